@@ -1,0 +1,55 @@
+package pinsede
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"time"
+)
+
+// AuditAction names what an audit entry records.
+type AuditAction string
+
+// The audited actions.
+const (
+	ActionSetup           AuditAction = "sede.setup"
+	ActionOperatorAdded   AuditAction = "operator.added"
+	ActionOperatorOff     AuditAction = "operator.disabled"
+	ActionLogin           AuditAction = "operator.login"
+	ActionLoginFailed     AuditAction = "operator.login_failed"
+	ActionIssued          AuditAction = "credential.issued"
+	ActionPrinted         AuditAction = "credential.printed"
+	ActionPrintFailed     AuditAction = "credential.print_failed"
+	ActionHandedOver      AuditAction = "credential.handed_over"
+	ActionRevoked         AuditAction = "credential.revoked"
+	ActionCitizenViewed   AuditAction = "citizen.viewed"
+	ActionCitizenSearched AuditAction = "citizen.searched"
+)
+
+// AuditEntry is one link of the append-only audit chain. The store assigns
+// Seq, Prev and Hash when it appends the entry.
+type AuditEntry struct {
+	Seq        uint64        `json:"seq"`
+	Time       time.Time     `json:"time"`
+	Sede       string        `json:"sede"`
+	Actor      string        `json:"actor"`
+	Action     AuditAction   `json:"action"`
+	Subject    CodiceFiscale `json:"subject,omitempty"`
+	Credential string        `json:"credential,omitempty"`
+	Detail     string        `json:"detail,omitempty"`
+	Prev       []byte        `json:"prev"`
+	Hash       []byte        `json:"hash,omitempty"`
+}
+
+// ChainHash returns the hash that links e to the chain: SHA-256 over the
+// JSON encoding of e with Hash empty (Prev, the previous entry's hash, is
+// part of it). Changing, removing or reordering an entry breaks the chain at
+// that point.
+func (e AuditEntry) ChainHash() []byte {
+	e.Hash = nil
+	b, err := json.Marshal(e)
+	if err != nil {
+		panic("audit entry not encodable: " + err.Error()) // only plain fields: cannot happen
+	}
+	h := sha256.Sum256(b)
+	return h[:]
+}

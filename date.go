@@ -1,0 +1,78 @@
+package pinsede
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Date is a calendar day with no time zone: a birth date, a document's issue
+// or expiry date. The zero Date is "not given".
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// ParseDate reads a date typed as gg/mm/aaaa (also with - or .), the way
+// Italian forms write it, or as ISO 8601 aaaa-mm-gg.
+func ParseDate(s string) (Date, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{"02/01/2006", "2/1/2006", "02-01-2006", "02.01.2006", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return DateOf(t), nil
+		}
+	}
+	return Date{}, fmt.Errorf("date %q: want gg/mm/aaaa", s)
+}
+
+// DateOf returns the calendar day of t in t's location.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return Date{y, m, d}
+}
+
+// IsZero reports whether d was not given.
+func (d Date) IsZero() bool { return d == Date{} }
+
+// Time returns midnight UTC of d.
+func (d Date) Time() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
+
+// Before reports whether d is before e.
+func (d Date) Before(e Date) bool { return d.Time().Before(e.Time()) }
+
+// After reports whether d is after e.
+func (d Date) After(e Date) bool { return d.Time().After(e.Time()) }
+
+// String returns d as aaaa-mm-gg.
+func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
+}
+
+// Italian returns d as gg/mm/aaaa.
+func (d Date) Italian() string {
+	if d.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%02d/%02d/%04d", d.Day, int(d.Month), d.Year)
+}
+
+// MarshalText encodes d as aaaa-mm-gg.
+func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText decodes aaaa-mm-gg; an empty text is the zero Date.
+func (d *Date) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*d = Date{}
+		return nil
+	}
+	t, err := time.Parse("2006-01-02", string(b))
+	if err != nil {
+		return fmt.Errorf("date %q: %w", b, err)
+	}
+	*d = DateOf(t)
+	return nil
+}

@@ -1,0 +1,190 @@
+package pinsede
+
+import (
+	"bytes"
+	"strings"
+)
+
+// DocumentType is a kind of identity document accepted at the desk.
+type DocumentType string
+
+// The identity documents accepted at the desk.
+const (
+	DocCIE              DocumentType = "cie"               // carta d'identità elettronica
+	DocCartaIdentita    DocumentType = "carta_identita"    // carta d'identità cartacea
+	DocPassaporto       DocumentType = "passaporto"        // passaporto italiano
+	DocPatente          DocumentType = "patente"           // patente di guida
+	DocPermesso         DocumentType = "permesso"          // permesso di soggiorno
+	DocPassaportoEstero DocumentType = "passaporto_estero" // foreign passport
+	DocIdentitaEstera   DocumentType = "identita_estera"   // foreign identity card
+)
+
+// DocumentTypes lists the document types in the order the desk offers them.
+var DocumentTypes = []DocumentType{
+	DocCIE, DocCartaIdentita, DocPassaporto, DocPatente, DocPermesso, DocPassaportoEstero, DocIdentitaEstera,
+}
+
+// Valid reports whether t is a known document type.
+func (t DocumentType) Valid() bool {
+	for _, k := range DocumentTypes {
+		if k == t {
+			return true
+		}
+	}
+	return false
+}
+
+// Foreign reports whether t is issued by another state.
+func (t DocumentType) Foreign() bool { return t == DocPassaportoEstero || t == DocIdentitaEstera }
+
+// Document is an identity document shown at the desk.
+type Document struct {
+	Type      DocumentType `json:"type"`
+	Number    string       `json:"number"`
+	Authority string       `json:"authority"`
+	Country   string       `json:"country"` // ISO 3166-1 alpha-2 of the issuing state
+	IssuedOn  Date         `json:"issued_on"`
+	ExpiresOn Date         `json:"expires_on"`
+}
+
+// Checklist is what the clerk confirms by hand.
+type Checklist struct {
+	OriginalSeen bool `json:"original_seen"` // the original document was seen
+	PhotoMatches bool `json:"photo_matches"` // the photo matches the person at the desk
+	MV35Signed   bool `json:"mv35_signed"`   // the citizen signed the MV35
+}
+
+// Scan is a copy of the identity document, an image or a PDF, archived
+// sealed with the record.
+type Scan struct {
+	Name string `json:"name"`
+	MIME string `json:"mime"`
+	Data []byte `json:"data"`
+}
+
+// MaxScanBytes is the largest scan accepted.
+const MaxScanBytes = 10 << 20
+
+// ScanMIME tells the type of a scan from its first bytes: image/jpeg,
+// image/png or application/pdf; "" for anything else.
+func ScanMIME(data []byte) string {
+	switch {
+	case bytes.HasPrefix(data, []byte("%PDF-")):
+		return "application/pdf"
+	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
+		return "image/png"
+	case bytes.HasPrefix(data, []byte("\xff\xd8\xff")):
+		return "image/jpeg"
+	}
+	return ""
+}
+
+// Verification is the identity check done at the desk.
+type Verification struct {
+	Document  Document  `json:"document"`
+	Checklist Checklist `json:"checklist"`
+	Scan      *Scan     `json:"-"` // stored apart, sealed
+}
+
+// Validate checks the verification as of today. An expired document, an
+// expiry before the issue, an issue in the future and an unticked checklist
+// item each block the issue.
+func (v *Verification) Validate(today Date) FieldErrors {
+	var es FieldErrors
+	d := &v.Document
+	d.Number = strings.ToUpper(strings.TrimSpace(d.Number))
+	d.Country = strings.ToUpper(strings.TrimSpace(d.Country))
+	if !d.Type.Valid() {
+		es.add(FieldDocType, KeyRequired, nil)
+	}
+	switch {
+	case d.Number == "":
+		es.add(FieldDocNumber, KeyRequired, nil)
+	case !validDocNumber(d.Type, d.Number):
+		es.add(FieldDocNumber, KeyDocNumber, map[string]any{"Example": docNumberExample(d.Type)})
+	}
+	if strings.TrimSpace(d.Authority) == "" {
+		es.add(FieldDocAuthority, KeyRequired, nil)
+	}
+	if d.Type.Valid() && !d.Type.Foreign() && d.Country == "" {
+		d.Country = "IT"
+	}
+	if !validCountry(d.Country) {
+		es.add(FieldDocCountry, KeyCountry, nil)
+	}
+	switch {
+	case d.IssuedOn.IsZero():
+		es.add(FieldDocIssued, KeyRequired, nil)
+	case d.IssuedOn.After(today):
+		es.add(FieldDocIssued, KeyDateFuture, nil)
+	}
+	switch {
+	case d.ExpiresOn.IsZero():
+		es.add(FieldDocExpires, KeyRequired, nil)
+	case !d.IssuedOn.IsZero() && d.ExpiresOn.Before(d.IssuedOn):
+		es.add(FieldDocExpires, KeyDocExpiryOrder, nil)
+	case d.ExpiresOn.Before(today):
+		es.add(FieldDocExpires, KeyDocExpired, map[string]any{"Date": d.ExpiresOn.Italian()})
+	}
+	c := v.Checklist
+	for _, item := range []struct {
+		ok    bool
+		field string
+	}{{c.OriginalSeen, FieldCheckOriginal}, {c.PhotoMatches, FieldCheckPhoto}, {c.MV35Signed, FieldCheckSigned}} {
+		if !item.ok {
+			es.add(item.field, KeyCheckNotDone, nil)
+		}
+	}
+	if s := v.Scan; s != nil {
+		switch {
+		case len(s.Data) > MaxScanBytes:
+			es.add(FieldScan, KeyScanTooLarge, map[string]any{"MaxMB": MaxScanBytes >> 20})
+		case ScanMIME(s.Data) == "":
+			es.add(FieldScan, KeyScanType, nil)
+		default:
+			s.MIME = ScanMIME(s.Data)
+		}
+	}
+	return es
+}
+
+// validDocNumber checks the number format of the Italian documents whose
+// format is fixed; the others take 5 to 20 letters and digits.
+func validDocNumber(t DocumentType, n string) bool {
+	shape := func(pattern string) bool { // A letter, 9 digit
+		if len(n) != len(pattern) {
+			return false
+		}
+		for i := range len(n) {
+			if (pattern[i] == 'A') != isLetter(n[i]) || (pattern[i] == '9') != isDigit(n[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	switch t {
+	case DocCIE:
+		return shape("AA99999AA")
+	case DocPassaporto:
+		return shape("AA9999999")
+	}
+	if len(n) < 5 || len(n) > 20 {
+		return false
+	}
+	for _, c := range []byte(n) {
+		if !isLetter(c) && !isDigit(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func docNumberExample(t DocumentType) string {
+	switch t {
+	case DocCIE:
+		return "CA00000AA"
+	case DocPassaporto:
+		return "YA1234567"
+	}
+	return "AB1234567"
+}

@@ -1,0 +1,103 @@
+package pinsede
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinel errors of the domain. Back ends wrap them; callers test with
+// errors.Is.
+var (
+	// ErrNotFound is returned when a record does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrNotSetUp is returned before the sede and its first supervisor exist.
+	ErrNotSetUp = errors.New("sede not set up")
+	// ErrAlreadySetUp is returned when set-up runs on a store that has a sede.
+	ErrAlreadySetUp = errors.New("sede already set up")
+	// ErrBadCredentials is returned for a wrong operator id or password and
+	// for a locked or disabled account alike, so that the answer reveals
+	// nothing about which one it was.
+	ErrBadCredentials = errors.New("operator id or password not accepted")
+	// ErrForbidden is returned when the session's role may not do an action.
+	ErrForbidden = errors.New("not allowed for this role")
+	// ErrOperatorExists is returned when adding an operator id already in use.
+	ErrOperatorExists = errors.New("operator already exists")
+	// ErrLastSupervisor is returned when disabling the only active supervisor.
+	ErrLastSupervisor = errors.New("last active supervisor")
+	// ErrAlreadyHandedOver is returned when a handover is recorded twice.
+	ErrAlreadyHandedOver = errors.New("already handed over")
+	// ErrNotActive is returned for an action that needs an active credential.
+	ErrNotActive = errors.New("credential not active")
+	// ErrNoPrinter is returned by Issue when no printer is configured;
+	// nothing is issued.
+	ErrNoPrinter = errors.New("no printer configured")
+	// ErrPrint is returned when the slip could not be printed; the credential
+	// issued with it has been revoked.
+	ErrPrint = errors.New("slip not printed")
+)
+
+// FieldError is a problem with one field of a form. Key names a translated
+// message (for example "err.cf.check"); Args fill its template.
+type FieldError struct {
+	Field string
+	Key   string
+	Args  map[string]any
+}
+
+// Error returns the field and the message key, for logs and tests.
+func (e FieldError) Error() string { return e.Field + ": " + e.Key }
+
+// FieldErrors is every problem found in one form, in field order. A nil
+// FieldErrors means the form is valid.
+type FieldErrors []FieldError
+
+// Error joins the problems.
+func (es FieldErrors) Error() string {
+	s := make([]string, len(es))
+	for i, e := range es {
+		s[i] = e.Error()
+	}
+	return "invalid input: " + strings.Join(s, "; ")
+}
+
+// For returns the first problem with field, if any.
+func (es FieldErrors) For(field string) (FieldError, bool) {
+	for _, e := range es {
+		if e.Field == field {
+			return e, true
+		}
+	}
+	return FieldError{}, false
+}
+
+// Err returns es as an error, or nil when it is empty.
+func (es FieldErrors) Err() error {
+	if len(es) == 0 {
+		return nil
+	}
+	return es
+}
+
+func (es *FieldErrors) add(field, key string, args map[string]any) {
+	*es = append(*es, FieldError{Field: field, Key: key, Args: args})
+}
+
+// Problem is an error that the user interface can explain: a message key, its
+// template arguments, and the error underneath.
+type Problem struct {
+	Key  string
+	Args map[string]any
+	Err  error
+}
+
+// Error returns the key and the cause.
+func (p *Problem) Error() string {
+	if p.Err == nil {
+		return p.Key
+	}
+	return fmt.Sprintf("%s: %v", p.Key, p.Err)
+}
+
+// Unwrap returns the cause.
+func (p *Problem) Unwrap() error { return p.Err }

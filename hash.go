@@ -1,0 +1,93 @@
+package pinsede
+
+import (
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Argon2Params are the cost of an argon2id hash. They are written into every
+// encoded hash, so a change applies to new hashes and old ones still verify.
+type Argon2Params struct {
+	Time      uint32 // passes over memory
+	MemoryKiB uint32 // memory in KiB
+	Threads   uint8  // lanes
+}
+
+// Argon2 parameters. Both follow RFC 9106's second recommended option
+// (memory-constrained: 64 MiB) with 2 lanes for the 2-core desk PCs:
+//
+//   - DefaultPasswordParams: t=3, m=64 MiB, p=2 (about 120 ms on a desk PC).
+//     Operator passwords are chosen by people and need the full cost.
+//   - DefaultPINParams: t=1, m=64 MiB, p=2 (about 40 ms). A PIN carries 71
+//     random bits; the hash guards it if a store or central is stolen, and
+//     one pass of 64 MiB makes an offline search of 2^71 impractical.
+//
+// Salts are 16 random bytes; keys are 32 bytes.
+var (
+	DefaultPasswordParams = Argon2Params{Time: 3, MemoryKiB: 64 * 1024, Threads: 2}
+	DefaultPINParams      = Argon2Params{Time: 1, MemoryKiB: 64 * 1024, Threads: 2}
+)
+
+const (
+	saltLen = 16
+	keyLen  = 32
+)
+
+// ErrHashFormat is returned for an encoded hash that cannot be read.
+var ErrHashFormat = errors.New("unreadable argon2id hash")
+
+// HashSecret hashes secret with argon2id and a fresh salt from rand, and
+// encodes the result in the PHC string format:
+// $argon2id$v=19$m=65536,t=3,p=2$salt$key.
+func HashSecret(secret []byte, p Argon2Params, rand io.Reader) (string, error) {
+	salt := make([]byte, saltLen)
+	if _, err := io.ReadFull(rand, salt); err != nil {
+		return "", fmt.Errorf("hash: salt: %w", err)
+	}
+	key := argon2.IDKey(secret, salt, p.Time, p.MemoryKiB, p.Threads, keyLen)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
+		argon2.Version, p.MemoryKiB, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// VerifySecret reports whether secret matches the encoded hash, in constant
+// time with respect to the key.
+func VerifySecret(encoded string, secret []byte) (bool, error) {
+	p, salt, key, err := decodeHash(encoded)
+	if err != nil {
+		return false, err
+	}
+	got := argon2.IDKey(secret, salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(key)))
+	return subtle.ConstantTimeCompare(got, key) == 1, nil
+}
+
+func decodeHash(encoded string) (p Argon2Params, salt, key []byte, err error) {
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return p, nil, nil, ErrHashFormat
+	}
+	var v int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &v); err != nil || v != argon2.Version {
+		return p, nil, nil, ErrHashFormat
+	}
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.MemoryKiB, &p.Time, &p.Threads); err != nil {
+		return p, nil, nil, ErrHashFormat
+	}
+	if p.Time == 0 || p.Threads == 0 || p.MemoryKiB < 8*uint32(p.Threads) || p.MemoryKiB > 4<<20 {
+		return p, nil, nil, ErrHashFormat
+	}
+	b64 := base64.RawStdEncoding
+	if salt, err = b64.DecodeString(parts[4]); err != nil || len(salt) < 8 {
+		return p, nil, nil, ErrHashFormat
+	}
+	if key, err = b64.DecodeString(parts[5]); err != nil || len(key) < 16 {
+		return p, nil, nil, ErrHashFormat
+	}
+	return p, salt, key, nil
+}

@@ -1,0 +1,146 @@
+package pinsede
+
+import (
+	"strings"
+	"time"
+)
+
+// Role is what an operator may do.
+type Role string
+
+// The roles of the sede.
+const (
+	// RoleOperatore takes requests, verifies identity, issues and views.
+	RoleOperatore Role = "operatore"
+	// RoleSupervisore may also manage operators, read the audit and change
+	// settings.
+	RoleSupervisore Role = "supervisore"
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r == RoleOperatore || r == RoleSupervisore }
+
+// Login lock-out: after MaxFailedLogins consecutive failures the account is
+// locked for LockoutBase, doubling at each further failure up to LockoutMax.
+const (
+	MaxFailedLogins = 5
+	LockoutBase     = time.Minute
+	LockoutMax      = 24 * time.Hour
+	// MinPasswordLength is the shortest password accepted for an operator.
+	MinPasswordLength = 10
+)
+
+// Sede is the INPS branch office that runs this desk.
+type Sede struct {
+	Code    string `json:"code"`
+	Name    string `json:"name"`
+	Address string `json:"address"`
+}
+
+// Validate checks the sede's fields.
+func (s Sede) Validate() FieldErrors {
+	var es FieldErrors
+	if !validCode(s.Code, 2, 16) {
+		es.add(FieldSedeCode, KeyCodeFormat, nil)
+	}
+	if strings.TrimSpace(s.Name) == "" {
+		es.add(FieldSedeName, KeyRequired, nil)
+	}
+	if strings.TrimSpace(s.Address) == "" {
+		es.add(FieldSedeAddress, KeyRequired, nil)
+	}
+	return es
+}
+
+// Operator is a person who works at the desk.
+type Operator struct {
+	ID           string    `json:"id"`
+	Name         string    `json:"name"`
+	Role         Role      `json:"role"`
+	PasswordHash string    `json:"password_hash"`
+	Disabled     bool      `json:"disabled,omitempty"`
+	FailedLogins int       `json:"failed_logins,omitempty"`
+	LockedUntil  time.Time `json:"locked_until,omitzero"`
+	CreatedAt    time.Time `json:"created_at"`
+	LastLogin    time.Time `json:"last_login,omitzero"`
+}
+
+// Locked reports whether the account is locked at now.
+func (o Operator) Locked(now time.Time) bool { return now.Before(o.LockedUntil) }
+
+// failed records a failed login at now and locks the account once
+// MaxFailedLogins is reached, for a time that doubles at each failure.
+func (o *Operator) failed(now time.Time) {
+	o.FailedLogins++
+	if o.FailedLogins < MaxFailedLogins {
+		return
+	}
+	d := LockoutBase
+	for i := MaxFailedLogins; i < o.FailedLogins && d < LockoutMax; i++ {
+		d *= 2
+	}
+	o.LockedUntil = now.Add(min(d, LockoutMax))
+}
+
+// NewOperator is what a supervisor gives to create an operator account.
+type NewOperator struct {
+	ID       string
+	Name     string
+	Role     Role
+	Password string
+}
+
+// Validate checks the new operator's fields.
+func (n NewOperator) Validate() FieldErrors {
+	var es FieldErrors
+	if !validCode(n.ID, 3, 32) {
+		es.add(FieldOperatorID, KeyCodeFormat, nil)
+	}
+	if strings.TrimSpace(n.Name) == "" {
+		es.add(FieldOperatorName, KeyRequired, nil)
+	}
+	if !n.Role.Valid() {
+		es.add(FieldOperatorRole, KeyRequired, nil)
+	}
+	if len([]rune(n.Password)) < MinPasswordLength {
+		es.add(FieldPassword, KeyPasswordShort, map[string]any{"Min": MinPasswordLength})
+	}
+	return es
+}
+
+// validCode accepts the ids of sedi and operators: letters, digits, '.',
+// '-' and '_', between lo and hi characters.
+func validCode(s string, lo, hi int) bool {
+	if len(s) < lo || len(s) > hi {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !(isDigit(c) || isLetter(c) || (c >= 'a' && c <= 'z') || c == '.' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// Session is an operator logged in at the desk.
+type Session struct {
+	Operator Operator
+	Sede     Sede
+	Started  time.Time
+}
+
+// Actor names who acts, for audit entries.
+func (s *Session) Actor() string { return s.Operator.ID }
+
+// IsSupervisor reports whether the session may do a supervisor's actions.
+func (s *Session) IsSupervisor() bool { return s.Operator.Role == RoleSupervisore }
+
+// SystemSession is the session of an administrator at the shell (pinctl):
+// it acts as a supervisor and is audited under the name who.
+func SystemSession(sede Sede, who string, now time.Time) *Session {
+	return &Session{
+		Operator: Operator{ID: "pinctl:" + who, Name: who, Role: RoleSupervisore},
+		Sede:     sede,
+		Started:  now,
+	}
+}

@@ -1,0 +1,29 @@
+package pinsede
+
+import (
+	"context"
+	"time"
+)
+
+// Slip is what the sealed-envelope PIN slip (busta chiusa) carries. It holds
+// the plaintext PIN: it is handed to a SlipPrinter and dropped.
+type Slip struct {
+	Serial    string
+	Sede      Sede
+	Operator  string
+	Citizen   Request
+	PIN       *PIN
+	Type      CredentialType
+	IssuedAt  time.Time
+	ExpiresAt time.Time
+	// Pending is true when the central records have not yet activated the
+	// PIN: the slip says "in attesa di attivazione" instead of "già attivo".
+	Pending bool
+}
+
+// SlipPrinter renders and prints a slip. It must not keep the PIN: no file
+// that outlives the job, no log. It returns only when the printer has
+// accepted the job, or with the reason it could not.
+type SlipPrinter interface {
+	PrintSlip(ctx context.Context, s Slip) error
+}

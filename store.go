@@ -1,0 +1,43 @@
+package pinsede
+
+// Store keeps the sede's records. Like bbolt, it runs a function in a
+// transaction: Update commits everything the function wrote, or, when it
+// returns an error or panics, nothing.
+type Store interface {
+	View(fn func(Tx) error) error
+	Update(fn func(Tx) error) error
+}
+
+// Tx is a store transaction. Values returned are copies: they stay valid
+// after the transaction. Lookups of a missing record return ErrNotFound.
+type Tx interface {
+	Sede() (Sede, error)
+	SetSede(Sede) error
+
+	Operator(id string) (Operator, error)
+	PutOperator(Operator) error
+	Operators() ([]Operator, error)
+
+	Citizen(CodiceFiscale) (Citizen, error)
+	PutCitizen(Citizen) error
+	FindCitizens(SearchQuery) ([]Citizen, error)
+
+	Credential(id string) (Credential, error)
+	// Credentials returns a citizen's credentials, newest first.
+	Credentials(CodiceFiscale) ([]Credential, error)
+	PutCredential(Credential) error
+	PutScan(credentialID string, s Scan) error
+	// IssuedOn counts the credentials issued on day (local time).
+	IssuedOn(day Date) (int, error)
+
+	// AppendAudit links e to the chain and stores it; it returns the entry
+	// as stored.
+	AppendAudit(e AuditEntry) (AuditEntry, error)
+	// AuditFor returns the entries about a citizen, oldest first.
+	AuditFor(CodiceFiscale) ([]AuditEntry, error)
+
+	// Enqueue puts an event in the outbox for the central records.
+	Enqueue(Event) error
+	// Pending counts the events waiting in the outbox.
+	Pending() (int, error)
+}
