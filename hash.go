@@ -24,9 +24,9 @@ type Argon2Params struct {
 //
 //   - DefaultPasswordParams: t=3, m=64 MiB, p=2 (about 120 ms on a desk PC).
 //     Operator passwords are chosen by people and need the full cost.
-//   - DefaultPINParams: t=1, m=64 MiB, p=2 (about 40 ms). A PIN carries 71
+//   - DefaultPINParams: t=1, m=64 MiB, p=2 (about 40 ms). A PIN carries 70
 //     random bits; the hash guards it if a store or central is stolen, and
-//     one pass of 64 MiB makes an offline search of 2^71 impractical.
+//     one pass of 64 MiB makes an offline search of 2^70 impractical.
 //
 // Salts are 16 random bytes; keys are 32 bytes.
 var (

@@ -15,8 +15,8 @@ const (
 
 // PINAlphabet holds the characters of a PIN: upper-case letters and digits
 // without the pairs that are misread on paper (0/O/Q/D, 1/I/L, 2/Z, 5/S,
-// 8/B, 6/G). 22 symbols: a 16-character PIN carries 71 bits.
-const PINAlphabet = "ACEFHJKMNPRTUVWXY34679"
+// 8/B, 6/G). 21 symbols: a 16-character PIN carries 70 bits.
+const PINAlphabet = "ACEFHJKMNPRTUVWXY3479"
 
 // PIN is a plaintext PIN. It lives in memory only, between GeneratePIN and
 // the printer. It has no String that prints it; fmt shows it redacted, and
