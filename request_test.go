@@ -38,8 +38,12 @@ func TestRequestValidate(t *testing.T) {
 		{"cf says woman", func(r *Request) { r.Sesso = SexFemale }, FieldCodiceFiscale, KeyCFMismatchSex},
 		{"cf other birth date", func(r *Request) { r.DataNascita = Date{1980, 1, 2} }, FieldCodiceFiscale, KeyCFMismatchBirth},
 		{"omocode matches", func(r *Request) { r.CodiceFiscale = "RSSMRA80A01H50MM" }, "", ""},
-		{"italian CAP", func(r *Request) { r.Residenza = Address{Street: "Via Roma 1", CAP: "0018", City: "Roma", Province: "RM", Country: "IT"} }, FieldCAP, KeyCAP},
-		{"italian province", func(r *Request) { r.Residenza = Address{Street: "Via Roma 1", CAP: "00184", City: "Roma", Country: "IT"} }, FieldProvincia, KeyProvincia},
+		{"italian CAP", func(r *Request) {
+			r.Residenza = Address{Street: "Via Roma 1", CAP: "0018", City: "Roma", Province: "RM", Country: "IT"}
+		}, FieldCAP, KeyCAP},
+		{"italian province", func(r *Request) {
+			r.Residenza = Address{Street: "Via Roma 1", CAP: "00184", City: "Roma", Country: "IT"}
+		}, FieldProvincia, KeyProvincia},
 		{"no country", func(r *Request) { r.Residenza.Country = "" }, FieldStato, KeyRequired},
 		{"no phone", func(r *Request) { r.Recapiti.Mobile = "" }, FieldCellulare, KeyPhoneNeeded},
 		{"landline only", func(r *Request) { r.Recapiti.Mobile, r.Recapiti.Landline = "", "06 1234567" }, "", ""},
