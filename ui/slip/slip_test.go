@@ -1,0 +1,304 @@
+package slip
+
+import (
+	"bytes"
+	"html"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede"
+)
+
+// samplePIN is the PIN of the sample slips: the characters of the groups
+// below, in order. It is no real PIN.
+const (
+	sampleFirst  = "ACEF3479"
+	sampleSecond = "HJKMNPRT"
+)
+
+// sampleSlip returns a slip for the citizen cognome nome living abroad.
+func sampleSlip(t testing.TB, cognome, nome string) pinsede.Slip {
+	t.Helper()
+	// GeneratePIN maps each byte b to PINAlphabet[b%22]: feed it the index
+	// of each wanted character.
+	var draw [32]byte
+	for i, c := range []byte(sampleFirst + sampleSecond) {
+		draw[i] = byte(strings.IndexByte(pinsede.PINAlphabet, c))
+	}
+	pin, err := pinsede.GeneratePIN(bytes.NewReader(draw[:]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	issued := time.Date(2026, time.November, 23, 10, 42, 0, 0, time.UTC)
+	return pinsede.Slip{
+		Serial:   "ROMA01-20261123-3F9A2C",
+		Sede:     pinsede.Sede{Code: "ROMA01", Name: "Roma Eur", Address: "Viale dell'Aeronautica 1, 00144 Roma RM"},
+		Operator: "Giulia Bianchi",
+		Citizen: pinsede.Request{
+			Cognome:       cognome,
+			Nome:          nome,
+			CodiceFiscale: "MLLJRG80A01Z112X",
+			Residenza:     pinsede.Address{Street: "Königstraße 12", CAP: "70173", City: "Stuttgart", Country: "DE"},
+		},
+		PIN:       pin,
+		Type:      pinsede.Dispositivo,
+		IssuedAt:  issued,
+		ExpiresAt: issued.AddDate(0, pinsede.ValidityMonths, 0),
+	}
+}
+
+// pdftotext returns the text of pages first to last of pdf, laid out.
+func pdftotext(t *testing.T, pdf []byte, first, last string) string {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext (poppler-utils) not installed")
+	}
+	cmd := exec.Command("pdftotext", "-layout", "-f", first, "-l", last, "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v: %s", err, stderr.String())
+	}
+	return string(out)
+}
+
+// Ensure that every name prints, with the PIN on the letter and never on
+// the receipt.
+func TestRenderNames(t *testing.T) {
+	for _, tc := range []struct{ cognome, nome string }{
+		{"Müller-Lüdenscheidt", "Jürgen"},
+		{"SStraße", "Öznur"},
+		{"Παπαδόπουλος", "Γιώργος"},
+		{"Иванов", "Сергей"},
+		{"D'Alessandro Dell'Aquila", "Maria Chiara Françoise"},
+	} {
+		t.Run(tc.cognome, func(t *testing.T) {
+			pdf, err := Render(sampleSlip(t, tc.cognome, tc.nome))
+			if err != nil {
+				t.Fatal(err)
+			}
+			page1 := pdftotext(t, pdf, "1", "1")
+			page2 := pdftotext(t, pdf, "2", "2")
+			name := tc.cognome + " " + tc.nome
+			// A long name wraps in the address block: look for each word.
+			for _, want := range append(strings.Fields(name), sampleFirst, sampleSecond, "PIN dispositivo", "Già attivo",
+				"23/05/2027", "ROMA01-20261123-3F9A2C", "803 164", "06 164 164", "Giulia Bianchi", "Königstraße 12") {
+				if !strings.Contains(page1, want) {
+					t.Errorf("page 1 lacks %q:\n%s", want, page1)
+				}
+			}
+			for _, want := range []string{name, "ROMA01-20261123-3F9A2C", "23/11/2026", "Roma Eur", "Giulia Bianchi", "Ricevuta di consegna"} {
+				if !strings.Contains(page2, want) {
+					t.Errorf("page 2 lacks %q:\n%s", want, page2)
+				}
+			}
+			for _, secret := range []string{sampleFirst, sampleSecond} {
+				if strings.Contains(page2, secret) {
+					t.Errorf("page 2 shows the PIN group %s", secret)
+				}
+			}
+		})
+	}
+}
+
+// Ensure that a pending PIN says so on the letter and on the receipt.
+func TestRenderPending(t *testing.T) {
+	s := sampleSlip(t, "Rossi", "Mario")
+	s.Pending = true
+	pdf, err := Render(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for page, text := range map[string]string{"1": pdftotext(t, pdf, "1", "1"), "2": pdftotext(t, pdf, "2", "2")} {
+		if !strings.Contains(text, "In attesa di attivazione") || strings.Contains(text, "Già attivo") {
+			t.Errorf("page %s does not say the PIN is pending:\n%s", page, text)
+		}
+	}
+}
+
+// Ensure that the same slip renders to the same bytes.
+func TestRenderDeterministic(t *testing.T) {
+	a, err := Render(sampleSlip(t, "Rossi", "Mario"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Render(sampleSlip(t, "Rossi", "Mario"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Error("two renders of one slip differ")
+	}
+}
+
+// Ensure that an incomplete slip is refused, not printed half empty.
+func TestRenderIncomplete(t *testing.T) {
+	for name, spoil := range map[string]func(*pinsede.Slip){
+		"no PIN":     func(s *pinsede.Slip) { s.PIN = nil },
+		"no serial":  func(s *pinsede.Slip) { s.Serial = "" },
+		"no expiry":  func(s *pinsede.Slip) { s.ExpiresAt = time.Time{} },
+		"no type":    func(s *pinsede.Slip) { s.Type = "" },
+		"wrong type": func(s *pinsede.Slip) { s.Type = "temporaneo" },
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := sampleSlip(t, "Rossi", "Mario")
+			spoil(&s)
+			if _, err := Render(s); err == nil {
+				t.Error("rendered an incomplete slip")
+			}
+		})
+	}
+}
+
+// Ensure that an Italian address prints as CAP, comune and province.
+func TestAddressLines(t *testing.T) {
+	for _, tc := range []struct {
+		a    pinsede.Address
+		want []string
+	}{
+		{pinsede.Address{Street: "Via Roma 1", CAP: "00144", City: "Roma", Province: "rm", Country: "IT"}, []string{"Via Roma 1", "00144 Roma RM"}},
+		{pinsede.Address{Street: "Königstraße 12", CAP: "70173", City: "Stuttgart", Country: "de"}, []string{"Königstraße 12", "70173 Stuttgart", "DE"}},
+		{pinsede.Address{Street: "12 Main St", City: "Dublin", Country: "IE"}, []string{"12 Main St", "Dublin", "IE"}},
+	} {
+		got := addressLines(tc.a)
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("addressLines(%+v) = %q, want %q", tc.a, got, tc.want)
+		}
+	}
+}
+
+// TestRenderPNG renders the sample slip to PNG pages with pdftoppm, for a
+// person to look at. Set SLIP_PNG_DIR to keep them.
+func TestRenderPNG(t *testing.T) {
+	if _, err := exec.LookPath("pdftoppm"); err != nil {
+		t.Skip("pdftoppm (poppler-utils) not installed")
+	}
+	dir := os.Getenv("SLIP_PNG_DIR")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	pdf, err := Render(sampleSlip(t, "Müller-Lüdenscheidt", "Jürgen"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("pdftoppm", "-png", "-r", "100", "-", filepath.Join(dir, "slip"))
+	cmd.Stdin = bytes.NewReader(pdf)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v: %s", err, out)
+	}
+	for _, page := range []string{"slip-1.png", "slip-2.png"} {
+		if _, err := os.Stat(filepath.Join(dir, page)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// BenchmarkRender measures the rendering of one slip, and reports its size.
+func BenchmarkRender(b *testing.B) {
+	s := sampleSlip(b, "Müller-Lüdenscheidt", "Jürgen")
+	var size int
+	for b.Loop() {
+		pdf, err := Render(s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(pdf)
+	}
+	b.ReportMetric(float64(size), "bytes/pdf")
+}
+
+// Ensure that the longest fields the MV35 accepts still fit their page,
+// and that no text runs into other text.
+func TestRenderLongest(t *testing.T) {
+	long := func(word string) string {
+		return strings.TrimSpace(strings.Repeat(word+" ", 120/(len([]rune(word))+1)))
+	}
+	s := sampleSlip(t, long("Wolfeschlegelsteinhausen"), long("Maximiliano"))
+	s.Citizen.Residenza = pinsede.Address{Street: long("Hauptstraße"), CAP: "ABCDEFGHIJ", City: long("Llanfairpwllgwyngyll"), Country: "GB"}
+	s.Sede.Name = long("Provinciale")
+	s.Sede.Address = long("Circonvallazione")
+	s.Operator = long("Bartolomeo") + " 😀"
+	s.Pending = true
+	for name, s := range map[string]pinsede.Slip{"sample": sampleSlip(t, "Rossi", "Mario"), "longest": s} {
+		t.Run(name, func(t *testing.T) {
+			pdf, err := Render(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages := words(t, pdf)
+			if len(pages) != 2 {
+				t.Fatalf("%d pages, want 2", len(pages))
+			}
+			for p, ws := range pages {
+				for i, a := range ws {
+					if a.xMin < 0 || a.yMin < 0 || a.xMax > a595 || a.yMax > a842 {
+						t.Errorf("page %d: %q is off the page", p+1, a.text)
+					}
+					for _, b := range ws[i+1:] {
+						if a.overlaps(b) {
+							t.Errorf("page %d: %q runs into %q", p+1, a.text, b.text)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// The A4 page in points.
+const a595, a842 = 595.28, 841.89
+
+// word is a word on a page with its box, in points from the top left.
+type word struct {
+	text                   string
+	xMin, yMin, xMax, yMax float64
+}
+
+// overlaps reports whether the boxes of w and v intersect, ignoring the
+// top and bottom fifth of each (the ascender and descender room of a line
+// box, which neighbouring lines may share).
+func (w word) overlaps(v word) bool {
+	shrink := func(w word) (float64, float64) { h := (w.yMax - w.yMin) / 5; return w.yMin + h, w.yMax - h }
+	wy0, wy1 := shrink(w)
+	vy0, vy1 := shrink(v)
+	return w.xMin < v.xMax && v.xMin < w.xMax && wy0 < vy1 && vy0 < wy1
+}
+
+var wordRE = regexp.MustCompile(`<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>`)
+
+// words returns the words of each page of pdf, from pdftotext -bbox.
+func words(t *testing.T, pdf []byte) [][]word {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext (poppler-utils) not installed")
+	}
+	cmd := exec.Command("pdftotext", "-bbox", "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pdftotext -bbox: %v", err)
+	}
+	var pages [][]word
+	for _, page := range strings.Split(string(out), "<page ")[1:] {
+		var ws []word
+		for _, m := range wordRE.FindAllStringSubmatch(page, -1) {
+			w := word{text: html.UnescapeString(m[5])}
+			for i, f := range []*float64{&w.xMin, &w.yMin, &w.xMax, &w.yMax} {
+				if *f, err = strconv.ParseFloat(m[i+1], 64); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ws = append(ws, w)
+		}
+		pages = append(pages, ws)
+	}
+	return pages
+}

@@ -1,0 +1,145 @@
+package slip
+
+import (
+	"strings"
+	"unicode"
+
+	"fyne.io/fyne/v2/theme"
+	"github.com/go-pdf/fpdf"
+)
+
+// Page geometry, in millimetres (A4 portrait).
+const (
+	pageW   = 210.0
+	marginL = 20.0
+	marginR = 20.0
+	right   = pageW - marginR       // right edge of the text
+	width   = right - marginL       // width of the text
+	footerY = 280.0                 // top of the footer rule
+	column  = marginL + width/2 + 5 // left edge of the right-hand column
+)
+
+// Font families, registered from Fyne's bundled fonts: Noto Sans (Latin,
+// Greek, Cyrillic) for the text and DejaVu Sans Mono for the PIN.
+const (
+	sans = "NotoSans"
+	mono = "DejaVuSansMono"
+)
+
+// rgb is a colour.
+type rgb struct{ r, g, b int }
+
+// Colours of the Italian public administration palette (DESIGN.md), and
+// the tints of the boxes.
+var (
+	blue     = rgb{0x00, 0x66, 0xCC}
+	dark     = rgb{0x17, 0x32, 0x4D}
+	grey     = rgb{0x5C, 0x6F, 0x82}
+	black    = rgb{0x1A, 0x1A, 0x1A}
+	rule     = rgb{0xC5, 0xCF, 0xD9}
+	pinTint  = rgb{0xEE, 0xF4, 0xFB}
+	boxTint  = rgb{0xF3, 0xF5, 0xF7}
+	green    = rgb{0x00, 0x80, 0x55}
+	amber    = rgb{0xA6, 0x60, 0x00}
+	redLabel = rgb{0xA6, 0x1C, 0x1C}
+)
+
+// doc wraps the fpdf document with the few drawing steps the slip repeats.
+type doc struct{ *fpdf.Fpdf }
+
+// newDoc returns an empty A4 document with the fonts registered, automatic
+// page breaks off (every element has a fixed place) and compression on.
+func newDoc() doc {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.SetMargins(marginL, 15, marginR)
+	pdf.SetAutoPageBreak(false, 0)
+	pdf.SetCellMargin(0)
+	pdf.AddUTF8FontFromBytes(sans, "", theme.DefaultTextFont().Content())
+	pdf.AddUTF8FontFromBytes(sans, "B", theme.DefaultTextBoldFont().Content())
+	pdf.AddUTF8FontFromBytes(mono, "", theme.DefaultTextMonospaceFont().Content())
+	return doc{pdf}
+}
+
+// font sets the font: style is "" or "B", size in points, and its colour.
+func (d doc) font(style string, size float64, c rgb) {
+	d.SetFont(sans, style, size)
+	d.SetTextColor(c.r, c.g, c.b)
+}
+
+func (d doc) fill(c rgb) { d.SetFillColor(c.r, c.g, c.b) }
+
+func (d doc) draw(c rgb, lineWidth float64) {
+	d.SetDrawColor(c.r, c.g, c.b)
+	d.SetLineWidth(lineWidth)
+}
+
+// line draws a horizontal rule across the text width at y.
+func (d doc) hrule(y float64, c rgb, lineWidth float64) {
+	d.draw(c, lineWidth)
+	d.Line(marginL, y, right, y)
+}
+
+// lineFactor is the line height, in millimetres per point of font size.
+const lineFactor = 0.47
+
+// text writes s at (x, y) in a cell of width w and line height h, aligned
+// "L", "C" or "R", and leaves the cursor below it.
+func (d doc) text(x, y, w, h float64, s, align string) {
+	d.SetXY(x, y)
+	d.CellFormat(w, h, clean(s), "", 2, align, false, 0, "")
+}
+
+// para writes s wrapped to width w from (x, y), left aligned, and returns
+// the y below it.
+func (d doc) para(x, y, w, h float64, s string) float64 {
+	d.SetXY(x, y)
+	d.MultiCell(w, h, clean(s), "", "L", false)
+	return d.GetY()
+}
+
+// fit writes s from (x, y) in at most maxLines lines of width w, in style
+// and colour c at size points, or smaller down to minSize when it does not
+// fit; at minSize the last line is cut with an ellipsis. It returns the y
+// below the text. Each variable field of the slip goes through fit, so the
+// longest input the forms accept still leaves every element in its place.
+func (d doc) fit(x, y, w float64, s, style string, size, minSize float64, c rgb, maxLines int) float64 {
+	s = clean(s)
+	var lines []string
+	for ; ; size -= 0.5 {
+		d.font(style, size, c)
+		lines = d.SplitText(s, w)
+		if len(lines) <= maxLines || size-0.5 < minSize {
+			break
+		}
+	}
+	if len(lines) > maxLines {
+		lines = lines[:maxLines]
+		last := []rune(lines[maxLines-1])
+		for len(last) > 0 && d.GetStringWidth(string(last)+"…") > w {
+			last = last[:len(last)-1]
+		}
+		lines[maxLines-1] = strings.TrimSpace(string(last)) + "…"
+	}
+	h := size * lineFactor
+	for _, l := range lines {
+		d.text(x, y, w, h, l, "L")
+		y += h
+	}
+	return y
+}
+
+// clean replaces what fpdf cannot measure: control characters become
+// spaces and characters beyond the Basic Multilingual Plane (emoji, rare
+// CJK), which overflow fpdf's width tables and would stop the rendering,
+// become '?'.
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsControl(r):
+			return ' '
+		case r > 0xFFFF:
+			return '?'
+		}
+		return r
+	}, s)
+}
