@@ -3,6 +3,8 @@ package pinsede
 import (
 	"fmt"
 	"strings"
+	"time"
+	"unicode"
 )
 
 // CodiceFiscale is an Italian tax code as written, upper case, without
@@ -10,15 +12,35 @@ import (
 // a temporary code. Make one with ParseCodiceFiscale.
 type CodiceFiscale string
 
-// Codice fiscale problems, as message keys.
+// Codice fiscale problems and notes, as message keys. The arguments each
+// message gets are named beside it.
 const (
 	KeyCFRequired  = "err.cf.required"
-	KeyCFLength    = "err.cf.length"
-	KeyCFChar      = "err.cf.char"
-	KeyCFMonth     = "err.cf.month"
-	KeyCFDay       = "err.cf.day"
-	KeyCFCheck     = "err.cf.check"
+	KeyCFLength    = "err.cf.length"    // Len: the characters typed
+	KeyCFSeparator = "err.cf.separator" // Pos: a space or hyphen inside the code
+	KeyCFChar      = "err.cf.char"      // Pos: not a digit, in a temporary code
+	KeyCFLetter    = "err.cf.letter"    // Pos: a letter was expected
+	KeyCFDigit     = "err.cf.digit"     // Pos: a digit or one of LMNPQRSTUV was expected
+	KeyCFMonth     = "err.cf.month"     // Letter: not a month letter
+	KeyCFDay       = "err.cf.day"       // Day: not 1-31 or 41-71
+	KeyCFDate      = "err.cf.date"      // Date (gg/mm/aa): no such day in the calendar
+	KeyCFCheck     = "err.cf.check"     // Want: the check character the code should end with
 	KeyCFTempCheck = "err.cf.tempcheck"
+	KeyCFPlace     = "err.cf.place" // Code: the place code is not in the table
+	// KeyCFLowerCase is a warning: the code was typed in lower case and has
+	// been upper-cased.
+	KeyCFLowerCase = "warn.cf.lowercase"
+)
+
+// The keys of what the codice fiscale and the form disagree on (see
+// [CompareCodiceFiscale]). Code is what the codice fiscale says, Typed what
+// the form's field gives.
+const (
+	KeyCFMismatchSurname = "err.cf.mismatch.surname" // Code, Typed: three letters each
+	KeyCFMismatchName    = "err.cf.mismatch.name"    // Code, Typed: three letters each
+	KeyCFMismatchSex     = "err.cf.mismatch.sex"     // Code: M or F
+	KeyCFMismatchBirth   = "err.cf.mismatch.birth"   // Code: gg/mm/aa
+	KeyCFMismatchPlace   = "err.cf.mismatch.place"   // Code, Name: the place of the codice fiscale
 )
 
 // omocodeDigits are the letters that replace the digits 0-9 in an omocode.
@@ -39,62 +61,120 @@ var cfOdd = [36]int{
 // cfDigitPositions are the positions that hold digits or omocode letters.
 var cfDigitPositions = [7]int{6, 7, 9, 10, 12, 13, 14}
 
+// cfDigitAt tells, for each of the 16 positions, whether it holds a digit.
+var cfDigitAt = [16]bool{6: true, 7: true, 9: true, 10: true, 12: true, 13: true, 14: true}
+
 // ParseCodiceFiscale checks s and returns it normalised: surrounding spaces
-// trimmed and letters upper-cased. Spaces or hyphens inside the code are not
-// accepted, because no printed code has them and a clerk who types one has
-// likely mistyped something else too. A problem comes back as a [FieldError]
-// for the field "codice_fiscale".
+// trimmed and letters upper-cased (tell the user with [CheckCodiceFiscale],
+// which warns about it). It checks the kind of character at each position,
+// the month letter, the day (1-31, or 41-71 for a woman), that the day
+// exists in the calendar (29 February only in a year divisible by four: the
+// century is not in the code, and 1900 and 2000 are the two it can be), and
+// the check character computed on the code as written. In the seven digit
+// positions it accepts the omocodia letters L M N P Q R S T U V in any
+// combination. An 11-digit code is a temporary one (codice fiscale
+// provvisorio), checked like a partita IVA.
+//
+// Spaces or hyphens inside the code are refused with their position:
+// no printed code has them, and the desk should see the code exactly as the
+// tessera sanitaria prints it.
+//
+// A problem comes back as a [FieldError] for the field "codice_fiscale"
+// whose arguments name the position at fault.
 func ParseCodiceFiscale(s string) (CodiceFiscale, error) {
-	cf := strings.ToUpper(strings.TrimSpace(s))
-	fail := func(key string, args map[string]any) (CodiceFiscale, error) {
-		return "", FieldError{Field: FieldCodiceFiscale, Key: key, Args: args}
+	cf, _, err := parseCF(s)
+	return cf, err
+}
+
+// parseCF is ParseCodiceFiscale, also telling whether a lower-case letter
+// was upper-cased.
+func parseCF(s string) (CodiceFiscale, bool, error) {
+	s = strings.TrimSpace(s)
+	fail := func(key string, args map[string]any) (CodiceFiscale, bool, error) {
+		return "", false, FieldError{Field: FieldCodiceFiscale, Key: key, Args: args}
 	}
-	switch len(cf) {
-	case 0:
+	if s == "" {
 		return fail(KeyCFRequired, nil)
+	}
+	var b [16]byte
+	n, lower := 0, false
+	for _, r := range s {
+		n++
+		switch {
+		case r == ' ' || r == '-' || unicode.IsSpace(r):
+			return fail(KeyCFSeparator, map[string]any{"Pos": n})
+		case r >= 'a' && r <= 'z':
+			lower = true
+			r -= 'a' - 'A'
+		}
+		if n <= 16 {
+			b[n-1] = byte(r)
+			if r >= 0x80 {
+				b[n-1] = '?'
+			}
+		}
+	}
+	switch n {
 	case 11:
-		for i := 0; i < 11; i++ {
-			if !isDigit(cf[i]) {
+		for i := range 11 {
+			if !isDigit(b[i]) {
 				return fail(KeyCFChar, map[string]any{"Pos": i + 1})
 			}
 		}
-		if c := luhnIT(cf[:10]); c != cf[10] {
+		if c := luhnIT(string(b[:10])); c != b[10] {
 			return fail(KeyCFTempCheck, nil)
 		}
-		return CodiceFiscale(cf), nil
+		return CodiceFiscale(b[:11]), lower, nil
 	case 16:
 	default:
-		return fail(KeyCFLength, map[string]any{"Len": len([]rune(cf))})
+		return fail(KeyCFLength, map[string]any{"Len": n})
 	}
-	for i := 0; i < 16; i++ {
-		c := cf[i]
-		ok := isLetter(c)
-		if isDigitPosition(i) {
-			ok = isDigit(c) || strings.IndexByte(omocodeDigits, c) >= 0
+	for i := range 16 {
+		c := b[i]
+		switch {
+		case cfDigitAt[i] && !isDigit(c) && strings.IndexByte(omocodeDigits, c) < 0:
+			return fail(KeyCFDigit, map[string]any{"Pos": i + 1})
+		case !cfDigitAt[i] && !isLetter(c):
+			return fail(KeyCFLetter, map[string]any{"Pos": i + 1})
 		}
-		if !ok {
-			return fail(KeyCFChar, map[string]any{"Pos": i + 1})
-		}
 	}
-	if strings.IndexByte(monthLetters, cf[8]) < 0 {
-		return fail(KeyCFMonth, nil)
+	month := strings.IndexByte(monthLetters, b[8]) + 1
+	if month == 0 {
+		return fail(KeyCFMonth, map[string]any{"Letter": string(b[8])})
 	}
-	day := cfNumber(cf[9:11])
+	day := cfNumber(b[9], b[10])
 	if day > 40 {
 		day -= 40
 	}
-	month := strings.IndexByte(monthLetters, cf[8]) + 1
-	if day < 1 || day > daysIn(month) {
-		return fail(KeyCFDay, nil)
+	if day < 1 || day > 31 {
+		return fail(KeyCFDay, map[string]any{"Day": cfNumber(b[9], b[10])})
 	}
-	if want := cfCheck(cf[:15]); want != cf[15] {
+	yy := cfNumber(b[6], b[7])
+	if day > daysIn(time.Month(month), yy%4 == 0) {
+		return fail(KeyCFDate, map[string]any{"Date": fmt.Sprintf("%02d/%02d/%02d", day, month, yy)})
+	}
+	if want := cfCheck(b[:15]); want != b[15] {
 		return fail(KeyCFCheck, map[string]any{"Want": string(want)})
 	}
-	return CodiceFiscale(cf), nil
+	return CodiceFiscale(b[:]), lower, nil
 }
 
 // IsTemporary reports whether cf is an 11-digit temporary code.
 func (cf CodiceFiscale) IsTemporary() bool { return len(cf) == 11 }
+
+// IsOmocode reports whether cf is an omocode: a 16-character code with a
+// letter in one of its digit positions.
+func (cf CodiceFiscale) IsOmocode() bool {
+	if len(cf) != 16 {
+		return false
+	}
+	for _, p := range cfDigitPositions {
+		if !isDigit(cf[p]) {
+			return true
+		}
+	}
+	return false
+}
 
 // Canonical returns cf with the omocode letters of its digit positions put
 // back to digits and the check character computed again. Two codes for the
@@ -109,11 +189,231 @@ func (cf CodiceFiscale) Canonical() CodiceFiscale {
 			b[p] = byte('0' + i)
 		}
 	}
-	b[15] = cfCheck(string(b[:15]))
+	b[15] = cfCheck(b[:15])
 	return CodiceFiscale(b)
 }
 
-// Redacted returns cf with its middle hidden, for logs: RSSMRA*******12H.
+// Decoded is what a codice fiscale says about its holder.
+type Decoded struct {
+	Sex            Sex
+	BirthDate      Date
+	PlaceCode      string // codice catastale, with digits (H501 also for an omocode's H50M)
+	SurnameLetters string // the three letters of the surname
+	NameLetters    string // the three letters of the name
+	Omocode        bool
+	Temporary      bool // an 11-digit temporary code: nothing else is known
+}
+
+// Decode reads the holder's data out of cf. The code holds only the last two
+// digits of the year: the century is the most recent one that does not put
+// the birth after ref (today, for the desk); a 29 February falls back one
+// more century when that year is not a leap year. A code that is not valid
+// returns the error of [ParseCodiceFiscale]; a 29 February whose year is not
+// a leap year in either century returns a FieldError with KeyCFDate.
+func (cf CodiceFiscale) Decode(ref time.Time) (Decoded, error) {
+	cf, err := ParseCodiceFiscale(string(cf))
+	if err != nil {
+		return Decoded{}, err
+	}
+	if cf.IsTemporary() {
+		return Decoded{Temporary: true}, nil
+	}
+	c := cf.Canonical()
+	d := Decoded{
+		Sex:            SexMale,
+		PlaceCode:      string(c[11:15]),
+		SurnameLetters: string(c[0:3]),
+		NameLetters:    string(c[3:6]),
+		Omocode:        cf != c,
+	}
+	day := cfNumber(c[9], c[10])
+	if day > 40 {
+		d.Sex, day = SexFemale, day-40
+	}
+	month := time.Month(strings.IndexByte(monthLetters, c[8]) + 1)
+	yy := cfNumber(c[6], c[7])
+	today := DateOf(ref)
+	year := today.Year - today.Year%100 + yy
+	if (Date{year, month, day}).After(today) {
+		year -= 100
+	}
+	if month == time.February && day == 29 && !isLeap(year) {
+		if year -= 100; !isLeap(year) {
+			return Decoded{}, FieldError{Field: FieldCodiceFiscale, Key: KeyCFDate,
+				Args: map[string]any{"Date": fmt.Sprintf("29/02/%02d", yy)}}
+		}
+	}
+	d.BirthDate = Date{year, month, day}
+	return d, nil
+}
+
+// CFCheck is the full answer about one typed codice fiscale, for a person
+// to read (pinctl cf, the desk's code field).
+type CFCheck struct {
+	Input     string
+	Code      CodiceFiscale // normalised
+	Canonical CodiceFiscale // the omocode's original code; Code itself otherwise
+	Decoded   Decoded
+	Place     []PlaceInfo // the place of birth's entries in the table; none for a temporary code
+	Warnings  []string    // message keys: KeyCFLowerCase, KeyPlaceValidity
+}
+
+// CheckCodiceFiscale parses input, decodes it as of ref and looks its place
+// of birth up. An unknown place code is an error (KeyCFPlace); a place whose
+// validity does not cover the birth date is only a warning, as for
+// [CheckPlace].
+func CheckCodiceFiscale(input string, ref time.Time) (CFCheck, error) {
+	c := CFCheck{Input: input}
+	cf, lower, err := parseCF(input)
+	if err != nil {
+		return c, err
+	}
+	c.Code, c.Canonical = cf, cf.Canonical()
+	if lower {
+		c.Warnings = append(c.Warnings, KeyCFLowerCase)
+	}
+	if c.Decoded, err = cf.Decode(ref); err != nil || c.Decoded.Temporary {
+		return c, err
+	}
+	warning, err := CheckPlace(c.Decoded.PlaceCode, c.Decoded.BirthDate)
+	if err != nil {
+		return c, FieldError{Field: FieldCodiceFiscale, Key: KeyCFPlace, Args: map[string]any{"Code": c.Decoded.PlaceCode}}
+	}
+	c.Place, _ = LookupPlace(c.Decoded.PlaceCode)
+	if warning != "" {
+		c.Warnings = append(c.Warnings, warning)
+	}
+	return c, nil
+}
+
+// EncodeCodiceFiscale computes the codice fiscale of a person by the rules
+// of the Agenzia delle Entrate (D.M. 23 dicembre 1976): three letters of the
+// surname (its consonants, then its vowels, then X), three of the name (the
+// 1st, 3rd and 4th consonant when it has four or more, otherwise as for the
+// surname), the year's last two digits, the month letter, the day (plus 40
+// for a woman), the place's codice catastale and the check character.
+// Accented letters count as their base letter; apostrophes, spaces and
+// hyphens are dropped. A name written in another alphabet cannot be encoded.
+//
+// It returns a FieldError on the field at fault. The place code is checked
+// for its shape only (a letter and three digits); [CheckPlace] looks it up.
+func EncodeCodiceFiscale(cognome, nome string, sex Sex, birth Date, placeCode string) (CodiceFiscale, error) {
+	fail := func(field, key string) (CodiceFiscale, error) {
+		return "", FieldError{Field: field, Key: key}
+	}
+	surname, err := nameLetters(FieldCognome, cognome, false)
+	if err != nil {
+		return "", err
+	}
+	name, err := nameLetters(FieldNome, nome, true)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case sex != SexMale && sex != SexFemale:
+		return fail(FieldSesso, KeySex)
+	case birth.IsZero():
+		return fail(FieldDataNascita, KeyRequired)
+	case birth.Month < 1 || birth.Month > 12 || birth.Day < 1 || birth.Day > daysIn(birth.Month, isLeap(birth.Year)):
+		return fail(FieldDataNascita, KeyDateFormat)
+	}
+	placeCode = strings.ToUpper(strings.TrimSpace(placeCode))
+	if !validPlaceCode(placeCode) {
+		return fail(FieldLuogoNascita, KeyPlaceCode)
+	}
+	day := birth.Day
+	if sex == SexFemale {
+		day += 40
+	}
+	b := make([]byte, 0, 16)
+	b = append(b, surname...)
+	b = append(b, name...)
+	b = fmt.Appendf(b, "%02d%c%02d%s", birth.Year%100, monthLetters[birth.Month-1], day, placeCode)
+	b = append(b, cfCheck(b))
+	return CodiceFiscale(b), nil
+}
+
+// nameLetters returns the three letters of a surname, or of a name when
+// given is true.
+func nameLetters(field, s string, given bool) (string, error) {
+	letters, ok := foldLetters(s)
+	switch {
+	case !ok:
+		return "", FieldError{Field: field, Key: KeyNameLatin}
+	case letters == "":
+		return "", FieldError{Field: field, Key: KeyRequired}
+	}
+	var cons, vows []byte
+	for i := 0; i < len(letters); i++ {
+		if strings.IndexByte("AEIOU", letters[i]) >= 0 {
+			vows = append(vows, letters[i])
+		} else {
+			cons = append(cons, letters[i])
+		}
+	}
+	if given && len(cons) >= 4 {
+		return string([]byte{cons[0], cons[2], cons[3]}), nil
+	}
+	return string(append(append(cons, vows...), 'X', 'X', 'X')[:3]), nil
+}
+
+// Mismatch is a fact on which two sources disagree: the codice fiscale or a
+// document's MRZ on one side, a field typed on the form on the other. Field
+// is the form field, Key the message, Args its arguments.
+type Mismatch struct {
+	Field string
+	Key   string
+	Args  map[string]any
+}
+
+// CompareCodiceFiscale tells, field by field, where the request r disagrees
+// with the code typed: the surname and name letters, the sex, the birth date
+// (day, month and the year's last two digits) and the place code. A field
+// left empty on the form is not compared. An omocode of the code computed
+// from r is a match: it yields no Mismatch, and typed.IsOmocode() tells the
+// form to show it as an omocode. A temporary or invalid code yields nothing.
+func CompareCodiceFiscale(typed CodiceFiscale, r Request) []Mismatch {
+	cf, err := ParseCodiceFiscale(string(typed))
+	if err != nil || cf.IsTemporary() {
+		return nil
+	}
+	c := cf.Canonical()
+	var ms []Mismatch
+	add := func(field, key string, args map[string]any) {
+		ms = append(ms, Mismatch{Field: field, Key: key, Args: args})
+	}
+	if letters, err := nameLetters(FieldCognome, r.Cognome, false); err == nil && letters != string(c[0:3]) {
+		add(FieldCognome, KeyCFMismatchSurname, map[string]any{"Code": string(c[0:3]), "Typed": letters})
+	}
+	if letters, err := nameLetters(FieldNome, r.Nome, true); err == nil && letters != string(c[3:6]) {
+		add(FieldNome, KeyCFMismatchName, map[string]any{"Code": string(c[3:6]), "Typed": letters})
+	}
+	day := cfNumber(c[9], c[10])
+	sex := SexMale
+	if day > 40 {
+		sex, day = SexFemale, day-40
+	}
+	if (r.Sesso == SexMale || r.Sesso == SexFemale) && r.Sesso != sex {
+		add(FieldSesso, KeyCFMismatchSex, map[string]any{"Code": string(sex)})
+	}
+	if b := r.DataNascita; !b.IsZero() {
+		month := time.Month(strings.IndexByte(monthLetters, c[8]) + 1)
+		yy := cfNumber(c[6], c[7])
+		if b.Year%100 != yy || b.Month != month || b.Day != day {
+			add(FieldDataNascita, KeyCFMismatchBirth, map[string]any{"Code": fmt.Sprintf("%02d/%02d/%02d", day, month, yy)})
+		}
+	}
+	if code := strings.ToUpper(strings.TrimSpace(r.LuogoNascita.Code)); code != "" && code != string(c[11:15]) {
+		args := map[string]any{"Code": string(c[11:15]), "Name": ""}
+		if ps, ok := LookupPlace(string(c[11:15])); ok {
+			args["Name"] = ps[len(ps)-1].String()
+		}
+		add(FieldLuogoNascita, KeyCFMismatchPlace, args)
+	}
+	return ms
+}
+
+// Redacted returns cf with its middle hidden, for logs: RSS**********01U.
 func (cf CodiceFiscale) Redacted() string {
 	if len(cf) < 6 {
 		return strings.Repeat("*", len(cf))
@@ -124,9 +424,9 @@ func (cf CodiceFiscale) Redacted() string {
 // cfCheck computes the check character of the first 15 characters: a
 // character in an odd position (1st, 3rd, ...) counts by the cfOdd table, one
 // in an even position by its value (0-9, or A=0 ... Z=25).
-func cfCheck(s string) byte {
+func cfCheck(s []byte) byte {
 	sum := 0
-	for i := 0; i < 15; i++ {
+	for i := range 15 {
 		c := s[i]
 		idx := int(c - '0')
 		if isLetter(c) {
@@ -144,23 +444,21 @@ func cfCheck(s string) byte {
 	return byte('A' + sum%26)
 }
 
-func cfNumber(s string) int {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if j := strings.IndexByte(omocodeDigits, c); j >= 0 {
-			c = byte('0' + j)
-		}
-		n = n*10 + int(c-'0')
+// cfNumber reads two digit positions, omocode letters counting as digits.
+func cfNumber(hi, lo byte) int { return cfDigit(hi)*10 + cfDigit(lo) }
+
+func cfDigit(c byte) int {
+	if i := strings.IndexByte(omocodeDigits, c); i >= 0 {
+		return i
 	}
-	return n
+	return int(c - '0')
 }
 
 // luhnIT computes the check digit of a partita IVA or temporary codice
 // fiscale from its first ten digits.
 func luhnIT(s string) byte {
 	sum := 0
-	for i := 0; i < 10; i++ {
+	for i := range 10 {
 		d := int(s[i] - '0')
 		if i%2 == 1 {
 			d *= 2
@@ -173,24 +471,20 @@ func luhnIT(s string) byte {
 	return byte('0' + (10-sum%10)%10)
 }
 
-func daysIn(month int) int {
+func daysIn(month time.Month, leap bool) int {
 	switch month {
-	case 2:
-		return 29 // the century is not in the code: 29 is allowed
-	case 4, 6, 9, 11:
+	case time.February:
+		if leap {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
 		return 30
 	}
 	return 31
 }
 
-func isDigitPosition(i int) bool {
-	for _, p := range cfDigitPositions {
-		if p == i {
-			return true
-		}
-	}
-	return false
-}
+func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
 
 func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
 func isLetter(c byte) bool { return c >= 'A' && c <= 'Z' }
@@ -200,3 +494,60 @@ func (cf CodiceFiscale) String() string { return string(cf) }
 
 // GoString redacts the code, so that %#v in a log does not print it.
 func (cf CodiceFiscale) GoString() string { return fmt.Sprintf("CodiceFiscale(%s)", cf.Redacted()) }
+
+// foldLetters returns the letters of s as upper-case A-Z: accented and
+// other Latin letters folded to their base letters (È to E, Ø to O, ß to
+// SS), everything that is not a letter (spaces, apostrophes, hyphens, dots,
+// digits) dropped. ok is false when s holds a letter of another alphabet.
+func foldLetters(s string) (letters string, ok bool) {
+	ok = true
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		switch f, isLetter := foldRune(r); {
+		case f != "":
+			b = append(b, f...)
+		case isLetter:
+			ok = false
+		}
+	}
+	return string(b), ok
+}
+
+// foldRune returns r as upper-case A-Z letters, or "" and whether r is a
+// letter all the same (of another alphabet).
+func foldRune(r rune) (string, bool) {
+	switch {
+	case r >= 'A' && r <= 'Z':
+		return asciiLetters[r-'A' : r-'A'+1], true
+	case r >= 'a' && r <= 'z':
+		return asciiLetters[r-'a' : r-'a'+1], true
+	case r < 0x80:
+		return "", false
+	}
+	if f, ok := latinFold[r]; ok {
+		return f, true
+	}
+	return "", unicode.IsLetter(r)
+}
+
+const asciiLetters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+// latinFold maps the Latin letters with diacritics (Latin-1 Supplement,
+// Latin Extended-A, and the Romanian comma-below letters) to A-Z.
+var latinFold = func() map[rune]string {
+	m := make(map[rune]string)
+	for _, g := range [...][2]string{
+		{"ÀÁÂÃÄÅĀĂĄàáâãäåāăą", "A"}, {"Ææ", "AE"}, {"ÇĆĈĊČçćĉċč", "C"}, {"ĎĐÐďđð", "D"},
+		{"ÈÉÊËĒĔĖĘĚèéêëēĕėęě", "E"}, {"ĜĞĠĢĝğġģ", "G"}, {"ĤĦĥħ", "H"},
+		{"ÌÍÎÏĨĪĬĮİìíîïĩīĭįı", "I"}, {"Ĳĳ", "IJ"}, {"Ĵĵ", "J"}, {"Ķķĸ", "K"},
+		{"ĹĻĽĿŁĺļľŀł", "L"}, {"ÑŃŅŇŊñńņňŉŋ", "N"}, {"ÒÓÔÕÖØŌŎŐòóôõöøōŏő", "O"},
+		{"Œœ", "OE"}, {"ŔŖŘŕŗř", "R"}, {"ŚŜŞŠȘśŝşšșſ", "S"}, {"ß", "SS"},
+		{"ŢŤŦȚţťŧț", "T"}, {"Þþ", "TH"}, {"ÙÚÛÜŨŪŬŮŰŲùúûüũūŭůűų", "U"},
+		{"Ŵŵ", "W"}, {"ÝŸŶýÿŷ", "Y"}, {"ŹŻŽźżž", "Z"},
+	} {
+		for _, r := range g[0] {
+			m[r] = g[1]
+		}
+	}
+	return m
+}()

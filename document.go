@@ -87,12 +87,14 @@ type Verification struct {
 }
 
 // Validate checks the verification as of today. An expired document, an
-// expiry before the issue, an issue in the future and an unticked checklist
-// item each block the issue.
+// expiry before the issue, an issue in the future, a paper identity card
+// from 3 August 2026 (see [PaperIDCardsCease]), a number not of the type's
+// format (see [NormalizeDocumentNumber]; spaces and hyphens are dropped) and
+// an unticked checklist item each block the issue.
 func (v *Verification) Validate(today Date) FieldErrors {
 	var es FieldErrors
 	d := &v.Document
-	d.Number = strings.ToUpper(strings.TrimSpace(d.Number))
+	d.Number = NormalizeDocumentNumber(d.Number)
 	d.Country = strings.ToUpper(strings.TrimSpace(d.Country))
 	if !d.Type.Valid() {
 		es.add(FieldDocType, KeyRequired, nil)
@@ -101,7 +103,7 @@ func (v *Verification) Validate(today Date) FieldErrors {
 	case d.Number == "":
 		es.add(FieldDocNumber, KeyRequired, nil)
 	case !validDocNumber(d.Type, d.Number):
-		es.add(FieldDocNumber, KeyDocNumber, map[string]any{"Example": docNumberExample(d.Type)})
+		es.add(FieldDocNumber, KeyDocNumber, map[string]any{"Example": DocNumberExample(d.Type)})
 	}
 	if strings.TrimSpace(d.Authority) == "" {
 		es.add(FieldDocAuthority, KeyRequired, nil)
@@ -125,6 +127,8 @@ func (v *Verification) Validate(today Date) FieldErrors {
 		es.add(FieldDocExpires, KeyDocExpiryOrder, nil)
 	case d.ExpiresOn.Before(today):
 		es.add(FieldDocExpires, KeyDocExpired, map[string]any{"Date": d.ExpiresOn.Italian()})
+	case d.Type == DocCartaIdentita && !today.Before(PaperIDCardsCease):
+		es.add(FieldDocType, KeyDocPaperCeased, map[string]any{"Date": PaperIDCardsCease.Italian()})
 	}
 	c := v.Checklist
 	for _, item := range []struct {
@@ -146,45 +150,4 @@ func (v *Verification) Validate(today Date) FieldErrors {
 		}
 	}
 	return es
-}
-
-// validDocNumber checks the number format of the Italian documents whose
-// format is fixed; the others take 5 to 20 letters and digits.
-func validDocNumber(t DocumentType, n string) bool {
-	shape := func(pattern string) bool { // A letter, 9 digit
-		if len(n) != len(pattern) {
-			return false
-		}
-		for i := range len(n) {
-			if (pattern[i] == 'A') != isLetter(n[i]) || (pattern[i] == '9') != isDigit(n[i]) {
-				return false
-			}
-		}
-		return true
-	}
-	switch t {
-	case DocCIE:
-		return shape("AA99999AA")
-	case DocPassaporto:
-		return shape("AA9999999")
-	}
-	if len(n) < 5 || len(n) > 20 {
-		return false
-	}
-	for _, c := range []byte(n) {
-		if !isLetter(c) && !isDigit(c) {
-			return false
-		}
-	}
-	return true
-}
-
-func docNumberExample(t DocumentType) string {
-	switch t {
-	case DocCIE:
-		return "CA00000AA"
-	case DocPassaporto:
-		return "YA1234567"
-	}
-	return "AB1234567"
 }

@@ -2,7 +2,6 @@ package pinsede
 
 import (
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -63,7 +62,10 @@ type Request struct {
 const maxText = 120
 
 // Validate checks the request as of today and returns every problem, in the
-// order of the form. The codice fiscale is normalised in place.
+// order of the form. The codice fiscale and the place-of-birth code are
+// normalised in place. A place code, when given, must be in the table of
+// places (its validity dates only warn: see [CheckPlace]), and must agree
+// with the codice fiscale.
 func (r *Request) Validate(today Date) FieldErrors {
 	var es FieldErrors
 	text := func(field, v string, required bool) {
@@ -88,6 +90,12 @@ func (r *Request) Validate(today Date) FieldErrors {
 		es.add(FieldDataNascita, KeyDateTooOld, nil)
 	}
 	text(FieldLuogoNascita, r.LuogoNascita.Name, true)
+	if code := strings.ToUpper(strings.TrimSpace(r.LuogoNascita.Code)); code != "" {
+		r.LuogoNascita.Code = code
+		if _, err := CheckPlace(code, r.DataNascita); err != nil {
+			es = append(es, err.(FieldError))
+		}
+	}
 	if cf, err := ParseCodiceFiscale(string(r.CodiceFiscale)); err != nil {
 		fe := err.(FieldError)
 		es = append(es, fe)
@@ -138,27 +146,17 @@ func (r *Request) Validate(today Date) FieldErrors {
 	return es
 }
 
-// crossCheck compares the codice fiscale with the sex and birth date typed
-// on the form. A temporary code carries neither.
+// crossCheck compares the codice fiscale with the sex, birth date and
+// place of birth typed on the form (see [CompareCodiceFiscale]); a
+// disagreement is an error on the code. Surname and name letters are left to
+// the form to flag: a code the Agenzia issued from another spelling of a
+// foreign name stays the holder's code.
 func (r *Request) crossCheck() FieldErrors {
 	var es FieldErrors
-	cf := r.CodiceFiscale.Canonical()
-	if cf.IsTemporary() {
-		return nil
-	}
-	day := cfNumber(string(cf[9:11]))
-	sex := SexMale
-	if day > 40 {
-		sex, day = SexFemale, day-40
-	}
-	if r.Sesso != "" && r.Sesso != sex {
-		es.add(FieldCodiceFiscale, KeyCFMismatchSex, nil)
-	}
-	if !r.DataNascita.IsZero() {
-		month := time.Month(strings.IndexByte(monthLetters, cf[8]) + 1)
-		yy := cfNumber(string(cf[6:8]))
-		if r.DataNascita.Year%100 != yy || r.DataNascita.Month != month || r.DataNascita.Day != day {
-			es.add(FieldCodiceFiscale, KeyCFMismatchBirth, nil)
+	for _, m := range CompareCodiceFiscale(r.CodiceFiscale, *r) {
+		switch m.Key {
+		case KeyCFMismatchSex, KeyCFMismatchBirth, KeyCFMismatchPlace:
+			es.add(FieldCodiceFiscale, m.Key, m.Args)
 		}
 	}
 	return es
@@ -177,10 +175,6 @@ func validCAP(s string) bool {
 }
 
 func validProvince(s string) bool {
-	return len(s) == 2 && isLetter(s[0]) && isLetter(s[1])
-}
-
-func validCountry(s string) bool {
 	return len(s) == 2 && isLetter(s[0]) && isLetter(s[1])
 }
 

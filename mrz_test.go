@@ -1,0 +1,240 @@
+package pinsede
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The specimens of ICAO 9303 (parts 4, 5 and 6) and of the Italian CIE.
+var (
+	specimenTD1 = "I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\nERIKSSON<<ANNA<MARIA<<<<<<<<<<"
+	specimenTD2 = "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\nD231458907UTO7408122F1204159<<<<<<<6"
+	specimenTD3 = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"
+	// A TD1 document number longer than nine characters: D23145890734.
+	specimenTD1Long = "I<UTOD23145890<7349<<<<<<<<<<<\n3407127M9507122UTO<<<<<<<<<<<2\nSTEVENSON<<PETER<JOHN<<<<<<<<<"
+	specimenCIE     = "C<ITACA00000AA4<<<<<<<<<<<<<<<\n6412308F2212304ITA<<<<<<<<<<<0\nROSSI<<BIANCA<<<<<<<<<<<<<<<<<"
+)
+
+var mrzNow = time.Date(2026, time.November, 23, 10, 0, 0, 0, time.UTC)
+
+// Ensure that the specimens are read field by field.
+func TestParseMRZSpecimens(t *testing.T) {
+	anna := MRZ{DocumentCode: "I", IssuingState: "UTO", DocumentNumber: "D23145890", Surname: "ERIKSSON", GivenNames: "ANNA MARIA",
+		Nationality: "UTO", BirthDate: Date{1974, 8, 12}, Sex: SexFemale, ExpiryDate: Date{2012, 4, 15}}
+	for _, tc := range []struct {
+		name string
+		in   string
+		want MRZ
+	}{
+		{"TD1", specimenTD1, with(anna, func(m *MRZ) { m.Format = TD1 })},
+		{"TD2", specimenTD2, with(anna, func(m *MRZ) { m.Format = TD2 })},
+		{"TD3", specimenTD3, with(anna, func(m *MRZ) {
+			m.Format, m.DocumentCode, m.DocumentNumber, m.OptionalData = TD3, "P", "L898902C3", "ZE184226B"
+		})},
+		{"TD1, long document number", specimenTD1Long, MRZ{Format: TD1, DocumentCode: "I", IssuingState: "UTO", DocumentNumber: "D23145890734",
+			Surname: "STEVENSON", GivenNames: "PETER JOHN", Nationality: "UTO", BirthDate: Date{1934, 7, 12}, Sex: SexMale, ExpiryDate: Date{2095, 7, 12}}},
+		{"Italian CIE", specimenCIE, MRZ{Format: TD1, DocumentCode: "C", IssuingState: "ITA", DocumentNumber: "CA00000AA",
+			Surname: "ROSSI", GivenNames: "BIANCA", Nationality: "ITA", BirthDate: Date{1964, 12, 30}, Sex: SexFemale, ExpiryDate: Date{2022, 12, 30}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := parseMRZ(tc.in, mrzNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m.Lines = nil
+			if !reflect.DeepEqual(m, tc.want) {
+				t.Fatalf("got\n%+v, want\n%+v", m, tc.want)
+			}
+		})
+	}
+	m, _ := ParseMRZ(specimenCIE)
+	if m.DocumentType() != DocCIE || m.Country() != "IT" || len(m.Lines) != 3 || m.Lines[2] != "ROSSI<<BIANCA<<<<<<<<<<<<<<<<<" {
+		t.Fatalf("CIE: %+v, type %q, country %q", m, m.DocumentType(), m.Country())
+	}
+	if m, _ := ParseMRZ(specimenTD3); m.DocumentType() != DocPassaportoEstero || m.Country() != "" {
+		t.Fatalf("TD3: type %q, country %q", m.DocumentType(), m.Country())
+	}
+}
+
+func with(m MRZ, edit func(*MRZ)) MRZ { edit(&m); return m }
+
+// Ensure that the zone is read however a keyboard-wedge reader or a person
+// typed it.
+func TestParseMRZInput(t *testing.T) {
+	joined := strings.ReplaceAll(specimenTD3, "\n", "")
+	for _, in := range []string{
+		joined,
+		strings.ReplaceAll(specimenTD3, "\n", "\r\n") + "\r\n",
+		strings.ReplaceAll(specimenTD3, "\n", " "),
+		"  " + strings.ToLower(specimenTD3) + "\n",
+		strings.ReplaceAll(specimenTD3, "<", "«"),
+		strings.ReplaceAll(joined[:50], "<", "‹") + joined[50:],
+	} {
+		m, err := parseMRZ(in, mrzNow)
+		if err != nil || m.Surname != "ERIKSSON" || m.DocumentNumber != "L898902C3" {
+			t.Errorf("parseMRZ(%q) = %+v, %v", in, m, err)
+		}
+	}
+}
+
+// Ensure that each corruption is told with the check that failed and where.
+func TestParseMRZErrors(t *testing.T) {
+	td3 := strings.Split(specimenTD3, "\n")
+	td1 := strings.Split(specimenTD1, "\n")
+	set := func(lines []string, line, pos int, c string) string {
+		ls := append([]string(nil), lines...)
+		ls[line-1] = ls[line-1][:pos-1] + c + ls[line-1][pos:]
+		return strings.Join(ls, "\n")
+	}
+	for _, tc := range []struct {
+		name, in string
+		key      string
+		args     map[string]any
+	}{
+		{"empty", " \n ", KeyMRZRequired, nil},
+		{"a line short", td3[0] + "\n" + td3[1][:43], KeyMRZLength, map[string]any{"Len": 87}},
+		{"one line only", td3[1], KeyMRZLength, map[string]any{"Len": 44}},
+		{"bad character", set(td3, 2, 5, "#"), KeyMRZChar, map[string]any{"Line": 2, "Pos": 5, "Char": "#"}},
+		{"a visa", set(td3, 1, 1, "V"), KeyMRZDocCode, map[string]any{"Code": "V"}},
+		{"document number", set(td3, 2, 2, "9"), KeyMRZCheckNumber, map[string]any{"Line": 2, "Pos": 10}},
+		{"document number check digit", set(td3, 2, 10, "5"), KeyMRZCheckNumber, map[string]any{"Line": 2, "Pos": 10, "Want": "6"}},
+		{"birth date", set(td3, 2, 15, "5"), KeyMRZCheckBirth, map[string]any{"Line": 2, "Pos": 20}},
+		{"expiry", set(td3, 2, 27, "8"), KeyMRZCheckExpiry, map[string]any{"Line": 2, "Pos": 28}},
+		{"personal number", set(td3, 2, 30, "F"), KeyMRZCheckOptional, map[string]any{"Line": 2, "Pos": 43}},
+		{"composite", set(td3, 2, 44, "1"), KeyMRZCheckComposite, map[string]any{"Line": 2, "Pos": 44, "Want": "0"}},
+		{"sex", set(td3, 2, 21, "Q"), KeyMRZSex, map[string]any{"Line": 2, "Pos": 21, "Char": "Q"}},
+		{"TD1 document number", set(td1, 1, 6, "E"), KeyMRZCheckNumber, map[string]any{"Line": 1, "Pos": 15}},
+		{"TD1 optional data", set(td1, 2, 20, "X"), KeyMRZCheckComposite, map[string]any{"Line": 2, "Pos": 30}},
+		{"TD1 long number", strings.Replace(specimenTD1Long, "7349", "7359", 1), KeyMRZCheckNumber, map[string]any{"Line": 1, "Pos": 19}},
+		{"TD1 long number without continuation", strings.Replace(specimenTD1Long, "<7349", "<<349", 1), KeyMRZCheckNumber, map[string]any{"Line": 1, "Pos": 15}},
+		{"TD1 long number, check digit only", strings.Replace(specimenTD1Long, "<7349<", "<9<<<<", 1), KeyMRZNumber, map[string]any{"Line": 1, "Pos": 16}},
+		{"TD1 no surname", strings.Replace(specimenTD1, "ERIKSSON<<ANNA<MARIA", "<<ERIKSSON<ANNA<MARI", 1), KeyMRZNames, map[string]any{"Line": 3}},
+		{"month 13", td3mrz("L898902C3", "UTO", "741312", "F", "120415", "", "ERIKSSON<<ANNA"), KeyMRZBirth, map[string]any{"Line": 2, "Pos": 14}},
+		{"expiry 31 April", td3mrz("L898902C3", "UTO", "740812", "F", "120431", "", "ERIKSSON<<ANNA"), KeyMRZExpiry, map[string]any{"Line": 2, "Pos": 22}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parseMRZ(tc.in, mrzNow)
+			var fe FieldError
+			if !errors.As(err, &fe) || fe.Key != tc.key || fe.Field != FieldMRZ {
+				t.Fatalf("got %v, want %s", err, tc.key)
+			}
+			for k, v := range tc.args {
+				if fe.Args[k] != v {
+					t.Errorf("%s = %v, want %v (%v)", k, fe.Args[k], v, fe.Args)
+				}
+			}
+		})
+	}
+}
+
+// td3mrz makes a TD3 zone with its check digits.
+func td3mrz(number, nat, dob, sex, exp, personal, names string) string {
+	pad := func(s string, n int) string { return s + strings.Repeat("<", n-len(s)) }
+	cd := func(s string) string { return string(rune('0' + mrzCheck(s))) }
+	l1 := pad("P<UTO"+names, 44)
+	number, personal = pad(number, 9), pad(personal, 14)
+	l2 := number + cd(number) + nat + dob + cd(dob) + sex + exp + cd(exp) + personal + cd(personal)
+	l2 += cd(l2[0:10] + l2[13:20] + l2[21:43])
+	return l1 + "\n" + l2
+}
+
+// Ensure that the century of the birth date is the most recent that is
+// not in the future, and an unknown date is left zero.
+func TestParseMRZDates(t *testing.T) {
+	for _, tc := range []struct {
+		dob, exp     string
+		birth, until Date
+	}{
+		{"261123", "300101", Date{2026, 11, 23}, Date{2030, 1, 1}},
+		{"261124", "300101", Date{1926, 11, 24}, Date{2030, 1, 1}},
+		{"000229", "991231", Date{2000, 2, 29}, Date{2099, 12, 31}},
+		{"7408<<", "<<<<<<", Date{}, Date{}},
+	} {
+		m, err := parseMRZ(td3mrz("X1234567", "ITA", tc.dob, "<", tc.exp, "", "ROSSI<<MARIO"), mrzNow)
+		if err != nil || m.BirthDate != tc.birth || m.ExpiryDate != tc.until || m.Sex != "" {
+			t.Errorf("%s %s: %+v, %v", tc.dob, tc.exp, m, err)
+		}
+	}
+}
+
+// Ensure that the MRZ fills what is empty and flags what it contradicts.
+func TestMRZPrefill(t *testing.T) {
+	m, err := parseMRZ(specimenCIE, mrzNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r Request
+	var d Document
+	if ms := m.Prefill(&r, &d); len(ms) > 0 {
+		t.Fatalf("mismatches on empty forms: %v", ms)
+	}
+	if r.Cognome != "ROSSI" || r.Nome != "BIANCA" || r.Sesso != SexFemale || r.DataNascita != (Date{1964, 12, 30}) ||
+		d.Type != DocCIE || d.Number != "CA00000AA" || d.Country != "IT" || d.ExpiresOn != (Date{2022, 12, 30}) {
+		t.Fatalf("filled %+v, %+v", r, d)
+	}
+
+	r = Request{Cognome: "Rossì", Nome: "Bianca", Sesso: SexMale, DataNascita: Date{1964, 12, 31}}
+	d = Document{Type: DocCartaIdentita, Number: "ca 00000 aa", Country: "it"}
+	ms := m.Prefill(&r, &d)
+	var got []string
+	for _, x := range ms {
+		got = append(got, x.Field)
+		if x.Key != KeyMRZMismatch {
+			t.Errorf("key %s", x.Key)
+		}
+	}
+	if strings.Join(got, ",") != "sesso,data_nascita,doc_tipo" {
+		t.Fatalf("mismatches %v", ms)
+	}
+	if ms[1].Args["Typed"] != "31/12/1964" || ms[1].Args["MRZ"] != "30/12/1964" {
+		t.Fatalf("args %v", ms[1].Args)
+	}
+	if r.Sesso != SexMale || d.Type != DocCartaIdentita {
+		t.Fatal("a typed value was overwritten")
+	}
+
+	// A surname with an apostrophe, and a name the TD1 cut short.
+	long, err := parseMRZ("I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\nD<ANGELO<<MARIA<ANTONIETTA<FRA", mrzNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = Request{Cognome: "D'Angelo", Nome: "Maria Antonietta Francesca"}
+	if ms := long.Prefill(&r, &Document{}); len(ms) > 0 || !long.NamesCut {
+		t.Fatalf("names: %v, cut %v", ms, long.NamesCut)
+	}
+	r = Request{Cognome: "De Angelis", Nome: "Maria Antonietta Francesca"}
+	if ms := long.Prefill(&r, &Document{}); len(ms) != 1 || ms[0].Field != FieldCognome {
+		t.Fatalf("surname: %v", ms)
+	}
+}
+
+func FuzzParseMRZ(f *testing.F) {
+	for _, s := range []string{specimenTD1, specimenTD2, specimenTD3, specimenTD1Long, specimenCIE, "", "<<<", strings.Repeat("<", 90)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := parseMRZ(s, mrzNow)
+		if err != nil {
+			var fe FieldError
+			if !errors.As(err, &fe) || fe.Key == "" || fe.Field != FieldMRZ {
+				t.Fatalf("error without a message key: %v", err)
+			}
+			return
+		}
+		again, err := parseMRZ(strings.Join(m.Lines, "\n"), mrzNow)
+		if err != nil || again.DocumentNumber != m.DocumentNumber || again.BirthDate != m.BirthDate {
+			t.Fatalf("not stable: %+v -> %+v, %v", m, again, err)
+		}
+		if m.BirthDate.After(DateOf(mrzNow)) {
+			t.Fatalf("birth in the future: %v", m.BirthDate)
+		}
+		var r Request
+		var d Document
+		m.Prefill(&r, &d)
+		_ = m.DocumentType()
+		_ = m.Country()
+	})
+}
