@@ -1,0 +1,163 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pinsede/pinsede/sync/pki"
+)
+
+// The pinctl ca commands: the CA of the certificates with which sedi,
+// kiosks and the portal authenticate to centrale (sync/pki). To wire them,
+// add to commands in run.go:
+//
+//	{"ca init", "-dir CARTELLA [-name NOME]", "crea l'autorità di certificazione per centrale", cmdCAInit, caInitFlags},
+//	{"ca issue", "-dir CARTELLA -role sede|chiosco|portale -code CODICE -out PREFISSO", "rilascia un certificato client", cmdCAIssue, caIssueFlags},
+//	{"ca server", "-dir CARTELLA -host NOME[,NOME...]", "rilascia il certificato del server centrale", cmdCAServer, caServerFlags},
+//	{"ca revoke", "-dir CARTELLA (-serial SERIALE | -cert FILE) [-reason MOTIVO]", "revoca un certificato", cmdCARevoke, caRevokeFlags},
+
+// caArgs are the arguments of the pinctl ca commands.
+type caArgs struct {
+	dir, name, role, code, out, hosts, serial, cert, reason string
+}
+
+func (a *caArgs) dirFlag(fs *flag.FlagSet) {
+	fs.StringVar(&a.dir, "dir", "", "cartella dell'autorità di certificazione")
+}
+
+func (a *caArgs) initFlags(fs *flag.FlagSet) {
+	a.dirFlag(fs)
+	fs.StringVar(&a.name, "name", "pinsede CA", "nome dell'autorità")
+}
+
+func (a *caArgs) issueFlags(fs *flag.FlagSet) {
+	a.dirFlag(fs)
+	fs.StringVar(&a.role, "role", "sede", "ruolo: sede, chiosco o portale")
+	fs.StringVar(&a.code, "code", "", "codice della sede o del chiosco (per esempio ROMA01)")
+	fs.StringVar(&a.out, "out", "", "prefisso dei file: scrive PREFISSO.crt e PREFISSO.key")
+}
+
+func (a *caArgs) serverFlags(fs *flag.FlagSet) {
+	a.dirFlag(fs)
+	fs.StringVar(&a.hosts, "host", "localhost,127.0.0.1", "nomi e indirizzi del server, separati da virgole")
+}
+
+func (a *caArgs) revokeFlags(fs *flag.FlagSet) {
+	a.dirFlag(fs)
+	fs.StringVar(&a.serial, "serial", "", "numero di serie (esadecimale) del certificato")
+	fs.StringVar(&a.cert, "cert", "", "file del certificato da revocare")
+	fs.StringVar(&a.reason, "reason", "", "motivo della revoca")
+}
+
+func caInitFlags(fs *flag.FlagSet)   { new(caArgs).initFlags(fs) }
+func caIssueFlags(fs *flag.FlagSet)  { new(caArgs).issueFlags(fs) }
+func caServerFlags(fs *flag.FlagSet) { new(caArgs).serverFlags(fs) }
+func caRevokeFlags(fs *flag.FlagSet) { new(caArgs).revokeFlags(fs) }
+
+// cmdCAInit creates the CA.
+func cmdCAInit(e *env, args []string) error {
+	var a caArgs
+	if err := parseFlags(args, a.initFlags, "dir"); err != nil {
+		return err
+	}
+	if _, err := pki.Init(a.dir, a.name, time.Now()); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "autorità di certificazione creata in %s\n", a.dir)
+	fmt.Fprintf(e.stdout, "la chiave %s firma ogni certificato: tienila su questa macchina, non sul server centrale\n",
+		filepath.Join(a.dir, pki.KeyFile))
+	return nil
+}
+
+// writePair writes a certificate and its key as PREFIX.crt and PREFIX.key.
+func writePair(prefix string, certPEM, keyPEM []byte) error {
+	if err := os.WriteFile(prefix+".key", keyPEM, 0o600); err != nil {
+		return err
+	}
+	return os.WriteFile(prefix+".crt", certPEM, 0o644)
+}
+
+// cmdCAIssue issues a client certificate.
+func cmdCAIssue(e *env, args []string) error {
+	var a caArgs
+	if err := parseFlags(args, a.issueFlags, "dir", "code", "out"); err != nil {
+		return err
+	}
+	ca, err := pki.Load(a.dir)
+	if err != nil {
+		return err
+	}
+	certPEM, keyPEM, err := ca.Issue(pki.Role(a.role), strings.ToUpper(a.code), time.Now())
+	if err != nil {
+		return err
+	}
+	if err := writePair(a.out, certPEM, keyPEM); err != nil {
+		return err
+	}
+	cert, err := pki.ParseCert(certPEM)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "certificato %s %s rilasciato: %s.crt e %s.key (seriale %s)\n",
+		a.role, strings.ToUpper(a.code), a.out, a.out, pki.Serial(cert))
+	return nil
+}
+
+// cmdCAServer issues centrale's server certificate into the CA folder, as
+// server.crt and server.key, where centrale -pki looks for them.
+func cmdCAServer(e *env, args []string) error {
+	var a caArgs
+	if err := parseFlags(args, a.serverFlags, "dir", "host"); err != nil {
+		return err
+	}
+	ca, err := pki.Load(a.dir)
+	if err != nil {
+		return err
+	}
+	certPEM, keyPEM, err := ca.IssueServer(strings.Split(a.hosts, ","), time.Now())
+	if err != nil {
+		return err
+	}
+	if err := writePair(filepath.Join(a.dir, "server"), certPEM, keyPEM); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "certificato del server scritto in %s\n", filepath.Join(a.dir, "server.crt"))
+	return nil
+}
+
+// cmdCARevoke revokes a certificate by serial or file.
+func cmdCARevoke(e *env, args []string) error {
+	var a caArgs
+	if err := parseFlags(args, a.revokeFlags, "dir"); err != nil {
+		return err
+	}
+	serial := a.serial
+	switch {
+	case serial == "" && a.cert == "":
+		return &usageError{msg: "indica -serial o -cert"}
+	case serial == "":
+		b, err := os.ReadFile(a.cert)
+		if err != nil {
+			return err
+		}
+		cert, err := pki.ParseCert(b)
+		if err != nil {
+			return fmt.Errorf("%s: %w", a.cert, err)
+		}
+		serial = pki.Serial(cert)
+	}
+	ca, err := pki.Load(a.dir)
+	if err != nil {
+		return err
+	}
+	if err := ca.Revoke(strings.ToLower(serial), a.reason, time.Now()); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "certificato %s revocato; centrale rilegge %s alla prossima richiesta\n",
+		serial, filepath.Join(a.dir, pki.CRLFile))
+	return nil
+}

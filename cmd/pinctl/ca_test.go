@@ -1,0 +1,45 @@
+package main
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pinsede/pinsede/sync/pki"
+)
+
+// Ensure that the ca commands make a CA, a sede's and the server's
+// certificates, and revoke by file.
+func TestCACommands(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ca")
+	var out bytes.Buffer
+	e := &env{stdout: &out, stderr: &out}
+	steps := []struct {
+		run  func(*env, []string) error
+		args []string
+	}{
+		{cmdCAInit, []string{"-dir", dir}},
+		{cmdCAIssue, []string{"-dir", dir, "-role", "sede", "-code", "roma01", "-out", filepath.Join(dir, "roma01")}},
+		{cmdCAServer, []string{"-dir", dir, "-host", "127.0.0.1"}},
+		{cmdCARevoke, []string{"-dir", dir, "-cert", filepath.Join(dir, "roma01.crt"), "-reason", "PC rubato"}},
+	}
+	for _, s := range steps {
+		if err := s.run(e, s.args); err != nil {
+			t.Fatalf("%v: %v\n%s", s.args, err, out.String())
+		}
+	}
+	if !strings.Contains(out.String(), "ROMA01") || !strings.Contains(out.String(), "revocato") {
+		t.Errorf("output:\n%s", out.String())
+	}
+	ca, err := pki.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if revs, _ := ca.Revocations(); len(revs) != 1 || revs[0].Reason != "PC rubato" {
+		t.Errorf("revocations = %+v", revs)
+	}
+	if err := cmdCARevoke(e, []string{"-dir", dir}); err == nil {
+		t.Error("revoke without -serial or -cert accepted")
+	}
+}

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Ensure that pinctl cf prints one JSON object per code, reads codes from
+// stdin with "-", and exits 1 when any code is invalid.
+func TestCF(t *testing.T) {
+	now = func() time.Time { return time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC) }
+	sb := newSandbox(t)
+	r := sb.run(t, "BNCLRA85M41F205C\n\n", "cf", "rssmra80a01h50mm", "80078750587", "RSSMRA80A01H501X", "-")
+	if r.code != exitFail {
+		t.Fatalf("exit %d, want %d (one code is invalid)\n%s", r.code, exitFail, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("%d lines, want 4:\n%s", len(lines), r.stdout)
+	}
+	var got []cfResult
+	for _, l := range lines {
+		var c cfResult
+		dec := json.NewDecoder(strings.NewReader(l))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&c); err != nil {
+			t.Fatalf("line %q: %v", l, err)
+		}
+		got = append(got, c)
+	}
+	omo := got[0]
+	if !omo.Valid || !omo.Omocode || omo.Canonical != "RSSMRA80A01H501U" || omo.Sex != "M" ||
+		omo.Birthdate != "1980-01-01" || omo.BirthplaceCode != "H501" || omo.BirthplaceName != "Roma (RM)" || len(omo.Warnings) != 1 {
+		t.Errorf("omocode in lower case: %+v", omo)
+	}
+	if tmp := got[1]; !tmp.Valid || !tmp.Temporary {
+		t.Errorf("temporary code: %+v", tmp)
+	}
+	if bad := got[2]; bad.Valid || !strings.Contains(bad.Error, "U") {
+		t.Errorf("wrong check character: %+v", bad)
+	}
+	if woman := got[3]; !woman.Valid || woman.Sex != "F" || woman.Birthdate != "1985-08-01" || woman.BirthplaceName != "Milano (MI)" {
+		t.Errorf("from stdin: %+v", woman)
+	}
+	if r := sb.run(t, "", "cf"); r.code != exitUsage {
+		t.Errorf("no codes: exit %d, want %d", r.code, exitUsage)
+	}
+}

@@ -1,0 +1,226 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os/user"
+	"strings"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/local"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitFail  = 1 // the command ran and failed, or found a problem
+	exitUsage = 2 // bad arguments
+)
+
+// passwordParams are the argon2id costs of the passwords pinctl sets.
+// Tests lower them.
+var passwordParams = pinsede.DefaultPasswordParams
+
+// env is what a command runs with: the streams and the store's paths.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	storePath      string
+	keyPath        string
+}
+
+// command is one pinctl command.
+type command struct {
+	name  string // one or two words: "init", "operator add"
+	args  string // synopsis of the arguments
+	help  string // what it does, one line
+	run   func(e *env, args []string) error
+	flags func(fs *flag.FlagSet) // declares the command's flags, for its usage; nil for none
+}
+
+// commands are pinctl's commands, in the order of the usage.
+var commands = []command{
+	{"init", "-sede-code CODICE -sede-name NOME -sede-address INDIRIZZO -id ID -name NOME [-password-stdin]",
+		"crea l'archivio, la sede e il primo supervisore", cmdInit, initFlags},
+	{"operator add", "-id ID -name NOME -role operatore|supervisore [-password-stdin]",
+		"aggiunge un operatore", cmdOperatorAdd, operatorAddFlags},
+	{"operator disable", "ID", "disabilita un operatore: non potrà più accedere", cmdOperatorDisable, nil},
+	{"operator list", "", "elenca gli operatori con ruolo, stato e ultimo accesso", cmdOperatorList, nil},
+	{"audit verify", "", "verifica che la catena di audit sia integra", cmdAuditVerify, nil},
+	{"cf", "CODICE... | -", "controlla codici fiscali (con - li legge da stdin, uno per riga) e stampa una riga JSON per ciascuno",
+		cmdCF, nil},
+}
+
+// usageError is a bad argument: run prints it with the usage of the
+// command and exits 2.
+type usageError struct{ msg string }
+
+func (u *usageError) Error() string { return u.msg }
+
+// failure is an error already said in Italian, for the user: run prints
+// it as it is.
+type failure struct{ msg string }
+
+func (f *failure) Error() string { return f.msg }
+
+// errReported is returned by a command that has already written why it
+// failed: run exits 1 and prints nothing more.
+var errReported = errors.New("failure already reported")
+
+// run runs pinctl with args (without the program name) and returns its
+// exit code.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	defStore, defKey, defErr := local.DefaultPaths()
+	fs := flag.NewFlagSet("pinctl", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&e.storePath, "store", defStore, "")
+	fs.StringVar(&e.keyPath, "key", defKey, "")
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		usage(stdout, defStore, defKey)
+		return exitOK
+	}
+	if err != nil {
+		return e.usageFail(flagMessage(err), nil, defStore, defKey)
+	}
+	cmd, rest := lookup(fs.Args())
+	if cmd == nil {
+		msg := "manca il comando"
+		if fs.NArg() > 0 {
+			msg = "comando sconosciuto: " + strings.Join(fs.Args()[:min(2, fs.NArg())], " ")
+		}
+		return e.usageFail(msg, nil, defStore, defKey)
+	}
+	if e.storePath == "" || e.keyPath == "" {
+		fmt.Fprintf(stderr, "pinctl: non trovo la cartella predefinita dell'archivio (%v): indica -store e -key\n", defErr)
+		return exitUsage
+	}
+	if len(rest) == 1 && (rest[0] == "-h" || rest[0] == "-help" || rest[0] == "--help") {
+		commandUsage(stdout, cmd)
+		return exitOK
+	}
+	err = cmd.run(e, rest)
+	var ue *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		commandUsage(stdout, cmd)
+		return exitOK
+	case errors.As(err, &ue):
+		return e.usageFail(ue.msg, cmd, defStore, defKey)
+	case errors.Is(err, errReported):
+		return exitFail
+	}
+	fmt.Fprintln(stderr, "pinctl: "+explain(err, e))
+	return exitFail
+}
+
+// lookup finds the command named by the first one or two words of args,
+// and returns it with the arguments that follow its name.
+func lookup(args []string) (*command, []string) {
+	for i := range commands {
+		words := strings.Fields(commands[i].name)
+		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == commands[i].name {
+			return &commands[i], args[len(words):]
+		}
+	}
+	return nil, nil
+}
+
+// usageFail prints a bad argument and the usage of cmd (of pinctl, when
+// cmd is nil) to stderr, and returns exitUsage.
+func (e *env) usageFail(msg string, cmd *command, defStore, defKey string) int {
+	fmt.Fprintf(e.stderr, "pinctl: %s\n\n", msg)
+	if cmd != nil {
+		commandUsage(e.stderr, cmd)
+	} else {
+		usage(e.stderr, defStore, defKey)
+	}
+	return exitUsage
+}
+
+// usage writes pinctl's usage.
+func usage(w io.Writer, defStore, defKey string) {
+	fmt.Fprintln(w, "uso: pinctl [-store FILE] [-key FILE] COMANDO [argomenti]")
+	fmt.Fprintln(w, "\ncomandi:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %s\n        %s\n", strings.TrimSpace(c.name+" "+c.args), c.help)
+	}
+	fmt.Fprintln(w, "\nopzioni:")
+	fmt.Fprintf(w, "  -store FILE   l'archivio della sede (predefinito: %s)\n", orNone(defStore))
+	fmt.Fprintf(w, "  -key FILE     la chiave dell'archivio (predefinito: %s)\n", orNone(defKey))
+	fmt.Fprintln(w, "\nLa password si digita al terminale, senza eco; con -password-stdin si legge una riga da stdin.")
+}
+
+// commandUsage writes the usage of one command.
+func commandUsage(w io.Writer, c *command) {
+	fmt.Fprintf(w, "uso: pinctl [-store FILE] [-key FILE] %s\n  %s\n", strings.TrimSpace(c.name+" "+c.args), c.help)
+	if c.flags == nil {
+		return
+	}
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	c.flags(fs)
+	fmt.Fprintln(w, "\nopzioni:")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "nessuno"
+	}
+	return s
+}
+
+// parseFlags parses a command's flags, declared by declare, and refuses
+// positional arguments and missing required flags.
+func parseFlags(args []string, declare func(*flag.FlagSet), required ...string) error {
+	fs := flag.NewFlagSet("pinctl", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	declare(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &usageError{msg: flagMessage(err)}
+	}
+	if fs.NArg() > 0 {
+		return &usageError{msg: "argomento inatteso: " + fs.Arg(0)}
+	}
+	var missing []string
+	for _, name := range required {
+		if strings.TrimSpace(fs.Lookup(name).Value.String()) == "" {
+			missing = append(missing, "-"+name)
+		}
+	}
+	if len(missing) > 0 {
+		return &usageError{msg: "mancano le opzioni " + strings.Join(missing, ", ")}
+	}
+	return nil
+}
+
+// flagMessage says in Italian what the flag package found wrong.
+func flagMessage(err error) string {
+	s := err.Error()
+	for prefix, it := range map[string]string{
+		"flag provided but not defined: ": "opzione sconosciuta: ",
+		"flag needs an argument: ":        "manca il valore dell'opzione ",
+	} {
+		if rest, ok := strings.CutPrefix(s, prefix); ok {
+			return it + rest
+		}
+	}
+	return "argomenti non validi: " + s
+}
+
+// who names the person at the shell, for the audit.
+func who() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "sconosciuto"
+}

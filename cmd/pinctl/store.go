@@ -1,0 +1,38 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/local"
+)
+
+// newDesk returns the desk use cases on store, with pinctl's password
+// costs. pinctl prints no slips: the desk has no printer.
+func newDesk(store pinsede.Store) *pinsede.Desk {
+	d := pinsede.NewDesk(store, nil)
+	d.PasswordParams = passwordParams
+	return d
+}
+
+// supervise opens the store, reads the sede and runs fn with the desk and
+// a system session in the name of the user at the shell: a supervisor's
+// session, audited as pinctl:<user>.
+func (e *env) supervise(fn func(d *pinsede.Desk, s *pinsede.Session) error) error {
+	store, err := local.Open(e.storePath, e.keyPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	var sede pinsede.Sede
+	err = store.View(func(tx pinsede.Tx) (err error) { sede, err = tx.Sede(); return err })
+	if errors.Is(err, pinsede.ErrNotFound) {
+		return fmt.Errorf("read sede: %w", pinsede.ErrNotSetUp)
+	}
+	if err != nil {
+		return fmt.Errorf("read sede: %w", err)
+	}
+	return fn(newDesk(store), pinsede.SystemSession(sede, who(), time.Now()))
+}

@@ -1,0 +1,308 @@
+package pinsede_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/local"
+)
+
+var cheap = pinsede.Argon2Params{Time: 1, MemoryKiB: 64, Threads: 1}
+
+// capture is a printer that keeps the PIN groups of the slips it prints, so
+// that tests can check the PIN against its hash. A real printer cannot run in
+// a unit test; ui/printer has its own tests.
+type capture struct {
+	slips []pinsede.Slip
+	pins  []string
+	err   error
+}
+
+func (c *capture) PrintSlip(_ context.Context, s pinsede.Slip) error {
+	if c.err != nil {
+		return c.err
+	}
+	a, b := s.PIN.Groups()
+	c.pins = append(c.pins, a+b)
+	s.PIN = nil
+	c.slips = append(c.slips, s)
+	return nil
+}
+
+type fixture struct {
+	desk    *pinsede.Desk
+	store   *local.Store
+	printer *capture
+	now     time.Time
+	sup     *pinsede.Session
+}
+
+// newFixture gives a set-up sede with a supervisor logged in, on a real
+// store in a temp dir, at a fixed time.
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := local.Create(filepath.Join(dir, "store.db"), filepath.Join(dir, "store.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	f := &fixture{store: st, printer: &capture{}, now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.Local)}
+	f.desk = pinsede.NewDesk(st, f.printer)
+	f.desk.Now = func() time.Time { return f.now }
+	f.desk.PINParams, f.desk.PasswordParams = cheap, cheap
+	if err := f.desk.Setup(
+		pinsede.Sede{Code: "ROMA01", Name: "Roma Tuscolano", Address: "Via Tuscolana 1, Roma"},
+		pinsede.NewOperator{ID: "sup", Name: "Anna Bianchi", Password: "password-lunga"},
+	); err != nil {
+		t.Fatal(err)
+	}
+	if f.sup, err = f.desk.Login("sup", "password-lunga"); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func request() pinsede.Request {
+	return pinsede.Request{
+		Cognome: "Rossi", Nome: "Mario", Sesso: pinsede.SexMale,
+		DataNascita:   pinsede.Date{Year: 1980, Month: time.January, Day: 1},
+		LuogoNascita:  pinsede.Place{Name: "Roma", Province: "RM", Code: "H501"},
+		CodiceFiscale: "RSSMRA80A01H501U",
+		Residenza:     pinsede.Address{Street: "Calle Mayor 1", CAP: "28013", City: "Madrid", Country: "ES"},
+		Recapiti:      pinsede.Contacts{Mobile: "+34 600 123 456", Email: "mario.rossi@example.es"},
+	}
+}
+
+func verification() pinsede.Verification {
+	return pinsede.Verification{
+		Document: pinsede.Document{
+			Type: pinsede.DocPassaporto, Number: "YA1234567", Authority: "Consolato di Madrid",
+			IssuedOn: pinsede.Date{Year: 2020, Month: 5, Day: 4}, ExpiresOn: pinsede.Date{Year: 2030, Month: 5, Day: 3},
+		},
+		Checklist: pinsede.Checklist{OriginalSeen: true, PhotoMatches: true, MV35Signed: true},
+	}
+}
+
+// Ensure that an issue makes an active PIN dispositivo for six months, prints
+// it, and records the audit entry and the outbox event.
+func TestIssue(t *testing.T) {
+	f := newFixture(t)
+	out, err := f.desk.Issue(context.Background(), f.sup, request(), verification())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := out.Credential
+	if c.Type != pinsede.Dispositivo || c.State != pinsede.StateAttivo || !c.Active(f.now) {
+		t.Fatalf("credential %+v", c)
+	}
+	if want := f.now.AddDate(0, 6, 0); !c.ExpiresAt.Equal(want) {
+		t.Fatalf("expires %v, want %v", c.ExpiresAt, want)
+	}
+	if len(f.printer.pins) != 1 || c.PrintedAt.IsZero() {
+		t.Fatalf("slip not printed: %d slips", len(f.printer.pins))
+	}
+	if ok, err := pinsede.VerifySecret(c.PINHash, []byte(f.printer.pins[0])); !ok || err != nil {
+		t.Fatalf("printed PIN does not match the stored hash: %v", err)
+	}
+	if s := f.printer.slips[0]; s.Serial != c.SlipSerial || s.Citizen.Cognome != "Rossi" || s.Pending {
+		t.Fatalf("slip %+v", s)
+	}
+	sum, err := f.desk.Summary()
+	if err != nil || sum.IssuedToday != 1 || sum.PendingSync != 1 {
+		t.Fatalf("summary %+v, %v", sum, err)
+	}
+	page, err := f.desk.Citizen(f.sup, "RSSMRA80A01H501U")
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions := map[pinsede.AuditAction]bool{}
+	for _, e := range page.History {
+		actions[e.Action] = true
+	}
+	if !actions[pinsede.ActionIssued] || !actions[pinsede.ActionPrinted] {
+		t.Fatalf("history %v", actions)
+	}
+}
+
+// Ensure that a second issue for the same person, even under an omocode,
+// revokes the first PIN.
+func TestIssueReplacesActivePIN(t *testing.T) {
+	f := newFixture(t)
+	first, err := f.desk.Issue(context.Background(), f.sup, request(), verification())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := request()
+	r.CodiceFiscale = "RSSMRA80A01H50MM"
+	second, err := f.desk.Issue(context.Background(), f.sup, r, verification())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(second.Replaced) != 1 || second.Replaced[0].ID != first.Credential.ID {
+		t.Fatalf("replaced %+v", second.Replaced)
+	}
+	page, err := f.desk.Citizen(f.sup, "RSSMRA80A01H501U")
+	if err != nil {
+		t.Fatal(err)
+	}
+	active := 0
+	for _, c := range page.Credentials {
+		if c.Active(f.now) {
+			active++
+		}
+		if c.ID == first.Credential.ID && (c.State != pinsede.StateRevocato || c.RevokeReason != pinsede.ReasonReplaced) {
+			t.Fatalf("first credential %+v", c)
+		}
+	}
+	if active != 1 {
+		t.Fatalf("%d active PINs for one person", active)
+	}
+}
+
+// Ensure that bad input writes nothing and prints nothing.
+func TestIssueInvalidWritesNothing(t *testing.T) {
+	f := newFixture(t)
+	r := request()
+	r.CodiceFiscale = "RSSMRA80A01H501X"
+	v := verification()
+	v.Document.ExpiresOn = pinsede.Date{Year: 2026, Month: 11, Day: 22}
+	_, err := f.desk.Issue(context.Background(), f.sup, r, v)
+	var es pinsede.FieldErrors
+	if !errors.As(err, &es) {
+		t.Fatalf("want FieldErrors, got %v", err)
+	}
+	if _, ok := es.For(pinsede.FieldCodiceFiscale); !ok {
+		t.Fatalf("no codice fiscale error in %v", es)
+	}
+	if fe, ok := es.For(pinsede.FieldDocExpires); !ok || fe.Key != pinsede.KeyDocExpired {
+		t.Fatalf("expired document not blocked: %v", es)
+	}
+	sum, _ := f.desk.Summary()
+	if sum.IssuedToday != 0 || sum.PendingSync != 0 || len(f.printer.pins) != 0 {
+		t.Fatalf("something was written: %+v, %d slips", sum, len(f.printer.pins))
+	}
+}
+
+// Ensure that a slip that fails to print leaves its PIN revoked, and that no
+// printer means no issue at all.
+func TestIssuePrintFails(t *testing.T) {
+	f := newFixture(t)
+	f.printer.err = errors.New("printer offline")
+	out, err := f.desk.Issue(context.Background(), f.sup, request(), verification())
+	if !errors.Is(err, pinsede.ErrPrint) {
+		t.Fatalf("want ErrPrint, got %v", err)
+	}
+	if c := out.Credential; c.State != pinsede.StateRevocato || c.RevokeReason != pinsede.ReasonPrintFailed {
+		t.Fatalf("credential %+v", c)
+	}
+	f.desk.Printer = nil
+	if _, err := f.desk.Issue(context.Background(), f.sup, request(), verification()); !errors.Is(err, pinsede.ErrNoPrinter) {
+		t.Fatalf("want ErrNoPrinter, got %v", err)
+	}
+}
+
+// Ensure that a handover is recorded once.
+func TestRecordHandover(t *testing.T) {
+	f := newFixture(t)
+	out, err := f.desk.Issue(context.Background(), f.sup, request(), verification())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.desk.RecordHandover(f.sup, out.Credential.ID)
+	if err != nil || c.HandedOverAt.IsZero() || c.HandedOverBy != "sup" {
+		t.Fatalf("handover %+v, %v", c, err)
+	}
+	if _, err := f.desk.RecordHandover(f.sup, out.Credential.ID); !errors.Is(err, pinsede.ErrAlreadyHandedOver) {
+		t.Fatalf("second handover: %v", err)
+	}
+	if _, err := f.desk.RecordHandover(f.sup, "nope"); !errors.Is(err, pinsede.ErrNotFound) {
+		t.Fatalf("unknown credential: %v", err)
+	}
+}
+
+// Ensure that five wrong passwords lock the account with the same answer as
+// a wrong password, and that the lock ends.
+func TestLoginLockout(t *testing.T) {
+	f := newFixture(t)
+	for i := range 5 {
+		if _, err := f.desk.Login("sup", "sbagliata-sbagliata"); !errors.Is(err, pinsede.ErrBadCredentials) {
+			t.Fatalf("attempt %d: %v", i+1, err)
+		}
+	}
+	if _, err := f.desk.Login("sup", "password-lunga"); !errors.Is(err, pinsede.ErrBadCredentials) {
+		t.Fatalf("locked account let in: %v", err)
+	}
+	if _, err := f.desk.Login("nessuno", "password-lunga"); !errors.Is(err, pinsede.ErrBadCredentials) {
+		t.Fatalf("unknown operator: %v", err)
+	}
+	f.now = f.now.Add(pinsede.LockoutBase + time.Second)
+	if _, err := f.desk.Login("sup", "password-lunga"); err != nil {
+		t.Fatalf("lock did not end: %v", err)
+	}
+}
+
+// Ensure that only supervisors manage operators, that a disabled operator
+// cannot log in, and that the last supervisor stays.
+func TestOperators(t *testing.T) {
+	f := newFixture(t)
+	op := pinsede.NewOperator{ID: "op1", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "un'altra-password"}
+	if err := f.desk.AddOperator(f.sup, op); err != nil {
+		t.Fatal(err)
+	}
+	var es pinsede.FieldErrors
+	if err := f.desk.AddOperator(f.sup, op); !errors.As(err, &es) {
+		t.Fatalf("duplicate id: %v", err)
+	}
+	s, err := f.desk.Login("op1", "un'altra-password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.desk.AddOperator(s, pinsede.NewOperator{ID: "op2", Name: "X", Role: pinsede.RoleOperatore, Password: "0123456789"}); !errors.Is(err, pinsede.ErrForbidden) {
+		t.Fatalf("operatore added an operator: %v", err)
+	}
+	if err := f.desk.DisableOperator(f.sup, "sup"); !errors.Is(err, pinsede.ErrLastSupervisor) {
+		t.Fatalf("last supervisor disabled: %v", err)
+	}
+	if err := f.desk.DisableOperator(f.sup, "op1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.desk.Login("op1", "un'altra-password"); !errors.Is(err, pinsede.ErrBadCredentials) {
+		t.Fatalf("disabled operator let in: %v", err)
+	}
+	ops, err := f.desk.Operators(f.sup)
+	if err != nil || len(ops) != 2 {
+		t.Fatalf("operators %v, %v", ops, err)
+	}
+}
+
+// Ensure that search finds a person by code, omocode and name.
+func TestSearch(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.desk.Issue(context.Background(), f.sup, request(), verification()); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []pinsede.SearchQuery{
+		{CodiceFiscale: "rssmra80a01h501u"},
+		{CodiceFiscale: "RSSMRA80A01H50MM"},
+		{Cognome: "ROSSI", Nome: "mario"},
+		{Cognome: "Rossi", Nome: "Mario", DataNascita: pinsede.Date{Year: 1980, Month: 1, Day: 1}},
+	} {
+		got, err := f.desk.Search(f.sup, q)
+		if err != nil || len(got) != 1 || got[0].Request.Cognome != "Rossi" {
+			t.Errorf("Search(%+v) = %v, %v", q, got, err)
+		}
+	}
+	got, err := f.desk.Search(f.sup, pinsede.SearchQuery{Cognome: "Rossi", Nome: "Mario", DataNascita: pinsede.Date{Year: 1981, Month: 1, Day: 1}})
+	if err != nil || len(got) != 0 {
+		t.Errorf("wrong birth date found %v, %v", got, err)
+	}
+	var es pinsede.FieldErrors
+	if _, err := f.desk.Search(f.sup, pinsede.SearchQuery{Cognome: "Rossi"}); !errors.As(err, &es) {
+		t.Errorf("surname alone: %v", err)
+	}
+}

@@ -1,0 +1,44 @@
+package local
+
+import "errors"
+
+// Sentinel errors of the local store. They come back wrapped with the path
+// or the record concerned; test them with errors.Is.
+var (
+	// ErrAlreadyOpen is returned by Open and Create when another program
+	// (usually a second copy of the desk app) holds the store open. Only one
+	// may write to the store at a time; close the other one.
+	ErrAlreadyOpen = errors.New("store already open in another program")
+
+	// ErrNoStore is returned by Open when the store file does not exist, and
+	// by Create when the key file exists but the store file does not: the
+	// store may have been moved or deleted, and it is never silently made
+	// again over an existing key. Restore it from a backup or, on a real
+	// first run interrupted half-way, remove the key file.
+	ErrNoStore = errors.New("store file not found")
+
+	// ErrExists is returned by Create when the store file already exists:
+	// open it instead.
+	ErrExists = errors.New("store file already exists")
+
+	// ErrNoKey is returned by Open when the key file does not exist. Without
+	// it the store cannot be read: restore the key file from where it was
+	// kept safe.
+	ErrNoKey = errors.New("store key file not found")
+
+	// ErrWrongKey is returned by Open when the key file does not open the
+	// store: it belongs to another store, or it is damaged. Nothing in the
+	// store has been read or changed.
+	ErrWrongKey = errors.New("key does not open this store")
+
+	// ErrCorrupt is returned when the store file is not a pinsede store, or
+	// is damaged (truncated, overwritten), and when a sealed record does not
+	// open or decode. Open leaves a corrupt file untouched: restore it from
+	// a backup.
+	ErrCorrupt = errors.New("store corrupt")
+
+	// ErrSchemaTooNew is returned by Open when the store was written by a
+	// newer version of pinsede than this one: update the app. The store is
+	// left untouched.
+	ErrSchemaTooNew = errors.New("store written by a newer version of pinsede")
+)

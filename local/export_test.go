@@ -1,0 +1,168 @@
+package local
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/pinsede/pinsede"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Test helpers: they reach inside the store the way someone holding the
+// key could, to damage it on purpose.
+
+// ResealAudit opens the audit entry at seq, lets change alter it, and seals
+// it back in place, leaving its Hash as it was.
+func (s *Store) ResealAudit(seq uint64, change func(*pinsede.AuditEntry)) error {
+	return s.db.Update(func(btx *bolt.Tx) error {
+		t := &tx{btx: btx, k: s.k}
+		var e pinsede.AuditEntry
+		if err := t.get(bucketAudit, seqKey(seq), &e); err != nil {
+			return err
+		}
+		change(&e)
+		return t.put(bucketAudit, seqKey(seq), e)
+	})
+}
+
+// SwapAudit exchanges the audit entries at a and b: sealed again for their
+// new positions when reseal is true, moved as they are otherwise.
+func (s *Store) SwapAudit(a, b uint64, reseal bool) error {
+	return s.db.Update(func(btx *bolt.Tx) error {
+		t := &tx{btx: btx, k: s.k}
+		bk := btx.Bucket(bucketAudit)
+		va, vb := bytes.Clone(bk.Get(seqKey(a))), bytes.Clone(bk.Get(seqKey(b)))
+		if va == nil || vb == nil {
+			return fmt.Errorf("swap audit %d, %d: %w", a, b, pinsede.ErrNotFound)
+		}
+		if reseal {
+			var ea, eb pinsede.AuditEntry
+			if err := t.decode(bucketAudit, seqKey(a), va, &ea); err != nil {
+				return err
+			}
+			if err := t.decode(bucketAudit, seqKey(b), vb, &eb); err != nil {
+				return err
+			}
+			if err := t.put(bucketAudit, seqKey(a), eb); err != nil {
+				return err
+			}
+			return t.put(bucketAudit, seqKey(b), ea)
+		}
+		if err := bk.Put(seqKey(a), vb); err != nil {
+			return err
+		}
+		return bk.Put(seqKey(b), va)
+	})
+}
+
+// DeleteAudit removes the audit entry at seq.
+func (s *Store) DeleteAudit(seq uint64) error {
+	return s.db.Update(func(btx *bolt.Tx) error { return btx.Bucket(bucketAudit).Delete(seqKey(seq)) })
+}
+
+// SealAudit seals plain, whatever it is, as the audit entry at seq.
+func (s *Store) SealAudit(seq uint64, plain []byte) error {
+	return s.db.Update(func(btx *bolt.Tx) error {
+		return btx.Bucket(bucketAudit).Put(seqKey(seq), s.k.seal(bucketAudit, seqKey(seq), plain))
+	})
+}
+
+// SetSchemaVersion writes v as the schema version of the closed store at
+// path.
+func SetSchemaVersion(path string, v uint64) error {
+	db, err := bolt.Open(path, 0o600, boltOptions())
+	if err != nil {
+		return err
+	}
+	err = db.Update(func(btx *bolt.Tx) error {
+		return btx.Bucket(bucketMeta).Put(metaSchema, binary.BigEndian.AppendUint64(nil, v))
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// BulkPutCitizens writes the citizens gen(0) ... gen(n-1) straight into
+// the store, a batch of records per transaction, in key order and with
+// full pages: how a benchmark builds a large store quickly. gen must give
+// the same citizen for the same i every time it is called.
+func (s *Store) BulkPutCitizens(n, batch int, gen func(i int) pinsede.Citizen) error {
+	type entry struct {
+		key []byte
+		i   int
+	}
+	var cits, names []entry
+	err := s.View(func(ptx pinsede.Tx) error {
+		t := ptx.(*tx)
+		for i := range n {
+			c := gen(i)
+			key := t.citizenKey(c.CF())
+			cits = append(cits, entry{key, i})
+			names = append(names, entry{append(t.nameKey(c.Request.Cognome, c.Request.Nome), key...), i})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// One sync at the end instead of one per batch: if the load is
+	// interrupted, the benchmark builds its store again anyway.
+	s.db.NoSync = true
+	defer func() { s.db.NoSync = false }()
+	byKey := func(a, b entry) int { return bytes.Compare(a.key, b.key) }
+	slices.SortFunc(cits, byKey)
+	slices.SortFunc(names, byKey)
+	for lo := 0; lo < n; lo += batch {
+		hi := min(lo+batch, n)
+		err := s.db.Update(func(btx *bolt.Tx) error {
+			cb, nb := btx.Bucket(bucketCitizens), btx.Bucket(bucketNames)
+			cb.FillPercent, nb.FillPercent = 1, 1
+			for _, e := range cits[lo:hi] {
+				plain, err := json.Marshal(gen(e.i))
+				if err != nil {
+					return err
+				}
+				if err := cb.Put(e.key, s.k.seal(bucketCitizens, e.key, plain)); err != nil {
+					return err
+				}
+			}
+			for _, e := range names[lo:hi] {
+				if err := nb.Put(e.key, nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return s.db.Sync()
+}
+
+// FlipAudit changes one byte of the sealed value of the audit entry at seq.
+func (s *Store) FlipAudit(seq uint64) error {
+	return s.db.Update(func(btx *bolt.Tx) error {
+		b := btx.Bucket(bucketAudit)
+		v := bytes.Clone(b.Get(seqKey(seq)))
+		v[len(v)/2] ^= 1
+		return b.Put(seqKey(seq), v)
+	})
+}
+
+// CommitSealed writes one value, sealed, in its own transaction: the bare
+// cost of a commit.
+func (s *Store) CommitSealed(key, plain []byte) error {
+	return s.db.Update(func(btx *bolt.Tx) error {
+		return btx.Bucket(bucketScans).Put(key, s.k.seal(bucketScans, key, plain))
+	})
+}
+
+// DeleteAuditHead removes the record of the end of the audit chain.
+func (s *Store) DeleteAuditHead() error {
+	return s.db.Update(func(btx *bolt.Tx) error { return btx.Bucket(bucketMeta).Delete(metaAuditHead) })
+}

@@ -1,0 +1,119 @@
+package local
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// SchemaVersion is the layout of the store this code reads and writes.
+// Open brings an older store up to it with the migrations, and refuses a
+// newer one with ErrSchemaTooNew.
+const SchemaVersion = 1
+
+// The buckets. Keys marked tag() are keyed hashes (see keys.tag); values
+// marked sealed are encrypted and bound to their bucket and key.
+var (
+	// bucketMeta holds the schema version (clear, 8 bytes big-endian), the
+	// key check, the sede and the head of the audit chain (sealed).
+	bucketMeta = []byte("meta")
+	// bucketOperators: tag(id) -> sealed Operator.
+	bucketOperators = []byte("operators")
+	// bucketCitizens: tag(canonical codice fiscale) -> sealed Citizen.
+	bucketCitizens = []byte("citizens")
+	// bucketNames: tag(cognome, nome normalised) ‖ citizen key -> empty.
+	bucketNames = []byte("names")
+	// bucketCredentials: credential id -> sealed Credential.
+	bucketCredentials = []byte("credentials")
+	// bucketCredsByCF: citizen key ‖ issue time (ns, big-endian) ‖ id -> empty.
+	bucketCredsByCF = []byte("creds_by_cf")
+	// bucketIssuedByDay: issue day yyyymmdd (local time) ‖ id -> empty.
+	bucketIssuedByDay = []byte("issued_by_day")
+	// bucketAudit: seq (big-endian) -> sealed AuditEntry.
+	bucketAudit = []byte("audit")
+	// bucketAuditBySubject: citizen key ‖ seq -> empty.
+	bucketAuditBySubject = []byte("audit_by_subject")
+	// bucketOutbox: seq (big-endian) -> sealed Event.
+	bucketOutbox = []byte("outbox")
+	// bucketScans: credential id -> sealed Scan.
+	bucketScans = []byte("scans")
+)
+
+// Keys of the meta bucket.
+var (
+	metaSchema    = []byte("schema")
+	metaKeyCheck  = []byte("keycheck")
+	metaSede      = []byte("sede")
+	metaAuditHead = []byte("audit_head")
+)
+
+// keyCheckText is sealed into the meta bucket when the store is made: a key
+// that opens it is the store's key.
+var keyCheckText = []byte("pinsede local store key check")
+
+// A migration brings the store from the previous schema version to the
+// next, inside the transaction that then records the new version.
+type migration struct {
+	name  string
+	apply func(tx *bolt.Tx, k *keys) error
+}
+
+// migrations[i] brings a store from version i to version i+1. Create runs
+// them all on an empty file; Open runs those the store has not had.
+var migrations = [SchemaVersion]migration{
+	{"first schema: buckets and key check", func(tx *bolt.Tx, k *keys) error {
+		for _, name := range [][]byte{
+			bucketMeta, bucketOperators, bucketCitizens, bucketNames, bucketCredentials, bucketCredsByCF,
+			bucketIssuedByDay, bucketAudit, bucketAuditBySubject, bucketOutbox, bucketScans,
+		} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("bucket %s: %w", name, err)
+			}
+		}
+		return tx.Bucket(bucketMeta).Put(metaKeyCheck, k.seal(bucketMeta, metaKeyCheck, keyCheckText))
+	}},
+}
+
+// migrate applies the migrations after version from and records the
+// current version.
+func migrate(tx *bolt.Tx, k *keys, from uint64) error {
+	for v := from; v < SchemaVersion; v++ {
+		if err := migrations[v].apply(tx, k); err != nil {
+			return fmt.Errorf("migrate to version %d (%s): %w", v+1, migrations[v].name, err)
+		}
+	}
+	return tx.Bucket(bucketMeta).Put(metaSchema, binary.BigEndian.AppendUint64(nil, SchemaVersion))
+}
+
+// schemaOf reads the schema version of a store, and checks that it is one
+// this code can read.
+func schemaOf(tx *bolt.Tx) (uint64, error) {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		return 0, fmt.Errorf("no %s bucket, not a pinsede store: %w", bucketMeta, ErrCorrupt)
+	}
+	b := meta.Get(metaSchema)
+	if len(b) != 8 {
+		return 0, fmt.Errorf("schema version unreadable: %w", ErrCorrupt)
+	}
+	v := binary.BigEndian.Uint64(b)
+	if v > SchemaVersion {
+		return v, fmt.Errorf("schema version %d, this version of pinsede reads up to %d: %w", v, SchemaVersion, ErrSchemaTooNew)
+	}
+	return v, nil
+}
+
+// checkKey reports ErrWrongKey unless k opens the store's key check.
+func checkKey(tx *bolt.Tx, k *keys) error {
+	sealed := tx.Bucket(bucketMeta).Get(metaKeyCheck)
+	if sealed == nil {
+		return fmt.Errorf("no key check: %w", ErrCorrupt)
+	}
+	plain, err := k.open(bucketMeta, metaKeyCheck, sealed)
+	if err != nil || !bytes.Equal(plain, keyCheckText) {
+		return ErrWrongKey
+	}
+	return nil
+}

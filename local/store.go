@@ -1,0 +1,276 @@
+package local
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/pinsede/pinsede"
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+var _ pinsede.Store = (*Store)(nil)
+
+// Store is the store of one desk PC: a bbolt file whose values are sealed
+// with the key in a separate key file. It is safe for concurrent use by
+// the goroutines of one program; only one program may open it at a time.
+type Store struct {
+	db   *bolt.DB
+	path string
+	k    *keys
+}
+
+// lockTimeout is how long Open waits for another program to release the
+// store before it gives up with ErrAlreadyOpen.
+const lockTimeout = time.Second
+
+// boltOptions are the options of every bbolt file the store opens.
+func boltOptions() *bolt.Options {
+	return &bolt.Options{
+		Timeout: lockTimeout,
+		// bbolt creates a missing file; the store never does behind
+		// Create's back.
+		OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
+			return os.OpenFile(name, flag&^os.O_CREATE, perm)
+		},
+	}
+}
+
+// boltError maps the errors of bolt.Open to the store's.
+func boltError(err error) error {
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return ErrAlreadyOpen
+	case errors.Is(err, fs.ErrNotExist):
+		return ErrNoStore
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrChecksum):
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	return err
+}
+
+// Create makes a new store at path and its new key (32 random bytes) at
+// keyPath, readable by the user only, making their folders (0700) if
+// needed. It refuses with ErrExists if the store file exists, and with
+// ErrNoStore if the key file exists but the store file does not: the store
+// may have been moved or deleted, and is never silently made again.
+//
+// The store is built beside path and renamed into place when complete, so
+// an interrupted Create leaves no half-made store.
+func Create(path, keyPath string) (*Store, error) {
+	wrap := func(err error) error { return fmt.Errorf("create store %s: %w", path, err) }
+	switch _, err := os.Lstat(path); {
+	case err == nil:
+		return nil, wrap(ErrExists)
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, wrap(err)
+	}
+	switch _, err := os.Lstat(keyPath); {
+	case err == nil:
+		return nil, wrap(fmt.Errorf("key file %s exists without its store: %w", keyPath, ErrNoStore))
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, wrap(err)
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, wrap(err)
+	}
+	master, err := writeKey(keyPath)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	k, err := deriveKeys(master)
+	clear(master)
+	if err == nil {
+		err = build(path+".new", k)
+	}
+	if err == nil {
+		err = os.Rename(path+".new", path)
+	}
+	if err == nil {
+		err = syncDir(dir)
+	}
+	if err != nil {
+		os.Remove(path + ".new")
+		os.Remove(keyPath)
+		return nil, wrap(err)
+	}
+	s, err := open(path, k)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	return s, nil
+}
+
+// build makes a store of the current schema in a new file at path.
+func build(path string, k *keys) error {
+	os.Remove(path) // left by an interrupted Create, which never finished it
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	db, err := bolt.Open(path, 0o600, boltOptions())
+	if err != nil {
+		return boltError(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error { return migrate(tx, k, 0) })
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Open opens the existing store at path with the key in keyPath, and
+// brings its schema up to date. It never creates a file. It returns
+// ErrNoStore if the store file does not exist, ErrNoKey if the key file
+// does not, ErrCorrupt if the store file is damaged or not a store,
+// ErrAlreadyOpen if another program holds it (after waiting a second),
+// ErrSchemaTooNew if a newer pinsede wrote it, and ErrWrongKey if the key
+// is not the store's. On error the store file is left as it was.
+func Open(path, keyPath string) (*Store, error) {
+	wrap := func(err error) error { return fmt.Errorf("open store %s: %w", path, err) }
+	if err := checkFile(path); err != nil {
+		return nil, wrap(boltError(err))
+	}
+	master, err := readKey(keyPath)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	k, err := deriveKeys(master)
+	clear(master)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	s, err := open(path, k)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	return s, nil
+}
+
+// open opens the bbolt file, checks its schema version and key, and runs
+// the migrations it has not had. A bbolt panic on a damaged file comes back
+// as ErrCorrupt.
+func open(path string, k *keys) (s *Store, err error) {
+	var db *bolt.DB
+	defer func() {
+		if r := recover(); r != nil {
+			if db != nil {
+				db.Close()
+			}
+			s, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, r)
+		}
+	}()
+	db, err = bolt.Open(path, 0o600, boltOptions())
+	if err != nil {
+		return nil, boltError(err)
+	}
+	var version uint64
+	err = db.View(func(tx *bolt.Tx) error {
+		if version, err = schemaOf(tx); err != nil {
+			return err
+		}
+		return checkKey(tx, k)
+	})
+	if err == nil && version < SchemaVersion {
+		err = db.Update(func(tx *bolt.Tx) error {
+			v, err := schemaOf(tx)
+			if err != nil {
+				return err
+			}
+			return migrate(tx, k, v)
+		})
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &Store{db: db, path: path, k: k}, nil
+}
+
+// DefaultPaths returns where the desk app keeps its store and its key: the
+// store in the user's data folder ($XDG_DATA_HOME, by default
+// ~/.local/share; %LocalAppData% on Windows) as pinsede/sportello.db, the
+// key in the user's configuration folder (os.UserConfigDir) as
+// pinsede/store.key. Keeping them apart means a copy of the data folder
+// alone is of no use.
+func DefaultPaths() (storePath, keyPath string, err error) {
+	cfg, err := os.UserConfigDir()
+	if err != nil {
+		return "", "", fmt.Errorf("default store paths: %w", err)
+	}
+	data, err := dataDir()
+	if err != nil {
+		return "", "", fmt.Errorf("default store paths: %w", err)
+	}
+	return filepath.Join(data, "pinsede", "sportello.db"), filepath.Join(cfg, "pinsede", "store.key"), nil
+}
+
+// dataDir is the user's folder for application data.
+func dataDir() (string, error) {
+	if d := os.Getenv("XDG_DATA_HOME"); filepath.IsAbs(d) { // a relative one is invalid: ignored
+		return d, nil
+	}
+	if runtime.GOOS == "windows" {
+		if d := os.Getenv("LocalAppData"); d != "" {
+			return d, nil
+		}
+		return "", errors.New("%LocalAppData% is not defined")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(home, ".local", "share"), nil
+}
+
+// Path returns the store file's path.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the store. Transactions still running finish first.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close store %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// View runs fn in a read-only transaction. The values fn reads are copies;
+// the Tx itself is valid only until fn returns.
+func (s *Store) View(fn func(pinsede.Tx) error) error {
+	btx, err := s.db.Begin(false)
+	if err != nil {
+		return fmt.Errorf("read store %s: %w", s.path, err)
+	}
+	defer btx.Rollback()
+	t := &tx{btx: btx, k: s.k}
+	defer func() { t.btx = nil }()
+	return fn(t)
+}
+
+// Update runs fn in a read-write transaction and commits what it wrote
+// when it returns nil. When fn returns an error or panics, nothing is
+// written: the error is returned as is, the panic goes on. Only one Update
+// runs at a time; others wait.
+func (s *Store) Update(fn func(pinsede.Tx) error) error {
+	btx, err := s.db.Begin(true)
+	if err != nil {
+		return fmt.Errorf("write store %s: %w", s.path, err)
+	}
+	defer btx.Rollback() // after a Commit, does nothing
+	t := &tx{btx: btx, k: s.k}
+	defer func() { t.btx = nil }()
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := btx.Commit(); err != nil {
+		return fmt.Errorf("commit to store %s: %w", s.path, err)
+	}
+	return nil
+}

@@ -1,0 +1,177 @@
+package local
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/wire"
+	bolt "go.etcd.io/bbolt"
+)
+
+// bucketSync holds what the sync client keeps (sealed): the pull cursor,
+// the changes pulled from the central records, and the events the central
+// records did not accept. It is made on first use; the next schema
+// migration should make it with the others.
+//
+//	"cursor"                       -> sealed uint64
+//	"change" ‖ seq (big-endian)    -> sealed wire.Change
+//	"refused" ‖ outbox seq         -> sealed NotAccepted
+var bucketSync = []byte("sync")
+
+var (
+	syncCursor  = []byte("cursor")
+	syncChange  = []byte("change")
+	syncRefused = []byte("refused")
+)
+
+// NotAccepted is an outbox event the central records answered with a
+// verdict other than accepted or duplicate: the desk shows it to the
+// operator.
+type NotAccepted struct {
+	Seq     uint64        `json:"seq"`
+	Event   pinsede.Event `json:"event"`
+	Verdict wire.Verdict  `json:"verdict"`
+	Reason  string        `json:"reason"`
+	At      time.Time     `json:"at"`
+}
+
+// syncUpdate runs fn on the sync bucket in a write transaction, making the
+// bucket if needed.
+func (s *Store) syncUpdate(fn func(t *tx) error) error {
+	return s.db.Update(func(btx *bolt.Tx) error {
+		if _, err := btx.CreateBucketIfNotExists(bucketSync); err != nil {
+			return err
+		}
+		return fn(&tx{btx: btx, k: s.k})
+	})
+}
+
+// syncView runs fn in a read transaction; has reports whether the sync
+// bucket exists yet.
+func (s *Store) syncView(fn func(t *tx, has bool) error) error {
+	return s.db.View(func(btx *bolt.Tx) error {
+		return fn(&tx{btx: btx, k: s.k}, btx.Bucket(bucketSync) != nil)
+	})
+}
+
+// OutboxLen counts the events waiting in the outbox.
+func (s *Store) OutboxLen() (int, error) {
+	var n int
+	err := s.View(func(t pinsede.Tx) (err error) { n, err = t.Pending(); return err })
+	return n, err
+}
+
+// AckSync removes from the outbox the events the central records answered,
+// and keeps those not accepted, in one transaction.
+func (s *Store) AckSync(seqs []uint64, refused []NotAccepted) error {
+	err := s.syncUpdate(func(t *tx) error {
+		b, err := t.bucket(bucketOutbox)
+		if err != nil {
+			return err
+		}
+		for _, seq := range seqs {
+			if err := b.Delete(seqKey(seq)); err != nil {
+				return err
+			}
+		}
+		for _, r := range refused {
+			if err := t.put(bucketSync, append(append([]byte{}, syncRefused...), seqKey(r.Seq)...), r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("ack outbox of %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// NotAcceptedEvents returns the events the central records did not accept,
+// oldest first.
+func (s *Store) NotAcceptedEvents() ([]NotAccepted, error) {
+	var out []NotAccepted
+	err := s.syncView(func(t *tx, has bool) error {
+		if !has {
+			return nil
+		}
+		c := t.btx.Bucket(bucketSync).Cursor()
+		for k, v := c.Seek(syncRefused); k != nil && bytes.HasPrefix(k, syncRefused); k, v = c.Next() {
+			var r NotAccepted
+			if err := t.decode(bucketSync, k, v, &r); err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("events not accepted in %s: %w", s.path, err)
+	}
+	return out, nil
+}
+
+// SyncCursor returns the cursor of the last pull; 0 before the first.
+func (s *Store) SyncCursor() (uint64, error) {
+	var cur uint64
+	err := s.syncView(func(t *tx, has bool) error {
+		if !has {
+			return nil
+		}
+		err := t.get(bucketSync, syncCursor, &cur)
+		if errors.Is(err, pinsede.ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sync cursor of %s: %w", s.path, err)
+	}
+	return cur, nil
+}
+
+// SaveChanges keeps pulled changes and the cursor after them, in one
+// transaction: a change is kept once however often it is pulled.
+func (s *Store) SaveChanges(cursor uint64, changes []wire.Change) error {
+	err := s.syncUpdate(func(t *tx) error {
+		for _, c := range changes {
+			key := binary.BigEndian.AppendUint64(append([]byte{}, syncChange...), c.Seq)
+			if err := t.put(bucketSync, key, c); err != nil {
+				return err
+			}
+		}
+		return t.put(bucketSync, syncCursor, cursor)
+	})
+	if err != nil {
+		return fmt.Errorf("save pulled changes in %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// PulledChanges returns the changes pulled from the central records,
+// oldest first.
+func (s *Store) PulledChanges() ([]wire.Change, error) {
+	var out []wire.Change
+	err := s.syncView(func(t *tx, has bool) error {
+		if !has {
+			return nil
+		}
+		c := t.btx.Bucket(bucketSync).Cursor()
+		for k, v := c.Seek(syncChange); k != nil && bytes.HasPrefix(k, syncChange); k, v = c.Next() {
+			var ch wire.Change
+			if err := t.decode(bucketSync, k, v, &ch); err != nil {
+				return err
+			}
+			out = append(out, ch)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pulled changes in %s: %w", s.path, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,355 @@
+package local
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/pinsede/pinsede"
+	bolt "go.etcd.io/bbolt"
+)
+
+// SearchLimit is the most citizens FindCitizens returns for a name: the
+// first ones in order of name and codice fiscale.
+const SearchLimit = 200
+
+// tx is a pinsede.Tx on a bbolt transaction. Values go in sealed and come
+// out decoded into fresh memory, never as slices owned by bbolt.
+type tx struct {
+	btx *bolt.Tx // nil once the transaction's function has returned
+	k   *keys
+}
+
+// errTxDone is returned when a Tx is used after its function returned.
+var errTxDone = errors.New("store transaction used after its function returned")
+
+func (t *tx) bucket(name []byte) (*bolt.Bucket, error) {
+	if t.btx == nil {
+		return nil, errTxDone
+	}
+	b := t.btx.Bucket(name)
+	if b == nil {
+		return nil, fmt.Errorf("no %s bucket: %w", name, ErrCorrupt)
+	}
+	return b, nil
+}
+
+// get decodes the sealed record key of bucket name into v; ErrNotFound when
+// there is none.
+func (t *tx) get(name, key []byte, v any) error {
+	b, err := t.bucket(name)
+	if err != nil {
+		return err
+	}
+	return t.decode(name, key, b.Get(key), v)
+}
+
+// decode opens a sealed value and decodes it into v; ErrNotFound when
+// sealed is nil. Record keys in errors are tags or ids: no personal data.
+func (t *tx) decode(name, key, sealed []byte, v any) error {
+	if sealed == nil {
+		return pinsede.ErrNotFound
+	}
+	plain, err := t.k.open(name, key, sealed)
+	if err != nil {
+		return fmt.Errorf("%s record %x: %w: %w", name, key, ErrCorrupt, err)
+	}
+	defer clear(plain)
+	if err := json.Unmarshal(plain, v); err != nil {
+		return fmt.Errorf("%s record %x: %w: %w", name, key, ErrCorrupt, err)
+	}
+	return nil
+}
+
+// put seals v as the record key of bucket name.
+func (t *tx) put(name, key []byte, v any) error {
+	b, err := t.bucket(name)
+	if err != nil {
+		return err
+	}
+	plain, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s record: %w", name, err)
+	}
+	defer clear(plain)
+	return b.Put(key, t.k.seal(name, key, plain))
+}
+
+// citizenKey is the key of a citizen's record and the prefix of the index
+// entries about them: the tag of the canonical codice fiscale, so that
+// every omocode of a code finds the same person.
+func (t *tx) citizenKey(cf pinsede.CodiceFiscale) []byte {
+	cf = pinsede.CodiceFiscale(strings.ToUpper(strings.TrimSpace(string(cf))))
+	return t.k.tag("cf", string(cf.Canonical()))
+}
+
+// nameKey is the prefix of a name's entries in the names index; nil when
+// the name has nothing to compare.
+func (t *tx) nameKey(cognome, nome string) []byte {
+	c, n := normName(cognome), normName(nome)
+	if c == "" || n == "" {
+		return nil
+	}
+	return t.k.tag("name", c, n)
+}
+
+func (t *tx) operatorKey(id string) []byte { return t.k.tag("operator", id) }
+
+// Sede returns the sede of the desk.
+func (t *tx) Sede() (pinsede.Sede, error) {
+	var s pinsede.Sede
+	err := t.get(bucketMeta, metaSede, &s)
+	return s, err
+}
+
+// SetSede records the sede of the desk.
+func (t *tx) SetSede(s pinsede.Sede) error { return t.put(bucketMeta, metaSede, s) }
+
+// Operator returns the operator with the given id.
+func (t *tx) Operator(id string) (pinsede.Operator, error) {
+	var op pinsede.Operator
+	err := t.get(bucketOperators, t.operatorKey(id), &op)
+	return op, err
+}
+
+// PutOperator creates or replaces an operator.
+func (t *tx) PutOperator(op pinsede.Operator) error {
+	if op.ID == "" {
+		return errors.New("put operator: no id")
+	}
+	return t.put(bucketOperators, t.operatorKey(op.ID), op)
+}
+
+// Operators returns all the operators, by id.
+func (t *tx) Operators() ([]pinsede.Operator, error) {
+	b, err := t.bucket(bucketOperators)
+	if err != nil {
+		return nil, err
+	}
+	var ops []pinsede.Operator
+	err = b.ForEach(func(k, v []byte) error {
+		var op pinsede.Operator
+		if err := t.decode(bucketOperators, k, v, &op); err != nil {
+			return err
+		}
+		ops = append(ops, op)
+		return nil
+	})
+	slices.SortFunc(ops, func(a, b pinsede.Operator) int { return strings.Compare(a.ID, b.ID) })
+	return ops, err
+}
+
+// Citizen returns the citizen with codice fiscale cf or any of its
+// omocodes.
+func (t *tx) Citizen(cf pinsede.CodiceFiscale) (pinsede.Citizen, error) {
+	var c pinsede.Citizen
+	err := t.get(bucketCitizens, t.citizenKey(cf), &c)
+	return c, err
+}
+
+// PutCitizen creates or replaces a citizen's record and keeps the names
+// index in step with it.
+func (t *tx) PutCitizen(c pinsede.Citizen) error {
+	if c.CF() == "" {
+		return errors.New("put citizen: no codice fiscale")
+	}
+	names, err := t.bucket(bucketNames)
+	if err != nil {
+		return err
+	}
+	key := t.citizenKey(c.CF())
+	var old pinsede.Citizen
+	switch err := t.get(bucketCitizens, key, &old); {
+	case errors.Is(err, pinsede.ErrNotFound):
+	case err != nil:
+		return err
+	default:
+		if prev := t.nameKey(old.Request.Cognome, old.Request.Nome); prev != nil {
+			if err := names.Delete(append(prev, key...)); err != nil {
+				return err
+			}
+		}
+	}
+	if nk := t.nameKey(c.Request.Cognome, c.Request.Nome); nk != nil {
+		if err := names.Put(append(nk, key...), nil); err != nil {
+			return err
+		}
+	}
+	return t.put(bucketCitizens, key, c)
+}
+
+// FindCitizens finds a citizen by codice fiscale, or the citizens with a
+// surname and name (and birth date, when given), by name then codice
+// fiscale, at most SearchLimit of them.
+func (t *tx) FindCitizens(q pinsede.SearchQuery) ([]pinsede.Citizen, error) {
+	if q.CodiceFiscale != "" {
+		c, err := t.Citizen(q.CodiceFiscale)
+		switch {
+		case errors.Is(err, pinsede.ErrNotFound):
+			return nil, nil
+		case err != nil:
+			return nil, err
+		}
+		return []pinsede.Citizen{c}, nil
+	}
+	prefix := t.nameKey(q.Cognome, q.Nome)
+	if prefix == nil {
+		return nil, nil
+	}
+	names, err := t.bucket(bucketNames)
+	if err != nil {
+		return nil, err
+	}
+	citizens, err := t.bucket(bucketCitizens)
+	if err != nil {
+		return nil, err
+	}
+	var found []pinsede.Citizen
+	c := names.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		key := k[len(prefix):]
+		var cz pinsede.Citizen
+		if err := t.decode(bucketCitizens, key, citizens.Get(key), &cz); err != nil {
+			if errors.Is(err, pinsede.ErrNotFound) {
+				err = fmt.Errorf("names index entry %x without its citizen: %w", k, ErrCorrupt)
+			}
+			return nil, err
+		}
+		if !bytes.Equal(t.nameKey(cz.Request.Cognome, cz.Request.Nome), prefix) {
+			return nil, fmt.Errorf("names index entry %x for another name: %w", k, ErrCorrupt)
+		}
+		if q.DataNascita.IsZero() || cz.Request.DataNascita == q.DataNascita {
+			found = append(found, cz)
+		}
+	}
+	slices.SortFunc(found, func(a, b pinsede.Citizen) int {
+		return cmp.Or(
+			strings.Compare(a.Request.Cognome, b.Request.Cognome),
+			strings.Compare(a.Request.Nome, b.Request.Nome),
+			strings.Compare(string(a.CF()), string(b.CF())))
+	})
+	if len(found) > SearchLimit {
+		found = found[:SearchLimit]
+	}
+	return found, nil
+}
+
+// Credential returns the credential with the given id.
+func (t *tx) Credential(id string) (pinsede.Credential, error) {
+	var c pinsede.Credential
+	err := t.get(bucketCredentials, []byte(id), &c)
+	return c, err
+}
+
+// Credentials returns a citizen's credentials, newest first.
+func (t *tx) Credentials(cf pinsede.CodiceFiscale) ([]pinsede.Credential, error) {
+	idx, err := t.bucket(bucketCredsByCF)
+	if err != nil {
+		return nil, err
+	}
+	creds, err := t.bucket(bucketCredentials)
+	if err != nil {
+		return nil, err
+	}
+	prefix := t.citizenKey(cf)
+	var ids [][]byte // oldest first
+	c := idx.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		ids = append(ids, bytes.Clone(k[len(prefix)+8:]))
+	}
+	out := make([]pinsede.Credential, 0, len(ids))
+	for _, id := range slices.Backward(ids) {
+		var cr pinsede.Credential
+		if err := t.decode(bucketCredentials, id, creds.Get(id), &cr); err != nil {
+			if errors.Is(err, pinsede.ErrNotFound) {
+				err = fmt.Errorf("credential index entry %x without its credential: %w", id, ErrCorrupt)
+			}
+			return nil, err
+		}
+		out = append(out, cr)
+	}
+	return out, nil
+}
+
+// credIndexKeys returns a credential's keys in the creds_by_cf and
+// issued_by_day indexes.
+func (t *tx) credIndexKeys(c pinsede.Credential) (byCF, byDay []byte) {
+	byCF = t.citizenKey(c.CodiceFiscale)
+	// Microseconds since 1970 with the sign bit flipped: big-endian order
+	// is time order, before 1970 too.
+	byCF = binary.BigEndian.AppendUint64(byCF, uint64(c.IssuedAt.UnixMicro())^(1<<63))
+	byCF = append(byCF, c.ID...)
+	byDay = append(dayKey(pinsede.DateOf(c.IssuedAt.Local())), c.ID...)
+	return byCF, byDay
+}
+
+// dayKey is a day's prefix in the issued_by_day index: yyyymmdd.
+func dayKey(d pinsede.Date) []byte {
+	return fmt.Appendf(nil, "%04d%02d%02d", d.Year, int(d.Month), d.Day)
+}
+
+// PutCredential creates or replaces a credential and keeps its index
+// entries in step with it.
+func (t *tx) PutCredential(c pinsede.Credential) error {
+	if c.ID == "" {
+		return errors.New("put credential: no id")
+	}
+	byCF, err := t.bucket(bucketCredsByCF)
+	if err != nil {
+		return err
+	}
+	byDay, err := t.bucket(bucketIssuedByDay)
+	if err != nil {
+		return err
+	}
+	var old pinsede.Credential
+	switch err := t.get(bucketCredentials, []byte(c.ID), &old); {
+	case errors.Is(err, pinsede.ErrNotFound):
+	case err != nil:
+		return err
+	default:
+		oldCF, oldDay := t.credIndexKeys(old)
+		if err := byCF.Delete(oldCF); err != nil {
+			return err
+		}
+		if err := byDay.Delete(oldDay); err != nil {
+			return err
+		}
+	}
+	newCF, newDay := t.credIndexKeys(c)
+	if err := byCF.Put(newCF, nil); err != nil {
+		return err
+	}
+	if err := byDay.Put(newDay, nil); err != nil {
+		return err
+	}
+	return t.put(bucketCredentials, []byte(c.ID), c)
+}
+
+// PutScan archives the scan of the document verified for a credential.
+func (t *tx) PutScan(credentialID string, s pinsede.Scan) error {
+	if credentialID == "" {
+		return errors.New("put scan: no credential id")
+	}
+	return t.put(bucketScans, []byte(credentialID), s)
+}
+
+// IssuedOn counts the credentials issued on day, local time.
+func (t *tx) IssuedOn(day pinsede.Date) (int, error) {
+	b, err := t.bucket(bucketIssuedByDay)
+	if err != nil {
+		return 0, err
+	}
+	prefix := dayKey(day)
+	n := 0
+	c := b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		n++
+	}
+	return n, nil
+}

@@ -1,0 +1,289 @@
+// Package desk is the desk clerk's user interface (sportello): set-up, login,
+// the MV35 request, identity verification, issuing a PIN dispositivo and its
+// handover, the citizen page, and the supervisor's operator accounts.
+//
+// # Basics
+//
+// [New] builds the [App] in a window; [App.Start] shows the first screen.
+// Every action calls a use case of [pinsede.Desk] and nothing else: the
+// rules live in the domain, the screens only collect input, show the
+// domain's field problems under their fields and move between screens.
+//
+// The screens are data, as in fyne_demo: each is a struct whose widgets are
+// fields (so tests drive them with test.Type and test.Tap by name), and a
+// [screen] value with its title and content. The window keeps one layout:
+// the development-printer banner (when there is one), the header bar, and
+// the body where the current screen shows, with the lock screen over it.
+//
+// # Caveats
+//
+// Slow use cases (login and unlock hash a password, issuing hashes a PIN and
+// prints) run off the UI goroutine; they touch widgets only through
+// fyne.DoAndWait. The plaintext PIN never reaches this package: the domain
+// hands it to the printer, and the result screen shows only the slip's
+// serial number.
+//
+// Idle detection: Fyne has no hook that sees every input event (a canvas's
+// key handlers see only keys that no focused widget takes). The desk's own
+// widgets report activity instead: every key in an entry, every tap on a
+// button, every change of a select, check or radio, scrolling a page, the
+// mouse moving over the page background, and keys typed with no widget
+// focused. A ticker checks once a second, on the UI goroutine, whether the
+// session has been idle longer than [Config.Idle], and locks it: the current
+// screen is hidden, not rebuilt, and shows again as it was after the
+// operator's password.
+package desk
+
+import (
+	"image/color"
+
+	"context"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/theme"
+)
+
+// DefaultIdle is how long a session may stay idle before it locks.
+const DefaultIdle = 5 * time.Minute
+
+// IssueTimeout bounds an issue, printing included.
+const IssueTimeout = 2 * time.Minute
+
+// Config is how the desk app runs.
+type Config struct {
+	// Idle is the inactivity after which the session locks; 0 never locks.
+	Idle time.Duration
+	// DevPrintDir is the folder of the development printer, "" when the
+	// slips go to a real printer (or to none). When set, a red banner on
+	// every screen warns that this PC must not be used at the desk.
+	DevPrintDir string
+}
+
+// screen is one page of the desk: a title for the header bar, the content,
+// and the widget that takes the keyboard when it shows.
+type screen struct {
+	Title string
+	View  fyne.CanvasObject
+	Focus fyne.Focusable
+}
+
+// App is the desk's user interface in one window.
+type App struct {
+	desk *pinsede.Desk
+	win  fyne.Window
+	cfg  Config
+
+	session *pinsede.Session
+
+	// The window's layout.
+	root    *fyne.Container
+	banner  fyne.CanvasObject
+	header  *header
+	work    *fyne.Container // the current screen
+	current screen
+
+	// The screens, once built. A new request replaces request and verify.
+	setup     *setupScreen
+	login     *loginScreen
+	home      *homeScreen
+	request   *requestScreen
+	verify    *verifyScreen
+	result    *resultScreen
+	citizen   *citizenScreen
+	operators *operatorsScreen
+	lock      *lockScreen
+
+	// Idle lock: lastActivity is touched on the UI goroutine only.
+	idleNow      func() time.Time
+	lastActivity time.Time
+	tick         time.Duration // 0: no ticker (tests call checkIdle)
+	stop         chan struct{}
+	stopOnce     sync.Once
+
+	// busy counts the use cases running off the UI goroutine.
+	busy sync.WaitGroup
+}
+
+// New builds the desk app for desk in win. It does not show anything until
+// Start.
+func New(desk *pinsede.Desk, win fyne.Window, cfg Config) *App {
+	a := &App{
+		desk:    desk,
+		win:     win,
+		cfg:     cfg,
+		idleNow: time.Now,
+		tick:    time.Second,
+		stop:    make(chan struct{}),
+	}
+	a.header = a.newHeader()
+	a.work = container.NewStack()
+	a.lock = a.newLockScreen()
+	var top []fyne.CanvasObject
+	if cfg.DevPrintDir != "" {
+		a.banner = devBanner(cfg.DevPrintDir)
+		top = append(top, a.banner)
+	}
+	top = append(top, a.header.object)
+	a.root = container.NewBorder(container.New(layout.NewCustomPaddedVBoxLayout(0), top...), nil, nil, nil,
+		container.NewStack(a.work, a.lock.object))
+	// Keys that no focused widget takes reach the canvas.
+	win.Canvas().SetOnTypedKey(func(*fyne.KeyEvent) { a.touch() })
+	win.Canvas().SetOnTypedRune(func(rune) { a.touch() })
+	win.SetPadded(false)
+	win.SetContent(container.NewStack(canvas.NewRectangle(theme.Page), a.root))
+	return a
+}
+
+// Start shows the set-up screen on first run, the login screen otherwise,
+// and starts the idle timer.
+func (a *App) Start() error {
+	need, err := a.desk.NeedsSetup()
+	if err != nil {
+		return err
+	}
+	if need {
+		a.showSetup()
+	} else {
+		a.showLogin()
+	}
+	a.touch()
+	if a.tick > 0 && a.cfg.Idle > 0 {
+		go a.runIdleTicker()
+	}
+	return nil
+}
+
+// Close stops the idle timer.
+func (a *App) Close() {
+	a.stopOnce.Do(func() { close(a.stop) })
+}
+
+// HasPrinter reports whether slips can be printed on this PC.
+func (a *App) HasPrinter() bool { return a.desk.Printer != nil }
+
+// show puts s in the body of the window.
+func (a *App) show(s screen) {
+	a.current = s
+	a.work.Objects = []fyne.CanvasObject{s.View}
+	a.work.Refresh()
+	a.header.update(a.session, s.Title)
+	if s.Focus != nil && a.win.Canvas() != nil {
+		a.win.Canvas().Focus(s.Focus)
+	}
+}
+
+// background runs work off the UI goroutine, then its returned function on
+// the UI goroutine, and counts it in busy.
+func (a *App) background(work func() func()) {
+	a.busy.Add(1)
+	go func() {
+		defer a.busy.Done()
+		then := work()
+		if then != nil {
+			fyne.DoAndWait(then)
+		}
+	}()
+}
+
+// wait blocks until the background work is done. Tests call it.
+func (a *App) wait() { a.busy.Wait() }
+
+// today is the desk's current calendar day.
+func (a *App) today() pinsede.Date { return pinsede.DateOf(a.desk.Now()) }
+
+// issueContext bounds an issue.
+func issueContext() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), IssueTimeout)
+}
+
+// logout ends the session and shows the login screen. The work in
+// progress is dropped.
+func (a *App) logout() {
+	a.session = nil
+	a.request, a.verify, a.result, a.citizen, a.home, a.operators = nil, nil, nil, nil, nil, nil
+	a.lock.hide()
+	a.showLogin()
+	a.login.id.SetText("") // the next clerk types their own
+	a.login.msg.set(msgError, "")
+}
+
+// devBanner is the red warning of the development printer.
+func devBanner(dir string) fyne.CanvasObject {
+	bg := canvas.NewRectangle(theme.Danger)
+	t := canvas.NewText(lang.L("banner.devprinter", map[string]any{"Dir": dir}), color.White)
+	t.TextStyle.Bold = true
+	t.Alignment = fyne.TextAlignCenter
+	return container.NewStack(bg, container.NewPadded(t))
+}
+
+// header is the dark bar at the top: the application, the screen, the sede
+// and the operator, and the navigation.
+type header struct {
+	title   *widget.Label
+	screen  *widget.Label
+	who     *widget.Label
+	home    *widget.Button
+	ops     *widget.Button
+	lockNow *widget.Button
+	logout  *widget.Button
+	nav     *fyne.Container
+	bar     *fyne.Container
+	object  fyne.CanvasObject
+}
+
+func (a *App) newHeader() *header {
+	h := &header{}
+	h.title = widget.NewLabelWithStyle(lang.L("app.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	h.title.SizeName = fynetheme.SizeNameSubHeadingText
+	h.screen = widget.NewLabel("")
+	h.screen.SizeName = fynetheme.SizeNameSubHeadingText
+	h.who = widget.NewLabel("")
+	h.who.Alignment = fyne.TextAlignTrailing
+	h.home = a.button(lang.L("nav.home"), fynetheme.HomeIcon(), a.showHome)
+	h.ops = a.button(lang.L("nav.operators"), fynetheme.AccountIcon(), a.showOperators)
+	h.lockNow = a.button(lang.L("nav.lock"), fynetheme.VisibilityOffIcon(), a.lockSession)
+	h.logout = a.button(lang.L("nav.logout"), fynetheme.LogoutIcon(), a.logout)
+	h.nav = container.NewHBox(h.home, h.ops, h.lockNow, h.logout)
+	bg := canvas.NewRectangle(theme.Dark)
+	left := container.NewHBox(container.NewCenter(h.title), container.NewCenter(h.screen))
+	right := container.NewHBox(container.NewCenter(h.who), h.nav)
+	h.bar = container.NewBorder(nil, nil, left, right)
+	h.object = container.NewThemeOverride(container.NewStack(bg, container.NewPadded(h.bar)), theme.Header())
+	return h
+}
+
+// update shows the session and the screen's title, and the navigation
+// the session's role allows.
+func (h *header) update(s *pinsede.Session, screenTitle string) {
+	defer h.bar.Refresh() // the navigation's size may have changed
+	if screenTitle != "" {
+		h.screen.SetText("·  " + screenTitle)
+	} else {
+		h.screen.SetText("")
+	}
+	if s == nil {
+		h.who.SetText("")
+		h.nav.Hide()
+		return
+	}
+	h.who.SetText(lang.L("header.who", map[string]any{
+		"Operator": s.Operator.Name, "ID": s.Operator.ID, "Role": lang.L("role." + string(s.Operator.Role)),
+		"Sede": s.Sede.Name, "Code": s.Sede.Code,
+	}))
+	h.nav.Show()
+	if s.IsSupervisor() {
+		h.ops.Show()
+	} else {
+		h.ops.Hide()
+	}
+}

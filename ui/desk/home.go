@@ -1,0 +1,214 @@
+package desk
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/i18n"
+)
+
+// homeScreen is the desk's start: search a citizen, start a new request,
+// today's figures.
+type homeScreen struct {
+	a *App
+	// Search.
+	cf, cognome, nome, nascita *entry
+	search                     *widget.Button
+	searchMsg                  *message
+	fields                     fields
+	results                    *fyne.Container
+	found                      []pinsede.Citizen
+	// resultButtons open the citizens found, in order.
+	resultButtons []*widget.Button
+	// Figures and actions.
+	issuedToday, pendingSync *widget.Label
+	newRequest               *widget.Button
+	operators                *widget.Button
+	printerNote              *message
+	screen                   screen
+}
+
+func (a *App) showHome() {
+	if a.session == nil {
+		a.showLogin()
+		return
+	}
+	if a.home == nil {
+		a.home = a.newHomeScreen()
+	}
+	a.home.refresh()
+	a.show(a.home.screen)
+}
+
+func (a *App) newHomeScreen() *homeScreen {
+	h := &homeScreen{a: a, fields: fields{}}
+	h.cf = a.newEntry(lang.L("home.cf.placeholder"))
+	h.cognome = a.newEntry("")
+	h.nome = a.newEntry("")
+	h.nascita = a.newEntry(lang.L("date.placeholder"))
+	for _, e := range []*entry{h.cf, h.cognome, h.nome, h.nascita} {
+		e.OnSubmitted = func(string) { h.doSearch() }
+	}
+	h.search = a.primaryButton(lang.L("home.search"), fynetheme.SearchIcon(), h.doSearch)
+	h.searchMsg = newMessage()
+	h.results = container.NewVBox()
+	f := func(name, label string, e *entry) fyne.CanvasObject {
+		return h.fields.add(newField(name, label, e)).object
+	}
+	search := section(lang.L("home.search.title"),
+		note(lang.L("home.search.intro")),
+		f(pinsede.FieldCodiceFiscale, lang.L("field.codice_fiscale"), h.cf),
+		widget.NewLabelWithStyle(lang.L("home.search.or"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true}),
+		container.NewGridWithColumns(3,
+			f(pinsede.FieldCognome, lang.L("field.cognome"), h.cognome),
+			f(pinsede.FieldNome, lang.L("field.nome"), h.nome),
+			f(pinsede.FieldSearchBirthday, lang.L("field.ricerca_nascita"), h.nascita)),
+		h.searchMsg.box,
+		container.NewHBox(layout.NewSpacer(), h.search),
+		h.results,
+	)
+	h.issuedToday = widget.NewLabel("")
+	h.pendingSync = widget.NewLabel("")
+	h.newRequest = a.primaryButton(lang.L("home.newrequest"), fynetheme.DocumentCreateIcon(), func() { a.newRequestFor(nil) })
+	h.operators = a.button(lang.L("nav.operators"), fynetheme.AccountIcon(), a.showOperators)
+	h.printerNote = newMessage()
+	if !a.HasPrinter() {
+		h.printerNote.set(msgError, lang.L("issue.noprinter"))
+	}
+	side := container.NewVBox(
+		section(lang.L("home.request.title"),
+			note(lang.L("home.request.intro")),
+			h.newRequest,
+			h.printerNote.box),
+		section(lang.L("home.today"),
+			container.NewGridWithColumns(2,
+				figure(h.issuedToday, lang.L("home.issuedtoday")),
+				figure(h.pendingSync, lang.L("home.pendingsync")))),
+		section(lang.L("home.supervisor"), h.operators),
+	)
+	if !a.session.IsSupervisor() {
+		side.Objects[2].Hide()
+	}
+	body := container.New(&columnsLayout{ratio: 0.62}, search, side)
+	h.screen = screen{Title: lang.L("home.title"), View: a.page(body, true), Focus: h.cf}
+	return h
+}
+
+// refresh reads today's figures again.
+func (h *homeScreen) refresh() {
+	sum, err := h.a.desk.Summary()
+	if err != nil {
+		h.issuedToday.SetText("–")
+		h.pendingSync.SetText("–")
+		h.searchMsg.set(msgError, i18n.Message(err))
+		return
+	}
+	h.issuedToday.SetText(strconv.Itoa(sum.IssuedToday))
+	h.pendingSync.SetText(strconv.Itoa(sum.PendingSync))
+}
+
+// doSearch runs the search and lists the citizens found.
+func (h *homeScreen) doSearch() {
+	a := h.a
+	q := pinsede.SearchQuery{
+		CodiceFiscale: pinsede.CodiceFiscale(strings.TrimSpace(h.cf.Text)),
+		Cognome:       h.cognome.Text,
+		Nome:          h.nome.Text,
+	}
+	var es pinsede.FieldErrors
+	if t := strings.TrimSpace(h.nascita.Text); t != "" {
+		d, err := pinsede.ParseDate(t)
+		if err != nil {
+			es = append(es, pinsede.FieldError{Field: pinsede.FieldSearchBirthday, Key: pinsede.KeyDateFormat})
+		}
+		q.DataNascita = d
+	}
+	var found []pinsede.Citizen
+	if len(es) == 0 {
+		var err error
+		found, err = a.desk.Search(a.session, q)
+		if !errors.As(err, &es) && err != nil {
+			h.fields.show(nil, true)
+			h.searchMsg.set(msgError, i18n.Message(err))
+			return
+		}
+	}
+	h.fields.show(es, true)
+	if fe, ok := es.For(pinsede.FieldSearchQuery); ok {
+		h.searchMsg.set(msgError, i18n.Field(fe))
+	} else {
+		h.searchMsg.set(msgError, "")
+	}
+	if len(es) > 0 {
+		h.showResults(nil, false)
+		return
+	}
+	h.showResults(found, true)
+}
+
+// showResults lists the citizens found; searched tells "none found" from
+// "no search yet".
+func (h *homeScreen) showResults(found []pinsede.Citizen, searched bool) {
+	h.found = found
+	h.resultButtons = nil
+	objs := []fyne.CanvasObject{}
+	switch {
+	case !searched:
+	case len(found) == 0:
+		objs = append(objs, widget.NewSeparator(), note(lang.L("home.results.none")))
+	default:
+		objs = append(objs, widget.NewSeparator(),
+			widget.NewLabelWithStyle(lang.L("home.results", map[string]any{"N": len(found)}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		for _, c := range found {
+			r := c.Request
+			b := h.a.button(lang.L("home.result", map[string]any{
+				"Name": r.FullName(), "CF": string(r.CodiceFiscale), "Born": r.DataNascita.Italian(), "Place": r.LuogoNascita.Name,
+			}), fynetheme.AccountIcon(), func() { h.a.showCitizen(c.CF()) })
+			b.Alignment = widget.ButtonAlignLeading
+			b.Importance = widget.LowImportance
+			h.resultButtons = append(h.resultButtons, b)
+			objs = append(objs, b)
+		}
+	}
+	h.results.Objects = objs
+	h.results.Refresh()
+}
+
+// columnsLayout puts two objects side by side, the first taking ratio of
+// the width.
+type columnsLayout struct{ ratio float32 }
+
+func (l *columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	a, b := objs[0].MinSize(), objs[1].MinSize()
+	return fyne.NewSize(a.Width+b.Width+fynetheme.Padding(), max(a.Height, b.Height))
+}
+
+func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	p := fynetheme.Padding()
+	w0 := (size.Width - p) * l.ratio
+	w0 = max(w0, objs[0].MinSize().Width)
+	w1 := size.Width - p - w0
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(fyne.NewSize(w0, objs[0].MinSize().Height))
+	objs[1].Move(fyne.NewPos(w0+p, 0))
+	objs[1].Resize(fyne.NewSize(w1, objs[1].MinSize().Height))
+}
+
+// figure shows a number in large type above its caption.
+func figure(number *widget.Label, caption string) fyne.CanvasObject {
+	number.TextStyle.Bold = true
+	number.SizeName = fynetheme.SizeNameHeadingText
+	number.Importance = widget.HighImportance
+	c := widget.NewLabel(caption)
+	c.Wrapping = fyne.TextWrapWord
+	return container.NewVBox(number, c)
+}

@@ -1,0 +1,130 @@
+package desk
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/i18n"
+)
+
+// dateTimeLayout and dateLayout write times the Italian way.
+const (
+	dateTimeLayout = "02/01/2006 15:04"
+	dateLayout     = "02/01/2006"
+)
+
+// when writes a time as gg/mm/aaaa hh:mm, "–" for none.
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "–"
+	}
+	return t.Format(dateTimeLayout)
+}
+
+// day writes a time's date as gg/mm/aaaa, "–" for none.
+func day(t time.Time) string {
+	if t.IsZero() {
+		return "–"
+	}
+	return t.Format(dateLayout)
+}
+
+// resultScreen is the outcome of an issue: the envelope is printed and
+// must be handed over. The PIN is never on screen: only the slip's serial
+// number, which carries nothing secret.
+type resultScreen struct {
+	a      *App
+	req    pinsede.Request
+	issued pinsede.Issued
+
+	headline  *widget.Label
+	serial    *widget.Label
+	handover  *widget.Button
+	msg       *message
+	toCitizen *widget.Button
+	toHome    *widget.Button
+	next      *fyne.Container
+	screen    screen
+}
+
+// showResult shows a new credential and drops the finished request.
+func (a *App) showResult(req pinsede.Request, out pinsede.Issued) {
+	a.request, a.verify = nil, nil
+	a.result = a.newResultScreen(req, out)
+	a.show(a.result.screen)
+}
+
+func (a *App) newResultScreen(req pinsede.Request, out pinsede.Issued) *resultScreen {
+	r := &resultScreen{a: a, req: req, issued: out}
+	c := out.Credential
+	r.headline = widget.NewLabelWithStyle(lang.L("issue.done"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.headline.SizeName = fynetheme.SizeNameHeadingText
+	r.headline.Importance = widget.SuccessImportance
+	r.headline.Wrapping = fyne.TextWrapWord
+	r.serial = widget.NewLabelWithStyle(c.SlipSerial, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	r.serial.SizeName = fynetheme.SizeNameSubHeadingText
+	r.serial.Selectable = true
+	r.handover = a.primaryButton(lang.L("issue.handover"), fynetheme.ConfirmIcon(), r.recordHandover)
+	r.msg = newMessage()
+	r.toCitizen = a.button(lang.L("issue.tocitizen"), fynetheme.AccountIcon(), func() { a.showCitizen(c.CodiceFiscale) })
+	r.toHome = a.button(lang.L("issue.tohome"), fynetheme.HomeIcon(), a.showHome)
+	r.next = container.NewHBox(r.toCitizen, layout.NewSpacer(), r.toHome)
+	r.next.Hide()
+
+	details := []fyne.CanvasObject{
+		rows(
+			[]fyne.CanvasObject{lowLabel(lang.L("issue.serial")), r.serial},
+			row(lang.L("issue.citizen"), req.FullName()+" — "+string(c.CodiceFiscale)),
+			row(lang.L("cred.type"), lang.L("credtype."+string(c.Type))),
+			[]fyne.CanvasObject{lowLabel(lang.L("cred.state")), stateLabel(c.StateAt(a.desk.Now()))},
+			row(lang.L("cred.issued"), when(c.IssuedAt)),
+			row(lang.L("cred.expires"), day(c.ExpiresAt)),
+		),
+	}
+	if n := len(out.Replaced); n > 0 {
+		replaced := newMessage()
+		replaced.set(msgInfo, lang.L("issue.replaced", map[string]any{"N": n}))
+		details = append(details, replaced.box)
+	}
+	body := container.NewVBox(
+		r.headline,
+		note(lang.L("issue.done.note")),
+		section(lang.L("issue.details"), details...),
+		section(lang.L("issue.handover.title"),
+			note(lang.L("issue.handover.intro")),
+			r.msg.box,
+			container.NewHBox(r.handover),
+			r.next,
+		),
+	)
+	r.screen = screen{Title: lang.L("issue.title"), View: a.page(card(760, body), true)}
+	return r
+}
+
+// recordHandover records that the citizen received the envelope.
+func (r *resultScreen) recordHandover() {
+	a := r.a
+	if r.handover.Disabled() {
+		return
+	}
+	c, err := a.desk.RecordHandover(a.session, r.issued.Credential.ID)
+	if err != nil {
+		r.msg.set(msgError, i18n.Message(err))
+		return
+	}
+	r.issued.Credential = c
+	r.handover.Disable()
+	r.handover.Hide()
+	r.msg.set(msgSuccess, lang.L("issue.handover.done", map[string]any{"When": when(c.HandedOverAt)}))
+	r.next.Show()
+	if a.home != nil {
+		a.home.refresh()
+	}
+}

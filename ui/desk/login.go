@@ -1,0 +1,210 @@
+package desk
+
+import (
+	"errors"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/i18n"
+)
+
+// setupScreen creates the sede and its first supervisor, on first run.
+type setupScreen struct {
+	a                           *App
+	code, name, address         *entry
+	opID, opName, pw, pwConfirm *entry
+	create                      *widget.Button
+	progress                    *widget.Activity
+	msg                         *message
+	fields                      fields
+	screen                      screen
+}
+
+func (a *App) showSetup() {
+	if a.setup == nil {
+		a.setup = a.newSetupScreen()
+	}
+	a.show(a.setup.screen)
+}
+
+func (a *App) newSetupScreen() *setupScreen {
+	s := &setupScreen{a: a, fields: fields{}}
+	s.code = a.newEntry(lang.L("setup.code.placeholder"))
+	s.name = a.newEntry(lang.L("setup.name.placeholder"))
+	s.address = a.newEntry("")
+	s.opID = a.newEntry(lang.L("setup.opid.placeholder"))
+	s.opName = a.newEntry("")
+	s.pw = a.newPasswordEntry()
+	s.pwConfirm = a.newPasswordEntry()
+	s.pwConfirm.OnSubmitted = func(string) { s.submit() }
+	s.create = a.primaryButton(lang.L("setup.create"), fynetheme.ConfirmIcon(), s.submit)
+	s.progress = widget.NewActivity()
+	s.progress.Hide()
+	s.msg = newMessage()
+	f := func(name, label string, e *entry) fyne.CanvasObject {
+		return s.fields.add(newField(name, label, e)).object
+	}
+	body := container.NewVBox(
+		title(lang.L("setup.title")),
+		note(lang.L("setup.intro")),
+		section(lang.L("setup.sede"),
+			container.NewGridWithColumns(2,
+				f(pinsede.FieldSedeCode, lang.L("field.sede_codice"), s.code),
+				f(pinsede.FieldSedeName, lang.L("field.sede_nome"), s.name)),
+			f(pinsede.FieldSedeAddress, lang.L("field.sede_indirizzo"), s.address),
+		),
+		section(lang.L("setup.supervisor"),
+			note(lang.L("setup.supervisor.note")),
+			container.NewGridWithColumns(2,
+				f(pinsede.FieldOperatorID, lang.L("field.operatore_id"), s.opID),
+				f(pinsede.FieldOperatorName, lang.L("field.operatore_nome"), s.opName),
+				f(pinsede.FieldPassword, lang.L("field.password"), s.pw),
+				f(fieldPasswordConfirm, lang.L("field.password_conferma"), s.pwConfirm)),
+		),
+		s.msg.box,
+		container.NewHBox(layout.NewSpacer(), s.progress, s.create),
+	)
+	s.screen = screen{Title: lang.L("setup.title"), View: a.page(card(760, body), true), Focus: s.code}
+	return s
+}
+
+// fieldPasswordConfirm is the confirmation of a new password: the UI checks
+// that it matches, the domain never sees it.
+const fieldPasswordConfirm = "password_conferma"
+
+// checkConfirm returns the problem of a password confirmation, if any.
+func checkConfirm(pw, confirm string) pinsede.FieldErrors {
+	if pw != confirm {
+		return pinsede.FieldErrors{{Field: fieldPasswordConfirm, Key: "err.password.confirm"}}
+	}
+	return nil
+}
+
+func (s *setupScreen) submit() {
+	a := s.a
+	if s.create.Disabled() {
+		return
+	}
+	sede := pinsede.Sede{Code: s.code.Text, Name: s.name.Text, Address: s.address.Text}
+	first := pinsede.NewOperator{ID: s.opID.Text, Name: s.opName.Text, Role: pinsede.RoleSupervisore, Password: s.pw.Text}
+	es := append(sede.Validate(), first.Validate()...)
+	es = append(es, checkConfirm(s.pw.Text, s.pwConfirm.Text)...)
+	s.fields.show(es, true)
+	if len(es) > 0 {
+		s.msg.set(msgError, lang.L("form.haserrors"))
+		return
+	}
+	s.msg.set(msgError, "")
+	s.create.Disable()
+	s.progress.Show()
+	s.progress.Start()
+	a.background(func() func() {
+		err := a.desk.Setup(sede, first)
+		return func() {
+			s.progress.Stop()
+			s.progress.Hide()
+			s.create.Enable()
+			var fes pinsede.FieldErrors
+			switch {
+			case errors.As(err, &fes):
+				s.fields.show(fes, true)
+				s.msg.set(msgError, lang.L("form.haserrors"))
+			case errors.Is(err, pinsede.ErrAlreadySetUp):
+				a.showLogin()
+			case err != nil:
+				s.msg.set(msgError, i18n.Message(err))
+			default:
+				a.setup = nil
+				a.showLogin()
+				a.login.id.SetText(first.ID)
+				a.login.msg.set(msgSuccess, lang.L("setup.done"))
+				a.win.Canvas().Focus(a.login.password)
+			}
+		}
+	})
+}
+
+// loginScreen opens a session with an operator's id and password.
+type loginScreen struct {
+	a        *App
+	id       *entry
+	password *entry
+	submit   *widget.Button
+	progress *widget.Activity
+	msg      *message
+	screen   screen
+}
+
+func (a *App) showLogin() {
+	if a.login == nil {
+		a.login = a.newLoginScreen()
+	}
+	a.login.password.SetText("")
+	a.show(a.login.screen)
+}
+
+func (a *App) newLoginScreen() *loginScreen {
+	l := &loginScreen{a: a}
+	l.id = a.newEntry("")
+	l.id.OnSubmitted = func(string) { a.win.Canvas().Focus(l.password) }
+	l.password = a.newPasswordEntry()
+	l.password.OnSubmitted = func(string) { l.login() }
+	l.submit = a.primaryButton(lang.L("login.submit"), fynetheme.LoginIcon(), l.login)
+	l.progress = widget.NewActivity()
+	l.progress.Hide()
+	l.msg = newMessage()
+	body := section("",
+		title(lang.L("login.title")),
+		note(lang.L("login.intro")),
+		newField(pinsede.FieldOperatorID, lang.L("field.operatore_id"), l.id).object,
+		newField(pinsede.FieldPassword, lang.L("field.password"), l.password).object,
+		l.msg.box,
+		container.NewHBox(layout.NewSpacer(), l.progress, l.submit),
+	)
+	l.screen = screen{Title: lang.L("login.title"), View: a.page(card(460, body), false), Focus: l.id}
+	return l
+}
+
+// login checks the credentials off the UI goroutine. Every failure shows
+// the same message, by design: it must not tell a wrong password from a
+// locked account.
+func (l *loginScreen) login() {
+	a := l.a
+	if l.submit.Disabled() {
+		return
+	}
+	id, pw := l.id.Text, l.password.Text
+	l.msg.set(msgError, "")
+	l.submit.Disable()
+	l.progress.Show()
+	l.progress.Start()
+	a.background(func() func() {
+		s, err := a.desk.Login(id, pw)
+		return func() {
+			l.progress.Stop()
+			l.progress.Hide()
+			l.submit.Enable()
+			switch {
+			case errors.Is(err, pinsede.ErrNotSetUp):
+				a.showSetup()
+			case errors.Is(err, pinsede.ErrBadCredentials):
+				l.password.SetText("")
+				l.msg.set(msgError, lang.L("login.failed"))
+				a.win.Canvas().Focus(l.password)
+			case err != nil:
+				l.msg.set(msgError, i18n.Message(err))
+			default:
+				l.password.SetText("")
+				a.session = s
+				a.touch()
+				a.showHome()
+			}
+		}
+	})
+}

@@ -1,0 +1,199 @@
+package desk
+
+import (
+	"errors"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/i18n"
+)
+
+// roles are the roles offered, in the order of the select.
+var roles = []pinsede.Role{pinsede.RoleOperatore, pinsede.RoleSupervisore}
+
+// operatorsScreen lists the sede's operator accounts, adds and disables
+// them. Supervisors only: the domain refuses the others.
+type operatorsScreen struct {
+	a    *App
+	list *fyne.Container
+	// disable holds each listed operator's "Disattiva" button, by id.
+	disable map[string]*widget.Button
+	listMsg *message
+
+	id, name, pw, pwConfirm *entry
+	role                    *widget.Select
+	add                     *widget.Button
+	progress                *widget.Activity
+	msg                     *message
+	fields                  fields
+	screen                  screen
+}
+
+func (a *App) showOperators() {
+	if a.session == nil || !a.session.IsSupervisor() {
+		return
+	}
+	if a.operators == nil {
+		a.operators = a.newOperatorsScreen()
+	}
+	a.operators.reload()
+	a.show(a.operators.screen)
+}
+
+func (a *App) newOperatorsScreen() *operatorsScreen {
+	o := &operatorsScreen{a: a, fields: fields{}, disable: map[string]*widget.Button{}}
+	o.list = container.NewVBox()
+	o.listMsg = newMessage()
+	o.id = a.newEntry("")
+	o.name = a.newEntry("")
+	o.pw = a.newPasswordEntry()
+	o.pwConfirm = a.newPasswordEntry()
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = lang.L("role." + string(r))
+	}
+	o.role = widget.NewSelect(names, func(string) { a.touch() })
+	o.role.SetSelectedIndex(0)
+	o.add = a.primaryButton(lang.L("operators.add"), fynetheme.ContentAddIcon(), o.doAdd)
+	o.progress = widget.NewActivity()
+	o.progress.Hide()
+	o.msg = newMessage()
+	f := func(name, label string, input fyne.CanvasObject) fyne.CanvasObject {
+		return o.fields.add(newField(name, label, input)).object
+	}
+	body := container.NewVBox(
+		title(lang.L("operators.title")),
+		section(lang.L("operators.list"), o.listMsg.box, o.list),
+		section(lang.L("operators.new"),
+			container.NewGridWithColumns(2,
+				f(pinsede.FieldOperatorID, lang.L("field.operatore_id"), o.id),
+				f(pinsede.FieldOperatorName, lang.L("field.operatore_nome"), o.name),
+				f(pinsede.FieldOperatorRole, lang.L("field.operatore_ruolo"), o.role),
+				layout.NewSpacer(),
+				f(pinsede.FieldPassword, lang.L("field.password"), o.pw),
+				f(fieldPasswordConfirm, lang.L("field.password_conferma"), o.pwConfirm)),
+			note(lang.L("operators.password.note", map[string]any{"Min": pinsede.MinPasswordLength})),
+			o.msg.box,
+			container.NewHBox(layout.NewSpacer(), o.progress, o.add),
+		),
+	)
+	o.screen = screen{Title: lang.L("operators.title"), View: a.page(body, true)}
+	return o
+}
+
+// reload lists the operators again.
+func (o *operatorsScreen) reload() {
+	a := o.a
+	ops, err := a.desk.Operators(a.session)
+	if err != nil {
+		o.listMsg.set(msgError, i18n.Message(err))
+		return
+	}
+	o.listMsg.set(msgError, "")
+	o.disable = map[string]*widget.Button{}
+	head := func(s string) fyne.CanvasObject {
+		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	objs := []fyne.CanvasObject{
+		container.NewGridWithColumns(6, head(lang.L("field.operatore_id")), head(lang.L("field.operatore_nome")),
+			head(lang.L("field.operatore_ruolo")), head(lang.L("operators.state")), head(lang.L("operators.lastlogin")), layout.NewSpacer()),
+		widget.NewSeparator(),
+	}
+	now := a.desk.Now()
+	for _, op := range ops {
+		state := lang.L("operators.active")
+		switch {
+		case op.Disabled:
+			state = lang.L("operators.disabled")
+		case op.Locked(now):
+			state = lang.L("operators.locked", map[string]any{"Until": op.LockedUntil.Format("15:04")})
+		}
+		var action fyne.CanvasObject = layout.NewSpacer()
+		if !op.Disabled && op.ID != a.session.Operator.ID {
+			id := op.ID
+			b := a.button(lang.L("operators.disable"), fynetheme.CancelIcon(), func() { o.confirmDisable(id) })
+			b.Importance = widget.DangerImportance
+			o.disable[id] = b
+			action = b
+		}
+		objs = append(objs, container.NewGridWithColumns(6,
+			widget.NewLabel(op.ID), widget.NewLabel(op.Name), widget.NewLabel(lang.L("role."+string(op.Role))),
+			widget.NewLabel(state), widget.NewLabel(when(op.LastLogin)), action))
+	}
+	o.list.Objects = objs
+	o.list.Refresh()
+}
+
+// confirmDisable asks before disabling an account.
+func (o *operatorsScreen) confirmDisable(id string) {
+	dialog.ShowConfirm(lang.L("operators.disable.title"), lang.L("operators.disable.confirm", map[string]any{"ID": id}),
+		func(ok bool) {
+			if ok {
+				o.doDisable(id)
+			}
+		}, o.a.win)
+}
+
+// doDisable disables an account.
+func (o *operatorsScreen) doDisable(id string) {
+	a := o.a
+	if err := a.desk.DisableOperator(a.session, id); err != nil {
+		o.listMsg.set(msgError, i18n.Message(err))
+		return
+	}
+	o.reload()
+	o.listMsg.set(msgSuccess, lang.L("operators.disabled.done", map[string]any{"ID": id}))
+}
+
+// doAdd creates an account off the UI goroutine (hashing the password).
+func (o *operatorsScreen) doAdd() {
+	a := o.a
+	if o.add.Disabled() {
+		return
+	}
+	n := pinsede.NewOperator{ID: o.id.Text, Name: o.name.Text, Password: o.pw.Text}
+	if i := o.role.SelectedIndex(); i >= 0 {
+		n.Role = roles[i]
+	}
+	es := append(n.Validate(), checkConfirm(o.pw.Text, o.pwConfirm.Text)...)
+	o.fields.show(es, true)
+	if len(es) > 0 {
+		o.msg.set(msgError, lang.L("form.haserrors"))
+		return
+	}
+	s := a.session
+	o.msg.set(msgError, "")
+	o.add.Disable()
+	o.progress.Show()
+	o.progress.Start()
+	a.background(func() func() {
+		err := a.desk.AddOperator(s, n)
+		return func() {
+			o.progress.Stop()
+			o.progress.Hide()
+			o.add.Enable()
+			var fes pinsede.FieldErrors
+			switch {
+			case errors.As(err, &fes):
+				o.fields.show(fes, true)
+				o.msg.set(msgError, lang.L("form.haserrors"))
+			case err != nil:
+				o.msg.set(msgError, i18n.Message(err))
+			default:
+				for _, e := range []*entry{o.id, o.name, o.pw, o.pwConfirm} {
+					e.SetText("")
+				}
+				o.fields.show(nil, false)
+				o.msg.set(msgSuccess, lang.L("operators.added", map[string]any{"ID": n.ID}))
+				o.reload()
+			}
+		}
+	})
+}

@@ -1,0 +1,340 @@
+package desk
+
+import (
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede"
+)
+
+// requestScreen is the modello MV35: who asks for the PIN and how to reach
+// them. Each field shows its problem live once the clerk has left it (the
+// codice fiscale as soon as it is complete), and all of them on "Avanti".
+// A field in error keeps what was typed.
+type requestScreen struct {
+	a *App
+
+	cognome, nome    *entry
+	sesso            *widget.RadioGroup
+	dataNascita      *entry
+	luogo, catastale *entry
+	cf               *entry
+
+	stato                             *countryPicker
+	indirizzo, cap, comune, provincia *entry
+
+	cellulare, telefono, email, pec *entry
+
+	next, cancel *widget.Button
+	msg          *message
+	fields       fields
+	// order is the fields in the order of the form, to focus the first
+	// one in error.
+	order  []*field
+	screen screen
+}
+
+// sexOptions are the radio's options, in the order of pinsede's sexes.
+var sexes = []pinsede.Sex{pinsede.SexMale, pinsede.SexFemale}
+
+// newRequestFor starts a new MV35, filled with a citizen's last request
+// when c is not nil. It drops any request in progress.
+func (a *App) newRequestFor(c *pinsede.Citizen) {
+	a.request = a.newRequestScreen()
+	a.verify = nil
+	if c != nil {
+		a.request.fill(c.Request)
+	}
+	a.show(a.request.screen)
+}
+
+// showRequest goes back to the request in progress, as it was.
+func (a *App) showRequest() {
+	if a.request == nil {
+		a.newRequestFor(nil)
+		return
+	}
+	a.show(a.request.screen)
+}
+
+func (a *App) newRequestScreen() *requestScreen {
+	r := &requestScreen{a: a, fields: fields{}}
+	r.cognome = a.newEntry("")
+	r.nome = a.newEntry("")
+	sexLabels := make([]string, len(sexes))
+	for i, s := range sexes {
+		sexLabels[i] = lang.L("sex." + string(s))
+	}
+	r.sesso = widget.NewRadioGroup(sexLabels, func(string) {
+		a.touch()
+		r.fields[pinsede.FieldSesso].touched = true
+		r.validate(false)
+	})
+	r.sesso.Horizontal = true
+	r.dataNascita = a.newEntry(lang.L("date.placeholder"))
+	r.luogo = a.newEntry(lang.L("mv35.luogo.placeholder"))
+	r.catastale = a.newEntry(lang.L("mv35.catastale.placeholder"))
+	r.cf = a.newEntry("")
+	r.stato = a.newCountryPicker(func(code string) {
+		if code == "IT" || code == "" {
+			r.provincia.Enable()
+		} else {
+			r.provincia.Disable()
+		}
+		r.fields[pinsede.FieldStato].touched = true
+		r.validate(false)
+	})
+	r.indirizzo = a.newEntry(lang.L("mv35.indirizzo.placeholder"))
+	r.cap = a.newEntry("")
+	r.comune = a.newEntry("")
+	r.provincia = a.newEntry(lang.L("mv35.provincia.placeholder"))
+	r.cellulare = a.newEntry(lang.L("mv35.phone.placeholder"))
+	r.telefono = a.newEntry("")
+	r.email = a.newEntry("")
+	r.pec = a.newEntry("")
+	r.next = a.primaryButton(lang.L("mv35.next"), fynetheme.NavigateNextIcon(), r.submit)
+	r.next.IconPlacement = widget.ButtonIconTrailingText
+	r.cancel = a.button(lang.L("mv35.cancel"), fynetheme.CancelIcon(), a.showHome)
+	r.msg = newMessage()
+
+	f := func(name, label string, input fyne.CanvasObject) fyne.CanvasObject {
+		fl := r.fields.add(newField(name, label, input))
+		r.order = append(r.order, fl)
+		if e, ok := input.(*entry); ok {
+			e.OnChanged = func(string) { r.changed(fl) }
+			e.onLeave = func() {
+				if a.lock.locked {
+					return
+				}
+				fl.touched = fl.touched || fl.edited
+				r.validate(false)
+			}
+		}
+		return fl.object
+	}
+	grid := func(objs ...fyne.CanvasObject) fyne.CanvasObject { return container.NewGridWithColumns(2, objs...) }
+	body := container.NewVBox(
+		title(lang.L("mv35.title")),
+		note(lang.L("mv35.intro")),
+		section(lang.L("mv35.anagrafica"),
+			grid(
+				f(pinsede.FieldCognome, lang.L("field.cognome"), r.cognome),
+				f(pinsede.FieldNome, lang.L("field.nome"), r.nome),
+				f(pinsede.FieldSesso, lang.L("field.sesso"), r.sesso),
+				f(pinsede.FieldDataNascita, lang.L("field.data_nascita"), r.dataNascita),
+				f(pinsede.FieldLuogoNascita, lang.L("field.luogo_nascita"), r.luogo),
+				f(fieldCatastale, lang.L("field.codice_catastale"), r.catastale),
+				f(pinsede.FieldCodiceFiscale, lang.L("field.codice_fiscale"), r.cf),
+			)),
+		section(lang.L("mv35.residenza"),
+			grid(
+				f(pinsede.FieldStato, lang.L("field.stato"), r.stato.box),
+				f(pinsede.FieldIndirizzo, lang.L("field.indirizzo"), r.indirizzo),
+				f(pinsede.FieldComune, lang.L("field.comune"), r.comune),
+				container.NewGridWithColumns(2,
+					f(pinsede.FieldCAP, lang.L("field.cap"), r.cap),
+					f(pinsede.FieldProvincia, lang.L("field.provincia"), r.provincia)),
+			)),
+		section(lang.L("mv35.recapiti"),
+			note(lang.L("mv35.recapiti.note")),
+			grid(
+				f(pinsede.FieldCellulare, lang.L("field.cellulare"), r.cellulare),
+				f(pinsede.FieldTelefono, lang.L("field.telefono"), r.telefono),
+				f(pinsede.FieldEmail, lang.L("field.email"), r.email),
+				f(pinsede.FieldPEC, lang.L("field.pec"), r.pec),
+			)),
+		r.msg.box,
+		container.NewHBox(r.cancel, layout.NewSpacer(), r.next),
+	)
+	r.stato.set("IT")
+	r.fields[pinsede.FieldStato].touched = false
+	r.screen = screen{Title: lang.L("mv35.short"), View: a.page(body, true), Focus: r.cognome}
+	return r
+}
+
+// fieldCatastale is the codice catastale of the place of birth: optional
+// for now, the domain does not check it (a later picker fills it).
+const fieldCatastale = "codice_catastale"
+
+// changed runs on every edit of an entry: it restarts the live checks. The
+// codice fiscale counts as touched once it has its full length, so a wrong
+// check character shows while the clerk still has the card in hand.
+func (r *requestScreen) changed(fl *field) {
+	fl.edited = true
+	if fl.name == pinsede.FieldCodiceFiscale && cfComplete(fl.entry.Text) {
+		fl.touched = true
+	}
+	r.validate(false)
+}
+
+// cfComplete reports whether s is as long as a codice fiscale.
+func cfComplete(s string) bool {
+	s = strings.TrimSpace(s)
+	if len(s) >= 16 {
+		return true
+	}
+	if len(s) != 11 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// request reads the form. Dates that do not parse are left zero and
+// reported by problems.
+func (r *requestScreen) request() pinsede.Request {
+	d, _ := pinsede.ParseDate(r.dataNascita.Text)
+	var sex pinsede.Sex
+	if i := slices.Index(r.sesso.Options, r.sesso.Selected); i >= 0 {
+		sex = sexes[i]
+	}
+	return pinsede.Request{
+		Cognome:       strings.TrimSpace(r.cognome.Text),
+		Nome:          strings.TrimSpace(r.nome.Text),
+		Sesso:         sex,
+		DataNascita:   d,
+		LuogoNascita:  pinsede.Place{Name: strings.TrimSpace(r.luogo.Text), Code: strings.ToUpper(strings.TrimSpace(r.catastale.Text))},
+		CodiceFiscale: pinsede.CodiceFiscale(r.cf.Text),
+		Residenza: pinsede.Address{
+			Street:   strings.TrimSpace(r.indirizzo.Text),
+			CAP:      strings.TrimSpace(r.cap.Text),
+			City:     strings.TrimSpace(r.comune.Text),
+			Province: provinceFor(r.stato.code(), r.provincia.Text),
+			Country:  r.stato.code(),
+		},
+		Recapiti: pinsede.Contacts{
+			Mobile:   strings.TrimSpace(r.cellulare.Text),
+			Landline: strings.TrimSpace(r.telefono.Text),
+			Email:    strings.TrimSpace(r.email.Text),
+			PEC:      strings.TrimSpace(r.pec.Text),
+		},
+	}
+}
+
+// provinceFor keeps the province only for an Italian address: the entry is
+// disabled abroad but keeps what was typed.
+func provinceFor(country, p string) string {
+	if country != "IT" {
+		return ""
+	}
+	return strings.ToUpper(strings.TrimSpace(p))
+}
+
+// fill puts a request in the form.
+func (r *requestScreen) fill(q pinsede.Request) {
+	r.cognome.SetText(q.Cognome)
+	r.nome.SetText(q.Nome)
+	if i := slices.Index(sexes, q.Sesso); i >= 0 {
+		r.sesso.SetSelected(r.sesso.Options[i])
+	}
+	r.dataNascita.SetText(q.DataNascita.Italian())
+	r.luogo.SetText(q.LuogoNascita.Name)
+	r.catastale.SetText(q.LuogoNascita.Code)
+	r.cf.SetText(string(q.CodiceFiscale))
+	r.stato.set(q.Residenza.Country)
+	r.indirizzo.SetText(q.Residenza.Street)
+	r.cap.SetText(q.Residenza.CAP)
+	r.comune.SetText(q.Residenza.City)
+	r.provincia.SetText(q.Residenza.Province)
+	r.cellulare.SetText(q.Recapiti.Mobile)
+	r.telefono.SetText(q.Recapiti.Landline)
+	r.email.SetText(q.Recapiti.Email)
+	r.pec.SetText(q.Recapiti.PEC)
+	for _, f := range r.fields {
+		f.touched = true
+	}
+	r.validate(false)
+}
+
+// problems validates the form as of today: the domain's problems, and a
+// date typed in a form the domain cannot read.
+func (r *requestScreen) problems() pinsede.FieldErrors {
+	req := r.request()
+	es := placeCodeField(req.Validate(r.a.today()))
+	return withDateFormat(es, pinsede.FieldDataNascita, r.dataNascita.Text)
+}
+
+// placeCodeField moves the problems of the place's code to the code's own
+// entry: the domain files them under the place of birth.
+func placeCodeField(es pinsede.FieldErrors) pinsede.FieldErrors {
+	out := make(pinsede.FieldErrors, len(es))
+	for i, e := range es {
+		if e.Field == pinsede.FieldLuogoNascita && (e.Key == pinsede.KeyPlaceCode || e.Key == pinsede.KeyPlaceUnknown) {
+			e.Field = fieldCatastale
+		}
+		out[i] = e
+	}
+	return out
+}
+
+// withDateFormat replaces the problems of a date field with "wrong format"
+// when its text is not empty and does not parse.
+func withDateFormat(es pinsede.FieldErrors, field, text string) pinsede.FieldErrors {
+	if strings.TrimSpace(text) == "" {
+		return es
+	}
+	if _, err := pinsede.ParseDate(text); err == nil {
+		return es
+	}
+	out := pinsede.FieldErrors{{Field: field, Key: pinsede.KeyDateFormat}}
+	for _, e := range es {
+		if e.Field != field {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// validate shows the problems of the touched fields, or of all of them.
+func (r *requestScreen) validate(all bool) pinsede.FieldErrors {
+	es := r.problems()
+	r.fields.show(es, all)
+	if len(es) == 0 {
+		r.msg.set(msgError, "")
+	}
+	return es
+}
+
+// submit checks everything and goes on to the identity verification.
+func (r *requestScreen) submit() {
+	if es := r.validate(true); len(es) > 0 {
+		r.msg.set(msgError, lang.L("form.haserrors"))
+		r.focusFirst(es)
+		return
+	}
+	r.msg.set(msgError, "")
+	r.a.showVerify()
+}
+
+// focusFirst gives the keyboard to the first entry with a problem.
+func (r *requestScreen) focusFirst(es pinsede.FieldErrors) {
+	for _, f := range r.order {
+		if _, ok := es.For(f.name); ok && f.entry != nil && !f.entry.Disabled() {
+			r.a.win.Canvas().Focus(f.entry)
+			return
+		}
+	}
+}
+
+// showErrors shows problems found by the issue, and returns whether any was
+// about this form.
+func (r *requestScreen) showErrors(es pinsede.FieldErrors) bool {
+	es = placeCodeField(es)
+	if !r.fields.has(es) {
+		return false
+	}
+	r.fields.show(es, true)
+	r.msg.set(msgError, lang.L("form.haserrors"))
+	return true
+}

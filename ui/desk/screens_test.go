@@ -1,0 +1,114 @@
+package desk
+
+import (
+	"flag"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/theme"
+)
+
+// shots is a folder to write a PNG of each main screen to, to look at them:
+//
+//	go test ./ui/desk -run TestScreens -shots /tmp/shots
+var shots = flag.String("shots", "", "write a PNG of each main screen to this `folder`")
+
+// walkScreens drives the desk through its main screens, from the first run
+// to the citizen page, and calls at with the name of each.
+func walkScreens(t *testing.T, h *harness, at func(name string)) {
+	t.Helper()
+	at("setup")
+	h.setUp()
+	at("login")
+	h.logIn("m.rossi", "password-di-prova")
+	if h.app.session == nil {
+		t.Fatalf("login: %q", h.app.login.msg.text())
+	}
+	at("home")
+
+	h.tap(h.app.home.newRequest)
+	h.fillRequest(mario)
+	h.typeIn(h.app.request.cf, "RSSMRA80A01H501X") // one error: the check character
+	h.win.Canvas().Unfocus()
+	at("mv35")
+	h.app.request.cf.SetText(string(mario.CodiceFiscale))
+	h.tap(h.app.request.next)
+	if h.app.verify == nil {
+		t.Fatalf("Avanti: %v", h.app.request.problems())
+	}
+	h.fillVerification(passport)
+	h.app.verify.setScan(&pinsede.Scan{Name: "passaporto-rossi.pdf", Data: append([]byte("%PDF-1.4\n"), make([]byte, 180<<10)...)})
+	at("verifica")
+	h.tap(h.app.verify.issue)
+	if h.app.result == nil {
+		t.Fatalf("Emetti PIN: %q", h.app.verify.msg.text())
+	}
+	at("emesso")
+	h.tap(h.app.result.handover)
+	at("consegnato")
+	h.tap(h.app.result.toCitizen)
+	at("cittadino")
+	h.tap(h.app.header.ops)
+	at("operatori")
+	h.tap(h.app.header.lockNow)
+	at("blocco")
+}
+
+// Ensure that the main screens render as reviewed: golden markup in
+// testdata/, with the development-printer banner that every screen carries.
+func TestScreensGolden(t *testing.T) {
+	h := newHarness(t, devPrinter)
+	test.ApplyTheme(t, theme.New())
+	golden := map[string]bool{
+		"login": true, "home": true, "mv35": true, "verifica": true, "emesso": true, "cittadino": true,
+	}
+	walkScreens(t, h, func(name string) {
+		if golden[name] {
+			h.settle()
+			test.AssertRendersToMarkup(t, name+".xml", h.win.Canvas())
+		}
+	})
+}
+
+// TestScreensPNG writes a PNG of each screen to the -shots folder, in the
+// desk's theme at 1280x800, to look at them.
+func TestScreensPNG(t *testing.T) {
+	if *shots == "" {
+		t.Skip("no -shots folder")
+	}
+	if err := os.MkdirAll(*shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, devPrinter)
+	test.ApplyTheme(t, theme.New())
+	walkScreens(t, h, func(name string) {
+		h.settle()
+		img := h.win.Canvas().Capture()
+		f, err := os.Create(filepath.Join(*shots, name+".png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := png.Encode(f, img); err != nil {
+			t.Fatal(err)
+		}
+		// The whole page, for the screens that scroll.
+		h.win.Resize(fyne.NewSize(1280, 1700))
+		h.settle()
+		full, err := os.Create(filepath.Join(*shots, name+"-full.png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer full.Close()
+		if err := png.Encode(full, h.win.Canvas().Capture()); err != nil {
+			t.Fatal(err)
+		}
+		h.win.Resize(fyne.NewSize(1280, 800))
+	})
+}

@@ -1,0 +1,365 @@
+package desk
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/i18n"
+)
+
+// verifyScreen is the identity check: the document shown, the clerk's
+// checklist and an optional scan; then "Emetti PIN".
+type verifyScreen struct {
+	a *App
+
+	who *widget.Label // the citizen of the request
+
+	docType           *widget.Select
+	number, authority *entry
+	country           *countryPicker
+	issued, expires   *entry
+
+	checkOriginal, checkPhoto, checkSigned *widget.Check
+
+	scan                   *pinsede.Scan
+	scanRow                *fyne.Container
+	scanName               *widget.Label
+	scanChoose, scanRemove *widget.Button
+
+	back, issue *widget.Button
+	progress    *widget.ProgressBarInfinite
+	msg         *message
+	printerNote *message
+	fields      fields
+	screen      screen
+}
+
+// showVerify goes to the identity check of the request in progress, as it
+// was left.
+func (a *App) showVerify() {
+	if a.verify == nil {
+		a.verify = a.newVerifyScreen()
+	}
+	a.verify.refreshWho()
+	a.show(a.verify.screen)
+}
+
+func (a *App) newVerifyScreen() *verifyScreen {
+	v := &verifyScreen{a: a, fields: fields{}}
+	v.who = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.who.Wrapping = fyne.TextWrapWord
+
+	names := make([]string, len(pinsede.DocumentTypes))
+	for i, t := range pinsede.DocumentTypes {
+		names[i] = lang.L("doc." + string(t))
+	}
+	v.docType = widget.NewSelect(names, func(string) {
+		a.touch()
+		t := v.documentType()
+		switch {
+		case t.Valid() && !t.Foreign():
+			v.country.set("IT")
+		case t.Foreign() && v.country.code() == "IT":
+			v.country.set("")
+		}
+		v.fields[pinsede.FieldDocType].touched = true
+		v.validate(false)
+	})
+	v.docType.PlaceHolder = lang.L("common.choose")
+	v.number = a.newEntry("")
+	v.authority = a.newEntry(lang.L("verify.authority.placeholder"))
+	v.country = a.newCountryPicker(func(string) {
+		v.fields[pinsede.FieldDocCountry].touched = true
+		v.validate(false)
+	})
+	v.issued = a.newEntry(lang.L("date.placeholder"))
+	v.expires = a.newEntry(lang.L("date.placeholder"))
+	check := func(key, field string) *widget.Check {
+		return widget.NewCheck(lang.L(key), func(bool) {
+			a.touch()
+			v.fields[field].touched = true
+			v.validate(false)
+		})
+	}
+	v.checkOriginal = check("verify.check.original", pinsede.FieldCheckOriginal)
+	v.checkPhoto = check("verify.check.photo", pinsede.FieldCheckPhoto)
+	v.checkSigned = check("verify.check.signed", pinsede.FieldCheckSigned)
+
+	v.scanName = widget.NewLabel(lang.L("verify.scan.none"))
+	v.scanName.Truncation = fyne.TextTruncateEllipsis
+	v.scanChoose = a.button(lang.L("verify.scan.choose"), fynetheme.FolderOpenIcon(), v.chooseScan)
+	v.scanRemove = a.button(lang.L("verify.scan.remove"), fynetheme.DeleteIcon(), func() { v.setScan(nil) })
+	v.scanRemove.Hide()
+
+	v.back = a.button(lang.L("verify.back"), fynetheme.NavigateBackIcon(), a.showRequest)
+	v.issue = a.primaryButton(lang.L("verify.issue"), fynetheme.MailSendIcon(), v.doIssue)
+	v.progress = widget.NewProgressBarInfinite()
+	v.progress.Stop()
+	v.progress.Hide()
+	v.msg = newMessage()
+	v.printerNote = newMessage()
+	if !a.HasPrinter() {
+		v.issue.Disable()
+		v.printerNote.set(msgError, lang.L("issue.noprinter"))
+	}
+
+	f := func(name, label string, input fyne.CanvasObject) fyne.CanvasObject {
+		fl := v.fields.add(newField(name, label, input))
+		if e, ok := input.(*entry); ok {
+			e.OnChanged = func(string) {
+				fl.edited = true
+				v.validate(false)
+			}
+			e.onLeave = func() {
+				if a.lock.locked {
+					return
+				}
+				fl.touched = fl.touched || fl.edited
+				v.validate(false)
+			}
+		}
+		return fl.object
+	}
+	grid := func(objs ...fyne.CanvasObject) fyne.CanvasObject { return container.NewGridWithColumns(2, objs...) }
+	v.scanRow = container.NewBorder(nil, nil, nil, container.NewHBox(v.scanRemove, v.scanChoose), v.scanName)
+	body := container.NewVBox(
+		title(lang.L("verify.title")),
+		section("", v.who),
+		section(lang.L("verify.document"),
+			grid(
+				f(pinsede.FieldDocType, lang.L("field.doc_tipo"), v.docType),
+				f(pinsede.FieldDocNumber, lang.L("field.doc_numero"), v.number),
+				f(pinsede.FieldDocAuthority, lang.L("field.doc_autorita"), v.authority),
+				f(pinsede.FieldDocCountry, lang.L("field.doc_paese"), v.country.box),
+				f(pinsede.FieldDocIssued, lang.L("field.doc_rilascio"), v.issued),
+				f(pinsede.FieldDocExpires, lang.L("field.doc_scadenza"), v.expires),
+			)),
+		section(lang.L("verify.checks"),
+			note(lang.L("verify.checks.intro")),
+			f(pinsede.FieldCheckOriginal, "", v.checkOriginal),
+			f(pinsede.FieldCheckPhoto, "", v.checkPhoto),
+			f(pinsede.FieldCheckSigned, "", v.checkSigned),
+		),
+		section(lang.L("verify.scan"),
+			note(lang.L("verify.scan.intro")),
+			f(pinsede.FieldScan, "", v.scanRow),
+		),
+		v.printerNote.box,
+		v.msg.box,
+		v.progress,
+		container.NewHBox(v.back, layout.NewSpacer(), v.issue),
+	)
+	v.screen = screen{Title: lang.L("verify.short"), View: a.page(body, true), Focus: v.number}
+	return v
+}
+
+// refreshWho shows whose request this is.
+func (v *verifyScreen) refreshWho() {
+	r := v.a.request.request()
+	v.who.SetText(lang.L("verify.who", map[string]any{
+		"Name": r.FullName(), "CF": strings.ToUpper(strings.TrimSpace(string(r.CodiceFiscale))), "Born": r.DataNascita.Italian(),
+	}))
+}
+
+// documentType returns the chosen type, "" for none.
+func (v *verifyScreen) documentType() pinsede.DocumentType {
+	if i := v.docType.SelectedIndex(); i >= 0 {
+		return pinsede.DocumentTypes[i]
+	}
+	return ""
+}
+
+// verification reads the form.
+func (v *verifyScreen) verification() pinsede.Verification {
+	issued, _ := pinsede.ParseDate(v.issued.Text)
+	expires, _ := pinsede.ParseDate(v.expires.Text)
+	ver := pinsede.Verification{
+		Document: pinsede.Document{
+			Type:      v.documentType(),
+			Number:    v.number.Text,
+			Authority: strings.TrimSpace(v.authority.Text),
+			Country:   v.country.code(),
+			IssuedOn:  issued,
+			ExpiresOn: expires,
+		},
+		Checklist: pinsede.Checklist{
+			OriginalSeen: v.checkOriginal.Checked,
+			PhotoMatches: v.checkPhoto.Checked,
+			MV35Signed:   v.checkSigned.Checked,
+		},
+	}
+	if v.scan != nil {
+		s := *v.scan
+		ver.Scan = &s
+	}
+	return ver
+}
+
+// problems validates the form as of today, with the dates the domain
+// cannot read.
+func (v *verifyScreen) problems() pinsede.FieldErrors {
+	ver := v.verification()
+	es := ver.Validate(v.a.today())
+	es = withDateFormat(es, pinsede.FieldDocIssued, v.issued.Text)
+	return withDateFormat(es, pinsede.FieldDocExpires, v.expires.Text)
+}
+
+// validate shows the problems of the touched fields, or of all of them.
+func (v *verifyScreen) validate(all bool) pinsede.FieldErrors {
+	es := v.problems()
+	v.fields.show(es, all)
+	return es
+}
+
+// chooseScan opens the file picker for an image or PDF of the document.
+func (v *verifyScreen) chooseScan() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			v.msg.set(msgError, i18n.Message(err))
+			return
+		}
+		if r == nil {
+			return // cancelled
+		}
+		defer r.Close()
+		data, err := io.ReadAll(io.LimitReader(r, pinsede.MaxScanBytes+1))
+		if err != nil {
+			v.msg.set(msgError, i18n.Message(err))
+			return
+		}
+		v.setScan(&pinsede.Scan{Name: r.URI().Name(), Data: data})
+	}, v.a.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf", ".png", ".jpg", ".jpeg", ".PDF", ".PNG", ".JPG", ".JPEG"}))
+	d.SetTitleText(lang.L("verify.scan.choose"))
+	d.Resize(fyne.NewSize(900, 600))
+	d.Show()
+}
+
+// setScan attaches a scan of the document, or removes it when s is nil.
+// The file picker calls it; so do tests.
+func (v *verifyScreen) setScan(s *pinsede.Scan) {
+	v.scan = s
+	if s == nil {
+		v.scanName.SetText(lang.L("verify.scan.none"))
+		v.scanRemove.Hide()
+	} else {
+		v.scanName.SetText(fmt.Sprintf("%s (%s)", s.Name, sizeText(len(s.Data))))
+		v.scanRemove.Show()
+	}
+	v.scanRow.Refresh()
+	v.fields[pinsede.FieldScan].touched = true
+	v.validate(false)
+}
+
+// sizeText writes a byte count for people.
+func sizeText(n int) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%d KB", n>>10)
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+}
+
+// setBusy shows the progress bar and blocks the buttons during an issue.
+func (v *verifyScreen) setBusy(busy bool) {
+	if busy {
+		v.issue.Disable()
+		v.back.Disable()
+		v.progress.Show()
+		v.progress.Start()
+		return
+	}
+	v.progress.Stop()
+	v.progress.Hide()
+	v.back.Enable()
+	if v.a.HasPrinter() {
+		v.issue.Enable()
+	}
+}
+
+// doIssue issues the PIN off the UI goroutine. Problems go back under their
+// fields, on this screen or on the MV35's; a failed print explains that the
+// PIN was revoked and keeps every field for a new attempt.
+func (v *verifyScreen) doIssue() {
+	a := v.a
+	if v.issue.Disabled() || a.session == nil {
+		return
+	}
+	reqScreen := a.request
+	// Dates typed in a form the domain cannot read: say so before asking.
+	if es := reqScreen.problems(); reqScreen.showErrors(onlyKey(es, pinsede.KeyDateFormat)) {
+		a.showRequest()
+		return
+	}
+	if es := onlyKey(v.validate(true), pinsede.KeyDateFormat); len(es) > 0 {
+		v.msg.set(msgError, lang.L("form.haserrors"))
+		return
+	}
+	s, req, ver := a.session, reqScreen.request(), v.verification()
+	v.msg.set(msgError, "")
+	v.setBusy(true)
+	a.background(func() func() {
+		ctx, cancel := issueContext()
+		defer cancel()
+		issued, err := a.desk.Issue(ctx, s, req, ver)
+		return func() {
+			v.setBusy(false)
+			if a.session != s || a.verify != v {
+				return // logged out or moved on meanwhile
+			}
+			v.showOutcome(req, issued, err)
+		}
+	})
+}
+
+// onlyKey returns the problems of es with the message key.
+func onlyKey(es pinsede.FieldErrors, key string) pinsede.FieldErrors {
+	var out pinsede.FieldErrors
+	for _, e := range es {
+		if e.Key == key {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// showOutcome shows the outcome of an issue.
+func (v *verifyScreen) showOutcome(req pinsede.Request, out pinsede.Issued, err error) {
+	a := v.a
+	var fes pinsede.FieldErrors
+	switch {
+	case err == nil:
+		a.showResult(req, out)
+	case errors.As(err, &fes):
+		v.fields.show(fes, true)
+		if a.request.showErrors(fes) {
+			a.showRequest()
+			return
+		}
+		v.msg.set(msgError, lang.L("form.haserrors"))
+	case errors.Is(err, pinsede.ErrNoPrinter):
+		v.msg.set(msgError, lang.L("issue.noprinter"))
+	case errors.Is(err, pinsede.ErrPrint):
+		msg := lang.L("issue.printfailed.detail", map[string]any{"Serial": out.Credential.SlipSerial})
+		if cause := i18n.Cause(err); cause != "" {
+			msg += "\n" + lang.L("issue.printfailed.cause", map[string]any{"Cause": cause})
+		}
+		v.msg.set(msgError, msg)
+	default:
+		v.msg.set(msgError, i18n.Message(err))
+	}
+}

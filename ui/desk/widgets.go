@@ -1,0 +1,429 @@
+package desk
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/i18n"
+	"github.com/pinsede/pinsede/ui/theme"
+)
+
+// entry is a text entry that reports every key to the idle timer and tells
+// its form when the user leaves it.
+type entry struct {
+	widget.Entry
+	activity func()
+	onLeave  func()
+}
+
+// newEntry returns an entry that calls a.touch on every key.
+func (a *App) newEntry(placeholder string) *entry {
+	e := &entry{activity: a.touch}
+	e.PlaceHolder = placeholder
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// newPasswordEntry returns a password entry that calls a.touch on every key.
+func (a *App) newPasswordEntry() *entry {
+	e := a.newEntry("")
+	e.Password = true
+	return e
+}
+
+// TypedRune inserts r and records the activity.
+func (e *entry) TypedRune(r rune) {
+	e.Entry.TypedRune(r)
+	e.activity()
+}
+
+// TypedKey handles k and records the activity.
+func (e *entry) TypedKey(k *fyne.KeyEvent) {
+	e.Entry.TypedKey(k)
+	e.activity()
+}
+
+// TypedShortcut handles s (paste, cut...) and records the activity.
+func (e *entry) TypedShortcut(s fyne.Shortcut) {
+	e.Entry.TypedShortcut(s)
+	e.activity()
+}
+
+// FocusGained records the activity.
+func (e *entry) FocusGained() {
+	e.Entry.FocusGained()
+	e.activity()
+}
+
+// FocusLost tells the form that the user left the entry.
+func (e *entry) FocusLost() {
+	e.Entry.FocusLost()
+	if e.onLeave != nil {
+		e.onLeave()
+	}
+}
+
+// button returns a button whose tap also records the activity.
+func (a *App) button(text string, icon fyne.Resource, tapped func()) *widget.Button {
+	return widget.NewButtonWithIcon(text, icon, func() {
+		a.touch()
+		tapped()
+	})
+}
+
+// primaryButton returns a highlighted button, for the main action of a
+// screen.
+func (a *App) primaryButton(text string, icon fyne.Resource, tapped func()) *widget.Button {
+	b := a.button(text, icon, tapped)
+	b.Importance = widget.HighImportance
+	return b
+}
+
+// field is one input of a form: its label, its widget and the line under it
+// that shows its problem. The problem line is always there (empty when the
+// value is fine), so that a message appearing does not move the form.
+type field struct {
+	name    string // a pinsede.Field* name
+	label   *widget.Label
+	input   fyne.CanvasObject
+	entry   *entry // the input, when it is an entry
+	problem *widget.Label
+	// edited is set once the user has changed the value.
+	edited bool
+	// touched is set once the user has left the field after editing it
+	// (or chosen a value, or pressed the form's button): from then on its
+	// problem shows live.
+	touched bool
+	object  fyne.CanvasObject
+}
+
+// newField lays out a labelled input with its problem line.
+func newField(name, label string, input fyne.CanvasObject) *field {
+	f := &field{name: name, input: input}
+	f.entry, _ = input.(*entry)
+	f.label = widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	f.label.SizeName = fynetheme.SizeNameCaptionText
+	if label == "" {
+		f.label.Hide()
+	}
+	f.problem = widget.NewLabel("")
+	f.problem.Importance = widget.DangerImportance
+	f.problem.Wrapping = fyne.TextWrapWord
+	f.object = container.New(&fieldLayout{}, f.label, input, f.problem)
+	return f
+}
+
+// setProblem shows msg under the field, or clears it.
+func (f *field) setProblem(msg string) {
+	if f.problem.Text == msg {
+		return
+	}
+	f.problem.SetText(msg)
+}
+
+// fieldLayout stacks a label, an input and a problem line with tight
+// spacing: the label hugs its input, the problem line sits under it. A
+// hidden label takes no room.
+type fieldLayout struct{}
+
+func (l *fieldLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for i, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		m := o.MinSize()
+		s.Width = max(s.Width, m.Width)
+		s.Height += m.Height - fieldOverlap(objs, i)
+	}
+	return s
+}
+
+func (l *fieldLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	y := float32(0)
+	for i, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		h := o.MinSize().Height
+		y -= fieldOverlap(objs, i)
+		o.Move(fyne.NewPos(0, y))
+		o.Resize(fyne.NewSize(size.Width, h))
+		y += h
+	}
+}
+
+// fieldOverlap is how far the i-th object of a field moves up into the
+// padding of the one above it: labels carry padding that a form does not
+// need between a label and its input.
+func fieldOverlap(objs []fyne.CanvasObject, i int) float32 {
+	switch {
+	case i == 0 || !objs[i-1].Visible():
+		return 0
+	case i == 1:
+		return fynetheme.Padding()
+	}
+	return 2 * fynetheme.Padding()
+}
+
+// fields is a form's fields by name.
+type fields map[string]*field
+
+// add records f and returns it.
+func (fs fields) add(f *field) *field {
+	fs[f.name] = f
+	return f
+}
+
+// show puts the problems of es under their fields: every field's when all
+// is set, otherwise only those the user has touched. A field with no
+// problem is cleared. It returns whether es had a problem for one of fs.
+func (fs fields) show(es pinsede.FieldErrors, all bool) bool {
+	found := false
+	for name, f := range fs {
+		if all {
+			f.touched = true
+		}
+		fe, ok := es.For(name)
+		if ok {
+			found = true
+		}
+		switch {
+		case !ok:
+			f.setProblem("")
+		case f.touched:
+			f.setProblem(i18n.Field(fe))
+		}
+	}
+	return found
+}
+
+// has reports whether es has a problem with one of fs.
+func (fs fields) has(es pinsede.FieldErrors) bool {
+	for _, e := range es {
+		if _, ok := fs[e.Field]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// heading returns a section title.
+func heading(text string) *widget.Label {
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.SizeName = fynetheme.SizeNameSubHeadingText
+	return l
+}
+
+// title returns a screen title.
+func title(text string) *widget.Label {
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.SizeName = fynetheme.SizeNameHeadingText
+	return l
+}
+
+// note returns a line of secondary text that wraps.
+func note(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// section is a white panel with a title, on the grey page.
+func section(titleText string, content ...fyne.CanvasObject) fyne.CanvasObject {
+	bg := canvas.NewRectangle(theme.Card)
+	bg.StrokeColor = theme.CardBorder
+	bg.StrokeWidth = 1
+	bg.CornerRadius = 4
+	items := content
+	if titleText != "" {
+		items = append([]fyne.CanvasObject{heading(titleText), widget.NewSeparator()}, content...)
+	}
+	return container.NewStack(bg, container.NewPadded(container.NewPadded(container.NewVBox(items...))))
+}
+
+// page lays a screen out on the grey page background, in a vertical scroll
+// when scroll is set, with its content at most maxWidth wide and centred.
+func (a *App) page(content fyne.CanvasObject, scroll bool) fyne.CanvasObject {
+	bg := newActivityArea(a.touch)
+	// The extra padding keeps the last buttons off the window's edge.
+	body := container.New(&centreLayout{maxWidth: 1180}, container.NewPadded(container.NewPadded(content)))
+	if !scroll {
+		return container.NewStack(bg, body)
+	}
+	s := container.NewVScroll(body)
+	s.OnScrolled = func(fyne.Position) { a.touch() }
+	return container.NewStack(bg, s)
+}
+
+// centreLayout centres its single object horizontally, no wider than
+// maxWidth, at its minimum height or the full height, whichever is larger.
+type centreLayout struct{ maxWidth float32 }
+
+func (l *centreLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	return objs[0].MinSize()
+}
+
+func (l *centreLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	w := min(size.Width, l.maxWidth)
+	w = max(w, objs[0].MinSize().Width)
+	objs[0].Resize(fyne.NewSize(w, max(size.Height, objs[0].MinSize().Height)))
+	// Wrapped text is taller once it knows its width: measure again.
+	objs[0].Resize(fyne.NewSize(w, max(size.Height, objs[0].MinSize().Height)))
+	objs[0].Move(fyne.NewPos((size.Width-w)/2, 0))
+}
+
+// fixedWidth lays its objects out in a column of the given width (or their
+// minimum width, if larger), centred on both axes: login and lock cards.
+type fixedWidth struct{ width float32 }
+
+func (l *fixedWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	if !objs[0].Visible() {
+		return fyne.Size{}
+	}
+	m := objs[0].MinSize()
+	return fyne.NewSize(max(m.Width, l.width), m.Height)
+}
+
+func (l *fixedWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	m := l.MinSize(objs)
+	w := min(m.Width, size.Width)
+	objs[0].Resize(fyne.NewSize(w, m.Height))
+	// Wrapped text is taller once it knows its width: measure again.
+	m = l.MinSize(objs)
+	objs[0].Resize(fyne.NewSize(w, m.Height))
+	objs[0].Move(fyne.NewPos((size.Width-w)/2, max(0, (size.Height-m.Height)/2)))
+}
+
+// card lays content out as a centred panel of the given width.
+func card(width float32, content fyne.CanvasObject) fyne.CanvasObject {
+	return container.New(&fixedWidth{width: width}, content)
+}
+
+// row is a label and a value on one line, for the read-only pages.
+func row(label, value string) []fyne.CanvasObject {
+	l := lowLabel(label)
+	v := widget.NewLabel(value)
+	v.Wrapping = fyne.TextWrapWord
+	v.Selectable = true
+	return []fyne.CanvasObject{l, v}
+}
+
+// rows lays pairs of label and value out in two aligned columns.
+func rows(pairs ...[]fyne.CanvasObject) fyne.CanvasObject {
+	var objs []fyne.CanvasObject
+	for _, p := range pairs {
+		objs = append(objs, p...)
+	}
+	return container.New(&labelValueLayout{labelWidth: 200}, objs...)
+}
+
+// labelValueLayout places objects in pairs: a label column of fixed width
+// and a value column that takes the rest.
+type labelValueLayout struct{ labelWidth float32 }
+
+func (l *labelValueLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for i := 0; i+1 < len(objs); i += 2 {
+		lm, vm := objs[i].MinSize(), objs[i+1].MinSize()
+		s.Width = max(s.Width, l.labelWidth+vm.Width)
+		s.Height += max(lm.Height, vm.Height)
+	}
+	return s
+}
+
+func (l *labelValueLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	y := float32(0)
+	for i := 0; i+1 < len(objs); i += 2 {
+		vw := size.Width - l.labelWidth
+		objs[i+1].Resize(fyne.NewSize(vw, objs[i+1].MinSize().Height))
+		h := max(objs[i].MinSize().Height, objs[i+1].MinSize().Height)
+		objs[i].Move(fyne.NewPos(0, y))
+		objs[i].Resize(fyne.NewSize(l.labelWidth, h))
+		objs[i+1].Move(fyne.NewPos(l.labelWidth, y))
+		objs[i+1].Resize(fyne.NewSize(vw, h))
+		y += h
+	}
+}
+
+// message is a coloured panel with a sentence: the outcome of an action.
+type message struct {
+	label *widget.Label
+	bg    *canvas.Rectangle
+	box   *fyne.Container
+}
+
+func newMessage() *message {
+	m := &message{label: widget.NewLabel(""), bg: canvas.NewRectangle(color.Transparent)}
+	m.label.Wrapping = fyne.TextWrapWord
+	m.label.TextStyle.Bold = true
+	m.bg.CornerRadius = 4
+	m.box = container.NewStack(m.bg, container.NewPadded(m.label))
+	m.box.Hide()
+	return m
+}
+
+// kind of a message panel.
+type messageKind int
+
+const (
+	msgError messageKind = iota
+	msgSuccess
+	msgInfo
+)
+
+// set shows text in the panel, coloured by kind; an empty text hides it.
+func (m *message) set(kind messageKind, text string) {
+	if text == "" {
+		m.label.SetText("")
+		m.box.Hide()
+		return
+	}
+	switch kind {
+	case msgError:
+		m.label.Importance = widget.DangerImportance
+		m.bg.FillColor = color.NRGBA{R: 0xCC, G: 0x33, B: 0x4D, A: 0x1A}
+		m.bg.StrokeColor = theme.Danger
+	case msgSuccess:
+		m.label.Importance = widget.SuccessImportance
+		m.bg.FillColor = color.NRGBA{R: 0x00, G: 0x80, B: 0x55, A: 0x1A}
+		m.bg.StrokeColor = theme.Success
+	default:
+		m.label.Importance = widget.MediumImportance
+		m.bg.FillColor = color.NRGBA{R: 0x00, G: 0x66, B: 0xCC, A: 0x14}
+		m.bg.StrokeColor = theme.Primary
+	}
+	m.bg.StrokeWidth = 1
+	m.label.SetText(text)
+	m.bg.Refresh()
+	m.box.Show()
+}
+
+// text returns the message shown, "" when hidden.
+func (m *message) text() string {
+	if !m.box.Visible() {
+		return ""
+	}
+	return m.label.Text
+}
+
+// yesNo translates a boolean for the read-only pages.
+func yesNo(b bool) string {
+	if b {
+		return lang.L("common.yes")
+	}
+	return lang.L("common.no")
+}
+
+// lowLabel is a label in the secondary colour, for the names of the values
+// on the read-only pages.
+func lowLabel(text string) fyne.CanvasObject {
+	return container.NewThemeOverride(widget.NewLabel(text), theme.SecondaryText())
+}

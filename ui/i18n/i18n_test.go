@@ -1,0 +1,301 @@
+package i18n
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/assets"
+	"github.com/pinsede/pinsede/ui/printer"
+)
+
+// domainKeys are the message keys of the domain, with example arguments for
+// those that take some. A key added to the domain must be added here, and
+// then to both translations.
+var domainKeys = map[string]map[string]any{
+	// fields.go
+	pinsede.KeyRequired:         nil,
+	pinsede.KeyTooLong:          {"Max": 120},
+	pinsede.KeyCodeFormat:       nil,
+	pinsede.KeyPasswordShort:    {"Min": 10},
+	pinsede.KeyDateFormat:       nil,
+	pinsede.KeyDateFuture:       nil,
+	pinsede.KeyDateTooOld:       nil,
+	pinsede.KeySex:              nil,
+	pinsede.KeyNameLatin:        nil,
+	pinsede.KeyCAP:              nil,
+	pinsede.KeyProvincia:        nil,
+	pinsede.KeyCountry:          nil,
+	pinsede.KeyPhone:            nil,
+	pinsede.KeyPhoneNeeded:      nil,
+	pinsede.KeyEmail:            nil,
+	pinsede.KeyEmailNeeded:      nil,
+	pinsede.KeyDocNumber:        {"Example": "CA00000AA"},
+	pinsede.KeyDocExpired:       {"Date": "28/02/2025"},
+	pinsede.KeyDocExpiryOrder:   nil,
+	pinsede.KeyCheckNotDone:     nil,
+	pinsede.KeyScanTooLarge:     {"MaxMB": 10},
+	pinsede.KeyScanType:         nil,
+	pinsede.KeySearchTooShort:   nil,
+	pinsede.KeyPrintFailed:      nil,
+	pinsede.KeyStoreUnavailable: nil,
+	// codicefiscale.go
+	pinsede.KeyCFRequired:        nil,
+	pinsede.KeyCFLength:          {"Len": 15},
+	pinsede.KeyCFSeparator:       {"Pos": 4},
+	pinsede.KeyCFChar:            {"Pos": 3},
+	pinsede.KeyCFLetter:          {"Pos": 1},
+	pinsede.KeyCFDigit:           {"Pos": 7},
+	pinsede.KeyCFMonth:           {"Letter": "Z"},
+	pinsede.KeyCFDay:             {"Day": "35"},
+	pinsede.KeyCFDate:            {"Date": "30/02/80"},
+	pinsede.KeyCFCheck:           {"Want": "U"},
+	pinsede.KeyCFTempCheck:       nil,
+	pinsede.KeyCFPlace:           {"Code": "Z999"},
+	pinsede.KeyCFLowerCase:       nil,
+	pinsede.KeyCFMismatchSurname: {"Code": "RSS", "Typed": "BNC"},
+	pinsede.KeyCFMismatchName:    {"Code": "MRA", "Typed": "LCU"},
+	pinsede.KeyCFMismatchSex:     {"Code": "M"},
+	pinsede.KeyCFMismatchBirth:   {"Code": "01/01/80"},
+	pinsede.KeyCFMismatchPlace:   {"Code": "H501", "Name": "Roma"},
+	// places.go
+	pinsede.KeyPlaceCode:     nil,
+	pinsede.KeyPlaceUnknown:  {"Code": "Q999"},
+	pinsede.KeyPlaceValidity: nil,
+	// docnumber.go
+	pinsede.KeyDocPaperCeased: {"Date": "03/08/2026"},
+	// mrz.go
+	pinsede.KeyMRZRequired:       nil,
+	pinsede.KeyMRZLength:         {"Len": 89},
+	pinsede.KeyMRZChar:           {"Line": 2, "Pos": 13, "Char": "#"},
+	pinsede.KeyMRZDocCode:        {"Code": "V"},
+	pinsede.KeyMRZNumber:         {"Line": 1, "Pos": 16},
+	pinsede.KeyMRZBirth:          {"Line": 2, "Pos": 1},
+	pinsede.KeyMRZExpiry:         {"Line": 2, "Pos": 9},
+	pinsede.KeyMRZSex:            {"Line": 2, "Pos": 8, "Char": "Q"},
+	pinsede.KeyMRZNames:          {"Line": 3},
+	pinsede.KeyMRZCheckNumber:    {"Line": 1, "Pos": 15, "Want": 7},
+	pinsede.KeyMRZCheckBirth:     {"Line": 2, "Pos": 7, "Want": 3},
+	pinsede.KeyMRZCheckExpiry:    {"Line": 2, "Pos": 15, "Want": 5},
+	pinsede.KeyMRZCheckOptional:  {"Line": 2, "Pos": 43, "Want": 0},
+	pinsede.KeyMRZCheckComposite: {"Line": 2, "Pos": 44, "Want": 8},
+	pinsede.KeyMRZMismatch:       {"Typed": "YA1234567", "MRZ": "YA1234561"},
+	// desk.go: AddOperator's problem
+	"err.operator.exists": nil,
+}
+
+// printerKeys are the message keys of the printer's failures (ui/printer),
+// with example arguments.
+var printerKeys = map[string]map[string]any{
+	printer.KeyNoCUPS:         nil,
+	printer.KeyPrinterMissing: {"Printer": "sportello1"},
+	printer.KeyPrinterStopped: {"Printer": "sportello1"},
+	printer.KeyPrinterOffline: {"Printer": "sportello1"},
+	printer.KeyOutOfPaper:     {"Printer": "sportello1"},
+	printer.KeyJobFailed:      {"Printer": "sportello1"},
+	printer.KeyJobTimeout:     {"Printer": "sportello1", "Seconds": 60},
+}
+
+// readTranslations returns the keys of assets/translations/<name>.json.
+func readTranslations(t *testing.T, name string) map[string]any {
+	t.Helper()
+	b, err := assets.Translations.ReadFile("translations/" + name + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s.json: %v", name, err)
+	}
+	return m
+}
+
+// Ensure that both translations have the same keys, and every message key
+// of the domain.
+func TestTranslationsComplete(t *testing.T) {
+	it, en := readTranslations(t, "it"), readTranslations(t, "en")
+	for _, k := range slices.Sorted(maps.Keys(it)) {
+		if _, ok := en[k]; !ok {
+			t.Errorf("en.json lacks %q", k)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(en)) {
+		if _, ok := it[k]; !ok {
+			t.Errorf("it.json lacks %q", k)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(printerKeys)) {
+		for name, m := range map[string]map[string]any{"it": it, "en": en} {
+			if _, ok := m[k]; !ok {
+				t.Errorf("%s.json lacks the printer's key %q", name, k)
+			}
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(domainKeys)) {
+		for name, m := range map[string]map[string]any{"it": it, "en": en} {
+			if v, ok := m[k]; !ok {
+				t.Errorf("%s.json lacks the domain's key %q", name, k)
+			} else if s, _ := v.(string); strings.TrimSpace(s) == "" {
+				t.Errorf("%s.json: %q is empty", name, k)
+			}
+		}
+	}
+}
+
+// Ensure that every domain message renders with its arguments in both
+// languages: no template left unfilled, no key shown instead of a text.
+func TestDomainMessagesRender(t *testing.T) {
+	for _, l := range Languages {
+		if err := Load(l); err != nil {
+			t.Fatal(err)
+		}
+		for key, args := range joined(domainKeys, printerKeys) {
+			got := Field(pinsede.FieldError{Key: key, Args: args})
+			if got == key || strings.Contains(got, "<no value>") || strings.Contains(got, "{{") {
+				t.Errorf("%s: %q renders as %q", l, key, got)
+			}
+			for _, v := range args {
+				if !strings.Contains(got, fmt.Sprint(v)) {
+					t.Errorf("%s: %q does not show its argument %v: %q", l, key, v, got)
+				}
+			}
+		}
+	}
+	if err := Load(""); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := Field(pinsede.FieldError{Key: pinsede.KeyCFCheck, Args: map[string]any{"Want": "U"}}),
+		"Il carattere di controllo non corrisponde: atteso U"; got != want {
+		t.Errorf("check character: %q, want %q", got, want)
+	}
+}
+
+// Ensure that the desk speaks Italian by default, whatever the machine's
+// locale: lang would otherwise follow LC_ALL/LC_MESSAGES/LANG/LANGUAGE and
+// fall back to English. The test sets an English locale to prove it.
+func TestItalianByDefault(t *testing.T) {
+	for _, env := range []map[string]string{
+		{"LC_ALL": "", "LC_MESSAGES": "", "LANG": "en_US.UTF-8", "LANGUAGE": "en_US:en"},
+		{"LC_ALL": "C", "LC_MESSAGES": "", "LANG": "", "LANGUAGE": ""},
+		{"LC_ALL": "", "LC_MESSAGES": "", "LANG": "de_DE.UTF-8", "LANGUAGE": ""},
+		{"LC_ALL": "", "LC_MESSAGES": "", "LANG": "", "LANGUAGE": ""},
+	} {
+		for k, v := range env {
+			t.Setenv(k, v)
+		}
+		if err := Load(""); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := lang.L("login.title"), "Accesso operatore"; got != want {
+			t.Errorf("env %v: login title %q, want %q", env, got, want)
+		}
+		if got, want := lang.L("Cancel"), "Annulla"; got != want {
+			t.Errorf("env %v: Fyne's Cancel %q, want %q", env, got, want)
+		}
+	}
+	if err := Load("en"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := lang.L("login.title"), "Operator login"; got != want {
+		t.Errorf("-lang en: %q, want %q", got, want)
+	}
+	if err := Load("fr"); err == nil {
+		t.Error("Load(fr): no error for a language without translations")
+	}
+	if err := Load(""); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func joined(ms ...map[string]map[string]any) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for _, m := range ms {
+		maps.Copy(out, m)
+	}
+	return out
+}
+
+// Ensure that the domain's errors read as sentences.
+func TestMessage(t *testing.T) {
+	if err := Load(""); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{pinsede.ErrBadCredentials, "Credenziali non valide o utenza bloccata. Riprova più tardi o rivolgiti al responsabile di sede."},
+		{fmt.Errorf("login: %w", pinsede.ErrBadCredentials), "Credenziali non valide o utenza bloccata. Riprova più tardi o rivolgiti al responsabile di sede."},
+		{pinsede.FieldErrors{{Field: pinsede.FieldCAP, Key: pinsede.KeyCAP}}, "Il CAP italiano ha 5 cifre."},
+		{&pinsede.Problem{Key: pinsede.KeyPrintFailed, Err: pinsede.ErrPrint}, "La busta non è stata stampata."},
+		{errors.New("disk full"), "Errore imprevisto: disk full"},
+	} {
+		if got := Message(c.err); got != c.want {
+			t.Errorf("Message(%v) = %q, want %q", c.err, got, c.want)
+		}
+	}
+	// A failed print: the desk's problem wraps the printer's.
+	printErr := &pinsede.Problem{Key: pinsede.KeyPrintFailed, Err: errors.Join(pinsede.ErrPrint,
+		&pinsede.Problem{Key: printer.KeyOutOfPaper, Args: map[string]any{"Printer": "sportello1"}, Err: printer.ErrOutOfPaper})}
+	if got, want := Cause(printErr), "La stampante «sportello1» è senza carta."; got != want {
+		t.Errorf("Cause = %q, want %q", got, want)
+	}
+	if got := Cause(pinsede.ErrPrint); got != "" {
+		t.Errorf("Cause of a bare error = %q, want none", got)
+	}
+}
+
+// Ensure that every message key the domain declares (a constant named
+// Key... in the module root) is listed in domainKeys, so that a key added
+// to the domain fails here until it is translated.
+func TestDomainKeysListed(t *testing.T) {
+	files, err := filepath.Glob("../../*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("domain sources: %v", err)
+	}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, decl := range f.Decls {
+			gd, ok := decl.(*ast.GenDecl)
+			if !ok || gd.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				vs := spec.(*ast.ValueSpec)
+				for i, id := range vs.Names {
+					if !strings.HasPrefix(id.Name, "Key") || i >= len(vs.Values) {
+						continue
+					}
+					lit, ok := vs.Values[i].(*ast.BasicLit)
+					if !ok || lit.Kind != token.STRING {
+						continue
+					}
+					key, _ := strconv.Unquote(lit.Value)
+					if _, ok := domainKeys[key]; !ok {
+						t.Errorf("%s: pinsede.%s (%q) is not in domainKeys: add it there and to both translations",
+							filepath.Base(name), id.Name, key)
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,167 @@
+// Package theme is the look of the desk: Fyne's default theme with the
+// palette of the Italian public administration (the colours of the AgID
+// "Designers Italia" kit: primary #0066CC, dark #17324D, secondary #5C6F82),
+// always in its light variant.
+//
+// It overrides only what it must: colours, and a few names of its own that
+// the screens use for the header bar and secondary text. Everything else
+// (sizes, icons) comes from Fyne's default.
+//
+// # Caveats
+//
+// The kit's typeface, Titillium Web, is not packaged in Debian, so the theme
+// keeps Fyne's default font (Noto Sans) rather than embedding a copy whose
+// licence and updates nobody tracks. Swap it in Font when a packaged copy
+// exists.
+package theme
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	fynetheme "fyne.io/fyne/v2/theme"
+)
+
+// The colours of the palette.
+var (
+	// Primary is the blue of buttons, links and focus: #0066CC.
+	Primary = color.NRGBA{R: 0x00, G: 0x66, B: 0xCC, A: 0xFF}
+	// Dark is the blue-black of the header bar: #17324D.
+	Dark = color.NRGBA{R: 0x17, G: 0x32, B: 0x4D, A: 0xFF}
+	// Secondary is the grey-blue of labels and secondary text: #5C6F82.
+	Secondary = color.NRGBA{R: 0x5C, G: 0x6F, B: 0x82, A: 0xFF}
+	// Danger is the red of errors and of the development-printer banner:
+	// #CC334D.
+	Danger = color.NRGBA{R: 0xCC, G: 0x33, B: 0x4D, A: 0xFF}
+	// Success is the green of completed actions: #008055.
+	Success = color.NRGBA{R: 0x00, G: 0x80, B: 0x55, A: 0xFF}
+	// Warning is the amber of warnings: #A66300.
+	Warning = color.NRGBA{R: 0xA6, G: 0x63, B: 0x00, A: 0xFF}
+	// Page is the pale grey-blue behind the content cards: #F2F5F8.
+	Page = color.NRGBA{R: 0xF2, G: 0xF5, B: 0xF8, A: 0xFF}
+	// Card is the white of the content cards.
+	Card = color.NRGBA{R: 0xFF, G: 0xFF, B: 0xFF, A: 0xFF}
+	// CardBorder is the thin border of the content cards: #D9DFE5.
+	CardBorder = color.NRGBA{R: 0xD9, G: 0xDF, B: 0xE5, A: 0xFF}
+)
+
+// Colour names of this theme, beyond Fyne's.
+const (
+	// ColorNameHeader is the background of the header bar (Dark).
+	ColorNameHeader fyne.ThemeColorName = "pinsede-header"
+	// ColorNameOnHeader is the text on the header bar.
+	ColorNameOnHeader fyne.ThemeColorName = "pinsede-on-header"
+	// ColorNameSecondary is the colour of labels and secondary text.
+	ColorNameSecondary fyne.ThemeColorName = "pinsede-secondary"
+	// ColorNamePage is the background behind the content.
+	ColorNamePage fyne.ThemeColorName = "pinsede-page"
+	// ColorNameBanner is the background of warning banners (Danger).
+	ColorNameBanner fyne.ThemeColorName = "pinsede-banner"
+)
+
+// Theme is the desk's theme. The zero value is ready to use.
+type Theme struct{}
+
+var _ fyne.Theme = Theme{}
+
+// New returns the desk's theme.
+func New() fyne.Theme { return Theme{} }
+
+// Color returns the palette's colour for name, always in the light variant:
+// the desk is used in lit offices and its screenshots go into manuals.
+func (Theme) Color(name fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	light := fynetheme.VariantLight
+	switch name {
+	case fynetheme.ColorNamePrimary, fynetheme.ColorNameHyperlink:
+		return Primary
+	case fynetheme.ColorNameFocus:
+		return color.NRGBA{R: 0x00, G: 0x66, B: 0xCC, A: 0x7F}
+	case fynetheme.ColorNameSelection:
+		return color.NRGBA{R: 0x00, G: 0x66, B: 0xCC, A: 0x3F}
+	case fynetheme.ColorNameError:
+		return Danger
+	case fynetheme.ColorNameSuccess:
+		return Success
+	case fynetheme.ColorNameWarning:
+		return Warning
+	case fynetheme.ColorNameForeground:
+		return color.NRGBA{R: 0x1A, G: 0x1A, B: 0x1A, A: 0xFF}
+	case fynetheme.ColorNamePlaceHolder:
+		return Secondary
+	case fynetheme.ColorNameInputBorder:
+		return color.NRGBA{R: 0x9E, G: 0xAB, B: 0xB8, A: 0xFF}
+	case fynetheme.ColorNameHeaderBackground:
+		return Page
+	case ColorNameHeader:
+		return Dark
+	case ColorNameOnHeader:
+		return color.White
+	case ColorNameSecondary:
+		return Secondary
+	case ColorNamePage:
+		return Page
+	case ColorNameBanner:
+		return Danger
+	}
+	return fynetheme.DefaultTheme().Color(name, light)
+}
+
+// Font returns Fyne's default font (see the package's caveats).
+func (Theme) Font(s fyne.TextStyle) fyne.Resource { return fynetheme.DefaultTheme().Font(s) }
+
+// Icon returns Fyne's default icon.
+func (Theme) Icon(n fyne.ThemeIconName) fyne.Resource { return fynetheme.DefaultTheme().Icon(n) }
+
+// Size returns Fyne's default size, with slightly larger headings.
+func (Theme) Size(n fyne.ThemeSizeName) float32 {
+	switch n {
+	case fynetheme.SizeNameHeadingText:
+		return 22
+	case fynetheme.SizeNameSubHeadingText:
+		return 17
+	}
+	return fynetheme.DefaultTheme().Size(n)
+}
+
+// Header returns the theme of the header bar: white text and translucent
+// buttons on Dark. Wrap the bar in container.NewThemeOverride with it.
+func Header() fyne.Theme { return headerTheme{} }
+
+// headerTheme is Theme turned light-on-dark.
+type headerTheme struct{ Theme }
+
+// Color returns the header's colours.
+func (headerTheme) Color(name fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	switch name {
+	case fynetheme.ColorNameForeground, ColorNameOnHeader:
+		return color.White
+	case fynetheme.ColorNameBackground, ColorNameHeader:
+		return Dark
+	case fynetheme.ColorNameButton:
+		return color.NRGBA{R: 0xFF, G: 0xFF, B: 0xFF, A: 0x1F}
+	case fynetheme.ColorNameHover:
+		return color.NRGBA{R: 0xFF, G: 0xFF, B: 0xFF, A: 0x2F}
+	case fynetheme.ColorNamePressed:
+		return color.NRGBA{R: 0xFF, G: 0xFF, B: 0xFF, A: 0x4F}
+	case fynetheme.ColorNameFocus:
+		return color.NRGBA{R: 0xFF, G: 0xFF, B: 0xFF, A: 0x66}
+	case ColorNameSecondary:
+		return color.NRGBA{R: 0xC5, G: 0xD0, B: 0xDB, A: 0xFF}
+	}
+	return Theme{}.Color(name, v)
+}
+
+// SecondaryText returns a theme whose text is Secondary: wrap the labels of
+// read-only pages in container.NewThemeOverride with it.
+func SecondaryText() fyne.Theme { return secondaryTheme{} }
+
+// secondaryTheme is Theme with Secondary text.
+type secondaryTheme struct{ Theme }
+
+// Color returns Secondary for text, Theme's colour otherwise.
+func (secondaryTheme) Color(name fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if name == fynetheme.ColorNameForeground {
+		return Secondary
+	}
+	return Theme{}.Color(name, v)
+}
