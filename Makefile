@@ -1,0 +1,128 @@
+# pinsede: build, run, test, benchmark and package.
+# `make help` lists the targets; README.md explains them.
+#
+# Every target that compiles first runs scripts/setup.sh, which installs the
+# missing Debian packages (the list is scripts/apt-packages.txt) and does
+# nothing, in a few milliseconds, when all are present. Go modules are
+# downloaded by the go command itself; Go tools go into .bin/.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+GO      ?= go
+TOOLS   := $(CURDIR)/.bin
+BIN     := $(CURDIR)/bin
+DIST    := $(CURDIR)/dist
+# Project tools first; /usr/local/go/bin last, for a shell that lacks it.
+export PATH := $(TOOLS):$(PATH):/usr/local/go/bin
+
+# The programs that `make build` builds: every cmd/NAME with a main.go.
+CMDS ?= $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard cmd/*/main.go)))))
+
+# make run: extra flags for sportello, e.g. make run ARGS="-store /tmp/s.db".
+ARGS ?=
+# make run prints slips as files here (the app shows a red banner in this dev
+# mode). A later -dev-print in ARGS wins; DEV_PRINT= (empty) leaves it out.
+DEV_PRINT ?= $(HOME)/.local/share/pinsede/dev-slips
+
+# make test
+PKGS         ?= ./...
+TEST_TIMEOUT ?= 20m
+TESTFLAGS    ?=
+
+# make bench
+BENCH       ?= .
+BENCH_COUNT ?= 6
+BENCHFLAGS  ?=
+BENCH_OUT   ?= bench.txt
+# BENCH_BASE=old.txt compares BENCH_OUT with an earlier run.
+BENCH_BASE  ?=
+
+# Go tools, installed into .bin/ only when missing (rm -rf .bin to update).
+FYNE_TOOL_VERSION ?= v1.7.4
+BENCHSTAT_VERSION ?= v0.0.0-20260908200009-22c9c6c9d4da
+
+.PHONY: help
+help: ## List the targets.
+	@echo "Quick start: make run | make test"
+	@echo
+	@grep -hE '^[a-z][a-z_-]*:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
+
+.PHONY: setup
+setup: ## Install missing system packages (Debian); cheap when all are there.
+	@bash scripts/setup.sh
+
+.PHONY: build
+build: setup ## Build every program under cmd/ (or CMDS=...) into bin/.
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/ $(addprefix ./cmd/,$(CMDS))
+
+.PHONY: run
+run: setup ## Build and start the desk app (ARGS="..." adds flags).
+	@mkdir -p $(BIN)/dev
+	$(GO) build -o $(BIN)/dev/sportello ./cmd/sportello
+	@# Fyne's development fallback reads FyneApp.toml beside the binary (app
+	@# id, name, version; the icon path resolves from here, the repo root).
+	@ln -sfn ../../FyneApp.toml $(BIN)/dev/FyneApp.toml
+	@$(if $(DEV_PRINT),mkdir -p "$(DEV_PRINT)" && echo "run: dev printer: slips go to $(DEV_PRINT)")
+	bash scripts/run.sh $(BIN)/dev/sportello $(if $(DEV_PRINT),-dev-print "$(DEV_PRINT)") $(ARGS)
+
+.PHONY: test
+test: setup ## gofmt check, go vet, go test (with the Xvfb smoke test).
+	@$(MAKE) --no-print-directory fmt-check
+	$(GO) vet $(PKGS)
+	$(GO) test -timeout $(TEST_TIMEOUT) $(TESTFLAGS) $(PKGS)
+
+# The Go files the go command sees: not under testdata/, vendor/, or folders
+# starting with . or _.
+GOFILES_CMD := find . \( -name '.?*' -o -name '_*' -o -name testdata -o -name vendor \) -prune -o -name '*.go' -print
+
+.PHONY: fmt-check
+fmt-check: ## Fail if gofmt would change a file.
+	@files=$$($(GOFILES_CMD)); \
+	[ -z "$$files" ] && exit 0; \
+	bad=$$(gofmt -l $$files); \
+	if [ -n "$$bad" ]; then \
+		echo "gofmt: these files are not formatted (make fmt fixes them):"; \
+		echo "$$bad" | sed 's/^/  /'; \
+		exit 1; \
+	fi
+
+.PHONY: fmt
+fmt: ## Format every Go file with gofmt.
+	@files=$$($(GOFILES_CMD)); [ -z "$$files" ] || gofmt -w $$files
+
+.PHONY: vet
+vet: setup ## Run go vet.
+	$(GO) vet $(PKGS)
+
+.PHONY: bench
+bench: setup ## Run the benchmarks into BENCH_OUT (bench.txt), summarised by benchstat.
+	@$(MAKE) --no-print-directory $(TOOLS)/benchstat || echo "bench: benchstat could not be installed; raw results only"
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) -timeout 60m $(BENCHFLAGS) $(PKGS) | tee $(BENCH_OUT)
+	@echo "bench: results in $(BENCH_OUT)"
+	@if [ -x $(TOOLS)/benchstat ]; then echo; $(TOOLS)/benchstat $(BENCH_BASE) $(BENCH_OUT); fi
+
+.PHONY: package
+package: setup $(TOOLS)/fyne ## Build the Linux package dist/pinsede-sportello-VERSION-linux-ARCH.tar.xz.
+	FYNE=$(TOOLS)/fyne DIST=$(DIST) bash scripts/package.sh
+
+.PHONY: icon
+icon: ## Redraw assets/icon.png (ImageMagick; the PNG is committed).
+	bash scripts/make-icon.sh assets/icon.png
+
+.PHONY: tools
+tools: $(TOOLS)/fyne $(TOOLS)/benchstat ## Install the Go tools into .bin/.
+
+$(TOOLS)/fyne:
+	GOBIN=$(TOOLS) $(GO) install fyne.io/tools/cmd/fyne@$(FYNE_TOOL_VERSION)
+
+$(TOOLS)/benchstat:
+	GOBIN=$(TOOLS) $(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
+
+.PHONY: clean
+clean: ## Remove built binaries and packages (bin/, dist/); keeps .bin/ tools.
+	rm -rf $(BIN) $(DIST)
