@@ -173,6 +173,9 @@ func (a *App) HasPrinter() bool { return a.desk.Printer != nil }
 
 // show puts s in the body of the window.
 func (a *App) show(s screen) {
+	if a.request != nil {
+		a.request.luogo.close() // its suggestions belong to the MV35
+	}
 	a.current = s
 	a.work.Objects = []fyne.CanvasObject{s.View}
 	a.work.Refresh()

@@ -49,9 +49,10 @@ func (a *App) newCitizenScreen(p pinsede.CitizenPage) *citizenScreen {
 	residence := strings.Join(nonEmpty(r.Residenza.Street,
 		strings.TrimSpace(r.Residenza.CAP+" "+r.Residenza.City+provinceSuffix(r.Residenza.Province)),
 		countryName(r.Residenza.Country)), ", ")
+	// Roma (RM, H501): the province tells apart two comuni of one name.
 	place := r.LuogoNascita.Name
-	if r.LuogoNascita.Code != "" {
-		place += " (" + r.LuogoNascita.Code + ")"
+	if in := nonEmpty(r.LuogoNascita.Province, r.LuogoNascita.Code); len(in) > 0 {
+		place += " (" + strings.Join(in, ", ") + ")"
 	}
 	doc := p.Citizen.Document
 	personal := rows(

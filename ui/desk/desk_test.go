@@ -236,7 +236,7 @@ func TestLiveCodiceFiscaleError(t *testing.T) {
 		t.Errorf("incomplete code: problem %q shown while typing", cf.problem.Text)
 	}
 	test.Type(r.cf, "X")
-	if got, want := cf.problem.Text, "Il carattere di controllo non corrisponde: atteso U"; got != want {
+	if got, want := cf.problem.Text, "Il carattere di controllo non torna (per questo codice sarebbe U): l'errore può essere in qualunque posizione, ricontrolla tutto il codice."; got != want {
 		t.Errorf("problem %q, want %q", got, want)
 	}
 	if r.cf.Text != "RSSMRA80A01H501X" {

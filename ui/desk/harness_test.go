@@ -211,7 +211,8 @@ func (h *harness) fillRequest(q pinsede.Request) {
 	h.typeIn(r.nome, q.Nome)
 	r.sesso.SetSelected(lang.L("sex." + string(q.Sesso)))
 	h.typeIn(r.dataNascita, q.DataNascita.Italian())
-	h.typeIn(r.luogo, q.LuogoNascita.Name)
+	h.typeIn(r.luogo.entry, placeText(q.LuogoNascita))
+	r.luogo.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape}) // the suggestions close
 	h.typeIn(r.catastale, q.LuogoNascita.Code)
 	h.typeIn(r.cf, string(q.CodiceFiscale))
 	r.stato.set(q.Residenza.Country)

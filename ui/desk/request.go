@@ -21,11 +21,18 @@ import (
 type requestScreen struct {
 	a *App
 
-	cognome, nome    *entry
-	sesso            *widget.RadioGroup
-	dataNascita      *entry
-	luogo, catastale *entry
-	cf               *entry
+	cognome, nome *entry
+	sesso         *widget.RadioGroup
+	dataNascita   *entry
+	luogo         *placePicker
+	catastale     *entry
+	// pickedCode is the code the picker wrote, while the place stands;
+	// namedPlace the place's text written from a code typed.
+	pickedCode, namedPlace string
+	cf                     *entry
+	// cfUse proposes the codice fiscale computed from the data, cfComputed.
+	cfUse      *widget.Button
+	cfComputed pinsede.CodiceFiscale
 
 	stato                             *countryPicker
 	indirizzo, cap, comune, provincia *entry
@@ -79,9 +86,13 @@ func (a *App) newRequestScreen() *requestScreen {
 	})
 	r.sesso.Horizontal = true
 	r.dataNascita = a.newEntry(lang.L("date.placeholder"))
-	r.luogo = a.newEntry(lang.L("mv35.luogo.placeholder"))
+	r.luogo = a.newPlacePicker(lang.L("mv35.luogo.placeholder"), r.placePicked)
+	r.luogo.onEdit = r.placeEdited
 	r.catastale = a.newEntry(lang.L("mv35.catastale.placeholder"))
+	r.catastale.onChange(r.placeCodeTyped)
 	r.cf = a.newEntry("")
+	r.cfUse = a.button("", fynetheme.ContentPasteIcon(), r.useComputed)
+	r.cfUse.Hide()
 	r.stato = a.newCountryPicker(func(code string) {
 		if code == "IT" || code == "" {
 			r.provincia.Enable()
@@ -108,7 +119,7 @@ func (a *App) newRequestScreen() *requestScreen {
 		fl := r.fields.add(newField(name, label, input))
 		r.order = append(r.order, fl)
 		if e, ok := input.(*entry); ok {
-			e.OnChanged = func(string) { r.changed(fl) }
+			e.onChange(func(string) { r.changed(fl) })
 			e.onLeave = func() {
 				if a.lock.locked {
 					return
@@ -119,7 +130,7 @@ func (a *App) newRequestScreen() *requestScreen {
 		}
 		return fl.object
 	}
-	grid := func(objs ...fyne.CanvasObject) fyne.CanvasObject { return container.NewGridWithColumns(2, objs...) }
+	grid := twoColumns
 	body := container.NewVBox(
 		title(lang.L("mv35.title")),
 		note(lang.L("mv35.intro")),
@@ -129,9 +140,11 @@ func (a *App) newRequestScreen() *requestScreen {
 				f(pinsede.FieldNome, lang.L("field.nome"), r.nome),
 				f(pinsede.FieldSesso, lang.L("field.sesso"), r.sesso),
 				f(pinsede.FieldDataNascita, lang.L("field.data_nascita"), r.dataNascita),
-				f(pinsede.FieldLuogoNascita, lang.L("field.luogo_nascita"), r.luogo),
+				f(pinsede.FieldLuogoNascita, lang.L("field.luogo_nascita"), r.luogo.entry),
 				f(fieldCatastale, lang.L("field.codice_catastale"), r.catastale),
 				f(pinsede.FieldCodiceFiscale, lang.L("field.codice_fiscale"), r.cf),
+				// Beside the code, aligned with its entry: the proposal.
+				newField("", " ", container.NewHBox(r.cfUse)).object,
 			)),
 		section(lang.L("mv35.residenza"),
 			grid(
@@ -159,9 +172,65 @@ func (a *App) newRequestScreen() *requestScreen {
 	return r
 }
 
-// fieldCatastale is the codice catastale of the place of birth: optional
-// for now, the domain does not check it (a later picker fills it).
+// fieldCatastale is the codice catastale of the place of birth: the picker
+// fills it, the clerk may type it. The domain checks it against its table
+// and against the codice fiscale.
 const fieldCatastale = "codice_catastale"
+
+// placePicked fills the code of the place chosen in the picker.
+func (r *requestScreen) placePicked(pl pinsede.PlaceInfo) {
+	r.catastale.SetText(pl.Code)
+	r.pickedCode = pl.Code
+	r.fields[pinsede.FieldLuogoNascita].touched = true
+	r.fields[fieldCatastale].touched = true
+	r.validate(false)
+}
+
+// placeEdited empties the code the picker wrote when the clerk changes the
+// place it came with: a code typed by hand stays.
+func (r *requestScreen) placeEdited() {
+	if r.pickedCode != "" && strings.TrimSpace(r.catastale.Text) == r.pickedCode {
+		r.catastale.SetText("")
+	}
+	r.pickedCode, r.namedPlace = "", ""
+}
+
+// placeCodeTyped names the place of a code typed in its own entry, when
+// the place's entry is empty or holds the name of the code typed before:
+// the name the place had on the birth date, or its last one.
+func (r *requestScreen) placeCodeTyped(code string) {
+	if t := strings.TrimSpace(r.luogo.text()); t != "" && t != r.namedPlace {
+		return
+	}
+	ps, ok := pinsede.LookupPlace(code)
+	if !ok {
+		if r.namedPlace != "" {
+			r.luogo.setText("")
+			r.namedPlace = ""
+		}
+		return
+	}
+	pl := ps[len(ps)-1]
+	if birth, err := pinsede.ParseDate(r.dataNascita.Text); err == nil {
+		for _, p := range ps {
+			if p.ValidOn(birth) {
+				pl = p
+			}
+		}
+	}
+	r.namedPlace = pl.String()
+	r.luogo.setText(r.namedPlace)
+}
+
+// useComputed writes the computed codice fiscale in its entry.
+func (r *requestScreen) useComputed() {
+	if r.cfComputed == "" {
+		return
+	}
+	r.cf.SetText(string(r.cfComputed))
+	r.fields[pinsede.FieldCodiceFiscale].touched = true
+	r.validate(false)
+}
 
 // changed runs on every edit of an entry: it restarts the live checks. The
 // codice fiscale counts as touched once it has its full length, so a wrong
@@ -204,7 +273,7 @@ func (r *requestScreen) request() pinsede.Request {
 		Nome:          strings.TrimSpace(r.nome.Text),
 		Sesso:         sex,
 		DataNascita:   d,
-		LuogoNascita:  pinsede.Place{Name: strings.TrimSpace(r.luogo.Text), Code: strings.ToUpper(strings.TrimSpace(r.catastale.Text))},
+		LuogoNascita:  r.birthPlace(),
 		CodiceFiscale: pinsede.CodiceFiscale(r.cf.Text),
 		Residenza: pinsede.Address{
 			Street:   strings.TrimSpace(r.indirizzo.Text),
@@ -220,6 +289,14 @@ func (r *requestScreen) request() pinsede.Request {
 			PEC:      strings.TrimSpace(r.pec.Text),
 		},
 	}
+}
+
+// birthPlace reads the place of birth: the picker's name and province, and
+// the code.
+func (r *requestScreen) birthPlace() pinsede.Place {
+	pl := r.luogo.place()
+	pl.Code = strings.ToUpper(strings.TrimSpace(r.catastale.Text))
+	return pl
 }
 
 // provinceFor keeps the province only for an Italian address: the entry is
@@ -239,7 +316,7 @@ func (r *requestScreen) fill(q pinsede.Request) {
 		r.sesso.SetSelected(r.sesso.Options[i])
 	}
 	r.dataNascita.SetText(q.DataNascita.Italian())
-	r.luogo.SetText(q.LuogoNascita.Name)
+	r.luogo.setText(placeText(q.LuogoNascita))
 	r.catastale.SetText(q.LuogoNascita.Code)
 	r.cf.SetText(string(q.CodiceFiscale))
 	r.stato.set(q.Residenza.Country)
@@ -296,14 +373,32 @@ func withDateFormat(es pinsede.FieldErrors, field, text string) pinsede.FieldErr
 	return out
 }
 
-// validate shows the problems of the touched fields, or of all of them.
+// validate shows the problems of the touched fields, or of all of them,
+// and the notes: what the codice fiscale and the MRZ say about the data,
+// the code computed from them.
 func (r *requestScreen) validate(all bool) pinsede.FieldErrors {
 	es := r.problems()
-	r.fields.show(es, all)
+	id := r.identity(es)
+	r.fields.show(id.problems, all)
+	r.fields.setNotes(id.notes)
+	r.propose(id.computed)
 	if len(es) == 0 {
 		r.msg.set(msgError, "")
 	}
-	return es
+	return id.problems
+}
+
+// propose offers the computed code when it differs from the one typed.
+func (r *requestScreen) propose(computed pinsede.CodiceFiscale) {
+	r.cfComputed = computed
+	if computed == "" {
+		r.cfUse.Hide()
+		return
+	}
+	if text := lang.L("mv35.cf.use", map[string]any{"Code": string(computed)}); r.cfUse.Text != text {
+		r.cfUse.SetText(text)
+	}
+	r.cfUse.Show()
 }
 
 // submit checks everything and goes on to the identity verification.
@@ -330,7 +425,7 @@ func (r *requestScreen) focusFirst(es pinsede.FieldErrors) {
 // showErrors shows problems found by the issue, and returns whether any was
 // about this form.
 func (r *requestScreen) showErrors(es pinsede.FieldErrors) bool {
-	es = placeCodeField(es)
+	es = r.identity(placeCodeField(es)).problems
 	if !r.fields.has(es) {
 		return false
 	}

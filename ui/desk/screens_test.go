@@ -5,6 +5,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -43,6 +44,8 @@ func walkScreens(t *testing.T, h *harness, at func(name string)) {
 		t.Fatalf("Avanti: %v", h.app.request.problems())
 	}
 	h.fillVerification(passport)
+	h.typeIn(h.app.verify.mrz, passportMRZ)
+	h.win.Canvas().Unfocus()
 	h.app.verify.setScan(&pinsede.Scan{Name: "passaporto-rossi.pdf", Data: append([]byte("%PDF-1.4\n"), make([]byte, 180<<10)...)})
 	at("verifica")
 	h.tap(h.app.verify.issue)
@@ -58,6 +61,40 @@ func walkScreens(t *testing.T, h *harness, at func(name string)) {
 	at("operatori")
 	h.tap(h.app.header.lockNow)
 	at("blocco")
+}
+
+// walkIdentity drives the desk through the identity checks of the MV35 and
+// the verification, and calls at with the name of each state: the place
+// picker open, a codice fiscale of the other sex, an MRZ that contradicts
+// the data typed, an MRZ with a wrong check digit.
+func walkIdentity(t *testing.T, h *harness, at func(name string)) {
+	t.Helper()
+	h.setUp()
+	h.logIn("m.rossi", "password-di-prova")
+	r := h.newRequest()
+	h.typeIn(r.cognome, "Rossi")
+	h.typeIn(r.nome, "Mario")
+	r.sesso.SetSelected("F")
+	h.typeIn(r.dataNascita, "01/01/1980")
+	h.typeIn(r.luogo.entry, "San Giorgio")
+	key(r.luogo.entry, fyne.KeyDown)
+	at("mv35-luogo")
+	key(r.luogo.entry, fyne.KeyEscape)
+	h.typeIn(r.luogo.entry, "Roma")
+	key(r.luogo.entry, fyne.KeyReturn)
+	h.typeIn(r.cf, string(mario.CodiceFiscale))
+	h.win.Canvas().Unfocus()
+	at("mv35-sesso")
+
+	r.sesso.SetSelected("M")
+	h.app.showVerify()
+	v := h.app.verify
+	h.typeIn(v.number, "L898902C4")
+	h.typeIn(v.mrz, strings.Join(specimenMRZ, "\n"))
+	h.win.Canvas().Unfocus()
+	at("verifica-mrz")
+	v.mrz.SetText(specimenMRZ[0] + "\n" + strings.Replace(specimenMRZ[1], "7408122F", "7408123F", 1))
+	at("verifica-mrz-errore")
 }
 
 // Ensure that the main screens render as reviewed: golden markup in
@@ -76,6 +113,21 @@ func TestScreensGolden(t *testing.T) {
 	})
 }
 
+// Ensure that the identity checks render as reviewed: the place picker's
+// suggestions, a codice fiscale of the other sex, an MRZ that contradicts
+// the data typed.
+func TestIdentityScreensGolden(t *testing.T) {
+	h := newHarness(t)
+	test.ApplyTheme(t, theme.New())
+	golden := map[string]bool{"mv35-luogo": true, "mv35-sesso": true, "verifica-mrz": true}
+	walkIdentity(t, h, func(name string) {
+		if golden[name] {
+			h.settle()
+			test.AssertRendersToMarkup(t, name+".xml", h.win.Canvas())
+		}
+	})
+}
+
 // TestScreensPNG writes a PNG of each screen to the -shots folder, in the
 // desk's theme at 1280x800, to look at them.
 func TestScreensPNG(t *testing.T) {
@@ -87,7 +139,16 @@ func TestScreensPNG(t *testing.T) {
 	}
 	h := newHarness(t, devPrinter)
 	test.ApplyTheme(t, theme.New())
-	walkScreens(t, h, func(name string) {
+	walkScreens(t, h, func(name string) { writeShots(t, h, name) })
+	h = newHarness(t, devPrinter)
+	test.ApplyTheme(t, theme.New())
+	walkIdentity(t, h, func(name string) { writeShots(t, h, name) })
+}
+
+// writeShots writes the window as name.png, and the whole page, for the
+// screens that scroll, as name-full.png.
+func writeShots(t *testing.T, h *harness, name string) {
+	{
 		h.settle()
 		img := h.win.Canvas().Capture()
 		f, err := os.Create(filepath.Join(*shots, name+".png"))
@@ -110,5 +171,5 @@ func TestScreensPNG(t *testing.T) {
 			t.Fatal(err)
 		}
 		h.win.Resize(fyne.NewSize(1280, 800))
-	})
+	}
 }

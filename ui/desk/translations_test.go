@@ -33,6 +33,7 @@ func TestScreensTranslated(t *testing.T) {
 			}
 		}
 	}
+	keys[keyCFMismatch] = true // a FieldError's key
 	for _, s := range sexes {
 		keys["sex."+string(s)] = true
 	}
@@ -55,8 +56,8 @@ func TestScreensTranslated(t *testing.T) {
 	} {
 		keys["audit."+string(a)] = true
 	}
-	for _, c := range countries {
-		keys["country."+c] = true
+	for _, c := range pinsede.Countries {
+		keys["country."+c.Alpha2] = true
 	}
 	if len(keys) < 100 {
 		t.Fatalf("found only %d keys: is the pattern still right?", len(keys))
@@ -75,5 +76,30 @@ func TestScreensTranslated(t *testing.T) {
 				t.Errorf("%s.json lacks %q", name, k)
 			}
 		}
+	}
+}
+
+// Ensure that the Italian names of the country pickers are the domain's
+// (pinsede.Countries), so that the form and the rules name a state alike.
+func TestCountryNamesAgree(t *testing.T) {
+	b, err := assets.Translations.ReadFile("translations/it.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range pinsede.Countries {
+		if got := m["country."+c.Alpha2]; got != c.Name {
+			t.Errorf("it.json country.%s = %q, the domain says %q", c.Alpha2, got, c.Name)
+		}
+	}
+	order := countryOrder()
+	if len(order) != len(pinsede.Countries) || order[0] != "IT" {
+		t.Fatalf("picker order: %d states, first %q; want %d, Italy first", len(order), order[0], len(pinsede.Countries))
+	}
+	if got := countryName(order[len(commonCountries)+1]); got != "Afghanistan" {
+		t.Errorf("first state after the common ones: %q, want Afghanistan", got)
 	}
 }

@@ -26,6 +26,13 @@ type verifyScreen struct {
 
 	who *widget.Label // the citizen of the request
 
+	// mrz is the document's machine-readable zone, typed or from a
+	// keyboard-wedge reader; mrzRead is what it says once it parses,
+	// mrzErr why it does not.
+	mrz     *entry
+	mrzRead *pinsede.MRZ
+	mrzErr  error
+
 	docType           *widget.Select
 	number, authority *entry
 	country           *countryPicker
@@ -53,6 +60,7 @@ func (a *App) showVerify() {
 		a.verify = a.newVerifyScreen()
 	}
 	a.verify.refreshWho()
+	a.verify.validate(false) // the MV35 may have changed what the MRZ contradicts
 	a.show(a.verify.screen)
 }
 
@@ -78,6 +86,12 @@ func (a *App) newVerifyScreen() *verifyScreen {
 		v.validate(false)
 	})
 	v.docType.PlaceHolder = lang.L("common.choose")
+	v.mrz = a.newEntry(lang.L("verify.mrz.placeholder"))
+	v.mrz.MultiLine = true
+	v.mrz.Wrapping = fyne.TextWrapOff
+	v.mrz.TextStyle = fyne.TextStyle{Monospace: true}
+	v.mrz.SetMinRowsVisible(3)
+	v.mrz.onChange(func(string) { v.mrzChanged() })
 	v.number = a.newEntry("")
 	v.authority = a.newEntry(lang.L("verify.authority.placeholder"))
 	v.country = a.newCountryPicker(func(string) {
@@ -118,10 +132,10 @@ func (a *App) newVerifyScreen() *verifyScreen {
 	f := func(name, label string, input fyne.CanvasObject) fyne.CanvasObject {
 		fl := v.fields.add(newField(name, label, input))
 		if e, ok := input.(*entry); ok {
-			e.OnChanged = func(string) {
+			e.onChange(func(string) {
 				fl.edited = true
 				v.validate(false)
-			}
+			})
 			e.onLeave = func() {
 				if a.lock.locked {
 					return
@@ -132,12 +146,13 @@ func (a *App) newVerifyScreen() *verifyScreen {
 		}
 		return fl.object
 	}
-	grid := func(objs ...fyne.CanvasObject) fyne.CanvasObject { return container.NewGridWithColumns(2, objs...) }
+	grid := twoColumns
 	v.scanRow = container.NewBorder(nil, nil, nil, container.NewHBox(v.scanRemove, v.scanChoose), v.scanName)
 	body := container.NewVBox(
 		title(lang.L("verify.title")),
 		section("", v.who),
 		section(lang.L("verify.document"),
+			f(pinsede.FieldMRZ, lang.L("field.mrz"), v.mrz),
 			grid(
 				f(pinsede.FieldDocType, lang.L("field.doc_tipo"), v.docType),
 				f(pinsede.FieldDocNumber, lang.L("field.doc_numero"), v.number),
@@ -161,7 +176,8 @@ func (a *App) newVerifyScreen() *verifyScreen {
 		v.progress,
 		container.NewHBox(v.back, layout.NewSpacer(), v.issue),
 	)
-	v.screen = screen{Title: lang.L("verify.short"), View: a.page(body, true), Focus: v.number}
+	// The MRZ first: a reader types into the entry that has the keyboard.
+	v.screen = screen{Title: lang.L("verify.short"), View: a.page(body, true), Focus: v.mrz}
 	return v
 }
 
@@ -216,10 +232,12 @@ func (v *verifyScreen) problems() pinsede.FieldErrors {
 	return withDateFormat(es, pinsede.FieldDocExpires, v.expires.Text)
 }
 
-// validate shows the problems of the touched fields, or of all of them.
+// validate shows the problems of the touched fields, or of all of them,
+// and what the MRZ contradicts.
 func (v *verifyScreen) validate(all bool) pinsede.FieldErrors {
 	es := v.problems()
-	v.fields.show(es, all)
+	v.fields.show(append(es, v.mrzProblems()...), all)
+	v.fields.setNotes(v.mrzNotes())
 	return es
 }
 
@@ -345,7 +363,7 @@ func (v *verifyScreen) showOutcome(req pinsede.Request, out pinsede.Issued, err 
 	case err == nil:
 		a.showResult(req, out)
 	case errors.As(err, &fes):
-		v.fields.show(fes, true)
+		v.fields.show(append(fes, v.mrzProblems()...), true)
 		if a.request.showErrors(fes) {
 			a.showRequest()
 			return

@@ -21,6 +21,9 @@ type entry struct {
 	widget.Entry
 	activity func()
 	onLeave  func()
+	// onKey, when set, sees each key first and returns whether it took it
+	// (a picker's Down, Up, Enter and Escape).
+	onKey func(*fyne.KeyEvent) bool
 }
 
 // newEntry returns an entry that calls a.touch on every key.
@@ -46,8 +49,22 @@ func (e *entry) TypedRune(r rune) {
 
 // TypedKey handles k and records the activity.
 func (e *entry) TypedKey(k *fyne.KeyEvent) {
-	e.Entry.TypedKey(k)
+	if e.onKey == nil || !e.onKey(k) {
+		e.Entry.TypedKey(k)
+	}
 	e.activity()
+}
+
+// onChange adds f to what runs when the text changes, after what ran
+// before.
+func (e *entry) onChange(f func(string)) {
+	prev := e.OnChanged
+	e.OnChanged = func(s string) {
+		if prev != nil {
+			prev(s)
+		}
+		f(s)
+	}
 }
 
 // TypedShortcut handles s (paste, cut...) and records the activity.
@@ -88,13 +105,19 @@ func (a *App) primaryButton(text string, icon fyne.Resource, tapped func()) *wid
 
 // field is one input of a form: its label, its widget and the line under it
 // that shows its problem. The problem line is always there (empty when the
-// value is fine), so that a message appearing does not move the form.
+// value is fine), so that a message appearing does not move the form. When
+// the field has no problem, the line shows its note, if any: a warning that
+// does not block the form (in orange) or a confirmation (in green).
 type field struct {
 	name    string // a pinsede.Field* name
 	label   *widget.Label
 	input   fyne.CanvasObject
 	entry   *entry // the input, when it is an entry
 	problem *widget.Label
+	// errText is the problem shown, note the note kept for when there is
+	// none.
+	errText string
+	note    fieldNote
 	// edited is set once the user has changed the value.
 	edited bool
 	// touched is set once the user has left the field after editing it
@@ -120,12 +143,62 @@ func newField(name, label string, input fyne.CanvasObject) *field {
 	return f
 }
 
-// setProblem shows msg under the field, or clears it.
+// fieldNote is a line under a field that does not block the form.
+type fieldNote struct {
+	text string
+	kind noteKind
+}
+
+// noteKind tells how a note shows.
+type noteKind int
+
+const (
+	noteWarning noteKind = iota // to check: the form goes on
+	noteOK                      // a confirmation
+)
+
+// setProblem shows msg under the field, or clears it (the note, if any,
+// shows instead).
 func (f *field) setProblem(msg string) {
-	if f.problem.Text == msg {
+	f.errText = msg
+	f.render()
+}
+
+// setNote keeps n to show under the field while it has no problem.
+func (f *field) setNote(n fieldNote) {
+	f.note = n
+	f.render()
+}
+
+// render shows the problem, or the note.
+func (f *field) render() {
+	text, imp := f.errText, widget.DangerImportance
+	if text == "" {
+		text = f.note.text
+		switch f.note.kind {
+		case noteOK:
+			imp = widget.SuccessImportance
+		default:
+			imp = widget.WarningImportance
+		}
+	}
+	if f.problem.Text == text && (text == "" || f.problem.Importance == imp) {
 		return
 	}
-	f.problem.SetText(msg)
+	f.problem.Importance = imp
+	f.problem.SetText(text)
+}
+
+// problemText returns the problem shown under the field, "" for none.
+func (f *field) problemText() string { return f.errText }
+
+// noteText returns the note shown under the field: "" when there is none,
+// or when a problem hides it.
+func (f *field) noteText() string {
+	if f.errText != "" {
+		return ""
+	}
+	return f.note.text
 }
 
 // fieldLayout stacks a label, an input and a problem line with tight
@@ -203,6 +276,18 @@ func (fs fields) show(es pinsede.FieldErrors, all bool) bool {
 		}
 	}
 	return found
+}
+
+// setNotes shows each touched field's note in notes, and clears the
+// others': like a problem, a note waits until the clerk has left the field.
+func (fs fields) setNotes(notes map[string]fieldNote) {
+	for name, f := range fs {
+		n := notes[name]
+		if !f.touched {
+			n = fieldNote{}
+		}
+		f.setNote(n)
+	}
 }
 
 // has reports whether es has a problem with one of fs.
@@ -426,4 +511,15 @@ func yesNo(b bool) string {
 // on the read-only pages.
 func lowLabel(text string) fyne.CanvasObject {
 	return container.NewThemeOverride(widget.NewLabel(text), theme.SecondaryText())
+}
+
+// twoColumns lays fields out two by two. Each row is as tall as its own
+// fields (a grid would make every row as tall as the tallest field, and a
+// long message under one field would open gaps all over the form).
+func twoColumns(objs ...fyne.CanvasObject) fyne.CanvasObject {
+	rows := container.NewVBox()
+	for i := 0; i < len(objs); i += 2 {
+		rows.Add(container.NewGridWithColumns(2, objs[i:min(i+2, len(objs))]...))
+	}
+	return rows
 }

@@ -177,7 +177,7 @@ func TestDomainMessagesRender(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got, want := Field(pinsede.FieldError{Key: pinsede.KeyCFCheck, Args: map[string]any{"Want": "U"}}),
-		"Il carattere di controllo non corrisponde: atteso U"; got != want {
+		"Il carattere di controllo non torna (per questo codice sarebbe U): l'errore può essere in qualunque posizione, ricontrolla tutto il codice."; got != want {
 		t.Errorf("check character: %q, want %q", got, want)
 	}
 }

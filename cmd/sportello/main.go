@@ -1,0 +1,165 @@
+// Command sportello is the desk app of an INPS sede: the clerk takes a
+// citizen's MV35 request, verifies their identity, issues a PIN dispositivo
+// whose sealed-envelope slip is printed, and records the handover.
+//
+// Usage:
+//
+//	sportello [-store PATH] [-key PATH] [-printer QUEUE | -dev-print DIR] [-idle 5m] [-lang it]
+//
+// The store and its key default to local.DefaultPaths. On first run (neither
+// file exists) the store is created; otherwise it is opened, and a missing,
+// damaged or foreign file is reported, never recreated. -printer prints the
+// slips on a CUPS queue; -dev-print writes them as PDF files to DIR, for
+// development only, under a red banner. With neither there is no printer and
+// no PIN can be issued.
+//
+// main wires things together and nothing else.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/local"
+	"github.com/pinsede/pinsede/ui/desk"
+	"github.com/pinsede/pinsede/ui/i18n"
+	"github.com/pinsede/pinsede/ui/printer"
+	"github.com/pinsede/pinsede/ui/theme"
+)
+
+// windowTitle is the title of the window; the smoke test waits for it.
+const windowTitle = "PIN Sede – Sportello"
+
+func main() {
+	defStore, defKey, pathErr := local.DefaultPaths()
+	storePath := flag.String("store", defStore, "the store `file`")
+	keyPath := flag.String("key", defKey, "the store's key `file`")
+	queue := flag.String("printer", "", "print the slips on this CUPS `queue`")
+	devPrint := flag.String("dev-print", "", "development printer: write the slips as PDF to `dir` (never at a real desk)")
+	idle := flag.Duration("idle", desk.DefaultIdle, "lock the session after this `inactivity` (0: never)")
+	language := flag.String("lang", i18n.Default, "language of the interface: it or en")
+	flag.Parse()
+
+	if err := i18n.Load(*language); err != nil {
+		fmt.Fprintln(os.Stderr, "sportello:", err)
+		os.Exit(2)
+	}
+	if *queue != "" && *devPrint != "" {
+		fmt.Fprintln(os.Stderr, "sportello:", lang.L("start.printers"))
+		os.Exit(2)
+	}
+	if (*storePath == "" || *keyPath == "") && pathErr != nil {
+		fmt.Fprintln(os.Stderr, "sportello:", pathErr)
+		os.Exit(2)
+	}
+
+	// The store first: its errors reach stderr even without a display.
+	store, storeErr := openStore(*storePath, *keyPath)
+	if storeErr != nil {
+		fmt.Fprintln(os.Stderr, "sportello:", startMessage(storeErr, *storePath, *keyPath))
+	} else {
+		defer store.Close()
+	}
+
+	a := app.NewWithID("it.inps.pinsede.sportello")
+	a.Settings().SetTheme(theme.New())
+	w := a.NewWindow(windowTitle)
+	w.Resize(fyne.NewSize(1280, 800))
+	quitOnSignal(a)
+	if storeErr != nil {
+		fail(a, w, startMessage(storeErr, *storePath, *keyPath))
+	}
+
+	var slips pinsede.SlipPrinter
+	switch {
+	case *queue != "":
+		slips = printer.SlipPrinter{Backend: printer.CUPS{Printer: *queue}}
+	case *devPrint != "":
+		slips = printer.SlipPrinter{Backend: printer.DevFolder{Dir: *devPrint}}
+	}
+	ui := desk.New(pinsede.NewDesk(store, slips), w, desk.Config{Idle: *idle, DevPrintDir: *devPrint})
+	if err := ui.Start(); err != nil {
+		msg := lang.L("start.error", map[string]any{"Err": err.Error()})
+		fmt.Fprintln(os.Stderr, "sportello:", msg)
+		store.Close()
+		fail(a, w, msg)
+	}
+	defer ui.Close()
+	w.ShowAndRun()
+}
+
+// openStore creates the store on first run, when neither the store nor the
+// key exists, and opens it otherwise: a store is never created over existing
+// data.
+func openStore(storePath, keyPath string) (*local.Store, error) {
+	if !exists(storePath) && !exists(keyPath) {
+		return local.Create(storePath, keyPath)
+	}
+	return local.Open(storePath, keyPath)
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return !errors.Is(err, os.ErrNotExist)
+}
+
+// startMessage explains why the store did not open, in the clerk's words.
+func startMessage(err error, storePath, keyPath string) string {
+	args := map[string]any{"Store": storePath, "Key": keyPath, "Err": err.Error()}
+	for _, c := range []struct {
+		err error
+		key string
+	}{
+		{local.ErrAlreadyOpen, "start.alreadyopen"},
+		{local.ErrWrongKey, "start.wrongkey"},
+		{local.ErrNoKey, "start.nokey"},
+		{local.ErrCorrupt, "start.corrupt"},
+		{local.ErrNoStore, "start.nostore"},
+		{local.ErrSchemaTooNew, "start.schematoonew"},
+	} {
+		if errors.Is(err, c.err) {
+			return lang.L(c.key, args)
+		}
+	}
+	return lang.L("start.error", args)
+}
+
+// fail shows a start-up error in the window, and exits with status 1 when
+// the window is closed.
+func fail(a fyne.App, w fyne.Window, msg string) {
+	text := widget.NewLabel(msg)
+	text.Wrapping = fyne.TextWrapWord
+	heading := widget.NewLabelWithStyle(lang.L("start.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading.Importance = widget.DangerImportance
+	closeBtn := widget.NewButton(lang.L("start.close"), a.Quit)
+	closeBtn.Importance = widget.HighImportance
+	w.SetContent(container.NewPadded(container.NewPadded(container.NewVBox(heading, text, container.NewHBox(closeBtn)))))
+	w.Resize(fyne.NewSize(640, 240))
+	w.CenterOnScreen()
+	w.ShowAndRun()
+	os.Exit(1)
+}
+
+// quitOnSignal quits the app cleanly on SIGINT and SIGTERM, so that the
+// store is closed (and its lock released) on the way out.
+func quitOnSignal(a fyne.App) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ch
+		fyne.Do(a.Quit)
+		time.AfterFunc(5*time.Second, func() { os.Exit(1) })
+	}()
+}

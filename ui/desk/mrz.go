@@ -1,0 +1,148 @@
+package desk
+
+import (
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/i18n"
+)
+
+// mrzShortest is the length of the shortest MRZ (TD2, 2 x 36): from there
+// on, a problem of the MRZ shows while it is typed.
+const mrzShortest = 72
+
+// mrzChanged reads the MRZ on every change. Once it parses, it fills the
+// empty fields of the document and of the MV35 with what it says; the
+// fields already typed are compared with it (see mrzNotes).
+func (v *verifyScreen) mrzChanged() {
+	text := v.mrz.Text
+	m, err := pinsede.ParseMRZ(text)
+	fl := v.fields[pinsede.FieldMRZ]
+	if err != nil {
+		v.mrzRead, v.mrzErr = nil, err
+		if strings.TrimSpace(text) == "" {
+			v.mrzErr = nil
+		} else if mrzLength(text) >= mrzShortest {
+			fl.touched = true
+		}
+	} else {
+		v.mrzRead, v.mrzErr = &m, nil
+		fl.touched = true
+		v.prefill(m)
+	}
+	if r := v.a.request; r != nil {
+		r.validate(false)
+	}
+}
+
+// mrzLength counts the characters of an MRZ as ParseMRZ reads them: line
+// breaks and spaces aside.
+func mrzLength(s string) int {
+	n := 0
+	for _, r := range s {
+		if r != ' ' && r != '\t' && r != '\r' && r != '\n' {
+			n++
+		}
+	}
+	return n
+}
+
+// prefill writes what m says in the empty fields of the document and of
+// the MV35 (pinsede.MRZ.Prefill decides which): a field typed already keeps
+// its text. A field filled shows its problems at once (an expired
+// document, say).
+func (v *verifyScreen) prefill(m pinsede.MRZ) {
+	r := v.a.request
+	// The type first: choosing it sets the country of an Italian document.
+	if v.docType.SelectedIndex() < 0 {
+		if t := m.DocumentType(); t != "" {
+			v.docType.SetSelectedIndex(slices.Index(pinsede.DocumentTypes, t))
+		}
+	}
+	req, doc := r.request(), v.verification().Document
+	m.Prefill(&req, &doc)
+	fill := func(fs fields, name string, e *entry, s string) {
+		if strings.TrimSpace(e.Text) == "" && s != "" {
+			fs[name].touched = true
+			e.SetText(s)
+		}
+	}
+	fill(v.fields, pinsede.FieldDocNumber, v.number, doc.Number)
+	if v.country.code() == "" && doc.Country != "" {
+		v.fields[pinsede.FieldDocCountry].touched = true
+		v.country.set(doc.Country)
+	}
+	if !doc.ExpiresOn.IsZero() {
+		fill(v.fields, pinsede.FieldDocExpires, v.expires, doc.ExpiresOn.Italian())
+	}
+	fill(r.fields, pinsede.FieldCognome, r.cognome, req.Cognome)
+	fill(r.fields, pinsede.FieldNome, r.nome, req.Nome)
+	if r.sesso.Selected == "" && req.Sesso != "" {
+		r.sesso.SetSelected(lang.L("sex." + string(req.Sesso)))
+	}
+	if !req.DataNascita.IsZero() {
+		fill(r.fields, pinsede.FieldDataNascita, r.dataNascita, req.DataNascita.Italian())
+	}
+}
+
+// mrzProblems returns why the MRZ typed does not parse: the message names
+// the line and position, and for a check digit the digit that fits.
+func (v *verifyScreen) mrzProblems() pinsede.FieldErrors {
+	if fe, ok := v.mrzErr.(pinsede.FieldError); ok {
+		return pinsede.FieldErrors{fe}
+	}
+	return nil
+}
+
+// mrzNotes returns the notes of the verification's fields: under each
+// document field the MRZ contradicts, the two values; under the MRZ, that
+// it was read, or which fields of the MV35 it contradicts (they show the
+// values on the MV35).
+func (v *verifyScreen) mrzNotes() map[string]fieldNote {
+	notes := map[string]fieldNote{}
+	m := v.mrzRead
+	if m == nil {
+		return notes
+	}
+	req, doc := v.a.request.request(), v.verification().Document
+	var mv35 []string
+	for _, mm := range m.Prefill(&req, &doc) {
+		if _, ok := v.fields[mm.Field]; ok {
+			notes[mm.Field] = fieldNote{text: i18n.Field(mrzDisplay(mm)), kind: noteWarning}
+			continue
+		}
+		mv35 = append(mv35, fieldLabel(mm.Field))
+	}
+	if len(mv35) > 0 {
+		notes[pinsede.FieldMRZ] = fieldNote{text: lang.L("verify.mrz.mv35", map[string]any{"Fields": strings.Join(mv35, ", ")}), kind: noteWarning}
+	} else {
+		notes[pinsede.FieldMRZ] = fieldNote{text: lang.L("verify.mrz.ok", map[string]any{"Format": string(m.Format)}), kind: noteOK}
+	}
+	return notes
+}
+
+// mrzDisplay writes a mismatch's values as the form shows them: a
+// document type and a state by name.
+func mrzDisplay(mm pinsede.Mismatch) pinsede.FieldError {
+	fe := pinsede.FieldError(mm)
+	name := func(s string) string { return s }
+	switch mm.Field {
+	case pinsede.FieldDocType:
+		name = func(s string) string { return lang.L("doc." + s) }
+	case pinsede.FieldDocCountry:
+		name = countryName
+	default:
+		return fe
+	}
+	fe.Args = map[string]any{}
+	for k, x := range mm.Args {
+		if s, ok := x.(string); ok && s != "" {
+			x = name(s)
+		}
+		fe.Args[k] = x
+	}
+	return fe
+}
