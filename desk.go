@@ -332,7 +332,7 @@ func (d *Desk) Issue(ctx context.Context, s *Session, req Request, ver Verificat
 			}
 		}
 		out.Credential = cred
-		return d.record(tx, s, now, cred, ActionIssued, EventIssued, "slip "+cred.SlipSerial)
+		return d.record(tx, s, now, cred, ActionIssued, EventIssued, "busta "+cred.SlipSerial)
 	})
 	if err != nil {
 		return Issued{}, fmt.Errorf("issue: %w", err)
@@ -356,7 +356,7 @@ func (d *Desk) Issue(ctx context.Context, s *Session, req Request, ver Verificat
 			return err
 		}
 		return appendAudit(tx, cred.PrintedAt, s.Sede.Code, s.Actor(), AuditEntry{
-			Action: ActionPrinted, Subject: cred.CodiceFiscale, Credential: cred.ID, Detail: "slip " + cred.SlipSerial,
+			Action: ActionPrinted, Subject: cred.CodiceFiscale, Credential: cred.ID, Detail: "busta " + cred.SlipSerial,
 		})
 	})
 	out.Credential = cred
@@ -383,7 +383,7 @@ func (d *Desk) RecordHandover(s *Session, credentialID string) (Credential, erro
 			return ErrNotActive
 		}
 		cred.HandedOverAt, cred.HandedOverBy = now, s.Actor()
-		return d.record(tx, s, now, cred, ActionHandedOver, EventHandedOver, "slip "+cred.SlipSerial)
+		return d.record(tx, s, now, cred, ActionHandedOver, EventHandedOver, "busta "+cred.SlipSerial)
 	})
 	if err != nil {
 		return Credential{}, fmt.Errorf("record handover of %s: %w", credentialID, err)
