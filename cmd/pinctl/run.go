@@ -51,6 +51,7 @@ var commands = []command{
 	{"audit verify", "", "verifica che la catena di audit sia integra", cmdAuditVerify, nil},
 	{"cf", "CODICE... | -", "controlla codici fiscali (con - li legge da stdin, uno per riga) e stampa una riga JSON per ciascuno",
 		cmdCF, nil},
+	{"mrz", "< MRZ", "legge da stdin una zona a lettura ottica (MRZ) e ne stampa campi e cifre di controllo in JSON", cmdMRZ, nil},
 }
 
 // usageError is a bad argument: run prints it with the usage of the

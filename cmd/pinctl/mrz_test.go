@@ -1,0 +1,42 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// Ensure that pinctl mrz prints the fields of a valid zone, and names the
+// check digit at fault in an invalid one with exit status 1.
+func TestMRZ(t *testing.T) {
+	sb := newSandbox(t)
+	const td3 = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10\n"
+	r := sb.must(t, td3, "mrz")
+	var got mrzResult
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&got); err != nil {
+		t.Fatalf("%q: %v", r.stdout, err)
+	}
+	if !got.Valid || got.Format != "TD3" || got.Surname != "ERIKSSON" || got.GivenNames != "ANNA MARIA" ||
+		got.DocumentNumber != "L898902C3" || got.Birthdate != "1974-08-12" || got.Sex != "F" ||
+		got.Expiry != "2012-04-15" || len(got.Checks) != 5 {
+		t.Errorf("TD3 specimen: %+v", got)
+	}
+
+	bad := strings.Replace(td3, "7408122F", "7408123F", 1) // the birth date's check digit
+	r = sb.run(t, bad, "mrz")
+	if r.code != exitFail {
+		t.Fatalf("exit %d, want %d", r.code, exitFail)
+	}
+	got = mrzResult{}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Valid || !strings.Contains(got.Error, "2") || got.Error == "" {
+		t.Errorf("bad check digit: %+v", got)
+	}
+	if r := sb.run(t, "", "mrz", "extra"); r.code != exitUsage {
+		t.Errorf("argument: exit %d, want %d", r.code, exitUsage)
+	}
+}
