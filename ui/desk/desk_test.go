@@ -1,6 +1,10 @@
 package desk
 
 import (
+	"context"
+	"errors"
+	"io/fs"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -345,8 +349,30 @@ func TestPrintFailure(t *testing.T) {
 
 // Ensure that without a printer the issue button is disabled, with the
 // reason shown.
+//
+// Without a printer nothing is issued and no PDF is written anywhere: not in
+// the user's folders, not in a temporary file.
 func TestNoPrinter(t *testing.T) {
+	home := t.TempDir()
+	for _, v := range []string{"HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "TMPDIR"} {
+		t.Setenv(v, home)
+	}
 	h := ready(t, noPrinter)
+	defer func() {
+		req, ver := mario, pinsede.Verification{Document: passport, Checklist: pinsede.Checklist{OriginalSeen: true, PhotoMatches: true, MV35Signed: true}}
+		if _, err := h.desk.Issue(context.Background(), h.app.session, req, ver); !errors.Is(err, pinsede.ErrNoPrinter) {
+			t.Errorf("Issue without a printer: %v, want ErrNoPrinter", err)
+		}
+		err := filepath.WalkDir(home, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && strings.EqualFold(filepath.Ext(path), ".pdf") {
+				t.Errorf("a PDF was written without a printer: %s", path)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}()
 	if got := h.app.home.printerNote.text(); got != lang.L("issue.noprinter") {
 		t.Errorf("home: %q", got)
 	}
