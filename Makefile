@@ -123,6 +123,8 @@ $(TOOLS)/fyne:
 $(TOOLS)/benchstat:
 	GOBIN=$(TOOLS) $(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
 
+include windows.mk
+
 .PHONY: clean
 clean: ## Remove built binaries and packages (bin/, dist/); keeps .bin/ tools.
 	rm -rf $(BIN) $(DIST)

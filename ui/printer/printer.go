@@ -3,8 +3,9 @@
 //
 // # Basics
 //
-// A Backend takes a finished PDF and returns once the printer has accepted
-// it, or with the reason it could not. [DevFolder] is the back end for
+// A Backend takes a finished PDF and returns once the printer has printed
+// it, or with the reason it could not. [CUPS] prints on a CUPS queue over
+// IPP and follows the job to its end; [DevFolder] is the back end for
 // development: it writes each PDF to a folder.
 //
 // # Caveats
@@ -14,6 +15,13 @@
 // buffer as soon as Print returns. DevFolder breaks that rule on purpose,
 // and is therefore only for development: it is enabled by an explicit
 // -dev-print flag, and the desk shows a red banner while it is in use.
+//
+// CUPS cannot print without a copy: cupsd keeps the document in its spool
+// (/var/spool/cups/d*) while the job runs, and by default for a day after.
+// Configure it with PreserveJobFiles No (scripts/cups-setup.sh and the
+// "Printing" section of README.md say how). The HTTP transport that
+// carries the PDF to cupsd copies pieces of it into buffers of its own,
+// which are left to the garbage collector.
 package printer
 
 import (
@@ -26,8 +34,9 @@ import (
 
 // Backend prints a finished PDF.
 type Backend interface {
-	// Print prints job and returns when the printer has accepted it. It
-	// must not keep job.PDF after it returns: the caller zeroes it.
+	// Print prints job and returns when the printer has printed it (or,
+	// for a back end that cannot know, accepted it). It must not keep
+	// job.PDF after it returns: the caller zeroes it.
 	Print(ctx context.Context, job Job) error
 }
 

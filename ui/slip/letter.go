@@ -6,44 +6,81 @@ import (
 	"github.com/pinsede/pinsede"
 )
 
-// contactTop is the top of the Contact Center box, above the footer.
-const contactTop = footerY - 30
+// The letter is a PIN mailer for a DL window envelope (110 × 220 mm) with
+// the window on the left, 90 × 45 mm at 20 mm from the left edge and 15 mm
+// from the bottom (DIN 680 / ISO 269). The A4 sheet is laid out as a
+// DIN 5008 form B letter and folded in a Z at the fold marks, 105 and
+// 210 mm from the top, to 105 × 210 mm: the top panel, with the address,
+// faces the window; the PIN is on the middle panel, which no window can
+// show, and faces the inside of the fold.
+const (
+	fold1 = 105.0 // the upper fold mark
+	fold2 = 210.0 // the lower fold mark
+	punch = 148.5 // the punch mark (DIN 5008)
+)
+
+// window is the part of the sheet that the window always shows. The
+// folded sheet (105 × 210) can sit 5 mm higher or lower and 10 mm further
+// left or right in the envelope (110 × 220): the window shows at least
+// x 20-100, y 50-90 of the sheet. The recipient is written inside it.
+var window = box{20, 50, 100, 90}
+
+// pinBox is where the PIN is printed: on the middle panel, right of the
+// column of the window.
+var pinBox = box{110, 112, 190, 162}
+
+// mirror returns the part of the sheet that lies over b, on the panel
+// folded along the fold at y, when b is on the middle panel.
+func mirror(b box, y float64) box { return box{b.x0, 2*y - b.y1, b.x1, 2*y - b.y0} }
+
+// pinSize is the size of the PIN, in points.
+const pinSize = 26.0
 
 // letter draws page 1, the letter that goes into the envelope with the PIN.
-func letter(d doc, s pinsede.Slip) {
+func letter(d doc, s pinsede.Slip) error {
 	d.AddPage()
-	y := header(d, s) + 7
+	if err := header(d, s); err != nil {
+		return err
+	}
+	foldMarks(d)
 
-	// Left: the envelope's marking. Right: the recipient, in at most five
-	// lines.
-	d.font("B", 10, redLabel)
-	d.text(marginL, y, 80, 5, "RISERVATA PERSONALE", "L")
-	d.font("", 8.5, grey)
-	d.para(marginL, y+5, 75, 4, "Contiene il PIN per i servizi online dell'INPS: da aprire solo a cura del destinatario.")
-	d.font("", 8, grey)
-	d.text(column, y, right-column, 4.5, "Destinatario", "L")
-	ry := d.fit(column, y+5, right-column, s.Citizen.FullName(), "B", 11, 9, black, 2)
+	// Top panel: what the window shows, and the mask over the PIN.
+	d.font("", 7.5, grey)
+	d.para(marginL, 39, 80, 3.6, "Contiene il PIN per i servizi online dell'INPS: da aprire solo a cura del destinatario.")
+	sender := "INPS · " + sedeName(s.Sede)
+	d.fit(window.x0+1, window.y0+0.8, window.w()-2, sender, "", 6.5, 5.5, grey, 1)
+	d.draw(grey, 0.1)
+	d.Line(window.x0+1, window.y0+3.8, window.x1-1, window.y0+3.8)
+	d.font("B", 8, redLabel)
+	d.text(window.x0+1, window.y0+4.6, window.w()-2, 4, "RISERVATA PERSONALE", "L")
+	ry := d.fit(window.x0+1, window.y0+9.5, window.w()-2, s.Citizen.FullName(), "B", 10.5, 8, black, 2)
 	for i, l := range addressLines(s.Citizen.Residenza) {
 		lines := 1
 		if i == 0 {
 			lines = 2 // the street
 		}
-		ry = d.fit(column, ry, right-column, l, "", 10.5, 8.5, black, lines)
+		ry = d.fit(window.x0+1, ry, window.w()-2, l, "", 9.5, 7.5, black, lines)
 	}
-	y = max(ry, y+25) + 6
+	top := mirror(pinBox, fold1)
+	d.font("", 6.5, grey)
+	d.text(top.x0, top.y0-3.6, top.w(), 3.2, "Area di sicurezza: copre il PIN quando il foglio è piegato", "L")
+	maskPattern(d, top, s.Serial, pinSize)
 
-	d.font("B", 11, dark)
-	y = d.para(marginL, y, width, 5.5, "Oggetto: "+typeName(s.Type)+" per l'accesso ai servizi online dell'INPS") + 2
-	d.font("", 10, black)
-	y = d.para(marginL, y, width, 5, "Gentile cittadina, gentile cittadino,")
-	y = d.para(marginL, y, width, 5, "su Sua richiesta (modello MV35) e dopo la verifica della Sua identità, "+
-		"questa sede Le ha assegnato il PIN personale riportato qui sotto. "+purpose(s.Type)) + 4
+	// Middle panel: the PIN and what it is.
+	y := fold1 + 6
+	col := pinBox.x0 - 6 - marginL
+	d.font("B", 10, dark)
+	y = d.para(marginL, y, col, 4.8, "Oggetto: "+typeName(s.Type)+" per l'accesso ai servizi online dell'INPS") + 2
+	d.font("", 9.5, black)
+	y = d.para(marginL, y, col, 4.6, "Gentile cittadina, gentile cittadino,")
+	d.para(marginL, y, col, 4.6, "su Sua richiesta (modello MV35) e dopo la verifica della Sua identità, "+
+		"questa sede Le ha assegnato il PIN personale riportato qui a fianco. "+purpose(s.Type))
+	pinZone(d, s)
+	y = fields(d, s, pinBox.y1+4) + 4
 
-	y = pinZone(d, s, y) + 6
-
-	d.font("B", 11, blue)
-	d.text(marginL, y, width, 6, "Come usare il PIN", "L")
-	y += 7
+	d.font("B", 10.5, blue)
+	d.text(marginL, y, width, 5.5, "Come usare il PIN", "L")
+	y += 6.5
 	steps := []string{
 		"Acceda ai servizi online dal sito www.inps.it scegliendo l'accesso con PIN: inserisca il Suo codice fiscale (" +
 			string(s.Citizen.CodiceFiscale) + ") e i 16 caratteri del PIN, nell'ordine in cui sono stampati.",
@@ -56,26 +93,45 @@ func letter(d doc, s pinsede.Slip) {
 			"se al primo accesso non venisse accettato, riprovi più tardi.")
 	}
 	for i, step := range steps {
-		d.font("B", 9.5, blue)
-		d.text(marginL, y, 6, 4.6, strconv.Itoa(i+1)+".", "L")
-		d.font("", 9.5, black)
-		y = d.para(marginL+6, y, width-6, 4.6, step) + 1.4
+		d.font("B", 9, blue)
+		d.text(marginL, y, 6, 4.3, strconv.Itoa(i+1)+".", "L")
+		d.font("", 9, black)
+		y = d.para(marginL+6, y, width-6, 4.3, step) + 1
 	}
 
-	y += 2.5
+	y += 2
 	d.fill(redLabel)
-	d.Rect(marginL, y, 1.2, 9.2, "F")
+	d.Rect(marginL, y, 1.2, 8.6, "F")
 	d.SetLeftMargin(marginL + 4)
 	d.SetXY(marginL+4, y)
 	d.font("B", 9, black)
-	d.Write(4.6, "Il PIN è strettamente personale: ")
+	d.Write(4.3, "Il PIN è strettamente personale: ")
 	d.font("", 9, black)
-	d.Write(4.6, "non lo comunichi a nessuno, neppure a chi si presenta come operatore INPS, "+
+	d.Write(4.3, "non lo comunichi a nessuno, neppure a chi si presenta come operatore INPS, "+
 		"e non lo conservi insieme ai Suoi documenti. Dopo il primo accesso distrugga questo foglio.")
 	d.SetLeftMargin(marginL)
 
-	contactCenter(d, contactTop)
-	footer(d, s, "Documento riservato: contiene un PIN personale", 1)
+	// Bottom panel: the Contact Center, and the mask over the PIN.
+	bottom := mirror(pinBox, fold2)
+	bottom.y1 = min(bottom.y1, bottomY)
+	d.font("", 6.5, grey)
+	d.text(bottom.x0, bottom.y0-3.6, bottom.w(), 3.2, "Area di sicurezza", "L")
+	maskPattern(d, bottom, s.Serial, pinSize)
+	contactCenter(d, box{marginL, bottom.y0, bottom.x0 - 5, bottom.y0 + 25})
+	footer(d, s, "Documento riservato: contiene un PIN personale", 1, bottom.x0-5-marginL)
+	return nil
+}
+
+// bottomY is the lowest line a printer can print on: most leave 5 mm.
+const bottomY = 290.0
+
+// foldMarks draws the fold marks and the punch mark on the left edge.
+func foldMarks(d doc) {
+	d.draw(grey, 0.2)
+	for _, y := range []float64{fold1, fold2} {
+		d.Line(4, y, 9, y)
+	}
+	d.Line(4, punch, 7, punch)
 }
 
 // purpose says what a kind of PIN is for.
@@ -86,49 +142,43 @@ func purpose(t pinsede.CredentialType) string {
 	return "È un PIN ordinario: consente di consultare la Sua posizione."
 }
 
-// pinZone draws the boxed PIN with its type, state and expiry at y, and
-// returns the y below it.
-func pinZone(d doc, s pinsede.Slip, y float64) float64 {
-	const h = 50.0
-	d.fill(pinTint)
-	d.draw(blue, 0.5)
-	d.Rect(marginL, y, width, h, "DF")
+// pinZone draws the PIN in pinBox over its security pattern: two rows of
+// eight characters, each with its position beneath.
+func pinZone(d doc, s pinsede.Slip) {
+	b := pinBox
+	pinPattern(d, b, s.Serial)
+	d.draw(blue, 0.4)
+	d.Rect(b.x0, b.y0, b.w(), b.h(), "D")
+	d.font("B", 7.5, dark)
+	d.text(b.x0+3, b.y0+1.5, b.w()-6, 4, "IL SUO PIN PERSONALE · 16 caratteri", "L")
 
-	d.font("B", 9, dark)
-	d.text(marginL+6, y+4, width-12, 4.5, "IL SUO PIN PERSONALE · 16 caratteri", "L")
-
-	// The two groups, centred, with each character's position beneath it.
-	const size, gap = 30.0, 16.0
 	first, second := s.PIN.Groups()
-	d.SetFont(mono, "", size)
-	d.SetTextColor(black.r, black.g, black.b)
+	d.SetFont(mono, "", pinSize)
 	cw := d.GetStringWidth("M")
-	x := marginL + (width-(16*cw+gap))/2
-	base := y + 21
+	x := b.x0 + (b.w()-8*cw)/2
 	for g, group := range []string{first, second} {
-		gx := x + float64(g)*(8*cw+gap)
-		d.SetFont(mono, "", size)
+		base := b.y0 + 17 + float64(g)*17
+		d.SetFont(mono, "", pinSize)
 		d.SetTextColor(black.r, black.g, black.b)
-		d.Text(gx, base, group)
-		d.font("", 6.5, grey)
+		d.Text(x, base, group)
+		d.font("", 6, dark)
 		for i := range 8 {
 			n := strconv.Itoa(g*8 + i + 1)
-			d.Text(gx+float64(i)*cw+(cw-d.GetStringWidth(n))/2, base+5.5, n)
+			d.Text(x+float64(i)*cw+(cw-d.GetStringWidth(n))/2, base+4.2, n)
 		}
 	}
+}
 
-	d.draw(rule, 0.3)
-	d.SetDashPattern([]float64{1, 1}, 0)
-	d.Line(marginL+6, y+31, right-6, y+31)
-	d.SetDashPattern(nil, 0)
-
-	col := (width - 12) / 3
+// fields draws the type, state and expiry of the PIN in a row at y, and
+// returns the y below it.
+func fields(d doc, s pinsede.Slip, y float64) float64 {
+	col := width / 3
 	field := func(i int, label, value string, c rgb) {
-		cx := marginL + 6 + float64(i)*col
-		d.font("", 8, grey)
-		d.text(cx, y+34, col, 4, label, "L")
-		d.font("B", 11, c)
-		d.text(cx, y+39, col, 6, value, "L")
+		cx := marginL + float64(i)*col
+		d.font("", 7.5, grey)
+		d.text(cx, y, col, 3.8, label, "L")
+		d.font("B", 10.5, c)
+		d.text(cx, y+3.8, col, 5.5, value, "L")
 	}
 	state := green
 	if s.Pending {
@@ -137,29 +187,31 @@ func pinZone(d doc, s pinsede.Slip, y float64) float64 {
 	field(0, "Tipo", typeName(s.Type), dark)
 	field(1, "Stato", stateName(s), state)
 	field(2, "Valido fino al", date(s.ExpiresAt), dark)
-	return y + h
+	return y + 9.5
 }
 
-// contactCenter draws the Contact Center box at y.
-func contactCenter(d doc, y float64) {
-	const h = 24.0
+// contactCenter draws the Contact Center box in b.
+func contactCenter(d doc, b box) {
 	d.fill(boxTint)
 	d.draw(rule, 0.2)
-	d.Rect(marginL, y, width, h, "DF")
-	d.font("B", 9.5, dark)
-	d.text(marginL+5, y+2.5, width-10, 5, "Contact Center INPS", "L")
-	line := func(y float64, parts ...string) {
-		d.SetXY(marginL+5, y)
-		for i, p := range parts {
-			style := ""
-			if i%2 == 0 {
-				style = "B"
-			}
-			d.font(style, 9, black)
-			d.Write(4.4, p)
-		}
+	d.Rect(b.x0, b.y0, b.w(), b.h(), "DF")
+	d.font("B", 8.5, dark)
+	d.text(b.x0+3, b.y0+1.8, b.w()-6, 4.5, "Contact Center INPS", "L")
+	d.SetRightMargin(pageW - b.x1 + 3)
+	y := b.y0 + 6.5
+	for _, l := range [][2]string{
+		{"803 164", " da rete fissa, gratuito"},
+		{"06 164 164", " da rete mobile, a pagamento secondo la tariffa del gestore"},
+		{"lunedì-venerdì", " 08:00-20:00  ·  sabato 08:00-14:00"},
+	} {
+		d.SetLeftMargin(b.x0 + 3)
+		d.SetXY(b.x0+3, y)
+		d.font("B", 8, black)
+		d.Write(3.8, l[0])
+		d.font("", 8, black)
+		d.Write(3.8, l[1])
+		y = d.GetY() + 4.4
 	}
-	line(y+8, "803 164", " da rete fissa, gratuito")
-	line(y+12.4, "06 164 164", " da rete mobile, a pagamento secondo la tariffa del proprio gestore")
-	line(y+16.8, "dal lunedì al venerdì", " dalle 08:00 alle 20:00  ·  ", "il sabato", " dalle 08:00 alle 14:00")
+	d.SetLeftMargin(marginL)
+	d.SetRightMargin(marginR)
 }

@@ -9,9 +9,12 @@ import (
 // receipt draws page 2, the handover receipt (ricevuta di consegna) that
 // the citizen and the operator sign and the sede keeps. It never shows the
 // PIN.
-func receipt(d doc, s pinsede.Slip) {
+func receipt(d doc, s pinsede.Slip) error {
 	d.AddPage()
-	y := header(d, s) + 10
+	if err := header(d, s); err != nil {
+		return err
+	}
+	y := headerY + 10.0
 
 	d.font("B", 15, dark)
 	d.text(marginL, y, width, 7, "Ricevuta di consegna del "+typeName(s.Type), "L")
@@ -71,7 +74,8 @@ func receipt(d doc, s pinsede.Slip) {
 	sign(right-72, y, "Firma e timbro dell'operatore", s.Operator)
 
 	d.font("", 8.5, grey)
-	d.para(marginL, footerY-12, width, 4.2, "Questa ricevuta non contiene il PIN. "+
+	d.para(marginL, bottomY-20, width, 4.2, "Questa ricevuta non contiene il PIN. "+
 		"I dati personali sono trattati dall'INPS ai sensi del Regolamento (UE) 2016/679.")
-	footer(d, s, "Ricevuta di consegna: non contiene il PIN", 2)
+	footer(d, s, "Ricevuta di consegna: non contiene il PIN", 2, width)
+	return nil
 }

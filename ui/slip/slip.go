@@ -1,34 +1,55 @@
-// Package slip renders the sealed-envelope PIN slip (busta chiusa) as a PDF,
-// in memory.
+// Package slip renders the papers of a PIN issued at the desk as PDF, in
+// memory: the sealed-envelope PIN slip (busta chiusa) with its handover
+// receipt, and the filled request form MV35.
 //
 // # Basics
 //
-// [Render] returns an A4 PDF of two pages. Page 1 goes into the envelope:
-// the INPS heading with the sede, the recipient, the PIN as two groups of
-// eight characters in a large monospaced font, its type, state and expiry,
-// the first-access instructions and the Contact Center numbers. Page 2 is
-// the handover receipt (ricevuta di consegna) that the citizen and the
-// operator sign and the sede keeps: it never carries the PIN.
+// [Render] returns an A4 PDF of two pages. Page 1 is a PIN mailer for a
+// DL window envelope (110 × 220 mm, window 90 × 45 mm at 20 mm from the
+// left and 15 mm from the bottom, DIN 680 / ISO 269), laid out as a
+// DIN 5008 form B letter and Z-folded at the marks 105 and 210 mm from the
+// top. The top panel carries the INPS heading, the serial number as a
+// Code 128 bar code, and the recipient where the window always shows it,
+// whichever way the folded sheet slides. The PIN, two groups of eight
+// characters in a large monospaced font, is on the middle panel, which no
+// window shows, over a light guilloche; where the top and bottom panels
+// lie over it once folded, they carry dark masks of cross-hatching and
+// decoy characters, so that the PIN cannot be read through the envelope
+// against the light. Then come its type, state and expiry, the
+// first-access instructions and the Contact Center. Page 2 is the handover
+// receipt (ricevuta di consegna) that the citizen and the operator sign and
+// the sede keeps: it never carries the PIN.
 //
-// The text is Italian, whatever the language of the user interface: the
-// slip is an official paper. It is set in Fyne's bundled fonts, embedded as
-// subsets: Noto Sans for the text and DejaVu Sans Mono for the PIN. Both
-// cover Latin (with the accents of western, central and eastern Europe,
-// Vietnamese and ß), Greek and Cyrillic; they do not cover Arabic, Hebrew,
-// the Indic scripts, Chinese, Japanese or Korean, whose characters would
-// print as empty boxes. Names on an MV35 are written in Latin letters, so
-// this matters only for free text.
+// [MV35] returns the one-page request form, filled, for the citizen to
+// sign: the request, the identity document, the sede, the operator and
+// the date. It carries no PIN.
 //
-// The same slip always renders to the same bytes: the document dates are
-// the slip's issue time and the catalogues are sorted.
+// The text is Italian, whatever the language of the user interface: these
+// are official papers. It is set in Fyne's bundled fonts, cut once per
+// process to what the papers can print and embedded as subsets: Noto Sans
+// for the text (Latin with every European accent, ß and Vietnamese, Greek,
+// Cyrillic) and DejaVu Sans Mono for the PIN. Arabic, Hebrew, the Indic
+// scripts, Chinese, Japanese and Korean are not covered and print as
+// blanks. Arabic would also need shaping and right-to-left layout, which
+// fpdf does not do: a font with Arabic letters (Debian's fonts-noto-core
+// has Noto Sans Arabic) would print them unjoined and in the wrong order.
+// Names on an MV35 are written in Latin letters (as on the codice
+// fiscale), so this matters only for free text.
+//
+// The same input always renders to the same bytes: the document dates are
+// the issue time, the catalogues are sorted, and the security pattern is
+// drawn from a generator seeded with the serial number (never the PIN).
 //
 // # Caveats
 //
-// The returned PDF holds the plaintext PIN. Print it and clear it (the
+// The PDF of a slip holds the plaintext PIN. Print it and clear it (the
 // ui/printer package does); never write it to a file, a log or a cache.
 // fpdf builds the document in buffers of its own that Render cannot wipe:
 // they are left to the garbage collector, as are the strings of
 // [pinsede.PIN.Groups].
+//
+// fpdf parses the two text fonts again for every document: that is most of
+// the time a render takes (see BENCHMARKS.md).
 package slip
 
 import (
@@ -53,7 +74,10 @@ func Render(s pinsede.Slip) ([]byte, error) {
 	if err := check(s); err != nil {
 		return nil, fmt.Errorf("render slip %s: %w", s.Serial, err)
 	}
-	d := newDoc()
+	d, err := newDoc()
+	if err != nil {
+		return nil, fmt.Errorf("render slip %s: %w", s.Serial, err)
+	}
 	d.SetCreationDate(s.IssuedAt)
 	d.SetModificationDate(s.IssuedAt)
 	d.SetCatalogSort(true)
@@ -62,8 +86,12 @@ func Render(s pinsede.Slip) ([]byte, error) {
 	d.SetCreator("pinsede", true)
 	d.SetLang("it-IT")
 
-	letter(d, s)
-	receipt(d, s)
+	if err := letter(d, s); err != nil {
+		return nil, fmt.Errorf("render slip %s: %w", s.Serial, err)
+	}
+	if err := receipt(d, s); err != nil {
+		return nil, fmt.Errorf("render slip %s: %w", s.Serial, err)
+	}
 
 	buf := bytes.NewBuffer(make([]byte, 0, sizeHint))
 	if err := d.Output(buf); err != nil {
@@ -119,8 +147,8 @@ func sedeName(s pinsede.Sede) string {
 func date(t time.Time) string { return pinsede.DateOf(t).Italian() }
 
 // addressLines returns the postal address of a, one line each: street,
-// then "CAP Comune PR" in Italy, or "postcode city" and the country code
-// abroad.
+// then "CAP Comune PR" in Italy, or "postcode city" and the country's
+// Italian name in capitals abroad (as the UPU asks of the sending country).
 func addressLines(a pinsede.Address) []string {
 	var lines []string
 	add := func(parts ...string) {
@@ -137,7 +165,7 @@ func addressLines(a pinsede.Address) []string {
 	add(a.Street)
 	if a.Abroad() {
 		add(a.CAP, a.City)
-		add(strings.ToUpper(a.Country))
+		add(strings.ToUpper(countryName(a.Country)))
 	} else {
 		add(a.CAP, a.City, strings.ToUpper(a.Province))
 	}
@@ -145,42 +173,49 @@ func addressLines(a pinsede.Address) []string {
 }
 
 // header draws the INPS heading of a page, with the sede on the left and
-// the date and serial number on the right, and returns the y below it.
-func header(d doc, s pinsede.Slip) float64 {
-	const base = 24
-	d.font("B", 24, blue)
+// the date, the serial number and its bar code on the right. It ends with
+// a rule at headerY.
+func header(d doc, s pinsede.Slip) error {
+	const base = 17
+	d.font("B", 21, blue)
 	d.Text(marginL, base, "INPS")
 	x := marginL + d.GetStringWidth("INPS") + 2.5
-	d.font("", 12, dark)
+	d.font("", 10.5, dark)
 	d.Text(x, base, "– Istituto Nazionale della Previdenza Sociale")
 
 	// One line each, whatever their length: the heading has a fixed height.
-	y := d.fit(marginL, base+4, 100, sedeName(s.Sede), "B", 10, 7.5, dark, 1)
-	y = d.fit(marginL, y, 100, strings.TrimSpace(s.Sede.Address), "", 9, 7, grey, 1)
-	y = d.fit(marginL, y, 100, "Codice sede "+s.Sede.Code, "", 9, 9, grey, 1)
+	y := d.fit(marginL, base+3, 95, sedeName(s.Sede), "B", 9.5, 7.5, dark, 1)
+	y = d.fit(marginL, y, 95, strings.TrimSpace(s.Sede.Address), "", 8.5, 7, grey, 1)
+	d.fit(marginL, y, 95, "Codice sede "+s.Sede.Code, "", 8.5, 8.5, grey, 1)
 
+	// The serial number as a bar code, 8 mm high, at most 62 mm wide.
+	if err := d.barcode(right, base+5, 8, 62, s.Serial); err != nil {
+		return err
+	}
 	pair := func(y float64, label, value string) {
 		value = clean(value)
-		d.font("B", 9, dark)
+		d.font("B", 8.5, dark)
 		wv := d.GetStringWidth(value)
 		d.Text(right-wv, y, value)
-		d.font("", 9, grey)
+		d.font("", 8.5, grey)
 		d.Text(right-wv-d.GetStringWidth(label)-1.5, y, label)
 	}
-	pair(base+7.5, "Data", date(s.IssuedAt))
-	pair(base+12, "Busta n.", s.Serial)
-
-	y += 2
-	d.hrule(y, blue, 0.6)
-	return y
+	pair(base-4.5, "Data", date(s.IssuedAt))
+	pair(base, "Busta n.", s.Serial)
+	d.hrule(headerY, blue, 0.5)
+	return nil
 }
 
-// footer draws the footer of page n of 2.
-func footer(d doc, s pinsede.Slip, left string, n int) {
-	d.hrule(footerY, rule, 0.2)
-	d.font("", 7.5, grey)
-	d.text(marginL, footerY+1.5, width-25, 4, left, "L")
-	d.text(right-25, footerY+1.5, 25, 4, fmt.Sprintf("Pagina %d di 2", n), "R")
-	d.fit(marginL, footerY+5.5, width, fmt.Sprintf("Busta n. %s · %s · operatore %s", s.Serial, sedeName(s.Sede), s.Operator),
-		"", 7.5, 6, grey, 1)
+// headerY is the rule under the heading.
+const headerY = 33.0
+
+// footer draws the footer of page n of 2 at the bottom of the page, w wide.
+func footer(d doc, s pinsede.Slip, left string, n int, w float64) {
+	const y = bottomY - 8
+	d.hrule2(y, w)
+	d.font("", 7, grey)
+	d.text(marginL, y+1.2, w-22, 3.5, left, "L")
+	d.text(marginL+w-22, y+1.2, 22, 3.5, fmt.Sprintf("Pagina %d di 2", n), "R")
+	d.fit(marginL, y+4.6, w, fmt.Sprintf("Busta n. %s · %s · operatore %s", s.Serial, sedeName(s.Sede), s.Operator),
+		"", 7, 5.5, grey, 1)
 }

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -165,8 +166,8 @@ func TestAddressLines(t *testing.T) {
 		want []string
 	}{
 		{pinsede.Address{Street: "Via Roma 1", CAP: "00144", City: "Roma", Province: "rm", Country: "IT"}, []string{"Via Roma 1", "00144 Roma RM"}},
-		{pinsede.Address{Street: "Königstraße 12", CAP: "70173", City: "Stuttgart", Country: "de"}, []string{"Königstraße 12", "70173 Stuttgart", "DE"}},
-		{pinsede.Address{Street: "12 Main St", City: "Dublin", Country: "IE"}, []string{"12 Main St", "Dublin", "IE"}},
+		{pinsede.Address{Street: "Königstraße 12", CAP: "70173", City: "Stuttgart", Country: "de"}, []string{"Königstraße 12", "70173 Stuttgart", "GERMANIA"}},
+		{pinsede.Address{Street: "12 Main St", City: "Dublin", Country: "IE"}, []string{"12 Main St", "Dublin", "IRLANDA"}},
 	} {
 		got := addressLines(tc.a)
 		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
@@ -201,10 +202,34 @@ func TestRenderPNG(t *testing.T) {
 	}
 }
 
-// BenchmarkRender measures the rendering of one slip, and reports its size.
-func BenchmarkRender(b *testing.B) {
+// BenchmarkRender measures the rendering of one slip, and reports its size
+// and the processor time it took (cpu-ns/op: the time of this process on
+// every core, garbage collection included; unlike ns/op, it does not grow
+// when other programs load the machine).
+func BenchmarkRender(b *testing.B) { benchmarkRender(b) }
+
+// BenchmarkRenderDeskHeap is BenchmarkRender with 64 MB of live heap, as
+// the desk application holds (Fyne, its fonts and images, the store): the
+// garbage collector then runs once every few slips, not several times in
+// each as it does in a test binary that holds nothing else.
+func BenchmarkRenderDeskHeap(b *testing.B) {
+	heap := make([][]byte, 64)
+	for i := range heap {
+		heap[i] = make([]byte, 1<<20)
+	}
+	runtime.GC()
+	benchmarkRender(b)
+	runtime.KeepAlive(heap)
+}
+
+func benchmarkRender(b *testing.B) {
 	s := sampleSlip(b, "Müller-Lüdenscheidt", "Jürgen")
+	if _, err := Render(s); err != nil { // cut the fonts outside the timing
+		b.Fatal(err)
+	}
 	var size int
+	start := cpuTime()
+	b.ResetTimer()
 	for b.Loop() {
 		pdf, err := Render(s)
 		if err != nil {
@@ -213,6 +238,7 @@ func BenchmarkRender(b *testing.B) {
 		size = len(pdf)
 	}
 	b.ReportMetric(float64(size), "bytes/pdf")
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 }
 
 // Ensure that the longest fields the MV35 accepts still fit their page,
@@ -238,6 +264,7 @@ func TestRenderLongest(t *testing.T) {
 				t.Fatalf("%d pages, want 2", len(pages))
 			}
 			for p, ws := range pages {
+				ws = outsideMasks(ws, p)
 				for i, a := range ws {
 					if a.xMin < 0 || a.yMin < 0 || a.xMax > a595 || a.yMax > a842 {
 						t.Errorf("page %d: %q is off the page", p+1, a.text)
@@ -251,6 +278,27 @@ func TestRenderLongest(t *testing.T) {
 			}
 		})
 	}
+}
+
+// outsideMasks returns the words of page p (from 0) that are not decoys
+// of the security masks, which overlap one another on purpose.
+func outsideMasks(ws []word, p int) []word {
+	if p != 0 {
+		return ws
+	}
+	const pt = 72 / 25.4
+	var kept []word
+	for _, w := range ws {
+		x, y := (w.xMin+w.xMax)/2/pt, (w.yMin+w.yMax)/2/pt
+		in := false
+		for _, b := range []box{mirror(pinBox, fold1), mirror(pinBox, fold2)} {
+			in = in || b.x0 <= x && x <= b.x1 && b.y0 <= y && y <= b.y1
+		}
+		if !in {
+			kept = append(kept, w)
+		}
+	}
+	return kept
 }
 
 // The A4 page in points.

@@ -4,7 +4,6 @@ import (
 	"strings"
 	"unicode"
 
-	"fyne.io/fyne/v2/theme"
 	"github.com/go-pdf/fpdf"
 )
 
@@ -15,15 +14,7 @@ const (
 	marginR = 20.0
 	right   = pageW - marginR       // right edge of the text
 	width   = right - marginL       // width of the text
-	footerY = 280.0                 // top of the footer rule
 	column  = marginL + width/2 + 5 // left edge of the right-hand column
-)
-
-// Font families, registered from Fyne's bundled fonts: Noto Sans (Latin,
-// Greek, Cyrillic) for the text and DejaVu Sans Mono for the PIN.
-const (
-	sans = "NotoSans"
-	mono = "DejaVuSansMono"
 )
 
 // rgb is a colour.
@@ -37,7 +28,6 @@ var (
 	grey     = rgb{0x5C, 0x6F, 0x82}
 	black    = rgb{0x1A, 0x1A, 0x1A}
 	rule     = rgb{0xC5, 0xCF, 0xD9}
-	pinTint  = rgb{0xEE, 0xF4, 0xFB}
 	boxTint  = rgb{0xF3, 0xF5, 0xF7}
 	green    = rgb{0x00, 0x80, 0x55}
 	amber    = rgb{0xA6, 0x60, 0x00}
@@ -49,15 +39,19 @@ type doc struct{ *fpdf.Fpdf }
 
 // newDoc returns an empty A4 document with the fonts registered, automatic
 // page breaks off (every element has a fixed place) and compression on.
-func newDoc() doc {
+func newDoc() (doc, error) {
+	fs, err := fonts()
+	if err != nil {
+		return doc{}, err
+	}
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetMargins(marginL, 15, marginR)
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetCellMargin(0)
-	pdf.AddUTF8FontFromBytes(sans, "", theme.DefaultTextFont().Content())
-	pdf.AddUTF8FontFromBytes(sans, "B", theme.DefaultTextBoldFont().Content())
-	pdf.AddUTF8FontFromBytes(mono, "", theme.DefaultTextMonospaceFont().Content())
-	return doc{pdf}
+	pdf.AddUTF8FontFromBytes(sans, "", fs.regular)
+	pdf.AddUTF8FontFromBytes(sans, "B", fs.bold)
+	pdf.AddFontFromBytes(mono, "", fs.monoDef, fs.monoZ)
+	return doc{pdf}, pdf.Error()
 }
 
 // font sets the font: style is "" or "B", size in points, and its colour.
@@ -77,6 +71,12 @@ func (d doc) draw(c rgb, lineWidth float64) {
 func (d doc) hrule(y float64, c rgb, lineWidth float64) {
 	d.draw(c, lineWidth)
 	d.Line(marginL, y, right, y)
+}
+
+// hrule2 draws a thin grey rule w wide from the left margin at y.
+func (d doc) hrule2(y, w float64) {
+	d.draw(rule, 0.2)
+	d.Line(marginL, y, marginL+w, y)
 }
 
 // lineFactor is the line height, in millimetres per point of font size.

@@ -1,0 +1,228 @@
+package printer
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// This file is the small part of IPP/1.1 (RFC 8010, RFC 8011) that the CUPS
+// back end speaks: a request of operation attributes, optionally followed
+// by a document, and a response decoded into its attributes.
+
+// IPP operations.
+const (
+	opPrintJob             uint16 = 0x0002
+	opCancelJob            uint16 = 0x0008
+	opGetJobAttributes     uint16 = 0x0009
+	opGetPrinterAttributes uint16 = 0x000B
+)
+
+// IPP status codes the back end tells apart.
+const (
+	statusOK          uint16 = 0x0000
+	statusNotFound    uint16 = 0x0406
+	statusNotAccepted uint16 = 0x0506 // server-error-not-accepting-jobs
+)
+
+// IPP delimiter and value tags.
+const (
+	tagOperation   byte = 0x01
+	tagJob         byte = 0x02
+	tagEnd         byte = 0x03
+	tagInteger     byte = 0x21
+	tagBoolean     byte = 0x22
+	tagEnum        byte = 0x23
+	tagName        byte = 0x42
+	tagKeyword     byte = 0x44
+	tagURI         byte = 0x45
+	tagCharset     byte = 0x47
+	tagLanguage    byte = 0x48
+	tagMimeType    byte = 0x49
+	tagFirstValue  byte = 0x10 // tags below are delimiters
+	tagOutOfBandHi byte = 0x1F // 0x10-0x1F: out-of-band values, no data
+)
+
+// ippAttr is one attribute with its values, encoded as IPP sends them.
+type ippAttr struct {
+	tag    byte
+	name   string
+	values [][]byte
+}
+
+// ippRequest is an IPP request: an operation, its operation attributes,
+// and the job template attributes of a new job.
+type ippRequest struct {
+	op    uint16
+	id    uint32
+	attrs []ippAttr
+	job   []ippAttr
+}
+
+// add appends an attribute with string values.
+func (r *ippRequest) add(tag byte, name string, values ...string) {
+	a := ippAttr{tag: tag, name: name}
+	for _, v := range values {
+		a.values = append(a.values, []byte(v))
+	}
+	r.attrs = append(r.attrs, a)
+}
+
+// addInt appends an integer or enum attribute.
+func (r *ippRequest) addInt(tag byte, name string, v int32) {
+	b := binary.BigEndian.AppendUint32(nil, uint32(v))
+	r.attrs = append(r.attrs, ippAttr{tag: tag, name: name, values: [][]byte{b}})
+}
+
+// addBool appends a boolean attribute.
+func (r *ippRequest) addBool(name string, v bool) {
+	b := []byte{0}
+	if v {
+		b[0] = 1
+	}
+	r.attrs = append(r.attrs, ippAttr{tag: tagBoolean, name: name, values: [][]byte{b}})
+}
+
+// encode returns the request as IPP/1.1 bytes, up to and including the
+// end-of-attributes tag: the document, if any, follows it.
+func (r *ippRequest) encode() []byte {
+	var b bytes.Buffer
+	b.Write([]byte{1, 1})
+	binary.Write(&b, binary.BigEndian, r.op)
+	binary.Write(&b, binary.BigEndian, r.id)
+	for _, group := range []struct {
+		tag   byte
+		attrs []ippAttr
+	}{{tagOperation, r.attrs}, {tagJob, r.job}} {
+		if len(group.attrs) == 0 {
+			continue
+		}
+		b.WriteByte(group.tag)
+		for _, a := range group.attrs {
+			for i, v := range a.values {
+				name := a.name
+				if i > 0 {
+					name = "" // an additional value of the same attribute
+				}
+				b.WriteByte(a.tag)
+				binary.Write(&b, binary.BigEndian, uint16(len(name)))
+				b.WriteString(name)
+				binary.Write(&b, binary.BigEndian, uint16(len(v)))
+				b.Write(v)
+			}
+		}
+	}
+	b.WriteByte(tagEnd)
+	return b.Bytes()
+}
+
+// ippResponse is a decoded IPP response: its status and its attributes by
+// name, from every group (the back end asks for few, so names do not clash).
+type ippResponse struct {
+	status uint16
+	attrs  map[string]ippAttr
+}
+
+// errIPPShort is returned for a response cut short.
+var errIPPShort = errors.New("ipp: response cut short")
+
+// decodeIPP decodes an IPP response.
+func decodeIPP(r io.Reader) (*ippResponse, error) {
+	br := &reader{r: r}
+	head := br.next(8)
+	if br.err != nil {
+		return nil, br.err
+	}
+	res := &ippResponse{status: binary.BigEndian.Uint16(head[2:4]), attrs: map[string]ippAttr{}}
+	var last string
+	for {
+		tag := br.next(1)
+		if br.err != nil {
+			return nil, br.err
+		}
+		switch t := tag[0]; {
+		case t == tagEnd:
+			return res, nil
+		case t < tagFirstValue:
+			last = "" // the start of another group
+		default:
+			name := string(br.next(int(br.u16())))
+			value := br.next(int(br.u16()))
+			if br.err != nil {
+				return nil, br.err
+			}
+			if name == "" {
+				name = last
+			}
+			if name == "" {
+				return nil, fmt.Errorf("ipp: value of tag %#x without a name", t)
+			}
+			a := res.attrs[name]
+			if a.name == "" || name != last {
+				a = ippAttr{tag: t, name: name}
+			}
+			if t > tagOutOfBandHi {
+				a.values = append(a.values, bytes.Clone(value))
+			}
+			res.attrs[name] = a
+			last = name
+		}
+	}
+}
+
+// int returns the first value of an integer or enum attribute, and whether
+// it is there.
+func (r *ippResponse) int(name string) (int, bool) {
+	a, ok := r.attrs[name]
+	if !ok || len(a.values) == 0 || len(a.values[0]) != 4 {
+		return 0, false
+	}
+	return int(int32(binary.BigEndian.Uint32(a.values[0]))), true
+}
+
+// bool returns the first value of a boolean attribute, and whether it is
+// there.
+func (r *ippResponse) bool(name string) (bool, bool) {
+	a, ok := r.attrs[name]
+	if !ok || len(a.values) == 0 || len(a.values[0]) != 1 {
+		return false, false
+	}
+	return a.values[0][0] != 0, true
+}
+
+// strings returns the values of a text attribute.
+func (r *ippResponse) strings(name string) []string {
+	var s []string
+	for _, v := range r.attrs[name].values {
+		s = append(s, string(v))
+	}
+	return s
+}
+
+// reader reads big-endian IPP fields and keeps the first error.
+type reader struct {
+	r   io.Reader
+	err error
+}
+
+func (r *reader) next(n int) []byte {
+	if r.err != nil {
+		return nil
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(r.r, b); err != nil {
+		r.err = errIPPShort
+		return nil
+	}
+	return b
+}
+
+func (r *reader) u16() uint16 {
+	b := r.next(2)
+	if b == nil {
+		return 0
+	}
+	return binary.BigEndian.Uint16(b)
+}
