@@ -175,3 +175,33 @@ func (s *Store) PulledChanges() ([]wire.Change, error) {
 	}
 	return out, nil
 }
+
+// OutboxAfter returns at most limit events waiting in the outbox with a
+// sequence number above after, oldest first: the sync client reads the
+// next batch while the previous one is on its way.
+func (s *Store) OutboxAfter(after uint64, limit int) ([]OutboxItem, error) {
+	var items []OutboxItem
+	err := s.db.View(func(btx *bolt.Tx) error {
+		t := &tx{btx: btx, k: s.k}
+		b, err := t.bucket(bucketOutbox)
+		if err != nil {
+			return err
+		}
+		c := b.Cursor()
+		for k, v := c.Seek(seqKey(after + 1)); k != nil && len(items) < limit; k, v = c.Next() {
+			if len(k) != 8 {
+				return fmt.Errorf("outbox key %x: %w", k, ErrCorrupt)
+			}
+			it := OutboxItem{Seq: binary.BigEndian.Uint64(k)}
+			if err := t.decode(bucketOutbox, k, v, &it.Event); err != nil {
+				return err
+			}
+			items = append(items, it)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("outbox of %s: %w", s.path, err)
+	}
+	return items, nil
+}

@@ -51,6 +51,10 @@ var commands = []command{
 	{"audit verify", "", "verifica che la catena di audit sia integra", cmdAuditVerify, nil},
 	{"cf", "CODICE... | -", "controlla codici fiscali (con - li legge da stdin, uno per riga) e stampa una riga JSON per ciascuno",
 		cmdCF, nil},
+	{"ca init", "-dir CARTELLA [-name NOME]", "crea l'autorità di certificazione per centrale", cmdCAInit, caInitFlags},
+	{"ca issue", "-dir CARTELLA -role sede|chiosco|portale -code CODICE -out PREFISSO", "rilascia un certificato client", cmdCAIssue, caIssueFlags},
+	{"ca server", "-dir CARTELLA -host NOME[,NOME...]", "rilascia il certificato del server centrale", cmdCAServer, caServerFlags},
+	{"ca revoke", "-dir CARTELLA (-serial SERIALE | -cert FILE) [-reason MOTIVO]", "revoca un certificato", cmdCARevoke, caRevokeFlags},
 	{"mrz", "< MRZ", "legge da stdin una zona a lettura ottica (MRZ) e ne stampa campi e cifre di controllo in JSON", cmdMRZ, nil},
 }
 

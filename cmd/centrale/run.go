@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/pinsede/pinsede/sync/boltstore"
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/pgstore"
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/server"
+)
+
+// config is what the flags say.
+type config struct {
+	listen    string
+	pkiDir    string
+	caFile    string
+	crlFile   string
+	certFile  string
+	keyFile   string
+	boltPath  string
+	pgDSN     string
+	lockAfter int
+}
+
+// parse reads the flags; the files not given default to the -pki folder.
+func parse(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("centrale", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.listen, "listen", "127.0.0.1:8443", "address to listen on")
+	fs.StringVar(&c.pkiDir, "pki", "", "folder with ca.crt, crl.pem, server.crt and server.key (pinctl ca init / ca server)")
+	fs.StringVar(&c.caFile, "ca", "", "CA certificate that signs the clients (default PKI/ca.crt)")
+	fs.StringVar(&c.crlFile, "crl", "", "revocation list, read again when it changes (default PKI/crl.pem)")
+	fs.StringVar(&c.certFile, "cert", "", "server certificate (default PKI/server.crt)")
+	fs.StringVar(&c.keyFile, "key", "", "server key (default PKI/server.key)")
+	fs.StringVar(&c.boltPath, "bolt", "centrale.db", "bbolt store file, when -postgres is not given")
+	fs.StringVar(&c.pgDSN, "postgres", "", "PostgreSQL connection string (postgres://user@host/db); overrides -bolt")
+	fs.IntVar(&c.lockAfter, "lock-after", central.DefaultLockAfter, "wrong PINs in a row that lock a credential")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	def := func(p *string, name string) {
+		if *p == "" && c.pkiDir != "" {
+			*p = filepath.Join(c.pkiDir, name)
+		}
+	}
+	def(&c.caFile, pki.CertFile)
+	def(&c.crlFile, pki.CRLFile)
+	def(&c.certFile, "server.crt")
+	def(&c.keyFile, "server.key")
+	if c.caFile == "" || c.certFile == "" || c.keyFile == "" {
+		return c, errors.New("give -pki, or -ca, -cert and -key")
+	}
+	if c.lockAfter < 1 {
+		return c, errors.New("-lock-after must be at least 1")
+	}
+	return c, nil
+}
+
+// run starts centrale and serves until ctx ends; it returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c, err := parse(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "centrale:", err)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stdout, nil))
+	if err := serve(ctx, c, log, nil); err != nil {
+		fmt.Fprintln(stderr, "centrale:", err)
+		return 1
+	}
+	return 0
+}
+
+// serve opens the store and serves the API until ctx ends. When ready is
+// not nil, it receives the address listened on.
+func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- string) error {
+	read := func(p string) ([]byte, error) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("read %w", err)
+		}
+		return b, nil
+	}
+	caPEM, err := read(c.caFile)
+	if err != nil {
+		return err
+	}
+	certPEM, err := read(c.certFile)
+	if err != nil {
+		return err
+	}
+	keyPEM, err := read(c.keyFile)
+	if err != nil {
+		return err
+	}
+	tlsCfg, err := pki.ServerTLS(caPEM, certPEM, keyPEM)
+	if err != nil {
+		return err
+	}
+	var crl *pki.CRL
+	if c.crlFile != "" {
+		caCert, err := pki.ParseCert(caPEM)
+		if err != nil {
+			return fmt.Errorf("CA certificate %s: %w", c.caFile, err)
+		}
+		if crl, err = pki.NewCRL(c.crlFile, caCert); err != nil {
+			return err
+		}
+	}
+	var store central.Store
+	if c.pgDSN != "" {
+		store, err = pgstore.Open(ctx, c.pgDSN)
+	} else {
+		store, err = boltstore.Open(c.boltPath)
+	}
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	srv := server.New(store, central.NewVerifier(store, c.lockAfter), crl, log)
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		TLSConfig:         tlsCfg,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", c.listen)
+	if err != nil {
+		return err
+	}
+	log.Info("centrale listening", "addr", ln.Addr().String(), "store", store.Kind(), "lock_after", c.lockAfter)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.ServeTLS(ln, "", "") }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shut); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	log.Info("centrale stopped")
+	return nil
+}

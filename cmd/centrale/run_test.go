@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede/sync/pki"
+)
+
+// Ensure that centrale starts from a pinctl CA folder on a bbolt store,
+// answers /v1/health over TLS, and stops when told.
+func TestServe(t *testing.T) {
+	dir := t.TempDir()
+	ca, err := pki.Init(dir, "test CA", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM, keyPEM, err := ca.IssueServer([]string{"127.0.0.1"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "server.crt"), certPEM, 0o644)
+	os.WriteFile(filepath.Join(dir, "server.key"), keyPEM, 0o600)
+	c, err := parse([]string{"-pki", dir, "-listen", "127.0.0.1:0", "-bolt", filepath.Join(dir, "c.db")}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	var logs bytes.Buffer
+	go func() { done <- serve(ctx, c, slog.New(slog.NewTextHandler(&logs, nil)), ready) }()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		t.Fatal(err)
+	}
+	tlsCfg, err := pki.ClientTLS(ca.CertPEM(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: tlsCfg}}
+	resp, err := hc.Get("https://" + addr + "/v1/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `"bolt"`) {
+		t.Errorf("health: %s %s", resp.Status, b)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serve: %v", err)
+	}
+}
+
+// Ensure that bad flags are refused with a message.
+func TestParseErrors(t *testing.T) {
+	for _, args := range [][]string{{}, {"-pki", "x", "-lock-after", "0"}, {"-pki", "x", "extra"}} {
+		if _, err := parse(args, io.Discard); err == nil {
+			t.Errorf("parse(%q) accepted", args)
+		}
+	}
+}

@@ -1,0 +1,290 @@
+// Package boltstore is the central records in an embedded bbolt file: the
+// default for a single machine and for `make run`.
+//
+// # Basics
+//
+// One bbolt write transaction applies a whole push, so the rules of
+// [central.Apply] hold without further locking. Values are JSON.
+//
+// # Caveats
+//
+// bbolt runs one writer at a time: pushes from many sedi queue behind each
+// other. Production uses sync/pgstore. Only one program may open the file;
+// a second gets ErrAlreadyOpen after a second.
+package boltstore
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/wire"
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+var _ central.Store = (*Store)(nil)
+
+// ErrAlreadyOpen is returned by Open when another program holds the file.
+var ErrAlreadyOpen = errors.New("central store already open in another program")
+
+// The buckets.
+var (
+	// bucketEvents: event id -> JSON storedEvent.
+	bucketEvents = []byte("events")
+	// bucketCreds: credential id -> JSON central.Record.
+	bucketCreds = []byte("credentials")
+	// bucketActive: codice fiscale -> id of its active credential.
+	bucketActive = []byte("active")
+	// bucketLatest: codice fiscale -> id of its credential accepted last.
+	bucketLatest = []byte("latest")
+	// bucketChanges: sede ‖ 0 ‖ seq (big-endian) -> JSON wire.Change. The
+	// bucket's sequence numbers the changes.
+	bucketChanges = []byte("changes")
+)
+
+// storedEvent is an applied event as kept.
+type storedEvent struct {
+	Event   pinsede.Event `json:"event"`
+	Verdict wire.Verdict  `json:"verdict"`
+	At      time.Time     `json:"at"`
+}
+
+// Store is the central records in a bbolt file.
+type Store struct {
+	db   *bolt.DB
+	path string
+}
+
+// Open opens (creating it if needed) the store at path.
+func Open(path string) (*Store, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if errors.Is(err, berrors.ErrTimeout) {
+		err = ErrAlreadyOpen
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open central store %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketEvents, bucketCreds, bucketActive, bucketLatest, bucketChanges} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open central store %s: %w", path, err)
+	}
+	return &Store{db: db, path: path}, nil
+}
+
+// Ping answers nil: an open file always answers.
+func (s *Store) Ping(ctx context.Context) error { return nil }
+
+// Kind returns "bolt".
+func (s *Store) Kind() string { return "bolt" }
+
+// Close closes the file.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close central store %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// Apply applies a push in one write transaction.
+func (s *Store) Apply(ctx context.Context, sede string, events []pinsede.Event, at time.Time) ([]wire.Result, error) {
+	var out []wire.Result
+	err := s.db.Update(func(btx *bolt.Tx) error {
+		var err error
+		out, err = central.Apply(&tx{btx}, sede, events, at)
+		return err
+	})
+	return out, err
+}
+
+// Changes returns the changes for sede after a cursor.
+func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit int) ([]wire.Change, error) {
+	prefix := append([]byte(sede), 0)
+	var out []wire.Change
+	err := s.db.View(func(btx *bolt.Tx) error {
+		c := btx.Bucket(bucketChanges).Cursor()
+		for k, v := c.Seek(binary.BigEndian.AppendUint64(bytes.Clone(prefix), after+1)); k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, v = c.Next() {
+			var ch wire.Change
+			if err := json.Unmarshal(v, &ch); err != nil {
+				return fmt.Errorf("change %x: %w", k, err)
+			}
+			out = append(out, ch)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("changes of %s: %w", sede, err)
+	}
+	return out, nil
+}
+
+// Current returns the credential a login with cf checks.
+func (s *Store) Current(ctx context.Context, cf pinsede.CodiceFiscale) (central.Record, error) {
+	var r central.Record
+	err := s.db.View(func(btx *bolt.Tx) error {
+		id := btx.Bucket(bucketActive).Get([]byte(cf))
+		if id == nil {
+			id = btx.Bucket(bucketLatest).Get([]byte(cf))
+		}
+		if id == nil {
+			return central.ErrNotFound
+		}
+		var err error
+		r, err = (&tx{btx}).Record(string(id))
+		return err
+	})
+	return r, err
+}
+
+// update changes a credential's record in a write transaction.
+func (s *Store) update(id string, fn func(t *tx, r *central.Record) error) error {
+	return s.db.Update(func(btx *bolt.Tx) error {
+		t := &tx{btx}
+		r, err := t.Record(id)
+		if err != nil {
+			return err
+		}
+		if err := fn(t, &r); err != nil {
+			return err
+		}
+		return t.PutRecord(r)
+	})
+}
+
+// Fail counts a wrong PIN.
+func (s *Store) Fail(ctx context.Context, id string, lockAt int, at time.Time) (int, error) {
+	var n int
+	err := s.update(id, func(t *tx, r *central.Record) error {
+		r.Failures++
+		n = r.Failures
+		if n != lockAt {
+			return nil
+		}
+		return t.AddChange(wire.Change{
+			Kind: wire.ChangeLocked, Time: at, Sede: r.Credential.Sede,
+			CredentialID: r.Credential.ID, CodiceFiscale: r.Credential.CodiceFiscale,
+		})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count wrong PIN of %s: %w", id, err)
+	}
+	return n, nil
+}
+
+// Succeed clears the wrong-PIN count and records a replacement PIN.
+func (s *Store) Succeed(ctx context.Context, id, newPINHash string) error {
+	err := s.update(id, func(_ *tx, r *central.Record) error {
+		if newPINHash != "" {
+			if r.NewPINHash != "" {
+				return central.ErrAlreadyReplaced
+			}
+			r.NewPINHash = newPINHash
+		}
+		r.Failures = 0
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record login of %s: %w", id, err)
+	}
+	return nil
+}
+
+// Events counts the events held.
+func (s *Store) Events(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.View(func(btx *bolt.Tx) error {
+		n = btx.Bucket(bucketEvents).Stats().KeyN
+		return nil
+	})
+	return n, err
+}
+
+// tx is a central.Tx on a bbolt write transaction.
+type tx struct{ btx *bolt.Tx }
+
+func (t *tx) Seen(id string) (bool, error) {
+	return t.btx.Bucket(bucketEvents).Get([]byte(id)) != nil, nil
+}
+
+func (t *tx) PutEvent(ev pinsede.Event, v wire.Verdict, at time.Time) error {
+	b, err := json.Marshal(storedEvent{Event: ev, Verdict: v, At: at})
+	if err != nil {
+		return err
+	}
+	return t.btx.Bucket(bucketEvents).Put([]byte(ev.ID), b)
+}
+
+func (t *tx) Record(id string) (central.Record, error) {
+	var r central.Record
+	v := t.btx.Bucket(bucketCreds).Get([]byte(id))
+	if v == nil {
+		return r, central.ErrNotFound
+	}
+	if err := json.Unmarshal(v, &r); err != nil {
+		return r, fmt.Errorf("credential %s: %w", id, err)
+	}
+	return r, nil
+}
+
+func (t *tx) Active(cf pinsede.CodiceFiscale) (central.Record, error) {
+	id := t.btx.Bucket(bucketActive).Get([]byte(cf))
+	if id == nil {
+		return central.Record{}, central.ErrNotFound
+	}
+	return t.Record(string(id))
+}
+
+func (t *tx) PutRecord(r central.Record) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	id, cf := []byte(r.Credential.ID), []byte(r.Credential.CodiceFiscale)
+	if err := t.btx.Bucket(bucketCreds).Put(id, b); err != nil {
+		return err
+	}
+	active := t.btx.Bucket(bucketActive)
+	switch {
+	case r.Status == central.StatusActive:
+		if err := active.Put(cf, id); err != nil {
+			return err
+		}
+	case bytes.Equal(active.Get(cf), id):
+		if err := active.Delete(cf); err != nil {
+			return err
+		}
+	}
+	latest := t.btx.Bucket(bucketLatest)
+	if cur := latest.Get(cf); cur == nil || r.Status == central.StatusActive {
+		return latest.Put(cf, id)
+	}
+	return nil
+}
+
+func (t *tx) AddChange(c wire.Change) error {
+	b := t.btx.Bucket(bucketChanges)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	c.Seq = seq
+	v, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	return b.Put(binary.BigEndian.AppendUint64(append([]byte(c.Sede), 0), seq), v)
+}

@@ -1,0 +1,119 @@
+package central
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// Tx is what Apply needs of a store's write transaction. Back ends
+// implement it; Apply holds the rules, so that every back end applies
+// them alike.
+type Tx interface {
+	// Seen reports whether an event id was applied before.
+	Seen(eventID string) (bool, error)
+	// PutEvent records an applied event with its verdict.
+	PutEvent(ev pinsede.Event, v wire.Verdict, at time.Time) error
+	// Record returns a credential; ErrNotFound when unknown.
+	Record(credentialID string) (Record, error)
+	// Active returns the active credential of cf; ErrNotFound when none.
+	// It holds cf against other transactions until this one ends.
+	Active(cf pinsede.CodiceFiscale) (Record, error)
+	// PutRecord inserts or replaces a credential.
+	PutRecord(r Record) error
+	// AddChange records a change for c.Sede, numbering it.
+	AddChange(c wire.Change) error
+}
+
+// Apply applies sede's events in order inside tx, and returns one result
+// per event. Rejected events are not recorded, so a replay of one is
+// rejected again, for the same reason.
+func Apply(tx Tx, sede string, events []pinsede.Event, at time.Time) ([]wire.Result, error) {
+	out := make([]wire.Result, 0, len(events))
+	for _, ev := range events {
+		r := wire.Result{ID: ev.ID}
+		var err error
+		r.Verdict, r.Reason, err = apply1(tx, sede, ev, at)
+		if err != nil {
+			return nil, fmt.Errorf("apply event %s: %w", ev.ID, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// apply1 applies one event.
+func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, string, error) {
+	if reason := Check(sede, ev); reason != "" {
+		return wire.Rejected, reason, nil
+	}
+	if seen, err := tx.Seen(ev.ID); err != nil || seen {
+		return wire.Duplicate, "", err
+	}
+	c := ev.Credential
+	verdict, reason := wire.Accepted, ""
+	switch ev.Kind {
+	case pinsede.EventIssued:
+		if _, err := tx.Record(c.ID); err == nil {
+			return wire.Rejected, ReasonCredExists, nil
+		} else if !errors.Is(err, ErrNotFound) {
+			return "", "", err
+		}
+		st := StatusActive
+		if c.State != pinsede.StateAttivo {
+			st = StatusRevoked
+		}
+		old, err := tx.Active(c.CodiceFiscale)
+		switch {
+		case err == nil && st != StatusActive:
+		case err == nil:
+			old.Status, old.SupersededBy = StatusSuperseded, c.ID
+			if err := tx.PutRecord(old); err != nil {
+				return "", "", err
+			}
+			if err := tx.AddChange(wire.Change{
+				Kind: wire.ChangeSuperseded, Time: at, Sede: old.Credential.Sede,
+				CredentialID: old.Credential.ID, CodiceFiscale: old.Credential.CodiceFiscale, BySede: sede,
+			}); err != nil {
+				return "", "", err
+			}
+		case !errors.Is(err, ErrNotFound):
+			return "", "", err
+		}
+		if err := tx.PutRecord(Record{Credential: c, Status: st, AcceptedAt: at}); err != nil {
+			return "", "", err
+		}
+	case pinsede.EventRevoked, pinsede.EventHandedOver:
+		rec, err := tx.Record(c.ID)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			return wire.Rejected, ReasonUnknownCred, nil
+		case err != nil:
+			return "", "", err
+		case rec.Credential.Sede != sede:
+			return wire.Rejected, ReasonCredOtherSede, nil
+		}
+		if ev.Kind == pinsede.EventRevoked {
+			rec.Credential.State = pinsede.StateRevocato
+			rec.Credential.RevokedAt, rec.Credential.RevokedBy, rec.Credential.RevokeReason = c.RevokedAt, c.RevokedBy, c.RevokeReason
+		} else {
+			rec.Credential.HandedOverAt, rec.Credential.HandedOverBy = c.HandedOverAt, c.HandedOverBy
+		}
+		rec.Credential.PrintedAt = c.PrintedAt
+		switch rec.Status {
+		case StatusSuperseded:
+			verdict, reason = wire.Superseded, "credential superseded by "+rec.SupersededBy
+		case StatusActive:
+			if ev.Kind == pinsede.EventRevoked {
+				rec.Status = StatusRevoked
+			}
+		}
+		if err := tx.PutRecord(rec); err != nil {
+			return "", "", err
+		}
+	}
+	return verdict, reason, tx.PutEvent(ev, verdict, at)
+}

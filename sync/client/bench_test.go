@@ -1,0 +1,269 @@
+package client_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/local"
+	"github.com/pinsede/pinsede/sync/client"
+	"github.com/pinsede/pinsede/sync/internal/pgtest"
+	"github.com/pinsede/pinsede/sync/internal/testenv"
+	"github.com/pinsede/pinsede/sync/pgstore"
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/storetest"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// percentile returns the p-th percentile of ds (sorted in place).
+func percentile(ds []time.Duration, p float64) time.Duration {
+	slices.Sort(ds)
+	if len(ds) == 0 {
+		return 0
+	}
+	return ds[min(len(ds)-1, int(float64(len(ds))*p))]
+}
+
+// BenchmarkIssueToAck measures, on loopback, the time from the desk's
+// Issue (argon2id at the real PIN cost, the slip printed to memory) to
+// centrale's acknowledgement, and to the portal's first successful check
+// of the printed PIN (centrale's argon2id included). Metrics: p50 and p99
+// in ms.
+func BenchmarkIssueToAck(b *testing.B) {
+	for _, st := range stores {
+		b.Run(st.name, func(b *testing.B) {
+			env := testenv.New(b, st.open(b))
+			env.Server.Verifier.Params = pinsede.DefaultPINParams
+			ls, _, _ := newLocal(b)
+			defer ls.Close()
+			printer := &capture{}
+			desk := pinsede.NewDesk(ls, printer)
+			sess := &pinsede.Session{Operator: pinsede.Operator{ID: "op1", Name: "Op", Role: pinsede.RoleOperatore},
+				Sede: pinsede.Sede{Code: "ROMA01", Name: "Roma"}, Started: time.Now()}
+			c := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls})
+			portal := env.Client(b, pki.RolePortal, "PORTALE")
+			ctx := context.Background()
+			var toAck, toValid []time.Duration
+			b.ResetTimer()
+			for i := range b.N {
+				start := time.Now()
+				req := person(i)
+				if _, err := desk.Issue(ctx, sess, req, verification()); err != nil {
+					b.Fatal(err)
+				}
+				c.Notify()
+				if err := c.Sync(ctx); err != nil { // what Run does on Notify
+					b.Fatal(err)
+				}
+				toAck = append(toAck, time.Since(start))
+				body, _ := json.Marshal(wire.VerifyRequest{CodiceFiscale: string(req.CodiceFiscale), PIN: printer.last()})
+				resp, err := portal.Post(env.URL+"/v1/pin/verify", wire.ContentJSON, bytes.NewReader(body))
+				if err != nil {
+					b.Fatal(err)
+				}
+				var vr wire.VerifyResponse
+				json.NewDecoder(resp.Body).Decode(&vr)
+				resp.Body.Close()
+				if vr.Outcome != wire.ChangeRequired {
+					b.Fatalf("verify: %+v", vr)
+				}
+				toValid = append(toValid, time.Since(start))
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(percentile(toAck, 0.5).Microseconds())/1000, "ack-p50-ms")
+			b.ReportMetric(float64(percentile(toAck, 0.99).Microseconds())/1000, "ack-p99-ms")
+			b.ReportMetric(float64(percentile(toValid, 0.99).Microseconds())/1000, "verified-p99-ms")
+		})
+	}
+}
+
+// drainEvents is the outbox size of BenchmarkDrain (PINSEDE_DRAIN_EVENTS
+// overrides it).
+func drainEvents() int {
+	if n, err := strconv.Atoi(os.Getenv("PINSEDE_DRAIN_EVENTS")); err == nil && n > 0 {
+		return n
+	}
+	return 100_000
+}
+
+// BenchmarkDrain drains 100,000 issue events into centrale on PostgreSQL
+// through the client (batches of 500, mutual TLS on loopback), and inserts
+// the same rows into scratch tables with batched INSERT ... SELECT unnest
+// (500 rows a statement), the floor of what any store must do. The two
+// alternate in rounds of 10,000 events, so that both see the same load
+// from whatever else runs on the machine. Metrics: events/s of each and
+// their ratio.
+func BenchmarkDrain(b *testing.B) {
+	n := drainEvents()
+	const round = 10_000
+	for range b.N {
+		b.StopTimer()
+		store, err := pgstore.Open(context.Background(), pgtest.DSN(b))
+		if err != nil {
+			b.Fatal(err)
+		}
+		env := testenv.New(b, store)
+		ls, _, _ := newLocal(b)
+		c := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls})
+		createRaw(b, store)
+		var drain, raw time.Duration
+		for first := 0; first < n; first += round {
+			k := min(round, n-first)
+			for i := first; i < first+k; i += 5000 {
+				enqueue(b, ls, "ROMA01", i, min(5000, first+k-i))
+			}
+			events, err := ls.Outbox(0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			start := time.Now()
+			sent, err := c.Push(context.Background())
+			drain += time.Since(start)
+			b.StopTimer()
+			if err != nil || sent != k {
+				b.Fatalf("pushed %d of %d: %v", sent, k, err)
+			}
+			raw += rawInsert(b, store, events)
+		}
+		syncRate, rawRate := float64(n)/drain.Seconds(), float64(n)/raw.Seconds()
+		b.ReportMetric(syncRate, "sync-events/s")
+		b.ReportMetric(rawRate, "raw-events/s")
+		b.ReportMetric(syncRate/rawRate, "ratio")
+		ls.Close()
+		store.Close()
+	}
+}
+
+// createRaw makes the scratch copies of the tables that rawInsert fills.
+func createRaw(b *testing.B, store *pgstore.Store) {
+	for _, q := range []string{
+		`CREATE TABLE raw_events (LIKE events INCLUDING ALL)`,
+		`CREATE TABLE raw_credentials (LIKE credentials INCLUDING ALL)`,
+	} {
+		if _, err := store.Pool().Exec(context.Background(), q); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// rawInsert writes the events and their credentials into the scratch
+// tables, 500 rows a statement, and returns the time it took.
+func rawInsert(b *testing.B, store *pgstore.Store, items []local.OutboxItem) time.Duration {
+	ctx := context.Background()
+	pool := store.Pool()
+	start := time.Now()
+	now := time.Now()
+	for i := 0; i < len(items); i += wire.MaxBatch {
+		part := items[i:min(i+wire.MaxBatch, len(items))]
+		var ids, sedi, kinds, creds, cfs, payloads, credJSON []string
+		var times []time.Time
+		for _, it := range part {
+			ev := it.Event
+			p, _ := json.Marshal(ev)
+			cj, _ := json.Marshal(ev.Credential)
+			ids, sedi, kinds, creds = append(ids, ev.ID), append(sedi, ev.Sede), append(kinds, string(ev.Kind)), append(creds, ev.Credential.ID)
+			cfs, payloads, credJSON = append(cfs, string(ev.Credential.CodiceFiscale)), append(payloads, string(p)), append(credJSON, string(cj))
+			times = append(times, ev.Time)
+		}
+		_, err := pool.Exec(ctx, `INSERT INTO raw_events (id, sede, kind, time, credential_id, verdict, accepted_at, payload)
+			SELECT id, sede, kind, t, cred, 'accepted', $7, p::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[]) AS u(id, sede, kind, t, cred, p)`,
+			ids, sedi, kinds, times, creds, payloads, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, err = pool.Exec(ctx, `INSERT INTO raw_credentials (id, codice_fiscale, sede, status, accepted_at, credential)
+			SELECT id, cf, sede, 'active', $5, c::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(id, cf, sede, c)`,
+			creds, cfs, sedi, credJSON, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return time.Since(start)
+}
+
+// BenchmarkLoad500 runs 500 simulated sedi at once against centrale, each
+// with its own certificate and connection, each pushing batches of 5 issue
+// events and pulling its changes in a loop, for 5 seconds. Metrics:
+// requests/s, events/s, and the p99 of a request, per store.
+func BenchmarkLoad500(b *testing.B) {
+	const sedi = 500
+	const span = 5 * time.Second
+	for _, st := range stores {
+		b.Run(st.name, func(b *testing.B) {
+			for range b.N {
+				b.StopTimer()
+				env := testenv.New(b, st.open(b))
+				h := storetest.Hash(b, "ACEFHJKMNPRTUVWX")
+				clients := make([]*http.Client, sedi)
+				for i := range clients {
+					clients[i] = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: env.TLS(b, pki.RoleSede, fmt.Sprintf("S%03d", i))}}
+				}
+				var reqs, evs atomic.Int64
+				var mu sync.Mutex
+				var lat []time.Duration
+				var wg sync.WaitGroup
+				b.StartTimer()
+				deadline := time.Now().Add(span)
+				for i := range sedi {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						sede := fmt.Sprintf("S%03d", i)
+						var mine []time.Duration
+						for k := 0; time.Now().Before(deadline); k++ {
+							push := wire.PushRequest{Sede: sede}
+							for j := range 5 {
+								n := i*100000 + k*5 + j
+								push.Events = append(push.Events, storetest.Issued(sede, storetest.CF(n), fmt.Sprintf("%s-%d", sede, n), fmt.Sprintf("%s-c%d", sede, n), h))
+							}
+							body, _ := json.Marshal(push)
+							t0 := time.Now()
+							resp, err := clients[i].Post(env.URL+"/v1/events", wire.ContentJSON, bytes.NewReader(body))
+							if err != nil || resp.StatusCode != 200 {
+								b.Errorf("push: %v %v", err, resp)
+								return
+							}
+							io.Copy(io.Discard, resp.Body) // read to the end, or the connection is not reused
+							resp.Body.Close()
+							mine = append(mine, time.Since(t0))
+							t0 = time.Now()
+							resp, err = clients[i].Get(env.URL + "/v1/changes?after=0")
+							if err != nil || resp.StatusCode != 200 {
+								b.Errorf("pull: %v %v", err, resp)
+								return
+							}
+							io.Copy(io.Discard, resp.Body)
+							resp.Body.Close()
+							mine = append(mine, time.Since(t0))
+							reqs.Add(2)
+							evs.Add(5)
+						}
+						mu.Lock()
+						lat = append(lat, mine...)
+						mu.Unlock()
+					}()
+				}
+				wg.Wait()
+				b.StopTimer()
+				b.ReportMetric(float64(reqs.Load())/span.Seconds(), "req/s")
+				b.ReportMetric(float64(evs.Load())/span.Seconds(), "events/s")
+				b.ReportMetric(float64(percentile(lat, 0.99).Microseconds())/1000, "p99-ms")
+				for _, c := range clients {
+					c.CloseIdleConnections()
+				}
+			}
+		})
+	}
+}

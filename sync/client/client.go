@@ -1,0 +1,438 @@
+// Package client is the sede's side of the sync: it drains the local outbox
+// to centrale in order and in batches, pulls the changes that concern the
+// sede, and tells the desk how the link is doing.
+//
+// # Basics
+//
+// Build a Client with New and start Run in a goroutine. Call Notify after
+// each issue: the outbox is pushed at once. Subscribe gives the desk a
+// channel of State (online, offline since, pending, last error, events not
+// accepted). Every verdict is final: the client removes the event from the
+// outbox, and keeps those not accepted in the local store for the desk to
+// show.
+//
+// # Caveats
+//
+// A whole batch refused (a 4xx problem: certificate revoked, another
+// sede's events) is never dropped: it stays in the outbox, the state says
+// why, and the client retries with back-off. Retries wait from MinBackoff
+// doubling to MaxBackoff with jitter, never in a busy loop.
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/pinsede/pinsede/local"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// Local is what the client needs of the sede's store (local.Store).
+type Local interface {
+	Outbox(limit int) ([]local.OutboxItem, error)
+	OutboxAfter(after uint64, limit int) ([]local.OutboxItem, error)
+	OutboxLen() (int, error)
+	AckSync(seqs []uint64, refused []local.NotAccepted) error
+	SyncCursor() (uint64, error)
+	SaveChanges(cursor uint64, changes []wire.Change) error
+}
+
+var _ Local = (*local.Store)(nil)
+
+// Config configures a Client.
+type Config struct {
+	// URL is centrale's base URL, e.g. https://centrale:8443.
+	URL string
+	// HTTP is the client with the sede's certificate (pki.ClientTLS).
+	HTTP *http.Client
+	// Sede is the sede's code, as in its certificate.
+	Sede string
+	// Local is the sede's store.
+	Local Local
+	// Batch is the most events per push (wire.MaxBatch when 0).
+	Batch int
+	// MinBackoff and MaxBackoff bound the wait between failed attempts
+	// (500 ms and 1 minute when 0).
+	MinBackoff, MaxBackoff time.Duration
+	// PullEvery is the wait between syncs when all is well (30 s when 0).
+	PullEvery time.Duration
+	// Now tells the time; tests set it.
+	Now func() time.Time
+}
+
+// Status is the state of the link to centrale.
+type Status int
+
+// The statuses.
+const (
+	// Connecting: no sync has finished yet.
+	Connecting Status = iota
+	// Online: the last sync reached centrale.
+	Online
+	// Offline: the last sync failed; the client retries.
+	Offline
+)
+
+// String returns the status in English, for logs.
+func (s Status) String() string {
+	switch s {
+	case Online:
+		return "online"
+	case Offline:
+		return "offline"
+	}
+	return "connecting"
+}
+
+// State is what the desk shows of the sync.
+type State struct {
+	Status Status
+	// OfflineSince is when the link went down; zero when online.
+	OfflineSince time.Time
+	// Pending counts the events waiting in the outbox.
+	Pending int
+	// LastError is why the last attempt failed; empty when it did not.
+	LastError string
+	// LastSync is when centrale last answered.
+	LastSync time.Time
+	// NotAccepted are the last events of this session that centrale did
+	// not accept, at most 100 (local.Store.NotAcceptedEvents has them all).
+	NotAccepted []local.NotAccepted
+	// Changes counts the changes pulled in this session.
+	Changes int
+}
+
+// Client syncs one sede with centrale. Its methods are safe for concurrent
+// use; one Push or Pull runs at a time.
+type Client struct {
+	cfg    Config
+	notify chan struct{}
+	run    sync.Mutex // one push or pull at a time
+
+	mu    sync.Mutex
+	state State
+	subs  map[chan State]struct{}
+}
+
+// New returns a client with cfg, its zero fields defaulted.
+func New(cfg Config) *Client {
+	if cfg.Batch <= 0 || cfg.Batch > wire.MaxBatch {
+		cfg.Batch = wire.MaxBatch
+	}
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = 500 * time.Millisecond
+	}
+	if cfg.MaxBackoff < cfg.MinBackoff {
+		cfg.MaxBackoff = max(time.Minute, cfg.MinBackoff)
+	}
+	if cfg.PullEvery <= 0 {
+		cfg.PullEvery = 30 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.HTTP == nil {
+		cfg.HTTP = http.DefaultClient
+	}
+	return &Client{cfg: cfg, notify: make(chan struct{}, 1), subs: map[chan State]struct{}{}}
+}
+
+// Notify asks Run to push at once. It never blocks.
+func (c *Client) Notify() {
+	select {
+	case c.notify <- struct{}{}:
+	default:
+	}
+}
+
+// State returns the current state.
+func (c *Client) State() State {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.copyState()
+}
+
+func (c *Client) copyState() State {
+	s := c.state
+	s.NotAccepted = append([]local.NotAccepted(nil), s.NotAccepted...)
+	return s
+}
+
+// Subscribe returns a channel that receives the state after each change,
+// and a function that ends the subscription. A slow reader misses
+// intermediate states, never the latest.
+func (c *Client) Subscribe() (<-chan State, func()) {
+	ch := make(chan State, 1)
+	c.mu.Lock()
+	c.subs[ch] = struct{}{}
+	ch <- c.copyState()
+	c.mu.Unlock()
+	return ch, func() {
+		c.mu.Lock()
+		delete(c.subs, ch)
+		c.mu.Unlock()
+	}
+}
+
+// update changes the state with fn and tells the subscribers.
+func (c *Client) update(fn func(*State)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fn(&c.state)
+	s := c.copyState()
+	for ch := range c.subs {
+		select { // drop the stale state, if any, for the latest
+		case <-ch:
+		default:
+		}
+		ch <- s
+	}
+}
+
+// Run syncs until ctx ends: a push and a pull at once, then again every
+// PullEvery, at once on Notify, and after a failure with back-off.
+func (c *Client) Run(ctx context.Context) error {
+	backoff := c.cfg.MinBackoff
+	for {
+		wait := c.cfg.PullEvery
+		if err := c.Sync(ctx); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			wait = jitter(backoff)
+			backoff = min(backoff*2, c.cfg.MaxBackoff)
+		} else {
+			backoff = c.cfg.MinBackoff
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-c.notify:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// jitter returns a wait between d/2 and d.
+func jitter(d time.Duration) time.Duration {
+	return d/2 + rand.N(d/2+1)
+}
+
+// Sync pushes the whole outbox, then pulls the changes, and records the
+// outcome in the state.
+func (c *Client) Sync(ctx context.Context) error {
+	_, err := c.Push(ctx)
+	if err == nil {
+		_, err = c.Pull(ctx)
+	}
+	pending, perr := c.cfg.Local.OutboxLen()
+	now := c.cfg.Now()
+	c.update(func(s *State) {
+		if perr == nil {
+			s.Pending = pending
+		}
+		if err != nil {
+			if s.Status != Offline {
+				s.OfflineSince = now
+			}
+			s.Status, s.LastError = Offline, err.Error()
+			return
+		}
+		s.Status, s.OfflineSince, s.LastError, s.LastSync = Online, time.Time{}, "", now
+	})
+	return err
+}
+
+// Push sends the outbox to centrale in batches until it is empty, and
+// returns how many events centrale answered. Batches go one at a time, in
+// order; while one is on its way, the next is read from the store and
+// encoded, and the previous one's answers are written to it.
+func (c *Client) Push(ctx context.Context) (int, error) {
+	c.run.Lock()
+	defer c.run.Unlock()
+	items, err := c.cfg.Local.Outbox(c.cfg.Batch)
+	if err != nil {
+		return 0, fmt.Errorf("push: %w", err)
+	}
+	body, err := c.encode(items)
+	if err != nil {
+		return 0, err
+	}
+	type batch struct {
+		items []local.OutboxItem
+		body  []byte
+		err   error
+	}
+	acked := make(chan error, 1)
+	acked <- nil // no acknowledgement under way
+	sent := 0
+	for len(items) > 0 {
+		next := make(chan batch, 1)
+		go func(after uint64) {
+			it, err := c.cfg.Local.OutboxAfter(after, c.cfg.Batch)
+			var b []byte
+			if err == nil && len(it) > 0 {
+				b, err = c.encode(it)
+			}
+			next <- batch{it, b, err}
+		}(items[len(items)-1].Seq)
+		results, err := c.send(ctx, items, body)
+		ackErr := <-acked
+		nb := <-next
+		switch {
+		case ackErr != nil:
+			return sent, ackErr
+		case err != nil:
+			return sent, err
+		case nb.err != nil:
+			return sent, fmt.Errorf("push: %w", nb.err)
+		}
+		sent += len(items)
+		go func(items []local.OutboxItem) { acked <- c.ack(items, results) }(items)
+		items, body = nb.items, nb.body
+	}
+	return sent, <-acked
+}
+
+// encode returns the push request of a batch, JSON encoded.
+func (c *Client) encode(items []local.OutboxItem) ([]byte, error) {
+	req := wire.PushRequest{Sede: c.cfg.Sede}
+	for _, it := range items {
+		req.Events = append(req.Events, it.Event)
+	}
+	b, err := json.Marshal(req)
+	if err != nil {
+		return nil, fmt.Errorf("push: encode: %w", err)
+	}
+	return b, nil
+}
+
+// send sends one batch, encoded in body, and returns centrale's verdicts
+// by event id; an error unless every event has one.
+func (c *Client) send(ctx context.Context, items []local.OutboxItem, body []byte) (map[string]wire.Result, error) {
+	var resp wire.PushResponse
+	if err := c.call(ctx, http.MethodPost, "/v1/events", body, &resp); err != nil {
+		return nil, fmt.Errorf("push %d events: %w", len(items), err)
+	}
+	byID := make(map[string]wire.Result, len(resp.Results))
+	for _, r := range resp.Results {
+		byID[r.ID] = r
+	}
+	for _, it := range items {
+		if _, ok := byID[it.Event.ID]; !ok { // all are sent again, in order
+			return nil, fmt.Errorf("push: centrale did not answer event %s", it.Event.ID)
+		}
+	}
+	return byID, nil
+}
+
+// ack removes a batch from the outbox, keeps the events not accepted, and
+// shows them in the state.
+func (c *Client) ack(items []local.OutboxItem, results map[string]wire.Result) error {
+	seqs := make([]uint64, 0, len(items))
+	var refused []local.NotAccepted
+	now := c.cfg.Now()
+	for _, it := range items {
+		seqs = append(seqs, it.Seq)
+		if r := results[it.Event.ID]; r.Verdict != wire.Accepted && r.Verdict != wire.Duplicate {
+			refused = append(refused, local.NotAccepted{Seq: it.Seq, Event: it.Event, Verdict: r.Verdict, Reason: r.Reason, At: now})
+		}
+	}
+	if err := c.cfg.Local.AckSync(seqs, refused); err != nil {
+		return fmt.Errorf("push: %w", err)
+	}
+	if len(refused) > 0 {
+		c.update(func(s *State) {
+			s.NotAccepted = append(s.NotAccepted, refused...)
+			if n := len(s.NotAccepted); n > maxNotAccepted {
+				s.NotAccepted = append([]local.NotAccepted(nil), s.NotAccepted[n-maxNotAccepted:]...)
+			}
+		})
+	}
+	return nil
+}
+
+// Pull fetches the changes after the stored cursor until there are no
+// more, keeps them, and returns how many it got.
+func (c *Client) Pull(ctx context.Context) (int, error) {
+	c.run.Lock()
+	defer c.run.Unlock()
+	got := 0
+	for {
+		cur, err := c.cfg.Local.SyncCursor()
+		if err != nil {
+			return got, fmt.Errorf("pull: %w", err)
+		}
+		var resp wire.ChangesResponse
+		if err := c.call(ctx, http.MethodGet, "/v1/changes?after="+strconv.FormatUint(cur, 10), nil, &resp); err != nil {
+			return got, fmt.Errorf("pull after %d: %w", cur, err)
+		}
+		if err := c.cfg.Local.SaveChanges(resp.Cursor, resp.Changes); err != nil {
+			return got, fmt.Errorf("pull: %w", err)
+		}
+		got += len(resp.Changes)
+		if n := len(resp.Changes); n > 0 {
+			c.update(func(s *State) { s.Changes += n })
+		}
+		if !resp.More {
+			return got, nil
+		}
+	}
+}
+
+// maxNotAccepted is how many events not accepted the state keeps, the
+// latest.
+const maxNotAccepted = 100
+
+// maxAnswer bounds the answers read from centrale.
+const maxAnswer = 16 << 20
+
+// call sends a request with a JSON body (none when nil) and decodes a JSON
+// answer, or returns the problem centrale answered.
+func (c *Client) call(ctx context.Context, method, path string, body []byte, out any) error {
+	u, err := url.JoinPath(c.cfg.URL, "/")
+	if err != nil {
+		return err
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u[:len(u)-1]+path, rd)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", wire.ContentJSON)
+	}
+	resp, err := c.cfg.HTTP.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		var p wire.Problem
+		if err := wire.Decode(resp.Body, maxAnswer, &p); err != nil || p.Status == 0 {
+			return fmt.Errorf("centrale answered %s", resp.Status)
+		}
+		return &p
+	}
+	answ := io.LimitReader(resp.Body, maxAnswer)
+	if err := json.NewDecoder(answ).Decode(out); err != nil {
+		return fmt.Errorf("read answer: %w", err)
+	}
+	io.Copy(io.Discard, answ) // the rest (a newline): the connection is reused only when read to the end
+	return nil
+}

@@ -1,0 +1,219 @@
+package client_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/client"
+	"github.com/pinsede/pinsede/sync/internal/testenv"
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// verify asks centrale to check a PIN, as the portal does.
+func verify(t *testing.T, env *testenv.Env, portal *http.Client, req wire.VerifyRequest) wire.VerifyResponse {
+	t.Helper()
+	b, _ := json.Marshal(req)
+	resp, err := portal.Post(env.URL+"/v1/pin/verify", wire.ContentJSON, bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out wire.VerifyResponse
+	if resp.StatusCode != 200 {
+		t.Fatalf("verify: %s", resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Ensure that a PIN issued at the desk works at centrale as soon as the
+// push is acknowledged: valid, dispositivo, with the first-use replacement;
+// and that the PIN never travels, only its hash.
+func TestIssueThenVerify(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			env := testenv.New(t, st.open(t))
+			ls, _, _ := newLocal(t)
+			defer ls.Close()
+			printer := &capture{}
+			desk := pinsede.NewDesk(ls, printer)
+			desk.PasswordParams = testenv.CheapArgon2 // the PIN keeps its real cost: central checks it
+			sede := pinsede.Sede{Code: "ROMA01", Name: "Roma Centro", Address: "Via Ciro il Grande 21, Roma"}
+			sess := &pinsede.Session{Operator: pinsede.Operator{ID: "op1", Name: "Maria Bianchi", Role: pinsede.RoleOperatore}, Sede: sede, Started: time.Now()}
+
+			hc := env.Client(t, pki.RoleSede, "ROMA01")
+			rec := &recorder{next: hc.Transport}
+			hc.Transport = rec
+			c := client.New(client.Config{URL: env.URL, HTTP: hc, Sede: "ROMA01", Local: ls})
+			states, stop := c.Subscribe()
+			defer stop()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			done := make(chan error, 1)
+			go func() { done <- c.Run(ctx) }()
+
+			req := person(1)
+			issued, err := desk.Issue(ctx, sess, req, verification())
+			if err != nil {
+				t.Fatal(err)
+			}
+			issuedAt := time.Now()
+			c.Notify()
+			deadline := time.After(10 * time.Second)
+			for s := <-states; s.Status != client.Online || s.Pending != 0 || !s.LastSync.After(issuedAt); {
+				select {
+				case s = <-states:
+				case <-deadline:
+					t.Fatalf("not acknowledged: %+v", c.State())
+				}
+			}
+			pin := printer.last()
+			portal := env.Client(t, pki.RolePortal, "PORTALE")
+			cf := string(req.CodiceFiscale)
+			got := verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: cf, PIN: pin})
+			if got.Outcome != wire.ChangeRequired || got.Type != pinsede.Dispositivo {
+				t.Fatalf("first login: %+v, want change_required, dispositivo", got)
+			}
+			got = verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: cf, PIN: pin, NewPIN: "Mare2026"})
+			if got.Outcome != wire.Valid || got.Type != pinsede.Dispositivo {
+				t.Fatalf("replacement: %+v, want valid, dispositivo", got)
+			}
+			if got := verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: cf, PIN: "Mare2026"}); got.Outcome != wire.Valid {
+				t.Errorf("8-character PIN: %+v, want valid", got)
+			}
+			if got := verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: cf, PIN: pin}); got.Outcome != wire.Wrong {
+				t.Errorf("16-character PIN after replacement: %+v, want wrong", got)
+			}
+
+			// Handover, then a reissue that revokes the first PIN: both reach
+			// centrale in order.
+			if _, err := desk.RecordHandover(sess, issued.Credential.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := desk.Issue(ctx, sess, req, verification()); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Sync(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got := verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: cf, PIN: printer.last()}); got.Outcome != wire.ChangeRequired {
+				t.Errorf("new PIN: %+v, want change_required", got)
+			}
+			if n, _ := env.Store.Events(ctx); n != 4 {
+				t.Errorf("centrale holds %d events, want 4 (issued, handed over, revoked, issued)", n)
+			}
+			if s := c.State(); s.Pending != 0 || len(s.NotAccepted) != 0 || s.Status != client.Online {
+				t.Errorf("state %+v", s)
+			}
+			for _, p := range printer.pins {
+				for _, s := range []string{p, p[:8], p[8:]} {
+					if rec.contains(s) {
+						t.Errorf("a request carried the PIN or half of it")
+					}
+				}
+			}
+			cancel()
+			<-done
+		})
+	}
+}
+
+// Ensure that two sedi issuing for the same citizen leave one active PIN:
+// the one accepted later; the other sede learns it by pulling.
+func TestSupersededAcrossSedi(t *testing.T) {
+	env := testenv.New(t, stores[0].open(t))
+	ctx := context.Background()
+	roma, _, _ := newLocal(t)
+	defer roma.Close()
+	mila, _, _ := newLocal(t)
+	defer mila.Close()
+	enqueue(t, roma, "ROMA01", 0, 1)
+	enqueue(t, mila, "MILA01", 0, 1)
+	cr := client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: roma})
+	cm := client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, "MILA01"), Sede: "MILA01", Local: mila})
+	for _, c := range []*client.Client{cr, cm, cr} {
+		if err := c.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ch, err := roma.PulledChanges()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ch) != 1 || ch[0].Kind != wire.ChangeSuperseded || ch[0].BySede != "MILA01" {
+		t.Errorf("ROMA01 pulled %+v, want its credential superseded by MILA01", ch)
+	}
+	if s := cr.State(); s.Changes != 1 {
+		t.Errorf("ROMA01 state counts %d changes, want 1", s.Changes)
+	}
+	if cur, _ := roma.SyncCursor(); cur != ch[0].Seq {
+		t.Errorf("cursor %d, want %d", cur, ch[0].Seq)
+	}
+	if err := cr.Sync(ctx); err != nil { // pulling again keeps it once
+		t.Fatal(err)
+	}
+	if ch, _ := roma.PulledChanges(); len(ch) != 1 {
+		t.Errorf("after a second pull, %d changes kept", len(ch))
+	}
+}
+
+// Ensure that an event centrale does not accept leaves the outbox, is kept
+// for the desk with its reason, and shows in the state.
+func TestNotAccepted(t *testing.T) {
+	env := testenv.New(t, stores[0].open(t))
+	ls, _, _ := newLocal(t)
+	defer ls.Close()
+	bad := pinsede.Event{ID: "bad1", Kind: "credential.unknown", Time: time.Now(), Sede: "ROMA01",
+		Credential: pinsede.Credential{ID: "x", Sede: "ROMA01"}}
+	if err := ls.Update(func(tx pinsede.Tx) error { return tx.Enqueue(bad) }); err != nil {
+		t.Fatal(err)
+	}
+	enqueue(t, ls, "ROMA01", 0, 2)
+	c := client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls})
+	if err := c.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	na, err := ls.NotAcceptedEvents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(na) != 1 || na[0].Event.ID != "bad1" || na[0].Verdict != wire.Rejected || na[0].Reason == "" {
+		t.Errorf("not accepted = %+v", na)
+	}
+	if s := c.State(); s.Pending != 0 || len(s.NotAccepted) != 1 {
+		t.Errorf("state %+v", s)
+	}
+}
+
+// Ensure that a revoked sede certificate is refused, the outbox kept, and
+// the state says why.
+func TestRevokedCertificate(t *testing.T) {
+	env := testenv.New(t, stores[0].open(t))
+	ls, _, _ := newLocal(t)
+	defer ls.Close()
+	enqueue(t, ls, "ROMA01", 0, 3)
+	cfg := env.TLS(t, pki.RoleSede, "ROMA01")
+	leaf, err := pki.ParseCert(pemCert(cfg.Certificates[0].Certificate[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.CA.Revoke(pki.Serial(leaf), "PC rubato", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	c := client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}}, Sede: "ROMA01", Local: ls})
+	if err := c.Sync(context.Background()); err == nil {
+		t.Fatal("sync with a revoked certificate succeeded")
+	}
+	s := c.State()
+	if s.Status != client.Offline || s.Pending != 3 || !bytes.Contains([]byte(s.LastError), []byte("revoked")) {
+		t.Errorf("state %+v", s)
+	}
+}

@@ -1,0 +1,169 @@
+package client_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/local"
+	"github.com/pinsede/pinsede/sync/boltstore"
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/internal/pgtest"
+	"github.com/pinsede/pinsede/sync/pgstore"
+	"github.com/pinsede/pinsede/sync/storetest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// stores are the central stores the end-to-end tests run on.
+var stores = []struct {
+	name string
+	open func(t testing.TB) central.Store
+}{
+	{"bolt", func(t testing.TB) central.Store {
+		s, err := boltstore.Open(filepath.Join(t.TempDir(), "centrale.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}},
+	{"postgres", func(t testing.TB) central.Store {
+		s, err := pgstore.Open(context.Background(), pgtest.DSN(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}},
+}
+
+// newLocal creates a sede's store in a temporary folder.
+func newLocal(t testing.TB) (s *local.Store, path, keyPath string) {
+	t.Helper()
+	dir := t.TempDir()
+	path, keyPath = filepath.Join(dir, "sportello.db"), filepath.Join(dir, "store.key")
+	s, err := local.Create(path, keyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, path, keyPath
+}
+
+// enqueue puts n issue events of sede in the outbox, for codici fiscali
+// from first on, and returns their ids.
+func enqueue(t testing.TB, s *local.Store, sede string, first, n int) []string {
+	t.Helper()
+	h := storetest.Hash(t, "ACEFHJKMNPRTUVWX")
+	var ids []string
+	err := s.Update(func(tx pinsede.Tx) error {
+		for i := first; i < first+n; i++ {
+			ev := storetest.Issued(sede, storetest.CF(i), fmt.Sprintf("%s-e%d", sede, i), fmt.Sprintf("%s-c%d", sede, i), h)
+			ids = append(ids, ev.ID)
+			if err := tx.Enqueue(ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// capture is a printer that keeps the PINs it prints. A real printer
+// cannot run here; ui/printer has its own tests.
+type capture struct {
+	mu   sync.Mutex
+	pins []string
+}
+
+func (c *capture) PrintSlip(_ context.Context, s pinsede.Slip) error {
+	a, b := s.PIN.Groups()
+	c.mu.Lock()
+	c.pins = append(c.pins, a+b)
+	c.mu.Unlock()
+	return nil
+}
+
+func (c *capture) last() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.pins[len(c.pins)-1]
+}
+
+// recorder is a transport that keeps every request body it sends.
+type recorder struct {
+	next http.RoundTripper
+	mu   sync.Mutex
+	sent [][]byte
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		b, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		req.Body = io.NopCloser(bytes.NewReader(b))
+		r.mu.Lock()
+		r.sent = append(r.sent, b)
+		r.mu.Unlock()
+	}
+	return r.next.RoundTrip(req)
+}
+
+// contains reports whether any request sent held s.
+func (r *recorder) contains(s string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, b := range r.sent {
+		if bytes.Contains(b, []byte(s)) || bytes.Contains(bytes.ToLower(b), []byte(strings.ToLower(s))) {
+			return true
+		}
+	}
+	return false
+}
+
+// person returns a valid MV35 request for the i-th test citizen: Maria
+// Rossi, born in Rome on a day that makes her codice fiscale unique.
+func person(i int) pinsede.Request {
+	birth := pinsede.Date{Year: 1950 + i/(12*28), Month: time.Month(1 + (i/28)%12), Day: 1 + i%28}
+	cf := pinsede.CodiceFiscale(fmt.Sprintf("RSSMRA%02d%c%02dH501X", birth.Year%100, "ABCDEHLMPRST"[birth.Month-1], birth.Day+40)).Canonical()
+	return pinsede.Request{
+		Cognome: "Rossi", Nome: "Maria", Sesso: pinsede.SexFemale,
+		DataNascita:   birth,
+		LuogoNascita:  pinsede.Place{Name: "Roma", Province: "RM", Code: "H501"},
+		CodiceFiscale: cf,
+		Residenza:     pinsede.Address{Street: "Calle Florida 100", City: "Buenos Aires", Country: "AR"},
+		Recapiti:      pinsede.Contacts{Mobile: "+54 11 5555 1234", Email: "maria.rossi@example.com"},
+	}
+}
+
+// verification returns a valid identity check.
+func verification() pinsede.Verification {
+	today := pinsede.DateOf(time.Now())
+	return pinsede.Verification{
+		Document: pinsede.Document{
+			Type: pinsede.DocPassaporto, Number: "YA1234567", Authority: "Consolato Generale d'Italia", Country: "IT",
+			IssuedOn:  pinsede.DateOf(time.Now().AddDate(-2, 0, 0)),
+			ExpiresOn: pinsede.Date{Year: today.Year + 5, Month: today.Month, Day: 1},
+		},
+		Checklist: pinsede.Checklist{OriginalSeen: true, PhotoMatches: true, MV35Signed: true},
+	}
+}
+
+// pemCert encodes a DER certificate as PEM.
+func pemCert(der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}

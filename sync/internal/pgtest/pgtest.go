@@ -1,0 +1,196 @@
+// Package pgtest starts a throw-away PostgreSQL server for tests: initdb in
+// a temporary folder (as the postgres user when the tests run as root, since
+// initdb refuses root), listening on a free loopback port with its unix
+// socket in the same folder, with one database made for the tests.
+//
+// # Caveats
+//
+// The server runs without fsync: it is for tests and benchmarks only. When
+// the PostgreSQL binaries are missing, Main runs the tests without a
+// server: DSN then skips the test, or fails it when CI=true.
+package pgtest
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+)
+
+// Server is a running test PostgreSQL.
+type Server struct {
+	dir  string
+	bin  string
+	port int
+	dsn  string
+	user *user.User // who runs the server; nil for the current user
+}
+
+// ErrNoPostgres is returned by Start when no PostgreSQL binaries are found.
+var ErrNoPostgres = errors.New("PostgreSQL binaries (initdb, pg_ctl) not found: install the postgresql package (make setup does)")
+
+// binDir finds the folder of initdb and pg_ctl: $PG_BIN, the newest
+// /usr/lib/postgresql/*/bin, or $PATH.
+func binDir() (string, error) {
+	if d := os.Getenv("PG_BIN"); d != "" {
+		return d, nil
+	}
+	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	sort.Slice(dirs, func(i, j int) bool {
+		vi, _ := strconv.Atoi(filepath.Base(filepath.Dir(dirs[i])))
+		vj, _ := strconv.Atoi(filepath.Base(filepath.Dir(dirs[j])))
+		return vi > vj
+	})
+	for _, d := range dirs {
+		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
+			return d, nil
+		}
+	}
+	if p, err := exec.LookPath("initdb"); err == nil {
+		return filepath.Dir(p), nil
+	}
+	return "", ErrNoPostgres
+}
+
+// freePort asks the kernel for a free loopback port.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Start initialises and starts a server, and creates the database "pinsede".
+func Start() (*Server, error) {
+	bin, err := binDir()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "pinsede-pg-")
+	if err != nil {
+		return nil, fmt.Errorf("start test postgres: %w", err)
+	}
+	s := &Server{dir: dir, bin: bin}
+	if os.Geteuid() == 0 {
+		if s.user, err = user.Lookup("postgres"); err != nil {
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("start test postgres: running as root needs the postgres user: %w", err)
+		}
+		uid, _ := strconv.Atoi(s.user.Uid)
+		gid, _ := strconv.Atoi(s.user.Gid)
+		if err := os.Chown(dir, uid, gid); err != nil {
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("start test postgres: %w", err)
+		}
+	}
+	if err := s.start(); err != nil {
+		s.Stop()
+		return nil, fmt.Errorf("start test postgres in %s: %w", dir, err)
+	}
+	return s, nil
+}
+
+// start runs initdb, pg_ctl start and createdb.
+func (s *Server) start() error {
+	data := filepath.Join(s.dir, "data")
+	if err := s.run("initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C"); err != nil {
+		return err
+	}
+	var err error
+	if s.port, err = freePort(); err != nil {
+		return err
+	}
+	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+		s.port, s.dir)
+	if err := s.run("pg_ctl", "-D", data, "-l", filepath.Join(s.dir, "log"), "-o", opts, "-w", "-t", "60", "start"); err != nil {
+		return err
+	}
+	if err := s.run("createdb", "-h", s.dir, "-p", strconv.Itoa(s.port), "-U", "postgres", "pinsede"); err != nil {
+		return err
+	}
+	s.dsn = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/pinsede?sslmode=disable", s.port)
+	return nil
+}
+
+// run runs a PostgreSQL program as the server's user.
+func (s *Server) run(prog string, args ...string) error {
+	cmd := exec.Command(filepath.Join(s.bin, prog), args...)
+	if s.user != nil {
+		uid, _ := strconv.Atoi(s.user.Uid)
+		gid, _ := strconv.Atoi(s.user.Gid)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+		cmd.Env = append(os.Environ(), "HOME="+s.dir)
+	}
+	cmd.Dir = s.dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%s: %w\n%s", prog, err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
+// DSN returns the connection string of the test database.
+func (s *Server) DSN() string { return s.dsn }
+
+// CreateDB makes another empty database and returns its connection string.
+func (s *Server) CreateDB(name string) (string, error) {
+	if err := s.run("createdb", "-h", s.dir, "-p", strconv.Itoa(s.port), "-U", "postgres", name); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", s.port, name), nil
+}
+
+// Stop stops the server and removes its folder.
+func (s *Server) Stop() {
+	if _, err := os.Stat(filepath.Join(s.dir, "data", "postmaster.pid")); err == nil {
+		s.run("pg_ctl", "-D", filepath.Join(s.dir, "data"), "-m", "immediate", "-w", "stop")
+	}
+	os.RemoveAll(s.dir)
+}
+
+// shared is the server Main started; nil when there is none.
+var (
+	shared   *Server
+	startErr error
+	dbs      atomic.Int64
+)
+
+// Main starts a server, runs the tests and stops it: call it from TestMain.
+func Main(m *testing.M) {
+	shared, startErr = Start()
+	code := m.Run()
+	if shared != nil {
+		shared.Stop()
+	}
+	os.Exit(code)
+}
+
+// DSN returns the connection string of a fresh database on the server Main
+// started. Without PostgreSQL it skips the test, or fails it when CI=true.
+func DSN(t testing.TB) string {
+	t.Helper()
+	if shared == nil {
+		if startErr == nil {
+			startErr = errors.New("pgtest.Main was not called from TestMain")
+		}
+		if os.Getenv("CI") == "true" || !errors.Is(startErr, ErrNoPostgres) {
+			t.Fatalf("PostgreSQL: %v", startErr)
+		}
+		t.Skipf("PostgreSQL: %v", startErr)
+	}
+	dsn, err := shared.CreateDB(fmt.Sprintf("t%d", dbs.Add(1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dsn
+}

@@ -1,0 +1,97 @@
+// Package testenv builds what the sync tests share: a CA in a temporary
+// folder, certificates for sedi and the portal, and centrale serving a
+// store over mutual TLS on loopback.
+package testenv
+
+import (
+	"crypto/tls"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/server"
+)
+
+// Env is a running centrale with its CA.
+type Env struct {
+	CA     *pki.CA
+	CADir  string
+	Store  central.Store
+	Server *server.Server
+	HTTP   *httptest.Server
+	// URL is centrale's base URL, https://127.0.0.1:PORT.
+	URL string
+}
+
+// New starts centrale on store, with a fresh CA, and stops it when the test
+// ends. The verifier locks after 3 wrong PINs and hashes cheaply.
+func New(t testing.TB, store central.Store) *Env {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "ca")
+	ca, err := pki.Init(dir, "pinsede test CA", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM, keyPEM, err := ca.IssueServer([]string{"127.0.0.1", "localhost"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pki.ServerTLS(ca.CertPEM(), certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, err := pki.ParseCert(ca.CertPEM())
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl, err := pki.NewCRL(filepath.Join(dir, pki.CRLFile), caCert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := central.NewVerifier(store, 3)
+	v.Params = CheapArgon2
+	srv := server.New(store, v, crl, nil)
+	hs := httptest.NewUnstartedServer(srv.Handler())
+	hs.TLS = cfg
+	hs.Config.ErrorLog = log.New(io.Discard, "", 0) // the fault tests cut handshakes on purpose
+	hs.StartTLS()
+	t.Cleanup(hs.Close)
+	return &Env{CA: ca, CADir: dir, Store: store, Server: srv, HTTP: hs, URL: hs.URL}
+}
+
+// CheapArgon2 are the cheap hash costs of tests.
+var CheapArgon2 = pinsede.Argon2Params{Time: 1, MemoryKiB: 64, Threads: 1}
+
+// TLS returns a client TLS configuration for role and code; with role ""
+// it has no client certificate.
+func (e *Env) TLS(t testing.TB, role pki.Role, code string) *tls.Config {
+	t.Helper()
+	var certPEM, keyPEM []byte
+	if role != "" {
+		var err error
+		if certPEM, keyPEM, err = e.CA.Issue(role, code, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, err := pki.ClientTLS(e.CA.CertPEM(), certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// Client returns an HTTP client with a certificate for role and code.
+func (e *Env) Client(t testing.TB, role pki.Role, code string) *http.Client {
+	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: e.TLS(t, role, code),
+		DialContext:     (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
+	}}
+}

@@ -1,0 +1,304 @@
+// Package pgstore is the central records in PostgreSQL (15 or later),
+// through pgx: the production store.
+//
+// # Basics
+//
+// Open connects, and brings the schema up to date with the migrations
+// embedded from migrations/*.sql, each in its own transaction, recorded in
+// schema_migrations. A push is one READ COMMITTED transaction: the rule of
+// one active credential per codice fiscale holds by a transaction-scoped
+// advisory lock on the code, and by a unique partial index should anything
+// get past it. A transaction that loses a race (unique violation, deadlock,
+// serialization failure) runs again from the start.
+//
+// # Caveats
+//
+// Changes are numbered by a sequence under an advisory lock held to commit,
+// so that a sede pulling with a cursor never skips a change that commits
+// late. Pushes that record changes therefore commit one at a time.
+package pgstore
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+var _ central.Store = (*Store)(nil)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Advisory lock keys (first argument of the two-key form).
+const (
+	lockMigrate = 7301 // schema migrations
+	lockChanges = 7302 // numbering of changes
+)
+
+// maxAttempts is how often a transaction that lost a race runs again.
+const maxAttempts = 30
+
+// Store is the central records in PostgreSQL.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// Open connects to the database at dsn and migrates its schema.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open central store: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open central store: %w", err)
+	}
+	s := &Store{pool: pool}
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open central store: %w", err)
+	}
+	return s, nil
+}
+
+// migrate applies the migrations the database has not had.
+func (s *Store) migrate(ctx context.Context) error {
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1, 0)`, lockMigrate); err != nil {
+		return fmt.Errorf("lock migrations: %w", err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1, 0)`, lockMigrate)
+	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+		return fmt.Errorf("schema_migrations: %w", err)
+	}
+	for _, n := range names {
+		base := strings.TrimPrefix(n, "migrations/")
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with its number", n)
+		}
+		var done bool
+		if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`, v).Scan(&done); err != nil {
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+		if done {
+			continue
+		}
+		sql, err := migrationFS.ReadFile(n)
+		if err != nil {
+			return err
+		}
+		err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, string(sql)); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, v, base)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+	}
+	return nil
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+// Kind returns "postgres".
+func (s *Store) Kind() string { return "postgres" }
+
+// Close closes the connections.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// Pool returns the connection pool, for benchmarks and checks.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// retryable reports whether err is a lost race that a new attempt can win.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	switch pe.Code {
+	case "23505", "40001", "40P01": // unique violation, serialization failure, deadlock
+		return true
+	}
+	return false
+}
+
+// inTx runs fn in a READ COMMITTED transaction, again when it loses a race.
+func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	var err error
+	for i := range maxAttempts {
+		err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, fn)
+		if !retryable(err) {
+			return err
+		}
+		select { // let the winner commit before trying again
+		case <-time.After(time.Duration(rand.N(1+min(i, 10))) * time.Millisecond):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return err
+}
+
+// Apply applies a push in one transaction of a few statements whatever
+// its size: it locks the codici fiscali the batch issues for, reads the
+// events, credentials and active credentials it concerns (FOR UPDATE),
+// applies the rules in memory, and writes the outcome back in bulk.
+func (s *Store) Apply(ctx context.Context, sede string, events []pinsede.Event, at time.Time) ([]wire.Result, error) {
+	var out []wire.Result
+	err := s.inTx(ctx, func(ptx pgx.Tx) error {
+		m, err := load(ctx, ptx, events)
+		if err != nil {
+			return err
+		}
+		if out, err = central.Apply(m, sede, events, at); err != nil {
+			return err
+		}
+		return m.flush(ctx, ptx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("apply push of %s: %w", sede, err)
+	}
+	return out, nil
+}
+
+// Changes returns the changes for sede after a cursor.
+func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit int) ([]wire.Change, error) {
+	rows, err := s.pool.Query(ctx, `SELECT seq, payload FROM changes WHERE sede = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+		sede, int64(after), limit)
+	if err != nil {
+		return nil, fmt.Errorf("changes of %s: %w", sede, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (wire.Change, error) {
+		var c wire.Change
+		var seq int64
+		var b []byte
+		if err := r.Scan(&seq, &b); err != nil {
+			return c, err
+		}
+		if err := json.Unmarshal(b, &c); err != nil {
+			return c, err
+		}
+		c.Seq = uint64(seq)
+		return c, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("changes of %s: %w", sede, err)
+	}
+	return out, nil
+}
+
+const recordColumns = `credential, status, superseded_by, failures, new_pin_hash, accepted_at`
+
+// scanRecord reads the recordColumns of a row.
+func scanRecord(row pgx.Row) (central.Record, error) {
+	var r central.Record
+	var b []byte
+	err := row.Scan(&b, &r.Status, &r.SupersededBy, &r.Failures, &r.NewPINHash, &r.AcceptedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, central.ErrNotFound
+	}
+	if err != nil {
+		return r, err
+	}
+	if err := json.Unmarshal(b, &r.Credential); err != nil {
+		return r, fmt.Errorf("credential json: %w", err)
+	}
+	return r, nil
+}
+
+// Current returns the credential a login with cf checks.
+func (s *Store) Current(ctx context.Context, cf pinsede.CodiceFiscale) (central.Record, error) {
+	return scanRecord(s.pool.QueryRow(ctx, `SELECT `+recordColumns+` FROM credentials WHERE codice_fiscale = $1
+		ORDER BY status = 'active' DESC, accepted_at DESC, id LIMIT 1`, string(cf)))
+}
+
+// Fail counts a wrong PIN.
+func (s *Store) Fail(ctx context.Context, id string, lockAt int, at time.Time) (int, error) {
+	var n int
+	err := s.inTx(ctx, func(ptx pgx.Tx) error {
+		var sede, cf string
+		err := ptx.QueryRow(ctx, `UPDATE credentials SET failures = failures + 1 WHERE id = $1
+			RETURNING failures, sede, codice_fiscale`, id).Scan(&n, &sede, &cf)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return central.ErrNotFound
+		}
+		if err != nil || n != lockAt {
+			return err
+		}
+		return insertChanges(ctx, ptx, []wire.Change{{
+			Kind: wire.ChangeLocked, Time: at, Sede: sede, CredentialID: id, CodiceFiscale: pinsede.CodiceFiscale(cf),
+		}})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count wrong PIN of %s: %w", id, err)
+	}
+	return n, nil
+}
+
+// Succeed clears the wrong-PIN count and records a replacement PIN.
+func (s *Store) Succeed(ctx context.Context, id, newPINHash string) error {
+	var tag pgconn.CommandTag
+	var err error
+	if newPINHash == "" {
+		tag, err = s.pool.Exec(ctx, `UPDATE credentials SET failures = 0 WHERE id = $1`, id)
+	} else {
+		tag, err = s.pool.Exec(ctx, `UPDATE credentials SET failures = 0, new_pin_hash = $2 WHERE id = $1 AND new_pin_hash = ''`, id, newPINHash)
+	}
+	if err == nil && tag.RowsAffected() == 0 {
+		err = central.ErrNotFound
+		if newPINHash != "" {
+			var exists bool
+			if qerr := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM credentials WHERE id = $1)`, id).Scan(&exists); qerr != nil {
+				err = qerr
+			} else if exists {
+				err = central.ErrAlreadyReplaced
+			}
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("record login of %s: %w", id, err)
+	}
+	return nil
+}
+
+// Events counts the events held.
+func (s *Store) Events(ctx context.Context) (int, error) {
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM events`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count events: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,75 @@
+package pgstore_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/internal/pgtest"
+	"github.com/pinsede/pinsede/sync/pgstore"
+	"github.com/pinsede/pinsede/sync/storetest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// open opens a store on a fresh database.
+func open(t *testing.T) *pgstore.Store {
+	s, err := pgstore.Open(context.Background(), pgtest.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// Ensure that the PostgreSQL store passes the conformance suite.
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) central.Store { return open(t) })
+}
+
+// Ensure that opening an up-to-date database again runs no migration twice.
+func TestMigrateTwice(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	for range 2 {
+		s, err := pgstore.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := s.Pool().QueryRow(context.Background(), `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			t.Errorf("schema_migrations has %d rows, want 1", n)
+		}
+		s.Close()
+	}
+}
+
+// Ensure that the events table keeps each event as it was sent, and the
+// credentials table its credential.
+func TestPayloads(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	iss := storetest.Issued("ROMA01", storetest.CF(1), "e1", "c1", storetest.Hash(t, "ACEFHJKMNPRTUVWX"))
+	rev := storetest.Follow(iss, "e2", pinsede.EventRevoked)
+	if _, err := s.Apply(ctx, "ROMA01", []pinsede.Event{iss, rev}, storetest.T0); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []pinsede.Event{iss, rev} {
+		var b []byte
+		if err := s.Pool().QueryRow(ctx, `SELECT payload FROM events WHERE id = $1`, want.ID).Scan(&b); err != nil {
+			t.Fatal(err)
+		}
+		var got pinsede.Event
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatal(err)
+		}
+		if !got.Time.Equal(want.Time) || got.ID != want.ID || got.Kind != want.Kind || got.Credential.State != want.Credential.State ||
+			got.Credential.PINHash != want.Credential.PINHash || got.Credential.RevokeReason != want.Credential.RevokeReason {
+			t.Errorf("payload of %s = %+v, want %+v", want.ID, got, want)
+		}
+	}
+}

@@ -1,0 +1,4 @@
+package server
+
+// Routes exposes the route table to the tests.
+var Routes = routes

@@ -1,0 +1,312 @@
+// Package server is centrale's HTTP API: the handlers of /v1/events (push),
+// /v1/changes (pull), /v1/pin/verify and /v1/health, over a central.Store.
+//
+// # Basics
+//
+// Clients authenticate with TLS client certificates from the deployment's
+// CA (sync/pki): the certificate names the role and the code of its holder.
+// A sede pushes and pulls only its own records; the portal role checks
+// PINs. Every error is an RFC 9457 problem (application/problem+json) that
+// says what was wrong. The API is described in openapi.json, served at
+// /v1/openapi.json, and a test checks the handlers against it.
+//
+// # Caveats
+//
+// The handlers read the identity from r.TLS: behind a TLS-terminating proxy
+// they refuse every request. Bodies are never logged.
+package server
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// OpenAPI is the API's description, OpenAPI 3.1 in JSON.
+//
+//go:embed openapi.json
+var OpenAPI []byte
+
+// Server serves the API.
+type Server struct {
+	Store    central.Store
+	Verifier *central.Verifier
+	// CRL refuses revoked certificates; nil checks none.
+	CRL *pki.CRL
+	// Now tells the time; tests set it.
+	Now func() time.Time
+	// Log receives one line per request; nil logs nothing.
+	Log *slog.Logger
+}
+
+// New returns a Server on store, with verifier and crl.
+func New(store central.Store, verifier *central.Verifier, crl *pki.CRL, log *slog.Logger) *Server {
+	return &Server{Store: store, Verifier: verifier, CRL: crl, Now: time.Now, Log: log}
+}
+
+// routes lists the methods of each path, for 405 answers.
+var routes = map[string][]string{
+	"/v1/events":       {http.MethodPost},
+	"/v1/changes":      {http.MethodGet},
+	"/v1/pin/verify":   {http.MethodPost},
+	"/v1/health":       {http.MethodGet},
+	"/v1/openapi.json": {http.MethodGet},
+}
+
+// Handler returns the API's handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/events", s.auth(pki.RoleSede, s.push))
+	mux.HandleFunc("GET /v1/changes", s.auth(pki.RoleSede, s.changes))
+	mux.HandleFunc("POST /v1/pin/verify", s.auth(pki.RolePortal, s.verify))
+	mux.HandleFunc("GET /v1/health", s.health)
+	mux.HandleFunc("GET /v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", wire.ContentJSON)
+		w.Write(OpenAPI)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if methods, ok := routes[r.URL.Path]; ok {
+			w.Header().Set("Allow", methods[0])
+			problem(w, http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed",
+				fmt.Sprintf("%s takes %s, not %s", r.URL.Path, methods[0], r.Method))
+			return
+		}
+		problem(w, http.StatusNotFound, "not-found", "Not found", "no such resource: "+r.URL.Path)
+	})
+	return s.logged(mux)
+}
+
+// statusWriter remembers the status written.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+// WriteHeader remembers the first status and writes it.
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// logged logs each request and turns a panic into a 500 problem.
+func (s *Server) logged(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				if s.Log != nil {
+					s.Log.Error("panic", "path", r.URL.Path, "panic", fmt.Sprint(v))
+				}
+				if sw.status == 0 {
+					problem(sw, http.StatusInternalServerError, "internal", "Internal error", "the server failed; it has been logged")
+				}
+			}
+			if s.Log != nil {
+				s.Log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds())
+			}
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// caller is who sent a request.
+type caller struct {
+	role pki.Role
+	code string
+}
+
+// auth lets through requests whose client certificate has role, and gives
+// next the caller's code.
+func (s *Server) auth(role pki.Role, next func(http.ResponseWriter, *http.Request, caller)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
+			problem(w, http.StatusUnauthorized, "no-certificate", "Client certificate required",
+				"connect with the client certificate issued to this sede by `pinctl ca issue`")
+			return
+		}
+		cert := r.TLS.PeerCertificates[0]
+		if s.CRL != nil {
+			if err := s.CRL.Check(cert); err != nil {
+				problem(w, http.StatusForbidden, "certificate-revoked", "Certificate revoked",
+					"certificate "+pki.Serial(cert)+" has been revoked; ask the supervisor for a new one")
+				return
+			}
+		}
+		got, code, err := pki.Identity(cert)
+		if err != nil {
+			problem(w, http.StatusForbidden, "no-identity", "Certificate names no pinsede role", err.Error())
+			return
+		}
+		if got != role {
+			problem(w, http.StatusForbidden, "wrong-role", "Not allowed for this role",
+				fmt.Sprintf("%s needs a %s certificate; this one is for %s %s", r.URL.Path, role, got, code))
+			return
+		}
+		next(w, r, caller{role: got, code: code})
+	}
+}
+
+// problem writes an RFC 9457 problem.
+func problem(w http.ResponseWriter, status int, slug, title, detail string) {
+	writeJSON(w, status, wire.ContentProblem, wire.Problem{Type: "urn:pinsede:problem:" + slug, Title: title, Status: status, Detail: detail})
+}
+
+// writeJSON writes v as JSON with the given status and content type.
+func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+// decode reads a JSON body of at most limit bytes into v, and answers the
+// problem itself when it cannot: it reports whether to go on.
+func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) bool {
+	if ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || ct != wire.ContentJSON {
+		problem(w, http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
+			"send the body as "+wire.ContentJSON)
+		return false
+	}
+	if r.ContentLength > limit {
+		problem(w, http.StatusRequestEntityTooLarge, "too-large", "Body too large",
+			fmt.Sprintf("the body has %d bytes; the limit is %d", r.ContentLength, limit))
+		return false
+	}
+	err := wire.Decode(http.MaxBytesReader(w, r.Body, limit+1), limit, v)
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.Is(err, wire.ErrTooLarge) || errors.As(err, &mbe):
+		problem(w, http.StatusRequestEntityTooLarge, "too-large", "Body too large", fmt.Sprintf("the limit is %d bytes", limit))
+		return false
+	case err != nil:
+		problem(w, http.StatusBadRequest, "malformed", "Malformed request", err.Error())
+		return false
+	}
+	return true
+}
+
+// push applies a sede's batch of events.
+func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
+	var req wire.PushRequest
+	if !decode(w, r, wire.MaxPushBytes, &req) {
+		return
+	}
+	switch {
+	case req.Sede != c.code:
+		problem(w, http.StatusForbidden, "other-sede", "Not this sede's records",
+			fmt.Sprintf("the batch is for sede %q; this certificate is for %s", req.Sede, c.code))
+		return
+	case len(req.Events) == 0:
+		problem(w, http.StatusUnprocessableEntity, "empty-batch", "Empty batch", "a push carries at least one event")
+		return
+	case len(req.Events) > wire.MaxBatch:
+		problem(w, http.StatusUnprocessableEntity, "batch-too-long", "Batch too long",
+			fmt.Sprintf("%d events; at most %d per push", len(req.Events), wire.MaxBatch))
+		return
+	}
+	for i, ev := range req.Events {
+		if ev.Sede != c.code || ev.Credential.Sede != c.code {
+			problem(w, http.StatusForbidden, "other-sede", "Not this sede's records",
+				fmt.Sprintf("event %d (%s) is of sede %q; this certificate is for %s; nothing was stored", i, ev.ID, ev.Sede, c.code))
+			return
+		}
+	}
+	res, err := s.Store.Apply(r.Context(), c.code, req.Events, s.Now())
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.ContentJSON, wire.PushResponse{Results: res})
+}
+
+// changes answers a sede's pull.
+func (s *Server) changes(w http.ResponseWriter, r *http.Request, c caller) {
+	q := r.URL.Query()
+	after, limit := uint64(0), wire.MaxChanges
+	if v := q.Get("after"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			problem(w, http.StatusBadRequest, "malformed", "Malformed request", "after: a cursor (a whole number) is expected")
+			return
+		}
+		after = n
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > wire.MaxChanges {
+			problem(w, http.StatusBadRequest, "malformed", "Malformed request",
+				fmt.Sprintf("limit: a whole number from 1 to %d is expected", wire.MaxChanges))
+			return
+		}
+		limit = n
+	}
+	ch, err := s.Store.Changes(r.Context(), c.code, after, limit+1)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	resp := wire.ChangesResponse{Changes: ch, Cursor: after}
+	if len(ch) > limit {
+		resp.Changes, resp.More = ch[:limit], true
+	}
+	if resp.Changes == nil {
+		resp.Changes = []wire.Change{}
+	}
+	if n := len(resp.Changes); n > 0 {
+		resp.Cursor = resp.Changes[n-1].Seq
+	}
+	writeJSON(w, http.StatusOK, wire.ContentJSON, resp)
+}
+
+// verify checks a PIN.
+func (s *Server) verify(w http.ResponseWriter, r *http.Request, _ caller) {
+	var req wire.VerifyRequest
+	if !decode(w, r, wire.MaxVerifyBytes, &req) {
+		return
+	}
+	resp, err := s.Verifier.Verify(r.Context(), req)
+	if errors.Is(err, central.ErrBadRequest) {
+		problem(w, http.StatusUnprocessableEntity, "invalid-login", "Invalid login request", err.Error())
+		return
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.ContentJSON, resp)
+}
+
+// health answers that the server runs and which store it uses.
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	if err := s.Store.Ping(r.Context()); err != nil {
+		problem(w, http.StatusServiceUnavailable, "store-down", "Store unavailable", "the central store does not answer")
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.ContentJSON, wire.Health{Status: "ok", Store: s.Store.Kind()})
+}
+
+// internal logs err and answers a 500 problem that reveals nothing of it.
+func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
+	if s.Log != nil {
+		s.Log.Error("request failed", "path", r.URL.Path, "err", err)
+	}
+	problem(w, http.StatusInternalServerError, "internal", "Internal error", "the server failed; it has been logged, try again later")
+}

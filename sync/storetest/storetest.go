@@ -1,0 +1,467 @@
+// Package storetest is the conformance suite of the central records: every
+// back end of central.Store runs it (sync/boltstore, sync/pgstore), so that
+// they apply the same rules.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// Opener makes a fresh, empty store for one test and closes it when the
+// test ends.
+type Opener func(t *testing.T) central.Store
+
+// CheapArgon2 makes the hashes of the suite fast.
+var CheapArgon2 = pinsede.Argon2Params{Time: 1, MemoryKiB: 64, Threads: 1}
+
+// T0 is the suite's clock.
+var T0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+
+// CF returns the i-th test codice fiscale: valid, and distinct for each i.
+func CF(i int) pinsede.CodiceFiscale {
+	var l [6]byte
+	for j, n := 5, i; j >= 0; j-- {
+		l[j] = byte('A' + n%26)
+		n /= 26
+	}
+	return pinsede.CodiceFiscale(fmt.Sprintf("%s80A01H501X", l[:])).Canonical()
+}
+
+// Hash returns the argon2id hash of pin at the suite's cost.
+func Hash(t testing.TB, pin string) string {
+	t.Helper()
+	h, err := pinsede.HashSecret([]byte(pin), CheapArgon2, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// Issued returns an issue event of sede for cf, with the PIN hash given.
+func Issued(sede string, cf pinsede.CodiceFiscale, id, credID, hash string) pinsede.Event {
+	return pinsede.Event{
+		ID: id, Kind: pinsede.EventIssued, Time: T0, Sede: sede,
+		Credential: pinsede.Credential{
+			ID: credID, CodiceFiscale: cf, Type: pinsede.Dispositivo, State: pinsede.StateAttivo, PINHash: hash,
+			IssuedAt: T0, ExpiresAt: T0.AddDate(0, pinsede.ValidityMonths, 0), IssuedBy: "op", Sede: sede,
+			SlipSerial: sede + "-1",
+		},
+	}
+}
+
+// Follow returns an event of kind about the credential of an issue event.
+func Follow(issued pinsede.Event, id string, kind pinsede.EventKind) pinsede.Event {
+	ev := issued
+	ev.ID, ev.Kind, ev.Time = id, kind, T0.Add(time.Minute)
+	switch kind {
+	case pinsede.EventRevoked:
+		ev.Credential.State, ev.Credential.RevokedAt, ev.Credential.RevokeReason = pinsede.StateRevocato, ev.Time, "test"
+	case pinsede.EventHandedOver:
+		ev.Credential.HandedOverAt, ev.Credential.HandedOverBy = ev.Time, "op"
+	}
+	return ev
+}
+
+// Run runs the suite against the stores open makes.
+func Run(t *testing.T, open Opener) {
+	for _, tc := range []struct {
+		name string
+		fn   func(*testing.T, central.Store)
+	}{
+		{"ApplyOnce", testApplyOnce},
+		{"Reject", testReject},
+		{"Supersede", testSupersede},
+		{"Revoke", testRevoke},
+		{"Changes", testChanges},
+		{"FailSucceed", testFailSucceed},
+		{"Verify", testVerify},
+		{"ConcurrentIssue", testConcurrentIssue},
+		{"ConcurrentReplay", testConcurrentReplay},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
+	}
+}
+
+var ctx = context.Background()
+
+// apply pushes events and returns the verdicts.
+func apply(t *testing.T, s central.Store, sede string, evs ...pinsede.Event) []wire.Verdict {
+	t.Helper()
+	res, err := s.Apply(ctx, sede, evs, T0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != len(evs) {
+		t.Fatalf("Apply returned %d results for %d events", len(res), len(evs))
+	}
+	vs := make([]wire.Verdict, len(res))
+	for i, r := range res {
+		if r.ID != evs[i].ID {
+			t.Errorf("result %d is for %s, want %s", i, r.ID, evs[i].ID)
+		}
+		if (r.Verdict == wire.Rejected || r.Verdict == wire.Superseded) && r.Reason == "" {
+			t.Errorf("result %d: %s without a reason", i, r.Verdict)
+		}
+		vs[i] = r.Verdict
+	}
+	return vs
+}
+
+func wantVerdicts(t *testing.T, got []wire.Verdict, want ...wire.Verdict) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("verdicts = %v, want %v", got, want)
+	}
+}
+
+func events(t *testing.T, s central.Store) int {
+	t.Helper()
+	n, err := s.Events(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func current(t *testing.T, s central.Store, cf pinsede.CodiceFiscale) central.Record {
+	t.Helper()
+	r, err := s.Current(ctx, cf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// Ensure that an event is applied once however often it is sent, in one
+// batch or in several.
+func testApplyOnce(t *testing.T, s central.Store) {
+	h := Hash(t, "ACEFHJKMNPRTUVWX")
+	ev := Issued("ROMA01", CF(1), "e1", "c1", h)
+	wantVerdicts(t, apply(t, s, "ROMA01", ev, ev), wire.Accepted, wire.Duplicate)
+	wantVerdicts(t, apply(t, s, "ROMA01", ev), wire.Duplicate)
+	ho := Follow(ev, "e2", pinsede.EventHandedOver)
+	wantVerdicts(t, apply(t, s, "ROMA01", ho, ev, ho), wire.Accepted, wire.Duplicate, wire.Duplicate)
+	if n := events(t, s); n != 2 {
+		t.Errorf("Events() = %d, want 2", n)
+	}
+	r := current(t, s, CF(1))
+	if r.Status != central.StatusActive || r.Credential.ID != "c1" || r.Credential.PINHash != h || r.Credential.HandedOverAt.IsZero() {
+		t.Errorf("Current = %+v", r)
+	}
+	if _, err := s.Current(ctx, CF(2)); !errors.Is(err, central.ErrNotFound) {
+		t.Errorf("Current(unknown) error = %v, want ErrNotFound", err)
+	}
+}
+
+// Ensure that invalid events are rejected with a reason and not stored.
+func testReject(t *testing.T, s central.Store) {
+	h := Hash(t, "ACEFHJKMNPRTUVWX")
+	good := Issued("ROMA01", CF(1), "e1", "c1", h)
+	mod := func(f func(*pinsede.Event)) pinsede.Event { ev := good; f(&ev); return ev }
+	for _, tc := range []struct {
+		name string
+		ev   pinsede.Event
+	}{
+		{"other sede", mod(func(e *pinsede.Event) { e.Sede, e.Credential.Sede = "MILA01", "MILA01" })},
+		{"credential of other sede", mod(func(e *pinsede.Event) { e.Credential.Sede = "MILA01" })},
+		{"unknown kind", mod(func(e *pinsede.Event) { e.Kind = "credential.stolen" })},
+		{"no id", mod(func(e *pinsede.Event) { e.ID = "" })},
+		{"no credential id", mod(func(e *pinsede.Event) { e.Credential.ID = "" })},
+		{"bad codice fiscale", mod(func(e *pinsede.Event) { e.Credential.CodiceFiscale = "RSSMRA80A01H501A" })},
+		{"lower-case codice fiscale", mod(func(e *pinsede.Event) { e.Credential.CodiceFiscale = pinsede.CodiceFiscale("x" + string(CF(1))[1:]) })},
+		{"plain PIN for hash", mod(func(e *pinsede.Event) { e.Credential.PINHash = "ACEFHJKMNPRTUVWX" })},
+		{"bad type", mod(func(e *pinsede.Event) { e.Credential.Type = "super" })},
+		{"no expiry", mod(func(e *pinsede.Event) { e.Credential.ExpiresAt = time.Time{} })},
+		{"no time", mod(func(e *pinsede.Event) { e.Time = time.Time{} })},
+		{"revoke unknown", Follow(good, "e9", pinsede.EventRevoked)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wantVerdicts(t, apply(t, s, "ROMA01", tc.ev), wire.Rejected)
+			wantVerdicts(t, apply(t, s, "ROMA01", tc.ev), wire.Rejected) // a replay is rejected again
+		})
+	}
+	if n := events(t, s); n != 0 {
+		t.Errorf("Events() = %d after rejections, want 0", n)
+	}
+	wantVerdicts(t, apply(t, s, "ROMA01", good), wire.Accepted)
+	again := good
+	again.ID = "e2"
+	wantVerdicts(t, apply(t, s, "ROMA01", again), wire.Rejected) // same credential, new event id
+	other := Issued("MILA01", CF(2), "m1", "m1", h)
+	wantVerdicts(t, apply(t, s, "MILA01", other), wire.Accepted)
+	steal := Follow(good, "m2", pinsede.EventRevoked)
+	steal.Sede, steal.Credential.Sede = "MILA01", "MILA01"
+	wantVerdicts(t, apply(t, s, "MILA01", steal), wire.Rejected) // MILA01 may not revoke ROMA01's credential
+	if r := current(t, s, CF(1)); r.Status != central.StatusActive {
+		t.Errorf("status after another sede's revoke = %s, want active", r.Status)
+	}
+	if n := events(t, s); n != 2 {
+		t.Errorf("Events() = %d, want 2", n)
+	}
+}
+
+// Ensure that an issue accepted later supersedes the active credential of
+// the same codice fiscale at another sede, and that its sede is told.
+func testSupersede(t *testing.T, s central.Store) {
+	h := Hash(t, "ACEFHJKMNPRTUVWX")
+	a := Issued("ROMA01", CF(1), "a1", "ca", h)
+	b := Issued("MILA01", CF(1), "b1", "cb", h)
+	wantVerdicts(t, apply(t, s, "ROMA01", a), wire.Accepted)
+	wantVerdicts(t, apply(t, s, "MILA01", b), wire.Accepted)
+	if r := current(t, s, CF(1)); r.Credential.ID != "cb" || r.Status != central.StatusActive {
+		t.Errorf("Current = %s %s, want cb active", r.Credential.ID, r.Status)
+	}
+	ch, err := s.Changes(ctx, "ROMA01", 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ch) != 1 || ch[0].Kind != wire.ChangeSuperseded || ch[0].CredentialID != "ca" || ch[0].BySede != "MILA01" || ch[0].Seq == 0 {
+		t.Errorf("ROMA01 changes = %+v, want ca superseded by MILA01", ch)
+	}
+	if ch, _ := s.Changes(ctx, "MILA01", 0, 10); len(ch) != 0 {
+		t.Errorf("MILA01 changes = %+v, want none", ch)
+	}
+	// ROMA01, offline meanwhile, hands over and revokes its credential.
+	wantVerdicts(t, apply(t, s, "ROMA01", Follow(a, "a2", pinsede.EventHandedOver), Follow(a, "a3", pinsede.EventRevoked)),
+		wire.Superseded, wire.Superseded)
+	if r := current(t, s, CF(1)); r.Credential.ID != "cb" {
+		t.Errorf("Current = %s, want cb", r.Credential.ID)
+	}
+	// ROMA01 issues again: it wins, and MILA01 is told.
+	wantVerdicts(t, apply(t, s, "ROMA01", Issued("ROMA01", CF(1), "a4", "ca2", h)), wire.Accepted)
+	if ch, _ := s.Changes(ctx, "MILA01", 0, 10); len(ch) != 1 || ch[0].CredentialID != "cb" {
+		t.Errorf("MILA01 changes = %+v, want cb superseded", ch)
+	}
+	if n := events(t, s); n != 5 {
+		t.Errorf("Events() = %d, want 5", n)
+	}
+}
+
+// Ensure that a revoked credential stays revoked and is still found.
+func testRevoke(t *testing.T, s central.Store) {
+	h := Hash(t, "ACEFHJKMNPRTUVWX")
+	a := Issued("ROMA01", CF(1), "a1", "ca", h)
+	wantVerdicts(t, apply(t, s, "ROMA01", a, Follow(a, "a2", pinsede.EventRevoked)), wire.Accepted, wire.Accepted)
+	r := current(t, s, CF(1))
+	if r.Status != central.StatusRevoked || r.Credential.State != pinsede.StateRevocato {
+		t.Errorf("after revoke: %s %s", r.Status, r.Credential.State)
+	}
+	// A new issue is active, with no change for anyone: nothing was active.
+	wantVerdicts(t, apply(t, s, "ROMA01", Issued("ROMA01", CF(1), "a3", "ca2", h)), wire.Accepted)
+	if r := current(t, s, CF(1)); r.Credential.ID != "ca2" || r.Status != central.StatusActive {
+		t.Errorf("Current = %s %s, want ca2 active", r.Credential.ID, r.Status)
+	}
+	if ch, _ := s.Changes(ctx, "ROMA01", 0, 10); len(ch) != 0 {
+		t.Errorf("changes = %+v, want none", ch)
+	}
+}
+
+// Ensure that changes come after the cursor, in order, at most limit.
+func testChanges(t *testing.T, s central.Store) {
+	h := Hash(t, "ACEFHJKMNPRTUVWX")
+	for i := range 5 {
+		apply(t, s, "ROMA01", Issued("ROMA01", CF(i), fmt.Sprint("r", i), fmt.Sprint("cr", i), h))
+		apply(t, s, "MILA01", Issued("MILA01", CF(i), fmt.Sprint("m", i), fmt.Sprint("cm", i), h))
+	}
+	all, err := s.Changes(ctx, "ROMA01", 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 5 {
+		t.Fatalf("changes = %d, want 5", len(all))
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i].Seq <= all[i-1].Seq {
+			t.Errorf("changes out of order: %d after %d", all[i].Seq, all[i-1].Seq)
+		}
+	}
+	page, _ := s.Changes(ctx, "ROMA01", all[1].Seq, 2)
+	if len(page) != 2 || page[0].Seq != all[2].Seq || page[1].Seq != all[3].Seq {
+		t.Errorf("page after %d = %+v", all[1].Seq, page)
+	}
+	if rest, _ := s.Changes(ctx, "ROMA01", all[4].Seq, 10); len(rest) != 0 {
+		t.Errorf("changes after the last = %+v", rest)
+	}
+}
+
+// Ensure that wrong PINs are counted, that the lock is told to the sede,
+// and that a replacement PIN is recorded once.
+func testFailSucceed(t *testing.T, s central.Store) {
+	h := Hash(t, "ACEFHJKMNPRTUVWX")
+	apply(t, s, "ROMA01", Issued("ROMA01", CF(1), "a1", "ca", h))
+	for i := 1; i <= 3; i++ {
+		n, err := s.Fail(ctx, "ca", 3, T0)
+		if err != nil || n != i {
+			t.Fatalf("Fail = %d, %v; want %d", n, err, i)
+		}
+	}
+	ch, _ := s.Changes(ctx, "ROMA01", 0, 10)
+	if len(ch) != 1 || ch[0].Kind != wire.ChangeLocked {
+		t.Errorf("changes = %+v, want one lock", ch)
+	}
+	if err := s.Succeed(ctx, "ca", ""); err != nil {
+		t.Fatal(err)
+	}
+	if r := current(t, s, CF(1)); r.Failures != 0 {
+		t.Errorf("failures after success = %d", r.Failures)
+	}
+	nh := Hash(t, "abcd1234")
+	if err := s.Succeed(ctx, "ca", nh); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Succeed(ctx, "ca", nh); !errors.Is(err, central.ErrAlreadyReplaced) {
+		t.Errorf("second replacement: %v, want ErrAlreadyReplaced", err)
+	}
+	if r := current(t, s, CF(1)); r.NewPINHash != nh {
+		t.Errorf("NewPINHash not recorded")
+	}
+	if _, err := s.Fail(ctx, "nope", 3, T0); !errors.Is(err, central.ErrNotFound) {
+		t.Errorf("Fail(unknown) = %v, want ErrNotFound", err)
+	}
+}
+
+// Ensure that the PIN check answers as the portal does: the first use asks
+// for the 8-character replacement, which then is the only PIN that opens;
+// wrong PINs lock; revoked and expired PINs are told only to who knows them.
+func testVerify(t *testing.T, s central.Store) {
+	const pin = "ACEFHJKMNPRTUVWX"
+	apply(t, s, "ROMA01", Issued("ROMA01", CF(1), "a1", "ca", Hash(t, pin)))
+	now := T0
+	v := central.NewVerifier(s, 3)
+	v.Params, v.Now = CheapArgon2, func() time.Time { return now }
+	cf := string(CF(1))
+	step := func(name string, req wire.VerifyRequest, want wire.Outcome, left int) {
+		t.Helper()
+		got, err := v.Verify(ctx, req)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got.Outcome != want || got.AttemptsLeft != left {
+			t.Errorf("%s: %+v, want %s with %d left", name, got, want, left)
+		}
+		if want == wire.Valid && got.Type != pinsede.Dispositivo {
+			t.Errorf("%s: type %q, want dispositivo", name, got.Type)
+		}
+	}
+	step("unknown cf", wire.VerifyRequest{CodiceFiscale: string(CF(2)), PIN: pin}, wire.Wrong, 3)
+	step("first use", wire.VerifyRequest{CodiceFiscale: cf, PIN: pin}, wire.ChangeRequired, 3)
+	step("wrong", wire.VerifyRequest{CodiceFiscale: cf, PIN: "ACEFHJKMNPRTUVWY"}, wire.Wrong, 2)
+	step("replace", wire.VerifyRequest{CodiceFiscale: cf, PIN: pin, NewPIN: "Roma2026"}, wire.Valid, 3)
+	step("old PIN", wire.VerifyRequest{CodiceFiscale: cf, PIN: pin}, wire.Wrong, 2)
+	step("new PIN", wire.VerifyRequest{CodiceFiscale: cf, PIN: "Roma2026"}, wire.Valid, 3)
+	if _, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: cf, PIN: "short"}); !errors.Is(err, central.ErrBadRequest) {
+		t.Errorf("short PIN: %v, want ErrBadRequest", err)
+	}
+	if _, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: "nope", PIN: pin}); !errors.Is(err, central.ErrBadRequest) {
+		t.Errorf("bad cf: %v, want ErrBadRequest", err)
+	}
+	now = T0.AddDate(0, pinsede.ValidityMonths, 1)
+	step("expired", wire.VerifyRequest{CodiceFiscale: cf, PIN: "Roma2026"}, wire.Expired, 3)
+	now = T0
+	for i := 2; i >= 0; i-- {
+		step("wrong", wire.VerifyRequest{CodiceFiscale: cf, PIN: "Roma2027"}, wire.Wrong, i)
+	}
+	step("locked", wire.VerifyRequest{CodiceFiscale: cf, PIN: "Roma2026"}, wire.Locked, 0)
+
+	// A revoked PIN is told revoked only with the right PIN.
+	const pin2 = "YXWVUTRPNMKJHFEC"
+	iss := Issued("ROMA01", CF(3), "b1", "cb", Hash(t, pin2))
+	apply(t, s, "ROMA01", iss, Follow(iss, "b2", pinsede.EventRevoked))
+	step("revoked, wrong PIN", wire.VerifyRequest{CodiceFiscale: string(CF(3)), PIN: pin}, wire.Wrong, 2)
+	step("revoked", wire.VerifyRequest{CodiceFiscale: string(CF(3)), PIN: pin2}, wire.Revoked, 3)
+}
+
+// Ensure that sedi issuing for the same codice fiscale at once leave
+// exactly one active credential, and every other one superseded and told.
+func testConcurrentIssue(t *testing.T, s central.Store) {
+	h := Hash(t, "ACEFHJKMNPRTUVWX")
+	const n = 12
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sede := fmt.Sprintf("SEDE%02d", i)
+			res, err := s.Apply(ctx, sede, []pinsede.Event{Issued(sede, CF(1), "e"+sede, "c"+sede, h)}, T0)
+			if err == nil && res[0].Verdict != wire.Accepted {
+				err = fmt.Errorf("%s: %+v", sede, res[0])
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	told := 0
+	for i := range n {
+		ch, err := s.Changes(ctx, fmt.Sprintf("SEDE%02d", i), 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		told += len(ch)
+	}
+	if told != n-1 {
+		t.Errorf("%d sedi told they were superseded, want %d", told, n-1)
+	}
+	if r := current(t, s, CF(1)); r.Status != central.StatusActive {
+		t.Errorf("no active credential: %+v", r)
+	}
+}
+
+// Ensure that the same batch pushed at once by several connections is
+// applied once.
+func testConcurrentReplay(t *testing.T, s central.Store) {
+	h := Hash(t, "ACEFHJKMNPRTUVWX")
+	var batch []pinsede.Event
+	for i := range 20 {
+		batch = append(batch, Issued("ROMA01", CF(i), fmt.Sprint("e", i), fmt.Sprint("c", i), h))
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	accepted := 0
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := s.Apply(ctx, "ROMA01", batch, T0)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, r := range res {
+				switch r.Verdict {
+				case wire.Accepted:
+					accepted++
+				case wire.Duplicate:
+				default:
+					t.Errorf("verdict %+v", r)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if accepted != len(batch) {
+		t.Errorf("%d accepted, want %d", accepted, len(batch))
+	}
+	if n := events(t, s); n != len(batch) {
+		t.Errorf("Events() = %d, want %d", n, len(batch))
+	}
+}

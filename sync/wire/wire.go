@@ -1,0 +1,212 @@
+// Package wire holds the types of the sync protocol between a sede and the
+// central records (centrale): what travels as JSON over HTTP, and the strict
+// decoder both sides use.
+//
+// # Basics
+//
+// A sede pushes a [PushRequest] of outbox events to POST /v1/events and gets
+// one [Result] per event in a [PushResponse]. It pulls the [Change] records
+// that concern it from GET /v1/changes?after=CURSOR&limit=N. The
+// citizen-facing check is POST /v1/pin/verify with a [VerifyRequest]. Every
+// error is a [Problem] (RFC 9457, application/problem+json).
+//
+// # Caveats
+//
+// Only argon2id hashes of PINs travel in events. A [VerifyRequest] does carry
+// a PIN: it stands in for the INPS portal's login form and never comes from
+// a sede.
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/pinsede/pinsede"
+)
+
+// Limits of the protocol.
+const (
+	// MaxBatch is the most events one push may carry.
+	MaxBatch = 500
+	// MaxPushBytes is the largest push body accepted.
+	MaxPushBytes = 4 << 20
+	// MaxVerifyBytes is the largest verify body accepted.
+	MaxVerifyBytes = 4 << 10
+	// MaxChanges is the most changes one pull returns.
+	MaxChanges = 1000
+)
+
+// Content types.
+const (
+	ContentJSON    = "application/json"
+	ContentProblem = "application/problem+json"
+)
+
+// PushRequest is a batch of events from one sede, in outbox order.
+type PushRequest struct {
+	Sede   string          `json:"sede"`
+	Events []pinsede.Event `json:"events"`
+}
+
+// Verdict is what the central records did with one pushed event.
+type Verdict string
+
+// The verdicts. Every verdict is final: the sede removes the event from its
+// outbox whatever the verdict, and shows the operator those that are not
+// Accepted or Duplicate.
+const (
+	// Accepted: applied now.
+	Accepted Verdict = "accepted"
+	// Duplicate: applied before (same event id); nothing changed.
+	Duplicate Verdict = "duplicate"
+	// Superseded: recorded, but a newer credential for the same codice
+	// fiscale, accepted later from another sede, has taken its place.
+	Superseded Verdict = "superseded"
+	// Rejected: not applied, for the reason given.
+	Rejected Verdict = "rejected"
+)
+
+// Result is the verdict on one event.
+type Result struct {
+	ID      string  `json:"id"`
+	Verdict Verdict `json:"verdict"`
+	Reason  string  `json:"reason,omitempty"`
+}
+
+// PushResponse answers a push: one result per event, in the order sent.
+type PushResponse struct {
+	Results []Result `json:"results"`
+}
+
+// ChangeKind names a change the central records tell a sede about.
+type ChangeKind string
+
+// The kinds of change.
+const (
+	// ChangeSuperseded: a credential of this sede was replaced by one
+	// issued later for the same codice fiscale at another sede.
+	ChangeSuperseded ChangeKind = "credential.superseded"
+	// ChangeLocked: a credential of this sede was locked after too many
+	// wrong PINs at the verify check.
+	ChangeLocked ChangeKind = "credential.locked"
+)
+
+// Change is a record that concerns a sede, numbered in the central records'
+// order. Seq is the cursor to pull after.
+type Change struct {
+	Seq           uint64                `json:"seq"`
+	Kind          ChangeKind            `json:"kind"`
+	Time          time.Time             `json:"time"`
+	Sede          string                `json:"sede"`
+	CredentialID  string                `json:"credential_id"`
+	CodiceFiscale pinsede.CodiceFiscale `json:"codice_fiscale"`
+	// BySede is the sede whose credential took the place of this one, for
+	// ChangeSuperseded.
+	BySede string `json:"by_sede,omitempty"`
+}
+
+// ChangesResponse answers a pull: the changes after the cursor sent, oldest
+// first, and the cursor to send next time (the last Seq, or the cursor sent
+// when there is nothing new).
+type ChangesResponse struct {
+	Changes []Change `json:"changes"`
+	Cursor  uint64   `json:"cursor"`
+	More    bool     `json:"more"`
+}
+
+// VerifyRequest is a login at the INPS portal, for which the central
+// records check the PIN. At the first use of a 16-character PIN, NewPIN is
+// the 8-character PIN the citizen chooses to replace it.
+type VerifyRequest struct {
+	CodiceFiscale string `json:"codice_fiscale"`
+	PIN           string `json:"pin"`
+	NewPIN        string `json:"new_pin,omitempty"`
+}
+
+// Outcome is the answer to a PIN check.
+type Outcome string
+
+// The outcomes. Revoked, Expired and ChangeRequired are only told to who
+// gave the right PIN.
+const (
+	Valid          Outcome = "valid"
+	Wrong          Outcome = "wrong"
+	Expired        Outcome = "expired"
+	Revoked        Outcome = "revoked"
+	Locked         Outcome = "locked"
+	ChangeRequired Outcome = "change_required"
+)
+
+// VerifyResponse answers a PIN check. Type is set when the PIN was right.
+// AttemptsLeft counts the wrong PINs still allowed before the lock.
+type VerifyResponse struct {
+	Outcome      Outcome                `json:"outcome"`
+	Type         pinsede.CredentialType `json:"type,omitempty"`
+	AttemptsLeft int                    `json:"attempts_left"`
+}
+
+// Health answers GET /v1/health.
+type Health struct {
+	Status string `json:"status"`
+	Store  string `json:"store"`
+}
+
+// Problem is an error answer (RFC 9457).
+type Problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// Error returns the status, title and detail.
+func (p *Problem) Error() string {
+	if p.Detail == "" {
+		return fmt.Sprintf("%d %s", p.Status, p.Title)
+	}
+	return fmt.Sprintf("%d %s: %s", p.Status, p.Title, p.Detail)
+}
+
+// ErrTooLarge is returned by Decode for a body over its limit.
+var ErrTooLarge = errors.New("body too large")
+
+// Decode reads one JSON value of at most limit bytes from r into v. It
+// refuses unknown fields, trailing data and values of the wrong type, with
+// an error that names the field or the offset.
+func Decode(r io.Reader, limit int64, v any) error {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return fmt.Errorf("read body: %w", err)
+	}
+	if int64(len(b)) > limit {
+		return fmt.Errorf("%w: over %d bytes", ErrTooLarge, limit)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		var se *json.SyntaxError
+		switch {
+		case errors.As(err, &te):
+			return fmt.Errorf("field %q: %s where %s is expected", te.Field, te.Value, te.Type)
+		case errors.As(err, &se):
+			return fmt.Errorf("malformed JSON at byte %d: %w", se.Offset, err)
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return errors.New("malformed JSON: the body ends before the value does")
+		case errors.Is(err, io.EOF):
+			return errors.New("empty body")
+		}
+		return fmt.Errorf("decode: %w", err)
+	}
+	if dec.More() {
+		return errors.New("trailing data after the JSON value")
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("trailing data after the JSON value")
+	}
+	return nil
+}
