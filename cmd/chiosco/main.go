@@ -1,0 +1,128 @@
+// Command chiosco is the self-service kiosk of an INPS sede: a walk-in
+// citizen chooses a language and a service, pre-fills the MV35 request one
+// question per screen, and gets a queue ticket. It links no issuing code
+// and reads no stored person (see ui/kiosk).
+//
+// Usage:
+//
+//	chiosco -sede NAME [-spool DIR] [-printer QUEUE | -ticket-dir DIR] [-exit-code-hash HASH] [-idle 60s] [-window]
+//	chiosco -hash-exit-code < code.txt
+//
+// The kiosk runs full screen, without window decorations, and ignores the
+// window's close button. Leaving it needs the supervisor's code: three taps
+// in the top-left corner open the prompt, which checks the code against
+// -exit-code-hash (an argon2id hash that -hash-exit-code prints for a code
+// read from standard input). Without -exit-code-hash there is no way out
+// but stopping the process from outside (the kiosk's system service).
+//
+// Each request is written to the spool folder (-spool), from which the
+// desks import it by its ticket code. Tickets print on a CUPS queue
+// (-printer), or as PDF files in a folder (-ticket-dir, for development).
+//
+// main wires things together and nothing else.
+package main
+
+import (
+	"bufio"
+	"crypto/rand"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/driver/desktop"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/kiosk"
+)
+
+// windowTitle is the title of the window.
+const windowTitle = "INPS – Chiosco"
+
+func main() {
+	home, _ := os.UserHomeDir()
+	sede := flag.String("sede", "", "the `name` of the sede printed on the tickets")
+	spool := flag.String("spool", filepath.Join(home, ".local", "state", "pinsede", "kiosk-spool"), "the spool `folder` the desks import the requests from")
+	queue := flag.String("printer", "", "print the tickets on this CUPS `queue`")
+	ticketDir := flag.String("ticket-dir", "", "development: write the tickets as PDF to `dir`")
+	exitHash := flag.String("exit-code-hash", "", "argon2id `hash` of the supervisor's exit code (see -hash-exit-code)")
+	hashCode := flag.Bool("hash-exit-code", false, "read an exit code from standard input, print its hash and quit")
+	idle := flag.Duration("idle", kiosk.DefaultIdle, "wipe the session after this `inactivity` (with a 10 s warning)")
+	windowed := flag.Bool("window", false, "development: run in a window, not full screen")
+	flag.Parse()
+
+	if *hashCode {
+		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+		code := strings.TrimSpace(line)
+		if code == "" {
+			fmt.Fprintln(os.Stderr, "chiosco: no code on standard input", err)
+			os.Exit(2)
+		}
+		hash, err := pinsede.HashSecret([]byte(code), pinsede.DefaultPasswordParams, rand.Reader)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "chiosco:", err)
+			os.Exit(1)
+		}
+		fmt.Println(hash)
+		return
+	}
+	if *queue != "" && *ticketDir != "" {
+		fmt.Fprintln(os.Stderr, "chiosco: -printer and -ticket-dir exclude each other")
+		os.Exit(2)
+	}
+
+	a := app.NewWithID("it.inps.pinsede.chiosco")
+	var w fyne.Window
+	if drv, ok := a.Driver().(desktop.Driver); ok && !*windowed {
+		w = drv.CreateSplashWindow() // no decorations
+		w.SetTitle(windowTitle)
+	} else {
+		w = a.NewWindow(windowTitle)
+	}
+	w.SetMaster()
+	w.SetCloseIntercept(func() {}) // only the supervisor's code closes it
+	if *windowed {
+		w.Resize(fyne.NewSize(1920, 1080))
+	} else {
+		w.SetFullScreen(true)
+	}
+
+	cfg := kiosk.Config{
+		Sede:     *sede,
+		Idle:     *idle,
+		Warn:     kiosk.DefaultWarn,
+		Tick:     time.Second,
+		Sink:     kiosk.SpoolSink{Dir: *spool},
+		ExitHash: *exitHash,
+		OnExit:   a.Quit,
+	}
+	if *idle <= kiosk.DefaultWarn {
+		cfg.Warn = *idle / 2
+	}
+	switch {
+	case *queue != "":
+		cfg.Print = kiosk.LPPrinter(*queue)
+	case *ticketDir != "":
+		cfg.Print = kiosk.FolderPrinter(*ticketDir)
+	}
+	if sp := kiosk.NewEspeak(); sp != nil {
+		cfg.Speaker = sp
+	}
+	ui := kiosk.New(w, cfg)
+	ui.Start()
+	defer ui.Stop()
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		<-sig
+		fyne.Do(a.Quit)
+	}()
+	w.ShowAndRun()
+}

@@ -1,0 +1,516 @@
+// Package kiosk is the self-service kiosk of the sede (chiosco): a walk-in
+// citizen chooses a language and a service, pre-fills the data of the
+// modello MV35 one question per screen, and gets a queue ticket.
+//
+// # Basics
+//
+// [New] builds the [App] in a full-screen window; [App.Start] shows the
+// first screen, the languages, each by its own name. Every string goes
+// through Fyne's lang, from the kiosk's own translation files
+// (assets.KioskTranslations); [SetLanguage] switches language for each
+// citizen. The wizard checks each answer with the same rules as the desk,
+// [pinsede.Request.Validate], and shows the problems of the current question
+// only, in the citizen's language. On confirmation the request goes to a
+// [TicketSink] (today [SpoolSink], a folder the desks import from) and a
+// ticket is printed ([ticket.PDF]).
+//
+// Accessibility (EN 301 549, closed functionality): text of 28 px and
+// touch targets of at least [MinTarget] px at 1920x1080, A- and A+ text
+// sizes, a high-contrast theme, an on-screen keyboard, operation with Tab
+// and Enter alone, and audio guidance with espeak-ng when it is installed.
+//
+// # Caveats
+//
+// The kiosk links no issuing code and reads no stored person: it imports
+// neither local/ nor the desk, and shows only what was typed in the current
+// session. When the session ends (Annulla, the end, or [Config.Idle] of
+// inactivity after a warning of [Config.Warn]) every screen of the session
+// is thrown away and the language screen is built anew.
+//
+// Fyne's lang has one language per process: the kiosk serves one citizen
+// at a time, and switches it at the start of each session.
+//
+// A request that the sink refuses waits in the kiosk's memory and is
+// offered again every minute and at every new ticket; its ticket says that
+// it waits at the kiosk. It is lost if the kiosk stops before delivery (the
+// desk then types the data from the citizen's document).
+package kiosk
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/ticket"
+)
+
+// Default times of the idle wipe.
+const (
+	DefaultIdle = 60 * time.Second
+	DefaultWarn = 10 * time.Second
+)
+
+// Config is how the kiosk runs.
+type Config struct {
+	// Sede is the name of the sede printed on the ticket, e.g. "Roma Eur".
+	Sede string
+	// Idle is the inactivity after which the session is wiped, with a
+	// warning Warn before it; DefaultIdle and DefaultWarn when 0.
+	Idle, Warn time.Duration
+	// Tick is how often the idle timer looks; 0 starts no timer (tests call
+	// CheckIdle).
+	Tick time.Duration
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Sink takes the requests to the desks.
+	Sink TicketSink
+	// Print prints a ticket's PDF; nil prints nothing.
+	Print func(pdf []byte) error
+	// Speaker reads the questions aloud; nil hides the audio button.
+	Speaker Speaker
+	// ExitHash is the argon2id hash of the supervisor's exit code
+	// (pinsede.HashSecret); "" disables the exit prompt.
+	ExitHash string
+	// OnExit runs when the supervisor's code is accepted.
+	OnExit func()
+	// QueuePrefix starts every queue number: "K" gives K001, K002...
+	QueuePrefix string
+}
+
+// The services of the second screen.
+const (
+	ServiceRequest = "request"
+	ServiceLost    = "lost"
+	ServiceConvert = "convert"
+	ServiceInfo    = "info"
+)
+
+// Services are the services in the order of the screen.
+var Services = []string{ServiceRequest, ServiceLost, ServiceConvert, ServiceInfo}
+
+// App is the kiosk in one window.
+type App struct {
+	win fyne.Window
+	cfg Config
+
+	language Language
+	contrast bool
+	scale    int
+	audio    bool
+
+	root     *fyne.Container
+	bar      *fyne.Container
+	body     *fyne.Container
+	overlay  *fyne.Container
+	keyboard *keyboard
+
+	// Accessibility buttons of the top bar, as fields for the tests.
+	contrastButton, smallerButton, largerButton, audioButton *button
+	corner                                                   *cornerTap
+
+	// The current screen: its name (for tests and screenshots), and the
+	// text read aloud.
+	screen string
+	speech string
+
+	// The session: nil on the language screen.
+	session *session
+
+	// Idle: touched on the UI goroutine only.
+	lastActivity time.Time
+	warned       bool
+	idleBody     *widget.Label // the countdown of the warning
+	stop         chan struct{}
+	stopOnce     sync.Once
+
+	cornerTimes     []time.Time
+	exitFailures    int
+	exitLockedUntil time.Time
+
+	queueDay string
+	queueN   int
+	waiting  waiting
+}
+
+// session is one citizen's visit, from the language to the ticket.
+type session struct {
+	service string
+	wizard  *wizard
+	ticket  *ticket.Ticket
+	printed bool
+}
+
+// New builds the kiosk in win. It shows nothing until Start.
+func New(win fyne.Window, cfg Config) *App {
+	if cfg.Idle == 0 {
+		cfg.Idle = DefaultIdle
+	}
+	if cfg.Warn == 0 {
+		cfg.Warn = DefaultWarn
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.QueuePrefix == "" {
+		cfg.QueuePrefix = "K"
+	}
+	a := &App{win: win, cfg: cfg, scale: defaultScale, stop: make(chan struct{}), language: Languages[0]}
+	a.keyboard = a.newKeyboard()
+	a.body = container.NewStack()
+	a.overlay = container.NewStack()
+	a.bar = container.NewStack()
+	a.root = container.NewBorder(a.bar, nil, nil, nil, container.NewStack(a.body, a.overlay))
+	win.SetContent(a.root)
+	win.Canvas().SetOnTypedKey(func(*fyne.KeyEvent) { a.touch() })
+	return a
+}
+
+// Start removes the spooled requests of past days, shows the language
+// screen and starts the idle timer.
+func (a *App) Start() {
+	if sp, ok := a.cfg.Sink.(SpoolSink); ok {
+		if _, err := sp.Expire(a.cfg.Now()); err != nil {
+			fyne.LogError("kiosk spool", err)
+		}
+	}
+	a.resetLanguage()
+	a.applyTheme()
+	a.showLanguages()
+	if a.cfg.Tick > 0 {
+		go a.runIdle()
+	}
+}
+
+// Stop ends the idle timer and the audio.
+func (a *App) Stop() {
+	a.stopOnce.Do(func() { close(a.stop) })
+	if a.cfg.Speaker != nil {
+		a.cfg.Speaker.Stop()
+	}
+}
+
+// Screen returns the name of the screen showing: "languages", "services",
+// "service", "question:<name>", "review", "done", "exit".
+func (a *App) Screen() string { return a.screen }
+
+// touch records activity and hides the idle warning.
+func (a *App) touch() {
+	a.lastActivity = a.cfg.Now()
+	if a.warned {
+		a.warned = false
+		a.overlay.RemoveAll()
+	}
+}
+
+// resetLanguage makes Italian, the first language, current again: the
+// language screen's bar speaks it until a citizen chooses.
+func (a *App) resetLanguage() {
+	a.language = Languages[0]
+	if err := SetLanguage(a.language.Code); err != nil {
+		fyne.LogError("kiosk language", err)
+	}
+}
+
+// RetryEvery is how often the requests waiting at the kiosk are offered
+// to the sink again.
+const RetryEvery = time.Minute
+
+func (a *App) runIdle() {
+	t := time.NewTicker(a.cfg.Tick)
+	defer t.Stop()
+	retry := time.NewTicker(RetryEvery)
+	defer retry.Stop()
+	for {
+		select {
+		case <-a.stop:
+			return
+		case <-t.C:
+			fyne.Do(a.CheckIdle)
+		case <-retry.C:
+			if sp, ok := a.cfg.Sink.(SpoolSink); ok {
+				if _, err := sp.Expire(a.cfg.Now()); err != nil {
+					fyne.LogError("kiosk spool", err)
+				}
+			}
+			if a.waiting.len() > 0 {
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				a.RetryWaiting(ctx)
+				cancel()
+			}
+		}
+	}
+}
+
+// CheckIdle warns when the session has been idle for Idle-Warn, and wipes
+// it after Idle. It runs on the UI goroutine.
+func (a *App) CheckIdle() {
+	idle := a.cfg.Now().Sub(a.lastActivity)
+	if a.session == nil {
+		// The language screen: settings a citizen changed there go back to
+		// their defaults for the next one.
+		if idle >= a.cfg.Idle && (a.contrast || a.scale != defaultScale || a.audio) {
+			a.Wipe()
+		}
+		return
+	}
+	switch {
+	case idle >= a.cfg.Idle:
+		a.Wipe()
+	case a.screen == "done" && idle >= 2*a.cfg.Warn:
+		// The ticket is printed: nothing to ask, the next citizen waits.
+		a.Wipe()
+	case idle >= a.cfg.Idle-a.cfg.Warn:
+		left := int((a.cfg.Idle - idle + time.Second - 1) / time.Second)
+		a.showIdleWarning(left)
+	}
+}
+
+func (a *App) showIdleWarning(seconds int) {
+	text := tr("idle.body", map[string]any{"Seconds": seconds})
+	if a.warned {
+		a.idleBody.SetText(text)
+		return
+	}
+	a.warned = true
+	title := heading(tr("idle.title"))
+	title.Wrapping = fyne.TextWrapOff
+	body := paragraph(text)
+	body.Wrapping = fyne.TextWrapOff
+	a.idleBody = body
+	cont := a.newButton(tr("idle.continue"), a.touch)
+	cont.Importance = widget.HighImportance
+	end := a.newButton(tr("nav.cancel"), a.Wipe)
+	end.Importance = widget.DangerImportance
+	buttons := container.NewGridWithColumns(2, container.NewGridWrap(fyne.NewSize(400, 84), end),
+		container.NewGridWrap(fyne.NewSize(400, 84), cont))
+	card := container.NewVBox(title, body, container.NewCenter(buttons))
+	bg := canvas.NewRectangle(fynetheme.Color(fynetheme.ColorNameBackground))
+	bg.StrokeColor = fynetheme.Color(fynetheme.ColorNamePrimary)
+	bg.StrokeWidth = 6
+	bg.CornerRadius = 12
+	a.overlay.Objects = []fyne.CanvasObject{
+		canvas.NewRectangle(fynetheme.Color(fynetheme.ColorNameShadow)),
+		container.NewCenter(container.NewStack(bg, container.New(layout.NewCustomPaddedLayout(32, 32, 48, 48), card))),
+	}
+	a.overlay.Refresh()
+	a.win.Canvas().Focus(cont)
+	a.say(tr("idle.title") + " " + body.Text)
+}
+
+// Wipe ends the session: everything typed is thrown away with the screens
+// that held it, the theme and the text size go back to their defaults, and
+// the language screen shows.
+func (a *App) Wipe() {
+	a.session = nil
+	a.warned = false
+	a.overlay.RemoveAll()
+	a.keyboard.setTarget(nil)
+	a.contrast, a.scale, a.audio = false, defaultScale, false
+	if a.cfg.Speaker != nil {
+		a.cfg.Speaker.Stop()
+	}
+	a.resetLanguage()
+	a.applyTheme()
+	a.showLanguages()
+}
+
+// applyTheme sets the kiosk's theme with the session's contrast and size.
+func (a *App) applyTheme() {
+	fyne.CurrentApp().Settings().SetTheme(newTheme(a.contrast, textScales[a.scale]))
+	a.keyboard.setTheme(a.contrast, textScales[a.scale])
+}
+
+// topBar builds the bar over every screen: the hidden corner of the
+// supervisor, the title, and the accessibility buttons.
+func (a *App) topBar() fyne.CanvasObject {
+	a.corner = newCornerTap(a.cornerTapped)
+	title := canvas.NewText("INPS", fynetheme.Color(fynetheme.ColorNameForeground))
+	title.TextSize = 40
+	title.TextStyle = fyne.TextStyle{Bold: true}
+	if !a.contrast {
+		title.Color = fynetheme.Color(fynetheme.ColorNamePrimary)
+	}
+	sub := canvas.NewText(tr("app.title"), fynetheme.Color(fynetheme.ColorNameForeground))
+	sub.TextSize = 26
+	a.contrastButton = a.newButton(tr("a11y.contrast"), func() {
+		a.contrast = !a.contrast
+		a.applyTheme()
+		a.refresh()
+	})
+	a.contrastButton.Icon = fynetheme.VisibilityIcon()
+	a.smallerButton = a.newButton(tr("a11y.smaller"), func() {
+		if a.scale > 0 {
+			a.scale--
+			a.applyTheme()
+			a.refresh()
+		}
+	})
+	a.largerButton = a.newButton(tr("a11y.larger"), func() {
+		if a.scale < len(textScales)-1 {
+			a.scale++
+			a.applyTheme()
+			a.refresh()
+		}
+	})
+	right := []fyne.CanvasObject{a.smallerButton, a.largerButton, a.contrastButton}
+	if a.cfg.Speaker != nil {
+		label := tr("a11y.audio.on")
+		if a.audio {
+			label = tr("a11y.audio.off")
+		}
+		a.audioButton = a.newButton(label, func() {
+			a.audio = !a.audio
+			if !a.audio {
+				a.cfg.Speaker.Stop()
+			}
+			a.refresh()
+		})
+		a.audioButton.Icon = fynetheme.VolumeUpIcon()
+		right = append(right, a.audioButton)
+	} else {
+		a.audioButton = nil
+	}
+	bar := container.NewBorder(nil, nil,
+		container.NewHBox(a.corner, title, sub), container.NewHBox(right...))
+	line := canvas.NewRectangle(fynetheme.Color(fynetheme.ColorNamePrimary))
+	line.SetMinSize(fyne.NewSize(0, 4))
+	return container.NewVBox(container.NewPadded(bar), line)
+}
+
+// refresh rebuilds the current screen after a change of language, theme,
+// size or audio, keeping what was typed (the widgets are kept by the
+// wizard; only their containers are built again).
+func (a *App) refresh() {
+	switch {
+	case a.screen == "languages":
+		a.showLanguages()
+	case a.screen == "services":
+		a.showServices()
+	case a.screen == "service":
+		a.showService(a.session.service)
+	case a.screen == "review":
+		a.showReview()
+	case a.screen == "done":
+		a.showDone()
+	case a.session != nil && a.session.wizard != nil:
+		a.showQuestion(a.session.wizard.current)
+	}
+}
+
+// show puts a screen in the body: its content over the navigation bar
+// (back, cancel, next: each may be nil), and reads speech aloud when the
+// audio is on.
+func (a *App) show(name string, content fyne.CanvasObject, nav fyne.CanvasObject, focus fyne.Focusable, speech string) {
+	a.screen = name
+	a.speech = speech
+	a.bar.Objects = []fyne.CanvasObject{a.topBar()}
+	var bottom fyne.CanvasObject
+	if nav != nil {
+		bottom = container.NewPadded(nav)
+	}
+	a.body.Objects = []fyne.CanvasObject{
+		container.NewBorder(nil, bottom, nil, nil, container.NewPadded(content)),
+	}
+	a.root.Refresh()
+	a.overlay.RemoveAll()
+	a.warned = false
+	a.lastActivity = a.cfg.Now()
+	if focus != nil {
+		a.win.Canvas().Focus(focus)
+	}
+	a.say(speech)
+}
+
+// say reads text aloud when the audio is on.
+func (a *App) say(text string) {
+	if a.audio && a.cfg.Speaker != nil && text != "" {
+		a.cfg.Speaker.Say(a.language.Voice, text)
+	}
+}
+
+// navBar is the row of Annulla, Indietro and the forward button; back or
+// next may be nil.
+func (a *App) navBar(back func(), next *button) fyne.CanvasObject {
+	cancel := a.newButton(tr("nav.cancel"), a.Wipe)
+	cancel.Icon = fynetheme.CancelIcon()
+	cancel.Importance = widget.DangerImportance
+	left := []fyne.CanvasObject{cancel}
+	if back != nil {
+		b := a.newButton(tr("nav.back"), back)
+		b.Icon = fynetheme.NavigateBackIcon()
+		left = append(left, b)
+	}
+	var right fyne.CanvasObject
+	if next != nil {
+		next.Importance = widget.HighImportance
+		right = container.NewGridWrap(fyne.NewSize(max(420, next.MinSize().Width+32), 84), next)
+	}
+	row := container.NewHBox()
+	for _, b := range left {
+		row.Add(container.NewGridWrap(fyne.NewSize(320, 84), b))
+	}
+	return container.NewBorder(nil, nil, row, right)
+}
+
+// nextNumber returns the next queue number of the day: K001, K002...
+func (a *App) nextNumber() string {
+	day := a.cfg.Now().Format("2006-01-02")
+	if day != a.queueDay {
+		a.queueDay, a.queueN = day, 0
+	}
+	a.queueN++
+	return fmt.Sprintf("%s%03d", a.cfg.QueuePrefix, a.queueN)
+}
+
+// RetryWaiting offers the requests waiting at the kiosk to the sink again.
+func (a *App) RetryWaiting(ctx context.Context) {
+	if a.cfg.Sink != nil {
+		a.waiting.retry(ctx, a.cfg.Sink, a.cfg.Now())
+	}
+}
+
+// Waiting returns how many requests wait at the kiosk for the sink.
+func (a *App) Waiting() int { return a.waiting.len() }
+
+// today is the day of the clock, for Validate.
+func (a *App) today() pinsede.Date { return pinsede.DateOf(a.cfg.Now()) }
+
+// column centres its content at most width pixels wide.
+type column struct{ width float32 }
+
+// MinSize is the largest of the objects' minimum sizes.
+func (c column) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		s = s.Max(o.MinSize())
+	}
+	return s
+}
+
+// Layout gives every object the column's width, centred.
+func (c column) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	w := size.Width
+	if w > c.width {
+		w = c.width
+	}
+	for _, o := range objs {
+		o.Resize(fyne.NewSize(w, size.Height))
+		o.Move(fyne.NewPos((size.Width-w)/2, 0))
+	}
+}
+
+// centred returns content in a column of at most width pixels.
+func centred(width float32, content ...fyne.CanvasObject) *fyne.Container {
+	return container.New(column{width}, content...)
+}
+
+var _ fyne.Layout = column{}

@@ -1,0 +1,157 @@
+package kiosk
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+)
+
+// Ensure that an idle session is warned, then wiped: nothing typed is left
+// on the canvas, and the language screen is back.
+func TestIdleWipe(t *testing.T) {
+	h := newHarness(t)
+	h.app.ChooseLanguage("en")
+	h.tapText(tr("service.request.title"))
+	h.tapText(tr("service.continue"))
+	w := h.app.session.wizard
+	h.typeInto(w.cognome, "Brambilla")
+	w.next()
+	h.typeInto(w.nome, "Gianfranco")
+
+	h.app.audio = true
+	h.now = h.now.Add(DefaultIdle - DefaultWarn + time.Second)
+	h.app.CheckIdle()
+	if !strings.Contains(h.texts(), tr("idle.title")) {
+		t.Fatalf("no idle warning after %v", DefaultIdle-DefaultWarn)
+	}
+	said := len(h.speaker.said)
+	h.now = h.now.Add(time.Second)
+	h.app.CheckIdle()
+	if !strings.Contains(h.app.idleBody.Text, "8 seconds") {
+		t.Errorf("countdown %q, want 8 seconds", h.app.idleBody.Text)
+	}
+	if said == 0 || !strings.HasPrefix(h.speaker.said[said-1], "en: Are you still there?") {
+		t.Errorf("the warning was not read aloud: %q", h.speaker.said)
+	}
+	if len(h.speaker.said) != said {
+		t.Errorf("the countdown spoke again")
+	}
+	h.shot("08-idle-warning-en")
+	h.tapText(tr("idle.continue"))
+	if strings.Contains(h.texts(), tr("idle.title")) {
+		t.Fatalf("the warning stays after Continue")
+	}
+	if h.app.Screen() != "question:nome" || w.nome.Text != "Gianfranco" {
+		t.Fatalf("Continue lost the session: screen %s", h.app.Screen())
+	}
+
+	h.now = h.now.Add(DefaultIdle - time.Second)
+	h.app.CheckIdle()
+	if h.app.Screen() != "question:nome" {
+		t.Fatalf("wiped before the timeout")
+	}
+	h.now = h.now.Add(time.Second)
+	h.app.CheckIdle()
+	if h.app.Screen() != "languages" {
+		t.Fatalf("screen %s after the timeout, want languages", h.app.Screen())
+	}
+	text := h.texts()
+	for _, typed := range []string{"Brambilla", "Gianfranco"} {
+		if strings.Contains(text, typed) {
+			t.Errorf("%q is still on the canvas after the wipe", typed)
+		}
+	}
+	if h.app.session != nil || h.app.keyboard.target != nil {
+		t.Errorf("the session or the keyboard's target survived the wipe")
+	}
+	if tr("nav.next") != "Avanti" {
+		t.Errorf("the language did not go back to Italian")
+	}
+}
+
+// Ensure that Annulla on every screen of the wizard ends the session.
+func TestCancelEverywhere(t *testing.T) {
+	h := newHarness(t)
+	h.app.ChooseLanguage("it")
+	h.tapText(tr("service.request.title"))
+	h.tapText(tr("service.continue"))
+	h.fill(rossi)
+	for i := range questions {
+		h.app.showQuestion(i)
+		h.shot(fmt.Sprintf("04-q%02d-%s-it", i+1, questions[i].name))
+		if h.findButton("Annulla") == nil || h.findButton("Indietro") == nil {
+			t.Errorf("question %s has no Annulla or Indietro", questions[i].name)
+		}
+	}
+	h.app.showReview()
+	h.tapText("Annulla")
+	if h.app.Screen() != "languages" || strings.Contains(h.texts(), "Rossi") {
+		t.Errorf("Annulla left screen %s", h.app.Screen())
+	}
+}
+
+// Ensure that settings changed on the language screen go back to their
+// defaults after the idle time, with no session to wipe.
+func TestIdleResetsSettings(t *testing.T) {
+	h := newHarness(t)
+	test.Tap(h.app.contrastButton)
+	h.now = h.now.Add(DefaultIdle)
+	h.app.CheckIdle()
+	if h.app.contrast {
+		t.Errorf("high contrast survived the idle time on the language screen")
+	}
+}
+
+// Ensure that espeak-ng, when installed, starts and stops without waiting
+// for the speech to end.
+func TestEspeak(t *testing.T) {
+	e := NewEspeak()
+	if e == nil {
+		t.Skip("espeak-ng not installed")
+	}
+	start := time.Now()
+	e.Say("it", "Qual è il tuo cognome?")
+	e.Say("ro", "Care este numele dumneavoastră de familie?")
+	e.Stop()
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Say and Stop took %v", d)
+	}
+}
+
+// Ensure that the last screen goes back to the languages on its own, with
+// no warning, once the ticket is printed.
+func TestDoneReturns(t *testing.T) {
+	h := newHarness(t)
+	h.startWizard("pt")
+	h.fill(rossi)
+	h.tapText(tr("nav.confirm"))
+	h.now = h.now.Add(2*DefaultWarn - time.Second)
+	h.app.CheckIdle()
+	if h.app.Screen() != "done" || strings.Contains(h.texts(), tr("idle.title")) {
+		t.Fatalf("screen %s, or a warning, before the time", h.app.Screen())
+	}
+	h.now = h.now.Add(time.Second)
+	h.app.CheckIdle()
+	if h.app.Screen() != "languages" {
+		t.Errorf("screen %s, want languages", h.app.Screen())
+	}
+}
+
+// Ensure that the largest text size still lays every question out (the
+// question scrolls over the keyboard), shown in a screenshot.
+func TestLargestText(t *testing.T) {
+	h := newHarness(t)
+	h.startWizard("ro")
+	for range textScales {
+		test.Tap(h.app.largerButton)
+	}
+	h.app.session.wizard.luogo.SetText("Bucure")
+	h.app.showQuestion(4)
+	h.shot("04-question-luogo-ro-largest")
+	if got := h.app.Screen(); got != "question:luogo" {
+		t.Errorf("screen %s", got)
+	}
+}

@@ -1,0 +1,309 @@
+package kiosk
+
+import (
+	"image/color"
+
+	"context"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/ticket"
+)
+
+// showLanguages shows the first screen: each language by its own name. The
+// greeting is written in every language, from each file.
+func (a *App) showLanguages() {
+	greet := container.NewVBox()
+	for _, l := range Languages {
+		m, err := Translation(l.Code)
+		if err != nil {
+			continue
+		}
+		t := canvas.NewText(m["lang.choose"], fynetheme.Color(fynetheme.ColorNameForeground))
+		t.TextSize = 30 * textScales[a.scale]
+		if l.Code == "it" {
+			t.TextSize = 46 * textScales[a.scale]
+			t.TextStyle = fyne.TextStyle{Bold: true}
+		}
+		t.Alignment = fyne.TextAlignCenter
+		greet.Add(t)
+	}
+	var buttons []fyne.CanvasObject
+	var first *button
+	for _, l := range Languages {
+		b := a.newButton(l.Name, func() { a.chooseLanguage(l) })
+		b.Importance = widget.HighImportance
+		buttons = append(buttons, b)
+		if first == nil {
+			first = b
+		}
+	}
+	// Four languages on the first row, three on the second, centred.
+	rows := container.NewVBox()
+	for start := 0; start < len(buttons); start += 4 {
+		row := container.NewHBox()
+		for _, b := range buttons[start:min(start+4, len(buttons))] {
+			row.Add(container.NewGridWrap(fyne.NewSize(400, 120), b))
+		}
+		rows.Add(container.NewCenter(row))
+	}
+	content := container.NewVBox(layout.NewSpacer(), greet, layout.NewSpacer(), rows, layout.NewSpacer())
+	a.show("languages", content, nil, first, "")
+}
+
+// chooseLanguage starts a session in l.
+func (a *App) chooseLanguage(l Language) {
+	if err := SetLanguage(l.Code); err != nil {
+		fyne.LogError("kiosk language", err)
+		return
+	}
+	a.language = l
+	a.session = &session{}
+	a.showServices()
+}
+
+// ChooseLanguage starts a session in the language of code, as a tap on its
+// button does; tests and the screenshots use it.
+func (a *App) ChooseLanguage(code string) {
+	for _, l := range Languages {
+		if l.Code == code {
+			a.chooseLanguage(l)
+		}
+	}
+}
+
+// showServices shows the four services, each with a line of explanation.
+func (a *App) showServices() {
+	rows := container.NewVBox(heading(tr("services.title")))
+	var first *button
+	for _, s := range Services {
+		b := a.newButton(tr("service."+s+".title"), func() { a.showService(s) })
+		b.Alignment = widget.ButtonAlignLeading
+		b.Importance = widget.HighImportance
+		switch s {
+		case ServiceInfo:
+			b.Icon = fynetheme.InfoIcon()
+			b.Importance = widget.MediumImportance
+		default:
+			b.Icon = fynetheme.AccountIcon()
+		}
+		if first == nil {
+			first = b
+		}
+		rows.Add(container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(760, 96), b), nil,
+			paragraph(tr("service."+s+".short"))))
+	}
+	rows.Add(widget.NewSeparator())
+	rule := paragraph(tr("rule.body"))
+	rows.Add(container.NewVBox(subheading(tr("rule.title")), rule))
+	a.show("services", centred(1700, container.NewVScroll(rows)), a.navBar(a.Wipe, nil), first,
+		tr("services.title"))
+}
+
+// showService explains a service in plain words; the PIN services go on to
+// the wizard, the information ends there.
+func (a *App) showService(s string) {
+	a.session.service = s
+	text := paragraph(tr("service." + s + ".body"))
+	rule := paragraph(tr("rule.body"))
+	rows := container.NewVBox(heading(tr("service."+s+".title")), text, widget.NewSeparator(),
+		subheading(tr("rule.title")), rule)
+	var next *button
+	if s == ServiceInfo {
+		next = a.newButton(tr("nav.done"), a.Wipe)
+	} else {
+		next = a.newButton(tr("service.continue"), a.startWizard)
+		next.Icon = fynetheme.NavigateNextIcon()
+		next.IconPlacement = widget.ButtonIconTrailingText
+	}
+	a.show("service", centred(1600, container.NewVScroll(rows)), a.navBar(a.showServices, next), next,
+		tr("service."+s+".title")+". "+text.Text)
+}
+
+// subheading is a bold label of the sub-heading size.
+func subheading(text string) *widget.Label {
+	l := heading(text)
+	l.SizeName = fynetheme.SizeNameSubHeadingText
+	return l
+}
+
+// submit hands the request to the sink and prints the ticket.
+func (a *App) submit() {
+	w := a.session.wizard
+	req := w.request()
+	t := ticket.Ticket{
+		Number:  a.nextNumber(),
+		Code:    ticket.NewCode(),
+		Service: a.session.service,
+		Issued:  a.cfg.Now(),
+	}
+	sub := Submission{Ticket: t, Language: a.language.Code, Request: req}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if a.cfg.Sink != nil {
+		a.waiting.retry(ctx, a.cfg.Sink, a.cfg.Now())
+	}
+	if a.cfg.Sink == nil || a.cfg.Sink.Submit(ctx, sub) != nil {
+		t.Pending = true
+		sub.Ticket.Pending = true
+		if a.cfg.Sink != nil {
+			a.waiting.add(sub)
+		}
+	}
+	a.session.ticket = &t
+	a.session.printed = true
+	if a.cfg.Print != nil {
+		pdf, err := ticket.PDF(t, a.ticketLabels(t))
+		if err == nil {
+			err = a.cfg.Print(pdf)
+		}
+		if err != nil {
+			fyne.LogError("kiosk ticket "+t.Number, err)
+			a.session.printed = false
+		}
+	}
+	a.showDone()
+}
+
+// ticketLabels returns the texts of t's ticket in the session's language.
+func (a *App) ticketLabels(t ticket.Ticket) ticket.Labels {
+	header := "INPS"
+	if a.cfg.Sede != "" {
+		header = tr("ticket.header", map[string]any{"Sede": a.cfg.Sede})
+	}
+	return ticket.Labels{
+		Header:  header,
+		Number:  tr("ticket.number"),
+		Service: tr("service." + t.Service + ".title"),
+		Time:    tr("ticket.time"),
+		Code:    tr("ticket.code"),
+		Bring:   tr("ticket.bring"),
+		Pending: tr("ticket.pending"),
+	}
+}
+
+// TicketLabels returns the texts of a ticket in the current language.
+func (a *App) TicketLabels(t ticket.Ticket) ticket.Labels { return a.ticketLabels(t) }
+
+// showDone shows the queue number; no personal data.
+func (a *App) showDone() {
+	t := a.session.ticket
+	number := canvas.NewText(t.Number, fynetheme.Color(fynetheme.ColorNamePrimary))
+	number.TextSize = 160 * textScales[a.scale]
+	number.TextStyle = fyne.TextStyle{Bold: true}
+	number.Alignment = fyne.TextAlignCenter
+	args := map[string]any{"Number": t.Number, "Code": t.Code}
+	rows := container.NewVBox(heading(tr("done.title")), number, paragraph(tr("done.body", args)))
+	if t.Pending {
+		p := paragraph(tr("done.pending"))
+		p.Importance = widget.WarningImportance
+		p.TextStyle = fyne.TextStyle{Bold: true}
+		rows.Add(p)
+	}
+	if !a.session.printed {
+		p := paragraph(tr("done.printfail", args))
+		p.Importance = widget.DangerImportance
+		rows.Add(p)
+	}
+	end := a.newButton(tr("nav.done"), a.Wipe)
+	end.Icon = fynetheme.ConfirmIcon()
+	a.show("done", centred(1500, rows), a.navBar(nil, end), end, tr("done.title")+". "+tr("done.body", args))
+}
+
+// cornerTap is the invisible square in the top-left corner: three taps
+// within three seconds open the supervisor's exit prompt.
+type cornerTap struct {
+	widget.BaseWidget
+	onTap func()
+}
+
+func newCornerTap(onTap func()) *cornerTap {
+	c := &cornerTap{onTap: onTap}
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// Tapped counts the tap.
+func (c *cornerTap) Tapped(*fyne.PointEvent) { c.onTap() }
+
+// CreateRenderer draws nothing.
+func (c *cornerTap) CreateRenderer() fyne.WidgetRenderer {
+	r := canvas.NewRectangle(color.Transparent)
+	r.SetMinSize(fyne.NewSquareSize(64))
+	return widget.NewSimpleRenderer(r)
+}
+
+// cornerWindow is the time in which three taps on the corner open the
+// supervisor's prompt.
+const cornerWindow = 3 * time.Second
+
+// MaxExitAttempts wrong exit codes in a row close the prompt and keep the
+// corner shut for ExitLockout: a 4-digit code cannot be tried out at the
+// kiosk.
+const (
+	MaxExitAttempts = 3
+	ExitLockout     = 5 * time.Minute
+)
+
+func (a *App) cornerTapped() {
+	a.touch()
+	if a.cfg.ExitHash == "" {
+		return
+	}
+	now := a.cfg.Now()
+	if now.Before(a.exitLockedUntil) {
+		return
+	}
+	a.cornerTimes = append(a.cornerTimes, now)
+	if len(a.cornerTimes) > 3 {
+		a.cornerTimes = a.cornerTimes[len(a.cornerTimes)-3:]
+	}
+	if len(a.cornerTimes) == 3 && now.Sub(a.cornerTimes[0]) <= cornerWindow {
+		a.cornerTimes = nil
+		a.showExit()
+	}
+}
+
+// showExit asks for the supervisor's code. The session, if any, is wiped
+// first: the supervisor sees nothing a citizen typed.
+func (a *App) showExit() {
+	if a.session != nil {
+		a.Wipe()
+	}
+	a.session = &session{}
+	code := a.newEntry("", false)
+	code.Password = true
+	msg := widget.NewLabel("")
+	msg.Importance = widget.DangerImportance
+	check := func() {
+		secret := []byte(code.Text)
+		ok, err := pinsede.VerifySecret(a.cfg.ExitHash, secret)
+		clear(secret)
+		if err != nil || !ok {
+			code.SetText("")
+			msg.SetText(tr("exit.wrong"))
+			if a.exitFailures++; a.exitFailures >= MaxExitAttempts {
+				a.exitFailures = 0
+				a.exitLockedUntil = a.cfg.Now().Add(ExitLockout)
+				a.Wipe()
+			}
+			return
+		}
+		a.exitFailures = 0
+		if a.cfg.OnExit != nil {
+			a.cfg.OnExit()
+		}
+	}
+	code.submit = check
+	ok := a.newButton(tr("exit.ok"), check)
+	a.keyboard.setTarget(code)
+	rows := container.NewVBox(heading(tr("exit.title")), code, msg, a.keyboard.object)
+	a.show("exit", centred(1400, rows), a.navBar(nil, ok), code, "")
+}

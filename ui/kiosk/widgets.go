@@ -1,0 +1,238 @@
+package kiosk
+
+import (
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// MinTarget is the smallest side of a touch target, in pixels at 1920x1080
+// (EN 301 549 and WCAG 2.5.5 ask for 44; the kiosk keeps 48).
+const MinTarget = 48
+
+// button is a button that Enter activates as well as Space (the kiosk
+// works with Tab and Enter alone), and that tells the idle timer.
+type button struct {
+	widget.Button
+	activity func()
+}
+
+func (a *App) newButton(label string, tapped func()) *button {
+	b := &button{activity: a.touch}
+	b.Text = label
+	b.OnTapped = tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// Tapped records the activity and runs the action.
+func (b *button) Tapped(e *fyne.PointEvent) {
+	if b.activity != nil {
+		b.activity()
+	}
+	b.Button.Tapped(e)
+}
+
+// TypedKey activates the button on Enter, Return and Space.
+func (b *button) TypedKey(k *fyne.KeyEvent) {
+	switch k.Name {
+	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeySpace:
+		b.Tapped(nil)
+	default:
+		b.Button.TypedKey(k)
+	}
+}
+
+// MinSize keeps the button a touch target.
+func (b *button) MinSize() fyne.Size {
+	return b.Button.MinSize().Max(fyne.NewSquareSize(MinTarget))
+}
+
+// entry is a text entry that tells the idle timer, becomes the target of
+// the on-screen keyboard when it gets the focus or a tap, and submits the
+// question on Enter.
+type entry struct {
+	widget.Entry
+	app    *App
+	upper  bool // the keyboard starts in capitals for this entry
+	submit func()
+}
+
+func (a *App) newEntry(placeholder string, upper bool) *entry {
+	e := &entry{app: a, upper: upper}
+	e.PlaceHolder = placeholder
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedRune inserts r and records the activity.
+func (e *entry) TypedRune(r rune) {
+	e.Entry.TypedRune(r)
+	e.app.touch()
+}
+
+// TypedKey handles k and records the activity; Enter submits.
+func (e *entry) TypedKey(k *fyne.KeyEvent) {
+	e.app.touch()
+	if (k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && e.submit != nil {
+		e.submit()
+		return
+	}
+	e.Entry.TypedKey(k)
+}
+
+// FocusGained makes the entry the keyboard's target.
+func (e *entry) FocusGained() {
+	e.Entry.FocusGained()
+	e.app.keyboard.setTarget(e)
+}
+
+// Tapped makes the entry the keyboard's target.
+func (e *entry) Tapped(ev *fyne.PointEvent) {
+	e.Entry.Tapped(ev)
+	e.app.keyboard.setTarget(e)
+	e.app.touch()
+}
+
+// MinSize keeps the entry a touch target.
+func (e *entry) MinSize() fyne.Size {
+	return e.Entry.MinSize().Max(fyne.NewSquareSize(MinTarget))
+}
+
+// keyboard is the on-screen keyboard: letters, accented letters, digits,
+// and the signs of an e-mail address. It types into its target entry.
+type keyboard struct {
+	app     *App
+	target  *entry
+	upper   bool
+	accents bool
+	object  *container.ThemeOverride // at most the normal text size: A+ leaves room for the question
+	keys    []*button                // the character keys, relabelled by shift and accents
+	shift   *button
+	accent  *button
+}
+
+// The layouts of the keyboard: four rows of ten characters each.
+var (
+	plainRows = []string{
+		"1234567890",
+		"qwertyuiop",
+		"asdfghjkl'",
+		"zxcvbnm@.-",
+	}
+	accentRows = []string{
+		"àáâäãåæçčć",
+		"èéêëěęìíîï",
+		"òóôöõøùúûü",
+		"ñńăâșțšžßý",
+	}
+)
+
+func (a *App) newKeyboard() *keyboard {
+	k := &keyboard{app: a}
+	rows := make([]fyne.CanvasObject, 0, 5)
+	for r := 0; r < 4; r++ {
+		row := make([]fyne.CanvasObject, 0, 10)
+		for c := 0; c < 10; c++ {
+			key := a.newButton("", nil)
+			r, c := r, c
+			key.OnTapped = func() { k.typeRune(k.char(r, c)) }
+			k.keys = append(k.keys, key)
+			row = append(row, key)
+		}
+		rows = append(rows, container.NewGridWithColumns(10, row...))
+	}
+	k.shift = a.newButton("⇧ Aa", func() { k.upper = !k.upper; k.relabel() })
+	k.accent = a.newButton("àé ñ", func() { k.accents = !k.accents; k.relabel() })
+	space := a.newButton("␣", func() { k.typeRune(' ') })
+	under := a.newButton("_", func() { k.typeRune('_') })
+	plus := a.newButton("+", func() { k.typeRune('+') })
+	slash := a.newButton("/", func() { k.typeRune('/') })
+	back := a.newButton("⌫", func() {
+		if k.target != nil {
+			k.target.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
+		}
+	})
+	back.Importance = widget.WarningImportance
+	rows = append(rows, container.NewGridWithColumns(7, k.shift, k.accent, under, plus, slash, space, back))
+	k.object = container.NewThemeOverride(container.NewVBox(rows...), newTheme(false, 1))
+	k.relabel()
+	return k
+}
+
+// char returns the character of the key at row r, column c.
+func (k *keyboard) char(r, c int) rune {
+	rows := plainRows
+	if k.accents {
+		rows = accentRows
+	}
+	s := []rune(rows[r])[c]
+	if k.upper {
+		return []rune(strings.ToUpper(string(s)))[0]
+	}
+	return s
+}
+
+func (k *keyboard) relabel() {
+	for i, key := range k.keys {
+		key.SetText(string(k.char(i/10, i%10)))
+	}
+	if k.upper {
+		k.shift.Importance = widget.HighImportance
+	} else {
+		k.shift.Importance = widget.MediumImportance
+	}
+	k.shift.Refresh()
+	if k.accents {
+		k.accent.Importance = widget.HighImportance
+	} else {
+		k.accent.Importance = widget.MediumImportance
+	}
+	k.accent.Refresh()
+}
+
+func (k *keyboard) typeRune(r rune) {
+	if k.target == nil {
+		return
+	}
+	k.target.TypedRune(r)
+}
+
+// setTarget sends the keys to e, in the case e prefers.
+func (k *keyboard) setTarget(e *entry) {
+	if k.target == e {
+		return
+	}
+	k.target = e
+	if e != nil && e.upper != k.upper {
+		k.upper = e.upper
+		k.relabel()
+	}
+}
+
+// heading is a large bold label that wraps.
+func heading(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.SizeName = fynetheme.SizeNameHeadingText
+	l.TextStyle = fyne.TextStyle{Bold: true}
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// paragraph is a label of body text that wraps.
+func paragraph(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// setTheme gives the keyboard the session's contrast at no more than the
+// normal size: its keys are large already, and a larger keyboard would
+// cover the question.
+func (k *keyboard) setTheme(contrast bool, scale float32) {
+	k.object.Theme = newTheme(contrast, min(scale, 1))
+	k.object.Refresh()
+}

@@ -1,0 +1,535 @@
+package kiosk
+
+import (
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
+	"github.com/pinsede/pinsede"
+)
+
+// question is one screen of the wizard.
+type question struct {
+	name   string   // cognome, nome, ...: the keys q.<name> and h.<name>
+	fields []string // the domain's fields whose problems it shows
+	build  func(w *wizard) fyne.CanvasObject
+	focus  func(w *wizard) fyne.Focusable
+	show   func(w *wizard) // before the screen shows, if set
+}
+
+// questions are the wizard's screens, in the order of the MV35.
+var questions = []question{
+	{name: "cognome", fields: []string{pinsede.FieldCognome},
+		build: func(w *wizard) fyne.CanvasObject { return w.field(w.cognome, pinsede.FieldCognome, "") },
+		focus: func(w *wizard) fyne.Focusable { return w.cognome }},
+	{name: "nome", fields: []string{pinsede.FieldNome},
+		build: func(w *wizard) fyne.CanvasObject { return w.field(w.nome, pinsede.FieldNome, "") },
+		focus: func(w *wizard) fyne.Focusable { return w.nome }},
+	{name: "sesso", fields: []string{pinsede.FieldSesso},
+		build: func(w *wizard) fyne.CanvasObject {
+			w.markSex()
+			return container.NewVBox(container.NewGridWrap(fyne.NewSize(480, 110), w.male, w.female), w.errs[pinsede.FieldSesso])
+		},
+		focus: func(w *wizard) fyne.Focusable {
+			if w.sex == pinsede.SexFemale {
+				return w.female
+			}
+			return w.male
+		}},
+	{name: "nascita", fields: []string{pinsede.FieldDataNascita},
+		build: func(w *wizard) fyne.CanvasObject { return w.field(w.nascita, pinsede.FieldDataNascita, "") },
+		focus: func(w *wizard) fyne.Focusable { return w.nascita }},
+	{name: "luogo", fields: []string{pinsede.FieldLuogoNascita},
+		build: func(w *wizard) fyne.CanvasObject {
+			return container.NewVBox(w.field(w.luogo, pinsede.FieldLuogoNascita, ""), w.places)
+		},
+		focus: func(w *wizard) fyne.Focusable { return w.luogo }},
+	{name: "cf", fields: []string{pinsede.FieldCodiceFiscale},
+		build: func(w *wizard) fyne.CanvasObject {
+			return container.NewVBox(w.field(w.cf, pinsede.FieldCodiceFiscale, ""), w.proposal)
+		},
+		focus: func(w *wizard) fyne.Focusable { return w.cf },
+		show:  func(w *wizard) { w.propose() }},
+	{name: "stato", fields: []string{pinsede.FieldStato},
+		build: func(w *wizard) fyne.CanvasObject {
+			return container.NewVBox(w.field(w.stato, pinsede.FieldStato, ""), w.countries)
+		},
+		focus: func(w *wizard) fyne.Focusable { return w.stato }},
+	{name: "indirizzo", fields: []string{pinsede.FieldIndirizzo, pinsede.FieldCAP, pinsede.FieldComune, pinsede.FieldProvincia},
+		build: func(w *wizard) fyne.CanvasObject {
+			// Two rows of two fields, each row as tall as its own fields.
+			second := container.NewGridWithColumns(2, w.field(w.cap, pinsede.FieldCAP, "f.cap"))
+			if w.country == "IT" {
+				second.Add(w.field(w.prov, pinsede.FieldProvincia, "f.provincia"))
+			}
+			return container.NewVBox(container.NewGridWithColumns(2,
+				w.field(w.street, pinsede.FieldIndirizzo, "f.indirizzo"), w.field(w.city, pinsede.FieldComune, "f.comune")),
+				second)
+		},
+		focus: func(w *wizard) fyne.Focusable { return w.street }},
+	{name: "telefono", fields: []string{pinsede.FieldCellulare, pinsede.FieldTelefono},
+		build: func(w *wizard) fyne.CanvasObject {
+			return container.NewGridWithColumns(2, w.field(w.mobile, pinsede.FieldCellulare, "f.cellulare"), w.field(w.landline, pinsede.FieldTelefono, "f.telefono"))
+		},
+		focus: func(w *wizard) fyne.Focusable { return w.mobile }},
+	{name: "email", fields: []string{pinsede.FieldEmail, pinsede.FieldPEC},
+		build: func(w *wizard) fyne.CanvasObject {
+			return container.NewGridWithColumns(2, w.field(w.email, pinsede.FieldEmail, "f.email"), w.field(w.pec, pinsede.FieldPEC, "f.pec"))
+		},
+		focus: func(w *wizard) fyne.Focusable { return w.email }},
+}
+
+// wizard holds one citizen's answers in its widgets: they live as long as
+// the session, and go with it.
+type wizard struct {
+	app     *App
+	current int
+	review  bool // an answer is being changed from the review screen
+
+	cognome, nome, nascita, luogo, cf, stato *entry
+	street, cap, city, prov                  *entry
+	mobile, landline, email, pec             *entry
+	male, female                             *button
+	sex                                      pinsede.Sex
+	place                                    pinsede.Place // chosen from the suggestions
+	places, countries, proposal              *fyne.Container
+	country                                  string // ISO alpha-2, chosen from the suggestions
+	errs                                     map[string]*widget.Label
+	scroll                                   *container.Scroll // the current question, over the keyboard
+}
+
+func (a *App) newWizard() *wizard {
+	w := &wizard{app: a, errs: map[string]*widget.Label{}}
+	up := func() *entry { return a.newEntry("", true) }
+	low := func() *entry { return a.newEntry("", false) }
+	w.cognome, w.nome, w.luogo, w.cf, w.stato = up(), up(), up(), up(), up()
+	w.street, w.cap, w.city, w.prov = up(), up(), up(), up()
+	w.nascita, w.mobile, w.landline, w.email, w.pec = low(), low(), low(), low(), low()
+	w.nascita.PlaceHolder = "07/03/1985"
+	w.mobile.PlaceHolder = "+49 151 2345678"
+	w.email.PlaceHolder = "nome@example.com"
+	for _, e := range []*entry{w.cognome, w.nome, w.nascita, w.luogo, w.cf, w.stato, w.street, w.cap, w.city, w.prov, w.mobile, w.landline, w.email, w.pec} {
+		e.submit = w.next
+	}
+	w.male = a.newButton("", func() { w.setSex(pinsede.SexMale) })
+	w.female = a.newButton("", func() { w.setSex(pinsede.SexFemale) })
+	w.places = container.NewGridWithColumns(3)
+	w.countries = container.NewGridWithColumns(3)
+	w.proposal = container.NewVBox()
+	w.luogo.OnChanged = func(s string) {
+		if s != placeLabel(w.place) {
+			w.place = pinsede.Place{}
+		}
+		w.suggestPlaces(s)
+	}
+	w.stato.OnChanged = func(s string) {
+		if s != countryName(w.country) {
+			w.country = ""
+		}
+		w.suggestCountries(s)
+	}
+	for _, f := range []string{pinsede.FieldCognome, pinsede.FieldNome, pinsede.FieldSesso, pinsede.FieldDataNascita,
+		pinsede.FieldLuogoNascita, pinsede.FieldCodiceFiscale, pinsede.FieldStato, pinsede.FieldIndirizzo,
+		pinsede.FieldCAP, pinsede.FieldComune, pinsede.FieldProvincia, pinsede.FieldCellulare,
+		pinsede.FieldTelefono, pinsede.FieldEmail, pinsede.FieldPEC} {
+		l := widget.NewLabel("")
+		l.Importance = widget.DangerImportance
+		l.Wrapping = fyne.TextWrapWord
+		l.TextStyle = fyne.TextStyle{Bold: true}
+		l.Hide()
+		w.errs[f] = l
+	}
+	return w
+}
+
+// startWizard opens the first question of a new wizard.
+func (a *App) startWizard() {
+	a.session.wizard = a.newWizard()
+	a.showQuestion(0)
+}
+
+// field returns an entry with its label (when labelKey is set) and the
+// place of its problem.
+func (w *wizard) field(e *entry, field, labelKey string) fyne.CanvasObject {
+	rows := container.New(layout.NewCustomPaddedVBoxLayout(2))
+	if labelKey != "" {
+		l := widget.NewLabel(tr(labelKey))
+		l.TextStyle = fyne.TextStyle{Bold: true}
+		l.SizeName = fynetheme.SizeNameCaptionText
+		rows.Add(l)
+	}
+	rows.Add(e)
+	rows.Add(w.errs[field])
+	return rows
+}
+
+// showQuestion shows question i.
+func (a *App) showQuestion(i int) {
+	w := a.session.wizard
+	w.current = i
+	q := questions[i]
+	if q.show != nil {
+		q.show(w)
+	}
+	w.male.SetText(tr("sesso.m"))
+	w.female.SetText(tr("sesso.f"))
+	step := widget.NewLabel(tr("wizard.step", map[string]any{"N": i + 1, "Of": len(questions)}))
+	step.TextStyle = fyne.TextStyle{Bold: true}
+	step.Importance = widget.HighImportance
+	hint := paragraph(tr("h." + q.name))
+	step.Alignment = fyne.TextAlignCenter
+	top := container.NewVBox(heading(tr("q."+q.name)), hint, q.build(w))
+	next := a.newButton(tr("nav.next"), w.next)
+	next.Icon = fynetheme.NavigateNextIcon()
+	next.IconPlacement = widget.ButtonIconTrailingText
+	back := func() {
+		switch {
+		case w.review:
+			w.review = false
+			a.showReview()
+		case i == 0:
+			a.showService(a.session.service)
+		default:
+			a.showQuestion(i - 1)
+		}
+	}
+	focus := q.focus(w)
+	if e, ok := focus.(*entry); ok {
+		a.keyboard.setTarget(e)
+	}
+	// The question scrolls above the keyboard when suggestions or a larger
+	// text size make it taller than the room left.
+	w.scroll = container.NewVScroll(centred(1600, top))
+	var content fyne.CanvasObject = w.scroll
+	if q.name != "sesso" {
+		content = container.NewBorder(nil, centred(1500, a.keyboard.object), nil, nil, content)
+	}
+	nav := container.NewStack(container.NewCenter(step), a.navBar(back, next))
+	a.show("question:"+q.name, content, nav, focus, tr("q."+q.name)+" "+hint.Text)
+}
+
+// next checks the current answer and moves on when it is valid.
+func (w *wizard) next() {
+	a := w.app
+	if !w.check(questions[w.current].fields) {
+		return
+	}
+	switch {
+	case w.review || w.current == len(questions)-1:
+		w.review = false
+		a.showReview()
+	default:
+		a.showQuestion(w.current + 1)
+	}
+}
+
+// request returns the answers as an MV35 request.
+func (w *wizard) request() pinsede.Request {
+	r := pinsede.Request{
+		Cognome:       strings.TrimSpace(w.cognome.Text),
+		Nome:          strings.TrimSpace(w.nome.Text),
+		Sesso:         w.sex,
+		LuogoNascita:  w.place,
+		CodiceFiscale: pinsede.CodiceFiscale(strings.ToUpper(strings.TrimSpace(w.cf.Text))),
+		Residenza: pinsede.Address{
+			Street:  strings.TrimSpace(w.street.Text),
+			CAP:     strings.TrimSpace(w.cap.Text),
+			City:    strings.TrimSpace(w.city.Text),
+			Country: w.country,
+		},
+		Recapiti: pinsede.Contacts{
+			Mobile:   strings.TrimSpace(w.mobile.Text),
+			Landline: strings.TrimSpace(w.landline.Text),
+			Email:    strings.TrimSpace(w.email.Text),
+			PEC:      strings.TrimSpace(w.pec.Text),
+		},
+	}
+	if w.place.Name == "" {
+		r.LuogoNascita = pinsede.Place{Name: strings.TrimSpace(w.luogo.Text)}
+	}
+	if w.country == "IT" {
+		r.Residenza.Province = strings.ToUpper(strings.TrimSpace(w.prov.Text))
+	}
+	if d, err := pinsede.ParseDate(w.nascita.Text); err == nil {
+		r.DataNascita = d
+	}
+	return r
+}
+
+// problems returns what Validate finds in the answers, with the date typed
+// in a shape ParseDate does not read as a problem of its own.
+func (w *wizard) problems() pinsede.FieldErrors {
+	r := w.request()
+	es := r.Validate(w.app.today())
+	if strings.TrimSpace(w.nascita.Text) != "" && r.DataNascita.IsZero() {
+		for i, e := range es {
+			if e.Field == pinsede.FieldDataNascita {
+				es[i].Key = pinsede.KeyDateFormat
+			}
+		}
+	}
+	return es
+}
+
+// check shows the problems of fields under them, and reports whether there
+// were none.
+func (w *wizard) check(fields []string) bool {
+	es := w.problems()
+	ok := true
+	var spoken []string
+	for _, f := range fields {
+		l := w.errs[f]
+		if e, found := es.For(f); found {
+			l.SetText(message(e))
+			l.Show()
+			spoken = append(spoken, l.Text)
+			ok = false
+		} else {
+			l.SetText("")
+			l.Hide()
+		}
+	}
+	w.relayout()
+	if !ok {
+		// The problems show under the fields: bring the last ones into
+		// view over the keyboard.
+		if w.scroll != nil {
+			w.scroll.ScrollToBottom()
+		}
+		w.app.say(strings.Join(spoken, " "))
+	}
+	return ok
+}
+
+// message translates a field problem.
+func message(e pinsede.FieldError) string {
+	if e.Args == nil {
+		return tr(e.Key)
+	}
+	return tr(e.Key, e.Args)
+}
+
+func (w *wizard) setSex(s pinsede.Sex) {
+	w.sex = s
+	w.markSex()
+	w.errs[pinsede.FieldSesso].Hide()
+	w.next()
+}
+
+func (w *wizard) markSex() {
+	w.male.Importance, w.female.Importance = widget.MediumImportance, widget.MediumImportance
+	switch w.sex {
+	case pinsede.SexMale:
+		w.male.Importance = widget.HighImportance
+	case pinsede.SexFemale:
+		w.female.Importance = widget.HighImportance
+	}
+	w.male.Refresh()
+	w.female.Refresh()
+}
+
+// placeLabel is how a chosen place shows in the entry: "Roma (RM)".
+func placeLabel(p pinsede.Place) string {
+	if p.Province == "" {
+		return p.Name
+	}
+	return p.Name + " (" + p.Province + ")"
+}
+
+// suggestPlaces lists the places of birth that match s.
+func (w *wizard) suggestPlaces(s string) {
+	w.places.RemoveAll()
+	if len([]rune(strings.TrimSpace(s))) < 2 {
+		w.relayout()
+		return
+	}
+	for _, p := range pinsede.SearchPlaces(s, 6) {
+		b := w.app.newButton(p.String(), func() {
+			w.place = pinsede.Place{Name: p.Name, Province: p.Province, Code: p.Code}
+			w.luogo.SetText(placeLabel(w.place))
+			w.places.RemoveAll()
+			w.relayout()
+			w.app.win.Canvas().Focus(w.luogo)
+		})
+		b.Alignment = widget.ButtonAlignLeading
+		w.places.Add(b)
+	}
+	w.relayout()
+}
+
+// relayout lays the screen out again after suggestions came or went.
+func (w *wizard) relayout() {
+	w.app.body.Refresh()
+}
+
+// countryName is the name of the ISO code in the session's language.
+func countryName(code string) string {
+	if code == "" {
+		return ""
+	}
+	r, err := language.ParseRegion(code)
+	if err != nil {
+		return code
+	}
+	tag := language.Make(tr("lang.code"))
+	if n := display.Regions(tag).Name(r); n != "" {
+		return n
+	}
+	c, _ := pinsede.LookupCountry(code)
+	return c.Name
+}
+
+// suggestCountries lists the states whose name, in the session's language
+// or in Italian, or whose ISO code matches s.
+func (w *wizard) suggestCountries(s string) {
+	w.countries.RemoveAll()
+	q := fold(strings.TrimSpace(s))
+	if len([]rune(q)) < 2 {
+		w.relayout()
+		return
+	}
+	n := 0
+	for _, c := range pinsede.Countries {
+		name := countryName(c.Alpha2)
+		if !strings.HasPrefix(fold(name), q) && !strings.HasPrefix(fold(c.Name), q) &&
+			q != strings.ToLower(c.Alpha2) && q != strings.ToLower(c.Alpha3) {
+			continue
+		}
+		b := w.app.newButton(name, func() {
+			w.country = c.Alpha2
+			w.stato.SetText(name)
+			w.countries.RemoveAll()
+			w.relayout()
+			w.app.win.Canvas().Focus(w.stato)
+		})
+		b.Alignment = widget.ButtonAlignLeading
+		w.countries.Add(b)
+		if n++; n == 6 {
+			break
+		}
+	}
+	w.relayout()
+}
+
+// fold lower-cases s and drops the accents of Latin letters, for matching.
+func fold(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if f, ok := accentFold[r]; ok {
+			b.WriteRune(f)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+var accentFold = func() map[rune]rune {
+	m := map[rune]rune{}
+	for base, accented := range map[rune]string{
+		'a': "àáâäãåă", 'c': "çčć", 'e': "èéêëěę", 'i': "ìíîï", 'n': "ñń",
+		'o': "òóôöõø", 's': "șşš", 't': "țţ", 'u': "ùúûü", 'y': "ýÿ", 'z': "žź",
+	} {
+		for _, r := range accented {
+			m[r] = base
+		}
+	}
+	return m
+}()
+
+// propose offers the codice fiscale computed from the answers, when they
+// are enough to compute one (a place chosen from the suggestions).
+func (w *wizard) propose() {
+	w.proposal.RemoveAll()
+	r := w.request()
+	if r.LuogoNascita.Code == "" || r.DataNascita.IsZero() {
+		return
+	}
+	cf, err := pinsede.EncodeCodiceFiscale(r.Cognome, r.Nome, r.Sesso, r.DataNascita, r.LuogoNascita.Code)
+	if err != nil {
+		return
+	}
+	use := w.app.newButton(tr("cf.use"), func() {
+		w.cf.SetText(string(cf))
+		w.app.win.Canvas().Focus(w.cf)
+	})
+	use.Icon = fynetheme.ConfirmIcon()
+	w.proposal.Add(container.NewBorder(nil, nil, nil, use, paragraph(tr("cf.proposed", map[string]any{"Code": string(cf)}))))
+}
+
+// showReview lists the answers, each with a button to change it.
+func (a *App) showReview() {
+	w := a.session.wizard
+	r := w.request()
+	sex := map[pinsede.Sex]string{pinsede.SexMale: tr("sesso.m"), pinsede.SexFemale: tr("sesso.f")}[r.Sesso]
+	addr := strings.Join(nonEmpty(r.Residenza.Street, strings.TrimSpace(r.Residenza.CAP+" "+r.Residenza.City), r.Residenza.Province), ", ")
+	rows := []struct {
+		label, value string
+		q            int
+	}{
+		{tr("f.cognome"), r.Cognome, 0},
+		{tr("f.nome"), r.Nome, 1},
+		{tr("f.sesso"), sex, 2},
+		{tr("f.nascita"), r.DataNascita.Italian(), 3},
+		{tr("f.luogo"), w.luogo.Text, 4},
+		{tr("f.cf"), string(r.CodiceFiscale), 5},
+		{tr("f.stato"), countryName(r.Residenza.Country), 6},
+		{tr("f.indirizzo"), addr, 7},
+		{tr("f.telefono"), strings.Join(nonEmpty(r.Recapiti.Mobile, r.Recapiti.Landline), " · "), 8},
+		{tr("f.email"), strings.Join(nonEmpty(r.Recapiti.Email, r.Recapiti.PEC), " · "), 9},
+	}
+	// Two columns of answers, each with its name over it and a button to
+	// change it: the whole request fits on one screen.
+	list := container.NewGridWithColumns(2)
+	for _, row := range rows {
+		edit := a.newButton(tr("review.edit"), func() {
+			w.review = true
+			a.showQuestion(row.q)
+		})
+		edit.Icon = fynetheme.DocumentCreateIcon()
+		name := widget.NewLabel(row.label)
+		name.SizeName = fynetheme.SizeNameCaptionText
+		value := widget.NewLabel(row.value)
+		value.TextStyle = fyne.TextStyle{Bold: true}
+		value.Truncation = fyne.TextTruncateEllipsis
+		card := container.NewBorder(nil, nil, nil, container.NewCenter(edit),
+			container.New(layout.NewCustomPaddedVBoxLayout(0), name, value))
+		list.Add(card)
+	}
+	confirm := a.newButton(tr("nav.confirm"), func() {
+		es := w.problems()
+		if len(es) > 0 {
+			for i, q := range questions {
+				for _, f := range q.fields {
+					if _, bad := es.For(f); bad {
+						a.showQuestion(i)
+						w.check(q.fields)
+						return
+					}
+				}
+			}
+		}
+		a.submit()
+	})
+	confirm.Icon = fynetheme.ConfirmIcon()
+	top := heading(tr("review.title"))
+	a.show("review", centred(1600, container.NewBorder(top, nil, nil, nil, container.NewVScroll(list))),
+		a.navBar(func() { a.showQuestion(len(questions) - 1) }, confirm), confirm,
+		tr("review.title")+". "+tr("review.hint"))
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if strings.TrimSpace(s) != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,118 @@
+package ticket
+
+import (
+	"bytes"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Ensure that ticket codes use the alphabet, have the length, and differ.
+func TestNewCode(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		c := NewCode()
+		if len(c) != CodeLength || strings.Trim(c, CodeAlphabet) != "" {
+			t.Fatalf("code %q", c)
+		}
+		if seen[c] {
+			t.Fatalf("code %q twice in 1000", c)
+		}
+		seen[c] = true
+	}
+}
+
+// Ensure that Code 128 has 11 modules a symbol and 13 for the stop, and
+// the check symbol of the standard's example.
+func TestCode128(t *testing.T) {
+	for _, s := range []string{"K7M3QX9A", "A", "PJJ123C"} {
+		w, err := Code128(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := 0
+		for _, x := range w {
+			sum += x
+		}
+		if want := 11*(len(s)+2) + 13; sum != want {
+			t.Errorf("%s: %d modules, want %d", s, sum, want)
+		}
+	}
+	// "PJJ123C" in code set B: 104 + 48·1 + 42·2 + 42·3 + 17·4 + 18·5 +
+	// 19·6 + 35·7 = 879, and 879 mod 103 = 55, the check symbol before the
+	// stop symbol.
+	w, _ := Code128("PJJ123C")
+	var tail strings.Builder
+	for _, x := range w[len(w)-13 : len(w)-7] {
+		tail.WriteByte(byte('0' + x))
+	}
+	if tail.String() != code128Patterns[55] {
+		t.Errorf("check symbol %s, want %s", tail.String(), code128Patterns[55])
+	}
+	if _, err := Code128("é"); err == nil {
+		t.Errorf("a non-ASCII code was accepted")
+	}
+}
+
+// Ensure that the PDF holds the number, the service, the time, the code,
+// and the pending note only when pending.
+func TestPDF(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext (poppler-utils) not installed")
+	}
+	tk := Ticket{Number: "K042", Code: "K7M3QX9A", Service: "request",
+		Issued: time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)}
+	l := Labels{Header: "INPS – Sede di Roma Eur", Number: "Il tuo numero", Service: "Richiedi il PIN dispositivo",
+		Time: "Ora", Code: "Codice", Bring: "Porta un documento.", Pending: "Richiesta in attesa al chiosco."}
+	for _, pending := range []bool{false, true} {
+		tk.Pending = pending
+		pdf, err := PDF(tk, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("pdftotext", "-", "-")
+		cmd.Stdin = bytes.NewReader(pdf)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		txt := string(out)
+		for _, want := range []string{"K042", "Richiedi il PIN dispositivo", "10/03/2026 09:30", "K7M3QX9A", "Sede di Roma Eur"} {
+			if !strings.Contains(txt, want) {
+				t.Errorf("pending %v: no %q in\n%s", pending, want, txt)
+			}
+		}
+		if got := strings.Contains(txt, "in attesa"); got != pending {
+			t.Errorf("pending %v: the note shows %v", pending, got)
+		}
+	}
+}
+
+// Ensure that the printed barcode scans back to the ticket's code: the
+// PDF is rendered at 200 dpi (pdftoppm) and read by zbarimg.
+func TestBarcodeScans(t *testing.T) {
+	for _, tool := range []string{"pdftoppm", "zbarimg"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed (poppler-utils, zbar-tools)", tool)
+		}
+	}
+	tk := Ticket{Number: "K007", Code: NewCode(), Service: "request", Issued: time.Now()}
+	pdf, err := PDF(tk, Labels{Header: "INPS", Service: "Richiedi il PIN dispositivo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	render := exec.Command("pdftoppm", "-r", "200", "-png", "-singlefile", "-", dir+"/ticket")
+	render.Stdin = bytes.NewReader(pdf)
+	if out, err := render.CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v: %s", err, out)
+	}
+	out, err := exec.Command("zbarimg", "--quiet", "--raw", dir+"/ticket.png").Output()
+	if err != nil {
+		t.Fatalf("zbarimg: %v", err)
+	}
+	if got := strings.TrimSpace(string(out)); got != tk.Code {
+		t.Errorf("the barcode reads %q, want %q", got, tk.Code)
+	}
+}
