@@ -1,5 +1,7 @@
 // Package ticket is the kiosk's queue ticket: a [Ticket] with a random code,
-// and its printed form, a PDF receipt 80 mm wide ([PDF]).
+// its printed form, a PDF receipt 80 mm wide ([PDF]), and the spool folder
+// through which the kiosk hands the pre-filled request to the desks
+// ([Spool]).
 //
 // # Basics
 //
@@ -13,6 +15,10 @@
 // the citizen typed. Whoever finds a lost ticket learns only a queue number
 // and a random code, and the code opens the request only at a desk, after
 // the operator has checked the holder's identity document.
+//
+// The spool's files do carry the request: they are the owner's only (0600),
+// a desk removes the one it takes, and those of past days are removed
+// ([Spool.Expire]). [Spool.Waiting] reads the tickets, never the requests.
 package ticket
 
 import (
@@ -23,6 +29,8 @@ import (
 
 	"fyne.io/fyne/v2/theme"
 	"github.com/go-pdf/fpdf"
+
+	"github.com/pinsede/pinsede/ui/barcode"
 )
 
 // CodeAlphabet is the alphabet of ticket codes: digits and upper-case
@@ -89,7 +97,7 @@ const Width = 80.0
 
 // PDF renders t as a receipt 80 mm wide with Fyne's bundled fonts.
 func PDF(t Ticket, l Labels) ([]byte, error) {
-	bars, err := Code128(t.Code)
+	bars, err := barcode.Code128B(t.Code)
 	if err != nil {
 		return nil, err
 	}

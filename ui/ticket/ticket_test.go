@@ -23,38 +23,6 @@ func TestNewCode(t *testing.T) {
 	}
 }
 
-// Ensure that Code 128 has 11 modules a symbol and 13 for the stop, and
-// the check symbol of the standard's example.
-func TestCode128(t *testing.T) {
-	for _, s := range []string{"K7M3QX9A", "A", "PJJ123C"} {
-		w, err := Code128(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sum := 0
-		for _, x := range w {
-			sum += x
-		}
-		if want := 11*(len(s)+2) + 13; sum != want {
-			t.Errorf("%s: %d modules, want %d", s, sum, want)
-		}
-	}
-	// "PJJ123C" in code set B: 104 + 48·1 + 42·2 + 42·3 + 17·4 + 18·5 +
-	// 19·6 + 35·7 = 879, and 879 mod 103 = 55, the check symbol before the
-	// stop symbol.
-	w, _ := Code128("PJJ123C")
-	var tail strings.Builder
-	for _, x := range w[len(w)-13 : len(w)-7] {
-		tail.WriteByte(byte('0' + x))
-	}
-	if tail.String() != code128Patterns[55] {
-		t.Errorf("check symbol %s, want %s", tail.String(), code128Patterns[55])
-	}
-	if _, err := Code128("é"); err == nil {
-		t.Errorf("a non-ASCII code was accepted")
-	}
-}
-
 // Ensure that the PDF holds the number, the service, the time, the code,
 // and the pending note only when pending.
 func TestPDF(t *testing.T) {

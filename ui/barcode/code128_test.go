@@ -1,4 +1,4 @@
-package slip
+package barcode
 
 import (
 	"errors"
@@ -9,7 +9,7 @@ import (
 
 // decode128B decodes bar and space widths made by code128B: it checks the
 // start, the check symbol and the stop, and returns the data.
-func decode128B(widths []int) (string, error) {
+func deCode128B(widths []int) (string, error) {
 	symbols := map[string]int{}
 	for v, p := range code128 {
 		symbols[p] = v
@@ -74,7 +74,7 @@ func TestCode128Table(t *testing.T) {
 // Ensure that serial numbers decode back from their bar widths.
 func TestCode128RoundTrip(t *testing.T) {
 	for _, s := range []string{"ROMA01-20261123-3F9A2C", "PJJ123C", "a", " ~{}|", "0000000000"} {
-		widths, err := code128B(s)
+		widths, err := Code128B(s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,18 +85,18 @@ func TestCode128RoundTrip(t *testing.T) {
 		if want := 11*(len(s)+3) + 2; modules != want {
 			t.Errorf("%q: %d modules, want %d", s, modules, want)
 		}
-		got, err := decode128B(widths)
+		got, err := deCode128B(widths)
 		if err != nil || got != s {
 			t.Errorf("decode(encode(%q)) = %q, %v", s, got, err)
 		}
 	}
 	// The check symbol of PJJ123C: (104 + 1·48 + 2·42 + 3·42 + 4·17 +
 	// 5·18 + 6·19 + 7·35) mod 103 = 55.
-	widths, _ := code128B("PJJ123C")
+	widths, _ := Code128B("PJJ123C")
 	if got, want := fmt.Sprint(widths[6*8:6*9]), fmt.Sprint(digits(code128[55])); got != want {
 		t.Errorf("check symbol of PJJ123C = %s, want value 55 %s", got, want)
 	}
-	if _, err := code128B("città"); err == nil {
+	if _, err := Code128B("città"); err == nil {
 		t.Error("encoded a character outside printable ASCII")
 	}
 }
@@ -107,4 +107,25 @@ func digits(p string) []int {
 		d = append(d, int(c-'0'))
 	}
 	return d
+}
+
+// Ensure that each symbol takes 11 modules and the stop 13, and that an
+// empty text is refused.
+func TestCode128Modules(t *testing.T) {
+	for _, s := range []string{"K7M3QX9A", "A", "PJJ123C"} {
+		w, err := Code128B(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := 0
+		for _, x := range w {
+			sum += x
+		}
+		if want := 11*(len(s)+2) + 13; sum != want {
+			t.Errorf("%s: %d modules, want %d", s, sum, want)
+		}
+	}
+	if _, err := Code128B(""); err == nil {
+		t.Error("encoded an empty text")
+	}
 }

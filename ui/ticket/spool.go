@@ -1,0 +1,231 @@
+package ticket
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pinsede/pinsede"
+)
+
+// Submission is what the kiosk hands to the desks: the ticket and the
+// request the citizen pre-filled, in the language they chose.
+type Submission struct {
+	Ticket   Ticket          `json:"ticket"`
+	Language string          `json:"language"`
+	Request  pinsede.Request `json:"request"`
+}
+
+// ErrExpired is returned by [Spool.Take] for the ticket of a past day: a
+// ticket is valid on the day it was printed only. Its file is removed.
+var ErrExpired = errors.New("ticket of a past day")
+
+// Spool is the sede-local hand-off from the kiosk to the desks: each
+// submission is a JSON file in a folder (on the kiosk PC, or a share that
+// the desks see). The kiosk writes ([Spool.Submit]); a desk lists today's
+// tickets ([Spool.Waiting]) and takes one by its code ([Spool.Take]), which
+// removes it; files of past days are removed ([Spool.Expire]).
+//
+// A file is written under a temporary name, synced and renamed, so a desk
+// never sees half of one; it is readable by its owner only (0600), and the
+// folder is created 0700. A desk takes a file by renaming it first, so two
+// desks never take the same ticket. The path through the central records
+// (kiosk to centrale to desks) comes with the sync; until then the spool
+// is the hand-off.
+type Spool struct {
+	Dir string
+}
+
+// SpoolFile is the name of the file of a ticket code in a spool folder.
+func SpoolFile(code string) string { return "ticket-" + code + ".json" }
+
+// Submit writes s into the spool folder.
+func (s Spool) Submit(ctx context.Context, sub Submission) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
+		return fmt.Errorf("spool %s: %w", s.Dir, err)
+	}
+	data, err := json.MarshalIndent(sub, "", "  ")
+	if err != nil {
+		return fmt.Errorf("spool ticket %s: %w", sub.Ticket.Code, err)
+	}
+	f, err := os.CreateTemp(s.Dir, ".ticket-*.tmp")
+	if err != nil {
+		return fmt.Errorf("spool %s: %w", s.Dir, err)
+	}
+	tmp := f.Name()
+	fail := func(err error) error {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("spool ticket %s: %w", sub.Ticket.Code, err)
+	}
+	if err := f.Chmod(0o600); err != nil {
+		return fail(err)
+	}
+	if _, err := f.Write(data); err != nil {
+		return fail(err)
+	}
+	if err := f.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("spool ticket %s: %w", sub.Ticket.Code, err)
+	}
+	if err := os.Rename(tmp, filepath.Join(s.Dir, SpoolFile(sub.Ticket.Code))); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("spool ticket %s: %w", sub.Ticket.Code, err)
+	}
+	return nil
+}
+
+// Take reads the submission of a ticket code from the spool folder and
+// removes its file: what a desk does when the citizen's code is scanned or
+// typed. The code is read without regard to case or surrounding spaces. It
+// returns an error wrapping os.ErrNotExist for an unknown code (or one
+// another desk took first).
+//
+// Take does not know the day: a desk checks the ticket's day itself, or
+// calls [Spool.TakeOn].
+func (s Spool) Take(code string) (Submission, error) {
+	var sub Submission
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if code == "" || len(code) > 32 || strings.ContainsAny(code, `/\. `) {
+		return sub, fmt.Errorf("spool ticket %q: %w", code, os.ErrNotExist)
+	}
+	name := filepath.Join(s.Dir, SpoolFile(code))
+	// Claim the file first: of two desks renaming it, one fails.
+	claimed := filepath.Join(s.Dir, fmt.Sprintf(".ticket-%s-%d.taken", code, os.Getpid()))
+	if err := os.Rename(name, claimed); err != nil {
+		return sub, fmt.Errorf("spool ticket %s: %w", code, err)
+	}
+	data, err := os.ReadFile(claimed)
+	if err == nil {
+		err = json.Unmarshal(data, &sub)
+	}
+	if err != nil {
+		os.Rename(claimed, name) // put it back for another try
+		return sub, fmt.Errorf("spool ticket %s: %w", code, err)
+	}
+	if err := os.Remove(claimed); err != nil {
+		return sub, fmt.Errorf("spool ticket %s: %w", code, err)
+	}
+	return sub, nil
+}
+
+// TakeOn is [Spool.Take] on the day of now: the ticket of another day is
+// removed all the same, and reported with an error wrapping [ErrExpired]
+// (the submission returned carries its ticket).
+func (s Spool) TakeOn(code string, now time.Time) (Submission, error) {
+	sub, err := s.Take(code)
+	if err != nil {
+		return sub, err
+	}
+	if !sameDay(sub.Ticket.Issued, now) {
+		return Submission{Ticket: sub.Ticket}, fmt.Errorf("spool ticket %s of %s: %w",
+			sub.Ticket.Code, sub.Ticket.Issued.Format(time.DateOnly), ErrExpired)
+	}
+	return sub, nil
+}
+
+// Waiting returns the tickets of the day of now waiting in the spool
+// folder, in the order of the queue: by queue number, then by time. It
+// reads the tickets only, not the requests. A folder that does not exist
+// has no tickets; a file that does not parse is skipped.
+func (s Spool) Waiting(now time.Time) ([]Ticket, error) {
+	entries, err := os.ReadDir(s.Dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("spool %s: %w", s.Dir, err)
+	}
+	var out []Ticket
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasPrefix(name, "ticket-") || !strings.HasSuffix(name, ".json") {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(s.Dir, name))
+		if err != nil {
+			continue // taken meanwhile
+		}
+		var sub struct {
+			Ticket Ticket `json:"ticket"`
+		}
+		if json.Unmarshal(data, &sub) != nil || sub.Ticket.Code == "" || !sameDay(sub.Ticket.Issued, now) {
+			continue
+		}
+		out = append(out, sub.Ticket)
+	}
+	slices.SortStableFunc(out, func(a, b Ticket) int {
+		ap, an := queueNumber(a.Number)
+		bp, bn := queueNumber(b.Number)
+		if c := strings.Compare(ap, bp); c != 0 {
+			return c
+		}
+		if an != bn {
+			return an - bn
+		}
+		return a.Issued.Compare(b.Issued)
+	})
+	return out, nil
+}
+
+// queueNumber splits a queue number such as "K017" into its letters and
+// its number.
+func queueNumber(s string) (string, int) {
+	i := strings.IndexFunc(s, func(r rune) bool { return r >= '0' && r <= '9' })
+	if i < 0 {
+		return s, 0
+	}
+	n, _ := strconv.Atoi(s[i:])
+	return s[:i], n
+}
+
+// sameDay reports whether t falls on the calendar day of now, in now's
+// time zone.
+func sameDay(t, now time.Time) bool {
+	y, m, d := t.In(now.Location()).Date()
+	ny, nm, nd := now.Date()
+	return y == ny && m == nm && d == nd
+}
+
+// Expire removes the spooled requests of tickets printed before the day of
+// now (a ticket is valid on its day only), and leftovers of interrupted
+// writes and takes. It returns how many files it removed.
+func (s Spool) Expire(now time.Time) (int, error) {
+	entries, err := os.ReadDir(s.Dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("spool %s: %w", s.Dir, err)
+	}
+	y, m, d := now.Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, now.Location())
+	removed := 0
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasPrefix(name, "ticket-") && !strings.HasPrefix(name, ".ticket-") {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || !info.ModTime().Before(today) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(s.Dir, name)); err == nil {
+			removed++
+		}
+	}
+	return removed, nil
+}
