@@ -76,12 +76,7 @@ func checkCF(input string, ref time.Time) cfResult {
 	r := cfResult{Input: input, Warnings: []string{}}
 	c, err := pinsede.CheckCodiceFiscale(input, ref)
 	if err != nil {
-		var fe pinsede.FieldError
-		if errors.As(err, &fe) {
-			r.Error = message(fe.Key, fe.Args)
-		} else {
-			r.Error = err.Error()
-		}
+		r.Error = fieldMessage(err)
 		return r
 	}
 	r.Valid = true
@@ -98,4 +93,14 @@ func checkCF(input string, ref time.Time) cfResult {
 		r.Warnings = append(r.Warnings, message(w, nil))
 	}
 	return r
+}
+
+// fieldMessage says a domain error in Italian: the text of its message key
+// for a FieldError, the error itself otherwise.
+func fieldMessage(err error) string {
+	var fe pinsede.FieldError
+	if errors.As(err, &fe) {
+		return message(fe.Key, fe.Args)
+	}
+	return err.Error()
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 
@@ -61,12 +60,7 @@ func checkMRZ(s string) mrzResult {
 	r := mrzResult{Checks: []string{}}
 	m, err := pinsede.ParseMRZ(s)
 	if err != nil {
-		var fe pinsede.FieldError
-		if errors.As(err, &fe) {
-			r.Error = message(fe.Key, fe.Args)
-		} else {
-			r.Error = err.Error()
-		}
+		r.Error = fieldMessage(err)
 		return r
 	}
 	r.Valid = true
