@@ -26,6 +26,13 @@ ARGS ?=
 # make run prints slips as files here (the app shows a red banner in this dev
 # mode). A later -dev-print in ARGS wins; DEV_PRINT= (empty) leaves it out.
 DEV_PRINT ?= $(HOME)/.local/share/pinsede/dev-slips
+# make run starts a development centrale on CENTRALE (CENTRALE= runs the desk
+# offline), with its CA, store and log in DEV_DATA, and connects the desk to
+# it with a certificate of sede DEV_SEDE: the code the first-run set-up takes.
+# scripts/dev-centrale.sh does it.
+CENTRALE ?= 127.0.0.1:8443
+DEV_SEDE ?= DEV01
+DEV_DATA ?= $(HOME)/.local/share/pinsede
 
 # make test
 PKGS         ?= ./...
@@ -61,14 +68,15 @@ build: setup ## Build every program under cmd/ (or CMDS=...) into bin/.
 	$(GO) build -o $(BIN)/ $(addprefix ./cmd/,$(CMDS))
 
 .PHONY: run
-run: setup ## Build and start the desk app (ARGS="..." adds flags).
+run: setup ## Build and start centrale and the desk app connected to it (ARGS="..." adds flags).
 	@mkdir -p $(BIN)/dev
-	$(GO) build -o $(BIN)/dev/sportello ./cmd/sportello
+	$(GO) build -o $(BIN)/dev/ ./cmd/sportello $(if $(CENTRALE),./cmd/centrale ./cmd/pinctl)
 	@# Fyne's development fallback reads FyneApp.toml beside the binary (app
 	@# id, name, version; the icon path resolves from here, the repo root).
 	@ln -sfn ../../FyneApp.toml $(BIN)/dev/FyneApp.toml
 	@$(if $(DEV_PRINT),mkdir -p "$(DEV_PRINT)" && echo "run: dev printer: slips go to $(DEV_PRINT)")
-	bash scripts/run.sh $(BIN)/dev/sportello $(if $(DEV_PRINT),-dev-print "$(DEV_PRINT)") $(ARGS)
+	$(if $(CENTRALE),bash scripts/dev-centrale.sh $(BIN)/dev "$(DEV_DATA)" $(DEV_SEDE) $(CENTRALE) --) \
+		bash scripts/run.sh $(BIN)/dev/sportello $(if $(DEV_PRINT),-dev-print "$(DEV_PRINT)") $(ARGS)
 
 .PHONY: test
 test: setup ## gofmt check, go vet, go test (with the Xvfb smoke test).

@@ -21,6 +21,9 @@ const (
 	ActionPrintFailed     AuditAction = "credential.print_failed"
 	ActionHandedOver      AuditAction = "credential.handed_over"
 	ActionRevoked         AuditAction = "credential.revoked"
+	ActionSlipReplaced    AuditAction = "credential.slip_replaced"
+	ActionMV35Printed     AuditAction = "mv35.printed"
+	ActionSettingsChanged AuditAction = "settings.changed"
 	ActionCitizenViewed   AuditAction = "citizen.viewed"
 	ActionCitizenSearched AuditAction = "citizen.searched"
 )

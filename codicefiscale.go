@@ -177,8 +177,11 @@ func (cf CodiceFiscale) IsOmocode() bool {
 }
 
 // Canonical returns cf with the omocode letters of its digit positions put
-// back to digits and the check character computed again. Two codes for the
-// same person have the same Canonical.
+// back to digits and the check character computed again: the code that the
+// person's data give. An omocode is not the same person as its canonical
+// code: the Agenzia delle Entrate assigns it to someone whose data gave a
+// code already taken. Records are keyed by the code as written; Canonical
+// serves to decode a code and to compare it with the data.
 func (cf CodiceFiscale) Canonical() CodiceFiscale {
 	if len(cf) != 16 {
 		return cf

@@ -16,6 +16,11 @@ import (
 type Desk struct {
 	Store   Store
 	Printer SlipPrinter
+	// Forms renders the MV35, archived with each new credential and
+	// printed by PrintMV35; nil archives nothing.
+	Forms FormRenderer
+	// Documents prints the forms that hold no PIN; nil prints none.
+	Documents DocumentPrinter
 	// Now tells the time; tests set it.
 	Now func() time.Time
 	// Rand is the cryptographic source of PINs, salts and ids.
@@ -23,6 +28,9 @@ type Desk struct {
 	// PINParams and PasswordParams are the argon2id costs of new hashes.
 	PINParams      Argon2Params
 	PasswordParams Argon2Params
+	// Link is the connection to the central records; nil when there are
+	// none (see Link).
+	Link Link
 }
 
 // NewDesk returns a Desk on store and printer with the real clock, the
@@ -259,11 +267,16 @@ type Issued struct {
 	Credential Credential
 	// Replaced are the credentials the new one revoked.
 	Replaced []Credential
+	// Pending is true when the central records could not be reached at
+	// print time: the PIN activates when the link returns, and the slip
+	// says so.
+	Pending bool
 }
 
 // Issue issues a PIN dispositivo to the citizen of req after the identity
 // check ver: it validates both, generates the PIN, commits the credential,
-// its audit entry and its outbox event in one transaction, and prints the
+// its MV35 (when Forms is set), its audit entry and its outbox event in one
+// transaction, and prints the
 // sealed-envelope slip. A previous active PIN of the same codice fiscale is
 // revoked in the same transaction.
 //
@@ -281,31 +294,11 @@ func (d *Desk) Issue(ctx context.Context, s *Session, req Request, ver Verificat
 	if len(es) > 0 {
 		return Issued{}, es
 	}
-	pin, err := GeneratePIN(d.Rand)
+	cred, pin, err := d.mint(s, req.CodiceFiscale, now)
 	if err != nil {
-		return Issued{}, err
+		return Issued{}, fmt.Errorf("issue: %w", err)
 	}
 	defer pin.Wipe()
-	secret := pin.Bytes()
-	hash, err := HashSecret(secret, d.PINParams, d.Rand)
-	clear(secret)
-	if err != nil {
-		return Issued{}, err
-	}
-	cred := Credential{
-		CodiceFiscale: req.CodiceFiscale,
-		Type:          Dispositivo,
-		State:         StateAttivo,
-		PINHash:       hash,
-		IssuedAt:      now,
-		ExpiresAt:     now.AddDate(0, ValidityMonths, 0),
-		IssuedBy:      s.Actor(),
-		Sede:          s.Sede.Code,
-	}
-	if cred.ID, err = NewID(d.Rand); err != nil {
-		return Issued{}, err
-	}
-	cred.SlipSerial = slipSerial(s.Sede.Code, now, cred.ID)
 	var out Issued
 	err = d.Store.Update(func(tx Tx) error {
 		out = Issued{}
@@ -331,6 +324,11 @@ func (d *Desk) Issue(ctx context.Context, s *Session, req Request, ver Verificat
 				return err
 			}
 		}
+		if err := d.archiveMV35(tx, cred.ID, MV35Data{
+			Request: req, Document: ver.Document, Sede: s.Sede, Operator: s.Operator.Name, Date: now, Replaces: len(out.Replaced) > 0,
+		}); err != nil {
+			return err
+		}
 		out.Credential = cred
 		return d.record(tx, s, now, cred, ActionIssued, EventIssued, "busta "+cred.SlipSerial)
 	})
@@ -338,20 +336,62 @@ func (d *Desk) Issue(ctx context.Context, s *Session, req Request, ver Verificat
 		return Issued{}, fmt.Errorf("issue: %w", err)
 	}
 
+	out.Pending = d.offline()
+	out.Credential, err = d.printSlipPending(ctx, s, req, cred, pin, out.Pending)
+	d.notify() // the issue, or the revocation of a slip not printed
+	return out, err
+}
+
+// mint generates a PIN and the active credential it opens, issued now by
+// the session's operator to cf. The caller wipes the PIN.
+func (d *Desk) mint(s *Session, cf CodiceFiscale, now time.Time) (Credential, *PIN, error) {
+	pin, err := GeneratePIN(d.Rand)
+	if err != nil {
+		return Credential{}, nil, err
+	}
+	secret := pin.Bytes()
+	hash, err := HashSecret(secret, d.PINParams, d.Rand)
+	clear(secret)
+	if err != nil {
+		pin.Wipe()
+		return Credential{}, nil, err
+	}
+	cred := Credential{
+		CodiceFiscale: cf,
+		Type:          Dispositivo,
+		State:         StateAttivo,
+		PINHash:       hash,
+		IssuedAt:      now,
+		ExpiresAt:     now.AddDate(0, ValidityMonths, 0),
+		IssuedBy:      s.Actor(),
+		Sede:          s.Sede.Code,
+	}
+	if cred.ID, err = NewID(d.Rand); err != nil {
+		pin.Wipe()
+		return Credential{}, nil, err
+	}
+	cred.SlipSerial = slipSerial(s.Sede.Code, now, cred.ID)
+	return cred, pin, nil
+}
+
+// printSlipPending prints the slip of a credential just committed, saying
+// "in attesa di attivazione" when pending, and records the print. If the
+// slip cannot be printed, the credential is revoked (nobody can know its
+// PIN) and the error wraps ErrPrint. It returns the credential as stored.
+func (d *Desk) printSlipPending(ctx context.Context, s *Session, req Request, cred Credential, pin *PIN, pending bool) (Credential, error) {
 	slip := Slip{
 		Serial: cred.SlipSerial, Sede: s.Sede, Operator: s.Operator.Name, Citizen: req, PIN: pin,
-		Type: cred.Type, IssuedAt: cred.IssuedAt, ExpiresAt: cred.ExpiresAt,
+		Type: cred.Type, IssuedAt: cred.IssuedAt, ExpiresAt: cred.ExpiresAt, Pending: pending,
 	}
 	if perr := d.Printer.PrintSlip(ctx, slip); perr != nil {
 		cred.revoke(d.Now(), s.Actor(), ReasonPrintFailed)
 		err := d.Store.Update(func(tx Tx) error {
 			return d.record(tx, s, cred.RevokedAt, cred, ActionPrintFailed, EventRevoked, perr.Error())
 		})
-		out.Credential = cred
-		return out, &Problem{Key: KeyPrintFailed, Err: errors.Join(ErrPrint, perr, err)}
+		return cred, &Problem{Key: KeyPrintFailed, Err: errors.Join(ErrPrint, perr, err)}
 	}
 	cred.PrintedAt = d.Now()
-	err = d.Store.Update(func(tx Tx) error {
+	err := d.Store.Update(func(tx Tx) error {
 		if err := tx.PutCredential(cred); err != nil {
 			return err
 		}
@@ -359,11 +399,10 @@ func (d *Desk) Issue(ctx context.Context, s *Session, req Request, ver Verificat
 			Action: ActionPrinted, Subject: cred.CodiceFiscale, Credential: cred.ID, Detail: "busta " + cred.SlipSerial,
 		})
 	})
-	out.Credential = cred
 	if err != nil {
-		return out, fmt.Errorf("record print of %s: %w", cred.SlipSerial, err)
+		return cred, fmt.Errorf("record print of %s: %w", cred.SlipSerial, err)
 	}
-	return out, nil
+	return cred, nil
 }
 
 // RecordHandover records that the sealed envelope of a credential was handed
@@ -388,6 +427,7 @@ func (d *Desk) RecordHandover(s *Session, credentialID string) (Credential, erro
 	if err != nil {
 		return Credential{}, fmt.Errorf("record handover of %s: %w", credentialID, err)
 	}
+	d.notify()
 	return cred, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,38 +130,48 @@ func TestIssue(t *testing.T) {
 	}
 }
 
-// Ensure that a second issue for the same person, even under an omocode,
-// revokes the first PIN.
+// Ensure that a second issue for the same person revokes the first PIN, and
+// that an omocode, which the Agenzia delle Entrate gives to a different
+// person, does not.
 func TestIssueReplacesActivePIN(t *testing.T) {
 	f := newFixture(t)
 	first, err := f.desk.Issue(context.Background(), f.sup, request(), verification())
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := request()
-	r.CodiceFiscale = "RSSMRA80A01H50MM"
-	second, err := f.desk.Issue(context.Background(), f.sup, r, verification())
+	second, err := f.desk.Issue(context.Background(), f.sup, request(), verification())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(second.Replaced) != 1 || second.Replaced[0].ID != first.Credential.ID {
 		t.Fatalf("replaced %+v", second.Replaced)
 	}
-	page, err := f.desk.Citizen(f.sup, "RSSMRA80A01H501U")
+	namesake := request()
+	namesake.CodiceFiscale = "RSSMRA80A01H50MM"
+	third, err := f.desk.Issue(context.Background(), f.sup, namesake, verification())
 	if err != nil {
 		t.Fatal(err)
 	}
-	active := 0
-	for _, c := range page.Credentials {
-		if c.Active(f.now) {
-			active++
-		}
-		if c.ID == first.Credential.ID && (c.State != pinsede.StateRevocato || c.RevokeReason != pinsede.ReasonReplaced) {
-			t.Fatalf("first credential %+v", c)
-		}
+	if len(third.Replaced) != 0 {
+		t.Fatalf("an omocode revoked another person's PIN: %+v", third.Replaced)
 	}
-	if active != 1 {
-		t.Fatalf("%d active PINs for one person", active)
+	for cf, wantActive := range map[pinsede.CodiceFiscale]int{"RSSMRA80A01H501U": 1, "RSSMRA80A01H50MM": 1} {
+		page, err := f.desk.Citizen(f.sup, cf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		active := 0
+		for _, c := range page.Credentials {
+			if c.Active(f.now) {
+				active++
+			}
+			if c.ID == first.Credential.ID && (c.State != pinsede.StateRevocato || c.RevokeReason != pinsede.ReasonReplaced) {
+				t.Fatalf("first credential %+v", c)
+			}
+		}
+		if active != wantActive {
+			t.Fatalf("%s: %d active PINs, want %d", cf, active, wantActive)
+		}
 	}
 }
 
@@ -280,7 +291,8 @@ func TestOperators(t *testing.T) {
 	}
 }
 
-// Ensure that search finds a person by code, omocode and name.
+// Ensure that search finds a person by code (in any case) and by name, and
+// that an omocode, another person's code, does not find them.
 func TestSearch(t *testing.T) {
 	f := newFixture(t)
 	if _, err := f.desk.Issue(context.Background(), f.sup, request(), verification()); err != nil {
@@ -288,7 +300,6 @@ func TestSearch(t *testing.T) {
 	}
 	for _, q := range []pinsede.SearchQuery{
 		{CodiceFiscale: "rssmra80a01h501u"},
-		{CodiceFiscale: "RSSMRA80A01H50MM"},
 		{Cognome: "ROSSI", Nome: "mario"},
 		{Cognome: "Rossi", Nome: "Mario", DataNascita: pinsede.Date{Year: 1980, Month: 1, Day: 1}},
 	} {
@@ -297,6 +308,9 @@ func TestSearch(t *testing.T) {
 			t.Errorf("Search(%+v) = %v, %v", q, got, err)
 		}
 	}
+	if got, err := f.desk.Search(f.sup, pinsede.SearchQuery{CodiceFiscale: "RSSMRA80A01H50MM"}); err != nil || len(got) != 0 {
+		t.Errorf("an omocode found %v, %v", got, err)
+	}
 	got, err := f.desk.Search(f.sup, pinsede.SearchQuery{Cognome: "Rossi", Nome: "Mario", DataNascita: pinsede.Date{Year: 1981, Month: 1, Day: 1}})
 	if err != nil || len(got) != 0 {
 		t.Errorf("wrong birth date found %v, %v", got, err)
@@ -304,5 +318,235 @@ func TestSearch(t *testing.T) {
 	var es pinsede.FieldErrors
 	if _, err := f.desk.Search(f.sup, pinsede.SearchQuery{Cognome: "Rossi"}); !errors.As(err, &es) {
 		t.Errorf("surname alone: %v", err)
+	}
+}
+
+// Ensure that a lost slip is replaced only with another supervisor's
+// approval, and that the replacement revokes the old PIN, prints a new one
+// and records it.
+func TestReplaceSlip(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for _, n := range []pinsede.NewOperator{
+		{ID: "op1", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-op1"},
+		{ID: "sup2", Name: "Carla Neri", Role: pinsede.RoleSupervisore, Password: "password-sup2"},
+	} {
+		if err := f.desk.AddOperator(f.sup, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	op, err := f.desk.Login("op1", "password-op1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := f.desk.Issue(ctx, op, request(), verification())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := first.Credential.ID
+
+	refused := []struct {
+		name string
+		s    *pinsede.Session
+		a    pinsede.Approval
+		want error
+	}{
+		{"self", f.sup, pinsede.Approval{SupervisorID: "sup", Password: "password-lunga"}, pinsede.ErrSameApprover},
+		{"self, operatore", op, pinsede.Approval{SupervisorID: "op1", Password: "password-op1"}, pinsede.ErrSameApprover},
+		{"not a supervisor", f.sup, pinsede.Approval{SupervisorID: "op1", Password: "password-op1"}, pinsede.ErrForbidden},
+		{"wrong password", op, pinsede.Approval{SupervisorID: "sup2", Password: "sbagliata-sbagliata"}, pinsede.ErrBadCredentials},
+		{"unknown approver", op, pinsede.Approval{SupervisorID: "nessuno", Password: "password-sup2"}, pinsede.ErrBadCredentials},
+	}
+	for _, c := range refused {
+		t.Run(c.name, func(t *testing.T) {
+			if _, err := f.desk.ReplaceSlip(ctx, c.s, id, pinsede.ReasonSlipLost, c.a); !errors.Is(err, c.want) {
+				t.Fatalf("want %v, got %v", c.want, err)
+			}
+		})
+	}
+	if len(f.printer.pins) != 1 {
+		t.Fatalf("a refused replacement printed: %d slips", len(f.printer.pins))
+	}
+	var es pinsede.FieldErrors
+	if _, err := f.desk.ReplaceSlip(ctx, op, id, "per capriccio", pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"}); !errors.As(err, &es) {
+		t.Fatalf("unknown reason: %v", err)
+	}
+	// The wrong password counted towards the approver's lock-out.
+	ops, err := f.desk.Operators(f.sup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range ops {
+		if o.ID == "sup2" && o.FailedLogins != 1 {
+			t.Fatalf("sup2 failed logins %d, want 1", o.FailedLogins)
+		}
+	}
+
+	forms := &fakeForms{}
+	f.desk.Forms = forms
+	out, err := f.desk.ReplaceSlip(ctx, op, id, pinsede.ReasonSlipSpoiled, pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := out.Credential
+	if len(forms.rendered) != 1 || !forms.rendered[0].Replaces || forms.rendered[0].Document.Number != "YA1234567" {
+		t.Fatalf("MV35 of the replacement %+v", forms.rendered)
+	}
+	err = f.store.View(func(tx pinsede.Tx) error {
+		_, err := tx.Document(c.ID, pinsede.DocumentMV35)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("MV35 of the replacement not archived: %v", err)
+	}
+	if c.ID == id || c.SlipSerial == first.Credential.SlipSerial || !c.Active(f.now) || c.PrintedAt.IsZero() {
+		t.Fatalf("new credential %+v", c)
+	}
+	if len(out.Replaced) != 1 || out.Replaced[0].State != pinsede.StateRevocato || out.Replaced[0].RevokeReason != pinsede.ReasonSlipSpoiled {
+		t.Fatalf("replaced %+v", out.Replaced)
+	}
+	if len(f.printer.pins) != 2 || f.printer.pins[0] == f.printer.pins[1] {
+		t.Fatalf("want a second slip with another PIN, got %d slips", len(f.printer.pins))
+	}
+	if ok, err := pinsede.VerifySecret(c.PINHash, []byte(f.printer.pins[1])); !ok || err != nil {
+		t.Fatalf("printed PIN does not match the new hash: %v", err)
+	}
+	if s := f.printer.slips[1]; s.Serial != c.SlipSerial || s.Citizen.Cognome != "Rossi" {
+		t.Fatalf("slip %+v", s)
+	}
+	if _, err := f.desk.ReplaceSlip(ctx, op, id, pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"}); !errors.Is(err, pinsede.ErrNotActive) {
+		t.Fatalf("replacing a revoked slip: %v", err)
+	}
+
+	cp, err := f.desk.Citizen(f.sup, "RSSMRA80A01H501U")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var replaced *pinsede.AuditEntry
+	for i, e := range cp.History {
+		if e.Action == pinsede.ActionSlipReplaced {
+			replaced = &cp.History[i]
+		}
+	}
+	want := "busta " + first.Credential.SlipSerial + " → " + c.SlipSerial + ", approvato da sup2"
+	if replaced == nil || replaced.Detail != want || replaced.Actor != "op1" || replaced.Credential != c.ID {
+		t.Fatalf("audit entry %+v, want detail %q", replaced, want)
+	}
+	items, err := f.store.Outbox(100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var revoked, issued bool
+	for _, it := range items {
+		revoked = revoked || (it.Event.Kind == pinsede.EventRevoked && it.Event.Credential.ID == id)
+		issued = issued || (it.Event.Kind == pinsede.EventIssued && it.Event.Credential.ID == c.ID)
+	}
+	if !revoked || !issued {
+		t.Fatalf("outbox: revoked %v, issued %v", revoked, issued)
+	}
+}
+
+// Ensure that only a supervisor saves the settings, that a bad queue name
+// is refused, and that a change is stored and audited once.
+func TestSettings(t *testing.T) {
+	f := newFixture(t)
+	if st, err := f.desk.Settings(); err != nil || st.PrinterQueue != "" {
+		t.Fatalf("settings before any save: %+v, %v", st, err)
+	}
+	if err := f.desk.AddOperator(f.sup, pinsede.NewOperator{ID: "op1", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-op1"}); err != nil {
+		t.Fatal(err)
+	}
+	op, err := f.desk.Login("op1", "password-op1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		s     *pinsede.Session
+		queue string
+		want  error // nil: a field problem
+	}{
+		{"operatore", op, "sportello1", pinsede.ErrForbidden},
+		{"space in the name", f.sup, "sportello 1", nil},
+		{"too long", f.sup, strings.Repeat("a", 128), nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := f.desk.SaveSettings(c.s, pinsede.Settings{PrinterQueue: c.queue})
+			var es pinsede.FieldErrors
+			if c.want == nil && !errors.As(err, &es) || c.want != nil && !errors.Is(err, c.want) {
+				t.Fatalf("want %v (nil: field problem), got %v", c.want, err)
+			}
+		})
+	}
+	for range 2 { // the second save changes nothing and audits nothing
+		if err := f.desk.SaveSettings(f.sup, pinsede.Settings{PrinterQueue: " sportello1 "}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := f.desk.Settings()
+	if err != nil || st.PrinterQueue != "sportello1" || st.UpdatedBy != "sup" {
+		t.Fatalf("settings %+v, %v", st, err)
+	}
+	var changes []pinsede.AuditEntry
+	err = f.store.AuditEntries(0, func(e pinsede.AuditEntry) error {
+		if e.Action == pinsede.ActionSettingsChanged {
+			changes = append(changes, e)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes) != 1 || changes[0].Detail != "stampante: nessuna → sportello1" || changes[0].Actor != "sup" {
+		t.Fatalf("audit of the change %+v", changes)
+	}
+}
+
+// fakeForms renders a stand-in PDF and keeps the forms it was given; the
+// real renderer is ui/slip's, tested there and in local.
+type fakeForms struct{ rendered []pinsede.MV35Data }
+
+func (f *fakeForms) RenderMV35(d pinsede.MV35Data) ([]byte, error) {
+	f.rendered = append(f.rendered, d)
+	return []byte("%PDF-1.7 " + d.Request.Cognome), nil
+}
+
+// documents is a DocumentPrinter that keeps the titles it printed.
+type documents struct{ titles []string }
+
+func (p *documents) PrintDocument(_ context.Context, title string, _ []byte) error {
+	p.titles = append(p.titles, title)
+	return nil
+}
+
+// Ensure that the MV35 is printed for signature only with a renderer and a
+// printer, only for a valid request, and that the print is audited.
+func TestPrintMV35(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if err := f.desk.PrintMV35(ctx, f.sup, request(), verification().Document); !errors.Is(err, pinsede.ErrNoPrinter) {
+		t.Fatalf("without a printer: %v", err)
+	}
+	forms, docs := &fakeForms{}, &documents{}
+	f.desk.Forms, f.desk.Documents = forms, docs
+	bad := request()
+	bad.Cognome = ""
+	var es pinsede.FieldErrors
+	if err := f.desk.PrintMV35(ctx, f.sup, bad, verification().Document); !errors.As(err, &es) {
+		t.Fatalf("invalid request: %v", err)
+	}
+	if err := f.desk.PrintMV35(ctx, f.sup, request(), verification().Document); err != nil {
+		t.Fatal(err)
+	}
+	if len(docs.titles) != 1 || docs.titles[0] != "mv35-ROMA01" || forms.rendered[0].Operator != "Anna Bianchi" || forms.rendered[0].Replaces {
+		t.Fatalf("printed %v from %+v", docs.titles, forms.rendered)
+	}
+	printed := false
+	err := f.store.AuditEntries(0, func(e pinsede.AuditEntry) error {
+		printed = printed || (e.Action == pinsede.ActionMV35Printed && e.Subject == "RSSMRA80A01H501U")
+		return nil
+	})
+	if err != nil || !printed {
+		t.Fatalf("MV35 print not audited: %v", err)
 	}
 }

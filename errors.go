@@ -29,6 +29,9 @@ var (
 	ErrAlreadyHandedOver = errors.New("already handed over")
 	// ErrNotActive is returned for an action that needs an active credential.
 	ErrNotActive = errors.New("credential not active")
+	// ErrSameApprover is returned when an operator approves their own
+	// action: a supervisor's approval must come from someone else.
+	ErrSameApprover = errors.New("approval by the operator who asks for it")
 	// ErrNoPrinter is returned by Issue when no printer is configured;
 	// nothing is issued.
 	ErrNoPrinter = errors.New("no printer configured")

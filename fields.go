@@ -39,6 +39,7 @@ const (
 	FieldRevokeReason   = "motivo"
 	FieldSearchQuery    = "ricerca"
 	FieldSearchBirthday = "ricerca_nascita"
+	FieldPrinterQueue   = "stampante"
 )
 
 // Message keys of the field problems that are not about the codice fiscale.
@@ -68,4 +69,5 @@ const (
 	KeySearchTooShort   = "err.search.tooshort"
 	KeyPrintFailed      = "err.print"
 	KeyStoreUnavailable = "err.store"
+	KeyQueueName        = "err.queue.name"
 )

@@ -14,6 +14,11 @@ type Tx interface {
 	Sede() (Sede, error)
 	SetSede(Sede) error
 
+	// Settings returns the desk's settings; ErrNotFound before the first
+	// save.
+	Settings() (Settings, error)
+	PutSettings(Settings) error
+
 	Operator(id string) (Operator, error)
 	PutOperator(Operator) error
 	Operators() ([]Operator, error)
@@ -27,6 +32,11 @@ type Tx interface {
 	Credentials(CodiceFiscale) ([]Credential, error)
 	PutCredential(Credential) error
 	PutScan(credentialID string, s Scan) error
+	// PutDocument archives a document of a credential (kind DocumentMV35:
+	// the PDF of its MV35), replacing one of the same kind.
+	PutDocument(credentialID, kind string, pdf []byte) error
+	// Document returns an archived document of a credential.
+	Document(credentialID, kind string) ([]byte, error)
 	// IssuedOn counts the credentials issued on day (local time).
 	IssuedOn(day Date) (int, error)
 

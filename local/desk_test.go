@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/local"
+	"github.com/pinsede/pinsede/ui/slip"
 )
 
 const password = "una-password-lunga"
@@ -53,7 +55,7 @@ func TestDeskOnStore(t *testing.T) {
 	if _, err := d.RecordHandover(sess, second.Credential.ID); err != nil {
 		t.Fatal(err)
 	}
-	page, err := d.Citizen(sess, omocode(req.CodiceFiscale))
+	page, err := d.Citizen(sess, req.CodiceFiscale)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,6 +125,68 @@ func TestNothingInClear(t *testing.T) {
 			if i := bytes.Index(raw, []byte(v)); i >= 0 {
 				t.Errorf("%q in clear in the store file at offset %d", v, i)
 			}
+		}
+	}
+}
+
+// mv35 renders the MV35 with ui/slip, as the desk app does.
+type mv35 struct{}
+
+func (mv35) RenderMV35(f pinsede.MV35Data) ([]byte, error) { return slip.MV35(slip.MV35Form(f)) }
+
+// Ensure that an issue archives the MV35 sealed with the credential: it
+// opens to a PDF with the citizen's name, and the store file does not show
+// the name.
+func TestIssueArchivesMV35(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext not installed (poppler-utils)")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sportello.db")
+	s, err := local.Create(path, filepath.Join(dir, "store.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDesk(s, &capturePrinter{})
+	d.Forms = mv35{}
+	sess := setUp(t, d)
+	req := person(7, "Dell'Acqua", "Nicolò")
+	out, err := d.Issue(context.Background(), sess, req, verification(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pdf []byte
+	err = s.View(func(tx pinsede.Tx) (err error) {
+		pdf, err = tx.Document(out.Credential.ID, pinsede.DocumentMV35)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("archived MV35: %v", err)
+	}
+	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Fatalf("archived MV35 is not a PDF: %q", pdf[:min(len(pdf), 16)])
+	}
+	cmd := exec.Command("pdftotext", "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	text, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	for _, want := range []string{"Dell'Acqua", "Nicolò", string(req.CodiceFiscale)} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("archived MV35 lacks %q:\n%s", want, text)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{req.Cognome, req.Nome, "DELL'ACQUA", string(req.CodiceFiscale), "%PDF"} {
+		if i := bytes.Index(raw, []byte(n)); i >= 0 {
+			t.Errorf("%q in clear in the store file at offset %d", n, i)
 		}
 	}
 }

@@ -166,3 +166,35 @@ func (s *Store) CommitSealed(key, plain []byte) error {
 func (s *Store) DeleteAuditHead() error {
 	return s.db.Update(func(btx *bolt.Tx) error { return btx.Bucket(bucketMeta).Delete(metaAuditHead) })
 }
+
+// MakeV1 turns the closed current store at path into one as schema
+// version 1 made it: no documents bucket, version 1.
+func MakeV1(path string) error {
+	db, err := bolt.Open(path, 0o600, boltOptions())
+	if err != nil {
+		return err
+	}
+	err = db.Update(func(btx *bolt.Tx) error {
+		if err := btx.DeleteBucket(bucketDocuments); err != nil {
+			return err
+		}
+		return btx.Bucket(bucketMeta).Put(metaSchema, binary.BigEndian.AppendUint64(nil, 1))
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// StoredSchema returns the schema version recorded in the closed store at
+// path.
+func StoredSchema(path string) (uint64, error) {
+	db, err := bolt.Open(path, 0o600, boltOptions())
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	var v uint64
+	err = db.View(func(btx *bolt.Tx) (err error) { v, err = schemaOf(btx); return err })
+	return v, err
+}

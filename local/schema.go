@@ -11,13 +11,14 @@ import (
 // SchemaVersion is the layout of the store this code reads and writes.
 // Open brings an older store up to it with the migrations, and refuses a
 // newer one with ErrSchemaTooNew.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // The buckets. Keys marked tag() are keyed hashes (see keys.tag); values
 // marked sealed are encrypted and bound to their bucket and key.
 var (
 	// bucketMeta holds the schema version (clear, 8 bytes big-endian), the
-	// key check, the sede and the head of the audit chain (sealed).
+	// key check, the sede, the desk's settings and the head of the audit
+	// chain (sealed).
 	bucketMeta = []byte("meta")
 	// bucketOperators: tag(id) -> sealed Operator.
 	bucketOperators = []byte("operators")
@@ -39,6 +40,8 @@ var (
 	bucketOutbox = []byte("outbox")
 	// bucketScans: credential id -> sealed Scan.
 	bucketScans = []byte("scans")
+	// bucketDocuments: credential id ‖ "/" ‖ kind -> sealed PDF (version 2).
+	bucketDocuments = []byte("documents")
 )
 
 // Keys of the meta bucket.
@@ -47,6 +50,7 @@ var (
 	metaKeyCheck  = []byte("keycheck")
 	metaSede      = []byte("sede")
 	metaAuditHead = []byte("audit_head")
+	metaSettings  = []byte("settings")
 )
 
 // keyCheckText is sealed into the meta bucket when the store is made: a key
@@ -73,6 +77,12 @@ var migrations = [SchemaVersion]migration{
 			}
 		}
 		return tx.Bucket(bucketMeta).Put(metaKeyCheck, k.seal(bucketMeta, metaKeyCheck, keyCheckText))
+	}},
+	{"archived documents (the MV35 of each credential)", func(tx *bolt.Tx, _ *keys) error {
+		if _, err := tx.CreateBucketIfNotExists(bucketDocuments); err != nil {
+			return fmt.Errorf("bucket %s: %w", bucketDocuments, err)
+		}
+		return nil
 	}},
 }
 

@@ -290,3 +290,31 @@ func TestUpdateRollsBack(t *testing.T) {
 		t.Error("a Tx used after its function returned still works")
 	}
 }
+
+// Ensure that a store of schema version 1 opens, migrates to the current
+// version (the documents bucket), keeps its records and takes documents.
+func TestOpenMigratesV1(t *testing.T) {
+	store, key := created(t)
+	if err := local.MakeV1(store); err != nil {
+		t.Fatal(err)
+	}
+	s, err := local.Open(store, key)
+	if err != nil {
+		t.Fatalf("open a v1 store: %v", err)
+	}
+	err = s.Update(func(tx pinsede.Tx) error {
+		if sede, err := tx.Sede(); err != nil || sede != testSede {
+			t.Errorf("sede after migration %+v, %v", sede, err)
+		}
+		return tx.PutDocument("cred1", pinsede.DocumentMV35, []byte("%PDF-1.7"))
+	})
+	if err != nil {
+		t.Fatalf("put a document after migration: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := local.StoredSchema(store); err != nil || v != local.SchemaVersion {
+		t.Fatalf("schema after migration %d, %v; want %d", v, err, local.SchemaVersion)
+	}
+}

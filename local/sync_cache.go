@@ -134,22 +134,12 @@ func (s *Store) SyncCursor() (uint64, error) {
 	return cur, nil
 }
 
-// SaveChanges keeps pulled changes and the cursor after them, in one
-// transaction: a change is kept once however often it is pulled.
+// SaveChanges keeps pulled changes and the cursor after them, and applies
+// them to the sede's credentials, in one transaction: it is ApplyPulled at
+// the current time, for callers that do not need the revocations.
 func (s *Store) SaveChanges(cursor uint64, changes []wire.Change) error {
-	err := s.syncUpdate(func(t *tx) error {
-		for _, c := range changes {
-			key := binary.BigEndian.AppendUint64(append([]byte{}, syncChange...), c.Seq)
-			if err := t.put(bucketSync, key, c); err != nil {
-				return err
-			}
-		}
-		return t.put(bucketSync, syncCursor, cursor)
-	})
-	if err != nil {
-		return fmt.Errorf("save pulled changes in %s: %w", s.path, err)
-	}
-	return nil
+	_, err := s.ApplyPulled(cursor, changes, time.Now())
+	return err
 }
 
 // PulledChanges returns the changes pulled from the central records,

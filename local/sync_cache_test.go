@@ -1,6 +1,8 @@
 package local_test
 
 import (
+	"time"
+
 	"reflect"
 	"testing"
 
@@ -56,5 +58,94 @@ func TestSyncCache(t *testing.T) {
 	na, err := s.NotAcceptedEvents()
 	if err != nil || len(na) != 1 || na[0].Event.ID != "e2" || na[0].Reason != "test" {
 		t.Errorf("NotAcceptedEvents = %+v, %v", na, err)
+	}
+}
+
+// Ensure that ApplyPulled revokes the sede's active credentials that pulled
+// changes concern, with the reason and an audit entry by centrale, in the
+// transaction that keeps the changes and the cursor; and that it leaves
+// alone what it must: credentials already revoked, of another sede or
+// unknown, kinds it does not act on, and changes applied before.
+func TestApplyPulled(t *testing.T) {
+	cf := makeCF("RSSMRA", pinsede.Date{Year: 1960, Month: 3, Day: 4}, pinsede.SexFemale, "H501")
+	cred := func(id, sede string, st pinsede.CredentialState) pinsede.Credential {
+		return pinsede.Credential{ID: id, CodiceFiscale: cf, Type: pinsede.Dispositivo, State: st, PINHash: "h",
+			IssuedAt: t0, ExpiresAt: t0.AddDate(0, 6, 0), Sede: sede, IssuedBy: "op1"}
+	}
+	at := time.Date(2026, 11, 20, 10, 0, 0, 0, time.Local)
+	superseded := func(seq uint64, id string) wire.Change {
+		return wire.Change{Seq: seq, Kind: wire.ChangeSuperseded, Time: at, Sede: "ROMA01", CredentialID: id, CodiceFiscale: cf, BySede: "MILA01"}
+	}
+	tests := []struct {
+		name   string
+		stored pinsede.Credential
+		change wire.Change
+		reason string // "" when nothing is revoked
+	}{
+		{"superseded", cred("c1", "ROMA01", pinsede.StateAttivo), superseded(1, "c1"),
+			"sostituito da un PIN emesso da un'altra sede (MILA01, 20/11/2026)"},
+		{"superseded by the same sede", cred("c1", "ROMA01", pinsede.StateAttivo),
+			wire.Change{Seq: 1, Kind: wire.ChangeSuperseded, Time: at, Sede: "ROMA01", CredentialID: "c1", CodiceFiscale: cf, BySede: "ROMA01"},
+			pinsede.ReasonReplaced},
+		{"locked", cred("c1", "ROMA01", pinsede.StateAttivo),
+			wire.Change{Seq: 1, Kind: wire.ChangeLocked, Time: at, Sede: "ROMA01", CredentialID: "c1", CodiceFiscale: cf},
+			pinsede.ReasonLocked},
+		{"already revoked", cred("c1", "ROMA01", pinsede.StateRevocato), superseded(1, "c1"), ""},
+		{"unknown credential", cred("c1", "ROMA01", pinsede.StateAttivo), superseded(1, "c9"), ""},
+		{"credential of another sede", cred("c1", "NAPO01", pinsede.StateAttivo), superseded(1, "c1"), ""},
+		{"unknown kind", cred("c1", "ROMA01", pinsede.StateAttivo),
+			wire.Change{Seq: 1, Kind: "policy.changed", Time: at, Sede: "ROMA01", CredentialID: "c1", CodiceFiscale: cf}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newStore(t)
+			update(t, s, func(tx pinsede.Tx) error {
+				if err := tx.SetSede(testSede); err != nil {
+					return err
+				}
+				return tx.PutCredential(tt.stored)
+			})
+			for round := range 2 { // the second is a replay
+				got, err := s.ApplyPulled(tt.change.Seq, []wire.Change{tt.change}, t0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := tt.reason != "" && round == 0; (len(got) == 1) != want || len(got) > 1 {
+					t.Fatalf("round %d revoked %+v", round, got)
+				}
+				if len(got) == 1 && (got[0].CredentialID != "c1" || got[0].Reason != tt.reason || !got[0].At.Equal(at)) {
+					t.Errorf("revocation %+v", got[0])
+				}
+			}
+			var c pinsede.Credential
+			var audit []pinsede.AuditEntry
+			view(t, s, func(tx pinsede.Tx) (err error) {
+				if c, err = tx.Credential("c1"); err != nil {
+					return err
+				}
+				audit, err = tx.AuditFor(cf)
+				return err
+			})
+			if tt.reason == "" {
+				if c != tt.stored || len(audit) != 0 {
+					t.Errorf("credential %+v, audit %+v: want them untouched", c, audit)
+				}
+			} else {
+				if c.State != pinsede.StateRevocato || c.RevokeReason != tt.reason || c.RevokedBy != pinsede.ActorCentrale || !c.RevokedAt.Equal(at) {
+					t.Errorf("credential %+v, want revoked by centrale for %q", c, tt.reason)
+				}
+				if len(audit) != 1 || audit[0].Actor != pinsede.ActorCentrale || audit[0].Action != pinsede.ActionRevoked ||
+					audit[0].Credential != "c1" || audit[0].Detail != tt.reason || audit[0].Sede != testSede.Code {
+					t.Errorf("audit %+v, want one revocation by centrale", audit)
+				}
+			}
+			if cur, _ := s.SyncCursor(); cur != tt.change.Seq {
+				t.Errorf("cursor %d, want %d", cur, tt.change.Seq)
+			}
+			if ch, _ := s.PulledChanges(); len(ch) != 1 {
+				t.Errorf("%d changes kept, want 1", len(ch))
+			}
+			verifyChain(t, s)
+		})
 	}
 }

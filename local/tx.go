@@ -81,11 +81,13 @@ func (t *tx) put(name, key []byte, v any) error {
 }
 
 // citizenKey is the key of a citizen's record and the prefix of the index
-// entries about them: the tag of the canonical codice fiscale, so that
-// every omocode of a code finds the same person.
+// entries about them: the tag of the codice fiscale as written. An omocode
+// is not another spelling of a code: the Agenzia delle Entrate assigns it to
+// a different person whose data gave the same code, so it keys a record of
+// its own.
 func (t *tx) citizenKey(cf pinsede.CodiceFiscale) []byte {
 	cf = pinsede.CodiceFiscale(strings.ToUpper(strings.TrimSpace(string(cf))))
-	return t.k.tag("cf", string(cf.Canonical()))
+	return t.k.tag("cf", string(cf))
 }
 
 // nameKey is the prefix of a name's entries in the names index; nil when
@@ -109,6 +111,16 @@ func (t *tx) Sede() (pinsede.Sede, error) {
 
 // SetSede records the sede of the desk.
 func (t *tx) SetSede(s pinsede.Sede) error { return t.put(bucketMeta, metaSede, s) }
+
+// Settings returns the desk's settings.
+func (t *tx) Settings() (pinsede.Settings, error) {
+	var st pinsede.Settings
+	err := t.get(bucketMeta, metaSettings, &st)
+	return st, err
+}
+
+// PutSettings records the desk's settings.
+func (t *tx) PutSettings(st pinsede.Settings) error { return t.put(bucketMeta, metaSettings, st) }
 
 // Operator returns the operator with the given id.
 func (t *tx) Operator(id string) (pinsede.Operator, error) {
@@ -144,8 +156,8 @@ func (t *tx) Operators() ([]pinsede.Operator, error) {
 	return ops, err
 }
 
-// Citizen returns the citizen with codice fiscale cf or any of its
-// omocodes.
+// Citizen returns the citizen with codice fiscale cf, as written (upper or
+// lower case).
 func (t *tx) Citizen(cf pinsede.CodiceFiscale) (pinsede.Citizen, error) {
 	var c pinsede.Citizen
 	err := t.get(bucketCitizens, t.citizenKey(cf), &c)
@@ -337,6 +349,42 @@ func (t *tx) PutScan(credentialID string, s pinsede.Scan) error {
 		return errors.New("put scan: no credential id")
 	}
 	return t.put(bucketScans, []byte(credentialID), s)
+}
+
+// documentKey is the key of a credential's document of a kind.
+func documentKey(credentialID, kind string) []byte { return []byte(credentialID + "/" + kind) }
+
+// PutDocument archives a credential's document of a kind, sealed as it is
+// (not JSON: a PDF would grow by a third in base64).
+func (t *tx) PutDocument(credentialID, kind string, pdf []byte) error {
+	if credentialID == "" || kind == "" || strings.Contains(kind, "/") {
+		return fmt.Errorf("put document %q of %q: no credential id or bad kind", kind, credentialID)
+	}
+	b, err := t.bucket(bucketDocuments)
+	if err != nil {
+		return err
+	}
+	key := documentKey(credentialID, kind)
+	return b.Put(key, t.k.seal(bucketDocuments, key, pdf))
+}
+
+// Document returns a credential's archived document of a kind, in fresh
+// memory.
+func (t *tx) Document(credentialID, kind string) ([]byte, error) {
+	b, err := t.bucket(bucketDocuments)
+	if err != nil {
+		return nil, err
+	}
+	key := documentKey(credentialID, kind)
+	sealed := b.Get(key)
+	if sealed == nil {
+		return nil, pinsede.ErrNotFound
+	}
+	pdf, err := t.k.open(bucketDocuments, key, sealed)
+	if err != nil {
+		return nil, fmt.Errorf("%s record %q: %w: %w", bucketDocuments, key, ErrCorrupt, err)
+	}
+	return pdf, nil
 }
 
 // IssuedOn counts the credentials issued on day, local time.

@@ -9,9 +9,16 @@
 // The store and its key default to local.DefaultPaths. On first run (neither
 // file exists) the store is created; otherwise it is opened, and a missing,
 // damaged or foreign file is reported, never recreated. -printer prints the
-// slips on a CUPS queue; -dev-print writes them as PDF files to DIR, for
-// development only, under a red banner. With neither there is no printer and
-// no PIN can be issued.
+// slips and the MV35 on a CUPS queue; -dev-print writes them as PDF files to
+// DIR, for development only, under a red banner. With neither, the queue a
+// supervisor chose in the settings is used; without one there is no printer
+// and no PIN can be issued. The MV35 of each new PIN is archived, sealed, in
+// the store.
+//
+// -centrale URL with -cert, -certkey and -ca (a sede certificate from
+// `pinctl ca issue -role sede`, and the CA's ca.crt) connects the desk to
+// the central records: the outbox is pushed at once after each issue, and
+// the status bar shows the link. Without -centrale the desk works offline.
 //
 // main wires things together and nothing else.
 package main
@@ -50,6 +57,7 @@ func main() {
 	devPrint := flag.String("dev-print", "", "development printer: write the slips as PDF to `dir` (never at a real desk)")
 	idle := flag.Duration("idle", desk.DefaultIdle, "lock the session after this `inactivity` (0: never)")
 	language := flag.String("lang", i18n.Default, "language of the interface: it or en")
+	ticketDir := flag.String("ticket-dir", "", "the kiosk's spool `folder` (chiosco -spool), shared with the kiosk: the queue of its tickets")
 	flag.Parse()
 
 	if err := i18n.Load(*language); err != nil {
@@ -82,14 +90,28 @@ func main() {
 		fail(a, w, startMessage(storeErr, *storePath, *keyPath))
 	}
 
-	var slips pinsede.SlipPrinter
-	switch {
-	case *queue != "":
-		slips = printer.SlipPrinter{Backend: printer.CUPS{Printer: *queue}}
-	case *devPrint != "":
-		slips = printer.SlipPrinter{Backend: printer.DevFolder{Dir: *devPrint}}
+	d := pinsede.NewDesk(store, nil)
+	saved, err := d.Settings()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sportello:", err) // start without the saved printer
 	}
-	ui := desk.New(pinsede.NewDesk(store, slips), w, desk.Config{Idle: *idle, DevPrintDir: *devPrint})
+	backend := chooseBackend(*queue, *devPrint, saved)
+	d.Forms = desk.MV35Renderer{} // the MV35 is archived with each credential
+	if backend != nil {
+		d.Printer = printer.SlipPrinter{Backend: backend}
+		d.Documents = desk.DocumentPrinter{Backend: backend}
+	}
+	// The central records (centrale.go): none without -centrale.
+	link, err := startSync(store, *centraleFlags)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sportello:", err)
+		store.Close()
+		fail(a, w, err.Error())
+	}
+	defer link.stop()
+	d.Link = link.link()
+	ui := desk.New(d, w, desk.Config{Idle: *idle, DevPrintDir: *devPrint, TicketDir: *ticketDir})
+	ui.UseSync(link.source(), link.sede)
 	if err := ui.Start(); err != nil {
 		msg := lang.L("start.error", map[string]any{"Err": err.Error()})
 		fmt.Fprintln(os.Stderr, "sportello:", msg)
@@ -98,6 +120,20 @@ func main() {
 	}
 	defer ui.Close()
 	w.ShowAndRun()
+}
+
+// chooseBackend picks the printer: the -printer queue, else the -dev-print
+// folder, else the queue saved in the settings, else none (nil).
+func chooseBackend(queue, devPrint string, saved pinsede.Settings) printer.Backend {
+	switch {
+	case queue != "":
+		return printer.CUPS{Printer: queue}
+	case devPrint != "":
+		return printer.DevFolder{Dir: devPrint}
+	case saved.PrinterQueue != "":
+		return printer.CUPS{Printer: saved.PrinterQueue}
+	}
+	return nil
 }
 
 // openStore creates the store on first run, when neither the store nor the

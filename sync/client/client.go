@@ -32,6 +32,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/wire"
 )
@@ -43,10 +44,13 @@ type Local interface {
 	OutboxLen() (int, error)
 	AckSync(seqs []uint64, refused []local.NotAccepted) error
 	SyncCursor() (uint64, error)
-	SaveChanges(cursor uint64, changes []wire.Change) error
+	ApplyPulled(cursor uint64, changes []wire.Change, now time.Time) ([]local.Revocation, error)
 }
 
-var _ Local = (*local.Store)(nil)
+var (
+	_ Local        = (*local.Store)(nil)
+	_ pinsede.Link = (*Client)(nil)
+)
 
 // Config configures a Client.
 type Config struct {
@@ -109,6 +113,11 @@ type State struct {
 	NotAccepted []local.NotAccepted
 	// Changes counts the changes pulled in this session.
 	Changes int
+	// Revoked are the last credentials of the sede that pulled changes
+	// revoked in this session (superseded by another sede's newer PIN,
+	// locked at centrale), at most 100: the desk shows them, and reloads
+	// a citizen's page that shows one.
+	Revoked []local.Revocation
 }
 
 // Client syncs one sede with centrale. Its methods are safe for concurrent
@@ -161,9 +170,18 @@ func (c *Client) State() State {
 	return c.copyState()
 }
 
+// Online reports whether the last sync reached centrale; with Notify it
+// makes the client a pinsede.Link.
+func (c *Client) Online() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state.Status == Online
+}
+
 func (c *Client) copyState() State {
 	s := c.state
 	s.NotAccepted = append([]local.NotAccepted(nil), s.NotAccepted...)
+	s.Revoked = append([]local.Revocation(nil), s.Revoked...)
 	return s
 }
 
@@ -365,7 +383,10 @@ func (c *Client) ack(items []local.OutboxItem, results map[string]wire.Result) e
 }
 
 // Pull fetches the changes after the stored cursor until there are no
-// more, keeps them, and returns how many it got.
+// more, keeps them and applies them to the sede's credentials with the
+// cursor after them, in one local transaction a page (local.Store.ApplyPulled),
+// and returns how many it got. Pulling the same changes again changes
+// nothing.
 func (c *Client) Pull(ctx context.Context) (int, error) {
 	c.run.Lock()
 	defer c.run.Unlock()
@@ -379,12 +400,19 @@ func (c *Client) Pull(ctx context.Context) (int, error) {
 		if err := c.call(ctx, http.MethodGet, "/v1/changes?after="+strconv.FormatUint(cur, 10), nil, &resp); err != nil {
 			return got, fmt.Errorf("pull after %d: %w", cur, err)
 		}
-		if err := c.cfg.Local.SaveChanges(resp.Cursor, resp.Changes); err != nil {
+		revoked, err := c.cfg.Local.ApplyPulled(resp.Cursor, resp.Changes, c.cfg.Now())
+		if err != nil {
 			return got, fmt.Errorf("pull: %w", err)
 		}
 		got += len(resp.Changes)
 		if n := len(resp.Changes); n > 0 {
-			c.update(func(s *State) { s.Changes += n })
+			c.update(func(s *State) {
+				s.Changes += n
+				s.Revoked = append(s.Revoked, revoked...)
+				if k := len(s.Revoked); k > maxRevoked {
+					s.Revoked = append([]local.Revocation(nil), s.Revoked[k-maxRevoked:]...)
+				}
+			})
 		}
 		if !resp.More {
 			return got, nil
@@ -395,6 +423,10 @@ func (c *Client) Pull(ctx context.Context) (int, error) {
 // maxNotAccepted is how many events not accepted the state keeps, the
 // latest.
 const maxNotAccepted = 100
+
+// maxRevoked is how many revocations by pulled changes the state keeps,
+// the latest.
+const maxRevoked = 100
 
 // maxAnswer bounds the answers read from centrale.
 const maxAnswer = 16 << 20

@@ -3,13 +3,23 @@ package pgstore
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/wire"
 )
+
+// conn is what load, flush and insertChanges need of a connection or a
+// pgx.Tx: the statements run in the transaction open on it.
+type conn interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+	CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, rows pgx.CopyFromSource) (int64, error)
+}
 
 // memTx is a central.Tx over what load read for one push: central.Apply
 // runs on it in memory, and flush writes the outcome.
@@ -24,16 +34,6 @@ type memTx struct {
 	changes []wire.Change
 }
 
-// eventJSON is pinsede.Event with its credential already encoded, so that
-// an issue's credential is encoded once for both tables.
-type eventJSON struct {
-	ID         string            `json:"id"`
-	Kind       pinsede.EventKind `json:"kind"`
-	Time       time.Time         `json:"time"`
-	Sede       string            `json:"sede"`
-	Credential json.RawMessage   `json:"credential"`
-}
-
 // storedEvent is an event to insert with its verdict.
 type storedEvent struct {
 	ev      pinsede.Event
@@ -46,7 +46,10 @@ type storedEvent struct {
 // fiscali they issue for. Two pushes that issue for the same codice fiscale
 // at once both may see no active credential: the unique index of active
 // credentials then fails the second at its insert, and it runs again.
-func load(ctx context.Context, tx pgx.Tx, events []pinsede.Event) (*memTx, error) {
+//
+// load begins the transaction on tx, in the same round trip: BEGIN goes
+// first in its batch.
+func load(ctx context.Context, tx conn, events []pinsede.Event) (*memTx, error) {
 	var ids, credIDs, cfs []string
 	for _, ev := range events {
 		ids = append(ids, ev.ID)
@@ -69,6 +72,7 @@ func load(ctx context.Context, tx pgx.Tx, events []pinsede.Event) (*memTx, error
 	}
 	// One round trip: the statements run in this order.
 	b := &pgx.Batch{}
+	b.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
 	b.Queue(`SELECT id FROM events WHERE id = ANY($1)`, ids).Query(func(rows pgx.Rows) error {
 		seen, err := pgx.CollectRows(rows, pgx.RowTo[string])
 		for _, id := range seen {
@@ -138,92 +142,116 @@ func (m *memTx) AddChange(c wire.Change) error {
 	return nil
 }
 
-// flush writes the credentials (those no longer active first, so the
-// unique index of active credentials holds at every row), the events and
-// the changes, a statement each.
-func (m *memTx) flush(ctx context.Context, tx pgx.Tx) error {
-	b := &pgx.Batch{} // one round trip
-	// Updates first, then new credentials, the active ones last: the unique
-	// index of active credentials is checked at every row.
-	const (
-		update = iota
-		insertInactive
-		insertActive
-	)
+// flush writes the outcome: the credentials read by load and changed, in
+// one UPDATE; the new credentials and the events, each with one COPY
+// straight into its table; then the changes. The UPDATE goes first, so
+// that a credential no longer active has left the unique index of active
+// credentials before the one that takes its place arrives. COPY checks
+// the tables' keys and indexes as INSERT does: an event id or a credential
+// that another push wrote meanwhile fails the transaction with a unique
+// violation, and Apply runs it again, when load sees it.
+func (m *memTx) flush(ctx context.Context, tx conn) error {
 	credJSON := make(map[string][]byte, len(m.dirty)) // reused in the events' payloads
-	for pass := range 3 {
-		var ids, cfs, sedi, statuses, supBy, newHash, creds []string
-		var failures []int32
-		var accepted []time.Time
-		for _, id := range m.dirty {
-			r := m.records[id]
-			switch {
-			case m.loaded[id] != (pass == update):
-				continue
-			case pass != update && (r.Status == central.StatusActive) != (pass == insertActive):
-				continue
-			}
-			b, err := json.Marshal(r.Credential)
-			if err != nil {
-				return err
-			}
-			credJSON[id] = b
-			ids, cfs, sedi = append(ids, id), append(cfs, string(r.Credential.CodiceFiscale)), append(sedi, r.Credential.Sede)
-			statuses, supBy, newHash = append(statuses, string(r.Status)), append(supBy, r.SupersededBy), append(newHash, r.NewPINHash)
-			creds, failures, accepted = append(creds, string(b)), append(failures, int32(r.Failures)), append(accepted, r.AcceptedAt)
+	var upd struct {
+		ids, statuses, supBy, newHash, creds []string
+		failures                             []int32
+	}
+	inserts := make([]string, 0, len(m.dirty))
+	for _, id := range m.dirty {
+		if !m.loaded[id] {
+			inserts = append(inserts, id)
+			continue
 		}
-		switch {
-		case len(ids) == 0:
-		case pass == update:
-			b.Queue(`UPDATE credentials AS c SET status = u.status, superseded_by = u.sup, failures = u.failures,
+		r := m.records[id]
+		b, err := json.Marshal(r.Credential)
+		if err != nil {
+			return fmt.Errorf("encode credential %s: %w", id, err)
+		}
+		credJSON[id] = b
+		upd.ids, upd.statuses, upd.supBy = append(upd.ids, id), append(upd.statuses, string(r.Status)), append(upd.supBy, r.SupersededBy)
+		upd.newHash, upd.creds, upd.failures = append(upd.newHash, r.NewPINHash), append(upd.creds, string(b)), append(upd.failures, int32(r.Failures))
+	}
+	if len(upd.ids) > 0 {
+		_, err := tx.Exec(ctx, `UPDATE credentials AS c SET status = u.status, superseded_by = u.sup, failures = u.failures,
 				new_pin_hash = u.new_hash, credential = u.cred::jsonb
 				FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[])
 					AS u(id, status, sup, failures, new_hash, cred)
-				WHERE c.id = u.id`, ids, statuses, supBy, failures, newHash, creds)
-		default:
-			b.Queue(`INSERT INTO credentials (id, codice_fiscale, sede, status, superseded_by, failures, new_pin_hash, accepted_at, credential)
-				SELECT id, cf, sede, st, sup, f, nh, at, c::jsonb
-				FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::timestamptz[], $9::text[])
-					AS u(id, cf, sede, st, sup, f, nh, at, c)`,
-				ids, cfs, sedi, statuses, supBy, failures, newHash, accepted, creds)
+				WHERE c.id = u.id`, upd.ids, upd.statuses, upd.supBy, upd.failures, upd.newHash, upd.creds)
+		if err != nil {
+			return fmt.Errorf("update credentials: %w", err)
+		}
+	}
+	// The rows of a COPY are encoded as it streams: PostgreSQL takes in the
+	// first while the JSON of the next is written.
+	if len(inserts) > 0 {
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"credentials"},
+			[]string{"id", "codice_fiscale", "sede", "status", "superseded_by", "failures", "new_pin_hash", "accepted_at", "credential"},
+			pgx.CopyFromSlice(len(inserts), func(i int) ([]any, error) {
+				r := m.records[inserts[i]]
+				b, err := json.Marshal(r.Credential)
+				if err != nil {
+					return nil, fmt.Errorf("encode credential %s: %w", r.Credential.ID, err)
+				}
+				credJSON[r.Credential.ID] = b
+				return []any{r.Credential.ID, string(r.Credential.CodiceFiscale), r.Credential.Sede, string(r.Status),
+					r.SupersededBy, int32(r.Failures), r.NewPINHash, r.AcceptedAt, b}, nil
+			}))
+		if err != nil {
+			return fmt.Errorf("insert credentials: %w", err)
 		}
 	}
 	if len(m.events) > 0 {
-		var ids, sedi, kinds, creds, verdicts, payloads []string
-		var times, ats []time.Time
-		for _, e := range m.events {
-			ev := eventJSON{ID: e.ev.ID, Kind: e.ev.Kind, Time: e.ev.Time, Sede: e.ev.Sede, Credential: credJSON[e.ev.Credential.ID]}
-			if r := m.records[e.ev.Credential.ID]; ev.Credential == nil || r.Credential != e.ev.Credential {
-				c, err := json.Marshal(e.ev.Credential)
-				if err != nil {
-					return err
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"events"},
+			[]string{"id", "sede", "kind", "time", "credential_id", "verdict", "accepted_at", "payload"},
+			pgx.CopyFromSlice(len(m.events), func(i int) ([]any, error) {
+				e := m.events[i]
+				cred := credJSON[e.ev.Credential.ID]
+				if r := m.records[e.ev.Credential.ID]; cred == nil || r.Credential != e.ev.Credential {
+					c, err := json.Marshal(e.ev.Credential)
+					if err != nil {
+						return nil, fmt.Errorf("encode event %s: %w", e.ev.ID, err)
+					}
+					cred = c
 				}
-				ev.Credential = c
-			}
-			b, err := json.Marshal(ev)
-			if err != nil {
-				return err
-			}
-			ids, sedi, kinds = append(ids, e.ev.ID), append(sedi, e.ev.Sede), append(kinds, string(e.ev.Kind))
-			creds, verdicts, payloads = append(creds, e.ev.Credential.ID), append(verdicts, string(e.verdict)), append(payloads, string(b))
-			times, ats = append(times, e.ev.Time), append(ats, e.at)
+				p, err := eventPayload(e.ev, cred)
+				if err != nil {
+					return nil, fmt.Errorf("encode event %s: %w", e.ev.ID, err)
+				}
+				return []any{e.ev.ID, e.ev.Sede, string(e.ev.Kind), e.ev.Time, e.ev.Credential.ID, string(e.verdict), e.at, p}, nil
+			}))
+		if err != nil {
+			return fmt.Errorf("insert events: %w", err)
 		}
-		b.Queue(`INSERT INTO events (id, sede, kind, time, credential_id, verdict, accepted_at, payload)
-			SELECT id, sede, kind, t, cred, v, at, p::jsonb
-			FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::timestamptz[], $8::text[])
-				AS u(id, sede, kind, t, cred, v, at, p)`,
-			ids, sedi, kinds, times, creds, verdicts, ats, payloads)
-	}
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return err
 	}
 	return insertChanges(ctx, tx, m.changes)
+}
+
+// eventHead is pinsede.Event without its credential: eventPayload writes
+// the credential, encoded already, after it.
+type eventHead struct {
+	ID   string            `json:"id"`
+	Kind pinsede.EventKind `json:"kind"`
+	Time time.Time         `json:"time"`
+	Sede string            `json:"sede"`
+}
+
+// eventPayload returns the JSON of ev, as json.Marshal writes it, with
+// cred, the JSON of its credential, spliced in rather than encoded again
+// (and, as a json.RawMessage would be, checked and compacted again).
+func eventPayload(ev pinsede.Event, cred []byte) ([]byte, error) {
+	b, err := json.Marshal(eventHead{ID: ev.ID, Kind: ev.Kind, Time: ev.Time, Sede: ev.Sede})
+	if err != nil {
+		return nil, err
+	}
+	b = append(b[:len(b)-1], `,"credential":`...) // b ends with the object's }
+	b = append(b, cred...)
+	return append(b, '}'), nil
 }
 
 // insertChanges numbers and writes changes. The advisory lock, held to
 // commit, makes the numbers commit in order: a sede pulling with a cursor
 // never skips a change that commits late.
-func insertChanges(ctx context.Context, tx pgx.Tx, changes []wire.Change) error {
+func insertChanges(ctx context.Context, tx conn, changes []wire.Change) error {
 	if len(changes) == 0 {
 		return nil
 	}

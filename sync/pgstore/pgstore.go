@@ -157,9 +157,16 @@ func retryable(err error) bool {
 
 // inTx runs fn in a READ COMMITTED transaction, again when it loses a race.
 func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return retry(ctx, func() error {
+		return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, fn)
+	})
+}
+
+// retry runs fn, again when it loses a race.
+func retry(ctx context.Context, fn func() error) error {
 	var err error
 	for i := range maxAttempts {
-		err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, fn)
+		err = fn()
 		if !retryable(err) {
 			return err
 		}
@@ -172,24 +179,54 @@ func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	return err
 }
 
-// Apply applies a push in one transaction of a few statements whatever
-// its size: it locks the codici fiscali the batch issues for, reads the
-// events, credentials and active credentials it concerns (FOR UPDATE),
-// applies the rules in memory, and writes the outcome back in bulk.
+// Apply applies a push in one READ COMMITTED transaction of a few round
+// trips whatever its size: BEGIN with the reads of the events, credentials
+// and active credentials the batch concerns (FOR UPDATE), in one; the rules
+// applied in memory; the writes in bulk (flush); COMMIT. A push that loses
+// a race runs again from the start.
 func (s *Store) Apply(ctx context.Context, sede string, events []pinsede.Event, at time.Time) ([]wire.Result, error) {
 	var out []wire.Result
-	err := s.inTx(ctx, func(ptx pgx.Tx) error {
-		m, err := load(ctx, ptx, events)
-		if err != nil {
-			return err
-		}
-		if out, err = central.Apply(m, sede, events, at); err != nil {
-			return err
-		}
-		return m.flush(ctx, ptx)
+	err := retry(ctx, func() (err error) {
+		out, err = s.apply(ctx, sede, events, at)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("apply push of %s: %w", sede, err)
+	}
+	return out, nil
+}
+
+// apply makes one attempt at Apply, on a connection of its own: the
+// transaction begins in the batch of load's reads, one round trip fewer
+// than pgx.BeginTxFunc. On any error it rolls back; a connection left in a
+// transaction is closed by the pool rather than reused.
+func (s *Store) apply(ctx context.Context, sede string, events []pinsede.Event, at time.Time) (out []wire.Result, err error) {
+	c, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Release()
+	defer func() {
+		if err != nil && c.Conn().PgConn().TxStatus() != 'I' {
+			c.Exec(context.WithoutCancel(ctx), `ROLLBACK`)
+		}
+	}()
+	m, err := load(ctx, c, events)
+	if err != nil {
+		return nil, err
+	}
+	if out, err = central.Apply(m, sede, events, at); err != nil {
+		return nil, err
+	}
+	if err := m.flush(ctx, c); err != nil {
+		return nil, err
+	}
+	tag, err := c.Exec(ctx, `COMMIT`)
+	if err != nil {
+		return nil, err
+	}
+	if tag.String() == "ROLLBACK" { // the transaction had failed
+		return nil, pgx.ErrTxCommitRollback
 	}
 	return out, nil
 }

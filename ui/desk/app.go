@@ -1,6 +1,8 @@
 // Package desk is the desk clerk's user interface (sportello): set-up, login,
 // the MV35 request, identity verification, issuing a PIN dispositivo and its
-// handover, the citizen page, and the supervisor's operator accounts.
+// handover, the citizen page (with the supervisor-approved replacement of a
+// lost or spoiled slip), and the supervisor's operator accounts and
+// settings.
 //
 // # Basics
 //
@@ -67,6 +69,9 @@ type Config struct {
 	// slips go to a real printer (or to none). When set, a red banner on
 	// every screen warns that this PC must not be used at the desk.
 	DevPrintDir string
+	// TicketDir is the spool folder of the kiosk's tickets (see queue.go),
+	// "" when the sede has no kiosk: the home screen then has no queue.
+	TicketDir string
 }
 
 // screen is one page of the desk: a title for the header bar, the content,
@@ -101,6 +106,7 @@ type App struct {
 	result    *resultScreen
 	citizen   *citizenScreen
 	operators *operatorsScreen
+	settings  *settingsScreen
 	lock      *lockScreen
 
 	// Idle lock: lastActivity is touched on the UI goroutine only.
@@ -112,6 +118,10 @@ type App struct {
 
 	// busy counts the use cases running off the UI goroutine.
 	busy sync.WaitGroup
+
+	// sync shows the link to the central records (syncstatus.go); nil
+	// until UseSync.
+	sync *syncStatus
 }
 
 // New builds the desk app for desk in win. It does not show anything until
@@ -160,6 +170,7 @@ func (a *App) Start() error {
 	if a.tick > 0 && a.cfg.Idle > 0 {
 		go a.runIdleTicker()
 	}
+	a.startQueue() // the kiosk's tickets: past days wiped, the count kept
 	return nil
 }
 
@@ -213,7 +224,7 @@ func issueContext() (context.Context, context.CancelFunc) {
 // progress is dropped.
 func (a *App) logout() {
 	a.session = nil
-	a.request, a.verify, a.result, a.citizen, a.home, a.operators = nil, nil, nil, nil, nil, nil
+	a.request, a.verify, a.result, a.citizen, a.home, a.operators, a.settings = nil, nil, nil, nil, nil, nil, nil
 	a.lock.hide()
 	a.showLogin()
 	a.login.id.SetText("") // the next clerk types their own
@@ -232,16 +243,17 @@ func devBanner(dir string) fyne.CanvasObject {
 // header is the dark bar at the top: the application, the screen, the sede
 // and the operator, and the navigation.
 type header struct {
-	title   *widget.Label
-	screen  *widget.Label
-	who     *widget.Label
-	home    *widget.Button
-	ops     *widget.Button
-	lockNow *widget.Button
-	logout  *widget.Button
-	nav     *fyne.Container
-	bar     *fyne.Container
-	object  fyne.CanvasObject
+	title    *widget.Label
+	screen   *widget.Label
+	who      *widget.Label
+	home     *widget.Button
+	ops      *widget.Button
+	settings *widget.Button
+	lockNow  *widget.Button
+	logout   *widget.Button
+	nav      *fyne.Container
+	bar      *fyne.Container
+	object   fyne.CanvasObject
 }
 
 func (a *App) newHeader() *header {
@@ -254,9 +266,10 @@ func (a *App) newHeader() *header {
 	h.who.Alignment = fyne.TextAlignTrailing
 	h.home = a.button(lang.L("nav.home"), fynetheme.HomeIcon(), a.showHome)
 	h.ops = a.button(lang.L("nav.operators"), fynetheme.AccountIcon(), a.showOperators)
+	h.settings = a.button(lang.L("nav.settings"), fynetheme.SettingsIcon(), a.showSettings)
 	h.lockNow = a.button(lang.L("nav.lock"), fynetheme.VisibilityOffIcon(), a.lockSession)
 	h.logout = a.button(lang.L("nav.logout"), fynetheme.LogoutIcon(), a.logout)
-	h.nav = container.NewHBox(h.home, h.ops, h.lockNow, h.logout)
+	h.nav = container.NewHBox(h.home, h.ops, h.settings, h.lockNow, h.logout)
 	bg := canvas.NewRectangle(theme.Dark)
 	left := container.NewHBox(container.NewCenter(h.title), container.NewCenter(h.screen))
 	right := container.NewHBox(container.NewCenter(h.who), h.nav)
@@ -286,7 +299,9 @@ func (h *header) update(s *pinsede.Session, screenTitle string) {
 	h.nav.Show()
 	if s.IsSupervisor() {
 		h.ops.Show()
+		h.settings.Show()
 	} else {
 		h.ops.Hide()
+		h.settings.Hide()
 	}
 }

@@ -21,7 +21,11 @@ type citizenScreen struct {
 	page       pinsede.CitizenPage
 	newRequest *widget.Button
 	back       *widget.Button
-	screen     screen
+	// replaceSlip holds the "Sostituisci busta" button of each active
+	// credential, by id; replace is the dialog last opened by one.
+	replaceSlip map[string]*widget.Button
+	replace     *replaceDialog
+	screen      screen
 }
 
 // showCitizen opens a citizen's page.
@@ -38,7 +42,7 @@ func (a *App) showCitizen(cf pinsede.CodiceFiscale) {
 }
 
 func (a *App) newCitizenScreen(p pinsede.CitizenPage) *citizenScreen {
-	c := &citizenScreen{a: a, page: p}
+	c := &citizenScreen{a: a, page: p, replaceSlip: map[string]*widget.Button{}}
 	r := p.Citizen.Request
 	c.newRequest = a.primaryButton(lang.L("citizen.newrequest"), fynetheme.DocumentCreateIcon(), func() {
 		cit := p.Citizen
@@ -94,6 +98,11 @@ func (a *App) newCitizenScreen(p pinsede.CitizenPage) *citizenScreen {
 			})))
 		}
 		creds = append(creds, rows(pairs...))
+		if cr.Active(now) {
+			b := a.button(lang.L("citizen.replaceslip"), fynetheme.MailReplyIcon(), func() { c.showReplace(cr) })
+			c.replaceSlip[cr.ID] = b
+			creds = append(creds, container.NewHBox(b))
+		}
 	}
 
 	history := []fyne.CanvasObject{}
@@ -159,6 +168,10 @@ func reason(r string) string {
 		return lang.L("reason.replaced")
 	case pinsede.ReasonPrintFailed:
 		return lang.L("reason.printfailed")
+	case pinsede.ReasonSlipLost:
+		return lang.L("reason.sliplost")
+	case pinsede.ReasonSlipSpoiled:
+		return lang.L("reason.slipspoiled")
 	}
 	return r
 }

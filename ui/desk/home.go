@@ -34,6 +34,7 @@ type homeScreen struct {
 	newRequest               *widget.Button
 	operators                *widget.Button
 	printerNote              *message
+	queue                    *queuePanel // the kiosk's tickets (queue.go); nil without a spool folder
 	screen                   screen
 }
 
@@ -46,6 +47,7 @@ func (a *App) showHome() {
 		a.home = a.newHomeScreen()
 	}
 	a.home.refresh()
+	a.home.queue.refresh()
 	a.show(a.home.screen)
 }
 
@@ -97,6 +99,9 @@ func (a *App) newHomeScreen() *homeScreen {
 	)
 	if !a.session.IsSupervisor() {
 		side.Objects[2].Hide()
+	}
+	if h.queue = a.newQueuePanel(); h.queue != nil { // the kiosk's tickets come first
+		side.Objects = append([]fyne.CanvasObject{h.queue.object}, side.Objects...)
 	}
 	body := container.New(&columnsLayout{ratio: 0.62}, search, side)
 	h.screen = screen{Title: lang.L("home.title"), View: a.page(body, true), Focus: h.cf}

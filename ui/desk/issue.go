@@ -93,6 +93,9 @@ func (a *App) newResultScreen(req pinsede.Request, out pinsede.Issued) *resultSc
 		replaced.set(msgInfo, lang.L("issue.replaced", map[string]any{"N": n}))
 		details = append(details, replaced.box)
 	}
+	if out.Pending {
+		details = append(details, a.pendingNote(c.ID))
+	}
 	body := container.NewVBox(
 		r.headline,
 		note(lang.L("issue.done.note")),

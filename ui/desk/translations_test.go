@@ -34,6 +34,7 @@ func TestScreensTranslated(t *testing.T) {
 		}
 	}
 	keys[keyCFMismatch] = true // a FieldError's key
+	keys[pinsede.KeyQueueName] = true
 	for _, s := range sexes {
 		keys["sex."+string(s)] = true
 	}
@@ -53,6 +54,7 @@ func TestScreensTranslated(t *testing.T) {
 		pinsede.ActionSetup, pinsede.ActionOperatorAdded, pinsede.ActionOperatorOff, pinsede.ActionLogin,
 		pinsede.ActionLoginFailed, pinsede.ActionIssued, pinsede.ActionPrinted, pinsede.ActionPrintFailed,
 		pinsede.ActionHandedOver, pinsede.ActionRevoked, pinsede.ActionCitizenViewed, pinsede.ActionCitizenSearched,
+		pinsede.ActionSlipReplaced, pinsede.ActionMV35Printed, pinsede.ActionSettingsChanged,
 	} {
 		keys["audit."+string(a)] = true
 	}

@@ -39,6 +39,10 @@ type verifyScreen struct {
 	issued, expires   *entry
 
 	checkOriginal, checkPhoto, checkSigned *widget.Check
+	// printMV35 prints the filled MV35 for the citizen to sign; mv35Msg
+	// says how that went.
+	printMV35 *widget.Button
+	mv35Msg   *message
 
 	scan                   *pinsede.Scan
 	scanRow                *fyne.Container
@@ -110,6 +114,11 @@ func (a *App) newVerifyScreen() *verifyScreen {
 	v.checkOriginal = check("verify.check.original", pinsede.FieldCheckOriginal)
 	v.checkPhoto = check("verify.check.photo", pinsede.FieldCheckPhoto)
 	v.checkSigned = check("verify.check.signed", pinsede.FieldCheckSigned)
+	v.printMV35 = a.button(lang.L("verify.mv35.print"), fynetheme.DocumentPrintIcon(), v.doPrintMV35)
+	v.mv35Msg = newMessage()
+	if a.desk.Forms == nil || a.desk.Documents == nil {
+		v.printMV35.Disable()
+	}
 
 	v.scanName = widget.NewLabel(lang.L("verify.scan.none"))
 	v.scanName.Truncation = fyne.TextTruncateEllipsis
@@ -163,6 +172,8 @@ func (a *App) newVerifyScreen() *verifyScreen {
 			)),
 		section(lang.L("verify.checks"),
 			note(lang.L("verify.checks.intro")),
+			container.NewHBox(v.printMV35),
+			v.mv35Msg.box,
 			f(pinsede.FieldCheckOriginal, "", v.checkOriginal),
 			f(pinsede.FieldCheckPhoto, "", v.checkPhoto),
 			f(pinsede.FieldCheckSigned, "", v.checkSigned),
@@ -340,6 +351,39 @@ func (v *verifyScreen) doIssue() {
 				return // logged out or moved on meanwhile
 			}
 			v.showOutcome(req, issued, err)
+		}
+	})
+}
+
+// doPrintMV35 prints the MV35 of the request and the document as typed so
+// far, off the UI goroutine. It holds no PIN.
+func (v *verifyScreen) doPrintMV35() {
+	a := v.a
+	if v.printMV35.Disabled() || a.session == nil || a.request == nil {
+		return
+	}
+	s, req, doc := a.session, a.request.request(), v.verification().Document
+	v.printMV35.Disable()
+	v.mv35Msg.set(msgInfo, lang.L("verify.mv35.printing"))
+	a.background(func() func() {
+		ctx, cancel := issueContext()
+		defer cancel()
+		err := a.desk.PrintMV35(ctx, s, req, doc)
+		return func() {
+			v.printMV35.Enable()
+			var fes pinsede.FieldErrors
+			switch {
+			case err == nil:
+				v.mv35Msg.set(msgSuccess, lang.L("verify.mv35.printed"))
+			case errors.As(err, &fes):
+				v.mv35Msg.set(msgError, lang.L("verify.mv35.invalid"))
+			default:
+				msg := lang.L("verify.mv35.failed")
+				if cause := i18n.Cause(err); cause != "" {
+					msg += "\n" + lang.L("issue.printfailed.cause", map[string]any{"Cause": cause})
+				}
+				v.mv35Msg.set(msgError, msg)
+			}
 		}
 	})
 }

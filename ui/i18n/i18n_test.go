@@ -51,6 +51,7 @@ var domainKeys = map[string]map[string]any{
 	pinsede.KeySearchTooShort:   nil,
 	pinsede.KeyPrintFailed:      nil,
 	pinsede.KeyStoreUnavailable: nil,
+	pinsede.KeyQueueName:        nil,
 	// codicefiscale.go
 	pinsede.KeyCFRequired:        nil,
 	pinsede.KeyCFLength:          {"Len": 15},

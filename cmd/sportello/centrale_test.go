@@ -1,0 +1,100 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/local"
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/ui/i18n"
+)
+
+// Ensure that the desk starts offline without -centrale, refuses flags
+// that cannot work (half given, a certificate that is not a sede's, or one
+// of another sede than the store's) with a message that says what to do,
+// and starts the sync with the certificate of its own sede, before set-up
+// too.
+func TestStartSync(t *testing.T) {
+	if err := i18n.Load("it"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ca, err := pki.Init(filepath.Join(dir, "ca"), "test CA", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	issue := func(role pki.Role, code string) string {
+		certPEM, keyPEM, err := ca.Issue(role, code, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, string(role)+"-"+code)
+		if err := os.WriteFile(p+".crt", certPEM, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p+".key", keyPEM, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	roma, milano, portal := issue(pki.RoleSede, "ROMA01"), issue(pki.RoleSede, "MILANO01"), issue(pki.RolePortal, "PORTALE")
+	caFile := filepath.Join(dir, "ca", pki.CertFile)
+	flags := func(cert string) syncFlags {
+		return syncFlags{url: "https://127.0.0.1:1", cert: cert + ".crt", key: cert + ".key", ca: caFile}
+	}
+
+	newStore := func(sede string) *local.Store {
+		d := t.TempDir()
+		s, err := local.Create(filepath.Join(d, "s.db"), filepath.Join(d, "s.key"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		if sede != "" {
+			if err := s.Update(func(tx pinsede.Tx) error { return tx.SetSede(pinsede.Sede{Code: sede, Name: sede}) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return s
+	}
+	for _, tc := range []struct {
+		name    string
+		sede    string // the store's; "" before set-up
+		flags   syncFlags
+		online  bool   // a link is made
+		wantErr string // in the message
+	}{
+		{"offline desk", "ROMA01", syncFlags{}, false, ""},
+		{"certificate without centrale", "ROMA01", syncFlags{cert: roma + ".crt"}, false, "-centrale"},
+		{"centrale without certificate", "ROMA01", syncFlags{url: "https://127.0.0.1:1"}, false, "-certkey"},
+		{"not a sede's certificate", "ROMA01", flags(portal), false, "non è il certificato di una sede"},
+		{"another sede's certificate", "ROMA01", flags(milano), false, "è della sede MILANO01, ma questo sportello è della sede ROMA01"},
+		{"missing file", "ROMA01", syncFlags{url: "https://127.0.0.1:1", cert: "/nonexistent.crt", key: roma + ".key", ca: caFile}, false, "nonexistent"},
+		{"its own sede", "ROMA01", flags(roma), true, ""},
+		{"before set-up", "", flags(roma), true, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l, err := startSync(newStore(tc.sede), tc.flags)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want one saying %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.stop()
+			if got := l.link() != nil; got != tc.online {
+				t.Errorf("link: %v, want %v", got, tc.online)
+			}
+			if tc.online && l.sede != "ROMA01" {
+				t.Errorf("sede %q, want ROMA01", l.sede)
+			}
+		})
+	}
+}

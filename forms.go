@@ -1,0 +1,97 @@
+package pinsede
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// DocumentMV35 is the kind of the archived MV35 (see Tx.PutDocument).
+const DocumentMV35 = "mv35"
+
+// MV35Data is what the filled modello MV35, "Richiesta assegnazione PIN
+// dispositivo per il cittadino in sede", carries. It holds no PIN.
+type MV35Data struct {
+	Request  Request
+	Document Document
+	Sede     Sede
+	// Operator is the name of the operator who verifies the identity.
+	Operator string
+	// Date is when the citizen signs the form.
+	Date time.Time
+	// Replaces is true when the new PIN replaces one the citizen has.
+	Replaces bool
+}
+
+// FormRenderer renders the forms the sede prints and archives, as PDF.
+// The domain cannot draw: the user interface's layer provides it.
+type FormRenderer interface {
+	RenderMV35(MV35Data) ([]byte, error)
+}
+
+// DocumentPrinter prints a finished document that holds no PIN. title
+// names the job in the printer queue and carries no personal data.
+type DocumentPrinter interface {
+	PrintDocument(ctx context.Context, title string, pdf []byte) error
+}
+
+// PrintMV35 prints the filled MV35 of req and doc for the citizen to sign,
+// and audits it. It needs Forms and Documents (ErrNoPrinter without them).
+// An invalid request returns FieldErrors and prints nothing; the document
+// may still be incomplete, as the citizen signs before the check ends.
+func (d *Desk) PrintMV35(ctx context.Context, s *Session, req Request, doc Document) error {
+	if d.Forms == nil || d.Documents == nil {
+		return ErrNoPrinter
+	}
+	now := d.Now()
+	if es := req.Validate(DateOf(now)); len(es) > 0 {
+		return es
+	}
+	pdf, err := d.Forms.RenderMV35(MV35Data{
+		Request: req, Document: doc, Sede: s.Sede, Operator: s.Operator.Name, Date: now, Replaces: d.hasActive(req.CodiceFiscale, now),
+	})
+	if err != nil {
+		return fmt.Errorf("print mv35: %w", err)
+	}
+	if err := d.Documents.PrintDocument(ctx, "mv35-"+s.Sede.Code, pdf); err != nil {
+		return &Problem{Key: KeyPrintFailed, Err: fmt.Errorf("print mv35: %w", err)}
+	}
+	err = d.Store.Update(func(tx Tx) error {
+		return appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{Action: ActionMV35Printed, Subject: req.CodiceFiscale})
+	})
+	if err != nil {
+		return fmt.Errorf("record mv35 print: %w", err)
+	}
+	return nil
+}
+
+// hasActive reports whether the citizen cf has an active credential at now;
+// false when it cannot tell.
+func (d *Desk) hasActive(cf CodiceFiscale, now time.Time) bool {
+	active := false
+	_ = d.Store.View(func(tx Tx) error {
+		creds, err := tx.Credentials(cf)
+		for _, c := range creds {
+			active = active || c.Active(now)
+		}
+		return err
+	})
+	return active
+}
+
+// archiveMV35 renders the MV35 of a new credential and archives it, sealed,
+// in the transaction that commits the credential. Without Forms it does
+// nothing.
+func (d *Desk) archiveMV35(tx Tx, credentialID string, f MV35Data) error {
+	if d.Forms == nil {
+		return nil
+	}
+	pdf, err := d.Forms.RenderMV35(f)
+	if err != nil {
+		return fmt.Errorf("archive mv35: %w", err)
+	}
+	if err := tx.PutDocument(credentialID, DocumentMV35, pdf); err != nil {
+		return fmt.Errorf("archive mv35: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,129 @@
+package pinsede
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Reasons for replacing a slip, recorded as the old credential's
+// revocation reason.
+const (
+	ReasonSlipLost    = "busta smarrita"
+	ReasonSlipSpoiled = "busta danneggiata o illeggibile"
+)
+
+// Approval is a supervisor's consent to an action, given on the desk's
+// screen with the supervisor's own id and password.
+type Approval struct {
+	SupervisorID string
+	Password     string
+}
+
+// ReplaceSlip replaces the lost or spoiled slip of an active credential. A
+// slip is never printed twice: the old credential is revoked for reason
+// (ReasonSlipLost or ReasonSlipSpoiled) and a new one, with a new PIN and a
+// new slip serial, is issued to the same citizen and printed.
+//
+// It needs the approval of an active supervisor other than the session's
+// operator: ErrSameApprover for the operator's own approval, ErrForbidden
+// for someone who is not a supervisor. The approver's password is checked
+// like a login's (a wrong one returns ErrBadCredentials and counts towards
+// the approver's lock-out). The old credential must be active, or
+// ErrNotActive.
+//
+// The revocation, the new credential, its MV35 (when Desk.Forms is set),
+// their audit entries and their outbox events are committed in one
+// transaction. If the new slip cannot be printed, the new credential is
+// revoked and the error wraps ErrPrint, as for Issue.
+func (d *Desk) ReplaceSlip(ctx context.Context, s *Session, credentialID, reason string, a Approval) (Issued, error) {
+	wrap := func(err error) error { return fmt.Errorf("replace slip of %s: %w", credentialID, err) }
+	if d.Printer == nil {
+		return Issued{}, ErrNoPrinter
+	}
+	if reason != ReasonSlipLost && reason != ReasonSlipSpoiled {
+		return Issued{}, FieldErrors{{Field: FieldRevokeReason, Key: KeyRequired}}
+	}
+	if err := d.approve(s, a); err != nil {
+		return Issued{}, wrap(err)
+	}
+	now := d.Now()
+	var old Credential
+	var citizen Citizen
+	err := d.Store.View(func(tx Tx) error {
+		var err error
+		if old, err = tx.Credential(credentialID); err != nil {
+			return err
+		}
+		citizen, err = tx.Citizen(old.CodiceFiscale)
+		return err
+	})
+	if err != nil {
+		return Issued{}, wrap(err)
+	}
+	if !old.Active(now) {
+		return Issued{}, wrap(ErrNotActive)
+	}
+	cred, pin, err := d.mint(s, old.CodiceFiscale, now)
+	if err != nil {
+		return Issued{}, wrap(err)
+	}
+	defer pin.Wipe()
+	var out Issued
+	err = d.Store.Update(func(tx Tx) error {
+		old, err := tx.Credential(credentialID) // read again: it may have changed
+		if err != nil {
+			return err
+		}
+		if !old.Active(now) {
+			return ErrNotActive
+		}
+		old.revoke(now, s.Actor(), reason)
+		if err := d.record(tx, s, now, old, ActionRevoked, EventRevoked, reason); err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("busta %s → %s, approvato da %s", old.SlipSerial, cred.SlipSerial, a.SupervisorID)
+		if err := d.archiveMV35(tx, cred.ID, MV35Data{
+			Request: citizen.Request, Document: citizen.Document, Sede: s.Sede, Operator: s.Operator.Name, Date: now, Replaces: true,
+		}); err != nil {
+			return err
+		}
+		if err := d.record(tx, s, now, cred, ActionSlipReplaced, EventIssued, detail); err != nil {
+			return err
+		}
+		out = Issued{Credential: cred, Replaced: []Credential{old}}
+		return nil
+	})
+	if err != nil {
+		return Issued{}, wrap(err)
+	}
+	out.Pending = d.offline()
+	out.Credential, err = d.printSlipPending(ctx, s, citizen.Request, cred, pin, out.Pending)
+	d.notify() // the replacement, or the revocation of a slip not printed
+	return out, err
+}
+
+// approve checks a supervisor's approval of an action of session s: the
+// approver is someone else, the password is right (failures count), and
+// the account is an active supervisor's.
+func (d *Desk) approve(s *Session, a Approval) error {
+	if a.SupervisorID == s.Operator.ID {
+		return ErrSameApprover
+	}
+	var op Operator
+	err := d.Store.View(func(tx Tx) (err error) { op, err = tx.Operator(a.SupervisorID); return err })
+	switch {
+	case errors.Is(err, ErrNotFound):
+		VerifySecret(dummyHash(), []byte(a.Password))
+		return ErrBadCredentials
+	case err != nil:
+		return fmt.Errorf("approval: %w", err)
+	}
+	if err := d.checkPassword(op.ID, a.Password, ""); err != nil {
+		return fmt.Errorf("approval by %s: %w", op.ID, err)
+	}
+	if op.Role != RoleSupervisore {
+		return fmt.Errorf("approval by %s: %w", op.ID, ErrForbidden)
+	}
+	return nil
+}

@@ -1,0 +1,24 @@
+package pinsede
+
+import (
+	"fmt"
+	"time"
+)
+
+// ActorCentrale is the actor of the audit entries that record what the
+// central records did to a credential of the sede (a change pulled by the
+// sync): no operator of the sede did it.
+const ActorCentrale = "centrale"
+
+// ReasonLocked is the revocation reason of a credential the central
+// records locked after too many wrong PINs at the portal.
+const ReasonLocked = "bloccato per troppi tentativi errati"
+
+// ReasonSupersededBy returns the revocation reason of a credential that
+// the central records superseded with one issued later at another sede,
+// e.g. "sostituito da un PIN emesso da un'altra sede (MILANO02,
+// 23/11/2026)". at is when the central records accepted the newer one; it
+// is written as a date in local time.
+func ReasonSupersededBy(sede string, at time.Time) string {
+	return fmt.Sprintf("sostituito da un PIN emesso da un'altra sede (%s, %s)", sede, at.Local().Format("02/01/2006"))
+}

@@ -1,0 +1,285 @@
+package desk
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/kiosk"
+	"github.com/pinsede/pinsede/ui/ticket"
+)
+
+// withTickets runs the desk with the kiosk's spool folder dir.
+func withTickets(dir string) harnessOption {
+	return func(_ *pinsede.Desk, c *Config) { c.TicketDir = dir }
+}
+
+// giulia is a request as the kiosk writes it: the place of birth chosen
+// among the suggestions (name, province, code), the codice fiscale the
+// kiosk proposed, a residence abroad.
+func giulia(t *testing.T) pinsede.Request {
+	t.Helper()
+	r := pinsede.Request{
+		Cognome: "Bianchi", Nome: "Giulia", Sesso: pinsede.SexFemale,
+		DataNascita:  pinsede.Date{Year: 1975, Month: time.June, Day: 15},
+		LuogoNascita: pinsede.Place{Name: "Milano", Province: "MI", Code: "F205"},
+		Residenza:    pinsede.Address{Street: "Hauptstraße 12", CAP: "10115", City: "Berlin", Country: "DE"},
+		Recapiti:     pinsede.Contacts{Mobile: "+49 30 1234567", Email: "giulia.bianchi@example.de"},
+	}
+	cf, err := pinsede.EncodeCodiceFiscale(r.Cognome, r.Nome, r.Sesso, r.DataNascita, r.LuogoNascita.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.CodiceFiscale = cf
+	if es := r.Validate(pinsede.DateOf(testNow)); len(es) > 0 {
+		t.Fatalf("the kiosk's request does not validate: %v", es)
+	}
+	return r
+}
+
+// kioskTicket spools a submission as the kiosk does, through its own sink,
+// and returns it. The file's time is the ticket's.
+func kioskTicket(t *testing.T, dir, number, code string, issued time.Time, req pinsede.Request) ticket.Submission {
+	t.Helper()
+	sub := kiosk.Submission{
+		Ticket:   ticket.Ticket{Number: number, Code: code, Service: "request", Issued: issued},
+		Language: "de",
+		Request:  req,
+	}
+	if err := (kiosk.SpoolSink{Dir: dir}).Submit(context.Background(), sub); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(filepath.Join(dir, kiosk.SpoolFile(code)), issued, issued); err != nil {
+		t.Fatal(err)
+	}
+	return sub
+}
+
+// spooled reports whether the file of a ticket code is in dir.
+func spooled(dir, code string) bool {
+	_, err := os.Stat(filepath.Join(dir, kiosk.SpoolFile(code)))
+	return err == nil
+}
+
+// Ensure that a desk picks up a kiosk request end to end: the tickets of
+// past days are wiped at start, "Prossimo biglietto" takes the first of
+// the queue and calls it out, the MV35 holds exactly what the citizen
+// typed, and the verification and the issue go as usual.
+func TestKioskTicketToIssue(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "spool")
+	req := giulia(t)
+	yesterday := testNow.Add(-24 * time.Hour)
+	kioskTicket(t, dir, "K009", "OLDTCKT3", yesterday, mario)
+	// Written out of order: the queue goes by number, K010 after K009.
+	kioskTicket(t, dir, "K010", "ANXTTCK4", testNow.Add(-5*time.Minute), mario)
+	kioskTicket(t, dir, "K009", "WRSTTCK4", testNow.Add(-10*time.Minute), req)
+
+	h := ready(t, withTickets(dir))
+	if spooled(dir, "OLDTCKT3") {
+		t.Error("the ticket of yesterday is still in the spool after the desk started")
+	}
+	q := h.app.home.queue
+	if q == nil {
+		t.Fatal("home: no kiosk queue with a ticket folder")
+	}
+	if got := q.waiting.Text; got != "2" {
+		t.Errorf("tickets waiting: %q, want 2", got)
+	}
+
+	h.tap(q.next)
+	r := h.app.request
+	if r == nil || h.app.current.View != r.screen.View {
+		t.Fatalf("Prossimo biglietto: not on the MV35; message %q", q.msg.text())
+	}
+	text := h.screenText()
+	for _, want := range []string{"Biglietto K009 – Richiedi il PIN dispositivo", "09:20", "Deutsch"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("MV35 of the ticket lacks %q", want)
+		}
+	}
+	if got := r.request(); !reflect.DeepEqual(got, req) {
+		t.Errorf("MV35 pre-filled:\n got %+v\nwant %+v", got, req)
+	}
+	if es := r.problems(); len(es) > 0 {
+		t.Errorf("MV35 pre-filled shows problems: %v", es)
+	}
+	if spooled(dir, "WRSTTCK4") || !spooled(dir, "ANXTTCK4") {
+		t.Error("after taking K009: want its file gone and K010's still there")
+	}
+
+	h.tap(r.next)
+	if h.app.verify == nil || h.app.current.View != h.app.verify.screen.View {
+		t.Fatalf("Avanti: still on the MV35: %v", r.problems())
+	}
+	h.fillVerification(passport)
+	h.app.verify.setScan(&pinsede.Scan{Name: "passaporto.pdf", Data: []byte("%PDF-1.4 test")})
+	h.tap(h.app.verify.issue)
+	if h.app.result == nil || h.app.current.View != h.app.result.screen.View {
+		t.Fatalf("Emetti PIN: not on the result screen; message %q", h.app.verify.msg.text())
+	}
+	slips := h.printer.printed()
+	if len(slips) != 1 {
+		t.Fatalf("slips printed: %d, want 1", len(slips))
+	}
+	assertNoPIN(t, h, slips[0])
+	p, err := h.desk.Citizen(h.app.session, req.CodiceFiscale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(p.Citizen.Request, req) {
+		t.Errorf("stored request:\n got %+v\nwant %+v", p.Citizen.Request, req)
+	}
+
+	h.tap(h.app.header.home)
+	if got := h.app.home.queue.waiting.Text; got != "1" {
+		t.Errorf("tickets waiting after one taken: %q, want 1", got)
+	}
+}
+
+// Ensure that a ticket's code, scanned or typed, opens that ticket's
+// request whatever its place in the queue, and that an unknown or expired
+// code says so and changes nothing else.
+func TestKioskTicketByCode(t *testing.T) {
+	req := giulia(t)
+	yesterday := testNow.Add(-24 * time.Hour)
+	for _, tc := range []struct {
+		name  string
+		input func(h *harness, q *queuePanel)
+		// opens is the ticket number expected on the MV35; "" for none.
+		opens string
+		msg   string
+		gone  []string // codes no longer spooled
+	}{
+		{
+			name: "scanned",
+			input: func(h *harness, q *queuePanel) {
+				h.typeIn(q.code, "SCNDTCK6")
+				key(q.code, fyne.KeyReturn) // a barcode reader ends with Enter
+				h.app.wait()
+			},
+			opens: "K002", gone: []string{"SCNDTCK6"},
+		},
+		{
+			name: "typed",
+			input: func(h *harness, q *queuePanel) {
+				h.typeIn(q.code, " scndtck6 ")
+				h.tap(q.open)
+			},
+			opens: "K002", gone: []string{"SCNDTCK6"},
+		},
+		{
+			name: "unknown",
+			input: func(h *harness, q *queuePanel) {
+				h.typeIn(q.code, "NNKNWN77")
+				key(q.code, fyne.KeyReturn)
+				h.app.wait()
+			},
+			msg: "Nessun biglietto in attesa con il codice «NNKNWN77»",
+		},
+		{
+			name: "expired",
+			input: func(h *harness, q *queuePanel) {
+				h.typeIn(q.code, "YSTRDY33")
+				key(q.code, fyne.KeyReturn)
+				h.app.wait()
+			},
+			msg:  "Il biglietto K004 è del 09/03/2026",
+			gone: []string{"YSTRDY33"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			kioskTicket(t, dir, "K001", "FRSTTCK4", testNow.Add(-10*time.Minute), mario)
+			kioskTicket(t, dir, "K002", "SCNDTCK6", testNow.Add(-5*time.Minute), req)
+			// Printed yesterday, copied today: the desk's wipe at start
+			// leaves it, the code refuses it.
+			kioskTicket(t, dir, "K004", "YSTRDY33", yesterday, mario)
+			os.Chtimes(filepath.Join(dir, kiosk.SpoolFile("YSTRDY33")), time.Now(), time.Now())
+
+			h := ready(t, withTickets(dir))
+			q := h.app.home.queue
+			home := h.app.home.screen.View
+			tc.input(h, q)
+
+			if tc.opens == "" {
+				if h.app.current.View != home || h.app.request != nil {
+					t.Error("want the home screen and no request")
+				}
+				if got := q.msg.text(); !strings.Contains(got, tc.msg) {
+					t.Errorf("message %q, want %q", got, tc.msg)
+				}
+				if q.code.Text != "" {
+					t.Errorf("code entry %q: want it empty for the next scan", q.code.Text)
+				}
+			} else {
+				if h.app.request == nil || h.app.current.View != h.app.request.screen.View {
+					t.Fatalf("not on the MV35; message %q", q.msg.text())
+				}
+				if text := h.screenText(); !strings.Contains(text, "Biglietto "+tc.opens) {
+					t.Errorf("MV35 does not call ticket %s", tc.opens)
+				}
+				if got := h.app.request.request(); !reflect.DeepEqual(got, req) {
+					t.Errorf("MV35 pre-filled:\n got %+v\nwant %+v", got, req)
+				}
+			}
+			for _, code := range []string{"FRSTTCK4", "SCNDTCK6", "YSTRDY33"} {
+				want := true
+				for _, g := range tc.gone {
+					want = want && g != code
+				}
+				if spooled(dir, code) != want {
+					t.Errorf("ticket %s spooled: %v, want %v", code, !want, want)
+				}
+			}
+		})
+	}
+}
+
+// Ensure that "Prossimo biglietto" with no ticket waiting says so, and that
+// a desk without a ticket folder has no queue on its home screen.
+func TestKioskQueueEmpty(t *testing.T) {
+	h := ready(t, withTickets(filepath.Join(t.TempDir(), "not-yet")))
+	q := h.app.home.queue
+	if got := q.waiting.Text; got != "0" {
+		t.Errorf("tickets waiting in a folder not yet made: %q, want 0", got)
+	}
+	h.tap(q.next)
+	if got := q.msg.text(); got != "Nessun biglietto in attesa." || h.app.current.View != h.app.home.screen.View {
+		t.Errorf("empty queue: message %q, on home %v", got, h.app.current.View == h.app.home.screen.View)
+	}
+
+	h = ready(t)
+	if h.app.home.queue != nil {
+		t.Error("a desk without a ticket folder shows the kiosk's queue")
+	}
+}
+
+// Ensure that a folder that cannot be read shows as such, not as an empty
+// queue.
+func TestKioskQueueUnreachable(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := ready(t, withTickets(file))
+	q := h.app.home.queue
+	if got := q.waiting.Text; got != "–" {
+		t.Errorf("count: %q, want –", got)
+	}
+	if got := q.msg.text(); !strings.Contains(got, "non si legge") {
+		t.Errorf("message %q", got)
+	}
+	test.Tap(q.next)
+	h.app.wait()
+	if h.app.current.View != h.app.home.screen.View {
+		t.Error("unreadable folder: left the home screen")
+	}
+}

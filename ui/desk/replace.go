@@ -1,0 +1,150 @@
+package desk
+
+import (
+	"errors"
+	"slices"
+
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/i18n"
+)
+
+// replaceReasons are the reasons offered for replacing a slip, in the
+// order of the radio group.
+var replaceReasons = []string{pinsede.ReasonSlipLost, pinsede.ReasonSlipSpoiled}
+
+// replaceDialog replaces the lost or spoiled slip of an active credential:
+// the reason, and a supervisor's id and password (a second login on the
+// same screen: the domain wants someone other than the operator). On
+// success the result screen shows the new slip.
+type replaceDialog struct {
+	a       *App
+	citizen pinsede.Citizen
+	cred    pinsede.Credential
+
+	reason   *widget.RadioGroup
+	supID    *entry
+	supPW    *entry
+	confirm  *widget.Button
+	cancel   *widget.Button
+	progress *widget.Activity
+	msg      *message
+	dialog   *dialog.CustomDialog
+}
+
+// showReplace opens the replacement dialog for credential c of the
+// citizen on the page.
+func (c *citizenScreen) showReplace(cred pinsede.Credential) {
+	a := c.a
+	d := &replaceDialog{a: a, citizen: c.page.Citizen, cred: cred}
+	d.reason = widget.NewRadioGroup(replaceReasonLabels(), func(string) { a.touch() })
+	d.supID = a.newEntry("")
+	d.supPW = a.newPasswordEntry()
+	d.supPW.OnSubmitted = func(string) { d.doReplace() }
+	d.progress = widget.NewActivity()
+	d.progress.Hide()
+	d.msg = newMessage()
+	d.confirm = a.primaryButton(lang.L("replace.confirm"), fynetheme.MailSendIcon(), d.doReplace)
+	d.cancel = a.button(lang.L("replace.cancel"), fynetheme.CancelIcon(), func() { d.dialog.Hide() })
+	body := container.NewVBox(
+		note(lang.L("replace.intro", map[string]any{"Serial": cred.SlipSerial})),
+		heading(lang.L("replace.reason")),
+		d.reason,
+		heading(lang.L("replace.approval")),
+		note(lang.L("replace.approval.note")),
+		container.NewGridWithColumns(2,
+			newField("supervisor_id", lang.L("field.operatore_id"), d.supID).object,
+			newField("supervisor_password", lang.L("field.password"), d.supPW).object),
+		d.msg.box,
+		container.NewHBox(layout.NewSpacer(), d.progress, d.cancel, d.confirm),
+	)
+	d.dialog = dialog.NewCustomWithoutButtons(lang.L("replace.title"), card(560, body), a.win)
+	c.replace = d
+	d.dialog.Show()
+	a.win.Canvas().Focus(d.supID)
+}
+
+// doReplace asks the domain for the replacement off the UI goroutine
+// (hashing the password and the PIN, printing).
+func (d *replaceDialog) doReplace() {
+	a := d.a
+	if d.confirm.Disabled() || a.session == nil {
+		return
+	}
+	i := slices.Index(replaceReasonLabels(), d.reason.Selected)
+	if i < 0 {
+		d.msg.set(msgError, lang.L("replace.err.noreason"))
+		return
+	}
+	s, id, why := a.session, d.cred.ID, replaceReasons[i]
+	approval := pinsede.Approval{SupervisorID: d.supID.Text, Password: d.supPW.Text}
+	d.supPW.SetText("")
+	d.msg.set(msgError, "")
+	d.setBusy(true)
+	a.background(func() func() {
+		ctx, cancel := issueContext()
+		defer cancel()
+		out, err := a.desk.ReplaceSlip(ctx, s, id, why, approval)
+		return func() {
+			d.setBusy(false)
+			if a.session != s {
+				return // logged out meanwhile
+			}
+			d.showOutcome(out, err)
+		}
+	})
+}
+
+// showOutcome shows the result screen, or says in the dialog why not.
+func (d *replaceDialog) showOutcome(out pinsede.Issued, err error) {
+	a := d.a
+	switch {
+	case err == nil:
+		d.dialog.Hide()
+		a.showResult(d.citizen.Request, out)
+	case errors.Is(err, pinsede.ErrSameApprover):
+		d.msg.set(msgError, lang.L("replace.err.same"))
+	case errors.Is(err, pinsede.ErrBadCredentials):
+		d.msg.set(msgError, lang.L("replace.err.badcredentials"))
+	case errors.Is(err, pinsede.ErrForbidden):
+		d.msg.set(msgError, lang.L("replace.err.notsupervisor"))
+	case errors.Is(err, pinsede.ErrPrint):
+		msg := lang.L("replace.err.print", map[string]any{"Serial": out.Credential.SlipSerial})
+		if cause := i18n.Cause(err); cause != "" {
+			msg += "\n" + lang.L("issue.printfailed.cause", map[string]any{"Cause": cause})
+		}
+		d.msg.set(msgError, msg)
+	default:
+		d.msg.set(msgError, i18n.Message(err))
+	}
+}
+
+// setBusy disables the dialog's buttons while the replacement runs.
+func (d *replaceDialog) setBusy(busy bool) {
+	if busy {
+		d.confirm.Disable()
+		d.cancel.Disable()
+		d.progress.Show()
+		d.progress.Start()
+		return
+	}
+	d.progress.Stop()
+	d.progress.Hide()
+	d.confirm.Enable()
+	d.cancel.Enable()
+}
+
+// replaceReasonLabels returns the translated labels of replaceReasons.
+func replaceReasonLabels() []string {
+	out := make([]string, len(replaceReasons))
+	for i, r := range replaceReasons {
+		out[i] = reason(r)
+	}
+	return out
+}

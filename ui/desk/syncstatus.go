@@ -1,0 +1,308 @@
+package desk
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/local"
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/client"
+	"github.com/pinsede/pinsede/sync/wire"
+	"github.com/pinsede/pinsede/ui/theme"
+)
+
+// SyncSource is what the desk shows of the sync with the central records:
+// *client.Client.
+type SyncSource interface {
+	// Subscribe returns the states as they change, the current one first,
+	// and a function that ends the subscription.
+	Subscribe() (<-chan client.State, func())
+}
+
+var _ SyncSource = (*client.Client)(nil)
+
+// notAcceptedLister is the part of the store that keeps every event the
+// central records did not accept (local.Store).
+type notAcceptedLister interface {
+	NotAcceptedEvents() ([]local.NotAccepted, error)
+}
+
+// syncStatus is the state of the link to centrale in a status bar at the
+// foot of the window (the header bar has no room left): a button whose
+// text says online or offline since when, how many events wait and when
+// centrale last answered; it opens the details and the events not
+// accepted.
+type syncStatus struct {
+	a     *App
+	src   SyncSource // nil: a desk without central records
+	state client.State
+	// states are the states from src; unsubscribe ends them.
+	states      <-chan client.State
+	unsubscribe func()
+	button      *widget.Button
+	// details is the dialog open, nil when closed; detailsBox its content.
+	details    dialog.Dialog
+	detailsBox *fyne.Container
+	// pendingMsg tells, on the result screen of an issue made offline, that
+	// the PIN of credential pendingCred awaits activation; pendingSince is
+	// when it was issued.
+	pendingMsg   *message
+	pendingCred  string
+	pendingSince time.Time
+}
+
+// UseSync shows the sync with the central records in a status bar at the
+// foot of the window. src nil means this desk runs without central
+// records, and the bar says so.
+// sede is the code in the desk's certificate: the first-run set-up takes
+// it and no other. Call it once, before Start.
+func (a *App) UseSync(src SyncSource, sede string) {
+	s := &syncStatus{a: a, src: src}
+	a.sync = s
+	s.button = a.button("", fynetheme.InfoIcon(), s.showDetails)
+	s.button.Alignment = widget.ButtonAlignLeading
+	bar := container.NewStack(canvas.NewRectangle(theme.Dark), container.NewHBox(s.button))
+	footer := container.NewThemeOverride(bar, theme.Header())
+	a.win.SetContent(container.NewStack(canvas.NewRectangle(theme.Page),
+		container.NewBorder(nil, footer, nil, nil, a.root)))
+	s.render()
+	if sede != "" {
+		if need, err := a.desk.NeedsSetup(); err == nil && need {
+			a.setup = a.newSetupScreen()
+			a.setup.code.SetText(sede)
+			a.setup.code.Disable()
+		}
+	}
+	if src == nil {
+		return
+	}
+	s.states, s.unsubscribe = src.Subscribe()
+	if a.tick > 0 { // tests have no goroutines: they call poll
+		go s.run()
+	}
+}
+
+// run shows each new state until the app closes.
+func (s *syncStatus) run() {
+	defer s.unsubscribe()
+	for {
+		select {
+		case <-s.a.stop:
+			return
+		case st := <-s.states:
+			fyne.Do(func() { s.apply(st) })
+		}
+	}
+}
+
+// poll shows the latest state, if a new one came, on the calling (UI)
+// goroutine. Tests call it instead of run.
+func (s *syncStatus) poll() {
+	if s.states == nil {
+		return
+	}
+	select {
+	case st := <-s.states:
+		s.apply(st)
+	default:
+	}
+}
+
+// apply shows a new state. On the UI goroutine.
+func (s *syncStatus) apply(st client.State) {
+	s.state = st
+	s.render()
+	if h := s.a.home; h != nil && s.a.session != nil {
+		h.pendingSync.SetText(strconv.Itoa(st.Pending))
+	}
+	if s.pendingMsg != nil && st.Status == client.Online && st.Pending == 0 && !st.LastSync.Before(s.pendingSince) {
+		s.pendingMsg.set(msgSuccess, lang.L("issue.activated"))
+		for _, n := range st.NotAccepted {
+			if n.Event.Credential.ID == s.pendingCred && n.Event.Kind == pinsede.EventIssued {
+				s.pendingMsg.set(msgError, lang.L("issue.notaccepted", map[string]any{"Verdict": verdictText(n.Verdict), "Reason": reasonText(n.Reason)}))
+			}
+		}
+		s.pendingMsg = nil
+	}
+	if s.details != nil {
+		s.fillDetails()
+	}
+}
+
+// render writes the state on the button.
+func (s *syncStatus) render() {
+	st := s.state
+	text, icon, imp := "", fynetheme.InfoIcon(), widget.MediumImportance
+	switch {
+	case s.src == nil:
+		text = lang.L("sync.none")
+	case st.Status == client.Online:
+		text, icon = lang.L("sync.online", map[string]any{"N": st.Pending, "Last": st.LastSync.Format("15:04")}), fynetheme.ConfirmIcon()
+	case st.Status == client.Offline:
+		text, icon = lang.L("sync.offline", map[string]any{"Since": st.OfflineSince.Format("15:04"), "N": st.Pending}), fynetheme.WarningIcon()
+		imp = widget.WarningImportance
+	default:
+		text = lang.L("sync.connecting")
+	}
+	if n := len(st.NotAccepted); n > 0 {
+		text += lang.L("sync.notaccepted.count", map[string]any{"N": n})
+		icon, imp = fynetheme.ErrorIcon(), widget.DangerImportance
+	}
+	s.button.SetText(text)
+	s.button.SetIcon(icon)
+	s.button.Importance = imp
+	s.button.Refresh()
+}
+
+// statusText is the state's status in words.
+func (s *syncStatus) statusText() string {
+	switch {
+	case s.src == nil:
+		return lang.L("sync.none")
+	case s.state.Status == client.Online:
+		return lang.L("sync.status.online")
+	case s.state.Status == client.Offline:
+		return lang.L("sync.status.offline")
+	}
+	return lang.L("sync.status.connecting")
+}
+
+// showDetails opens the dialog with the state and the events not accepted.
+func (s *syncStatus) showDetails() {
+	s.detailsBox = container.NewVBox()
+	s.fillDetails()
+	scroll := container.NewVScroll(s.detailsBox)
+	scroll.SetMinSize(fyne.NewSize(720, 420))
+	s.details = dialog.NewCustom(lang.L("sync.title"), lang.L("sync.close"), scroll, s.a.win)
+	s.details.SetOnClosed(func() { s.details, s.detailsBox = nil, nil })
+	s.details.Show()
+}
+
+// fillDetails writes the state and the events not accepted in the dialog.
+func (s *syncStatus) fillDetails() {
+	st := s.state
+	objs := []fyne.CanvasObject{rows(
+		row(lang.L("sync.status"), s.statusText()),
+		row(lang.L("sync.offlinesince"), when(st.OfflineSince)),
+		row(lang.L("sync.pending"), strconv.Itoa(st.Pending)),
+		row(lang.L("sync.lastsync"), when(st.LastSync)),
+		row(lang.L("sync.lasterror"), orDash(st.LastError)),
+	)}
+	if s.src == nil {
+		objs = append(objs, note(lang.L("sync.none.note")))
+	}
+	objs = append(objs, heading(lang.L("sync.notaccepted.title")))
+	if s.a.session == nil || s.a.lock.locked { // the events name citizens
+		objs = append(objs, note(lang.L("sync.notaccepted.login")))
+		s.detailsBox.Objects = objs
+		s.detailsBox.Refresh()
+		return
+	}
+	list := s.notAccepted()
+	if len(list) == 0 {
+		objs = append(objs, note(lang.L("sync.notaccepted.none")))
+	}
+	for i := len(list) - 1; i >= 0; i-- { // newest first
+		objs = append(objs, note(notAcceptedText(list[i])))
+	}
+	s.detailsBox.Objects = objs
+	s.detailsBox.Refresh()
+}
+
+// notAccepted returns every event not accepted that the store keeps, or
+// those of this session when it keeps none; oldest first.
+func (s *syncStatus) notAccepted() []local.NotAccepted {
+	if l, ok := s.a.desk.Store.(notAcceptedLister); ok {
+		if list, err := l.NotAcceptedEvents(); err == nil {
+			return list
+		}
+	}
+	return s.state.NotAccepted
+}
+
+// notAcceptedText describes an event the central records did not accept.
+func notAcceptedText(n local.NotAccepted) string {
+	c := n.Event.Credential
+	return lang.L("sync.notaccepted.row", map[string]any{
+		"When": when(n.Event.Time), "Kind": eventKindText(n.Event.Kind), "Serial": orDash(c.SlipSerial),
+		"CF": string(c.CodiceFiscale), "Verdict": verdictText(n.Verdict), "Reason": reasonText(n.Reason),
+	})
+}
+
+// eventKindText names an event kind.
+func eventKindText(k pinsede.EventKind) string {
+	switch k {
+	case pinsede.EventIssued:
+		return lang.L("sync.event.issued")
+	case pinsede.EventRevoked:
+		return lang.L("sync.event.revoked")
+	case pinsede.EventHandedOver:
+		return lang.L("sync.event.handedover")
+	}
+	return string(k)
+}
+
+// verdictText names a verdict.
+func verdictText(v wire.Verdict) string {
+	switch v {
+	case wire.Superseded:
+		return lang.L("sync.verdict.superseded")
+	case wire.Rejected:
+		return lang.L("sync.verdict.rejected")
+	}
+	return string(v)
+}
+
+// reasonText translates the reason centrale gave (sync/central's
+// Reason... values); one it does not know is shown as it came.
+func reasonText(r string) string {
+	switch {
+	case r == "":
+		return ""
+	case strings.HasPrefix(r, "credential superseded by"):
+		return lang.L("sync.reason.superseded")
+	case r == central.ReasonOtherSede:
+		return lang.L("sync.reason.othersede")
+	case r == central.ReasonUnknownKind:
+		return lang.L("sync.reason.unknownkind")
+	case strings.HasPrefix(r, central.ReasonBadEvent):
+		return lang.L("sync.reason.badevent", map[string]any{"Detail": strings.TrimPrefix(strings.TrimPrefix(r, central.ReasonBadEvent), ": ")})
+	case r == central.ReasonUnknownCred:
+		return lang.L("sync.reason.unknowncred")
+	case r == central.ReasonCredExists:
+		return lang.L("sync.reason.credexists")
+	case r == central.ReasonCredOtherSede:
+		return lang.L("sync.reason.credothersede")
+	}
+	return r
+}
+
+// orDash returns s, or "–" when empty.
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+// pendingNote is the panel of the result screen of an issue made while
+// the central records could not be reached: it says the PIN awaits
+// activation, and turns to "active" when the outbox is empty again.
+func (a *App) pendingNote(credentialID string) fyne.CanvasObject {
+	m := newMessage()
+	m.set(msgInfo, lang.L("issue.pending"))
+	if a.sync != nil {
+		a.sync.pendingMsg, a.sync.pendingCred, a.sync.pendingSince = m, credentialID, time.Now() // the client's clock
+	}
+	return m.box
+}
