@@ -31,6 +31,9 @@ type Desk struct {
 	// Link is the connection to the central records; nil when there are
 	// none (see Link).
 	Link Link
+	// Policy is the eligibility policy Issue applies; nil applies
+	// DefaultPolicy.
+	Policy *Policy
 }
 
 // NewDesk returns a Desk on store and printer with the real clock, the
@@ -280,7 +283,10 @@ type Issued struct {
 // sealed-envelope slip. A previous active PIN of the same codice fiscale is
 // revoked in the same transaction.
 //
-// Invalid input returns FieldErrors and writes nothing. If the slip cannot be
+// Invalid input returns FieldErrors and writes nothing. A citizen the
+// eligibility policy (Policy) refuses gets no PIN: the error is a *Problem
+// whose Key says why, wrapping ErrNotEligible, and only the refusal is
+// audited (ActionRefused); see IssueWithOverride. If the slip cannot be
 // printed, the new credential is revoked (nobody can know its PIN) and the
 // error wraps ErrPrint: the clerk issues again.
 func (d *Desk) Issue(ctx context.Context, s *Session, req Request, ver Verification) (Issued, error) {
@@ -294,6 +300,16 @@ func (d *Desk) Issue(ctx context.Context, s *Session, req Request, ver Verificat
 	if len(es) > 0 {
 		return Issued{}, es
 	}
+	if _, err := d.refusal(s, req, ver.Document, true); err != nil {
+		return Issued{}, err
+	}
+	return d.issue(ctx, s, req, ver)
+}
+
+// issue issues a PIN to a request and a verification already validated
+// and allowed, committing the extra audit entries with the credential.
+func (d *Desk) issue(ctx context.Context, s *Session, req Request, ver Verification, extra ...AuditEntry) (Issued, error) {
+	now := d.Now()
 	cred, pin, err := d.mint(s, req.CodiceFiscale, now)
 	if err != nil {
 		return Issued{}, fmt.Errorf("issue: %w", err)
@@ -307,7 +323,7 @@ func (d *Desk) Issue(ctx context.Context, s *Session, req Request, ver Verificat
 			return err
 		}
 		for _, old := range olds {
-			if !old.Active(now) {
+			if old.Can(TransitionReplace, now) != nil {
 				continue
 			}
 			old.revoke(now, s.Actor(), ReasonReplaced)
@@ -330,6 +346,12 @@ func (d *Desk) Issue(ctx context.Context, s *Session, req Request, ver Verificat
 			return err
 		}
 		out.Credential = cred
+		for i := range extra {
+			extra[i].Credential = cred.ID
+		}
+		if err := appendAudit(tx, now, s.Sede.Code, s.Actor(), extra...); err != nil {
+			return err
+		}
 		return d.record(tx, s, now, cred, ActionIssued, EventIssued, "busta "+cred.SlipSerial)
 	})
 	if err != nil {
@@ -415,11 +437,8 @@ func (d *Desk) RecordHandover(s *Session, credentialID string) (Credential, erro
 		if cred, err = tx.Credential(credentialID); err != nil {
 			return err
 		}
-		switch {
-		case !cred.HandedOverAt.IsZero():
-			return ErrAlreadyHandedOver
-		case !cred.Active(now):
-			return ErrNotActive
+		if err := cred.Can(TransitionHandOver, now); err != nil {
+			return err
 		}
 		cred.HandedOverAt, cred.HandedOverBy = now, s.Actor()
 		return d.record(tx, s, now, cred, ActionHandedOver, EventHandedOver, "busta "+cred.SlipSerial)

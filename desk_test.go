@@ -82,7 +82,7 @@ func request() pinsede.Request {
 func verification() pinsede.Verification {
 	return pinsede.Verification{
 		Document: pinsede.Document{
-			Type: pinsede.DocPassaporto, Number: "YA1234567", Authority: "Consolato di Madrid",
+			Type: pinsede.DocPassaportoEstero, Number: "PAA123456", Authority: "Ministerio del Interior", Country: "ES",
 			IssuedOn: pinsede.Date{Year: 2020, Month: 5, Day: 4}, ExpiresOn: pinsede.Date{Year: 2030, Month: 5, Day: 3},
 		},
 		Checklist: pinsede.Checklist{OriginalSeen: true, PhotoMatches: true, MV35Signed: true},
@@ -389,7 +389,7 @@ func TestReplaceSlip(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := out.Credential
-	if len(forms.rendered) != 1 || !forms.rendered[0].Replaces || forms.rendered[0].Document.Number != "YA1234567" {
+	if len(forms.rendered) != 1 || !forms.rendered[0].Replaces || forms.rendered[0].Document.Number != verification().Document.Number {
 		t.Fatalf("MV35 of the replacement %+v", forms.rendered)
 	}
 	err = f.store.View(func(tx pinsede.Tx) error {

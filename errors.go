@@ -32,6 +32,10 @@ var (
 	// ErrSameApprover is returned when an operator approves their own
 	// action: a supervisor's approval must come from someone else.
 	ErrSameApprover = errors.New("approval by the operator who asks for it")
+	// ErrApprovalNeeded is returned when an action needs a supervisor's
+	// approval that was not given (the revocation of a PIN another operator
+	// issued).
+	ErrApprovalNeeded = errors.New("supervisor's approval needed")
 	// ErrNoPrinter is returned by Issue when no printer is configured;
 	// nothing is issued.
 	ErrNoPrinter = errors.New("no printer configured")

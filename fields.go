@@ -70,4 +70,7 @@ const (
 	KeyPrintFailed      = "err.print"
 	KeyStoreUnavailable = "err.store"
 	KeyQueueName        = "err.queue.name"
+	// KeyRevokeReasonShort: a revocation reason under RevokeReasonMin
+	// characters (Args: Min).
+	KeyRevokeReasonShort = "err.revoke.reason.short"
 )

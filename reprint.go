@@ -29,8 +29,8 @@ type Approval struct {
 // operator: ErrSameApprover for the operator's own approval, ErrForbidden
 // for someone who is not a supervisor. The approver's password is checked
 // like a login's (a wrong one returns ErrBadCredentials and counts towards
-// the approver's lock-out). The old credential must be active, or
-// ErrNotActive.
+// the approver's lock-out). The old credential must allow
+// TransitionReplace ([Credential.Can]), or ErrNotActive.
 //
 // The revocation, the new credential, its MV35 (when Desk.Forms is set),
 // their audit entries and their outbox events are committed in one
@@ -61,8 +61,8 @@ func (d *Desk) ReplaceSlip(ctx context.Context, s *Session, credentialID, reason
 	if err != nil {
 		return Issued{}, wrap(err)
 	}
-	if !old.Active(now) {
-		return Issued{}, wrap(ErrNotActive)
+	if err := old.Can(TransitionReplace, now); err != nil {
+		return Issued{}, wrap(err)
 	}
 	cred, pin, err := d.mint(s, old.CodiceFiscale, now)
 	if err != nil {
@@ -75,8 +75,8 @@ func (d *Desk) ReplaceSlip(ctx context.Context, s *Session, credentialID, reason
 		if err != nil {
 			return err
 		}
-		if !old.Active(now) {
-			return ErrNotActive
+		if err := old.Can(TransitionReplace, now); err != nil {
+			return err
 		}
 		old.revoke(now, s.Actor(), reason)
 		if err := d.record(tx, s, now, old, ActionRevoked, EventRevoked, reason); err != nil {

@@ -39,6 +39,9 @@ type Tx interface {
 	Document(credentialID, kind string) ([]byte, error)
 	// IssuedOn counts the credentials issued on day (local time).
 	IssuedOn(day Date) (int, error)
+	// Expiring returns the credentials whose expiry day (local time) is
+	// from from to to, both included, by expiry day, in every state.
+	Expiring(from, to Date) ([]Credential, error)
 
 	// AppendAudit links e to the chain and stores it; it returns the entry
 	// as stored.

@@ -168,7 +168,7 @@ func (s *Store) DeleteAuditHead() error {
 }
 
 // MakeV1 turns the closed current store at path into one as schema
-// version 1 made it: no documents bucket, version 1.
+// version 1 made it: no documents or expires_by_day bucket, version 1.
 func MakeV1(path string) error {
 	db, err := bolt.Open(path, 0o600, boltOptions())
 	if err != nil {
@@ -178,7 +178,29 @@ func MakeV1(path string) error {
 		if err := btx.DeleteBucket(bucketDocuments); err != nil {
 			return err
 		}
+		if err := btx.DeleteBucket(bucketExpiresByDay); err != nil {
+			return err
+		}
 		return btx.Bucket(bucketMeta).Put(metaSchema, binary.BigEndian.AppendUint64(nil, 1))
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// MakeV2 turns the closed current store at path into one as schema
+// version 2 made it: no expires_by_day bucket, version 2.
+func MakeV2(path string) error {
+	db, err := bolt.Open(path, 0o600, boltOptions())
+	if err != nil {
+		return err
+	}
+	err = db.Update(func(btx *bolt.Tx) error {
+		if err := btx.DeleteBucket(bucketExpiresByDay); err != nil {
+			return err
+		}
+		return btx.Bucket(bucketMeta).Put(metaSchema, binary.BigEndian.AppendUint64(nil, 2))
 	})
 	if cerr := db.Close(); err == nil {
 		err = cerr

@@ -142,9 +142,9 @@ func person(i int, cognome, nome string) pinsede.Request {
 		DataNascita:   birth,
 		LuogoNascita:  pinsede.Place{Name: "Roma", Province: "RM", Code: place},
 		CodiceFiscale: makeCF(letters6(i), birth, sex, place),
-		Residenza:     pinsede.Address{Street: "Via Appia Nuova 12", CAP: "00183", City: "Roma", Province: "RM", Country: "IT"},
+		Residenza:     pinsede.Address{Street: "Rue de Rivoli 10", CAP: "75001", City: "Paris", Country: "FR"},
 		Recapiti: pinsede.Contacts{
-			Mobile: "+39 347 123 4567",
+			Mobile: "+33 6 12 34 56 78",
 			Email:  strings.ToLower(fmt.Sprintf("%s.%s.%d@esempio.it", normASCII(nome), normASCII(cognome), i)),
 		},
 	}
@@ -160,12 +160,14 @@ func normASCII(s string) string {
 	}, s)
 }
 
-// verification returns a valid identity check, with scan when not nil.
+// verification returns a valid identity check, with scan when not nil: a
+// French identity card, which the default eligibility policy accepts from a
+// resident abroad.
 func verification(scan *pinsede.Scan) pinsede.Verification {
 	today := pinsede.DateOf(time.Now())
 	return pinsede.Verification{
 		Document: pinsede.Document{
-			Type: pinsede.DocCIE, Number: "CA12345AB", Authority: "Comune di Roma", Country: "IT",
+			Type: pinsede.DocIdentitaEstera, Number: "CA12345AB", Authority: "Préfecture de Police", Country: "FR",
 			IssuedOn:  pinsede.DateOf(time.Now().AddDate(-2, 0, 0)),
 			ExpiresOn: pinsede.Date{Year: today.Year + 5, Month: today.Month, Day: 1},
 		},

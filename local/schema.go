@@ -3,15 +3,17 @@ package local
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 
+	"github.com/pinsede/pinsede"
 	bolt "go.etcd.io/bbolt"
 )
 
 // SchemaVersion is the layout of the store this code reads and writes.
 // Open brings an older store up to it with the migrations, and refuses a
 // newer one with ErrSchemaTooNew.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // The buckets. Keys marked tag() are keyed hashes (see keys.tag); values
 // marked sealed are encrypted and bound to their bucket and key.
@@ -42,6 +44,9 @@ var (
 	bucketScans = []byte("scans")
 	// bucketDocuments: credential id ‖ "/" ‖ kind -> sealed PDF (version 2).
 	bucketDocuments = []byte("documents")
+	// bucketExpiresByDay: expiry day yyyymmdd (local time) ‖ id -> empty
+	// (version 3).
+	bucketExpiresByDay = []byte("expires_by_day")
 )
 
 // Keys of the meta bucket.
@@ -83,6 +88,24 @@ var migrations = [SchemaVersion]migration{
 			return fmt.Errorf("bucket %s: %w", bucketDocuments, err)
 		}
 		return nil
+	}},
+	{"credentials indexed by expiry day", func(tx *bolt.Tx, k *keys) error {
+		idx, err := tx.CreateBucketIfNotExists(bucketExpiresByDay)
+		if err != nil {
+			return fmt.Errorf("bucket %s: %w", bucketExpiresByDay, err)
+		}
+		return tx.Bucket(bucketCredentials).ForEach(func(key, sealed []byte) error {
+			plain, err := k.open(bucketCredentials, key, sealed)
+			if err != nil {
+				return fmt.Errorf("%s record %x: %w: %w", bucketCredentials, key, ErrCorrupt, err)
+			}
+			defer clear(plain)
+			var c pinsede.Credential
+			if err := json.Unmarshal(plain, &c); err != nil {
+				return fmt.Errorf("%s record %x: %w: %w", bucketCredentials, key, ErrCorrupt, err)
+			}
+			return idx.Put(expiryKey(c), nil)
+		})
 	}},
 }
 

@@ -305,6 +305,12 @@ func dayKey(d pinsede.Date) []byte {
 	return fmt.Appendf(nil, "%04d%02d%02d", d.Year, int(d.Month), d.Day)
 }
 
+// expiryKey is a credential's key in the expires_by_day index: its expiry
+// day (local time) as dayKey writes it, then its id.
+func expiryKey(c pinsede.Credential) []byte {
+	return append(dayKey(pinsede.DateOf(c.ExpiresAt.Local())), c.ID...)
+}
+
 // PutCredential creates or replaces a credential and keeps its index
 // entries in step with it.
 func (t *tx) PutCredential(c pinsede.Credential) error {
@@ -316,6 +322,10 @@ func (t *tx) PutCredential(c pinsede.Credential) error {
 		return err
 	}
 	byDay, err := t.bucket(bucketIssuedByDay)
+	if err != nil {
+		return err
+	}
+	byExpiry, err := t.bucket(bucketExpiresByDay)
 	if err != nil {
 		return err
 	}
@@ -332,12 +342,18 @@ func (t *tx) PutCredential(c pinsede.Credential) error {
 		if err := byDay.Delete(oldDay); err != nil {
 			return err
 		}
+		if err := byExpiry.Delete(expiryKey(old)); err != nil {
+			return err
+		}
 	}
 	newCF, newDay := t.credIndexKeys(c)
 	if err := byCF.Put(newCF, nil); err != nil {
 		return err
 	}
 	if err := byDay.Put(newDay, nil); err != nil {
+		return err
+	}
+	if err := byExpiry.Put(expiryKey(c), nil); err != nil {
 		return err
 	}
 	return t.put(bucketCredentials, []byte(c.ID), c)
@@ -400,4 +416,32 @@ func (t *tx) IssuedOn(day pinsede.Date) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+// Expiring returns the credentials whose expiry day (local time) is from
+// from to to, both included, by expiry day: every state, as stored.
+func (t *tx) Expiring(from, to pinsede.Date) ([]pinsede.Credential, error) {
+	idx, err := t.bucket(bucketExpiresByDay)
+	if err != nil {
+		return nil, err
+	}
+	creds, err := t.bucket(bucketCredentials)
+	if err != nil {
+		return nil, err
+	}
+	first, last := dayKey(from), dayKey(to)
+	var out []pinsede.Credential
+	c := idx.Cursor()
+	for k, _ := c.Seek(first); k != nil && bytes.Compare(k[:len(last)], last) <= 0; k, _ = c.Next() {
+		id := bytes.Clone(k[len(last):])
+		var cr pinsede.Credential
+		if err := t.decode(bucketCredentials, id, creds.Get(id), &cr); err != nil {
+			if errors.Is(err, pinsede.ErrNotFound) {
+				err = fmt.Errorf("expiry index entry %x without its credential: %w", k, ErrCorrupt)
+			}
+			return nil, err
+		}
+		out = append(out, cr)
+	}
+	return out, nil
 }

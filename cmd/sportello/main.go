@@ -58,6 +58,7 @@ func main() {
 	idle := flag.Duration("idle", desk.DefaultIdle, "lock the session after this `inactivity` (0: never)")
 	language := flag.String("lang", i18n.Default, "language of the interface: it or en")
 	ticketDir := flag.String("ticket-dir", "", "the kiosk's spool `folder` (chiosco -spool), shared with the kiosk: the queue of its tickets")
+	policyPath := flag.String("policy", "", "the eligibility policy `file` (JSON, see README); none: the built-in policy")
 	flag.Parse()
 
 	if err := i18n.Load(*language); err != nil {
@@ -71,6 +72,15 @@ func main() {
 	if (*storePath == "" || *keyPath == "") && pathErr != nil {
 		fmt.Fprintln(os.Stderr, "sportello:", pathErr)
 		os.Exit(2)
+	}
+	var policy *pinsede.Policy
+	if *policyPath != "" {
+		p, err := pinsede.LoadPolicy(*policyPath)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sportello:", err)
+			os.Exit(2)
+		}
+		policy = &p
 	}
 
 	// The store first: its errors reach stderr even without a display.
@@ -91,6 +101,7 @@ func main() {
 	}
 
 	d := pinsede.NewDesk(store, nil)
+	d.Policy = policy // nil: pinsede.DefaultPolicy
 	saved, err := d.Settings()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sportello:", err) // start without the saved printer

@@ -150,12 +150,13 @@ func person(i int) pinsede.Request {
 	}
 }
 
-// verification returns a valid identity check.
+// verification returns a valid identity check: an Argentine passport,
+// which the default eligibility policy accepts from a resident abroad.
 func verification() pinsede.Verification {
 	today := pinsede.DateOf(time.Now())
 	return pinsede.Verification{
 		Document: pinsede.Document{
-			Type: pinsede.DocPassaporto, Number: "YA1234567", Authority: "Consolato Generale d'Italia", Country: "IT",
+			Type: pinsede.DocPassaportoEstero, Number: "AAA123456", Authority: "RENAPER", Country: "AR",
 			IssuedOn:  pinsede.DateOf(time.Now().AddDate(-2, 0, 0)),
 			ExpiresOn: pinsede.Date{Year: today.Year + 5, Month: today.Month, Day: 1},
 		},

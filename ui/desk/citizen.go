@@ -25,7 +25,11 @@ type citizenScreen struct {
 	// credential, by id; replace is the dialog last opened by one.
 	replaceSlip map[string]*widget.Button
 	replace     *replaceDialog
-	screen      screen
+	// revokeCred holds the "Revoca" button of each active credential, by
+	// id; revoke is the dialog last opened by one.
+	revokeCred map[string]*widget.Button
+	revoke     *revokeDialog
+	screen     screen
 }
 
 // showCitizen opens a citizen's page.
@@ -42,7 +46,7 @@ func (a *App) showCitizen(cf pinsede.CodiceFiscale) {
 }
 
 func (a *App) newCitizenScreen(p pinsede.CitizenPage) *citizenScreen {
-	c := &citizenScreen{a: a, page: p, replaceSlip: map[string]*widget.Button{}}
+	c := &citizenScreen{a: a, page: p, replaceSlip: map[string]*widget.Button{}, revokeCred: map[string]*widget.Button{}}
 	r := p.Citizen.Request
 	c.newRequest = a.primaryButton(lang.L("citizen.newrequest"), fynetheme.DocumentCreateIcon(), func() {
 		cit := p.Citizen
@@ -101,7 +105,9 @@ func (a *App) newCitizenScreen(p pinsede.CitizenPage) *citizenScreen {
 		if cr.Active(now) {
 			b := a.button(lang.L("citizen.replaceslip"), fynetheme.MailReplyIcon(), func() { c.showReplace(cr) })
 			c.replaceSlip[cr.ID] = b
-			creds = append(creds, container.NewHBox(b))
+			rv := a.button(lang.L("citizen.revoke"), fynetheme.DeleteIcon(), func() { c.showRevoke(cr) })
+			c.revokeCred[cr.ID] = rv
+			creds = append(creds, container.NewHBox(b, rv))
 		}
 	}
 

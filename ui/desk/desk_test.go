@@ -34,9 +34,13 @@ func TestIssueFromFirstRun(t *testing.T) {
 	if got := h.app.verify.who.Text; !strings.Contains(got, "Rossi Mario") || !strings.Contains(got, "RSSMRA80A01H501U") {
 		t.Errorf("verification header %q: want the citizen's name and codice fiscale", got)
 	}
-	h.fillVerification(passport)
+	h.app.verify.docType.SetSelectedIndex(indexOf(pinsede.DocumentTypes, pinsede.DocPassaporto))
 	if got := h.app.verify.country.code(); got != "IT" {
 		t.Errorf("issuing country of an Italian passport: %q, want IT by default", got)
+	}
+	h.fillVerification(passport)
+	if got := h.app.verify.country.code(); got != "AR" {
+		t.Errorf("issuing country of the Argentine passport: %q, want AR", got)
 	}
 	h.app.verify.setScan(&pinsede.Scan{Name: "passaporto.pdf", Data: []byte("%PDF-1.4 test")})
 	h.tap(h.app.verify.issue)

@@ -20,6 +20,12 @@ func (MV35Renderer) RenderMV35(f pinsede.MV35Data) ([]byte, error) {
 	return slip.MV35(slip.MV35Form(f))
 }
 
+var _ pinsede.InfoSheetRenderer = MV35Renderer{}
+
+// RenderInfoSheet renders the information sheet on SPID, CIE and CNS as a
+// PDF.
+func (MV35Renderer) RenderInfoSheet() ([]byte, error) { return slip.InfoSheet() }
+
 // DocumentPrinter prints the domain's documents that hold no PIN (the
 // MV35) on a printer back end: set it as pinsede.Desk.Documents.
 type DocumentPrinter struct {

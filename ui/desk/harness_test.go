@@ -227,9 +227,11 @@ func (h *harness) fillRequest(q pinsede.Request) {
 	h.win.Canvas().Unfocus()
 }
 
-// passport is the document of the tests, valid on testNow.
+// passport is the document of the tests, valid on testNow: an Argentine
+// passport, which a resident abroad with no Italian document may be issued
+// a PIN with under the default policy.
 var passport = pinsede.Document{
-	Type: pinsede.DocPassaporto, Number: "YA1234567", Authority: "Questura di Roma",
+	Type: pinsede.DocPassaportoEstero, Number: "AAA123456", Authority: "RENAPER", Country: "AR",
 	IssuedOn: pinsede.Date{Year: 2022, Month: time.May, Day: 4}, ExpiresOn: pinsede.Date{Year: 2032, Month: time.May, Day: 3},
 }
 

@@ -36,6 +36,10 @@ type homeScreen struct {
 	printerNote              *message
 	queue                    *queuePanel // the kiosk's tickets (queue.go); nil without a spool folder
 	screen                   screen
+
+	// expiring lists the sede's PINs that expire within 30 days
+	// (expiring.go).
+	expiring *expiringPanel
 }
 
 func (a *App) showHome() {
@@ -100,6 +104,8 @@ func (a *App) newHomeScreen() *homeScreen {
 	if !a.session.IsSupervisor() {
 		side.Objects[2].Hide()
 	}
+	h.expiring = a.newExpiringPanel()
+	side.Objects = append(side.Objects, h.expiring.object)
 	if h.queue = a.newQueuePanel(); h.queue != nil { // the kiosk's tickets come first
 		side.Objects = append([]fyne.CanvasObject{h.queue.object}, side.Objects...)
 	}
@@ -108,8 +114,9 @@ func (a *App) newHomeScreen() *homeScreen {
 	return h
 }
 
-// refresh reads today's figures again.
+// refresh reads today's figures and the expiring PINs again.
 func (h *homeScreen) refresh() {
+	h.expiring.refresh()
 	sum, err := h.a.desk.Summary()
 	if err != nil {
 		h.issuedToday.SetText("–")

@@ -14,8 +14,8 @@ import (
 
 // passportMRZ is the MRZ of the passport of the tests (TD3), as a
 // keyboard-wedge reader types it: two lines with a line break.
-const passportMRZ = "P<ITAROSSI<<MARIO<<<<<<<<<<<<<<<<<<<<<<<<<<<\n" +
-	"YA12345676ITA8001014M3205035<<<<<<<<<<<<<<<0"
+const passportMRZ = "P<ARGROSSI<<MARIO<<<<<<<<<<<<<<<<<<<<<<<<<<<\n" +
+	"AAA1234565ARG8001014M3205035<<<<<<<<<<<<<<<2"
 
 // specimenMRZ is the passport specimen of ICAO 9303 part 4 (TD3): Anna
 // Maria Eriksson, female, born 12/08/1974, passport L898902C3 of Utopia,

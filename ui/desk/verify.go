@@ -55,6 +55,8 @@ type verifyScreen struct {
 	printerNote *message
 	fields      fields
 	screen      screen
+	// policy explains a refusal of the eligibility policy (policy.go).
+	policy *policyPanel
 }
 
 // showVerify goes to the identity check of the request in progress, as it
@@ -132,6 +134,7 @@ func (a *App) newVerifyScreen() *verifyScreen {
 	v.progress.Stop()
 	v.progress.Hide()
 	v.msg = newMessage()
+	v.policy = v.newPolicyPanel()
 	v.printerNote = newMessage()
 	if !a.HasPrinter() {
 		v.issue.Disable()
@@ -184,6 +187,7 @@ func (a *App) newVerifyScreen() *verifyScreen {
 		),
 		v.printerNote.box,
 		v.msg.box,
+		v.policy.box,
 		v.progress,
 		container.NewHBox(v.back, layout.NewSpacer(), v.issue),
 	)
@@ -340,6 +344,7 @@ func (v *verifyScreen) doIssue() {
 	}
 	s, req, ver := a.session, reqScreen.request(), v.verification()
 	v.msg.set(msgError, "")
+	v.policy.hide()
 	v.setBusy(true)
 	a.background(func() func() {
 		ctx, cancel := issueContext()
@@ -421,6 +426,8 @@ func (v *verifyScreen) showOutcome(req pinsede.Request, out pinsede.Issued, err 
 			msg += "\n" + lang.L("issue.printfailed.cause", map[string]any{"Cause": cause})
 		}
 		v.msg.set(msgError, msg)
+	case errors.Is(err, pinsede.ErrNotEligible):
+		v.policy.show(req, err)
 	default:
 		v.msg.set(msgError, i18n.Message(err))
 	}

@@ -155,6 +155,8 @@ var sentinels = []struct {
 	{pinsede.ErrLastSupervisor, "err.lastsupervisor"},
 	{pinsede.ErrAlreadyHandedOver, "err.handedover"},
 	{pinsede.ErrNotActive, "err.notactive"},
+	{pinsede.ErrTransition, "err.transition"},
+	{pinsede.ErrApprovalNeeded, "err.approvalneeded"},
 	{pinsede.ErrOperatorExists, "err.operator.exists"},
 	{pinsede.ErrNotSetUp, "err.notsetup"},
 	{pinsede.ErrAlreadySetUp, "err.alreadysetup"},

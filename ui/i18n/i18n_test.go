@@ -52,6 +52,15 @@ var domainKeys = map[string]map[string]any{
 	pinsede.KeyPrintFailed:      nil,
 	pinsede.KeyStoreUnavailable: nil,
 	pinsede.KeyQueueName:        nil,
+
+	// fields.go, the revocation (revoke.go)
+	pinsede.KeyRevokeReasonShort: {"Min": 10},
+	// The dated eligibility policy and its override.
+	pinsede.KeyRefusedResidentItaly:   {"Alternatives": "SPID, CIE, CNS"},
+	pinsede.KeyRefusedItalianDocument: {"Alternatives": "SPID, CIE, CNS"},
+	pinsede.KeyRefusedClosed:          {"Alternatives": "SPID, CIE, CNS"},
+	pinsede.KeyOverrideReasonShort:    {"Min": 10},
+
 	// codicefiscale.go
 	pinsede.KeyCFRequired:        nil,
 	pinsede.KeyCFLength:          {"Len": 15},

@@ -1,0 +1,318 @@
+package pinsede
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"unicode/utf8"
+)
+
+// Eligibility names who may get a PIN under a rule of a Policy.
+type Eligibility string
+
+// The eligibilities a rule may give.
+const (
+	// EligibleAll: any citizen may get a PIN.
+	EligibleAll Eligibility = "all"
+	// EligibleAbroadNoItalianDocument: only a citizen resident abroad who
+	// holds no Italian identity document (the document verified at the
+	// desk is a foreign one).
+	EligibleAbroadNoItalianDocument Eligibility = "abroad_no_italian_document"
+	// EligibleNone: no PIN is issued.
+	EligibleNone Eligibility = "none"
+)
+
+// Valid reports whether e is a known eligibility.
+func (e Eligibility) Valid() bool {
+	return e == EligibleAll || e == EligibleAbroadNoItalianDocument || e == EligibleNone
+}
+
+// Message keys of a policy refusal (Decision.Key), and of an override
+// reason too short.
+const (
+	KeyRefusedResidentItaly   = "policy.refused.resident_italy"
+	KeyRefusedItalianDocument = "policy.refused.italian_document"
+	KeyRefusedClosed          = "policy.refused.closed"
+	KeyOverrideReasonShort    = "err.override.reason"
+)
+
+// FieldOverrideReason is the field of the written reason of a policy
+// override.
+const FieldOverrideReason = "motivo_deroga"
+
+// The audited actions of the eligibility policy.
+const (
+	// ActionRefused records an issue refused by the policy; the detail is
+	// the reason's message key.
+	ActionRefused AuditAction = "issue.refused"
+	// ActionPolicyOverride records a supervisor's override of a refusal,
+	// with the written reason.
+	ActionPolicyOverride AuditAction = "issue.policy_override"
+)
+
+// ErrNotEligible is returned (inside a *Problem whose Key says why) when the
+// policy refuses a PIN to the citizen.
+var ErrNotEligible = errors.New("not eligible for a PIN under the policy")
+
+// Alternatives are the credentials a citizen refused a PIN is directed to.
+var Alternatives = []string{"SPID", "CIE", "CNS"}
+
+// MinOverrideReason is the shortest written reason of a policy override, in
+// characters.
+const MinOverrideReason = 10
+
+// Rule is one dated rule of a Policy: from From to To, both included, who
+// may get a PIN. A zero From is "since always", a zero To "until further
+// notice".
+type Rule struct {
+	From     Date        `json:"from,omitzero"`
+	To       Date        `json:"to,omitzero"`
+	Eligible Eligibility `json:"eligible"`
+}
+
+// covers reports whether the rule is in force on day.
+func (r Rule) covers(day Date) bool {
+	return (r.From.IsZero() || !day.Before(r.From)) && (r.To.IsZero() || !day.After(r.To))
+}
+
+// Policy is the dated eligibility policy of a deployment: who may get a PIN
+// on a given day. Version numbers the policy's text, so that a sede can tell
+// which one it runs. The rules are in date order and do not overlap; a day
+// no rule covers issues no PIN.
+type Policy struct {
+	Version int    `json:"version"`
+	Rules   []Rule `json:"rules"`
+}
+
+// PolicyPINClosed is the day from which INPS issues the PIN only to citizens
+// resident abroad who hold no Italian identity document.
+var PolicyPINClosed = Date{2021, 10, 1}
+
+// DefaultPolicy is the policy of the sources: before 1 October 2021 any
+// citizen; from that day only citizens resident abroad who hold no Italian
+// identity document.
+var DefaultPolicy = Policy{
+	Version: 1,
+	Rules: []Rule{
+		{To: Date{2021, 9, 30}, Eligible: EligibleAll},
+		{From: PolicyPINClosed, Eligible: EligibleAbroadNoItalianDocument},
+	},
+}
+
+// Validate checks the policy: a version of 1 or more, at least one rule,
+// each with a known eligibility and To not before From, in date order and
+// not overlapping (only the first rule may have no From, only the last no
+// To).
+func (p Policy) Validate() error {
+	if p.Version < 1 {
+		return fmt.Errorf("policy: version %d, want 1 or more", p.Version)
+	}
+	if len(p.Rules) == 0 {
+		return errors.New("policy: no rules")
+	}
+	for i, r := range p.Rules {
+		switch {
+		case !r.Eligible.Valid():
+			return fmt.Errorf("policy: rule %d: eligibility %q unknown", i+1, r.Eligible)
+		case !r.From.IsZero() && !r.To.IsZero() && r.To.Before(r.From):
+			return fmt.Errorf("policy: rule %d: ends %s before it starts %s", i+1, r.To, r.From)
+		case i > 0 && r.From.IsZero():
+			return fmt.Errorf("policy: rule %d: no start date (only the first rule may have none)", i+1)
+		case i < len(p.Rules)-1 && r.To.IsZero():
+			return fmt.Errorf("policy: rule %d: no end date (only the last rule may have none)", i+1)
+		case i > 0 && !r.From.After(p.Rules[i-1].To):
+			return fmt.Errorf("policy: rule %d: starts %s, not after the end %s of rule %d", i+1, r.From, p.Rules[i-1].To, i)
+		}
+	}
+	return nil
+}
+
+// Decision is the policy's answer for one request on one day. When the
+// citizen is not eligible, Key is the message key that says why and
+// Alternatives the credentials to use instead.
+type Decision struct {
+	Eligible     bool
+	Key          string
+	Alternatives []string
+}
+
+// Check decides whether the citizen of r, who showed document d, may get a
+// PIN on day on. It returns an error only for an invalid policy.
+func (p Policy) Check(on Date, r Request, d Document) (Decision, error) {
+	if err := p.Validate(); err != nil {
+		return Decision{}, err
+	}
+	refuse := func(key string) (Decision, error) {
+		return Decision{Key: key, Alternatives: append([]string(nil), Alternatives...)}, nil
+	}
+	for _, rule := range p.Rules {
+		if !rule.covers(on) {
+			continue
+		}
+		switch rule.Eligible {
+		case EligibleAll:
+			return Decision{Eligible: true}, nil
+		case EligibleAbroadNoItalianDocument:
+			switch {
+			case !r.Residenza.Abroad():
+				return refuse(KeyRefusedResidentItaly)
+			case !d.Type.Foreign():
+				return refuse(KeyRefusedItalianDocument)
+			}
+			return Decision{Eligible: true}, nil
+		}
+		return refuse(KeyRefusedClosed)
+	}
+	return refuse(KeyRefusedClosed)
+}
+
+// ParsePolicy reads a policy from its JSON form and validates it. Unknown
+// fields are an error, so that a misspelt one is not silently ignored:
+//
+//	{"version": 2, "rules": [
+//	  {"to": "2021-09-30", "eligible": "all"},
+//	  {"from": "2021-10-01", "eligible": "abroad_no_italian_document"}]}
+func ParsePolicy(b []byte) (Policy, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var p Policy
+	if err := dec.Decode(&p); err != nil {
+		return Policy{}, fmt.Errorf("policy: %w", err)
+	}
+	if err := p.Validate(); err != nil {
+		return Policy{}, err
+	}
+	return p, nil
+}
+
+// LoadPolicy reads and validates the policy file at path (see ParsePolicy).
+func LoadPolicy(path string) (Policy, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Policy{}, fmt.Errorf("load policy: %w", err)
+	}
+	p, err := ParsePolicy(b)
+	if err != nil {
+		return Policy{}, fmt.Errorf("load policy %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// Override is a supervisor's override of a policy refusal, given on the
+// desk's screen with the supervisor's own id and password and a written
+// reason of at least MinOverrideReason characters.
+type Override struct {
+	SupervisorID string
+	Password     string
+	Reason       string
+}
+
+// policy returns the desk's policy: Policy, or DefaultPolicy when nil.
+func (d *Desk) policy() Policy {
+	if d.Policy != nil {
+		return *d.Policy
+	}
+	return DefaultPolicy
+}
+
+// refusal checks the policy for req and doc today. It returns the decision;
+// a refusal is audited and returned as a *Problem wrapping ErrNotEligible.
+func (d *Desk) refusal(s *Session, req Request, doc Document, audit bool) (Decision, error) {
+	now := d.Now()
+	dec, err := d.policy().Check(DateOf(now), req, doc)
+	if err != nil {
+		return Decision{}, fmt.Errorf("issue: %w", err)
+	}
+	if dec.Eligible {
+		return dec, nil
+	}
+	if audit {
+		err = d.Store.Update(func(tx Tx) error {
+			return appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{Action: ActionRefused, Subject: req.CodiceFiscale, Detail: dec.Key})
+		})
+		if err != nil {
+			return dec, fmt.Errorf("record refusal: %w", err)
+		}
+	}
+	return dec, &Problem{Key: dec.Key, Args: map[string]any{"Alternatives": strings.Join(dec.Alternatives, ", ")}, Err: ErrNotEligible}
+}
+
+// IssueWithOverride issues a PIN as Issue does, to a citizen the policy
+// refuses, on a supervisor's override: the approver is an active supervisor
+// other than the session's operator (dual control: ErrSameApprover,
+// ErrForbidden, ErrBadCredentials as for ReplaceSlip) and the written
+// reason has at least MinOverrideReason characters (else FieldErrors on
+// FieldOverrideReason). The override is audited as ActionPolicyOverride,
+// with the refusal's key, the approver and the reason, in the transaction
+// that commits the credential. A citizen the policy accepts is simply
+// issued a PIN, with no override recorded.
+func (d *Desk) IssueWithOverride(ctx context.Context, s *Session, req Request, ver Verification, o Override) (Issued, error) {
+	if d.Printer == nil {
+		return Issued{}, ErrNoPrinter
+	}
+	today := DateOf(d.Now())
+	es := req.Validate(today)
+	es = append(es, ver.Validate(today)...)
+	o.Reason = strings.TrimSpace(o.Reason)
+	if utf8.RuneCountInString(o.Reason) < MinOverrideReason {
+		es.add(FieldOverrideReason, KeyOverrideReasonShort, map[string]any{"Min": MinOverrideReason})
+	}
+	if len(es) > 0 {
+		return Issued{}, es
+	}
+	if err := d.approve(s, Approval{SupervisorID: o.SupervisorID, Password: o.Password}); err != nil {
+		return Issued{}, fmt.Errorf("policy override: %w", err)
+	}
+	dec, err := d.refusal(s, req, ver.Document, false)
+	switch {
+	case err == nil:
+		return d.issue(ctx, s, req, ver) // eligible: nothing to override
+	case !errors.Is(err, ErrNotEligible):
+		return Issued{}, err
+	}
+	return d.issue(ctx, s, req, ver, AuditEntry{
+		Action: ActionPolicyOverride, Subject: req.CodiceFiscale,
+		Detail: fmt.Sprintf("%s; approvato da %s: %s", dec.Key, o.SupervisorID, o.Reason),
+	})
+}
+
+// InfoSheetRenderer renders the information sheet on SPID, CIE and CNS
+// given to a citizen the policy refuses a PIN, as PDF. It holds no
+// personal data. Desk.Forms provides it when it implements it.
+type InfoSheetRenderer interface {
+	RenderInfoSheet() ([]byte, error)
+}
+
+// ActionInfoSheetPrinted records the print of the information sheet on
+// SPID, CIE and CNS.
+const ActionInfoSheetPrinted AuditAction = "infosheet.printed"
+
+// PrintInfoSheet prints the information sheet on SPID, CIE and CNS for a
+// citizen refused a PIN, and audits it (with the citizen cf, when given).
+// It needs Documents and a Forms that implements InfoSheetRenderer
+// (ErrNoPrinter without them).
+func (d *Desk) PrintInfoSheet(ctx context.Context, s *Session, cf CodiceFiscale) error {
+	r, ok := d.Forms.(InfoSheetRenderer)
+	if !ok || d.Documents == nil {
+		return ErrNoPrinter
+	}
+	pdf, err := r.RenderInfoSheet()
+	if err != nil {
+		return fmt.Errorf("print info sheet: %w", err)
+	}
+	if err := d.Documents.PrintDocument(ctx, "informativa-"+s.Sede.Code, pdf); err != nil {
+		return &Problem{Key: KeyPrintFailed, Err: fmt.Errorf("print info sheet: %w", err)}
+	}
+	now := d.Now()
+	err = d.Store.Update(func(tx Tx) error {
+		return appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{Action: ActionInfoSheetPrinted, Subject: cf})
+	})
+	if err != nil {
+		return fmt.Errorf("record info sheet print: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,273 @@
+package pinsede_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede"
+)
+
+// Ensure that the default policy gives a PIN to anyone up to 30 September
+// 2021, and from 1 October 2021 only to a citizen resident abroad with a
+// foreign document, saying why not and what to use instead.
+func TestDefaultPolicyCheck(t *testing.T) {
+	abroad := request()
+	italy := request()
+	italy.Residenza = pinsede.Address{Street: "Via Roma 1", CAP: "00184", City: "Roma", Province: "RM", Country: "IT"}
+	foreign := verification().Document
+	italian := pinsede.Document{Type: pinsede.DocPassaporto, Number: "YA1234567", Country: "IT"}
+	cie := pinsede.Document{Type: pinsede.DocCIE, Number: "CA00000AA", Country: "IT"}
+	before := pinsede.Date{Year: 2021, Month: 9, Day: 30}
+	from := pinsede.Date{Year: 2021, Month: 10, Day: 1}
+	for _, c := range []struct {
+		name string
+		on   pinsede.Date
+		r    pinsede.Request
+		d    pinsede.Document
+		key  string // "" for eligible
+	}{
+		{"long before, resident of Italy", pinsede.Date{Year: 2015, Month: 3, Day: 1}, italy, italian, ""},
+		{"last day, resident of Italy, Italian passport", before, italy, italian, ""},
+		{"last day, abroad, foreign passport", before, abroad, foreign, ""},
+		{"first day, resident of Italy, Italian passport", from, italy, italian, pinsede.KeyRefusedResidentItaly},
+		{"first day, resident of Italy, foreign passport", from, italy, foreign, pinsede.KeyRefusedResidentItaly},
+		{"first day, abroad, Italian passport", from, abroad, italian, pinsede.KeyRefusedItalianDocument},
+		{"first day, abroad, CIE", from, abroad, cie, pinsede.KeyRefusedItalianDocument},
+		{"first day, abroad, foreign passport", from, abroad, foreign, ""},
+		{"today, abroad, foreign identity card", pinsede.Date{Year: 2026, Month: 11, Day: 23}, abroad,
+			pinsede.Document{Type: pinsede.DocIdentitaEstera, Number: "12345678Z", Country: "ES"}, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dec, err := pinsede.DefaultPolicy.Check(c.on, c.r, c.d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if dec.Eligible != (c.key == "") || dec.Key != c.key {
+				t.Fatalf("decision %+v, want key %q", dec, c.key)
+			}
+			if !dec.Eligible && strings.Join(dec.Alternatives, ",") != "SPID,CIE,CNS" {
+				t.Fatalf("alternatives %v", dec.Alternatives)
+			}
+		})
+	}
+}
+
+// Ensure that a policy with rules out of order, overlapping, open in the
+// middle or of an unknown eligibility is refused, and that a day no rule
+// covers issues no PIN.
+func TestPolicyValidate(t *testing.T) {
+	d := func(y, m, day int) pinsede.Date { return pinsede.Date{Year: y, Month: time.Month(m), Day: day} }
+	all, abroad := pinsede.EligibleAll, pinsede.EligibleAbroadNoItalianDocument
+	for _, c := range []struct {
+		name string
+		p    pinsede.Policy
+		ok   bool
+	}{
+		{"default", pinsede.DefaultPolicy, true},
+		{"one open rule", pinsede.Policy{Version: 1, Rules: []pinsede.Rule{{Eligible: all}}}, true},
+		{"gap between rules", pinsede.Policy{Version: 3, Rules: []pinsede.Rule{{To: d(2020, 9, 30), Eligible: all}, {From: d(2021, 10, 1), Eligible: abroad}}}, true},
+		{"no version", pinsede.Policy{Rules: []pinsede.Rule{{Eligible: all}}}, false},
+		{"no rules", pinsede.Policy{Version: 1}, false},
+		{"unknown eligibility", pinsede.Policy{Version: 1, Rules: []pinsede.Rule{{Eligible: "tutti"}}}, false},
+		{"ends before it starts", pinsede.Policy{Version: 1, Rules: []pinsede.Rule{{From: d(2021, 10, 1), To: d(2021, 9, 30), Eligible: all}}}, false},
+		{"overlap of one day", pinsede.Policy{Version: 1, Rules: []pinsede.Rule{{To: d(2021, 10, 1), Eligible: all}, {From: d(2021, 10, 1), Eligible: abroad}}}, false},
+		{"out of order", pinsede.Policy{Version: 1, Rules: []pinsede.Rule{{From: d(2021, 10, 1), Eligible: abroad}, {To: d(2021, 9, 30), Eligible: all}}}, false},
+		{"open in the middle", pinsede.Policy{Version: 1, Rules: []pinsede.Rule{{From: d(2020, 1, 1), Eligible: all}, {From: d(2021, 10, 1), Eligible: abroad}}}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if err := c.p.Validate(); (err == nil) != c.ok {
+				t.Fatalf("valid: %v, want %v", err, c.ok)
+			}
+		})
+	}
+	gap := pinsede.Policy{Version: 3, Rules: []pinsede.Rule{{To: d(2020, 9, 30), Eligible: all}, {From: d(2021, 10, 1), Eligible: abroad}}}
+	dec, err := gap.Check(d(2021, 1, 15), request(), verification().Document)
+	if err != nil || dec.Eligible || dec.Key != pinsede.KeyRefusedClosed {
+		t.Fatalf("a day no rule covers: %+v, %v", dec, err)
+	}
+	if _, err := (pinsede.Policy{}).Check(d(2021, 1, 15), request(), verification().Document); err == nil {
+		t.Fatal("an invalid policy decided")
+	}
+}
+
+// Ensure that a policy file is read, versioned and checked, and that a
+// misspelt field is refused.
+func TestLoadPolicy(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	p, err := pinsede.LoadPolicy(write("ok.json", `{"version": 2, "rules": [
+		{"to": "2021-09-30", "eligible": "all"},
+		{"from": "2021-10-01", "eligible": "abroad_no_italian_document"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Version != 2 || len(p.Rules) != 2 || p.Rules[1].From != pinsede.PolicyPINClosed || !p.Rules[1].To.IsZero() {
+		t.Fatalf("policy %+v", p)
+	}
+	for name, text := range map[string]string{
+		"misspelt.json": `{"version": 1, "rules": [{"form": "2021-10-01", "eligible": "all"}]}`,
+		"overlap.json":  `{"version": 1, "rules": [{"to": "2021-10-01", "eligible": "all"}, {"from": "2021-10-01", "eligible": "none"}]}`,
+		"baddate.json":  `{"version": 1, "rules": [{"from": "01/10/2021", "eligible": "all"}]}`,
+	} {
+		if _, err := pinsede.LoadPolicy(write(name, text)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if _, err := pinsede.LoadPolicy(filepath.Join(dir, "missing.json")); err == nil {
+		t.Error("a missing file: no error")
+	}
+}
+
+// Ensure that Issue refuses a resident of Italy with an Italian passport:
+// no PIN, no credential, no slip, only the refusal audited.
+func TestIssueRefusedByPolicy(t *testing.T) {
+	f := newFixture(t)
+	r := request()
+	r.Residenza = pinsede.Address{Street: "Via Roma 1", CAP: "00184", City: "Roma", Province: "RM", Country: "IT"}
+	v := verification()
+	v.Document = pinsede.Document{Type: pinsede.DocPassaporto, Number: "YA1234567", Authority: "Questura di Roma",
+		IssuedOn: pinsede.Date{Year: 2020, Month: 5, Day: 4}, ExpiresOn: pinsede.Date{Year: 2030, Month: 5, Day: 3}}
+	_, err := f.desk.Issue(context.Background(), f.sup, r, v)
+	var p *pinsede.Problem
+	if !errors.As(err, &p) || p.Key != pinsede.KeyRefusedResidentItaly || !errors.Is(err, pinsede.ErrNotEligible) {
+		t.Fatalf("want a refusal, got %v", err)
+	}
+	if len(f.printer.pins) != 0 {
+		t.Fatal("a slip was printed")
+	}
+	sum, err := f.desk.Summary()
+	if err != nil || sum.IssuedToday != 0 || sum.PendingSync != 0 {
+		t.Fatalf("summary %+v, %v", sum, err)
+	}
+	var audit []pinsede.AuditEntry
+	if err := f.store.View(func(tx pinsede.Tx) (err error) { audit, err = tx.AuditFor(r.CodiceFiscale); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if len(audit) != 1 || audit[0].Action != pinsede.ActionRefused || audit[0].Detail != pinsede.KeyRefusedResidentItaly {
+		t.Fatalf("audit %+v", audit)
+	}
+
+	// A policy of the deployment that lets anyone in issues the PIN.
+	f.desk.Policy = &pinsede.Policy{Version: 7, Rules: []pinsede.Rule{{Eligible: pinsede.EligibleAll}}}
+	if _, err := f.desk.Issue(context.Background(), f.sup, r, v); err != nil {
+		t.Fatalf("with an open policy: %v", err)
+	}
+}
+
+// Ensure that a supervisor other than the clerk may override a refusal with
+// a written reason, which is audited with the issue, and that the override
+// is refused without one, by the clerk themself or by an operatore.
+func TestIssueWithOverride(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for _, n := range []pinsede.NewOperator{
+		{ID: "op1", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-op1"},
+		{ID: "sup2", Name: "Carla Neri", Role: pinsede.RoleSupervisore, Password: "password-sup2"},
+	} {
+		if err := f.desk.AddOperator(f.sup, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	op, err := f.desk.Login("op1", "password-op1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := verification()
+	v.Document = pinsede.Document{Type: pinsede.DocPassaporto, Number: "YA1234567", Authority: "Consolato di Madrid",
+		IssuedOn: pinsede.Date{Year: 2020, Month: 5, Day: 4}, ExpiresOn: pinsede.Date{Year: 2030, Month: 5, Day: 3}}
+	reason := "cittadino senza SPID, pratica urgente di pensione"
+	for _, c := range []struct {
+		name string
+		o    pinsede.Override
+		want error
+	}{
+		{"self", pinsede.Override{SupervisorID: "op1", Password: "password-op1", Reason: reason}, pinsede.ErrSameApprover},
+		{"wrong password", pinsede.Override{SupervisorID: "sup2", Password: "sbagliata-sbagliata", Reason: reason}, pinsede.ErrBadCredentials},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if _, err := f.desk.IssueWithOverride(ctx, op, request(), v, c.o); !errors.Is(err, c.want) {
+				t.Fatalf("want %v, got %v", c.want, err)
+			}
+		})
+	}
+	if _, err := f.desk.IssueWithOverride(ctx, f.sup, request(), v, pinsede.Override{SupervisorID: "op1", Password: "password-op1", Reason: reason}); !errors.Is(err, pinsede.ErrForbidden) {
+		t.Fatalf("an operatore approves: %v", err)
+	}
+	var es pinsede.FieldErrors
+	if _, err := f.desk.IssueWithOverride(ctx, op, request(), v, pinsede.Override{SupervisorID: "sup2", Password: "password-sup2", Reason: " urgente  "}); !errors.As(err, &es) {
+		t.Fatalf("a short reason: %v", err)
+	} else if _, ok := es.For(pinsede.FieldOverrideReason); !ok {
+		t.Fatalf("a short reason: %v", es)
+	}
+	if len(f.printer.pins) != 0 {
+		t.Fatal("a refused override printed")
+	}
+
+	out, err := f.desk.IssueWithOverride(ctx, op, request(), v, pinsede.Override{SupervisorID: "sup2", Password: "password-sup2", Reason: reason})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.printer.pins) != 1 || !out.Credential.Active(f.now) {
+		t.Fatalf("override: %d slips, credential %+v", len(f.printer.pins), out.Credential)
+	}
+	var audit []pinsede.AuditEntry
+	if err := f.store.View(func(tx pinsede.Tx) (err error) { audit, err = tx.AuditFor("RSSMRA80A01H501U"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, e := range audit {
+		if e.Action == pinsede.ActionPolicyOverride {
+			found = true
+			if e.Actor != "op1" || e.Credential != out.Credential.ID || !strings.Contains(e.Detail, "sup2") ||
+				!strings.Contains(e.Detail, reason) || !strings.Contains(e.Detail, pinsede.KeyRefusedItalianDocument) {
+				t.Errorf("override entry %+v", e)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no override audited: %+v", audit)
+	}
+}
+
+// sheetForms is a form renderer that also renders the information sheet.
+type sheetForms struct{ fakeForms }
+
+func (*sheetForms) RenderInfoSheet() ([]byte, error) { return []byte("%PDF-1.7 informativa"), nil }
+
+// Ensure that the information sheet is printed only with a renderer that
+// draws it and a printer, and that the print is audited.
+func TestPrintInfoSheet(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	docs := &documents{}
+	f.desk.Forms, f.desk.Documents = &fakeForms{}, docs
+	if err := f.desk.PrintInfoSheet(ctx, f.sup, "RSSMRA80A01H501U"); !errors.Is(err, pinsede.ErrNoPrinter) {
+		t.Fatalf("without a renderer of the sheet: %v", err)
+	}
+	f.desk.Forms = &sheetForms{}
+	if err := f.desk.PrintInfoSheet(ctx, f.sup, "RSSMRA80A01H501U"); err != nil {
+		t.Fatal(err)
+	}
+	if len(docs.titles) != 1 || docs.titles[0] != "informativa-ROMA01" {
+		t.Fatalf("printed %v", docs.titles)
+	}
+	printed := false
+	err := f.store.AuditEntries(0, func(e pinsede.AuditEntry) error {
+		printed = printed || (e.Action == pinsede.ActionInfoSheetPrinted && e.Subject == "RSSMRA80A01H501U")
+		return nil
+	})
+	if err != nil || !printed {
+		t.Fatalf("sheet print not audited: %v", err)
+	}
+}

@@ -1,0 +1,77 @@
+package pinsede
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// RevokeReasonMin is the fewest characters of a revocation reason written
+// by the clerk: enough to say why, for the audit and for centrale.
+const RevokeReasonMin = 10
+
+// Revoke revokes an active credential at the citizen's request, after the
+// identity check, for reason (at least RevokeReasonMin characters, or a
+// FieldErrors on FieldRevokeReason). The credential must be one the
+// session's operator issued: revoking another operator's issue needs a
+// supervisor's approval (RevokeApproved), and Revoke returns
+// ErrApprovalNeeded.
+//
+// The revocation, its audit entry (ActionRevoked) and its outbox event
+// (EventRevoked) are committed in one transaction, and the link is asked to
+// push it to centrale at once. A credential that is not active returns
+// ErrNotActive (see [Credential.Can]).
+func (d *Desk) Revoke(s *Session, credentialID, reason string) (Credential, error) {
+	return d.revokeCredential(s, credentialID, reason, nil)
+}
+
+// RevokeApproved is Revoke with a supervisor's approval, checked as for
+// ReplaceSlip (ErrSameApprover, ErrBadCredentials, ErrForbidden). It
+// revokes a credential whoever issued it; the approver is in the audit
+// entry.
+func (d *Desk) RevokeApproved(s *Session, credentialID, reason string, a Approval) (Credential, error) {
+	return d.revokeCredential(s, credentialID, reason, &a)
+}
+
+// revokeCredential is Revoke, with an approval when a is not nil.
+func (d *Desk) revokeCredential(s *Session, credentialID, reason string, a *Approval) (Credential, error) {
+	wrap := func(err error) error { return fmt.Errorf("revoke %s: %w", credentialID, err) }
+	reason = strings.TrimSpace(reason)
+	if n := utf8.RuneCountInString(reason); n < RevokeReasonMin {
+		key := KeyRevokeReasonShort
+		if n == 0 {
+			key = KeyRequired
+		}
+		return Credential{}, FieldErrors{{Field: FieldRevokeReason, Key: key, Args: map[string]any{"Min": RevokeReasonMin}}}
+	}
+	if a != nil {
+		if err := d.approve(s, *a); err != nil {
+			return Credential{}, wrap(err)
+		}
+	}
+	now := d.Now()
+	var cred Credential
+	err := d.Store.Update(func(tx Tx) error {
+		var err error
+		if cred, err = tx.Credential(credentialID); err != nil {
+			return err
+		}
+		if a == nil && cred.IssuedBy != s.Actor() {
+			return ErrApprovalNeeded
+		}
+		if err := cred.Can(TransitionRevoke, now); err != nil {
+			return err
+		}
+		cred.revoke(now, s.Actor(), reason)
+		detail := reason
+		if a != nil {
+			detail += ", approvato da " + a.SupervisorID
+		}
+		return d.record(tx, s, now, cred, ActionRevoked, EventRevoked, detail)
+	})
+	if err != nil {
+		return Credential{}, wrap(err)
+	}
+	d.notify()
+	return cred, nil
+}

@@ -1,0 +1,209 @@
+package desk
+
+import (
+	"errors"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/i18n"
+)
+
+// policyPanel is shown on the verification screen when the eligibility
+// policy refuses the PIN: why, in plain words, what the citizen can use
+// instead (SPID, CIE, CNS), a button that prints the information sheet on
+// them, and the way to an override authorised by a supervisor.
+type policyPanel struct {
+	v *verifyScreen
+
+	why          *message
+	alternatives *widget.Label
+	printSheet   *widget.Button
+	override     *widget.Button
+	sheetMsg     *message
+	box          *fyne.Container
+
+	// req is the request refused.
+	req pinsede.Request
+	// dialog is the override dialog while it is open.
+	dialog *overrideDialog
+}
+
+// newPolicyPanel builds the panel, hidden.
+func (v *verifyScreen) newPolicyPanel() *policyPanel {
+	a := v.a
+	p := &policyPanel{v: v, why: newMessage(), sheetMsg: newMessage()}
+	p.alternatives = note(lang.L("policy.alternatives"))
+	p.printSheet = a.button(lang.L("policy.infosheet.print"), fynetheme.DocumentPrintIcon(), p.doPrintSheet)
+	if _, ok := a.desk.Forms.(pinsede.InfoSheetRenderer); !ok || a.desk.Documents == nil {
+		p.printSheet.Disable()
+	}
+	p.override = a.button(lang.L("policy.override"), fynetheme.WarningIcon(), p.showOverride)
+	p.box = container.NewVBox(
+		heading(lang.L("policy.title")),
+		p.why.box,
+		p.alternatives,
+		container.NewHBox(p.printSheet, layout.NewSpacer(), p.override),
+		p.sheetMsg.box,
+	)
+	p.box.Hide()
+	return p
+}
+
+// show explains the refusal err of req.
+func (p *policyPanel) show(req pinsede.Request, err error) {
+	p.req = req
+	p.why.set(msgError, i18n.Message(err))
+	p.sheetMsg.set(msgInfo, "")
+	p.box.Show()
+}
+
+// hide hides the panel: a new attempt starts.
+func (p *policyPanel) hide() { p.box.Hide() }
+
+// doPrintSheet prints the information sheet on SPID, CIE and CNS off the
+// UI goroutine. It holds no personal data.
+func (p *policyPanel) doPrintSheet() {
+	a := p.v.a
+	if p.printSheet.Disabled() || a.session == nil {
+		return
+	}
+	s, cf := a.session, p.req.CodiceFiscale
+	p.printSheet.Disable()
+	p.sheetMsg.set(msgInfo, lang.L("policy.infosheet.printing"))
+	a.background(func() func() {
+		ctx, cancel := issueContext()
+		defer cancel()
+		err := a.desk.PrintInfoSheet(ctx, s, cf)
+		return func() {
+			p.printSheet.Enable()
+			if err == nil {
+				p.sheetMsg.set(msgSuccess, lang.L("policy.infosheet.printed"))
+				return
+			}
+			msg := lang.L("policy.infosheet.failed")
+			if cause := i18n.Cause(err); cause != "" {
+				msg += "\n" + lang.L("issue.printfailed.cause", map[string]any{"Cause": cause})
+			}
+			p.sheetMsg.set(msgError, msg)
+		}
+	})
+}
+
+// overrideDialog issues the refused PIN on a supervisor's override: the
+// supervisor's id and password (a second login on the same screen: the
+// domain wants someone other than the operator) and a written reason, which
+// the audit keeps.
+type overrideDialog struct {
+	p        *policyPanel
+	supID    *entry
+	supPW    *entry
+	reason   *entry
+	confirm  *widget.Button
+	cancel   *widget.Button
+	progress *widget.Activity
+	msg      *message
+	dialog   *dialog.CustomDialog
+}
+
+// showOverride opens the override dialog.
+func (p *policyPanel) showOverride() {
+	a := p.v.a
+	d := &overrideDialog{p: p}
+	d.supID = a.newEntry("")
+	d.supPW = a.newPasswordEntry()
+	d.reason = a.newEntry(lang.L("policy.override.reason.placeholder"))
+	d.reason.MultiLine = true
+	d.reason.Wrapping = fyne.TextWrapWord
+	d.reason.SetMinRowsVisible(3)
+	d.progress = widget.NewActivity()
+	d.progress.Hide()
+	d.msg = newMessage()
+	d.confirm = a.primaryButton(lang.L("policy.override.confirm"), fynetheme.MailSendIcon(), d.doOverride)
+	d.cancel = a.button(lang.L("policy.override.cancel"), fynetheme.CancelIcon(), func() { d.dialog.Hide() })
+	body := container.NewVBox(
+		note(lang.L("policy.override.intro")),
+		newField(pinsede.FieldOverrideReason, lang.L("field.motivo_deroga"), d.reason).object,
+		heading(lang.L("replace.approval")),
+		note(lang.L("replace.approval.note")),
+		container.NewGridWithColumns(2,
+			newField("supervisor_id", lang.L("field.operatore_id"), d.supID).object,
+			newField("supervisor_password", lang.L("field.password"), d.supPW).object),
+		d.msg.box,
+		container.NewHBox(layout.NewSpacer(), d.progress, d.cancel, d.confirm),
+	)
+	d.dialog = dialog.NewCustomWithoutButtons(lang.L("policy.override.title"), card(560, body), a.win)
+	p.dialog = d
+	d.dialog.Show()
+	a.win.Canvas().Focus(d.reason)
+}
+
+// doOverride asks the domain for the issue on the override, off the UI
+// goroutine (hashing the password and the PIN, printing).
+func (d *overrideDialog) doOverride() {
+	v := d.p.v
+	a := v.a
+	if d.confirm.Disabled() || a.session == nil || a.request == nil {
+		return
+	}
+	s, req, ver := a.session, a.request.request(), v.verification()
+	o := pinsede.Override{SupervisorID: d.supID.Text, Password: d.supPW.Text, Reason: d.reason.Text}
+	d.supPW.SetText("")
+	d.msg.set(msgError, "")
+	d.setBusy(true)
+	a.background(func() func() {
+		ctx, cancel := issueContext()
+		defer cancel()
+		out, err := a.desk.IssueWithOverride(ctx, s, req, ver, o)
+		return func() {
+			d.setBusy(false)
+			if a.session != s || a.verify != v {
+				return // logged out or moved on meanwhile
+			}
+			d.showOutcome(req, out, err)
+		}
+	})
+}
+
+// showOutcome shows the result screen, or says in the dialog why not.
+func (d *overrideDialog) showOutcome(req pinsede.Request, out pinsede.Issued, err error) {
+	switch {
+	case err == nil:
+		d.dialog.Hide()
+		d.p.hide()
+		d.p.v.a.showResult(req, out)
+	case errors.Is(err, pinsede.ErrSameApprover):
+		d.msg.set(msgError, lang.L("replace.err.same"))
+	case errors.Is(err, pinsede.ErrBadCredentials):
+		d.msg.set(msgError, lang.L("replace.err.badcredentials"))
+	case errors.Is(err, pinsede.ErrForbidden):
+		d.msg.set(msgError, lang.L("policy.override.err.notsupervisor"))
+	case errors.Is(err, pinsede.ErrPrint):
+		d.dialog.Hide()
+		d.p.hide()
+		d.p.v.showOutcome(req, out, err)
+	default:
+		d.msg.set(msgError, i18n.Message(err))
+	}
+}
+
+// setBusy disables the dialog's buttons while the issue runs.
+func (d *overrideDialog) setBusy(busy bool) {
+	if busy {
+		d.confirm.Disable()
+		d.cancel.Disable()
+		d.progress.Show()
+		d.progress.Start()
+		return
+	}
+	d.progress.Stop()
+	d.progress.Hide()
+	d.confirm.Enable()
+	d.cancel.Enable()
+}

@@ -1,0 +1,160 @@
+package desk
+
+import (
+	"errors"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/i18n"
+)
+
+// revokeDialog revokes an active credential at the citizen's request: the
+// reason, the clerk's confirmation that the citizen's document was checked
+// and, when another operator issued the credential, a supervisor's id and
+// password (dual control). On success the citizen's page opens again,
+// showing the credential revoked.
+type revokeDialog struct {
+	a       *App
+	citizen pinsede.Citizen
+	cred    pinsede.Credential
+	// approval is whether the revocation needs a supervisor's approval:
+	// the credential was issued by another operator.
+	approval bool
+
+	reason   *entry
+	reasonF  *field
+	checked  *widget.Check
+	supID    *entry
+	supPW    *entry
+	confirm  *widget.Button
+	cancel   *widget.Button
+	progress *widget.Activity
+	msg      *message
+	dialog   *dialog.CustomDialog
+}
+
+// showRevoke opens the revocation dialog for credential cred of the
+// citizen on the page.
+func (c *citizenScreen) showRevoke(cred pinsede.Credential) {
+	a := c.a
+	d := &revokeDialog{a: a, citizen: c.page.Citizen, cred: cred, approval: cred.IssuedBy != a.session.Actor()}
+	d.reason = a.newEntry(lang.L("revoke.reason.placeholder"))
+	d.reason.MultiLine = true
+	d.reason.Wrapping = fyne.TextWrapWord
+	d.reason.SetMinRowsVisible(3)
+	d.reasonF = newField(pinsede.FieldRevokeReason, lang.L("revoke.reason"), d.reason)
+	d.checked = widget.NewCheck(lang.L("revoke.checked"), func(bool) { a.touch() })
+	d.progress = widget.NewActivity()
+	d.progress.Hide()
+	d.msg = newMessage()
+	d.confirm = a.primaryButton(lang.L("revoke.confirm"), fynetheme.DeleteIcon(), d.doRevoke)
+	d.confirm.Importance = widget.DangerImportance
+	d.cancel = a.button(lang.L("revoke.cancel"), fynetheme.CancelIcon(), func() { d.dialog.Hide() })
+	items := []fyne.CanvasObject{
+		note(lang.L("revoke.intro", map[string]any{"Serial": cred.SlipSerial})),
+		d.reasonF.object,
+		d.checked,
+	}
+	if d.approval {
+		d.supID = a.newEntry("")
+		d.supPW = a.newPasswordEntry()
+		d.supPW.OnSubmitted = func(string) { d.doRevoke() }
+		items = append(items,
+			heading(lang.L("replace.approval")),
+			note(lang.L("revoke.approval.note", map[string]any{"Operator": cred.IssuedBy})),
+			container.NewGridWithColumns(2,
+				newField("supervisor_id", lang.L("field.operatore_id"), d.supID).object,
+				newField("supervisor_password", lang.L("field.password"), d.supPW).object))
+	}
+	items = append(items, d.msg.box, container.NewHBox(layout.NewSpacer(), d.progress, d.cancel, d.confirm))
+	d.dialog = dialog.NewCustomWithoutButtons(lang.L("revoke.title"), card(560, container.NewVBox(items...)), a.win)
+	c.revoke = d
+	d.dialog.Show()
+	a.win.Canvas().Focus(d.reason)
+}
+
+// doRevoke asks the domain for the revocation off the UI goroutine (the
+// approver's password is hashed).
+func (d *revokeDialog) doRevoke() {
+	a := d.a
+	if d.confirm.Disabled() || a.session == nil {
+		return
+	}
+	if !d.checked.Checked {
+		d.msg.set(msgError, lang.L("revoke.err.notchecked"))
+		return
+	}
+	s, id, why := a.session, d.cred.ID, d.reason.Text
+	var approval *pinsede.Approval
+	if d.approval {
+		approval = &pinsede.Approval{SupervisorID: d.supID.Text, Password: d.supPW.Text}
+		d.supPW.SetText("")
+	}
+	d.msg.set(msgError, "")
+	d.reasonF.setProblem("")
+	d.setBusy(true)
+	a.background(func() func() {
+		var err error
+		if approval != nil {
+			_, err = a.desk.RevokeApproved(s, id, why, *approval)
+		} else {
+			_, err = a.desk.Revoke(s, id, why)
+		}
+		return func() {
+			d.setBusy(false)
+			if a.session != s {
+				return // logged out meanwhile
+			}
+			d.showOutcome(err)
+		}
+	})
+}
+
+// showOutcome opens the citizen's page again, or says in the dialog why
+// not.
+func (d *revokeDialog) showOutcome(err error) {
+	a := d.a
+	var es pinsede.FieldErrors
+	switch {
+	case err == nil:
+		d.dialog.Hide()
+		a.showCitizen(d.citizen.CF())
+	case errors.As(err, &es):
+		if fe, ok := es.For(pinsede.FieldRevokeReason); ok {
+			d.reasonF.setProblem(i18n.Field(fe))
+		}
+		d.msg.set(msgError, lang.L("revoke.err.reason"))
+	case errors.Is(err, pinsede.ErrSameApprover):
+		d.msg.set(msgError, lang.L("replace.err.same"))
+	case errors.Is(err, pinsede.ErrBadCredentials):
+		d.msg.set(msgError, lang.L("replace.err.badcredentials"))
+	case errors.Is(err, pinsede.ErrForbidden):
+		d.msg.set(msgError, lang.L("revoke.err.notsupervisor"))
+	case errors.Is(err, pinsede.ErrNotActive):
+		d.msg.set(msgError, lang.L("revoke.err.notactive"))
+	default:
+		d.msg.set(msgError, i18n.Message(err))
+	}
+}
+
+// setBusy disables the dialog's buttons while the revocation runs.
+func (d *revokeDialog) setBusy(busy bool) {
+	if busy {
+		d.confirm.Disable()
+		d.cancel.Disable()
+		d.progress.Show()
+		d.progress.Start()
+		return
+	}
+	d.progress.Stop()
+	d.progress.Hide()
+	d.confirm.Enable()
+	d.cancel.Enable()
+}

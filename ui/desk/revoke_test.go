@@ -1,0 +1,153 @@
+package desk
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede"
+)
+
+// foreignPassport is the verification of the credentials these tests issue
+// through the domain: a passport of the country of residence.
+var foreignPassport = pinsede.Verification{
+	Document: pinsede.Document{
+		Type: pinsede.DocPassaportoEstero, Number: "AAA123456", Authority: "Ministerio del Interior", Country: "AR",
+		IssuedOn: pinsede.Date{Year: 2022, Month: 5, Day: 4}, ExpiresOn: pinsede.Date{Year: 2032, Month: 5, Day: 3},
+	},
+	Checklist: pinsede.Checklist{OriginalSeen: true, PhotoMatches: true, MV35Signed: true},
+}
+
+// Ensure that the clerk revokes their own PIN from the citizen's page with
+// the document checked and a reason, with no approval asked; and that a
+// PIN issued by another operator asks for another supervisor's id and
+// password.
+func TestRevokeFromCitizenPage(t *testing.T) {
+	h := ready(t)
+	for _, n := range []pinsede.NewOperator{
+		{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-verdi"},
+		{ID: "c.bianchi", Name: "Carla Bianchi", Role: pinsede.RoleSupervisore, Password: "password-bianchi"},
+	} {
+		if err := h.desk.AddOperator(h.app.session, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Given a PIN the operator on the desk issued,
+	own, err := h.desk.Issue(context.Background(), h.app.session, mario, foreignPassport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.app.showCitizen(mario.CodiceFiscale)
+	b := h.app.citizen.revokeCred[own.Credential.ID]
+	if b == nil {
+		t.Fatal("no Revoca button for the active credential")
+	}
+	h.tap(b)
+	d := h.app.citizen.revoke
+	if d == nil || d.supID != nil || !strings.Contains(h.screenText(), own.Credential.SlipSerial) {
+		t.Fatal("the revocation dialog does not show the slip, or asks for an approval")
+	}
+	// when the document is not confirmed, then it asks for it;
+	h.typeIn(d.reason, "richiesta del cittadino")
+	h.tap(d.confirm)
+	if got := d.msg.text(); !strings.Contains(got, "documento") {
+		t.Errorf("document not confirmed: message %q", got)
+	}
+	// when the reason is too short, then the field says so;
+	d.checked.SetChecked(true)
+	h.typeIn(d.reason, "boh")
+	h.tap(d.confirm)
+	if got := d.reasonF.problemText(); !strings.Contains(got, "10") {
+		t.Errorf("short reason: problem %q, message %q", got, d.msg.text())
+	}
+	// when confirmed with a reason, then the page shows it revoked.
+	h.typeIn(d.reason, "richiesta del cittadino")
+	h.tap(d.confirm)
+	if _, ok := h.app.citizen.revokeCred[own.Credential.ID]; ok || h.app.citizen.revoke != nil {
+		t.Fatalf("still offered after the revocation, message %q", d.msg.text())
+	}
+	if text := h.screenText(); !strings.Contains(text, "richiesta del cittadino") || !strings.Contains(text, "Revocato") {
+		t.Errorf("citizen page lacks the revocation:\n%s", text)
+	}
+
+	// Given a PIN another operator issued,
+	verdi, err := h.desk.Login("l.verdi", "password-verdi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := h.desk.Issue(context.Background(), verdi, mario, foreignPassport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.app.showCitizen(mario.CodiceFiscale)
+	h.tap(h.app.citizen.revokeCred[other.Credential.ID])
+	d = h.app.citizen.revoke
+	if d.supID == nil || !strings.Contains(h.screenText(), "l.verdi") {
+		t.Fatal("no approval asked for another operator's PIN")
+	}
+	d.checked.SetChecked(true)
+	h.typeIn(d.reason, "sospetto uso da parte di altri")
+	// when the operator approves it themself, then it is refused;
+	h.typeIn(d.supID, "m.rossi")
+	h.typeIn(d.supPW, "password-di-prova")
+	h.tap(d.confirm)
+	if got := d.msg.text(); !strings.Contains(got, "diverso da te") {
+		t.Errorf("own approval: message %q", got)
+	}
+	// when another supervisor approves, then it is revoked and audited.
+	h.typeIn(d.supID, "c.bianchi")
+	h.typeIn(d.supPW, "password-bianchi")
+	h.tap(d.confirm)
+	if _, ok := h.app.citizen.revokeCred[other.Credential.ID]; ok {
+		t.Fatalf("still offered after the approved revocation, message %q", d.msg.text())
+	}
+	if text := h.screenText(); !strings.Contains(text, "approvato da c.bianchi") {
+		t.Errorf("citizen page lacks the approver:\n%s", text)
+	}
+}
+
+// Ensure that a revocation at the desk reaches centrale at once: the desk
+// asks its link to push when it commits, and centrale holds the PIN
+// revoked.
+func TestRevokeReachesCentrale(t *testing.T) {
+	// Given a desk linked to centrale, and a PIN centrale holds active,
+	h := ready(t)
+	cen := startCentrale(t)
+	c := cen.client(t, "ROMA01", h.store)
+	h.desk.Link = c
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); c.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	out, err := h.desk.Issue(ctx, h.app.session, mario, foreignPassport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	centraleState := func(want pinsede.CredentialState) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			r, err := cen.store.Current(ctx, mario.CodiceFiscale)
+			if err == nil && r.Credential.ID == out.Credential.ID && r.Credential.State == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("centrale holds %+v, %v; want %s", r.Credential, err, want)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	centraleState(pinsede.StateAttivo)
+
+	// when the clerk revokes it from the citizen's page,
+	h.app.showCitizen(mario.CodiceFiscale)
+	h.tap(h.app.citizen.revokeCred[out.Credential.ID])
+	d := h.app.citizen.revoke
+	d.checked.SetChecked(true)
+	h.typeIn(d.reason, "richiesta del cittadino")
+	h.tap(d.confirm)
+
+	// then centrale holds it revoked, without waiting for a pull or a retry.
+	centraleState(pinsede.StateRevocato)
+}
