@@ -160,15 +160,11 @@ func (l *lockScreen) submit() {
 		return
 	}
 	s, pw := a.session, l.password.Text
-	l.unlock.Disable()
-	l.progress.Show()
-	l.progress.Start()
+	setBusy(true, l.progress, l.unlock)
 	a.background(func() func() {
 		err := a.desk.Unlock(s, pw)
 		return func() {
-			l.progress.Stop()
-			l.progress.Hide()
-			l.unlock.Enable()
+			setBusy(false, l.progress, l.unlock)
 			if a.session != s {
 				return // logged out meanwhile
 			}

@@ -101,15 +101,11 @@ func (s *setupScreen) submit() {
 		return
 	}
 	s.msg.set(msgError, "")
-	s.create.Disable()
-	s.progress.Show()
-	s.progress.Start()
+	setBusy(true, s.progress, s.create)
 	a.background(func() func() {
 		err := a.desk.Setup(sede, first)
 		return func() {
-			s.progress.Stop()
-			s.progress.Hide()
-			s.create.Enable()
+			setBusy(false, s.progress, s.create)
 			var fes pinsede.FieldErrors
 			switch {
 			case errors.As(err, &fes):
@@ -181,15 +177,11 @@ func (l *loginScreen) login() {
 	}
 	id, pw := l.id.Text, l.password.Text
 	l.msg.set(msgError, "")
-	l.submit.Disable()
-	l.progress.Show()
-	l.progress.Start()
+	setBusy(true, l.progress, l.submit)
 	a.background(func() func() {
 		s, err := a.desk.Login(id, pw)
 		return func() {
-			l.progress.Stop()
-			l.progress.Hide()
-			l.submit.Enable()
+			setBusy(false, l.progress, l.submit)
 			switch {
 			case errors.Is(err, pinsede.ErrNotSetUp):
 				a.showSetup()

@@ -170,15 +170,11 @@ func (o *operatorsScreen) doAdd() {
 	}
 	s := a.session
 	o.msg.set(msgError, "")
-	o.add.Disable()
-	o.progress.Show()
-	o.progress.Start()
+	setBusy(true, o.progress, o.add)
 	a.background(func() func() {
 		err := a.desk.AddOperator(s, n)
 		return func() {
-			o.progress.Stop()
-			o.progress.Hide()
-			o.add.Enable()
+			setBusy(false, o.progress, o.add)
 			var fes pinsede.FieldErrors
 			switch {
 			case errors.As(err, &fes):

@@ -194,16 +194,4 @@ func (d *overrideDialog) showOutcome(req pinsede.Request, out pinsede.Issued, er
 }
 
 // setBusy disables the dialog's buttons while the issue runs.
-func (d *overrideDialog) setBusy(busy bool) {
-	if busy {
-		d.confirm.Disable()
-		d.cancel.Disable()
-		d.progress.Show()
-		d.progress.Start()
-		return
-	}
-	d.progress.Stop()
-	d.progress.Hide()
-	d.confirm.Enable()
-	d.cancel.Enable()
-}
+func (d *overrideDialog) setBusy(busy bool) { setBusy(busy, d.progress, d.confirm, d.cancel) }

@@ -126,19 +126,7 @@ func (d *replaceDialog) showOutcome(out pinsede.Issued, err error) {
 }
 
 // setBusy disables the dialog's buttons while the replacement runs.
-func (d *replaceDialog) setBusy(busy bool) {
-	if busy {
-		d.confirm.Disable()
-		d.cancel.Disable()
-		d.progress.Show()
-		d.progress.Start()
-		return
-	}
-	d.progress.Stop()
-	d.progress.Hide()
-	d.confirm.Enable()
-	d.cancel.Enable()
-}
+func (d *replaceDialog) setBusy(busy bool) { setBusy(busy, d.progress, d.confirm, d.cancel) }
 
 // replaceReasonLabels returns the translated labels of replaceReasons.
 func replaceReasonLabels() []string {

@@ -145,16 +145,4 @@ func (d *revokeDialog) showOutcome(err error) {
 }
 
 // setBusy disables the dialog's buttons while the revocation runs.
-func (d *revokeDialog) setBusy(busy bool) {
-	if busy {
-		d.confirm.Disable()
-		d.cancel.Disable()
-		d.progress.Show()
-		d.progress.Start()
-		return
-	}
-	d.progress.Stop()
-	d.progress.Hide()
-	d.confirm.Enable()
-	d.cancel.Enable()
-}
+func (d *revokeDialog) setBusy(busy bool) { setBusy(busy, d.progress, d.confirm, d.cancel) }

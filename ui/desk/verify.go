@@ -309,17 +309,11 @@ func sizeText(n int) string {
 
 // setBusy shows the progress bar and blocks the buttons during an issue.
 func (v *verifyScreen) setBusy(busy bool) {
-	if busy {
+	setBusy(busy, v.progress, v.back)
+	switch {
+	case busy:
 		v.issue.Disable()
-		v.back.Disable()
-		v.progress.Show()
-		v.progress.Start()
-		return
-	}
-	v.progress.Stop()
-	v.progress.Hide()
-	v.back.Enable()
-	if v.a.HasPrinter() {
+	case v.a.HasPrinter():
 		v.issue.Enable()
 	}
 }

@@ -27,6 +27,34 @@ type entry struct {
 }
 
 // newEntry returns an entry that calls a.touch on every key.
+// spinner is a progress indicator that runs while work goes on in the
+// background: widget.Activity and widget.ProgressBarInfinite.
+type spinner interface {
+	Show()
+	Hide()
+	Start()
+	Stop()
+}
+
+// setBusy shows bar running and disables controls while background work
+// runs (on), and stops and hides bar and enables controls again (off).
+func setBusy(on bool, bar spinner, controls ...fyne.Disableable) {
+	for _, c := range controls {
+		if on {
+			c.Disable()
+		} else {
+			c.Enable()
+		}
+	}
+	if on {
+		bar.Show()
+		bar.Start()
+		return
+	}
+	bar.Stop()
+	bar.Hide()
+}
+
 func (a *App) newEntry(placeholder string) *entry {
 	e := &entry{activity: a.touch}
 	e.PlaceHolder = placeholder
