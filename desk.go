@@ -526,12 +526,20 @@ type Summary struct {
 	PendingSync int
 }
 
-// Summary returns today's issued count and the events waiting for sync.
+// Summary returns today's issued count and the events waiting for sync. A
+// PIN counts as issued once its slip is printed: one revoked at once
+// because the printer failed never reached the citizen.
 func (d *Desk) Summary() (Summary, error) {
 	var sum Summary
-	err := d.Store.View(func(tx Tx) (err error) {
-		if sum.IssuedToday, err = tx.IssuedOn(DateOf(d.Now())); err != nil {
+	err := d.Store.View(func(tx Tx) error {
+		today, err := tx.IssuedOn(DateOf(d.Now()))
+		if err != nil {
 			return err
+		}
+		for _, c := range today {
+			if !c.PrintedAt.IsZero() {
+				sum.IssuedToday++
+			}
 		}
 		sum.PendingSync, err = tx.Pending()
 		return err

@@ -211,6 +211,9 @@ func TestIssuePrintFails(t *testing.T) {
 	if c := out.Credential; c.State != pinsede.StateRevocato || c.RevokeReason != pinsede.ReasonPrintFailed {
 		t.Fatalf("credential %+v", c)
 	}
+	if sum, err := f.desk.Summary(); err != nil || sum.IssuedToday != 0 {
+		t.Fatalf("a PIN whose slip never printed counts as issued today: %+v, %v", sum, err)
+	}
 	f.desk.Printer = nil
 	if _, err := f.desk.Issue(context.Background(), f.sup, request(), verification()); !errors.Is(err, pinsede.ErrNoPrinter) {
 		t.Fatalf("want ErrNoPrinter, got %v", err)

@@ -37,8 +37,9 @@ type Tx interface {
 	PutDocument(credentialID, kind string, pdf []byte) error
 	// Document returns an archived document of a credential.
 	Document(credentialID, kind string) ([]byte, error)
-	// IssuedOn counts the credentials issued on day (local time).
-	IssuedOn(day Date) (int, error)
+	// IssuedOn returns the credentials issued on day (local time), in every
+	// state.
+	IssuedOn(day Date) ([]Credential, error)
 	// Expiring returns the credentials whose expiry day (local time) is
 	// from from to to, both included, by expiry day, in every state.
 	Expiring(from, to Date) ([]Credential, error)

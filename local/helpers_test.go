@@ -215,11 +215,11 @@ func count(t testing.TB, s *local.Store, cfs []pinsede.CodiceFiscale) tally {
 			}
 		}
 		for d := range days {
-			k, err := tx.IssuedOn(d)
+			cs, err := tx.IssuedOn(d)
 			if err != nil {
 				return err
 			}
-			n.issuedOn += k
+			n.issuedOn += len(cs)
 		}
 		var err error
 		n.pending, err = tx.Pending()

@@ -403,19 +403,32 @@ func (t *tx) Document(credentialID, kind string) ([]byte, error) {
 	return pdf, nil
 }
 
-// IssuedOn counts the credentials issued on day, local time.
-func (t *tx) IssuedOn(day pinsede.Date) (int, error) {
-	b, err := t.bucket(bucketIssuedByDay)
+// IssuedOn returns the credentials issued on day, local time, in every
+// state, in the order of their ids.
+func (t *tx) IssuedOn(day pinsede.Date) ([]pinsede.Credential, error) {
+	idx, err := t.bucket(bucketIssuedByDay)
 	if err != nil {
-		return 0, err
+		return nil, err
+	}
+	creds, err := t.bucket(bucketCredentials)
+	if err != nil {
+		return nil, err
 	}
 	prefix := dayKey(day)
-	n := 0
-	c := b.Cursor()
+	var out []pinsede.Credential
+	c := idx.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		n++
+		id := bytes.Clone(k[len(prefix):])
+		var cr pinsede.Credential
+		if err := t.decode(bucketCredentials, id, creds.Get(id), &cr); err != nil {
+			if errors.Is(err, pinsede.ErrNotFound) {
+				err = fmt.Errorf("issue-day index entry %x without its credential: %w", k, ErrCorrupt)
+			}
+			return nil, err
+		}
+		out = append(out, cr)
 	}
-	return n, nil
+	return out, nil
 }
 
 // Expiring returns the credentials whose expiry day (local time) is from

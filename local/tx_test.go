@@ -106,11 +106,12 @@ func TestTxRoundTrip(t *testing.T) {
 			},
 			func(tx pinsede.Tx) (any, error) {
 				var n [3]int
-				var err error
 				for i, d := range []pinsede.Date{{Year: 2026, Month: 3, Day: 1}, {Year: 2026, Month: 3, Day: 2}, {Year: 2026, Month: 3, Day: 3}} {
-					if n[i], err = tx.IssuedOn(d); err != nil {
+					cs, err := tx.IssuedOn(d)
+					if err != nil {
 						return nil, err
 					}
+					n[i] = len(cs)
 				}
 				return n, nil
 			},
