@@ -26,6 +26,12 @@ var (
 	// kept safe.
 	ErrNoKey = errors.New("store key file not found")
 
+	// ErrKeyExposed is returned by Open when the key file can be read or
+	// written by users other than its owner (on Unix): anyone who copies
+	// it with the store reads everything. Restrict it (chmod 600) and open
+	// again; nothing has been read.
+	ErrKeyExposed = errors.New("store key file readable by other users")
+
 	// ErrWrongKey is returned by Open when the key file does not open the
 	// store: it belongs to another store, or it is damaged. Nothing in the
 	// store has been read or changed.

@@ -111,8 +111,12 @@ func (k *keys) tag(parts ...string) []byte {
 	return m.Sum(nil)[:tagSize]
 }
 
-// readKey reads the master key from the key file.
+// readKey reads the master key from the key file, which on Unix must be
+// readable and writable by its owner only.
 func readKey(keyPath string) ([]byte, error) {
+	if fi, err := os.Stat(keyPath); err == nil && runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("read key %s: mode %v: %w", keyPath, fi.Mode().Perm(), ErrKeyExposed)
+	}
 	b, err := os.ReadFile(keyPath)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):

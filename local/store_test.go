@@ -131,6 +131,7 @@ func TestOpenErrors(t *testing.T) {
 			b, _ := os.ReadFile(other)
 			os.WriteFile(key, b, 0o600)
 		}, local.ErrWrongKey},
+		{"key readable by other users", func(t *testing.T, store, key string) { os.Chmod(key, 0o644) }, local.ErrKeyExposed},
 		{"short key file", func(t *testing.T, store, key string) { os.WriteFile(key, []byte("0123456789"), 0o600) }, local.ErrWrongKey},
 		{"random bytes", func(t *testing.T, store, key string) {
 			b := make([]byte, 64<<10)

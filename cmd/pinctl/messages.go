@@ -88,6 +88,9 @@ func explain(err error, e *env) string {
 	case errors.Is(err, local.ErrNoKey):
 		return fmt.Sprintf("file della chiave non trovato in %s: senza la chiave l'archivio non si legge; "+
 			"ripristinala dalla copia di sicurezza o indica il percorso giusto con -key", e.keyPath)
+	case errors.Is(err, local.ErrKeyExposed):
+		return fmt.Sprintf("la chiave %s è leggibile da altri utenti: chi la copia legge tutto l'archivio; "+
+			"rendila leggibile solo al proprietario (chmod 600 %s) e riprova", e.keyPath, e.keyPath)
 	case errors.Is(err, local.ErrWrongKey):
 		return fmt.Sprintf("la chiave %s non apre l'archivio %s: è di un altro archivio o è danneggiata; "+
 			"indica quella giusta con -key (l'archivio non è stato toccato)", e.keyPath, e.storePath)

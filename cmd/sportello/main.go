@@ -172,6 +172,7 @@ func startMessage(err error, storePath, keyPath string) string {
 		{local.ErrAlreadyOpen, "start.alreadyopen"},
 		{local.ErrWrongKey, "start.wrongkey"},
 		{local.ErrNoKey, "start.nokey"},
+		{local.ErrKeyExposed, "start.keyexposed"},
 		{local.ErrCorrupt, "start.corrupt"},
 		{local.ErrNoStore, "start.nostore"},
 		{local.ErrSchemaTooNew, "start.schematoonew"},
