@@ -12,6 +12,10 @@ const (
 	// Dispositivo also files applications for benefits. The desk issues
 	// only this kind.
 	Dispositivo CredentialType = "dispositivo"
+	// Telefonico is a temporary PIN, valid one day to three months
+	// ([TelephoneValidity]), that serves only to be helped by the
+	// Contact Center. It lives alongside the PIN dispositivo.
+	Telefonico CredentialType = "telefonico"
 )
 
 // CredentialState is where a credential is in its life.
@@ -52,6 +56,9 @@ type Credential struct {
 	RevokedAt     time.Time       `json:"revoked_at,omitzero"`
 	RevokedBy     string          `json:"revoked_by,omitempty"`
 	RevokeReason  string          `json:"revoke_reason,omitempty"`
+	// Validity is the validity chosen for a PIN telefonico; empty for
+	// the other types.
+	Validity TelephoneValidity `json:"validity,omitempty"`
 }
 
 // StateAt returns the state at now: an active credential past its expiry is

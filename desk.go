@@ -281,7 +281,8 @@ type Issued struct {
 // its MV35 (when Forms is set), its audit entry and its outbox event in one
 // transaction, and prints the
 // sealed-envelope slip. A previous active PIN of the same codice fiscale is
-// revoked in the same transaction.
+// revoked in the same transaction; a PIN telefonico is not, and stays
+// valid beside it (see IssueTelephonePIN).
 //
 // Invalid input returns FieldErrors and writes nothing. A citizen the
 // eligibility policy (Policy) refuses gets no PIN: the error is a *Problem
@@ -309,10 +310,20 @@ func (d *Desk) Issue(ctx context.Context, s *Session, req Request, ver Verificat
 // issue issues a PIN to a request and a verification already validated
 // and allowed, committing the extra audit entries with the credential.
 func (d *Desk) issue(ctx context.Context, s *Session, req Request, ver Verification, extra ...AuditEntry) (Issued, error) {
+	return d.issueAs(ctx, s, req, ver, "", extra...)
+}
+
+// issueAs is issue for a PIN dispositivo when tv is empty, or for a PIN
+// telefonico valid for tv: it revokes only the active credentials of the
+// same family (see sameFamily).
+func (d *Desk) issueAs(ctx context.Context, s *Session, req Request, ver Verification, tv TelephoneValidity, extra ...AuditEntry) (Issued, error) {
 	now := d.Now()
 	cred, pin, err := d.mint(s, req.CodiceFiscale, now)
 	if err != nil {
 		return Issued{}, fmt.Errorf("issue: %w", err)
+	}
+	if tv != "" {
+		cred.Type, cred.Validity, cred.ExpiresAt = Telefonico, tv, tv.Expiry(now)
 	}
 	defer pin.Wipe()
 	var out Issued
@@ -323,7 +334,7 @@ func (d *Desk) issue(ctx context.Context, s *Session, req Request, ver Verificat
 			return err
 		}
 		for _, old := range olds {
-			if old.Can(TransitionReplace, now) != nil {
+			if old.Can(TransitionReplace, now) != nil || !sameFamily(old.Type, cred.Type) {
 				continue
 			}
 			old.revoke(now, s.Actor(), ReasonReplaced)
@@ -340,10 +351,12 @@ func (d *Desk) issue(ctx context.Context, s *Session, req Request, ver Verificat
 				return err
 			}
 		}
-		if err := d.archiveMV35(tx, cred.ID, MV35Data{
-			Request: req, Document: ver.Document, Sede: s.Sede, Operator: s.Operator.Name, Date: now, Replaces: len(out.Replaced) > 0,
-		}); err != nil {
-			return err
+		if cred.Type != Telefonico {
+			if err := d.archiveMV35(tx, cred.ID, MV35Data{
+				Request: req, Document: ver.Document, Sede: s.Sede, Operator: s.Operator.Name, Date: now, Replaces: len(out.Replaced) > 0,
+			}); err != nil {
+				return err
+			}
 		}
 		out.Credential = cred
 		for i := range extra {
@@ -404,6 +417,7 @@ func (d *Desk) printSlipPending(ctx context.Context, s *Session, req Request, cr
 	slip := Slip{
 		Serial: cred.SlipSerial, Sede: s.Sede, Operator: s.Operator.Name, Citizen: req, PIN: pin,
 		Type: cred.Type, IssuedAt: cred.IssuedAt, ExpiresAt: cred.ExpiresAt, Pending: pending,
+		Validity: cred.Validity,
 	}
 	if perr := d.Printer.PrintSlip(ctx, slip); perr != nil {
 		cred.revoke(d.Now(), s.Actor(), ReasonPrintFailed)

@@ -22,7 +22,8 @@ type ExpiringPIN struct {
 // Expiring returns the active PINs issued by the session's sede that expire
 // within ExpiringWithinDays days from now (expiry days in local time, today
 // included), soonest first. A PIN already expired is not in it: the
-// citizen's page shows it scaduto.
+// citizen's page shows it scaduto. Nor is a PIN telefonico, which expires
+// by the validity the citizen chose.
 func (d *Desk) Expiring(s *Session) ([]ExpiringPIN, error) {
 	now := d.Now()
 	from, to := DateOf(now.Local()), DateOf(now.Local().AddDate(0, 0, ExpiringWithinDays))
@@ -33,8 +34,8 @@ func (d *Desk) Expiring(s *Session) ([]ExpiringPIN, error) {
 			return err
 		}
 		for _, c := range creds {
-			if c.Sede != s.Sede.Code || !c.Active(now) {
-				continue
+			if c.Sede != s.Sede.Code || !c.Active(now) || c.Type == Telefonico {
+				continue // a PIN telefonico is temporary by choice: nothing to renew
 			}
 			p := ExpiringPIN{Credential: c}
 			switch p.Citizen, err = tx.Citizen(c.CodiceFiscale); {

@@ -19,6 +19,9 @@ type Slip struct {
 	// Pending is true when the central records have not yet activated the
 	// PIN: the slip says "in attesa di attivazione" instead of "già attivo".
 	Pending bool
+	// Validity is the validity of a PIN telefonico; empty for the other
+	// types.
+	Validity TelephoneValidity
 }
 
 // SlipPrinter renders and prints a slip. It must not keep the PIN: no file

@@ -69,6 +69,7 @@ func (d *Desk) ReplaceSlip(ctx context.Context, s *Session, credentialID, reason
 		return Issued{}, wrap(err)
 	}
 	defer pin.Wipe()
+	keepTelephone(&cred, old)
 	var out Issued
 	err = d.Store.Update(func(tx Tx) error {
 		old, err := tx.Credential(credentialID) // read again: it may have changed

@@ -40,9 +40,10 @@ var (
 	bucketEvents = []byte("events")
 	// bucketCreds: credential id -> JSON central.Record.
 	bucketCreds = []byte("credentials")
-	// bucketActive: codice fiscale -> id of its active credential.
+	// bucketActive: slot key (central.Slot.Key) -> id of its active
+	// credential.
 	bucketActive = []byte("active")
-	// bucketLatest: codice fiscale -> id of its credential accepted last.
+	// bucketLatest: slot key -> id of its credential accepted last.
 	bucketLatest = []byte("latest")
 	// bucketChanges: sede ‖ 0 ‖ seq (big-endian) -> JSON wire.Change. The
 	// bucket's sequence numbers the changes.
@@ -133,12 +134,13 @@ func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit in
 }
 
 // Current returns the credential a login with cf checks.
-func (s *Store) Current(ctx context.Context, cf pinsede.CodiceFiscale) (central.Record, error) {
+func (s *Store) Current(ctx context.Context, cf pinsede.CodiceFiscale, slot central.Slot) (central.Record, error) {
 	var r central.Record
+	key := []byte(slot.Key(cf))
 	err := s.db.View(func(btx *bolt.Tx) error {
-		id := btx.Bucket(bucketActive).Get([]byte(cf))
+		id := btx.Bucket(bucketActive).Get(key)
 		if id == nil {
-			id = btx.Bucket(bucketLatest).Get([]byte(cf))
+			id = btx.Bucket(bucketLatest).Get(key)
 		}
 		if id == nil {
 			return central.ErrNotFound
@@ -240,8 +242,8 @@ func (t *tx) Record(id string) (central.Record, error) {
 	return r, nil
 }
 
-func (t *tx) Active(cf pinsede.CodiceFiscale) (central.Record, error) {
-	id := t.btx.Bucket(bucketActive).Get([]byte(cf))
+func (t *tx) Active(cf pinsede.CodiceFiscale, slot central.Slot) (central.Record, error) {
+	id := t.btx.Bucket(bucketActive).Get([]byte(slot.Key(cf)))
 	if id == nil {
 		return central.Record{}, central.ErrNotFound
 	}
@@ -253,7 +255,7 @@ func (t *tx) PutRecord(r central.Record) error {
 	if err != nil {
 		return err
 	}
-	id, cf := []byte(r.Credential.ID), []byte(r.Credential.CodiceFiscale)
+	id, cf := []byte(r.Credential.ID), []byte(central.SlotOf(r.Credential.Type).Key(r.Credential.CodiceFiscale))
 	if err := t.btx.Bucket(bucketCreds).Put(id, b); err != nil {
 		return err
 	}

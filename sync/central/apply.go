@@ -19,9 +19,10 @@ type Tx interface {
 	PutEvent(ev pinsede.Event, v wire.Verdict, at time.Time) error
 	// Record returns a credential; ErrNotFound when unknown.
 	Record(credentialID string) (Record, error)
-	// Active returns the active credential of cf; ErrNotFound when none.
-	// It holds cf against other transactions until this one ends.
-	Active(cf pinsede.CodiceFiscale) (Record, error)
+	// Active returns the active credential of cf in slot; ErrNotFound
+	// when none. It holds cf against other transactions until this one
+	// ends.
+	Active(cf pinsede.CodiceFiscale, slot Slot) (Record, error)
 	// PutRecord inserts or replaces a credential.
 	PutRecord(r Record) error
 	// AddChange records a change for c.Sede, numbering it.
@@ -66,7 +67,7 @@ func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, s
 		if c.State != pinsede.StateAttivo {
 			st = StatusRevoked
 		}
-		old, err := tx.Active(c.CodiceFiscale)
+		old, err := tx.Active(c.CodiceFiscale, SlotOf(c.Type))
 		switch {
 		case err == nil && st != StatusActive:
 		case err == nil:

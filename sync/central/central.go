@@ -6,8 +6,9 @@
 //
 // Apply takes a sede's batch of events and gives one verdict per event. An
 // event id is applied at most once: a replay is a Duplicate. One credential
-// per codice fiscale is active across every sede: an issue accepted later
-// takes the place of the active one, which becomes superseded, and a
+// per codice fiscale per Slot is active across every sede: an issue
+// accepted later takes the place of the active one of its slot (a PIN
+// telefonico never supersedes a PIN dispositivo), which becomes superseded, and a
 // ChangeSuperseded is recorded for the sede that issued it.
 //
 // # Caveats
@@ -58,9 +59,9 @@ type Store interface {
 	// Changes returns at most limit changes for sede with Seq > after,
 	// oldest first.
 	Changes(ctx context.Context, sede string, after uint64, limit int) ([]wire.Change, error)
-	// Current returns the credential a login with cf checks: the active
-	// one, or else the one accepted last. ErrNotFound when none.
-	Current(ctx context.Context, cf pinsede.CodiceFiscale) (Record, error)
+	// Current returns the credential of cf in slot a login checks: the
+	// active one, or else the one accepted last. ErrNotFound when none.
+	Current(ctx context.Context, cf pinsede.CodiceFiscale, slot Slot) (Record, error)
 	// Fail counts a wrong PIN for a credential and returns the new count.
 	// When the count reaches lockAt, a ChangeLocked is recorded for its
 	// sede.
@@ -117,7 +118,7 @@ func Check(sede string, ev pinsede.Event) string {
 	}
 	switch ev.Kind {
 	case pinsede.EventIssued:
-		if c.Type != pinsede.Dispositivo && c.Type != pinsede.Ordinario {
+		if c.Type != pinsede.Dispositivo && c.Type != pinsede.Ordinario && c.Type != pinsede.Telefonico {
 			return ReasonBadEvent + ": type"
 		}
 		if len(c.PINHash) > 256 || pinsede.CheckHashFormat(c.PINHash) != nil {

@@ -69,6 +69,10 @@ func validNewPIN(s string) bool {
 // ChangeRequired until it comes with a valid NewPIN, which then replaces
 // it: from then on only the 8-character PIN opens. Wrong PINs count towards
 // the lock. An unknown codice fiscale answers Wrong.
+//
+// A request of Type telefonico checks the citizen's PIN telefonico instead
+// (Slot): it is never replaced, so it answers Valid at once, and the answer
+// says its type.
 func (v *Verifier) Verify(ctx context.Context, req wire.VerifyRequest) (wire.VerifyResponse, error) {
 	cf, err := pinsede.ParseCodiceFiscale(req.CodiceFiscale)
 	if err != nil {
@@ -81,7 +85,13 @@ func (v *Verifier) Verify(ctx context.Context, req wire.VerifyRequest) (wire.Ver
 	if req.NewPIN != "" && !validNewPIN(req.NewPIN) {
 		return wire.VerifyResponse{}, fmt.Errorf("%w: new_pin: %d letters or digits expected", ErrBadRequest, pinsede.PINReplacementLength)
 	}
-	rec, err := v.Store.Current(ctx, cf)
+	switch req.Type {
+	case "", pinsede.Ordinario, pinsede.Dispositivo, pinsede.Telefonico:
+	default:
+		return wire.VerifyResponse{}, fmt.Errorf("%w: type: unknown %q", ErrBadRequest, req.Type)
+	}
+	telephone := req.Type == pinsede.Telefonico
+	rec, err := v.Store.Current(ctx, cf, SlotOf(req.Type))
 	if errors.Is(err, ErrNotFound) {
 		pinsede.VerifySecret(dummyHash(), []byte(req.PIN))
 		return wire.VerifyResponse{Outcome: wire.Wrong, AttemptsLeft: v.LockAfter}, nil
@@ -115,13 +125,13 @@ func (v *Verifier) Verify(ctx context.Context, req wire.VerifyRequest) (wire.Ver
 		resp.Outcome = wire.Revoked
 	case !rec.Credential.Active(now):
 		resp.Outcome = wire.Expired
-	case rec.NewPINHash == "" && req.NewPIN == "":
+	case rec.NewPINHash == "" && req.NewPIN == "" && !telephone:
 		resp.Outcome = wire.ChangeRequired
 	default:
 		resp.Outcome = wire.Valid
 	}
 	newHash := ""
-	if resp.Outcome == wire.Valid && rec.NewPINHash == "" {
+	if resp.Outcome == wire.Valid && rec.NewPINHash == "" && !telephone {
 		if newHash, err = pinsede.HashSecret([]byte(req.NewPIN), v.Params, v.Rand); err != nil {
 			return wire.VerifyResponse{}, fmt.Errorf("verify: %w", err)
 		}

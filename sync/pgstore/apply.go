@@ -26,8 +26,8 @@ type conn interface {
 type memTx struct {
 	seen    map[string]bool
 	records map[string]central.Record
-	active  map[pinsede.CodiceFiscale]string // codice fiscale -> credential id
-	dirty   []string                         // credential ids written, in order
+	active  map[string]string // slot key (central.Slot.Key) -> credential id
+	dirty   []string          // credential ids written, in order
 	isDirty map[string]bool
 	loaded  map[string]bool // credential ids read from the table
 	events  []storedEvent
@@ -58,14 +58,14 @@ func load(ctx context.Context, tx conn, events []pinsede.Event) (*memTx, error) 
 			cfs = append(cfs, string(ev.Credential.CodiceFiscale))
 		}
 	}
-	m := &memTx{seen: map[string]bool{}, records: map[string]central.Record{}, active: map[pinsede.CodiceFiscale]string{}, isDirty: map[string]bool{}, loaded: map[string]bool{}}
+	m := &memTx{seen: map[string]bool{}, records: map[string]central.Record{}, active: map[string]string{}, isDirty: map[string]bool{}, loaded: map[string]bool{}}
 	keep := func(rows pgx.Rows) error {
 		recs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (central.Record, error) { return scanRecord(r) })
 		for _, r := range recs {
 			m.records[r.Credential.ID] = r
 			m.loaded[r.Credential.ID] = true
 			if r.Status == central.StatusActive {
-				m.active[r.Credential.CodiceFiscale] = r.Credential.ID
+				m.active[central.SlotOf(r.Credential.Type).Key(r.Credential.CodiceFiscale)] = r.Credential.ID
 			}
 		}
 		return err
@@ -110,9 +110,9 @@ func (m *memTx) Record(id string) (central.Record, error) {
 	return r, nil
 }
 
-// Active returns the active credential of cf.
-func (m *memTx) Active(cf pinsede.CodiceFiscale) (central.Record, error) {
-	id, ok := m.active[cf]
+// Active returns the active credential of cf in slot.
+func (m *memTx) Active(cf pinsede.CodiceFiscale, slot central.Slot) (central.Record, error) {
+	id, ok := m.active[slot.Key(cf)]
 	if !ok {
 		return central.Record{}, central.ErrNotFound
 	}
@@ -121,7 +121,7 @@ func (m *memTx) Active(cf pinsede.CodiceFiscale) (central.Record, error) {
 
 // PutRecord keeps a credential for flush.
 func (m *memTx) PutRecord(r central.Record) error {
-	id, cf := r.Credential.ID, r.Credential.CodiceFiscale
+	id, cf := r.Credential.ID, central.SlotOf(r.Credential.Type).Key(r.Credential.CodiceFiscale)
 	if !m.isDirty[id] {
 		m.isDirty[id] = true
 		m.dirty = append(m.dirty, id)

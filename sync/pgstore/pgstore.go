@@ -277,9 +277,10 @@ func scanRecord(row pgx.Row) (central.Record, error) {
 }
 
 // Current returns the credential a login with cf checks.
-func (s *Store) Current(ctx context.Context, cf pinsede.CodiceFiscale) (central.Record, error) {
+func (s *Store) Current(ctx context.Context, cf pinsede.CodiceFiscale, slot central.Slot) (central.Record, error) {
 	return scanRecord(s.pool.QueryRow(ctx, `SELECT `+recordColumns+` FROM credentials WHERE codice_fiscale = $1
-		ORDER BY status = 'active' DESC, accepted_at DESC, id LIMIT 1`, string(cf)))
+		AND (credential->>'type' = 'telefonico') = $2
+		ORDER BY status = 'active' DESC, accepted_at DESC, id LIMIT 1`, string(cf), slot == central.SlotTelefonico))
 }
 
 // Fail counts a wrong PIN.

@@ -194,7 +194,11 @@ func TestBadInput(t *testing.T) {
 func TestVerify(t *testing.T) {
 	env := newEnv(t)
 	const pin = "ACEFHJKMNPRTUVWX"
-	push := wire.PushRequest{Sede: "ROMA01", Events: []pinsede.Event{storetest.Issued("ROMA01", storetest.CF(1), "e1", "c1", storetest.Hash(t, pin))}}
+	const tel = "YXWVUTRPNMKJHFEC" // a PIN telefonico beside the PIN dispositivo
+	push := wire.PushRequest{Sede: "ROMA01", Events: []pinsede.Event{
+		storetest.Issued("ROMA01", storetest.CF(1), "e1", "c1", storetest.Hash(t, pin)),
+		storetest.Telephone("ROMA01", storetest.CF(1), "e2", "c2", storetest.Hash(t, tel)),
+	}}
 	if st, b := do(t, env.Client(t, pki.RoleSede, "ROMA01"), "POST", env.URL+"/v1/events", wire.ContentJSON, mustJSON(t, push)); st != 200 {
 		t.Fatalf("push: %d %s", st, b)
 	}
@@ -208,6 +212,8 @@ func TestVerify(t *testing.T) {
 		{wire.VerifyRequest{CodiceFiscale: string(storetest.CF(1)), PIN: pin, NewPIN: "Roma2026"}, 200, wire.Valid},
 		{wire.VerifyRequest{CodiceFiscale: string(storetest.CF(1)), PIN: "Roma2026"}, 200, wire.Valid},
 		{wire.VerifyRequest{CodiceFiscale: string(storetest.CF(1)), PIN: "Roma2027"}, 200, wire.Wrong},
+		{wire.VerifyRequest{CodiceFiscale: string(storetest.CF(1)), PIN: tel, Type: pinsede.Telefonico}, 200, wire.Valid},
+		{wire.VerifyRequest{CodiceFiscale: string(storetest.CF(1)), PIN: tel, Type: "spid"}, 422, ""},
 		{wire.VerifyRequest{CodiceFiscale: "RSSMRA", PIN: pin}, 422, ""},
 		{wire.VerifyRequest{CodiceFiscale: string(storetest.CF(1)), PIN: "x"}, 422, ""},
 		{wire.VerifyRequest{CodiceFiscale: string(storetest.CF(1)), PIN: pin, NewPIN: "short"}, 422, ""},
@@ -225,6 +231,13 @@ func TestVerify(t *testing.T) {
 		}
 		if resp.Outcome != tc.want {
 			t.Errorf("outcome %s, want %s", resp.Outcome, tc.want)
+		}
+		wantType := pinsede.Dispositivo
+		if tc.req.Type == pinsede.Telefonico {
+			wantType = pinsede.Telefonico
+		}
+		if tc.want == wire.Valid && resp.Type != wantType {
+			t.Errorf("type %q, want %q", resp.Type, wantType)
 		}
 	}
 	st, b := do(t, env.Client(t, "", ""), "GET", env.URL+"/v1/health", "", nil)

@@ -86,6 +86,7 @@ func Run(t *testing.T, open Opener) {
 		{"Changes", testChanges},
 		{"FailSucceed", testFailSucceed},
 		{"Verify", testVerify},
+		{"Telephone", testTelephone},
 		{"ConcurrentIssue", testConcurrentIssue},
 		{"ConcurrentReplay", testConcurrentReplay},
 	} {
@@ -136,7 +137,7 @@ func events(t *testing.T, s central.Store) int {
 
 func current(t *testing.T, s central.Store, cf pinsede.CodiceFiscale) central.Record {
 	t.Helper()
-	r, err := s.Current(ctx, cf)
+	r, err := s.Current(ctx, cf, central.SlotPIN)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +160,7 @@ func testApplyOnce(t *testing.T, s central.Store) {
 	if r.Status != central.StatusActive || r.Credential.ID != "c1" || r.Credential.PINHash != h || r.Credential.HandedOverAt.IsZero() {
 		t.Errorf("Current = %+v", r)
 	}
-	if _, err := s.Current(ctx, CF(2)); !errors.Is(err, central.ErrNotFound) {
+	if _, err := s.Current(ctx, CF(2), central.SlotPIN); !errors.Is(err, central.ErrNotFound) {
 		t.Errorf("Current(unknown) error = %v, want ErrNotFound", err)
 	}
 }
@@ -463,5 +464,75 @@ func testConcurrentReplay(t *testing.T, s central.Store) {
 	}
 	if n := events(t, s); n != len(batch) {
 		t.Errorf("Events() = %d, want %d", n, len(batch))
+	}
+}
+
+// Telephone returns an issue event of a PIN telefonico of sede for cf,
+// valid one week.
+func Telephone(sede string, cf pinsede.CodiceFiscale, id, credID, hash string) pinsede.Event {
+	ev := Issued(sede, cf, id, credID, hash)
+	ev.Credential.Type, ev.Credential.Validity = pinsede.Telefonico, pinsede.ValidityWeek
+	ev.Credential.ExpiresAt = pinsede.ValidityWeek.Expiry(T0)
+	return ev
+}
+
+// Ensure that a PIN telefonico takes a slot of its own: it lives alongside
+// the active PIN dispositivo without superseding it, supersedes only a
+// previous PIN telefonico, and /v1/pin/verify checks it with its type, with
+// no change of PIN, until it expires.
+func testTelephone(t *testing.T, s central.Store) {
+	const pin, tel, tel2 = "ACEFHJKMNPRTUVWX", "YXWVUTRPNMKJHFEC", "HJKMNPRTACEFUVWX"
+	wantVerdicts(t, apply(t, s, "ROMA01",
+		Issued("ROMA01", CF(1), "a1", "ca", Hash(t, pin)),
+		Telephone("ROMA01", CF(1), "t1", "ct", Hash(t, tel)),
+	), wire.Accepted, wire.Accepted)
+	if ch, _ := s.Changes(ctx, "ROMA01", 0, 10); len(ch) != 0 {
+		t.Errorf("changes = %+v, want none: a PIN telefonico supersedes no PIN dispositivo", ch)
+	}
+	slot := func(sl central.Slot, wantID string) {
+		t.Helper()
+		r, err := s.Current(ctx, CF(1), sl)
+		if err != nil || r.Credential.ID != wantID || r.Status != central.StatusActive {
+			t.Errorf("Current(%q) = %s %s, %v; want %s active", sl, r.Credential.ID, r.Status, err, wantID)
+		}
+	}
+	slot(central.SlotPIN, "ca")
+	slot(central.SlotTelefonico, "ct")
+
+	// A second PIN telefonico, from another sede, supersedes the first only.
+	wantVerdicts(t, apply(t, s, "MILA01", Telephone("MILA01", CF(1), "t2", "ct2", Hash(t, tel2))), wire.Accepted)
+	slot(central.SlotPIN, "ca")
+	slot(central.SlotTelefonico, "ct2")
+	if ch, _ := s.Changes(ctx, "ROMA01", 0, 10); len(ch) != 1 || ch[0].CredentialID != "ct" || ch[0].Kind != wire.ChangeSuperseded {
+		t.Errorf("ROMA01 changes = %+v, want ct superseded", ch)
+	}
+	// A new PIN dispositivo leaves the PIN telefonico active.
+	wantVerdicts(t, apply(t, s, "ROMA01", Issued("ROMA01", CF(1), "a2", "ca2", Hash(t, pin))), wire.Accepted)
+	slot(central.SlotPIN, "ca2")
+	slot(central.SlotTelefonico, "ct2")
+
+	now := T0
+	v := central.NewVerifier(s, 3)
+	v.Params, v.Now = CheapArgon2, func() time.Time { return now }
+	step := func(name string, req wire.VerifyRequest, want wire.Outcome, typ pinsede.CredentialType) {
+		t.Helper()
+		req.CodiceFiscale = string(CF(1))
+		got, err := v.Verify(ctx, req)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got.Outcome != want || got.Type != typ {
+			t.Errorf("%s: %+v, want %s of type %q", name, got, want, typ)
+		}
+	}
+	step("telefonico", wire.VerifyRequest{PIN: tel2, Type: pinsede.Telefonico}, wire.Valid, pinsede.Telefonico)
+	step("telefonico again", wire.VerifyRequest{PIN: tel2, Type: pinsede.Telefonico}, wire.Valid, pinsede.Telefonico)
+	step("superseded telefonico", wire.VerifyRequest{PIN: tel, Type: pinsede.Telefonico}, wire.Wrong, "")
+	step("telefonico as the online PIN", wire.VerifyRequest{PIN: tel2}, wire.Wrong, "")
+	step("dispositivo", wire.VerifyRequest{PIN: pin}, wire.ChangeRequired, pinsede.Dispositivo)
+	now = pinsede.ValidityWeek.Expiry(T0)
+	step("telefonico expired", wire.VerifyRequest{PIN: tel2, Type: pinsede.Telefonico}, wire.Expired, pinsede.Telefonico)
+	if _, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(CF(1)), PIN: tel2, Type: "spid"}); !errors.Is(err, central.ErrBadRequest) {
+		t.Errorf("unknown type: %v, want ErrBadRequest", err)
 	}
 }

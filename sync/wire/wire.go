@@ -125,6 +125,10 @@ type VerifyRequest struct {
 	CodiceFiscale string `json:"codice_fiscale"`
 	PIN           string `json:"pin"`
 	NewPIN        string `json:"new_pin,omitempty"`
+	// Type is "telefonico" when the Contact Center checks a PIN
+	// telefonico; empty (or "ordinario", "dispositivo") checks the PIN of
+	// the online services.
+	Type pinsede.CredentialType `json:"type,omitempty"`
 }
 
 // Outcome is the answer to a PIN check.

@@ -26,6 +26,13 @@ var _ pinsede.InfoSheetRenderer = MV35Renderer{}
 // PDF.
 func (MV35Renderer) RenderInfoSheet() ([]byte, error) { return slip.InfoSheet() }
 
+var _ pinsede.ReconciliationRenderer = MV35Renderer{}
+
+// RenderReconciliation renders the end-of-day reconciliation as a PDF.
+func (MV35Renderer) RenderReconciliation(r pinsede.Reconciliation) ([]byte, error) {
+	return slip.Reconciliation(r)
+}
+
 // DocumentPrinter prints the domain's documents that hold no PIN (the
 // MV35) on a printer back end: set it as pinsede.Desk.Documents.
 type DocumentPrinter struct {

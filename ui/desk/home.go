@@ -40,6 +40,8 @@ type homeScreen struct {
 	// expiring lists the sede's PINs that expire within 30 days
 	// (expiring.go).
 	expiring *expiringPanel
+	// reconcile prints the end-of-day reconciliation (reconciliation.go).
+	reconcile *reconcilePanel
 }
 
 func (a *App) showHome() {
@@ -87,6 +89,7 @@ func (a *App) newHomeScreen() *homeScreen {
 	h.newRequest = a.primaryButton(lang.L("home.newrequest"), fynetheme.DocumentCreateIcon(), func() { a.newRequestFor(nil) })
 	h.operators = a.button(lang.L("nav.operators"), fynetheme.AccountIcon(), a.showOperators)
 	h.printerNote = newMessage()
+	h.reconcile = a.newReconcilePanel()
 	if !a.HasPrinter() {
 		h.printerNote.set(msgError, lang.L("issue.noprinter"))
 	}
@@ -99,7 +102,7 @@ func (a *App) newHomeScreen() *homeScreen {
 			container.NewGridWithColumns(2,
 				figure(h.issuedToday, lang.L("home.issuedtoday")),
 				figure(h.pendingSync, lang.L("home.pendingsync")))),
-		section(lang.L("home.supervisor"), h.operators),
+		section(lang.L("home.supervisor"), h.operators, h.reconcile.object),
 	)
 	if !a.session.IsSupervisor() {
 		side.Objects[2].Hide()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/central"
 )
 
 // foreignPassport is the verification of the credentials these tests issue
@@ -128,7 +129,7 @@ func TestRevokeReachesCentrale(t *testing.T) {
 		t.Helper()
 		deadline := time.Now().Add(10 * time.Second)
 		for {
-			r, err := cen.store.Current(ctx, mario.CodiceFiscale)
+			r, err := cen.store.Current(ctx, mario.CodiceFiscale, central.SlotPIN)
 			if err == nil && r.Credential.ID == out.Credential.ID && r.Credential.State == want {
 				return
 			}

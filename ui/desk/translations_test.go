@@ -47,14 +47,18 @@ func TestScreensTranslated(t *testing.T) {
 	for _, s := range []pinsede.CredentialState{pinsede.StateAttivo, pinsede.StateRevocato, pinsede.StateScaduto} {
 		keys["state."+string(s)] = true
 	}
-	for _, c := range []pinsede.CredentialType{pinsede.Ordinario, pinsede.Dispositivo} {
+	for _, c := range []pinsede.CredentialType{pinsede.Ordinario, pinsede.Dispositivo, pinsede.Telefonico} {
 		keys["credtype."+string(c)] = true
+	}
+	for _, tv := range pinsede.TelephoneValidities {
+		keys["telephone.validity."+string(tv)] = true
 	}
 	for _, a := range []pinsede.AuditAction{
 		pinsede.ActionSetup, pinsede.ActionOperatorAdded, pinsede.ActionOperatorOff, pinsede.ActionLogin,
 		pinsede.ActionLoginFailed, pinsede.ActionIssued, pinsede.ActionPrinted, pinsede.ActionPrintFailed,
 		pinsede.ActionHandedOver, pinsede.ActionRevoked, pinsede.ActionCitizenViewed, pinsede.ActionCitizenSearched,
 		pinsede.ActionSlipReplaced, pinsede.ActionMV35Printed, pinsede.ActionSettingsChanged,
+		pinsede.ActionDigitalIdentity, pinsede.ActionReconciliation,
 	} {
 		keys["audit."+string(a)] = true
 	}

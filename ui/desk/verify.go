@@ -57,6 +57,13 @@ type verifyScreen struct {
 	screen      screen
 	// policy explains a refusal of the eligibility policy (policy.go).
 	policy *policyPanel
+	// digital records SPID, CIE or CNS chosen instead of a PIN
+	// (digitalidentity.go); digitalDialog is its dialog once opened.
+	digital       *widget.Button
+	digitalDialog *digitalIdentityDialog
+	// choice is PIN dispositivo or PIN telefonico with its duration
+	// (telephone.go).
+	choice *telephoneChoice
 }
 
 // showVerify goes to the identity check of the request in progress, as it
@@ -135,6 +142,8 @@ func (a *App) newVerifyScreen() *verifyScreen {
 	v.progress.Hide()
 	v.msg = newMessage()
 	v.policy = v.newPolicyPanel()
+	v.digital = v.newDigitalIdentityButton()
+	v.choice = newTelephoneChoice()
 	v.printerNote = newMessage()
 	if !a.HasPrinter() {
 		v.issue.Disable()
@@ -185,11 +194,14 @@ func (a *App) newVerifyScreen() *verifyScreen {
 			note(lang.L("verify.scan.intro")),
 			f(pinsede.FieldScan, "", v.scanRow),
 		),
+		section(lang.L("verify.kind"),
+			v.choice.kind,
+			v.choice.withField(f(pinsede.FieldTelephoneValidity, lang.L("verify.kind.duration"), v.choice.duration))),
 		v.printerNote.box,
 		v.msg.box,
 		v.policy.box,
 		v.progress,
-		container.NewHBox(v.back, layout.NewSpacer(), v.issue),
+		container.NewHBox(v.back, layout.NewSpacer(), v.digital, v.issue),
 	)
 	// The MRZ first: a reader types into the entry that has the keyboard.
 	v.screen = screen{Title: lang.L("verify.short"), View: a.page(body, true), Focus: v.mrz}
@@ -337,13 +349,14 @@ func (v *verifyScreen) doIssue() {
 		return
 	}
 	s, req, ver := a.session, reqScreen.request(), v.verification()
+	telephone, tv := v.choice.telephone(), v.choice.validity()
 	v.msg.set(msgError, "")
 	v.policy.hide()
 	v.setBusy(true)
 	a.background(func() func() {
 		ctx, cancel := issueContext()
 		defer cancel()
-		issued, err := a.desk.Issue(ctx, s, req, ver)
+		issued, err := issueChosen(ctx, a.desk, s, req, ver, telephone, tv)
 		return func() {
 			v.setBusy(false)
 			if a.session != s || a.verify != v {

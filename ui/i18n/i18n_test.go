@@ -25,6 +25,9 @@ import (
 // those that take some. A key added to the domain must be added here, and
 // then to both translations.
 var domainKeys = map[string]map[string]any{
+	// telephone.go
+	pinsede.KeyTelephoneValidity: nil,
+
 	// fields.go
 	pinsede.KeyRequired:         nil,
 	pinsede.KeyTooLong:          {"Max": 120},

@@ -46,7 +46,9 @@ func letter(d doc, s pinsede.Slip) error {
 
 	// Top panel: what the window shows, and the mask over the PIN.
 	d.font("", 7.5, grey)
-	d.para(marginL, 39, 80, 3.6, "Contiene il PIN per i servizi online dell'INPS: da aprire solo a cura del destinatario.")
+	d.para(marginL, 39, 80, 3.6, forType(s.Type,
+		"Contiene il PIN per i servizi online dell'INPS: da aprire solo a cura del destinatario.",
+		"Contiene il PIN telefonico per il Contact Center INPS: da aprire solo a cura del destinatario."))
 	sender := "INPS · " + sedeName(s.Sede)
 	d.fit(window.x0+1, window.y0+0.8, window.w()-2, sender, "", 6.5, 5.5, grey, 1)
 	d.draw(grey, 0.1)
@@ -70,7 +72,7 @@ func letter(d doc, s pinsede.Slip) error {
 	y := fold1 + 6
 	col := pinBox.x0 - 6 - marginL
 	d.font("B", 10, dark)
-	y = d.para(marginL, y, col, 4.8, "Oggetto: "+typeName(s.Type)+" per l'accesso ai servizi online dell'INPS") + 2
+	y = d.para(marginL, y, col, 4.8, "Oggetto: "+typeName(s.Type)+subjectTail(s.Type)) + 2
 	d.font("", 9.5, black)
 	y = d.para(marginL, y, col, 4.6, "Gentile cittadina, gentile cittadino,")
 	d.para(marginL, y, col, 4.6, "su Sua richiesta (modello MV35) e dopo la verifica della Sua identità, "+
@@ -87,6 +89,9 @@ func letter(d doc, s pinsede.Slip) error {
 		"Al primo accesso una procedura guidata Le chiederà di sostituire i 16 caratteri con un PIN di 8 caratteri " +
 			"scelto da Lei: da quel momento userà soltanto il nuovo PIN.",
 		"Il PIN vale 6 mesi, fino al " + date(s.ExpiresAt) + ": alla scadenza il sistema La guiderà nel rinnovo.",
+	}
+	if s.Type == pinsede.Telefonico {
+		steps = telephoneSteps(s)
 	}
 	if s.Pending {
 		steps = append(steps, "Il PIN è in attesa di attivazione negli archivi centrali dell'INPS: "+
@@ -107,8 +112,11 @@ func letter(d doc, s pinsede.Slip) error {
 	d.font("B", 9, black)
 	d.Write(4.3, "Il PIN è strettamente personale: ")
 	d.font("", 9, black)
-	d.Write(4.3, "non lo comunichi a nessuno, neppure a chi si presenta come operatore INPS, "+
-		"e non lo conservi insieme ai Suoi documenti. Dopo il primo accesso distrugga questo foglio.")
+	d.Write(4.3, forType(s.Type,
+		"non lo comunichi a nessuno, neppure a chi si presenta come operatore INPS, "+
+			"e non lo conservi insieme ai Suoi documenti. Dopo il primo accesso distrugga questo foglio.",
+		"lo comunichi solo all'operatore del Contact Center quando è Lei a chiamare i numeri qui sotto, "+
+			"e non lo conservi insieme ai Suoi documenti. Alla scadenza distrugga questo foglio."))
 	d.SetLeftMargin(marginL)
 
 	// Bottom panel: the Contact Center, and the mask over the PIN.
@@ -134,8 +142,42 @@ func foldMarks(d doc) {
 	d.Line(4, punch, 7, punch)
 }
 
+// forType returns telephone for the slip of a PIN telefonico, and pin for
+// the others: the sentences of the letter that differ.
+func forType(t pinsede.CredentialType, pin, telephone string) string {
+	if t == pinsede.Telefonico {
+		return telephone
+	}
+	return pin
+}
+
+// subjectTail ends the letter's subject line after the kind of PIN.
+func subjectTail(t pinsede.CredentialType) string {
+	if t == pinsede.Telefonico {
+		return " per l'assistenza del Contact Center INPS"
+	}
+	return " per l'accesso ai servizi online dell'INPS"
+}
+
+// telephoneSteps are the "Come usare il PIN" steps of a PIN telefonico: it
+// serves only to be helped by the Contact Center, for the validity chosen
+// at the desk.
+func telephoneSteps(s pinsede.Slip) []string {
+	return []string{
+		"Quando chiama il Contact Center INPS, comunichi all'operatore il Suo codice fiscale (" +
+			string(s.Citizen.CodiceFiscale) + ") e i 16 caratteri del PIN telefonico, nell'ordine in cui sono stampati.",
+		"Il PIN telefonico serve soltanto per essere assistito dal Contact Center: non consente di accedere ai servizi online " +
+			"e non sostituisce il Suo PIN, SPID, CIE o CNS, che restano validi.",
+		"Il PIN telefonico vale " + s.Validity.Label() + ", fino al " + date(s.ExpiresAt) +
+			": dopo quella data non è più valido e, se serve, ne potrà chiedere uno nuovo.",
+	}
+}
+
 // purpose says what a kind of PIN is for.
 func purpose(t pinsede.CredentialType) string {
+	if t == pinsede.Telefonico {
+		return "È un PIN telefonico: serve soltanto per essere assistito dagli operatori del Contact Center INPS."
+	}
 	if t == pinsede.Dispositivo {
 		return "È un PIN dispositivo: consente di consultare la Sua posizione e di presentare domande di prestazione."
 	}

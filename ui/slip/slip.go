@@ -122,6 +122,8 @@ func typeName(t pinsede.CredentialType) string {
 		return "PIN dispositivo"
 	case pinsede.Ordinario:
 		return "PIN ordinario"
+	case pinsede.Telefonico:
+		return "PIN telefonico"
 	}
 	return ""
 }

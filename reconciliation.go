@@ -1,0 +1,196 @@
+package pinsede
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// ActionReconciliation records that an operator drew up the end-of-day
+// reconciliation of a day; the detail is the day.
+const ActionReconciliation AuditAction = "report.reconciliation"
+
+// ReconciliationRow is one operator's line of the reconciliation: what the
+// audit chain says the operator did on the day.
+type ReconciliationRow struct {
+	Operator string // id
+	Name     string // the operator's name; the id when the account is gone
+	// Printed counts the slips printed (ActionPrinted).
+	Printed int
+	// Issued counts the PINs issued (ActionIssued).
+	Issued int
+	// Voided counts the PINs revoked at once because the slip did not
+	// print (ActionPrintFailed).
+	Voided int
+	// Revoked counts the revocations (ActionRevoked), including those of a
+	// PIN replaced by a new one or by a new slip.
+	Revoked int
+	// Replaced counts the slips replaced by a new one (ActionSlipReplaced).
+	Replaced int
+	// HandedOver counts the envelopes handed to the citizen
+	// (ActionHandedOver).
+	HandedOver int
+}
+
+// Unhanded is a mismatch of the reconciliation: a slip issued and printed
+// on the day and never handed over to the citizen.
+type Unhanded struct {
+	SlipSerial string
+	Credential string
+	Citizen    string // the citizen's name; empty when the sede has no record
+	// Operator is the id of the operator who issued the PIN.
+	Operator string
+	Printed  time.Time
+}
+
+// Reconciliation is the end-of-day reconciliation of a sede: per operator,
+// the slips printed, PINs issued, voided, revoked, replaced and handed over
+// on Day, and the slips printed and never handed over, for two people to
+// check and sign.
+type Reconciliation struct {
+	Sede Sede
+	Day  Date
+	// Rows are by operator id.
+	Rows []ReconciliationRow
+	// Total sums the rows; its Operator and Name are empty.
+	Total ReconciliationRow
+	// Mismatches are by slip serial.
+	Mismatches []Unhanded
+	// DrawnBy is the name of the operator who drew it up, at DrawnAt.
+	DrawnBy string
+	DrawnAt time.Time
+}
+
+// AuditLog is the part of a store that walks the whole audit chain in
+// order, from entry seq from on (local.Store has it). Reconciliation needs
+// it.
+type AuditLog interface {
+	AuditEntries(from uint64, fn func(AuditEntry) error) error
+}
+
+// Reconciliation draws up the end-of-day reconciliation of day (local time)
+// for the session's sede, and audits it (ActionReconciliation). Any operator
+// may draw it up; a supervisor countersigns the printed copy.
+//
+// The counts come from the day's audit entries, by actor. The mismatches
+// are the credentials issued on day whose slip was printed and never handed
+// over, except a slip replaced because it was lost or spoiled (the
+// replacement is in the list when it too was not handed over).
+//
+// Caveat: the store's audit chain is walked from its start (AuditLog); a
+// store without AuditLog returns an error.
+func (d *Desk) Reconciliation(s *Session, day Date) (Reconciliation, error) {
+	wrap := func(err error) error { return fmt.Errorf("reconciliation of %s: %w", day, err) }
+	log, ok := d.Store.(AuditLog)
+	if !ok {
+		return Reconciliation{}, wrap(errors.New("the store cannot list its audit chain"))
+	}
+	rows := map[string]*ReconciliationRow{}
+	row := func(id string) *ReconciliationRow {
+		if rows[id] == nil {
+			rows[id] = &ReconciliationRow{Operator: id, Name: id}
+		}
+		return rows[id]
+	}
+	err := log.AuditEntries(0, func(e AuditEntry) error {
+		if DateOf(e.Time.Local()) != day || (e.Sede != "" && e.Sede != s.Sede.Code) {
+			return nil
+		}
+		switch e.Action {
+		case ActionPrinted:
+			row(e.Actor).Printed++
+		case ActionIssued:
+			row(e.Actor).Issued++
+		case ActionPrintFailed:
+			row(e.Actor).Voided++
+		case ActionRevoked:
+			row(e.Actor).Revoked++
+		case ActionSlipReplaced:
+			row(e.Actor).Replaced++
+		case ActionHandedOver:
+			row(e.Actor).HandedOver++
+		}
+		return nil
+	})
+	if err != nil {
+		return Reconciliation{}, wrap(err)
+	}
+	now := d.Now()
+	r := Reconciliation{Sede: s.Sede, Day: day, DrawnBy: s.Operator.Name, DrawnAt: now}
+	err = d.Store.Update(func(tx Tx) error {
+		for id, rw := range rows {
+			if op, err := tx.Operator(id); err == nil && op.Name != "" {
+				rw.Name = op.Name
+			} else if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			r.Rows = append(r.Rows, *rw)
+		}
+		creds, err := tx.IssuedOn(day)
+		if err != nil {
+			return err
+		}
+		for _, c := range creds {
+			if c.Sede != s.Sede.Code || c.PrintedAt.IsZero() || !c.HandedOverAt.IsZero() ||
+				c.RevokeReason == ReasonSlipLost || c.RevokeReason == ReasonSlipSpoiled {
+				continue
+			}
+			u := Unhanded{SlipSerial: c.SlipSerial, Credential: c.ID, Operator: c.IssuedBy, Printed: c.PrintedAt}
+			switch cit, err := tx.Citizen(c.CodiceFiscale); {
+			case err == nil:
+				u.Citizen = cit.Request.FullName()
+			case !errors.Is(err, ErrNotFound):
+				return err
+			}
+			r.Mismatches = append(r.Mismatches, u)
+		}
+		return appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{Action: ActionReconciliation, Detail: day.String()})
+	})
+	if err != nil {
+		return Reconciliation{}, wrap(err)
+	}
+	slices.SortFunc(r.Rows, func(a, b ReconciliationRow) int { return strings.Compare(a.Operator, b.Operator) })
+	slices.SortFunc(r.Mismatches, func(a, b Unhanded) int { return strings.Compare(a.SlipSerial, b.SlipSerial) })
+	for _, rw := range r.Rows {
+		r.Total.Printed += rw.Printed
+		r.Total.Issued += rw.Issued
+		r.Total.Voided += rw.Voided
+		r.Total.Revoked += rw.Revoked
+		r.Total.Replaced += rw.Replaced
+		r.Total.HandedOver += rw.HandedOver
+	}
+	return r, nil
+}
+
+// ReconciliationRenderer renders the end-of-day reconciliation as PDF.
+// Desk.Forms provides it when it implements it.
+type ReconciliationRenderer interface {
+	RenderReconciliation(Reconciliation) ([]byte, error)
+}
+
+// PrintReconciliation draws up the reconciliation of day (see
+// Reconciliation, which audits it), renders it and prints it. It needs
+// Documents and a Forms that implements ReconciliationRenderer
+// (ErrNoPrinter without them); a print that fails is a *Problem with
+// KeyPrintFailed. It returns the reconciliation printed.
+func (d *Desk) PrintReconciliation(ctx context.Context, s *Session, day Date) (Reconciliation, error) {
+	rr, ok := d.Forms.(ReconciliationRenderer)
+	if !ok || d.Documents == nil {
+		return Reconciliation{}, ErrNoPrinter
+	}
+	r, err := d.Reconciliation(s, day)
+	if err != nil {
+		return Reconciliation{}, err
+	}
+	pdf, err := rr.RenderReconciliation(r)
+	if err != nil {
+		return r, fmt.Errorf("print reconciliation: %w", err)
+	}
+	if err := d.Documents.PrintDocument(ctx, "riconciliazione-"+s.Sede.Code+"-"+day.String(), pdf); err != nil {
+		return r, &Problem{Key: KeyPrintFailed, Err: fmt.Errorf("print reconciliation: %w", err)}
+	}
+	return r, nil
+}

@@ -1,0 +1,78 @@
+package desk
+
+import (
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/i18n"
+)
+
+// digitalIdentityDialog records that the citizen of the request in
+// progress will use SPID, CIE or CNS instead of a PIN: the clerk picks
+// which, and confirms. No PIN is issued; the request ends and the desk goes
+// back home with a confirmation.
+type digitalIdentityDialog struct {
+	v       *verifyScreen
+	choice  *widget.RadioGroup
+	confirm *widget.Button
+	cancel  *widget.Button
+	msg     *message
+	dialog  *dialog.CustomDialog
+	// done is the confirmation shown on the home screen once recorded.
+	done dialog.Dialog
+}
+
+// newDigitalIdentityButton is the verification screen's button that opens
+// the dialog.
+func (v *verifyScreen) newDigitalIdentityButton() *widget.Button {
+	return v.a.button(lang.L("digital.button"), fynetheme.AccountIcon(), v.showDigitalIdentity)
+}
+
+// showDigitalIdentity opens the dialog.
+func (v *verifyScreen) showDigitalIdentity() {
+	a := v.a
+	d := &digitalIdentityDialog{v: v, msg: newMessage()}
+	d.choice = widget.NewRadioGroup(pinsede.Alternatives, func(string) { a.touch() })
+	d.choice.Horizontal = true
+	d.confirm = a.primaryButton(lang.L("digital.confirm"), fynetheme.ConfirmIcon(), d.doRecord)
+	d.cancel = a.button(lang.L("digital.cancel"), fynetheme.CancelIcon(), func() { d.dialog.Hide() })
+	body := container.NewVBox(
+		note(lang.L("digital.intro")),
+		d.choice,
+		d.msg.box,
+		container.NewHBox(layout.NewSpacer(), d.cancel, d.confirm),
+	)
+	d.dialog = dialog.NewCustomWithoutButtons(lang.L("digital.title"), card(520, body), a.win)
+	v.digitalDialog = d
+	d.dialog.Show()
+}
+
+// doRecord records the choice, then drops the request and goes home with a
+// confirmation.
+func (d *digitalIdentityDialog) doRecord() {
+	a := d.v.a
+	if a.session == nil || a.request == nil {
+		return
+	}
+	choice := d.choice.Selected
+	if choice == "" {
+		d.msg.set(msgError, lang.L("digital.err.choose"))
+		return
+	}
+	req := a.request.request()
+	if err := a.desk.RecordDigitalIdentityChoice(a.session, req, choice); err != nil {
+		d.msg.set(msgError, i18n.Message(err))
+		return
+	}
+	d.dialog.Hide()
+	a.request, a.verify = nil, nil
+	a.showHome()
+	d.done = dialog.NewInformation(lang.L("digital.done.title"),
+		lang.L("digital.done", map[string]any{"Name": req.FullName(), "Choice": choice}), a.win)
+	d.done.Show()
+}

@@ -1,0 +1,66 @@
+package desk
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/i18n"
+)
+
+// reconcilePanel is the supervisor's "Riconciliazione di fine giornata"
+// on the home screen: it prints today's reconciliation (slips printed,
+// PINs issued, voided, revoked, replaced and handed over per operator, and
+// the slips never handed over) for the operator and the supervisor to
+// sign.
+type reconcilePanel struct {
+	a      *App
+	button *widget.Button
+	msg    *message
+	object fyne.CanvasObject
+}
+
+// newReconcilePanel builds the panel; the button is disabled without a
+// renderer of the report or a document printer.
+func (a *App) newReconcilePanel() *reconcilePanel {
+	p := &reconcilePanel{a: a, msg: newMessage()}
+	p.button = a.button(lang.L("home.reconcile"), fynetheme.DocumentPrintIcon(), p.doPrint)
+	if _, ok := a.desk.Forms.(pinsede.ReconciliationRenderer); !ok || a.desk.Documents == nil {
+		p.button.Disable()
+	}
+	p.object = container.NewVBox(p.button, p.msg.box)
+	return p
+}
+
+// doPrint draws up and prints today's reconciliation off the UI goroutine.
+func (p *reconcilePanel) doPrint() {
+	a := p.a
+	if p.button.Disabled() || a.session == nil {
+		return
+	}
+	s, day := a.session, a.today()
+	p.button.Disable()
+	p.msg.set(msgInfo, lang.L("home.reconcile.printing"))
+	a.background(func() func() {
+		ctx, cancel := issueContext()
+		defer cancel()
+		r, err := a.desk.PrintReconciliation(ctx, s, day)
+		return func() {
+			p.button.Enable()
+			if err == nil {
+				p.msg.set(msgSuccess, lang.L("home.reconcile.printed", map[string]any{"N": len(r.Mismatches)}))
+				return
+			}
+			msg := lang.L("home.reconcile.failed")
+			if cause := i18n.Cause(err); cause != "" {
+				msg += "\n" + lang.L("issue.printfailed.cause", map[string]any{"Cause": cause})
+			} else {
+				msg += "\n" + i18n.Message(err)
+			}
+			p.msg.set(msgError, msg)
+		}
+	})
+}
