@@ -73,6 +73,18 @@ func load(ctx context.Context, tx conn, events []pinsede.Event) (*memTx, error) 
 	// One round trip: the statements run in this order.
 	b := &pgx.Batch{}
 	b.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
+	b.Queue(`SELECT `+recordColumns+` FROM credentials WHERE id = ANY($1) ORDER BY id FOR UPDATE`, credIDs).Query(keep)
+	if len(cfs) > 0 {
+		b.Queue(`SELECT `+recordColumns+` FROM credentials WHERE codice_fiscale = ANY($1) AND status = 'active'
+			ORDER BY id FOR UPDATE`, cfs).Query(keep)
+	}
+	// The events last: under READ COMMITTED each statement sees what was
+	// committed when it began, and a concurrent apply commits its
+	// credentials and its events at once. Read after the credentials, an
+	// event not seen means the credentials read before it did not see that
+	// apply either; read first, a replay committed in between would show
+	// its credential without its event, and be rejected instead of being
+	// answered duplicate.
 	b.Queue(`SELECT id FROM events WHERE id = ANY($1)`, ids).Query(func(rows pgx.Rows) error {
 		seen, err := pgx.CollectRows(rows, pgx.RowTo[string])
 		for _, id := range seen {
@@ -80,11 +92,6 @@ func load(ctx context.Context, tx conn, events []pinsede.Event) (*memTx, error) 
 		}
 		return err
 	})
-	b.Queue(`SELECT `+recordColumns+` FROM credentials WHERE id = ANY($1) ORDER BY id FOR UPDATE`, credIDs).Query(keep)
-	if len(cfs) > 0 {
-		b.Queue(`SELECT `+recordColumns+` FROM credentials WHERE codice_fiscale = ANY($1) AND status = 'active'
-			ORDER BY id FOR UPDATE`, cfs).Query(keep)
-	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return nil, err
 	}
