@@ -101,9 +101,8 @@ func (p *policyPanel) doPrintSheet() {
 // domain wants someone other than the operator) and a written reason, which
 // the audit keeps.
 type overrideDialog struct {
-	p        *policyPanel
-	supID    *entry
-	supPW    *entry
+	p *policyPanel
+	*approvalFields
 	reason   *entry
 	confirm  *widget.Button
 	cancel   *widget.Button
@@ -116,8 +115,7 @@ type overrideDialog struct {
 func (p *policyPanel) showOverride() {
 	a := p.v.a
 	d := &overrideDialog{p: p}
-	d.supID = a.newEntry("")
-	d.supPW = a.newPasswordEntry()
+	d.approvalFields = a.newApprovalFields(d.doOverride)
 	d.reason = a.newEntry(lang.L("policy.override.reason.placeholder"))
 	d.reason.MultiLine = true
 	d.reason.Wrapping = fyne.TextWrapWord
@@ -130,11 +128,7 @@ func (p *policyPanel) showOverride() {
 	body := container.NewVBox(
 		note(lang.L("policy.override.intro")),
 		newField(pinsede.FieldOverrideReason, lang.L("field.motivo_deroga"), d.reason).object,
-		heading(lang.L("replace.approval")),
-		note(lang.L("replace.approval.note")),
-		container.NewGridWithColumns(2,
-			newField("supervisor_id", lang.L("field.operatore_id"), d.supID).object,
-			newField("supervisor_password", lang.L("field.password"), d.supPW).object),
+		d.approvalFields.object(note(lang.L("replace.approval.note"))),
 		d.msg.box,
 		container.NewHBox(layout.NewSpacer(), d.progress, d.cancel, d.confirm),
 	)
@@ -153,8 +147,8 @@ func (d *overrideDialog) doOverride() {
 		return
 	}
 	s, req, ver := a.session, a.request.request(), v.verification()
-	o := pinsede.Override{SupervisorID: d.supID.Text, Password: d.supPW.Text, Reason: d.reason.Text}
-	d.supPW.SetText("")
+	ap := d.take()
+	o := pinsede.Override{SupervisorID: ap.SupervisorID, Password: ap.Password, Reason: d.reason.Text}
 	d.msg.set(msgError, "")
 	d.setBusy(true)
 	a.background(func() func() {

@@ -28,9 +28,8 @@ type replaceDialog struct {
 	citizen pinsede.Citizen
 	cred    pinsede.Credential
 
-	reason   *widget.RadioGroup
-	supID    *entry
-	supPW    *entry
+	reason *widget.RadioGroup
+	*approvalFields
 	confirm  *widget.Button
 	cancel   *widget.Button
 	progress *widget.Activity
@@ -44,9 +43,7 @@ func (c *citizenScreen) showReplace(cred pinsede.Credential) {
 	a := c.a
 	d := &replaceDialog{a: a, citizen: c.page.Citizen, cred: cred}
 	d.reason = widget.NewRadioGroup(replaceReasonLabels(), func(string) { a.touch() })
-	d.supID = a.newEntry("")
-	d.supPW = a.newPasswordEntry()
-	d.supPW.OnSubmitted = func(string) { d.doReplace() }
+	d.approvalFields = a.newApprovalFields(d.doReplace)
 	d.progress = widget.NewActivity()
 	d.progress.Hide()
 	d.msg = newMessage()
@@ -56,11 +53,7 @@ func (c *citizenScreen) showReplace(cred pinsede.Credential) {
 		note(lang.L("replace.intro", map[string]any{"Serial": cred.SlipSerial})),
 		heading(lang.L("replace.reason")),
 		d.reason,
-		heading(lang.L("replace.approval")),
-		note(lang.L("replace.approval.note")),
-		container.NewGridWithColumns(2,
-			newField("supervisor_id", lang.L("field.operatore_id"), d.supID).object,
-			newField("supervisor_password", lang.L("field.password"), d.supPW).object),
+		d.approvalFields.object(note(lang.L("replace.approval.note"))),
 		d.msg.box,
 		container.NewHBox(layout.NewSpacer(), d.progress, d.cancel, d.confirm),
 	)
@@ -83,8 +76,7 @@ func (d *replaceDialog) doReplace() {
 		return
 	}
 	s, id, why := a.session, d.cred.ID, replaceReasons[i]
-	approval := pinsede.Approval{SupervisorID: d.supID.Text, Password: d.supPW.Text}
-	d.supPW.SetText("")
+	approval := d.take()
 	d.msg.set(msgError, "")
 	d.setBusy(true)
 	a.background(func() func() {

@@ -28,16 +28,15 @@ type revokeDialog struct {
 	// the credential was issued by another operator.
 	approval bool
 
-	reason   *entry
-	reasonF  *field
-	checked  *widget.Check
-	supID    *entry
-	supPW    *entry
-	confirm  *widget.Button
-	cancel   *widget.Button
-	progress *widget.Activity
-	msg      *message
-	dialog   *dialog.CustomDialog
+	reason          *entry
+	reasonF         *field
+	checked         *widget.Check
+	*approvalFields // nil when no approval is needed
+	confirm         *widget.Button
+	cancel          *widget.Button
+	progress        *widget.Activity
+	msg             *message
+	dialog          *dialog.CustomDialog
 }
 
 // showRevoke opens the revocation dialog for credential cred of the
@@ -63,15 +62,9 @@ func (c *citizenScreen) showRevoke(cred pinsede.Credential) {
 		d.checked,
 	}
 	if d.approval {
-		d.supID = a.newEntry("")
-		d.supPW = a.newPasswordEntry()
-		d.supPW.OnSubmitted = func(string) { d.doRevoke() }
-		items = append(items,
-			heading(lang.L("replace.approval")),
-			note(lang.L("revoke.approval.note", map[string]any{"Operator": cred.IssuedBy})),
-			container.NewGridWithColumns(2,
-				newField("supervisor_id", lang.L("field.operatore_id"), d.supID).object,
-				newField("supervisor_password", lang.L("field.password"), d.supPW).object))
+		d.approvalFields = a.newApprovalFields(d.doRevoke)
+		items = append(items, d.approvalFields.object(
+			note(lang.L("revoke.approval.note", map[string]any{"Operator": cred.IssuedBy}))))
 	}
 	items = append(items, d.msg.box, container.NewHBox(layout.NewSpacer(), d.progress, d.cancel, d.confirm))
 	d.dialog = dialog.NewCustomWithoutButtons(lang.L("revoke.title"), card(560, container.NewVBox(items...)), a.win)
@@ -94,8 +87,8 @@ func (d *revokeDialog) doRevoke() {
 	s, id, why := a.session, d.cred.ID, d.reason.Text
 	var approval *pinsede.Approval
 	if d.approval {
-		approval = &pinsede.Approval{SupervisorID: d.supID.Text, Password: d.supPW.Text}
-		d.supPW.SetText("")
+		ap := d.take()
+		approval = &ap
 	}
 	d.msg.set(msgError, "")
 	d.reasonF.setProblem("")

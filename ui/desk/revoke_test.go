@@ -46,7 +46,7 @@ func TestRevokeFromCitizenPage(t *testing.T) {
 	}
 	h.tap(b)
 	d := h.app.citizen.revoke
-	if d == nil || d.supID != nil || !strings.Contains(h.screenText(), own.Credential.SlipSerial) {
+	if d == nil || d.approvalFields != nil || !strings.Contains(h.screenText(), own.Credential.SlipSerial) {
 		t.Fatal("the revocation dialog does not show the slip, or asks for an approval")
 	}
 	// when the document is not confirmed, then it asks for it;
@@ -84,7 +84,7 @@ func TestRevokeFromCitizenPage(t *testing.T) {
 	h.app.showCitizen(mario.CodiceFiscale)
 	h.tap(h.app.citizen.revokeCred[other.Credential.ID])
 	d = h.app.citizen.revoke
-	if d.supID == nil || !strings.Contains(h.screenText(), "l.verdi") {
+	if d.approvalFields == nil || !strings.Contains(h.screenText(), "l.verdi") {
 		t.Fatal("no approval asked for another operator's PIN")
 	}
 	d.checked.SetChecked(true)
