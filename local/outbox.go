@@ -44,30 +44,7 @@ func (t *tx) Pending() (int, error) {
 // Outbox returns the first limit events waiting in the outbox, oldest
 // first; all of them when limit is 0 or less.
 func (s *Store) Outbox(limit int) ([]OutboxItem, error) {
-	var items []OutboxItem
-	err := s.db.View(func(btx *bolt.Tx) error {
-		t := &tx{btx: btx, k: s.k}
-		b, err := t.bucket(bucketOutbox)
-		if err != nil {
-			return err
-		}
-		c := b.Cursor()
-		for k, v := c.First(); k != nil && (limit <= 0 || len(items) < limit); k, v = c.Next() {
-			if len(k) != 8 {
-				return fmt.Errorf("outbox key %x: %w", k, ErrCorrupt)
-			}
-			it := OutboxItem{Seq: binary.BigEndian.Uint64(k)}
-			if err := t.decode(bucketOutbox, k, v, &it.Event); err != nil {
-				return err
-			}
-			items = append(items, it)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("outbox of %s: %w", s.path, err)
-	}
-	return items, nil
+	return s.OutboxAfter(0, limit)
 }
 
 // Ack removes from the outbox the events with the given sequence numbers,

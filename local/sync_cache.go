@@ -167,8 +167,9 @@ func (s *Store) PulledChanges() ([]wire.Change, error) {
 }
 
 // OutboxAfter returns at most limit events waiting in the outbox with a
-// sequence number above after, oldest first: the sync client reads the
-// next batch while the previous one is on its way.
+// sequence number above after, oldest first (all of them when limit is 0
+// or less): the sync client reads the next batch while the previous one is
+// on its way.
 func (s *Store) OutboxAfter(after uint64, limit int) ([]OutboxItem, error) {
 	var items []OutboxItem
 	err := s.db.View(func(btx *bolt.Tx) error {
@@ -178,7 +179,7 @@ func (s *Store) OutboxAfter(after uint64, limit int) ([]OutboxItem, error) {
 			return err
 		}
 		c := b.Cursor()
-		for k, v := c.Seek(seqKey(after + 1)); k != nil && len(items) < limit; k, v = c.Next() {
+		for k, v := c.Seek(seqKey(after + 1)); k != nil && (limit <= 0 || len(items) < limit); k, v = c.Next() {
 			if len(k) != 8 {
 				return fmt.Errorf("outbox key %x: %w", k, ErrCorrupt)
 			}

@@ -37,15 +37,7 @@ func InfoSheet() ([]byte, error) {
 // infoSheet draws the sheet.
 func infoSheet(d doc) {
 	d.AddPage()
-	const base = 17
-	d.font("B", 21, blue)
-	d.Text(marginL, base, "INPS")
-	x := marginL + d.GetStringWidth("INPS") + 2.5
-	d.font("", 10.5, dark)
-	d.Text(x, base, "– Istituto Nazionale della Previdenza Sociale")
-	d.font("B", 11, dark)
-	d.text(right-40, base-6, 40, 6, "Informativa", "R")
-	d.hrule(headerY-6, blue, 0.5)
+	formHeading(d, nil, "Informativa")
 
 	y := headerY - 2
 	d.font("B", 15, dark)

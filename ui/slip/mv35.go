@@ -63,16 +63,7 @@ func MV35(f MV35Form) ([]byte, error) {
 func mv35(d doc, f MV35Form) {
 	r, doc := f.Request, f.Document
 	d.AddPage()
-	const base = 17
-	d.font("B", 21, blue)
-	d.Text(marginL, base, "INPS")
-	x := marginL + d.GetStringWidth("INPS") + 2.5
-	d.font("", 10.5, dark)
-	d.Text(x, base, "– Istituto Nazionale della Previdenza Sociale")
-	d.fit(marginL, base+3, 120, sedeName(f.Sede)+" · codice "+f.Sede.Code, "B", 9.5, 7.5, dark, 1)
-	d.font("B", 11, dark)
-	d.text(right-30, base-6, 30, 6, "Mod. MV35", "R")
-	d.hrule(headerY-6, blue, 0.5)
+	formHeading(d, &f.Sede, "Mod. MV35")
 
 	y := headerY - 2
 	d.font("B", 13, dark)

@@ -68,16 +68,7 @@ func reconciliation(d doc, r pinsede.Reconciliation) {
 	colW := (width - opW) / float64(len(reconCols)+1) // +1: "non consegnate"
 	header := func() float64 {
 		d.AddPage()
-		const base = 17
-		d.font("B", 21, blue)
-		d.Text(marginL, base, "INPS")
-		x := marginL + d.GetStringWidth("INPS") + 2.5
-		d.font("", 10.5, dark)
-		d.Text(x, base, "– Istituto Nazionale della Previdenza Sociale")
-		d.fit(marginL, base+3, 120, sedeName(r.Sede)+" · codice "+r.Sede.Code, "B", 9.5, 7.5, dark, 1)
-		d.font("B", 11, dark)
-		d.text(right-50, base-6, 50, 6, "Riconciliazione", "R")
-		d.hrule(headerY-6, blue, 0.5)
+		formHeading(d, &r.Sede, "Riconciliazione")
 		d.font("", 7, grey)
 		d.text(marginL, bottomY-4.5, width, 3.5, "Riconciliazione stampata con pinsede · non contiene PIN", "L")
 		d.text(right-30, bottomY-4.5, 30, 3.5, "Pagina "+strconv.Itoa(d.PageNo()), "R")

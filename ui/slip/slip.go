@@ -178,12 +178,8 @@ func addressLines(a pinsede.Address) []string {
 // the date, the serial number and its bar code on the right. It ends with
 // a rule at headerY.
 func header(d doc, s pinsede.Slip) error {
-	const base = 17
-	d.font("B", 21, blue)
-	d.Text(marginL, base, "INPS")
-	x := marginL + d.GetStringWidth("INPS") + 2.5
-	d.font("", 10.5, dark)
-	d.Text(x, base, "– Istituto Nazionale della Previdenza Sociale")
+	const base = mastheadBase
+	masthead(d)
 
 	// One line each, whatever their length: the heading has a fixed height.
 	y := d.fit(marginL, base+3, 95, sedeName(s.Sede), "B", 9.5, 7.5, dark, 1)
@@ -220,4 +216,30 @@ func footer(d doc, s pinsede.Slip, left string, n int, w float64) {
 	d.text(marginL+w-22, y+1.2, 22, 3.5, fmt.Sprintf("Pagina %d di 2", n), "R")
 	d.fit(marginL, y+4.6, w, fmt.Sprintf("Busta n. %s · %s · operatore %s", s.Serial, sedeName(s.Sede), s.Operator),
 		"", 7, 5.5, grey, 1)
+}
+
+// mastheadBase is the baseline of the masthead.
+const mastheadBase = 17
+
+// masthead draws "INPS – Istituto Nazionale della Previdenza Sociale" at
+// the top of a page.
+func masthead(d doc) {
+	d.font("B", 21, blue)
+	d.Text(marginL, mastheadBase, "INPS")
+	x := marginL + d.GetStringWidth("INPS") + 2.5
+	d.font("", 10.5, dark)
+	d.Text(x, mastheadBase, "– Istituto Nazionale della Previdenza Sociale")
+}
+
+// formHeading draws the heading of a form or report page: the masthead,
+// the sede under it when given, the document's name on the right, and the
+// blue rule above headerY.
+func formHeading(d doc, sede *pinsede.Sede, name string) {
+	masthead(d)
+	if sede != nil {
+		d.fit(marginL, mastheadBase+3, 120, sedeName(*sede)+" · codice "+sede.Code, "B", 9.5, 7.5, dark, 1)
+	}
+	d.font("B", 11, dark)
+	d.text(right-60, mastheadBase-6, 60, 6, name, "R")
+	d.hrule(headerY-6, blue, 0.5)
 }
