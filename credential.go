@@ -59,6 +59,10 @@ type Credential struct {
 	// Validity is the validity chosen for a PIN telefonico; empty for
 	// the other types.
 	Validity TelephoneValidity `json:"validity,omitempty"`
+	// ConvertedAt is when an ordinario PIN became dispositivo at the desk,
+	// by the operator ConvertedBy; zero when never converted.
+	ConvertedAt time.Time `json:"converted_at,omitzero"`
+	ConvertedBy string    `json:"converted_by,omitempty"`
 }
 
 // StateAt returns the state at now: an active credential past its expiry is

@@ -15,17 +15,47 @@ const (
 	EventIssued     EventKind = "credential.issued"
 	EventRevoked    EventKind = "credential.revoked"
 	EventHandedOver EventKind = "credential.handed_over"
+	// EventConverted: an ordinario PIN became dispositivo at the desk
+	// (Credential carries the new Type, ConvertedAt and ConvertedBy).
+	EventConverted EventKind = "credential.converted"
+	// EventFormArchived: a signed form of a credential, archived at the
+	// sede (Credential.ID names the credential; Form carries the PDF).
+	EventFormArchived EventKind = "form.archived"
+	// EventDelegationRegistered: a delegation of the digital identity was
+	// registered (Delegation carries it).
+	EventDelegationRegistered EventKind = "delegation.registered"
+	// EventDelegationRevoked: a delegation was revoked (Delegation carries
+	// its ID, RevokedAt, RevokedBy and RevokeReason).
+	EventDelegationRevoked EventKind = "delegation.revoked"
+	// EventTicketCalled: a desk called a kiosk ticket, so no other desk
+	// calls it (Ticket is its code).
+	EventTicketCalled EventKind = "ticket.called"
 )
 
 // Event is a change that the central records must apply, waiting in the
 // sede's outbox. Its ID is made at the sede, so the central records apply it
 // at most once however often it is sent.
 type Event struct {
-	ID         string     `json:"id"`
-	Kind       EventKind  `json:"kind"`
-	Time       time.Time  `json:"time"`
-	Sede       string     `json:"sede"`
-	Credential Credential `json:"credential"`
+	ID   string    `json:"id"`
+	Kind EventKind `json:"kind"`
+	Time time.Time `json:"time"`
+	Sede string    `json:"sede"`
+	// Credential is the credential of the credential.* and form.* kinds;
+	// zero for the others.
+	Credential Credential `json:"credential,omitzero"`
+	// Form is the archived form of EventFormArchived.
+	Form *ArchivedForm `json:"form,omitempty"`
+	// Delegation is the delegation of the delegation.* kinds.
+	Delegation *Delegation `json:"delegation,omitempty"`
+	// Ticket is the ticket code of EventTicketCalled.
+	Ticket string `json:"ticket,omitempty"`
+}
+
+// ArchivedForm is a printed form kept with a credential's record, such as
+// the MV35 the citizen signed (Kind DocumentMV35).
+type ArchivedForm struct {
+	Kind string `json:"kind"`
+	PDF  []byte `json:"pdf"`
 }
 
 // NewID returns 16 random bytes from r, hex encoded: ids of credentials,

@@ -36,6 +36,8 @@ const (
 	MaxPushBytes = 4 << 20
 	// MaxVerifyBytes is the largest verify body accepted.
 	MaxVerifyBytes = 4 << 10
+	// MaxTicketBytes is the largest ticket body accepted.
+	MaxTicketBytes = 16 << 10
 	// MaxChanges is the most changes one pull returns.
 	MaxChanges = 1000
 )
@@ -93,6 +95,15 @@ const (
 	// ChangeLocked: a credential of this sede was locked after too many
 	// wrong PINs at the verify check.
 	ChangeLocked ChangeKind = "credential.locked"
+	// ChangeRevoked: a credential of this sede was revoked at the central
+	// records (by another sede's desk, or by an operator of centrale).
+	ChangeRevoked ChangeKind = "credential.revoked"
+	// ChangeTicket: a kiosk of this sede submitted a ticket with its
+	// pre-filled request (Ticket carries it).
+	ChangeTicket ChangeKind = "ticket.submitted"
+	// ChangeTicketCalled: a desk of this sede called a ticket (Ticket
+	// carries its code only), so the others drop it from their queue.
+	ChangeTicketCalled ChangeKind = "ticket.called"
 )
 
 // Change is a record that concerns a sede, numbered in the central records'
@@ -107,6 +118,43 @@ type Change struct {
 	// BySede is the sede whose credential took the place of this one, for
 	// ChangeSuperseded.
 	BySede string `json:"by_sede,omitempty"`
+	// Ticket is the ticket of ChangeTicket and ChangeTicketCalled.
+	Ticket *Ticket `json:"ticket,omitempty"`
+}
+
+// Ticket is a kiosk's queue ticket with the request the citizen
+// pre-filled, as it travels from the kiosk (POST /v1/tickets) to the desks
+// of its sede (ChangeTicket). The central records keep it until the end of
+// the day it was issued, then wipe it.
+type Ticket struct {
+	// Code is the random code printed on the ticket (ui/ticket).
+	Code string `json:"code"`
+	// Number is the queue number called, such as "K017".
+	Number string `json:"number"`
+	// Service is the service asked for ("request", "lost", "convert").
+	Service string `json:"service"`
+	// Issued is when the kiosk printed the ticket.
+	Issued time.Time `json:"issued"`
+	// Language is the language the citizen chose (BCP 47, such as "pt").
+	Language string `json:"language"`
+	// Request is what the citizen typed; empty in ChangeTicketCalled.
+	Request pinsede.Request `json:"request,omitzero"`
+	// Sede is the kiosk's sede, set by centrale from the certificate.
+	Sede string `json:"sede,omitempty"`
+}
+
+// TicketResponse answers POST /v1/tickets: Stored is false when the same
+// code was stored before (a kiosk's retry), and nothing changed.
+type TicketResponse struct {
+	Code   string `json:"code"`
+	Stored bool   `json:"stored"`
+}
+
+// PolicyResponse answers GET /v1/policy: the eligibility policy in force
+// for every sede, versioned. A sede caches it and uses the newest version
+// it has.
+type PolicyResponse struct {
+	Policy pinsede.Policy `json:"policy"`
 }
 
 // ChangesResponse answers a pull: the changes after the cursor sent, oldest
