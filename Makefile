@@ -83,6 +83,8 @@ test: setup ## gofmt check, go vet, go test (with the Xvfb smoke test).
 	@$(MAKE) --no-print-directory fmt-check
 	$(GO) vet $(PKGS)
 	$(GO) test -timeout $(TEST_TIMEOUT) $(TESTFLAGS) $(PKGS)
+	@# The patched copy of fpdf is a module of its own (see its README).
+	cd third_party/fpdf && $(GO) test $(TESTFLAGS) .
 
 # The Go files the go command sees: not under testdata/, vendor/, or folders
 # starting with . or _.

@@ -34,13 +34,14 @@ type fontSet struct {
 	monoZ         []byte // the font file, zlib-compressed
 }
 
-// fonts cuts Fyne's fonts down once per process. fpdf parses every UTF-8
-// font it is given on every document, and writes the width of every
-// character of the font: on the full fonts (about 450 KB each) that was
-// most of the time and of the size of a slip. The cut text fonts hold the
-// scripts a name on an MV35 can be written in (see textRepertoire); the
-// PIN's font holds digits and capitals, and goes to fpdf as a simple
-// TrueType font, which costs nothing per document.
+// fonts cuts Fyne's fonts down once per process. fpdf reads the whole of
+// every UTF-8 font it is given again on every document, to cut the subset
+// it embeds, and writes the width of every character of the font: on the
+// full fonts (about 450 KB each) that was most of the time and of the size
+// of a slip. The cut text fonts hold the scripts a name on an MV35 can be
+// written in (see textRepertoire); the PIN's font holds digits and
+// capitals, and goes to fpdf as a simple TrueType font, which costs
+// nothing per document.
 var fonts = sync.OnceValues(func() (fontSet, error) {
 	var fs fontSet
 	var err error
@@ -101,7 +102,7 @@ func simpleFont(name string, ttf []byte) (def, z []byte, err error) {
 // the extensions for every European language and Vietnamese), the spacing
 // modifiers and combining accents, modern Greek, Cyrillic, and the
 // punctuation, currency and letter-like signs. Every character kept costs
-// time in every document (fpdf parses the font each time): the IPA,
+// time in every document (fpdf reads the font to cut each subset): the IPA,
 // polytonic Greek and the Cyrillic supplement are left out.
 func textRepertoire() []rune {
 	var rs []rune

@@ -46,10 +46,15 @@
 // ui/printer package does); never write it to a file, a log or a cache.
 // fpdf builds the document in buffers of its own that Render cannot wipe:
 // they are left to the garbage collector, as are the strings of
-// [pinsede.PIN.Groups].
+// [pinsede.PIN.Groups], or kept in fpdf's pools for the next document
+// (its output buffers, and its zlib writers, whose window holds the end of
+// the last stream compressed).
 //
-// fpdf parses the two text fonts again for every document: that is most of
-// the time a render takes (see BENCHMARKS.md).
+// fpdf is the copy in third_party/fpdf, patched to keep its zlib writers
+// and the parsed text fonts from one document to the next (see its
+// README). It still cuts the two text fonts' subsets anew for every
+// document: that is the largest part of what a render takes (see
+// BENCHMARKS.md).
 package slip
 
 import (
@@ -62,7 +67,7 @@ import (
 	"github.com/pinsede/pinsede"
 )
 
-// sizeHint is well above the size of a rendered slip (about 40 KB, most of
+// sizeHint is well above the size of a rendered slip (about 55 KB, most of
 // it the font subsets), so that the output buffer never grows: every growth
 // would leave a copy of the PIN behind in freed memory.
 const sizeHint = 128 << 10
