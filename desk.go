@@ -34,6 +34,13 @@ type Desk struct {
 	// Policy is the eligibility policy Issue applies; nil applies
 	// DefaultPolicy.
 	Policy *Policy
+	// Policies gives the policy distributed by the central records, when
+	// there are any: Issue applies it when its version is higher than
+	// Policy's (see PolicySource).
+	Policies PolicySource
+	// Central looks citizens up at the central records (lookup.go); nil
+	// when there are none.
+	Central CentralRecords
 }
 
 // NewDesk returns a Desk on store and printer with the real clock, the
@@ -338,7 +345,7 @@ func (d *Desk) issueAs(ctx context.Context, s *Session, req Request, ver Verific
 				continue
 			}
 			old.revoke(now, s.Actor(), ReasonReplaced)
-			if err := d.record(tx, s, now, old, ActionRevoked, EventRevoked, ReasonReplaced); err != nil {
+			if err := d.recordReplaced(tx, s, now, old); err != nil { // lookup.go
 				return err
 			}
 			out.Replaced = append(out.Replaced, old)
@@ -351,13 +358,6 @@ func (d *Desk) issueAs(ctx context.Context, s *Session, req Request, ver Verific
 				return err
 			}
 		}
-		if cred.Type != Telefonico {
-			if err := d.archiveMV35(tx, cred.ID, MV35Data{
-				Request: req, Document: ver.Document, Sede: s.Sede, Operator: s.Operator.Name, Date: now, Replaces: len(out.Replaced) > 0,
-			}); err != nil {
-				return err
-			}
-		}
 		out.Credential = cred
 		for i := range extra {
 			extra[i].Credential = cred.ID
@@ -365,7 +365,15 @@ func (d *Desk) issueAs(ctx context.Context, s *Session, req Request, ver Verific
 		if err := appendAudit(tx, now, s.Sede.Code, s.Actor(), extra...); err != nil {
 			return err
 		}
-		return d.record(tx, s, now, cred, ActionIssued, EventIssued, "busta "+cred.SlipSerial)
+		if err := d.record(tx, s, now, cred, ActionIssued, EventIssued, "busta "+cred.SlipSerial); err != nil {
+			return err
+		}
+		if cred.Type == Telefonico {
+			return nil
+		}
+		return d.archiveMV35(tx, cred.ID, MV35Data{ // after the issue: its event follows the issue's
+			Request: req, Document: ver.Document, Sede: s.Sede, Operator: s.Operator.Name, Date: now, Replaces: len(out.Replaced) > 0,
+		})
 	})
 	if err != nil {
 		return Issued{}, fmt.Errorf("issue: %w", err)
@@ -507,29 +515,58 @@ func (d *Desk) Search(s *Session, q SearchQuery) ([]Citizen, error) {
 type CitizenPage struct {
 	Citizen     Citizen
 	Credentials []Credential // newest first
+	// Delegations are the citizen's, as delegante and as delegato, in
+	// every state, newest first.
+	Delegations []Delegation
 	History     []AuditEntry // oldest first
+	// Unknown is true when the sede holds no record of the citizen (no
+	// MV35 of theirs was typed here): the page comes from their
+	// credentials alone, a copy converted here or those of the central
+	// records (CentralCitizen), and Citizen holds the codice fiscale only.
+	Unknown bool
+	// Central are the citizen's credentials that the central records hold
+	// and the sede does not, newest first, on a page from CentralCitizen;
+	// nil on one from Citizen.
+	Central []Credential
 }
 
 // Citizen returns a citizen's page, and audits that the operator looked.
+// A citizen the sede holds no record of has an Unknown page when the sede
+// holds a credential of theirs (a PIN obtained elsewhere and converted
+// here, see ConvertCentral); otherwise the error is ErrNotFound.
 func (d *Desk) Citizen(s *Session, cf CodiceFiscale) (CitizenPage, error) {
 	var p CitizenPage
-	now := d.Now()
-	err := d.Store.Update(func(tx Tx) error {
-		var err error
-		if p.Citizen, err = tx.Citizen(cf); err != nil {
-			return err
-		}
-		if err := appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{Action: ActionCitizenViewed, Subject: cf}); err != nil {
-			return err
-		}
-		if p.Credentials, err = tx.Credentials(cf); err != nil {
-			return err
-		}
-		p.History, err = tx.AuditFor(cf)
-		return err
-	})
+	err := d.Store.Update(func(tx Tx) (err error) { p, err = citizenPage(tx, s, d.Now(), cf, false); return err })
 	if err != nil {
 		return CitizenPage{}, fmt.Errorf("citizen %s: %w", cf.Redacted(), err)
+	}
+	return p, nil
+}
+
+// citizenPage reads the page of cf in tx and audits the view. Without a
+// record of the citizen the page is Unknown, when the sede holds a
+// credential of theirs or elsewhere says that the central records do;
+// otherwise the error is ErrNotFound, and nothing is audited.
+func citizenPage(tx Tx, s *Session, now time.Time, cf CodiceFiscale, elsewhere bool) (CitizenPage, error) {
+	var p CitizenPage
+	var err error
+	if p.Credentials, err = tx.Credentials(cf); err != nil {
+		return CitizenPage{}, err
+	}
+	switch p.Citizen, err = tx.Citizen(cf); {
+	case errors.Is(err, ErrNotFound) && (elsewhere || len(p.Credentials) > 0):
+		p.Citizen, p.Unknown = Citizen{Request: Request{CodiceFiscale: cf}}, true
+	case err != nil:
+		return CitizenPage{}, err
+	}
+	if err := appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{Action: ActionCitizenViewed, Subject: cf}); err != nil {
+		return CitizenPage{}, err
+	}
+	if p.Delegations, err = tx.DelegationsOf(cf); err != nil {
+		return CitizenPage{}, err
+	}
+	if p.History, err = tx.AuditFor(cf); err != nil {
+		return CitizenPage{}, err
 	}
 	return p, nil
 }

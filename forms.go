@@ -9,6 +9,10 @@ import (
 // DocumentMV35 is the kind of the archived MV35 (see Tx.PutDocument).
 const DocumentMV35 = "mv35"
 
+// MaxFormBytes is the largest archived form (ArchivedForm.PDF) that the
+// central records accept.
+const MaxFormBytes = 1 << 20
+
 // MV35Data is what the filled modello MV35, "Richiesta assegnazione PIN
 // dispositivo per il cittadino in sede", carries. It holds no PIN.
 type MV35Data struct {
@@ -80,8 +84,11 @@ func (d *Desk) hasActive(cf CodiceFiscale, now time.Time) bool {
 }
 
 // archiveMV35 renders the MV35 of a new credential and archives it, sealed,
-// in the transaction that commits the credential. Without Forms it does
-// nothing.
+// in the transaction that commits the credential, and enqueues an
+// EventFormArchived that carries it to the central records, to be kept
+// with the credential's record there. It goes after the credential's
+// EventIssued in the outbox: the central records take a form only for a
+// credential they hold. Without Forms it does nothing.
 func (d *Desk) archiveMV35(tx Tx, credentialID string, f MV35Data) error {
 	if d.Forms == nil {
 		return nil
@@ -90,7 +97,22 @@ func (d *Desk) archiveMV35(tx Tx, credentialID string, f MV35Data) error {
 	if err != nil {
 		return fmt.Errorf("archive mv35: %w", err)
 	}
+	if len(pdf) > MaxFormBytes {
+		return fmt.Errorf("archive mv35: %d bytes, over the %d the central records take", len(pdf), MaxFormBytes)
+	}
 	if err := tx.PutDocument(credentialID, DocumentMV35, pdf); err != nil {
+		return fmt.Errorf("archive mv35: %w", err)
+	}
+	id, err := NewID(d.Rand)
+	if err != nil {
+		return fmt.Errorf("archive mv35: %w", err)
+	}
+	err = tx.Enqueue(Event{
+		ID: id, Kind: EventFormArchived, Time: f.Date, Sede: f.Sede.Code,
+		Credential: Credential{ID: credentialID, CodiceFiscale: f.Request.CodiceFiscale, Sede: f.Sede.Code},
+		Form:       &ArchivedForm{Kind: DocumentMV35, PDF: pdf},
+	})
+	if err != nil {
 		return fmt.Errorf("archive mv35: %w", err)
 	}
 	return nil

@@ -211,19 +211,31 @@ type Override struct {
 	Reason       string
 }
 
-// policy returns the desk's policy: Policy, or DefaultPolicy when nil.
-func (d *Desk) policy() Policy {
+// PolicySource returns the newest policy a desk has from the central
+// records, which distribute it (GET /v1/policy), and whether it has one.
+type PolicySource func() (Policy, bool)
+
+// CurrentPolicy returns the policy the desk applies now: of Policy (or
+// DefaultPolicy when nil) and the one Policies gives, the higher version.
+// A policy from Policies that does not validate is passed over.
+func (d *Desk) CurrentPolicy() Policy {
+	p := DefaultPolicy
 	if d.Policy != nil {
-		return *d.Policy
+		p = *d.Policy
 	}
-	return DefaultPolicy
+	if d.Policies != nil {
+		if q, ok := d.Policies(); ok && q.Version > p.Version && q.Validate() == nil {
+			p = q
+		}
+	}
+	return p
 }
 
 // refusal checks the policy for req and doc today. It returns the decision;
 // a refusal is audited and returned as a *Problem wrapping ErrNotEligible.
 func (d *Desk) refusal(s *Session, req Request, doc Document, audit bool) (Decision, error) {
 	now := d.Now()
-	dec, err := d.policy().Check(DateOf(now), req, doc)
+	dec, err := d.CurrentPolicy().Check(DateOf(now), req, doc)
 	if err != nil {
 		return Decision{}, fmt.Errorf("issue: %w", err)
 	}

@@ -30,7 +30,10 @@ type Approval struct {
 // for someone who is not a supervisor. The approver's password is checked
 // like a login's (a wrong one returns ErrBadCredentials and counts towards
 // the approver's lock-out). The old credential must allow
-// TransitionReplace ([Credential.Can]), or ErrNotActive.
+// TransitionReplace ([Credential.Can]), or ErrNotActive, and be this
+// sede's own with its PIN hash, or a *Problem with KeyOtherSede
+// (ErrOtherSede): the slip of another sede's or an online PIN is not
+// replaced here.
 //
 // The revocation, the new credential, its MV35 (when Desk.Forms is set),
 // their audit entries and their outbox events are committed in one
@@ -55,6 +58,9 @@ func (d *Desk) ReplaceSlip(ctx context.Context, s *Session, credentialID, reason
 		if old, err = tx.Credential(credentialID); err != nil {
 			return err
 		}
+		if err := ownCredential(s, old); err != nil {
+			return err
+		}
 		citizen, err = tx.Citizen(old.CodiceFiscale)
 		return err
 	})
@@ -76,6 +82,9 @@ func (d *Desk) ReplaceSlip(ctx context.Context, s *Session, credentialID, reason
 		if err != nil {
 			return err
 		}
+		if err := ownCredential(s, old); err != nil {
+			return err
+		}
 		if err := old.Can(TransitionReplace, now); err != nil {
 			return err
 		}
@@ -84,12 +93,12 @@ func (d *Desk) ReplaceSlip(ctx context.Context, s *Session, credentialID, reason
 			return err
 		}
 		detail := fmt.Sprintf("busta %s → %s, approvato da %s", old.SlipSerial, cred.SlipSerial, a.SupervisorID)
-		if err := d.archiveMV35(tx, cred.ID, MV35Data{
-			Request: citizen.Request, Document: citizen.Document, Sede: s.Sede, Operator: s.Operator.Name, Date: now, Replaces: true,
-		}); err != nil {
+		if err := d.record(tx, s, now, cred, ActionSlipReplaced, EventIssued, detail); err != nil {
 			return err
 		}
-		if err := d.record(tx, s, now, cred, ActionSlipReplaced, EventIssued, detail); err != nil {
+		if err := d.archiveMV35(tx, cred.ID, MV35Data{ // after the issue: its event follows the issue's
+			Request: citizen.Request, Document: citizen.Document, Sede: s.Sede, Operator: s.Operator.Name, Date: now, Replaces: true,
+		}); err != nil {
 			return err
 		}
 		out = Issued{Credential: cred, Replaced: []Credential{old}}

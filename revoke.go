@@ -1,10 +1,33 @@
 package pinsede
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
 )
+
+// KeyOtherSede is the message of a credential that the desk may neither
+// revoke nor replace, because the central records manage it: another
+// sede's or the online channel's (Sede), or a copy with no PIN hash.
+const KeyOtherSede = "err.credential.othersede"
+
+// ErrOtherSede is under the *Problem (KeyOtherSede) returned for a
+// credential the desk does not manage: issued by another sede or online,
+// or a copy with no PIN hash (see ConvertCentral).
+var ErrOtherSede = errors.New("credential managed by the central records")
+
+// ownCredential refuses c, with a *Problem (KeyOtherSede, ErrOtherSede),
+// unless the sede of session s issued it and holds its PIN hash: a slip is
+// replaced and a PIN revoked only where it was issued, and a copy of
+// another sede's credential, converted here, is managed by the central
+// records.
+func ownCredential(s *Session, c Credential) error {
+	if c.Sede == s.Sede.Code && c.PINHash != "" {
+		return nil
+	}
+	return &Problem{Key: KeyOtherSede, Args: map[string]any{"Sede": c.Sede}, Err: ErrOtherSede}
+}
 
 // RevokeReasonMin is the fewest characters of a revocation reason written
 // by the clerk: enough to say why, for the audit and for centrale.
@@ -20,7 +43,9 @@ const RevokeReasonMin = 10
 // The revocation, its audit entry (ActionRevoked) and its outbox event
 // (EventRevoked) are committed in one transaction, and the link is asked to
 // push it to centrale at once. A credential that is not active returns
-// ErrNotActive (see [Credential.Can]).
+// ErrNotActive (see [Credential.Can]); one of another sede or of the online
+// channel, or a copy with no PIN hash, a *Problem with KeyOtherSede
+// (ErrOtherSede): the central records manage it.
 func (d *Desk) Revoke(s *Session, credentialID, reason string) (Credential, error) {
 	return d.revokeCredential(s, credentialID, reason, nil)
 }
@@ -54,6 +79,9 @@ func (d *Desk) revokeCredential(s *Session, credentialID, reason string, a *Appr
 	err := d.Store.Update(func(tx Tx) error {
 		var err error
 		if cred, err = tx.Credential(credentialID); err != nil {
+			return err
+		}
+		if err := ownCredential(s, cred); err != nil {
 			return err
 		}
 		if a == nil && cred.IssuedBy != s.Actor() {

@@ -141,3 +141,66 @@ func TestRevokeOtherOperator(t *testing.T) {
 		t.Fatalf("own issue: %v", err)
 	}
 }
+
+// Ensure that the desk neither revokes nor replaces the slip of a
+// credential the central records manage: another sede's, the online
+// channel's copy converted here (no PIN hash), or a copy of its own sede
+// with no PIN hash. Each is refused with a problem the clerk can read, and
+// nothing is written.
+func TestManagedElsewhereRefused(t *testing.T) {
+	f := newFixture(t)
+	if err := f.desk.AddOperator(f.sup, pinsede.NewOperator{
+		ID: "sup2", Name: "Carla Neri", Role: pinsede.RoleSupervisore, Password: "password-sup2",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	approval := pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"}
+	const hash = "$argon2id$v=19$m=64,t=1,p=1$c2FsdA$aGFzaA"
+	if err := f.store.Update(func(tx pinsede.Tx) error {
+		return tx.PutCitizen(pinsede.Citizen{Request: request(), UpdatedAt: f.now})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	const why = "il cittadino ha chiesto la revoca"
+	actions := []struct {
+		name string
+		do   func(id string) error
+	}{
+		{"revoke", func(id string) error { _, err := f.desk.Revoke(f.sup, id, why); return err }},
+		{"revoke approved", func(id string) error { _, err := f.desk.RevokeApproved(f.sup, id, why, approval); return err }},
+		{"replace slip", func(id string) error {
+			_, err := f.desk.ReplaceSlip(context.Background(), f.sup, id, pinsede.ReasonSlipLost, approval)
+			return err
+		}},
+	}
+	for _, tc := range []struct {
+		name, sede, hash string
+	}{
+		{"online copy", "WEB", ""},
+		{"another sede", "MILANO01", hash},
+		{"own sede, no hash", "ROMA01", ""},
+	} {
+		for _, act := range actions {
+			t.Run(tc.name+"/"+act.name, func(t *testing.T) {
+				issued := f.now.AddDate(0, -1, 0)
+				c := pinsede.Credential{
+					ID: tc.name + act.name, CodiceFiscale: request().CodiceFiscale, Type: pinsede.Dispositivo, State: pinsede.StateAttivo,
+					PINHash: tc.hash, IssuedAt: issued, ExpiresAt: issued.AddDate(0, pinsede.ValidityMonths, 0), IssuedBy: "sup", Sede: tc.sede,
+				}
+				if err := f.store.Update(func(tx pinsede.Tx) error { return tx.PutCredential(c) }); err != nil {
+					t.Fatal(err)
+				}
+				err := act.do(c.ID)
+				var p *pinsede.Problem
+				if !errors.As(err, &p) || p.Key != pinsede.KeyOtherSede || p.Args["Sede"] != tc.sede || !errors.Is(err, pinsede.ErrOtherSede) {
+					t.Fatalf("got %v, want the problem %s", err, pinsede.KeyOtherSede)
+				}
+				var got pinsede.Credential
+				err = f.store.View(func(tx pinsede.Tx) (err error) { got, err = tx.Credential(c.ID); return err })
+				if sum, _ := f.desk.Summary(); err != nil || got.State != pinsede.StateAttivo || sum.PendingSync != 0 || len(f.printer.pins) != 0 {
+					t.Fatalf("a refused action wrote: %+v, %d events, %d slips, %v", got, sum.PendingSync, len(f.printer.pins), err)
+				}
+			})
+		}
+	}
+}

@@ -10,7 +10,8 @@ import (
 
 // Ensure that every transition is allowed or refused, with the right
 // reason, from every state a credential can be in: not yet stored, attivo,
-// revocato and scaduto, each handed over or not, ordinario or dispositivo.
+// revocato and scaduto, each handed over or not, ordinario, dispositivo
+// (issued so, or converted) or telefonico.
 func TestCredentialCan(t *testing.T) {
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	issued := now.AddDate(0, -1, 0)
@@ -31,6 +32,14 @@ func TestCredentialCan(t *testing.T) {
 		return c
 	}
 	ordinario := func(c pinsede.Credential) pinsede.Credential { c.Type = pinsede.Ordinario; return c }
+	telefonico := func(c pinsede.Credential) pinsede.Credential {
+		c.Type, c.Validity, c.ExpiresAt = pinsede.Telefonico, pinsede.ValidityThreeMonths, c.IssuedAt.AddDate(0, 3, 0)
+		return c
+	}
+	converted := func(c pinsede.Credential) pinsede.Credential {
+		c.ConvertedAt, c.ConvertedBy = now.Add(-time.Hour), "op1"
+		return c
+	}
 
 	states := []struct {
 		name string
@@ -59,6 +68,16 @@ func TestCredentialCan(t *testing.T) {
 			pinsede.TransitionIssue: pinsede.ErrTransition, pinsede.TransitionHandOver: pinsede.ErrAlreadyHandedOver,
 			pinsede.TransitionExpire: pinsede.ErrTransition,
 		}},
+		// Convert needs an ordinario: a telefonico, or an ordinario
+		// already converted (now dispositivo), cannot be converted.
+		{"attivo telefonico", telefonico(base), map[pinsede.Transition]error{
+			pinsede.TransitionIssue: pinsede.ErrTransition, pinsede.TransitionExpire: pinsede.ErrTransition,
+			pinsede.TransitionConvert: pinsede.ErrTransition,
+		}},
+		{"attivo convertito", converted(base), map[pinsede.Transition]error{
+			pinsede.TransitionIssue: pinsede.ErrTransition, pinsede.TransitionExpire: pinsede.ErrTransition,
+			pinsede.TransitionConvert: pinsede.ErrTransition,
+		}},
 		{"revocato", revoked(base), allRefused(pinsede.ErrNotActive)},
 		{"revocato consegnato", revoked(handed(base)), allRefused(pinsede.ErrNotActive)},
 		{"revocato ordinario", revoked(ordinario(base)), allRefused(pinsede.ErrNotActive)},
@@ -66,6 +85,8 @@ func TestCredentialCan(t *testing.T) {
 		{"scaduto", expired(base), allRefusedBut(pinsede.TransitionExpire)},
 		{"scaduto consegnato", handed(expired(base)), allRefusedBut(pinsede.TransitionExpire)},
 		{"scaduto ordinario", ordinario(expired(base)), allRefusedBut(pinsede.TransitionExpire)},
+		{"revocato telefonico", revoked(telefonico(base)), allRefused(pinsede.ErrNotActive)},
+		{"scaduto telefonico", expired(telefonico(base)), allRefusedBut(pinsede.TransitionExpire)},
 	}
 	for _, st := range states {
 		for _, tr := range pinsede.Transitions {

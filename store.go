@@ -44,6 +44,14 @@ type Tx interface {
 	// from from to to, both included, by expiry day, in every state.
 	Expiring(from, to Date) ([]Credential, error)
 
+	// Delegation returns the delegation with the given id.
+	Delegation(id string) (Delegation, error)
+	// PutDelegation creates or replaces a delegation.
+	PutDelegation(Delegation) error
+	// DelegationsOf returns the delegations in which cf is the delegante
+	// or the delegato, in every state, newest registered first.
+	DelegationsOf(cf CodiceFiscale) ([]Delegation, error)
+
 	// AppendAudit links e to the chain and stores it; it returns the entry
 	// as stored.
 	AppendAudit(e AuditEntry) (AuditEntry, error)

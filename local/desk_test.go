@@ -84,7 +84,8 @@ func TestDeskOnStore(t *testing.T) {
 }
 
 // Ensure that the store file holds none of a citizen's data, an
-// operator's id or a PIN in clear, in any case.
+// operator's id or a PIN in clear, in any case: nor the parties of a
+// delegation.
 func TestNothingInClear(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "sportello.db")
@@ -102,6 +103,23 @@ func TestNothingInClear(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A delegation to another person, revoked: both parties, their
+	// documents and the medical certificate are sealed too.
+	delegato := person(43, "Esposito", "Gennaro")
+	docDelegato := verification(nil).Document
+	docDelegato.Number = "YB7654321"
+	dl, err := d.RegisterDelegation(sess, pinsede.Delegation{
+		Form:               pinsede.FormAA09,
+		Delegante:          pinsede.Party{CodiceFiscale: req.CodiceFiscale, Cognome: req.Cognome, Nome: req.Nome, Document: verification(nil).Document},
+		Delegato:           pinsede.Party{CodiceFiscale: delegato.CodiceFiscale, Cognome: delegato.Cognome, Nome: delegato.Nome, Document: docDelegato},
+		MedicalCertificate: "dott. Ferraris, ASL Roma 1",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.RevokeDelegation(sess, dl.ID, "richiesta del delegante"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := d.Citizen(sess, req.CodiceFiscale); err != nil {
 		t.Fatal(err)
 	}
@@ -116,6 +134,7 @@ func TestNothingInClear(t *testing.T) {
 		string(req.CodiceFiscale), string(omocode(req.CodiceFiscale)), req.CodiceFiscale.Redacted()[:6],
 		req.Cognome, req.Nome, "DELLACQUA", "NICOLO", req.Recapiti.Email, req.Recapiti.PEC, req.Recapiti.Mobile,
 		"CA12345AB", "mbianchi", "Maria Bianchi", testSede.Name,
+		string(delegato.CodiceFiscale), delegato.Cognome, delegato.Nome, "YB7654321", "Ferraris", "richiesta del delegante",
 	}, p.groups...)
 	if len(p.groups) != 4 {
 		t.Fatalf("captured %d PIN groups, want 4", len(p.groups))

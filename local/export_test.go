@@ -168,39 +168,38 @@ func (s *Store) DeleteAuditHead() error {
 }
 
 // MakeV1 turns the closed current store at path into one as schema
-// version 1 made it: no documents or expires_by_day bucket, version 1.
+// version 1 made it: no documents, expires_by_day or delegations buckets,
+// version 1.
 func MakeV1(path string) error {
-	db, err := bolt.Open(path, 0o600, boltOptions())
-	if err != nil {
-		return err
-	}
-	err = db.Update(func(btx *bolt.Tx) error {
-		if err := btx.DeleteBucket(bucketDocuments); err != nil {
-			return err
-		}
-		if err := btx.DeleteBucket(bucketExpiresByDay); err != nil {
-			return err
-		}
-		return btx.Bucket(bucketMeta).Put(metaSchema, binary.BigEndian.AppendUint64(nil, 1))
-	})
-	if cerr := db.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return makeVersion(path, 1, bucketDocuments, bucketExpiresByDay, bucketDelegations, bucketDelegsByDelegante, bucketDelegsByDelegato)
 }
 
 // MakeV2 turns the closed current store at path into one as schema
-// version 2 made it: no expires_by_day bucket, version 2.
+// version 2 made it: no expires_by_day or delegations buckets, version 2.
 func MakeV2(path string) error {
+	return makeVersion(path, 2, bucketExpiresByDay, bucketDelegations, bucketDelegsByDelegante, bucketDelegsByDelegato)
+}
+
+// MakeV3 turns the closed current store at path into one as schema
+// version 3 made it: no delegations buckets, version 3.
+func MakeV3(path string) error {
+	return makeVersion(path, 3, bucketDelegations, bucketDelegsByDelegante, bucketDelegsByDelegato)
+}
+
+// makeVersion deletes the buckets of the closed store at path and records
+// version v.
+func makeVersion(path string, v uint64, buckets ...[]byte) error {
 	db, err := bolt.Open(path, 0o600, boltOptions())
 	if err != nil {
 		return err
 	}
 	err = db.Update(func(btx *bolt.Tx) error {
-		if err := btx.DeleteBucket(bucketExpiresByDay); err != nil {
-			return err
+		for _, name := range buckets {
+			if err := btx.DeleteBucket(name); err != nil {
+				return fmt.Errorf("delete bucket %s: %w", name, err)
+			}
 		}
-		return btx.Bucket(bucketMeta).Put(metaSchema, binary.BigEndian.AppendUint64(nil, 2))
+		return btx.Bucket(bucketMeta).Put(metaSchema, binary.BigEndian.AppendUint64(nil, v))
 	})
 	if cerr := db.Close(); err == nil {
 		err = cerr

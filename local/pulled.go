@@ -27,10 +27,15 @@ type Revocation struct {
 // ApplyPulled keeps pulled changes and the cursor after them, and applies
 // to the sede's credentials the changes that concern them, all in one
 // transaction: a credential superseded at the central records by one
-// issued later at another sede, or locked there after too many wrong PINs,
-// becomes revoked here, with the reason (pinsede.ReasonSupersededBy,
-// pinsede.ReasonLocked) and an audit entry by pinsede.ActorCentrale at
+// issued later at another sede, locked there after too many wrong PINs, or
+// revoked there by an operator of centrale, becomes revoked here, with the
+// reason (pinsede.ReasonSupersededBy, pinsede.ReasonLocked,
+// ReasonRevokedAtCentrale) and an audit entry by pinsede.ActorCentrale at
 // now. It returns the credentials it revoked.
+//
+// The kiosk's tickets (wire.ChangeTicket) join the tickets waiting, and a
+// ticket another desk called (wire.ChangeTicketCalled) leaves them
+// (tickets.go); the changes kept keep a ticket without its request.
 //
 // Applying a change again changes nothing: a change already kept is not
 // applied again, and a credential already revoked stays as it is. A change
@@ -53,7 +58,7 @@ func (s *Store) ApplyPulled(cursor uint64, changes []wire.Change, now time.Time)
 			if ok {
 				out = append(out, r)
 			}
-			if err := t.put(bucketSync, key, c); err != nil {
+			if err := t.put(bucketSync, key, keptChange(c)); err != nil { // no request kept (tickets.go)
 				return err
 			}
 		}
@@ -65,6 +70,47 @@ func (s *Store) ApplyPulled(cursor uint64, changes []wire.Change, now time.Time)
 	return out, nil
 }
 
+// ReasonRevokedAtCentrale returns the revocation reason of a credential
+// that an operator of the central records revoked for reason.
+func ReasonRevokedAtCentrale(reason string) string {
+	if reason == "" {
+		return "revocato dall'archivio centrale"
+	}
+	return "revocato dall'archivio centrale: " + reason
+}
+
+// applyConverted makes dispositivo the active PIN ordinario of the sede
+// that another sede's desk converted (wire.ChangeConverted), with an audit
+// entry by pinsede.ActorCentrale at now. The change names no operator:
+// ConvertedBy is the converting sede. A credential the sede does not hold
+// as an active ordinario is left as it is.
+func (t *tx) applyConverted(c wire.Change, now time.Time) error {
+	at := c.Time
+	if at.IsZero() {
+		at = now
+	}
+	cred, err := t.Credential(c.CredentialID)
+	switch {
+	case errors.Is(err, pinsede.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case cred.Sede != c.Sede || cred.CodiceFiscale != c.CodiceFiscale || cred.Can(pinsede.TransitionConvert, at) != nil:
+		return nil
+	}
+	cred.Type, cred.ConvertedAt, cred.ConvertedBy = pinsede.Dispositivo, at, c.BySede
+	if err := t.PutCredential(cred); err != nil {
+		return err
+	}
+	if _, err := t.AppendAudit(pinsede.AuditEntry{
+		Time: now, Sede: cred.Sede, Actor: pinsede.ActorCentrale, Action: pinsede.ActionConverted,
+		Subject: cred.CodiceFiscale, Credential: cred.ID, Detail: "da ordinario a dispositivo alla sede " + c.BySede,
+	}); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return nil
+}
+
 // applyChange revokes the credential a change is about, if it is one of
 // the sede's and still active; ok reports whether it did.
 func (t *tx) applyChange(c wire.Change, now time.Time) (r Revocation, ok bool, err error) {
@@ -74,6 +120,12 @@ func (t *tx) applyChange(c wire.Change, now time.Time) (r Revocation, ok bool, e
 		reason = pinsede.ReasonSupersededBy(c.BySede, c.Time)
 	case wire.ChangeLocked:
 		reason = pinsede.ReasonLocked
+	case wire.ChangeRevoked:
+		reason = ReasonRevokedAtCentrale(c.Reason)
+	case wire.ChangeTicket, wire.ChangeTicketCalled:
+		return r, false, t.applyTicketChange(c, now) // tickets.go
+	case wire.ChangeConverted:
+		return r, false, t.applyConverted(c, now)
 	default:
 		return r, false, nil // a kind this version does not act on: kept only
 	}

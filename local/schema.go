@@ -13,7 +13,7 @@ import (
 // SchemaVersion is the layout of the store this code reads and writes.
 // Open brings an older store up to it with the migrations, and refuses a
 // newer one with ErrSchemaTooNew.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // The buckets. Keys marked tag() are keyed hashes (see keys.tag); values
 // marked sealed are encrypted and bound to their bucket and key.
@@ -47,6 +47,14 @@ var (
 	// bucketExpiresByDay: expiry day yyyymmdd (local time) ‖ id -> empty
 	// (version 3).
 	bucketExpiresByDay = []byte("expires_by_day")
+	// bucketDelegations: delegation id -> sealed Delegation (version 4).
+	bucketDelegations = []byte("delegations")
+	// bucketDelegsByDelegante: tag(delegante's codice fiscale) ‖ id ->
+	// empty (version 4).
+	bucketDelegsByDelegante = []byte("delegations_by_delegante")
+	// bucketDelegsByDelegato: tag(delegato's codice fiscale) ‖ id -> empty
+	// (version 4).
+	bucketDelegsByDelegato = []byte("delegations_by_delegato")
 )
 
 // Keys of the meta bucket.
@@ -106,6 +114,14 @@ var migrations = [SchemaVersion]migration{
 			}
 			return idx.Put(expiryKey(c), nil)
 		})
+	}},
+	{"delegations of the digital identity, indexed by delegante and delegato", func(tx *bolt.Tx, _ *keys) error {
+		for _, name := range [][]byte{bucketDelegations, bucketDelegsByDelegante, bucketDelegsByDelegato} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("bucket %s: %w", name, err)
+			}
+		}
+		return nil
 	}},
 }
 

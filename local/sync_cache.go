@@ -20,12 +20,14 @@ import (
 //	"cursor"                       -> sealed uint64
 //	"change" ‖ seq (big-endian)    -> sealed wire.Change
 //	"refused" ‖ outbox seq         -> sealed NotAccepted
+//	"policy"                       -> sealed pinsede.Policy
 var bucketSync = []byte("sync")
 
 var (
 	syncCursor  = []byte("cursor")
 	syncChange  = []byte("change")
 	syncRefused = []byte("refused")
+	syncPolicy  = []byte("policy")
 )
 
 // NotAccepted is an outbox event the central records answered with a
@@ -195,4 +197,49 @@ func (s *Store) OutboxAfter(after uint64, limit int) ([]OutboxItem, error) {
 		return nil, fmt.Errorf("outbox of %s: %w", s.path, err)
 	}
 	return items, nil
+}
+
+// SavePolicy keeps p, the eligibility policy the central records
+// distribute, unless a policy of the same or a higher version is kept
+// already: the newest version stays. It reports whether it kept p.
+func (s *Store) SavePolicy(p pinsede.Policy) (bool, error) {
+	if err := p.Validate(); err != nil {
+		return false, fmt.Errorf("save policy in %s: %w", s.path, err)
+	}
+	kept := false
+	err := s.syncUpdate(func(t *tx) error {
+		var cur pinsede.Policy
+		switch err := t.get(bucketSync, syncPolicy, &cur); {
+		case err == nil && cur.Version >= p.Version:
+			return nil
+		case err != nil && !errors.Is(err, pinsede.ErrNotFound):
+			return err
+		}
+		kept = true
+		return t.put(bucketSync, syncPolicy, p)
+	})
+	if err != nil {
+		return false, fmt.Errorf("save policy in %s: %w", s.path, err)
+	}
+	return kept, nil
+}
+
+// CachedPolicy returns the policy of the central records kept by
+// SavePolicy; ok is false when none is kept yet.
+func (s *Store) CachedPolicy() (p pinsede.Policy, ok bool, err error) {
+	err = s.syncView(func(t *tx, has bool) error {
+		if !has {
+			return nil
+		}
+		err := t.get(bucketSync, syncPolicy, &p)
+		if errors.Is(err, pinsede.ErrNotFound) {
+			return nil
+		}
+		ok = err == nil
+		return err
+	})
+	if err != nil {
+		return pinsede.Policy{}, false, fmt.Errorf("cached policy in %s: %w", s.path, err)
+	}
+	return p, ok, nil
 }

@@ -48,7 +48,20 @@ var (
 	// bucketChanges: sede ‖ 0 ‖ seq (big-endian) -> JSON wire.Change. The
 	// bucket's sequence numbers the changes.
 	bucketChanges = []byte("changes")
+	// bucketForms: credential id ‖ 0 ‖ form kind -> JSON storedForm.
+	bucketForms = []byte("forms")
+	// bucketDelegations: delegation id -> JSON central.DelegationRecord.
+	bucketDelegations = []byte("delegations")
+	// bucketDelegationsBy: codice fiscale ‖ 0 ‖ delegation id -> empty,
+	// for each active delegation, under its delegante and its delegato.
+	bucketDelegationsBy = []byte("delegations_by_cf")
 )
+
+// storedForm is an archived form as kept.
+type storedForm struct {
+	Form pinsede.ArchivedForm `json:"form"`
+	At   time.Time            `json:"at"`
+}
 
 // storedEvent is an applied event as kept.
 type storedEvent struct {
@@ -73,7 +86,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("open central store %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketEvents, bucketCreds, bucketActive, bucketLatest, bucketChanges} {
+		for _, b := range [][]byte{bucketEvents, bucketCreds, bucketActive, bucketLatest, bucketChanges, bucketForms, bucketDelegations, bucketDelegationsBy} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -205,6 +218,50 @@ func (s *Store) Succeed(ctx context.Context, id, newPINHash string) error {
 	return nil
 }
 
+// Revoke revokes an active credential by an operator of centrale.
+func (s *Store) Revoke(ctx context.Context, id, by, reason string, at time.Time) (central.Record, error) {
+	var out central.Record
+	err := s.update(id, func(t *tx, r *central.Record) error {
+		c, err := central.RevokeRecord(r, by, reason, at)
+		if err != nil {
+			return err
+		}
+		out = *r
+		return t.AddChange(c)
+	})
+	if err != nil {
+		return central.Record{}, fmt.Errorf("revoke %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// Form returns the archived form of kind of a credential.
+func (s *Store) Form(ctx context.Context, id, kind string) (pinsede.ArchivedForm, error) {
+	var f storedForm
+	err := s.db.View(func(btx *bolt.Tx) error {
+		v := btx.Bucket(bucketForms).Get(formKey(id, kind))
+		if v == nil {
+			return central.ErrNotFound
+		}
+		return json.Unmarshal(v, &f)
+	})
+	if err != nil {
+		return pinsede.ArchivedForm{}, fmt.Errorf("form %s of %s: %w", kind, id, err)
+	}
+	return f.Form, nil
+}
+
+// Delegation returns a delegation.
+func (s *Store) Delegation(ctx context.Context, id string) (central.DelegationRecord, error) {
+	var r central.DelegationRecord
+	err := s.db.View(func(btx *bolt.Tx) error {
+		var err error
+		r, err = (&tx{btx}).Delegation(id)
+		return err
+	})
+	return r, err
+}
+
 // Events counts the events held.
 func (s *Store) Events(ctx context.Context) (int, error) {
 	var n int
@@ -289,4 +346,67 @@ func (t *tx) AddChange(c wire.Change) error {
 		return err
 	}
 	return b.Put(binary.BigEndian.AppendUint64(append([]byte(c.Sede), 0), seq), v)
+}
+
+// formKey is the key of a credential's form of kind.
+func formKey(id, kind string) []byte {
+	return append(append([]byte(id), 0), kind...)
+}
+
+func (t *tx) PutForm(id string, f pinsede.ArchivedForm, at time.Time) error {
+	b, err := json.Marshal(storedForm{Form: f, At: at})
+	if err != nil {
+		return err
+	}
+	return t.btx.Bucket(bucketForms).Put(formKey(id, f.Kind), b)
+}
+
+func (t *tx) Delegation(id string) (central.DelegationRecord, error) {
+	var r central.DelegationRecord
+	v := t.btx.Bucket(bucketDelegations).Get([]byte(id))
+	if v == nil {
+		return r, central.ErrNotFound
+	}
+	if err := json.Unmarshal(v, &r); err != nil {
+		return r, fmt.Errorf("delegation %s: %w", id, err)
+	}
+	return r, nil
+}
+
+func (t *tx) ActiveDelegations(cf pinsede.CodiceFiscale) ([]central.DelegationRecord, error) {
+	prefix := append([]byte(cf), 0)
+	var out []central.DelegationRecord
+	c := t.btx.Bucket(bucketDelegationsBy).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		r, err := t.Delegation(string(k[len(prefix):]))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (t *tx) PutDelegation(r central.DelegationRecord) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	d := r.Delegation
+	if err := t.btx.Bucket(bucketDelegations).Put([]byte(d.ID), b); err != nil {
+		return err
+	}
+	by := t.btx.Bucket(bucketDelegationsBy)
+	for _, cf := range []pinsede.CodiceFiscale{d.Delegante.CodiceFiscale, d.Delegato.CodiceFiscale} {
+		k := append(append([]byte(cf), 0), d.ID...)
+		if r.Status == central.DelegationActive {
+			err = by.Put(k, []byte{})
+		} else {
+			err = by.Delete(k)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

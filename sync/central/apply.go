@@ -27,6 +27,20 @@ type Tx interface {
 	PutRecord(r Record) error
 	// AddChange records a change for c.Sede, numbering it.
 	AddChange(c wire.Change) error
+	// PutForm keeps an archived form of a credential, in the place of one
+	// of the same kind kept before.
+	PutForm(credentialID string, f pinsede.ArchivedForm, at time.Time) error
+	// Delegation returns a delegation; ErrNotFound when unknown.
+	Delegation(id string) (DelegationRecord, error)
+	// ActiveDelegations returns the delegations with status active in
+	// which cf is the delegante or the delegato. It holds cf against other
+	// transactions until this one ends.
+	ActiveDelegations(cf pinsede.CodiceFiscale) ([]DelegationRecord, error)
+	// PutDelegation inserts or replaces a delegation.
+	PutDelegation(r DelegationRecord) error
+	// CallTicket marks a ticket of sede called at the time given; a code
+	// it does not hold is no error.
+	CallTicket(sede, code string, at time.Time) error
 }
 
 // Apply applies sede's events in order inside tx, and returns one result
@@ -57,6 +71,42 @@ func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, s
 	c := ev.Credential
 	verdict, reason := wire.Accepted, ""
 	switch ev.Kind {
+	case pinsede.EventTicketCalled:
+		if err := applyTicketCalled(tx, sede, ev, at); err != nil {
+			return "", "", err
+		}
+	case pinsede.EventDelegationRegistered, pinsede.EventDelegationRevoked:
+		var err error
+		if verdict, reason, err = applyDelegation(tx, sede, ev, at); err != nil || verdict == wire.Rejected {
+			return verdict, reason, err
+		}
+	case pinsede.EventConverted, pinsede.EventFormArchived:
+		rec, err := tx.Record(c.ID)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			return wire.Rejected, ReasonUnknownCred, nil
+		case err != nil:
+			return "", "", err
+		case rec.Credential.Sede != c.Sede: // the sede's own; for a conversion, the issuing sede it names (convert.go)
+			return wire.Rejected, ReasonCredOtherSede, nil
+		}
+		if ev.Kind == pinsede.EventFormArchived {
+			if err := tx.PutForm(c.ID, *ev.Form, at); err != nil {
+				return "", "", err
+			}
+			// The PDF is kept once, with the credential: the event keeps
+			// the form's kind only.
+			ev.Form = &pinsede.ArchivedForm{Kind: ev.Form.Kind}
+			break
+		}
+		if rec.Status != StatusActive || rec.Credential.State != pinsede.StateAttivo ||
+			rec.Credential.Type != pinsede.Ordinario || !rec.Credential.Active(at) {
+			return wire.Rejected, fmt.Sprintf("%s (this one is %s, %s)", ReasonNotConvertible, rec.Credential.Type, rec.Status), nil
+		}
+		rec.Credential.Type, rec.Credential.ConvertedAt, rec.Credential.ConvertedBy = pinsede.Dispositivo, c.ConvertedAt, c.ConvertedBy
+		if err := putConverted(tx, sede, rec, at); err != nil {
+			return "", "", err
+		}
 	case pinsede.EventIssued:
 		if _, err := tx.Record(c.ID); err == nil {
 			return wire.Rejected, ReasonCredExists, nil

@@ -11,6 +11,19 @@
 // telefonico never supersedes a PIN dispositivo), which becomes superseded, and a
 // ChangeSuperseded is recorded for the sede that issued it.
 //
+// A sede converts to dispositivo an active PIN ordinario, its own or one
+// issued elsewhere (online, at another sede: a ChangeConverted tells the
+// issuing sede, convert.go), archives the signed MV35 of a credential
+// with the credential's record, and registers and revokes delegations of
+// the digital identity, whose rules hold across every sede
+// (applyDelegation). An operator of centrale revokes a
+// credential with Store.Revoke, and its sede is told by a ChangeRevoked.
+//
+// A sede's kiosk hands its tickets to the sede's desks through the central
+// records (TicketStore, tickets.go): each is a ChangeTicket for the sede
+// until a desk's EventTicketCalled records a ChangeTicketCalled, and
+// nothing the citizen typed outlives the day.
+//
 // # Caveats
 //
 // Stores trust the sede they are given: the server checks that it is the
@@ -18,8 +31,10 @@
 package central
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/pinsede/pinsede"
@@ -70,6 +85,19 @@ type Store interface {
 	// not empty, records it as the replacement PIN. It returns
 	// ErrAlreadyReplaced if a replacement was recorded before.
 	Succeed(ctx context.Context, credentialID, newPINHash string) error
+	// Revoke revokes an active credential at the central records, by an
+	// operator of centrale (by) for reason, and records a ChangeRevoked
+	// for its sede. It returns the record revoked; ErrNotFound for an
+	// unknown credential, ErrNotActive for one not active.
+	Revoke(ctx context.Context, credentialID, by, reason string, at time.Time) (Record, error)
+	// Form returns the archived form of kind of a credential; ErrNotFound
+	// when none.
+	Form(ctx context.Context, credentialID, kind string) (pinsede.ArchivedForm, error)
+	// Delegation returns a delegation; ErrNotFound when unknown.
+	Delegation(ctx context.Context, id string) (DelegationRecord, error)
+	// Credentials returns every credential of cf, in every slot and
+	// status, newest accepted first; none is no error.
+	Credentials(ctx context.Context, cf pinsede.CodiceFiscale) ([]Record, error)
 	// Events counts the events held (for checks and benchmarks).
 	Events(ctx context.Context) (int, error)
 	// Ping reports whether the store answers.
@@ -78,6 +106,8 @@ type Store interface {
 	Kind() string
 	// Close releases the store.
 	Close() error
+	// TicketStore holds the kiosks' tickets (tickets.go).
+	TicketStore
 }
 
 // Errors of the central records.
@@ -87,35 +117,48 @@ var (
 	// ErrAlreadyReplaced is returned by Succeed when the 16-character PIN
 	// was already replaced.
 	ErrAlreadyReplaced = errors.New("PIN already replaced")
+	// ErrNotActive is returned by Revoke for a credential not active.
+	ErrNotActive = errors.New("credential not active")
 )
 
 // Reasons of rejection.
 const (
-	ReasonOtherSede     = "event of another sede"
-	ReasonUnknownKind   = "unknown event kind"
-	ReasonBadEvent      = "invalid event"
-	ReasonUnknownCred   = "unknown credential"
-	ReasonCredExists    = "credential already issued"
-	ReasonCredOtherSede = "credential of another sede"
+	ReasonOtherSede      = "event of another sede"
+	ReasonUnknownKind    = "unknown event kind"
+	ReasonBadEvent       = "invalid event"
+	ReasonUnknownCred    = "unknown credential"
+	ReasonCredExists     = "credential already issued"
+	ReasonCredOtherSede  = "credential of another sede"
+	ReasonFormTooLarge   = "form too large"
+	ReasonNotConvertible = "only an active PIN ordinario can be converted"
 )
 
 // Check validates an event of sede before it is applied: it returns the
-// reason to reject it, or "". It does not look at stored records.
+// reason to reject it, or "". It does not look at stored records. The
+// credential.* and form.* kinds carry a credential of sede; the
+// delegation.* kinds a delegation of sede and no credential.
 func Check(sede string, ev pinsede.Event) string {
-	c := ev.Credential
 	switch {
-	case ev.Sede != sede || c.Sede != sede:
+	case ev.Sede != sede || RecordSede(ev) != sede:
 		return ReasonOtherSede
 	case ev.ID == "" || len(ev.ID) > 64:
 		return ReasonBadEvent + ": id"
-	case c.ID == "" || len(c.ID) > 64:
-		return ReasonBadEvent + ": credential id"
 	case ev.Time.IsZero():
 		return ReasonBadEvent + ": time"
 	}
-	if cf, err := pinsede.ParseCodiceFiscale(string(c.CodiceFiscale)); err != nil || cf != c.CodiceFiscale {
-		return ReasonBadEvent + ": codice fiscale"
+	switch ev.Kind {
+	case pinsede.EventIssued, pinsede.EventRevoked, pinsede.EventHandedOver, pinsede.EventConverted, pinsede.EventFormArchived:
+		if reason := checkCredential(ev); reason != "" {
+			return reason
+		}
+	case pinsede.EventDelegationRegistered, pinsede.EventDelegationRevoked:
+		return checkDelegation(ev)
+	case pinsede.EventTicketCalled:
+		return checkTicketCalled(ev)
+	default:
+		return ReasonUnknownKind
 	}
+	c := ev.Credential
 	switch ev.Kind {
 	case pinsede.EventIssued:
 		if c.Type != pinsede.Dispositivo && c.Type != pinsede.Ordinario && c.Type != pinsede.Telefonico {
@@ -127,9 +170,98 @@ func Check(sede string, ev pinsede.Event) string {
 		if !c.ExpiresAt.After(c.IssuedAt) {
 			return ReasonBadEvent + ": expiry"
 		}
-	case pinsede.EventRevoked, pinsede.EventHandedOver:
-	default:
-		return ReasonUnknownKind
+	case pinsede.EventConverted:
+		if c.Type != pinsede.Dispositivo || c.ConvertedAt.IsZero() || c.ConvertedBy == "" {
+			return ReasonBadEvent + ": a conversion carries type dispositivo, converted_at and converted_by"
+		}
+	case pinsede.EventFormArchived:
+		if reason := checkForm(ev.Form); reason != "" {
+			return reason
+		}
+	}
+	if ev.Form != nil && ev.Kind != pinsede.EventFormArchived || ev.Delegation != nil || ev.Ticket != "" {
+		return ReasonBadEvent + ": fields of another kind"
 	}
 	return ""
+}
+
+// RecordSede returns the sede of the record an event is about: the
+// credential's, or the delegation's for the delegation.* kinds. A sede
+// sends events about its own records only, but for a conversion: the act
+// of the sede whose desk checked the citizen's identity, on a PIN
+// ordinario of any sede (convert.go).
+func RecordSede(ev pinsede.Event) string {
+	switch ev.Kind {
+	case pinsede.EventDelegationRegistered, pinsede.EventDelegationRevoked:
+		if ev.Delegation == nil {
+			return ""
+		}
+		return ev.Delegation.Sede
+	case pinsede.EventTicketCalled:
+		return ev.Sede // a ticket of the event's sede: the change goes to it
+	case pinsede.EventConverted:
+		return ev.Sede
+	}
+	return ev.Credential.Sede
+}
+
+// checkCredential checks the credential an event of a credential.* or
+// form.* kind carries: an id and a codice fiscale in canonical form.
+func checkCredential(ev pinsede.Event) string {
+	c := ev.Credential
+	if c.ID == "" || len(c.ID) > 64 {
+		return ReasonBadEvent + ": credential id"
+	}
+	if cf, err := pinsede.ParseCodiceFiscale(string(c.CodiceFiscale)); err != nil || cf != c.CodiceFiscale {
+		return ReasonBadEvent + ": codice fiscale"
+	}
+	return ""
+}
+
+// checkForm checks the form of an EventFormArchived: a kind, and a PDF of
+// at most pinsede.MaxFormBytes.
+func checkForm(f *pinsede.ArchivedForm) string {
+	switch {
+	case f == nil:
+		return ReasonBadEvent + ": no form"
+	case !validFormKind(f.Kind):
+		return ReasonBadEvent + ": form kind"
+	case len(f.PDF) > pinsede.MaxFormBytes:
+		return fmt.Sprintf("%s (%d bytes, at most %d)", ReasonFormTooLarge, len(f.PDF), pinsede.MaxFormBytes)
+	case !bytes.HasPrefix(f.PDF, []byte("%PDF-")):
+		return ReasonBadEvent + ": the form is not a PDF"
+	}
+	return ""
+}
+
+// validFormKind reports whether k can name a form: 1 to 32 lower-case
+// letters, digits, '-' or '_'.
+func validFormKind(k string) bool {
+	if k == "" || len(k) > 32 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// RevokeRecord marks r, an active credential, revoked at the central
+// records by an operator of centrale, and returns the ChangeRevoked to
+// record for its sede. It returns ErrNotActive, and changes nothing, when
+// r is not active. Stores call it in the transaction that reads and
+// writes r.
+func RevokeRecord(r *Record, by, reason string, at time.Time) (wire.Change, error) {
+	if r.Status != StatusActive {
+		return wire.Change{}, fmt.Errorf("%w: credential %s is %s", ErrNotActive, r.Credential.ID, r.Status)
+	}
+	r.Status = StatusRevoked
+	c := &r.Credential
+	c.State, c.RevokedAt, c.RevokedBy, c.RevokeReason = pinsede.StateRevocato, at, by, reason
+	return wire.Change{
+		Kind: wire.ChangeRevoked, Time: at, Sede: c.Sede, CredentialID: c.ID, CodiceFiscale: c.CodiceFiscale, Reason: reason,
+	}, nil
 }

@@ -9,7 +9,9 @@
 // channel of State (online, offline since, pending, last error, events not
 // accepted). Every verdict is final: the client removes the event from the
 // outbox, and keeps those not accepted in the local store for the desk to
-// show.
+// show. Each sync also fetches the eligibility policy centrale serves and
+// caches it in the local store, where the desk finds it. Credentials looks
+// a citizen up at centrale for the desk (lookup.go).
 //
 // # Caveats
 //
@@ -23,6 +25,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -45,6 +48,8 @@ type Local interface {
 	AckSync(seqs []uint64, refused []local.NotAccepted) error
 	SyncCursor() (uint64, error)
 	ApplyPulled(cursor uint64, changes []wire.Change, now time.Time) ([]local.Revocation, error)
+	CachedPolicy() (pinsede.Policy, bool, error)
+	SavePolicy(p pinsede.Policy) (bool, error)
 }
 
 var (
@@ -64,6 +69,10 @@ type Config struct {
 	Local Local
 	// Batch is the most events per push (wire.MaxBatch when 0).
 	Batch int
+	// BatchBytes is the largest push body (wire.MaxPushBytes when 0): a
+	// batch ends before the event that would make it larger, so that a
+	// run of archived forms never makes a push centrale refuses.
+	BatchBytes int
 	// MinBackoff and MaxBackoff bound the wait between failed attempts
 	// (500 ms and 1 minute when 0).
 	MinBackoff, MaxBackoff time.Duration
@@ -104,8 +113,13 @@ type State struct {
 	OfflineSince time.Time
 	// Pending counts the events waiting in the outbox.
 	Pending int
-	// LastError is why the last attempt failed; empty when it did not.
+	// LastError is why the last attempt failed, in technical terms, for
+	// the log; empty when it did not.
 	LastError string
+	// Fault is the kind of the last failure, for the desk to tell in plain
+	// words (Classify); FaultTitle the title of centrale's answer, if any.
+	Fault      Fault
+	FaultTitle string
 	// LastSync is when centrale last answered.
 	LastSync time.Time
 	// NotAccepted are the last events of this session that centrale did
@@ -115,9 +129,12 @@ type State struct {
 	Changes int
 	// Revoked are the last credentials of the sede that pulled changes
 	// revoked in this session (superseded by another sede's newer PIN,
-	// locked at centrale), at most 100: the desk shows them, and reloads
-	// a citizen's page that shows one.
+	// locked or revoked at centrale), at most 100: the desk shows them,
+	// and reloads a citizen's page that shows one.
 	Revoked []local.Revocation
+	// PolicyVersion is the version of the eligibility policy cached from
+	// centrale; 0 before the first.
+	PolicyVersion int
 }
 
 // Client syncs one sede with centrale. Its methods are safe for concurrent
@@ -136,6 +153,9 @@ type Client struct {
 func New(cfg Config) *Client {
 	if cfg.Batch <= 0 || cfg.Batch > wire.MaxBatch {
 		cfg.Batch = wire.MaxBatch
+	}
+	if cfg.BatchBytes <= 0 || cfg.BatchBytes > wire.MaxPushBytes {
+		cfg.BatchBytes = wire.MaxPushBytes
 	}
 	if cfg.MinBackoff <= 0 {
 		cfg.MinBackoff = 500 * time.Millisecond
@@ -248,12 +268,15 @@ func jitter(d time.Duration) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// Sync pushes the whole outbox, then pulls the changes, and records the
-// outcome in the state.
+// Sync pushes the whole outbox, pulls the changes, then fetches the
+// eligibility policy, and records the outcome in the state.
 func (c *Client) Sync(ctx context.Context) error {
 	_, err := c.Push(ctx)
 	if err == nil {
 		_, err = c.Pull(ctx)
+	}
+	if err == nil {
+		err = c.FetchPolicy(ctx)
 	}
 	pending, perr := c.cfg.Local.OutboxLen()
 	now := c.cfg.Now()
@@ -266,9 +289,11 @@ func (c *Client) Sync(ctx context.Context) error {
 				s.OfflineSince = now
 			}
 			s.Status, s.LastError = Offline, err.Error()
+			s.Fault, s.FaultTitle = Classify(err)
 			return
 		}
 		s.Status, s.OfflineSince, s.LastError, s.LastSync = Online, time.Time{}, "", now
+		s.Fault, s.FaultTitle = FaultNone, ""
 	})
 	return err
 }
@@ -284,10 +309,11 @@ func (c *Client) Push(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("push: %w", err)
 	}
-	body, err := c.encode(items)
+	body, n, err := c.encode(items)
 	if err != nil {
 		return 0, err
 	}
+	items = items[:n]
 	type batch struct {
 		items []local.OutboxItem
 		body  []byte
@@ -302,7 +328,9 @@ func (c *Client) Push(ctx context.Context) (int, error) {
 			it, err := c.cfg.Local.OutboxAfter(after, c.cfg.Batch)
 			var b []byte
 			if err == nil && len(it) > 0 {
-				b, err = c.encode(it)
+				var k int
+				b, k, err = c.encode(it)
+				it = it[:k]
 			}
 			next <- batch{it, b, err}
 		}(items[len(items)-1].Seq)
@@ -324,17 +352,33 @@ func (c *Client) Push(ctx context.Context) (int, error) {
 	return sent, <-acked
 }
 
-// encode returns the push request of a batch, JSON encoded.
-func (c *Client) encode(items []local.OutboxItem) ([]byte, error) {
-	req := wire.PushRequest{Sede: c.cfg.Sede}
-	for _, it := range items {
-		req.Events = append(req.Events, it.Event)
+// encode returns the push request of the first items whose JSON fits in
+// BatchBytes, at least one, and how many it holds. The events not taken
+// go in the next batch.
+func (c *Client) encode(items []local.OutboxItem) ([]byte, int, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf) // as json.Marshal, with a newline after each value
+	buf.WriteString(`{"sede":`)
+	if err := enc.Encode(c.cfg.Sede); err != nil {
+		return nil, 0, fmt.Errorf("push: encode: %w", err)
 	}
-	b, err := json.Marshal(req)
-	if err != nil {
-		return nil, fmt.Errorf("push: encode: %w", err)
+	buf.WriteString(`,"events":[`)
+	for i, it := range items {
+		before := buf.Len()
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if err := enc.Encode(it.Event); err != nil {
+			return nil, 0, fmt.Errorf("push: encode event %s: %w", it.Event.ID, err)
+		}
+		if i > 0 && buf.Len()+len("]}") > c.cfg.BatchBytes {
+			buf.Truncate(before)
+			buf.WriteString("]}")
+			return buf.Bytes(), i, nil
+		}
 	}
-	return b, nil
+	buf.WriteString("]}")
+	return buf.Bytes(), len(items), nil
 }
 
 // send sends one batch, encoded in body, and returns centrale's verdicts
@@ -420,6 +464,48 @@ func (c *Client) Pull(ctx context.Context) (int, error) {
 	}
 }
 
+// FetchPolicy gets the eligibility policy from centrale, unless it serves
+// the version cached (If-None-Match), and caches it when it is newer than
+// the one cached (local.Store.SavePolicy): the desk applies the newest
+// version it has. A centrale that serves no policy (404) is no error.
+func (c *Client) FetchPolicy(ctx context.Context) error {
+	cached, ok, err := c.cfg.Local.CachedPolicy()
+	if err != nil {
+		return fmt.Errorf("policy: %w", err)
+	}
+	req, err := c.request(ctx, http.MethodGet, "/v1/policy", nil)
+	if err != nil {
+		return fmt.Errorf("policy: %w", err)
+	}
+	if ok {
+		req.Header.Set("If-None-Match", `"policy-v`+strconv.Itoa(cached.Version)+`"`)
+	}
+	var resp wire.PolicyResponse
+	var p *wire.Problem
+	err = c.do(req, &resp)
+	switch {
+	case errors.Is(err, errNotModified):
+	case errors.As(err, &p) && p.Status == http.StatusNotFound:
+	case err != nil:
+		return fmt.Errorf("policy: %w", err)
+	default:
+		if err := resp.Policy.Validate(); err != nil {
+			return fmt.Errorf("centrale served an invalid %w", err)
+		}
+		kept, err := c.cfg.Local.SavePolicy(resp.Policy)
+		if err != nil {
+			return fmt.Errorf("policy: %w", err)
+		}
+		if kept {
+			cached, ok = resp.Policy, true
+		}
+	}
+	if ok {
+		c.update(func(s *State) { s.PolicyVersion = cached.Version })
+	}
+	return nil
+}
+
 // maxNotAccepted is how many events not accepted the state keeps, the
 // latest.
 const maxNotAccepted = 100
@@ -434,9 +520,18 @@ const maxAnswer = 16 << 20
 // call sends a request with a JSON body (none when nil) and decodes a JSON
 // answer, or returns the problem centrale answered.
 func (c *Client) call(ctx context.Context, method, path string, body []byte, out any) error {
-	u, err := url.JoinPath(c.cfg.URL, "/")
+	req, err := c.request(ctx, method, path, body)
 	if err != nil {
 		return err
+	}
+	return c.do(req, out)
+}
+
+// request returns a request to centrale with a JSON body (none when nil).
+func (c *Client) request(ctx context.Context, method, path string, body []byte) (*http.Request, error) {
+	u, err := url.JoinPath(c.cfg.URL, "/")
+	if err != nil {
+		return nil, err
 	}
 	var rd io.Reader
 	if body != nil {
@@ -444,20 +539,32 @@ func (c *Client) call(ctx context.Context, method, path string, body []byte, out
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u[:len(u)-1]+path, rd)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", wire.ContentJSON)
 	}
+	return req, nil
+}
+
+// errNotModified is returned by do for a 304 answer.
+var errNotModified = errors.New("not modified")
+
+// do sends a request and decodes a JSON answer into out, or returns the
+// problem centrale answered (errNotModified for a 304).
+func (c *Client) do(req *http.Request, out any) error {
 	resp, err := c.cfg.HTTP.Do(req)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotModified {
+		return errNotModified
+	}
 	if resp.StatusCode != http.StatusOK {
 		var p wire.Problem
 		if err := wire.Decode(resp.Body, maxAnswer, &p); err != nil || p.Status == 0 {
-			return fmt.Errorf("centrale answered %s", resp.Status)
+			return &statusError{status: resp.Status}
 		}
 		return &p
 	}

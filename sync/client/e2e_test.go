@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
 	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/storetest"
 	"github.com/pinsede/pinsede/sync/wire"
 )
 
@@ -215,5 +217,60 @@ func TestRevokedCertificate(t *testing.T) {
 	s := c.State()
 	if s.Status != client.Offline || s.Pending != 3 || !bytes.Contains([]byte(s.LastError), []byte("revoked")) {
 		t.Errorf("state %+v", s)
+	}
+}
+
+// Ensure that a run of archived forms, each near the largest centrale
+// takes, goes in pushes that each fit in wire.MaxPushBytes, in order,
+// every one accepted, and that the forms are kept at centrale.
+func TestPushBatchBytes(t *testing.T) {
+	env := testenv.New(t, stores[0].open(t))
+	ls, _, _ := newLocal(t)
+	defer ls.Close()
+	const n = 7
+	ids := enqueue(t, ls, "ROMA01", 0, n)
+	h := storetest.Hash(t, "ACEFHJKMNPRTUVWX")
+	err := ls.Update(func(tx pinsede.Tx) error {
+		for i := range n {
+			iss := storetest.Issued("ROMA01", storetest.CF(i), ids[i], fmt.Sprintf("ROMA01-c%d", i), h)
+			if err := tx.Enqueue(storetest.FormArchived(iss, fmt.Sprintf("form-%d", i), storetest.PDF(pinsede.MaxFormBytes-i))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{next: env.Client(t, pki.RoleSede, "ROMA01").Transport}
+	c := client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: rec}, Sede: "ROMA01", Local: ls})
+	sent, err := c.Push(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sent != 2*n {
+		t.Errorf("%d events sent, want %d", sent, 2*n)
+	}
+	if len(rec.sent) < 3 {
+		t.Errorf("%d pushes for %d forms of about 1 MiB, want 3 or more", len(rec.sent), n)
+	}
+	for i, b := range rec.sent {
+		var req wire.PushRequest
+		if err := json.Unmarshal(b, &req); err != nil {
+			t.Fatalf("push %d: %v", i, err)
+		}
+		if len(b) > wire.MaxPushBytes || len(req.Events) == 0 {
+			t.Errorf("push %d: %d bytes, %d events", i, len(b), len(req.Events))
+		}
+	}
+	if na, _ := ls.NotAcceptedEvents(); len(na) != 0 {
+		t.Errorf("not accepted: %+v", na)
+	}
+	if n, _ := ls.OutboxLen(); n != 0 {
+		t.Errorf("%d events left in the outbox", n)
+	}
+	f, err := env.Store.Form(context.Background(), "ROMA01-c6", pinsede.DocumentMV35)
+	if err != nil || len(f.PDF) != pinsede.MaxFormBytes-6 {
+		t.Errorf("form at centrale: %d bytes, %v", len(f.PDF), err)
 	}
 }

@@ -174,3 +174,46 @@ func TestPulledLockedRevokesLocally(t *testing.T) {
 		t.Errorf("credential: state %s by %q for %q, want revocato by centrale, locked", c.State, c.RevokedBy, c.RevokeReason)
 	}
 }
+
+// Ensure that a credential an operator of centrale revoked shows revoked
+// at its sede after a pull, with the operator's reason, an audit entry by
+// centrale, and in the state the desk shows; on both stores.
+func TestPulledRevokedAtCentrale(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			env := testenv.New(t, st.open(t))
+			ctx := context.Background()
+			roma := newSedeDesk(t, env, "ROMA01")
+			req := person(9)
+			issued, err := roma.desk.Issue(ctx, roma.sess, req, verification())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := roma.client.Sync(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := env.Store.Revoke(ctx, issued.Credential.ID, "centrale:rossi", "furto d'identità denunciato", time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			if err := roma.client.Sync(ctx); err != nil {
+				t.Fatal(err)
+			}
+			c := roma.credential(t, issued.Credential.ID)
+			want := local.ReasonRevokedAtCentrale("furto d'identità denunciato")
+			if c.State != pinsede.StateRevocato || c.RevokedBy != pinsede.ActorCentrale || c.RevokeReason != want {
+				t.Errorf("credential: state %s by %q for %q, want revocato by centrale for %q", c.State, c.RevokedBy, c.RevokeReason, want)
+			}
+			audit := roma.audit(t, req.CodiceFiscale)
+			if last := audit[len(audit)-1]; last.Actor != pinsede.ActorCentrale || last.Action != pinsede.ActionRevoked || last.Detail != want {
+				t.Errorf("last audit entry %+v, want the revocation by centrale", last)
+			}
+			s := roma.client.State()
+			if len(s.Revoked) != 1 || s.Revoked[0].Kind != wire.ChangeRevoked || s.Revoked[0].CredentialID != c.ID {
+				t.Errorf("state shows revoked %+v", s.Revoked)
+			}
+			if n, _ := roma.store.OutboxLen(); n != 0 {
+				t.Errorf("outbox holds %d events after the pull", n)
+			}
+		})
+	}
+}

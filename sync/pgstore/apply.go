@@ -32,6 +32,21 @@ type memTx struct {
 	loaded  map[string]bool // credential ids read from the table
 	events  []storedEvent
 	changes []wire.Change
+	called  []calledTicket // tickets called (tickets.go)
+	// forms to write, by credential id ‖ 0 ‖ kind, in order.
+	forms     map[string]storedForm
+	formOrder []string
+	// delegations read by load or written since, by id.
+	delegations map[string]central.DelegationRecord
+	delDirty    []string // delegation ids written, in order
+	delIsDirty  map[string]bool
+}
+
+// storedForm is a form to write.
+type storedForm struct {
+	credentialID string
+	form         pinsede.ArchivedForm
+	at           time.Time
 }
 
 // storedEvent is an event to insert with its verdict.
@@ -50,15 +65,23 @@ type storedEvent struct {
 // load begins the transaction on tx, in the same round trip: BEGIN goes
 // first in its batch.
 func load(ctx context.Context, tx conn, events []pinsede.Event) (*memTx, error) {
-	var ids, credIDs, cfs []string
+	var ids, credIDs, cfs, delIDs, delCFs []string
 	for _, ev := range events {
 		ids = append(ids, ev.ID)
+		if ev.Delegation != nil {
+			delIDs = append(delIDs, ev.Delegation.ID)
+			if ev.Kind == pinsede.EventDelegationRegistered {
+				delCFs = append(delCFs, string(ev.Delegation.Delegante.CodiceFiscale), string(ev.Delegation.Delegato.CodiceFiscale))
+			}
+			continue
+		}
 		credIDs = append(credIDs, ev.Credential.ID)
 		if ev.Kind == pinsede.EventIssued {
 			cfs = append(cfs, string(ev.Credential.CodiceFiscale))
 		}
 	}
-	m := &memTx{seen: map[string]bool{}, records: map[string]central.Record{}, active: map[string]string{}, isDirty: map[string]bool{}, loaded: map[string]bool{}}
+	m := &memTx{seen: map[string]bool{}, records: map[string]central.Record{}, active: map[string]string{}, isDirty: map[string]bool{}, loaded: map[string]bool{},
+		forms: map[string]storedForm{}, delegations: map[string]central.DelegationRecord{}, delIsDirty: map[string]bool{}}
 	keep := func(rows pgx.Rows) error {
 		recs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (central.Record, error) { return scanRecord(r) })
 		for _, r := range recs {
@@ -77,6 +100,23 @@ func load(ctx context.Context, tx conn, events []pinsede.Event) (*memTx, error) 
 	if len(cfs) > 0 {
 		b.Queue(`SELECT `+recordColumns+` FROM credentials WHERE codice_fiscale = ANY($1) AND status = 'active'
 			ORDER BY id FOR UPDATE`, cfs).Query(keep)
+	}
+	if len(delIDs) > 0 {
+		// The codici fiscali of the delegations registered, held to commit
+		// in code order: a push that registers for the same person waits,
+		// and then reads what this one wrote.
+		if len(delCFs) > 0 {
+			b.Queue(`SELECT pg_advisory_xact_lock($1, hashtext(c)) FROM (SELECT DISTINCT c FROM unnest($2::text[]) AS u(c) ORDER BY c) AS s`,
+				lockDelegations, delCFs)
+		}
+		b.Queue(`SELECT `+delegationColumns+` FROM delegations WHERE id = ANY($1)
+			OR status = 'active' AND (delegante = ANY($2) OR delegato = ANY($2)) ORDER BY id FOR UPDATE`, delIDs, delCFs).Query(func(rows pgx.Rows) error {
+			recs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (central.DelegationRecord, error) { return scanDelegation(r) })
+			for _, r := range recs {
+				m.delegations[r.Delegation.ID] = r
+			}
+			return err
+		})
 	}
 	// The events last: under READ COMMITTED each statement sees what was
 	// committed when it began, and a concurrent apply commits its
@@ -149,6 +189,48 @@ func (m *memTx) AddChange(c wire.Change) error {
 	return nil
 }
 
+// PutForm keeps a form for flush.
+func (m *memTx) PutForm(id string, f pinsede.ArchivedForm, at time.Time) error {
+	k := id + "\x00" + f.Kind
+	if _, ok := m.forms[k]; !ok {
+		m.formOrder = append(m.formOrder, k)
+	}
+	m.forms[k] = storedForm{id, f, at}
+	return nil
+}
+
+// Delegation returns a delegation read by load or written since.
+func (m *memTx) Delegation(id string) (central.DelegationRecord, error) {
+	r, ok := m.delegations[id]
+	if !ok {
+		return r, central.ErrNotFound
+	}
+	return r, nil
+}
+
+// ActiveDelegations returns the active delegations of cf among those load
+// read (every active one of the codici fiscali the push registers for) or
+// written since.
+func (m *memTx) ActiveDelegations(cf pinsede.CodiceFiscale) ([]central.DelegationRecord, error) {
+	var out []central.DelegationRecord
+	for _, r := range m.delegations {
+		if r.Status == central.DelegationActive && (r.Delegation.Delegante.CodiceFiscale == cf || r.Delegation.Delegato.CodiceFiscale == cf) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// PutDelegation keeps a delegation for flush.
+func (m *memTx) PutDelegation(r central.DelegationRecord) error {
+	if id := r.Delegation.ID; !m.delIsDirty[id] {
+		m.delIsDirty[id] = true
+		m.delDirty = append(m.delDirty, id)
+	}
+	m.delegations[r.Delegation.ID] = r
+	return nil
+}
+
 // flush writes the outcome: the credentials read by load and changed, in
 // one UPDATE; the new credentials and the events, each with one COPY
 // straight into its table; then the changes. The UPDATE goes first, so
@@ -213,7 +295,9 @@ func (m *memTx) flush(ctx context.Context, tx conn) error {
 			pgx.CopyFromSlice(len(m.events), func(i int) ([]any, error) {
 				e := m.events[i]
 				cred := credJSON[e.ev.Credential.ID]
-				if r := m.records[e.ev.Credential.ID]; cred == nil || r.Credential != e.ev.Credential {
+				if e.ev.Credential == (pinsede.Credential{}) {
+					cred = nil
+				} else if r := m.records[e.ev.Credential.ID]; cred == nil || r.Credential != e.ev.Credential {
 					c, err := json.Marshal(e.ev.Credential)
 					if err != nil {
 						return nil, fmt.Errorf("encode event %s: %w", e.ev.ID, err)
@@ -230,25 +314,93 @@ func (m *memTx) flush(ctx context.Context, tx conn) error {
 			return fmt.Errorf("insert events: %w", err)
 		}
 	}
+	if err := m.flushForms(ctx, tx); err != nil {
+		return err
+	}
+	if err := m.flushDelegations(ctx, tx); err != nil {
+		return err
+	}
+	if err := m.flushCalled(ctx, tx); err != nil {
+		return err
+	}
 	return insertChanges(ctx, tx, m.changes)
+}
+
+// flushForms writes the forms, each in the place of the one of its kind
+// kept before.
+func (m *memTx) flushForms(ctx context.Context, tx conn) error {
+	if len(m.formOrder) == 0 {
+		return nil
+	}
+	var ids, kinds []string
+	var pdfs [][]byte
+	var ats []time.Time
+	for _, k := range m.formOrder {
+		f := m.forms[k]
+		ids, kinds, pdfs, ats = append(ids, f.credentialID), append(kinds, f.form.Kind), append(pdfs, f.form.PDF), append(ats, f.at)
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO forms (credential_id, kind, pdf, archived_at)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::timestamptz[])
+		ON CONFLICT (credential_id, kind) DO UPDATE SET pdf = excluded.pdf, archived_at = excluded.archived_at`, ids, kinds, pdfs, ats)
+	if err != nil {
+		return fmt.Errorf("insert forms: %w", err)
+	}
+	return nil
+}
+
+// flushDelegations writes the delegations in the order written: one no
+// longer active leaves the unique index of active delegations before one
+// that takes its place arrives.
+func (m *memTx) flushDelegations(ctx context.Context, tx conn) error {
+	if len(m.delDirty) == 0 {
+		return nil
+	}
+	var ids, sedi, forms, deleganti, delegati, statuses, docs []string
+	var ats []time.Time
+	for _, id := range m.delDirty {
+		r := m.delegations[id]
+		d := r.Delegation
+		b, err := json.Marshal(d)
+		if err != nil {
+			return fmt.Errorf("encode delegation %s: %w", id, err)
+		}
+		ids, sedi, forms = append(ids, id), append(sedi, d.Sede), append(forms, string(d.Form))
+		deleganti, delegati = append(deleganti, string(d.Delegante.CodiceFiscale)), append(delegati, string(d.Delegato.CodiceFiscale))
+		statuses, ats, docs = append(statuses, string(r.Status)), append(ats, r.AcceptedAt), append(docs, string(b))
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO delegations (id, sede, form, delegante, delegato, status, accepted_at, delegation)
+		SELECT id, sede, form, delegante, delegato, status, accepted_at, delegation::jsonb
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[])
+			WITH ORDINALITY AS u(id, sede, form, delegante, delegato, status, accepted_at, delegation, n)
+		ORDER BY n
+		ON CONFLICT (id) DO UPDATE SET status = excluded.status, delegation = excluded.delegation`,
+		ids, sedi, forms, deleganti, delegati, statuses, ats, docs)
+	if err != nil {
+		return fmt.Errorf("write delegations: %w", err)
+	}
+	return nil
 }
 
 // eventHead is pinsede.Event without its credential: eventPayload writes
 // the credential, encoded already, after it.
 type eventHead struct {
-	ID   string            `json:"id"`
-	Kind pinsede.EventKind `json:"kind"`
-	Time time.Time         `json:"time"`
-	Sede string            `json:"sede"`
+	ID         string                `json:"id"`
+	Kind       pinsede.EventKind     `json:"kind"`
+	Time       time.Time             `json:"time"`
+	Sede       string                `json:"sede"`
+	Form       *pinsede.ArchivedForm `json:"form,omitempty"`
+	Delegation *pinsede.Delegation   `json:"delegation,omitempty"`
+	Ticket     string                `json:"ticket,omitempty"`
 }
 
 // eventPayload returns the JSON of ev, as json.Marshal writes it, with
 // cred, the JSON of its credential, spliced in rather than encoded again
-// (and, as a json.RawMessage would be, checked and compacted again).
+// (and, as a json.RawMessage would be, checked and compacted again); with
+// no credential when cred is nil.
 func eventPayload(ev pinsede.Event, cred []byte) ([]byte, error) {
-	b, err := json.Marshal(eventHead{ID: ev.ID, Kind: ev.Kind, Time: ev.Time, Sede: ev.Sede})
-	if err != nil {
-		return nil, err
+	b, err := json.Marshal(eventHead{ID: ev.ID, Kind: ev.Kind, Time: ev.Time, Sede: ev.Sede, Form: ev.Form, Delegation: ev.Delegation, Ticket: ev.Ticket})
+	if err != nil || cred == nil {
+		return b, err
 	}
 	b = append(b[:len(b)-1], `,"credential":`...) // b ends with the object's }
 	b = append(b, cred...)

@@ -9,7 +9,10 @@
 // one active credential per codice fiscale holds by a transaction-scoped
 // advisory lock on the code, and by a unique partial index should anything
 // get past it. A transaction that loses a race (unique violation, deadlock,
-// serialization failure) runs again from the start.
+// serialization failure) runs again from the start. The rules of
+// delegations hold by a transaction-scoped advisory lock on each codice
+// fiscale a push registers a delegation for, and the rule of one active
+// delegation per delegante also by a unique partial index.
 //
 // # Caveats
 //
@@ -46,8 +49,9 @@ var migrationFS embed.FS
 
 // Advisory lock keys (first argument of the two-key form).
 const (
-	lockMigrate = 7301 // schema migrations
-	lockChanges = 7302 // numbering of changes
+	lockMigrate     = 7301 // schema migrations
+	lockChanges     = 7302 // numbering of changes
+	lockDelegations = 7303 // a codice fiscale's delegations (second key: its hashtext)
 )
 
 // maxAttempts is how often a transaction that lost a race runs again.
@@ -330,6 +334,75 @@ func (s *Store) Succeed(ctx context.Context, id, newPINHash string) error {
 		return fmt.Errorf("record login of %s: %w", id, err)
 	}
 	return nil
+}
+
+// Revoke revokes an active credential by an operator of centrale.
+func (s *Store) Revoke(ctx context.Context, id, by, reason string, at time.Time) (central.Record, error) {
+	var out central.Record
+	err := s.inTx(ctx, func(ptx pgx.Tx) error {
+		r, err := scanRecord(ptx.QueryRow(ctx, `SELECT `+recordColumns+` FROM credentials WHERE id = $1 FOR UPDATE`, id))
+		if err != nil {
+			return err
+		}
+		c, err := central.RevokeRecord(&r, by, reason, at)
+		if err != nil {
+			return err
+		}
+		b, err := json.Marshal(r.Credential)
+		if err != nil {
+			return err
+		}
+		if _, err := ptx.Exec(ctx, `UPDATE credentials SET status = $2, credential = $3 WHERE id = $1`, id, string(r.Status), b); err != nil {
+			return err
+		}
+		out = r
+		return insertChanges(ctx, ptx, []wire.Change{c})
+	})
+	if err != nil {
+		return central.Record{}, fmt.Errorf("revoke %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// Form returns the archived form of kind of a credential.
+func (s *Store) Form(ctx context.Context, id, kind string) (pinsede.ArchivedForm, error) {
+	f := pinsede.ArchivedForm{Kind: kind}
+	err := s.pool.QueryRow(ctx, `SELECT pdf FROM forms WHERE credential_id = $1 AND kind = $2`, id, kind).Scan(&f.PDF)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = central.ErrNotFound
+	}
+	if err != nil {
+		return pinsede.ArchivedForm{}, fmt.Errorf("form %s of %s: %w", kind, id, err)
+	}
+	return f, nil
+}
+
+const delegationColumns = `delegation, status, accepted_at`
+
+// scanDelegation reads the delegationColumns of a row.
+func scanDelegation(row pgx.Row) (central.DelegationRecord, error) {
+	var r central.DelegationRecord
+	var b []byte
+	err := row.Scan(&b, &r.Status, &r.AcceptedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, central.ErrNotFound
+	}
+	if err != nil {
+		return r, err
+	}
+	if err := json.Unmarshal(b, &r.Delegation); err != nil {
+		return r, fmt.Errorf("delegation json: %w", err)
+	}
+	return r, nil
+}
+
+// Delegation returns a delegation.
+func (s *Store) Delegation(ctx context.Context, id string) (central.DelegationRecord, error) {
+	r, err := scanDelegation(s.pool.QueryRow(ctx, `SELECT `+delegationColumns+` FROM delegations WHERE id = $1`, id))
+	if err != nil {
+		return r, fmt.Errorf("delegation %s: %w", id, err)
+	}
+	return r, nil
 }
 
 // Events counts the events held.

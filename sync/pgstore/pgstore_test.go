@@ -3,6 +3,7 @@ package pgstore_test
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"testing"
 
 	"github.com/pinsede/pinsede"
@@ -41,8 +42,8 @@ func TestMigrateTwice(t *testing.T) {
 		if err := s.Pool().QueryRow(context.Background(), `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
-		if n != 2 { // 001_init, 002_slots
-			t.Errorf("schema_migrations has %d rows, want 2", n)
+		if files, _ := filepath.Glob("migrations/*.sql"); n != len(files) {
+			t.Errorf("schema_migrations has %d rows, want one per migration: %d", n, len(files))
 		}
 		s.Close()
 	}
@@ -71,5 +72,43 @@ func TestPayloads(t *testing.T) {
 			got.Credential.PINHash != want.Credential.PINHash || got.Credential.RevokeReason != want.Credential.RevokeReason {
 			t.Errorf("payload of %s = %+v, want %+v", want.ID, got, want)
 		}
+	}
+}
+
+// Ensure that the events table keeps a delegation event whole, with no
+// credential, and a form event without its PDF, which the forms table
+// holds.
+func TestPayloadsDelegationForm(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	iss := storetest.Issued("ROMA01", storetest.CF(1), "e1", "c1", storetest.Hash(t, "ACEFHJKMNPRTUVWX"))
+	form := storetest.FormArchived(iss, "e2", storetest.PDF(1000))
+	del := storetest.Delegated("ROMA01", "d1", pinsede.FormAA09, storetest.CF(2), storetest.CF(3))
+	if _, err := s.Apply(ctx, "ROMA01", []pinsede.Event{iss, form, del}, storetest.T0); err != nil {
+		t.Fatal(err)
+	}
+	payload := func(id string) (map[string]json.RawMessage, pinsede.Event) {
+		var b []byte
+		if err := s.Pool().QueryRow(ctx, `SELECT payload FROM events WHERE id = $1`, id).Scan(&b); err != nil {
+			t.Fatal(err)
+		}
+		var raw map[string]json.RawMessage
+		var ev pinsede.Event
+		if err := json.Unmarshal(b, &raw); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &ev); err != nil {
+			t.Fatal(err)
+		}
+		return raw, ev
+	}
+	raw, got := payload(del.ID)
+	if _, ok := raw["credential"]; ok || got.Delegation == nil || got.Delegation.MedicalCertificate != del.Delegation.MedicalCertificate ||
+		got.Delegation.Delegato.CodiceFiscale != storetest.CF(3) {
+		t.Errorf("delegation payload = %s", raw)
+	}
+	_, got = payload(form.ID)
+	if got.Form == nil || got.Form.Kind != pinsede.DocumentMV35 || got.Form.PDF != nil || got.Credential.ID != "c1" {
+		t.Errorf("form payload = %+v, want the kind without the PDF", got)
 	}
 }

@@ -1,12 +1,14 @@
 // Package server is centrale's HTTP API: the handlers of /v1/events (push),
-// /v1/changes (pull), /v1/pin/verify and /v1/health, over a central.Store.
+// /v1/changes (pull), /v1/credentials (a sede's lookup, credentials.go),
+// /v1/policy, /v1/tickets (a kiosk's, tickets.go), /v1/pin/verify and
+// /v1/health, over a central.Store.
 //
 // # Basics
 //
 // Clients authenticate with TLS client certificates from the deployment's
 // CA (sync/pki): the certificate names the role and the code of its holder.
-// A sede pushes and pulls only its own records; the portal role checks
-// PINs. Every error is an RFC 9457 problem (application/problem+json) that
+// A sede pushes and pulls only its own records; a kiosk posts tickets
+// for the sede its certificate names; the portal role checks PINs. Every error is an RFC 9457 problem (application/problem+json) that
 // says what was wrong. The API is described in openapi.json, served at
 // /v1/openapi.json, and a test checks the handlers against it.
 //
@@ -25,8 +27,10 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
+	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/wire"
@@ -47,6 +51,11 @@ type Server struct {
 	Now func() time.Time
 	// Log receives one line per request; nil logs nothing.
 	Log *slog.Logger
+	// policy is the eligibility policy served at /v1/policy (SetPolicy);
+	// nil serves pinsede.DefaultPolicy.
+	policy atomic.Pointer[pinsede.Policy]
+	// sweep wipes the tickets of past days (tickets.go).
+	sweep ticketSweep
 }
 
 // New returns a Server on store, with verifier and crl.
@@ -58,7 +67,10 @@ func New(store central.Store, verifier *central.Verifier, crl *pki.CRL, log *slo
 var routes = map[string][]string{
 	"/v1/events":       {http.MethodPost},
 	"/v1/changes":      {http.MethodGet},
+	"/v1/credentials":  {http.MethodGet},
 	"/v1/pin/verify":   {http.MethodPost},
+	"/v1/policy":       {http.MethodGet},
+	"/v1/tickets":      {http.MethodPost},
 	"/v1/health":       {http.MethodGet},
 	"/v1/openapi.json": {http.MethodGet},
 }
@@ -68,7 +80,10 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/events", s.auth(pki.RoleSede, s.push))
 	mux.HandleFunc("GET /v1/changes", s.auth(pki.RoleSede, s.changes))
+	mux.HandleFunc("GET /v1/credentials", s.auth(pki.RoleSede, s.credentials)) // credentials.go
 	mux.HandleFunc("POST /v1/pin/verify", s.auth(pki.RolePortal, s.verify))
+	mux.HandleFunc("GET /v1/policy", s.auth(pki.RoleSede, s.servePolicy))
+	mux.HandleFunc("POST /v1/tickets", s.auth(pki.RoleKiosk, s.postTicket))
 	mux.HandleFunc("GET /v1/health", s.health)
 	mux.HandleFunc("GET /v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", wire.ContentJSON)
@@ -223,7 +238,7 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 		return
 	}
 	for i, ev := range req.Events {
-		if ev.Sede != c.code || ev.Credential.Sede != c.code {
+		if ev.Sede != c.code || central.RecordSede(ev) != c.code {
 			problem(w, http.StatusForbidden, "other-sede", "Not this sede's records",
 				fmt.Sprintf("event %d (%s) is of sede %q; this certificate is for %s; nothing was stored", i, ev.ID, ev.Sede, c.code))
 			return
@@ -239,6 +254,7 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 
 // changes answers a sede's pull.
 func (s *Server) changes(w http.ResponseWriter, r *http.Request, c caller) {
+	s.sweepTickets(r, s.Now()) // no ticket of a past day goes out
 	q := r.URL.Query()
 	after, limit := uint64(0), wire.MaxChanges
 	if v := q.Get("after"); v != "" {

@@ -89,6 +89,15 @@ func Run(t *testing.T, open Opener) {
 		{"Telephone", testTelephone},
 		{"ConcurrentIssue", testConcurrentIssue},
 		{"ConcurrentReplay", testConcurrentReplay},
+		{"Convert", testConvert},
+		{"Credentials", testCredentials}, {"ConvertOtherSede", testConvertOtherSede}, // credentials.go
+		{"Forms", testForms},
+		{"Delegations", testDelegations},
+		{"ConcurrentDelegations", testConcurrentDelegations},
+		{"CentralRevoke", testCentralRevoke},
+		{"TicketStore", testTicketStore},
+		{"TicketCalled", testTicketCalled},
+		{"TicketWipe", testTicketWipe},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}

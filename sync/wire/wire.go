@@ -6,7 +6,8 @@
 //
 // A sede pushes a [PushRequest] of outbox events to POST /v1/events and gets
 // one [Result] per event in a [PushResponse]. It pulls the [Change] records
-// that concern it from GET /v1/changes?after=CURSOR&limit=N. The
+// that concern it from GET /v1/changes?after=CURSOR&limit=N, and looks a
+// codice fiscale up at GET /v1/credentials ([CredentialsResponse]). The
 // citizen-facing check is POST /v1/pin/verify with a [VerifyRequest]. Every
 // error is a [Problem] (RFC 9457, application/problem+json).
 //
@@ -118,6 +119,8 @@ type Change struct {
 	// BySede is the sede whose credential took the place of this one, for
 	// ChangeSuperseded.
 	BySede string `json:"by_sede,omitempty"`
+	// Reason is why the credential was revoked, for ChangeRevoked.
+	Reason string `json:"reason,omitempty"`
 	// Ticket is the ticket of ChangeTicket and ChangeTicketCalled.
 	Ticket *Ticket `json:"ticket,omitempty"`
 }

@@ -1,0 +1,111 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// calledTicket is a ticket a push marks called.
+type calledTicket struct {
+	sede, code string
+	at         time.Time
+}
+
+// CallTicket keeps a ticket called for flush.
+func (m *memTx) CallTicket(sede, code string, at time.Time) error {
+	m.called = append(m.called, calledTicket{sede, code, at})
+	return nil
+}
+
+// flushCalled marks the tickets called, those called before aside.
+func (m *memTx) flushCalled(ctx context.Context, tx conn) error {
+	if len(m.called) == 0 {
+		return nil
+	}
+	var sedi, codes []string
+	var ats []time.Time
+	for _, c := range m.called {
+		sedi, codes, ats = append(sedi, c.sede), append(codes, c.code), append(ats, c.at)
+	}
+	_, err := tx.Exec(ctx, `UPDATE tickets AS t SET called_at = u.at
+		FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(sede, code, at)
+		WHERE t.sede = u.sede AND t.code = u.code AND t.called_at IS NULL`, sedi, codes, ats)
+	if err != nil {
+		return fmt.Errorf("mark tickets called: %w", err)
+	}
+	return nil
+}
+
+// PutTicket stores a ticket and its ChangeTicket in one transaction.
+func (s *Store) PutTicket(ctx context.Context, t wire.Ticket, at time.Time) (bool, error) {
+	stored := false
+	err := s.inTx(ctx, func(ptx pgx.Tx) error {
+		b, err := json.Marshal(t)
+		if err != nil {
+			return err
+		}
+		tag, err := ptx.Exec(ctx, `INSERT INTO tickets (sede, code, issued, stored_at, ticket) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (sede, code) DO NOTHING`, t.Sede, t.Code, t.Issued, at, b)
+		if err != nil {
+			return err
+		}
+		if stored = tag.RowsAffected() == 1; !stored {
+			return nil // a retry: kept as it is
+		}
+		return insertChanges(ctx, ptx, []wire.Change{central.TicketChange(t, at)})
+	})
+	if err != nil {
+		return false, fmt.Errorf("store ticket %s of %s: %w", t.Code, t.Sede, err)
+	}
+	return stored, nil
+}
+
+// Ticket returns a ticket of sede by its code.
+func (s *Store) Ticket(ctx context.Context, sede, code string) (central.TicketRecord, error) {
+	var r central.TicketRecord
+	var b []byte
+	var called *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT ticket, stored_at, called_at FROM tickets WHERE sede = $1 AND code = $2`,
+		sede, code).Scan(&b, &r.StoredAt, &called)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = central.ErrNotFound
+	}
+	if err == nil {
+		err = json.Unmarshal(b, &r.Ticket)
+	}
+	if err != nil {
+		return r, fmt.Errorf("ticket %s of %s: %w", code, sede, err)
+	}
+	if called != nil {
+		r.CalledAt = *called
+	}
+	return r, nil
+}
+
+// WipeTickets removes the tickets issued before a time, and the requests in
+// their ChangeTicket records, in one transaction.
+func (s *Store) WipeTickets(ctx context.Context, before time.Time) (int, error) {
+	var n int
+	err := s.inTx(ctx, func(ptx pgx.Tx) error {
+		tag, err := ptx.Exec(ctx, `DELETE FROM tickets WHERE issued < $1`, before)
+		if err != nil {
+			return err
+		}
+		n = int(tag.RowsAffected())
+		_, err = ptx.Exec(ctx, `UPDATE changes SET payload = payload #- '{ticket,request}'
+			WHERE payload->>'kind' = 'ticket.submitted' AND payload->'ticket' ? 'request'
+			AND (payload->'ticket'->>'issued')::timestamptz < $1`, before)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("wipe tickets before %s: %w", before.Format(time.RFC3339), err)
+	}
+	return n, nil
+}

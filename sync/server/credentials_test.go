@@ -1,0 +1,110 @@
+package server_test
+
+import (
+	"encoding/json"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/storetest"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// Ensure that a sede looks up a codice fiscale's credentials of every
+// sede, with no hash in the answer; that a bad codice fiscale is a 400
+// that says why, and another role a 403.
+func TestCredentials(t *testing.T) {
+	env := newEnv(t)
+	h := storetest.Hash(t, "ACEFHJKMNPRTUVWX")
+	web := storetest.Ordinario("WEB", storetest.CF(1), "w1", "cw", h)
+	if _, err := env.Store.Apply(t.Context(), "WEB", []pinsede.Event{web}, storetest.T0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Store.Apply(t.Context(), "MILA01", []pinsede.Event{storetest.Telephone("MILA01", storetest.CF(1), "m1", "cm", h)}, storetest.T0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	roma := env.Client(t, pki.RoleSede, "ROMA01")
+	get := func(query string) (int, []byte) {
+		t.Helper()
+		return do(t, roma, "GET", env.URL+"/v1/credentials?"+query, "", nil)
+	}
+
+	st, b := get("codice_fiscale=" + url.QueryEscape(strings.ToLower(string(storetest.CF(1)))))
+	if st != 200 {
+		t.Fatalf("lookup: %d %s", st, b)
+	}
+	if strings.Contains(string(b), "argon2id") || strings.Contains(string(b), "hash") {
+		t.Fatalf("the answer carries a hash: %s", b)
+	}
+	var resp wire.CredentialsResponse
+	if err := json.Unmarshal(b, &resp); err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Credentials) != 2 {
+		t.Fatalf("credentials = %+v, want 2", resp.Credentials)
+	}
+	got := resp.Credentials[1]
+	if got.ID != "cw" || got.Type != pinsede.Ordinario || got.Status != wire.StatusActive || got.Sede != "WEB" ||
+		!got.IssuedAt.Equal(storetest.T0) || got.ExpiresAt.IsZero() || got.CodiceFiscale != storetest.CF(1) {
+		t.Errorf("the online PIN = %+v", got)
+	}
+	if c := resp.Credentials[0]; c.ID != "cm" || c.Type != pinsede.Telefonico {
+		t.Errorf("newest first: %+v", c)
+	}
+
+	st, b = get("codice_fiscale=" + string(storetest.CF(2)))
+	if st != 200 || strings.TrimSpace(string(b)) != `{"credentials":[]}` {
+		t.Errorf("no credential: %d %s", st, b)
+	}
+
+	for _, q := range []string{"", "codice_fiscale=", "codice_fiscale=RSSMRA80A01H501", "codice_fiscale=RSS+MRA80A01H501U",
+		"codice_fiscale=" + string(storetest.CF(1)) + "&codice_fiscale=" + string(storetest.CF(2)), "cf=" + string(storetest.CF(1))} {
+		st, b := get(q)
+		var p wire.Problem
+		if err := json.Unmarshal(b, &p); st != 400 || err != nil || !strings.Contains(p.Detail, "codice_fiscale") && !strings.Contains(p.Detail, "parameter") {
+			t.Errorf("%q: %d %s, want 400 that says why", q, st, b)
+		}
+	}
+
+	for _, c := range []struct {
+		role pki.Role
+		code string
+	}{{pki.RolePortal, "PORTALE"}, {pki.RoleKiosk, "ROMA01"}} {
+		st, b := do(t, env.Client(t, c.role, c.code), "GET", env.URL+"/v1/credentials?codice_fiscale="+string(storetest.CF(1)), "", nil)
+		if st != 403 || !strings.Contains(string(b), "wrong-role") {
+			t.Errorf("%s: %d %s, want 403", c.role, st, b)
+		}
+	}
+	if st, _ := do(t, roma, "POST", env.URL+"/v1/credentials", wire.ContentJSON, []byte(`{}`)); st != 405 {
+		t.Errorf("POST: %d, want 405", st)
+	}
+}
+
+// Ensure that a sede's push converts a PIN ordinario of the online channel
+// (not refused as another sede's records), and that the lookup then tells
+// it dispositivo, converted, still of its issuing channel.
+func TestConvertOtherSede(t *testing.T) {
+	env := newEnv(t)
+	web := storetest.Ordinario("WEB", storetest.CF(1), "w1", "cw", storetest.Hash(t, "ACEFHJKMNPRTUVWX"))
+	if _, err := env.Store.Apply(t.Context(), "WEB", []pinsede.Event{web}, storetest.T0); err != nil {
+		t.Fatal(err)
+	}
+	roma := env.Client(t, pki.RoleSede, "ROMA01")
+	ev := storetest.ConvertedAt(web, "ROMA01", "r1")
+	st, b := do(t, roma, "POST", env.URL+"/v1/events", wire.ContentJSON, mustJSON(t, wire.PushRequest{Sede: "ROMA01", Events: []pinsede.Event{ev}}))
+	var pr wire.PushResponse
+	if err := json.Unmarshal(b, &pr); st != 200 || err != nil || len(pr.Results) != 1 || pr.Results[0].Verdict != wire.Accepted {
+		t.Fatalf("conversion: %d %s", st, b)
+	}
+	st, b = do(t, roma, "GET", env.URL+"/v1/credentials?codice_fiscale="+string(storetest.CF(1)), "", nil)
+	var resp wire.CredentialsResponse
+	if err := json.Unmarshal(b, &resp); st != 200 || err != nil || len(resp.Credentials) != 1 {
+		t.Fatalf("lookup: %d %s", st, b)
+	}
+	if c := resp.Credentials[0]; c.Type != pinsede.Dispositivo || c.Sede != "WEB" || c.ConvertedBy != "op" || c.ConvertedAt.IsZero() {
+		t.Errorf("after the conversion: %+v", c)
+	}
+}

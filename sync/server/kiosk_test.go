@@ -1,0 +1,160 @@
+package server_test
+
+// The kiosks' tickets (tickets.go). This file sorts before server_test.go,
+// so that TestOpenAPI, which runs last, checks its exchanges too.
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/storetest"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// Ensure that a kiosk's ticket is stored once for the sede of its
+// certificate (201, then 200 with stored false for a retry), that the
+// sede's desks pull it whole and no other sede does, and that a desk's
+// ticket.called reaches the others as a change with the code only.
+func TestTicketPost(t *testing.T) {
+	env := newEnv(t)
+	env.Server.Now = func() time.Time { return storetest.T0 }
+	kiosk := env.Client(t, pki.RoleKiosk, "ROMA01")
+	tk := storetest.Ticket("", "ACDEFG34", "K001", storetest.T0.Add(-time.Minute))
+	tk.Request.CodiceFiscale = "rssmra80a01h501u" // normalised by centrale
+	for i, want := range []struct {
+		status int
+		stored bool
+	}{{201, true}, {200, false}} {
+		st, b := do(t, kiosk, "POST", env.URL+"/v1/tickets", wire.ContentJSON, mustJSON(t, tk))
+		var resp wire.TicketResponse
+		if err := json.Unmarshal(b, &resp); err != nil || st != want.status || resp != (wire.TicketResponse{Code: tk.Code, Stored: want.stored}) {
+			t.Fatalf("post %d: %d %s, want %d stored %v", i+1, st, b, want.status, want.stored)
+		}
+	}
+	rec, err := env.Store.Ticket(t.Context(), "ROMA01", tk.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Ticket.Sede != "ROMA01" || rec.Ticket.Request.CodiceFiscale != "RSSMRA80A01H501U" {
+		t.Errorf("stored %+v, want the sede of the certificate and the codice fiscale normalised", rec.Ticket)
+	}
+	roma := env.Client(t, pki.RoleSede, "ROMA01")
+	pull := func(sede string) []wire.Change {
+		t.Helper()
+		st, b := do(t, env.Client(t, pki.RoleSede, sede), "GET", env.URL+"/v1/changes?after=0", "", nil)
+		if st != 200 {
+			t.Fatalf("pull of %s: %d %s", sede, st, b)
+		}
+		var resp wire.ChangesResponse
+		if err := json.Unmarshal(b, &resp); err != nil {
+			t.Fatal(err)
+		}
+		return resp.Changes
+	}
+	ch := pull("ROMA01")
+	if len(ch) != 1 || ch[0].Kind != wire.ChangeTicket || ch[0].Ticket == nil || ch[0].Ticket.Request.Cognome != "Rossi" || ch[0].Ticket.Sede != "ROMA01" {
+		t.Fatalf("ROMA01 pulled %+v, want its ticket with the request", ch)
+	}
+	if ch := pull("MILA01"); len(ch) != 0 {
+		t.Errorf("MILA01 pulled %+v, want nothing", ch)
+	}
+	call := wire.PushRequest{Sede: "ROMA01", Events: []pinsede.Event{storetest.TicketCalled("ROMA01", "call-1", tk.Code)}}
+	st, b := do(t, roma, "POST", env.URL+"/v1/events", wire.ContentJSON, mustJSON(t, call))
+	if st != 200 || !bytes.Contains(b, []byte(`"accepted"`)) {
+		t.Fatalf("push of the call: %d %s", st, b)
+	}
+	ch = pull("ROMA01")
+	if len(ch) != 2 || ch[1].Kind != wire.ChangeTicketCalled || *ch[1].Ticket != (wire.Ticket{Code: tk.Code}) {
+		t.Errorf("ROMA01 pulled after the call %+v, want a ticket.called with the code only", ch)
+	}
+}
+
+// Ensure that the first pull of a day wipes the tickets of past days, with
+// the requests in their changes.
+func TestTicketSweep(t *testing.T) {
+	env := newEnv(t)
+	now := storetest.T0
+	env.Server.Now = func() time.Time { return now }
+	kiosk := env.Client(t, pki.RoleKiosk, "ROMA01")
+	tk := storetest.Ticket("", "HJKMNP67", "K001", now)
+	if st, b := do(t, kiosk, "POST", env.URL+"/v1/tickets", wire.ContentJSON, mustJSON(t, tk)); st != 201 {
+		t.Fatalf("post: %d %s", st, b)
+	}
+	now = now.Add(24 * time.Hour)
+	st, b := do(t, env.Client(t, pki.RoleSede, "ROMA01"), "GET", env.URL+"/v1/changes", "", nil)
+	if st != 200 {
+		t.Fatalf("pull: %d %s", st, b)
+	}
+	if bytes.Contains(b, []byte("Rossi")) || bytes.Contains(b, []byte("RSSMRA")) || !bytes.Contains(b, []byte(tk.Code)) {
+		t.Errorf("the pull of the next day still carries the request, or lost the ticket's code: %s", b)
+	}
+	if _, err := env.Store.Ticket(t.Context(), "ROMA01", tk.Code); !errors.Is(err, central.ErrNotFound) {
+		t.Errorf("the ticket of yesterday: %v, want ErrNotFound", err)
+	}
+}
+
+// Ensure that bad tickets get a clear 4xx problem and store nothing.
+func TestTicketBadInput(t *testing.T) {
+	env := newEnv(t)
+	env.Server.Now = func() time.Time { return storetest.T0 }
+	kiosk := env.Client(t, pki.RoleKiosk, "ROMA01")
+	good := storetest.Ticket("", "ACDEFG34", "K001", storetest.T0)
+	with := func(edit func(*wire.Ticket)) []byte {
+		tk := good
+		edit(&tk)
+		return mustJSON(t, tk)
+	}
+	for _, tc := range []struct {
+		name    string
+		client  bool // a sede's certificate instead of the kiosk's
+		body    []byte
+		status  int
+		problem string
+	}{
+		{"malformed JSON", false, []byte(`{"code": "ACDEFG34",`), 400, "malformed"},
+		{"unknown field", false, []byte(strings.Replace(string(mustJSON(t, good)), `{`, `{"pin": "x",`, 1)), 400, "malformed"},
+		{"oversized", false, bytes.Repeat([]byte(" "), wire.MaxTicketBytes+1), 413, "too-large"},
+		{"a sede posting", true, mustJSON(t, good), 403, "wrong-role"},
+		{"another sede", false, with(func(tk *wire.Ticket) { tk.Sede = "MILA01" }), 403, "other-sede"},
+		{"bad code", false, with(func(tk *wire.Ticket) { tk.Code = "0OIL1258" }), 422, "invalid-ticket"},
+		{"short code", false, with(func(tk *wire.Ticket) { tk.Code = "ACDE" }), 422, "invalid-ticket"},
+		{"bad number", false, with(func(tk *wire.Ticket) { tk.Number = "K-1" }), 422, "invalid-ticket"},
+		{"info service", false, with(func(tk *wire.Ticket) { tk.Service = "info" }), 422, "invalid-ticket"},
+		{"no language", false, with(func(tk *wire.Ticket) { tk.Language = "" }), 422, "invalid-ticket"},
+		{"yesterday", false, with(func(tk *wire.Ticket) { tk.Issued = storetest.T0.Add(-24 * time.Hour) }), 422, "invalid-ticket"},
+		{"in an hour", false, with(func(tk *wire.Ticket) { tk.Issued = storetest.T0.Add(time.Hour) }), 422, "invalid-ticket"},
+		{"invalid request", false, with(func(tk *wire.Ticket) { tk.Request.CodiceFiscale = "RSSMRA80A01H501X" }), 422, "invalid-ticket"},
+		{"no request", false, with(func(tk *wire.Ticket) { tk.Request = pinsede.Request{} }), 422, "invalid-ticket"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := kiosk
+			if tc.client {
+				c = env.Client(t, pki.RoleSede, "ROMA01")
+			}
+			st, b := do(t, c, "POST", env.URL+"/v1/tickets", wire.ContentJSON, tc.body)
+			if st != tc.status {
+				t.Fatalf("status %d, want %d: %s", st, tc.status, b)
+			}
+			var p wire.Problem
+			if err := json.Unmarshal(b, &p); err != nil {
+				t.Fatalf("not a problem: %s", b)
+			}
+			if p.Type != "urn:pinsede:problem:"+tc.problem || p.Status != st || p.Title == "" || p.Detail == "" {
+				t.Errorf("problem = %+v, want type %s with a title and a detail", p, tc.problem)
+			}
+			if strings.Contains(p.Detail, "Rossi") {
+				t.Errorf("the problem repeats what the citizen typed: %s", p.Detail)
+			}
+			if _, err := env.Store.Ticket(t.Context(), "ROMA01", good.Code); !errors.Is(err, central.ErrNotFound) {
+				t.Errorf("a ticket was stored: %v", err)
+			}
+		})
+	}
+}

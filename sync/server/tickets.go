@@ -1,0 +1,74 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// ticketSweep remembers the day whose tickets of past days are wiped.
+type ticketSweep struct {
+	mu  sync.Mutex
+	day string // time.DateOnly of the last sweep; "" before the first
+}
+
+// sweepTickets wipes the tickets of the days before now's, with the
+// requests in their changes, at the first request of each day that
+// handles tickets (a pull or a kiosk's post): nothing a citizen typed at
+// a kiosk outlives its day. A failure is logged, and tried again at the
+// next request.
+func (s *Server) sweepTickets(r *http.Request, now time.Time) {
+	day := now.Format(time.DateOnly)
+	s.sweep.mu.Lock()
+	defer s.sweep.mu.Unlock()
+	if s.sweep.day == day {
+		return
+	}
+	y, m, d := now.Date()
+	n, err := s.Store.WipeTickets(r.Context(), time.Date(y, m, d, 0, 0, 0, 0, now.Location()))
+	if err != nil {
+		if s.Log != nil {
+			s.Log.Error("wipe tickets", "err", err)
+		}
+		return
+	}
+	s.sweep.day = day
+	if s.Log != nil && n > 0 {
+		s.Log.Info("tickets of past days wiped", "tickets", n)
+	}
+}
+
+// postTicket stores a kiosk's ticket for the sede of its certificate, and
+// with it a ChangeTicket for the desks of that sede.
+func (s *Server) postTicket(w http.ResponseWriter, r *http.Request, c caller) {
+	var t wire.Ticket
+	if !decode(w, r, wire.MaxTicketBytes, &t) {
+		return
+	}
+	now := s.Now()
+	if t.Sede != "" && t.Sede != c.code {
+		problem(w, http.StatusForbidden, "other-sede", "Not this sede's kiosk",
+			fmt.Sprintf("the ticket is for sede %q; this kiosk's certificate is for %s; nothing was stored", t.Sede, c.code))
+		return
+	}
+	if err := central.CheckTicket(c.code, &t, now); err != nil {
+		problem(w, http.StatusUnprocessableEntity, "invalid-ticket", "Invalid ticket", err.Error()+"; nothing was stored")
+		return
+	}
+	t.Sede = c.code
+	s.sweepTickets(r, now)
+	stored, err := s.Store.PutTicket(r.Context(), t, now)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if stored {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, wire.ContentJSON, wire.TicketResponse{Code: t.Code, Stored: stored})
+}
