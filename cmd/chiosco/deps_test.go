@@ -7,8 +7,8 @@ import (
 )
 
 // Ensure that the kiosk links no issuing code and nothing that reads a
-// stored person: not the sede's store, the desk, the PIN slip, nor the
-// central server.
+// stored person: not the sede's store, the desk, the PIN slip, the sync
+// client, nor the central server or its stores.
 func TestNoIssuingCode(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", ".").Output()
 	if err != nil {
@@ -24,6 +24,10 @@ func TestNoIssuingCode(t *testing.T) {
 		"github.com/pinsede/pinsede/ui/slip",
 		"github.com/pinsede/pinsede/ui/printer",
 		"github.com/pinsede/pinsede/sync/server",
+		"github.com/pinsede/pinsede/sync/client",
+		"github.com/pinsede/pinsede/sync/central",
+		"github.com/pinsede/pinsede/sync/boltstore",
+		"github.com/pinsede/pinsede/sync/pgstore",
 		"go.etcd.io/bbolt",
 	}
 	for _, d := range deps {

@@ -5,7 +5,8 @@
 //
 // Usage:
 //
-//	chiosco -sede NAME [-spool DIR] [-printer QUEUE | -ticket-dir DIR] [-exit-code-hash HASH] [-idle 60s] [-window]
+//	chiosco -sede NAME [-centrale URL -cert FILE -certkey FILE -ca FILE] [-spool DIR] [-state DIR]
+//	        [-printer QUEUE | -ticket-dir DIR] [-exit-code-hash HASH] [-idle 60s] [-window]
 //	chiosco -hash-exit-code < code.txt
 //
 // The kiosk runs full screen, without window decorations, and ignores the
@@ -15,9 +16,16 @@
 // read from standard input). Without -exit-code-hash there is no way out
 // but stopping the process from outside (the kiosk's system service).
 //
-// Each request is written to the spool folder (-spool), from which the
-// desks import it by its ticket code. Tickets print on a CUPS queue
-// (-printer), or as PDF files in a folder (-ticket-dir, for development).
+// With -centrale each request is posted to the central records with the
+// kiosk's certificate (-cert, -certkey: pinctl ca issue -role chiosco
+// -code SEDE; -ca: centrale's CA), which hand it to the desks of the sede.
+// When centrale does not answer, it goes to the spool folder if -spool is
+// given, and otherwise waits at the kiosk, its ticket saying so. Without
+// -centrale each request is written to the spool folder (-spool, with a
+// default), from which the desks import it by its ticket code. The day's
+// queue numbers are counted in a file in -state, so that they go on after a
+// restart. Tickets print on a CUPS queue (-printer), or as PDF files in a
+// folder (-ticket-dir, for development).
 //
 // main wires things together and nothing else.
 package main
@@ -39,7 +47,9 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/kioskpost"
 	"github.com/pinsede/pinsede/ui/kiosk"
+	"github.com/pinsede/pinsede/ui/ticket"
 )
 
 // windowTitle is the title of the window.
@@ -48,7 +58,12 @@ const windowTitle = "INPS – Chiosco"
 func main() {
 	home, _ := os.UserHomeDir()
 	sede := flag.String("sede", "", "the `name` of the sede printed on the tickets")
-	spool := flag.String("spool", filepath.Join(home, ".local", "state", "pinsede", "kiosk-spool"), "the spool `folder` the desks import the requests from")
+	spool := flag.String("spool", filepath.Join(home, ".local", "state", "pinsede", "kiosk-spool"), "the spool `folder` the desks import the requests from (with -centrale: only when centrale does not answer, and only if given)")
+	state := flag.String("state", filepath.Join(home, ".local", "state", "pinsede", "kiosk"), "the `folder` of the kiosk's own state: the day's count of queue numbers")
+	centrale := flag.String("centrale", "", "the central records' `URL` (https://centrale:8443); none: the spool folder only")
+	certFile := flag.String("cert", "", "this kiosk's client certificate `file` (pinctl ca issue -role chiosco -code SEDE)")
+	certKey := flag.String("certkey", "", "the key `file` of -cert")
+	caFile := flag.String("ca", "", "the `file` of the CA that signs centrale's certificate (ca.crt)")
 	queue := flag.String("printer", "", "print the tickets on this CUPS `queue`")
 	ticketDir := flag.String("ticket-dir", "", "development: write the tickets as PDF to `dir`")
 	exitHash := flag.String("exit-code-hash", "", "argon2id `hash` of the supervisor's exit code (see -hash-exit-code)")
@@ -76,6 +91,28 @@ func main() {
 		fmt.Fprintln(os.Stderr, "chiosco: -printer and -ticket-dir exclude each other")
 		os.Exit(2)
 	}
+	spoolGiven := false
+	flag.Visit(func(f *flag.Flag) { spoolGiven = spoolGiven || f.Name == "spool" })
+	var sink kiosk.TicketSink = kiosk.SpoolSink{Dir: *spool}
+	switch {
+	case *centrale != "":
+		if *certFile == "" || *certKey == "" || *caFile == "" {
+			fmt.Fprintln(os.Stderr, "chiosco: -centrale needs -cert, -certkey and -ca")
+			os.Exit(2)
+		}
+		client, err := kioskpost.Load(*centrale, *certFile, *certKey, *caFile, kioskpost.DefaultTimeout)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "chiosco:", err)
+			os.Exit(2)
+		}
+		sink = kiosk.CentraleSink{Client: client}
+		if spoolGiven {
+			sink = kiosk.FallbackSink{First: sink, Then: kiosk.SpoolSink{Dir: *spool}}
+		}
+	case *certFile != "" || *certKey != "" || *caFile != "":
+		fmt.Fprintln(os.Stderr, "chiosco: -cert, -certkey and -ca go with -centrale")
+		os.Exit(2)
+	}
 
 	a := app.NewWithID("it.inps.pinsede.chiosco")
 	var w fyne.Window
@@ -98,7 +135,8 @@ func main() {
 		Idle:     *idle,
 		Warn:     kiosk.DefaultWarn,
 		Tick:     time.Second,
-		Sink:     kiosk.SpoolSink{Dir: *spool},
+		Sink:     sink,
+		Counter:  &ticket.Counter{Path: filepath.Join(*state, "queue.json")},
 		ExitHash: *exitHash,
 		OnExit:   a.Quit,
 	}

@@ -11,8 +11,9 @@
 // citizen. The wizard checks each answer with the same rules as the desk,
 // [pinsede.Request.Validate], and shows the problems of the current question
 // only, in the citizen's language. On confirmation the request goes to a
-// [TicketSink] (today [SpoolSink], a folder the desks import from) and a
-// ticket is printed ([ticket.PDF]).
+// [TicketSink] ([CentraleSink] through the central records, [SpoolSink], a
+// folder the desks import from, or both: [FallbackSink]) and a ticket is
+// printed ([ticket.PDF]).
 //
 // Accessibility (EN 301 549, closed functionality): text of 28 px and
 // touch targets of at least [MinTarget] px at 1920x1080, A- and A+ text
@@ -84,6 +85,9 @@ type Config struct {
 	OnExit func()
 	// QueuePrefix starts every queue number: "K" gives K001, K002...
 	QueuePrefix string
+	// Counter keeps the day's count of tickets in a file, so that the
+	// numbers go on after a restart; nil counts in memory only.
+	Counter *ticket.Counter
 }
 
 // The services of the second screen.
@@ -177,7 +181,7 @@ func New(win fyne.Window, cfg Config) *App {
 // Start removes the spooled requests of past days, shows the language
 // screen and starts the idle timer.
 func (a *App) Start() {
-	if sp, ok := a.cfg.Sink.(SpoolSink); ok {
+	if sp, ok := spoolOf(a.cfg.Sink); ok {
 		if _, err := sp.Expire(a.cfg.Now()); err != nil {
 			fyne.LogError("kiosk spool", err)
 		}
@@ -236,7 +240,7 @@ func (a *App) runIdle() {
 		case <-t.C:
 			fyne.Do(a.CheckIdle)
 		case <-retry.C:
-			if sp, ok := a.cfg.Sink.(SpoolSink); ok {
+			if sp, ok := spoolOf(a.cfg.Sink); ok {
 				if _, err := sp.Expire(a.cfg.Now()); err != nil {
 					fyne.LogError("kiosk spool", err)
 				}
@@ -461,13 +465,24 @@ func (a *App) navBar(back func(), next *button) fyne.CanvasObject {
 	return container.NewBorder(nil, nil, row, right)
 }
 
-// nextNumber returns the next queue number of the day: K001, K002...
+// nextNumber returns the next queue number of the day: K001, K002... With
+// a Counter, the count goes on after a restart; should its file fail, the
+// count in memory goes on and the failure is logged.
 func (a *App) nextNumber() string {
-	day := a.cfg.Now().Format("2006-01-02")
+	now := a.cfg.Now()
+	day := now.Format(time.DateOnly)
 	if day != a.queueDay {
 		a.queueDay, a.queueN = day, 0
 	}
 	a.queueN++
+	if a.cfg.Counter != nil {
+		n, err := a.cfg.Counter.Next(now)
+		if err != nil {
+			fyne.LogError("kiosk queue number", err)
+		} else {
+			a.queueN = max(n, a.queueN)
+		}
+	}
 	return fmt.Sprintf("%s%03d", a.cfg.QueuePrefix, a.queueN)
 }
 

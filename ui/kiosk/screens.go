@@ -147,10 +147,10 @@ func (a *App) submit() {
 	sub := Submission{Ticket: t, Language: a.language.Code, Request: req}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if a.cfg.Sink != nil {
-		a.waiting.retry(ctx, a.cfg.Sink, a.cfg.Now())
-	}
-	if a.cfg.Sink == nil || a.cfg.Sink.Submit(ctx, sub) != nil {
+	// A sink that refused a waiting request just now is down: the new one
+	// waits too, rather than keep the citizen waiting for a second timeout.
+	down := a.cfg.Sink != nil && a.waiting.retry(ctx, a.cfg.Sink, a.cfg.Now())
+	if a.cfg.Sink == nil || down || a.cfg.Sink.Submit(ctx, sub) != nil {
 		t.Pending = true
 		sub.Ticket.Pending = true
 		if a.cfg.Sink != nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 	fynetheme "fyne.io/fyne/v2/theme"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/ticket"
 )
 
 // startWizard opens the wizard of the PIN request in language code.
@@ -379,8 +381,8 @@ func pdfText(t *testing.T, pdf []byte) string {
 	return string(out)
 }
 
-// Ensure that the spool sink writes one JSON file per ticket, readable by
-// its owner only, with nothing half-written left behind.
+// Ensure that the spool sink writes one sealed file per ticket, readable
+// by its owner only, with nothing half-written left behind.
 func TestSpoolSink(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "spool")
 	sink := SpoolSink{Dir: dir}
@@ -402,9 +404,8 @@ func TestSpoolSink(t *testing.T) {
 		t.Errorf("spool folder mode %v, want 0700", d.Mode().Perm())
 	}
 	data, _ := os.ReadFile(filepath.Join(dir, files[0].Name()))
-	var got Submission
-	if err := json.Unmarshal(data, &got); err != nil || got.Request.Cognome != "Rossi" || got.Ticket.Number != "K001" {
-		t.Errorf("spool file %s: %v", data, err)
+	if json.Valid(data) || bytes.Contains(data, []byte("Rossi")) {
+		t.Errorf("spool file in clear: %s", data)
 	}
 	if err := (SpoolSink{Dir: "/proc/no/such"}).Submit(context.Background(), sub); err == nil {
 		t.Errorf("a spool in an impossible folder accepted the ticket")
@@ -498,5 +499,69 @@ func TestSupervisorExit(t *testing.T) {
 	}
 	if h.app.Screen() != "exit" {
 		t.Errorf("the corner stays shut after the lock-out")
+	}
+}
+
+// Ensure that the queue numbers go on after the kiosk restarts (a new App
+// on the same counter file), and start again at 1 on a new day.
+func TestQueueNumberAfterRestart(t *testing.T) {
+	counter := &ticket.Counter{Path: filepath.Join(t.TempDir(), "state", "queue.json")}
+	numbers := func(h *harness, n int) {
+		t.Helper()
+		h.app.cfg.Counter = counter
+		for range n {
+			h.startWizard("it")
+			h.fill(rossi)
+			h.tapText(tr("nav.confirm"))
+			h.app.Wipe()
+		}
+	}
+	h := newHarness(t)
+	numbers(h, 2)
+	h.app.Stop()
+	h = newHarness(t) // the kiosk restarted
+	numbers(h, 1)
+	var got []string
+	for _, s := range h.sink.received() {
+		got = append(got, s.Ticket.Number)
+	}
+	if !slices.Equal(got, []string{"K003"}) {
+		t.Errorf("after a restart: %v, want K003", got)
+	}
+	h.now = h.now.Add(24 * time.Hour)
+	numbers(h, 1)
+	if r := h.sink.received(); r[len(r)-1].Ticket.Number != "K001" {
+		t.Errorf("the next day: %s, want K001", r[len(r)-1].Ticket.Number)
+	}
+}
+
+// Ensure that a FallbackSink hands the request to the spool when centrale
+// fails, so that the ticket is not pending, and that the request waits at
+// the kiosk, its ticket saying so, only when both fail.
+func TestFallbackSink(t *testing.T) {
+	h := newHarness(t)
+	centrale, spool := &memorySink{fail: errSinkDown}, &memorySink{}
+	h.app.cfg.Sink = FallbackSink{First: centrale, Then: spool}
+	h.startWizard("it")
+	h.fill(rossi)
+	h.tapText(tr("nav.confirm"))
+	if got := spool.received(); len(got) != 1 || got[0].Ticket.Pending || h.app.Waiting() != 0 {
+		t.Fatalf("centrale down: the spool got %v, %d waiting; want the request, not pending", got, h.app.Waiting())
+	}
+	if strings.Contains(h.texts(), tr("done.pending")) {
+		t.Error("the done screen says the request waits, but the spool took it")
+	}
+	h.app.Wipe()
+	spool.fail = errSinkDown
+	h.startWizard("it")
+	h.fill(rossi)
+	h.tapText(tr("nav.confirm"))
+	if h.app.Waiting() != 1 || !strings.Contains(h.texts(), tr("done.pending")) {
+		t.Errorf("both down: %d waiting, want 1 and the done screen saying so", h.app.Waiting())
+	}
+	centrale.fail = nil
+	h.app.RetryWaiting(context.Background())
+	if got := centrale.received(); h.app.Waiting() != 0 || len(got) != 1 || got[0].Ticket.Number != "K002" {
+		t.Errorf("centrale back: %d waiting, centrale got %v", h.app.Waiting(), got)
 	}
 }

@@ -18,7 +18,7 @@ type TicketSink interface {
 	Submit(ctx context.Context, s Submission) error
 }
 
-// SpoolSink is the sede-local path to the desks, a spool folder of JSON
+// SpoolSink is the sede-local path to the desks, a spool folder of sealed
 // files: [ticket.Spool], shared with the desks, which take the tickets
 // from it.
 type SpoolSink = ticket.Spool
@@ -27,6 +27,18 @@ var _ TicketSink = SpoolSink{}
 
 // SpoolFile is the name of the file of a ticket code in a spool folder.
 func SpoolFile(code string) string { return ticket.SpoolFile(code) }
+
+// spoolOf returns the spool folder sink writes to, alone or as the
+// fallback of a FallbackSink.
+func spoolOf(sink TicketSink) (SpoolSink, bool) {
+	switch s := sink.(type) {
+	case SpoolSink:
+		return s, true
+	case FallbackSink:
+		return spoolOf(s.Then)
+	}
+	return SpoolSink{}, false
+}
 
 // waiting holds the submissions that the sink refused, in memory only, and
 // offers them again. Their tickets say that the request waits at the kiosk;
@@ -50,9 +62,11 @@ func (w *waiting) len() int {
 }
 
 // retry offers the waiting submissions to sink again, oldest first, and
-// keeps those it still refuses. Submissions of a past day are dropped: a
-// ticket is valid on the day it was printed.
-func (w *waiting) retry(ctx context.Context, sink TicketSink, now time.Time) {
+// keeps those it still refuses: after the first refusal it offers no more
+// (the sink is down, and each offer may take its whole timeout while a
+// citizen waits). Submissions of a past day are dropped: a ticket is valid
+// on the day it was printed. It reports whether the sink refused one.
+func (w *waiting) retry(ctx context.Context, sink TicketSink, now time.Time) (refused bool) {
 	w.mu.Lock()
 	q := w.queue
 	w.queue = nil
@@ -63,11 +77,12 @@ func (w *waiting) retry(ctx context.Context, sink TicketSink, now time.Time) {
 		if sy, sm, sd := s.Ticket.Issued.Date(); sy != y || sm != m || sd != d {
 			continue
 		}
-		if err := sink.Submit(ctx, s); err != nil {
+		if len(keep) > 0 || sink.Submit(ctx, s) != nil {
 			keep = append(keep, s)
 		}
 	}
 	w.mu.Lock()
 	w.queue = append(keep, w.queue...)
 	w.mu.Unlock()
+	return len(keep) > 0
 }

@@ -28,23 +28,32 @@ type Submission struct {
 var ErrExpired = errors.New("ticket of a past day")
 
 // Spool is the sede-local hand-off from the kiosk to the desks: each
-// submission is a JSON file in a folder (on the kiosk PC, or a share that
-// the desks see). The kiosk writes ([Spool.Submit]); a desk lists today's
-// tickets ([Spool.Waiting]) and takes one by its code ([Spool.Take]), which
-// removes it; files of past days are removed ([Spool.Expire]).
+// submission is a sealed file in a folder (on the kiosk PC, or a share
+// that the desks see). The kiosk writes ([Spool.Submit]); a desk lists
+// today's tickets ([Spool.Waiting]) and takes one by its code
+// ([Spool.Take]), which removes it; files of past days are removed
+// ([Spool.Expire]).
 //
-// A file is written under a temporary name, synced and renamed, so a desk
+// Each file is the submission's JSON sealed with XChaCha20-Poly1305 under
+// the spool's key ([Spool.KeyFile], which the kiosk creates and the desks
+// read), bound to the file's name: a file altered, renamed, or written
+// with another key is refused with [ErrSealed] and left in the folder. A
+// file is written under a temporary name, synced and renamed, so a desk
 // never sees half of one; it is readable by its owner only (0600), and the
 // folder is created 0700. A desk takes a file by renaming it first, so two
-// desks never take the same ticket. The path through the central records
-// (kiosk to centrale to desks) comes with the sync; until then the spool
-// is the hand-off.
+// desks never take the same ticket. With centrale, the spool is the
+// kiosk's fallback when centrale does not answer (see ui/kiosk).
 type Spool struct {
 	Dir string
+	// Key is the key file; "" is the default of [Spool.KeyFile].
+	Key string
 }
 
 // SpoolFile is the name of the file of a ticket code in a spool folder.
-func SpoolFile(code string) string { return "ticket-" + code + ".json" }
+func SpoolFile(code string) string { return "ticket-" + code + ".seal" }
+
+// spoolSuffix ends the name of every ticket file.
+const spoolSuffix = ".seal"
 
 // Submit writes s into the spool folder.
 func (s Spool) Submit(ctx context.Context, sub Submission) error {
@@ -54,7 +63,16 @@ func (s Spool) Submit(ctx context.Context, sub Submission) error {
 	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
 		return fmt.Errorf("spool %s: %w", s.Dir, err)
 	}
-	data, err := json.MarshalIndent(sub, "", "  ")
+	key, err := s.ensureKey()
+	if err != nil {
+		return err
+	}
+	plain, err := json.Marshal(sub)
+	if err != nil {
+		return fmt.Errorf("spool ticket %s: %w", sub.Ticket.Code, err)
+	}
+	data, err := seal(key, SpoolFile(sub.Ticket.Code), plain)
+	clear(plain)
 	if err != nil {
 		return fmt.Errorf("spool ticket %s: %w", sub.Ticket.Code, err)
 	}
@@ -92,7 +110,8 @@ func (s Spool) Submit(ctx context.Context, sub Submission) error {
 // removes its file: what a desk does when the citizen's code is scanned or
 // typed. The code is read without regard to case or surrounding spaces. It
 // returns an error wrapping os.ErrNotExist for an unknown code (or one
-// another desk took first).
+// another desk took first), and one wrapping [ErrSealed] for a file that
+// does not open with the key, which stays in the folder.
 //
 // Take does not know the day: a desk checks the ticket's day itself, or
 // calls [Spool.TakeOn].
@@ -103,17 +122,28 @@ func (s Spool) Take(code string) (Submission, error) {
 		return sub, fmt.Errorf("spool ticket %q: %w", code, os.ErrNotExist)
 	}
 	name := filepath.Join(s.Dir, SpoolFile(code))
+	if _, err := os.Stat(name); err != nil {
+		return sub, fmt.Errorf("spool ticket %s: %w", code, err)
+	}
+	key, err := s.readKey()
+	if err != nil {
+		return sub, err
+	}
 	// Claim the file first: of two desks renaming it, one fails.
 	claimed := filepath.Join(s.Dir, fmt.Sprintf(".ticket-%s-%d.taken", code, os.Getpid()))
 	if err := os.Rename(name, claimed); err != nil {
 		return sub, fmt.Errorf("spool ticket %s: %w", code, err)
 	}
-	data, err := os.ReadFile(claimed)
+	sealed, err := os.ReadFile(claimed)
 	if err == nil {
-		err = json.Unmarshal(data, &sub)
+		var plain []byte
+		if plain, err = open(key, SpoolFile(code), sealed); err == nil {
+			err = json.Unmarshal(plain, &sub)
+			clear(plain)
+		}
 	}
 	if err != nil {
-		os.Rename(claimed, name) // put it back for another try
+		os.Rename(claimed, name) // put it back: for another try, or for the supervisor to look at
 		return sub, fmt.Errorf("spool ticket %s: %w", code, err)
 	}
 	if err := os.Remove(claimed); err != nil {
@@ -139,8 +169,10 @@ func (s Spool) TakeOn(code string, now time.Time) (Submission, error) {
 
 // Waiting returns the tickets of the day of now waiting in the spool
 // folder, in the order of the queue: by queue number, then by time. It
-// reads the tickets only, not the requests. A folder that does not exist
-// has no tickets; a file that does not parse is skipped.
+// keeps the tickets only, not the requests. A folder that does not exist,
+// or holds no ticket file, has no tickets and needs no key. Files that do
+// not open with the key are left out, and reported with an error wrapping
+// [ErrSealed] that names them, returned with the other tickets.
 func (s Spool) Waiting(now time.Time) ([]Ticket, error) {
 	entries, err := os.ReadDir(s.Dir)
 	if errors.Is(err, os.ErrNotExist) {
@@ -150,22 +182,42 @@ func (s Spool) Waiting(now time.Time) ([]Ticket, error) {
 		return nil, fmt.Errorf("spool %s: %w", s.Dir, err)
 	}
 	var out []Ticket
+	var key []byte
+	var refused []string
 	for _, e := range entries {
 		name := e.Name()
-		if !strings.HasPrefix(name, "ticket-") || !strings.HasSuffix(name, ".json") {
+		if !strings.HasPrefix(name, "ticket-") || !strings.HasSuffix(name, spoolSuffix) {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(s.Dir, name))
+		if key == nil {
+			if key, err = s.readKey(); err != nil {
+				return nil, err
+			}
+		}
+		sealed, err := os.ReadFile(filepath.Join(s.Dir, name))
 		if err != nil {
 			continue // taken meanwhile
+		}
+		plain, err := open(key, name, sealed)
+		if err != nil {
+			refused = append(refused, name)
+			continue
 		}
 		var sub struct {
 			Ticket Ticket `json:"ticket"`
 		}
-		if json.Unmarshal(data, &sub) != nil || sub.Ticket.Code == "" || !sameDay(sub.Ticket.Issued, now) {
+		err = json.Unmarshal(plain, &sub)
+		clear(plain)
+		if err != nil || sub.Ticket.Code == "" || SpoolFile(sub.Ticket.Code) != name {
+			refused = append(refused, name)
 			continue
 		}
-		out = append(out, sub.Ticket)
+		if sameDay(sub.Ticket.Issued, now) {
+			out = append(out, sub.Ticket)
+		}
+	}
+	if len(refused) > 0 {
+		err = fmt.Errorf("spool %s: %s: %w", s.Dir, strings.Join(refused, ", "), ErrSealed)
 	}
 	slices.SortStableFunc(out, func(a, b Ticket) int {
 		ap, an := queueNumber(a.Number)
@@ -178,7 +230,7 @@ func (s Spool) Waiting(now time.Time) ([]Ticket, error) {
 		}
 		return a.Issued.Compare(b.Issued)
 	})
-	return out, nil
+	return out, err
 }
 
 // queueNumber splits a queue number such as "K017" into its letters and

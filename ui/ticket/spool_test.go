@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,8 +28,9 @@ func spoolTicket(t *testing.T, s Spool, number, code string, issued time.Time) {
 }
 
 // Ensure that Waiting lists today's tickets in the order of the queue
-// numbers (K999 before K1000), without those of other days or files that
-// do not parse, and that a folder not yet made is an empty queue.
+// numbers (K999 before K1000), without those of other days, that a file
+// not sealed with the key is left out and reported, and that a folder not
+// yet made is an empty queue.
 func TestSpoolWaiting(t *testing.T) {
 	s := Spool{Dir: filepath.Join(t.TempDir(), "spool")}
 	if ts, err := s.Waiting(spoolNow); len(ts) != 0 || err != nil {
@@ -40,8 +42,8 @@ func TestSpoolWaiting(t *testing.T) {
 	spoolTicket(t, s, "K001", "EEEE3333", spoolNow.Add(-24*time.Hour)) // yesterday
 	os.WriteFile(filepath.Join(s.Dir, SpoolFile("BROKEN33")), []byte("{"), 0o600)
 	ts, err := s.Waiting(spoolNow)
-	if err != nil {
-		t.Fatal(err)
+	if !errors.Is(err, ErrSealed) || !strings.Contains(err.Error(), SpoolFile("BROKEN33")) {
+		t.Errorf("Waiting with a file not sealed: %v, want ErrSealed naming it", err)
 	}
 	var got []string
 	for _, tk := range ts {
@@ -73,5 +75,103 @@ func TestSpoolTake(t *testing.T) {
 	entries, _ := os.ReadDir(s.Dir)
 	if len(entries) != 0 {
 		t.Errorf("left in the spool: %v", entries)
+	}
+}
+
+// Ensure that the spool's files are sealed with the key the kiosk made
+// (0600, beside the folder): nothing the citizen typed is in a file in
+// clear; a file altered, renamed or sealed with another key is refused
+// with ErrSealed and stays in the folder; a desk without the key file
+// says so.
+func TestSpoolSealed(t *testing.T) {
+	base := t.TempDir()
+	s := Spool{Dir: filepath.Join(base, "spool")}
+	spoolTicket(t, s, "K001", "K7M3QX9A", spoolNow)
+	info, err := os.Stat(s.KeyFile())
+	if err != nil || info.Mode().Perm() != 0o600 || filepath.Dir(s.KeyFile()) != base {
+		t.Fatalf("key file %s: %v, %v; want 0600 beside the folder", s.KeyFile(), info, err)
+	}
+	name := filepath.Join(s.Dir, SpoolFile("K7M3QX9A"))
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, clear := range []string{"Rossi", "K001", "K7M3QX9A", "request"} {
+		if strings.Contains(string(data), clear) {
+			t.Errorf("the spool file holds %q in clear", clear)
+		}
+	}
+
+	// Altered: one bit of the ciphertext flipped.
+	bad := slices.Clone(data)
+	bad[len(bad)-1] ^= 1
+	os.WriteFile(name, bad, 0o600)
+	if _, err := s.TakeOn("K7M3QX9A", spoolNow); !errors.Is(err, ErrSealed) {
+		t.Errorf("take of an altered file: %v, want ErrSealed", err)
+	}
+	if _, err := os.Stat(name); err != nil {
+		t.Errorf("the altered file is gone: %v", err)
+	}
+	// Renamed: sealed for another code.
+	os.WriteFile(name, data, 0o600)
+	other := filepath.Join(s.Dir, SpoolFile("PQRTUV34"))
+	os.Rename(name, other)
+	if _, err := s.TakeOn("PQRTUV34", spoolNow); !errors.Is(err, ErrSealed) {
+		t.Errorf("take of a renamed file: %v, want ErrSealed", err)
+	}
+	os.Rename(other, name)
+	// Another key: another sede's kiosk.
+	foreign := Spool{Dir: s.Dir, Key: filepath.Join(base, "other.key")}
+	spoolTicket(t, foreign, "K002", "FRGN3344", spoolNow)
+	ts, err := s.Waiting(spoolNow)
+	if !errors.Is(err, ErrSealed) || len(ts) != 1 || ts[0].Code != "K7M3QX9A" {
+		t.Errorf("Waiting with a foreign file: %v, %v; want K7M3QX9A and ErrSealed", ts, err)
+	}
+	if _, err := s.TakeOn("FRGN3344", spoolNow); !errors.Is(err, ErrSealed) {
+		t.Errorf("take of a foreign file: %v, want ErrSealed", err)
+	}
+	if _, err := os.Stat(filepath.Join(s.Dir, SpoolFile("FRGN3344"))); err != nil {
+		t.Errorf("the foreign file is gone: %v", err)
+	}
+	// The right file still opens.
+	if sub, err := s.TakeOn("K7M3QX9A", spoolNow); err != nil || sub.Request.Cognome != "Rossi" {
+		t.Errorf("take of the good file: %+v, %v", sub, err)
+	}
+	// A desk without the key file.
+	spoolTicket(t, s, "K003", "NKEY3344", spoolNow)
+	os.Remove(s.KeyFile())
+	if _, err := s.Waiting(spoolNow); !errors.Is(err, ErrNoKey) {
+		t.Errorf("Waiting without the key: %v, want ErrNoKey", err)
+	}
+	if _, err := s.TakeOn("NKEY3344", spoolNow); !errors.Is(err, ErrNoKey) {
+		t.Errorf("take without the key: %v, want ErrNoKey", err)
+	}
+}
+
+// Ensure that the queue numbers go on after a restart (a Counter on the
+// same file), start again at 1 on a new day, and that the file is 0600.
+func TestCounter(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state", "queue.json")
+	for i, want := range []int{1, 2, 3} {
+		c := Counter{Path: path} // a new kiosk process each time
+		n, err := c.Next(spoolNow.Add(time.Duration(i) * time.Minute))
+		if err != nil || n != want {
+			t.Fatalf("Next #%d = %d, %v; want %d", i+1, n, err, want)
+		}
+	}
+	if n, err := (Counter{Path: path}).Next(spoolNow.Add(24 * time.Hour)); err != nil || n != 1 {
+		t.Errorf("Next of the next day = %d, %v; want 1", n, err)
+	}
+	info, err := os.Stat(path)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("counter file: %v, %v; want 0600", info, err)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Errorf("left in the state folder: %v", entries)
+	}
+	os.WriteFile(path, []byte("{"), 0o600)
+	if _, err := (Counter{Path: path}).Next(spoolNow); err == nil {
+		t.Error("Next on a broken file: no error")
 	}
 }

@@ -1,7 +1,7 @@
 // Package ticket is the kiosk's queue ticket: a [Ticket] with a random code,
 // its printed form, a PDF receipt 80 mm wide ([PDF]), and the spool folder
 // through which the kiosk hands the pre-filled request to the desks
-// ([Spool]).
+// ([Spool]), and the day's count of queue numbers ([Counter]).
 //
 // # Basics
 //
@@ -16,9 +16,10 @@
 // and a random code, and the code opens the request only at a desk, after
 // the operator has checked the holder's identity document.
 //
-// The spool's files do carry the request: they are the owner's only (0600),
-// a desk removes the one it takes, and those of past days are removed
-// ([Spool.Expire]). [Spool.Waiting] reads the tickets, never the requests.
+// The spool's files do carry the request: sealed with the spool's key
+// (XChaCha20-Poly1305), the owner's only (0600); a desk removes the one it
+// takes, and those of past days are removed ([Spool.Expire]).
+// [Spool.Waiting] keeps the tickets, never the requests.
 package ticket
 
 import (

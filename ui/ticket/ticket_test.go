@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pinsede/pinsede/sync/central"
 )
 
 // Ensure that ticket codes use the alphabet, have the length, and differ.
@@ -82,5 +84,17 @@ func TestBarcodeScans(t *testing.T) {
 	}
 	if got := strings.TrimSpace(string(out)); got != tk.Code {
 		t.Errorf("the barcode reads %q, want %q", got, tk.Code)
+	}
+}
+
+// Ensure that the central records accept exactly the codes the kiosk makes.
+func TestCodesAsCentrale(t *testing.T) {
+	if CodeAlphabet != central.TicketCodeAlphabet || CodeLength != central.TicketCodeLength {
+		t.Fatalf("ticket codes: %q×%d here, %q×%d at centrale", CodeAlphabet, CodeLength, central.TicketCodeAlphabet, central.TicketCodeLength)
+	}
+	for range 100 {
+		if c := NewCode(); !central.ValidTicketCode(c) {
+			t.Fatalf("centrale refuses the code %q", c)
+		}
 	}
 }

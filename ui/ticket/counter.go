@@ -1,0 +1,92 @@
+package ticket
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Counter is the kiosk's count of the day's tickets in a small file, so
+// that the queue numbers go on after a restart rather than start again at
+// 1: {"day": "2026-03-10", "n": 17}. A new day starts again at 1. The file
+// is 0600, in a 0700 folder, and replaced whole (written under a temporary
+// name, synced, renamed, and the folder synced): a crash leaves the old
+// count or the new one, never half of one. One kiosk uses one file.
+type Counter struct {
+	Path string
+}
+
+// counterFile is the content of a Counter's file.
+type counterFile struct {
+	Day string `json:"day"`
+	N   int    `json:"n"`
+}
+
+// Next returns the number of the next ticket of the day of now, counting
+// it: 1 for the first of the day.
+func (c Counter) Next(now time.Time) (int, error) {
+	day := now.Format(time.DateOnly)
+	var f counterFile
+	b, err := os.ReadFile(c.Path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return 0, fmt.Errorf("ticket counter: %w", err)
+	default:
+		if err := json.Unmarshal(b, &f); err != nil {
+			return 0, fmt.Errorf("ticket counter %s: %w", c.Path, err)
+		}
+	}
+	if f.Day != day {
+		f = counterFile{Day: day}
+	}
+	f.N++
+	if err := c.write(f); err != nil {
+		return 0, fmt.Errorf("ticket counter %s: %w", c.Path, err)
+	}
+	return f.N, nil
+}
+
+// write replaces the file with f.
+func (c Counter) write(f counterFile) error {
+	dir := filepath.Dir(c.Path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	b, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".counter-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // gone after the rename
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	_, err = tmp.Write(b)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), c.Path)
+	}
+	if err != nil {
+		return err
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
