@@ -4,7 +4,10 @@
 #
 # Once, it makes a development CA in DATADIR/dev-pki with BINDIR/pinctl
 # (ca init; ca server for localhost and 127.0.0.1; ca issue -role sede
-# -code SEDE into DATADIR/dev-pki/sede-SEDE.crt/.key). Then it starts
+# -code SEDE into DATADIR/dev-pki/sede-SEDE.crt/.key, and ca issue -role
+# chiosco -code SEDE into DATADIR/dev-pki/chiosco-SEDE.crt/.key, for a
+# development kiosk: go run ./cmd/chiosco -centrale URL -cert ... -certkey
+# ... -ca ..., printed once centrale answers). Then it starts
 # BINDIR/centrale on LISTEN with its bbolt store DATADIR/centrale.db and its
 # log in DATADIR/centrale.log, waits until GET /v1/health answers, runs
 # COMMAND with the flags that connect the desk to it appended
@@ -23,6 +26,7 @@ shift 5
 
 pki=$data/dev-pki
 cert=$pki/sede-$sede
+kiosk=$pki/chiosco-$sede
 url=https://$listen
 log=$data/centrale.log
 mkdir -p "$data"
@@ -35,6 +39,9 @@ if [ ! -f "$pki/server.crt" ]; then
 fi
 if [ ! -f "$cert.crt" ]; then
 	"$bindir/pinctl" ca issue -dir "$pki" -role sede -code "$sede" -out "$cert"
+fi
+if [ ! -f "$kiosk.crt" ]; then
+	"$bindir/pinctl" ca issue -dir "$pki" -role chiosco -code "$sede" -out "$kiosk"
 fi
 
 healthy() {
@@ -73,6 +80,8 @@ else
 	healthy || { echo "run: centrale gave no answer on $url in 10 s (log: $log)" >&2; exit 1; }
 	echo "run: centrale on $url (store $data/centrale.db, log $log), sede $sede" >&2
 fi
+echo "run: a kiosk of sede $sede on it: go run ./cmd/chiosco -window -sede Sviluppo -ticket-dir /tmp/pinsede-tickets" \
+	"-centrale $url -cert $kiosk.crt -certkey $kiosk.key -ca $pki/ca.crt" >&2
 
 # The command runs in the background, so that the traps above run when it
 # ends or when a signal comes.

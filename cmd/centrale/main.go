@@ -1,11 +1,17 @@
 // Command centrale is the central records server: it receives every sede's
 // records, makes PINs valid everywhere, and answers PIN checks.
 //
-//	centrale -pki DIR [-listen ADDR] [-bolt FILE | -postgres DSN] [-lock-after N]
+//	centrale -pki DIR [-listen ADDR] [-bolt FILE | -postgres DSN] [-lock-after N] [-policy FILE]
+//	centrale revoke [-bolt FILE | -postgres DSN] -by OPERATOR -reason TEXT CREDENTIAL_ID
 //
 // It serves the API of sync/server over TLS 1.3 with client certificates
-// (mutual TLS) from the CA that `pinctl ca` manages. Run centrale -h for
-// the flags.
+// (mutual TLS) from the CA that `pinctl ca` manages, and the eligibility
+// policy of -policy to every sede. Run centrale -h for the flags.
+//
+// The revoke subcommand revokes a credential at the central records, by an
+// operator of centrale, opening the store directly (a bbolt file only
+// while centrale is stopped); the credential's sede applies it at its next
+// pull.
 package main
 
 import (

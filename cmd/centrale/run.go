@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/boltstore"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/pgstore"
@@ -31,6 +32,8 @@ type config struct {
 	boltPath  string
 	pgDSN     string
 	lockAfter int
+	// policy is the eligibility policy served to the sedi.
+	policy pinsede.Policy
 }
 
 // parse reads the flags; the files not given default to the -pki folder.
@@ -47,6 +50,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.boltPath, "bolt", "centrale.db", "bbolt store file, when -postgres is not given")
 	fs.StringVar(&c.pgDSN, "postgres", "", "PostgreSQL connection string (postgres://user@host/db); overrides -bolt")
 	fs.IntVar(&c.lockAfter, "lock-after", central.DefaultLockAfter, "wrong PINs in a row that lock a credential")
+	policyPath := fs.String("policy", "", "eligibility policy `file` (JSON, see README) served to every sede; none: the built-in policy")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -68,11 +72,32 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	if c.lockAfter < 1 {
 		return c, errors.New("-lock-after must be at least 1")
 	}
+	c.policy = pinsede.DefaultPolicy
+	if *policyPath != "" {
+		p, err := pinsede.LoadPolicy(*policyPath)
+		if err != nil {
+			return c, err
+		}
+		c.policy = p
+	}
 	return c, nil
 }
 
-// run starts centrale and serves until ctx ends; it returns the exit code.
+// openStore opens the PostgreSQL store at pgDSN, or else the bbolt store
+// at boltPath.
+func openStore(ctx context.Context, boltPath, pgDSN string) (central.Store, error) {
+	if pgDSN != "" {
+		return pgstore.Open(ctx, pgDSN)
+	}
+	return boltstore.Open(boltPath)
+}
+
+// run starts centrale and serves until ctx ends, or runs the subcommand
+// its first argument names; it returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "revoke" {
+		return runRevoke(ctx, args[1:], stdout, stderr)
+	}
 	c, err := parse(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -125,18 +150,14 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- string)
 			return err
 		}
 	}
-	var store central.Store
-	if c.pgDSN != "" {
-		store, err = pgstore.Open(ctx, c.pgDSN)
-	} else {
-		store, err = boltstore.Open(c.boltPath)
-	}
+	store, err := openStore(ctx, c.boltPath, c.pgDSN)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 
 	srv := server.New(store, central.NewVerifier(store, c.lockAfter), crl, log)
+	srv.SetPolicy(c.policy)
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		TLSConfig:         tlsCfg,
@@ -151,7 +172,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- string)
 	if err != nil {
 		return err
 	}
-	log.Info("centrale listening", "addr", ln.Addr().String(), "store", store.Kind(), "lock_after", c.lockAfter)
+	log.Info("centrale listening", "addr", ln.Addr().String(), "store", store.Kind(), "lock_after", c.lockAfter, "policy_version", c.policy.Version)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

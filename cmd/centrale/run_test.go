@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/pki"
 )
 
@@ -66,9 +67,25 @@ func TestServe(t *testing.T) {
 
 // Ensure that bad flags are refused with a message.
 func TestParseErrors(t *testing.T) {
-	for _, args := range [][]string{{}, {"-pki", "x", "-lock-after", "0"}, {"-pki", "x", "extra"}} {
+	bad := filepath.Join(t.TempDir(), "policy.json")
+	os.WriteFile(bad, []byte(`{"version": 0, "rules": []}`), 0o644)
+	for _, args := range [][]string{{}, {"-pki", "x", "-lock-after", "0"}, {"-pki", "x", "extra"}, {"-pki", "x", "-policy", bad}, {"-pki", "x", "-policy", bad + ".none"}} {
 		if _, err := parse(args, io.Discard); err == nil {
 			t.Errorf("parse(%q) accepted", args)
 		}
+	}
+}
+
+// Ensure that -policy loads the policy file served to the sedi, and that
+// without it the built-in policy is.
+func TestParsePolicy(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "policy.json")
+	os.WriteFile(path, []byte(`{"version": 3, "rules": [{"eligible": "all"}]}`), 0o644)
+	c, err := parse([]string{"-pki", "x", "-policy", path}, io.Discard)
+	if err != nil || c.policy.Version != 3 {
+		t.Errorf("parse with -policy: version %d, %v; want 3", c.policy.Version, err)
+	}
+	if c, err := parse([]string{"-pki", "x"}, io.Discard); err != nil || c.policy.Version != pinsede.DefaultPolicy.Version {
+		t.Errorf("parse without -policy: %+v, %v; want the default", c.policy, err)
 	}
 }

@@ -57,8 +57,8 @@ func main() {
 	devPrint := flag.String("dev-print", "", "development printer: write the slips as PDF to `dir` (never at a real desk)")
 	idle := flag.Duration("idle", desk.DefaultIdle, "lock the session after this `inactivity` (0: never)")
 	language := flag.String("lang", i18n.Default, "language of the interface: it or en")
-	ticketDir := flag.String("ticket-dir", "", "the kiosk's spool `folder` (chiosco -spool), shared with the kiosk: the queue of its tickets")
-	policyPath := flag.String("policy", "", "the eligibility policy `file` (JSON, see README); none: the built-in policy")
+	ticketDir := flag.String("ticket-dir", "", "the kiosk's spool `folder` (chiosco -spool), shared with the kiosk, with its key beside it (FOLDER.key): the queue of its tickets; with -centrale the kiosk's tickets come through centrale too")
+	policyPath := flag.String("policy", "", "the eligibility policy `file` (JSON, see README); none: the built-in policy. Centrale's applies when its version is higher")
 	flag.Parse()
 
 	if err := i18n.Load(*language); err != nil {
@@ -102,6 +102,7 @@ func main() {
 
 	d := pinsede.NewDesk(store, nil)
 	d.Policy = policy // nil: pinsede.DefaultPolicy
+	d.Policies = cachedPolicy(store)
 	saved, err := d.Settings()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sportello:", err) // start without the saved printer
@@ -121,6 +122,9 @@ func main() {
 	}
 	defer link.stop()
 	d.Link = link.link()
+	if link != nil && link.client != nil {
+		d.Central = link.client // the citizen's credentials at centrale (sync/client/lookup.go)
+	}
 	ui := desk.New(d, w, desk.Config{Idle: *idle, DevPrintDir: *devPrint, TicketDir: *ticketDir})
 	ui.UseSync(link.source(), link.sede)
 	if err := ui.Start(); err != nil {
@@ -131,6 +135,20 @@ func main() {
 	}
 	defer ui.Close()
 	w.ShowAndRun()
+}
+
+// cachedPolicy returns the source of the policy the sync client cached
+// from centrale: the desk applies it when its version is higher than the
+// -policy file's (or the built-in one's).
+func cachedPolicy(store *local.Store) pinsede.PolicySource {
+	return func() (pinsede.Policy, bool) {
+		p, ok, err := store.CachedPolicy()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sportello:", err)
+			return pinsede.Policy{}, false
+		}
+		return p, ok
+	}
 }
 
 // chooseBackend picks the printer: the -printer queue, else the -dev-print

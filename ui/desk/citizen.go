@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"errors"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -29,54 +30,79 @@ type citizenScreen struct {
 	// id; revoke is the dialog last opened by one.
 	revokeCred map[string]*widget.Button
 	revoke     *revokeDialog
-	screen     screen
+	// convertCred holds the "Converti in dispositivo" button of each
+	// active PIN ordinario, by id; convertScreen is the conversion last
+	// opened by one (convert.go).
+	convertCred   map[string]*widget.Button
+	convertScreen *convertScreen
+	// central is the lookup of the citizen's credentials at centrale that
+	// the sede does not hold (convert.go); nil without centrale.
+	central *centralLookup
+	// registerDelegation opens delegation, the delegation form;
+	// revokeDelegation holds the "Revoca delega" button of each delegation
+	// in force or to come, by id, and revokeDeleg is the dialog last
+	// opened by one (delegation.go).
+	registerDelegation *widget.Button
+	delegation         *delegationScreen
+	revokeDelegation   map[string]*widget.Button
+	revokeDeleg        *delegationRevokeDialog
+	// msg says the outcome of the action that led back to the page.
+	msg    *message
+	screen screen
 }
 
-// showCitizen opens a citizen's page.
+// showCitizen opens a citizen's page. A walk-in found at centrale from
+// the home screen (home.go), of whom the sede holds nothing, has no page
+// at the sede: back from the conversion, the page shown before opens again
+// and looks them up at centrale anew.
 func (a *App) showCitizen(cf pinsede.CodiceFiscale) {
 	p, err := a.desk.Citizen(a.session, cf)
+	if prev := a.citizen; errors.Is(err, pinsede.ErrNotFound) && prev != nil && prev.page.Unknown && prev.page.Citizen.CF() == cf {
+		p, err = prev.page, nil
+		p.Central = nil
+	}
 	if err != nil {
 		msg := newMessage()
 		msg.set(msgError, i18n.Message(err))
 		a.show(screen{Title: lang.L("citizen.title"), View: a.page(msg.box, false)})
 		return
 	}
+	a.openCitizen(p, false)
+}
+
+// openCitizen shows the citizen's page p. lookedUp says that p comes from
+// a lookup at centrale (the home screen's, CentralCitizen), whose findings
+// the page lists; otherwise the page looks the citizen up at centrale by
+// itself when the sede holds no PIN of theirs.
+func (a *App) openCitizen(p pinsede.CitizenPage, lookedUp bool) {
 	a.citizen = a.newCitizenScreen(p)
 	a.show(a.citizen.screen)
+	switch l := a.citizen.central; {
+	case l == nil:
+	case lookedUp:
+		l.show(p.Central, nil)
+	case len(p.Credentials) == 0:
+		l.lookUp() // a PIN obtained online, which the sede does not hold (convert.go)
+	}
 }
 
 func (a *App) newCitizenScreen(p pinsede.CitizenPage) *citizenScreen {
-	c := &citizenScreen{a: a, page: p, replaceSlip: map[string]*widget.Button{}, revokeCred: map[string]*widget.Button{}}
-	r := p.Citizen.Request
+	c := &citizenScreen{
+		a: a, page: p, replaceSlip: map[string]*widget.Button{}, revokeCred: map[string]*widget.Button{},
+		convertCred: map[string]*widget.Button{}, revokeDelegation: map[string]*widget.Button{}, msg: newMessage(),
+	}
 	c.newRequest = a.primaryButton(lang.L("citizen.newrequest"), fynetheme.DocumentCreateIcon(), func() {
+		if p.Unknown { // no MV35 to start from: the codice fiscale only
+			a.newRequestFor(nil)
+			a.request.cf.SetText(string(p.Citizen.CF()))
+			return
+		}
 		cit := p.Citizen
 		a.newRequestFor(&cit)
 	})
 	c.back = a.button(lang.L("nav.home"), fynetheme.HomeIcon(), a.showHome)
 
-	residence := strings.Join(nonEmpty(r.Residenza.Street,
-		strings.TrimSpace(r.Residenza.CAP+" "+r.Residenza.City+provinceSuffix(r.Residenza.Province)),
-		countryName(r.Residenza.Country)), ", ")
-	// Roma (RM, H501): the province tells apart two comuni of one name.
-	place := r.LuogoNascita.Name
-	if in := nonEmpty(r.LuogoNascita.Province, r.LuogoNascita.Code); len(in) > 0 {
-		place += " (" + strings.Join(in, ", ") + ")"
-	}
-	doc := p.Citizen.Document
-	personal := rows(
-		row(lang.L("field.codice_fiscale"), string(r.CodiceFiscale)),
-		row(lang.L("field.sesso"), lang.L("sex."+string(r.Sesso))),
-		row(lang.L("citizen.born"), lang.L("citizen.born.value", map[string]any{"Date": r.DataNascita.Italian(), "Place": place})),
-		row(lang.L("mv35.residenza"), residence),
-		row(lang.L("field.cellulare"), dash(r.Recapiti.Mobile)),
-		row(lang.L("field.telefono"), dash(r.Recapiti.Landline)),
-		row(lang.L("field.email"), dash(r.Recapiti.Email)),
-		row(lang.L("field.pec"), dash(r.Recapiti.PEC)),
-		row(lang.L("citizen.document"), lang.L("citizen.document.value", map[string]any{
-			"Type": lang.L("doc." + string(doc.Type)), "Number": doc.Number, "Expires": doc.ExpiresOn.Italian(),
-		})),
-		row(lang.L("citizen.updated"), when(p.Citizen.UpdatedAt)),
-	)
+	name, personal := personalData(p)
 
 	now := a.desk.Now()
 	creds := []fyne.CanvasObject{}
@@ -90,11 +116,21 @@ func (a *App) newCitizenScreen(p pinsede.CitizenPage) *citizenScreen {
 		pairs := [][]fyne.CanvasObject{
 			row(lang.L("cred.type"), lang.L("credtype."+string(cr.Type))),
 			{lowLabel(lang.L("cred.state")), stateLabel(cr.StateAt(now))},
+		}
+		if cr.Type == pinsede.Telefonico && cr.Validity.Valid() {
+			pairs = append(pairs, row(lang.L("cred.validity"), lang.L("telephone.validity."+string(cr.Validity))))
+		}
+		pairs = append(pairs,
 			row(lang.L("cred.issued"), when(cr.IssuedAt)),
 			row(lang.L("cred.expires"), day(cr.ExpiresAt)),
-			row(lang.L("cred.by"), lang.L("cred.by.value", map[string]any{"Operator": cr.IssuedBy, "Sede": cr.Sede})),
-			row(lang.L("issue.serial"), cr.SlipSerial),
+			row(lang.L("cred.by"), issuedBy(cr)),
+			row(lang.L("issue.serial"), dash(cr.SlipSerial)),
 			row(lang.L("cred.handedover"), handover(cr)),
+		)
+		if !cr.ConvertedAt.IsZero() {
+			pairs = append(pairs, row(lang.L("cred.converted"), lang.L("cred.converted.value", map[string]any{
+				"When": when(cr.ConvertedAt), "By": cr.ConvertedBy,
+			})))
 		}
 		if cr.State == pinsede.StateRevocato {
 			pairs = append(pairs, row(lang.L("cred.revoked"), lang.L("cred.revoked.value", map[string]any{
@@ -102,13 +138,38 @@ func (a *App) newCitizenScreen(p pinsede.CitizenPage) *citizenScreen {
 			})))
 		}
 		creds = append(creds, rows(pairs...))
-		if cr.Active(now) {
+		if cr.Active(now) && cr.Sede == a.session.Sede.Code { // another sede's, converted here: centrale holds it (convert.go)
 			b := a.button(lang.L("citizen.replaceslip"), fynetheme.MailReplyIcon(), func() { c.showReplace(cr) })
 			c.replaceSlip[cr.ID] = b
 			rv := a.button(lang.L("citizen.revoke"), fynetheme.DeleteIcon(), func() { c.showRevoke(cr) })
 			c.revokeCred[cr.ID] = rv
 			creds = append(creds, container.NewHBox(b, rv))
 		}
+		// Its own line: the column is half the page.
+		if cr.Can(pinsede.TransitionConvert, now) == nil {
+			cv := a.button(lang.L("citizen.convert"), fynetheme.UploadIcon(), func() { c.showConvert(cr) })
+			c.convertCred[cr.ID] = cv
+			creds = append(creds, container.NewHBox(cv))
+		}
+	}
+
+	creds = append(creds, c.newCentralLookup()...)
+
+	delegations := []fyne.CanvasObject{note(lang.L("citizen.delegations.intro"))}
+	if len(p.Delegations) == 0 {
+		delegations = append(delegations, note(lang.L("citizen.nodelegations")))
+	}
+	for _, dl := range p.Delegations {
+		delegations = append(delegations, widget.NewSeparator(), rows(c.delegationRows(dl, pinsede.DateOf(now))...))
+		if st := dl.StateOn(pinsede.DateOf(now)); st == pinsede.DelegationActive || st == pinsede.DelegationFuture {
+			b := a.button(lang.L("citizen.delegation.revoke"), fynetheme.DeleteIcon(), func() { c.showRevokeDelegation(dl) })
+			c.revokeDelegation[dl.ID] = b
+			delegations = append(delegations, container.NewHBox(b))
+		}
+	}
+	if !p.Unknown { // a delegation names the citizen: an MV35 comes first
+		c.registerDelegation = a.button(lang.L("citizen.delegation.register"), fynetheme.ContentAddIcon(), c.showRegisterDelegation)
+		delegations = append(delegations, container.NewHBox(c.registerDelegation))
 	}
 
 	history := []fyne.CanvasObject{}
@@ -133,14 +194,99 @@ func (a *App) newCitizenScreen(p pinsede.CitizenPage) *citizenScreen {
 
 	body := container.NewVBox(
 		container.NewBorder(nil, nil, nil, container.NewHBox(c.back, c.newRequest),
-			title(r.FullName())),
+			title(name)),
+		c.msg.box,
 		container.New(&columnsLayout{ratio: 0.5},
 			section(lang.L("citizen.personal"), personal),
 			section(lang.L("citizen.credentials"), creds...)),
+		section(lang.L("citizen.delegations"), delegations...),
 		section(lang.L("citizen.history"), history...),
 	)
 	c.screen = screen{Title: lang.L("citizen.title"), View: a.page(body, true)}
 	return c
+}
+
+// personalData returns the title and the personal data of page p: the
+// citizen's name, their last MV35 and the document last verified; for a
+// citizen the sede holds no record of, the codice fiscale alone and a note
+// that the rest comes with an MV35.
+func personalData(p pinsede.CitizenPage) (string, fyne.CanvasObject) {
+	r := p.Citizen.Request
+	if p.Unknown {
+		return lang.L("citizen.unknown.name"), container.NewVBox(
+			rows(row(lang.L("field.codice_fiscale"), string(r.CodiceFiscale))), note(lang.L("citizen.unknown.intro")))
+	}
+	residence := strings.Join(nonEmpty(r.Residenza.Street,
+		strings.TrimSpace(r.Residenza.CAP+" "+r.Residenza.City+provinceSuffix(r.Residenza.Province)),
+		countryName(r.Residenza.Country)), ", ")
+	// Roma (RM, H501): the province tells apart two comuni of one name.
+	place := r.LuogoNascita.Name
+	if in := nonEmpty(r.LuogoNascita.Province, r.LuogoNascita.Code); len(in) > 0 {
+		place += " (" + strings.Join(in, ", ") + ")"
+	}
+	doc := p.Citizen.Document
+	return r.FullName(), rows(
+		row(lang.L("field.codice_fiscale"), string(r.CodiceFiscale)),
+		row(lang.L("field.sesso"), lang.L("sex."+string(r.Sesso))),
+		row(lang.L("citizen.born"), lang.L("citizen.born.value", map[string]any{"Date": r.DataNascita.Italian(), "Place": place})),
+		row(lang.L("mv35.residenza"), residence),
+		row(lang.L("field.cellulare"), dash(r.Recapiti.Mobile)),
+		row(lang.L("field.telefono"), dash(r.Recapiti.Landline)),
+		row(lang.L("field.email"), dash(r.Recapiti.Email)),
+		row(lang.L("field.pec"), dash(r.Recapiti.PEC)),
+		row(lang.L("citizen.document"), documentText(doc)),
+		row(lang.L("citizen.updated"), when(p.Citizen.UpdatedAt)),
+	)
+}
+
+// delegationRows describes a delegation from the side of the citizen of
+// the page: to whom they delegate, or by whom they are delegated; its
+// state on today, form, period, registration and revocation.
+func (c *citizenScreen) delegationRows(dl pinsede.Delegation, today pinsede.Date) [][]fyne.CanvasObject {
+	role, other := "citizen.delegation.to", dl.Delegato
+	if dl.Delegante.CodiceFiscale != c.page.Citizen.CF() {
+		role, other = "citizen.delegation.by", dl.Delegante
+	}
+	period := lang.L("citizen.delegation.open", map[string]any{"From": dl.From.Italian()})
+	if !dl.Until.IsZero() {
+		period = lang.L("citizen.delegation.until", map[string]any{"From": dl.From.Italian(), "Until": dl.Until.Italian()})
+	}
+	pairs := [][]fyne.CanvasObject{
+		row(lang.L(role), other.FullName()+" ("+string(other.CodiceFiscale)+")"),
+		{lowLabel(lang.L("cred.state")), delegationStateLabel(dl.StateOn(today))},
+		row(lang.L("citizen.delegation.form"), lang.L("delegation.form."+string(dl.Form))),
+	}
+	if dl.MedicalCertificate != "" {
+		pairs = append(pairs, row(lang.L("field."+pinsede.FieldDelegationCertificate), dl.MedicalCertificate))
+	}
+	pairs = append(pairs,
+		row(lang.L("citizen.delegation.period"), period),
+		row(lang.L("citizen.delegation.registered"), lang.L("citizen.delegation.registered.value", map[string]any{
+			"When": when(dl.RegisteredAt), "By": dl.RegisteredBy, "Sede": dl.Sede,
+		})))
+	if !dl.RevokedAt.IsZero() {
+		pairs = append(pairs, row(lang.L("citizen.delegation.revoked"), lang.L("cred.revoked.value", map[string]any{
+			"When": when(dl.RevokedAt), "By": dl.RevokedBy, "Reason": dl.RevokeReason,
+		})))
+	}
+	return pairs
+}
+
+// delegationStateLabel shows a delegation's state in its colour: green in
+// force, blue to come, red revoked, amber ended.
+func delegationStateLabel(state pinsede.DelegationState) *widget.Label {
+	l := widget.NewLabelWithStyle(lang.L("delegationstate."+string(state)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	switch state {
+	case pinsede.DelegationActive:
+		l.Importance = widget.SuccessImportance
+	case pinsede.DelegationFuture:
+		l.Importance = widget.HighImportance
+	case pinsede.DelegationRevoked:
+		l.Importance = widget.DangerImportance
+	default:
+		l.Importance = widget.WarningImportance
+	}
+	return l
 }
 
 // stateLabel shows a credential's state in its colour: green active, red
@@ -180,6 +326,17 @@ func reason(r string) string {
 		return lang.L("reason.slipspoiled")
 	}
 	return r
+}
+
+// documentText describes the document last verified, "–" for a citizen
+// recorded with none (a choice of SPID, CIE or CNS).
+func documentText(doc pinsede.Document) string {
+	if !doc.Type.Valid() {
+		return dash("")
+	}
+	return lang.L("citizen.document.value", map[string]any{
+		"Type": lang.L("doc." + string(doc.Type)), "Number": doc.Number, "Expires": doc.ExpiresOn.Italian(),
+	})
 }
 
 func dash(s string) string {

@@ -29,6 +29,13 @@ type homeScreen struct {
 	found                      []pinsede.Citizen
 	// resultButtons open the citizens found, in order.
 	resultButtons []*widget.Button
+	// central looks centralCF up at centrale: the codice fiscale of a
+	// search that found nobody at the sede, on a desk with centrale (a
+	// walk-in whose PIN was obtained online or at another sede);
+	// centralMsg says how the lookup went.
+	central    *widget.Button
+	centralMsg *message
+	centralCF  pinsede.CodiceFiscale
 	// Figures and actions.
 	issuedToday, pendingSync *widget.Label
 	newRequest               *widget.Button
@@ -69,6 +76,8 @@ func (a *App) newHomeScreen() *homeScreen {
 	h.search = a.primaryButton(lang.L("home.search"), fynetheme.SearchIcon(), h.doSearch)
 	h.searchMsg = newMessage()
 	h.results = container.NewVBox()
+	h.central = a.button(lang.L("citizen.central.search"), fynetheme.SearchIcon(), h.lookUpCentral)
+	h.centralMsg = newMessage()
 	f := func(name, label string, e *entry) fyne.CanvasObject {
 		return h.fields.add(newField(name, label, e)).object
 	}
@@ -148,6 +157,8 @@ func (h *homeScreen) doSearch() {
 		q.DataNascita = d
 	}
 	var found []pinsede.Citizen
+	h.centralCF = ""
+	h.centralMsg.set(msgInfo, "")
 	if len(es) == 0 {
 		var err error
 		found, err = a.desk.Search(a.session, q)
@@ -155,6 +166,9 @@ func (h *homeScreen) doSearch() {
 			h.fields.show(nil, true)
 			h.searchMsg.set(msgError, i18n.Message(err))
 			return
+		}
+		if err == nil && len(found) == 0 && q.CodiceFiscale != "" && a.desk.Central != nil {
+			h.centralCF, _ = pinsede.ParseCodiceFiscale(string(q.CodiceFiscale)) // valid: Search parsed it
 		}
 	}
 	h.fields.show(es, true)
@@ -178,6 +192,9 @@ func (h *homeScreen) showResults(found []pinsede.Citizen, searched bool) {
 	objs := []fyne.CanvasObject{}
 	switch {
 	case !searched:
+	case len(found) == 0 && h.centralCF != "":
+		objs = append(objs, widget.NewSeparator(), note(lang.L("home.results.none.central")),
+			container.NewHBox(h.central), h.centralMsg.box)
 	case len(found) == 0:
 		objs = append(objs, widget.NewSeparator(), note(lang.L("home.results.none")))
 	default:
@@ -196,6 +213,40 @@ func (h *homeScreen) showResults(found []pinsede.Citizen, searched bool) {
 	}
 	h.results.Objects = objs
 	h.results.Refresh()
+}
+
+// lookUpCentral looks the codice fiscale searched up at centrale, off the
+// UI goroutine, and opens the citizen's page when centrale or the sede
+// holds a credential of theirs; otherwise it says why, and the search stays
+// as typed.
+func (h *homeScreen) lookUpCentral() {
+	a := h.a
+	if h.central.Disabled() || a.session == nil || h.centralCF == "" {
+		return
+	}
+	s, cf := a.session, h.centralCF
+	h.central.Disable()
+	h.centralMsg.set(msgInfo, lang.L("citizen.central.searching"))
+	a.background(func() func() {
+		ctx, cancel := issueContext()
+		p, err := a.desk.CentralCitizen(ctx, s, cf)
+		cancel()
+		return func() {
+			h.central.Enable()
+			if a.session != s || a.current.View != h.screen.View {
+				return // logged out, or gone elsewhere, meanwhile
+			}
+			switch {
+			case err == nil:
+				h.centralMsg.set(msgInfo, "")
+				a.openCitizen(p, true)
+			case errors.Is(err, pinsede.ErrNotFound):
+				h.centralMsg.set(msgInfo, lang.L("home.central.none"))
+			default:
+				h.centralMsg.set(msgError, i18n.Message(err))
+			}
+		}
+	})
 }
 
 // columnsLayout puts two objects side by side, the first taking ratio of

@@ -2,8 +2,11 @@ package desk
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -13,19 +16,41 @@ import (
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/local"
+	"github.com/pinsede/pinsede/sync/wire"
 	"github.com/pinsede/pinsede/ui/theme"
 	"github.com/pinsede/pinsede/ui/ticket"
 )
 
-// QueueRefresh is how often the desk reads the kiosk's spool folder again,
-// for the count of waiting tickets and to wipe the tickets of past days.
+// QueueRefresh is how often the desk reads the kiosk's tickets again, for
+// the count of waiting tickets and to wipe the tickets of past days.
 const QueueRefresh = 15 * time.Second
+
+// centralTickets is the part of the store that keeps the kiosk's tickets
+// that centrale sent (local.Store, see local/tickets.go).
+type centralTickets interface {
+	Tickets(now time.Time) ([]wire.Ticket, error)
+	TakeTicket(sede, code string, now time.Time) (wire.Ticket, error)
+	WipeTickets(now time.Time) (int, error)
+}
+
+var _ centralTickets = (*local.Store)(nil)
+
+// errCentral marks the errors of the tickets centrale sent, apart from
+// those of the spool folder.
+var errCentral = errors.New("kiosk tickets from centrale")
 
 // queuePanel is the home screen's part of the kiosk's queue: the count of
 // today's waiting tickets, "Prossimo biglietto", which takes the first of
 // them, and the ticket's code, scanned or typed, which takes that one.
 // Either opens the MV35 that the citizen pre-filled at the kiosk, under the
 // ticket's number; the clerk then verifies identity as usual.
+//
+// The tickets come from two sources: the kiosk's spool folder, when the
+// desk has one (Config.TicketDir), and the tickets that centrale sent,
+// when the desk runs with centrale (UseSync with a source). The queue is
+// the tickets of both, oldest first.
 type queuePanel struct {
 	a       *App
 	waiting *widget.Label
@@ -36,19 +61,132 @@ type queuePanel struct {
 	object  fyne.CanvasObject
 }
 
+// queued is a waiting ticket and where it waits.
+type queued struct {
+	ticket  ticket.Ticket
+	central bool // sent by centrale, not in the spool folder
+}
+
 // spool is the kiosk's spool folder.
 func (a *App) spool() ticket.Spool { return ticket.Spool{Dir: a.cfg.TicketDir} }
 
+// central returns the tickets centrale sent, or nil when the desk runs
+// without centrale.
+func (a *App) central() centralTickets {
+	if a.sync == nil || a.sync.src == nil {
+		return nil
+	}
+	c, _ := a.desk.Store.(centralTickets)
+	return c
+}
+
+// hasQueue reports whether the desk has a source of kiosk tickets.
+func (a *App) hasQueue() bool { return a.cfg.TicketDir != "" || a.central() != nil }
+
+// expireTickets wipes the tickets of past days of both sources.
+func (a *App) expireTickets(now time.Time) {
+	if a.cfg.TicketDir != "" {
+		if _, err := a.spool().Expire(now); err != nil {
+			fyne.LogError("desk: kiosk tickets", err)
+		}
+	}
+	if c := a.central(); c != nil {
+		if _, err := c.WipeTickets(now); err != nil {
+			fyne.LogError("desk: kiosk tickets from centrale", err)
+		}
+	}
+}
+
+// waitingTickets returns today's waiting tickets of both sources, oldest
+// first. A source that fails is reported with the tickets of the other;
+// files of the spool refused (ticket.ErrSealed) with the others.
+func (a *App) waitingTickets(now time.Time) ([]queued, error) {
+	var out []queued
+	var errs []error
+	if a.cfg.TicketDir != "" {
+		ts, err := a.spool().Waiting(now)
+		for _, t := range ts {
+			out = append(out, queued{ticket: t})
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c := a.central(); c != nil {
+		ts, err := c.Tickets(now)
+		for _, t := range ts {
+			out = append(out, queued{ticket: ticket.Ticket{Number: t.Number, Code: t.Code, Service: t.Service, Issued: t.Issued}, central: true})
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%w: %w", errCentral, err))
+		}
+	}
+	slices.SortStableFunc(out, func(x, y queued) int { return x.ticket.Issued.Compare(y.ticket.Issued) })
+	return out, errors.Join(errs...)
+}
+
+// where says where a ticket is taken from.
+type where int
+
+const (
+	fromEither  where = iota // a code typed or scanned: centrale's, else the spool's
+	fromCentral              // centrale's only
+	fromSpool                // the spool folder's only
+)
+
+// takeTicket takes one ticket by its code: from centrale's (and then puts
+// its ticket.called in the outbox, and asks the link to push it), or from
+// the spool folder, as from says. An unknown code is an error wrapping
+// os.ErrNotExist or pinsede.ErrNotFound.
+func (a *App) takeTicket(code string, now time.Time, from where) (ticket.Submission, error) {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if c := a.central(); c != nil && from != fromSpool {
+		sede, err := a.sedeCode()
+		if err != nil {
+			return ticket.Submission{}, fmt.Errorf("%w: %w", errCentral, err)
+		}
+		t, err := c.TakeTicket(sede, code, now)
+		sub := ticket.Submission{
+			Ticket:   ticket.Ticket{Number: t.Number, Code: t.Code, Service: t.Service, Issued: t.Issued},
+			Language: t.Language, Request: t.Request,
+		}
+		switch {
+		case err == nil:
+			if a.desk.Link != nil {
+				a.desk.Link.Notify()
+			}
+			return sub, nil
+		case errors.Is(err, local.ErrTicketExpired):
+			return ticket.Submission{Ticket: sub.Ticket}, fmt.Errorf("%w: %w", ticket.ErrExpired, err)
+		case !errors.Is(err, pinsede.ErrNotFound):
+			return sub, fmt.Errorf("%w: %w", errCentral, err)
+		}
+	}
+	if a.cfg.TicketDir == "" || from == fromCentral {
+		return ticket.Submission{}, fmt.Errorf("kiosk ticket %s: %w", code, os.ErrNotExist)
+	}
+	return a.spool().TakeOn(code, now)
+}
+
+// sedeCode returns the code of the desk's sede.
+func (a *App) sedeCode() (string, error) {
+	var code string
+	err := a.desk.Store.View(func(tx pinsede.Tx) error {
+		s, err := tx.Sede()
+		code = s.Code
+		return err
+	})
+	return code, err
+}
+
 // startQueue wipes the tickets of past days and, with a ticker, keeps
 // wiping them and keeps the home screen's count current. It does nothing
-// when the desk has no spool folder.
+// when the desk has no source of tickets.
 func (a *App) startQueue() {
-	if a.cfg.TicketDir == "" {
+	if !a.hasQueue() {
 		return
 	}
-	if _, err := a.spool().Expire(a.desk.Now()); err != nil {
-		fyne.LogError("desk: kiosk tickets", err)
-	}
+	a.expireTickets(a.desk.Now())
 	if a.tick <= 0 {
 		return // tests refresh by hand
 	}
@@ -61,14 +199,12 @@ func (a *App) startQueue() {
 				return
 			case <-t.C:
 			}
-			sp, now := a.spool(), a.desk.Now()
-			if _, err := sp.Expire(now); err != nil {
-				fyne.LogError("desk: kiosk tickets", err)
-			}
-			ts, err := sp.Waiting(now)
+			now := a.desk.Now()
+			a.expireTickets(now)
+			ts, err := a.waitingTickets(now)
 			fyne.Do(func() {
 				if a.home != nil && a.home.queue != nil {
-					a.home.queue.show(ts, err)
+					a.home.queue.show(len(ts), err)
 				}
 			})
 		}
@@ -76,9 +212,9 @@ func (a *App) startQueue() {
 }
 
 // newQueuePanel builds the queue's section of the home screen, or returns
-// nil when the desk has no spool folder.
+// nil when the desk has no source of tickets.
 func (a *App) newQueuePanel() *queuePanel {
-	if a.cfg.TicketDir == "" {
+	if !a.hasQueue() {
 		return nil
 	}
 	q := &queuePanel{a: a}
@@ -101,36 +237,58 @@ func (q *queuePanel) refresh() {
 	if q == nil {
 		return
 	}
-	q.show(q.a.spool().Waiting(q.a.desk.Now()))
+	ts, err := q.a.waitingTickets(q.a.desk.Now())
+	q.show(len(ts), err)
 }
 
-// show shows the count of ts, or that the folder cannot be read.
-func (q *queuePanel) show(ts []ticket.Ticket, err error) {
-	if err != nil {
-		q.waiting.SetText("–")
-		q.msg.set(msgError, lang.L("queue.unreachable", map[string]any{"Dir": q.a.cfg.TicketDir, "Err": err.Error()}))
-		return
+// show shows the count of waiting tickets, and why a source cannot be
+// read.
+func (q *queuePanel) show(n int, err error) {
+	switch {
+	case err != nil && n == 0:
+		q.waiting.SetText("–") // not an empty queue: one that cannot be read
+	default:
+		q.waiting.SetText(strconv.Itoa(n))
 	}
-	q.waiting.SetText(strconv.Itoa(len(ts)))
+	if err != nil {
+		q.msg.set(msgError, q.a.queueError(err))
+	}
 }
 
-// takeNext takes the first ticket of today's queue and opens its request.
+// queueError says in words why the tickets cannot be read or taken.
+func (a *App) queueError(err error) string {
+	switch {
+	case errors.Is(err, ticket.ErrSealed):
+		return lang.L("queue.sealed", map[string]any{"Dir": a.cfg.TicketDir, "Err": err.Error()})
+	case errors.Is(err, ticket.ErrNoKey):
+		return lang.L("queue.nokey", map[string]any{"Key": a.spool().KeyFile()})
+	case errors.Is(err, errCentral):
+		return lang.L("queue.central.error", map[string]any{"Err": err.Error()})
+	}
+	return lang.L("queue.unreachable", map[string]any{"Dir": a.cfg.TicketDir, "Err": err.Error()})
+}
+
+// takeNext takes the oldest ticket of today's queue and opens its request.
 // A ticket another desk takes meanwhile is skipped.
 func (q *queuePanel) takeNext() {
 	a := q.a
-	sp, now := a.spool(), a.desk.Now()
+	now := a.desk.Now()
 	q.msg.set(msgError, "")
 	a.background(func() func() {
-		ts, err := sp.Waiting(now)
-		if err != nil {
-			return func() { q.show(nil, err) }
-		}
+		ts, err := a.waitingTickets(now)
 		for _, t := range ts {
-			sub, err := sp.TakeOn(t.Code, now)
-			if errors.Is(err, os.ErrNotExist) {
+			from := fromSpool
+			if t.central {
+				from = fromCentral
+			}
+			sub, err := a.takeTicket(t.ticket.Code, now, from)
+			if errors.Is(err, os.ErrNotExist) || errors.Is(err, pinsede.ErrNotFound) {
 				continue
 			}
-			return func() { q.opened(sub, err, t.Code) }
+			return func() { q.opened(sub, err, t.ticket.Code) }
+		}
+		if err != nil {
+			return func() { q.show(0, err) }
 		}
 		return func() {
 			q.msg.set(msgInfo, lang.L("queue.empty"))
@@ -149,9 +307,9 @@ func (q *queuePanel) takeCode() {
 	if code == "" {
 		return
 	}
-	sp, now := a.spool(), a.desk.Now()
+	now := a.desk.Now()
 	a.background(func() func() {
-		sub, err := sp.TakeOn(code, now)
+		sub, err := a.takeTicket(code, now, fromEither)
 		return func() { q.opened(sub, err, code) }
 	})
 }
@@ -163,15 +321,16 @@ func (q *queuePanel) opened(sub ticket.Submission, err error, code string) {
 	case err == nil:
 		q.a.openTicket(sub)
 		return
-	case errors.Is(err, os.ErrNotExist):
+	case errors.Is(err, os.ErrNotExist) || errors.Is(err, pinsede.ErrNotFound):
 		q.msg.set(msgError, lang.L("queue.unknown", map[string]any{"Code": code}))
 	case errors.Is(err, ticket.ErrExpired):
 		q.msg.set(msgError, lang.L("queue.expired", map[string]any{
 			"Number": sub.Ticket.Number, "Date": sub.Ticket.Issued.Format("02/01/2006")}))
 	default:
-		q.msg.set(msgError, lang.L("queue.unreachable", map[string]any{"Dir": q.a.cfg.TicketDir, "Err": err.Error()}))
+		q.msg.set(msgError, q.a.queueError(err))
 	}
-	q.refresh()
+	ts, _ := q.a.waitingTickets(q.a.desk.Now()) // the message says what went wrong
+	q.waiting.SetText(strconv.Itoa(len(ts)))
 }
 
 // openTicket starts a new MV35 filled with what the citizen typed at the

@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -13,6 +14,10 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/local"
+	"github.com/pinsede/pinsede/sync/client"
+	"github.com/pinsede/pinsede/sync/kioskpost"
+	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/ui/kiosk"
 	"github.com/pinsede/pinsede/ui/ticket"
 )
@@ -281,5 +286,217 @@ func TestKioskQueueUnreachable(t *testing.T) {
 	h.app.wait()
 	if h.app.current.View != h.app.home.screen.View {
 		t.Error("unreadable folder: left the home screen")
+	}
+}
+
+// kioskPoster returns the kiosk's poster to cen, with a kiosk certificate
+// of sede.
+func kioskPoster(t *testing.T, cen *centrale, sede string) *kioskpost.Client {
+	t.Helper()
+	certPEM, keyPEM, err := cen.ca.Issue(pki.RoleKiosk, sede, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsCfg, err := pki.ClientTLS(cen.ca.CertPEM(), certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &kioskpost.Client{URL: cen.http.URL, Sede: sede, HTTP: &http.Client{Timeout: 5 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: tlsCfg}}}
+}
+
+// Ensure that a kiosk's request reaches the desks through centrale end to
+// end: posted by the kiosk to a real centrale, pulled by both desks of the
+// sede, taken at one by its code (the MV35 opens pre-filled and the call
+// goes to centrale), and gone from the other's queue after its next pull.
+// With centrale down, the kiosk's request goes to the spool folder and the
+// desk takes it from there: nothing is lost.
+func TestKioskThroughCentrale(t *testing.T) {
+	ctx := context.Background()
+	cen := startCentrale(t)
+	spool := filepath.Join(t.TempDir(), "spool")
+	// Desk A, with the UI, on centrale's clock (centrale takes today's
+	// tickets only) and with the spool folder too.
+	h := ready(t, withTickets(spool))
+	h.now = time.Now()
+	a := cen.client(t, "ROMA01", h.store)
+	h.desk.Link = a
+	h.app.UseSync(a, "ROMA01")
+	t.Cleanup(h.app.sync.unsubscribe)
+	// Desk B: its store and sync client only.
+	dirB := t.TempDir()
+	storeB, err := local.Create(filepath.Join(dirB, "store.db"), filepath.Join(dirB, "store.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { storeB.Close() })
+	b := cen.client(t, "ROMA01", storeB)
+
+	req := giulia(t)
+	poster := kioskPoster(t, cen, "ROMA01")
+	sub := kiosk.Submission{
+		Ticket:   ticket.Ticket{Number: "K001", Code: ticket.NewCode(), Service: "request", Issued: h.now.Add(-time.Second)},
+		Language: "pt", Request: req,
+	}
+	if err := (kiosk.CentraleSink{Client: poster}).Submit(ctx, sub); err != nil {
+		t.Fatalf("kiosk post: %v", err)
+	}
+	if spooled(spool, sub.Ticket.Code) {
+		t.Error("with centrale up, the request went to the spool folder too")
+	}
+	for _, c := range []*client.Client{a, b} {
+		if _, err := c.Pull(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q := h.app.home.queue
+	if q == nil {
+		t.Fatal("home: no kiosk queue on a desk with centrale")
+	}
+	q.refresh()
+	if got := q.waiting.Text; got != "1" {
+		t.Errorf("desk A: %q tickets waiting, want 1", got)
+	}
+	if ts, err := storeB.Tickets(h.now); err != nil || len(ts) != 1 || ts[0].Code != sub.Ticket.Code {
+		t.Fatalf("desk B: tickets %+v, %v; want the kiosk's", ts, err)
+	}
+
+	// Desk A takes it by its code: the MV35 opens with what the citizen
+	// typed, under the ticket's number.
+	h.typeIn(q.code, strings.ToLower(sub.Ticket.Code))
+	key(q.code, fyne.KeyReturn)
+	h.app.wait()
+	r := h.app.request
+	if r == nil || h.app.current.View != r.screen.View {
+		t.Fatalf("the code did not open the MV35; message %q", q.msg.text())
+	}
+	if got := r.request(); !reflect.DeepEqual(got, req) {
+		t.Errorf("MV35 pre-filled:\n got %+v\nwant %+v", got, req)
+	}
+	for _, want := range []string{"Biglietto K001 – Richiedi il PIN dispositivo", "Português"} {
+		if !strings.Contains(h.screenText(), want) {
+			t.Errorf("MV35 of the ticket lacks %q", want)
+		}
+	}
+	if n, err := a.Push(ctx); err != nil || n != 1 {
+		t.Fatalf("push of the call: %d, %v", n, err)
+	}
+	if rec, err := cen.store.Ticket(ctx, "ROMA01", sub.Ticket.Code); err != nil || rec.CalledAt.IsZero() {
+		t.Errorf("centrale's ticket after the call: %+v, %v; want it called", rec, err)
+	}
+	if _, err := b.Pull(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ts, err := storeB.Tickets(h.now); err != nil || len(ts) != 0 {
+		t.Errorf("desk B after its next pull: tickets %+v, %v; want none", ts, err)
+	}
+
+	// Centrale down: the kiosk alone cannot hand the request over (its
+	// ticket then says pending), with the spool folder it goes there.
+	cen.down.Store(true)
+	sub2 := sub
+	sub2.Ticket.Number, sub2.Ticket.Code, sub2.Ticket.Issued = "K002", ticket.NewCode(), h.now
+	if err := (kiosk.CentraleSink{Client: poster}).Submit(ctx, sub2); err == nil {
+		t.Fatal("centrale down: the kiosk's post succeeded")
+	}
+	fallback := kiosk.FallbackSink{First: kiosk.CentraleSink{Client: poster}, Then: kiosk.SpoolSink{Dir: spool}}
+	if err := fallback.Submit(ctx, sub2); err != nil {
+		t.Fatalf("centrale down, spool folder there: %v", err)
+	}
+	h.tap(h.app.header.home)
+	q.refresh()
+	if got := q.waiting.Text; got != "1" {
+		t.Errorf("desk A with centrale down: %q tickets waiting, want the spooled one", got)
+	}
+	h.tap(q.next)
+	if r := h.app.request; r == nil || h.app.current.View != r.screen.View || !strings.Contains(h.screenText(), "Biglietto K002") {
+		t.Fatalf("Prossimo biglietto did not open the spooled K002; message %q", q.msg.text())
+	}
+	if spooled(spool, sub2.Ticket.Code) {
+		t.Error("the spooled ticket is still in the folder after it was taken")
+	}
+}
+
+// Ensure that a desk with centrale and no spool folder has the kiosk's
+// queue all the same, and that "Prossimo biglietto" takes the oldest of
+// centrale's tickets, putting its call in the outbox.
+func TestKioskQueueCentralOnly(t *testing.T) {
+	ctx := context.Background()
+	cen := startCentrale(t)
+	h := ready(t)
+	h.now = time.Now()
+	c := cen.client(t, "ROMA01", h.store)
+	h.app.UseSync(c, "ROMA01")
+	t.Cleanup(h.app.sync.unsubscribe)
+	h.app.logout() // the home screen is built again at the next login
+	h.logIn("m.rossi", "password-di-prova")
+	q := h.app.home.queue
+	if q == nil {
+		t.Fatal("a desk with centrale and no spool folder has no kiosk queue")
+	}
+	poster := kioskPoster(t, cen, "ROMA01")
+	for _, tk := range []struct {
+		number string
+		ago    time.Duration
+	}{{"K002", time.Second}, {"K001", 2 * time.Second}} { // posted out of order
+		sub := kiosk.Submission{
+			Ticket:   ticket.Ticket{Number: tk.number, Code: ticket.NewCode(), Service: "lost", Issued: h.now.Add(-tk.ago)},
+			Language: "ro", Request: mario,
+		}
+		if err := (kiosk.CentraleSink{Client: poster}).Submit(ctx, sub); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.Pull(ctx); err != nil {
+		t.Fatal(err)
+	}
+	q.refresh()
+	if got := q.waiting.Text; got != "2" {
+		t.Errorf("tickets waiting: %q, want 2", got)
+	}
+	h.tap(q.next)
+	if r := h.app.request; r == nil || !strings.Contains(h.screenText(), "Biglietto K001 – PIN smarrito") {
+		t.Fatalf("Prossimo biglietto did not open K001; message %q", q.msg.text())
+	}
+	out, err := h.store.Outbox(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(out); n != 1 || out[0].Event.Kind != pinsede.EventTicketCalled {
+		t.Errorf("outbox: %+v, want the call of K001", out)
+	}
+}
+
+// Ensure that a spool file the key does not open (altered, or another
+// sede's) is named in the queue's message and left in the folder, while
+// the other tickets still count, and that a desk without the key says
+// which file is missing.
+func TestKioskQueueSealed(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "spool")
+	kioskTicket(t, dir, "K001", "FRSTTCK4", testNow.Add(-10*time.Minute), mario)
+	foreign := ticket.Spool{Dir: dir, Key: filepath.Join(t.TempDir(), "other.key")}
+	sub := kiosk.Submission{Ticket: ticket.Ticket{Number: "K002", Code: "FRGNTCK4", Service: "request", Issued: testNow}, Request: mario}
+	if err := foreign.Submit(context.Background(), sub); err != nil {
+		t.Fatal(err)
+	}
+	h := ready(t, withTickets(dir))
+	q := h.app.home.queue
+	if got := q.waiting.Text; got != "1" {
+		t.Errorf("tickets waiting: %q, want 1", got)
+	}
+	if got := q.msg.text(); !strings.Contains(got, "non si aprono con la chiave") || !strings.Contains(got, kiosk.SpoolFile("FRGNTCK4")) {
+		t.Errorf("message %q, want the foreign file named", got)
+	}
+	h.typeIn(q.code, "FRGNTCK4")
+	key(q.code, fyne.KeyReturn)
+	h.app.wait()
+	if h.app.request != nil || !spooled(dir, "FRGNTCK4") {
+		t.Error("the foreign file was opened, or removed")
+	}
+
+	os.Remove(ticket.Spool{Dir: dir}.KeyFile())
+	q.refresh()
+	if got := q.msg.text(); !strings.Contains(got, "Manca la chiave") || !strings.Contains(got, dir+".key") {
+		t.Errorf("without the key: message %q", got)
 	}
 }

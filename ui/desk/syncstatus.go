@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -118,8 +119,12 @@ func (s *syncStatus) poll() {
 	}
 }
 
-// apply shows a new state. On the UI goroutine.
+// apply shows a new state. On the UI goroutine. A new error goes to the
+// log with its technical detail; the desk tells it in plain words.
 func (s *syncStatus) apply(st client.State) {
+	if st.LastError != "" && st.LastError != s.state.LastError {
+		slog.Warn("sync with the central records failed", "fault", st.Fault.String(), "err", st.LastError)
+	}
 	s.state = st
 	s.render()
 	if h := s.a.home; h != nil && s.a.session != nil {
@@ -196,7 +201,8 @@ func (s *syncStatus) fillDetails() {
 		row(lang.L("sync.offlinesince"), when(st.OfflineSince)),
 		row(lang.L("sync.pending"), strconv.Itoa(st.Pending)),
 		row(lang.L("sync.lastsync"), when(st.LastSync)),
-		row(lang.L("sync.lasterror"), orDash(st.LastError)),
+		row(lang.L("sync.lasterror"), orDash(faultText(st))),
+		row(lang.L("sync.policy"), lang.L("sync.policy.version", map[string]any{"N": s.a.desk.CurrentPolicy().Version})),
 	)}
 	if s.src == nil {
 		objs = append(objs, note(lang.L("sync.none.note")))
@@ -230,12 +236,34 @@ func (s *syncStatus) notAccepted() []local.NotAccepted {
 	return s.state.NotAccepted
 }
 
+// faultText tells why the last sync failed, in plain words: the
+// technical detail is in the log only.
+func faultText(st client.State) string {
+	switch st.Fault {
+	case client.FaultNone:
+		return ""
+	case client.FaultUnreachable:
+		return lang.L("sync.fault.unreachable")
+	case client.FaultTimeout:
+		return lang.L("sync.fault.timeout")
+	case client.FaultCertificate:
+		return lang.L("sync.fault.certificate")
+	case client.FaultServer:
+		return lang.L("sync.fault.server", map[string]any{"Title": st.FaultTitle})
+	}
+	return lang.L("sync.fault.other")
+}
+
 // notAcceptedText describes an event the central records did not accept.
 func notAcceptedText(n local.NotAccepted) string {
 	c := n.Event.Credential
+	cf := c.CodiceFiscale
+	if d := n.Event.Delegation; d != nil {
+		cf = d.Delegante.CodiceFiscale
+	}
 	return lang.L("sync.notaccepted.row", map[string]any{
 		"When": when(n.Event.Time), "Kind": eventKindText(n.Event.Kind), "Serial": orDash(c.SlipSerial),
-		"CF": string(c.CodiceFiscale), "Verdict": verdictText(n.Verdict), "Reason": reasonText(n.Reason),
+		"CF": string(cf), "Verdict": verdictText(n.Verdict), "Reason": reasonText(n.Reason),
 	})
 }
 
@@ -248,6 +276,14 @@ func eventKindText(k pinsede.EventKind) string {
 		return lang.L("sync.event.revoked")
 	case pinsede.EventHandedOver:
 		return lang.L("sync.event.handedover")
+	case pinsede.EventConverted:
+		return lang.L("sync.event.converted")
+	case pinsede.EventFormArchived:
+		return lang.L("sync.event.formarchived")
+	case pinsede.EventDelegationRegistered:
+		return lang.L("sync.event.delegationregistered")
+	case pinsede.EventDelegationRevoked:
+		return lang.L("sync.event.delegationrevoked")
 	}
 	return string(k)
 }
@@ -283,6 +319,22 @@ func reasonText(r string) string {
 		return lang.L("sync.reason.credexists")
 	case r == central.ReasonCredOtherSede:
 		return lang.L("sync.reason.credothersede")
+	}
+	for _, p := range []struct{ reason, key string }{ // reasons that may carry a detail after them
+		{central.ReasonFormTooLarge, "sync.reason.formtoolarge"},
+		{central.ReasonNotConvertible, "sync.reason.notconvertible"},
+		{central.ReasonUnknownDelegation, "sync.reason.unknowndelegation"},
+		{central.ReasonDelegationExists, "sync.reason.delegationexists"},
+		{central.ReasonDelegationOtherSede, "sync.reason.delegationothersede"},
+		{central.ReasonSameParty, "sync.reason.sameparty"},
+		{central.ReasonNoCertificate, "sync.reason.nocertificate"},
+		{central.ReasonUntilBeforeFrom, "sync.reason.untilbeforefrom"},
+		{central.ReasonDeleganteHasOne, "sync.reason.delegantehasone"},
+		{central.ReasonDelegatoFull, "sync.reason.delegatofull"},
+	} {
+		if strings.HasPrefix(r, p.reason) {
+			return lang.L(p.key)
+		}
 	}
 	return r
 }

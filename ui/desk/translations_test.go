@@ -58,7 +58,9 @@ func TestScreensTranslated(t *testing.T) {
 		pinsede.ActionLoginFailed, pinsede.ActionIssued, pinsede.ActionPrinted, pinsede.ActionPrintFailed,
 		pinsede.ActionHandedOver, pinsede.ActionRevoked, pinsede.ActionCitizenViewed, pinsede.ActionCitizenSearched,
 		pinsede.ActionSlipReplaced, pinsede.ActionMV35Printed, pinsede.ActionSettingsChanged,
-		pinsede.ActionDigitalIdentity, pinsede.ActionReconciliation,
+		pinsede.ActionDigitalIdentity, pinsede.ActionReconciliation, pinsede.ActionCentralLookup,
+		pinsede.ActionConverted, pinsede.ActionDelegationRegistered, pinsede.ActionDelegationRevoked,
+		pinsede.ActionRefused, pinsede.ActionPolicyOverride, pinsede.ActionInfoSheetPrinted,
 	} {
 		keys["audit."+string(a)] = true
 	}

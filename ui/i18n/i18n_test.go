@@ -18,6 +18,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/assets"
+	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/ui/printer"
 )
 
@@ -27,6 +28,13 @@ import (
 var domainKeys = map[string]map[string]any{
 	// telephone.go
 	pinsede.KeyTelephoneValidity: nil,
+	// delegation.go
+	pinsede.KeyDelegationFromPast:   nil,
+	pinsede.KeyDelegationUntilOrder: nil,
+	pinsede.KeyDelegationSelf:       nil,
+	pinsede.KeyDelegationTaken:      {"Name": "Verdi Luca"},
+	pinsede.KeyDelegationTooMany:    {"Name": "Verdi Luca", "Max": 3},
+	pinsede.KeyDelegationNotActive:  nil,
 
 	// fields.go
 	pinsede.KeyRequired:         nil,
@@ -58,6 +66,7 @@ var domainKeys = map[string]map[string]any{
 
 	// fields.go, the revocation (revoke.go)
 	pinsede.KeyRevokeReasonShort: {"Min": 10},
+	pinsede.KeyOtherSede:         {"Sede": "WEB"},
 	// The dated eligibility policy and its override.
 	pinsede.KeyRefusedResidentItaly:   {"Alternatives": "SPID, CIE, CNS"},
 	pinsede.KeyRefusedItalianDocument: {"Alternatives": "SPID, CIE, CNS"},
@@ -107,6 +116,11 @@ var domainKeys = map[string]map[string]any{
 	pinsede.KeyMRZMismatch:       {"Typed": "YA1234567", "MRZ": "YA1234561"},
 	// desk.go: AddOperator's problem
 	"err.operator.exists": nil,
+	// sync/client/lookup.go: a lookup at centrale that failed
+	client.KeyLookupUnreachable: nil,
+	client.KeyLookupTimeout:     {"Seconds": 5},
+	client.KeyLookupCertificate: nil,
+	client.KeyLookupServer:      {"Title": "Internal error"},
 }
 
 // printerKeys are the message keys of the printer's failures (ui/printer),

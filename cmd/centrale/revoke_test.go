@@ -1,0 +1,71 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/boltstore"
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/storetest"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// Ensure that `centrale revoke` revokes a credential in the bbolt store,
+// records a ChangeRevoked for its sede with the reason, and refuses bad
+// flags and a credential it cannot revoke.
+func TestRevoke(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.db")
+	s, err := boltstore.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	iss := storetest.Issued("ROMA01", storetest.CF(1), "e1", "c1", storetest.Hash(t, "ACEFHJKMNPRTUVWX"))
+	if _, err := s.Apply(ctx, "ROMA01", []pinsede.Event{iss}, storetest.T0); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	var out, errs bytes.Buffer
+	args := []string{"revoke", "-bolt", path, "-by", "rossi", "-reason", "furto d'identità denunciato", "c1"}
+	if code := run(ctx, args, &out, &errs); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	if !strings.Contains(out.String(), "revoked credential c1") || !strings.Contains(out.String(), "ROMA01") {
+		t.Errorf("stdout = %q", out.String())
+	}
+	errs.Reset()
+	if code := run(ctx, args, io.Discard, &errs); code != 1 || !strings.Contains(errs.String(), "not active") {
+		t.Errorf("revoke again: exit %d, %q; want 1, not active", code, errs.String())
+	}
+
+	s, err = boltstore.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	r, err := s.Current(ctx, storetest.CF(1), central.SlotPIN)
+	if err != nil || r.Status != central.StatusRevoked || r.Credential.RevokedBy != "centrale:rossi" {
+		t.Errorf("record = %+v, %v", r, err)
+	}
+	ch, err := s.Changes(ctx, "ROMA01", 0, 10)
+	if err != nil || len(ch) != 1 || ch[0].Kind != wire.ChangeRevoked || ch[0].Reason != "furto d'identità denunciato" {
+		t.Errorf("changes = %+v, %v", ch, err)
+	}
+
+	for _, bad := range [][]string{
+		{"-bolt", path, "-by", "rossi", "-reason", "furto denunciato"},
+		{"-bolt", path, "-reason", "furto denunciato", "c1"},
+		{"-bolt", path, "-by", "rossi", "-reason", "corto", "c1"},
+		{"-bolt", path, "-by", "rossi", "-reason", "furto denunciato", "c1", "c2"},
+	} {
+		if _, err := parseRevoke(bad, io.Discard); err == nil {
+			t.Errorf("parseRevoke(%q) accepted", bad)
+		}
+	}
+}

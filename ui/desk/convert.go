@@ -1,0 +1,404 @@
+package desk
+
+import (
+	"errors"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/i18n"
+)
+
+// convertScreen turns a citizen's active PIN ordinario into a PIN
+// dispositivo: the identity check of an issue (the document and the
+// clerk's checklist), then "Converti in dispositivo". No PIN is printed:
+// the citizen keeps theirs. On success the citizen's page opens again,
+// saying so.
+type convertScreen struct {
+	a       *App
+	citizen pinsede.Citizen
+	cred    pinsede.Credential
+	// central is true for a credential found at centrale that the sede
+	// does not hold (centralLookup): the domain converts it with
+	// ConvertCentral.
+	central bool
+
+	doc                                    *documentForm
+	checkOriginal, checkPhoto, checkSigned *widget.Check
+	back, convert                          *widget.Button
+	progress                               *widget.ProgressBarInfinite
+	msg                                    *message
+	fields                                 fields
+	screen                                 screen
+}
+
+// showConvert opens the conversion of credential cred of the citizen on
+// the page.
+func (c *citizenScreen) showConvert(cred pinsede.Credential) { c.openConvert(cred, false) }
+
+// openConvert opens the conversion of cred, which is held at centrale
+// only when central is true.
+func (c *citizenScreen) openConvert(cred pinsede.Credential, central bool) {
+	a := c.a
+	v := &convertScreen{a: a, citizen: c.page.Citizen, cred: cred, central: central, fields: fields{}}
+	validate := func() { v.validate(false) }
+	f := func(name, label string, input fyne.CanvasObject) fyne.CanvasObject {
+		return a.liveField(v.fields, validate, name, label, input)
+	}
+	v.doc = a.newDocumentForm(v.fields, func(name string) string { return name }, validate)
+	check := func(key, field string) *widget.Check {
+		return widget.NewCheck(lang.L(key), func(bool) {
+			a.touch()
+			v.fields[field].touched = true
+			v.validate(false)
+		})
+	}
+	v.checkOriginal = check("verify.check.original", pinsede.FieldCheckOriginal)
+	v.checkPhoto = check("verify.check.photo", pinsede.FieldCheckPhoto)
+	v.checkSigned = check("verify.check.signed", pinsede.FieldCheckSigned)
+	v.back = a.button(lang.L("convert.back"), fynetheme.NavigateBackIcon(), func() { a.showCitizen(v.citizen.CF()) })
+	v.convert = a.primaryButton(lang.L("convert.confirm"), fynetheme.ConfirmIcon(), v.doConvert)
+	v.progress = widget.NewProgressBarInfinite()
+	v.progress.Stop()
+	v.progress.Hide()
+	v.msg = newMessage()
+
+	name := v.citizen.Request.FullName()
+	if name == "" { // a walk-in known only at centrale
+		name = lang.L("citizen.unknown.name")
+	}
+	who := widget.NewLabelWithStyle(lang.L("convert.who", map[string]any{
+		"Name": name, "CF": string(cred.CodiceFiscale), "Issued": day(cred.IssuedAt), "Expires": day(cred.ExpiresAt),
+	}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	who.Wrapping = fyne.TextWrapWord
+	body := container.NewVBox(
+		title(lang.L("convert.title")),
+		section("", who, note(lang.L("convert.intro"))),
+		section(lang.L("verify.document"), v.doc.grid()),
+		section(lang.L("verify.checks"),
+			note(lang.L("verify.checks.intro")),
+			f(pinsede.FieldCheckOriginal, "", v.checkOriginal),
+			f(pinsede.FieldCheckPhoto, "", v.checkPhoto),
+			f(pinsede.FieldCheckSigned, "", v.checkSigned),
+		),
+		v.msg.box,
+		v.progress,
+		container.NewHBox(v.back, layout.NewSpacer(), v.convert),
+	)
+	v.screen = screen{Title: lang.L("convert.short"), View: a.page(body, true)}
+	c.convertScreen = v
+	a.show(v.screen)
+}
+
+// verification reads the form.
+func (v *convertScreen) verification() pinsede.Verification {
+	return pinsede.Verification{
+		Document: v.doc.document(),
+		Checklist: pinsede.Checklist{
+			OriginalSeen: v.checkOriginal.Checked,
+			PhotoMatches: v.checkPhoto.Checked,
+			MV35Signed:   v.checkSigned.Checked,
+		},
+	}
+}
+
+// validate shows the problems of the touched fields, or of all of them.
+func (v *convertScreen) validate(all bool) pinsede.FieldErrors {
+	ver := v.verification()
+	es := v.doc.dateProblems(ver.Validate(v.a.today()))
+	v.fields.show(es, all)
+	return es
+}
+
+// doConvert asks the domain for the conversion off the UI goroutine.
+func (v *convertScreen) doConvert() {
+	a := v.a
+	if v.convert.Disabled() || a.session == nil {
+		return
+	}
+	if es := v.validate(true); len(es) > 0 {
+		v.msg.set(msgError, lang.L("form.haserrors"))
+		return
+	}
+	s, id, cf, ver := a.session, v.cred.ID, v.cred.CodiceFiscale, v.verification()
+	v.msg.set(msgError, "")
+	setBusy(true, v.progress, v.back, v.convert)
+	a.background(func() func() {
+		var err error
+		if v.central {
+			ctx, cancel := issueContext()
+			_, err = a.desk.ConvertCentral(ctx, s, cf, id, ver)
+			cancel()
+		} else {
+			_, err = a.desk.Convert(s, id, ver)
+		}
+		return func() {
+			setBusy(false, v.progress, v.back, v.convert)
+			if a.session != s {
+				return // logged out meanwhile
+			}
+			v.showOutcome(err)
+		}
+	})
+}
+
+// showOutcome opens the citizen's page again, saying the PIN is now
+// dispositivo, or says on this screen why not.
+func (v *convertScreen) showOutcome(err error) {
+	a := v.a
+	var es pinsede.FieldErrors
+	switch {
+	case err == nil:
+		a.showCitizen(v.citizen.CF())
+		if a.citizen != nil {
+			a.citizen.msg.set(msgSuccess, lang.L("convert.done"))
+		}
+	case errors.As(err, &es):
+		v.fields.show(es, true)
+		v.msg.set(msgError, lang.L("form.haserrors"))
+	case errors.Is(err, pinsede.ErrTransition), errors.Is(err, pinsede.ErrNotActive):
+		v.msg.set(msgError, lang.L("convert.err.notordinario"))
+	case v.central && errors.Is(err, pinsede.ErrNotFound):
+		v.msg.set(msgError, lang.L("convert.err.notatcentrale"))
+	default:
+		v.msg.set(msgError, i18n.Message(err))
+	}
+}
+
+// centralLookup is the part of a citizen's page that looks the citizen up
+// at centrale: "Cerca a centrale", then the credentials centrale holds
+// and the sede does not (a PIN obtained online or at another sede), each
+// active PIN ordinario with its "Converti in dispositivo".
+type centralLookup struct {
+	c      *citizenScreen
+	search *widget.Button
+	msg    *message
+	found  *fyne.Container
+	// convert holds the "Converti in dispositivo" button of each active
+	// PIN ordinario found, by id.
+	convert map[string]*widget.Button
+}
+
+// newCentralLookup returns the objects of the lookup for the citizen's
+// credentials, none when the desk has no centrale.
+func (c *citizenScreen) newCentralLookup() []fyne.CanvasObject {
+	a := c.a
+	if a.desk.Central == nil {
+		return nil
+	}
+	l := &centralLookup{c: c, msg: newMessage(), found: container.NewVBox(), convert: map[string]*widget.Button{}}
+	l.search = a.button(lang.L("citizen.central.search"), fynetheme.SearchIcon(), l.lookUp)
+	c.central = l
+	return []fyne.CanvasObject{widget.NewSeparator(), container.NewHBox(l.search), l.msg.box, l.found}
+}
+
+// lookUp asks the domain for the citizen's credentials at centrale, off
+// the UI goroutine, and shows them.
+func (l *centralLookup) lookUp() {
+	a := l.c.a
+	if l.search.Disabled() || a.session == nil {
+		return
+	}
+	s, cf := a.session, l.c.page.Citizen.CF()
+	l.search.Disable()
+	l.msg.set(msgInfo, lang.L("citizen.central.searching"))
+	a.background(func() func() {
+		ctx, cancel := issueContext()
+		found, err := a.desk.CentralCredentials(ctx, s, cf)
+		cancel()
+		return func() {
+			l.search.Enable()
+			if a.session != s {
+				return // logged out meanwhile
+			}
+			l.show(found, err)
+		}
+	})
+}
+
+// show lists the credentials found, or says why there are none.
+func (l *centralLookup) show(found []pinsede.Credential, err error) {
+	a := l.c.a
+	l.found.RemoveAll()
+	clear(l.convert)
+	switch {
+	case err != nil:
+		l.msg.set(msgError, i18n.Message(err))
+		return
+	case len(found) == 0:
+		l.msg.set(msgInfo, lang.L("citizen.central.none"))
+		return
+	}
+	l.msg.set(msgInfo, lang.L("citizen.central.found"))
+	now := a.desk.Now()
+	for i, cr := range found {
+		if i > 0 {
+			l.found.Add(widget.NewSeparator())
+		}
+		pairs := [][]fyne.CanvasObject{
+			row(lang.L("cred.type"), lang.L("credtype."+string(cr.Type))),
+			{lowLabel(lang.L("cred.state")), stateLabel(cr.StateAt(now))},
+			row(lang.L("cred.issued"), day(cr.IssuedAt)),
+			row(lang.L("cred.expires"), day(cr.ExpiresAt)),
+			row(lang.L("cred.by"), issuedBy(cr)),
+		}
+		if !cr.ConvertedAt.IsZero() {
+			pairs = append(pairs, row(lang.L("cred.converted"), lang.L("cred.converted.value", map[string]any{
+				"When": when(cr.ConvertedAt), "By": cr.ConvertedBy,
+			})))
+		}
+		if cr.State == pinsede.StateRevocato && cr.RevokeReason != "" {
+			pairs = append(pairs, row(lang.L("cred.revoked"), reason(cr.RevokeReason)))
+		}
+		l.found.Add(rows(pairs...))
+		if cr.Can(pinsede.TransitionConvert, now) == nil {
+			b := a.button(lang.L("citizen.convert"), fynetheme.UploadIcon(), func() { l.c.openConvert(cr, true) })
+			l.convert[cr.ID] = b
+			l.found.Add(container.NewHBox(b))
+		}
+	}
+}
+
+// issuedBy says who issued a credential: the operator and the sede, or
+// the sede (or channel) alone for one issued elsewhere, whose operator
+// the desk does not know.
+func issuedBy(c pinsede.Credential) string {
+	if c.IssuedBy == "" {
+		return lang.L("cred.by.sede", map[string]any{"Sede": c.Sede})
+	}
+	return lang.L("cred.by.value", map[string]any{"Operator": c.IssuedBy, "Sede": c.Sede})
+}
+
+// liveField lays out a field of a form kept in fs whose problems show as
+// the clerk types, as on the verification screen: validate runs at each
+// change of an entry and when the clerk leaves it.
+func (a *App) liveField(fs fields, validate func(), name, label string, input fyne.CanvasObject) fyne.CanvasObject {
+	fl := fs.add(newField(name, label, input))
+	if e, ok := input.(*entry); ok {
+		e.onChange(func(string) {
+			fl.edited = true
+			validate()
+		})
+		e.onLeave = func() {
+			if a.lock.locked {
+				return
+			}
+			fl.touched = fl.touched || fl.edited
+			validate()
+		}
+	}
+	return fl.object
+}
+
+// documentForm is the identity document of a person, as the verification
+// screen asks it: type, number, authority, state, issue and expiry dates.
+type documentForm struct {
+	docType           *widget.Select
+	number, authority *entry
+	country           *countryPicker
+	issued, expires   *entry
+	// name gives the form's name of each of the document's fields
+	// (pinsede.FieldDocType...): as is on the conversion, prefixed on the
+	// delegation.
+	name    func(string) string
+	objects []fyne.CanvasObject
+}
+
+// newDocumentForm builds the document's fields, recorded in fs under the
+// names name gives them, with validate run as they change.
+func (a *App) newDocumentForm(fs fields, name func(string) string, validate func()) *documentForm {
+	d := &documentForm{name: name}
+	chosen := func(field string) {
+		fs[name(field)].touched = true
+		validate()
+	}
+	names := make([]string, len(pinsede.DocumentTypes))
+	for i, t := range pinsede.DocumentTypes {
+		names[i] = lang.L("doc." + string(t))
+	}
+	d.docType = widget.NewSelect(names, func(string) {
+		a.touch()
+		t := d.documentType()
+		switch {
+		case t.Valid() && !t.Foreign():
+			d.country.set("IT")
+		case t.Foreign() && d.country.code() == "IT":
+			d.country.set("")
+		}
+		chosen(pinsede.FieldDocType)
+	})
+	d.docType.PlaceHolder = lang.L("common.choose")
+	d.number = a.newEntry("")
+	d.authority = a.newEntry(lang.L("verify.authority.placeholder"))
+	d.country = a.newCountryPicker(func(string) { chosen(pinsede.FieldDocCountry) })
+	d.issued = a.newEntry(lang.L("date.placeholder"))
+	d.expires = a.newEntry(lang.L("date.placeholder"))
+	for _, x := range []struct {
+		field string
+		input fyne.CanvasObject
+	}{
+		{pinsede.FieldDocType, d.docType}, {pinsede.FieldDocNumber, d.number},
+		{pinsede.FieldDocAuthority, d.authority}, {pinsede.FieldDocCountry, d.country.box},
+		{pinsede.FieldDocIssued, d.issued}, {pinsede.FieldDocExpires, d.expires},
+	} {
+		d.objects = append(d.objects, a.liveField(fs, validate, name(x.field), lang.L("field."+x.field), x.input))
+	}
+	return d
+}
+
+// grid lays the document's fields out two by two.
+func (d *documentForm) grid() fyne.CanvasObject { return twoColumns(d.objects...) }
+
+// documentType returns the chosen type, "" for none.
+func (d *documentForm) documentType() pinsede.DocumentType {
+	if i := d.docType.SelectedIndex(); i >= 0 {
+		return pinsede.DocumentTypes[i]
+	}
+	return ""
+}
+
+// document reads the fields.
+func (d *documentForm) document() pinsede.Document {
+	issued, _ := pinsede.ParseDate(d.issued.Text)
+	expires, _ := pinsede.ParseDate(d.expires.Text)
+	return pinsede.Document{
+		Type:      d.documentType(),
+		Number:    d.number.Text,
+		Authority: strings.TrimSpace(d.authority.Text),
+		Country:   d.country.code(),
+		IssuedOn:  issued,
+		ExpiresOn: expires,
+	}
+}
+
+// set fills the fields with doc, as a record holds it.
+func (d *documentForm) set(doc pinsede.Document) {
+	if i := slices.Index(pinsede.DocumentTypes, doc.Type); i >= 0 {
+		d.docType.SetSelectedIndex(i)
+	}
+	d.number.SetText(doc.Number)
+	d.authority.SetText(doc.Authority)
+	if doc.Country != "" {
+		d.country.set(doc.Country)
+	}
+	if !doc.IssuedOn.IsZero() {
+		d.issued.SetText(doc.IssuedOn.Italian())
+	}
+	if !doc.ExpiresOn.IsZero() {
+		d.expires.SetText(doc.ExpiresOn.Italian())
+	}
+}
+
+// dateProblems puts "wrong format" on the document's dates that do not
+// parse, in place of es's problems with them (see withDateFormat).
+func (d *documentForm) dateProblems(es pinsede.FieldErrors) pinsede.FieldErrors {
+	es = withDateFormat(es, d.name(pinsede.FieldDocIssued), d.issued.Text)
+	return withDateFormat(es, d.name(pinsede.FieldDocExpires), d.expires.Text)
+}
