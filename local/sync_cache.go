@@ -84,6 +84,9 @@ func (s *Store) AckSync(seqs []uint64, refused []NotAccepted) error {
 			if err := t.put(bucketSync, append(append([]byte{}, syncRefused...), seqKey(r.Seq)...), r); err != nil {
 				return err
 			}
+			if err := t.endRejectedDelegation(r); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -242,4 +245,44 @@ func (s *Store) CachedPolicy() (p pinsede.Policy, ok bool, err error) {
 		return pinsede.Policy{}, false, fmt.Errorf("cached policy in %s: %w", s.path, err)
 	}
 	return p, ok, nil
+}
+
+// ReasonRejectedAtCentrale returns the revocation reason of a delegation
+// that the central records rejected for reason.
+func ReasonRejectedAtCentrale(reason string) string {
+	return "rifiutata dall'archivio centrale: " + reason
+}
+
+// endRejectedDelegation ends, at the sede, a delegation whose registration
+// the central records rejected (another sede registered one that breaks a
+// rule first): it is revoked by pinsede.ActorCentrale with the reason, and
+// audited for each party, so that it no longer counts toward the limits
+// nor shows as active. Other refusals change nothing here.
+func (t *tx) endRejectedDelegation(r NotAccepted) error {
+	if r.Verdict != wire.Rejected || r.Event.Kind != pinsede.EventDelegationRegistered || r.Event.Delegation == nil {
+		return nil
+	}
+	dl, err := t.Delegation(r.Event.Delegation.ID)
+	switch {
+	case errors.Is(err, pinsede.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case !dl.RevokedAt.IsZero():
+		return nil
+	}
+	reason := ReasonRejectedAtCentrale(r.Reason)
+	dl.RevokedAt, dl.RevokedBy, dl.RevokeReason = r.At, pinsede.ActorCentrale, reason
+	if err := t.PutDelegation(dl); err != nil {
+		return err
+	}
+	for _, cf := range []pinsede.CodiceFiscale{dl.Delegante.CodiceFiscale, dl.Delegato.CodiceFiscale} {
+		if _, err := t.AppendAudit(pinsede.AuditEntry{
+			Time: r.At, Sede: dl.Sede, Actor: pinsede.ActorCentrale, Action: pinsede.ActionDelegationRevoked,
+			Subject: cf, Detail: string(dl.Form) + ": " + reason,
+		}); err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+	}
+	return nil
 }

@@ -55,6 +55,19 @@ func TestDelegationAcrossSedi(t *testing.T) {
 			if na, _ := roma.store.NotAcceptedEvents(); len(na) != 0 {
 				t.Errorf("ROMA01 not accepted: %+v", na)
 			}
+			// MILA01's rejected delegation is ended at MILA01 too: it no
+			// longer blocks the delegante there.
+			var dls []pinsede.Delegation
+			if err := mila.store.View(func(tx pinsede.Tx) (err error) {
+				dls, err = tx.DelegationsOf(party(1).CodiceFiscale)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if len(dls) != 1 || dls[0].RevokedBy != pinsede.ActorCentrale ||
+				!strings.Contains(dls[0].RevokeReason, central.ReasonDeleganteHasOne) {
+				t.Errorf("MILA01's copy of its rejected delegation: %+v", dls)
+			}
 
 			// Once ROMA01 revokes it, another sede registers one for the
 			// same delegante, and centrale accepts it.

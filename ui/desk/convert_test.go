@@ -147,7 +147,7 @@ func TestConvertScreenGolden(t *testing.T) {
 	v.checkOriginal.SetChecked(true)
 	v.checkPhoto.SetChecked(true)
 	h.settle()
-	test.AssertRendersToMarkup(t, "converti.xml", h.win.Canvas())
+	assertScreen(t, h, "converti")
 }
 
 // portal returns an HTTP client of the INPS portal for centrale.
@@ -334,5 +334,5 @@ func TestCentralLookupGolden(t *testing.T) {
 		t.Fatalf("lookup: %+v", l)
 	}
 	h.settle()
-	test.AssertRendersToMarkup(t, "cittadino-centrale.xml", h.win.Canvas())
+	assertScreen(t, h, "cittadino-centrale")
 }

@@ -233,7 +233,7 @@ func TestDelegationScreensGolden(t *testing.T) {
 	h.win.Canvas().Unfocus()
 	v.checked.SetChecked(true)
 	h.settle()
-	test.AssertRendersToMarkup(t, "delega.xml", h.win.Canvas())
+	assertScreen(t, h, "delega")
 
 	self := pinsede.Party{CodiceFiscale: mario.CodiceFiscale, Cognome: mario.Cognome, Nome: mario.Nome, Document: foreignPassport.Document}
 	given, err := h.desk.RegisterDelegation(s, pinsede.Delegation{Form: pinsede.FormAA08, Delegante: self, Delegato: verdi(t, 1)})
@@ -254,7 +254,7 @@ func TestDelegationScreensGolden(t *testing.T) {
 	h.app.showCitizen(mario.CodiceFiscale)
 	h.win.Resize(h.win.Canvas().Size().AddWidthHeight(0, 900)) // the whole page
 	h.settle()
-	test.AssertRendersToMarkup(t, "cittadino-deleghe.xml", h.win.Canvas())
+	assertScreen(t, h, "cittadino-deleghe")
 }
 
 // linkCentrale links the desk to a centrale started for the test, with its

@@ -145,6 +145,19 @@ func TestScreensPNG(t *testing.T) {
 	walkIdentity(t, h, func(name string) { writeShots(t, h, name) })
 }
 
+// assertScreen checks the window against the golden markup name.xml and,
+// with -shots, also writes it as PNG (see writeShots), to look at it.
+func assertScreen(t *testing.T, h *harness, name string) {
+	t.Helper()
+	test.AssertRendersToMarkup(t, name+".xml", h.win.Canvas())
+	if *shots != "" {
+		if err := os.MkdirAll(*shots, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeShots(t, h, name)
+	}
+}
+
 // writeShots writes the window as name.png, and the whole page, for the
 // screens that scroll, as name-full.png.
 func writeShots(t *testing.T, h *harness, name string) {

@@ -194,7 +194,7 @@ func TestHomeCentralLookupGolden(t *testing.T) {
 	test.ApplyTheme(t, theme.New())
 	h.searchCF(mario.CodiceFiscale)
 	h.settle()
-	test.AssertRendersToMarkup(t, "home-centrale.xml", h.win.Canvas())
+	assertScreen(t, h, "home-centrale")
 }
 
 // Ensure that the page of a walk-in found at centrale renders as reviewed:
@@ -208,5 +208,5 @@ func TestWalkInPageGolden(t *testing.T) {
 		t.Fatalf("the citizen's page did not open: %q", h.app.home.centralMsg.text())
 	}
 	h.settle()
-	test.AssertRendersToMarkup(t, "cittadino-sconosciuto.xml", h.win.Canvas())
+	assertScreen(t, h, "cittadino-sconosciuto")
 }
