@@ -16,8 +16,16 @@ fi
 bin=$1
 shift
 
+# Fyne reads the locale from the environment when it starts and logs an
+# error for the C/POSIX locale of servers and containers; a desk PC has an
+# Italian one. (The interface language is -lang's, whatever the locale.)
+run=("$bin")
+case "${LC_ALL:-${LC_MESSAGES:-${LANG:-C}}}" in
+C | C.* | POSIX) run=(env -u LC_ALL -u LC_MESSAGES LANG=it_IT.UTF-8 "$bin") ;;
+esac
+
 if [ -n "${DISPLAY:-}" ]; then
-	exec "$bin" "$@"
+	exec "${run[@]}" "$@"
 fi
 
 screen=${PINSEDE_XVFB_SCREEN:-1280x800x24}
@@ -61,7 +69,7 @@ MSG
 # The app runs in the background so that a Ctrl-C or a kill reaches it as
 # SIGTERM first (it closes its store and quits), and only then the X server
 # goes away.
-"$bin" "$@" &
+"${run[@]}" "$@" &
 app_pid=$!
 trap 'kill -TERM "$app_pid" 2>/dev/null || true' INT TERM
 while :; do
