@@ -64,30 +64,17 @@ type Reconciliation struct {
 	DrawnAt time.Time
 }
 
-// AuditLog is the part of a store that walks the whole audit chain in
-// order, from entry seq from on (local.Store has it). Reconciliation needs
-// it.
-type AuditLog interface {
-	AuditEntries(from uint64, fn func(AuditEntry) error) error
-}
-
 // Reconciliation draws up the end-of-day reconciliation of day (local time)
 // for the session's sede, and audits it (ActionReconciliation). Any operator
 // may draw it up; a supervisor countersigns the printed copy.
 //
-// The counts come from the day's audit entries, by actor. The mismatches
-// are the credentials issued on day whose slip was printed and never handed
-// over, except a slip replaced because it was lost or spoiled (the
-// replacement is in the list when it too was not handed over).
-//
-// Caveat: the store's audit chain is walked from its start (AuditLog); a
-// store without AuditLog returns an error.
+// The counts come from the day's audit entries (Tx.AuditOn), by actor.
+// The mismatches are the credentials issued on day whose slip was printed
+// and never handed over, except a slip replaced because it was lost or
+// spoiled (the replacement is in the list when it too was not handed
+// over).
 func (d *Desk) Reconciliation(s *Session, day Date) (Reconciliation, error) {
 	wrap := func(err error) error { return fmt.Errorf("reconciliation of %s: %w", day, err) }
-	log, ok := d.Store.(AuditLog)
-	if !ok {
-		return Reconciliation{}, wrap(errors.New("the store cannot list its audit chain"))
-	}
 	rows := map[string]*ReconciliationRow{}
 	row := func(id string) *ReconciliationRow {
 		if rows[id] == nil {
@@ -95,9 +82,17 @@ func (d *Desk) Reconciliation(s *Session, day Date) (Reconciliation, error) {
 		}
 		return rows[id]
 	}
-	err := log.AuditEntries(0, func(e AuditEntry) error {
-		if DateOf(e.Time.Local()) != day || (e.Sede != "" && e.Sede != s.Sede.Code) {
-			return nil
+	var entries []AuditEntry
+	err := d.Store.View(func(tx Tx) (err error) {
+		entries, err = tx.AuditOn(day)
+		return err
+	})
+	if err != nil {
+		return Reconciliation{}, wrap(err)
+	}
+	for _, e := range entries {
+		if e.Sede != "" && e.Sede != s.Sede.Code {
+			continue
 		}
 		switch e.Action {
 		case ActionPrinted:
@@ -113,10 +108,6 @@ func (d *Desk) Reconciliation(s *Session, day Date) (Reconciliation, error) {
 		case ActionHandedOver:
 			row(e.Actor).HandedOver++
 		}
-		return nil
-	})
-	if err != nil {
-		return Reconciliation{}, wrap(err)
 	}
 	now := d.Now()
 	r := Reconciliation{Sede: s.Sede, Day: day, DrawnBy: s.Operator.Name, DrawnAt: now}

@@ -57,6 +57,8 @@ type Tx interface {
 	AppendAudit(e AuditEntry) (AuditEntry, error)
 	// AuditFor returns the entries about a citizen, oldest first.
 	AuditFor(CodiceFiscale) ([]AuditEntry, error)
+	// AuditOn returns the entries of a day (local time), oldest first.
+	AuditOn(Date) ([]AuditEntry, error)
 
 	// Enqueue puts an event in the outbox for the central records.
 	Enqueue(Event) error

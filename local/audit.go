@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/pinsede/pinsede"
 	bolt "go.etcd.io/bbolt"
@@ -49,6 +50,13 @@ func (t *tx) AppendAudit(e pinsede.AuditEntry) (pinsede.AuditEntry, error) {
 	if err := t.put(bucketAudit, key, e); err != nil {
 		return pinsede.AuditEntry{}, err
 	}
+	byDay, err := t.bucket(bucketAuditByDay)
+	if err != nil {
+		return pinsede.AuditEntry{}, err
+	}
+	if err := byDay.Put(auditDayKey(e.Time, key), nil); err != nil {
+		return pinsede.AuditEntry{}, err
+	}
 	if e.Subject != "" {
 		idx, err := t.bucket(bucketAuditBySubject)
 		if err != nil {
@@ -66,7 +74,26 @@ func (t *tx) AppendAudit(e pinsede.AuditEntry) (pinsede.AuditEntry, error) {
 
 // AuditFor returns the entries about a citizen, oldest first.
 func (t *tx) AuditFor(cf pinsede.CodiceFiscale) ([]pinsede.AuditEntry, error) {
-	idx, err := t.bucket(bucketAuditBySubject)
+	return t.auditIndexed(bucketAuditBySubject, t.citizenKey(cf))
+}
+
+// AuditOn returns the entries of day (local time), oldest first, through
+// the audit_by_day index: the end-of-day reconciliation reads one day, not
+// the whole chain.
+func (t *tx) AuditOn(day pinsede.Date) ([]pinsede.AuditEntry, error) {
+	return t.auditIndexed(bucketAuditByDay, dayKey(day))
+}
+
+// auditDayKey is an entry's key in the audit_by_day index: the day of at
+// (local time), as dayKey writes it, then the entry's seq key.
+func auditDayKey(at time.Time, seq []byte) []byte {
+	return append(dayKey(pinsede.DateOf(at.Local())), seq...)
+}
+
+// auditIndexed returns the entries whose seq keys follow prefix in the
+// index bucket idxName, in seq order.
+func (t *tx) auditIndexed(idxName, prefix []byte) ([]pinsede.AuditEntry, error) {
+	idx, err := t.bucket(idxName)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +101,6 @@ func (t *tx) AuditFor(cf pinsede.CodiceFiscale) ([]pinsede.AuditEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	prefix := t.citizenKey(cf)
 	var out []pinsede.AuditEntry
 	c := idx.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {

@@ -168,22 +168,29 @@ func (s *Store) DeleteAuditHead() error {
 }
 
 // MakeV1 turns the closed current store at path into one as schema
-// version 1 made it: no documents, expires_by_day or delegations buckets,
-// version 1.
+// version 1 made it: no documents, expires_by_day, delegations or
+// audit_by_day buckets, version 1.
 func MakeV1(path string) error {
-	return makeVersion(path, 1, bucketDocuments, bucketExpiresByDay, bucketDelegations, bucketDelegsByDelegante, bucketDelegsByDelegato)
+	return makeVersion(path, 1, bucketDocuments, bucketExpiresByDay, bucketDelegations, bucketDelegsByDelegante, bucketDelegsByDelegato, bucketAuditByDay)
 }
 
 // MakeV2 turns the closed current store at path into one as schema
-// version 2 made it: no expires_by_day or delegations buckets, version 2.
+// version 2 made it: no expires_by_day, delegations or audit_by_day
+// buckets, version 2.
 func MakeV2(path string) error {
-	return makeVersion(path, 2, bucketExpiresByDay, bucketDelegations, bucketDelegsByDelegante, bucketDelegsByDelegato)
+	return makeVersion(path, 2, bucketExpiresByDay, bucketDelegations, bucketDelegsByDelegante, bucketDelegsByDelegato, bucketAuditByDay)
 }
 
 // MakeV3 turns the closed current store at path into one as schema
-// version 3 made it: no delegations buckets, version 3.
+// version 3 made it: no delegations or audit_by_day buckets, version 3.
 func MakeV3(path string) error {
-	return makeVersion(path, 3, bucketDelegations, bucketDelegsByDelegante, bucketDelegsByDelegato)
+	return makeVersion(path, 3, bucketDelegations, bucketDelegsByDelegante, bucketDelegsByDelegato, bucketAuditByDay)
+}
+
+// MakeV4 turns the closed current store at path into one as schema
+// version 4 made it: no audit_by_day bucket, version 4.
+func MakeV4(path string) error {
+	return makeVersion(path, 4, bucketAuditByDay)
 }
 
 // makeVersion deletes the buckets of the closed store at path and records

@@ -13,7 +13,7 @@ import (
 // SchemaVersion is the layout of the store this code reads and writes.
 // Open brings an older store up to it with the migrations, and refuses a
 // newer one with ErrSchemaTooNew.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // The buckets. Keys marked tag() are keyed hashes (see keys.tag); values
 // marked sealed are encrypted and bound to their bucket and key.
@@ -55,6 +55,9 @@ var (
 	// bucketDelegsByDelegato: tag(delegato's codice fiscale) ‖ id -> empty
 	// (version 4).
 	bucketDelegsByDelegato = []byte("delegations_by_delegato")
+	// bucketAuditByDay: day yyyymmdd (local time) ‖ seq -> empty
+	// (version 5).
+	bucketAuditByDay = []byte("audit_by_day")
 )
 
 // Keys of the meta bucket.
@@ -122,6 +125,24 @@ var migrations = [SchemaVersion]migration{
 			}
 		}
 		return nil
+	}},
+	{"audit entries indexed by day", func(tx *bolt.Tx, k *keys) error {
+		idx, err := tx.CreateBucketIfNotExists(bucketAuditByDay)
+		if err != nil {
+			return fmt.Errorf("bucket %s: %w", bucketAuditByDay, err)
+		}
+		return tx.Bucket(bucketAudit).ForEach(func(key, sealed []byte) error {
+			plain, err := k.open(bucketAudit, key, sealed)
+			if err != nil {
+				return fmt.Errorf("%s record %x: %w: %w", bucketAudit, key, ErrCorrupt, err)
+			}
+			defer clear(plain)
+			var e pinsede.AuditEntry
+			if err := json.Unmarshal(plain, &e); err != nil {
+				return fmt.Errorf("%s record %x: %w: %w", bucketAudit, key, ErrCorrupt, err)
+			}
+			return idx.Put(auditDayKey(e.Time, key), nil)
+		})
 	}},
 }
 
