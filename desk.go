@@ -294,7 +294,8 @@ type Issued struct {
 // Invalid input returns FieldErrors and writes nothing. A citizen the
 // eligibility policy (Policy) refuses gets no PIN: the error is a *Problem
 // whose Key says why, wrapping ErrNotEligible, and only the refusal is
-// audited (ActionRefused); see IssueWithOverride. If the slip cannot be
+// recorded (ActionRefused, and an EventRefused for centrale); see
+// IssueWithOverride. If the slip cannot be
 // printed, the new credential is revoked (nobody can know its PIN) and the
 // error wraps ErrPrint: the clerk issues again.
 func (d *Desk) Issue(ctx context.Context, s *Session, req Request, ver Verification) (Issued, error) {

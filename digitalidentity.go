@@ -19,13 +19,14 @@ const FieldDigitalIdentity = "identita_digitale"
 // "CNS"), instead of a PIN. It validates the request (FieldErrors, and a
 // choice not in Alternatives is a FieldError on FieldDigitalIdentity),
 // stores or updates the citizen's record (keeping the document of an
-// earlier visit) and audits ActionDigitalIdentity with the choice as
-// detail, in one transaction.
+// earlier visit), audits ActionDigitalIdentity with the choice as detail
+// and enqueues an EventDigitalIdentityChosen (with the codice fiscale and
+// the choice only), in one transaction, and asks the link to push it.
+// Invalid input writes nothing.
 //
-// No PIN is generated and no credential is created. No outbox event is
-// enqueued either: centrale tracks credentials, and this choice creates
-// none; the record stays in the sede's audit chain, which is exported with
-// the rest of it.
+// No PIN is generated and no credential is created: the event tells the
+// central records how the visit ended, so that the citizens directed to
+// another credential are counted across every sede.
 func (d *Desk) RecordDigitalIdentityChoice(s *Session, req Request, choice string) error {
 	now := d.Now()
 	es := req.Validate(DateOf(now))
@@ -47,12 +48,16 @@ func (d *Desk) RecordDigitalIdentityChoice(s *Session, req Request, choice strin
 		if err := tx.PutCitizen(c); err != nil {
 			return err
 		}
-		return appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{
+		if err := appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{
 			Action: ActionDigitalIdentity, Subject: req.CodiceFiscale, Detail: choice,
-		})
+		}); err != nil {
+			return err
+		}
+		return d.enqueueOutcome(tx, s, now, EventDigitalIdentityChosen, Outcome{CodiceFiscale: req.CodiceFiscale, Choice: choice})
 	})
 	if err != nil {
 		return fmt.Errorf("record digital identity of %s: %w", req.CodiceFiscale.Redacted(), err)
 	}
+	d.notify()
 	return nil
 }

@@ -30,6 +30,13 @@ const (
 	// EventTicketCalled: a desk called a kiosk ticket, so no other desk
 	// calls it (Ticket is its code).
 	EventTicketCalled EventKind = "ticket.called"
+	// EventDigitalIdentityChosen: a citizen chose SPID, CIE or CNS instead
+	// of a PIN (Outcome carries the codice fiscale and the choice).
+	EventDigitalIdentityChosen EventKind = "citizen.digital_identity_chosen"
+	// EventRefused: the eligibility policy refused a PIN at the desk
+	// (Outcome carries the codice fiscale, the refusal's message key and
+	// the policy's version).
+	EventRefused EventKind = "request.refused"
 )
 
 // Event is a change that the central records must apply, waiting in the
@@ -49,6 +56,25 @@ type Event struct {
 	Delegation *Delegation `json:"delegation,omitempty"`
 	// Ticket is the ticket code of EventTicketCalled.
 	Ticket string `json:"ticket,omitempty"`
+	// Outcome is the outcome of EventDigitalIdentityChosen and
+	// EventRefused.
+	Outcome *Outcome `json:"outcome,omitempty"`
+}
+
+// Outcome is what an EventDigitalIdentityChosen or an EventRefused tells
+// the central records of a citizen's visit that created no credential. It
+// keeps no personal data but the codice fiscale.
+type Outcome struct {
+	CodiceFiscale CodiceFiscale `json:"codice_fiscale"`
+	// Choice is the digital identity chosen (one of Alternatives), for
+	// EventDigitalIdentityChosen.
+	Choice string `json:"choice,omitempty"`
+	// Reason is the message key of the refusal, such as
+	// KeyRefusedResidentItaly, for EventRefused.
+	Reason string `json:"reason,omitempty"`
+	// PolicyVersion is the version of the policy that refused, for
+	// EventRefused.
+	PolicyVersion int `json:"policy_version,omitempty"`
 }
 
 // ArchivedForm is a printed form kept with a credential's record, such as
@@ -66,4 +92,14 @@ func NewID(r io.Reader) (string, error) {
 		return "", fmt.Errorf("new id: %w", err)
 	}
 	return hex.EncodeToString(b[:]), nil
+}
+
+// enqueueOutcome enqueues, in tx, the outbox event of kind k with outcome
+// o, of the session's sede at now.
+func (d *Desk) enqueueOutcome(tx Tx, s *Session, now time.Time, k EventKind, o Outcome) error {
+	id, err := NewID(d.Rand)
+	if err != nil {
+		return err
+	}
+	return tx.Enqueue(Event{ID: id, Kind: k, Time: now, Sede: s.Sede.Code, Outcome: &o})
 }

@@ -232,10 +232,14 @@ func (d *Desk) CurrentPolicy() Policy {
 }
 
 // refusal checks the policy for req and doc today. It returns the decision;
-// a refusal is audited and returned as a *Problem wrapping ErrNotEligible.
+// a refusal is returned as a *Problem wrapping ErrNotEligible and, when
+// audit is set, audited (ActionRefused, with the key) with an EventRefused
+// in the outbox (the codice fiscale, the key and the policy's version), in
+// one transaction, and the link is asked to push it.
 func (d *Desk) refusal(s *Session, req Request, doc Document, audit bool) (Decision, error) {
 	now := d.Now()
-	dec, err := d.CurrentPolicy().Check(DateOf(now), req, doc)
+	p := d.CurrentPolicy()
+	dec, err := p.Check(DateOf(now), req, doc)
 	if err != nil {
 		return Decision{}, fmt.Errorf("issue: %w", err)
 	}
@@ -244,11 +248,15 @@ func (d *Desk) refusal(s *Session, req Request, doc Document, audit bool) (Decis
 	}
 	if audit {
 		err = d.Store.Update(func(tx Tx) error {
-			return appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{Action: ActionRefused, Subject: req.CodiceFiscale, Detail: dec.Key})
+			if err := appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{Action: ActionRefused, Subject: req.CodiceFiscale, Detail: dec.Key}); err != nil {
+				return err
+			}
+			return d.enqueueOutcome(tx, s, now, EventRefused, Outcome{CodiceFiscale: req.CodiceFiscale, Reason: dec.Key, PolicyVersion: p.Version})
 		})
 		if err != nil {
 			return dec, fmt.Errorf("record refusal: %w", err)
 		}
+		d.notify()
 	}
 	return dec, &Problem{Key: dec.Key, Args: map[string]any{"Alternatives": strings.Join(dec.Alternatives, ", ")}, Err: ErrNotEligible}
 }
@@ -306,7 +314,9 @@ const ActionInfoSheetPrinted AuditAction = "infosheet.printed"
 // PrintInfoSheet prints the information sheet on SPID, CIE and CNS for a
 // citizen refused a PIN, and audits it (with the citizen cf, when given).
 // It needs Documents and a Forms that implements InfoSheetRenderer
-// (ErrNoPrinter without them).
+// (ErrNoPrinter without them). The print stays in the sede's audit chain,
+// with no outbox event: the refusal it follows reached the central records
+// already (EventRefused).
 func (d *Desk) PrintInfoSheet(ctx context.Context, s *Session, cf CodiceFiscale) error {
 	r, ok := d.Forms.(InfoSheetRenderer)
 	if !ok || d.Documents == nil {

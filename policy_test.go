@@ -130,14 +130,28 @@ func TestLoadPolicy(t *testing.T) {
 }
 
 // Ensure that Issue refuses a resident of Italy with an Italian passport:
-// no PIN, no credential, no slip, only the refusal audited.
+// no PIN, no credential, no slip, only the refusal audited, with an
+// outbox event (the codice fiscale, the key and the policy's version)
+// pushed at once; an invalid request is not checked against the policy
+// and enqueues nothing.
 func TestIssueRefusedByPolicy(t *testing.T) {
 	f := newFixture(t)
+	link := &fakeLink{online: true, desk: f.desk}
+	f.desk.Link = link
 	r := request()
 	r.Residenza = pinsede.Address{Street: "Via Roma 1", CAP: "00184", City: "Roma", Province: "RM", Country: "IT"}
 	v := verification()
 	v.Document = pinsede.Document{Type: pinsede.DocPassaporto, Number: "YA1234567", Authority: "Questura di Roma",
 		IssuedOn: pinsede.Date{Year: 2020, Month: 5, Day: 4}, ExpiresOn: pinsede.Date{Year: 2030, Month: 5, Day: 3}}
+	bad := r
+	bad.Nome = ""
+	var es pinsede.FieldErrors
+	if _, err := f.desk.Issue(context.Background(), f.sup, bad, v); !errors.As(err, &es) {
+		t.Fatalf("invalid request: %v", err)
+	}
+	if items, err := f.store.Outbox(0); err != nil || len(items) != 0 || len(link.pending) != 0 {
+		t.Fatalf("an invalid request enqueued %+v (%v), notified %v", items, err, link.pending)
+	}
 	_, err := f.desk.Issue(context.Background(), f.sup, r, v)
 	var p *pinsede.Problem
 	if !errors.As(err, &p) || p.Key != pinsede.KeyRefusedResidentItaly || !errors.Is(err, pinsede.ErrNotEligible) {
@@ -147,7 +161,7 @@ func TestIssueRefusedByPolicy(t *testing.T) {
 		t.Fatal("a slip was printed")
 	}
 	sum, err := f.desk.Summary()
-	if err != nil || sum.IssuedToday != 0 || sum.PendingSync != 0 {
+	if err != nil || sum.IssuedToday != 0 || sum.PendingSync != 1 {
 		t.Fatalf("summary %+v, %v", sum, err)
 	}
 	var audit []pinsede.AuditEntry
@@ -156,6 +170,18 @@ func TestIssueRefusedByPolicy(t *testing.T) {
 	}
 	if len(audit) != 1 || audit[0].Action != pinsede.ActionRefused || audit[0].Detail != pinsede.KeyRefusedResidentItaly {
 		t.Fatalf("audit %+v", audit)
+	}
+	items, err := f.store.Outbox(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := pinsede.Outcome{CodiceFiscale: r.CodiceFiscale, Reason: pinsede.KeyRefusedResidentItaly, PolicyVersion: pinsede.DefaultPolicy.Version}
+	if len(items) != 1 || items[0].Event.Kind != pinsede.EventRefused || items[0].Event.Sede != "ROMA01" ||
+		items[0].Event.Outcome == nil || *items[0].Event.Outcome != want || items[0].Event.Credential != (pinsede.Credential{}) {
+		t.Fatalf("outbox %+v", items)
+	}
+	if len(link.pending) != 1 || link.pending[0] != 1 {
+		t.Fatalf("link notified %v, want once with the event pending", link.pending)
 	}
 
 	// A policy of the deployment that lets anyone in issues the PIN.

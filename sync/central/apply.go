@@ -71,6 +71,9 @@ func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, s
 	c := ev.Credential
 	verdict, reason := wire.Accepted, ""
 	switch ev.Kind {
+	case pinsede.EventDigitalIdentityChosen, pinsede.EventRefused:
+		// The outcome of a visit that created no credential: the event
+		// itself is the record.
 	case pinsede.EventTicketCalled:
 		if err := applyTicketCalled(tx, sede, ev, at); err != nil {
 			return "", "", err

@@ -19,6 +19,11 @@
 // (applyDelegation). An operator of centrale revokes a
 // credential with Store.Revoke, and its sede is told by a ChangeRevoked.
 //
+// A visit that creates no credential reaches the central records too: the
+// citizen's choice of SPID, CIE or CNS (EventDigitalIdentityChosen) and a
+// refusal by the eligibility policy (EventRefused) are kept as accepted
+// events, with their outcome, and change no other record.
+//
 // A sede's kiosk hands its tickets to the sede's desks through the central
 // records (TicketStore, tickets.go): each is a ChangeTicket for the sede
 // until a desk's EventTicketCalled records a ChangeTicketCalled, and
@@ -35,6 +40,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/pinsede/pinsede"
@@ -136,7 +143,9 @@ const (
 // Check validates an event of sede before it is applied: it returns the
 // reason to reject it, or "". It does not look at stored records. The
 // credential.* and form.* kinds carry a credential of sede; the
-// delegation.* kinds a delegation of sede and no credential.
+// delegation.* kinds a delegation of sede and no credential; the outcome
+// kinds (EventDigitalIdentityChosen, EventRefused) an outcome and nothing
+// else.
 func Check(sede string, ev pinsede.Event) string {
 	switch {
 	case ev.Sede != sede || RecordSede(ev) != sede:
@@ -145,6 +154,13 @@ func Check(sede string, ev pinsede.Event) string {
 		return ReasonBadEvent + ": id"
 	case ev.Time.IsZero():
 		return ReasonBadEvent + ": time"
+	}
+	switch ev.Kind {
+	case pinsede.EventDigitalIdentityChosen, pinsede.EventRefused:
+		return checkOutcome(ev)
+	}
+	if ev.Outcome != nil {
+		return ReasonBadEvent + ": fields of another kind"
 	}
 	switch ev.Kind {
 	case pinsede.EventIssued, pinsede.EventRevoked, pinsede.EventHandedOver, pinsede.EventConverted, pinsede.EventFormArchived:
@@ -199,6 +215,8 @@ func RecordSede(ev pinsede.Event) string {
 		return ev.Delegation.Sede
 	case pinsede.EventTicketCalled:
 		return ev.Sede // a ticket of the event's sede: the change goes to it
+	case pinsede.EventDigitalIdentityChosen, pinsede.EventRefused:
+		return ev.Sede // the outcome of a visit at the event's sede
 	case pinsede.EventConverted:
 		return ev.Sede
 	}
@@ -214,6 +232,38 @@ func checkCredential(ev pinsede.Event) string {
 	}
 	if cf, err := pinsede.ParseCodiceFiscale(string(c.CodiceFiscale)); err != nil || cf != c.CodiceFiscale {
 		return ReasonBadEvent + ": codice fiscale"
+	}
+	return ""
+}
+
+// MaxOutcomeReason is the longest Reason of an EventRefused's outcome, in
+// bytes: a message key, such as pinsede.KeyRefusedResidentItaly.
+const MaxOutcomeReason = 64
+
+// checkOutcome checks an event of an outcome kind: an outcome with a
+// codice fiscale in canonical form; for EventDigitalIdentityChosen a
+// Choice among pinsede.Alternatives and no Reason or policy version; for
+// EventRefused a Reason of 1 to MaxOutcomeReason bytes, a PolicyVersion
+// of 1 or more and no Choice; and no credential or other kind's fields.
+func checkOutcome(ev pinsede.Event) string {
+	o := ev.Outcome
+	switch {
+	case o == nil:
+		return ReasonBadEvent + ": no outcome"
+	case ev.Credential != (pinsede.Credential{}) || ev.Form != nil || ev.Delegation != nil || ev.Ticket != "":
+		return ReasonBadEvent + ": fields of another kind"
+	}
+	if cf, err := pinsede.ParseCodiceFiscale(string(o.CodiceFiscale)); err != nil || cf != o.CodiceFiscale {
+		return ReasonBadEvent + ": codice fiscale"
+	}
+	if ev.Kind == pinsede.EventDigitalIdentityChosen {
+		if !slices.Contains(pinsede.Alternatives, o.Choice) || o.Reason != "" || o.PolicyVersion != 0 {
+			return ReasonBadEvent + ": a digital identity choice carries one of " + strings.Join(pinsede.Alternatives, ", ") + " and no reason or policy version"
+		}
+		return ""
+	}
+	if o.Reason == "" || len(o.Reason) > MaxOutcomeReason || o.PolicyVersion < 1 || o.Choice != "" {
+		return fmt.Sprintf("%s: a refusal carries a reason of 1 to %d bytes, a policy version and no choice", ReasonBadEvent, MaxOutcomeReason)
 	}
 	return ""
 }

@@ -391,6 +391,7 @@ type eventHead struct {
 	Form       *pinsede.ArchivedForm `json:"form,omitempty"`
 	Delegation *pinsede.Delegation   `json:"delegation,omitempty"`
 	Ticket     string                `json:"ticket,omitempty"`
+	Outcome    *pinsede.Outcome      `json:"outcome,omitempty"`
 }
 
 // eventPayload returns the JSON of ev, as json.Marshal writes it, with
@@ -398,7 +399,7 @@ type eventHead struct {
 // (and, as a json.RawMessage would be, checked and compacted again); with
 // no credential when cred is nil.
 func eventPayload(ev pinsede.Event, cred []byte) ([]byte, error) {
-	b, err := json.Marshal(eventHead{ID: ev.ID, Kind: ev.Kind, Time: ev.Time, Sede: ev.Sede, Form: ev.Form, Delegation: ev.Delegation, Ticket: ev.Ticket})
+	b, err := json.Marshal(eventHead{ID: ev.ID, Kind: ev.Kind, Time: ev.Time, Sede: ev.Sede, Form: ev.Form, Delegation: ev.Delegation, Ticket: ev.Ticket, Outcome: ev.Outcome})
 	if err != nil || cred == nil {
 		return b, err
 	}

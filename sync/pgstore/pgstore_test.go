@@ -112,3 +112,28 @@ func TestPayloadsDelegationForm(t *testing.T) {
 		t.Errorf("form payload = %+v, want the kind without the PDF", got)
 	}
 }
+
+// Ensure that the events table keeps the outcome of a digital identity
+// choice and of a refusal, with no credential.
+func TestPayloadsOutcome(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	chosen := storetest.DigitalIdentityChosen("ROMA01", "o1", storetest.CF(1), "CNS")
+	refused := storetest.Refused("ROMA01", "o2", storetest.CF(2), pinsede.KeyRefusedItalianDocument)
+	if _, err := s.Apply(ctx, "ROMA01", []pinsede.Event{chosen, refused}, storetest.T0); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []pinsede.Event{chosen, refused} {
+		var b []byte
+		if err := s.Pool().QueryRow(ctx, `SELECT payload FROM events WHERE id = $1`, want.ID).Scan(&b); err != nil {
+			t.Fatal(err)
+		}
+		var got pinsede.Event
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.Kind != want.Kind || got.Outcome == nil || *got.Outcome != *want.Outcome || got.Credential != (pinsede.Credential{}) {
+			t.Errorf("payload of %s = %s", want.ID, b)
+		}
+	}
+}

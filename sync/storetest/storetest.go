@@ -98,6 +98,7 @@ func Run(t *testing.T, open Opener) {
 		{"TicketStore", testTicketStore},
 		{"TicketCalled", testTicketCalled},
 		{"TicketWipe", testTicketWipe},
+		{"Outcomes", testOutcomes}, // outcomes.go
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}

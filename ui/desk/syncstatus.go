@@ -261,6 +261,9 @@ func notAcceptedText(n local.NotAccepted) string {
 	if d := n.Event.Delegation; d != nil {
 		cf = d.Delegante.CodiceFiscale
 	}
+	if o := n.Event.Outcome; o != nil {
+		cf = o.CodiceFiscale
+	}
 	return lang.L("sync.notaccepted.row", map[string]any{
 		"When": when(n.Event.Time), "Kind": eventKindText(n.Event.Kind), "Serial": orDash(c.SlipSerial),
 		"CF": string(cf), "Verdict": verdictText(n.Verdict), "Reason": reasonText(n.Reason),
@@ -284,6 +287,12 @@ func eventKindText(k pinsede.EventKind) string {
 		return lang.L("sync.event.delegationregistered")
 	case pinsede.EventDelegationRevoked:
 		return lang.L("sync.event.delegationrevoked")
+	case pinsede.EventDigitalIdentityChosen:
+		return lang.L("sync.event.digitalidentity")
+	case pinsede.EventRefused:
+		return lang.L("sync.event.refused")
+	case pinsede.EventTicketCalled:
+		return lang.L("sync.event.ticketcalled")
 	}
 	return string(k)
 }
