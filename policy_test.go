@@ -2,9 +2,11 @@ package pinsede_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -296,4 +298,37 @@ func TestPrintInfoSheet(t *testing.T) {
 	if err != nil || !printed {
 		t.Fatalf("sheet print not audited: %v", err)
 	}
+}
+
+// FuzzParsePolicy checks that a policy file of any content is refused
+// with an error or gives a policy that validates, decides for any day
+// without panicking, and reads back the same from its JSON.
+func FuzzParsePolicy(f *testing.F) {
+	f.Add([]byte(`{"version": 2, "rules": [{"to": "2021-09-30", "eligible": "all"}, {"from": "2021-10-01", "eligible": "abroad_no_italian_document"}]}`))
+	f.Add([]byte(`{"version": 1, "rules": [{"from": "2030-01-01", "to": "2020-01-01", "eligible": "none"}]}`))
+	f.Add([]byte(`{"version": 0}`))
+	f.Add([]byte(`{"version": 1, "rules": [], "extra": 1}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := pinsede.ParsePolicy(b)
+		if err != nil {
+			return
+		}
+		if err := p.Validate(); err != nil {
+			t.Fatalf("parsed a policy that does not validate: %v", err)
+		}
+		for _, day := range []pinsede.Date{{Year: 2021, Month: 9, Day: 30}, {Year: 2021, Month: 10, Day: 1}, {Year: 2099, Month: 12, Day: 31}} {
+			_, _ = p.Check(day, pinsede.Request{}, pinsede.Document{})
+		}
+		again, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p2, err := pinsede.ParsePolicy(again)
+		if err != nil {
+			t.Fatalf("re-encoded policy refused: %v\n%s", err, again)
+		}
+		if !reflect.DeepEqual(p, p2) {
+			t.Fatalf("round trip: %+v, then %+v", p, p2)
+		}
+	})
 }

@@ -39,6 +39,7 @@ package kiosk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -467,7 +468,8 @@ func (a *App) navBar(back func(), next *button) fyne.CanvasObject {
 
 // nextNumber returns the next queue number of the day: K001, K002... With
 // a Counter, the count goes on after a restart; should its file fail, the
-// count in memory goes on and the failure is logged.
+// count in memory goes on and the failure is logged; a file that holds no
+// count is replaced with the count in memory.
 func (a *App) nextNumber() string {
 	now := a.cfg.Now()
 	day := now.Format(time.DateOnly)
@@ -477,6 +479,13 @@ func (a *App) nextNumber() string {
 	a.queueN++
 	if a.cfg.Counter != nil {
 		n, err := a.cfg.Counter.Next(now)
+		if errors.Is(err, ticket.ErrCounterCorrupt) {
+			// Not a count: the kiosk's own count replaces it, so that the
+			// next numbers are counted in the file again.
+			fyne.LogError("kiosk queue number: the count in memory replaces the file", err)
+			err = a.cfg.Counter.Set(now, a.queueN)
+			n = a.queueN
+		}
 		if err != nil {
 			fyne.LogError("kiosk queue number", err)
 		} else {

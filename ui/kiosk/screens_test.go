@@ -533,6 +533,20 @@ func TestQueueNumberAfterRestart(t *testing.T) {
 	if r := h.sink.received(); r[len(r)-1].Ticket.Number != "K001" {
 		t.Errorf("the next day: %s, want K001", r[len(r)-1].Ticket.Number)
 	}
+	// A file that holds no count: the kiosk's own count goes on and
+	// replaces it, so that the next restart goes on from there.
+	if err := os.WriteFile(counter.Path, []byte("\x00garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	numbers(h, 1)
+	h.app.Stop()
+	h2 := newHarness(t)
+	h2.now = h.now
+	numbers(h2, 1)
+	last := func(h *harness) string { r := h.sink.received(); return r[len(r)-1].Ticket.Number }
+	if a, b := last(h), last(h2); a != "K002" || b != "K003" {
+		t.Errorf("after a broken counter file: %s, then after a restart %s; want K002, K003", a, b)
+	}
 }
 
 // Ensure that a FallbackSink hands the request to the spool when centrale

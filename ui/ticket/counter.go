@@ -20,6 +20,14 @@ type Counter struct {
 	Path string
 }
 
+// ErrCounterCorrupt is returned by [Counter.Next] for a file that does not
+// hold a count ([Counter.Set] replaces it).
+var ErrCounterCorrupt = errors.New("ticket counter unreadable")
+
+// maxCount is the most tickets a day counts: beyond it the file is not
+// believed.
+const maxCount = 99999
+
 // counterFile is the content of a Counter's file.
 type counterFile struct {
 	Day string `json:"day"`
@@ -38,7 +46,10 @@ func (c Counter) Next(now time.Time) (int, error) {
 		return 0, fmt.Errorf("ticket counter: %w", err)
 	default:
 		if err := json.Unmarshal(b, &f); err != nil {
-			return 0, fmt.Errorf("ticket counter %s: %w", c.Path, err)
+			return 0, fmt.Errorf("ticket counter %s: %w: %v", c.Path, ErrCounterCorrupt, err)
+		}
+		if f.N < 0 || f.N >= maxCount {
+			return 0, fmt.Errorf("ticket counter %s: %w: count %d", c.Path, ErrCounterCorrupt, f.N)
 		}
 	}
 	if f.Day != day {
@@ -49,6 +60,15 @@ func (c Counter) Next(now time.Time) (int, error) {
 		return 0, fmt.Errorf("ticket counter %s: %w", c.Path, err)
 	}
 	return f.N, nil
+}
+
+// Set records n as the count of the day of now, whatever the file held:
+// the kiosk's own count when the file was unreadable.
+func (c Counter) Set(now time.Time, n int) error {
+	if err := c.write(counterFile{Day: now.Format(time.DateOnly), N: n}); err != nil {
+		return fmt.Errorf("ticket counter %s: %w", c.Path, err)
+	}
+	return nil
 }
 
 // write replaces the file with f.

@@ -171,7 +171,76 @@ func TestCounter(t *testing.T) {
 		t.Errorf("left in the state folder: %v", entries)
 	}
 	os.WriteFile(path, []byte("{"), 0o600)
-	if _, err := (Counter{Path: path}).Next(spoolNow); err == nil {
-		t.Error("Next on a broken file: no error")
+	if _, err := (Counter{Path: path}).Next(spoolNow); !errors.Is(err, ErrCounterCorrupt) {
+		t.Errorf("Next on a broken file: %v, want ErrCounterCorrupt", err)
 	}
+	if err := (Counter{Path: path}).Set(spoolNow, 41); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := (Counter{Path: path}).Next(spoolNow); err != nil || n != 42 {
+		t.Errorf("Next after Set(41) = %d, %v; want 42", n, err)
+	}
+}
+
+// FuzzCounter checks that whatever the counter file holds, Next gives a
+// count from 1 on, or ErrCounterCorrupt, and never panics; after Set the
+// count goes on from there.
+func FuzzCounter(f *testing.F) {
+	f.Add([]byte(`{"day":"2026-03-10","n":17}`))
+	f.Add([]byte(`{"day":"2026-03-10","n":-3}`))
+	f.Add([]byte(`{"day":"2026-03-10","n":1e30}`))
+	f.Add([]byte(`{"day":7}`))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		path := filepath.Join(t.TempDir(), "queue.json")
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c := Counter{Path: path}
+		n, err := c.Next(spoolNow)
+		switch {
+		case errors.Is(err, ErrCounterCorrupt):
+			if err := c.Set(spoolNow, 5); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := c.Next(spoolNow); err != nil || n != 6 {
+				t.Fatalf("after Set(5): %d, %v", n, err)
+			}
+		case err != nil:
+			t.Fatal(err)
+		case n < 1 || n > maxCount:
+			t.Fatalf("count %d from %q", n, b)
+		}
+	})
+}
+
+// FuzzOpenSealed checks that a spool file of any content, under any key
+// and name, is refused with ErrSealed unless it was sealed under them, and
+// never panics.
+func FuzzOpenSealed(f *testing.F) {
+	key := make([]byte, 32)
+	good, err := seal(key, "ticket-ABC.seal", []byte(`{"ticket":{}}`))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good, "ticket-ABC.seal")
+	f.Add(good, "ticket-ABD.seal")
+	f.Add([]byte("{}"), "ticket-ABC.seal")
+	f.Add([]byte{}, "")
+	f.Fuzz(func(t *testing.T, sealed []byte, name string) {
+		plain, err := open(key, name, sealed)
+		if err != nil {
+			if !errors.Is(err, ErrSealed) {
+				t.Fatalf("error %v is not ErrSealed", err)
+			}
+			return
+		}
+		again, err := seal(key, name, plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p2, err := open(key, name, again); err != nil || string(p2) != string(plain) {
+			t.Fatalf("round trip: %q, %v", p2, err)
+		}
+	})
 }
