@@ -69,9 +69,9 @@ func (d *Desk) Convert(s *Session, credentialID string, ver Verification) (Crede
 //
 // The desk then stores a copy of it, which keeps its issuing sede and
 // has no PIN hash: the PIN stays with the central records, which check
-// it. Nothing at the desk reads the hash of a stored credential; the
-// citizen's page offers no slip replacement nor revocation of another
-// sede's credential, and a new PIN issued here revokes the copy with no
+// it. Nothing at the desk reads the hash of a stored credential;
+// ReplaceSlip and Revoke refuse another sede's credential (ErrOtherSede),
+// and a new PIN issued here revokes the copy with no
 // event (recordReplaced), as the central records supersede it
 // themselves. The copy, its conversion, its audit entry and its outbox
 // event (EventConverted: the event is this sede's, the credential the
