@@ -178,6 +178,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- string)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.ServeTLS(ln, "", "") }()
+	go sweepTickets(ctx, srv)
 	select {
 	case err := <-errc:
 		return err
@@ -190,4 +191,23 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- string)
 	}
 	log.Info("centrale stopped")
 	return nil
+}
+
+// TicketSweep is how often centrale looks for kiosk tickets of past days
+// to wipe (server.SweepTickets wipes them once a day).
+const TicketSweep = 10 * time.Minute
+
+// sweepTickets wipes the kiosk tickets of past days at start and then on
+// a timer, until ctx ends.
+func sweepTickets(ctx context.Context, srv *server.Server) {
+	t := time.NewTicker(TicketSweep)
+	defer t.Stop()
+	for {
+		srv.SweepTickets(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -100,6 +100,28 @@ func TestTicketSweep(t *testing.T) {
 	}
 }
 
+// Ensure that SweepTickets, which centrale calls on a timer, wipes the
+// tickets of past days with no request from any sede, and only once a day.
+func TestSweepTicketsTimer(t *testing.T) {
+	env := newEnv(t)
+	now := storetest.T0
+	env.Server.Now = func() time.Time { return now }
+	kiosk := env.Client(t, pki.RoleKiosk, "ROMA01")
+	tk := storetest.Ticket("", "HJKMNP67", "K001", now)
+	if st, b := do(t, kiosk, "POST", env.URL+"/v1/tickets", wire.ContentJSON, mustJSON(t, tk)); st != 201 {
+		t.Fatalf("post: %d %s", st, b)
+	}
+	env.Server.SweepTickets(t.Context()) // the same day: kept
+	if _, err := env.Store.Ticket(t.Context(), "ROMA01", tk.Code); err != nil {
+		t.Fatalf("today's ticket after a sweep: %v", err)
+	}
+	now = now.Add(24 * time.Hour)
+	env.Server.SweepTickets(t.Context())
+	if _, err := env.Store.Ticket(t.Context(), "ROMA01", tk.Code); !errors.Is(err, central.ErrNotFound) {
+		t.Errorf("yesterday's ticket after the timer's sweep: %v, want ErrNotFound", err)
+	}
+}
+
 // Ensure that bad tickets get a clear 4xx problem and store nothing.
 func TestTicketBadInput(t *testing.T) {
 	env := newEnv(t)

@@ -254,7 +254,7 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 
 // changes answers a sede's pull.
 func (s *Server) changes(w http.ResponseWriter, r *http.Request, c caller) {
-	s.sweepTickets(r, s.Now()) // no ticket of a past day goes out
+	s.sweepTickets(r.Context(), s.Now()) // no ticket of a past day goes out
 	q := r.URL.Query()
 	after, limit := uint64(0), wire.MaxChanges
 	if v := q.Get("after"); v != "" {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"sync"
@@ -16,12 +17,18 @@ type ticketSweep struct {
 	day string // time.DateOnly of the last sweep; "" before the first
 }
 
+// SweepTickets wipes the tickets of the days before today's, with the
+// requests in their changes, once a day: centrale calls it on a timer, so
+// that nothing a citizen typed at a kiosk outlives its day even when no
+// sede asks for anything. A failure is logged, and tried again at the next
+// call.
+func (s *Server) SweepTickets(ctx context.Context) { s.sweepTickets(ctx, s.Now()) }
+
 // sweepTickets wipes the tickets of the days before now's, with the
-// requests in their changes, at the first request of each day that
-// handles tickets (a pull or a kiosk's post): nothing a citizen typed at
-// a kiosk outlives its day. A failure is logged, and tried again at the
-// next request.
-func (s *Server) sweepTickets(r *http.Request, now time.Time) {
+// requests in their changes, at the first call of each day: also at the
+// first request that handles tickets (a pull or a kiosk's post), so that
+// none of a past day goes out before the timer's sweep.
+func (s *Server) sweepTickets(ctx context.Context, now time.Time) {
 	day := now.Format(time.DateOnly)
 	s.sweep.mu.Lock()
 	defer s.sweep.mu.Unlock()
@@ -29,7 +36,7 @@ func (s *Server) sweepTickets(r *http.Request, now time.Time) {
 		return
 	}
 	y, m, d := now.Date()
-	n, err := s.Store.WipeTickets(r.Context(), time.Date(y, m, d, 0, 0, 0, 0, now.Location()))
+	n, err := s.Store.WipeTickets(ctx, time.Date(y, m, d, 0, 0, 0, 0, now.Location()))
 	if err != nil {
 		if s.Log != nil {
 			s.Log.Error("wipe tickets", "err", err)
@@ -60,7 +67,7 @@ func (s *Server) postTicket(w http.ResponseWriter, r *http.Request, c caller) {
 		return
 	}
 	t.Sede = c.code
-	s.sweepTickets(r, now)
+	s.sweepTickets(r.Context(), now)
 	stored, err := s.Store.PutTicket(r.Context(), t, now)
 	if err != nil {
 		s.internal(w, r, err)
