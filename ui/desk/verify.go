@@ -33,10 +33,9 @@ type verifyScreen struct {
 	mrzRead *pinsede.MRZ
 	mrzErr  error
 
-	docType           *widget.Select
-	number, authority *entry
-	country           *countryPicker
-	issued, expires   *entry
+	// The document's fields, shared with the conversion and the
+	// delegation (convert.go).
+	*documentForm
 
 	checkOriginal, checkPhoto, checkSigned *widget.Check
 	// printMV35 prints the filled MV35 for the citizen to sign; mv35Msg
@@ -82,37 +81,12 @@ func (a *App) newVerifyScreen() *verifyScreen {
 	v.who = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.who.Wrapping = fyne.TextWrapWord
 
-	names := make([]string, len(pinsede.DocumentTypes))
-	for i, t := range pinsede.DocumentTypes {
-		names[i] = lang.L("doc." + string(t))
-	}
-	v.docType = widget.NewSelect(names, func(string) {
-		a.touch()
-		t := v.documentType()
-		switch {
-		case t.Valid() && !t.Foreign():
-			v.country.set("IT")
-		case t.Foreign() && v.country.code() == "IT":
-			v.country.set("")
-		}
-		v.fields[pinsede.FieldDocType].touched = true
-		v.validate(false)
-	})
-	v.docType.PlaceHolder = lang.L("common.choose")
 	v.mrz = a.newEntry(lang.L("verify.mrz.placeholder"))
 	v.mrz.MultiLine = true
 	v.mrz.Wrapping = fyne.TextWrapOff
 	v.mrz.TextStyle = fyne.TextStyle{Monospace: true}
 	v.mrz.SetMinRowsVisible(3)
 	v.mrz.onChange(func(string) { v.mrzChanged() })
-	v.number = a.newEntry("")
-	v.authority = a.newEntry(lang.L("verify.authority.placeholder"))
-	v.country = a.newCountryPicker(func(string) {
-		v.fields[pinsede.FieldDocCountry].touched = true
-		v.validate(false)
-	})
-	v.issued = a.newEntry(lang.L("date.placeholder"))
-	v.expires = a.newEntry(lang.L("date.placeholder"))
 	check := func(key, field string) *widget.Check {
 		return widget.NewCheck(lang.L(key), func(bool) {
 			a.touch()
@@ -150,38 +124,19 @@ func (a *App) newVerifyScreen() *verifyScreen {
 		v.printerNote.set(msgError, lang.L("issue.noprinter"))
 	}
 
+	validate := func() { v.validate(false) }
 	f := func(name, label string, input fyne.CanvasObject) fyne.CanvasObject {
-		fl := v.fields.add(newField(name, label, input))
-		if e, ok := input.(*entry); ok {
-			e.onChange(func(string) {
-				fl.edited = true
-				v.validate(false)
-			})
-			e.onLeave = func() {
-				if a.lock.locked {
-					return
-				}
-				fl.touched = fl.touched || fl.edited
-				v.validate(false)
-			}
-		}
-		return fl.object
+		return a.liveField(v.fields, validate, name, label, input)
 	}
-	grid := twoColumns
+	mrz := f(pinsede.FieldMRZ, lang.L("field.mrz"), v.mrz)
+	v.documentForm = a.newDocumentForm(v.fields, func(field string) string { return field }, validate)
 	v.scanRow = container.NewBorder(nil, nil, nil, container.NewHBox(v.scanRemove, v.scanChoose), v.scanName)
 	body := container.NewVBox(
 		title(lang.L("verify.title")),
 		section("", v.who),
 		section(lang.L("verify.document"),
-			f(pinsede.FieldMRZ, lang.L("field.mrz"), v.mrz),
-			grid(
-				f(pinsede.FieldDocType, lang.L("field.doc_tipo"), v.docType),
-				f(pinsede.FieldDocNumber, lang.L("field.doc_numero"), v.number),
-				f(pinsede.FieldDocAuthority, lang.L("field.doc_autorita"), v.authority),
-				f(pinsede.FieldDocCountry, lang.L("field.doc_paese"), v.country.box),
-				f(pinsede.FieldDocIssued, lang.L("field.doc_rilascio"), v.issued),
-				f(pinsede.FieldDocExpires, lang.L("field.doc_scadenza"), v.expires),
-			)),
+			mrz,
+			v.grid()),
 		section(lang.L("verify.checks"),
 			note(lang.L("verify.checks.intro")),
 			container.NewHBox(v.printMV35),
@@ -216,27 +171,10 @@ func (v *verifyScreen) refreshWho() {
 	}))
 }
 
-// documentType returns the chosen type, "" for none.
-func (v *verifyScreen) documentType() pinsede.DocumentType {
-	if i := v.docType.SelectedIndex(); i >= 0 {
-		return pinsede.DocumentTypes[i]
-	}
-	return ""
-}
-
 // verification reads the form.
 func (v *verifyScreen) verification() pinsede.Verification {
-	issued, _ := pinsede.ParseDate(v.issued.Text)
-	expires, _ := pinsede.ParseDate(v.expires.Text)
 	ver := pinsede.Verification{
-		Document: pinsede.Document{
-			Type:      v.documentType(),
-			Number:    v.number.Text,
-			Authority: strings.TrimSpace(v.authority.Text),
-			Country:   v.country.code(),
-			IssuedOn:  issued,
-			ExpiresOn: expires,
-		},
+		Document: v.document(),
 		Checklist: pinsede.Checklist{
 			OriginalSeen: v.checkOriginal.Checked,
 			PhotoMatches: v.checkPhoto.Checked,
@@ -254,9 +192,7 @@ func (v *verifyScreen) verification() pinsede.Verification {
 // cannot read.
 func (v *verifyScreen) problems() pinsede.FieldErrors {
 	ver := v.verification()
-	es := ver.Validate(v.a.today())
-	es = withDateFormat(es, pinsede.FieldDocIssued, v.issued.Text)
-	return withDateFormat(es, pinsede.FieldDocExpires, v.expires.Text)
+	return v.dateProblems(ver.Validate(v.a.today()))
 }
 
 // validate shows the problems of the touched fields, or of all of them,
