@@ -109,7 +109,8 @@ func (d *Desk) ConvertCentral(ctx context.Context, s *Session, cf CodiceFiscale,
 }
 
 // convertIn converts cred inside tx: the state machine's check, the
-// credential with its audit entry and outbox event, the scan of the
+// credential with its audit entry (naming the document checked) and
+// outbox event, the scan of the
 // document, and the citizen's document and MV35 when the citizen's record
 // is at the sede.
 func (d *Desk) convertIn(tx Tx, s *Session, now time.Time, cred Credential, ver Verification) (Credential, error) {
@@ -117,7 +118,13 @@ func (d *Desk) convertIn(tx Tx, s *Session, now time.Time, cred Credential, ver 
 		return Credential{}, err
 	}
 	cred.Type, cred.ConvertedAt, cred.ConvertedBy = Dispositivo, now, s.Actor()
-	if err := d.record(tx, s, now, cred, ActionConverted, EventConverted, "da ordinario a dispositivo"); err != nil {
+	// The audit entry names the document checked: for a citizen with no
+	// record at the sede (a PIN found at centrale), it is the only trace
+	// of it here.
+	doc := ver.Document
+	detail := fmt.Sprintf("da ordinario a dispositivo; documento %s n. %s (%s), scade il %s",
+		doc.Type, doc.Number, doc.Country, doc.ExpiresOn.Italian())
+	if err := d.record(tx, s, now, cred, ActionConverted, EventConverted, detail); err != nil {
 		return Credential{}, err
 	}
 	if ver.Scan != nil {

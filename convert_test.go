@@ -3,6 +3,7 @@ package pinsede_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,8 +81,9 @@ func TestConvert(t *testing.T) {
 		t.Fatalf("MV35 %q, %v, rendered %+v", pdf, err, forms.rendered)
 	}
 	last := page.History[len(page.History)-2] // before the page view
-	if last.Action != pinsede.ActionConverted || last.Credential != old.ID || last.Actor != "sup" || last.Subject != old.CodiceFiscale {
-		t.Fatalf("audit entry %+v", last)
+	if last.Action != pinsede.ActionConverted || last.Credential != old.ID || last.Actor != "sup" || last.Subject != old.CodiceFiscale ||
+		!strings.Contains(last.Detail, string(ver.Document.Type)) || !strings.Contains(last.Detail, ver.Document.Number) {
+		t.Fatalf("audit entry %+v: want the document checked in its detail", last)
 	}
 	items, err := f.store.Outbox(100)
 	if err != nil {
