@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	fynetheme "fyne.io/fyne/v2/theme"
@@ -303,41 +302,27 @@ type delegationRevokeDialog struct {
 	citizen pinsede.Citizen
 	dl      pinsede.Delegation
 
-	reason   *entry
-	reasonF  *field
-	checked  *widget.Check
-	confirm  *widget.Button
-	cancel   *widget.Button
-	progress *widget.Activity
-	msg      *message
-	dialog   *dialog.CustomDialog
+	reason  *entry
+	reasonF *field
+	checked *widget.Check
+	*actionDialog
 }
 
 // showRevokeDelegation opens the revocation dialog of delegation dl.
 func (c *citizenScreen) showRevokeDelegation(dl pinsede.Delegation) {
 	a := c.a
 	d := &delegationRevokeDialog{a: a, citizen: c.page.Citizen, dl: dl}
-	d.reason = a.newEntry(lang.L("delegation.revoke.placeholder"))
-	d.reason.MultiLine = true
-	d.reason.Wrapping = fyne.TextWrapWord
-	d.reason.SetMinRowsVisible(3)
+	d.reason = a.newReasonEntry(lang.L("delegation.revoke.placeholder"))
 	d.reasonF = newField(pinsede.FieldRevokeReason, lang.L("revoke.reason"), d.reason)
 	d.checked = widget.NewCheck(lang.L("delegation.revoke.checked"), func(bool) { a.touch() })
-	d.progress = widget.NewActivity()
-	d.progress.Hide()
-	d.msg = newMessage()
-	d.confirm = a.primaryButton(lang.L("delegation.revoke.confirm"), fynetheme.DeleteIcon(), d.doRevoke)
-	d.confirm.Importance = widget.DangerImportance
-	d.cancel = a.button(lang.L("revoke.cancel"), fynetheme.CancelIcon(), func() { d.dialog.Hide() })
+	confirm := a.primaryButton(lang.L("delegation.revoke.confirm"), fynetheme.DeleteIcon(), d.doRevoke)
+	confirm.Importance = widget.DangerImportance
+	d.actionDialog = a.newActionDialog(confirm, lang.L("revoke.cancel"))
 	intro := note(lang.L("delegation.revoke.intro", map[string]any{
 		"Delegante": dl.Delegante.FullName(), "Delegato": dl.Delegato.FullName(), "Form": string(dl.Form),
 	}))
-	content := container.NewVBox(intro, d.reasonF.object, d.checked, d.msg.box,
-		container.NewHBox(layout.NewSpacer(), d.progress, d.cancel, d.confirm))
-	d.dialog = dialog.NewCustomWithoutButtons(lang.L("delegation.revoke.title"), card(560, content), a.win)
 	c.revokeDeleg = d
-	d.dialog.Show()
-	a.win.Canvas().Focus(d.reason)
+	d.open(a, lang.L("delegation.revoke.title"), d.reason, intro, d.reasonF.object, d.checked)
 }
 
 // doRevoke asks the domain for the revocation off the UI goroutine.
@@ -353,11 +338,11 @@ func (d *delegationRevokeDialog) doRevoke() {
 	s, id, why := a.session, d.dl.ID, d.reason.Text
 	d.msg.set(msgError, "")
 	d.reasonF.setProblem("")
-	setBusy(true, d.progress, d.confirm, d.cancel)
+	d.setBusy(true)
 	a.background(func() func() {
 		_, err := a.desk.RevokeDelegation(s, id, why)
 		return func() {
-			setBusy(false, d.progress, d.confirm, d.cancel)
+			d.setBusy(false)
 			if a.session != s {
 				return // logged out meanwhile
 			}

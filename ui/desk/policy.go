@@ -5,7 +5,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	fynetheme "fyne.io/fyne/v2/theme"
@@ -103,12 +102,8 @@ func (p *policyPanel) doPrintSheet() {
 type overrideDialog struct {
 	p *policyPanel
 	*approvalFields
-	reason   *entry
-	confirm  *widget.Button
-	cancel   *widget.Button
-	progress *widget.Activity
-	msg      *message
-	dialog   *dialog.CustomDialog
+	*actionDialog
+	reason *entry
 }
 
 // showOverride opens the override dialog.
@@ -116,26 +111,15 @@ func (p *policyPanel) showOverride() {
 	a := p.v.a
 	d := &overrideDialog{p: p}
 	d.approvalFields = a.newApprovalFields(d.doOverride)
-	d.reason = a.newEntry(lang.L("policy.override.reason.placeholder"))
-	d.reason.MultiLine = true
-	d.reason.Wrapping = fyne.TextWrapWord
-	d.reason.SetMinRowsVisible(3)
-	d.progress = widget.NewActivity()
-	d.progress.Hide()
-	d.msg = newMessage()
-	d.confirm = a.primaryButton(lang.L("policy.override.confirm"), fynetheme.MailSendIcon(), d.doOverride)
-	d.cancel = a.button(lang.L("policy.override.cancel"), fynetheme.CancelIcon(), func() { d.dialog.Hide() })
-	body := container.NewVBox(
+	d.reason = a.newReasonEntry(lang.L("policy.override.reason.placeholder"))
+	d.actionDialog = a.newActionDialog(
+		a.primaryButton(lang.L("policy.override.confirm"), fynetheme.MailSendIcon(), d.doOverride), lang.L("policy.override.cancel"))
+	p.dialog = d
+	d.open(a, lang.L("policy.override.title"), d.reason,
 		note(lang.L("policy.override.intro")),
 		newField(pinsede.FieldOverrideReason, lang.L("field.motivo_deroga"), d.reason).object,
 		d.approvalFields.object(note(lang.L("replace.approval.note"))),
-		d.msg.box,
-		container.NewHBox(layout.NewSpacer(), d.progress, d.cancel, d.confirm),
 	)
-	d.dialog = dialog.NewCustomWithoutButtons(lang.L("policy.override.title"), card(560, body), a.win)
-	p.dialog = d
-	d.dialog.Show()
-	a.win.Canvas().Focus(d.reason)
 }
 
 // doOverride asks the domain for the issue on the override, off the UI
@@ -188,4 +172,3 @@ func (d *overrideDialog) showOutcome(req pinsede.Request, out pinsede.Issued, er
 }
 
 // setBusy disables the dialog's buttons while the issue runs.
-func (d *overrideDialog) setBusy(busy bool) { setBusy(busy, d.progress, d.confirm, d.cancel) }

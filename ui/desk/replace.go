@@ -4,10 +4,7 @@ import (
 	"errors"
 	"slices"
 
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/layout"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -30,11 +27,7 @@ type replaceDialog struct {
 
 	reason *widget.RadioGroup
 	*approvalFields
-	confirm  *widget.Button
-	cancel   *widget.Button
-	progress *widget.Activity
-	msg      *message
-	dialog   *dialog.CustomDialog
+	*actionDialog
 }
 
 // showReplace opens the replacement dialog for credential c of the
@@ -44,23 +37,15 @@ func (c *citizenScreen) showReplace(cred pinsede.Credential) {
 	d := &replaceDialog{a: a, citizen: c.page.Citizen, cred: cred}
 	d.reason = widget.NewRadioGroup(replaceReasonLabels(), func(string) { a.touch() })
 	d.approvalFields = a.newApprovalFields(d.doReplace)
-	d.progress = widget.NewActivity()
-	d.progress.Hide()
-	d.msg = newMessage()
-	d.confirm = a.primaryButton(lang.L("replace.confirm"), fynetheme.MailSendIcon(), d.doReplace)
-	d.cancel = a.button(lang.L("replace.cancel"), fynetheme.CancelIcon(), func() { d.dialog.Hide() })
-	body := container.NewVBox(
+	d.actionDialog = a.newActionDialog(
+		a.primaryButton(lang.L("replace.confirm"), fynetheme.MailSendIcon(), d.doReplace), lang.L("replace.cancel"))
+	c.replace = d
+	d.open(a, lang.L("replace.title"), d.supID,
 		note(lang.L("replace.intro", map[string]any{"Serial": cred.SlipSerial})),
 		heading(lang.L("replace.reason")),
 		d.reason,
 		d.approvalFields.object(note(lang.L("replace.approval.note"))),
-		d.msg.box,
-		container.NewHBox(layout.NewSpacer(), d.progress, d.cancel, d.confirm),
 	)
-	d.dialog = dialog.NewCustomWithoutButtons(lang.L("replace.title"), card(560, body), a.win)
-	c.replace = d
-	d.dialog.Show()
-	a.win.Canvas().Focus(d.supID)
 }
 
 // doReplace asks the domain for the replacement off the UI goroutine
@@ -118,7 +103,6 @@ func (d *replaceDialog) showOutcome(out pinsede.Issued, err error) {
 }
 
 // setBusy disables the dialog's buttons while the replacement runs.
-func (d *replaceDialog) setBusy(busy bool) { setBusy(busy, d.progress, d.confirm, d.cancel) }
 
 // replaceReasonLabels returns the translated labels of replaceReasons.
 func replaceReasonLabels() []string {

@@ -4,10 +4,7 @@ import (
 	"errors"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/layout"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -32,11 +29,7 @@ type revokeDialog struct {
 	reasonF         *field
 	checked         *widget.Check
 	*approvalFields // nil when no approval is needed
-	confirm         *widget.Button
-	cancel          *widget.Button
-	progress        *widget.Activity
-	msg             *message
-	dialog          *dialog.CustomDialog
+	*actionDialog
 }
 
 // showRevoke opens the revocation dialog for credential cred of the
@@ -44,18 +37,12 @@ type revokeDialog struct {
 func (c *citizenScreen) showRevoke(cred pinsede.Credential) {
 	a := c.a
 	d := &revokeDialog{a: a, citizen: c.page.Citizen, cred: cred, approval: cred.IssuedBy != a.session.Actor()}
-	d.reason = a.newEntry(lang.L("revoke.reason.placeholder"))
-	d.reason.MultiLine = true
-	d.reason.Wrapping = fyne.TextWrapWord
-	d.reason.SetMinRowsVisible(3)
+	d.reason = a.newReasonEntry(lang.L("revoke.reason.placeholder"))
 	d.reasonF = newField(pinsede.FieldRevokeReason, lang.L("revoke.reason"), d.reason)
 	d.checked = widget.NewCheck(lang.L("revoke.checked"), func(bool) { a.touch() })
-	d.progress = widget.NewActivity()
-	d.progress.Hide()
-	d.msg = newMessage()
-	d.confirm = a.primaryButton(lang.L("revoke.confirm"), fynetheme.DeleteIcon(), d.doRevoke)
-	d.confirm.Importance = widget.DangerImportance
-	d.cancel = a.button(lang.L("revoke.cancel"), fynetheme.CancelIcon(), func() { d.dialog.Hide() })
+	confirm := a.primaryButton(lang.L("revoke.confirm"), fynetheme.DeleteIcon(), d.doRevoke)
+	confirm.Importance = widget.DangerImportance
+	d.actionDialog = a.newActionDialog(confirm, lang.L("revoke.cancel"))
 	items := []fyne.CanvasObject{
 		note(lang.L("revoke.intro", map[string]any{"Serial": cred.SlipSerial})),
 		d.reasonF.object,
@@ -66,11 +53,8 @@ func (c *citizenScreen) showRevoke(cred pinsede.Credential) {
 		items = append(items, d.approvalFields.object(
 			note(lang.L("revoke.approval.note", map[string]any{"Operator": cred.IssuedBy}))))
 	}
-	items = append(items, d.msg.box, container.NewHBox(layout.NewSpacer(), d.progress, d.cancel, d.confirm))
-	d.dialog = dialog.NewCustomWithoutButtons(lang.L("revoke.title"), card(560, container.NewVBox(items...)), a.win)
 	c.revoke = d
-	d.dialog.Show()
-	a.win.Canvas().Focus(d.reason)
+	d.open(a, lang.L("revoke.title"), d.reason, items...)
 }
 
 // doRevoke asks the domain for the revocation off the UI goroutine (the
@@ -138,4 +122,3 @@ func (d *revokeDialog) showOutcome(err error) {
 }
 
 // setBusy disables the dialog's buttons while the revocation runs.
-func (d *revokeDialog) setBusy(busy bool) { setBusy(busy, d.progress, d.confirm, d.cancel) }

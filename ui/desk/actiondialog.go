@@ -1,0 +1,54 @@
+package desk
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// actionDialog is the frame of the dialogs that confirm an action on a
+// citizen's record (revocation, replacement of a slip, policy override,
+// revocation of a delegation): below the dialog's own fields, the message
+// line, the activity shown while the domain works, "Annulla" and the
+// confirming button, in a card 560 wide.
+type actionDialog struct {
+	confirm, cancel *widget.Button
+	progress        *widget.Activity
+	msg             *message
+	dialog          *dialog.CustomDialog
+}
+
+// newActionDialog makes the frame around confirm, with a cancel button
+// labelled cancel that closes the dialog.
+func (a *App) newActionDialog(confirm *widget.Button, cancel string) *actionDialog {
+	d := &actionDialog{confirm: confirm, progress: widget.NewActivity(), msg: newMessage()}
+	d.progress.Hide()
+	d.cancel = a.button(cancel, fynetheme.CancelIcon(), func() { d.dialog.Hide() })
+	return d
+}
+
+// open shows the dialog titled title with items above the frame's message
+// and buttons, and gives focus the keyboard.
+func (d *actionDialog) open(a *App, title string, focus fyne.Focusable, items ...fyne.CanvasObject) {
+	items = append(items, d.msg.box, container.NewHBox(layout.NewSpacer(), d.progress, d.cancel, d.confirm))
+	d.dialog = dialog.NewCustomWithoutButtons(title, card(560, container.NewVBox(items...)), a.win)
+	d.dialog.Show()
+	a.win.Canvas().Focus(focus)
+}
+
+// setBusy shows the activity and disables the buttons while the domain
+// works, and undoes it.
+func (d *actionDialog) setBusy(busy bool) { setBusy(busy, d.progress, d.confirm, d.cancel) }
+
+// newReasonEntry is the three-line entry in which the clerk writes the
+// reason of an action.
+func (a *App) newReasonEntry(placeholder string) *entry {
+	e := a.newEntry(placeholder)
+	e.MultiLine = true
+	e.Wrapping = fyne.TextWrapWord
+	e.SetMinRowsVisible(3)
+	return e
+}
