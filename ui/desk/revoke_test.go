@@ -6,8 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/test"
+
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/ui/theme"
 )
 
 // foreignPassport is the verification of the credentials these tests issue
@@ -96,6 +99,8 @@ func TestRevokeFromCitizenPage(t *testing.T) {
 	if got := d.msg.text(); !strings.Contains(got, "diverso da te") {
 		t.Errorf("own approval: message %q", got)
 	}
+	test.ApplyTheme(t, theme.New())
+	assertScreen(t, h, "revoca-approvazione") // the dual-control dialog, with its message
 	// when another supervisor approves, then it is revoked and audited.
 	h.typeIn(d.supID, "c.bianchi")
 	h.typeIn(d.supPW, "password-bianchi")
