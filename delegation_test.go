@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 )
 
 // party returns the i-th person of the delegation tests: Mario Rossi (the
@@ -61,8 +62,8 @@ func TestDelegationStateOn(t *testing.T) {
 		{"senza scadenza", pinsede.Delegation{From: day(10)}, pinsede.Date{Year: 2040, Month: 1, Day: 1}, pinsede.DelegationActive},
 		{"l'ultimo giorno", pinsede.Delegation{From: day(10), Until: day(20)}, day(20), pinsede.DelegationActive},
 		{"dopo l'ultimo giorno", pinsede.Delegation{From: day(10), Until: day(20)}, day(21), pinsede.DelegationEnded},
-		{"revocata", pinsede.Delegation{From: day(10), RevokedAt: time.Now()}, day(15), pinsede.DelegationRevoked},
-		{"revocata e terminata", pinsede.Delegation{From: day(10), Until: day(12), RevokedAt: time.Now()}, day(15), pinsede.DelegationRevoked},
+		{"revocata", pinsede.Delegation{From: day(10), RevokedAt: testclock.Now()}, day(15), pinsede.DelegationRevoked},
+		{"revocata e terminata", pinsede.Delegation{From: day(10), Until: day(12), RevokedAt: testclock.Now()}, day(15), pinsede.DelegationRevoked},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := tc.dl.StateOn(tc.today); got != tc.want {

@@ -21,7 +21,8 @@ type Desk struct {
 	Forms FormRenderer
 	// Documents prints the forms that hold no PIN; nil prints none.
 	Documents DocumentPrinter
-	// Now tells the time; tests set it.
+	// Now is the clock of every use case: the time of audit entries,
+	// events and credentials, and the day rules are checked against.
 	Now func() time.Time
 	// Rand is the cryptographic source of PINs, salts and ids.
 	Rand io.Reader
@@ -43,13 +44,14 @@ type Desk struct {
 	Central CentralRecords
 }
 
-// NewDesk returns a Desk on store and printer with the real clock, the
-// system's cryptographic source and the default hash costs.
-func NewDesk(store Store, printer SlipPrinter) *Desk {
+// NewDesk returns a Desk on store and printer with the clock now, the
+// system's cryptographic source and the default hash costs. Programs pass
+// time.Now; tests pass the suite's clock.
+func NewDesk(store Store, printer SlipPrinter, now func() time.Time) *Desk {
 	return &Desk{
 		Store:          store,
 		Printer:        printer,
-		Now:            time.Now,
+		Now:            now,
 		Rand:           rand.Reader,
 		PINParams:      DefaultPINParams,
 		PasswordParams: DefaultPasswordParams,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/local"
 )
 
@@ -53,7 +54,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	f := &fixture{store: st, printer: &capture{}, now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.Local)}
-	f.desk = pinsede.NewDesk(st, f.printer)
+	f.desk = pinsede.NewDesk(st, f.printer, testclock.Now)
 	f.desk.Now = func() time.Time { return f.now }
 	f.desk.PINParams, f.desk.PasswordParams = cheap, cheap
 	if err := f.desk.Setup(

@@ -56,6 +56,11 @@ type MRZ struct {
 	Lines          []string
 }
 
+// mrzFail makes the FieldError of an MRZ problem.
+func mrzFail(key string, args map[string]any) error {
+	return FieldError{Field: FieldMRZ, Key: key, Args: args}
+}
+
 // ParseMRZ reads a machine-readable zone as typed, or as a keyboard-wedge
 // reader types it into one field: the lines may come joined, or separated by
 // newlines, \r\n or spaces; lower case is accepted, and so is « (the common
@@ -64,18 +69,11 @@ type MRZ struct {
 // long numbers continue into the optional data; the birth date; the expiry;
 // the TD3 personal number; the composite), the dates and the sex. The
 // century of the birth date is the most recent that does not put it in the
-// future; an expiry is in the 2000s.
+// future at now; an expiry is in the 2000s.
 //
 // A problem comes back as a FieldError on the field "mrz" that names the
 // line and position at fault; for a check digit, also the digit that fits.
-func ParseMRZ(s string) (MRZ, error) { return parseMRZ(s, time.Now()) }
-
-// mrzFail makes the FieldError of an MRZ problem.
-func mrzFail(key string, args map[string]any) error {
-	return FieldError{Field: FieldMRZ, Key: key, Args: args}
-}
-
-func parseMRZ(s string, now time.Time) (MRZ, error) {
+func ParseMRZ(s string, now time.Time) (MRZ, error) {
 	b := make([]byte, 0, 90)
 	for _, r := range s {
 		switch {

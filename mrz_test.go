@@ -40,7 +40,7 @@ func TestParseMRZSpecimens(t *testing.T) {
 			Surname: "ROSSI", GivenNames: "BIANCA", Nationality: "ITA", BirthDate: Date{1964, 12, 30}, Sex: SexFemale, ExpiryDate: Date{2022, 12, 30}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := parseMRZ(tc.in, mrzNow)
+			m, err := ParseMRZ(tc.in, mrzNow)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -50,11 +50,11 @@ func TestParseMRZSpecimens(t *testing.T) {
 			}
 		})
 	}
-	m, _ := ParseMRZ(specimenCIE)
+	m, _ := ParseMRZ(specimenCIE, mrzNow)
 	if m.DocumentType() != DocCIE || m.Country() != "IT" || len(m.Lines) != 3 || m.Lines[2] != "ROSSI<<BIANCA<<<<<<<<<<<<<<<<<" {
 		t.Fatalf("CIE: %+v, type %q, country %q", m, m.DocumentType(), m.Country())
 	}
-	if m, _ := ParseMRZ(specimenTD3); m.DocumentType() != DocPassaportoEstero || m.Country() != "" {
+	if m, _ := ParseMRZ(specimenTD3, mrzNow); m.DocumentType() != DocPassaportoEstero || m.Country() != "" {
 		t.Fatalf("TD3: type %q, country %q", m.DocumentType(), m.Country())
 	}
 }
@@ -73,9 +73,9 @@ func TestParseMRZInput(t *testing.T) {
 		strings.ReplaceAll(specimenTD3, "<", "«"),
 		strings.ReplaceAll(joined[:50], "<", "‹") + joined[50:],
 	} {
-		m, err := parseMRZ(in, mrzNow)
+		m, err := ParseMRZ(in, mrzNow)
 		if err != nil || m.Surname != "ERIKSSON" || m.DocumentNumber != "L898902C3" {
-			t.Errorf("parseMRZ(%q) = %+v, %v", in, m, err)
+			t.Errorf("ParseMRZ(%q) = %+v, %v", in, m, err)
 		}
 	}
 }
@@ -116,7 +116,7 @@ func TestParseMRZErrors(t *testing.T) {
 		{"expiry 31 April", td3mrz("L898902C3", "UTO", "740812", "F", "120431", "", "ERIKSSON<<ANNA"), KeyMRZExpiry, map[string]any{"Line": 2, "Pos": 22}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := parseMRZ(tc.in, mrzNow)
+			_, err := ParseMRZ(tc.in, mrzNow)
 			var fe FieldError
 			if !errors.As(err, &fe) || fe.Key != tc.key || fe.Field != FieldMRZ {
 				t.Fatalf("got %v, want %s", err, tc.key)
@@ -153,7 +153,7 @@ func TestParseMRZDates(t *testing.T) {
 		{"000229", "991231", Date{2000, 2, 29}, Date{2099, 12, 31}},
 		{"7408<<", "<<<<<<", Date{}, Date{}},
 	} {
-		m, err := parseMRZ(td3mrz("X1234567", "ITA", tc.dob, "<", tc.exp, "", "ROSSI<<MARIO"), mrzNow)
+		m, err := ParseMRZ(td3mrz("X1234567", "ITA", tc.dob, "<", tc.exp, "", "ROSSI<<MARIO"), mrzNow)
 		if err != nil || m.BirthDate != tc.birth || m.ExpiryDate != tc.until || m.Sex != "" {
 			t.Errorf("%s %s: %+v, %v", tc.dob, tc.exp, m, err)
 		}
@@ -162,7 +162,7 @@ func TestParseMRZDates(t *testing.T) {
 
 // Ensure that the MRZ fills what is empty and flags what it contradicts.
 func TestMRZPrefill(t *testing.T) {
-	m, err := parseMRZ(specimenCIE, mrzNow)
+	m, err := ParseMRZ(specimenCIE, mrzNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestMRZPrefill(t *testing.T) {
 	}
 
 	// A surname with an apostrophe, and a name the TD1 cut short.
-	long, err := parseMRZ("I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\nD<ANGELO<<MARIA<ANTONIETTA<FRA", mrzNow)
+	long, err := ParseMRZ("I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\nD<ANGELO<<MARIA<ANTONIETTA<FRA", mrzNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +216,7 @@ func FuzzParseMRZ(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		m, err := parseMRZ(s, mrzNow)
+		m, err := ParseMRZ(s, mrzNow)
 		if err != nil {
 			var fe FieldError
 			if !errors.As(err, &fe) || fe.Key == "" || fe.Field != FieldMRZ {
@@ -224,7 +224,7 @@ func FuzzParseMRZ(f *testing.F) {
 			}
 			return
 		}
-		again, err := parseMRZ(strings.Join(m.Lines, "\n"), mrzNow)
+		again, err := ParseMRZ(strings.Join(m.Lines, "\n"), mrzNow)
 		if err != nil || again.DocumentNumber != m.DocumentNumber || again.BirthDate != m.BirthDate {
 			t.Fatalf("not stable: %+v -> %+v, %v", m, again, err)
 		}

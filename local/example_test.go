@@ -6,9 +6,9 @@ import (
 	"log"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/local"
 )
 
@@ -31,7 +31,7 @@ func ExampleStore_Update() {
 		if err := tx.SetSede(sede); err != nil {
 			return err
 		}
-		_, err := tx.AppendAudit(pinsede.AuditEntry{Time: time.Now(), Sede: sede.Code, Actor: "admin", Action: pinsede.ActionSetup})
+		_, err := tx.AppendAudit(pinsede.AuditEntry{Time: testclock.Now(), Sede: sede.Code, Actor: "admin", Action: pinsede.ActionSetup})
 		return err
 	})
 	if err != nil {
@@ -41,7 +41,7 @@ func ExampleStore_Update() {
 	// ...and nothing is written when it returns an error (or panics).
 	errStop := errors.New("changed my mind")
 	err = s.Update(func(tx pinsede.Tx) error {
-		if err := tx.Enqueue(pinsede.Event{ID: "e1", Kind: pinsede.EventIssued, Time: time.Now()}); err != nil {
+		if err := tx.Enqueue(pinsede.Event{ID: "e1", Kind: pinsede.EventIssued, Time: testclock.Now()}); err != nil {
 			return err
 		}
 		return errStop

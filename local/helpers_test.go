@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/local"
 )
 
@@ -76,7 +77,7 @@ var cheapArgon2 = pinsede.Argon2Params{Time: 1, MemoryKiB: 64, Threads: 1}
 
 // newDesk returns a desk on s with cheap hashes.
 func newDesk(s pinsede.Store, p pinsede.SlipPrinter) *pinsede.Desk {
-	d := pinsede.NewDesk(s, p)
+	d := pinsede.NewDesk(s, p, testclock.Stepping(time.Microsecond)) // two issues are ordered
 	d.PINParams, d.PasswordParams = cheapArgon2, cheapArgon2
 	return d
 }
@@ -88,7 +89,7 @@ func session() *pinsede.Session {
 	return &pinsede.Session{
 		Operator: pinsede.Operator{ID: "mbianchi", Name: "Maria Bianchi", Role: pinsede.RoleOperatore},
 		Sede:     testSede,
-		Started:  time.Now(),
+		Started:  testclock.Now(),
 	}
 }
 
@@ -164,11 +165,11 @@ func normASCII(s string) string {
 // French identity card, which the default eligibility policy accepts from a
 // resident abroad.
 func verification(scan *pinsede.Scan) pinsede.Verification {
-	today := pinsede.DateOf(time.Now())
+	today := pinsede.DateOf(testclock.Now())
 	return pinsede.Verification{
 		Document: pinsede.Document{
 			Type: pinsede.DocIdentitaEstera, Number: "CA12345AB", Authority: "Préfecture de Police", Country: "FR",
-			IssuedOn:  pinsede.DateOf(time.Now().AddDate(-2, 0, 0)),
+			IssuedOn:  pinsede.DateOf(testclock.Now().AddDate(-2, 0, 0)),
 			ExpiresOn: pinsede.Date{Year: today.Year + 5, Month: today.Month, Day: 1},
 		},
 		Checklist: pinsede.Checklist{OriginalSeen: true, PhotoMatches: true, MV35Signed: true},

@@ -139,14 +139,6 @@ func (s *Store) SyncCursor() (uint64, error) {
 	return cur, nil
 }
 
-// SaveChanges keeps pulled changes and the cursor after them, and applies
-// them to the sede's credentials, in one transaction: it is ApplyPulled at
-// the current time, for callers that do not need the revocations.
-func (s *Store) SaveChanges(cursor uint64, changes []wire.Change) error {
-	_, err := s.ApplyPulled(cursor, changes, time.Now())
-	return err
-}
-
 // PulledChanges returns the changes pulled from the central records,
 // oldest first.
 func (s *Store) PulledChanges() ([]wire.Change, error) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/wire"
 )
@@ -24,7 +25,7 @@ func TestSyncCache(t *testing.T) {
 	}
 	changes := []wire.Change{{Seq: 3, Kind: wire.ChangeSuperseded, Sede: "ROMA01", CredentialID: "c1"}, {Seq: 7, Kind: wire.ChangeLocked, Sede: "ROMA01", CredentialID: "c2"}}
 	for range 2 {
-		if err := s.SaveChanges(7, changes); err != nil {
+		if _, err := s.ApplyPulled(7, changes, testclock.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -156,7 +156,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- string)
 	}
 	defer store.Close()
 
-	srv := server.New(store, central.NewVerifier(store, c.lockAfter), crl, log)
+	srv := server.New(store, central.NewVerifier(store, c.lockAfter, time.Now), crl, log, time.Now)
 	srv.SetPolicy(c.policy)
 	hs := &http.Server{
 		Handler:           srv.Handler(),

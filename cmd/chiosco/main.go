@@ -139,6 +139,7 @@ func main() {
 		Counter:  &ticket.Counter{Path: filepath.Join(*state, "queue.json")},
 		ExitHash: *exitHash,
 		OnExit:   a.Quit,
+		Now:      time.Now, // the one real clock of the kiosk
 	}
 	if *idle <= kiosk.DefaultWarn {
 		cfg.Warn = *idle / 2
@@ -147,7 +148,7 @@ func main() {
 	case *queue != "":
 		cfg.Print = kiosk.LPPrinter(*queue)
 	case *ticketDir != "":
-		cfg.Print = kiosk.FolderPrinter(*ticketDir)
+		cfg.Print = kiosk.FolderPrinter(*ticketDir, cfg.Now)
 	}
 	if sp := kiosk.NewEspeak(); sp != nil {
 		cfg.Speaker = sp

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/pinsede/pinsede/sync/pki"
 )
@@ -64,7 +63,7 @@ func cmdCAInit(e *env, args []string) error {
 	if err := parseFlags(args, a.initFlags, "dir"); err != nil {
 		return err
 	}
-	if _, err := pki.Init(a.dir, a.name, time.Now()); err != nil {
+	if _, err := pki.Init(a.dir, a.name, e.now()); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "autorità di certificazione creata in %s\n", a.dir)
@@ -91,7 +90,7 @@ func cmdCAIssue(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	certPEM, keyPEM, err := ca.Issue(pki.Role(a.role), strings.ToUpper(a.code), time.Now())
+	certPEM, keyPEM, err := ca.Issue(pki.Role(a.role), strings.ToUpper(a.code), e.now())
 	if err != nil {
 		return err
 	}
@@ -118,7 +117,7 @@ func cmdCAServer(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	certPEM, keyPEM, err := ca.IssueServer(strings.Split(a.hosts, ","), time.Now())
+	certPEM, keyPEM, err := ca.IssueServer(strings.Split(a.hosts, ","), e.now())
 	if err != nil {
 		return err
 	}
@@ -154,7 +153,7 @@ func cmdCARevoke(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := ca.Revoke(strings.ToLower(serial), a.reason, time.Now()); err != nil {
+	if err := ca.Revoke(strings.ToLower(serial), a.reason, e.now()); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "certificato %s revocato; centrale rilegge %s alla prossima richiesta\n",

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/pki"
 )
 
@@ -14,7 +15,7 @@ import (
 func TestCACommands(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "ca")
 	var out bytes.Buffer
-	e := &env{stdout: &out, stderr: &out}
+	e := &env{stdout: &out, stderr: &out, now: testclock.Now}
 	steps := []struct {
 		run  func(*env, []string) error
 		args []string

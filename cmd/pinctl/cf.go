@@ -25,9 +25,6 @@ type cfResult struct {
 	Error          string   `json:"error"`
 }
 
-// now is the reference date of the codes' century; tests fix it.
-var now = time.Now
-
 // cmdCF checks codici fiscali given as arguments, or read one a line from
 // stdin with "-", and prints one JSON object for each. It fails (exit 1)
 // when any code is invalid.
@@ -39,7 +36,7 @@ func cmdCF(e *env, args []string) error {
 	enc.SetEscapeHTML(false)
 	invalid := 0
 	check := func(input string) error {
-		r := checkCF(input, now())
+		r := checkCF(input, e.now())
 		if !r.Valid {
 			invalid++
 		}

@@ -10,8 +10,9 @@ import (
 // Ensure that pinctl cf prints one JSON object per code, reads codes from
 // stdin with "-", and exits 1 when any code is invalid.
 func TestCF(t *testing.T) {
-	now = func() time.Time { return time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC) }
 	sb := newSandbox(t)
+	// The century rule is read on a known day; pinctl cf reads nothing else.
+	sb.now = func() time.Time { return time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC) }
 	r := sb.run(t, "BNCLRA85M41F205C\n\n", "cf", "rssmra80a01h50mm", "80078750587", "RSSMRA80A01H501X", "-")
 	if r.code != exitFail {
 		t.Fatalf("exit %d, want %d (one code is invalid)\n%s", r.code, exitFail, r.stderr)

@@ -53,7 +53,7 @@ func cmdInit(e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	if err := newDesk(store).Setup(a.sede, a.first); err != nil {
+	if err := e.newDesk(store).Setup(a.sede, a.first); err != nil {
 		return fmt.Errorf("set up sede %s: %w", a.sede.Code, err)
 	}
 	fmt.Fprintf(e.stdout, "archivio pronto in %s (chiave in %s)\nsede %s %q configurata; supervisore %s creato\n",

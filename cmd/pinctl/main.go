@@ -7,8 +7,11 @@
 // Run pinctl -h for the commands. It speaks Italian, like its users.
 package main
 
-import "os"
+import (
+	"os"
+	"time"
+)
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, time.Now))
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/pinsede/pinsede"
 )
@@ -42,7 +43,7 @@ func cmdMRZ(e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("read MRZ from stdin: %w", err)
 	}
-	r := checkMRZ(string(in))
+	r := checkMRZ(string(in), e.now())
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(r); err != nil {
@@ -55,10 +56,10 @@ func cmdMRZ(e *env, args []string) error {
 	return nil
 }
 
-// checkMRZ parses one zone.
-func checkMRZ(s string) mrzResult {
+// checkMRZ parses one zone, reading its dates' centuries at now.
+func checkMRZ(s string, now time.Time) mrzResult {
 	r := mrzResult{Checks: []string{}}
-	m, err := pinsede.ParseMRZ(s)
+	m, err := pinsede.ParseMRZ(s, now)
 	if err != nil {
 		r.Error = fieldMessage(err)
 		return r

@@ -85,7 +85,7 @@ func cmdOperatorList(e *env, args []string) error {
 		return err
 	}
 	slices.SortFunc(ops, func(a, b pinsede.Operator) int { return strings.Compare(a.ID, b.ID) })
-	now := time.Now()
+	now := e.now()
 	w := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "ID\tNOME\tRUOLO\tSTATO\tULTIMO ACCESSO")
 	for _, op := range ops {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/local"
 	bolt "go.etcd.io/bbolt"
 )
@@ -21,11 +22,12 @@ func init() {
 // sandbox is a temporary folder for a store and its key.
 type sandbox struct {
 	store, key string
+	now        func() time.Time // pinctl's clock: the suite's
 }
 
 func newSandbox(t *testing.T) sandbox {
 	dir := t.TempDir()
-	return sandbox{store: filepath.Join(dir, "data", "sportello.db"), key: filepath.Join(dir, "config", "store.key")}
+	return sandbox{store: filepath.Join(dir, "data", "sportello.db"), key: filepath.Join(dir, "config", "store.key"), now: testclock.Now}
 }
 
 // result is what a pinctl run gave.
@@ -38,7 +40,7 @@ type result struct {
 func (sb sandbox) run(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
 	var out, errOut strings.Builder
-	code := run(append([]string{"-store", sb.store, "-key", sb.key}, args...), strings.NewReader(stdin), &out, &errOut)
+	code := run(append([]string{"-store", sb.store, "-key", sb.key}, args...), strings.NewReader(stdin), &out, &errOut, sb.now)
 	return result{code, out.String(), errOut.String()}
 }
 

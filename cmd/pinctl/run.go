@@ -7,6 +7,7 @@ import (
 	"io"
 	"os/user"
 	"strings"
+	"time"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/local"
@@ -29,6 +30,8 @@ type env struct {
 	stdout, stderr io.Writer
 	storePath      string
 	keyPath        string
+	// now is the clock of every command: time.Now, set once in main.
+	now func() time.Time
 }
 
 // command is one pinctl command.
@@ -74,10 +77,10 @@ func (f *failure) Error() string { return f.msg }
 // failed: run exits 1 and prints nothing more.
 var errReported = errors.New("failure already reported")
 
-// run runs pinctl with args (without the program name) and returns its
-// exit code.
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+// run runs pinctl with args (without the program name), on the clock now,
+// and returns its exit code.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, now func() time.Time) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, now: now}
 	defStore, defKey, defErr := local.DefaultPaths()
 	fs := flag.NewFlagSet("pinctl", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)

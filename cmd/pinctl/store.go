@@ -3,16 +3,15 @@ package main
 import (
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/local"
 )
 
-// newDesk returns the desk use cases on store, with pinctl's password
-// costs. pinctl prints no slips: the desk has no printer.
-func newDesk(store pinsede.Store) *pinsede.Desk {
-	d := pinsede.NewDesk(store, nil)
+// newDesk returns the desk use cases on store, with pinctl's clock and
+// password costs. pinctl prints no slips: the desk has no printer.
+func (e *env) newDesk(store pinsede.Store) *pinsede.Desk {
+	d := pinsede.NewDesk(store, nil, e.now)
 	d.PasswordParams = passwordParams
 	return d
 }
@@ -34,5 +33,5 @@ func (e *env) supervise(fn func(d *pinsede.Desk, s *pinsede.Session) error) erro
 	if err != nil {
 		return fmt.Errorf("read sede: %w", err)
 	}
-	return fn(newDesk(store), pinsede.SystemSession(sede, who(), time.Now()))
+	return fn(e.newDesk(store), pinsede.SystemSession(sede, who(), e.now()))
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/ui/i18n"
@@ -78,7 +79,7 @@ func TestStartSync(t *testing.T) {
 		{"before set-up", "", flags(roma), true, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			l, err := startSync(newStore(tc.sede), tc.flags)
+			l, err := startSync(newStore(tc.sede), tc.flags, testclock.Now)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want one saying %q", err, tc.wantErr)

@@ -100,8 +100,8 @@ func main() {
 		fail(a, w, startMessage(storeErr, *storePath, *keyPath))
 	}
 
-	d := pinsede.NewDesk(store, nil)
-	d.Policy = policy // nil: pinsede.DefaultPolicy
+	d := pinsede.NewDesk(store, nil, time.Now) // the one real clock of the desk
+	d.Policy = policy                          // nil: pinsede.DefaultPolicy
 	d.Policies = cachedPolicy(store)
 	saved, err := d.Settings()
 	if err != nil {
@@ -114,7 +114,7 @@ func main() {
 		d.Documents = desk.DocumentPrinter{Backend: backend}
 	}
 	// The central records (centrale.go): none without -centrale.
-	link, err := startSync(store, *centraleFlags)
+	link, err := startSync(store, *centraleFlags, d.Now)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sportello:", err)
 		store.Close()

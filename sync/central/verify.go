@@ -26,7 +26,7 @@ type Verifier struct {
 	Store Store
 	// LockAfter is how many wrong PINs in a row lock a credential.
 	LockAfter int
-	// Now tells the time; tests set it.
+	// Now is the clock expiries and locks are checked against.
 	Now func() time.Time
 	// Params are the argon2id costs of the replacement PIN's hash.
 	Params pinsede.Argon2Params
@@ -34,13 +34,13 @@ type Verifier struct {
 	Rand io.Reader
 }
 
-// NewVerifier returns a Verifier on store that locks after lockAfter wrong
-// PINs (DefaultLockAfter when lockAfter < 1).
-func NewVerifier(store Store, lockAfter int) *Verifier {
+// NewVerifier returns a Verifier on store, with the clock now, that locks
+// after lockAfter wrong PINs (DefaultLockAfter when lockAfter < 1).
+func NewVerifier(store Store, lockAfter int, now func() time.Time) *Verifier {
 	if lockAfter < 1 {
 		lockAfter = DefaultLockAfter
 	}
-	return &Verifier{Store: store, LockAfter: lockAfter, Now: time.Now, Params: pinsede.DefaultPINParams, Rand: rand.Reader}
+	return &Verifier{Store: store, LockAfter: lockAfter, Now: now, Params: pinsede.DefaultPINParams, Rand: rand.Reader}
 }
 
 // dummyHash is checked when there is no credential, so that an unknown

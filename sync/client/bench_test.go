@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/internal/pgtest"
@@ -48,10 +49,10 @@ func BenchmarkIssueToAck(b *testing.B) {
 			ls, _, _ := newLocal(b)
 			defer ls.Close()
 			printer := &capture{}
-			desk := pinsede.NewDesk(ls, printer)
+			desk := pinsede.NewDesk(ls, printer, testclock.Now)
 			sess := &pinsede.Session{Operator: pinsede.Operator{ID: "op1", Name: "Op", Role: pinsede.RoleOperatore},
-				Sede: pinsede.Sede{Code: "ROMA01", Name: "Roma"}, Started: time.Now()}
-			c := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls})
+				Sede: pinsede.Sede{Code: "ROMA01", Name: "Roma"}, Started: testclock.Now()}
+			c := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls, Now: testclock.Now})
 			portal := env.Client(b, pki.RolePortal, "PORTALE")
 			ctx := context.Background()
 			var toAck, toValid []time.Duration
@@ -115,7 +116,7 @@ func BenchmarkDrain(b *testing.B) {
 		}
 		env := testenv.New(b, store)
 		ls, _, _ := newLocal(b)
-		c := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls})
+		c := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls, Now: testclock.Now})
 		createRaw(b, store)
 		var drain, raw time.Duration
 		for first := 0; first < n; first += round {
@@ -164,7 +165,7 @@ func rawInsert(b *testing.B, store *pgstore.Store, items []local.OutboxItem) tim
 	ctx := context.Background()
 	pool := store.Pool()
 	start := time.Now()
-	now := time.Now()
+	now := testclock.Now()
 	for i := 0; i < len(items); i += wire.MaxBatch {
 		part := items[i:min(i+wire.MaxBatch, len(items))]
 		var ids, sedi, kinds, creds, cfs, payloads, credJSON []string

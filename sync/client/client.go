@@ -78,7 +78,8 @@ type Config struct {
 	MinBackoff, MaxBackoff time.Duration
 	// PullEvery is the wait between syncs when all is well (30 s when 0).
 	PullEvery time.Duration
-	// Now tells the time; tests set it.
+	// Now is the clock of pushes and pulls (required): programs pass
+	// time.Now, tests the suite's clock.
 	Now func() time.Time
 }
 
@@ -167,7 +168,7 @@ func New(cfg Config) *Client {
 		cfg.PullEvery = 30 * time.Second
 	}
 	if cfg.Now == nil {
-		cfg.Now = time.Now
+		panic("client.New: Config.Now is nil: pass the clock (time.Now in a program)")
 	}
 	if cfg.HTTP == nil {
 		cfg.HTTP = http.DefaultClient

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
 	"github.com/pinsede/pinsede/sync/pki"
@@ -42,19 +43,20 @@ func verify(t *testing.T, env *testenv.Env, portal *http.Client, req wire.Verify
 func TestIssueThenVerify(t *testing.T) {
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
-			env := testenv.New(t, st.open(t))
+			clock := testclock.Stepping(time.Microsecond) // "acknowledged after the issue" needs time to pass
+			env := testenv.NewAt(t, st.open(t), clock)
 			ls, _, _ := newLocal(t)
 			defer ls.Close()
 			printer := &capture{}
-			desk := pinsede.NewDesk(ls, printer)
+			desk := pinsede.NewDesk(ls, printer, clock)
 			desk.PasswordParams = testenv.CheapArgon2 // the PIN keeps its real cost: central checks it
 			sede := pinsede.Sede{Code: "ROMA01", Name: "Roma Centro", Address: "Via Ciro il Grande 21, Roma"}
-			sess := &pinsede.Session{Operator: pinsede.Operator{ID: "op1", Name: "Maria Bianchi", Role: pinsede.RoleOperatore}, Sede: sede, Started: time.Now()}
+			sess := &pinsede.Session{Operator: pinsede.Operator{ID: "op1", Name: "Maria Bianchi", Role: pinsede.RoleOperatore}, Sede: sede, Started: testclock.Now()}
 
 			hc := env.Client(t, pki.RoleSede, "ROMA01")
 			rec := &recorder{next: hc.Transport}
 			hc.Transport = rec
-			c := client.New(client.Config{URL: env.URL, HTTP: hc, Sede: "ROMA01", Local: ls})
+			c := client.New(client.Config{URL: env.URL, HTTP: hc, Sede: "ROMA01", Local: ls, Now: clock})
 			states, stop := c.Subscribe()
 			defer stop()
 			ctx, cancel := context.WithCancel(context.Background())
@@ -67,7 +69,7 @@ func TestIssueThenVerify(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			issuedAt := time.Now()
+			issuedAt := clock()
 			c.Notify()
 			deadline := time.After(10 * time.Second)
 			for s := <-states; s.Status != client.Online || s.Pending != 0 || !s.LastSync.After(issuedAt); {
@@ -139,8 +141,8 @@ func TestSupersededAcrossSedi(t *testing.T) {
 	defer mila.Close()
 	enqueue(t, roma, "ROMA01", 0, 1)
 	enqueue(t, mila, "MILA01", 0, 1)
-	cr := client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: roma})
-	cm := client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, "MILA01"), Sede: "MILA01", Local: mila})
+	cr := client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: roma, Now: testclock.Now})
+	cm := client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, "MILA01"), Sede: "MILA01", Local: mila, Now: testclock.Now})
 	for _, c := range []*client.Client{cr, cm, cr} {
 		if err := c.Sync(ctx); err != nil {
 			t.Fatal(err)
@@ -173,13 +175,13 @@ func TestNotAccepted(t *testing.T) {
 	env := testenv.New(t, stores[0].open(t))
 	ls, _, _ := newLocal(t)
 	defer ls.Close()
-	bad := pinsede.Event{ID: "bad1", Kind: "credential.unknown", Time: time.Now(), Sede: "ROMA01",
+	bad := pinsede.Event{ID: "bad1", Kind: "credential.unknown", Time: testclock.Now(), Sede: "ROMA01",
 		Credential: pinsede.Credential{ID: "x", Sede: "ROMA01"}}
 	if err := ls.Update(func(tx pinsede.Tx) error { return tx.Enqueue(bad) }); err != nil {
 		t.Fatal(err)
 	}
 	enqueue(t, ls, "ROMA01", 0, 2)
-	c := client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls})
+	c := client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls, Now: testclock.Now})
 	if err := c.Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +212,7 @@ func TestRevokedCertificate(t *testing.T) {
 	if err := env.CA.Revoke(pki.Serial(leaf), "PC rubato", time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	c := client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}}, Sede: "ROMA01", Local: ls})
+	c := client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}}, Sede: "ROMA01", Local: ls, Now: testclock.Now})
 	if err := c.Sync(context.Background()); err == nil {
 		t.Fatal("sync with a revoked certificate succeeded")
 	}
@@ -243,7 +245,7 @@ func TestPushBatchBytes(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := &recorder{next: env.Client(t, pki.RoleSede, "ROMA01").Transport}
-	c := client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: rec}, Sede: "ROMA01", Local: ls})
+	c := client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: rec}, Sede: "ROMA01", Local: ls, Now: testclock.Now})
 	sent, err := c.Push(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
@@ -192,6 +193,7 @@ func TestChaos(t *testing.T) {
 				c := client.New(client.Config{
 					URL: p.url(), HTTP: faultyClient(t, env, sede, 100), Sede: sede, Local: ls,
 					Batch: 5, MinBackoff: 10 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, PullEvery: 50 * time.Millisecond,
+					Now: testclock.Now,
 				})
 				wg.Add(1)
 				go func() { defer wg.Done(); c.Run(ctx) }()
@@ -229,6 +231,7 @@ func TestOutage(t *testing.T) {
 	c := client.New(client.Config{
 		URL: p.url(), HTTP: faultyClient(t, env, "ROMA01", 0), Sede: "ROMA01", Local: ls,
 		MinBackoff: 50 * time.Millisecond, MaxBackoff: 400 * time.Millisecond, PullEvery: time.Hour,
+		Now: testclock.Now,
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/boltstore"
 	"github.com/pinsede/pinsede/sync/central"
@@ -153,11 +154,11 @@ func person(i int) pinsede.Request {
 // verification returns a valid identity check: an Argentine passport,
 // which the default eligibility policy accepts from a resident abroad.
 func verification() pinsede.Verification {
-	today := pinsede.DateOf(time.Now())
+	today := pinsede.DateOf(testclock.Now())
 	return pinsede.Verification{
 		Document: pinsede.Document{
 			Type: pinsede.DocPassaportoEstero, Number: "AAA123456", Authority: "RENAPER", Country: "AR",
-			IssuedOn:  pinsede.DateOf(time.Now().AddDate(-2, 0, 0)),
+			IssuedOn:  pinsede.DateOf(testclock.Now().AddDate(-2, 0, 0)),
 			ExpiresOn: pinsede.Date{Year: today.Year + 5, Month: today.Month, Day: 1},
 		},
 		Checklist: pinsede.Checklist{OriginalSeen: true, PhotoMatches: true, MV35Signed: true},

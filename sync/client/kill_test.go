@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
@@ -54,7 +55,7 @@ func pushChild(dir, url string) int {
 		return 2
 	}
 	defer ls.Close()
-	c := client.New(client.Config{URL: url, HTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}}, Sede: "ROMA01", Local: ls, Batch: 2})
+	c := client.New(client.Config{URL: url, HTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}}, Sede: "ROMA01", Local: ls, Batch: 2, Now: testclock.Now})
 	fmt.Println("ready")
 	if _, err := c.Push(context.Background()); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -136,7 +137,7 @@ func TestKilledDuringPush(t *testing.T) {
 	if before == 0 {
 		t.Errorf("no child pushed anything before it was killed: the test does not test")
 	}
-	c := client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: s})
+	c := client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: s, Now: testclock.Now})
 	if _, err := c.Push(context.Background()); err != nil {
 		t.Fatal(err)
 	}

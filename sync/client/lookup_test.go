@@ -6,9 +6,9 @@ import (
 	"net"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
 	"github.com/pinsede/pinsede/sync/pki"
@@ -20,7 +20,7 @@ import (
 // hash of pin, issued a month ago, and queues its issue event.
 func putOrdinario(t *testing.T, s *sedeDesk, cf pinsede.CodiceFiscale, id, pin string) pinsede.Credential {
 	t.Helper()
-	issued := time.Now().AddDate(0, -1, 0)
+	issued := testclock.Now().AddDate(0, -1, 0)
 	c := pinsede.Credential{
 		ID: id, CodiceFiscale: cf, Type: pinsede.Ordinario, State: pinsede.StateAttivo, PINHash: storetest.Hash(t, pin),
 		IssuedAt: issued, ExpiresAt: issued.AddDate(0, pinsede.ValidityMonths, 0), IssuedBy: s.sess.Operator.ID, Sede: s.sess.Sede.Code,
@@ -121,7 +121,7 @@ func TestLookupFails(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ls, _, _ := newLocal(t)
 			defer ls.Close()
-			c := client.New(client.Config{URL: tc.url, HTTP: tc.http, Sede: "ROMA01", Local: ls})
+			c := client.New(client.Config{URL: tc.url, HTTP: tc.http, Sede: "ROMA01", Local: ls, Now: testclock.Now})
 			_, err := c.Credentials(context.Background(), person(1).CodiceFiscale)
 			var p *pinsede.Problem
 			if !errors.As(err, &p) || p.Key != tc.key || p.Err == nil {

@@ -5,9 +5,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
@@ -28,14 +28,14 @@ func newSedeDesk(t *testing.T, env *testenv.Env, code string) *sedeDesk {
 	t.Helper()
 	ls, _, _ := newLocal(t)
 	t.Cleanup(func() { ls.Close() })
-	desk := pinsede.NewDesk(ls, &capture{})
+	desk := pinsede.NewDesk(ls, &capture{}, testclock.Now)
 	desk.PasswordParams = testenv.CheapArgon2
 	return &sedeDesk{
 		store: ls,
 		desk:  desk,
 		sess: &pinsede.Session{Operator: pinsede.Operator{ID: "op-" + code, Name: "Operatore " + code, Role: pinsede.RoleOperatore},
-			Sede: pinsede.Sede{Code: code, Name: code}, Started: time.Now()},
-		client: client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, code), Sede: code, Local: ls}),
+			Sede: pinsede.Sede{Code: code, Name: code}, Started: testclock.Now()},
+		client: client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, code), Sede: code, Local: ls, Now: testclock.Now}),
 	}
 }
 
@@ -131,7 +131,7 @@ func TestPulledSupersededRevokesLocally(t *testing.T) {
 			if err := mila.client.Sync(ctx); err != nil {
 				t.Fatal(err)
 			}
-			again, err := mila.store.ApplyPulled(cur, changes, time.Now())
+			again, err := mila.store.ApplyPulled(cur, changes, testclock.Now())
 			if err != nil || len(again) != 0 {
 				t.Errorf("applying again revoked %+v, %v", again, err)
 			}
@@ -192,7 +192,7 @@ func TestPulledRevokedAtCentrale(t *testing.T) {
 			if err := roma.client.Sync(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := env.Store.Revoke(ctx, issued.Credential.ID, "centrale:rossi", "furto d'identità denunciato", time.Now()); err != nil {
+			if _, err := env.Store.Revoke(ctx, issued.Credential.ID, "centrale:rossi", "furto d'identità denunciato", testclock.Now()); err != nil {
 				t.Fatal(err)
 			}
 			if err := roma.client.Sync(ctx); err != nil {

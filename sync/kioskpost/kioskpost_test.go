@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/boltstore"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
 	"github.com/pinsede/pinsede/sync/kioskpost"
@@ -52,7 +53,7 @@ func TestPost(t *testing.T) {
 	if c.Sede != "ROMA01" {
 		t.Errorf("sede %q, want ROMA01", c.Sede)
 	}
-	tk := storetest.Ticket("", "ACDEFG34", "K001", time.Now())
+	tk := storetest.Ticket("", "ACDEFG34", "K001", testclock.Now())
 	for _, want := range []bool{true, false} {
 		resp, err := c.Post(context.Background(), tk)
 		if err != nil || resp.Stored != want || resp.Code != tk.Code {

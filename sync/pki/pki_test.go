@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/pki"
 )
 
@@ -14,7 +15,7 @@ import (
 // names, and that a revocation reaches a CRL already loaded.
 func TestCA(t *testing.T) {
 	dir := t.TempDir()
-	now := time.Now()
+	now := testclock.Now()
 	ca, err := pki.Init(dir, "test", now)
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +48,7 @@ func TestCA(t *testing.T) {
 	if role, code, err := pki.Identity(cert); err != nil || role != pki.RoleSede || code != "ROMA01" {
 		t.Errorf("Identity = %s %s %v", role, code, err)
 	}
-	if _, err := cert.Verify(x509Opts(caCert)); err != nil {
+	if _, err := cert.Verify(x509Opts(caCert, now)); err != nil {
 		t.Errorf("certificate does not verify: %v", err)
 	}
 	if err := crl.Check(cert); err != nil {
@@ -89,9 +90,9 @@ func TestCA(t *testing.T) {
 	}
 }
 
-// x509Opts verifies client certificates against ca.
-func x509Opts(ca *x509.Certificate) x509.VerifyOptions {
+// x509Opts verifies client certificates against ca, at now.
+func x509Opts(ca *x509.Certificate, now time.Time) x509.VerifyOptions {
 	pool := x509.NewCertPool()
 	pool.AddCert(ca)
-	return x509.VerifyOptions{Roots: pool, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	return x509.VerifyOptions{Roots: pool, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, CurrentTime: now}
 }

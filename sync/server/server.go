@@ -47,7 +47,8 @@ type Server struct {
 	Verifier *central.Verifier
 	// CRL refuses revoked certificates; nil checks none.
 	CRL *pki.CRL
-	// Now tells the time; tests set it.
+	// Now is the clock of the records: the time events are received at,
+	// the day of tickets, the expiry of conversions.
 	Now func() time.Time
 	// Log receives one line per request; nil logs nothing.
 	Log *slog.Logger
@@ -58,9 +59,9 @@ type Server struct {
 	sweep ticketSweep
 }
 
-// New returns a Server on store, with verifier and crl.
-func New(store central.Store, verifier *central.Verifier, crl *pki.CRL, log *slog.Logger) *Server {
-	return &Server{Store: store, Verifier: verifier, CRL: crl, Now: time.Now, Log: log}
+// New returns a Server on store, with verifier, crl and the clock now.
+func New(store central.Store, verifier *central.Verifier, crl *pki.CRL, log *slog.Logger, now func() time.Time) *Server {
+	return &Server{Store: store, Verifier: verifier, CRL: crl, Now: now, Log: log}
 }
 
 // routes lists the methods of each path, for 405 answers.

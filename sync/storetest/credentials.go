@@ -105,8 +105,8 @@ func testConvertOtherSede(t *testing.T, s central.Store) {
 	if r.Credential.Type != pinsede.Dispositivo || r.Credential.Sede != "WEB" || r.Credential.ConvertedBy != "op" || r.Status != central.StatusActive {
 		t.Errorf("record after the conversion = %+v", r)
 	}
-	v := central.NewVerifier(s, 3)
-	v.Params, v.Now = CheapArgon2, func() time.Time { return T0 }
+	v := central.NewVerifier(s, 3, func() time.Time { return T0 })
+	v.Params = CheapArgon2
 	got, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(CF(1)), PIN: pin})
 	if err != nil {
 		t.Fatal(err)

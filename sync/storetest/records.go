@@ -92,8 +92,8 @@ func testConvert(t *testing.T, s central.Store) {
 		wire.Accepted, wire.Accepted, wire.Accepted, wire.Accepted)
 	wantVerdicts(t, apply(t, s, "MILA01", mila), wire.Accepted)
 
-	v := central.NewVerifier(s, 3)
-	v.Params, v.Now = CheapArgon2, func() time.Time { return T0 }
+	v := central.NewVerifier(s, 3, func() time.Time { return T0 })
+	v.Params = CheapArgon2
 	typ := func(cf pinsede.CodiceFiscale) pinsede.CredentialType {
 		t.Helper()
 		got, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(cf), PIN: pin})
@@ -363,8 +363,8 @@ func testCentralRevoke(t *testing.T, s central.Store) {
 		ch[0].Reason != "furto d'identità denunciato" || !ch[0].Time.Equal(at) {
 		t.Errorf("changes = %+v, want ca revoked with the reason", ch)
 	}
-	v := central.NewVerifier(s, 3)
-	v.Params, v.Now = CheapArgon2, func() time.Time { return T0 }
+	v := central.NewVerifier(s, 3, func() time.Time { return T0 })
+	v.Params = CheapArgon2
 	if got, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(CF(1)), PIN: pin}); err != nil || got.Outcome != wire.Revoked {
 		t.Errorf("verify after revocation = %+v, %v; want revoked", got, err)
 	}

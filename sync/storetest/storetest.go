@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/wire"
 )
@@ -25,8 +26,9 @@ type Opener func(t *testing.T) central.Store
 // CheapArgon2 makes the hashes of the suite fast.
 var CheapArgon2 = pinsede.Argon2Params{Time: 1, MemoryKiB: 64, Threads: 1}
 
-// T0 is the suite's clock.
-var T0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+// T0 is the suite's clock: testclock.Now, in UTC as centrale keeps it.
+// Every fixture date is relative to it, so the suite runs as any day.
+var T0 = testclock.Now().UTC()
 
 // CF returns the i-th test codice fiscale: valid, and distinct for each i.
 func CF(i int) pinsede.CodiceFiscale {
@@ -349,8 +351,8 @@ func testVerify(t *testing.T, s central.Store) {
 	const pin = "ACEFHJKMNPRTUVWX"
 	apply(t, s, "ROMA01", Issued("ROMA01", CF(1), "a1", "ca", Hash(t, pin)))
 	now := T0
-	v := central.NewVerifier(s, 3)
-	v.Params, v.Now = CheapArgon2, func() time.Time { return now }
+	v := central.NewVerifier(s, 3, func() time.Time { return now })
+	v.Params = CheapArgon2
 	cf := string(CF(1))
 	step := func(name string, req wire.VerifyRequest, want wire.Outcome, left int) {
 		t.Helper()
@@ -522,8 +524,8 @@ func testTelephone(t *testing.T, s central.Store) {
 	slot(central.SlotTelefonico, "ct2")
 
 	now := T0
-	v := central.NewVerifier(s, 3)
-	v.Params, v.Now = CheapArgon2, func() time.Time { return now }
+	v := central.NewVerifier(s, 3, func() time.Time { return now })
+	v.Params = CheapArgon2
 	step := func(name string, req wire.VerifyRequest, want wire.Outcome, typ pinsede.CredentialType) {
 		t.Helper()
 		req.CodiceFiscale = string(CF(1))

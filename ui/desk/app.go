@@ -131,7 +131,7 @@ func New(desk *pinsede.Desk, win fyne.Window, cfg Config) *App {
 		desk:    desk,
 		win:     win,
 		cfg:     cfg,
-		idleNow: time.Now,
+		idleNow: desk.Now,
 		tick:    time.Second,
 		stop:    make(chan struct{}),
 	}

@@ -194,7 +194,6 @@ func TestConvertFoundAtCentrale(t *testing.T) {
 	// no PIN here, and a PIN ordinario of the online channel at centrale,
 	const pin = "ACEFHJKMNPRTUVWX"
 	h := ready(t)
-	h.now = time.Now() // centrale checks expiries against its own clock
 	cen := h.linkCentrale()
 	h.desk.Central = h.desk.Link.(*client.Client)
 	ctx := context.Background()

@@ -290,7 +290,6 @@ func TestConvertAndDelegationReachCentrale(t *testing.T) {
 	// expiries against its own), and a PIN ordinario of this sede that
 	// centrale holds,
 	h := ready(t)
-	h.now = time.Now()
 	cen := h.linkCentrale()
 	ctx := context.Background()
 	ord := h.putOrdinario("ord1")

@@ -35,8 +35,16 @@ func TestMain(m *testing.M) {
 // cheap are argon2 costs that keep the tests fast.
 var cheap = pinsede.Argon2Params{Time: 1, MemoryKiB: 64, Threads: 1}
 
-// testNow is the fixed clock of the tests: 10 March 2026, 09:30 CET.
+// testNow is the day of the desk's tests and of their goldens, which show
+// it: 10 March 2026, 09:30 CET. The tests are a closed world on it: the
+// desk, its sync client and the centrale they link to (deskClock) all read
+// it, and nothing reads the real clock. (PINSEDE_TEST_NOW moves the
+// central, local and sync suites, whose fixtures are relative to it.)
 var testNow = time.Date(2026, 3, 10, 9, 30, 0, 0, time.FixedZone("CET", 3600))
+
+// deskClock is the clock of the centrale and sync client of the desk's
+// tests: the desk's own day.
+func deskClock() time.Time { return testNow }
 
 // capturePrinter is a pinsede.SlipPrinter that keeps what it printed, so
 // the tests can check that the PIN never reaches the screen. fail, when
@@ -102,8 +110,7 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	}
 	t.Cleanup(func() { store.Close() })
 	h := &harness{t: t, store: store, printer: &capturePrinter{}, now: testNow, idle: testNow}
-	h.desk = pinsede.NewDesk(store, h.printer)
-	h.desk.Now = func() time.Time { return h.now }
+	h.desk = pinsede.NewDesk(store, h.printer, func() time.Time { return h.now })
 	h.desk.Rand = rand.NewChaCha8([32]byte{'p', 'i', 'n', 's', 'e', 'd', 'e'})
 	h.desk.PINParams, h.desk.PasswordParams = cheap, cheap
 	cfg := Config{Idle: DefaultIdle}

@@ -19,7 +19,7 @@ const mrzShortest = 72
 // fields already typed are compared with it (see mrzNotes).
 func (v *verifyScreen) mrzChanged() {
 	text := v.mrz.Text
-	m, err := pinsede.ParseMRZ(text)
+	m, err := pinsede.ParseMRZ(text, v.a.desk.Now())
 	fl := v.fields[pinsede.FieldMRZ]
 	if err != nil {
 		v.mrzRead, v.mrzErr = nil, err

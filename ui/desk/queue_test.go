@@ -207,7 +207,7 @@ func TestKioskTicketByCode(t *testing.T) {
 			// Printed yesterday, copied today: the desk's wipe at start
 			// leaves it, the code refuses it.
 			kioskTicket(t, dir, "K004", "YSTRDY33", yesterday, mario)
-			os.Chtimes(filepath.Join(dir, kiosk.SpoolFile("YSTRDY33")), time.Now(), time.Now())
+			os.Chtimes(filepath.Join(dir, kiosk.SpoolFile("YSTRDY33")), testNow, testNow)
 
 			h := ready(t, withTickets(dir))
 			q := h.app.home.queue
@@ -318,7 +318,6 @@ func TestKioskThroughCentrale(t *testing.T) {
 	// Desk A, with the UI, on centrale's clock (centrale takes today's
 	// tickets only) and with the spool folder too.
 	h := ready(t, withTickets(spool))
-	h.now = time.Now()
 	a := cen.client(t, "ROMA01", h.store)
 	h.desk.Link = a
 	h.app.UseSync(a, "ROMA01")
@@ -424,7 +423,6 @@ func TestKioskQueueCentralOnly(t *testing.T) {
 	ctx := context.Background()
 	cen := startCentrale(t)
 	h := ready(t)
-	h.now = time.Now()
 	c := cen.client(t, "ROMA01", h.store)
 	h.app.UseSync(c, "ROMA01")
 	t.Cleanup(h.app.sync.unsubscribe)

@@ -65,10 +65,10 @@ func startCentrale(t *testing.T) *centrale {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	v := central.NewVerifier(store, 3)
+	v := central.NewVerifier(store, 3, deskClock)
 	v.Params = cheap
 	c := &centrale{ca: ca, store: store}
-	api := server.New(store, v, crl, nil).Handler()
+	api := server.New(store, v, crl, nil, deskClock).Handler()
 	c.http = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if c.down.Load() {
 			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
@@ -101,6 +101,7 @@ func (c *centrale) client(t *testing.T, sede string, ls *local.Store) *client.Cl
 	return client.New(client.Config{
 		URL: c.http.URL, HTTP: hc, Sede: sede, Local: ls,
 		MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, PullEvery: time.Minute,
+		Now: deskClock,
 	})
 }
 

@@ -363,7 +363,7 @@ func (a *App) pendingNote(credentialID string) fyne.CanvasObject {
 	m := newMessage()
 	m.set(msgInfo, lang.L("issue.pending"))
 	if a.sync != nil {
-		a.sync.pendingMsg, a.sync.pendingCred, a.sync.pendingSince = m, credentialID, time.Now() // the client's clock
+		a.sync.pendingMsg, a.sync.pendingCred, a.sync.pendingSince = m, credentialID, a.desk.Now()
 	}
 	return m.box
 }

@@ -58,7 +58,7 @@ func (h *harness) searchCF(cf pinsede.CodiceFiscale) *homeScreen {
 // the PIN ordinario found, which converts after the identity check. A
 // codice fiscale unknown at centrale too is said so plainly.
 func TestWalkInFoundAtCentrale(t *testing.T) {
-	h, cen, web := walkIn(t, time.Now()) // centrale checks expiries against its own clock
+	h, cen, web := walkIn(t, testNow)
 	cf := string(mario.CodiceFiscale)
 
 	// Given a search by codice fiscale that finds nobody at the sede,

@@ -71,7 +71,8 @@ type Config struct {
 	// Tick is how often the idle timer looks; 0 starts no timer (tests call
 	// CheckIdle).
 	Tick time.Duration
-	// Now is the clock; time.Now when nil.
+	// Now is the clock (required): programs pass time.Now, tests the
+	// suite's clock.
 	Now func() time.Time
 	// Sink takes the requests to the desks.
 	Sink TicketSink
@@ -163,7 +164,7 @@ func New(win fyne.Window, cfg Config) *App {
 		cfg.Warn = DefaultWarn
 	}
 	if cfg.Now == nil {
-		cfg.Now = time.Now
+		panic("kiosk.New: Config.Now is nil: pass the clock (time.Now in a program)")
 	}
 	if cfg.QueuePrefix == "" {
 		cfg.QueuePrefix = "K"

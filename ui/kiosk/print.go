@@ -25,13 +25,14 @@ func LPPrinter(dest string) func(pdf []byte) error {
 }
 
 // FolderPrinter returns a Config.Print that writes each ticket as a PDF
-// file in dir: for development, and for the screenshots.
-func FolderPrinter(dir string) func(pdf []byte) error {
+// file in dir, named after the time now gives: for development, and for
+// the screenshots.
+func FolderPrinter(dir string, now func() time.Time) func(pdf []byte) error {
 	return func(pdf []byte) error {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return fmt.Errorf("ticket folder: %w", err)
 		}
-		name := filepath.Join(dir, "ticket-"+time.Now().Format("20060102-150405.000")+".pdf")
+		name := filepath.Join(dir, "ticket-"+now().Format("20060102-150405.000")+".pdf")
 		return os.WriteFile(name, pdf, 0o600)
 	}
 }

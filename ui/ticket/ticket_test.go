@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/central"
 )
 
@@ -67,7 +68,7 @@ func TestBarcodeScans(t *testing.T) {
 			t.Skipf("%s not installed (poppler-utils, zbar-tools)", tool)
 		}
 	}
-	tk := Ticket{Number: "K007", Code: NewCode(), Service: "request", Issued: time.Now()}
+	tk := Ticket{Number: "K007", Code: NewCode(), Service: "request", Issued: testclock.Now()}
 	pdf, err := PDF(tk, Labels{Header: "INPS", Service: "Richiedi il PIN dispositivo"})
 	if err != nil {
 		t.Fatal(err)

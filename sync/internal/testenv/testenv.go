@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/server"
@@ -32,8 +33,14 @@ type Env struct {
 }
 
 // New starts centrale on store, with a fresh CA, and stops it when the test
-// ends. The verifier locks after 3 wrong PINs and hashes cheaply.
-func New(t testing.TB, store central.Store) *Env {
+// ends. The verifier locks after 3 wrong PINs and hashes cheaply. The
+// records' clock is the suite's (testclock.Now); certificates are issued at
+// the real time, the clock crypto/tls checks them against.
+func New(t testing.TB, store central.Store) *Env { return NewAt(t, store, testclock.Now) }
+
+// NewAt is New with the records' clock now: the clock of the desks and
+// clients of the test, so that the whole test runs on one clock.
+func NewAt(t testing.TB, store central.Store, now func() time.Time) *Env {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "ca")
 	ca, err := pki.Init(dir, "pinsede test CA", time.Now())
@@ -56,9 +63,9 @@ func New(t testing.TB, store central.Store) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := central.NewVerifier(store, 3)
+	v := central.NewVerifier(store, 3, now)
 	v.Params = CheapArgon2
-	srv := server.New(store, v, crl, nil)
+	srv := server.New(store, v, crl, nil, now)
 	hs := httptest.NewUnstartedServer(srv.Handler())
 	hs.TLS = cfg
 	hs.Config.ErrorLog = log.New(io.Discard, "", 0) // the fault tests cut handshakes on purpose
