@@ -187,6 +187,13 @@ func (a *App) show(s screen) {
 	if a.request != nil {
 		a.request.luogo.close() // its suggestions belong to the MV35
 	}
+	// The focus leaves the screen that goes: a key pressed next must not
+	// reach a widget of a screen no longer shown (a check box of the
+	// identity check, toggled by Space after the issue, ran that screen's
+	// handlers on a request already dropped).
+	if c := a.win.Canvas(); c != nil {
+		c.Unfocus()
+	}
 	a.current = s
 	a.work.Objects = []fyne.CanvasObject{s.View}
 	a.work.Refresh()

@@ -18,6 +18,9 @@ const mrzShortest = 72
 // empty fields of the document and of the MV35 with what it says; the
 // fields already typed are compared with it (see mrzNotes).
 func (v *verifyScreen) mrzChanged() {
+	if v.a.verify != v {
+		return // a screen already dropped
+	}
 	text := v.mrz.Text
 	m, err := pinsede.ParseMRZ(text, v.a.desk.Now())
 	fl := v.fields[pinsede.FieldMRZ]

@@ -198,6 +198,9 @@ func (v *verifyScreen) problems() pinsede.FieldErrors {
 // validate shows the problems of the touched fields, or of all of them,
 // and what the MRZ contradicts.
 func (v *verifyScreen) validate(all bool) pinsede.FieldErrors {
+	if v.a.verify != v {
+		return nil // a screen already dropped (issued, abandoned): its widgets act on nothing
+	}
 	es := v.problems()
 	v.fields.show(append(es, v.mrzProblems()...), all)
 	v.fields.setNotes(v.mrzNotes())

@@ -1,0 +1,41 @@
+package desk
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+)
+
+// Ensure that a key pressed after the issue reaches nothing of the identity
+// check that is gone. The clerk read the MRZ, ticked "Il cittadino ha
+// firmato il modello MV35" and pressed Emetti PIN; then Space, on the "PIN
+// emesso" screen, toggled that check box, still focused, whose handler read
+// the dropped request: a nil-pointer panic that closed the desk.
+func TestSpaceAfterIssueReachesNoOldScreen(t *testing.T) {
+	h := ready(t)
+	h.toVerification(mario)
+	v := h.app.verify
+	h.fillVerification(passport)
+	h.typeIn(v.mrz, passportMRZ)
+	if v.mrzRead == nil {
+		t.Fatalf("the passport's MRZ does not parse: %v", v.mrzErr)
+	}
+	h.win.Canvas().Focus(v.checkSigned) // where the clerk's last key left it
+	h.tap(v.issue)
+	if h.app.result == nil || h.app.current.View != h.app.result.screen.View {
+		t.Fatalf("not issued: %s", h.screenText())
+	}
+	if f := h.win.Canvas().Focused(); f == fyne.Focusable(v.checkSigned) || f == fyne.Focusable(v.mrz) {
+		t.Fatalf("the focus stayed on the identity check's %T after the issue", f)
+	}
+	if f := h.win.Canvas().Focused(); f != nil {
+		test.Type(f, " ")
+	}
+	// The real driver may still deliver a key in flight to the old widget.
+	v.checkSigned.TypedRune(' ')
+	test.Type(v.mrz, "X")
+	if h.app.current.View != h.app.result.screen.View {
+		t.Errorf("a key after the issue left the result screen: %s", h.screenText())
+	}
+}
