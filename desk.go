@@ -452,29 +452,6 @@ func (d *Desk) printSlipPending(ctx context.Context, s *Session, req Request, cr
 	return cred, nil
 }
 
-// RecordHandover records that the sealed envelope of a credential was handed
-// to the citizen (consegnato).
-func (d *Desk) RecordHandover(s *Session, credentialID string) (Credential, error) {
-	now := d.Now()
-	var cred Credential
-	err := d.Store.Update(func(tx Tx) error {
-		var err error
-		if cred, err = tx.Credential(credentialID); err != nil {
-			return err
-		}
-		if err := cred.Can(TransitionHandOver, now); err != nil {
-			return err
-		}
-		cred.HandedOverAt, cred.HandedOverBy = now, s.Actor()
-		return d.record(tx, s, now, cred, ActionHandedOver, EventHandedOver, "busta "+cred.SlipSerial)
-	})
-	if err != nil {
-		return Credential{}, fmt.Errorf("record handover of %s: %w", credentialID, err)
-	}
-	d.notify()
-	return cred, nil
-}
-
 // record stores a credential with its audit entry and its outbox event.
 func (d *Desk) record(tx Tx, s *Session, now time.Time, c Credential, a AuditAction, k EventKind, detail string) error {
 	if err := tx.PutCredential(c); err != nil {

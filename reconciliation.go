@@ -35,12 +35,14 @@ type ReconciliationRow struct {
 	HandedOver int
 }
 
-// Unhanded is a mismatch of the reconciliation: a slip issued and printed
-// on the day and never handed over to the citizen.
+// Unhanded is a slip issued and printed on a day and not handed over to the
+// citizen: a mismatch of the reconciliation, or one still to hand over
+// today (PendingHandovers).
 type Unhanded struct {
-	SlipSerial string
-	Credential string
-	Citizen    string // the citizen's name; empty when the sede has no record
+	SlipSerial    string
+	Credential    string
+	CodiceFiscale CodiceFiscale
+	Citizen       string // the citizen's name; empty when the sede has no record
 	// Operator is the id of the operator who issued the PIN.
 	Operator string
 	Printed  time.Time
@@ -129,11 +131,8 @@ func (d *Desk) Reconciliation(s *Session, day Date) (Reconciliation, error) {
 				c.RevokeReason == ReasonSlipLost || c.RevokeReason == ReasonSlipSpoiled {
 				continue
 			}
-			u := Unhanded{SlipSerial: c.SlipSerial, Credential: c.ID, Operator: c.IssuedBy, Printed: c.PrintedAt}
-			switch cit, err := tx.Citizen(c.CodiceFiscale); {
-			case err == nil:
-				u.Citizen = cit.Request.FullName()
-			case !errors.Is(err, ErrNotFound):
+			u, err := unhanded(tx, c)
+			if err != nil {
 				return err
 			}
 			r.Mismatches = append(r.Mismatches, u)

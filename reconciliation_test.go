@@ -24,7 +24,6 @@ func (r *reconForms) RenderReconciliation(rc pinsede.Reconciliation) ([]byte, er
 // handed over) and lists the one slip printed and never handed over.
 func TestReconciliation(t *testing.T) {
 	f := newFixture(t)
-	ctx := context.Background()
 	if err := f.desk.AddOperator(f.sup, pinsede.NewOperator{ID: "op1", Name: "Carlo Verdi", Role: pinsede.RoleOperatore, Password: "password-op1"}); err != nil {
 		t.Fatal(err)
 	}
@@ -32,21 +31,7 @@ func TestReconciliation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	issue := func(s *pinsede.Session, cognome string) pinsede.Credential {
-		t.Helper()
-		r := request()
-		r.Cognome = cognome
-		cf, err := pinsede.EncodeCodiceFiscale(r.Cognome, r.Nome, r.Sesso, r.DataNascita, r.LuogoNascita.Code)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.CodiceFiscale = cf
-		out, err := f.desk.Issue(ctx, s, r, verification())
-		if err != nil && f.printer.err == nil {
-			t.Fatal(err)
-		}
-		return out.Credential
-	}
+	issue := func(s *pinsede.Session, cognome string) pinsede.Credential { return f.issueTo(t, s, cognome) }
 	a := issue(f.sup, "Rossi")
 	b := issue(f.sup, "Bianchi")
 	c := issue(op, "Martini")
@@ -155,4 +140,22 @@ func TestReconciliationReplaced(t *testing.T) {
 	if len(r.Mismatches) != 1 || r.Mismatches[0].SlipSerial != rep.Credential.SlipSerial {
 		t.Fatalf("mismatches %+v, want only the replacement %s", r.Mismatches, rep.Credential.SlipSerial)
 	}
+}
+
+// issueTo issues, in session s, a PIN to the citizen of request() with
+// surname cognome; a printer failure set on the fixture is not fatal.
+func (f *fixture) issueTo(t *testing.T, s *pinsede.Session, cognome string) pinsede.Credential {
+	t.Helper()
+	r := request()
+	r.Cognome = cognome
+	cf, err := pinsede.EncodeCodiceFiscale(r.Cognome, r.Nome, r.Sesso, r.DataNascita, r.LuogoNascita.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.CodiceFiscale = cf
+	out, err := f.desk.Issue(context.Background(), s, r, verification())
+	if err != nil && f.printer.err == nil {
+		t.Fatal(err)
+	}
+	return out.Credential
 }

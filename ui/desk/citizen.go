@@ -26,6 +26,9 @@ type citizenScreen struct {
 	// credential, by id; replace is the dialog last opened by one.
 	replaceSlip map[string]*widget.Button
 	replace     *replaceDialog
+	// handover holds the "Registra consegna" button of each printed slip
+	// not yet handed over, by credential id (handover.go).
+	handover map[string]*widget.Button
 	// revokeCred holds the "Revoca" button of each active credential, by
 	// id; revoke is the dialog last opened by one.
 	revokeCred map[string]*widget.Button
@@ -88,7 +91,7 @@ func (a *App) openCitizen(p pinsede.CitizenPage, lookedUp bool) {
 
 func (a *App) newCitizenScreen(p pinsede.CitizenPage) *citizenScreen {
 	c := &citizenScreen{
-		a: a, page: p, replaceSlip: map[string]*widget.Button{}, revokeCred: map[string]*widget.Button{},
+		a: a, page: p, replaceSlip: map[string]*widget.Button{}, handover: map[string]*widget.Button{}, revokeCred: map[string]*widget.Button{},
 		convertCred: map[string]*widget.Button{}, revokeDelegation: map[string]*widget.Button{}, msg: newMessage(),
 	}
 	c.newRequest = a.primaryButton(lang.L("citizen.newrequest"), fynetheme.DocumentCreateIcon(), func() {
@@ -139,6 +142,11 @@ func (a *App) newCitizenScreen(p pinsede.CitizenPage) *citizenScreen {
 		}
 		creds = append(creds, rows(pairs...))
 		if cr.Active(now) && cr.Sede == a.session.Sede.Code { // another sede's, converted here: centrale holds it (convert.go)
+			if cr.Can(pinsede.TransitionHandOver, now) == nil { // its own line, first: the next step
+				ho := a.primaryButton(lang.L("issue.handover"), fynetheme.ConfirmIcon(), func() { c.confirmHandover(cr) })
+				c.handover[cr.ID] = ho
+				creds = append(creds, container.NewHBox(ho))
+			}
 			b := a.button(lang.L("citizen.replaceslip"), fynetheme.MailReplyIcon(), func() { c.showReplace(cr) })
 			c.replaceSlip[cr.ID] = b
 			rv := a.button(lang.L("citizen.revoke"), fynetheme.DeleteIcon(), func() { c.showRevoke(cr) })

@@ -306,14 +306,24 @@ func (h *harness) texts() []string {
 // screenText returns the texts of the objects that show, joined by lines.
 func (h *harness) screenText() string {
 	var out []string
+	h.walkShown(func(o fyne.CanvasObject) {
+		if x, ok := o.(*canvas.Text); ok {
+			out = append(out, x.Text)
+		}
+	})
+	return strings.Join(out, "\n")
+}
+
+// walkShown calls fn on every object that shows, the window's content
+// first, then its overlays (dialogs), and the parts of every widget.
+func (h *harness) walkShown(fn func(fyne.CanvasObject)) {
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
 		if o == nil || !o.Visible() {
 			return
 		}
+		fn(o)
 		switch x := o.(type) {
-		case *canvas.Text:
-			out = append(out, x.Text)
 		case *fyne.Container:
 			for _, c := range x.Objects {
 				walk(c)
@@ -328,7 +338,6 @@ func (h *harness) screenText() string {
 	for _, o := range h.win.Canvas().Overlays().List() {
 		walk(o)
 	}
-	return strings.Join(out, "\n")
 }
 
 // errPrinterJam is a printer failure.

@@ -44,9 +44,9 @@ type homeScreen struct {
 	queue                    *queuePanel // the kiosk's tickets (queue.go); nil without a spool folder
 	screen                   screen
 
-	// expiring lists the sede's PINs that expire within 30 days
-	// (expiring.go).
-	expiring *expiringPanel
+	// handover lists today's slips not handed over, when there are any;
+	// expiring the sede's PINs that expire within 30 days (expiring.go).
+	handover, expiring *citizenPanel
 	// reconcile prints the end-of-day reconciliation (reconciliation.go).
 	reconcile *reconcilePanel
 }
@@ -116,8 +116,10 @@ func (a *App) newHomeScreen() *homeScreen {
 	if !a.session.IsSupervisor() {
 		side.Objects[2].Hide()
 	}
+	h.handover = a.newHandoverPanel()
+	h.handover.hideEmpty = true
 	h.expiring = a.newExpiringPanel()
-	side.Objects = append(side.Objects, h.expiring.object)
+	side.Objects = append(side.Objects, h.handover.object, h.expiring.object)
 	if h.queue = a.newQueuePanel(); h.queue != nil { // the kiosk's tickets come first
 		side.Objects = append([]fyne.CanvasObject{h.queue.object}, side.Objects...)
 	}
@@ -126,8 +128,10 @@ func (a *App) newHomeScreen() *homeScreen {
 	return h
 }
 
-// refresh reads today's figures and the expiring PINs again.
+// refresh reads today's figures, the slips to hand over and the expiring
+// PINs again.
 func (h *homeScreen) refresh() {
+	h.handover.refresh()
 	h.expiring.refresh()
 	sum, err := h.a.desk.Summary()
 	if err != nil {

@@ -1,0 +1,76 @@
+package pinsede
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// RecordHandover records that the sealed envelope of a credential was handed
+// to the citizen (consegnato).
+func (d *Desk) RecordHandover(s *Session, credentialID string) (Credential, error) {
+	now := d.Now()
+	var cred Credential
+	err := d.Store.Update(func(tx Tx) error {
+		var err error
+		if cred, err = tx.Credential(credentialID); err != nil {
+			return err
+		}
+		if err := cred.Can(TransitionHandOver, now); err != nil {
+			return err
+		}
+		cred.HandedOverAt, cred.HandedOverBy = now, s.Actor()
+		return d.record(tx, s, now, cred, ActionHandedOver, EventHandedOver, "busta "+cred.SlipSerial)
+	})
+	if err != nil {
+		return Credential{}, fmt.Errorf("record handover of %s: %w", credentialID, err)
+	}
+	d.notify()
+	return cred, nil
+}
+
+// PendingHandovers returns the slips the session's sede printed today
+// (local time) whose envelope was not handed over and still can be: the
+// home page lists them, so that a slip whose result screen was left (a
+// crash, a new request, the idle lock) is still recorded as consegnato from
+// the citizen's page. By slip serial.
+func (d *Desk) PendingHandovers(s *Session) ([]Unhanded, error) {
+	now := d.Now()
+	var out []Unhanded
+	err := d.Store.View(func(tx Tx) error {
+		creds, err := tx.IssuedOn(DateOf(now.Local()))
+		if err != nil {
+			return err
+		}
+		for _, c := range creds {
+			if c.Sede != s.Sede.Code || c.Can(TransitionHandOver, now) != nil {
+				continue
+			}
+			u, err := unhanded(tx, c)
+			if err != nil {
+				return err
+			}
+			out = append(out, u)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("slips to hand over: %w", err)
+	}
+	slices.SortFunc(out, func(a, b Unhanded) int { return strings.Compare(a.SlipSerial, b.SlipSerial) })
+	return out, nil
+}
+
+// unhanded describes the slip of c, with the citizen's name when the sede
+// has a record of them.
+func unhanded(tx Tx, c Credential) (Unhanded, error) {
+	u := Unhanded{SlipSerial: c.SlipSerial, Credential: c.ID, CodiceFiscale: c.CodiceFiscale, Operator: c.IssuedBy, Printed: c.PrintedAt}
+	switch cit, err := tx.Citizen(c.CodiceFiscale); {
+	case err == nil:
+		u.Citizen = cit.Request.FullName()
+	case !errors.Is(err, ErrNotFound):
+		return Unhanded{}, err
+	}
+	return u, nil
+}
