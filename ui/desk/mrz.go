@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/pinsede/pinsede"
@@ -41,6 +42,19 @@ func (v *verifyScreen) mrzChanged() {
 	}
 }
 
+// mrzKey handles the keys that end an MRZ: the Enter a keyboard-wedge
+// reader sends after the last line, or the clerk's, moves on to the next
+// field once the zone parses; before, it starts the next line.
+func (v *verifyScreen) mrzKey(k *fyne.KeyEvent) bool {
+	if k.Name != fyne.KeyReturn && k.Name != fyne.KeyEnter || v.mrzRead == nil {
+		return false
+	}
+	if c := v.a.win.Canvas(); c != nil {
+		c.FocusNext()
+	}
+	return true
+}
+
 // mrzLength counts the characters of an MRZ as ParseMRZ reads them: line
 // breaks and spaces aside.
 func mrzLength(s string) int {
@@ -65,18 +79,32 @@ func (v *verifyScreen) prefill(m pinsede.MRZ) {
 			v.docType.SetSelectedIndex(slices.Index(pinsede.DocumentTypes, t))
 		}
 	}
+	// A field the last MRZ filled, untouched since, counts as empty: a
+	// second document read replaces the first one's data.
+	for e, s := range v.mrzFilled {
+		if e.Text == s {
+			e.SetText("")
+		}
+	}
+	if v.mrzCountry != "" && v.country.code() == v.mrzCountry {
+		v.country.set("")
+	}
 	req, doc := r.request(), v.verification().Document
 	m.Prefill(&req, &doc)
+	v.mrzFilled = map[*entry]string{}
 	fill := func(fs fields, name string, e *entry, s string) {
 		if strings.TrimSpace(e.Text) == "" && s != "" {
 			fs[name].touched = true
 			e.SetText(s)
+			v.mrzFilled[e] = s
 		}
 	}
 	fill(v.fields, pinsede.FieldDocNumber, v.number, doc.Number)
+	v.mrzCountry = ""
 	if v.country.code() == "" && doc.Country != "" {
 		v.fields[pinsede.FieldDocCountry].touched = true
 		v.country.set(doc.Country)
+		v.mrzCountry = doc.Country
 	}
 	if !doc.ExpiresOn.IsZero() {
 		fill(v.fields, pinsede.FieldDocExpires, v.expires, doc.ExpiresOn.Italian())

@@ -32,6 +32,11 @@ type verifyScreen struct {
 	mrz     *entry
 	mrzRead *pinsede.MRZ
 	mrzErr  error
+	// mrzFilled is the text the last MRZ read wrote in each field it
+	// filled: a field that still holds it belongs to the MRZ, and the next
+	// MRZ read (another document) writes it again.
+	mrzFilled  map[*entry]string
+	mrzCountry string
 
 	// The document's fields, shared with the conversion and the
 	// delegation (convert.go).
@@ -87,6 +92,7 @@ func (a *App) newVerifyScreen() *verifyScreen {
 	v.mrz.TextStyle = fyne.TextStyle{Monospace: true}
 	v.mrz.SetMinRowsVisible(3)
 	v.mrz.onChange(func(string) { v.mrzChanged() })
+	v.mrz.onKey = v.mrzKey
 	check := func(key, field string) *widget.Check {
 		return widget.NewCheck(lang.L(key), func(bool) {
 			a.touch()

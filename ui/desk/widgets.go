@@ -83,6 +83,11 @@ func (e *entry) TypedKey(k *fyne.KeyEvent) {
 	e.activity()
 }
 
+// AcceptsTab tells the driver that Tab leaves the entry, multi-line ones
+// too (the MRZ): the desk's texts hold no tabs, and a keyboard-only clerk
+// moves on with Tab.
+func (e *entry) AcceptsTab() bool { return false }
+
 // onChange adds f to what runs when the text changes, after what ran
 // before.
 func (e *entry) onChange(f func(string)) {
