@@ -98,7 +98,7 @@ func (a *App) newResultScreen(req pinsede.Request, out pinsede.Issued) *resultSc
 	}
 	body := container.NewVBox(
 		r.headline,
-		note(lang.L("issue.done.note")),
+		note(doneNote(c)),
 		section(lang.L("issue.details"), details...),
 		section(lang.L("issue.handover.title"),
 			note(lang.L("issue.handover.intro")),
@@ -130,4 +130,17 @@ func (r *resultScreen) recordHandover() {
 	if a.home != nil {
 		a.home.refresh()
 	}
+}
+
+// doneNote says what the credential just issued is: a PIN dispositivo,
+// active and replaced by the citizen at the first login, or a PIN
+// telefonico, active for its validity and used only with the Contact
+// Center.
+func doneNote(c pinsede.Credential) string {
+	if c.Type == pinsede.Telefonico {
+		return lang.L("issue.done.note.telefonico", map[string]any{
+			"Validity": lang.L("telephone.validity." + string(c.Validity)), "Expires": day(c.ExpiresAt),
+		})
+	}
+	return lang.L("issue.done.note")
 }

@@ -55,8 +55,21 @@ func TestIssueTelephonePINScreen(t *testing.T) {
 	if n := len(h.printer.printed()); n != 1 {
 		t.Fatalf("%d slips printed", n)
 	}
-	if got := h.screenText(); !strings.Contains(got, "PIN telefonico") {
+	got := h.screenText()
+	if !strings.Contains(got, "PIN telefonico") {
 		t.Errorf("result screen does not say PIN telefonico")
+	}
+	// The words are a PIN telefonico's, not a dispositivo's (issue 14,
+	// finding 7).
+	for _, wrong := range []string{"di tipo dispositivo", "lo sostituirà al primo accesso"} {
+		if strings.Contains(got, wrong) {
+			t.Errorf("result screen of a PIN telefonico says %q", wrong)
+		}
+	}
+	for _, want := range []string{"1 settimana", "Contact Center"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("result screen of a PIN telefonico lacks %q", want)
+		}
 	}
 	cr := res.issued.Credential
 	if cr.Type != pinsede.Telefonico || cr.Validity != pinsede.ValidityWeek || !cr.ExpiresAt.Equal(cr.IssuedAt.AddDate(0, 0, 7)) {
