@@ -27,6 +27,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -125,7 +126,10 @@ func main() {
 	if link != nil && link.client != nil {
 		d.Central = link.client // the citizen's credentials at centrale (sync/client/lookup.go)
 	}
-	ui := desk.New(d, w, desk.Config{Idle: *idle, DevPrintDir: *devPrint, TicketDir: *ticketDir})
+	log, logPath, closeLog := deskLog(*storePath)
+	defer closeLog()
+	slog.SetDefault(log)
+	ui := desk.New(d, w, desk.Config{Idle: *idle, DevPrintDir: *devPrint, TicketDir: *ticketDir, Log: log, LogPath: logPath})
 	ui.UseSync(link.source(), link.sede)
 	if err := ui.Start(); err != nil {
 		msg := lang.L("start.error", map[string]any{"Err": err.Error()})

@@ -38,6 +38,8 @@ package desk
 
 import (
 	"image/color"
+	"log/slog"
+	"runtime/debug"
 
 	"context"
 	"sync"
@@ -72,6 +74,11 @@ type Config struct {
 	// TicketDir is the spool folder of the kiosk's tickets (see queue.go),
 	// "" when the sede has no kiosk: the home screen then has no queue.
 	TicketDir string
+	// Log receives what the clerk cannot be shown: a panic's stack above
+	// all (guard.go); nil logs to slog.Default. LogPath, when set, is the
+	// file it writes, named to the clerk so that support can find it.
+	Log     *slog.Logger
+	LogPath string
 }
 
 // screen is one page of the desk: a title for the header bar, the content,
@@ -209,9 +216,18 @@ func (a *App) background(work func() func()) {
 	a.busy.Add(1)
 	go func() {
 		defer a.busy.Done()
-		then := work()
+		var then func()
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					a.logPanic("background", p, debug.Stack())
+					then = a.tellPanic
+				}
+			}()
+			then = work()
+		}()
 		if then != nil {
-			fyne.DoAndWait(then)
+			fyne.DoAndWait(func() { a.guard("background", then) })
 		}
 	}()
 }

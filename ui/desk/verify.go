@@ -96,8 +96,10 @@ func (a *App) newVerifyScreen() *verifyScreen {
 	check := func(key, field string) *widget.Check {
 		return widget.NewCheck(lang.L(key), func(bool) {
 			a.touch()
-			v.fields[field].touched = true
-			v.validate(false)
+			a.guard(key, func() {
+				v.fields[field].touched = true
+				v.validate(false)
+			})
 		})
 	}
 	v.checkOriginal = check("verify.check.original", pinsede.FieldCheckOriginal)

@@ -24,6 +24,9 @@ type entry struct {
 	// onKey, when set, sees each key first and returns whether it took it
 	// (a picker's Down, Up, Enter and Escape).
 	onKey func(*fyne.KeyEvent) bool
+	// guard runs the entry's handlers (App.guard): a panic in one is
+	// logged and told, and the entry keeps its text.
+	guard func(where string, f func())
 }
 
 // newEntry returns an entry that calls a.touch on every key.
@@ -56,7 +59,7 @@ func setBusy(on bool, bar spinner, controls ...fyne.Disableable) {
 }
 
 func (a *App) newEntry(placeholder string) *entry {
-	e := &entry{activity: a.touch}
+	e := &entry{activity: a.touch, guard: a.guard}
 	e.PlaceHolder = placeholder
 	e.ExtendBaseWidget(e)
 	return e
@@ -77,7 +80,11 @@ func (e *entry) TypedRune(r rune) {
 
 // TypedKey handles k and records the activity.
 func (e *entry) TypedKey(k *fyne.KeyEvent) {
-	if e.onKey == nil || !e.onKey(k) {
+	took := false
+	if e.onKey != nil {
+		e.guard(e.PlaceHolder, func() { took = e.onKey(k) })
+	}
+	if !took {
 		e.Entry.TypedKey(k)
 	}
 	e.activity()
@@ -96,7 +103,7 @@ func (e *entry) onChange(f func(string)) {
 		if prev != nil {
 			prev(s)
 		}
-		f(s)
+		e.guard(e.PlaceHolder, func() { f(s) })
 	}
 }
 
@@ -124,7 +131,7 @@ func (e *entry) FocusLost() {
 func (a *App) button(text string, icon fyne.Resource, tapped func()) *widget.Button {
 	return widget.NewButtonWithIcon(text, icon, func() {
 		a.touch()
-		tapped()
+		a.guard(text, tapped)
 	})
 }
 
