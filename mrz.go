@@ -33,6 +33,11 @@ const (
 	KeyMRZCheckExpiry    = "err.mrz.check.expiry"
 	KeyMRZCheckOptional  = "err.mrz.check.optional"
 	KeyMRZCheckComposite = "err.mrz.check.composite"
+	// KeyMRZExpiryRange is an expiry that no real document has: in neither
+	// century does it fall within the window of [ParseMRZ]. From and To
+	// are the window's first and last day (gg/mm/aaaa), besides Line and
+	// Pos.
+	KeyMRZExpiryRange = "err.mrz.expiry.range"
 	// KeyMRZMismatch is a typed value that the MRZ contradicts: Typed and
 	// MRZ give both.
 	KeyMRZMismatch = "warn.mrz.mismatch"
@@ -67,9 +72,17 @@ func mrzFail(key string, args map[string]any) error {
 // OCR reading of <). The size tells the format: 90 characters are TD1, 72
 // TD2, 88 TD3. It checks every check digit (the document number, also when
 // long numbers continue into the optional data; the birth date; the expiry;
-// the TD3 personal number; the composite), the dates and the sex. The
-// century of the birth date is the most recent that does not put it in the
-// future at now; an expiry is in the 2000s.
+// the TD3 personal number; the composite), the dates and the sex.
+//
+// An MRZ gives only the last two digits of a year. The century of the birth
+// date is the most recent that does not put it after now (a person is born
+// in the past). The century of the expiry is the one that puts it within
+// the window a real document allows: from 50 years before now (an old,
+// long expired document) to 30 years after (beyond any validity an
+// identity card or passport has). The window is 80 years wide, so at most
+// one century fits: the ICAO specimen that expired on 12 July 1995 reads as
+// 1995-07-12 in 2026, and is expired; an expiry that fits in neither
+// century (2060 or 1960, read in 2026) is an error, KeyMRZExpiryRange.
 //
 // A problem comes back as a FieldError on the field "mrz" that names the
 // line and position at fault; for a check digit, also the digit that fits.
@@ -203,16 +216,31 @@ func ParseMRZ(s string, now time.Time) (MRZ, error) {
 
 	today := DateOf(now)
 	var ok bool
-	if m.BirthDate, ok = mrzDate(dob.text(), func(yy int, md Date) int {
+	if m.BirthDate, ok = mrzDate(dob.text(), func(yy int, md Date) (int, bool) {
 		y := today.Year - today.Year%100 + yy
 		if (Date{y, md.Month, md.Day}).After(today) {
 			y -= 100
 		}
-		return y
+		return y, true
 	}); !ok {
 		return m, mrzFail(KeyMRZBirth, dob.at())
 	}
-	if m.ExpiryDate, ok = mrzDate(exp.text(), func(yy int, _ Date) int { return 2000 + yy }); !ok {
+	from, until := mrzExpiryWindow(today)
+	inWindow := true
+	if m.ExpiryDate, ok = mrzDate(exp.text(), func(yy int, md Date) (int, bool) {
+		for y := from.Year - from.Year%100 + yy; y <= until.Year; y += 100 {
+			if d := (Date{y, md.Month, md.Day}); !d.Before(from) && !d.After(until) {
+				return y, true
+			}
+		}
+		inWindow = false
+		return 0, false
+	}); !ok {
+		if !inWindow {
+			args := exp.at()
+			args["From"], args["To"] = from.Italian(), until.Italian()
+			return m, mrzFail(KeyMRZExpiryRange, args)
+		}
 		return m, mrzFail(KeyMRZExpiry, exp.at())
 	}
 	switch c := sex.text(); c {
@@ -277,10 +305,24 @@ func mrzCheck(s string) int {
 	return sum % 10
 }
 
-// mrzDate reads yymmdd, year(yy, the month and day) giving the year. A
-// date with fillers is unknown (ICAO 9303 allows them for an unknown day or
-// month): zero, and ok.
-func mrzDate(s string, year func(yy int, md Date) int) (Date, bool) {
+// The window of a document's expiry around today, in years: see ParseMRZ.
+const (
+	mrzExpiryBack  = 50
+	mrzExpiryAhead = 30
+)
+
+// mrzExpiryWindow returns the first and last day an expiry read from an MRZ
+// may fall on, read on today.
+func mrzExpiryWindow(today Date) (from, until Date) {
+	t := today.Time()
+	return DateOf(t.AddDate(-mrzExpiryBack, 0, 0)), DateOf(t.AddDate(mrzExpiryAhead, 0, 0))
+}
+
+// mrzDate reads yymmdd, year(yy, the month and day) giving the year, or
+// false when no year fits. A date with fillers is unknown (ICAO 9303 allows
+// them for an unknown day or month): zero, and ok. A month or day that no
+// year has is not asked to year.
+func mrzDate(s string, year func(yy int, md Date) (int, bool)) (Date, bool) {
 	if strings.Contains(s, "<") {
 		return Date{}, true
 	}
@@ -291,8 +333,11 @@ func mrzDate(s string, year func(yy int, md Date) int) (Date, bool) {
 	}
 	n := func(i int) int { return int(s[i]-'0')*10 + int(s[i+1]-'0') }
 	d := Date{0, time.Month(n(2)), n(4)}
-	d.Year = year(n(0), d)
-	if d.Month < 1 || d.Month > 12 || d.Day < 1 || d.Day > daysIn(d.Month, isLeap(d.Year)) {
+	if d.Month < 1 || d.Month > 12 || d.Day < 1 || d.Day > daysIn(d.Month, true) {
+		return Date{}, false
+	}
+	var ok bool
+	if d.Year, ok = year(n(0), d); !ok || d.Day > daysIn(d.Month, isLeap(d.Year)) {
 		return Date{}, false
 	}
 	return d, true

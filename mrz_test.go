@@ -35,7 +35,7 @@ func TestParseMRZSpecimens(t *testing.T) {
 			m.Format, m.DocumentCode, m.DocumentNumber, m.OptionalData = TD3, "P", "L898902C3", "ZE184226B"
 		})},
 		{"TD1, long document number", specimenTD1Long, MRZ{Format: TD1, DocumentCode: "I", IssuingState: "UTO", DocumentNumber: "D23145890734",
-			Surname: "STEVENSON", GivenNames: "PETER JOHN", Nationality: "UTO", BirthDate: Date{1934, 7, 12}, Sex: SexMale, ExpiryDate: Date{2095, 7, 12}}},
+			Surname: "STEVENSON", GivenNames: "PETER JOHN", Nationality: "UTO", BirthDate: Date{1934, 7, 12}, Sex: SexMale, ExpiryDate: Date{1995, 7, 12}}},
 		{"Italian CIE", specimenCIE, MRZ{Format: TD1, DocumentCode: "C", IssuingState: "ITA", DocumentNumber: "CA00000AA",
 			Surname: "ROSSI", GivenNames: "BIANCA", Nationality: "ITA", BirthDate: Date{1964, 12, 30}, Sex: SexFemale, ExpiryDate: Date{2022, 12, 30}}},
 	} {
@@ -142,21 +142,80 @@ func td3mrz(number, nat, dob, sex, exp, personal, names string) string {
 }
 
 // Ensure that the century of the birth date is the most recent that is
-// not in the future, and an unknown date is left zero.
+// not in the future, that of the expiry the one within 50 years back and 30
+// ahead, and an unknown date is left zero.
 func TestParseMRZDates(t *testing.T) {
+	in2080 := time.Date(2080, time.June, 1, 12, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
+		name         string
+		now          time.Time
 		dob, exp     string
 		birth, until Date
 	}{
-		{"261123", "300101", Date{2026, 11, 23}, Date{2030, 1, 1}},
-		{"261124", "300101", Date{1926, 11, 24}, Date{2030, 1, 1}},
-		{"000229", "991231", Date{2000, 2, 29}, Date{2099, 12, 31}},
-		{"7408<<", "<<<<<<", Date{}, Date{}},
+		{"born today", mrzNow, "261123", "300101", Date{2026, 11, 23}, Date{2030, 1, 1}},
+		{"born tomorrow is a century ago", mrzNow, "261124", "300101", Date{1926, 11, 24}, Date{2030, 1, 1}},
+		{"29 February 2000", mrzNow, "000229", "310815", Date{2000, 2, 29}, Date{2031, 8, 15}},
+		{"expired in 1999, not due in 2099", mrzNow, "740812", "991231", Date{1974, 8, 12}, Date{1999, 12, 31}},
+		{"the ICAO specimen's expiry", mrzNow, "340712", "950712", Date{1934, 7, 12}, Date{1995, 7, 12}},
+		{"expired 50 years ago to the day", mrzNow, "500101", "761123", Date{1950, 1, 1}, Date{1976, 11, 23}},
+		{"due in 30 years to the day", mrzNow, "500101", "561123", Date{1950, 1, 1}, Date{2056, 11, 23}},
+		{"in 2080, 95 is 2095", in2080, "400101", "950712", Date{2040, 1, 1}, Date{2095, 7, 12}},
+		{"in 2080, 10 is 2110", in2080, "400101", "100101", Date{2040, 1, 1}, Date{2110, 1, 1}},
+		{"in 2080, 40 is 2040", in2080, "400101", "400101", Date{2040, 1, 1}, Date{2040, 1, 1}},
+		{"unknown dates", mrzNow, "7408<<", "<<<<<<", Date{}, Date{}},
 	} {
-		m, err := ParseMRZ(td3mrz("X1234567", "ITA", tc.dob, "<", tc.exp, "", "ROSSI<<MARIO"), mrzNow)
-		if err != nil || m.BirthDate != tc.birth || m.ExpiryDate != tc.until || m.Sex != "" {
-			t.Errorf("%s %s: %+v, %v", tc.dob, tc.exp, m, err)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := ParseMRZ(td3mrz("X1234567", "ITA", tc.dob, "<", tc.exp, "", "ROSSI<<MARIO"), tc.now)
+			if err != nil || m.BirthDate != tc.birth || m.ExpiryDate != tc.until || m.Sex != "" {
+				t.Errorf("%s %s: %+v, %v", tc.dob, tc.exp, m, err)
+			}
+		})
+	}
+}
+
+// Ensure that an expiry no real document has (more than 50 years back or
+// 30 ahead, in either century) is refused with the window, and a date
+// that does not exist in the year of its century is not a date.
+func TestParseMRZExpiryRange(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		exp  string
+		key  string
+	}{
+		{"a day more than 50 years back", "761122", KeyMRZExpiryRange},
+		{"a day more than 30 years ahead", "561124", KeyMRZExpiryRange},
+		{"2060 or 1960", "600101", KeyMRZExpiryRange},
+		{"29 February 2029", "290229", KeyMRZExpiry},
+		{"month 13", "291301", KeyMRZExpiry},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseMRZ(td3mrz("X1234567", "ITA", "740812", "F", tc.exp, "", "ROSSI<<MARIA"), mrzNow)
+			var fe FieldError
+			if !errors.As(err, &fe) || fe.Key != tc.key || fe.Args["Line"] != 2 || fe.Args["Pos"] != 22 {
+				t.Fatalf("got %v, want %s at line 2, position 22", err, tc.key)
+			}
+			if tc.key == KeyMRZExpiryRange && (fe.Args["From"] != "23/11/1976" || fe.Args["To"] != "23/11/2056") {
+				t.Errorf("window %v", fe.Args)
+			}
+		})
+	}
+}
+
+// Ensure that a document read from its MRZ as expired is expired for the
+// identity check: the ICAO TD1 specimen expired on 12 July 1995.
+func TestMRZExpiredDocument(t *testing.T) {
+	m, err := ParseMRZ(specimenTD1Long, mrzNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r Request
+	v := Verification{Document: Document{Authority: "Utopia"}, Checklist: Checklist{true, true, true}}
+	m.Prefill(&r, &v.Document)
+	v.Document.Type, v.Document.IssuedOn = DocIdentitaEstera, Date{1985, 7, 13}
+	es := v.Validate(DateOf(mrzNow))
+	fe, ok := es.For(FieldDocExpires)
+	if !ok || fe.Key != KeyDocExpired || fe.Args["Date"] != "12/07/1995" {
+		t.Fatalf("problems %v, want the document expired on 12/07/1995", es)
 	}
 }
 
@@ -230,6 +289,9 @@ func FuzzParseMRZ(f *testing.F) {
 		}
 		if m.BirthDate.After(DateOf(mrzNow)) {
 			t.Fatalf("birth in the future: %v", m.BirthDate)
+		}
+		if from, until := mrzExpiryWindow(DateOf(mrzNow)); !m.ExpiryDate.IsZero() && (m.ExpiryDate.Before(from) || m.ExpiryDate.After(until)) {
+			t.Fatalf("expiry out of the window: %v", m.ExpiryDate)
 		}
 		var r Request
 		var d Document

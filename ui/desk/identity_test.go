@@ -342,6 +342,27 @@ func TestMRZBadCheckDigit(t *testing.T) {
 	}
 }
 
+// Ensure that a document whose MRZ says it has expired shows as expired:
+// the ICAO TD1 specimen with a long document number expired on 12 July
+// 1995, which the MRZ writes 950712 (not 2095).
+func TestMRZExpiredDocument(t *testing.T) {
+	h := ready(t)
+	h.newRequest()
+	h.app.showVerify()
+	v := h.app.verify
+	v.mrz.SetText("I<UTOD23145890<7349<<<<<<<<<<<\n3407127M9507122UTO<<<<<<<<<<<2\nSTEVENSON<<PETER<JOHN<<<<<<<<<")
+	if v.mrzRead == nil {
+		t.Fatalf("the specimen does not parse: %v", v.mrzErr)
+	}
+	if v.expires.Text != "12/07/1995" {
+		t.Errorf("expiry %q, want 12/07/1995", v.expires.Text)
+	}
+	want := "Documento scaduto il 12/07/1995: il PIN non può essere emesso. Chiedi un documento valido."
+	if got := v.fields[pinsede.FieldDocExpires].problem.Text; got != want {
+		t.Errorf("under the expiry: %q, want %q", got, want)
+	}
+}
+
 // Ensure that the idle lock takes the suggestions away, so that the
 // password does not go to the place's entry, and that they come back after.
 func TestPlacePickerLock(t *testing.T) {

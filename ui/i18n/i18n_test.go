@@ -106,6 +106,7 @@ var domainKeys = map[string]map[string]any{
 	pinsede.KeyMRZNumber:         {"Line": 1, "Pos": 16},
 	pinsede.KeyMRZBirth:          {"Line": 2, "Pos": 1},
 	pinsede.KeyMRZExpiry:         {"Line": 2, "Pos": 9},
+	pinsede.KeyMRZExpiryRange:    {"Line": 2, "Pos": 22, "From": "23/11/1976", "To": "23/11/2056"},
 	pinsede.KeyMRZSex:            {"Line": 2, "Pos": 8, "Char": "Q"},
 	pinsede.KeyMRZNames:          {"Line": 3},
 	pinsede.KeyMRZCheckNumber:    {"Line": 1, "Pos": 15, "Want": 7},
