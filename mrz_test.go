@@ -111,7 +111,8 @@ func TestParseMRZErrors(t *testing.T) {
 		{"TD1 long number", strings.Replace(specimenTD1Long, "7349", "7359", 1), KeyMRZCheckNumber, map[string]any{"Line": 1, "Pos": 19}},
 		{"TD1 long number without continuation", strings.Replace(specimenTD1Long, "<7349", "<<349", 1), KeyMRZCheckNumber, map[string]any{"Line": 1, "Pos": 15}},
 		{"TD1 long number, check digit only", strings.Replace(specimenTD1Long, "<7349<", "<9<<<<", 1), KeyMRZNumber, map[string]any{"Line": 1, "Pos": 16}},
-		{"TD1 no surname", strings.Replace(specimenTD1, "ERIKSSON<<ANNA<MARIA", "<<ERIKSSON<ANNA<MARI", 1), KeyMRZNames, map[string]any{"Line": 3}},
+		{"TD1 no name at all", strings.Replace(specimenTD1, "ERIKSSON<<ANNA<MARIA", "<<<<<<<<<<<<<<<<<<<<", 1), KeyMRZNames, map[string]any{"Line": 3}},
+		{"a visa of a holder with one name", "V" + td3mrz("X1234567", "IND", "740812", "M", "300101", "", "<<KUMAR")[1:], KeyMRZDocCode, map[string]any{"Code": "V"}},
 		{"month 13", td3mrz("L898902C3", "UTO", "741312", "F", "120415", "", "ERIKSSON<<ANNA"), KeyMRZBirth, map[string]any{"Line": 2, "Pos": 14}},
 		{"expiry 31 April", td3mrz("L898902C3", "UTO", "740812", "F", "120431", "", "ERIKSSON<<ANNA"), KeyMRZExpiry, map[string]any{"Line": 2, "Pos": 22}},
 	} {
@@ -219,6 +220,66 @@ func TestMRZExpiredDocument(t *testing.T) {
 	}
 }
 
+// Ensure that a holder with one name only is read, whichever identifier
+// the issuing state put it in, and gets it as both cognome and nome with a
+// warning; and that a name field cut short is not taken for one name.
+func TestParseMRZSingleName(t *testing.T) {
+	td1 := func(names string) string {
+		return strings.Replace(specimenTD1, "ERIKSSON<<ANNA<MARIA<<<<<<<<<<", names+strings.Repeat("<", 30-len(names)), 1)
+	}
+	td2 := strings.Replace(specimenTD2, "ERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "<<KUMAR<<<<<<<<<<<<<<<<<<<<<<<<", 1)
+	for _, tc := range []struct {
+		name, in            string
+		surname, givenNames string
+		single              bool
+		holder              string // cognome and nome on the MV35, when single
+	}{
+		{"TD3, the name as secondary identifier (India)", td3mrz("X1234567", "IND", "740812", "M", "300101", "", "<<KUMAR"), "", "KUMAR", true, "KUMAR"},
+		{"TD3, the name as primary identifier", td3mrz("X1234567", "PAK", "850101", "F", "300101", "", "ZAHRA"), "ZAHRA", "", true, "ZAHRA"},
+		{"TD3, no surname and two names", td3mrz("X1234567", "IND", "740812", "M", "300101", "", "<<RAMESH<KUMAR"), "", "RAMESH KUMAR", true, "RAMESH KUMAR"},
+		{"TD1, the name as secondary identifier", td1("<<KUMAR"), "", "KUMAR", true, "KUMAR"},
+		{"TD2, the name as secondary identifier", td2, "", "KUMAR", true, "KUMAR"},
+		{"TD1, a surname cut short: not one name", td1("ABCDEFGHIJKLMNOPQRSTUVWXYZABCD"), "ABCDEFGHIJKLMNOPQRSTUVWXYZABCD", "", false, ""},
+		{"surname and names", specimenTD1, "ERIKSSON", "ANNA MARIA", false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := ParseMRZ(tc.in, mrzNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Surname != tc.surname || m.GivenNames != tc.givenNames || m.SingleName != tc.single {
+				t.Fatalf("surname %q, given names %q, single %v", m.Surname, m.GivenNames, m.SingleName)
+			}
+			ws := m.Warnings()
+			cognome, nome := m.HolderNames()
+			if !tc.single {
+				if len(ws) > 0 || cognome != tc.surname || nome != tc.givenNames {
+					t.Fatalf("warnings %v, names %q %q", ws, cognome, nome)
+				}
+				return
+			}
+			if cognome != tc.holder || nome != tc.holder {
+				t.Errorf("MV35 names %q %q, want %q for both", cognome, nome, tc.holder)
+			}
+			if len(ws) != 1 || ws[0].Key != KeyMRZSingleName || ws[0].Field != FieldMRZ || ws[0].Args["Name"] != tc.holder {
+				t.Errorf("warnings %v", ws)
+			}
+			var r Request
+			if ms := m.Prefill(&r, &Document{}); len(ms) > 0 || r.Cognome != tc.holder || r.Nome != tc.holder {
+				t.Errorf("prefilled %q %q, mismatches %v", r.Cognome, r.Nome, ms)
+			}
+		})
+	}
+
+	// Names typed: the one that agrees stays, the other is flagged.
+	m, _ := ParseMRZ(td2, mrzNow)
+	r := Request{Cognome: "Kumar", Nome: "Raj"}
+	ms := m.Prefill(&r, &Document{})
+	if len(ms) != 1 || ms[0].Field != FieldNome || ms[0].Args["MRZ"] != "KUMAR" || r.Nome != "Raj" {
+		t.Fatalf("mismatches %v, nome %q", ms, r.Nome)
+	}
+}
+
 // Ensure that the MRZ fills what is empty and flags what it contradicts.
 func TestMRZPrefill(t *testing.T) {
 	m, err := ParseMRZ(specimenCIE, mrzNow)
@@ -292,6 +353,9 @@ func FuzzParseMRZ(f *testing.F) {
 		}
 		if from, until := mrzExpiryWindow(DateOf(mrzNow)); !m.ExpiryDate.IsZero() && (m.ExpiryDate.Before(from) || m.ExpiryDate.After(until)) {
 			t.Fatalf("expiry out of the window: %v", m.ExpiryDate)
+		}
+		if cognome, nome := m.HolderNames(); cognome == "" || m.SingleName && (nome != cognome || len(m.Warnings()) != 1) {
+			t.Fatalf("names: %+v -> %q %q", m, cognome, nome)
 		}
 		var r Request
 		var d Document

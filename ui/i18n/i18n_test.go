@@ -115,6 +115,7 @@ var domainKeys = map[string]map[string]any{
 	pinsede.KeyMRZCheckOptional:  {"Line": 2, "Pos": 43, "Want": 0},
 	pinsede.KeyMRZCheckComposite: {"Line": 2, "Pos": 44, "Want": 8},
 	pinsede.KeyMRZMismatch:       {"Typed": "YA1234567", "MRZ": "YA1234561"},
+	pinsede.KeyMRZSingleName:     {"Name": "KUMAR"},
 	// desk.go: AddOperator's problem
 	"err.operator.exists": nil,
 	// sync/client/lookup.go: a lookup at centrale that failed
