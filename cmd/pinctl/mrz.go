@@ -29,6 +29,7 @@ type mrzResult struct {
 	Birthdate      string   `json:"birthdate"`
 	Sex            string   `json:"sex"`
 	Expiry         string   `json:"expiry"`
+	Expired        bool     `json:"expired"` // the expiry is before today: the identity check refuses the document
 	OptionalData   string   `json:"optional_data"`
 	Checks         []string `json:"checks"`   // the check digits verified
 	Warnings       []string `json:"warnings"` // what to check in a valid zone, in Italian (a holder with one name only)
@@ -60,7 +61,8 @@ func cmdMRZ(e *env, args []string) error {
 	return nil
 }
 
-// checkMRZ parses one zone, reading its dates' centuries at now.
+// checkMRZ parses one zone, reading its dates' centuries at now (see
+// pinsede.ParseMRZ), and tells whether the document has expired at now.
 func checkMRZ(s string, now time.Time) mrzResult {
 	r := mrzResult{Checks: []string{}, Warnings: []string{}}
 	m, err := pinsede.ParseMRZ(s, now)
@@ -85,6 +87,7 @@ func checkMRZ(s string, now time.Time) mrzResult {
 	r.Birthdate = m.BirthDate.String()
 	r.Sex = string(m.Sex)
 	r.Expiry = m.ExpiryDate.String()
+	r.Expired = !m.ExpiryDate.IsZero() && m.ExpiryDate.Before(pinsede.DateOf(now))
 	r.OptionalData = m.OptionalData
 	r.Checks = []string{"document_number", "birthdate", "expiry", "composite"}
 	if m.Format == pinsede.TD3 {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Ensure that pinctl mrz prints the fields of a valid zone, and names the
@@ -23,6 +24,17 @@ func TestMRZ(t *testing.T) {
 		got.Expiry != "2012-04-15" || len(got.Checks) != 5 || got.SingleName || got.Cognome != "ERIKSSON" || got.Nome != "ANNA MARIA" ||
 		len(got.Warnings) != 0 {
 		t.Errorf("TD3 specimen: %+v", got)
+	}
+
+	// The ICAO specimen that expired on 12 July 1995, read in 2026.
+	sb.now = func() time.Time { return time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC) }
+	r = sb.must(t, "I<UTOD23145890<7349<<<<<<<<<<<\n3407127M9507122UTO<<<<<<<<<<<2\nSTEVENSON<<PETER<JOHN<<<<<<<<<\n", "mrz")
+	got = mrzResult{}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	if !got.Valid || got.Expiry != "1995-07-12" || !got.Expired || got.Birthdate != "1934-07-12" {
+		t.Errorf("expired specimen: %+v", got)
 	}
 
 	// A holder with one name only: the name as both cognome and nome, and
