@@ -440,7 +440,7 @@ func TestRedacted(t *testing.T) {
 }
 
 func FuzzParseCodiceFiscale(f *testing.F) {
-	for _, s := range []string{"RSSMRA80A01H501U", "80078750587", "", "rssmra80a01h50mm", "ÀÀÀ", "RSSMRA00B29H501P", "RSS MRA80A01H501U"} {
+	for _, s := range []string{"RSSMRA80A01H501U", "80078750587", "", "rssmra80a01h50mm", "ÀÀÀ", "RSSMRA00B29H501P", "RSS MRA80A01H501U", "RSSMRA07E01A114H"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -332,7 +332,8 @@ func TestMRZPrefill(t *testing.T) {
 }
 
 func FuzzParseMRZ(f *testing.F) {
-	for _, s := range []string{specimenTD1, specimenTD2, specimenTD3, specimenTD1Long, specimenCIE, "", "<<<", strings.Repeat("<", 90)} {
+	for _, s := range []string{specimenTD1, specimenTD2, specimenTD3, specimenTD1Long, specimenCIE, "", "<<<", strings.Repeat("<", 90),
+		td3mrz("X1234567", "IND", "740812", "M", "300101", "", "<<KUMAR"), td3mrz("X1234567", "PAK", "850101", "F", "600101", "", "ZAHRA")} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
