@@ -2,6 +2,7 @@ package pinsede
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -204,15 +205,72 @@ type Decoded struct {
 	SurnameLetters string // the three letters of the surname
 	NameLetters    string // the three letters of the name
 	Omocode        bool
-	Temporary      bool // an 11-digit temporary code: nothing else is known
+	Temporary      bool        // an 11-digit temporary code: nothing else is known
+	Century        CenturyRule // how the century of BirthDate was chosen
 }
 
+// CenturyRule tells how [CodiceFiscale.Decode] chose the century of a birth
+// date: the code holds only the year's last two digits.
+type CenturyRule int
+
+// The rules of the century, in the order Decode tries them.
+const (
+	// CenturyLatest is the most recent century that does not put the
+	// birth after the reference day.
+	CenturyLatest CenturyRule = iota
+	// CenturyLeapDay is the century before: a 29 February whose year in
+	// the most recent century is not a leap year.
+	CenturyLeapDay
+	// CenturyPlace is the century before: the place of birth, an Italian
+	// comune, was in force in it and no longer in the most recent one.
+	CenturyPlace
+)
+
+// String names the rule as pinctl prints it: latest, leap_day, place.
+func (c CenturyRule) String() string {
+	switch c {
+	case CenturyLeapDay:
+		return "leap_day"
+	case CenturyPlace:
+		return "place"
+	}
+	return "latest"
+}
+
+// oldestAge is the greatest age, in whole years, that Decode believes of a
+// living person: that of the oldest person whose age was verified (Jeanne
+// Calment, 122). A century that would make the holder older is not taken
+// from the place of birth.
+const oldestAge = 122
+
 // Decode reads the holder's data out of cf. The code holds only the last two
-// digits of the year: the century is the most recent one that does not put
-// the birth after ref (today, for the desk); a 29 February falls back one
-// more century when that year is not a leap year. A code that is not valid
-// returns the error of [ParseCodiceFiscale]; a 29 February whose year is not
-// a leap year in either century returns a FieldError with KeyCFDate.
+// digits of the year, and Century tells which rule chose the century:
+//
+//   - CenturyLatest: the most recent century that does not put the birth
+//     after ref (today, for the desk). It stands unless one of the next two
+//     rules applies.
+//   - CenturyLeapDay: a 29 February falls back one more century when that
+//     year is not a leap year.
+//   - CenturyPlace: when the place of birth is an Italian comune whose code
+//     (its entries in the table of places, see [LookupPlace]) was not in
+//     force on the birth date in the most recent century but was in the
+//     one before, the century before it is: a comune ceased in 1927 puts
+//     a year 07 in 1907, not 2007. It is not taken when it would make the
+//     holder older than 122 (the oldest verified age) at ref. When the
+//     place allows both centuries, or neither, the most recent stands (and
+//     [CheckCodiceFiscale] warns when the place was not in force then).
+//
+// The place decides for comuni only. A comune that ceased was absorbed by
+// another, whose code the births after take. For a foreign state the table
+// knows no start dates (none of its states has one), so it cannot say that
+// a state was in force a century ago; and a ceased state's code on a later
+// birth (the USSR's for someone born in Russia in 2005) is a case that the
+// Agenzia delle Entrate accepts and the desk only warns about
+// (KeyPlaceValidity).
+//
+// A code that is not valid returns the error of [ParseCodiceFiscale]; a 29
+// February whose year is not a leap year in either century returns a
+// FieldError with KeyCFDate.
 func (cf CodiceFiscale) Decode(ref time.Time) (Decoded, error) {
 	cf, err := ParseCodiceFiscale(string(cf))
 	if err != nil {
@@ -240,14 +298,35 @@ func (cf CodiceFiscale) Decode(ref time.Time) (Decoded, error) {
 	if (Date{year, month, day}).After(today) {
 		year -= 100
 	}
-	if month == time.February && day == 29 && !isLeap(year) {
+	switch {
+	case month == time.February && day == 29 && !isLeap(year):
 		if year -= 100; !isLeap(year) {
 			return Decoded{}, FieldError{Field: FieldCodiceFiscale, Key: KeyCFDate,
 				Args: map[string]any{"Date": fmt.Sprintf("29/02/%02d", yy)}}
 		}
+		d.Century = CenturyLeapDay
+	case centuryBefore(d.PlaceCode, Date{year, month, day}, Date{year - 100, month, day}, today):
+		year -= 100
+		d.Century = CenturyPlace
 	}
 	d.BirthDate = Date{year, month, day}
 	return d, nil
+}
+
+// centuryBefore reports whether the place of birth code, an Italian
+// comune, puts the birth in the century before: its code was in force on
+// earlier, a date that exists and leaves the holder no older than
+// oldestAge on today, and not on later.
+func centuryBefore(code string, later, earlier, today Date) bool {
+	if code[0] == 'Z' || (earlier.Month == time.February && earlier.Day == 29 && !isLeap(earlier.Year)) {
+		return false
+	}
+	if !earlier.After(DateOf(today.Time().AddDate(-(oldestAge + 1), 0, 0))) {
+		return false
+	}
+	ps, ok := LookupPlace(code)
+	valid := func(d Date) bool { return slices.ContainsFunc(ps, func(p PlaceInfo) bool { return p.ValidOn(d) }) }
+	return ok && valid(earlier) && !valid(later)
 }
 
 // CFCheck is the full answer about one typed codice fiscale, for a person

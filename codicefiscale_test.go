@@ -98,7 +98,7 @@ func TestDecode(t *testing.T) {
 		{"29 February 2004 in the future: 1904", CodiceFiscale(withCheck("RSSMRA04B29H501")), time.Date(2003, 6, 1, 0, 0, 0, 0, time.UTC),
 			Decoded{Sex: SexMale, BirthDate: Date{1904, 2, 29}, PlaceCode: "H501", SurnameLetters: "RSS", NameLetters: "MRA"}},
 		{"29 February 2100 is no leap day: 2000", CodiceFiscale(withCheck("RSSMRA00B29H501")), time.Date(2101, 1, 1, 0, 0, 0, 0, time.UTC),
-			Decoded{Sex: SexMale, BirthDate: Date{2000, 2, 29}, PlaceCode: "H501", SurnameLetters: "RSS", NameLetters: "MRA"}},
+			Decoded{Sex: SexMale, BirthDate: Date{2000, 2, 29}, PlaceCode: "H501", SurnameLetters: "RSS", NameLetters: "MRA", Century: CenturyLeapDay}},
 		{"temporary", "80078750587", ref, Decoded{Temporary: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -110,6 +110,54 @@ func TestDecode(t *testing.T) {
 				t.Fatalf("Decode(%s) =\n%+v, want\n%+v", tc.cf, got, tc.want)
 			}
 		})
+	}
+}
+
+// Ensure that the place of birth chooses the century when it was in force
+// in only one of the two, if it is an Italian comune and the holder would
+// be no older than 122; otherwise the most recent century stands, with the
+// warning of a place not in force when neither fits.
+func TestDecodeCenturyFromPlace(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		code    string // without its check character
+		birth   Date
+		century CenturyRule
+		warning string
+	}{
+		// Aizurro (A114) ceased on 9 November 1927.
+		{"a comune ceased in 1927: 07 is 1907", "RSSMRA07E01A114", Date{1907, 5, 1}, CenturyPlace, ""},
+		{"a comune ceased in 1927: 26 is 1926", "RSSMRA26A01A114", Date{1926, 1, 1}, CenturyPlace, ""},
+		{"27 is 1927 anyway: 2027 is in the future", "RSSMRA27S08A114", Date{1927, 11, 8}, CenturyLatest, ""},
+		{"122 years old on the reference day: 1904", "RSSMRA04S24A114", Date{1904, 11, 24}, CenturyPlace, ""},
+		{"123 years old: not believed, 2003 with a warning", "RSSMRA03S23A114", Date{2003, 11, 23}, CenturyLatest, KeyPlaceValidity},
+		// Abbadia Sopra Adda (A002), 1863-1928: 1880 would be 146 years old.
+		{"a comune ceased in 1928, 80: 1980 with a warning", "RSSMRA80A01A002", Date{1980, 1, 1}, CenturyLatest, KeyPlaceValidity},
+		{"in force in both: Milano, 07 is 2007", "RSSMRA07E01F205", Date{2007, 5, 1}, CenturyLatest, ""},
+		// Fiumicino (M297) is a comune since 4 April 1992.
+		{"a comune founded in 1992, 95: 1995", "RSSMRA95A01M297", Date{1995, 1, 1}, CenturyLatest, ""},
+		{"a comune founded in 1992, 90: in force in neither, 1990", "RSSMRA90A01M297", Date{1990, 1, 1}, CenturyLatest, KeyPlaceValidity},
+		// The USSR (Z135) ceased on 1 January 1992: a state does not decide.
+		{"a ceased state, 05: 2005 with a warning", "RSSMRA05A01Z135", Date{2005, 1, 1}, CenturyLatest, KeyPlaceValidity},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cf := CodiceFiscale(withCheck(tc.code))
+			d, err := cf.Decode(ref)
+			if err != nil || d.BirthDate != tc.birth || d.Century != tc.century {
+				t.Fatalf("Decode(%s) = %v by %v, %v; want %v by %v", cf, d.BirthDate, d.Century, err, tc.birth, tc.century)
+			}
+			c, err := CheckCodiceFiscale(string(cf), ref)
+			if err != nil || c.Decoded != d || strings.Join(c.Warnings, ",") != tc.warning {
+				t.Fatalf("CheckCodiceFiscale(%s) = %+v, %v; want the warning %q", cf, c, err, tc.warning)
+			}
+			// An omocode decodes alike.
+			if o, err := CodiceFiscale(omocode(cf, 1)).Decode(ref); err != nil || o.BirthDate != tc.birth || o.Century != tc.century {
+				t.Fatalf("omocode: %+v, %v", o, err)
+			}
+		})
+	}
+	if got := CenturyPlace.String() + " " + CenturyLatest.String() + " " + CenturyLeapDay.String(); got != "place latest leap_day" {
+		t.Errorf("names %q", got)
 	}
 }
 
@@ -392,7 +440,7 @@ func TestRedacted(t *testing.T) {
 }
 
 func FuzzParseCodiceFiscale(f *testing.F) {
-	for _, s := range []string{"RSSMRA80A01H501U", "80078750587", "", "rssmra80a01h50mm", "ÀÀÀ", "RSSMRA00B29H501P", "RSS MRA80A01H501U"} {
+	for _, s := range []string{"RSSMRA80A01H501U", "80078750587", "", "rssmra80a01h50mm", "ÀÀÀ", "RSSMRA00B29H501P", "RSS MRA80A01H501U", "RSSMRA07E01A114H"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

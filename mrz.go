@@ -27,12 +27,21 @@ const (
 	KeyMRZBirth          = "err.mrz.birth"   // Line, Pos: not a date, or in the future
 	KeyMRZExpiry         = "err.mrz.expiry"  // Line, Pos: not a date
 	KeyMRZSex            = "err.mrz.sex"     // Line, Pos, Char: not M, F, X or <
-	KeyMRZNames          = "err.mrz.names"   // Line: no surname
+	KeyMRZNames          = "err.mrz.names"   // Line: no name at all, neither primary nor secondary identifier
 	KeyMRZCheckNumber    = "err.mrz.check.number"
 	KeyMRZCheckBirth     = "err.mrz.check.birth"
 	KeyMRZCheckExpiry    = "err.mrz.check.expiry"
 	KeyMRZCheckOptional  = "err.mrz.check.optional"
 	KeyMRZCheckComposite = "err.mrz.check.composite"
+	// KeyMRZExpiryRange is an expiry that no real document has: in neither
+	// century does it fall within the window of [ParseMRZ]. From and To
+	// are the window's first and last day (gg/mm/aaaa), besides Line and
+	// Pos.
+	KeyMRZExpiryRange = "err.mrz.expiry.range"
+	// KeyMRZSingleName is a warning: the holder has one name only (Name),
+	// which the MV35 gets as both cognome and nome (see
+	// [MRZ.HolderNames]).
+	KeyMRZSingleName = "warn.mrz.single_name"
 	// KeyMRZMismatch is a typed value that the MRZ contradicts: Typed and
 	// MRZ give both.
 	KeyMRZMismatch = "warn.mrz.mismatch"
@@ -48,6 +57,7 @@ type MRZ struct {
 	Surname        string // the primary identifier, its fillers as spaces
 	GivenNames     string // the secondary identifier, its fillers as spaces
 	NamesCut       bool   // the name field is full: the names may have been cut short
+	SingleName     bool   // the holder has one name only: one identifier is empty (see HolderNames)
 	Nationality    string // as printed
 	BirthDate      Date   // zero when the MRZ leaves it unknown (fillers)
 	Sex            Sex    // "" when unspecified (< or X)
@@ -67,9 +77,25 @@ func mrzFail(key string, args map[string]any) error {
 // OCR reading of <). The size tells the format: 90 characters are TD1, 72
 // TD2, 88 TD3. It checks every check digit (the document number, also when
 // long numbers continue into the optional data; the birth date; the expiry;
-// the TD3 personal number; the composite), the dates and the sex. The
-// century of the birth date is the most recent that does not put it in the
-// future at now; an expiry is in the 2000s.
+// the TD3 personal number; the composite), the dates and the sex.
+//
+// An MRZ gives only the last two digits of a year. The century of the birth
+// date is the most recent that does not put it after now (a person is born
+// in the past). The century of the expiry is the one that puts it within
+// the window a real document allows: from 50 years before now (an old,
+// long expired document) to 30 years after (beyond any validity an
+// identity card or passport has). The window is 80 years wide, so at most
+// one century fits: the ICAO specimen that expired on 12 July 1995 reads as
+// 1995-07-12 in 2026, and is expired; an expiry that fits in neither
+// century (2060 or 1960, read in 2026) is an error, KeyMRZExpiryRange.
+//
+// A holder may have one name only (ICAO 9303 allows it, and issuing
+// states write it either way): an empty primary identifier with the name in
+// the secondary ("P<IND<<KUMAR<<<", as India does), or the name as primary
+// identifier and nothing after it ("P<PAKZAHRA<<<<"). Either is read, with
+// SingleName set; a name field cut short with no secondary identifier is
+// not taken for one, since the given names may be what was cut. A zone with
+// no name at all is refused (KeyMRZNames).
 //
 // A problem comes back as a FieldError on the field "mrz" that names the
 // line and position at fault; for a check digit, also the digit that fits.
@@ -203,16 +229,31 @@ func ParseMRZ(s string, now time.Time) (MRZ, error) {
 
 	today := DateOf(now)
 	var ok bool
-	if m.BirthDate, ok = mrzDate(dob.text(), func(yy int, md Date) int {
+	if m.BirthDate, ok = mrzDate(dob.text(), func(yy int, md Date) (int, bool) {
 		y := today.Year - today.Year%100 + yy
 		if (Date{y, md.Month, md.Day}).After(today) {
 			y -= 100
 		}
-		return y
+		return y, true
 	}); !ok {
 		return m, mrzFail(KeyMRZBirth, dob.at())
 	}
-	if m.ExpiryDate, ok = mrzDate(exp.text(), func(yy int, _ Date) int { return 2000 + yy }); !ok {
+	from, until := mrzExpiryWindow(today)
+	inWindow := true
+	if m.ExpiryDate, ok = mrzDate(exp.text(), func(yy int, md Date) (int, bool) {
+		for y := from.Year - from.Year%100 + yy; y <= until.Year; y += 100 {
+			if d := (Date{y, md.Month, md.Day}); !d.Before(from) && !d.After(until) {
+				return y, true
+			}
+		}
+		inWindow = false
+		return 0, false
+	}); !ok {
+		if !inWindow {
+			args := exp.at()
+			args["From"], args["To"] = from.Italian(), until.Italian()
+			return m, mrzFail(KeyMRZExpiryRange, args)
+		}
 		return m, mrzFail(KeyMRZExpiry, exp.at())
 	}
 	switch c := sex.text(); c {
@@ -233,10 +274,44 @@ func ParseMRZ(s string, now time.Time) (MRZ, error) {
 	primary, secondary, _ := strings.Cut(n, "<<")
 	m.Surname = strings.Join(strings.FieldsFunc(primary, func(r rune) bool { return r == '<' }), " ")
 	m.GivenNames = strings.Join(strings.FieldsFunc(secondary, func(r rune) bool { return r == '<' }), " ")
-	if m.Surname == "" {
+	switch {
+	case m.Surname == "" && m.GivenNames == "":
 		return m, mrzFail(KeyMRZNames, map[string]any{"Line": names.line})
+	case m.Surname == "", m.GivenNames == "" && !m.NamesCut:
+		m.SingleName = true
 	}
 	return m, nil
+}
+
+// HolderNames returns the cognome and the nome to write on the MV35: the
+// primary and the secondary identifier. For a holder with one name only
+// (SingleName) both are that name.
+//
+// Why both: the MV35 requires a cognome and a nome, and the codice fiscale
+// takes three letters from each; a person with one name has a codice
+// fiscale computed from that name as surname and as name (the practice
+// reported for the Agenzia delle Entrate, not in the project's sources: the
+// desk tells the clerk, KeyMRZSingleName, and compares the result with the
+// codice fiscale typed, whose letters warn when they disagree). Leaving the
+// nome empty would stop the MV35; putting the name in one field only would
+// make up an empty name or surname that the person does not have.
+func (m MRZ) HolderNames() (cognome, nome string) {
+	if !m.SingleName {
+		return m.Surname, m.GivenNames
+	}
+	name := m.Surname + m.GivenNames // one of them is empty
+	return name, name
+}
+
+// Warnings returns what the clerk should check in a valid MRZ, as
+// FieldErrors on the field "mrz": a holder with one name only
+// (KeyMRZSingleName, with the Name).
+func (m MRZ) Warnings() []FieldError {
+	if !m.SingleName {
+		return nil
+	}
+	name, _ := m.HolderNames()
+	return []FieldError{{Field: FieldMRZ, Key: KeyMRZSingleName, Args: map[string]any{"Name": name}}}
 }
 
 // field is a stretch of one MRZ line: line from 1, start and end bytes.
@@ -277,10 +352,24 @@ func mrzCheck(s string) int {
 	return sum % 10
 }
 
-// mrzDate reads yymmdd, year(yy, the month and day) giving the year. A
-// date with fillers is unknown (ICAO 9303 allows them for an unknown day or
-// month): zero, and ok.
-func mrzDate(s string, year func(yy int, md Date) int) (Date, bool) {
+// The window of a document's expiry around today, in years: see ParseMRZ.
+const (
+	mrzExpiryBack  = 50
+	mrzExpiryAhead = 30
+)
+
+// mrzExpiryWindow returns the first and last day an expiry read from an MRZ
+// may fall on, read on today.
+func mrzExpiryWindow(today Date) (from, until Date) {
+	t := today.Time()
+	return DateOf(t.AddDate(-mrzExpiryBack, 0, 0)), DateOf(t.AddDate(mrzExpiryAhead, 0, 0))
+}
+
+// mrzDate reads yymmdd, year(yy, the month and day) giving the year, or
+// false when no year fits. A date with fillers is unknown (ICAO 9303 allows
+// them for an unknown day or month): zero, and ok. A month or day that no
+// year has is not asked to year.
+func mrzDate(s string, year func(yy int, md Date) (int, bool)) (Date, bool) {
 	if strings.Contains(s, "<") {
 		return Date{}, true
 	}
@@ -291,8 +380,11 @@ func mrzDate(s string, year func(yy int, md Date) int) (Date, bool) {
 	}
 	n := func(i int) int { return int(s[i]-'0')*10 + int(s[i+1]-'0') }
 	d := Date{0, time.Month(n(2)), n(4)}
-	d.Year = year(n(0), d)
-	if d.Month < 1 || d.Month > 12 || d.Day < 1 || d.Day > daysIn(d.Month, isLeap(d.Year)) {
+	if d.Month < 1 || d.Month > 12 || d.Day < 1 || d.Day > daysIn(d.Month, true) {
+		return Date{}, false
+	}
+	var ok bool
+	if d.Year, ok = year(n(0), d); !ok || d.Day > daysIn(d.Month, isLeap(d.Year)) {
 		return Date{}, false
 	}
 	return d, true
@@ -339,6 +431,8 @@ func (m MRZ) DocumentType() DocumentType {
 // Prefill fills the empty fields of the request and of the document with
 // what the MRZ says (surname, name, sex, birth date; document type, number,
 // issuing country, expiry), and returns the typed fields it contradicts.
+// The surname and name are those of HolderNames: a holder with one name
+// only gets it in both.
 // Names are compared by their letters, accents, apostrophes and spaces
 // aside; a name the MRZ cut short matches a typed name that starts with it.
 // The names are filled in upper case, as printed.
@@ -361,8 +455,9 @@ func (m MRZ) Prefill(r *Request, d *Document) []Mismatch {
 			mismatch(field, *typed, read)
 		}
 	}
-	name(FieldCognome, &r.Cognome, m.Surname)
-	name(FieldNome, &r.Nome, m.GivenNames)
+	cognome, nome := m.HolderNames()
+	name(FieldCognome, &r.Cognome, cognome)
+	name(FieldNome, &r.Nome, nome)
 	switch {
 	case m.Sex == "":
 	case r.Sesso == "":

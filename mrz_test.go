@@ -35,7 +35,7 @@ func TestParseMRZSpecimens(t *testing.T) {
 			m.Format, m.DocumentCode, m.DocumentNumber, m.OptionalData = TD3, "P", "L898902C3", "ZE184226B"
 		})},
 		{"TD1, long document number", specimenTD1Long, MRZ{Format: TD1, DocumentCode: "I", IssuingState: "UTO", DocumentNumber: "D23145890734",
-			Surname: "STEVENSON", GivenNames: "PETER JOHN", Nationality: "UTO", BirthDate: Date{1934, 7, 12}, Sex: SexMale, ExpiryDate: Date{2095, 7, 12}}},
+			Surname: "STEVENSON", GivenNames: "PETER JOHN", Nationality: "UTO", BirthDate: Date{1934, 7, 12}, Sex: SexMale, ExpiryDate: Date{1995, 7, 12}}},
 		{"Italian CIE", specimenCIE, MRZ{Format: TD1, DocumentCode: "C", IssuingState: "ITA", DocumentNumber: "CA00000AA",
 			Surname: "ROSSI", GivenNames: "BIANCA", Nationality: "ITA", BirthDate: Date{1964, 12, 30}, Sex: SexFemale, ExpiryDate: Date{2022, 12, 30}}},
 	} {
@@ -111,7 +111,8 @@ func TestParseMRZErrors(t *testing.T) {
 		{"TD1 long number", strings.Replace(specimenTD1Long, "7349", "7359", 1), KeyMRZCheckNumber, map[string]any{"Line": 1, "Pos": 19}},
 		{"TD1 long number without continuation", strings.Replace(specimenTD1Long, "<7349", "<<349", 1), KeyMRZCheckNumber, map[string]any{"Line": 1, "Pos": 15}},
 		{"TD1 long number, check digit only", strings.Replace(specimenTD1Long, "<7349<", "<9<<<<", 1), KeyMRZNumber, map[string]any{"Line": 1, "Pos": 16}},
-		{"TD1 no surname", strings.Replace(specimenTD1, "ERIKSSON<<ANNA<MARIA", "<<ERIKSSON<ANNA<MARI", 1), KeyMRZNames, map[string]any{"Line": 3}},
+		{"TD1 no name at all", strings.Replace(specimenTD1, "ERIKSSON<<ANNA<MARIA", "<<<<<<<<<<<<<<<<<<<<", 1), KeyMRZNames, map[string]any{"Line": 3}},
+		{"a visa of a holder with one name", "V" + td3mrz("X1234567", "IND", "740812", "M", "300101", "", "<<KUMAR")[1:], KeyMRZDocCode, map[string]any{"Code": "V"}},
 		{"month 13", td3mrz("L898902C3", "UTO", "741312", "F", "120415", "", "ERIKSSON<<ANNA"), KeyMRZBirth, map[string]any{"Line": 2, "Pos": 14}},
 		{"expiry 31 April", td3mrz("L898902C3", "UTO", "740812", "F", "120431", "", "ERIKSSON<<ANNA"), KeyMRZExpiry, map[string]any{"Line": 2, "Pos": 22}},
 	} {
@@ -142,21 +143,140 @@ func td3mrz(number, nat, dob, sex, exp, personal, names string) string {
 }
 
 // Ensure that the century of the birth date is the most recent that is
-// not in the future, and an unknown date is left zero.
+// not in the future, that of the expiry the one within 50 years back and 30
+// ahead, and an unknown date is left zero.
 func TestParseMRZDates(t *testing.T) {
+	in2080 := time.Date(2080, time.June, 1, 12, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
+		name         string
+		now          time.Time
 		dob, exp     string
 		birth, until Date
 	}{
-		{"261123", "300101", Date{2026, 11, 23}, Date{2030, 1, 1}},
-		{"261124", "300101", Date{1926, 11, 24}, Date{2030, 1, 1}},
-		{"000229", "991231", Date{2000, 2, 29}, Date{2099, 12, 31}},
-		{"7408<<", "<<<<<<", Date{}, Date{}},
+		{"born today", mrzNow, "261123", "300101", Date{2026, 11, 23}, Date{2030, 1, 1}},
+		{"born tomorrow is a century ago", mrzNow, "261124", "300101", Date{1926, 11, 24}, Date{2030, 1, 1}},
+		{"29 February 2000", mrzNow, "000229", "310815", Date{2000, 2, 29}, Date{2031, 8, 15}},
+		{"expired in 1999, not due in 2099", mrzNow, "740812", "991231", Date{1974, 8, 12}, Date{1999, 12, 31}},
+		{"the ICAO specimen's expiry", mrzNow, "340712", "950712", Date{1934, 7, 12}, Date{1995, 7, 12}},
+		{"expired 50 years ago to the day", mrzNow, "500101", "761123", Date{1950, 1, 1}, Date{1976, 11, 23}},
+		{"due in 30 years to the day", mrzNow, "500101", "561123", Date{1950, 1, 1}, Date{2056, 11, 23}},
+		{"in 2080, 95 is 2095", in2080, "400101", "950712", Date{2040, 1, 1}, Date{2095, 7, 12}},
+		{"in 2080, 10 is 2110", in2080, "400101", "100101", Date{2040, 1, 1}, Date{2110, 1, 1}},
+		{"in 2080, 40 is 2040", in2080, "400101", "400101", Date{2040, 1, 1}, Date{2040, 1, 1}},
+		{"unknown dates", mrzNow, "7408<<", "<<<<<<", Date{}, Date{}},
 	} {
-		m, err := ParseMRZ(td3mrz("X1234567", "ITA", tc.dob, "<", tc.exp, "", "ROSSI<<MARIO"), mrzNow)
-		if err != nil || m.BirthDate != tc.birth || m.ExpiryDate != tc.until || m.Sex != "" {
-			t.Errorf("%s %s: %+v, %v", tc.dob, tc.exp, m, err)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := ParseMRZ(td3mrz("X1234567", "ITA", tc.dob, "<", tc.exp, "", "ROSSI<<MARIO"), tc.now)
+			if err != nil || m.BirthDate != tc.birth || m.ExpiryDate != tc.until || m.Sex != "" {
+				t.Errorf("%s %s: %+v, %v", tc.dob, tc.exp, m, err)
+			}
+		})
+	}
+}
+
+// Ensure that an expiry no real document has (more than 50 years back or
+// 30 ahead, in either century) is refused with the window, and a date
+// that does not exist in the year of its century is not a date.
+func TestParseMRZExpiryRange(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		exp  string
+		key  string
+	}{
+		{"a day more than 50 years back", "761122", KeyMRZExpiryRange},
+		{"a day more than 30 years ahead", "561124", KeyMRZExpiryRange},
+		{"2060 or 1960", "600101", KeyMRZExpiryRange},
+		{"29 February 2029", "290229", KeyMRZExpiry},
+		{"month 13", "291301", KeyMRZExpiry},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseMRZ(td3mrz("X1234567", "ITA", "740812", "F", tc.exp, "", "ROSSI<<MARIA"), mrzNow)
+			var fe FieldError
+			if !errors.As(err, &fe) || fe.Key != tc.key || fe.Args["Line"] != 2 || fe.Args["Pos"] != 22 {
+				t.Fatalf("got %v, want %s at line 2, position 22", err, tc.key)
+			}
+			if tc.key == KeyMRZExpiryRange && (fe.Args["From"] != "23/11/1976" || fe.Args["To"] != "23/11/2056") {
+				t.Errorf("window %v", fe.Args)
+			}
+		})
+	}
+}
+
+// Ensure that a document read from its MRZ as expired is expired for the
+// identity check: the ICAO TD1 specimen expired on 12 July 1995.
+func TestMRZExpiredDocument(t *testing.T) {
+	m, err := ParseMRZ(specimenTD1Long, mrzNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r Request
+	v := Verification{Document: Document{Authority: "Utopia"}, Checklist: Checklist{true, true, true}}
+	m.Prefill(&r, &v.Document)
+	v.Document.Type, v.Document.IssuedOn = DocIdentitaEstera, Date{1985, 7, 13}
+	es := v.Validate(DateOf(mrzNow))
+	fe, ok := es.For(FieldDocExpires)
+	if !ok || fe.Key != KeyDocExpired || fe.Args["Date"] != "12/07/1995" {
+		t.Fatalf("problems %v, want the document expired on 12/07/1995", es)
+	}
+}
+
+// Ensure that a holder with one name only is read, whichever identifier
+// the issuing state put it in, and gets it as both cognome and nome with a
+// warning; and that a name field cut short is not taken for one name.
+func TestParseMRZSingleName(t *testing.T) {
+	td1 := func(names string) string {
+		return strings.Replace(specimenTD1, "ERIKSSON<<ANNA<MARIA<<<<<<<<<<", names+strings.Repeat("<", 30-len(names)), 1)
+	}
+	td2 := strings.Replace(specimenTD2, "ERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "<<KUMAR<<<<<<<<<<<<<<<<<<<<<<<<", 1)
+	for _, tc := range []struct {
+		name, in            string
+		surname, givenNames string
+		single              bool
+		holder              string // cognome and nome on the MV35, when single
+	}{
+		{"TD3, the name as secondary identifier (India)", td3mrz("X1234567", "IND", "740812", "M", "300101", "", "<<KUMAR"), "", "KUMAR", true, "KUMAR"},
+		{"TD3, the name as primary identifier", td3mrz("X1234567", "PAK", "850101", "F", "300101", "", "ZAHRA"), "ZAHRA", "", true, "ZAHRA"},
+		{"TD3, no surname and two names", td3mrz("X1234567", "IND", "740812", "M", "300101", "", "<<RAMESH<KUMAR"), "", "RAMESH KUMAR", true, "RAMESH KUMAR"},
+		{"TD1, the name as secondary identifier", td1("<<KUMAR"), "", "KUMAR", true, "KUMAR"},
+		{"TD2, the name as secondary identifier", td2, "", "KUMAR", true, "KUMAR"},
+		{"TD1, a surname cut short: not one name", td1("ABCDEFGHIJKLMNOPQRSTUVWXYZABCD"), "ABCDEFGHIJKLMNOPQRSTUVWXYZABCD", "", false, ""},
+		{"surname and names", specimenTD1, "ERIKSSON", "ANNA MARIA", false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := ParseMRZ(tc.in, mrzNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Surname != tc.surname || m.GivenNames != tc.givenNames || m.SingleName != tc.single {
+				t.Fatalf("surname %q, given names %q, single %v", m.Surname, m.GivenNames, m.SingleName)
+			}
+			ws := m.Warnings()
+			cognome, nome := m.HolderNames()
+			if !tc.single {
+				if len(ws) > 0 || cognome != tc.surname || nome != tc.givenNames {
+					t.Fatalf("warnings %v, names %q %q", ws, cognome, nome)
+				}
+				return
+			}
+			if cognome != tc.holder || nome != tc.holder {
+				t.Errorf("MV35 names %q %q, want %q for both", cognome, nome, tc.holder)
+			}
+			if len(ws) != 1 || ws[0].Key != KeyMRZSingleName || ws[0].Field != FieldMRZ || ws[0].Args["Name"] != tc.holder {
+				t.Errorf("warnings %v", ws)
+			}
+			var r Request
+			if ms := m.Prefill(&r, &Document{}); len(ms) > 0 || r.Cognome != tc.holder || r.Nome != tc.holder {
+				t.Errorf("prefilled %q %q, mismatches %v", r.Cognome, r.Nome, ms)
+			}
+		})
+	}
+
+	// Names typed: the one that agrees stays, the other is flagged.
+	m, _ := ParseMRZ(td2, mrzNow)
+	r := Request{Cognome: "Kumar", Nome: "Raj"}
+	ms := m.Prefill(&r, &Document{})
+	if len(ms) != 1 || ms[0].Field != FieldNome || ms[0].Args["MRZ"] != "KUMAR" || r.Nome != "Raj" {
+		t.Fatalf("mismatches %v, nome %q", ms, r.Nome)
 	}
 }
 
@@ -212,7 +332,8 @@ func TestMRZPrefill(t *testing.T) {
 }
 
 func FuzzParseMRZ(f *testing.F) {
-	for _, s := range []string{specimenTD1, specimenTD2, specimenTD3, specimenTD1Long, specimenCIE, "", "<<<", strings.Repeat("<", 90)} {
+	for _, s := range []string{specimenTD1, specimenTD2, specimenTD3, specimenTD1Long, specimenCIE, "", "<<<", strings.Repeat("<", 90),
+		td3mrz("X1234567", "IND", "740812", "M", "300101", "", "<<KUMAR"), td3mrz("X1234567", "PAK", "850101", "F", "600101", "", "ZAHRA")} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -230,6 +351,12 @@ func FuzzParseMRZ(f *testing.F) {
 		}
 		if m.BirthDate.After(DateOf(mrzNow)) {
 			t.Fatalf("birth in the future: %v", m.BirthDate)
+		}
+		if from, until := mrzExpiryWindow(DateOf(mrzNow)); !m.ExpiryDate.IsZero() && (m.ExpiryDate.Before(from) || m.ExpiryDate.After(until)) {
+			t.Fatalf("expiry out of the window: %v", m.ExpiryDate)
+		}
+		if cognome, nome := m.HolderNames(); cognome == "" || m.SingleName && (nome != cognome || len(m.Warnings()) != 1) {
+			t.Fatalf("names: %+v -> %q %q", m, cognome, nome)
 		}
 		var r Request
 		var d Document

@@ -11,6 +11,11 @@ import (
 )
 
 // cfResult is what `pinctl cf` prints for one code, one JSON object a line.
+// Century says how the birth date's century was chosen, the code having
+// only the year's last two digits (see pinsede.CodiceFiscale.Decode):
+// "latest", the most recent that is not in the future; "leap_day", the one
+// before, for a 29 February; "place", the one before, the only one in which
+// the comune of birth was in force. It is empty for a temporary code.
 type cfResult struct {
 	Input          string   `json:"input"`
 	Valid          bool     `json:"valid"`
@@ -19,6 +24,7 @@ type cfResult struct {
 	Temporary      bool     `json:"temporary"`
 	Sex            string   `json:"sex"`
 	Birthdate      string   `json:"birthdate"`
+	Century        string   `json:"century"` // latest, leap_day or place
 	BirthplaceCode string   `json:"birthplace_code"`
 	BirthplaceName string   `json:"birthplace_name"`
 	Warnings       []string `json:"warnings"`
@@ -82,6 +88,9 @@ func checkCF(input string, ref time.Time) cfResult {
 	r.Temporary = c.Decoded.Temporary
 	r.Sex = string(c.Decoded.Sex)
 	r.Birthdate = c.Decoded.BirthDate.String()
+	if !c.Decoded.Temporary {
+		r.Century = c.Decoded.Century.String()
+	}
 	r.BirthplaceCode = c.Decoded.PlaceCode
 	if n := len(c.Place); n > 0 {
 		r.BirthplaceName = c.Place[n-1].String()

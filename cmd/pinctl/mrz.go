@@ -22,12 +22,17 @@ type mrzResult struct {
 	Surname        string   `json:"surname"`
 	GivenNames     string   `json:"given_names"`
 	NamesCut       bool     `json:"names_cut"`
+	SingleName     bool     `json:"single_name"` // the holder has one name only: one identifier is empty
+	Cognome        string   `json:"cognome"`     // what the desk writes on the MV35: for one name only, that name
+	Nome           string   `json:"nome"`        // likewise
 	Nationality    string   `json:"nationality"`
 	Birthdate      string   `json:"birthdate"`
 	Sex            string   `json:"sex"`
 	Expiry         string   `json:"expiry"`
+	Expired        bool     `json:"expired"` // the expiry is before today: the identity check refuses the document
 	OptionalData   string   `json:"optional_data"`
-	Checks         []string `json:"checks"` // the check digits verified
+	Checks         []string `json:"checks"`   // the check digits verified
+	Warnings       []string `json:"warnings"` // what to check in a valid zone, in Italian (a holder with one name only)
 	Error          string   `json:"error"`
 }
 
@@ -56,9 +61,10 @@ func cmdMRZ(e *env, args []string) error {
 	return nil
 }
 
-// checkMRZ parses one zone, reading its dates' centuries at now.
+// checkMRZ parses one zone, reading its dates' centuries at now (see
+// pinsede.ParseMRZ), and tells whether the document has expired at now.
 func checkMRZ(s string, now time.Time) mrzResult {
-	r := mrzResult{Checks: []string{}}
+	r := mrzResult{Checks: []string{}, Warnings: []string{}}
 	m, err := pinsede.ParseMRZ(s, now)
 	if err != nil {
 		r.Error = fieldMessage(err)
@@ -72,10 +78,16 @@ func checkMRZ(s string, now time.Time) mrzResult {
 	r.Country = m.Country()
 	r.DocumentNumber = m.DocumentNumber
 	r.Surname, r.GivenNames, r.NamesCut = m.Surname, m.GivenNames, m.NamesCut
+	r.SingleName = m.SingleName
+	r.Cognome, r.Nome = m.HolderNames()
+	for _, w := range m.Warnings() {
+		r.Warnings = append(r.Warnings, message(w.Key, w.Args))
+	}
 	r.Nationality = m.Nationality
 	r.Birthdate = m.BirthDate.String()
 	r.Sex = string(m.Sex)
 	r.Expiry = m.ExpiryDate.String()
+	r.Expired = !m.ExpiryDate.IsZero() && m.ExpiryDate.Before(pinsede.DateOf(now))
 	r.OptionalData = m.OptionalData
 	r.Checks = []string{"document_number", "birthdate", "expiry", "composite"}
 	if m.Format == pinsede.TD3 {

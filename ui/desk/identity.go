@@ -14,7 +14,7 @@ import (
 // codice fiscale and the data, each under the field it names; the code
 // computed from the data, to propose; the notes (an omocode that matches,
 // a place code not in force on the birth date, what the document's MRZ
-// contradicts).
+// contradicts, a holder with one name only, as the MRZ says).
 type identityView struct {
 	problems pinsede.FieldErrors
 	notes    map[string]fieldNote
@@ -95,11 +95,15 @@ func (r *requestScreen) identity(es pinsede.FieldErrors) identityView {
 	}
 
 	// What the document's MRZ, read on the verification screen, says
-	// against the data typed here.
+	// against the data typed here; for a holder with one name only, why
+	// the surname is the name.
 	if m := r.a.mrzRead(); m != nil {
 		var doc pinsede.Document
 		for _, mm := range m.Prefill(&req, &doc) {
 			warn(mm.Field, i18n.Field(pinsede.FieldError(mm)))
+		}
+		for _, w := range m.Warnings() {
+			warn(pinsede.FieldCognome, i18n.Field(w))
 		}
 	}
 	return v

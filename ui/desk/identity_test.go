@@ -342,6 +342,61 @@ func TestMRZBadCheckDigit(t *testing.T) {
 	}
 }
 
+// Ensure that a document whose MRZ says it has expired shows as expired:
+// the ICAO TD1 specimen with a long document number expired on 12 July
+// 1995, which the MRZ writes 950712 (not 2095).
+func TestMRZExpiredDocument(t *testing.T) {
+	h := ready(t)
+	h.newRequest()
+	h.app.showVerify()
+	v := h.app.verify
+	v.mrz.SetText("I<UTOD23145890<7349<<<<<<<<<<<\n3407127M9507122UTO<<<<<<<<<<<2\nSTEVENSON<<PETER<JOHN<<<<<<<<<")
+	if v.mrzRead == nil {
+		t.Fatalf("the specimen does not parse: %v", v.mrzErr)
+	}
+	if v.expires.Text != "12/07/1995" {
+		t.Errorf("expiry %q, want 12/07/1995", v.expires.Text)
+	}
+	want := "Documento scaduto il 12/07/1995: il PIN non può essere emesso. Chiedi un documento valido."
+	if got := v.fields[pinsede.FieldDocExpires].problem.Text; got != want {
+		t.Errorf("under the expiry: %q, want %q", got, want)
+	}
+}
+
+// Ensure that the MRZ of a holder with one name only is read: the name
+// fills both cognome and nome of the MV35, and the clerk is told so under
+// the MRZ and under the cognome; a visa is still refused.
+func TestMRZSingleName(t *testing.T) {
+	h := ready(t)
+	r := h.newRequest()
+	h.app.showVerify()
+	v := h.app.verify
+	v.mrz.SetText("P<IND<<KUMAR<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<\nZ1234567<1IND8001014M3101012<<<<<<<<<<<<<<<0")
+	if v.mrzRead == nil {
+		t.Fatalf("the MRZ does not parse: %v", v.mrzErr)
+	}
+	want := "Il documento riporta un solo nome, KUMAR: nel modello MV35 è scritto sia come cognome sia come nome. Verifica che corrisponda al codice fiscale."
+	if got := v.fields[pinsede.FieldMRZ].noteText(); got != want {
+		t.Errorf("under the MRZ: %q, want %q", got, want)
+	}
+	if r.cognome.Text != "KUMAR" || r.nome.Text != "KUMAR" {
+		t.Errorf("MV35: cognome %q, nome %q", r.cognome.Text, r.nome.Text)
+	}
+	h.tap(v.back)
+	if got := r.fields[pinsede.FieldCognome].noteText(); got != want {
+		t.Errorf("under the cognome: %q, want %q", got, want)
+	}
+	if got := r.fields[pinsede.FieldNome].problemText(); got != "" {
+		t.Errorf("under the nome: %q", got)
+	}
+
+	h.app.showVerify()
+	v.mrz.SetText("V<IND<<KUMAR<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<\nZ1234567<1IND8001014M3101012<<<<<<<<<<<<<<<0")
+	if got, want := v.fields[pinsede.FieldMRZ].problem.Text, "Il documento (V) non è una carta d'identità né un passaporto."; got != want {
+		t.Errorf("a visa: %q, want %q", got, want)
+	}
+}
+
 // Ensure that the idle lock takes the suggestions away, so that the
 // password does not go to the place's entry, and that they come back after.
 func TestPlacePickerLock(t *testing.T) {

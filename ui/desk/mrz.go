@@ -130,8 +130,9 @@ func (v *verifyScreen) mrzProblems() pinsede.FieldErrors {
 
 // mrzNotes returns the notes of the verification's fields: under each
 // document field the MRZ contradicts, the two values; under the MRZ, that
-// it was read, or which fields of the MV35 it contradicts (they show the
-// values on the MV35).
+// it was read, or what to check: the MRZ's own warnings (a holder with one
+// name only, written as both cognome and nome) and which fields of the MV35
+// it contradicts (they show the values on the MV35).
 func (v *verifyScreen) mrzNotes() map[string]fieldNote {
 	notes := map[string]fieldNote{}
 	m := v.mrzRead
@@ -147,8 +148,15 @@ func (v *verifyScreen) mrzNotes() map[string]fieldNote {
 		}
 		mv35 = append(mv35, fieldLabel(mm.Field))
 	}
+	var warnings []string
+	for _, w := range m.Warnings() {
+		warnings = append(warnings, i18n.Field(w))
+	}
 	if len(mv35) > 0 {
-		notes[pinsede.FieldMRZ] = fieldNote{text: lang.L("verify.mrz.mv35", map[string]any{"Fields": strings.Join(mv35, ", ")}), kind: noteWarning}
+		warnings = append(warnings, lang.L("verify.mrz.mv35", map[string]any{"Fields": strings.Join(mv35, ", ")}))
+	}
+	if len(warnings) > 0 {
+		notes[pinsede.FieldMRZ] = fieldNote{text: strings.Join(warnings, " "), kind: noteWarning}
 	} else {
 		notes[pinsede.FieldMRZ] = fieldNote{text: lang.L("verify.mrz.ok", map[string]any{"Format": string(m.Format)}), kind: noteOK}
 	}

@@ -106,6 +106,7 @@ var domainKeys = map[string]map[string]any{
 	pinsede.KeyMRZNumber:         {"Line": 1, "Pos": 16},
 	pinsede.KeyMRZBirth:          {"Line": 2, "Pos": 1},
 	pinsede.KeyMRZExpiry:         {"Line": 2, "Pos": 9},
+	pinsede.KeyMRZExpiryRange:    {"Line": 2, "Pos": 22, "From": "23/11/1976", "To": "23/11/2056"},
 	pinsede.KeyMRZSex:            {"Line": 2, "Pos": 8, "Char": "Q"},
 	pinsede.KeyMRZNames:          {"Line": 3},
 	pinsede.KeyMRZCheckNumber:    {"Line": 1, "Pos": 15, "Want": 7},
@@ -114,6 +115,7 @@ var domainKeys = map[string]map[string]any{
 	pinsede.KeyMRZCheckOptional:  {"Line": 2, "Pos": 43, "Want": 0},
 	pinsede.KeyMRZCheckComposite: {"Line": 2, "Pos": 44, "Want": 8},
 	pinsede.KeyMRZMismatch:       {"Typed": "YA1234567", "MRZ": "YA1234561"},
+	pinsede.KeyMRZSingleName:     {"Name": "KUMAR"},
 	// desk.go: AddOperator's problem
 	"err.operator.exists": nil,
 	// sync/client/lookup.go: a lookup at centrale that failed
