@@ -311,7 +311,7 @@ func (d *Desk) Issue(ctx context.Context, s *Session, req Request, ver Verificat
 	if len(es) > 0 {
 		return Issued{}, es
 	}
-	if _, err := d.refusal(s, req, ver.Document, true); err != nil {
+	if _, err := d.refusal(s, req, &ver.Document, true); err != nil {
 		return Issued{}, err
 	}
 	return d.issue(ctx, s, req, ver)

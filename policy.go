@@ -170,6 +170,28 @@ func (p Policy) Check(on Date, r Request, d Document) (Decision, error) {
 	return refuse(KeyRefusedClosed)
 }
 
+// CheckResidence decides what the residence of r alone tells on day on,
+// before any document is seen: a refusal when the rule in force serves
+// only residents abroad and r lives in Italy (or when no rule serves
+// anybody), eligible so far otherwise. The desk asks it as soon as the
+// MV35 says where the person lives; Check decides, with the document.
+func (p Policy) CheckResidence(on Date, r Request) (Decision, error) {
+	// A foreign document stands for whatever document comes: only the
+	// residence can refuse.
+	return p.Check(on, r, Document{Type: DocPassaportoEstero})
+}
+
+// LimitsResidence reports whether the rule in force on day on serves only
+// residents abroad: the desk then gives the residence no default.
+func (p Policy) LimitsResidence(on Date) bool {
+	for _, rule := range p.Rules {
+		if rule.covers(on) {
+			return rule.Eligible == EligibleAbroadNoItalianDocument
+		}
+	}
+	return false
+}
+
 // ParsePolicy reads a policy from its JSON form and validates it. Unknown
 // fields are an error, so that a misspelt one is not silently ignored:
 //
@@ -231,15 +253,22 @@ func (d *Desk) CurrentPolicy() Policy {
 	return p
 }
 
-// refusal checks the policy for req and doc today. It returns the decision;
+// refusal checks the policy for req and doc today, for the residence alone
+// when doc is nil (CheckResidence). It returns the decision;
 // a refusal is returned as a *Problem wrapping ErrNotEligible and, when
 // audit is set, audited (ActionRefused, with the key) with an EventRefused
 // in the outbox (the codice fiscale, the key and the policy's version), in
 // one transaction, and the link is asked to push it.
-func (d *Desk) refusal(s *Session, req Request, doc Document, audit bool) (Decision, error) {
+func (d *Desk) refusal(s *Session, req Request, doc *Document, audit bool) (Decision, error) {
 	now := d.Now()
 	p := d.CurrentPolicy()
-	dec, err := p.Check(DateOf(now), req, doc)
+	var dec Decision
+	var err error
+	if doc == nil {
+		dec, err = p.CheckResidence(DateOf(now), req)
+	} else {
+		dec, err = p.Check(DateOf(now), req, *doc)
+	}
 	if err != nil {
 		return Decision{}, fmt.Errorf("issue: %w", err)
 	}
@@ -258,7 +287,26 @@ func (d *Desk) refusal(s *Session, req Request, doc Document, audit bool) (Decis
 		}
 		d.notify()
 	}
-	return dec, &Problem{Key: dec.Key, Args: map[string]any{"Alternatives": strings.Join(dec.Alternatives, ", ")}, Err: ErrNotEligible}
+	return dec, dec.problem()
+}
+
+// PolicyRefusal returns the refusal the policy in force today gives req
+// and the document doc, or the residence of req alone when doc is nil (as
+// soon as the MV35 says where the person lives), as the *Problem wrapping
+// ErrNotEligible that Issue would return; nil when it does not refuse. With
+// audit set
+// the refusal is recorded as Issue records one (ActionRefused and an
+// EventRefused, in one transaction): the desk does so when the clerk
+// submits the MV35, not while the residence is being typed. A supervisor
+// may still override it at the identity check (IssueWithOverride).
+func (d *Desk) PolicyRefusal(s *Session, req Request, doc *Document, audit bool) error {
+	_, err := d.refusal(s, req, doc, audit)
+	return err
+}
+
+// problem is the error of a refusal: why, and what to use instead.
+func (dec Decision) problem() error {
+	return &Problem{Key: dec.Key, Args: map[string]any{"Alternatives": strings.Join(dec.Alternatives, ", ")}, Err: ErrNotEligible}
 }
 
 // IssueWithOverride issues a PIN as Issue does, to a citizen the policy
@@ -287,7 +335,7 @@ func (d *Desk) IssueWithOverride(ctx context.Context, s *Session, req Request, v
 	if err := d.approve(s, Approval{SupervisorID: o.SupervisorID, Password: o.Password}); err != nil {
 		return Issued{}, fmt.Errorf("policy override: %w", err)
 	}
-	dec, err := d.refusal(s, req, ver.Document, false)
+	dec, err := d.refusal(s, req, &ver.Document, false)
 	switch {
 	case err == nil:
 		return d.issue(ctx, s, req, ver) // eligible: nothing to override

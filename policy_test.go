@@ -59,6 +59,61 @@ func TestDefaultPolicyCheck(t *testing.T) {
 	}
 }
 
+// Ensure that the residence alone decides as soon as the MV35 says it:
+// a resident of Italy is refused from 1 October 2021 whatever document
+// comes, a resident abroad is not refused yet (the document decides), and
+// the residence has a default only while the policy does not limit by it.
+// The desk's PolicyRefusal gives the same refusal Issue would, and
+// writes nothing.
+func TestCheckResidence(t *testing.T) {
+	abroad := request()
+	italy := request()
+	italy.Residenza = pinsede.Address{Street: "Via Roma 1", CAP: "00184", City: "Roma", Province: "RM", Country: "IT"}
+	before := pinsede.Date{Year: 2021, Month: 9, Day: 30}
+	from := pinsede.Date{Year: 2021, Month: 10, Day: 1}
+	for _, c := range []struct {
+		on     pinsede.Date
+		r      pinsede.Request
+		key    string
+		limits bool
+	}{
+		{before, italy, "", false},
+		{from, italy, pinsede.KeyRefusedResidentItaly, true},
+		{from, abroad, "", true},
+	} {
+		dec, err := pinsede.DefaultPolicy.CheckResidence(c.on, c.r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dec.Key != c.key || dec.Eligible != (c.key == "") {
+			t.Errorf("%s, %s: %+v, want key %q", c.on, c.r.Residenza.Country, dec, c.key)
+		}
+		if got := pinsede.DefaultPolicy.LimitsResidence(c.on); got != c.limits {
+			t.Errorf("LimitsResidence(%s) = %v", c.on, got)
+		}
+	}
+	f := newFixture(t)
+	f.desk.Now = func() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.Local) }
+	err := f.desk.PolicyRefusal(f.sup, italy, nil, false)
+	var p *pinsede.Problem
+	if !errors.Is(err, pinsede.ErrNotEligible) || !errors.As(err, &p) || p.Key != pinsede.KeyRefusedResidentItaly {
+		t.Fatalf("PolicyRefusal(resident of Italy) = %v", err)
+	}
+	if err := f.desk.PolicyRefusal(f.sup, abroad, nil, true); err != nil {
+		t.Errorf("PolicyRefusal(resident abroad) = %v", err)
+	}
+	if n, err := f.store.OutboxLen(); err != nil || n != 0 {
+		t.Errorf("the check as typed wrote %d events (%v)", n, err)
+	}
+	// Submitted, the refusal is recorded as Issue records one.
+	if err := f.desk.PolicyRefusal(f.sup, italy, nil, true); !errors.Is(err, pinsede.ErrNotEligible) {
+		t.Fatalf("submitted: %v", err)
+	}
+	if n, err := f.store.OutboxLen(); err != nil || n != 1 {
+		t.Errorf("the refusal submitted wrote %d events (%v), want its request.refused", n, err)
+	}
+}
+
 // Ensure that a policy with rules out of order, overlapping, open in the
 // middle or of an unknown eligibility is refused, and that a day no rule
 // covers issues no PIN.

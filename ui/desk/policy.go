@@ -14,11 +14,15 @@ import (
 	"github.com/pinsede/pinsede/ui/i18n"
 )
 
-// policyPanel is shown on the verification screen when the eligibility
-// policy refuses the PIN: why, in plain words, what the citizen can use
-// instead (SPID, CIE, CNS), a button that prints the information sheet on
-// them, and the way to an override authorised by a supervisor.
+// policyPanel is shown when the eligibility policy refuses the PIN: on the
+// MV35 as soon as the residence refuses, on the verification screen at the
+// document or at the issue. It says why, in plain words, what the citizen
+// can use instead (SPID, CIE, CNS), prints the information sheet on them,
+// and leads to an override authorised by a supervisor.
 type policyPanel struct {
+	a *App
+	// v is the verification screen the override issues from; nil on the
+	// MV35, whose panel leads on to that screen.
 	v *verifyScreen
 
 	why          *message
@@ -28,22 +32,30 @@ type policyPanel struct {
 	sheetMsg     *message
 	box          *fyne.Container
 
-	// req is the request refused.
+	// req is the request refused, err why.
 	req pinsede.Request
+	err error
 	// dialog is the override dialog while it is open.
 	dialog *overrideDialog
 }
 
-// newPolicyPanel builds the panel, hidden.
+// newPolicyPanel builds the verification screen's panel, hidden.
 func (v *verifyScreen) newPolicyPanel() *policyPanel {
-	a := v.a
-	p := &policyPanel{v: v, why: newMessage(), sheetMsg: newMessage()}
+	p := v.a.newPolicyPanel(lang.L("policy.override"), func(p *policyPanel) { p.showOverride() })
+	p.v = v
+	return p
+}
+
+// newPolicyPanel builds a panel, hidden, whose override button, labelled
+// label, runs override.
+func (a *App) newPolicyPanel(label string, override func(*policyPanel)) *policyPanel {
+	p := &policyPanel{a: a, why: newMessage(), sheetMsg: newMessage()}
 	p.alternatives = note(lang.L("policy.alternatives"))
 	p.printSheet = a.button(lang.L("policy.infosheet.print"), fynetheme.DocumentPrintIcon(), p.doPrintSheet)
 	if _, ok := a.desk.Forms.(pinsede.InfoSheetRenderer); !ok || a.desk.Documents == nil {
 		p.printSheet.Disable()
 	}
-	p.override = a.button(lang.L("policy.override"), fynetheme.WarningIcon(), p.showOverride)
+	p.override = a.button(label, fynetheme.WarningIcon(), func() { override(p) })
 	p.box = container.NewVBox(
 		heading(lang.L("policy.title")),
 		p.why.box,
@@ -57,7 +69,7 @@ func (v *verifyScreen) newPolicyPanel() *policyPanel {
 
 // show explains the refusal err of req.
 func (p *policyPanel) show(req pinsede.Request, err error) {
-	p.req = req
+	p.req, p.err = req, err
 	p.why.set(msgError, i18n.Message(err))
 	p.sheetMsg.set(msgInfo, "")
 	p.box.Show()
@@ -69,7 +81,7 @@ func (p *policyPanel) hide() { p.box.Hide() }
 // doPrintSheet prints the information sheet on SPID, CIE and CNS off the
 // UI goroutine. It holds no personal data.
 func (p *policyPanel) doPrintSheet() {
-	a := p.v.a
+	a := p.a
 	if p.printSheet.Disabled() || a.session == nil {
 		return
 	}
@@ -108,7 +120,7 @@ type overrideDialog struct {
 
 // showOverride opens the override dialog.
 func (p *policyPanel) showOverride() {
-	a := p.v.a
+	a := p.a
 	d := &overrideDialog{p: p}
 	d.approvalFields = a.newApprovalFields(d.doOverride)
 	d.reason = a.newReasonEntry(lang.L("policy.override.reason.placeholder"))

@@ -9,10 +9,12 @@ import (
 	"github.com/pinsede/pinsede"
 )
 
-// Ensure that a resident of Italy with an Italian passport is refused a PIN
-// with the reason and the alternatives on screen, that the information
-// sheet prints, and that another supervisor's override with a written
-// reason issues the PIN and is audited.
+// Ensure that a resident of Italy is refused a PIN as soon as the MV35 says
+// where they live, with the reason and the alternatives on the MV35 (issue
+// 14, finding 6), that submitting the MV35 records the refusal and goes no
+// further, that the information sheet prints, and that the way to another
+// supervisor's override leads through the identity check, where an
+// override with a written reason issues the PIN and is audited.
 func TestPolicyRefusalAndOverride(t *testing.T) {
 	back := &jobs{}
 	h := ready(t, func(d *pinsede.Desk, _ *Config) {
@@ -31,18 +33,32 @@ func TestPolicyRefusalAndOverride(t *testing.T) {
 		IssuedOn: pinsede.Date{Year: 2022, Month: time.May, Day: 4}, ExpiresOn: pinsede.Date{Year: 2032, Month: time.May, Day: 3},
 	}
 
-	// Given a resident of Italy with an Italian passport, when the clerk
-	// issues, then the PIN is refused with the reason and what to use.
-	h.toVerification(resident)
-	h.fillVerification(italian)
-	v := h.app.verify
-	h.tap(v.issue)
-	if h.app.current.View != v.screen.View || len(h.printer.printed()) != 0 {
-		t.Fatal("a refused citizen left the verification screen or got a slip")
+	// Given a new MV35, the residence has no default: the policy serves
+	// only residents abroad.
+	r := h.newRequest()
+	if r.stato.code() != "" {
+		t.Errorf("residence defaults to %q while the policy limits by residence", r.stato.code())
 	}
-	p := v.policy
+	// When the clerk writes a residence in Italy, the refusal shows on the
+	// MV35 at once, before any document.
+	h.fillRequest(resident)
+	p := r.policy
 	if !p.box.Visible() {
-		t.Fatalf("no refusal shown; message %q", v.msg.text())
+		t.Fatalf("no refusal on the MV35 for a resident of Italy:\n%s", h.screenText())
+	}
+	// Avanti stays on the MV35, records the refusal once, and offers the
+	// way to the override.
+	h.tap(r.next)
+	h.tap(r.next)
+	if h.app.current.View != r.screen.View {
+		t.Fatal("a resident of Italy went on to the identity check by Avanti")
+	}
+	var audit []pinsede.AuditEntry
+	if err := h.store.View(func(tx pinsede.Tx) (err error) { audit, err = tx.AuditFor(resident.CodiceFiscale); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if n := countAction(audit, pinsede.ActionRefused); n != 1 {
+		t.Errorf("%d refusals recorded after Avanti twice, want 1", n)
 	}
 	why := p.why.text()
 	for _, want := range []string{"non può essere rilasciato", "residenti all'estero", "risiede in Italia", "SPID, CIE, CNS"} {
@@ -51,13 +67,14 @@ func TestPolicyRefusalAndOverride(t *testing.T) {
 		}
 	}
 	text := h.screenText()
-	for _, want := range []string{"PIN non rilasciabile", "Stampa informativa SPID/CIE/CNS", "Autorizza in deroga"} {
+	for _, want := range []string{"PIN non rilasciabile", "Stampa informativa SPID/CIE/CNS", "Prosegui verso la deroga"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("screen lacks %q", want)
 		}
 	}
 
-	// The information sheet prints through the document printer.
+	// The information sheet prints from the MV35, through the document
+	// printer.
 	h.tap(p.printSheet)
 	if got := p.sheetMsg.text(); !strings.Contains(got, "Informativa stampata") {
 		t.Fatalf("sheet message %q", got)
@@ -66,7 +83,19 @@ func TestPolicyRefusalAndOverride(t *testing.T) {
 		t.Fatalf("printed %d jobs", len(back.jobs))
 	}
 
-	// The override: refused with a short reason, then issued.
+	// The way to the override leads to the identity check, the refusal
+	// shown there too; the Italian passport refuses again at its type.
+	h.tap(p.override)
+	v := h.app.verify
+	if v == nil || h.app.current.View != v.screen.View || !v.policy.box.Visible() {
+		t.Fatal("the way to the override does not lead to the identity check with the refusal")
+	}
+	h.fillVerification(italian)
+	h.tap(v.issue)
+	if h.app.current.View != v.screen.View || len(h.printer.printed()) != 0 {
+		t.Fatal("a refused citizen left the verification screen or got a slip")
+	}
+	p = v.policy
 	h.tap(p.override)
 	d := p.dialog
 	if d == nil {
@@ -91,7 +120,6 @@ func TestPolicyRefusalAndOverride(t *testing.T) {
 		t.Fatalf("slips printed: %d, want 1", len(h.printer.printed()))
 	}
 
-	var audit []pinsede.AuditEntry
 	if err := h.store.View(func(tx pinsede.Tx) (err error) { audit, err = tx.AuditFor(resident.CodiceFiscale); return err }); err != nil {
 		t.Fatal(err)
 	}
@@ -109,4 +137,15 @@ func TestPolicyRefusalAndOverride(t *testing.T) {
 	if !refused || !overridden || !issued {
 		t.Fatalf("audit: refused %v, override %v, issued %v: %+v", refused, overridden, issued, audit)
 	}
+}
+
+// countAction counts the entries of audit with action a.
+func countAction(audit []pinsede.AuditEntry, a pinsede.AuditAction) int {
+	n := 0
+	for _, e := range audit {
+		if e.Action == a {
+			n++
+		}
+	}
+	return n
 }

@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"errors"
 	"slices"
 	"strings"
 
@@ -20,6 +21,12 @@ import (
 // A field in error keeps what was typed.
 type requestScreen struct {
 	a *App
+
+	// policy shows the refusal the residence gives, as soon as it is
+	// chosen (policy.go); refusedCF is the codice fiscale whose refusal
+	// was recorded when the MV35 was submitted.
+	policy    *policyPanel
+	refusedCF pinsede.CodiceFiscale
 
 	cognome, nome *entry
 	sesso         *widget.RadioGroup
@@ -93,6 +100,7 @@ func (a *App) newRequestScreen() *requestScreen {
 	r.cf = a.newEntry("")
 	r.cfUse = a.button("", fynetheme.ContentPasteIcon(), r.useComputed)
 	r.cfUse.Hide()
+	r.policy = a.newPolicyPanel(lang.L("policy.override.continue"), r.continueToOverride)
 	r.stato = a.newCountryPicker(func(code string) {
 		if code == "IT" || code == "" {
 			r.provincia.Enable()
@@ -101,6 +109,7 @@ func (a *App) newRequestScreen() *requestScreen {
 		}
 		r.fields[pinsede.FieldStato].touched = true
 		r.validate(false)
+		r.checkResidence(false)
 	})
 	r.indirizzo = a.newEntry(lang.L("mv35.indirizzo.placeholder"))
 	r.cap = a.newEntry("")
@@ -154,7 +163,8 @@ func (a *App) newRequestScreen() *requestScreen {
 				container.NewGridWithColumns(2,
 					f(pinsede.FieldCAP, lang.L("field.cap"), r.cap),
 					f(pinsede.FieldProvincia, lang.L("field.provincia"), r.provincia)),
-			)),
+			),
+			r.policy.box),
 		section(lang.L("mv35.recapiti"),
 			note(lang.L("mv35.recapiti.note")),
 			grid(
@@ -166,7 +176,11 @@ func (a *App) newRequestScreen() *requestScreen {
 		r.msg.box,
 		container.NewHBox(r.cancel, layout.NewSpacer(), r.next),
 	)
-	r.stato.set("IT")
+	// While the policy serves only residents abroad, the residence has
+	// no default: the clerk asks, and a resident of Italy hears it now.
+	if !a.desk.CurrentPolicy().LimitsResidence(a.today()) {
+		r.stato.set("IT")
+	}
 	r.fields[pinsede.FieldStato].touched = false
 	r.screen = screen{Title: lang.L("mv35.short"), View: a.page(body, true), Focus: r.cognome}
 	return r
@@ -409,7 +423,46 @@ func (r *requestScreen) submit() {
 		return
 	}
 	r.msg.set(msgError, "")
+	if r.checkResidence(true) {
+		r.a.win.Canvas().Focus(r.policy.override)
+		return
+	}
 	r.a.showVerify()
+}
+
+// checkResidence shows the panel of the refusal the residence gives under
+// the policy in force, or hides it, and reports whether it refuses. With
+// submitted set the refusal is recorded (audit entry and event), once for
+// each codice fiscale the MV35 is submitted with.
+func (r *requestScreen) checkResidence(submitted bool) bool {
+	if r.stato.code() == "" || r.a.session == nil {
+		r.policy.hide()
+		return false
+	}
+	req := r.request()
+	audit := submitted && r.refusedCF != req.CodiceFiscale
+	err := r.a.desk.PolicyRefusal(r.a.session, req, nil, audit)
+	if audit && errors.Is(err, pinsede.ErrNotEligible) {
+		r.refusedCF = req.CodiceFiscale
+	}
+	if err == nil {
+		r.policy.hide()
+		return false
+	}
+	r.policy.show(req, err)
+	return true
+}
+
+// continueToOverride goes on to the identity check with the refusal shown
+// there, where a supervisor may override it once the document is checked.
+func (r *requestScreen) continueToOverride(p *policyPanel) {
+	if es := r.validate(true); len(es) > 0 {
+		r.msg.set(msgError, lang.L("form.haserrors"))
+		r.focusFirst(es)
+		return
+	}
+	r.a.showVerify()
+	r.a.verify.policy.show(p.req, p.err)
 }
 
 // focusFirst gives the keyboard to the first entry with a problem.

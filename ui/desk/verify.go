@@ -212,7 +212,28 @@ func (v *verifyScreen) validate(all bool) pinsede.FieldErrors {
 	es := v.problems()
 	v.fields.show(append(es, v.mrzProblems()...), all)
 	v.fields.setNotes(v.mrzNotes())
+	v.checkDocument()
 	return es
+}
+
+// checkDocument shows the policy's refusal as soon as the document type
+// says it (an Italian document under the rule of 1 October 2021), and
+// hides a refusal the document no longer gives. Nothing is recorded until
+// the issue.
+func (v *verifyScreen) checkDocument() {
+	a := v.a
+	if a.session == nil || a.request == nil || !v.documentType().Valid() {
+		return
+	}
+	req, doc := a.request.request(), v.verification().Document
+	if req.Residenza.Country == "" {
+		return // the MV35 says it; its own check comes first
+	}
+	if err := a.desk.PolicyRefusal(a.session, req, &doc, false); err != nil {
+		v.policy.show(req, err)
+	} else {
+		v.policy.hide()
+	}
 }
 
 // chooseScan opens the file picker for an image or PDF of the document.
