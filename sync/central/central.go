@@ -64,8 +64,12 @@ type Record struct {
 	Status     Status             `json:"status"`
 	// SupersededBy is the id of the credential that took this one's place.
 	SupersededBy string `json:"superseded_by,omitempty"`
-	// Failures counts the wrong PINs since the last right one.
+	// Failures counts the PIN checks since the last right PIN, lock,
+	// unlock or reset (ReserveAttempt): each counts as wrong from before
+	// its hash is checked until a right PIN clears the count.
 	Failures int `json:"failures"`
+	// Lock is the wrong-PIN lock (lock.go).
+	Lock Lock `json:"lock,omitzero"`
 	// NewPINHash is the argon2id hash of the 8-character PIN that replaced
 	// the 16-character one at first use; empty before.
 	NewPINHash string    `json:"new_pin_hash,omitempty"`

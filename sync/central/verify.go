@@ -13,9 +13,6 @@ import (
 	"github.com/pinsede/pinsede/sync/wire"
 )
 
-// DefaultLockAfter is how many wrong PINs in a row lock a credential.
-const DefaultLockAfter = 5
-
 // ErrBadRequest wraps the problems of a verify request that is not a login
 // attempt at all (an invalid codice fiscale, a PIN of the wrong form).
 var ErrBadRequest = errors.New("invalid verify request")
