@@ -180,37 +180,48 @@ func (s *Store) update(id string, fn func(t *tx, r *central.Record) error) error
 	})
 }
 
-// Fail counts a wrong PIN.
-func (s *Store) Fail(ctx context.Context, id string, lockAt int, at time.Time) (int, error) {
-	var n int
-	err := s.update(id, func(t *tx, r *central.Record) error {
-		r.Failures++
-		n = r.Failures
-		if n != lockAt {
+// Attempt reserves a PIN check on the credential a login with cf checks,
+// in one write transaction: bbolt runs one at a time, so checks sent at
+// once are counted one after the other. The transaction commits even when
+// it writes nothing (cf unknown, or the credential locked), so that every
+// answer costs a commit.
+func (s *Store) Attempt(ctx context.Context, cf pinsede.CodiceFiscale, slot central.Slot, p central.LockPolicy, at time.Time) (central.Record, bool, error) {
+	var r central.Record
+	var open, found bool
+	key := []byte(slot.Key(cf))
+	err := s.db.Update(func(btx *bolt.Tx) error {
+		id := btx.Bucket(bucketActive).Get(key)
+		if id == nil {
+			id = btx.Bucket(bucketLatest).Get(key)
+		}
+		if id == nil {
 			return nil
 		}
-		return t.AddChange(wire.Change{
-			Kind: wire.ChangeLocked, Time: at, Sede: r.Credential.Sede,
-			CredentialID: r.Credential.ID, CodiceFiscale: r.Credential.CodiceFiscale,
-		})
+		t := &tx{btx}
+		var err error
+		if r, err = t.Record(string(id)); err != nil {
+			return err
+		}
+		found = true
+		if open = central.ReserveAttempt(&r, p, at); !open {
+			return nil
+		}
+		return t.PutRecord(r)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("count wrong PIN of %s: %w", id, err)
+		return central.Record{}, false, fmt.Errorf("count PIN check of %s: %w", cf.Redacted(), err)
 	}
-	return n, nil
+	if !found {
+		return central.Record{}, false, fmt.Errorf("count PIN check of %s: %w", cf.Redacted(), central.ErrNotFound)
+	}
+	return r, open, nil
 }
 
-// Succeed clears the wrong-PIN count and records a replacement PIN.
+// Succeed records a right PIN: the wrong PINs and the lock are cleared,
+// and a replacement PIN recorded.
 func (s *Store) Succeed(ctx context.Context, id, newPINHash string) error {
 	err := s.update(id, func(_ *tx, r *central.Record) error {
-		if newPINHash != "" {
-			if r.NewPINHash != "" {
-				return central.ErrAlreadyReplaced
-			}
-			r.NewPINHash = newPINHash
-		}
-		r.Failures = 0
-		return nil
+		return central.SucceedRecord(r, newPINHash)
 	})
 	if err != nil {
 		return fmt.Errorf("record login of %s: %w", id, err)

@@ -24,6 +24,11 @@
 // refusal by the eligibility policy (EventRefused) are kept as accepted
 // events, with their outcome, and change no other record.
 //
+// The PIN check (Verifier, verify.go) counts each check before its hash,
+// in one transaction of the store (Store.Attempt), and locks a credential
+// after wrong PINs by a LockPolicy (lock.go): temporary locks that grow,
+// then a permanent one. A lock is told to no sede.
+//
 // A sede's kiosk hands its tickets to the sede's desks through the central
 // records (TicketStore, tickets.go): each is a ChangeTicket for the sede
 // until a desk's EventTicketCalled records a ChangeTicketCalled, and
@@ -88,13 +93,18 @@ type Store interface {
 	// Current returns the credential of cf in slot a login checks: the
 	// active one, or else the one accepted last. ErrNotFound when none.
 	Current(ctx context.Context, cf pinsede.CodiceFiscale, slot Slot) (Record, error)
-	// Fail counts a wrong PIN for a credential and returns the new count.
-	// When the count reaches lockAt, a ChangeLocked is recorded for its
-	// sede.
-	Fail(ctx context.Context, credentialID string, lockAt int, at time.Time) (int, error)
-	// Succeed clears a credential's wrong-PIN count and, when newPINHash is
-	// not empty, records it as the replacement PIN. It returns
-	// ErrAlreadyReplaced if a replacement was recorded before.
+	// Attempt reserves a PIN check on the credential of cf in slot that a
+	// login checks (as Current), by the lock policy p at the time at, in
+	// one transaction that holds the credential against every other
+	// (ReserveAttempt): it returns the record as written, and whether the
+	// check may go ahead (false, and nothing written, when the credential
+	// is locked). ErrNotFound when cf has no credential in slot.
+	Attempt(ctx context.Context, cf pinsede.CodiceFiscale, slot Slot, p LockPolicy, at time.Time) (Record, bool, error)
+	// Succeed records a right PIN on a credential whose check Attempt let
+	// go ahead (SucceedRecord): it clears the wrong PINs and the lock and,
+	// when newPINHash is not empty, records it as the replacement PIN. It
+	// returns ErrAlreadyReplaced, and changes nothing, if a replacement
+	// was recorded before.
 	Succeed(ctx context.Context, credentialID, newPINHash string) error
 	// Revoke revokes an active credential at the central records, by an
 	// operator of centrale (by) for reason, and records a ChangeRevoked
