@@ -229,6 +229,52 @@ func (s *Store) Succeed(ctx context.Context, id, newPINHash string) error {
 	return nil
 }
 
+// Unlock lifts the lock of every credential of cf, in one write
+// transaction, reading the whole credentials bucket as Credentials does.
+func (s *Store) Unlock(ctx context.Context, cf pinsede.CodiceFiscale, by string, at time.Time) ([]central.Record, error) {
+	var out []central.Record
+	found := false
+	err := s.db.Update(func(btx *bolt.Tx) error {
+		t := &tx{btx}
+		var recs []central.Record
+		err := btx.Bucket(bucketCreds).ForEach(func(k, v []byte) error {
+			if !bytes.Contains(v, []byte(cf)) {
+				return nil
+			}
+			var r central.Record
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("credential %s: %w", k, err)
+			}
+			if r.Credential.CodiceFiscale == cf {
+				recs = append(recs, r)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		found = len(recs) > 0
+		for _, r := range recs {
+			before := r
+			if !central.UnlockRecord(&r, by, at) {
+				continue
+			}
+			if err := t.PutRecord(r); err != nil {
+				return err
+			}
+			out = append(out, before)
+		}
+		return nil
+	})
+	if err == nil && !found {
+		err = central.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("unlock %s: %w", cf.Redacted(), err)
+	}
+	return out, nil
+}
+
 // Revoke revokes an active credential by an operator of centrale.
 func (s *Store) Revoke(ctx context.Context, id, by, reason string, at time.Time) (central.Record, error) {
 	var out central.Record

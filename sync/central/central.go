@@ -27,7 +27,8 @@
 // The PIN check (Verifier, verify.go) counts each check before its hash,
 // in one transaction of the store (Store.Attempt), and locks a credential
 // after wrong PINs by a LockPolicy (lock.go): temporary locks that grow,
-// then a permanent one. A lock is told to no sede.
+// then a permanent one, lifted by Store.Unlock or a sede's EventUnlocked
+// (unlock.go). A lock is told to no sede.
 //
 // A sede's kiosk hands its tickets to the sede's desks through the central
 // records (TicketStore, tickets.go): each is a ChangeTicket for the sede
@@ -106,6 +107,11 @@ type Store interface {
 	// returns ErrAlreadyReplaced, and changes nothing, if a replacement
 	// was recorded before.
 	Succeed(ctx context.Context, credentialID, newPINHash string) error
+	// Unlock lifts the lock of every credential of cf, in every slot and
+	// status, by who at the time at (UnlockRecord), and returns the
+	// records it changed, as they were before. ErrNotFound when cf has no
+	// credential.
+	Unlock(ctx context.Context, cf pinsede.CodiceFiscale, by string, at time.Time) ([]Record, error)
 	// Revoke revokes an active credential at the central records, by an
 	// operator of centrale (by) for reason, and records a ChangeRevoked
 	// for its sede. It returns the record revoked; ErrNotFound for an
@@ -177,7 +183,8 @@ func Check(sede string, ev pinsede.Event) string {
 		return ReasonBadEvent + ": fields of another kind"
 	}
 	switch ev.Kind {
-	case pinsede.EventIssued, pinsede.EventRevoked, pinsede.EventHandedOver, pinsede.EventConverted, pinsede.EventFormArchived:
+	case pinsede.EventIssued, pinsede.EventRevoked, pinsede.EventHandedOver, pinsede.EventConverted, pinsede.EventFormArchived,
+		pinsede.EventUnlocked:
 		if reason := checkCredential(ev); reason != "" {
 			return reason
 		}
@@ -219,7 +226,8 @@ func Check(sede string, ev pinsede.Event) string {
 // credential's, or the delegation's for the delegation.* kinds. A sede
 // sends events about its own records only, but for a conversion: the act
 // of the sede whose desk checked the citizen's identity, on a PIN
-// ordinario of any sede (convert.go).
+// ordinario of any sede (convert.go), and an unlock, after the identity
+// check, of a credential of any sede (unlock.go).
 func RecordSede(ev pinsede.Event) string {
 	switch ev.Kind {
 	case pinsede.EventDelegationRegistered, pinsede.EventDelegationRevoked:
@@ -231,7 +239,7 @@ func RecordSede(ev pinsede.Event) string {
 		return ev.Sede // a ticket of the event's sede: the change goes to it
 	case pinsede.EventDigitalIdentityChosen, pinsede.EventRefused:
 		return ev.Sede // the outcome of a visit at the event's sede
-	case pinsede.EventConverted:
+	case pinsede.EventConverted, pinsede.EventUnlocked:
 		return ev.Sede
 	}
 	return ev.Credential.Sede

@@ -349,6 +349,42 @@ func (s *Store) Succeed(ctx context.Context, id, newPINHash string) error {
 	return nil
 }
 
+// Unlock lifts the lock of every credential of cf, in one transaction
+// that reads them FOR UPDATE by the index credentials_by_cf.
+func (s *Store) Unlock(ctx context.Context, cf pinsede.CodiceFiscale, by string, at time.Time) ([]central.Record, error) {
+	var out []central.Record
+	err := s.inTx(ctx, func(ptx pgx.Tx) error {
+		out = nil
+		rows, err := ptx.Query(ctx, `SELECT `+recordColumns+` FROM credentials WHERE codice_fiscale = $1
+			ORDER BY accepted_at DESC, id FOR UPDATE`, string(cf))
+		if err != nil {
+			return err
+		}
+		recs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (central.Record, error) { return scanRecord(r) })
+		if err != nil {
+			return err
+		}
+		if len(recs) == 0 {
+			return central.ErrNotFound
+		}
+		for _, r := range recs {
+			before := r
+			if !central.UnlockRecord(&r, by, at) {
+				continue
+			}
+			if err := putLock(ctx, ptx, r); err != nil {
+				return err
+			}
+			out = append(out, before)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("unlock %s: %w", cf.Redacted(), err)
+	}
+	return out, nil
+}
+
 // Revoke revokes an active credential by an operator of centrale.
 func (s *Store) Revoke(ctx context.Context, id, by, reason string, at time.Time) (central.Record, error) {
 	var out central.Record

@@ -89,7 +89,7 @@ func Run(t *testing.T, open Opener) {
 		{"AttemptSucceed", testAttemptSucceed},
 		{"LockConcurrent", testLockConcurrent}, {"LockRightAmongWrong", testLockRightAmongWrong}, // lock.go
 		{"LockBackoff", testLockBackoff}, {"LockReset", testLockReset},
-		{"NoEnumeration", testNoEnumeration},
+		{"Unlock", testUnlock}, {"NoEnumeration", testNoEnumeration},
 		{"Verify", testVerify},
 		{"Telephone", testTelephone},
 		{"ConcurrentIssue", testConcurrentIssue},
