@@ -149,8 +149,10 @@ func TestPulledSupersededRevokesLocally(t *testing.T) {
 }
 
 // Ensure that a credential locked for good at centrale after wrong PINs
-// stays active at its sede, which is told nothing.
-func TestLockedAtCentraleStaysActive(t *testing.T) {
+// stays active at its sede, which is told nothing, and that the desk's
+// unlock after the identity check reaches centrale with the next push and
+// lets the right PIN open again.
+func TestLockedAtCentraleUnlockedByDesk(t *testing.T) {
 	env := testenv.New(t, stores[0].open(t))
 	env.Server.Verifier.Lock.MaxTemporary = 0 // the first lock is permanent
 	ctx := context.Background()
@@ -165,11 +167,14 @@ func TestLockedAtCentraleStaysActive(t *testing.T) {
 		t.Fatal(err)
 	}
 	portal := env.Client(t, pki.RolePortal, "PORTALE")
+	login := func() wire.Outcome {
+		return verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: string(req.CodiceFiscale), PIN: pin}).Outcome
+	}
 	for range env.Server.Verifier.Lock.After {
 		verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: string(req.CodiceFiscale), PIN: "ACEFHJKMNPRTUVWX"})
 	}
-	if got := verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: string(req.CodiceFiscale), PIN: pin}); got.Outcome != wire.Wrong {
-		t.Fatalf("the right PIN of a locked credential: %s, want wrong", got.Outcome)
+	if got := login(); got != wire.Wrong {
+		t.Fatalf("the right PIN of a locked credential: %s, want wrong", got)
 	}
 	if err := roma.client.Sync(ctx); err != nil {
 		t.Fatal(err)
@@ -179,6 +184,19 @@ func TestLockedAtCentraleStaysActive(t *testing.T) {
 	}
 	if changes, err := roma.store.PulledChanges(); err != nil || len(changes) != 0 {
 		t.Errorf("pulled %+v, %v; want nothing", changes, err)
+	}
+
+	if _, err := roma.desk.UnlockPIN(roma.sess, issued.Credential.ID, verification()); err != nil {
+		t.Fatal(err)
+	}
+	if err := roma.client.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := roma.store.OutboxLen(); n != 0 {
+		t.Errorf("%d events still in the outbox", n)
+	}
+	if got := login(); got != wire.ChangeRequired {
+		t.Errorf("the right PIN after the desk's unlock: %s, want change_required", got)
 	}
 }
 
