@@ -41,10 +41,16 @@ const maxLockFor = 30 * 24 * time.Hour
 // While a credential is locked no PIN is checked against it: a right PIN
 // opens nothing, and tells nothing.
 type LockPolicy struct {
-	After        int
-	For          time.Duration
+	// After is how many wrong PINs in a row lock the credential.
+	After int
+	// For is how long the first temporary lock lasts.
+	For time.Duration
+	// MaxTemporary is how many temporary locks come before the permanent
+	// one.
 	MaxTemporary int
-	ResetAfter   time.Duration
+	// ResetAfter is how long with no wrong PIN forgets the wrong PINs and
+	// the temporary locks.
+	ResetAfter time.Duration
 }
 
 // DefaultLockPolicy returns the default policy, locking after lockAfter
