@@ -18,6 +18,10 @@ const (
 	// EventConverted: an ordinario PIN became dispositivo at the desk
 	// (Credential carries the new Type, ConvertedAt and ConvertedBy).
 	EventConverted EventKind = "credential.converted"
+	// EventUnlocked: after an identity check at the desk, the wrong-PIN
+	// lock of a credential of any sede is lifted at the central records
+	// (Credential carries it: its ID and CodiceFiscale are what count).
+	EventUnlocked EventKind = "credential.unlocked"
 	// EventFormArchived: a signed form of a credential, archived at the
 	// sede (Credential.ID names the credential; Form carries the PDF).
 	EventFormArchived EventKind = "form.archived"

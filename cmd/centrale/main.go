@@ -1,8 +1,9 @@
 // Command centrale is the central records server: it receives every sede's
 // records, makes PINs valid everywhere, and answers PIN checks.
 //
-//	centrale -pki DIR [-listen ADDR] [-bolt FILE | -postgres DSN] [-lock-after N] [-policy FILE]
+//	centrale -pki DIR [-listen ADDR] [-bolt FILE | -postgres DSN] [-lock-after N] [-lock-for D] [-lock-temporary N] [-lock-reset D] [-policy FILE]
 //	centrale revoke [-bolt FILE | -postgres DSN] -by OPERATOR -reason TEXT CREDENTIAL_ID
+//	centrale unlock [-bolt FILE | -postgres DSN] -by OPERATOR -cf CODICEFISCALE
 //
 // It serves the API of sync/server over TLS 1.3 with client certificates
 // (mutual TLS) from the CA that `pinctl ca` manages, and the eligibility
@@ -12,6 +13,10 @@
 // operator of centrale, opening the store directly (a bbolt file only
 // while centrale is stopped); the credential's sede applies it at its next
 // pull.
+//
+// The unlock subcommand lifts the wrong-PIN lock, temporary or permanent,
+// of every credential of a codice fiscale (central.LockPolicy), the same
+// way; no sede is told, as no sede is told of a lock.
 package main
 
 import (

@@ -23,15 +23,16 @@ import (
 
 // config is what the flags say.
 type config struct {
-	listen    string
-	pkiDir    string
-	caFile    string
-	crlFile   string
-	certFile  string
-	keyFile   string
-	boltPath  string
-	pgDSN     string
-	lockAfter int
+	listen   string
+	pkiDir   string
+	caFile   string
+	crlFile  string
+	certFile string
+	keyFile  string
+	boltPath string
+	pgDSN    string
+	// lock is the wrong-PIN lock policy (-lock-*).
+	lock central.LockPolicy
 	// policy is the eligibility policy served to the sedi.
 	policy pinsede.Policy
 }
@@ -49,7 +50,10 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.keyFile, "key", "", "server key (default PKI/server.key)")
 	fs.StringVar(&c.boltPath, "bolt", "centrale.db", "bbolt store file, when -postgres is not given")
 	fs.StringVar(&c.pgDSN, "postgres", "", "PostgreSQL connection string (postgres://user@host/db); overrides -bolt")
-	fs.IntVar(&c.lockAfter, "lock-after", central.DefaultLockAfter, "wrong PINs in a row that lock a credential")
+	fs.IntVar(&c.lock.After, "lock-after", central.DefaultLockAfter, "wrong PINs in a row that lock a credential")
+	fs.DurationVar(&c.lock.For, "lock-for", central.DefaultLockFor, "how long the first lock lasts; each further one lasts twice as long")
+	fs.IntVar(&c.lock.MaxTemporary, "lock-temporary", central.DefaultMaxTemporaryLocks, "temporary locks before the next lock is permanent (lifted by centrale unlock)")
+	fs.DurationVar(&c.lock.ResetAfter, "lock-reset", central.DefaultLockReset, "time with no wrong PIN after which wrong PINs and temporary locks are forgotten")
 	policyPath := fs.String("policy", "", "eligibility policy `file` (JSON, see README) served to every sede; none: the built-in policy")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -69,8 +73,8 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	if c.caFile == "" || c.certFile == "" || c.keyFile == "" {
 		return c, errors.New("give -pki, or -ca, -cert and -key")
 	}
-	if c.lockAfter < 1 {
-		return c, errors.New("-lock-after must be at least 1")
+	if err := c.lock.Validate(); err != nil {
+		return c, fmt.Errorf("-lock-*: %w", err)
 	}
 	c.policy = pinsede.DefaultPolicy
 	if *policyPath != "" {
@@ -95,8 +99,13 @@ func openStore(ctx context.Context, boltPath, pgDSN string) (central.Store, erro
 // run starts centrale and serves until ctx ends, or runs the subcommand
 // its first argument names; it returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "revoke" {
-		return runRevoke(ctx, args[1:], stdout, stderr)
+	if len(args) > 0 {
+		switch args[0] {
+		case "revoke":
+			return runRevoke(ctx, args[1:], stdout, stderr)
+		case "unlock":
+			return runUnlock(ctx, args[1:], stdout, stderr)
+		}
 	}
 	c, err := parse(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -156,7 +165,9 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- string)
 	}
 	defer store.Close()
 
-	srv := server.New(store, central.NewVerifier(store, c.lockAfter, time.Now), crl, log, time.Now)
+	v := central.NewVerifier(store, c.lock.After, time.Now)
+	v.Lock = c.lock
+	srv := server.New(store, v, crl, log, time.Now)
 	srv.SetPolicy(c.policy)
 	hs := &http.Server{
 		Handler:           srv.Handler(),
@@ -172,7 +183,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- string)
 	if err != nil {
 		return err
 	}
-	log.Info("centrale listening", "addr", ln.Addr().String(), "store", store.Kind(), "lock_after", c.lockAfter, "policy_version", c.policy.Version)
+	log.Info("centrale listening", "addr", ln.Addr().String(), "store", store.Kind(), "lock_after", c.lock.After, "lock_for", c.lock.For, "lock_temporary", c.lock.MaxTemporary, "policy_version", c.policy.Version)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

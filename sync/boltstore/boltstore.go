@@ -180,42 +180,99 @@ func (s *Store) update(id string, fn func(t *tx, r *central.Record) error) error
 	})
 }
 
-// Fail counts a wrong PIN.
-func (s *Store) Fail(ctx context.Context, id string, lockAt int, at time.Time) (int, error) {
-	var n int
-	err := s.update(id, func(t *tx, r *central.Record) error {
-		r.Failures++
-		n = r.Failures
-		if n != lockAt {
+// Attempt reserves a PIN check on the credential a login with cf checks,
+// in one write transaction: bbolt runs one at a time, so checks sent at
+// once are counted one after the other. The transaction commits even when
+// it writes nothing (cf unknown, or the credential locked), so that every
+// answer costs a commit.
+func (s *Store) Attempt(ctx context.Context, cf pinsede.CodiceFiscale, slot central.Slot, p central.LockPolicy, at time.Time) (central.Record, bool, error) {
+	var r central.Record
+	var open, found bool
+	key := []byte(slot.Key(cf))
+	err := s.db.Update(func(btx *bolt.Tx) error {
+		id := btx.Bucket(bucketActive).Get(key)
+		if id == nil {
+			id = btx.Bucket(bucketLatest).Get(key)
+		}
+		if id == nil {
 			return nil
 		}
-		return t.AddChange(wire.Change{
-			Kind: wire.ChangeLocked, Time: at, Sede: r.Credential.Sede,
-			CredentialID: r.Credential.ID, CodiceFiscale: r.Credential.CodiceFiscale,
-		})
+		t := &tx{btx}
+		var err error
+		if r, err = t.Record(string(id)); err != nil {
+			return err
+		}
+		found = true
+		if open = central.ReserveAttempt(&r, p, at); !open {
+			return nil
+		}
+		return t.PutRecord(r)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("count wrong PIN of %s: %w", id, err)
+		return central.Record{}, false, fmt.Errorf("count PIN check of %s: %w", cf.Redacted(), err)
 	}
-	return n, nil
+	if !found {
+		return central.Record{}, false, fmt.Errorf("count PIN check of %s: %w", cf.Redacted(), central.ErrNotFound)
+	}
+	return r, open, nil
 }
 
-// Succeed clears the wrong-PIN count and records a replacement PIN.
+// Succeed records a right PIN: the wrong PINs and the lock are cleared,
+// and a replacement PIN recorded.
 func (s *Store) Succeed(ctx context.Context, id, newPINHash string) error {
 	err := s.update(id, func(_ *tx, r *central.Record) error {
-		if newPINHash != "" {
-			if r.NewPINHash != "" {
-				return central.ErrAlreadyReplaced
-			}
-			r.NewPINHash = newPINHash
-		}
-		r.Failures = 0
-		return nil
+		return central.SucceedRecord(r, newPINHash)
 	})
 	if err != nil {
 		return fmt.Errorf("record login of %s: %w", id, err)
 	}
 	return nil
+}
+
+// Unlock lifts the lock of every credential of cf, in one write
+// transaction, reading the whole credentials bucket as Credentials does.
+func (s *Store) Unlock(ctx context.Context, cf pinsede.CodiceFiscale, by string, at time.Time) ([]central.Record, error) {
+	var out []central.Record
+	found := false
+	err := s.db.Update(func(btx *bolt.Tx) error {
+		t := &tx{btx}
+		var recs []central.Record
+		err := btx.Bucket(bucketCreds).ForEach(func(k, v []byte) error {
+			if !bytes.Contains(v, []byte(cf)) {
+				return nil
+			}
+			var r central.Record
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("credential %s: %w", k, err)
+			}
+			if r.Credential.CodiceFiscale == cf {
+				recs = append(recs, r)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		found = len(recs) > 0
+		for _, r := range recs {
+			before := r
+			if !central.UnlockRecord(&r, by, at) {
+				continue
+			}
+			if err := t.PutRecord(r); err != nil {
+				return err
+			}
+			out = append(out, before)
+		}
+		return nil
+	})
+	if err == nil && !found {
+		err = central.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("unlock %s: %w", cf.Redacted(), err)
+	}
+	return out, nil
 }
 
 // Revoke revokes an active credential by an operator of centrale.

@@ -83,6 +83,11 @@ func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, s
 		if verdict, reason, err = applyDelegation(tx, sede, ev, at); err != nil || verdict == wire.Rejected {
 			return verdict, reason, err
 		}
+	case pinsede.EventUnlocked:
+		var err error
+		if verdict, reason, err = applyUnlocked(tx, sede, ev, at); err != nil || verdict == wire.Rejected {
+			return verdict, reason, err
+		}
 	case pinsede.EventConverted, pinsede.EventFormArchived:
 		rec, err := tx.Record(c.ID)
 		switch {

@@ -24,6 +24,12 @@
 // refusal by the eligibility policy (EventRefused) are kept as accepted
 // events, with their outcome, and change no other record.
 //
+// The PIN check (Verifier, verify.go) counts each check before its hash,
+// in one transaction of the store (Store.Attempt), and locks a credential
+// after wrong PINs by a LockPolicy (lock.go): temporary locks that grow,
+// then a permanent one, lifted by Store.Unlock or a sede's EventUnlocked
+// (unlock.go). A lock is told to no sede.
+//
 // A sede's kiosk hands its tickets to the sede's desks through the central
 // records (TicketStore, tickets.go): each is a ChangeTicket for the sede
 // until a desk's EventTicketCalled records a ChangeTicketCalled, and
@@ -64,8 +70,12 @@ type Record struct {
 	Status     Status             `json:"status"`
 	// SupersededBy is the id of the credential that took this one's place.
 	SupersededBy string `json:"superseded_by,omitempty"`
-	// Failures counts the wrong PINs since the last right one.
+	// Failures counts the PIN checks since the last right PIN, lock,
+	// unlock or reset (ReserveAttempt): each counts as wrong from before
+	// its hash is checked until a right PIN clears the count.
 	Failures int `json:"failures"`
+	// Lock is the wrong-PIN lock (lock.go).
+	Lock Lock `json:"lock,omitzero"`
 	// NewPINHash is the argon2id hash of the 8-character PIN that replaced
 	// the 16-character one at first use; empty before.
 	NewPINHash string    `json:"new_pin_hash,omitempty"`
@@ -84,14 +94,24 @@ type Store interface {
 	// Current returns the credential of cf in slot a login checks: the
 	// active one, or else the one accepted last. ErrNotFound when none.
 	Current(ctx context.Context, cf pinsede.CodiceFiscale, slot Slot) (Record, error)
-	// Fail counts a wrong PIN for a credential and returns the new count.
-	// When the count reaches lockAt, a ChangeLocked is recorded for its
-	// sede.
-	Fail(ctx context.Context, credentialID string, lockAt int, at time.Time) (int, error)
-	// Succeed clears a credential's wrong-PIN count and, when newPINHash is
-	// not empty, records it as the replacement PIN. It returns
-	// ErrAlreadyReplaced if a replacement was recorded before.
+	// Attempt reserves a PIN check on the credential of cf in slot that a
+	// login checks (as Current), by the lock policy p at the time at, in
+	// one transaction that holds the credential against every other
+	// (ReserveAttempt): it returns the record as written, and whether the
+	// check may go ahead (false, and nothing written, when the credential
+	// is locked). ErrNotFound when cf has no credential in slot.
+	Attempt(ctx context.Context, cf pinsede.CodiceFiscale, slot Slot, p LockPolicy, at time.Time) (Record, bool, error)
+	// Succeed records a right PIN on a credential whose check Attempt let
+	// go ahead (SucceedRecord): it clears the wrong PINs and the lock and,
+	// when newPINHash is not empty, records it as the replacement PIN. It
+	// returns ErrAlreadyReplaced, and changes nothing, if a replacement
+	// was recorded before.
 	Succeed(ctx context.Context, credentialID, newPINHash string) error
+	// Unlock lifts the lock of every credential of cf, in every slot and
+	// status, by who at the time at (UnlockRecord), and returns the
+	// records it changed, as they were before. ErrNotFound when cf has no
+	// credential.
+	Unlock(ctx context.Context, cf pinsede.CodiceFiscale, by string, at time.Time) ([]Record, error)
 	// Revoke revokes an active credential at the central records, by an
 	// operator of centrale (by) for reason, and records a ChangeRevoked
 	// for its sede. It returns the record revoked; ErrNotFound for an
@@ -163,7 +183,8 @@ func Check(sede string, ev pinsede.Event) string {
 		return ReasonBadEvent + ": fields of another kind"
 	}
 	switch ev.Kind {
-	case pinsede.EventIssued, pinsede.EventRevoked, pinsede.EventHandedOver, pinsede.EventConverted, pinsede.EventFormArchived:
+	case pinsede.EventIssued, pinsede.EventRevoked, pinsede.EventHandedOver, pinsede.EventConverted, pinsede.EventFormArchived,
+		pinsede.EventUnlocked:
 		if reason := checkCredential(ev); reason != "" {
 			return reason
 		}
@@ -205,7 +226,8 @@ func Check(sede string, ev pinsede.Event) string {
 // credential's, or the delegation's for the delegation.* kinds. A sede
 // sends events about its own records only, but for a conversion: the act
 // of the sede whose desk checked the citizen's identity, on a PIN
-// ordinario of any sede (convert.go).
+// ordinario of any sede (convert.go), and an unlock, after the identity
+// check, of a credential of any sede (unlock.go).
 func RecordSede(ev pinsede.Event) string {
 	switch ev.Kind {
 	case pinsede.EventDelegationRegistered, pinsede.EventDelegationRevoked:
@@ -217,7 +239,7 @@ func RecordSede(ev pinsede.Event) string {
 		return ev.Sede // a ticket of the event's sede: the change goes to it
 	case pinsede.EventDigitalIdentityChosen, pinsede.EventRefused:
 		return ev.Sede // the outcome of a visit at the event's sede
-	case pinsede.EventConverted:
+	case pinsede.EventConverted, pinsede.EventUnlocked:
 		return ev.Sede
 	}
 	return ev.Credential.Sede

@@ -13,9 +13,6 @@ import (
 	"github.com/pinsede/pinsede/sync/wire"
 )
 
-// DefaultLockAfter is how many wrong PINs in a row lock a credential.
-const DefaultLockAfter = 5
-
 // ErrBadRequest wraps the problems of a verify request that is not a login
 // attempt at all (an invalid codice fiscale, a PIN of the wrong form).
 var ErrBadRequest = errors.New("invalid verify request")
@@ -24,31 +21,63 @@ var ErrBadRequest = errors.New("invalid verify request")
 // login does.
 type Verifier struct {
 	Store Store
-	// LockAfter is how many wrong PINs in a row lock a credential.
-	LockAfter int
+	// Lock is the wrong-PIN lock policy (lock.go).
+	Lock LockPolicy
 	// Now is the clock expiries and locks are checked against.
 	Now func() time.Time
-	// Params are the argon2id costs of the replacement PIN's hash.
+	// Params are the argon2id costs of the replacement PIN's hash, and of
+	// the stand-in hash checked when no credential's hash may be: they
+	// must be those of the PIN hashes the sedi send (the default,
+	// pinsede.DefaultPINParams), so that every answer costs one hash of
+	// the same cost.
 	Params pinsede.Argon2Params
 	// Rand is the source of salts.
 	Rand io.Reader
+	// Hashed, when not nil, is called after each PIN check: own is true
+	// when the PIN was checked against the credential's hash, false for
+	// the stand-in hash. For tests and metrics; it is called from every
+	// request's goroutine.
+	Hashed func(own bool)
+
+	dummyMu     sync.Mutex
+	dummy       string               // stand-in hash at dummyParams
+	dummyParams pinsede.Argon2Params // the Params dummy was made with
 }
 
-// NewVerifier returns a Verifier on store, with the clock now, that locks
-// after lockAfter wrong PINs (DefaultLockAfter when lockAfter < 1).
+// NewVerifier returns a Verifier on store, with the clock now, with the
+// default lock policy locking after lockAfter wrong PINs
+// (DefaultLockAfter when lockAfter < 1).
 func NewVerifier(store Store, lockAfter int, now func() time.Time) *Verifier {
-	if lockAfter < 1 {
-		lockAfter = DefaultLockAfter
-	}
-	return &Verifier{Store: store, LockAfter: lockAfter, Now: now, Params: pinsede.DefaultPINParams, Rand: rand.Reader}
+	return &Verifier{Store: store, Lock: DefaultLockPolicy(lockAfter), Now: now, Params: pinsede.DefaultPINParams, Rand: rand.Reader}
 }
 
-// dummyHash is checked when there is no credential, so that an unknown
-// codice fiscale takes as long as a wrong PIN.
-var dummyHash = sync.OnceValue(func() string {
-	h, _ := pinsede.HashSecret([]byte("pinsede-dummy-pin"), pinsede.DefaultPINParams, rand.Reader)
-	return h
-})
+// refused is the one answer to a PIN that opens nothing and proves
+// nothing: a wrong PIN, a codice fiscale with no credential, and any PIN
+// while the credential is locked.
+var refused = wire.VerifyResponse{Outcome: wire.Wrong}
+
+// dummyHash returns the stand-in hash, made at v.Params on first use.
+func (v *Verifier) dummyHash() (string, error) {
+	v.dummyMu.Lock()
+	defer v.dummyMu.Unlock()
+	if v.dummy == "" || v.dummyParams != v.Params {
+		h, err := pinsede.HashSecret([]byte("pinsede-stand-in-pin"), v.Params, v.Rand)
+		if err != nil {
+			return "", fmt.Errorf("stand-in hash: %w", err)
+		}
+		v.dummy, v.dummyParams = h, v.Params
+	}
+	return v.dummy, nil
+}
+
+// check checks pin against hash, and tells Hashed.
+func (v *Verifier) check(hash, pin string, own bool) (bool, error) {
+	ok, err := pinsede.VerifySecret(hash, []byte(pin))
+	if v.Hashed != nil {
+		v.Hashed(own)
+	}
+	return ok, err
+}
 
 // validNewPIN reports whether s can be the 8-character PIN a citizen
 // chooses: letters and digits only.
@@ -67,8 +96,17 @@ func validNewPIN(s string) bool {
 
 // Verify checks a login. A first login with the 16-character PIN answers
 // ChangeRequired until it comes with a valid NewPIN, which then replaces
-// it: from then on only the 8-character PIN opens. Wrong PINs count towards
-// the lock. An unknown codice fiscale answers Wrong.
+// it: from then on only the 8-character PIN opens.
+//
+// Each check is counted before its hash is checked (Store.Attempt), so
+// that checks sent at once for one codice fiscale reach the hash at most
+// v.Lock.After times before the lock holds. A wrong PIN, a codice fiscale
+// with no credential and any PIN while the credential is locked all get
+// the same answer (Wrong, with no other field), after one hash of the same
+// cost: the credential's, or a stand-in when there is none or it is
+// locked. Revoked, Expired, ChangeRequired and Valid are told only to who
+// gave the right PIN of an unlocked credential; so is the credential's
+// Type.
 //
 // A request of Type telefonico checks the citizen's PIN telefonico instead
 // (Slot): it is never replaced, so it answers Valid at once, and the answer
@@ -91,35 +129,33 @@ func (v *Verifier) Verify(ctx context.Context, req wire.VerifyRequest) (wire.Ver
 		return wire.VerifyResponse{}, fmt.Errorf("%w: type: unknown %q", ErrBadRequest, req.Type)
 	}
 	telephone := req.Type == pinsede.Telefonico
-	rec, err := v.Store.Current(ctx, cf, SlotOf(req.Type))
-	if errors.Is(err, ErrNotFound) {
-		pinsede.VerifySecret(dummyHash(), []byte(req.PIN))
-		return wire.VerifyResponse{Outcome: wire.Wrong, AttemptsLeft: v.LockAfter}, nil
-	}
-	if err != nil {
+	now := v.Now()
+	rec, open, err := v.Store.Attempt(ctx, cf, SlotOf(req.Type), v.Lock, now)
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return wire.VerifyResponse{}, fmt.Errorf("verify: %w", err)
 	}
-	left := v.LockAfter - rec.Failures
-	if left <= 0 {
-		return wire.VerifyResponse{Outcome: wire.Locked}, nil
+	if !open { // no credential, or locked: the stand-in hash, for the same time
+		dummy, err := v.dummyHash()
+		if err != nil {
+			return wire.VerifyResponse{}, fmt.Errorf("verify: %w", err)
+		}
+		if _, err := v.check(dummy, req.PIN, false); err != nil {
+			return wire.VerifyResponse{}, fmt.Errorf("verify: %w", err)
+		}
+		return refused, nil
 	}
 	hash, want := rec.Credential.PINHash, pinsede.PINLength
 	if rec.NewPINHash != "" {
 		hash, want = rec.NewPINHash, pinsede.PINReplacementLength
 	}
-	ok, err := pinsede.VerifySecret(hash, []byte(req.PIN))
+	ok, err := v.check(hash, req.PIN, true)
 	if err != nil {
 		return wire.VerifyResponse{}, fmt.Errorf("verify credential %s: %w", rec.Credential.ID, err)
 	}
-	now := v.Now()
 	if !ok || len(req.PIN) != want {
-		n, err := v.Store.Fail(ctx, rec.Credential.ID, v.LockAfter, now)
-		if err != nil {
-			return wire.VerifyResponse{}, fmt.Errorf("verify: %w", err)
-		}
-		return wire.VerifyResponse{Outcome: wire.Wrong, AttemptsLeft: max(v.LockAfter-n, 0)}, nil
+		return refused, nil // counted by Attempt
 	}
-	resp := wire.VerifyResponse{Type: rec.Credential.Type, AttemptsLeft: v.LockAfter}
+	resp := wire.VerifyResponse{Type: rec.Credential.Type}
 	switch {
 	case rec.Status != StatusActive:
 		resp.Outcome = wire.Revoked
@@ -138,8 +174,8 @@ func (v *Verifier) Verify(ctx context.Context, req wire.VerifyRequest) (wire.Ver
 	}
 	if err := v.Store.Succeed(ctx, rec.Credential.ID, newHash); errors.Is(err, ErrAlreadyReplaced) {
 		// Another login replaced the PIN meanwhile: this one's 16-character
-		// PIN no longer opens.
-		return wire.VerifyResponse{Outcome: wire.Wrong, AttemptsLeft: left}, nil
+		// PIN no longer opens, and its check stays counted.
+		return refused, nil
 	} else if err != nil {
 		return wire.VerifyResponse{}, fmt.Errorf("verify: %w", err)
 	}

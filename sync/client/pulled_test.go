@@ -148,10 +148,13 @@ func TestPulledSupersededRevokesLocally(t *testing.T) {
 	}
 }
 
-// Ensure that a credential locked at centrale after too many wrong PINs
-// shows revoked at its sede after a pull, with the reason.
-func TestPulledLockedRevokesLocally(t *testing.T) {
+// Ensure that a credential locked for good at centrale after wrong PINs
+// stays active at its sede, which is told nothing, and that the desk's
+// unlock after the identity check reaches centrale with the next push and
+// lets the right PIN open again.
+func TestLockedAtCentraleUnlockedByDesk(t *testing.T) {
 	env := testenv.New(t, stores[0].open(t))
+	env.Server.Verifier.Lock.MaxTemporary = 0 // the first lock is permanent
 	ctx := context.Background()
 	roma := newSedeDesk(t, env, "ROMA01")
 	req := person(8)
@@ -159,19 +162,41 @@ func TestPulledLockedRevokesLocally(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	pin := roma.desk.Printer.(*capture).last()
 	if err := roma.client.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
 	portal := env.Client(t, pki.RolePortal, "PORTALE")
-	for range env.Server.Verifier.LockAfter {
+	login := func() wire.Outcome {
+		return verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: string(req.CodiceFiscale), PIN: pin}).Outcome
+	}
+	for range env.Server.Verifier.Lock.After {
 		verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: string(req.CodiceFiscale), PIN: "ACEFHJKMNPRTUVWX"})
+	}
+	if got := login(); got != wire.Wrong {
+		t.Fatalf("the right PIN of a locked credential: %s, want wrong", got)
 	}
 	if err := roma.client.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	c := roma.credential(t, issued.Credential.ID)
-	if c.State != pinsede.StateRevocato || c.RevokeReason != pinsede.ReasonLocked || c.RevokedBy != pinsede.ActorCentrale {
-		t.Errorf("credential: state %s by %q for %q, want revocato by centrale, locked", c.State, c.RevokedBy, c.RevokeReason)
+	if c := roma.credential(t, issued.Credential.ID); c.State != pinsede.StateAttivo {
+		t.Errorf("credential at the sede after the lock: %s %q, want attivo", c.State, c.RevokeReason)
+	}
+	if changes, err := roma.store.PulledChanges(); err != nil || len(changes) != 0 {
+		t.Errorf("pulled %+v, %v; want nothing", changes, err)
+	}
+
+	if _, err := roma.desk.UnlockPIN(roma.sess, issued.Credential.ID, verification()); err != nil {
+		t.Fatal(err)
+	}
+	if err := roma.client.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := roma.store.OutboxLen(); n != 0 {
+		t.Errorf("%d events still in the outbox", n)
+	}
+	if got := login(); got != wire.ChangeRequired {
+		t.Errorf("the right PIN after the desk's unlock: %s, want change_required", got)
 	}
 }
 

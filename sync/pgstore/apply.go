@@ -242,8 +242,8 @@ func (m *memTx) PutDelegation(r central.DelegationRecord) error {
 func (m *memTx) flush(ctx context.Context, tx conn) error {
 	credJSON := make(map[string][]byte, len(m.dirty)) // reused in the events' payloads
 	var upd struct {
-		ids, statuses, supBy, newHash, creds []string
-		failures                             []int32
+		ids, statuses, supBy, newHash, creds, locks []string
+		failures                                    []int32
 	}
 	inserts := make([]string, 0, len(m.dirty))
 	for _, id := range m.dirty {
@@ -259,13 +259,18 @@ func (m *memTx) flush(ctx context.Context, tx conn) error {
 		credJSON[id] = b
 		upd.ids, upd.statuses, upd.supBy = append(upd.ids, id), append(upd.statuses, string(r.Status)), append(upd.supBy, r.SupersededBy)
 		upd.newHash, upd.creds, upd.failures = append(upd.newHash, r.NewPINHash), append(upd.creds, string(b)), append(upd.failures, int32(r.Failures))
+		lock, err := json.Marshal(r.Lock)
+		if err != nil {
+			return fmt.Errorf("encode lock of %s: %w", id, err)
+		}
+		upd.locks = append(upd.locks, string(lock))
 	}
 	if len(upd.ids) > 0 {
 		_, err := tx.Exec(ctx, `UPDATE credentials AS c SET status = u.status, superseded_by = u.sup, failures = u.failures,
-				new_pin_hash = u.new_hash, credential = u.cred::jsonb
-				FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[])
-					AS u(id, status, sup, failures, new_hash, cred)
-				WHERE c.id = u.id`, upd.ids, upd.statuses, upd.supBy, upd.failures, upd.newHash, upd.creds)
+				new_pin_hash = u.new_hash, credential = u.cred::jsonb, lock = u.lock::jsonb
+				FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[])
+					AS u(id, status, sup, failures, new_hash, cred, lock)
+				WHERE c.id = u.id`, upd.ids, upd.statuses, upd.supBy, upd.failures, upd.newHash, upd.creds, upd.locks)
 		if err != nil {
 			return fmt.Errorf("update credentials: %w", err)
 		}

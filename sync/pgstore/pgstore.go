@@ -261,13 +261,13 @@ func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit in
 	return out, nil
 }
 
-const recordColumns = `credential, status, superseded_by, failures, new_pin_hash, accepted_at`
+const recordColumns = `credential, status, superseded_by, failures, new_pin_hash, accepted_at, lock`
 
 // scanRecord reads the recordColumns of a row.
 func scanRecord(row pgx.Row) (central.Record, error) {
 	var r central.Record
-	var b []byte
-	err := row.Scan(&b, &r.Status, &r.SupersededBy, &r.Failures, &r.NewPINHash, &r.AcceptedAt)
+	var b, lock []byte
+	err := row.Scan(&b, &r.Status, &r.SupersededBy, &r.Failures, &r.NewPINHash, &r.AcceptedAt, &lock)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, central.ErrNotFound
 	}
@@ -277,63 +277,112 @@ func scanRecord(row pgx.Row) (central.Record, error) {
 	if err := json.Unmarshal(b, &r.Credential); err != nil {
 		return r, fmt.Errorf("credential json: %w", err)
 	}
+	if err := json.Unmarshal(lock, &r.Lock); err != nil {
+		return r, fmt.Errorf("credential %s: lock json: %w", r.Credential.ID, err)
+	}
 	return r, nil
 }
 
+// currentQuery selects the credential a login with a codice fiscale ($1)
+// checks in a slot ($2: the telefonico one): the active one, or else the
+// one accepted last.
+const currentQuery = `SELECT ` + recordColumns + ` FROM credentials WHERE codice_fiscale = $1
+		AND (credential->>'type' = 'telefonico') = $2
+		ORDER BY status = 'active' DESC, accepted_at DESC, id LIMIT 1`
+
 // Current returns the credential a login with cf checks.
 func (s *Store) Current(ctx context.Context, cf pinsede.CodiceFiscale, slot central.Slot) (central.Record, error) {
-	return scanRecord(s.pool.QueryRow(ctx, `SELECT `+recordColumns+` FROM credentials WHERE codice_fiscale = $1
-		AND (credential->>'type' = 'telefonico') = $2
-		ORDER BY status = 'active' DESC, accepted_at DESC, id LIMIT 1`, string(cf), slot == central.SlotTelefonico))
+	return scanRecord(s.pool.QueryRow(ctx, currentQuery, string(cf), slot == central.SlotTelefonico))
 }
 
-// Fail counts a wrong PIN.
-func (s *Store) Fail(ctx context.Context, id string, lockAt int, at time.Time) (int, error) {
-	var n int
+// putLock writes the wrong-PIN count, the lock and the replacement PIN of
+// r, in the transaction that read it FOR UPDATE.
+func putLock(ctx context.Context, ptx pgx.Tx, r central.Record) error {
+	lock, err := json.Marshal(r.Lock)
+	if err != nil {
+		return fmt.Errorf("encode lock of %s: %w", r.Credential.ID, err)
+	}
+	_, err = ptx.Exec(ctx, `UPDATE credentials SET failures = $2, lock = $3::jsonb, new_pin_hash = $4 WHERE id = $1`,
+		r.Credential.ID, r.Failures, string(lock), r.NewPINHash)
+	return err
+}
+
+// Attempt reserves a PIN check on the credential a login with cf checks,
+// in one READ COMMITTED transaction: the row is read FOR UPDATE, so checks
+// sent at once are counted one after the other, each seeing the count the
+// one before committed.
+func (s *Store) Attempt(ctx context.Context, cf pinsede.CodiceFiscale, slot central.Slot, p central.LockPolicy, at time.Time) (central.Record, bool, error) {
+	var r central.Record
+	var open bool
 	err := s.inTx(ctx, func(ptx pgx.Tx) error {
-		var sede, cf string
-		err := ptx.QueryRow(ctx, `UPDATE credentials SET failures = failures + 1 WHERE id = $1
-			RETURNING failures, sede, codice_fiscale`, id).Scan(&n, &sede, &cf)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return central.ErrNotFound
-		}
-		if err != nil || n != lockAt {
+		var err error
+		if r, err = scanRecord(ptx.QueryRow(ctx, currentQuery+` FOR UPDATE`, string(cf), slot == central.SlotTelefonico)); err != nil {
 			return err
 		}
-		return insertChanges(ctx, ptx, []wire.Change{{
-			Kind: wire.ChangeLocked, Time: at, Sede: sede, CredentialID: id, CodiceFiscale: pinsede.CodiceFiscale(cf),
-		}})
+		if open = central.ReserveAttempt(&r, p, at); !open {
+			return nil
+		}
+		return putLock(ctx, ptx, r)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("count wrong PIN of %s: %w", id, err)
+		return central.Record{}, false, fmt.Errorf("count PIN check of %s: %w", cf.Redacted(), err)
 	}
-	return n, nil
+	return r, open, nil
 }
 
-// Succeed clears the wrong-PIN count and records a replacement PIN.
+// Succeed records a right PIN: the wrong PINs and the lock are cleared,
+// and a replacement PIN recorded.
 func (s *Store) Succeed(ctx context.Context, id, newPINHash string) error {
-	var tag pgconn.CommandTag
-	var err error
-	if newPINHash == "" {
-		tag, err = s.pool.Exec(ctx, `UPDATE credentials SET failures = 0 WHERE id = $1`, id)
-	} else {
-		tag, err = s.pool.Exec(ctx, `UPDATE credentials SET failures = 0, new_pin_hash = $2 WHERE id = $1 AND new_pin_hash = ''`, id, newPINHash)
-	}
-	if err == nil && tag.RowsAffected() == 0 {
-		err = central.ErrNotFound
-		if newPINHash != "" {
-			var exists bool
-			if qerr := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM credentials WHERE id = $1)`, id).Scan(&exists); qerr != nil {
-				err = qerr
-			} else if exists {
-				err = central.ErrAlreadyReplaced
-			}
+	err := s.inTx(ctx, func(ptx pgx.Tx) error {
+		r, err := scanRecord(ptx.QueryRow(ctx, `SELECT `+recordColumns+` FROM credentials WHERE id = $1 FOR UPDATE`, id))
+		if err != nil {
+			return err
 		}
-	}
+		if err := central.SucceedRecord(&r, newPINHash); err != nil {
+			return err
+		}
+		return putLock(ctx, ptx, r)
+	})
 	if err != nil {
 		return fmt.Errorf("record login of %s: %w", id, err)
 	}
 	return nil
+}
+
+// Unlock lifts the lock of every credential of cf, in one transaction
+// that reads them FOR UPDATE by the index credentials_by_cf.
+func (s *Store) Unlock(ctx context.Context, cf pinsede.CodiceFiscale, by string, at time.Time) ([]central.Record, error) {
+	var out []central.Record
+	err := s.inTx(ctx, func(ptx pgx.Tx) error {
+		out = nil
+		rows, err := ptx.Query(ctx, `SELECT `+recordColumns+` FROM credentials WHERE codice_fiscale = $1
+			ORDER BY accepted_at DESC, id FOR UPDATE`, string(cf))
+		if err != nil {
+			return err
+		}
+		recs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (central.Record, error) { return scanRecord(r) })
+		if err != nil {
+			return err
+		}
+		if len(recs) == 0 {
+			return central.ErrNotFound
+		}
+		for _, r := range recs {
+			before := r
+			if !central.UnlockRecord(&r, by, at) {
+				continue
+			}
+			if err := putLock(ctx, ptx, r); err != nil {
+				return err
+			}
+			out = append(out, before)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("unlock %s: %w", cf.Redacted(), err)
+	}
+	return out, nil
 }
 
 // Revoke revokes an active credential by an operator of centrale.

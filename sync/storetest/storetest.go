@@ -86,7 +86,10 @@ func Run(t *testing.T, open Opener) {
 		{"Supersede", testSupersede},
 		{"Revoke", testRevoke},
 		{"Changes", testChanges},
-		{"FailSucceed", testFailSucceed},
+		{"AttemptSucceed", testAttemptSucceed},
+		{"LockConcurrent", testLockConcurrent}, {"LockRightAmongWrong", testLockRightAmongWrong}, // lock.go
+		{"LockBackoff", testLockBackoff}, {"LockReset", testLockReset},
+		{"Unlock", testUnlock}, {"NoEnumeration", testNoEnumeration},
 		{"Verify", testVerify},
 		{"Telephone", testTelephone},
 		{"ConcurrentIssue", testConcurrentIssue},
@@ -308,26 +311,47 @@ func testChanges(t *testing.T, s central.Store) {
 	}
 }
 
-// Ensure that wrong PINs are counted, that the lock is told to the sede,
-// and that a replacement PIN is recorded once.
-func testFailSucceed(t *testing.T, s central.Store) {
+// Ensure that each PIN check is counted before its hash, that the check
+// that reaches the threshold sets a temporary lock, that a locked
+// credential lets no check through and is told to no sede, that a right
+// PIN clears count and lock, and that a replacement PIN is recorded once.
+func testAttemptSucceed(t *testing.T, s central.Store) {
 	h := Hash(t, "ACEFHJKMNPRTUVWX")
 	apply(t, s, "ROMA01", Issued("ROMA01", CF(1), "a1", "ca", h))
+	p := central.LockPolicy{After: 3, For: 15 * time.Minute, MaxTemporary: 2, ResetAfter: 24 * time.Hour}
+	if _, _, err := s.Attempt(ctx, CF(2), central.SlotPIN, p, T0); !errors.Is(err, central.ErrNotFound) {
+		t.Errorf("Attempt(unknown) = %v, want ErrNotFound", err)
+	}
+	if _, _, err := s.Attempt(ctx, CF(1), central.SlotTelefonico, p, T0); !errors.Is(err, central.ErrNotFound) {
+		t.Errorf("Attempt(no PIN telefonico) = %v, want ErrNotFound", err)
+	}
 	for i := 1; i <= 3; i++ {
-		n, err := s.Fail(ctx, "ca", 3, T0)
-		if err != nil || n != i {
-			t.Fatalf("Fail = %d, %v; want %d", n, err, i)
+		r, open, err := s.Attempt(ctx, CF(1), central.SlotPIN, p, T0)
+		if err != nil || !open || r.Credential.ID != "ca" || r.Credential.PINHash != h {
+			t.Fatalf("attempt %d = %s, %v, %v; want ca open", i, r.Credential.ID, open, err)
+		}
+		if want := i % 3; r.Failures != want || current(t, s, CF(1)).Failures != want {
+			t.Errorf("attempt %d: failures %d, want %d", i, r.Failures, want)
 		}
 	}
-	ch, _ := s.Changes(ctx, "ROMA01", 0, 10)
-	if len(ch) != 1 || ch[0].Kind != wire.ChangeLocked {
-		t.Errorf("changes = %+v, want one lock", ch)
+	r := current(t, s, CF(1))
+	if want := (central.Lock{Temporary: 1, Until: T0.Add(15 * time.Minute), LastAttempt: T0}); !sameLock(r.Lock, want) {
+		t.Errorf("lock after 3 checks = %+v, want %+v", r.Lock, want)
+	}
+	if _, open, err := s.Attempt(ctx, CF(1), central.SlotPIN, p, T0.Add(time.Minute)); err != nil || open {
+		t.Errorf("attempt while locked: open %v, %v", open, err)
+	}
+	if after := current(t, s, CF(1)); !sameLock(after.Lock, r.Lock) || after.Failures != 0 {
+		t.Errorf("a check while locked changed the record: %+v", after)
+	}
+	if ch, _ := s.Changes(ctx, "ROMA01", 0, 10); len(ch) != 0 {
+		t.Errorf("changes = %+v, want none: a lock is not told to the sede", ch)
 	}
 	if err := s.Succeed(ctx, "ca", ""); err != nil {
 		t.Fatal(err)
 	}
-	if r := current(t, s, CF(1)); r.Failures != 0 {
-		t.Errorf("failures after success = %d", r.Failures)
+	if r := current(t, s, CF(1)); r.Failures != 0 || r.Lock != (central.Lock{}) {
+		t.Errorf("after success: failures %d, lock %+v", r.Failures, r.Lock)
 	}
 	nh := Hash(t, "abcd1234")
 	if err := s.Succeed(ctx, "ca", nh); err != nil {
@@ -339,14 +363,15 @@ func testFailSucceed(t *testing.T, s central.Store) {
 	if r := current(t, s, CF(1)); r.NewPINHash != nh {
 		t.Errorf("NewPINHash not recorded")
 	}
-	if _, err := s.Fail(ctx, "nope", 3, T0); !errors.Is(err, central.ErrNotFound) {
-		t.Errorf("Fail(unknown) = %v, want ErrNotFound", err)
+	if err := s.Succeed(ctx, "nope", ""); !errors.Is(err, central.ErrNotFound) {
+		t.Errorf("Succeed(unknown) = %v, want ErrNotFound", err)
 	}
 }
 
 // Ensure that the PIN check answers as the portal does: the first use asks
 // for the 8-character replacement, which then is the only PIN that opens;
-// wrong PINs lock; revoked and expired PINs are told only to who knows them.
+// wrong PINs lock, and a locked credential answers as a wrong PIN, even to
+// the right one; revoked and expired PINs are told only to who knows them.
 func testVerify(t *testing.T, s central.Store) {
 	const pin = "ACEFHJKMNPRTUVWX"
 	apply(t, s, "ROMA01", Issued("ROMA01", CF(1), "a1", "ca", Hash(t, pin)))
@@ -354,25 +379,25 @@ func testVerify(t *testing.T, s central.Store) {
 	v := central.NewVerifier(s, 3, func() time.Time { return now })
 	v.Params = CheapArgon2
 	cf := string(CF(1))
-	step := func(name string, req wire.VerifyRequest, want wire.Outcome, left int) {
+	step := func(name string, req wire.VerifyRequest, want wire.Outcome) {
 		t.Helper()
 		got, err := v.Verify(ctx, req)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if got.Outcome != want || got.AttemptsLeft != left {
-			t.Errorf("%s: %+v, want %s with %d left", name, got, want, left)
+		if got.Outcome != want {
+			t.Errorf("%s: %+v, want %s", name, got, want)
 		}
 		if want == wire.Valid && got.Type != pinsede.Dispositivo {
 			t.Errorf("%s: type %q, want dispositivo", name, got.Type)
 		}
 	}
-	step("unknown cf", wire.VerifyRequest{CodiceFiscale: string(CF(2)), PIN: pin}, wire.Wrong, 3)
-	step("first use", wire.VerifyRequest{CodiceFiscale: cf, PIN: pin}, wire.ChangeRequired, 3)
-	step("wrong", wire.VerifyRequest{CodiceFiscale: cf, PIN: "ACEFHJKMNPRTUVWY"}, wire.Wrong, 2)
-	step("replace", wire.VerifyRequest{CodiceFiscale: cf, PIN: pin, NewPIN: "Roma2026"}, wire.Valid, 3)
-	step("old PIN", wire.VerifyRequest{CodiceFiscale: cf, PIN: pin}, wire.Wrong, 2)
-	step("new PIN", wire.VerifyRequest{CodiceFiscale: cf, PIN: "Roma2026"}, wire.Valid, 3)
+	step("unknown cf", wire.VerifyRequest{CodiceFiscale: string(CF(2)), PIN: pin}, wire.Wrong)
+	step("first use", wire.VerifyRequest{CodiceFiscale: cf, PIN: pin}, wire.ChangeRequired)
+	step("wrong", wire.VerifyRequest{CodiceFiscale: cf, PIN: "ACEFHJKMNPRTUVWY"}, wire.Wrong)
+	step("replace", wire.VerifyRequest{CodiceFiscale: cf, PIN: pin, NewPIN: "Roma2026"}, wire.Valid)
+	step("old PIN", wire.VerifyRequest{CodiceFiscale: cf, PIN: pin}, wire.Wrong)
+	step("new PIN", wire.VerifyRequest{CodiceFiscale: cf, PIN: "Roma2026"}, wire.Valid)
 	if _, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: cf, PIN: "short"}); !errors.Is(err, central.ErrBadRequest) {
 		t.Errorf("short PIN: %v, want ErrBadRequest", err)
 	}
@@ -380,19 +405,19 @@ func testVerify(t *testing.T, s central.Store) {
 		t.Errorf("bad cf: %v, want ErrBadRequest", err)
 	}
 	now = T0.AddDate(0, pinsede.ValidityMonths, 1)
-	step("expired", wire.VerifyRequest{CodiceFiscale: cf, PIN: "Roma2026"}, wire.Expired, 3)
+	step("expired", wire.VerifyRequest{CodiceFiscale: cf, PIN: "Roma2026"}, wire.Expired)
 	now = T0
-	for i := 2; i >= 0; i-- {
-		step("wrong", wire.VerifyRequest{CodiceFiscale: cf, PIN: "Roma2027"}, wire.Wrong, i)
+	for range 3 {
+		step("wrong", wire.VerifyRequest{CodiceFiscale: cf, PIN: "Roma2027"}, wire.Wrong)
 	}
-	step("locked", wire.VerifyRequest{CodiceFiscale: cf, PIN: "Roma2026"}, wire.Locked, 0)
+	step("locked", wire.VerifyRequest{CodiceFiscale: cf, PIN: "Roma2026"}, wire.Wrong)
 
 	// A revoked PIN is told revoked only with the right PIN.
 	const pin2 = "YXWVUTRPNMKJHFEC"
 	iss := Issued("ROMA01", CF(3), "b1", "cb", Hash(t, pin2))
 	apply(t, s, "ROMA01", iss, Follow(iss, "b2", pinsede.EventRevoked))
-	step("revoked, wrong PIN", wire.VerifyRequest{CodiceFiscale: string(CF(3)), PIN: pin}, wire.Wrong, 2)
-	step("revoked", wire.VerifyRequest{CodiceFiscale: string(CF(3)), PIN: pin2}, wire.Revoked, 3)
+	step("revoked, wrong PIN", wire.VerifyRequest{CodiceFiscale: string(CF(3)), PIN: pin}, wire.Wrong)
+	step("revoked", wire.VerifyRequest{CodiceFiscale: string(CF(3)), PIN: pin2}, wire.Revoked)
 }
 
 // Ensure that sedi issuing for the same codice fiscale at once leave

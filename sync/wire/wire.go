@@ -93,8 +93,11 @@ const (
 	// ChangeSuperseded: a credential of this sede was replaced by one
 	// issued later for the same codice fiscale at another sede.
 	ChangeSuperseded ChangeKind = "credential.superseded"
-	// ChangeLocked: a credential of this sede was locked after too many
-	// wrong PINs at the verify check.
+	// ChangeLocked: a credential of this sede was locked for good after
+	// too many wrong PINs at the verify check, and the sede revoked its
+	// copy. Centrale no longer records it: its locks are lifted by time or
+	// by an unlock (central.LockPolicy), and a sede's copy of a locked
+	// credential stays active. Kept for the changes recorded before.
 	ChangeLocked ChangeKind = "credential.locked"
 	// ChangeRevoked: a credential of this sede was revoked at the central
 	// records (by another sede's desk, or by an operator of centrale).
@@ -185,23 +188,29 @@ type VerifyRequest struct {
 // Outcome is the answer to a PIN check.
 type Outcome string
 
-// The outcomes. Revoked, Expired and ChangeRequired are only told to who
-// gave the right PIN.
+// The outcomes. Revoked, Expired, ChangeRequired and Valid are only told
+// to who gave the right PIN of a credential that is not locked: a wrong
+// PIN, a codice fiscale with no PIN and any PIN while the credential is
+// locked all answer Wrong, so that the answer tells nobody who has a PIN
+// or whether it is locked.
 const (
-	Valid          Outcome = "valid"
-	Wrong          Outcome = "wrong"
-	Expired        Outcome = "expired"
-	Revoked        Outcome = "revoked"
+	Valid   Outcome = "valid"
+	Wrong   Outcome = "wrong"
+	Expired Outcome = "expired"
+	Revoked Outcome = "revoked"
+	// Locked is no longer answered: a locked credential answers Wrong
+	// (centrale checks no PIN against it, so it cannot tell the right one
+	// without telling who guesses). Kept for portals that list it.
 	Locked         Outcome = "locked"
 	ChangeRequired Outcome = "change_required"
 )
 
 // VerifyResponse answers a PIN check. Type is set when the PIN was right.
-// AttemptsLeft counts the wrong PINs still allowed before the lock.
+// It says nothing of the wrong PINs left before the lock: that count
+// would tell who has a PIN.
 type VerifyResponse struct {
-	Outcome      Outcome                `json:"outcome"`
-	Type         pinsede.CredentialType `json:"type,omitempty"`
-	AttemptsLeft int                    `json:"attempts_left"`
+	Outcome Outcome                `json:"outcome"`
+	Type    pinsede.CredentialType `json:"type,omitempty"`
 }
 
 // Health answers GET /v1/health.

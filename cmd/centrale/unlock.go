@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/pinsede/pinsede"
+)
+
+// unlockArgs is what the flags of the unlock subcommand say.
+type unlockArgs struct {
+	boltPath, pgDSN string
+	by              string
+	cf              pinsede.CodiceFiscale
+}
+
+// parseUnlock reads the flags of the unlock subcommand.
+func parseUnlock(args []string, stderr io.Writer) (unlockArgs, error) {
+	var a unlockArgs
+	fs := flag.NewFlagSet("centrale unlock", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: centrale unlock [-bolt FILE | -postgres DSN] -by OPERATOR -cf CODICEFISCALE")
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&a.boltPath, "bolt", "centrale.db", "bbolt store file, when -postgres is not given (centrale must be stopped: one program opens it)")
+	fs.StringVar(&a.pgDSN, "postgres", "", "PostgreSQL connection string; overrides -bolt")
+	fs.StringVar(&a.by, "by", "", "who unlocks: the operator of centrale, recorded as centrale:OPERATOR")
+	cf := fs.String("cf", "", "the codice fiscale whose credentials to unlock, after checking the citizen's identity")
+	if err := fs.Parse(args); err != nil {
+		return a, err
+	}
+	a.by = strings.TrimSpace(a.by)
+	switch {
+	case fs.NArg() != 0:
+		return a, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	case a.by == "":
+		return a, errors.New("give -by, the operator who unlocks")
+	case *cf == "":
+		return a, errors.New("give -cf, the codice fiscale")
+	}
+	c, err := pinsede.ParseCodiceFiscale(*cf)
+	if err != nil {
+		return a, fmt.Errorf("-cf: %w", err)
+	}
+	a.cf = c
+	return a, nil
+}
+
+// runUnlock lifts the wrong-PIN lock of a codice fiscale's credentials at
+// the central records, opening the store directly. It returns the exit
+// code.
+func runUnlock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	a, err := parseUnlock(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "centrale unlock:", err)
+		return 2
+	}
+	if err := unlock(ctx, a, stdout, time.Now()); err != nil {
+		fmt.Fprintln(stderr, "centrale unlock:", err)
+		return 1
+	}
+	return 0
+}
+
+// unlock unlocks the credentials of a.cf at now and says which on stdout.
+func unlock(ctx context.Context, a unlockArgs, stdout io.Writer, now time.Time) error {
+	store, err := openStore(ctx, a.boltPath, a.pgDSN)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	rs, err := store.Unlock(ctx, a.cf, pinsede.ActorCentrale+":"+a.by, now)
+	if err != nil {
+		return err
+	}
+	if len(rs) == 0 {
+		fmt.Fprintf(stdout, "no credential of %s is locked or has wrong PINs counted: nothing changed\n", a.cf)
+		return nil
+	}
+	for _, r := range rs {
+		fmt.Fprintf(stdout, "unlocked credential %s (%s, %s) of sede %s: was %s, %d wrong PINs counted\n",
+			r.Credential.ID, r.Credential.Type, r.Status, r.Credential.Sede, r.Lock, r.Failures)
+	}
+	return nil
+}
