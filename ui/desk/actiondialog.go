@@ -35,7 +35,7 @@ func (a *App) newActionDialog(confirm *widget.Button, cancel string) *actionDial
 func (d *actionDialog) open(a *App, title string, focus fyne.Focusable, items ...fyne.CanvasObject) {
 	items = append(items, d.msg.box, container.NewHBox(layout.NewSpacer(), d.progress, d.cancel, d.confirm))
 	d.dialog = dialog.NewCustomWithoutButtons(title, card(560, container.NewVBox(items...)), a.win)
-	d.dialog.Show()
+	a.showDialog(d.dialog)
 	a.win.Canvas().Focus(focus)
 }
 

@@ -48,6 +48,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	fynetheme "fyne.io/fyne/v2/theme"
@@ -123,6 +124,10 @@ type App struct {
 	stop         chan struct{}
 	stopOnce     sync.Once
 
+	// dialogs are the dialogs shown, the last on top: Esc closes it
+	// (escape.go).
+	dialogs []dialog.Dialog
+
 	// busy counts the use cases running off the UI goroutine.
 	busy sync.WaitGroup
 
@@ -154,7 +159,7 @@ func New(desk *pinsede.Desk, win fyne.Window, cfg Config) *App {
 	a.root = container.NewBorder(container.New(layout.NewCustomPaddedVBoxLayout(0), top...), nil, nil, nil,
 		container.NewStack(a.work, a.lock.object))
 	// Keys that no focused widget takes reach the canvas.
-	win.Canvas().SetOnTypedKey(func(*fyne.KeyEvent) { a.touch() })
+	win.Canvas().SetOnTypedKey(a.typedKey)
 	win.Canvas().SetOnTypedRune(func(rune) { a.touch() })
 	win.SetPadded(false)
 	win.SetContent(container.NewStack(canvas.NewRectangle(theme.Page), a.root))

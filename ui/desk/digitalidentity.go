@@ -49,7 +49,7 @@ func (v *verifyScreen) showDigitalIdentity() {
 	)
 	d.dialog = dialog.NewCustomWithoutButtons(lang.L("digital.title"), card(520, body), a.win)
 	v.digitalDialog = d
-	d.dialog.Show()
+	a.showDialog(d.dialog)
 }
 
 // doRecord records the choice, then drops the request and goes home with a
@@ -74,5 +74,5 @@ func (d *digitalIdentityDialog) doRecord() {
 	a.showHome()
 	d.done = dialog.NewInformation(lang.L("digital.done.title"),
 		lang.L("digital.done", map[string]any{"Name": req.FullName(), "Choice": choice}), a.win)
-	d.done.Show()
+	a.showDialog(d.done)
 }

@@ -40,5 +40,5 @@ func (a *App) tellPanic() {
 	if a.cfg.LogPath != "" {
 		msg += "\n" + lang.L("panic.log", map[string]any{"Path": a.cfg.LogPath})
 	}
-	dialog.ShowInformation(lang.L("panic.title"), msg, a.win)
+	a.showDialog(dialog.NewInformation(lang.L("panic.title"), msg, a.win))
 }

@@ -13,13 +13,13 @@ import (
 // for a slip whose result screen was left.
 func (c *citizenScreen) confirmHandover(cr pinsede.Credential) {
 	a := c.a
-	dialog.ShowConfirm(lang.L("issue.handover.title"),
+	a.showDialog(dialog.NewConfirm(lang.L("issue.handover.title"),
 		lang.L("citizen.handover.confirm", map[string]any{"Serial": cr.SlipSerial})+"\n"+lang.L("issue.handover.intro"),
 		func(ok bool) {
 			if ok {
 				c.recordHandover(cr.ID)
 			}
-		}, a.win)
+		}, a.win))
 }
 
 // recordHandover records the handover and opens the page again, with the

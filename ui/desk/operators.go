@@ -55,6 +55,9 @@ func (a *App) newOperatorsScreen() *operatorsScreen {
 	o.name = a.newEntry("")
 	o.pw = a.newPasswordEntry()
 	o.pwConfirm = a.newPasswordEntry()
+	for _, e := range []*entry{o.id, o.name, o.pw, o.pwConfirm} {
+		e.OnSubmitted = func(string) { o.doAdd() } // Enter adds, as on the login
+	}
 	names := make([]string, len(roles))
 	for i, r := range roles {
 		names[i] = lang.L("role." + string(r))
@@ -133,12 +136,12 @@ func (o *operatorsScreen) reload() {
 
 // confirmDisable asks before disabling an account.
 func (o *operatorsScreen) confirmDisable(id string) {
-	dialog.ShowConfirm(lang.L("operators.disable.title"), lang.L("operators.disable.confirm", map[string]any{"ID": id}),
+	o.a.showDialog(dialog.NewConfirm(lang.L("operators.disable.title"), lang.L("operators.disable.confirm", map[string]any{"ID": id}),
 		func(ok bool) {
 			if ok {
 				o.doDisable(id)
 			}
-		}, o.a.win)
+		}, o.a.win))
 }
 
 // doDisable disables an account.

@@ -119,6 +119,10 @@ func (a *App) newRequestScreen() *requestScreen {
 	r.telefono = a.newEntry("")
 	r.email = a.newEntry("")
 	r.pec = a.newEntry("")
+	// Enter in any one-line field submits the MV35, as on the login.
+	for _, e := range []*entry{r.cognome, r.nome, r.dataNascita, r.catastale, r.cf, r.indirizzo, r.cap, r.comune, r.provincia, r.cellulare, r.telefono, r.email, r.pec} {
+		e.OnSubmitted = func(string) { r.submit() }
+	}
 	r.next = a.primaryButton(lang.L("mv35.next"), fynetheme.NavigateNextIcon(), r.submit)
 	r.next.IconPlacement = widget.ButtonIconTrailingText
 	r.cancel = a.button(lang.L("mv35.cancel"), fynetheme.CancelIcon(), a.showHome)
@@ -244,6 +248,8 @@ func (r *requestScreen) useComputed() {
 	r.cf.SetText(string(r.cfComputed))
 	r.fields[pinsede.FieldCodiceFiscale].touched = true
 	r.validate(false)
+	// On to the residence, the next field: not back to the top.
+	r.a.win.Canvas().Focus(r.stato.sel)
 }
 
 // changed runs on every edit of an entry: it restarts the live checks. The

@@ -107,6 +107,7 @@ func TestScreensGolden(t *testing.T) {
 	}
 	walkScreens(t, h, func(name string) {
 		if golden[name] {
+			h.scrollTop()
 			h.settle()
 			test.AssertRendersToMarkup(t, name+".xml", h.win.Canvas())
 		}
@@ -122,6 +123,7 @@ func TestIdentityScreensGolden(t *testing.T) {
 	golden := map[string]bool{"mv35-luogo": true, "mv35-sesso": true, "verifica-mrz": true}
 	walkIdentity(t, h, func(name string) {
 		if golden[name] {
+			h.scrollTop()
 			h.settle()
 			test.AssertRendersToMarkup(t, name+".xml", h.win.Canvas())
 		}
@@ -149,6 +151,7 @@ func TestScreensPNG(t *testing.T) {
 // with -shots, also writes it as PNG (see writeShots), to look at it.
 func assertScreen(t *testing.T, h *harness, name string) {
 	t.Helper()
+	h.scrollTop()
 	test.AssertRendersToMarkup(t, name+".xml", h.win.Canvas())
 	if *shots != "" {
 		if err := os.MkdirAll(*shots, 0o755); err != nil {
@@ -162,6 +165,7 @@ func assertScreen(t *testing.T, h *harness, name string) {
 // screens that scroll, as name-full.png.
 func writeShots(t *testing.T, h *harness, name string) {
 	{
+		h.scrollTop()
 		h.settle()
 		img := h.win.Canvas().Capture()
 		f, err := os.Create(filepath.Join(*shots, name+".png"))
@@ -184,5 +188,13 @@ func writeShots(t *testing.T, h *harness, name string) {
 			t.Fatal(err)
 		}
 		h.win.Resize(fyne.NewSize(1280, 800))
+	}
+}
+
+// scrollTop shows the top of the current screen, as it opens: the focus
+// of the last field typed scrolled it (scrollIntoView).
+func (h *harness) scrollTop() {
+	if sc := h.app.currentScroll(); sc != nil {
+		sc.ScrollToOffset(fyne.Position{})
 	}
 }

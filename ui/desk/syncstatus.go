@@ -190,7 +190,7 @@ func (s *syncStatus) showDetails() {
 	scroll.SetMinSize(fyne.NewSize(720, 420))
 	s.details = dialog.NewCustom(lang.L("sync.title"), lang.L("sync.close"), scroll, s.a.win)
 	s.details.SetOnClosed(func() { s.details, s.detailsBox = nil, nil })
-	s.details.Show()
+	s.a.showDialog(s.details)
 }
 
 // fillDetails writes the state and the events not accepted in the dialog.

@@ -27,6 +27,10 @@ type entry struct {
 	// guard runs the entry's handlers (App.guard): a panic in one is
 	// logged and told, and the entry keeps its text.
 	guard func(where string, f func())
+	// escape closes the dialog on top, reporting whether there was one.
+	escape func() bool
+	// shown scrolls the entry into view when it gains the focus.
+	shown func(fyne.CanvasObject)
 }
 
 // newEntry returns an entry that calls a.touch on every key.
@@ -59,7 +63,7 @@ func setBusy(on bool, bar spinner, controls ...fyne.Disableable) {
 }
 
 func (a *App) newEntry(placeholder string) *entry {
-	e := &entry{activity: a.touch, guard: a.guard}
+	e := &entry{activity: a.touch, guard: a.guard, escape: a.escape, shown: a.scrollIntoView}
 	e.PlaceHolder = placeholder
 	e.ExtendBaseWidget(e)
 	return e
@@ -83,6 +87,9 @@ func (e *entry) TypedKey(k *fyne.KeyEvent) {
 	took := false
 	if e.onKey != nil {
 		e.guard(e.PlaceHolder, func() { took = e.onKey(k) })
+	}
+	if !took && k.Name == fyne.KeyEscape && e.escape != nil {
+		took = e.escape()
 	}
 	if !took {
 		e.Entry.TypedKey(k)
@@ -117,6 +124,9 @@ func (e *entry) TypedShortcut(s fyne.Shortcut) {
 func (e *entry) FocusGained() {
 	e.Entry.FocusGained()
 	e.activity()
+	if e.shown != nil {
+		e.shown(e)
+	}
 }
 
 // FocusLost tells the form that the user left the entry.

@@ -24,8 +24,13 @@ import (
 
 // The colours of the palette.
 var (
-	// Primary is the blue of buttons, links and focus: #0066CC.
+	// Primary is the blue of buttons and links: #0066CC.
 	Primary = color.NRGBA{R: 0x00, G: 0x66, B: 0xCC, A: 0xFF}
+	// Focus is blended over the widget that has the keyboard: a half
+	// transparent dark blue, which shows on the grey buttons and entries
+	// and on the blue primary ones alike (#004C99 there, not #0066CC: a
+	// focus of the primary blue vanished on them).
+	Focus = color.NRGBA{R: 0x00, G: 0x33, B: 0x66, A: 0x80}
 	// Dark is the blue-black of the header bar: #17324D.
 	Dark = color.NRGBA{R: 0x17, G: 0x32, B: 0x4D, A: 0xFF}
 	// Secondary is the grey-blue of labels and secondary text: #5C6F82.
@@ -75,7 +80,7 @@ func (Theme) Color(name fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	case fynetheme.ColorNamePrimary, fynetheme.ColorNameHyperlink:
 		return Primary
 	case fynetheme.ColorNameFocus:
-		return color.NRGBA{R: 0x00, G: 0x66, B: 0xCC, A: 0x7F}
+		return Focus
 	case fynetheme.ColorNameSelection:
 		return color.NRGBA{R: 0x00, G: 0x66, B: 0xCC, A: 0x3F}
 	case fynetheme.ColorNameError:

@@ -1,0 +1,77 @@
+package desk
+
+import (
+	"slices"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+)
+
+// showDialog shows d and keeps it as the dialog Esc closes, until it is
+// closed: every dialog of the desk opens through it. Fyne's dialogs take
+// no Esc of their own.
+func (a *App) showDialog(d dialog.Dialog) {
+	a.dialogs = append(a.dialogs, d)
+	d.SetOnClosed(func() {
+		a.dialogs = slices.DeleteFunc(a.dialogs, func(x dialog.Dialog) bool { return x == d })
+	})
+	d.Show()
+}
+
+// escape dismisses the top dialog, as its cancel button would, and reports
+// whether there was one: Esc in an entry of the dialog, or with nothing
+// focused.
+func (a *App) escape() bool {
+	if len(a.dialogs) == 0 {
+		return false
+	}
+	a.dialogs[len(a.dialogs)-1].Dismiss()
+	return true
+}
+
+// typedKey handles the keys no focused widget took.
+func (a *App) typedKey(k *fyne.KeyEvent) {
+	a.touch()
+	if k.Name == fyne.KeyEscape {
+		a.escape()
+	}
+}
+
+// scrollIntoView scrolls the current screen so that o, which has just
+// gained the focus, shows whole: Tab never leaves the focus below the
+// visible part of a long form.
+func (a *App) scrollIntoView(o fyne.CanvasObject) {
+	sc := a.currentScroll()
+	if sc == nil || fyne.CurrentApp() == nil {
+		return
+	}
+	d := fyne.CurrentApp().Driver()
+	top := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(sc).Y
+	bottom := top + o.Size().Height
+	const margin = 24 // the field's label above, its problem line below
+	switch {
+	case top < margin:
+		sc.Offset.Y = max(0, sc.Offset.Y+top-margin)
+	case bottom > sc.Size().Height-margin:
+		sc.Offset.Y += bottom - sc.Size().Height + margin
+	default:
+		return
+	}
+	sc.Refresh()
+}
+
+// currentScroll returns the scroll of the current screen, nil for a screen
+// that does not scroll (see page).
+func (a *App) currentScroll() *container.Scroll {
+	st, ok := a.current.View.(*fyne.Container)
+	if !ok {
+		return nil
+	}
+	for _, o := range st.Objects {
+		if sc, ok := o.(*container.Scroll); ok {
+			return sc
+		}
+	}
+	return nil
+}

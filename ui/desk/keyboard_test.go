@@ -1,0 +1,95 @@
+package desk
+
+import (
+	"context"
+	"testing"
+
+	"fyne.io/fyne/v2"
+)
+
+// Ensure that Enter in a field of the MV35 submits it, as on the login,
+// and that a keyboard-only clerk reaches the identity check (issue 14,
+// finding 5).
+func TestMV35EnterSubmits(t *testing.T) {
+	h := ready(t)
+	r := h.newRequest()
+	h.fillRequest(mario)
+	h.win.Canvas().Focus(r.pec)
+	key(r.pec, fyne.KeyReturn)
+	if h.app.verify == nil || h.app.current.View != h.app.verify.screen.View {
+		t.Fatalf("Enter on the MV35 did not go on: %v", r.problems())
+	}
+}
+
+// Ensure that "Usa il codice calcolato" leaves the focus on the next field,
+// the residence, not back on Cognome (issue 14, finding 5).
+func TestUseComputedKeepsTheFocusForward(t *testing.T) {
+	h := ready(t)
+	r := h.newRequest()
+	q := mario
+	q.CodiceFiscale = ""
+	h.fillRequest(q)
+	if r.cfComputed == "" {
+		t.Fatal("no codice fiscale computed from the data")
+	}
+	h.tap(r.cfUse)
+	if f := h.win.Canvas().Focused(); f != fyne.Focusable(r.stato.sel) {
+		t.Errorf("focus on %T after Usa il codice, want the residence", f)
+	}
+}
+
+// Ensure that Tab to a field below the visible part of the MV35 scrolls it
+// into view (issue 14, finding 5).
+func TestFocusScrollsIntoView(t *testing.T) {
+	h := ready(t)
+	r := h.newRequest()
+	sc := h.app.currentScroll()
+	if sc == nil {
+		t.Fatal("the MV35 does not scroll")
+	}
+	h.win.Canvas().Focus(r.pec) // the last field, below the fold at 1280×800
+	d := fyne.CurrentApp().Driver()
+	top := d.AbsolutePositionForObject(r.pec).Y - d.AbsolutePositionForObject(sc).Y
+	if sc.Offset.Y == 0 || top < 0 || top+r.pec.Size().Height > sc.Size().Height {
+		t.Errorf("PEC focused at %v..%v of a view %v high (offset %v): not in view", top, top+r.pec.Size().Height, sc.Size().Height, sc.Offset.Y)
+	}
+	h.win.Canvas().Focus(r.cognome)
+	if top := d.AbsolutePositionForObject(r.cognome).Y - d.AbsolutePositionForObject(sc).Y; top < 0 {
+		t.Errorf("back to Cognome, at %v: above the view", top)
+	}
+}
+
+// Ensure that Esc closes the dialog on top, from an entry of the dialog
+// or with nothing focused, as its cancel button would (issue 14, finding 5).
+func TestEscClosesDialogs(t *testing.T) {
+	h := ready(t)
+	out, err := h.desk.Issue(context.Background(), h.app.session, mario, foreignPassport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.app.showCitizen(mario.CodiceFiscale)
+	c := h.app.citizen
+	overlays := func() int { return len(h.win.Canvas().Overlays().List()) }
+
+	h.tap(c.revokeCred[out.Credential.ID])
+	if overlays() != 1 || h.win.Canvas().Focused() != fyne.Focusable(c.revoke.reason) {
+		t.Fatalf("revocation dialog: %d overlays, focus %T", overlays(), h.win.Canvas().Focused())
+	}
+	key(c.revoke.reason, fyne.KeyEscape)
+	if overlays() != 0 {
+		t.Fatal("Esc in the dialog's reason did not close it")
+	}
+
+	h.tap(c.handover[out.Credential.ID])
+	h.win.Canvas().Unfocus()
+	h.app.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape}) // what the window does with a key nobody takes
+	if overlays() != 0 {
+		t.Fatal("Esc did not close the confirmation")
+	}
+	if page, _ := h.desk.Citizen(h.app.session, mario.CodiceFiscale); !page.Credentials[0].HandedOverAt.IsZero() {
+		t.Error("Esc on the confirmation recorded the handover")
+	}
+	if len(h.app.dialogs) != 0 {
+		t.Errorf("%d dialogs still kept after they closed", len(h.app.dialogs))
+	}
+}
