@@ -120,16 +120,22 @@ func TestDevFolderWrites(t *testing.T) {
 	}
 }
 
-// Ensure that DevFolder never overwrites a file.
-func TestDevFolderRefusesOverwrite(t *testing.T) {
+// Ensure that DevFolder never overwrites a file: a second print of one
+// title (the MV35 printed again) goes to the next free name (issue 14,
+// finding 8: it used to fail with no reason given).
+func TestDevFolderNeverOverwrites(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, "busta-1.pdf")
+	path := filepath.Join(dir, "mv35-DEV01.pdf")
 	if err := os.WriteFile(path, []byte("first"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	err := DevFolder{Dir: dir}.Print(t.Context(), Job{Title: "busta-1", PDF: []byte("%PDF-second")})
-	if !errors.Is(err, fs.ErrExist) || !strings.Contains(err.Error(), path) {
-		t.Errorf("err = %v, want fs.ErrExist naming %s", err, path)
+	for _, want := range []string{"mv35-DEV01-2.pdf", "mv35-DEV01-3.pdf"} {
+		if err := (DevFolder{Dir: dir}).Print(t.Context(), Job{Title: "mv35-DEV01", PDF: []byte("%PDF-again")}); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := os.ReadFile(filepath.Join(dir, want)); err != nil || string(b) != "%PDF-again" {
+			t.Errorf("%s: %q, %v", want, b, err)
+		}
 	}
 	if b, _ := os.ReadFile(path); string(b) != "first" {
 		t.Errorf("the file was overwritten: %q", b)
