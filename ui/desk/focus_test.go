@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 )
 
@@ -37,5 +38,27 @@ func TestSpaceAfterIssueReachesNoOldScreen(t *testing.T) {
 	test.Type(v.mrz, "X")
 	if h.app.current.View != h.app.result.screen.View {
 		t.Errorf("a key after the issue left the result screen: %s", h.screenText())
+	}
+}
+
+// Ensure that the window's title names the screen shown, after the desk's
+// own title: the task bar shows where the desk is, and the X input test of
+// cmd/sportello waits on it.
+func TestWindowTitleNamesTheScreen(t *testing.T) {
+	h := newHarness(t)
+	h.win.SetTitle("PIN Sede – Sportello")
+	h.app.winTitle = h.win.Title() // as New finds it on the real window
+	h.app.showSetup()
+	if got, want := h.win.Title(), "PIN Sede – Sportello · "+lang.L("setup.title"); got != want {
+		t.Errorf("set-up: title %q, want %q", got, want)
+	}
+	h.setUp()
+	h.logIn("m.rossi", "password-di-prova")
+	if got, want := h.win.Title(), "PIN Sede – Sportello · "+lang.L("home.title"); got != want {
+		t.Errorf("home: title %q, want %q", got, want)
+	}
+	h.tap(h.app.home.newRequest)
+	if got, want := h.win.Title(), "PIN Sede – Sportello · "+lang.L("mv35.short"); got != want {
+		t.Errorf("MV35: title %q, want %q", got, want)
 	}
 }
