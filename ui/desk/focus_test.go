@@ -62,3 +62,40 @@ func TestWindowTitleNamesTheScreen(t *testing.T) {
 		t.Errorf("MV35: title %q, want %q", got, want)
 	}
 }
+
+// Ensure that the keyboard goes on to "Pagina del cittadino" once the
+// handover is recorded. Registra consegna hid itself with the focus, and
+// the next Tab started again from the top of the screen: six Tabs past the
+// details to reach the next step.
+func TestHandoverLeavesTheFocusOnTheNextStep(t *testing.T) {
+	h := ready(t)
+	h.toVerification(mario)
+	v := h.app.verify
+	h.fillVerification(passport)
+	h.typeIn(v.mrz, passportMRZ)
+	h.tap(v.issue)
+	r := h.app.result
+	if r == nil || h.app.current.View != r.screen.View {
+		t.Fatalf("not issued: %s", h.screenText())
+	}
+	h.win.Canvas().Focus(r.handover)
+	pressSpace(h.win.Canvas().Focused())
+	h.app.wait()
+	if r.handover.Visible() {
+		t.Fatalf("Space on Registra consegna recorded nothing: %s", h.screenText())
+	}
+	if f := h.win.Canvas().Focused(); f != fyne.Focusable(r.toCitizen) {
+		t.Fatalf("after the handover the focus is on %T, want Pagina del cittadino", f)
+	}
+	pressSpace(h.win.Canvas().Focused())
+	if h.app.current.View == r.screen.View {
+		t.Errorf("Space on Pagina del cittadino left the desk on the result screen")
+	}
+}
+
+// pressSpace sends Space to f as the real driver does: the key, then its
+// rune.
+func pressSpace(f fyne.Focusable) {
+	f.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+	f.TypedRune(' ')
+}
