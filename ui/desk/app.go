@@ -95,6 +95,10 @@ type App struct {
 	desk *pinsede.Desk
 	win  fyne.Window
 	cfg  Config
+	// winTitle is the window's own title, as New found it: show adds the
+	// screen's title to it, for the task bar and for tools that drive the
+	// desk (the X input test waits on it).
+	winTitle string
 
 	session *pinsede.Session
 
@@ -147,6 +151,7 @@ func New(desk *pinsede.Desk, win fyne.Window, cfg Config) *App {
 		tick:    time.Second,
 		stop:    make(chan struct{}),
 	}
+	a.winTitle = win.Title()
 	a.header = a.newHeader()
 	a.work = container.NewStack()
 	a.lock = a.newLockScreen()
@@ -210,9 +215,22 @@ func (a *App) show(s screen) {
 	a.work.Objects = []fyne.CanvasObject{s.View}
 	a.work.Refresh()
 	a.header.update(a.session, s.Title)
+	a.setWindowTitle(s.Title)
 	if s.Focus != nil && a.win.Canvas() != nil {
 		a.win.Canvas().Focus(s.Focus)
 	}
+}
+
+// setWindowTitle names the screen in the window's title: "PIN Sede –
+// Sportello · Nuova richiesta (MV35)".
+func (a *App) setWindowTitle(screenTitle string) {
+	t := a.winTitle
+	if screenTitle != "" && t != "" {
+		t += " · " + screenTitle
+	} else if t == "" {
+		t = screenTitle
+	}
+	a.win.SetTitle(t)
 }
 
 // background runs work off the UI goroutine, then its returned function on

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 )
 
@@ -38,4 +39,63 @@ func TestSpaceAfterIssueReachesNoOldScreen(t *testing.T) {
 	if h.app.current.View != h.app.result.screen.View {
 		t.Errorf("a key after the issue left the result screen: %s", h.screenText())
 	}
+}
+
+// Ensure that the window's title names the screen shown, after the desk's
+// own title: the task bar shows where the desk is, and the X input test of
+// cmd/sportello waits on it.
+func TestWindowTitleNamesTheScreen(t *testing.T) {
+	h := newHarness(t)
+	h.win.SetTitle("PIN Sede – Sportello")
+	h.app.winTitle = h.win.Title() // as New finds it on the real window
+	h.app.showSetup()
+	if got, want := h.win.Title(), "PIN Sede – Sportello · "+lang.L("setup.title"); got != want {
+		t.Errorf("set-up: title %q, want %q", got, want)
+	}
+	h.setUp()
+	h.logIn("m.rossi", "password-di-prova")
+	if got, want := h.win.Title(), "PIN Sede – Sportello · "+lang.L("home.title"); got != want {
+		t.Errorf("home: title %q, want %q", got, want)
+	}
+	h.tap(h.app.home.newRequest)
+	if got, want := h.win.Title(), "PIN Sede – Sportello · "+lang.L("mv35.short"); got != want {
+		t.Errorf("MV35: title %q, want %q", got, want)
+	}
+}
+
+// Ensure that the keyboard goes on to "Pagina del cittadino" once the
+// handover is recorded. Registra consegna hid itself with the focus, and
+// the next Tab started again from the top of the screen: six Tabs past the
+// details to reach the next step.
+func TestHandoverLeavesTheFocusOnTheNextStep(t *testing.T) {
+	h := ready(t)
+	h.toVerification(mario)
+	v := h.app.verify
+	h.fillVerification(passport)
+	h.typeIn(v.mrz, passportMRZ)
+	h.tap(v.issue)
+	r := h.app.result
+	if r == nil || h.app.current.View != r.screen.View {
+		t.Fatalf("not issued: %s", h.screenText())
+	}
+	h.win.Canvas().Focus(r.handover)
+	pressSpace(h.win.Canvas().Focused())
+	h.app.wait()
+	if r.handover.Visible() {
+		t.Fatalf("Space on Registra consegna recorded nothing: %s", h.screenText())
+	}
+	if f := h.win.Canvas().Focused(); f != fyne.Focusable(r.toCitizen) {
+		t.Fatalf("after the handover the focus is on %T, want Pagina del cittadino", f)
+	}
+	pressSpace(h.win.Canvas().Focused())
+	if h.app.current.View == r.screen.View {
+		t.Errorf("Space on Pagina del cittadino left the desk on the result screen")
+	}
+}
+
+// pressSpace sends Space to f as the real driver does: the key, then its
+// rune.
+func pressSpace(f fyne.Focusable) {
+	f.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+	f.TypedRune(' ')
 }

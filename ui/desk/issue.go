@@ -127,6 +127,11 @@ func (r *resultScreen) recordHandover() {
 	r.handover.Hide()
 	r.msg.set(msgSuccess, lang.L("issue.handover.done", map[string]any{"When": when(c.HandedOverAt)}))
 	r.next.Show()
+	// The button that had the keyboard is gone: the next step has it, or
+	// Tab would start again from the top of the screen.
+	if c := a.win.Canvas(); c != nil {
+		c.Focus(r.toCitizen)
+	}
 	if a.home != nil {
 		a.home.refresh()
 	}
