@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/pinsede/pinsede"
@@ -306,4 +308,49 @@ func Restore(from, path, keyPath string, now time.Time) (previous string, err er
 		return previous, wrap(err)
 	}
 	return previous, nil
+}
+
+// backupPrefix and backupSuffix frame the names of the copies BackupInto
+// writes: sportello-YYYYMMDD-HHMMSS.db.
+const (
+	backupPrefix = "sportello-"
+	backupSuffix = ".db"
+	backupStamp  = "20060102-150405"
+)
+
+// BackupInto writes a copy of the store (see BackupFile) into the folder
+// dir, making it (0700) if needed, named after the time now
+// (sportello-YYYYMMDD-HHMMSS.db), and then removes the oldest copies there
+// beyond the keep newest (none when keep is 0 or less). It returns the
+// copy's path. The desk app calls it on a schedule while it runs.
+func (s *Store) BackupInto(dir string, now time.Time, keep int) (string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("back up store %s: %w", s.path, err)
+	}
+	path := filepath.Join(dir, backupPrefix+now.Format(backupStamp)+backupSuffix)
+	if _, err := s.BackupFile(path); err != nil {
+		return "", err
+	}
+	if keep <= 0 {
+		return path, nil
+	}
+	names, err := filepath.Glob(filepath.Join(dir, backupPrefix+"*"+backupSuffix))
+	if err != nil {
+		return path, fmt.Errorf("prune backups in %s: %w", dir, err)
+	}
+	var copies []string
+	for _, n := range names {
+		stamp := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(n), backupPrefix), backupSuffix)
+		if _, err := time.Parse(backupStamp, stamp); err == nil {
+			copies = append(copies, n)
+		}
+	}
+	slices.Sort(copies) // the stamps sort by time
+	for len(copies) > keep {
+		if err := os.Remove(copies[0]); err != nil {
+			return path, fmt.Errorf("prune backups in %s: %w", dir, err)
+		}
+		copies = copies[1:]
+	}
+	return path, nil
 }

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/testclock"
@@ -229,4 +231,47 @@ func TestRestore(t *testing.T) {
 	}
 	defer r.Close()
 	verifyChain(t, r)
+}
+
+// Ensure that BackupInto names its copies by the time, and keeps the
+// newest only, leaving other files alone.
+func TestBackupInto(t *testing.T) {
+	s, _, keyPath := newStoreAt(t)
+	dir := filepath.Join(t.TempDir(), "copie")
+	start := testclock.Now()
+	var last string
+	for i := range 5 {
+		p, err := s.BackupInto(dir, start.Add(time.Duration(i)*time.Hour), 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = p
+	}
+	other := filepath.Join(dir, "sportello-da-tenere.db")
+	if err := os.WriteFile(other, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.BackupInto(dir, start.Add(5*time.Hour), 3); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	want := []string{
+		"sportello-" + start.Add(3*time.Hour).Format("20060102-150405") + ".db",
+		"sportello-" + start.Add(4*time.Hour).Format("20060102-150405") + ".db",
+		"sportello-" + start.Add(5*time.Hour).Format("20060102-150405") + ".db",
+		"sportello-da-tenere.db",
+	}
+	if !slices.Equal(names, want) {
+		t.Errorf("copies %v, want %v", names, want)
+	}
+	if _, err := local.CheckCopy(last, keyPath, start); err != nil {
+		t.Error(err)
+	}
 }
