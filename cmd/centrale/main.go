@@ -3,6 +3,7 @@
 //
 //	centrale -pki DIR [-listen ADDR] [-bolt FILE | -postgres DSN] [-lock-after N] [-policy FILE]
 //	centrale revoke [-bolt FILE | -postgres DSN] -by OPERATOR -reason TEXT CREDENTIAL_ID
+//	centrale backup -bolt FILE -out FILE
 //
 // It serves the API of sync/server over TLS 1.3 with client certificates
 // (mutual TLS) from the CA that `pinctl ca` manages, and the eligibility
@@ -12,6 +13,10 @@
 // operator of centrale, opening the store directly (a bbolt file only
 // while centrale is stopped); the credential's sede applies it at its next
 // pull.
+//
+// The backup subcommand copies the bbolt store while centrale is stopped;
+// a running centrale copies it itself with -backup-dir. PostgreSQL is
+// backed up with scripts/pg-backup.sh (pg_dump).
 package main
 
 import (

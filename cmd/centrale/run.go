@@ -32,6 +32,11 @@ type config struct {
 	boltPath  string
 	pgDSN     string
 	lockAfter int
+	// backupDir, backupEvery and backupKeep are the online copies of
+	// the bbolt store (-backup-dir).
+	backupDir   string
+	backupEvery time.Duration
+	backupKeep  int
 	// policy is the eligibility policy served to the sedi.
 	policy pinsede.Policy
 }
@@ -50,6 +55,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.boltPath, "bolt", "centrale.db", "bbolt store file, when -postgres is not given")
 	fs.StringVar(&c.pgDSN, "postgres", "", "PostgreSQL connection string (postgres://user@host/db); overrides -bolt")
 	fs.IntVar(&c.lockAfter, "lock-after", central.DefaultLockAfter, "wrong PINs in a row that lock a credential")
+	fs.StringVar(&c.backupDir, "backup-dir", "", "with -bolt: copy the store into this `folder` at start and then every -backup-every, while centrale runs")
+	fs.DurationVar(&c.backupEvery, "backup-every", time.Hour, "the `interval` between two copies of -backup-dir (0: at start only)")
+	fs.IntVar(&c.backupKeep, "backup-keep", 48, "how many `copies` -backup-dir keeps, the newest (0: all)")
 	policyPath := fs.String("policy", "", "eligibility policy `file` (JSON, see README) served to every sede; none: the built-in policy")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -68,6 +76,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	def(&c.keyFile, "server.key")
 	if c.caFile == "" || c.certFile == "" || c.keyFile == "" {
 		return c, errors.New("give -pki, or -ca, -cert and -key")
+	}
+	if c.backupDir != "" && c.pgDSN != "" {
+		return c, errors.New("-backup-dir copies the bbolt store: for PostgreSQL use scripts/pg-backup.sh")
 	}
 	if c.lockAfter < 1 {
 		return c, errors.New("-lock-after must be at least 1")
@@ -97,6 +108,9 @@ func openStore(ctx context.Context, boltPath, pgDSN string) (central.Store, erro
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "revoke" {
 		return runRevoke(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "backup" {
+		return runBackup(args[1:], stdout, stderr)
 	}
 	c, err := parse(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -179,6 +193,9 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- string)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.ServeTLS(ln, "", "") }()
 	go sweepTickets(ctx, srv)
+	if bs, ok := store.(*boltstore.Store); ok && c.backupDir != "" {
+		go backupLoop(ctx, bs, c.backupDir, c.backupEvery, c.backupKeep, log)
+	}
 	select {
 	case err := <-errc:
 		return err
