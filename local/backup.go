@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -257,7 +258,8 @@ func copyFile(from, to string) error {
 // Restore puts the copy at from in place of the store at path, which the
 // key in keyPath must open; the copy should have been checked first
 // (CheckCopy). It refuses with ErrAlreadyOpen while a program holds the
-// store, and holds it itself until the copy is in place. The store it
+// store, and holds it itself until the copy is in place (on Windows, which
+// renames no open file, until just before). The store it
 // replaces is not deleted: it is renamed to the path it returns (path
 // with ".pre-restore-" and the time now), empty when there was none.
 //
@@ -280,7 +282,11 @@ func Restore(from, path, keyPath string, now time.Time) (previous string, err er
 			if held, err = bolt.Open(path, 0o600, boltOptions()); err != nil {
 				return "", wrap(boltError(err))
 			}
-			defer func() { held.Close() }()
+			defer func() {
+				if held != nil {
+					held.Close()
+				}
+			}()
 		}
 		previous = path + ".pre-restore-" + now.Format("20060102-150405")
 	case !errors.Is(err, fs.ErrNotExist):
@@ -294,6 +300,11 @@ func Restore(from, path, keyPath string, now time.Time) (previous string, err er
 	os.Remove(tmp) // left by an interrupted Restore, which never finished it
 	if err := copyFile(from, tmp); err != nil {
 		return "", wrap(err)
+	}
+	if held != nil && runtime.GOOS == "windows" {
+		// Windows renames no open file: let go of the lock just before.
+		held.Close()
+		held = nil
 	}
 	if previous != "" {
 		if err := os.Rename(path, previous); err != nil {
