@@ -70,6 +70,16 @@ holds hashes, so a prefix or fuzzy search cannot be done on it.
 
 A long read transaction holds back bbolt from growing its file, which the
 next commit may need: VerifyAudit and AuditEntries read in short batches.
+Backup cannot: it is one read transaction for the whole copy (about 2 s a
+GiB), so a commit that must grow the file during a copy waits for its end.
+
+A store is backed up while in use by the program that holds it (Backup,
+BackupFile, BackupInto: the desk app's -backup-dir); a copy is checked
+without writing to it by CheckCopy and put in place by Restore, which
+refuses while a program holds the store and keeps the store it replaces.
+Restore holds the old file's lock while it renames; on Windows, where an
+open file cannot be renamed, it lets go just before. A copy holds the
+sealed data only, never the key.
 
 Open checks that the file is whole before bbolt maps it in memory, and
 reports a damaged file as ErrCorrupt without writing to it; damage inside

@@ -4,6 +4,7 @@
 //	centrale -pki DIR [-listen ADDR] [-bolt FILE | -postgres DSN] [-lock-after N] [-lock-for D] [-lock-temporary N] [-lock-reset D] [-policy FILE]
 //	centrale revoke [-bolt FILE | -postgres DSN] -by OPERATOR -reason TEXT CREDENTIAL_ID
 //	centrale unlock [-bolt FILE | -postgres DSN] -by OPERATOR -cf CODICEFISCALE
+//	centrale backup -bolt FILE -out FILE
 //
 // It serves the API of sync/server over TLS 1.3 with client certificates
 // (mutual TLS) from the CA that `pinctl ca` manages, and the eligibility
@@ -17,6 +18,10 @@
 // The unlock subcommand lifts the wrong-PIN lock, temporary or permanent,
 // of every credential of a codice fiscale (central.LockPolicy), the same
 // way; no sede is told, as no sede is told of a lock.
+//
+// The backup subcommand copies the bbolt store while centrale is stopped;
+// a running centrale copies it itself with -backup-dir. PostgreSQL is
+// backed up with scripts/pg-backup.sh (pg_dump).
 package main
 
 import (

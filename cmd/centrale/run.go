@@ -33,6 +33,11 @@ type config struct {
 	pgDSN    string
 	// lock is the wrong-PIN lock policy (-lock-*).
 	lock central.LockPolicy
+	// backupDir, backupEvery and backupKeep are the online copies of
+	// the bbolt store (-backup-dir).
+	backupDir   string
+	backupEvery time.Duration
+	backupKeep  int
 	// policy is the eligibility policy served to the sedi.
 	policy pinsede.Policy
 }
@@ -54,6 +59,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.lock.For, "lock-for", central.DefaultLockFor, "how long the first lock lasts; each further one lasts twice as long")
 	fs.IntVar(&c.lock.MaxTemporary, "lock-temporary", central.DefaultMaxTemporaryLocks, "temporary locks before the next lock is permanent (lifted by centrale unlock)")
 	fs.DurationVar(&c.lock.ResetAfter, "lock-reset", central.DefaultLockReset, "time with no wrong PIN after which wrong PINs and temporary locks are forgotten")
+	fs.StringVar(&c.backupDir, "backup-dir", "", "with -bolt: copy the store into this `folder` at start and then every -backup-every, while centrale runs")
+	fs.DurationVar(&c.backupEvery, "backup-every", time.Hour, "the `interval` between two copies of -backup-dir (0: at start only)")
+	fs.IntVar(&c.backupKeep, "backup-keep", 48, "how many `copies` -backup-dir keeps, the newest (0: all)")
 	policyPath := fs.String("policy", "", "eligibility policy `file` (JSON, see README) served to every sede; none: the built-in policy")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -72,6 +80,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	def(&c.keyFile, "server.key")
 	if c.caFile == "" || c.certFile == "" || c.keyFile == "" {
 		return c, errors.New("give -pki, or -ca, -cert and -key")
+	}
+	if c.backupDir != "" && c.pgDSN != "" {
+		return c, errors.New("-backup-dir copies the bbolt store: for PostgreSQL use scripts/pg-backup.sh")
 	}
 	if err := c.lock.Validate(); err != nil {
 		return c, fmt.Errorf("-lock-*: %w", err)
@@ -105,6 +116,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runRevoke(ctx, args[1:], stdout, stderr)
 		case "unlock":
 			return runUnlock(ctx, args[1:], stdout, stderr)
+		case "backup":
+			return runBackup(args[1:], stdout, stderr)
 		}
 	}
 	c, err := parse(args, stderr)
@@ -190,6 +203,9 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- string)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.ServeTLS(ln, "", "") }()
 	go sweepTickets(ctx, srv)
+	if bs, ok := store.(*boltstore.Store); ok && c.backupDir != "" {
+		go backupLoop(ctx, bs, c.backupDir, c.backupEvery, c.backupKeep, log)
+	}
 	select {
 	case err := <-errc:
 		return err

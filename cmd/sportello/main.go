@@ -60,6 +60,10 @@ func main() {
 	language := flag.String("lang", i18n.Default, "language of the interface: it or en")
 	ticketDir := flag.String("ticket-dir", "", "the kiosk's spool `folder` (chiosco -spool), shared with the kiosk, with its key beside it (FOLDER.key): the queue of its tickets; with -centrale the kiosk's tickets come through centrale too")
 	policyPath := flag.String("policy", "", "the eligibility policy `file` (JSON, see README); none: the built-in policy. Centrale's applies when its version is higher")
+	var backups backupFlags
+	flag.StringVar(&backups.dir, "backup-dir", "", "write a copy of the store (never the key) into this `folder` at start and then every -backup-every, while the desk runs")
+	flag.DurationVar(&backups.every, "backup-every", 4*time.Hour, "the `interval` between two copies of -backup-dir (0: at start only)")
+	flag.IntVar(&backups.keep, "backup-keep", 42, "how many `copies` -backup-dir keeps, the newest (0: all)")
 	flag.Parse()
 
 	if err := i18n.Load(*language); err != nil {
@@ -129,6 +133,8 @@ func main() {
 	log, logPath, closeLog := deskLog(*storePath)
 	defer closeLog()
 	slog.SetDefault(log)
+	stopBackups := startBackups(store, backups, d.Now, log)
+	defer stopBackups() // before the store closes: deferred after it
 	ui := desk.New(d, w, desk.Config{Idle: *idle, DevPrintDir: *devPrint, TicketDir: *ticketDir, Log: log, LogPath: logPath})
 	ui.UseSync(link.source(), link.sede)
 	if err := ui.Start(); err != nil {

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/local"
+)
+
+// outFlag declares the flag of pinctl backup into out.
+func outFlag(out *string) func(*flag.FlagSet) {
+	return func(fs *flag.FlagSet) { fs.StringVar(out, "out", "", "il `FILE` della copia (non deve esistere)") }
+}
+
+// fromFlag declares the flag of pinctl check and pinctl restore into from.
+func fromFlag(from *string) func(*flag.FlagSet) {
+	return func(fs *flag.FlagSet) { fs.StringVar(from, "from", "", "il `FILE` della copia") }
+}
+
+func backupFlags(fs *flag.FlagSet) { outFlag(new(string))(fs) }
+func fromFlags(fs *flag.FlagSet)   { fromFlag(new(string))(fs) }
+
+// storeInUse explains that a backup of a store in use is sportello's to
+// make.
+const storeInUse = "l'archivio è in uso (sportello è aperto?): pinctl non può leggerlo mentre sportello lo tiene; " +
+	"la copia a caldo la fa sportello stesso (avvialo con -backup-dir CARTELLA), oppure chiudi sportello e riprova"
+
+// cmdBackup writes a copy of the store to a new file: the sealed data
+// only, never the key.
+func cmdBackup(e *env, args []string) error {
+	var out string
+	if err := parseFlags(args, outFlag(&out), "out"); err != nil {
+		return err
+	}
+	store, err := local.Open(e.storePath, e.keyPath)
+	if errors.Is(err, local.ErrAlreadyOpen) {
+		return &failure{msg: storeInUse}
+	}
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	n, err := store.BackupFile(out)
+	if errors.Is(err, local.ErrExists) {
+		return &failure{msg: fmt.Sprintf("il file %s esiste già: scegli un altro nome (una copia non ne sovrascrive un'altra)", out)}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "copia dell'archivio scritta in %s (%d byte)\n", out, n)
+	fmt.Fprintf(e.stdout, "la copia non contiene la chiave: conserva la chiave %s a parte, non insieme alla copia\n", e.keyPath)
+	return nil
+}
+
+// cmdCheck verifies a copy of the store with the store's key: it opens,
+// its audit chain verifies, and its records are counted.
+func cmdCheck(e *env, args []string) error {
+	var from string
+	if err := parseFlags(args, fromFlag(&from), "from"); err != nil {
+		return err
+	}
+	_, err := e.checkCopy(from)
+	return err
+}
+
+// checkCopy checks the copy at from and prints what it found; a copy whose
+// audit chain is broken is errReported.
+func (e *env) checkCopy(from string) (local.CopyReport, error) {
+	r, err := local.CheckCopy(from, e.keyPath, e.now())
+	if err != nil {
+		return r, e.copyError(from, err)
+	}
+	c := r.Counts
+	fmt.Fprintf(e.stdout, "copia %s: si apre con la chiave %s (schema %d)\n", from, e.keyPath, r.Schema)
+	fmt.Fprintf(e.stdout, "operatori: %d\n", c.Operators)
+	fmt.Fprintf(e.stdout, "cittadini: %d\n", c.Citizens)
+	fmt.Fprintf(e.stdout, "credenziali: %d attive, %d revocate, %d scadute\n",
+		c.Credentials[pinsede.StateAttivo], c.Credentials[pinsede.StateRevocato], c.Credentials[pinsede.StateScaduto])
+	fmt.Fprintf(e.stdout, "deleghe: %d\n", c.Delegations)
+	fmt.Fprintf(e.stdout, "eventi da inviare a centrale: %d\n", c.Outbox)
+	if len(r.Audit.Problems) == 0 {
+		fmt.Fprintf(e.stdout, "catena di audit integra: %d voci\n", r.Audit.Entries)
+		return r, nil
+	}
+	fmt.Fprintf(e.stdout, "catena di audit NON integra: %d voci, %d problemi\n", r.Audit.Entries, len(r.Audit.Problems))
+	for _, p := range r.Audit.Problems {
+		kind, ok := problemKinds[p.Kind]
+		if !ok {
+			kind = p.Kind
+		}
+		fmt.Fprintf(e.stdout, "voce %d: %s (%s)\n", p.Seq, kind, p.Detail)
+	}
+	fmt.Fprintln(e.stderr, "pinctl: la catena di audit della copia è stata alterata: non usarla per il ripristino, "+
+		"conservala e avvisa il responsabile della sede")
+	return r, errReported
+}
+
+// copyError says in Italian why the copy at from could not be checked.
+func (e *env) copyError(from string, err error) error {
+	switch {
+	case errors.Is(err, local.ErrNoStore):
+		return &failure{msg: fmt.Sprintf("copia non trovata in %s: controlla -from", from)}
+	case errors.Is(err, local.ErrWrongKey):
+		return &failure{msg: fmt.Sprintf("la chiave %s non apre la copia %s: è la copia di un altro archivio, "+
+			"o la chiave non è quella giusta (indicala con -key)", e.keyPath, from)}
+	case errors.Is(err, local.ErrCorrupt):
+		return &failure{msg: fmt.Sprintf("la copia %s è danneggiata o non è un archivio pinsede: usane un'altra\n  dettaglio: %v", from, err)}
+	case errors.Is(err, local.ErrAlreadyOpen):
+		return &failure{msg: fmt.Sprintf("il file %s è aperto da un altro programma: è l'archivio in uso, non una copia?", from)}
+	case errors.Is(err, local.ErrSchemaTooNew):
+		return &failure{msg: fmt.Sprintf("la copia %s è stata scritta da una versione più recente di pinsede: aggiorna pinctl", from)}
+	}
+	return err
+}
+
+// cmdRestore checks a copy and puts it in place of the store, keeping the
+// store it replaces; it refuses while sportello holds the store.
+func cmdRestore(e *env, args []string) error {
+	var from string
+	if err := parseFlags(args, fromFlag(&from), "from"); err != nil {
+		return err
+	}
+	if _, err := e.checkCopy(from); err != nil {
+		return err
+	}
+	prev, err := local.Restore(from, e.storePath, e.keyPath, e.now())
+	if errors.Is(err, local.ErrAlreadyOpen) {
+		return &failure{msg: "l'archivio è in uso (sportello è aperto?): chiudi sportello e riprova; l'archivio non è stato toccato"}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "archivio %s ripristinato dalla copia %s\n", e.storePath, from)
+	if prev != "" {
+		fmt.Fprintf(e.stdout, "l'archivio sostituito è conservato in %s\n", prev)
+	}
+	fmt.Fprintln(e.stdout, "al prossimo avvio sportello invia di nuovo a centrale gli eventi della copia: "+
+		"quelli che centrale ha già li riconosce e non li conta due volte")
+	return nil
+}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/pinsede/pinsede/local"
+)
+
+// backupFlags are sportello's flags for its copies of the store.
+type backupFlags struct {
+	dir   string
+	every time.Duration
+	keep  int
+}
+
+// startBackups writes a copy of the store into f.dir now and then every
+// f.every while the desk runs, keeping the f.keep newest: the online
+// backup, consistent while clerks issue (local.Store.Backup). The key is
+// never copied. It does nothing without f.dir; stop ends it.
+func startBackups(store *local.Store, f backupFlags, now func() time.Time, log *slog.Logger) (stop func()) {
+	if f.dir == "" || store == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	once := func() {
+		start := now()
+		path, err := store.BackupInto(f.dir, start, f.keep)
+		if err != nil {
+			log.Error("backup failed", "err", err)
+			return
+		}
+		log.Info("backup written", "path", path, "took", now().Sub(start))
+	}
+	go func() {
+		defer close(finished)
+		once()
+		if f.every <= 0 {
+			return
+		}
+		t := time.NewTicker(f.every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				once()
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}

@@ -1,0 +1,367 @@
+package local
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pinsede/pinsede"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Backup writes a consistent copy of the whole store file to w, as of the
+// moment it starts, while the store stays in use: it runs in one bbolt
+// read transaction (Tx.WriteTo), so issues and pushes go on beside it and
+// none of them is half in the copy. The copy holds the sealed data only:
+// without the key file it cannot be read, and the key is never in it.
+// It returns the number of bytes written.
+func (s *Store) Backup(w io.Writer) (int64, error) {
+	var n int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	if err != nil {
+		return n, fmt.Errorf("back up store %s: %w", s.path, err)
+	}
+	return n, nil
+}
+
+// BackupFile writes a copy of the store (see Backup) to a new file at
+// path, readable by the user only. It refuses with ErrExists when path
+// exists. The copy is written beside path, synced to disk and renamed
+// into place when complete: a copy at path is always whole.
+func (s *Store) BackupFile(path string) (int64, error) {
+	wrap := func(err error) error { return fmt.Errorf("back up store %s to %s: %w", s.path, path, err) }
+	switch _, err := os.Lstat(path); {
+	case err == nil:
+		return 0, wrap(ErrExists)
+	case !errors.Is(err, fs.ErrNotExist):
+		return 0, wrap(err)
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, filepath.Base(path)+".*.part")
+	if err != nil {
+		return 0, wrap(err)
+	}
+	tmp := f.Name()
+	n, err := s.Backup(f)
+	if err == nil {
+		err = f.Chmod(0o600)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err == nil {
+		err = syncDir(dir)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return 0, wrap(err)
+	}
+	return n, nil
+}
+
+// Counts are the numbers of records in a store, for a supervisor checking
+// a copy: they hold no personal data.
+type Counts struct {
+	// Operators counts the desk's operators, active or not.
+	Operators int
+	// Citizens counts the citizens on record.
+	Citizens int
+	// Credentials counts the credentials by their state at the time
+	// given to Counts (an active one past its expiry is scaduto).
+	Credentials map[pinsede.CredentialState]int
+	// Delegations counts the delegations, whatever their state.
+	Delegations int
+	// AuditEntries counts the entries of the audit chain.
+	AuditEntries int
+	// Outbox counts the events not yet taken by centrale.
+	Outbox int
+}
+
+// Counts counts the store's records in one read transaction; now decides
+// which active credentials have expired.
+func (s *Store) Counts(now time.Time) (Counts, error) {
+	c := Counts{Credentials: map[pinsede.CredentialState]int{}}
+	err := s.View(func(ptx pinsede.Tx) error {
+		t := ptx.(*tx)
+		for _, n := range []struct {
+			bucket []byte
+			to     *int
+		}{
+			{bucketOperators, &c.Operators},
+			{bucketCitizens, &c.Citizens},
+			{bucketDelegations, &c.Delegations},
+			{bucketAudit, &c.AuditEntries},
+			{bucketOutbox, &c.Outbox},
+		} {
+			b, err := t.bucket(n.bucket)
+			if err != nil {
+				return err
+			}
+			*n.to = b.Stats().KeyN
+		}
+		b, err := t.bucket(bucketCredentials)
+		if err != nil {
+			return err
+		}
+		return b.ForEach(func(k, v []byte) error {
+			var cr pinsede.Credential
+			if err := t.decode(bucketCredentials, k, v, &cr); err != nil {
+				return err
+			}
+			c.Credentials[cr.StateAt(now)]++
+			return nil
+		})
+	})
+	if err != nil {
+		return Counts{}, fmt.Errorf("count records of %s: %w", s.path, err)
+	}
+	return c, nil
+}
+
+// CopyReport is what CheckCopy found in a copy of a store.
+type CopyReport struct {
+	// Schema is the schema version the copy was written with; an older
+	// one is brought up to date on a scratch copy to be checked, and by
+	// Open once restored.
+	Schema uint64
+	// Audit is the verification of the copy's audit chain.
+	Audit AuditReport
+	// Counts are the copy's records.
+	Counts Counts
+}
+
+// CheckCopy checks a copy of a store (from Backup, or any store file not
+// in use) without writing to it: it opens with the key in keyPath (the
+// errors are Open's), its audit chain is verified and its records are
+// counted, with now deciding expiries. A broken audit chain is a report
+// with problems, not an error.
+func CheckCopy(path, keyPath string, now time.Time) (CopyReport, error) {
+	wrap := func(err error) error { return fmt.Errorf("check copy %s: %w", path, err) }
+	if err := checkFile(path); err != nil {
+		return CopyReport{}, wrap(boltError(err))
+	}
+	master, err := readKey(keyPath)
+	if err != nil {
+		return CopyReport{}, wrap(err)
+	}
+	k, err := deriveKeys(master)
+	clear(master)
+	if err != nil {
+		return CopyReport{}, wrap(err)
+	}
+	s, version, err := openReadOnly(path, k)
+	if err != nil {
+		return CopyReport{}, wrap(err)
+	}
+	if version < SchemaVersion {
+		// The reading code is the current schema's: check a migrated
+		// scratch copy, and leave the copy as it was.
+		s.Close()
+		scratch, err := os.MkdirTemp("", "pinsede-check-")
+		if err != nil {
+			return CopyReport{}, wrap(err)
+		}
+		defer os.RemoveAll(scratch)
+		tmp := filepath.Join(scratch, "copy.db")
+		if err := copyFile(path, tmp); err != nil {
+			return CopyReport{}, wrap(err)
+		}
+		if s, err = open(tmp, k); err != nil {
+			return CopyReport{}, wrap(err)
+		}
+	}
+	defer s.Close()
+	r := CopyReport{Schema: version}
+	if r.Audit, err = s.VerifyAudit(); err != nil {
+		return CopyReport{}, wrap(err)
+	}
+	if r.Counts, err = s.Counts(now); err != nil {
+		return CopyReport{}, wrap(err)
+	}
+	return r, nil
+}
+
+// openReadOnly opens a store file read-only, shared with other readers,
+// and checks its key; it returns the store and its schema version. It
+// fails with ErrAlreadyOpen while a program holds the file to write.
+func openReadOnly(path string, k *keys) (s *Store, version uint64, err error) {
+	var db *bolt.DB
+	defer func() {
+		if r := recover(); r != nil {
+			if db != nil {
+				db.Close()
+			}
+			s, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, r)
+		}
+	}()
+	opts := boltOptions()
+	opts.ReadOnly = true
+	db, err = bolt.Open(path, 0o600, opts)
+	if err != nil {
+		return nil, 0, boltError(err)
+	}
+	err = db.View(func(tx *bolt.Tx) error {
+		if version, err = schemaOf(tx); err != nil {
+			return err
+		}
+		return checkKey(tx, k)
+	})
+	if err != nil {
+		db.Close()
+		return nil, 0, err
+	}
+	return &Store{db: db, path: path, k: k}, version, nil
+}
+
+// copyFile copies the file from to a new file to, readable by the user
+// only, and syncs it to disk.
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, in)
+	if err == nil {
+		err = out.Sync()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(to)
+	}
+	return err
+}
+
+// Restore puts the copy at from in place of the store at path, which the
+// key in keyPath must open; the copy should have been checked first
+// (CheckCopy). It refuses with ErrAlreadyOpen while a program holds the
+// store, and holds it itself until the copy is in place (on Windows, which
+// renames no open file, until just before). The store it
+// replaces is not deleted: it is renamed to the path it returns (path
+// with ".pre-restore-" and the time now), empty when there was none.
+//
+// A store restored from an older copy may hold events in its outbox that
+// centrale already has: the sync client sends them again and centrale
+// answers duplicate, which acknowledges them; nothing is applied twice.
+func Restore(from, path, keyPath string, now time.Time) (previous string, err error) {
+	wrap := func(err error) error { return fmt.Errorf("restore %s from %s: %w", path, from, err) }
+	if _, err := os.Stat(keyPath); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			err = ErrNoKey
+		}
+		return "", wrap(err)
+	}
+	var held *bolt.DB
+	switch _, err := os.Lstat(path); {
+	case err == nil:
+		// Hold the store so that no desk opens it while it is replaced.
+		if err := checkFile(path); err == nil {
+			if held, err = bolt.Open(path, 0o600, boltOptions()); err != nil {
+				return "", wrap(boltError(err))
+			}
+			defer func() {
+				if held != nil {
+					held.Close()
+				}
+			}()
+		}
+		previous = path + ".pre-restore-" + now.Format("20060102-150405")
+	case !errors.Is(err, fs.ErrNotExist):
+		return "", wrap(err)
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", wrap(err)
+	}
+	tmp := path + ".restore"
+	os.Remove(tmp) // left by an interrupted Restore, which never finished it
+	if err := copyFile(from, tmp); err != nil {
+		return "", wrap(err)
+	}
+	if held != nil && runtime.GOOS == "windows" {
+		// Windows renames no open file: let go of the lock just before.
+		held.Close()
+		held = nil
+	}
+	if previous != "" {
+		if err := os.Rename(path, previous); err != nil {
+			os.Remove(tmp)
+			return "", wrap(err)
+		}
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return previous, wrap(err)
+	}
+	if err := syncDir(dir); err != nil {
+		return previous, wrap(err)
+	}
+	return previous, nil
+}
+
+// backupPrefix and backupSuffix frame the names of the copies BackupInto
+// writes: sportello-YYYYMMDD-HHMMSS.db.
+const (
+	backupPrefix = "sportello-"
+	backupSuffix = ".db"
+	backupStamp  = "20060102-150405"
+)
+
+// BackupInto writes a copy of the store (see BackupFile) into the folder
+// dir, making it (0700) if needed, named after the time now
+// (sportello-YYYYMMDD-HHMMSS.db), and then removes the oldest copies there
+// beyond the keep newest (none when keep is 0 or less). It returns the
+// copy's path. The desk app calls it on a schedule while it runs.
+func (s *Store) BackupInto(dir string, now time.Time, keep int) (string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("back up store %s: %w", s.path, err)
+	}
+	path := filepath.Join(dir, backupPrefix+now.Format(backupStamp)+backupSuffix)
+	if _, err := s.BackupFile(path); err != nil {
+		return "", err
+	}
+	if keep <= 0 {
+		return path, nil
+	}
+	names, err := filepath.Glob(filepath.Join(dir, backupPrefix+"*"+backupSuffix))
+	if err != nil {
+		return path, fmt.Errorf("prune backups in %s: %w", dir, err)
+	}
+	var copies []string
+	for _, n := range names {
+		stamp := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(n), backupPrefix), backupSuffix)
+		if _, err := time.Parse(backupStamp, stamp); err == nil {
+			copies = append(copies, n)
+		}
+	}
+	slices.Sort(copies) // the stamps sort by time
+	for len(copies) > keep {
+		if err := os.Remove(copies[0]); err != nil {
+			return path, fmt.Errorf("prune backups in %s: %w", dir, err)
+		}
+		copies = copies[1:]
+	}
+	return path, nil
+}

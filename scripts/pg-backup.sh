@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# pg-backup.sh backs up and restores centrale's PostgreSQL database.
+#
+#   scripts/pg-backup.sh dump DSN FILE      # a consistent copy, centrale running or not
+#   scripts/pg-backup.sh restore FILE DSN   # into an empty database (createdb first)
+#   scripts/pg-backup.sh counts DSN         # rows of each table, to compare
+#
+# dump runs pg_dump in the custom format (-Fc, compressed): one snapshot of
+# the whole database, taken while centrale goes on serving. restore runs
+# pg_restore in one transaction and stops at the first error: a database
+# is restored whole or not at all; it refuses a database that has tables.
+# Keep the dumps off the database's machine, readable by their owner only
+# (the script writes them 0600): they hold every credential's PIN hash.
+#
+# The pg_dump and pg_restore are $PG_BIN's when set, else the newest in
+# /usr/lib/postgresql/*/bin, else $PATH's: they must be at least the
+# server's version.
+set -euo pipefail
+
+say() { printf 'pg-backup: %s\n' "$*" >&2; }
+bin=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
+tool() {
+	if [ -n "$bin" ] && [ -x "$bin/$1" ]; then echo "$bin/$1"; else command -v "$1" || { say "$1 not found: install the postgresql-client package"; exit 1; }; fi
+}
+usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+tables() {
+	"$(tool psql)" -X -q -At -v ON_ERROR_STOP=1 -d "$1" \
+		-c "SELECT quote_ident(table_name) FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1"
+}
+
+case ${1:-} in
+dump)
+	[ $# -eq 3 ] || usage
+	dsn=$2 out=$3
+	if [ -e "$out" ]; then say "$out exists: choose another name"; exit 1; fi
+	umask 077
+	"$(tool pg_dump)" -Fc --no-owner --no-privileges -f "$out.part" -d "$dsn"
+	mv "$out.part" "$out"
+	say "dump of the database written to $out ($(wc -c <"$out") bytes)"
+	;;
+restore)
+	[ $# -eq 3 ] || usage
+	in=$2 dsn=$3
+	if [ -n "$(tables "$dsn")" ]; then say "the database has tables: restore into a new, empty one (createdb)"; exit 1; fi
+	"$(tool pg_restore)" --no-owner --no-privileges --single-transaction --exit-on-error -d "$dsn" "$in"
+	say "database restored from $in"
+	;;
+counts)
+	[ $# -eq 2 ] || usage
+	for t in $(tables "$2"); do
+		printf '%s %s\n' "$t" "$("$(tool psql)" -X -q -At -v ON_ERROR_STOP=1 -d "$2" -c "SELECT count(*) FROM $t")"
+	done
+	;;
+*) usage ;;
+esac

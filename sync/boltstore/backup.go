@@ -1,0 +1,86 @@
+package boltstore
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Backup writes a consistent copy of the whole store file to w, as of the
+// moment it starts, while centrale goes on serving: it runs in one bbolt
+// read transaction (Tx.WriteTo), so a push is in the copy whole or not at
+// all. It returns the number of bytes written.
+func (s *Store) Backup(w io.Writer) (int64, error) {
+	var n int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	if err != nil {
+		return n, fmt.Errorf("back up central store %s: %w", s.path, err)
+	}
+	return n, nil
+}
+
+// ErrExists is returned by BackupFile when the copy's file exists.
+var ErrExists = errors.New("backup file already exists")
+
+// BackupFile writes a copy of the store (see Backup) to a new file at
+// path, readable by the user only; it refuses with ErrExists when path
+// exists. The copy is written beside path, synced and renamed into place
+// when complete: a copy at path is always whole.
+func (s *Store) BackupFile(path string) (int64, error) {
+	wrap := func(err error) error { return fmt.Errorf("back up central store %s to %s: %w", s.path, path, err) }
+	switch _, err := os.Lstat(path); {
+	case err == nil:
+		return 0, wrap(ErrExists)
+	case !errors.Is(err, fs.ErrNotExist):
+		return 0, wrap(err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.part")
+	if err != nil {
+		return 0, wrap(err)
+	}
+	tmp := f.Name()
+	n, err := s.Backup(f)
+	if err == nil {
+		err = f.Chmod(0o600)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return 0, wrap(err)
+	}
+	return n, nil
+}
+
+// Counts returns the number of records in each bucket of the store, by
+// bucket name (events, credentials, changes, forms, delegations...), for a
+// check of a copy.
+func (s *Store) Counts() (map[string]int, error) {
+	counts := map[string]int{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			counts[string(name)] = b.Stats().KeyN
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count central store %s: %w", s.path, err)
+	}
+	return counts, nil
+}
