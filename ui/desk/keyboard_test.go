@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 )
 
 // Ensure that Enter in a field of the MV35 submits it, as on the login,
@@ -91,5 +92,27 @@ func TestEscClosesDialogs(t *testing.T) {
 	}
 	if len(h.app.dialogs) != 0 {
 		t.Errorf("%d dialogs still kept after they closed", len(h.app.dialogs))
+	}
+}
+
+// Ensure that the Space that pressed a button does not reach, as a
+// character, the field the next screen focuses: Space on Nuova richiesta
+// left Cognome as " Rossi" (found with real X input). A password keeps a
+// leading space.
+func TestSpaceDoesNotLeakIntoTheNextScreen(t *testing.T) {
+	h := ready(t)
+	h.tap(h.app.home.newRequest) // the button took the key press
+	r := h.app.request
+	if f := h.win.Canvas().Focused(); f != fyne.Focusable(r.cognome) {
+		t.Fatalf("MV35 opened with the focus on %T", f)
+	}
+	test.Type(r.cognome, " Rossi") // the character of that Space, then the name
+	if r.cognome.Text != "Rossi" {
+		t.Errorf("Cognome %q, want no leading space", r.cognome.Text)
+	}
+	pw := h.app.newPasswordEntry()
+	test.Type(pw, " segreta")
+	if pw.Text != " segreta" {
+		t.Errorf("password %q lost its leading space", pw.Text)
 	}
 }

@@ -77,9 +77,17 @@ func (a *App) newPasswordEntry() *entry {
 }
 
 // TypedRune inserts r and records the activity.
+//
+// A space typed first into an empty field is dropped: no field of the
+// desk starts with one, and the Space that pressed a button reaches, as a
+// character, the field the next screen focuses (Cognome got " Rossi").
+// Passwords keep every character.
 func (e *entry) TypedRune(r rune) {
-	e.Entry.TypedRune(r)
 	e.activity()
+	if r == ' ' && e.Text == "" && !e.Password {
+		return
+	}
+	e.Entry.TypedRune(r)
 }
 
 // TypedKey handles k and records the activity.
