@@ -63,6 +63,10 @@ type Operator struct {
 	LockedUntil  time.Time `json:"locked_until,omitzero"`
 	CreatedAt    time.Time `json:"created_at"`
 	LastLogin    time.Time `json:"last_login,omitzero"`
+	// MustChangePassword is set by a supervisor's password reset: the
+	// operator logs in with the password the supervisor gave and sets a
+	// new one before anything else (ChangePassword).
+	MustChangePassword bool `json:"must_change_password,omitempty"`
 }
 
 // Locked reports whether the account is locked at now.

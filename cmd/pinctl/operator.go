@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -56,21 +57,62 @@ func cmdOperatorAdd(e *env, args []string) error {
 
 // cmdOperatorDisable disables an operator account.
 func cmdOperatorDisable(e *env, args []string) error {
+	return e.onOperator(args, "disabilitare", "disabilitato", (*pinsede.Desk).DisableOperator)
+}
+
+// cmdOperatorEnable enables a disabled operator account again.
+func cmdOperatorEnable(e *env, args []string) error {
+	return e.onOperator(args, "riattivare", "riattivato", (*pinsede.Desk).EnableOperator)
+}
+
+// cmdOperatorUnlock lifts the lock-out of failed logins.
+func cmdOperatorUnlock(e *env, args []string) error {
+	return e.onOperator(args, "sbloccare", "sbloccato", (*pinsede.Desk).UnlockOperator)
+}
+
+// cmdOperatorReset gives an operator a temporary password, read like a new
+// operator's, which they change at their next login.
+func cmdOperatorReset(e *env, args []string) error {
+	var fromStdin bool
+	declare := func(fs *flag.FlagSet) {
+		fs.BoolVar(&fromStdin, "password-stdin", false, "legge la password temporanea da una riga di stdin")
+	}
+	fs := flag.NewFlagSet("operator reset-password", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	declare(fs)
+	if err := fs.Parse(args); err != nil {
+		return &usageError{msg: err.Error()}
+	}
+	if fs.NArg() != 1 {
+		return &usageError{msg: "serve un id, e uno solo, dell'operatore a cui reimpostare la password"}
+	}
+	password, err := e.readPassword(fromStdin)
+	if err != nil {
+		return err
+	}
+	return e.onOperator(fs.Args(), "", "ha una password temporanea: la cambierà al prossimo accesso",
+		func(d *pinsede.Desk, s *pinsede.Session, id string) error { return d.ResetPassword(s, id, password) })
+}
+
+// onOperator runs do on the one operator id args names, in a supervisor's
+// session, and says what happened: verb is the infinitive the usage error
+// names, done what the success line says of the operator.
+func (e *env) onOperator(args []string, verb, done string, do func(*pinsede.Desk, *pinsede.Session, string) error) error {
 	switch {
 	case len(args) == 0:
-		return &usageError{msg: "manca l'id dell'operatore da disabilitare"}
+		return &usageError{msg: "manca l'id dell'operatore da " + verb}
 	case len(args) > 1:
 		return &usageError{msg: "un solo id per volta: " + strings.Join(args, " ")}
 	}
 	id := args[0]
-	err := e.supervise(func(d *pinsede.Desk, s *pinsede.Session) error { return d.DisableOperator(s, id) })
+	err := e.supervise(func(d *pinsede.Desk, s *pinsede.Session) error { return do(d, s, id) })
 	if errors.Is(err, pinsede.ErrNotFound) {
 		return &failure{fmt.Sprintf("operatore %s non trovato: pinctl operator list elenca gli operatori", id)}
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "operatore %s disabilitato\n", id)
+	fmt.Fprintf(e.stdout, "operatore %s %s\n", id, done)
 	return nil
 }
 

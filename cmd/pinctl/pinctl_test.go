@@ -111,9 +111,24 @@ func TestWorkflow(t *testing.T) {
 		t.Errorf("disabling the last supervisor: exit %d\n%s", r.code, r.stderr)
 	}
 
+	// Enabled again, its password reset (it must change it), unlocked.
+	sb.must(t, "", "operator", "enable", "g.bianchi")
+	r = sb.must(t, "temporanea-2026\n", "operator", "reset-password", "-password-stdin", "g.bianchi")
+	if !strings.Contains(r.stdout, "password temporanea") {
+		t.Errorf("reset-password says %q", r.stdout)
+	}
+	sb.must(t, "", "operator", "unlock", "g.bianchi") // not locked: nothing to record
+	if r = sb.run(t, "", "operator", "enable", "nessuno"); r.code != exitFail || !strings.Contains(r.stderr, "non trovato") {
+		t.Errorf("enabling an unknown operator: exit %d\n%s", r.code, r.stderr)
+	}
+	r = sb.must(t, "", "operator", "list")
+	if n := strings.Count(r.stdout, "disabilitato"); n != 1 {
+		t.Errorf("%d disabled after the enable, want 1:\n%s", n, r.stdout)
+	}
+
 	r = sb.must(t, "", "audit", "verify")
-	// setup, 3 operators added, 2 disabled
-	if want := "catena di audit integra: 6 voci\n"; r.stdout != want {
+	// setup, 3 operators added, 2 disabled, 1 enabled, 1 password reset
+	if want := "catena di audit integra: 8 voci\n"; r.stdout != want {
 		t.Errorf("audit verify says %q, want %q", r.stdout, want)
 	}
 }

@@ -119,7 +119,10 @@ type App struct {
 	citizen   *citizenScreen
 	operators *operatorsScreen
 	settings  *settingsScreen
-	lock      *lockScreen
+	// changePassword is the change of a password a supervisor reset,
+	// between the login and the session (operatoradmin.go).
+	changePassword *changePasswordScreen
+	lock           *lockScreen
 
 	// Idle lock: lastActivity is touched on the UI goroutine only.
 	idleNow      func() time.Time

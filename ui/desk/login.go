@@ -191,6 +191,9 @@ func (l *loginScreen) login() {
 				a.win.Canvas().Focus(l.password)
 			case err != nil:
 				l.msg.set(msgError, i18n.Message(err))
+			case s.Operator.MustChangePassword:
+				l.password.SetText("")
+				a.showChangePassword(s, pw)
 			default:
 				l.password.SetText("")
 				a.session = s

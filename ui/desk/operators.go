@@ -23,9 +23,13 @@ var roles = []pinsede.Role{pinsede.RoleOperatore, pinsede.RoleSupervisore}
 type operatorsScreen struct {
 	a    *App
 	list *fyne.Container
-	// disable holds each listed operator's "Disattiva" button, by id.
-	disable map[string]*widget.Button
-	listMsg *message
+	// disable, enable, unlock and reset hold each listed operator's
+	// "Disattiva", "Riattiva", "Sblocca" and "Reimposta password" buttons,
+	// by id, when the account's state offers them (operatoradmin.go).
+	disable, enable, unlock, reset map[string]*widget.Button
+	// resetDlg is the password reset dialog last opened.
+	resetDlg *resetDialog
+	listMsg  *message
 
 	id, name, pw, pwConfirm *entry
 	role                    *widget.Select
@@ -100,7 +104,7 @@ func (o *operatorsScreen) reload() {
 		return
 	}
 	o.listMsg.set(msgError, "")
-	o.disable = map[string]*widget.Button{}
+	o.disable, o.enable, o.unlock, o.reset = map[string]*widget.Button{}, map[string]*widget.Button{}, map[string]*widget.Button{}, map[string]*widget.Button{}
 	head := func(s string) fyne.CanvasObject {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
@@ -129,6 +133,9 @@ func (o *operatorsScreen) reload() {
 		objs = append(objs, container.NewGridWithColumns(6,
 			widget.NewLabel(op.ID), widget.NewLabel(op.Name), widget.NewLabel(lang.L("role."+string(op.Role))),
 			widget.NewLabel(state), widget.NewLabel(when(op.LastLogin)), action))
+		if more := o.adminButtons(op, now); more != nil {
+			objs = append(objs, more)
+		}
 	}
 	o.list.Objects = objs
 	o.list.Refresh()

@@ -61,6 +61,8 @@ func TestScreensTranslated(t *testing.T) {
 		pinsede.ActionDigitalIdentity, pinsede.ActionReconciliation, pinsede.ActionCentralLookup,
 		pinsede.ActionConverted, pinsede.ActionDelegationRegistered, pinsede.ActionDelegationRevoked,
 		pinsede.ActionRefused, pinsede.ActionPolicyOverride, pinsede.ActionInfoSheetPrinted,
+		pinsede.ActionUnlocked, pinsede.ActionOperatorOn, pinsede.ActionOperatorUnlock,
+		pinsede.ActionPasswordReset, pinsede.ActionPasswordChanged,
 	} {
 		keys["audit."+string(a)] = true
 	}

@@ -153,6 +153,7 @@ var sentinels = []struct {
 	{pinsede.ErrPrint, "issue.printfailed"},
 	{pinsede.ErrForbidden, "err.forbidden"},
 	{pinsede.ErrLastSupervisor, "err.lastsupervisor"},
+	{pinsede.ErrSamePassword, "err.samepassword"},
 	{pinsede.ErrAlreadyHandedOver, "err.handedover"},
 	{pinsede.ErrNotActive, "err.notactive"},
 	{pinsede.ErrTransition, "err.transition"},

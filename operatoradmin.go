@@ -1,0 +1,122 @@
+package pinsede
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrSamePassword is returned by ChangePassword when the new password is
+// the one it replaces.
+var ErrSamePassword = errors.New("the new password is the one it replaces")
+
+// EnableOperator enables a disabled operator account again. Supervisors
+// only; audited as ActionOperatorOn.
+func (d *Desk) EnableOperator(s *Session, id string) error {
+	return d.adminOperator(s, id, ActionOperatorOn, func(op *Operator) bool {
+		if !op.Disabled {
+			return false
+		}
+		op.Disabled = false
+		return true
+	})
+}
+
+// UnlockOperator lifts the lock-out of an account locked by failed logins
+// and forgets the failures. Supervisors only; audited as
+// ActionOperatorUnlock.
+func (d *Desk) UnlockOperator(s *Session, id string) error {
+	return d.adminOperator(s, id, ActionOperatorUnlock, func(op *Operator) bool {
+		if op.FailedLogins == 0 && op.LockedUntil.IsZero() {
+			return false
+		}
+		op.FailedLogins, op.LockedUntil = 0, time.Time{}
+		return true
+	})
+}
+
+// ResetPassword gives an operator who forgot their password a temporary
+// one, which they replace at their next login (MustChangePassword), and
+// lifts their lock-out. A supervisor cannot reset their own (they change
+// it). Supervisors only; audited as ActionPasswordReset; the password is
+// in no audit entry.
+func (d *Desk) ResetPassword(s *Session, id, temporary string) error {
+	if len([]rune(temporary)) < MinPasswordLength {
+		return FieldErrors{{Field: FieldPassword, Key: KeyPasswordShort, Args: map[string]any{"Min": MinPasswordLength}}}
+	}
+	if id == s.Actor() {
+		return ErrForbidden
+	}
+	hash, err := HashSecret([]byte(temporary), d.PasswordParams, d.Rand)
+	if err != nil {
+		return fmt.Errorf("reset password of %s: %w", id, err)
+	}
+	return d.adminOperator(s, id, ActionPasswordReset, func(op *Operator) bool {
+		op.PasswordHash, op.MustChangePassword = hash, true
+		op.FailedLogins, op.LockedUntil = 0, time.Time{}
+		return true
+	})
+}
+
+// ChangePassword sets the session's operator's password, after checking
+// the current one (a failure counts as a failed login), and clears
+// MustChangePassword. Audited as ActionPasswordChanged.
+func (d *Desk) ChangePassword(s *Session, current, next string) error {
+	if len([]rune(next)) < MinPasswordLength {
+		return FieldErrors{{Field: FieldPassword, Key: KeyPasswordShort, Args: map[string]any{"Min": MinPasswordLength}}}
+	}
+	if next == current {
+		return ErrSamePassword
+	}
+	if err := d.checkPassword(s.Operator.ID, current, ""); err != nil {
+		return err
+	}
+	hash, err := HashSecret([]byte(next), d.PasswordParams, d.Rand)
+	if err != nil {
+		return fmt.Errorf("change password of %s: %w", s.Operator.ID, err)
+	}
+	now := d.Now()
+	err = d.Store.Update(func(tx Tx) error {
+		op, err := tx.Operator(s.Operator.ID)
+		if err != nil {
+			return err
+		}
+		op.PasswordHash, op.MustChangePassword = hash, false
+		if err := tx.PutOperator(op); err != nil {
+			return err
+		}
+		return appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{Action: ActionPasswordChanged, Detail: op.ID})
+	})
+	if err != nil {
+		return fmt.Errorf("change password of %s: %w", s.Operator.ID, err)
+	}
+	s.Operator.MustChangePassword = false
+	return nil
+}
+
+// adminOperator applies change to the account id and audits it as action,
+// in one transaction, when change reports that it changed something.
+// Supervisors only.
+func (d *Desk) adminOperator(s *Session, id string, action AuditAction, change func(*Operator) bool) error {
+	if !s.IsSupervisor() {
+		return ErrForbidden
+	}
+	now := d.Now()
+	err := d.Store.Update(func(tx Tx) error {
+		op, err := tx.Operator(id)
+		if err != nil {
+			return err
+		}
+		if !change(&op) {
+			return nil
+		}
+		if err := tx.PutOperator(op); err != nil {
+			return err
+		}
+		return appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{Action: action, Detail: op.ID})
+	})
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", action, id, err)
+	}
+	return nil
+}

@@ -1,0 +1,147 @@
+package desk
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/i18n"
+)
+
+// adminButtons returns the line under an operator's row with what a
+// supervisor may do to the account beside disabling it: enable it again,
+// lift a lock-out, give a temporary password. Nil for the supervisor's own
+// account, which they manage by logging in.
+func (o *operatorsScreen) adminButtons(op pinsede.Operator, now time.Time) fyne.CanvasObject {
+	a := o.a
+	if op.ID == a.session.Operator.ID {
+		return nil
+	}
+	id := op.ID
+	line := container.NewHBox(layout.NewSpacer())
+	if op.Disabled {
+		b := a.button(lang.L("operators.enable"), fynetheme.ConfirmIcon(), func() { o.doAdmin(id, "operators.enabled.done", a.desk.EnableOperator) })
+		o.enable[id] = b
+		line.Add(b)
+	}
+	if op.Locked(now) || op.FailedLogins > 0 {
+		b := a.button(lang.L("operators.unlock"), fynetheme.VisibilityIcon(), func() { o.doAdmin(id, "operators.unlocked.done", a.desk.UnlockOperator) })
+		o.unlock[id] = b
+		line.Add(b)
+	}
+	b := a.button(lang.L("operators.reset"), fynetheme.ViewRefreshIcon(), func() { o.showReset(id) })
+	o.reset[id] = b
+	line.Add(b)
+	return line
+}
+
+// doAdmin runs one of the supervisor's actions on the account id and lists
+// the accounts again with the outcome, done the message key of success.
+func (o *operatorsScreen) doAdmin(id, done string, do func(*pinsede.Session, string) error) {
+	if err := do(o.a.session, id); err != nil {
+		o.listMsg.set(msgError, i18n.Message(err))
+		return
+	}
+	o.reload()
+	o.listMsg.set(msgSuccess, lang.L(done, map[string]any{"ID": id}))
+}
+
+// resetDialog gives an operator a temporary password, typed twice, which
+// they change at their next login.
+type resetDialog struct {
+	*actionDialog
+	pw, again *entry
+}
+
+// showReset opens the dialog of the password reset of the account id.
+func (o *operatorsScreen) showReset(id string) {
+	a := o.a
+	d := &resetDialog{pw: a.newPasswordEntry(), again: a.newPasswordEntry()}
+	o.resetDlg = d
+	var submit func()
+	submit = func() {
+		if es := checkConfirm(d.pw.Text, d.again.Text); len(es) > 0 {
+			d.msg.set(msgError, i18n.Field(es[0]))
+			return
+		}
+		d.setBusy(true)
+		s, pw := a.session, d.pw.Text
+		a.background(func() func() {
+			err := a.desk.ResetPassword(s, id, pw)
+			return func() {
+				d.setBusy(false)
+				if err != nil {
+					d.msg.set(msgError, i18n.Message(err))
+					return
+				}
+				d.dialog.Hide()
+				o.reload()
+				o.listMsg.set(msgSuccess, lang.L("operators.reset.done", map[string]any{"ID": id}))
+			}
+		})
+	}
+	d.again.OnSubmitted = func(string) { submit() }
+	d.actionDialog = a.newActionDialog(a.primaryButton(lang.L("operators.reset.confirm"), fynetheme.ConfirmIcon(), submit), lang.L("mv35.cancel")) // "Annulla"
+	d.open(a, lang.L("operators.reset.title", map[string]any{"ID": id}), d.pw,
+		note(lang.L("operators.reset.intro")),
+		newField(pinsede.FieldPassword, lang.L("operators.reset.password"), d.pw).object,
+		newField(fieldPasswordConfirm, lang.L("field.password_conferma"), d.again).object,
+	)
+}
+
+// changePasswordScreen asks an operator whose password a supervisor reset
+// for a new one, before the session opens.
+type changePasswordScreen struct {
+	pw, confirm *entry
+	submit      *widget.Button
+	msg         *message
+	screen      screen
+}
+
+// showChangePassword shows the change of password of session s, whose
+// operator logged in with the temporary password current; the session
+// opens once it is changed.
+func (a *App) showChangePassword(s *pinsede.Session, current string) {
+	c := &changePasswordScreen{pw: a.newPasswordEntry(), confirm: a.newPasswordEntry(), msg: newMessage()}
+	submit := func() {
+		if es := checkConfirm(c.pw.Text, c.confirm.Text); len(es) > 0 {
+			c.msg.set(msgError, i18n.Field(es[0]))
+			return
+		}
+		c.submit.Disable()
+		next := c.pw.Text
+		a.background(func() func() {
+			err := a.desk.ChangePassword(s, current, next)
+			return func() {
+				c.submit.Enable()
+				if err != nil {
+					c.msg.set(msgError, i18n.Message(err))
+					return
+				}
+				a.session = s
+				a.touch()
+				a.showHome()
+			}
+		})
+	}
+	c.submit = a.primaryButton(lang.L("password.change.submit"), fynetheme.ConfirmIcon(), submit)
+	c.confirm.OnSubmitted = func(string) { submit() }
+	c.pw.OnSubmitted = func(string) { a.win.Canvas().Focus(c.confirm) }
+	body := container.NewVBox(
+		heading(lang.L("password.change.title")),
+		note(lang.L("password.change.intro")),
+		newField(pinsede.FieldPassword, lang.L("password.change.new"), c.pw).object,
+		newField(fieldPasswordConfirm, lang.L("field.password_conferma"), c.confirm).object,
+		c.msg.box,
+		container.NewHBox(layout.NewSpacer(), c.submit),
+	)
+	c.screen = screen{Title: lang.L("password.change.title"), View: a.page(card(480, body), false), Focus: c.pw}
+	a.changePassword = c
+	a.show(c.screen)
+}
