@@ -168,6 +168,7 @@ func New(desk *pinsede.Desk, win fyne.Window, cfg Config) *App {
 		container.NewStack(a.work, a.lock.object))
 	// Keys that no focused widget takes reach the canvas.
 	win.Canvas().SetOnTypedKey(a.typedKey)
+	a.addShortcuts()
 	win.Canvas().SetOnTypedRune(func(rune) { a.touch() })
 	win.SetPadded(false)
 	win.SetContent(container.NewStack(canvas.NewRectangle(theme.Page), a.root))

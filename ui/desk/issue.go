@@ -107,7 +107,10 @@ func (a *App) newResultScreen(req pinsede.Request, out pinsede.Issued) *resultSc
 			r.next,
 		),
 	)
-	r.screen = screen{Title: lang.L("issue.title"), View: a.page(card(760, body), true)}
+	// The keyboard starts on the next step: Registra consegna. (The Space
+	// that pressed Emetti PIN reaches it as a character, which a button
+	// ignores.)
+	r.screen = screen{Title: lang.L("issue.title"), View: a.page(card(760, body), true), Focus: r.handover}
 	return r
 }
 

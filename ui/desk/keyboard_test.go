@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 )
 
@@ -114,5 +115,40 @@ func TestSpaceDoesNotLeakIntoTheNextScreen(t *testing.T) {
 	test.Type(pw, " segreta")
 	if pw.Text != " segreta" {
 		t.Errorf("password %q lost its leading space", pw.Text)
+	}
+}
+
+// Ensure that the desk's shortcuts work from an entry and from nothing
+// focused: Ctrl+N opens the MV35, and back on it from elsewhere keeps what
+// was typed; Ctrl+F goes to the search; Ctrl+L locks; none acts on the
+// lock screen.
+func TestShortcuts(t *testing.T) {
+	h := ready(t)
+	ctrl := func(k fyne.KeyName) fyne.Shortcut {
+		return &desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}
+	}
+	h.win.Canvas().Focus(h.app.home.cf)
+	h.app.home.cf.TypedShortcut(ctrl(fyne.KeyN)) // from an entry
+	r := h.app.request
+	if r == nil || h.app.current.View != r.screen.View {
+		t.Fatal("Ctrl+N did not open the MV35")
+	}
+	h.typeIn(r.cognome, "Rossi")
+	h.win.Canvas().Unfocus()
+	h.app.shortcut(ctrl(fyne.KeyF)) // what the canvas does with nothing focused
+	if h.app.current.View != h.app.home.screen.View || h.win.Canvas().Focused() != fyne.Focusable(h.app.home.cf) {
+		t.Fatal("Ctrl+F did not go to the search")
+	}
+	h.app.shortcut(ctrl(fyne.KeyN))
+	if h.app.request != r || r.cognome.Text != "Rossi" {
+		t.Fatalf("Ctrl+N dropped the MV35 in progress (cognome %q)", h.app.request.cognome.Text)
+	}
+	h.app.shortcut(ctrl(fyne.KeyL))
+	if !h.app.lock.locked {
+		t.Fatal("Ctrl+L did not lock")
+	}
+	h.app.shortcut(ctrl(fyne.KeyF))
+	if !h.app.lock.locked || h.app.current.View == h.app.home.screen.View {
+		t.Error("a shortcut acted behind the lock screen")
 	}
 }

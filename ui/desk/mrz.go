@@ -43,15 +43,24 @@ func (v *verifyScreen) mrzChanged() {
 }
 
 // mrzKey handles the keys that end an MRZ: the Enter a keyboard-wedge
-// reader sends after the last line, or the clerk's, moves on to the next
-// field once the zone parses; before, it starts the next line.
+// reader sends after the last line, or the clerk's, moves on once the zone
+// parses, to the first field of the document it left empty (the issuing
+// authority, say); before, it starts the next line.
 func (v *verifyScreen) mrzKey(k *fyne.KeyEvent) bool {
 	if k.Name != fyne.KeyReturn && k.Name != fyne.KeyEnter || v.mrzRead == nil {
 		return false
 	}
-	if c := v.a.win.Canvas(); c != nil {
-		c.FocusNext()
+	c := v.a.win.Canvas()
+	if c == nil {
+		return true
 	}
+	for _, e := range []*entry{v.number, v.authority, v.issued, v.expires} {
+		if strings.TrimSpace(e.Text) == "" {
+			c.Focus(e)
+			return true
+		}
+	}
+	c.FocusNext()
 	return true
 }
 

@@ -31,6 +31,8 @@ type entry struct {
 	escape func() bool
 	// shown scrolls the entry into view when it gains the focus.
 	shown func(fyne.CanvasObject)
+	// shortcut runs the desk's shortcuts (App.shortcut).
+	shortcut func(fyne.Shortcut) bool
 }
 
 // newEntry returns an entry that calls a.touch on every key.
@@ -63,7 +65,7 @@ func setBusy(on bool, bar spinner, controls ...fyne.Disableable) {
 }
 
 func (a *App) newEntry(placeholder string) *entry {
-	e := &entry{activity: a.touch, guard: a.guard, escape: a.escape, shown: a.scrollIntoView}
+	e := &entry{activity: a.touch, guard: a.guard, escape: a.escape, shown: a.scrollIntoView, shortcut: a.shortcut}
 	e.PlaceHolder = placeholder
 	e.ExtendBaseWidget(e)
 	return e
@@ -123,8 +125,12 @@ func (e *entry) onChange(f func(string)) {
 }
 
 // TypedShortcut handles s (paste, cut...) and records the activity.
+//
+// The desk's own shortcuts (Ctrl+N...) go to the desk.
 func (e *entry) TypedShortcut(s fyne.Shortcut) {
-	e.Entry.TypedShortcut(s)
+	if e.shortcut == nil || !e.shortcut(s) {
+		e.Entry.TypedShortcut(s)
+	}
 	e.activity()
 }
 

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 )
 
 // showDialog shows d and keeps it as the dialog Esc closes, until it is
@@ -74,4 +75,48 @@ func (a *App) currentScroll() *container.Scroll {
 		}
 	}
 	return nil
+}
+
+// shortcuts are the desk's keys for its frequent actions, from any screen
+// of a session: Ctrl+N a new request (or back to the one in progress: a
+// key never drops what was typed), Ctrl+F the search, Ctrl+L the lock.
+func (a *App) shortcuts() map[desktop.CustomShortcut]func() {
+	ctrl := func(k fyne.KeyName) desktop.CustomShortcut {
+		return desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}
+	}
+	return map[desktop.CustomShortcut]func(){
+		ctrl(fyne.KeyN): a.showRequest,
+		ctrl(fyne.KeyF): func() {
+			a.showHome()
+			a.win.Canvas().Focus(a.home.cf)
+		},
+		ctrl(fyne.KeyL): a.lockSession,
+	}
+}
+
+// shortcut runs the action of s and reports whether s is one of the desk's
+// shortcuts. Outside a session, on the lock screen or under a dialog, it
+// does nothing.
+func (a *App) shortcut(s fyne.Shortcut) bool {
+	cs, ok := s.(*desktop.CustomShortcut)
+	if !ok {
+		return false
+	}
+	do, ok := a.shortcuts()[*cs]
+	if !ok {
+		return false
+	}
+	if a.session != nil && !a.lock.locked && len(a.dialogs) == 0 {
+		a.touch()
+		a.guard(cs.ShortcutName(), do)
+	}
+	return true
+}
+
+// addShortcuts registers the shortcuts on the canvas, for when no entry
+// has the focus (an entry passes them on: entry.TypedShortcut).
+func (a *App) addShortcuts() {
+	for sc := range a.shortcuts() {
+		a.win.Canvas().AddShortcut(&sc, func(s fyne.Shortcut) { a.shortcut(s) })
+	}
 }
