@@ -115,7 +115,8 @@ type keyboard struct {
 	accent  *button
 }
 
-// The layouts of the keyboard: four rows of ten characters each.
+// The layouts of the keyboard: four rows of ten characters each, every
+// character once (Romanian's â and î are with the other a's and i's).
 var (
 	plainRows = []string{
 		"1234567890",
@@ -127,7 +128,7 @@ var (
 		"àáâäãåæçčć",
 		"èéêëěęìíîï",
 		"òóôöõøùúûü",
-		"ñńăâșțšžßý",
+		"ñńăœșțšžßý",
 	}
 )
 
