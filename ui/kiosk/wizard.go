@@ -307,6 +307,15 @@ func (w *wizard) check(fields []string) bool {
 	return ok
 }
 
+// hideProblems takes away the problems shown under fields.
+func (w *wizard) hideProblems(fields ...string) {
+	for _, f := range fields {
+		w.errs[f].SetText("")
+		w.errs[f].Hide()
+	}
+	w.relayout()
+}
+
 // message translates a field problem.
 func message(e pinsede.FieldError) string {
 	if e.Args == nil {
@@ -457,6 +466,9 @@ func (w *wizard) propose() {
 	}
 	use := w.app.newButton(tr("cf.use"), func() {
 		w.cf.SetText(string(cf))
+		// The code computed from the answers is the right one: a problem
+		// of the code typed before goes.
+		w.hideProblems(pinsede.FieldCodiceFiscale)
 		w.app.win.Canvas().Focus(w.cf)
 	})
 	use.Icon = fynetheme.ConfirmIcon()
