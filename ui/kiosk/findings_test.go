@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pinsede/pinsede"
@@ -73,4 +74,56 @@ func TestUseCodeClearsError(t *testing.T) {
 	if strings.Contains(h.texts(), tr(pinsede.KeyCFCheck)) {
 		t.Errorf("the old problem is still on the screen")
 	}
+}
+
+// Ensure that a place of birth typed in full and confirmed with Enter,
+// without a tap on the list, is picked: the codice fiscale is proposed.
+// A name of two places waits for a tap on one of them.
+func TestEnterPicksExactPlace(t *testing.T) {
+	enter := &fyne.KeyEvent{Name: fyne.KeyReturn}
+	for _, typed := range []string{"Roma", "roma", "ROMA (RM)"} {
+		t.Run(typed, func(t *testing.T) {
+			h := newHarness(t)
+			w := h.startWizard("it")
+			h.typeInto(w.cognome, "Rossi")
+			w.next()
+			h.typeInto(w.nome, "Maria")
+			w.next()
+			test.Tap(w.female)
+			h.typeInto(w.nascita, "07/03/1985")
+			w.next()
+			h.typeInto(w.luogo, typed)
+			w.luogo.TypedKey(enter)
+			if got := h.app.Screen(); got != "question:cf" {
+				t.Fatalf("screen %s after Enter, want question:cf", got)
+			}
+			if got := w.request().LuogoNascita; got.Code != "H501" || w.luogo.Text != "Roma (RM)" {
+				t.Errorf("place %+v, entry %q", got, w.luogo.Text)
+			}
+			if !strings.Contains(h.texts(), "RSSMRA85C47H501Y") {
+				t.Errorf("the computed codice fiscale is not proposed")
+			}
+		})
+	}
+	t.Run("two places", func(t *testing.T) {
+		h := newHarness(t)
+		w := h.startWizard("it")
+		h.app.showQuestion(4)
+		h.typeInto(w.luogo, "Peglio")
+		w.luogo.TypedKey(enter)
+		if got := h.app.Screen(); got != "question:luogo" {
+			t.Fatalf("screen %s after Enter on a name of two places", got)
+		}
+		if got := shownErrors(w)[pinsede.FieldLuogoNascita]; got != tr(pinsede.KeyPlaceCode) {
+			t.Errorf("problem %q", got)
+		}
+		h.shot("05-luogo-two-places-it")
+		h.tapText("Peglio (PU)")
+		if got := w.request().LuogoNascita; got.Code == "" || got.Province != "PU" {
+			t.Errorf("place %+v after the tap", got)
+		}
+		if got := shownErrors(w); len(got) != 0 {
+			t.Errorf("problems shown after the tap: %v", got)
+		}
+	})
 }

@@ -1,7 +1,9 @@
 package kiosk
 
 import (
+	"slices"
 	"strings"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -217,6 +219,15 @@ func (a *App) showQuestion(i int) {
 // next checks the current answer and moves on when it is valid.
 func (w *wizard) next() {
 	a := w.app
+	if questions[w.current].name == "luogo" && !w.pickTypedPlace() {
+		// A name of several places: the list shows them; one must be tapped.
+		l := w.errs[pinsede.FieldLuogoNascita]
+		l.SetText(tr(pinsede.KeyPlaceCode))
+		l.Show()
+		w.relayout()
+		a.say(l.Text)
+		return
+	}
 	if !w.check(questions[w.current].fields) {
 		return
 	}
@@ -360,16 +371,72 @@ func (w *wizard) suggestPlaces(s string) {
 	}
 	for _, p := range pinsede.SearchPlaces(s, 6) {
 		b := w.app.newButton(p.String(), func() {
-			w.place = pinsede.Place{Name: p.Name, Province: p.Province, Code: p.Code}
-			w.luogo.SetText(placeLabel(w.place))
-			w.places.RemoveAll()
-			w.relayout()
+			w.pickPlace(p)
 			w.app.win.Canvas().Focus(w.luogo)
 		})
 		b.Alignment = widget.ButtonAlignLeading
 		w.places.Add(b)
 	}
 	w.relayout()
+}
+
+// pickPlace makes p the place of birth, as a tap on its suggestion does.
+func (w *wizard) pickPlace(p pinsede.PlaceInfo) {
+	w.place = pinsede.Place{Name: p.Name, Province: p.Province, Code: p.Code}
+	w.luogo.SetText(placeLabel(w.place))
+	w.places.RemoveAll()
+	w.hideProblems(pinsede.FieldLuogoNascita) // "tap the place in the list" is done
+}
+
+// pickTypedPlace picks the place whose name the citizen typed in full
+// ("Roma", "roma", "Roma (RM)") without tapping it in the list, so that the
+// codice fiscale can be computed. It reports false when the name is that of
+// more than one place (Castro (BG) and Castro (LE)) that was valid on the
+// birth date: the citizen must tap one. A name that matches no place is
+// left as typed.
+func (w *wizard) pickTypedPlace() bool {
+	typed := letters(w.luogo.Text)
+	if w.place.Code != "" || len([]rune(typed)) < 2 {
+		return true
+	}
+	var exact []pinsede.PlaceInfo
+	name, _, _ := strings.Cut(w.luogo.Text, "(") // "Roma (RM)" is searched as Roma
+	for _, p := range pinsede.SearchPlaces(name, 0) {
+		if letters(p.Name) != typed && letters(p.String()) != typed {
+			continue
+		}
+		if !slices.ContainsFunc(exact, func(q pinsede.PlaceInfo) bool { return q.Code == p.Code }) {
+			exact = append(exact, p)
+		}
+	}
+	if len(exact) > 1 {
+		// The places valid on the birth date, when the date tells them apart.
+		birth := w.request().DataNascita
+		valid := slices.DeleteFunc(slices.Clone(exact), func(p pinsede.PlaceInfo) bool { return !birth.IsZero() && !p.ValidOn(birth) })
+		if len(valid) > 0 {
+			exact = valid
+		}
+	}
+	switch len(exact) {
+	case 0:
+		return true
+	case 1:
+		w.pickPlace(exact[0])
+		return true
+	}
+	return false
+}
+
+// letters returns the letters and digits of s, folded, for matching a
+// typed name: spaces, apostrophes and brackets do not count.
+func letters(s string) string {
+	var b strings.Builder
+	for _, r := range fold(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // relayout lays the screen out again after suggestions came or went.
