@@ -127,3 +127,39 @@ func TestEnterPicksExactPlace(t *testing.T) {
 		}
 	})
 }
+
+// Ensure that a date written the right way that is not in the calendar
+// (31/02/1990) is called a day that does not exist, not a wrong format,
+// and that a wrong format is still called one.
+func TestImpossibleDate(t *testing.T) {
+	h := newHarness(t)
+	w := h.startWizard("it")
+	h.app.showQuestion(3)
+	for _, tc := range []struct{ typed, want string }{
+		{"31/02/1990", "Questo giorno non esiste: controlla il giorno e il mese."},
+		{"29/02/1990", "Questo giorno non esiste: controlla il giorno e il mese."},
+		{"31-04-1990", "Questo giorno non esiste: controlla il giorno e il mese."},
+		{"07/13/1985", "Questo giorno non esiste: controlla il giorno e il mese."},
+		{"1990-02-30", "Questo giorno non esiste: controlla il giorno e il mese."},
+		{"7 marzo 1985", tr(pinsede.KeyDateFormat)},
+		{"07/03/85", tr(pinsede.KeyDateFormat)},
+		{"7-3-1985", tr(pinsede.KeyDateFormat)},
+	} {
+		h.typeInto(w.nascita, tc.typed)
+		w.next()
+		if got := shownErrors(w)[pinsede.FieldDataNascita]; got != tc.want {
+			t.Errorf("%s: problem %q, want %q", tc.typed, got, tc.want)
+		}
+		if tc.typed == "31/02/1990" {
+			h.shot("05-error-nascita-31-02-it")
+		}
+	}
+	if got := h.app.Screen(); got != "question:nascita" {
+		t.Errorf("screen %s after impossible dates", got)
+	}
+	h.typeInto(w.nascita, "29/02/1988")
+	w.next()
+	if got := h.app.Screen(); got != "question:luogo" {
+		t.Errorf("screen %s after 29/02/1988", got)
+	}
+}

@@ -1,6 +1,7 @@
 package kiosk
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -273,15 +274,28 @@ func (w *wizard) request() pinsede.Request {
 	return r
 }
 
+// keyDateImpossible is the kiosk's problem of a date written in a shape
+// ParseDate reads, that is not in the calendar: 31/02/1990, 07/13/1985.
+const keyDateImpossible = "err.date.impossible"
+
+// dateShapes are the shapes of pinsede.ParseDate's layouts (02/01/2006,
+// 2/1/2006, 02-01-2006, 02.01.2006, 2006-01-02), with any numbers.
+var dateShapes = regexp.MustCompile(`^(\d{1,2}/\d{1,2}/\d{4}|\d{2}-\d{2}-\d{4}|\d{2}\.\d{2}\.\d{4}|\d{4}-\d{2}-\d{2})$`)
+
 // problems returns what Validate finds in the answers, with the date typed
-// in a shape ParseDate does not read as a problem of its own.
+// in a shape ParseDate does not read as a problem of its own, and a date
+// in the right shape that does not exist as another.
 func (w *wizard) problems() pinsede.FieldErrors {
 	r := w.request()
 	es := r.Validate(w.app.today())
-	if strings.TrimSpace(w.nascita.Text) != "" && r.DataNascita.IsZero() {
+	if typed := strings.TrimSpace(w.nascita.Text); typed != "" && r.DataNascita.IsZero() {
+		key := pinsede.KeyDateFormat
+		if dateShapes.MatchString(typed) {
+			key = keyDateImpossible
+		}
 		for i, e := range es {
 			if e.Field == pinsede.FieldDataNascita {
-				es[i].Key = pinsede.KeyDateFormat
+				es[i].Key = key
 			}
 		}
 	}
