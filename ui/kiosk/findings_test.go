@@ -163,3 +163,42 @@ func TestImpossibleDate(t *testing.T) {
 		t.Errorf("screen %s after 29/02/1988", got)
 	}
 }
+
+// Ensure that Annulla keeps from the screen's edge the margin the forward
+// button keeps from the other edge, on every screen with both, and that
+// the done screen, whose Fine ends the session already, has no Annulla.
+func TestCancelMargin(t *testing.T) {
+	h := newHarness(t)
+	d := fyne.CurrentApp().Driver()
+	// Measured from the kiosk's content: the test window pads it unevenly.
+	root := h.app.root
+	check := func(next string) {
+		t.Helper()
+		cancel, forward := h.findButton(tr("nav.cancel")), h.findButton(next)
+		if cancel == nil || forward == nil {
+			t.Fatalf("screen %s: no %q or %q", h.app.Screen(), tr("nav.cancel"), next)
+		}
+		edge := d.AbsolutePositionForObject(root).X
+		left := d.AbsolutePositionForObject(cancel).X - edge
+		right := edge + root.Size().Width - d.AbsolutePositionForObject(forward).X - forward.Size().Width
+		if left < navInset || left != right {
+			t.Errorf("screen %s: Annulla %v px from the left edge, %s %v px from the right one; want both %v or more, the same",
+				h.app.Screen(), left, next, right, float32(navInset))
+		}
+	}
+	h.startWizard("it")
+	check(tr("nav.next"))
+	h.fill(rossi)
+	check(tr("nav.confirm"))
+	h.tapText(tr("nav.confirm"))
+	if h.app.Screen() != "done" {
+		t.Fatalf("screen %s, want done", h.app.Screen())
+	}
+	h.shot("07-done-nocancel-it")
+	if h.findButton(tr("nav.cancel")) != nil {
+		t.Errorf("the done screen shows Annulla")
+	}
+	if h.findButton(tr("nav.done")) == nil {
+		t.Errorf("the done screen has no Fine")
+	}
+}
