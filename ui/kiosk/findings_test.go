@@ -1,6 +1,9 @@
 package kiosk
 
 import (
+	"fmt"
+	"image"
+	"image/color"
 	"strings"
 	"testing"
 
@@ -200,5 +203,60 @@ func TestCancelMargin(t *testing.T) {
 	}
 	if h.findButton(tr("nav.done")) == nil {
 		t.Errorf("the done screen has no Fine")
+	}
+}
+
+// pixelIn returns the colour the window shows inside o, 24 px from its
+// left edge and halfway down: clear of its text and of its focus ring.
+func (h *harness) pixelIn(img image.Image, o fyne.CanvasObject) color.NRGBA {
+	h.t.Helper()
+	p := fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
+	x, y := int(p.X+24), int(p.Y+o.Size().Height/2)
+	return color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)
+}
+
+// Ensure that on the sex question what looks chosen is what counts: the
+// option that has the keyboard's focus and is not chosen looks like the
+// other unchosen one, in both themes; the chosen one looks different; and
+// Space on the focused option chooses it and moves on.
+func TestSexFocusIsNotChoice(t *testing.T) {
+	for _, contrast := range []bool{false, true} {
+		t.Run(fmt.Sprintf("contrast=%v", contrast), func(t *testing.T) {
+			h := newHarness(t)
+			w := h.startWizard("it")
+			if contrast {
+				test.Tap(h.app.contrastButton)
+			}
+			h.app.showQuestion(2)
+			if got := h.win.Canvas().Focused(); got != fyne.Focusable(w.male) {
+				t.Fatalf("focus on %T, want the first option", got)
+			}
+			img := h.win.Canvas().Capture()
+			h.shot(fmt.Sprintf("04-sesso-focus-contrast-%v-it", contrast))
+			focused, other := h.pixelIn(img, w.male), h.pixelIn(img, w.female)
+			if focused != other {
+				t.Errorf("the focused option, not chosen, is %v inside; the other %v: it looks chosen", focused, other)
+			}
+			w.next()
+			if got := shownErrors(w)[pinsede.FieldSesso]; got == "" || h.app.Screen() != "question:sesso" {
+				t.Fatalf("Avanti with no choice: screen %s, problem %q", h.app.Screen(), got)
+			}
+
+			// Chosen: Femmina, then back to the question.
+			w.sex = pinsede.SexFemale
+			h.app.showQuestion(2)
+			h.win.Canvas().Focus(w.male)
+			img = h.win.Canvas().Capture()
+			h.shot(fmt.Sprintf("04-sesso-chosen-contrast-%v-it", contrast))
+			if chosen, focused := h.pixelIn(img, w.female), h.pixelIn(img, w.male); chosen == focused {
+				t.Errorf("the chosen option looks like the focused one: %v", chosen)
+			}
+
+			// Space on the focused option chooses it.
+			h.win.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+			if w.sex != pinsede.SexMale || h.app.Screen() != "question:nascita" {
+				t.Errorf("Space on Maschio: sex %q, screen %s", w.sex, h.app.Screen())
+			}
+		})
 	}
 }

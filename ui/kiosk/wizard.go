@@ -98,7 +98,7 @@ type wizard struct {
 	cognome, nome, nascita, luogo, cf, stato *entry
 	street, cap, city, prov                  *entry
 	mobile, landline, email, pec             *entry
-	male, female                             *button
+	male, female                             *choice
 	sex                                      pinsede.Sex
 	place                                    pinsede.Place // chosen from the suggestions
 	places, countries, proposal              *fyne.Container
@@ -120,8 +120,8 @@ func (a *App) newWizard() *wizard {
 	for _, e := range []*entry{w.cognome, w.nome, w.nascita, w.luogo, w.cf, w.stato, w.street, w.cap, w.city, w.prov, w.mobile, w.landline, w.email, w.pec} {
 		e.submit = w.next
 	}
-	w.male = a.newButton("", func() { w.setSex(pinsede.SexMale) })
-	w.female = a.newButton("", func() { w.setSex(pinsede.SexFemale) })
+	w.male = a.newChoice("", func() { w.setSex(pinsede.SexMale) })
+	w.female = a.newChoice("", func() { w.setSex(pinsede.SexFemale) })
 	w.places = container.NewGridWithColumns(3)
 	w.countries = container.NewGridWithColumns(3)
 	w.proposal = container.NewVBox()
@@ -349,23 +349,21 @@ func message(e pinsede.FieldError) string {
 	return tr(e.Key, e.Args)
 }
 
+// setSex chooses s and moves on.
 func (w *wizard) setSex(s pinsede.Sex) {
 	w.sex = s
 	w.markSex()
-	w.errs[pinsede.FieldSesso].Hide()
 	w.next()
 }
 
+// markSex shows the chosen sex as chosen, and only it; once one is
+// chosen, the problem of none chosen goes.
 func (w *wizard) markSex() {
-	w.male.Importance, w.female.Importance = widget.MediumImportance, widget.MediumImportance
-	switch w.sex {
-	case pinsede.SexMale:
-		w.male.Importance = widget.HighImportance
-	case pinsede.SexFemale:
-		w.female.Importance = widget.HighImportance
+	w.male.SetSelected(w.sex == pinsede.SexMale)
+	w.female.SetSelected(w.sex == pinsede.SexFemale)
+	if w.sex != "" {
+		w.errs[pinsede.FieldSesso].Hide()
 	}
-	w.male.Refresh()
-	w.female.Refresh()
 }
 
 // placeLabel is how a chosen place shows in the entry: "Roma (RM)".
