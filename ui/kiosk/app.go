@@ -421,7 +421,7 @@ func (a *App) show(name string, content fyne.CanvasObject, nav fyne.CanvasObject
 	a.bar.Objects = []fyne.CanvasObject{a.topBar()}
 	var bottom fyne.CanvasObject
 	if nav != nil {
-		bottom = container.NewPadded(nav)
+		bottom = container.New(layout.NewCustomPaddedLayout(8, 16, navInset, navInset), nav)
 	}
 	a.body.Objects = []fyne.CanvasObject{
 		container.NewBorder(nil, bottom, nil, nil, container.NewPadded(content)),
@@ -443,13 +443,27 @@ func (a *App) say(text string) {
 	}
 }
 
+// navInset is the margin of the navigation bar from the screen's left and
+// right edges: Annulla and the forward button keep the same one, clear of
+// the kiosk's bezel.
+const navInset = 32
+
 // navBar is the row of Annulla, Indietro and the forward button; back or
 // next may be nil.
 func (a *App) navBar(back func(), next *button) fyne.CanvasObject {
-	cancel := a.newButton(tr("nav.cancel"), a.Wipe)
-	cancel.Icon = fynetheme.CancelIcon()
-	cancel.Importance = widget.DangerImportance
-	left := []fyne.CanvasObject{cancel}
+	return a.navRow(true, back, next)
+}
+
+// navRow is the navigation bar, with Annulla when cancel is set: the last
+// screen has none, its forward button ends the session already.
+func (a *App) navRow(cancel bool, back func(), next *button) fyne.CanvasObject {
+	var left []fyne.CanvasObject
+	if cancel {
+		c := a.newButton(tr("nav.cancel"), a.Wipe)
+		c.Icon = fynetheme.CancelIcon()
+		c.Importance = widget.DangerImportance
+		left = append(left, c)
+	}
 	if back != nil {
 		b := a.newButton(tr("nav.back"), back)
 		b.Icon = fynetheme.NavigateBackIcon()

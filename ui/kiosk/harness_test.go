@@ -123,7 +123,7 @@ func (h *harness) findButton(label string) *button {
 }
 
 // texts returns every text the window shows: labels, entries, buttons,
-// canvas texts.
+// options, canvas texts.
 func (h *harness) texts() string {
 	var sb strings.Builder
 	walk(h.win.Canvas().Content(), func(o fyne.CanvasObject) {
@@ -136,6 +136,8 @@ func (h *harness) texts() string {
 			sb.WriteString(x.Text + "\n")
 		case *button:
 			sb.WriteString(x.Text + "\n")
+		case *choice:
+			sb.WriteString(x.text + "\n")
 		}
 	})
 	return sb.String()

@@ -1,9 +1,11 @@
 package kiosk
 
 import (
+	"image/color"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -115,7 +117,8 @@ type keyboard struct {
 	accent  *button
 }
 
-// The layouts of the keyboard: four rows of ten characters each.
+// The layouts of the keyboard: four rows of ten characters each, every
+// character once (Romanian's â and î are with the other a's and i's).
 var (
 	plainRows = []string{
 		"1234567890",
@@ -127,7 +130,7 @@ var (
 		"àáâäãåæçčć",
 		"èéêëěęìíîï",
 		"òóôöõøùúûü",
-		"ñńăâșțšžßý",
+		"ñńăœșțšžßý",
 	}
 )
 
@@ -235,4 +238,155 @@ func paragraph(text string) *widget.Label {
 func (k *keyboard) setTheme(contrast bool, scale float32) {
 	k.object.Theme = newTheme(contrast, min(scale, 1))
 	k.object.Refresh()
+}
+
+// choice is one answer of a question with a few answers (the sex): a large
+// option with a radio circle, filled and on the primary colour when it is
+// the answer. The keyboard's focus shows as a ring around the option and
+// never as a fill, so that what looks chosen is what counts. A tap, Space
+// or Enter chooses it.
+type choice struct {
+	widget.BaseWidget
+	text     string
+	selected bool
+	focused  bool
+	onTapped func()
+	activity func()
+}
+
+func (a *App) newChoice(text string, tapped func()) *choice {
+	c := &choice{text: text, onTapped: tapped, activity: a.touch}
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// SetText changes the option's text.
+func (c *choice) SetText(text string) {
+	c.text = text
+	c.Refresh()
+}
+
+// SetSelected shows the option as the answer, or not.
+func (c *choice) SetSelected(selected bool) {
+	c.selected = selected
+	c.Refresh()
+}
+
+// Tapped records the activity and chooses the option.
+func (c *choice) Tapped(*fyne.PointEvent) {
+	if c.activity != nil {
+		c.activity()
+	}
+	if c.onTapped != nil {
+		c.onTapped()
+	}
+}
+
+// FocusGained shows the focus ring.
+func (c *choice) FocusGained() {
+	c.focused = true
+	c.Refresh()
+}
+
+// FocusLost hides the focus ring.
+func (c *choice) FocusLost() {
+	c.focused = false
+	c.Refresh()
+}
+
+// TypedRune does nothing: an option takes no text.
+func (c *choice) TypedRune(rune) {}
+
+// TypedKey chooses the option on Space, Enter and Return.
+func (c *choice) TypedKey(k *fyne.KeyEvent) {
+	switch k.Name {
+	case fyne.KeySpace, fyne.KeyReturn, fyne.KeyEnter:
+		c.Tapped(nil)
+	}
+}
+
+// CreateRenderer draws the option: its background, the focus ring, the
+// radio circle and the text.
+func (c *choice) CreateRenderer() fyne.WidgetRenderer {
+	r := &choiceRenderer{c: c, bg: canvas.NewRectangle(color.Transparent), ring: canvas.NewRectangle(color.Transparent),
+		icon: canvas.NewImageFromResource(fynetheme.RadioButtonIcon()), text: canvas.NewText("", color.Black)}
+	r.icon.FillMode = canvas.ImageFillContain
+	r.Refresh()
+	return r
+}
+
+// choiceRingWidth is the width of the focus ring of an option.
+const choiceRingWidth = 6
+
+type choiceRenderer struct {
+	c        *choice
+	bg, ring *canvas.Rectangle
+	icon     *canvas.Image
+	text     *canvas.Text
+}
+
+func (r *choiceRenderer) Destroy() {}
+
+func (r *choiceRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.bg, r.icon, r.text, r.ring}
+}
+
+// Layout centres the circle and the text in the option.
+func (r *choiceRenderer) Layout(size fyne.Size) {
+	th := r.c.Theme()
+	r.bg.Resize(size)
+	r.ring.Resize(size)
+	pad, side := th.Size(fynetheme.SizeNameInnerPadding), th.Size(fynetheme.SizeNameInlineIcon)
+	ts := r.text.MinSize()
+	x := max(pad, (size.Width-side-pad-ts.Width)/2)
+	r.icon.Resize(fyne.NewSquareSize(side))
+	r.icon.Move(fyne.NewPos(x, (size.Height-side)/2))
+	r.text.Resize(ts)
+	r.text.Move(fyne.NewPos(x+side+pad, (size.Height-ts.Height)/2))
+}
+
+// MinSize fits the circle and the text, and keeps a touch target.
+func (r *choiceRenderer) MinSize() fyne.Size {
+	th := r.c.Theme()
+	pad, side := th.Size(fynetheme.SizeNameInnerPadding), th.Size(fynetheme.SizeNameInlineIcon)
+	ts := r.text.MinSize()
+	return fyne.NewSize(side+ts.Width+3*pad, max(side, ts.Height)+2*pad).Max(fyne.NewSquareSize(MinTarget))
+}
+
+// Refresh applies the theme and the state: the chosen option on the
+// primary colour with a filled circle, the others on the button colour
+// with an empty one, the focus ring in the text colour.
+func (r *choiceRenderer) Refresh() {
+	c := r.c
+	th := c.Theme()
+	v := fyne.CurrentApp().Settings().ThemeVariant()
+	fg := fynetheme.ColorNameForeground
+	var icon fyne.Resource = fynetheme.RadioButtonIcon()
+	r.bg.FillColor = th.Color(fynetheme.ColorNameButton, v)
+	r.bg.StrokeColor = th.Color(fynetheme.ColorNameInputBorder, v)
+	r.bg.StrokeWidth = th.Size(fynetheme.SizeNameInputBorder)
+	if c.selected {
+		fg = fynetheme.ColorNameForegroundOnPrimary
+		icon = fynetheme.NewColoredResource(fynetheme.RadioButtonCheckedIcon(), fg)
+		r.bg.FillColor = th.Color(fynetheme.ColorNamePrimary, v)
+		r.bg.StrokeColor = r.bg.FillColor
+	}
+	r.bg.CornerRadius = th.Size(fynetheme.SizeNameInputRadius)
+	r.ring.StrokeColor = th.Color(fynetheme.ColorNameForeground, v)
+	r.ring.StrokeWidth = choiceRingWidth
+	r.ring.CornerRadius = r.bg.CornerRadius
+	if c.focused {
+		r.ring.Show()
+	} else {
+		r.ring.Hide()
+	}
+	r.icon.Resource = icon
+	r.text.Text = c.text
+	r.text.TextSize = th.Size(fynetheme.SizeNameText)
+	r.text.TextStyle = fyne.TextStyle{Bold: true}
+	r.text.Color = th.Color(fg, v)
+	r.Layout(c.Size())
+	for _, o := range r.Objects() {
+		o.Refresh()
+	}
 }

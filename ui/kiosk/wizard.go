@@ -1,7 +1,10 @@
 package kiosk
 
 import (
+	"regexp"
+	"slices"
 	"strings"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -95,7 +98,7 @@ type wizard struct {
 	cognome, nome, nascita, luogo, cf, stato *entry
 	street, cap, city, prov                  *entry
 	mobile, landline, email, pec             *entry
-	male, female                             *button
+	male, female                             *choice
 	sex                                      pinsede.Sex
 	place                                    pinsede.Place // chosen from the suggestions
 	places, countries, proposal              *fyne.Container
@@ -117,8 +120,8 @@ func (a *App) newWizard() *wizard {
 	for _, e := range []*entry{w.cognome, w.nome, w.nascita, w.luogo, w.cf, w.stato, w.street, w.cap, w.city, w.prov, w.mobile, w.landline, w.email, w.pec} {
 		e.submit = w.next
 	}
-	w.male = a.newButton("", func() { w.setSex(pinsede.SexMale) })
-	w.female = a.newButton("", func() { w.setSex(pinsede.SexFemale) })
+	w.male = a.newChoice("", func() { w.setSex(pinsede.SexMale) })
+	w.female = a.newChoice("", func() { w.setSex(pinsede.SexFemale) })
 	w.places = container.NewGridWithColumns(3)
 	w.countries = container.NewGridWithColumns(3)
 	w.proposal = container.NewVBox()
@@ -217,6 +220,15 @@ func (a *App) showQuestion(i int) {
 // next checks the current answer and moves on when it is valid.
 func (w *wizard) next() {
 	a := w.app
+	if questions[w.current].name == "luogo" && !w.pickTypedPlace() {
+		// A name of several places: the list shows them; one must be tapped.
+		l := w.errs[pinsede.FieldLuogoNascita]
+		l.SetText(tr(pinsede.KeyPlaceCode))
+		l.Show()
+		w.relayout()
+		a.say(l.Text)
+		return
+	}
 	if !w.check(questions[w.current].fields) {
 		return
 	}
@@ -262,15 +274,28 @@ func (w *wizard) request() pinsede.Request {
 	return r
 }
 
+// keyDateImpossible is the kiosk's problem of a date written in a shape
+// ParseDate reads, that is not in the calendar: 31/02/1990, 07/13/1985.
+const keyDateImpossible = "err.date.impossible"
+
+// dateShapes are the shapes of pinsede.ParseDate's layouts (02/01/2006,
+// 2/1/2006, 02-01-2006, 02.01.2006, 2006-01-02), with any numbers.
+var dateShapes = regexp.MustCompile(`^(\d{1,2}/\d{1,2}/\d{4}|\d{2}-\d{2}-\d{4}|\d{2}\.\d{2}\.\d{4}|\d{4}-\d{2}-\d{2})$`)
+
 // problems returns what Validate finds in the answers, with the date typed
-// in a shape ParseDate does not read as a problem of its own.
+// in a shape ParseDate does not read as a problem of its own, and a date
+// in the right shape that does not exist as another.
 func (w *wizard) problems() pinsede.FieldErrors {
 	r := w.request()
 	es := r.Validate(w.app.today())
-	if strings.TrimSpace(w.nascita.Text) != "" && r.DataNascita.IsZero() {
+	if typed := strings.TrimSpace(w.nascita.Text); typed != "" && r.DataNascita.IsZero() {
+		key := pinsede.KeyDateFormat
+		if dateShapes.MatchString(typed) {
+			key = keyDateImpossible
+		}
 		for i, e := range es {
 			if e.Field == pinsede.FieldDataNascita {
-				es[i].Key = pinsede.KeyDateFormat
+				es[i].Key = key
 			}
 		}
 	}
@@ -307,6 +332,15 @@ func (w *wizard) check(fields []string) bool {
 	return ok
 }
 
+// hideProblems takes away the problems shown under fields.
+func (w *wizard) hideProblems(fields ...string) {
+	for _, f := range fields {
+		w.errs[f].SetText("")
+		w.errs[f].Hide()
+	}
+	w.relayout()
+}
+
 // message translates a field problem.
 func message(e pinsede.FieldError) string {
 	if e.Args == nil {
@@ -315,23 +349,21 @@ func message(e pinsede.FieldError) string {
 	return tr(e.Key, e.Args)
 }
 
+// setSex chooses s and moves on.
 func (w *wizard) setSex(s pinsede.Sex) {
 	w.sex = s
 	w.markSex()
-	w.errs[pinsede.FieldSesso].Hide()
 	w.next()
 }
 
+// markSex shows the chosen sex as chosen, and only it; once one is
+// chosen, the problem of none chosen goes.
 func (w *wizard) markSex() {
-	w.male.Importance, w.female.Importance = widget.MediumImportance, widget.MediumImportance
-	switch w.sex {
-	case pinsede.SexMale:
-		w.male.Importance = widget.HighImportance
-	case pinsede.SexFemale:
-		w.female.Importance = widget.HighImportance
+	w.male.SetSelected(w.sex == pinsede.SexMale)
+	w.female.SetSelected(w.sex == pinsede.SexFemale)
+	if w.sex != "" {
+		w.errs[pinsede.FieldSesso].Hide()
 	}
-	w.male.Refresh()
-	w.female.Refresh()
 }
 
 // placeLabel is how a chosen place shows in the entry: "Roma (RM)".
@@ -351,16 +383,72 @@ func (w *wizard) suggestPlaces(s string) {
 	}
 	for _, p := range pinsede.SearchPlaces(s, 6) {
 		b := w.app.newButton(p.String(), func() {
-			w.place = pinsede.Place{Name: p.Name, Province: p.Province, Code: p.Code}
-			w.luogo.SetText(placeLabel(w.place))
-			w.places.RemoveAll()
-			w.relayout()
+			w.pickPlace(p)
 			w.app.win.Canvas().Focus(w.luogo)
 		})
 		b.Alignment = widget.ButtonAlignLeading
 		w.places.Add(b)
 	}
 	w.relayout()
+}
+
+// pickPlace makes p the place of birth, as a tap on its suggestion does.
+func (w *wizard) pickPlace(p pinsede.PlaceInfo) {
+	w.place = pinsede.Place{Name: p.Name, Province: p.Province, Code: p.Code}
+	w.luogo.SetText(placeLabel(w.place))
+	w.places.RemoveAll()
+	w.hideProblems(pinsede.FieldLuogoNascita) // "tap the place in the list" is done
+}
+
+// pickTypedPlace picks the place whose name the citizen typed in full
+// ("Roma", "roma", "Roma (RM)") without tapping it in the list, so that the
+// codice fiscale can be computed. It reports false when the name is that of
+// more than one place (Castro (BG) and Castro (LE)) that was valid on the
+// birth date: the citizen must tap one. A name that matches no place is
+// left as typed.
+func (w *wizard) pickTypedPlace() bool {
+	typed := letters(w.luogo.Text)
+	if w.place.Code != "" || len([]rune(typed)) < 2 {
+		return true
+	}
+	var exact []pinsede.PlaceInfo
+	name, _, _ := strings.Cut(w.luogo.Text, "(") // "Roma (RM)" is searched as Roma
+	for _, p := range pinsede.SearchPlaces(name, 0) {
+		if letters(p.Name) != typed && letters(p.String()) != typed {
+			continue
+		}
+		if !slices.ContainsFunc(exact, func(q pinsede.PlaceInfo) bool { return q.Code == p.Code }) {
+			exact = append(exact, p)
+		}
+	}
+	if len(exact) > 1 {
+		// The places valid on the birth date, when the date tells them apart.
+		birth := w.request().DataNascita
+		valid := slices.DeleteFunc(slices.Clone(exact), func(p pinsede.PlaceInfo) bool { return !birth.IsZero() && !p.ValidOn(birth) })
+		if len(valid) > 0 {
+			exact = valid
+		}
+	}
+	switch len(exact) {
+	case 0:
+		return true
+	case 1:
+		w.pickPlace(exact[0])
+		return true
+	}
+	return false
+}
+
+// letters returns the letters and digits of s, folded, for matching a
+// typed name: spaces, apostrophes and brackets do not count.
+func letters(s string) string {
+	var b strings.Builder
+	for _, r := range fold(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // relayout lays the screen out again after suggestions came or went.
@@ -457,6 +545,9 @@ func (w *wizard) propose() {
 	}
 	use := w.app.newButton(tr("cf.use"), func() {
 		w.cf.SetText(string(cf))
+		// The code computed from the answers is the right one: a problem
+		// of the code typed before goes.
+		w.hideProblems(pinsede.FieldCodiceFiscale)
 		w.app.win.Canvas().Focus(w.cf)
 	})
 	use.Icon = fynetheme.ConfirmIcon()

@@ -1,0 +1,262 @@
+package kiosk
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/pinsede/pinsede"
+)
+
+// Ensure that every key of the on-screen keyboard is a different
+// character, in small and capital letters, plain and accented.
+func TestKeyboardKeysUnique(t *testing.T) {
+	h := newHarness(t)
+	k := h.app.keyboard
+	for _, accents := range []bool{false, true} {
+		for _, upper := range []bool{false, true} {
+			k.accents, k.upper = accents, upper
+			k.relabel()
+			seen := map[string]int{}
+			for i, key := range k.keys {
+				if len([]rune(key.Text)) != 1 {
+					t.Errorf("accents %v, capitals %v: key %d is %q, not one character", accents, upper, i, key.Text)
+				}
+				if j, dup := seen[key.Text]; dup {
+					t.Errorf("accents %v, capitals %v: %q on keys %d and %d", accents, upper, key.Text, j, i)
+				}
+				seen[key.Text] = i
+			}
+		}
+	}
+}
+
+// reachCF answers the questions up to the codice fiscale for Maria Rossi,
+// born in Rome on 7 March 1985.
+func (h *harness) reachCF(w *wizard) {
+	h.t.Helper()
+	h.typeInto(w.cognome, "Rossi")
+	w.next()
+	h.typeInto(w.nome, "Maria")
+	w.next()
+	test.Tap(w.female)
+	h.typeInto(w.nascita, "07/03/1985")
+	w.next()
+	h.typeInto(w.luogo, "Roma")
+	h.tapText("Roma (RM)")
+	w.next()
+	if got := h.app.Screen(); got != "question:cf" {
+		h.t.Fatalf("screen %s, want question:cf", got)
+	}
+}
+
+// Ensure that "Usa questo codice" takes away the problem shown under the
+// codice fiscale: the code it types is the right one.
+func TestUseCodeClearsError(t *testing.T) {
+	h := newHarness(t)
+	w := h.startWizard("it")
+	h.reachCF(w)
+	h.typeInto(w.cf, "RSSMRA85C47H501X")
+	w.next()
+	if got := shownErrors(w)[pinsede.FieldCodiceFiscale]; got == "" {
+		t.Fatalf("no problem shown for a wrong check character")
+	}
+	h.tapText(tr("cf.use"))
+	h.shot("05-cf-used-it")
+	if w.cf.Text != "RSSMRA85C47H501Y" {
+		t.Errorf("Usa questo codice typed %q", w.cf.Text)
+	}
+	if got := shownErrors(w); len(got) != 0 {
+		t.Errorf("problems still shown after Usa questo codice: %v", got)
+	}
+	if strings.Contains(h.texts(), tr(pinsede.KeyCFCheck)) {
+		t.Errorf("the old problem is still on the screen")
+	}
+}
+
+// Ensure that a place of birth typed in full and confirmed with Enter,
+// without a tap on the list, is picked: the codice fiscale is proposed.
+// A name of two places waits for a tap on one of them.
+func TestEnterPicksExactPlace(t *testing.T) {
+	enter := &fyne.KeyEvent{Name: fyne.KeyReturn}
+	for _, typed := range []string{"Roma", "roma", "ROMA (RM)"} {
+		t.Run(typed, func(t *testing.T) {
+			h := newHarness(t)
+			w := h.startWizard("it")
+			h.typeInto(w.cognome, "Rossi")
+			w.next()
+			h.typeInto(w.nome, "Maria")
+			w.next()
+			test.Tap(w.female)
+			h.typeInto(w.nascita, "07/03/1985")
+			w.next()
+			h.typeInto(w.luogo, typed)
+			w.luogo.TypedKey(enter)
+			if got := h.app.Screen(); got != "question:cf" {
+				t.Fatalf("screen %s after Enter, want question:cf", got)
+			}
+			if got := w.request().LuogoNascita; got.Code != "H501" || w.luogo.Text != "Roma (RM)" {
+				t.Errorf("place %+v, entry %q", got, w.luogo.Text)
+			}
+			if !strings.Contains(h.texts(), "RSSMRA85C47H501Y") {
+				t.Errorf("the computed codice fiscale is not proposed")
+			}
+		})
+	}
+	t.Run("two places", func(t *testing.T) {
+		h := newHarness(t)
+		w := h.startWizard("it")
+		h.app.showQuestion(4)
+		h.typeInto(w.luogo, "Peglio")
+		w.luogo.TypedKey(enter)
+		if got := h.app.Screen(); got != "question:luogo" {
+			t.Fatalf("screen %s after Enter on a name of two places", got)
+		}
+		if got := shownErrors(w)[pinsede.FieldLuogoNascita]; got != tr(pinsede.KeyPlaceCode) {
+			t.Errorf("problem %q", got)
+		}
+		h.shot("05-luogo-two-places-it")
+		h.tapText("Peglio (PU)")
+		if got := w.request().LuogoNascita; got.Code == "" || got.Province != "PU" {
+			t.Errorf("place %+v after the tap", got)
+		}
+		if got := shownErrors(w); len(got) != 0 {
+			t.Errorf("problems shown after the tap: %v", got)
+		}
+	})
+}
+
+// Ensure that a date written the right way that is not in the calendar
+// (31/02/1990) is called a day that does not exist, not a wrong format,
+// and that a wrong format is still called one.
+func TestImpossibleDate(t *testing.T) {
+	h := newHarness(t)
+	w := h.startWizard("it")
+	h.app.showQuestion(3)
+	for _, tc := range []struct{ typed, want string }{
+		{"31/02/1990", "Questo giorno non esiste: controlla il giorno e il mese."},
+		{"29/02/1990", "Questo giorno non esiste: controlla il giorno e il mese."},
+		{"31-04-1990", "Questo giorno non esiste: controlla il giorno e il mese."},
+		{"07/13/1985", "Questo giorno non esiste: controlla il giorno e il mese."},
+		{"1990-02-30", "Questo giorno non esiste: controlla il giorno e il mese."},
+		{"7 marzo 1985", tr(pinsede.KeyDateFormat)},
+		{"07/03/85", tr(pinsede.KeyDateFormat)},
+		{"7-3-1985", tr(pinsede.KeyDateFormat)},
+	} {
+		h.typeInto(w.nascita, tc.typed)
+		w.next()
+		if got := shownErrors(w)[pinsede.FieldDataNascita]; got != tc.want {
+			t.Errorf("%s: problem %q, want %q", tc.typed, got, tc.want)
+		}
+		if tc.typed == "31/02/1990" {
+			h.shot("05-error-nascita-31-02-it")
+		}
+	}
+	if got := h.app.Screen(); got != "question:nascita" {
+		t.Errorf("screen %s after impossible dates", got)
+	}
+	h.typeInto(w.nascita, "29/02/1988")
+	w.next()
+	if got := h.app.Screen(); got != "question:luogo" {
+		t.Errorf("screen %s after 29/02/1988", got)
+	}
+}
+
+// Ensure that Annulla keeps from the screen's edge the margin the forward
+// button keeps from the other edge, on every screen with both, and that
+// the done screen, whose Fine ends the session already, has no Annulla.
+func TestCancelMargin(t *testing.T) {
+	h := newHarness(t)
+	d := fyne.CurrentApp().Driver()
+	// Measured from the kiosk's content: the test window pads it unevenly.
+	root := h.app.root
+	check := func(next string) {
+		t.Helper()
+		cancel, forward := h.findButton(tr("nav.cancel")), h.findButton(next)
+		if cancel == nil || forward == nil {
+			t.Fatalf("screen %s: no %q or %q", h.app.Screen(), tr("nav.cancel"), next)
+		}
+		edge := d.AbsolutePositionForObject(root).X
+		left := d.AbsolutePositionForObject(cancel).X - edge
+		right := edge + root.Size().Width - d.AbsolutePositionForObject(forward).X - forward.Size().Width
+		if left < navInset || left != right {
+			t.Errorf("screen %s: Annulla %v px from the left edge, %s %v px from the right one; want both %v or more, the same",
+				h.app.Screen(), left, next, right, float32(navInset))
+		}
+	}
+	h.startWizard("it")
+	check(tr("nav.next"))
+	h.fill(rossi)
+	check(tr("nav.confirm"))
+	h.tapText(tr("nav.confirm"))
+	if h.app.Screen() != "done" {
+		t.Fatalf("screen %s, want done", h.app.Screen())
+	}
+	h.shot("07-done-nocancel-it")
+	if h.findButton(tr("nav.cancel")) != nil {
+		t.Errorf("the done screen shows Annulla")
+	}
+	if h.findButton(tr("nav.done")) == nil {
+		t.Errorf("the done screen has no Fine")
+	}
+}
+
+// pixelIn returns the colour the window shows inside o, 24 px from its
+// left edge and halfway down: clear of its text and of its focus ring.
+func (h *harness) pixelIn(img image.Image, o fyne.CanvasObject) color.NRGBA {
+	h.t.Helper()
+	p := fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
+	x, y := int(p.X+24), int(p.Y+o.Size().Height/2)
+	return color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)
+}
+
+// Ensure that on the sex question what looks chosen is what counts: the
+// option that has the keyboard's focus and is not chosen looks like the
+// other unchosen one, in both themes; the chosen one looks different; and
+// Space on the focused option chooses it and moves on.
+func TestSexFocusIsNotChoice(t *testing.T) {
+	for _, contrast := range []bool{false, true} {
+		t.Run(fmt.Sprintf("contrast=%v", contrast), func(t *testing.T) {
+			h := newHarness(t)
+			w := h.startWizard("it")
+			if contrast {
+				test.Tap(h.app.contrastButton)
+			}
+			h.app.showQuestion(2)
+			if got := h.win.Canvas().Focused(); got != fyne.Focusable(w.male) {
+				t.Fatalf("focus on %T, want the first option", got)
+			}
+			img := h.win.Canvas().Capture()
+			h.shot(fmt.Sprintf("04-sesso-focus-contrast-%v-it", contrast))
+			focused, other := h.pixelIn(img, w.male), h.pixelIn(img, w.female)
+			if focused != other {
+				t.Errorf("the focused option, not chosen, is %v inside; the other %v: it looks chosen", focused, other)
+			}
+			w.next()
+			if got := shownErrors(w)[pinsede.FieldSesso]; got == "" || h.app.Screen() != "question:sesso" {
+				t.Fatalf("Avanti with no choice: screen %s, problem %q", h.app.Screen(), got)
+			}
+
+			// Chosen: Femmina, then back to the question.
+			w.sex = pinsede.SexFemale
+			h.app.showQuestion(2)
+			h.win.Canvas().Focus(w.male)
+			img = h.win.Canvas().Capture()
+			h.shot(fmt.Sprintf("04-sesso-chosen-contrast-%v-it", contrast))
+			if chosen, focused := h.pixelIn(img, w.female), h.pixelIn(img, w.male); chosen == focused {
+				t.Errorf("the chosen option looks like the focused one: %v", chosen)
+			}
+
+			// Space on the focused option chooses it.
+			h.win.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+			if w.sex != pinsede.SexMale || h.app.Screen() != "question:nascita" {
+				t.Errorf("Space on Maschio: sex %q, screen %s", w.sex, h.app.Screen())
+			}
+		})
+	}
+}
