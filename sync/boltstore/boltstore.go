@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/pinsede/pinsede"
@@ -74,6 +75,8 @@ type storedEvent struct {
 type Store struct {
 	db   *bolt.DB
 	path string
+	// limits bound the events Apply accepts (SetLimits).
+	limits atomic.Pointer[central.Limits]
 }
 
 // Open opens (creating it if needed) the store at path.
@@ -97,7 +100,15 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open central store %s: %w", path, err)
 	}
-	return &Store{db: db, path: path}, nil
+	s := &Store{db: db, path: path}
+	s.SetLimits(central.DefaultLimits())
+	return s, nil
+}
+
+// SetLimits sets the bounds Apply holds pushed events to.
+func (s *Store) SetLimits(l central.Limits) {
+	l = l.WithDefaults()
+	s.limits.Store(&l)
 }
 
 // Ping answers nil: an open file always answers.
@@ -119,7 +130,7 @@ func (s *Store) Apply(ctx context.Context, sede string, events []pinsede.Event, 
 	var out []wire.Result
 	err := s.db.Update(func(btx *bolt.Tx) error {
 		var err error
-		out, err = central.Apply(&tx{btx}, sede, events, at)
+		out, err = central.Apply(&tx{btx}, *s.limits.Load(), sede, events, at)
 		return err
 	})
 	return out, err

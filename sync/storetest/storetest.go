@@ -26,6 +26,10 @@ type Opener func(t *testing.T) central.Store
 // CheapArgon2 makes the hashes of the suite fast.
 var CheapArgon2 = pinsede.Argon2Params{Time: 1, MemoryKiB: 64, Threads: 1}
 
+// Limits are the bounds the suite runs the stores with (Store.SetLimits):
+// the defaults, and the suite's cheap hashes accepted besides the desks'.
+var Limits = central.Limits{PINParams: []pinsede.Argon2Params{pinsede.DefaultPINParams, CheapArgon2}}
+
 // T0 is the suite's clock: testclock.Now, in UTC as centrale keeps it.
 // Every fixture date is relative to it, so the suite runs as any day.
 var T0 = testclock.Now().UTC()
@@ -75,7 +79,7 @@ func Follow(issued pinsede.Event, id string, kind pinsede.EventKind) pinsede.Eve
 	return ev
 }
 
-// Run runs the suite against the stores open makes.
+// Run runs the suite against the stores open makes, each set to Limits.
 func Run(t *testing.T, open Opener) {
 	for _, tc := range []struct {
 		name string
@@ -83,6 +87,7 @@ func Run(t *testing.T, open Opener) {
 	}{
 		{"ApplyOnce", testApplyOnce},
 		{"Reject", testReject},
+		{"HashCost", testHashCost}, {"Bounds", testBounds}, // bounds.go
 		{"Supersede", testSupersede},
 		{"Revoke", testRevoke},
 		{"Changes", testChanges},
@@ -102,7 +107,11 @@ func Run(t *testing.T, open Opener) {
 		{"TicketWipe", testTicketWipe},
 		{"Outcomes", testOutcomes}, // outcomes.go
 	} {
-		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			s.SetLimits(Limits)
+			tc.fn(t, s)
+		})
 	}
 }
 

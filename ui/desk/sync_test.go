@@ -65,6 +65,7 @@ func startCentrale(t *testing.T) *centrale {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
+	store.SetLimits(central.Limits{PINParams: []pinsede.Argon2Params{cheap}})
 	v := central.NewVerifier(store, 3, deskClock)
 	v.Params = cheap
 	c := &centrale{ca: ca, store: store}

@@ -33,7 +33,8 @@ type Env struct {
 }
 
 // New starts centrale on store, with a fresh CA, and stops it when the test
-// ends. The verifier locks after 3 wrong PINs and hashes cheaply. The
+// ends. The verifier locks after 3 wrong PINs and hashes cheaply; the store
+// accepts the cheap hashes of the tests besides the desks' (Limits). The
 // records' clock is the suite's (testclock.Now); certificates are issued at
 // the real time, the clock crypto/tls checks them against.
 func New(t testing.TB, store central.Store) *Env { return NewAt(t, store, testclock.Now) }
@@ -63,6 +64,7 @@ func NewAt(t testing.TB, store central.Store, now func() time.Time) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	store.SetLimits(Limits)
 	v := central.NewVerifier(store, 3, now)
 	v.Params = CheapArgon2
 	srv := server.New(store, v, crl, nil, now)
@@ -76,6 +78,10 @@ func NewAt(t testing.TB, store central.Store, now func() time.Time) *Env {
 
 // CheapArgon2 are the cheap hash costs of tests.
 var CheapArgon2 = pinsede.Argon2Params{Time: 1, MemoryKiB: 64, Threads: 1}
+
+// Limits are the bounds New sets on the store: the defaults, with the
+// cheap hashes of the tests accepted besides the desks'.
+var Limits = central.Limits{PINParams: []pinsede.Argon2Params{pinsede.DefaultPINParams, CheapArgon2}}
 
 // TLS returns a client TLS configuration for role and code; with role ""
 // it has no client certificate.
