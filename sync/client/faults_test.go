@@ -236,7 +236,7 @@ func TestOutage(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
-	before := time.Now()
+	before := testclock.Now() // the client's clock, which OfflineSince is read from
 	go func() { done <- c.Run(ctx) }()
 	time.Sleep(1500 * time.Millisecond)
 	s := c.State()
