@@ -13,9 +13,12 @@ import (
 // implement it; Apply holds the rules, so that every back end applies
 // them alike.
 type Tx interface {
-	// Seen reports whether an event id was applied before.
-	Seen(eventID string) (bool, error)
-	// PutEvent records an applied event with its verdict.
+	// Seen reports whether an event id of sede was applied before. Event
+	// ids are made at each sede: another sede's event of the same id is
+	// another event.
+	Seen(sede, eventID string) (bool, error)
+	// PutEvent records an applied event with its verdict, under its sede
+	// and id.
 	PutEvent(ev pinsede.Event, v wire.Verdict, at time.Time) error
 	// Record returns a credential; ErrNotFound when unknown.
 	Record(credentialID string) (Record, error)
@@ -77,7 +80,7 @@ func apply1(tx Tx, lim Limits, sede string, ev pinsede.Event, at time.Time) (wir
 	if reason := Screen(lim, sede, ev, at); reason != "" {
 		return wire.Rejected, reason, nil
 	}
-	if seen, err := tx.Seen(ev.ID); err != nil || seen {
+	if seen, err := tx.Seen(sede, ev.ID); err != nil || seen {
 		return wire.Duplicate, "", err
 	}
 	c := ev.Credential

@@ -9,7 +9,9 @@
 // it is out of bounds (Limits, bounds.go): a PIN hash of a cost centrale
 // does not accept, a date too far from centrale's clock, an expiry that is
 // not the type's validity, a string too long or with control characters.
-// An event id is applied at most once: a replay is a Duplicate. One credential
+// An event id is applied at most once per sede: a replay is a Duplicate.
+// Each sede makes its own ids, so the same id from another sede is another
+// event. One credential
 // per codice fiscale per Slot is active across every sede: an issue
 // accepted later takes the place of the active one of its slot (a PIN
 // telefonico never supersedes a PIN dispositivo), which becomes superseded, and a
@@ -79,7 +81,8 @@ type Record struct {
 // Store is the central records' storage. Implementations are safe for
 // concurrent use, and every method is atomic.
 type Store interface {
-	// Apply applies sede's events in order, each at most once by id, and
+	// Apply applies sede's events in order, each at most once by sede and
+	// id, and
 	// returns one result per event. at is the time of acceptance, the
 	// clock the events' dates are bounded by (Limits).
 	Apply(ctx context.Context, sede string, events []pinsede.Event, at time.Time) ([]wire.Result, error)

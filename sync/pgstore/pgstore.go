@@ -234,7 +234,7 @@ func (s *Store) apply(ctx context.Context, sede string, events []pinsede.Event, 
 			screened = append(screened, ev)
 		}
 	}
-	m, err := load(ctx, c, screened)
+	m, err := load(ctx, c, sede, screened)
 	if err != nil {
 		return nil, err
 	}

@@ -86,6 +86,7 @@ func Run(t *testing.T, open Opener) {
 		fn   func(*testing.T, central.Store)
 	}{
 		{"ApplyOnce", testApplyOnce},
+		{"EventIDsPerSede", testEventIDsPerSede},
 		{"Reject", testReject},
 		{"HashCost", testHashCost}, {"Bounds", testBounds}, // bounds.go
 		{"Supersede", testSupersede},
@@ -555,5 +556,36 @@ func testTelephone(t *testing.T, s central.Store) {
 	step("telefonico expired", wire.VerifyRequest{PIN: tel2, Type: pinsede.Telefonico}, wire.Expired, pinsede.Telefonico)
 	if _, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(CF(1)), PIN: tel2, Type: "spid"}); !errors.Is(err, central.ErrBadRequest) {
 		t.Errorf("unknown type: %v, want ErrBadRequest", err)
+	}
+}
+
+// Ensure that event ids are unique per sede only: another sede's event
+// of the same id is applied, and its credential stored, and each sede's
+// replay is its own duplicate.
+func testEventIDsPerSede(t *testing.T, s central.Store) {
+	h := Hash(t, "ACEFHJKMNPRTUVWX")
+	roma := Issued("ROMA01", CF(1), "e1", "cr", h)
+	mila := Issued("MILA01", CF(2), "e1", "cm", h)
+	wantVerdicts(t, apply(t, s, "ROMA01", roma), wire.Accepted)
+	wantVerdicts(t, apply(t, s, "MILA01", mila), wire.Accepted)
+	wantVerdicts(t, apply(t, s, "MILA01", mila), wire.Duplicate)
+	wantVerdicts(t, apply(t, s, "ROMA01", roma), wire.Duplicate)
+	if r := current(t, s, CF(1)); r.Credential.ID != "cr" || r.Status != central.StatusActive {
+		t.Errorf("ROMA01's credential = %s %s, want cr active", r.Credential.ID, r.Status)
+	}
+	if r := current(t, s, CF(2)); r.Credential.ID != "cm" || r.Status != central.StatusActive {
+		t.Errorf("MILA01's credential = %s %s, want cm active", r.Credential.ID, r.Status)
+	}
+	// The follow-up of the same id at each sede is each one's own.
+	wantVerdicts(t, apply(t, s, "ROMA01", Follow(roma, "e2", pinsede.EventHandedOver)), wire.Accepted)
+	wantVerdicts(t, apply(t, s, "MILA01", Follow(mila, "e2", pinsede.EventRevoked)), wire.Accepted)
+	if r := current(t, s, CF(2)); r.Status != central.StatusRevoked {
+		t.Errorf("MILA01's credential after its revocation: %s", r.Status)
+	}
+	if r := current(t, s, CF(1)); r.Status != central.StatusActive || r.Credential.HandedOverAt.IsZero() {
+		t.Errorf("ROMA01's credential after its handover: %s, handed over %v", r.Status, r.Credential.HandedOverAt)
+	}
+	if n := events(t, s); n != 4 {
+		t.Errorf("Events() = %d, want 4", n)
 	}
 }

@@ -64,7 +64,8 @@ type Verdict string
 const (
 	// Accepted: applied now.
 	Accepted Verdict = "accepted"
-	// Duplicate: applied before (same event id); nothing changed.
+	// Duplicate: applied before (same event id from the same sede: each
+	// sede makes its own ids); nothing changed.
 	Duplicate Verdict = "duplicate"
 	// Superseded: recorded, but a newer credential for the same codice
 	// fiscale, accepted later from another sede, has taken its place.
