@@ -17,7 +17,8 @@ import (
 )
 
 // Ensure that centrale starts from a pinctl CA folder on a bbolt store,
-// answers /v1/health over TLS, and stops when told.
+// answers /v1/health over TLS to a client with a certificate only, and
+// stops when told.
 func TestServe(t *testing.T) {
 	dir := t.TempDir()
 	ca, err := pki.Init(dir, "test CA", time.Now())
@@ -45,7 +46,21 @@ func TestServe(t *testing.T) {
 	case err := <-done:
 		t.Fatal(err)
 	}
-	tlsCfg, err := pki.ClientTLS(ca.CertPEM(), nil, nil)
+	// Health needs a certificate of the CA, of any role: the handshake
+	// refuses a client without one.
+	noCert, err := pki.ClientTLS(ca.CertPEM(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := (&http.Client{Transport: &http.Transport{TLSClientConfig: noCert}}).Get("https://" + addr + "/v1/health"); err == nil {
+		resp.Body.Close()
+		t.Errorf("health without a certificate: %s, want the handshake refused", resp.Status)
+	}
+	monPEM, monKey, err := ca.Issue(pki.RolePortal, "MONITOR", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsCfg, err := pki.ClientTLS(ca.CertPEM(), monPEM, monKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +71,7 @@ func TestServe(t *testing.T) {
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(b), `"bolt"`) {
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `"bolt"`) || !strings.Contains(string(b), `"crl":"ok"`) {
 		t.Errorf("health: %s %s", resp.Status, b)
 	}
 	cancel()

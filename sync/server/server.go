@@ -311,13 +311,36 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, _ caller) {
 	writeJSON(w, http.StatusOK, wire.ContentJSON, resp)
 }
 
-// health answers that the server runs and which store it uses.
+// health answers that the server runs, which store it uses, and the state
+// of the revocation list: a list expired or refused leaves the server
+// serving (200) but "degraded", for the monitoring to alert on.
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	if err := s.Store.Ping(r.Context()); err != nil {
 		problem(w, http.StatusServiceUnavailable, "store-down", "Store unavailable", "the central store does not answer")
 		return
 	}
-	writeJSON(w, http.StatusOK, wire.ContentJSON, wire.Health{Status: "ok", Store: s.Store.Kind()})
+	h := wire.Health{Status: "ok", Store: s.Store.Kind()}
+	if s.CRL != nil {
+		h.CRL = crlState(s.CRL.Status())
+		if h.CRL != "ok" {
+			h.Status = "degraded"
+		}
+	}
+	writeJSON(w, http.StatusOK, wire.ContentJSON, h)
+}
+
+// crlState names the state of the revocation list for /v1/health; the
+// details are in centrale's log.
+func crlState(err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, pki.ErrCRLExpired):
+		return "expired"
+	case errors.Is(err, pki.ErrCRLOlder):
+		return "older list refused"
+	}
+	return "unreadable"
 }
 
 // internal logs err and answers a 500 problem that reveals nothing of it.

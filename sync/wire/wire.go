@@ -205,10 +205,17 @@ type VerifyResponse struct {
 	AttemptsLeft int                    `json:"attempts_left"`
 }
 
-// Health answers GET /v1/health.
+// Health answers GET /v1/health. Status is "ok", or "degraded" when
+// the revocation list in force has a problem, which CRL names.
 type Health struct {
 	Status string `json:"status"`
 	Store  string `json:"store"`
+	// CRL is the state of the revocation list: "ok", "expired" (past its
+	// next update), "older list refused" (the file holds a list older
+	// than the one in force, which stands), "unreadable" (the file cannot
+	// be read; the list loaded before stands); empty when centrale checks
+	// none.
+	CRL string `json:"crl,omitempty"`
 }
 
 // Problem is an error answer (RFC 9457).

@@ -56,7 +56,7 @@ func startCentrale(t *testing.T) *centrale {
 	if err != nil {
 		t.Fatal(err)
 	}
-	crl, err := pki.NewCRL(filepath.Join(dir, "ca", pki.CRLFile), caCert)
+	crl, err := pki.NewCRL(filepath.Join(dir, "ca", pki.CRLFile), caCert, time.Now, nil) // the CA's clock, as for the certificates
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,7 +60,9 @@ func NewAt(t testing.TB, store central.Store, now func() time.Time) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	crl, err := pki.NewCRL(filepath.Join(dir, pki.CRLFile), caCert)
+	// The list's next update is checked on the clock the CA signed it
+	// on: the real time, as the certificates' validity.
+	crl, err := pki.NewCRL(filepath.Join(dir, pki.CRLFile), caCert, time.Now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
