@@ -71,7 +71,7 @@ const (
 	DefaultVerifyWait = 2 * time.Second
 	// DefaultCertRate and DefaultCertBurst: 100 checks a second, 200 at
 	// once, per certificate: more than a machine of 2 cores checks (about
-	// 40 a second), so the portal is held by the slots, not by its
+	// 15 a second, BENCHMARKS.md), so the portal is held by the slots, not by its
 	// bucket; on a bigger machine a certificate alone cannot take every
 	// slot for long. Raise them for the portal at national scale.
 	DefaultCertRate  = 100
