@@ -64,16 +64,18 @@ type VerifyLimits struct {
 const (
 	// DefaultVerifyMemory: 1 GiB, 16 checks of 64 MiB.
 	DefaultVerifyMemory = 1 << 30
-	// DefaultQueuePerSlot: a slot frees every 50 to 200 ms, so 8 waiting
-	// per slot are served within about a second and a half.
+	// DefaultQueuePerSlot: on 2 quiet cores the 4 slots free one every
+	// 70 ms or so (about 15 checks a second), so the 32 waiting are
+	// served within about the 2 s of DefaultVerifyWait.
 	DefaultQueuePerSlot = 8
 	// DefaultVerifyWait: past 2 s, a login is better told to come back.
 	DefaultVerifyWait = 2 * time.Second
 	// DefaultCertRate and DefaultCertBurst: 100 checks a second, 200 at
 	// once, per certificate: more than a machine of 2 cores checks (about
-	// 15 a second, BENCHMARKS.md), so the portal is held by the slots, not by its
-	// bucket; on a bigger machine a certificate alone cannot take every
-	// slot for long. Raise them for the portal at national scale.
+	// 15 a second, BENCHMARKS.md), so the portal is held by the slots,
+	// not by its bucket; on a bigger machine a certificate alone cannot
+	// take every slot for long. Raise them for the portal at national
+	// scale.
 	DefaultCertRate  = 100
 	DefaultCertBurst = 200
 	// DefaultCFRate and DefaultCFBurst: 10 logins of one codice fiscale
