@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -86,15 +87,14 @@ func DefaultLimits() Limits {
 
 // WithDefaults returns l with its zero fields set to their defaults.
 func (l Limits) WithDefaults() Limits {
-	d := DefaultLimits()
 	if len(l.PINParams) == 0 {
-		l.PINParams = d.PINParams
+		l.PINParams = []pinsede.Argon2Params{pinsede.DefaultPINParams}
 	}
 	if l.MaxSkew <= 0 {
-		l.MaxSkew = d.MaxSkew
+		l.MaxSkew = DefaultMaxSkew
 	}
 	if l.MaxAge <= 0 {
-		l.MaxAge = d.MaxAge
+		l.MaxAge = DefaultMaxAge
 	}
 	return l
 }
@@ -117,7 +117,7 @@ func (l Limits) MaxPINMemoryKiB() uint32 {
 // does not look at stored records.
 func (l Limits) Check(ev pinsede.Event, at time.Time) string {
 	l = l.WithDefaults()
-	if reason := checkText(reflect.ValueOf(ev), ""); reason != "" {
+	if reason := checkEventText(&ev); reason != "" {
 		return reason
 	}
 	if reason := l.checkTimes(ev, at); reason != "" {
@@ -266,6 +266,94 @@ var shortFields = map[string]bool{
 // longFields are the strings with a cap of their own, by JSON path:
 // the PIN hash, whose form Check reads.
 var longFields = map[string]int{"credential.pin_hash": 256}
+
+// textField is a string of an event, or a part of it to walk, found once
+// for the type Event.
+type textField struct {
+	index []int  // the field's, through structs and pointers to them
+	path  string // the JSON path, such as credential.issued_by
+	walk  bool   // not a string: walk it with checkText
+}
+
+// eventTextFields are the strings of an Event, and the parts to walk,
+// found once: a walk of every event by reflection allocates its paths,
+// and centrale checks every event it is pushed.
+var eventTextFields = sync.OnceValue(func() []textField {
+	return textFields(reflect.TypeFor[pinsede.Event](), nil, "")
+})
+
+// textFields returns the textFields of the struct type t, at index and
+// path.
+func textFields(t reflect.Type, index []int, path string) []textField {
+	var out []textField
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" {
+			name = f.Name
+		}
+		if path != "" {
+			name = path + "." + name
+		}
+		idx := append(slices.Clone(index), i)
+		ft := f.Type
+		if ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct {
+			ft = ft.Elem()
+		}
+		switch ft.Kind() {
+		case reflect.String:
+			out = append(out, textField{index: idx, path: name})
+		case reflect.Struct:
+			out = append(out, textFields(ft, idx, name)...)
+		case reflect.Slice, reflect.Array, reflect.Map, reflect.Interface, reflect.Pointer:
+			if k := ft.Kind(); (k == reflect.Slice || k == reflect.Array) && ft.Elem().Kind() == reflect.Uint8 {
+				continue // bytes: a PDF, checked by its kind's rule
+			}
+			out = append(out, textField{index: idx, path: name, walk: true})
+		}
+	}
+	return out
+}
+
+// checkEventText returns the reason to reject the first string of ev out
+// of bounds, or "".
+func checkEventText(ev *pinsede.Event) string {
+	v := reflect.ValueOf(ev).Elem()
+	for _, f := range eventTextFields() {
+		fv, ok := fieldByIndex(v, f.index)
+		if !ok {
+			continue // a nil pointer on the way: no such part
+		}
+		var r string
+		if f.walk {
+			r = checkText(fv, f.path)
+		} else {
+			r = textReason(f.path, fv.String())
+		}
+		if r != "" {
+			return r
+		}
+	}
+	return ""
+}
+
+// fieldByIndex is reflect.Value.FieldByIndexErr without the error it
+// allocates for a nil pointer on the way: it reports false instead.
+func fieldByIndex(v reflect.Value, index []int) (reflect.Value, bool) {
+	for i, x := range index {
+		if i > 0 && v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				return reflect.Value{}, false
+			}
+			v = v.Elem()
+		}
+		v = v.Field(x)
+	}
+	return v, true
+}
 
 // checkText walks v, an event or a part of it at the JSON path, and
 // returns the reason to reject the first string out of bounds.
