@@ -37,6 +37,9 @@ var (
 const (
 	saltLen = 16
 	keyLen  = 32
+	// maxMemoryKiB is the most memory a hash VerifySecret reads may
+	// ask for: 4 GiB.
+	maxMemoryKiB = 4 << 20
 )
 
 // ErrHashFormat is returned for an encoded hash that cannot be read.
@@ -79,7 +82,7 @@ func decodeHash(encoded string) (p Argon2Params, salt, key []byte, err error) {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.MemoryKiB, &p.Time, &p.Threads); err != nil {
 		return p, nil, nil, ErrHashFormat
 	}
-	if p.Time == 0 || p.Threads == 0 || p.MemoryKiB < 8*uint32(p.Threads) || p.MemoryKiB > 4<<20 {
+	if p.Time == 0 || p.Threads == 0 || p.MemoryKiB < 8*uint32(p.Threads) || p.MemoryKiB > maxMemoryKiB {
 		return p, nil, nil, ErrHashFormat
 	}
 	b64 := base64.RawStdEncoding

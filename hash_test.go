@@ -62,3 +62,66 @@ func FuzzVerifySecret(f *testing.F) {
 		}
 	})
 }
+
+// Ensure that the costs of a hash are read without hashing, and that an
+// unreadable hash gives ErrHashFormat.
+func TestHashParams(t *testing.T) {
+	h, err := HashSecret([]byte("x"), cheap, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := HashParams(h); err != nil || p != cheap {
+		t.Errorf("HashParams = %+v, %v; want %+v", p, err, cheap)
+	}
+	huge := "$argon2id$v=19$m=4194304,t=4294967295,p=255$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5"
+	if p, err := HashParams(huge); err != nil || p.Time != 1<<32-1 || p.Threads != 255 || p.MemoryKiB != 4<<20 {
+		t.Errorf("HashParams(huge) = %+v, %v", p, err)
+	}
+	if _, err := HashParams("$argon2id$v=19$m=64,t=0,p=1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5"); !errors.Is(err, ErrHashFormat) {
+		t.Errorf("HashParams(t=0) = %v, want ErrHashFormat", err)
+	}
+}
+
+// Ensure that ParseArgon2Params reads what String writes, and refuses
+// anything else with the form expected.
+func TestParseArgon2Params(t *testing.T) {
+	for _, p := range []Argon2Params{DefaultPINParams, DefaultPasswordParams, cheap} {
+		got, err := ParseArgon2Params(p.String())
+		if err != nil || got != p {
+			t.Errorf("ParseArgon2Params(%q) = %+v, %v; want %+v", p.String(), got, err, p)
+		}
+	}
+	if s := DefaultPINParams.String(); s != "m=65536,t=1,p=2" {
+		t.Errorf("DefaultPINParams.String() = %q", s)
+	}
+	for _, s := range []string{
+		"", "m=65536,t=1", "m=65536,t=1,p=2,x=1", "t=1,m=65536,p=2", "m=65536, t=1,p=2",
+		"m=65536,t=0,p=2", "m=65536,t=1,p=0", "m=8,t=1,p=2", "m=4194305,t=1,p=1", "m=65536,t=1,p=256",
+		"m=-1,t=1,p=1", "m=+64,t=1,p=1", "m=0x40,t=1,p=1", "m=65536,t=4294967296,p=1",
+	} {
+		if p, err := ParseArgon2Params(s); err == nil {
+			t.Errorf("ParseArgon2Params(%q) = %+v, accepted", s, p)
+		}
+	}
+}
+
+// FuzzParseArgon2Params checks that any string is read or refused without
+// a panic, and that what is read is within VerifySecret's bounds and reads
+// back the same from its String.
+func FuzzParseArgon2Params(f *testing.F) {
+	f.Add("m=65536,t=1,p=2")
+	f.Add("m=64,t=1,p=1")
+	f.Add("m=,t=,p=")
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParseArgon2Params(s)
+		if err != nil {
+			return
+		}
+		if p.Time == 0 || p.Threads == 0 || p.MemoryKiB < 8*uint32(p.Threads) || p.MemoryKiB > maxMemoryKiB {
+			t.Fatalf("%q read as %+v, out of bounds", s, p)
+		}
+		if q, err := ParseArgon2Params(p.String()); err != nil || q != p {
+			t.Fatalf("%q read as %+v; its String %q reads as %+v, %v", s, p, p.String(), q, err)
+		}
+	})
+}

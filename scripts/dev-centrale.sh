@@ -44,8 +44,10 @@ if [ ! -f "$kiosk.crt" ]; then
 	"$bindir/pinctl" ca issue -dir "$pki" -role chiosco -code "$sede" -out "$kiosk"
 fi
 
+# centrale requires a client certificate at the handshake: the sede's
+# answers for the health check.
 healthy() {
-	curl -fsS --max-time 2 --cacert "$pki/ca.crt" "$url/v1/health" >/dev/null 2>&1
+	curl -fsS --max-time 2 --cacert "$pki/ca.crt" --cert "$cert.crt" --key "$cert.key" "$url/v1/health" >/dev/null 2>&1
 }
 
 centrale_pid=

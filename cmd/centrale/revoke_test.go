@@ -25,6 +25,7 @@ func TestRevoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
+	s.SetLimits(storetest.Limits)
 	iss := storetest.Issued("ROMA01", storetest.CF(1), "e1", "c1", storetest.Hash(t, "ACEFHJKMNPRTUVWX"))
 	if _, err := s.Apply(ctx, "ROMA01", []pinsede.Event{iss}, storetest.T0); err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/pinsede/pinsede"
@@ -40,6 +41,34 @@ type config struct {
 	backupKeep  int
 	// policy is the eligibility policy served to the sedi.
 	policy pinsede.Policy
+	// limits bound the pushed events (-pin-params, -max-clock-skew,
+	// -max-event-age).
+	limits central.Limits
+	// verify bound the PIN checks (-verify-*).
+	verify server.VerifyLimits
+}
+
+// paramsFlag is the repeatable -pin-params flag.
+type paramsFlag struct{ ps *[]pinsede.Argon2Params }
+
+func (f paramsFlag) String() string {
+	if f.ps == nil {
+		return ""
+	}
+	s := make([]string, len(*f.ps))
+	for i, p := range *f.ps {
+		s[i] = p.String()
+	}
+	return strings.Join(s, " ")
+}
+
+func (f paramsFlag) Set(v string) error {
+	p, err := pinsede.ParseArgon2Params(v)
+	if err != nil {
+		return err
+	}
+	*f.ps = append(*f.ps, p)
+	return nil
 }
 
 // parse reads the flags; the files not given default to the -pki folder.
@@ -63,6 +92,19 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.backupEvery, "backup-every", time.Hour, "the `interval` between two copies of -backup-dir (0: at start only)")
 	fs.IntVar(&c.backupKeep, "backup-keep", 48, "how many `copies` -backup-dir keeps, the newest (0: all)")
 	policyPath := fs.String("policy", "", "eligibility policy `file` (JSON, see README) served to every sede; none: the built-in policy")
+	fs.Var(paramsFlag{&c.limits.PINParams}, "pin-params",
+		"argon2id `cost` a pushed PIN hash may carry, as m=KIB,t=PASSES,p=LANES; repeat for each (default "+pinsede.DefaultPINParams.String()+", the desks')")
+	fs.DurationVar(&c.limits.MaxSkew, "max-clock-skew", central.DefaultMaxSkew, "how far after centrale's clock a pushed event's time may be")
+	fs.DurationVar(&c.limits.MaxAge, "max-event-age", central.DefaultMaxAge, "how far before centrale's clock a pushed event's time may be")
+	memMiB := fs.Int64("verify-memory", server.DefaultVerifyMemory>>20, "MiB the PIN checks running at once may take together")
+	fs.IntVar(&c.verify.Slots, "verify-slots", 0, "PIN checks run at once (default: -verify-memory over a check's memory, at most 2 per core)")
+	fs.IntVar(&c.verify.Queue, "verify-queue", 0, fmt.Sprintf("PIN checks that may wait for a slot (default %d per slot)", server.DefaultQueuePerSlot))
+	fs.DurationVar(&c.verify.Wait, "verify-wait", server.DefaultVerifyWait, "longest a PIN check waits for a slot before a 503")
+	fs.Float64Var(&c.verify.CertRate, "verify-cert-rate", server.DefaultCertRate, "PIN checks a second per client certificate")
+	fs.IntVar(&c.verify.CertBurst, "verify-cert-burst", server.DefaultCertBurst, "PIN checks at once per client certificate")
+	cfPerMinute := fs.Float64("verify-cf-rate", server.DefaultCFRate*60, "PIN checks a minute per codice fiscale")
+	fs.IntVar(&c.verify.CFBurst, "verify-cf-burst", server.DefaultCFBurst, "PIN checks at once per codice fiscale")
+	fs.IntVar(&c.verify.Buckets, "verify-buckets", server.DefaultBuckets, "certificates and codici fiscali whose rate is remembered, each")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -87,6 +129,16 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	if err := c.lock.Validate(); err != nil {
 		return c, fmt.Errorf("-lock-*: %w", err)
 	}
+	switch {
+	case c.limits.MaxSkew <= 0 || c.limits.MaxAge <= 0:
+		return c, errors.New("-max-clock-skew and -max-event-age must be positive")
+	case *memMiB < 1 || c.verify.Slots < 0 || c.verify.Queue < 0 || c.verify.Wait <= 0:
+		return c, errors.New("-verify-memory must be at least 1, -verify-slots and -verify-queue not negative, -verify-wait positive")
+	case c.verify.CertRate <= 0 || *cfPerMinute <= 0 || c.verify.CertBurst < 1 || c.verify.CFBurst < 1 || c.verify.Buckets < 1:
+		return c, errors.New("the -verify-*-rate must be positive, the -verify-*-burst and -verify-buckets at least 1")
+	}
+	c.limits = c.limits.WithDefaults()
+	c.verify.MemoryBudget, c.verify.CFRate = *memMiB<<20, *cfPerMinute/60
 	c.policy = pinsede.DefaultPolicy
 	if *policyPath != "" {
 		p, err := pinsede.LoadPolicy(*policyPath)
@@ -168,7 +220,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- string)
 		if err != nil {
 			return fmt.Errorf("CA certificate %s: %w", c.caFile, err)
 		}
-		if crl, err = pki.NewCRL(c.crlFile, caCert); err != nil {
+		if crl, err = pki.NewCRL(c.crlFile, caCert, time.Now, log); err != nil {
 			return err
 		}
 	}
@@ -177,11 +229,17 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- string)
 		return err
 	}
 	defer store.Close()
+	store.SetLimits(c.limits)
 
-	v := central.NewVerifier(store, c.lock.After, time.Now)
-	v.Lock = c.lock
-	srv := server.New(store, v, crl, log, time.Now)
+	verifier := central.NewVerifier(store, c.lock.After, time.Now)
+	verifier.Lock = c.lock
+	srv := server.New(store, verifier, crl, log, time.Now)
 	srv.SetPolicy(c.policy)
+	// A check hashes with the cost of the hash it checks, or the
+	// verifier's for a replacement PIN: the largest is a check's memory.
+	c.verify.CheckMemoryKiB = max(c.limits.MaxPINMemoryKiB(), verifier.Params.MemoryKiB)
+	srv.SetVerifyLimits(c.verify)
+	vl := srv.VerifyLimits()
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		TLSConfig:         tlsCfg,
@@ -196,7 +254,11 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- string)
 	if err != nil {
 		return err
 	}
-	log.Info("centrale listening", "addr", ln.Addr().String(), "store", store.Kind(), "lock_after", c.lock.After, "lock_for", c.lock.For, "lock_temporary", c.lock.MaxTemporary, "policy_version", c.policy.Version)
+	log.Info("centrale listening", "addr", ln.Addr().String(), "store", store.Kind(),
+		"lock_after", c.lock.After, "lock_for", c.lock.For, "lock_temporary", c.lock.MaxTemporary, "policy_version", c.policy.Version,
+		"pin_params", paramsFlag{&c.limits.PINParams}.String(), "max_clock_skew", c.limits.MaxSkew, "max_event_age", c.limits.MaxAge,
+		"verify_slots", vl.Slots, "verify_queue", vl.Queue, "verify_wait", vl.Wait, "verify_check_mib", vl.CheckMemoryKiB>>10,
+		"verify_cert_rate", vl.CertRate, "verify_cert_burst", vl.CertBurst, "verify_cf_per_minute", vl.CFRate*60, "verify_cf_burst", vl.CFBurst)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

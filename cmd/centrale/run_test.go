@@ -8,16 +8,20 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/server"
 )
 
 // Ensure that centrale starts from a pinctl CA folder on a bbolt store,
-// answers /v1/health over TLS, and stops when told.
+// answers /v1/health over TLS to a client with a certificate only, and
+// stops when told.
 func TestServe(t *testing.T) {
 	dir := t.TempDir()
 	ca, err := pki.Init(dir, "test CA", time.Now())
@@ -45,7 +49,21 @@ func TestServe(t *testing.T) {
 	case err := <-done:
 		t.Fatal(err)
 	}
-	tlsCfg, err := pki.ClientTLS(ca.CertPEM(), nil, nil)
+	// Health needs a certificate of the CA, of any role: the handshake
+	// refuses a client without one.
+	noCert, err := pki.ClientTLS(ca.CertPEM(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := (&http.Client{Transport: &http.Transport{TLSClientConfig: noCert}}).Get("https://" + addr + "/v1/health"); err == nil {
+		resp.Body.Close()
+		t.Errorf("health without a certificate: %s, want the handshake refused", resp.Status)
+	}
+	monPEM, monKey, err := ca.Issue(pki.RolePortal, "MONITOR", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsCfg, err := pki.ClientTLS(ca.CertPEM(), monPEM, monKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,12 +74,16 @@ func TestServe(t *testing.T) {
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(b), `"bolt"`) {
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `"bolt"`) || !strings.Contains(string(b), `"crl":"ok"`) {
 		t.Errorf("health: %s %s", resp.Status, b)
 	}
+
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("serve: %v", err)
+	}
+	if !strings.Contains(logs.String(), `pin_params="m=65536,t=1,p=2"`) || !strings.Contains(logs.String(), "verify_slots=") {
+		t.Errorf("the start's log line does not say the limits:\n%s", logs.String())
 	}
 }
 
@@ -87,5 +109,46 @@ func TestParsePolicy(t *testing.T) {
 	}
 	if c, err := parse([]string{"-pki", "x"}, io.Discard); err != nil || c.policy.Version != pinsede.DefaultPolicy.Version {
 		t.Errorf("parse without -policy: %+v, %v; want the default", c.policy, err)
+	}
+}
+
+// Ensure that the bounds of pushed events and of the PIN checks come from
+// the flags, with the defaults when not given, and that bad ones are
+// refused.
+func TestParseLimits(t *testing.T) {
+	c, err := parse([]string{"-pki", "x"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.limits.PINParams) != 1 || c.limits.PINParams[0] != pinsede.DefaultPINParams ||
+		c.limits.MaxSkew != central.DefaultMaxSkew || c.limits.MaxAge != central.DefaultMaxAge {
+		t.Errorf("default limits: %+v", c.limits)
+	}
+	if c.verify.MemoryBudget != server.DefaultVerifyMemory || c.verify.CFBurst != server.DefaultCFBurst || c.verify.CFRate != server.DefaultCFRate {
+		t.Errorf("default verify limits: %+v", c.verify)
+	}
+	c, err = parse([]string{"-pki", "x", "-pin-params", "m=65536,t=1,p=2", "-pin-params", "m=131072,t=2,p=4",
+		"-max-clock-skew", "5m", "-max-event-age", "720h", "-verify-memory", "512", "-verify-slots", "3",
+		"-verify-queue", "7", "-verify-wait", "500ms", "-verify-cf-rate", "30", "-verify-cf-burst", "4"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []pinsede.Argon2Params{pinsede.DefaultPINParams, {Time: 2, MemoryKiB: 131072, Threads: 4}}
+	if !slices.Equal(c.limits.PINParams, want) || c.limits.MaxSkew != 5*time.Minute || c.limits.MaxAge != 720*time.Hour {
+		t.Errorf("limits: %+v", c.limits)
+	}
+	if c.limits.MaxPINMemoryKiB() != 131072 {
+		t.Errorf("a check's memory: %d KiB, want 131072", c.limits.MaxPINMemoryKiB())
+	}
+	if v := c.verify; v.MemoryBudget != 512<<20 || v.Slots != 3 || v.Queue != 7 || v.Wait != 500*time.Millisecond || v.CFRate != 0.5 || v.CFBurst != 4 {
+		t.Errorf("verify limits: %+v", v)
+	}
+	for _, args := range [][]string{
+		{"-pin-params", "m=8,t=1"}, {"-pin-params", "m=4194305,t=1,p=1"}, {"-max-clock-skew", "0s"}, {"-max-event-age", "-1h"},
+		{"-verify-memory", "0"}, {"-verify-slots", "-1"}, {"-verify-wait", "0s"}, {"-verify-cf-rate", "0"}, {"-verify-cert-burst", "0"},
+	} {
+		if _, err := parse(append([]string{"-pki", "x"}, args...), io.Discard); err == nil {
+			t.Errorf("parse(%q) accepted", args)
+		}
 	}
 }

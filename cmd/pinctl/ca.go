@@ -18,6 +18,7 @@ import (
 //	{"ca issue", "-dir CARTELLA -role sede|chiosco|portale -code CODICE -out PREFISSO", "rilascia un certificato client", cmdCAIssue, caIssueFlags},
 //	{"ca server", "-dir CARTELLA -host NOME[,NOME...]", "rilascia il certificato del server centrale", cmdCAServer, caServerFlags},
 //	{"ca revoke", "-dir CARTELLA (-serial SERIALE | -cert FILE) [-reason MOTIVO]", "revoca un certificato", cmdCARevoke, caRevokeFlags},
+//	{"ca crl", "-dir CARTELLA", "firma di nuovo l'elenco delle revoche, ...", cmdCACRL, caCRLFlags},
 
 // caArgs are the arguments of the pinctl ca commands.
 type caArgs struct {
@@ -56,6 +57,7 @@ func caInitFlags(fs *flag.FlagSet)   { new(caArgs).initFlags(fs) }
 func caIssueFlags(fs *flag.FlagSet)  { new(caArgs).issueFlags(fs) }
 func caServerFlags(fs *flag.FlagSet) { new(caArgs).serverFlags(fs) }
 func caRevokeFlags(fs *flag.FlagSet) { new(caArgs).revokeFlags(fs) }
+func caCRLFlags(fs *flag.FlagSet)    { new(caArgs).dirFlag(fs) }
 
 // cmdCAInit creates the CA.
 func cmdCAInit(e *env, args []string) error {
@@ -158,5 +160,26 @@ func cmdCARevoke(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "certificato %s revocato; centrale rilegge %s alla prossima richiesta\n",
 		serial, filepath.Join(a.dir, pki.CRLFile))
+	return nil
+}
+
+// cmdCACRL signs the revocation list again, with a higher number and a
+// next update 30 days on: centrale reports a list past its next update,
+// so the supervisor renews it when nothing was revoked for a while.
+func cmdCACRL(e *env, args []string) error {
+	var a caArgs
+	if err := parseFlags(args, a.dirFlag, "dir"); err != nil {
+		return err
+	}
+	ca, err := pki.Load(a.dir)
+	if err != nil {
+		return err
+	}
+	now := e.now()
+	if err := ca.RenewCRL(now); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "elenco delle revoche firmato di nuovo: %s, valido fino al %s; copialo su centrale\n",
+		filepath.Join(a.dir, pki.CRLFile), now.Add(pki.CRLValidity).Format("02/01/2006 15:04"))
 	return nil
 }

@@ -24,6 +24,7 @@ func TestCACommands(t *testing.T) {
 		{cmdCAIssue, []string{"-dir", dir, "-role", "sede", "-code", "roma01", "-out", filepath.Join(dir, "roma01")}},
 		{cmdCAServer, []string{"-dir", dir, "-host", "127.0.0.1"}},
 		{cmdCARevoke, []string{"-dir", dir, "-cert", filepath.Join(dir, "roma01.crt"), "-reason", "PC rubato"}},
+		{cmdCACRL, []string{"-dir", dir}},
 	}
 	for _, s := range steps {
 		if err := s.run(e, s.args); err != nil {
@@ -39,6 +40,9 @@ func TestCACommands(t *testing.T) {
 	}
 	if revs, _ := ca.Revocations(); len(revs) != 1 || revs[0].Reason != "PC rubato" {
 		t.Errorf("revocations = %+v", revs)
+	}
+	if !strings.Contains(out.String(), "firmato di nuovo") {
+		t.Errorf("ca crl output:\n%s", out.String())
 	}
 	if err := cmdCARevoke(e, []string{"-dir", dir}); err == nil {
 		t.Error("revoke without -serial or -cert accepted")

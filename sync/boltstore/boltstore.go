@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/pinsede/pinsede"
@@ -36,8 +37,12 @@ var ErrAlreadyOpen = errors.New("central store already open in another program")
 
 // The buckets.
 var (
-	// bucketEvents: event id -> JSON storedEvent.
-	bucketEvents = []byte("events")
+	// bucketEvents: sede ‖ 0 ‖ event id -> JSON storedEvent. Event ids
+	// are unique per sede only.
+	bucketEvents = []byte("sede_events")
+	// bucketEventsByID: event id -> JSON storedEvent, the events before
+	// ids were per sede; Open moves them to bucketEvents.
+	bucketEventsByID = []byte("events")
 	// bucketCreds: credential id -> JSON central.Record.
 	bucketCreds = []byte("credentials")
 	// bucketActive: slot key (central.Slot.Key) -> id of its active
@@ -74,6 +79,8 @@ type storedEvent struct {
 type Store struct {
 	db   *bolt.DB
 	path string
+	// limits bound the events Apply accepts (SetLimits).
+	limits atomic.Pointer[central.Limits]
 }
 
 // Open opens (creating it if needed) the store at path.
@@ -91,13 +98,46 @@ func Open(path string) (*Store, error) {
 				return err
 			}
 		}
-		return nil
+		return migrateEventKeys(tx)
 	})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open central store %s: %w", path, err)
 	}
-	return &Store{db: db, path: path}, nil
+	s := &Store{db: db, path: path}
+	s.SetLimits(central.DefaultLimits())
+	return s, nil
+}
+
+// SetLimits sets the bounds Apply holds pushed events to.
+func (s *Store) SetLimits(l central.Limits) {
+	l = l.WithDefaults()
+	s.limits.Store(&l)
+}
+
+// eventKey is the key of an event of sede in bucketEvents.
+func eventKey(sede, id string) []byte { return append(append([]byte(sede), 0), id...) }
+
+// migrateEventKeys moves the events of a file written before event ids
+// were per sede from bucketEventsByID to bucketEvents, under their sede,
+// and drops the old bucket.
+func migrateEventKeys(btx *bolt.Tx) error {
+	old := btx.Bucket(bucketEventsByID)
+	if old == nil {
+		return nil
+	}
+	events := btx.Bucket(bucketEvents)
+	err := old.ForEach(func(k, v []byte) error {
+		var e storedEvent
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("event %q: %w", k, err)
+		}
+		return events.Put(eventKey(e.Event.Sede, string(k)), v)
+	})
+	if err != nil {
+		return fmt.Errorf("move events under their sede: %w", err)
+	}
+	return btx.DeleteBucket(bucketEventsByID)
 }
 
 // Ping answers nil: an open file always answers.
@@ -119,7 +159,7 @@ func (s *Store) Apply(ctx context.Context, sede string, events []pinsede.Event, 
 	var out []wire.Result
 	err := s.db.Update(func(btx *bolt.Tx) error {
 		var err error
-		out, err = central.Apply(&tx{btx}, sede, events, at)
+		out, err = central.Apply(&tx{btx}, *s.limits.Load(), sede, events, at)
 		return err
 	})
 	return out, err
@@ -332,8 +372,8 @@ func (s *Store) Events(ctx context.Context) (int, error) {
 // tx is a central.Tx on a bbolt write transaction.
 type tx struct{ btx *bolt.Tx }
 
-func (t *tx) Seen(id string) (bool, error) {
-	return t.btx.Bucket(bucketEvents).Get([]byte(id)) != nil, nil
+func (t *tx) Seen(sede, id string) (bool, error) {
+	return t.btx.Bucket(bucketEvents).Get(eventKey(sede, id)) != nil, nil
 }
 
 func (t *tx) PutEvent(ev pinsede.Event, v wire.Verdict, at time.Time) error {
@@ -341,7 +381,7 @@ func (t *tx) PutEvent(ev pinsede.Event, v wire.Verdict, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	return t.btx.Bucket(bucketEvents).Put([]byte(ev.ID), b)
+	return t.btx.Bucket(bucketEvents).Put(eventKey(ev.Sede, ev.ID), b)
 }
 
 func (t *tx) Record(id string) (central.Record, error) {

@@ -13,9 +13,12 @@ import (
 // implement it; Apply holds the rules, so that every back end applies
 // them alike.
 type Tx interface {
-	// Seen reports whether an event id was applied before.
-	Seen(eventID string) (bool, error)
-	// PutEvent records an applied event with its verdict.
+	// Seen reports whether an event id of sede was applied before. Event
+	// ids are made at each sede: another sede's event of the same id is
+	// another event.
+	Seen(sede, eventID string) (bool, error)
+	// PutEvent records an applied event with its verdict, under its sede
+	// and id.
 	PutEvent(ev pinsede.Event, v wire.Verdict, at time.Time) error
 	// Record returns a credential; ErrNotFound when unknown.
 	Record(credentialID string) (Record, error)
@@ -44,14 +47,15 @@ type Tx interface {
 }
 
 // Apply applies sede's events in order inside tx, and returns one result
-// per event. Rejected events are not recorded, so a replay of one is
-// rejected again, for the same reason.
-func Apply(tx Tx, sede string, events []pinsede.Event, at time.Time) ([]wire.Result, error) {
+// per event. An event is rejected when Check refuses its form, or when it
+// is out of lim's bounds at at (Limits.Check). Rejected events are not
+// recorded, so a replay of one is rejected again, for the same reason.
+func Apply(tx Tx, lim Limits, sede string, events []pinsede.Event, at time.Time) ([]wire.Result, error) {
 	out := make([]wire.Result, 0, len(events))
 	for _, ev := range events {
 		r := wire.Result{ID: ev.ID}
 		var err error
-		r.Verdict, r.Reason, err = apply1(tx, sede, ev, at)
+		r.Verdict, r.Reason, err = apply1(tx, lim, sede, ev, at)
 		if err != nil {
 			return nil, fmt.Errorf("apply event %s: %w", ev.ID, err)
 		}
@@ -60,12 +64,23 @@ func Apply(tx Tx, sede string, events []pinsede.Event, at time.Time) ([]wire.Res
 	return out, nil
 }
 
-// apply1 applies one event.
-func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, string, error) {
+// Screen returns the reason Apply rejects an event of sede with, at at,
+// before it looks at stored records: its form (Check), then its bounds
+// (lim.Check). It returns "" for an event Apply goes on to apply. A store
+// may call it to leave out of its reads the events Apply will reject.
+func Screen(lim Limits, sede string, ev pinsede.Event, at time.Time) string {
 	if reason := Check(sede, ev); reason != "" {
+		return reason
+	}
+	return lim.Check(ev, at)
+}
+
+// apply1 applies one event.
+func apply1(tx Tx, lim Limits, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, string, error) {
+	if reason := Screen(lim, sede, ev, at); reason != "" {
 		return wire.Rejected, reason, nil
 	}
-	if seen, err := tx.Seen(ev.ID); err != nil || seen {
+	if seen, err := tx.Seen(sede, ev.ID); err != nil || seen {
 		return wire.Duplicate, "", err
 	}
 	c := ev.Credential

@@ -5,7 +5,13 @@
 // # Basics
 //
 // Apply takes a sede's batch of events and gives one verdict per event. An
-// event id is applied at most once: a replay is a Duplicate. One credential
+// event is rejected, with a reason, when its form is wrong (Check) or when
+// it is out of bounds (Limits, bounds.go): a PIN hash of a cost centrale
+// does not accept, a date too far from centrale's clock, an expiry that is
+// not the type's validity, a string too long or with control characters.
+// An event id is applied at most once per sede: a replay is a Duplicate.
+// Each sede makes its own ids, so the same id from another sede is another
+// event. One credential
 // per codice fiscale per Slot is active across every sede: an issue
 // accepted later takes the place of the active one of its slot (a PIN
 // telefonico never supersedes a PIN dispositivo), which becomes superseded, and a
@@ -85,9 +91,15 @@ type Record struct {
 // Store is the central records' storage. Implementations are safe for
 // concurrent use, and every method is atomic.
 type Store interface {
-	// Apply applies sede's events in order, each at most once by id, and
-	// returns one result per event. at is the time of acceptance.
+	// Apply applies sede's events in order, each at most once by sede and
+	// id, and
+	// returns one result per event. at is the time of acceptance, the
+	// clock the events' dates are bounded by (Limits).
 	Apply(ctx context.Context, sede string, events []pinsede.Event, at time.Time) ([]wire.Result, error)
+	// SetLimits sets the bounds Apply holds pushed events to (Limits;
+	// zero fields stand for their defaults). A store applies
+	// DefaultLimits until it is called. Safe to call at any time.
+	SetLimits(l Limits)
 	// Changes returns at most limit changes for sede with Seq > after,
 	// oldest first.
 	Changes(ctx context.Context, sede string, after uint64, limit int) ([]wire.Change, error)

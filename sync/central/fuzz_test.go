@@ -9,8 +9,9 @@ import (
 	"github.com/pinsede/pinsede/sync/wire"
 )
 
-// FuzzCheck checks that the rules refuse or accept any pushed event that
-// the strict decoder lets through, with a reason, and never panic.
+// FuzzCheck checks that the rules and the bounds refuse or accept any
+// pushed event that the strict decoder lets through, with a reason, and
+// never panic.
 func FuzzCheck(f *testing.F) {
 	f.Add([]byte(`{"sede":"ROMA01","events":[{"id":"e1","kind":"credential.issued","time":"2026-11-23T09:00:00Z","sede":"ROMA01","credential":{"id":"c1","codice_fiscale":"RSSMRA80A01H501U","type":"dispositivo","state":"attivo","pin_hash":"$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5","issued_at":"2026-11-23T09:00:00Z","expires_at":"2027-05-23T09:00:00Z","issued_by":"op","sede":"ROMA01","slip_serial":"X"}}]}`))
 	f.Add([]byte(`{"sede":"ROMA01","events":[{"id":"e2","kind":"delegation.registered","time":"2026-11-23T09:00:00Z","sede":"ROMA01","delegation":{"id":"d1","sede":"ROMA01","form":"AA09","delegante":{"codice_fiscale":"RSSMRA80A01H501U","cognome":"Rossi","nome":"Mario","document":{"type":"passaporto","number":"X1","authority":"A","country":"AR","issued_on":"2020-01-01","expires_on":"2030-01-01"}},"delegato":{"codice_fiscale":"VRDLCU70A01H501E","cognome":"Verdi","nome":"Luca","document":{"type":"passaporto","number":"X2","authority":"A","country":"AR","issued_on":"2020-01-01","expires_on":"2030-01-01"}},"from":"2026-11-23","registered_at":"2026-11-23T09:00:00Z","registered_by":"op"}}]}`))
@@ -22,8 +23,10 @@ func FuzzCheck(f *testing.F) {
 		if err := wire.Decode(bytes.NewReader(b), wire.MaxPushBytes, &req); err != nil {
 			return
 		}
+		now := time.Date(2026, 11, 23, 9, 5, 0, 0, time.UTC)
 		for _, ev := range req.Events {
-			_ = central.Check("ROMA01", ev)
+			_ = central.Screen(central.DefaultLimits(), "ROMA01", ev, now)
+			_ = central.Limits{}.Check(ev, now) // even on an event Check refuses
 		}
 	})
 }

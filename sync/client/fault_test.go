@@ -72,7 +72,7 @@ func TestFault(t *testing.T) {
 		{"unreachable", closedURL, roma, client.FaultUnreachable, ""},
 		{"timeout", slow.URL, &http.Client{Timeout: 200 * time.Millisecond}, client.FaultTimeout, ""},
 		{"certificate revoked", env.URL, &http.Client{Transport: &http.Transport{TLSClientConfig: revoked}}, client.FaultCertificate, "Certificate revoked"},
-		{"no certificate", env.URL, &http.Client{Transport: &http.Transport{TLSClientConfig: noCert}}, client.FaultCertificate, "Client certificate required"},
+		{"no certificate", env.URL, &http.Client{Transport: &http.Transport{TLSClientConfig: noCert}}, client.FaultCertificate, ""}, // refused at the handshake
 		{"centrale's certificate unknown", env.URL, &http.Client{Transport: &http.Transport{TLSClientConfig: strange}}, client.FaultCertificate, ""},
 		{"proxy error", plain.URL, http.DefaultClient, client.FaultServer, "502 Bad Gateway"},
 		{"server error", failing.URL, http.DefaultClient, client.FaultServer, "Internal error"},

@@ -56,15 +56,15 @@ type storedEvent struct {
 	at      time.Time
 }
 
-// load reads the events already applied and the credentials the events
-// concern, locking their rows, and the active credentials of the codici
-// fiscali they issue for. Two pushes that issue for the same codice fiscale
+// load reads the events of sede already applied and the credentials the
+// events concern, locking their rows, and the active credentials of the
+// codici fiscali they issue for. Two pushes that issue for the same codice fiscale
 // at once both may see no active credential: the unique index of active
 // credentials then fails the second at its insert, and it runs again.
 //
 // load begins the transaction on tx, in the same round trip: BEGIN goes
 // first in its batch.
-func load(ctx context.Context, tx conn, events []pinsede.Event) (*memTx, error) {
+func load(ctx context.Context, tx conn, sede string, events []pinsede.Event) (*memTx, error) {
 	var ids, credIDs, cfs, delIDs, delCFs []string
 	for _, ev := range events {
 		ids = append(ids, ev.ID)
@@ -125,10 +125,10 @@ func load(ctx context.Context, tx conn, events []pinsede.Event) (*memTx, error) 
 	// apply either; read first, a replay committed in between would show
 	// its credential without its event, and be rejected instead of being
 	// answered duplicate.
-	b.Queue(`SELECT id FROM events WHERE id = ANY($1)`, ids).Query(func(rows pgx.Rows) error {
+	b.Queue(`SELECT id FROM events WHERE sede = $1 AND id = ANY($2)`, sede, ids).Query(func(rows pgx.Rows) error {
 		seen, err := pgx.CollectRows(rows, pgx.RowTo[string])
 		for _, id := range seen {
-			m.seen[id] = true
+			m.seen[eventKey(sede, id)] = true
 		}
 		return err
 	})
@@ -138,12 +138,15 @@ func load(ctx context.Context, tx conn, events []pinsede.Event) (*memTx, error) 
 	return m, nil
 }
 
+// eventKey is the key of an event of sede in memTx.seen.
+func eventKey(sede, id string) string { return sede + "\x00" + id }
+
 // Seen reports whether the event was applied before or earlier in the batch.
-func (m *memTx) Seen(id string) (bool, error) { return m.seen[id], nil }
+func (m *memTx) Seen(sede, id string) (bool, error) { return m.seen[eventKey(sede, id)], nil }
 
 // PutEvent keeps an applied event for flush.
 func (m *memTx) PutEvent(ev pinsede.Event, v wire.Verdict, at time.Time) error {
-	m.seen[ev.ID] = true
+	m.seen[eventKey(ev.Sede, ev.ID)] = true
 	m.events = append(m.events, storedEvent{ev, v, at})
 	return nil
 }

@@ -32,6 +32,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -60,6 +61,8 @@ const maxAttempts = 30
 // Store is the central records in PostgreSQL.
 type Store struct {
 	pool *pgxpool.Pool
+	// limits bound the events Apply accepts (SetLimits).
+	limits atomic.Pointer[central.Limits]
 }
 
 // Open connects to the database at dsn and migrates its schema.
@@ -73,6 +76,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("open central store: %w", err)
 	}
 	s := &Store{pool: pool}
+	s.SetLimits(central.DefaultLimits())
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open central store: %w", err)
@@ -129,6 +133,12 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// SetLimits sets the bounds Apply holds pushed events to.
+func (s *Store) SetLimits(l central.Limits) {
+	l = l.WithDefaults()
+	s.limits.Store(&l)
 }
 
 // Ping checks that the database answers.
@@ -215,11 +225,20 @@ func (s *Store) apply(ctx context.Context, sede string, events []pinsede.Event, 
 			c.Exec(context.WithoutCancel(ctx), `ROLLBACK`)
 		}
 	}()
-	m, err := load(ctx, c, events)
+	// The events Apply rejects anyway are not read for: their strings may
+	// be what PostgreSQL refuses to hold (a NUL).
+	lim := *s.limits.Load()
+	screened := make([]pinsede.Event, 0, len(events))
+	for _, ev := range events {
+		if central.Screen(lim, sede, ev, at) == "" {
+			screened = append(screened, ev)
+		}
+	}
+	m, err := load(ctx, c, sede, screened)
 	if err != nil {
 		return nil, err
 	}
-	if out, err = central.Apply(m, sede, events, at); err != nil {
+	if out, err = central.Apply(m, lim, sede, events, at); err != nil {
 		return nil, err
 	}
 	if err := m.flush(ctx, c); err != nil {

@@ -15,13 +15,14 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// open opens a store on a fresh database.
+// open opens a store on a fresh database, with the suite's limits.
 func open(t *testing.T) *pgstore.Store {
 	s, err := pgstore.Open(context.Background(), pgtest.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
+	s.SetLimits(storetest.Limits)
 	return s
 }
 

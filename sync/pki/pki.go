@@ -17,7 +17,10 @@
 // Keys are ECDSA P-256 and are written unencrypted: keep the CA folder on
 // the supervisor's machine, off centrale. Revocation takes effect when
 // centrale reads the new crl.pem (it checks the file's time on every
-// request).
+// request). Centrale refuses a crl.pem whose number is lower than the one
+// it has loaded, and reports one past its next update (CRLValidity after
+// it was signed): RenewCRL signs it again. Centrale requires a client
+// certificate at the handshake (ServerTLS).
 package pki
 
 import (
@@ -32,6 +35,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"math/big"
 	"net"
 	"net/url"
@@ -282,7 +286,7 @@ func (ca *CA) writeRevocations(revs []Revocation, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	tmpl := &x509.RevocationList{Number: big.NewInt(now.UnixNano()), ThisUpdate: now, NextUpdate: now.Add(CRLValidity)}
+	tmpl := &x509.RevocationList{Number: ca.nextCRLNumber(now), ThisUpdate: now, NextUpdate: now.Add(CRLValidity)}
 	for _, r := range revs {
 		n, _ := new(big.Int).SetString(r.Serial, 16)
 		tmpl.RevokedCertificateEntries = append(tmpl.RevokedCertificateEntries, x509.RevocationListEntry{SerialNumber: n, RevocationTime: r.At})
@@ -295,6 +299,41 @@ func (ca *CA) writeRevocations(revs []Revocation, now time.Time) error {
 		return err
 	}
 	return writeAtomic(filepath.Join(ca.dir, CRLFile), pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: der}), 0o644)
+}
+
+// nextCRLNumber returns the number of a list signed at now: now in
+// nanoseconds, or one more than the number of the list in the folder if
+// that is not less, so that numbers only go up even if the clock goes
+// back (centrale refuses a list with a lower number than its own).
+func (ca *CA) nextCRLNumber(now time.Time) *big.Int {
+	n := big.NewInt(now.UnixNano())
+	b, err := os.ReadFile(filepath.Join(ca.dir, CRLFile))
+	if err != nil {
+		return n
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		return n
+	}
+	if rl, err := x509.ParseRevocationList(blk.Bytes); err == nil && rl.Number != nil && rl.Number.Cmp(n) >= 0 {
+		return new(big.Int).Add(rl.Number, big.NewInt(1))
+	}
+	return n
+}
+
+// RenewCRL signs the revocation list again, unchanged but for a higher
+// number and a next update CRLValidity from now: centrale reports a list
+// past its next update, so the supervisor renews it when nothing was
+// revoked for a while (pinctl ca crl).
+func (ca *CA) RenewCRL(now time.Time) error {
+	revs, err := ca.Revocations()
+	if err != nil {
+		return fmt.Errorf("renew revocation list: %w", err)
+	}
+	if err := ca.writeRevocations(revs, now); err != nil {
+		return fmt.Errorf("renew revocation list: %w", err)
+	}
+	return nil
 }
 
 // writeAtomic writes a file by rename.
@@ -342,74 +381,183 @@ func keyToPEM(key *ecdsa.PrivateKey) ([]byte, error) {
 	return pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), nil
 }
 
+// Errors of a revocation list.
+var (
+	// ErrCRLOlder: the file holds a list whose number is lower than the
+	// one loaded: an older list put back, which would un-revoke the
+	// certificates revoked since. It is refused; the loaded list stands.
+	ErrCRLOlder = errors.New("revocation list older than the one loaded")
+	// ErrCRLExpired: the loaded list is past its next update: the
+	// supervisor has not issued a new one (pinctl ca revoke, or
+	// pinctl ca crl) in time.
+	ErrCRLExpired = errors.New("revocation list expired")
+)
+
 // CRL is a revocation list read from a crl.pem, read again when the file
-// changes. It is safe for concurrent use.
+// changes. A list whose number is lower than the loaded one's is refused
+// (ErrCRLOlder) and the loaded one stands; a list past its next update,
+// by the caller's clock, still stands but is reported (ErrCRLExpired).
+// Both are logged once, and Status tells them. It is safe for concurrent
+// use.
 type CRL struct {
-	path    string
-	ca      *x509.Certificate
-	mu      sync.Mutex
-	mod     time.Time
-	size    int64
+	path string
+	ca   *x509.Certificate
+	now  func() time.Time
+	log  *slog.Logger
+	mu   sync.Mutex
+	// mod and size are those of the file last read, loaded or refused.
+	mod  time.Time
+	size int64
+	// revoked, number and next are the loaded list's.
 	revoked map[string]bool
+	number  *big.Int
+	next    time.Time
+	// fileErr is why the file last read was refused; nil when it is the
+	// loaded list.
+	fileErr error
+	// logged is the last problem logged, so each is logged once.
+	logged string
 }
 
 // NewCRL reads the revocation list at path, which must be signed by ca.
-func NewCRL(path string, ca *x509.Certificate) (*CRL, error) {
-	c := &CRL{path: path, ca: ca}
+// now is the clock its next update is checked against; log receives its
+// problems (nil logs nothing). A list already expired is loaded, and
+// reported.
+func NewCRL(path string, ca *x509.Certificate, now func() time.Time, log *slog.Logger) (*CRL, error) {
+	c := &CRL{path: path, ca: ca, now: now, log: log}
 	if err := c.reload(); err != nil {
 		return nil, err
 	}
+	c.report(c.problem())
 	return c, nil
 }
 
-// reload reads the file again if it changed. Called with c.mu held, or
-// before c is shared.
+// reload reads the file again if it changed since it was last read, and
+// loads it unless it is older than the loaded list. Called with c.mu
+// held, or before c is shared.
 func (c *CRL) reload() error {
 	st, err := os.Stat(c.path)
 	if err != nil {
 		return fmt.Errorf("revocation list: %w", err)
 	}
 	if st.ModTime().Equal(c.mod) && st.Size() == c.size && c.revoked != nil {
-		return nil
+		return c.fileErr
 	}
-	b, err := os.ReadFile(c.path)
+	rl, err := c.read()
+	if err == nil && c.number != nil && rl.Number.Cmp(c.number) < 0 {
+		err = fmt.Errorf("revocation list %s: %w: number %s, loaded %s; the loaded list stands", c.path, ErrCRLOlder, rl.Number, c.number)
+	}
 	if err != nil {
-		return fmt.Errorf("revocation list: %w", err)
-	}
-	blk, _ := pem.Decode(b)
-	if blk == nil || blk.Type != "X509 CRL" {
-		return fmt.Errorf("revocation list %s: not a PEM X509 CRL", c.path)
-	}
-	rl, err := x509.ParseRevocationList(blk.Bytes)
-	if err != nil {
-		return fmt.Errorf("revocation list %s: %w", c.path, err)
-	}
-	if err := rl.CheckSignatureFrom(c.ca); err != nil {
-		return fmt.Errorf("revocation list %s: %w", c.path, err)
+		if c.revoked != nil { // keep the loaded list; read this file no more until it changes
+			c.mod, c.size, c.fileErr = st.ModTime(), st.Size(), err
+		}
+		return err
 	}
 	revoked := make(map[string]bool, len(rl.RevokedCertificateEntries))
 	for _, e := range rl.RevokedCertificateEntries {
 		revoked[e.SerialNumber.Text(16)] = true
 	}
-	c.revoked, c.mod, c.size = revoked, st.ModTime(), st.Size()
+	c.revoked, c.number, c.next = revoked, rl.Number, rl.NextUpdate
+	c.mod, c.size, c.fileErr = st.ModTime(), st.Size(), nil
 	return nil
 }
 
-// Check returns ErrRevoked if cert is on the list. If the list cannot be
-// read again, the last one read stands.
+// read reads, parses and checks the signature of the file.
+func (c *CRL) read() (*x509.RevocationList, error) {
+	b, err := os.ReadFile(c.path)
+	if err != nil {
+		return nil, fmt.Errorf("revocation list: %w", err)
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil || blk.Type != "X509 CRL" {
+		return nil, fmt.Errorf("revocation list %s: not a PEM X509 CRL", c.path)
+	}
+	rl, err := x509.ParseRevocationList(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("revocation list %s: %w", c.path, err)
+	}
+	if err := rl.CheckSignatureFrom(c.ca); err != nil {
+		return nil, fmt.Errorf("revocation list %s: %w", c.path, err)
+	}
+	if rl.Number == nil {
+		return nil, fmt.Errorf("revocation list %s: no CRL number", c.path)
+	}
+	return rl, nil
+}
+
+// problem returns what is wrong with the list in force, given the last
+// reload's error: the file refused, or the loaded list expired; nil when
+// nothing is. Called with c.mu held.
+func (c *CRL) problem() error {
+	if c.fileErr != nil {
+		return c.fileErr
+	}
+	if now := c.now(); !c.next.IsZero() && now.After(c.next) {
+		return fmt.Errorf("revocation list %s: %w: number %s, next update was %s; issue a new one (pinctl ca crl)",
+			c.path, ErrCRLExpired, c.number, c.next.Format(time.RFC3339))
+	}
+	return nil
+}
+
+// report logs err as an error unless it was the last one logged. Called
+// with c.mu held.
+func (c *CRL) report(err error) {
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	if msg == c.logged {
+		return
+	}
+	c.logged = msg
+	if c.log == nil {
+		return
+	}
+	if err != nil {
+		c.log.Error("revocation list", "err", err)
+	} else {
+		c.log.Info("revocation list loaded", "path", c.path, "number", c.number.String(), "next_update", c.next)
+	}
+}
+
+// Check returns ErrRevoked if cert is on the list in force. If the file
+// cannot be read again, or holds an older list, the loaded list stands;
+// the problem is logged and Status tells it.
 func (c *CRL) Check(cert *x509.Certificate) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.reload() // on error, keep the last good list
+	err := c.reload()
+	if err == nil {
+		err = c.problem()
+	}
+	c.report(err)
 	if c.revoked[Serial(cert)] {
 		return ErrRevoked
 	}
 	return nil
 }
 
-// ServerTLS returns centrale's TLS configuration: its certificate, and
-// client certificates checked against the CA when given (the handlers
-// refuse requests without one, with a problem that says so).
+// Status reads the file again if it changed and returns what is wrong
+// with the list in force: an error wrapping ErrCRLOlder when the file
+// holds an older list than the one loaded, ErrCRLExpired when the loaded
+// list is past its next update, another error when the file cannot be
+// read; nil when the list is current. The loaded list stands whatever
+// Status says. For the health check.
+func (c *CRL) Status() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	err := c.reload()
+	if err == nil {
+		err = c.problem()
+	}
+	c.report(err)
+	return err
+}
+
+// ServerTLS returns centrale's TLS configuration: its certificate, and a
+// client certificate required at the handshake and checked against the
+// CA. A client without one, or with one of another CA, fails the
+// handshake; the handlers then check its role and the revocation list.
 func ServerTLS(caPEM, certPEM, keyPEM []byte) (*tls.Config, error) {
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(caPEM) {
@@ -423,7 +571,7 @@ func ServerTLS(caPEM, certPEM, keyPEM []byte) (*tls.Config, error) {
 		MinVersion:   tls.VersionTLS13,
 		Certificates: []tls.Certificate{pair},
 		ClientCAs:    pool,
-		ClientAuth:   tls.VerifyClientCertIfGiven,
+		ClientAuth:   tls.RequireAndVerifyClientCert,
 	}, nil
 }
 

@@ -1,9 +1,14 @@
 package pki_test
 
 import (
+	"bytes"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"log/slog"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,7 +38,7 @@ func TestCA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	crl, err := pki.NewCRL(filepath.Join(dir, pki.CRLFile), caCert)
+	crl, err := pki.NewCRL(filepath.Join(dir, pki.CRLFile), caCert, testclock.Now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,4 +100,207 @@ func x509Opts(ca *x509.Certificate, now time.Time) x509.VerifyOptions {
 	pool := x509.NewCertPool()
 	pool.AddCert(ca)
 	return x509.VerifyOptions{Roots: pool, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, CurrentTime: now}
+}
+
+// fixture is a CA in a temporary folder with a client certificate of
+// ROMA01, and the CRL loaded on the clock *now, logging to log.
+type fixture struct {
+	dir  string
+	ca   *pki.CA
+	cert *x509.Certificate
+	crl  *pki.CRL
+	now  *time.Time
+	log  *bytes.Buffer
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{dir: t.TempDir(), log: new(bytes.Buffer)}
+	now := testclock.Now()
+	f.now = &now
+	var err error
+	if f.ca, err = pki.Init(f.dir, "test", now); err != nil {
+		t.Fatal(err)
+	}
+	certPEM, _, err := f.ca.Issue(pki.RoleSede, "ROMA01", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.cert, err = pki.ParseCert(certPEM); err != nil {
+		t.Fatal(err)
+	}
+	caCert, err := pki.ParseCert(f.ca.CertPEM())
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(f.log, nil))
+	if f.crl, err = pki.NewCRL(filepath.Join(f.dir, pki.CRLFile), caCert, func() time.Time { return *f.now }, log); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// errors returns the error lines logged.
+func (f *fixture) errors() int { return strings.Count(f.log.String(), "level=ERROR") }
+
+// putBack writes b as crl.pem, with a modification time of its own, as a
+// copy of an older list put back would be.
+func (f *fixture) putBack(t *testing.T, b []byte, mod time.Time) {
+	t.Helper()
+	path := filepath.Join(f.dir, pki.CRLFile)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(path, mod, mod); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Ensure that an older revocation list put back is refused: the
+// certificate revoked since stays refused, the refusal is logged once and
+// Status tells it, and a newer list is loaded again.
+func TestCRLOlderRefused(t *testing.T) {
+	f := newFixture(t)
+	old, err := os.ReadFile(filepath.Join(f.dir, pki.CRLFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	*f.now = f.now.Add(time.Minute)
+	if err := f.ca.Revoke(pki.Serial(f.cert), "PC rubato", *f.now); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.crl.Check(f.cert); !errors.Is(err, pki.ErrRevoked) {
+		t.Fatalf("revoked certificate: %v, want ErrRevoked", err)
+	}
+	f.putBack(t, old, f.now.Add(time.Hour))
+	for range 3 {
+		if err := f.crl.Check(f.cert); !errors.Is(err, pki.ErrRevoked) {
+			t.Fatalf("after the older list was put back: %v, want ErrRevoked", err)
+		}
+	}
+	if err := f.crl.Status(); !errors.Is(err, pki.ErrCRLOlder) {
+		t.Errorf("Status = %v, want ErrCRLOlder", err)
+	}
+	if n := f.errors(); n != 1 {
+		t.Errorf("%d errors logged, want 1:\n%s", n, f.log)
+	}
+	// The supervisor signs the list again: it is loaded, the certificate
+	// still revoked.
+	*f.now = f.now.Add(time.Minute)
+	if err := f.ca.RenewCRL(*f.now); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.crl.Status(); err != nil {
+		t.Errorf("Status after a renewal = %v", err)
+	}
+	if err := f.crl.Check(f.cert); !errors.Is(err, pki.ErrRevoked) {
+		t.Errorf("after the renewal: %v, want ErrRevoked", err)
+	}
+}
+
+// Ensure that a list past its next update is reported, by the caller's
+// clock, and still applied; and that a renewal clears it.
+func TestCRLExpired(t *testing.T) {
+	f := newFixture(t)
+	if err := f.crl.Status(); err != nil {
+		t.Fatalf("fresh list: %v", err)
+	}
+	*f.now = f.now.Add(pki.CRLValidity + time.Second)
+	if err := f.crl.Status(); !errors.Is(err, pki.ErrCRLExpired) {
+		t.Errorf("Status = %v, want ErrCRLExpired", err)
+	}
+	if err := f.crl.Check(f.cert); err != nil {
+		t.Errorf("Check of a certificate not revoked, list expired: %v", err)
+	}
+	if n := f.errors(); n != 1 {
+		t.Errorf("%d errors logged, want 1:\n%s", n, f.log)
+	}
+	if err := f.ca.RenewCRL(*f.now); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.crl.Status(); err != nil {
+		t.Errorf("Status after a renewal = %v", err)
+	}
+}
+
+// Ensure that the CA's list numbers go up even when its clock goes back,
+// so that centrale does not refuse a list signed after a clock change.
+func TestCRLNumberUpWhenClockGoesBack(t *testing.T) {
+	f := newFixture(t)
+	*f.now = f.now.Add(-24 * time.Hour)
+	if err := f.ca.Revoke(pki.Serial(f.cert), "PC rubato", *f.now); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.crl.Check(f.cert); !errors.Is(err, pki.ErrRevoked) {
+		t.Errorf("revoked on a clock gone back: %v, want ErrRevoked", err)
+	}
+	if err := f.crl.Status(); err != nil {
+		t.Errorf("Status = %v", err)
+	}
+}
+
+// Ensure that centrale's TLS configuration fails the handshake of a client
+// without a certificate, and completes that of a client with one.
+func TestServerTLSRequiresCertificate(t *testing.T) {
+	f := newFixture(t)
+	now := time.Now() // crypto/tls checks validity on the real clock
+	srvPEM, srvKey, err := f.ca.IssueServer([]string{"127.0.0.1"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pki.ServerTLS(f.ca.CertPEM(), srvPEM, srvKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	handshakes := make(chan error)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			err = c.(*tls.Conn).Handshake()
+			if err == nil {
+				_, err = c.Write([]byte("x"))
+			}
+			c.Close()
+			handshakes <- err
+		}
+	}()
+	certPEM, keyPEM, err := f.ca.Issue(pki.RolePortal, "PORTALE", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name             string
+		certPEM, keyPEM  []byte
+		wantServer, want bool // whether each side's handshake succeeds
+	}{
+		{"no certificate", nil, nil, false, false},
+		{"a certificate of the CA", certPEM, keyPEM, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ccfg, err := pki.ClientTLS(f.ca.CertPEM(), tc.certPEM, tc.keyPEM)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := tls.Dial("tcp", ln.Addr().String(), ccfg)
+			if err == nil {
+				// TLS 1.3: the client learns of the refusal at its first read.
+				_, err = c.Read(make([]byte, 1))
+				c.Close()
+			}
+			if serr := <-handshakes; (serr == nil) != tc.wantServer {
+				t.Errorf("server handshake: %v, want success %v", serr, tc.wantServer)
+			}
+			if (err == nil) != tc.want {
+				t.Errorf("client: %v, want success %v", err, tc.want)
+			}
+		})
+	}
 }

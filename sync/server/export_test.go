@@ -2,3 +2,19 @@ package server
 
 // Routes exposes the route table to the tests.
 var Routes = routes
+
+// SetCheckHook sets f to be called with +1 when a PIN check starts, in its
+// slot, and with -1 when it ends.
+func (s *Server) SetCheckHook(f func(delta int)) { s.onCheck.Store(&f) }
+
+// SetWaitHook sets f to be called with the number of requests waiting for
+// a slot each time one starts to wait.
+func (s *Server) SetWaitHook(f func(waiting int)) {
+	g := s.guard.Load().gate
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.onWait = f
+}
+
+// CFBuckets returns how many codici fiscali have a bucket.
+func (s *Server) CFBuckets() int { return s.guard.Load().cfs.len() }

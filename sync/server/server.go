@@ -6,10 +6,13 @@
 // # Basics
 //
 // Clients authenticate with TLS client certificates from the deployment's
-// CA (sync/pki): the certificate names the role and the code of its holder.
-// A sede pushes and pulls only its own records; a kiosk posts tickets
-// for the sede its certificate names; the portal role checks PINs. Every error is an RFC 9457 problem (application/problem+json) that
-// says what was wrong. The API is described in openapi.json, served at
+// CA (sync/pki), required at the handshake: the certificate names the role
+// and the code of its holder. A sede pushes and pulls only its own
+// records; a kiosk posts tickets for the sede its certificate names; the
+// portal role checks PINs, within limits of concurrency and rate
+// (VerifyLimits, overload.go) that answer an overload with 503 or 429 and
+// Retry-After. Every error is an RFC 9457 problem
+// (application/problem+json) that says what was wrong. The API is described in openapi.json, served at
 // /v1/openapi.json, and a test checks the handlers against it.
 //
 // # Caveats
@@ -57,11 +60,20 @@ type Server struct {
 	policy atomic.Pointer[pinsede.Policy]
 	// sweep wipes the tickets of past days (tickets.go).
 	sweep ticketSweep
+	// guard holds the slots and rate limits of /v1/pin/verify
+	// (overload.go).
+	guard atomic.Pointer[verifyGuard]
+	// onCheck, when set (by the tests), is called with +1 when a PIN
+	// check starts, in its slot, and -1 when it ends.
+	onCheck atomic.Pointer[func(delta int)]
 }
 
-// New returns a Server on store, with verifier, crl and the clock now.
+// New returns a Server on store, with verifier, crl and the clock now,
+// and the default VerifyLimits.
 func New(store central.Store, verifier *central.Verifier, crl *pki.CRL, log *slog.Logger, now func() time.Time) *Server {
-	return &Server{Store: store, Verifier: verifier, CRL: crl, Now: now, Log: log}
+	s := &Server{Store: store, Verifier: verifier, CRL: crl, Now: now, Log: log}
+	s.SetVerifyLimits(VerifyLimits{})
+	return s
 }
 
 // routes lists the methods of each path, for 405 answers.
@@ -145,6 +157,8 @@ func (s *Server) logged(next http.Handler) http.Handler {
 type caller struct {
 	role pki.Role
 	code string
+	// serial is its certificate's serial (pki.Serial).
+	serial string
 }
 
 // auth lets through requests whose client certificate has role, and gives
@@ -174,7 +188,7 @@ func (s *Server) auth(role pki.Role, next func(http.ResponseWriter, *http.Reques
 				fmt.Sprintf("%s needs a %s certificate; this one is for %s %s", r.URL.Path, role, got, code))
 			return
 		}
-		next(w, r, caller{role: got, code: code})
+		next(w, r, caller{role: got, code: code, serial: pki.Serial(cert)})
 	}
 }
 
@@ -293,11 +307,36 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, c caller) {
 	writeJSON(w, http.StatusOK, wire.ContentJSON, resp)
 }
 
-// verify checks a PIN.
-func (s *Server) verify(w http.ResponseWriter, r *http.Request, _ caller) {
+// verify checks a PIN, within the VerifyLimits (overload.go): the
+// certificate's bucket, then the codice fiscale's, answer 429 when empty;
+// then the check waits for a slot, or answers 503.
+func (s *Server) verify(w http.ResponseWriter, r *http.Request, c caller) {
+	g := s.guard.Load()
+	now := s.Now()
+	if ok, d := g.certs.take(c.serial, now); !ok {
+		tooMany(w, "this certificate", d)
+		return
+	}
 	var req wire.VerifyRequest
 	if !decode(w, r, wire.MaxVerifyBytes, &req) {
 		return
+	}
+	if cf, err := pinsede.ParseCodiceFiscale(req.CodiceFiscale); err == nil { // else Verify refuses it, hashing nothing
+		if ok, d := g.cfs.take(string(cf), now); !ok {
+			tooMany(w, "this codice fiscale", d)
+			return
+		}
+	}
+	if !g.gate.enter(r.Context()) {
+		retryAfter(w, time.Second)
+		problem(w, http.StatusServiceUnavailable, "overloaded", "Too many PIN checks at once",
+			fmt.Sprintf("centrale checks at most %d PINs at once and %d more are waiting; try again in 1 s", g.limits.Slots, g.limits.Queue))
+		return
+	}
+	defer g.gate.leave()
+	if f := s.onCheck.Load(); f != nil {
+		(*f)(1)
+		defer (*f)(-1)
 	}
 	resp, err := s.Verifier.Verify(r.Context(), req)
 	if errors.Is(err, central.ErrBadRequest) {
@@ -311,13 +350,36 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, _ caller) {
 	writeJSON(w, http.StatusOK, wire.ContentJSON, resp)
 }
 
-// health answers that the server runs and which store it uses.
+// health answers that the server runs, which store it uses, and the state
+// of the revocation list: a list expired or refused leaves the server
+// serving (200) but "degraded", for the monitoring to alert on.
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	if err := s.Store.Ping(r.Context()); err != nil {
 		problem(w, http.StatusServiceUnavailable, "store-down", "Store unavailable", "the central store does not answer")
 		return
 	}
-	writeJSON(w, http.StatusOK, wire.ContentJSON, wire.Health{Status: "ok", Store: s.Store.Kind()})
+	h := wire.Health{Status: "ok", Store: s.Store.Kind()}
+	if s.CRL != nil {
+		h.CRL = crlState(s.CRL.Status())
+		if h.CRL != "ok" {
+			h.Status = "degraded"
+		}
+	}
+	writeJSON(w, http.StatusOK, wire.ContentJSON, h)
+}
+
+// crlState names the state of the revocation list for /v1/health; the
+// details are in centrale's log.
+func crlState(err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, pki.ErrCRLExpired):
+		return "expired"
+	case errors.Is(err, pki.ErrCRLOlder):
+		return "older list refused"
+	}
+	return "unreadable"
 }
 
 // internal logs err and answers a 500 problem that reveals nothing of it.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -158,7 +159,6 @@ func TestBadInput(t *testing.T) {
 		{"not JSON", roma, "POST", "/v1/events", "text/plain", mustJSON(t, good), 415, "unsupported-media-type"},
 		{"empty batch", roma, "POST", "/v1/events", wire.ContentJSON, []byte(`{"sede": "ROMA01", "events": []}`), 422, "empty-batch"},
 		{"batch too long", roma, "POST", "/v1/events", wire.ContentJSON, mustJSON(t, long), 422, "batch-too-long"},
-		{"no certificate", env.Client(t, "", ""), "POST", "/v1/events", wire.ContentJSON, mustJSON(t, good), 401, "no-certificate"},
 		{"revoked certificate", revoked, "POST", "/v1/events", wire.ContentJSON, mustJSON(t, batch(t, "ROMA02", 1)), 403, "certificate-revoked"},
 		{"another sede's batch", roma, "POST", "/v1/events", wire.ContentJSON, mustJSON(t, other), 403, "other-sede"},
 		{"another sede's event in the batch", roma, "POST", "/v1/events", wire.ContentJSON, mustJSON(t, mixed), 403, "other-sede"},
@@ -240,11 +240,13 @@ func TestVerify(t *testing.T) {
 			t.Errorf("type %q, want %q", resp.Type, wantType)
 		}
 	}
-	st, b := do(t, env.Client(t, "", ""), "GET", env.URL+"/v1/health", "", nil)
-	if st != 200 || !bytes.Contains(b, []byte(`"bolt"`)) {
+	// Health and the description need a certificate of the CA, of any role.
+	st, b := do(t, env.Client(t, pki.RoleKiosk, "ROMA01"), "GET", env.URL+"/v1/health", "", nil)
+	var h wire.Health
+	if err := json.Unmarshal(b, &h); st != 200 || err != nil || h != (wire.Health{Status: "ok", Store: "bolt", CRL: "ok"}) {
 		t.Errorf("health: %d %s", st, b)
 	}
-	do(t, env.Client(t, "", ""), "GET", env.URL+"/v1/openapi.json", "", nil)
+	do(t, env.Client(t, pki.RolePortal, "PORTALE"), "GET", env.URL+"/v1/openapi.json", "", nil)
 	do(t, env.Client(t, pki.RoleSede, "ROMA01"), "GET", env.URL+"/v1/changes?after=0&limit=10", "", nil)
 }
 
@@ -336,5 +338,30 @@ func TestOpenAPI(t *testing.T) {
 				t.Errorf("%s %s %d: required field %q missing in %s", ex.method, ex.path, ex.status, f, ex.body)
 			}
 		}
+	}
+}
+
+// Ensure that a client without a certificate is refused at the handshake,
+// whatever it asks, and nothing is stored; and that a request that reaches
+// the handlers without one (behind a TLS-terminating proxy) is a 401
+// problem that says so.
+func TestNoCertificate(t *testing.T) {
+	env := newEnv(t)
+	body := mustJSON(t, batch(t, "ROMA01", 1))
+	for _, path := range []string{"/v1/events", "/v1/health", "/v1/openapi.json", "/v1/pin/verify"} {
+		resp, err := env.Client(t, "", "").Post(env.URL+path, wire.ContentJSON, bytes.NewReader(body))
+		if err == nil {
+			resp.Body.Close()
+			t.Errorf("%s without a certificate: %s, want the handshake refused", path, resp.Status)
+		}
+	}
+	if n, _ := env.Store.Events(t.Context()); n != 0 {
+		t.Errorf("%d events stored", n)
+	}
+	rec := httptest.NewRecorder()
+	env.Server.Handler().ServeHTTP(rec, httptest.NewRequest("POST", "/v1/events", bytes.NewReader(body)))
+	var p wire.Problem
+	if err := json.Unmarshal(rec.Body.Bytes(), &p); rec.Code != 401 || err != nil || p.Type != "urn:pinsede:problem:no-certificate" {
+		t.Errorf("without TLS: %d %s, want 401 no-certificate", rec.Code, rec.Body)
 	}
 }

@@ -58,7 +58,7 @@ func Delegated(sede, id string, form pinsede.DelegationForm, delegante, delegato
 // delegation of a registration event.
 func DelegationRevoked(registered pinsede.Event, sede, id string) pinsede.Event {
 	d := *registered.Delegation
-	d.RevokedAt, d.RevokedBy, d.RevokeReason = T0.Add(time.Hour), "op", "revocata dal delegante"
+	d.RevokedAt, d.RevokedBy, d.RevokeReason = T0.Add(time.Minute), "op", "revocata dal delegante"
 	return pinsede.Event{ID: id, Kind: pinsede.EventDelegationRevoked, Time: d.RevokedAt, Sede: sede, Delegation: &d}
 }
 
@@ -270,7 +270,9 @@ func testDelegations(t *testing.T, s central.Store) {
 	// A delegation past its last day counts no more.
 	ended := Delegated("ROMA01", "d12", pinsede.FormAA08, CF(20), CF(102))
 	ended.Delegation.From, ended.Delegation.Until = pinsede.DateOf(T0.AddDate(0, -2, 0)), pinsede.DateOf(T0.AddDate(0, 0, -1))
-	if res, err := s.Apply(ctx, "ROMA01", []pinsede.Event{ended}, T0.AddDate(0, -1, 0)); err != nil || res[0].Verdict != wire.Accepted {
+	ended.Time = T0.AddDate(0, -1, 0) // registered and accepted a month ago
+	ended.Delegation.RegisteredAt = ended.Time
+	if res, err := s.Apply(ctx, "ROMA01", []pinsede.Event{ended}, ended.Time); err != nil || res[0].Verdict != wire.Accepted {
 		t.Fatalf("d12: %+v, %v", res, err)
 	}
 	accept("MILA01", Delegated("MILA01", "d13", pinsede.FormAA08, CF(20), CF(103)))

@@ -26,6 +26,10 @@ type Opener func(t *testing.T) central.Store
 // CheapArgon2 makes the hashes of the suite fast.
 var CheapArgon2 = pinsede.Argon2Params{Time: 1, MemoryKiB: 64, Threads: 1}
 
+// Limits are the bounds the suite runs the stores with (Store.SetLimits):
+// the defaults, and the suite's cheap hashes accepted besides the desks'.
+var Limits = central.Limits{PINParams: []pinsede.Argon2Params{pinsede.DefaultPINParams, CheapArgon2}}
+
 // T0 is the suite's clock: testclock.Now, in UTC as centrale keeps it.
 // Every fixture date is relative to it, so the suite runs as any day.
 var T0 = testclock.Now().UTC()
@@ -75,14 +79,16 @@ func Follow(issued pinsede.Event, id string, kind pinsede.EventKind) pinsede.Eve
 	return ev
 }
 
-// Run runs the suite against the stores open makes.
+// Run runs the suite against the stores open makes, each set to Limits.
 func Run(t *testing.T, open Opener) {
 	for _, tc := range []struct {
 		name string
 		fn   func(*testing.T, central.Store)
 	}{
 		{"ApplyOnce", testApplyOnce},
+		{"EventIDsPerSede", testEventIDsPerSede},
 		{"Reject", testReject},
+		{"HashCost", testHashCost}, {"Bounds", testBounds}, // bounds.go
 		{"Supersede", testSupersede},
 		{"Revoke", testRevoke},
 		{"Changes", testChanges},
@@ -105,7 +111,11 @@ func Run(t *testing.T, open Opener) {
 		{"TicketWipe", testTicketWipe},
 		{"Outcomes", testOutcomes}, // outcomes.go
 	} {
-		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			s.SetLimits(Limits)
+			tc.fn(t, s)
+		})
 	}
 }
 
@@ -571,5 +581,36 @@ func testTelephone(t *testing.T, s central.Store) {
 	step("telefonico expired", wire.VerifyRequest{PIN: tel2, Type: pinsede.Telefonico}, wire.Expired, pinsede.Telefonico)
 	if _, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(CF(1)), PIN: tel2, Type: "spid"}); !errors.Is(err, central.ErrBadRequest) {
 		t.Errorf("unknown type: %v, want ErrBadRequest", err)
+	}
+}
+
+// Ensure that event ids are unique per sede only: another sede's event
+// of the same id is applied, and its credential stored, and each sede's
+// replay is its own duplicate.
+func testEventIDsPerSede(t *testing.T, s central.Store) {
+	h := Hash(t, "ACEFHJKMNPRTUVWX")
+	roma := Issued("ROMA01", CF(1), "e1", "cr", h)
+	mila := Issued("MILA01", CF(2), "e1", "cm", h)
+	wantVerdicts(t, apply(t, s, "ROMA01", roma), wire.Accepted)
+	wantVerdicts(t, apply(t, s, "MILA01", mila), wire.Accepted)
+	wantVerdicts(t, apply(t, s, "MILA01", mila), wire.Duplicate)
+	wantVerdicts(t, apply(t, s, "ROMA01", roma), wire.Duplicate)
+	if r := current(t, s, CF(1)); r.Credential.ID != "cr" || r.Status != central.StatusActive {
+		t.Errorf("ROMA01's credential = %s %s, want cr active", r.Credential.ID, r.Status)
+	}
+	if r := current(t, s, CF(2)); r.Credential.ID != "cm" || r.Status != central.StatusActive {
+		t.Errorf("MILA01's credential = %s %s, want cm active", r.Credential.ID, r.Status)
+	}
+	// The follow-up of the same id at each sede is each one's own.
+	wantVerdicts(t, apply(t, s, "ROMA01", Follow(roma, "e2", pinsede.EventHandedOver)), wire.Accepted)
+	wantVerdicts(t, apply(t, s, "MILA01", Follow(mila, "e2", pinsede.EventRevoked)), wire.Accepted)
+	if r := current(t, s, CF(2)); r.Status != central.StatusRevoked {
+		t.Errorf("MILA01's credential after its revocation: %s", r.Status)
+	}
+	if r := current(t, s, CF(1)); r.Status != central.StatusActive || r.Credential.HandedOverAt.IsZero() {
+		t.Errorf("ROMA01's credential after its handover: %s, handed over %v", r.Status, r.Credential.HandedOverAt)
+	}
+	if n := events(t, s); n != 4 {
+		t.Errorf("Events() = %d, want 4", n)
 	}
 }

@@ -32,7 +32,7 @@ func Ticket(sede, code, number string, issued time.Time) wire.Ticket {
 
 // TicketCalled returns the event of a desk of sede calling a ticket.
 func TicketCalled(sede, id, code string) pinsede.Event {
-	return pinsede.Event{ID: id, Kind: pinsede.EventTicketCalled, Time: T0.Add(time.Hour), Sede: sede, Ticket: code}
+	return pinsede.Event{ID: id, Kind: pinsede.EventTicketCalled, Time: T0.Add(time.Minute), Sede: sede, Ticket: code}
 }
 
 // ticketChanges returns sede's ticket changes, oldest first.

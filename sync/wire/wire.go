@@ -64,7 +64,8 @@ type Verdict string
 const (
 	// Accepted: applied now.
 	Accepted Verdict = "accepted"
-	// Duplicate: applied before (same event id); nothing changed.
+	// Duplicate: applied before (same event id from the same sede: each
+	// sede makes its own ids); nothing changed.
 	Duplicate Verdict = "duplicate"
 	// Superseded: recorded, but a newer credential for the same codice
 	// fiscale, accepted later from another sede, has taken its place.
@@ -213,10 +214,17 @@ type VerifyResponse struct {
 	Type    pinsede.CredentialType `json:"type,omitempty"`
 }
 
-// Health answers GET /v1/health.
+// Health answers GET /v1/health. Status is "ok", or "degraded" when
+// the revocation list in force has a problem, which CRL names.
 type Health struct {
 	Status string `json:"status"`
 	Store  string `json:"store"`
+	// CRL is the state of the revocation list: "ok", "expired" (past its
+	// next update), "older list refused" (the file holds a list older
+	// than the one in force, which stands), "unreadable" (the file cannot
+	// be read; the list loaded before stands); empty when centrale checks
+	// none.
+	CRL string `json:"crl,omitempty"`
 }
 
 // Problem is an error answer (RFC 9457).

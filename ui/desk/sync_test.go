@@ -56,7 +56,7 @@ func startCentrale(t *testing.T) *centrale {
 	if err != nil {
 		t.Fatal(err)
 	}
-	crl, err := pki.NewCRL(filepath.Join(dir, "ca", pki.CRLFile), caCert)
+	crl, err := pki.NewCRL(filepath.Join(dir, "ca", pki.CRLFile), caCert, time.Now, nil) // the CA's clock, as for the certificates
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,6 +65,7 @@ func startCentrale(t *testing.T) *centrale {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
+	store.SetLimits(central.Limits{PINParams: []pinsede.Argon2Params{cheap}})
 	v := central.NewVerifier(store, 3, deskClock)
 	v.Params = cheap
 	c := &centrale{ca: ca, store: store}

@@ -33,7 +33,9 @@ type Env struct {
 }
 
 // New starts centrale on store, with a fresh CA, and stops it when the test
-// ends. The verifier locks after 3 wrong PINs and hashes cheaply. The
+// ends. The verifier locks after 3 wrong PINs and hashes cheaply; the store
+// accepts the cheap hashes of the tests besides the desks' (Limits); the
+// PIN checks are rate-limited by nothing (VerifyLimits). The
 // records' clock is the suite's (testclock.Now); certificates are issued at
 // the real time, the clock crypto/tls checks them against.
 func New(t testing.TB, store central.Store) *Env { return NewAt(t, store, testclock.Now) }
@@ -59,13 +61,17 @@ func NewAt(t testing.TB, store central.Store, now func() time.Time) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	crl, err := pki.NewCRL(filepath.Join(dir, pki.CRLFile), caCert)
+	// The list's next update is checked on the clock the CA signed it
+	// on: the real time, as the certificates' validity.
+	crl, err := pki.NewCRL(filepath.Join(dir, pki.CRLFile), caCert, time.Now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	store.SetLimits(Limits)
 	v := central.NewVerifier(store, 3, now)
 	v.Params = CheapArgon2
 	srv := server.New(store, v, crl, nil, now)
+	srv.SetVerifyLimits(VerifyLimits)
 	hs := httptest.NewUnstartedServer(srv.Handler())
 	hs.TLS = cfg
 	hs.Config.ErrorLog = log.New(io.Discard, "", 0) // the fault tests cut handshakes on purpose
@@ -76,6 +82,16 @@ func NewAt(t testing.TB, store central.Store, now func() time.Time) *Env {
 
 // CheapArgon2 are the cheap hash costs of tests.
 var CheapArgon2 = pinsede.Argon2Params{Time: 1, MemoryKiB: 64, Threads: 1}
+
+// VerifyLimits are the limits of /v1/pin/verify New sets: the default
+// slots and queue, and buckets that never run dry: the suites' clocks
+// stand still, so a bucket would never refill, and a benchmark's portal
+// would be refused after its burst. The tests of the limits set their own.
+var VerifyLimits = server.VerifyLimits{CertRate: 1e9, CertBurst: 1 << 30, CFRate: 1e9, CFBurst: 1 << 30}
+
+// Limits are the bounds New sets on the store: the defaults, with the
+// cheap hashes of the tests accepted besides the desks'.
+var Limits = central.Limits{PINParams: []pinsede.Argon2Params{pinsede.DefaultPINParams, CheapArgon2}}
 
 // TLS returns a client TLS configuration for role and code; with role ""
 // it has no client certificate.
