@@ -152,3 +152,19 @@ func TestShortcuts(t *testing.T) {
 		t.Error("a shortcut acted behind the lock screen")
 	}
 }
+
+// Ensure that the red summary of the identity check goes once its errors
+// are fixed (issue 14, finding 8).
+func TestVerifySummaryGoesWithTheErrors(t *testing.T) {
+	h := ready(t)
+	h.toVerification(mario)
+	v := h.app.verify
+	h.tap(v.issue) // nothing filled in
+	if v.msg.text() == "" {
+		t.Fatal("no summary of the errors")
+	}
+	h.fillVerification(passport)
+	if got := v.msg.text(); got != "" {
+		t.Errorf("summary %q stays after the errors are fixed", got)
+	}
+}

@@ -213,6 +213,9 @@ func (v *verifyScreen) validate(all bool) pinsede.FieldErrors {
 	v.fields.show(append(es, v.mrzProblems()...), all)
 	v.fields.setNotes(v.mrzNotes())
 	v.checkDocument()
+	if len(es) == 0 && v.msg.text() == lang.L("form.haserrors") {
+		v.msg.set(msgError, "") // the summary goes with the last error it summed up
+	}
 	return es
 }
 
