@@ -26,6 +26,7 @@ func TestUnlock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.SetLimits(storetest.Limits) // the suite's cheap hashes
 	ctx := context.Background()
 	cf := storetest.CF(1)
 	iss := storetest.Issued("ROMA01", cf, "e1", "c1", storetest.Hash(t, pin))

@@ -1,6 +1,7 @@
 package boltstore
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -75,6 +76,12 @@ func (s *Store) Counts() (map[string]int, error) {
 	counts := map[string]int{}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			switch {
+			case bytes.Equal(name, bucketEventsByID):
+				return nil // the old layout, emptied into bucketEvents at Open
+			case bytes.Equal(name, bucketEvents):
+				name = []byte("events") // what it holds, whatever its layout
+			}
 			counts[string(name)] = b.Stats().KeyN
 			return nil
 		})

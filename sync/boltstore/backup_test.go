@@ -67,12 +67,12 @@ func TestBackupWhilePushing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if counts["sede_events"] < before || counts["credentials"] != counts["sede_events"] {
+		if counts["events"] < before || counts["credentials"] != counts["events"] {
 			t.Errorf("copy %d: %v, %d events applied before it", n, counts, before)
 		}
 		if finished {
-			if counts["sede_events"] != 200 {
-				t.Errorf("last copy: %d events, want 200", counts["sede_events"])
+			if counts["events"] != 200 {
+				t.Errorf("last copy: %d events, want 200", counts["events"])
 			}
 			break
 		}

@@ -36,6 +36,7 @@ func TestBackupScript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.SetLimits(storetest.Limits) // the suite's cheap hashes
 	defer s.Close()
 	ctx := context.Background()
 	hash := storetest.Hash(t, "ACEFHJKMNPRTUVWX")
