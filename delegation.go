@@ -216,7 +216,7 @@ func (dl *Delegation) Validate(today Date) FieldErrors {
 func (p *Party) validate(side DelegationSide, today Date) FieldErrors {
 	var es FieldErrors
 	if cf, err := ParseCodiceFiscale(string(p.CodiceFiscale)); err != nil {
-		es = append(es, err.(FieldError))
+		es = append(es, asFieldError(err, FieldCodiceFiscale))
 	} else {
 		p.CodiceFiscale = cf
 	}

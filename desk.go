@@ -479,7 +479,7 @@ func (d *Desk) Search(s *Session, q SearchQuery) ([]Citizen, error) {
 	if q.CodiceFiscale != "" {
 		cf, err := ParseCodiceFiscale(string(q.CodiceFiscale))
 		if err != nil {
-			return nil, FieldErrors{err.(FieldError)}
+			return nil, FieldErrors{asFieldError(err, FieldCodiceFiscale)}
 		}
 		q.CodiceFiscale = cf
 	}

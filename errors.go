@@ -108,3 +108,15 @@ func (p *Problem) Error() string {
 
 // Unwrap returns the cause.
 func (p *Problem) Unwrap() error { return p.Err }
+
+// asFieldError returns the FieldError err is or wraps, found with
+// errors.As; any other error becomes a FieldError on field that says the
+// value is not valid (KeyInvalid). A check that one day wraps its
+// FieldError loses nothing, and panics nowhere.
+func asFieldError(err error, field string) FieldError {
+	var fe FieldError
+	if errors.As(err, &fe) {
+		return fe
+	}
+	return FieldError{Field: field, Key: KeyInvalid}
+}

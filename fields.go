@@ -45,6 +45,7 @@ const (
 // Message keys of the field problems that are not about the codice fiscale.
 const (
 	KeyRequired         = "err.required"
+	KeyInvalid          = "err.invalid"
 	KeyTooLong          = "err.toolong"
 	KeyCodeFormat       = "err.code.format"
 	KeyPasswordShort    = "err.password.short"

@@ -93,12 +93,11 @@ func (r *Request) Validate(today Date) FieldErrors {
 	if code := strings.ToUpper(strings.TrimSpace(r.LuogoNascita.Code)); code != "" {
 		r.LuogoNascita.Code = code
 		if _, err := CheckPlace(code, r.DataNascita); err != nil {
-			es = append(es, err.(FieldError))
+			es = append(es, asFieldError(err, FieldLuogoNascita))
 		}
 	}
 	if cf, err := ParseCodiceFiscale(string(r.CodiceFiscale)); err != nil {
-		fe := err.(FieldError)
-		es = append(es, fe)
+		es = append(es, asFieldError(err, FieldCodiceFiscale))
 	} else {
 		r.CodiceFiscale = cf
 		es = append(es, r.crossCheck()...)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -51,7 +52,8 @@ func cfDetail(err error) string {
 		return "codice_fiscale: give it once"
 	}
 	why := err.Error()
-	if fe, ok := err.(pinsede.FieldError); ok {
+	var fe pinsede.FieldError
+	if errors.As(err, &fe) {
 		why = fe.Key
 		for _, k := range slices.Sorted(maps.Keys(fe.Args)) {
 			why += fmt.Sprintf(", %s %v", k, fe.Args[k])

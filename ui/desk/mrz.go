@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"errors"
 	"slices"
 	"strings"
 
@@ -131,7 +132,8 @@ func (v *verifyScreen) prefill(m pinsede.MRZ) {
 // mrzProblems returns why the MRZ typed does not parse: the message names
 // the line and position, and for a check digit the digit that fits.
 func (v *verifyScreen) mrzProblems() pinsede.FieldErrors {
-	if fe, ok := v.mrzErr.(pinsede.FieldError); ok {
+	var fe pinsede.FieldError
+	if errors.As(v.mrzErr, &fe) {
 		return pinsede.FieldErrors{fe}
 	}
 	return nil
