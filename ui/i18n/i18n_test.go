@@ -38,6 +38,7 @@ var domainKeys = map[string]map[string]any{
 
 	// fields.go
 	pinsede.KeyRequired:         nil,
+	pinsede.KeyInvalid:          nil,
 	pinsede.KeyTooLong:          {"Max": 120},
 	pinsede.KeyCodeFormat:       nil,
 	pinsede.KeyPasswordShort:    {"Min": 10},
