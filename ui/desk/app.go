@@ -118,6 +118,10 @@ type App struct {
 
 	// busy counts the use cases running off the UI goroutine.
 	busy sync.WaitGroup
+	// toUI runs a use case's last step on the UI goroutine and waits for
+	// it: fyne.DoAndWait. Fyne's test driver runs it on the calling
+	// goroutine instead, so the tests set their own (harness_test.go).
+	toUI func(func())
 
 	// sync shows the link to the central records (syncstatus.go); nil
 	// until UseSync.
@@ -134,6 +138,7 @@ func New(desk *pinsede.Desk, win fyne.Window, cfg Config) *App {
 		idleNow: time.Now,
 		tick:    time.Second,
 		stop:    make(chan struct{}),
+		toUI:    fyne.DoAndWait,
 	}
 	a.header = a.newHeader()
 	a.work = container.NewStack()
@@ -197,20 +202,17 @@ func (a *App) show(s screen) {
 }
 
 // background runs work off the UI goroutine, then its returned function on
-// the UI goroutine, and counts it in busy.
+// the UI goroutine (through toUI), and counts it in busy.
 func (a *App) background(work func() func()) {
 	a.busy.Add(1)
 	go func() {
 		defer a.busy.Done()
 		then := work()
 		if then != nil {
-			fyne.DoAndWait(then)
+			a.toUI(then)
 		}
 	}()
 }
-
-// wait blocks until the background work is done. Tests call it.
-func (a *App) wait() { a.busy.Wait() }
 
 // today is the desk's current calendar day.
 func (a *App) today() pinsede.Date { return pinsede.DateOf(a.desk.Now()) }
