@@ -132,11 +132,15 @@ type App struct {
 	stopOnce     sync.Once
 
 	// dialogs are the dialogs shown, the last on top: Esc closes it
-	// (escape.go).
+	// (keyboard.go).
 	dialogs []dialog.Dialog
 
 	// busy counts the use cases running off the UI goroutine.
 	busy sync.WaitGroup
+	// toUI runs a use case's last step on the UI goroutine and waits for
+	// it: fyne.DoAndWait. Fyne's test driver runs it on the calling
+	// goroutine instead, so the tests set their own (harness_test.go).
+	toUI func(func())
 
 	// sync shows the link to the central records (syncstatus.go); nil
 	// until UseSync.
@@ -153,6 +157,7 @@ func New(desk *pinsede.Desk, win fyne.Window, cfg Config) *App {
 		idleNow: desk.Now,
 		tick:    time.Second,
 		stop:    make(chan struct{}),
+		toUI:    fyne.DoAndWait,
 	}
 	a.winTitle = win.Title()
 	a.header = a.newHeader()
@@ -238,7 +243,7 @@ func (a *App) setWindowTitle(screenTitle string) {
 }
 
 // background runs work off the UI goroutine, then its returned function on
-// the UI goroutine, and counts it in busy.
+// the UI goroutine (through toUI), and counts it in busy.
 func (a *App) background(work func() func()) {
 	a.busy.Add(1)
 	go func() {
@@ -254,13 +259,10 @@ func (a *App) background(work func() func()) {
 			then = work()
 		}()
 		if then != nil {
-			fyne.DoAndWait(func() { a.guard("background", then) })
+			a.toUI(func() { a.guard("background", then) })
 		}
 	}()
 }
-
-// wait blocks until the background work is done. Tests call it.
-func (a *App) wait() { a.busy.Wait() }
 
 // today is the desk's current calendar day.
 func (a *App) today() pinsede.Date { return pinsede.DateOf(a.desk.Now()) }

@@ -219,7 +219,7 @@ func TestConvertFoundAtCentrale(t *testing.T) {
 	// when the clerk opens the citizen's page, then the lookup runs by
 	// itself and offers to convert the PIN ordinario;
 	h.app.showCitizen(mario.CodiceFiscale)
-	h.app.wait()
+	h.wait()
 	l := h.app.citizen.central
 	if l == nil || l.convert[web.ID] == nil {
 		t.Fatalf("no conversion offered: %q\n%s", l.msg.text(), h.screenText())
@@ -330,7 +330,7 @@ func TestCentralLookupGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.app.showCitizen(mario.CodiceFiscale)
-	h.app.wait()
+	h.wait()
 	if l := h.app.citizen.central; l == nil || len(l.convert) != 1 || l.convert[web.ID] == nil {
 		t.Fatalf("lookup: %+v", l)
 	}

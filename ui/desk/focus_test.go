@@ -80,7 +80,7 @@ func TestHandoverLeavesTheFocusOnTheNextStep(t *testing.T) {
 	}
 	h.win.Canvas().Focus(r.handover)
 	pressSpace(h.win.Canvas().Focused())
-	h.app.wait()
+	h.wait()
 	if r.handover.Visible() {
 		t.Fatalf("Space on Registra consegna recorded nothing: %s", h.screenText())
 	}

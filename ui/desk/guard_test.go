@@ -32,11 +32,11 @@ func TestPanicIsToldAndLogged(t *testing.T) {
 		},
 		"background": func() {
 			h.app.background(func() func() { panic("boom in the background") })
-			h.app.wait()
+			h.wait()
 		},
 		"background's answer": func() {
 			h.app.background(func() func() { return func() { panic("boom in the answer") } })
-			h.app.wait()
+			h.wait()
 		},
 	} {
 		logged.Reset()

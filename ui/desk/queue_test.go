@@ -168,7 +168,7 @@ func TestKioskTicketByCode(t *testing.T) {
 			input: func(h *harness, q *queuePanel) {
 				h.typeIn(q.code, "SCNDTCK6")
 				key(q.code, fyne.KeyReturn) // a barcode reader ends with Enter
-				h.app.wait()
+				h.wait()
 			},
 			opens: "K002", gone: []string{"SCNDTCK6"},
 		},
@@ -185,7 +185,7 @@ func TestKioskTicketByCode(t *testing.T) {
 			input: func(h *harness, q *queuePanel) {
 				h.typeIn(q.code, "NNKNWN77")
 				key(q.code, fyne.KeyReturn)
-				h.app.wait()
+				h.wait()
 			},
 			msg: "Nessun biglietto in attesa con il codice «NNKNWN77»",
 		},
@@ -194,7 +194,7 @@ func TestKioskTicketByCode(t *testing.T) {
 			input: func(h *harness, q *queuePanel) {
 				h.typeIn(q.code, "YSTRDY33")
 				key(q.code, fyne.KeyReturn)
-				h.app.wait()
+				h.wait()
 			},
 			msg:  "Il biglietto K004 è del 09/03/2026",
 			gone: []string{"YSTRDY33"},
@@ -283,7 +283,7 @@ func TestKioskQueueUnreachable(t *testing.T) {
 		t.Errorf("message %q", got)
 	}
 	test.Tap(q.next)
-	h.app.wait()
+	h.wait()
 	if h.app.current.View != h.app.home.screen.View {
 		t.Error("unreadable folder: left the home screen")
 	}
@@ -364,7 +364,7 @@ func TestKioskThroughCentrale(t *testing.T) {
 	// typed, under the ticket's number.
 	h.typeIn(q.code, strings.ToLower(sub.Ticket.Code))
 	key(q.code, fyne.KeyReturn)
-	h.app.wait()
+	h.wait()
 	r := h.app.request
 	if r == nil || h.app.current.View != r.screen.View {
 		t.Fatalf("the code did not open the MV35; message %q", q.msg.text())
@@ -487,7 +487,7 @@ func TestKioskQueueSealed(t *testing.T) {
 	}
 	h.typeIn(q.code, "FRGNTCK4")
 	key(q.code, fyne.KeyReturn)
-	h.app.wait()
+	h.wait()
 	if h.app.request != nil || !spooled(dir, "FRGNTCK4") {
 		t.Error("the foreign file was opened, or removed")
 	}
