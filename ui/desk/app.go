@@ -213,9 +213,7 @@ func (a *App) HasPrinter() bool { return a.desk.Printer != nil }
 
 // show puts s in the body of the window.
 func (a *App) show(s screen) {
-	if a.request != nil {
-		a.request.luogo.close() // its suggestions belong to the MV35
-	}
+	a.closeSuggestions() // they belong to the screen that goes
 	// The focus leaves the screen that goes: a key pressed next must not
 	// reach a widget of a screen no longer shown (a check box of the
 	// identity check, toggled by Space after the issue, ran that screen's

@@ -219,6 +219,21 @@ func (t *typeahead) suggestions() []string {
 	return out
 }
 
+// closeSuggestions hides the suggestions of every type-ahead.
+func (a *App) closeSuggestions() {
+	c := a.win.Canvas()
+	if c == nil {
+		return
+	}
+	for _, o := range c.Overlays().List() {
+		if p, ok := o.(*widget.PopUp); ok {
+			if _, ok := p.Content.(*suggestionList); ok {
+				p.Hide()
+			}
+		}
+	}
+}
+
 // suggestionList is the list of suggestions. It takes the keyboard while
 // the pop-up shows, and passes what it does not handle on to the entry.
 type suggestionList struct {
