@@ -34,6 +34,11 @@ CENTRALE ?= 127.0.0.1:8443
 DEV_SEDE ?= DEV01
 DEV_DATA ?= $(HOME)/.local/share/pinsede
 
+# make build and make run stamp the programs with this version (sportello
+# shows it in its guide).
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS ?= -X main.version=$(VERSION)
+
 # make test
 PKGS         ?= ./...
 TEST_TIMEOUT ?= 20m
@@ -73,12 +78,12 @@ setup: ## Install missing system packages (Debian); cheap when all are there.
 .PHONY: build
 build: setup ## Build every program under cmd/ (or CMDS=...) into bin/.
 	@mkdir -p $(BIN)
-	$(GO) build -o $(BIN)/ $(addprefix ./cmd/,$(CMDS))
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/ $(addprefix ./cmd/,$(CMDS))
 
 .PHONY: run
 run: setup ## Build and start centrale and the desk app connected to it (ARGS="..." adds flags).
 	@mkdir -p $(BIN)/dev
-	$(GO) build -o $(BIN)/dev/ ./cmd/sportello $(if $(CENTRALE),./cmd/centrale ./cmd/pinctl)
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/dev/ ./cmd/sportello $(if $(CENTRALE),./cmd/centrale ./cmd/pinctl)
 	@# Fyne's development fallback reads FyneApp.toml beside the binary (app
 	@# id, name, version; the icon path resolves from here, the repo root).
 	@ln -sfn ../../FyneApp.toml $(BIN)/dev/FyneApp.toml

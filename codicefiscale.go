@@ -595,6 +595,13 @@ func foldLetters(s string) (letters string, ok bool) {
 	return string(b), ok
 }
 
+// FoldName returns a name as searches compare it: its letters, upper-case
+// A-Z, accents folded, the rest dropped ("Côte d'Ivoire": COTEDIVOIRE).
+func FoldName(s string) string {
+	f, _ := foldLetters(s)
+	return f
+}
+
 // foldRune returns r as upper-case A-Z letters, or "" and whether r is a
 // letter all the same (of another alphabet).
 func foldRune(r rune) (string, bool) {

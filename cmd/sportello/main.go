@@ -47,6 +47,11 @@ import (
 	"github.com/pinsede/pinsede/ui/theme"
 )
 
+// version is the program's version, stamped at build time with
+// -ldflags "-X main.version=..." (make build: git describe); the guide
+// shows it.
+var version = "dev"
+
 // windowTitle is the title of the window; the smoke test waits for it.
 const windowTitle = "PIN Sede – Sportello"
 
@@ -135,7 +140,10 @@ func main() {
 	slog.SetDefault(log)
 	stopBackups := startBackups(store, backups, d.Now, log)
 	defer stopBackups() // before the store closes: deferred after it
-	ui := desk.New(d, w, desk.Config{Idle: *idle, DevPrintDir: *devPrint, TicketDir: *ticketDir, Log: log, LogPath: logPath})
+	ui := desk.New(d, w, desk.Config{
+		Idle: *idle, DevPrintDir: *devPrint, TicketDir: *ticketDir, Log: log, LogPath: logPath,
+		Version: version, StorePath: *storePath, CentraleURL: centraleFlags.url,
+	})
 	ui.UseSync(link.source(), link.sede)
 	if err := ui.Start(); err != nil {
 		msg := lang.L("start.error", map[string]any{"Err": err.Error()})

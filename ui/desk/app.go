@@ -80,6 +80,12 @@ type Config struct {
 	// file it writes, named to the clerk so that support can find it.
 	Log     *slog.Logger
 	LogPath string
+	// Version is the program's version, as the build stamped it; the
+	// guide shows it (help.go), with StorePath, the store's file, and
+	// CentraleURL, the central records' address ("" for an offline desk).
+	Version     string
+	StorePath   string
+	CentraleURL string
 }
 
 // screen is one page of the desk: a title for the header bar, the content,
@@ -134,6 +140,8 @@ type App struct {
 	// dialogs are the dialogs shown, the last on top: Esc closes it
 	// (keyboard.go).
 	dialogs []dialog.Dialog
+	// help is the guide, while it shows (help.go).
+	help dialog.Dialog
 
 	// busy counts the use cases running off the UI goroutine.
 	busy sync.WaitGroup
@@ -210,9 +218,7 @@ func (a *App) HasPrinter() bool { return a.desk.Printer != nil }
 
 // show puts s in the body of the window.
 func (a *App) show(s screen) {
-	if a.request != nil {
-		a.request.luogo.close() // its suggestions belong to the MV35
-	}
+	a.closeSuggestions() // they belong to the screen that goes
 	// The focus leaves the screen that goes: a key pressed next must not
 	// reach a widget of a screen no longer shown (a check box of the
 	// identity check, toggled by Space after the issue, ran that screen's
@@ -303,6 +309,7 @@ type header struct {
 	settings *widget.Button
 	lockNow  *widget.Button
 	logout   *widget.Button
+	help     *widget.Button // the guide, before the login too
 	nav      *fyne.Container
 	bar      *fyne.Container
 	object   fyne.CanvasObject
@@ -322,9 +329,10 @@ func (a *App) newHeader() *header {
 	h.lockNow = a.button(lang.L("nav.lock"), fynetheme.VisibilityOffIcon(), a.lockSession)
 	h.logout = a.button(lang.L("nav.logout"), fynetheme.LogoutIcon(), a.logout)
 	h.nav = container.NewHBox(h.home, h.ops, h.settings, h.lockNow, h.logout)
+	h.help = a.button(lang.L("nav.help"), fynetheme.HelpIcon(), a.showHelp)
 	bg := canvas.NewRectangle(theme.Dark)
 	left := container.NewHBox(container.NewCenter(h.title), container.NewCenter(h.screen))
-	right := container.NewHBox(container.NewCenter(h.who), h.nav)
+	right := container.NewHBox(container.NewCenter(h.who), h.help, h.nav)
 	h.bar = container.NewBorder(nil, nil, left, right)
 	h.object = container.NewThemeOverride(container.NewStack(bg, container.NewPadded(h.bar)), theme.Header())
 	return h

@@ -454,3 +454,81 @@ func TestCodiceFiscaleMismatchUnderField(t *testing.T) {
 		})
 	}
 }
+
+// Ensure that the country pickers filter as the clerk types: "arg" offers
+// Argentina, Enter (or Down and Enter) chooses it, a code or a later word
+// finds a state too, and the whole name typed is a choice (issue 14,
+// finding 8).
+func TestCountryPickerFilters(t *testing.T) {
+	h := ready(t)
+	r := h.newRequest()
+	p := r.stato
+	var reported []string
+	prev := p.onChanged
+	p.onChanged = func(c string) { reported = append(reported, c); prev(c) }
+
+	h.typeIn(p.entry, "arg")
+	if got := p.suggestions(); !p.showing() || len(got) == 0 || got[0] != "Argentina" {
+		t.Fatalf("arg: showing %v, %q", p.showing(), got)
+	}
+	key(p.entry, fyne.KeyReturn)
+	if p.code() != "AR" || p.text() != "Argentina" || p.showing() {
+		t.Errorf("arg, Enter: %q %q, showing %v", p.code(), p.text(), p.showing())
+	}
+	if len(reported) == 0 || reported[len(reported)-1] != "AR" {
+		t.Errorf("reported %q, want AR last", reported)
+	}
+	if r.provincia.Disabled() != true {
+		t.Error("a residence abroad keeps the province")
+	}
+
+	h.typeIn(p.entry, "arg")
+	if p.code() != "" {
+		t.Errorf("edited: the choice %q holds", p.code())
+	}
+	key(p.entry, fyne.KeyDown)
+	key(p.entry, fyne.KeyReturn)
+	if p.code() != "AR" {
+		t.Errorf("arg, Down, Enter: %q", p.code())
+	}
+
+	for _, c := range []struct{ typed, first, also string }{
+		{"stati", "Stati Uniti d'America", ""},
+		{"uniti", "Stati Uniti d'America", "Emirati Arabi Uniti"}, // a common state first
+		{"DEU", "Germania", ""},
+		{"côte", "", ""},
+	} {
+		h.typeIn(p.entry, c.typed)
+		got := p.suggestions()
+		if c.first == "" {
+			if p.showing() || !p.notFound() {
+				t.Errorf("%q: suggestions %q", c.typed, got)
+			}
+			continue
+		}
+		if len(got) == 0 || got[0] != c.first || (c.also != "" && !slices.Contains(got, c.also)) {
+			t.Errorf("%q: suggestions %q, want %q first and %q", c.typed, got, c.first, c.also)
+		}
+	}
+
+	// The whole name typed, accents aside, is the choice; Tab moves on.
+	h.typeIn(p.entry, "svizzera")
+	p.list.TypedKey(&fyne.KeyEvent{Name: fyne.KeyTab})
+	if p.code() != "CH" || p.showing() {
+		t.Errorf("svizzera, Tab: %q, showing %v", p.code(), p.showing())
+	}
+	// Down on the empty entry lists them all, Italy first.
+	p.set("")
+	if p.code() != "" || p.text() != "" {
+		t.Errorf("set(\"\"): %q %q", p.code(), p.text())
+	}
+	h.win.Canvas().Focus(p.entry)
+	key(p.entry, fyne.KeyDown)
+	if got := p.suggestions(); len(got) != len(pinsede.Countries) || got[0] != "Italia" {
+		t.Errorf("Down on the empty entry: %d states, first %q", len(got), got[0])
+	}
+	key(p.entry, fyne.KeyReturn)
+	if p.code() != "IT" {
+		t.Errorf("Enter on the first: %q", p.code())
+	}
+}

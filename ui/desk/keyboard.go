@@ -34,9 +34,22 @@ func (a *App) escape() bool {
 // typedKey handles the keys no focused widget took.
 func (a *App) typedKey(k *fyne.KeyEvent) {
 	a.touch()
-	if k.Name == fyne.KeyEscape {
-		a.escape()
+	a.deskKey(k)
+}
+
+// deskKey runs the keys that work on every screen, with nothing focused or
+// from an entry, and reports whether it took k: Esc closes the dialog on
+// top, F1 opens the guide. Fyne runs a canvas shortcut only with a
+// modifier, so F1 comes as a plain key.
+func (a *App) deskKey(k *fyne.KeyEvent) bool {
+	switch k.Name {
+	case fyne.KeyEscape:
+		return a.escape()
+	case fyne.KeyF1:
+		a.guard("F1", a.showHelp)
+		return true
 	}
+	return false
 }
 
 // scrollIntoView scrolls the current screen so that o, which has just

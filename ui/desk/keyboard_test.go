@@ -35,7 +35,7 @@ func TestUseComputedKeepsTheFocusForward(t *testing.T) {
 		t.Fatal("no codice fiscale computed from the data")
 	}
 	h.tap(r.cfUse)
-	if f := h.win.Canvas().Focused(); f != fyne.Focusable(r.stato.sel) {
+	if f := h.win.Canvas().Focused(); f != fyne.Focusable(r.stato.entry) {
 		t.Errorf("focus on %T after Usa il codice, want the residence", f)
 	}
 }

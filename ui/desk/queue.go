@@ -170,13 +170,18 @@ func (a *App) takeTicket(code string, now time.Time, from where) (ticket.Submiss
 
 // sedeCode returns the code of the desk's sede.
 func (a *App) sedeCode() (string, error) {
-	var code string
-	err := a.desk.Store.View(func(tx pinsede.Tx) error {
-		s, err := tx.Sede()
-		code = s.Code
+	s, err := a.sede()
+	return s.Code, err
+}
+
+// sede returns the desk's sede, pinsede.ErrNotFound before the set-up.
+func (a *App) sede() (pinsede.Sede, error) {
+	var s pinsede.Sede
+	err := a.desk.Store.View(func(tx pinsede.Tx) (err error) {
+		s, err = tx.Sede()
 		return err
 	})
-	return code, err
+	return s, err
 }
 
 // startQueue wipes the tickets of past days and, with a ticker, keeps

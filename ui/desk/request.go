@@ -249,7 +249,7 @@ func (r *requestScreen) useComputed() {
 	r.fields[pinsede.FieldCodiceFiscale].touched = true
 	r.validate(false)
 	// On to the residence, the next field: not back to the top.
-	r.a.win.Canvas().Focus(r.stato.sel)
+	r.a.win.Canvas().Focus(r.stato.entry)
 }
 
 // changed runs on every edit of an entry: it restarts the live checks. The

@@ -32,6 +32,9 @@ func walkScreens(t *testing.T, h *harness, at func(name string)) {
 		t.Fatalf("login: %q", h.app.login.msg.text())
 	}
 	at("home")
+	h.tap(h.app.header.help)
+	at("guida")
+	h.app.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 
 	h.tap(h.app.home.newRequest)
 	h.fillRequest(mario)

@@ -69,6 +69,10 @@ func TestScreensTranslated(t *testing.T) {
 	for _, c := range pinsede.Countries {
 		keys["country."+c.Alpha2] = true
 	}
+	for _, k := range helpKeys {
+		keys["help.key."+k] = true
+		keys["help.key."+k+".do"] = true
+	}
 	if len(keys) < 100 {
 		t.Fatalf("found only %d keys: is the pattern still right?", len(keys))
 	}

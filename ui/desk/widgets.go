@@ -27,8 +27,9 @@ type entry struct {
 	// guard runs the entry's handlers (App.guard): a panic in one is
 	// logged and told, and the entry keeps its text.
 	guard func(where string, f func())
-	// escape closes the dialog on top, reporting whether there was one.
-	escape func() bool
+	// deskKey runs the keys of the whole desk (App.deskKey: Esc, F1),
+	// reporting whether it took k.
+	deskKey func(k *fyne.KeyEvent) bool
 	// shown scrolls the entry into view when it gains the focus.
 	shown func(fyne.CanvasObject)
 	// shortcut runs the desk's shortcuts (App.shortcut).
@@ -65,7 +66,7 @@ func setBusy(on bool, bar spinner, controls ...fyne.Disableable) {
 }
 
 func (a *App) newEntry(placeholder string) *entry {
-	e := &entry{activity: a.touch, guard: a.guard, escape: a.escape, shown: a.scrollIntoView, shortcut: a.shortcut}
+	e := &entry{activity: a.touch, guard: a.guard, deskKey: a.deskKey, shown: a.scrollIntoView, shortcut: a.shortcut}
 	e.PlaceHolder = placeholder
 	e.ExtendBaseWidget(e)
 	return e
@@ -98,8 +99,8 @@ func (e *entry) TypedKey(k *fyne.KeyEvent) {
 	if e.onKey != nil {
 		e.guard(e.PlaceHolder, func() { took = e.onKey(k) })
 	}
-	if !took && k.Name == fyne.KeyEscape && e.escape != nil {
-		took = e.escape()
+	if !took && e.deskKey != nil {
+		took = e.deskKey(k)
 	}
 	if !took {
 		e.Entry.TypedKey(k)
