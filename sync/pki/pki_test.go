@@ -242,13 +242,18 @@ func TestCRLNumberUpWhenClockGoesBack(t *testing.T) {
 // Ensure that centrale's TLS configuration fails the handshake of a client
 // without a certificate, and completes that of a client with one.
 func TestServerTLSRequiresCertificate(t *testing.T) {
-	f := newFixture(t)
-	now := time.Now() // crypto/tls checks validity on the real clock
-	srvPEM, srvKey, err := f.ca.IssueServer([]string{"127.0.0.1"}, now)
+	// crypto/tls checks validity on the real clock: a CA of its own, on
+	// it, not the fixture's, on the suite's clock (PINSEDE_TEST_NOW).
+	now := time.Now()
+	ca, err := pki.Init(t.TempDir(), "tls", now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := pki.ServerTLS(f.ca.CertPEM(), srvPEM, srvKey)
+	srvPEM, srvKey, err := ca.IssueServer([]string{"127.0.0.1"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pki.ServerTLS(ca.CertPEM(), srvPEM, srvKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +277,7 @@ func TestServerTLSRequiresCertificate(t *testing.T) {
 			handshakes <- err
 		}
 	}()
-	certPEM, keyPEM, err := f.ca.Issue(pki.RolePortal, "PORTALE", now)
+	certPEM, keyPEM, err := ca.Issue(pki.RolePortal, "PORTALE", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +290,7 @@ func TestServerTLSRequiresCertificate(t *testing.T) {
 		{"a certificate of the CA", certPEM, keyPEM, true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ccfg, err := pki.ClientTLS(f.ca.CertPEM(), tc.certPEM, tc.keyPEM)
+			ccfg, err := pki.ClientTLS(ca.CertPEM(), tc.certPEM, tc.keyPEM)
 			if err != nil {
 				t.Fatal(err)
 			}
