@@ -525,9 +525,7 @@ func xinCheckLog(t *testing.T, dir string, app *smokeApp) {
 // navigation keys. No modifier but Shift: nothing that closes the window.
 var xinRandomKeys = func() []string {
 	keys := []string{"Tab", "shift+Tab", "Return", "space", "Escape", "Left", "Right", "Up", "Down", "BackSpace"}
-	for _, nav := range keys {
-		keys = append(keys, nav) // twice as likely as a letter
-	}
+	keys = append(keys, keys...) // twice as likely as a letter
 	for c := 'a'; c <= 'z'; c++ {
 		keys = append(keys, string(c))
 	}

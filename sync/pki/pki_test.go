@@ -21,14 +21,14 @@ import (
 func TestCA(t *testing.T) {
 	dir := t.TempDir()
 	now := testclock.Now()
-	ca, err := pki.Init(dir, "test", now)
-	if err != nil {
+	if _, err := pki.Init(dir, "test", now); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := pki.Init(dir, "test", now); !errors.Is(err, pki.ErrExists) {
 		t.Errorf("second Init: %v, want ErrExists", err)
 	}
-	if ca, err = pki.Load(dir); err != nil {
+	ca, err := pki.Load(dir)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := pki.Load(t.TempDir()); !errors.Is(err, pki.ErrNoCA) {

@@ -178,7 +178,7 @@ func (v *verifyScreen) mrzNotes() map[string]fieldNote {
 // document type and a state by name.
 func mrzDisplay(mm pinsede.Mismatch) pinsede.FieldError {
 	fe := pinsede.FieldError(mm)
-	name := func(s string) string { return s }
+	var name func(string) string
 	switch mm.Field {
 	case pinsede.FieldDocType:
 		name = func(s string) string { return lang.L("doc." + s) }

@@ -64,8 +64,7 @@ func (o *operatorsScreen) showReset(id string) {
 	a := o.a
 	d := &resetDialog{pw: a.newPasswordEntry(), again: a.newPasswordEntry()}
 	o.resetDlg = d
-	var submit func()
-	submit = func() {
+	submit := func() {
 		if es := checkConfirm(d.pw.Text, d.again.Text); len(es) > 0 {
 			d.msg.set(msgError, i18n.Field(es[0]))
 			return

@@ -6,7 +6,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/lang"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -562,14 +561,6 @@ func (m *message) text() string {
 		return ""
 	}
 	return m.label.Text
-}
-
-// yesNo translates a boolean for the read-only pages.
-func yesNo(b bool) string {
-	if b {
-		return lang.L("common.yes")
-	}
-	return lang.L("common.no")
 }
 
 // lowLabel is a label in the secondary colour, for the names of the values

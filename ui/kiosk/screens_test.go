@@ -201,7 +201,7 @@ func TestTabAndEnter(t *testing.T) {
 	if h.app.Screen() != "question:cognome" {
 		t.Fatalf("screen %s, want the first question", h.app.Screen())
 	}
-	test.Type(c.Focused().(fyne.Focusable), "Rossi")
+	test.Type(c.Focused(), "Rossi")
 	enter()
 	if h.app.Screen() != "question:nome" {
 		t.Fatalf("Enter in the surname: screen %s", h.app.Screen())
