@@ -57,16 +57,23 @@ func parseRevoke(args []string, stderr io.Writer) (revokeArgs, error) {
 // directly, and records a ChangeRevoked for its sede, which applies it at
 // its next pull. It returns the exit code.
 func runRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a, err := parseRevoke(args, stderr)
+	return runSub("revoke", args, stderr, parseRevoke, func(a revokeArgs) error { return revoke(ctx, a, stdout, time.Now()) })
+}
+
+// runSub runs the subcommand name: parse reads its arguments, do acts on
+// them. It returns the exit code: 0 after -h, 2 for arguments that do not
+// parse, 1 when do fails, each with its reason on stderr.
+func runSub[A any](name string, args []string, stderr io.Writer, parse func([]string, io.Writer) (A, error), do func(A) error) int {
+	a, err := parse(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "centrale revoke:", err)
+		fmt.Fprintf(stderr, "centrale %s: %v\n", name, err)
 		return 2
 	}
-	if err := revoke(ctx, a, stdout, time.Now()); err != nil {
-		fmt.Fprintln(stderr, "centrale revoke:", err)
+	if err := do(a); err != nil {
+		fmt.Fprintf(stderr, "centrale %s: %v\n", name, err)
 		return 1
 	}
 	return 0

@@ -56,19 +56,7 @@ func parseUnlock(args []string, stderr io.Writer) (unlockArgs, error) {
 // the central records, opening the store directly. It returns the exit
 // code.
 func runUnlock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a, err := parseUnlock(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "centrale unlock:", err)
-		return 2
-	}
-	if err := unlock(ctx, a, stdout, time.Now()); err != nil {
-		fmt.Fprintln(stderr, "centrale unlock:", err)
-		return 1
-	}
-	return 0
+	return runSub("unlock", args, stderr, parseUnlock, func(a unlockArgs) error { return unlock(ctx, a, stdout, time.Now()) })
 }
 
 // unlock unlocks the credentials of a.cf at now and says which on stdout.
