@@ -37,7 +37,11 @@ DEV_DATA ?= $(HOME)/.local/share/pinsede
 # make build and make run stamp the programs with this version (sportello
 # shows it in its guide).
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
-LDFLAGS ?= -X main.version=$(VERSION)
+BUILT   ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+COMMIT  ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo +modified)
+LDFLAGS ?= -X github.com/pinsede/pinsede/internal/buildinfo.Version=$(VERSION) \
+	-X github.com/pinsede/pinsede/internal/buildinfo.Commit=$(COMMIT) \
+	-X github.com/pinsede/pinsede/internal/buildinfo.Built=$(BUILT)
 
 # make test
 PKGS         ?= ./...

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/buildinfo"
 	"github.com/pinsede/pinsede/sync/boltstore"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/pgstore"
@@ -76,6 +77,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("centrale", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	showVersion := fs.Bool("version", false, "print the version, commit and build time, and quit")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8443", "address to listen on")
 	fs.StringVar(&c.pkiDir, "pki", "", "folder with ca.crt, crl.pem, server.crt and server.key (pinctl ca init / ca server)")
 	fs.StringVar(&c.caFile, "ca", "", "CA certificate that signs the clients (default PKI/ca.crt)")
@@ -107,6 +109,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.verify.Buckets, "verify-buckets", server.DefaultBuckets, "certificates and codici fiscali whose rate is remembered, each")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if *showVersion {
+		return c, errVersion
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
@@ -159,6 +164,9 @@ func openStore(ctx context.Context, boltPath, pgDSN string) (central.Store, erro
 	return boltstore.Open(boltPath)
 }
 
+// errVersion is parse's answer to -version: run prints the version.
+var errVersion = errors.New("-version")
+
 // run starts centrale and serves until ctx ends, or runs the subcommand
 // its first argument names; it returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -174,6 +182,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	c, err := parse(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if errors.Is(err, errVersion) {
+		fmt.Fprintln(stdout, buildinfo.String("centrale"))
 		return 0
 	}
 	if err != nil {

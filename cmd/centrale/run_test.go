@@ -152,3 +152,12 @@ func TestParseLimits(t *testing.T) {
 		}
 	}
 }
+
+// Ensure that -version prints the program, its version and its commit,
+// and serves nothing.
+func TestVersion(t *testing.T) {
+	var out, errOut strings.Builder
+	if code := run(context.Background(), []string{"-version"}, &out, &errOut); code != 0 || !strings.HasPrefix(out.String(), "centrale ") || !strings.Contains(out.String(), "commit ") {
+		t.Errorf("exit %d, %q %q", code, out.String(), errOut.String())
+	}
+}

@@ -47,6 +47,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/buildinfo"
 	"github.com/pinsede/pinsede/sync/kioskpost"
 	"github.com/pinsede/pinsede/ui/kiosk"
 	"github.com/pinsede/pinsede/ui/ticket"
@@ -70,7 +71,12 @@ func main() {
 	hashCode := flag.Bool("hash-exit-code", false, "read an exit code from standard input, print its hash and quit")
 	idle := flag.Duration("idle", kiosk.DefaultIdle, "wipe the session after this `inactivity` (with a 10 s warning)")
 	windowed := flag.Bool("window", false, "development: run in a window, not full screen")
+	showVersion := flag.Bool("version", false, "print the version, commit and build time, and quit")
 	flag.Parse()
+	if *showVersion {
+		fmt.Println(buildinfo.String("chiosco"))
+		return
+	}
 
 	if *hashCode {
 		line, err := bufio.NewReader(os.Stdin).ReadString('\n')

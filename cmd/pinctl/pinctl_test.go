@@ -352,3 +352,16 @@ func TestOperatorState(t *testing.T) {
 		}
 	}
 }
+
+// Ensure that pinctl -version prints the program, its version and its
+// commit, and opens no store.
+func TestVersion(t *testing.T) {
+	sb := newSandbox(t)
+	r := sb.must(t, "", "-version")
+	if !strings.HasPrefix(r.stdout, "pinctl ") || !strings.Contains(r.stdout, "commit ") {
+		t.Errorf("pinctl -version says %q", r.stdout)
+	}
+	if _, err := os.Stat(sb.store); err == nil {
+		t.Error("-version created the store")
+	}
+}

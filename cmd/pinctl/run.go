@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/buildinfo"
 	"github.com/pinsede/pinsede/local"
 )
 
@@ -95,6 +96,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, now func() ti
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&e.storePath, "store", defStore, "")
 	fs.StringVar(&e.keyPath, "key", defKey, "")
+	showVersion := fs.Bool("version", false, "")
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
 		usage(stdout, defStore, defKey)
@@ -102,6 +104,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, now func() ti
 	}
 	if err != nil {
 		return e.usageFail(flagMessage(err), nil, defStore, defKey)
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, buildinfo.String("pinctl"))
+		return exitOK
 	}
 	cmd, rest := lookup(fs.Args())
 	if cmd == nil {

@@ -40,17 +40,13 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/buildinfo"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/ui/desk"
 	"github.com/pinsede/pinsede/ui/i18n"
 	"github.com/pinsede/pinsede/ui/printer"
 	"github.com/pinsede/pinsede/ui/theme"
 )
-
-// version is the program's version, stamped at build time with
-// -ldflags "-X main.version=..." (make build: git describe); the guide
-// shows it.
-var version = "dev"
 
 // windowTitle is the title of the window; the smoke test waits for it.
 const windowTitle = "PIN Sede – Sportello"
@@ -69,7 +65,12 @@ func main() {
 	flag.StringVar(&backups.dir, "backup-dir", "", "write a copy of the store (never the key) into this `folder` at start and then every -backup-every, while the desk runs")
 	flag.DurationVar(&backups.every, "backup-every", 4*time.Hour, "the `interval` between two copies of -backup-dir (0: at start only)")
 	flag.IntVar(&backups.keep, "backup-keep", 42, "how many `copies` -backup-dir keeps, the newest (0: all)")
+	showVersion := flag.Bool("version", false, "print the version, commit and build time, and quit")
 	flag.Parse()
+	if *showVersion {
+		fmt.Println(buildinfo.String("sportello"))
+		return
+	}
 
 	if err := i18n.Load(*language); err != nil {
 		fmt.Fprintln(os.Stderr, "sportello:", err)
@@ -142,7 +143,7 @@ func main() {
 	defer stopBackups() // before the store closes: deferred after it
 	ui := desk.New(d, w, desk.Config{
 		Idle: *idle, DevPrintDir: *devPrint, TicketDir: *ticketDir, Log: log, LogPath: logPath,
-		Version: version, StorePath: *storePath, CentraleURL: centraleFlags.url,
+		Version: buildinfo.Version, StorePath: *storePath, CentraleURL: centraleFlags.url,
 	})
 	ui.UseSync(link.source(), link.sede)
 	if err := ui.Start(); err != nil {
