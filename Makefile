@@ -56,14 +56,19 @@ DATE_PKGS ?= . ./local ./sync/... ./ui/desk ./ui/kiosk ./ui/ticket ./cmd/...
 TEST_NOW  ?= 2028-02-29T23:59:30+01:00
 TEST_TZ   ?= America/Sao_Paulo
 # make test then runs go test -race on RACE_PKGS (those PKGS holds too):
-# the packages where -race costs less than twice the plain run. Measured on
-# 2026-12-05 (2 cores, load 6-9 from parallel work), race/plain wall time:
-# sync/pgstore 0.75, sync/boltstore 1.9 (in); sync/client 2.4, local 2.4,
-# sync/server 2.7, ui/desk 4.2, ui/kiosk 5.1, the small packages (central,
-# pki, wire, kioskpost: about 1 s of race runtime start-up against 0.1 s)
-# above 10 (out). make race runs them all: go test -race ./ui/desk
-# ./ui/kiosk ./sync/... ./local passed in 4m45s.
-RACE_PKGS ?= ./sync/pgstore ./sync/boltstore
+# the packages where -race costs less than twice the plain run. Wall time
+# race/plain, median of 2-8 pairs run side by side on 2026-12-05 (2 cores,
+# load 3-17): local 0.76, cmd/chiosco 1.04, sync/pgstore 1.33, sync/server
+# 1.36, cmd/centrale 1.37, cmd/pinctl 1.56, ui/printer 1.57, sync/boltstore
+# 1.91, ui/theme 1.94, ui/ticket 1.99, ui/i18n 1.99 (in); ui/slip and
+# sync/pki 2.00, the root package 3.3, sync/client 3.8, ui/desk 3.8,
+# ui/kiosk 8.2, the small packages 2.5-3.9 (about 1 s of race exit wait
+# each) (out). cmd/sportello (1.09 before its real-input tests) is out: its
+# tests drive the real binary, built without -race, for 4 minutes, and
+# ui/desk covers its code under make race. make race runs them all:
+# go test -race ./ui/desk ./ui/kiosk ./sync/... ./local passed in 4m45s.
+RACE_PKGS ?= ./local ./cmd/chiosco ./sync/pgstore ./sync/server ./cmd/centrale ./cmd/pinctl \
+	./ui/printer ./sync/boltstore ./ui/theme ./ui/ticket ./ui/i18n
 # RACE_PKGS that PKGS holds too, as import paths; nothing when RACE_PKGS is
 # empty (go list with no argument would list the root package).
 race_in_pkgs = $(if $(strip $(RACE_PKGS)),$(filter $(shell $(GO) list $(RACE_PKGS)),$(shell $(GO) list $(PKGS))))
