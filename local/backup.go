@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/boltcopy"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -23,12 +24,7 @@ import (
 // without the key file it cannot be read, and the key is never in it.
 // It returns the number of bytes written.
 func (s *Store) Backup(w io.Writer) (int64, error) {
-	var n int64
-	err := s.db.View(func(tx *bolt.Tx) error {
-		var err error
-		n, err = tx.WriteTo(w)
-		return err
-	})
+	n, err := boltcopy.WriteTo(s.db, w)
 	if err != nil {
 		return n, fmt.Errorf("back up store %s: %w", s.path, err)
 	}
@@ -40,38 +36,12 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 // exists. The copy is written beside path, synced to disk and renamed
 // into place when complete: a copy at path is always whole.
 func (s *Store) BackupFile(path string) (int64, error) {
-	wrap := func(err error) error { return fmt.Errorf("back up store %s to %s: %w", s.path, path, err) }
-	switch _, err := os.Lstat(path); {
-	case err == nil:
-		return 0, wrap(ErrExists)
-	case !errors.Is(err, fs.ErrNotExist):
-		return 0, wrap(err)
-	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, filepath.Base(path)+".*.part")
-	if err != nil {
-		return 0, wrap(err)
-	}
-	tmp := f.Name()
-	n, err := s.Backup(f)
-	if err == nil {
-		err = f.Chmod(0o600)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err == nil {
-		err = syncDir(dir)
+	n, err := boltcopy.ToFile(s.db, path)
+	if errors.Is(err, boltcopy.ErrExists) {
+		err = ErrExists
 	}
 	if err != nil {
-		os.Remove(tmp)
-		return 0, wrap(err)
+		return 0, fmt.Errorf("back up store %s to %s: %w", s.path, path, err)
 	}
 	return n, nil
 }
@@ -315,7 +285,7 @@ func Restore(from, path, keyPath string, now time.Time) (previous string, err er
 	if err := os.Rename(tmp, path); err != nil {
 		return previous, wrap(err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := boltcopy.SyncDir(dir); err != nil {
 		return previous, wrap(err)
 	}
 	return previous, nil

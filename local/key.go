@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"github.com/pinsede/pinsede/internal/boltcopy"
 	"golang.org/x/crypto/chacha20poly1305"
 	"golang.org/x/crypto/hkdf"
 )
@@ -151,28 +152,11 @@ func writeKey(keyPath string) ([]byte, error) {
 		err = cerr
 	}
 	if err == nil {
-		err = syncDir(filepath.Dir(keyPath))
+		err = boltcopy.SyncDir(filepath.Dir(keyPath))
 	}
 	if err != nil {
 		os.Remove(keyPath)
 		return nil, fmt.Errorf("new key %s: %w", keyPath, err)
 	}
 	return master, nil
-}
-
-// syncDir flushes a folder's entries, so that a file just created or renamed
-// in it survives a crash. Windows has no such call: there it does nothing.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

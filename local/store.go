@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/boltcopy"
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 )
@@ -93,7 +94,7 @@ func Create(path, keyPath string) (*Store, error) {
 		err = os.Rename(path+".new", path)
 	}
 	if err == nil {
-		err = syncDir(dir)
+		err = boltcopy.SyncDir(dir)
 	}
 	if err != nil {
 		os.Remove(path + ".new")

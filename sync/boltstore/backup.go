@@ -2,13 +2,10 @@ package boltstore
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 
+	"github.com/pinsede/pinsede/internal/boltcopy"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -17,12 +14,7 @@ import (
 // read transaction (Tx.WriteTo), so a push is in the copy whole or not at
 // all. It returns the number of bytes written.
 func (s *Store) Backup(w io.Writer) (int64, error) {
-	var n int64
-	err := s.db.View(func(tx *bolt.Tx) error {
-		var err error
-		n, err = tx.WriteTo(w)
-		return err
-	})
+	n, err := boltcopy.WriteTo(s.db, w)
 	if err != nil {
 		return n, fmt.Errorf("back up central store %s: %w", s.path, err)
 	}
@@ -30,41 +22,16 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 }
 
 // ErrExists is returned by BackupFile when the copy's file exists.
-var ErrExists = errors.New("backup file already exists")
+var ErrExists = boltcopy.ErrExists
 
 // BackupFile writes a copy of the store (see Backup) to a new file at
 // path, readable by the user only; it refuses with ErrExists when path
 // exists. The copy is written beside path, synced and renamed into place
 // when complete: a copy at path is always whole.
 func (s *Store) BackupFile(path string) (int64, error) {
-	wrap := func(err error) error { return fmt.Errorf("back up central store %s to %s: %w", s.path, path, err) }
-	switch _, err := os.Lstat(path); {
-	case err == nil:
-		return 0, wrap(ErrExists)
-	case !errors.Is(err, fs.ErrNotExist):
-		return 0, wrap(err)
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.part")
+	n, err := boltcopy.ToFile(s.db, path)
 	if err != nil {
-		return 0, wrap(err)
-	}
-	tmp := f.Name()
-	n, err := s.Backup(f)
-	if err == nil {
-		err = f.Chmod(0o600)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return 0, wrap(err)
+		return 0, fmt.Errorf("back up central store %s to %s: %w", s.path, path, err)
 	}
 	return n, nil
 }

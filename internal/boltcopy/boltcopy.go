@@ -1,0 +1,92 @@
+// Package boltcopy copies a bbolt database while it is in use, as of one
+// moment: the desk's store (local) and centrale's (sync/boltstore) are
+// backed up through it.
+package boltcopy
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// ErrExists is returned by ToFile when the copy's file exists: a copy
+// never overwrites anything.
+var ErrExists = errors.New("backup file already exists")
+
+// WriteTo writes a consistent copy of the whole database to w, as of the
+// moment it starts, while the database stays in use: it runs in one read
+// transaction (Tx.WriteTo), so a write is in the copy whole or not at all.
+// It returns the number of bytes written.
+func WriteTo(db *bolt.DB, w io.Writer) (int64, error) {
+	var n int64
+	err := db.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
+}
+
+// ToFile writes a copy of the database (see WriteTo) to a new file at
+// path, readable by the user only, and refuses with ErrExists when path
+// exists. The copy is written beside path, synced and renamed into place
+// when complete, and the folder synced: a copy at path is always whole.
+func ToFile(db *bolt.DB, path string) (int64, error) {
+	switch _, err := os.Lstat(path); {
+	case err == nil:
+		return 0, ErrExists
+	case !errors.Is(err, fs.ErrNotExist):
+		return 0, err
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, filepath.Base(path)+".*.part")
+	if err != nil {
+		return 0, err
+	}
+	tmp := f.Name()
+	n, err := WriteTo(db, f)
+	if err == nil {
+		err = f.Chmod(0o600)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err == nil {
+		err = SyncDir(dir)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return 0, fmt.Errorf("copy to %s: %w", path, err)
+	}
+	return n, nil
+}
+
+// SyncDir flushes a folder's entries, so that a file just created or
+// renamed in it survives a crash. Windows has no such call: there it does
+// nothing.
+func SyncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
