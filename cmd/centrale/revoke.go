@@ -33,9 +33,7 @@ func parseRevoke(args []string, stderr io.Writer) (revokeArgs, error) {
 		fmt.Fprintln(fs.Output(), "usage: centrale revoke [-bolt FILE | -postgres DSN] -by OPERATOR -reason TEXT CREDENTIAL_ID")
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&a.boltPath, "bolt", "centrale.db", "bbolt store file, when -postgres is not given (centrale must be stopped: one program opens it)")
-	fs.StringVar(&a.pgDSN, "postgres", "", "PostgreSQL connection string; overrides -bolt")
-	fs.StringVar(&a.by, "by", "", "who revokes: the operator of centrale, recorded as centrale:OPERATOR")
+	storeFlags(fs, &a.boltPath, &a.pgDSN, &a.by, "revokes")
 	fs.StringVar(&a.reason, "reason", "", fmt.Sprintf("why, at least %d characters; the sede's desk shows it", minRevokeReason))
 	if err := fs.Parse(args); err != nil {
 		return a, err
@@ -93,4 +91,13 @@ func revoke(ctx context.Context, a revokeArgs, stdout io.Writer, now time.Time) 
 	fmt.Fprintf(stdout, "revoked credential %s (%s) of sede %s; the sede is told at its next sync\n",
 		r.Credential.ID, r.Credential.Type, r.Credential.Sede)
 	return nil
+}
+
+// storeFlags declares the flags of a subcommand that acts on the store as
+// an operator of centrale: -bolt or -postgres, and -by, who does what
+// verb says (revokes, unlocks).
+func storeFlags(fs *flag.FlagSet, boltPath, pgDSN, by *string, verb string) {
+	fs.StringVar(boltPath, "bolt", "centrale.db", "bbolt store file, when -postgres is not given (centrale must be stopped: one program opens it)")
+	fs.StringVar(pgDSN, "postgres", "", "PostgreSQL connection string; overrides -bolt")
+	fs.StringVar(by, "by", "", "who "+verb+": the operator of centrale, recorded as centrale:OPERATOR")
 }

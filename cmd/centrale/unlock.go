@@ -28,9 +28,7 @@ func parseUnlock(args []string, stderr io.Writer) (unlockArgs, error) {
 		fmt.Fprintln(fs.Output(), "usage: centrale unlock [-bolt FILE | -postgres DSN] -by OPERATOR -cf CODICEFISCALE")
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&a.boltPath, "bolt", "centrale.db", "bbolt store file, when -postgres is not given (centrale must be stopped: one program opens it)")
-	fs.StringVar(&a.pgDSN, "postgres", "", "PostgreSQL connection string; overrides -bolt")
-	fs.StringVar(&a.by, "by", "", "who unlocks: the operator of centrale, recorded as centrale:OPERATOR")
+	storeFlags(fs, &a.boltPath, &a.pgDSN, &a.by, "unlocks")
 	cf := fs.String("cf", "", "the codice fiscale whose credentials to unlock, after checking the citizen's identity")
 	if err := fs.Parse(args); err != nil {
 		return a, err

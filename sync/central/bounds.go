@@ -291,13 +291,7 @@ func textFields(t reflect.Type, index []int, path string) []textField {
 		if !f.IsExported() {
 			continue
 		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "" {
-			name = f.Name
-		}
-		if path != "" {
-			name = path + "." + name
-		}
+		name := jsonPath(f, path)
 		idx := append(slices.Clone(index), i)
 		ft := f.Type
 		if ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct {
@@ -371,13 +365,7 @@ func checkText(v reflect.Value, path string) string {
 			if !f.IsExported() {
 				continue
 			}
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if name == "" {
-				name = f.Name
-			}
-			if path != "" {
-				name = path + "." + name
-			}
+			name := jsonPath(f, path)
 			if r := checkText(v.Field(i), name); r != "" {
 				return r
 			}
@@ -431,4 +419,17 @@ func bidiControl(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// jsonPath names field f of the value at path as the JSON says it: its
+// json tag's name, else its Go name, after path and a dot.
+func jsonPath(f reflect.StructField, path string) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	if name == "" {
+		name = f.Name
+	}
+	if path != "" {
+		name = path + "." + name
+	}
+	return name
 }
