@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -84,21 +83,7 @@ func verifyAs(c *http.Client, url string, cf pinsede.CodiceFiscale) answer {
 // returns the answers in the order of cfs.
 func flood(c *http.Client, url string, cfs []pinsede.CodiceFiscale) []answer {
 	out := make([]answer, len(cfs))
-	start := make(chan struct{})
-	var ready, done sync.WaitGroup
-	for i, cf := range cfs {
-		ready.Add(1)
-		done.Add(1)
-		go func() {
-			defer done.Done()
-			ready.Done()
-			<-start
-			out[i] = verifyAs(c, url, cf)
-		}()
-	}
-	ready.Wait()
-	close(start)
-	done.Wait()
+	storetest.Together(len(cfs), func(i int) { out[i] = verifyAs(c, url, cfs[i]) })
 	return out
 }
 

@@ -51,21 +51,7 @@ func together(t *testing.T, v *central.Verifier, reqs []wire.VerifyRequest) []wi
 	t.Helper()
 	out := make([]wire.VerifyResponse, len(reqs))
 	errs := make([]error, len(reqs))
-	start := make(chan struct{})
-	var ready, done sync.WaitGroup
-	for i, req := range reqs {
-		ready.Add(1)
-		done.Add(1)
-		go func() {
-			defer done.Done()
-			ready.Done()
-			<-start
-			out[i], errs[i] = v.Verify(ctx, req)
-		}()
-	}
-	ready.Wait()
-	close(start)
-	done.Wait()
+	Together(len(reqs), func(i int) { out[i], errs[i] = v.Verify(ctx, reqs[i]) })
 	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)
 	}
@@ -346,4 +332,25 @@ func testNoEnumeration(t *testing.T, s central.Store) {
 			t.Errorf("%s: %d hashes, want 1", tc.name, d)
 		}
 	}
+}
+
+// Together runs f(0) to f(n-1), each on its own goroutine, released at
+// once: every goroutine waits on one channel, closed when all are ready.
+// It returns when every f has. The concurrency tests of centrale use it.
+func Together(n int, f func(i int)) {
+	start := make(chan struct{})
+	var ready, done sync.WaitGroup
+	for i := range n {
+		ready.Add(1)
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			ready.Done()
+			<-start
+			f(i)
+		}()
+	}
+	ready.Wait()
+	close(start)
+	done.Wait()
 }
