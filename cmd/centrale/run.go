@@ -247,9 +247,9 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- string)
 	verifier.Lock = c.lock
 	srv := server.New(store, verifier, crl, log, time.Now)
 	srv.SetPolicy(c.policy)
-	// A check hashes with the cost of the hash it checks, or the
-	// verifier's for a replacement PIN: the largest is a check's memory.
-	c.verify.CheckMemoryKiB = max(c.limits.MaxPINMemoryKiB(), verifier.Params.MemoryKiB)
+	// A check hashes with the cost of the hash it checks, the sede's or
+	// the verifier's for a chosen PIN: the largest is a check's memory.
+	c.verify.CheckMemoryKiB = max(c.limits.MaxPINMemoryKiB(), verifier.Params.MemoryKiB, verifier.ChosenParams.MemoryKiB)
 	srv.SetVerifyLimits(c.verify)
 	vl := srv.VerifyLimits()
 	hs := &http.Server{
