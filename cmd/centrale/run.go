@@ -144,7 +144,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	}
 	c.limits = c.limits.WithDefaults()
 	c.verify.MemoryBudget, c.verify.CFRate = *memMiB<<20, *cfPerMinute/60
-	c.policy = pinsede.DefaultPolicy
+	c.policy = pinsede.DefaultPolicy()
 	if *policyPath != "" {
 		p, err := pinsede.LoadPolicy(*policyPath)
 		if err != nil {

@@ -107,7 +107,7 @@ func TestParsePolicy(t *testing.T) {
 	if err != nil || c.policy.Version != 3 {
 		t.Errorf("parse with -policy: version %d, %v; want 3", c.policy.Version, err)
 	}
-	if c, err := parse([]string{"-pki", "x"}, io.Discard); err != nil || c.policy.Version != pinsede.DefaultPolicy.Version {
+	if c, err := parse([]string{"-pki", "x"}, io.Discard); err != nil || c.policy.Version != pinsede.DefaultPolicy().Version {
 		t.Errorf("parse without -policy: %+v, %v; want the default", c.policy, err)
 	}
 }

@@ -291,8 +291,8 @@ func checkOutcome(ev pinsede.Event) string {
 		return ReasonBadEvent + ": codice fiscale"
 	}
 	if ev.Kind == pinsede.EventDigitalIdentityChosen {
-		if !slices.Contains(pinsede.Alternatives, o.Choice) || o.Reason != "" || o.PolicyVersion != 0 {
-			return ReasonBadEvent + ": a digital identity choice carries one of " + strings.Join(pinsede.Alternatives, ", ") + " and no reason or policy version"
+		if !slices.Contains(pinsede.Alternatives(), o.Choice) || o.Reason != "" || o.PolicyVersion != 0 {
+			return ReasonBadEvent + ": a digital identity choice carries one of " + strings.Join(pinsede.Alternatives(), ", ") + " and no reason or policy version"
 		}
 		return ""
 	}
