@@ -147,6 +147,8 @@ type Store interface {
 	Close() error
 	// TicketStore holds the kiosks' tickets (tickets.go).
 	TicketStore
+	// AuditStore keeps the sedi's audit heads (audit.go).
+	AuditStore
 }
 
 // Errors of the central records.
@@ -158,6 +160,12 @@ var (
 	ErrAlreadyReplaced = errors.New("PIN already replaced")
 	// ErrNotActive is returned by Revoke for a credential not active.
 	ErrNotActive = errors.New("credential not active")
+	// ErrAuditFork is wrapped by the *ForkError of
+	// AuditStore.PutAuditHead for an audit head refused.
+	ErrAuditFork = errors.New("audit head refused")
+	// ErrBadReset is returned by CheckReset for a reset of an audit
+	// chain that cannot be recorded.
+	ErrBadReset = errors.New("invalid audit reset")
 )
 
 // Reasons of rejection.

@@ -109,7 +109,9 @@ func Run(t *testing.T, open Opener) {
 		{"TicketStore", testTicketStore},
 		{"TicketCalled", testTicketCalled},
 		{"TicketWipe", testTicketWipe},
-		{"Outcomes", testOutcomes}, // outcomes.go
+		{"Outcomes", testOutcomes},                                   // outcomes.go
+		{"AuditHeads", testAuditHeads}, {"AuditFork", testAuditFork}, // audit.go
+		{"AuditReset", testAuditReset}, {"AuditConcurrent", testAuditConcurrent},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
