@@ -109,8 +109,9 @@ func Run(t *testing.T, open Opener) {
 		{"TicketStore", testTicketStore},
 		{"TicketCalled", testTicketCalled},
 		{"TicketWipe", testTicketWipe},
-		{"Outcomes", testOutcomes},                                   // outcomes.go
-		{"AuditHeads", testAuditHeads}, {"AuditFork", testAuditFork}, // audit.go
+		{"Outcomes", testOutcomes}, // outcomes.go
+		// audit.go
+		{"AuditHeads", testAuditHeads}, {"AuditFork", testAuditFork},
 		{"AuditReset", testAuditReset}, {"AuditConcurrent", testAuditConcurrent},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
