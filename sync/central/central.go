@@ -36,6 +36,13 @@
 // then a permanent one, lifted by Store.Unlock or a sede's EventUnlocked
 // (unlock.go). A lock is told to no sede.
 //
+// Each push carries the audit head of the desk that makes it, and the
+// central records keep every head (AuditStore, audit.go): a head that goes
+// backwards or forks from those kept, or of a chain not admitted, refuses
+// the push and is kept as an AuditFork until an operator resets the
+// sede's chain (ResetAudit), so that a desk's audit log rewritten with its
+// key is found out against the heads kept.
+//
 // A sede's kiosk hands its tickets to the sede's desks through the central
 // records (TicketStore, tickets.go): each is a ChangeTicket for the sede
 // until a desk's EventTicketCalled records a ChangeTicketCalled, and

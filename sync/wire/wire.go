@@ -7,7 +7,9 @@
 // A sede pushes a [PushRequest] of outbox events to POST /v1/events and gets
 // one [Result] per event in a [PushResponse]. It pulls the [Change] records
 // that concern it from GET /v1/changes?after=CURSOR&limit=N, and looks a
-// codice fiscale up at GET /v1/credentials ([CredentialsResponse]). The
+// codice fiscale up at GET /v1/credentials ([CredentialsResponse]). Each
+// push carries the desk's [AuditHead], and GET /v1/audit/heads answers the
+// heads kept ([AuditHeadsResponse]). The
 // citizen-facing check is POST /v1/pin/verify with a [VerifyRequest]. Every
 // error is a [Problem] (RFC 9457, application/problem+json).
 //
