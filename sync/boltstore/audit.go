@@ -64,7 +64,11 @@ func (s *Store) PutAuditHead(ctx context.Context, sede string, h wire.AuditHead,
 		if err != nil {
 			return err
 		}
-		verdict, reason := central.JudgeHead(headState(bs, sede, h), h)
+		st, err := headState(bs, sede, h)
+		if err != nil {
+			return err
+		}
+		verdict, reason := central.JudgeHead(st, h)
 		switch verdict {
 		case central.HeadKeep:
 			ck := chainKey(sede, h.Chain)
@@ -113,7 +117,7 @@ func auditBuckets(btx *bolt.Tx) (auditBucketSet, error) {
 
 // headState reads what JudgeHead needs of the heads kept for sede and
 // h's chain.
-func headState(bs auditBucketSet, sede string, h wire.AuditHead) central.HeadState {
+func headState(bs auditBucketSet, sede string, h wire.AuditHead) (central.HeadState, error) {
 	var st central.HeadState
 	prefix := append([]byte(sede), 0)
 	c := bs.chains.Cursor()
@@ -122,35 +126,43 @@ func headState(bs auditBucketSet, sede string, h wire.AuditHead) central.HeadSta
 		st.Admitted = st.Admitted || bytes.Equal(k[len(prefix):], h.Chain)
 	}
 	if !st.Admitted {
-		return st
+		return st, nil
 	}
 	ck := chainKey(sede, h.Chain)
-	live := func(v []byte) bool {
+	live := func(k, v []byte) (bool, error) {
 		var sh storedHead
-		return json.Unmarshal(v, &sh) == nil && sh.DiscardedBy == 0
+		if err := json.Unmarshal(v, &sh); err != nil {
+			return false, fmt.Errorf("head %x: %w", k, err)
+		}
+		return sh.DiscardedBy == 0, nil
 	}
 	hc := bs.heads.Cursor()
-	// The highest head that binds: from the end of the chain's keys back.
-	k, v := hc.Seek(binary.BigEndian.AppendUint64(bytes.Clone(ck), central.MaxAuditSeq+1))
+	// The highest head that binds: from past the chain's keys, back.
+	k, _ := hc.Seek(binary.BigEndian.AppendUint64(bytes.Clone(ck), central.MaxAuditSeq+1))
+	var v []byte
 	if k == nil {
 		k, v = hc.Last()
 	} else {
 		k, v = hc.Prev()
 	}
 	for ; k != nil && bytes.HasPrefix(k, ck); k, v = hc.Prev() {
-		if live(v) {
+		if ok, err := live(k, v); err != nil {
+			return st, err
+		} else if ok {
 			st.Highest = wire.AuditHead{Chain: h.Chain, Seq: binary.BigEndian.Uint64(k[len(ck):]), Hash: bytes.Clone(k[len(ck)+8:])}
 			break
 		}
 	}
 	at := binary.BigEndian.AppendUint64(bytes.Clone(ck), h.Seq)
 	for k, v := hc.Seek(at); k != nil && bytes.HasPrefix(k, at); k, v = hc.Next() {
-		if live(v) {
+		if ok, err := live(k, v); err != nil {
+			return st, err
+		} else if ok {
 			st.AtSeq = bytes.Clone(k[len(at):])
 			break
 		}
 	}
-	return st
+	return st, nil
 }
 
 // putFork records a refused head as a fork, or counts it again on its
