@@ -30,6 +30,14 @@ var anchorKinds = map[string]string{
 	local.AnchorBeyond:  "oltre la fine della catena",
 }
 
+// named returns the Italian name of kind in names, or kind itself.
+func named(names map[string]string, kind string) string {
+	if n, ok := names[kind]; ok {
+		return n
+	}
+	return kind
+}
+
 // centraleFlags are the flags of audit verify that reach centrale, as
 // sportello's.
 type centraleFlags struct{ url, cert, key, ca string }
