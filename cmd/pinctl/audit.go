@@ -50,6 +50,7 @@ func (c *centraleFlags) declare(fs *flag.FlagSet) {
 	fs.StringVar(&c.ca, "ca", "", "il `FILE` della CA che firma il certificato di centrale (ca.crt)")
 }
 
+// auditVerifyFlags declares the flags of audit verify, for its usage.
 func auditVerifyFlags(fs *flag.FlagSet) { new(centraleFlags).declare(fs) }
 
 // cmdAuditVerify verifies the audit chain: it prints the count of entries
