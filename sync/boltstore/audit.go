@@ -56,10 +56,32 @@ func headKey(sede string, h wire.AuditHead) []byte {
 }
 
 // PutAuditHead judges and keeps, or records as a fork, an audit head in
-// one write transaction.
+// one write transaction. A head kept before, as the later batches of a
+// drain carry, is judged in a read transaction only: bbolt syncs the
+// file at every write.
 func (s *Store) PutAuditHead(ctx context.Context, sede string, h wire.AuditHead, at time.Time) error {
+	var known bool
+	err := s.db.View(func(btx *bolt.Tx) error {
+		var st central.HeadState
+		if btx.Bucket(bucketAuditResets) != nil { // else auditBuckets made none yet: no head is kept
+			var err error
+			bs := auditBucketSet{btx.Bucket(bucketAuditChains), btx.Bucket(bucketAuditHeads), btx.Bucket(bucketAuditForks), btx.Bucket(bucketAuditResets)}
+			if st, err = headState(bs, sede, h); err != nil {
+				return err
+			}
+		}
+		v, _ := central.JudgeHead(st, h)
+		known = v == central.HeadKnown || v == central.HeadNone
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("audit head %d of %s: %w", h.Seq, sede, err)
+	}
+	if known {
+		return nil
+	}
 	var fork *central.ForkError
-	err := s.db.Update(func(btx *bolt.Tx) error {
+	err = s.db.Update(func(btx *bolt.Tx) error {
 		bs, err := auditBuckets(btx)
 		if err != nil {
 			return err
