@@ -80,11 +80,7 @@ func cmdAuditVerify(e *env, args []string) error {
 	if len(report.Problems) > 0 {
 		fmt.Fprintf(e.stdout, "catena di audit NON integra: %d voci, %d problemi\n", report.Entries, len(report.Problems))
 		for _, p := range report.Problems {
-			kind, ok := problemKinds[p.Kind]
-			if !ok {
-				kind = p.Kind
-			}
-			fmt.Fprintf(e.stdout, "voce %d: %s (%s)\n", p.Seq, kind, p.Detail)
+			fmt.Fprintf(e.stdout, "voce %d: %s (%s)\n", p.Seq, named(problemKinds, p.Kind), p.Detail)
 		}
 		fmt.Fprintln(e.stderr, "pinctl: la catena di audit è stata alterata: non modificare l'archivio, "+
 			"conservane una copia e avvisa il responsabile della sede")
@@ -150,11 +146,7 @@ func verifyAnchors(e *env, store *local.Store, cf centraleFlags) error {
 		return nil
 	}
 	for _, p := range r.Problems {
-		kind, ok := anchorKinds[p.Kind]
-		if !ok {
-			kind = p.Kind
-		}
-		fmt.Fprintf(e.stdout, "voce %d: %s (%s)\n", p.Seq, kind, p.Detail)
+		fmt.Fprintf(e.stdout, "voce %d: %s (%s)\n", p.Seq, named(anchorKinds, p.Kind), p.Detail)
 	}
 	fmt.Fprintf(e.stderr, "pinctl: la catena di audit non contiene %d punti che centrale ha ricevuto da questo sportello: "+
 		"è stata riscritta, oppure l'archivio è stato ripristinato da una copia. Conserva una copia dell'archivio e avvisa il "+
