@@ -176,6 +176,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runRevoke(ctx, args[1:], stdout, stderr)
 		case "unlock":
 			return runUnlock(ctx, args[1:], stdout, stderr)
+		case "audit":
+			return runAudit(ctx, args[1:], stdout, stderr)
 		case "backup":
 			return runBackup(args[1:], stdout, stderr)
 		}

@@ -50,6 +50,7 @@ type Local interface {
 	ApplyPulled(cursor uint64, changes []wire.Change, now time.Time) ([]local.Revocation, error)
 	CachedPolicy() (pinsede.Policy, bool, error)
 	SavePolicy(p pinsede.Policy) (bool, error)
+	AuditHead() (wire.AuditHead, error)
 }
 
 var (
@@ -354,13 +355,21 @@ func (c *Client) Push(ctx context.Context) (int, error) {
 }
 
 // encode returns the push request of the first items whose JSON fits in
-// BatchBytes, at least one, and how many it holds. The events not taken
-// go in the next batch.
+// BatchBytes, at least one, and how many it holds, with the audit head
+// of the sede's store. The events not taken go in the next batch.
 func (c *Client) encode(items []local.OutboxItem) ([]byte, int, error) {
+	head, err := c.cfg.Local.AuditHead() // read after the events: the entries of theirs are in
+	if err != nil {
+		return nil, 0, fmt.Errorf("push: %w", err)
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf) // as json.Marshal, with a newline after each value
 	buf.WriteString(`{"sede":`)
 	if err := enc.Encode(c.cfg.Sede); err != nil {
+		return nil, 0, fmt.Errorf("push: encode: %w", err)
+	}
+	buf.WriteString(`,"audit_head":`)
+	if err := enc.Encode(head); err != nil {
 		return nil, 0, fmt.Errorf("push: encode: %w", err)
 	}
 	buf.WriteString(`,"events":[`)

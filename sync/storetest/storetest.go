@@ -110,6 +110,9 @@ func Run(t *testing.T, open Opener) {
 		{"TicketCalled", testTicketCalled},
 		{"TicketWipe", testTicketWipe},
 		{"Outcomes", testOutcomes}, // outcomes.go
+		// audit.go
+		{"AuditHeads", testAuditHeads}, {"AuditFork", testAuditFork},
+		{"AuditReset", testAuditReset}, {"AuditConcurrent", testAuditConcurrent},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
