@@ -371,6 +371,9 @@ func (d *Desk) issueAs(ctx context.Context, s *Session, req Request, ver Verific
 		if err := d.record(tx, s, now, cred, ActionIssued, EventIssued, "busta "+cred.SlipSerial); err != nil {
 			return err
 		}
+		if err := tx.DeleteDraft(s.Actor()); err != nil { // draft.go: the request is done
+			return err
+		}
 		if cred.Type == Telefonico {
 			return nil
 		}

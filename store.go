@@ -64,4 +64,12 @@ type Tx interface {
 	Enqueue(Event) error
 	// Pending counts the events waiting in the outbox.
 	Pending() (int, error)
+
+	// Draft returns an operator's request in progress; ErrNotFound when
+	// there is none.
+	Draft(operator string) (Draft, error)
+	// PutDraft keeps a request in progress, replacing its operator's.
+	PutDraft(Draft) error
+	// DeleteDraft wipes an operator's request in progress, if any.
+	DeleteDraft(operator string) error
 }

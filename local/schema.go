@@ -13,7 +13,7 @@ import (
 // SchemaVersion is the layout of the store this code reads and writes.
 // Open brings an older store up to it with the migrations, and refuses a
 // newer one with ErrSchemaTooNew.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 // The buckets. Keys marked tag() are keyed hashes (see keys.tag); values
 // marked sealed are encrypted and bound to their bucket and key.
@@ -58,6 +58,9 @@ var (
 	// bucketAuditByDay: day yyyymmdd (local time) ‖ seq -> empty
 	// (version 5).
 	bucketAuditByDay = []byte("audit_by_day")
+	// bucketDrafts: tag(operator id) -> the operator's request in
+	// progress, sealed (version 6).
+	bucketDrafts = []byte("drafts")
 )
 
 // Keys of the meta bucket.
@@ -143,6 +146,12 @@ var migrations = [SchemaVersion]migration{
 			}
 			return idx.Put(auditDayKey(e.Time, key), nil)
 		})
+	}},
+	{"requests in progress (drafts)", func(tx *bolt.Tx, _ *keys) error {
+		if _, err := tx.CreateBucketIfNotExists(bucketDrafts); err != nil {
+			return fmt.Errorf("bucket %s: %w", bucketDrafts, err)
+		}
+		return nil
 	}},
 }
 

@@ -114,6 +114,9 @@ type App struct {
 	header  *header
 	work    *fyne.Container // the current screen
 	current screen
+	// draft is the request in progress as last kept in the store
+	// (draft.go).
+	draft draftState
 
 	// The screens, once built. A new request replaces request and verify.
 	setup     *setupScreen
@@ -201,8 +204,8 @@ func (a *App) Start() error {
 		a.showLogin()
 	}
 	a.touch()
-	if a.tick > 0 && a.cfg.Idle > 0 {
-		go a.runIdleTicker()
+	if a.tick > 0 {
+		go a.runTicker()
 	}
 	a.startQueue() // the kiosk's tickets: past days wiped, the count kept
 	return nil
@@ -279,8 +282,9 @@ func issueContext() (context.Context, context.CancelFunc) {
 }
 
 // logout ends the session and shows the login screen. The work in
-// progress is dropped.
+// progress is dropped, and its draft wiped.
 func (a *App) logout() {
+	a.dropDraft()
 	a.session = nil
 	a.request, a.verify, a.result, a.citizen, a.home, a.operators, a.settings = nil, nil, nil, nil, nil, nil, nil
 	a.lock.hide()

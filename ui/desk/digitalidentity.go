@@ -71,6 +71,7 @@ func (d *digitalIdentityDialog) doRecord() {
 	}
 	d.dialog.Hide()
 	a.request, a.verify = nil, nil
+	a.dropDraft()
 	a.showHome()
 	d.done = dialog.NewInformation(lang.L("digital.done.title"),
 		lang.L("digital.done", map[string]any{"Name": req.FullName(), "Choice": choice}), a.win)

@@ -87,6 +87,7 @@ type harness struct {
 	desk    *pinsede.Desk
 	store   *local.Store
 	printer *capturePrinter
+	cfg     Config
 	win     fyne.Window
 	now     time.Time // the desk's clock
 	idle    time.Time // the idle timer's clock
@@ -116,16 +117,23 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	h.desk = pinsede.NewDesk(store, h.printer, func() time.Time { return h.now })
 	h.desk.Rand = rand.NewChaCha8([32]byte{'p', 'i', 'n', 's', 'e', 'd', 'e'})
 	h.desk.PINParams, h.desk.PasswordParams = cheap, cheap
-	cfg := Config{Idle: DefaultIdle}
+	h.cfg = Config{Idle: DefaultIdle}
 	for _, o := range opts {
-		o(h.desk, &cfg)
+		o(h.desk, &h.cfg)
 	}
+	h.steps = make(chan func())
+	h.start()
+	return h
+}
+
+// start opens the desk's window on h.desk, with h.cfg.
+func (h *harness) start() {
+	t := h.t
 	h.win = test.NewWindow(widget.NewLabel(""))
 	t.Cleanup(h.win.Close)
-	h.app = New(h.desk, h.win, cfg)
-	h.app.tick = 0 // no ticker goroutine: the tests call checkIdle
+	h.app = New(h.desk, h.win, h.cfg)
+	h.app.tick = 0 // no ticker goroutine: the tests call checkIdle and checkDraft
 	h.app.idleNow = func() time.Time { return h.idle }
-	h.steps = make(chan func())
 	h.app.toUI = h.uiStep
 	h.win.Resize(fyne.NewSize(1280, 800))
 	if err := h.app.Start(); err != nil {
@@ -133,7 +141,15 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	}
 	t.Cleanup(h.app.Close)
 	t.Cleanup(h.wait) // no job left blocked in uiStep, none using the store once closed
-	return h
+}
+
+// restart drops the desk's window as it is, with whatever it holds, and
+// opens a new one on the same store: the desk started again after a crash
+// or a power cut.
+func (h *harness) restart() {
+	h.wait()
+	h.app.Close() // its window closes at the test's end
+	h.start()
 }
 
 // uiStep is the App's toUI in the tests. Fyne's test driver runs

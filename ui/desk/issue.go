@@ -57,6 +57,7 @@ type resultScreen struct {
 // showResult shows a new credential and drops the finished request.
 func (a *App) showResult(req pinsede.Request, out pinsede.Issued) {
 	a.request, a.verify = nil, nil
+	a.dropDraft() // the issue wiped it: this keeps a late save from bringing it back
 	a.result = a.newResultScreen(req, out)
 	a.show(a.result.screen)
 }

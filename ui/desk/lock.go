@@ -50,9 +50,9 @@ func (a *activityArea) MouseMoved(*desktop.MouseEvent) { a.touch() }
 // MouseOut does nothing.
 func (a *activityArea) MouseOut() {}
 
-// runIdleTicker checks the idle timer every tick, on the UI goroutine,
-// until Close.
-func (a *App) runIdleTicker() {
+// runTicker checks the idle timer and keeps the request in progress
+// (draft.go) every tick, on the UI goroutine, until Close.
+func (a *App) runTicker() {
 	t := time.NewTicker(a.tick)
 	defer t.Stop()
 	for {
@@ -60,7 +60,10 @@ func (a *App) runIdleTicker() {
 		case <-a.stop:
 			return
 		case <-t.C:
-			fyne.Do(a.checkIdle)
+			fyne.Do(func() {
+				a.checkIdle()
+				a.checkDraft()
+			})
 		}
 	}
 }

@@ -199,6 +199,7 @@ func (l *loginScreen) login() {
 				a.session = s
 				a.touch()
 				a.showHome()
+				a.offerDraft()
 			}
 		}
 	})

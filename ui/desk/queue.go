@@ -342,6 +342,7 @@ func (q *queuePanel) opened(sub ticket.Submission, err error, code string) {
 // kiosk, under the ticket's number and service in large type, to call the
 // citizen. It drops any request in progress.
 func (a *App) openTicket(sub ticket.Submission) {
+	a.dropDraft()
 	a.request = a.newRequestScreen()
 	a.verify = nil
 	a.request.fill(sub.Request)

@@ -61,6 +61,7 @@ var sexes = []pinsede.Sex{pinsede.SexMale, pinsede.SexFemale}
 // newRequestFor starts a new MV35, filled with a citizen's last request
 // when c is not nil. It drops any request in progress.
 func (a *App) newRequestFor(c *pinsede.Citizen) {
+	a.dropDraft()
 	a.request = a.newRequestScreen()
 	a.verify = nil
 	if c != nil {
