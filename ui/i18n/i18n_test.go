@@ -19,7 +19,7 @@ import (
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/assets"
 	"github.com/pinsede/pinsede/sync/client"
-	"github.com/pinsede/pinsede/ui/printer"
+	"github.com/pinsede/pinsede/ui/cups"
 )
 
 // domainKeys are the message keys of the domain, with example arguments for
@@ -126,16 +126,16 @@ var domainKeys = map[string]map[string]any{
 	client.KeyLookupServer:      {"Title": "Internal error"},
 }
 
-// printerKeys are the message keys of the printer's failures (ui/printer),
+// printerKeys are the message keys of the printer's failures (ui/cups),
 // with example arguments.
 var printerKeys = map[string]map[string]any{
-	printer.KeyNoCUPS:         nil,
-	printer.KeyPrinterMissing: {"Printer": "sportello1"},
-	printer.KeyPrinterStopped: {"Printer": "sportello1"},
-	printer.KeyPrinterOffline: {"Printer": "sportello1"},
-	printer.KeyOutOfPaper:     {"Printer": "sportello1"},
-	printer.KeyJobFailed:      {"Printer": "sportello1"},
-	printer.KeyJobTimeout:     {"Printer": "sportello1", "Seconds": 60},
+	cups.KeyNoCUPS:         nil,
+	cups.KeyPrinterMissing: {"Printer": "sportello1"},
+	cups.KeyPrinterStopped: {"Printer": "sportello1"},
+	cups.KeyPrinterOffline: {"Printer": "sportello1"},
+	cups.KeyOutOfPaper:     {"Printer": "sportello1"},
+	cups.KeyJobFailed:      {"Printer": "sportello1"},
+	cups.KeyJobTimeout:     {"Printer": "sportello1", "Seconds": 60},
 }
 
 // readTranslations returns the keys of assets/translations/<name>.json.
@@ -278,7 +278,7 @@ func TestMessage(t *testing.T) {
 	}
 	// A failed print: the desk's problem wraps the printer's.
 	printErr := &pinsede.Problem{Key: pinsede.KeyPrintFailed, Err: errors.Join(pinsede.ErrPrint,
-		&pinsede.Problem{Key: printer.KeyOutOfPaper, Args: map[string]any{"Printer": "sportello1"}, Err: printer.ErrOutOfPaper})}
+		&pinsede.Problem{Key: cups.KeyOutOfPaper, Args: map[string]any{"Printer": "sportello1"}, Err: cups.ErrOutOfPaper})}
 	if got, want := Cause(printErr), "La stampante «sportello1» è senza carta."; got != want {
 		t.Errorf("Cause = %q, want %q", got, want)
 	}
