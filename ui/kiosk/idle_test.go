@@ -127,7 +127,7 @@ func TestDoneReturns(t *testing.T) {
 	h := newHarness(t)
 	h.startWizard("pt")
 	h.fill(rossi)
-	h.tapText(tr("nav.confirm"))
+	h.confirm()
 	h.now = h.now.Add(2*DefaultWarn - time.Second)
 	h.app.CheckIdle()
 	if h.app.Screen() != "done" || strings.Contains(h.texts(), tr("idle.title")) {
