@@ -19,6 +19,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede/ui/cups"
+	"github.com/pinsede/pinsede/ui/internal/uitest"
 )
 
 // testNow is the fixed clock of the tests: 10 March 2026, 09:30 CET.
@@ -93,13 +94,13 @@ type harness struct {
 	sink    *memorySink
 	paper   *paper
 	speaker *fakeSpeaker
-	steps   chan func() // the last steps of the background jobs
+	steps   *uitest.Steps // the last steps of the background jobs
 }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	test.NewTempApp(t)
-	h := &harness{t: t, now: testNow, sink: &memorySink{}, paper: &paper{}, speaker: &fakeSpeaker{}, steps: make(chan func())}
+	h := &harness{t: t, now: testNow, sink: &memorySink{}, paper: &paper{}, speaker: &fakeSpeaker{}, steps: uitest.New()}
 	h.win = test.NewTempWindow(t, nil)
 	h.win.Resize(fyne.NewSize(1920, 1080))
 	h.app = New(h.win, Config{
@@ -109,45 +110,16 @@ func newHarness(t *testing.T) *harness {
 		Printer: h.paper,
 		Speaker: h.speaker,
 	})
-	h.app.toUI = h.uiStep
+	h.app.toUI = h.steps.Do
 	h.app.Start()
 	t.Cleanup(h.app.Stop)
-	t.Cleanup(h.wait) // no job left blocked in uiStep
+	t.Cleanup(h.wait) // no job left blocked in steps.Do
 	return h
-}
-
-// uiStep is the App's toUI in the tests. Fyne's test driver runs
-// fyne.DoAndWait's function at once on the calling goroutine, which would
-// touch the widgets from the job's goroutine while the test goroutine
-// touches them too. The test goroutine is the UI goroutine instead: uiStep
-// hands it the step and blocks, as fyne.DoAndWait does, until wait has
-// run it.
-func (h *harness) uiStep(step func()) {
-	done := make(chan struct{})
-	h.steps <- func() {
-		defer close(done)
-		step()
-	}
-	<-done
 }
 
 // wait runs, on the test goroutine, the last steps of the background jobs
 // as they come, until every job is done.
-func (h *harness) wait() {
-	idle := make(chan struct{})
-	go func() {
-		h.app.busy.Wait() // a job counts in busy until its step has run
-		close(idle)
-	}()
-	for {
-		select {
-		case step := <-h.steps:
-			step()
-		case <-idle:
-			return
-		}
-	}
-}
+func (h *harness) wait() { h.steps.Wait(&h.app.busy) }
 
 // confirm confirms the request on the review screen and waits until the
 // ticket is printed (or not).
