@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -246,6 +247,35 @@ func TestItalianByDefault(t *testing.T) {
 	}
 	if err := Load(""); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Ensure that Use, the set-up of both apps, switches the language of the
+// process at run time, back and forth between sets, whatever the locale,
+// and names a language it has no file for.
+func TestUse(t *testing.T) {
+	t.Setenv("LC_ALL", "C")
+	t.Setenv("LANGUAGE", "")
+	t.Cleanup(func() { Load("") })
+	for _, tc := range []struct {
+		fsys      embed.FS
+		dir, lang string
+		key, want string
+	}{
+		{assets.KioskTranslations, "kiosk/translations", "de", "nav.cancel", "Abbrechen"},
+		{assets.Translations, "translations", "it", "login.title", "Accesso operatore"},
+		{assets.KioskTranslations, "kiosk/translations", "ro", "nav.cancel", "Anulare"},
+		{assets.Translations, "translations", "en", "login.title", "Operator login"},
+	} {
+		if err := Use(tc.fsys, tc.dir, tc.lang); err != nil {
+			t.Fatal(err)
+		}
+		if got := lang.L(tc.key); got != tc.want {
+			t.Errorf("%s %s: %q, want %q", tc.dir, tc.lang, got, tc.want)
+		}
+	}
+	if err := Use(assets.KioskTranslations, "kiosk/translations", "xx"); err == nil || !strings.Contains(err.Error(), "language xx") {
+		t.Errorf("Use(xx) = %v, want an error naming xx", err)
 	}
 }
 
