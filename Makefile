@@ -63,7 +63,7 @@ TEST_TZ   ?= America/Sao_Paulo
 # the packages where -race costs less than twice the plain run. Wall time
 # race/plain, median of 2-8 pairs run side by side on 2026-12-05 (2 cores,
 # load 3-17): local 0.76, cmd/chiosco 1.04, sync/pgstore 1.33, sync/server
-# 1.36, cmd/centrale 1.37, cmd/pinctl 1.56, ui/printer 1.57, sync/boltstore
+# 1.36, cmd/centrale 1.37, cmd/pinctl 1.56, ui/cups (then ui/printer) 1.57, sync/boltstore
 # 1.91, ui/theme 1.94, ui/ticket 1.99, ui/i18n 1.99 (in); ui/slip and
 # sync/pki 2.00, the root package 3.3, sync/client 3.8, ui/desk 3.8,
 # ui/kiosk 8.2, the small packages 2.5-3.9 (about 1 s of race exit wait
@@ -72,7 +72,7 @@ TEST_TZ   ?= America/Sao_Paulo
 # ui/desk covers its code under make race. make race runs them all:
 # go test -race ./ui/desk ./ui/kiosk ./sync/... ./local passed in 4m45s.
 RACE_PKGS ?= ./local ./cmd/chiosco ./sync/pgstore ./sync/server ./cmd/centrale ./cmd/pinctl \
-	./ui/printer ./sync/boltstore ./ui/theme ./ui/ticket ./ui/i18n
+	./ui/cups ./sync/boltstore ./ui/theme ./ui/ticket ./ui/i18n
 # RACE_PKGS that PKGS holds too, as import paths; nothing when RACE_PKGS is
 # empty (go list with no argument would list the root package).
 race_in_pkgs = $(if $(strip $(RACE_PKGS)),$(filter $(shell $(GO) list $(RACE_PKGS)),$(shell $(GO) list $(PKGS))))

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# cups-setup.sh makes this machine print PIN slips through CUPS for real,
-# into PDF files: the test printer of `make test` (ui/printer TestCUPS*).
+# cups-setup.sh makes this machine print PIN slips and kiosk tickets through
+# CUPS for real, into PDF files: the test printer of `make test`
+# (ui/cups/cupstest, used by TestCUPS* in ui/cups and ui/slip and by
+# TestTicketPrintsForReal in ui/kiosk).
 #
 # It installs CUPS and Debian's printer-driver-cups-pdf when missing, makes
 # cupsd keep no documents (see "Printing" in README.md), starts cupsd when it

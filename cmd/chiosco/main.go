@@ -24,8 +24,9 @@
 // -centrale each request is written to the spool folder (-spool, with a
 // default), from which the desks import it by its ticket code. The day's
 // queue numbers are counted in a file in -state, so that they go on after a
-// restart. Tickets print on a CUPS queue (-printer), or as PDF files in a
-// folder (-ticket-dir, for development).
+// restart. Tickets print on a CUPS queue (-printer), spoken to over IPP
+// (ui/cups, as the desk prints) and followed until printed, or as PDF files
+// in a folder (-ticket-dir, for development).
 //
 // main wires things together and nothing else.
 package main
@@ -49,6 +50,7 @@ import (
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/buildinfo"
 	"github.com/pinsede/pinsede/sync/kioskpost"
+	"github.com/pinsede/pinsede/ui/cups"
 	"github.com/pinsede/pinsede/ui/kiosk"
 	"github.com/pinsede/pinsede/ui/ticket"
 )
@@ -155,9 +157,9 @@ func main() {
 	}
 	switch {
 	case *queue != "":
-		cfg.Print = kiosk.LPPrinter(*queue)
+		cfg.Printer = cups.Queue{Name: *queue}
 	case *ticketDir != "":
-		cfg.Print = kiosk.FolderPrinter(*ticketDir, cfg.Now)
+		cfg.Printer = cups.DevFolder{Dir: *ticketDir}
 	}
 	if sp := kiosk.NewEspeak(); sp != nil {
 		cfg.Speaker = sp

@@ -42,9 +42,10 @@ import (
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/buildinfo"
 	"github.com/pinsede/pinsede/local"
+	"github.com/pinsede/pinsede/ui/cups"
 	"github.com/pinsede/pinsede/ui/desk"
 	"github.com/pinsede/pinsede/ui/i18n"
-	"github.com/pinsede/pinsede/ui/printer"
+	"github.com/pinsede/pinsede/ui/slip"
 	"github.com/pinsede/pinsede/ui/theme"
 )
 
@@ -121,7 +122,7 @@ func main() {
 	backend := chooseBackend(*queue, *devPrint, saved)
 	d.Forms = desk.MV35Renderer{} // the MV35 is archived with each credential
 	if backend != nil {
-		d.Printer = printer.SlipPrinter{Backend: backend}
+		d.Printer = slip.Printer{Backend: backend}
 		d.Documents = desk.DocumentPrinter{Backend: backend}
 	}
 	// The central records (centrale.go): none without -centrale.
@@ -175,14 +176,14 @@ func cachedPolicy(store *local.Store) pinsede.PolicySource {
 
 // chooseBackend picks the printer: the -printer queue, else the -dev-print
 // folder, else the queue saved in the settings, else none (nil).
-func chooseBackend(queue, devPrint string, saved pinsede.Settings) printer.Backend {
+func chooseBackend(queue, devPrint string, saved pinsede.Settings) cups.Backend {
 	switch {
 	case queue != "":
-		return printer.CUPS{Printer: queue}
+		return cups.Queue{Name: queue}
 	case devPrint != "":
-		return printer.DevFolder{Dir: devPrint}
+		return cups.DevFolder{Dir: devPrint}
 	case saved.PrinterQueue != "":
-		return printer.CUPS{Printer: saved.PrinterQueue}
+		return cups.Queue{Name: saved.PrinterQueue}
 	}
 	return nil
 }

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/pinsede/pinsede"
-	"github.com/pinsede/pinsede/ui/printer"
+	"github.com/pinsede/pinsede/ui/cups"
 )
 
 // Ensure that the printer flags win over the queue saved in the settings,
@@ -16,11 +16,11 @@ func TestChooseBackend(t *testing.T) {
 		name            string
 		queue, devPrint string
 		saved           pinsede.Settings
-		want            printer.Backend
+		want            cups.Backend
 	}{
-		{"flag", "banco2", "", saved, printer.CUPS{Printer: "banco2"}},
-		{"dev folder", "", "/tmp/buste", saved, printer.DevFolder{Dir: "/tmp/buste"}},
-		{"settings", "", "", saved, printer.CUPS{Printer: "sportello1"}},
+		{"flag", "banco2", "", saved, cups.Queue{Name: "banco2"}},
+		{"dev folder", "", "/tmp/buste", saved, cups.DevFolder{Dir: "/tmp/buste"}},
+		{"settings", "", "", saved, cups.Queue{Name: "sportello1"}},
 		{"none", "", "", pinsede.Settings{}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {

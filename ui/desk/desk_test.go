@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pinsede/pinsede"
-	"github.com/pinsede/pinsede/ui/printer"
+	"github.com/pinsede/pinsede/ui/cups"
 )
 
 // Ensure that a clerk can go from the first run to the handover and the
@@ -316,7 +316,7 @@ func TestPrintFailure(t *testing.T) {
 	h.toVerification(mario)
 	h.fillVerification(passport)
 	h.printer.fail = &pinsede.Problem{
-		Key: printer.KeyOutOfPaper, Args: map[string]any{"Printer": "sportello1", "Seconds": 60}, Err: errPrinterJam,
+		Key: cups.KeyOutOfPaper, Args: map[string]any{"Printer": "sportello1", "Seconds": 60}, Err: errPrinterJam,
 	}
 	h.tap(h.app.verify.issue)
 	v := h.app.verify

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/pinsede/pinsede"
-	"github.com/pinsede/pinsede/ui/printer"
+	"github.com/pinsede/pinsede/ui/cups"
 	"github.com/pinsede/pinsede/ui/slip"
 )
 
@@ -36,7 +36,7 @@ func (MV35Renderer) RenderReconciliation(r pinsede.Reconciliation) ([]byte, erro
 // DocumentPrinter prints the domain's documents that hold no PIN (the
 // MV35) on a printer back end: set it as pinsede.Desk.Documents.
 type DocumentPrinter struct {
-	Backend printer.Backend
+	Backend cups.Backend
 }
 
 var _ pinsede.DocumentPrinter = DocumentPrinter{}
@@ -46,7 +46,7 @@ func (p DocumentPrinter) PrintDocument(ctx context.Context, title string, pdf []
 	if p.Backend == nil {
 		return fmt.Errorf("print %s: %w", title, pinsede.ErrNoPrinter)
 	}
-	if err := p.Backend.Print(ctx, printer.Job{Title: title, PDF: pdf}); err != nil {
+	if err := p.Backend.Print(ctx, cups.Job{Title: title, PDF: pdf}); err != nil {
 		return fmt.Errorf("print %s: %w", title, err)
 	}
 	return nil

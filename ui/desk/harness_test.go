@@ -20,6 +20,7 @@ import (
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/ui/i18n"
+	"github.com/pinsede/pinsede/ui/internal/uitest"
 )
 
 // TestMain loads the translations as the desk does: Italian, whatever the
@@ -92,8 +93,8 @@ type harness struct {
 	now     time.Time // the desk's clock
 	idle    time.Time // the idle timer's clock
 	// steps are the last steps of the background jobs, for the test
-	// goroutine to run in wait (see uiStep).
-	steps chan func()
+	// goroutine to run in wait.
+	steps *uitest.Steps
 }
 
 type harnessOption func(*pinsede.Desk, *Config)
@@ -121,7 +122,7 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	for _, o := range opts {
 		o(h.desk, &h.cfg)
 	}
-	h.steps = make(chan func())
+	h.steps = uitest.New()
 	h.start()
 	return h
 }
@@ -134,13 +135,13 @@ func (h *harness) start() {
 	h.app = New(h.desk, h.win, h.cfg)
 	h.app.tick = 0 // no ticker goroutine: the tests call checkIdle and checkDraft
 	h.app.idleNow = func() time.Time { return h.idle }
-	h.app.toUI = h.uiStep
+	h.app.toUI = h.steps.Do
 	h.win.Resize(fyne.NewSize(1280, 800))
 	if err := h.app.Start(); err != nil {
 		t.Fatalf("start: %v", err)
 	}
 	t.Cleanup(h.app.Close)
-	t.Cleanup(h.wait) // no job left blocked in uiStep, none using the store once closed
+	t.Cleanup(h.wait) // no job left blocked in steps.Do, none using the store once closed
 }
 
 // restart drops the desk's window as it is, with whatever it holds, and
@@ -152,39 +153,9 @@ func (h *harness) restart() {
 	h.start()
 }
 
-// uiStep is the App's toUI in the tests. Fyne's test driver runs
-// fyne.DoAndWait's function at once on the calling goroutine: a background
-// job's last step would touch the widgets on the job's goroutine while the
-// test goroutine touches them too (an entry goes on refreshing itself after
-// its OnSubmitted started a job). The test goroutine is the UI goroutine
-// instead: uiStep hands it the step, and blocks, as fyne.DoAndWait does,
-// until wait has run it.
-func (h *harness) uiStep(step func()) {
-	done := make(chan struct{})
-	h.steps <- func() {
-		defer close(done)
-		step()
-	}
-	<-done
-}
-
 // wait runs, on the test goroutine, the last steps of the background jobs
 // as they come, until every job is done, those the steps start included.
-func (h *harness) wait() {
-	idle := make(chan struct{})
-	go func() {
-		h.app.busy.Wait() // a step's job counts in busy until the step is run
-		close(idle)
-	}()
-	for {
-		select {
-		case step := <-h.steps:
-			step()
-		case <-idle:
-			return
-		}
-	}
-}
+func (h *harness) wait() { h.steps.Wait(&h.app.busy) }
 
 // settle lays the whole window out again, as the real driver does on each
 // frame (the test canvas does not): a label whose text changed gets the

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/pinsede/pinsede"
-	"github.com/pinsede/pinsede/ui/printer"
+	"github.com/pinsede/pinsede/ui/cups"
 )
 
 // Ensure that a lost slip is replaced from the citizen's page with another
@@ -92,13 +92,13 @@ func TestReplaceSlip(t *testing.T) {
 // jobs is a printer back end that keeps the documents it prints.
 type jobs struct {
 	mu   sync.Mutex
-	jobs []printer.Job
+	jobs []cups.Job
 }
 
-func (j *jobs) Print(_ context.Context, job printer.Job) error {
+func (j *jobs) Print(_ context.Context, job cups.Job) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.jobs = append(j.jobs, printer.Job{Title: job.Title, PDF: bytes.Clone(job.PDF)})
+	j.jobs = append(j.jobs, cups.Job{Title: job.Title, PDF: bytes.Clone(job.PDF)})
 	return nil
 }
 

@@ -14,7 +14,7 @@ import (
 )
 
 // settingsScreen is the supervisor's settings: the CUPS queue of the
-// slips and forms. ui/printer cannot list the queues, so the name is
+// slips and forms. ui/cups cannot list the queues, so the name is
 // typed. Supervisors only: the domain refuses the others.
 type settingsScreen struct {
 	a       *App

@@ -1,51 +1,58 @@
-// Package i18n loads the desk's translations into Fyne's lang and turns the
-// domain's message keys into sentences.
+// Package i18n is the language set-up of both apps: it loads a language's
+// translations into Fyne's lang and makes it the language of every lang.L
+// ([Use]), and turns the domain's message keys into sentences.
 //
 // # Basics
 //
 // Every user-facing string goes through lang.L with a key ("login.title",
-// "err.cf.check"); assets/translations/it.json and en.json hold the text.
+// "err.cf.check"). The desk's text is in assets/translations (it.json,
+// en.json), loaded once at start by [Load]; the kiosk's is in
+// assets/kiosk/translations, seven languages, and kiosk.SetLanguage loads
+// the citizen's at the start of each session. Both go through [Use].
 // The domain's errors carry keys and arguments ([pinsede.FieldError],
 // [pinsede.Problem]); [Field] and [Message] translate them, the arguments
 // filling the templates ({{.Want}}).
 //
 // # Caveats
 //
-// Fyne's lang chooses the language once, from the process environment
-// (LC_ALL, LC_MESSAGES, LANG, then LANGUAGE, as gettext does), and falls back
-// to English when none matches. The desk serves Italian clerks, so [Load]
-// makes Italian the default whatever the PC's locale says: it sets LANGUAGE
-// to the chosen language before loading the translations (and turns a bare
-// "C"/"POSIX" locale into "C.UTF-8", the one value that makes gettext and
-// lang ignore LANGUAGE). The only other language is English, on request
-// (sportello -lang en). Fyne's own widget strings (file dialog, "Cancel")
-// have no Italian in Fyne 2.7: it.json carries them too.
+// Fyne's lang has one bundle and one language per process, which it
+// chooses from the process environment (LC_ALL, LC_MESSAGES, LANG, then
+// LANGUAGE, as gettext does) each time translations are added, falling
+// back to English when none matches. [Use] sets LANGUAGE to the language
+// wanted (and turns a bare "C"/"POSIX" locale into "C.UTF-8", the one value
+// that makes gettext and lang ignore LANGUAGE), then adds the language's
+// file, which makes lang choose again: the language is the process's, not
+// a window's. That suits both apps: the desk has one clerk's language,
+// Italian unless asked (sportello -lang en), whatever the PC's locale says;
+// the kiosk serves one citizen at a time. Fyne keeps a list of the files
+// added, which grows by one at every call. Fyne's own widget strings (file
+// dialog, "Cancel") have no Italian in Fyne 2.7: it.json carries them too.
 package i18n
 
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"slices"
 	"sync"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/assets"
 )
 
-// Languages are the languages of the translations, the default first.
+// Languages are the languages of the desk's translations, the default
+// first.
 var Languages = []string{"it", "en"}
 
 // Default is the language used when none is asked for.
 const Default = "it"
 
-var loadMu sync.Mutex
-
-// Load registers the translations and chooses the language: language if it
-// is one of Languages, Italian if it is empty. Call it before building any
-// screen.
+// Load makes language the desk's language: language if it is one of
+// Languages, Italian if it is empty. Call it before building any screen.
 func Load(language string) error {
 	if language == "" {
 		language = Default
@@ -53,8 +60,23 @@ func Load(language string) error {
 	if !slices.Contains(Languages, language) {
 		return fmt.Errorf("language %q: want one of %v", language, Languages)
 	}
-	loadMu.Lock()
-	defer loadMu.Unlock()
+	return Use(assets.Translations, "translations", language)
+}
+
+// useMu makes each Use one step: its environment and its translations.
+var useMu sync.Mutex
+
+// Use makes language (an ISO 639-1 code) the language of every lang.L
+// from now on, with the messages of the file <language>.json in the
+// folder dir of fsys. See the package's caveats: the language is the
+// process's.
+func Use(fsys fs.FS, dir, language string) error {
+	data, err := fs.ReadFile(fsys, dir+"/"+language+".json")
+	if err != nil {
+		return fmt.Errorf("language %s: %w", language, err)
+	}
+	useMu.Lock()
+	defer useMu.Unlock()
 	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
 		v := os.Getenv(name)
 		if v == "" {
@@ -62,15 +84,18 @@ func Load(language string) error {
 		}
 		if v == "C" || v == "POSIX" {
 			if err := os.Setenv(name, "C.UTF-8"); err != nil {
-				return err
+				return fmt.Errorf("language %s: %w", language, err)
 			}
 		}
 		break
 	}
 	if err := os.Setenv("LANGUAGE", language); err != nil {
-		return err
+		return fmt.Errorf("language %s: %w", language, err)
 	}
-	return lang.AddTranslationsFS(assets.Translations, "translations")
+	if err := lang.AddTranslationsForLocale(data, fyne.Locale(language)); err != nil {
+		return fmt.Errorf("language %s: %w", language, err)
+	}
+	return nil
 }
 
 // Field returns the message of a field problem in the current language.

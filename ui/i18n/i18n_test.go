@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,7 +20,7 @@ import (
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/assets"
 	"github.com/pinsede/pinsede/sync/client"
-	"github.com/pinsede/pinsede/ui/printer"
+	"github.com/pinsede/pinsede/ui/cups"
 )
 
 // domainKeys are the message keys of the domain, with example arguments for
@@ -126,16 +127,16 @@ var domainKeys = map[string]map[string]any{
 	client.KeyLookupServer:      {"Title": "Internal error"},
 }
 
-// printerKeys are the message keys of the printer's failures (ui/printer),
+// printerKeys are the message keys of the printer's failures (ui/cups),
 // with example arguments.
 var printerKeys = map[string]map[string]any{
-	printer.KeyNoCUPS:         nil,
-	printer.KeyPrinterMissing: {"Printer": "sportello1"},
-	printer.KeyPrinterStopped: {"Printer": "sportello1"},
-	printer.KeyPrinterOffline: {"Printer": "sportello1"},
-	printer.KeyOutOfPaper:     {"Printer": "sportello1"},
-	printer.KeyJobFailed:      {"Printer": "sportello1"},
-	printer.KeyJobTimeout:     {"Printer": "sportello1", "Seconds": 60},
+	cups.KeyNoCUPS:         nil,
+	cups.KeyPrinterMissing: {"Printer": "sportello1"},
+	cups.KeyPrinterStopped: {"Printer": "sportello1"},
+	cups.KeyPrinterOffline: {"Printer": "sportello1"},
+	cups.KeyOutOfPaper:     {"Printer": "sportello1"},
+	cups.KeyJobFailed:      {"Printer": "sportello1"},
+	cups.KeyJobTimeout:     {"Printer": "sportello1", "Seconds": 60},
 }
 
 // readTranslations returns the keys of assets/translations/<name>.json.
@@ -249,6 +250,35 @@ func TestItalianByDefault(t *testing.T) {
 	}
 }
 
+// Ensure that Use, the set-up of both apps, switches the language of the
+// process at run time, back and forth between sets, whatever the locale,
+// and names a language it has no file for.
+func TestUse(t *testing.T) {
+	t.Setenv("LC_ALL", "C")
+	t.Setenv("LANGUAGE", "")
+	t.Cleanup(func() { Load("") })
+	for _, tc := range []struct {
+		fsys      embed.FS
+		dir, lang string
+		key, want string
+	}{
+		{assets.KioskTranslations, "kiosk/translations", "de", "nav.cancel", "Abbrechen"},
+		{assets.Translations, "translations", "it", "login.title", "Accesso operatore"},
+		{assets.KioskTranslations, "kiosk/translations", "ro", "nav.cancel", "Anulare"},
+		{assets.Translations, "translations", "en", "login.title", "Operator login"},
+	} {
+		if err := Use(tc.fsys, tc.dir, tc.lang); err != nil {
+			t.Fatal(err)
+		}
+		if got := lang.L(tc.key); got != tc.want {
+			t.Errorf("%s %s: %q, want %q", tc.dir, tc.lang, got, tc.want)
+		}
+	}
+	if err := Use(assets.KioskTranslations, "kiosk/translations", "xx"); err == nil || !strings.Contains(err.Error(), "language xx") {
+		t.Errorf("Use(xx) = %v, want an error naming xx", err)
+	}
+}
+
 func joined(ms ...map[string]map[string]any) map[string]map[string]any {
 	out := map[string]map[string]any{}
 	for _, m := range ms {
@@ -278,7 +308,7 @@ func TestMessage(t *testing.T) {
 	}
 	// A failed print: the desk's problem wraps the printer's.
 	printErr := &pinsede.Problem{Key: pinsede.KeyPrintFailed, Err: errors.Join(pinsede.ErrPrint,
-		&pinsede.Problem{Key: printer.KeyOutOfPaper, Args: map[string]any{"Printer": "sportello1"}, Err: printer.ErrOutOfPaper})}
+		&pinsede.Problem{Key: cups.KeyOutOfPaper, Args: map[string]any{"Printer": "sportello1"}, Err: cups.ErrOutOfPaper})}
 	if got, want := Cause(printErr), "La stampante «sportello1» è senza carta."; got != want {
 		t.Errorf("Cause = %q, want %q", got, want)
 	}

@@ -13,7 +13,8 @@
 // only, in the citizen's language. On confirmation the request goes to a
 // [TicketSink] ([CentraleSink] through the central records, [SpoolSink], a
 // folder the desks import from, or both: [FallbackSink]) and a ticket is
-// printed ([ticket.PDF]).
+// printed ([ticket.PDF]) on [Config.Printer], a ui/cups back end, followed
+// until the printer has printed it; the last screen says when it was not.
 //
 // Accessibility (EN 301 549, closed functionality): text of 28 px and
 // touch targets of at least [MinTarget] px at 1920x1080, A- and A+ text
@@ -52,6 +53,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/cups"
 	"github.com/pinsede/pinsede/ui/ticket"
 )
 
@@ -76,8 +78,9 @@ type Config struct {
 	Now func() time.Time
 	// Sink takes the requests to the desks.
 	Sink TicketSink
-	// Print prints a ticket's PDF; nil prints nothing.
-	Print func(pdf []byte) error
+	// Printer prints the tickets: a CUPS queue (cups.Queue), or a folder
+	// in development (cups.DevFolder); nil prints nothing.
+	Printer cups.Backend
 	// Speaker reads the questions aloud; nil hides the audio button.
 	Speaker Speaker
 	// ExitHash is the argon2id hash of the supervisor's exit code
@@ -145,6 +148,13 @@ type App struct {
 	queueDay string
 	queueN   int
 	waiting  waiting
+
+	// printState tells, on the last screen, where the ticket is.
+	printState *widget.Label
+	// toUI runs the last step of a background job on the UI goroutine;
+	// busy counts the jobs until their last step has run.
+	toUI func(func())
+	busy sync.WaitGroup
 }
 
 // session is one citizen's visit, from the language to the ticket.
@@ -152,7 +162,9 @@ type session struct {
 	service string
 	wizard  *wizard
 	ticket  *ticket.Ticket
-	printed bool
+	// printing is true while the ticket is on its way to the printer;
+	// printFailed once the printer failed to print it.
+	printing, printFailed bool
 }
 
 // New builds the kiosk in win. It shows nothing until Start.
@@ -169,7 +181,7 @@ func New(win fyne.Window, cfg Config) *App {
 	if cfg.QueuePrefix == "" {
 		cfg.QueuePrefix = "K"
 	}
-	a := &App{win: win, cfg: cfg, scale: defaultScale, stop: make(chan struct{}), language: Languages[0]}
+	a := &App{win: win, cfg: cfg, scale: defaultScale, stop: make(chan struct{}), language: Languages[0], toUI: fyne.DoAndWait}
 	a.keyboard = a.newKeyboard()
 	a.body = container.NewStack()
 	a.overlay = container.NewStack()
@@ -271,7 +283,7 @@ func (a *App) CheckIdle() {
 	switch {
 	case idle >= a.cfg.Idle:
 		a.Wipe()
-	case a.screen == "done" && idle >= 2*a.cfg.Warn:
+	case a.screen == "done" && idle >= 2*a.cfg.Warn && !a.session.printing:
 		// The ticket is printed: nothing to ask, the next citizen waits.
 		a.Wipe()
 	case idle >= a.cfg.Idle-a.cfg.Warn:

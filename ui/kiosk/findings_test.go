@@ -193,7 +193,7 @@ func TestCancelMargin(t *testing.T) {
 	check(tr("nav.next"))
 	h.fill(rossi)
 	check(tr("nav.confirm"))
-	h.tapText(tr("nav.confirm"))
+	h.confirm()
 	if h.app.Screen() != "done" {
 		t.Fatalf("screen %s, want done", h.app.Screen())
 	}

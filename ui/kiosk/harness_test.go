@@ -1,11 +1,13 @@
 package kiosk
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +17,9 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede/ui/cups"
+	"github.com/pinsede/pinsede/ui/internal/uitest"
 )
 
 // testNow is the fixed clock of the tests: 10 March 2026, 09:30 CET.
@@ -44,6 +49,36 @@ func (s *memorySink) received() []Submission {
 	return append([]Submission(nil), s.subs...)
 }
 
+// paper is a cups.Backend that keeps the tickets it prints. When hold is
+// set, each Print waits until it is closed (or the job's context ends);
+// fail, when set, is returned instead of printing.
+type paper struct {
+	mu   sync.Mutex
+	pdfs [][]byte
+	hold chan struct{}
+	fail error
+}
+
+func (p *paper) Print(ctx context.Context, job cups.Job) error {
+	p.mu.Lock()
+	hold, fail := p.hold, p.fail
+	p.mu.Unlock()
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if fail != nil {
+		return fail
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.pdfs = append(p.pdfs, bytes.Clone(job.PDF))
+	return nil
+}
+
 // fakeSpeaker records what the kiosk read aloud.
 type fakeSpeaker struct{ said []string }
 
@@ -57,26 +92,48 @@ type harness struct {
 	win     fyne.Window
 	now     time.Time
 	sink    *memorySink
-	printed [][]byte
+	paper   *paper
 	speaker *fakeSpeaker
+	steps   *uitest.Steps // the last steps of the background jobs
 }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	test.NewTempApp(t)
-	h := &harness{t: t, now: testNow, sink: &memorySink{}, speaker: &fakeSpeaker{}}
+	h := &harness{t: t, now: testNow, sink: &memorySink{}, paper: &paper{}, speaker: &fakeSpeaker{}, steps: uitest.New()}
 	h.win = test.NewTempWindow(t, nil)
 	h.win.Resize(fyne.NewSize(1920, 1080))
 	h.app = New(h.win, Config{
 		Sede:    "Roma Eur",
 		Now:     func() time.Time { return h.now },
 		Sink:    h.sink,
-		Print:   func(pdf []byte) error { h.printed = append(h.printed, pdf); return nil },
+		Printer: h.paper,
 		Speaker: h.speaker,
 	})
+	h.app.toUI = h.steps.Do
 	h.app.Start()
 	t.Cleanup(h.app.Stop)
+	t.Cleanup(h.wait) // no job left blocked in steps.Do
 	return h
+}
+
+// wait runs, on the test goroutine, the last steps of the background jobs
+// as they come, until every job is done.
+func (h *harness) wait() { h.steps.Wait(&h.app.busy) }
+
+// confirm confirms the request on the review screen and waits until the
+// ticket is printed (or not).
+func (h *harness) confirm() {
+	h.t.Helper()
+	h.tapText(tr("nav.confirm"))
+	h.wait()
+}
+
+// printed returns the PDFs of the tickets printed so far.
+func (h *harness) printed() [][]byte {
+	h.paper.mu.Lock()
+	defer h.paper.mu.Unlock()
+	return slices.Clone(h.paper.pdfs)
 }
 
 // answers are a valid citizen's answers, one per question.

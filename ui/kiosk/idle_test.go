@@ -127,16 +127,24 @@ func TestDoneReturns(t *testing.T) {
 	h := newHarness(t)
 	h.startWizard("pt")
 	h.fill(rossi)
-	h.tapText(tr("nav.confirm"))
+	h.confirm()
+	h.doneReturns()
+}
+
+// doneReturns checks that the last screen stays 2*DefaultWarn from the
+// last activity (or the ticket's printing), with no warning, then gives
+// way to the languages.
+func (h *harness) doneReturns() {
+	h.t.Helper()
 	h.now = h.now.Add(2*DefaultWarn - time.Second)
 	h.app.CheckIdle()
 	if h.app.Screen() != "done" || strings.Contains(h.texts(), tr("idle.title")) {
-		t.Fatalf("screen %s, or a warning, before the time", h.app.Screen())
+		h.t.Fatalf("screen %s, or a warning, before the time", h.app.Screen())
 	}
 	h.now = h.now.Add(time.Second)
 	h.app.CheckIdle()
 	if h.app.Screen() != "languages" {
-		t.Errorf("screen %s, want languages", h.app.Screen())
+		h.t.Errorf("screen %s, want languages", h.app.Screen())
 	}
 }
 

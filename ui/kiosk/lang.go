@@ -3,13 +3,12 @@ package kiosk
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"sync"
+	"slices"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/pinsede/pinsede/assets"
+	"github.com/pinsede/pinsede/ui/i18n"
 )
 
 // Language is a language the kiosk speaks.
@@ -49,51 +48,16 @@ func Translation(code string) (map[string]string, error) {
 	return m, nil
 }
 
-var langMu sync.Mutex
-
-// SetLanguage makes code the language of every lang.L from now on.
-//
-// Fyne's lang has one bundle and one localizer per process, and chooses the
-// localizer's language from the environment (LC_ALL, LC_MESSAGES, LANG, then
-// LANGUAGE) each time translations are added. SetLanguage uses that: it sets
-// LANGUAGE to code (and turns a "C" or "POSIX" locale, which makes lang
-// ignore LANGUAGE, into "C.UTF-8"), then adds the language's file again,
-// which makes lang choose its localizer anew. A kiosk serves one citizen at
-// a time, so one language per process at a time is what it needs.
+// SetLanguage makes code, one of Languages, the language of every lang.L
+// from now on (through ui/i18n, the apps' one language set-up). A kiosk
+// serves one citizen at a time, so one language per process at a time is
+// what it needs.
 func SetLanguage(code string) error {
-	var data []byte
-	found := false
-	for _, l := range Languages {
-		if l.Code == code {
-			found = true
-		}
-	}
-	if !found {
+	if !slices.ContainsFunc(Languages, func(l Language) bool { return l.Code == code }) {
 		return fmt.Errorf("language %q: not a kiosk language", code)
 	}
-	data, err := assets.KioskTranslations.ReadFile(translationsDir + "/" + code + ".json")
-	if err != nil {
-		return fmt.Errorf("language %s: %w", code, err)
-	}
-	langMu.Lock()
-	defer langMu.Unlock()
-	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		v := os.Getenv(name)
-		if v == "" {
-			continue
-		}
-		if v == "C" || v == "POSIX" {
-			if err := os.Setenv(name, "C.UTF-8"); err != nil {
-				return err
-			}
-		}
-		break
-	}
-	if err := os.Setenv("LANGUAGE", code); err != nil {
-		return err
-	}
-	if err := lang.AddTranslationsForLocale(data, fyne.Locale(code)); err != nil {
-		return fmt.Errorf("language %s: %w", code, err)
+	if err := i18n.Use(assets.KioskTranslations, translationsDir, code); err != nil {
+		return fmt.Errorf("kiosk %w", err)
 	}
 	return nil
 }

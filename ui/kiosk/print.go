@@ -1,38 +1,107 @@
 package kiosk
 
 import (
-	"bytes"
+	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede/ui/cups"
+	"github.com/pinsede/pinsede/ui/ticket"
 )
 
-// LPPrinter returns a Config.Print that sends each ticket to the CUPS
-// queue dest with lp (the receipt printer of the kiosk).
-func LPPrinter(dest string) func(pdf []byte) error {
-	return func(pdf []byte) error {
-		cmd := exec.Command("lp", "-d", dest, "-t", "ticket", "-")
-		cmd.Stdin = bytes.NewReader(pdf)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("print ticket on %s: %w: %s", dest, err, bytes.TrimSpace(stderr.Bytes()))
-		}
-		return nil
+// PrintWait is how long the kiosk waits for a ticket to be printed before
+// it tells the citizen that it was not: a receipt printer prints one in a
+// second or two, and may take some more to wake from sleep. It is well
+// below DefaultIdle, so that the citizen still stands at the last screen
+// when the printer fails.
+const PrintWait = 30 * time.Second
+
+// printTicket prints the ticket of the session s off the UI goroutine and
+// follows it until the printer has printed it: meanwhile the last screen
+// says that it is printing, and should it fail, that it was not printed.
+// The request has reached the sink (or waits at the kiosk) already, so a
+// failed ticket loses nothing: the screen shows its number and code.
+func (a *App) printTicket(s *session, t ticket.Ticket) {
+	labels := a.ticketLabels(t) // in the session's language, now
+	s.printing = true
+	a.background(func() func() {
+		err := a.print(t, labels)
+		return func() { a.ticketPrinted(s, t, err) }
+	})
+}
+
+// print renders the ticket and prints it on the configured printer, waiting
+// at most PrintWait.
+func (a *App) print(t ticket.Ticket, l ticket.Labels) error {
+	pdf, err := ticket.PDF(t, l)
+	if err != nil {
+		return fmt.Errorf("print ticket %s: %w", t.Number, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), PrintWait)
+	defer cancel()
+	if err := a.cfg.Printer.Print(ctx, cups.Job{Title: ticketTitle(t), PDF: pdf}); err != nil {
+		return fmt.Errorf("print ticket %s: %w", t.Number, err)
+	}
+	return nil
+}
+
+// ticketTitle names the ticket's print job (and its file in a development
+// folder): the day and the queue number, never the code that opens the
+// request.
+func ticketTitle(t ticket.Ticket) string {
+	return "ticket-" + t.Issued.Format("20060102") + "-" + t.Number
+}
+
+// ticketPrinted records, on the UI goroutine, how the printing of the
+// session s's ticket ended. A failure is logged; while the citizen is still
+// at the last screen, it is shown there and read aloud, and the screen
+// stays its full time from now.
+func (a *App) ticketPrinted(s *session, t ticket.Ticket, err error) {
+	s.printing = false
+	if err != nil {
+		s.printFailed = true
+		fyne.LogError("kiosk ticket "+t.Number, err)
+	}
+	if a.session != s || a.screen != "done" {
+		return // the citizen has gone: the next one sees nothing of it
+	}
+	a.lastActivity = a.cfg.Now()
+	a.showPrintState()
+	if err != nil {
+		a.say(a.printState.Text)
 	}
 }
 
-// FolderPrinter returns a Config.Print that writes each ticket as a PDF
-// file in dir, named after the time now gives: for development, and for
-// the screenshots.
-func FolderPrinter(dir string, now func() time.Time) func(pdf []byte) error {
-	return func(pdf []byte) error {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return fmt.Errorf("ticket folder: %w", err)
-		}
-		name := filepath.Join(dir, "ticket-"+now().Format("20060102-150405.000")+".pdf")
-		return os.WriteFile(name, pdf, 0o600)
+// showPrintState shows, under the queue number, where the session's ticket
+// is: printing, not printed, or nothing once it is printed.
+func (a *App) showPrintState() {
+	s, l := a.session, a.printState
+	switch {
+	case s.printing:
+		l.Importance = widget.MediumImportance
+		l.SetText(tr("done.printing"))
+		l.Show()
+	case s.printFailed:
+		l.Importance = widget.DangerImportance
+		l.SetText(tr("done.printfail", map[string]any{"Number": s.ticket.Number, "Code": s.ticket.Code}))
+		l.Show()
+	default:
+		l.SetText("")
+		l.Hide()
 	}
+}
+
+// background runs work off the UI goroutine, then the function it returns
+// on the UI goroutine (through toUI); busy counts it until then.
+func (a *App) background(work func() func()) {
+	a.busy.Add(1)
+	go func() {
+		defer a.busy.Done()
+		if then := work(); then != nil {
+			a.toUI(then)
+		}
+	}()
 }

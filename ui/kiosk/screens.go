@@ -134,7 +134,8 @@ func subheading(text string) *widget.Label {
 	return l
 }
 
-// submit hands the request to the sink and prints the ticket.
+// submit hands the request to the sink, starts printing the ticket and
+// shows the last screen.
 func (a *App) submit() {
 	w := a.session.wizard
 	req := w.request()
@@ -158,16 +159,8 @@ func (a *App) submit() {
 		}
 	}
 	a.session.ticket = &t
-	a.session.printed = true
-	if a.cfg.Print != nil {
-		pdf, err := ticket.PDF(t, a.ticketLabels(t))
-		if err == nil {
-			err = a.cfg.Print(pdf)
-		}
-		if err != nil {
-			fyne.LogError("kiosk ticket "+t.Number, err)
-			a.session.printed = false
-		}
+	if a.cfg.Printer != nil {
+		a.printTicket(a.session, t)
 	}
 	a.showDone()
 }
@@ -207,11 +200,9 @@ func (a *App) showDone() {
 		p.TextStyle = fyne.TextStyle{Bold: true}
 		rows.Add(p)
 	}
-	if !a.session.printed {
-		p := paragraph(tr("done.printfail", args))
-		p.Importance = widget.DangerImportance
-		rows.Add(p)
-	}
+	a.printState = paragraph("")
+	rows.Add(a.printState)
+	a.showPrintState()
 	end := a.newButton(tr("nav.done"), a.Wipe)
 	end.Icon = fynetheme.ConfirmIcon()
 	a.show("done", centred(1500, rows), a.navRow(false, nil, end), end, tr("done.title")+". "+tr("done.body", args))

@@ -308,7 +308,7 @@ func TestSinkFailure(t *testing.T) {
 	h.sink.fail = errSinkDown
 	h.startWizard("en")
 	h.fill(rossi)
-	h.tapText(tr("nav.confirm"))
+	h.confirm()
 	if !strings.Contains(h.texts(), tr("done.pending")) {
 		t.Errorf("the done screen does not say the request waits")
 	}
@@ -316,7 +316,7 @@ func TestSinkFailure(t *testing.T) {
 	if h.app.Waiting() != 1 {
 		t.Fatalf("%d requests waiting, want 1", h.app.Waiting())
 	}
-	if txt := pdfText(t, h.printed[0]); !strings.Contains(txt, "Request waiting at the kiosk") {
+	if txt := pdfText(t, h.printed()[0]); !strings.Contains(txt, "Request waiting at the kiosk") {
 		t.Errorf("the ticket does not say the request waits:\n%s", txt)
 	}
 	h.app.RetryWaiting(context.Background())
@@ -333,7 +333,7 @@ func TestSinkFailure(t *testing.T) {
 	h.app.Wipe()
 	h.startWizard("en")
 	h.fill(rossi)
-	h.tapText(tr("nav.confirm"))
+	h.confirm()
 	h.sink.fail = nil
 	h.now = h.now.Add(24 * time.Hour)
 	h.app.RetryWaiting(context.Background())
@@ -348,9 +348,9 @@ func TestTicketContent(t *testing.T) {
 	h := newHarness(t)
 	h.startWizard("it")
 	h.fill(rossi)
-	h.tapText(tr("nav.confirm"))
+	h.confirm()
 	sub := h.sink.received()[0]
-	txt := pdfText(t, h.printed[0])
+	txt := pdfText(t, h.printed()[0])
 	for _, want := range []string{"K001", "Richiedi il PIN dispositivo", "10/03/2026 09:30", sub.Ticket.Code, "Roma Eur"} {
 		if !strings.Contains(txt, want) {
 			t.Errorf("ticket lacks %q:\n%s", want, txt)
@@ -362,7 +362,7 @@ func TestTicketContent(t *testing.T) {
 		}
 	}
 	if os.Getenv("KIOSK_SCREENSHOTS") != "" {
-		os.WriteFile(filepath.Join(os.Getenv("KIOSK_SCREENSHOTS"), "ticket.pdf"), h.printed[0], 0o644)
+		os.WriteFile(filepath.Join(os.Getenv("KIOSK_SCREENSHOTS"), "ticket.pdf"), h.printed()[0], 0o644)
 	}
 }
 
@@ -512,7 +512,7 @@ func TestQueueNumberAfterRestart(t *testing.T) {
 		for range n {
 			h.startWizard("it")
 			h.fill(rossi)
-			h.tapText(tr("nav.confirm"))
+			h.confirm()
 			h.app.Wipe()
 		}
 	}
@@ -558,7 +558,7 @@ func TestFallbackSink(t *testing.T) {
 	h.app.cfg.Sink = FallbackSink{First: centrale, Then: spool}
 	h.startWizard("it")
 	h.fill(rossi)
-	h.tapText(tr("nav.confirm"))
+	h.confirm()
 	if got := spool.received(); len(got) != 1 || got[0].Ticket.Pending || h.app.Waiting() != 0 {
 		t.Fatalf("centrale down: the spool got %v, %d waiting; want the request, not pending", got, h.app.Waiting())
 	}
@@ -569,7 +569,7 @@ func TestFallbackSink(t *testing.T) {
 	spool.fail = errSinkDown
 	h.startWizard("it")
 	h.fill(rossi)
-	h.tapText(tr("nav.confirm"))
+	h.confirm()
 	if h.app.Waiting() != 1 || !strings.Contains(h.texts(), tr("done.pending")) {
 		t.Errorf("both down: %d waiting, want 1 and the done screen saying so", h.app.Waiting())
 	}

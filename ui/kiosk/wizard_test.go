@@ -38,6 +38,7 @@ func TestWizard(t *testing.T) {
 				t.Errorf("review does not show the codice fiscale")
 			}
 			h.tapText(tc.confirm)
+			h.wait()
 			if h.app.Screen() != "done" {
 				t.Fatalf("screen %s after confirm, want done", h.app.Screen())
 			}
@@ -58,8 +59,8 @@ func TestWizard(t *testing.T) {
 			if s.Language != tc.lang || s.Ticket.Number != "K001" || s.Ticket.Service != ServiceRequest || s.Ticket.Pending {
 				t.Errorf("submission %+v", s.Ticket)
 			}
-			if len(h.printed) != 1 {
-				t.Errorf("printed %d tickets, want 1", len(h.printed))
+			if len(h.printed()) != 1 {
+				t.Errorf("printed %d tickets, want 1", len(h.printed()))
 			}
 			if !strings.Contains(h.texts(), "K001") {
 				t.Errorf("done screen does not show the queue number")

@@ -24,6 +24,9 @@
 // sign: the request, the identity document, the sede, the operator and
 // the date. It carries no PIN.
 //
+// [Printer] prints slips: it renders one, hands it to a ui/cups back end
+// and zeroes the PDF once printed.
+//
 // The text is Italian, whatever the language of the user interface: these
 // are official papers. It is set in Fyne's bundled fonts, cut once per
 // process to what the papers can print and embedded as subsets: Noto Sans
@@ -42,8 +45,9 @@
 //
 // # Caveats
 //
-// The PDF of a slip holds the plaintext PIN. Print it and clear it (the
-// ui/printer package does); never write it to a file, a log or a cache.
+// The PDF of a slip holds the plaintext PIN. Print it and clear it
+// ([Printer] does, on a ui/cups back end); never write it to a file, a log
+// or a cache.
 // fpdf builds the document in buffers of its own that Render cannot wipe:
 // they are left to the garbage collector, as are the strings of
 // [pinsede.PIN.Groups], or kept in fpdf's pools for the next document

@@ -1,180 +1,25 @@
-package printer
+package cups
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"math"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/cups/cupstest"
 )
-
-// The test queue that scripts/cups-setup.sh creates, and where its PDFs go.
-const (
-	testQueue  = "pinsede-pdf"
-	testPDFOut = "/var/spool/cups-pdf/pinsede"
-	spoolDir   = "/var/spool/cups"
-)
-
-// The PIN of the slips printed through CUPS: two groups that pdftotext
-// can find. It is no real PIN.
-const cupsFirst, cupsSecond = "ACEF3479", "HJKMNPRT"
-
-// cupsSlip returns a slip with a fresh serial and the PIN above.
-func cupsSlip(t *testing.T) pinsede.Slip {
-	t.Helper()
-	s := slipFor(t, "TEST-"+strings.ToUpper(hex.EncodeToString(randomBytes(t, 4))))
-	var draw [32]byte
-	for i, c := range []byte(cupsFirst + cupsSecond) {
-		draw[i] = byte(strings.IndexByte(pinsede.PINAlphabet, c))
-	}
-	pin, err := pinsede.GeneratePIN(bytes.NewReader(draw[:]))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.PIN = pin
-	s.Citizen.Cognome, s.Citizen.Nome = "Müller-Lüdenscheidt", "Jürgen"
-	return s
-}
-
-func randomBytes(t *testing.T, n int) []byte {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// needCUPS makes sure cupsd runs with the test queue: it runs
-// scripts/cups-setup.sh when it can (as root). Without CUPS it skips the
-// test, or fails it when $CI is set.
-func needCUPS(t *testing.T) {
-	t.Helper()
-	ready := func() bool {
-		return exec.Command("lpstat", "-p", testQueue).Run() == nil
-	}
-	if ready() {
-		return
-	}
-	why := "CUPS with the queue " + testQueue + " is not available"
-	if os.Geteuid() == 0 {
-		out, err := exec.Command("bash", "../../scripts/cups-setup.sh").CombinedOutput()
-		if err == nil && ready() {
-			return
-		}
-		why += ": scripts/cups-setup.sh: " + strings.TrimSpace(string(out))
-	} else {
-		why += " (run scripts/cups-setup.sh as root)"
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal(why)
-	}
-	t.Skip(why)
-}
-
-// Ensure that a slip printed through a real CUPS queue comes out whole,
-// and that cupsd keeps no copy of it.
-func TestCUPSPrintsForReal(t *testing.T) {
-	needCUPS(t)
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Skip("pdftotext (poppler-utils) not installed")
-	}
-	s := cupsSlip(t)
-	var states []JobState
-	p := SlipPrinter{Backend: CUPS{Printer: testQueue, Wait: time.Minute, Progress: func(s JobState) { states = append(states, s) }}}
-	if err := p.PrintSlip(t.Context(), s); err != nil {
-		t.Fatal(err)
-	}
-	if len(states) == 0 || states[0] != JobQueued || states[len(states)-1] != JobPrinted {
-		t.Errorf("states %v, want queued ... printed", states)
-	}
-
-	// cups-pdf writes the file as the job ends: wait for it.
-	pattern := filepath.Join(testPDFOut, "*", "busta-"+s.Serial+"*.pdf")
-	var files []string
-	for range 50 {
-		if files, _ = filepath.Glob(pattern); len(files) > 0 {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if len(files) != 1 {
-		t.Fatalf("%d files match %s, want 1", len(files), pattern)
-	}
-	t.Cleanup(func() { os.Remove(files[0]) })
-	out, err := exec.Command("pdftotext", "-layout", "-f", "1", "-l", "1", files[0], "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext %s: %v", files[0], err)
-	}
-	page1 := string(out)
-	for _, want := range []string{"Müller-Lüdenscheidt", "Jürgen", cupsFirst, cupsSecond, s.Serial} {
-		if !strings.Contains(page1, want) {
-			t.Errorf("the printed page 1 lacks %q:\n%s", want, page1)
-		}
-	}
-	// Printed at 100 %: the heading starts 20 mm from the left edge, the
-	// name 21 mm from the left and 59.5 mm from the top (in the window).
-	bbox, err := exec.Command("pdftotext", "-bbox", "-f", "1", "-l", "1", files[0], "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext -bbox %s: %v", files[0], err)
-	}
-	for word, want := range map[string][2]float64{"INPS": {20, 0}, "Müller-Lüdenscheidt": {21, 59.5}} {
-		m := regexp.MustCompile(`xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>` + regexp.QuoteMeta(word) + `<`).FindSubmatch(bbox)
-		if m == nil {
-			t.Errorf("%q not found in the printed page", word)
-			continue
-		}
-		x, _ := strconv.ParseFloat(string(m[1]), 64)
-		y, _ := strconv.ParseFloat(string(m[2]), 64)
-		x, y = x*25.4/72, y*25.4/72
-		if math.Abs(x-want[0]) > 1 || want[1] > 0 && math.Abs(y-want[1]) > 2 {
-			t.Errorf("%q printed at (%.1f, %.1f) mm, want (%.0f, %.1f): the page was scaled or moved", word, x, y, want[0], want[1])
-		}
-	}
-	if err := os.Remove(files[0]); err != nil {
-		t.Error(err)
-	}
-
-	// No document in the spool; the job history (c* files) has no PIN.
-	entries, err := os.ReadDir(spoolDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		name := e.Name()
-		switch {
-		case strings.HasPrefix(name, "d"):
-			t.Errorf("%s/%s: cupsd kept a document", spoolDir, name)
-		case strings.HasPrefix(name, "c"):
-			b, err := os.ReadFile(filepath.Join(spoolDir, name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if bytes.Contains(b, []byte(cupsFirst)) || bytes.Contains(b, []byte(cupsSecond)) {
-				t.Errorf("%s/%s: the job history holds the PIN", spoolDir, name)
-			}
-		}
-	}
-}
 
 // Ensure that a queue that does not exist gives ErrPrinterMissing with its
 // message key, and queues nothing.
 func TestCUPSMissingPrinter(t *testing.T) {
-	needCUPS(t)
-	err := CUPS{Printer: "pinsede-non-esiste"}.Print(t.Context(), Job{Title: "busta-X", PDF: []byte("%PDF-")})
+	cupstest.Need(t)
+	err := Queue{Name: "pinsede-non-esiste"}.Print(t.Context(), Job{Title: "busta-X", PDF: []byte("%PDF-")})
 	checkProblem(t, err, ErrPrinterMissing, KeyPrinterMissing)
 	if !strings.Contains(err.Error(), "pinsede-non-esiste") {
 		t.Errorf("err = %v, want it to name the printer", err)
@@ -243,7 +88,7 @@ func printerAttrs(state int32, accepting bool, reasons ...string) func() []ippAt
 }
 
 // Ensure that each printer and job situation gives its own failure, that
-// a slip is not queued on a printer that cannot print, and that a job that
+// a document is not queued on a printer that cannot print, and that a job that
 // cannot complete is cancelled.
 func TestCUPSStates(t *testing.T) {
 	const idle, stopped = 3, 5
@@ -274,7 +119,7 @@ func TestCUPSStates(t *testing.T) {
 			srv := httptest.NewServer(tc.fake)
 			defer srv.Close()
 			var states []JobState
-			c := CUPS{Printer: "desk", Server: strings.TrimPrefix(srv.URL, "http://"), Wait: time.Second,
+			c := Queue{Name: "desk", Server: strings.TrimPrefix(srv.URL, "http://"), Wait: time.Second,
 				Progress: func(s JobState) { states = append(states, s) }}
 			err := c.Print(t.Context(), Job{Title: "busta-X", PDF: []byte("%PDF-1.4")})
 			if tc.want == nil {
@@ -318,9 +163,9 @@ func stateNames(ss []JobState) []string {
 // Ensure that a printer name that is not a queue name is refused before
 // anything is sent, and that cupsd not answering is told apart.
 func TestCUPSUnreachable(t *testing.T) {
-	err := CUPS{Printer: "../admin"}.Print(t.Context(), Job{Title: "busta-X", PDF: []byte("%PDF-")})
+	err := Queue{Name: "../admin"}.Print(t.Context(), Job{Title: "busta-X", PDF: []byte("%PDF-")})
 	checkProblem(t, err, ErrPrinterMissing, KeyPrinterMissing)
-	err = CUPS{Printer: "desk", Server: filepath.Join(t.TempDir(), "no.sock")}.Print(t.Context(), Job{Title: "busta-X", PDF: []byte("%PDF-")})
+	err = Queue{Name: "desk", Server: filepath.Join(t.TempDir(), "no.sock")}.Print(t.Context(), Job{Title: "busta-X", PDF: []byte("%PDF-")})
 	checkProblem(t, err, ErrNoCUPS, KeyNoCUPS)
 }
 
@@ -331,7 +176,7 @@ func TestCUPSContextCancelled(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 	defer cancel()
-	err := CUPS{Printer: "desk", Server: strings.TrimPrefix(srv.URL, "http://")}.Print(ctx, Job{Title: "busta-X", PDF: []byte("%PDF-")})
+	err := Queue{Name: "desk", Server: strings.TrimPrefix(srv.URL, "http://")}.Print(ctx, Job{Title: "busta-X", PDF: []byte("%PDF-")})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v, want the context's error", err)
 	}
@@ -346,7 +191,7 @@ func TestCUPSLoopback(t *testing.T) {
 		"localhost:631": "http://", "127.0.0.1:631": "http://", "[::1]:631": "http://", "/run/cups/cups.sock": "http://",
 		"stampa.sede.local:631": "https://", "10.1.2.3:631": "https://",
 	} {
-		if got := (CUPS{Printer: "desk", Server: server}).client().url; !strings.HasPrefix(got, want) {
+		if got := (Queue{Name: "desk", Server: server}).client().url; !strings.HasPrefix(got, want) {
 			t.Errorf("%s: %s, want %s...", server, got, want)
 		}
 	}

@@ -1,4 +1,4 @@
-package printer
+package cups
 
 import (
 	"bytes"
@@ -18,24 +18,24 @@ import (
 	"github.com/pinsede/pinsede"
 )
 
-// CUPS prints on a CUPS queue, speaking IPP to the scheduler (cupsd): the
+// Queue prints on a CUPS queue, speaking IPP to the scheduler (cupsd): the
 // PDF goes from memory to cupsd in the body of the request, never through
 // a file of ours. Print first asks the queue's state and refuses to queue a
-// slip on a printer that is missing, stopped, offline or out of paper (the
+// document on a printer that is missing, stopped, offline or out of paper (the
 // PDF would wait in the spool); then it sends the job and follows it until
 // it is printed, failed, or Wait has passed. A job that cannot complete is
 // cancelled and purged, so that cupsd drops its copy of the PDF.
 //
 // Errors are [*pinsede.Problem] values whose Key names the message for the
-// clerk (print.err.*) and whose Err is one of the Err* sentinels below.
-type CUPS struct {
-	// Printer is the name of the CUPS queue, as lpstat -p lists it.
-	Printer string
+// user (print.err.*) and whose Err is one of the Err* sentinels below.
+type Queue struct {
+	// Name is the name of the CUPS queue, as lpstat -p lists it.
+	Name string
 	// Server is where cupsd listens: a Unix socket path (starting with /)
 	// or host:port. Empty means $CUPS_SERVER, else /run/cups/cups.sock
 	// when it exists, else localhost:631. A host other than the loopback
 	// is spoken to over TLS (https, ipps), its certificate checked against
-	// the system's roots: a slip never crosses a network in clear.
+	// the system's roots: a document never crosses a network in clear.
 	Server string
 	// Wait is how long Print waits for the job to be printed before it
 	// cancels it; zero means DefaultWait.
@@ -52,7 +52,7 @@ const DefaultWait = 2 * time.Minute
 // pollEvery is how often Print asks for the job's state.
 const pollEvery = 200 * time.Millisecond
 
-// JobState is where a print job is, as the desk shows it.
+// JobState is where a print job is, as an app shows it.
 type JobState int
 
 // The states of a print job.
@@ -82,13 +82,13 @@ func (s JobState) String() string {
 	return fmt.Sprintf("JobState(%d)", int(s))
 }
 
-// Key returns the message key that tells the clerk the state:
+// Key returns the message key that tells the user the state:
 // print.state.queued, print.state.printing, print.state.printed or
 // print.state.failed.
 func (s JobState) Key() string { return "print.state." + s.String() }
 
 // The reasons a CUPS job fails. Each comes wrapped in a *pinsede.Problem
-// whose Key is the message for the clerk.
+// whose Key is the message for the user.
 var (
 	// ErrNoCUPS: cupsd does not answer.
 	ErrNoCUPS = errors.New("cups not reachable")
@@ -106,7 +106,7 @@ var (
 	ErrJobTimeout = errors.New("print job timed out")
 )
 
-// The message keys of the failures, for the desk's translations.
+// The message keys of the failures, for the apps' translations.
 const (
 	KeyNoCUPS         = "print.err.nocups"
 	KeyPrinterMissing = "print.err.missing"
@@ -141,9 +141,9 @@ const (
 )
 
 // Print prints job on the queue and returns when it is printed.
-func (c CUPS) Print(ctx context.Context, job Job) error {
-	if !queueName(c.Printer) {
-		return c.fail(ErrPrinterMissing, fmt.Errorf("printer name %q not valid", c.Printer))
+func (c Queue) Print(ctx context.Context, job Job) error {
+	if !queueName(c.Name) {
+		return c.fail(ErrPrinterMissing, fmt.Errorf("printer name %q not valid", c.Name))
 	}
 	cl := c.client()
 	if err := cl.ready(ctx); err != nil {
@@ -167,22 +167,22 @@ func (c CUPS) Print(ctx context.Context, job Job) error {
 	return nil
 }
 
-func (c CUPS) progress(s JobState) {
+func (c Queue) progress(s JobState) {
 	if c.Progress != nil {
 		c.Progress(s)
 	}
 }
 
 // fail returns the Problem for the failure sentinel, with cause err.
-func (c CUPS) fail(sentinel, err error) error {
+func (c Queue) fail(sentinel, err error) error {
 	return &pinsede.Problem{
 		Key:  keys[sentinel],
-		Args: map[string]any{"Printer": c.Printer, "Seconds": int(c.wait().Seconds())},
-		Err:  fmt.Errorf("cups %s: %w: %w", c.Printer, sentinel, err),
+		Args: map[string]any{"Printer": c.Name, "Seconds": int(c.wait().Seconds())},
+		Err:  fmt.Errorf("cups %s: %w: %w", c.Name, sentinel, err),
 	}
 }
 
-func (c CUPS) wait() time.Duration {
+func (c Queue) wait() time.Duration {
 	if c.Wait > 0 {
 		return c.Wait
 	}
@@ -205,14 +205,14 @@ func queueName(s string) bool {
 
 // cupsClient talks IPP to one queue.
 type cupsClient struct {
-	c    CUPS
+	c    Queue
 	http *http.Client
 	url  string // the HTTP address of the queue
 	uri  string // the queue's printer-uri
 	user string
 }
 
-func (c CUPS) client() *cupsClient {
+func (c Queue) client() *cupsClient {
 	server := c.Server
 	if server == "" {
 		server = os.Getenv("CUPS_SERVER")
@@ -234,7 +234,7 @@ func (c CUPS) client() *cupsClient {
 	case !loopback(server):
 		scheme, ipp = "https://", "ipps://"
 	}
-	path := "/printers/" + url.PathEscape(c.Printer)
+	path := "/printers/" + url.PathEscape(c.Name)
 	return &cupsClient{
 		c:    c,
 		http: &http.Client{Transport: tr, Timeout: 30 * time.Second},

@@ -1,4 +1,4 @@
-package printer
+package cups
 
 import (
 	"context"
@@ -12,9 +12,10 @@ import (
 // DevFolder is the development printer: it writes each PDF to Dir as
 // <title>.pdf, or <title>-2.pdf, -3... when that name is taken (a second
 // MV35 of the day, say), readable by its owner only (file 0600, folder
-// 0700), and never overwrites a file. The files hold plaintext PINs: use it only in
-// development, enabled by the explicit -dev-print flag; the desk shows a
-// red banner while it is in use.
+// 0700), and never overwrites a file. A slip's file holds its plaintext
+// PIN: use it only in development, enabled by an explicit flag (sportello
+// -dev-print, chiosco -ticket-dir); the desk shows a red banner while it
+// is in use.
 type DevFolder struct {
 	Dir string
 }
@@ -60,7 +61,7 @@ func (f DevFolder) Print(ctx context.Context, job Job) error {
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(path) // a half-written slip is no use to anyone
+		os.Remove(path) // a half-written document is no use to anyone
 		return fmt.Errorf("dev printer: write %s: %w", path, err)
 	}
 	return nil

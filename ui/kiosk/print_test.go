@@ -1,0 +1,116 @@
+package kiosk
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede/ui/cups"
+	"github.com/pinsede/pinsede/ui/cups/cupstest"
+)
+
+// Ensure that the last screen says the ticket is printing until the
+// printer has printed it, is not wiped meanwhile, and then stays its full
+// time.
+func TestTicketPrinting(t *testing.T) {
+	h := newHarness(t)
+	h.paper.hold = make(chan struct{})
+	h.startWizard("it")
+	h.fill(rossi)
+	h.tapText(tr("nav.confirm"))
+	if h.app.Screen() != "done" || !strings.Contains(h.texts(), tr("done.printing")) {
+		t.Fatalf("screen %s does not say the ticket is printing:\n%s", h.app.Screen(), h.texts())
+	}
+	h.shot("07-done-printing-it")
+	h.now = h.now.Add(2 * DefaultWarn)
+	h.app.CheckIdle()
+	if h.app.Screen() != "done" {
+		t.Fatalf("screen %s while the ticket prints, want done", h.app.Screen())
+	}
+	close(h.paper.hold)
+	h.wait()
+	if txt := h.texts(); strings.Contains(txt, tr("done.printing")) || strings.Contains(txt, "non è stato stampato") {
+		t.Errorf("the printed ticket's screen says:\n%s", txt)
+	}
+	if len(h.printed()) != 1 {
+		t.Fatalf("printed %d tickets, want 1", len(h.printed()))
+	}
+	h.doneReturns()
+}
+
+// Ensure that a printer that fails is told to the citizen in their own
+// language with the number and code to remember, and loses nothing: the
+// request has reached the desks. A citizen who has gone sees nothing, nor
+// does the next one.
+func TestTicketPrintFails(t *testing.T) {
+	t.Run("at the last screen", func(t *testing.T) {
+		h := newHarness(t)
+		// A real CUPS client, with no cupsd where it looks.
+		h.app.cfg.Printer = cups.Queue{Name: "chiosco", Server: filepath.Join(t.TempDir(), "cups.sock")}
+		h.startWizard("de")
+		h.fill(rossi)
+		h.confirm()
+		subs := h.sink.received()
+		if len(subs) != 1 {
+			t.Fatalf("sink received %d requests, want 1", len(subs))
+		}
+		tk := subs[0].Ticket
+		want := tr("done.printfail", map[string]any{"Number": tk.Number, "Code": tk.Code})
+		if !strings.HasPrefix(want, "Das Ticket wurde nicht gedruckt") || !strings.Contains(want, tk.Code) {
+			t.Fatalf("message %q, want the German one with the code", want)
+		}
+		if txt := h.texts(); !strings.Contains(txt, want) || !strings.Contains(txt, tk.Number) {
+			t.Errorf("the screen does not say the ticket was not printed:\n%s", txt)
+		}
+		h.shot("07-done-printfail-de")
+	})
+	t.Run("after the citizen left", func(t *testing.T) {
+		h := newHarness(t)
+		h.paper.hold = make(chan struct{})
+		h.paper.fail = cups.ErrOutOfPaper
+		h.startWizard("en")
+		h.fill(rossi)
+		h.tapText(tr("nav.confirm"))
+		h.tapText(tr("nav.done"))
+		close(h.paper.hold)
+		h.wait()
+		if h.app.Screen() != "languages" || strings.Contains(h.texts(), "K001") {
+			t.Errorf("screen %s shows the last citizen's ticket:\n%s", h.app.Screen(), h.texts())
+		}
+		if len(h.sink.received()) != 1 {
+			t.Errorf("sink received %d requests, want 1", len(h.sink.received()))
+		}
+	})
+}
+
+// Ensure that a ticket printed through a real CUPS queue is followed until
+// it is printed, and comes out with its number and code.
+func TestTicketPrintsForReal(t *testing.T) {
+	cupstest.Need(t)
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext (poppler-utils) not installed")
+	}
+	h := newHarness(t)
+	h.app.cfg.Printer = cups.Queue{Name: cupstest.Queue}
+	// A prefix of its own, so that no other run's file has the same name.
+	h.app.cfg.QueuePrefix = "T" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	h.startWizard("it")
+	h.fill(rossi)
+	h.confirm()
+	if txt := h.texts(); strings.Contains(txt, tr("done.printing")) || strings.Contains(txt, "non è stato stampato") {
+		t.Errorf("the screen after printing says:\n%s", txt)
+	}
+	tk := h.sink.received()[0].Ticket
+	out, err := exec.Command("pdftotext", "-layout", cupstest.Printed(t, ticketTitle(tk)), "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	for _, want := range []string{tk.Number, tk.Code, "Roma Eur"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the printed ticket lacks %q:\n%s", want, out)
+		}
+	}
+}
