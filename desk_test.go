@@ -17,7 +17,7 @@ var cheap = pinsede.Argon2Params{Time: 1, MemoryKiB: 64, Threads: 1}
 
 // capture is a printer that keeps the PIN groups of the slips it prints, so
 // that tests can check the PIN against its hash. A real printer cannot run in
-// a unit test; ui/printer has its own tests.
+// a unit test; ui/cups has its own tests.
 type capture struct {
 	slips []pinsede.Slip
 	pins  []string

@@ -15,7 +15,7 @@
 // The use cases are methods of [Desk]; the user interfaces call them and
 // nothing else. The ports they need are small interfaces declared here
 // ([Store], [Tx], [SlipPrinter]); back ends live in sibling packages (local/
-// for bbolt, ui/printer for printers).
+// for bbolt, ui/cups for printers).
 //
 // # Caveats
 //

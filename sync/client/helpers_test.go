@@ -83,7 +83,7 @@ func enqueue(t testing.TB, s *local.Store, sede string, first, n int) []string {
 }
 
 // capture is a printer that keeps the PINs it prints. A real printer
-// cannot run here; ui/printer has its own tests.
+// cannot run here; ui/cups has its own tests.
 type capture struct {
 	mu   sync.Mutex
 	pins []string
