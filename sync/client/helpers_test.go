@@ -128,7 +128,7 @@ func (c *capture) last() string {
 
 // recorder is a transport that keeps every request body it sends.
 type recorder struct {
-	next http.RoundTripper
+	next  http.RoundTripper
 	mu    sync.Mutex
 	sent  [][]byte
 	types []string // the Content-Type of each body sent
