@@ -84,8 +84,9 @@ func enqueue(t testing.TB, s *local.Store, sede string, first, n int) []string {
 
 // enqueueWithForms puts n issue events of sede in the outbox, for codici
 // fiscali from first on, each followed by the EventFormArchived of its
-// MV35, pdf, as the desk makes them (pinsede.Desk.Issue with Forms).
-func enqueueWithForms(t testing.TB, s *local.Store, sede string, first, n int, pdf []byte) {
+// MV35, one of pdfs in turn, as the desk makes them (pinsede.Desk.Issue
+// with Forms).
+func enqueueWithForms(t testing.TB, s *local.Store, sede string, first, n int, pdfs ...[]byte) {
 	t.Helper()
 	h := storetest.Hash(t, "ACEFHJKMNPRTUVWX")
 	err := s.Update(func(tx pinsede.Tx) error {
@@ -94,7 +95,7 @@ func enqueueWithForms(t testing.TB, s *local.Store, sede string, first, n int, p
 			if err := tx.Enqueue(iss); err != nil {
 				return err
 			}
-			if err := tx.Enqueue(storetest.FormArchived(iss, fmt.Sprintf("%s-f%d", sede, i), pdf)); err != nil {
+			if err := tx.Enqueue(storetest.FormArchived(iss, fmt.Sprintf("%s-f%d", sede, i), pdfs[i%len(pdfs)])); err != nil {
 				return err
 			}
 		}
