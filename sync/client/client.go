@@ -7,9 +7,11 @@
 // Build a Client with New and start Run in a goroutine. Call Notify after
 // each issue: the outbox is pushed at once. Subscribe gives the desk a
 // channel of State (online, offline since, pending, last error, events not
-// accepted). Every verdict is final: the client removes the event from the
-// outbox, and keeps those not accepted in the local store for the desk to
-// show. Each sync also fetches the eligibility policy centrale serves and
+// accepted). A batch is at most Batch events and BatchBytes bytes; one
+// that carries archived forms is multipart, each PDF a binary part beside
+// the JSON (wire.PushRequest). Every verdict is final: the client removes
+// the event from the outbox, and keeps those not accepted in the local
+// store for the desk to show. Each sync also fetches the eligibility policy centrale serves and
 // caches it in the local store, where the desk finds it. Credentials looks
 // a citizen up at centrale for the desk (lookup.go).
 //
