@@ -145,9 +145,12 @@ func (s *Store) BulkPutCitizens(n, batch int, gen func(i int) pinsede.Citizen) e
 }
 
 // FlipAudit changes one byte of the sealed value of the audit entry at seq.
-func (s *Store) FlipAudit(seq uint64) error {
+func (s *Store) FlipAudit(seq uint64) error { return s.flip(bucketAudit, seq) }
+
+// flip changes one byte of the sealed value at seq in bucket.
+func (s *Store) flip(bucket []byte, seq uint64) error {
 	return s.db.Update(func(btx *bolt.Tx) error {
-		b := btx.Bucket(bucketAudit)
+		b := btx.Bucket(bucket)
 		v := bytes.Clone(b.Get(seqKey(seq)))
 		v[len(v)/2] ^= 1
 		return b.Put(seqKey(seq), v)
@@ -239,14 +242,7 @@ func (s *Store) OutboxForms() (n int, err error) {
 
 // FlipOutbox changes one byte of the sealed value of the outbox event at
 // seq: it no longer opens.
-func (s *Store) FlipOutbox(seq uint64) error {
-	return s.db.Update(func(btx *bolt.Tx) error {
-		b := btx.Bucket(bucketOutbox)
-		v := bytes.Clone(b.Get(seqKey(seq)))
-		v[len(v)/2] ^= 1
-		return b.Put(seqKey(seq), v)
-	})
-}
+func (s *Store) FlipOutbox(seq uint64) error { return s.flip(bucketOutbox, seq) }
 
 // makeVersion deletes the buckets of the closed store at path and records
 // version v.

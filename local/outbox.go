@@ -81,11 +81,7 @@ func (s *Store) OutboxAfter(after uint64, limit, budget int) ([]OutboxItem, erro
 	var items []OutboxItem
 	err := s.db.View(func(btx *bolt.Tx) error {
 		t := &tx{btx: btx, k: s.k}
-		b, err := t.bucket(bucketOutbox)
-		if err != nil {
-			return err
-		}
-		forms, err := t.bucket(bucketOutboxForms)
+		b, forms, err := t.outboxBuckets()
 		if err != nil {
 			return err
 		}
@@ -124,13 +120,21 @@ func (s *Store) OutboxAfter(after uint64, limit, budget int) ([]OutboxItem, erro
 	return items, nil
 }
 
+// outboxBuckets returns the buckets of the outbox's events and of their
+// forms.
+func (t *tx) outboxBuckets() (events, forms *bolt.Bucket, err error) {
+	if events, err = t.bucket(bucketOutbox); err != nil {
+		return nil, nil, err
+	}
+	if forms, err = t.bucket(bucketOutboxForms); err != nil {
+		return nil, nil, err
+	}
+	return events, forms, nil
+}
+
 // ackOutbox removes the outbox events of seqs, with their forms.
 func (t *tx) ackOutbox(seqs []uint64) error {
-	b, err := t.bucket(bucketOutbox)
-	if err != nil {
-		return err
-	}
-	forms, err := t.bucket(bucketOutboxForms)
+	b, forms, err := t.outboxBuckets()
 	if err != nil {
 		return err
 	}

@@ -112,14 +112,10 @@ func BenchmarkDrain(b *testing.B) {
 	const round = 10_000
 	for range b.N {
 		b.StopTimer()
-		store, err := pgstore.Open(context.Background(), pgtest.DSN(b))
-		if err != nil {
-			b.Fatal(err)
-		}
-		env := testenv.New(b, store)
+		store, env := centraleOnPostgres(b)
 		ls, _, _ := newLocal(b)
 		c := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls, Now: testclock.Now})
-		createRaw(b, store)
+		createRaw(b, store, "events", "credentials")
 		var drain, raw time.Duration
 		for first := 0; first < n; first += round {
 			k := min(round, n-first)
@@ -167,16 +163,12 @@ func BenchmarkDrainForms(b *testing.B) {
 	pdfs := mv35s(b, 8)
 	for range b.N {
 		b.StopTimer()
-		store, err := pgstore.Open(context.Background(), pgtest.DSN(b))
-		if err != nil {
-			b.Fatal(err)
-		}
-		env := testenv.New(b, store)
+		store, env := centraleOnPostgres(b)
 		withForms, _, _ := newLocal(b)
 		issues, _, _ := newLocal(b)
 		cf := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: withForms, Now: testclock.Now})
 		ci := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA02"), Sede: "ROMA02", Local: issues, Now: testclock.Now})
-		createRawForms(b, store)
+		createRaw(b, store, "events", "credentials", "forms")
 		var took [3]time.Duration // forms, copy, issues
 		for r, first := 0, 0; first < n; r, first = r+1, first+round {
 			k := min(round, n-first) &^ 1
@@ -244,20 +236,6 @@ func timedPush(b *testing.B, c *client.Client, want int) time.Duration {
 	return d
 }
 
-// createRawForms makes the scratch copies of the tables that copyRaw
-// fills.
-func createRawForms(b *testing.B, store *pgstore.Store) {
-	for _, q := range []string{
-		`CREATE TABLE raw_events (LIKE events INCLUDING ALL)`,
-		`CREATE TABLE raw_credentials (LIKE credentials INCLUDING ALL)`,
-		`CREATE TABLE raw_forms (LIKE forms INCLUDING ALL)`,
-	} {
-		if _, err := store.Pool().Exec(context.Background(), q); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 // copyRaw writes the rows that centrale writes for items (each event, the
 // credential of each issue, the form of each form.archived event) into the
 // scratch tables, one COPY per table, and returns the time it took.
@@ -300,13 +278,20 @@ func copyRaw(b *testing.B, store *pgstore.Store, items []local.OutboxItem) time.
 	return time.Since(start)
 }
 
-// createRaw makes the scratch copies of the tables that rawInsert fills.
-func createRaw(b *testing.B, store *pgstore.Store) {
-	for _, q := range []string{
-		`CREATE TABLE raw_events (LIKE events INCLUDING ALL)`,
-		`CREATE TABLE raw_credentials (LIKE credentials INCLUDING ALL)`,
-	} {
-		if _, err := store.Pool().Exec(context.Background(), q); err != nil {
+// centraleOnPostgres starts centrale on a fresh PostgreSQL store.
+func centraleOnPostgres(b *testing.B) (*pgstore.Store, *testenv.Env) {
+	store, err := pgstore.Open(context.Background(), pgtest.DSN(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return store, testenv.New(b, store)
+}
+
+// createRaw makes scratch copies of tables, each named raw_ and the
+// table's name, for rawInsert and copyRaw to fill.
+func createRaw(b *testing.B, store *pgstore.Store, tables ...string) {
+	for _, t := range tables {
+		if _, err := store.Pool().Exec(context.Background(), fmt.Sprintf(`CREATE TABLE raw_%s (LIKE %s INCLUDING ALL)`, t, t)); err != nil {
 			b.Fatal(err)
 		}
 	}
