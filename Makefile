@@ -39,6 +39,10 @@ DEV_DATA ?= $(HOME)/.local/share/pinsede
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 BUILT   ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 COMMIT  ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo +modified)
+# The Fyne apps are built without Fyne's animations: the text cursor's
+# blink alone redraws the whole window about 60 times a second, 20% of a
+# core on a desk PC without a GPU (BENCHMARKS.md, "Idle desk").
+TAGS    ?= no_animations
 LDFLAGS ?= -X github.com/pinsede/pinsede/internal/buildinfo.Version=$(VERSION) \
 	-X github.com/pinsede/pinsede/internal/buildinfo.Commit=$(COMMIT) \
 	-X github.com/pinsede/pinsede/internal/buildinfo.Built=$(BUILT)
@@ -99,12 +103,12 @@ setup: ## Install missing system packages (Debian); cheap when all are there.
 .PHONY: build
 build: setup ## Build every program under cmd/ (or CMDS=...) into bin/.
 	@mkdir -p $(BIN)
-	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/ $(addprefix ./cmd/,$(CMDS))
+	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN)/ $(addprefix ./cmd/,$(CMDS))
 
 .PHONY: run
 run: setup ## Build and start centrale and the desk app connected to it (ARGS="..." adds flags).
 	@mkdir -p $(BIN)/dev
-	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/dev/ ./cmd/sportello $(if $(CENTRALE),./cmd/centrale ./cmd/pinctl)
+	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN)/dev/ ./cmd/sportello $(if $(CENTRALE),./cmd/centrale ./cmd/pinctl)
 	@# Fyne's development fallback reads FyneApp.toml beside the binary (app
 	@# id, name, version; the icon path resolves from here, the repo root).
 	@ln -sfn ../../FyneApp.toml $(BIN)/dev/FyneApp.toml
@@ -150,6 +154,10 @@ fmt: ## Format every Go file with gofmt.
 vet: setup ## Run go vet.
 	$(GO) vet $(PKGS)
 
+.PHONY: idle
+idle: setup ## Measure the idle desk's CPU and memory under Xvfb (IDLE_SECONDS, default 60).
+	PINSEDE_IDLE_SECONDS=$(or $(IDLE_SECONDS),60) $(GO) test -count=1 -run '^TestIdleCPU$$' -v ./cmd/sportello
+
 .PHONY: bench
 bench: setup ## Run the benchmarks into BENCH_OUT (bench.txt), summarised by benchstat.
 	@$(MAKE) --no-print-directory $(TOOLS)/benchstat || echo "bench: benchstat could not be installed; raw results only"
@@ -159,7 +167,7 @@ bench: setup ## Run the benchmarks into BENCH_OUT (bench.txt), summarised by ben
 
 .PHONY: package
 package: setup $(TOOLS)/fyne ## Build the Linux package dist/pinsede-sportello-VERSION-linux-ARCH.tar.xz.
-	FYNE=$(TOOLS)/fyne DIST=$(DIST) bash scripts/package.sh
+	FYNE=$(TOOLS)/fyne DIST=$(DIST) TAGS='$(TAGS)' bash scripts/package.sh
 
 .PHONY: icon
 icon: ## Redraw assets/icon.png (ImageMagick; the PNG is committed).

@@ -12,12 +12,12 @@ type Country struct {
 	Name   string // Italia
 }
 
-// Countries lists the 249 ISO 3166-1 countries and Kosovo (XK, the code the
+// countries lists the 249 ISO 3166-1 countries and Kosovo (XK, the code the
 // European Union uses), sorted by alpha-2 code. The names are CLDR's Italian
 // ones (Unicode, Inc.; through golang.org/x/text/language/display), with the
 // official Italian form where CLDR has a short one (Repubblica Democratica
 // del Congo, Macedonia del Nord, Eswatini).
-var Countries = []Country{
+var countries = []Country{
 	{"AD", "AND", "Andorra"},
 	{"AE", "ARE", "Emirati Arabi Uniti"},
 	{"AF", "AFG", "Afghanistan"},
@@ -270,18 +270,23 @@ var Countries = []Country{
 	{"ZW", "ZWE", "Zimbabwe"},
 }
 
+// Countries returns the 249 ISO 3166-1 countries and Kosovo, sorted by
+// alpha-2 code, with their Italian names: a copy of the table, for the
+// caller to keep.
+func Countries() []Country { return slices.Clone(countries) }
+
 // LookupCountry returns the country of an ISO 3166-1 alpha-2 or alpha-3
 // code, in any case.
 func LookupCountry(code string) (Country, bool) {
 	code = strings.ToUpper(strings.TrimSpace(code))
 	switch len(code) {
 	case 2:
-		i, ok := slices.BinarySearchFunc(Countries, code, func(c Country, code string) int { return strings.Compare(c.Alpha2, code) })
+		i, ok := slices.BinarySearchFunc(Countries(), code, func(c Country, code string) int { return strings.Compare(c.Alpha2, code) })
 		if ok {
-			return Countries[i], true
+			return Countries()[i], true
 		}
 	case 3:
-		for _, c := range Countries {
+		for _, c := range Countries() {
 			if c.Alpha3 == code {
 				return c, true
 			}

@@ -26,10 +26,10 @@ const (
 )
 
 // DelegationForms lists the forms in the order the desk offers them.
-var DelegationForms = []DelegationForm{FormAA08, FormAA09, FormAA10}
+func DelegationForms() []DelegationForm { return []DelegationForm{FormAA08, FormAA09, FormAA10} }
 
 // Valid reports whether f is one of DelegationForms.
-func (f DelegationForm) Valid() bool { return slices.Contains(DelegationForms, f) }
+func (f DelegationForm) Valid() bool { return slices.Contains(DelegationForms(), f) }
 
 // Party is one side of a delegation: who they are and the document seen.
 type Party struct {

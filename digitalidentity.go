@@ -30,7 +30,7 @@ const FieldDigitalIdentity = "identita_digitale"
 func (d *Desk) RecordDigitalIdentityChoice(s *Session, req Request, choice string) error {
 	now := d.Now()
 	es := req.Validate(DateOf(now))
-	if !slices.Contains(Alternatives, choice) {
+	if !slices.Contains(Alternatives(), choice) {
 		es.add(FieldDigitalIdentity, KeyRequired, nil)
 	}
 	if len(es) > 0 {

@@ -10,10 +10,10 @@ const (
 	KeyDocPaperCeased = "err.doc.paper_ceased"
 )
 
-// PaperIDCardsCease is the day from which the paper carta d'identità is no
+// PaperIDCardsCease returns the day from which the paper carta d'identità is no
 // longer valid: Regulation (EU) 2019/1157, article 5, ends on 3 August 2026
 // the identity cards that have no machine-readable zone.
-var PaperIDCardsCease = Date{2026, 8, 3}
+func PaperIDCardsCease() Date { return Date{2026, 8, 3} }
 
 // NormalizeDocumentNumber returns a document number as the rules compare
 // it: upper case, without the spaces and hyphens people type to group it

@@ -34,7 +34,7 @@ func TestDocumentNumber(t *testing.T) {
 			t.Errorf("%s %q: valid %v, want %v", tc.typ, tc.number, got, tc.ok)
 		}
 	}
-	for _, typ := range DocumentTypes {
+	for _, typ := range DocumentTypes() {
 		if ex := DocNumberExample(typ); !validDocNumber(typ, ex) {
 			t.Errorf("the example of %s, %s, is not valid", typ, ex)
 		}
@@ -79,8 +79,8 @@ func TestVerificationDocumentRules(t *testing.T) {
 
 // Ensure that the country list has the ISO 3166-1 codes, both ways.
 func TestLookupCountry(t *testing.T) {
-	if len(Countries) != 250 {
-		t.Fatalf("%d countries", len(Countries))
+	if len(Countries()) != 250 {
+		t.Fatalf("%d countries", len(Countries()))
 	}
 	for _, tc := range []struct{ code, alpha2, name string }{
 		{"IT", "IT", "Italia"}, {"ita", "IT", "Italia"}, {"DE", "DE", "Germania"}, {"DEU", "DE", "Germania"},
@@ -96,9 +96,9 @@ func TestLookupCountry(t *testing.T) {
 			t.Errorf("LookupCountry(%q) = %+v", code, c)
 		}
 	}
-	for i := 1; i < len(Countries); i++ {
-		if Countries[i-1].Alpha2 >= Countries[i].Alpha2 {
-			t.Fatalf("not sorted at %s", Countries[i].Alpha2)
+	for i := 1; i < len(Countries()); i++ {
+		if Countries()[i-1].Alpha2 >= Countries()[i].Alpha2 {
+			t.Fatalf("not sorted at %s", Countries()[i].Alpha2)
 		}
 	}
 }

@@ -20,13 +20,15 @@ const (
 )
 
 // DocumentTypes lists the document types in the order the desk offers them.
-var DocumentTypes = []DocumentType{
-	DocCIE, DocCartaIdentita, DocPassaporto, DocPatente, DocPermesso, DocPassaportoEstero, DocIdentitaEstera,
+func DocumentTypes() []DocumentType {
+	return []DocumentType{
+		DocCIE, DocCartaIdentita, DocPassaporto, DocPatente, DocPermesso, DocPassaportoEstero, DocIdentitaEstera,
+	}
 }
 
 // Valid reports whether t is a known document type.
 func (t DocumentType) Valid() bool {
-	for _, k := range DocumentTypes {
+	for _, k := range DocumentTypes() {
 		if k == t {
 			return true
 		}
@@ -127,8 +129,8 @@ func (v *Verification) Validate(today Date) FieldErrors {
 		es.add(FieldDocExpires, KeyDocExpiryOrder, nil)
 	case d.ExpiresOn.Before(today):
 		es.add(FieldDocExpires, KeyDocExpired, map[string]any{"Date": d.ExpiresOn.Italian()})
-	case d.Type == DocCartaIdentita && !today.Before(PaperIDCardsCease):
-		es.add(FieldDocType, KeyDocPaperCeased, map[string]any{"Date": PaperIDCardsCease.Italian()})
+	case d.Type == DocCartaIdentita && !today.Before(PaperIDCardsCease()):
+		es.add(FieldDocType, KeyDocPaperCeased, map[string]any{"Date": PaperIDCardsCease().Italian()})
 	}
 	c := v.Checklist
 	for _, item := range []struct {

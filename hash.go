@@ -19,19 +19,30 @@ type Argon2Params struct {
 	Threads   uint8  // lanes
 }
 
-// Argon2 parameters. Both follow RFC 9106's second recommended option
-// (memory-constrained: 64 MiB) with 2 lanes for the 2-core desk PCs:
+// Argon2 parameters, one set for each kind of secret (README, "Security
+// model"; BENCHMARKS.md, "A flood of PIN checks"):
 //
-//   - DefaultPasswordParams: t=3, m=64 MiB, p=2 (about 120 ms on a desk PC).
-//     Operator passwords are chosen by people and need the full cost.
-//   - DefaultPINParams: t=1, m=64 MiB, p=2 (about 40 ms). A PIN carries 70
-//     random bits; the hash guards it if a store or central is stolen, and
-//     one pass of 64 MiB makes an offline search of 2^70 impractical.
+//   - DefaultPasswordParams: t=3, m=64 MiB, p=2, RFC 9106's second
+//     recommended option with 2 lanes for the 2-core desk PCs (about
+//     120 ms). Operator passwords are chosen by people and need the full
+//     cost.
+//   - DefaultPINParams: t=2, m=19 MiB, p=1, OWASP's argon2id minimum, for
+//     the 16-character PIN the desk draws. It carries 70 random bits and
+//     opens once, for the first login, so the hash need not make up for a
+//     weak secret: an offline search of 2^70 stays out of reach at any
+//     cost per guess. Each check costs centrale a third of the memory and
+//     about half the CPU of the previous t=1, m=64 MiB, p=2, so
+//     it serves about twice the logins. Hashes made with the previous
+//     cost still verify: every hash carries its own.
+//   - DefaultChosenPINParams: those of the passwords, for the 8-character
+//     PIN the citizen chooses at the first login (hashed by centrale):
+//     people choose it, like a password.
 //
 // Salts are 16 random bytes; keys are 32 bytes.
 var (
-	DefaultPasswordParams = Argon2Params{Time: 3, MemoryKiB: 64 * 1024, Threads: 2}
-	DefaultPINParams      = Argon2Params{Time: 1, MemoryKiB: 64 * 1024, Threads: 2}
+	DefaultPasswordParams  = Argon2Params{Time: 3, MemoryKiB: 64 * 1024, Threads: 2}
+	DefaultPINParams       = Argon2Params{Time: 2, MemoryKiB: 19 * 1024, Threads: 1}
+	DefaultChosenPINParams = DefaultPasswordParams
 )
 
 const (

@@ -91,7 +91,7 @@ func TestParseArgon2Params(t *testing.T) {
 			t.Errorf("ParseArgon2Params(%q) = %+v, %v; want %+v", p.String(), got, err, p)
 		}
 	}
-	if s := DefaultPINParams.String(); s != "m=65536,t=1,p=2" {
+	if s := DefaultPINParams.String(); s != "m=19456,t=2,p=1" {
 		t.Errorf("DefaultPINParams.String() = %q", s)
 	}
 	for _, s := range []string{

@@ -58,8 +58,8 @@ const (
 // policy refuses a PIN to the citizen.
 var ErrNotEligible = errors.New("not eligible for a PIN under the policy")
 
-// Alternatives are the credentials a citizen refused a PIN is directed to.
-var Alternatives = []string{"SPID", "CIE", "CNS"}
+// Alternatives returns the credentials a citizen refused a PIN is directed to.
+func Alternatives() []string { return []string{"SPID", "CIE", "CNS"} }
 
 // MinOverrideReason is the shortest written reason of a policy override, in
 // characters.
@@ -88,19 +88,21 @@ type Policy struct {
 	Rules   []Rule `json:"rules"`
 }
 
-// PolicyPINClosed is the day from which INPS issues the PIN only to citizens
+// PolicyPINClosed returns the day from which INPS issues the PIN only to citizens
 // resident abroad who hold no Italian identity document.
-var PolicyPINClosed = Date{2021, 10, 1}
+func PolicyPINClosed() Date { return Date{2021, 10, 1} }
 
-// DefaultPolicy is the policy of the sources: before 1 October 2021 any
+// DefaultPolicy returns the policy of the sources: before 1 October 2021 any
 // citizen; from that day only citizens resident abroad who hold no Italian
 // identity document.
-var DefaultPolicy = Policy{
-	Version: 1,
-	Rules: []Rule{
-		{To: Date{2021, 9, 30}, Eligible: EligibleAll},
-		{From: PolicyPINClosed, Eligible: EligibleAbroadNoItalianDocument},
-	},
+func DefaultPolicy() Policy {
+	return Policy{
+		Version: 1,
+		Rules: []Rule{
+			{To: Date{2021, 9, 30}, Eligible: EligibleAll},
+			{From: PolicyPINClosed(), Eligible: EligibleAbroadNoItalianDocument},
+		},
+	}
 }
 
 // Validate checks the policy: a version of 1 or more, at least one rule,
@@ -147,7 +149,7 @@ func (p Policy) Check(on Date, r Request, d Document) (Decision, error) {
 		return Decision{}, err
 	}
 	refuse := func(key string) (Decision, error) {
-		return Decision{Key: key, Alternatives: append([]string(nil), Alternatives...)}, nil
+		return Decision{Key: key, Alternatives: Alternatives()}, nil
 	}
 	for _, rule := range p.Rules {
 		if !rule.covers(on) {
@@ -241,7 +243,7 @@ type PolicySource func() (Policy, bool)
 // DefaultPolicy when nil) and the one Policies gives, the higher version.
 // A policy from Policies that does not validate is passed over.
 func (d *Desk) CurrentPolicy() Policy {
-	p := DefaultPolicy
+	p := DefaultPolicy()
 	if d.Policy != nil {
 		p = *d.Policy
 	}

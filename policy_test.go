@@ -45,7 +45,7 @@ func TestDefaultPolicyCheck(t *testing.T) {
 			pinsede.Document{Type: pinsede.DocIdentitaEstera, Number: "12345678Z", Country: "ES"}, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			dec, err := pinsede.DefaultPolicy.Check(c.on, c.r, c.d)
+			dec, err := pinsede.DefaultPolicy().Check(c.on, c.r, c.d)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,14 +81,14 @@ func TestCheckResidence(t *testing.T) {
 		{from, italy, pinsede.KeyRefusedResidentItaly, true},
 		{from, abroad, "", true},
 	} {
-		dec, err := pinsede.DefaultPolicy.CheckResidence(c.on, c.r)
+		dec, err := pinsede.DefaultPolicy().CheckResidence(c.on, c.r)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if dec.Key != c.key || dec.Eligible != (c.key == "") {
 			t.Errorf("%s, %s: %+v, want key %q", c.on, c.r.Residenza.Country, dec, c.key)
 		}
-		if got := pinsede.DefaultPolicy.LimitsResidence(c.on); got != c.limits {
+		if got := pinsede.DefaultPolicy().LimitsResidence(c.on); got != c.limits {
 			t.Errorf("LimitsResidence(%s) = %v", c.on, got)
 		}
 	}
@@ -125,7 +125,7 @@ func TestPolicyValidate(t *testing.T) {
 		p    pinsede.Policy
 		ok   bool
 	}{
-		{"default", pinsede.DefaultPolicy, true},
+		{"default", pinsede.DefaultPolicy(), true},
 		{"one open rule", pinsede.Policy{Version: 1, Rules: []pinsede.Rule{{Eligible: all}}}, true},
 		{"gap between rules", pinsede.Policy{Version: 3, Rules: []pinsede.Rule{{To: d(2020, 9, 30), Eligible: all}, {From: d(2021, 10, 1), Eligible: abroad}}}, true},
 		{"no version", pinsede.Policy{Rules: []pinsede.Rule{{Eligible: all}}}, false},
@@ -169,7 +169,7 @@ func TestLoadPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Version != 2 || len(p.Rules) != 2 || p.Rules[1].From != pinsede.PolicyPINClosed || !p.Rules[1].To.IsZero() {
+	if p.Version != 2 || len(p.Rules) != 2 || p.Rules[1].From != pinsede.PolicyPINClosed() || !p.Rules[1].To.IsZero() {
 		t.Fatalf("policy %+v", p)
 	}
 	for name, text := range map[string]string{
@@ -232,7 +232,7 @@ func TestIssueRefusedByPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := pinsede.Outcome{CodiceFiscale: r.CodiceFiscale, Reason: pinsede.KeyRefusedResidentItaly, PolicyVersion: pinsede.DefaultPolicy.Version}
+	want := pinsede.Outcome{CodiceFiscale: r.CodiceFiscale, Reason: pinsede.KeyRefusedResidentItaly, PolicyVersion: pinsede.DefaultPolicy().Version}
 	if len(items) != 1 || items[0].Event.Kind != pinsede.EventRefused || items[0].Event.Sede != "ROMA01" ||
 		items[0].Event.Outcome == nil || *items[0].Event.Outcome != want || items[0].Event.Credential != (pinsede.Credential{}) {
 		t.Fatalf("outbox %+v", items)

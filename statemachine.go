@@ -30,9 +30,11 @@ const (
 	TransitionConvert  Transition = "convert"
 )
 
-// Transitions lists every transition, in the order of the diagram above.
-var Transitions = []Transition{
-	TransitionIssue, TransitionHandOver, TransitionRevoke, TransitionReplace, TransitionExpire, TransitionConvert,
+// Transitions returns every transition, in the order of the diagram above.
+func Transitions() []Transition {
+	return []Transition{
+		TransitionIssue, TransitionHandOver, TransitionRevoke, TransitionReplace, TransitionExpire, TransitionConvert,
+	}
 }
 
 // String returns the transition's name.

@@ -89,7 +89,7 @@ func TestCredentialCan(t *testing.T) {
 		{"scaduto telefonico", expired(telefonico(base)), allRefusedBut(pinsede.TransitionExpire)},
 	}
 	for _, st := range states {
-		for _, tr := range pinsede.Transitions {
+		for _, tr := range pinsede.Transitions() {
 			t.Run(st.name+"/"+tr.String(), func(t *testing.T) {
 				err := st.c.Can(tr, now)
 				want := st.want[tr]
@@ -115,7 +115,7 @@ func TestCredentialCan(t *testing.T) {
 // transition (the credential exists).
 func allRefused(reason error) map[pinsede.Transition]error {
 	m := map[pinsede.Transition]error{}
-	for _, tr := range pinsede.Transitions {
+	for _, tr := range pinsede.Transitions() {
 		m[tr] = reason
 	}
 	m[pinsede.TransitionIssue] = pinsede.ErrTransition

@@ -20,7 +20,9 @@ const (
 
 // TelephoneValidities lists the validities, shortest first, in the order
 // the desk offers them.
-var TelephoneValidities = []TelephoneValidity{ValidityDay, ValidityWeek, ValidityMonth, ValidityThreeMonths}
+func TelephoneValidities() []TelephoneValidity {
+	return []TelephoneValidity{ValidityDay, ValidityWeek, ValidityMonth, ValidityThreeMonths}
+}
 
 // FieldTelephoneValidity is the field of the validity of a PIN telefonico.
 const FieldTelephoneValidity = "durata_telefonico"
@@ -30,7 +32,7 @@ const KeyTelephoneValidity = "err.telephone.validity"
 
 // Valid reports whether v is one of TelephoneValidities.
 func (v TelephoneValidity) Valid() bool {
-	for _, w := range TelephoneValidities {
+	for _, w := range TelephoneValidities() {
 		if v == w {
 			return true
 		}

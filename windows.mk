@@ -13,4 +13,4 @@ windows: setup ## Cross-compile sportello for windows/amd64 into bin/windows/.
 		PINSEDE_APT_PACKAGES=<(echo gcc-mingw-w64-x86-64) bash scripts/setup.sh
 	@mkdir -p $(BIN)/windows
 	CGO_ENABLED=1 CC=$(WINDOWS_CC) GOOS=windows GOARCH=amd64 \
-		$(GO) build -ldflags "-H=windowsgui" -o $(BIN)/windows/sportello.exe ./cmd/sportello
+		$(GO) build -tags '$(TAGS)' -ldflags "-H=windowsgui" -o $(BIN)/windows/sportello.exe ./cmd/sportello

@@ -277,3 +277,39 @@ func StoredSchema(path string) (uint64, error) {
 	err = db.View(func(btx *bolt.Tx) (err error) { v, err = schemaOf(btx); return err })
 	return v, err
 }
+
+// RewriteAudit rewrites the audit chain from entry from on, as someone
+// with the key could: change alters each entry, and every entry from
+// there is linked and hashed again, with the recorded end, so that
+// VerifyAudit finds the chain whole.
+func (s *Store) RewriteAudit(from uint64, change func(*pinsede.AuditEntry)) error {
+	return s.db.Update(func(btx *bolt.Tx) error {
+		t := &tx{btx: btx, k: s.k}
+		head, err := t.auditHead()
+		if err != nil {
+			return err
+		}
+		var prev []byte
+		if from > 1 {
+			var e pinsede.AuditEntry
+			if err := t.get(bucketAudit, seqKey(from-1), &e); err != nil {
+				return err
+			}
+			prev = e.Hash
+		}
+		for seq := from; seq <= head.Seq; seq++ {
+			var e pinsede.AuditEntry
+			if err := t.get(bucketAudit, seqKey(seq), &e); err != nil {
+				return err
+			}
+			change(&e)
+			e.Prev, e.Hash = prev, nil
+			e.Hash = e.ChainHash()
+			if err := t.put(bucketAudit, seqKey(seq), e); err != nil {
+				return err
+			}
+			prev = e.Hash
+		}
+		return t.put(bucketMeta, metaAuditHead, auditHead{Seq: head.Seq, Hash: prev})
+	})
+}

@@ -39,7 +39,7 @@ restore() {
 }
 trap restore EXIT
 
-(cd "$stage" && "$fyne" package --target linux --release \
+(cd "$stage" && "$fyne" package --target linux --release --tags "${TAGS-no_animations}" \
 	--src "$root/cmd/$app" --icon "$root/assets/icon.png")
 
 made=("$stage"/*.tar.xz)

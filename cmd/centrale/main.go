@@ -5,6 +5,8 @@
 //	centrale revoke [-bolt FILE | -postgres DSN] -by OPERATOR -reason TEXT CREDENTIAL_ID
 //	centrale unlock [-bolt FILE | -postgres DSN] -by OPERATOR -cf CODICEFISCALE
 //	centrale backup -bolt FILE -out FILE
+//	centrale audit forks [-bolt FILE | -postgres DSN]
+//	centrale audit reset [-bolt FILE | -postgres DSN] -by OPERATOR -sede SEDE -chain HEX -to SEQ -reason TEXT
 //
 // It serves the API of sync/server over TLS 1.3 with client certificates
 // (mutual TLS) from the CA that `pinctl ca` manages, and the eligibility
@@ -18,6 +20,13 @@
 // The unlock subcommand lifts the wrong-PIN lock, temporary or permanent,
 // of every credential of a codice fiscale (central.LockPolicy), the same
 // way; no sede is told, as no sede is told of a lock.
+//
+// The audit subcommands look after the sedi's audit chains anchored at
+// centrale (sync/central/audit.go): forks lists the audit heads refused
+// and not resolved, and reset accepts a desk's chain from an entry on
+// (after a restore from a copy, or for a new desk PC of the sede),
+// discarding the heads after it and resolving the sede's forks,
+// recorded with who and why.
 //
 // The backup subcommand copies the bbolt store while centrale is stopped;
 // a running centrale copies it itself with -backup-dir. PostgreSQL is

@@ -144,7 +144,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	}
 	c.limits = c.limits.WithDefaults()
 	c.verify.MemoryBudget, c.verify.CFRate = *memMiB<<20, *cfPerMinute/60
-	c.policy = pinsede.DefaultPolicy
+	c.policy = pinsede.DefaultPolicy()
 	if *policyPath != "" {
 		p, err := pinsede.LoadPolicy(*policyPath)
 		if err != nil {
@@ -176,6 +176,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runRevoke(ctx, args[1:], stdout, stderr)
 		case "unlock":
 			return runUnlock(ctx, args[1:], stdout, stderr)
+		case "audit":
+			return runAudit(ctx, args[1:], stdout, stderr)
 		case "backup":
 			return runBackup(args[1:], stdout, stderr)
 		}
@@ -247,9 +249,9 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- string)
 	verifier.Lock = c.lock
 	srv := server.New(store, verifier, crl, log, time.Now)
 	srv.SetPolicy(c.policy)
-	// A check hashes with the cost of the hash it checks, or the
-	// verifier's for a replacement PIN: the largest is a check's memory.
-	c.verify.CheckMemoryKiB = max(c.limits.MaxPINMemoryKiB(), verifier.Params.MemoryKiB)
+	// A check hashes with the cost of the hash it checks, the sede's or
+	// the verifier's for a chosen PIN: the largest is a check's memory.
+	c.verify.CheckMemoryKiB = max(c.limits.MaxPINMemoryKiB(), verifier.Params.MemoryKiB, verifier.ChosenParams.MemoryKiB)
 	srv.SetVerifyLimits(c.verify)
 	vl := srv.VerifyLimits()
 	hs := &http.Server{

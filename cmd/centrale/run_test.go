@@ -82,7 +82,7 @@ func TestServe(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Errorf("serve: %v", err)
 	}
-	if !strings.Contains(logs.String(), `pin_params="m=65536,t=1,p=2"`) || !strings.Contains(logs.String(), "verify_slots=") {
+	if !strings.Contains(logs.String(), `pin_params="m=19456,t=2,p=1"`) || !strings.Contains(logs.String(), "verify_slots=") {
 		t.Errorf("the start's log line does not say the limits:\n%s", logs.String())
 	}
 }
@@ -107,7 +107,7 @@ func TestParsePolicy(t *testing.T) {
 	if err != nil || c.policy.Version != 3 {
 		t.Errorf("parse with -policy: version %d, %v; want 3", c.policy.Version, err)
 	}
-	if c, err := parse([]string{"-pki", "x"}, io.Discard); err != nil || c.policy.Version != pinsede.DefaultPolicy.Version {
+	if c, err := parse([]string{"-pki", "x"}, io.Discard); err != nil || c.policy.Version != pinsede.DefaultPolicy().Version {
 		t.Errorf("parse without -policy: %+v, %v; want the default", c.policy, err)
 	}
 }
@@ -127,7 +127,7 @@ func TestParseLimits(t *testing.T) {
 	if c.verify.MemoryBudget != server.DefaultVerifyMemory || c.verify.CFBurst != server.DefaultCFBurst || c.verify.CFRate != server.DefaultCFRate {
 		t.Errorf("default verify limits: %+v", c.verify)
 	}
-	c, err = parse([]string{"-pki", "x", "-pin-params", "m=65536,t=1,p=2", "-pin-params", "m=131072,t=2,p=4",
+	c, err = parse([]string{"-pki", "x", "-pin-params", "m=19456,t=2,p=1", "-pin-params", "m=131072,t=2,p=4",
 		"-max-clock-skew", "5m", "-max-event-age", "720h", "-verify-memory", "512", "-verify-slots", "3",
 		"-verify-queue", "7", "-verify-wait", "500ms", "-verify-cf-rate", "30", "-verify-cf-burst", "4"}, io.Discard)
 	if err != nil {

@@ -35,7 +35,7 @@ func TestUnlock(t *testing.T) {
 	}
 	verifier := func(s central.Store) *central.Verifier {
 		v := central.NewVerifier(s, 3, func() time.Time { return storetest.T0 })
-		v.Lock.MaxTemporary, v.Params = 0, storetest.CheapArgon2 // the first lock is permanent
+		v.Lock.MaxTemporary, v.Params, v.ChosenParams = 0, storetest.CheapArgon2, storetest.CheapArgon2 // the first lock is permanent
 		return v
 	}
 	v := verifier(s)

@@ -121,6 +121,9 @@ func main() {
 	}
 
 	a := app.NewWithID("it.inps.pinsede.chiosco")
+	if a.Settings().ShowAnimations() {
+		fmt.Fprintln(os.Stderr, "chiosco: built without -tags no_animations (make build sets it): the text cursor's animation keeps redrawing the screen while idle")
+	}
 	var w fyne.Window
 	if drv, ok := a.Driver().(desktop.Driver); ok && !*windowed {
 		w = drv.CreateSplashWindow() // no decorations

@@ -1,9 +1,18 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"net/http"
+	"os"
+	"time"
 
+	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/local"
+	"github.com/pinsede/pinsede/sync/client"
+	"github.com/pinsede/pinsede/sync/pki"
 )
 
 // problemKinds name the kinds of break in the audit chain in Italian.
@@ -14,11 +23,50 @@ var problemKinds = map[string]string{
 	local.ProblemUnreadable: "illeggibile",
 }
 
+// anchorKinds name the kinds of AnchorProblem in Italian.
+var anchorKinds = map[string]string{
+	local.AnchorDiffers: "diversa da quella che centrale conserva",
+	local.AnchorMissing: "mancante",
+	local.AnchorBeyond:  "oltre la fine della catena",
+}
+
+// named returns the Italian name of kind in names, or kind itself.
+func named(names map[string]string, kind string) string {
+	if n, ok := names[kind]; ok {
+		return n
+	}
+	return kind
+}
+
+// centraleFlags are the flags of audit verify that reach centrale, as
+// sportello's.
+type centraleFlags struct{ url, cert, key, ca string }
+
+// declare declares the flags into c.
+func (c *centraleFlags) declare(fs *flag.FlagSet) {
+	fs.StringVar(&c.url, "centrale", "", "l'`URL` di centrale (https://centrale:8443): verifica anche i punti della catena che centrale conserva")
+	fs.StringVar(&c.cert, "cert", "", "il `FILE` del certificato della sede (pinctl ca issue -role sede)")
+	fs.StringVar(&c.key, "certkey", "", "il `FILE` della chiave di -cert")
+	fs.StringVar(&c.ca, "ca", "", "il `FILE` della CA che firma il certificato di centrale (ca.crt)")
+}
+
+// auditVerifyFlags declares the flags of audit verify, for its usage.
+func auditVerifyFlags(fs *flag.FlagSet) { new(centraleFlags).declare(fs) }
+
 // cmdAuditVerify verifies the audit chain: it prints the count of entries
-// when the chain is whole, and each break otherwise (exit 1).
+// when the chain is whole, and each break otherwise (exit 1). With
+// -centrale it then checks the chain against the heads centrale keeps for
+// the sede, and prints each head the chain does not hold (exit 1).
 func cmdAuditVerify(e *env, args []string) error {
-	if len(args) > 0 {
-		return &usageError{msg: "argomento inatteso: " + args[0]}
+	var cf centraleFlags
+	if err := parseFlags(args, cf.declare); err != nil {
+		return err
+	}
+	if cf.url == "" && (cf.cert != "" || cf.key != "" || cf.ca != "") {
+		return &usageError{msg: "-cert, -certkey e -ca servono con -centrale"}
+	}
+	if cf.url != "" && (cf.cert == "" || cf.key == "" || cf.ca == "") {
+		return &usageError{msg: "con -centrale servono -cert, -certkey e -ca"}
 	}
 	store, err := local.Open(e.storePath, e.keyPath)
 	if err != nil {
@@ -29,19 +77,95 @@ func cmdAuditVerify(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(report.Problems) == 0 {
-		fmt.Fprintf(e.stdout, "catena di audit integra: %d voci\n", report.Entries)
+	if len(report.Problems) > 0 {
+		fmt.Fprintf(e.stdout, "catena di audit NON integra: %d voci, %d problemi\n", report.Entries, len(report.Problems))
+		for _, p := range report.Problems {
+			fmt.Fprintf(e.stdout, "voce %d: %s (%s)\n", p.Seq, named(problemKinds, p.Kind), p.Detail)
+		}
+		fmt.Fprintln(e.stderr, "pinctl: la catena di audit è stata alterata: non modificare l'archivio, "+
+			"conservane una copia e avvisa il responsabile della sede")
+		return errReported
+	}
+	fmt.Fprintf(e.stdout, "catena di audit integra: %d voci\n", report.Entries)
+	if cf.url == "" {
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "catena di audit NON integra: %d voci, %d problemi\n", report.Entries, len(report.Problems))
-	for _, p := range report.Problems {
-		kind, ok := problemKinds[p.Kind]
-		if !ok {
-			kind = p.Kind
+	return verifyAnchors(e, store, cf)
+}
+
+// verifyAnchors checks the store's chain against the heads centrale keeps
+// for the sede of the certificate, which must be the store's.
+func verifyAnchors(e *env, store *local.Store, cf centraleFlags) error {
+	var pems [3][]byte
+	for i, p := range []string{cf.ca, cf.cert, cf.key} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return &failure{msg: fmt.Sprintf("non riesco a leggere %s: %v", p, err)}
 		}
-		fmt.Fprintf(e.stdout, "voce %d: %s (%s)\n", p.Seq, kind, p.Detail)
+		pems[i] = b
 	}
-	fmt.Fprintln(e.stderr, "pinctl: la catena di audit è stata alterata: non modificare l'archivio, "+
-		"conservane una copia e avvisa il responsabile della sede")
+	cert, err := pki.ParseCert(pems[1])
+	if err != nil {
+		return &failure{msg: fmt.Sprintf("%s non è un certificato: %v", cf.cert, err)}
+	}
+	role, code, err := pki.Identity(cert)
+	if err != nil || role != pki.RoleSede {
+		return &failure{msg: fmt.Sprintf("%s non è il certificato di una sede", cf.cert)}
+	}
+	sede, err := storeSede(store)
+	if err != nil {
+		return err
+	}
+	if sede != code {
+		return &failure{msg: fmt.Sprintf("il certificato %s è della sede %s, l'archivio della sede %s", cf.cert, code, sede)}
+	}
+	tlsCfg, err := pki.ClientTLS(pems[0], pems[1], pems[2])
+	if err != nil {
+		return &failure{msg: fmt.Sprintf("certificato o chiave non validi: %v", err)}
+	}
+	hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg}}
+	c := client.New(client.Config{URL: cf.url, HTTP: hc, Sede: code, Local: store, Now: e.now})
+	heads, err := c.AuditHeads(context.Background())
+	if err != nil {
+		return &failure{msg: fmt.Sprintf("centrale non risponde o rifiuta la richiesta: %v", err)}
+	}
+	r, err := store.CheckAnchors(heads)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "centrale: %d punti della catena confermati", r.Matched)
+	if r.Matched > 0 {
+		fmt.Fprintf(e.stdout, " (fino alla voce %d)", r.Last)
+	}
+	fmt.Fprintf(e.stdout, ", %d di altre catene della sede\n", r.Others)
+	if r.Matched == 0 && len(r.Problems) == 0 && r.Head.Seq > 0 {
+		fmt.Fprintln(e.stdout, "attenzione: centrale non conserva alcun punto di questa catena: lo sportello non ha "+
+			"ancora sincronizzato, oppure la catena è stata riscritta dall'inizio (centrale la rifiuta finché un suo operatore non la ammette)")
+	}
+	if len(r.Problems) == 0 {
+		return nil
+	}
+	for _, p := range r.Problems {
+		fmt.Fprintf(e.stdout, "voce %d: %s (%s)\n", p.Seq, named(anchorKinds, p.Kind), p.Detail)
+	}
+	fmt.Fprintf(e.stderr, "pinctl: la catena di audit non contiene %d punti che centrale ha ricevuto da questo sportello: "+
+		"è stata riscritta, oppure l'archivio è stato ripristinato da una copia. Conserva una copia dell'archivio e avvisa il "+
+		"responsabile; se è un ripristino, l'operatore di centrale accetta la catena da quel punto con\n"+
+		"  centrale audit reset -sede %s -chain %x -to %d -by OPERATORE -reason MOTIVO\n", len(r.Problems), code, r.Head.Chain, r.Last)
 	return errReported
+}
+
+// storeSede returns the code of the store's sede; pinsede.ErrNotSetUp
+// before set-up.
+func storeSede(store *local.Store) (string, error) {
+	var code string
+	err := store.View(func(tx pinsede.Tx) error {
+		s, err := tx.Sede()
+		if errors.Is(err, pinsede.ErrNotFound) {
+			return pinsede.ErrNotSetUp
+		}
+		code = s.Code
+		return err
+	})
+	return code, err
 }

@@ -139,6 +139,9 @@ func main() {
 	log, logPath, closeLog := deskLog(*storePath)
 	defer closeLog()
 	slog.SetDefault(log)
+	if a.Settings().ShowAnimations() {
+		log.Warn("built without -tags no_animations (make build sets it): the text cursor's animation keeps redrawing the window, about 20% of a core while idle")
+	}
 	stopBackups := startBackups(store, backups, d.Now, log)
 	defer stopBackups() // before the store closes: deferred after it
 	ui := desk.New(d, w, desk.Config{

@@ -137,7 +137,7 @@ func BenchmarkColdStart(b *testing.B) {
 func smokeBuild(tb testing.TB) string {
 	tb.Helper()
 	bin := filepath.Join(tb.TempDir(), "sportello")
-	cmd := exec.Command("go", "build", "-buildvcs=false", "-o", bin, ".")
+	cmd := exec.Command("go", "build", "-buildvcs=false", "-tags", "no_animations", "-o", bin, ".") // as make builds it
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		tb.Fatalf("go build: %v\n%s", err, out)

@@ -36,6 +36,13 @@
 // then a permanent one, lifted by Store.Unlock or a sede's EventUnlocked
 // (unlock.go). A lock is told to no sede.
 //
+// Each push carries the audit head of the desk that makes it, and the
+// central records keep every head (AuditStore, audit.go): a head that goes
+// backwards or forks from those kept, or of a chain not admitted, refuses
+// the push and is kept as an AuditFork until an operator resets the
+// sede's chain (ResetAudit), so that a desk's audit log rewritten with its
+// key is found out against the heads kept.
+//
 // A sede's kiosk hands its tickets to the sede's desks through the central
 // records (TicketStore, tickets.go): each is a ChangeTicket for the sede
 // until a desk's EventTicketCalled records a ChangeTicketCalled, and
@@ -147,6 +154,8 @@ type Store interface {
 	Close() error
 	// TicketStore holds the kiosks' tickets (tickets.go).
 	TicketStore
+	// AuditStore keeps the sedi's audit heads (audit.go).
+	AuditStore
 }
 
 // Errors of the central records.
@@ -158,6 +167,12 @@ var (
 	ErrAlreadyReplaced = errors.New("PIN already replaced")
 	// ErrNotActive is returned by Revoke for a credential not active.
 	ErrNotActive = errors.New("credential not active")
+	// ErrAuditFork is wrapped by the *ForkError of
+	// AuditStore.PutAuditHead for an audit head refused.
+	ErrAuditFork = errors.New("audit head refused")
+	// ErrBadReset is returned by CheckReset for a reset of an audit
+	// chain that cannot be recorded.
+	ErrBadReset = errors.New("invalid audit reset")
 )
 
 // Reasons of rejection.
@@ -293,8 +308,8 @@ func checkOutcome(ev pinsede.Event) string {
 		return ReasonBadEvent + ": codice fiscale"
 	}
 	if ev.Kind == pinsede.EventDigitalIdentityChosen {
-		if !slices.Contains(pinsede.Alternatives, o.Choice) || o.Reason != "" || o.PolicyVersion != 0 {
-			return ReasonBadEvent + ": a digital identity choice carries one of " + strings.Join(pinsede.Alternatives, ", ") + " and no reason or policy version"
+		if !slices.Contains(pinsede.Alternatives(), o.Choice) || o.Reason != "" || o.PolicyVersion != 0 {
+			return ReasonBadEvent + ": a digital identity choice carries one of " + strings.Join(pinsede.Alternatives(), ", ") + " and no reason or policy version"
 		}
 		return ""
 	}

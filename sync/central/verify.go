@@ -25,30 +25,36 @@ type Verifier struct {
 	Lock LockPolicy
 	// Now is the clock expiries and locks are checked against.
 	Now func() time.Time
-	// Params are the argon2id costs of the replacement PIN's hash, and of
-	// the stand-in hash checked when no credential's hash may be: they
-	// must be those of the PIN hashes the sedi send (the default,
-	// pinsede.DefaultPINParams), so that every answer costs one hash of
-	// the same cost.
+	// Params are the argon2id costs of the stand-in hash checked for a
+	// 16-character PIN when no credential's hash may be: they must be
+	// those of the PIN hashes the sedi send (the default,
+	// pinsede.DefaultPINParams, the only one centrale accepts by
+	// default), so that every answer to a 16-character PIN costs the
+	// same.
 	Params pinsede.Argon2Params
+	// ChosenParams are the costs of the hash of the 8-character PIN the
+	// citizen chooses at the first login, made here, and of the stand-in
+	// checked for an 8-character PIN when no such hash may be. Default
+	// pinsede.DefaultChosenPINParams.
+	ChosenParams pinsede.Argon2Params
 	// Rand is the source of salts.
 	Rand io.Reader
-	// Hashed, when not nil, is called after each PIN check: own is true
-	// when the PIN was checked against the credential's hash, false for
-	// the stand-in hash. For tests and metrics; it is called from every
-	// request's goroutine.
-	Hashed func(own bool)
+	// Hashed, when not nil, is called after each PIN check with the cost
+	// of the hash checked: own is true when the PIN was checked against
+	// the credential's hash, false for a stand-in. For tests and metrics;
+	// it is called from every request's goroutine.
+	Hashed func(own bool, cost pinsede.Argon2Params)
 
-	dummyMu     sync.Mutex
-	dummy       string               // stand-in hash at dummyParams
-	dummyParams pinsede.Argon2Params // the Params dummy was made with
+	dummyMu sync.Mutex
+	dummies map[pinsede.Argon2Params]string // stand-in hashes, by cost
 }
 
 // NewVerifier returns a Verifier on store, with the clock now, with the
 // default lock policy locking after lockAfter wrong PINs
 // (DefaultLockAfter when lockAfter < 1).
 func NewVerifier(store Store, lockAfter int, now func() time.Time) *Verifier {
-	return &Verifier{Store: store, Lock: DefaultLockPolicy(lockAfter), Now: now, Params: pinsede.DefaultPINParams, Rand: rand.Reader}
+	return &Verifier{Store: store, Lock: DefaultLockPolicy(lockAfter), Now: now,
+		Params: pinsede.DefaultPINParams, ChosenParams: pinsede.DefaultChosenPINParams, Rand: rand.Reader}
 }
 
 // refused is the one answer to a PIN that opens nothing and proves
@@ -56,25 +62,30 @@ func NewVerifier(store Store, lockAfter int, now func() time.Time) *Verifier {
 // while the credential is locked.
 var refused = wire.VerifyResponse{Outcome: wire.Wrong}
 
-// dummyHash returns the stand-in hash, made at v.Params on first use.
-func (v *Verifier) dummyHash() (string, error) {
+// dummyHash returns the stand-in hash of cost p, made on first use.
+func (v *Verifier) dummyHash(p pinsede.Argon2Params) (string, error) {
 	v.dummyMu.Lock()
 	defer v.dummyMu.Unlock()
-	if v.dummy == "" || v.dummyParams != v.Params {
-		h, err := pinsede.HashSecret([]byte("pinsede-stand-in-pin"), v.Params, v.Rand)
-		if err != nil {
-			return "", fmt.Errorf("stand-in hash: %w", err)
-		}
-		v.dummy, v.dummyParams = h, v.Params
+	if h, ok := v.dummies[p]; ok {
+		return h, nil
 	}
-	return v.dummy, nil
+	h, err := pinsede.HashSecret([]byte("pinsede-stand-in-pin"), p, v.Rand)
+	if err != nil {
+		return "", fmt.Errorf("stand-in hash: %w", err)
+	}
+	if v.dummies == nil {
+		v.dummies = map[pinsede.Argon2Params]string{}
+	}
+	v.dummies[p] = h
+	return h, nil
 }
 
 // check checks pin against hash, and tells Hashed.
 func (v *Verifier) check(hash, pin string, own bool) (bool, error) {
 	ok, err := pinsede.VerifySecret(hash, []byte(pin))
 	if v.Hashed != nil {
-		v.Hashed(own)
+		cost, _ := pinsede.HashParams(hash) // read by VerifySecret already
+		v.Hashed(own, cost)
 	}
 	return ok, err
 }
@@ -102,9 +113,10 @@ func validNewPIN(s string) bool {
 // that checks sent at once for one codice fiscale reach the hash at most
 // v.Lock.After times before the lock holds. A wrong PIN, a codice fiscale
 // with no credential and any PIN while the credential is locked all get
-// the same answer (Wrong, with no other field), after one hash of the same
-// cost: the credential's, or a stand-in when there is none or it is
-// locked. Revoked, Expired, ChangeRequired and Valid are told only to who
+// the same answer (Wrong, with no other field), after one hash whose cost
+// depends only on the length of the PIN given: the credential's hash of
+// that PIN (the desk's for 16 characters, the citizen's own for 8), or a
+// stand-in of the same cost when there is none or it is locked. Revoked, Expired, ChangeRequired and Valid are told only to who
 // gave the right PIN of an unlocked credential; so is the credential's
 // Type.
 //
@@ -134,25 +146,37 @@ func (v *Verifier) Verify(ctx context.Context, req wire.VerifyRequest) (wire.Ver
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return wire.VerifyResponse{}, fmt.Errorf("verify: %w", err)
 	}
-	if !open { // no credential, or locked: the stand-in hash, for the same time
-		dummy, err := v.dummyHash()
+	// The hash checked depends only on what the request shows: a
+	// 16-character PIN is checked against the PIN the desk issued, an
+	// 8-character one against the PIN the citizen chose. When the
+	// credential has none of that kind (or none at all, or is locked), a
+	// stand-in of the same cost takes its place.
+	chosen := len(req.PIN) == pinsede.PINReplacementLength
+	hash := rec.Credential.PINHash
+	if chosen {
+		hash = rec.NewPINHash
+	} else if rec.NewPINHash != "" {
+		hash = ""
+	}
+	if !open || hash == "" {
+		p := v.Params
+		if chosen {
+			p = v.ChosenParams
+		}
+		dummy, err := v.dummyHash(p)
 		if err != nil {
 			return wire.VerifyResponse{}, fmt.Errorf("verify: %w", err)
 		}
 		if _, err := v.check(dummy, req.PIN, false); err != nil {
 			return wire.VerifyResponse{}, fmt.Errorf("verify: %w", err)
 		}
-		return refused, nil
-	}
-	hash, want := rec.Credential.PINHash, pinsede.PINLength
-	if rec.NewPINHash != "" {
-		hash, want = rec.NewPINHash, pinsede.PINReplacementLength
+		return refused, nil // counted by Attempt
 	}
 	ok, err := v.check(hash, req.PIN, true)
 	if err != nil {
 		return wire.VerifyResponse{}, fmt.Errorf("verify credential %s: %w", rec.Credential.ID, err)
 	}
-	if !ok || len(req.PIN) != want {
+	if !ok {
 		return refused, nil // counted by Attempt
 	}
 	resp := wire.VerifyResponse{Type: rec.Credential.Type}
@@ -168,7 +192,7 @@ func (v *Verifier) Verify(ctx context.Context, req wire.VerifyRequest) (wire.Ver
 	}
 	newHash := ""
 	if resp.Outcome == wire.Valid && rec.NewPINHash == "" && !telephone {
-		if newHash, err = pinsede.HashSecret([]byte(req.NewPIN), v.Params, v.Rand); err != nil {
+		if newHash, err = pinsede.HashSecret([]byte(req.NewPIN), v.ChosenParams, v.Rand); err != nil {
 			return wire.VerifyResponse{}, fmt.Errorf("verify: %w", err)
 		}
 	}

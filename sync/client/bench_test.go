@@ -362,7 +362,7 @@ func BenchmarkLoad500(b *testing.B) {
 						sede := fmt.Sprintf("S%03d", i)
 						var mine []time.Duration
 						for k := 0; time.Now().Before(deadline); k++ {
-							push := wire.PushRequest{Sede: sede}
+							push := wire.PushRequest{Sede: sede, AuditHead: &wire.AuditHead{}}
 							for j := range 5 {
 								n := i*100000 + k*5 + j
 								push.Events = append(push.Events, storetest.Issued(sede, storetest.CF(n), fmt.Sprintf("%s-%d", sede, n), fmt.Sprintf("%s-c%d", sede, n), h))

@@ -53,6 +53,7 @@ type Local interface {
 	ApplyPulled(cursor uint64, changes []wire.Change, now time.Time) ([]local.Revocation, error)
 	CachedPolicy() (pinsede.Policy, bool, error)
 	SavePolicy(p pinsede.Policy) (bool, error)
+	AuditHead() (wire.AuditHead, error)
 }
 
 var (
@@ -372,14 +373,23 @@ const (
 )
 
 // encode returns the push request of the first items that fit in
-// BatchBytes, at least one, and how many it holds; the events not taken
-// go in the next batch. Without forms it is JSON; with them, multipart
-// with each form's bytes in a part of its own (wire.PushRequest).
+// BatchBytes, at least one, and how many it holds, with the audit head of
+// the sede's store; the events not taken go in the next batch. Without
+// forms it is JSON; with them, multipart with each form's bytes in a part
+// of its own (wire.PushRequest).
 func (c *Client) encode(items []local.OutboxItem) (body, int, error) {
+	head, err := c.cfg.Local.AuditHead() // read after the events: the entries of theirs are in
+	if err != nil {
+		return body{}, 0, fmt.Errorf("push: %w", err)
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf) // as json.Marshal, with a newline after each value
 	buf.WriteString(`{"sede":`)
 	if err := enc.Encode(c.cfg.Sede); err != nil {
+		return body{}, 0, fmt.Errorf("push: encode: %w", err)
+	}
+	buf.WriteString(`,"audit_head":`)
+	if err := enc.Encode(head); err != nil {
 		return body{}, 0, fmt.Errorf("push: encode: %w", err)
 	}
 	buf.WriteString(`,"events":[`)
@@ -420,7 +430,7 @@ func (c *Client) encode(items []local.OutboxItem) (body, int, error) {
 		}
 		return err
 	}
-	err := part(wire.PartEvents, wire.ContentJSON, buf.Bytes())
+	err = part(wire.PartEvents, wire.ContentJSON, buf.Bytes())
 	for _, it := range items[:n] {
 		if err == nil && it.Form != nil {
 			err = part(it.Event.ID, wire.ContentPDF, it.Form)

@@ -26,7 +26,7 @@ func TestPolicyFromCentrale(t *testing.T) {
 	if err := roma.client.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := roma.store.CachedPolicy(); !ok || roma.client.State().PolicyVersion != pinsede.DefaultPolicy.Version {
+	if _, ok, _ := roma.store.CachedPolicy(); !ok || roma.client.State().PolicyVersion != pinsede.DefaultPolicy().Version {
 		t.Errorf("after the first sync: cached %v, state version %d", ok, roma.client.State().PolicyVersion)
 	}
 	if _, err := roma.desk.Issue(ctx, roma.sess, person(20), verification()); err != nil {
@@ -53,7 +53,7 @@ func TestPolicyFromCentrale(t *testing.T) {
 	}
 
 	// Centrale goes back to version 1 by mistake: the sede keeps 2.
-	env.Server.SetPolicy(pinsede.DefaultPolicy)
+	env.Server.SetPolicy(pinsede.DefaultPolicy())
 	if err := roma.client.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}

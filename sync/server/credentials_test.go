@@ -94,7 +94,7 @@ func TestConvertOtherSede(t *testing.T) {
 	}
 	roma := env.Client(t, pki.RoleSede, "ROMA01")
 	ev := storetest.ConvertedAt(web, "ROMA01", "r1")
-	st, b := do(t, roma, "POST", env.URL+"/v1/events", wire.ContentJSON, mustJSON(t, wire.PushRequest{Sede: "ROMA01", Events: []pinsede.Event{ev}}))
+	st, b := do(t, roma, "POST", env.URL+"/v1/events", wire.ContentJSON, mustJSON(t, wire.PushRequest{Sede: "ROMA01", Events: []pinsede.Event{ev}, AuditHead: &wire.AuditHead{}}))
 	var pr wire.PushResponse
 	if err := json.Unmarshal(b, &pr); st != 200 || err != nil || len(pr.Results) != 1 || pr.Results[0].Verdict != wire.Accepted {
 		t.Fatalf("conversion: %d %s", st, b)

@@ -46,7 +46,7 @@ func multipartPush(t *testing.T, parts ...part) ([]byte, string) {
 // withoutBytes returns the push with each form's PDF left out of the
 // JSON, as a desk sends it beside the events.
 func withoutBytes(req wire.PushRequest) wire.PushRequest {
-	out := wire.PushRequest{Sede: req.Sede}
+	out := wire.PushRequest{Sede: req.Sede, AuditHead: req.AuditHead}
 	for _, ev := range req.Events {
 		if ev.Form != nil {
 			f := *ev.Form
@@ -69,7 +69,7 @@ func TestPushForms(t *testing.T) {
 	iss := storetest.Issued("ROMA01", storetest.CF(1), "e1", "c1", h)
 	pdf := storetest.PDF(35 << 10)
 	form := storetest.FormArchived(iss, "e2", pdf)
-	req := withoutBytes(wire.PushRequest{Sede: "ROMA01", Events: []pinsede.Event{iss, form}})
+	req := withoutBytes(wire.PushRequest{Sede: "ROMA01", AuditHead: &wire.AuditHead{}, Events: []pinsede.Event{iss, form}})
 	events := part{wire.PartEvents, wire.ContentJSON, mustJSON(t, req)}
 	push := func(body []byte, contentType string) (int, []wire.Result, string) {
 		t.Helper()
@@ -96,7 +96,7 @@ func TestPushForms(t *testing.T) {
 
 	t.Run("rejected alone", func(t *testing.T) {
 		f3, f4 := storetest.FormArchived(iss, "e3", pdf), storetest.FormArchived(iss, "e4", pdf)
-		req := withoutBytes(wire.PushRequest{Sede: "ROMA01", Events: []pinsede.Event{f3, f4}})
+		req := withoutBytes(wire.PushRequest{Sede: "ROMA01", AuditHead: &wire.AuditHead{}, Events: []pinsede.Event{f3, f4}})
 		other := storetest.PDF(35 << 10)
 		other[100] = 'y'
 		st, res, b := push(multipartPush(t, part{wire.PartEvents, wire.ContentJSON, mustJSON(t, req)}, part{"e3", wire.ContentPDF, other}))
@@ -104,14 +104,14 @@ func TestPushForms(t *testing.T) {
 			res[1].Reason != central.ReasonFormMissing {
 			t.Fatalf("push: %d %s", st, b)
 		}
-		st, res, b = push(mustJSON(t, withoutBytes(wire.PushRequest{Sede: "ROMA01", Events: []pinsede.Event{storetest.FormArchived(iss, "e5", pdf)}})), wire.ContentJSON)
+		st, res, b = push(mustJSON(t, withoutBytes(wire.PushRequest{Sede: "ROMA01", AuditHead: &wire.AuditHead{}, Events: []pinsede.Event{storetest.FormArchived(iss, "e5", pdf)}})), wire.ContentJSON)
 		if st != 200 || len(res) != 1 || res[0].Reason != central.ReasonFormMissing {
 			t.Fatalf("JSON push of a form without its bytes: %d %s", st, b)
 		}
 	})
 
 	f6 := storetest.FormArchived(iss, "e6", pdf)
-	req6 := part{wire.PartEvents, wire.ContentJSON, mustJSON(t, withoutBytes(wire.PushRequest{Sede: "ROMA01", Events: []pinsede.Event{f6}}))}
+	req6 := part{wire.PartEvents, wire.ContentJSON, mustJSON(t, withoutBytes(wire.PushRequest{Sede: "ROMA01", AuditHead: &wire.AuditHead{}, Events: []pinsede.Event{f6}}))}
 	pdf6 := part{"e6", wire.ContentPDF, pdf}
 	large := storetest.PDF(wire.MaxPushBytes)
 	for _, tc := range []struct {

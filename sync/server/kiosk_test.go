@@ -65,7 +65,7 @@ func TestTicketPost(t *testing.T) {
 	if ch := pull("MILA01"); len(ch) != 0 {
 		t.Errorf("MILA01 pulled %+v, want nothing", ch)
 	}
-	call := wire.PushRequest{Sede: "ROMA01", Events: []pinsede.Event{storetest.TicketCalled("ROMA01", "call-1", tk.Code)}}
+	call := wire.PushRequest{Sede: "ROMA01", Events: []pinsede.Event{storetest.TicketCalled("ROMA01", "call-1", tk.Code)}, AuditHead: &wire.AuditHead{}}
 	st, b := do(t, roma, "POST", env.URL+"/v1/events", wire.ContentJSON, mustJSON(t, call))
 	if st != 200 || !bytes.Contains(b, []byte(`"accepted"`)) {
 		t.Fatalf("push of the call: %d %s", st, b)

@@ -16,8 +16,9 @@ import (
 
 // VerifyLimits bound the work POST /v1/pin/verify takes on, so that
 // centrale answers an overload instead of suffering it. A check of a PIN
-// is an argon2id hash: with the desks' cost (pinsede.DefaultPINParams),
-// 64 MiB and about 50 ms of two cores.
+// is an argon2id hash: 19 MiB and about 17 ms of one core for the PIN the
+// desk issued (pinsede.DefaultPINParams), 64 MiB and about 70 ms of two
+// cores for the PIN the citizen chose (pinsede.DefaultChosenPINParams).
 //
 //   - At most Slots checks run at once. A request finding them all busy
 //     waits at most Wait, behind at most Queue others; beyond either it is
@@ -35,7 +36,8 @@ type VerifyLimits struct {
 	MemoryBudget int64
 	// CheckMemoryKiB is the memory of one check, in KiB: the largest
 	// argon2id memory cost the store accepts (central.Limits) and the
-	// Verifier hashes with. Default that of pinsede.DefaultPINParams.
+	// Verifier hashes with. Default the larger of pinsede.DefaultPINParams
+	// and pinsede.DefaultChosenPINParams.
 	CheckMemoryKiB uint32
 	// Slots is how many checks run at once. Default VerifySlots of the
 	// budget, the memory of a check and GOMAXPROCS.
@@ -107,7 +109,7 @@ func (l VerifyLimits) WithDefaults() VerifyLimits {
 		l.MemoryBudget = DefaultVerifyMemory
 	}
 	if l.CheckMemoryKiB == 0 {
-		l.CheckMemoryKiB = pinsede.DefaultPINParams.MemoryKiB
+		l.CheckMemoryKiB = max(pinsede.DefaultPINParams.MemoryKiB, pinsede.DefaultChosenPINParams.MemoryKiB)
 	}
 	if l.Slots <= 0 {
 		l.Slots = VerifySlots(l.MemoryBudget, l.CheckMemoryKiB, runtime.GOMAXPROCS(0))

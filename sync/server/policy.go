@@ -19,7 +19,7 @@ func (s *Server) Policy() pinsede.Policy {
 	if p := s.policy.Load(); p != nil {
 		return *p
 	}
-	return pinsede.DefaultPolicy
+	return pinsede.DefaultPolicy()
 }
 
 // policyETag is the entity tag of the policy of version v.

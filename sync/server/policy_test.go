@@ -41,7 +41,7 @@ func TestPolicy(t *testing.T) {
 	}
 	st, b := do(t, roma, "GET", env.URL+"/v1/policy", "", nil) // recorded for TestOpenAPI
 	var pr wire.PolicyResponse
-	if err := json.Unmarshal(b, &pr); st != 200 || err != nil || !reflect.DeepEqual(pr.Policy, pinsede.DefaultPolicy) {
+	if err := json.Unmarshal(b, &pr); st != 200 || err != nil || !reflect.DeepEqual(pr.Policy, pinsede.DefaultPolicy()) {
 		t.Fatalf("policy: %d %s, want the default policy", st, b)
 	}
 	resp, _ := get("")

@@ -20,14 +20,14 @@ func TestPushDelegations(t *testing.T) {
 	own := storetest.Delegated("ROMA01", "d1", pinsede.FormAA08, storetest.CF(1), storetest.CF(2))
 	other := storetest.Delegated("ROMA01", "d2", pinsede.FormAA08, storetest.CF(3), storetest.CF(4))
 	other.Delegation.Sede = "MILA01"
-	st, b := do(t, roma, "POST", env.URL+"/v1/events", wire.ContentJSON, mustJSON(t, wire.PushRequest{Sede: "ROMA01", Events: []pinsede.Event{own, other}}))
+	st, b := do(t, roma, "POST", env.URL+"/v1/events", wire.ContentJSON, mustJSON(t, wire.PushRequest{Sede: "ROMA01", Events: []pinsede.Event{own, other}, AuditHead: &wire.AuditHead{}}))
 	if st != 403 {
 		t.Fatalf("another sede's delegation: %d %s, want 403", st, b)
 	}
 	if n, _ := env.Store.Events(t.Context()); n != 0 {
 		t.Fatalf("%d events stored", n)
 	}
-	st, b = do(t, roma, "POST", env.URL+"/v1/events", wire.ContentJSON, mustJSON(t, wire.PushRequest{Sede: "ROMA01", Events: []pinsede.Event{own}}))
+	st, b = do(t, roma, "POST", env.URL+"/v1/events", wire.ContentJSON, mustJSON(t, wire.PushRequest{Sede: "ROMA01", Events: []pinsede.Event{own}, AuditHead: &wire.AuditHead{}}))
 	var resp wire.PushResponse
 	if err := json.Unmarshal(b, &resp); st != 200 || err != nil || len(resp.Results) != 1 || resp.Results[0].Verdict != wire.Accepted {
 		t.Fatalf("own delegation: %d %s", st, b)

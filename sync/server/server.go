@@ -1,7 +1,8 @@
 // Package server is centrale's HTTP API: the handlers of /v1/events (push),
 // /v1/changes (pull), /v1/credentials (a sede's lookup, credentials.go),
-// /v1/policy, /v1/tickets (a kiosk's, tickets.go), /v1/pin/verify and
-// /v1/health, over a central.Store.
+// /v1/policy, /v1/tickets (a kiosk's, tickets.go), /v1/audit/heads (a
+// sede's audit heads, audit.go), /v1/pin/verify and /v1/health, over a
+// central.Store.
 //
 // # Basics
 //
@@ -85,6 +86,7 @@ var routes = map[string][]string{
 	"/v1/policy":       {http.MethodGet},
 	"/v1/tickets":      {http.MethodPost},
 	"/v1/health":       {http.MethodGet},
+	"/v1/audit/heads":  {http.MethodGet},
 	"/v1/openapi.json": {http.MethodGet},
 }
 
@@ -97,6 +99,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/pin/verify", s.auth(pki.RolePortal, s.verify))
 	mux.HandleFunc("GET /v1/policy", s.auth(pki.RoleSede, s.servePolicy))
 	mux.HandleFunc("POST /v1/tickets", s.auth(pki.RoleKiosk, s.postTicket))
+	mux.HandleFunc("GET /v1/audit/heads", s.auth(pki.RoleSede, s.auditHeads)) // audit.go
 	mux.HandleFunc("GET /v1/health", s.health)
 	mux.HandleFunc("GET /v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", wire.ContentJSON)
@@ -260,6 +263,9 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 			return
 		}
 	}
+	if !s.putAuditHead(w, r, c, req.AuditHead) { // audit.go
+		return
+	}
 	res, err := s.Store.Apply(r.Context(), c.code, req.Events, s.Now())
 	if err != nil {
 		s.internal(w, r, err)
@@ -351,9 +357,10 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, c caller) {
 	writeJSON(w, http.StatusOK, wire.ContentJSON, resp)
 }
 
-// health answers that the server runs, which store it uses, and the state
-// of the revocation list: a list expired or refused leaves the server
-// serving (200) but "degraded", for the monitoring to alert on.
+// health answers that the server runs, which store it uses, the state of
+// the revocation list and the open audit forks: a list expired or
+// refused, or an audit head refused, leaves the server serving (200) but
+// "degraded", for the monitoring to alert on.
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	if err := s.Store.Ping(r.Context()); err != nil {
 		problem(w, http.StatusServiceUnavailable, "store-down", "Store unavailable", "the central store does not answer")
@@ -365,6 +372,14 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 		if h.CRL != "ok" {
 			h.Status = "degraded"
 		}
+	}
+	forks, err := s.Store.AuditForks(r.Context())
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if h.AuditForks = len(forks); h.AuditForks > 0 {
+		h.Status = "degraded"
 	}
 	writeJSON(w, http.StatusOK, wire.ContentJSON, h)
 }

@@ -84,7 +84,7 @@ func mustJSON(t *testing.T, v any) []byte {
 // batch returns a push of n issue events of sede.
 func batch(t *testing.T, sede string, n int) wire.PushRequest {
 	h := storetest.Hash(t, "ACEFHJKMNPRTUVWX")
-	req := wire.PushRequest{Sede: sede}
+	req := wire.PushRequest{Sede: sede, AuditHead: &wire.AuditHead{}}
 	for i := range n {
 		req.Events = append(req.Events, storetest.Issued(sede, storetest.CF(i), fmt.Sprintf("%s-e%d", sede, i), fmt.Sprintf("%s-c%d", sede, i), h))
 	}
@@ -198,7 +198,7 @@ func TestVerify(t *testing.T) {
 	push := wire.PushRequest{Sede: "ROMA01", Events: []pinsede.Event{
 		storetest.Issued("ROMA01", storetest.CF(1), "e1", "c1", storetest.Hash(t, pin)),
 		storetest.Telephone("ROMA01", storetest.CF(1), "e2", "c2", storetest.Hash(t, tel)),
-	}}
+	}, AuditHead: &wire.AuditHead{}}
 	if st, b := do(t, env.Client(t, pki.RoleSede, "ROMA01"), "POST", env.URL+"/v1/events", wire.ContentJSON, mustJSON(t, push)); st != 200 {
 		t.Fatalf("push: %d %s", st, b)
 	}

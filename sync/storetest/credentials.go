@@ -106,7 +106,7 @@ func testConvertOtherSede(t *testing.T, s central.Store) {
 		t.Errorf("record after the conversion = %+v", r)
 	}
 	v := central.NewVerifier(s, 3, func() time.Time { return T0 })
-	v.Params = CheapArgon2
+	v.Params, v.ChosenParams = CheapArgon2, CheapArgon2
 	got, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(CF(1)), PIN: pin})
 	if err != nil {
 		t.Fatal(err)

@@ -23,24 +23,44 @@ const (
 	wrongPIN8 = "Roma2027"
 )
 
-// hashes counts a Verifier's PIN checks, through its Hashed hook.
-type hashes struct{ own, standIn atomic.Int64 }
+// hashes counts a Verifier's PIN checks, through its Hashed hook, and
+// keeps the cost of the last.
+type hashes struct {
+	own, standIn atomic.Int64
+	mu           sync.Mutex
+	last         pinsede.Argon2Params
+}
+
+// lastCost returns the cost of the last hash checked.
+func (h *hashes) lastCost() pinsede.Argon2Params {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.last
+}
 
 // total returns every hash checked.
 func (h *hashes) total() int64 { return h.own.Load() + h.standIn.Load() }
+
+// cheapChosen is the suite's cost of a chosen PIN's hash: cheap, and
+// other than CheapArgon2, the desks' in the suite, so that the suite sees
+// which one a check pays.
+var cheapChosen = pinsede.Argon2Params{Time: 2, MemoryKiB: 64, Threads: 1}
 
 // lockVerifier returns a Verifier on s with the policy p, the clock now
 // and the suite's cheap hashes, and the count of its hashes.
 func lockVerifier(s central.Store, p central.LockPolicy, now func() time.Time) (*central.Verifier, *hashes) {
 	v := central.NewVerifier(s, p.After, now)
-	v.Lock, v.Params = p, CheapArgon2
+	v.Lock, v.Params, v.ChosenParams = p, CheapArgon2, cheapChosen
 	h := &hashes{}
-	v.Hashed = func(own bool) {
+	v.Hashed = func(own bool, cost pinsede.Argon2Params) {
 		if own {
 			h.own.Add(1)
 		} else {
 			h.standIn.Add(1)
 		}
+		h.mu.Lock()
+		h.last = cost
+		h.mu.Unlock()
 	}
 	return v, h
 }
@@ -280,14 +300,17 @@ func sameLock(a, b central.Lock) bool {
 // Ensure that whoever knows a codice fiscale cannot tell from the answer
 // whether it has a PIN, or whether the PIN is locked: no credential, a
 // wrong PIN, a temporary and a permanent lock (even with the right PIN),
-// and a wrong PIN of a revoked credential all answer the same body, each
-// after exactly one hash.
+// a wrong PIN of a revoked credential, and a PIN of the other length than
+// the credential's current one all answer the same body, each after
+// exactly one hash whose cost depends only on the PIN's length: the
+// desks' for 16 characters, the chosen PIN's for 8.
 func testNoEnumeration(t *testing.T, s central.Store) {
 	h := Hash(t, lockPIN)
 	rev := Issued("ROMA01", CF(5), "a5", "c5", h)
 	apply(t, s, "ROMA01",
 		Issued("ROMA01", CF(1), "a1", "c1", h), Issued("ROMA01", CF(3), "a3", "c3", h),
-		Issued("ROMA01", CF(4), "a4", "c4", h), rev, Follow(rev, "a6", pinsede.EventRevoked))
+		Issued("ROMA01", CF(4), "a4", "c4", h), rev, Follow(rev, "a6", pinsede.EventRevoked),
+		Issued("ROMA01", CF(6), "a7", "c7", h))
 	p := central.LockPolicy{After: 3, For: 15 * time.Minute, MaxTemporary: 1, ResetAfter: 24 * time.Hour}
 	now := T0
 	v, n := lockVerifier(s, p, func() time.Time { return now })
@@ -302,6 +325,9 @@ func testNoEnumeration(t *testing.T, s central.Store) {
 	}
 	if r := current(t, s, CF(4)); !r.Lock.Permanent {
 		t.Fatalf("CF(4) = %+v, want locked for good", r.Lock)
+	}
+	if got, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(CF(6)), PIN: lockPIN, NewPIN: "Roma2026"}); err != nil || got.Outcome != wire.Valid {
+		t.Fatalf("first login of CF(6): %+v, %v", got, err)
 	}
 	now = T0.Add(time.Minute)
 	for _, tc := range []struct {
@@ -319,6 +345,8 @@ func testNoEnumeration(t *testing.T, s central.Store) {
 		{"locked, right PIN", CF(3), lockPIN, ""},
 		{"locked for good, right PIN", CF(4), lockPIN, ""},
 		{"revoked, wrong PIN", CF(5), wrongPIN, ""},
+		{"chosen PIN, 16 characters", CF(6), lockPIN, ""},
+		{"chosen PIN, wrong", CF(6), wrongPIN8, ""},
 	} {
 		before := n.total()
 		got, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(tc.cf), PIN: tc.pin, Type: tc.typ})
@@ -330,6 +358,13 @@ func testNoEnumeration(t *testing.T, s central.Store) {
 		}
 		if d := n.total() - before; d != 1 {
 			t.Errorf("%s: %d hashes, want 1", tc.name, d)
+		}
+		want := CheapArgon2
+		if len(tc.pin) == pinsede.PINReplacementLength {
+			want = cheapChosen
+		}
+		if got := n.lastCost(); got != want {
+			t.Errorf("%s: a hash of cost %s, want %s", tc.name, got, want)
 		}
 	}
 }

@@ -21,7 +21,7 @@ func DigitalIdentityChosen(sede, id string, cf pinsede.CodiceFiscale, choice str
 // key given.
 func Refused(sede, id string, cf pinsede.CodiceFiscale, key string) pinsede.Event {
 	return pinsede.Event{ID: id, Kind: pinsede.EventRefused, Time: T0, Sede: sede,
-		Outcome: &pinsede.Outcome{CodiceFiscale: cf, Reason: key, PolicyVersion: pinsede.DefaultPolicy.Version}}
+		Outcome: &pinsede.Outcome{CodiceFiscale: cf, Reason: key, PolicyVersion: pinsede.DefaultPolicy().Version}}
 }
 
 // Ensure that a citizen's choice of SPID, CIE or CNS and a policy refusal

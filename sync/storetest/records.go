@@ -94,7 +94,7 @@ func testConvert(t *testing.T, s central.Store) {
 	wantVerdicts(t, apply(t, s, "MILA01", mila), wire.Accepted)
 
 	v := central.NewVerifier(s, 3, func() time.Time { return T0 })
-	v.Params = CheapArgon2
+	v.Params, v.ChosenParams = CheapArgon2, CheapArgon2
 	typ := func(cf pinsede.CodiceFiscale) pinsede.CredentialType {
 		t.Helper()
 		got, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(cf), PIN: pin})
@@ -392,7 +392,7 @@ func testCentralRevoke(t *testing.T, s central.Store) {
 		t.Errorf("changes = %+v, want ca revoked with the reason", ch)
 	}
 	v := central.NewVerifier(s, 3, func() time.Time { return T0 })
-	v.Params = CheapArgon2
+	v.Params, v.ChosenParams = CheapArgon2, CheapArgon2
 	if got, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(CF(1)), PIN: pin}); err != nil || got.Outcome != wire.Revoked {
 		t.Errorf("verify after revocation = %+v, %v; want revoked", got, err)
 	}

@@ -110,6 +110,9 @@ func Run(t *testing.T, open Opener) {
 		{"TicketCalled", testTicketCalled},
 		{"TicketWipe", testTicketWipe},
 		{"Outcomes", testOutcomes}, // outcomes.go
+		// audit.go
+		{"AuditHeads", testAuditHeads}, {"AuditFork", testAuditFork},
+		{"AuditReset", testAuditReset}, {"AuditConcurrent", testAuditConcurrent},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
@@ -387,7 +390,7 @@ func testVerify(t *testing.T, s central.Store) {
 	apply(t, s, "ROMA01", Issued("ROMA01", CF(1), "a1", "ca", Hash(t, pin)))
 	now := T0
 	v := central.NewVerifier(s, 3, func() time.Time { return now })
-	v.Params = CheapArgon2
+	v.Params, v.ChosenParams = CheapArgon2, CheapArgon2
 	cf := string(CF(1))
 	step := func(name string, req wire.VerifyRequest, want wire.Outcome) {
 		t.Helper()
@@ -560,7 +563,7 @@ func testTelephone(t *testing.T, s central.Store) {
 
 	now := T0
 	v := central.NewVerifier(s, 3, func() time.Time { return now })
-	v.Params = CheapArgon2
+	v.Params, v.ChosenParams = CheapArgon2, CheapArgon2
 	step := func(name string, req wire.VerifyRequest, want wire.Outcome, typ pinsede.CredentialType) {
 		t.Helper()
 		req.CodiceFiscale = string(CF(1))

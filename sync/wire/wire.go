@@ -8,7 +8,9 @@
 // one [Result] per event in a [PushResponse]; archived forms travel beside
 // the JSON, as binary parts. It pulls the [Change] records
 // that concern it from GET /v1/changes?after=CURSOR&limit=N, and looks a
-// codice fiscale up at GET /v1/credentials ([CredentialsResponse]). The
+// codice fiscale up at GET /v1/credentials ([CredentialsResponse]). Each
+// push carries the desk's [AuditHead], and GET /v1/audit/heads answers the
+// heads kept ([AuditHeadsResponse]). The
 // citizen-facing check is POST /v1/pin/verify with a [VerifyRequest]. Every
 // error is a [Problem] (RFC 9457, application/problem+json).
 //
@@ -70,6 +72,37 @@ const PartEvents = "events"
 type PushRequest struct {
 	Sede   string          `json:"sede"`
 	Events []pinsede.Event `json:"events"`
+	// AuditHead is the end of the pushing desk's audit chain when the
+	// push was made: centrale keeps it, and refuses the push when it goes
+	// backwards or forks from the heads it kept (sync/central/audit.go).
+	// Required.
+	AuditHead *AuditHead `json:"audit_head,omitempty"`
+}
+
+// AuditHead is the end of a desk's hash-chained audit log
+// (pinsede.AuditEntry): its last entry's Seq and Hash, and the Chain it
+// belongs to, the Hash of its first entry, which tells apart the desks
+// of one sede. A store with no entry has the zero head: Seq 0, no Chain
+// and no Hash.
+type AuditHead struct {
+	Chain []byte `json:"chain,omitempty"`
+	Seq   uint64 `json:"seq"`
+	Hash  []byte `json:"hash,omitempty"`
+}
+
+// KeptHead is an audit head as centrale keeps it: with when it was first
+// received.
+type KeptHead struct {
+	AuditHead
+	Received time.Time `json:"received"`
+}
+
+// AuditHeadsResponse answers GET /v1/audit/heads: the heads centrale
+// keeps for the sede of the certificate, every chain, by chain and Seq.
+// A desk checks each head of its chain against its own log (pinctl
+// audit verify).
+type AuditHeadsResponse struct {
+	Heads []KeptHead `json:"heads"`
 }
 
 // Verdict is what the central records did with one pushed event.
@@ -232,7 +265,8 @@ type VerifyResponse struct {
 }
 
 // Health answers GET /v1/health. Status is "ok", or "degraded" when
-// the revocation list in force has a problem, which CRL names.
+// the revocation list in force has a problem, which CRL names, or an
+// audit head was refused (AuditForks).
 type Health struct {
 	Status string `json:"status"`
 	Store  string `json:"store"`
@@ -242,6 +276,10 @@ type Health struct {
 	// be read; the list loaded before stands); empty when centrale checks
 	// none.
 	CRL string `json:"crl,omitempty"`
+	// AuditForks counts the audit heads refused (a chain that went
+	// backwards, forked, or is not admitted) and not yet resolved by an
+	// operator (`centrale audit`); Status is "degraded" while any is.
+	AuditForks int `json:"audit_forks,omitempty"`
 }
 
 // Problem is an error answer (RFC 9457).

@@ -44,7 +44,7 @@ func (h *harness) putOrdinario(id string) pinsede.Credential {
 
 // fillDocument types a document into a document form.
 func (h *harness) fillDocument(d *documentForm, doc pinsede.Document) {
-	d.docType.SetSelectedIndex(indexOf(pinsede.DocumentTypes, doc.Type))
+	d.docType.SetSelectedIndex(indexOf(pinsede.DocumentTypes(), doc.Type))
 	h.typeIn(d.number, doc.Number)
 	h.typeIn(d.authority, doc.Authority)
 	if doc.Country != "" {

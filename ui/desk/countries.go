@@ -31,7 +31,7 @@ func countryOrder() []string {
 	common := slices.Clone(commonCountries)
 	slices.SortFunc(common, byName)
 	var rest []string
-	for _, c := range pinsede.Countries {
+	for _, c := range pinsede.Countries() {
 		if c.Alpha2 != "IT" && !slices.Contains(commonCountries, c.Alpha2) {
 			rest = append(rest, c.Alpha2)
 		}

@@ -72,8 +72,8 @@ func (c *citizenScreen) showRegisterDelegation() {
 		validate()
 	})
 	v.side.Required = true
-	forms := make([]string, len(pinsede.DelegationForms))
-	for i, fm := range pinsede.DelegationForms {
+	forms := make([]string, len(pinsede.DelegationForms()))
+	for i, fm := range pinsede.DelegationForms() {
 		forms[i] = lang.L("delegation.form." + string(fm))
 	}
 	v.form = widget.NewSelect(forms, func(string) {
@@ -169,7 +169,7 @@ func (v *delegationScreen) refreshForm() {
 // formChosen returns the form chosen, "" for none.
 func (v *delegationScreen) formChosen() pinsede.DelegationForm {
 	if i := v.form.SelectedIndex(); i >= 0 {
-		return pinsede.DelegationForms[i]
+		return pinsede.DelegationForms()[i]
 	}
 	return ""
 }

@@ -103,7 +103,7 @@ func TestDelegationFromCitizenPage(t *testing.T) {
 		t.Errorf("self-delegation: problem %q", got)
 	}
 	// when an AA09 has no certificate, then it is asked;
-	v.form.SetSelectedIndex(indexOf(pinsede.DelegationForms, pinsede.FormAA09))
+	v.form.SetSelectedIndex(indexOf(pinsede.DelegationForms(), pinsede.FormAA09))
 	if !v.certificateRow.Visible() {
 		t.Fatal("no medical certificate for an AA09")
 	}
@@ -155,7 +155,7 @@ func TestDelegationFromCitizenPage(t *testing.T) {
 	// Given a delegate already, when the citizen delegates another person,
 	// then the rule is explained and nothing is registered;
 	v = h.openDelegation()
-	v.form.SetSelectedIndex(indexOf(pinsede.DelegationForms, pinsede.FormAA08))
+	v.form.SetSelectedIndex(indexOf(pinsede.DelegationForms(), pinsede.FormAA08))
 	h.fillOther(v, verdi(t, 2))
 	v.checked.SetChecked(true)
 	h.tap(v.register)
@@ -226,7 +226,7 @@ func TestDelegationScreensGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := h.openDelegation()
-	v.form.SetSelectedIndex(indexOf(pinsede.DelegationForms, pinsede.FormAA09))
+	v.form.SetSelectedIndex(indexOf(pinsede.DelegationForms(), pinsede.FormAA09))
 	h.typeIn(v.certificate, "dott. Neri, ASL Roma 1, 2 marzo 2026")
 	h.fillOther(v, verdi(t, 1))
 	h.typeIn(v.until, "31/12/2026")

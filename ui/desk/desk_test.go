@@ -34,7 +34,7 @@ func TestIssueFromFirstRun(t *testing.T) {
 	if got := h.app.verify.who.Text; !strings.Contains(got, "Rossi Mario") || !strings.Contains(got, "RSSMRA80A01H501U") {
 		t.Errorf("verification header %q: want the citizen's name and codice fiscale", got)
 	}
-	h.app.verify.docType.SetSelectedIndex(indexOf(pinsede.DocumentTypes, pinsede.DocPassaporto))
+	h.app.verify.docType.SetSelectedIndex(indexOf(pinsede.DocumentTypes(), pinsede.DocPassaporto))
 	if got := h.app.verify.country.code(); got != "IT" {
 		t.Errorf("issuing country of an Italian passport: %q, want IT by default", got)
 	}

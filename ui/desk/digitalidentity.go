@@ -37,7 +37,7 @@ func (v *verifyScreen) newDigitalIdentityButton() *widget.Button {
 func (v *verifyScreen) showDigitalIdentity() {
 	a := v.a
 	d := &digitalIdentityDialog{v: v, msg: newMessage()}
-	d.choice = widget.NewRadioGroup(pinsede.Alternatives, func(string) { a.touch() })
+	d.choice = widget.NewRadioGroup(pinsede.Alternatives(), func(string) { a.touch() })
 	d.choice.Horizontal = true
 	d.confirm = a.primaryButton(lang.L("digital.confirm"), fynetheme.ConfirmIcon(), d.doRecord)
 	d.cancel = a.button(lang.L("digital.cancel"), fynetheme.CancelIcon(), func() { d.dialog.Hide() })

@@ -54,8 +54,8 @@ func (a *App) newDocumentForm(fs fields, name func(string) string, validate func
 		fs[name(field)].touched = true
 		validate()
 	}
-	names := make([]string, len(pinsede.DocumentTypes))
-	for i, t := range pinsede.DocumentTypes {
+	names := make([]string, len(pinsede.DocumentTypes()))
+	for i, t := range pinsede.DocumentTypes() {
 		names[i] = lang.L("doc." + string(t))
 	}
 	d.docType = widget.NewSelect(names, func(string) {
@@ -94,7 +94,7 @@ func (d *documentForm) grid() fyne.CanvasObject { return twoColumns(d.objects...
 // documentType returns the chosen type, "" for none.
 func (d *documentForm) documentType() pinsede.DocumentType {
 	if i := d.docType.SelectedIndex(); i >= 0 {
-		return pinsede.DocumentTypes[i]
+		return pinsede.DocumentTypes()[i]
 	}
 	return ""
 }
@@ -115,7 +115,7 @@ func (d *documentForm) document() pinsede.Document {
 
 // set fills the fields with doc, as a record holds it.
 func (d *documentForm) set(doc pinsede.Document) {
-	if i := slices.Index(pinsede.DocumentTypes, doc.Type); i >= 0 {
+	if i := slices.Index(pinsede.DocumentTypes(), doc.Type); i >= 0 {
 		d.docType.SetSelectedIndex(i)
 	}
 	d.number.SetText(doc.Number)

@@ -285,7 +285,7 @@ var passport = pinsede.Document{
 // fillVerification types a document and ticks the checklist.
 func (h *harness) fillVerification(d pinsede.Document) {
 	v := h.app.verify
-	v.docType.SetSelectedIndex(indexOf(pinsede.DocumentTypes, d.Type))
+	v.docType.SetSelectedIndex(indexOf(pinsede.DocumentTypes(), d.Type))
 	h.typeIn(v.number, d.Number)
 	h.typeIn(v.authority, d.Authority)
 	if d.Country != "" {

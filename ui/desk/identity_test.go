@@ -524,7 +524,7 @@ func TestCountryPickerFilters(t *testing.T) {
 	}
 	h.win.Canvas().Focus(p.entry)
 	key(p.entry, fyne.KeyDown)
-	if got := p.suggestions(); len(got) != len(pinsede.Countries) || got[0] != "Italia" {
+	if got := p.suggestions(); len(got) != len(pinsede.Countries()) || got[0] != "Italia" {
 		t.Errorf("Down on the empty entry: %d states, first %q", len(got), got[0])
 	}
 	key(p.entry, fyne.KeyReturn)

@@ -86,7 +86,7 @@ func (v *verifyScreen) prefill(m pinsede.MRZ) {
 	// The type first: choosing it sets the country of an Italian document.
 	if v.docType.SelectedIndex() < 0 {
 		if t := m.DocumentType(); t != "" {
-			v.docType.SetSelectedIndex(slices.Index(pinsede.DocumentTypes, t))
+			v.docType.SetSelectedIndex(slices.Index(pinsede.DocumentTypes(), t))
 		}
 	}
 	// A field the last MRZ filled, untouched since, counts as empty: a

@@ -67,7 +67,7 @@ func startCentrale(t *testing.T) *centrale {
 	t.Cleanup(func() { store.Close() })
 	store.SetLimits(central.Limits{PINParams: []pinsede.Argon2Params{cheap}})
 	v := central.NewVerifier(store, 3, deskClock)
-	v.Params = cheap
+	v.Params, v.ChosenParams = cheap, cheap
 	c := &centrale{ca: ca, store: store}
 	api := server.New(store, v, crl, nil, deskClock).Handler()
 	c.http = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -24,8 +24,8 @@ type telephoneChoice struct {
 // newTelephoneChoice makes the choice, on PIN dispositivo.
 func newTelephoneChoice() *telephoneChoice {
 	c := &telephoneChoice{}
-	names := make([]string, len(pinsede.TelephoneValidities))
-	for i, tv := range pinsede.TelephoneValidities {
+	names := make([]string, len(pinsede.TelephoneValidities()))
+	for i, tv := range pinsede.TelephoneValidities() {
 		names[i] = lang.L("telephone.validity." + string(tv))
 	}
 	c.duration = widget.NewSelect(names, nil)
@@ -58,7 +58,7 @@ func (c *telephoneChoice) validity() pinsede.TelephoneValidity {
 		return ""
 	}
 	if i := c.duration.SelectedIndex(); i >= 0 {
-		return pinsede.TelephoneValidities[i]
+		return pinsede.TelephoneValidities()[i]
 	}
 	return ""
 }

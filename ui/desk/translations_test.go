@@ -38,7 +38,7 @@ func TestScreensTranslated(t *testing.T) {
 	for _, s := range sexes {
 		keys["sex."+string(s)] = true
 	}
-	for _, d := range pinsede.DocumentTypes {
+	for _, d := range pinsede.DocumentTypes() {
 		keys["doc."+string(d)] = true
 	}
 	for _, r := range roles {
@@ -50,7 +50,7 @@ func TestScreensTranslated(t *testing.T) {
 	for _, c := range []pinsede.CredentialType{pinsede.Ordinario, pinsede.Dispositivo, pinsede.Telefonico} {
 		keys["credtype."+string(c)] = true
 	}
-	for _, tv := range pinsede.TelephoneValidities {
+	for _, tv := range pinsede.TelephoneValidities() {
 		keys["telephone.validity."+string(tv)] = true
 	}
 	for _, a := range []pinsede.AuditAction{
@@ -66,7 +66,7 @@ func TestScreensTranslated(t *testing.T) {
 	} {
 		keys["audit."+string(a)] = true
 	}
-	for _, c := range pinsede.Countries {
+	for _, c := range pinsede.Countries() {
 		keys["country."+c.Alpha2] = true
 	}
 	for _, k := range helpKeys {
@@ -104,14 +104,14 @@ func TestCountryNamesAgree(t *testing.T) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range pinsede.Countries {
+	for _, c := range pinsede.Countries() {
 		if got := m["country."+c.Alpha2]; got != c.Name {
 			t.Errorf("it.json country.%s = %q, the domain says %q", c.Alpha2, got, c.Name)
 		}
 	}
 	order := countryOrder()
-	if len(order) != len(pinsede.Countries) || order[0] != "IT" {
-		t.Fatalf("picker order: %d states, first %q; want %d, Italy first", len(order), order[0], len(pinsede.Countries))
+	if len(order) != len(pinsede.Countries()) || order[0] != "IT" {
+		t.Fatalf("picker order: %d states, first %q; want %d, Italy first", len(order), order[0], len(pinsede.Countries()))
 	}
 	if got := countryName(order[len(commonCountries)+1]); got != "Afghanistan" {
 		t.Errorf("first state after the common ones: %q, want Afghanistan", got)

@@ -483,7 +483,7 @@ func (w *wizard) suggestCountries(s string) {
 		return
 	}
 	n := 0
-	for _, c := range pinsede.Countries {
+	for _, c := range pinsede.Countries() {
 		name := countryName(c.Alpha2)
 		if !strings.HasPrefix(fold(name), q) && !strings.HasPrefix(fold(c.Name), q) &&
 			q != strings.ToLower(c.Alpha2) && q != strings.ToLower(c.Alpha3) {

@@ -69,7 +69,7 @@ func NewAt(t testing.TB, store central.Store, now func() time.Time) *Env {
 	}
 	store.SetLimits(Limits)
 	v := central.NewVerifier(store, 3, now)
-	v.Params = CheapArgon2
+	v.Params, v.ChosenParams = CheapArgon2, CheapArgon2
 	srv := server.New(store, v, crl, nil, now)
 	srv.SetVerifyLimits(VerifyLimits)
 	hs := httptest.NewUnstartedServer(srv.Handler())

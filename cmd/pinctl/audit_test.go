@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede/local"
+	"github.com/pinsede/pinsede/sync/boltstore"
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/server"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// centrale is a centrale on a bbolt store over mutual TLS, for audit
+// verify: its store, URL and the files of a ROMA01 certificate.
+type centrale struct {
+	store             *boltstore.Store
+	url               string
+	ca, cert, certKey string
+}
+
+func startCentrale(t *testing.T, now func() time.Time) centrale {
+	t.Helper()
+	dir := t.TempDir()
+	ca, err := pki.Init(filepath.Join(dir, "ca"), "test CA", time.Now()) // certificates on the clock TLS checks
+	if err != nil {
+		t.Fatal(err)
+	}
+	srvCert, srvKey, err := ca.IssueServer([]string{"127.0.0.1"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pki.ServerTLS(ca.CertPEM(), srvCert, srvKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := boltstore.Open(filepath.Join(dir, "centrale.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	hs := httptest.NewUnstartedServer(server.New(store, central.NewVerifier(store, 5, now), nil, nil, now).Handler())
+	hs.TLS = cfg
+	hs.StartTLS()
+	t.Cleanup(hs.Close)
+	c := centrale{store: store, url: hs.URL, ca: filepath.Join(dir, "ca.crt"), cert: filepath.Join(dir, "roma01.crt"), certKey: filepath.Join(dir, "roma01.key")}
+	certPEM, keyPEM, err := ca.Issue(pki.RoleSede, "ROMA01", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, b := range map[string][]byte{c.ca: ca.CertPEM(), c.cert: certPEM, c.certKey: keyPEM} {
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c
+}
+
+// flags are audit verify's flags to reach c.
+func (c centrale) flags() []string {
+	return []string{"-centrale", c.url, "-cert", c.cert, "-certkey", c.certKey, "-ca", c.ca}
+}
+
+// head returns the audit head of the sandbox's store.
+func (sb sandbox) head(t *testing.T) wire.AuditHead {
+	t.Helper()
+	s, err := local.Open(sb.store, sb.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	h, err := s.AuditHead()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// Ensure that audit verify -centrale confirms the heads centrale kept
+// that the chain holds, and reports those it does not hold (exit 1) with
+// the command that resets the chain at centrale.
+func TestAuditVerifyCentrale(t *testing.T) {
+	sb := setUp(t)
+	c := startCentrale(t, sb.now)
+	ctx := context.Background()
+	first := sb.head(t)
+	if err := c.store.PutAuditHead(ctx, "ROMA01", first, sb.now()); err != nil {
+		t.Fatal(err)
+	}
+	r := sb.must(t, "", append([]string{"audit", "verify"}, c.flags()...)...)
+	if want := "centrale: 1 punti della catena confermati (fino alla voce 2), 0 di altre catene della sede\n"; !strings.HasSuffix(r.stdout, want) {
+		t.Errorf("audit verify says:\n%swant it to end with %q", r.stdout, want)
+	}
+
+	// Centrale kept heads past what the chain holds: the entry after the
+	// first head with another hash, and one past the end.
+	sb.must(t, "altra-password-lunga\n", "operator", "add", "-id", "m.rossi", "-name", "Mario Rossi", "-role", "operatore", "-password-stdin")
+	now := sb.head(t)
+	for _, h := range []wire.AuditHead{
+		{Chain: first.Chain, Seq: now.Seq, Hash: first.Hash},
+		{Chain: first.Chain, Seq: now.Seq + 5, Hash: now.Hash},
+	} {
+		if err := c.store.PutAuditHead(ctx, "ROMA01", h, sb.now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r = sb.run(t, "", append([]string{"audit", "verify"}, c.flags()...)...)
+	if r.code != exitFail {
+		t.Errorf("exit %d, want %d", r.code, exitFail)
+	}
+	for _, want := range []string{"diversa da quella che centrale conserva", "oltre la fine della catena"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stderr, "centrale audit reset -sede ROMA01 -chain ") || !strings.Contains(r.stderr, " -to 2 ") {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+
+	r = sb.run(t, "", "audit", "verify", "-centrale", c.url)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "con -centrale servono -cert, -certkey e -ca") {
+		t.Errorf("-centrale alone: exit %d\n%s", r.code, r.stderr)
+	}
+}

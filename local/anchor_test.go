@@ -1,0 +1,91 @@
+package local_test
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/local"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// headAt returns the audit head s had when its chain ended at entry seq.
+func headAt(t *testing.T, s *local.Store, seq uint64) wire.KeptHead {
+	t.Helper()
+	h := wire.KeptHead{Received: t0}
+	err := s.AuditEntries(1, func(e pinsede.AuditEntry) error {
+		if e.Seq == 1 {
+			h.Chain = e.Hash
+		}
+		if e.Seq == seq {
+			h.Seq, h.Hash = e.Seq, e.Hash
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// Ensure that AuditHead is the zero head of an empty chain, and then the
+// end of the chain with the hash of its first entry.
+func TestAuditHead(t *testing.T) {
+	if h, err := newStore(t).AuditHead(); err != nil || !reflect.DeepEqual(h, wire.AuditHead{}) {
+		t.Errorf("AuditHead of an empty chain = %+v, %v; want the zero head", h, err)
+	}
+	s := auditStore(t, 5)
+	h, err := s.AuditHead()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := headAt(t, s, 5).AuditHead; !reflect.DeepEqual(h, want) || h.Seq != 5 {
+		t.Errorf("AuditHead = %+v, want %+v", h, want)
+	}
+}
+
+// Ensure that CheckAnchors finds a chain rewritten with the store's key,
+// which VerifyAudit finds whole, below the heads centrale kept: the heads
+// before the rewrite match, those after it differ, those past the end
+// are beyond it, and other chains' heads are only counted.
+func TestCheckAnchors(t *testing.T) {
+	s := auditStore(t, 8)
+	heads := []wire.KeptHead{headAt(t, s, 1), headAt(t, s, 3), headAt(t, s, 6), headAt(t, s, 8)}
+	desk2 := auditStore(t, 2) // another desk of the sede: its own chain
+	if err := desk2.RewriteAudit(1, func(e *pinsede.AuditEntry) { e.Actor = "rverdi" }); err != nil {
+		t.Fatal(err)
+	}
+	heads = append(heads, headAt(t, desk2, 2))
+
+	r, err := s.CheckAnchors(heads)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Matched != 4 || r.Last != 8 || r.Others != 1 || len(r.Problems) != 0 {
+		t.Errorf("whole chain: %+v, want 4 heads matched up to 8 and 1 other", r)
+	}
+
+	// The key holder rewrites entry 5 and every entry after it.
+	if err := s.RewriteAudit(5, func(e *pinsede.AuditEntry) { e.Detail = "rewritten" }); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := s.VerifyAudit(); err != nil || len(rep.Problems) != 0 {
+		t.Fatalf("VerifyAudit after a rewrite with the key = %+v, %v; want it whole", rep, err)
+	}
+	r, err = s.CheckAnchors(append(heads, wire.KeptHead{AuditHead: wire.AuditHead{Chain: heads[0].Chain, Seq: 12, Hash: heads[3].Hash}, Received: t0}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []local.AnchorProblem{{Seq: 6, Kind: local.AnchorDiffers}, {Seq: 8, Kind: local.AnchorDiffers}, {Seq: 12, Kind: local.AnchorBeyond}}
+	if len(r.Problems) != len(want) {
+		t.Fatalf("rewritten chain: %+v, want problems at %+v", r, want)
+	}
+	for i, p := range r.Problems {
+		if p.Seq != want[i].Seq || p.Kind != want[i].Kind || p.Detail == "" {
+			t.Errorf("problem %d: %+v, want %+v", i, p, want[i])
+		}
+	}
+	if r.Matched != 2 || r.Last != 3 {
+		t.Errorf("rewritten chain: %d matched up to %d, want 2 up to 3", r.Matched, r.Last)
+	}
+}

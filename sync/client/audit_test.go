@@ -1,0 +1,154 @@
+package client_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
+	"github.com/pinsede/pinsede/local"
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/client"
+	"github.com/pinsede/pinsede/sync/internal/testenv"
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/storetest"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// issueAudited puts n issue events of sede in the outbox, from codice
+// fiscale first on, each with its audit entry, as the desk does.
+func issueAudited(t *testing.T, s *local.Store, sede string, first, n int) {
+	t.Helper()
+	h := storetest.Hash(t, "ACEFHJKMNPRTUVWX")
+	err := s.Update(func(tx pinsede.Tx) error {
+		for i := first; i < first+n; i++ {
+			ev := storetest.Issued(sede, storetest.CF(i), fmt.Sprintf("%s-e%d", sede, i), fmt.Sprintf("%s-c%d", sede, i), h)
+			if err := tx.Enqueue(ev); err != nil {
+				return err
+			}
+			if _, err := tx.AppendAudit(pinsede.AuditEntry{Time: storetest.T0, Sede: sede, Actor: "op", Action: pinsede.ActionIssued,
+				Subject: ev.Credential.CodiceFiscale, Credential: ev.Credential.ID}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Ensure that each push carries the desk's audit head and centrale keeps
+// it; that a desk restored from a copy, once it writes past the copy, is
+// refused (409, its outbox kept) until an operator resets its chain to
+// the copy's end; and that the restored chain checks against centrale's
+// heads: the heads past the copy are beyond it, then reset away.
+func TestAuditChainAtCentrale(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			clock := testclock.Stepping(time.Microsecond)
+			env := testenv.NewAt(t, st.open(t), clock)
+			ctx := context.Background()
+			ls, path, keyPath := newLocal(t)
+			hc := env.Client(t, pki.RoleSede, "ROMA01")
+			newClient := func(s *local.Store) *client.Client {
+				return client.New(client.Config{URL: env.URL, HTTP: hc, Sede: "ROMA01", Local: s, Now: clock})
+			}
+			seqs := func() []uint64 {
+				t.Helper()
+				kept, err := env.Store.AuditHeads(ctx, "ROMA01")
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []uint64
+				for _, k := range kept {
+					out = append(out, k.Seq)
+				}
+				return out
+			}
+
+			issueAudited(t, ls, "ROMA01", 0, 5)
+			if err := newClient(ls).Sync(ctx); err != nil {
+				t.Fatal(err)
+			}
+			head, err := ls.AuditHead()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if kept, err := env.Store.AuditHeads(ctx, "ROMA01"); err != nil || len(kept) != 1 || !reflect.DeepEqual(kept[0].AuditHead, head) {
+				t.Fatalf("centrale keeps %+v (%v), want the desk's head %+v", kept, err, head)
+			}
+			issueAudited(t, ls, "ROMA01", 5, 3)
+			copyPath := filepath.Join(t.TempDir(), "copia.db")
+			if _, err := ls.BackupFile(copyPath); err != nil {
+				t.Fatal(err)
+			}
+			if err := newClient(ls).Sync(ctx); err != nil {
+				t.Fatal(err)
+			}
+			issueAudited(t, ls, "ROMA01", 8, 4)
+			if err := newClient(ls).Sync(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := seqs(), []uint64{5, 8, 12}; !reflect.DeepEqual(got, want) {
+				t.Fatalf("heads kept: %v, want %v", got, want)
+			}
+			ls.Close()
+
+			if _, err := local.Restore(copyPath, path, keyPath, clock()); err != nil {
+				t.Fatal(err)
+			}
+			restored, err := local.Open(path, keyPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer restored.Close()
+			c := newClient(restored)
+			if err := c.Sync(ctx); err != nil { // its head is the copy's, 8, which centrale kept
+				t.Fatalf("first sync of the restored desk: %v", err)
+			}
+			issueAudited(t, restored, "ROMA01", 12, 1) // entry 9, not the one centrale saw at 9
+			err = c.Sync(ctx)
+			var p *wire.Problem
+			if !errors.As(err, &p) || p.Status != 409 || p.Type != "urn:pinsede:problem:audit-fork" {
+				t.Fatalf("sync past the copy: %v, want a 409 audit-fork", err)
+			}
+			if s := c.State(); s.Pending != 1 || s.Fault != client.FaultServer || s.FaultTitle != "Audit log refused" {
+				t.Errorf("state after the refusal: %+v", s)
+			}
+			heads, err := c.AuditHeads(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := restored.CheckAnchors(heads)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Matched != 2 || r.Last != 8 || len(r.Problems) != 1 || r.Problems[0].Kind != local.AnchorBeyond || r.Problems[0].Seq != 12 {
+				t.Errorf("restored chain against centrale: %+v", r)
+			}
+
+			if _, err := env.Store.ResetAudit(ctx, central.AuditReset{Sede: "ROMA01", Chain: head.Chain, To: r.Last,
+				By: "centrale:rossi", Reason: "ripristino da copia", At: clock()}); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Sync(ctx); err != nil {
+				t.Fatalf("sync after the reset: %v", err)
+			}
+			if got, want := seqs(), []uint64{5, 8, 9}; !reflect.DeepEqual(got, want) {
+				t.Errorf("heads kept after the reset: %v, want %v", got, want)
+			}
+			if heads, err = c.AuditHeads(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if r, err := restored.CheckAnchors(heads); err != nil || r.Matched != 3 || len(r.Problems) != 0 {
+				t.Errorf("restored chain after the reset: %+v, %v", r, err)
+			}
+		})
+	}
+}

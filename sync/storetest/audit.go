@@ -1,0 +1,227 @@
+package storetest
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// Head returns the audit head at seq of a test chain: a desk's log named
+// chain, whose entries from seq from on were rewritten in branch (branch
+// "" for none). Its Chain is the Hash of its entry 1.
+func Head(chain, branch string, from, seq uint64) wire.AuditHead {
+	hash := func(seq uint64) []byte {
+		name := chain
+		if branch != "" && seq >= from {
+			name += "/" + branch
+		}
+		h := sha256.Sum256(fmt.Appendf(nil, "%s#%d", name, seq))
+		return h[:]
+	}
+	return wire.AuditHead{Chain: hash(1), Seq: seq, Hash: hash(seq)}
+}
+
+// putHead pushes h for sede, and fails the test unless the store keeps
+// it, or refuses it for want (a reason's start).
+func putHead(t *testing.T, s central.Store, sede string, h wire.AuditHead, at time.Time, want string) {
+	t.Helper()
+	err := s.PutAuditHead(ctx, sede, h, at)
+	var fe *central.ForkError
+	switch {
+	case want == "" && err != nil:
+		t.Fatalf("head %d of %s: %v, want it kept", h.Seq, sede, err)
+	case want == "":
+	case !errors.As(err, &fe) || !errors.Is(err, central.ErrAuditFork):
+		t.Fatalf("head %d of %s: %v, want a *ForkError (%s)", h.Seq, sede, err, want)
+	case !strings.HasPrefix(fe.Fork.Reason, want):
+		t.Fatalf("head %d of %s refused for %q, want %q", h.Seq, sede, fe.Fork.Reason, want)
+	case fe.Fork.Sede != sede || !reflect.DeepEqual(fe.Fork.Head, h) || fe.Fork.ID == 0:
+		t.Fatalf("head %d of %s refused as %+v", h.Seq, sede, fe.Fork)
+	}
+}
+
+// heads returns the seqs of the heads kept for sede, failing the test
+// unless each is a head of the test chain given.
+func heads(t *testing.T, s central.Store, sede string, chain func(seq uint64) wire.AuditHead) []uint64 {
+	t.Helper()
+	kept, err := s.AuditHeads(ctx, sede)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seqs []uint64
+	for _, k := range kept {
+		if want := chain(k.Seq); !reflect.DeepEqual(k.AuditHead, want) {
+			t.Errorf("kept head %d of %s is %+v, want %+v", k.Seq, sede, k.AuditHead, want)
+		}
+		if k.Received.IsZero() {
+			t.Errorf("kept head %d of %s has no time", k.Seq, sede)
+		}
+		seqs = append(seqs, k.Seq)
+	}
+	return seqs
+}
+
+// Ensure that the heads moving forward are kept, once each, by sede; that
+// a head sent again changes nothing; and that the zero head of a desk
+// with no log keeps nothing.
+func testAuditHeads(t *testing.T, s central.Store) {
+	a := func(seq uint64) wire.AuditHead { return Head("A", "", 0, seq) }
+	putHead(t, s, "ROMA01", wire.AuditHead{}, T0, "")
+	for _, seq := range []uint64{1, 5, 5, 9, 20} {
+		putHead(t, s, "ROMA01", a(seq), T0.Add(time.Duration(seq)*time.Minute), "")
+	}
+	putHead(t, s, "ROMA01", a(9), T0.Add(time.Hour), "") // a late replay of a head kept
+	putHead(t, s, "MILANO01", Head("M", "", 0, 3), T0, "")
+	if got, want := heads(t, s, "ROMA01", a), []uint64{1, 5, 9, 20}; !reflect.DeepEqual(got, want) {
+		t.Errorf("heads of ROMA01: %v, want %v", got, want)
+	}
+	if got := heads(t, s, "NAPOLI01", a); got != nil {
+		t.Errorf("heads of a sede that pushed none: %v", got)
+	}
+	if forks, err := s.AuditForks(ctx); err != nil || len(forks) != 0 {
+		t.Errorf("AuditForks = %v, %v; want none", forks, err)
+	}
+}
+
+// Ensure that a head that forks or goes backwards, a second chain of the
+// sede and an empty log after a chain are refused, recorded as open
+// forks (once per head, counted) and keep nothing; another sede is not
+// concerned.
+func testAuditFork(t *testing.T, s central.Store) {
+	a := func(seq uint64) wire.AuditHead { return Head("A", "", 0, seq) }
+	for _, seq := range []uint64{1, 10, 20} {
+		putHead(t, s, "ROMA01", a(seq), T0, "")
+	}
+	forked := Head("A", "rewritten", 15, 20) // entries 15 on rewritten, the same length
+	putHead(t, s, "ROMA01", forked, T0.Add(time.Minute), central.ReasonAuditFork)
+	putHead(t, s, "ROMA01", forked, T0.Add(2*time.Minute), central.ReasonAuditFork) // the desk retries
+	putHead(t, s, "ROMA01", Head("A", "rewritten", 15, 16), T0, central.ReasonAuditBackwards)
+	putHead(t, s, "ROMA01", Head("A", "rewritten", 5, 10), T0, central.ReasonAuditFork)
+	putHead(t, s, "ROMA01", Head("B", "", 0, 30), T0, central.ReasonAuditNewChain) // rewritten from entry 1
+	putHead(t, s, "ROMA01", wire.AuditHead{}, T0, central.ReasonAuditEmpty)
+	putHead(t, s, "MILANO01", Head("B", "", 0, 30), T0, "") // the same chain at another sede is its own
+
+	if got, want := heads(t, s, "ROMA01", a), []uint64{1, 10, 20}; !reflect.DeepEqual(got, want) {
+		t.Errorf("heads of ROMA01 after the forks: %v, want %v", got, want)
+	}
+	forks, err := s.AuditForks(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(forks) != 5 {
+		t.Fatalf("%d open forks, want 5: %+v", len(forks), forks)
+	}
+	first := forks[0]
+	if first.Sede != "ROMA01" || !reflect.DeepEqual(first.Head, forked) || first.Count != 2 ||
+		!first.First.Equal(T0.Add(time.Minute)) || !first.Last.Equal(T0.Add(2*time.Minute)) || first.ResolvedBy != 0 {
+		t.Errorf("first fork: %+v, want the forked head pushed twice", first)
+	}
+	for i, want := range []string{central.ReasonAuditFork, central.ReasonAuditBackwards, central.ReasonAuditFork,
+		central.ReasonAuditNewChain, central.ReasonAuditEmpty} {
+		if f := forks[i]; !strings.HasPrefix(f.Reason, want) || i > 0 && f.ID <= forks[i-1].ID {
+			t.Errorf("fork %d: %+v, want %q, oldest first", i, f, want)
+		}
+	}
+}
+
+// Ensure that a reset discards the heads after the point it names, keeps
+// those before binding, resolves the sede's open forks and admits its
+// chain: a desk restored from a copy pushes again from the copy's end,
+// and a second desk's chain is admitted.
+func testAuditReset(t *testing.T, s central.Store) {
+	a := func(seq uint64) wire.AuditHead { return Head("A", "", 0, seq) }
+	restored := func(seq uint64) wire.AuditHead { return Head("A", "restored", 11, seq) } // the copy ended at 10
+	for _, seq := range []uint64{1, 5, 10, 15, 20} {
+		putHead(t, s, "ROMA01", a(seq), T0, "")
+	}
+	putHead(t, s, "ROMA01", a(3), T0, central.ReasonAuditBackwards)
+	putHead(t, s, "ROMA01", restored(12), T0, central.ReasonAuditBackwards)
+	putHead(t, s, "MILANO01", Head("M", "", 0, 4), T0, "")
+	putHead(t, s, "MILANO01", Head("M", "", 0, 2), T0, central.ReasonAuditBackwards)
+
+	r, err := s.ResetAudit(ctx, central.AuditReset{Sede: "ROMA01", Chain: a(1).Chain, To: 10, By: "centrale:rossi",
+		Reason: "ripristino da copia", At: T0.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.ID == 0 || r.Discarded != 2 || r.Resolved != 2 {
+		t.Errorf("reset: %+v, want an id, 2 heads discarded (15, 20), 2 forks resolved", r)
+	}
+	if got, want := heads(t, s, "ROMA01", a), []uint64{1, 5, 10}; !reflect.DeepEqual(got, want) {
+		t.Errorf("heads after the reset: %v, want %v", got, want)
+	}
+	putHead(t, s, "ROMA01", restored(9), T0, central.ReasonAuditBackwards) // before the reset's point: still bound
+	putHead(t, s, "ROMA01", Head("A", "other", 5, 10), T0, central.ReasonAuditFork)
+	putHead(t, s, "ROMA01", restored(12), T0.Add(2*time.Hour), "")
+	putHead(t, s, "ROMA01", restored(15), T0.Add(2*time.Hour), "")
+	if got, want := heads(t, s, "ROMA01", restored), []uint64{1, 5, 10, 12, 15}; !reflect.DeepEqual(got, want) {
+		t.Errorf("heads of the restored desk: %v, want %v", got, want)
+	}
+
+	// A second desk of the sede: refused until admitted.
+	b := func(seq uint64) wire.AuditHead { return Head("B", "", 0, seq) }
+	putHead(t, s, "ROMA01", b(7), T0, central.ReasonAuditNewChain)
+	if _, err := s.ResetAudit(ctx, central.AuditReset{Sede: "ROMA01", Chain: b(1).Chain, By: "centrale:rossi",
+		Reason: "secondo sportello", At: T0.Add(3 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	putHead(t, s, "ROMA01", b(7), T0, "")
+	putHead(t, s, "ROMA01", restored(16), T0, "") // both chains go on
+
+	forks, err := s.AuditForks(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(forks) != 1 || forks[0].Sede != "MILANO01" {
+		t.Errorf("open forks after the resets: %+v, want MILANO01's only", forks)
+	}
+}
+
+// Ensure that heads of one sede pushed at once are judged one after the
+// other: of 8 different heads at one seq, and 8 more that go backwards
+// from it, one is kept and the others are forks or go backwards.
+func testAuditConcurrent(t *testing.T, s central.Store) {
+	putHead(t, s, "ROMA01", Head("A", "", 0, 1), T0, "")
+	const n = 8
+	errs := make([]error, 2*n)
+	Together(2*n, func(i int) {
+		var h wire.AuditHead
+		if i < n {
+			h = Head("A", fmt.Sprint("branch", i), 2, 50) // 8 desks claiming entry 50
+		} else {
+			h = Head("A", fmt.Sprint("branch", i-n), 2, 40)
+		}
+		errs[i] = s.PutAuditHead(ctx, "ROMA01", h, T0)
+	})
+	kept := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			kept++
+		case !errors.Is(err, central.ErrAuditFork):
+			t.Errorf("head %d: %v", i, err)
+		}
+	}
+	got, err := s.AuditHeads(ctx, "ROMA01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One head at seq 50 and, when a head at 40 came before, one at 40.
+	if kept < 1 || kept > 2 || len(got) != 1+kept || got[len(got)-1].Seq != 50 {
+		t.Errorf("%d heads kept of %d pushed at once: %+v", kept, 2*n, got)
+	}
+	seen := map[uint64]bool{}
+	for _, k := range got {
+		if seen[k.Seq] {
+			t.Errorf("two heads kept at seq %d", k.Seq)
+		}
+		seen[k.Seq] = true
+	}
+}
