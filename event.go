@@ -1,6 +1,7 @@
 package pinsede
 
 import (
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -82,10 +83,36 @@ type Outcome struct {
 }
 
 // ArchivedForm is a printed form kept with a credential's record, such as
-// the MV35 the citizen signed (Kind DocumentMV35).
+// the MV35 the citizen signed (Kind DocumentMV35). In an event it travels
+// out of the JSON: the event names the form by SHA256 and Size, and the
+// bytes go beside it (the outbox keeps them apart; a push sends them as
+// binary parts, sync/wire). PDF is left out of the JSON when nil.
 type ArchivedForm struct {
 	Kind string `json:"kind"`
-	PDF  []byte `json:"pdf"`
+	// SHA256 is the hex SHA-256 of the PDF.
+	SHA256 string `json:"sha256,omitempty"`
+	// Size is the length of the PDF in bytes.
+	Size int `json:"size,omitempty"`
+	// PDF is the form itself. Older desks sent it inside the JSON, in
+	// base64, with no SHA256 nor Size.
+	PDF []byte `json:"pdf,omitempty"`
+}
+
+// NewArchivedForm returns the form of kind with pdf, named by its SHA-256
+// and size.
+func NewArchivedForm(kind string, pdf []byte) *ArchivedForm {
+	return &ArchivedForm{Kind: kind, SHA256: FormDigest(pdf), Size: len(pdf), PDF: pdf}
+}
+
+// FormDigest returns the hex SHA-256 of a form's bytes.
+func FormDigest(pdf []byte) string {
+	sum := sha256.Sum256(pdf)
+	return hex.EncodeToString(sum[:])
+}
+
+// Matches reports whether PDF is the form that SHA256 and Size name.
+func (f *ArchivedForm) Matches() bool {
+	return len(f.PDF) == f.Size && FormDigest(f.PDF) == f.SHA256
 }
 
 // NewID returns 16 random bytes from r, hex encoded: ids of credentials,

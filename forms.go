@@ -86,7 +86,8 @@ func (d *Desk) hasActive(cf CodiceFiscale, now time.Time) bool {
 // archiveMV35 renders the MV35 of a new credential and archives it, sealed,
 // in the transaction that commits the credential, and enqueues an
 // EventFormArchived that carries it to the central records, to be kept
-// with the credential's record there. It goes after the credential's
+// with the credential's record there: the event names the PDF by its
+// SHA-256 and size, and the outbox keeps the bytes beside it. It goes after the credential's
 // EventIssued in the outbox: the central records take a form only for a
 // credential they hold. Without Forms it does nothing.
 func (d *Desk) archiveMV35(tx Tx, credentialID string, f MV35Data) error {
@@ -110,7 +111,7 @@ func (d *Desk) archiveMV35(tx Tx, credentialID string, f MV35Data) error {
 	err = tx.Enqueue(Event{
 		ID: id, Kind: EventFormArchived, Time: f.Date, Sede: f.Sede.Code,
 		Credential: Credential{ID: credentialID, CodiceFiscale: f.Request.CodiceFiscale, Sede: f.Sede.Code},
-		Form:       &ArchivedForm{Kind: DocumentMV35, PDF: pdf},
+		Form:       NewArchivedForm(DocumentMV35, pdf),
 	})
 	if err != nil {
 		return fmt.Errorf("archive mv35: %w", err)

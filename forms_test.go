@@ -10,7 +10,8 @@ import (
 
 // Ensure that an issue archives the MV35 and enqueues it for the central
 // records right after the credential's issue, in the same transaction,
-// with the credential's id, codice fiscale and sede.
+// with the credential's id, codice fiscale and sede; the event names the
+// PDF by its SHA-256 and size, and the outbox keeps the bytes beside it.
 func TestArchiveMV35Enqueued(t *testing.T) {
 	f := newFixture(t)
 	f.desk.Forms = &fakeForms{}
@@ -34,12 +35,14 @@ func TestArchiveMV35Enqueued(t *testing.T) {
 		ev.ID == "" || ev.ID == items[0].Event.ID || ev.Time.IsZero() {
 		t.Errorf("form event %+v", ev)
 	}
-	if ev.Form == nil || ev.Form.Kind != pinsede.DocumentMV35 || !bytes.HasPrefix(ev.Form.PDF, []byte("%PDF-")) {
-		t.Fatalf("form %+v", ev.Form)
+	pdf := items[1].Form
+	if ev.Form == nil || ev.Form.Kind != pinsede.DocumentMV35 || ev.Form.PDF != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) ||
+		ev.Form.Size != len(pdf) || ev.Form.SHA256 != pinsede.FormDigest(pdf) {
+		t.Fatalf("form %+v with %d bytes beside it", ev.Form, len(pdf))
 	}
 	err = f.store.View(func(tx pinsede.Tx) error {
-		pdf, err := tx.Document(c.ID, pinsede.DocumentMV35)
-		if err == nil && !bytes.Equal(pdf, ev.Form.PDF) {
+		archived, err := tx.Document(c.ID, pinsede.DocumentMV35)
+		if err == nil && !bytes.Equal(archived, pdf) {
 			t.Errorf("archived MV35 differs from the one enqueued")
 		}
 		return err

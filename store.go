@@ -60,7 +60,9 @@ type Tx interface {
 	// AuditOn returns the entries of a day (local time), oldest first.
 	AuditOn(Date) ([]AuditEntry, error)
 
-	// Enqueue puts an event in the outbox for the central records.
+	// Enqueue puts an event in the outbox for the central records. The
+	// bytes of an archived form (Event.Form.PDF) are kept beside the
+	// event, not in it, and travel beside it (sync/wire).
 	Enqueue(Event) error
 	// Pending counts the events waiting in the outbox.
 	Pending() (int, error)

@@ -71,6 +71,7 @@ func TestCrashChild(t *testing.T) {
 	}
 	st := &stepStore{Store: s, in: bufio.NewReader(os.Stdin), out: os.Stdout}
 	d := newDesk(st, nopPrinter{})
+	d.Forms = mv35{} // each issue archives its MV35 and enqueues its form, as the desk app does
 	for i := start; ; i++ {
 		st.n++
 		if err := st.step("issue"); err != nil {
@@ -147,8 +148,8 @@ func (p crashPoint) String() string {
 
 // Ensure that a process killed at any moment, mid-commit included, leaves
 // a store that opens, whose audit chain is whole, and where every
-// credential has its audit entry and its outbox event or none of them
-// exists; that a commit returned is never lost, and that a transaction
+// credential has its audit entry, its outbox event and its archived form's
+// event, with the form's bytes beside it, or none of them exists; that a commit returned is never lost, and that a transaction
 // killed before its commit leaves nothing.
 //
 // The child tells the parent where it is in each issue, and the parent
@@ -201,6 +202,7 @@ func TestCrash(t *testing.T) {
 		}
 		n := count(t, s, cfs)
 		n.check(t)
+		n.checkForms(t)
 		verifyChain(t, s)
 		if err := s.Close(); err != nil {
 			t.Fatal(err)

@@ -46,7 +46,9 @@ from the backups: losing it loses the store.
 The audit entries form a hash chain (pinsede.AuditEntry.ChainHash).
 VerifyAudit walks it and reports each entry modified, missing, reordered or
 unreadable; AuditEntries exports it. Outbox and Ack give the sync client the
-events to send and take back those the central records accepted.
+events to send and take back those the central records accepted. The bytes
+of an archived form are kept beside their event, not in its JSON, and
+OutboxAfter reads no more of the outbox than a byte budget holds.
 
 The schema version is in the meta bucket. Open brings an older store up to
 SchemaVersion with the migrations, in one transaction, and refuses a store

@@ -145,9 +145,12 @@ func (s *Store) BulkPutCitizens(n, batch int, gen func(i int) pinsede.Citizen) e
 }
 
 // FlipAudit changes one byte of the sealed value of the audit entry at seq.
-func (s *Store) FlipAudit(seq uint64) error {
+func (s *Store) FlipAudit(seq uint64) error { return s.flip(bucketAudit, seq) }
+
+// flip changes one byte of the sealed value at seq in bucket.
+func (s *Store) flip(bucket []byte, seq uint64) error {
 	return s.db.Update(func(btx *bolt.Tx) error {
-		b := btx.Bucket(bucketAudit)
+		b := btx.Bucket(bucket)
 		v := bytes.Clone(b.Get(seqKey(seq)))
 		v[len(v)/2] ^= 1
 		return b.Put(seqKey(seq), v)
@@ -171,27 +174,75 @@ func (s *Store) DeleteAuditHead() error {
 // version 1 made it: no documents, expires_by_day, delegations or
 // audit_by_day buckets, version 1.
 func MakeV1(path string) error {
-	return makeVersion(path, 1, bucketDocuments, bucketExpiresByDay, bucketDelegations, bucketDelegsByDelegante, bucketDelegsByDelegato, bucketAuditByDay)
+	return makeVersion(path, 1, bucketDocuments, bucketExpiresByDay, bucketDelegations, bucketDelegsByDelegante, bucketDelegsByDelegato, bucketAuditByDay, bucketOutboxForms)
 }
 
 // MakeV2 turns the closed current store at path into one as schema
 // version 2 made it: no expires_by_day, delegations or audit_by_day
 // buckets, version 2.
 func MakeV2(path string) error {
-	return makeVersion(path, 2, bucketExpiresByDay, bucketDelegations, bucketDelegsByDelegante, bucketDelegsByDelegato, bucketAuditByDay)
+	return makeVersion(path, 2, bucketExpiresByDay, bucketDelegations, bucketDelegsByDelegante, bucketDelegsByDelegato, bucketAuditByDay, bucketOutboxForms)
 }
 
 // MakeV3 turns the closed current store at path into one as schema
 // version 3 made it: no delegations or audit_by_day buckets, version 3.
 func MakeV3(path string) error {
-	return makeVersion(path, 3, bucketDelegations, bucketDelegsByDelegante, bucketDelegsByDelegato, bucketAuditByDay)
+	return makeVersion(path, 3, bucketDelegations, bucketDelegsByDelegante, bucketDelegsByDelegato, bucketAuditByDay, bucketOutboxForms)
 }
 
 // MakeV4 turns the closed current store at path into one as schema
-// version 4 made it: no audit_by_day bucket, version 4.
+// version 4 made it: no audit_by_day or outbox_forms bucket, version 4.
 func MakeV4(path string) error {
-	return makeVersion(path, 4, bucketAuditByDay)
+	return makeVersion(path, 4, bucketAuditByDay, bucketOutboxForms)
 }
+
+// MakeV5 turns the closed current store at path into one as schema
+// version 5 made it (keyPath is its key), with ev at the end of its outbox as version 5 kept
+// it: the form's PDF inside the event's JSON, in base64. No outbox_forms
+// bucket, version 5.
+func MakeV5(path, keyPath string, ev pinsede.Event) error {
+	master, err := readKey(keyPath)
+	if err != nil {
+		return err
+	}
+	k, err := deriveKeys(master)
+	if err != nil {
+		return err
+	}
+	db, err := bolt.Open(path, 0o600, boltOptions())
+	if err != nil {
+		return err
+	}
+	err = db.Update(func(btx *bolt.Tx) error {
+		meta := btx.Bucket(bucketMeta)
+		b := btx.Bucket(bucketOutbox)
+		seq, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		if err := (&tx{btx: btx, k: k}).put(bucketOutbox, seqKey(seq), ev); err != nil {
+			return err
+		}
+		if err := btx.DeleteBucket(bucketOutboxForms); err != nil {
+			return err
+		}
+		return meta.Put(metaSchema, binary.BigEndian.AppendUint64(nil, 5))
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// OutboxForms counts the forms kept beside the outbox's events.
+func (s *Store) OutboxForms() (n int, err error) {
+	err = s.db.View(func(btx *bolt.Tx) error { n = btx.Bucket(bucketOutboxForms).Stats().KeyN; return nil })
+	return n, err
+}
+
+// FlipOutbox changes one byte of the sealed value of the outbox event at
+// seq: it no longer opens.
+func (s *Store) FlipOutbox(seq uint64) error { return s.flip(bucketOutbox, seq) }
 
 // makeVersion deletes the buckets of the closed store at path and records
 // version v.

@@ -193,6 +193,7 @@ type tally struct {
 	credentials map[string]pinsede.Credential // by id, from the citizens' records
 	audited     map[string]bool               // credential ids of credential.issued entries
 	queued      map[string]bool               // credential ids of credential.issued events
+	formed      map[string]bool               // credential ids of form.archived events whose bytes match
 	revokedA    int                           // credential.revoked audit entries
 	revokedQ    int                           // credential.revoked events
 	pending     int
@@ -202,7 +203,7 @@ type tally struct {
 // count tallies the store s, whose citizens are among cfs.
 func count(t testing.TB, s *local.Store, cfs []pinsede.CodiceFiscale) tally {
 	t.Helper()
-	n := tally{credentials: map[string]pinsede.Credential{}, audited: map[string]bool{}, queued: map[string]bool{}}
+	n := tally{credentials: map[string]pinsede.Credential{}, audited: map[string]bool{}, queued: map[string]bool{}, formed: map[string]bool{}}
 	days := map[pinsede.Date]bool{}
 	view(t, s, func(tx pinsede.Tx) error {
 		for _, cf := range cfs {
@@ -251,9 +252,33 @@ func count(t testing.TB, s *local.Store, cfs []pinsede.CodiceFiscale) tally {
 			n.queued[it.Event.Credential.ID] = true
 		case pinsede.EventRevoked:
 			n.revokedQ++
+		case pinsede.EventFormArchived:
+			f := *it.Event.Form
+			f.PDF = it.Form
+			if !f.Matches() {
+				t.Errorf("form event %s: %d bytes beside it do not match %+v", it.Event.ID, len(it.Form), it.Event.Form)
+			}
+			n.formed[it.Event.Credential.ID] = true
 		}
 	}
 	return n
+}
+
+// checkForms reports where the forms do not agree with the credentials:
+// every credential has its form.archived event, and every such event a
+// credential (for a desk with Forms).
+func (n tally) checkForms(t testing.TB) {
+	t.Helper()
+	for id := range n.credentials {
+		if !n.formed[id] {
+			t.Errorf("credential %s has no form.archived event", id)
+		}
+	}
+	for id := range n.formed {
+		if _, ok := n.credentials[id]; !ok {
+			t.Errorf("form event for credential %s, which does not exist", id)
+		}
+	}
 }
 
 // check reports where the tally does not agree with itself: every

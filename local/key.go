@@ -83,6 +83,9 @@ func (k *keys) seal(bucket, key, plain []byte) []byte {
 	return k.aead.Seal(out, out[1:], plain, aad(bucket, key))
 }
 
+// sealOverhead is how many bytes seal adds to a value.
+func (k *keys) sealOverhead() int { return 1 + k.aead.NonceSize() + k.aead.Overhead() }
+
 // errUnsealed is returned by open for a value that does not open: altered,
 // moved to another record, or sealed under another key.
 var errUnsealed = errors.New("sealed value does not open")

@@ -14,12 +14,18 @@ type OutboxItem struct {
 	// Ack once the central records have taken the event.
 	Seq   uint64
 	Event pinsede.Event
+	// Form is the PDF of Event.Form, kept beside the event (the event
+	// names it by SHA-256 and size; its Form.PDF is nil); nil for an event
+	// without a form.
+	Form []byte
 }
 
 // seqKey encodes a sequence number as a key that sorts in number order.
 func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
 
-// Enqueue puts an event at the end of the outbox.
+// Enqueue puts an event at the end of the outbox. The PDF of an archived
+// form (ev.Form.PDF) goes in bucketOutboxForms under the same seq, and the
+// event keeps its SHA-256 and size only.
 func (t *tx) Enqueue(ev pinsede.Event) error {
 	b, err := t.bucket(bucketOutbox)
 	if err != nil {
@@ -29,7 +35,25 @@ func (t *tx) Enqueue(ev pinsede.Event) error {
 	if err != nil {
 		return err
 	}
-	return t.put(bucketOutbox, seqKey(seq), ev)
+	return t.putOutbox(seq, ev)
+}
+
+// putOutbox writes the outbox event of seq, with its form's bytes apart.
+func (t *tx) putOutbox(seq uint64, ev pinsede.Event) error {
+	key := seqKey(seq)
+	if ev.Form != nil && ev.Form.PDF != nil {
+		forms, err := t.bucket(bucketOutboxForms)
+		if err != nil {
+			return err
+		}
+		pdf := ev.Form.PDF
+		ev.Form = pinsede.NewArchivedForm(ev.Form.Kind, pdf)
+		ev.Form.PDF = nil
+		if err := forms.Put(key, t.k.seal(bucketOutboxForms, key, pdf)); err != nil {
+			return err
+		}
+	}
+	return t.put(bucketOutbox, key, ev)
 }
 
 // Pending counts the events waiting in the outbox.
@@ -44,7 +68,85 @@ func (t *tx) Pending() (int, error) {
 // Outbox returns the first limit events waiting in the outbox, oldest
 // first; all of them when limit is 0 or less.
 func (s *Store) Outbox(limit int) ([]OutboxItem, error) {
-	return s.OutboxAfter(0, limit)
+	return s.OutboxAfter(0, limit, 0)
+}
+
+// OutboxAfter returns the events waiting in the outbox after seq after,
+// oldest first, with their forms: at most limit of them (no limit when 0
+// or less), and no more than fit in budget bytes, but at least one (no
+// budget when 0 or less). An item counts the length of its event's JSON
+// and of its form, known from the sealed values before they are opened:
+// it opens none that it does not return.
+func (s *Store) OutboxAfter(after uint64, limit, budget int) ([]OutboxItem, error) {
+	var items []OutboxItem
+	err := s.db.View(func(btx *bolt.Tx) error {
+		t := &tx{btx: btx, k: s.k}
+		b, forms, err := t.outboxBuckets()
+		if err != nil {
+			return err
+		}
+		overhead := s.k.sealOverhead()
+		used := 0
+		c := b.Cursor()
+		for k, v := c.Seek(seqKey(after + 1)); k != nil && (limit <= 0 || len(items) < limit); k, v = c.Next() {
+			if len(k) != 8 {
+				return fmt.Errorf("outbox key %x: %w", k, ErrCorrupt)
+			}
+			form := forms.Get(k)
+			size := len(v) - overhead
+			if form != nil {
+				size += len(form) - overhead
+			}
+			if budget > 0 && len(items) > 0 && used+size > budget {
+				break
+			}
+			it := OutboxItem{Seq: binary.BigEndian.Uint64(k)}
+			if err := t.decode(bucketOutbox, k, v, &it.Event); err != nil {
+				return err
+			}
+			if form != nil {
+				if it.Form, err = s.k.open(bucketOutboxForms, k, form); err != nil {
+					return fmt.Errorf("%s record %x: %w: %w", bucketOutboxForms, k, ErrCorrupt, err)
+				}
+			}
+			used += size
+			items = append(items, it)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("outbox of %s: %w", s.path, err)
+	}
+	return items, nil
+}
+
+// outboxBuckets returns the buckets of the outbox's events and of their
+// forms.
+func (t *tx) outboxBuckets() (events, forms *bolt.Bucket, err error) {
+	if events, err = t.bucket(bucketOutbox); err != nil {
+		return nil, nil, err
+	}
+	if forms, err = t.bucket(bucketOutboxForms); err != nil {
+		return nil, nil, err
+	}
+	return events, forms, nil
+}
+
+// ackOutbox removes the outbox events of seqs, with their forms.
+func (t *tx) ackOutbox(seqs []uint64) error {
+	b, forms, err := t.outboxBuckets()
+	if err != nil {
+		return err
+	}
+	for _, seq := range seqs {
+		if err := b.Delete(seqKey(seq)); err != nil {
+			return err
+		}
+		if err := forms.Delete(seqKey(seq)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Ack removes from the outbox the events with the given sequence numbers,
@@ -52,16 +154,7 @@ func (s *Store) Outbox(limit int) ([]OutboxItem, error) {
 // outbox are ignored: acknowledging twice is harmless.
 func (s *Store) Ack(seqs ...uint64) error {
 	err := s.db.Update(func(btx *bolt.Tx) error {
-		b := btx.Bucket(bucketOutbox)
-		if b == nil {
-			return fmt.Errorf("no %s bucket: %w", bucketOutbox, ErrCorrupt)
-		}
-		for _, seq := range seqs {
-			if err := b.Delete(seqKey(seq)); err != nil {
-				return err
-			}
-		}
-		return nil
+		return (&tx{btx: btx, k: s.k}).ackOutbox(seqs)
 	})
 	if err != nil {
 		return fmt.Errorf("ack outbox of %s: %w", s.path, err)

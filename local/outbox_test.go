@@ -1,10 +1,14 @@
 package local_test
 
 import (
+	"bytes"
+	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/local"
 )
 
 // Ensure that the outbox gives its events in the order they were queued,
@@ -63,5 +67,102 @@ func TestOutbox(t *testing.T) {
 		if step.limit == 0 && pending() != len(step.wantSeqs) {
 			t.Errorf("Pending() = %d, want %d", pending(), len(step.wantSeqs))
 		}
+	}
+}
+
+// formEvent returns an EventFormArchived of id carrying pdf.
+func formEvent(id string, pdf []byte) pinsede.Event {
+	return pinsede.Event{ID: id, Kind: pinsede.EventFormArchived, Time: t0, Sede: "ROMA01",
+		Credential: pinsede.Credential{ID: "c-" + id, Sede: "ROMA01"}, Form: &pinsede.ArchivedForm{Kind: pinsede.DocumentMV35, PDF: pdf}}
+}
+
+// samplePDF returns n bytes that start as a PDF, different for each seed.
+func samplePDF(n int, seed byte) []byte {
+	pdf := bytes.Repeat([]byte{seed}, n)
+	copy(pdf, "%PDF-1.7\n")
+	return pdf
+}
+
+// Ensure that the outbox keeps a form's bytes beside its event: the event
+// names them by SHA-256 and size, OutboxAfter gives them back with it, and
+// an acknowledgement removes both.
+func TestOutboxForms(t *testing.T) {
+	s := newStore(t)
+	pdf := samplePDF(3000, 'a')
+	update(t, s, func(tx pinsede.Tx) error {
+		if err := tx.Enqueue(pinsede.Event{ID: "e1", Kind: pinsede.EventIssued, Time: t0, Sede: "ROMA01"}); err != nil {
+			return err
+		}
+		return tx.Enqueue(formEvent("e2", pdf))
+	})
+	items, err := s.Outbox(0)
+	if err != nil || len(items) != 2 {
+		t.Fatalf("Outbox = %+v, %v", items, err)
+	}
+	if items[0].Form != nil {
+		t.Errorf("the issue has %d bytes of form", len(items[0].Form))
+	}
+	f := items[1].Event.Form
+	if f == nil || f.PDF != nil || f.Size != len(pdf) || f.SHA256 != pinsede.FormDigest(pdf) || !bytes.Equal(items[1].Form, pdf) {
+		t.Fatalf("form event %+v with %d bytes beside it", f, len(items[1].Form))
+	}
+	if n, err := s.OutboxForms(); err != nil || n != 1 {
+		t.Fatalf("forms kept %d, %v; want 1", n, err)
+	}
+	if err := s.Ack(1, 2); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.OutboxForms(); err != nil || n != 0 {
+		t.Fatalf("forms kept after the ack %d, %v; want 0", n, err)
+	}
+}
+
+// Ensure that OutboxAfter stops before its byte budget, forms counted,
+// returns at least one item however large, and opens no item past the
+// budget: one that does not open there is no error.
+func TestOutboxBudget(t *testing.T) {
+	s := newStore(t)
+	update(t, s, func(tx pinsede.Tx) error {
+		for i := range 10 {
+			if err := tx.Enqueue(formEvent(fmt.Sprintf("e%d", i+1), samplePDF(10_000, byte('a'+i)))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err := s.FlipOutbox(5); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		after         uint64
+		limit, budget int
+		want          []uint64
+	}{
+		{0, 0, 35_000, []uint64{1, 2, 3}},
+		{0, 2, 35_000, []uint64{1, 2}},
+		{1, 0, 25_000, []uint64{2, 3}},
+		{2, 0, 1_000, []uint64{3}},
+		{3, 0, 15_000, []uint64{4}},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("after %d limit %d budget %d", tt.after, tt.limit, tt.budget), func(t *testing.T) {
+			items, err := s.OutboxAfter(tt.after, tt.limit, tt.budget)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []uint64
+			for _, it := range items {
+				got = append(got, it.Seq)
+				if len(it.Form) != 10_000 {
+					t.Errorf("item %d: %d bytes of form", it.Seq, len(it.Form))
+				}
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+	if _, err := s.OutboxAfter(4, 0, 15_000); !errors.Is(err, local.ErrCorrupt) {
+		t.Errorf("OutboxAfter of the damaged item: %v, want ErrCorrupt", err)
 	}
 }

@@ -13,7 +13,7 @@ import (
 // SchemaVersion is the layout of the store this code reads and writes.
 // Open brings an older store up to it with the migrations, and refuses a
 // newer one with ErrSchemaTooNew.
-const SchemaVersion = 6
+const SchemaVersion = 7
 
 // The buckets. Keys marked tag() are keyed hashes (see keys.tag); values
 // marked sealed are encrypted and bound to their bucket and key.
@@ -40,6 +40,11 @@ var (
 	bucketAuditBySubject = []byte("audit_by_subject")
 	// bucketOutbox: seq (big-endian) -> sealed Event.
 	bucketOutbox = []byte("outbox")
+	// bucketOutboxForms: seq (big-endian) -> sealed PDF, the bytes of the
+	// archived form of the outbox event of the same seq, kept as they are
+	// (not in the event's JSON: a PDF would grow by a third in base64)
+	// (version 6).
+	bucketOutboxForms = []byte("outbox_forms")
 	// bucketScans: credential id -> sealed Scan.
 	bucketScans = []byte("scans")
 	// bucketDocuments: credential id ‖ "/" ‖ kind -> sealed PDF (version 2).
@@ -59,7 +64,7 @@ var (
 	// (version 5).
 	bucketAuditByDay = []byte("audit_by_day")
 	// bucketDrafts: tag(operator id) -> the operator's request in
-	// progress, sealed (version 6).
+	// progress, sealed (version 7).
 	bucketDrafts = []byte("drafts")
 )
 
@@ -146,6 +151,35 @@ var migrations = [SchemaVersion]migration{
 			}
 			return idx.Put(auditDayKey(e.Time, key), nil)
 		})
+	}},
+	{"archived forms of the outbox out of the events' JSON", func(btx *bolt.Tx, k *keys) error {
+		if _, err := btx.CreateBucketIfNotExists(bucketOutboxForms); err != nil {
+			return fmt.Errorf("bucket %s: %w", bucketOutboxForms, err)
+		}
+		t := &tx{btx: btx, k: k}
+		var moved []OutboxItem
+		err := btx.Bucket(bucketOutbox).ForEach(func(key, sealed []byte) error {
+			if len(key) != 8 {
+				return fmt.Errorf("outbox key %x: %w", key, ErrCorrupt)
+			}
+			it := OutboxItem{Seq: binary.BigEndian.Uint64(key)}
+			if err := t.decode(bucketOutbox, key, sealed, &it.Event); err != nil {
+				return err
+			}
+			if it.Event.Form != nil && it.Event.Form.PDF != nil {
+				moved = append(moved, it)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, it := range moved { // not inside ForEach: a bucket is not written while it is walked
+			if err := t.putOutbox(it.Seq, it.Event); err != nil {
+				return err
+			}
+		}
+		return nil
 	}},
 	{"requests in progress (drafts)", func(tx *bolt.Tx, _ *keys) error {
 		if _, err := tx.CreateBucketIfNotExists(bucketDrafts); err != nil {

@@ -319,3 +319,29 @@ func TestOpenMigratesV1(t *testing.T) {
 		t.Fatalf("schema after migration %d, %v; want %d", v, err, local.SchemaVersion)
 	}
 }
+
+// Ensure that a store of schema version 5, whose outbox kept a form's PDF
+// inside its event's JSON, migrates to keeping it beside the event, named
+// by SHA-256 and size.
+func TestOpenMigratesV5(t *testing.T) {
+	store, key := created(t)
+	pdf := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("x"), 5000)...)
+	ev := pinsede.Event{ID: "e1", Kind: pinsede.EventFormArchived, Time: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC), Sede: "ROMA01",
+		Credential: pinsede.Credential{ID: "c1", Sede: "ROMA01"}, Form: &pinsede.ArchivedForm{Kind: pinsede.DocumentMV35, PDF: pdf}}
+	if err := local.MakeV5(store, key, ev); err != nil {
+		t.Fatal(err)
+	}
+	s, err := local.Open(store, key)
+	if err != nil {
+		t.Fatalf("open a v5 store: %v", err)
+	}
+	defer s.Close()
+	items, err := s.Outbox(0)
+	if err != nil || len(items) != 1 {
+		t.Fatalf("outbox after migration %+v, %v", items, err)
+	}
+	f := items[0].Event.Form
+	if f.PDF != nil || f.Size != len(pdf) || f.SHA256 != pinsede.FormDigest(pdf) || !bytes.Equal(items[0].Form, pdf) {
+		t.Fatalf("form after migration %+v with %d bytes beside it", f, len(items[0].Form))
+	}
+}

@@ -2,7 +2,6 @@ package local
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
@@ -71,14 +70,8 @@ func (s *Store) OutboxLen() (int, error) {
 // and keeps those not accepted, in one transaction.
 func (s *Store) AckSync(seqs []uint64, refused []NotAccepted) error {
 	err := s.syncUpdate(func(t *tx) error {
-		b, err := t.bucket(bucketOutbox)
-		if err != nil {
+		if err := t.ackOutbox(seqs); err != nil {
 			return err
-		}
-		for _, seq := range seqs {
-			if err := b.Delete(seqKey(seq)); err != nil {
-				return err
-			}
 		}
 		for _, r := range refused {
 			if err := t.put(bucketSync, append(append([]byte{}, syncRefused...), seqKey(r.Seq)...), r); err != nil {
@@ -161,37 +154,6 @@ func (s *Store) PulledChanges() ([]wire.Change, error) {
 		return nil, fmt.Errorf("pulled changes in %s: %w", s.path, err)
 	}
 	return out, nil
-}
-
-// OutboxAfter returns at most limit events waiting in the outbox with a
-// sequence number above after, oldest first (all of them when limit is 0
-// or less): the sync client reads the next batch while the previous one is
-// on its way.
-func (s *Store) OutboxAfter(after uint64, limit int) ([]OutboxItem, error) {
-	var items []OutboxItem
-	err := s.db.View(func(btx *bolt.Tx) error {
-		t := &tx{btx: btx, k: s.k}
-		b, err := t.bucket(bucketOutbox)
-		if err != nil {
-			return err
-		}
-		c := b.Cursor()
-		for k, v := c.Seek(seqKey(after + 1)); k != nil && (limit <= 0 || len(items) < limit); k, v = c.Next() {
-			if len(k) != 8 {
-				return fmt.Errorf("outbox key %x: %w", k, ErrCorrupt)
-			}
-			it := OutboxItem{Seq: binary.BigEndian.Uint64(k)}
-			if err := t.decode(bucketOutbox, k, v, &it.Event); err != nil {
-				return err
-			}
-			items = append(items, it)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("outbox of %s: %w", s.path, err)
-	}
-	return items, nil
 }
 
 // SavePolicy keeps p, the eligibility policy the central records

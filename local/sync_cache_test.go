@@ -45,7 +45,7 @@ func TestSyncCache(t *testing.T) {
 		}
 		return nil
 	})
-	after, err := s.OutboxAfter(1, 10)
+	after, err := s.OutboxAfter(1, 10, 0)
 	if err != nil || len(after) != 2 || after[0].Event.ID != "e2" {
 		t.Errorf("OutboxAfter(1) = %+v, %v", after, err)
 	}

@@ -113,13 +113,16 @@ func apply1(tx Tx, lim Limits, sede string, ev pinsede.Event, at time.Time) (wir
 		case rec.Credential.Sede != c.Sede: // the sede's own; for a conversion, the issuing sede it names (convert.go)
 			return wire.Rejected, ReasonCredOtherSede, nil
 		}
-		if ev.Kind == pinsede.EventFormArchived {
-			if err := tx.PutForm(c.ID, *ev.Form, at); err != nil {
+		if f := ev.Form; ev.Kind == pinsede.EventFormArchived {
+			if err := tx.PutForm(c.ID, *f, at); err != nil {
 				return "", "", err
 			}
 			// The PDF is kept once, with the credential: the event keeps
-			// the form's kind only.
-			ev.Form = &pinsede.ArchivedForm{Kind: ev.Form.Kind}
+			// the form's kind, SHA-256 and size.
+			ev.Form = &pinsede.ArchivedForm{Kind: ev.Form.Kind, SHA256: ev.Form.SHA256, Size: ev.Form.Size}
+			if ev.Form.SHA256 == "" { // a desk's from before forms left the JSON
+				ev.Form.SHA256, ev.Form.Size = pinsede.FormDigest(f.PDF), len(f.PDF)
+			}
 			break
 		}
 		if rec.Status != StatusActive || rec.Credential.State != pinsede.StateAttivo ||

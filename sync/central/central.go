@@ -184,6 +184,8 @@ const (
 	ReasonCredExists     = "credential already issued"
 	ReasonCredOtherSede  = "credential of another sede"
 	ReasonFormTooLarge   = "form too large"
+	ReasonFormMissing    = "form bytes missing: send them in a part named by the event id"
+	ReasonFormMismatch   = "form bytes do not match the form's SHA-256 and size"
 	ReasonNotConvertible = "only an active PIN ordinario can be converted"
 )
 
@@ -318,15 +320,23 @@ func checkOutcome(ev pinsede.Event) string {
 }
 
 // checkForm checks the form of an EventFormArchived: a kind, and a PDF of
-// at most pinsede.MaxFormBytes.
+// at most pinsede.MaxFormBytes, which matches the SHA-256 and size the
+// event names it by. A form with no SHA-256 is of a desk that sent the PDF
+// inside the JSON, before forms left it: its PDF is taken as it is.
 func checkForm(f *pinsede.ArchivedForm) string {
 	switch {
 	case f == nil:
 		return ReasonBadEvent + ": no form"
 	case !validFormKind(f.Kind):
 		return ReasonBadEvent + ": form kind"
-	case len(f.PDF) > pinsede.MaxFormBytes:
-		return fmt.Sprintf("%s (%d bytes, at most %d)", ReasonFormTooLarge, len(f.PDF), pinsede.MaxFormBytes)
+	case max(len(f.PDF), f.Size) > pinsede.MaxFormBytes:
+		return fmt.Sprintf("%s (%d bytes, at most %d)", ReasonFormTooLarge, max(len(f.PDF), f.Size), pinsede.MaxFormBytes)
+	case f.SHA256 != "" && f.PDF == nil:
+		return ReasonFormMissing
+	case f.SHA256 != "" && !f.Matches():
+		return fmt.Sprintf("%s (%d bytes came, with SHA-256 %s)", ReasonFormMismatch, len(f.PDF), pinsede.FormDigest(f.PDF))
+	case f.SHA256 == "" && f.Size != 0:
+		return ReasonBadEvent + ": a form's size comes with its SHA-256"
 	case !bytes.HasPrefix(f.PDF, []byte("%PDF-")):
 		return ReasonBadEvent + ": the form is not a PDF"
 	}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/local"
@@ -25,6 +26,7 @@ import (
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/storetest"
 	"github.com/pinsede/pinsede/sync/wire"
+	"github.com/pinsede/pinsede/ui/slip"
 )
 
 // percentile returns the p-th percentile of ds (sorted in place).
@@ -110,14 +112,10 @@ func BenchmarkDrain(b *testing.B) {
 	const round = 10_000
 	for range b.N {
 		b.StopTimer()
-		store, err := pgstore.Open(context.Background(), pgtest.DSN(b))
-		if err != nil {
-			b.Fatal(err)
-		}
-		env := testenv.New(b, store)
+		store, env := centraleOnPostgres(b)
 		ls, _, _ := newLocal(b)
 		c := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls, Now: testclock.Now})
-		createRaw(b, store)
+		createRaw(b, store, "events", "credentials")
 		var drain, raw time.Duration
 		for first := 0; first < n; first += round {
 			k := min(round, n-first)
@@ -147,13 +145,153 @@ func BenchmarkDrain(b *testing.B) {
 	}
 }
 
-// createRaw makes the scratch copies of the tables that rawInsert fills.
-func createRaw(b *testing.B, store *pgstore.Store) {
-	for _, q := range []string{
-		`CREATE TABLE raw_events (LIKE events INCLUDING ALL)`,
-		`CREATE TABLE raw_credentials (LIKE credentials INCLUDING ALL)`,
+// BenchmarkDrainForms drains into centrale on PostgreSQL, through the
+// client (mutual TLS, loopback), an outbox of 100,000 events as the desk
+// really makes them: each issue followed by the form.archived event of
+// its MV35, rendered by ui/slip as the desk app does (8 citizens' forms in
+// turn). In the same run it writes the same rows (events, credentials,
+// forms) with one COPY per table into scratch copies of the tables
+// (CREATE TABLE ... (LIKE ... INCLUDING ALL)), the floor of any store, and
+// drains as many events of issues alone from another sede. The three
+// alternate in rounds of 10,000 events, in turn first, so that they see
+// the same load from the rest of the machine. Metrics: events/s of each
+// (forms, copy, issues), the ratios forms/copy and forms/issues, and the
+// mean size of a form.
+func BenchmarkDrainForms(b *testing.B) {
+	n := drainEvents()
+	const round = 10_000
+	pdfs := mv35s(b, 8)
+	for range b.N {
+		b.StopTimer()
+		store, env := centraleOnPostgres(b)
+		withForms, _, _ := newLocal(b)
+		issues, _, _ := newLocal(b)
+		cf := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: withForms, Now: testclock.Now})
+		ci := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA02"), Sede: "ROMA02", Local: issues, Now: testclock.Now})
+		createRaw(b, store, "events", "credentials", "forms")
+		var took [3]time.Duration // forms, copy, issues
+		for r, first := 0, 0; first < n; r, first = r+1, first+round {
+			k := min(round, n-first) &^ 1
+			enqueueWithForms(b, withForms, "ROMA01", first/2, k/2, pdfs...)
+			enqueue(b, issues, "ROMA02", 1_000_000+first, k)
+			items, err := withForms.Outbox(0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for j := range 3 {
+				switch (r + j) % 3 {
+				case 0:
+					took[0] += timedPush(b, cf, k)
+				case 1:
+					took[1] += copyRaw(b, store, items)
+				case 2:
+					took[2] += timedPush(b, ci, k)
+				}
+			}
+		}
+		rate := func(d time.Duration) float64 { return float64(n&^1) / d.Seconds() }
+		b.ReportMetric(rate(took[0]), "forms-events/s")
+		b.ReportMetric(rate(took[1]), "copy-events/s")
+		b.ReportMetric(rate(took[2]), "issues-events/s")
+		b.ReportMetric(rate(took[0])/rate(took[1]), "forms/copy")
+		b.ReportMetric(rate(took[0])/rate(took[2]), "forms/issues")
+		withForms.Close()
+		issues.Close()
+		store.Close()
+	}
+	size := 0
+	for _, p := range pdfs {
+		size += len(p)
+	}
+	b.ReportMetric(float64(size/len(pdfs)), "form-bytes")
+}
+
+// mv35s renders the MV35 of k citizens with ui/slip, as the desk app
+// archives it with each credential.
+func mv35s(b *testing.B, k int) [][]byte {
+	sede := pinsede.Sede{Code: "ROMA01", Name: "Roma Tuscolano", Address: "Via Tuscolana 1, Roma"}
+	var out [][]byte
+	for i := range k {
+		pdf, err := slip.MV35(slip.MV35Form(pinsede.MV35Data{Request: person(i), Document: verification().Document, Sede: sede,
+			Operator: "Luca Verdi", Date: testclock.Now()}))
+		if err != nil {
+			b.Fatal(err)
+		}
+		out = append(out, pdf)
+	}
+	return out
+}
+
+// timedPush pushes the client's whole outbox, which holds want events,
+// and returns the time it took, on the benchmark's clock.
+func timedPush(b *testing.B, c *client.Client, want int) time.Duration {
+	b.StartTimer()
+	start := time.Now()
+	sent, err := c.Push(context.Background())
+	d := time.Since(start)
+	b.StopTimer()
+	if err != nil || sent != want {
+		b.Fatalf("pushed %d of %d: %v", sent, want, err)
+	}
+	return d
+}
+
+// copyRaw writes the rows that centrale writes for items (each event, the
+// credential of each issue, the form of each form.archived event) into the
+// scratch tables, one COPY per table, and returns the time it took.
+func copyRaw(b *testing.B, store *pgstore.Store, items []local.OutboxItem) time.Duration {
+	ctx := context.Background()
+	now := testclock.Now()
+	var events, creds, forms [][]any
+	start := time.Now()
+	for _, it := range items {
+		ev := it.Event
+		p, err := json.Marshal(ev)
+		if err != nil {
+			b.Fatal(err)
+		}
+		events = append(events, []any{ev.ID, ev.Sede, string(ev.Kind), ev.Time, ev.Credential.ID, "accepted", now, p})
+		switch ev.Kind {
+		case pinsede.EventIssued:
+			c, err := json.Marshal(ev.Credential)
+			if err != nil {
+				b.Fatal(err)
+			}
+			creds = append(creds, []any{ev.Credential.ID, string(ev.Credential.CodiceFiscale), ev.Sede, "active", now, c})
+		case pinsede.EventFormArchived:
+			forms = append(forms, []any{ev.Credential.ID, ev.Form.Kind, it.Form, now})
+		}
+	}
+	for _, t := range []struct {
+		table string
+		cols  []string
+		rows  [][]any
+	}{
+		{"raw_events", []string{"id", "sede", "kind", "time", "credential_id", "verdict", "accepted_at", "payload"}, events},
+		{"raw_credentials", []string{"id", "codice_fiscale", "sede", "status", "accepted_at", "credential"}, creds},
+		{"raw_forms", []string{"credential_id", "kind", "pdf", "archived_at"}, forms},
 	} {
-		if _, err := store.Pool().Exec(context.Background(), q); err != nil {
+		if _, err := store.Pool().CopyFrom(ctx, pgx.Identifier{t.table}, t.cols, pgx.CopyFromRows(t.rows)); err != nil {
+			b.Fatalf("copy %s: %v", t.table, err)
+		}
+	}
+	return time.Since(start)
+}
+
+// centraleOnPostgres starts centrale on a fresh PostgreSQL store.
+func centraleOnPostgres(b *testing.B) (*pgstore.Store, *testenv.Env) {
+	store, err := pgstore.Open(context.Background(), pgtest.DSN(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return store, testenv.New(b, store)
+}
+
+// createRaw makes scratch copies of tables, each named raw_ and the
+// table's name, for rawInsert and copyRaw to fill.
+func createRaw(b *testing.B, store *pgstore.Store, tables ...string) {
+	for _, t := range tables {
+		if _, err := store.Pool().Exec(context.Background(), fmt.Sprintf(`CREATE TABLE raw_%s (LIKE %s INCLUDING ALL)`, t, t)); err != nil {
 			b.Fatal(err)
 		}
 	}

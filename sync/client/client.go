@@ -7,9 +7,11 @@
 // Build a Client with New and start Run in a goroutine. Call Notify after
 // each issue: the outbox is pushed at once. Subscribe gives the desk a
 // channel of State (online, offline since, pending, last error, events not
-// accepted). Every verdict is final: the client removes the event from the
-// outbox, and keeps those not accepted in the local store for the desk to
-// show. Each sync also fetches the eligibility policy centrale serves and
+// accepted). A batch is at most Batch events and BatchBytes bytes; one
+// that carries archived forms is multipart, each PDF a binary part beside
+// the JSON (wire.PushRequest). Every verdict is final: the client removes
+// the event from the outbox, and keeps those not accepted in the local
+// store for the desk to show. Each sync also fetches the eligibility policy centrale serves and
 // caches it in the local store, where the desk finds it. Credentials looks
 // a citizen up at centrale for the desk (lookup.go).
 //
@@ -29,7 +31,9 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"strconv"
 	"sync"
@@ -42,8 +46,7 @@ import (
 
 // Local is what the client needs of the sede's store (local.Store).
 type Local interface {
-	Outbox(limit int) ([]local.OutboxItem, error)
-	OutboxAfter(after uint64, limit int) ([]local.OutboxItem, error)
+	OutboxAfter(after uint64, limit, budget int) ([]local.OutboxItem, error)
 	OutboxLen() (int, error)
 	AckSync(seqs []uint64, refused []local.NotAccepted) error
 	SyncCursor() (uint64, error)
@@ -71,8 +74,9 @@ type Config struct {
 	// Batch is the most events per push (wire.MaxBatch when 0).
 	Batch int
 	// BatchBytes is the largest push body (wire.MaxPushBytes when 0): a
-	// batch ends before the event that would make it larger, so that a
-	// run of archived forms never makes a push centrale refuses.
+	// batch ends before the event that would make it larger, archived
+	// forms included, so that a run of them never makes a push centrale
+	// refuses, and no more of the outbox is read than a push takes.
 	BatchBytes int
 	// MinBackoff and MaxBackoff bound the wait between failed attempts
 	// (500 ms and 1 minute when 0).
@@ -307,35 +311,17 @@ func (c *Client) Sync(ctx context.Context) error {
 func (c *Client) Push(ctx context.Context) (int, error) {
 	c.run.Lock()
 	defer c.run.Unlock()
-	items, err := c.cfg.Local.Outbox(c.cfg.Batch)
-	if err != nil {
-		return 0, fmt.Errorf("push: %w", err)
+	first := c.next(0)
+	if first.err != nil {
+		return 0, fmt.Errorf("push: %w", first.err)
 	}
-	body, n, err := c.encode(items)
-	if err != nil {
-		return 0, err
-	}
-	items = items[:n]
-	type batch struct {
-		items []local.OutboxItem
-		body  []byte
-		err   error
-	}
+	items, body := first.items, first.body
 	acked := make(chan error, 1)
 	acked <- nil // no acknowledgement under way
 	sent := 0
 	for len(items) > 0 {
 		next := make(chan batch, 1)
-		go func(after uint64) {
-			it, err := c.cfg.Local.OutboxAfter(after, c.cfg.Batch)
-			var b []byte
-			if err == nil && len(it) > 0 {
-				var k int
-				b, k, err = c.encode(it)
-				it = it[:k]
-			}
-			next <- batch{it, b, err}
-		}(items[len(items)-1].Seq)
+		go func(after uint64) { next <- c.next(after) }(items[len(items)-1].Seq)
 		results, err := c.send(ctx, items, body)
 		ackErr := <-acked
 		nb := <-next
@@ -354,48 +340,121 @@ func (c *Client) Push(ctx context.Context) (int, error) {
 	return sent, <-acked
 }
 
-// encode returns the push request of the first items whose JSON fits in
-// BatchBytes, at least one, and how many it holds, with the audit head
-// of the sede's store. The events not taken go in the next batch.
-func (c *Client) encode(items []local.OutboxItem) ([]byte, int, error) {
+// batch is a push: its outbox items and its body.
+type batch struct {
+	items []local.OutboxItem
+	body  body
+	err   error
+}
+
+// body is an encoded request body and its content type.
+type body struct {
+	data        []byte
+	contentType string
+}
+
+// next reads the outbox after seq after, as much as a push takes (Batch
+// events, BatchBytes), and encodes it; no items when the outbox has none.
+func (c *Client) next(after uint64) batch {
+	items, err := c.cfg.Local.OutboxAfter(after, c.cfg.Batch, c.cfg.BatchBytes-pushOverhead)
+	if err != nil || len(items) == 0 {
+		return batch{err: err}
+	}
+	b, n, err := c.encode(items)
+	return batch{items: items[:n], body: b, err: err}
+}
+
+// pushOverhead bounds the bytes of a push body that are not the events'
+// JSON nor the forms' bytes: the JSON around the events, and the
+// multipart's boundaries and part headers (partOverhead each).
+const (
+	pushOverhead = 1024
+	partOverhead = 256
+)
+
+// encode returns the push request of the first items that fit in
+// BatchBytes, at least one, and how many it holds, with the audit head of
+// the sede's store; the events not taken go in the next batch. Without
+// forms it is JSON; with them, multipart with each form's bytes in a part
+// of its own (wire.PushRequest).
+func (c *Client) encode(items []local.OutboxItem) (body, int, error) {
 	head, err := c.cfg.Local.AuditHead() // read after the events: the entries of theirs are in
 	if err != nil {
-		return nil, 0, fmt.Errorf("push: %w", err)
+		return body{}, 0, fmt.Errorf("push: %w", err)
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf) // as json.Marshal, with a newline after each value
 	buf.WriteString(`{"sede":`)
 	if err := enc.Encode(c.cfg.Sede); err != nil {
-		return nil, 0, fmt.Errorf("push: encode: %w", err)
+		return body{}, 0, fmt.Errorf("push: encode: %w", err)
 	}
 	buf.WriteString(`,"audit_head":`)
 	if err := enc.Encode(head); err != nil {
-		return nil, 0, fmt.Errorf("push: encode: %w", err)
+		return body{}, 0, fmt.Errorf("push: encode: %w", err)
 	}
 	buf.WriteString(`,"events":[`)
+	n, forms := len(items), 0
 	for i, it := range items {
 		before := buf.Len()
 		if i > 0 {
 			buf.WriteByte(',')
 		}
 		if err := enc.Encode(it.Event); err != nil {
-			return nil, 0, fmt.Errorf("push: encode event %s: %w", it.Event.ID, err)
+			return body{}, 0, fmt.Errorf("push: encode event %s: %w", it.Event.ID, err)
 		}
-		if i > 0 && buf.Len()+len("]}") > c.cfg.BatchBytes {
+		form := 0
+		if it.Form != nil {
+			form = len(it.Form) + partOverhead + len(it.Event.ID)
+		}
+		if i > 0 && buf.Len()+forms+form+pushOverhead > c.cfg.BatchBytes {
 			buf.Truncate(before)
-			buf.WriteString("]}")
-			return buf.Bytes(), i, nil
+			n = i
+			break
 		}
+		forms += form
 	}
 	buf.WriteString("]}")
-	return buf.Bytes(), len(items), nil
+	if forms == 0 {
+		return body{buf.Bytes(), wire.ContentJSON}, n, nil
+	}
+	var mb bytes.Buffer
+	mb.Grow(buf.Len() + forms + pushOverhead)
+	mw := multipart.NewWriter(&mb)
+	part := func(name, contentType string, data []byte) error {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", `form-data; name="`+name+`"`)
+		h.Set("Content-Type", contentType)
+		w, err := mw.CreatePart(h)
+		if err == nil {
+			_, err = w.Write(data)
+		}
+		return err
+	}
+	err = part(wire.PartEvents, wire.ContentJSON, buf.Bytes())
+	for _, it := range items[:n] {
+		if err == nil && it.Form != nil {
+			err = part(it.Event.ID, wire.ContentPDF, it.Form)
+		}
+	}
+	if err == nil {
+		err = mw.Close()
+	}
+	if err != nil {
+		return body{}, 0, fmt.Errorf("push: encode forms: %w", err)
+	}
+	return body{mb.Bytes(), mw.FormDataContentType()}, n, nil
 }
 
-// send sends one batch, encoded in body, and returns centrale's verdicts
-// by event id; an error unless every event has one.
-func (c *Client) send(ctx context.Context, items []local.OutboxItem, body []byte) (map[string]wire.Result, error) {
+// send sends one batch, encoded in b, and returns centrale's verdicts by
+// event id; an error unless every event has one.
+func (c *Client) send(ctx context.Context, items []local.OutboxItem, b body) (map[string]wire.Result, error) {
 	var resp wire.PushResponse
-	if err := c.call(ctx, http.MethodPost, "/v1/events", body, &resp); err != nil {
+	req, err := c.request(ctx, http.MethodPost, "/v1/events", b.data)
+	if err == nil {
+		req.Header.Set("Content-Type", b.contentType)
+		err = c.do(req, &resp)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("push %d events: %w", len(items), err)
 	}
 	byID := make(map[string]wire.Result, len(resp.Results))

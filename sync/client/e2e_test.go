@@ -5,7 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -224,7 +228,8 @@ func TestRevokedCertificate(t *testing.T) {
 
 // Ensure that a run of archived forms, each near the largest centrale
 // takes, goes in pushes that each fit in wire.MaxPushBytes, in order,
-// every one accepted, and that the forms are kept at centrale.
+// every one accepted, each form's bytes in a binary part beside the JSON
+// and none inside it, and that the forms are kept at centrale.
 func TestPushBatchBytes(t *testing.T) {
 	env := testenv.New(t, stores[0].open(t))
 	ls, _, _ := newLocal(t)
@@ -256,14 +261,36 @@ func TestPushBatchBytes(t *testing.T) {
 	if len(rec.sent) < 3 {
 		t.Errorf("%d pushes for %d forms of about 1 MiB, want 3 or more", len(rec.sent), n)
 	}
+	forms := 0
 	for i, b := range rec.sent {
+		ct, params, err := mime.ParseMediaType(rec.types[i])
+		if err != nil || ct != wire.ContentMultipart {
+			t.Fatalf("push %d: content type %q, want %s", i, rec.types[i], wire.ContentMultipart)
+		}
+		mr := multipart.NewReader(bytes.NewReader(b), params["boundary"])
+		p, err := mr.NextPart()
+		if err != nil || p.FormName() != wire.PartEvents {
+			t.Fatalf("push %d: first part %v", i, err)
+		}
 		var req wire.PushRequest
-		if err := json.Unmarshal(b, &req); err != nil {
+		if err := json.NewDecoder(p).Decode(&req); err != nil {
 			t.Fatalf("push %d: %v", i, err)
+		}
+		for p, err = mr.NextPart(); err == nil; p, err = mr.NextPart() {
+			pdf, _ := io.ReadAll(p)
+			if !slices.ContainsFunc(req.Events, func(ev pinsede.Event) bool {
+				return ev.ID == p.FormName() && ev.Form.PDF == nil && ev.Form.SHA256 == pinsede.FormDigest(pdf)
+			}) {
+				t.Errorf("push %d: part %q of %d bytes matches no form of the JSON", i, p.FormName(), len(pdf))
+			}
+			forms++
 		}
 		if len(b) > wire.MaxPushBytes || len(req.Events) == 0 {
 			t.Errorf("push %d: %d bytes, %d events", i, len(b), len(req.Events))
 		}
+	}
+	if forms != n {
+		t.Errorf("%d forms sent as parts, want %d", forms, n)
 	}
 	if na, _ := ls.NotAcceptedEvents(); len(na) != 0 {
 		t.Errorf("not accepted: %+v", na)

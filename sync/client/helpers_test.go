@@ -82,6 +82,30 @@ func enqueue(t testing.TB, s *local.Store, sede string, first, n int) []string {
 	return ids
 }
 
+// enqueueWithForms puts n issue events of sede in the outbox, for codici
+// fiscali from first on, each followed by the EventFormArchived of its
+// MV35, one of pdfs in turn, as the desk makes them (pinsede.Desk.Issue
+// with Forms).
+func enqueueWithForms(t testing.TB, s *local.Store, sede string, first, n int, pdfs ...[]byte) {
+	t.Helper()
+	h := storetest.Hash(t, "ACEFHJKMNPRTUVWX")
+	err := s.Update(func(tx pinsede.Tx) error {
+		for i := first; i < first+n; i++ {
+			iss := storetest.Issued(sede, storetest.CF(i), fmt.Sprintf("%s-e%d", sede, i), fmt.Sprintf("%s-c%d", sede, i), h)
+			if err := tx.Enqueue(iss); err != nil {
+				return err
+			}
+			if err := tx.Enqueue(storetest.FormArchived(iss, fmt.Sprintf("%s-f%d", sede, i), pdfs[i%len(pdfs)])); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // capture is a printer that keeps the PINs it prints. A real printer
 // cannot run here; ui/cups has its own tests.
 type capture struct {
@@ -105,9 +129,10 @@ func (c *capture) last() string {
 
 // recorder is a transport that keeps every request body it sends.
 type recorder struct {
-	next http.RoundTripper
-	mu   sync.Mutex
-	sent [][]byte
+	next  http.RoundTripper
+	mu    sync.Mutex
+	sent  [][]byte
+	types []string // the Content-Type of each body sent
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -118,7 +143,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		req.Body = io.NopCloser(bytes.NewReader(b))
 		r.mu.Lock()
-		r.sent = append(r.sent, b)
+		r.sent, r.types = append(r.sent, b), append(r.types, req.Header.Get("Content-Type"))
 		r.mu.Unlock()
 	}
 	return r.next.RoundTrip(req)

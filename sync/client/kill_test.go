@@ -18,11 +18,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
 	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/storetest"
 )
 
 // The child process of TestKilledDuringPush reads its set-up from these.
@@ -153,7 +155,9 @@ func (p killPoint) String() string {
 
 // Ensure that a sede process SIGKILLed during a push, 100 times, loses
 // nothing and applies nothing twice: at the end centrale holds every event
-// exactly once and the outbox is empty.
+// exactly once, every form whole, and the outbox is empty. Each issue is
+// followed by its archived form, as the desk makes them, so that the
+// pushes killed carry forms as binary parts.
 //
 // The child tells the parent when each batch is sent and answered, and the
 // parent kills it at one of those points, for a random batch: whether a
@@ -198,12 +202,13 @@ func TestKilledDuringPush(t *testing.T) {
 		}
 		return s
 	}
-	const perRun = 10
+	const perRun = 10 // events: 5 issues, each with its form
+	pdf := storetest.PDF(35 << 10)
 	var landed, held, loose, looseLanded, unacked int
 	took := map[string]time.Duration{} // from each step to the next, last seen
 	for run := range runs {
 		s := open()
-		enqueue(t, s, "ROMA01", run*perRun, perRun)
+		enqueueWithForms(t, s, "ROMA01", run*perRun/2, perRun/2, pdf)
 		pending, err := s.OutboxLen()
 		s.Close()
 		if err != nil {
@@ -274,6 +279,12 @@ func TestKilledDuringPush(t *testing.T) {
 	}
 	if na, _ := s.NotAcceptedEvents(); len(na) != 0 {
 		t.Errorf("events not accepted: %+v", na)
+	}
+	for i := range runs * perRun / 2 {
+		f, err := env.Store.Form(context.Background(), fmt.Sprintf("ROMA01-c%d", i), pinsede.DocumentMV35)
+		if err != nil || !bytes.Equal(f.PDF, pdf) {
+			t.Errorf("form of credential %d at centrale: %d bytes, %v", i, len(f.PDF), err)
+		}
 	}
 }
 

@@ -335,21 +335,29 @@ func (m *memTx) flush(ctx context.Context, tx conn) error {
 }
 
 // flushForms writes the forms, each in the place of the one of its kind
-// kept before.
+// kept before: those are deleted, then the PDFs go in with one binary
+// COPY, as they came (an INSERT of a bytea[] parameter built and unnested
+// the array of a push's forms, several MiB, on top). A form that another
+// push wrote meanwhile fails the COPY with a unique violation, and Apply
+// runs again.
 func (m *memTx) flushForms(ctx context.Context, tx conn) error {
 	if len(m.formOrder) == 0 {
 		return nil
 	}
-	var ids, kinds []string
-	var pdfs [][]byte
-	var ats []time.Time
-	for _, k := range m.formOrder {
-		f := m.forms[k]
-		ids, kinds, pdfs, ats = append(ids, f.credentialID), append(kinds, f.form.Kind), append(pdfs, f.form.PDF), append(ats, f.at)
+	ids, kinds := make([]string, len(m.formOrder)), make([]string, len(m.formOrder))
+	for i, k := range m.formOrder {
+		ids[i], kinds[i] = m.forms[k].credentialID, m.forms[k].form.Kind
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO forms (credential_id, kind, pdf, archived_at)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::timestamptz[])
-		ON CONFLICT (credential_id, kind) DO UPDATE SET pdf = excluded.pdf, archived_at = excluded.archived_at`, ids, kinds, pdfs, ats)
+	_, err := tx.Exec(ctx, `DELETE FROM forms AS f USING unnest($1::text[], $2::text[]) AS u(id, kind)
+		WHERE f.credential_id = u.id AND f.kind = u.kind`, ids, kinds)
+	if err != nil {
+		return fmt.Errorf("replace forms: %w", err)
+	}
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"forms"}, []string{"credential_id", "kind", "pdf", "archived_at"},
+		pgx.CopyFromSlice(len(m.formOrder), func(i int) ([]any, error) {
+			f := m.forms[m.formOrder[i]]
+			return []any{f.credentialID, f.form.Kind, f.form.PDF, f.at}, nil
+		}))
 	if err != nil {
 		return fmt.Errorf("insert forms: %w", err)
 	}

@@ -77,8 +77,8 @@ func TestPayloads(t *testing.T) {
 }
 
 // Ensure that the events table keeps a delegation event whole, with no
-// credential, and a form event without its PDF, which the forms table
-// holds.
+// credential, and a form event without its PDF (its SHA-256 and size
+// only), which the forms table holds.
 func TestPayloadsDelegationForm(t *testing.T) {
 	s := open(t)
 	ctx := context.Background()
@@ -109,8 +109,9 @@ func TestPayloadsDelegationForm(t *testing.T) {
 		t.Errorf("delegation payload = %s", raw)
 	}
 	_, got = payload(form.ID)
-	if got.Form == nil || got.Form.Kind != pinsede.DocumentMV35 || got.Form.PDF != nil || got.Credential.ID != "c1" {
-		t.Errorf("form payload = %+v, want the kind without the PDF", got)
+	if got.Form == nil || got.Form.Kind != pinsede.DocumentMV35 || got.Form.PDF != nil || got.Form.SHA256 != form.Form.SHA256 ||
+		got.Form.Size != 1000 || got.Credential.ID != "c1" {
+		t.Errorf("form payload = %+v, want the kind, hash and size without the PDF", got)
 	}
 }
 

@@ -236,10 +236,11 @@ func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) bool {
 	return true
 }
 
-// push applies a sede's batch of events.
+// push applies a sede's batch of events, JSON or multipart with the
+// archived forms as binary parts (forms.go).
 func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 	var req wire.PushRequest
-	if !decode(w, r, wire.MaxPushBytes, &req) {
+	if !decodePush(w, r, &req) { // forms.go
 		return
 	}
 	switch {

@@ -23,13 +23,14 @@ func Converted(issued pinsede.Event, id string) pinsede.Event {
 
 // FormArchived returns the event that archives pdf as the MV35 of the
 // credential of an issue event, carrying the credential's id, codice
-// fiscale and sede only, as the desk sends it.
+// fiscale and sede only, and the form named by its SHA-256 and size, with
+// its bytes attached, as centrale's server hands it to the store.
 func FormArchived(issued pinsede.Event, id string, pdf []byte) pinsede.Event {
 	c := issued.Credential
 	return pinsede.Event{
 		ID: id, Kind: pinsede.EventFormArchived, Time: T0, Sede: issued.Sede,
 		Credential: pinsede.Credential{ID: c.ID, CodiceFiscale: c.CodiceFiscale, Sede: c.Sede},
-		Form:       &pinsede.ArchivedForm{Kind: pinsede.DocumentMV35, PDF: pdf},
+		Form:       pinsede.NewArchivedForm(pinsede.DocumentMV35, pdf),
 	}
 }
 
@@ -171,6 +172,16 @@ func testForms(t *testing.T, s central.Store) {
 	notPDF := FormArchived(a, "a6", []byte("<html>"))
 	noForm := FormArchived(a, "a7", pdf)
 	noForm.Form = nil
+	noBytes := FormArchived(a, "a9", pdf)
+	noBytes.Form.PDF = nil
+	otherBytes := FormArchived(a, "a10", pdf)
+	otherBytes.Form.PDF = PDF(50<<10 + 1)
+	otherHash := FormArchived(a, "a11", pdf)
+	otherHash.Form.SHA256 = pinsede.FormDigest([]byte("another"))
+	sizeNoHash := FormArchived(a, "a12", pdf)
+	sizeNoHash.Form.SHA256 = ""
+	huge := FormArchived(a, "a13", pdf)
+	huge.Form.Size = pinsede.MaxFormBytes + 1
 	for _, tc := range []struct {
 		name string
 		ev   pinsede.Event
@@ -181,6 +192,11 @@ func testForms(t *testing.T, s central.Store) {
 		{"another sede's credential", steal, central.ReasonCredOtherSede},
 		{"not a PDF", notPDF, central.ReasonBadEvent},
 		{"no form", noForm, central.ReasonBadEvent},
+		{"no bytes", noBytes, central.ReasonFormMissing},
+		{"bytes of another size", otherBytes, central.ReasonFormMismatch},
+		{"bytes of another hash", otherHash, central.ReasonFormMismatch},
+		{"a size without a hash", sizeNoHash, central.ReasonBadEvent},
+		{"a size too large", huge, central.ReasonFormTooLarge},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := reasons(t, s, "ROMA01", tc.ev)
@@ -191,6 +207,16 @@ func testForms(t *testing.T, s central.Store) {
 	}
 	if got, _ := s.Form(ctx, "cm", pinsede.DocumentMV35); got.PDF != nil {
 		t.Errorf("another sede archived a form of MILA01's credential")
+	}
+	if got, _ := s.Form(ctx, "ca", pinsede.DocumentMV35); !bytes.Equal(got.PDF, pdf) {
+		t.Errorf("a form refused replaced the one kept")
+	}
+	// A desk from before forms left the JSON sends the PDF alone.
+	legacy := FormArchived(a, "a14", PDF(2000))
+	legacy.Form.SHA256, legacy.Form.Size = "", 0
+	wantVerdicts(t, apply(t, s, "ROMA01", legacy), wire.Accepted)
+	if got, _ := s.Form(ctx, "ca", pinsede.DocumentMV35); len(got.PDF) != 2000 {
+		t.Errorf("form of %d bytes kept, want the legacy one, of 2000", len(got.PDF))
 	}
 	// The largest form passes.
 	wantVerdicts(t, apply(t, s, "ROMA01", FormArchived(a, "a8", PDF(pinsede.MaxFormBytes))), wire.Accepted)

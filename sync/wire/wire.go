@@ -5,7 +5,8 @@
 // # Basics
 //
 // A sede pushes a [PushRequest] of outbox events to POST /v1/events and gets
-// one [Result] per event in a [PushResponse]. It pulls the [Change] records
+// one [Result] per event in a [PushResponse]; archived forms travel beside
+// the JSON, as binary parts. It pulls the [Change] records
 // that concern it from GET /v1/changes?after=CURSOR&limit=N, and looks a
 // codice fiscale up at GET /v1/credentials ([CredentialsResponse]). Each
 // push carries the desk's [AuditHead], and GET /v1/audit/heads answers the
@@ -49,9 +50,25 @@ const (
 const (
 	ContentJSON    = "application/json"
 	ContentProblem = "application/problem+json"
+	// ContentMultipart is a push whose archived forms travel as binary
+	// parts (PushRequest).
+	ContentMultipart = "multipart/form-data"
+	// ContentPDF is the type of a form's part.
+	ContentPDF = "application/pdf"
 )
 
+// PartEvents is the name of the first part of a multipart push: the
+// PushRequest, as JSON.
+const PartEvents = "events"
+
 // PushRequest is a batch of events from one sede, in outbox order.
+//
+// It travels as JSON (ContentJSON) when no event carries the bytes of an
+// archived form. Otherwise the body is ContentMultipart: the part named
+// PartEvents holds the PushRequest as JSON, each form.archived event names
+// its PDF by pinsede.ArchivedForm SHA256 and Size, and the PDF follows in
+// a part of type ContentPDF named by the event's id. The whole body is at
+// most MaxPushBytes.
 type PushRequest struct {
 	Sede   string          `json:"sede"`
 	Events []pinsede.Event `json:"events"`
