@@ -94,10 +94,10 @@ func LookupPlace(code string) ([]PlaceInfo, bool) {
 // (H501) returns that code's entries.
 //
 // The order: the name equal to the query, then names starting with it, then
-// names with a later word starting with it; within each, names before
-// aliases, places still in use before ceased ones, then by name and
-// province. A place found by two names comes once, where its better one
-// puts it.
+// names with a later word starting with it, then the same three for the
+// aliases; within each, places still in use before ceased ones, then by
+// name and province. A place found by two names comes once, where its
+// better one puts it.
 func SearchPlaces(query string, limit int) []PlaceInfo {
 	if q := strings.ToUpper(strings.TrimSpace(query)); validPlaceCode(q) {
 		ps, _ := LookupPlace(q)
@@ -108,21 +108,44 @@ func SearchPlaces(query string, limit int) []PlaceInfo {
 		return nil
 	}
 	t := placeTable()
-	var ranks [3][]int32 // exact, prefix, later word; each in t.names' order
-	full := func(k int) bool { return limit > 0 && len(ranks[k]) >= limit }
+	// ranks: exact, prefix, later word for names, then the same for
+	// aliases; each in t.names' order.
+	var ranks [6][]int32
+	// open[k]: rank k may still take places, those before it and it
+	// holding fewer than limit.
+	var open [6]bool
+	for k := range open {
+		open[k] = true
+	}
+	add := func(k int, place int32) {
+		ranks[k] = append(ranks[k], place)
+		if limit <= 0 {
+			return
+		}
+		n := 0
+		for j := range ranks {
+			if n += len(ranks[j]); n >= limit {
+				open[j] = false
+			}
+		}
+	}
 	for i := range t.names {
 		n := &t.names[i]
+		base := 0
+		if n.alias {
+			base = 3
+		}
 		switch {
 		case n.key == q:
-			ranks[0] = append(ranks[0], n.place)
+			add(base, n.place)
 		case strings.HasPrefix(n.key, q):
-			if !full(1) {
-				ranks[1] = append(ranks[1], n.place)
+			if open[base+1] {
+				add(base+1, n.place)
 			}
-		case !full(2) && !(limit > 0 && len(ranks[0])+len(ranks[1]) >= limit):
+		case open[base+2]:
 			for _, w := range n.words {
 				if strings.HasPrefix(n.key[w:], q) {
-					ranks[2] = append(ranks[2], n.place)
+					add(base+2, n.place)
 					break
 				}
 			}
@@ -179,9 +202,9 @@ func validPlaceCode(s string) bool {
 }
 
 // places is the loaded table: the entries sorted by code, and every name
-// and alias of theirs in the order of SearchPlaces within a rank: names
-// before aliases, places in use first, then by folded name, by province,
-// the newest entry of a code first.
+// and alias of theirs in the order of SearchPlaces within a rank: places
+// in use first, then by folded name, by province, the newest entry of a
+// code first.
 type places struct {
 	places  []PlaceInfo
 	names   []placeName
@@ -302,11 +325,6 @@ func loadPlaces(gz []byte) (*places, error) {
 	slices.SortStableFunc(t.names, func(a, b placeName) int {
 		pa, pb := &t.places[a.place], &t.places[b.place]
 		switch {
-		case a.alias != b.alias:
-			if b.alias {
-				return -1
-			}
-			return 1
 		case pa.Current() != pb.Current():
 			if pa.Current() {
 				return -1
