@@ -17,22 +17,22 @@ import (
 // before, for a 29 February; "place", the one before, the only one in which
 // the comune of birth was in force. It is empty for a temporary code.
 type cfResult struct {
-	Input          string   `json:"input"`
-	Valid          bool     `json:"valid"`
-	Canonical      string   `json:"canonical"`
-	Omocode        bool     `json:"omocode"`
-	Temporary      bool     `json:"temporary"`
-	Sex            string   `json:"sex"`
-	Birthdate      string   `json:"birthdate"`
-	Century        string   `json:"century"` // latest, leap_day or place
-	BirthplaceCode string   `json:"birthplace_code"`
-	BirthplaceName string   `json:"birthplace_name"` // with the province of the time: Veglia (FU)
+	Input          string `json:"input"`
+	Valid          bool   `json:"valid"`
+	Canonical      string `json:"canonical"`
+	Omocode        bool   `json:"omocode"`
+	Temporary      bool   `json:"temporary"`
+	Sex            string `json:"sex"`
+	Birthdate      string `json:"birthdate"`
+	Century        string `json:"century"` // latest, leap_day or place
+	BirthplaceCode string `json:"birthplace_code"`
+	BirthplaceName string `json:"birthplace_name"` // with the province of the time: Veglia (FU)
 	// BirthplaceOtherNames are the place's former names and, for a comune
 	// no longer in Italy, today's local name (Krk).
 	BirthplaceOtherNames []string `json:"birthplace_other_names"`
 	BirthplaceCeased     bool     `json:"birthplace_ceased"` // the code is no longer in use
-	Warnings       []string `json:"warnings"`
-	Error          string   `json:"error"`
+	Warnings             []string `json:"warnings"`
+	Error                string   `json:"error"`
 }
 
 // cmdCF checks codici fiscali given as arguments, or read one a line from
