@@ -56,17 +56,26 @@ type supplementEntry struct{ Code, Name, Country string }
 // parseSupplement reads supplement.tsv.
 func parseSupplement(src string) ([]supplementEntry, error) {
 	var es []supplementEntry
-	for n, line := range strings.Split(src, "\n") {
-		if line == "" || strings.HasPrefix(line, "#") {
+	err := eachLine("supplement.tsv", src, "a Z code, a name and an ISO code", func(f []string) bool {
+		es = append(es, supplementEntry{f[0], f[1], f[2]})
+		return f[0][0] == 'Z' && f[1] != ""
+	})
+	return es, err
+}
+
+// eachLine calls line with the three columns of each line of a side file
+// that is not a comment; a line without three columns, or that line
+// refuses, is an error that says what the columns should be.
+func eachLine(file, src, want string, line func(f []string) bool) error {
+	for n, l := range strings.Split(src, "\n") {
+		if l == "" || strings.HasPrefix(l, "#") {
 			continue
 		}
-		f := strings.Split(line, "\t")
-		if len(f) != 3 || f[0] == "" || f[0][0] != 'Z' || f[1] == "" {
-			return nil, fmt.Errorf("supplement.tsv line %d: want a Z code, a name and an ISO code: %q", n+1, line)
+		if f := strings.Split(l, "\t"); len(f) != 3 || len(f[0]) != 4 || !line(f) {
+			return fmt.Errorf("%s line %d: want %s: %q", file, n+1, want, l)
 		}
-		es = append(es, supplementEntry{f[0], f[1], f[2]})
 	}
-	return es, nil
+	return nil
 }
 
 // report is what the generator tells of the merge: the codes each source
@@ -314,17 +323,11 @@ type localEntry struct{ Code, Name, Local string }
 // parseLocal reads local.tsv.
 func parseLocal(src string) ([]localEntry, error) {
 	var es []localEntry
-	for n, line := range strings.Split(src, "\n") {
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		f := strings.Split(line, "\t")
-		if len(f) != 3 || len(f[0]) != 4 || f[1] == "" || f[2] == "" {
-			return nil, fmt.Errorf("local.tsv line %d: want a code, the Italian name and the local name: %q", n+1, line)
-		}
+	err := eachLine("local.tsv", src, "a code, the Italian name and the local name", func(f []string) bool {
 		es = append(es, localEntry{f[0], f[1], f[2]})
-	}
-	return es, nil
+		return f[1] != "" && f[2] != ""
+	})
+	return es, err
 }
 
 // addLocal adds today's local names to the latest entry of their codes, once
