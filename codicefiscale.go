@@ -326,9 +326,9 @@ func centuryBefore(code string, later, earlier, today Date) bool {
 	if !earlier.After(DateOf(today.Time().AddDate(-(oldestAge + 1), 0, 0))) {
 		return false
 	}
-	ps, ok := LookupPlace(code)
+	ps := tableEntries(code)
 	valid := func(d Date) bool { return slices.ContainsFunc(ps, func(p PlaceInfo) bool { return p.ValidOn(d) }) }
-	return ok && valid(earlier) && !valid(later)
+	return ps != nil && valid(earlier) && !valid(later)
 }
 
 // CFCheck is the full answer about one typed codice fiscale, for a person

@@ -66,21 +66,31 @@ func (p PlaceInfo) String() string {
 // LookupPlace returns the entries of a codice catastale, oldest first, and
 // whether it is known. The code is matched in upper case.
 func LookupPlace(code string) ([]PlaceInfo, bool) {
+	ps := tableEntries(code)
+	if ps == nil {
+		return nil, false
+	}
+	ps = slices.Clone(ps)
+	for k := range ps {
+		ps[k].Aliases = slices.Clone(ps[k].Aliases)
+	}
+	return ps, true
+}
+
+// tableEntries returns the table's own entries of a code (upper-cased),
+// nil when unknown: for reading only.
+func tableEntries(code string) []PlaceInfo {
 	code = strings.ToUpper(strings.TrimSpace(code))
 	t := placeTable()
 	i, found := slices.BinarySearchFunc(t.places, code, func(p PlaceInfo, c string) int { return strings.Compare(p.Code, c) })
 	if !found {
-		return nil, false
+		return nil
 	}
 	j := i
 	for j < len(t.places) && t.places[j].Code == code {
 		j++
 	}
-	ps := slices.Clone(t.places[i:j])
-	for k := range ps {
-		ps[k].Aliases = slices.Clone(ps[k].Aliases)
-	}
-	return ps, true
+	return t.places[i:j:j]
 }
 
 // SearchPlaces returns at most limit places (all when limit <= 0) whose name
@@ -185,8 +195,8 @@ func CheckPlace(code string, birth Date) (warning string, err error) {
 	if !validPlaceCode(code) {
 		return "", FieldError{Field: FieldLuogoNascita, Key: KeyPlaceCode}
 	}
-	ps, ok := LookupPlace(code)
-	if !ok {
+	ps := tableEntries(code)
+	if ps == nil {
 		return "", FieldError{Field: FieldLuogoNascita, Key: KeyPlaceUnknown, Args: map[string]any{"Code": code}}
 	}
 	if birth.IsZero() || slices.ContainsFunc(ps, func(p PlaceInfo) bool { return p.ValidOn(birth) }) {
