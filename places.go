@@ -139,22 +139,23 @@ func SearchPlaces(query string, limit int) []PlaceInfo {
 			}
 		}
 	}
+	q0 := q[0] // the first letter: most names differ there already
 	for i := range t.names {
 		n := &t.names[i]
 		base := 0
 		if n.alias {
 			base = 3
 		}
-		switch {
-		case n.key == q:
+		switch key := n.key; {
+		case key[0] == q0 && key == q:
 			add(base, n.place)
-		case strings.HasPrefix(n.key, q):
+		case key[0] == q0 && strings.HasPrefix(key, q):
 			if open[base+1] {
 				add(base+1, n.place)
 			}
 		case open[base+2]:
 			for _, w := range n.words {
-				if strings.HasPrefix(n.key[w:], q) {
+				if key[w] == q0 && strings.HasPrefix(key[w:], q) {
 					add(base+2, n.place)
 					break
 				}
@@ -323,6 +324,9 @@ func loadPlaces(gz []byte) (*places, error) {
 				}
 				word = true
 				keys = append(keys, f...)
+			}
+			if len(keys) == start {
+				continue // no letters: nothing to find it by
 			}
 			t.names = append(t.names, placeName{words: words, place: int32(i), alias: k > 0})
 			spans = append(spans, span{start, len(keys)})
