@@ -231,8 +231,8 @@ type placeName struct {
 	alias bool  // an alias, not the place's name
 }
 
-// placeTable loads the embedded table once, at its first use: some 40 ms
-// and 3 MB of heap for 10,700 entries.
+// placeTable loads the embedded table once, at its first use: some 15 ms
+// and 3 MB of heap for 10,700 entries and 13,500 names.
 var placeTable = sync.OnceValue(func() *places {
 	t, err := loadPlaces(assets.Places)
 	if err != nil {
