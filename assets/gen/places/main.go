@@ -52,6 +52,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -209,13 +210,17 @@ func fetch(dir, version, cfjsVersion string) (sources, error) {
 }
 
 // clean repairs what the package gets wrong: names stored as UTF-8 read as
-// Latin-1 ("CittÃ  della Pieve"), "UK" for the United Kingdom, a blank ISO
+// Latin-1 ("CittÃ  della Pieve"), comuni's names with every word
+// capitalised ("Barbana D'istria" for Barbana d'Istria), "UK" for the United Kingdom, a blank ISO
 // code, and the dates it puts for "unknown" (1861-01-01 as the first day,
 // 9999-12-31 as the last).
 func clean(places []place) []place {
 	for i := range places {
 		p := &places[i]
 		p.Name = strings.Join(strings.Fields(demojibake(p.Name)), " ")
+		if p.Code[0] != 'Z' && miscased(p.Name) {
+			p.Name = titleCase(p.Name)
+		}
 		p.Province = strings.TrimSpace(p.Province)
 		if p.Province == "UK" {
 			p.Province = "GB"
@@ -256,6 +261,26 @@ func clearProvinceDates(places []place) {
 			p.From = ""
 		}
 	}
+}
+
+// miscased reports whether a comune's name has the case of the package's
+// upper-case records turned into title case: a preposition or article
+// after the first word written with a capital ("Alà Dei Sardi"), or a
+// small letter after an apostrophe ("Sant'oreste").
+func miscased(name string) bool {
+	rs := []rune(name)
+	for i, r := range rs {
+		if r == '\'' && i+1 < len(rs) && unicode.IsLower(rs[i+1]) {
+			return true
+		}
+	}
+	words := strings.FieldsFunc(name, func(r rune) bool { return r == ' ' || r == '-' || r == '\'' })
+	for _, w := range words[1:] {
+		if lowerWords[strings.ToLower(w)] && unicode.IsUpper([]rune(w)[0]) {
+			return true
+		}
+	}
+	return false
 }
 
 // demojibake undoes a UTF-8 text decoded as Latin-1 or Windows-1252, when

@@ -24,6 +24,33 @@ func TestDemojibake(t *testing.T) {
 	}
 }
 
+// Ensure that a comune's name written with every word capitalised gets
+// the case of the ISTAT lists, and a name already right is left alone.
+func TestMiscased(t *testing.T) {
+	for in, want := range map[string]string{
+		"Barbana D'istria":      "Barbana d'Istria",
+		"Alà Dei Sardi":         "Alà dei Sardi",
+		"Sant'oreste":           "Sant'Oreste",
+		"Torre De' Busi":        "Torre de' Busi",
+		"Capriati A Volturno":   "Capriati a Volturno",
+		"Campo Nell'elba":       "Campo nell'Elba",
+		"Santa Maria la Carità": "Santa Maria la Carità",
+		"La Salle":              "La Salle",
+		"Sant'Angelo Lodigiano": "Sant'Angelo Lodigiano",
+		"San Giorgio a Cremano": "San Giorgio a Cremano",
+		"Pré-Saint-Didier":      "Pré-Saint-Didier",
+		"Di Nola":               "Di Nola",
+	} {
+		got := in
+		if miscased(in) {
+			got = titleCase(in)
+		}
+		if got != want {
+			t.Errorf("%q: got %q, want %q", in, got, want)
+		}
+	}
+}
+
 // Ensure that the package's placeholder dates and codes are cleaned, and a
 // day shared by most of a province's comuni is dropped.
 func TestClean(t *testing.T) {
@@ -63,6 +90,7 @@ func TestMerge(t *testing.T) {
 		{Code: "B414", Name: "Calino", Province: "BS", To: "1927-11-02"},
 		{Code: "G778", Name: "Pola", Province: "PL", To: "1947-09-16"},
 		{Code: "Z112", Name: "Germania", Province: "DE"},
+		{Code: "A512", Name: "Aversa", Province: "NA"},
 	}
 	sup := []supplementEntry{{"Z245", "Vietnam del Nord", ""}, {"Z727", "Tokelau", "TK"}}
 	cfjs := []cfjsEntry{
@@ -74,6 +102,7 @@ func TestMerge(t *testing.T) {
 		{"Z727", "EE", "ISOLE DELL'UNIONE", true}, {"Z727", "EE", "TOKELAU=ISOLE DELL'UNIONE", true},
 		{"B331", "MI", "CA' DE' MAZZI", false},
 		{"M293", "FM", "VEGLIA", false},
+		{"A512", "NA", "AVERSA", false}, {"A512", "CE", "AVERSA", true},
 	}
 	out, r := merge(belf, sup, cfjs)
 	got := map[string]place{}
@@ -87,17 +116,18 @@ func TestMerge(t *testing.T) {
 		{Code: "Z727", Name: "Tokelau", Province: "TK", Aliases: []string{"Isole dell'Unione"}},
 		{Code: "B331", Name: "Ca' de' Mazzi", Province: "MI", Ceased: true},
 		{Code: "M293", Name: "Veglia", Province: "FU", Ceased: true},
+		{Code: "A512", Name: "Aversa", Province: "CE"},
 	} {
 		p := got[want.Code]
 		if p.Name != want.Name || p.Province != want.Province || p.To != want.To || p.Ceased != want.Ceased || strings.Join(p.Aliases, "|") != strings.Join(want.Aliases, "|") {
 			t.Errorf("%s: got %+v, want %+v", want.Code, p, want)
 		}
 	}
-	if len(out) != 8 || r.codes[pkg] != 4 || r.codes["supplement"] != 2 || r.codes[cfjsPkg] != 2 || r.names != 2 || r.ceased != 1 {
+	if len(out) != 9 || r.codes[pkg] != 5 || r.codes["supplement"] != 2 || r.codes[cfjsPkg] != 2 || r.names != 2 || r.ceased != 1 {
 		t.Errorf("%d places, report %+v", len(out), r)
 	}
-	if r.conflicts["in-use"] != 1 || r.conflicts["name"] != 1 {
-		t.Errorf("disagreements %v: want Germania's use and Calitri's name", r.conflicts)
+	if r.conflicts["in-use"] != 1 || r.conflicts["name"] != 1 || r.conflicts["province-today"] != 1 {
+		t.Errorf("disagreements %v: want Germania's use, Calitri's name, Aversa's province", r.conflicts)
 	}
 }
 

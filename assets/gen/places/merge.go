@@ -124,8 +124,13 @@ func (r *report) write(w io.Writer) {
 // keep (as aliases; not a name it puts in another province than belfiore
 // does and that starts otherwise, which is as often a wrong code as a
 // former name), and the end of a supplement's code. Where belfiore and
-// codice-fiscale-js disagree on whether a code is in use, or on a comune's
-// province, belfiore stands and the report says so.
+// codice-fiscale-js disagree on whether a code is in use, or on a ceased
+// comune's province, belfiore stands and the report says so. The province
+// of a comune both say is in use is codice-fiscale-js's, from ISTAT's
+// current list: belfiore keeps one record per code, and for some 250
+// comuni in use its province is one of an earlier period (AO for the
+// comuni of the Canavese, part of the province of Aosta in 1927-1945; NA
+// for Aversa; OT and OG, Sardinian provinces abolished in 2016).
 func merge(belf []place, sup []supplementEntry, cfjs []cfjsEntry) ([]place, *report) {
 	r := &report{codes: map[string]int{}, conflicts: map[string]int{}}
 	byCode := map[string][]cfjsEntry{}
@@ -196,6 +201,12 @@ func merge(belf []place, sup []supplementEntry, cfjs []cfjsEntry) ([]place, *rep
 		case latest.To != "" && active:
 			r.conflict("in-use", "%s %s: ceased on %s for belfiore, in use for codice-fiscale-js", code, latest.Name, latest.To)
 		}
+		if today := provinceToday(es); code[0] != 'Z' && latest.To == "" && today != "" && today != latest.Province {
+			r.conflict("province-today", "%s %s: %s for belfiore, %s in codice-fiscale-js's copy of ISTAT's current list: %s taken",
+				code, latest.Name, latest.Province, today, today)
+			latest.Province = today
+			continue
+		}
 		if code[0] != 'Z' && !slices.ContainsFunc(idx, func(i int) bool {
 			return slices.ContainsFunc(es, func(e cfjsEntry) bool { return e.Province == out[i].Province })
 		}) {
@@ -215,6 +226,17 @@ func merge(belf []place, sup []supplementEntry, cfjs []cfjsEntry) ([]place, *rep
 	}
 	r.totalCodes = len(have)
 	return out, r
+}
+
+// provinceToday returns the province of the name codice-fiscale-js marks as
+// in use, taken from ISTAT's current list of comuni; "" when none is.
+func provinceToday(es []cfjsEntry) string {
+	for i := len(es) - 1; i >= 0; i-- {
+		if es[i].Active {
+			return es[i].Province
+		}
+	}
+	return ""
 }
 
 // sameStem reports whether name starts with the same five letters as one
@@ -280,7 +302,9 @@ var lowerWords = map[string]bool{
 	"con": true, "d": true, "da": true, "dal": true, "dalla": true, "de": true, "dei": true,
 	"del": true, "della": true, "delle": true, "dello": true, "degli": true, "dell": true,
 	"di": true, "e": true, "ed": true, "in": true, "nel": true, "nella": true, "sul": true,
-	"sulla": true, "sull": true, "y": true,
+	"sulla": true, "sull": true, "y": true, "nell": true, "dall": true, "all": true,
+	"nei": true, "negli": true, "dai": true, "dagli": true, "sui": true, "sugli": true,
+	"per": true, "tra": true, "fra": true, "col": true,
 }
 
 // titleCase writes an upper-case name as the ISTAT lists do: each word
