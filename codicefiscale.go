@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // CodiceFiscale is an Italian tax code as written, upper case, without
@@ -324,9 +326,9 @@ func centuryBefore(code string, later, earlier, today Date) bool {
 	if !earlier.After(DateOf(today.Time().AddDate(-(oldestAge + 1), 0, 0))) {
 		return false
 	}
-	ps, ok := LookupPlace(code)
+	ps := tableEntries(code)
 	valid := func(d Date) bool { return slices.ContainsFunc(ps, func(p PlaceInfo) bool { return p.ValidOn(d) }) }
-	return ok && valid(earlier) && !valid(later)
+	return ps != nil && valid(earlier) && !valid(later)
 }
 
 // CFCheck is the full answer about one typed codice fiscale, for a person
@@ -374,8 +376,11 @@ func CheckCodiceFiscale(input string, ref time.Time) (CFCheck, error) {
 // 1st, 3rd and 4th consonant when it has four or more, otherwise as for the
 // surname), the year's last two digits, the month letter, the day (plus 40
 // for a woman), the place's codice catastale and the check character.
-// Accented letters count as their base letter; apostrophes, spaces and
-// hyphens are dropped. A name written in another alphabet cannot be encoded.
+// Accented letters count as their base letter, and the Latin letters
+// outside the Italian alphabet follow ICAO 9303's transliteration (Ø as OE,
+// ß as SS: see latinFold); apostrophes, spaces and hyphens are dropped. A
+// name written in another alphabet (Cyrillic, Greek) is refused with
+// KeyNameLatin: the desk asks for the Latin form the document prints.
 //
 // It returns a FieldError on the field at fault. The place code is checked
 // for its shape only (a letter and three digits); [CheckPlace] looks it up.
@@ -577,10 +582,10 @@ func (cf CodiceFiscale) String() string { return string(cf) }
 // GoString redacts the code, so that %#v in a log does not print it.
 func (cf CodiceFiscale) GoString() string { return fmt.Sprintf("CodiceFiscale(%s)", cf.Redacted()) }
 
-// foldLetters returns the letters of s as upper-case A-Z: accented and
-// other Latin letters folded to their base letters (È to E, Ø to O, ß to
-// SS), everything that is not a letter (spaces, apostrophes, hyphens, dots,
-// digits) dropped. ok is false when s holds a letter of another alphabet.
+// foldLetters returns the letters of s as upper-case A-Z, by the rules of
+// latinFold (È to E, Ñ to N, Ø to OE, ß to SS), everything that is not a
+// letter (spaces, apostrophes, hyphens, dots, digits) dropped. ok is false
+// when s holds a letter of another alphabet (Cyrillic, Greek...).
 func foldLetters(s string) (letters string, ok bool) {
 	ok = true
 	b := make([]byte, 0, len(s))
@@ -621,22 +626,72 @@ func foldRune(r rune) (string, bool) {
 
 const asciiLetters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-// latinFold maps the Latin letters with diacritics (Latin-1 Supplement,
-// Latin Extended-A, and the Romanian comma-below letters) to A-Z.
+// latinFold maps every letter of the Latin script outside A-Z (Latin-1
+// Supplement, Latin Extended-A and -B, Latin Extended Additional) that the
+// codice fiscale can take to the letters that stand for it. The rules:
+//
+//   - A letter with diacritics (accents, cedilla, tilde, ring, caron,
+//     umlaut, ogonek, comma below; the Vietnamese letters) counts as its
+//     base letter: À, Ä and Å are A, Ñ is N, Ş and Ș are S, Ễ is E. This is
+//     the rule the Agenzia delle Entrate applies to the accented letters of
+//     Italian names (D.M. 23 dicembre 1976; its own software and every
+//     peer library, codice-fiscale-js among them, take È as E), and one of
+//     the transliterations that ICAO Doc 9303 (8th edition, 2021), Part 3,
+//     section 6, "Transliteration of multinational Latin-based
+//     characters", allows for each of these letters (it also allows AE, OE
+//     and UE for Ä, Ö and Ü, and NXX for Ñ: the desk does not use them).
+//   - A letter that is not a base letter with a mark has the one
+//     transliteration ICAO 9303 Part 3 gives it, which a foreign
+//     passport's MRZ already shows: Æ is AE, Ø and Œ are OE, ß is SS, Þ is
+//     TH, Ð and Đ are D, Ł is L, Ħ is H, Ŋ is N, Ĳ is IJ, ı is I, ĸ is K.
+//
+// The Agenzia delle Entrate publishes no table for letters outside the
+// Italian alphabet, and the sources in seeds/ say nothing of them: when the
+// citizen brings a codice fiscale already issued, the desk compares its
+// letters with the name (CompareCodiceFiscale) and that code stands.
+//
+// Names in another script (Cyrillic, Greek, Arabic...) are not
+// transliterated: foldLetters reports them and the desk asks for the Latin
+// form that the document itself prints (a passport's MRZ and its Latin
+// name field, the permesso di soggiorno), because that is the form the
+// Agenzia encoded; a transliteration of the desk's own (ICAO's, GOST's or
+// ELOT's) could give other letters.
 var latinFold = func() map[rune]string {
 	m := make(map[rune]string)
 	for _, g := range [...][2]string{
-		{"ÀÁÂÃÄÅĀĂĄàáâãäåāăą", "A"}, {"Ææ", "AE"}, {"ÇĆĈĊČçćĉċč", "C"}, {"ĎĐÐďđð", "D"},
-		{"ÈÉÊËĒĔĖĘĚèéêëēĕėęě", "E"}, {"ĜĞĠĢĝğġģ", "G"}, {"ĤĦĥħ", "H"},
-		{"ÌÍÎÏĨĪĬĮİìíîïĩīĭįı", "I"}, {"Ĳĳ", "IJ"}, {"Ĵĵ", "J"}, {"Ķķĸ", "K"},
-		{"ĹĻĽĿŁĺļľŀł", "L"}, {"ÑŃŅŇŊñńņňŉŋ", "N"}, {"ÒÓÔÕÖØŌŎŐòóôõöøōŏő", "O"},
-		{"Œœ", "OE"}, {"ŔŖŘŕŗř", "R"}, {"ŚŜŞŠȘśŝşšșſ", "S"}, {"ß", "SS"},
-		{"ŢŤŦȚţťŧț", "T"}, {"Þþ", "TH"}, {"ÙÚÛÜŨŪŬŮŰŲùúûüũūŭůűų", "U"},
-		{"Ŵŵ", "W"}, {"ÝŸŶýÿŷ", "Y"}, {"ŹŻŽźżž", "Z"},
+		{"Ææ", "AE"}, {"ØøŒœ", "OE"}, {"ß", "SS"}, {"Þþ", "TH"}, {"ÐðĐđ", "D"},
+		{"Łł", "L"}, {"Ħħ", "H"}, {"Ŋŋ", "N"}, {"Ĳĳ", "IJ"}, {"ı", "I"}, {"ĸ", "K"},
+		{"ſ", "S"}, {"Ŀŀ", "L"}, {"ŉ", "N"},
 	} {
 		for _, r := range g[0] {
 			m[r] = g[1]
 		}
 	}
+	for _, block := range [...][2]rune{{0xC0, 0x24F}, {0x1E00, 0x1EFF}} {
+		for r := block[0]; r <= block[1]; r++ {
+			if _, ok := m[r]; ok || !unicode.IsLetter(r) {
+				continue
+			}
+			if base, ok := baseLetter(r); ok {
+				m[r] = string(base)
+			}
+		}
+	}
 	return m
 }()
+
+// baseLetter returns the upper-case A-Z letter that r is made of, when r
+// decomposes (Unicode canonical decomposition) into it and combining marks
+// only.
+func baseLetter(r rune) (byte, bool) {
+	d := []rune(norm.NFD.String(string(r)))
+	if len(d) < 2 || d[0] >= 0x80 || !unicode.IsLetter(d[0]) {
+		return 0, false
+	}
+	for _, c := range d[1:] {
+		if !unicode.Is(unicode.Mn, c) {
+			return 0, false
+		}
+	}
+	return byte(unicode.ToUpper(d[0])), true
+}

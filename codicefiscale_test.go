@@ -524,3 +524,101 @@ func BenchmarkValidateDecode(b *testing.B) {
 		}
 	}
 }
+
+// Ensure that the letters outside the Italian alphabet are transliterated
+// as latinFold documents: a letter with marks as its base letter, the
+// others by ICAO 9303 Part 3; and that another script is refused.
+func TestFoldLettersTransliteration(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"Muñoz", "MUNOZ", true},
+		{"Peña Nieto", "PENANIETO", true},
+		{"Søren Ørsted", "SOERENOERSTED", true},
+		{"Æsir", "AESIR", true},
+		{"Œuvre", "OEUVRE", true},
+		{"Straße", "STRASSE", true},
+		{"Łukasz Wałęsa", "LUKASZWALESA", true},
+		{"Đorđević", "DORDEVIC", true},
+		{"Þór", "THOR", true},
+		{"Müller Åberg Özil", "MULLERABERGOZIL", true},
+		{"Nguyễn Thị Ánh", "NGUYENTHIANH", true},
+		{"Ștefănescu", "STEFANESCU", true},
+		{"Çelik Yıldız", "CELIKYILDIZ", true},
+		{"Ĳsselmeer", "IJSSELMEER", true},
+		{"D'Annunzio-Rossi Jr.", "DANNUNZIOROSSIJR", true},
+		{"Мария", "", false},
+		{"Παπαδόπουλος", "", false},
+		{"Ivanova Мария", "IVANOVA", false},
+		{"محمد", "", false},
+	} {
+		got, ok := foldLetters(tc.in)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("foldLetters(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+// Ensure that the codice fiscale of a name with letters outside the
+// Italian alphabet takes the transliteration's letters, and a Greek or
+// Cyrillic name is refused on its field with the message that asks for the
+// Latin form.
+func TestEncodeCodiceFiscaleTransliteration(t *testing.T) {
+	for _, tc := range []struct {
+		cognome, nome, want3 string // the six name letters
+		field                string // the field refused, if any
+	}{
+		{"Muñoz", "Iñigo", "MNZNGI", ""},
+		{"Sørensen", "Bjørn", "SRNBRN", ""},
+		{"Østergaard", "Søren", "STRSRN", ""},
+		{"Weiß", "Jürgen", "WSSJGN", ""},
+		{"Wałęsa", "Łukasz", "WLSLSZ", ""},
+		{"Đoković", "Novak", "DKVNVK", ""},
+		{"Ægidius", "Æbbe", "GDSBBA", ""},
+		{"Иванов", "Ivan", "", FieldCognome},
+		{"Ivanov", "Иван", "", FieldNome},
+		{"Papadopoulos", "Γιώργος", "", FieldNome},
+	} {
+		cf, err := EncodeCodiceFiscale(tc.cognome, tc.nome, SexMale, Date{1950, 3, 1}, "Z112")
+		if tc.field != "" {
+			var fe FieldError
+			if !errors.As(err, &fe) || fe.Field != tc.field || fe.Key != KeyNameLatin {
+				t.Errorf("%s %s: got %v, want %s on %s", tc.cognome, tc.nome, err, KeyNameLatin, tc.field)
+			}
+			continue
+		}
+		if err != nil || string(cf[:6]) != tc.want3 {
+			t.Errorf("%s %s: got %s, %v; want %s...", tc.cognome, tc.nome, cf, err, tc.want3)
+		}
+	}
+}
+
+// FuzzNameLetters checks that the encoder never panics on any names, in
+// any script or none, and writes only A-Z for them; and that what it writes
+// parses.
+func FuzzNameLetters(f *testing.F) {
+	for _, s := range [][2]string{{"Rossi", "Mario"}, {"Muñoz", "Iñigo"}, {"Søren", "Ørsted"}, {"Weiß", "ß"},
+		{"Иванов", "Ivan"}, {"Nguyễn", "Ánh"}, {"", "'"}, {"\xff\xfe", "a\u0301"}, {"ŉ", "ǅ"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, cognome, nome string) {
+		if f, _ := foldLetters(cognome + nome); strings.Trim(f, asciiLetters) != "" {
+			t.Fatalf("foldLetters(%q) = %q: not A-Z only", cognome+nome, f)
+		}
+		cf, err := EncodeCodiceFiscale(cognome, nome, SexFemale, Date{1970, 12, 31}, "H501")
+		if err != nil {
+			var fe FieldError
+			if !errors.As(err, &fe) || (fe.Field != FieldCognome && fe.Field != FieldNome) {
+				t.Fatalf("EncodeCodiceFiscale(%q, %q): %v", cognome, nome, err)
+			}
+			return
+		}
+		if strings.Trim(string(cf[:6]), asciiLetters) != "" {
+			t.Fatalf("EncodeCodiceFiscale(%q, %q) = %s: not A-Z", cognome, nome, cf)
+		}
+		if _, err := ParseCodiceFiscale(string(cf)); err != nil {
+			t.Fatalf("EncodeCodiceFiscale(%q, %q) = %s, which does not parse: %v", cognome, nome, cf, err)
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -61,6 +62,66 @@ func TestLookupPlace(t *testing.T) {
 	}
 }
 
+// Ensure that the table holds the historical codes of the places Italy
+// lost or merged: Istria, Fiume and Zara (ceded in 1947), Veglia and
+// Dalmatia (annexed 1941-1943), long-ceased comuni of Lombardy and Venice,
+// and the Z codes of ceased states; each with the province of the time,
+// ceased, and found by today's local name where it has one. The Dodecanese
+// (the Isole italiane dell'Egeo, 1912-1947) were a possession, not comuni
+// of the Kingdom, and neither source has a code for them: only Greece's,
+// Z115, is checked here.
+func TestHistoricalPlaces(t *testing.T) {
+	for _, tc := range []struct {
+		code, name, province, to, local string
+	}{
+		{"D507", "Fasana", "PL", "", "Fažana"},          // Istria, codice-fiscale-js only
+		{"G778", "Pola", "PL", "1947-09-16", "Pula"},    // Istria
+		{"G700", "Pirano", "PL", "1977-04-04", "Piran"}, // Zone B, to Yugoslavia by the treaty of Osimo
+		{"D620", "Fiume", "FU", "1947-09-16", "Rijeka"}, // Fiume
+		{"A009", "Abbazia", "FU", "1947-09-16", "Opatija"},
+		{"M293", "Veglia", "FU", "", "Krk"},           // annexed 1941
+		{"M149", "Zara", "ZA", "1947-09-16", "Zadar"}, // Zara
+		{"M310", "Sebenico", "ZA", "", "Šibenik"},     // Dalmatia, annexed 1941
+		{"E411", "Lagosta", "ZA", "1947-09-16", "Lastovo"},
+		{"B331", "Ca' de' Mazzi", "MI", "", ""}, // Lombardy
+		{"E845", "Malamocco", "VE", "", ""},     // the Lido of Venice
+		{"A002", "Abbadia Sopra Adda", "CO", "1928-03-07", ""},
+		{"Z727", "Tokelau", "", "", ""},          // a territory, still in use
+		{"Z245", "Vietnam del Nord", "", "", ""}, // ceased states
+		{"Z244", "Vietnam del Sud", "", "", ""},
+		{"Z135", "Unione Sovietica", "", "1992-01-01", ""},
+		{"Z115", "Grecia", "", "", ""},
+		{"Z105", "Cecoslovacchia", "", "1993-01-01", ""},
+	} {
+		t.Run(tc.code, func(t *testing.T) {
+			ps, ok := LookupPlace(tc.code)
+			if !ok {
+				t.Fatalf("%s %s: not in the table", tc.code, tc.name)
+			}
+			p := ps[len(ps)-1]
+			to := ""
+			if !p.To.IsZero() {
+				to = p.To.Time().Format("2006-01-02")
+			}
+			if p.Name != tc.name || p.Province != tc.province || to != tc.to {
+				t.Fatalf("got %+v", p)
+			}
+			if p.Current() != (tc.code == "Z727" || tc.code == "Z115") {
+				t.Errorf("Current() = %v", p.Current())
+			}
+			if tc.local == "" {
+				return
+			}
+			if !slices.Contains(p.Aliases, tc.local) {
+				t.Errorf("aliases %q lack %s", p.Aliases, tc.local)
+			}
+			if found := SearchPlaces(tc.local, 5); !slices.ContainsFunc(found, func(q PlaceInfo) bool { return q.Code == tc.code }) {
+				t.Errorf("SearchPlaces(%q) = %v", tc.local, found)
+			}
+		})
+	}
+}
+
 // Ensure that the dates of a code tell when it was valid.
 func TestPlaceDates(t *testing.T) {
 	ps, _ := LookupPlace("Z135")
@@ -96,6 +157,14 @@ func TestSearchPlaces(t *testing.T) {
 		{"unione sov", 0, []string{"Z135 Unione Sovietica"}},
 		{"georgia", 2, []string{"Z254 Georgia", "Z136 Georgia (codice cessato)"}},
 		{"hong", 0, []string{"Z221 Hong Kong"}},
+		{"krk", 0, []string{"M293 Veglia (FU)"}},
+		{"veglia", 0, []string{"M293 Veglia (FU)"}},
+		{"rijeka", 0, []string{"D620 Fiume (FU)"}},
+		{"pula", 0, []string{"H088 Pula (CA)", "G778 Pola (PL)"}}, // the name before the alias
+		{"pola", 1, []string{"G778 Pola (PL)"}},
+		{"sibenik", 0, []string{"M310 Sebenico (ZA)"}},
+		{"abano bagni", 0, []string{"A001 Abano Terme (PD)"}},
+		{"tokelau", 0, []string{"Z727 Tokelau"}},
 		{"z404", 0, []string{"Z404 Stati Uniti d'America"}},
 		{"", 0, nil},
 		{"'", 0, nil},
@@ -250,17 +319,27 @@ func TestLoadPlacesBroken(t *testing.T) {
 		w.Close()
 		return b.Bytes()
 	}
-	const head = "# test\ncode\tname\tprovince\tfrom\tto\n"
-	if _, err := loadPlaces(gz(head + "H501\tRoma\tRM\t1884-09-11\t\n")); err != nil {
+	const head = "# test\ncode\tname\tprovince\tfrom\tto\taliases\n"
+	good, err := loadPlaces(gz(head + "B331\tCa' de' Mazzi\tMI\t\t?\t\nH501\tRoma\tRM\t1884-09-11\t\tRoma Capitale|Urbe\n"))
+	if err != nil {
 		t.Fatalf("a good table refused: %v", err)
+	}
+	if p := good.places[0]; !p.Ceased || !p.To.IsZero() || p.Current() {
+		t.Errorf("ceased on a day not known: %+v", p)
+	}
+	if p := good.places[1]; p.Ceased || len(p.Aliases) != 2 || p.Aliases[1] != "Urbe" {
+		t.Errorf("aliases: %+v", p)
 	}
 	for name, table := range map[string][]byte{
 		"not gzip'd":     []byte("not gzip"),
 		"other columns":  gz("code\tname\n"),
-		"bad code":       gz(head + "H5011\tRoma\tRM\t\t\n"),
-		"missing column": gz(head + "H501\tRoma\tRM\t\n"),
-		"bad date":       gz(head + "H501\tRoma\tRM\t1884-13-01\t\n"),
-		"not sorted":     gz(head + "H501\tRoma\tRM\t\t\nF205\tMilano\tMI\t\t\n"),
+		"old columns":    gz("code\tname\tprovince\tfrom\tto\nH501\tRoma\tRM\t\t\n"),
+		"bad code":       gz(head + "H5011\tRoma\tRM\t\t\t\n"),
+		"no name":        gz(head + "H501\t\tRM\t\t\t\n"),
+		"missing column": gz(head + "H501\tRoma\tRM\t\t\n"),
+		"bad date":       gz(head + "H501\tRoma\tRM\t1884-13-01\t\t\n"),
+		"bad end":        gz(head + "H501\tRoma\tRM\t\t??\t\n"),
+		"not sorted":     gz(head + "H501\tRoma\tRM\t\t\t\nF205\tMilano\tMI\t\t\t\n"),
 	} {
 		if _, err := loadPlaces(table); err == nil {
 			t.Errorf("%s: no error", name)

@@ -10,7 +10,8 @@ import _ "embed" // for the places table
 // validity dates. It is gzip'd TSV, written by the generator in gen/places,
 // whose doc comment describes the columns; read it through the domain's
 // LookupPlace and SearchPlaces. Data: ISTAT, Ministero dell'Interno (ANPR),
-// Agenzia delle Entrate, CC BY; see NOTICE.
+// Agenzia delle Entrate, CC BY, through two npm packages; the table is CC
+// BY-SA 4.0 (see NOTICE).
 //
 //go:embed places/places.tsv.gz
 var Places []byte

@@ -17,18 +17,22 @@ import (
 // before, for a 29 February; "place", the one before, the only one in which
 // the comune of birth was in force. It is empty for a temporary code.
 type cfResult struct {
-	Input          string   `json:"input"`
-	Valid          bool     `json:"valid"`
-	Canonical      string   `json:"canonical"`
-	Omocode        bool     `json:"omocode"`
-	Temporary      bool     `json:"temporary"`
-	Sex            string   `json:"sex"`
-	Birthdate      string   `json:"birthdate"`
-	Century        string   `json:"century"` // latest, leap_day or place
-	BirthplaceCode string   `json:"birthplace_code"`
-	BirthplaceName string   `json:"birthplace_name"`
-	Warnings       []string `json:"warnings"`
-	Error          string   `json:"error"`
+	Input          string `json:"input"`
+	Valid          bool   `json:"valid"`
+	Canonical      string `json:"canonical"`
+	Omocode        bool   `json:"omocode"`
+	Temporary      bool   `json:"temporary"`
+	Sex            string `json:"sex"`
+	Birthdate      string `json:"birthdate"`
+	Century        string `json:"century"` // latest, leap_day or place
+	BirthplaceCode string `json:"birthplace_code"`
+	BirthplaceName string `json:"birthplace_name"` // with the province of the time: Veglia (FU)
+	// BirthplaceOtherNames are the place's former names and, for a comune
+	// no longer in Italy, today's local name (Krk).
+	BirthplaceOtherNames []string `json:"birthplace_other_names"`
+	BirthplaceCeased     bool     `json:"birthplace_ceased"` // the code is no longer in use
+	Warnings             []string `json:"warnings"`
+	Error                string   `json:"error"`
 }
 
 // cmdCF checks codici fiscali given as arguments, or read one a line from
@@ -76,7 +80,7 @@ func cmdCF(e *env, args []string) error {
 
 // checkCF checks one code as of ref.
 func checkCF(input string, ref time.Time) cfResult {
-	r := cfResult{Input: input, Warnings: []string{}}
+	r := cfResult{Input: input, Warnings: []string{}, BirthplaceOtherNames: []string{}}
 	c, err := pinsede.CheckCodiceFiscale(input, ref)
 	if err != nil {
 		r.Error = fieldMessage(err)
@@ -93,7 +97,9 @@ func checkCF(input string, ref time.Time) cfResult {
 	}
 	r.BirthplaceCode = c.Decoded.PlaceCode
 	if n := len(c.Place); n > 0 {
-		r.BirthplaceName = c.Place[n-1].String()
+		p := c.Place[n-1]
+		r.BirthplaceName, r.BirthplaceCeased = p.String(), !p.Current()
+		r.BirthplaceOtherNames = append(r.BirthplaceOtherNames, p.Aliases...)
 	}
 	for _, w := range c.Warnings {
 		r.Warnings = append(r.Warnings, message(w, nil))

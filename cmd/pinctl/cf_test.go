@@ -2,9 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pinsede/pinsede"
 )
 
 // Ensure that pinctl cf prints one JSON object per code, reads codes from
@@ -13,13 +16,17 @@ func TestCF(t *testing.T) {
 	sb := newSandbox(t)
 	// The century rule is read on a known day; pinctl cf reads nothing else.
 	sb.now = func() time.Time { return time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC) }
-	r := sb.run(t, "BNCLRA85M41F205C\n\n", "cf", "rssmra80a01h50mm", "80078750587", "RSSMRA80A01H501X", "RSSMRA07E01A114H", "-")
+	veglia, err := pinsede.EncodeCodiceFiscale("Rossi", "Maria", pinsede.SexFemale, pinsede.Date{Year: 1938, Month: 5, Day: 2}, "M293")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := sb.run(t, "BNCLRA85M41F205C\n\n", "cf", "rssmra80a01h50mm", "80078750587", "RSSMRA80A01H501X", "RSSMRA07E01A114H", string(veglia), "-")
 	if r.code != exitFail {
 		t.Fatalf("exit %d, want %d (one code is invalid)\n%s", r.code, exitFail, r.stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
-	if len(lines) != 5 {
-		t.Fatalf("%d lines, want 5:\n%s", len(lines), r.stdout)
+	if len(lines) != 6 {
+		t.Fatalf("%d lines, want 6:\n%s", len(lines), r.stdout)
 	}
 	var got []cfResult
 	for _, l := range lines {
@@ -46,7 +53,15 @@ func TestCF(t *testing.T) {
 	if old := got[3]; !old.Valid || old.Birthdate != "1907-05-01" || old.Century != "place" || old.BirthplaceName != "Aizurro (CO)" || len(old.Warnings) != 0 {
 		t.Errorf("century from the place: %+v", old)
 	}
-	if woman := got[4]; !woman.Valid || woman.Sex != "F" || woman.Birthdate != "1985-08-01" || woman.BirthplaceName != "Milano (MI)" {
+	// Veglia, annexed in 1941 and ceded in 1947: the province of the time,
+	// today's local name.
+	if v := got[4]; !v.Valid || v.BirthplaceName != "Veglia (FU)" || !v.BirthplaceCeased || !slices.Contains(v.BirthplaceOtherNames, "Krk") || v.Birthdate != "1938-05-02" {
+		t.Errorf("Veglia: %+v", v)
+	}
+	if omo.BirthplaceCeased || omo.BirthplaceOtherNames == nil {
+		t.Errorf("Roma: %+v", omo)
+	}
+	if woman := got[5]; !woman.Valid || woman.Sex != "F" || woman.Birthdate != "1985-08-01" || woman.BirthplaceName != "Milano (MI)" {
 		t.Errorf("from stdin: %+v", woman)
 	}
 	if r := sb.run(t, "", "cf"); r.code != exitUsage {

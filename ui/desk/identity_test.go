@@ -58,6 +58,9 @@ func TestPlacePicker(t *testing.T) {
 		{"a comune merged into another", "corigliano c", []string{"Corigliano Calabro (CS)"}, 0,
 			"Corigliano Calabro (CS)", "D005", "fino al 31/03/2018 · D005"},
 		{"by its code", "Z105", []string{"Cecoslovacchia"}, 0, "Cecoslovacchia", "Z105", "stato estero · fino al 01/01/1993 · Z105"},
+		{"by today's local name, with the province of the time", "Krk", []string{"Veglia (FU)"}, 0, "Veglia (FU)", "M293", "Krk · cessato · M293"},
+		{"Rijeka", "Rijeka", []string{"Fiume (FU)"}, 0, "Fiume (FU)", "D620", "Rijeka · fino al 16/09/1947 · D620"},
+		{"a ceded comune by its Italian name", "Pola", []string{"Pola (PL)"}, 0, "Pola (PL)", "G778", "fino al 16/09/1947 · G778"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h.typeIn(p.entry, c.typed)
@@ -76,7 +79,7 @@ func TestPlacePicker(t *testing.T) {
 			for range c.downs {
 				key(p.entry, fyne.KeyDown)
 			}
-			if d := placeDetail(p.results[p.highlight]); d != c.detail {
+			if d := placeDetail(p.results[p.highlight], c.typed); d != c.detail {
 				t.Errorf("detail %q, want %q", d, c.detail)
 			}
 			key(p.entry, fyne.KeyReturn)

@@ -13,8 +13,10 @@ const placeSuggestions = 30
 
 // placePicker is the place-of-birth entry with type-ahead (typeahead.go):
 // as the clerk types a name (or a codice catastale), the places of
-// pinsede.SearchPlaces show under the entry, with the province, the code
-// and, for a ceased comune or state, the day it ceased. Choosing writes
+// pinsede.SearchPlaces show under the entry, with the province of the time
+// (Pola (PL), Fiume (FU)), the code and, for a ceased comune or state, the
+// day it ceased. A place found by another name (today's local name, Krk for
+// Veglia, or a former name) shows that name in its detail. Choosing writes
 // "Name (PR)" in the entry and hands the place to onPick, which fills the
 // code's own entry.
 type placePicker struct {
@@ -34,7 +36,7 @@ func (a *App) newPlacePicker(placeholder string, onPick func(pinsede.PlaceInfo))
 		out := make([]suggestion, len(p.results))
 		for i, pl := range p.results {
 			// A ceased place in italics: the detail says until when.
-			out[i] = suggestion{text: pl.String(), detail: placeDetail(pl), italic: !pl.Current()}
+			out[i] = suggestion{text: pl.String(), detail: placeDetail(pl, q), italic: !pl.Current()}
 		}
 		return out
 	}
@@ -73,16 +75,38 @@ func isUpperLetters(s string) bool {
 	return s != ""
 }
 
-// placeDetail is the grey text beside a suggestion: the code, and what
-// tells apart two places of the same name (a state, a ceased place).
-func placeDetail(pl pinsede.PlaceInfo) string {
+// placeDetail is the grey text beside a suggestion for the query typed:
+// the code, and what tells apart two places of the same name (a state, a
+// ceased place), and the other name the query found it by.
+func placeDetail(pl pinsede.PlaceInfo, query string) string {
 	var parts []string
+	if a := matchedAlias(pl, query); a != "" {
+		parts = append(parts, a)
+	}
 	if pl.Foreign {
 		parts = append(parts, lang.L("place.foreign"))
 	}
-	if !pl.Current() {
+	switch {
+	case !pl.Current() && pl.To.IsZero():
+		parts = append(parts, lang.L("place.ceased"))
+	case !pl.Current():
 		parts = append(parts, lang.L("place.until", map[string]any{"Date": pl.To.Italian()}))
 	}
 	parts = append(parts, pl.Code)
 	return strings.Join(parts, " · ")
+}
+
+// matchedAlias returns the alias of pl that starts with query, when its
+// name does not: the name the clerk typed ("Krk" for Veglia).
+func matchedAlias(pl pinsede.PlaceInfo, query string) string {
+	q := pinsede.FoldName(query)
+	if q == "" || strings.HasPrefix(pinsede.FoldName(pl.Name), q) {
+		return ""
+	}
+	for _, a := range pl.Aliases {
+		if strings.HasPrefix(pinsede.FoldName(a), q) {
+			return a
+		}
+	}
+	return ""
 }
