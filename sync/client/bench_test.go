@@ -334,18 +334,16 @@ func rawInsert(b *testing.B, store *pgstore.Store, items []local.OutboxItem) tim
 }
 
 // planStores are the stores the benchmarks of centrale under load compare:
-// bbolt; PostgreSQL as pgstore opens it; PostgreSQL with the server's
-// default plan cache (plan_cache_mode=auto, as pgstore was before it
-// forced custom plans); PostgreSQL with pgx describing each statement
-// once and executing it unnamed, planned each time (the other way to
-// custom plans).
+// bbolt; PostgreSQL with the server's default plan cache
+// (plan_cache_mode=auto: a generic plan kept from a statement's 6th run,
+// as pgstore was before); PostgreSQL as pgstore opens it, each statement
+// planned for its values.
 var planStores = []struct {
 	name string
 	open func(t testing.TB) central.Store
 }{
 	stores[0],
 	{"postgres-generic", pgOpener("plan_cache_mode=auto")},
-	{"postgres-describe", pgOpener("plan_cache_mode=auto&default_query_exec_mode=cache_describe")},
 	stores[1],
 }
 
@@ -438,9 +436,9 @@ func BenchmarkLoad500(b *testing.B) {
 }
 
 // BenchmarkDrainSmall drains an outbox in small pushes of 100 events into
-// centrale on PostgreSQL, in rounds of 5,000 events, for each way of
-// planning of planStores; the rounds of the three alternate, so that all
-// see the same load from the rest of the machine. A plan cached while the
+// centrale on PostgreSQL, in rounds of 5,000 events, with each plan cache
+// of planStores; their rounds alternate, so that both see the same load
+// from the rest of the machine. A plan cached while the
 // tables were small, and kept as they grow, shows as rounds that get
 // slower. Metrics, per planning: events/s of the first round, of the last,
 // and over all.

@@ -162,8 +162,8 @@ func planRows() int {
 // prepared and run 6 times on tables of 200 rows, analyzed (from the 6th
 // run PostgreSQL may keep a generic plan made for that size, the plan
 // cache's default), then the tables grow to planRows() with autovacuum off
-// and EXPLAIN EXECUTE shows the plan the next run would use. With -v it
-// prints every plan.
+// and EXPLAIN EXECUTE shows the plan the next run would use; and again
+// once the tables are analyzed. With -v it prints every plan.
 func TestPlans(t *testing.T) {
 	ctx := context.Background()
 	s, err := Open(ctx, pgtest.DSN(t))
@@ -207,14 +207,21 @@ func TestPlans(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for i, q := range qs {
-		plan, text, err := explain(ctx, c.Conn(), fmt.Sprintf("plan_%d", i), q.args(n))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("%s:\n%s", q.name, text)
-		if seq := seqScans(plan); len(seq) > 0 {
-			t.Errorf("%s reads %s whole (Seq Scan) at %d rows:\n%s", q.name, strings.Join(seq, ", "), n, text)
+	check := func(stats string) {
+		for i, q := range qs {
+			plan, text, err := explain(ctx, c.Conn(), fmt.Sprintf("plan_%d", i), q.args(n))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s, %s:\n%s", q.name, stats, text)
+			if seq := seqScans(plan); len(seq) > 0 {
+				t.Errorf("%s reads %s whole (Seq Scan) at %d rows, %s:\n%s", q.name, strings.Join(seq, ", "), n, stats, text)
+			}
 		}
 	}
+	check(fmt.Sprintf("statistics of %d rows", seed))
+	if _, err := s.pool.Exec(ctx, `ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
+	check("statistics up to date")
 }
