@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -39,9 +40,9 @@ type replica struct {
 
 // startReplica runs the centrale binary bin on the PostgreSQL at dsn with
 // the CA folder pkiDir, waits for its "centrale listening" line and
-// returns it; it is stopped (SIGINT) when the test ends.
-func startReplica(t *testing.T, bin, pkiDir, dsn string) *replica {
-	t.Helper()
+// returns it; it is stopped (SIGINT) when the test ends. It may run on
+// any goroutine.
+func startReplica(t *testing.T, bin, pkiDir, dsn string) (*replica, error) {
 	// The events carry the suite's clock (storetest.T0), which may be
 	// another day than the processes' real one (PINSEDE_TEST_NOW): the
 	// window of event times is opened wide. The PIN checks are limited by
@@ -54,12 +55,12 @@ func startReplica(t *testing.T, bin, pkiDir, dsn string) *replica {
 		"-verify-cert-rate", "1e9", "-verify-cert-burst", "1000000", "-verify-cf-rate", "1e9", "-verify-cf-burst", "1000000")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		t.Fatal(err)
+		return nil, fmt.Errorf("start centrale: %w", err)
 	}
 	r := &replica{}
 	cmd.Stderr = &lockedWriter{r}
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return nil, fmt.Errorf("start centrale: %w", err)
 	}
 	done := make(chan struct{})
 	t.Cleanup(func() {
@@ -90,10 +91,10 @@ func startReplica(t *testing.T, bin, pkiDir, dsn string) *replica {
 	}()
 	a, ok := <-addr
 	if !ok {
-		t.Fatalf("centrale did not start:\n%s", r.String())
+		return nil, fmt.Errorf("centrale did not start:\n%s", r.String())
 	}
 	r.url = "https://" + a
-	return r
+	return r, nil
 }
 
 // String returns what the replica wrote.
@@ -192,11 +193,14 @@ func TestReplicas(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(pkiDir, "server.key"), keyPEM, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	// The first migrates the database; the others start together.
-	rs := []*replica{startReplica(t, bin, pkiDir, dsn)}
-	more := make([]*replica, replicas-1)
-	storetest.Together(len(more), func(i int) { more[i] = startReplica(t, bin, pkiDir, dsn) })
-	rs = append(rs, more...)
+	// All start together on the empty database: one migrates it, under
+	// the migrations' advisory lock, and the others find it done.
+	rs := make([]*replica, replicas)
+	errs := make([]error, replicas)
+	storetest.Together(replicas, func(i int) { rs[i], errs[i] = startReplica(t, bin, pkiDir, dsn) })
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
 	store, err := pgstore.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -218,7 +222,7 @@ func TestReplicas(t *testing.T) {
 		}
 	}
 	answers := make([]wire.PushResponse, sedi*replicas)
-	errs := make([]error, len(answers))
+	errs = make([]error, len(answers))
 	storetest.Together(len(answers), func(i int) {
 		s, r := i/replicas, i%replicas
 		errs[i] = call(sedeClients[s], rs[r].url+"/v1/events", pushes[s], &answers[i])
