@@ -201,6 +201,20 @@ func TestReplicas(t *testing.T) {
 	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)
 	}
+	// Each replica reads the same crl.pem, and says its number.
+	monitor := replicaClient(t, ca, pki.RolePortal, "MONITOR")
+	var crl string
+	for i, r := range rs {
+		var h wire.Health
+		if err := call(monitor, r.url+"/v1/health", nil, &h); err != nil || h.Status != "ok" || h.Store != "postgres" || h.CRLNumber == "" {
+			t.Errorf("replica %d health: %+v, %v", i, h, err)
+		} else if i > 0 && h.CRLNumber != crl {
+			t.Errorf("replica %d says revocation list %s, replica 0 %s", i, h.CRLNumber, crl)
+		}
+		if i == 0 {
+			crl = h.CRLNumber
+		}
+	}
 	store, err := pgstore.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
