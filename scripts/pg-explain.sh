@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # pg-explain.sh prints the plan PostgreSQL makes for every statement of the
 # central store (sync/pgstore/queries.go) on tables of 10 million
-# credentials, events and changes, and fails if one reads credentials,
-# events or changes whole (Seq Scan).
+# credentials, events, changes and audit heads, and fails if one reads
+# one of them whole (Seq Scan).
 #
 #   scripts/pg-explain.sh            # 10,000,000 rows a table
 #   scripts/pg-explain.sh 1000000    # another size

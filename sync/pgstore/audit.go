@@ -80,14 +80,12 @@ func notNull(b []byte) []byte {
 // h's chain.
 func headState(ctx context.Context, tx pgx.Tx, sede string, h wire.AuditHead) (central.HeadState, error) {
 	var st central.HeadState
-	err := tx.QueryRow(ctx, `SELECT count(*), coalesce(bool_or(chain = $2), false) FROM audit_chains WHERE sede = $1`,
-		sede, h.Chain).Scan(&st.Chains, &st.Admitted)
+	err := tx.QueryRow(ctx, qAuditChains, sede, h.Chain).Scan(&st.Chains, &st.Admitted)
 	if err != nil || !st.Admitted {
 		return st, err
 	}
 	var seq int64
-	err = tx.QueryRow(ctx, `SELECT seq, hash FROM audit_heads WHERE sede = $1 AND chain = $2 AND discarded_by IS NULL
-		ORDER BY seq DESC LIMIT 1`, sede, h.Chain).Scan(&seq, &st.Highest.Hash)
+	err = tx.QueryRow(ctx, qAuditHighest, sede, h.Chain).Scan(&seq, &st.Highest.Hash)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 	case err != nil:
@@ -95,8 +93,7 @@ func headState(ctx context.Context, tx pgx.Tx, sede string, h wire.AuditHead) (c
 	default:
 		st.Highest.Chain, st.Highest.Seq = h.Chain, uint64(seq)
 	}
-	err = tx.QueryRow(ctx, `SELECT hash FROM audit_heads WHERE sede = $1 AND chain = $2 AND seq = $3 AND discarded_by IS NULL
-		LIMIT 1`, sede, h.Chain, int64(h.Seq)).Scan(&st.AtSeq)
+	err = tx.QueryRow(ctx, qAuditAtSeq, sede, h.Chain, int64(h.Seq)).Scan(&st.AtSeq)
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = nil
 	}

@@ -18,7 +18,7 @@ import (
 
 // bigTables are the tables that grow with the country: a plan that reads
 // one of them whole is a bug.
-var bigTables = []string{"credentials", "events", "changes"}
+var bigTables = []string{"credentials", "events", "changes", "audit_heads"}
 
 // planQuery is a statement of queries.go with arguments that find rows of
 // the table fill writes.
@@ -66,11 +66,14 @@ func planQueries() []planQuery {
 		}},
 		{"wipe tickets", qWipeTickets, func(n int) []any { return []any{now.Add(-24 * time.Hour)} }},
 		{"wipe requests", qWipeRequests, func(n int) []any { return []any{now.Add(-24 * time.Hour)} }},
+		{"audit chains", qAuditChains, func(n int) []any { return []any{"S007", []byte("chain")} }},
+		{"audit highest", qAuditHighest, func(n int) []any { return []any{"S007", []byte("chain")} }},
+		{"audit at seq", qAuditAtSeq, func(n int) []any { return []any{"S007", []byte("chain"), int64(n / 2)} }},
 	}
 }
 
-// fill writes rows from..to-1 of credentials, events and changes: one
-// credential of its own codice fiscale each, 500 sedi.
+// fill writes rows from..to-1 of the bigTables: one credential of its own
+// codice fiscale each, 500 sedi, one audit chain each.
 func fill(ctx context.Context, pool *pgxpool.Pool, from, to int) error {
 	for _, q := range []string{
 		`INSERT INTO credentials (id, codice_fiscale, sede, status, accepted_at, credential)
@@ -83,6 +86,9 @@ func fill(ctx context.Context, pool *pgxpool.Pool, from, to int) error {
 			FROM generate_series($1::int, $2::int - 1) AS i`,
 		`INSERT INTO changes (sede, payload)
 			SELECT 'S' || lpad((i % 500)::text, 3, '0'), '{"kind": "credential.superseded"}'
+			FROM generate_series($1::int, $2::int - 1) AS i`,
+		`INSERT INTO audit_heads (sede, chain, seq, hash, received)
+			SELECT 'S' || lpad((i % 500)::text, 3, '0'), 'chain', i, sha256(i::text::bytea), $3
 			FROM generate_series($1::int, $2::int - 1) AS i`,
 	} {
 		args := []any{from, to, testclock.Now()}
@@ -156,8 +162,8 @@ func planRows() int {
 	return 20_000
 }
 
-// Ensure that no statement the store runs reads credentials, events or
-// changes whole, on the store's own connections, once the tables have
+// Ensure that no statement the store runs reads credentials, events,
+// changes or audit_heads whole, on the store's own connections, once the tables have
 // grown past the statistics PostgreSQL planned with: each statement is
 // prepared and run 6 times on tables of 200 rows, analyzed (from the 6th
 // run PostgreSQL may keep a generic plan made for that size, the plan

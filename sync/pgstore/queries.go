@@ -61,6 +61,17 @@ const (
 		WHERE t.sede = u.sede AND t.code = u.code AND t.called_at IS NULL`
 	// qWipeTickets removes the tickets issued before $1.
 	qWipeTickets = `DELETE FROM tickets WHERE issued < $1`
+	// qAuditChains counts the audit chains of sede ($1) and tells whether
+	// one ($2) is admitted.
+	qAuditChains = `SELECT count(*), coalesce(bool_or(chain = $2), false) FROM audit_chains WHERE sede = $1`
+	// qAuditHighest reads the highest audit head kept of a chain ($2) of
+	// sede ($1).
+	qAuditHighest = `SELECT seq, hash FROM audit_heads WHERE sede = $1 AND chain = $2 AND discarded_by IS NULL
+		ORDER BY seq DESC LIMIT 1`
+	// qAuditAtSeq reads the audit head kept at a sequence number ($3) of
+	// a chain ($2) of sede ($1).
+	qAuditAtSeq = `SELECT hash FROM audit_heads WHERE sede = $1 AND chain = $2 AND seq = $3 AND discarded_by IS NULL
+		LIMIT 1`
 	// qWipeRequests removes the requests of the tickets issued before $1
 	// from their ChangeTicket records.
 	qWipeRequests = `UPDATE changes SET payload = payload #- '{ticket,request}'
