@@ -230,7 +230,7 @@ func TestReplicas(t *testing.T) {
 	for s := range sedi {
 		code := fmt.Sprintf("S%d", s+1)
 		sedeClients[s] = replicaClient(t, ca, pki.RoleSede, code)
-		pushes[s].Sede = code
+		pushes[s].Sede, pushes[s].AuditHead = code, &wire.AuditHead{}
 		for p := range people {
 			pushes[s].Events = append(pushes[s].Events, storetest.Issued(code, storetest.CF(p), fmt.Sprintf("e%d", p), fmt.Sprintf("%s-c%d", code, p), h))
 		}
@@ -321,7 +321,7 @@ func TestReplicas(t *testing.T) {
 	cf := storetest.CF(people)
 	iss := storetest.Issued("S1", cf, "lock1", "S1-lock", h)
 	var pushed wire.PushResponse
-	if err := call(sedeClients[0], rs[0].url+"/v1/events", wire.PushRequest{Sede: "S1", Events: []pinsede.Event{iss}}, &pushed); err != nil {
+	if err := call(sedeClients[0], rs[0].url+"/v1/events", wire.PushRequest{Sede: "S1", AuditHead: &wire.AuditHead{}, Events: []pinsede.Event{iss}}, &pushed); err != nil {
 		t.Fatal(err)
 	}
 	const guesses = 4 * replicas
