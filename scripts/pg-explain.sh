@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # pg-explain.sh prints the plan PostgreSQL makes for every statement of the
 # central store (sync/pgstore/queries.go) on tables of 10 million
-# credentials, events, changes and audit heads, and fails if one reads
+# credentials, events, changes, forms and audit heads, and fails if one reads
 # one of them whole (Seq Scan).
 #
 #   scripts/pg-explain.sh            # 10,000,000 rows a table

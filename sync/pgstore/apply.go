@@ -342,8 +342,7 @@ func (m *memTx) flushForms(ctx context.Context, tx conn) error {
 	for i, k := range m.formOrder {
 		ids[i], kinds[i] = m.forms[k].credentialID, m.forms[k].form.Kind
 	}
-	_, err := tx.Exec(ctx, `DELETE FROM forms AS f USING unnest($1::text[], $2::text[]) AS u(id, kind)
-		WHERE f.credential_id = u.id AND f.kind = u.kind`, ids, kinds)
+	_, err := tx.Exec(ctx, qDeleteForms, ids, kinds)
 	if err != nil {
 		return fmt.Errorf("replace forms: %w", err)
 	}

@@ -18,7 +18,7 @@ import (
 
 // bigTables are the tables that grow with the country: a plan that reads
 // one of them whole is a bug.
-var bigTables = []string{"credentials", "events", "changes", "audit_heads"}
+var bigTables = []string{"credentials", "events", "changes", "forms", "audit_heads"}
 
 // planQuery is a statement of queries.go with arguments that find rows of
 // the table fill writes.
@@ -58,6 +58,7 @@ func planQueries() []planQuery {
 		{"credentials of cf", qCredentialsOfCF, func(n int) []any { return []any{cf(n / 2)} }},
 		{"credentials of cf for update", qCredentialsOfCFForUpdate, func(n int) []any { return []any{cf(n / 2)} }},
 		{"revoke", qRevoke, func(n int) []any { return []any{fmt.Sprintf("c%d", n/2), "revoked", `{}`} }},
+		{"delete forms", qDeleteForms, func(n int) []any { return []any{ids("c", n), five("MV35")} }},
 		{"form", qForm, func(n int) []any { return []any{fmt.Sprintf("c%d", n/2), "MV35"} }},
 		{"delegation", qDelegation, func(n int) []any { return []any{"d1"} }},
 		{"ticket", qTicket, func(n int) []any { return []any{"S007", "A001"} }},
@@ -73,7 +74,7 @@ func planQueries() []planQuery {
 }
 
 // fill writes rows from..to-1 of the bigTables: one credential of its own
-// codice fiscale each, 500 sedi, one audit chain each.
+// codice fiscale each, with its MV35, 500 sedi, one audit chain each.
 func fill(ctx context.Context, pool *pgxpool.Pool, from, to int) error {
 	for _, q := range []string{
 		`INSERT INTO credentials (id, codice_fiscale, sede, status, accepted_at, credential)
@@ -87,6 +88,8 @@ func fill(ctx context.Context, pool *pgxpool.Pool, from, to int) error {
 		`INSERT INTO changes (sede, payload)
 			SELECT 'S' || lpad((i % 500)::text, 3, '0'), '{"kind": "credential.superseded"}'
 			FROM generate_series($1::int, $2::int - 1) AS i`,
+		`INSERT INTO forms (credential_id, kind, pdf, archived_at)
+			SELECT 'c' || i, 'MV35', '\x255044462d', $3 FROM generate_series($1::int, $2::int - 1) AS i`,
 		`INSERT INTO audit_heads (sede, chain, seq, hash, received)
 			SELECT 'S' || lpad((i % 500)::text, 3, '0'), 'chain', i, sha256(i::text::bytea), $3
 			FROM generate_series($1::int, $2::int - 1) AS i`,
@@ -162,8 +165,8 @@ func planRows() int {
 	return 20_000
 }
 
-// Ensure that no statement the store runs reads credentials, events,
-// changes or audit_heads whole, on the store's own connections, once the tables have
+// Ensure that no statement the store runs reads one of the bigTables
+// whole, on the store's own connections, once the tables have
 // grown past the statistics PostgreSQL planned with: each statement is
 // prepared and run 6 times on tables of 200 rows, analyzed (from the 6th
 // run PostgreSQL may keep a generic plan made for that size, the plan

@@ -49,6 +49,10 @@ const (
 	qCredentialsOfCFForUpdate = qCredentialsOfCF + ` FOR UPDATE`
 	// qRevoke writes a revoked credential.
 	qRevoke = `UPDATE credentials SET status = $2, credential = $3 WHERE id = $1`
+	// qDeleteForms removes the forms of the credentials ($1) and kinds
+	// ($2) a push archives anew.
+	qDeleteForms = `DELETE FROM forms AS f USING unnest($1::text[], $2::text[]) AS u(id, kind)
+		WHERE f.credential_id = u.id AND f.kind = u.kind`
 	// qForm reads a credential's ($1) form of a kind ($2).
 	qForm = `SELECT pdf FROM forms WHERE credential_id = $1 AND kind = $2`
 	// qDelegation reads a delegation by its id ($1).
