@@ -47,16 +47,11 @@ func (s *Store) PutAuditHead(ctx context.Context, sede string, h wire.AuditHead,
 // push carries a head, so these are two round trips a push instead of
 // one for each statement. On any error it rolls back.
 func (s *Store) putAuditHead(ctx context.Context, sede string, h wire.AuditHead, at time.Time) (fork *central.ForkError, err error) {
-	c, err := s.pool.Acquire(ctx)
+	c, done, err := s.ownConn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer c.Release()
-	defer func() {
-		if err != nil && c.Conn().PgConn().TxStatus() != 'I' {
-			c.Exec(context.WithoutCancel(ctx), `ROLLBACK`)
-		}
-	}()
+	defer done(&err)
 	var st central.HeadState
 	b := &pgx.Batch{}
 	b.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)

@@ -220,21 +220,33 @@ func (s *Store) Apply(ctx context.Context, sede string, events []pinsede.Event, 
 	return out, nil
 }
 
+// ownConn acquires a connection for a transaction that its caller begins
+// and commits in batches of its own, and returns it with the function to
+// defer: it rolls back a transaction left open when *err is not nil, and
+// releases the connection.
+func (s *Store) ownConn(ctx context.Context) (*pgxpool.Conn, func(err *error), error) {
+	c, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, func(err *error) {
+		if *err != nil && c.Conn().PgConn().TxStatus() != 'I' {
+			c.Exec(context.WithoutCancel(ctx), `ROLLBACK`)
+		}
+		c.Release()
+	}, nil
+}
+
 // apply makes one attempt at Apply, on a connection of its own: the
 // transaction begins in the batch of load's reads, one round trip fewer
 // than pgx.BeginTxFunc. On any error it rolls back; a connection left in a
 // transaction is closed by the pool rather than reused.
 func (s *Store) apply(ctx context.Context, sede string, events []pinsede.Event, at time.Time) (out []wire.Result, err error) {
-	c, err := s.pool.Acquire(ctx)
+	c, done, err := s.ownConn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer c.Release()
-	defer func() {
-		if err != nil && c.Conn().PgConn().TxStatus() != 'I' {
-			c.Exec(context.WithoutCancel(ctx), `ROLLBACK`)
-		}
-	}()
+	defer done(&err)
 	// The events Apply rejects anyway are not read for: their strings may
 	// be what PostgreSQL refuses to hold (a NUL).
 	lim := *s.limits.Load()
