@@ -16,6 +16,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/buildinfo"
+	"github.com/pinsede/pinsede/internal/logging"
 	"github.com/pinsede/pinsede/sync/boltstore"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/pgstore"
@@ -47,6 +48,13 @@ type config struct {
 	limits central.Limits
 	// verify bound the PIN checks (-verify-*).
 	verify server.VerifyLimits
+	// manage is the management listener's address (-manage; "" none),
+	// certMargin how long before the server certificate's expiry it is
+	// not ready (observe.go).
+	manage     string
+	certMargin time.Duration
+	// logFormat and logLevel make the log (-log-format, -log-level).
+	logFormat, logLevel string
 }
 
 // paramsFlag is the repeatable -pin-params flag.
@@ -107,6 +115,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	cfPerMinute := fs.Float64("verify-cf-rate", server.DefaultCFRate*60, "PIN checks a minute per codice fiscale")
 	fs.IntVar(&c.verify.CFBurst, "verify-cf-burst", server.DefaultCFBurst, "PIN checks at once per codice fiscale")
 	fs.IntVar(&c.verify.Buckets, "verify-buckets", server.DefaultBuckets, "certificates and codici fiscali whose rate is remembered, each")
+	observeFlags(fs, &c) // observe.go
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -135,6 +144,8 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		return c, fmt.Errorf("-lock-*: %w", err)
 	}
 	switch {
+	case c.certMargin <= 0:
+		return c, errors.New("-ready-cert-margin must be positive")
 	case c.limits.MaxSkew <= 0 || c.limits.MaxAge <= 0:
 		return c, errors.New("-max-clock-skew and -max-event-age must be positive")
 	case *memMiB < 1 || c.verify.Slots < 0 || c.verify.Queue < 0 || c.verify.Wait <= 0:
@@ -194,7 +205,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "centrale:", err)
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(stdout, nil))
+	log, err := logging.New(stdout, c.logFormat, c.logLevel)
+	if err != nil {
+		fmt.Fprintln(stderr, "centrale:", err)
+		return 2
+	}
 	if err := serve(ctx, c, log, nil); err != nil {
 		fmt.Fprintln(stderr, "centrale:", err)
 		return 1
@@ -202,9 +217,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// listening is where serve listens: the API, and the management
+// listener ("" when none).
+type listening struct{ api, manage string }
+
 // serve opens the store and serves the API until ctx ends. When ready is
-// not nil, it receives the address listened on.
-func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- string) error {
+// not nil, it receives the addresses listened on.
+func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listening) error {
 	read := func(p string) ([]byte, error) {
 		b, err := os.ReadFile(p)
 		if err != nil {
@@ -254,6 +273,10 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- string)
 	c.verify.CheckMemoryKiB = max(c.limits.MaxPINMemoryKiB(), verifier.Params.MemoryKiB, verifier.ChosenParams.MemoryKiB)
 	srv.SetVerifyLimits(c.verify)
 	vl := srv.VerifyLimits()
+	metrics, manage, err := observe(c, srv, tlsCfg, caPEM, log) // observe.go
+	if err != nil {
+		return err
+	}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		TLSConfig:         tlsCfg,
@@ -262,7 +285,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- string)
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ErrorLog:          server.ErrorLog(log, metrics),
 	}
 	ln, err := net.Listen("tcp", c.listen)
 	if err != nil {
@@ -273,10 +296,22 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- string)
 		"pin_params", paramsFlag{&c.limits.PINParams}.String(), "max_clock_skew", c.limits.MaxSkew, "max_event_age", c.limits.MaxAge,
 		"verify_slots", vl.Slots, "verify_queue", vl.Queue, "verify_wait", vl.Wait, "verify_check_mib", vl.CheckMemoryKiB>>10,
 		"verify_cert_rate", vl.CertRate, "verify_cert_burst", vl.CertBurst, "verify_cf_per_minute", vl.CFRate*60, "verify_cf_burst", vl.CFBurst)
-	if ready != nil {
-		ready <- ln.Addr().String()
+	errc := make(chan error, 2)
+	addrs := listening{api: ln.Addr().String()}
+	if manage != nil {
+		mln, err := net.Listen("tcp", c.manage)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("management listener: %w", err)
+		}
+		addrs.manage = mln.Addr().String()
+		log.Info("management listening", "addr", addrs.manage, "paths", "/healthz /readyz /metrics")
+		go func() { errc <- manage.Serve(mln) }()
+		defer manage.Close()
 	}
-	errc := make(chan error, 1)
+	if ready != nil {
+		ready <- addrs
+	}
 	go func() { errc <- hs.ServeTLS(ln, "", "") }()
 	go sweepTickets(ctx, srv)
 	if bs, ok := store.(*boltstore.Store); ok && c.backupDir != "" {

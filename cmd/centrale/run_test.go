@@ -34,18 +34,19 @@ func TestServe(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(dir, "server.crt"), certPEM, 0o644)
 	os.WriteFile(filepath.Join(dir, "server.key"), keyPEM, 0o600)
-	c, err := parse([]string{"-pki", dir, "-listen", "127.0.0.1:0", "-bolt", filepath.Join(dir, "c.db")}, io.Discard)
+	c, err := parse([]string{"-pki", dir, "-listen", "127.0.0.1:0", "-manage", "", "-bolt", filepath.Join(dir, "c.db")}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
+	ready := make(chan listening, 1)
 	done := make(chan error, 1)
 	var logs bytes.Buffer
 	go func() { done <- serve(ctx, c, slog.New(slog.NewTextHandler(&logs, nil)), ready) }()
 	var addr string
 	select {
-	case addr = <-ready:
+	case l := <-ready:
+		addr = l.api
 	case err := <-done:
 		t.Fatal(err)
 	}
