@@ -16,6 +16,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/buildinfo"
+	settings "github.com/pinsede/pinsede/internal/config"
 	"github.com/pinsede/pinsede/internal/logging"
 	"github.com/pinsede/pinsede/sync/boltstore"
 	"github.com/pinsede/pinsede/sync/central"
@@ -33,7 +34,8 @@ type config struct {
 	certFile string
 	keyFile  string
 	boltPath string
-	pgDSN    string
+	// pg is the PostgreSQL store, when given (pgpassword.go).
+	pg pgConn
 	// lock is the wrong-PIN lock policy (-lock-*).
 	lock central.LockPolicy
 	// backupDir, backupEvery and backupKeep are the online copies of
@@ -93,7 +95,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.certFile, "cert", "", "server certificate (default PKI/server.crt)")
 	fs.StringVar(&c.keyFile, "key", "", "server key (default PKI/server.key)")
 	fs.StringVar(&c.boltPath, "bolt", "centrale.db", "bbolt store file, when -postgres is not given")
-	fs.StringVar(&c.pgDSN, "postgres", "", "PostgreSQL connection string (postgres://user@host/db); overrides -bolt")
+	pgFlags(fs, &c.pg)
 	fs.IntVar(&c.lock.After, "lock-after", central.DefaultLockAfter, "wrong PINs in a row that lock a credential")
 	fs.DurationVar(&c.lock.For, "lock-for", central.DefaultLockFor, "how long the first lock lasts; each further one lasts twice as long")
 	fs.IntVar(&c.lock.MaxTemporary, "lock-temporary", central.DefaultMaxTemporaryLocks, "temporary locks before the next lock is permanent (lifted by centrale unlock)")
@@ -116,9 +118,12 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.verify.CFBurst, "verify-cf-burst", server.DefaultCFBurst, "PIN checks at once per codice fiscale")
 	fs.IntVar(&c.verify.Buckets, "verify-buckets", server.DefaultBuckets, "certificates and codici fiscali whose rate is remembered, each")
 	observeFlags(fs, &c) // observe.go
-	if err := fs.Parse(args); err != nil {
+	fs.String(settings.Flag, "", "TOML `file` of settings, keys named as the flags; PINSEDE_CENTRALE_* variables override it, and flags override both (README)")
+	st, err := settings.Loader{EnvPrefix: EnvPrefix}.Parse(fs, args)
+	if err != nil {
 		return c, err
 	}
+	c.pg.fromArgs = st.Source("postgres") == settings.Args
 	if *showVersion {
 		return c, errVersion
 	}
@@ -137,7 +142,10 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	if c.caFile == "" || c.certFile == "" || c.keyFile == "" {
 		return c, errors.New("give -pki, or -ca, -cert and -key")
 	}
-	if c.backupDir != "" && c.pgDSN != "" {
+	if _, err := c.pg.dsn(); err != nil {
+		return c, err
+	}
+	if c.backupDir != "" && c.pg.DSN != "" {
 		return c, errors.New("-backup-dir copies the bbolt store: for PostgreSQL use scripts/pg-backup.sh")
 	}
 	if err := c.lock.Validate(); err != nil {
@@ -166,11 +174,18 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	return c, nil
 }
 
-// openStore opens the PostgreSQL store at pgDSN, or else the bbolt store
-// at boltPath.
-func openStore(ctx context.Context, boltPath, pgDSN string) (central.Store, error) {
-	if pgDSN != "" {
-		return pgstore.Open(ctx, pgDSN)
+// EnvPrefix starts the environment variables of centrale's settings.
+const EnvPrefix = "PINSEDE_CENTRALE_"
+
+// openStore opens the PostgreSQL store of pg, or else the bbolt store at
+// boltPath.
+func openStore(ctx context.Context, boltPath string, pg pgConn) (central.Store, error) {
+	dsn, err := pg.dsn()
+	if err != nil {
+		return nil, err
+	}
+	if dsn != "" {
+		return pgstore.Open(ctx, dsn)
 	}
 	return boltstore.Open(boltPath)
 }
@@ -257,7 +272,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 			return err
 		}
 	}
-	store, err := openStore(ctx, c.boltPath, c.pgDSN)
+	store, err := openStore(ctx, c.boltPath, c.pg)
 	if err != nil {
 		return err
 	}
