@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/pinsede/pinsede/internal/testclock"
+	"github.com/pinsede/pinsede/internal/testlog"
 	"github.com/pinsede/pinsede/sync/boltstore"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
@@ -27,24 +28,6 @@ import (
 	"github.com/pinsede/pinsede/sync/storetest"
 	"github.com/pinsede/pinsede/sync/wire"
 )
-
-// syncBuffer is a log destination safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
 
 // observed starts a second centrale on env's store, CA, revocation list
 // and verifier, logging JSON to logs, with its metrics on a registry of
@@ -189,7 +172,7 @@ func TestMetrics(t *testing.T) {
 // status is logged as the 200 it is.
 func TestRequestID(t *testing.T) {
 	env := newEnv(t)
-	var logs syncBuffer
+	var logs testlog.Buffer
 	url, _, _ := observed(t, env, &logs)
 	c := env.Client(t, pki.RoleSede, "ROMA01")
 	resp, err := c.Get(url + "/v1/openapi.json")
