@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Ensure that the format and the level are those asked, and that others
@@ -17,9 +18,9 @@ func TestNew(t *testing.T) {
 		t.Fatal(err)
 	}
 	l.Info("hidden")
-	l.Warn("shown", "n", 1)
+	l.Warn("shown", "n", 1, "wait", 15*time.Minute)
 	var rec map[string]any
-	if err := json.Unmarshal(b.Bytes(), &rec); err != nil || rec["msg"] != "shown" {
+	if err := json.Unmarshal(b.Bytes(), &rec); err != nil || rec["msg"] != "shown" || rec["wait"] != "15m0s" {
 		t.Errorf("json at warn: %q, %v", b.String(), err)
 	}
 	b.Reset()
