@@ -2,9 +2,6 @@ package main
 
 import (
 	"flag"
-	"os"
-	"path/filepath"
-	"runtime"
 
 	settings "github.com/pinsede/pinsede/internal/config"
 )
@@ -20,19 +17,7 @@ var _ = flag.String(settings.Flag, "", "TOML `file` of settings, keys named as t
 // PINSEDE_SPORTELLO_CONFIG names one, the first that exists: the user's,
 // then the machine's. The installed launcher starts the desk with no
 // flags, so these set it up (centrale's address, the certificates).
-func configFiles() []string {
-	var files []string
-	if dir, err := os.UserConfigDir(); err == nil {
-		files = append(files, filepath.Join(dir, "pinsede", "sportello.toml"))
-	}
-	if runtime.GOOS == "windows" {
-		if dir := os.Getenv("ProgramData"); dir != "" {
-			files = append(files, filepath.Join(dir, "pinsede", "sportello.toml"))
-		}
-		return files
-	}
-	return append(files, "/etc/pinsede/sportello.toml")
-}
+func configFiles() []string { return settings.DefaultFiles("sportello") }
 
 // parseSettings parses args on fs after the config file and environ
 // (internal/config).

@@ -34,6 +34,8 @@ import (
 	"io/fs"
 	"maps"
 	"os"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -91,6 +93,25 @@ type Settings struct {
 
 // Source returns where the flag name got its value.
 func (s *Settings) Source(name string) Source { return s.sources[name] }
+
+// DefaultFiles returns where a program's file is looked for when
+// neither -config nor the environment names one, the first that exists
+// read: the user's (os.UserConfigDir()/pinsede/NAME.toml), then the
+// machine's (/etc/pinsede/NAME.toml; %ProgramData%\pinsede\NAME.toml on
+// Windows).
+func DefaultFiles(name string) []string {
+	var files []string
+	if dir, err := os.UserConfigDir(); err == nil {
+		files = append(files, filepath.Join(dir, "pinsede", name+".toml"))
+	}
+	if runtime.GOOS == "windows" {
+		if dir := os.Getenv("ProgramData"); dir != "" {
+			files = append(files, filepath.Join(dir, "pinsede", name+".toml"))
+		}
+		return files
+	}
+	return append(files, filepath.Join("/etc/pinsede", name+".toml"))
+}
 
 // Parse parses args with fs, which must declare the string flag -config
 // (Flag), then sets each flag args did not give from its environment

@@ -136,3 +136,12 @@ func TestErrors(t *testing.T) {
 		t.Error("a missing -config file accepted")
 	}
 }
+
+// Ensure that the user's file comes before the machine's.
+func TestDefaultFiles(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", home)
+	if got := DefaultFiles("chiosco"); len(got) != 2 || got[0] != filepath.Join(home, "pinsede", "chiosco.toml") || got[1] != "/etc/pinsede/chiosco.toml" {
+		t.Errorf("DefaultFiles: %q", got)
+	}
+}
