@@ -51,7 +51,7 @@ cf-rate = 30
 	if c.pkiDir != "/etc/pinsede/pki" || c.caFile != "/etc/pinsede/pki/ca.crt" || c.listen != "127.0.0.1:9443" || c.manage != "127.0.0.1:9191" ||
 		c.logFormat != "json" || c.logLevel != "debug" || c.lock.After != 4 || c.lock.For != 30*time.Minute ||
 		len(c.limits.PINParams) != 2 || c.limits.PINParams[1] != (pinsede.Argon2Params{Time: 1, MemoryKiB: 65536, Threads: 2}) ||
-		c.verify.MemoryBudget != 512<<20 || c.verify.CFRate != 0.5 {
+		c.verify.MemoryBudget != 512<<20 || c.verify.CFRate != 0.5 || c.configFile != path {
 		t.Errorf("settings: %+v", c)
 	}
 

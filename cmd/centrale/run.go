@@ -57,6 +57,8 @@ type config struct {
 	certMargin time.Duration
 	// logFormat and logLevel make the log (-log-format, -log-level).
 	logFormat, logLevel string
+	// configFile is the settings file read (-config); "" none.
+	configFile string
 }
 
 // paramsFlag is the repeatable -pin-params flag.
@@ -124,6 +126,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		return c, err
 	}
 	c.pg.fromArgs = st.Source("postgres") == settings.Args
+	c.configFile = st.File
 	if *showVersion {
 		return c, errVersion
 	}
@@ -306,7 +309,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	if err != nil {
 		return err
 	}
-	log.Info("centrale listening", "addr", ln.Addr().String(), "store", store.Kind(),
+	log.Info("centrale listening", "addr", ln.Addr().String(), "store", store.Kind(), "config", c.configFile,
 		"lock_after", c.lock.After, "lock_for", c.lock.For, "lock_temporary", c.lock.MaxTemporary, "policy_version", c.policy.Version,
 		"pin_params", paramsFlag{&c.limits.PINParams}.String(), "max_clock_skew", c.limits.MaxSkew, "max_event_age", c.limits.MaxAge,
 		"verify_slots", vl.Slots, "verify_queue", vl.Queue, "verify_wait", vl.Wait, "verify_check_mib", vl.CheckMemoryKiB>>10,
