@@ -92,7 +92,7 @@ func TestManageAndIdleFlood(t *testing.T) {
 		t.Errorf("/readyz: %d %q", st, body)
 	}
 
-	const closed, noCert = 300, 20
+	const closed, noCert = 2000, 20
 	for range closed {
 		conn, err := net.Dial("tcp", l.api)
 		if err != nil {
@@ -120,7 +120,7 @@ func TestManageAndIdleFlood(t *testing.T) {
 	for {
 		_, text := get(t, "http://"+l.manage+"/metrics")
 		if strings.Contains(text, `pinsede_tls_handshake_errors_total{reason="no_certificate"} 20`) &&
-			strings.Contains(text, `pinsede_tls_handshake_errors_total{reason="eof"} 300`) {
+			strings.Contains(text, `pinsede_tls_handshake_errors_total{reason="eof"} 2000`) {
 			break
 		}
 		time.Sleep(10 * time.Millisecond) // get fails the test if centrale stopped
