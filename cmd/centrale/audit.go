@@ -16,9 +16,10 @@ import (
 
 // auditArgs is what the flags of the audit subcommands say.
 type auditArgs struct {
-	reset           bool // audit reset; audit forks otherwise
-	boltPath, pgDSN string
-	r               central.AuditReset
+	reset    bool // audit reset; audit forks otherwise
+	boltPath string
+	pg       pgConn
+	r        central.AuditReset
 }
 
 // auditUsage is the usage of the audit subcommands.
@@ -40,7 +41,7 @@ func parseAudit(args []string, stderr io.Writer) (auditArgs, error) {
 		fs.PrintDefaults()
 	}
 	var chain string
-	storeFlags(fs, &a.boltPath, &a.pgDSN, &a.r.By, "resets")
+	storeFlags(fs, &a.boltPath, &a.pg, &a.r.By, "resets")
 	fs.StringVar(&a.r.Sede, "sede", "", "reset: the sede whose desk's audit chain to accept")
 	fs.StringVar(&chain, "chain", "", "reset: the chain to accept, in hex (as centrale audit forks and pinctl audit verify print it)")
 	fs.Uint64Var(&a.r.To, "to", 0, "reset: the last entry the kept heads still bind: those after it are discarded (0 admits a new desk's chain)")
@@ -74,7 +75,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 // audit runs an audit subcommand at now and says what it did on stdout.
 func audit(ctx context.Context, a auditArgs, stdout io.Writer, now time.Time) error {
-	store, err := openStore(ctx, a.boltPath, a.pgDSN)
+	store, err := openStore(ctx, a.boltPath, a.pg)
 	if err != nil {
 		return err
 	}

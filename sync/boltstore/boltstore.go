@@ -140,8 +140,13 @@ func migrateEventKeys(btx *bolt.Tx) error {
 	return btx.DeleteBucket(bucketEventsByID)
 }
 
-// Ping answers nil: an open file always answers.
-func (s *Store) Ping(ctx context.Context) error { return nil }
+// Ping answers nil while the file is open.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.View(func(*bolt.Tx) error { return nil }); err != nil {
+		return fmt.Errorf("ping central store %s: %w", s.path, err)
+	}
+	return nil
+}
 
 // Kind returns "bolt".
 func (s *Store) Kind() string { return "bolt" }

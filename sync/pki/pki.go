@@ -561,6 +561,14 @@ func (c *CRL) Number() string {
 	return c.number.String()
 }
 
+// NextUpdate returns the next update of the list in force: it expires
+// then.
+func (c *CRL) NextUpdate() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.next
+}
+
 // ServerTLS returns centrale's TLS configuration: its certificate, and a
 // client certificate required at the handshake and checked against the
 // CA. A client without one, or with one of another CA, fails the

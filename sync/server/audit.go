@@ -28,7 +28,7 @@ func (s *Server) putAuditHead(w http.ResponseWriter, r *http.Request, c caller, 
 	switch {
 	case errors.As(err, &fe):
 		if s.Log != nil {
-			s.Log.Error("audit head refused", "sede", c.code, "chain", central.ShortHash(h.Chain), "seq", h.Seq,
+			s.Log.ErrorContext(r.Context(), "audit head refused", "sede", c.code, "chain", central.ShortHash(h.Chain), "seq", h.Seq,
 				"hash", central.ShortHash(h.Hash), "reason", fe.Fork.Reason, "fork", fe.Fork.ID, "count", fe.Fork.Count)
 		}
 		problem(w, http.StatusConflict, "audit-fork", "Audit log refused",

@@ -16,6 +16,11 @@
 // (application/problem+json) that says what was wrong. The API is described in openapi.json, served at
 // /v1/openapi.json, and a test checks the handlers against it.
 //
+// ManageHandler (manage.go) serves /healthz, /readyz and /metrics on a
+// separate plain-HTTP listener; Metrics (metrics.go) count the requests,
+// verdicts, PIN checks and locks; each request has an id on its log
+// lines and in X-Request-Id (reqlog.go).
+//
 // # Caveats
 //
 // The handlers read the identity from r.TLS: behind a TLS-terminating proxy
@@ -54,8 +59,11 @@ type Server struct {
 	// Now is the clock of the records: the time events are received at,
 	// the day of tickets, the expiry of conversions.
 	Now func() time.Time
-	// Log receives one line per request; nil logs nothing.
+	// Log receives one line per request, with its request id
+	// (WithRequestID, reqlog.go); nil logs nothing.
 	Log *slog.Logger
+	// metrics, when not nil, count the requests (NewMetrics, metrics.go).
+	metrics *Metrics
 	// policy is the eligibility policy served at /v1/policy (SetPolicy);
 	// nil serves pinsede.DefaultPolicy.
 	policy atomic.Pointer[pinsede.Policy]
@@ -70,8 +78,11 @@ type Server struct {
 }
 
 // New returns a Server on store, with verifier, crl and the clock now,
-// and the default VerifyLimits.
+// and the default VerifyLimits; its lines on log carry the request id.
 func New(store central.Store, verifier *central.Verifier, crl *pki.CRL, log *slog.Logger, now func() time.Time) *Server {
+	if log != nil {
+		log = slog.New(WithRequestID(log.Handler()))
+	}
 	s := &Server{Store: store, Verifier: verifier, CRL: crl, Now: now, Log: log}
 	s.SetVerifyLimits(VerifyLimits{})
 	return s
@@ -117,10 +128,19 @@ func (s *Server) Handler() http.Handler {
 	return s.logged(mux)
 }
 
-// statusWriter remembers the status written.
+// statusWriter remembers the status written: 200 when the handler
+// writes a body first.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+}
+
+// Write writes b, after a 200 when no status was written.
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
 }
 
 // WriteHeader remembers the first status and writes it.
@@ -131,10 +151,12 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
-// logged logs each request and turns a panic into a 500 problem.
+// logged gives each request an id (reqlog.go), logs and counts it, and
+// turns a panic into a 500 problem.
 func (s *Server) logged(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		r = withNewRequestID(w, r)
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {
@@ -142,14 +164,19 @@ func (s *Server) logged(next http.Handler) http.Handler {
 					panic(v)
 				}
 				if s.Log != nil {
-					s.Log.Error("panic", "path", r.URL.Path, "panic", fmt.Sprint(v))
+					s.Log.ErrorContext(r.Context(), "panic", "path", r.URL.Path, "panic", fmt.Sprint(v))
 				}
 				if sw.status == 0 {
 					problem(sw, http.StatusInternalServerError, "internal", "Internal error", "the server failed; it has been logged")
 				}
 			}
+			if sw.status == 0 { // nothing written: net/http answers 200
+				sw.status = http.StatusOK
+			}
+			took := time.Since(start)
+			s.metrics.request(r, sw.status, took)
 			if s.Log != nil {
-				s.Log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds())
+				s.Log.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", took.Milliseconds())
 			}
 		}()
 		next.ServeHTTP(sw, r)
@@ -266,11 +293,13 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 	if !s.putAuditHead(w, r, c, req.AuditHead) { // audit.go
 		return
 	}
-	res, err := s.Store.Apply(r.Context(), c.code, req.Events, s.Now())
+	at := s.Now()
+	res, err := s.Store.Apply(r.Context(), c.code, req.Events, at)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
+	s.metrics.pushed(c.code, req.Events, res, at)
 	writeJSON(w, http.StatusOK, wire.ContentJSON, wire.PushResponse{Results: res})
 }
 
@@ -311,6 +340,7 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, c caller) {
 	if n := len(resp.Changes); n > 0 {
 		resp.Cursor = resp.Changes[n-1].Seq
 	}
+	s.metrics.pulled(c.code, s.Now())
 	writeJSON(w, http.StatusOK, wire.ContentJSON, resp)
 }
 
@@ -321,20 +351,24 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, c caller) {
 	g := s.guard.Load()
 	now := s.Now()
 	if ok, d := g.certs.take(c.serial, now); !ok {
+		s.metrics.verified("rate_limited")
 		tooMany(w, "this certificate", d)
 		return
 	}
 	var req wire.VerifyRequest
 	if !decode(w, r, wire.MaxVerifyBytes, &req) {
+		s.metrics.verified("invalid")
 		return
 	}
 	if cf, err := pinsede.ParseCodiceFiscale(req.CodiceFiscale); err == nil { // else Verify refuses it, hashing nothing
 		if ok, d := g.cfs.take(string(cf), now); !ok {
+			s.metrics.verified("rate_limited")
 			tooMany(w, "this codice fiscale", d)
 			return
 		}
 	}
 	if !g.gate.enter(r.Context()) {
+		s.metrics.verified("overloaded")
 		retryAfter(w, time.Second)
 		problem(w, http.StatusServiceUnavailable, "overloaded", "Too many PIN checks at once",
 			fmt.Sprintf("centrale checks at most %d PINs at once and %d more are waiting; try again in 1 s", g.limits.Slots, g.limits.Queue))
@@ -347,13 +381,16 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, c caller) {
 	}
 	resp, err := s.Verifier.Verify(r.Context(), req)
 	if errors.Is(err, central.ErrBadRequest) {
+		s.metrics.verified("invalid")
 		problem(w, http.StatusUnprocessableEntity, "invalid-login", "Invalid login request", err.Error())
 		return
 	}
 	if err != nil {
+		s.metrics.verified("error")
 		s.internal(w, r, err)
 		return
 	}
+	s.metrics.verified(string(resp.Outcome))
 	writeJSON(w, http.StatusOK, wire.ContentJSON, resp)
 }
 
@@ -402,7 +439,7 @@ func crlState(err error) string {
 // internal logs err and answers a 500 problem that reveals nothing of it.
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 	if s.Log != nil {
-		s.Log.Error("request failed", "path", r.URL.Path, "err", err)
+		s.Log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
 	}
 	problem(w, http.StatusInternalServerError, "internal", "Internal error", "the server failed; it has been logged, try again later")
 }
