@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto/tls"
 	"crypto/x509"
 	"flag"
 	"fmt"
@@ -27,15 +26,12 @@ func observeFlags(fs *flag.FlagSet, c *config) {
 
 // observe registers centrale's metrics for srv, and returns them with
 // the management server when -manage is given (nil otherwise).
-func observe(c config, srv *server.Server, tlsCfg *tls.Config, caPEM []byte, log *slog.Logger) (*server.Metrics, *http.Server, error) {
+func observe(c config, srv *server.Server, cert *pki.ServerCert, caPEM []byte, log *slog.Logger) (*server.Metrics, *http.Server, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	certs := map[string]*x509.Certificate{}
-	if leaf := tlsCfg.Certificates[0].Leaf; leaf != nil {
-		certs["server"] = leaf
-	}
+	certs := map[string]func() *x509.Certificate{"server": cert.Leaf}
 	if ca, err := pki.ParseCert(caPEM); err == nil {
-		certs["ca"] = ca
+		certs["ca"] = func() *x509.Certificate { return ca }
 	}
 	metrics, err := server.NewMetrics(reg, srv, certs)
 	if err != nil {

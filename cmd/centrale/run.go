@@ -253,15 +253,13 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	if err != nil {
 		return err
 	}
-	certPEM, err := read(c.certFile)
+	// The certificate is read again when its files change (pinctl ca
+	// server renews it): no restart.
+	cert, err := pki.NewServerCert(c.certFile, c.keyFile, log)
 	if err != nil {
 		return err
 	}
-	keyPEM, err := read(c.keyFile)
-	if err != nil {
-		return err
-	}
-	tlsCfg, err := pki.ServerTLS(caPEM, certPEM, keyPEM)
+	tlsCfg, err := pki.ServerTLSFile(caPEM, cert)
 	if err != nil {
 		return err
 	}
@@ -291,7 +289,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	c.verify.CheckMemoryKiB = max(c.limits.MaxPINMemoryKiB(), verifier.Params.MemoryKiB, verifier.ChosenParams.MemoryKiB)
 	srv.SetVerifyLimits(c.verify)
 	vl := srv.VerifyLimits()
-	metrics, manage, err := observe(c, srv, tlsCfg, caPEM, log) // observe.go
+	metrics, manage, err := observe(c, srv, cert, caPEM, log) // observe.go
 	if err != nil {
 		return err
 	}

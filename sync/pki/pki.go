@@ -574,19 +574,39 @@ func (c *CRL) NextUpdate() time.Time {
 // CA. A client without one, or with one of another CA, fails the
 // handshake; the handlers then check its role and the revocation list.
 func ServerTLS(caPEM, certPEM, keyPEM []byte) (*tls.Config, error) {
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(caPEM) {
-		return nil, errors.New("server TLS: no CA certificate in PEM")
-	}
 	pair, err := tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {
 		return nil, fmt.Errorf("server TLS: %w", err)
 	}
+	cfg, err := serverTLS(caPEM)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Certificates = []tls.Certificate{pair}
+	return cfg, nil
+}
+
+// ServerTLSFile is ServerTLS with the certificate of f, read again when
+// its files change.
+func ServerTLSFile(caPEM []byte, f *ServerCert) (*tls.Config, error) {
+	cfg, err := serverTLS(caPEM)
+	if err != nil {
+		return nil, err
+	}
+	cfg.GetCertificate = f.GetCertificate
+	return cfg, nil
+}
+
+// serverTLS is the configuration of ServerTLS without its certificate.
+func serverTLS(caPEM []byte) (*tls.Config, error) {
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		return nil, errors.New("server TLS: no CA certificate in PEM")
+	}
 	return &tls.Config{
-		MinVersion:   tls.VersionTLS13,
-		Certificates: []tls.Certificate{pair},
-		ClientCAs:    pool,
-		ClientAuth:   tls.RequireAndVerifyClientCert,
+		MinVersion: tls.VersionTLS13,
+		ClientCAs:  pool,
+		ClientAuth: tls.RequireAndVerifyClientCert,
 	}, nil
 }
 

@@ -24,9 +24,9 @@ const readyTimeout = 2 * time.Second
 type Manage struct {
 	// Gatherer is what /metrics serves (the registry of NewMetrics).
 	Gatherer prometheus.Gatherer
-	// Cert is centrale's server certificate: /readyz is not ready within
-	// CertMargin of its expiry. Nil checks none.
-	Cert *x509.Certificate
+	// Cert returns centrale's server certificate in force: /readyz is not
+	// ready within CertMargin of its expiry. Nil checks none.
+	Cert func() *x509.Certificate
 	// CertMargin is DefaultCertMargin when zero.
 	CertMargin time.Duration
 }
@@ -93,8 +93,8 @@ func (s *Server) readiness(ctx context.Context, m Manage) ([]string, bool) {
 		}
 	}
 	if m.Cert != nil {
-		if left := m.Cert.NotAfter.Sub(s.Now()); left < m.CertMargin {
-			check("certificate", fmt.Errorf("the server certificate expires at %s, within %s", m.Cert.NotAfter.UTC().Format(time.RFC3339), m.CertMargin))
+		if cert := m.Cert(); cert.NotAfter.Sub(s.Now()) < m.CertMargin {
+			check("certificate", fmt.Errorf("the server certificate expires at %s, within %s", cert.NotAfter.UTC().Format(time.RFC3339), m.CertMargin))
 		} else {
 			check("certificate", nil)
 		}

@@ -28,15 +28,15 @@ type Metrics struct {
 	lastPull      *prometheus.GaugeVec
 	lag           prometheus.Histogram
 	handshakeErrs *prometheus.CounterVec
-	certExpiry    *prometheus.GaugeVec
 }
 
 // NewMetrics returns the metrics of s, registered with reg, and has s
 // and its Verifier record into them; call it before s serves. Gauges
 // read s's PIN check slots and queue and its revocation list when
-// scraped. certs are the certificates whose expiry is a metric, by name
-// ("server", "ca").
-func NewMetrics(reg prometheus.Registerer, s *Server, certs map[string]*x509.Certificate) (*Metrics, error) {
+// scraped. certs give the certificates whose expiry is a metric, by name
+// ("server", "ca"), as they are when scraped: a certificate renewed
+// without a restart shows its new expiry.
+func NewMetrics(reg prometheus.Registerer, s *Server, certs map[string]func() *x509.Certificate) (*Metrics, error) {
 	m := &Metrics{
 		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "pinsede_http_request_duration_seconds",
@@ -72,12 +72,8 @@ func NewMetrics(reg prometheus.Registerer, s *Server, certs map[string]*x509.Cer
 			Name: "pinsede_tls_handshake_errors_total",
 			Help: "TLS handshakes that failed, by reason: eof, timeout, no_certificate, bad_certificate, other. Not logged one by one.",
 		}, []string{"reason"}),
-		certExpiry: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "pinsede_certificate_expiry_timestamp_seconds",
-			Help: "When centrale's certificates expire (Unix time).",
-		}, []string{"cert"}),
 	}
-	cs := []prometheus.Collector{m.requests, m.verify, m.locks, m.verdicts, m.lastPush, m.lastPull, m.lag, m.handshakeErrs, m.certExpiry,
+	cs := []prometheus.Collector{m.requests, m.verify, m.locks, m.verdicts, m.lastPush, m.lastPull, m.lag, m.handshakeErrs,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "pinsede_verify_in_progress",
 			Help: "PIN checks hashing now, each in a slot.",
@@ -103,7 +99,13 @@ func NewMetrics(reg prometheus.Registerer, s *Server, certs map[string]*x509.Cer
 		}
 	}
 	for name, c := range certs {
-		m.certExpiry.WithLabelValues(name).Set(float64(c.NotAfter.Unix()))
+		if err := reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name:        "pinsede_certificate_expiry_timestamp_seconds",
+			Help:        "When centrale's certificates expire (Unix time).",
+			ConstLabels: prometheus.Labels{"cert": name},
+		}, func() float64 { return float64(c().NotAfter.Unix()) })); err != nil {
+			return nil, err
+		}
 	}
 	for _, o := range []wire.Outcome{wire.Valid, wire.Wrong, wire.Expired, wire.Revoked, wire.ChangeRequired} {
 		m.verify.WithLabelValues(string(o))

@@ -41,7 +41,7 @@ func observed(t *testing.T, env *testenv.Env, logs io.Writer) (string, *server.S
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := server.NewMetrics(reg, srv, map[string]*x509.Certificate{"ca": caCert}); err != nil {
+	if _, err := server.NewMetrics(reg, srv, map[string]func() *x509.Certificate{"ca": func() *x509.Certificate { return caCert }}); err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewUnstartedServer(srv.Handler())
@@ -239,7 +239,7 @@ func TestReadyz(t *testing.T) {
 	}
 	srv := server.New(store, central.NewVerifier(store, 3, clock), crl, nil, clock)
 	cert := &x509.Certificate{NotAfter: now.Add(pki.CRLValidity + 48*time.Hour)}
-	h := srv.ManageHandler(server.Manage{Cert: cert})
+	h := srv.ManageHandler(server.Manage{Cert: func() *x509.Certificate { return cert }})
 
 	check := func(when string, status int, says string) {
 		t.Helper()
