@@ -75,8 +75,8 @@ func testAuditDesks(t *testing.T, s central.Store) {
 	putHead(t, s, "ROMA01", d03(8), T0.Add(time.Minute), "")
 	putHead(t, s, "ROMA01", d04(3), T0.Add(time.Minute), "")
 	putHead(t, s, "ROMA01", onDesk(Head("D", "", 0, 2), "03"), T0, central.ReasonAuditNewChain) // desk 03 set up again
-	putHead(t, s, "ROMA01", onDesk(d03(9), "04"), T0, central.ReasonAuditOtherDesk)            // 03's chain from 04
-	putHead(t, s, "ROMA01", onDesk(d03(9), ""), T0, central.ReasonAuditOtherDesk)              // and from the old certificate
+	putHead(t, s, "ROMA01", onDesk(d03(9), "04"), T0, central.ReasonAuditOtherDesk)             // 03's chain from 04
+	putHead(t, s, "ROMA01", onDesk(d03(9), ""), T0, central.ReasonAuditOtherDesk)               // and from the old certificate
 
 	// The desk of the old certificate gets its own, desk 05: its chain
 	// passes to it, and stays bound by its heads.
