@@ -96,12 +96,12 @@ func (s *Store) PutAuditHead(ctx context.Context, sede string, h wire.AuditHead,
 		verdict, reason := central.JudgeHead(st, h)
 		switch verdict {
 		case central.HeadKeep:
-			if !st.Admitted || st.ChainDesk != h.Desk { // first use, or a chain of desk "" passing to h's
+			if st.AdmitsChain(h) {
 				if err := putJSON(bs.chains, chainKey(sede, h.Chain), storedChain{At: at, Desk: h.Desk}); err != nil {
 					return err
 				}
 			}
-			if bytes.Equal(st.AtSeq, h.Hash) { // kept before: only its chain passed to h's desk
+			if !st.NewHead(h) {
 				return nil
 			}
 			return putJSON(bs.heads, headKey(sede, h), storedHead{Received: at})

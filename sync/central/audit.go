@@ -99,6 +99,16 @@ type HeadState struct {
 	AtSeq []byte
 }
 
+// AdmitsChain reports, of a head h that JudgeHead keeps, whether its
+// chain is to be written admitted for h.Desk: on first use, or when a
+// chain of desk "" passes to h's desk.
+func (st HeadState) AdmitsChain(h wire.AuditHead) bool { return !st.Admitted || st.ChainDesk != h.Desk }
+
+// NewHead reports, of a head h that JudgeHead keeps, whether h is to be
+// written: not when it was kept before, and only its chain passes to
+// h's desk.
+func (st HeadState) NewHead(h wire.AuditHead) bool { return !bytes.Equal(st.AtSeq, h.Hash) }
+
 // HeadVerdict is what JudgeHead decides.
 type HeadVerdict int
 

@@ -1,7 +1,6 @@
 package pgstore
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -39,14 +38,14 @@ func (s *Store) PutAuditHead(ctx context.Context, sede string, h wire.AuditHead,
 		verdict, reason := central.JudgeHead(st, h)
 		switch verdict {
 		case central.HeadKeep:
-			if !st.Admitted || st.ChainDesk != h.Desk { // first use, or a chain of desk "" passing to h's
+			if st.AdmitsChain(h) {
 				if _, err := tx.Exec(ctx, `INSERT INTO audit_chains (sede, chain, at, desk) VALUES ($1, $2, $3, $4)
 					ON CONFLICT (sede, chain) DO UPDATE SET desk = EXCLUDED.desk, at = EXCLUDED.at, reset_id = NULL`,
 					sede, h.Chain, at, h.Desk); err != nil {
 					return err
 				}
 			}
-			if bytes.Equal(st.AtSeq, h.Hash) { // kept before: only its chain passed to h's desk
+			if !st.NewHead(h) {
 				return nil
 			}
 			_, err := tx.Exec(ctx, `INSERT INTO audit_heads (sede, chain, seq, hash, received) VALUES ($1, $2, $3, $4, $5)`,
