@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/x509"
 	"flag"
 	"fmt"
 	"os"
@@ -149,7 +150,7 @@ func cmdCARevoke(e *env, args []string) error {
 	if err := parseFlags(args, a.revokeFlags, "dir"); err != nil {
 		return err
 	}
-	serial := a.serial
+	serial, holder := a.serial, ""
 	switch {
 	case serial == "" && a.cert == "":
 		return &usageError{msg: "indica -serial o -cert"}
@@ -163,6 +164,7 @@ func cmdCARevoke(e *env, args []string) error {
 			return fmt.Errorf("%s: %w", a.cert, err)
 		}
 		serial = pki.Serial(cert)
+		holder = revokedHolder(cert)
 	}
 	ca, err := pki.Load(a.dir)
 	if err != nil {
@@ -171,9 +173,24 @@ func cmdCARevoke(e *env, args []string) error {
 	if err := ca.Revoke(strings.ToLower(serial), a.reason, e.now()); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "certificato %s revocato; centrale rilegge %s alla prossima richiesta\n",
-		serial, filepath.Join(a.dir, pki.CRLFile))
+	fmt.Fprintf(e.stdout, "certificato %s%s revocato; centrale rilegge %s alla prossima richiesta\n",
+		serial, holder, filepath.Join(a.dir, pki.CRLFile))
 	return nil
+}
+
+// revokedHolder names the holder of a certificate to revoke, for the
+// supervisor to check it is the PC meant: " (sede ROMA01 sportello 03)",
+// or "" when it names none.
+func revokedHolder(cert *x509.Certificate) string {
+	role, code, err := pki.Identity(cert)
+	if err != nil {
+		return ""
+	}
+	desk, err := pki.DeskOf(cert)
+	if err != nil || desk == "" {
+		return fmt.Sprintf(" (%s %s)", role, code)
+	}
+	return fmt.Sprintf(" (%s %s sportello %s)", role, code, desk)
 }
 
 // cmdCACRL signs the revocation list again, with a higher number and a
