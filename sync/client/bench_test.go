@@ -19,6 +19,7 @@ import (
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/local"
+	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/internal/pgtest"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
@@ -332,6 +333,33 @@ func rawInsert(b *testing.B, store *pgstore.Store, items []local.OutboxItem) tim
 	return time.Since(start)
 }
 
+// planStores are the stores the benchmarks of centrale under load compare:
+// bbolt; PostgreSQL with the server's default plan cache
+// (plan_cache_mode=auto: a generic plan kept from a statement's 6th run,
+// as pgstore was before); PostgreSQL as pgstore opens it, each statement
+// planned for its values.
+var planStores = []struct {
+	name string
+	open func(t testing.TB) central.Store
+}{
+	stores[0],
+	{"postgres-generic", pgOpener("plan_cache_mode=auto")},
+	stores[1],
+}
+
+// pgOpener returns what opens pgstore on a fresh test database, with
+// params added to its connection string.
+func pgOpener(params string) func(t testing.TB) central.Store {
+	return func(t testing.TB) central.Store {
+		s, err := pgstore.Open(context.Background(), pgtest.DSN(t)+"&"+params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+}
+
 // BenchmarkLoad500 runs 500 simulated sedi at once against centrale, each
 // with its own certificate and connection, each pushing batches of 5 issue
 // events and pulling its changes in a loop, for 5 seconds. Metrics:
@@ -339,7 +367,7 @@ func rawInsert(b *testing.B, store *pgstore.Store, items []local.OutboxItem) tim
 func BenchmarkLoad500(b *testing.B) {
 	const sedi = 500
 	const span = 5 * time.Second
-	for _, st := range stores {
+	for _, st := range planStores {
 		b.Run(st.name, func(b *testing.B) {
 			for range b.N {
 				b.StopTimer()
@@ -404,5 +432,58 @@ func BenchmarkLoad500(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkDrainSmall drains an outbox in small pushes of 100 events into
+// centrale on PostgreSQL, in rounds of 5,000 events, with each plan cache
+// of planStores; their rounds alternate, so that both see the same load
+// from the rest of the machine. A plan cached while the
+// tables were small, and kept as they grow, shows as rounds that get
+// slower. Metrics, per planning: events/s of the first round, of the last,
+// and over all.
+func BenchmarkDrainSmall(b *testing.B) {
+	const rounds, round, batch = 8, 5000, 100
+	type drainer struct {
+		name        string
+		ls          *local.Store
+		c           *client.Client
+		first, last float64
+		total       time.Duration
+	}
+	for range b.N {
+		b.StopTimer()
+		var ds []*drainer
+		for _, st := range planStores[1:] {
+			env := testenv.New(b, st.open(b))
+			ls, _, _ := newLocal(b)
+			defer ls.Close()
+			ds = append(ds, &drainer{name: st.name, ls: ls,
+				c: client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls, Batch: batch, Now: testclock.Now})})
+		}
+		for r := range rounds {
+			for _, d := range ds {
+				enqueue(b, d.ls, "ROMA01", r*round, round)
+				b.StartTimer()
+				start := time.Now()
+				sent, err := d.c.Push(context.Background())
+				took := time.Since(start)
+				b.StopTimer()
+				if err != nil || sent != round {
+					b.Fatalf("%s: pushed %d of %d: %v", d.name, sent, round, err)
+				}
+				d.total += took
+				rate := round / took.Seconds()
+				if r == 0 {
+					d.first = rate
+				}
+				d.last = rate
+			}
+		}
+		for _, d := range ds {
+			b.ReportMetric(d.first, d.name+"-first-events/s")
+			b.ReportMetric(d.last, d.name+"-last-events/s")
+			b.ReportMetric(rounds*round/d.total.Seconds(), d.name+"-events/s")
+		}
 	}
 }

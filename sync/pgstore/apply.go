@@ -96,10 +96,9 @@ func load(ctx context.Context, tx conn, sede string, events []pinsede.Event) (*m
 	// One round trip: the statements run in this order.
 	b := &pgx.Batch{}
 	b.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
-	b.Queue(`SELECT `+recordColumns+` FROM credentials WHERE id = ANY($1) ORDER BY id FOR UPDATE`, credIDs).Query(keep)
+	b.Queue(qLoadCredentials, credIDs).Query(keep)
 	if len(cfs) > 0 {
-		b.Queue(`SELECT `+recordColumns+` FROM credentials WHERE codice_fiscale = ANY($1) AND status = 'active'
-			ORDER BY id FOR UPDATE`, cfs).Query(keep)
+		b.Queue(qLoadActive, cfs).Query(keep)
 	}
 	if len(delIDs) > 0 {
 		// The codici fiscali of the delegations registered, held to commit
@@ -109,8 +108,7 @@ func load(ctx context.Context, tx conn, sede string, events []pinsede.Event) (*m
 			b.Queue(`SELECT pg_advisory_xact_lock($1, hashtext(c)) FROM (SELECT DISTINCT c FROM unnest($2::text[]) AS u(c) ORDER BY c) AS s`,
 				lockDelegations, delCFs)
 		}
-		b.Queue(`SELECT `+delegationColumns+` FROM delegations WHERE id = ANY($1)
-			OR status = 'active' AND (delegante = ANY($2) OR delegato = ANY($2)) ORDER BY id FOR UPDATE`, delIDs, delCFs).Query(func(rows pgx.Rows) error {
+		b.Queue(qLoadDelegations, delIDs, delCFs).Query(func(rows pgx.Rows) error {
 			recs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (central.DelegationRecord, error) { return scanDelegation(r) })
 			for _, r := range recs {
 				m.delegations[r.Delegation.ID] = r
@@ -125,7 +123,7 @@ func load(ctx context.Context, tx conn, sede string, events []pinsede.Event) (*m
 	// apply either; read first, a replay committed in between would show
 	// its credential without its event, and be rejected instead of being
 	// answered duplicate.
-	b.Queue(`SELECT id FROM events WHERE sede = $1 AND id = ANY($2)`, sede, ids).Query(func(rows pgx.Rows) error {
+	b.Queue(qLoadSeen, sede, ids).Query(func(rows pgx.Rows) error {
 		seen, err := pgx.CollectRows(rows, pgx.RowTo[string])
 		for _, id := range seen {
 			m.seen[eventKey(sede, id)] = true
@@ -269,11 +267,7 @@ func (m *memTx) flush(ctx context.Context, tx conn) error {
 		upd.locks = append(upd.locks, string(lock))
 	}
 	if len(upd.ids) > 0 {
-		_, err := tx.Exec(ctx, `UPDATE credentials AS c SET status = u.status, superseded_by = u.sup, failures = u.failures,
-				new_pin_hash = u.new_hash, credential = u.cred::jsonb, lock = u.lock::jsonb
-				FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[])
-					AS u(id, status, sup, failures, new_hash, cred, lock)
-				WHERE c.id = u.id`, upd.ids, upd.statuses, upd.supBy, upd.failures, upd.newHash, upd.creds, upd.locks)
+		_, err := tx.Exec(ctx, qUpdateCredentials, upd.ids, upd.statuses, upd.supBy, upd.failures, upd.newHash, upd.creds, upd.locks)
 		if err != nil {
 			return fmt.Errorf("update credentials: %w", err)
 		}
@@ -348,8 +342,7 @@ func (m *memTx) flushForms(ctx context.Context, tx conn) error {
 	for i, k := range m.formOrder {
 		ids[i], kinds[i] = m.forms[k].credentialID, m.forms[k].form.Kind
 	}
-	_, err := tx.Exec(ctx, `DELETE FROM forms AS f USING unnest($1::text[], $2::text[]) AS u(id, kind)
-		WHERE f.credential_id = u.id AND f.kind = u.kind`, ids, kinds)
+	_, err := tx.Exec(ctx, qDeleteForms, ids, kinds)
 	if err != nil {
 		return fmt.Errorf("replace forms: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/wire"
 )
@@ -23,46 +24,13 @@ func lockSedeAudit(ctx context.Context, tx pgx.Tx, sede string) error {
 }
 
 // PutAuditHead judges and keeps, or records as a fork, an audit head in
-// one transaction under the sede's advisory lock.
+// one transaction under the sede's advisory lock, of two round trips
+// (putAuditHead); again when it loses a race.
 func (s *Store) PutAuditHead(ctx context.Context, sede string, h wire.AuditHead, at time.Time) error {
 	var fork *central.ForkError
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		fork = nil
-		if err := lockSedeAudit(ctx, tx, sede); err != nil {
-			return err
-		}
-		st, err := headState(ctx, tx, sede, h)
-		if err != nil {
-			return err
-		}
-		verdict, reason := central.JudgeHead(st, h)
-		switch verdict {
-		case central.HeadKeep:
-			if st.AdmitsChain(h) {
-				if _, err := tx.Exec(ctx, `INSERT INTO audit_chains (sede, chain, at, desk) VALUES ($1, $2, $3, $4)
-					ON CONFLICT (sede, chain) DO UPDATE SET desk = EXCLUDED.desk, at = EXCLUDED.at, reset_id = NULL`,
-					sede, h.Chain, at, h.Desk); err != nil {
-					return err
-				}
-			}
-			if !st.NewHead(h) {
-				return nil
-			}
-			_, err := tx.Exec(ctx, `INSERT INTO audit_heads (sede, chain, seq, hash, received) VALUES ($1, $2, $3, $4, $5)`,
-				sede, h.Chain, int64(h.Seq), h.Hash, at)
-			return err
-		case central.HeadRefused:
-			f := central.AuditFork{Sede: sede, Head: h, Reason: reason, First: at, Last: at}
-			err := tx.QueryRow(ctx, `INSERT INTO audit_forks (sede, desk, chain, seq, hash, reason, first_at, last_at, count)
-				VALUES ($1, $7, $2, $3, $4, $5, $6, $6, 1)
-				ON CONFLICT (sede, desk, chain, seq, hash) WHERE resolved_by IS NULL
-				DO UPDATE SET last_at = EXCLUDED.last_at, reason = EXCLUDED.reason, count = audit_forks.count + 1
-				RETURNING id, first_at, count`,
-				sede, notNull(h.Chain), int64(h.Seq), notNull(h.Hash), reason, at, h.Desk).Scan(&f.ID, &f.First, &f.Count)
-			fork = &central.ForkError{Fork: f}
-			return err
-		}
-		return nil
+	err := retry(ctx, func() (err error) {
+		fork, err = s.putAuditHead(ctx, sede, h, at)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("audit head %d of %s: %w", h.Seq, sede, err)
@@ -71,6 +39,69 @@ func (s *Store) PutAuditHead(ctx context.Context, sede string, h wire.AuditHead,
 		return fork
 	}
 	return nil
+}
+
+// putAuditHead makes one attempt at PutAuditHead, on a connection of its
+// own, as apply does: BEGIN, the sede's lock and the reads of headState
+// in one batch; the writes JudgeHead calls for and COMMIT in another. A
+// push carries a head, so these are two round trips a push instead of
+// one for each statement. On any error it rolls back.
+func (s *Store) putAuditHead(ctx context.Context, sede string, h wire.AuditHead, at time.Time) (fork *central.ForkError, err error) {
+	c, done, err := s.ownConn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer done(&err)
+	var st central.HeadState
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
+	b.Queue(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, lockAudit, sede)
+	headState(b, sede, h, &st)
+	if err := c.SendBatch(ctx, b).Close(); err != nil {
+		return nil, err
+	}
+	if !st.Admitted { // what JudgeHead knows of a chain not admitted
+		st.Highest, st.AtSeq = wire.AuditHead{}, nil
+	}
+	b = &pgx.Batch{}
+	verdict, reason := central.JudgeHead(st, h)
+	switch verdict {
+	case central.HeadKeep:
+		if st.AdmitsChain(h) {
+			b.Queue(`INSERT INTO audit_chains (sede, chain, at, desk) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (sede, chain) DO UPDATE SET desk = EXCLUDED.desk, at = EXCLUDED.at, reset_id = NULL`,
+				sede, h.Chain, at, h.Desk)
+		}
+		if st.NewHead(h) {
+			b.Queue(`INSERT INTO audit_heads (sede, chain, seq, hash, received) VALUES ($1, $2, $3, $4, $5)`,
+				sede, h.Chain, int64(h.Seq), h.Hash, at)
+		}
+	case central.HeadRefused:
+		f := central.AuditFork{Sede: sede, Head: h, Reason: reason, First: at, Last: at}
+		fork = &central.ForkError{}
+		b.Queue(`INSERT INTO audit_forks (sede, desk, chain, seq, hash, reason, first_at, last_at, count)
+			VALUES ($1, $7, $2, $3, $4, $5, $6, $6, 1)
+			ON CONFLICT (sede, desk, chain, seq, hash) WHERE resolved_by IS NULL
+			DO UPDATE SET last_at = EXCLUDED.last_at, reason = EXCLUDED.reason, count = audit_forks.count + 1
+			RETURNING id, first_at, count`,
+			sede, notNull(h.Chain), int64(h.Seq), notNull(h.Hash), reason, at, h.Desk).QueryRow(func(r pgx.Row) error {
+			if err := r.Scan(&f.ID, &f.First, &f.Count); err != nil {
+				return err
+			}
+			fork.Fork = f
+			return nil
+		})
+	}
+	b.Queue(`COMMIT`).Exec(func(tag pgconn.CommandTag) error {
+		if tag.String() == "ROLLBACK" { // the transaction had failed
+			return pgx.ErrTxCommitRollback
+		}
+		return nil
+	})
+	if err := c.SendBatch(ctx, b).Close(); err != nil {
+		return nil, err
+	}
+	return fork, nil
 }
 
 // notNull returns b, or an empty slice for nil: pgx sends a nil slice
@@ -82,33 +113,36 @@ func notNull(b []byte) []byte {
 	return b
 }
 
-// headState reads what JudgeHead needs of the chains of sede and the
-// heads kept of h's chain.
-func headState(ctx context.Context, tx pgx.Tx, sede string, h wire.AuditHead) (central.HeadState, error) {
-	var st central.HeadState
-	var chainDesk *string
-	err := tx.QueryRow(ctx, `SELECT count(*) FILTER (WHERE desk = $3), max(desk) FILTER (WHERE chain = $2)
-		FROM audit_chains WHERE sede = $1`, sede, h.Chain, h.Desk).Scan(&st.Chains, &chainDesk)
-	if err != nil || chainDesk == nil {
-		return st, err
-	}
-	st.Admitted, st.ChainDesk = true, *chainDesk
-	var seq int64
-	err = tx.QueryRow(ctx, `SELECT seq, hash FROM audit_heads WHERE sede = $1 AND chain = $2 AND discarded_by IS NULL
-		ORDER BY seq DESC LIMIT 1`, sede, h.Chain).Scan(&seq, &st.Highest.Hash)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-	case err != nil:
-		return st, err
-	default:
+// headState queues on b the reads of what JudgeHead needs of the chains
+// of sede and the heads kept of h's chain, into st. The highest head and the one at
+// h's seq are read whether or not the chain is admitted: the caller
+// forgets them when it is not.
+func headState(b *pgx.Batch, sede string, h wire.AuditHead, st *central.HeadState) {
+	b.Queue(qAuditChains, sede, h.Chain, h.Desk).QueryRow(func(r pgx.Row) error {
+		var chainDesk *string
+		if err := r.Scan(&st.Chains, &chainDesk); err != nil {
+			return err
+		}
+		if chainDesk != nil {
+			st.Admitted, st.ChainDesk = true, *chainDesk
+		}
+		return nil
+	})
+	b.Queue(qAuditHighest, sede, h.Chain).QueryRow(func(r pgx.Row) error {
+		var seq int64
+		err := r.Scan(&seq, &st.Highest.Hash)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
 		st.Highest.Chain, st.Highest.Seq = h.Chain, uint64(seq)
-	}
-	err = tx.QueryRow(ctx, `SELECT hash FROM audit_heads WHERE sede = $1 AND chain = $2 AND seq = $3 AND discarded_by IS NULL
-		LIMIT 1`, sede, h.Chain, int64(h.Seq)).Scan(&st.AtSeq)
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = nil
-	}
-	return st, err
+		return err
+	})
+	b.Queue(qAuditAtSeq, sede, h.Chain, int64(h.Seq)).QueryRow(func(r pgx.Row) error {
+		if err := r.Scan(&st.AtSeq); !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		return nil
+	})
 }
 
 // AuditHeads returns the heads of sede that bind, by chain and seq.

@@ -11,8 +11,7 @@ import (
 // Credentials returns every credential of cf, newest accepted first, by
 // the index credentials_by_cf.
 func (s *Store) Credentials(ctx context.Context, cf pinsede.CodiceFiscale) ([]central.Record, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+recordColumns+` FROM credentials WHERE codice_fiscale = $1
-		ORDER BY accepted_at DESC, id`, string(cf))
+	rows, err := s.pool.Query(ctx, qCredentialsOfCF, string(cf))
 	if err != nil {
 		return nil, fmt.Errorf("credentials of %s: %w", cf.Redacted(), err)
 	}

@@ -16,6 +16,8 @@
 //
 // # Caveats
 //
+// Every statement is planned for the values it runs with: see Open.
+//
 // Changes are numbered by a sequence under an advisory lock held to commit,
 // so that a sede pulling with a cursor never skips a change that commits
 // late. Pushes that record changes therefore commit one at a time.
@@ -65,11 +67,19 @@ type Store struct {
 	limits atomic.Pointer[central.Limits]
 }
 
-// Open connects to the database at dsn and migrates its schema.
+// Open connects to the database at dsn and migrates its schema. Its
+// connections plan every statement with the values it runs with
+// (plan_cache_mode=force_custom_plan, unless dsn sets plan_cache_mode):
+// a generic plan that pgx's prepared statements would keep from the 6th
+// run on is made for the tables as they were then, and a plan made for
+// empty tables reads them whole once they hold millions of rows.
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open central store: %w", err)
+	}
+	if _, ok := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !ok {
+		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -210,21 +220,33 @@ func (s *Store) Apply(ctx context.Context, sede string, events []pinsede.Event, 
 	return out, nil
 }
 
+// ownConn acquires a connection for a transaction that its caller begins
+// and commits in batches of its own, and returns it with the function to
+// defer: it rolls back a transaction left open when *err is not nil, and
+// releases the connection.
+func (s *Store) ownConn(ctx context.Context) (*pgxpool.Conn, func(err *error), error) {
+	c, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, func(err *error) {
+		if *err != nil && c.Conn().PgConn().TxStatus() != 'I' {
+			c.Exec(context.WithoutCancel(ctx), `ROLLBACK`)
+		}
+		c.Release()
+	}, nil
+}
+
 // apply makes one attempt at Apply, on a connection of its own: the
 // transaction begins in the batch of load's reads, one round trip fewer
 // than pgx.BeginTxFunc. On any error it rolls back; a connection left in a
 // transaction is closed by the pool rather than reused.
 func (s *Store) apply(ctx context.Context, sede string, events []pinsede.Event, at time.Time) (out []wire.Result, err error) {
-	c, err := s.pool.Acquire(ctx)
+	c, done, err := s.ownConn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer c.Release()
-	defer func() {
-		if err != nil && c.Conn().PgConn().TxStatus() != 'I' {
-			c.Exec(context.WithoutCancel(ctx), `ROLLBACK`)
-		}
-	}()
+	defer done(&err)
 	// The events Apply rejects anyway are not read for: their strings may
 	// be what PostgreSQL refuses to hold (a NUL).
 	lim := *s.limits.Load()
@@ -256,8 +278,7 @@ func (s *Store) apply(ctx context.Context, sede string, events []pinsede.Event, 
 
 // Changes returns the changes for sede after a cursor.
 func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit int) ([]wire.Change, error) {
-	rows, err := s.pool.Query(ctx, `SELECT seq, payload FROM changes WHERE sede = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-		sede, int64(after), limit)
+	rows, err := s.pool.Query(ctx, qChanges, sede, int64(after), limit)
 	if err != nil {
 		return nil, fmt.Errorf("changes of %s: %w", sede, err)
 	}
@@ -302,16 +323,9 @@ func scanRecord(row pgx.Row) (central.Record, error) {
 	return r, nil
 }
 
-// currentQuery selects the credential a login with a codice fiscale ($1)
-// checks in a slot ($2: the telefonico one): the active one, or else the
-// one accepted last.
-const currentQuery = `SELECT ` + recordColumns + ` FROM credentials WHERE codice_fiscale = $1
-		AND (credential->>'type' = 'telefonico') = $2
-		ORDER BY status = 'active' DESC, accepted_at DESC, id LIMIT 1`
-
 // Current returns the credential a login with cf checks.
 func (s *Store) Current(ctx context.Context, cf pinsede.CodiceFiscale, slot central.Slot) (central.Record, error) {
-	return scanRecord(s.pool.QueryRow(ctx, currentQuery, string(cf), slot == central.SlotTelefonico))
+	return scanRecord(s.pool.QueryRow(ctx, qCurrent, string(cf), slot == central.SlotTelefonico))
 }
 
 // putLock writes the wrong-PIN count, the lock and the replacement PIN of
@@ -321,8 +335,7 @@ func putLock(ctx context.Context, ptx pgx.Tx, r central.Record) error {
 	if err != nil {
 		return fmt.Errorf("encode lock of %s: %w", r.Credential.ID, err)
 	}
-	_, err = ptx.Exec(ctx, `UPDATE credentials SET failures = $2, lock = $3::jsonb, new_pin_hash = $4 WHERE id = $1`,
-		r.Credential.ID, r.Failures, string(lock), r.NewPINHash)
+	_, err = ptx.Exec(ctx, qPutLock, r.Credential.ID, r.Failures, string(lock), r.NewPINHash)
 	return err
 }
 
@@ -335,7 +348,7 @@ func (s *Store) Attempt(ctx context.Context, cf pinsede.CodiceFiscale, slot cent
 	var open bool
 	err := s.inTx(ctx, func(ptx pgx.Tx) error {
 		var err error
-		if r, err = scanRecord(ptx.QueryRow(ctx, currentQuery+` FOR UPDATE`, string(cf), slot == central.SlotTelefonico)); err != nil {
+		if r, err = scanRecord(ptx.QueryRow(ctx, qCurrentForUpdate, string(cf), slot == central.SlotTelefonico)); err != nil {
 			return err
 		}
 		if open = central.ReserveAttempt(&r, p, at); !open {
@@ -353,7 +366,7 @@ func (s *Store) Attempt(ctx context.Context, cf pinsede.CodiceFiscale, slot cent
 // and a replacement PIN recorded.
 func (s *Store) Succeed(ctx context.Context, id, newPINHash string) error {
 	err := s.inTx(ctx, func(ptx pgx.Tx) error {
-		r, err := scanRecord(ptx.QueryRow(ctx, `SELECT `+recordColumns+` FROM credentials WHERE id = $1 FOR UPDATE`, id))
+		r, err := scanRecord(ptx.QueryRow(ctx, qCredentialForUpdate, id))
 		if err != nil {
 			return err
 		}
@@ -374,8 +387,7 @@ func (s *Store) Unlock(ctx context.Context, cf pinsede.CodiceFiscale, by string,
 	var out []central.Record
 	err := s.inTx(ctx, func(ptx pgx.Tx) error {
 		out = nil
-		rows, err := ptx.Query(ctx, `SELECT `+recordColumns+` FROM credentials WHERE codice_fiscale = $1
-			ORDER BY accepted_at DESC, id FOR UPDATE`, string(cf))
+		rows, err := ptx.Query(ctx, qCredentialsOfCFForUpdate, string(cf))
 		if err != nil {
 			return err
 		}
@@ -408,7 +420,7 @@ func (s *Store) Unlock(ctx context.Context, cf pinsede.CodiceFiscale, by string,
 func (s *Store) Revoke(ctx context.Context, id, by, reason string, at time.Time) (central.Record, error) {
 	var out central.Record
 	err := s.inTx(ctx, func(ptx pgx.Tx) error {
-		r, err := scanRecord(ptx.QueryRow(ctx, `SELECT `+recordColumns+` FROM credentials WHERE id = $1 FOR UPDATE`, id))
+		r, err := scanRecord(ptx.QueryRow(ctx, qCredentialForUpdate, id))
 		if err != nil {
 			return err
 		}
@@ -420,7 +432,7 @@ func (s *Store) Revoke(ctx context.Context, id, by, reason string, at time.Time)
 		if err != nil {
 			return err
 		}
-		if _, err := ptx.Exec(ctx, `UPDATE credentials SET status = $2, credential = $3 WHERE id = $1`, id, string(r.Status), b); err != nil {
+		if _, err := ptx.Exec(ctx, qRevoke, id, string(r.Status), b); err != nil {
 			return err
 		}
 		out = r
@@ -435,7 +447,7 @@ func (s *Store) Revoke(ctx context.Context, id, by, reason string, at time.Time)
 // Form returns the archived form of kind of a credential.
 func (s *Store) Form(ctx context.Context, id, kind string) (pinsede.ArchivedForm, error) {
 	f := pinsede.ArchivedForm{Kind: kind}
-	err := s.pool.QueryRow(ctx, `SELECT pdf FROM forms WHERE credential_id = $1 AND kind = $2`, id, kind).Scan(&f.PDF)
+	err := s.pool.QueryRow(ctx, qForm, id, kind).Scan(&f.PDF)
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = central.ErrNotFound
 	}
@@ -466,7 +478,7 @@ func scanDelegation(row pgx.Row) (central.DelegationRecord, error) {
 
 // Delegation returns a delegation.
 func (s *Store) Delegation(ctx context.Context, id string) (central.DelegationRecord, error) {
-	r, err := scanDelegation(s.pool.QueryRow(ctx, `SELECT `+delegationColumns+` FROM delegations WHERE id = $1`, id))
+	r, err := scanDelegation(s.pool.QueryRow(ctx, qDelegation, id))
 	if err != nil {
 		return r, fmt.Errorf("delegation %s: %w", id, err)
 	}

@@ -34,9 +34,7 @@ func (m *memTx) flushCalled(ctx context.Context, tx conn) error {
 	for _, c := range m.called {
 		sedi, codes, ats = append(sedi, c.sede), append(codes, c.code), append(ats, c.at)
 	}
-	_, err := tx.Exec(ctx, `UPDATE tickets AS t SET called_at = u.at
-		FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(sede, code, at)
-		WHERE t.sede = u.sede AND t.code = u.code AND t.called_at IS NULL`, sedi, codes, ats)
+	_, err := tx.Exec(ctx, qCallTickets, sedi, codes, ats)
 	if err != nil {
 		return fmt.Errorf("mark tickets called: %w", err)
 	}
@@ -72,8 +70,7 @@ func (s *Store) Ticket(ctx context.Context, sede, code string) (central.TicketRe
 	var r central.TicketRecord
 	var b []byte
 	var called *time.Time
-	err := s.pool.QueryRow(ctx, `SELECT ticket, stored_at, called_at FROM tickets WHERE sede = $1 AND code = $2`,
-		sede, code).Scan(&b, &r.StoredAt, &called)
+	err := s.pool.QueryRow(ctx, qTicket, sede, code).Scan(&b, &r.StoredAt, &called)
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = central.ErrNotFound
 	}
@@ -94,14 +91,12 @@ func (s *Store) Ticket(ctx context.Context, sede, code string) (central.TicketRe
 func (s *Store) WipeTickets(ctx context.Context, before time.Time) (int, error) {
 	var n int
 	err := s.inTx(ctx, func(ptx pgx.Tx) error {
-		tag, err := ptx.Exec(ctx, `DELETE FROM tickets WHERE issued < $1`, before)
+		tag, err := ptx.Exec(ctx, qWipeTickets, before)
 		if err != nil {
 			return err
 		}
 		n = int(tag.RowsAffected())
-		_, err = ptx.Exec(ctx, `UPDATE changes SET payload = payload #- '{ticket,request}'
-			WHERE payload->>'kind' = 'ticket.submitted' AND payload->'ticket' ? 'request'
-			AND (payload->'ticket'->>'issued')::timestamptz < $1`, before)
+		_, err = ptx.Exec(ctx, qWipeRequests, before)
 		return err
 	})
 	if err != nil {

@@ -619,6 +619,13 @@ func (c *CRL) Status() error {
 	return err
 }
 
+// Number returns the number of the list in force, in decimal.
+func (c *CRL) Number() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.number.String()
+}
+
 // ServerTLS returns centrale's TLS configuration: its certificate, and a
 // client certificate required at the handshake and checked against the
 // CA. A client without one, or with one of another CA, fails the

@@ -382,6 +382,7 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	h := wire.Health{Status: "ok", Store: s.Store.Kind()}
 	if s.CRL != nil {
 		h.CRL = crlState(s.CRL.Status())
+		h.CRLNumber = s.CRL.Number()
 		if h.CRL != "ok" {
 			h.Status = "degraded"
 		}

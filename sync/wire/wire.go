@@ -285,6 +285,10 @@ type Health struct {
 	// backwards, forked, or is not admitted) and not yet resolved by an
 	// operator (`centrale audit`); Status is "degraded" while any is.
 	AuditForks int `json:"audit_forks,omitempty"`
+	// CRLNumber is the number of the revocation list in force, in
+	// decimal: replicas of centrale behind one load balancer must all
+	// say the same (README, "Production layout").
+	CRLNumber string `json:"crl_number,omitempty"`
 }
 
 // Problem is an error answer (RFC 9457).

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# pg-explain.sh prints the plan PostgreSQL makes for every statement of the
+# central store (sync/pgstore/queries.go) on tables of 10 million
+# credentials, events, changes, forms and audit heads, and fails if one reads
+# one of them whole (Seq Scan).
+#
+#   scripts/pg-explain.sh            # 10,000,000 rows a table
+#   scripts/pg-explain.sh 1000000    # another size
+#
+# It runs TestPlans (sync/pgstore/plans_test.go) with PINSEDE_EXPLAIN_ROWS:
+# the test's throw-away PostgreSQL (sync/internal/pgtest), the statements
+# prepared and run 6 times on tables of 200 rows, analyzed, the tables then
+# grown to the size asked, and each plan shown by EXPLAIN EXECUTE on the
+# store's own connection. The load takes a few minutes and about 6 GB of
+# disk in $TMPDIR.
+set -euo pipefail
+
+rows=${1:-10000000}
+cd "$(dirname "$0")/.."
+PINSEDE_EXPLAIN_ROWS=$rows exec go test -count=1 -timeout 60m -run '^TestPlans$' -v ./sync/pgstore

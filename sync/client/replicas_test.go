@@ -1,0 +1,357 @@
+package client_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/internal/pgtest"
+	"github.com/pinsede/pinsede/sync/pgstore"
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/storetest"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// replicaLockAfter is the wrong PINs that lock a credential in the
+// replicas of TestReplicas.
+const replicaLockAfter = 3
+
+// replica is a centrale process of TestReplicas.
+type replica struct {
+	url  string
+	mu   sync.Mutex
+	logs bytes.Buffer
+}
+
+// startReplica runs the centrale binary bin on the PostgreSQL at dsn with
+// the CA folder pkiDir, waits for its "centrale listening" line and
+// returns it; it is stopped (SIGINT) when the test ends. It may run on
+// any goroutine.
+func startReplica(t *testing.T, bin, pkiDir, dsn string) (*replica, error) {
+	// The events carry the suite's clock (storetest.T0), which may be
+	// another day than the processes' real one (PINSEDE_TEST_NOW): the
+	// window of event times is opened wide. The PIN checks are limited by
+	// nothing but the slots, and wait for one as long as the test lasts.
+	cmd := exec.Command(bin, "-pki", pkiDir, "-listen", "127.0.0.1:0", "-postgres", dsn,
+		"-lock-after", fmt.Sprint(replicaLockAfter),
+		"-pin-params", pinsede.DefaultPINParams.String(), "-pin-params", storetest.CheapArgon2.String(),
+		"-max-clock-skew", "876000h", "-max-event-age", "876000h",
+		"-verify-wait", "10m", "-verify-queue", "1000",
+		"-verify-cert-rate", "1e9", "-verify-cert-burst", "1000000", "-verify-cf-rate", "1e9", "-verify-cf-burst", "1000000")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, fmt.Errorf("start centrale: %w", err)
+	}
+	r := &replica{}
+	cmd.Stderr = &lockedWriter{r}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start centrale: %w", err)
+	}
+	done := make(chan struct{})
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		<-done
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("replica %s: %v\n%s", r.url, err, r.String())
+		}
+		if t.Failed() {
+			t.Logf("replica %s:\n%s", r.url, r.String())
+		}
+	})
+	addr := make(chan string, 1)
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			line := sc.Text()
+			r.mu.Lock()
+			r.logs.WriteString(line + "\n")
+			r.mu.Unlock()
+			if _, rest, ok := strings.Cut(line, `msg="centrale listening" addr=`); ok {
+				a, _, _ := strings.Cut(rest, " ")
+				addr <- a
+			}
+		}
+		close(addr)
+	}()
+	a, ok := <-addr
+	if !ok {
+		return nil, fmt.Errorf("centrale did not start:\n%s", r.String())
+	}
+	r.url = "https://" + a
+	return r, nil
+}
+
+// String returns what the replica wrote.
+func (r *replica) String() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.logs.String()
+}
+
+// lockedWriter appends to a replica's logs.
+type lockedWriter struct{ r *replica }
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.r.mu.Lock()
+	defer w.r.mu.Unlock()
+	return w.r.logs.Write(p)
+}
+
+// buildCentrale builds cmd/centrale into dir and returns its path.
+func buildCentrale(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "centrale")
+	cmd := exec.Command("go", "build", "-buildvcs=false", "-o", bin, "github.com/pinsede/pinsede/cmd/centrale")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// replicaClient is an HTTPS client with a certificate of role and code.
+func replicaClient(t *testing.T, ca *pki.CA, role pki.Role, code string) *http.Client {
+	t.Helper()
+	certPEM, keyPEM, err := ca.Issue(role, code, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pki.ClientTLS(ca.CertPEM(), certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Timeout: 5 * time.Minute, Transport: &http.Transport{TLSClientConfig: cfg}}
+}
+
+// call sends a JSON body (GET when in is nil) and decodes the 200 answer
+// into out.
+func call(c *http.Client, url string, in, out any) error {
+	var resp *http.Response
+	var err error
+	if in == nil {
+		resp, err = c.Get(url)
+	} else {
+		b, merr := json.Marshal(in)
+		if merr != nil {
+			return merr
+		}
+		resp, err = c.Post(url, wire.ContentJSON, bytes.NewReader(b))
+	}
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("%s: read answer: %w", url, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s %s", url, resp.Status, b)
+	}
+	return json.Unmarshal(b, out)
+}
+
+// Ensure that three centrale processes on one PostgreSQL, with sedi
+// pushing and portals checking PINs through all of them in turn, keep the
+// guarantees of the conformance suite: each event applied exactly once
+// when the same push reaches every replica at once, one active PIN per
+// person when sedi issue for the same people at once through different
+// replicas, and a wrong-PIN lock that counts the checks of every replica
+// as one.
+func TestReplicas(t *testing.T) {
+	const replicas, sedi, people = 3, 3, 4
+	dsn := pgtest.DSN(t)
+	dir := t.TempDir()
+	bin := buildCentrale(t, dir)
+	pkiDir := filepath.Join(dir, "pki")
+	ca, err := pki.Init(pkiDir, "test CA", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM, keyPEM, err := ca.IssueServer([]string{"127.0.0.1"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(pkiDir, "server.crt"), certPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(pkiDir, "server.key"), keyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// All start together on the empty database: one migrates it, under
+	// the migrations' advisory lock, and the others find it done.
+	rs := make([]*replica, replicas)
+	errs := make([]error, replicas)
+	storetest.Together(replicas, func(i int) { rs[i], errs[i] = startReplica(t, bin, pkiDir, dsn) })
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	// Each replica reads the same crl.pem, and says its number.
+	monitor := replicaClient(t, ca, pki.RolePortal, "MONITOR")
+	var crl string
+	for i, r := range rs {
+		var h wire.Health
+		if err := call(monitor, r.url+"/v1/health", nil, &h); err != nil || h.Status != "ok" || h.Store != "postgres" || h.CRLNumber == "" {
+			t.Errorf("replica %d health: %+v, %v", i, h, err)
+		} else if i > 0 && h.CRLNumber != crl {
+			t.Errorf("replica %d says revocation list %s, replica 0 %s", i, h.CRLNumber, crl)
+		}
+		if i == 0 {
+			crl = h.CRLNumber
+		}
+	}
+	store, err := pgstore.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	ctx := context.Background()
+	h := storetest.Hash(t, "ACEFHJKMNPRTUVWX")
+
+	// Every sede issues for the same people, and sends its push to every
+	// replica: all the pushes released together.
+	sedeClients := make([]*http.Client, sedi)
+	pushes := make([]wire.PushRequest, sedi)
+	for s := range sedi {
+		code := fmt.Sprintf("S%d", s+1)
+		sedeClients[s] = replicaClient(t, ca, pki.RoleSede, code)
+		pushes[s].Sede, pushes[s].AuditHead = code, &wire.AuditHead{}
+		for p := range people {
+			pushes[s].Events = append(pushes[s].Events, storetest.Issued(code, storetest.CF(p), fmt.Sprintf("e%d", p), fmt.Sprintf("%s-c%d", code, p), h))
+		}
+	}
+	answers := make([]wire.PushResponse, sedi*replicas)
+	errs = make([]error, len(answers))
+	storetest.Together(len(answers), func(i int) {
+		s, r := i/replicas, i%replicas
+		errs[i] = call(sedeClients[s], rs[r].url+"/v1/events", pushes[s], &answers[i])
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("push %d: %v", i, err)
+		}
+	}
+	for s := range sedi {
+		for e, ev := range pushes[s].Events {
+			applied := 0
+			for r := range replicas {
+				res := answers[s*replicas+r].Results
+				if len(res) != people || res[e].ID != ev.ID {
+					t.Fatalf("sede %d, replica %d: answers %+v", s, r, res)
+				}
+				switch res[e].Verdict {
+				case wire.Accepted, wire.Superseded:
+					applied++
+				case wire.Duplicate:
+				default:
+					t.Errorf("event %s of %s through replica %d: %+v", ev.ID, pushes[s].Sede, r, res[e])
+				}
+			}
+			if applied != 1 {
+				t.Errorf("event %s of %s applied %d times by %d replicas, want once", ev.ID, pushes[s].Sede, applied, replicas)
+			}
+		}
+	}
+	if n, err := store.Events(ctx); err != nil || n != sedi*people {
+		t.Errorf("events held: %d, %v; want %d", n, err, sedi*people)
+	}
+	for p := range people {
+		recs, err := store.Credentials(ctx, storetest.CF(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		active := 0
+		for _, r := range recs {
+			if r.Status == central.StatusActive {
+				active++
+			}
+		}
+		if len(recs) != sedi || active != 1 {
+			t.Errorf("person %d: %d credentials, %d active; want %d, 1", p, len(recs), active, sedi)
+		}
+	}
+
+	// Every sede sees the same changes through every replica.
+	for s := range sedi {
+		var first wire.ChangesResponse
+		for r := range replicas {
+			var got wire.ChangesResponse
+			if err := call(sedeClients[s], rs[r].url+"/v1/changes?after=0", nil, &got); err != nil {
+				t.Fatal(err)
+			}
+			if r == 0 {
+				first = got
+			} else if !reflect.DeepEqual(got, first) {
+				t.Errorf("sede %d: replica %d answers %+v, replica 0 %+v", s, r, got, first)
+			}
+		}
+	}
+
+	// The portals check each person's PIN through the replicas in turn.
+	portals := []*http.Client{replicaClient(t, ca, pki.RolePortal, "PORTALE1"), replicaClient(t, ca, pki.RolePortal, "PORTALE2")}
+	for p := range people {
+		var got wire.VerifyResponse
+		req := wire.VerifyRequest{CodiceFiscale: string(storetest.CF(p)), PIN: "ACEFHJKMNPRTUVWX"}
+		if err := call(portals[p%len(portals)], rs[p%replicas].url+"/v1/pin/verify", req, &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.Outcome != wire.ChangeRequired {
+			t.Errorf("person %d, replica %d: %+v, want %s", p, p%replicas, got, wire.ChangeRequired)
+		}
+	}
+
+	// Wrong PINs for one person, released together through every replica,
+	// lock the credential once, exactly as one centrale would: the lock
+	// is in the database, not in the processes.
+	cf := storetest.CF(people)
+	iss := storetest.Issued("S1", cf, "lock1", "S1-lock", h)
+	var pushed wire.PushResponse
+	if err := call(sedeClients[0], rs[0].url+"/v1/events", wire.PushRequest{Sede: "S1", AuditHead: &wire.AuditHead{}, Events: []pinsede.Event{iss}}, &pushed); err != nil {
+		t.Fatal(err)
+	}
+	const guesses = 4 * replicas
+	verdicts := make([]wire.VerifyResponse, guesses)
+	errs = make([]error, guesses)
+	storetest.Together(guesses, func(i int) {
+		req := wire.VerifyRequest{CodiceFiscale: string(cf), PIN: "ACEFHJKMNPRTUVWY"}
+		errs[i] = call(portals[i%len(portals)], rs[i%replicas].url+"/v1/pin/verify", req, &verdicts[i])
+	})
+	for i := range guesses {
+		if errs[i] != nil || verdicts[i] != (wire.VerifyResponse{Outcome: wire.Wrong}) {
+			t.Errorf("guess %d through replica %d: %+v, %v; want only %s", i, i%replicas, verdicts[i], errs[i], wire.Wrong)
+		}
+	}
+	rec, err := store.Current(ctx, cf, central.SlotPIN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Lock.Temporary != 1 || rec.Lock.Permanent || rec.Failures != 0 || rec.Lock.Until.IsZero() {
+		t.Errorf("after %d wrong PINs through %d replicas: failures %d, lock %+v; want one temporary lock, counted from %d",
+			guesses, replicas, rec.Failures, rec.Lock, replicaLockAfter)
+	}
+	for r := range replicas {
+		var got wire.VerifyResponse
+		req := wire.VerifyRequest{CodiceFiscale: string(cf), PIN: "ACEFHJKMNPRTUVWX"}
+		if err := call(portals[0], rs[r].url+"/v1/pin/verify", req, &got); err != nil || got.Outcome != wire.Wrong {
+			t.Errorf("the right PIN while locked, through replica %d: %+v, %v; want %s", r, got, err, wire.Wrong)
+		}
+	}
+	if after, err := store.Current(ctx, cf, central.SlotPIN); err != nil || !reflect.DeepEqual(after.Lock, rec.Lock) || after.Failures != 0 {
+		t.Errorf("the lock changed while it held: %+v, %v; was %+v", after.Lock, err, rec.Lock)
+	}
+}

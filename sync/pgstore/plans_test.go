@@ -1,0 +1,236 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/pinsede/pinsede/internal/testclock"
+	"github.com/pinsede/pinsede/sync/internal/pgtest"
+)
+
+// bigTables are the tables that grow with the country: a plan that reads
+// one of them whole is a bug.
+var bigTables = []string{"credentials", "events", "changes", "forms", "audit_heads"}
+
+// planQuery is a statement of queries.go with arguments that find rows of
+// the table fill writes.
+type planQuery struct {
+	name string
+	sql  string
+	args func(n int) []any
+}
+
+// planQueries returns the statements TestPlans checks, with arguments for
+// tables of n rows.
+func planQueries() []planQuery {
+	now := testclock.Now()
+	ids := func(prefix string, n int) []string {
+		var out []string
+		for k := 1; k <= 5; k++ {
+			out = append(out, fmt.Sprintf("%s%d", prefix, k*n/6))
+		}
+		return out
+	}
+	cf := func(i int) string { return fmt.Sprintf("CF%014d", i) }
+	five := func(s string) []string { return []string{s, s, s, s, s} }
+	return []planQuery{
+		{"load credentials", qLoadCredentials, func(n int) []any { return []any{ids("c", n)} }},
+		{"load active", qLoadActive, func(n int) []any { return []any{[]string{cf(n / 3), cf(n / 2), cf(n - 1)}} }},
+		{"load delegations", qLoadDelegations, func(n int) []any { return []any{[]string{"d1"}, []string{cf(n / 2)}} }},
+		{"load seen", qLoadSeen, func(n int) []any { return []any{"S007", ids("e", n)} }},
+		{"update credentials", qUpdateCredentials, func(n int) []any {
+			id := ids("c", n)
+			return []any{id, five("superseded"), five("x"), []int32{0, 0, 0, 0, 0}, five(""), five(`{}`), five(`{}`)}
+		}},
+		{"changes", qChanges, func(n int) []any { return []any{"S007", int64(n / 2), 500} }},
+		{"current", qCurrent, func(n int) []any { return []any{cf(n / 2), false} }},
+		{"current for update", qCurrentForUpdate, func(n int) []any { return []any{cf(n / 2), true} }},
+		{"credential for update", qCredentialForUpdate, func(n int) []any { return []any{fmt.Sprintf("c%d", n/2)} }},
+		{"put lock", qPutLock, func(n int) []any { return []any{fmt.Sprintf("c%d", n/2), 1, `{}`, ""} }},
+		{"credentials of cf", qCredentialsOfCF, func(n int) []any { return []any{cf(n / 2)} }},
+		{"credentials of cf for update", qCredentialsOfCFForUpdate, func(n int) []any { return []any{cf(n / 2)} }},
+		{"revoke", qRevoke, func(n int) []any { return []any{fmt.Sprintf("c%d", n/2), "revoked", `{}`} }},
+		{"delete forms", qDeleteForms, func(n int) []any { return []any{ids("c", n), five("MV35")} }},
+		{"form", qForm, func(n int) []any { return []any{fmt.Sprintf("c%d", n/2), "MV35"} }},
+		{"delegation", qDelegation, func(n int) []any { return []any{"d1"} }},
+		{"ticket", qTicket, func(n int) []any { return []any{"S007", "A001"} }},
+		{"call tickets", qCallTickets, func(n int) []any {
+			return []any{[]string{"S007"}, []string{"A001"}, []time.Time{now}}
+		}},
+		{"wipe tickets", qWipeTickets, func(n int) []any { return []any{now.Add(-24 * time.Hour)} }},
+		{"wipe requests", qWipeRequests, func(n int) []any { return []any{now.Add(-24 * time.Hour)} }},
+		{"audit chains", qAuditChains, func(n int) []any { return []any{"S007", []byte("chain"), ""} }},
+		{"audit highest", qAuditHighest, func(n int) []any { return []any{"S007", []byte("chain")} }},
+		{"audit at seq", qAuditAtSeq, func(n int) []any { return []any{"S007", []byte("chain"), int64(n / 2)} }},
+	}
+}
+
+// fill writes rows from..to-1 of the bigTables: one credential of its own
+// codice fiscale each, with its MV35, 500 sedi, one audit chain each.
+func fill(ctx context.Context, pool *pgxpool.Pool, from, to int) error {
+	for _, q := range []string{
+		`INSERT INTO credentials (id, codice_fiscale, sede, status, accepted_at, credential)
+			SELECT 'c' || i, 'CF' || lpad(i::text, 14, '0'), 'S' || lpad((i % 500)::text, 3, '0'),
+				CASE WHEN i % 10 = 0 THEN 'superseded' ELSE 'active' END, $3::timestamptz - i * interval '1 second',
+				jsonb_build_object('id', 'c' || i, 'type', 'dispositivo')
+			FROM generate_series($1::int, $2::int - 1) AS i`,
+		`INSERT INTO events (id, sede, kind, time, credential_id, verdict, accepted_at, payload)
+			SELECT 'e' || i, 'S' || lpad((i % 500)::text, 3, '0'), 'credential.issued', $3, 'c' || i, 'accepted', $3, '{}'
+			FROM generate_series($1::int, $2::int - 1) AS i`,
+		`INSERT INTO changes (sede, payload)
+			SELECT 'S' || lpad((i % 500)::text, 3, '0'), '{"kind": "credential.superseded"}'
+			FROM generate_series($1::int, $2::int - 1) AS i`,
+		`INSERT INTO forms (credential_id, kind, pdf, archived_at)
+			SELECT 'c' || i, 'MV35', '\x255044462d', $3 FROM generate_series($1::int, $2::int - 1) AS i`,
+		`INSERT INTO audit_heads (sede, chain, seq, hash, received)
+			SELECT 'S' || lpad((i % 500)::text, 3, '0'), 'chain', i, sha256(i::text::bytea), $3
+			FROM generate_series($1::int, $2::int - 1) AS i`,
+	} {
+		args := []any{from, to, testclock.Now()}
+		if !strings.Contains(q, "$3") {
+			args = args[:2]
+		}
+		if _, err := pool.Exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("fill rows %d to %d: %w", from, to, err)
+		}
+	}
+	return nil
+}
+
+// planNode is a node of EXPLAIN (FORMAT JSON).
+type planNode struct {
+	NodeType string     `json:"Node Type"`
+	Relation string     `json:"Relation Name"`
+	Plans    []planNode `json:"Plans"`
+}
+
+// seqScans returns the big tables that a plan, or a plan under it, reads
+// with a Seq Scan.
+func seqScans(n planNode) []string {
+	var out []string
+	for _, t := range bigTables {
+		if n.NodeType == "Seq Scan" && n.Relation == t {
+			out = append(out, t)
+		}
+	}
+	for _, c := range n.Plans {
+		out = append(out, seqScans(c)...)
+	}
+	return out
+}
+
+// explain returns the plan of the prepared statement name, as EXPLAIN
+// EXECUTE shows it on c, in JSON and as text.
+func explain(ctx context.Context, c *pgx.Conn, name string, args []any) (planNode, string, error) {
+	ps := make([]string, len(args))
+	for i := range args {
+		ps[i] = "$" + strconv.Itoa(i+1)
+	}
+	exec := "EXECUTE " + name + "(" + strings.Join(ps, ", ") + ")"
+	var raw []byte
+	// The simple protocol writes the arguments into the text as literals:
+	// EXPLAIN EXECUTE takes no parameters of its own.
+	if err := c.QueryRow(ctx, "EXPLAIN (FORMAT JSON) "+exec, append([]any{pgx.QueryExecModeSimpleProtocol}, args...)...).Scan(&raw); err != nil {
+		return planNode{}, "", fmt.Errorf("explain %s: %w", name, err)
+	}
+	var plans []struct{ Plan planNode }
+	if err := json.Unmarshal(raw, &plans); err != nil || len(plans) != 1 {
+		return planNode{}, "", fmt.Errorf("explain %s: %d plans: %v", name, len(plans), err)
+	}
+	rows, err := c.Query(ctx, "EXPLAIN "+exec, append([]any{pgx.QueryExecModeSimpleProtocol}, args...)...)
+	if err != nil {
+		return planNode{}, "", fmt.Errorf("explain %s: %w", name, err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return planNode{}, "", fmt.Errorf("explain %s: %w", name, err)
+	}
+	return plans[0].Plan, strings.Join(lines, "\n"), nil
+}
+
+// planRows is the size of the tables of TestPlans: 20,000 rows, or
+// PINSEDE_EXPLAIN_ROWS (scripts/pg-explain.sh sets 10,000,000).
+func planRows() int {
+	if n, err := strconv.Atoi(os.Getenv("PINSEDE_EXPLAIN_ROWS")); err == nil && n > 0 {
+		return n
+	}
+	return 20_000
+}
+
+// Ensure that no statement the store runs reads one of the bigTables
+// whole, on the store's own connections, once the tables have
+// grown past the statistics PostgreSQL planned with: each statement is
+// prepared and run 6 times on tables of 200 rows, analyzed (from the 6th
+// run PostgreSQL may keep a generic plan made for that size, the plan
+// cache's default), then the tables grow to planRows() with autovacuum off
+// and EXPLAIN EXECUTE shows the plan the next run would use; and again
+// once the tables are analyzed. With -v it prints every plan.
+func TestPlans(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, pgtest.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const seed = 200
+	n := planRows()
+	for _, tb := range bigTables {
+		if _, err := s.pool.Exec(ctx, `ALTER TABLE `+tb+` SET (autovacuum_enabled = off)`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := fill(ctx, s.pool, 1, seed); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.pool.Exec(ctx, `ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Release()
+	qs := planQueries()
+	for i, q := range qs {
+		name := fmt.Sprintf("plan_%d", i)
+		if _, err := c.Conn().Prepare(ctx, name, q.sql); err != nil {
+			t.Fatalf("%s: %v", q.name, err)
+		}
+		for range 6 {
+			if _, err := c.Exec(ctx, name, q.args(seed)...); err != nil {
+				t.Fatalf("%s: %v", q.name, err)
+			}
+		}
+	}
+	const chunk = 1_000_000
+	for from := seed; from < n; from += chunk {
+		if err := fill(ctx, s.pool, from, min(from+chunk, n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(stats string) {
+		for i, q := range qs {
+			plan, text, err := explain(ctx, c.Conn(), fmt.Sprintf("plan_%d", i), q.args(n))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s, %s:\n%s", q.name, stats, text)
+			if seq := seqScans(plan); len(seq) > 0 {
+				t.Errorf("%s reads %s whole (Seq Scan) at %d rows, %s:\n%s", q.name, strings.Join(seq, ", "), n, stats, text)
+			}
+		}
+	}
+	check(fmt.Sprintf("statistics of %d rows", seed))
+	if _, err := s.pool.Exec(ctx, `ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
+	check("statistics up to date")
+}

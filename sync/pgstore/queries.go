@@ -1,0 +1,86 @@
+package pgstore
+
+// The statements the store runs on every push, pull and PIN check, in one
+// place: TestPlans checks the plan PostgreSQL makes for each of them, and
+// scripts/pg-explain.sh prints those plans at 10 million credentials.
+// Every one finds its rows by an index; none reads a whole table.
+const (
+	// qLoadCredentials reads the credentials a push concerns ($1: ids).
+	qLoadCredentials = `SELECT ` + recordColumns + ` FROM credentials WHERE id = ANY($1) ORDER BY id FOR UPDATE`
+	// qLoadActive reads the active credentials of the codici fiscali a
+	// push issues for ($1).
+	qLoadActive = `SELECT ` + recordColumns + ` FROM credentials WHERE codice_fiscale = ANY($1) AND status = 'active'
+		ORDER BY id FOR UPDATE`
+	// qLoadDelegations reads the delegations a push concerns ($1: ids) and
+	// the active ones of the codici fiscali it registers for ($2).
+	qLoadDelegations = `SELECT ` + delegationColumns + ` FROM delegations WHERE id = ANY($1)
+		OR status = 'active' AND (delegante = ANY($2) OR delegato = ANY($2)) ORDER BY id FOR UPDATE`
+	// qLoadSeen reads which of a push's event ids ($2) of sede ($1) were
+	// applied before.
+	qLoadSeen = `SELECT id FROM events WHERE sede = $1 AND id = ANY($2)`
+	// qUpdateCredentials writes the credentials a push changed, one array
+	// a column.
+	qUpdateCredentials = `UPDATE credentials AS c SET status = u.status, superseded_by = u.sup, failures = u.failures,
+		new_pin_hash = u.new_hash, credential = u.cred::jsonb, lock = u.lock::jsonb
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[])
+			AS u(id, status, sup, failures, new_hash, cred, lock)
+		WHERE c.id = u.id`
+	// qChanges reads the changes of sede ($1) after a cursor ($2), at most
+	// $3.
+	qChanges = `SELECT seq, payload FROM changes WHERE sede = $1 AND seq > $2 ORDER BY seq LIMIT $3`
+	// qCurrent selects the credential a login with a codice fiscale ($1)
+	// checks in a slot ($2: the telefonico one): the active one, or else
+	// the one accepted last.
+	qCurrent = `SELECT ` + recordColumns + ` FROM credentials WHERE codice_fiscale = $1
+		AND (credential->>'type' = 'telefonico') = $2
+		ORDER BY status = 'active' DESC, accepted_at DESC, id LIMIT 1`
+	// qCurrentForUpdate is qCurrent with the row locked.
+	qCurrentForUpdate = qCurrent + ` FOR UPDATE`
+	// qCredentialForUpdate reads and locks a credential by its id ($1).
+	qCredentialForUpdate = `SELECT ` + recordColumns + ` FROM credentials WHERE id = $1 FOR UPDATE`
+	// qPutLock writes a credential's wrong-PIN count, lock and
+	// replacement PIN.
+	qPutLock = `UPDATE credentials SET failures = $2, lock = $3::jsonb, new_pin_hash = $4 WHERE id = $1`
+	// qCredentialsOfCF reads every credential of a codice fiscale ($1),
+	// newest accepted first.
+	qCredentialsOfCF = `SELECT ` + recordColumns + ` FROM credentials WHERE codice_fiscale = $1
+		ORDER BY accepted_at DESC, id`
+	// qCredentialsOfCFForUpdate is qCredentialsOfCF with the rows locked.
+	qCredentialsOfCFForUpdate = qCredentialsOfCF + ` FOR UPDATE`
+	// qRevoke writes a revoked credential.
+	qRevoke = `UPDATE credentials SET status = $2, credential = $3 WHERE id = $1`
+	// qDeleteForms removes the forms of the credentials ($1) and kinds
+	// ($2) a push archives anew.
+	qDeleteForms = `DELETE FROM forms AS f USING unnest($1::text[], $2::text[]) AS u(id, kind)
+		WHERE f.credential_id = u.id AND f.kind = u.kind`
+	// qForm reads a credential's ($1) form of a kind ($2).
+	qForm = `SELECT pdf FROM forms WHERE credential_id = $1 AND kind = $2`
+	// qDelegation reads a delegation by its id ($1).
+	qDelegation = `SELECT ` + delegationColumns + ` FROM delegations WHERE id = $1`
+	// qTicket reads a ticket of sede ($1) by its code ($2).
+	qTicket = `SELECT ticket, stored_at, called_at FROM tickets WHERE sede = $1 AND code = $2`
+	// qCallTickets marks tickets called, those called before aside.
+	qCallTickets = `UPDATE tickets AS t SET called_at = u.at
+		FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(sede, code, at)
+		WHERE t.sede = u.sede AND t.code = u.code AND t.called_at IS NULL`
+	// qWipeTickets removes the tickets issued before $1.
+	qWipeTickets = `DELETE FROM tickets WHERE issued < $1`
+	// qAuditChains counts the audit chains of sede ($1) admitted for a
+	// desk ($3), and reads the desk a chain ($2) is admitted for (NULL
+	// when it is not).
+	qAuditChains = `SELECT count(*) FILTER (WHERE desk = $3), max(desk) FILTER (WHERE chain = $2)
+		FROM audit_chains WHERE sede = $1`
+	// qAuditHighest reads the highest audit head kept of a chain ($2) of
+	// sede ($1).
+	qAuditHighest = `SELECT seq, hash FROM audit_heads WHERE sede = $1 AND chain = $2 AND discarded_by IS NULL
+		ORDER BY seq DESC LIMIT 1`
+	// qAuditAtSeq reads the audit head kept at a sequence number ($3) of
+	// a chain ($2) of sede ($1).
+	qAuditAtSeq = `SELECT hash FROM audit_heads WHERE sede = $1 AND chain = $2 AND seq = $3 AND discarded_by IS NULL
+		LIMIT 1`
+	// qWipeRequests removes the requests of the tickets issued before $1
+	// from their ChangeTicket records.
+	qWipeRequests = `UPDATE changes SET payload = payload #- '{ticket,request}'
+		WHERE payload->>'kind' = 'ticket.submitted' AND payload->'ticket' ? 'request'
+		AND (payload->'ticket'->>'issued')::timestamptz < $1`
+)
