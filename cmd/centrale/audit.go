@@ -45,7 +45,7 @@ func parseAudit(args []string, stderr io.Writer) (auditArgs, error) {
 	fs.StringVar(&a.r.Desk, "desk", "", "reset: the desk whose chain to accept, as its certificate names it (none for a certificate of before desk ids)")
 	fs.StringVar(&chain, "chain", "", "reset: the chain to accept, in hex (as centrale audit forks and pinctl audit verify print it)")
 	fs.Uint64Var(&a.r.To, "to", 0, "reset: the last entry the kept heads still bind: those after it are discarded (0 admits another chain of a desk)")
-	fs.StringVar(&a.r.Reason, "reason", "", "reset: why (a desk restored from a copy, a new desk PC...)")
+	fs.StringVar(&a.r.Reason, "reason", "", "reset: why (a desk restored from a copy, a desk PC set up again...)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return a, err
 	}

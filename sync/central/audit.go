@@ -121,7 +121,7 @@ const (
 	// HeadKeep: keep the head, and admit its chain for the head's desk
 	// if it is not (or was for desk "").
 	HeadKeep
-	// HeadNone: the zero head of a sede with no chain: nothing to keep.
+	// HeadNone: the zero head of a desk with no chain: nothing to keep.
 	HeadNone
 )
 
