@@ -35,9 +35,13 @@ const (
 // AuditEntry is one link of the append-only audit chain. The store assigns
 // Seq, Prev and Hash when it appends the entry.
 type AuditEntry struct {
-	Seq        uint64        `json:"seq"`
-	Time       time.Time     `json:"time"`
-	Sede       string        `json:"sede"`
+	Seq  uint64    `json:"seq"`
+	Time time.Time `json:"time"`
+	Sede string    `json:"sede"`
+	// Desk is the desk PC of the sede whose chain it is (Desk.DeskID);
+	// "" for a desk with no desk id, and in every entry of before desk
+	// ids, whose hashes stay as they were.
+	Desk       string        `json:"desk,omitempty"`
 	Actor      string        `json:"actor"`
 	Action     AuditAction   `json:"action"`
 	Subject    CodiceFiscale `json:"subject,omitempty"`

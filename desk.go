@@ -42,6 +42,12 @@ type Desk struct {
 	// Central looks citizens up at the central records (lookup.go); nil
 	// when there are none.
 	Central CentralRecords
+	// DeskID names this desk PC within its sede, as its certificate for
+	// the central records does (sync/pki); "" for a desk with none. The
+	// program reads it from the certificate at start: the domain knows
+	// it as a value only. Its sessions and slips carry it; the store
+	// puts it in each audit entry and outbox event (local.Store.SetDesk).
+	DeskID string
 }
 
 // NewDesk returns a Desk on store and printer with the clock now, the
@@ -134,7 +140,7 @@ func (d *Desk) Login(id, password string) (*Session, error) {
 	if err := d.checkPassword(op.ID, password, ActionLogin); err != nil {
 		return nil, err
 	}
-	return &Session{Operator: op, Sede: sede, Started: d.Now()}, nil
+	return &Session{Operator: op, Sede: sede, Desk: d.DeskID, Started: d.Now()}, nil
 }
 
 // Unlock resumes a session locked for inactivity with the operator's
@@ -429,7 +435,7 @@ func (d *Desk) mint(s *Session, cf CodiceFiscale, now time.Time) (Credential, *P
 // PIN) and the error wraps ErrPrint. It returns the credential as stored.
 func (d *Desk) printSlipPending(ctx context.Context, s *Session, req Request, cred Credential, pin *PIN, pending bool) (Credential, error) {
 	slip := Slip{
-		Serial: cred.SlipSerial, Sede: s.Sede, Operator: s.Operator.Name, Citizen: req, PIN: pin,
+		Serial: cred.SlipSerial, Sede: s.Sede, Desk: s.Desk, Operator: s.Operator.Name, Citizen: req, PIN: pin,
 		Type: cred.Type, IssuedAt: cred.IssuedAt, ExpiresAt: cred.ExpiresAt, Pending: pending,
 		Validity: cred.Validity,
 	}

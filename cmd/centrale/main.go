@@ -34,9 +34,9 @@
 // The audit subcommands look after the sedi's audit chains anchored at
 // centrale (sync/central/audit.go): forks lists the audit heads refused
 // and not resolved, and reset accepts a desk's chain from an entry on
-// (after a restore from a copy, or for a new desk PC of the sede),
-// discarding the heads after it and resolving the sede's forks,
-// recorded with who and why.
+// (after a restore from a copy, or for a desk PC set up again: a desk's
+// first chain needs none), discarding the heads after it and resolving
+// the forks of the sede's desk, recorded with who and why.
 //
 // The backup subcommand copies the bbolt store while centrale is stopped;
 // a running centrale copies it itself with -backup-dir. PostgreSQL is

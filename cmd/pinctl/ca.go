@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/x509"
 	"flag"
 	"fmt"
 	"os"
@@ -15,14 +16,14 @@ import (
 // add to commands in run.go:
 //
 //	{"ca init", "-dir CARTELLA [-name NOME]", "crea l'autorità di certificazione per centrale", cmdCAInit, caInitFlags},
-//	{"ca issue", "-dir CARTELLA -role sede|chiosco|portale -code CODICE -out PREFISSO", "rilascia un certificato client", cmdCAIssue, caIssueFlags},
+//	{"ca issue", "-dir CARTELLA -role sede|chiosco|portale -code CODICE [-desk SPORTELLO] -out PREFISSO", "rilascia un certificato client", cmdCAIssue, caIssueFlags},
 //	{"ca server", "-dir CARTELLA -host NOME[,NOME...]", "rilascia il certificato del server centrale", cmdCAServer, caServerFlags},
 //	{"ca revoke", "-dir CARTELLA (-serial SERIALE | -cert FILE) [-reason MOTIVO]", "revoca un certificato", cmdCARevoke, caRevokeFlags},
 //	{"ca crl", "-dir CARTELLA", "firma di nuovo l'elenco delle revoche, ...", cmdCACRL, caCRLFlags},
 
 // caArgs are the arguments of the pinctl ca commands.
 type caArgs struct {
-	dir, name, role, code, out, hosts, serial, cert, reason string
+	dir, name, role, code, desk, out, hosts, serial, cert, reason string
 }
 
 func (a *caArgs) dirFlag(fs *flag.FlagSet) {
@@ -38,6 +39,7 @@ func (a *caArgs) issueFlags(fs *flag.FlagSet) {
 	a.dirFlag(fs)
 	fs.StringVar(&a.role, "role", "sede", "ruolo: sede, chiosco o portale")
 	fs.StringVar(&a.code, "code", "", "codice della sede o del chiosco (per esempio ROMA01)")
+	fs.StringVar(&a.desk, "desk", "", "sportello della sede (per esempio 03): un certificato per ogni PC, revocabile da solo")
 	fs.StringVar(&a.out, "out", "", "prefisso dei file: scrive PREFISSO.crt e PREFISSO.key")
 }
 
@@ -92,7 +94,16 @@ func cmdCAIssue(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	certPEM, keyPEM, err := ca.Issue(pki.Role(a.role), strings.ToUpper(a.code), e.now())
+	code, desk := strings.ToUpper(a.code), strings.ToUpper(a.desk)
+	var certPEM, keyPEM []byte
+	switch {
+	case desk == "":
+		certPEM, keyPEM, err = ca.Issue(pki.Role(a.role), code, e.now())
+	case pki.Role(a.role) != pki.RoleSede:
+		return &usageError{msg: "-desk vale solo con -role sede: il chiosco resta della sede"}
+	default:
+		certPEM, keyPEM, err = ca.IssueDesk(code, desk, e.now())
+	}
 	if err != nil {
 		return err
 	}
@@ -103,8 +114,11 @@ func cmdCAIssue(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "certificato %s %s rilasciato: %s.crt e %s.key (seriale %s)\n",
-		a.role, strings.ToUpper(a.code), a.out, a.out, pki.Serial(cert))
+	who := a.role + " " + code
+	if desk != "" {
+		who += " sportello " + desk
+	}
+	fmt.Fprintf(e.stdout, "certificato %s rilasciato: %s.crt e %s.key (seriale %s)\n", who, a.out, a.out, pki.Serial(cert))
 	return nil
 }
 
@@ -136,7 +150,7 @@ func cmdCARevoke(e *env, args []string) error {
 	if err := parseFlags(args, a.revokeFlags, "dir"); err != nil {
 		return err
 	}
-	serial := a.serial
+	serial, holder := a.serial, ""
 	switch {
 	case serial == "" && a.cert == "":
 		return &usageError{msg: "indica -serial o -cert"}
@@ -150,6 +164,7 @@ func cmdCARevoke(e *env, args []string) error {
 			return fmt.Errorf("%s: %w", a.cert, err)
 		}
 		serial = pki.Serial(cert)
+		holder = revokedHolder(cert)
 	}
 	ca, err := pki.Load(a.dir)
 	if err != nil {
@@ -158,9 +173,24 @@ func cmdCARevoke(e *env, args []string) error {
 	if err := ca.Revoke(strings.ToLower(serial), a.reason, e.now()); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "certificato %s revocato; centrale rilegge %s alla prossima richiesta\n",
-		serial, filepath.Join(a.dir, pki.CRLFile))
+	fmt.Fprintf(e.stdout, "certificato %s%s revocato; centrale rilegge %s alla prossima richiesta\n",
+		serial, holder, filepath.Join(a.dir, pki.CRLFile))
 	return nil
+}
+
+// revokedHolder names the holder of a certificate to revoke, for the
+// supervisor to check it is the PC meant: " (sede ROMA01 sportello 03)",
+// or "" when it names none.
+func revokedHolder(cert *x509.Certificate) string {
+	role, code, err := pki.Identity(cert)
+	if err != nil {
+		return ""
+	}
+	desk, err := pki.DeskOf(cert)
+	if err != nil || desk == "" {
+		return fmt.Sprintf(" (%s %s)", role, code)
+	}
+	return fmt.Sprintf(" (%s %s sportello %s)", role, code, desk)
 }
 
 // cmdCACRL signs the revocation list again, with a higher number and a

@@ -22,8 +22,9 @@ func TestCACommands(t *testing.T) {
 	}{
 		{cmdCAInit, []string{"-dir", dir}},
 		{cmdCAIssue, []string{"-dir", dir, "-role", "sede", "-code", "roma01", "-out", filepath.Join(dir, "roma01")}},
+		{cmdCAIssue, []string{"-dir", dir, "-role", "sede", "-code", "ROMA01", "-desk", "03", "-out", filepath.Join(dir, "roma01-03")}},
 		{cmdCAServer, []string{"-dir", dir, "-host", "127.0.0.1"}},
-		{cmdCARevoke, []string{"-dir", dir, "-cert", filepath.Join(dir, "roma01.crt"), "-reason", "PC rubato"}},
+		{cmdCARevoke, []string{"-dir", dir, "-cert", filepath.Join(dir, "roma01-03.crt"), "-reason", "PC rubato"}},
 		{cmdCACRL, []string{"-dir", dir}},
 	}
 	for _, s := range steps {
@@ -31,7 +32,7 @@ func TestCACommands(t *testing.T) {
 			t.Fatalf("%v: %v\n%s", s.args, err, out.String())
 		}
 	}
-	if !strings.Contains(out.String(), "ROMA01") || !strings.Contains(out.String(), "revocato") {
+	if !strings.Contains(out.String(), "ROMA01") || !strings.Contains(out.String(), "sportello 03") || !strings.Contains(out.String(), "(sede ROMA01 sportello 03) revocato") {
 		t.Errorf("output:\n%s", out.String())
 	}
 	ca, err := pki.Load(dir)
@@ -43,6 +44,9 @@ func TestCACommands(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "firmato di nuovo") {
 		t.Errorf("ca crl output:\n%s", out.String())
+	}
+	if err := cmdCAIssue(e, []string{"-dir", dir, "-role", "chiosco", "-code", "ROMA01", "-desk", "03", "-out", filepath.Join(dir, "k")}); err == nil {
+		t.Error("a kiosk's certificate with -desk accepted")
 	}
 	if err := cmdCARevoke(e, []string{"-dir", dir}); err == nil {
 		t.Error("revoke without -serial or -cert accepted")

@@ -146,6 +146,10 @@ func main() {
 	}
 	defer link.stop()
 	d.Link = link.link()
+	// The desk id of the certificate: the sessions and slips carry it,
+	// the store puts it in each audit entry and outbox event.
+	d.DeskID = link.desk
+	store.SetDesk(link.desk)
 	if link != nil && link.client != nil {
 		d.Central = link.client // the citizen's credentials at centrale (sync/client/lookup.go)
 	}

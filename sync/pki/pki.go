@@ -12,6 +12,15 @@
 // name the code (the sede's code, e.g. ROMA01), and a URI SAN repeats both
 // (urn:pinsede:sede:ROMA01).
 //
+// A sede's certificate is a desk's: IssueDesk adds a second URI SAN that
+// names the desk PC within its sede (urn:pinsede:desk:ROMA01:03), and
+// DeskOf reads it back. The subject stays the sede's, so the desk is one
+// more fact beside the role and the code, never in their place. A
+// certificate issued before desk ids (Issue, with no desk URI) is the
+// sede's desk "": it keeps working, and centrale records "" as its desk.
+// Each desk has its own key and serial, so revoking one desk's
+// certificate shuts out that PC only. Kiosks and the portal have no desk.
+//
 // # Caveats
 //
 // Keys are ECDSA P-256 and are written unencrypted: keep the CA folder on
@@ -42,6 +51,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 )
@@ -75,9 +85,22 @@ var (
 	ErrBadRole    = errors.New("unknown role")
 	ErrNoIdentity = errors.New("certificate names no pinsede role and code")
 	ErrRevoked    = errors.New("certificate revoked")
+	ErrBadDesk    = errors.New("desk id must be 1 to 8 upper-case letters, digits or hyphens")
+	ErrDeskRole   = errors.New("only a sede's certificate names a desk")
 )
 
-var codeRE = regexp.MustCompile(`^[A-Z0-9][A-Z0-9-]{0,31}$`)
+var (
+	codeRE = regexp.MustCompile(`^[A-Z0-9][A-Z0-9-]{0,31}$`)
+	deskRE = regexp.MustCompile(`^[A-Z0-9][A-Z0-9-]{0,7}$`)
+)
+
+// deskURIPrefix starts the opaque part of a desk's URI SAN:
+// urn:pinsede:desk:CODE:DESK.
+const deskURIPrefix = "pinsede:desk:"
+
+// ValidDesk reports whether desk can name a desk PC: 1 to 8 upper-case
+// letters, digits or hyphens, not starting with a hyphen (03, A-2).
+func ValidDesk(desk string) bool { return deskRE.MatchString(desk) }
 
 // Validity of what the CA signs.
 const (
@@ -194,12 +217,32 @@ func (ca *CA) Issue(role Role, code string, now time.Time) (certPEM, keyPEM []by
 	if !codeRE.MatchString(code) {
 		return nil, nil, fmt.Errorf("issue certificate for %q: %w", code, ErrBadCode)
 	}
+	return ca.sign(clientTemplate(role, code), now)
+}
+
+// IssueDesk signs the certificate of desk of the sede code: a RoleSede
+// certificate, as Issue makes, with a URI SAN urn:pinsede:desk:CODE:DESK
+// that DeskOf reads. Each desk of a sede has its own, revoked alone.
+func (ca *CA) IssueDesk(code, desk string, now time.Time) (certPEM, keyPEM []byte, err error) {
+	if !codeRE.MatchString(code) {
+		return nil, nil, fmt.Errorf("issue certificate for %q: %w", code, ErrBadCode)
+	}
+	if !ValidDesk(desk) {
+		return nil, nil, fmt.Errorf("issue certificate for %s desk %q: %w", code, desk, ErrBadDesk)
+	}
+	tmpl := clientTemplate(RoleSede, code)
+	tmpl.URIs = append(tmpl.URIs, &url.URL{Scheme: "urn", Opaque: deskURIPrefix + code + ":" + desk})
+	return ca.sign(tmpl, now)
+}
+
+// clientTemplate is the certificate of role and code, unsigned.
+func clientTemplate(role Role, code string) *x509.Certificate {
 	uri := &url.URL{Scheme: "urn", Opaque: fmt.Sprintf("pinsede:%s:%s", role, code)}
-	return ca.sign(&x509.Certificate{
+	return &x509.Certificate{
 		Subject:     pkix.Name{CommonName: code, OrganizationalUnit: []string{string(role)}, Organization: []string{"pinsede"}},
 		URIs:        []*url.URL{uri},
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}, now)
+	}
 }
 
 // IssueServer signs centrale's server certificate for the given host names
@@ -358,6 +401,28 @@ func Identity(cert *x509.Certificate) (Role, string, error) {
 		return role, cert.Subject.CommonName, nil
 	}
 	return "", "", ErrNoIdentity
+}
+
+// DeskOf returns the desk a client certificate names (IssueDesk): "" for
+// a certificate with no desk URI, issued before desk ids or to a kiosk or
+// the portal. A desk URI that is not of a sede's certificate, names
+// another code than the subject's, names an invalid desk or comes twice
+// is ErrNoIdentity: the certificate was not made by IssueDesk.
+func DeskOf(cert *x509.Certificate) (string, error) {
+	desk, found := "", false
+	for _, u := range cert.URIs {
+		rest, ok := strings.CutPrefix(u.Opaque, deskURIPrefix)
+		if u.Scheme != "urn" || !ok {
+			continue
+		}
+		code, d, ok := strings.Cut(rest, ":")
+		role, subject, err := Identity(cert)
+		if found || !ok || err != nil || role != RoleSede || code != subject || !ValidDesk(d) {
+			return "", fmt.Errorf("%w: desk URI %s", ErrNoIdentity, u)
+		}
+		desk, found = d, true
+	}
+	return desk, nil
 }
 
 // serial returns a random 127-bit serial number.

@@ -95,6 +95,56 @@ func TestCA(t *testing.T) {
 	}
 }
 
+// Ensure that a desk's certificate names its sede and its desk, that a
+// certificate of before desk ids is desk "", that bad desk ids are
+// refused, and that revoking one desk's certificate leaves the other's.
+func TestDeskCertificate(t *testing.T) {
+	f := newFixture(t)
+	now := *f.now
+	desk := func(code, d string) *x509.Certificate {
+		t.Helper()
+		certPEM, _, err := f.ca.IssueDesk(code, d, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cert, err := pki.ParseCert(certPEM)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cert
+	}
+	c03, c04 := desk("ROMA01", "03"), desk("ROMA01", "04")
+	for _, tc := range []struct {
+		cert *x509.Certificate
+		want string
+	}{{c03, "03"}, {c04, "04"}, {f.cert, ""}} {
+		role, code, err := pki.Identity(tc.cert)
+		if err != nil || role != pki.RoleSede || code != "ROMA01" {
+			t.Errorf("Identity = %s %s %v, want sede ROMA01", role, code, err)
+		}
+		if got, err := pki.DeskOf(tc.cert); err != nil || got != tc.want {
+			t.Errorf("DeskOf = %q %v, want %q", got, err, tc.want)
+		}
+	}
+	for _, d := range []string{"", "03 ", "-3", "a1", "123456789", "0:3"} {
+		if _, _, err := f.ca.IssueDesk("ROMA01", d, now); !errors.Is(err, pki.ErrBadDesk) {
+			t.Errorf("IssueDesk(ROMA01, %q) = %v, want ErrBadDesk", d, err)
+		}
+	}
+	if _, _, err := f.ca.IssueDesk("roma01", "03", now); !errors.Is(err, pki.ErrBadCode) {
+		t.Errorf("IssueDesk(roma01) = %v, want ErrBadCode", err)
+	}
+	if err := f.ca.Revoke(pki.Serial(c03), "PC perso", now); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.crl.Check(c03); !errors.Is(err, pki.ErrRevoked) {
+		t.Errorf("revoked desk 03: %v, want ErrRevoked", err)
+	}
+	if err := f.crl.Check(c04); err != nil {
+		t.Errorf("desk 04 after revoking 03: %v", err)
+	}
+}
+
 // x509Opts verifies client certificates against ca, at now.
 func x509Opts(ca *x509.Certificate, now time.Time) x509.VerifyOptions {
 	pool := x509.NewCertPool()

@@ -8,7 +8,9 @@
 //
 // Clients authenticate with TLS client certificates from the deployment's
 // CA (sync/pki), required at the handshake: the certificate names the role
-// and the code of its holder. A sede pushes and pulls only its own
+// and the code of its holder, and a sede's the desk PC (pki.DeskOf), which
+// centrale records with each event the desk pushes and its audit head;
+// what a body says of the desk is replaced. A sede pushes and pulls only its own
 // records; a kiosk posts tickets for the sede its certificate names; the
 // portal role checks PINs, within limits of concurrency and rate
 // (VerifyLimits, overload.go) that answer an overload with 503 or 429 and
@@ -187,6 +189,9 @@ func (s *Server) logged(next http.Handler) http.Handler {
 type caller struct {
 	role pki.Role
 	code string
+	// desk is the desk its certificate names (pki.DeskOf); "" for one of
+	// before desk ids, a kiosk's or the portal's.
+	desk string
 	// serial is its certificate's serial (pki.Serial).
 	serial string
 }
@@ -218,7 +223,12 @@ func (s *Server) auth(role pki.Role, next func(http.ResponseWriter, *http.Reques
 				fmt.Sprintf("%s needs a %s certificate; this one is for %s %s", r.URL.Path, role, got, code))
 			return
 		}
-		next(w, r, caller{role: got, code: code, serial: pki.Serial(cert)})
+		desk, err := pki.DeskOf(cert)
+		if err != nil {
+			problem(w, http.StatusForbidden, "no-identity", "Certificate names no valid desk", err.Error())
+			return
+		}
+		next(w, r, caller{role: got, code: code, desk: desk, serial: pki.Serial(cert)})
 	}
 }
 
@@ -289,6 +299,9 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 				fmt.Sprintf("event %d (%s) is of sede %q; this certificate is for %s; nothing was stored", i, ev.ID, ev.Sede, c.code))
 			return
 		}
+	}
+	for i := range req.Events { // the desk is the certificate's, never the body's
+		req.Events[i].Desk = c.desk
 	}
 	if !s.putAuditHead(w, r, c, req.AuditHead) { // audit.go
 		return

@@ -88,6 +88,11 @@ type AuditHead struct {
 	Chain []byte `json:"chain,omitempty"`
 	Seq   uint64 `json:"seq"`
 	Hash  []byte `json:"hash,omitempty"`
+	// Desk is the desk PC whose chain it is: centrale sets it from the
+	// client certificate (what a push says is replaced), and keeps and
+	// admits chains per sede and desk. "" for a certificate of before
+	// desk ids.
+	Desk string `json:"desk,omitempty"`
 }
 
 // KeptHead is an audit head as centrale keeps it: with when it was first

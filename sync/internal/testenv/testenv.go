@@ -111,6 +111,26 @@ func (e *Env) TLS(t testing.TB, role pki.Role, code string) *tls.Config {
 	return cfg
 }
 
+// DeskTLS returns a client TLS configuration with the certificate of
+// desk of the sede code (pki.CA.IssueDesk), and the certificate's serial,
+// to revoke it.
+func (e *Env) DeskTLS(t testing.TB, code, desk string) (*tls.Config, string) {
+	t.Helper()
+	certPEM, keyPEM, err := e.CA.IssueDesk(code, desk, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := pki.ParseCert(certPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pki.ClientTLS(e.CA.CertPEM(), certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, pki.Serial(cert)
+}
+
 // Client returns an HTTP client with a certificate for role and code.
 func (e *Env) Client(t testing.TB, role pki.Role, code string) *http.Client {
 	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
