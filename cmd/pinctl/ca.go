@@ -24,6 +24,7 @@ import (
 // caArgs are the arguments of the pinctl ca commands.
 type caArgs struct {
 	dir, name, role, code, desk, out, hosts, serial, cert, reason string
+	revokeOld                                                    bool
 }
 
 func (a *caArgs) dirFlag(fs *flag.FlagSet) {
@@ -48,6 +49,13 @@ func (a *caArgs) serverFlags(fs *flag.FlagSet) {
 	fs.StringVar(&a.hosts, "host", "localhost,127.0.0.1", "nomi e indirizzi del server, separati da virgole")
 }
 
+func (a *caArgs) renewFlags(fs *flag.FlagSet) {
+	a.dirFlag(fs)
+	fs.StringVar(&a.cert, "cert", "", "file del certificato da rinnovare (sede, sportello o chiosco)")
+	fs.StringVar(&a.out, "out", "", "prefisso dei file del nuovo certificato: PREFISSO.crt e PREFISSO.key")
+	fs.BoolVar(&a.revokeOld, "revoke", false, "revoca il certificato vecchio: da usare quando quello nuovo è già installato")
+}
+
 func (a *caArgs) revokeFlags(fs *flag.FlagSet) {
 	a.dirFlag(fs)
 	fs.StringVar(&a.serial, "serial", "", "numero di serie (esadecimale) del certificato")
@@ -60,6 +68,7 @@ func caIssueFlags(fs *flag.FlagSet)  { new(caArgs).issueFlags(fs) }
 func caServerFlags(fs *flag.FlagSet) { new(caArgs).serverFlags(fs) }
 func caRevokeFlags(fs *flag.FlagSet) { new(caArgs).revokeFlags(fs) }
 func caCRLFlags(fs *flag.FlagSet)    { new(caArgs).dirFlag(fs) }
+func caRenewFlags(fs *flag.FlagSet)  { new(caArgs).renewFlags(fs) }
 
 // cmdCAInit creates the CA.
 func cmdCAInit(e *env, args []string) error {
@@ -122,6 +131,66 @@ func cmdCAIssue(e *env, args []string) error {
 	return nil
 }
 
+// cmdCARenew issues a new certificate for the holder of an existing one:
+// the same role, code and desk, valid from now. The old one stays valid
+// until it expires, or is revoked with -revoke once the new one is in
+// place. centrale's own certificate is renewed by pinctl ca server.
+func cmdCARenew(e *env, args []string) error {
+	var a caArgs
+	if err := parseFlags(args, a.renewFlags, "dir", "cert", "out"); err != nil {
+		return err
+	}
+	b, err := os.ReadFile(a.cert)
+	if err != nil {
+		return err
+	}
+	old, err := pki.ParseCert(b)
+	if err != nil {
+		return fmt.Errorf("%s: %w", a.cert, err)
+	}
+	role, code, err := pki.Identity(old)
+	if err != nil {
+		return &usageError{msg: fmt.Sprintf("%s non è il certificato di una sede, di uno sportello o di un chiosco (%v): il certificato del server si rinnova con pinctl ca server", a.cert, err)}
+	}
+	desk, err := pki.DeskOf(old)
+	if err != nil {
+		return fmt.Errorf("%s: %w", a.cert, err)
+	}
+	ca, err := pki.Load(a.dir)
+	if err != nil {
+		return err
+	}
+	var certPEM, keyPEM []byte
+	if desk == "" {
+		certPEM, keyPEM, err = ca.Issue(role, code, e.now())
+	} else {
+		certPEM, keyPEM, err = ca.IssueDesk(code, desk, e.now())
+	}
+	if err != nil {
+		return err
+	}
+	if err := writePair(a.out, certPEM, keyPEM); err != nil {
+		return err
+	}
+	cert, err := pki.ParseCert(certPEM)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "certificato%s rinnovato: %s.crt e %s.key (seriale %s, valido fino al %s)\n",
+		holderOf(cert), a.out, a.out, pki.Serial(cert), cert.NotAfter.Local().Format("02/01/2006"))
+	if !a.revokeOld {
+		fmt.Fprintf(e.stdout, "il certificato vecchio (seriale %s) resta valido fino al %s: revocalo quando il nuovo è installato\n",
+			pki.Serial(old), old.NotAfter.Local().Format("02/01/2006"))
+		return nil
+	}
+	if err := ca.Revoke(pki.Serial(old), "rinnovato", e.now()); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "certificato vecchio (seriale %s) revocato: copia %s sul server centrale\n",
+		pki.Serial(old), filepath.Join(a.dir, pki.CRLFile))
+	return nil
+}
+
 // cmdCAServer issues centrale's server certificate into the CA folder, as
 // server.crt and server.key, where centrale -pki looks for them.
 func cmdCAServer(e *env, args []string) error {
@@ -164,7 +233,7 @@ func cmdCARevoke(e *env, args []string) error {
 			return fmt.Errorf("%s: %w", a.cert, err)
 		}
 		serial = pki.Serial(cert)
-		holder = revokedHolder(cert)
+		holder = holderOf(cert)
 	}
 	ca, err := pki.Load(a.dir)
 	if err != nil {
@@ -178,10 +247,10 @@ func cmdCARevoke(e *env, args []string) error {
 	return nil
 }
 
-// revokedHolder names the holder of a certificate to revoke, for the
+// holderOf names the holder of a certificate to revoke, for the
 // supervisor to check it is the PC meant: " (sede ROMA01 sportello 03)",
 // or "" when it names none.
-func revokedHolder(cert *x509.Certificate) string {
+func holderOf(cert *x509.Certificate) string {
 	role, code, err := pki.Identity(cert)
 	if err != nil {
 		return ""

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/x509"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -51,4 +53,85 @@ func TestCACommands(t *testing.T) {
 	if err := cmdCARevoke(e, []string{"-dir", dir}); err == nil {
 		t.Error("revoke without -serial or -cert accepted")
 	}
+}
+
+// Ensure that ca renew issues a new certificate to the same holder (role,
+// code, desk), keeps the old one valid unless told, revokes it with
+// -revoke, and refuses the server's certificate with the way to renew it.
+func TestCARenew(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ca")
+	var out bytes.Buffer
+	e := &env{stdout: &out, stderr: &out, now: testclock.Now}
+	old := filepath.Join(dir, "roma01-03")
+	for _, args := range [][]string{
+		{"-dir", dir},
+		{"-dir", dir, "-role", "sede", "-code", "ROMA01", "-desk", "03", "-out", old},
+	} {
+		run := cmdCAIssue
+		if len(args) == 2 {
+			run = cmdCAInit
+		}
+		if err := run(e, args); err != nil {
+			t.Fatal(err)
+		}
+	}
+	holder := func(path string) (pki.Role, string, string, string) {
+		t.Helper()
+		c := readCert(t, path)
+		role, code, err := pki.Identity(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		desk, err := pki.DeskOf(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return role, code, desk, pki.Serial(c)
+	}
+	_, _, _, oldSerial := holder(old + ".crt")
+
+	renewed := filepath.Join(dir, "roma01-03-2027")
+	if err := cmdCARenew(e, []string{"-dir", dir, "-cert", old + ".crt", "-out", renewed}); err != nil {
+		t.Fatalf("renew: %v\n%s", err, out.String())
+	}
+	role, code, desk, serial := holder(renewed + ".crt")
+	if role != pki.RoleSede || code != "ROMA01" || desk != "03" || serial == oldSerial {
+		t.Errorf("renewed: %s %s desk %s serial %s (old %s)", role, code, desk, serial, oldSerial)
+	}
+	ca, err := pki.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if revs, _ := ca.Revocations(); len(revs) != 0 || !strings.Contains(out.String(), "resta valido") {
+		t.Errorf("without -revoke: revocations %+v, output:\n%s", revs, out.String())
+	}
+
+	if err := cmdCARenew(e, []string{"-dir", dir, "-cert", renewed + ".crt", "-out", filepath.Join(dir, "again"), "-revoke"}); err != nil {
+		t.Fatal(err)
+	}
+	if revs, _ := ca.Revocations(); len(revs) != 1 || revs[0].Serial != serial || revs[0].Reason != "rinnovato" {
+		t.Errorf("with -revoke: revocations %+v, want the renewed certificate %s", revs, serial)
+	}
+
+	if err := cmdCAServer(e, []string{"-dir", dir, "-host", "127.0.0.1"}); err != nil {
+		t.Fatal(err)
+	}
+	err = cmdCARenew(e, []string{"-dir", dir, "-cert", filepath.Join(dir, "server.crt"), "-out", filepath.Join(dir, "x")})
+	if err == nil || !strings.Contains(err.Error(), "pinctl ca server") {
+		t.Errorf("renew of the server's certificate: %v, want a pointer to pinctl ca server", err)
+	}
+}
+
+// readCert reads and parses a certificate file.
+func readCert(t *testing.T, path string) *x509.Certificate {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := pki.ParseCert(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
