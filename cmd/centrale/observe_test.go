@@ -24,7 +24,7 @@ import (
 func serverPKI(t *testing.T) (string, *pki.CA) {
 	t.Helper()
 	dir := t.TempDir()
-	ca, err := pki.Init(dir, "test CA", time.Now())
+	ca, err := pki.Init(dir, "test CA", time.Now(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,9 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
+
+	settings "github.com/pinsede/pinsede/internal/config"
 )
 
 // PasswordEnv is the environment variable that gives the PostgreSQL
@@ -47,14 +48,9 @@ func (p pgConn) dsn() (string, error) {
 	if has && p.fromArgs {
 		return "", errPasswordOnArgs
 	}
-	pw, given := os.LookupEnv(PasswordEnv)
-	if p.PasswordFile != "" {
-		b, err := os.ReadFile(p.PasswordFile)
-		if err != nil {
-			return "", fmt.Errorf("-pg-password-file: %w", err)
-		}
-		pw, _, _ = strings.Cut(string(b), "\n")
-		pw, given = strings.TrimSuffix(pw, "\r"), true
+	pw, given, err := settings.Secret(p.PasswordFile, PasswordEnv)
+	if err != nil {
+		return "", fmt.Errorf("-pg-password-file: %w", err)
 	}
 	switch {
 	case !given:

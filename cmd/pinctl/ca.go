@@ -2,12 +2,14 @@ package main
 
 import (
 	"crypto/x509"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
+	settings "github.com/pinsede/pinsede/internal/config"
 	"github.com/pinsede/pinsede/sync/pki"
 )
 
@@ -24,11 +26,39 @@ import (
 // caArgs are the arguments of the pinctl ca commands.
 type caArgs struct {
 	dir, name, role, code, desk, out, hosts, serial, cert, reason string
-	revokeOld                                                    bool
+	passFile                                                      string
+	revokeOld                                                     bool
 }
+
+// PassphraseEnv is the environment variable that gives the passphrase of
+// the CA key, when -passphrase-file does not: never the command line.
+const PassphraseEnv = "PINSEDE_CA_PASSPHRASE"
 
 func (a *caArgs) dirFlag(fs *flag.FlagSet) {
 	fs.StringVar(&a.dir, "dir", "", "cartella dell'autorità di certificazione")
+	fs.StringVar(&a.passFile, "passphrase-file", "", "`file` con la passphrase della chiave della CA (altrimenti $"+PassphraseEnv+"); con ca init la chiave viene cifrata")
+}
+
+// passphrase returns the passphrase of the CA key, if one is given.
+func (a *caArgs) passphrase() ([]byte, error) {
+	p, _, err := settings.Secret(a.passFile, PassphraseEnv)
+	if err != nil {
+		return nil, fmt.Errorf("-passphrase-file: %w", err)
+	}
+	return []byte(p), nil
+}
+
+// load loads the CA of -dir with its passphrase.
+func (a *caArgs) load() (*pki.CA, error) {
+	pass, err := a.passphrase()
+	if err != nil {
+		return nil, err
+	}
+	ca, err := pki.Load(a.dir, pass)
+	if errors.Is(err, pki.ErrPassphrase) {
+		return nil, fmt.Errorf("%w: indica il file che la contiene con -passphrase-file, oppure $%s", err, PassphraseEnv)
+	}
+	return ca, err
 }
 
 func (a *caArgs) initFlags(fs *flag.FlagSet) {
@@ -76,10 +106,17 @@ func cmdCAInit(e *env, args []string) error {
 	if err := parseFlags(args, a.initFlags, "dir"); err != nil {
 		return err
 	}
-	if _, err := pki.Init(a.dir, a.name, e.now()); err != nil {
+	pass, err := a.passphrase()
+	if err != nil {
+		return err
+	}
+	if _, err := pki.Init(a.dir, a.name, e.now(), pass); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "autorità di certificazione creata in %s\n", a.dir)
+	if len(pass) == 0 {
+		fmt.Fprintf(e.stdout, "la chiave non è cifrata: con -passphrase-file o $%s la si cifra con una passphrase\n", PassphraseEnv)
+	}
 	fmt.Fprintf(e.stdout, "la chiave %s firma ogni certificato: tienila su questa macchina, non sul server centrale\n",
 		filepath.Join(a.dir, pki.KeyFile))
 	return nil
@@ -99,7 +136,7 @@ func cmdCAIssue(e *env, args []string) error {
 	if err := parseFlags(args, a.issueFlags, "dir", "code", "out"); err != nil {
 		return err
 	}
-	ca, err := pki.Load(a.dir)
+	ca, err := a.load()
 	if err != nil {
 		return err
 	}
@@ -156,7 +193,7 @@ func cmdCARenew(e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", a.cert, err)
 	}
-	ca, err := pki.Load(a.dir)
+	ca, err := a.load()
 	if err != nil {
 		return err
 	}
@@ -198,7 +235,7 @@ func cmdCAServer(e *env, args []string) error {
 	if err := parseFlags(args, a.serverFlags, "dir", "host"); err != nil {
 		return err
 	}
-	ca, err := pki.Load(a.dir)
+	ca, err := a.load()
 	if err != nil {
 		return err
 	}
@@ -235,7 +272,7 @@ func cmdCARevoke(e *env, args []string) error {
 		serial = pki.Serial(cert)
 		holder = holderOf(cert)
 	}
-	ca, err := pki.Load(a.dir)
+	ca, err := a.load()
 	if err != nil {
 		return err
 	}
@@ -270,7 +307,7 @@ func cmdCACRL(e *env, args []string) error {
 	if err := parseFlags(args, a.dirFlag, "dir"); err != nil {
 		return err
 	}
-	ca, err := pki.Load(a.dir)
+	ca, err := a.load()
 	if err != nil {
 		return err
 	}

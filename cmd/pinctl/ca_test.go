@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"crypto/x509"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,7 +38,7 @@ func TestCACommands(t *testing.T) {
 	if !strings.Contains(out.String(), "ROMA01") || !strings.Contains(out.String(), "sportello 03") || !strings.Contains(out.String(), "(sede ROMA01 sportello 03) revocato") {
 		t.Errorf("output:\n%s", out.String())
 	}
-	ca, err := pki.Load(dir)
+	ca, err := pki.Load(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func TestCARenew(t *testing.T) {
 	if role != pki.RoleSede || code != "ROMA01" || desk != "03" || serial == oldSerial {
 		t.Errorf("renewed: %s %s desk %s serial %s (old %s)", role, code, desk, serial, oldSerial)
 	}
-	ca, err := pki.Load(dir)
+	ca, err := pki.Load(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,4 +135,36 @@ func readCert(t *testing.T, path string) *x509.Certificate {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// Ensure that ca init with a passphrase (a file, or the environment; never
+// the command line) encrypts the CA key, and that the other ca commands
+// then need it and say where to give it.
+func TestCAPassphrase(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ca")
+	passFile := filepath.Join(t.TempDir(), "passphrase")
+	if err := os.WriteFile(passFile, []byte("una frase lunga e segreta\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	e := &env{stdout: &out, stderr: &out, now: testclock.Now}
+	if err := cmdCAInit(e, []string{"-dir", dir, "-passphrase-file", passFile}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "non è cifrata") {
+		t.Errorf("init with a passphrase says the key is not encrypted:\n%s", out.String())
+	}
+	issue := []string{"-dir", dir, "-role", "sede", "-code", "ROMA01", "-out", filepath.Join(dir, "roma01")}
+	t.Setenv(PassphraseEnv, "")
+	err := cmdCAIssue(e, issue)
+	if !errors.Is(err, pki.ErrPassphrase) || !strings.Contains(err.Error(), "-passphrase-file") || !strings.Contains(err.Error(), PassphraseEnv) {
+		t.Errorf("issue without the passphrase: %v, want ErrPassphrase saying where to give it", err)
+	}
+	if err := cmdCAIssue(e, append(issue, "-passphrase-file", passFile)); err != nil {
+		t.Errorf("issue with -passphrase-file: %v", err)
+	}
+	t.Setenv(PassphraseEnv, "una frase lunga e segreta")
+	if err := cmdCACRL(e, []string{"-dir", dir}); err != nil {
+		t.Errorf("crl with $%s: %v", PassphraseEnv, err)
+	}
 }

@@ -25,7 +25,7 @@ func TestStartSync(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	ca, err := pki.Init(filepath.Join(dir, "ca"), "test CA", time.Now())
+	ca, err := pki.Init(filepath.Join(dir, "ca"), "test CA", time.Now(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

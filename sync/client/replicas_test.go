@@ -179,7 +179,7 @@ func TestReplicas(t *testing.T) {
 	dir := t.TempDir()
 	bin := buildCentrale(t, dir)
 	pkiDir := filepath.Join(dir, "pki")
-	ca, err := pki.Init(pkiDir, "test CA", time.Now())
+	ca, err := pki.Init(pkiDir, "test CA", time.Now(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -125,8 +125,9 @@ type Revocation struct {
 }
 
 // Init creates a CA named name in dir (made if needed) and returns it. It
-// refuses with ErrExists if dir holds a CA.
-func Init(dir, name string, now time.Time) (*CA, error) {
+// refuses with ErrExists if dir holds a CA. The CA key is encrypted with
+// passphrase (cakey.go), or kept in the clear when it is empty.
+func Init(dir, name string, now time.Time, passphrase []byte) (*CA, error) {
 	wrap := func(err error) error { return fmt.Errorf("init CA in %s: %w", dir, err) }
 	if _, err := os.Stat(filepath.Join(dir, KeyFile)); err == nil {
 		return nil, wrap(ErrExists)
@@ -156,7 +157,7 @@ func Init(dir, name string, now time.Time) (*CA, error) {
 	if err != nil {
 		return nil, wrap(err)
 	}
-	keyPEM, err := keyToPEM(key)
+	keyPEM, err := sealKey(key, passphrase)
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -173,8 +174,9 @@ func Init(dir, name string, now time.Time) (*CA, error) {
 	return ca, nil
 }
 
-// Load reads the CA in dir.
-func Load(dir string) (*CA, error) {
+// Load reads the CA in dir; passphrase opens its key when it is encrypted
+// (ErrPassphrase when it is missing or wrong).
+func Load(dir string, passphrase []byte) (*CA, error) {
 	wrap := func(err error) error { return fmt.Errorf("load CA in %s: %w", dir, err) }
 	certPEM, err := os.ReadFile(filepath.Join(dir, CertFile))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -187,19 +189,22 @@ func Load(dir string) (*CA, error) {
 	if err != nil {
 		return nil, wrap(err)
 	}
-	pair, err := tls.X509KeyPair(certPEM, keyPEM)
+	key, err := openKey(keyPEM, passphrase)
 	if err != nil {
 		return nil, wrap(err)
 	}
-	key, ok := pair.PrivateKey.(*ecdsa.PrivateKey)
-	if !ok {
-		return nil, wrap(errors.New("CA key is not ECDSA"))
+	block, _ := pem.Decode(certPEM)
+	if block == nil {
+		return nil, wrap(errors.New("CA certificate: no PEM block"))
 	}
-	cert, err := x509.ParseCertificate(pair.Certificate[0])
+	cert, err := x509.ParseCertificate(block.Bytes)
 	if err != nil {
 		return nil, wrap(err)
 	}
-	return &CA{dir: dir, cert: cert, der: pair.Certificate[0], key: key}, nil
+	if !key.PublicKey.Equal(cert.PublicKey) {
+		return nil, wrap(errors.New("the CA key is not the key of the CA certificate"))
+	}
+	return &CA{dir: dir, cert: cert, der: block.Bytes, key: key}, nil
 }
 
 // CertPEM returns the CA certificate, PEM encoded: the trust anchor of
@@ -275,7 +280,7 @@ func (ca *CA) sign(tmpl *x509.Certificate, now time.Time) (certPEM, keyPEM []byt
 	if err != nil {
 		return nil, nil, fmt.Errorf("sign certificate %s: %w", tmpl.Subject.CommonName, err)
 	}
-	keyPEM, err = keyToPEM(key)
+	keyPEM, err = sealKey(key, nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sign certificate: %w", err)
 	}
@@ -436,14 +441,6 @@ func serial() *big.Int {
 
 func certToPEM(der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-}
-
-func keyToPEM(key *ecdsa.PrivateKey) ([]byte, error) {
-	der, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		return nil, err
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), nil
 }
 
 // Errors of a revocation list.

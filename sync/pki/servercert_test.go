@@ -20,7 +20,7 @@ import (
 func TestServerCertRenewed(t *testing.T) {
 	now := time.Now() // crypto/tls checks validity on the real clock
 	dir := t.TempDir()
-	ca, err := pki.Init(filepath.Join(dir, "ca"), "renew", now)
+	ca, err := pki.Init(filepath.Join(dir, "ca"), "renew", now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

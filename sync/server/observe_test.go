@@ -218,7 +218,7 @@ func TestRequestID(t *testing.T) {
 // or the store is closed; /healthz stays ok.
 func TestReadyz(t *testing.T) {
 	dir := t.TempDir()
-	ca, err := pki.Init(dir, "test CA", time.Now())
+	ca, err := pki.Init(dir, "test CA", time.Now(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

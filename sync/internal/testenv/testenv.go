@@ -45,7 +45,7 @@ func New(t testing.TB, store central.Store) *Env { return NewAt(t, store, testcl
 func NewAt(t testing.TB, store central.Store, now func() time.Time) *Env {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "ca")
-	ca, err := pki.Init(dir, "pinsede test CA", time.Now())
+	ca, err := pki.Init(dir, "pinsede test CA", time.Now(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
