@@ -58,6 +58,8 @@ var commands = []command{
 	{"operator list", "", "elenca gli operatori con ruolo, stato e ultimo accesso", cmdOperatorList, nil},
 	{"audit verify", "[-centrale URL -cert FILE -certkey FILE -ca FILE]",
 		"verifica che la catena di audit sia integra e, con -centrale, che contenga i punti che centrale ne conserva", cmdAuditVerify, auditVerifyFlags},
+	{"audit export", "-from GG/MM/AAAA [-to GG/MM/AAAA] [-operator ID] [-action AZIONE] [-format csv|json] [-out FILE]",
+		"esporta le voci di audit di quei giorni (e di quell'operatore, di quell'azione); l'esportazione resta nell'audit", cmdAuditExport, auditExportFlags},
 	{"backup", "-out FILE", "scrive una copia dell'archivio (senza la chiave) con sportello chiuso", cmdBackup, backupFlags},
 	{"check", "-from FILE", "verifica una copia: si apre con la chiave, la catena di audit è integra, e ne conta i dati", cmdCheck, fromFlags},
 	{"restore", "-from FILE", "verifica una copia e la mette al posto dell'archivio (con sportello chiuso), conservando quello sostituito",
