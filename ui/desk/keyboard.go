@@ -104,6 +104,12 @@ func (a *App) shortcuts() map[desktop.CustomShortcut]func() {
 			a.win.Canvas().Focus(a.home.cf)
 		},
 		ctrl(fyne.KeyL): a.lockSession,
+		ctrl(fyne.KeyT): func() { // the next kiosk ticket, from the home page's queue
+			a.showHome()
+			if q := a.home.queue; q != nil && !q.next.Disabled() {
+				q.takeNext()
+			}
+		},
 	}
 }
 

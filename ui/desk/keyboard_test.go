@@ -2,7 +2,9 @@ package desk
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -166,5 +168,24 @@ func TestVerifySummaryGoesWithTheErrors(t *testing.T) {
 	h.fillVerification(passport)
 	if got := v.msg.text(); got != "" {
 		t.Errorf("summary %q stays after the errors are fixed", got)
+	}
+}
+
+// Ensure that Ctrl+T calls the next kiosk ticket from any screen, as
+// "Prossimo biglietto" does: the MV35 opens with what the citizen typed.
+func TestNextTicketShortcut(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "spool")
+	req := giulia(t)
+	kioskTicket(t, dir, "K011", "CTRLTTK4", testNow.Add(-time.Minute), req)
+	h := ready(t, withTickets(dir))
+	h.tap(h.app.home.newRequest) // somewhere else than the home page
+	h.app.shortcut(&desktop.CustomShortcut{KeyName: fyne.KeyT, Modifier: fyne.KeyModifierShortcutDefault})
+	h.wait()
+	r := h.app.request
+	if r == nil || h.app.current.View != r.screen.View {
+		t.Fatalf("Ctrl+T: not on the MV35 of the ticket:\n%s", h.screenText())
+	}
+	if got := r.request(); got.CodiceFiscale != req.CodiceFiscale {
+		t.Errorf("Ctrl+T opened the MV35 of %s, want %s", got.CodiceFiscale, req.CodiceFiscale)
 	}
 }
