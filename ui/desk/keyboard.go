@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 )
 
 // showDialog shows d and keeps it as the dialog Esc closes, until it is
@@ -104,12 +105,7 @@ func (a *App) shortcuts() map[desktop.CustomShortcut]func() {
 			a.win.Canvas().Focus(a.home.cf)
 		},
 		ctrl(fyne.KeyL): a.lockSession,
-		ctrl(fyne.KeyT): func() { // the next kiosk ticket, from the home page's queue
-			a.showHome()
-			if q := a.home.queue; q != nil && !q.next.Disabled() {
-				q.takeNext()
-			}
-		},
+		ctrl(fyne.KeyT): a.nextTicket,
 	}
 }
 
@@ -138,4 +134,26 @@ func (a *App) addShortcuts() {
 	for sc := range a.shortcuts() {
 		a.win.Canvas().AddShortcut(&sc, func(s fyne.Shortcut) { a.shortcut(s) })
 	}
+}
+
+// nextTicket calls the next kiosk ticket, as the home page's "Prossimo
+// biglietto" does (Ctrl+T). A request in progress with something typed in
+// it is not dropped by a key: the clerk confirms first.
+func (a *App) nextTicket() {
+	take := func() {
+		a.showHome()
+		if q := a.home.queue; q != nil && !q.next.Disabled() {
+			q.takeNext()
+		}
+	}
+	if _, _, typed := a.draftNow(); !typed {
+		take()
+		return
+	}
+	a.showDialog(dialog.NewConfirm(lang.L("queue.next.confirm.title"), lang.L("queue.next.confirm"),
+		func(ok bool) {
+			if ok {
+				take()
+			}
+		}, a.win))
 }

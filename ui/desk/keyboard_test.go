@@ -3,6 +3,7 @@ package desk
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -187,5 +188,29 @@ func TestNextTicketShortcut(t *testing.T) {
 	}
 	if got := r.request(); got.CodiceFiscale != req.CodiceFiscale {
 		t.Errorf("Ctrl+T opened the MV35 of %s, want %s", got.CodiceFiscale, req.CodiceFiscale)
+	}
+}
+
+// Ensure that Ctrl+T does not drop a request in progress unasked: with
+// something typed it asks first, and taking the ticket follows a yes.
+func TestNextTicketShortcutKeepsTypedRequest(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "spool")
+	req := giulia(t)
+	kioskTicket(t, dir, "K012", "KEEPTTK4", testNow.Add(-time.Minute), req)
+	h := ready(t, withTickets(dir))
+	h.tap(h.app.home.newRequest)
+	typed := h.app.request
+	h.typeIn(typed.cognome, "Verdi")
+	h.app.shortcut(&desktop.CustomShortcut{KeyName: fyne.KeyT, Modifier: fyne.KeyModifierShortcutDefault})
+	h.wait()
+	if h.app.request != typed || typed.cognome.Text != "Verdi" {
+		t.Fatal("Ctrl+T dropped the request being typed without asking")
+	}
+	if !strings.Contains(h.screenText(), "quanto scritto andrà perso") {
+		t.Fatalf("Ctrl+T with a request typed: no question:\n%s", h.screenText())
+	}
+	h.tapDialogConfirm()
+	if got := h.app.request.request(); got.CodiceFiscale != req.CodiceFiscale {
+		t.Errorf("after yes: the MV35 of %s, want the ticket's %s", got.CodiceFiscale, req.CodiceFiscale)
 	}
 }
