@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -279,6 +280,15 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	}
 	defer store.Close()
 	store.SetLimits(c.limits)
+	if crl != nil { // the list's number shared by the replicas of one database
+		if err := crl.SetFloor(func(n *big.Int) (*big.Int, error) {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			return store.RaiseCRLNumber(ctx, n)
+		}); err != nil {
+			return err
+		}
+	}
 
 	verifier := central.NewVerifier(store, c.lock.After, time.Now)
 	verifier.Lock = c.lock

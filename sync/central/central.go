@@ -60,6 +60,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/big"
 	"slices"
 	"strings"
 	"time"
@@ -160,6 +161,12 @@ type Store interface {
 	// and time of acceptance; ErrNotFound when sede has no event of id
 	// (a rejected event is not kept).
 	Event(ctx context.Context, sede, id string) (AppliedEvent, error)
+	// RaiseCRLNumber records n as the number of a revocation list
+	// loaded, unless a higher one is recorded, and returns the highest
+	// recorded: the floor every replica holds its list to (pki.CRL), so
+	// that an older crl.pem put back on one replica is refused there
+	// too.
+	RaiseCRLNumber(ctx context.Context, n *big.Int) (*big.Int, error)
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
 	// Kind names the back end, for /v1/health.

@@ -479,6 +479,30 @@ type CRL struct {
 	fileErr error
 	// logged is the last problem logged, so each is logged once.
 	logged string
+	// floor, when set (SetFloor), records each list number loaded where
+	// every replica sees it, and returns the highest recorded.
+	floor func(*big.Int) (*big.Int, error)
+}
+
+// SetFloor has c record each list it loads with floor, and hold its lists
+// to the highest number floor returns: the number shared by every
+// replica of centrale (central.Store.RaiseCRLNumber), so that an older
+// crl.pem put back on one replica is refused there as on the others. It
+// records the list loaded now, and fails with ErrCRLOlder when another
+// replica has loaded a newer one: start with the current crl.pem.
+func (c *CRL) SetFloor(floor func(*big.Int) (*big.Int, error)) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	highest, err := floor(c.number)
+	if err != nil {
+		return fmt.Errorf("revocation list %s: %w", c.path, err)
+	}
+	if highest.Cmp(c.number) > 0 {
+		return fmt.Errorf("revocation list %s: %w: number %s, and list %s was loaded already (by another replica): copy the current crl.pem here",
+			c.path, ErrCRLOlder, c.number, highest)
+	}
+	c.floor = floor
+	return nil
 }
 
 // NewCRL reads the revocation list at path, which must be signed by ca.
@@ -508,6 +532,16 @@ func (c *CRL) reload() error {
 	rl, err := c.read()
 	if err == nil && c.number != nil && rl.Number.Cmp(c.number) < 0 {
 		err = fmt.Errorf("revocation list %s: %w: number %s, loaded %s; the loaded list stands", c.path, ErrCRLOlder, rl.Number, c.number)
+	}
+	if err == nil && c.floor != nil {
+		highest, ferr := c.floor(rl.Number)
+		switch {
+		case ferr != nil && c.log != nil: // the store is away: the list is checked here only
+			c.log.Error("revocation list number not recorded for the other replicas", "number", rl.Number, "err", ferr)
+		case ferr == nil && highest.Cmp(rl.Number) > 0:
+			err = fmt.Errorf("revocation list %s: %w: number %s, and list %s was loaded already (by another replica); the loaded list stands",
+				c.path, ErrCRLOlder, rl.Number, highest)
+		}
 	}
 	if err != nil {
 		if c.revoked != nil { // keep the loaded list; read this file no more until it changes

@@ -7,9 +7,11 @@ import (
 	"encoding/pem"
 	"errors"
 	"log/slog"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -419,4 +421,97 @@ func mustParse(t *testing.T, certPEM []byte) *x509.Certificate {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// Ensure that replicas sharing a floor hold their lists to it: a replica
+// whose crl.pem is older than a list another replica loaded does not
+// start, and one whose file is replaced by a list older than that refuses
+// it, though it is newer than its own.
+func TestCRLFloorAcrossReplicas(t *testing.T) {
+	f := newFixture(t)
+	caCert, err := pki.ParseCert(f.ca.CertPEM())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	shared := new(big.Int) // the database's number
+	floor := func(n *big.Int) (*big.Int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if n.Cmp(shared) > 0 {
+			shared.Set(n)
+		}
+		return new(big.Int).Set(shared), nil
+	}
+	path := filepath.Join(f.dir, pki.CRLFile)
+	list := func() []byte {
+		t.Helper()
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	first := list()
+	if err := f.crl.SetFloor(floor); err != nil { // replica A, list 1
+		t.Fatal(err)
+	}
+	*f.now = f.now.Add(time.Minute)
+	if err := f.ca.RenewCRL(*f.now); err != nil {
+		t.Fatal(err)
+	}
+	second := list()
+	*f.now = f.now.Add(time.Minute)
+	if err := f.ca.Revoke(pki.Serial(f.cert), "PC rubato", *f.now); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.crl.Check(f.cert); !errors.Is(err, pki.ErrRevoked) { // A loads list 3
+		t.Fatalf("replica A: %v, want ErrRevoked", err)
+	}
+
+	// Replica B starts from a copy of list 1.
+	bDir := t.TempDir()
+	bPath := filepath.Join(bDir, pki.CRLFile)
+	if err := os.WriteFile(bPath, first, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, err := pki.NewCRL(bPath, caCert, func() time.Time { return *f.now }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SetFloor(floor); !errors.Is(err, pki.ErrCRLOlder) {
+		t.Fatalf("replica B on list 1 after A loaded list 3: %v, want ErrCRLOlder", err)
+	}
+	// Replica C on list 1 joined before A's revocation (no floor yet above
+	// it), then its file is replaced by list 2: newer than its own, older
+	// than A's.
+	cDir := t.TempDir()
+	cPath := filepath.Join(cDir, pki.CRLFile)
+	if err := os.WriteFile(cPath, first, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := pki.NewCRL(cPath, caCert, func() time.Time { return *f.now }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	saved := new(big.Int).Set(shared)
+	shared.SetInt64(0) // as it was when C started
+	mu.Unlock()
+	if err := c.SetFloor(floor); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	shared.Set(saved)
+	mu.Unlock()
+	if err := os.WriteFile(cPath, second, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(cPath, f.now.Add(time.Hour), f.now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	c.Check(f.cert) // reads the file
+	if err := c.Status(); !errors.Is(err, pki.ErrCRLOlder) {
+		t.Errorf("replica C given list 2 after A loaded list 3: Status %v, want ErrCRLOlder", err)
+	}
 }

@@ -114,6 +114,7 @@ func Run(t *testing.T, open Opener) {
 		{"AuditHeads", testAuditHeads}, {"AuditFork", testAuditFork},
 		{"AuditReset", testAuditReset}, {"AuditConcurrent", testAuditConcurrent},
 		{"EventDesk", testEventDesk}, {"AuditDesks", testAuditDesks}, // desk.go
+		{"CRLNumber", testCRLNumber}, // crl.go
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
