@@ -55,7 +55,7 @@ func BenchmarkIssueToAck(b *testing.B) {
 			desk := pinsede.NewDesk(ls, printer, testclock.Now)
 			sess := &pinsede.Session{Operator: pinsede.Operator{ID: "op1", Name: "Op", Role: pinsede.RoleOperatore},
 				Sede: pinsede.Sede{Code: "ROMA01", Name: "Roma"}, Started: testclock.Now()}
-			c := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls, Now: testclock.Now})
+			c := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls, Desk: deskOn(ls), Now: testclock.Now})
 			portal := env.Client(b, pki.RolePortal, "PORTALE")
 			ctx := context.Background()
 			var toAck, toValid []time.Duration
@@ -115,7 +115,7 @@ func BenchmarkDrain(b *testing.B) {
 		b.StopTimer()
 		store, env := centraleOnPostgres(b)
 		ls, _, _ := newLocal(b)
-		c := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls, Now: testclock.Now})
+		c := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls, Desk: deskOn(ls), Now: testclock.Now})
 		createRaw(b, store, "events", "credentials")
 		var drain, raw time.Duration
 		for first := 0; first < n; first += round {
@@ -167,8 +167,8 @@ func BenchmarkDrainForms(b *testing.B) {
 		store, env := centraleOnPostgres(b)
 		withForms, _, _ := newLocal(b)
 		issues, _, _ := newLocal(b)
-		cf := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: withForms, Now: testclock.Now})
-		ci := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA02"), Sede: "ROMA02", Local: issues, Now: testclock.Now})
+		cf := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: withForms, Desk: deskOn(withForms), Now: testclock.Now})
+		ci := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA02"), Sede: "ROMA02", Local: issues, Desk: deskOn(issues), Now: testclock.Now})
 		createRaw(b, store, "events", "credentials", "forms")
 		var took [3]time.Duration // forms, copy, issues
 		for r, first := 0, 0; first < n; r, first = r+1, first+round {
@@ -459,7 +459,7 @@ func BenchmarkDrainSmall(b *testing.B) {
 			ls, _, _ := newLocal(b)
 			defer ls.Close()
 			ds = append(ds, &drainer{name: st.name, ls: ls,
-				c: client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls, Batch: batch, Now: testclock.Now})})
+				c: client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls, Desk: deskOn(ls), Batch: batch, Now: testclock.Now})})
 		}
 		for r := range rounds {
 			for _, d := range ds {

@@ -194,3 +194,7 @@ func verification() pinsede.Verification {
 func pemCert(der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
+
+// deskOn returns the desk of a sede's store, on the suite's clock, for
+// the client's Config.Desk.
+func deskOn(s *local.Store) *pinsede.Desk { return pinsede.NewDesk(s, nil, testclock.Now) }

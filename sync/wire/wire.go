@@ -341,3 +341,30 @@ func Decode(r io.Reader, limit int64, v any) error {
 	}
 	return nil
 }
+
+// Domain returns the change as the desk's domain has it.
+func (c Change) Domain() pinsede.Change {
+	d := pinsede.Change{
+		Seq: c.Seq, Kind: pinsede.ChangeKind(c.Kind), Time: c.Time, Sede: c.Sede,
+		CredentialID: c.CredentialID, CodiceFiscale: c.CodiceFiscale, BySede: c.BySede, Reason: c.Reason,
+	}
+	if c.Ticket != nil {
+		tk := c.Ticket.Domain()
+		d.Ticket = &tk
+	}
+	return d
+}
+
+// Domain returns the ticket as the desk's domain has it.
+func (t Ticket) Domain() pinsede.Ticket {
+	return pinsede.Ticket{
+		Code: t.Code, Number: t.Number, Service: t.Service, Issued: t.Issued,
+		Language: t.Language, Request: t.Request, Sede: t.Sede,
+	}
+}
+
+// NotAccepted returns the event of seq that r, a verdict other than
+// Accepted or Duplicate, answered at at, as the desk's domain keeps it.
+func (r Result) NotAccepted(seq uint64, ev pinsede.Event, at time.Time) pinsede.NotAccepted {
+	return pinsede.NotAccepted{Seq: seq, Event: ev, Verdict: pinsede.Verdict(r.Verdict), Reason: r.Reason, At: at}
+}

@@ -15,10 +15,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
-	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/client"
-	"github.com/pinsede/pinsede/sync/wire"
 	"github.com/pinsede/pinsede/ui/theme"
 )
 
@@ -31,12 +29,6 @@ type SyncSource interface {
 }
 
 var _ SyncSource = (*client.Client)(nil)
-
-// notAcceptedLister is the part of the store that keeps every event the
-// central records did not accept (local.Store).
-type notAcceptedLister interface {
-	NotAcceptedEvents() ([]local.NotAccepted, error)
-}
 
 // syncStatus is the state of the link to centrale in a status bar at the
 // foot of the window (the header bar has no room left): a button whose
@@ -225,13 +217,11 @@ func (s *syncStatus) fillDetails() {
 	s.detailsBox.Refresh()
 }
 
-// notAccepted returns every event not accepted that the store keeps, or
-// those of this session when it keeps none; oldest first.
-func (s *syncStatus) notAccepted() []local.NotAccepted {
-	if l, ok := s.a.desk.Store.(notAcceptedLister); ok {
-		if list, err := l.NotAcceptedEvents(); err == nil {
-			return list
-		}
+// notAccepted returns every event not accepted that the desk keeps, or
+// those of this session when they cannot be read; oldest first.
+func (s *syncStatus) notAccepted() []pinsede.NotAccepted {
+	if list, err := s.a.desk.NotAcceptedEvents(); err == nil {
+		return list
 	}
 	return s.state.NotAccepted
 }
@@ -255,7 +245,7 @@ func faultText(st client.State) string {
 }
 
 // notAcceptedText describes an event the central records did not accept.
-func notAcceptedText(n local.NotAccepted) string {
+func notAcceptedText(n pinsede.NotAccepted) string {
 	c := n.Event.Credential
 	cf := c.CodiceFiscale
 	if d := n.Event.Delegation; d != nil {
@@ -298,11 +288,11 @@ func eventKindText(k pinsede.EventKind) string {
 }
 
 // verdictText names a verdict.
-func verdictText(v wire.Verdict) string {
+func verdictText(v pinsede.Verdict) string {
 	switch v {
-	case wire.Superseded:
+	case pinsede.VerdictSuperseded:
 		return lang.L("sync.verdict.superseded")
-	case wire.Rejected:
+	case pinsede.VerdictRejected:
 		return lang.L("sync.verdict.rejected")
 	}
 	return string(v)
