@@ -3,6 +3,7 @@ package pinsede
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -28,12 +29,80 @@ const (
 // verdict other than accepted or duplicate: the desk shows it to the
 // operator.
 type NotAccepted struct {
-	Seq     uint64    `json:"seq"`
-	Event   Event     `json:"event"`
-	Verdict Verdict   `json:"verdict"`
-	Reason  string    `json:"reason"`
-	At      time.Time `json:"at"`
+	Seq     uint64  `json:"seq"`
+	Event   Event   `json:"event"`
+	Verdict Verdict `json:"verdict"`
+	// Reason is the reason the central records gave, as they wrote it;
+	// Code splits it into a ReasonCode and a detail.
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
 }
+
+// ReasonCode is why the central records did not accept an event, as a
+// code the desk switches on. Its value is the text the central records
+// write for it (sync/central's Reason... constants are these), which a
+// detail may follow after ": " (ParseReason).
+type ReasonCode string
+
+// The reason codes the desk tells apart. A reason this version does not
+// know has the code ReasonOther.
+const (
+	ReasonOther ReasonCode = ""
+	// RefusedSuperseded: a newer credential took the event's place; the
+	// detail is its slip serial.
+	RefusedSuperseded          ReasonCode = "credential superseded by"
+	RefusedOtherSede           ReasonCode = "event of another sede"
+	RefusedUnknownKind         ReasonCode = "unknown event kind"
+	RefusedBadEvent            ReasonCode = "invalid event"
+	RefusedUnknownCred         ReasonCode = "unknown credential"
+	RefusedCredExists          ReasonCode = "credential already issued"
+	RefusedCredOtherSede       ReasonCode = "credential of another sede"
+	RefusedFormTooLarge        ReasonCode = "form too large"
+	RefusedNotConvertible      ReasonCode = "only an active PIN ordinario can be converted"
+	RefusedUnknownDelegation   ReasonCode = "unknown delegation"
+	RefusedDelegationExists    ReasonCode = "delegation already registered"
+	RefusedDelegationOtherSede ReasonCode = "delegation of another sede"
+	RefusedSameParty           ReasonCode = "rule: the delegante cannot be the delegato"
+	RefusedNoCertificate       ReasonCode = "rule: a delegation on form AA09 needs the medical certificate"
+	RefusedUntilBeforeFrom     ReasonCode = "rule: the last day comes before the first"
+	RefusedDeleganteHasOne     ReasonCode = "rule: a delegante has at most one active delegation"
+	RefusedDelegatoFull        ReasonCode = "rule: a delegato holds at most 3 active delegations (AA10 aside)"
+)
+
+// reasonsWhole and reasonsWithDetail are the codes ParseReason knows:
+// those that take no detail, and those a detail may follow.
+var (
+	reasonsWhole = []ReasonCode{
+		RefusedOtherSede, RefusedUnknownKind, RefusedUnknownCred, RefusedCredExists, RefusedCredOtherSede,
+	}
+	reasonsWithDetail = []ReasonCode{
+		RefusedSuperseded, RefusedBadEvent, RefusedFormTooLarge, RefusedNotConvertible,
+		RefusedUnknownDelegation, RefusedDelegationExists, RefusedDelegationOtherSede, RefusedSameParty,
+		RefusedNoCertificate, RefusedUntilBeforeFrom, RefusedDeleganteHasOne, RefusedDelegatoFull,
+	}
+)
+
+// ParseReason splits a reason as the central records write it into its
+// code and its free-text detail: "invalid event: pin hash" is
+// RefusedBadEvent with the detail "pin hash". A reason of no known code is
+// ReasonOther with the whole text as its detail.
+func ParseReason(text string) (ReasonCode, string) {
+	for _, c := range reasonsWhole {
+		if text == string(c) {
+			return c, ""
+		}
+	}
+	for _, c := range reasonsWithDetail {
+		if rest, ok := strings.CutPrefix(text, string(c)); ok {
+			return c, strings.TrimSpace(strings.TrimPrefix(rest, ":"))
+		}
+	}
+	return ReasonOther, text
+}
+
+// Code returns the code of the reason the central records gave, and its
+// detail (ParseReason).
+func (n NotAccepted) Code() (ReasonCode, string) { return ParseReason(n.Reason) }
 
 // Acknowledge removes from the outbox the events of seqs, which the
 // central records answered, and keeps those not accepted, in one

@@ -240,7 +240,7 @@ func timedPush(b *testing.B, c *client.Client, want int) time.Duration {
 // copyRaw writes the rows that centrale writes for items (each event, the
 // credential of each issue, the form of each form.archived event) into the
 // scratch tables, one COPY per table, and returns the time it took.
-func copyRaw(b *testing.B, store *pgstore.Store, items []local.OutboxItem) time.Duration {
+func copyRaw(b *testing.B, store *pgstore.Store, items []pinsede.OutboxItem) time.Duration {
 	ctx := context.Background()
 	now := testclock.Now()
 	var events, creds, forms [][]any
@@ -300,7 +300,7 @@ func createRaw(b *testing.B, store *pgstore.Store, tables ...string) {
 
 // rawInsert writes the events and their credentials into the scratch
 // tables, 500 rows a statement, and returns the time it took.
-func rawInsert(b *testing.B, store *pgstore.Store, items []local.OutboxItem) time.Duration {
+func rawInsert(b *testing.B, store *pgstore.Store, items []pinsede.OutboxItem) time.Duration {
 	ctx := context.Background()
 	pool := store.Pool()
 	start := time.Now()

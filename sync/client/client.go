@@ -40,14 +40,13 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
-	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/wire"
 )
 
 // Local is what the client reads of the sede's store (local.Store): the
 // outbox, the pull cursor, the audit head, and the cache of the policy.
 type Local interface {
-	OutboxAfter(after uint64, limit, budget int) ([]local.OutboxItem, error)
+	OutboxAfter(after uint64, limit, budget int) ([]pinsede.OutboxItem, error)
 	OutboxLen() (int, error)
 	SyncCursor() (uint64, error)
 	CachedPolicy() (pinsede.Policy, bool, error)
@@ -63,7 +62,6 @@ type Desk interface {
 }
 
 var (
-	_ Local        = (*local.Store)(nil)
 	_ Desk         = (*pinsede.Desk)(nil)
 	_ pinsede.Link = (*Client)(nil)
 )
@@ -346,7 +344,7 @@ func (c *Client) Push(ctx context.Context) (int, error) {
 			return sent, fmt.Errorf("push: %w", nb.err)
 		}
 		sent += len(items)
-		go func(items []local.OutboxItem) { acked <- c.ack(items, results) }(items)
+		go func(items []pinsede.OutboxItem) { acked <- c.ack(items, results) }(items)
 		items, body = nb.items, nb.body
 	}
 	return sent, <-acked
@@ -354,7 +352,7 @@ func (c *Client) Push(ctx context.Context) (int, error) {
 
 // batch is a push: its outbox items and its body.
 type batch struct {
-	items []local.OutboxItem
+	items []pinsede.OutboxItem
 	body  body
 	err   error
 }
@@ -389,7 +387,7 @@ const (
 // the sede's store; the events not taken go in the next batch. Without
 // forms it is JSON; with them, multipart with each form's bytes in a part
 // of its own (wire.PushRequest).
-func (c *Client) encode(items []local.OutboxItem) (body, int, error) {
+func (c *Client) encode(items []pinsede.OutboxItem) (body, int, error) {
 	head, err := c.cfg.Local.AuditHead() // read after the events: the entries of theirs are in
 	if err != nil {
 		return body{}, 0, fmt.Errorf("push: %w", err)
@@ -459,7 +457,7 @@ func (c *Client) encode(items []local.OutboxItem) (body, int, error) {
 
 // send sends one batch, encoded in b, and returns centrale's verdicts by
 // event id; an error unless every event has one.
-func (c *Client) send(ctx context.Context, items []local.OutboxItem, b body) (map[string]wire.Result, error) {
+func (c *Client) send(ctx context.Context, items []pinsede.OutboxItem, b body) (map[string]wire.Result, error) {
 	var resp wire.PushResponse
 	req, err := c.request(ctx, http.MethodPost, "/v1/events", b.data)
 	if err == nil {
@@ -483,7 +481,7 @@ func (c *Client) send(ctx context.Context, items []local.OutboxItem, b body) (ma
 
 // ack removes a batch from the outbox, keeps the events not accepted, and
 // shows them in the state.
-func (c *Client) ack(items []local.OutboxItem, results map[string]wire.Result) error {
+func (c *Client) ack(items []pinsede.OutboxItem, results map[string]wire.Result) error {
 	seqs := make([]uint64, 0, len(items))
 	var refused []pinsede.NotAccepted
 	now := c.cfg.Now()

@@ -79,23 +79,13 @@ type PushRequest struct {
 	AuditHead *AuditHead `json:"audit_head,omitempty"`
 }
 
-// AuditHead is the end of a desk's hash-chained audit log
-// (pinsede.AuditEntry): its last entry's Seq and Hash, and the Chain it
-// belongs to, the Hash of its first entry, which tells apart the desks
-// of one sede. A store with no entry has the zero head: Seq 0, no Chain
-// and no Hash.
-type AuditHead struct {
-	Chain []byte `json:"chain,omitempty"`
-	Seq   uint64 `json:"seq"`
-	Hash  []byte `json:"hash,omitempty"`
-}
+// AuditHead is the end of the pushing desk's audit chain, as the domain
+// has it: the JSON is pinsede.AuditHead's.
+type AuditHead = pinsede.AuditHead
 
-// KeptHead is an audit head as centrale keeps it: with when it was first
-// received.
-type KeptHead struct {
-	AuditHead
-	Received time.Time `json:"received"`
-}
+// KeptHead is an audit head as centrale keeps it, with when it was first
+// received: the JSON is pinsede.KeptHead's.
+type KeptHead = pinsede.KeptHead
 
 // AuditHeadsResponse answers GET /v1/audit/heads: the heads centrale
 // keeps for the sede of the certificate, every chain, by chain and Seq.

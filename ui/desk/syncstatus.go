@@ -3,7 +3,6 @@ package desk
 import (
 	"log/slog"
 	"strconv"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -15,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
-	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/ui/theme"
 )
@@ -298,44 +296,52 @@ func verdictText(v pinsede.Verdict) string {
 	return string(v)
 }
 
-// reasonText translates the reason centrale gave (sync/central's
-// Reason... values); one it does not know is shown as it came.
+// reasonText translates the reason centrale gave by its code
+// (pinsede.ParseReason); one it does not know is shown as it came.
 func reasonText(r string) string {
-	switch {
-	case r == "":
-		return ""
-	case strings.HasPrefix(r, "credential superseded by"):
-		return lang.L("sync.reason.superseded")
-	case r == central.ReasonOtherSede:
-		return lang.L("sync.reason.othersede")
-	case r == central.ReasonUnknownKind:
-		return lang.L("sync.reason.unknownkind")
-	case strings.HasPrefix(r, central.ReasonBadEvent):
-		return lang.L("sync.reason.badevent", map[string]any{"Detail": strings.TrimPrefix(strings.TrimPrefix(r, central.ReasonBadEvent), ": ")})
-	case r == central.ReasonUnknownCred:
-		return lang.L("sync.reason.unknowncred")
-	case r == central.ReasonCredExists:
-		return lang.L("sync.reason.credexists")
-	case r == central.ReasonCredOtherSede:
-		return lang.L("sync.reason.credothersede")
+	code, detail := pinsede.ParseReason(r)
+	key := ""
+	switch code {
+	case pinsede.ReasonOther:
+		return detail
+	case pinsede.RefusedBadEvent:
+		return lang.L("sync.reason.badevent", map[string]any{"Detail": detail})
+	case pinsede.RefusedSuperseded:
+		key = "sync.reason.superseded"
+	case pinsede.RefusedOtherSede:
+		key = "sync.reason.othersede"
+	case pinsede.RefusedUnknownKind:
+		key = "sync.reason.unknownkind"
+	case pinsede.RefusedUnknownCred:
+		key = "sync.reason.unknowncred"
+	case pinsede.RefusedCredExists:
+		key = "sync.reason.credexists"
+	case pinsede.RefusedCredOtherSede:
+		key = "sync.reason.credothersede"
+	case pinsede.RefusedFormTooLarge:
+		key = "sync.reason.formtoolarge"
+	case pinsede.RefusedNotConvertible:
+		key = "sync.reason.notconvertible"
+	case pinsede.RefusedUnknownDelegation:
+		key = "sync.reason.unknowndelegation"
+	case pinsede.RefusedDelegationExists:
+		key = "sync.reason.delegationexists"
+	case pinsede.RefusedDelegationOtherSede:
+		key = "sync.reason.delegationothersede"
+	case pinsede.RefusedSameParty:
+		key = "sync.reason.sameparty"
+	case pinsede.RefusedNoCertificate:
+		key = "sync.reason.nocertificate"
+	case pinsede.RefusedUntilBeforeFrom:
+		key = "sync.reason.untilbeforefrom"
+	case pinsede.RefusedDeleganteHasOne:
+		key = "sync.reason.delegantehasone"
+	case pinsede.RefusedDelegatoFull:
+		key = "sync.reason.delegatofull"
+	default:
+		return r
 	}
-	for _, p := range []struct{ reason, key string }{ // reasons that may carry a detail after them
-		{central.ReasonFormTooLarge, "sync.reason.formtoolarge"},
-		{central.ReasonNotConvertible, "sync.reason.notconvertible"},
-		{central.ReasonUnknownDelegation, "sync.reason.unknowndelegation"},
-		{central.ReasonDelegationExists, "sync.reason.delegationexists"},
-		{central.ReasonDelegationOtherSede, "sync.reason.delegationothersede"},
-		{central.ReasonSameParty, "sync.reason.sameparty"},
-		{central.ReasonNoCertificate, "sync.reason.nocertificate"},
-		{central.ReasonUntilBeforeFrom, "sync.reason.untilbeforefrom"},
-		{central.ReasonDeleganteHasOne, "sync.reason.delegantehasone"},
-		{central.ReasonDelegatoFull, "sync.reason.delegatofull"},
-	} {
-		if strings.HasPrefix(r, p.reason) {
-			return lang.L(p.key)
-		}
-	}
-	return r
+	return lang.L(key)
 }
 
 // orDash returns s, or "–" when empty.
