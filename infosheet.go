@@ -7,16 +7,14 @@ import (
 
 // PrintInfoSheet prints the information sheet on SPID, CIE and CNS for a
 // citizen refused a PIN, and audits it (with the citizen cf, when given).
-// It needs Documents and a Forms that implements InfoSheetRenderer
-// (ErrNoPrinter without them). The print stays in the sede's audit chain,
+// It needs Forms and Documents (ErrNoPrinter without them). The print stays in the sede's audit chain,
 // with no outbox event: the refusal it follows reached the central records
 // already (EventRefused).
 func (d *Desk) PrintInfoSheet(ctx context.Context, s *Session, cf CodiceFiscale) error {
-	r, ok := d.Forms.(InfoSheetRenderer)
-	if !ok || d.Documents == nil {
+	if d.Forms == nil || d.Documents == nil {
 		return ErrNoPrinter
 	}
-	pdf, err := r.RenderInfoSheet()
+	pdf, err := d.Forms.RenderInfoSheet()
 	if err != nil {
 		return fmt.Errorf("print info sheet: %w", err)
 	}

@@ -300,13 +300,6 @@ func (dec Decision) problem() error {
 	return &Problem{Key: dec.Key, Args: map[string]any{"Alternatives": strings.Join(dec.Alternatives, ", ")}, Err: ErrNotEligible}
 }
 
-// InfoSheetRenderer renders the information sheet on SPID, CIE and CNS
-// given to a citizen the policy refuses a PIN, as PDF. It holds no
-// personal data. Desk.Forms provides it when it implements it.
-type InfoSheetRenderer interface {
-	RenderInfoSheet() ([]byte, error)
-}
-
 // ActionInfoSheetPrinted records the print of the information sheet on
 // SPID, CIE and CNS.
 const ActionInfoSheetPrinted AuditAction = "infosheet.printed"
