@@ -523,11 +523,7 @@ func (c *Client) Pull(ctx context.Context) (int, error) {
 		if err := c.call(ctx, http.MethodGet, "/v1/changes?after="+strconv.FormatUint(cur, 10), nil, &resp); err != nil {
 			return got, fmt.Errorf("pull after %d: %w", cur, err)
 		}
-		changes := make([]pinsede.Change, len(resp.Changes))
-		for i, ch := range resp.Changes {
-			changes[i] = ch.Domain()
-		}
-		revoked, err := c.cfg.Desk.ApplyPulled(resp.Cursor, changes, c.cfg.Now())
+		revoked, err := c.cfg.Desk.ApplyPulled(resp.Cursor, resp.Changes, c.cfg.Now())
 		if err != nil {
 			return got, fmt.Errorf("pull: %w", err)
 		}

@@ -95,23 +95,18 @@ type AuditHeadsResponse struct {
 	Heads []KeptHead `json:"heads"`
 }
 
-// Verdict is what the central records did with one pushed event.
-type Verdict string
+// Verdict is what the central records did with one pushed event: the
+// domain's pinsede.Verdict, as it travels.
+type Verdict = pinsede.Verdict
 
 // The verdicts. Every verdict is final: the sede removes the event from its
 // outbox whatever the verdict, and shows the operator those that are not
 // Accepted or Duplicate.
 const (
-	// Accepted: applied now.
-	Accepted Verdict = "accepted"
-	// Duplicate: applied before (same event id from the same sede: each
-	// sede makes its own ids); nothing changed.
-	Duplicate Verdict = "duplicate"
-	// Superseded: recorded, but a newer credential for the same codice
-	// fiscale, accepted later from another sede, has taken its place.
-	Superseded Verdict = "superseded"
-	// Rejected: not applied, for the reason given.
-	Rejected Verdict = "rejected"
+	Accepted   = pinsede.VerdictAccepted
+	Duplicate  = pinsede.VerdictDuplicate
+	Superseded = pinsede.VerdictSuperseded
+	Rejected   = pinsede.VerdictRejected
 )
 
 // Result is the verdict on one event.
@@ -126,69 +121,31 @@ type PushResponse struct {
 	Results []Result `json:"results"`
 }
 
-// ChangeKind names a change the central records tell a sede about.
-type ChangeKind string
+// ChangeKind names a change the central records tell a sede about: the
+// domain's pinsede.ChangeKind, as it travels.
+type ChangeKind = pinsede.ChangeKind
 
-// The kinds of change.
+// The kinds of change (see pinsede.ChangeKind).
 const (
-	// ChangeSuperseded: a credential of this sede was replaced by one
-	// issued later for the same codice fiscale at another sede.
-	ChangeSuperseded ChangeKind = "credential.superseded"
-	// ChangeLocked: a credential of this sede was locked for good after
-	// too many wrong PINs at the verify check, and the sede revoked its
-	// copy. Centrale no longer records it: its locks are lifted by time or
-	// by an unlock (central.LockPolicy), and a sede's copy of a locked
-	// credential stays active. Kept for the changes recorded before.
-	ChangeLocked ChangeKind = "credential.locked"
-	// ChangeRevoked: a credential of this sede was revoked at the central
-	// records (by another sede's desk, or by an operator of centrale).
-	ChangeRevoked ChangeKind = "credential.revoked"
-	// ChangeTicket: a kiosk of this sede submitted a ticket with its
-	// pre-filled request (Ticket carries it).
-	ChangeTicket ChangeKind = "ticket.submitted"
-	// ChangeTicketCalled: a desk of this sede called a ticket (Ticket
-	// carries its code only), so the others drop it from their queue.
-	ChangeTicketCalled ChangeKind = "ticket.called"
+	ChangeSuperseded   = pinsede.ChangeSuperseded
+	ChangeLocked       = pinsede.ChangeLocked
+	ChangeRevoked      = pinsede.ChangeRevoked
+	ChangeConverted    = pinsede.ChangeConverted
+	ChangeTicket       = pinsede.ChangeTicket
+	ChangeTicketCalled = pinsede.ChangeTicketCalled
 )
 
 // Change is a record that concerns a sede, numbered in the central records'
-// order. Seq is the cursor to pull after.
-type Change struct {
-	Seq           uint64                `json:"seq"`
-	Kind          ChangeKind            `json:"kind"`
-	Time          time.Time             `json:"time"`
-	Sede          string                `json:"sede"`
-	CredentialID  string                `json:"credential_id"`
-	CodiceFiscale pinsede.CodiceFiscale `json:"codice_fiscale"`
-	// BySede is the sede whose credential took the place of this one, for
-	// ChangeSuperseded.
-	BySede string `json:"by_sede,omitempty"`
-	// Reason is why the credential was revoked, for ChangeRevoked.
-	Reason string `json:"reason,omitempty"`
-	// Ticket is the ticket of ChangeTicket and ChangeTicketCalled.
-	Ticket *Ticket `json:"ticket,omitempty"`
-}
+// order (pinsede.Change): Seq is the cursor to pull after. GET /v1/changes
+// answers them ([ChangesResponse]).
+type Change = pinsede.Change
 
 // Ticket is a kiosk's queue ticket with the request the citizen
-// pre-filled, as it travels from the kiosk (POST /v1/tickets) to the desks
-// of its sede (ChangeTicket). The central records keep it until the end of
-// the day it was issued, then wipe it.
-type Ticket struct {
-	// Code is the random code printed on the ticket (ui/ticket).
-	Code string `json:"code"`
-	// Number is the queue number called, such as "K017".
-	Number string `json:"number"`
-	// Service is the service asked for ("request", "lost", "convert").
-	Service string `json:"service"`
-	// Issued is when the kiosk printed the ticket.
-	Issued time.Time `json:"issued"`
-	// Language is the language the citizen chose (BCP 47, such as "pt").
-	Language string `json:"language"`
-	// Request is what the citizen typed; empty in ChangeTicketCalled.
-	Request pinsede.Request `json:"request,omitzero"`
-	// Sede is the kiosk's sede, set by centrale from the certificate.
-	Sede string `json:"sede,omitempty"`
-}
+// pre-filled (pinsede.Ticket), as it travels from the kiosk (POST
+// /v1/tickets) to the desks of its sede (ChangeTicket). Centrale sets its
+// Sede from the kiosk's certificate, and keeps it until the end of the day
+// it was issued, then wipes it.
+type Ticket = pinsede.Ticket
 
 // TicketResponse answers POST /v1/tickets: Stored is false when the same
 // code was stored before (a kiosk's retry), and nothing changed.
@@ -330,27 +287,6 @@ func Decode(r io.Reader, limit int64, v any) error {
 		return errors.New("trailing data after the JSON value")
 	}
 	return nil
-}
-
-// Domain returns the change as the desk's domain has it.
-func (c Change) Domain() pinsede.Change {
-	d := pinsede.Change{
-		Seq: c.Seq, Kind: pinsede.ChangeKind(c.Kind), Time: c.Time, Sede: c.Sede,
-		CredentialID: c.CredentialID, CodiceFiscale: c.CodiceFiscale, BySede: c.BySede, Reason: c.Reason,
-	}
-	if c.Ticket != nil {
-		tk := c.Ticket.Domain()
-		d.Ticket = &tk
-	}
-	return d
-}
-
-// Domain returns the ticket as the desk's domain has it.
-func (t Ticket) Domain() pinsede.Ticket {
-	return pinsede.Ticket{
-		Code: t.Code, Number: t.Number, Service: t.Service, Issued: t.Issued,
-		Language: t.Language, Request: t.Request, Sede: t.Sede,
-	}
 }
 
 // NotAccepted returns the event of seq that r, a verdict other than
