@@ -8,8 +8,9 @@ import (
 
 // Ensure that the layers keep their door: the domain links no user
 // interface, database, PDF or HTTP package; the sede's store no sync
-// package; the desk's user interface neither the store nor centrale's
-// rules (it goes through pinsede.Desk); and the kiosk no store, no slip
+// package; the desk's user interface neither the store nor anything of
+// the sync (it goes through pinsede.Desk, and shows pinsede.SyncState);
+// and the kiosk no store, no slip
 // and no sync client.
 func TestLayers(t *testing.T) {
 	for _, tc := range []struct {
@@ -18,7 +19,7 @@ func TestLayers(t *testing.T) {
 	}{
 		{".", []string{"fyne.io/fyne", "go.etcd.io/bbolt", "github.com/go-pdf/fpdf", "github.com/jackc/pgx", "net/http"}},
 		{"./local", []string{"github.com/pinsede/pinsede/sync"}},
-		{"./ui/desk", []string{"github.com/pinsede/pinsede/local", "github.com/pinsede/pinsede/sync/central"}},
+		{"./ui/desk", []string{"github.com/pinsede/pinsede/local", "github.com/pinsede/pinsede/sync"}},
 		{"./cmd/chiosco", []string{"github.com/pinsede/pinsede/local", "github.com/pinsede/pinsede/ui/slip", "github.com/pinsede/pinsede/sync/client"}},
 	} {
 		t.Run(tc.pkg, func(t *testing.T) {

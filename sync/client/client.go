@@ -95,60 +95,18 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Status is the state of the link to centrale.
-type Status int
+// Status is the state of the link to centrale (pinsede.SyncStatus).
+type Status = pinsede.SyncStatus
 
 // The statuses.
 const (
-	// Connecting: no sync has finished yet.
-	Connecting Status = iota
-	// Online: the last sync reached centrale.
-	Online
-	// Offline: the last sync failed; the client retries.
-	Offline
+	Connecting = pinsede.SyncConnecting
+	Online     = pinsede.SyncOnline
+	Offline    = pinsede.SyncOffline
 )
 
-// String returns the status in English, for logs.
-func (s Status) String() string {
-	switch s {
-	case Online:
-		return "online"
-	case Offline:
-		return "offline"
-	}
-	return "connecting"
-}
-
-// State is what the desk shows of the sync.
-type State struct {
-	Status Status
-	// OfflineSince is when the link went down; zero when online.
-	OfflineSince time.Time
-	// Pending counts the events waiting in the outbox.
-	Pending int
-	// LastError is why the last attempt failed, in technical terms, for
-	// the log; empty when it did not.
-	LastError string
-	// Fault is the kind of the last failure, for the desk to tell in plain
-	// words (Classify); FaultTitle the title of centrale's answer, if any.
-	Fault      Fault
-	FaultTitle string
-	// LastSync is when centrale last answered.
-	LastSync time.Time
-	// NotAccepted are the last events of this session that centrale did
-	// not accept, at most 100 (pinsede.Desk.NotAcceptedEvents has them all).
-	NotAccepted []pinsede.NotAccepted
-	// Changes counts the changes pulled in this session.
-	Changes int
-	// Revoked are the last credentials of the sede that pulled changes
-	// revoked in this session (superseded by another sede's newer PIN,
-	// locked or revoked at centrale), at most 100: the desk shows them,
-	// and reloads a citizen's page that shows one.
-	Revoked []pinsede.Revocation
-	// PolicyVersion is the version of the eligibility policy cached from
-	// centrale; 0 before the first.
-	PolicyVersion int
-}
+// State is what the desk shows of the sync (pinsede.SyncState).
+type State = pinsede.SyncState
 
 // Client syncs one sede with centrale. Its methods are safe for concurrent
 // use; one Push or Pull runs at a time.

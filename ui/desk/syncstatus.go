@@ -14,19 +14,16 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
-	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/ui/theme"
 )
 
 // SyncSource is what the desk shows of the sync with the central records:
-// *client.Client.
+// the sync client (*client.Client of sync/client).
 type SyncSource interface {
 	// Subscribe returns the states as they change, the current one first,
 	// and a function that ends the subscription.
-	Subscribe() (<-chan client.State, func())
+	Subscribe() (<-chan pinsede.SyncState, func())
 }
-
-var _ SyncSource = (*client.Client)(nil)
 
 // syncStatus is the state of the link to centrale in a status bar at the
 // foot of the window (the header bar has no room left): a button whose
@@ -36,9 +33,9 @@ var _ SyncSource = (*client.Client)(nil)
 type syncStatus struct {
 	a     *App
 	src   SyncSource // nil: a desk without central records
-	state client.State
+	state pinsede.SyncState
 	// states are the states from src; unsubscribe ends them.
-	states      <-chan client.State
+	states      <-chan pinsede.SyncState
 	unsubscribe func()
 	button      *widget.Button
 	// details is the dialog open, nil when closed; detailsBox its content.
@@ -111,7 +108,7 @@ func (s *syncStatus) poll() {
 
 // apply shows a new state. On the UI goroutine. A new error goes to the
 // log with its technical detail; the desk tells it in plain words.
-func (s *syncStatus) apply(st client.State) {
+func (s *syncStatus) apply(st pinsede.SyncState) {
 	if st.LastError != "" && st.LastError != s.state.LastError {
 		slog.Warn("sync with the central records failed", "fault", st.Fault.String(), "err", st.LastError)
 	}
@@ -120,7 +117,7 @@ func (s *syncStatus) apply(st client.State) {
 	if h := s.a.home; h != nil && s.a.session != nil {
 		h.pendingSync.SetText(strconv.Itoa(st.Pending))
 	}
-	if s.pendingMsg != nil && st.Status == client.Online && st.Pending == 0 && !st.LastSync.Before(s.pendingSince) {
+	if s.pendingMsg != nil && st.Status == pinsede.SyncOnline && st.Pending == 0 && !st.LastSync.Before(s.pendingSince) {
 		s.pendingMsg.set(msgSuccess, lang.L("issue.activated"))
 		for _, n := range st.NotAccepted {
 			if n.Event.Credential.ID == s.pendingCred && n.Event.Kind == pinsede.EventIssued {
@@ -141,9 +138,9 @@ func (s *syncStatus) render() {
 	switch {
 	case s.src == nil:
 		text = lang.L("sync.none")
-	case st.Status == client.Online:
+	case st.Status == pinsede.SyncOnline:
 		text, icon = lang.L("sync.online", map[string]any{"N": st.Pending, "Last": st.LastSync.Format("15:04")}), fynetheme.ConfirmIcon()
-	case st.Status == client.Offline:
+	case st.Status == pinsede.SyncOffline:
 		text, icon = lang.L("sync.offline", map[string]any{"Since": st.OfflineSince.Format("15:04"), "N": st.Pending}), fynetheme.WarningIcon()
 		imp = widget.WarningImportance
 	default:
@@ -164,9 +161,9 @@ func (s *syncStatus) statusText() string {
 	switch {
 	case s.src == nil:
 		return lang.L("sync.none")
-	case s.state.Status == client.Online:
+	case s.state.Status == pinsede.SyncOnline:
 		return lang.L("sync.status.online")
-	case s.state.Status == client.Offline:
+	case s.state.Status == pinsede.SyncOffline:
 		return lang.L("sync.status.offline")
 	}
 	return lang.L("sync.status.connecting")
@@ -226,17 +223,17 @@ func (s *syncStatus) notAccepted() []pinsede.NotAccepted {
 
 // faultText tells why the last sync failed, in plain words: the
 // technical detail is in the log only.
-func faultText(st client.State) string {
+func faultText(st pinsede.SyncState) string {
 	switch st.Fault {
-	case client.FaultNone:
+	case pinsede.FaultNone:
 		return ""
-	case client.FaultUnreachable:
+	case pinsede.FaultUnreachable:
 		return lang.L("sync.fault.unreachable")
-	case client.FaultTimeout:
+	case pinsede.FaultTimeout:
 		return lang.L("sync.fault.timeout")
-	case client.FaultCertificate:
+	case pinsede.FaultCertificate:
 		return lang.L("sync.fault.certificate")
-	case client.FaultServer:
+	case pinsede.FaultServer:
 		return lang.L("sync.fault.server", map[string]any{"Title": st.FaultTitle})
 	}
 	return lang.L("sync.fault.other")
