@@ -35,9 +35,13 @@ const (
 // AuditEntry is one link of the append-only audit chain. The store assigns
 // Seq, Prev and Hash when it appends the entry.
 type AuditEntry struct {
-	Seq        uint64        `json:"seq"`
-	Time       time.Time     `json:"time"`
-	Sede       string        `json:"sede"`
+	Seq  uint64    `json:"seq"`
+	Time time.Time `json:"time"`
+	Sede string    `json:"sede"`
+	// Desk is the desk PC of the sede whose chain it is (Desk.DeskID);
+	// "" for a desk with no desk id, and in every entry of before desk
+	// ids, whose hashes stay as they were.
+	Desk       string        `json:"desk,omitempty"`
 	Actor      string        `json:"actor"`
 	Action     AuditAction   `json:"action"`
 	Subject    CodiceFiscale `json:"subject,omitempty"`
@@ -70,6 +74,11 @@ type AuditHead struct {
 	Chain []byte `json:"chain,omitempty"`
 	Seq   uint64 `json:"seq"`
 	Hash  []byte `json:"hash,omitempty"`
+	// Desk is the desk PC whose chain it is: centrale sets it from the
+	// client certificate (what a push says is replaced), and keeps and
+	// admits chains per sede and desk. "" for a certificate of before
+	// desk ids.
+	Desk string `json:"desk,omitempty"`
 }
 
 // KeptHead is an audit head as the central records keep it: with when it

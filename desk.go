@@ -38,6 +38,12 @@ type Desk struct {
 	// Central looks citizens up at the central records (lookup.go); nil
 	// when there are none.
 	Central CentralRecords
+	// DeskID names this desk PC within its sede, as its certificate for
+	// the central records does (sync/pki); "" for a desk with none. The
+	// program reads it from the certificate at start: the domain knows
+	// it as a value only. Its sessions and slips carry it; the store
+	// puts it in each audit entry and outbox event (local.Store.SetDesk).
+	DeskID string
 }
 
 // NewDesk returns a Desk on store and printer with the clock now, the

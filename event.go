@@ -52,6 +52,10 @@ type Event struct {
 	Kind EventKind `json:"kind"`
 	Time time.Time `json:"time"`
 	Sede string    `json:"sede"`
+	// Desk is the desk PC of the sede that made the event (Sede.Desk);
+	// "" for a desk with no desk id. Centrale records the desk of the
+	// certificate that pushed it, whatever this says.
+	Desk string `json:"desk,omitempty"`
 	// Credential is the credential of the credential.* and form.* kinds;
 	// zero for the others.
 	Credential Credential `json:"credential,omitzero"`

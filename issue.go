@@ -164,7 +164,7 @@ func (d *Desk) mint(s *Session, cf CodiceFiscale, now time.Time) (Credential, *P
 // PIN) and the error wraps ErrPrint. It returns the credential as stored.
 func (d *Desk) printSlipPending(ctx context.Context, s *Session, req Request, cred Credential, pin *PIN, pending bool) (Credential, error) {
 	slip := Slip{
-		Serial: cred.SlipSerial, Sede: s.Sede, Operator: s.Operator.Name, Citizen: req, PIN: pin,
+		Serial: cred.SlipSerial, Sede: s.Sede, Desk: s.Desk, Operator: s.Operator.Name, Citizen: req, PIN: pin,
 		Type: cred.Type, IssuedAt: cred.IssuedAt, ExpiresAt: cred.ExpiresAt, Pending: pending,
 		Validity: cred.Validity,
 	}

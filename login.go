@@ -41,7 +41,7 @@ func (d *Desk) Login(id, password string) (*Session, error) {
 	if err := d.checkPassword(op.ID, password, ActionLogin); err != nil {
 		return nil, err
 	}
-	return &Session{Operator: op, Sede: sede, Started: d.Now()}, nil
+	return &Session{Operator: op, Sede: sede, Desk: d.DeskID, Started: d.Now()}, nil
 }
 
 // checkPassword verifies an operator's password, records the outcome on the

@@ -130,7 +130,10 @@ func validCode(s string, lo, hi int) bool {
 type Session struct {
 	Operator Operator
 	Sede     Sede
-	Started  time.Time
+	// Desk is the desk PC the operator works at (Desk.DeskID); "" for
+	// none, and in a SystemSession.
+	Desk    string
+	Started time.Time
 }
 
 // Actor names who acts, for audit entries.

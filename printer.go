@@ -8,8 +8,11 @@ import (
 // Slip is what the sealed-envelope PIN slip (busta chiusa) carries. It holds
 // the plaintext PIN: it is handed to a SlipPrinter and dropped.
 type Slip struct {
-	Serial    string
-	Sede      Sede
+	Serial string
+	Sede   Sede
+	// Desk is the desk PC that printed it (Session.Desk): the slip
+	// shows "Sportello 03" by the sede; "" shows none.
+	Desk      string
 	Operator  string
 	Citizen   Request
 	PIN       *PIN

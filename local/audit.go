@@ -44,6 +44,9 @@ func (t *tx) AppendAudit(e pinsede.AuditEntry) (pinsede.AuditEntry, error) {
 	if last, _ := audit.Cursor().Last(); last != nil && bytes.Compare(last, seqKey(head.Seq)) > 0 {
 		return pinsede.AuditEntry{}, fmt.Errorf("audit entry %x after the recorded end of the chain (%d): %w", last, head.Seq, ErrCorrupt)
 	}
+	if e.Desk == "" {
+		e.Desk = t.desk
+	}
 	e.Seq, e.Prev, e.Hash = head.Seq+1, head.Hash, nil
 	e.Hash = e.ChainHash()
 	key := seqKey(e.Seq)

@@ -162,7 +162,7 @@ func (p crashPoint) String() string {
 // test logs: -crash.seed replays the same points.
 func TestCrash(t *testing.T) {
 	runs := 200
-	if testing.Short() {
+	if testing.Short() || raceBuild {
 		runs = 20
 	}
 	seed := *crashSeed

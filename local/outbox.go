@@ -23,6 +23,9 @@ func (t *tx) Enqueue(ev pinsede.Event) error {
 	if err != nil {
 		return err
 	}
+	if ev.Desk == "" {
+		ev.Desk = t.desk
+	}
 	return t.putOutbox(seq, ev)
 }
 

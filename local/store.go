@@ -24,6 +24,9 @@ type Store struct {
 	db   *bolt.DB
 	path string
 	k    *keys
+	// desk is the desk id SetDesk gave: its write transactions put it in
+	// each audit entry and outbox event that names none.
+	desk string
 }
 
 // lockTimeout is how long Open waits for another program to release the
@@ -234,6 +237,13 @@ func dataDir() (string, error) {
 // Path returns the store file's path.
 func (s *Store) Path() string { return s.path }
 
+// SetDesk names the desk PC the store is of (pinsede.Desk.DeskID, read
+// from its certificate at start): from then on each audit entry and
+// outbox event written that names no desk carries desk. The store keeps
+// it in those only, not as a setting: a PC given another certificate
+// writes its new desk from then on. Call it before the store is shared.
+func (s *Store) SetDesk(desk string) { s.desk = desk }
+
 // Close closes the store. Transactions still running finish first.
 func (s *Store) Close() error {
 	if err := s.db.Close(); err != nil {
@@ -265,7 +275,7 @@ func (s *Store) Update(fn func(pinsede.Tx) error) error {
 		return fmt.Errorf("write store %s: %w", s.path, err)
 	}
 	defer btx.Rollback() // after a Commit, does nothing
-	t := &tx{btx: btx, k: s.k}
+	t := &tx{btx: btx, k: s.k, desk: s.desk}
 	defer func() { t.btx = nil }()
 	if err := fn(t); err != nil {
 		return err

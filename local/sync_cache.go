@@ -63,7 +63,7 @@ func (s *Store) syncUpdate(fn func(t *tx) error) error {
 		if _, err := btx.CreateBucketIfNotExists(bucketSync); err != nil {
 			return err
 		}
-		return fn(&tx{btx: btx, k: s.k})
+		return fn(&tx{btx: btx, k: s.k, desk: s.desk})
 	})
 }
 

@@ -23,6 +23,9 @@ const SearchLimit = 200
 type tx struct {
 	btx *bolt.Tx // nil once the transaction's function has returned
 	k   *keys
+	// desk is put in audit entries and outbox events that name none
+	// (Store.SetDesk).
+	desk string
 }
 
 // errTxDone is returned when a Tx is used after its function returned.

@@ -4,7 +4,8 @@
 #
 # Once, it makes a development CA in DATADIR/dev-pki with BINDIR/pinctl
 # (ca init; ca server for localhost and 127.0.0.1; ca issue -role sede
-# -code SEDE into DATADIR/dev-pki/sede-SEDE.crt/.key, and ca issue -role
+# -code SEDE -desk 01 into DATADIR/dev-pki/sede-SEDE.crt/.key, the
+# certificate of the sede's desk 01, and ca issue -role
 # chiosco -code SEDE into DATADIR/dev-pki/chiosco-SEDE.crt/.key, for a
 # development kiosk: go run ./cmd/chiosco -centrale URL -cert ... -certkey
 # ... -ca ..., printed once centrale answers). Then it starts
@@ -38,7 +39,7 @@ if [ ! -f "$pki/server.crt" ]; then
 	"$bindir/pinctl" ca server -dir "$pki" -host localhost,127.0.0.1
 fi
 if [ ! -f "$cert.crt" ]; then
-	"$bindir/pinctl" ca issue -dir "$pki" -role sede -code "$sede" -out "$cert"
+	"$bindir/pinctl" ca issue -dir "$pki" -role sede -code "$sede" -desk 01 -out "$cert"
 fi
 if [ ! -f "$kiosk.crt" ]; then
 	"$bindir/pinctl" ca issue -dir "$pki" -role chiosco -code "$sede" -out "$kiosk"

@@ -16,14 +16,15 @@ import (
 
 // auditArgs is what the flags of the audit subcommands say.
 type auditArgs struct {
-	reset           bool // audit reset; audit forks otherwise
-	boltPath, pgDSN string
-	r               central.AuditReset
+	reset    bool // audit reset; audit forks otherwise
+	boltPath string
+	pg       pgConn
+	r        central.AuditReset
 }
 
 // auditUsage is the usage of the audit subcommands.
 const auditUsage = `usage: centrale audit forks [-bolt FILE | -postgres DSN]
-       centrale audit reset [-bolt FILE | -postgres DSN] -by OPERATOR -sede SEDE -chain HEX -to SEQ -reason TEXT`
+       centrale audit reset [-bolt FILE | -postgres DSN] -by OPERATOR -sede SEDE [-desk DESK] -chain HEX -to SEQ -reason TEXT`
 
 // parseAudit reads the flags of the audit subcommands.
 func parseAudit(args []string, stderr io.Writer) (auditArgs, error) {
@@ -40,11 +41,12 @@ func parseAudit(args []string, stderr io.Writer) (auditArgs, error) {
 		fs.PrintDefaults()
 	}
 	var chain string
-	storeFlags(fs, &a.boltPath, &a.pgDSN, &a.r.By, "resets")
+	storeFlags(fs, &a.boltPath, &a.pg, &a.r.By, "resets")
 	fs.StringVar(&a.r.Sede, "sede", "", "reset: the sede whose desk's audit chain to accept")
+	fs.StringVar(&a.r.Desk, "desk", "", "reset: the desk whose chain to accept, as its certificate names it (none for a certificate of before desk ids)")
 	fs.StringVar(&chain, "chain", "", "reset: the chain to accept, in hex (as centrale audit forks and pinctl audit verify print it)")
-	fs.Uint64Var(&a.r.To, "to", 0, "reset: the last entry the kept heads still bind: those after it are discarded (0 admits a new desk's chain)")
-	fs.StringVar(&a.r.Reason, "reason", "", "reset: why (a desk restored from a copy, a new desk PC...)")
+	fs.Uint64Var(&a.r.To, "to", 0, "reset: the last entry the kept heads still bind: those after it are discarded (0 admits another chain of a desk)")
+	fs.StringVar(&a.r.Reason, "reason", "", "reset: why (a desk restored from a copy, a desk PC set up again...)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return a, err
 	}
@@ -74,7 +76,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 // audit runs an audit subcommand at now and says what it did on stdout.
 func audit(ctx context.Context, a auditArgs, stdout io.Writer, now time.Time) error {
-	store, err := openStore(ctx, a.boltPath, a.pgDSN)
+	store, err := openStore(ctx, a.boltPath, a.pg)
 	if err != nil {
 		return err
 	}
@@ -88,8 +90,8 @@ func audit(ctx context.Context, a auditArgs, stdout io.Writer, now time.Time) er
 			fmt.Fprintln(stdout, "no open audit fork")
 		}
 		for _, f := range forks {
-			fmt.Fprintf(stdout, "fork %d: sede %s, chain %x, seq %d, hash %s, pushed %d times from %s to %s: %s\n",
-				f.ID, f.Sede, f.Head.Chain, f.Head.Seq, central.ShortHash(f.Head.Hash), f.Count,
+			fmt.Fprintf(stdout, "fork %d: sede %s, desk %q, chain %x, seq %d, hash %s, pushed %d times from %s to %s: %s\n",
+				f.ID, f.Sede, f.Head.Desk, f.Head.Chain, f.Head.Seq, central.ShortHash(f.Head.Hash), f.Count,
 				f.First.Format(time.RFC3339), f.Last.Format(time.RFC3339), f.Reason)
 		}
 		return nil
@@ -99,7 +101,7 @@ func audit(ctx context.Context, a auditArgs, stdout io.Writer, now time.Time) er
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "reset %d of sede %s by %s: chain %x admitted, %d heads after entry %d discarded, %d forks resolved\n",
-		r.ID, r.Sede, r.By, r.Chain, r.Discarded, r.To, r.Resolved)
+	fmt.Fprintf(stdout, "reset %d of sede %s desk %q by %s: chain %x admitted, %d heads after entry %d discarded, %d forks resolved\n",
+		r.ID, r.Sede, r.Desk, r.By, r.Chain, r.Discarded, r.To, r.Resolved)
 	return nil
 }

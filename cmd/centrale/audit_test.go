@@ -40,7 +40,7 @@ func TestAudit(t *testing.T) {
 		return code, out.String(), errs.String()
 	}
 	code, out, errs := sub("forks", "-bolt", path)
-	if code != 0 || !strings.Contains(out, "fork 1: sede ROMA01, chain "+hex.EncodeToString(restored.Chain)+", seq 12") ||
+	if code != 0 || !strings.Contains(out, "fork 1: sede ROMA01, desk \"\", chain "+hex.EncodeToString(restored.Chain)+", seq 12") ||
 		!strings.Contains(out, "audit head goes backwards") {
 		t.Errorf("forks: exit %d\n%s%s", code, out, errs)
 	}

@@ -1,7 +1,7 @@
 // Command centrale is the central records server: it receives every sede's
 // records, makes PINs valid everywhere, and answers PIN checks.
 //
-//	centrale -pki DIR [-listen ADDR] [-bolt FILE | -postgres DSN] [-lock-after N] [-lock-for D] [-lock-temporary N] [-lock-reset D] [-policy FILE]
+//	centrale [-config FILE] -pki DIR [-listen ADDR] [-manage ADDR] [-log-format text|json] [-log-level LEVEL] [-bolt FILE | -postgres DSN] [-lock-after N] [-lock-for D] [-lock-temporary N] [-lock-reset D] [-policy FILE]
 //	centrale revoke [-bolt FILE | -postgres DSN] -by OPERATOR -reason TEXT CREDENTIAL_ID
 //	centrale unlock [-bolt FILE | -postgres DSN] -by OPERATOR -cf CODICEFISCALE
 //	centrale backup -bolt FILE -out FILE
@@ -11,6 +11,16 @@
 // It serves the API of sync/server over TLS 1.3 with client certificates
 // (mutual TLS) from the CA that `pinctl ca` manages, and the eligibility
 // policy of -policy to every sede. Run centrale -h for the flags.
+//
+// Settings come from the TOML file of -config, then PINSEDE_CENTRALE_*
+// variables, then flags, each overriding the one before
+// (internal/config); the PostgreSQL password from -pg-password-file or
+// PINSEDE_PG_PASSWORD, never from the command line (pgpassword.go).
+//
+// A management listener, plain HTTP without client certificates on
+// -manage (default 127.0.0.1:9090), serves /healthz, /readyz and
+// /metrics (observe.go, sync/server/manage.go). The log is -log-format
+// text or json, at -log-level, with a request id on each request's lines.
 //
 // The revoke subcommand revokes a credential at the central records, by an
 // operator of centrale, opening the store directly (a bbolt file only
@@ -24,9 +34,9 @@
 // The audit subcommands look after the sedi's audit chains anchored at
 // centrale (sync/central/audit.go): forks lists the audit heads refused
 // and not resolved, and reset accepts a desk's chain from an entry on
-// (after a restore from a copy, or for a new desk PC of the sede),
-// discarding the heads after it and resolving the sede's forks,
-// recorded with who and why.
+// (after a restore from a copy, or for a desk PC set up again: a desk's
+// first chain needs none), discarding the heads after it and resolving
+// the forks of the sede's desk, recorded with who and why.
 //
 // The backup subcommand copies the bbolt store while centrale is stopped;
 // a running centrale copies it itself with -backup-dir. PostgreSQL is

@@ -19,9 +19,10 @@ const minRevokeReason = 10
 
 // revokeArgs is what the flags of the revoke subcommand say.
 type revokeArgs struct {
-	boltPath, pgDSN string
-	by, reason      string
-	credentialID    string
+	boltPath     string
+	pg           pgConn
+	by, reason   string
+	credentialID string
 }
 
 // parseRevoke reads the flags of the revoke subcommand.
@@ -33,7 +34,7 @@ func parseRevoke(args []string, stderr io.Writer) (revokeArgs, error) {
 		fmt.Fprintln(fs.Output(), "usage: centrale revoke [-bolt FILE | -postgres DSN] -by OPERATOR -reason TEXT CREDENTIAL_ID")
 		fs.PrintDefaults()
 	}
-	storeFlags(fs, &a.boltPath, &a.pgDSN, &a.by, "revokes")
+	storeFlags(fs, &a.boltPath, &a.pg, &a.by, "revokes")
 	fs.StringVar(&a.reason, "reason", "", fmt.Sprintf("why, at least %d characters; the sede's desk shows it", minRevokeReason))
 	if err := fs.Parse(args); err != nil {
 		return a, err
@@ -79,7 +80,7 @@ func runSub[A any](name string, args []string, stderr io.Writer, parse func([]st
 
 // revoke revokes a.credentialID at now and says so on stdout.
 func revoke(ctx context.Context, a revokeArgs, stdout io.Writer, now time.Time) error {
-	store, err := openStore(ctx, a.boltPath, a.pgDSN)
+	store, err := openStore(ctx, a.boltPath, a.pg)
 	if err != nil {
 		return err
 	}
@@ -94,10 +95,12 @@ func revoke(ctx context.Context, a revokeArgs, stdout io.Writer, now time.Time) 
 }
 
 // storeFlags declares the flags of a subcommand that acts on the store as
-// an operator of centrale: -bolt or -postgres, and -by, who does what
+// an operator of centrale: -bolt or -postgres (with -pg-password-file or
+// PINSEDE_PG_PASSWORD), and -by, who does what
 // verb says (revokes, unlocks).
-func storeFlags(fs *flag.FlagSet, boltPath, pgDSN, by *string, verb string) {
+func storeFlags(fs *flag.FlagSet, boltPath *string, pg *pgConn, by *string, verb string) {
 	fs.StringVar(boltPath, "bolt", "centrale.db", "bbolt store file, when -postgres is not given (centrale must be stopped: one program opens it)")
-	fs.StringVar(pgDSN, "postgres", "", "PostgreSQL connection string; overrides -bolt")
+	pgFlags(fs, pg)
+	pg.fromArgs = true // a subcommand's flags come from the command line only
 	fs.StringVar(by, "by", "", "who "+verb+": the operator of centrale, recorded as centrale:OPERATOR")
 }

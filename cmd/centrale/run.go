@@ -16,6 +16,8 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/buildinfo"
+	settings "github.com/pinsede/pinsede/internal/config"
+	"github.com/pinsede/pinsede/internal/logging"
 	"github.com/pinsede/pinsede/sync/boltstore"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/pgstore"
@@ -32,7 +34,8 @@ type config struct {
 	certFile string
 	keyFile  string
 	boltPath string
-	pgDSN    string
+	// pg is the PostgreSQL store, when given (pgpassword.go).
+	pg pgConn
 	// lock is the wrong-PIN lock policy (-lock-*).
 	lock central.LockPolicy
 	// backupDir, backupEvery and backupKeep are the online copies of
@@ -47,6 +50,15 @@ type config struct {
 	limits central.Limits
 	// verify bound the PIN checks (-verify-*).
 	verify server.VerifyLimits
+	// manage is the management listener's address (-manage; "" none),
+	// certMargin how long before the server certificate's expiry it is
+	// not ready (observe.go).
+	manage     string
+	certMargin time.Duration
+	// logFormat and logLevel make the log (-log-format, -log-level).
+	logFormat, logLevel string
+	// configFile is the settings file read (-config); "" none.
+	configFile string
 }
 
 // paramsFlag is the repeatable -pin-params flag.
@@ -85,7 +97,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.certFile, "cert", "", "server certificate (default PKI/server.crt)")
 	fs.StringVar(&c.keyFile, "key", "", "server key (default PKI/server.key)")
 	fs.StringVar(&c.boltPath, "bolt", "centrale.db", "bbolt store file, when -postgres is not given")
-	fs.StringVar(&c.pgDSN, "postgres", "", "PostgreSQL connection string (postgres://user@host/db); overrides -bolt")
+	pgFlags(fs, &c.pg)
 	fs.IntVar(&c.lock.After, "lock-after", central.DefaultLockAfter, "wrong PINs in a row that lock a credential")
 	fs.DurationVar(&c.lock.For, "lock-for", central.DefaultLockFor, "how long the first lock lasts; each further one lasts twice as long")
 	fs.IntVar(&c.lock.MaxTemporary, "lock-temporary", central.DefaultMaxTemporaryLocks, "temporary locks before the next lock is permanent (lifted by centrale unlock)")
@@ -107,9 +119,14 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	cfPerMinute := fs.Float64("verify-cf-rate", server.DefaultCFRate*60, "PIN checks a minute per codice fiscale")
 	fs.IntVar(&c.verify.CFBurst, "verify-cf-burst", server.DefaultCFBurst, "PIN checks at once per codice fiscale")
 	fs.IntVar(&c.verify.Buckets, "verify-buckets", server.DefaultBuckets, "certificates and codici fiscali whose rate is remembered, each")
-	if err := fs.Parse(args); err != nil {
+	observeFlags(fs, &c) // observe.go
+	fs.String(settings.Flag, "", "TOML `file` of settings, keys named as the flags; PINSEDE_CENTRALE_* variables override it, and flags override both (README)")
+	st, err := settings.Loader{EnvPrefix: EnvPrefix}.Parse(fs, args)
+	if err != nil {
 		return c, err
 	}
+	c.pg.fromArgs = st.Source("postgres") == settings.Args
+	c.configFile = st.File
 	if *showVersion {
 		return c, errVersion
 	}
@@ -128,13 +145,18 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	if c.caFile == "" || c.certFile == "" || c.keyFile == "" {
 		return c, errors.New("give -pki, or -ca, -cert and -key")
 	}
-	if c.backupDir != "" && c.pgDSN != "" {
+	if _, err := c.pg.dsn(); err != nil {
+		return c, err
+	}
+	if c.backupDir != "" && c.pg.DSN != "" {
 		return c, errors.New("-backup-dir copies the bbolt store: for PostgreSQL use scripts/pg-backup.sh")
 	}
 	if err := c.lock.Validate(); err != nil {
 		return c, fmt.Errorf("-lock-*: %w", err)
 	}
 	switch {
+	case c.certMargin <= 0:
+		return c, errors.New("-ready-cert-margin must be positive")
 	case c.limits.MaxSkew <= 0 || c.limits.MaxAge <= 0:
 		return c, errors.New("-max-clock-skew and -max-event-age must be positive")
 	case *memMiB < 1 || c.verify.Slots < 0 || c.verify.Queue < 0 || c.verify.Wait <= 0:
@@ -155,11 +177,18 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	return c, nil
 }
 
-// openStore opens the PostgreSQL store at pgDSN, or else the bbolt store
-// at boltPath.
-func openStore(ctx context.Context, boltPath, pgDSN string) (central.Store, error) {
-	if pgDSN != "" {
-		return pgstore.Open(ctx, pgDSN)
+// EnvPrefix starts the environment variables of centrale's settings.
+const EnvPrefix = "PINSEDE_CENTRALE_"
+
+// openStore opens the PostgreSQL store of pg, or else the bbolt store at
+// boltPath.
+func openStore(ctx context.Context, boltPath string, pg pgConn) (central.Store, error) {
+	dsn, err := pg.dsn()
+	if err != nil {
+		return nil, err
+	}
+	if dsn != "" {
+		return pgstore.Open(ctx, dsn)
 	}
 	return boltstore.Open(boltPath)
 }
@@ -194,7 +223,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "centrale:", err)
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(stdout, nil))
+	log, err := logging.New(stdout, c.logFormat, c.logLevel)
+	if err != nil {
+		fmt.Fprintln(stderr, "centrale:", err)
+		return 2
+	}
 	if err := serve(ctx, c, log, nil); err != nil {
 		fmt.Fprintln(stderr, "centrale:", err)
 		return 1
@@ -202,9 +235,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// listening is where serve listens: the API, and the management
+// listener ("" when none).
+type listening struct{ api, manage string }
+
 // serve opens the store and serves the API until ctx ends. When ready is
-// not nil, it receives the address listened on.
-func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- string) error {
+// not nil, it receives the addresses listened on.
+func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listening) error {
 	read := func(p string) ([]byte, error) {
 		b, err := os.ReadFile(p)
 		if err != nil {
@@ -216,15 +253,13 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- string)
 	if err != nil {
 		return err
 	}
-	certPEM, err := read(c.certFile)
+	// The certificate is read again when its files change (pinctl ca
+	// server renews it): no restart.
+	cert, err := pki.NewServerCert(c.certFile, c.keyFile, log)
 	if err != nil {
 		return err
 	}
-	keyPEM, err := read(c.keyFile)
-	if err != nil {
-		return err
-	}
-	tlsCfg, err := pki.ServerTLS(caPEM, certPEM, keyPEM)
+	tlsCfg, err := pki.ServerTLSFile(caPEM, cert)
 	if err != nil {
 		return err
 	}
@@ -238,7 +273,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- string)
 			return err
 		}
 	}
-	store, err := openStore(ctx, c.boltPath, c.pgDSN)
+	store, err := openStore(ctx, c.boltPath, c.pg)
 	if err != nil {
 		return err
 	}
@@ -254,6 +289,10 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- string)
 	c.verify.CheckMemoryKiB = max(c.limits.MaxPINMemoryKiB(), verifier.Params.MemoryKiB, verifier.ChosenParams.MemoryKiB)
 	srv.SetVerifyLimits(c.verify)
 	vl := srv.VerifyLimits()
+	metrics, manage, err := observe(c, srv, cert, caPEM, log) // observe.go
+	if err != nil {
+		return err
+	}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		TLSConfig:         tlsCfg,
@@ -262,21 +301,33 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- string)
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ErrorLog:          server.ErrorLog(log, metrics),
 	}
 	ln, err := net.Listen("tcp", c.listen)
 	if err != nil {
 		return err
 	}
-	log.Info("centrale listening", "addr", ln.Addr().String(), "store", store.Kind(),
+	log.Info("centrale listening", "addr", ln.Addr().String(), "store", store.Kind(), "config", c.configFile,
 		"lock_after", c.lock.After, "lock_for", c.lock.For, "lock_temporary", c.lock.MaxTemporary, "policy_version", c.policy.Version,
 		"pin_params", paramsFlag{&c.limits.PINParams}.String(), "max_clock_skew", c.limits.MaxSkew, "max_event_age", c.limits.MaxAge,
 		"verify_slots", vl.Slots, "verify_queue", vl.Queue, "verify_wait", vl.Wait, "verify_check_mib", vl.CheckMemoryKiB>>10,
 		"verify_cert_rate", vl.CertRate, "verify_cert_burst", vl.CertBurst, "verify_cf_per_minute", vl.CFRate*60, "verify_cf_burst", vl.CFBurst)
-	if ready != nil {
-		ready <- ln.Addr().String()
+	errc := make(chan error, 2)
+	addrs := listening{api: ln.Addr().String()}
+	if manage != nil {
+		mln, err := net.Listen("tcp", c.manage)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("management listener: %w", err)
+		}
+		addrs.manage = mln.Addr().String()
+		log.Info("management listening", "addr", addrs.manage, "paths", "/healthz /readyz /metrics")
+		go func() { errc <- manage.Serve(mln) }()
+		defer manage.Close()
 	}
-	errc := make(chan error, 1)
+	if ready != nil {
+		ready <- addrs
+	}
 	go func() { errc <- hs.ServeTLS(ln, "", "") }()
 	go sweepTickets(ctx, srv)
 	if bs, ok := store.(*boltstore.Store); ok && c.backupDir != "" {

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -23,32 +21,13 @@ import (
 // answers /v1/health over TLS to a client with a certificate only, and
 // stops when told.
 func TestServe(t *testing.T) {
-	dir := t.TempDir()
-	ca, err := pki.Init(dir, "test CA", time.Now())
+	dir, ca := serverPKI(t) // observe_test.go
+	c, err := parse([]string{"-pki", dir, "-listen", "127.0.0.1:0", "-manage", "", "-bolt", filepath.Join(dir, "c.db")}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	certPEM, keyPEM, err := ca.IssueServer([]string{"127.0.0.1"}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(dir, "server.crt"), certPEM, 0o644)
-	os.WriteFile(filepath.Join(dir, "server.key"), keyPEM, 0o600)
-	c, err := parse([]string{"-pki", dir, "-listen", "127.0.0.1:0", "-bolt", filepath.Join(dir, "c.db")}, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	var logs bytes.Buffer
-	go func() { done <- serve(ctx, c, slog.New(slog.NewTextHandler(&logs, nil)), ready) }()
-	var addr string
-	select {
-	case addr = <-ready:
-	case err := <-done:
-		t.Fatal(err)
-	}
+	l, logs, stop := start(t, c) // observe_test.go
+	addr := l.api
 	// Health needs a certificate of the CA, of any role: the handshake
 	// refuses a client without one.
 	noCert, err := pki.ClientTLS(ca.CertPEM(), nil, nil)
@@ -78,8 +57,7 @@ func TestServe(t *testing.T) {
 		t.Errorf("health: %s %s", resp.Status, b)
 	}
 
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Errorf("serve: %v", err)
 	}
 	if !strings.Contains(logs.String(), `pin_params="m=19456,t=2,p=1"`) || !strings.Contains(logs.String(), "verify_slots=") {

@@ -14,9 +14,10 @@ import (
 
 // unlockArgs is what the flags of the unlock subcommand say.
 type unlockArgs struct {
-	boltPath, pgDSN string
-	by              string
-	cf              pinsede.CodiceFiscale
+	boltPath string
+	pg       pgConn
+	by       string
+	cf       pinsede.CodiceFiscale
 }
 
 // parseUnlock reads the flags of the unlock subcommand.
@@ -28,7 +29,7 @@ func parseUnlock(args []string, stderr io.Writer) (unlockArgs, error) {
 		fmt.Fprintln(fs.Output(), "usage: centrale unlock [-bolt FILE | -postgres DSN] -by OPERATOR -cf CODICEFISCALE")
 		fs.PrintDefaults()
 	}
-	storeFlags(fs, &a.boltPath, &a.pgDSN, &a.by, "unlocks")
+	storeFlags(fs, &a.boltPath, &a.pg, &a.by, "unlocks")
 	cf := fs.String("cf", "", "the codice fiscale whose credentials to unlock, after checking the citizen's identity")
 	if err := fs.Parse(args); err != nil {
 		return a, err
@@ -59,7 +60,7 @@ func runUnlock(ctx context.Context, args []string, stdout, stderr io.Writer) int
 
 // unlock unlocks the credentials of a.cf at now and says which on stdout.
 func unlock(ctx context.Context, a unlockArgs, stdout io.Writer, now time.Time) error {
-	store, err := openStore(ctx, a.boltPath, a.pgDSN)
+	store, err := openStore(ctx, a.boltPath, a.pg)
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,11 @@
 // (ui/cups, as the desk prints) and followed until printed, or as PDF files
 // in a folder (-ticket-dir, for development).
 //
+// Every flag can be set in a TOML file, -config or the first of the
+// user's and the machine's chiosco.toml, and by a PINSEDE_CHIOSCO_*
+// variable; the environment overrides the file, and flags override both
+// (internal/config).
+//
 // main wires things together and nothing else.
 package main
 
@@ -49,6 +54,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/buildinfo"
+	settings "github.com/pinsede/pinsede/internal/config"
 	"github.com/pinsede/pinsede/sync/kioskpost"
 	"github.com/pinsede/pinsede/ui/cups"
 	"github.com/pinsede/pinsede/ui/kiosk"
@@ -74,7 +80,12 @@ func main() {
 	idle := flag.Duration("idle", kiosk.DefaultIdle, "wipe the session after this `inactivity` (with a 10 s warning)")
 	windowed := flag.Bool("window", false, "development: run in a window, not full screen")
 	showVersion := flag.Bool("version", false, "print the version, commit and build time, and quit")
-	flag.Parse()
+	flag.String(settings.Flag, "", "TOML `file` of settings, keys named as the flags (default: the first that exists of the user's config folder/pinsede/chiosco.toml and /etc/pinsede/chiosco.toml); PINSEDE_CHIOSCO_* variables override it, and flags override both")
+	given, err := settings.Loader{EnvPrefix: "PINSEDE_CHIOSCO_", DefaultFiles: settings.DefaultFiles("chiosco")}.Parse(flag.CommandLine, os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "chiosco:", err)
+		os.Exit(2)
+	}
 	if *showVersion {
 		fmt.Println(buildinfo.String("chiosco"))
 		return
@@ -99,8 +110,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "chiosco: -printer and -ticket-dir exclude each other")
 		os.Exit(2)
 	}
-	spoolGiven := false
-	flag.Visit(func(f *flag.Flag) { spoolGiven = spoolGiven || f.Name == "spool" })
+	spoolGiven := given.Source("spool") != settings.Default
 	var sink kiosk.TicketSink = kiosk.SpoolSink{Dir: *spool}
 	switch {
 	case *centrale != "":

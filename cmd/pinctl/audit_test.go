@@ -28,7 +28,7 @@ type centrale struct {
 func startCentrale(t *testing.T, now func() time.Time) centrale {
 	t.Helper()
 	dir := t.TempDir()
-	ca, err := pki.Init(filepath.Join(dir, "ca"), "test CA", time.Now()) // certificates on the clock TLS checks
+	ca, err := pki.Init(filepath.Join(dir, "ca"), "test CA", time.Now(), nil) // certificates on the clock TLS checks
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"crypto/x509"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
+	settings "github.com/pinsede/pinsede/internal/config"
 	"github.com/pinsede/pinsede/sync/pki"
 )
 
@@ -15,18 +18,47 @@ import (
 // add to commands in run.go:
 //
 //	{"ca init", "-dir CARTELLA [-name NOME]", "crea l'autorità di certificazione per centrale", cmdCAInit, caInitFlags},
-//	{"ca issue", "-dir CARTELLA -role sede|chiosco|portale -code CODICE -out PREFISSO", "rilascia un certificato client", cmdCAIssue, caIssueFlags},
+//	{"ca issue", "-dir CARTELLA -role sede|chiosco|portale -code CODICE [-desk SPORTELLO] -out PREFISSO", "rilascia un certificato client", cmdCAIssue, caIssueFlags},
 //	{"ca server", "-dir CARTELLA -host NOME[,NOME...]", "rilascia il certificato del server centrale", cmdCAServer, caServerFlags},
 //	{"ca revoke", "-dir CARTELLA (-serial SERIALE | -cert FILE) [-reason MOTIVO]", "revoca un certificato", cmdCARevoke, caRevokeFlags},
 //	{"ca crl", "-dir CARTELLA", "firma di nuovo l'elenco delle revoche, ...", cmdCACRL, caCRLFlags},
 
 // caArgs are the arguments of the pinctl ca commands.
 type caArgs struct {
-	dir, name, role, code, out, hosts, serial, cert, reason string
+	dir, name, role, code, desk, out, hosts, serial, cert, reason string
+	passFile                                                      string
+	revokeOld                                                     bool
 }
+
+// PassphraseEnv is the environment variable that gives the passphrase of
+// the CA key, when -passphrase-file does not: never the command line.
+const PassphraseEnv = "PINSEDE_CA_PASSPHRASE"
 
 func (a *caArgs) dirFlag(fs *flag.FlagSet) {
 	fs.StringVar(&a.dir, "dir", "", "cartella dell'autorità di certificazione")
+	fs.StringVar(&a.passFile, "passphrase-file", "", "`file` con la passphrase della chiave della CA (altrimenti $"+PassphraseEnv+"); con ca init la chiave viene cifrata")
+}
+
+// passphrase returns the passphrase of the CA key, if one is given.
+func (a *caArgs) passphrase() ([]byte, error) {
+	p, _, err := settings.Secret(a.passFile, PassphraseEnv)
+	if err != nil {
+		return nil, fmt.Errorf("-passphrase-file: %w", err)
+	}
+	return []byte(p), nil
+}
+
+// load loads the CA of -dir with its passphrase.
+func (a *caArgs) load() (*pki.CA, error) {
+	pass, err := a.passphrase()
+	if err != nil {
+		return nil, err
+	}
+	ca, err := pki.Load(a.dir, pass)
+	if errors.Is(err, pki.ErrPassphrase) {
+		return nil, fmt.Errorf("%w: indica il file che la contiene con -passphrase-file, oppure $%s", err, PassphraseEnv)
+	}
+	return ca, err
 }
 
 func (a *caArgs) initFlags(fs *flag.FlagSet) {
@@ -38,12 +70,20 @@ func (a *caArgs) issueFlags(fs *flag.FlagSet) {
 	a.dirFlag(fs)
 	fs.StringVar(&a.role, "role", "sede", "ruolo: sede, chiosco o portale")
 	fs.StringVar(&a.code, "code", "", "codice della sede o del chiosco (per esempio ROMA01)")
+	fs.StringVar(&a.desk, "desk", "", "sportello della sede (per esempio 03): un certificato per ogni PC, revocabile da solo")
 	fs.StringVar(&a.out, "out", "", "prefisso dei file: scrive PREFISSO.crt e PREFISSO.key")
 }
 
 func (a *caArgs) serverFlags(fs *flag.FlagSet) {
 	a.dirFlag(fs)
 	fs.StringVar(&a.hosts, "host", "localhost,127.0.0.1", "nomi e indirizzi del server, separati da virgole")
+}
+
+func (a *caArgs) renewFlags(fs *flag.FlagSet) {
+	a.dirFlag(fs)
+	fs.StringVar(&a.cert, "cert", "", "file del certificato da rinnovare (sede, sportello o chiosco)")
+	fs.StringVar(&a.out, "out", "", "prefisso dei file del nuovo certificato: PREFISSO.crt e PREFISSO.key")
+	fs.BoolVar(&a.revokeOld, "revoke", false, "revoca il certificato vecchio: da usare quando quello nuovo è già installato")
 }
 
 func (a *caArgs) revokeFlags(fs *flag.FlagSet) {
@@ -58,6 +98,7 @@ func caIssueFlags(fs *flag.FlagSet)  { new(caArgs).issueFlags(fs) }
 func caServerFlags(fs *flag.FlagSet) { new(caArgs).serverFlags(fs) }
 func caRevokeFlags(fs *flag.FlagSet) { new(caArgs).revokeFlags(fs) }
 func caCRLFlags(fs *flag.FlagSet)    { new(caArgs).dirFlag(fs) }
+func caRenewFlags(fs *flag.FlagSet)  { new(caArgs).renewFlags(fs) }
 
 // cmdCAInit creates the CA.
 func cmdCAInit(e *env, args []string) error {
@@ -65,10 +106,17 @@ func cmdCAInit(e *env, args []string) error {
 	if err := parseFlags(args, a.initFlags, "dir"); err != nil {
 		return err
 	}
-	if _, err := pki.Init(a.dir, a.name, e.now()); err != nil {
+	pass, err := a.passphrase()
+	if err != nil {
+		return err
+	}
+	if _, err := pki.Init(a.dir, a.name, e.now(), pass); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "autorità di certificazione creata in %s\n", a.dir)
+	if len(pass) == 0 {
+		fmt.Fprintf(e.stdout, "la chiave non è cifrata: con -passphrase-file o $%s la si cifra con una passphrase\n", PassphraseEnv)
+	}
 	fmt.Fprintf(e.stdout, "la chiave %s firma ogni certificato: tienila su questa macchina, non sul server centrale\n",
 		filepath.Join(a.dir, pki.KeyFile))
 	return nil
@@ -88,11 +136,20 @@ func cmdCAIssue(e *env, args []string) error {
 	if err := parseFlags(args, a.issueFlags, "dir", "code", "out"); err != nil {
 		return err
 	}
-	ca, err := pki.Load(a.dir)
+	ca, err := a.load()
 	if err != nil {
 		return err
 	}
-	certPEM, keyPEM, err := ca.Issue(pki.Role(a.role), strings.ToUpper(a.code), e.now())
+	code, desk := strings.ToUpper(a.code), strings.ToUpper(a.desk)
+	var certPEM, keyPEM []byte
+	switch {
+	case desk == "":
+		certPEM, keyPEM, err = ca.Issue(pki.Role(a.role), code, e.now())
+	case pki.Role(a.role) != pki.RoleSede:
+		return &usageError{msg: "-desk vale solo con -role sede: il chiosco resta della sede"}
+	default:
+		certPEM, keyPEM, err = ca.IssueDesk(code, desk, e.now())
+	}
 	if err != nil {
 		return err
 	}
@@ -103,8 +160,71 @@ func cmdCAIssue(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "certificato %s %s rilasciato: %s.crt e %s.key (seriale %s)\n",
-		a.role, strings.ToUpper(a.code), a.out, a.out, pki.Serial(cert))
+	who := a.role + " " + code
+	if desk != "" {
+		who += " sportello " + desk
+	}
+	fmt.Fprintf(e.stdout, "certificato %s rilasciato: %s.crt e %s.key (seriale %s)\n", who, a.out, a.out, pki.Serial(cert))
+	return nil
+}
+
+// cmdCARenew issues a new certificate for the holder of an existing one:
+// the same role, code and desk, valid from now. The old one stays valid
+// until it expires, or is revoked with -revoke once the new one is in
+// place. centrale's own certificate is renewed by pinctl ca server.
+func cmdCARenew(e *env, args []string) error {
+	var a caArgs
+	if err := parseFlags(args, a.renewFlags, "dir", "cert", "out"); err != nil {
+		return err
+	}
+	b, err := os.ReadFile(a.cert)
+	if err != nil {
+		return err
+	}
+	old, err := pki.ParseCert(b)
+	if err != nil {
+		return fmt.Errorf("%s: %w", a.cert, err)
+	}
+	role, code, err := pki.Identity(old)
+	if err != nil {
+		return &usageError{msg: fmt.Sprintf("%s non è il certificato di una sede, di uno sportello o di un chiosco (%v): il certificato del server si rinnova con pinctl ca server", a.cert, err)}
+	}
+	desk, err := pki.DeskOf(old)
+	if err != nil {
+		return fmt.Errorf("%s: %w", a.cert, err)
+	}
+	ca, err := a.load()
+	if err != nil {
+		return err
+	}
+	var certPEM, keyPEM []byte
+	if desk == "" {
+		certPEM, keyPEM, err = ca.Issue(role, code, e.now())
+	} else {
+		certPEM, keyPEM, err = ca.IssueDesk(code, desk, e.now())
+	}
+	if err != nil {
+		return err
+	}
+	if err := writePair(a.out, certPEM, keyPEM); err != nil {
+		return err
+	}
+	cert, err := pki.ParseCert(certPEM)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "certificato%s rinnovato: %s.crt e %s.key (seriale %s, valido fino al %s)\n",
+		holderOf(cert), a.out, a.out, pki.Serial(cert), cert.NotAfter.Local().Format("02/01/2006"))
+	if !a.revokeOld {
+		fmt.Fprintf(e.stdout, "il certificato vecchio (seriale %s) resta valido fino al %s: revocalo quando il nuovo è installato\n",
+			pki.Serial(old), old.NotAfter.Local().Format("02/01/2006"))
+		return nil
+	}
+	if err := ca.Revoke(pki.Serial(old), "rinnovato", e.now()); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "certificato vecchio (seriale %s) revocato: copia %s sul server centrale\n",
+		pki.Serial(old), filepath.Join(a.dir, pki.CRLFile))
 	return nil
 }
 
@@ -115,7 +235,7 @@ func cmdCAServer(e *env, args []string) error {
 	if err := parseFlags(args, a.serverFlags, "dir", "host"); err != nil {
 		return err
 	}
-	ca, err := pki.Load(a.dir)
+	ca, err := a.load()
 	if err != nil {
 		return err
 	}
@@ -136,7 +256,7 @@ func cmdCARevoke(e *env, args []string) error {
 	if err := parseFlags(args, a.revokeFlags, "dir"); err != nil {
 		return err
 	}
-	serial := a.serial
+	serial, holder := a.serial, ""
 	switch {
 	case serial == "" && a.cert == "":
 		return &usageError{msg: "indica -serial o -cert"}
@@ -150,17 +270,33 @@ func cmdCARevoke(e *env, args []string) error {
 			return fmt.Errorf("%s: %w", a.cert, err)
 		}
 		serial = pki.Serial(cert)
+		holder = holderOf(cert)
 	}
-	ca, err := pki.Load(a.dir)
+	ca, err := a.load()
 	if err != nil {
 		return err
 	}
 	if err := ca.Revoke(strings.ToLower(serial), a.reason, e.now()); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "certificato %s revocato; centrale rilegge %s alla prossima richiesta\n",
-		serial, filepath.Join(a.dir, pki.CRLFile))
+	fmt.Fprintf(e.stdout, "certificato %s%s revocato; centrale rilegge %s alla prossima richiesta\n",
+		serial, holder, filepath.Join(a.dir, pki.CRLFile))
 	return nil
+}
+
+// holderOf names the holder of a certificate to revoke, for the
+// supervisor to check it is the PC meant: " (sede ROMA01 sportello 03)",
+// or "" when it names none.
+func holderOf(cert *x509.Certificate) string {
+	role, code, err := pki.Identity(cert)
+	if err != nil {
+		return ""
+	}
+	desk, err := pki.DeskOf(cert)
+	if err != nil || desk == "" {
+		return fmt.Sprintf(" (%s %s)", role, code)
+	}
+	return fmt.Sprintf(" (%s %s sportello %s)", role, code, desk)
 }
 
 // cmdCACRL signs the revocation list again, with a higher number and a
@@ -171,7 +307,7 @@ func cmdCACRL(e *env, args []string) error {
 	if err := parseFlags(args, a.dirFlag, "dir"); err != nil {
 		return err
 	}
-	ca, err := pki.Load(a.dir)
+	ca, err := a.load()
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"crypto/x509"
+	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,8 +25,9 @@ func TestCACommands(t *testing.T) {
 	}{
 		{cmdCAInit, []string{"-dir", dir}},
 		{cmdCAIssue, []string{"-dir", dir, "-role", "sede", "-code", "roma01", "-out", filepath.Join(dir, "roma01")}},
+		{cmdCAIssue, []string{"-dir", dir, "-role", "sede", "-code", "ROMA01", "-desk", "03", "-out", filepath.Join(dir, "roma01-03")}},
 		{cmdCAServer, []string{"-dir", dir, "-host", "127.0.0.1"}},
-		{cmdCARevoke, []string{"-dir", dir, "-cert", filepath.Join(dir, "roma01.crt"), "-reason", "PC rubato"}},
+		{cmdCARevoke, []string{"-dir", dir, "-cert", filepath.Join(dir, "roma01-03.crt"), "-reason", "PC rubato"}},
 		{cmdCACRL, []string{"-dir", dir}},
 	}
 	for _, s := range steps {
@@ -31,10 +35,10 @@ func TestCACommands(t *testing.T) {
 			t.Fatalf("%v: %v\n%s", s.args, err, out.String())
 		}
 	}
-	if !strings.Contains(out.String(), "ROMA01") || !strings.Contains(out.String(), "revocato") {
+	if !strings.Contains(out.String(), "ROMA01") || !strings.Contains(out.String(), "sportello 03") || !strings.Contains(out.String(), "(sede ROMA01 sportello 03) revocato") {
 		t.Errorf("output:\n%s", out.String())
 	}
-	ca, err := pki.Load(dir)
+	ca, err := pki.Load(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +48,123 @@ func TestCACommands(t *testing.T) {
 	if !strings.Contains(out.String(), "firmato di nuovo") {
 		t.Errorf("ca crl output:\n%s", out.String())
 	}
+	if err := cmdCAIssue(e, []string{"-dir", dir, "-role", "chiosco", "-code", "ROMA01", "-desk", "03", "-out", filepath.Join(dir, "k")}); err == nil {
+		t.Error("a kiosk's certificate with -desk accepted")
+	}
 	if err := cmdCARevoke(e, []string{"-dir", dir}); err == nil {
 		t.Error("revoke without -serial or -cert accepted")
+	}
+}
+
+// Ensure that ca renew issues a new certificate to the same holder (role,
+// code, desk), keeps the old one valid unless told, revokes it with
+// -revoke, and refuses the server's certificate with the way to renew it.
+func TestCARenew(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ca")
+	var out bytes.Buffer
+	e := &env{stdout: &out, stderr: &out, now: testclock.Now}
+	old := filepath.Join(dir, "roma01-03")
+	for _, args := range [][]string{
+		{"-dir", dir},
+		{"-dir", dir, "-role", "sede", "-code", "ROMA01", "-desk", "03", "-out", old},
+	} {
+		run := cmdCAIssue
+		if len(args) == 2 {
+			run = cmdCAInit
+		}
+		if err := run(e, args); err != nil {
+			t.Fatal(err)
+		}
+	}
+	holder := func(path string) (pki.Role, string, string, string) {
+		t.Helper()
+		c := readCert(t, path)
+		role, code, err := pki.Identity(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		desk, err := pki.DeskOf(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return role, code, desk, pki.Serial(c)
+	}
+	_, _, _, oldSerial := holder(old + ".crt")
+
+	renewed := filepath.Join(dir, "roma01-03-2027")
+	if err := cmdCARenew(e, []string{"-dir", dir, "-cert", old + ".crt", "-out", renewed}); err != nil {
+		t.Fatalf("renew: %v\n%s", err, out.String())
+	}
+	role, code, desk, serial := holder(renewed + ".crt")
+	if role != pki.RoleSede || code != "ROMA01" || desk != "03" || serial == oldSerial {
+		t.Errorf("renewed: %s %s desk %s serial %s (old %s)", role, code, desk, serial, oldSerial)
+	}
+	ca, err := pki.Load(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if revs, _ := ca.Revocations(); len(revs) != 0 || !strings.Contains(out.String(), "resta valido") {
+		t.Errorf("without -revoke: revocations %+v, output:\n%s", revs, out.String())
+	}
+
+	if err := cmdCARenew(e, []string{"-dir", dir, "-cert", renewed + ".crt", "-out", filepath.Join(dir, "again"), "-revoke"}); err != nil {
+		t.Fatal(err)
+	}
+	if revs, _ := ca.Revocations(); len(revs) != 1 || revs[0].Serial != serial || revs[0].Reason != "rinnovato" {
+		t.Errorf("with -revoke: revocations %+v, want the renewed certificate %s", revs, serial)
+	}
+
+	if err := cmdCAServer(e, []string{"-dir", dir, "-host", "127.0.0.1"}); err != nil {
+		t.Fatal(err)
+	}
+	err = cmdCARenew(e, []string{"-dir", dir, "-cert", filepath.Join(dir, "server.crt"), "-out", filepath.Join(dir, "x")})
+	if err == nil || !strings.Contains(err.Error(), "pinctl ca server") {
+		t.Errorf("renew of the server's certificate: %v, want a pointer to pinctl ca server", err)
+	}
+}
+
+// readCert reads and parses a certificate file.
+func readCert(t *testing.T, path string) *x509.Certificate {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := pki.ParseCert(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// Ensure that ca init with a passphrase (a file, or the environment; never
+// the command line) encrypts the CA key, and that the other ca commands
+// then need it and say where to give it.
+func TestCAPassphrase(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ca")
+	passFile := filepath.Join(t.TempDir(), "passphrase")
+	if err := os.WriteFile(passFile, []byte("una frase lunga e segreta\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	e := &env{stdout: &out, stderr: &out, now: testclock.Now}
+	if err := cmdCAInit(e, []string{"-dir", dir, "-passphrase-file", passFile}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "non è cifrata") {
+		t.Errorf("init with a passphrase says the key is not encrypted:\n%s", out.String())
+	}
+	issue := []string{"-dir", dir, "-role", "sede", "-code", "ROMA01", "-out", filepath.Join(dir, "roma01")}
+	t.Setenv(PassphraseEnv, "")
+	err := cmdCAIssue(e, issue)
+	if !errors.Is(err, pki.ErrPassphrase) || !strings.Contains(err.Error(), "-passphrase-file") || !strings.Contains(err.Error(), PassphraseEnv) {
+		t.Errorf("issue without the passphrase: %v, want ErrPassphrase saying where to give it", err)
+	}
+	if err := cmdCAIssue(e, append(issue, "-passphrase-file", passFile)); err != nil {
+		t.Errorf("issue with -passphrase-file: %v", err)
+	}
+	t.Setenv(PassphraseEnv, "una frase lunga e segreta")
+	if err := cmdCACRL(e, []string{"-dir", dir}); err != nil {
+		t.Errorf("crl with $%s: %v", PassphraseEnv, err)
 	}
 }

@@ -41,6 +41,7 @@ var centraleFlags = func() *syncFlags {
 type syncLink struct {
 	client *client.Client
 	sede   string // the sede code of the certificate
+	desk   string // the desk id of the certificate (pki.DeskOf); "" for none
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -87,6 +88,10 @@ func startSync(store *local.Store, d *pinsede.Desk, f syncFlags) (*syncLink, err
 	if err != nil || role != pki.RoleSede {
 		return nil, errors.New(lang.L("start.sync.notsede", map[string]any{"Cert": f.cert}))
 	}
+	desk, err := pki.DeskOf(cert)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", f.cert, err)
+	}
 	if sede, err := storeSede(store); err != nil {
 		return nil, err
 	} else if sede != "" && sede != code {
@@ -104,6 +109,7 @@ func startSync(store *local.Store, d *pinsede.Desk, f syncFlags) (*syncLink, err
 	l := &syncLink{
 		client: client.New(client.Config{URL: f.url, HTTP: hc, Sede: code, Local: store, Desk: d, Now: d.Now}),
 		sede:   code,
+		desk:   desk,
 		done:   make(chan struct{}),
 	}
 	var ctx context.Context

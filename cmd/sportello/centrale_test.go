@@ -18,18 +18,22 @@ import (
 // that cannot work (half given, a certificate that is not a sede's, or one
 // of another sede than the store's) with a message that says what to do,
 // and starts the sync with the certificate of its own sede, before set-up
-// too.
+// too, knowing the desk id of a desk's certificate ("" for one of before
+// desk ids).
 func TestStartSync(t *testing.T) {
 	if err := i18n.Load("it"); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	ca, err := pki.Init(filepath.Join(dir, "ca"), "test CA", time.Now())
+	ca, err := pki.Init(filepath.Join(dir, "ca"), "test CA", time.Now(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	issue := func(role pki.Role, code string) string {
 		certPEM, keyPEM, err := ca.Issue(role, code, time.Now())
+		if role == pki.RoleSede && code == "ROMA01-03" { // desk 03 of ROMA01
+			certPEM, keyPEM, err = ca.IssueDesk("ROMA01", "03", time.Now())
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,6 +47,7 @@ func TestStartSync(t *testing.T) {
 		return p
 	}
 	roma, milano, portal := issue(pki.RoleSede, "ROMA01"), issue(pki.RoleSede, "MILANO01"), issue(pki.RolePortal, "PORTALE")
+	desk03 := issue(pki.RoleSede, "ROMA01-03")
 	caFile := filepath.Join(dir, "ca", pki.CertFile)
 	flags := func(cert string) syncFlags {
 		return syncFlags{url: "https://127.0.0.1:1", cert: cert + ".crt", key: cert + ".key", ca: caFile}
@@ -67,16 +72,18 @@ func TestStartSync(t *testing.T) {
 		sede    string // the store's; "" before set-up
 		flags   syncFlags
 		online  bool   // a link is made
+		desk    string // the desk id known
 		wantErr string // in the message
 	}{
-		{"offline desk", "ROMA01", syncFlags{}, false, ""},
-		{"certificate without centrale", "ROMA01", syncFlags{cert: roma + ".crt"}, false, "-centrale"},
-		{"centrale without certificate", "ROMA01", syncFlags{url: "https://127.0.0.1:1"}, false, "-certkey"},
-		{"not a sede's certificate", "ROMA01", flags(portal), false, "non è il certificato di una sede"},
-		{"another sede's certificate", "ROMA01", flags(milano), false, "è della sede MILANO01, ma questo sportello è della sede ROMA01"},
-		{"missing file", "ROMA01", syncFlags{url: "https://127.0.0.1:1", cert: "/nonexistent.crt", key: roma + ".key", ca: caFile}, false, "nonexistent"},
-		{"its own sede", "ROMA01", flags(roma), true, ""},
-		{"before set-up", "", flags(roma), true, ""},
+		{"offline desk", "ROMA01", syncFlags{}, false, "", ""},
+		{"certificate without centrale", "ROMA01", syncFlags{cert: roma + ".crt"}, false, "", "-centrale"},
+		{"centrale without certificate", "ROMA01", syncFlags{url: "https://127.0.0.1:1"}, false, "", "-certkey"},
+		{"not a sede's certificate", "ROMA01", flags(portal), false, "", "non è il certificato di una sede"},
+		{"another sede's certificate", "ROMA01", flags(milano), false, "", "è della sede MILANO01, ma questo sportello è della sede ROMA01"},
+		{"missing file", "ROMA01", syncFlags{url: "https://127.0.0.1:1", cert: "/nonexistent.crt", key: roma + ".key", ca: caFile}, false, "", "nonexistent"},
+		{"its own sede", "ROMA01", flags(roma), true, "", ""},
+		{"a desk of its own sede", "ROMA01", flags(desk03), true, "03", ""},
+		{"before set-up", "", flags(roma), true, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			store := newStore(tc.sede)
@@ -94,8 +101,8 @@ func TestStartSync(t *testing.T) {
 			if got := l.link() != nil; got != tc.online {
 				t.Errorf("link: %v, want %v", got, tc.online)
 			}
-			if tc.online && l.sede != "ROMA01" {
-				t.Errorf("sede %q, want ROMA01", l.sede)
+			if tc.online && (l.sede != "ROMA01" || l.desk != tc.desk) {
+				t.Errorf("sede %q desk %q, want ROMA01 desk %q", l.sede, l.desk, tc.desk)
 			}
 		})
 	}

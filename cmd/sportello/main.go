@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	sportello [-store PATH] [-key PATH] [-printer QUEUE | -dev-print DIR] [-idle 5m] [-lang it]
+//	sportello [-config FILE] [-store PATH] [-key PATH] [-printer QUEUE | -dev-print DIR] [-idle 5m] [-lang it]
 //
 // The store and its key default to local.DefaultPaths. On first run (neither
 // file exists) the store is created; otherwise it is opened, and a missing,
@@ -19,6 +19,12 @@
 // `pinctl ca issue -role sede`, and the CA's ca.crt) connects the desk to
 // the central records: the outbox is pushed at once after each issue, and
 // the status bar shows the link. Without -centrale the desk works offline.
+//
+// Every flag can be set in a TOML file, -config or the first of the
+// user's and the machine's sportello.toml (config.go), and by a
+// PINSEDE_SPORTELLO_* variable; the environment overrides the file, and
+// flags override both (internal/config). The installed launcher passes
+// no flags: the file connects the desk to centrale.
 //
 // main wires things together and nothing else.
 package main
@@ -67,7 +73,7 @@ func main() {
 	flag.DurationVar(&backups.every, "backup-every", 4*time.Hour, "the `interval` between two copies of -backup-dir (0: at start only)")
 	flag.IntVar(&backups.keep, "backup-keep", 42, "how many `copies` -backup-dir keeps, the newest (0: all)")
 	showVersion := flag.Bool("version", false, "print the version, commit and build time, and quit")
-	flag.Parse()
+	configErr := parseSettings(flag.CommandLine, os.Args[1:], os.Environ(), configFiles()) // config.go
 	if *showVersion {
 		fmt.Println(buildinfo.String("sportello"))
 		return
@@ -76,6 +82,12 @@ func main() {
 	if err := i18n.Load(*language); err != nil {
 		fmt.Fprintln(os.Stderr, "sportello:", err)
 		os.Exit(2)
+	}
+	if configErr != nil { // shown in a window too: the launcher has no terminal
+		fmt.Fprintln(os.Stderr, "sportello:", configErr)
+		a := app.NewWithID("it.inps.pinsede.sportello")
+		a.Settings().SetTheme(theme.New())
+		fail(a, a.NewWindow(windowTitle), configErr.Error())
 	}
 	if *queue != "" && *devPrint != "" {
 		fmt.Fprintln(os.Stderr, "sportello:", lang.L("start.printers"))
@@ -134,6 +146,10 @@ func main() {
 	}
 	defer link.stop()
 	d.Link = link.link()
+	// The desk id of the certificate: the sessions and slips carry it,
+	// the store puts it in each audit entry and outbox event.
+	d.DeskID = link.desk
+	store.SetDesk(link.desk)
 	if link != nil && link.client != nil {
 		d.Central = link.client // the citizen's credentials at centrale (sync/client/lookup.go)
 	}

@@ -17,7 +17,7 @@ import (
 // The buckets of the audit heads (central.AuditStore), made on first use.
 var (
 	// bucketAuditChains: sede ‖ 0 ‖ chain -> JSON storedChain, the
-	// chains admitted.
+	// chains admitted, each for one desk of the sede.
 	bucketAuditChains = []byte("audit_chains")
 	// bucketAuditHeads: sede ‖ 0 ‖ chain ‖ seq (big-endian) ‖ hash ->
 	// JSON storedHead.
@@ -34,6 +34,9 @@ var (
 type storedChain struct {
 	At      time.Time `json:"at"`
 	ResetID uint64    `json:"reset_id,omitempty"`
+	// Desk is the desk it is admitted for; "" for a chain of before desk
+	// ids, or of a certificate with none.
+	Desk string `json:"desk,omitempty"`
 }
 
 // storedHead is an audit head as kept.
@@ -93,11 +96,13 @@ func (s *Store) PutAuditHead(ctx context.Context, sede string, h wire.AuditHead,
 		verdict, reason := central.JudgeHead(st, h)
 		switch verdict {
 		case central.HeadKeep:
-			ck := chainKey(sede, h.Chain)
-			if bs.chains.Get(ck) == nil {
-				if err := putJSON(bs.chains, ck, storedChain{At: at}); err != nil {
+			if st.AdmitsChain(h) {
+				if err := putJSON(bs.chains, chainKey(sede, h.Chain), storedChain{At: at, Desk: h.Desk}); err != nil {
 					return err
 				}
+			}
+			if !st.NewHead(h) {
+				return nil
 			}
 			return putJSON(bs.heads, headKey(sede, h), storedHead{Received: at})
 		case central.HeadRefused:
@@ -137,15 +142,23 @@ func auditBuckets(btx *bolt.Tx) (auditBucketSet, error) {
 	return bs, nil
 }
 
-// headState reads what JudgeHead needs of the heads kept for sede and
-// h's chain.
+// headState reads what JudgeHead needs of the chains of sede and the
+// heads kept of h's chain.
 func headState(bs auditBucketSet, sede string, h wire.AuditHead) (central.HeadState, error) {
 	var st central.HeadState
 	prefix := append([]byte(sede), 0)
 	c := bs.chains.Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		st.Chains++
-		st.Admitted = st.Admitted || bytes.Equal(k[len(prefix):], h.Chain)
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var sc storedChain
+		if err := json.Unmarshal(v, &sc); err != nil {
+			return st, fmt.Errorf("audit chain %x: %w", k, err)
+		}
+		if sc.Desk == h.Desk {
+			st.Chains++
+		}
+		if bytes.Equal(k[len(prefix):], h.Chain) {
+			st.Admitted, st.ChainDesk = true, sc.Desk
+		}
 	}
 	if !st.Admitted {
 		return st, nil
@@ -196,7 +209,7 @@ func putFork(b *bolt.Bucket, sede string, h wire.AuditHead, reason string, at ti
 		if err := json.Unmarshal(v, &f); err != nil {
 			return f, fmt.Errorf("audit fork %x: %w", k, err)
 		}
-		if f.ResolvedBy == 0 && f.Sede == sede && f.Head.Seq == h.Seq && bytes.Equal(f.Head.Chain, h.Chain) && bytes.Equal(f.Head.Hash, h.Hash) {
+		if f.ResolvedBy == 0 && f.Sede == sede && f.Head.Desk == h.Desk && f.Head.Seq == h.Seq && bytes.Equal(f.Head.Chain, h.Chain) && bytes.Equal(f.Head.Hash, h.Hash) {
 			f.Last, f.Count, f.Reason = at, f.Count+1, reason
 			return f, putJSON(b, k, f)
 		}
@@ -226,6 +239,10 @@ func (s *Store) AuditHeads(ctx context.Context, sede string) ([]wire.KeptHead, e
 		if b == nil {
 			return nil
 		}
+		desks, err := chainDesks(btx.Bucket(bucketAuditChains), sede)
+		if err != nil {
+			return err
+		}
 		prefix := append([]byte(sede), 0)
 		c := b.Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
@@ -239,7 +256,7 @@ func (s *Store) AuditHeads(ctx context.Context, sede string) ([]wire.KeptHead, e
 			rest := k[len(prefix):]
 			out = append(out, wire.KeptHead{AuditHead: wire.AuditHead{
 				Chain: bytes.Clone(rest[:sha256.Size]), Seq: binary.BigEndian.Uint64(rest[sha256.Size : sha256.Size+8]),
-				Hash: bytes.Clone(rest[sha256.Size+8:]),
+				Hash: bytes.Clone(rest[sha256.Size+8:]), Desk: desks[string(rest[:sha256.Size])],
 			}, Received: sh.Received})
 		}
 		return nil
@@ -248,6 +265,21 @@ func (s *Store) AuditHeads(ctx context.Context, sede string) ([]wire.KeptHead, e
 		return nil, fmt.Errorf("audit heads of %s: %w", sede, err)
 	}
 	return out, nil
+}
+
+// chainDesks returns the desk of each chain admitted for sede, by chain.
+func chainDesks(b *bolt.Bucket, sede string) (map[string]string, error) {
+	desks := map[string]string{}
+	prefix := append([]byte(sede), 0)
+	c := b.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var sc storedChain
+		if err := json.Unmarshal(v, &sc); err != nil {
+			return nil, fmt.Errorf("audit chain %x: %w", k, err)
+		}
+		desks[string(k[len(prefix):])] = sc.Desk
+	}
+	return desks, nil
 }
 
 // AuditForks returns the open forks, oldest first.
@@ -286,8 +318,15 @@ func (s *Store) ResetAudit(ctx context.Context, r central.AuditReset) (central.A
 			return err
 		}
 		ck := chainKey(r.Sede, r.Chain)
-		if bs.chains.Get(ck) == nil {
-			if err := putJSON(bs.chains, ck, storedChain{At: r.At, ResetID: r.ID}); err != nil {
+		var sc storedChain
+		v := bs.chains.Get(ck)
+		if v != nil {
+			if err := json.Unmarshal(v, &sc); err != nil {
+				return fmt.Errorf("audit chain %x: %w", ck, err)
+			}
+		}
+		if v == nil || sc.Desk != r.Desk { // admitted for r.Desk, from another desk if need be
+			if err := putJSON(bs.chains, ck, storedChain{At: r.At, ResetID: r.ID, Desk: r.Desk}); err != nil {
 				return err
 			}
 		}
@@ -311,7 +350,7 @@ func (s *Store) ResetAudit(ctx context.Context, r central.AuditReset) (central.A
 			if err := json.Unmarshal(v, &f); err != nil {
 				return fmt.Errorf("audit fork %x: %w", k, err)
 			}
-			if f.ResolvedBy == 0 && f.Sede == r.Sede {
+			if f.ResolvedBy == 0 && f.Sede == r.Sede && f.Head.Desk == r.Desk {
 				forks, open = append(forks, bytes.Clone(k)), append(open, f)
 			}
 		}

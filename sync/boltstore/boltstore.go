@@ -37,10 +37,10 @@ var ErrAlreadyOpen = errors.New("central store already open in another program")
 
 // The buckets.
 var (
-	// bucketEvents: sede ‖ 0 ‖ event id -> JSON storedEvent. Event ids
+	// bucketEvents: sede ‖ 0 ‖ event id -> JSON central.AppliedEvent. Event ids
 	// are unique per sede only.
 	bucketEvents = []byte("sede_events")
-	// bucketEventsByID: event id -> JSON storedEvent, the events before
+	// bucketEventsByID: event id -> JSON central.AppliedEvent, the events before
 	// ids were per sede; Open moves them to bucketEvents.
 	bucketEventsByID = []byte("events")
 	// bucketCreds: credential id -> JSON central.Record.
@@ -66,13 +66,6 @@ var (
 type storedForm struct {
 	Form pinsede.ArchivedForm `json:"form"`
 	At   time.Time            `json:"at"`
-}
-
-// storedEvent is an applied event as kept.
-type storedEvent struct {
-	Event   pinsede.Event `json:"event"`
-	Verdict wire.Verdict  `json:"verdict"`
-	At      time.Time     `json:"at"`
 }
 
 // Store is the central records in a bbolt file.
@@ -128,7 +121,7 @@ func migrateEventKeys(btx *bolt.Tx) error {
 	}
 	events := btx.Bucket(bucketEvents)
 	err := old.ForEach(func(k, v []byte) error {
-		var e storedEvent
+		var e central.AppliedEvent
 		if err := json.Unmarshal(v, &e); err != nil {
 			return fmt.Errorf("event %q: %w", k, err)
 		}
@@ -140,8 +133,13 @@ func migrateEventKeys(btx *bolt.Tx) error {
 	return btx.DeleteBucket(bucketEventsByID)
 }
 
-// Ping answers nil: an open file always answers.
-func (s *Store) Ping(ctx context.Context) error { return nil }
+// Ping answers nil while the file is open.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.View(func(*bolt.Tx) error { return nil }); err != nil {
+		return fmt.Errorf("ping central store %s: %w", s.path, err)
+	}
+	return nil
+}
 
 // Kind returns "bolt".
 func (s *Store) Kind() string { return "bolt" }
@@ -369,6 +367,22 @@ func (s *Store) Events(ctx context.Context) (int, error) {
 	return n, err
 }
 
+// Event returns an event of sede as applied.
+func (s *Store) Event(ctx context.Context, sede, id string) (central.AppliedEvent, error) {
+	var e central.AppliedEvent
+	err := s.db.View(func(btx *bolt.Tx) error {
+		v := btx.Bucket(bucketEvents).Get(eventKey(sede, id))
+		if v == nil {
+			return central.ErrNotFound
+		}
+		return json.Unmarshal(v, &e)
+	})
+	if err != nil {
+		return central.AppliedEvent{}, fmt.Errorf("event %s of %s: %w", id, sede, err)
+	}
+	return e, nil
+}
+
 // tx is a central.Tx on a bbolt write transaction.
 type tx struct{ btx *bolt.Tx }
 
@@ -377,7 +391,7 @@ func (t *tx) Seen(sede, id string) (bool, error) {
 }
 
 func (t *tx) PutEvent(ev pinsede.Event, v wire.Verdict, at time.Time) error {
-	b, err := json.Marshal(storedEvent{Event: ev, Verdict: v, At: at})
+	b, err := json.Marshal(central.AppliedEvent{Event: ev, Verdict: v, At: at})
 	if err != nil {
 		return err
 	}

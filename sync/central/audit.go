@@ -26,12 +26,18 @@ import (
 // a head centrale kept, the entry of that Hash was rewritten, and
 // `pinctl audit verify` says so against GET /v1/audit/heads.
 //
-// A sede may have several desk PCs, each with its own store and chain,
-// and one certificate. The first chain a sede pushes is admitted on
-// first use; another chain (a new desk PC, a desk set up again, or a
-// chain rewritten from its first entry) is refused until an operator
-// admits it with ResetAudit: from centrale's side, a rewritten chain and
-// a new desk look alike.
+// A sede has several desk PCs, each with its own store, chain and
+// certificate, which names the desk (sync/pki): centrale admits chains
+// per sede and desk. The first chain of a desk is admitted on its first
+// push, with no operator's step; another chain of the same desk (the
+// PC set up again, or its chain rewritten from its first entry) is
+// refused until an operator admits it with ResetAudit: from centrale's
+// side, a rewritten chain and a new store look alike. A chain admitted
+// for one desk is refused from another. A certificate of before desk
+// ids is desk "": the sede's desks that still share one are one desk to
+// centrale, as before. A chain admitted for desk "" passes to the first
+// desk that pushes it with a certificate of its own (the desk given its
+// own certificate keeps its chain), if that desk has no chain yet.
 
 // MaxAuditSeq is the highest Seq of an audit head: every JSON parser
 // holds it exactly.
@@ -46,11 +52,14 @@ const (
 	// ReasonAuditFork: a head of the same chain and Seq was kept with
 	// another Hash.
 	ReasonAuditFork = "audit head forks"
-	// ReasonAuditNewChain: the sede has another chain admitted.
+	// ReasonAuditNewChain: the desk has another chain admitted.
 	ReasonAuditNewChain = "audit chain not admitted"
-	// ReasonAuditEmpty: a head with no entry, from a sede with a chain
+	// ReasonAuditEmpty: a head with no entry, from a desk with a chain
 	// admitted.
 	ReasonAuditEmpty = "audit chain empty"
+	// ReasonAuditOtherDesk: the head's chain is admitted for another
+	// desk of the sede.
+	ReasonAuditOtherDesk = "audit chain of another desk"
 )
 
 // CheckHead returns what is wrong with the form of an audit head, or "":
@@ -73,18 +82,32 @@ func CheckHead(h wire.AuditHead) string {
 }
 
 // HeadState is what a store knows, when it judges an audit head, of the
-// heads kept for the head's sede and chain, not discarded by a reset.
+// chains admitted for the head's sede and of the heads kept of its
+// chain, not discarded by a reset.
 type HeadState struct {
-	// Chains counts the chains admitted for the sede.
+	// Chains counts the chains admitted for the head's sede and desk.
 	Chains int
-	// Admitted reports whether the head's chain is one of them.
+	// Admitted reports whether the head's chain is admitted for the
+	// sede, for the desk ChainDesk.
 	Admitted bool
+	// ChainDesk is the desk the chain is admitted for, when Admitted.
+	ChainDesk string
 	// Highest is the highest head kept of the chain; Seq 0 when none.
 	Highest wire.AuditHead
 	// AtSeq is the Hash of the head kept at the head's Seq; nil when
 	// none.
 	AtSeq []byte
 }
+
+// AdmitsChain reports, of a head h that JudgeHead keeps, whether its
+// chain is to be written admitted for h.Desk: on first use, or when a
+// chain of desk "" passes to h's desk.
+func (st HeadState) AdmitsChain(h wire.AuditHead) bool { return !st.Admitted || st.ChainDesk != h.Desk }
+
+// NewHead reports, of a head h that JudgeHead keeps, whether h is to be
+// written: not when it was kept before, and only its chain passes to
+// h's desk.
+func (st HeadState) NewHead(h wire.AuditHead) bool { return !bytes.Equal(st.AtSeq, h.Hash) }
 
 // HeadVerdict is what JudgeHead decides.
 type HeadVerdict int
@@ -95,30 +118,37 @@ const (
 	HeadRefused HeadVerdict = iota
 	// HeadKnown: a head kept before, sent again: nothing changes.
 	HeadKnown
-	// HeadKeep: keep the head, and admit its chain if it is not.
+	// HeadKeep: keep the head, and admit its chain for the head's desk
+	// if it is not (or was for desk "").
 	HeadKeep
-	// HeadNone: the zero head of a sede with no chain: nothing to keep.
+	// HeadNone: the zero head of a desk with no chain: nothing to keep.
 	HeadNone
 )
 
 // JudgeHead decides on a well-formed audit head h (CheckHead) by what
-// the store holds of its sede and chain (st): the zero head is HeadNone
-// while the sede has no chain, else refused; a chain not admitted is
-// admitted when the sede has none (first use), else refused; a head kept
-// before is HeadKnown; a head at a kept Seq with another Hash is a fork;
-// a head below the highest kept goes backwards; any other is kept. A
-// refusal comes with its reason, for the AuditFork and the push's
-// problem.
+// the store holds of its sede, desk and chain (st): the zero head is
+// HeadNone while the desk has no chain, else refused; a chain admitted
+// for another desk is refused, but one of desk "" passes to a desk with
+// no chain; a chain not admitted is admitted when the desk has none
+// (first use), else refused; a head kept before is HeadKnown; a head at
+// a kept Seq with another Hash is a fork; a head below the highest kept
+// goes backwards; any other is kept. A refusal comes with its reason,
+// for the AuditFork and the push's problem.
 func JudgeHead(st HeadState, h wire.AuditHead) (HeadVerdict, string) {
+	adopt := st.Admitted && st.ChainDesk == "" && h.Desk != "" && st.Chains == 0
 	switch {
 	case h.Seq == 0 && st.Chains == 0:
 		return HeadNone, ""
 	case h.Seq == 0:
-		return HeadRefused, fmt.Sprintf("%s: the desk's log has no entry, and centrale holds %d chain(s) of this sede", ReasonAuditEmpty, st.Chains)
+		return HeadRefused, fmt.Sprintf("%s: the desk's log has no entry, and centrale holds %d chain(s) of this desk", ReasonAuditEmpty, st.Chains)
+	case st.Admitted && st.ChainDesk != h.Desk && !adopt:
+		return HeadRefused, fmt.Sprintf("%s: chain %s is admitted for desk %q, this certificate is desk %q", ReasonAuditOtherDesk, ShortHash(h.Chain), st.ChainDesk, h.Desk)
 	case !st.Admitted && st.Chains > 0:
-		return HeadRefused, fmt.Sprintf("%s: chain %s is not one of the %d admitted for this sede", ReasonAuditNewChain, ShortHash(h.Chain), st.Chains)
-	case st.AtSeq != nil && bytes.Equal(st.AtSeq, h.Hash):
+		return HeadRefused, fmt.Sprintf("%s: chain %s is not one of the %d admitted for this desk", ReasonAuditNewChain, ShortHash(h.Chain), st.Chains)
+	case st.AtSeq != nil && bytes.Equal(st.AtSeq, h.Hash) && !adopt:
 		return HeadKnown, ""
+	case st.AtSeq != nil && bytes.Equal(st.AtSeq, h.Hash):
+		return HeadKeep, "" // kept before, for desk "": the chain passes to h's desk
 	case st.AtSeq != nil:
 		return HeadRefused, fmt.Sprintf("%s: entry %d has hash %s, centrale kept %s", ReasonAuditFork, h.Seq, ShortHash(h.Hash), ShortHash(st.AtSeq))
 	case h.Seq < st.Highest.Seq:
@@ -166,13 +196,17 @@ func (e *ForkError) Unwrap() error { return ErrAuditFork }
 
 // AuditReset is an operator's decision on a sede's audit chain, made
 // after a desk was restored from a copy or set up again, or after a fork
-// was looked into: the Chain is admitted for the Sede, its kept heads
-// after To are discarded (they stay, marked with the reset's ID), and
-// every open fork of the sede is resolved. A desk restored from a copy
+// was looked into: the Chain is admitted for the Sede and Desk (taken
+// from another desk if it was admitted for one), its kept heads after To
+// are discarded (they stay, marked with the reset's ID), and every open
+// fork of the sede and desk is resolved. A desk restored from a copy
 // whose last entry is To pushes again from there.
 type AuditReset struct {
-	ID     uint64    `json:"id"`
-	Sede   string    `json:"sede"`
+	ID   uint64 `json:"id"`
+	Sede string `json:"sede"`
+	// Desk is the desk the chain is admitted for; "" for a sede's
+	// certificate of before desk ids.
+	Desk   string    `json:"desk,omitempty"`
 	Chain  []byte    `json:"chain"`
 	To     uint64    `json:"to"`
 	By     string    `json:"by"`
@@ -203,6 +237,9 @@ func CheckReset(r AuditReset) error {
 	if err := text("sede", r.Sede, MaxShortText); err != nil {
 		return err
 	}
+	if r.Desk != "" && (len(r.Desk) > MaxShortText || textReason("desk", r.Desk) != "") {
+		return fmt.Errorf("%w: desk %q", ErrBadReset, r.Desk)
+	}
 	if err := text("by", r.By, MaxShortText); err != nil {
 		return err
 	}
@@ -222,21 +259,22 @@ func CheckReset(r AuditReset) error {
 // audit heads. Implementations are safe for concurrent use, and every
 // method is atomic.
 type AuditStore interface {
-	// PutAuditHead judges h, an audit head of sede received at the time
-	// at, by JudgeHead against the heads kept for sede, in one
-	// transaction that holds the sede's heads against every other: it
-	// keeps a head to keep (admitting its chain), and records a head
+	// PutAuditHead judges h, an audit head of sede and of the desk
+	// h.Desk received at the time at, by JudgeHead against the chains
+	// and heads kept for sede, in one transaction that holds the sede's
+	// heads against every other: it keeps a head to keep (admitting its
+	// chain for h.Desk), and records a head
 	// refused as an AuditFork (or counts it again, while the fork of the
 	// same head is open) and returns a *ForkError. h passed CheckHead.
 	PutAuditHead(ctx context.Context, sede string, h wire.AuditHead, at time.Time) error
 	// AuditHeads returns the heads kept for sede and not discarded, by
-	// chain and Seq.
+	// chain and Seq, each with the desk its chain is admitted for.
 	AuditHeads(ctx context.Context, sede string) ([]wire.KeptHead, error)
 	// AuditForks returns the open forks of every sede, oldest first.
 	AuditForks(ctx context.Context) ([]AuditFork, error)
 	// ResetAudit records r (which passed CheckReset), numbering it: it
-	// admits r.Chain for r.Sede, discards its heads after r.To and
-	// resolves the sede's open forks, and returns r with its ID and
-	// counts.
+	// admits r.Chain for r.Sede and r.Desk, discards its heads after r.To
+	// and resolves the open forks of the sede and desk, and returns r
+	// with its ID and counts.
 	ResetAudit(ctx context.Context, r AuditReset) (AuditReset, error)
 }

@@ -50,8 +50,9 @@
 //
 // # Caveats
 //
-// Stores trust the sede they are given: the server checks that it is the
-// authenticated one. Stores keep only argon2id hashes.
+// Stores trust the sede they are given, and the desk each event names:
+// the server checks that the sede is the authenticated one, and sets
+// each event's Desk to the desk of the client certificate. Stores keep only argon2id hashes.
 package central
 
 import (
@@ -93,6 +94,15 @@ type Record struct {
 	// the 16-character one at first use; empty before.
 	NewPINHash string    `json:"new_pin_hash,omitempty"`
 	AcceptedAt time.Time `json:"accepted_at"`
+}
+
+// AppliedEvent is an event as the central records keep it: Event.Desk is
+// the desk of the certificate that pushed it (the server sets it), and
+// the PDF of an EventFormArchived is kept with the credential, not here.
+type AppliedEvent struct {
+	Event   pinsede.Event `json:"event"`
+	Verdict wire.Verdict  `json:"verdict"`
+	At      time.Time     `json:"at"`
 }
 
 // Store is the central records' storage. Implementations are safe for
@@ -146,6 +156,10 @@ type Store interface {
 	Credentials(ctx context.Context, cf pinsede.CodiceFiscale) ([]Record, error)
 	// Events counts the events held (for checks and benchmarks).
 	Events(ctx context.Context) (int, error)
+	// Event returns an event of sede as applied, with its desk, verdict
+	// and time of acceptance; ErrNotFound when sede has no event of id
+	// (a rejected event is not kept).
+	Event(ctx context.Context, sede, id string) (AppliedEvent, error)
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
 	// Kind names the back end, for /v1/health.

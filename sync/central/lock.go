@@ -87,6 +87,20 @@ func (p LockPolicy) Duration(n int) time.Duration {
 	return min(d, maxLockFor)
 }
 
+// LockEvent is what a PIN check did about the wrong-PIN lock
+// (Verifier.Locked).
+type LockEvent string
+
+// The lock events.
+const (
+	// LockTemporary: the check set a temporary lock.
+	LockTemporary LockEvent = "temporary"
+	// LockPermanent: the check set the permanent lock.
+	LockPermanent LockEvent = "permanent"
+	// LockHeld: the credential was locked; no hash of it was checked.
+	LockHeld LockEvent = "held"
+)
+
 // Lock is the wrong-PIN lock of a credential at the central records
 // (LockPolicy).
 type Lock struct {

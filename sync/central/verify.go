@@ -44,6 +44,11 @@ type Verifier struct {
 	// the credential's hash, false for a stand-in. For tests and metrics;
 	// it is called from every request's goroutine.
 	Hashed func(own bool, cost pinsede.Argon2Params)
+	// Locked, when not nil, is called when a check sets a wrong-PIN
+	// lock (LockTemporary, LockPermanent) or finds its credential locked
+	// (LockHeld). For metrics; it is called from every request's
+	// goroutine.
+	Locked func(LockEvent)
 
 	dummyMu sync.Mutex
 	dummies map[pinsede.Argon2Params]string // stand-in hashes, by cost
@@ -145,6 +150,16 @@ func (v *Verifier) Verify(ctx context.Context, req wire.VerifyRequest) (wire.Ver
 	rec, open, err := v.Store.Attempt(ctx, cf, SlotOf(req.Type), v.Lock, now)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return wire.VerifyResponse{}, fmt.Errorf("verify: %w", err)
+	}
+	if err == nil && v.Locked != nil {
+		switch {
+		case !open:
+			v.Locked(LockHeld)
+		case rec.Lock.Permanent:
+			v.Locked(LockPermanent) // set now: it was not locked before
+		case rec.Lock.Locked(now):
+			v.Locked(LockTemporary)
+		}
 	}
 	// The hash checked depends only on what the request shows: a
 	// 16-character PIN is checked against the PIN the desk issued, an

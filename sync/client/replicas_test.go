@@ -47,7 +47,7 @@ func startReplica(t *testing.T, bin, pkiDir, dsn string) (*replica, error) {
 	// another day than the processes' real one (PINSEDE_TEST_NOW): the
 	// window of event times is opened wide. The PIN checks are limited by
 	// nothing but the slots, and wait for one as long as the test lasts.
-	cmd := exec.Command(bin, "-pki", pkiDir, "-listen", "127.0.0.1:0", "-postgres", dsn,
+	cmd := exec.Command(bin, "-pki", pkiDir, "-listen", "127.0.0.1:0", "-manage", "127.0.0.1:0", "-postgres", dsn,
 		"-lock-after", fmt.Sprint(replicaLockAfter),
 		"-pin-params", pinsede.DefaultPINParams.String(), "-pin-params", storetest.CheapArgon2.String(),
 		"-max-clock-skew", "876000h", "-max-event-age", "876000h",
@@ -179,7 +179,7 @@ func TestReplicas(t *testing.T) {
 	dir := t.TempDir()
 	bin := buildCentrale(t, dir)
 	pkiDir := filepath.Join(dir, "pki")
-	ca, err := pki.Init(pkiDir, "test CA", time.Now())
+	ca, err := pki.Init(pkiDir, "test CA", time.Now(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -293,7 +293,7 @@ func (m *memTx) flush(ctx context.Context, tx conn) error {
 	}
 	if len(m.events) > 0 {
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"events"},
-			[]string{"id", "sede", "kind", "time", "credential_id", "verdict", "accepted_at", "payload"},
+			[]string{"id", "sede", "desk", "kind", "time", "credential_id", "verdict", "accepted_at", "payload"},
 			pgx.CopyFromSlice(len(m.events), func(i int) ([]any, error) {
 				e := m.events[i]
 				cred := credJSON[e.ev.Credential.ID]
@@ -310,7 +310,7 @@ func (m *memTx) flush(ctx context.Context, tx conn) error {
 				if err != nil {
 					return nil, fmt.Errorf("encode event %s: %w", e.ev.ID, err)
 				}
-				return []any{e.ev.ID, e.ev.Sede, string(e.ev.Kind), e.ev.Time, e.ev.Credential.ID, string(e.verdict), e.at, p}, nil
+				return []any{e.ev.ID, e.ev.Sede, e.ev.Desk, string(e.ev.Kind), e.ev.Time, e.ev.Credential.ID, string(e.verdict), e.at, p}, nil
 			}))
 		if err != nil {
 			return fmt.Errorf("insert events: %w", err)
@@ -397,6 +397,7 @@ type eventHead struct {
 	Kind       pinsede.EventKind     `json:"kind"`
 	Time       time.Time             `json:"time"`
 	Sede       string                `json:"sede"`
+	Desk       string                `json:"desk,omitempty"`
 	Form       *pinsede.ArchivedForm `json:"form,omitempty"`
 	Delegation *pinsede.Delegation   `json:"delegation,omitempty"`
 	Ticket     string                `json:"ticket,omitempty"`
@@ -408,7 +409,7 @@ type eventHead struct {
 // (and, as a json.RawMessage would be, checked and compacted again); with
 // no credential when cred is nil.
 func eventPayload(ev pinsede.Event, cred []byte) ([]byte, error) {
-	b, err := json.Marshal(eventHead{ID: ev.ID, Kind: ev.Kind, Time: ev.Time, Sede: ev.Sede, Form: ev.Form, Delegation: ev.Delegation, Ticket: ev.Ticket, Outcome: ev.Outcome})
+	b, err := json.Marshal(eventHead{ID: ev.ID, Kind: ev.Kind, Time: ev.Time, Sede: ev.Sede, Desk: ev.Desk, Form: ev.Form, Delegation: ev.Delegation, Ticket: ev.Ticket, Outcome: ev.Outcome})
 	if err != nil || cred == nil {
 		return b, err
 	}

@@ -67,18 +67,24 @@ func (s *Store) putAuditHead(ctx context.Context, sede string, h wire.AuditHead,
 	verdict, reason := central.JudgeHead(st, h)
 	switch verdict {
 	case central.HeadKeep:
-		b.Queue(`INSERT INTO audit_chains (sede, chain, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, sede, h.Chain, at)
-		b.Queue(`INSERT INTO audit_heads (sede, chain, seq, hash, received) VALUES ($1, $2, $3, $4, $5)`,
-			sede, h.Chain, int64(h.Seq), h.Hash, at)
+		if st.AdmitsChain(h) {
+			b.Queue(`INSERT INTO audit_chains (sede, chain, at, desk) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (sede, chain) DO UPDATE SET desk = EXCLUDED.desk, at = EXCLUDED.at, reset_id = NULL`,
+				sede, h.Chain, at, h.Desk)
+		}
+		if st.NewHead(h) {
+			b.Queue(`INSERT INTO audit_heads (sede, chain, seq, hash, received) VALUES ($1, $2, $3, $4, $5)`,
+				sede, h.Chain, int64(h.Seq), h.Hash, at)
+		}
 	case central.HeadRefused:
 		f := central.AuditFork{Sede: sede, Head: h, Reason: reason, First: at, Last: at}
 		fork = &central.ForkError{}
-		b.Queue(`INSERT INTO audit_forks (sede, chain, seq, hash, reason, first_at, last_at, count)
-			VALUES ($1, $2, $3, $4, $5, $6, $6, 1)
-			ON CONFLICT (sede, chain, seq, hash) WHERE resolved_by IS NULL
+		b.Queue(`INSERT INTO audit_forks (sede, desk, chain, seq, hash, reason, first_at, last_at, count)
+			VALUES ($1, $7, $2, $3, $4, $5, $6, $6, 1)
+			ON CONFLICT (sede, desk, chain, seq, hash) WHERE resolved_by IS NULL
 			DO UPDATE SET last_at = EXCLUDED.last_at, reason = EXCLUDED.reason, count = audit_forks.count + 1
 			RETURNING id, first_at, count`,
-			sede, notNull(h.Chain), int64(h.Seq), notNull(h.Hash), reason, at).QueryRow(func(r pgx.Row) error {
+			sede, notNull(h.Chain), int64(h.Seq), notNull(h.Hash), reason, at, h.Desk).QueryRow(func(r pgx.Row) error {
 			if err := r.Scan(&f.ID, &f.First, &f.Count); err != nil {
 				return err
 			}
@@ -107,12 +113,21 @@ func notNull(b []byte) []byte {
 	return b
 }
 
-// headState queues on b the reads of what JudgeHead needs of the heads
-// kept for sede and h's chain, into st. The highest head and the one at
+// headState queues on b the reads of what JudgeHead needs of the chains
+// of sede and the heads kept of h's chain, into st. The highest head and the one at
 // h's seq are read whether or not the chain is admitted: the caller
 // forgets them when it is not.
 func headState(b *pgx.Batch, sede string, h wire.AuditHead, st *central.HeadState) {
-	b.Queue(qAuditChains, sede, h.Chain).QueryRow(func(r pgx.Row) error { return r.Scan(&st.Chains, &st.Admitted) })
+	b.Queue(qAuditChains, sede, h.Chain, h.Desk).QueryRow(func(r pgx.Row) error {
+		var chainDesk *string
+		if err := r.Scan(&st.Chains, &chainDesk); err != nil {
+			return err
+		}
+		if chainDesk != nil {
+			st.Admitted, st.ChainDesk = true, *chainDesk
+		}
+		return nil
+	})
 	b.Queue(qAuditHighest, sede, h.Chain).QueryRow(func(r pgx.Row) error {
 		var seq int64
 		err := r.Scan(&seq, &st.Highest.Hash)
@@ -132,15 +147,16 @@ func headState(b *pgx.Batch, sede string, h wire.AuditHead, st *central.HeadStat
 
 // AuditHeads returns the heads of sede that bind, by chain and seq.
 func (s *Store) AuditHeads(ctx context.Context, sede string) ([]wire.KeptHead, error) {
-	rows, err := s.pool.Query(ctx, `SELECT chain, seq, hash, received FROM audit_heads
-		WHERE sede = $1 AND discarded_by IS NULL ORDER BY chain, seq, hash`, sede)
+	rows, err := s.pool.Query(ctx, `SELECT h.chain, h.seq, h.hash, h.received, coalesce(c.desk, '') FROM audit_heads h
+		LEFT JOIN audit_chains c ON c.sede = h.sede AND c.chain = h.chain
+		WHERE h.sede = $1 AND h.discarded_by IS NULL ORDER BY h.chain, h.seq, h.hash`, sede)
 	if err != nil {
 		return nil, fmt.Errorf("audit heads of %s: %w", sede, err)
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (wire.KeptHead, error) {
 		var k wire.KeptHead
 		var seq int64
-		err := row.Scan(&k.Chain, &seq, &k.Hash, &k.Received)
+		err := row.Scan(&k.Chain, &seq, &k.Hash, &k.Received, &k.Desk)
 		k.Seq = uint64(seq)
 		return k, err
 	})
@@ -152,7 +168,7 @@ func (s *Store) AuditHeads(ctx context.Context, sede string) ([]wire.KeptHead, e
 
 // AuditForks returns the open forks, oldest first.
 func (s *Store) AuditForks(ctx context.Context) ([]central.AuditFork, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, sede, chain, seq, hash, reason, first_at, last_at, count FROM audit_forks
+	rows, err := s.pool.Query(ctx, `SELECT id, sede, desk, chain, seq, hash, reason, first_at, last_at, count FROM audit_forks
 		WHERE resolved_by IS NULL ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("audit forks: %w", err)
@@ -160,7 +176,7 @@ func (s *Store) AuditForks(ctx context.Context) ([]central.AuditFork, error) {
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (central.AuditFork, error) {
 		var f central.AuditFork
 		var seq int64
-		err := row.Scan(&f.ID, &f.Sede, &f.Head.Chain, &seq, &f.Head.Hash, &f.Reason, &f.First, &f.Last, &f.Count)
+		err := row.Scan(&f.ID, &f.Sede, &f.Head.Desk, &f.Head.Chain, &seq, &f.Head.Hash, &f.Reason, &f.First, &f.Last, &f.Count)
 		f.Head.Seq = uint64(seq)
 		if len(f.Head.Chain) == 0 { // the zero head, of a log with no entry
 			f.Head.Chain, f.Head.Hash = nil, nil
@@ -180,14 +196,16 @@ func (s *Store) ResetAudit(ctx context.Context, r central.AuditReset) (central.A
 		if err := lockSedeAudit(ctx, tx, r.Sede); err != nil {
 			return err
 		}
-		err := tx.QueryRow(ctx, `INSERT INTO audit_resets (sede, chain, to_seq, by_op, reason, at, discarded, resolved)
-			VALUES ($1, $2, $3, $4, $5, $6, 0, 0) RETURNING id`,
-			r.Sede, r.Chain, int64(r.To), r.By, r.Reason, r.At).Scan(&r.ID)
+		err := tx.QueryRow(ctx, `INSERT INTO audit_resets (sede, desk, chain, to_seq, by_op, reason, at, discarded, resolved)
+			VALUES ($1, $7, $2, $3, $4, $5, $6, 0, 0) RETURNING id`,
+			r.Sede, r.Chain, int64(r.To), r.By, r.Reason, r.At, r.Desk).Scan(&r.ID)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO audit_chains (sede, chain, at, reset_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-			r.Sede, r.Chain, r.At, r.ID); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO audit_chains (sede, chain, at, reset_id, desk) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (sede, chain) DO UPDATE SET desk = EXCLUDED.desk, at = EXCLUDED.at, reset_id = EXCLUDED.reset_id
+			WHERE audit_chains.desk <> EXCLUDED.desk`,
+			r.Sede, r.Chain, r.At, r.ID, r.Desk); err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, `UPDATE audit_heads SET discarded_by = $4
@@ -196,8 +214,8 @@ func (s *Store) ResetAudit(ctx context.Context, r central.AuditReset) (central.A
 			return err
 		}
 		r.Discarded = int(tag.RowsAffected())
-		if tag, err = tx.Exec(ctx, `UPDATE audit_forks SET resolved_by = $2 WHERE sede = $1 AND resolved_by IS NULL`,
-			r.Sede, r.ID); err != nil {
+		if tag, err = tx.Exec(ctx, `UPDATE audit_forks SET resolved_by = $2 WHERE sede = $1 AND desk = $3 AND resolved_by IS NULL`,
+			r.Sede, r.ID, r.Desk); err != nil {
 			return err
 		}
 		r.Resolved = int(tag.RowsAffected())

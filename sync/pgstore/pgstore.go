@@ -493,3 +493,25 @@ func (s *Store) Events(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// Event returns an event of sede as applied: its payload, with the desk
+// of its column.
+func (s *Store) Event(ctx context.Context, sede, id string) (central.AppliedEvent, error) {
+	var e central.AppliedEvent
+	var payload []byte
+	var verdict string
+	err := s.pool.QueryRow(ctx, `SELECT payload, desk, verdict, accepted_at FROM events WHERE sede = $1 AND id = $2`,
+		sede, id).Scan(&payload, &e.Event.Desk, &verdict, &e.At)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = central.ErrNotFound
+	}
+	if err == nil {
+		desk := e.Event.Desk
+		err = json.Unmarshal(payload, &e.Event)
+		e.Event.Desk, e.Verdict = desk, wire.Verdict(verdict)
+	}
+	if err != nil {
+		return central.AppliedEvent{}, fmt.Errorf("event %s of %s: %w", id, sede, err)
+	}
+	return e, nil
+}

@@ -67,7 +67,7 @@ func planQueries() []planQuery {
 		}},
 		{"wipe tickets", qWipeTickets, func(n int) []any { return []any{now.Add(-24 * time.Hour)} }},
 		{"wipe requests", qWipeRequests, func(n int) []any { return []any{now.Add(-24 * time.Hour)} }},
-		{"audit chains", qAuditChains, func(n int) []any { return []any{"S007", []byte("chain")} }},
+		{"audit chains", qAuditChains, func(n int) []any { return []any{"S007", []byte("chain"), ""} }},
 		{"audit highest", qAuditHighest, func(n int) []any { return []any{"S007", []byte("chain")} }},
 		{"audit at seq", qAuditAtSeq, func(n int) []any { return []any{"S007", []byte("chain"), int64(n / 2)} }},
 	}

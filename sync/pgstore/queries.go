@@ -65,9 +65,11 @@ const (
 		WHERE t.sede = u.sede AND t.code = u.code AND t.called_at IS NULL`
 	// qWipeTickets removes the tickets issued before $1.
 	qWipeTickets = `DELETE FROM tickets WHERE issued < $1`
-	// qAuditChains counts the audit chains of sede ($1) and tells whether
-	// one ($2) is admitted.
-	qAuditChains = `SELECT count(*), coalesce(bool_or(chain = $2), false) FROM audit_chains WHERE sede = $1`
+	// qAuditChains counts the audit chains of sede ($1) admitted for a
+	// desk ($3), and reads the desk a chain ($2) is admitted for (NULL
+	// when it is not).
+	qAuditChains = `SELECT count(*) FILTER (WHERE desk = $3), max(desk) FILTER (WHERE chain = $2)
+		FROM audit_chains WHERE sede = $1`
 	// qAuditHighest reads the highest audit head kept of a chain ($2) of
 	// sede ($1).
 	qAuditHighest = `SELECT seq, hash FROM audit_heads WHERE sede = $1 AND chain = $2 AND discarded_by IS NULL

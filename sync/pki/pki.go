@@ -12,6 +12,15 @@
 // name the code (the sede's code, e.g. ROMA01), and a URI SAN repeats both
 // (urn:pinsede:sede:ROMA01).
 //
+// A sede's certificate is a desk's: IssueDesk adds a second URI SAN that
+// names the desk PC within its sede (urn:pinsede:desk:ROMA01:03), and
+// DeskOf reads it back. The subject stays the sede's, so the desk is one
+// more fact beside the role and the code, never in their place. A
+// certificate issued before desk ids (Issue, with no desk URI) is the
+// sede's desk "": it keeps working, and centrale records "" as its desk.
+// Each desk has its own key and serial, so revoking one desk's
+// certificate shuts out that PC only. Kiosks and the portal have no desk.
+//
 // # Caveats
 //
 // Keys are ECDSA P-256 and are written unencrypted: keep the CA folder on
@@ -42,6 +51,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 )
@@ -75,9 +85,22 @@ var (
 	ErrBadRole    = errors.New("unknown role")
 	ErrNoIdentity = errors.New("certificate names no pinsede role and code")
 	ErrRevoked    = errors.New("certificate revoked")
+	ErrBadDesk    = errors.New("desk id must be 1 to 8 upper-case letters, digits or hyphens")
+	ErrDeskRole   = errors.New("only a sede's certificate names a desk")
 )
 
-var codeRE = regexp.MustCompile(`^[A-Z0-9][A-Z0-9-]{0,31}$`)
+var (
+	codeRE = regexp.MustCompile(`^[A-Z0-9][A-Z0-9-]{0,31}$`)
+	deskRE = regexp.MustCompile(`^[A-Z0-9][A-Z0-9-]{0,7}$`)
+)
+
+// deskURIPrefix starts the opaque part of a desk's URI SAN:
+// urn:pinsede:desk:CODE:DESK.
+const deskURIPrefix = "pinsede:desk:"
+
+// ValidDesk reports whether desk can name a desk PC: 1 to 8 upper-case
+// letters, digits or hyphens, not starting with a hyphen (03, A-2).
+func ValidDesk(desk string) bool { return deskRE.MatchString(desk) }
 
 // Validity of what the CA signs.
 const (
@@ -102,8 +125,9 @@ type Revocation struct {
 }
 
 // Init creates a CA named name in dir (made if needed) and returns it. It
-// refuses with ErrExists if dir holds a CA.
-func Init(dir, name string, now time.Time) (*CA, error) {
+// refuses with ErrExists if dir holds a CA. The CA key is encrypted with
+// passphrase (cakey.go), or kept in the clear when it is empty.
+func Init(dir, name string, now time.Time, passphrase []byte) (*CA, error) {
 	wrap := func(err error) error { return fmt.Errorf("init CA in %s: %w", dir, err) }
 	if _, err := os.Stat(filepath.Join(dir, KeyFile)); err == nil {
 		return nil, wrap(ErrExists)
@@ -133,7 +157,7 @@ func Init(dir, name string, now time.Time) (*CA, error) {
 	if err != nil {
 		return nil, wrap(err)
 	}
-	keyPEM, err := keyToPEM(key)
+	keyPEM, err := sealKey(key, passphrase)
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -150,8 +174,9 @@ func Init(dir, name string, now time.Time) (*CA, error) {
 	return ca, nil
 }
 
-// Load reads the CA in dir.
-func Load(dir string) (*CA, error) {
+// Load reads the CA in dir; passphrase opens its key when it is encrypted
+// (ErrPassphrase when it is missing or wrong).
+func Load(dir string, passphrase []byte) (*CA, error) {
 	wrap := func(err error) error { return fmt.Errorf("load CA in %s: %w", dir, err) }
 	certPEM, err := os.ReadFile(filepath.Join(dir, CertFile))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -164,19 +189,22 @@ func Load(dir string) (*CA, error) {
 	if err != nil {
 		return nil, wrap(err)
 	}
-	pair, err := tls.X509KeyPair(certPEM, keyPEM)
+	key, err := openKey(keyPEM, passphrase)
 	if err != nil {
 		return nil, wrap(err)
 	}
-	key, ok := pair.PrivateKey.(*ecdsa.PrivateKey)
-	if !ok {
-		return nil, wrap(errors.New("CA key is not ECDSA"))
+	block, _ := pem.Decode(certPEM)
+	if block == nil {
+		return nil, wrap(errors.New("CA certificate: no PEM block"))
 	}
-	cert, err := x509.ParseCertificate(pair.Certificate[0])
+	cert, err := x509.ParseCertificate(block.Bytes)
 	if err != nil {
 		return nil, wrap(err)
 	}
-	return &CA{dir: dir, cert: cert, der: pair.Certificate[0], key: key}, nil
+	if !key.PublicKey.Equal(cert.PublicKey) {
+		return nil, wrap(errors.New("the CA key is not the key of the CA certificate"))
+	}
+	return &CA{dir: dir, cert: cert, der: block.Bytes, key: key}, nil
 }
 
 // CertPEM returns the CA certificate, PEM encoded: the trust anchor of
@@ -194,12 +222,32 @@ func (ca *CA) Issue(role Role, code string, now time.Time) (certPEM, keyPEM []by
 	if !codeRE.MatchString(code) {
 		return nil, nil, fmt.Errorf("issue certificate for %q: %w", code, ErrBadCode)
 	}
+	return ca.sign(clientTemplate(role, code), now)
+}
+
+// IssueDesk signs the certificate of desk of the sede code: a RoleSede
+// certificate, as Issue makes, with a URI SAN urn:pinsede:desk:CODE:DESK
+// that DeskOf reads. Each desk of a sede has its own, revoked alone.
+func (ca *CA) IssueDesk(code, desk string, now time.Time) (certPEM, keyPEM []byte, err error) {
+	if !codeRE.MatchString(code) {
+		return nil, nil, fmt.Errorf("issue certificate for %q: %w", code, ErrBadCode)
+	}
+	if !ValidDesk(desk) {
+		return nil, nil, fmt.Errorf("issue certificate for %s desk %q: %w", code, desk, ErrBadDesk)
+	}
+	tmpl := clientTemplate(RoleSede, code)
+	tmpl.URIs = append(tmpl.URIs, &url.URL{Scheme: "urn", Opaque: deskURIPrefix + code + ":" + desk})
+	return ca.sign(tmpl, now)
+}
+
+// clientTemplate is the certificate of role and code, unsigned.
+func clientTemplate(role Role, code string) *x509.Certificate {
 	uri := &url.URL{Scheme: "urn", Opaque: fmt.Sprintf("pinsede:%s:%s", role, code)}
-	return ca.sign(&x509.Certificate{
+	return &x509.Certificate{
 		Subject:     pkix.Name{CommonName: code, OrganizationalUnit: []string{string(role)}, Organization: []string{"pinsede"}},
 		URIs:        []*url.URL{uri},
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}, now)
+	}
 }
 
 // IssueServer signs centrale's server certificate for the given host names
@@ -232,7 +280,7 @@ func (ca *CA) sign(tmpl *x509.Certificate, now time.Time) (certPEM, keyPEM []byt
 	if err != nil {
 		return nil, nil, fmt.Errorf("sign certificate %s: %w", tmpl.Subject.CommonName, err)
 	}
-	keyPEM, err = keyToPEM(key)
+	keyPEM, err = sealKey(key, nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sign certificate: %w", err)
 	}
@@ -360,6 +408,28 @@ func Identity(cert *x509.Certificate) (Role, string, error) {
 	return "", "", ErrNoIdentity
 }
 
+// DeskOf returns the desk a client certificate names (IssueDesk): "" for
+// a certificate with no desk URI, issued before desk ids or to a kiosk or
+// the portal. A desk URI that is not of a sede's certificate, names
+// another code than the subject's, names an invalid desk or comes twice
+// is ErrNoIdentity: the certificate was not made by IssueDesk.
+func DeskOf(cert *x509.Certificate) (string, error) {
+	desk, found := "", false
+	for _, u := range cert.URIs {
+		rest, ok := strings.CutPrefix(u.Opaque, deskURIPrefix)
+		if u.Scheme != "urn" || !ok {
+			continue
+		}
+		code, d, ok := strings.Cut(rest, ":")
+		role, subject, err := Identity(cert)
+		if found || !ok || err != nil || role != RoleSede || code != subject || !ValidDesk(d) {
+			return "", fmt.Errorf("%w: desk URI %s", ErrNoIdentity, u)
+		}
+		desk, found = d, true
+	}
+	return desk, nil
+}
+
 // serial returns a random 127-bit serial number.
 func serial() *big.Int {
 	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
@@ -371,14 +441,6 @@ func serial() *big.Int {
 
 func certToPEM(der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-}
-
-func keyToPEM(key *ecdsa.PrivateKey) ([]byte, error) {
-	der, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		return nil, err
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), nil
 }
 
 // Errors of a revocation list.
@@ -561,24 +623,52 @@ func (c *CRL) Number() string {
 	return c.number.String()
 }
 
+// NextUpdate returns the next update of the list in force: it expires
+// then.
+func (c *CRL) NextUpdate() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.next
+}
+
 // ServerTLS returns centrale's TLS configuration: its certificate, and a
 // client certificate required at the handshake and checked against the
 // CA. A client without one, or with one of another CA, fails the
 // handshake; the handlers then check its role and the revocation list.
 func ServerTLS(caPEM, certPEM, keyPEM []byte) (*tls.Config, error) {
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(caPEM) {
-		return nil, errors.New("server TLS: no CA certificate in PEM")
-	}
 	pair, err := tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {
 		return nil, fmt.Errorf("server TLS: %w", err)
 	}
+	cfg, err := serverTLS(caPEM)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Certificates = []tls.Certificate{pair}
+	return cfg, nil
+}
+
+// ServerTLSFile is ServerTLS with the certificate of f, read again when
+// its files change.
+func ServerTLSFile(caPEM []byte, f *ServerCert) (*tls.Config, error) {
+	cfg, err := serverTLS(caPEM)
+	if err != nil {
+		return nil, err
+	}
+	cfg.GetCertificate = f.GetCertificate
+	return cfg, nil
+}
+
+// serverTLS is the configuration of ServerTLS without its certificate.
+func serverTLS(caPEM []byte) (*tls.Config, error) {
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		return nil, errors.New("server TLS: no CA certificate in PEM")
+	}
 	return &tls.Config{
-		MinVersion:   tls.VersionTLS13,
-		Certificates: []tls.Certificate{pair},
-		ClientCAs:    pool,
-		ClientAuth:   tls.RequireAndVerifyClientCert,
+		MinVersion: tls.VersionTLS13,
+		ClientCAs:  pool,
+		ClientAuth: tls.RequireAndVerifyClientCert,
 	}, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"log/slog"
 	"os"
@@ -21,17 +22,17 @@ import (
 func TestCA(t *testing.T) {
 	dir := t.TempDir()
 	now := testclock.Now()
-	if _, err := pki.Init(dir, "test", now); err != nil {
+	if _, err := pki.Init(dir, "test", now, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pki.Init(dir, "test", now); !errors.Is(err, pki.ErrExists) {
+	if _, err := pki.Init(dir, "test", now, nil); !errors.Is(err, pki.ErrExists) {
 		t.Errorf("second Init: %v, want ErrExists", err)
 	}
-	ca, err := pki.Load(dir)
+	ca, err := pki.Load(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pki.Load(t.TempDir()); !errors.Is(err, pki.ErrNoCA) {
+	if _, err := pki.Load(t.TempDir(), nil); !errors.Is(err, pki.ErrNoCA) {
 		t.Errorf("Load of an empty folder: %v, want ErrNoCA", err)
 	}
 	caCert, err := pki.ParseCert(ca.CertPEM())
@@ -95,6 +96,56 @@ func TestCA(t *testing.T) {
 	}
 }
 
+// Ensure that a desk's certificate names its sede and its desk, that a
+// certificate of before desk ids is desk "", that bad desk ids are
+// refused, and that revoking one desk's certificate leaves the other's.
+func TestDeskCertificate(t *testing.T) {
+	f := newFixture(t)
+	now := *f.now
+	desk := func(code, d string) *x509.Certificate {
+		t.Helper()
+		certPEM, _, err := f.ca.IssueDesk(code, d, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cert, err := pki.ParseCert(certPEM)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cert
+	}
+	c03, c04 := desk("ROMA01", "03"), desk("ROMA01", "04")
+	for _, tc := range []struct {
+		cert *x509.Certificate
+		want string
+	}{{c03, "03"}, {c04, "04"}, {f.cert, ""}} {
+		role, code, err := pki.Identity(tc.cert)
+		if err != nil || role != pki.RoleSede || code != "ROMA01" {
+			t.Errorf("Identity = %s %s %v, want sede ROMA01", role, code, err)
+		}
+		if got, err := pki.DeskOf(tc.cert); err != nil || got != tc.want {
+			t.Errorf("DeskOf = %q %v, want %q", got, err, tc.want)
+		}
+	}
+	for _, d := range []string{"", "03 ", "-3", "a1", "123456789", "0:3"} {
+		if _, _, err := f.ca.IssueDesk("ROMA01", d, now); !errors.Is(err, pki.ErrBadDesk) {
+			t.Errorf("IssueDesk(ROMA01, %q) = %v, want ErrBadDesk", d, err)
+		}
+	}
+	if _, _, err := f.ca.IssueDesk("roma01", "03", now); !errors.Is(err, pki.ErrBadCode) {
+		t.Errorf("IssueDesk(roma01) = %v, want ErrBadCode", err)
+	}
+	if err := f.ca.Revoke(pki.Serial(c03), "PC perso", now); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.crl.Check(c03); !errors.Is(err, pki.ErrRevoked) {
+		t.Errorf("revoked desk 03: %v, want ErrRevoked", err)
+	}
+	if err := f.crl.Check(c04); err != nil {
+		t.Errorf("desk 04 after revoking 03: %v", err)
+	}
+}
+
 // x509Opts verifies client certificates against ca, at now.
 func x509Opts(ca *x509.Certificate, now time.Time) x509.VerifyOptions {
 	pool := x509.NewCertPool()
@@ -119,7 +170,7 @@ func newFixture(t *testing.T) *fixture {
 	now := testclock.Now()
 	f.now = &now
 	var err error
-	if f.ca, err = pki.Init(f.dir, "test", now); err != nil {
+	if f.ca, err = pki.Init(f.dir, "test", now, nil); err != nil {
 		t.Fatal(err)
 	}
 	certPEM, _, err := f.ca.Issue(pki.RoleSede, "ROMA01", now)
@@ -245,7 +296,7 @@ func TestServerTLSRequiresCertificate(t *testing.T) {
 	// crypto/tls checks validity on the real clock: a CA of its own, on
 	// it, not the fixture's, on the suite's clock (PINSEDE_TEST_NOW).
 	now := time.Now()
-	ca, err := pki.Init(t.TempDir(), "tls", now)
+	ca, err := pki.Init(t.TempDir(), "tls", now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,4 +359,64 @@ func TestServerTLSRequiresCertificate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Ensure that a CA key kept with a passphrase is encrypted on disk, opens
+// only with its passphrase, and signs as before.
+func TestCAKeyPassphrase(t *testing.T) {
+	dir := t.TempDir()
+	now := testclock.Now()
+	pass := []byte("una frase lunga e segreta")
+	if _, err := pki.Init(dir, "cifrata", now, pass); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, pki.KeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(raw)
+	if block == nil || !strings.Contains(block.Type, "ENCRYPTED") {
+		t.Fatalf("the key file is not an encrypted key:\n%s", raw)
+	}
+	if _, err := x509.ParseECPrivateKey(block.Bytes); err == nil {
+		t.Fatal("the key file's bytes are the key in the clear")
+	}
+	for _, wrong := range [][]byte{nil, []byte("un'altra frase")} {
+		if _, err := pki.Load(dir, wrong); !errors.Is(err, pki.ErrPassphrase) {
+			t.Errorf("Load with passphrase %q: %v, want ErrPassphrase", wrong, err)
+		}
+	}
+	ca, err := pki.Load(dir, pass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM, _, err := ca.Issue(pki.RoleSede, "ROMA01", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := pki.ParseCert(certPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cert.Verify(x509Opts(mustParse(t, ca.CertPEM()), now)); err != nil {
+		t.Errorf("a certificate signed with the encrypted key does not verify: %v", err)
+	}
+	// A key left in the clear, as before, opens with or without one.
+	plain := t.TempDir()
+	if _, err := pki.Init(plain, "in chiaro", now, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pki.Load(plain, pass); err != nil {
+		t.Errorf("a key in the clear with a passphrase given: %v", err)
+	}
+}
+
+// mustParse parses a PEM certificate.
+func mustParse(t *testing.T, certPEM []byte) *x509.Certificate {
+	t.Helper()
+	c, err := pki.ParseCert(certPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -23,12 +23,13 @@ func (s *Server) putAuditHead(w http.ResponseWriter, r *http.Request, c caller, 
 		problem(w, http.StatusUnprocessableEntity, "bad-audit-head", "Invalid audit head", "audit_head: "+reason+"; nothing was stored")
 		return false
 	}
+	h.Desk = c.desk // the certificate's, never the body's
 	err := s.Store.PutAuditHead(r.Context(), c.code, *h, s.Now())
 	var fe *central.ForkError
 	switch {
 	case errors.As(err, &fe):
 		if s.Log != nil {
-			s.Log.Error("audit head refused", "sede", c.code, "chain", central.ShortHash(h.Chain), "seq", h.Seq,
+			s.Log.ErrorContext(r.Context(), "audit head refused", "sede", c.code, "desk", c.desk, "chain", central.ShortHash(h.Chain), "seq", h.Seq,
 				"hash", central.ShortHash(h.Hash), "reason", fe.Fork.Reason, "fork", fe.Fork.ID, "count", fe.Fork.Count)
 		}
 		problem(w, http.StatusConflict, "audit-fork", "Audit log refused",

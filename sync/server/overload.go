@@ -220,6 +220,13 @@ func (g *gate) enter(ctx context.Context) bool {
 // leave gives back a slot taken by enter.
 func (g *gate) leave() { <-g.slots }
 
+// depth returns how many wait for a slot.
+func (g *gate) depth() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.waiting
+}
+
 // buckets are token buckets by key, at most size of them, the least
 // recently used dropped first. Safe for concurrent use.
 type buckets struct {

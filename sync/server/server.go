@@ -8,13 +8,20 @@
 //
 // Clients authenticate with TLS client certificates from the deployment's
 // CA (sync/pki), required at the handshake: the certificate names the role
-// and the code of its holder. A sede pushes and pulls only its own
+// and the code of its holder, and a sede's the desk PC (pki.DeskOf), which
+// centrale records with each event the desk pushes and its audit head;
+// what a body says of the desk is replaced. A sede pushes and pulls only its own
 // records; a kiosk posts tickets for the sede its certificate names; the
 // portal role checks PINs, within limits of concurrency and rate
 // (VerifyLimits, overload.go) that answer an overload with 503 or 429 and
 // Retry-After. Every error is an RFC 9457 problem
 // (application/problem+json) that says what was wrong. The API is described in openapi.json, served at
 // /v1/openapi.json, and a test checks the handlers against it.
+//
+// ManageHandler (manage.go) serves /healthz, /readyz and /metrics on a
+// separate plain-HTTP listener; Metrics (metrics.go) count the requests,
+// verdicts, PIN checks and locks; each request has an id on its log
+// lines and in X-Request-Id (reqlog.go).
 //
 // # Caveats
 //
@@ -54,8 +61,11 @@ type Server struct {
 	// Now is the clock of the records: the time events are received at,
 	// the day of tickets, the expiry of conversions.
 	Now func() time.Time
-	// Log receives one line per request; nil logs nothing.
+	// Log receives one line per request, with its request id
+	// (WithRequestID, reqlog.go); nil logs nothing.
 	Log *slog.Logger
+	// metrics, when not nil, count the requests (NewMetrics, metrics.go).
+	metrics *Metrics
 	// policy is the eligibility policy served at /v1/policy (SetPolicy);
 	// nil serves pinsede.DefaultPolicy.
 	policy atomic.Pointer[pinsede.Policy]
@@ -70,8 +80,11 @@ type Server struct {
 }
 
 // New returns a Server on store, with verifier, crl and the clock now,
-// and the default VerifyLimits.
+// and the default VerifyLimits; its lines on log carry the request id.
 func New(store central.Store, verifier *central.Verifier, crl *pki.CRL, log *slog.Logger, now func() time.Time) *Server {
+	if log != nil {
+		log = slog.New(WithRequestID(log.Handler()))
+	}
 	s := &Server{Store: store, Verifier: verifier, CRL: crl, Now: now, Log: log}
 	s.SetVerifyLimits(VerifyLimits{})
 	return s
@@ -117,10 +130,19 @@ func (s *Server) Handler() http.Handler {
 	return s.logged(mux)
 }
 
-// statusWriter remembers the status written.
+// statusWriter remembers the status written: 200 when the handler
+// writes a body first.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+}
+
+// Write writes b, after a 200 when no status was written.
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
 }
 
 // WriteHeader remembers the first status and writes it.
@@ -131,10 +153,12 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
-// logged logs each request and turns a panic into a 500 problem.
+// logged gives each request an id (reqlog.go), logs and counts it, and
+// turns a panic into a 500 problem.
 func (s *Server) logged(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		r = withNewRequestID(w, r)
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {
@@ -142,14 +166,19 @@ func (s *Server) logged(next http.Handler) http.Handler {
 					panic(v)
 				}
 				if s.Log != nil {
-					s.Log.Error("panic", "path", r.URL.Path, "panic", fmt.Sprint(v))
+					s.Log.ErrorContext(r.Context(), "panic", "path", r.URL.Path, "panic", fmt.Sprint(v))
 				}
 				if sw.status == 0 {
 					problem(sw, http.StatusInternalServerError, "internal", "Internal error", "the server failed; it has been logged")
 				}
 			}
+			if sw.status == 0 { // nothing written: net/http answers 200
+				sw.status = http.StatusOK
+			}
+			took := time.Since(start)
+			s.metrics.request(r, sw.status, took)
 			if s.Log != nil {
-				s.Log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds())
+				s.Log.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", took.Milliseconds())
 			}
 		}()
 		next.ServeHTTP(sw, r)
@@ -160,6 +189,9 @@ func (s *Server) logged(next http.Handler) http.Handler {
 type caller struct {
 	role pki.Role
 	code string
+	// desk is the desk its certificate names (pki.DeskOf); "" for one of
+	// before desk ids, a kiosk's or the portal's.
+	desk string
 	// serial is its certificate's serial (pki.Serial).
 	serial string
 }
@@ -191,7 +223,12 @@ func (s *Server) auth(role pki.Role, next func(http.ResponseWriter, *http.Reques
 				fmt.Sprintf("%s needs a %s certificate; this one is for %s %s", r.URL.Path, role, got, code))
 			return
 		}
-		next(w, r, caller{role: got, code: code, serial: pki.Serial(cert)})
+		desk, err := pki.DeskOf(cert)
+		if err != nil {
+			problem(w, http.StatusForbidden, "no-identity", "Certificate names no valid desk", err.Error())
+			return
+		}
+		next(w, r, caller{role: got, code: code, desk: desk, serial: pki.Serial(cert)})
 	}
 }
 
@@ -263,14 +300,19 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 			return
 		}
 	}
+	for i := range req.Events { // the desk is the certificate's, never the body's
+		req.Events[i].Desk = c.desk
+	}
 	if !s.putAuditHead(w, r, c, req.AuditHead) { // audit.go
 		return
 	}
-	res, err := s.Store.Apply(r.Context(), c.code, req.Events, s.Now())
+	at := s.Now()
+	res, err := s.Store.Apply(r.Context(), c.code, req.Events, at)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
+	s.metrics.pushed(c.code, req.Events, res, at)
 	writeJSON(w, http.StatusOK, wire.ContentJSON, wire.PushResponse{Results: res})
 }
 
@@ -311,6 +353,7 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, c caller) {
 	if n := len(resp.Changes); n > 0 {
 		resp.Cursor = resp.Changes[n-1].Seq
 	}
+	s.metrics.pulled(c.code, s.Now())
 	writeJSON(w, http.StatusOK, wire.ContentJSON, resp)
 }
 
@@ -321,20 +364,24 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, c caller) {
 	g := s.guard.Load()
 	now := s.Now()
 	if ok, d := g.certs.take(c.serial, now); !ok {
+		s.metrics.verified("rate_limited")
 		tooMany(w, "this certificate", d)
 		return
 	}
 	var req wire.VerifyRequest
 	if !decode(w, r, wire.MaxVerifyBytes, &req) {
+		s.metrics.verified("invalid")
 		return
 	}
 	if cf, err := pinsede.ParseCodiceFiscale(req.CodiceFiscale); err == nil { // else Verify refuses it, hashing nothing
 		if ok, d := g.cfs.take(string(cf), now); !ok {
+			s.metrics.verified("rate_limited")
 			tooMany(w, "this codice fiscale", d)
 			return
 		}
 	}
 	if !g.gate.enter(r.Context()) {
+		s.metrics.verified("overloaded")
 		retryAfter(w, time.Second)
 		problem(w, http.StatusServiceUnavailable, "overloaded", "Too many PIN checks at once",
 			fmt.Sprintf("centrale checks at most %d PINs at once and %d more are waiting; try again in 1 s", g.limits.Slots, g.limits.Queue))
@@ -347,13 +394,16 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, c caller) {
 	}
 	resp, err := s.Verifier.Verify(r.Context(), req)
 	if errors.Is(err, central.ErrBadRequest) {
+		s.metrics.verified("invalid")
 		problem(w, http.StatusUnprocessableEntity, "invalid-login", "Invalid login request", err.Error())
 		return
 	}
 	if err != nil {
+		s.metrics.verified("error")
 		s.internal(w, r, err)
 		return
 	}
+	s.metrics.verified(string(resp.Outcome))
 	writeJSON(w, http.StatusOK, wire.ContentJSON, resp)
 }
 
@@ -402,7 +452,7 @@ func crlState(err error) string {
 // internal logs err and answers a 500 problem that reveals nothing of it.
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 	if s.Log != nil {
-		s.Log.Error("request failed", "path", r.URL.Path, "err", err)
+		s.Log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
 	}
 	problem(w, http.StatusInternalServerError, "internal", "Internal error", "the server failed; it has been logged, try again later")
 }

@@ -39,13 +39,13 @@ func (s *Server) sweepTickets(ctx context.Context, now time.Time) {
 	n, err := s.Store.WipeTickets(ctx, time.Date(y, m, d, 0, 0, 0, 0, now.Location()))
 	if err != nil {
 		if s.Log != nil {
-			s.Log.Error("wipe tickets", "err", err)
+			s.Log.ErrorContext(ctx, "wipe tickets", "err", err)
 		}
 		return
 	}
 	s.sweep.day = day
 	if s.Log != nil && n > 0 {
-		s.Log.Info("tickets of past days wiped", "tickets", n)
+		s.Log.InfoContext(ctx, "tickets of past days wiped", "tickets", n)
 	}
 }
 

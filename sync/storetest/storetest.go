@@ -113,6 +113,7 @@ func Run(t *testing.T, open Opener) {
 		// audit.go
 		{"AuditHeads", testAuditHeads}, {"AuditFork", testAuditFork},
 		{"AuditReset", testAuditReset}, {"AuditConcurrent", testAuditConcurrent},
+		{"EventDesk", testEventDesk}, {"AuditDesks", testAuditDesks}, // desk.go
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)

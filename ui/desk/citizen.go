@@ -127,7 +127,7 @@ func (a *App) newCitizenScreen(p pinsede.CitizenPage) *citizenScreen {
 			row(lang.L("cred.issued"), when(cr.IssuedAt)),
 			row(lang.L("cred.expires"), day(cr.ExpiresAt)),
 			row(lang.L("cred.by"), issuedBy(cr)),
-			row(lang.L("issue.serial"), dash(cr.SlipSerial)),
+			copyRow(lang.L("issue.serial"), dash(cr.SlipSerial)),
 			row(lang.L("cred.handedover"), handover(cr)),
 		)
 		if !cr.ConvertedAt.IsZero() {
@@ -222,7 +222,7 @@ func personalData(p pinsede.CitizenPage) (string, fyne.CanvasObject) {
 	r := p.Citizen.Request
 	if p.Unknown {
 		return lang.L("citizen.unknown.name"), container.NewVBox(
-			rows(row(lang.L("field.codice_fiscale"), string(r.CodiceFiscale))), note(lang.L("citizen.unknown.intro")))
+			rows(copyRow(lang.L("field.codice_fiscale"), string(r.CodiceFiscale))), note(lang.L("citizen.unknown.intro")))
 	}
 	residence := strings.Join(nonEmpty(r.Residenza.Street,
 		strings.TrimSpace(r.Residenza.CAP+" "+r.Residenza.City+provinceSuffix(r.Residenza.Province)),
@@ -234,7 +234,7 @@ func personalData(p pinsede.CitizenPage) (string, fyne.CanvasObject) {
 	}
 	doc := p.Citizen.Document
 	return r.FullName(), rows(
-		row(lang.L("field.codice_fiscale"), string(r.CodiceFiscale)),
+		copyRow(lang.L("field.codice_fiscale"), string(r.CodiceFiscale)),
 		row(lang.L("field.sesso"), lang.L("sex."+string(r.Sesso))),
 		row(lang.L("citizen.born"), lang.L("citizen.born.value", map[string]any{"Date": r.DataNascita.Italian(), "Place": place})),
 		row(lang.L("mv35.residenza"), residence),

@@ -1,11 +1,13 @@
 package desk
 
 import (
+	"context"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 // Ensure that a key pressed after the issue reaches nothing of the identity
@@ -98,4 +100,42 @@ func TestHandoverLeavesTheFocusOnTheNextStep(t *testing.T) {
 func pressSpace(f fyne.Focusable) {
 	f.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
 	f.TypedRune(' ')
+}
+
+// Ensure that the citizen's page does not keep a keyboard from its
+// buttons: its read-only values are no stops of the Tab key, except the
+// codice fiscale and the envelope's serial, which a clerk copies. Each
+// selectable value was one, 16 of them before Revoca.
+func TestCitizenPageTabStops(t *testing.T) {
+	h := ready(t)
+	out, err := h.desk.Issue(context.Background(), h.app.session, mario, foreignPassport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.app.showCitizen(mario.CodiceFiscale)
+	h.wait()
+	revoke := h.app.citizen.revokeCred[out.Credential.ID]
+	c := h.win.Canvas()
+	labels := 0
+	for tabs := 1; ; tabs++ {
+		c.FocusNext()
+		switch f := c.Focused().(type) {
+		case *widget.Button:
+			if f == revoke {
+				if tabs > 8 || labels > 2 {
+					t.Errorf("Revoca is %d Tabs away, past %d selectable values; want at most 8, past 2", tabs, labels)
+				}
+				return
+			}
+		case nil:
+			t.Fatal("the focus left the window")
+		default:
+			if _, ok := f.(*widget.Entry); !ok {
+				labels++
+			}
+		}
+		if tabs > 100 {
+			t.Fatal("Tab never reaches Revoca")
+		}
+	}
 }

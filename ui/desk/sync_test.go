@@ -39,7 +39,7 @@ type centrale struct {
 func startCentrale(t *testing.T) *centrale {
 	t.Helper()
 	dir := t.TempDir()
-	ca, err := pki.Init(filepath.Join(dir, "ca"), "pinsede test CA", time.Now())
+	ca, err := pki.Init(filepath.Join(dir, "ca"), "pinsede test CA", time.Now(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

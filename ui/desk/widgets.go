@@ -456,13 +456,22 @@ func card(width float32, content fyne.CanvasObject) fyne.CanvasObject {
 	return container.New(&fixedWidth{width: width}, content)
 }
 
-// row is a label and a value on one line, for the read-only pages.
+// row is a label and a value on one line, for the read-only pages. The
+// value is not selectable: a selectable label is a stop of the Tab key, and
+// a page of them keeps a keyboard from its buttons (copyRow).
 func row(label, value string) []fyne.CanvasObject {
 	l := lowLabel(label)
 	v := widget.NewLabel(value)
 	v.Wrapping = fyne.TextWrapWord
-	v.Selectable = true
 	return []fyne.CanvasObject{l, v}
+}
+
+// copyRow is a row whose value the clerk may select and copy: the codice
+// fiscale, the envelope's serial. Each is a stop of the Tab key.
+func copyRow(label, value string) []fyne.CanvasObject {
+	r := row(label, value)
+	r[1].(*widget.Label).Selectable = true
+	return r
 }
 
 // rows lays pairs of label and value out in two aligned columns.

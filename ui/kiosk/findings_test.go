@@ -108,6 +108,16 @@ func TestEnterPicksExactPlace(t *testing.T) {
 			}
 		})
 	}
+	t.Run("today's local name", func(t *testing.T) {
+		h := newHarness(t)
+		w := h.startWizard("it")
+		h.app.showQuestion(4)
+		h.typeInto(w.luogo, "Krk")
+		w.luogo.TypedKey(enter)
+		if got := w.request().LuogoNascita; got.Code != "M293" || w.luogo.Text != "Veglia (FU)" {
+			t.Errorf("Krk and Enter: place %+v, entry %q; want Veglia (FU), M293", got, w.luogo.Text)
+		}
+	})
 	t.Run("two places", func(t *testing.T) {
 		h := newHarness(t)
 		w := h.startWizard("it")

@@ -414,8 +414,9 @@ func (w *wizard) pickTypedPlace() bool {
 	var exact []pinsede.PlaceInfo
 	name, _, _ := strings.Cut(w.luogo.Text, "(") // "Roma (RM)" is searched as Roma
 	for _, p := range pinsede.SearchPlaces(name, 0) {
-		if letters(p.Name) != typed && letters(p.String()) != typed {
-			continue
+		named := func(s string) bool { return letters(s) == typed }
+		if !named(p.Name) && !named(p.String()) && !slices.ContainsFunc(p.Aliases, named) {
+			continue // Krk is Veglia: another name of the place counts too
 		}
 		if !slices.ContainsFunc(exact, func(q pinsede.PlaceInfo) bool { return q.Code == p.Code }) {
 			exact = append(exact, p)

@@ -193,7 +193,11 @@ func header(d doc, s pinsede.Slip) error {
 	// One line each, whatever their length: the heading has a fixed height.
 	y := d.fit(marginL, base+3, 95, sedeName(s.Sede), "B", 9.5, 7.5, dark, 1)
 	y = d.fit(marginL, y, 95, strings.TrimSpace(s.Sede.Address), "", 8.5, 7, grey, 1)
-	d.fit(marginL, y, 95, "Codice sede "+s.Sede.Code, "", 8.5, 8.5, grey, 1)
+	code := "Codice sede " + s.Sede.Code
+	if s.Desk != "" { // the desk PC that printed it, small, by the sede's code
+		code += " – Sportello " + s.Desk
+	}
+	d.fit(marginL, y, 95, code, "", 8.5, 8.5, grey, 1)
 
 	// The serial number as a bar code, 8 mm high, at most 62 mm wide.
 	if err := d.barcode(right, base+5, 8, 62, s.Serial); err != nil {

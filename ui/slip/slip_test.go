@@ -110,6 +110,26 @@ func TestRenderNames(t *testing.T) {
 	}
 }
 
+// Ensure that the slip names the desk PC that printed it, small, by the
+// sede's code, and that a desk with no desk id prints none.
+func TestRenderDesk(t *testing.T) {
+	s := sampleSlip(t, "Rossi", "Mario")
+	for _, desk := range []string{"03", ""} {
+		s.Desk = desk
+		pdf, err := Render(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page1 := pdftotext(t, pdf, "1", "1")
+		if got := strings.Contains(page1, "Codice sede ROMA01 – Sportello 03"); got != (desk != "") {
+			t.Errorf("desk %q: page 1 shows the desk: %v\n%s", desk, got, page1)
+		}
+		if desk == "" && strings.Contains(page1, "Sportello") {
+			t.Errorf("a slip of no desk names one:\n%s", page1)
+		}
+	}
+}
+
 // Ensure that a pending PIN says so on the letter and on the receipt.
 func TestRenderPending(t *testing.T) {
 	s := sampleSlip(t, "Rossi", "Mario")

@@ -45,7 +45,7 @@ func New(t testing.TB, store central.Store) *Env { return NewAt(t, store, testcl
 func NewAt(t testing.TB, store central.Store, now func() time.Time) *Env {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "ca")
-	ca, err := pki.Init(dir, "pinsede test CA", time.Now())
+	ca, err := pki.Init(dir, "pinsede test CA", time.Now(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,6 +109,26 @@ func (e *Env) TLS(t testing.TB, role pki.Role, code string) *tls.Config {
 		t.Fatal(err)
 	}
 	return cfg
+}
+
+// DeskTLS returns a client TLS configuration with the certificate of
+// desk of the sede code (pki.CA.IssueDesk), and the certificate's serial,
+// to revoke it.
+func (e *Env) DeskTLS(t testing.TB, code, desk string) (*tls.Config, string) {
+	t.Helper()
+	certPEM, keyPEM, err := e.CA.IssueDesk(code, desk, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := pki.ParseCert(certPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pki.ClientTLS(e.CA.CertPEM(), certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, pki.Serial(cert)
 }
 
 // Client returns an HTTP client with a certificate for role and code.

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"crypto/x509"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/pinsede/pinsede/internal/logging"
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/server"
+)
+
+// observeFlags adds the flags of the management listener and of the log.
+func observeFlags(fs *flag.FlagSet, c *config) {
+	fs.StringVar(&c.manage, "manage", "127.0.0.1:9090", "`address` of the management listener: plain HTTP, no client certificate, serving /healthz, /readyz and /metrics; keep it on loopback or the operators' network (\"\": none)")
+	fs.DurationVar(&c.certMargin, "ready-cert-margin", server.DefaultCertMargin, "/readyz is not ready this long before the server certificate expires")
+	fs.StringVar(&c.logFormat, "log-format", "text", "log format: "+logging.Formats)
+	fs.StringVar(&c.logLevel, "log-level", "info", "least level logged: "+logging.Levels)
+}
+
+// observe registers centrale's metrics for srv, and returns them with
+// the management server when -manage is given (nil otherwise).
+func observe(c config, srv *server.Server, cert *pki.ServerCert, caPEM []byte, log *slog.Logger) (*server.Metrics, *http.Server, error) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	certs := map[string]func() *x509.Certificate{"server": cert.Leaf}
+	if ca, err := pki.ParseCert(caPEM); err == nil {
+		certs["ca"] = func() *x509.Certificate { return ca }
+	}
+	metrics, err := server.NewMetrics(reg, srv, certs)
+	if err != nil {
+		return nil, nil, fmt.Errorf("metrics: %w", err)
+	}
+	if c.manage == "" {
+		return metrics, nil, nil
+	}
+	hs := &http.Server{
+		Handler:           srv.ManageHandler(server.Manage{Gatherer: reg, Cert: certs["server"], CertMargin: c.certMargin}),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          server.ErrorLog(log, nil),
+	}
+	return metrics, hs, nil
+}

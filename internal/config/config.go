@@ -1,0 +1,290 @@
+// Package config sets a program's flags from a TOML file and from
+// environment variables, so that each program is configured one way:
+// a flag given on the command line wins over an environment variable,
+// which wins over the file, which wins over the flag's default.
+//
+// # Basics
+//
+// The file's keys are the flags' names (`listen = "0.0.0.0:8443"`,
+// `lock-after = 5`); a table names a prefix (`[verify]` then
+// `memory = 4096` is -verify-memory). Strings, whole numbers, decimals
+// and booleans are given to the flag as text, so a duration is a string
+// ("15m"); an array sets a repeatable flag once per element. The
+// environment variable of a flag is the program's prefix and the flag's
+// name in upper case, - as _ (PINSEDE_CENTRALE_LOCK_AFTER).
+//
+// The file is the one -config names, else the one PREFIX_CONFIG names,
+// else the first of Loader.DefaultFiles that exists; none is no error.
+//
+// # Caveats
+//
+// A key of the file, or a variable with the prefix, that names no flag
+// is an error that names it and where it is: a typo does not pass
+// unseen. Secrets do not belong in flags, which every user of the
+// machine sees in the process list: a program reads them from a file
+// whose name is a flag, or from an environment variable, and refuses
+// them on the command line (Settings.Source says where a value came
+// from).
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Flag is the name of the flag that names the file.
+const Flag = "config"
+
+// Source is where a flag's value came from.
+type Source int
+
+// The sources, from the weakest.
+const (
+	Default Source = iota
+	File
+	Env
+	Args
+)
+
+// String names the source.
+func (s Source) String() string {
+	switch s {
+	case File:
+		return "file"
+	case Env:
+		return "environment"
+	case Args:
+		return "command line"
+	}
+	return "default"
+}
+
+// Loader reads the settings of one program.
+type Loader struct {
+	// EnvPrefix starts the program's environment variables, as
+	// "PINSEDE_CENTRALE_".
+	EnvPrefix string
+	// Environ is the environment, as os.Environ returns it; nil reads
+	// os.Environ.
+	Environ []string
+	// DefaultFiles are the files read, the first that exists, when
+	// neither -config nor the environment names one.
+	DefaultFiles []string
+}
+
+// Settings say where the flags' values came from.
+type Settings struct {
+	// File is the file read; "" when none.
+	File    string
+	sources map[string]Source
+}
+
+// Source returns where the flag name got its value.
+func (s *Settings) Source(name string) Source { return s.sources[name] }
+
+// DefaultFiles returns where a program's file is looked for when
+// neither -config nor the environment names one, the first that exists
+// read: the user's (os.UserConfigDir()/pinsede/NAME.toml), then the
+// machine's (/etc/pinsede/NAME.toml; %ProgramData%\pinsede\NAME.toml on
+// Windows).
+func DefaultFiles(name string) []string {
+	var files []string
+	if dir, err := os.UserConfigDir(); err == nil {
+		files = append(files, filepath.Join(dir, "pinsede", name+".toml"))
+	}
+	if runtime.GOOS == "windows" {
+		if dir := os.Getenv("ProgramData"); dir != "" {
+			files = append(files, filepath.Join(dir, "pinsede", name+".toml"))
+		}
+		return files
+	}
+	return append(files, filepath.Join("/etc/pinsede", name+".toml"))
+}
+
+// Parse parses args with fs, which must declare the string flag -config
+// (Flag), then sets each flag args did not give from its environment
+// variable or, failing that, from the file. It returns fs.Parse's error
+// as it is (flag.ErrHelp included).
+func (l Loader) Parse(fs *flag.FlagSet, args []string) (*Settings, error) {
+	if fs.Lookup(Flag) == nil {
+		return nil, fmt.Errorf("config: flag set %s declares no -%s", fs.Name(), Flag)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	st := &Settings{sources: map[string]Source{}}
+	fs.Visit(func(f *flag.Flag) { st.sources[f.Name] = Args })
+	env, err := l.env(fs)
+	if err != nil {
+		return nil, err
+	}
+	if v, ok := env[Flag]; ok && st.sources[Flag] != Args {
+		if err := fs.Set(Flag, v); err != nil {
+			return nil, fmt.Errorf("%s%s: %w", l.EnvPrefix, envName(Flag), err)
+		}
+		st.sources[Flag] = Env
+	}
+	if st.File, err = l.file(fs.Lookup(Flag).Value.String(), st.sources[Flag] != Default); err != nil {
+		return nil, err
+	}
+	var file map[string][]string
+	if st.File != "" {
+		if file, err = readFile(fs, st.File); err != nil {
+			return nil, err
+		}
+	}
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		if f.Name == Flag || st.sources[f.Name] == Args {
+			return
+		}
+		if v, ok := env[f.Name]; ok {
+			if err := fs.Set(f.Name, v); err != nil {
+				errs = append(errs, fmt.Errorf("%s%s: %w", l.EnvPrefix, envName(f.Name), err))
+			}
+			st.sources[f.Name] = Env
+			return
+		}
+		if vs, ok := file[f.Name]; ok {
+			for _, v := range vs {
+				if err := fs.Set(f.Name, v); err != nil {
+					errs = append(errs, fmt.Errorf("config file %s: %s: %w", st.File, f.Name, err))
+					break
+				}
+			}
+			st.sources[f.Name] = File
+		}
+	})
+	return st, errors.Join(errs...)
+}
+
+// envName is the part of the environment variable of the flag name
+// after the prefix.
+func envName(name string) string { return strings.ToUpper(strings.ReplaceAll(name, "-", "_")) }
+
+// env returns the values of the environment variables with the prefix,
+// by flag name; a variable that names no flag is an error.
+func (l Loader) env(fs *flag.FlagSet) (map[string]string, error) {
+	environ := l.Environ
+	if environ == nil {
+		environ = os.Environ()
+	}
+	names := map[string]string{}
+	fs.VisitAll(func(f *flag.Flag) { names[envName(f.Name)] = f.Name })
+	out := map[string]string{}
+	for _, kv := range environ {
+		k, v, _ := strings.Cut(kv, "=")
+		rest, ok := strings.CutPrefix(k, l.EnvPrefix)
+		if !ok || l.EnvPrefix == "" {
+			continue
+		}
+		name, ok := names[rest]
+		if !ok {
+			return nil, fmt.Errorf("environment variable %s: no such setting (see %s -h)", k, fs.Name())
+		}
+		out[name] = v
+	}
+	return out, nil
+}
+
+// file returns the file to read: named, when given (it must exist),
+// else the first default that exists; "" when none.
+func (l Loader) file(named string, given bool) (string, error) {
+	if given {
+		if named == "" {
+			return "", nil // -config "": none
+		}
+		if _, err := os.Stat(named); err != nil {
+			return "", fmt.Errorf("config file: %w", err)
+		}
+		return named, nil
+	}
+	for _, p := range l.DefaultFiles {
+		_, err := os.Stat(p)
+		if err == nil {
+			return p, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("config file: %w", err)
+		}
+	}
+	return "", nil
+}
+
+// readFile reads the TOML file at path: the values of each flag, as
+// text, by flag name. A key that names no flag is an error.
+func readFile(fs *flag.FlagSet, path string) (map[string][]string, error) {
+	var doc map[string]any
+	if _, err := toml.DecodeFile(path, &doc); err != nil {
+		return nil, fmt.Errorf("config file %s: %w", path, err)
+	}
+	out := map[string][]string{}
+	var walk func(prefix string, m map[string]any) error
+	walk = func(prefix string, m map[string]any) error {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			name := prefix + k
+			if sub, ok := m[k].(map[string]any); ok {
+				if err := walk(name+"-", sub); err != nil {
+					return err
+				}
+				continue
+			}
+			if name == Flag || fs.Lookup(name) == nil {
+				return fmt.Errorf("config file %s: unknown key %q (see %s -h for the settings)", path, name, fs.Name())
+			}
+			vs, err := texts(m[k])
+			if err != nil {
+				return fmt.Errorf("config file %s: %s: %w", path, name, err)
+			}
+			out[name] = vs
+		}
+		return nil
+	}
+	if err := walk("", doc); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// texts returns a TOML value as the text of flag values: one, or one
+// per element of an array.
+func texts(v any) ([]string, error) {
+	switch v := v.(type) {
+	case string:
+		return []string{v}, nil
+	case int64:
+		return []string{strconv.FormatInt(v, 10)}, nil
+	case float64:
+		return []string{strconv.FormatFloat(v, 'g', -1, 64)}, nil
+	case bool:
+		return []string{strconv.FormatBool(v)}, nil
+	case []any:
+		var out []string
+		for _, e := range v {
+			if _, ok := e.([]any); ok {
+				return nil, errors.New("an array of arrays")
+			}
+			t, err := texts(e)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, t...)
+		}
+		return out, nil
+	case time.Time:
+		return nil, errors.New("a date: write it as a string")
+	}
+	return nil, fmt.Errorf("a %T: a string, number or boolean expected", v)
+}

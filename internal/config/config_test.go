@@ -1,0 +1,147 @@
+package config
+
+import (
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// list is a repeatable flag.
+type list []string
+
+func (l *list) String() string     { return strings.Join(*l, ",") }
+func (l *list) Set(v string) error { *l = append(*l, v); return nil }
+
+// settings are the flags of the tests.
+type settings struct {
+	config, listen, dsn string
+	after               int
+	wait                time.Duration
+	rate                float64
+	debug               bool
+	params              list
+}
+
+func flags(s *settings) *flag.FlagSet {
+	fs := flag.NewFlagSet("prog", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&s.config, Flag, "", "")
+	fs.StringVar(&s.listen, "listen", "127.0.0.1:8443", "")
+	fs.StringVar(&s.dsn, "postgres", "", "")
+	fs.IntVar(&s.after, "lock-after", 5, "")
+	fs.DurationVar(&s.wait, "verify-wait", 2*time.Second, "")
+	fs.Float64Var(&s.rate, "verify-cert-rate", 100, "")
+	fs.BoolVar(&s.debug, "debug", false, "")
+	fs.Var(&s.params, "pin-params", "")
+	return fs
+}
+
+func write(t *testing.T, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "prog.toml")
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Ensure that the file sets what the environment does not, the
+// environment what the command line does not, and that each source is
+// told.
+func TestPrecedence(t *testing.T) {
+	path := write(t, `
+listen = "0.0.0.0:8443"
+postgres = "postgres://pinsede@db/pinsede"
+lock-after = 7
+debug = true
+pin-params = ["m=19456,t=2,p=1", "m=65536,t=1,p=2"]
+
+[verify]
+wait = "500ms"
+cert-rate = 2.5
+`)
+	var s settings
+	l := Loader{EnvPrefix: "PROG_", Environ: []string{"PROG_LOCK_AFTER=9", "PROG_LISTEN=10.0.0.1:8443", "OTHER=x"}}
+	st, err := l.Parse(flags(&s), []string{"-config", path, "-listen", "127.0.0.1:9443"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.listen != "127.0.0.1:9443" || s.after != 9 || s.dsn != "postgres://pinsede@db/pinsede" || !s.debug ||
+		s.wait != 500*time.Millisecond || s.rate != 2.5 || !slices.Equal(s.params, list{"m=19456,t=2,p=1", "m=65536,t=1,p=2"}) {
+		t.Errorf("settings: %+v", s)
+	}
+	for name, want := range map[string]Source{"listen": Args, "lock-after": Env, "postgres": File, "verify-wait": File, "config": Args} {
+		if got := st.Source(name); got != want {
+			t.Errorf("source of %s: %s, want %s", name, got, want)
+		}
+	}
+	if st.File != path {
+		t.Errorf("file %q, want %q", st.File, path)
+	}
+}
+
+// Ensure that the file comes from the environment when -config is not
+// given, else from the first default that exists, and that without any
+// the defaults stand.
+func TestWhichFile(t *testing.T) {
+	a, b := write(t, `lock-after = 1`), write(t, `lock-after = 2`)
+	for _, tc := range []struct {
+		l    Loader
+		args []string
+		want int
+	}{
+		{Loader{EnvPrefix: "PROG_", Environ: []string{"PROG_CONFIG=" + a}, DefaultFiles: []string{b}}, nil, 1},
+		{Loader{EnvPrefix: "PROG_", Environ: []string{}, DefaultFiles: []string{a + ".none", b}}, nil, 2},
+		{Loader{EnvPrefix: "PROG_", Environ: []string{}, DefaultFiles: []string{b}}, []string{"-config", ""}, 5},
+		{Loader{EnvPrefix: "PROG_", Environ: []string{}}, nil, 5},
+	} {
+		var s settings
+		if _, err := tc.l.Parse(flags(&s), tc.args); err != nil || s.after != tc.want {
+			t.Errorf("%+v %q: lock-after %d, %v; want %d", tc.l, tc.args, s.after, err, tc.want)
+		}
+	}
+}
+
+// Ensure that an unknown key, a variable with the prefix that names no
+// setting, a bad value and a missing file are errors that name them.
+func TestErrors(t *testing.T) {
+	for _, tc := range []struct {
+		file    string
+		environ []string
+		want    string
+	}{
+		{`lock-aftr = 5`, nil, `unknown key "lock-aftr"`},
+		{"[verify]\nwiat = \"1s\"", nil, `unknown key "verify-wiat"`},
+		{`config = "other.toml"`, nil, `unknown key "config"`},
+		{`lock-after = "five"`, nil, "lock-after: parse error"},
+		{`verify-wait = 2028-02-29`, nil, "a date"},
+		{`listen = `, nil, "config file"},
+		{``, []string{"PROG_LISTN=x"}, "environment variable PROG_LISTN: no such setting"},
+		{``, []string{"PROG_LOCK_AFTER=x"}, "PROG_LOCK_AFTER"},
+	} {
+		path := write(t, tc.file)
+		var s settings
+		_, err := Loader{EnvPrefix: "PROG_", Environ: tc.environ}.Parse(flags(&s), []string{"-config", path})
+		if err == nil || !strings.Contains(err.Error(), tc.want) || (tc.environ == nil && !strings.Contains(err.Error(), path)) {
+			t.Errorf("%q %q: %v, want an error naming %q and the file", tc.file, tc.environ, err, tc.want)
+		}
+	}
+	var s settings
+	if _, err := (Loader{Environ: []string{}}).Parse(flags(&s), []string{"-config", "/nonexistent/prog.toml"}); err == nil {
+		t.Error("a missing -config file accepted")
+	}
+}
+
+// Ensure that the user's file comes before the machine's.
+func TestDefaultFiles(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", home)
+	if got := DefaultFiles("chiosco"); len(got) != 2 || got[0] != filepath.Join(home, "pinsede", "chiosco.toml") || got[1] != "/etc/pinsede/chiosco.toml" {
+		t.Errorf("DefaultFiles: %q", got)
+	}
+}

@@ -1,0 +1,108 @@
+package server
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// DefaultCertMargin is how long before the server certificate expires
+// /readyz answers not ready: time for the operator to renew it while the
+// certificate still serves.
+const DefaultCertMargin = 24 * time.Hour
+
+// readyTimeout bounds the store's answer to /readyz.
+const readyTimeout = 2 * time.Second
+
+// Manage configures the management listener's handler (ManageHandler).
+type Manage struct {
+	// Gatherer is what /metrics serves (the registry of NewMetrics).
+	Gatherer prometheus.Gatherer
+	// Cert returns centrale's server certificate in force: /readyz is not
+	// ready within CertMargin of its expiry. Nil checks none.
+	Cert func() *x509.Certificate
+	// CertMargin is DefaultCertMargin when zero.
+	CertMargin time.Duration
+}
+
+// ManageHandler returns the handler of the management listener, plain
+// HTTP without client certificates, for loopback or the operators'
+// network only:
+//
+//   - GET /healthz answers 200 while the process serves (liveness);
+//   - GET /readyz answers 200 when the store answers, the revocation
+//     list is current and the server certificate is not within the
+//     margin of its expiry, else 503; the body says each check;
+//   - GET /metrics serves m.Gatherer for Prometheus.
+func (s *Server) ManageHandler(m Manage) http.Handler {
+	if m.CertMargin <= 0 {
+		m.CertMargin = DefaultCertMargin
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		lines, ready := s.readiness(r.Context(), m)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		if !ready {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		fmt.Fprint(w, strings.Join(lines, "\n")+"\n")
+	})
+	if m.Gatherer != nil {
+		mux.Handle("GET /metrics", promhttp.HandlerFor(m.Gatherer, promhttp.HandlerOpts{}))
+	}
+	return mux
+}
+
+// readiness runs the checks of /readyz: one line each, and whether all
+// passed.
+func (s *Server) readiness(ctx context.Context, m Manage) ([]string, bool) {
+	ready := true
+	var lines []string
+	check := func(name string, err error) {
+		if err != nil {
+			ready = false
+			lines = append(lines, name+": "+err.Error())
+			return
+		}
+		lines = append(lines, name+": ok")
+	}
+	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
+	if err := s.Store.Ping(ctx); err != nil {
+		check("store", fmt.Errorf("%s store does not answer", s.Store.Kind()))
+	} else {
+		check("store", nil)
+	}
+	if s.CRL != nil {
+		if err := s.CRL.Status(); err != nil {
+			check("crl", fmt.Errorf("%s (number %s, next update %s)", crlState(err), s.CRL.Number(), s.CRL.NextUpdate().UTC().Format(time.RFC3339)))
+		} else {
+			check("crl", nil)
+		}
+	}
+	if m.Cert != nil {
+		if cert := m.Cert(); cert.NotAfter.Sub(s.Now()) < m.CertMargin {
+			check("certificate", fmt.Errorf("the server certificate expires at %s, within %s", cert.NotAfter.UTC().Format(time.RFC3339), m.CertMargin))
+		} else {
+			check("certificate", nil)
+		}
+	}
+	if ready {
+		lines = append([]string{"ready"}, lines...)
+	} else {
+		lines = append([]string{"not ready"}, lines...)
+	}
+	return lines, ready
+}

@@ -1,0 +1,171 @@
+package server
+
+import (
+	"crypto/x509"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// Metrics are centrale's Prometheus metrics, served on the management
+// listener (Manage). Their labels are bounded: routes of the API, status
+// codes, verdicts and outcomes, and sede codes, which only the CA's
+// certificates make. No label, and no value, names a citizen.
+//
+// A nil *Metrics records nothing.
+type Metrics struct {
+	requests      *prometheus.HistogramVec
+	verify        *prometheus.CounterVec
+	locks         *prometheus.CounterVec
+	verdicts      *prometheus.CounterVec
+	lastPush      *prometheus.GaugeVec
+	lastPull      *prometheus.GaugeVec
+	lag           prometheus.Histogram
+	handshakeErrs *prometheus.CounterVec
+}
+
+// NewMetrics returns the metrics of s, registered with reg, and has s
+// and its Verifier record into them; call it before s serves. Gauges
+// read s's PIN check slots and queue and its revocation list when
+// scraped. certs give the certificates whose expiry is a metric, by name
+// ("server", "ca"), as they are when scraped: a certificate renewed
+// without a restart shows its new expiry.
+func NewMetrics(reg prometheus.Registerer, s *Server, certs map[string]func() *x509.Certificate) (*Metrics, error) {
+	m := &Metrics{
+		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "pinsede_http_request_duration_seconds",
+			Help:    "Requests to the API by route and status code, and how long they took.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"route", "code"}),
+		verify: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pinsede_verify_total",
+			Help: "PIN checks by outcome: the answer's outcome, or rate_limited, overloaded, invalid, error.",
+		}, []string{"outcome"}),
+		locks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pinsede_verify_locks_total",
+			Help: "Wrong-PIN locks: set (temporary or permanent), and checks refused because the credential was locked (held).",
+		}, []string{"event"}),
+		verdicts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pinsede_push_events_total",
+			Help: "Events pushed by the sedi, by verdict.",
+		}, []string{"verdict"}),
+		lastPush: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pinsede_sede_last_push_timestamp_seconds",
+			Help: "When each sede last pushed, as applied by this replica (Unix time).",
+		}, []string{"sede"}),
+		lastPull: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pinsede_sede_last_pull_timestamp_seconds",
+			Help: "When each sede last pulled its changes from this replica (Unix time).",
+		}, []string{"sede"}),
+		lag: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "pinsede_push_event_lag_seconds",
+			Help:    "How long before its arrival at centrale a pushed event happened at the desk (offline desks push late); resends not counted.",
+			Buckets: []float64{1, 5, 30, 60, 300, 1800, 3600, 6 * 3600, 24 * 3600, 3 * 24 * 3600, 7 * 24 * 3600},
+		}),
+		handshakeErrs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pinsede_tls_handshake_errors_total",
+			Help: "TLS handshakes that failed, by reason: eof, timeout, no_certificate, bad_certificate, other. Not logged one by one.",
+		}, []string{"reason"}),
+	}
+	cs := []prometheus.Collector{m.requests, m.verify, m.locks, m.verdicts, m.lastPush, m.lastPull, m.lag, m.handshakeErrs,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "pinsede_verify_in_progress",
+			Help: "PIN checks hashing now, each in a slot.",
+		}, func() float64 { return float64(len(s.guard.Load().gate.slots)) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "pinsede_verify_waiting",
+			Help: "PIN checks waiting for a slot: the hash queue's depth.",
+		}, func() float64 { return float64(s.guard.Load().gate.depth()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "pinsede_verify_slots",
+			Help: "PIN checks that may hash at once (-verify-slots).",
+		}, func() float64 { return float64(s.guard.Load().limits.Slots) }),
+	}
+	if s.CRL != nil {
+		cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "pinsede_crl_next_update_timestamp_seconds",
+			Help: "When the revocation list in force expires: its next update (Unix time).",
+		}, func() float64 { return float64(s.CRL.NextUpdate().Unix()) }))
+	}
+	for _, c := range cs {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	for name, c := range certs {
+		if err := reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name:        "pinsede_certificate_expiry_timestamp_seconds",
+			Help:        "When centrale's certificates expire (Unix time).",
+			ConstLabels: prometheus.Labels{"cert": name},
+		}, func() float64 { return float64(c().NotAfter.Unix()) })); err != nil {
+			return nil, err
+		}
+	}
+	for _, o := range []wire.Outcome{wire.Valid, wire.Wrong, wire.Expired, wire.Revoked, wire.ChangeRequired} {
+		m.verify.WithLabelValues(string(o))
+	}
+	for _, v := range []wire.Verdict{wire.Accepted, wire.Duplicate, wire.Superseded, wire.Rejected} {
+		m.verdicts.WithLabelValues(string(v))
+	}
+	s.metrics = m
+	if s.Verifier != nil {
+		s.Verifier.Locked = m.lock
+	}
+	return m, nil
+}
+
+// request records a request answered with code, on the route of the
+// mux's pattern ("other" for none).
+func (m *Metrics) request(r *http.Request, code int, d time.Duration) {
+	if m == nil {
+		return
+	}
+	route := r.Pattern
+	if route == "" || route == "/" {
+		route = "other"
+	}
+	m.requests.WithLabelValues(route, strconv.Itoa(code)).Observe(d.Seconds())
+}
+
+// verified records a PIN check's outcome.
+func (m *Metrics) verified(outcome string) {
+	if m != nil {
+		m.verify.WithLabelValues(outcome).Inc()
+	}
+}
+
+// lock records what a check did about a lock (central.Verifier.Locked).
+func (m *Metrics) lock(e central.LockEvent) {
+	if m != nil {
+		m.locks.WithLabelValues(string(e)).Inc()
+	}
+}
+
+// pushed records a sede's push applied at the time at, and its results.
+func (m *Metrics) pushed(sede string, events []pinsede.Event, res []wire.Result, at time.Time) {
+	if m == nil {
+		return
+	}
+	m.lastPush.WithLabelValues(sede).Set(float64(at.Unix()))
+	for _, r := range res {
+		m.verdicts.WithLabelValues(string(r.Verdict)).Inc()
+	}
+	for i, ev := range events {
+		if i < len(res) && res[i].Verdict != wire.Duplicate { // a resend arrived before
+			m.lag.Observe(max(at.Sub(ev.Time), 0).Seconds())
+		}
+	}
+}
+
+// pulled records a sede's pull at the time at.
+func (m *Metrics) pulled(sede string, at time.Time) {
+	if m != nil {
+		m.lastPull.WithLabelValues(sede).Set(float64(at.Unix()))
+	}
+}
