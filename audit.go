@@ -64,3 +64,26 @@ func (e AuditEntry) ChainHash() []byte {
 	h := sha256.Sum256(b)
 	return h[:]
 }
+
+// AuditHead is the end of a desk's hash-chained audit log: its last
+// entry's Seq and Hash, and the Chain it belongs to, the Hash of its first
+// entry, which tells apart the desks of one sede. A store with no entry
+// has the zero head: Seq 0, no Chain and no Hash. Each push to the
+// central records carries it (sync/wire).
+type AuditHead struct {
+	Chain []byte `json:"chain,omitempty"`
+	Seq   uint64 `json:"seq"`
+	Hash  []byte `json:"hash,omitempty"`
+	// Desk is the desk PC whose chain it is: centrale sets it from the
+	// client certificate (what a push says is replaced), and keeps and
+	// admits chains per sede and desk. "" for a certificate of before
+	// desk ids.
+	Desk string `json:"desk,omitempty"`
+}
+
+// KeptHead is an audit head as the central records keep it: with when it
+// was first received.
+type KeptHead struct {
+	AuditHead
+	Received time.Time `json:"received"`
+}

@@ -510,6 +510,12 @@ func TestSettings(t *testing.T) {
 // real renderer is ui/slip's, tested there and in local.
 type fakeForms struct{ rendered []pinsede.MV35Data }
 
+func (*fakeForms) RenderInfoSheet() ([]byte, error) { return []byte("%PDF-1.7 fake"), nil }
+
+func (*fakeForms) RenderReconciliation(pinsede.Reconciliation) ([]byte, error) {
+	return []byte("%PDF-1.7 fake"), nil
+}
+
 func (f *fakeForms) RenderMV35(d pinsede.MV35Data) ([]byte, error) {
 	f.rendered = append(f.rendered, d)
 	return []byte("%PDF-1.7 " + d.Request.Cognome), nil

@@ -29,6 +29,9 @@ var (
 	ErrAlreadyHandedOver = errors.New("already handed over")
 	// ErrNotActive is returned for an action that needs an active credential.
 	ErrNotActive = errors.New("credential not active")
+	// ErrTicketExpired is returned by TakeTicket for a kiosk ticket of a
+	// past day: a ticket is valid on the day it was printed only.
+	ErrTicketExpired = errors.New("ticket of a past day")
 	// ErrSameApprover is returned when an operator approves their own
 	// action: a supervisor's approval must come from someone else.
 	ErrSameApprover = errors.New("approval by the operator who asks for it")

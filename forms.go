@@ -27,10 +27,20 @@ type MV35Data struct {
 	Replaces bool
 }
 
-// FormRenderer renders the forms the sede prints and archives, as PDF.
-// The domain cannot draw: the user interface's layer provides it.
+// FormRenderer renders the documents the desk prints and archives that
+// hold no PIN, as PDF: every one of them, so that a renderer that lacks
+// one does not compile. The domain cannot draw: the user interface's
+// layer provides it (ui/desk.MV35Renderer). The slip, which holds the
+// PIN, is rendered and printed by the SlipPrinter alone.
 type FormRenderer interface {
+	// RenderMV35 renders the filled MV35.
 	RenderMV35(MV35Data) ([]byte, error)
+	// RenderInfoSheet renders the information sheet on SPID, CIE and CNS
+	// given to a citizen the policy refuses a PIN. It holds no personal
+	// data.
+	RenderInfoSheet() ([]byte, error)
+	// RenderReconciliation renders the end-of-day reconciliation.
+	RenderReconciliation(Reconciliation) ([]byte, error)
 }
 
 // DocumentPrinter prints a finished document that holds no PIN. title

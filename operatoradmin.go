@@ -120,3 +120,79 @@ func (d *Desk) adminOperator(s *Session, id string, action AuditAction, change f
 	}
 	return nil
 }
+
+// AddOperator creates an operator account. Supervisors only.
+func (d *Desk) AddOperator(s *Session, n NewOperator) error {
+	if !s.IsSupervisor() {
+		return ErrForbidden
+	}
+	if es := n.Validate(); len(es) > 0 {
+		return es
+	}
+	hash, err := HashSecret([]byte(n.Password), d.PasswordParams, d.Rand)
+	if err != nil {
+		return err
+	}
+	now := d.Now()
+	return d.Store.Update(func(tx Tx) error {
+		if _, err := tx.Operator(n.ID); err == nil {
+			return FieldErrors{{Field: FieldOperatorID, Key: "err.operator.exists"}}
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		op := Operator{ID: n.ID, Name: n.Name, Role: n.Role, PasswordHash: hash, CreatedAt: now}
+		if err := tx.PutOperator(op); err != nil {
+			return err
+		}
+		return appendAudit(tx, now, s.Sede.Code, s.Actor(),
+			AuditEntry{Action: ActionOperatorAdded, Detail: op.ID + " " + string(op.Role)})
+	})
+}
+
+// DisableOperator disables an operator account: it can no longer log in.
+// The last active supervisor cannot be disabled. Supervisors only.
+func (d *Desk) DisableOperator(s *Session, id string) error {
+	if !s.IsSupervisor() {
+		return ErrForbidden
+	}
+	now := d.Now()
+	return d.Store.Update(func(tx Tx) error {
+		op, err := tx.Operator(id)
+		if err != nil {
+			return fmt.Errorf("disable operator %s: %w", id, err)
+		}
+		if op.Disabled {
+			return nil
+		}
+		if op.Role == RoleSupervisore {
+			ops, err := tx.Operators()
+			if err != nil {
+				return err
+			}
+			active := 0
+			for _, o := range ops {
+				if o.Role == RoleSupervisore && !o.Disabled {
+					active++
+				}
+			}
+			if active <= 1 {
+				return ErrLastSupervisor
+			}
+		}
+		op.Disabled = true
+		if err := tx.PutOperator(op); err != nil {
+			return err
+		}
+		return appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{Action: ActionOperatorOff, Detail: op.ID})
+	})
+}
+
+// Operators lists the operator accounts. Supervisors only.
+func (d *Desk) Operators(s *Session) ([]Operator, error) {
+	if !s.IsSupervisor() {
+		return nil, ErrForbidden
+	}
+	var ops []Operator
+	err := d.Store.View(func(tx Tx) (err error) { ops, err = tx.Operators(); return err })
+	return ops, err
+}

@@ -2,13 +2,11 @@ package pinsede
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"strings"
-	"unicode/utf8"
 )
 
 // Eligibility names who may get a PIN under a rule of a Policy.
@@ -226,15 +224,6 @@ func LoadPolicy(path string) (Policy, error) {
 	return p, nil
 }
 
-// Override is a supervisor's override of a policy refusal, given on the
-// desk's screen with the supervisor's own id and password and a written
-// reason of at least MinOverrideReason characters.
-type Override struct {
-	SupervisorID string
-	Password     string
-	Reason       string
-}
-
 // PolicySource returns the newest policy a desk has from the central
 // records, which distribute it (GET /v1/policy), and whether it has one.
 type PolicySource func() (Policy, bool)
@@ -311,80 +300,6 @@ func (dec Decision) problem() error {
 	return &Problem{Key: dec.Key, Args: map[string]any{"Alternatives": strings.Join(dec.Alternatives, ", ")}, Err: ErrNotEligible}
 }
 
-// IssueWithOverride issues a PIN as Issue does, to a citizen the policy
-// refuses, on a supervisor's override: the approver is an active supervisor
-// other than the session's operator (dual control: ErrSameApprover,
-// ErrForbidden, ErrBadCredentials as for ReplaceSlip) and the written
-// reason has at least MinOverrideReason characters (else FieldErrors on
-// FieldOverrideReason). The override is audited as ActionPolicyOverride,
-// with the refusal's key, the approver and the reason, in the transaction
-// that commits the credential. A citizen the policy accepts is simply
-// issued a PIN, with no override recorded.
-func (d *Desk) IssueWithOverride(ctx context.Context, s *Session, req Request, ver Verification, o Override) (Issued, error) {
-	if d.Printer == nil {
-		return Issued{}, ErrNoPrinter
-	}
-	today := DateOf(d.Now())
-	es := req.Validate(today)
-	es = append(es, ver.Validate(today)...)
-	o.Reason = strings.TrimSpace(o.Reason)
-	if utf8.RuneCountInString(o.Reason) < MinOverrideReason {
-		es.add(FieldOverrideReason, KeyOverrideReasonShort, map[string]any{"Min": MinOverrideReason})
-	}
-	if len(es) > 0 {
-		return Issued{}, es
-	}
-	if err := d.approve(s, Approval{SupervisorID: o.SupervisorID, Password: o.Password}); err != nil {
-		return Issued{}, fmt.Errorf("policy override: %w", err)
-	}
-	dec, err := d.refusal(s, req, &ver.Document, false)
-	switch {
-	case err == nil:
-		return d.issue(ctx, s, req, ver) // eligible: nothing to override
-	case !errors.Is(err, ErrNotEligible):
-		return Issued{}, err
-	}
-	return d.issue(ctx, s, req, ver, AuditEntry{
-		Action: ActionPolicyOverride, Subject: req.CodiceFiscale,
-		Detail: fmt.Sprintf("%s; approvato da %s: %s", dec.Key, o.SupervisorID, o.Reason),
-	})
-}
-
-// InfoSheetRenderer renders the information sheet on SPID, CIE and CNS
-// given to a citizen the policy refuses a PIN, as PDF. It holds no
-// personal data. Desk.Forms provides it when it implements it.
-type InfoSheetRenderer interface {
-	RenderInfoSheet() ([]byte, error)
-}
-
 // ActionInfoSheetPrinted records the print of the information sheet on
 // SPID, CIE and CNS.
 const ActionInfoSheetPrinted AuditAction = "infosheet.printed"
-
-// PrintInfoSheet prints the information sheet on SPID, CIE and CNS for a
-// citizen refused a PIN, and audits it (with the citizen cf, when given).
-// It needs Documents and a Forms that implements InfoSheetRenderer
-// (ErrNoPrinter without them). The print stays in the sede's audit chain,
-// with no outbox event: the refusal it follows reached the central records
-// already (EventRefused).
-func (d *Desk) PrintInfoSheet(ctx context.Context, s *Session, cf CodiceFiscale) error {
-	r, ok := d.Forms.(InfoSheetRenderer)
-	if !ok || d.Documents == nil {
-		return ErrNoPrinter
-	}
-	pdf, err := r.RenderInfoSheet()
-	if err != nil {
-		return fmt.Errorf("print info sheet: %w", err)
-	}
-	if err := d.Documents.PrintDocument(ctx, "informativa-"+s.Sede.Code, pdf); err != nil {
-		return &Problem{Key: KeyPrintFailed, Err: fmt.Errorf("print info sheet: %w", err)}
-	}
-	now := d.Now()
-	err = d.Store.Update(func(tx Tx) error {
-		return appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{Action: ActionInfoSheetPrinted, Subject: cf})
-	})
-	if err != nil {
-		return fmt.Errorf("record info sheet print: %w", err)
-	}
-	return nil
-}

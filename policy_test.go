@@ -328,15 +328,15 @@ type sheetForms struct{ fakeForms }
 
 func (*sheetForms) RenderInfoSheet() ([]byte, error) { return []byte("%PDF-1.7 informativa"), nil }
 
-// Ensure that the information sheet is printed only with a renderer that
-// draws it and a printer, and that the print is audited.
+// Ensure that the information sheet is printed only with a renderer and a
+// printer, and that the print is audited.
 func TestPrintInfoSheet(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	docs := &documents{}
-	f.desk.Forms, f.desk.Documents = &fakeForms{}, docs
+	f.desk.Forms, f.desk.Documents = nil, docs
 	if err := f.desk.PrintInfoSheet(ctx, f.sup, "RSSMRA80A01H501U"); !errors.Is(err, pinsede.ErrNoPrinter) {
-		t.Fatalf("without a renderer of the sheet: %v", err)
+		t.Fatalf("without a renderer: %v", err)
 	}
 	f.desk.Forms = &sheetForms{}
 	if err := f.desk.PrintInfoSheet(ctx, f.sup, "RSSMRA80A01H501U"); err != nil {

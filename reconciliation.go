@@ -155,27 +155,19 @@ func (d *Desk) Reconciliation(s *Session, day Date) (Reconciliation, error) {
 	return r, nil
 }
 
-// ReconciliationRenderer renders the end-of-day reconciliation as PDF.
-// Desk.Forms provides it when it implements it.
-type ReconciliationRenderer interface {
-	RenderReconciliation(Reconciliation) ([]byte, error)
-}
-
 // PrintReconciliation draws up the reconciliation of day (see
 // Reconciliation, which audits it), renders it and prints it. It needs
-// Documents and a Forms that implements ReconciliationRenderer
-// (ErrNoPrinter without them); a print that fails is a *Problem with
-// KeyPrintFailed. It returns the reconciliation printed.
+// Forms and Documents (ErrNoPrinter without them); a print that fails is
+// a *Problem with KeyPrintFailed. It returns the reconciliation printed.
 func (d *Desk) PrintReconciliation(ctx context.Context, s *Session, day Date) (Reconciliation, error) {
-	rr, ok := d.Forms.(ReconciliationRenderer)
-	if !ok || d.Documents == nil {
+	if d.Forms == nil || d.Documents == nil {
 		return Reconciliation{}, ErrNoPrinter
 	}
 	r, err := d.Reconciliation(s, day)
 	if err != nil {
 		return Reconciliation{}, err
 	}
-	pdf, err := rr.RenderReconciliation(r)
+	pdf, err := d.Forms.RenderReconciliation(r)
 	if err != nil {
 		return r, fmt.Errorf("print reconciliation: %w", err)
 	}

@@ -95,7 +95,7 @@ func TestPrintReconciliation(t *testing.T) {
 	ctx := context.Background()
 	day := pinsede.DateOf(f.now)
 	docs := &documents{}
-	f.desk.Forms, f.desk.Documents = &fakeForms{}, docs
+	f.desk.Forms, f.desk.Documents = nil, docs
 	if _, err := f.desk.PrintReconciliation(ctx, f.sup, day); !errors.Is(err, pinsede.ErrNoPrinter) {
 		t.Fatalf("without a renderer: %v", err)
 	}

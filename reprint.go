@@ -2,7 +2,6 @@ package pinsede
 
 import (
 	"context"
-	"errors"
 	"fmt"
 )
 
@@ -12,13 +11,6 @@ const (
 	ReasonSlipLost    = "busta smarrita"
 	ReasonSlipSpoiled = "busta danneggiata o illeggibile"
 )
-
-// Approval is a supervisor's consent to an action, given on the desk's
-// screen with the supervisor's own id and password.
-type Approval struct {
-	SupervisorID string
-	Password     string
-}
 
 // ReplaceSlip replaces the lost or spoiled slip of an active credential. A
 // slip is never printed twice: the old credential is revoked for reason
@@ -111,29 +103,4 @@ func (d *Desk) ReplaceSlip(ctx context.Context, s *Session, credentialID, reason
 	out.Credential, err = d.printSlipPending(ctx, s, citizen.Request, cred, pin, out.Pending)
 	d.notify() // the replacement, or the revocation of a slip not printed
 	return out, err
-}
-
-// approve checks a supervisor's approval of an action of session s: the
-// approver is someone else, the password is right (failures count), and
-// the account is an active supervisor's.
-func (d *Desk) approve(s *Session, a Approval) error {
-	if a.SupervisorID == s.Operator.ID {
-		return ErrSameApprover
-	}
-	var op Operator
-	err := d.Store.View(func(tx Tx) (err error) { op, err = tx.Operator(a.SupervisorID); return err })
-	switch {
-	case errors.Is(err, ErrNotFound):
-		VerifySecret(dummyHash(), []byte(a.Password))
-		return ErrBadCredentials
-	case err != nil:
-		return fmt.Errorf("approval: %w", err)
-	}
-	if err := d.checkPassword(op.ID, a.Password, ""); err != nil {
-		return fmt.Errorf("approval by %s: %w", op.ID, err)
-	}
-	if op.Role != RoleSupervisore {
-		return fmt.Errorf("approval by %s: %w", op.ID, ErrForbidden)
-	}
-	return nil
 }

@@ -22,3 +22,18 @@ const ReasonLocked = "bloccato per troppi tentativi errati"
 func ReasonSupersededBy(sede string, at time.Time) string {
 	return fmt.Sprintf("sostituito da un PIN emesso da un'altra sede (%s, %s)", sede, at.Local().Format("02/01/2006"))
 }
+
+// ReasonRevokedAtCentrale returns the revocation reason of a credential
+// that an operator of the central records revoked for reason.
+func ReasonRevokedAtCentrale(reason string) string {
+	if reason == "" {
+		return "revocato dall'archivio centrale"
+	}
+	return "revocato dall'archivio centrale: " + reason
+}
+
+// ReasonRefusedAtCentrale returns the revocation reason of a delegation
+// that the central records refused for reason.
+func ReasonRefusedAtCentrale(reason string) string {
+	return "rifiutata dall'archivio centrale: " + reason
+}

@@ -74,4 +74,37 @@ type Tx interface {
 	PutDraft(Draft) error
 	// DeleteDraft wipes an operator's request in progress, if any.
 	DeleteDraft(operator string) error
+
+	SyncTx
+}
+
+// SyncTx is the part of a transaction that keeps what the sync with the
+// central records brings: the changes pulled and the cursor after them,
+// the kiosk's tickets waiting, the outbox's acknowledgements and the
+// events not accepted. It stores; the Desk decides (pulled.go, ticket.go,
+// notaccepted.go).
+type SyncTx interface {
+	// KeepChange keeps a pulled change, unless one of its Seq is kept
+	// already; it reports whether it kept it.
+	KeepChange(Change) (bool, error)
+	// SetSyncCursor keeps the cursor to pull after next time.
+	SetSyncCursor(cursor uint64) error
+
+	// PutTicket keeps a kiosk ticket waiting, replacing one of its code.
+	PutTicket(Ticket) error
+	// Ticket returns the ticket waiting of code.
+	Ticket(code string) (Ticket, error)
+	// DeleteTicket removes the ticket of code, if any.
+	DeleteTicket(code string) error
+	// Tickets returns every ticket waiting, of any day, in no order.
+	Tickets() ([]Ticket, error)
+
+	// AckOutbox removes from the outbox the events of seqs; those no
+	// longer there are ignored.
+	AckOutbox(seqs []uint64) error
+	// PutNotAccepted keeps an event the central records did not accept.
+	PutNotAccepted(NotAccepted) error
+	// NotAccepted returns the events kept by PutNotAccepted, oldest
+	// first.
+	NotAccepted() ([]NotAccepted, error)
 }

@@ -46,3 +46,9 @@ func (d *Desk) UnlockPIN(s *Session, credentialID string, ver Verification) (Cre
 	d.notify()
 	return cred, nil
 }
+
+// Unlock resumes a session locked for inactivity with the operator's
+// password. Failures count towards the account's lock-out like a login's.
+func (d *Desk) Unlock(s *Session, password string) error {
+	return d.checkPassword(s.Operator.ID, password, "")
+}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
-	"github.com/pinsede/pinsede/sync/wire"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -20,8 +19,8 @@ import (
 // AuditHead returns the end of the audit chain as a push carries it: the
 // Seq and Hash of the recorded end, and the Chain, the Hash of entry 1.
 // It is the zero head while the chain has no entry.
-func (s *Store) AuditHead() (wire.AuditHead, error) {
-	var h wire.AuditHead
+func (s *Store) AuditHead() (pinsede.AuditHead, error) {
+	var h pinsede.AuditHead
 	err := s.db.View(func(btx *bolt.Tx) error {
 		t := &tx{btx: btx, k: s.k}
 		end, err := t.auditHead()
@@ -32,11 +31,11 @@ func (s *Store) AuditHead() (wire.AuditHead, error) {
 		if err := t.get(bucketAudit, seqKey(1), &first); err != nil {
 			return fmt.Errorf("first audit entry: %w", err)
 		}
-		h = wire.AuditHead{Chain: first.Hash, Seq: end.Seq, Hash: end.Hash}
+		h = pinsede.AuditHead{Chain: first.Hash, Seq: end.Seq, Hash: end.Hash}
 		return nil
 	})
 	if err != nil {
-		return wire.AuditHead{}, fmt.Errorf("audit head of %s: %w", s.path, err)
+		return pinsede.AuditHead{}, fmt.Errorf("audit head of %s: %w", s.path, err)
 	}
 	return h, nil
 }
@@ -57,7 +56,7 @@ const (
 // AnchorReport is the outcome of CheckAnchors.
 type AnchorReport struct {
 	// Head is the end of the store's chain (AuditHead).
-	Head wire.AuditHead
+	Head pinsede.AuditHead
 	// Matched counts the heads of the store's chain that it holds; Last
 	// is the highest Seq among them, 0 when none.
 	Matched int
@@ -85,7 +84,7 @@ type AnchorProblem struct {
 // /v1/audit/heads), sorted by chain and Seq, against the store's chain:
 // each head of its chain must be a point of it, the entry at the head's
 // Seq having the head's Hash. Heads of other chains are counted only.
-func (s *Store) CheckAnchors(heads []wire.KeptHead) (AnchorReport, error) {
+func (s *Store) CheckAnchors(heads []pinsede.KeptHead) (AnchorReport, error) {
 	head, err := s.AuditHead()
 	if err != nil {
 		return AnchorReport{}, err

@@ -148,10 +148,16 @@ func TestNothingInClear(t *testing.T) {
 	}
 }
 
-// mv35 renders the MV35 with ui/slip, as the desk app does.
+// mv35 renders the documents with ui/slip, as the desk app does.
 type mv35 struct{}
 
 func (mv35) RenderMV35(f pinsede.MV35Data) ([]byte, error) { return slip.MV35(slip.MV35Form(f)) }
+
+func (mv35) RenderInfoSheet() ([]byte, error) { return slip.InfoSheet() }
+
+func (mv35) RenderReconciliation(r pinsede.Reconciliation) ([]byte, error) {
+	return slip.Reconciliation(r)
+}
 
 // Ensure that an issue archives the MV35 sealed with the credential: it
 // opens to a PDF with the citizen's name, and the store file does not show

@@ -323,3 +323,7 @@ func verifyChain(t testing.TB, s *local.Store) local.AuditReport {
 	}
 	return r
 }
+
+// deskOn returns a desk on s with the suite's clock, for the use cases
+// that keep what the sync brings.
+func deskOn(s *local.Store) *pinsede.Desk { return pinsede.NewDesk(s, nil, testclock.Now) }

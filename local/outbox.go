@@ -8,18 +8,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// OutboxItem is an event waiting in the outbox, with its place in the queue.
-type OutboxItem struct {
-	// Seq orders the outbox: events are sent in increasing Seq. Pass it to
-	// Ack once the central records have taken the event.
-	Seq   uint64
-	Event pinsede.Event
-	// Form is the PDF of Event.Form, kept beside the event (the event
-	// names it by SHA-256 and size; its Form.PDF is nil); nil for an event
-	// without a form.
-	Form []byte
-}
-
 // seqKey encodes a sequence number as a key that sorts in number order.
 func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
 
@@ -70,7 +58,7 @@ func (t *tx) Pending() (int, error) {
 
 // Outbox returns the first limit events waiting in the outbox, oldest
 // first; all of them when limit is 0 or less.
-func (s *Store) Outbox(limit int) ([]OutboxItem, error) {
+func (s *Store) Outbox(limit int) ([]pinsede.OutboxItem, error) {
 	return s.OutboxAfter(0, limit, 0)
 }
 
@@ -80,8 +68,8 @@ func (s *Store) Outbox(limit int) ([]OutboxItem, error) {
 // budget when 0 or less). An item counts the length of its event's JSON
 // and of its form, known from the sealed values before they are opened:
 // it opens none that it does not return.
-func (s *Store) OutboxAfter(after uint64, limit, budget int) ([]OutboxItem, error) {
-	var items []OutboxItem
+func (s *Store) OutboxAfter(after uint64, limit, budget int) ([]pinsede.OutboxItem, error) {
+	var items []pinsede.OutboxItem
 	err := s.db.View(func(btx *bolt.Tx) error {
 		t := &tx{btx: btx, k: s.k}
 		b, forms, err := t.outboxBuckets()
@@ -103,7 +91,7 @@ func (s *Store) OutboxAfter(after uint64, limit, budget int) ([]OutboxItem, erro
 			if budget > 0 && len(items) > 0 && used+size > budget {
 				break
 			}
-			it := OutboxItem{Seq: binary.BigEndian.Uint64(k)}
+			it := pinsede.OutboxItem{Seq: binary.BigEndian.Uint64(k)}
 			if err := t.decode(bucketOutbox, k, v, &it.Event); err != nil {
 				return err
 			}

@@ -157,12 +157,12 @@ var migrations = [SchemaVersion]migration{
 			return fmt.Errorf("bucket %s: %w", bucketOutboxForms, err)
 		}
 		t := &tx{btx: btx, k: k}
-		var moved []OutboxItem
+		var moved []pinsede.OutboxItem
 		err := btx.Bucket(bucketOutbox).ForEach(func(key, sealed []byte) error {
 			if len(key) != 8 {
 				return fmt.Errorf("outbox key %x: %w", key, ErrCorrupt)
 			}
-			it := OutboxItem{Seq: binary.BigEndian.Uint64(key)}
+			it := pinsede.OutboxItem{Seq: binary.BigEndian.Uint64(key)}
 			if err := t.decode(bucketOutbox, key, sealed, &it.Event); err != nil {
 				return err
 			}

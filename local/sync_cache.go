@@ -4,21 +4,20 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/pinsede/pinsede"
-	"github.com/pinsede/pinsede/sync/wire"
 	bolt "go.etcd.io/bbolt"
 )
 
-// bucketSync holds what the sync client keeps (sealed): the pull cursor,
-// the changes pulled from the central records, and the events the central
-// records did not accept. It is made on first use; the next schema
-// migration should make it with the others.
+// bucketSync holds what the sync keeps (sealed): the pull cursor, the
+// changes pulled from the central records, the events the central records
+// did not accept, the kiosk's tickets waiting (tickets.go) and the
+// eligibility policy. It is made on first use; the next schema migration
+// should make it with the others.
 //
 //	"cursor"                       -> sealed uint64
-//	"change" ‖ seq (big-endian)    -> sealed wire.Change
-//	"refused" ‖ outbox seq         -> sealed NotAccepted
+//	"change" ‖ seq (big-endian)    -> sealed pinsede.Change
+//	"refused" ‖ outbox seq         -> sealed pinsede.NotAccepted
 //	"policy"                       -> sealed pinsede.Policy
 var bucketSync = []byte("sync")
 
@@ -29,15 +28,32 @@ var (
 	syncPolicy  = []byte("policy")
 )
 
-// NotAccepted is an outbox event the central records answered with a
-// verdict other than accepted or duplicate: the desk shows it to the
-// operator.
-type NotAccepted struct {
-	Seq     uint64        `json:"seq"`
-	Event   pinsede.Event `json:"event"`
-	Verdict wire.Verdict  `json:"verdict"`
-	Reason  string        `json:"reason"`
-	At      time.Time     `json:"at"`
+// syncBucket returns the sync bucket, making it in a write transaction;
+// nil in a read transaction before it is made.
+func (t *tx) syncBucket() (*bolt.Bucket, error) {
+	if t.btx == nil {
+		return nil, errTxDone
+	}
+	if !t.btx.Writable() {
+		return t.btx.Bucket(bucketSync), nil
+	}
+	return t.btx.CreateBucketIfNotExists(bucketSync)
+}
+
+// eachSync calls fn on each record of the sync bucket whose key starts
+// with prefix, in key order; none before the bucket is made.
+func (t *tx) eachSync(prefix []byte, fn func(k, v []byte) error) error {
+	b, err := t.syncBucket()
+	if err != nil || b == nil {
+		return err
+	}
+	c := b.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if err := fn(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // syncUpdate runs fn on the sync bucket in a write transaction, making the
@@ -66,51 +82,32 @@ func (s *Store) OutboxLen() (int, error) {
 	return n, err
 }
 
-// AckSync removes from the outbox the events the central records answered,
-// and keeps those not accepted, in one transaction.
-func (s *Store) AckSync(seqs []uint64, refused []NotAccepted) error {
-	err := s.syncUpdate(func(t *tx) error {
-		if err := t.ackOutbox(seqs); err != nil {
-			return err
-		}
-		for _, r := range refused {
-			if err := t.put(bucketSync, append(append([]byte{}, syncRefused...), seqKey(r.Seq)...), r); err != nil {
-				return err
-			}
-			if err := t.endRejectedDelegation(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("ack outbox of %s: %w", s.path, err)
+// AckOutbox removes from the outbox the events of seqs; those no longer
+// there are ignored.
+func (t *tx) AckOutbox(seqs []uint64) error { return t.ackOutbox(seqs) }
+
+// PutNotAccepted keeps an event the central records did not accept, under
+// its outbox seq.
+func (t *tx) PutNotAccepted(r pinsede.NotAccepted) error {
+	if _, err := t.syncBucket(); err != nil {
+		return err
 	}
-	return nil
+	return t.put(bucketSync, append(append([]byte{}, syncRefused...), seqKey(r.Seq)...), r)
 }
 
-// NotAcceptedEvents returns the events the central records did not accept,
+// NotAccepted returns the events the central records did not accept,
 // oldest first.
-func (s *Store) NotAcceptedEvents() ([]NotAccepted, error) {
-	var out []NotAccepted
-	err := s.syncView(func(t *tx, has bool) error {
-		if !has {
-			return nil
+func (t *tx) NotAccepted() ([]pinsede.NotAccepted, error) {
+	var out []pinsede.NotAccepted
+	err := t.eachSync(syncRefused, func(k, v []byte) error {
+		var r pinsede.NotAccepted
+		if err := t.decode(bucketSync, k, v, &r); err != nil {
+			return err
 		}
-		c := t.btx.Bucket(bucketSync).Cursor()
-		for k, v := c.Seek(syncRefused); k != nil && bytes.HasPrefix(k, syncRefused); k, v = c.Next() {
-			var r NotAccepted
-			if err := t.decode(bucketSync, k, v, &r); err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
+		out = append(out, r)
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("events not accepted in %s: %w", s.path, err)
-	}
-	return out, nil
+	return out, err
 }
 
 // SyncCursor returns the cursor of the last pull; 0 before the first.
@@ -134,21 +131,18 @@ func (s *Store) SyncCursor() (uint64, error) {
 
 // PulledChanges returns the changes pulled from the central records,
 // oldest first.
-func (s *Store) PulledChanges() ([]wire.Change, error) {
-	var out []wire.Change
-	err := s.syncView(func(t *tx, has bool) error {
-		if !has {
-			return nil
-		}
-		c := t.btx.Bucket(bucketSync).Cursor()
-		for k, v := c.Seek(syncChange); k != nil && bytes.HasPrefix(k, syncChange); k, v = c.Next() {
-			var ch wire.Change
+func (s *Store) PulledChanges() ([]pinsede.Change, error) {
+	var out []pinsede.Change
+	err := s.db.View(func(btx *bolt.Tx) error {
+		t := &tx{btx: btx, k: s.k}
+		return t.eachSync(syncChange, func(k, v []byte) error {
+			var ch pinsede.Change
 			if err := t.decode(bucketSync, k, v, &ch); err != nil {
 				return err
 			}
 			out = append(out, ch)
-		}
-		return nil
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("pulled changes in %s: %w", s.path, err)
@@ -199,44 +193,4 @@ func (s *Store) CachedPolicy() (p pinsede.Policy, ok bool, err error) {
 		return pinsede.Policy{}, false, fmt.Errorf("cached policy in %s: %w", s.path, err)
 	}
 	return p, ok, nil
-}
-
-// ReasonRejectedAtCentrale returns the revocation reason of a delegation
-// that the central records rejected for reason.
-func ReasonRejectedAtCentrale(reason string) string {
-	return "rifiutata dall'archivio centrale: " + reason
-}
-
-// endRejectedDelegation ends, at the sede, a delegation whose registration
-// the central records rejected (another sede registered one that breaks a
-// rule first): it is revoked by pinsede.ActorCentrale with the reason, and
-// audited for each party, so that it no longer counts toward the limits
-// nor shows as active. Other refusals change nothing here.
-func (t *tx) endRejectedDelegation(r NotAccepted) error {
-	if r.Verdict != wire.Rejected || r.Event.Kind != pinsede.EventDelegationRegistered || r.Event.Delegation == nil {
-		return nil
-	}
-	dl, err := t.Delegation(r.Event.Delegation.ID)
-	switch {
-	case errors.Is(err, pinsede.ErrNotFound):
-		return nil
-	case err != nil:
-		return err
-	case !dl.RevokedAt.IsZero():
-		return nil
-	}
-	reason := ReasonRejectedAtCentrale(r.Reason)
-	dl.RevokedAt, dl.RevokedBy, dl.RevokeReason = r.At, pinsede.ActorCentrale, reason
-	if err := t.PutDelegation(dl); err != nil {
-		return err
-	}
-	for _, cf := range []pinsede.CodiceFiscale{dl.Delegante.CodiceFiscale, dl.Delegato.CodiceFiscale} {
-		if _, err := t.AppendAudit(pinsede.AuditEntry{
-			Time: r.At, Sede: dl.Sede, Actor: pinsede.ActorCentrale, Action: pinsede.ActionDelegationRevoked,
-			Subject: cf, Detail: string(dl.Form) + ": " + reason,
-		}); err != nil {
-			return fmt.Errorf("audit: %w", err)
-		}
-	}
-	return nil
 }

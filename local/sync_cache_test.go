@@ -8,8 +8,6 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/testclock"
-	"github.com/pinsede/pinsede/local"
-	"github.com/pinsede/pinsede/sync/wire"
 )
 
 // Ensure that the sync cache keeps the cursor and each pulled change once,
@@ -23,9 +21,9 @@ func TestSyncCache(t *testing.T) {
 	if ch, err := s.PulledChanges(); err != nil || len(ch) != 0 {
 		t.Fatalf("fresh changes = %v, %v", ch, err)
 	}
-	changes := []wire.Change{{Seq: 3, Kind: wire.ChangeSuperseded, Sede: "ROMA01", CredentialID: "c1"}, {Seq: 7, Kind: wire.ChangeLocked, Sede: "ROMA01", CredentialID: "c2"}}
+	changes := []pinsede.Change{{Seq: 3, Kind: pinsede.ChangeSuperseded, Sede: "ROMA01", CredentialID: "c1"}, {Seq: 7, Kind: pinsede.ChangeLocked, Sede: "ROMA01", CredentialID: "c2"}}
 	for range 2 {
-		if _, err := s.ApplyPulled(7, changes, testclock.Now()); err != nil {
+		if _, err := deskOn(s).ApplyPulled(7, changes, testclock.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -49,14 +47,14 @@ func TestSyncCache(t *testing.T) {
 	if err != nil || len(after) != 2 || after[0].Event.ID != "e2" {
 		t.Errorf("OutboxAfter(1) = %+v, %v", after, err)
 	}
-	refused := []local.NotAccepted{{Seq: 2, Event: after[0].Event, Verdict: wire.Rejected, Reason: "test", At: t0}}
-	if err := s.AckSync([]uint64{1, 2, 3}, refused); err != nil {
+	refused := []pinsede.NotAccepted{{Seq: 2, Event: after[0].Event, Verdict: pinsede.VerdictRejected, Reason: "test", At: t0}}
+	if err := deskOn(s).Acknowledge([]uint64{1, 2, 3}, refused); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := s.OutboxLen(); n != 0 {
 		t.Errorf("OutboxLen = %d after AckSync, want 0", n)
 	}
-	na, err := s.NotAcceptedEvents()
+	na, err := deskOn(s).NotAcceptedEvents()
 	if err != nil || len(na) != 1 || na[0].Event.ID != "e2" || na[0].Reason != "test" {
 		t.Errorf("NotAcceptedEvents = %+v, %v", na, err)
 	}
@@ -74,28 +72,28 @@ func TestApplyPulled(t *testing.T) {
 			IssuedAt: t0, ExpiresAt: t0.AddDate(0, 6, 0), Sede: sede, IssuedBy: "op1"}
 	}
 	at := time.Date(2026, 11, 20, 10, 0, 0, 0, time.Local)
-	superseded := func(seq uint64, id string) wire.Change {
-		return wire.Change{Seq: seq, Kind: wire.ChangeSuperseded, Time: at, Sede: "ROMA01", CredentialID: id, CodiceFiscale: cf, BySede: "MILA01"}
+	superseded := func(seq uint64, id string) pinsede.Change {
+		return pinsede.Change{Seq: seq, Kind: pinsede.ChangeSuperseded, Time: at, Sede: "ROMA01", CredentialID: id, CodiceFiscale: cf, BySede: "MILA01"}
 	}
 	tests := []struct {
 		name   string
 		stored pinsede.Credential
-		change wire.Change
+		change pinsede.Change
 		reason string // "" when nothing is revoked
 	}{
 		{"superseded", cred("c1", "ROMA01", pinsede.StateAttivo), superseded(1, "c1"),
 			"sostituito da un PIN emesso da un'altra sede (MILA01, 20/11/2026)"},
 		{"superseded by the same sede", cred("c1", "ROMA01", pinsede.StateAttivo),
-			wire.Change{Seq: 1, Kind: wire.ChangeSuperseded, Time: at, Sede: "ROMA01", CredentialID: "c1", CodiceFiscale: cf, BySede: "ROMA01"},
+			pinsede.Change{Seq: 1, Kind: pinsede.ChangeSuperseded, Time: at, Sede: "ROMA01", CredentialID: "c1", CodiceFiscale: cf, BySede: "ROMA01"},
 			pinsede.ReasonReplaced},
 		{"locked", cred("c1", "ROMA01", pinsede.StateAttivo),
-			wire.Change{Seq: 1, Kind: wire.ChangeLocked, Time: at, Sede: "ROMA01", CredentialID: "c1", CodiceFiscale: cf},
+			pinsede.Change{Seq: 1, Kind: pinsede.ChangeLocked, Time: at, Sede: "ROMA01", CredentialID: "c1", CodiceFiscale: cf},
 			pinsede.ReasonLocked},
 		{"already revoked", cred("c1", "ROMA01", pinsede.StateRevocato), superseded(1, "c1"), ""},
 		{"unknown credential", cred("c1", "ROMA01", pinsede.StateAttivo), superseded(1, "c9"), ""},
 		{"credential of another sede", cred("c1", "NAPO01", pinsede.StateAttivo), superseded(1, "c1"), ""},
 		{"unknown kind", cred("c1", "ROMA01", pinsede.StateAttivo),
-			wire.Change{Seq: 1, Kind: "policy.changed", Time: at, Sede: "ROMA01", CredentialID: "c1", CodiceFiscale: cf}, ""},
+			pinsede.Change{Seq: 1, Kind: "policy.changed", Time: at, Sede: "ROMA01", CredentialID: "c1", CodiceFiscale: cf}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,7 +105,7 @@ func TestApplyPulled(t *testing.T) {
 				return tx.PutCredential(tt.stored)
 			})
 			for round := range 2 { // the second is a replay
-				got, err := s.ApplyPulled(tt.change.Seq, []wire.Change{tt.change}, t0)
+				got, err := deskOn(s).ApplyPulled(tt.change.Seq, []pinsede.Change{tt.change}, t0)
 				if err != nil {
 					t.Fatal(err)
 				}

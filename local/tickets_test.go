@@ -9,13 +9,11 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
-	"github.com/pinsede/pinsede/local"
-	"github.com/pinsede/pinsede/sync/wire"
 )
 
 // kioskTicket is a ticket as centrale sends it, with person i's request.
-func kioskTicket(code string, issued time.Time) wire.Ticket {
-	return wire.Ticket{Code: code, Number: "K001", Service: "request", Issued: issued, Language: "pt",
+func kioskTicket(code string, issued time.Time) pinsede.Ticket {
+	return pinsede.Ticket{Code: code, Number: "K001", Service: "request", Issued: issued, Language: "pt",
 		Request: person(1, "Rossi", "Maria"), Sede: "ROMA01"}
 }
 
@@ -27,20 +25,22 @@ func kioskTicket(code string, issued time.Time) wire.Ticket {
 // request in clear.
 func TestTickets(t *testing.T) {
 	s := newStore(t)
+	update(t, s, func(tx pinsede.Tx) error { return tx.SetSede(testSede) })
+	clerk := &pinsede.Session{Operator: pinsede.Operator{ID: "op1"}, Sede: testSede}
 	now := time.Date(2026, 3, 10, 11, 0, 0, 0, time.FixedZone("CET", 3600))
 	a, b, c := kioskTicket("ACDEFG34", now.Add(-time.Hour)), kioskTicket("HJKMNP67", now.Add(-2*time.Hour)), kioskTicket("QRTUVW99", now.Add(-30*time.Minute))
 	old := kioskTicket("CDEFGH34", now.Add(-24*time.Hour))
-	changes := []wire.Change{
-		{Seq: 1, Kind: wire.ChangeTicket, Sede: "ROMA01", Ticket: &a},
-		{Seq: 2, Kind: wire.ChangeTicket, Sede: "ROMA01", Ticket: &b},
-		{Seq: 3, Kind: wire.ChangeTicket, Sede: "ROMA01", Ticket: &c},
-		{Seq: 4, Kind: wire.ChangeTicket, Sede: "ROMA01", Ticket: &old},
-		{Seq: 5, Kind: wire.ChangeTicketCalled, Sede: "ROMA01", Ticket: &wire.Ticket{Code: c.Code}},
+	changes := []pinsede.Change{
+		{Seq: 1, Kind: pinsede.ChangeTicket, Sede: "ROMA01", Ticket: &a},
+		{Seq: 2, Kind: pinsede.ChangeTicket, Sede: "ROMA01", Ticket: &b},
+		{Seq: 3, Kind: pinsede.ChangeTicket, Sede: "ROMA01", Ticket: &c},
+		{Seq: 4, Kind: pinsede.ChangeTicket, Sede: "ROMA01", Ticket: &old},
+		{Seq: 5, Kind: pinsede.ChangeTicketCalled, Sede: "ROMA01", Ticket: &pinsede.Ticket{Code: c.Code}},
 	}
-	if _, err := s.ApplyPulled(5, changes, now); err != nil {
+	if _, err := deskOn(s).ApplyPulled(5, changes, now); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.Tickets(now)
+	got, err := deskOn(s).Tickets(now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,14 +57,14 @@ func TestTickets(t *testing.T) {
 		}
 	}
 
-	tk, err := s.TakeTicket("ROMA01", b.Code, now)
+	tk, err := deskOn(s).TakeTicket(clerk, b.Code, now)
 	if err != nil || !reflect.DeepEqual(tk.Request, b.Request) {
 		t.Fatalf("TakeTicket = %+v, %v", tk, err)
 	}
-	if _, err := s.TakeTicket("ROMA01", b.Code, now); !errors.Is(err, pinsede.ErrNotFound) {
+	if _, err := deskOn(s).TakeTicket(clerk, b.Code, now); !errors.Is(err, pinsede.ErrNotFound) {
 		t.Errorf("TakeTicket again: %v, want ErrNotFound", err)
 	}
-	if _, err := s.TakeTicket("ROMA01", c.Code, now); !errors.Is(err, pinsede.ErrNotFound) {
+	if _, err := deskOn(s).TakeTicket(clerk, c.Code, now); !errors.Is(err, pinsede.ErrNotFound) {
 		t.Errorf("TakeTicket of a ticket called at another desk: %v, want ErrNotFound", err)
 	}
 	out, err := s.Outbox(0)
@@ -74,34 +74,34 @@ func TestTickets(t *testing.T) {
 	if len(out) != 1 || out[0].Event.Kind != pinsede.EventTicketCalled || out[0].Event.Ticket != b.Code || out[0].Event.Sede != "ROMA01" || out[0].Event.ID == "" {
 		t.Errorf("outbox = %+v, want one ticket.called of %s", out, b.Code)
 	}
-	if got, _ := s.Tickets(now); len(got) != 1 || got[0].Code != a.Code {
+	if got, _ := deskOn(s).Tickets(now); len(got) != 1 || got[0].Code != a.Code {
 		t.Errorf("Tickets after the take = %+v, want %s only", got, a.Code)
 	}
 
 	// The next day: yesterday's ticket is refused, and wiped.
 	tomorrow := now.Add(24 * time.Hour)
-	if got, _ := s.Tickets(tomorrow); len(got) != 0 {
+	if got, _ := deskOn(s).Tickets(tomorrow); len(got) != 0 {
 		t.Errorf("Tickets of the next day = %+v, want none", got)
 	}
-	tk, err = s.TakeTicket("ROMA01", a.Code, tomorrow)
-	if !errors.Is(err, local.ErrTicketExpired) || tk.Number != a.Number {
+	tk, err = deskOn(s).TakeTicket(clerk, a.Code, tomorrow)
+	if !errors.Is(err, pinsede.ErrTicketExpired) || tk.Number != a.Number {
 		t.Errorf("TakeTicket of yesterday's = %+v, %v; want ErrTicketExpired with the ticket", tk, err)
 	}
 	if n, _ := s.OutboxLen(); n != 1 {
 		t.Errorf("outbox after an expired ticket: %d events, want 1", n)
 	}
-	if _, err := s.ApplyPulled(6, []wire.Change{{Seq: 6, Kind: wire.ChangeTicket, Sede: "ROMA01", Ticket: &a}}, now); err != nil {
+	if _, err := deskOn(s).ApplyPulled(6, []pinsede.Change{{Seq: 6, Kind: pinsede.ChangeTicket, Sede: "ROMA01", Ticket: &a}}, now); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := s.WipeTickets(tomorrow); err != nil || n != 1 {
+	if n, err := deskOn(s).WipeTickets(tomorrow); err != nil || n != 1 {
 		t.Errorf("WipeTickets = %d, %v; want 1", n, err)
 	}
-	if got, _ := s.Tickets(now); len(got) != 0 {
+	if got, _ := deskOn(s).Tickets(now); len(got) != 0 {
 		t.Errorf("Tickets after the wipe = %+v", got)
 	}
 
 	// Sealed: nothing the citizen typed is in the file in clear.
-	if _, err := s.ApplyPulled(7, []wire.Change{{Seq: 7, Kind: wire.ChangeTicket, Sede: "ROMA01", Ticket: &c}}, now); err != nil {
+	if _, err := deskOn(s).ApplyPulled(7, []pinsede.Change{{Seq: 7, Kind: pinsede.ChangeTicket, Sede: "ROMA01", Ticket: &c}}, now); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := os.ReadFile(s.Path())

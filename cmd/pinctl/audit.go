@@ -124,7 +124,7 @@ func verifyAnchors(e *env, store *local.Store, cf centraleFlags) error {
 		return &failure{msg: fmt.Sprintf("certificato o chiave non validi: %v", err)}
 	}
 	hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg}}
-	c := client.New(client.Config{URL: cf.url, HTTP: hc, Sede: code, Local: store, Now: e.now})
+	c := client.New(client.Config{URL: cf.url, HTTP: hc, Sede: code, Local: store, Desk: pinsede.NewDesk(store, nil, e.now), Now: e.now})
 	heads, err := c.AuditHeads(context.Background())
 	if err != nil {
 		return &failure{msg: fmt.Sprintf("centrale non risponde o rifiuta la richiesta: %v", err)}

@@ -49,8 +49,9 @@ type syncLink struct {
 // startSync starts the sync of store with centrale when f has its URL: it
 // reads the certificate, checks that it names the store's sede (once the
 // sede is set up), and runs the client until stop. Without a URL it returns
-// the zero syncLink: the offline desk. now is the client's clock.
-func startSync(store *local.Store, f syncFlags, now func() time.Time) (*syncLink, error) {
+// the zero syncLink: the offline desk. The client applies what it brings
+// through d, on d's clock.
+func startSync(store *local.Store, d *pinsede.Desk, f syncFlags) (*syncLink, error) {
 	if f.url == "" {
 		if f.cert != "" || f.key != "" || f.ca != "" {
 			return nil, errors.New(lang.L("start.sync.nourl"))
@@ -106,7 +107,7 @@ func startSync(store *local.Store, f syncFlags, now func() time.Time) (*syncLink
 		TLSHandshakeTimeout: 10 * time.Second,
 	}}
 	l := &syncLink{
-		client: client.New(client.Config{URL: f.url, HTTP: hc, Sede: code, Local: store, Now: now}),
+		client: client.New(client.Config{URL: f.url, HTTP: hc, Sede: code, Local: store, Desk: d, Now: d.Now}),
 		sede:   code,
 		desk:   desk,
 		done:   make(chan struct{}),

@@ -86,7 +86,8 @@ func TestStartSync(t *testing.T) {
 		{"before set-up", "", flags(roma), true, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			l, err := startSync(newStore(tc.sede), tc.flags, testclock.Now)
+			store := newStore(tc.sede)
+			l, err := startSync(store, pinsede.NewDesk(store, nil, testclock.Now), tc.flags)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want one saying %q", err, tc.wantErr)

@@ -138,7 +138,7 @@ func main() {
 		d.Documents = desk.DocumentPrinter{Backend: backend}
 	}
 	// The central records (centrale.go): none without -centrale.
-	link, err := startSync(store, *centraleFlags, d.Now)
+	link, err := startSync(store, d, *centraleFlags)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sportello:", err)
 		store.Close()

@@ -493,7 +493,7 @@ func xinCheckStore(t *testing.T, dir, serial, pin string) {
 		C []pinsede.Credential
 		Z pinsede.Citizen
 		A []pinsede.AuditEntry
-		O []local.OutboxItem
+		O []pinsede.OutboxItem
 	}{creds, citizen, audit, outbox})
 	if err != nil {
 		t.Fatal(err)

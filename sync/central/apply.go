@@ -182,7 +182,7 @@ func apply1(tx Tx, lim Limits, sede string, ev pinsede.Event, at time.Time) (wir
 		rec.Credential.PrintedAt = c.PrintedAt
 		switch rec.Status {
 		case StatusSuperseded:
-			verdict, reason = wire.Superseded, "credential superseded by "+rec.SupersededBy
+			verdict, reason = wire.Superseded, string(pinsede.RefusedSuperseded)+" "+rec.SupersededBy
 		case StatusActive:
 			if ev.Kind == pinsede.EventRevoked {
 				rec.Status = StatusRevoked

@@ -196,18 +196,19 @@ var (
 	ErrBadReset = errors.New("invalid audit reset")
 )
 
-// Reasons of rejection.
+// Reasons of rejection: those the desk tells apart are the texts of
+// pinsede's reason codes (pinsede.ParseReason).
 const (
-	ReasonOtherSede      = "event of another sede"
-	ReasonUnknownKind    = "unknown event kind"
-	ReasonBadEvent       = "invalid event"
-	ReasonUnknownCred    = "unknown credential"
-	ReasonCredExists     = "credential already issued"
-	ReasonCredOtherSede  = "credential of another sede"
-	ReasonFormTooLarge   = "form too large"
+	ReasonOtherSede      = string(pinsede.RefusedOtherSede)
+	ReasonUnknownKind    = string(pinsede.RefusedUnknownKind)
+	ReasonBadEvent       = string(pinsede.RefusedBadEvent)
+	ReasonUnknownCred    = string(pinsede.RefusedUnknownCred)
+	ReasonCredExists     = string(pinsede.RefusedCredExists)
+	ReasonCredOtherSede  = string(pinsede.RefusedCredOtherSede)
+	ReasonFormTooLarge   = string(pinsede.RefusedFormTooLarge)
 	ReasonFormMissing    = "form bytes missing: send them in a part named by the event id"
 	ReasonFormMismatch   = "form bytes do not match the form's SHA-256 and size"
-	ReasonNotConvertible = "only an active PIN ordinario can be converted"
+	ReasonNotConvertible = string(pinsede.RefusedNotConvertible)
 )
 
 // Check validates an event of sede before it is applied: it returns the

@@ -32,17 +32,17 @@ type DelegationRecord struct {
 	AcceptedAt time.Time          `json:"accepted_at"`
 }
 
-// Reasons of rejection of delegation events. The rules apply across every
-// sede.
+// Reasons of rejection of delegation events, the texts of pinsede's
+// reason codes. The rules apply across every sede.
 const (
-	ReasonUnknownDelegation   = "unknown delegation"
-	ReasonDelegationExists    = "delegation already registered"
-	ReasonDelegationOtherSede = "delegation of another sede"
-	ReasonSameParty           = "rule: the delegante cannot be the delegato"
-	ReasonNoCertificate       = "rule: a delegation on form AA09 needs the medical certificate"
-	ReasonUntilBeforeFrom     = "rule: the last day comes before the first"
-	ReasonDeleganteHasOne     = "rule: a delegante has at most one active delegation"
-	ReasonDelegatoFull        = "rule: a delegato holds at most 3 active delegations (AA10 aside)"
+	ReasonUnknownDelegation   = string(pinsede.RefusedUnknownDelegation)
+	ReasonDelegationExists    = string(pinsede.RefusedDelegationExists)
+	ReasonDelegationOtherSede = string(pinsede.RefusedDelegationOtherSede)
+	ReasonSameParty           = string(pinsede.RefusedSameParty)
+	ReasonNoCertificate       = string(pinsede.RefusedNoCertificate)
+	ReasonUntilBeforeFrom     = string(pinsede.RefusedUntilBeforeFrom)
+	ReasonDeleganteHasOne     = string(pinsede.RefusedDeleganteHasOne)
+	ReasonDelegatoFull        = string(pinsede.RefusedDelegatoFull)
 )
 
 // checkDelegation checks the delegation a delegation.* event carries,

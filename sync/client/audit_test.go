@@ -57,7 +57,7 @@ func TestAuditChainAtCentrale(t *testing.T) {
 			ls, path, keyPath := newLocal(t)
 			hc := env.Client(t, pki.RoleSede, "ROMA01")
 			newClient := func(s *local.Store) *client.Client {
-				return client.New(client.Config{URL: env.URL, HTTP: hc, Sede: "ROMA01", Local: s, Now: clock})
+				return client.New(client.Config{URL: env.URL, HTTP: hc, Sede: "ROMA01", Local: s, Desk: deskOn(s), Now: clock})
 			}
 			seqs := func() []uint64 {
 				t.Helper()

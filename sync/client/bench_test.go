@@ -55,7 +55,7 @@ func BenchmarkIssueToAck(b *testing.B) {
 			desk := pinsede.NewDesk(ls, printer, testclock.Now)
 			sess := &pinsede.Session{Operator: pinsede.Operator{ID: "op1", Name: "Op", Role: pinsede.RoleOperatore},
 				Sede: pinsede.Sede{Code: "ROMA01", Name: "Roma"}, Started: testclock.Now()}
-			c := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls, Now: testclock.Now})
+			c := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls, Desk: deskOn(ls), Now: testclock.Now})
 			portal := env.Client(b, pki.RolePortal, "PORTALE")
 			ctx := context.Background()
 			var toAck, toValid []time.Duration
@@ -115,7 +115,7 @@ func BenchmarkDrain(b *testing.B) {
 		b.StopTimer()
 		store, env := centraleOnPostgres(b)
 		ls, _, _ := newLocal(b)
-		c := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls, Now: testclock.Now})
+		c := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls, Desk: deskOn(ls), Now: testclock.Now})
 		createRaw(b, store, "events", "credentials")
 		var drain, raw time.Duration
 		for first := 0; first < n; first += round {
@@ -167,8 +167,8 @@ func BenchmarkDrainForms(b *testing.B) {
 		store, env := centraleOnPostgres(b)
 		withForms, _, _ := newLocal(b)
 		issues, _, _ := newLocal(b)
-		cf := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: withForms, Now: testclock.Now})
-		ci := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA02"), Sede: "ROMA02", Local: issues, Now: testclock.Now})
+		cf := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: withForms, Desk: deskOn(withForms), Now: testclock.Now})
+		ci := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA02"), Sede: "ROMA02", Local: issues, Desk: deskOn(issues), Now: testclock.Now})
 		createRaw(b, store, "events", "credentials", "forms")
 		var took [3]time.Duration // forms, copy, issues
 		for r, first := 0, 0; first < n; r, first = r+1, first+round {
@@ -240,7 +240,7 @@ func timedPush(b *testing.B, c *client.Client, want int) time.Duration {
 // copyRaw writes the rows that centrale writes for items (each event, the
 // credential of each issue, the form of each form.archived event) into the
 // scratch tables, one COPY per table, and returns the time it took.
-func copyRaw(b *testing.B, store *pgstore.Store, items []local.OutboxItem) time.Duration {
+func copyRaw(b *testing.B, store *pgstore.Store, items []pinsede.OutboxItem) time.Duration {
 	ctx := context.Background()
 	now := testclock.Now()
 	var events, creds, forms [][]any
@@ -300,7 +300,7 @@ func createRaw(b *testing.B, store *pgstore.Store, tables ...string) {
 
 // rawInsert writes the events and their credentials into the scratch
 // tables, 500 rows a statement, and returns the time it took.
-func rawInsert(b *testing.B, store *pgstore.Store, items []local.OutboxItem) time.Duration {
+func rawInsert(b *testing.B, store *pgstore.Store, items []pinsede.OutboxItem) time.Duration {
 	ctx := context.Background()
 	pool := store.Pool()
 	start := time.Now()
@@ -459,7 +459,7 @@ func BenchmarkDrainSmall(b *testing.B) {
 			ls, _, _ := newLocal(b)
 			defer ls.Close()
 			ds = append(ds, &drainer{name: st.name, ls: ls,
-				c: client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls, Batch: batch, Now: testclock.Now})})
+				c: client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls, Desk: deskOn(ls), Batch: batch, Now: testclock.Now})})
 		}
 		for r := range rounds {
 			for _, d := range ds {

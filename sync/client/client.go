@@ -40,24 +40,29 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
-	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/wire"
 )
 
-// Local is what the client needs of the sede's store (local.Store).
+// Local is what the client reads of the sede's store (local.Store): the
+// outbox, the pull cursor, the audit head, and the cache of the policy.
 type Local interface {
-	OutboxAfter(after uint64, limit, budget int) ([]local.OutboxItem, error)
+	OutboxAfter(after uint64, limit, budget int) ([]pinsede.OutboxItem, error)
 	OutboxLen() (int, error)
-	AckSync(seqs []uint64, refused []local.NotAccepted) error
 	SyncCursor() (uint64, error)
-	ApplyPulled(cursor uint64, changes []wire.Change, now time.Time) ([]local.Revocation, error)
 	CachedPolicy() (pinsede.Policy, bool, error)
 	SavePolicy(p pinsede.Policy) (bool, error)
 	AuditHead() (wire.AuditHead, error)
 }
 
+// Desk is the use cases the client drives (pinsede.Desk): every change
+// of state that centrale's answers and changes bring goes through them.
+type Desk interface {
+	Acknowledge(seqs []uint64, refused []pinsede.NotAccepted) error
+	ApplyPulled(cursor uint64, changes []pinsede.Change, now time.Time) ([]pinsede.Revocation, error)
+}
+
 var (
-	_ Local        = (*local.Store)(nil)
+	_ Desk         = (*pinsede.Desk)(nil)
 	_ pinsede.Link = (*Client)(nil)
 )
 
@@ -71,6 +76,8 @@ type Config struct {
 	Sede string
 	// Local is the sede's store.
 	Local Local
+	// Desk is the sede's desk, on the same store (required).
+	Desk Desk
 	// Batch is the most events per push (wire.MaxBatch when 0).
 	Batch int
 	// BatchBytes is the largest push body (wire.MaxPushBytes when 0): a
@@ -88,60 +95,18 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Status is the state of the link to centrale.
-type Status int
+// Status is the state of the link to centrale (pinsede.SyncStatus).
+type Status = pinsede.SyncStatus
 
 // The statuses.
 const (
-	// Connecting: no sync has finished yet.
-	Connecting Status = iota
-	// Online: the last sync reached centrale.
-	Online
-	// Offline: the last sync failed; the client retries.
-	Offline
+	Connecting = pinsede.SyncConnecting
+	Online     = pinsede.SyncOnline
+	Offline    = pinsede.SyncOffline
 )
 
-// String returns the status in English, for logs.
-func (s Status) String() string {
-	switch s {
-	case Online:
-		return "online"
-	case Offline:
-		return "offline"
-	}
-	return "connecting"
-}
-
-// State is what the desk shows of the sync.
-type State struct {
-	Status Status
-	// OfflineSince is when the link went down; zero when online.
-	OfflineSince time.Time
-	// Pending counts the events waiting in the outbox.
-	Pending int
-	// LastError is why the last attempt failed, in technical terms, for
-	// the log; empty when it did not.
-	LastError string
-	// Fault is the kind of the last failure, for the desk to tell in plain
-	// words (Classify); FaultTitle the title of centrale's answer, if any.
-	Fault      Fault
-	FaultTitle string
-	// LastSync is when centrale last answered.
-	LastSync time.Time
-	// NotAccepted are the last events of this session that centrale did
-	// not accept, at most 100 (local.Store.NotAcceptedEvents has them all).
-	NotAccepted []local.NotAccepted
-	// Changes counts the changes pulled in this session.
-	Changes int
-	// Revoked are the last credentials of the sede that pulled changes
-	// revoked in this session (superseded by another sede's newer PIN,
-	// locked or revoked at centrale), at most 100: the desk shows them,
-	// and reloads a citizen's page that shows one.
-	Revoked []local.Revocation
-	// PolicyVersion is the version of the eligibility policy cached from
-	// centrale; 0 before the first.
-	PolicyVersion int
-}
+// State is what the desk shows of the sync (pinsede.SyncState).
+type State = pinsede.SyncState
 
 // Client syncs one sede with centrale. Its methods are safe for concurrent
 // use; one Push or Pull runs at a time.
@@ -175,6 +140,9 @@ func New(cfg Config) *Client {
 	if cfg.Now == nil {
 		panic("client.New: Config.Now is nil: pass the clock (time.Now in a program)")
 	}
+	if cfg.Desk == nil {
+		panic("client.New: Config.Desk is nil: pass the desk on Config.Local")
+	}
 	if cfg.HTTP == nil {
 		cfg.HTTP = http.DefaultClient
 	}
@@ -206,8 +174,8 @@ func (c *Client) Online() bool {
 
 func (c *Client) copyState() State {
 	s := c.state
-	s.NotAccepted = append([]local.NotAccepted(nil), s.NotAccepted...)
-	s.Revoked = append([]local.Revocation(nil), s.Revoked...)
+	s.NotAccepted = append([]pinsede.NotAccepted(nil), s.NotAccepted...)
+	s.Revoked = append([]pinsede.Revocation(nil), s.Revoked...)
 	return s
 }
 
@@ -334,7 +302,7 @@ func (c *Client) Push(ctx context.Context) (int, error) {
 			return sent, fmt.Errorf("push: %w", nb.err)
 		}
 		sent += len(items)
-		go func(items []local.OutboxItem) { acked <- c.ack(items, results) }(items)
+		go func(items []pinsede.OutboxItem) { acked <- c.ack(items, results) }(items)
 		items, body = nb.items, nb.body
 	}
 	return sent, <-acked
@@ -342,7 +310,7 @@ func (c *Client) Push(ctx context.Context) (int, error) {
 
 // batch is a push: its outbox items and its body.
 type batch struct {
-	items []local.OutboxItem
+	items []pinsede.OutboxItem
 	body  body
 	err   error
 }
@@ -377,7 +345,7 @@ const (
 // the sede's store; the events not taken go in the next batch. Without
 // forms it is JSON; with them, multipart with each form's bytes in a part
 // of its own (wire.PushRequest).
-func (c *Client) encode(items []local.OutboxItem) (body, int, error) {
+func (c *Client) encode(items []pinsede.OutboxItem) (body, int, error) {
 	head, err := c.cfg.Local.AuditHead() // read after the events: the entries of theirs are in
 	if err != nil {
 		return body{}, 0, fmt.Errorf("push: %w", err)
@@ -447,7 +415,7 @@ func (c *Client) encode(items []local.OutboxItem) (body, int, error) {
 
 // send sends one batch, encoded in b, and returns centrale's verdicts by
 // event id; an error unless every event has one.
-func (c *Client) send(ctx context.Context, items []local.OutboxItem, b body) (map[string]wire.Result, error) {
+func (c *Client) send(ctx context.Context, items []pinsede.OutboxItem, b body) (map[string]wire.Result, error) {
 	var resp wire.PushResponse
 	req, err := c.request(ctx, http.MethodPost, "/v1/events", b.data)
 	if err == nil {
@@ -471,24 +439,24 @@ func (c *Client) send(ctx context.Context, items []local.OutboxItem, b body) (ma
 
 // ack removes a batch from the outbox, keeps the events not accepted, and
 // shows them in the state.
-func (c *Client) ack(items []local.OutboxItem, results map[string]wire.Result) error {
+func (c *Client) ack(items []pinsede.OutboxItem, results map[string]wire.Result) error {
 	seqs := make([]uint64, 0, len(items))
-	var refused []local.NotAccepted
+	var refused []pinsede.NotAccepted
 	now := c.cfg.Now()
 	for _, it := range items {
 		seqs = append(seqs, it.Seq)
 		if r := results[it.Event.ID]; r.Verdict != wire.Accepted && r.Verdict != wire.Duplicate {
-			refused = append(refused, local.NotAccepted{Seq: it.Seq, Event: it.Event, Verdict: r.Verdict, Reason: r.Reason, At: now})
+			refused = append(refused, r.NotAccepted(it.Seq, it.Event, now))
 		}
 	}
-	if err := c.cfg.Local.AckSync(seqs, refused); err != nil {
+	if err := c.cfg.Desk.Acknowledge(seqs, refused); err != nil {
 		return fmt.Errorf("push: %w", err)
 	}
 	if len(refused) > 0 {
 		c.update(func(s *State) {
 			s.NotAccepted = append(s.NotAccepted, refused...)
 			if n := len(s.NotAccepted); n > maxNotAccepted {
-				s.NotAccepted = append([]local.NotAccepted(nil), s.NotAccepted[n-maxNotAccepted:]...)
+				s.NotAccepted = append([]pinsede.NotAccepted(nil), s.NotAccepted[n-maxNotAccepted:]...)
 			}
 		})
 	}
@@ -497,7 +465,7 @@ func (c *Client) ack(items []local.OutboxItem, results map[string]wire.Result) e
 
 // Pull fetches the changes after the stored cursor until there are no
 // more, keeps them and applies them to the sede's credentials with the
-// cursor after them, in one local transaction a page (local.Store.ApplyPulled),
+// cursor after them, in one local transaction a page (pinsede.Desk.ApplyPulled),
 // and returns how many it got. Pulling the same changes again changes
 // nothing.
 func (c *Client) Pull(ctx context.Context) (int, error) {
@@ -513,7 +481,7 @@ func (c *Client) Pull(ctx context.Context) (int, error) {
 		if err := c.call(ctx, http.MethodGet, "/v1/changes?after="+strconv.FormatUint(cur, 10), nil, &resp); err != nil {
 			return got, fmt.Errorf("pull after %d: %w", cur, err)
 		}
-		revoked, err := c.cfg.Local.ApplyPulled(resp.Cursor, resp.Changes, c.cfg.Now())
+		revoked, err := c.cfg.Desk.ApplyPulled(resp.Cursor, resp.Changes, c.cfg.Now())
 		if err != nil {
 			return got, fmt.Errorf("pull: %w", err)
 		}
@@ -523,7 +491,7 @@ func (c *Client) Pull(ctx context.Context) (int, error) {
 				s.Changes += n
 				s.Revoked = append(s.Revoked, revoked...)
 				if k := len(s.Revoked); k > maxRevoked {
-					s.Revoked = append([]local.Revocation(nil), s.Revoked[k-maxRevoked:]...)
+					s.Revoked = append([]pinsede.Revocation(nil), s.Revoked[k-maxRevoked:]...)
 				}
 			})
 		}

@@ -8,7 +8,6 @@ import (
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
-	"github.com/pinsede/pinsede/sync/wire"
 )
 
 // party returns the i-th test citizen as a party of a delegation.
@@ -44,15 +43,15 @@ func TestDelegationAcrossSedi(t *testing.T) {
 			if r, err := env.Store.Delegation(ctx, first.ID); err != nil || r.Status != central.DelegationActive {
 				t.Errorf("ROMA01's delegation at centrale: %+v, %v", r, err)
 			}
-			na, err := mila.store.NotAcceptedEvents()
+			na, err := deskOn(mila.store).NotAcceptedEvents()
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(na) != 1 || na[0].Event.Delegation == nil || na[0].Event.Delegation.ID != second.ID ||
-				na[0].Verdict != wire.Rejected || !strings.HasPrefix(na[0].Reason, central.ReasonDeleganteHasOne) {
+				na[0].Verdict != pinsede.VerdictRejected || !strings.HasPrefix(na[0].Reason, central.ReasonDeleganteHasOne) {
 				t.Errorf("MILA01 not accepted: %+v", na)
 			}
-			if na, _ := roma.store.NotAcceptedEvents(); len(na) != 0 {
+			if na, _ := deskOn(roma.store).NotAcceptedEvents(); len(na) != 0 {
 				t.Errorf("ROMA01 not accepted: %+v", na)
 			}
 			// MILA01's rejected delegation is ended at MILA01 too: it no

@@ -35,7 +35,7 @@ func TestDesksOfOneSede(t *testing.T) {
 				t.Cleanup(func() { ls.Close() })
 				cfg, serial := env.DeskTLS(t, "ROMA01", id)
 				c := client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}},
-					Sede: "ROMA01", Local: ls, Now: testclock.Now})
+					Sede: "ROMA01", Local: ls, Desk: deskOn(ls), Now: testclock.Now})
 				desks = append(desks, &desk{id: id, ls: ls, c: c, serial: serial})
 			}
 			first := map[string]int{"03": 0, "04": 10}

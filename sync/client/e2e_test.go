@@ -60,7 +60,7 @@ func TestIssueThenVerify(t *testing.T) {
 			hc := env.Client(t, pki.RoleSede, "ROMA01")
 			rec := &recorder{next: hc.Transport}
 			hc.Transport = rec
-			c := client.New(client.Config{URL: env.URL, HTTP: hc, Sede: "ROMA01", Local: ls, Now: clock})
+			c := client.New(client.Config{URL: env.URL, HTTP: hc, Sede: "ROMA01", Local: ls, Desk: deskOn(ls), Now: clock})
 			states, stop := c.Subscribe()
 			defer stop()
 			ctx, cancel := context.WithCancel(context.Background())
@@ -145,8 +145,8 @@ func TestSupersededAcrossSedi(t *testing.T) {
 	defer mila.Close()
 	enqueue(t, roma, "ROMA01", 0, 1)
 	enqueue(t, mila, "MILA01", 0, 1)
-	cr := client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: roma, Now: testclock.Now})
-	cm := client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, "MILA01"), Sede: "MILA01", Local: mila, Now: testclock.Now})
+	cr := client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: roma, Desk: deskOn(roma), Now: testclock.Now})
+	cm := client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, "MILA01"), Sede: "MILA01", Local: mila, Desk: deskOn(mila), Now: testclock.Now})
 	for _, c := range []*client.Client{cr, cm, cr} {
 		if err := c.Sync(ctx); err != nil {
 			t.Fatal(err)
@@ -156,7 +156,7 @@ func TestSupersededAcrossSedi(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ch) != 1 || ch[0].Kind != wire.ChangeSuperseded || ch[0].BySede != "MILA01" {
+	if len(ch) != 1 || ch[0].Kind != pinsede.ChangeSuperseded || ch[0].BySede != "MILA01" {
 		t.Errorf("ROMA01 pulled %+v, want its credential superseded by MILA01", ch)
 	}
 	if s := cr.State(); s.Changes != 1 {
@@ -185,15 +185,15 @@ func TestNotAccepted(t *testing.T) {
 		t.Fatal(err)
 	}
 	enqueue(t, ls, "ROMA01", 0, 2)
-	c := client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls, Now: testclock.Now})
+	c := client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls, Desk: deskOn(ls), Now: testclock.Now})
 	if err := c.Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	na, err := ls.NotAcceptedEvents()
+	na, err := deskOn(ls).NotAcceptedEvents()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(na) != 1 || na[0].Event.ID != "bad1" || na[0].Verdict != wire.Rejected || na[0].Reason == "" {
+	if len(na) != 1 || na[0].Event.ID != "bad1" || na[0].Verdict != pinsede.VerdictRejected || na[0].Reason == "" {
 		t.Errorf("not accepted = %+v", na)
 	}
 	if s := c.State(); s.Pending != 0 || len(s.NotAccepted) != 1 {
@@ -216,7 +216,7 @@ func TestRevokedCertificate(t *testing.T) {
 	if err := env.CA.Revoke(pki.Serial(leaf), "PC rubato", time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	c := client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}}, Sede: "ROMA01", Local: ls, Now: testclock.Now})
+	c := client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}}, Sede: "ROMA01", Local: ls, Desk: deskOn(ls), Now: testclock.Now})
 	if err := c.Sync(context.Background()); err == nil {
 		t.Fatal("sync with a revoked certificate succeeded")
 	}
@@ -250,7 +250,7 @@ func TestPushBatchBytes(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := &recorder{next: env.Client(t, pki.RoleSede, "ROMA01").Transport}
-	c := client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: rec}, Sede: "ROMA01", Local: ls, Now: testclock.Now})
+	c := client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: rec}, Sede: "ROMA01", Local: ls, Desk: deskOn(ls), Now: testclock.Now})
 	sent, err := c.Push(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -292,7 +292,7 @@ func TestPushBatchBytes(t *testing.T) {
 	if forms != n {
 		t.Errorf("%d forms sent as parts, want %d", forms, n)
 	}
-	if na, _ := ls.NotAcceptedEvents(); len(na) != 0 {
+	if na, _ := deskOn(ls).NotAcceptedEvents(); len(na) != 0 {
 		t.Errorf("not accepted: %+v", na)
 	}
 	if n, _ := ls.OutboxLen(); n != 0 {

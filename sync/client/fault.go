@@ -10,48 +10,22 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/wire"
 )
 
-// Fault is the kind of failure the last sync met, for the desk to explain
-// in plain words; State.LastError keeps the technical detail, for the log.
-type Fault int
+// Fault is the kind of failure the last sync met (pinsede.SyncFault).
+type Fault = pinsede.SyncFault
 
 // The faults.
 const (
-	// FaultNone: the last sync did not fail.
-	FaultNone Fault = iota
-	// FaultUnreachable: centrale could not be reached (no network, name
-	// unknown, connection refused or cut).
-	FaultUnreachable
-	// FaultTimeout: centrale did not answer in time.
-	FaultTimeout
-	// FaultCertificate: centrale refused the sede's certificate (revoked,
-	// of another role, none), or the sede refused centrale's.
-	FaultCertificate
-	// FaultServer: centrale answered with an error; State.FaultTitle is
-	// the title of its problem.
-	FaultServer
-	// FaultOther: any other failure, such as of the local store.
-	FaultOther
+	FaultNone        = pinsede.FaultNone
+	FaultUnreachable = pinsede.FaultUnreachable
+	FaultTimeout     = pinsede.FaultTimeout
+	FaultCertificate = pinsede.FaultCertificate
+	FaultServer      = pinsede.FaultServer
+	FaultOther       = pinsede.FaultOther
 )
-
-// String names the fault in English, for logs.
-func (f Fault) String() string {
-	switch f {
-	case FaultNone:
-		return "none"
-	case FaultUnreachable:
-		return "unreachable"
-	case FaultTimeout:
-		return "timeout"
-	case FaultCertificate:
-		return "certificate"
-	case FaultServer:
-		return "server"
-	}
-	return "other"
-}
 
 // statusError is an error answer of centrale that is not a problem, such
 // as a proxy's 502.

@@ -78,7 +78,7 @@ func TestFault(t *testing.T) {
 		{"server error", failing.URL, http.DefaultClient, client.FaultServer, "Internal error"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := client.New(client.Config{URL: tc.url, HTTP: tc.hc, Sede: "ROMA01", Local: ls, Now: testclock.Now})
+			c := client.New(client.Config{URL: tc.url, HTTP: tc.hc, Sede: "ROMA01", Local: ls, Desk: deskOn(ls), Now: testclock.Now})
 			if err := c.Sync(context.Background()); err == nil {
 				t.Fatal("sync succeeded")
 			}
@@ -88,7 +88,7 @@ func TestFault(t *testing.T) {
 			}
 		})
 	}
-	c := client.New(client.Config{URL: env.URL, HTTP: roma, Sede: "ROMA01", Local: ls, Now: testclock.Now})
+	c := client.New(client.Config{URL: env.URL, HTTP: roma, Sede: "ROMA01", Local: ls, Desk: deskOn(ls), Now: testclock.Now})
 	if err := c.Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -191,7 +191,7 @@ func TestChaos(t *testing.T) {
 				locals = append(locals, ls)
 				enqueue(t, ls, sede, i*perSede, perSede)
 				c := client.New(client.Config{
-					URL: p.url(), HTTP: faultyClient(t, env, sede, 100), Sede: sede, Local: ls,
+					URL: p.url(), HTTP: faultyClient(t, env, sede, 100), Sede: sede, Local: ls, Desk: deskOn(ls),
 					Batch: 5, MinBackoff: 10 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, PullEvery: 50 * time.Millisecond,
 					Now: testclock.Now,
 				})
@@ -209,7 +209,7 @@ func TestChaos(t *testing.T) {
 				t.Errorf("centrale holds %d events (%v), want %d", n, err, 3*perSede)
 			}
 			for _, ls := range locals {
-				if na, _ := ls.NotAcceptedEvents(); len(na) != 0 {
+				if na, _ := deskOn(ls).NotAcceptedEvents(); len(na) != 0 {
 					t.Errorf("events not accepted: %+v", na)
 				}
 			}
@@ -229,7 +229,7 @@ func TestOutage(t *testing.T) {
 	defer ls.Close()
 	enqueue(t, ls, "ROMA01", 0, 5)
 	c := client.New(client.Config{
-		URL: p.url(), HTTP: faultyClient(t, env, "ROMA01", 0), Sede: "ROMA01", Local: ls,
+		URL: p.url(), HTTP: faultyClient(t, env, "ROMA01", 0), Sede: "ROMA01", Local: ls, Desk: deskOn(ls),
 		MinBackoff: 50 * time.Millisecond, MaxBackoff: 400 * time.Millisecond, PullEvery: time.Hour,
 		Now: testclock.Now,
 	})

@@ -18,6 +18,7 @@ import (
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/boltstore"
 	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/internal/pgtest"
 	"github.com/pinsede/pinsede/sync/pgstore"
 	"github.com/pinsede/pinsede/sync/storetest"
@@ -194,3 +195,10 @@ func verification() pinsede.Verification {
 func pemCert(der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
+
+// The sede's store is what the client reads.
+var _ client.Local = (*local.Store)(nil)
+
+// deskOn returns the desk of a sede's store, on the suite's clock, for
+// the client's Config.Desk.
+func deskOn(s *local.Store) *pinsede.Desk { return pinsede.NewDesk(s, nil, testclock.Now) }

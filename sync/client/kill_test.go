@@ -73,7 +73,7 @@ func pushChild(dir, url string) int {
 	}
 	defer ls.Close()
 	rt := &stepTransport{next: &http.Transport{TLSClientConfig: cfg}, in: bufio.NewReader(os.Stdin), out: os.Stdout}
-	c := client.New(client.Config{URL: url, HTTP: &http.Client{Transport: rt}, Sede: "ROMA01", Local: ls, Batch: 2, Now: testclock.Now})
+	c := client.New(client.Config{URL: url, HTTP: &http.Client{Transport: rt}, Sede: "ROMA01", Local: ls, Desk: deskOn(ls), Batch: 2, Now: testclock.Now})
 	fmt.Println("ready")
 	if _, err := c.Push(context.Background()); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -267,7 +267,7 @@ func TestKilledDuringPush(t *testing.T) {
 		landed, runs, held, looseLanded, loose, unacked)
 	t.Logf("the children pushed %d of %d events; %d left in the outbox, so %d were applied but not acknowledged",
 		before, runs*perRun, left, before-(runs*perRun-left))
-	c := client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: s, Now: testclock.Now})
+	c := client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: s, Desk: deskOn(s), Now: testclock.Now})
 	if _, err := c.Push(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +277,7 @@ func TestKilledDuringPush(t *testing.T) {
 	if n, err := env.Store.Events(context.Background()); err != nil || n != runs*perRun {
 		t.Errorf("centrale holds %d events (%v), want %d", n, err, runs*perRun)
 	}
-	if na, _ := s.NotAcceptedEvents(); len(na) != 0 {
+	if na, _ := deskOn(s).NotAcceptedEvents(); len(na) != 0 {
 		t.Errorf("events not accepted: %+v", na)
 	}
 	for i := range runs * perRun / 2 {

@@ -69,7 +69,7 @@ func TestConvertAcrossSedi(t *testing.T) {
 			if err := roma.client.Sync(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if na, _ := roma.store.NotAcceptedEvents(); len(na) != 0 {
+			if na, _ := deskOn(roma.store).NotAcceptedEvents(); len(na) != 0 {
 				t.Fatalf("ROMA01's events not accepted: %+v", na)
 			}
 			if c := roma.credential(t, ord.ID); c.PINHash != "" || c.Type != pinsede.Dispositivo || c.Sede != "MILA01" {
@@ -121,7 +121,7 @@ func TestLookupFails(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ls, _, _ := newLocal(t)
 			defer ls.Close()
-			c := client.New(client.Config{URL: tc.url, HTTP: tc.http, Sede: "ROMA01", Local: ls, Now: testclock.Now})
+			c := client.New(client.Config{URL: tc.url, HTTP: tc.http, Sede: "ROMA01", Local: ls, Desk: deskOn(ls), Now: testclock.Now})
 			_, err := c.Credentials(context.Background(), person(1).CodiceFiscale)
 			var p *pinsede.Problem
 			if !errors.As(err, &p) || p.Key != tc.key || p.Err == nil {

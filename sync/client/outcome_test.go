@@ -39,7 +39,7 @@ func TestOutcomesReachCentrale(t *testing.T) {
 			if n, err := roma.store.OutboxLen(); err != nil || n != 0 {
 				t.Errorf("outbox after the sync: %d, %v", n, err)
 			}
-			if na, err := roma.store.NotAcceptedEvents(); err != nil || len(na) != 0 {
+			if na, err := deskOn(roma.store).NotAcceptedEvents(); err != nil || len(na) != 0 {
 				t.Errorf("not accepted: %+v, %v", na, err)
 			}
 			if recs, err := env.Store.Credentials(ctx, resident.CodiceFiscale); err != nil || len(recs) != 0 {

@@ -35,7 +35,7 @@ func newSedeDesk(t *testing.T, env *testenv.Env, code string) *sedeDesk {
 		desk:  desk,
 		sess: &pinsede.Session{Operator: pinsede.Operator{ID: "op-" + code, Name: "Operatore " + code, Role: pinsede.RoleOperatore},
 			Sede: pinsede.Sede{Code: code, Name: code}, Started: testclock.Now()},
-		client: client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, code), Sede: code, Local: ls, Now: testclock.Now}),
+		client: client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, code), Sede: code, Local: ls, Desk: deskOn(ls), Now: testclock.Now}),
 	}
 }
 
@@ -131,7 +131,7 @@ func TestPulledSupersededRevokesLocally(t *testing.T) {
 			if err := mila.client.Sync(ctx); err != nil {
 				t.Fatal(err)
 			}
-			again, err := mila.store.ApplyPulled(cur, changes, testclock.Now())
+			again, err := deskOn(mila.store).ApplyPulled(cur, changes, testclock.Now())
 			if err != nil || len(again) != 0 {
 				t.Errorf("applying again revoked %+v, %v", again, err)
 			}
@@ -224,7 +224,7 @@ func TestPulledRevokedAtCentrale(t *testing.T) {
 				t.Fatal(err)
 			}
 			c := roma.credential(t, issued.Credential.ID)
-			want := local.ReasonRevokedAtCentrale("furto d'identità denunciato")
+			want := pinsede.ReasonRevokedAtCentrale("furto d'identità denunciato")
 			if c.State != pinsede.StateRevocato || c.RevokedBy != pinsede.ActorCentrale || c.RevokeReason != want {
 				t.Errorf("credential: state %s by %q for %q, want revocato by centrale for %q", c.State, c.RevokedBy, c.RevokeReason, want)
 			}
@@ -233,7 +233,7 @@ func TestPulledRevokedAtCentrale(t *testing.T) {
 				t.Errorf("last audit entry %+v, want the revocation by centrale", last)
 			}
 			s := roma.client.State()
-			if len(s.Revoked) != 1 || s.Revoked[0].Kind != wire.ChangeRevoked || s.Revoked[0].CredentialID != c.ID {
+			if len(s.Revoked) != 1 || s.Revoked[0].Kind != pinsede.ChangeRevoked || s.Revoked[0].CredentialID != c.ID {
 				t.Errorf("state shows revoked %+v", s.Revoked)
 			}
 			if n, _ := roma.store.OutboxLen(); n != 0 {

@@ -28,7 +28,7 @@ func TestRestoredStoreResyncs(t *testing.T) {
 			hc := env.Client(t, pki.RoleSede, "ROMA01")
 			push := func(s *local.Store) {
 				t.Helper()
-				c := client.New(client.Config{URL: env.URL, HTTP: hc, Sede: "ROMA01", Local: s, Now: clock})
+				c := client.New(client.Config{URL: env.URL, HTTP: hc, Sede: "ROMA01", Local: s, Desk: deskOn(s), Now: clock})
 				if err := c.Sync(ctx); err != nil {
 					t.Fatal(err)
 				}

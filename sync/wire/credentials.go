@@ -6,11 +6,6 @@ import (
 	"github.com/pinsede/pinsede"
 )
 
-// ChangeConverted: a PIN ordinario of this sede was converted to
-// dispositivo at another sede's desk, after the identity check there
-// (BySede names it); the sede's copy follows.
-const ChangeConverted ChangeKind = "credential.converted"
-
 // CredentialStatus is where a credential is at the central records, as
 // GET /v1/credentials tells it.
 type CredentialStatus string

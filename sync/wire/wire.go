@@ -79,28 +79,13 @@ type PushRequest struct {
 	AuditHead *AuditHead `json:"audit_head,omitempty"`
 }
 
-// AuditHead is the end of a desk's hash-chained audit log
-// (pinsede.AuditEntry): its last entry's Seq and Hash, and the Chain it
-// belongs to, the Hash of its first entry, which tells apart the desks
-// of one sede. A store with no entry has the zero head: Seq 0, no Chain
-// and no Hash.
-type AuditHead struct {
-	Chain []byte `json:"chain,omitempty"`
-	Seq   uint64 `json:"seq"`
-	Hash  []byte `json:"hash,omitempty"`
-	// Desk is the desk PC whose chain it is: centrale sets it from the
-	// client certificate (what a push says is replaced), and keeps and
-	// admits chains per sede and desk. "" for a certificate of before
-	// desk ids.
-	Desk string `json:"desk,omitempty"`
-}
+// AuditHead is the end of the pushing desk's audit chain, as the domain
+// has it: the JSON is pinsede.AuditHead's.
+type AuditHead = pinsede.AuditHead
 
-// KeptHead is an audit head as centrale keeps it: with when it was first
-// received.
-type KeptHead struct {
-	AuditHead
-	Received time.Time `json:"received"`
-}
+// KeptHead is an audit head as centrale keeps it, with when it was first
+// received: the JSON is pinsede.KeptHead's.
+type KeptHead = pinsede.KeptHead
 
 // AuditHeadsResponse answers GET /v1/audit/heads: the heads centrale
 // keeps for the sede of the certificate, every chain, by chain and Seq.
@@ -110,23 +95,18 @@ type AuditHeadsResponse struct {
 	Heads []KeptHead `json:"heads"`
 }
 
-// Verdict is what the central records did with one pushed event.
-type Verdict string
+// Verdict is what the central records did with one pushed event: the
+// domain's pinsede.Verdict, as it travels.
+type Verdict = pinsede.Verdict
 
 // The verdicts. Every verdict is final: the sede removes the event from its
 // outbox whatever the verdict, and shows the operator those that are not
 // Accepted or Duplicate.
 const (
-	// Accepted: applied now.
-	Accepted Verdict = "accepted"
-	// Duplicate: applied before (same event id from the same sede: each
-	// sede makes its own ids); nothing changed.
-	Duplicate Verdict = "duplicate"
-	// Superseded: recorded, but a newer credential for the same codice
-	// fiscale, accepted later from another sede, has taken its place.
-	Superseded Verdict = "superseded"
-	// Rejected: not applied, for the reason given.
-	Rejected Verdict = "rejected"
+	Accepted   = pinsede.VerdictAccepted
+	Duplicate  = pinsede.VerdictDuplicate
+	Superseded = pinsede.VerdictSuperseded
+	Rejected   = pinsede.VerdictRejected
 )
 
 // Result is the verdict on one event.
@@ -141,69 +121,31 @@ type PushResponse struct {
 	Results []Result `json:"results"`
 }
 
-// ChangeKind names a change the central records tell a sede about.
-type ChangeKind string
+// ChangeKind names a change the central records tell a sede about: the
+// domain's pinsede.ChangeKind, as it travels.
+type ChangeKind = pinsede.ChangeKind
 
-// The kinds of change.
+// The kinds of change (see pinsede.ChangeKind).
 const (
-	// ChangeSuperseded: a credential of this sede was replaced by one
-	// issued later for the same codice fiscale at another sede.
-	ChangeSuperseded ChangeKind = "credential.superseded"
-	// ChangeLocked: a credential of this sede was locked for good after
-	// too many wrong PINs at the verify check, and the sede revoked its
-	// copy. Centrale no longer records it: its locks are lifted by time or
-	// by an unlock (central.LockPolicy), and a sede's copy of a locked
-	// credential stays active. Kept for the changes recorded before.
-	ChangeLocked ChangeKind = "credential.locked"
-	// ChangeRevoked: a credential of this sede was revoked at the central
-	// records (by another sede's desk, or by an operator of centrale).
-	ChangeRevoked ChangeKind = "credential.revoked"
-	// ChangeTicket: a kiosk of this sede submitted a ticket with its
-	// pre-filled request (Ticket carries it).
-	ChangeTicket ChangeKind = "ticket.submitted"
-	// ChangeTicketCalled: a desk of this sede called a ticket (Ticket
-	// carries its code only), so the others drop it from their queue.
-	ChangeTicketCalled ChangeKind = "ticket.called"
+	ChangeSuperseded   = pinsede.ChangeSuperseded
+	ChangeLocked       = pinsede.ChangeLocked
+	ChangeRevoked      = pinsede.ChangeRevoked
+	ChangeConverted    = pinsede.ChangeConverted
+	ChangeTicket       = pinsede.ChangeTicket
+	ChangeTicketCalled = pinsede.ChangeTicketCalled
 )
 
 // Change is a record that concerns a sede, numbered in the central records'
-// order. Seq is the cursor to pull after.
-type Change struct {
-	Seq           uint64                `json:"seq"`
-	Kind          ChangeKind            `json:"kind"`
-	Time          time.Time             `json:"time"`
-	Sede          string                `json:"sede"`
-	CredentialID  string                `json:"credential_id"`
-	CodiceFiscale pinsede.CodiceFiscale `json:"codice_fiscale"`
-	// BySede is the sede whose credential took the place of this one, for
-	// ChangeSuperseded.
-	BySede string `json:"by_sede,omitempty"`
-	// Reason is why the credential was revoked, for ChangeRevoked.
-	Reason string `json:"reason,omitempty"`
-	// Ticket is the ticket of ChangeTicket and ChangeTicketCalled.
-	Ticket *Ticket `json:"ticket,omitempty"`
-}
+// order (pinsede.Change): Seq is the cursor to pull after. GET /v1/changes
+// answers them ([ChangesResponse]).
+type Change = pinsede.Change
 
 // Ticket is a kiosk's queue ticket with the request the citizen
-// pre-filled, as it travels from the kiosk (POST /v1/tickets) to the desks
-// of its sede (ChangeTicket). The central records keep it until the end of
-// the day it was issued, then wipe it.
-type Ticket struct {
-	// Code is the random code printed on the ticket (ui/ticket).
-	Code string `json:"code"`
-	// Number is the queue number called, such as "K017".
-	Number string `json:"number"`
-	// Service is the service asked for ("request", "lost", "convert").
-	Service string `json:"service"`
-	// Issued is when the kiosk printed the ticket.
-	Issued time.Time `json:"issued"`
-	// Language is the language the citizen chose (BCP 47, such as "pt").
-	Language string `json:"language"`
-	// Request is what the citizen typed; empty in ChangeTicketCalled.
-	Request pinsede.Request `json:"request,omitzero"`
-	// Sede is the kiosk's sede, set by centrale from the certificate.
-	Sede string `json:"sede,omitempty"`
-}
+// pre-filled (pinsede.Ticket), as it travels from the kiosk (POST
+// /v1/tickets) to the desks of its sede (ChangeTicket). Centrale sets its
+// Sede from the kiosk's certificate, and keeps it until the end of the day
+// it was issued, then wipes it.
+type Ticket = pinsede.Ticket
 
 // TicketResponse answers POST /v1/tickets: Stored is false when the same
 // code was stored before (a kiosk's retry), and nothing changed.
@@ -345,4 +287,10 @@ func Decode(r io.Reader, limit int64, v any) error {
 		return errors.New("trailing data after the JSON value")
 	}
 	return nil
+}
+
+// NotAccepted returns the event of seq that r, a verdict other than
+// Accepted or Duplicate, answered at at, as the desk's domain keeps it.
+func (r Result) NotAccepted(seq uint64, ev pinsede.Event, at time.Time) pinsede.NotAccepted {
+	return pinsede.NotAccepted{Seq: seq, Event: ev, Verdict: pinsede.Verdict(r.Verdict), Reason: r.Reason, At: at}
 }

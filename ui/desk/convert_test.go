@@ -291,7 +291,7 @@ func TestConvertFoundAtCentrale(t *testing.T) {
 		t.Errorf("login: %+v, want valid, dispositivo", got)
 	}
 	eventually(t, "every event", func() bool { s, err := h.desk.Summary(); return err == nil && s.PendingSync == 0 })
-	if na, err := h.store.NotAcceptedEvents(); err != nil || len(na) != 0 {
+	if na, err := h.desk.NotAcceptedEvents(); err != nil || len(na) != 0 {
 		t.Errorf("events not accepted: %+v, %v", na, err)
 	}
 }

@@ -9,8 +9,9 @@ import (
 	"github.com/pinsede/pinsede/ui/slip"
 )
 
-// MV35Renderer renders the domain's MV35 with ui/slip: set it as
-// pinsede.Desk.Forms to archive and print the form.
+// MV35Renderer renders the domain's documents that hold no PIN (the
+// MV35, the information sheet, the reconciliation) with ui/slip: set it
+// as pinsede.Desk.Forms to archive and print them.
 type MV35Renderer struct{}
 
 var _ pinsede.FormRenderer = MV35Renderer{}
@@ -20,13 +21,9 @@ func (MV35Renderer) RenderMV35(f pinsede.MV35Data) ([]byte, error) {
 	return slip.MV35(slip.MV35Form(f))
 }
 
-var _ pinsede.InfoSheetRenderer = MV35Renderer{}
-
 // RenderInfoSheet renders the information sheet on SPID, CIE and CNS as a
 // PDF.
 func (MV35Renderer) RenderInfoSheet() ([]byte, error) { return slip.InfoSheet() }
-
-var _ pinsede.ReconciliationRenderer = MV35Renderer{}
 
 // RenderReconciliation renders the end-of-day reconciliation as a PDF.
 func (MV35Renderer) RenderReconciliation(r pinsede.Reconciliation) ([]byte, error) {

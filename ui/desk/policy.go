@@ -52,7 +52,7 @@ func (a *App) newPolicyPanel(label string, override func(*policyPanel)) *policyP
 	p := &policyPanel{a: a, why: newMessage(), sheetMsg: newMessage()}
 	p.alternatives = note(lang.L("policy.alternatives"))
 	p.printSheet = a.button(lang.L("policy.infosheet.print"), fynetheme.DocumentPrintIcon(), p.doPrintSheet)
-	if _, ok := a.desk.Forms.(pinsede.InfoSheetRenderer); !ok || a.desk.Documents == nil {
+	if a.desk.Forms == nil || a.desk.Documents == nil {
 		p.printSheet.Disable()
 	}
 	p.override = a.button(label, fynetheme.WarningIcon(), func() { override(p) })

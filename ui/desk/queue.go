@@ -17,8 +17,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
-	"github.com/pinsede/pinsede/local"
-	"github.com/pinsede/pinsede/sync/wire"
 	"github.com/pinsede/pinsede/ui/theme"
 	"github.com/pinsede/pinsede/ui/ticket"
 )
@@ -26,16 +24,6 @@ import (
 // QueueRefresh is how often the desk reads the kiosk's tickets again, for
 // the count of waiting tickets and to wipe the tickets of past days.
 const QueueRefresh = 15 * time.Second
-
-// centralTickets is the part of the store that keeps the kiosk's tickets
-// that centrale sent (local.Store, see local/tickets.go).
-type centralTickets interface {
-	Tickets(now time.Time) ([]wire.Ticket, error)
-	TakeTicket(sede, code string, now time.Time) (wire.Ticket, error)
-	WipeTickets(now time.Time) (int, error)
-}
-
-var _ centralTickets = (*local.Store)(nil)
 
 // errCentral marks the errors of the tickets centrale sent, apart from
 // those of the spool folder.
@@ -70,18 +58,12 @@ type queued struct {
 // spool is the kiosk's spool folder.
 func (a *App) spool() ticket.Spool { return ticket.Spool{Dir: a.cfg.TicketDir} }
 
-// central returns the tickets centrale sent, or nil when the desk runs
-// without centrale.
-func (a *App) central() centralTickets {
-	if a.sync == nil || a.sync.src == nil {
-		return nil
-	}
-	c, _ := a.desk.Store.(centralTickets)
-	return c
-}
+// central reports whether the desk runs with centrale, which sends the
+// kiosk's tickets (pinsede.Desk.Tickets).
+func (a *App) central() bool { return a.sync != nil && a.sync.src != nil }
 
 // hasQueue reports whether the desk has a source of kiosk tickets.
-func (a *App) hasQueue() bool { return a.cfg.TicketDir != "" || a.central() != nil }
+func (a *App) hasQueue() bool { return a.cfg.TicketDir != "" || a.central() }
 
 // expireTickets wipes the tickets of past days of both sources.
 func (a *App) expireTickets(now time.Time) {
@@ -90,8 +72,8 @@ func (a *App) expireTickets(now time.Time) {
 			fyne.LogError("desk: kiosk tickets", err)
 		}
 	}
-	if c := a.central(); c != nil {
-		if _, err := c.WipeTickets(now); err != nil {
+	if a.central() {
+		if _, err := a.desk.WipeTickets(now); err != nil {
 			fyne.LogError("desk: kiosk tickets from centrale", err)
 		}
 	}
@@ -112,8 +94,8 @@ func (a *App) waitingTickets(now time.Time) ([]queued, error) {
 			errs = append(errs, err)
 		}
 	}
-	if c := a.central(); c != nil {
-		ts, err := c.Tickets(now)
+	if a.central() {
+		ts, err := a.desk.Tickets(now)
 		for _, t := range ts {
 			out = append(out, queued{ticket: ticket.Ticket{Number: t.Number, Code: t.Code, Service: t.Service, Issued: t.Issued}, central: true})
 		}
@@ -134,29 +116,23 @@ const (
 	fromSpool                // the spool folder's only
 )
 
-// takeTicket takes one ticket by its code: from centrale's (and then puts
-// its ticket.called in the outbox, and asks the link to push it), or from
+// takeTicket takes one ticket by its code: from centrale's
+// (pinsede.Desk.TakeTicket, which audits it, puts its ticket.called in the
+// outbox and asks the link to push it), or from
 // the spool folder, as from says. An unknown code is an error wrapping
 // os.ErrNotExist or pinsede.ErrNotFound.
 func (a *App) takeTicket(code string, now time.Time, from where) (ticket.Submission, error) {
 	code = strings.ToUpper(strings.TrimSpace(code))
-	if c := a.central(); c != nil && from != fromSpool {
-		sede, err := a.sedeCode()
-		if err != nil {
-			return ticket.Submission{}, fmt.Errorf("%w: %w", errCentral, err)
-		}
-		t, err := c.TakeTicket(sede, code, now)
+	if a.central() && from != fromSpool {
+		t, err := a.desk.TakeTicket(a.session, code, now)
 		sub := ticket.Submission{
 			Ticket:   ticket.Ticket{Number: t.Number, Code: t.Code, Service: t.Service, Issued: t.Issued},
 			Language: t.Language, Request: t.Request,
 		}
 		switch {
 		case err == nil:
-			if a.desk.Link != nil {
-				a.desk.Link.Notify()
-			}
 			return sub, nil
-		case errors.Is(err, local.ErrTicketExpired):
+		case errors.Is(err, pinsede.ErrTicketExpired):
 			return ticket.Submission{Ticket: sub.Ticket}, fmt.Errorf("%w: %w", ticket.ErrExpired, err)
 		case !errors.Is(err, pinsede.ErrNotFound):
 			return sub, fmt.Errorf("%w: %w", errCentral, err)
@@ -166,12 +142,6 @@ func (a *App) takeTicket(code string, now time.Time, from where) (ticket.Submiss
 		return ticket.Submission{}, fmt.Errorf("kiosk ticket %s: %w", code, os.ErrNotExist)
 	}
 	return a.spool().TakeOn(code, now)
-}
-
-// sedeCode returns the code of the desk's sede.
-func (a *App) sedeCode() (string, error) {
-	s, err := a.sede()
-	return s.Code, err
 }
 
 // sede returns the desk's sede, pinsede.ErrNotFound before the set-up.

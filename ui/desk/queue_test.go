@@ -356,7 +356,7 @@ func TestKioskThroughCentrale(t *testing.T) {
 	if got := q.waiting.Text; got != "1" {
 		t.Errorf("desk A: %q tickets waiting, want 1", got)
 	}
-	if ts, err := storeB.Tickets(h.now); err != nil || len(ts) != 1 || ts[0].Code != sub.Ticket.Code {
+	if ts, err := pinsede.NewDesk(storeB, nil, h.desk.Now).Tickets(h.now); err != nil || len(ts) != 1 || ts[0].Code != sub.Ticket.Code {
 		t.Fatalf("desk B: tickets %+v, %v; want the kiosk's", ts, err)
 	}
 
@@ -386,7 +386,7 @@ func TestKioskThroughCentrale(t *testing.T) {
 	if _, err := b.Pull(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if ts, err := storeB.Tickets(h.now); err != nil || len(ts) != 0 {
+	if ts, err := pinsede.NewDesk(storeB, nil, h.desk.Now).Tickets(h.now); err != nil || len(ts) != 0 {
 		t.Errorf("desk B after its next pull: tickets %+v, %v; want none", ts, err)
 	}
 

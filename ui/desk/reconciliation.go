@@ -7,7 +7,6 @@ import (
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/ui/i18n"
 )
 
@@ -28,7 +27,7 @@ type reconcilePanel struct {
 func (a *App) newReconcilePanel() *reconcilePanel {
 	p := &reconcilePanel{a: a, msg: newMessage()}
 	p.button = a.button(lang.L("home.reconcile"), fynetheme.DocumentPrintIcon(), p.doPrint)
-	if _, ok := a.desk.Forms.(pinsede.ReconciliationRenderer); !ok || a.desk.Documents == nil {
+	if a.desk.Forms == nil || a.desk.Documents == nil {
 		p.button.Disable()
 	}
 	p.object = container.NewVBox(p.button, p.msg.box)

@@ -23,7 +23,6 @@ import (
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/server"
-	"github.com/pinsede/pinsede/sync/wire"
 )
 
 // centrale is a real central records server for the desk's tests: a bbolt
@@ -100,7 +99,7 @@ func (c *centrale) client(t *testing.T, sede string, ls *local.Store) *client.Cl
 		TLSClientConfig: tlsCfg, DialContext: (&net.Dialer{Timeout: time.Second}).DialContext,
 	}}
 	return client.New(client.Config{
-		URL: c.http.URL, HTTP: hc, Sede: sede, Local: ls,
+		URL: c.http.URL, HTTP: hc, Sede: sede, Local: ls, Desk: pinsede.NewDesk(ls, nil, deskClock),
 		MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, PullEvery: time.Minute,
 		Now: deskClock,
 	})
@@ -275,11 +274,11 @@ func TestNotAcceptedText(t *testing.T) {
 		{"something new", "something new"},
 	} {
 		t.Run(tc.reason, func(t *testing.T) {
-			n := local.NotAccepted{
+			n := pinsede.NotAccepted{
 				Event: pinsede.Event{Kind: pinsede.EventIssued, Time: testNow, Credential: pinsede.Credential{
 					CodiceFiscale: "RSSMRA80A01H501U", SlipSerial: "ROMA01-20260310-123456",
 				}},
-				Verdict: wire.Superseded, Reason: tc.reason,
+				Verdict: pinsede.VerdictSuperseded, Reason: tc.reason,
 			}
 			got := notAcceptedText(n)
 			for _, want := range []string{tc.want, lang.L("sync.verdict.superseded"), lang.L("sync.event.issued"), "ROMA01-20260310-123456", "10/03/2026 09:30"} {

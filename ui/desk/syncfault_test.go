@@ -8,10 +8,8 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pinsede/pinsede"
-	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/client"
-	"github.com/pinsede/pinsede/sync/wire"
 )
 
 // fakeSync is a SyncSource with a fixed state.
@@ -78,11 +76,11 @@ func TestRuleReasonText(t *testing.T) {
 			t.Errorf("reasonText(%q) = %q, want %q", reason, got, lang.L(key))
 		}
 	}
-	n := local.NotAccepted{
+	n := pinsede.NotAccepted{
 		Event: pinsede.Event{Kind: pinsede.EventDelegationRegistered, Time: testNow, Delegation: &pinsede.Delegation{
 			Delegante: pinsede.Party{CodiceFiscale: "RSSMRA80A01H501U"},
 		}},
-		Verdict: wire.Rejected, Reason: central.ReasonDelegatoFull,
+		Verdict: pinsede.VerdictRejected, Reason: central.ReasonDelegatoFull,
 	}
 	got := notAcceptedText(n)
 	for _, want := range []string{"RSSMRA80A01H501U", lang.L("sync.event.delegationregistered"), lang.L("sync.reason.delegatofull")} {

@@ -3,7 +3,6 @@ package desk
 import (
 	"log/slog"
 	"strconv"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -15,27 +14,15 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
-	"github.com/pinsede/pinsede/local"
-	"github.com/pinsede/pinsede/sync/central"
-	"github.com/pinsede/pinsede/sync/client"
-	"github.com/pinsede/pinsede/sync/wire"
 	"github.com/pinsede/pinsede/ui/theme"
 )
 
 // SyncSource is what the desk shows of the sync with the central records:
-// *client.Client.
+// the sync client (*client.Client of sync/client).
 type SyncSource interface {
 	// Subscribe returns the states as they change, the current one first,
 	// and a function that ends the subscription.
-	Subscribe() (<-chan client.State, func())
-}
-
-var _ SyncSource = (*client.Client)(nil)
-
-// notAcceptedLister is the part of the store that keeps every event the
-// central records did not accept (local.Store).
-type notAcceptedLister interface {
-	NotAcceptedEvents() ([]local.NotAccepted, error)
+	Subscribe() (<-chan pinsede.SyncState, func())
 }
 
 // syncStatus is the state of the link to centrale in a status bar at the
@@ -46,9 +33,9 @@ type notAcceptedLister interface {
 type syncStatus struct {
 	a     *App
 	src   SyncSource // nil: a desk without central records
-	state client.State
+	state pinsede.SyncState
 	// states are the states from src; unsubscribe ends them.
-	states      <-chan client.State
+	states      <-chan pinsede.SyncState
 	unsubscribe func()
 	button      *widget.Button
 	// details is the dialog open, nil when closed; detailsBox its content.
@@ -121,7 +108,7 @@ func (s *syncStatus) poll() {
 
 // apply shows a new state. On the UI goroutine. A new error goes to the
 // log with its technical detail; the desk tells it in plain words.
-func (s *syncStatus) apply(st client.State) {
+func (s *syncStatus) apply(st pinsede.SyncState) {
 	if st.LastError != "" && st.LastError != s.state.LastError {
 		slog.Warn("sync with the central records failed", "fault", st.Fault.String(), "err", st.LastError)
 	}
@@ -130,7 +117,7 @@ func (s *syncStatus) apply(st client.State) {
 	if h := s.a.home; h != nil && s.a.session != nil {
 		h.pendingSync.SetText(strconv.Itoa(st.Pending))
 	}
-	if s.pendingMsg != nil && st.Status == client.Online && st.Pending == 0 && !st.LastSync.Before(s.pendingSince) {
+	if s.pendingMsg != nil && st.Status == pinsede.SyncOnline && st.Pending == 0 && !st.LastSync.Before(s.pendingSince) {
 		s.pendingMsg.set(msgSuccess, lang.L("issue.activated"))
 		for _, n := range st.NotAccepted {
 			if n.Event.Credential.ID == s.pendingCred && n.Event.Kind == pinsede.EventIssued {
@@ -151,9 +138,9 @@ func (s *syncStatus) render() {
 	switch {
 	case s.src == nil:
 		text = lang.L("sync.none")
-	case st.Status == client.Online:
+	case st.Status == pinsede.SyncOnline:
 		text, icon = lang.L("sync.online", map[string]any{"N": st.Pending, "Last": st.LastSync.Format("15:04")}), fynetheme.ConfirmIcon()
-	case st.Status == client.Offline:
+	case st.Status == pinsede.SyncOffline:
 		text, icon = lang.L("sync.offline", map[string]any{"Since": st.OfflineSince.Format("15:04"), "N": st.Pending}), fynetheme.WarningIcon()
 		imp = widget.WarningImportance
 	default:
@@ -174,9 +161,9 @@ func (s *syncStatus) statusText() string {
 	switch {
 	case s.src == nil:
 		return lang.L("sync.none")
-	case s.state.Status == client.Online:
+	case s.state.Status == pinsede.SyncOnline:
 		return lang.L("sync.status.online")
-	case s.state.Status == client.Offline:
+	case s.state.Status == pinsede.SyncOffline:
 		return lang.L("sync.status.offline")
 	}
 	return lang.L("sync.status.connecting")
@@ -225,37 +212,35 @@ func (s *syncStatus) fillDetails() {
 	s.detailsBox.Refresh()
 }
 
-// notAccepted returns every event not accepted that the store keeps, or
-// those of this session when it keeps none; oldest first.
-func (s *syncStatus) notAccepted() []local.NotAccepted {
-	if l, ok := s.a.desk.Store.(notAcceptedLister); ok {
-		if list, err := l.NotAcceptedEvents(); err == nil {
-			return list
-		}
+// notAccepted returns every event not accepted that the desk keeps, or
+// those of this session when they cannot be read; oldest first.
+func (s *syncStatus) notAccepted() []pinsede.NotAccepted {
+	if list, err := s.a.desk.NotAcceptedEvents(); err == nil {
+		return list
 	}
 	return s.state.NotAccepted
 }
 
 // faultText tells why the last sync failed, in plain words: the
 // technical detail is in the log only.
-func faultText(st client.State) string {
+func faultText(st pinsede.SyncState) string {
 	switch st.Fault {
-	case client.FaultNone:
+	case pinsede.FaultNone:
 		return ""
-	case client.FaultUnreachable:
+	case pinsede.FaultUnreachable:
 		return lang.L("sync.fault.unreachable")
-	case client.FaultTimeout:
+	case pinsede.FaultTimeout:
 		return lang.L("sync.fault.timeout")
-	case client.FaultCertificate:
+	case pinsede.FaultCertificate:
 		return lang.L("sync.fault.certificate")
-	case client.FaultServer:
+	case pinsede.FaultServer:
 		return lang.L("sync.fault.server", map[string]any{"Title": st.FaultTitle})
 	}
 	return lang.L("sync.fault.other")
 }
 
 // notAcceptedText describes an event the central records did not accept.
-func notAcceptedText(n local.NotAccepted) string {
+func notAcceptedText(n pinsede.NotAccepted) string {
 	c := n.Event.Credential
 	cf := c.CodiceFiscale
 	if d := n.Event.Delegation; d != nil {
@@ -298,54 +283,62 @@ func eventKindText(k pinsede.EventKind) string {
 }
 
 // verdictText names a verdict.
-func verdictText(v wire.Verdict) string {
+func verdictText(v pinsede.Verdict) string {
 	switch v {
-	case wire.Superseded:
+	case pinsede.VerdictSuperseded:
 		return lang.L("sync.verdict.superseded")
-	case wire.Rejected:
+	case pinsede.VerdictRejected:
 		return lang.L("sync.verdict.rejected")
 	}
 	return string(v)
 }
 
-// reasonText translates the reason centrale gave (sync/central's
-// Reason... values); one it does not know is shown as it came.
+// reasonText translates the reason centrale gave by its code
+// (pinsede.ParseReason); one it does not know is shown as it came.
 func reasonText(r string) string {
-	switch {
-	case r == "":
-		return ""
-	case strings.HasPrefix(r, "credential superseded by"):
-		return lang.L("sync.reason.superseded")
-	case r == central.ReasonOtherSede:
-		return lang.L("sync.reason.othersede")
-	case r == central.ReasonUnknownKind:
-		return lang.L("sync.reason.unknownkind")
-	case strings.HasPrefix(r, central.ReasonBadEvent):
-		return lang.L("sync.reason.badevent", map[string]any{"Detail": strings.TrimPrefix(strings.TrimPrefix(r, central.ReasonBadEvent), ": ")})
-	case r == central.ReasonUnknownCred:
-		return lang.L("sync.reason.unknowncred")
-	case r == central.ReasonCredExists:
-		return lang.L("sync.reason.credexists")
-	case r == central.ReasonCredOtherSede:
-		return lang.L("sync.reason.credothersede")
+	code, detail := pinsede.ParseReason(r)
+	key := ""
+	switch code {
+	case pinsede.ReasonOther:
+		return detail
+	case pinsede.RefusedBadEvent:
+		return lang.L("sync.reason.badevent", map[string]any{"Detail": detail})
+	case pinsede.RefusedSuperseded:
+		key = "sync.reason.superseded"
+	case pinsede.RefusedOtherSede:
+		key = "sync.reason.othersede"
+	case pinsede.RefusedUnknownKind:
+		key = "sync.reason.unknownkind"
+	case pinsede.RefusedUnknownCred:
+		key = "sync.reason.unknowncred"
+	case pinsede.RefusedCredExists:
+		key = "sync.reason.credexists"
+	case pinsede.RefusedCredOtherSede:
+		key = "sync.reason.credothersede"
+	case pinsede.RefusedFormTooLarge:
+		key = "sync.reason.formtoolarge"
+	case pinsede.RefusedNotConvertible:
+		key = "sync.reason.notconvertible"
+	case pinsede.RefusedUnknownDelegation:
+		key = "sync.reason.unknowndelegation"
+	case pinsede.RefusedDelegationExists:
+		key = "sync.reason.delegationexists"
+	case pinsede.RefusedDelegationOtherSede:
+		key = "sync.reason.delegationothersede"
+	case pinsede.RefusedSameParty:
+		key = "sync.reason.sameparty"
+	case pinsede.RefusedNoCertificate:
+		key = "sync.reason.nocertificate"
+	case pinsede.RefusedUntilBeforeFrom:
+		key = "sync.reason.untilbeforefrom"
+	case pinsede.RefusedDeleganteHasOne:
+		key = "sync.reason.delegantehasone"
+	case pinsede.RefusedDelegatoFull:
+		key = "sync.reason.delegatofull"
+	default:
+		return r
 	}
-	for _, p := range []struct{ reason, key string }{ // reasons that may carry a detail after them
-		{central.ReasonFormTooLarge, "sync.reason.formtoolarge"},
-		{central.ReasonNotConvertible, "sync.reason.notconvertible"},
-		{central.ReasonUnknownDelegation, "sync.reason.unknowndelegation"},
-		{central.ReasonDelegationExists, "sync.reason.delegationexists"},
-		{central.ReasonDelegationOtherSede, "sync.reason.delegationothersede"},
-		{central.ReasonSameParty, "sync.reason.sameparty"},
-		{central.ReasonNoCertificate, "sync.reason.nocertificate"},
-		{central.ReasonUntilBeforeFrom, "sync.reason.untilbeforefrom"},
-		{central.ReasonDeleganteHasOne, "sync.reason.delegantehasone"},
-		{central.ReasonDelegatoFull, "sync.reason.delegatofull"},
-	} {
-		if strings.HasPrefix(r, p.reason) {
-			return lang.L(p.key)
-		}
-	}
-	return r
+	return lang.L(key)
 }
 
 // orDash returns s, or "–" when empty.

@@ -1,0 +1,215 @@
+package pinsede
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Issued is the outcome of an issue: the credential as stored. The PIN is
+// not in it: it went to the printer.
+type Issued struct {
+	Credential Credential
+	// Replaced are the credentials the new one revoked.
+	Replaced []Credential
+	// Pending is true when the central records could not be reached at
+	// print time: the PIN activates when the link returns, and the slip
+	// says so.
+	Pending bool
+}
+
+// Issue issues a PIN dispositivo to the citizen of req after the identity
+// check ver: it validates both, generates the PIN, commits the credential,
+// its MV35 (when Forms is set), its audit entry and its outbox event in one
+// transaction, and prints the
+// sealed-envelope slip. A previous active PIN of the same codice fiscale is
+// revoked in the same transaction; a PIN telefonico is not, and stays
+// valid beside it (see IssueTelephonePIN).
+//
+// Invalid input returns FieldErrors and writes nothing. A citizen the
+// eligibility policy (Policy) refuses gets no PIN: the error is a *Problem
+// whose Key says why, wrapping ErrNotEligible, and only the refusal is
+// recorded (ActionRefused, and an EventRefused for centrale); see
+// IssueWithOverride. If the slip cannot be
+// printed, the new credential is revoked (nobody can know its PIN) and the
+// error wraps ErrPrint: the clerk issues again.
+func (d *Desk) Issue(ctx context.Context, s *Session, req Request, ver Verification) (Issued, error) {
+	if d.Printer == nil {
+		return Issued{}, ErrNoPrinter
+	}
+	now := d.Now()
+	today := DateOf(now)
+	es := req.Validate(today)
+	es = append(es, ver.Validate(today)...)
+	if len(es) > 0 {
+		return Issued{}, es
+	}
+	if _, err := d.refusal(s, req, &ver.Document, true); err != nil {
+		return Issued{}, err
+	}
+	return d.issue(ctx, s, req, ver)
+}
+
+// issue issues a PIN to a request and a verification already validated
+// and allowed, committing the extra audit entries with the credential.
+func (d *Desk) issue(ctx context.Context, s *Session, req Request, ver Verification, extra ...AuditEntry) (Issued, error) {
+	return d.issueAs(ctx, s, req, ver, "", extra...)
+}
+
+// issueAs is issue for a PIN dispositivo when tv is empty, or for a PIN
+// telefonico valid for tv: it revokes only the active credentials of the
+// same family (see sameFamily).
+func (d *Desk) issueAs(ctx context.Context, s *Session, req Request, ver Verification, tv TelephoneValidity, extra ...AuditEntry) (Issued, error) {
+	now := d.Now()
+	cred, pin, err := d.mint(s, req.CodiceFiscale, now)
+	if err != nil {
+		return Issued{}, fmt.Errorf("issue: %w", err)
+	}
+	if tv != "" {
+		cred.Type, cred.Validity, cred.ExpiresAt = Telefonico, tv, tv.Expiry(now)
+	}
+	defer pin.Wipe()
+	var out Issued
+	err = d.Store.Update(func(tx Tx) error {
+		out = Issued{}
+		olds, err := tx.Credentials(req.CodiceFiscale)
+		if err != nil {
+			return err
+		}
+		for _, old := range olds {
+			if old.Can(TransitionReplace, now) != nil || !sameFamily(old.Type, cred.Type) {
+				continue
+			}
+			old.revoke(now, s.Actor(), ReasonReplaced)
+			if err := d.recordReplaced(tx, s, now, old); err != nil { // replace.go
+				return err
+			}
+			out.Replaced = append(out.Replaced, old)
+		}
+		if err := tx.PutCitizen(Citizen{Request: req, Document: ver.Document, UpdatedAt: now}); err != nil {
+			return err
+		}
+		if ver.Scan != nil {
+			if err := tx.PutScan(cred.ID, *ver.Scan); err != nil {
+				return err
+			}
+		}
+		out.Credential = cred
+		for i := range extra {
+			extra[i].Credential = cred.ID
+		}
+		if err := appendAudit(tx, now, s.Sede.Code, s.Actor(), extra...); err != nil {
+			return err
+		}
+		if err := d.record(tx, s, now, cred, ActionIssued, EventIssued, "busta "+cred.SlipSerial); err != nil {
+			return err
+		}
+		if err := tx.DeleteDraft(s.Actor()); err != nil { // draft.go: the request is done
+			return err
+		}
+		if cred.Type == Telefonico {
+			return nil
+		}
+		return d.archiveMV35(tx, cred.ID, MV35Data{ // after the issue: its event follows the issue's
+			Request: req, Document: ver.Document, Sede: s.Sede, Operator: s.Operator.Name, Date: now, Replaces: len(out.Replaced) > 0,
+		})
+	})
+	if err != nil {
+		return Issued{}, fmt.Errorf("issue: %w", err)
+	}
+
+	out.Pending = d.offline()
+	out.Credential, err = d.printSlipPending(ctx, s, req, cred, pin, out.Pending)
+	d.notify() // the issue, or the revocation of a slip not printed
+	return out, err
+}
+
+// mint generates a PIN and the active credential it opens, issued now by
+// the session's operator to cf. The caller wipes the PIN.
+func (d *Desk) mint(s *Session, cf CodiceFiscale, now time.Time) (Credential, *PIN, error) {
+	pin, err := GeneratePIN(d.Rand)
+	if err != nil {
+		return Credential{}, nil, err
+	}
+	secret := pin.Bytes()
+	hash, err := HashSecret(secret, d.PINParams, d.Rand)
+	clear(secret)
+	if err != nil {
+		pin.Wipe()
+		return Credential{}, nil, err
+	}
+	cred := Credential{
+		CodiceFiscale: cf,
+		Type:          Dispositivo,
+		State:         StateAttivo,
+		PINHash:       hash,
+		IssuedAt:      now,
+		ExpiresAt:     now.AddDate(0, ValidityMonths, 0),
+		IssuedBy:      s.Actor(),
+		Sede:          s.Sede.Code,
+	}
+	if cred.ID, err = NewID(d.Rand); err != nil {
+		pin.Wipe()
+		return Credential{}, nil, err
+	}
+	cred.SlipSerial = slipSerial(s.Sede.Code, now, cred.ID)
+	return cred, pin, nil
+}
+
+// printSlipPending prints the slip of a credential just committed, saying
+// "in attesa di attivazione" when pending, and records the print. If the
+// slip cannot be printed, the credential is revoked (nobody can know its
+// PIN) and the error wraps ErrPrint. It returns the credential as stored.
+func (d *Desk) printSlipPending(ctx context.Context, s *Session, req Request, cred Credential, pin *PIN, pending bool) (Credential, error) {
+	slip := Slip{
+		Serial: cred.SlipSerial, Sede: s.Sede, Desk: s.Desk, Operator: s.Operator.Name, Citizen: req, PIN: pin,
+		Type: cred.Type, IssuedAt: cred.IssuedAt, ExpiresAt: cred.ExpiresAt, Pending: pending,
+		Validity: cred.Validity,
+	}
+	if perr := d.Printer.PrintSlip(ctx, slip); perr != nil {
+		cred.revoke(d.Now(), s.Actor(), ReasonPrintFailed)
+		err := d.Store.Update(func(tx Tx) error {
+			return d.record(tx, s, cred.RevokedAt, cred, ActionPrintFailed, EventRevoked, perr.Error())
+		})
+		return cred, &Problem{Key: KeyPrintFailed, Err: errors.Join(ErrPrint, perr, err)}
+	}
+	cred.PrintedAt = d.Now()
+	err := d.Store.Update(func(tx Tx) error {
+		if err := tx.PutCredential(cred); err != nil {
+			return err
+		}
+		return appendAudit(tx, cred.PrintedAt, s.Sede.Code, s.Actor(), AuditEntry{
+			Action: ActionPrinted, Subject: cred.CodiceFiscale, Credential: cred.ID, Detail: "busta " + cred.SlipSerial,
+		})
+	})
+	if err != nil {
+		return cred, fmt.Errorf("record print of %s: %w", cred.SlipSerial, err)
+	}
+	return cred, nil
+}
+
+// record stores a credential with its audit entry and its outbox event.
+func (d *Desk) record(tx Tx, s *Session, now time.Time, c Credential, a AuditAction, k EventKind, detail string) error {
+	if err := tx.PutCredential(c); err != nil {
+		return err
+	}
+	if err := appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{
+		Action: a, Subject: c.CodiceFiscale, Credential: c.ID, Detail: detail,
+	}); err != nil {
+		return err
+	}
+	id, err := NewID(d.Rand)
+	if err != nil {
+		return err
+	}
+	return tx.Enqueue(Event{ID: id, Kind: k, Time: now, Sede: s.Sede.Code, Credential: c})
+}
+
+// slipSerial makes the slip's serial number: sede, date and the first
+// characters of the credential id, e.g. ROMA01-20261123-3F9A2C. It carries
+// no personal data.
+func slipSerial(sede string, t time.Time, id string) string {
+	return fmt.Sprintf("%s-%s-%s", strings.ToUpper(sede), t.Format("20060102"), strings.ToUpper(id[:6]))
+}

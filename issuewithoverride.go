@@ -1,0 +1,57 @@
+package pinsede
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Override is a supervisor's override of a policy refusal, given on the
+// desk's screen with the supervisor's own id and password and a written
+// reason of at least MinOverrideReason characters.
+type Override struct {
+	SupervisorID string
+	Password     string
+	Reason       string
+}
+
+// IssueWithOverride issues a PIN as Issue does, to a citizen the policy
+// refuses, on a supervisor's override: the approver is an active supervisor
+// other than the session's operator (dual control: ErrSameApprover,
+// ErrForbidden, ErrBadCredentials as for ReplaceSlip) and the written
+// reason has at least MinOverrideReason characters (else FieldErrors on
+// FieldOverrideReason). The override is audited as ActionPolicyOverride,
+// with the refusal's key, the approver and the reason, in the transaction
+// that commits the credential. A citizen the policy accepts is simply
+// issued a PIN, with no override recorded.
+func (d *Desk) IssueWithOverride(ctx context.Context, s *Session, req Request, ver Verification, o Override) (Issued, error) {
+	if d.Printer == nil {
+		return Issued{}, ErrNoPrinter
+	}
+	today := DateOf(d.Now())
+	es := req.Validate(today)
+	es = append(es, ver.Validate(today)...)
+	o.Reason = strings.TrimSpace(o.Reason)
+	if utf8.RuneCountInString(o.Reason) < MinOverrideReason {
+		es.add(FieldOverrideReason, KeyOverrideReasonShort, map[string]any{"Min": MinOverrideReason})
+	}
+	if len(es) > 0 {
+		return Issued{}, es
+	}
+	if err := d.approve(s, Approval{SupervisorID: o.SupervisorID, Password: o.Password}); err != nil {
+		return Issued{}, fmt.Errorf("policy override: %w", err)
+	}
+	dec, err := d.refusal(s, req, &ver.Document, false)
+	switch {
+	case err == nil:
+		return d.issue(ctx, s, req, ver) // eligible: nothing to override
+	case !errors.Is(err, ErrNotEligible):
+		return Issued{}, err
+	}
+	return d.issue(ctx, s, req, ver, AuditEntry{
+		Action: ActionPolicyOverride, Subject: req.CodiceFiscale,
+		Detail: fmt.Sprintf("%s; approvato da %s: %s", dec.Key, o.SupervisorID, o.Reason),
+	})
+}

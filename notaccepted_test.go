@@ -1,0 +1,34 @@
+package pinsede_test
+
+import (
+	"testing"
+
+	"github.com/pinsede/pinsede"
+)
+
+// Ensure that a reason as the central records write it splits into its
+// code and its detail, and that one of no known code keeps its text.
+func TestParseReason(t *testing.T) {
+	for _, tc := range []struct {
+		text   string
+		code   pinsede.ReasonCode
+		detail string
+	}{
+		{"", pinsede.ReasonOther, ""},
+		{"event of another sede", pinsede.RefusedOtherSede, ""},
+		{"invalid event: pin hash", pinsede.RefusedBadEvent, "pin hash"},
+		{"invalid event", pinsede.RefusedBadEvent, ""},
+		{"credential superseded by ROMA02-20260310-ABCDEF", pinsede.RefusedSuperseded, "ROMA02-20260310-ABCDEF"},
+		{string(pinsede.RefusedDelegatoFull), pinsede.RefusedDelegatoFull, ""},
+		{"form too large: 2 MB", pinsede.RefusedFormTooLarge, "2 MB"},
+		{"unknown credential: c1", pinsede.ReasonOther, "unknown credential: c1"},
+		{"something new", pinsede.ReasonOther, "something new"},
+	} {
+		t.Run(tc.text, func(t *testing.T) {
+			code, detail := pinsede.NotAccepted{Reason: tc.text}.Code()
+			if code != tc.code || detail != tc.detail {
+				t.Errorf("Code() = %q, %q; want %q, %q", code, detail, tc.code, tc.detail)
+			}
+		})
+	}
+}

@@ -1,0 +1,203 @@
+package pinsede
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ChangeKind names a change the central records tell a sede about.
+type ChangeKind string
+
+// The kinds of change (sync/wire carries them as they are).
+const (
+	// ChangeSuperseded: a credential of this sede was replaced by one
+	// issued later for the same codice fiscale at another sede.
+	ChangeSuperseded ChangeKind = "credential.superseded"
+	// ChangeLocked: a credential of this sede was locked for good after
+	// too many wrong PINs. The central records no longer send it; kept
+	// for the changes recorded before.
+	ChangeLocked ChangeKind = "credential.locked"
+	// ChangeRevoked: a credential of this sede was revoked at the central
+	// records (by another sede's desk, or by an operator of centrale).
+	ChangeRevoked ChangeKind = "credential.revoked"
+	// ChangeConverted: a PIN ordinario of this sede was converted to
+	// dispositivo at another sede's desk.
+	ChangeConverted ChangeKind = "credential.converted"
+	// ChangeTicket: a kiosk of this sede submitted a ticket with its
+	// pre-filled request (Ticket carries it).
+	ChangeTicket ChangeKind = "ticket.submitted"
+	// ChangeTicketCalled: a desk of this sede called a ticket (Ticket
+	// carries its code only), so the others drop it from their queue.
+	ChangeTicketCalled ChangeKind = "ticket.called"
+)
+
+// Change is a record of the central records that concerns the sede,
+// numbered in their order: Seq is the cursor to pull after.
+type Change struct {
+	Seq           uint64        `json:"seq"`
+	Kind          ChangeKind    `json:"kind"`
+	Time          time.Time     `json:"time"`
+	Sede          string        `json:"sede"`
+	CredentialID  string        `json:"credential_id"`
+	CodiceFiscale CodiceFiscale `json:"codice_fiscale"`
+	// BySede is the sede whose credential took the place of this one, for
+	// ChangeSuperseded, and the converting sede for ChangeConverted.
+	BySede string `json:"by_sede,omitempty"`
+	// Reason is why the credential was revoked, for ChangeRevoked.
+	Reason string `json:"reason,omitempty"`
+	// Ticket is the ticket of ChangeTicket and ChangeTicketCalled.
+	Ticket *Ticket `json:"ticket,omitempty"`
+}
+
+// Revocation is a credential of the sede that a change pulled from the
+// central records revoked.
+type Revocation struct {
+	// Seq is the change's number at the central records.
+	Seq           uint64
+	Kind          ChangeKind
+	CredentialID  string
+	CodiceFiscale CodiceFiscale
+	// Reason is the revocation reason written on the credential.
+	Reason string
+	// At is when the central records made the change.
+	At time.Time
+}
+
+// ApplyPulled keeps changes pulled from the central records and the cursor
+// after them, and applies those that concern the sede, all in one
+// transaction: a credential superseded at the central records by one
+// issued later at another sede, locked there after too many wrong PINs, or
+// revoked there, becomes revoked here (when the state machine allows it)
+// with the reason (ReasonSupersededBy, ReasonLocked,
+// ReasonRevokedAtCentrale) and an audit entry by ActorCentrale at now; a
+// PIN ordinario converted at another sede becomes dispositivo. It returns
+// the credentials it revoked.
+//
+// The kiosk's tickets (ChangeTicket) join the tickets waiting, and a
+// ticket another desk called (ChangeTicketCalled) leaves them.
+//
+// Applying a change again changes nothing: a change already kept is not
+// applied again, and a credential already revoked stays as it is. A change
+// about a credential the sede does not hold is kept and otherwise ignored.
+// No event goes to the outbox: the central records made the change.
+func (d *Desk) ApplyPulled(cursor uint64, changes []Change, now time.Time) ([]Revocation, error) {
+	var out []Revocation
+	err := d.Store.Update(func(tx Tx) error {
+		out = out[:0]
+		for _, c := range changes {
+			fresh, err := tx.KeepChange(c)
+			if err != nil {
+				return fmt.Errorf("change %d: %w", c.Seq, err)
+			}
+			if !fresh {
+				continue // kept, and applied, before
+			}
+			r, ok, err := applyChange(tx, c, now)
+			if err != nil {
+				return fmt.Errorf("change %d: %w", c.Seq, err)
+			}
+			if ok {
+				out = append(out, r)
+			}
+		}
+		return tx.SetSyncCursor(cursor)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("apply pulled changes: %w", err)
+	}
+	return out, nil
+}
+
+// applyChange applies one change in ApplyPulled's transaction; ok reports
+// whether it revoked a credential.
+func applyChange(tx Tx, c Change, now time.Time) (r Revocation, ok bool, err error) {
+	var reason string
+	switch c.Kind {
+	case ChangeSuperseded:
+		reason = ReasonSupersededBy(c.BySede, c.Time)
+	case ChangeLocked:
+		reason = ReasonLocked
+	case ChangeRevoked:
+		reason = ReasonRevokedAtCentrale(c.Reason)
+	case ChangeTicket, ChangeTicketCalled:
+		return r, false, applyTicketChange(tx, c, now) // ticket.go
+	case ChangeConverted:
+		return r, false, applyConverted(tx, c, now)
+	default:
+		return r, false, nil // a kind this version does not act on: kept only
+	}
+	at := c.Time
+	if at.IsZero() {
+		at = now
+	}
+	cred, ok, err := changedCredential(tx, c, TransitionRevoke, at)
+	if !ok || err != nil {
+		return r, false, err
+	}
+	sede, err := tx.Sede()
+	switch {
+	case errors.Is(err, ErrNotFound):
+		sede.Code = cred.Sede
+	case err != nil:
+		return r, false, err
+	}
+	if c.Kind == ChangeSuperseded && c.BySede == sede.Code {
+		reason = ReasonReplaced // by a newer PIN of this very sede
+	}
+	cred.revoke(at, ActorCentrale, reason)
+	if err := tx.PutCredential(cred); err != nil {
+		return r, false, err
+	}
+	if err := appendAudit(tx, now, sede.Code, ActorCentrale,
+		AuditEntry{Action: ActionRevoked, Subject: cred.CodiceFiscale, Credential: cred.ID, Detail: reason}); err != nil {
+		return r, false, err
+	}
+	return Revocation{Seq: c.Seq, Kind: c.Kind, CredentialID: cred.ID, CodiceFiscale: cred.CodiceFiscale, Reason: reason, At: at}, true, nil
+}
+
+// changedCredential returns the credential of the sede that c is about
+// when the state machine lets it take transition t at at; ok is false
+// when the sede holds no such credential or it cannot take t.
+//
+// A revocation at the central records is recorded on the state stored: a
+// credential still attivo in the store but past its expiry at at is
+// judged at the last instant it was in force, so that it shows revoked
+// as the central records have it.
+func changedCredential(tx Tx, c Change, t Transition, at time.Time) (cred Credential, ok bool, err error) {
+	cred, err = tx.Credential(c.CredentialID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return cred, false, nil
+	case err != nil:
+		return cred, false, err
+	case cred.Sede != c.Sede || cred.CodiceFiscale != c.CodiceFiscale:
+		return cred, false, nil
+	}
+	if t == TransitionRevoke && !at.Before(cred.ExpiresAt) {
+		at = cred.ExpiresAt.Add(-time.Nanosecond)
+	}
+	return cred, cred.Can(t, at) == nil, nil
+}
+
+// applyConverted makes dispositivo the active PIN ordinario of the sede
+// that another sede's desk converted (ChangeConverted), with an audit
+// entry by ActorCentrale at now. The change names no operator: ConvertedBy
+// is the converting sede. A credential the sede does not hold as an active
+// ordinario is left as it is.
+func applyConverted(tx Tx, c Change, now time.Time) error {
+	at := c.Time
+	if at.IsZero() {
+		at = now
+	}
+	cred, ok, err := changedCredential(tx, c, TransitionConvert, at)
+	if !ok || err != nil {
+		return err
+	}
+	cred.Type, cred.ConvertedAt, cred.ConvertedBy = Dispositivo, at, c.BySede
+	if err := tx.PutCredential(cred); err != nil {
+		return err
+	}
+	return appendAudit(tx, now, cred.Sede, ActorCentrale,
+		AuditEntry{Action: ActionConverted, Subject: cred.CodiceFiscale, Credential: cred.ID, Detail: "da ordinario a dispositivo alla sede " + c.BySede})
+}

@@ -1,0 +1,102 @@
+package pinsede
+
+import "time"
+
+// SyncStatus is the state of the link to the central records (the sync
+// client's).
+type SyncStatus int
+
+// The statuses.
+const (
+	// SyncConnecting: no sync has finished yet.
+	SyncConnecting SyncStatus = iota
+	// SyncOnline: the last sync reached centrale.
+	SyncOnline
+	// SyncOffline: the last sync failed; the client retries.
+	SyncOffline
+)
+
+// String returns the status in English, for logs.
+func (s SyncStatus) String() string {
+	switch s {
+	case SyncOnline:
+		return "online"
+	case SyncOffline:
+		return "offline"
+	}
+	return "connecting"
+}
+
+// SyncState is what the desk shows of the sync with the central records;
+// the sync client (sync/client) keeps it.
+type SyncState struct {
+	Status SyncStatus
+	// OfflineSince is when the link went down; zero when online.
+	OfflineSince time.Time
+	// Pending counts the events waiting in the outbox.
+	Pending int
+	// LastError is why the last attempt failed, in technical terms, for
+	// the log; empty when it did not.
+	LastError string
+	// Fault is the kind of the last failure, for the desk to tell in plain
+	// words (sync/client's Classify); FaultTitle the title of centrale's
+	// answer, if any.
+	Fault      SyncFault
+	FaultTitle string
+	// LastSync is when centrale last answered.
+	LastSync time.Time
+	// NotAccepted are the last events of this session that centrale did
+	// not accept, at most 100 (Desk.NotAcceptedEvents has them all).
+	NotAccepted []NotAccepted
+	// Changes counts the changes pulled in this session.
+	Changes int
+	// Revoked are the last credentials of the sede that pulled changes
+	// revoked in this session (superseded by another sede's newer PIN,
+	// locked or revoked at centrale), at most 100: the desk shows them,
+	// and reloads a citizen's page that shows one.
+	Revoked []Revocation
+	// PolicyVersion is the version of the eligibility policy cached from
+	// centrale; 0 before the first.
+	PolicyVersion int
+}
+
+// SyncFault is the kind of failure the last sync met, for the desk to
+// explain in plain words; SyncState.LastError keeps the technical detail,
+// for the log.
+type SyncFault int
+
+// The faults.
+const (
+	// FaultNone: the last sync did not fail.
+	FaultNone SyncFault = iota
+	// FaultUnreachable: centrale could not be reached (no network, name
+	// unknown, connection refused or cut).
+	FaultUnreachable
+	// FaultTimeout: centrale did not answer in time.
+	FaultTimeout
+	// FaultCertificate: centrale refused the sede's certificate (revoked,
+	// of another role, none), or the sede refused centrale's.
+	FaultCertificate
+	// FaultServer: centrale answered with an error; SyncState.FaultTitle is
+	// the title of its problem.
+	FaultServer
+	// FaultOther: any other failure, such as of the local store.
+	FaultOther
+)
+
+// String names the fault in English, for logs.
+func (f SyncFault) String() string {
+	switch f {
+	case FaultNone:
+		return "none"
+	case FaultUnreachable:
+		return "unreachable"
+	case FaultTimeout:
+		return "timeout"
+	case FaultCertificate:
+		return "certificate"
+	case FaultServer:
+		return "server"
+	}
+	return "other"
+}
