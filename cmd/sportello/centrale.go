@@ -42,8 +42,10 @@ type syncLink struct {
 	client *client.Client
 	sede   string // the sede code of the certificate
 	desk   string // the desk id of the certificate (pki.DeskOf); "" for none
-	cancel context.CancelFunc
-	done   chan struct{}
+	// expires is when the certificate expires: the desk warns before.
+	expires time.Time
+	cancel  context.CancelFunc
+	done    chan struct{}
 }
 
 // startSync starts the sync of store with centrale when f has its URL: it
@@ -107,10 +109,11 @@ func startSync(store *local.Store, d *pinsede.Desk, f syncFlags) (*syncLink, err
 		TLSHandshakeTimeout: 10 * time.Second,
 	}}
 	l := &syncLink{
-		client: client.New(client.Config{URL: f.url, HTTP: hc, Sede: code, Local: store, Desk: d, Now: d.Now}),
-		sede:   code,
-		desk:   desk,
-		done:   make(chan struct{}),
+		client:  client.New(client.Config{URL: f.url, HTTP: hc, Sede: code, Local: store, Desk: d, Now: d.Now}),
+		sede:    code,
+		desk:    desk,
+		expires: cert.NotAfter,
+		done:    make(chan struct{}),
 	}
 	var ctx context.Context
 	ctx, l.cancel = context.WithCancel(context.Background())
@@ -141,6 +144,14 @@ func (l *syncLink) link() pinsede.Link {
 		return nil
 	}
 	return l.client
+}
+
+// certExpires returns when the certificate expires, zero when offline.
+func (l *syncLink) certExpires() time.Time {
+	if l == nil {
+		return time.Time{}
+	}
+	return l.expires
 }
 
 // source returns the client as what the desk shows, nil when offline.

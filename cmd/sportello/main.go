@@ -164,6 +164,7 @@ func main() {
 	ui := desk.New(d, w, desk.Config{
 		Idle: *idle, DevPrintDir: *devPrint, TicketDir: *ticketDir, Log: log, LogPath: logPath,
 		Version: buildinfo.Version, StorePath: *storePath, CentraleURL: centraleFlags.url,
+		CertExpires: link.certExpires(),
 	})
 	ui.UseSync(link.source(), link.sede)
 	if err := ui.Start(); err != nil {

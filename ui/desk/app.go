@@ -86,7 +86,15 @@ type Config struct {
 	Version     string
 	StorePath   string
 	CentraleURL string
+	// CertExpires is when the desk's certificate for centrale expires
+	// (zero without one): the sync status warns from CertWarning before.
+	CertExpires time.Time
 }
+
+// CertWarning is how long before its certificate expires the desk says
+// so in its sync status: the time to have a new one issued (pinctl ca
+// renew) and installed.
+const CertWarning = 30 * 24 * time.Hour
 
 // screen is one page of the desk: a title for the header bar, the content,
 // and the widget that takes the keyboard when it shows.

@@ -146,6 +146,10 @@ func (s *syncStatus) render() {
 	default:
 		text = lang.L("sync.connecting")
 	}
+	if exp, soon := s.certExpiring(); soon {
+		text += lang.L("sync.cert.expiring", map[string]any{"Date": exp.Format("02/01/2006")})
+		icon, imp = fynetheme.WarningIcon(), widget.WarningImportance
+	}
 	if n := len(st.NotAccepted); n > 0 {
 		text += lang.L("sync.notaccepted.count", map[string]any{"N": n})
 		icon, imp = fynetheme.ErrorIcon(), widget.DangerImportance
@@ -154,6 +158,13 @@ func (s *syncStatus) render() {
 	s.button.SetIcon(icon)
 	s.button.Importance = imp
 	s.button.Refresh()
+}
+
+// certExpiring returns when the desk's certificate expires, and whether
+// that is within CertWarning (or past).
+func (s *syncStatus) certExpiring() (time.Time, bool) {
+	exp := s.a.cfg.CertExpires
+	return exp, !exp.IsZero() && exp.Sub(s.a.desk.Now()) < CertWarning
 }
 
 // statusText is the state's status in words.
@@ -189,6 +200,7 @@ func (s *syncStatus) fillDetails() {
 		row(lang.L("sync.pending"), strconv.Itoa(st.Pending)),
 		row(lang.L("sync.lastsync"), when(st.LastSync)),
 		row(lang.L("sync.lasterror"), orDash(faultText(st))),
+		row(lang.L("sync.cert"), certText(s.a.cfg.CertExpires)),
 		row(lang.L("sync.policy"), lang.L("sync.policy.version", map[string]any{"N": s.a.desk.CurrentPolicy().Version})),
 	)}
 	if s.src == nil {
@@ -359,4 +371,12 @@ func (a *App) pendingNote(credentialID string) fyne.CanvasObject {
 		a.sync.pendingMsg, a.sync.pendingCred, a.sync.pendingSince = m, credentialID, a.desk.Now()
 	}
 	return m.box
+}
+
+// certText says when the desk's certificate expires, "–" without one.
+func certText(exp time.Time) string {
+	if exp.IsZero() {
+		return "–"
+	}
+	return lang.L("sync.cert.expires", map[string]any{"Date": exp.Format("02/01/2006")})
 }
