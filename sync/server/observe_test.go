@@ -32,7 +32,7 @@ import (
 // observed starts a second centrale on env's store, CA, revocation list
 // and verifier, logging JSON to logs, with its metrics on a registry of
 // its own; it returns its URL, its server and its management handler.
-func observed(t *testing.T, env *testenv.Env, logs io.Writer) (string, *server.Server, http.Handler) {
+func observed(t *testing.T, env *testenv.Env, logs io.Writer) (*httptest.Server, *server.Server, http.Handler) {
 	t.Helper()
 	srv := server.New(env.Store, env.Server.Verifier, env.Server.CRL, slog.New(slog.NewJSONHandler(logs, nil)), testclock.Now)
 	srv.SetVerifyLimits(testenv.VerifyLimits)
@@ -48,7 +48,7 @@ func observed(t *testing.T, env *testenv.Env, logs io.Writer) (string, *server.S
 	hs.TLS = env.HTTP.TLS
 	hs.StartTLS()
 	t.Cleanup(hs.Close)
-	return hs.URL, srv, srv.ManageHandler(server.Manage{Gatherer: reg})
+	return hs, srv, srv.ManageHandler(server.Manage{Gatherer: reg})
 }
 
 // scrape GETs path of the management handler h, and returns the status
@@ -87,7 +87,8 @@ func series(t *testing.T, text string) map[string]float64 {
 // hash queue and the expiries, and names no citizen.
 func TestMetrics(t *testing.T) {
 	env := newEnv(t)
-	url, _, manage := observed(t, env, io.Discard)
+	hs, _, manage := observed(t, env, io.Discard)
+	url := hs.URL
 	sede := env.Client(t, pki.RoleSede, "ROMA01")
 	const pin = "ACEFHJKMNPRTUVWX"
 	push := wire.PushRequest{Sede: "ROMA01", AuditHead: &wire.AuditHead{}}
@@ -173,7 +174,8 @@ func TestMetrics(t *testing.T) {
 func TestRequestID(t *testing.T) {
 	env := newEnv(t)
 	var logs testlog.Buffer
-	url, _, _ := observed(t, env, &logs)
+	hs, _, _ := observed(t, env, &logs)
+	url := hs.URL
 	c := env.Client(t, pki.RoleSede, "ROMA01")
 	resp, err := c.Get(url + "/v1/openapi.json")
 	if err != nil {
@@ -192,6 +194,7 @@ func TestRequestID(t *testing.T) {
 	if resp.StatusCode != 500 || openapiID == "" || pushID == "" || openapiID == pushID {
 		t.Fatalf("push: %s, ids %q %q", resp.Status, openapiID, pushID)
 	}
+	hs.Close() // waits for every request's handler, and so its log line
 	lines := map[string][]map[string]any{}
 	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
 		var rec map[string]any
