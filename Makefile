@@ -179,6 +179,10 @@ deb: setup $(TOOLS)/nfpm ## Build the .deb packages (centrale, pinctl, sportello
 deb-test: deb ## Check the .deb packages, install them into a throw-away root and start centrale from it.
 	DIST=$(DIST) bash scripts/deb-test.sh
 
+.PHONY: image
+image: setup ## Build centrale's container image (podman or docker), or check what it would run.
+	VERSION='$(VERSION)' COMMIT='$(COMMIT)' BUILT='$(BUILT)' bash scripts/image.sh
+
 .PHONY: icon
 icon: ## Redraw assets/icon.png (ImageMagick; the PNG is committed).
 	bash scripts/make-icon.sh assets/icon.png
