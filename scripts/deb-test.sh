@@ -95,7 +95,7 @@ dpkg_r -i --force-depends "$(deb pinsede-sportello)" "$(deb pinsede-chiosco)" >>
 	{ cat "$work/dpkg.log"; fail "dpkg -i pinsede-sportello pinsede-chiosco"; }
 installed=$(dpkg-query --admindir="$r/var/lib/dpkg" -W -f '${Package} ${Version} ${db:Status-Abbrev}\n')
 step "installed into $r:"
-echo "$installed" | sed 's/^/    /'
+echo "$installed" | awk '{ print "    " $0 }'
 [ "$(echo "$installed" | grep -c ' ii $')" = 4 ] || fail "not every package is installed"
 
 ids() { # user: uid:gid in the root's /etc/passwd

@@ -59,7 +59,7 @@ install -d -o 65532 -g 65532 -m 0700 "$work/var/lib/pinsede"
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 manage=0.0.0.0:$(port)
 env=(PINSEDE_CENTRALE_PKI="$pkidir" PINSEDE_CENTRALE_BOLT="$work/var/lib/pinsede/centrale.db"
-	PINSEDE_CENTRALE_LISTEN=127.0.0.1:$(port) PINSEDE_CENTRALE_MANAGE="$manage" PINSEDE_CENTRALE_LOG_FORMAT=json)
+	"PINSEDE_CENTRALE_LISTEN=127.0.0.1:$(port)" PINSEDE_CENTRALE_MANAGE="$manage" PINSEDE_CENTRALE_LOG_FORMAT=json)
 as_nonroot=()
 if [ "$(id -u)" = 0 ]; then
 	chmod 0644 "$pkidir/server.key" # the image mounts it read-only for nonroot
