@@ -23,6 +23,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 dist=${DIST:-$root/dist}
 version=${VERSION:-$(git describe --always --dirty 2>/dev/null || echo dev)}
 debver=$(bash scripts/deb.sh debversion "$version")
@@ -74,13 +76,7 @@ for p in pinsede-centrale pinsede-chiosco; do
 done
 step "contents: $(for p in pinsede-centrale pinsede-pinctl pinsede-sportello pinsede-chiosco; do printf '%s %s files; ' "$p" "$(dpkg-deb -c "$(deb $p)" | grep -vc '^d')"; done)"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/deb-test-XXXXXX")
-pid=
-cleanup() {
-	if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
+start_work deb-test
 
 # 3 (first, so that 2 verifies the installed units). A throw-away root
 # with an empty dpkg database.
@@ -153,19 +149,14 @@ unit=$r/usr/lib/systemd/system/centrale.service
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
 user=$(sed -n 's/^User=//p' "$unit")
 [ "$user" = pinsede ] || fail "centrale.service runs as '$user'"
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-api=127.0.0.1:$(port)
-manage=127.0.0.1:$(port)
+api=127.0.0.1:$(free_port)
+manage=127.0.0.1:$(free_port)
 step "starting, as $user ($(ids pinsede)) in the root: $exec_start (API $api, management $manage)"
 # shellcheck disable=SC2086 # ExecStart is words, as systemd splits them
 PINSEDE_CENTRALE_LISTEN=$api PINSEDE_CENTRALE_MANAGE=$manage \
 	chroot --userspec="$(ids pinsede)" "$r" $exec_start >"$work/centrale.log" 2>&1 &
 pid=$!
-for _ in $(seq 100); do
-	if "$r/usr/bin/centrale" healthcheck -manage "$manage" -timeout 1s >"$work/health.out" 2>/dev/null; then break; fi
-	kill -0 "$pid" 2>/dev/null || { cat "$work/centrale.log"; fail "centrale stopped"; }
-	sleep 0.1
-done
+wait_healthy "$r/usr/bin/centrale" healthcheck -manage "$manage" -timeout 1s || fail "centrale from the package"
 "$r/usr/bin/centrale" healthcheck -manage "$manage" >"$work/health.out" || { cat "$work/centrale.log"; fail "/healthz"; }
 step "centrale healthcheck: $(cat "$work/health.out")"
 ready=$(curl -fsS "http://$manage/readyz") || { cat "$work/centrale.log"; fail "/readyz"; }

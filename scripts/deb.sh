@@ -26,6 +26,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 nfpm=${NFPM:-$root/.bin/nfpm}
 dist=${DIST:-$root/dist}
 version=${VERSION:-$(git describe --always --dirty 2>/dev/null || echo dev)}
@@ -69,9 +71,7 @@ mkdir -p "$dist"
 STAGE=$(mktemp -d "$dist/.deb-stage-XXXXXX")
 trap 'rm -rf "$STAGE"' EXIT
 
-ldflags="-s -w -X github.com/pinsede/pinsede/internal/buildinfo.Version=$version \
--X github.com/pinsede/pinsede/internal/buildinfo.Commit=$commit \
--X github.com/pinsede/pinsede/internal/buildinfo.Built=$built"
+ldflags=$(release_ldflags "$version" "$commit" "$built")
 has() { [[ " $pkgs " == *" $1 "* ]]; }
 
 # centrale and pinctl: static (no cgo), so the same binary runs on any
