@@ -74,6 +74,21 @@ for p in pinsede-centrale pinsede-chiosco; do
 	dpkg-deb -I "$(deb $p)" postinst | grep -q systemd-sysusers || fail "$p: no postinst making its user"
 	dpkg-deb -f "$(deb $p)" Version | grep -qx "$debver-1" || fail "$p: version is not $debver-1"
 done
+# The Debian versions of git describe, and their order.
+for c in v1.2.3:1.2.3 v1.2.3-4-gabcdef1:1.2.3+4.gabcdef1 v1.2.3-4-gabcdef1-dirty:1.2.3+4.gabcdef1.dirty \
+	abcdef1-dirty:+dirty dev:0.0.0~dev; do
+	got=$(bash scripts/deb.sh debversion "${c%%:*}")
+	[[ $got == *"${c#*:}" ]] || fail "debversion ${c%%:*} is $got, want …${c#*:}"
+done
+dpkg --compare-versions "$(bash scripts/deb.sh debversion abcdef1)" lt 0.1.0 || fail "an untagged version does not sort before 0.1.0"
+dpkg --compare-versions 1.2.3 lt 1.2.3+4.gabcdef1 || fail "1.2.3+4.gabcdef1 does not sort after 1.2.3"
+# The launcher.
+if command -v desktop-file-validate >/dev/null; then
+	dpkg-deb --fsys-tarfile "$(deb pinsede-sportello)" | tar -xO ./usr/share/applications/it.inps.pinsede.sportello.desktop >"${TMPDIR:-/tmp}/deb-test-$$.desktop"
+	desktop-file-validate "${TMPDIR:-/tmp}/deb-test-$$.desktop" || fail "the .desktop file is not valid"
+	rm -f "${TMPDIR:-/tmp}/deb-test-$$.desktop"
+	grep -q '^Exec=sportello$' packaging/it.inps.pinsede.sportello.desktop || fail "the launcher must run sportello with no flags: the settings files say how"
+fi
 step "contents: $(for p in pinsede-centrale pinsede-pinctl pinsede-sportello pinsede-chiosco; do printf '%s %s files; ' "$p" "$(dpkg-deb -c "$(deb $p)" | grep -vc '^d')"; done)"
 
 start_work deb-test
