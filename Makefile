@@ -88,6 +88,7 @@ BENCH_BASE  ?=
 # Go tools, installed into .bin/ only when missing (rm -rf .bin to update).
 FYNE_TOOL_VERSION ?= v1.7.4
 BENCHSTAT_VERSION ?= v0.0.0-20260908200009-22c9c6c9d4da
+NFPM_VERSION      ?= v2.48.0
 
 .PHONY: help
 help: ## List the targets.
@@ -169,18 +170,34 @@ bench: setup ## Run the benchmarks into BENCH_OUT (bench.txt), summarised by ben
 package: setup $(TOOLS)/fyne ## Build the Linux package dist/pinsede-sportello-VERSION-linux-ARCH.tar.xz.
 	FYNE=$(TOOLS)/fyne DIST=$(DIST) TAGS='$(TAGS)' bash scripts/package.sh
 
+.PHONY: deb
+deb: setup $(TOOLS)/nfpm ## Build the .deb packages (centrale, pinctl, sportello, chiosco) into dist/ with nfpm.
+	NFPM=$(TOOLS)/nfpm DIST=$(DIST) TAGS='$(TAGS)' VERSION='$(VERSION)' COMMIT='$(COMMIT)' BUILT='$(BUILT)' \
+		bash scripts/deb.sh
+
+.PHONY: deb-test
+deb-test: deb ## Check the .deb packages, install them into a throw-away root and start centrale from it.
+	DIST=$(DIST) bash scripts/deb-test.sh
+
+.PHONY: image
+image: setup ## Build centrale's container image (podman or docker), or check what it would run.
+	VERSION='$(VERSION)' COMMIT='$(COMMIT)' BUILT='$(BUILT)' bash scripts/image.sh
+
 .PHONY: icon
 icon: ## Redraw assets/icon.png (ImageMagick; the PNG is committed).
 	bash scripts/make-icon.sh assets/icon.png
 
 .PHONY: tools
-tools: $(TOOLS)/fyne $(TOOLS)/benchstat ## Install the Go tools into .bin/.
+tools: $(TOOLS)/fyne $(TOOLS)/benchstat $(TOOLS)/nfpm ## Install the Go tools into .bin/.
 
 $(TOOLS)/fyne:
 	GOBIN=$(TOOLS) $(GO) install fyne.io/tools/cmd/fyne@$(FYNE_TOOL_VERSION)
 
 $(TOOLS)/benchstat:
 	GOBIN=$(TOOLS) $(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
+
+$(TOOLS)/nfpm:
+	GOBIN=$(TOOLS) $(GO) install github.com/goreleaser/nfpm/v2/cmd/nfpm@$(NFPM_VERSION)
 
 include windows.mk
 

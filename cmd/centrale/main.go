@@ -5,6 +5,7 @@
 //	centrale revoke [-bolt FILE | -postgres DSN] -by OPERATOR -reason TEXT CREDENTIAL_ID
 //	centrale unlock [-bolt FILE | -postgres DSN] -by OPERATOR -cf CODICEFISCALE
 //	centrale backup -bolt FILE -out FILE
+//	centrale healthcheck [-manage ADDR] [-path /healthz]
 //	centrale audit forks [-bolt FILE | -postgres DSN]
 //	centrale audit reset [-bolt FILE | -postgres DSN] -by OPERATOR -sede SEDE -chain HEX -to SEQ -reason TEXT
 //
@@ -37,6 +38,10 @@
 // (after a restore from a copy, or for a desk PC set up again: a desk's
 // first chain needs none), discarding the heads after it and resolving
 // the forks of the sede's desk, recorded with who and why.
+//
+// The healthcheck subcommand GETs /healthz on the management listener
+// and exits 0 when it answers 200: the container image's health check,
+// which has no curl (healthcheck.go).
 //
 // The backup subcommand copies the bbolt store while centrale is stopped;
 // a running centrale copies it itself with -backup-dir. PostgreSQL is

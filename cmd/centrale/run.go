@@ -210,6 +210,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runAudit(ctx, args[1:], stdout, stderr)
 		case "backup":
 			return runBackup(args[1:], stdout, stderr)
+		case "healthcheck":
+			return runHealthcheck(ctx, args[1:], stdout, stderr)
 		}
 	}
 	c, err := parse(args, stderr)
