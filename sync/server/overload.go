@@ -66,10 +66,14 @@ type VerifyLimits struct {
 const (
 	// DefaultVerifyMemory: 1 GiB, 16 checks of 64 MiB.
 	DefaultVerifyMemory = 1 << 30
-	// DefaultQueuePerSlot: on 2 quiet cores the 4 slots free one every
-	// 70 ms or so (about 15 checks a second), so the 32 waiting are
-	// served within about the 2 s of DefaultVerifyWait.
-	DefaultQueuePerSlot = 8
+	// DefaultQueuePerSlot: on 2 quiet cores the 4 slots answer about 60
+	// first logins a second (BENCHMARKS.md), 15 a slot, so 30 waiting
+	// for each are served within about the 2 s of DefaultVerifyWait; a
+	// shorter queue sent clients away for a second of Retry-After while
+	// the slots ran out of work. Checks of a chosen PIN cost about four
+	// times as much: those that find the queue too long for them still
+	// get 503 at the end of the wait.
+	DefaultQueuePerSlot = 30
 	// DefaultVerifyWait: past 2 s, a login is better told to come back.
 	DefaultVerifyWait = 2 * time.Second
 	// DefaultCertRate and DefaultCertBurst: 100 checks a second, 200 at
