@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	settings "github.com/pinsede/pinsede/internal/config"
 	"github.com/pinsede/pinsede/sync/pki"
@@ -130,6 +131,26 @@ func writePair(prefix string, certPEM, keyPEM []byte) error {
 	return os.WriteFile(prefix+".crt", certPEM, 0o644)
 }
 
+// issuePair issues a client certificate of role and code, of desk when
+// not empty, writes it and its key as PREFIX.crt and PREFIX.key, and
+// returns it.
+func issuePair(ca *pki.CA, role pki.Role, code, desk string, now time.Time, prefix string) (*x509.Certificate, error) {
+	var certPEM, keyPEM []byte
+	var err error
+	if desk == "" {
+		certPEM, keyPEM, err = ca.Issue(role, code, now)
+	} else {
+		certPEM, keyPEM, err = ca.IssueDesk(code, desk, now)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := writePair(prefix, certPEM, keyPEM); err != nil {
+		return nil, err
+	}
+	return pki.ParseCert(certPEM)
+}
+
 // cmdCAIssue issues a client certificate.
 func cmdCAIssue(e *env, args []string) error {
 	var a caArgs
@@ -141,30 +162,14 @@ func cmdCAIssue(e *env, args []string) error {
 		return err
 	}
 	code, desk := strings.ToUpper(a.code), strings.ToUpper(a.desk)
-	var certPEM, keyPEM []byte
-	switch {
-	case desk == "":
-		certPEM, keyPEM, err = ca.Issue(pki.Role(a.role), code, e.now())
-	case pki.Role(a.role) != pki.RoleSede:
+	if desk != "" && pki.Role(a.role) != pki.RoleSede {
 		return &usageError{msg: "-desk vale solo con -role sede: il chiosco resta della sede"}
-	default:
-		certPEM, keyPEM, err = ca.IssueDesk(code, desk, e.now())
 	}
+	cert, err := issuePair(ca, pki.Role(a.role), code, desk, e.now(), a.out)
 	if err != nil {
 		return err
 	}
-	if err := writePair(a.out, certPEM, keyPEM); err != nil {
-		return err
-	}
-	cert, err := pki.ParseCert(certPEM)
-	if err != nil {
-		return err
-	}
-	who := a.role + " " + code
-	if desk != "" {
-		who += " sportello " + desk
-	}
-	fmt.Fprintf(e.stdout, "certificato %s rilasciato: %s.crt e %s.key (seriale %s)\n", who, a.out, a.out, pki.Serial(cert))
+	fmt.Fprintf(e.stdout, "certificato%s rilasciato: %s.crt e %s.key (seriale %s)\n", holderOf(cert), a.out, a.out, pki.Serial(cert))
 	return nil
 }
 
@@ -197,19 +202,7 @@ func cmdCARenew(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var certPEM, keyPEM []byte
-	if desk == "" {
-		certPEM, keyPEM, err = ca.Issue(role, code, e.now())
-	} else {
-		certPEM, keyPEM, err = ca.IssueDesk(code, desk, e.now())
-	}
-	if err != nil {
-		return err
-	}
-	if err := writePair(a.out, certPEM, keyPEM); err != nil {
-		return err
-	}
-	cert, err := pki.ParseCert(certPEM)
+	cert, err := issuePair(ca, role, code, desk, e.now(), a.out)
 	if err != nil {
 		return err
 	}
