@@ -15,7 +15,7 @@ import (
 
 // auditExportArgs are the flags of audit export.
 type auditExportArgs struct {
-	from, to, actor, action, format, out string
+	from, to, actor, action, cf, format, out string
 }
 
 func (a *auditExportArgs) declare(fs *flag.FlagSet) {
@@ -23,6 +23,7 @@ func (a *auditExportArgs) declare(fs *flag.FlagSet) {
 	fs.StringVar(&a.to, "to", "", "ultimo giorno, gg/mm/aaaa (compreso; vuoto: lo stesso di -from)")
 	fs.StringVar(&a.actor, "operator", "", "solo le voci di questo operatore")
 	fs.StringVar(&a.action, "action", "", "solo le voci di questa azione (per esempio credential.revoked)")
+	fs.StringVar(&a.cf, "cf", "", "solo le voci di questo `codice fiscale`")
 	fs.StringVar(&a.format, "format", "csv", "csv o json")
 	fs.StringVar(&a.out, "out", "", "`FILE` in cui scrivere (0600); vuoto: lo schermo")
 }
@@ -53,8 +54,21 @@ func cmdAuditExport(e *env, args []string) error {
 	if f.To, err = pinsede.ParseDate(a.to); err != nil {
 		return &usageError{msg: "-to: " + a.to + ": scrivi il giorno come gg/mm/aaaa"}
 	}
+	if a.cf != "" {
+		if f.Subject, err = pinsede.ParseCodiceFiscale(a.cf); err != nil {
+			return &usageError{msg: "-cf: " + a.cf + ": codice fiscale non valido"}
+		}
+	}
 	if a.format != "csv" && a.format != "json" {
 		return &usageError{msg: "-format: " + a.format + ": csv o json"}
+	}
+	for _, fe := range f.Validate() {
+		switch fe.Key {
+		case pinsede.KeyAuditOrder:
+			return &usageError{msg: "-to: " + a.to + " viene prima di -from " + a.from}
+		case pinsede.KeyAuditDays:
+			return &usageError{msg: fmt.Sprintf("-from %s -to %s: al massimo %d giorni per volta", a.from, a.to, pinsede.MaxAuditExportDays)}
+		}
 	}
 	var entries []pinsede.AuditEntry
 	if err := e.supervise(func(d *pinsede.Desk, s *pinsede.Session) error {

@@ -53,7 +53,21 @@ func TestAuditExport(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &entries); err != nil || len(entries) < 2 || !strings.HasPrefix(entries[0].Actor, "pinctl:") {
 		t.Errorf("the exports are not in the audit: %+v, %v", entries, err)
 	}
-	if r := sb.run(t, "", "audit", "export", "-from", "31/02/2026"); r.code == exitOK || !strings.Contains(r.stderr, "gg/mm/aaaa") {
-		t.Errorf("a day written otherwise: exit %d, %q", r.code, r.stderr)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-from", "31/02/2026"}, "gg/mm/aaaa"},
+		{[]string{"-from", day, "-to", "01/01/2020"}, "viene prima di -from"},
+		{[]string{"-from", "01/01/2020", "-to", day}, "al massimo 366 giorni"},
+		{[]string{"-from", day, "-cf", "RSSMRA80A01"}, "codice fiscale non valido"},
+	} {
+		if r := sb.run(t, "", append([]string{"audit", "export"}, c.args...)...); r.code == exitOK || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%q: exit %d, %q; want %q", c.args, r.code, r.stderr, c.want)
+		}
+	}
+	r = sb.must(t, "", "audit", "export", "-from", day, "-cf", "RSSMRA80A01H501U", "-format", "json")
+	if err := json.Unmarshal([]byte(r.stdout), &entries); err != nil || len(entries) != 0 {
+		t.Errorf("-cf of a citizen never served: %+v, %v", entries, err)
 	}
 }

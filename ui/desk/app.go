@@ -135,6 +135,7 @@ type App struct {
 	result    *resultScreen
 	citizen   *citizenScreen
 	operators *operatorsScreen
+	audit     *auditScreen
 	settings  *settingsScreen
 	// changePassword is the change of a password a supervisor reset,
 	// between the login and the session (operatoradmin.go).
@@ -294,7 +295,7 @@ func issueContext() (context.Context, context.CancelFunc) {
 func (a *App) logout() {
 	a.dropDraft()
 	a.session = nil
-	a.request, a.verify, a.result, a.citizen, a.home, a.operators, a.settings = nil, nil, nil, nil, nil, nil, nil
+	a.request, a.verify, a.result, a.citizen, a.home, a.operators, a.audit, a.settings = nil, nil, nil, nil, nil, nil, nil, nil
 	a.lock.hide()
 	a.showLogin()
 	a.login.id.SetText("") // the next clerk types their own

@@ -39,7 +39,7 @@ type homeScreen struct {
 	// Figures and actions.
 	issuedToday, pendingSync *widget.Label
 	newRequest               *widget.Button
-	operators                *widget.Button
+	operators, audit         *widget.Button
 	printerNote              *message
 	queue                    *queuePanel // the kiosk's tickets (queue.go); nil without a spool folder
 	screen                   screen
@@ -97,6 +97,7 @@ func (a *App) newHomeScreen() *homeScreen {
 	h.pendingSync = widget.NewLabel("")
 	h.newRequest = a.primaryButton(lang.L("home.newrequest"), fynetheme.DocumentCreateIcon(), func() { a.newRequestFor(nil) })
 	h.operators = a.button(lang.L("nav.operators"), fynetheme.AccountIcon(), a.showOperators)
+	h.audit = a.button(lang.L("nav.audit"), fynetheme.ListIcon(), a.showAudit)
 	h.printerNote = newMessage()
 	h.reconcile = a.newReconcilePanel()
 	if !a.HasPrinter() {
@@ -111,7 +112,7 @@ func (a *App) newHomeScreen() *homeScreen {
 			container.NewGridWithColumns(2,
 				figure(h.issuedToday, lang.L("home.issuedtoday")),
 				figure(h.pendingSync, lang.L("home.pendingsync")))),
-		section(lang.L("home.supervisor"), h.operators, h.reconcile.object),
+		section(lang.L("home.supervisor"), h.operators, h.audit, h.reconcile.object),
 	)
 	if !a.session.IsSupervisor() {
 		side.Objects[2].Hide()

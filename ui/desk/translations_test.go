@@ -53,17 +53,7 @@ func TestScreensTranslated(t *testing.T) {
 	for _, tv := range pinsede.TelephoneValidities() {
 		keys["telephone.validity."+string(tv)] = true
 	}
-	for _, a := range []pinsede.AuditAction{
-		pinsede.ActionSetup, pinsede.ActionOperatorAdded, pinsede.ActionOperatorOff, pinsede.ActionLogin,
-		pinsede.ActionLoginFailed, pinsede.ActionIssued, pinsede.ActionPrinted, pinsede.ActionPrintFailed,
-		pinsede.ActionHandedOver, pinsede.ActionRevoked, pinsede.ActionCitizenViewed, pinsede.ActionCitizenSearched,
-		pinsede.ActionSlipReplaced, pinsede.ActionMV35Printed, pinsede.ActionSettingsChanged,
-		pinsede.ActionDigitalIdentity, pinsede.ActionReconciliation, pinsede.ActionCentralLookup,
-		pinsede.ActionConverted, pinsede.ActionDelegationRegistered, pinsede.ActionDelegationRevoked,
-		pinsede.ActionRefused, pinsede.ActionPolicyOverride, pinsede.ActionInfoSheetPrinted,
-		pinsede.ActionUnlocked, pinsede.ActionOperatorOn, pinsede.ActionOperatorUnlock,
-		pinsede.ActionPasswordReset, pinsede.ActionPasswordChanged,
-	} {
+	for _, a := range pinsede.AuditActions() {
 		keys["audit."+string(a)] = true
 	}
 	for _, c := range pinsede.Countries() {

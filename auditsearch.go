@@ -1,0 +1,148 @@
+package pinsede
+
+import (
+	"fmt"
+	"slices"
+)
+
+// ActionAuditSearched records a search of the audit (SearchAudit): who,
+// and which days and filters, in its Detail.
+const ActionAuditSearched AuditAction = "audit.searched"
+
+// MaxAuditSearchResults is the most entries one search returns: a
+// supervisor narrows the filter, or exports (ExportAudit), for more.
+const MaxAuditSearchResults = 500
+
+// Field names of the audit search's filter (see AuditFilter.Validate).
+const (
+	FieldAuditFrom = "registro_dal"
+	FieldAuditTo   = "registro_al"
+)
+
+// Message keys of an audit filter's problems.
+const (
+	// KeyAuditOrder: the last day comes before the first.
+	KeyAuditOrder = "err.audit.order"
+	// KeyAuditDays: more days than MaxAuditExportDays (Args: Max).
+	KeyAuditDays = "err.audit.days"
+)
+
+// auditActions are the actions the desk records, in the order a
+// supervisor picks them from.
+var auditActions = []AuditAction{
+	ActionIssued, ActionPrinted, ActionPrintFailed, ActionHandedOver, ActionSlipReplaced,
+	ActionRevoked, ActionConverted, ActionUnlocked, ActionMV35Printed, ActionInfoSheetPrinted,
+	ActionRefused, ActionPolicyOverride, ActionDigitalIdentity,
+	ActionDelegationRegistered, ActionDelegationRevoked,
+	ActionCitizenSearched, ActionCitizenViewed, ActionCentralLookup, ActionTicketCalled,
+	ActionLogin, ActionLoginFailed, ActionPasswordChanged,
+	ActionOperatorAdded, ActionOperatorOff, ActionOperatorOn, ActionOperatorUnlock, ActionPasswordReset,
+	ActionSetup, ActionSettingsChanged, ActionReconciliation, ActionAuditExported, ActionAuditSearched,
+}
+
+// AuditActions returns every action the desk records, a copy.
+func AuditActions() []AuditAction { return slices.Clone(auditActions) }
+
+// Validate returns the filter's problems: both days are needed, the last
+// not before the first, and at most MaxAuditExportDays apart.
+func (f AuditFilter) Validate() FieldErrors {
+	var es FieldErrors
+	if f.From.IsZero() {
+		es = append(es, FieldError{Field: FieldAuditFrom, Key: KeyRequired})
+	}
+	if f.To.IsZero() {
+		es = append(es, FieldError{Field: FieldAuditTo, Key: KeyRequired})
+	}
+	switch {
+	case len(es) > 0:
+	case f.To.Before(f.From):
+		es = append(es, FieldError{Field: FieldAuditTo, Key: KeyAuditOrder})
+	case f.From.Time().AddDate(0, 0, MaxAuditExportDays).Before(f.To.Time()):
+		es = append(es, FieldError{Field: FieldAuditTo, Key: KeyAuditDays, Args: map[string]any{"Max": MaxAuditExportDays}})
+	}
+	return es
+}
+
+// matches reports whether e passes the filter's operator, action and
+// citizen (not its days: the caller reads by day).
+func (f AuditFilter) matches(e AuditEntry) bool {
+	return (f.Actor == "" || e.Actor == f.Actor) &&
+		(f.Action == "" || e.Action == f.Action) &&
+		(f.Subject == "" || e.Subject == f.Subject)
+}
+
+// AuditSearch is what SearchAudit found.
+type AuditSearch struct {
+	// Entries are the entries found, newest first, at most
+	// MaxAuditSearchResults.
+	Entries []AuditEntry
+	// More is true when more entries matched than Entries holds.
+	More bool
+}
+
+// SearchAudit returns the newest MaxAuditSearchResults entries f selects,
+// for a supervisor's audit search screen, and records the search itself in
+// the audit in the same transaction: the entries name citizens. Problems
+// with the filter come back as FieldErrors.
+func (d *Desk) SearchAudit(s *Session, f AuditFilter) (AuditSearch, error) {
+	if !s.IsSupervisor() {
+		return AuditSearch{}, ErrForbidden
+	}
+	if es := f.Validate(); len(es) > 0 {
+		return AuditSearch{}, es
+	}
+	now := d.Now()
+	var out AuditSearch
+	err := d.Store.Update(func(tx Tx) error {
+		out = AuditSearch{}
+		err := f.newestFirst(tx, func(e AuditEntry) bool {
+			if len(out.Entries) == MaxAuditSearchResults {
+				out.More = true
+				return false
+			}
+			out.Entries = append(out.Entries, e)
+			return true
+		})
+		if err != nil {
+			return err
+		}
+		return appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{Action: ActionAuditSearched, Detail: f.String()})
+	})
+	if err != nil {
+		return AuditSearch{}, fmt.Errorf("search audit %s: %w", f, err)
+	}
+	return out, nil
+}
+
+// newestFirst calls yield with the entries f selects, newest first, until
+// it returns false. A filter by citizen reads the citizen's entries
+// (Tx.AuditFor); the others read day by day from To back to From.
+func (f AuditFilter) newestFirst(tx Tx, yield func(AuditEntry) bool) error {
+	if f.Subject != "" {
+		es, err := tx.AuditFor(f.Subject)
+		if err != nil {
+			return err
+		}
+		for _, e := range slices.Backward(es) {
+			if day := DateOf(e.Time.Local()); day.Before(f.From) || day.After(f.To) || !f.matches(e) {
+				continue
+			}
+			if !yield(e) {
+				return nil
+			}
+		}
+		return nil
+	}
+	for day := f.To; !day.Before(f.From); day = DateOf(day.Time().AddDate(0, 0, -1)) {
+		es, err := tx.AuditOn(day)
+		if err != nil {
+			return err
+		}
+		for _, e := range slices.Backward(es) {
+			if f.matches(e) && !yield(e) {
+				return nil
+			}
+		}
+	}
+	return nil
+}

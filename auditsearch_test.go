@@ -1,0 +1,121 @@
+package pinsede_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/pinsede/pinsede"
+)
+
+// Ensure that an audit search gives the entries of its days newest first,
+// by operator, action and citizen when asked, only to a supervisor, at most
+// MaxAuditSearchResults of them with More set beyond, and is itself
+// audited; a filter's problems come back as field errors.
+func TestSearchAudit(t *testing.T) {
+	f := newFixture(t)
+	today := pinsede.DateOf(f.now)
+	day1 := f.now.AddDate(0, 0, -2)
+	f.now = day1
+	if _, err := f.desk.Issue(context.Background(), f.sup, request(), verification()); err != nil {
+		t.Fatal(err)
+	}
+	f.now = day1.AddDate(0, 0, 2)
+	from := pinsede.DateOf(day1)
+
+	all, err := f.desk.SearchAudit(f.sup, pinsede.AuditFilter{From: from, To: today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Entries) < 3 || all.More {
+		t.Fatalf("search of 3 days: %d entries, more %v", len(all.Entries), all.More)
+	}
+	for i := 1; i < len(all.Entries); i++ {
+		if all.Entries[i].Time.After(all.Entries[i-1].Time) {
+			t.Fatalf("entry %d (%s) after one of %s: want newest first", i, all.Entries[i].Time, all.Entries[i-1].Time)
+		}
+	}
+	if got := pinsede.DateOf(all.Entries[0].Time); got != today {
+		t.Errorf("newest entry of %s, want today's (the log-in)", got.Italian())
+	}
+
+	cf := request().CodiceFiscale
+	for _, c := range []struct {
+		name string
+		f    pinsede.AuditFilter
+		want func(pinsede.AuditEntry) bool
+		n    int // entries wanted; -1: at least one
+	}{
+		{"issues", pinsede.AuditFilter{From: from, To: today, Action: pinsede.ActionIssued}, func(e pinsede.AuditEntry) bool { return e.Action == pinsede.ActionIssued }, 1},
+		{"citizen", pinsede.AuditFilter{From: from, To: today, Subject: cf}, func(e pinsede.AuditEntry) bool { return e.Subject == cf }, -1},
+		{"citizen today", pinsede.AuditFilter{From: today, To: today, Subject: cf}, nil, 0},
+		{"operator", pinsede.AuditFilter{From: from, To: today, Actor: "sup"}, func(e pinsede.AuditEntry) bool { return e.Actor == "sup" }, -1},
+		{"nobody", pinsede.AuditFilter{From: from, To: today, Actor: "nessuno"}, nil, 0},
+		{"today", pinsede.AuditFilter{From: today, To: today, Action: pinsede.ActionIssued}, nil, 0},
+	} {
+		got, err := f.desk.SearchAudit(f.sup, c.f)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if c.n >= 0 && len(got.Entries) != c.n || c.n < 0 && len(got.Entries) == 0 {
+			t.Errorf("%s: %d entries, want %d", c.name, len(got.Entries), c.n)
+		}
+		for _, e := range got.Entries {
+			if !c.want(e) {
+				t.Errorf("%s: found %+v", c.name, e)
+			}
+		}
+	}
+
+	last, err := f.desk.ExportAudit(f.sup, pinsede.AuditFilter{From: today, To: today, Action: pinsede.ActionAuditSearched})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(last); n != 7 || last[n-1].Actor != "sup" || last[n-1].Detail == "" {
+		t.Errorf("%d searches audited (last %+v), want the 7 made", n, last)
+	}
+
+	op := &pinsede.Session{Operator: pinsede.Operator{ID: "op", Role: pinsede.RoleOperatore}, Sede: f.sup.Sede}
+	if _, err := f.desk.SearchAudit(op, pinsede.AuditFilter{From: today, To: today}); !errors.Is(err, pinsede.ErrForbidden) {
+		t.Errorf("an operator's search: %v, want ErrForbidden", err)
+	}
+	for _, c := range []struct {
+		f          pinsede.AuditFilter
+		field, key string
+	}{
+		{pinsede.AuditFilter{To: today}, pinsede.FieldAuditFrom, pinsede.KeyRequired},
+		{pinsede.AuditFilter{From: today}, pinsede.FieldAuditTo, pinsede.KeyRequired},
+		{pinsede.AuditFilter{From: today, To: from}, pinsede.FieldAuditTo, pinsede.KeyAuditOrder},
+		{pinsede.AuditFilter{From: pinsede.DateOf(f.now.AddDate(-1, 0, -2)), To: today}, pinsede.FieldAuditTo, pinsede.KeyAuditDays},
+	} {
+		_, err := f.desk.SearchAudit(f.sup, c.f)
+		var es pinsede.FieldErrors
+		if !errors.As(err, &es) || len(es) != 1 || es[0].Field != c.field || es[0].Key != c.key {
+			t.Errorf("filter %s: %v, want %s: %s", c.f, err, c.field, c.key)
+		}
+	}
+}
+
+// Ensure that a search stops at MaxAuditSearchResults and says there is
+// more.
+func TestSearchAuditBound(t *testing.T) {
+	f := newFixture(t)
+	today := pinsede.DateOf(f.now)
+	searches := pinsede.AuditFilter{From: today, To: today, Action: pinsede.ActionAuditSearched}
+	for i := 0; i <= pinsede.MaxAuditSearchResults; i++ {
+		got, err := f.desk.SearchAudit(f.sup, searches)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Entries) != i || got.More {
+			t.Fatalf("search %d: %d entries, more %v", i, len(got.Entries), got.More)
+		}
+	}
+	got, err := f.desk.SearchAudit(f.sup, searches)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Entries) != pinsede.MaxAuditSearchResults || !got.More {
+		t.Errorf("after %d searches: %d entries, more %v; want %d and more", pinsede.MaxAuditSearchResults+1, len(got.Entries), got.More, pinsede.MaxAuditSearchResults)
+	}
+}

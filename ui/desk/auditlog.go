@@ -1,0 +1,234 @@
+package desk
+
+import (
+	"errors"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/i18n"
+)
+
+// The audit search's own fields, beside the domain's FieldAuditFrom and
+// FieldAuditTo: they hold a choice, never a problem.
+const (
+	fieldAuditOperator = "registro_operatore"
+	fieldAuditAction   = "registro_azione"
+)
+
+// auditScreen is the supervisor's "Registro delle operazioni": it searches
+// the desk's audit by days, operator, action and citizen, newest first
+// (Desk.SearchAudit, which records each search).
+type auditScreen struct {
+	a                 *App
+	from, to, subject *entry
+	operator, action  *widget.Select
+	// operatorIDs and actions are what the selects' options stand for,
+	// by index; index 0 ("all") stands for no filter.
+	operatorIDs []string
+	actions     []pinsede.AuditAction
+	search      *widget.Button
+	msg         *message
+	fields      fields
+	// found is the last search's entries, which list shows.
+	found  []pinsede.AuditEntry
+	list   *widget.List
+	screen screen
+}
+
+// showAudit opens the audit search, for supervisors.
+func (a *App) showAudit() {
+	if a.session == nil || !a.session.IsSupervisor() {
+		return
+	}
+	if a.audit == nil {
+		a.audit = a.newAuditScreen()
+	}
+	a.audit.reloadOperators()
+	a.show(a.audit.screen)
+}
+
+func (a *App) newAuditScreen() *auditScreen {
+	s := &auditScreen{a: a, fields: fields{}, msg: newMessage()}
+	today := pinsede.DateOf(a.desk.Now()).Italian()
+	s.from = a.newEntry(lang.L("date.placeholder"))
+	s.from.SetText(today)
+	s.to = a.newEntry(lang.L("date.placeholder"))
+	s.to.SetText(today)
+	s.subject = a.newEntry(lang.L("home.cf.placeholder"))
+	for _, e := range []*entry{s.from, s.to, s.subject} {
+		e.OnSubmitted = func(string) { s.doSearch() }
+	}
+	s.operator = widget.NewSelect(nil, func(string) { a.touch() })
+	s.actions = append([]pinsede.AuditAction{""}, pinsede.AuditActions()...)
+	names := make([]string, len(s.actions))
+	names[0] = lang.L("auditlog.all")
+	for i, act := range s.actions[1:] {
+		names[i+1] = lang.L("audit." + string(act))
+	}
+	s.action = widget.NewSelect(names, func(string) { a.touch() })
+	s.action.SetSelectedIndex(0)
+	s.search = a.primaryButton(lang.L("auditlog.search"), fynetheme.SearchIcon(), s.doSearch)
+	s.list = widget.NewList(
+		func() int { return len(s.found) },
+		func() fyne.CanvasObject {
+			cells := make([]fyne.CanvasObject, 5)
+			for i := range cells {
+				l := widget.NewLabel("")
+				l.Truncation = fyne.TextTruncateEllipsis
+				cells[i] = l
+			}
+			return container.New(&auditRowLayout{}, cells...)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			e := s.found[id]
+			cells := o.(*fyne.Container).Objects
+			for i, text := range []string{when(e.Time), e.Actor, lang.L("audit." + string(e.Action)), string(e.Subject), e.Detail} {
+				cells[i].(*widget.Label).SetText(text)
+			}
+		})
+	s.list.OnSelected = func(widget.ListItemID) { a.touch() }
+	f := func(name, label string, input fyne.CanvasObject) fyne.CanvasObject {
+		return s.fields.add(newField(name, label, input)).object
+	}
+	head := func(text string) fyne.CanvasObject {
+		return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	top := container.NewVBox(
+		title(lang.L("auditlog.title")),
+		note(lang.L("auditlog.intro")),
+		container.NewGridWithColumns(5,
+			f(pinsede.FieldAuditFrom, lang.L("auditlog.from"), s.from),
+			f(pinsede.FieldAuditTo, lang.L("auditlog.to"), s.to),
+			f(fieldAuditOperator, lang.L("auditlog.operator"), s.operator),
+			f(fieldAuditAction, lang.L("auditlog.action"), s.action),
+			f(pinsede.FieldCodiceFiscale, lang.L("field.codice_fiscale"), s.subject)),
+		container.NewBorder(nil, nil, nil, container.NewVBox(s.search), s.msg.box),
+		widget.NewSeparator(),
+		container.New(&auditRowLayout{}, head(lang.L("auditlog.when")), head(lang.L("auditlog.operator")),
+			head(lang.L("auditlog.action")), head(lang.L("field.codice_fiscale")), head(lang.L("auditlog.detail"))),
+	)
+	s.screen = screen{Title: lang.L("auditlog.short"), View: a.page(container.NewBorder(top, nil, nil, nil, s.list), false), Focus: s.from}
+	return s
+}
+
+// reloadOperators offers the sede's operators, keeping the one chosen.
+func (s *auditScreen) reloadOperators() {
+	a := s.a
+	ops, err := a.desk.Operators(a.session)
+	if err != nil {
+		s.msg.set(msgError, i18n.Message(err))
+		return
+	}
+	chosen := ""
+	if i := s.operator.SelectedIndex(); i > 0 {
+		chosen = s.operatorIDs[i]
+	}
+	s.operatorIDs = []string{""}
+	names := []string{lang.L("auditlog.all")}
+	sel := 0
+	for _, op := range ops {
+		if op.ID == chosen {
+			sel = len(names)
+		}
+		s.operatorIDs = append(s.operatorIDs, op.ID)
+		names = append(names, op.ID+" – "+op.Name)
+	}
+	s.operator.SetOptions(names)
+	s.operator.SetSelectedIndex(sel)
+}
+
+// doSearch reads the filter, searches, and lists what it found; a
+// filter's problems show under its fields and the filter stays as typed.
+func (s *auditScreen) doSearch() {
+	a := s.a
+	var es pinsede.FieldErrors
+	date := func(field string, e *entry) pinsede.Date {
+		t := strings.TrimSpace(e.Text)
+		if t == "" {
+			es = append(es, pinsede.FieldError{Field: field, Key: pinsede.KeyRequired})
+			return pinsede.Date{}
+		}
+		d, err := pinsede.ParseDate(t)
+		if err != nil {
+			es = append(es, pinsede.FieldError{Field: field, Key: pinsede.KeyDateFormat})
+		}
+		return d
+	}
+	f := pinsede.AuditFilter{From: date(pinsede.FieldAuditFrom, s.from), To: date(pinsede.FieldAuditTo, s.to)}
+	if i := s.operator.SelectedIndex(); i > 0 {
+		f.Actor = s.operatorIDs[i]
+	}
+	if i := s.action.SelectedIndex(); i > 0 {
+		f.Action = s.actions[i]
+	}
+	if t := strings.TrimSpace(s.subject.Text); t != "" {
+		cf, err := pinsede.ParseCodiceFiscale(t)
+		var fe pinsede.FieldError
+		if errors.As(err, &fe) {
+			es = append(es, fe)
+		}
+		f.Subject = cf
+	}
+	var found pinsede.AuditSearch
+	if len(es) == 0 {
+		var err error
+		found, err = a.desk.SearchAudit(a.session, f)
+		if !errors.As(err, &es) && err != nil {
+			s.fields.show(nil, true)
+			s.msg.set(msgError, i18n.Message(err))
+			return
+		}
+	}
+	s.fields.show(es, true)
+	if len(es) > 0 {
+		s.msg.set(msgError, lang.L("auditlog.fix"))
+		return
+	}
+	s.found = found.Entries
+	s.list.UnselectAll()
+	s.list.Refresh()
+	s.list.ScrollToTop()
+	switch n := len(found.Entries); {
+	case found.More:
+		s.msg.set(msgInfo, lang.L("auditlog.more", map[string]any{"N": n}))
+	case n == 0:
+		s.msg.set(msgInfo, lang.L("auditlog.none"))
+	default:
+		s.msg.set(msgSuccess, lang.L("auditlog.count", map[string]any{"N": n}))
+	}
+}
+
+// auditRowLayout lays out a row of the audit list: time, operator,
+// action and codice fiscale at fixed shares of the width, the detail in
+// what is left.
+type auditRowLayout struct{}
+
+// auditColumns are the shares of the width of the first four columns.
+var auditColumns = [...]float32{0.14, 0.12, 0.24, 0.18}
+
+func (auditRowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var h float32
+	for _, o := range objs {
+		h = max(h, o.MinSize().Height)
+	}
+	return fyne.NewSize(200, h)
+}
+
+func (auditRowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	x := float32(0)
+	for i, o := range objs {
+		w := size.Width - x
+		if i < len(auditColumns) {
+			w = size.Width * auditColumns[i]
+		}
+		o.Move(fyne.NewPos(x, 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+		x += w
+	}
+}
