@@ -5,12 +5,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"os/user"
 	"strings"
 	"time"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/buildinfo"
+	settings "github.com/pinsede/pinsede/internal/config"
 	"github.com/pinsede/pinsede/local"
 )
 
@@ -20,6 +22,10 @@ const (
 	exitFail  = 1 // the command ran and failed, or found a problem
 	exitUsage = 2 // bad arguments
 )
+
+// EnvPrefix starts the environment variables of pinctl's settings
+// (PINSEDE_PINCTL_STORE, PINSEDE_PINCTL_KEY, PINSEDE_PINCTL_CONFIG).
+const EnvPrefix = "PINSEDE_PINCTL_"
 
 // passwordParams are the argon2id costs of the passwords pinctl sets.
 // Tests lower them.
@@ -101,7 +107,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, now func() ti
 	fs.StringVar(&e.storePath, "store", defStore, "")
 	fs.StringVar(&e.keyPath, "key", defKey, "")
 	showVersion := fs.Bool("version", false, "")
-	err := fs.Parse(args)
+	fs.String(settings.Flag, "", "")
+	_, err := settings.Loader{EnvPrefix: EnvPrefix, Environ: os.Environ(), DefaultFiles: settings.DefaultFiles("pinctl")}.Parse(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		usage(stdout, defStore, defKey)
 		return exitOK
@@ -172,7 +179,7 @@ func (e *env) usageFail(msg string, cmd *command, defStore, defKey string) int {
 
 // usage writes pinctl's usage.
 func usage(w io.Writer, defStore, defKey string) {
-	fmt.Fprintln(w, "uso: pinctl [-store FILE] [-key FILE] COMANDO [argomenti]")
+	fmt.Fprintln(w, "uso: pinctl [-config FILE] [-store FILE] [-key FILE] COMANDO [argomenti]")
 	fmt.Fprintln(w, "\ncomandi:")
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %s\n        %s\n", strings.TrimSpace(c.name+" "+c.args), c.help)
@@ -180,6 +187,8 @@ func usage(w io.Writer, defStore, defKey string) {
 	fmt.Fprintln(w, "\nopzioni:")
 	fmt.Fprintf(w, "  -store FILE   l'archivio della sede (predefinito: %s)\n", orNone(defStore))
 	fmt.Fprintf(w, "  -key FILE     la chiave dell'archivio (predefinito: %s)\n", orNone(defKey))
+	fmt.Fprintf(w, "  -config FILE  file TOML con store e key (predefinito: il primo che esiste di %s);\n", strings.Join(settings.DefaultFiles("pinctl"), ", "))
+	fmt.Fprintf(w, "                le variabili %sSTORE e %sKEY lo sostituiscono, le opzioni sostituiscono entrambi\n", EnvPrefix, EnvPrefix)
 	fmt.Fprintln(w, "\nLa password si digita al terminale, senza eco; con -password-stdin si legge una riga da stdin.")
 }
 
