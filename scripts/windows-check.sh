@@ -13,8 +13,8 @@
 #     the upgrade code of packaging/windows/sportello.wxs, sportello.exe
 #     under ProgramFiles64Folder\PIN Sede\Sportello in a 64-bit component,
 #     the Start-menu shortcut, the upgrade rows (a same or older version is
-#     replaced, a newer one stops the install); its cabinet holds the same
-#     sportello.exe (msiextract);
+#     replaced, a newer one stops the install), the icon of the shortcut;
+#     its cabinet holds the same sportello.exe (msiextract);
 #  4. winversion on a few forms of git describe.
 #
 # Environment: BIN, DIST, VERSION as for scripts/windows.sh.
@@ -191,6 +191,11 @@ awk -F'\t' -v u="$upgrade" -v v="$winver" '$1 == u && $2 == "" && $3 == v && $5 
 awk -F'\t' -v u="$upgrade" -v v="$winver" '$1 == u && $2 == v && $5 == 2 && $7 == "WIX_DOWNGRADE_DETECTED" { ok = 1 } END { exit !ok }' "$work/Upgrade" ||
 	fail "the MSI does not detect a newer version"
 table LaunchCondition | grep -q '^NOT WIX_DOWNGRADE_DETECTED	' || fail "no launch condition against a downgrade"
+# The icon of the shortcut and of Installed apps: the five sizes again.
+msiinfo extract "$msi" Icon.sportello.ico >"$work/msi.ico"
+for size in 256 64 48 32 16; do
+	icotool -l "$work/msi.ico" | grep -q -- "--width=$size --height=$size" || fail "the MSI's icon has no ${size}x$size image"
+done
 mkdir "$work/extract"
 msiextract -C "$work/extract" "$msi" >/dev/null
 got=$(find "$work/extract" -type f -name sportello.exe)
