@@ -17,7 +17,7 @@ func TestLayers(t *testing.T) {
 		pkg       string
 		forbidden []string // a package, and everything under it
 	}{
-		{".", []string{"fyne.io/fyne", "go.etcd.io/bbolt", "github.com/go-pdf/fpdf", "github.com/jackc/pgx", "net/http"}},
+		{".", []string{"fyne.io/fyne", "go.etcd.io/bbolt", "codeberg.org/go-pdf/fpdf", "github.com/jackc/pgx", "net/http"}},
 		{"./local", []string{"github.com/pinsede/pinsede/sync"}},
 		{"./ui/desk", []string{"github.com/pinsede/pinsede/local", "github.com/pinsede/pinsede/sync"}},
 		{"./cmd/chiosco", []string{"github.com/pinsede/pinsede/local", "github.com/pinsede/pinsede/ui/slip", "github.com/pinsede/pinsede/sync/client"}},

@@ -49,7 +49,7 @@ debversion() {
 		v="${BASH_REMATCH[1]}+${BASH_REMATCH[2]}.g${BASH_REMATCH[3]}"
 	elif [[ $v =~ ^[0-9a-f]{7,40}$ ]]; then
 		local base
-		base=$(sed -n 's/^Version[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' FyneApp.toml | head -n1)
+		base=$(app_version)
 		v="${base:-0.0.0}~git$(git rev-list --count HEAD 2>/dev/null || echo 0).g$v"
 	elif ! [[ $v =~ ^[0-9][0-9A-Za-z.~+]*$ ]]; then
 		v="0.0.0~$(printf '%s' "$v" | tr -c '0-9A-Za-z.~+' '.')"

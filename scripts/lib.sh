@@ -1,5 +1,12 @@
 # shellcheck shell=bash
-# lib.sh: what deb.sh, deb-test.sh and image.sh share; they source it.
+# lib.sh: what deb.sh, deb-test.sh, image.sh, windows.sh and
+# windows-check.sh share; they source it.
+
+# app_version prints the Version of FyneApp.toml (the desk's metadata),
+# which a build of a tree without a tag takes as its base.
+app_version() {
+	sed -n 's/^Version[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' FyneApp.toml | head -n1
+}
 
 # release_ldflags VERSION COMMIT BUILT prints the -ldflags of a release
 # build: stripped, stamped as the Makefile stamps (internal/buildinfo).

@@ -1,19 +1,12 @@
-module github.com/go-pdf/fpdf
+module codeberg.org/go-pdf/fpdf
 
-go 1.20
-
-retract (
-	// v1.4.3 was tagged to retract v1.4.2
-	v1.4.3
-	// v1.4.2 was imported from phpdave11/gofpdf by mistake.
-	v1.4.2
-)
+go 1.25.0
 
 require (
-	github.com/boombuler/barcode v1.0.1
-	github.com/phpdave11/gofpdi v1.0.13
+	github.com/boombuler/barcode v1.1.0
+	github.com/phpdave11/gofpdi v1.0.16
 	github.com/ruudk/golang-pdf417 v0.0.0-20201230142125-a7e3863a1245
-	golang.org/x/image v0.12.0
+	golang.org/x/image v0.40.0
 )
 
 require github.com/pkg/errors v0.9.1 // indirect

@@ -114,13 +114,13 @@ func absolutizePath(segs []SVGBasicSegmentType) {
 	}
 }
 
-func pathParse(pathStr string) (segs []SVGBasicSegmentType, err error) {
+func pathParse(pathStr string, adjustToPt float64) (segs []SVGBasicSegmentType, err error) {
 	var seg SVGBasicSegmentType
 	var j, argJ, argCount, prevArgCount int
 	setup := func(n int) {
 		// It is not strictly necessary to clear arguments, but result may be clearer
 		// to caller
-		for j := 0; j < len(seg.Arg); j++ {
+		for j := range len(seg.Arg) {
 			seg.Arg[j] = 0.0
 		}
 		argJ = 0
@@ -174,6 +174,7 @@ func pathParse(pathStr string) (segs []SVGBasicSegmentType, err error) {
 			} else {
 				seg.Arg[argJ], err = strconv.ParseFloat(str, 64)
 				if err == nil {
+					seg.Arg[argJ] *= adjustToPt
 					argJ++
 					argCount--
 					if argCount == 0 {
@@ -196,8 +197,55 @@ func pathParse(pathStr string) (segs []SVGBasicSegmentType, err error) {
 // SVGBasicType aggregates the information needed to describe a multi-segment
 // basic vector image
 type SVGBasicType struct {
-	Wd, Ht   float64
-	Segments [][]SVGBasicSegmentType
+	Wd, Ht float64
+	Paths  []SVGBasicPath
+}
+
+// SVGBasicPath contains segments to draw, including their optional stroke
+// and fill color to be used by SVGBasicDraw
+type SVGBasicPath struct {
+	Stroke   string
+	Fill     string
+	Segments []SVGBasicSegmentType
+}
+
+// parseFloatWithUnit parses a float and its unit, e.g. "42pt".
+//
+// The result is converted into pt values wich is the default document unit.
+// parseFloatWithUnit returns the factor to apply to positions or distances to
+// convert their values in point units.
+func parseFloatWithUnit(val string) (float64, float64, error) {
+	var adjustToPt float64
+	var removeUnitChar int
+	var floatValue float64
+	var err error
+
+	switch {
+	case strings.HasSuffix(val, "pt"):
+		removeUnitChar = 2
+		adjustToPt = 1.0
+	case strings.HasSuffix(val, "in"):
+		removeUnitChar = 2
+		adjustToPt = 72.0
+	case strings.HasSuffix(val, "mm"):
+		removeUnitChar = 2
+		adjustToPt = 72.0 / 25.4
+	case strings.HasSuffix(val, "cm"):
+		removeUnitChar = 2
+		adjustToPt = 72.0 / 2.54
+	case strings.HasSuffix(val, "pc"):
+		removeUnitChar = 2
+		adjustToPt = 12.0
+	default: // default is pixel
+		removeUnitChar = 0
+		adjustToPt = 1.0 / 96.0
+	}
+
+	floatValue, err = strconv.ParseFloat(val[:len(val)-removeUnitChar], 64)
+	if err != nil {
+		return 0.0, 0.0, err
+	}
+	return floatValue * adjustToPt, adjustToPt, nil
 }
 
 // SVGBasicParse parses a simple scalable vector graphics (SVG) buffer into a
@@ -206,29 +254,69 @@ type SVGBasicType struct {
 // includes only the commands 'M' (absolute moveto: x, y), 'L' (absolute
 // lineto: x, y), 'C' (absolute cubic Bézier curve: cx0, cy0, cx1, cy1,
 // x1,y1), 'Q' (absolute quadratic Bézier curve: x0, y0, x1, y1) and 'Z'
-// (closepath).
+// (closepath). The document is returned with "pt" unit.
 func SVGBasicParse(buf []byte) (sig SVGBasicType, err error) {
 	type pathType struct {
 		D string `xml:"d,attr"`
 	}
+	type rectType struct {
+		Width  float64 `xml:"width,attr"`
+		Height float64 `xml:"height,attr"`
+		X      float64 `xml:"x,attr"`
+		Y      float64 `xml:"y,attr"`
+		Stroke string  `xml:"stroke,attr"`
+		Fill   string  `xml:"fill,attr"`
+	}
 	type srcType struct {
-		Wd    float64    `xml:"width,attr"`
-		Ht    float64    `xml:"height,attr"`
+		Wd    string     `xml:"width,attr"`
+		Ht    string     `xml:"height,attr"`
 		Paths []pathType `xml:"path"`
+		Rects []rectType `xml:"rect"`
 	}
 	var src srcType
+	var wd float64
+	var ht float64
+	var adjustToPt float64
 	err = xml.Unmarshal(buf, &src)
 	if err == nil {
-		if src.Wd > 0 && src.Ht > 0 {
-			sig.Wd, sig.Ht = src.Wd, src.Ht
-			var segs []SVGBasicSegmentType
+		wd, adjustToPt, err = parseFloatWithUnit(src.Wd)
+		if err != nil {
+			return sig, err
+		}
+		ht, _, err = parseFloatWithUnit(src.Ht)
+		if err != nil {
+			return sig, err
+		}
+		if wd > 0 && ht > 0 {
+			sig.Wd, sig.Ht = wd, ht
 			for _, path := range src.Paths {
 				if err == nil {
-					segs, err = pathParse(path.D)
+					segs, err := pathParse(path.D, adjustToPt)
 					if err == nil {
-						sig.Segments = append(sig.Segments, segs)
+						sig.Paths = append(sig.Paths, SVGBasicPath{Segments: segs})
 					}
 				}
+			}
+			for _, rect := range src.Rects {
+				sig.Paths = append(sig.Paths, SVGBasicPath{
+					Stroke: rect.Stroke,
+					Fill:   rect.Fill,
+					Segments: []SVGBasicSegmentType{{
+						Cmd: 'M',
+						Arg: [6]float64{rect.X * adjustToPt, rect.Y * adjustToPt},
+					}, {
+						Cmd: 'L',
+						Arg: [6]float64{(rect.X + rect.Width) * adjustToPt, rect.Y * adjustToPt},
+					}, {
+						Cmd: 'L',
+						Arg: [6]float64{(rect.X + rect.Width) * adjustToPt, (rect.Y + rect.Height) * adjustToPt},
+					}, {
+						Cmd: 'L',
+						Arg: [6]float64{rect.X * adjustToPt, (rect.Y + rect.Height) * adjustToPt},
+					}, {
+						Cmd: 'Z',
+					}},
+				})
 			}
 		} else {
 			err = fmt.Errorf("unacceptable values for basic SVG extent: %.2f x %.2f",

@@ -20,9 +20,16 @@
 
 package fpdf
 
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
 // SVGBasicWrite renders the paths encoded in the basic SVG image specified by
 // sb. The scale value is used to convert the coordinates in the path to the
-// unit of measure specified in New(). The current position (as set with a call
+// unit of measure specified in New(). If scale is 0, SVGBasicWrite automatically adapts the SVG document
+// to the PDF document unit. The current position (as set with a call
 // to SetXY()) is used as the origin of the image. The current line cap style
 // (as set with SetLineCapStyle()), line width (as set with SetLineWidth()),
 // and draw color (as set with SetDrawColor()) are used in drawing the image
@@ -31,9 +38,12 @@ func (f *Fpdf) SVGBasicWrite(sb *SVGBasicType, scale float64) {
 	originX, originY := f.GetXY()
 	var x, y, newX, newY float64
 	var cx0, cy0, cx1, cy1 float64
-	var path []SVGBasicSegmentType
+	var path SVGBasicPath
 	var seg SVGBasicSegmentType
 	var startX, startY float64
+	if scale == 0.0 {
+		scale = 1.0 / f.k
+	}
 	sval := func(origin float64, arg int) float64 {
 		return origin + scale*seg.Arg[arg]
 	}
@@ -46,10 +56,10 @@ func (f *Fpdf) SVGBasicWrite(sb *SVGBasicType, scale float64) {
 	val := func(arg int) (float64, float64) {
 		return xval(arg), yval(arg + 1)
 	}
-	for j := 0; j < len(sb.Segments) && f.Ok(); j++ {
-		path = sb.Segments[j]
-		for k := 0; k < len(path) && f.Ok(); k++ {
-			seg = path[k]
+	for j := 0; j < len(sb.Paths) && f.Ok(); j++ {
+		path = sb.Paths[j]
+		for k := 0; k < len(path.Segments) && f.Ok(); k++ {
+			seg = path.Segments[k]
 			switch seg.Cmd {
 			case 'M':
 				x, y = val(0)
@@ -86,4 +96,108 @@ func (f *Fpdf) SVGBasicWrite(sb *SVGBasicType, scale float64) {
 			}
 		}
 	}
+}
+
+// SVGBasicDraw renders the paths in the provided SVGBasicType, but each SVG shape is written
+// as a path that can be filled.
+//
+// styleStr can be "F" for filled, "D" for outlined only, "DF" or "FD" for
+// outlined and filled, or "_" for dynamically use the style of the original
+// SVG. An empty string will be replaced with "D". Drawing uses the current line
+// width centered on the ellipse's perimeter. Unless styleStr is "_", drawing and
+// filling uses the current draw & fill color, respectively.
+func (f *Fpdf) SVGBasicDraw(sb *SVGBasicType, scale float64, styleStr string) {
+	originX, originY := f.GetXY()
+	var newX, newY float64
+	var cx0, cy0, cx1, cy1 float64
+	var path SVGBasicPath
+	var seg SVGBasicSegmentType
+	var startX, startY float64
+	if scale == 0.0 {
+		scale = 1.0 / f.k
+	}
+	sval := func(origin float64, arg int) float64 {
+		return origin + scale*seg.Arg[arg]
+	}
+	xval := func(arg int) float64 {
+		return sval(originX, arg)
+	}
+	yval := func(arg int) float64 {
+		return sval(originY, arg)
+	}
+	val := func(arg int) (float64, float64) {
+		return xval(arg), yval(arg + 1)
+	}
+	for j := 0; j < len(sb.Paths) && f.Ok(); j++ {
+		path = sb.Paths[j]
+		styleStr := styleStr
+		if styleStr == "_" {
+			styleStr = ""
+			if path.Fill != "" && path.Fill != "none" {
+				r, g, b := hexToRGB(path.Fill)
+				f.SetFillColor(r, g, b)
+				styleStr += "F"
+			}
+			if path.Stroke != "" && path.Stroke != "none" {
+				r, g, b := hexToRGB(path.Stroke)
+				f.SetDrawColor(r, g, b)
+				styleStr += "D"
+			}
+		}
+
+		for k := 0; k < len(path.Segments) && f.Ok(); k++ {
+			seg = path.Segments[k]
+			switch seg.Cmd {
+			case 'M':
+				startX, startY = val(0)
+				f.MoveTo(startX, startY)
+			case 'L':
+				newX, newY = val(0)
+				f.LineTo(newX, newY)
+			case 'C':
+				cx0, cy0 = val(0)
+				cx1, cy1 = val(2)
+				newX, newY = val(4)
+				f.CurveBezierCubicTo(cx0, cy0, cx1, cy1, newX, newY)
+			case 'Q':
+				cx0, cy0 = val(0)
+				newX, newY = val(2)
+				f.CurveTo(cx0, cy0, newX, newY)
+			case 'H':
+				newX = xval(0)
+				f.LineTo(newX, f.GetY())
+			case 'V':
+				newY = yval(0)
+				f.LineTo(f.GetX(), newY)
+			case 'Z':
+				f.ClosePath()
+				f.DrawPath(styleStr)
+			default:
+				f.SetErrorf("Unexpected path command '%c'", seg.Cmd)
+			}
+		}
+	}
+}
+
+func hexToRGB(hex string) (int, int, int) {
+	hex = strings.TrimPrefix(hex, "#")
+
+	if len(hex) != 6 {
+		return 0, 0, 0
+	}
+
+	r, err := strconv.ParseInt(hex[0:2], 16, 0)
+	if err != nil {
+		panic(fmt.Sprintf("invalid red component: %v", err))
+	}
+	g, err := strconv.ParseInt(hex[2:4], 16, 0)
+	if err != nil {
+		panic(fmt.Sprintf("invalid green component: %v", err))
+	}
+	b, err := strconv.ParseInt(hex[4:6], 16, 0)
+	if err != nil {
+		panic(fmt.Sprintf("invalid blue component: %v", err))
+	}
+
+	return int(r), int(g), int(b)
 }

@@ -50,7 +50,7 @@ func round(f float64) int {
 	return int(math.Floor(f + 0.5))
 }
 
-func sprintf(fmtStr string, args ...interface{}) string {
+func sprintf(fmtStr string, args ...any) string {
 	return fmt.Sprintf(fmtStr, args...)
 }
 
@@ -294,12 +294,12 @@ func (s *SizeType) ScaleToHeight(height float64) SizeType {
 // The untypedKeyMap structure and its methods are copyrighted 2019 by Arteom Korotkiy (Gmail: arteomkorotkiy).
 // Imitation of untyped Map Array
 type untypedKeyMap struct {
-	keySet   []interface{}
+	keySet   []any
 	valueSet []int
 }
 
 // Get position of key=>value in PHP Array
-func (pa *untypedKeyMap) getIndex(key interface{}) int {
+func (pa *untypedKeyMap) getIndex(key any) int {
 	if key != nil {
 		for i, mKey := range pa.keySet {
 			if mKey == key {
@@ -312,7 +312,7 @@ func (pa *untypedKeyMap) getIndex(key interface{}) int {
 }
 
 // Put key=>value in PHP Array
-func (pa *untypedKeyMap) put(key interface{}, value int) {
+func (pa *untypedKeyMap) put(key any, value int) {
 	if key == nil {
 		var i int
 		for n := 0; ; n++ {
@@ -336,7 +336,7 @@ func (pa *untypedKeyMap) put(key interface{}, value int) {
 }
 
 // Delete value in PHP Array
-func (pa *untypedKeyMap) delete(key interface{}) {
+func (pa *untypedKeyMap) delete(key any) {
 	if pa == nil || pa.keySet == nil || pa.valueSet == nil {
 		return
 	}
@@ -356,7 +356,7 @@ func (pa *untypedKeyMap) delete(key interface{}) {
 }
 
 // Get value from PHP Array
-func (pa *untypedKeyMap) get(key interface{}) int {
+func (pa *untypedKeyMap) get(key any) int {
 	i := pa.getIndex(key)
 	if i >= 0 {
 		return pa.valueSet[i]
@@ -375,7 +375,7 @@ func arrayMerge(arr1, arr2 *untypedKeyMap) *untypedKeyMap {
 	answer := untypedKeyMap{}
 	if arr1 == nil && arr2 == nil {
 		answer = untypedKeyMap{
-			make([]interface{}, 0),
+			make([]any, 0),
 			make([]int, 0),
 		}
 	} else if arr2 == nil {

@@ -14,7 +14,7 @@ import (
 
 var xmem = xmempool{
 	Pool: sync.Pool{
-		New: func() interface{} {
+		New: func() any {
 			var m membuffer
 			return &m
 		},
@@ -48,7 +48,7 @@ func (pool *xmempool) compress(data []byte) *membuffer {
 // A new writer allocates and clears about 1 MB of tables, and a document
 // compresses each page, embedded font, CIDToGIDMap and image separately.
 var zlibWriters = sync.Pool{
-	New: func() interface{} {
+	New: func() any {
 		zw, err := zlib.NewWriterLevel(io.Discard, zlib.BestSpeed)
 		if err != nil {
 			panic(fmt.Errorf("could not create zlib writer: %w", err))

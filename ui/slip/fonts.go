@@ -13,8 +13,8 @@ import (
 	"strconv"
 	"sync"
 
+	"codeberg.org/go-pdf/fpdf"
 	"fyne.io/fyne/v2/theme"
-	"github.com/go-pdf/fpdf"
 )
 
 // Font families, registered from Fyne's bundled fonts: Noto Sans for the

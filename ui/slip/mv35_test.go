@@ -102,6 +102,14 @@ func TestMV35Options(t *testing.T) {
 	}
 }
 
+// BenchmarkRenderMV35 measures the rendering of the sample MV35, which the
+// desk renders and archives with every PIN it issues, as BenchmarkRender
+// does the slip's.
+func BenchmarkRenderMV35(b *testing.B) {
+	f := sampleMV35("Müller-Lüdenscheidt", "Jürgen")
+	benchmarkRender(b, func() ([]byte, error) { return MV35(f) })
+}
+
 // TestMV35PNG renders the sample MV35 to a PNG page with pdftoppm, for a
 // person to look at. Set SLIP_PNG_DIR to keep it.
 func TestMV35PNG(t *testing.T) {

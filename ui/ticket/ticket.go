@@ -28,8 +28,8 @@ import (
 	"fmt"
 	"time"
 
+	"codeberg.org/go-pdf/fpdf"
 	"fyne.io/fyne/v2/theme"
-	"github.com/go-pdf/fpdf"
 
 	"github.com/pinsede/pinsede/ui/barcode"
 )
