@@ -68,6 +68,12 @@ type Event struct {
 	// Outcome is the outcome of EventDigitalIdentityChosen and
 	// EventRefused.
 	Outcome *Outcome `json:"outcome,omitempty"`
+	// Citizen is the record of the citizen an EventIssued issues to, as
+	// the desk keeps it (the MV35 data and the document verified): the
+	// sede's other desks get it with the event (ChangeSedeEvent) and open
+	// the citizen's page. Nil for the other kinds, and in the events of
+	// desks of before it.
+	Citizen *Citizen `json:"citizen,omitempty"`
 }
 
 // Outcome is what an EventDigitalIdentityChosen or an EventRefused tells

@@ -60,6 +60,13 @@ const (
 	// MaxShortText is the longest id, operator, sede, slip serial or
 	// ticket code, in bytes.
 	MaxShortText = 64
+	// MaxCitizenText is the most bytes the strings of the citizen's
+	// record an issue carries (pinsede.Event.Citizen) may add up to:
+	// the MV35's free texts (120 characters each, pinsede.Request) in
+	// four-byte characters, and the document's, fit with room to spare.
+	// Centrale keeps the record with the event, and every desk of the
+	// sede gets it.
+	MaxCitizenText = 4 << 10
 	// ExpirySlack is how far an issued credential's expiry may be from
 	// its issue plus its validity: the hour a change of daylight saving
 	// time between the two moves it, when the desk counted the months on
@@ -119,6 +126,11 @@ func (l Limits) Check(ev pinsede.Event, at time.Time) string {
 	l = l.WithDefaults()
 	if reason := checkEventText(&ev); reason != "" {
 		return reason
+	}
+	if ev.Citizen != nil {
+		if n := textBytes(reflect.ValueOf(ev.Citizen)); n > MaxCitizenText {
+			return fmt.Sprintf("%s: citizen has %d bytes of text, at most %d", ReasonText, n, MaxCitizenText)
+		}
 	}
 	if reason := l.checkTimes(ev, at); reason != "" {
 		return reason
@@ -383,6 +395,34 @@ func checkText(v reflect.Value, path string) string {
 		return textReason(path, v.String())
 	}
 	return ""
+}
+
+// textBytes returns the bytes of the strings in v, a part of an event.
+func textBytes(v reflect.Value) int {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return 0
+		}
+		return textBytes(v.Elem())
+	case reflect.Struct:
+		n := 0
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				n += textBytes(v.Field(i))
+			}
+		}
+		return n
+	case reflect.Slice, reflect.Array:
+		n := 0
+		for i := 0; i < v.Len() && v.Type().Elem().Kind() != reflect.Uint8; i++ {
+			n += textBytes(v.Index(i))
+		}
+		return n
+	case reflect.String:
+		return v.Len()
+	}
+	return 0
 }
 
 // textReason returns the reason to reject s as the string at path, or "".

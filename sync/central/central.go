@@ -119,7 +119,8 @@ type Store interface {
 	// DefaultLimits until it is called. Safe to call at any time.
 	SetLimits(l Limits)
 	// Changes returns at most limit changes for sede with Seq > after,
-	// oldest first.
+	// oldest first; a ChangeSedeEvent with its event as applied (Event).
+	// A store keeps that event once, with the events.
 	Changes(ctx context.Context, sede string, after uint64, limit int) ([]wire.Change, error)
 	// Current returns the credential of cf in slot a login checks: the
 	// active one, or else the one accepted last. ErrNotFound when none.
@@ -209,6 +210,12 @@ const (
 	ReasonFormMissing    = "form bytes missing: send them in a part named by the event id"
 	ReasonFormMismatch   = "form bytes do not match the form's SHA-256 and size"
 	ReasonNotConvertible = string(pinsede.RefusedNotConvertible)
+	// ReasonHandedOver and ReasonNotActive refuse the second of two acts
+	// on one credential that cannot both be: a handover after another
+	// (two desks of the sede recorded it), a handover or a revocation
+	// after a revocation.
+	ReasonHandedOver = string(pinsede.RefusedAlreadyHandedOver)
+	ReasonNotActive  = string(pinsede.RefusedCredNotActive)
 )
 
 // Check validates an event of sede before it is applied: it returns the
@@ -230,7 +237,7 @@ func Check(sede string, ev pinsede.Event) string {
 	case pinsede.EventDigitalIdentityChosen, pinsede.EventRefused:
 		return checkOutcome(ev)
 	}
-	if ev.Outcome != nil {
+	if ev.Outcome != nil || ev.Citizen != nil && ev.Kind != pinsede.EventIssued {
 		return ReasonBadEvent + ": fields of another kind"
 	}
 	switch ev.Kind {
@@ -257,6 +264,9 @@ func Check(sede string, ev pinsede.Event) string {
 		}
 		if !c.ExpiresAt.After(c.IssuedAt) {
 			return ReasonBadEvent + ": expiry"
+		}
+		if ev.Citizen != nil && ev.Citizen.CF() != c.CodiceFiscale {
+			return ReasonBadEvent + ": the citizen's codice fiscale is not the credential's"
 		}
 	case pinsede.EventConverted:
 		if c.Type != pinsede.Dispositivo || c.ConvertedAt.IsZero() || c.ConvertedBy == "" {
