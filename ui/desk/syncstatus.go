@@ -347,6 +347,10 @@ func reasonText(r string) string {
 		key = "sync.reason.delegantehasone"
 	case pinsede.RefusedDelegatoFull:
 		key = "sync.reason.delegatofull"
+	case pinsede.RefusedAlreadyHandedOver:
+		key = "sync.reason.alreadyhandedover"
+	case pinsede.RefusedCredNotActive:
+		key = "sync.reason.notactive"
 	default:
 		return r
 	}

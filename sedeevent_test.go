@@ -1,0 +1,176 @@
+package pinsede_test
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede"
+)
+
+// sedeChanges returns the events in f's outbox after seq as the central
+// records send them to the sede's other desks: ChangeSedeEvent changes of
+// desk, numbered from first.
+func sedeChanges(t *testing.T, f *fixture, desk string, first uint64) []pinsede.Change {
+	t.Helper()
+	items, err := f.store.OutboxAfter(0, 1000, 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []pinsede.Change
+	for _, it := range items {
+		ev := it.Event
+		ev.Desk = desk
+		out = append(out, pinsede.Change{
+			Seq: first + uint64(len(out)), Kind: pinsede.ChangeSedeEvent, Time: ev.Time, Sede: ev.Sede, Desk: desk,
+			CredentialID: ev.Credential.ID, CodiceFiscale: ev.Credential.CodiceFiscale, Event: &ev,
+		})
+	}
+	return out
+}
+
+// counts is what a desk holds, to tell that applying again changes nothing.
+type counts struct{ audit, outbox, creds, delegations int }
+
+func countsOf(t *testing.T, f *fixture, cf pinsede.CodiceFiscale) counts {
+	t.Helper()
+	var c counts
+	err := f.store.View(func(tx pinsede.Tx) error {
+		a, err := tx.AuditFor(cf)
+		if err != nil {
+			return err
+		}
+		cs, err := tx.Credentials(cf)
+		if err != nil {
+			return err
+		}
+		ds, err := tx.DelegationsOf(cf)
+		if err != nil {
+			return err
+		}
+		n, err := tx.Pending()
+		c = counts{len(a), n, len(cs), len(ds)}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// Ensure that the events of a desk of the sede, pulled as ChangeSedeEvent
+// changes, bring its records to another desk of the sede through the state
+// machine: the issued PIN with its hash and the citizen's record, its
+// handover and revocation, a delegation registered and revoked; each with
+// an audit entry naming the desk and the operator, and no outbox event.
+// Applying them again, or the desk's own events, changes nothing, and the
+// sibling's credential then takes the desk's own acts.
+func TestApplySedeEvents(t *testing.T) {
+	ctx := context.Background()
+	a, b := newFixture(t), newFixture(t)
+	a.desk.DeskID, b.desk.DeskID = "01", "02"
+	a.now, b.now = a.now.Add(-2*time.Minute), a.now.Add(-2*time.Minute)
+	out, err := a.desk.Issue(ctx, a.sup, request(), verification())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, cf := out.Credential.ID, out.Credential.CodiceFiscale
+	before := countsOf(t, b, cf)
+	dl, err := a.desk.RegisterDelegation(a.sup, delegation(t, a, pinsede.FormAA08, 0, 1, 0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As if desk 02's own: skipped.
+	if _, err := b.desk.ApplyPulled(5, sedeChanges(t, a, "02", 1), b.now); err != nil {
+		t.Fatal(err)
+	}
+	if got := countsOf(t, b, cf); got != before {
+		t.Errorf("the desk's own events applied again: %+v, want %+v", got, before)
+	}
+	ch := sedeChanges(t, a, "01", 10)
+	if _, err := b.desk.ApplyPulled(20, ch, b.now); err != nil {
+		t.Fatal(err)
+	}
+	page, err := b.desk.Citizen(b.sup, cf)
+	switch {
+	case err != nil:
+		t.Fatal(err)
+	case page.Unknown || !reflect.DeepEqual(page.Citizen.Request, request()) || page.Citizen.Document != verification().Document:
+		t.Errorf("citizen at the sibling desk = %+v, unknown %v; want the MV35 and the document of desk 01", page.Citizen, page.Unknown)
+	case len(page.Credentials) != 1 || page.Credentials[0].ID != id || page.Credentials[0].PINHash != out.Credential.PINHash:
+		t.Errorf("credentials at the sibling desk = %+v, want desk 01's with its PIN hash", page.Credentials)
+	case len(page.Delegations) != 1 || page.Delegations[0].ID != dl.ID:
+		t.Errorf("delegations at the sibling desk = %+v, want desk 01's", page.Delegations)
+	}
+	after := countsOf(t, b, cf)
+	if after.outbox != 0 {
+		t.Errorf("the sibling desk's outbox holds %d events, want none: centrale has them", after.outbox)
+	}
+	var named int
+	for _, e := range page.History {
+		if strings.HasPrefix(e.Detail, "sportello 01: ") || strings.Contains(e.Detail, ": sportello 01: ") {
+			named++
+			if e.Actor != "sup" {
+				t.Errorf("entry %+v: actor %q, want desk 01's operator", e, e.Actor)
+			}
+		}
+	}
+	if named != 2 { // the issue, the delegation (about the delegante)
+		t.Errorf("%d audit entries name desk 01, want 2: %+v", named, page.History)
+	}
+
+	// Again, under other numbers: nothing changes.
+	again := countsOf(t, b, cf)
+	if _, err := b.desk.ApplyPulled(40, sedeChanges(t, a, "01", 30), b.now); err != nil {
+		t.Fatal(err)
+	}
+	if got := countsOf(t, b, cf); got != again {
+		t.Errorf("applied twice: %+v, want %+v", got, again)
+	}
+	if before.creds != 0 || after.creds != 1 {
+		t.Errorf("credentials before %d, after %d; want 0, 1", before.creds, after.creds)
+	}
+
+	// Handover at desk 02; desk 01 revokes it and ends the delegation
+	// meanwhile: desk 02 takes both; the handover it recorded stays.
+	if _, err := b.desk.RecordHandover(b.sup, id); err != nil {
+		t.Fatalf("handover at the sibling desk: %v", err)
+	}
+	a.now, b.now = a.now.Add(time.Minute), b.now.Add(time.Minute)
+	seqs := outboxSeqs(t, a)
+	if _, err := a.desk.Revoke(a.sup, id, "il cittadino lo ha chiesto"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.desk.RevokeDelegation(a.sup, dl.ID, "revocata dal delegante"); err != nil {
+		t.Fatal(err)
+	}
+	ch = sedeChanges(t, a, "01", 50)[len(seqs):]
+	if _, err := b.desk.ApplyPulled(60, ch, b.now); err != nil {
+		t.Fatal(err)
+	}
+	page, err = b.desk.Citizen(b.sup, cf)
+	switch {
+	case err != nil:
+		t.Fatal(err)
+	case page.Credentials[0].State != pinsede.StateRevocato || page.Credentials[0].RevokeReason != "il cittadino lo ha chiesto" || page.Credentials[0].HandedOverBy != "sup":
+		t.Errorf("credential at desk 02 = %+v, want handed over here and revoked at desk 01", page.Credentials[0])
+	case page.Delegations[0].RevokedAt.IsZero():
+		t.Errorf("delegation at desk 02 = %+v, want revoked", page.Delegations[0])
+	}
+}
+
+// outboxSeqs returns the seqs in f's outbox.
+func outboxSeqs(t *testing.T, f *fixture) []uint64 {
+	t.Helper()
+	items, err := f.store.OutboxAfter(0, 1000, 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []uint64
+	for _, it := range items {
+		out = append(out, it.Seq)
+	}
+	return out
+}
