@@ -357,9 +357,10 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, c caller) {
 		ch, resp.More = ch[:limit], true
 	}
 	for _, x := range ch {
-		// A desk of before the sede's events does not ask for them: they
-		// are left out, and its cursor moves past them all the same.
-		if x.Kind != wire.ChangeSedeEvent || sedeEvents {
+		// A desk of before the sede's events does not ask for them, and
+		// a desk's own events are no news to it: they are left out, and
+		// its cursor moves past them all the same.
+		if x.Kind != wire.ChangeSedeEvent || sedeEvents && x.Desk != c.desk {
 			resp.Changes = append(resp.Changes, x)
 		}
 		resp.Cursor = x.Seq

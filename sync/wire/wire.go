@@ -137,8 +137,9 @@ const (
 )
 
 // IncludeSedeEvents is the query of GET /v1/changes with which a desk asks
-// for the ChangeSedeEvent changes too: include=sede.event. A desk of
-// before them does not ask, and centrale leaves them out of its pull
+// for the ChangeSedeEvent changes of the sede's other desks too:
+// include=sede.event. A desk of before them does not ask, and centrale
+// leaves them out of its pull, as it leaves out a desk's own events
 // (its cursor still moves past them).
 const IncludeSedeEvents = "include=" + string(ChangeSedeEvent)
 
