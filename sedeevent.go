@@ -20,9 +20,11 @@ import (
 //     the other desk stored, with no PIN hash;
 //   - a delegation registered is stored, a delegation revoked is revoked.
 //
-// Each writes an audit entry by the other desk's operator, whose detail
-// names the desk (deskDetail), and no outbox event: the central records
-// have the event already. The desk's own events (the change's Desk is
+// Each writes an audit entry by the other desk's operator, of the other
+// desk (AuditEntry.Desk) and whose detail names it (deskDetail), and no
+// outbox event: the central records have the event already. The
+// credential keeps no print of the other desk's (PrintedAt): the slip
+// was printed there, and this desk's reconciliation counts its own. The desk's own events (the change's Desk is
 // Desk.DeskID) are skipped: they were applied when they were made. An
 // event applied before, or one the state machine refuses (a credential
 // handed over or revoked here meanwhile), changes nothing, and neither
@@ -81,7 +83,7 @@ func applySedeIssue(tx Tx, c Change, ev Event, now time.Time) error {
 		return err
 	}
 	return appendAudit(tx, now, c.Sede, cred.IssuedBy, AuditEntry{
-		Action: ActionIssued, Subject: cred.CodiceFiscale, Credential: cred.ID, Detail: deskDetail(c.Desk, "busta "+cred.SlipSerial),
+		Desk: c.Desk, Action: ActionIssued, Subject: cred.CodiceFiscale, Credential: cred.ID, Detail: deskDetail(c.Desk, "busta "+cred.SlipSerial),
 	})
 }
 
@@ -129,15 +131,12 @@ func applySedeTransition(tx Tx, c Change, ev Event, now time.Time) error {
 		case TransitionConvert:
 			cred.Type, cred.ConvertedAt, cred.ConvertedBy = Dispositivo, in.ConvertedAt, in.ConvertedBy
 		}
-		if cred.PrintedAt.IsZero() {
-			cred.PrintedAt = in.PrintedAt
-		}
 	}
 	if err := tx.PutCredential(cred); err != nil {
 		return err
 	}
 	return appendAudit(tx, now, c.Sede, actor, AuditEntry{
-		Action: action, Subject: cred.CodiceFiscale, Credential: cred.ID, Detail: deskDetail(c.Desk, detail),
+		Desk: c.Desk, Action: action, Subject: cred.CodiceFiscale, Credential: cred.ID, Detail: deskDetail(c.Desk, detail),
 	})
 }
 
@@ -168,5 +167,9 @@ func applySedeDelegation(tx Tx, c Change, ev Event, now time.Time) error {
 	if err := tx.PutDelegation(dl); err != nil {
 		return err
 	}
-	return appendAudit(tx, now, c.Sede, actor, delegationEntries(dl, action, deskDetail(c.Desk, detail))...)
+	es := delegationEntries(dl, action, deskDetail(c.Desk, detail))
+	for i := range es {
+		es[i].Desk = c.Desk
+	}
+	return appendAudit(tx, now, c.Sede, actor, es...)
 }

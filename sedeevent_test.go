@@ -2,6 +2,7 @@ package pinsede_test
 
 import (
 	"context"
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -64,7 +65,8 @@ func countsOf(t *testing.T, f *fixture, cf pinsede.CodiceFiscale) counts {
 // changes, bring its records to another desk of the sede through the state
 // machine: the issued PIN with its hash and the citizen's record, its
 // handover and revocation, a delegation registered and revoked; each with
-// an audit entry naming the desk and the operator, and no outbox event.
+// an audit entry naming the desk and the operator, and no outbox event;
+// the receiving desk's reconciliation counts none of them.
 // Applying them again, or the desk's own events, changes nothing, and the
 // sibling's credential then takes the desk's own acts.
 func TestApplySedeEvents(t *testing.T) {
@@ -112,13 +114,17 @@ func TestApplySedeEvents(t *testing.T) {
 	for _, e := range page.History {
 		if strings.HasPrefix(e.Detail, "sportello 01: ") || strings.Contains(e.Detail, ": sportello 01: ") {
 			named++
-			if e.Actor != "sup" {
-				t.Errorf("entry %+v: actor %q, want desk 01's operator", e, e.Actor)
+			if e.Actor != "sup" || e.Desk != "01" {
+				t.Errorf("entry %+v: actor %q, desk %q; want desk 01's operator and desk", e, e.Actor, e.Desk)
 			}
 		}
 	}
 	if named != 2 { // the issue, the delegation (about the delegante)
 		t.Errorf("%d audit entries name desk 01, want 2: %+v", named, page.History)
+	}
+
+	if r, err := b.desk.Reconciliation(b.sup, pinsede.DateOf(b.now)); err != nil || r.Total.Issued != 0 || len(r.Mismatches) != 0 {
+		t.Errorf("desk 02's reconciliation = %+v, %v; want none of desk 01's acts", r, err)
 	}
 
 	// Again, under other numbers: nothing changes.
@@ -173,4 +179,37 @@ func outboxSeqs(t *testing.T, f *fixture) []uint64 {
 		out = append(out, it.Seq)
 	}
 	return out
+}
+
+// Ensure that a change of a kind this version does not know, with fields
+// it does not know, as a later centrale may send, is read (the sync
+// client decodes answers leniently), kept with the cursor after it, and
+// otherwise ignored: an older desk pulls on, and acts on nothing it does
+// not understand.
+func TestApplyPulledUnknownKind(t *testing.T) {
+	f := newFixture(t)
+	var resp struct{ Changes []pinsede.Change }
+	body := `{"changes": [{"seq": 7, "kind": "sede.operator", "time": "2026-11-23T10:00:00Z", "sede": "ROMA01",
+		"credential_id": "", "codice_fiscale": "", "desk": "03", "operator": {"id": "l.verdi", "password_hash": "$argon2id$..."}}]}`
+	if err := json.NewDecoder(strings.NewReader(body)).Decode(&resp); err != nil {
+		t.Fatal(err)
+	}
+	before := countsOf(t, f, request().CodiceFiscale)
+	if _, err := f.desk.ApplyPulled(7, resp.Changes, f.now); err != nil {
+		t.Fatal(err)
+	}
+	kept, err := f.store.PulledChanges()
+	if err != nil || len(kept) != 1 || kept[0].Kind != "sede.operator" {
+		t.Errorf("kept %+v, %v; want the change", kept, err)
+	}
+	if cur, err := f.store.SyncCursor(); err != nil || cur != 7 {
+		t.Errorf("cursor %d, %v; want 7", cur, err)
+	}
+	if got := countsOf(t, f, request().CodiceFiscale); got != before {
+		t.Errorf("after an unknown change: %+v, want %+v", got, before)
+	}
+	ops, err := f.desk.Operators(f.sup)
+	if err != nil || len(ops) != 1 {
+		t.Errorf("operators %+v, %v; want the supervisor only", ops, err)
+	}
 }

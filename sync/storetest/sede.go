@@ -28,15 +28,9 @@ func WithCitizen(issued pinsede.Event) pinsede.Event {
 // sedeEvents returns the ChangeSedeEvent changes of sede, oldest first.
 func sedeEvents(t *testing.T, s central.Store, sede string) []wire.Change {
 	t.Helper()
-	all, err := s.Changes(ctx, sede, 0, 1000)
+	out, err := kindChanges(s, sede, func(k wire.ChangeKind) bool { return k == wire.ChangeSedeEvent })
 	if err != nil {
 		t.Fatal(err)
-	}
-	var out []wire.Change
-	for _, c := range all {
-		if c.Kind == wire.ChangeSedeEvent {
-			out = append(out, c)
-		}
 	}
 	return out
 }

@@ -625,10 +625,16 @@ func testEventIDsPerSede(t *testing.T, s central.Store) {
 // events (ChangeSedeEvent, which testSedeEvents tests): those that the
 // central records make.
 func centralChanges(s central.Store, sede string) ([]wire.Change, error) {
-	all, err := s.Changes(ctx, sede, 0, 100)
+	return kindChanges(s, sede, func(k wire.ChangeKind) bool { return k != wire.ChangeSedeEvent })
+}
+
+// kindChanges returns the first changes for sede whose kind keep takes,
+// oldest first.
+func kindChanges(s central.Store, sede string, keep func(wire.ChangeKind) bool) ([]wire.Change, error) {
+	all, err := s.Changes(ctx, sede, 0, 1000)
 	var out []wire.Change
 	for _, c := range all {
-		if c.Kind != wire.ChangeSedeEvent {
+		if keep(c.Kind) {
 			out = append(out, c)
 		}
 	}
