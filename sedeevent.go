@@ -18,7 +18,10 @@ import (
 //     the other desk took, with its time, operator and reason; a
 //     conversion of another sede's PIN (ConvertCentral) stores the copy
 //     the other desk stored, with no PIN hash;
-//   - a delegation registered is stored, a delegation revoked is revoked.
+//   - a delegation registered is stored, a delegation revoked is revoked;
+//   - an operator account added, disabled, enabled, unlocked or given a
+//     new password takes the state the other desk gave it
+//     (applySedeOperator).
 //
 // Each writes an audit entry by the other desk's operator, of the other
 // desk (AuditEntry.Desk) and whose detail names it (deskDetail), and no
@@ -41,6 +44,9 @@ func (d *Desk) applySedeEvent(tx Tx, c Change, now time.Time) error {
 		return applySedeTransition(tx, c, *ev, now)
 	case EventDelegationRegistered, EventDelegationRevoked:
 		return applySedeDelegation(tx, c, *ev, now)
+	}
+	if OperatorEvent(ev.Kind) {
+		return applySedeOperator(tx, c, *ev, now)
 	}
 	return nil // a kind the desk keeps no record of
 }
@@ -172,4 +178,51 @@ func applySedeDelegation(tx Tx, c Change, ev Event, now time.Time) error {
 		es[i].Desk = c.Desk
 	}
 	return appendAudit(tx, now, c.Sede, actor, es...)
+}
+
+// applySedeOperator gives the operator account an operator.* event of
+// another desk of the sede carries the state that desk gave it, with the
+// audit entry of the act: added (or, for an account of the same id here,
+// replaced: the sede has one account of an id), disabled, enabled, a new
+// password (reset, which lifts the lock-out here too, or changed), or
+// unlocked (the lock-out here lifted: each desk counts its own failed
+// logins). An account this desk does not hold is added by any of them.
+// An event that changes nothing, applied before, writes nothing.
+func applySedeOperator(tx Tx, c Change, ev Event, now time.Time) error {
+	in := ev.Operator
+	if in == nil || in.ID == "" || !in.Role.Valid() {
+		return nil
+	}
+	held, err := tx.Operator(in.ID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	op := held
+	if errors.Is(err, ErrNotFound) {
+		op = in.Shared()
+	}
+	switch ev.Kind {
+	case EventOperatorAdded:
+		op.Name, op.Role, op.PasswordHash, op.Disabled, op.MustChangePassword = in.Name, in.Role, in.PasswordHash, in.Disabled, in.MustChangePassword
+	case EventOperatorDisabled, EventOperatorEnabled:
+		op.Disabled = in.Disabled
+	case EventOperatorPasswordReset:
+		op.PasswordHash, op.MustChangePassword = in.PasswordHash, in.MustChangePassword
+		op.FailedLogins, op.LockedUntil = 0, time.Time{}
+	case EventOperatorPasswordChanged:
+		op.PasswordHash, op.MustChangePassword = in.PasswordHash, in.MustChangePassword
+	case EventOperatorUnlocked:
+		op.FailedLogins, op.LockedUntil = 0, time.Time{}
+	}
+	if op == held {
+		return nil
+	}
+	if err := tx.PutOperator(op); err != nil {
+		return err
+	}
+	detail := op.ID
+	if ev.Kind == EventOperatorAdded {
+		detail += " " + string(op.Role)
+	}
+	return appendAudit(tx, now, c.Sede, ev.Actor, AuditEntry{Desk: c.Desk, Action: AuditAction(ev.Kind), Detail: deskDetail(c.Desk, detail)})
 }

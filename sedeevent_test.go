@@ -3,6 +3,7 @@ package pinsede_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -211,5 +212,101 @@ func TestApplyPulledUnknownKind(t *testing.T) {
 	ops, err := f.desk.Operators(f.sup)
 	if err != nil || len(ops) != 1 {
 		t.Errorf("operators %+v, %v; want the supervisor only", ops, err)
+	}
+}
+
+// Ensure that the acts of a supervisor of desk 01 on an operator account
+// reach desk 02 through its pull: the account added logs in at desk 02
+// with its password (whose hash alone travelled); disabled at desk 01,
+// it is refused at desk 02; enabled again and reset, it logs in with the
+// temporary password and must change it; unlocked at desk 01, the
+// lock-out counted at desk 02 is lifted. Each act is audited once at desk
+// 02, naming desk 01, and leaves desk 02's outbox empty.
+func TestApplySedeOperators(t *testing.T) {
+	a, b := newFixture(t), newFixture(t)
+	a.desk.DeskID, b.desk.DeskID = "01", "02"
+	var sent int // the changes of desk 01's outbox pulled, numbered from 1
+	pull := func() {
+		t.Helper()
+		ch := sedeChanges(t, a, "01", 1)[sent:]
+		sent += len(ch)
+		if _, err := b.desk.ApplyPulled(uint64(sent), ch, b.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.desk.AddOperator(a.sup, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-di-luca"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.desk.Login("l.verdi", "password-di-luca"); err == nil {
+		t.Fatal("logged in at desk 02 before its pull")
+	}
+	pull()
+	if _, err := b.desk.Login("l.verdi", "password-di-luca"); err != nil {
+		t.Fatalf("at desk 02 after its pull: %v", err)
+	}
+	if err := a.desk.DisableOperator(a.sup, "l.verdi"); err != nil {
+		t.Fatal(err)
+	}
+	pull()
+	if _, err := b.desk.Login("l.verdi", "password-di-luca"); !errors.Is(err, pinsede.ErrBadCredentials) {
+		t.Fatalf("disabled at desk 01, login at desk 02: %v, want refused", err)
+	}
+	if err := a.desk.EnableOperator(a.sup, "l.verdi"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.desk.ResetPassword(a.sup, "l.verdi", "temporanea-123"); err != nil {
+		t.Fatal(err)
+	}
+	pull()
+	s, err := b.desk.Login("l.verdi", "temporanea-123")
+	if err != nil || !s.Operator.MustChangePassword {
+		t.Fatalf("reset at desk 01, login at desk 02: %+v, %v; want in, to change the password", s, err)
+	}
+	for range pinsede.MaxFailedLogins {
+		b.desk.Login("l.verdi", "sbagliata-sbagliata")
+	}
+	if _, err := b.desk.Login("l.verdi", "temporanea-123"); !errors.Is(err, pinsede.ErrBadCredentials) {
+		t.Fatalf("locked out at desk 02: %v", err)
+	}
+	if err := a.desk.UnlockOperator(a.sup, "l.verdi"); err != nil {
+		t.Fatal(err)
+	}
+	pull()
+	if _, err := b.desk.Login("l.verdi", "temporanea-123"); err != nil {
+		t.Fatalf("unlocked at desk 01, login at desk 02: %v", err)
+	}
+
+	// desk01Acts returns the actions of desk 02's audit entries of desk
+	// 01's acts on the account.
+	desk01Acts := func() string {
+		t.Helper()
+		var acts []string
+		err := b.store.View(func(tx pinsede.Tx) error {
+			es, err := tx.AuditOn(pinsede.DateOf(b.now))
+			for _, e := range es {
+				if e.Desk == "01" && strings.HasPrefix(e.Detail, "sportello 01: l.verdi") {
+					acts = append(acts, string(e.Action))
+				}
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(acts, " ")
+	}
+	want := "operator.added operator.disabled operator.enabled operator.password_reset operator.unlocked"
+	if got := desk01Acts(); got != want {
+		t.Errorf("desk 02's audit of desk 01's acts: %s; want %s", got, want)
+	}
+	// Pulled again (a pull whose answer was lost): nothing changes.
+	if _, err := b.desk.ApplyPulled(uint64(sent), sedeChanges(t, a, "01", 1), b.now); err != nil {
+		t.Fatal(err)
+	}
+	if got := desk01Acts(); got != want {
+		t.Errorf("applied twice, desk 02's audit: %s; want %s", got, want)
+	}
+	if n, err := b.store.OutboxLen(); err != nil || n != 0 {
+		t.Errorf("desk 02's outbox holds %d, %v; want none", n, err)
 	}
 }

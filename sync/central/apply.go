@@ -89,9 +89,12 @@ func apply1(tx Tx, lim Limits, sede string, ev pinsede.Event, at time.Time) (wir
 	c := ev.Credential
 	verdict, reason := wire.Accepted, ""
 	switch ev.Kind {
-	case pinsede.EventDigitalIdentityChosen, pinsede.EventRefused:
-		// The outcome of a visit that created no credential: the event
-		// itself is the record.
+	case pinsede.EventDigitalIdentityChosen, pinsede.EventRefused,
+		pinsede.EventOperatorAdded, pinsede.EventOperatorDisabled, pinsede.EventOperatorEnabled,
+		pinsede.EventOperatorUnlocked, pinsede.EventOperatorPasswordReset, pinsede.EventOperatorPasswordChanged:
+		// The outcome of a visit that created no credential, or an act on
+		// an operator account of the sede: the event itself is the record
+		// (the sede's desks get those of the accounts, SedeEvent).
 	case pinsede.EventTicketCalled:
 		if err := applyTicketCalled(tx, sede, ev, at); err != nil {
 			return "", "", err
@@ -231,14 +234,15 @@ func conflict(rec Record, k pinsede.EventKind) string {
 
 // SedeEvent reports whether an accepted event of kind k goes to the
 // sede's other desks as a ChangeSedeEvent: the acts that make or change
-// the sede's records of credentials and delegations.
+// the sede's records of credentials and delegations, and its operator
+// accounts.
 func SedeEvent(k pinsede.EventKind) bool {
 	switch k {
 	case pinsede.EventIssued, pinsede.EventHandedOver, pinsede.EventRevoked, pinsede.EventConverted,
 		pinsede.EventDelegationRegistered, pinsede.EventDelegationRevoked:
 		return true
 	}
-	return false
+	return pinsede.OperatorEvent(k)
 }
 
 // sedeChange returns the ChangeSedeEvent of ev, an event of a desk of

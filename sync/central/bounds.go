@@ -135,6 +135,9 @@ func (l Limits) Check(ev pinsede.Event, at time.Time) string {
 	if reason := l.checkTimes(ev, at); reason != "" {
 		return reason
 	}
+	if pinsede.OperatorEvent(ev.Kind) {
+		return checkPasswordCost(ev.Operator.PasswordHash)
+	}
 	if ev.Kind != pinsede.EventIssued {
 		return ""
 	}
@@ -151,6 +154,26 @@ func (l Limits) Check(ev pinsede.Event, at time.Time) string {
 		return fmt.Sprintf("%s: %s; centrale accepts %s", ReasonHashCost, p, strings.Join(accepted, " or "))
 	}
 	return checkExpiry(c)
+}
+
+// MaxPasswordParams bound the argon2id cost of an operator's password
+// hash that an operator.* event carries, which every desk of the sede
+// pays at each login: four times the desks' own
+// (pinsede.DefaultPasswordParams) in memory and passes, as many threads.
+var MaxPasswordParams = pinsede.Argon2Params{Time: 12, MemoryKiB: 256 * 1024, Threads: 8}
+
+// checkPasswordCost returns the reason to reject a password hash of a
+// cost above MaxPasswordParams, or "".
+func checkPasswordCost(hash string) string {
+	p, err := pinsede.HashParams(hash)
+	if err != nil { // Check refused it already
+		return ReasonBadEvent + ": password hash"
+	}
+	m := MaxPasswordParams
+	if p.Time > m.Time || p.MemoryKiB > m.MemoryKiB || p.Threads > m.Threads {
+		return fmt.Sprintf("%s: password hash %s; at most %s", ReasonHashCost, p, m)
+	}
+	return ""
 }
 
 // checkExpiry checks the expiry of an issued credential: for a PIN
@@ -241,6 +264,12 @@ func (l Limits) checkTimes(ev pinsede.Event, at time.Time) string {
 			earlier("credential.revoked_at", c.RevokedAt, hi),
 			earlier("credential.converted_at", c.ConvertedAt, hi),
 		)
+	case pinsede.EventOperatorAdded, pinsede.EventOperatorDisabled, pinsede.EventOperatorEnabled,
+		pinsede.EventOperatorUnlocked, pinsede.EventOperatorPasswordReset, pinsede.EventOperatorPasswordChanged:
+		if ev.Operator == nil { // Check refused it already
+			return ""
+		}
+		return earlier("operator.created_at", ev.Operator.CreatedAt, hi)
 	case pinsede.EventDelegationRegistered, pinsede.EventDelegationRevoked:
 		d, act := ev.Delegation, ""
 		if d == nil { // Check refused it already
@@ -273,11 +302,12 @@ var shortFields = map[string]bool{
 	"credential.id": true, "credential.sede": true, "credential.issued_by": true, "credential.slip_serial": true,
 	"credential.handed_over_by": true, "credential.revoked_by": true, "credential.converted_by": true,
 	"delegation.id": true, "delegation.sede": true, "delegation.registered_by": true, "delegation.revoked_by": true,
+	"operator.id": true, "operator.role": true, "actor": true,
 }
 
 // longFields are the strings with a cap of their own, by JSON path:
-// the PIN hash, whose form Check reads.
-var longFields = map[string]int{"credential.pin_hash": 256}
+// the PIN hash and the password hash, whose form Check reads.
+var longFields = map[string]int{"credential.pin_hash": 256, "operator.password_hash": 256}
 
 // textField is a string of an event, or a part of it to walk, found once
 // for the type Event.

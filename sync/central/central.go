@@ -233,11 +233,13 @@ func Check(sede string, ev pinsede.Event) string {
 	case ev.Time.IsZero():
 		return ReasonBadEvent + ": time"
 	}
-	switch ev.Kind {
-	case pinsede.EventDigitalIdentityChosen, pinsede.EventRefused:
+	switch {
+	case ev.Kind == pinsede.EventDigitalIdentityChosen || ev.Kind == pinsede.EventRefused:
 		return checkOutcome(ev)
+	case pinsede.OperatorEvent(ev.Kind):
+		return checkOperator(ev)
 	}
-	if ev.Outcome != nil || ev.Citizen != nil && ev.Kind != pinsede.EventIssued {
+	if ev.Outcome != nil || ev.Operator != nil || ev.Actor != "" || ev.Citizen != nil && ev.Kind != pinsede.EventIssued {
 		return ReasonBadEvent + ": fields of another kind"
 	}
 	switch ev.Kind {
@@ -303,6 +305,9 @@ func RecordSede(ev pinsede.Event) string {
 	case pinsede.EventConverted, pinsede.EventUnlocked:
 		return ev.Sede
 	}
+	if pinsede.OperatorEvent(ev.Kind) {
+		return ev.Sede // an account of the event's sede
+	}
 	return ev.Credential.Sede
 }
 
@@ -333,7 +338,7 @@ func checkOutcome(ev pinsede.Event) string {
 	switch {
 	case o == nil:
 		return ReasonBadEvent + ": no outcome"
-	case ev.Credential != (pinsede.Credential{}) || ev.Form != nil || ev.Delegation != nil || ev.Ticket != "":
+	case !onlyOwnFields(ev):
 		return ReasonBadEvent + ": fields of another kind"
 	}
 	if cf, err := pinsede.ParseCodiceFiscale(string(o.CodiceFiscale)); err != nil || cf != o.CodiceFiscale {
@@ -347,6 +352,39 @@ func checkOutcome(ev pinsede.Event) string {
 	}
 	if o.Reason == "" || len(o.Reason) > MaxOutcomeReason || o.PolicyVersion < 1 || o.Choice != "" {
 		return fmt.Sprintf("%s: a refusal carries a reason of 1 to %d bytes, a policy version and no choice", ReasonBadEvent, MaxOutcomeReason)
+	}
+	return ""
+}
+
+// onlyOwnFields reports whether ev, of an outcome or an operator.* kind,
+// carries none of the fields of the other kinds: no credential, form,
+// delegation, ticket or citizen, and only the outcome or the operator
+// and actor of its kind.
+func onlyOwnFields(ev pinsede.Event) bool {
+	op := pinsede.OperatorEvent(ev.Kind)
+	return ev.Credential == (pinsede.Credential{}) && ev.Form == nil && ev.Delegation == nil && ev.Ticket == "" && ev.Citizen == nil &&
+		(op || ev.Operator == nil && ev.Actor == "") && (!op || ev.Outcome == nil)
+}
+
+// checkOperator checks an event of an operator.* kind: the account, with
+// an id, a known role and an argon2id password hash (its cost is
+// bounded by Limits), and none of a desk's own counts of logins; the
+// supervisor who acted; and no fields of another kind.
+func checkOperator(ev pinsede.Event) string {
+	o := ev.Operator
+	switch {
+	case o == nil:
+		return ReasonBadEvent + ": no operator"
+	case !onlyOwnFields(ev):
+		return ReasonBadEvent + ": fields of another kind"
+	case o.ID == "" || ev.Actor == "":
+		return ReasonBadEvent + ": an operator event names the operator and who acted"
+	case !o.Role.Valid():
+		return ReasonBadEvent + ": operator role"
+	case len(o.PasswordHash) > 256 || pinsede.CheckHashFormat(o.PasswordHash) != nil:
+		return ReasonBadEvent + ": password hash"
+	case *o != o.Shared():
+		return ReasonBadEvent + ": a desk's counts of failed logins stay at the desk"
 	}
 	return ""
 }

@@ -304,3 +304,70 @@ func TestSedeEventsLeftOutForOlderDesks(t *testing.T) {
 		t.Errorf("include=everything: %s, want 400", resp.Status)
 	}
 }
+
+// Ensure that the operators of a sede are managed once, against a real
+// centrale on both stores: an operator created at desk A logs in at desk
+// C after C's pull, with the password whose hash alone travelled;
+// disabled at desk B, they are refused at A after A's next pull, and not
+// before. Desk D of another sede never knows them.
+func TestOperatorsOfASede(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			clock := testclock.Stepping(time.Microsecond)
+			env := testenv.NewAt(t, st.open(t), clock)
+			a := newDeskPC(t, env, clock, "ROMA01", "01")
+			b := newDeskPC(t, env, clock, "ROMA01", "02")
+			c := newDeskPC(t, env, clock, "ROMA01", "03")
+			d := newDeskPC(t, env, clock, "MILA01", "01")
+			rec := &recorder{}
+			a.c = client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: recordingTLS(t, env, rec, "ROMA01", "01")},
+				Sede: "ROMA01", Local: a.ls, Desk: a.desk, Now: clock})
+
+			const pw = "password-di-luca"
+			if err := a.desk.AddOperator(a.sess, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: pw}); err != nil {
+				t.Fatal(err)
+			}
+			a.sync(t)
+			if rec.contains(pw) {
+				t.Error("the password travelled")
+			}
+			if _, err := c.desk.Login("l.verdi", pw); err == nil {
+				t.Error("logged in at C before C's pull")
+			}
+			c.sync(t)
+			if _, err := c.desk.Login("l.verdi", pw); err != nil {
+				t.Fatalf("at C after its pull: %v", err)
+			}
+			b.sync(t)
+			if err := b.desk.DisableOperator(b.sess, "l.verdi"); err != nil {
+				t.Fatalf("disable at B: %v", err)
+			}
+			b.sync(t)
+			if _, err := a.desk.Login("l.verdi", pw); err != nil {
+				t.Errorf("at A before its pull: %v, want still in (A knows nothing yet)", err)
+			}
+			a.sync(t)
+			if _, err := a.desk.Login("l.verdi", pw); !errors.Is(err, pinsede.ErrBadCredentials) {
+				t.Errorf("at A after its pull: %v, want refused", err)
+			}
+			d.sync(t)
+			if _, err := d.desk.Login("l.verdi", pw); !errors.Is(err, pinsede.ErrBadCredentials) {
+				t.Errorf("at D of MILA01: %v, want unknown", err)
+			}
+			for _, x := range []*deskPC{a, b, c} {
+				if n, err := x.ls.OutboxLen(); err != nil || n != 0 {
+					t.Errorf("desk %s: outbox %d, %v", x.id, n, err)
+				}
+			}
+		})
+	}
+}
+
+// recordingTLS returns rec sending over TLS with the certificate of desk
+// of sede.
+func recordingTLS(t *testing.T, env *testenv.Env, rec *recorder, sede, desk string) http.RoundTripper {
+	t.Helper()
+	cfg, _ := env.DeskTLS(t, sede, desk)
+	rec.next = &http.Transport{TLSClientConfig: cfg}
+	return rec
+}

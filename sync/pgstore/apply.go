@@ -403,6 +403,8 @@ type eventHead struct {
 	Ticket     string                `json:"ticket,omitempty"`
 	Outcome    *pinsede.Outcome      `json:"outcome,omitempty"`
 	Citizen    *pinsede.Citizen      `json:"citizen,omitempty"`
+	Operator   *pinsede.Operator     `json:"operator,omitempty"`
+	Actor      string                `json:"actor,omitempty"`
 }
 
 // eventPayload returns the JSON of ev, as json.Marshal writes it, with
@@ -410,7 +412,7 @@ type eventHead struct {
 // (and, as a json.RawMessage would be, checked and compacted again); with
 // no credential when cred is nil.
 func eventPayload(ev pinsede.Event, cred []byte) ([]byte, error) {
-	b, err := json.Marshal(eventHead{ID: ev.ID, Kind: ev.Kind, Time: ev.Time, Sede: ev.Sede, Desk: ev.Desk, Form: ev.Form, Delegation: ev.Delegation, Ticket: ev.Ticket, Outcome: ev.Outcome, Citizen: ev.Citizen})
+	b, err := json.Marshal(eventHead{ID: ev.ID, Kind: ev.Kind, Time: ev.Time, Sede: ev.Sede, Desk: ev.Desk, Form: ev.Form, Delegation: ev.Delegation, Ticket: ev.Ticket, Outcome: ev.Outcome, Citizen: ev.Citizen, Operator: ev.Operator, Actor: ev.Actor})
 	if err != nil || cred == nil {
 		return b, err
 	}

@@ -153,3 +153,64 @@ func testSedeCitizenBounds(t *testing.T, s central.Store) {
 		}
 	}
 }
+
+// OperatorEvent returns an event of kind, an operator.* kind, of sede
+// about the account id with the password hash given, by the supervisor
+// "sup".
+func OperatorEvent(sede, eventID string, kind pinsede.EventKind, id, hash string) pinsede.Event {
+	op := &pinsede.Operator{ID: id, Name: "Luca Verdi", Role: pinsede.RoleOperatore, PasswordHash: hash, CreatedAt: T0,
+		Disabled: kind == pinsede.EventOperatorDisabled, MustChangePassword: kind == pinsede.EventOperatorPasswordReset}
+	return pinsede.Event{ID: eventID, Kind: kind, Time: T0, Sede: sede, Operator: op, Actor: "sup"}
+}
+
+// Ensure that an act on an operator account of the sede is kept once as
+// an accepted event, with the account's password hash, and goes to the
+// sede's desks as a ChangeSedeEvent (another sede gets none); and that an
+// operator event without the account or who acted, with a role unknown,
+// a password hash that is none or costs more than MaxPasswordParams, a
+// desk's own count of failed logins, or fields of another kind, is
+// rejected.
+func testSedeOperators(t *testing.T, s central.Store) {
+	h := Hash(t, "una-password-lunga")
+	added := AtDesk(OperatorEvent("ROMA01", "o1", pinsede.EventOperatorAdded, "l.verdi", h), "01")
+	off := AtDesk(OperatorEvent("ROMA01", "o2", pinsede.EventOperatorDisabled, "l.verdi", h), "02")
+	wantVerdicts(t, apply(t, s, "ROMA01", added, off), wire.Accepted, wire.Accepted)
+	wantVerdicts(t, apply(t, s, "ROMA01", added), wire.Duplicate)
+	ch := sedeEvents(t, s, "ROMA01")
+	if len(ch) != 2 || ch[0].Event.Operator == nil || *ch[0].Event.Operator != *added.Operator || ch[0].Desk != "01" ||
+		ch[1].Event.Kind != pinsede.EventOperatorDisabled || !ch[1].Event.Operator.Disabled || ch[1].Event.Actor != "sup" {
+		t.Errorf("ROMA01's sede events = %+v, want the account added at 01 and disabled at 02", ch)
+	}
+	if got := sedeEvents(t, s, "MILA01"); len(got) != 0 {
+		t.Errorf("MILA01's sede events = %+v, want none", got)
+	}
+
+	bad := func(mod func(*pinsede.Event)) pinsede.Event {
+		ev := OperatorEvent("ROMA01", "bad", pinsede.EventOperatorAdded, "m.neri", h)
+		mod(&ev)
+		return ev
+	}
+	costly := pinsede.Argon2Params{Time: 1, MemoryKiB: 1 << 20, Threads: 1}
+	for _, tc := range []struct {
+		name string
+		ev   pinsede.Event
+		want string
+	}{
+		{"no account", bad(func(e *pinsede.Event) { e.Operator = nil }), central.ReasonBadEvent + ": no operator"},
+		{"no actor", bad(func(e *pinsede.Event) { e.Actor = "" }), central.ReasonBadEvent + ": an operator event names"},
+		{"role", bad(func(e *pinsede.Event) { e.Operator.Role = "capo" }), central.ReasonBadEvent + ": operator role"},
+		{"no hash", bad(func(e *pinsede.Event) { e.Operator.PasswordHash = "password" }), central.ReasonBadEvent + ": password hash"},
+		{"cost", bad(func(e *pinsede.Event) { e.Operator.PasswordHash = FakeHash(costly) }), central.ReasonHashCost},
+		{"failed logins", bad(func(e *pinsede.Event) { e.Operator.FailedLogins = 3 }), central.ReasonBadEvent + ": a desk's counts"},
+		{"credential", bad(func(e *pinsede.Event) { e.Credential.ID = "c1" }), central.ReasonBadEvent + ": fields of another kind"},
+		{"actor elsewhere", func() pinsede.Event {
+			ev := Issued("ROMA01", CF(1), "bad", "c1", Hash(t, "ACEFHJKMNPRTUVWX"))
+			ev.Actor = "sup"
+			return ev
+		}(), central.ReasonBadEvent + ": fields of another kind"},
+	} {
+		if got := reasons(t, s, "ROMA01", tc.ev)[0]; !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%s: reason %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

@@ -291,6 +291,9 @@ func eventKindText(k pinsede.EventKind) string {
 	case pinsede.EventTicketCalled:
 		return lang.L("sync.event.ticketcalled")
 	}
+	if pinsede.OperatorEvent(k) {
+		return lang.L("sync.event.operator")
+	}
 	return string(k)
 }
 
