@@ -254,14 +254,14 @@ func testSupersede(t *testing.T, s central.Store) {
 	if r := current(t, s, CF(1)); r.Credential.ID != "cb" || r.Status != central.StatusActive {
 		t.Errorf("Current = %s %s, want cb active", r.Credential.ID, r.Status)
 	}
-	ch, err := centralChanges(s, "ROMA01")
+	ch, err := CentralChanges(s, "ROMA01")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(ch) != 1 || ch[0].Kind != wire.ChangeSuperseded || ch[0].CredentialID != "ca" || ch[0].BySede != "MILA01" || ch[0].Seq == 0 {
 		t.Errorf("ROMA01 changes = %+v, want ca superseded by MILA01", ch)
 	}
-	if ch, _ := centralChanges(s, "MILA01"); len(ch) != 0 {
+	if ch, _ := CentralChanges(s, "MILA01"); len(ch) != 0 {
 		t.Errorf("MILA01 changes = %+v, want none", ch)
 	}
 	// ROMA01, offline meanwhile, hands over and revokes its credential.
@@ -272,7 +272,7 @@ func testSupersede(t *testing.T, s central.Store) {
 	}
 	// ROMA01 issues again: it wins, and MILA01 is told.
 	wantVerdicts(t, apply(t, s, "ROMA01", Issued("ROMA01", CF(1), "a4", "ca2", h)), wire.Accepted)
-	if ch, _ := centralChanges(s, "MILA01"); len(ch) != 1 || ch[0].CredentialID != "cb" {
+	if ch, _ := CentralChanges(s, "MILA01"); len(ch) != 1 || ch[0].CredentialID != "cb" {
 		t.Errorf("MILA01 changes = %+v, want cb superseded", ch)
 	}
 	if n := events(t, s); n != 5 {
@@ -294,7 +294,7 @@ func testRevoke(t *testing.T, s central.Store) {
 	if r := current(t, s, CF(1)); r.Credential.ID != "ca2" || r.Status != central.StatusActive {
 		t.Errorf("Current = %s %s, want ca2 active", r.Credential.ID, r.Status)
 	}
-	if ch, _ := centralChanges(s, "ROMA01"); len(ch) != 0 {
+	if ch, _ := CentralChanges(s, "ROMA01"); len(ch) != 0 {
 		t.Errorf("changes = %+v, want none", ch)
 	}
 }
@@ -360,7 +360,7 @@ func testAttemptSucceed(t *testing.T, s central.Store) {
 	if after := current(t, s, CF(1)); !sameLock(after.Lock, r.Lock) || after.Failures != 0 {
 		t.Errorf("a check while locked changed the record: %+v", after)
 	}
-	if ch, _ := centralChanges(s, "ROMA01"); len(ch) != 0 {
+	if ch, _ := CentralChanges(s, "ROMA01"); len(ch) != 0 {
 		t.Errorf("changes = %+v, want none: a lock is not told to the sede", ch)
 	}
 	if err := s.Succeed(ctx, "ca", ""); err != nil {
@@ -464,7 +464,7 @@ func testConcurrentIssue(t *testing.T, s central.Store) {
 	}
 	told := 0
 	for i := range n {
-		ch, err := centralChanges(s, fmt.Sprintf("SEDE%02d", i))
+		ch, err := CentralChanges(s, fmt.Sprintf("SEDE%02d", i))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -539,7 +539,7 @@ func testTelephone(t *testing.T, s central.Store) {
 		Issued("ROMA01", CF(1), "a1", "ca", Hash(t, pin)),
 		Telephone("ROMA01", CF(1), "t1", "ct", Hash(t, tel)),
 	), wire.Accepted, wire.Accepted)
-	if ch, _ := centralChanges(s, "ROMA01"); len(ch) != 0 {
+	if ch, _ := CentralChanges(s, "ROMA01"); len(ch) != 0 {
 		t.Errorf("changes = %+v, want none: a PIN telefonico supersedes no PIN dispositivo", ch)
 	}
 	slot := func(sl central.Slot, wantID string) {
@@ -556,7 +556,7 @@ func testTelephone(t *testing.T, s central.Store) {
 	wantVerdicts(t, apply(t, s, "MILA01", Telephone("MILA01", CF(1), "t2", "ct2", Hash(t, tel2))), wire.Accepted)
 	slot(central.SlotPIN, "ca")
 	slot(central.SlotTelefonico, "ct2")
-	if ch, _ := centralChanges(s, "ROMA01"); len(ch) != 1 || ch[0].CredentialID != "ct" || ch[0].Kind != wire.ChangeSuperseded {
+	if ch, _ := CentralChanges(s, "ROMA01"); len(ch) != 1 || ch[0].CredentialID != "ct" || ch[0].Kind != wire.ChangeSuperseded {
 		t.Errorf("ROMA01 changes = %+v, want ct superseded", ch)
 	}
 	// A new PIN dispositivo leaves the PIN telefonico active.
@@ -621,10 +621,10 @@ func testEventIDsPerSede(t *testing.T, s central.Store) {
 	}
 }
 
-// centralChanges returns the first changes for sede, but the sede's own
-// events (ChangeSedeEvent, which testSedeEvents tests): those that the
-// central records make.
-func centralChanges(s central.Store, sede string) ([]wire.Change, error) {
+// CentralChanges returns the first changes (up to 1000) for sede, but the
+// events of its desks (ChangeSedeEvent, which testSedeEvents tests):
+// those that the central records make themselves.
+func CentralChanges(s central.Store, sede string) ([]wire.Change, error) {
 	return kindChanges(s, sede, func(k wire.ChangeKind) bool { return k != wire.ChangeSedeEvent })
 }
 
