@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/test"
+
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/client"
@@ -34,7 +37,9 @@ func (c *centrale) deskClient(t *testing.T, sede, id string, ls *local.Store, d 
 // citizen's page at desk 02, after desk 02's pull: the search by codice
 // fiscale finds the citizen with the MV35 data typed at desk 01, the page
 // offers "Registra consegna" for desk 01's envelope, and the handover
-// recorded here reaches centrale and desk 01.
+// recorded here reaches centrale and desk 01. Of two handovers of one
+// envelope at both desks at once, the second is not accepted, and desk
+// 02's sync details say why in the operator's words.
 func TestHandoverAtSiblingDesk(t *testing.T) {
 	cen := startCentrale(t)
 	ctx := context.Background()
@@ -117,5 +122,44 @@ func TestHandoverAtSiblingDesk(t *testing.T) {
 	}
 	if n, _ := h.desk.NotAcceptedEvents(); len(n) != 0 {
 		t.Errorf("desk 02's events not accepted: %+v", n)
+	}
+
+	// A new envelope, handed over at both desks at once: desk 01's push
+	// comes first, and desk 02's sync details say why its handover was
+	// not accepted, in the operator's words.
+	second, err := one.Issue(ctx, sess, mario, foreignPassport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*client.Client{c1, c2} {
+		if err := c.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := one.RecordHandover(sess, second.Credential.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := c1.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.app.UseSync(c2, "ROMA01")
+	t.Cleanup(h.app.sync.unsubscribe)
+	h.app.showCitizen(mario.CodiceFiscale)
+	ho = h.app.citizen.handover[second.Credential.ID]
+	if ho == nil {
+		t.Fatalf("no Registra consegna for the new envelope:\n%s", h.screenText())
+	}
+	h.tap(ho)
+	h.tapDialogConfirm()
+	if err := c2.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.waitStatus(func() string { return online(c2)() + lang.L("sync.notaccepted.count", map[string]any{"N": 1}) })
+	test.Tap(h.app.sync.button)
+	text := strings.Join(h.texts(), "\n")
+	for _, want := range []string{lang.L("sync.reason.alreadyhandedover"), second.Credential.SlipSerial, lang.L("sync.event.handedover")} {
+		if !strings.Contains(text, want) {
+			t.Errorf("desk 02's sync details lack %q:\n%s", want, text)
+		}
 	}
 }
