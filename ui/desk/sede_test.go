@@ -2,7 +2,6 @@ package desk
 
 import (
 	"context"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,7 +13,6 @@ import (
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/client"
-	"github.com/pinsede/pinsede/sync/pki"
 )
 
 // deskClient returns a sync client of desk id of sede, with the desk's own
@@ -25,12 +23,7 @@ func (c *centrale) deskClient(t *testing.T, sede, id string, ls *local.Store, d 
 	if err != nil {
 		t.Fatal(err)
 	}
-	tlsCfg, err := pki.ClientTLS(c.ca.CertPEM(), certPEM, keyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hc := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg}}
-	return client.New(client.Config{URL: c.http.URL, HTTP: hc, Sede: sede, Local: ls, Desk: d, Now: deskClock})
+	return c.clientWith(t, certPEM, keyPEM, sede, ls, d)
 }
 
 // Ensure that a PIN issued at desk 01 of the sede is handed over from the
