@@ -310,3 +310,51 @@ func TestApplySedeOperators(t *testing.T) {
 		t.Errorf("desk 02's outbox holds %d, %v; want none", n, err)
 	}
 }
+
+// Ensure that desk 02 replaces the slip of a PIN issued at desk 01, from
+// the records pulled: the citizen's MV35 data came with the issue, the
+// old PIN is revoked and a new one printed, both going to centrale, and
+// desk 01, applying them in turn, holds the old PIN revoked and the new
+// one with the citizen's record.
+func TestReplaceSlipAtSiblingDesk(t *testing.T) {
+	ctx := context.Background()
+	a, b := newFixture(t), newFixture(t)
+	a.desk.DeskID, b.desk.DeskID = "01", "02"
+	out, err := a.desk.Issue(ctx, a.sup, request(), verification())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.desk.ApplyPulled(1, sedeChanges(t, a, "01", 1), b.now); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.desk.AddOperator(b.sup, pinsede.NewOperator{ID: "sup2", Name: "Carla Neri", Role: pinsede.RoleSupervisore, Password: "password-sup2"}); err != nil {
+		t.Fatal(err)
+	}
+	skip := len(outboxSeqs(t, b))
+	re, err := b.desk.ReplaceSlip(ctx, b.sup, out.Credential.ID, pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"})
+	if err != nil {
+		t.Fatalf("replace at desk 02: %v", err)
+	}
+	if len(b.printer.pins) != 1 {
+		t.Errorf("desk 02 printed %d slips, want the new one", len(b.printer.pins))
+	}
+	ch := sedeChanges(t, b, "02", 10)[skip:]
+	var kinds []pinsede.EventKind
+	for _, c := range ch {
+		kinds = append(kinds, c.Event.Kind)
+	}
+	if len(kinds) != 2 || kinds[0] != pinsede.EventRevoked || kinds[1] != pinsede.EventIssued || ch[1].Event.Citizen == nil {
+		t.Fatalf("desk 02's events = %v, want the revocation and the issue with the citizen", kinds)
+	}
+	if _, err := a.desk.ApplyPulled(20, ch, a.now); err != nil {
+		t.Fatal(err)
+	}
+	page, err := a.desk.Citizen(a.sup, request().CodiceFiscale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Credentials) != 2 || page.Credentials[0].ID != re.Credential.ID || page.Credentials[0].State != pinsede.StateAttivo ||
+		page.Credentials[1].State != pinsede.StateRevocato || page.Credentials[1].RevokeReason != pinsede.ReasonSlipLost {
+		t.Errorf("desk 01 holds %+v, want the new PIN active and the old one revoked, slip lost", page.Credentials)
+	}
+}
