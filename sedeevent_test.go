@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -357,5 +358,69 @@ func TestReplaceSlipAtSiblingDesk(t *testing.T) {
 	if len(page.Credentials) != 2 || page.Credentials[0].ID != re.Credential.ID || page.Credentials[0].State != pinsede.StateAttivo ||
 		page.Credentials[1].State != pinsede.StateRevocato || page.Credentials[1].RevokeReason != pinsede.ReasonSlipLost {
 		t.Errorf("desk 01 holds %+v, want the new PIN active and the old one revoked, slip lost", page.Credentials)
+	}
+}
+
+// Ensure that a PIN obtained online and converted at desk 01 (a copy with
+// no PIN hash, ConvertCentral) arrives at desk 02 as the same copy,
+// converted, audited once; and that a conversion of a PIN desk 02 holds
+// as an active ordinario makes it dispositivo.
+func TestApplySedeConversions(t *testing.T) {
+	b := newFixture(t)
+	b.desk.DeskID = "02"
+	cf := request().CodiceFiscale
+	issued := b.now.AddDate(0, -1, 0)
+	online := pinsede.Credential{ID: "web-1", CodiceFiscale: cf, Type: pinsede.Dispositivo, State: pinsede.StateAttivo,
+		IssuedAt: issued, ExpiresAt: issued.AddDate(0, pinsede.ValidityMonths, 0), Sede: "WEB", ConvertedAt: b.now, ConvertedBy: "sup"}
+	own := pinsede.Credential{ID: "own-1", CodiceFiscale: cf, Type: pinsede.Ordinario, State: pinsede.StateAttivo, PINHash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdA$aGFzaA",
+		IssuedAt: issued, ExpiresAt: issued.AddDate(0, pinsede.ValidityMonths, 0), Sede: "ROMA01"}
+	if err := b.store.Update(func(tx pinsede.Tx) error { return tx.PutCredential(own) }); err != nil {
+		t.Fatal(err)
+	}
+	ownConv := own
+	ownConv.Type, ownConv.ConvertedAt, ownConv.ConvertedBy = pinsede.Dispositivo, b.now, "sup"
+	var ch []pinsede.Change
+	for i, c := range []pinsede.Credential{online, ownConv} {
+		ev := pinsede.Event{ID: fmt.Sprint("conv-", i), Kind: pinsede.EventConverted, Time: b.now, Sede: "ROMA01", Desk: "01", Credential: c}
+		ch = append(ch, pinsede.Change{Seq: uint64(i + 1), Kind: pinsede.ChangeSedeEvent, Time: b.now, Sede: "ROMA01", Desk: "01", Event: &ev})
+	}
+	for round := range 2 { // the second time, even under other numbers: nothing changes
+		for i := range ch {
+			ch[i].Seq += uint64(round * 10)
+		}
+		if _, err := b.desk.ApplyPulled(ch[1].Seq, ch, b.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []pinsede.Credential
+	var converted int
+	err := b.store.View(func(tx pinsede.Tx) error {
+		var err error
+		if got, err = tx.Credentials(cf); err != nil {
+			return err
+		}
+		es, err := tx.AuditFor(cf)
+		for _, e := range es {
+			if e.Action == pinsede.ActionConverted && e.Desk == "01" {
+				converted++
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]pinsede.Credential{}
+	for _, c := range got {
+		byID[c.ID] = c
+	}
+	if c := byID["web-1"]; c.Sede != "WEB" || c.PINHash != "" || c.Type != pinsede.Dispositivo {
+		t.Errorf("the online PIN at desk 02 = %+v, want desk 01's copy, converted", c)
+	}
+	if c := byID["own-1"]; c.Type != pinsede.Dispositivo || c.ConvertedBy != "sup" || c.PINHash != own.PINHash {
+		t.Errorf("the sede's PIN at desk 02 = %+v, want converted, its hash kept", c)
+	}
+	if converted != 2 {
+		t.Errorf("%d conversions audited, want 2", converted)
 	}
 }
