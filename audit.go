@@ -38,9 +38,11 @@ type AuditEntry struct {
 	Seq  uint64    `json:"seq"`
 	Time time.Time `json:"time"`
 	Sede string    `json:"sede"`
-	// Desk is the desk PC of the sede whose chain it is (Desk.DeskID);
-	// "" for a desk with no desk id, and in every entry of before desk
-	// ids, whose hashes stay as they were.
+	// Desk is the desk PC of the sede that acted: the one whose chain it
+	// is (Desk.DeskID), or another desk of the sede whose act the chain
+	// records from a pulled ChangeSedeEvent (sedeevent.go); "" for a
+	// desk with no desk id, and in every entry of before desk ids, whose
+	// hashes stay as they were.
 	Desk       string        `json:"desk,omitempty"`
 	Actor      string        `json:"actor"`
 	Action     AuditAction   `json:"action"`

@@ -372,13 +372,7 @@ func (d *Desk) RevokeDelegation(s *Session, id, reason string) (Delegation, erro
 // the form, the other party and detail, and enqueues the outbox event of
 // kind k with the delegation.
 func (d *Desk) recordDelegation(tx Tx, s *Session, now time.Time, dl Delegation, a AuditAction, k EventKind, detail string) error {
-	entry := func(subject CodiceFiscale, other string, party Party) AuditEntry {
-		return AuditEntry{Action: a, Subject: subject, Detail: fmt.Sprintf("%s, %s %s (%s): %s",
-			dl.Form, other, party.FullName(), party.CodiceFiscale, detail)}
-	}
-	if err := appendAudit(tx, now, s.Sede.Code, s.Actor(),
-		entry(dl.Delegante.CodiceFiscale, string(SideDelegato), dl.Delegato),
-		entry(dl.Delegato.CodiceFiscale, string(SideDelegante), dl.Delegante)); err != nil {
+	if err := appendAudit(tx, now, s.Sede.Code, s.Actor(), delegationEntries(dl, a, detail)...); err != nil {
 		return err
 	}
 	id, err := NewID(d.Rand)
@@ -387,6 +381,19 @@ func (d *Desk) recordDelegation(tx Tx, s *Session, now time.Time, dl Delegation,
 	}
 	ev := dl
 	return tx.Enqueue(Event{ID: id, Kind: k, Time: now, Sede: s.Sede.Code, Delegation: &ev})
+}
+
+// delegationEntries returns the audit entries of action a on dl, one
+// about each party, saying the form, the other party and detail.
+func delegationEntries(dl Delegation, a AuditAction, detail string) []AuditEntry {
+	entry := func(subject CodiceFiscale, other string, party Party) AuditEntry {
+		return AuditEntry{Action: a, Subject: subject, Detail: fmt.Sprintf("%s, %s %s (%s): %s",
+			dl.Form, other, party.FullName(), party.CodiceFiscale, detail)}
+	}
+	return []AuditEntry{
+		entry(dl.Delegante.CodiceFiscale, string(SideDelegato), dl.Delegato),
+		entry(dl.Delegato.CodiceFiscale, string(SideDelegante), dl.Delegante),
+	}
 }
 
 // delegationPeriod writes a delegation's period in Italian, for the audit:

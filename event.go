@@ -42,7 +42,30 @@ const (
 	// (Outcome carries the codice fiscale, the refusal's message key and
 	// the policy's version).
 	EventRefused EventKind = "request.refused"
+	// The operator.* kinds: a supervisor (Actor) managed an operator
+	// account of the sede at a desk or with pinctl, or an operator
+	// changed their password. Operator carries the account as the desk
+	// keeps it after the act (Operator.Shared: the password hash, never
+	// the password, and none of the desk's own counts of failed logins),
+	// for the sede's other desks (ChangeSedeEvent). The values are the
+	// audit actions'.
+	EventOperatorAdded           = EventKind(ActionOperatorAdded)
+	EventOperatorDisabled        = EventKind(ActionOperatorOff)
+	EventOperatorEnabled         = EventKind(ActionOperatorOn)
+	EventOperatorUnlocked        = EventKind(ActionOperatorUnlock)
+	EventOperatorPasswordReset   = EventKind(ActionPasswordReset)
+	EventOperatorPasswordChanged = EventKind(ActionPasswordChanged)
 )
+
+// OperatorEvent reports whether k is one of the operator.* kinds.
+func OperatorEvent(k EventKind) bool {
+	switch k {
+	case EventOperatorAdded, EventOperatorDisabled, EventOperatorEnabled, EventOperatorUnlocked,
+		EventOperatorPasswordReset, EventOperatorPasswordChanged:
+		return true
+	}
+	return false
+}
 
 // Event is a change that the central records must apply, waiting in the
 // sede's outbox. Its ID is made at the sede, so the central records apply it
@@ -68,6 +91,17 @@ type Event struct {
 	// Outcome is the outcome of EventDigitalIdentityChosen and
 	// EventRefused.
 	Outcome *Outcome `json:"outcome,omitempty"`
+	// Citizen is the record of the citizen an EventIssued issues to, as
+	// the desk keeps it (the MV35 data and the document verified): the
+	// sede's other desks get it with the event (ChangeSedeEvent) and open
+	// the citizen's page. Nil for the other kinds, and in the events of
+	// desks of before it.
+	Citizen *Citizen `json:"citizen,omitempty"`
+	// Operator is the account of the operator.* kinds.
+	Operator *Operator `json:"operator,omitempty"`
+	// Actor is the supervisor who acted, for the operator.* kinds (the
+	// operator themself for EventOperatorPasswordChanged).
+	Actor string `json:"actor,omitempty"`
 }
 
 // Outcome is what an EventDigitalIdentityChosen or an EventRefused tells
@@ -127,6 +161,18 @@ func NewID(r io.Reader) (string, error) {
 		return "", fmt.Errorf("new id: %w", err)
 	}
 	return hex.EncodeToString(b[:]), nil
+}
+
+// enqueueOperator enqueues, in tx, the outbox event of kind k, an
+// operator.* kind, with the account op as the sede shares it, by the
+// session's operator at now.
+func (d *Desk) enqueueOperator(tx Tx, s *Session, now time.Time, k EventKind, op Operator) error {
+	id, err := NewID(d.Rand)
+	if err != nil {
+		return err
+	}
+	acc := op.Shared()
+	return tx.Enqueue(Event{ID: id, Kind: k, Time: now, Sede: s.Sede.Code, Operator: &acc, Actor: s.Actor()})
 }
 
 // enqueueOutcome enqueues, in tx, the outbox event of kind k with outcome

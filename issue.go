@@ -88,7 +88,8 @@ func (d *Desk) issueAs(ctx context.Context, s *Session, req Request, ver Verific
 			}
 			out.Replaced = append(out.Replaced, old)
 		}
-		if err := tx.PutCitizen(Citizen{Request: req, Document: ver.Document, UpdatedAt: now}); err != nil {
+		cit := Citizen{Request: req, Document: ver.Document, UpdatedAt: now}
+		if err := tx.PutCitizen(cit); err != nil {
 			return err
 		}
 		if ver.Scan != nil {
@@ -103,7 +104,7 @@ func (d *Desk) issueAs(ctx context.Context, s *Session, req Request, ver Verific
 		if err := appendAudit(tx, now, s.Sede.Code, s.Actor(), extra...); err != nil {
 			return err
 		}
-		if err := d.record(tx, s, now, cred, ActionIssued, EventIssued, "busta "+cred.SlipSerial); err != nil {
+		if err := d.recordIssued(tx, s, now, cred, ActionIssued, "busta "+cred.SlipSerial, cit); err != nil {
 			return err
 		}
 		if err := tx.DeleteDraft(s.Actor()); err != nil { // draft.go: the request is done
@@ -192,6 +193,19 @@ func (d *Desk) printSlipPending(ctx context.Context, s *Session, req Request, cr
 
 // record stores a credential with its audit entry and its outbox event.
 func (d *Desk) record(tx Tx, s *Session, now time.Time, c Credential, a AuditAction, k EventKind, detail string) error {
+	return d.recordEvent(tx, s, now, c, a, detail, Event{Kind: k})
+}
+
+// recordIssued is record for the EventIssued of c, issued to the citizen
+// cit: the event carries the citizen's record, for the sede's other
+// desks (ChangeSedeEvent).
+func (d *Desk) recordIssued(tx Tx, s *Session, now time.Time, c Credential, a AuditAction, detail string, cit Citizen) error {
+	return d.recordEvent(tx, s, now, c, a, detail, Event{Kind: EventIssued, Citizen: &cit})
+}
+
+// recordEvent is record with ev, the outbox event of its kind, to which
+// it gives an id, the time now, the session's sede and c.
+func (d *Desk) recordEvent(tx Tx, s *Session, now time.Time, c Credential, a AuditAction, detail string, ev Event) error {
 	if err := tx.PutCredential(c); err != nil {
 		return err
 	}
@@ -204,7 +218,8 @@ func (d *Desk) record(tx Tx, s *Session, now time.Time, c Credential, a AuditAct
 	if err != nil {
 		return err
 	}
-	return tx.Enqueue(Event{ID: id, Kind: k, Time: now, Sede: s.Sede.Code, Credential: c})
+	ev.ID, ev.Time, ev.Sede, ev.Credential = id, now, s.Sede.Code, c
+	return tx.Enqueue(ev)
 }
 
 // slipSerial makes the slip's serial number: sede, date and the first

@@ -67,6 +67,13 @@ const (
 	RefusedUntilBeforeFrom     ReasonCode = "rule: the last day comes before the first"
 	RefusedDeleganteHasOne     ReasonCode = "rule: a delegante has at most one active delegation"
 	RefusedDelegatoFull        ReasonCode = "rule: a delegato holds at most 3 active delegations (AA10 aside)"
+	// RefusedAlreadyHandedOver: another desk recorded the handover of the
+	// credential first; the detail says which desk and when.
+	RefusedAlreadyHandedOver ReasonCode = "credential already handed over"
+	// RefusedCredNotActive: another desk, or an operator of the central
+	// records, revoked the credential first; the detail says who and
+	// when.
+	RefusedCredNotActive ReasonCode = "credential no longer active"
 )
 
 // reasonsWhole and reasonsWithDetail are the codes ParseReason knows:
@@ -79,6 +86,7 @@ var (
 		RefusedSuperseded, RefusedBadEvent, RefusedFormTooLarge, RefusedNotConvertible,
 		RefusedUnknownDelegation, RefusedDelegationExists, RefusedDelegationOtherSede, RefusedSameParty,
 		RefusedNoCertificate, RefusedUntilBeforeFrom, RefusedDeleganteHasOne, RefusedDelegatoFull,
+		RefusedAlreadyHandedOver, RefusedCredNotActive,
 	}
 )
 

@@ -21,6 +21,8 @@ func TestParseReason(t *testing.T) {
 		{"credential superseded by ROMA02-20260310-ABCDEF", pinsede.RefusedSuperseded, "ROMA02-20260310-ABCDEF"},
 		{string(pinsede.RefusedDelegatoFull), pinsede.RefusedDelegatoFull, ""},
 		{"form too large: 2 MB", pinsede.RefusedFormTooLarge, "2 MB"},
+		{"credential already handed over: on 2026-12-05T10:00:00Z by op1", pinsede.RefusedAlreadyHandedOver, "on 2026-12-05T10:00:00Z by op1"},
+		{"credential no longer active: revoked on 2026-12-05T10:00:00Z by op1 (smarrito)", pinsede.RefusedCredNotActive, "revoked on 2026-12-05T10:00:00Z by op1 (smarrito)"},
 		{"unknown credential: c1", pinsede.ReasonOther, "unknown credential: c1"},
 		{"something new", pinsede.ReasonOther, "something new"},
 	} {

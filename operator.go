@@ -69,6 +69,14 @@ type Operator struct {
 	MustChangePassword bool `json:"must_change_password,omitempty"`
 }
 
+// Shared returns the account as the desks of a sede share it: all but
+// what each desk counts of its own logins (FailedLogins, LockedUntil,
+// LastLogin).
+func (o Operator) Shared() Operator {
+	o.FailedLogins, o.LockedUntil, o.LastLogin = 0, time.Time{}, time.Time{}
+	return o
+}
+
 // Locked reports whether the account is locked at now.
 func (o Operator) Locked(now time.Time) bool { return now.Before(o.LockedUntil) }
 

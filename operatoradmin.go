@@ -23,13 +23,11 @@ func (d *Desk) EnableOperator(s *Session, id string) error {
 }
 
 // UnlockOperator lifts the lock-out of an account locked by failed logins
-// and forgets the failures. Supervisors only; audited as
-// ActionOperatorUnlock.
+// and forgets the failures, here and at the sede's other desks, which
+// count their own: it is recorded even when this desk holds no lock-out.
+// Supervisors only; audited as ActionOperatorUnlock.
 func (d *Desk) UnlockOperator(s *Session, id string) error {
 	return d.adminOperator(s, id, ActionOperatorUnlock, func(op *Operator) bool {
-		if op.FailedLogins == 0 && op.LockedUntil.IsZero() {
-			return false
-		}
 		op.FailedLogins, op.LockedUntil = 0, time.Time{}
 		return true
 	})
@@ -85,7 +83,10 @@ func (d *Desk) ChangePassword(s *Session, current, next string) error {
 		if err := tx.PutOperator(op); err != nil {
 			return err
 		}
-		return appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{Action: ActionPasswordChanged, Detail: op.ID})
+		if err := appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{Action: ActionPasswordChanged, Detail: op.ID}); err != nil {
+			return err
+		}
+		return d.enqueueOperator(tx, s, now, EventOperatorPasswordChanged, op)
 	})
 	if err != nil {
 		return fmt.Errorf("change password of %s: %w", s.Operator.ID, err)
@@ -94,9 +95,10 @@ func (d *Desk) ChangePassword(s *Session, current, next string) error {
 	return nil
 }
 
-// adminOperator applies change to the account id and audits it as action,
-// in one transaction, when change reports that it changed something.
-// Supervisors only.
+// adminOperator applies change to the account id, audits it as action
+// and enqueues its event for the sede's other desks (the operator.* kind
+// of action), in one transaction, when change reports that it changed
+// something. Supervisors only.
 func (d *Desk) adminOperator(s *Session, id string, action AuditAction, change func(*Operator) bool) error {
 	if !s.IsSupervisor() {
 		return ErrForbidden
@@ -113,7 +115,10 @@ func (d *Desk) adminOperator(s *Session, id string, action AuditAction, change f
 		if err := tx.PutOperator(op); err != nil {
 			return err
 		}
-		return appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{Action: action, Detail: op.ID})
+		if err := appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{Action: action, Detail: op.ID}); err != nil {
+			return err
+		}
+		return d.enqueueOperator(tx, s, now, EventKind(action), op)
 	})
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", action, id, err)
@@ -121,7 +126,9 @@ func (d *Desk) adminOperator(s *Session, id string, action AuditAction, change f
 	return nil
 }
 
-// AddOperator creates an operator account. Supervisors only.
+// AddOperator creates an operator account. Supervisors only. The account,
+// with its password hash, goes to the sede's other desks
+// (EventOperatorAdded), as every change below does.
 func (d *Desk) AddOperator(s *Session, n NewOperator) error {
 	if !s.IsSupervisor() {
 		return ErrForbidden
@@ -144,8 +151,11 @@ func (d *Desk) AddOperator(s *Session, n NewOperator) error {
 		if err := tx.PutOperator(op); err != nil {
 			return err
 		}
-		return appendAudit(tx, now, s.Sede.Code, s.Actor(),
-			AuditEntry{Action: ActionOperatorAdded, Detail: op.ID + " " + string(op.Role)})
+		if err := appendAudit(tx, now, s.Sede.Code, s.Actor(),
+			AuditEntry{Action: ActionOperatorAdded, Detail: op.ID + " " + string(op.Role)}); err != nil {
+			return err
+		}
+		return d.enqueueOperator(tx, s, now, EventOperatorAdded, op)
 	})
 }
 
@@ -183,7 +193,10 @@ func (d *Desk) DisableOperator(s *Session, id string) error {
 		if err := tx.PutOperator(op); err != nil {
 			return err
 		}
-		return appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{Action: ActionOperatorOff, Detail: op.ID})
+		if err := appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{Action: ActionOperatorOff, Detail: op.ID}); err != nil {
+			return err
+		}
+		return d.enqueueOperator(tx, s, now, EventOperatorDisabled, op)
 	})
 }
 

@@ -30,6 +30,11 @@ const (
 	// ChangeTicketCalled: a desk of this sede called a ticket (Ticket
 	// carries its code only), so the others drop it from their queue.
 	ChangeTicketCalled ChangeKind = "ticket.called"
+	// ChangeSedeEvent: the central records accepted an event of a desk
+	// of this sede (Desk names it; Event carries the event as that desk
+	// sent it, an issue with its Citizen): the sede's other desks apply
+	// it (sedeevent.go). Sent only to a desk that asks for it.
+	ChangeSedeEvent ChangeKind = "sede.event"
 )
 
 // Change is a record of the central records that concerns the sede,
@@ -48,6 +53,11 @@ type Change struct {
 	Reason string `json:"reason,omitempty"`
 	// Ticket is the ticket of ChangeTicket and ChangeTicketCalled.
 	Ticket *Ticket `json:"ticket,omitempty"`
+	// Desk is the desk of the sede whose event a ChangeSedeEvent carries
+	// ("" for a desk with no desk id).
+	Desk string `json:"desk,omitempty"`
+	// Event is the event of a ChangeSedeEvent.
+	Event *Event `json:"event,omitempty"`
 }
 
 // Revocation is a credential of the sede that a change pulled from the
@@ -75,7 +85,10 @@ type Revocation struct {
 // the credentials it revoked.
 //
 // The kiosk's tickets (ChangeTicket) join the tickets waiting, and a
-// ticket another desk called (ChangeTicketCalled) leaves them.
+// ticket another desk called (ChangeTicketCalled) leaves them. The events
+// of the sede's other desks (ChangeSedeEvent) bring their records here:
+// issues with the citizen's record, handovers, revocations, conversions
+// and delegations (applySedeEvent).
 //
 // Applying a change again changes nothing: a change already kept is not
 // applied again, and a credential already revoked stays as it is. A change
@@ -93,7 +106,7 @@ func (d *Desk) ApplyPulled(cursor uint64, changes []Change, now time.Time) ([]Re
 			if !fresh {
 				continue // kept, and applied, before
 			}
-			r, ok, err := applyChange(tx, c, now)
+			r, ok, err := d.applyChange(tx, c, now)
 			if err != nil {
 				return fmt.Errorf("change %d: %w", c.Seq, err)
 			}
@@ -111,7 +124,7 @@ func (d *Desk) ApplyPulled(cursor uint64, changes []Change, now time.Time) ([]Re
 
 // applyChange applies one change in ApplyPulled's transaction; ok reports
 // whether it revoked a credential.
-func applyChange(tx Tx, c Change, now time.Time) (r Revocation, ok bool, err error) {
+func (d *Desk) applyChange(tx Tx, c Change, now time.Time) (r Revocation, ok bool, err error) {
 	var reason string
 	switch c.Kind {
 	case ChangeSuperseded:
@@ -124,6 +137,8 @@ func applyChange(tx Tx, c Change, now time.Time) (r Revocation, ok bool, err err
 		return r, false, applyTicketChange(tx, c, now) // ticket.go
 	case ChangeConverted:
 		return r, false, applyConverted(tx, c, now)
+	case ChangeSedeEvent:
+		return r, false, d.applySedeEvent(tx, c, now) // sedeevent.go
 	default:
 		return r, false, nil // a kind this version does not act on: kept only
 	}
@@ -131,7 +146,7 @@ func applyChange(tx Tx, c Change, now time.Time) (r Revocation, ok bool, err err
 	if at.IsZero() {
 		at = now
 	}
-	cred, ok, err := changedCredential(tx, c, TransitionRevoke, at)
+	cred, ok, err := changedCredential(tx, c.about(), TransitionRevoke, at)
 	if !ok || err != nil {
 		return r, false, err
 	}
@@ -156,16 +171,23 @@ func applyChange(tx Tx, c Change, now time.Time) (r Revocation, ok bool, err err
 	return Revocation{Seq: c.Seq, Kind: c.Kind, CredentialID: cred.ID, CodiceFiscale: cred.CodiceFiscale, Reason: reason, At: at}, true, nil
 }
 
-// changedCredential returns the credential of the sede that c is about
-// when the state machine lets it take transition t at at; ok is false
-// when the sede holds no such credential or it cannot take t.
+// about returns the credential a change is about, as the change names
+// it: its ID, Sede and CodiceFiscale.
+func (c Change) about() Credential {
+	return Credential{ID: c.CredentialID, Sede: c.Sede, CodiceFiscale: c.CodiceFiscale}
+}
+
+// changedCredential returns the credential held that c names (by its ID,
+// Sede and CodiceFiscale) when the state machine lets it take transition t
+// at at; ok is false when the sede holds no such credential or it cannot
+// take t.
 //
 // A revocation at the central records is recorded on the state stored: a
 // credential still attivo in the store but past its expiry at at is
 // judged at the last instant it was in force, so that it shows revoked
 // as the central records have it.
-func changedCredential(tx Tx, c Change, t Transition, at time.Time) (cred Credential, ok bool, err error) {
-	cred, err = tx.Credential(c.CredentialID)
+func changedCredential(tx Tx, c Credential, t Transition, at time.Time) (cred Credential, ok bool, err error) {
+	cred, err = tx.Credential(c.ID)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return cred, false, nil
@@ -190,7 +212,7 @@ func applyConverted(tx Tx, c Change, now time.Time) error {
 	if at.IsZero() {
 		at = now
 	}
-	cred, ok, err := changedCredential(tx, c, TransitionConvert, at)
+	cred, ok, err := changedCredential(tx, c.about(), TransitionConvert, at)
 	if !ok || err != nil {
 		return err
 	}

@@ -70,7 +70,9 @@ type Reconciliation struct {
 // for the session's sede, and audits it (ActionReconciliation). Any operator
 // may draw it up; a supervisor countersigns the printed copy.
 //
-// The counts come from the day's audit entries (Tx.AuditOn), by actor.
+// The counts come from the day's audit entries (Tx.AuditOn), by actor,
+// of the acts of this desk (Desk.DeskID): not those of the sede's other
+// desks that it pulled (ChangeSedeEvent).
 // The mismatches are the credentials issued on day whose slip was printed
 // and never handed over, except a slip replaced because it was lost or
 // spoiled (the replacement is in the list when it too was not handed
@@ -93,8 +95,8 @@ func (d *Desk) Reconciliation(s *Session, day Date) (Reconciliation, error) {
 		return Reconciliation{}, wrap(err)
 	}
 	for _, e := range entries {
-		if e.Sede != "" && e.Sede != s.Sede.Code {
-			continue
+		if e.Sede != "" && e.Sede != s.Sede.Code || e.Desk != "" && e.Desk != d.DeskID {
+			continue // another sede's, or another desk's act pulled here
 		}
 		switch e.Action {
 		case ActionPrinted:

@@ -85,7 +85,7 @@ func (d *Desk) ReplaceSlip(ctx context.Context, s *Session, credentialID, reason
 			return err
 		}
 		detail := fmt.Sprintf("busta %s → %s, approvato da %s", old.SlipSerial, cred.SlipSerial, a.SupervisorID)
-		if err := d.record(tx, s, now, cred, ActionSlipReplaced, EventIssued, detail); err != nil {
+		if err := d.recordIssued(tx, s, now, cred, ActionSlipReplaced, detail, citizen); err != nil {
 			return err
 		}
 		if err := d.archiveMV35(tx, cred.ID, MV35Data{ // after the issue: its event follows the issue's

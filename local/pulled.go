@@ -8,7 +8,9 @@ import (
 
 // KeepChange keeps a pulled change, unless one of its Seq is kept already,
 // and reports whether it kept it. A ticket's change is kept without the
-// citizen's request, which is kept with the ticket only (tickets.go).
+// citizen's request, which is kept with the ticket only (tickets.go), and
+// a sede's event with its id and kind only: its records are kept as
+// records.
 func (t *tx) KeepChange(c pinsede.Change) (bool, error) {
 	b, err := t.syncBucket()
 	if err != nil {
@@ -22,6 +24,9 @@ func (t *tx) KeepChange(c pinsede.Change) (bool, error) {
 		tk := *c.Ticket
 		tk.Request = pinsede.Request{}
 		c.Ticket = &tk
+	}
+	if c.Event != nil {
+		c.Event = &pinsede.Event{ID: c.Event.ID, Kind: c.Event.Kind}
 	}
 	return true, t.put(bucketSync, key, c)
 }

@@ -54,7 +54,7 @@ func TestRevoke(t *testing.T) {
 	if err != nil || r.Status != central.StatusRevoked || r.Credential.RevokedBy != "centrale:rossi" {
 		t.Errorf("record = %+v, %v", r, err)
 	}
-	ch, err := s.Changes(ctx, "ROMA01", 0, 10)
+	ch, err := storetest.CentralChanges(s, "ROMA01")
 	if err != nil || len(ch) != 1 || ch[0].Kind != wire.ChangeRevoked || ch[0].Reason != "furto d'identità denunciato" {
 		t.Errorf("changes = %+v, %v", ch, err)
 	}

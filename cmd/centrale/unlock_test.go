@@ -79,7 +79,7 @@ func TestUnlock(t *testing.T) {
 	if got, err := verifier(s).Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(cf), PIN: pin}); err != nil || got.Outcome != wire.ChangeRequired {
 		t.Errorf("the right PIN after the unlock: %+v, %v", got, err)
 	}
-	if ch, _ := s.Changes(ctx, "ROMA01", 0, 10); len(ch) != 0 {
+	if ch, _ := storetest.CentralChanges(s, "ROMA01"); len(ch) != 0 {
 		t.Errorf("changes = %+v, want none: no sede is told", ch)
 	}
 

@@ -51,7 +51,9 @@ var (
 	// bucketLatest: slot key -> id of its credential accepted last.
 	bucketLatest = []byte("latest")
 	// bucketChanges: sede ‖ 0 ‖ seq (big-endian) -> JSON wire.Change. The
-	// bucket's sequence numbers the changes.
+	// bucket's sequence numbers the changes. The event of a
+	// ChangeSedeEvent is kept in bucketEvents only: the change keeps its
+	// id and kind.
 	bucketChanges = []byte("changes")
 	// bucketForms: credential id ‖ 0 ‖ form kind -> JSON storedForm.
 	bucketForms = []byte("forms")
@@ -173,6 +175,13 @@ func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit in
 			var ch wire.Change
 			if err := json.Unmarshal(v, &ch); err != nil {
 				return fmt.Errorf("change %x: %w", k, err)
+			}
+			if ch.Event != nil { // by reference (AddChange)
+				var e central.AppliedEvent
+				if err := json.Unmarshal(btx.Bucket(bucketEvents).Get(eventKey(sede, ch.Event.ID)), &e); err != nil {
+					return fmt.Errorf("event %s of change %d: %w", ch.Event.ID, ch.Seq, err)
+				}
+				ch.Event = &e.Event
 			}
 			out = append(out, ch)
 		}
@@ -452,6 +461,9 @@ func (t *tx) AddChange(c wire.Change) error {
 		return err
 	}
 	c.Seq = seq
+	if c.Event != nil { // kept by reference: PutEvent keeps it whole
+		c.Event = &pinsede.Event{ID: c.Event.ID, Kind: c.Event.Kind}
+	}
 	v, err := json.Marshal(c)
 	if err != nil {
 		return err

@@ -28,7 +28,10 @@ type Tx interface {
 	Active(cf pinsede.CodiceFiscale, slot Slot) (Record, error)
 	// PutRecord inserts or replaces a credential.
 	PutRecord(r Record) error
-	// AddChange records a change for c.Sede, numbering it.
+	// AddChange records a change for c.Sede, numbering it. The event of
+	// a ChangeSedeEvent is kept by reference: it is the event PutEvent
+	// recorded under c.Sede and c.Event.ID, which Store.Changes gives
+	// back with it.
 	AddChange(c wire.Change) error
 	// PutForm keeps an archived form of a credential, in the place of one
 	// of the same kind kept before.
@@ -86,9 +89,12 @@ func apply1(tx Tx, lim Limits, sede string, ev pinsede.Event, at time.Time) (wir
 	c := ev.Credential
 	verdict, reason := wire.Accepted, ""
 	switch ev.Kind {
-	case pinsede.EventDigitalIdentityChosen, pinsede.EventRefused:
-		// The outcome of a visit that created no credential: the event
-		// itself is the record.
+	case pinsede.EventDigitalIdentityChosen, pinsede.EventRefused,
+		pinsede.EventOperatorAdded, pinsede.EventOperatorDisabled, pinsede.EventOperatorEnabled,
+		pinsede.EventOperatorUnlocked, pinsede.EventOperatorPasswordReset, pinsede.EventOperatorPasswordChanged:
+		// The outcome of a visit that created no credential, or an act on
+		// an operator account of the sede: the event itself is the record
+		// (the sede's desks get those of the accounts, SedeEvent).
 	case pinsede.EventTicketCalled:
 		if err := applyTicketCalled(tx, sede, ev, at); err != nil {
 			return "", "", err
@@ -173,6 +179,11 @@ func apply1(tx Tx, lim Limits, sede string, ev pinsede.Event, at time.Time) (wir
 		case rec.Credential.Sede != sede:
 			return wire.Rejected, ReasonCredOtherSede, nil
 		}
+		if rec.Status != StatusSuperseded {
+			if reason := conflict(rec, ev.Kind); reason != "" {
+				return wire.Rejected, reason, nil
+			}
+		}
 		if ev.Kind == pinsede.EventRevoked {
 			rec.Credential.State = pinsede.StateRevocato
 			rec.Credential.RevokedAt, rec.Credential.RevokedBy, rec.Credential.RevokeReason = c.RevokedAt, c.RevokedBy, c.RevokeReason
@@ -192,5 +203,56 @@ func apply1(tx Tx, lim Limits, sede string, ev pinsede.Event, at time.Time) (wir
 			return "", "", err
 		}
 	}
-	return verdict, reason, tx.PutEvent(ev, verdict, at)
+	if err := tx.PutEvent(ev, verdict, at); err != nil {
+		return "", "", err
+	}
+	if verdict == wire.Accepted && SedeEvent(ev.Kind) {
+		if err := tx.AddChange(sedeChange(sede, ev, at)); err != nil {
+			return "", "", err
+		}
+	}
+	return verdict, reason, nil
+}
+
+// conflict returns the reason to refuse a handover or a revocation (k) of
+// rec, a credential not superseded, that the same act took first: a
+// handover after a handover, a revocation after a revocation. Two desks
+// of a sede may act on one credential at once; the central records apply
+// the first to come, and the other desk is told why its act was refused.
+// A handover after a revocation is taken: the envelope was handed over
+// before the desk knew.
+func conflict(rec Record, k pinsede.EventKind) string {
+	c := rec.Credential
+	switch {
+	case k == pinsede.EventRevoked && (rec.Status == StatusRevoked || c.State == pinsede.StateRevocato):
+		return fmt.Sprintf("%s: revoked on %s by %s (%s)", ReasonNotActive, c.RevokedAt.UTC().Format(time.RFC3339), c.RevokedBy, c.RevokeReason)
+	case k == pinsede.EventHandedOver && !c.HandedOverAt.IsZero():
+		return fmt.Sprintf("%s: on %s by %s", ReasonHandedOver, c.HandedOverAt.UTC().Format(time.RFC3339), c.HandedOverBy)
+	}
+	return ""
+}
+
+// SedeEvent reports whether an accepted event of kind k goes to the
+// sede's other desks as a ChangeSedeEvent: the acts that make or change
+// the sede's records of credentials and delegations, and its operator
+// accounts.
+func SedeEvent(k pinsede.EventKind) bool {
+	switch k {
+	case pinsede.EventIssued, pinsede.EventHandedOver, pinsede.EventRevoked, pinsede.EventConverted,
+		pinsede.EventDelegationRegistered, pinsede.EventDelegationRevoked:
+		return true
+	}
+	return pinsede.OperatorEvent(k)
+}
+
+// sedeChange returns the ChangeSedeEvent of ev, an event of a desk of
+// sede accepted at at, for the sede's desks: it names the desk and the
+// credential, and carries ev as applied (Tx.AddChange keeps it by
+// reference to the event).
+func sedeChange(sede string, ev pinsede.Event, at time.Time) wire.Change {
+	c := wire.Change{Kind: wire.ChangeSedeEvent, Time: at, Sede: sede, Desk: ev.Desk, Event: &ev}
+	if ev.Credential != (pinsede.Credential{}) {
+		c.CredentialID, c.CodiceFiscale = ev.Credential.ID, ev.Credential.CodiceFiscale
+	}
+	return c
 }

@@ -60,6 +60,13 @@ const (
 	// MaxShortText is the longest id, operator, sede, slip serial or
 	// ticket code, in bytes.
 	MaxShortText = 64
+	// MaxCitizenText is the most bytes the strings of the citizen's
+	// record an issue carries (pinsede.Event.Citizen) may add up to:
+	// the MV35's free texts (120 characters each, pinsede.Request) in
+	// four-byte characters, and the document's, fit with room to spare.
+	// Centrale keeps the record with the event, and every desk of the
+	// sede gets it.
+	MaxCitizenText = 4 << 10
 	// ExpirySlack is how far an issued credential's expiry may be from
 	// its issue plus its validity: the hour a change of daylight saving
 	// time between the two moves it, when the desk counted the months on
@@ -120,8 +127,16 @@ func (l Limits) Check(ev pinsede.Event, at time.Time) string {
 	if reason := checkEventText(&ev); reason != "" {
 		return reason
 	}
+	if ev.Citizen != nil {
+		if n := textBytes(reflect.ValueOf(ev.Citizen)); n > MaxCitizenText {
+			return fmt.Sprintf("%s: citizen has %d bytes of text, at most %d", ReasonText, n, MaxCitizenText)
+		}
+	}
 	if reason := l.checkTimes(ev, at); reason != "" {
 		return reason
+	}
+	if pinsede.OperatorEvent(ev.Kind) {
+		return checkPasswordCost(ev.Operator.PasswordHash)
 	}
 	if ev.Kind != pinsede.EventIssued {
 		return ""
@@ -139,6 +154,26 @@ func (l Limits) Check(ev pinsede.Event, at time.Time) string {
 		return fmt.Sprintf("%s: %s; centrale accepts %s", ReasonHashCost, p, strings.Join(accepted, " or "))
 	}
 	return checkExpiry(c)
+}
+
+// MaxPasswordParams bound the argon2id cost of an operator's password
+// hash that an operator.* event carries, which every desk of the sede
+// pays at each login: four times the desks' own
+// (pinsede.DefaultPasswordParams) in memory and passes, as many threads.
+var MaxPasswordParams = pinsede.Argon2Params{Time: 12, MemoryKiB: 256 * 1024, Threads: 8}
+
+// checkPasswordCost returns the reason to reject a password hash of a
+// cost above MaxPasswordParams, or "".
+func checkPasswordCost(hash string) string {
+	p, err := pinsede.HashParams(hash)
+	if err != nil { // Check refused it already
+		return ReasonBadEvent + ": password hash"
+	}
+	m := MaxPasswordParams
+	if p.Time > m.Time || p.MemoryKiB > m.MemoryKiB || p.Threads > m.Threads {
+		return fmt.Sprintf("%s: password hash %s; at most %s", ReasonHashCost, p, m)
+	}
+	return ""
 }
 
 // checkExpiry checks the expiry of an issued credential: for a PIN
@@ -229,6 +264,12 @@ func (l Limits) checkTimes(ev pinsede.Event, at time.Time) string {
 			earlier("credential.revoked_at", c.RevokedAt, hi),
 			earlier("credential.converted_at", c.ConvertedAt, hi),
 		)
+	case pinsede.EventOperatorAdded, pinsede.EventOperatorDisabled, pinsede.EventOperatorEnabled,
+		pinsede.EventOperatorUnlocked, pinsede.EventOperatorPasswordReset, pinsede.EventOperatorPasswordChanged:
+		if ev.Operator == nil { // Check refused it already
+			return ""
+		}
+		return earlier("operator.created_at", ev.Operator.CreatedAt, hi)
 	case pinsede.EventDelegationRegistered, pinsede.EventDelegationRevoked:
 		d, act := ev.Delegation, ""
 		if d == nil { // Check refused it already
@@ -261,11 +302,12 @@ var shortFields = map[string]bool{
 	"credential.id": true, "credential.sede": true, "credential.issued_by": true, "credential.slip_serial": true,
 	"credential.handed_over_by": true, "credential.revoked_by": true, "credential.converted_by": true,
 	"delegation.id": true, "delegation.sede": true, "delegation.registered_by": true, "delegation.revoked_by": true,
+	"operator.id": true, "operator.role": true, "actor": true,
 }
 
 // longFields are the strings with a cap of their own, by JSON path:
-// the PIN hash, whose form Check reads.
-var longFields = map[string]int{"credential.pin_hash": 256}
+// the PIN hash and the password hash, whose form Check reads.
+var longFields = map[string]int{"credential.pin_hash": 256, "operator.password_hash": 256}
 
 // textField is a string of an event, or a part of it to walk, found once
 // for the type Event.
@@ -383,6 +425,34 @@ func checkText(v reflect.Value, path string) string {
 		return textReason(path, v.String())
 	}
 	return ""
+}
+
+// textBytes returns the bytes of the strings in v, a part of an event.
+func textBytes(v reflect.Value) int {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return 0
+		}
+		return textBytes(v.Elem())
+	case reflect.Struct:
+		n := 0
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				n += textBytes(v.Field(i))
+			}
+		}
+		return n
+	case reflect.Slice, reflect.Array:
+		n := 0
+		for i := 0; i < v.Len() && v.Type().Elem().Kind() != reflect.Uint8; i++ {
+			n += textBytes(v.Index(i))
+		}
+		return n
+	case reflect.String:
+		return v.Len()
+	}
+	return 0
 }
 
 // textReason returns the reason to reject s as the string at path, or "".

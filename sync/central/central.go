@@ -119,7 +119,8 @@ type Store interface {
 	// DefaultLimits until it is called. Safe to call at any time.
 	SetLimits(l Limits)
 	// Changes returns at most limit changes for sede with Seq > after,
-	// oldest first.
+	// oldest first; a ChangeSedeEvent with its event as applied (Event).
+	// A store keeps that event once, with the events.
 	Changes(ctx context.Context, sede string, after uint64, limit int) ([]wire.Change, error)
 	// Current returns the credential of cf in slot a login checks: the
 	// active one, or else the one accepted last. ErrNotFound when none.
@@ -209,6 +210,12 @@ const (
 	ReasonFormMissing    = "form bytes missing: send them in a part named by the event id"
 	ReasonFormMismatch   = "form bytes do not match the form's SHA-256 and size"
 	ReasonNotConvertible = string(pinsede.RefusedNotConvertible)
+	// ReasonHandedOver and ReasonNotActive refuse the second of two acts
+	// on one credential that cannot both be: a handover after another
+	// (two desks of the sede recorded it), a handover or a revocation
+	// after a revocation.
+	ReasonHandedOver = string(pinsede.RefusedAlreadyHandedOver)
+	ReasonNotActive  = string(pinsede.RefusedCredNotActive)
 )
 
 // Check validates an event of sede before it is applied: it returns the
@@ -226,11 +233,13 @@ func Check(sede string, ev pinsede.Event) string {
 	case ev.Time.IsZero():
 		return ReasonBadEvent + ": time"
 	}
-	switch ev.Kind {
-	case pinsede.EventDigitalIdentityChosen, pinsede.EventRefused:
+	switch {
+	case ev.Kind == pinsede.EventDigitalIdentityChosen || ev.Kind == pinsede.EventRefused:
 		return checkOutcome(ev)
+	case pinsede.OperatorEvent(ev.Kind):
+		return checkOperator(ev)
 	}
-	if ev.Outcome != nil {
+	if ev.Outcome != nil || ev.Operator != nil || ev.Actor != "" || ev.Citizen != nil && ev.Kind != pinsede.EventIssued {
 		return ReasonBadEvent + ": fields of another kind"
 	}
 	switch ev.Kind {
@@ -257,6 +266,9 @@ func Check(sede string, ev pinsede.Event) string {
 		}
 		if !c.ExpiresAt.After(c.IssuedAt) {
 			return ReasonBadEvent + ": expiry"
+		}
+		if ev.Citizen != nil && ev.Citizen.CF() != c.CodiceFiscale {
+			return ReasonBadEvent + ": the citizen's codice fiscale is not the credential's"
 		}
 	case pinsede.EventConverted:
 		if c.Type != pinsede.Dispositivo || c.ConvertedAt.IsZero() || c.ConvertedBy == "" {
@@ -293,6 +305,9 @@ func RecordSede(ev pinsede.Event) string {
 	case pinsede.EventConverted, pinsede.EventUnlocked:
 		return ev.Sede
 	}
+	if pinsede.OperatorEvent(ev.Kind) {
+		return ev.Sede // an account of the event's sede
+	}
 	return ev.Credential.Sede
 }
 
@@ -323,7 +338,7 @@ func checkOutcome(ev pinsede.Event) string {
 	switch {
 	case o == nil:
 		return ReasonBadEvent + ": no outcome"
-	case ev.Credential != (pinsede.Credential{}) || ev.Form != nil || ev.Delegation != nil || ev.Ticket != "":
+	case !onlyOwnFields(ev):
 		return ReasonBadEvent + ": fields of another kind"
 	}
 	if cf, err := pinsede.ParseCodiceFiscale(string(o.CodiceFiscale)); err != nil || cf != o.CodiceFiscale {
@@ -337,6 +352,39 @@ func checkOutcome(ev pinsede.Event) string {
 	}
 	if o.Reason == "" || len(o.Reason) > MaxOutcomeReason || o.PolicyVersion < 1 || o.Choice != "" {
 		return fmt.Sprintf("%s: a refusal carries a reason of 1 to %d bytes, a policy version and no choice", ReasonBadEvent, MaxOutcomeReason)
+	}
+	return ""
+}
+
+// onlyOwnFields reports whether ev, of an outcome or an operator.* kind,
+// carries none of the fields of the other kinds: no credential, form,
+// delegation, ticket or citizen, and only the outcome or the operator
+// and actor of its kind.
+func onlyOwnFields(ev pinsede.Event) bool {
+	op := pinsede.OperatorEvent(ev.Kind)
+	return ev.Credential == (pinsede.Credential{}) && ev.Form == nil && ev.Delegation == nil && ev.Ticket == "" && ev.Citizen == nil &&
+		(op || ev.Operator == nil && ev.Actor == "") && (!op || ev.Outcome == nil)
+}
+
+// checkOperator checks an event of an operator.* kind: the account, with
+// an id, a known role and an argon2id password hash (its cost is
+// bounded by Limits), and none of a desk's own counts of logins; the
+// supervisor who acted; and no fields of another kind.
+func checkOperator(ev pinsede.Event) string {
+	o := ev.Operator
+	switch {
+	case o == nil:
+		return ReasonBadEvent + ": no operator"
+	case !onlyOwnFields(ev):
+		return ReasonBadEvent + ": fields of another kind"
+	case o.ID == "" || ev.Actor == "":
+		return ReasonBadEvent + ": an operator event names the operator and who acted"
+	case !o.Role.Valid():
+		return ReasonBadEvent + ": operator role"
+	case len(o.PasswordHash) > 256 || pinsede.CheckHashFormat(o.PasswordHash) != nil:
+		return ReasonBadEvent + ": password hash"
+	case *o != o.Shared():
+		return ReasonBadEvent + ": a desk's counts of failed logins stay at the desk"
 	}
 	return ""
 }

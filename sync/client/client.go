@@ -478,7 +478,7 @@ func (c *Client) Pull(ctx context.Context) (int, error) {
 			return got, fmt.Errorf("pull: %w", err)
 		}
 		var resp wire.ChangesResponse
-		if err := c.call(ctx, http.MethodGet, "/v1/changes?after="+strconv.FormatUint(cur, 10), nil, &resp); err != nil {
+		if err := c.call(ctx, http.MethodGet, "/v1/changes?after="+strconv.FormatUint(cur, 10)+"&"+wire.IncludeSedeEvents, nil, &resp); err != nil {
 			return got, fmt.Errorf("pull after %d: %w", cur, err)
 		}
 		revoked, err := c.cfg.Desk.ApplyPulled(resp.Cursor, resp.Changes, c.cfg.Now())

@@ -402,6 +402,9 @@ type eventHead struct {
 	Delegation *pinsede.Delegation   `json:"delegation,omitempty"`
 	Ticket     string                `json:"ticket,omitempty"`
 	Outcome    *pinsede.Outcome      `json:"outcome,omitempty"`
+	Citizen    *pinsede.Citizen      `json:"citizen,omitempty"`
+	Operator   *pinsede.Operator     `json:"operator,omitempty"`
+	Actor      string                `json:"actor,omitempty"`
 }
 
 // eventPayload returns the JSON of ev, as json.Marshal writes it, with
@@ -409,7 +412,7 @@ type eventHead struct {
 // (and, as a json.RawMessage would be, checked and compacted again); with
 // no credential when cred is nil.
 func eventPayload(ev pinsede.Event, cred []byte) ([]byte, error) {
-	b, err := json.Marshal(eventHead{ID: ev.ID, Kind: ev.Kind, Time: ev.Time, Sede: ev.Sede, Desk: ev.Desk, Form: ev.Form, Delegation: ev.Delegation, Ticket: ev.Ticket, Outcome: ev.Outcome})
+	b, err := json.Marshal(eventHead{ID: ev.ID, Kind: ev.Kind, Time: ev.Time, Sede: ev.Sede, Desk: ev.Desk, Form: ev.Form, Delegation: ev.Delegation, Ticket: ev.Ticket, Outcome: ev.Outcome, Citizen: ev.Citizen, Operator: ev.Operator, Actor: ev.Actor})
 	if err != nil || cred == nil {
 		return b, err
 	}
@@ -420,7 +423,9 @@ func eventPayload(ev pinsede.Event, cred []byte) ([]byte, error) {
 
 // insertChanges numbers and writes changes. The advisory lock, held to
 // commit, makes the numbers commit in order: a sede pulling with a cursor
-// never skips a change that commits late.
+// never skips a change that commits late. The event of a sede.event
+// change is kept by reference (event_id): its payload keeps the event's
+// id and kind only, and a pull joins the event.
 func insertChanges(ctx context.Context, tx conn, changes []wire.Change) error {
 	if len(changes) == 0 {
 		return nil
@@ -429,14 +434,21 @@ func insertChanges(ctx context.Context, tx conn, changes []wire.Change) error {
 		return err
 	}
 	var sedi, payloads []string
+	var events []*string
 	for _, c := range changes {
+		var event *string
+		if c.Event != nil {
+			event = &c.Event.ID
+			c.Event = &pinsede.Event{ID: c.Event.ID, Kind: c.Event.Kind}
+		}
 		b, err := json.Marshal(c)
 		if err != nil {
 			return err
 		}
-		sedi, payloads = append(sedi, c.Sede), append(payloads, string(b))
+		sedi, payloads, events = append(sedi, c.Sede), append(payloads, string(b)), append(events, event)
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO changes (sede, payload)
-		SELECT s, p::jsonb FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(s, p, n) ORDER BY n`, sedi, payloads)
+	_, err := tx.Exec(ctx, `INSERT INTO changes (sede, payload, event_id)
+		SELECT s, p::jsonb, e FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS u(s, p, e, n) ORDER BY n`,
+		sedi, payloads, events)
 	return err
 }

@@ -285,12 +285,18 @@ func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit in
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (wire.Change, error) {
 		var c wire.Change
 		var seq int64
-		var b []byte
-		if err := r.Scan(&seq, &b); err != nil {
+		var b, ev []byte
+		if err := r.Scan(&seq, &b, &ev); err != nil {
 			return c, err
 		}
 		if err := json.Unmarshal(b, &c); err != nil {
 			return c, err
+		}
+		if ev != nil { // the event a sede.event change keeps by reference
+			c.Event = &pinsede.Event{}
+			if err := json.Unmarshal(ev, c.Event); err != nil {
+				return c, fmt.Errorf("event of change %d: %w", seq, err)
+			}
 		}
 		c.Seq = uint64(seq)
 		return c, nil

@@ -26,8 +26,11 @@ const (
 			AS u(id, status, sup, failures, new_hash, cred, lock)
 		WHERE c.id = u.id`
 	// qChanges reads the changes of sede ($1) after a cursor ($2), at most
-	// $3.
-	qChanges = `SELECT seq, payload FROM changes WHERE sede = $1 AND seq > $2 ORDER BY seq LIMIT $3`
+	// $3, each with the payload of the event it keeps by reference (a
+	// sede.event change), NULL for the others.
+	qChanges = `SELECT c.seq, c.payload, e.payload FROM changes AS c
+		LEFT JOIN events AS e ON e.sede = c.sede AND e.id = c.event_id
+		WHERE c.sede = $1 AND c.seq > $2 ORDER BY c.seq LIMIT $3`
 	// qCurrent selects the credential a login with a codice fiscale ($1)
 	// checks in a slot ($2: the telefonico one): the active one, or else
 	// the one accepted last.

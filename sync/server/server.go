@@ -338,20 +338,32 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, c caller) {
 		}
 		limit = n
 	}
+	sedeEvents := false
+	for _, v := range q["include"] {
+		if v != string(wire.ChangeSedeEvent) {
+			problem(w, http.StatusBadRequest, "malformed", "Malformed request",
+				fmt.Sprintf("include: %q is the only value known", wire.ChangeSedeEvent))
+			return
+		}
+		sedeEvents = true
+	}
 	ch, err := s.Store.Changes(r.Context(), c.code, after, limit+1)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	resp := wire.ChangesResponse{Changes: ch, Cursor: after}
+	resp := wire.ChangesResponse{Changes: []wire.Change{}, Cursor: after}
 	if len(ch) > limit {
-		resp.Changes, resp.More = ch[:limit], true
+		ch, resp.More = ch[:limit], true
 	}
-	if resp.Changes == nil {
-		resp.Changes = []wire.Change{}
-	}
-	if n := len(resp.Changes); n > 0 {
-		resp.Cursor = resp.Changes[n-1].Seq
+	for _, x := range ch {
+		// A desk of before the sede's events does not ask for them, and
+		// a desk's own events are no news to it: they are left out, and
+		// its cursor moves past them all the same.
+		if x.Kind != wire.ChangeSedeEvent || sedeEvents && x.Desk != c.desk {
+			resp.Changes = append(resp.Changes, x)
+		}
+		resp.Cursor = x.Seq
 	}
 	s.metrics.pulled(c.code, s.Now())
 	writeJSON(w, http.StatusOK, wire.ContentJSON, resp)

@@ -114,7 +114,7 @@ func testConvertOtherSede(t *testing.T, s central.Store) {
 	if got.Outcome != wire.ChangeRequired || got.Type != pinsede.Dispositivo { // the 16 characters' first use
 		t.Errorf("verify after the conversion = %+v, want change_required dispositivo", got)
 	}
-	ch, err := s.Changes(ctx, "WEB", 0, 10)
+	ch, err := CentralChanges(s, "WEB")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,13 +122,13 @@ func testConvertOtherSede(t *testing.T, s central.Store) {
 		ch[0].BySede != "ROMA01" || ch[0].CodiceFiscale != CF(1) {
 		t.Errorf("changes for the issuing sede = %+v", ch)
 	}
-	if ch, _ := s.Changes(ctx, "ROMA01", 0, 10); len(ch) != 0 {
+	if ch, _ := CentralChanges(s, "ROMA01"); len(ch) != 0 {
 		t.Errorf("changes for the converting sede = %+v", ch)
 	}
 
 	// The issuing sede's own conversion records no change.
 	wantVerdicts(t, apply(t, s, "MILA01", Converted(mila, "m2")), wire.Accepted)
-	if ch, _ := s.Changes(ctx, "MILA01", 0, 10); len(ch) != 0 {
+	if ch, _ := CentralChanges(s, "MILA01"); len(ch) != 0 {
 		t.Errorf("changes after a conversion of its own = %+v", ch)
 	}
 

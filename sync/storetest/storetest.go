@@ -69,7 +69,7 @@ func Issued(sede string, cf pinsede.CodiceFiscale, id, credID, hash string) pins
 // Follow returns an event of kind about the credential of an issue event.
 func Follow(issued pinsede.Event, id string, kind pinsede.EventKind) pinsede.Event {
 	ev := issued
-	ev.ID, ev.Kind, ev.Time = id, kind, T0.Add(time.Minute)
+	ev.ID, ev.Kind, ev.Time, ev.Citizen = id, kind, T0.Add(time.Minute), nil
 	switch kind {
 	case pinsede.EventRevoked:
 		ev.Credential.State, ev.Credential.RevokedAt, ev.Credential.RevokeReason = pinsede.StateRevocato, ev.Time, "test"
@@ -114,6 +114,7 @@ func Run(t *testing.T, open Opener) {
 		{"AuditHeads", testAuditHeads}, {"AuditFork", testAuditFork},
 		{"AuditReset", testAuditReset}, {"AuditConcurrent", testAuditConcurrent},
 		{"EventDesk", testEventDesk}, {"AuditDesks", testAuditDesks}, // desk.go
+		{"SedeEvents", testSedeEvents}, {"SedeConflicts", testSedeConflicts}, {"SedeCitizenBounds", testSedeCitizenBounds}, {"SedeOperators", testSedeOperators}, // sede.go
 		{"CRLNumber", testCRLNumber}, // crl.go
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -253,14 +254,14 @@ func testSupersede(t *testing.T, s central.Store) {
 	if r := current(t, s, CF(1)); r.Credential.ID != "cb" || r.Status != central.StatusActive {
 		t.Errorf("Current = %s %s, want cb active", r.Credential.ID, r.Status)
 	}
-	ch, err := s.Changes(ctx, "ROMA01", 0, 10)
+	ch, err := CentralChanges(s, "ROMA01")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(ch) != 1 || ch[0].Kind != wire.ChangeSuperseded || ch[0].CredentialID != "ca" || ch[0].BySede != "MILA01" || ch[0].Seq == 0 {
 		t.Errorf("ROMA01 changes = %+v, want ca superseded by MILA01", ch)
 	}
-	if ch, _ := s.Changes(ctx, "MILA01", 0, 10); len(ch) != 0 {
+	if ch, _ := CentralChanges(s, "MILA01"); len(ch) != 0 {
 		t.Errorf("MILA01 changes = %+v, want none", ch)
 	}
 	// ROMA01, offline meanwhile, hands over and revokes its credential.
@@ -271,7 +272,7 @@ func testSupersede(t *testing.T, s central.Store) {
 	}
 	// ROMA01 issues again: it wins, and MILA01 is told.
 	wantVerdicts(t, apply(t, s, "ROMA01", Issued("ROMA01", CF(1), "a4", "ca2", h)), wire.Accepted)
-	if ch, _ := s.Changes(ctx, "MILA01", 0, 10); len(ch) != 1 || ch[0].CredentialID != "cb" {
+	if ch, _ := CentralChanges(s, "MILA01"); len(ch) != 1 || ch[0].CredentialID != "cb" {
 		t.Errorf("MILA01 changes = %+v, want cb superseded", ch)
 	}
 	if n := events(t, s); n != 5 {
@@ -293,7 +294,7 @@ func testRevoke(t *testing.T, s central.Store) {
 	if r := current(t, s, CF(1)); r.Credential.ID != "ca2" || r.Status != central.StatusActive {
 		t.Errorf("Current = %s %s, want ca2 active", r.Credential.ID, r.Status)
 	}
-	if ch, _ := s.Changes(ctx, "ROMA01", 0, 10); len(ch) != 0 {
+	if ch, _ := CentralChanges(s, "ROMA01"); len(ch) != 0 {
 		t.Errorf("changes = %+v, want none", ch)
 	}
 }
@@ -309,8 +310,8 @@ func testChanges(t *testing.T, s central.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(all) != 5 {
-		t.Fatalf("changes = %d, want 5", len(all))
+	if len(all) != 10 {
+		t.Fatalf("changes = %d, want 10: each issue of ROMA01 for its desks, and superseded by MILA01", len(all))
 	}
 	for i := 1; i < len(all); i++ {
 		if all[i].Seq <= all[i-1].Seq {
@@ -321,7 +322,7 @@ func testChanges(t *testing.T, s central.Store) {
 	if len(page) != 2 || page[0].Seq != all[2].Seq || page[1].Seq != all[3].Seq {
 		t.Errorf("page after %d = %+v", all[1].Seq, page)
 	}
-	if rest, _ := s.Changes(ctx, "ROMA01", all[4].Seq, 10); len(rest) != 0 {
+	if rest, _ := s.Changes(ctx, "ROMA01", all[len(all)-1].Seq, 10); len(rest) != 0 {
 		t.Errorf("changes after the last = %+v", rest)
 	}
 }
@@ -359,7 +360,7 @@ func testAttemptSucceed(t *testing.T, s central.Store) {
 	if after := current(t, s, CF(1)); !sameLock(after.Lock, r.Lock) || after.Failures != 0 {
 		t.Errorf("a check while locked changed the record: %+v", after)
 	}
-	if ch, _ := s.Changes(ctx, "ROMA01", 0, 10); len(ch) != 0 {
+	if ch, _ := CentralChanges(s, "ROMA01"); len(ch) != 0 {
 		t.Errorf("changes = %+v, want none: a lock is not told to the sede", ch)
 	}
 	if err := s.Succeed(ctx, "ca", ""); err != nil {
@@ -463,7 +464,7 @@ func testConcurrentIssue(t *testing.T, s central.Store) {
 	}
 	told := 0
 	for i := range n {
-		ch, err := s.Changes(ctx, fmt.Sprintf("SEDE%02d", i), 0, 10)
+		ch, err := CentralChanges(s, fmt.Sprintf("SEDE%02d", i))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -538,7 +539,7 @@ func testTelephone(t *testing.T, s central.Store) {
 		Issued("ROMA01", CF(1), "a1", "ca", Hash(t, pin)),
 		Telephone("ROMA01", CF(1), "t1", "ct", Hash(t, tel)),
 	), wire.Accepted, wire.Accepted)
-	if ch, _ := s.Changes(ctx, "ROMA01", 0, 10); len(ch) != 0 {
+	if ch, _ := CentralChanges(s, "ROMA01"); len(ch) != 0 {
 		t.Errorf("changes = %+v, want none: a PIN telefonico supersedes no PIN dispositivo", ch)
 	}
 	slot := func(sl central.Slot, wantID string) {
@@ -555,7 +556,7 @@ func testTelephone(t *testing.T, s central.Store) {
 	wantVerdicts(t, apply(t, s, "MILA01", Telephone("MILA01", CF(1), "t2", "ct2", Hash(t, tel2))), wire.Accepted)
 	slot(central.SlotPIN, "ca")
 	slot(central.SlotTelefonico, "ct2")
-	if ch, _ := s.Changes(ctx, "ROMA01", 0, 10); len(ch) != 1 || ch[0].CredentialID != "ct" || ch[0].Kind != wire.ChangeSuperseded {
+	if ch, _ := CentralChanges(s, "ROMA01"); len(ch) != 1 || ch[0].CredentialID != "ct" || ch[0].Kind != wire.ChangeSuperseded {
 		t.Errorf("ROMA01 changes = %+v, want ct superseded", ch)
 	}
 	// A new PIN dispositivo leaves the PIN telefonico active.
@@ -618,4 +619,24 @@ func testEventIDsPerSede(t *testing.T, s central.Store) {
 	if n := events(t, s); n != 4 {
 		t.Errorf("Events() = %d, want 4", n)
 	}
+}
+
+// CentralChanges returns the first changes (up to 1000) for sede, but the
+// events of its desks (ChangeSedeEvent, which testSedeEvents tests):
+// those that the central records make themselves.
+func CentralChanges(s central.Store, sede string) ([]wire.Change, error) {
+	return kindChanges(s, sede, func(k wire.ChangeKind) bool { return k != wire.ChangeSedeEvent })
+}
+
+// kindChanges returns the first changes for sede whose kind keep takes,
+// oldest first.
+func kindChanges(s central.Store, sede string, keep func(wire.ChangeKind) bool) ([]wire.Change, error) {
+	all, err := s.Changes(ctx, sede, 0, 1000)
+	var out []wire.Change
+	for _, c := range all {
+		if keep(c.Kind) {
+			out = append(out, c)
+		}
+	}
+	return out, err
 }

@@ -38,15 +38,9 @@ func TicketCalled(sede, id, code string) pinsede.Event {
 // ticketChanges returns sede's ticket changes, oldest first.
 func ticketChanges(t *testing.T, s central.Store, sede string) []wire.Change {
 	t.Helper()
-	all, err := s.Changes(ctx, sede, 0, 1000)
+	out, err := kindChanges(s, sede, func(k wire.ChangeKind) bool { return k == wire.ChangeTicket || k == wire.ChangeTicketCalled })
 	if err != nil {
 		t.Fatal(err)
-	}
-	var out []wire.Change
-	for _, c := range all {
-		if c.Kind == wire.ChangeTicket || c.Kind == wire.ChangeTicketCalled {
-			out = append(out, c)
-		}
 	}
 	return out
 }

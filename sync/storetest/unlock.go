@@ -84,7 +84,7 @@ func testUnlock(t *testing.T, s central.Store) {
 		t.Errorf("unlock naming another codice fiscale: %q, want %q", got[0], central.ReasonUnlockOtherCF)
 	}
 	for _, sede := range []string{"ROMA01", "MILA01"} {
-		if ch, _ := s.Changes(ctx, sede, 0, 10); len(ch) != 0 {
+		if ch, _ := CentralChanges(s, sede); len(ch) != 0 {
 			t.Errorf("changes for %s = %+v, want none", sede, ch)
 		}
 	}

@@ -133,7 +133,15 @@ const (
 	ChangeConverted    = pinsede.ChangeConverted
 	ChangeTicket       = pinsede.ChangeTicket
 	ChangeTicketCalled = pinsede.ChangeTicketCalled
+	ChangeSedeEvent    = pinsede.ChangeSedeEvent
 )
+
+// IncludeSedeEvents is the query of GET /v1/changes with which a desk asks
+// for the ChangeSedeEvent changes of the sede's other desks too:
+// include=sede.event. A desk of before them does not ask, and centrale
+// leaves them out of its pull, as it leaves out a desk's own events
+// (its cursor still moves past them).
+const IncludeSedeEvents = "include=" + string(ChangeSedeEvent)
 
 // Change is a record that concerns a sede, numbered in the central records'
 // order (pinsede.Change): Seq is the cursor to pull after. GET /v1/changes

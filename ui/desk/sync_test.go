@@ -91,6 +91,13 @@ func (c *centrale) client(t *testing.T, sede string, ls *local.Store) *client.Cl
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c.clientWith(t, certPEM, keyPEM, sede, ls, pinsede.NewDesk(ls, nil, deskClock))
+}
+
+// clientWith returns a sync client of sede with the certificate given,
+// driving d on ls, with short back-off.
+func (c *centrale) clientWith(t *testing.T, certPEM, keyPEM []byte, sede string, ls *local.Store, d *pinsede.Desk) *client.Client {
+	t.Helper()
 	tlsCfg, err := pki.ClientTLS(c.ca.CertPEM(), certPEM, keyPEM)
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +106,7 @@ func (c *centrale) client(t *testing.T, sede string, ls *local.Store) *client.Cl
 		TLSClientConfig: tlsCfg, DialContext: (&net.Dialer{Timeout: time.Second}).DialContext,
 	}}
 	return client.New(client.Config{
-		URL: c.http.URL, HTTP: hc, Sede: sede, Local: ls, Desk: pinsede.NewDesk(ls, nil, deskClock),
+		URL: c.http.URL, HTTP: hc, Sede: sede, Local: ls, Desk: d,
 		MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, PullEvery: time.Minute,
 		Now: deskClock,
 	})

@@ -60,17 +60,19 @@ func TestSyncFaultText(t *testing.T) {
 }
 
 // Ensure that the reasons of the rules of conversions, forms and
-// delegations are told in the operator's words, with or without the
-// detail centrale adds, and that a delegation not accepted names its
-// delegante.
+// delegations, and those of an act another desk of the sede took first,
+// are told in the operator's words, with or without the detail centrale
+// adds, and that a delegation not accepted names its delegante.
 func TestRuleReasonText(t *testing.T) {
 	for reason, key := range map[string]string{
-		central.ReasonDeleganteHasOne + " (d1, sede MILA01)":        "sync.reason.delegantehasone",
-		central.ReasonDelegatoFull:                                  "sync.reason.delegatofull",
-		central.ReasonNoCertificate:                                 "sync.reason.nocertificate",
-		central.ReasonFormTooLarge + " (2000000 bytes, at most 1)":  "sync.reason.formtoolarge",
-		central.ReasonNotConvertible + " (this one is dispositivo)": "sync.reason.notconvertible",
-		central.ReasonUnknownDelegation:                             "sync.reason.unknowndelegation",
+		central.ReasonDeleganteHasOne + " (d1, sede MILA01)":                            "sync.reason.delegantehasone",
+		central.ReasonDelegatoFull:                                                      "sync.reason.delegatofull",
+		central.ReasonNoCertificate:                                                     "sync.reason.nocertificate",
+		central.ReasonFormTooLarge + " (2000000 bytes, at most 1)":                      "sync.reason.formtoolarge",
+		central.ReasonNotConvertible + " (this one is dispositivo)":                     "sync.reason.notconvertible",
+		central.ReasonUnknownDelegation:                                                 "sync.reason.unknowndelegation",
+		central.ReasonHandedOver + ": on 2026-12-05T10:00:00Z by op1":                   "sync.reason.alreadyhandedover",
+		central.ReasonNotActive + ": revoked on 2026-12-05T10:00:00Z by op1 (smarrito)": "sync.reason.notactive",
 	} {
 		if got := reasonText(reason); got != lang.L(key) {
 			t.Errorf("reasonText(%q) = %q, want %q", reason, got, lang.L(key))

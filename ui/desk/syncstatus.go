@@ -291,6 +291,9 @@ func eventKindText(k pinsede.EventKind) string {
 	case pinsede.EventTicketCalled:
 		return lang.L("sync.event.ticketcalled")
 	}
+	if pinsede.OperatorEvent(k) {
+		return lang.L("sync.event.operator")
+	}
 	return string(k)
 }
 
@@ -347,6 +350,10 @@ func reasonText(r string) string {
 		key = "sync.reason.delegantehasone"
 	case pinsede.RefusedDelegatoFull:
 		key = "sync.reason.delegatofull"
+	case pinsede.RefusedAlreadyHandedOver:
+		key = "sync.reason.alreadyhandedover"
+	case pinsede.RefusedCredNotActive:
+		key = "sync.reason.notactive"
 	default:
 		return r
 	}

@@ -1,0 +1,228 @@
+package pinsede
+
+import (
+	"errors"
+	"time"
+)
+
+// applySedeEvent applies, in ApplyPulled's transaction, the event of
+// another desk of the sede that the central records accepted
+// (ChangeSedeEvent), so that every desk of the sede holds the sede's
+// records:
+//
+//   - an issue (EventIssued) stores the credential, with its PIN hash,
+//     and the citizen's record it carries, unless the desk holds a newer
+//     one;
+//   - a handover, a revocation or a conversion takes the credential held
+//     through the same transition of the state machine ([Credential.Can])
+//     the other desk took, with its time, operator and reason; a
+//     conversion of another sede's PIN (ConvertCentral) stores the copy
+//     the other desk stored, with no PIN hash;
+//   - a delegation registered is stored, a delegation revoked is revoked;
+//   - an operator account added, disabled, enabled, unlocked or given a
+//     new password takes the state the other desk gave it
+//     (applySedeOperator).
+//
+// Each writes an audit entry by the other desk's operator, of the other
+// desk (AuditEntry.Desk) and whose detail names it (deskDetail), and no
+// outbox event: the central records have the event already. The
+// credential keeps no print of the other desk's (PrintedAt): the slip
+// was printed there, and this desk's reconciliation counts its own. The desk's own events (the change's Desk is
+// Desk.DeskID) are skipped: they were applied when they were made. An
+// event applied before, or one the state machine refuses (a credential
+// handed over or revoked here meanwhile), changes nothing, and neither
+// does an event about a record of another sede.
+func (d *Desk) applySedeEvent(tx Tx, c Change, now time.Time) error {
+	ev := c.Event
+	if ev == nil || c.Desk == d.DeskID || ev.Sede != c.Sede {
+		return nil
+	}
+	switch ev.Kind {
+	case EventIssued:
+		return applySedeIssue(tx, c, *ev, now)
+	case EventHandedOver, EventRevoked, EventConverted:
+		return applySedeTransition(tx, c, *ev, now)
+	case EventDelegationRegistered, EventDelegationRevoked:
+		return applySedeDelegation(tx, c, *ev, now)
+	}
+	if OperatorEvent(ev.Kind) {
+		return applySedeOperator(tx, c, *ev, now)
+	}
+	return nil // a kind the desk keeps no record of
+}
+
+// deskDetail is the detail of an audit entry of an act of desk, another
+// desk of the sede: "sportello 03: " and detail.
+func deskDetail(desk, detail string) string {
+	if desk == "" {
+		desk = "senza numero"
+	}
+	return "sportello " + desk + ": " + detail
+}
+
+// applySedeIssue stores the credential another desk of the sede issued,
+// and the citizen's record the event carries, with the issue's audit
+// entry.
+func applySedeIssue(tx Tx, c Change, ev Event, now time.Time) error {
+	cred := ev.Credential
+	if cred.Sede != c.Sede {
+		return nil
+	}
+	held, err := tx.Credential(cred.ID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	if held.Can(TransitionIssue, cred.IssuedAt) != nil {
+		return nil // held already: applied before
+	}
+	if cit := ev.Citizen; cit != nil && cit.CF() == cred.CodiceFiscale {
+		switch mine, err := tx.Citizen(cred.CodiceFiscale); {
+		case errors.Is(err, ErrNotFound) || err == nil && !mine.UpdatedAt.After(cit.UpdatedAt):
+			if err := tx.PutCitizen(*cit); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		}
+	}
+	if err := tx.PutCredential(cred); err != nil {
+		return err
+	}
+	return appendAudit(tx, now, c.Sede, cred.IssuedBy, AuditEntry{
+		Desk: c.Desk, Action: ActionIssued, Subject: cred.CodiceFiscale, Credential: cred.ID, Detail: deskDetail(c.Desk, "busta "+cred.SlipSerial),
+	})
+}
+
+// applySedeTransition takes the credential held through the handover,
+// revocation or conversion that ev, of another desk of the sede,
+// records, with its audit entry. A conversion of a credential the desk
+// does not hold, of another sede, stores the copy the other desk stored.
+func applySedeTransition(tx Tx, c Change, ev Event, now time.Time) error {
+	in := ev.Credential
+	var (
+		t      Transition
+		at     time.Time
+		actor  string
+		action AuditAction
+		detail string
+	)
+	switch ev.Kind {
+	case EventHandedOver:
+		t, at, actor, action, detail = TransitionHandOver, in.HandedOverAt, in.HandedOverBy, ActionHandedOver, "busta "+in.SlipSerial
+	case EventRevoked:
+		t, at, actor, action, detail = TransitionRevoke, in.RevokedAt, in.RevokedBy, ActionRevoked, in.RevokeReason
+	default:
+		t, at, actor, action, detail = TransitionConvert, in.ConvertedAt, in.ConvertedBy, ActionConverted, "da ordinario a dispositivo"
+	}
+	if at.IsZero() {
+		at = ev.Time
+	}
+	cred, ok, err := changedCredential(tx, in, t, at)
+	switch {
+	case err != nil:
+		return err
+	case !ok && t == TransitionConvert && in.Sede != c.Sede && in.PINHash == "":
+		if _, err := tx.Credential(in.ID); !errors.Is(err, ErrNotFound) {
+			return err // held (nil: already converted here) or unreadable
+		}
+		cred = in // the copy of another sede's PIN, converted at the other desk
+	case !ok:
+		return nil
+	default:
+		switch t {
+		case TransitionHandOver:
+			cred.HandedOverAt, cred.HandedOverBy = in.HandedOverAt, in.HandedOverBy
+		case TransitionRevoke:
+			cred.revoke(in.RevokedAt, in.RevokedBy, in.RevokeReason)
+		case TransitionConvert:
+			cred.Type, cred.ConvertedAt, cred.ConvertedBy = Dispositivo, in.ConvertedAt, in.ConvertedBy
+		}
+	}
+	if err := tx.PutCredential(cred); err != nil {
+		return err
+	}
+	return appendAudit(tx, now, c.Sede, actor, AuditEntry{
+		Desk: c.Desk, Action: action, Subject: cred.CodiceFiscale, Credential: cred.ID, Detail: deskDetail(c.Desk, detail),
+	})
+}
+
+// applySedeDelegation stores a delegation another desk of the sede
+// registered, or revokes the one it revoked, with an audit entry about
+// each party.
+func applySedeDelegation(tx Tx, c Change, ev Event, now time.Time) error {
+	in := ev.Delegation
+	if in == nil || in.Sede != c.Sede {
+		return nil
+	}
+	held, err := tx.Delegation(in.ID)
+	found := err == nil
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	dl, actor, action, detail := *in, in.RegisteredBy, ActionDelegationRegistered, delegationPeriod(*in)
+	if ev.Kind == EventDelegationRevoked {
+		if !found || !held.RevokedAt.IsZero() {
+			return nil // unknown here, or revoked already
+		}
+		dl = held
+		dl.RevokedAt, dl.RevokedBy, dl.RevokeReason = in.RevokedAt, in.RevokedBy, in.RevokeReason
+		actor, action, detail = in.RevokedBy, ActionDelegationRevoked, in.RevokeReason
+	} else if found {
+		return nil // registered before
+	}
+	if err := tx.PutDelegation(dl); err != nil {
+		return err
+	}
+	es := delegationEntries(dl, action, deskDetail(c.Desk, detail))
+	for i := range es {
+		es[i].Desk = c.Desk
+	}
+	return appendAudit(tx, now, c.Sede, actor, es...)
+}
+
+// applySedeOperator gives the operator account an operator.* event of
+// another desk of the sede carries the state that desk gave it, with the
+// audit entry of the act: added (or, for an account of the same id here,
+// replaced: the sede has one account of an id), disabled, enabled, a new
+// password (reset, which lifts the lock-out here too, or changed), or
+// unlocked (the lock-out here lifted: each desk counts its own failed
+// logins). An account this desk does not hold is added by any of them.
+// An event that changes nothing, applied before, writes nothing.
+func applySedeOperator(tx Tx, c Change, ev Event, now time.Time) error {
+	in := ev.Operator
+	if in == nil || in.ID == "" || !in.Role.Valid() {
+		return nil
+	}
+	held, err := tx.Operator(in.ID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	op := held
+	if errors.Is(err, ErrNotFound) {
+		op = in.Shared()
+	}
+	switch ev.Kind {
+	case EventOperatorAdded:
+		op.Name, op.Role, op.PasswordHash, op.Disabled, op.MustChangePassword = in.Name, in.Role, in.PasswordHash, in.Disabled, in.MustChangePassword
+	case EventOperatorDisabled, EventOperatorEnabled:
+		op.Disabled = in.Disabled
+	case EventOperatorPasswordReset:
+		op.PasswordHash, op.MustChangePassword = in.PasswordHash, in.MustChangePassword
+		op.FailedLogins, op.LockedUntil = 0, time.Time{}
+	case EventOperatorPasswordChanged:
+		op.PasswordHash, op.MustChangePassword = in.PasswordHash, in.MustChangePassword
+	case EventOperatorUnlocked:
+		op.FailedLogins, op.LockedUntil = 0, time.Time{}
+	}
+	if op == held {
+		return nil
+	}
+	if err := tx.PutOperator(op); err != nil {
+		return err
+	}
+	detail := op.ID
+	if ev.Kind == EventOperatorAdded {
+		detail += " " + string(op.Role)
+	}
+	return appendAudit(tx, now, c.Sede, ev.Actor, AuditEntry{Desk: c.Desk, Action: AuditAction(ev.Kind), Detail: deskDetail(c.Desk, detail)})
+}

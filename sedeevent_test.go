@@ -1,0 +1,426 @@
+package pinsede_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede"
+)
+
+// sedeChanges returns the events in f's outbox after seq as the central
+// records send them to the sede's other desks: ChangeSedeEvent changes of
+// desk, numbered from first.
+func sedeChanges(t *testing.T, f *fixture, desk string, first uint64) []pinsede.Change {
+	t.Helper()
+	items, err := f.store.OutboxAfter(0, 1000, 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []pinsede.Change
+	for _, it := range items {
+		ev := it.Event
+		ev.Desk = desk
+		out = append(out, pinsede.Change{
+			Seq: first + uint64(len(out)), Kind: pinsede.ChangeSedeEvent, Time: ev.Time, Sede: ev.Sede, Desk: desk,
+			CredentialID: ev.Credential.ID, CodiceFiscale: ev.Credential.CodiceFiscale, Event: &ev,
+		})
+	}
+	return out
+}
+
+// counts is what a desk holds, to tell that applying again changes nothing.
+type counts struct{ audit, outbox, creds, delegations int }
+
+func countsOf(t *testing.T, f *fixture, cf pinsede.CodiceFiscale) counts {
+	t.Helper()
+	var c counts
+	err := f.store.View(func(tx pinsede.Tx) error {
+		a, err := tx.AuditFor(cf)
+		if err != nil {
+			return err
+		}
+		cs, err := tx.Credentials(cf)
+		if err != nil {
+			return err
+		}
+		ds, err := tx.DelegationsOf(cf)
+		if err != nil {
+			return err
+		}
+		n, err := tx.Pending()
+		c = counts{len(a), n, len(cs), len(ds)}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// Ensure that the events of a desk of the sede, pulled as ChangeSedeEvent
+// changes, bring its records to another desk of the sede through the state
+// machine: the issued PIN with its hash and the citizen's record, its
+// handover and revocation, a delegation registered and revoked; each with
+// an audit entry naming the desk and the operator, and no outbox event;
+// the receiving desk's reconciliation counts none of them.
+// Applying them again, or the desk's own events, changes nothing, and the
+// sibling's credential then takes the desk's own acts.
+func TestApplySedeEvents(t *testing.T) {
+	ctx := context.Background()
+	a, b := newFixture(t), newFixture(t)
+	a.desk.DeskID, b.desk.DeskID = "01", "02"
+	a.now, b.now = a.now.Add(-2*time.Minute), a.now.Add(-2*time.Minute)
+	out, err := a.desk.Issue(ctx, a.sup, request(), verification())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, cf := out.Credential.ID, out.Credential.CodiceFiscale
+	before := countsOf(t, b, cf)
+	dl, err := a.desk.RegisterDelegation(a.sup, delegation(t, a, pinsede.FormAA08, 0, 1, 0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As if desk 02's own: skipped.
+	if _, err := b.desk.ApplyPulled(5, sedeChanges(t, a, "02", 1), b.now); err != nil {
+		t.Fatal(err)
+	}
+	if got := countsOf(t, b, cf); got != before {
+		t.Errorf("the desk's own events applied again: %+v, want %+v", got, before)
+	}
+	ch := sedeChanges(t, a, "01", 10)
+	if _, err := b.desk.ApplyPulled(20, ch, b.now); err != nil {
+		t.Fatal(err)
+	}
+	page, err := b.desk.Citizen(b.sup, cf)
+	switch {
+	case err != nil:
+		t.Fatal(err)
+	case page.Unknown || !reflect.DeepEqual(page.Citizen.Request, request()) || page.Citizen.Document != verification().Document:
+		t.Errorf("citizen at the sibling desk = %+v, unknown %v; want the MV35 and the document of desk 01", page.Citizen, page.Unknown)
+	case len(page.Credentials) != 1 || page.Credentials[0].ID != id || page.Credentials[0].PINHash != out.Credential.PINHash:
+		t.Errorf("credentials at the sibling desk = %+v, want desk 01's with its PIN hash", page.Credentials)
+	case len(page.Delegations) != 1 || page.Delegations[0].ID != dl.ID:
+		t.Errorf("delegations at the sibling desk = %+v, want desk 01's", page.Delegations)
+	}
+	after := countsOf(t, b, cf)
+	if after.outbox != 0 {
+		t.Errorf("the sibling desk's outbox holds %d events, want none: centrale has them", after.outbox)
+	}
+	var named int
+	for _, e := range page.History {
+		if strings.HasPrefix(e.Detail, "sportello 01: ") || strings.Contains(e.Detail, ": sportello 01: ") {
+			named++
+			if e.Actor != "sup" || e.Desk != "01" {
+				t.Errorf("entry %+v: actor %q, desk %q; want desk 01's operator and desk", e, e.Actor, e.Desk)
+			}
+		}
+	}
+	if named != 2 { // the issue, the delegation (about the delegante)
+		t.Errorf("%d audit entries name desk 01, want 2: %+v", named, page.History)
+	}
+
+	if r, err := b.desk.Reconciliation(b.sup, pinsede.DateOf(b.now)); err != nil || r.Total.Issued != 0 || len(r.Mismatches) != 0 {
+		t.Errorf("desk 02's reconciliation = %+v, %v; want none of desk 01's acts", r, err)
+	}
+
+	// Again, under other numbers: nothing changes.
+	again := countsOf(t, b, cf)
+	if _, err := b.desk.ApplyPulled(40, sedeChanges(t, a, "01", 30), b.now); err != nil {
+		t.Fatal(err)
+	}
+	if got := countsOf(t, b, cf); got != again {
+		t.Errorf("applied twice: %+v, want %+v", got, again)
+	}
+	if before.creds != 0 || after.creds != 1 {
+		t.Errorf("credentials before %d, after %d; want 0, 1", before.creds, after.creds)
+	}
+
+	// Handover at desk 02; desk 01 revokes it and ends the delegation
+	// meanwhile: desk 02 takes both; the handover it recorded stays.
+	if _, err := b.desk.RecordHandover(b.sup, id); err != nil {
+		t.Fatalf("handover at the sibling desk: %v", err)
+	}
+	a.now, b.now = a.now.Add(time.Minute), b.now.Add(time.Minute)
+	seqs := outboxSeqs(t, a)
+	if _, err := a.desk.Revoke(a.sup, id, "il cittadino lo ha chiesto"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.desk.RevokeDelegation(a.sup, dl.ID, "revocata dal delegante"); err != nil {
+		t.Fatal(err)
+	}
+	ch = sedeChanges(t, a, "01", 50)[len(seqs):]
+	if _, err := b.desk.ApplyPulled(60, ch, b.now); err != nil {
+		t.Fatal(err)
+	}
+	page, err = b.desk.Citizen(b.sup, cf)
+	switch {
+	case err != nil:
+		t.Fatal(err)
+	case page.Credentials[0].State != pinsede.StateRevocato || page.Credentials[0].RevokeReason != "il cittadino lo ha chiesto" || page.Credentials[0].HandedOverBy != "sup":
+		t.Errorf("credential at desk 02 = %+v, want handed over here and revoked at desk 01", page.Credentials[0])
+	case page.Delegations[0].RevokedAt.IsZero():
+		t.Errorf("delegation at desk 02 = %+v, want revoked", page.Delegations[0])
+	}
+}
+
+// outboxSeqs returns the seqs in f's outbox.
+func outboxSeqs(t *testing.T, f *fixture) []uint64 {
+	t.Helper()
+	items, err := f.store.OutboxAfter(0, 1000, 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []uint64
+	for _, it := range items {
+		out = append(out, it.Seq)
+	}
+	return out
+}
+
+// Ensure that a change of a kind this version does not know, with fields
+// it does not know, as a later centrale may send, is read (the sync
+// client decodes answers leniently), kept with the cursor after it, and
+// otherwise ignored: an older desk pulls on, and acts on nothing it does
+// not understand.
+func TestApplyPulledUnknownKind(t *testing.T) {
+	f := newFixture(t)
+	var resp struct{ Changes []pinsede.Change }
+	body := `{"changes": [{"seq": 7, "kind": "sede.operator", "time": "2026-11-23T10:00:00Z", "sede": "ROMA01",
+		"credential_id": "", "codice_fiscale": "", "desk": "03", "operator": {"id": "l.verdi", "password_hash": "$argon2id$..."}}]}`
+	if err := json.NewDecoder(strings.NewReader(body)).Decode(&resp); err != nil {
+		t.Fatal(err)
+	}
+	before := countsOf(t, f, request().CodiceFiscale)
+	if _, err := f.desk.ApplyPulled(7, resp.Changes, f.now); err != nil {
+		t.Fatal(err)
+	}
+	kept, err := f.store.PulledChanges()
+	if err != nil || len(kept) != 1 || kept[0].Kind != "sede.operator" {
+		t.Errorf("kept %+v, %v; want the change", kept, err)
+	}
+	if cur, err := f.store.SyncCursor(); err != nil || cur != 7 {
+		t.Errorf("cursor %d, %v; want 7", cur, err)
+	}
+	if got := countsOf(t, f, request().CodiceFiscale); got != before {
+		t.Errorf("after an unknown change: %+v, want %+v", got, before)
+	}
+	ops, err := f.desk.Operators(f.sup)
+	if err != nil || len(ops) != 1 {
+		t.Errorf("operators %+v, %v; want the supervisor only", ops, err)
+	}
+}
+
+// Ensure that the acts of a supervisor of desk 01 on an operator account
+// reach desk 02 through its pull: the account added logs in at desk 02
+// with its password (whose hash alone travelled); disabled at desk 01,
+// it is refused at desk 02; enabled again and reset, it logs in with the
+// temporary password and must change it; unlocked at desk 01, the
+// lock-out counted at desk 02 is lifted. Each act is audited once at desk
+// 02, naming desk 01, and leaves desk 02's outbox empty.
+func TestApplySedeOperators(t *testing.T) {
+	a, b := newFixture(t), newFixture(t)
+	a.desk.DeskID, b.desk.DeskID = "01", "02"
+	var sent int // the changes of desk 01's outbox pulled, numbered from 1
+	pull := func() {
+		t.Helper()
+		ch := sedeChanges(t, a, "01", 1)[sent:]
+		sent += len(ch)
+		if _, err := b.desk.ApplyPulled(uint64(sent), ch, b.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.desk.AddOperator(a.sup, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-di-luca"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.desk.Login("l.verdi", "password-di-luca"); err == nil {
+		t.Fatal("logged in at desk 02 before its pull")
+	}
+	pull()
+	if _, err := b.desk.Login("l.verdi", "password-di-luca"); err != nil {
+		t.Fatalf("at desk 02 after its pull: %v", err)
+	}
+	if err := a.desk.DisableOperator(a.sup, "l.verdi"); err != nil {
+		t.Fatal(err)
+	}
+	pull()
+	if _, err := b.desk.Login("l.verdi", "password-di-luca"); !errors.Is(err, pinsede.ErrBadCredentials) {
+		t.Fatalf("disabled at desk 01, login at desk 02: %v, want refused", err)
+	}
+	if err := a.desk.EnableOperator(a.sup, "l.verdi"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.desk.ResetPassword(a.sup, "l.verdi", "temporanea-123"); err != nil {
+		t.Fatal(err)
+	}
+	pull()
+	s, err := b.desk.Login("l.verdi", "temporanea-123")
+	if err != nil || !s.Operator.MustChangePassword {
+		t.Fatalf("reset at desk 01, login at desk 02: %+v, %v; want in, to change the password", s, err)
+	}
+	for range pinsede.MaxFailedLogins {
+		b.desk.Login("l.verdi", "sbagliata-sbagliata")
+	}
+	if _, err := b.desk.Login("l.verdi", "temporanea-123"); !errors.Is(err, pinsede.ErrBadCredentials) {
+		t.Fatalf("locked out at desk 02: %v", err)
+	}
+	if err := a.desk.UnlockOperator(a.sup, "l.verdi"); err != nil {
+		t.Fatal(err)
+	}
+	pull()
+	if _, err := b.desk.Login("l.verdi", "temporanea-123"); err != nil {
+		t.Fatalf("unlocked at desk 01, login at desk 02: %v", err)
+	}
+
+	// desk01Acts returns the actions of desk 02's audit entries of desk
+	// 01's acts on the account.
+	desk01Acts := func() string {
+		t.Helper()
+		var acts []string
+		err := b.store.View(func(tx pinsede.Tx) error {
+			es, err := tx.AuditOn(pinsede.DateOf(b.now))
+			for _, e := range es {
+				if e.Desk == "01" && strings.HasPrefix(e.Detail, "sportello 01: l.verdi") {
+					acts = append(acts, string(e.Action))
+				}
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(acts, " ")
+	}
+	want := "operator.added operator.disabled operator.enabled operator.password_reset operator.unlocked"
+	if got := desk01Acts(); got != want {
+		t.Errorf("desk 02's audit of desk 01's acts: %s; want %s", got, want)
+	}
+	// Pulled again (a pull whose answer was lost): nothing changes.
+	if _, err := b.desk.ApplyPulled(uint64(sent), sedeChanges(t, a, "01", 1), b.now); err != nil {
+		t.Fatal(err)
+	}
+	if got := desk01Acts(); got != want {
+		t.Errorf("applied twice, desk 02's audit: %s; want %s", got, want)
+	}
+	if n, err := b.store.OutboxLen(); err != nil || n != 0 {
+		t.Errorf("desk 02's outbox holds %d, %v; want none", n, err)
+	}
+}
+
+// Ensure that desk 02 replaces the slip of a PIN issued at desk 01, from
+// the records pulled: the citizen's MV35 data came with the issue, the
+// old PIN is revoked and a new one printed, both going to centrale, and
+// desk 01, applying them in turn, holds the old PIN revoked and the new
+// one with the citizen's record.
+func TestReplaceSlipAtSiblingDesk(t *testing.T) {
+	ctx := context.Background()
+	a, b := newFixture(t), newFixture(t)
+	a.desk.DeskID, b.desk.DeskID = "01", "02"
+	out, err := a.desk.Issue(ctx, a.sup, request(), verification())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.desk.ApplyPulled(1, sedeChanges(t, a, "01", 1), b.now); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.desk.AddOperator(b.sup, pinsede.NewOperator{ID: "sup2", Name: "Carla Neri", Role: pinsede.RoleSupervisore, Password: "password-sup2"}); err != nil {
+		t.Fatal(err)
+	}
+	skip := len(outboxSeqs(t, b))
+	a.now, b.now = a.now.Add(time.Minute), b.now.Add(time.Minute) // the new PIN is the newer
+	re, err := b.desk.ReplaceSlip(ctx, b.sup, out.Credential.ID, pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"})
+	if err != nil {
+		t.Fatalf("replace at desk 02: %v", err)
+	}
+	if len(b.printer.pins) != 1 {
+		t.Errorf("desk 02 printed %d slips, want the new one", len(b.printer.pins))
+	}
+	ch := sedeChanges(t, b, "02", 10)[skip:]
+	var kinds []pinsede.EventKind
+	for _, c := range ch {
+		kinds = append(kinds, c.Event.Kind)
+	}
+	if len(kinds) != 2 || kinds[0] != pinsede.EventRevoked || kinds[1] != pinsede.EventIssued || ch[1].Event.Citizen == nil {
+		t.Fatalf("desk 02's events = %v, want the revocation and the issue with the citizen", kinds)
+	}
+	if _, err := a.desk.ApplyPulled(20, ch, a.now); err != nil {
+		t.Fatal(err)
+	}
+	page, err := a.desk.Citizen(a.sup, request().CodiceFiscale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Credentials) != 2 || page.Credentials[0].ID != re.Credential.ID || page.Credentials[0].State != pinsede.StateAttivo ||
+		page.Credentials[1].State != pinsede.StateRevocato || page.Credentials[1].RevokeReason != pinsede.ReasonSlipLost {
+		t.Errorf("desk 01 holds %+v, want the new PIN active and the old one revoked, slip lost", page.Credentials)
+	}
+}
+
+// Ensure that a PIN obtained online and converted at desk 01 (a copy with
+// no PIN hash, ConvertCentral) arrives at desk 02 as the same copy,
+// converted, audited once; and that a conversion of a PIN desk 02 holds
+// as an active ordinario makes it dispositivo.
+func TestApplySedeConversions(t *testing.T) {
+	b := newFixture(t)
+	b.desk.DeskID = "02"
+	cf := request().CodiceFiscale
+	issued := b.now.AddDate(0, -1, 0)
+	online := pinsede.Credential{ID: "web-1", CodiceFiscale: cf, Type: pinsede.Dispositivo, State: pinsede.StateAttivo,
+		IssuedAt: issued, ExpiresAt: issued.AddDate(0, pinsede.ValidityMonths, 0), Sede: "WEB", ConvertedAt: b.now, ConvertedBy: "sup"}
+	own := pinsede.Credential{ID: "own-1", CodiceFiscale: cf, Type: pinsede.Ordinario, State: pinsede.StateAttivo, PINHash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdA$aGFzaA",
+		IssuedAt: issued, ExpiresAt: issued.AddDate(0, pinsede.ValidityMonths, 0), Sede: "ROMA01"}
+	if err := b.store.Update(func(tx pinsede.Tx) error { return tx.PutCredential(own) }); err != nil {
+		t.Fatal(err)
+	}
+	ownConv := own
+	ownConv.Type, ownConv.ConvertedAt, ownConv.ConvertedBy = pinsede.Dispositivo, b.now, "sup"
+	var ch []pinsede.Change
+	for i, c := range []pinsede.Credential{online, ownConv} {
+		ev := pinsede.Event{ID: fmt.Sprint("conv-", i), Kind: pinsede.EventConverted, Time: b.now, Sede: "ROMA01", Desk: "01", Credential: c}
+		ch = append(ch, pinsede.Change{Seq: uint64(i + 1), Kind: pinsede.ChangeSedeEvent, Time: b.now, Sede: "ROMA01", Desk: "01", Event: &ev})
+	}
+	for round := range 2 { // the second time, even under other numbers: nothing changes
+		for i := range ch {
+			ch[i].Seq += uint64(round * 10)
+		}
+		if _, err := b.desk.ApplyPulled(ch[1].Seq, ch, b.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []pinsede.Credential
+	var converted int
+	err := b.store.View(func(tx pinsede.Tx) error {
+		var err error
+		if got, err = tx.Credentials(cf); err != nil {
+			return err
+		}
+		es, err := tx.AuditFor(cf)
+		for _, e := range es {
+			if e.Action == pinsede.ActionConverted && e.Desk == "01" {
+				converted++
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]pinsede.Credential{}
+	for _, c := range got {
+		byID[c.ID] = c
+	}
+	if c := byID["web-1"]; c.Sede != "WEB" || c.PINHash != "" || c.Type != pinsede.Dispositivo {
+		t.Errorf("the online PIN at desk 02 = %+v, want desk 01's copy, converted", c)
+	}
+	if c := byID["own-1"]; c.Type != pinsede.Dispositivo || c.ConvertedBy != "sup" || c.PINHash != own.PINHash {
+		t.Errorf("the sede's PIN at desk 02 = %+v, want converted, its hash kept", c)
+	}
+	if converted != 2 {
+		t.Errorf("%d conversions audited, want 2", converted)
+	}
+}
