@@ -3,6 +3,11 @@ package pinsede_test
 import (
 	"context"
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/pinsede/pinsede"
@@ -117,5 +122,56 @@ func TestSearchAuditBound(t *testing.T) {
 	}
 	if len(got.Entries) != pinsede.MaxAuditSearchResults || !got.More {
 		t.Errorf("after %d searches: %d entries, more %v; want %d and more", pinsede.MaxAuditSearchResults+1, len(got.Entries), got.More, pinsede.MaxAuditSearchResults)
+	}
+}
+
+// Ensure that AuditActions lists every AuditAction the package declares,
+// so that the audit search offers it and the desk's translation test asks
+// for its label.
+func TestAuditActionsComplete(t *testing.T) {
+	names, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	listed := map[pinsede.AuditAction]bool{}
+	for _, a := range pinsede.AuditActions() {
+		if listed[a] {
+			t.Errorf("%s listed twice", a)
+		}
+		listed[a] = true
+	}
+	declared := 0
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			v, ok := n.(*ast.ValueSpec)
+			if !ok || v.Type == nil {
+				return true
+			}
+			if id, ok := v.Type.(*ast.Ident); !ok || id.Name != "AuditAction" {
+				return true
+			}
+			for _, val := range v.Values {
+				lit, ok := val.(*ast.BasicLit)
+				if !ok {
+					continue
+				}
+				declared++
+				if a := pinsede.AuditAction(strings.Trim(lit.Value, `"`)); !listed[a] {
+					t.Errorf("%s is declared but not in AuditActions", a)
+				}
+			}
+			return true
+		})
+	}
+	if declared != len(listed) {
+		t.Errorf("%d actions declared, %d listed", declared, len(listed))
 	}
 }
