@@ -57,6 +57,15 @@ func planQueries() []planQuery {
 		{"put lock", qPutLock, func(n int) []any { return []any{fmt.Sprintf("c%d", n/2), 1, `{}`, ""} }},
 		{"credentials of cf", qCredentialsOfCF, func(n int) []any { return []any{cf(n / 2)} }},
 		{"credentials of cf for update", qCredentialsOfCFForUpdate, func(n int) []any { return []any{cf(n / 2)} }},
+		{"tally", qTally, func(n int) []any {
+			return []any{"S007", "01", now, 1, "bad event", []string{now.Format(time.DateOnly)}, []int64{3}}
+		}},
+		{"pulled", qPulled, func(n int) []any { return []any{"S007", "01", int64(n / 2), now} }},
+		{"overview desks", qOverviewDesks, func(n int) []any { return []any{5001, 101} }},
+		{"overview issued", qOverviewIssued, func(n int) []any {
+			return []any{now.AddDate(0, 0, -29).Format(time.DateOnly), now.Format(time.DateOnly)}
+		}},
+		{"overview locked", qOverviewLocked, func(n int) []any { return []any{now, 10001} }},
 		{"revoke", qRevoke, func(n int) []any { return []any{fmt.Sprintf("c%d", n/2), "revoked", `{}`} }},
 		{"delete forms", qDeleteForms, func(n int) []any { return []any{ids("c", n), five("MV35")} }},
 		{"form", qForm, func(n int) []any { return []any{fmt.Sprintf("c%d", n/2), "MV35"} }},

@@ -115,6 +115,7 @@ func Run(t *testing.T, open Opener) {
 		{"AuditReset", testAuditReset}, {"AuditConcurrent", testAuditConcurrent},
 		{"EventDesk", testEventDesk}, {"AuditDesks", testAuditDesks}, // desk.go
 		{"CRLNumber", testCRLNumber}, // crl.go
+		{"Overview", testOverview},   // overview.go
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
