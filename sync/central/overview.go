@@ -103,8 +103,9 @@ type LockedCredential struct {
 	Until     time.Time `json:"until,omitzero"`
 }
 
-// rome is the time zone of the days of PINs issued.
-var rome = mustLoad("Europe/Rome")
+// Italy is the time zone of the days of PINs issued (Day), and of the
+// times the status page shows.
+var Italy = mustLoad("Europe/Rome")
 
 func mustLoad(name string) *time.Location {
 	l, err := time.LoadLocation(name)
@@ -117,8 +118,8 @@ func mustLoad(name string) *time.Location {
 // Day returns the midnight in Italy of t's day there: the day a PIN
 // issued at t is counted on.
 func Day(t time.Time) time.Time {
-	y, m, d := t.In(rome).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, rome)
+	y, m, d := t.In(Italy).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, Italy)
 }
 
 // DayKey is Day(t) as the stores key it: YYYY-MM-DD.
@@ -132,7 +133,7 @@ func Days(at time.Time, n int) []time.Time {
 	out := make([]time.Time, n)
 	for i := range out {
 		y, m, d := last.Date()
-		out[i] = time.Date(y, m, d-(n-1-i), 0, 0, 0, 0, rome)
+		out[i] = time.Date(y, m, d-(n-1-i), 0, 0, 0, 0, Italy)
 	}
 	return out
 }

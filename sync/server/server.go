@@ -71,6 +71,8 @@ type Server struct {
 	policy atomic.Pointer[pinsede.Policy]
 	// sweep wipes the tickets of past days (tickets.go).
 	sweep ticketSweep
+	// pulls are the desks' pulls recorded (pulls.go).
+	pulls pullMarks
 	// guard holds the slots and rate limits of /v1/pin/verify
 	// (overload.go).
 	guard atomic.Pointer[verifyGuard]
@@ -353,7 +355,9 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, c caller) {
 	if n := len(resp.Changes); n > 0 {
 		resp.Cursor = resp.Changes[n-1].Seq
 	}
-	s.metrics.pulled(c.code, s.Now())
+	now := s.Now()
+	s.recordPull(r.Context(), c.code, c.desk, after, now) // pulls.go
+	s.metrics.pulled(c.code, now)
 	writeJSON(w, http.StatusOK, wire.ContentJSON, resp)
 }
 
