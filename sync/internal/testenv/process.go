@@ -1,0 +1,94 @@
+package testenv
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// BuildCentrale builds cmd/centrale into dir and returns its path.
+func BuildCentrale(t testing.TB, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "centrale")
+	cmd := exec.Command("go", "build", "-buildvcs=false", "-o", bin, "github.com/pinsede/pinsede/cmd/centrale")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// Process is a centrale process of a test, with what it logged.
+type Process struct {
+	mu   sync.Mutex
+	logs bytes.Buffer
+}
+
+// Logs returns what the process wrote, stdout and stderr.
+func (p *Process) Logs() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.logs.String()
+}
+
+// Write appends to the process's logs.
+func (p *Process) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.logs.Write(b)
+}
+
+// StartCentrale runs the centrale binary bin with args (text logs), and
+// returns once it logged a line with the message until (`msg="until"`),
+// with the rest of that line. The process is stopped with SIGINT when
+// the test ends, and must then exit 0.
+func StartCentrale(t testing.TB, bin, until string, args ...string) (*Process, string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Process{}
+	cmd.Stderr = p
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		<-done
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("centrale: %v\n%s", err, p.Logs())
+		}
+		if t.Failed() {
+			t.Logf("centrale:\n%s", p.Logs())
+		}
+	})
+	found := make(chan string, 1)
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			line := sc.Text()
+			fmt.Fprintln(p, line)
+			if _, rest, ok := strings.Cut(line, `msg="`+until+`"`); ok {
+				select {
+				case found <- strings.TrimSpace(rest):
+				default:
+				}
+			}
+		}
+		close(found)
+	}()
+	rest, ok := <-found
+	if !ok {
+		t.Fatalf("centrale did not log %q:\n%s", until, p.Logs())
+	}
+	return p, rest
+}
