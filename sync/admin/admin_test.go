@@ -62,10 +62,13 @@ func TestClient(t *testing.T) {
 		t.Errorf("Revoke again = %v, want ErrNotActive", err)
 	}
 	for name, call := range map[string]func() error{
-		"no operator":     func() error { _, err := c.Unlock(ctx, storetest.CF(1), "rossi", storetest.T0); return err },
-		"no reason":       func() error { _, err := c.Revoke(ctx, "c1", "centrale:rossi", "", storetest.T0); return err },
-		"not a cf":        func() error { _, err := c.Credentials(ctx, "RSSMRA80A01H501A"); return err },
-		"reset, no chain": func() error { _, err := c.ResetAudit(ctx, central.AuditReset{Sede: "ROMA01", By: "centrale:rossi", Reason: "x"}); return err },
+		"no operator": func() error { _, err := c.Unlock(ctx, storetest.CF(1), "rossi", storetest.T0); return err },
+		"no reason":   func() error { _, err := c.Revoke(ctx, "c1", "centrale:rossi", "", storetest.T0); return err },
+		"not a cf":    func() error { _, err := c.Credentials(ctx, "RSSMRA80A01H501A"); return err },
+		"reset, no chain": func() error {
+			_, err := c.ResetAudit(ctx, central.AuditReset{Sede: "ROMA01", By: "centrale:rossi", Reason: "x"})
+			return err
+		},
 	} {
 		if err := call(); !errors.Is(err, admin.ErrBadRequest) && !errors.Is(err, central.ErrBadReset) {
 			t.Errorf("%s: %v, want a refusal", name, err)
