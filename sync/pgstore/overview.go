@@ -46,14 +46,19 @@ func (s *Store) Pulled(ctx context.Context, sede, desk string, cursor uint64, at
 	return nil
 }
 
-// Overview reads the desks, the days and the locks in one round trip,
-// each by its table or index (TestPlans): nothing reads the credentials
-// or the events whole.
+// Overview reads the desks, the days and the locks in one round trip and
+// one snapshot, each by its table or index (TestPlans): nothing reads
+// the credentials or the events whole.
 func (s *Store) Overview(ctx context.Context, at time.Time, days int) (central.Overview, error) {
 	o := central.Overview{At: at}
 	ds := central.Days(at, days)
 	issued := map[string]int{}
+	// One read-only transaction, without JIT: the desks' plan adds up
+	// thousands of small index reads, whose estimated cost passes
+	// jit_above_cost, and compiling it took longer than running it.
 	b := &pgx.Batch{}
+	b.Queue(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`)
+	b.Queue(`SET LOCAL jit = off`)
 	b.Queue(qOverviewDesks, central.MaxOverviewDesks+1, central.MaxPending+1).Query(func(rows pgx.Rows) error {
 		var err error
 		o.Desks, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (central.DeskActivity, error) {
@@ -95,7 +100,16 @@ func (s *Store) Overview(ctx context.Context, at time.Time, days int) (central.O
 		})
 		return err
 	})
-	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+	b.Queue(`COMMIT`)
+	c, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return central.Overview{}, fmt.Errorf("overview: %w", err)
+	}
+	defer c.Release()
+	if err := c.SendBatch(ctx, b).Close(); err != nil {
+		if c.Conn().PgConn().TxStatus() != 'I' {
+			c.Exec(context.WithoutCancel(ctx), `ROLLBACK`)
+		}
 		return central.Overview{}, fmt.Errorf("overview: %w", err)
 	}
 	if len(o.Desks) > central.MaxOverviewDesks {

@@ -67,7 +67,8 @@ const (
 	// qOverviewDesks reads at most $1 desks, each with its changes
 	// waiting (at most $2 counted, by changes_by_sede).
 	qOverviewDesks = `SELECT d.sede, d.desk, d.last_push, d.last_pull, d.pull_cursor, d.rejected, d.last_rejected, d.last_reason,
-			(SELECT count(*) FROM (SELECT 1 FROM changes c WHERE c.sede = d.sede AND c.seq > d.pull_cursor LIMIT $2) AS p)
+			(SELECT count(*) FROM (SELECT c.seq FROM changes c WHERE c.sede = d.sede AND c.seq > d.pull_cursor
+				ORDER BY c.seq LIMIT $2) AS p)
 		FROM desk_activity AS d ORDER BY d.sede, d.desk LIMIT $1`
 	// qOverviewIssued sums the PINs issued on each day from $1 to $2.
 	qOverviewIssued = `SELECT day::text, sum(issued) FROM issued_daily WHERE day BETWEEN $1::date AND $2::date GROUP BY day`
