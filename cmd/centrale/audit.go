@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -34,12 +33,7 @@ func parseAudit(args []string, stderr io.Writer) (auditArgs, error) {
 		return a, errors.New("give forks or reset")
 	}
 	a.reset = args[0] == "reset"
-	fs := flag.NewFlagSet("centrale audit "+args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), auditUsage)
-		fs.PrintDefaults()
-	}
+	fs := subFlags("centrale audit "+args[0], auditUsage, stderr)
 	var chain string
 	recordsFlags(fs, &a.recordsArgs)
 	byFlag(fs, &a.r.By, "resets")

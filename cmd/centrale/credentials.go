@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -23,29 +21,18 @@ type credentialsArgs struct {
 // parseCredentials reads the flags of the credentials subcommand.
 func parseCredentials(args []string, stderr io.Writer) (credentialsArgs, error) {
 	var a credentialsArgs
-	fs := flag.NewFlagSet("centrale credentials", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: centrale credentials [-admin SOCKET | -bolt FILE | -postgres DSN] -cf CODICEFISCALE")
-		fs.PrintDefaults()
-	}
+	fs := subFlags("centrale credentials", "usage: centrale credentials [-admin SOCKET | -bolt FILE | -postgres DSN] -cf CODICEFISCALE", stderr)
 	recordsFlags(fs, &a.recordsArgs)
 	cf := fs.String("cf", "", "the codice fiscale whose credentials to show")
 	if err := fs.Parse(args); err != nil {
 		return a, err
 	}
-	switch {
-	case fs.NArg() != 0:
+	if fs.NArg() != 0 {
 		return a, fmt.Errorf("unexpected arguments: %v", fs.Args())
-	case *cf == "":
-		return a, errors.New("give -cf, the codice fiscale")
 	}
-	c, err := pinsede.ParseCodiceFiscale(*cf)
-	if err != nil {
-		return a, fmt.Errorf("-cf: %w", err)
-	}
-	a.cf = c
-	return a, nil
+	var err error
+	a.cf, err = parseCF(*cf)
+	return a, err
 }
 
 // runCredentials shows every credential of a codice fiscale at the

@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/admin"
 	"github.com/pinsede/pinsede/sync/boltstore"
 )
@@ -67,6 +68,31 @@ func runRecords[A interface{ where() recordsArgs }](ctx context.Context, name st
 		defer r.Close()
 		return do(ctx, r, a, stdout, time.Now())
 	})
+}
+
+// subFlags returns the flag set of the subcommand name ("centrale
+// unlock"), which prints usage and the flags on -h and on an error, to
+// stderr.
+func subFlags(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseCF reads the codice fiscale of -cf, in its canonical form.
+func parseCF(cf string) (pinsede.CodiceFiscale, error) {
+	if cf == "" {
+		return "", errors.New("give -cf, the codice fiscale")
+	}
+	c, err := pinsede.ParseCodiceFiscale(cf)
+	if err != nil {
+		return "", fmt.Errorf("-cf: %w", err)
+	}
+	return c, nil
 }
 
 // runSub runs the subcommand name: parse reads its arguments, do acts on

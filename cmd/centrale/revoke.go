@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -28,12 +27,7 @@ type revokeArgs struct {
 // parseRevoke reads the flags of the revoke subcommand.
 func parseRevoke(args []string, stderr io.Writer) (revokeArgs, error) {
 	var a revokeArgs
-	fs := flag.NewFlagSet("centrale revoke", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: centrale revoke [-admin SOCKET | -bolt FILE | -postgres DSN] -by OPERATOR -reason TEXT CREDENTIAL_ID")
-		fs.PrintDefaults()
-	}
+	fs := subFlags("centrale revoke", "usage: centrale revoke [-admin SOCKET | -bolt FILE | -postgres DSN] -by OPERATOR -reason TEXT CREDENTIAL_ID", stderr)
 	recordsFlags(fs, &a.recordsArgs)
 	byFlag(fs, &a.by, "revokes")
 	fs.StringVar(&a.reason, "reason", "", fmt.Sprintf("why, at least %d characters; the sede's desk shows it", minRevokeReason))

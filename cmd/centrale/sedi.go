@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -18,12 +17,7 @@ type sediArgs struct{ recordsArgs }
 // parseSedi reads the flags of the sedi subcommand.
 func parseSedi(args []string, stderr io.Writer) (sediArgs, error) {
 	var a sediArgs
-	fs := flag.NewFlagSet("centrale sedi", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: centrale sedi [-admin SOCKET | -bolt FILE | -postgres DSN]")
-		fs.PrintDefaults()
-	}
+	fs := subFlags("centrale sedi", "usage: centrale sedi [-admin SOCKET | -bolt FILE | -postgres DSN]", stderr)
 	recordsFlags(fs, &a.recordsArgs)
 	if err := fs.Parse(args); err != nil {
 		return a, err

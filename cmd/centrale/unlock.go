@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -23,12 +22,7 @@ type unlockArgs struct {
 // parseUnlock reads the flags of the unlock subcommand.
 func parseUnlock(args []string, stderr io.Writer) (unlockArgs, error) {
 	var a unlockArgs
-	fs := flag.NewFlagSet("centrale unlock", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: centrale unlock [-admin SOCKET | -bolt FILE | -postgres DSN] -by OPERATOR -cf CODICEFISCALE")
-		fs.PrintDefaults()
-	}
+	fs := subFlags("centrale unlock", "usage: centrale unlock [-admin SOCKET | -bolt FILE | -postgres DSN] -by OPERATOR -cf CODICEFISCALE", stderr)
 	recordsFlags(fs, &a.recordsArgs)
 	byFlag(fs, &a.by, "unlocks")
 	cf := fs.String("cf", "", "the codice fiscale whose credentials to unlock, after checking the citizen's identity")
@@ -41,15 +35,10 @@ func parseUnlock(args []string, stderr io.Writer) (unlockArgs, error) {
 		return a, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	case a.by == "":
 		return a, errors.New("give -by, the operator who unlocks")
-	case *cf == "":
-		return a, errors.New("give -cf, the codice fiscale")
 	}
-	c, err := pinsede.ParseCodiceFiscale(*cf)
-	if err != nil {
-		return a, fmt.Errorf("-cf: %w", err)
-	}
-	a.cf = c
-	return a, nil
+	var err error
+	a.cf, err = parseCF(*cf)
+	return a, err
 }
 
 // runUnlock lifts the wrong-PIN lock of a codice fiscale's credentials at

@@ -2,9 +2,7 @@ package admin_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -58,38 +56,11 @@ func startOnline(t *testing.T, bin, dir string, storeArgs ...string) online {
 	return o
 }
 
-// client returns an HTTPS client of centrale with a certificate made by
-// issue.
-func (o online) client(t *testing.T, issue func() ([]byte, []byte, error)) *http.Client {
-	t.Helper()
-	certPEM, keyPEM, err := issue()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := pki.ClientTLS(o.ca.CertPEM(), certPEM, keyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &http.Client{Timeout: time.Minute, Transport: &http.Transport{TLSClientConfig: cfg}}
-}
-
-// post sends in as JSON to path and decodes the 200 answer into out.
+// post sends in as JSON to path of the API and decodes the 200 answer
+// into out.
 func (o online) post(t *testing.T, c *http.Client, path string, in, out any) {
 	t.Helper()
-	b, err := json.Marshal(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := c.Post("https://"+o.api+path, wire.ContentJSON, bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("%s: %s %s", path, resp.Status, body)
-	}
-	if err := json.Unmarshal(body, out); err != nil {
+	if err := testenv.Call(c, "https://"+o.api+path, in, out); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -138,13 +109,13 @@ func TestOnline(t *testing.T) {
 
 			h := storetest.Hash(t, "ACEFHJKMNPRTUVWX")
 			cf := storetest.CF(1)
-			desk := o.client(t, func() ([]byte, []byte, error) { return o.ca.IssueDesk("ROMA01", "03", time.Now()) })
+			desk := testenv.CertClient(t, o.ca.CertPEM(), func() ([]byte, []byte, error) { return o.ca.IssueDesk("ROMA01", "03", time.Now()) })
 			head := storetest.Head("roma", "", 0, 1)
 			var pushed wire.PushResponse
 			o.post(t, desk, "/v1/events", wire.PushRequest{Sede: "ROMA01", AuditHead: &head, Events: []pinsede.Event{
 				storetest.Issued("ROMA01", cf, "e1", "c1", h), storetest.Issued("ROMA01", storetest.CF(2), "e2", "c2", h),
 			}}, &pushed)
-			portal := o.client(t, func() ([]byte, []byte, error) { return o.ca.Issue(pki.RolePortal, "PORTALE", time.Now()) })
+			portal := testenv.CertClient(t, o.ca.CertPEM(), func() ([]byte, []byte, error) { return o.ca.Issue(pki.RolePortal, "PORTALE", time.Now()) })
 			var verdict wire.VerifyResponse
 			o.post(t, portal, "/v1/pin/verify", wire.VerifyRequest{CodiceFiscale: string(cf), PIN: "WRONGWRONGWRONG0"}, &verdict)
 

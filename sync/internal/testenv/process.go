@@ -3,13 +3,20 @@ package testenv
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/wire"
 )
 
 // BuildCentrale builds cmd/centrale into dir and returns its path.
@@ -91,4 +98,47 @@ func StartCentrale(t testing.TB, bin, until string, args ...string) (*Process, s
 		t.Fatalf("centrale did not log %q:\n%s", until, p.Logs())
 	}
 	return p, rest
+}
+
+// CertClient returns an HTTPS client of a centrale of the CA caPEM, with
+// the certificate and key that issue makes (pki.CA.Issue, IssueDesk).
+func CertClient(t testing.TB, caPEM []byte, issue func() (certPEM, keyPEM []byte, err error)) *http.Client {
+	t.Helper()
+	certPEM, keyPEM, err := issue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pki.ClientTLS(caPEM, certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Timeout: 5 * time.Minute, Transport: &http.Transport{TLSClientConfig: cfg}}
+}
+
+// Call sends a JSON body (GET when in is nil) to url and decodes the 200
+// answer into out. It may run on any goroutine.
+func Call(c *http.Client, url string, in, out any) error {
+	var resp *http.Response
+	var err error
+	if in == nil {
+		resp, err = c.Get(url)
+	} else {
+		b, merr := json.Marshal(in)
+		if merr != nil {
+			return merr
+		}
+		resp, err = c.Post(url, wire.ContentJSON, bytes.NewReader(b))
+	}
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("%s: read answer: %w", url, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s %s", url, resp.Status, b)
+	}
+	return json.Unmarshal(b, out)
 }
