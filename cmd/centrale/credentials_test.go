@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/pinsede/pinsede"
-	"github.com/pinsede/pinsede/sync/boltstore"
 	"github.com/pinsede/pinsede/sync/storetest"
 )
 
@@ -19,18 +16,8 @@ import (
 // exit code 2. (sync/admin TestOnline runs them on a running centrale,
 // on both stores.)
 func TestCredentialsAndSedi(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "c.db")
-	s, err := boltstore.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.SetLimits(storetest.Limits)
+	path := storeOf(t, storetest.AtDesk(storetest.Issued("ROMA01", storetest.CF(1), "e1", "c1", storetest.Hash(t, "ACEFHJKMNPRTUVWX")), "03"))
 	ctx := context.Background()
-	iss := storetest.AtDesk(storetest.Issued("ROMA01", storetest.CF(1), "e1", "c1", storetest.Hash(t, "ACEFHJKMNPRTUVWX")), "03")
-	if _, err := s.Apply(ctx, "ROMA01", []pinsede.Event{iss}, storetest.T0); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
 	sub := func(args ...string) (int, string, string) {
 		var out, errs bytes.Buffer
 		code := run(ctx, args, &out, &errs)
