@@ -11,6 +11,7 @@ import (
 
 	"github.com/pinsede/pinsede/sync/admin"
 	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/server"
 )
 
 // DefaultAdminSocket is where centrale listens for its operators'
@@ -51,6 +52,7 @@ func adminServer(path string, store central.Store, now func() time.Time, log *sl
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      time.Minute,
 		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          server.ErrorLog(log, nil),
 	}
 	return hs, &peerListener{Listener: ln, log: log}, nil
 }

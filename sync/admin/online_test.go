@@ -26,6 +26,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 type online struct {
 	bin, socket, api string
 	ca               *pki.CA
+	proc             *testenv.Process
 }
 
 // startOnline runs the centrale binary bin on the store of storeArgs
@@ -50,6 +51,7 @@ func startOnline(t *testing.T, bin, dir string, storeArgs ...string) online {
 		"-lock-after", "1", "-pin-params", pinsede.DefaultPINParams.String(), "-pin-params", storetest.CheapArgon2.String(),
 		"-max-clock-skew", "876000h", "-max-event-age", "876000h"}, storeArgs...)
 	p, _ := testenv.StartCentrale(t, bin, "admin socket listening", args...)
+	o.proc = p
 	logs := p.Logs()
 	_, rest, _ := strings.Cut(logs, `msg="centrale listening" addr=`)
 	o.api, _, _ = strings.Cut(rest, " ")
@@ -159,6 +161,7 @@ func TestOnline(t *testing.T) {
 				if code != 1 || !strings.Contains(errs, "leave out -bolt") {
 					t.Errorf("sedi -bolt on a running centrale's file: %d %s", code, errs)
 				}
+				otherUser(t, o) // online_linux_test.go
 			case "postgres":
 				code, out, errs = o.sub(t, "sedi", "-postgres", store[1])
 				if code != 0 || !strings.Contains(out, "ROMA01  03") {

@@ -34,6 +34,31 @@ func BuildCentrale(t testing.TB, dir string) string {
 type Process struct {
 	mu   sync.Mutex
 	logs bytes.Buffer
+	// grew is closed, and replaced, at each write.
+	grew chan struct{}
+}
+
+// Await waits until the process has logged a line with the message msg
+// (`msg="msg"`), and fails the test if it has not within a minute.
+func (p *Process) Await(t testing.TB, msg string) {
+	t.Helper()
+	timeout := time.After(time.Minute)
+	for {
+		p.mu.Lock()
+		if p.grew == nil {
+			p.grew = make(chan struct{})
+		}
+		found, grew := strings.Contains(p.logs.String(), `msg="`+msg+`"`), p.grew
+		p.mu.Unlock()
+		if found {
+			return
+		}
+		select {
+		case <-grew:
+		case <-timeout:
+			t.Fatalf("centrale did not log %q:\n%s", msg, p.Logs())
+		}
+	}
 }
 
 // Logs returns what the process wrote, stdout and stderr.
@@ -47,6 +72,10 @@ func (p *Process) Logs() string {
 func (p *Process) Write(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.grew != nil {
+		close(p.grew)
+		p.grew = nil
+	}
 	return p.logs.Write(b)
 }
 
