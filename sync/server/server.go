@@ -18,10 +18,11 @@
 // (application/problem+json) that says what was wrong. The API is described in openapi.json, served at
 // /v1/openapi.json, and a test checks the handlers against it.
 //
-// ManageHandler (manage.go) serves /healthz, /readyz and /metrics on a
-// separate plain-HTTP listener; Metrics (metrics.go) count the requests,
-// verdicts, PIN checks and locks; each request has an id on its log
-// lines and in X-Request-Id (reqlog.go).
+// ManageHandler (manage.go) serves /healthz, /readyz, /metrics and the
+// status page /status (status.go) on a separate plain-HTTP listener, and
+// each desk's pulls are recorded for the page (pulls.go); Metrics
+// (metrics.go) count the requests, verdicts, PIN checks and locks; each
+// request has an id on its log lines and in X-Request-Id (reqlog.go).
 //
 // # Caveats
 //
