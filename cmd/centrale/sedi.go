@@ -71,7 +71,11 @@ func sedi(ctx context.Context, recs admin.Records, _ sediArgs, stdout io.Writer,
 	for _, d := range o.Issued {
 		issued += d.Issued
 	}
-	fmt.Fprintf(stdout, "%d desks; %d PINs issued in the last %d days; %d credentials locked permanently, %d for a while\n",
-		len(o.Desks), issued, len(o.Issued), o.LockedPermanent, o.LockedTemporary)
+	atLeast := ""
+	if o.MoreLocked {
+		atLeast = "at least "
+	}
+	fmt.Fprintf(stdout, "%d desks; %d PINs issued in the last %d days; %s%d credentials locked permanently, %s%d for a while\n",
+		len(o.Desks), issued, len(o.Issued), atLeast, o.LockedPermanent, atLeast, o.LockedTemporary)
 	return nil
 }

@@ -223,6 +223,10 @@ func (s *Store) Overview(ctx context.Context, at time.Time, days int) (central.O
 		// ending last, down to at.
 		from := binary.BigEndian.AppendUint64(nil, uint64(at.UnixMicro()))
 		for k, _ := lc.Last(); k != nil && bytes.Compare(k[:8], from) > 0; k, _ = lc.Prev() {
+			if o.LockedPermanent+o.LockedTemporary == central.MaxOverviewLocked {
+				o.MoreLocked = true
+				break
+			}
 			end := time.UnixMicro(int64(binary.BigEndian.Uint64(k[:8]))).UTC()
 			permanent := !end.Before(central.Forever)
 			if permanent {
@@ -240,9 +244,6 @@ func (s *Store) Overview(ctx context.Context, at time.Time, days int) (central.O
 					l.Until = r.Lock.Until
 				}
 				o.LockedList = append(o.LockedList, l)
-			}
-			if o.LockedPermanent+o.LockedTemporary > central.MaxOverviewLocked {
-				break
 			}
 		}
 		return nil

@@ -10,6 +10,7 @@ import (
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/storetest"
+	bolt "go.etcd.io/bbolt"
 )
 
 // BenchmarkOverview times the status page's read of a bbolt store of 500
@@ -68,5 +69,90 @@ func BenchmarkOverview(b *testing.B) {
 	b.StopTimer()
 	if len(o.Desks) != sedi*desks || o.LockedTemporary != 1000 {
 		b.Fatalf("overview: %d desks, %d locked", len(o.Desks), o.LockedTemporary)
+	}
+}
+
+// Ensure that the overview counts the credentials locked up to
+// MaxOverviewLocked, those whose lock ends last, and says there are more.
+func TestOverviewLockBound(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.db.NoSync = true // 10,000 commits: the test's only
+	s.SetLimits(storetest.Limits)
+	ctx := context.Background()
+	hash := storetest.Hash(t, "ACEFHJKMNPRTUVWX")
+	const n, permanent = central.MaxOverviewLocked + 5, 5
+	for first := 0; first < n; first += 500 {
+		var evs []pinsede.Event
+		for i := first; i < min(first+500, n); i++ {
+			evs = append(evs, storetest.Issued("ROMA01", storetest.CF(i), fmt.Sprint("e", i), fmt.Sprint("c", i), hash))
+		}
+		if _, err := s.Apply(ctx, "ROMA01", evs, storetest.T0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := central.LockPolicy{After: 1, For: time.Hour, MaxTemporary: 5, ResetAfter: 24 * time.Hour}
+	for i := range n {
+		p.MaxTemporary = 5
+		if i < permanent {
+			p.MaxTemporary = 0 // the first lock is permanent
+		}
+		if _, _, err := s.Attempt(ctx, storetest.CF(i), central.SlotPIN, p, storetest.T0.Add(time.Duration(i)*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o, err := s.Overview(ctx, storetest.T0, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !o.MoreLocked || o.LockedPermanent != permanent || o.LockedTemporary != central.MaxOverviewLocked-permanent {
+		t.Errorf("locked: %d for good, %d for a while, more %v; want %d, %d, more", o.LockedPermanent, o.LockedTemporary, o.MoreLocked,
+			permanent, central.MaxOverviewLocked-permanent)
+	}
+	if last := fmt.Sprint("c", n-1); len(o.LockedList) != central.MaxOverviewLockedListed || !o.LockedList[0].Permanent ||
+		o.LockedList[permanent].CredentialID != last {
+		t.Errorf("listed %d, first %+v, after the permanent ones %+v; want %s, whose lock ends last", len(o.LockedList), o.LockedList[0], o.LockedList[permanent], last)
+	}
+}
+
+// Ensure that a file written before the overview gets it at its next
+// open, from the events it holds: the desks' last push, the PINs issued.
+func TestOverviewFilled(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetLimits(storetest.Limits)
+	ctx := context.Background()
+	ev := storetest.AtDesk(storetest.Issued("ROMA01", storetest.CF(1), "e1", "c1", storetest.Hash(t, "ACEFHJKMNPRTUVWX")), "03")
+	if _, err := s.Apply(ctx, "ROMA01", []pinsede.Event{ev}, storetest.T0); err != nil {
+		t.Fatal(err)
+	}
+	err = s.db.Update(func(btx *bolt.Tx) error { // as before the overview
+		for _, b := range [][]byte{bucketDesks, bucketIssued, bucketLockEnds, bucketLocked} {
+			if err := btx.DeleteBucket(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err = Open(path); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	o, err := s.Overview(ctx, storetest.T0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(o.Desks) != 1 || o.Desks[0].Desk != "03" || !o.Desks[0].LastPush.Equal(storetest.T0) || o.Issued[0].Issued != 1 {
+		t.Errorf("overview filled from the events: %+v", o)
 	}
 }

@@ -34,8 +34,8 @@ const (
 	// desk: more are MaxPending+1 ("more than MaxPending").
 	MaxPending = 100
 	// MaxOverviewLocked is how many credentials locked now an Overview
-	// counts: more are MaxOverviewLocked+1. It lists the first
-	// MaxOverviewLockedListed of them.
+	// counts, those whose lock ends last (MoreLocked says there are
+	// more). It lists the first MaxOverviewLockedListed of them.
 	MaxOverviewLocked       = 10000
 	MaxOverviewLockedListed = 50
 	// MaxOverviewDays is the most days of PINs issued an Overview gives.
@@ -53,10 +53,13 @@ type Overview struct {
 	// Issued counts the PINs issued on each day, oldest first, every day
 	// present.
 	Issued []DayCount `json:"issued"`
-	// Locked counts the credentials locked at At, permanently or for a
-	// while, each at most MaxOverviewLocked+1.
-	LockedPermanent int `json:"locked_permanent"`
-	LockedTemporary int `json:"locked_temporary"`
+	// LockedPermanent and LockedTemporary count the credentials locked
+	// at At, permanently or for a while: together at most
+	// MaxOverviewLocked, those whose lock ends last; MoreLocked says
+	// more are locked.
+	LockedPermanent int  `json:"locked_permanent"`
+	LockedTemporary int  `json:"locked_temporary"`
+	MoreLocked      bool `json:"more_locked,omitempty"`
 	// LockedList is the first MaxOverviewLockedListed of them, those whose
 	// lock ends last first (permanent ones first).
 	LockedList []LockedCredential `json:"locked_list"`

@@ -86,6 +86,10 @@ func (s *Store) Overview(ctx context.Context, at time.Time, days int) (central.O
 		var typ string
 		var end pgtype.Timestamptz
 		_, err := pgx.ForEachRow(rows, []any{&l.CredentialID, &l.Sede, &typ, &end}, func() error {
+			if o.LockedPermanent+o.LockedTemporary == central.MaxOverviewLocked {
+				o.MoreLocked = true
+				return nil
+			}
 			l.Type, l.Permanent, l.Until = pinsede.CredentialType(typ), end.InfinityModifier == pgtype.Infinity, time.Time{}
 			if l.Permanent {
 				o.LockedPermanent++

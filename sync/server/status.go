@@ -57,10 +57,11 @@ type statusPage struct {
 	Pending, Rejected int
 	Chart             chart
 	Locked            []lockRow
-	// LockedPermanent and LockedTemporary count the locks, "più di N"
-	// past the bound.
-	LockedPermanent, LockedTemporary string
-	MoreLocked                       bool
+	// LockedPermanent and LockedTemporary count the locks, "almeno N"
+	// past the bound, which LockedAll then tells.
+	LockedPermanent, LockedTemporary, LockedAll string
+	// MoreLocked says Locked lists some of them only.
+	MoreLocked bool
 }
 
 // certRow is a certificate or the revocation list, and when it ends.
@@ -202,13 +203,12 @@ func (p *statusPage) fill(o central.Overview, now time.Time) {
 		p.Desks = append(p.Desks, row)
 	}
 	p.Chart = issuedChart(o.Issued)
-	more := func(n int) string {
-		if n > central.MaxOverviewLocked {
-			return "più di " + strconv.Itoa(central.MaxOverviewLocked)
-		}
-		return strconv.Itoa(n)
+	p.LockedPermanent, p.LockedTemporary = strconv.Itoa(o.LockedPermanent), strconv.Itoa(o.LockedTemporary)
+	if o.MoreLocked { // counted among the locks that end last only
+		p.LockedPermanent, p.LockedTemporary = "almeno "+p.LockedPermanent, "almeno "+p.LockedTemporary
+		p.LockedAll = "Più di " + strconv.Itoa(central.MaxOverviewLocked) + " credenziali sono bloccate: sono contate le prime " +
+			strconv.Itoa(central.MaxOverviewLocked) + ", quelle il cui blocco finisce più tardi."
 	}
-	p.LockedPermanent, p.LockedTemporary = more(o.LockedPermanent), more(o.LockedTemporary)
 	p.MoreLocked = o.LockedPermanent+o.LockedTemporary > len(o.LockedList)
 	for _, l := range o.LockedList {
 		until := "definitivo"
