@@ -106,7 +106,7 @@ func fill(ctx context.Context, pool *pgxpool.Pool, from, to int) error {
 		`INSERT INTO audit_heads (sede, chain, seq, hash, received)
 			SELECT 'S' || lpad((i % 500)::text, 3, '0'), 'chain', i, sha256(i::text::bytea), $3
 			FROM generate_series($1::int, $2::int - 1) AS i`,
-		// The overview's tables: 5 desks of each of the 500 sedi, half
+		// The overview's tables: 5 desks of each of the 500 sedi, 2 in 5
 		// of them never pulled (every change of their sede waits), and a
 		// year of PINs issued.
 		`INSERT INTO desk_activity (sede, desk, last_push, last_pull, pull_cursor)
