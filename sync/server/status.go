@@ -171,6 +171,10 @@ func severity(left, warn time.Duration) string {
 // fill puts the overview o, at now, in p.
 func (p *statusPage) fill(o central.Overview, now time.Time) {
 	p.MoreDesks = o.MoreDesks
+	perSede := map[string]int{}
+	for _, d := range o.Desks {
+		perSede[d.Sede]++
+	}
 	for i, d := range o.Desks {
 		row := deskRow{Sede: d.Sede, Desk: d.Desk, Rejected: d.Rejected, Reason: d.LastReason}
 		if row.Desk == "" {
@@ -188,15 +192,9 @@ func (p *statusPage) fill(o central.Overview, now time.Time) {
 		if !d.LastRejected.IsZero() {
 			row.RejectedWhen = italian(d.LastRejected)
 		}
-		if i == 0 || o.Desks[i-1].Sede != d.Sede {
-			row.FirstOfSede = true
+		if i == 0 || o.Desks[i-1].Sede != d.Sede { // the desks come by sede
+			row.FirstOfSede, row.DesksOfSede = true, perSede[d.Sede]
 			p.Sedi++
-			for _, e := range o.Desks[i:] {
-				if e.Sede != d.Sede {
-					break
-				}
-				row.DesksOfSede++
-			}
 		}
 		p.Pending += d.Pending
 		p.Rejected += d.Rejected
