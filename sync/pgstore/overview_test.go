@@ -29,12 +29,8 @@ func TestOverviewLockBound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !o.MoreLocked || o.LockedPermanent != permanent || o.LockedTemporary != central.MaxOverviewLocked-permanent {
-		t.Errorf("locked: %d for good, %d for a while, more %v; want %d, %d, more", o.LockedPermanent, o.LockedTemporary, o.MoreLocked,
-			permanent, central.MaxOverviewLocked-permanent)
-	}
-	if last := fmt.Sprint("c", n-1); len(o.LockedList) != central.MaxOverviewLockedListed || !o.LockedList[0].Permanent ||
-		o.LockedList[permanent].CredentialID != last || !o.LockedList[permanent].Until.Equal(storetest.T0.Add(time.Duration(n-1)*time.Second)) {
-		t.Errorf("listed %d, first %+v, after the permanent ones %+v; want %s, whose lock ends last", len(o.LockedList), o.LockedList[0], o.LockedList[permanent], last)
+	storetest.WantLockBound(t, o, permanent, fmt.Sprint("c", n-1))
+	if l := o.LockedList[permanent]; !l.Until.Equal(storetest.T0.Add(time.Duration(n-1) * time.Second)) {
+		t.Errorf("the lock that ends last ends at %s, want %s", l.Until, storetest.T0.Add(time.Duration(n-1)*time.Second))
 	}
 }

@@ -134,3 +134,19 @@ func testOverview(t *testing.T, s central.Store) {
 		t.Errorf("after the unlock and the end of the temporary lock: %+v locked", o.LockedList)
 	}
 }
+
+// WantLockBound checks the Overview of a store with more than
+// MaxOverviewLocked credentials locked, permanent of them for good and
+// the others for a while, the one whose lock ends last being last (a
+// credential id): the counts stop at the bound, those that end last, and
+// say there are more; the list starts with the permanent ones, then last.
+func WantLockBound(t *testing.T, o central.Overview, permanent int, last string) {
+	t.Helper()
+	if !o.MoreLocked || o.LockedPermanent != permanent || o.LockedTemporary != central.MaxOverviewLocked-permanent {
+		t.Errorf("locked: %d for good, %d for a while, more %v; want %d, %d, more", o.LockedPermanent, o.LockedTemporary, o.MoreLocked,
+			permanent, central.MaxOverviewLocked-permanent)
+	}
+	if len(o.LockedList) != central.MaxOverviewLockedListed || !o.LockedList[0].Permanent || o.LockedList[permanent].CredentialID != last {
+		t.Errorf("listed %d, first %+v, after the permanent ones %+v; want %s, whose lock ends last", len(o.LockedList), o.LockedList[0], o.LockedList[permanent], last)
+	}
+}
