@@ -66,7 +66,12 @@ func runRecords[A interface{ where() recordsArgs }](ctx context.Context, name st
 			return err
 		}
 		defer r.Close()
-		return do(ctx, r, a, stdout, time.Now())
+		err = do(ctx, r, a, stdout, time.Now())
+		if errors.Is(err, admin.ErrNotRunning) {
+			return fmt.Errorf("%w\nIs centrale running? Its socket is its -admin setting; give the same -admin here (or $%sADMIN), "+
+				"or -postgres DSN, or -bolt FILE while centrale is stopped", err, EnvPrefix)
+		}
+		return err
 	})
 }
 

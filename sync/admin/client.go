@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"time"
@@ -111,6 +112,9 @@ func (c *Client) call(ctx context.Context, method, path string, body, out any) e
 	if err != nil {
 		var oe *net.OpError
 		if errors.As(err, &oe) && oe.Op == "dial" {
+			if errors.Is(oe.Err, fs.ErrPermission) {
+				return fmt.Errorf("admin socket %s: %w: run this as root or as the user centrale runs as", c.socket, fs.ErrPermission)
+			}
 			return fmt.Errorf("%w (%s): %v", ErrNotRunning, c.socket, oe.Err)
 		}
 		return fmt.Errorf("centrale at %s: %w", c.socket, err)

@@ -9,10 +9,11 @@ import (
 	"testing"
 )
 
-// otherUser checks that centrale closes at once a connection of another
-// user to its admin socket, even when the socket's permissions are
-// opened wide: it runs `centrale sedi` as nobody (uid 65534), which
-// takes root. Without root it says so and checks nothing.
+// otherUser checks that another user cannot use centrale's admin socket:
+// the socket's mode refuses them, with what to do, and when the socket's
+// permissions are opened wide centrale closes the connection at once. It
+// runs `centrale sedi` as nobody (uid 65534), which takes root; without
+// root it says so and checks nothing.
 func otherUser(t *testing.T, o online) {
 	t.Helper()
 	if os.Getuid() != 0 {
@@ -31,14 +32,22 @@ func otherUser(t *testing.T, o online) {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	nobody := func() (string, error) {
+		cmd := exec.Command(bin, "sedi", "-admin", o.socket)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	// The socket's own mode, 0600, keeps nobody out, and says what to do.
+	if out, err := nobody(); err == nil || !strings.Contains(out, "permission denied: run this as root or as the user centrale runs as") {
+		t.Errorf("another user's `centrale sedi` on the socket as made: %v\n%s", err, out)
+	}
+	// Opened wide, centrale closes the connection itself.
 	if err := os.Chmod(o.socket, 0o666); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "sedi", "-admin", o.socket)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	out, err := cmd.CombinedOutput()
-	if err == nil || strings.Contains(string(out), "ROMA01") {
-		t.Errorf("another user's `centrale sedi`: %v\n%s", err, out)
+	if out, err := nobody(); err == nil || strings.Contains(out, "ROMA01") {
+		t.Errorf("another user's `centrale sedi` on the socket opened wide: %v\n%s", err, out)
 	}
 	o.proc.Await(t, "admin socket: connection of another user refused")
 }
