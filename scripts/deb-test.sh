@@ -13,7 +13,8 @@
 #     unit's ExecStart, as its User, in the root (chroot), with the state
 #     folder the unit's StateDirectory makes, and a PKI made by the
 #     installed pinctl; /healthz and /readyz answer on loopback, and the
-#     installed `centrale healthcheck` says so. PID 1 here is not systemd,
+#     installed `centrale healthcheck` says so; `centrale sedi` answers
+#     through the admin socket in the unit's RuntimeDirectory. PID 1 here is not systemd,
 #     so the unit itself cannot be started (systemctl start needs it).
 #  5. dpkg --remove, then --purge: the files go, the conffiles at purge.
 #
@@ -160,6 +161,9 @@ chgrp "$(gid pinsede)" "$r/etc/pinsede/pki/server.key"
 chmod 0640 "$r/etc/pinsede/pki/server.key"
 # What systemd does for StateDirectory=pinsede and StateDirectoryMode=0750.
 install -d -m 0750 -o "$(ids pinsede | cut -d: -f1)" -g "$(gid pinsede)" "$r/var/lib/pinsede"
+# And for RuntimeDirectory=pinsede: the admin socket's folder.
+grep -q '^RuntimeDirectory=pinsede$' "$r/usr/lib/systemd/system/centrale.service" || fail "centrale.service makes no /run/pinsede"
+install -d -m 0750 -o "$(ids pinsede | cut -d: -f1)" -g "$(gid pinsede)" "$r/run/pinsede"
 unit=$r/usr/lib/systemd/system/centrale.service
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
 user=$(sed -n 's/^User=//p' "$unit")
@@ -180,6 +184,10 @@ step "GET /readyz: $(echo "$ready" | tr '\n' ' ')"
 	fail "the store is $(stat -c '%a %u:%g' "$r/var/lib/pinsede/centrale.db")"
 grep -q '"msg"' "$work/centrale.log" || fail "the log is not JSON (log-format of centrale.toml)"
 step "store /var/lib/pinsede/centrale.db: mode $(stat -c '%a, owner %u:%g' "$r/var/lib/pinsede/centrale.db") (pinsede in the root); the log is JSON"
+[ "$(stat -c '%a %u:%g' "$r/run/pinsede/centrale.sock")" = "600 $(ids pinsede)" ] ||
+	fail "the admin socket is $(stat -c '%a %u:%g' "$r/run/pinsede/centrale.sock")"
+sedi=$(chroot "$r" /usr/bin/centrale sedi | tail -n1) || { cat "$work/centrale.log"; fail "centrale sedi through the admin socket"; }
+step "admin socket /run/pinsede/centrale.sock: mode $(stat -c '%a, owner %u:%g' "$r/run/pinsede/centrale.sock"); centrale sedi as root: $sedi"
 kill "$pid"
 wait "$pid" || true
 pid=

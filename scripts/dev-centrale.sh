@@ -68,7 +68,7 @@ if healthy; then
 else
 	# Its own session: a Ctrl-C meant for the desk must not stop centrale
 	# first; the EXIT trap stops it after the desk.
-	setsid "$bindir/centrale" -pki "$pki" -bolt "$data/centrale.db" -listen "$listen" >>"$log" 2>&1 &
+	setsid "$bindir/centrale" -pki "$pki" -bolt "$data/centrale.db" -listen "$listen" -admin "$data/centrale.sock" >>"$log" 2>&1 &
 	centrale_pid=$!
 	for _ in $(seq 100); do
 		healthy && break

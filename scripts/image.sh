@@ -51,7 +51,8 @@ chmod -R a+rX "$work"
 install -d -o 65532 -g 65532 -m 0700 "$work/var/lib/pinsede"
 manage=0.0.0.0:$(free_port)
 env=(PINSEDE_CENTRALE_PKI="$pkidir" PINSEDE_CENTRALE_BOLT="$work/var/lib/pinsede/centrale.db"
-	"PINSEDE_CENTRALE_LISTEN=127.0.0.1:$(free_port)" PINSEDE_CENTRALE_MANAGE="$manage" PINSEDE_CENTRALE_LOG_FORMAT=json)
+	"PINSEDE_CENTRALE_LISTEN=127.0.0.1:$(free_port)" PINSEDE_CENTRALE_MANAGE="$manage" PINSEDE_CENTRALE_LOG_FORMAT=json
+	PINSEDE_CENTRALE_ADMIN="$work/var/lib/pinsede/centrale.sock")
 as_nonroot=()
 if [ "$(id -u)" = 0 ]; then
 	chmod 0644 "$pkidir/server.key" # the image mounts it read-only for nonroot
@@ -63,4 +64,6 @@ hc=(env -i "PINSEDE_CENTRALE_MANAGE=$manage" "${as_nonroot[@]}" "$work/centrale"
 wait_healthy "${hc[@]}" || { echo "image: FAIL" >&2; exit 1; }
 echo "image: HEALTHCHECK (centrale healthcheck, as 65532, manage $manage): $("${hc[@]}")"
 echo "image: readiness (centrale healthcheck -path /readyz): $("${hc[@]}" -path /readyz | tr '\n' ' ')"
+sedi=(env -i "PINSEDE_CENTRALE_ADMIN=$work/var/lib/pinsede/centrale.sock" "${as_nonroot[@]}" "$work/centrale" sedi)
+echo "image: centrale sedi (as 65532, through the admin socket): $("${sedi[@]}" | tail -1)"
 echo "image: ok (the image itself not built)"

@@ -4,27 +4,26 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/admin"
 	"github.com/pinsede/pinsede/sync/central"
 )
 
 // auditArgs is what the flags of the audit subcommands say.
 type auditArgs struct {
-	reset    bool // audit reset; audit forks otherwise
-	boltPath string
-	pg       pgConn
-	r        central.AuditReset
+	recordsArgs
+	reset bool // audit reset; audit forks otherwise
+	r     central.AuditReset
 }
 
 // auditUsage is the usage of the audit subcommands.
-const auditUsage = `usage: centrale audit forks [-bolt FILE | -postgres DSN]
-       centrale audit reset [-bolt FILE | -postgres DSN] -by OPERATOR -sede SEDE [-desk DESK] -chain HEX -to SEQ -reason TEXT`
+const auditUsage = `usage: centrale audit forks [-admin SOCKET | -bolt FILE | -postgres DSN]
+       centrale audit reset [-admin SOCKET | -bolt FILE | -postgres DSN] -by OPERATOR -sede SEDE [-desk DESK] -chain HEX -to SEQ -reason TEXT`
 
 // parseAudit reads the flags of the audit subcommands.
 func parseAudit(args []string, stderr io.Writer) (auditArgs, error) {
@@ -34,14 +33,10 @@ func parseAudit(args []string, stderr io.Writer) (auditArgs, error) {
 		return a, errors.New("give forks or reset")
 	}
 	a.reset = args[0] == "reset"
-	fs := flag.NewFlagSet("centrale audit "+args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), auditUsage)
-		fs.PrintDefaults()
-	}
+	fs := subFlags("centrale audit "+args[0], auditUsage, stderr)
 	var chain string
-	storeFlags(fs, &a.boltPath, &a.pg, &a.r.By, "resets")
+	recordsFlags(fs, &a.recordsArgs)
+	byFlag(fs, &a.r.By, "resets")
 	fs.StringVar(&a.r.Sede, "sede", "", "reset: the sede whose desk's audit chain to accept")
 	fs.StringVar(&a.r.Desk, "desk", "", "reset: the desk whose chain to accept, as its certificate names it (none for a certificate of before desk ids)")
 	fs.StringVar(&chain, "chain", "", "reset: the chain to accept, in hex (as centrale audit forks and pinctl audit verify print it)")
@@ -68,21 +63,16 @@ func parseAudit(args []string, stderr io.Writer) (auditArgs, error) {
 	return a, central.CheckReset(a.r)
 }
 
-// runAudit lists the open audit forks, or resets a sede's audit chain,
-// opening the store directly. It returns the exit code.
+// runAudit lists the open audit forks, or resets a sede's audit chain. It
+// returns the exit code.
 func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return runSub("audit", args, stderr, parseAudit, func(a auditArgs) error { return audit(ctx, a, stdout, time.Now()) })
+	return runRecords(ctx, "audit", args, stdout, stderr, parseAudit, audit)
 }
 
 // audit runs an audit subcommand at now and says what it did on stdout.
-func audit(ctx context.Context, a auditArgs, stdout io.Writer, now time.Time) error {
-	store, err := openStore(ctx, a.boltPath, a.pg)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
+func audit(ctx context.Context, recs admin.Records, a auditArgs, stdout io.Writer, now time.Time) error {
 	if !a.reset {
-		forks, err := store.AuditForks(ctx)
+		forks, err := recs.AuditForks(ctx)
 		if err != nil {
 			return err
 		}
@@ -97,7 +87,7 @@ func audit(ctx context.Context, a auditArgs, stdout io.Writer, now time.Time) er
 		return nil
 	}
 	a.r.At = now
-	r, err := store.ResetAudit(ctx, a.r)
+	r, err := recs.ResetAudit(ctx, a.r)
 	if err != nil {
 		return err
 	}

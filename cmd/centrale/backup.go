@@ -20,12 +20,7 @@ import (
 // it returns the exit code. A running centrale makes its own copies
 // (-backup-dir); PostgreSQL has scripts/pg-backup.sh.
 func runBackup(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("centrale backup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: centrale backup -bolt FILE -out FILE")
-		fs.PrintDefaults()
-	}
+	fs := subFlags("centrale backup", "usage: centrale backup -bolt FILE -out FILE", stderr)
 	boltPath := fs.String("bolt", "centrale.db", "bbolt store file (centrale must be stopped; while it runs, use its -backup-dir)")
 	out := fs.String("out", "", "the copy's `file`, which must not exist")
 	if err := fs.Parse(args); err != nil {

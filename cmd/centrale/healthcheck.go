@@ -19,12 +19,7 @@ import (
 // default; a listener on every address (0.0.0.0:9090, [::]:9090) is asked
 // on loopback.
 func runHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("centrale healthcheck", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: centrale healthcheck [-manage ADDR] [-path /healthz] [-timeout D]")
-		fs.PrintDefaults()
-	}
+	fs := subFlags("centrale healthcheck", "usage: centrale healthcheck [-manage ADDR] [-path /healthz] [-timeout D]", stderr)
 	def := os.Getenv(EnvPrefix + "MANAGE")
 	if def == "" {
 		def = "127.0.0.1:9090"

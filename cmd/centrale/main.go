@@ -2,12 +2,14 @@
 // records, makes PINs valid everywhere, and answers PIN checks.
 //
 //	centrale [-config FILE] -pki DIR [-listen ADDR] [-manage ADDR] [-log-format text|json] [-log-level LEVEL] [-bolt FILE | -postgres DSN] [-lock-after N] [-lock-for D] [-lock-temporary N] [-lock-reset D] [-policy FILE]
-//	centrale revoke [-bolt FILE | -postgres DSN] -by OPERATOR -reason TEXT CREDENTIAL_ID
-//	centrale unlock [-bolt FILE | -postgres DSN] -by OPERATOR -cf CODICEFISCALE
+//	centrale revoke [-admin SOCKET | -bolt FILE | -postgres DSN] -by OPERATOR -reason TEXT CREDENTIAL_ID
+//	centrale unlock [-admin SOCKET | -bolt FILE | -postgres DSN] -by OPERATOR -cf CODICEFISCALE
+//	centrale credentials [-admin SOCKET | -bolt FILE | -postgres DSN] -cf CODICEFISCALE
+//	centrale sedi [-admin SOCKET | -bolt FILE | -postgres DSN]
 //	centrale backup -bolt FILE -out FILE
 //	centrale healthcheck [-manage ADDR] [-path /healthz]
-//	centrale audit forks [-bolt FILE | -postgres DSN]
-//	centrale audit reset [-bolt FILE | -postgres DSN] -by OPERATOR -sede SEDE -chain HEX -to SEQ -reason TEXT
+//	centrale audit forks [-admin SOCKET | -bolt FILE | -postgres DSN]
+//	centrale audit reset [-admin SOCKET | -bolt FILE | -postgres DSN] -by OPERATOR -sede SEDE -chain HEX -to SEQ -reason TEXT
 //
 // It serves the API of sync/server over TLS 1.3 with client certificates
 // (mutual TLS) from the CA that `pinctl ca` manages, and the eligibility
@@ -19,18 +21,28 @@
 // PINSEDE_PG_PASSWORD, never from the command line (pgpassword.go).
 //
 // A management listener, plain HTTP without client certificates on
-// -manage (default 127.0.0.1:9090), serves /healthz, /readyz and
-// /metrics (observe.go, sync/server/manage.go). The log is -log-format
+// -manage (default 127.0.0.1:9090), serves /healthz, /readyz, /metrics
+// and the status page /status (observe.go, sync/server/manage.go,
+// sync/server/status.go). The log is -log-format
 // text or json, at -log-level, with a request id on each request's lines.
 //
+// The operators' subcommands (revoke, unlock, credentials, sedi, audit)
+// act on the records of the running centrale through its admin socket
+// (-admin, a Unix socket only centrale's user and root may open:
+// admin.go, sync/admin), or open the store directly with -postgres, or
+// with -bolt while centrale is stopped (records.go).
+//
 // The revoke subcommand revokes a credential at the central records, by an
-// operator of centrale, opening the store directly (a bbolt file only
-// while centrale is stopped); the credential's sede applies it at its next
+// operator of centrale; the credential's sede applies it at its next
 // pull.
 //
 // The unlock subcommand lifts the wrong-PIN lock, temporary or permanent,
-// of every credential of a codice fiscale (central.LockPolicy), the same
-// way; no sede is told, as no sede is told of a lock.
+// of every credential of a codice fiscale (central.LockPolicy); no sede
+// is told, as no sede is told of a lock.
+//
+// The credentials subcommand shows every credential of a codice fiscale,
+// with its status and lock, never its hash; sedi lists the sedi's desks
+// with their last push and pull, as the status page does.
 //
 // The audit subcommands look after the sedi's audit chains anchored at
 // centrale (sync/central/audit.go): forks lists the audit heads refused

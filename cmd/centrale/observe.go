@@ -18,7 +18,7 @@ import (
 
 // observeFlags adds the flags of the management listener and of the log.
 func observeFlags(fs *flag.FlagSet, c *config) {
-	fs.StringVar(&c.manage, "manage", "127.0.0.1:9090", "`address` of the management listener: plain HTTP, no client certificate, serving /healthz, /readyz and /metrics; keep it on loopback or the operators' network (\"\": none)")
+	fs.StringVar(&c.manage, "manage", "127.0.0.1:9090", "`address` of the management listener: plain HTTP, no client certificate, serving /healthz, /readyz, /metrics and the status page /status; keep it on loopback or the operators' network (\"\": none)")
 	fs.DurationVar(&c.certMargin, "ready-cert-margin", server.DefaultCertMargin, "/readyz is not ready this long before the server certificate expires")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: "+logging.Formats)
 	fs.StringVar(&c.logLevel, "log-level", "info", "least level logged: "+logging.Levels)
@@ -41,7 +41,7 @@ func observe(c config, srv *server.Server, cert *pki.ServerCert, caPEM []byte, l
 		return metrics, nil, nil
 	}
 	hs := &http.Server{
-		Handler:           srv.ManageHandler(server.Manage{Gatherer: reg, Cert: certs["server"], CertMargin: c.certMargin}),
+		Handler:           srv.ManageHandler(server.Manage{Gatherer: reg, Cert: certs["server"], CertMargin: c.certMargin, CA: certs["ca"]}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,

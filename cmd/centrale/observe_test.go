@@ -70,8 +70,8 @@ func get(t *testing.T, url string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-// Ensure that centrale serves /healthz, /readyz and /metrics on the
-// management listener, plain HTTP, while the API port still requires a
+// Ensure that centrale serves /healthz, /readyz, /metrics and the status
+// page on the management listener, plain HTTP, while the API port still requires a
 // client certificate; and that a flood of connections that never finish
 // their handshake (opened and closed, or without a certificate) is
 // counted, not logged line by line.
@@ -92,6 +92,11 @@ func TestManageAndIdleFlood(t *testing.T) {
 	}
 	if st, body := get(t, "http://"+l.manage+"/readyz"); st != 200 || !strings.HasPrefix(body, "ready\n") {
 		t.Errorf("/readyz: %d %q", st, body)
+	}
+	// The status page, by way of /: the server certificate and the CA's.
+	if st, body := get(t, "http://"+l.manage+"/"); st != 200 || !strings.Contains(body, "Stato di centrale") ||
+		!strings.Contains(body, "Certificato del server") || !strings.Contains(body, "Autorità di certificazione (CA)") {
+		t.Errorf("/ (the status page): %d\n%s", st, body)
 	}
 
 	const closed, noCert = 2000, 20

@@ -15,22 +15,29 @@ import (
 	"github.com/pinsede/pinsede/sync/wire"
 )
 
-// Ensure that `centrale revoke` revokes a credential in the bbolt store,
-// records a ChangeRevoked for its sede with the reason, and refuses bad
-// flags and a credential it cannot revoke.
-func TestRevoke(t *testing.T) {
+// storeOf returns the path of a bbolt store, closed, that holds events
+// of ROMA01, applied at the suite's clock with its cheap hashes.
+func storeOf(t *testing.T, events ...pinsede.Event) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "c.db")
 	s, err := boltstore.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
+	defer s.Close()
 	s.SetLimits(storetest.Limits)
-	iss := storetest.Issued("ROMA01", storetest.CF(1), "e1", "c1", storetest.Hash(t, "ACEFHJKMNPRTUVWX"))
-	if _, err := s.Apply(ctx, "ROMA01", []pinsede.Event{iss}, storetest.T0); err != nil {
+	if _, err := s.Apply(context.Background(), "ROMA01", events, storetest.T0); err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
+	return path
+}
+
+// Ensure that `centrale revoke` revokes a credential in the bbolt store,
+// records a ChangeRevoked for its sede with the reason, and refuses bad
+// flags and a credential it cannot revoke.
+func TestRevoke(t *testing.T) {
+	ctx := context.Background()
+	path := storeOf(t, storetest.Issued("ROMA01", storetest.CF(1), "e1", "c1", storetest.Hash(t, "ACEFHJKMNPRTUVWX")))
 
 	var out, errs bytes.Buffer
 	args := []string{"revoke", "-bolt", path, "-by", "rossi", "-reason", "furto d'identità denunciato", "c1"}
@@ -45,7 +52,7 @@ func TestRevoke(t *testing.T) {
 		t.Errorf("revoke again: exit %d, %q; want 1, not active", code, errs.String())
 	}
 
-	s, err = boltstore.Open(path)
+	s, err := boltstore.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,6 +60,12 @@ type config struct {
 	logFormat, logLevel string
 	// configFile is the settings file read (-config); "" none.
 	configFile string
+	// admin is the Unix socket of the operators' subcommands (-admin;
+	// "" none, admin.go).
+	admin string
+	// now is the clock of the records: time.Now, a test's clock in the
+	// tests.
+	now func() time.Time
 }
 
 // paramsFlag is the repeatable -pin-params flag.
@@ -87,7 +93,7 @@ func (f paramsFlag) Set(v string) error {
 
 // parse reads the flags; the files not given default to the -pki folder.
 func parse(args []string, stderr io.Writer) (config, error) {
-	var c config
+	c := config{now: time.Now}
 	fs := flag.NewFlagSet("centrale", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	showVersion := fs.Bool("version", false, "print the version, commit and build time, and quit")
@@ -121,6 +127,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.verify.CFBurst, "verify-cf-burst", server.DefaultCFBurst, "PIN checks at once per codice fiscale")
 	fs.IntVar(&c.verify.Buckets, "verify-buckets", server.DefaultBuckets, "certificates and codici fiscali whose rate is remembered, each")
 	observeFlags(fs, &c) // observe.go
+	fs.StringVar(&c.admin, "admin", DefaultAdminSocket, "`socket` (a Unix socket, made 0600) on which the subcommands unlock, revoke, credentials, sedi and audit reach this centrale while it runs (\"\": none)")
 	fs.String(settings.Flag, "", "TOML `file` of settings, keys named as the flags; PINSEDE_CENTRALE_* variables override it, and flags override both (README)")
 	st, err := settings.Loader{EnvPrefix: EnvPrefix}.Parse(fs, args)
 	if err != nil {
@@ -208,6 +215,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runUnlock(ctx, args[1:], stdout, stderr)
 		case "audit":
 			return runAudit(ctx, args[1:], stdout, stderr)
+		case "credentials":
+			return runCredentials(ctx, args[1:], stdout, stderr)
+		case "sedi":
+			return runSedi(ctx, args[1:], stdout, stderr)
 		case "backup":
 			return runBackup(args[1:], stdout, stderr)
 		case "healthcheck":
@@ -238,9 +249,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// listening is where serve listens: the API, and the management
-// listener ("" when none).
-type listening struct{ api, manage string }
+// listening is where serve listens: the API, the management listener
+// and the admin socket ("" when none).
+type listening struct{ api, manage, admin string }
 
 // serve opens the store and serves the API until ctx ends. When ready is
 // not nil, it receives the addresses listened on.
@@ -292,9 +303,9 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 		}
 	}
 
-	verifier := central.NewVerifier(store, c.lock.After, time.Now)
+	verifier := central.NewVerifier(store, c.lock.After, c.now)
 	verifier.Lock = c.lock
-	srv := server.New(store, verifier, crl, log, time.Now)
+	srv := server.New(store, verifier, crl, log, c.now)
 	srv.SetPolicy(c.policy)
 	// A check hashes with the cost of the hash it checks, the sede's or
 	// the verifier's for a chosen PIN: the largest is a check's memory.
@@ -324,7 +335,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 		"pin_params", paramsFlag{&c.limits.PINParams}.String(), "max_clock_skew", c.limits.MaxSkew, "max_event_age", c.limits.MaxAge,
 		"verify_slots", vl.Slots, "verify_queue", vl.Queue, "verify_wait", vl.Wait, "verify_check_mib", vl.CheckMemoryKiB>>10,
 		"verify_cert_rate", vl.CertRate, "verify_cert_burst", vl.CertBurst, "verify_cf_per_minute", vl.CFRate*60, "verify_cf_burst", vl.CFBurst)
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	addrs := listening{api: ln.Addr().String()}
 	if manage != nil {
 		mln, err := net.Listen("tcp", c.manage)
@@ -333,9 +344,22 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 			return fmt.Errorf("management listener: %w", err)
 		}
 		addrs.manage = mln.Addr().String()
-		log.Info("management listening", "addr", addrs.manage, "paths", "/healthz /readyz /metrics")
+		log.Info("management listening", "addr", addrs.manage, "paths", "/healthz /readyz /metrics /status")
 		go func() { errc <- manage.Serve(mln) }()
 		defer manage.Close()
+	}
+	if c.admin != "" {
+		as, aln, err := adminServer(c.admin, store, c.now, log) // admin.go
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		if as != nil {
+			addrs.admin = c.admin
+			log.Info("admin socket listening", "socket", c.admin)
+			go func() { errc <- as.Serve(aln) }()
+			defer as.Close()
+		}
 	}
 	if ready != nil {
 		ready <- addrs

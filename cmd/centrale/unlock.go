@@ -3,33 +3,28 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/admin"
 )
 
 // unlockArgs is what the flags of the unlock subcommand say.
 type unlockArgs struct {
-	boltPath string
-	pg       pgConn
-	by       string
-	cf       pinsede.CodiceFiscale
+	recordsArgs
+	by string
+	cf pinsede.CodiceFiscale
 }
 
 // parseUnlock reads the flags of the unlock subcommand.
 func parseUnlock(args []string, stderr io.Writer) (unlockArgs, error) {
 	var a unlockArgs
-	fs := flag.NewFlagSet("centrale unlock", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: centrale unlock [-bolt FILE | -postgres DSN] -by OPERATOR -cf CODICEFISCALE")
-		fs.PrintDefaults()
-	}
-	storeFlags(fs, &a.boltPath, &a.pg, &a.by, "unlocks")
+	fs := subFlags("centrale unlock", "usage: centrale unlock [-admin SOCKET | -bolt FILE | -postgres DSN] -by OPERATOR -cf CODICEFISCALE", stderr)
+	recordsFlags(fs, &a.recordsArgs)
+	byFlag(fs, &a.by, "unlocks")
 	cf := fs.String("cf", "", "the codice fiscale whose credentials to unlock, after checking the citizen's identity")
 	if err := fs.Parse(args); err != nil {
 		return a, err
@@ -40,32 +35,21 @@ func parseUnlock(args []string, stderr io.Writer) (unlockArgs, error) {
 		return a, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	case a.by == "":
 		return a, errors.New("give -by, the operator who unlocks")
-	case *cf == "":
-		return a, errors.New("give -cf, the codice fiscale")
 	}
-	c, err := pinsede.ParseCodiceFiscale(*cf)
-	if err != nil {
-		return a, fmt.Errorf("-cf: %w", err)
-	}
-	a.cf = c
-	return a, nil
+	var err error
+	a.cf, err = parseCF(*cf)
+	return a, err
 }
 
 // runUnlock lifts the wrong-PIN lock of a codice fiscale's credentials at
-// the central records, opening the store directly. It returns the exit
-// code.
+// the central records. It returns the exit code.
 func runUnlock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return runSub("unlock", args, stderr, parseUnlock, func(a unlockArgs) error { return unlock(ctx, a, stdout, time.Now()) })
+	return runRecords(ctx, "unlock", args, stdout, stderr, parseUnlock, unlock)
 }
 
 // unlock unlocks the credentials of a.cf at now and says which on stdout.
-func unlock(ctx context.Context, a unlockArgs, stdout io.Writer, now time.Time) error {
-	store, err := openStore(ctx, a.boltPath, a.pg)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	rs, err := store.Unlock(ctx, a.cf, pinsede.ActorCentrale+":"+a.by, now)
+func unlock(ctx context.Context, recs admin.Records, a unlockArgs, stdout io.Writer, now time.Time) error {
+	rs, err := recs.Unlock(ctx, a.cf, pinsede.ActorCentrale+":"+a.by, now)
 	if err != nil {
 		return err
 	}

@@ -93,7 +93,10 @@ func Open(path string) (*Store, error) {
 				return err
 			}
 		}
-		return migrateEventKeys(tx)
+		if err := migrateEventKeys(tx); err != nil {
+			return err
+		}
+		return openOverview(tx) // overview.go
 	})
 	if err != nil {
 		db.Close()
@@ -159,8 +162,10 @@ func (s *Store) Apply(ctx context.Context, sede string, events []pinsede.Event, 
 	var out []wire.Result
 	err := s.db.Update(func(btx *bolt.Tx) error {
 		var err error
-		out, err = central.Apply(&tx{btx}, *s.limits.Load(), sede, events, at)
-		return err
+		if out, err = central.Apply(&tx{btx}, *s.limits.Load(), sede, events, at); err != nil {
+			return err
+		}
+		return tally(btx, central.TallyPush(sede, events, out, at)) // overview.go
 	})
 	return out, err
 }
@@ -434,6 +439,9 @@ func (t *tx) PutRecord(r central.Record) error {
 	}
 	id, cf := []byte(r.Credential.ID), []byte(central.SlotOf(r.Credential.Type).Key(r.Credential.CodiceFiscale))
 	if err := t.btx.Bucket(bucketCreds).Put(id, b); err != nil {
+		return err
+	}
+	if err := indexLock(t.btx, r); err != nil { // overview.go
 		return err
 	}
 	active := t.btx.Bucket(bucketActive)

@@ -178,6 +178,8 @@ type Store interface {
 	TicketStore
 	// AuditStore keeps the sedi's audit heads (audit.go).
 	AuditStore
+	// OverviewStore gives the state of the sedi (overview.go).
+	OverviewStore
 }
 
 // Errors of the central records.

@@ -4,10 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -21,6 +19,7 @@ import (
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/internal/pgtest"
+	"github.com/pinsede/pinsede/sync/internal/testenv"
 	"github.com/pinsede/pinsede/sync/pgstore"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/storetest"
@@ -113,57 +112,9 @@ func (w *lockedWriter) Write(p []byte) (int, error) {
 	return w.r.logs.Write(p)
 }
 
-// buildCentrale builds cmd/centrale into dir and returns its path.
-func buildCentrale(t *testing.T, dir string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "centrale")
-	cmd := exec.Command("go", "build", "-buildvcs=false", "-o", bin, "github.com/pinsede/pinsede/cmd/centrale")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // replicaClient is an HTTPS client with a certificate of role and code.
 func replicaClient(t *testing.T, ca *pki.CA, role pki.Role, code string) *http.Client {
-	t.Helper()
-	certPEM, keyPEM, err := ca.Issue(role, code, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := pki.ClientTLS(ca.CertPEM(), certPEM, keyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &http.Client{Timeout: 5 * time.Minute, Transport: &http.Transport{TLSClientConfig: cfg}}
-}
-
-// call sends a JSON body (GET when in is nil) and decodes the 200 answer
-// into out.
-func call(c *http.Client, url string, in, out any) error {
-	var resp *http.Response
-	var err error
-	if in == nil {
-		resp, err = c.Get(url)
-	} else {
-		b, merr := json.Marshal(in)
-		if merr != nil {
-			return merr
-		}
-		resp, err = c.Post(url, wire.ContentJSON, bytes.NewReader(b))
-	}
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return fmt.Errorf("%s: read answer: %w", url, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s: %s %s", url, resp.Status, b)
-	}
-	return json.Unmarshal(b, out)
+	return testenv.CertClient(t, ca.CertPEM(), func() ([]byte, []byte, error) { return ca.Issue(role, code, time.Now()) })
 }
 
 // Ensure that three centrale processes on one PostgreSQL, with sedi
@@ -177,7 +128,7 @@ func TestReplicas(t *testing.T) {
 	const replicas, sedi, people = 3, 3, 4
 	dsn := pgtest.DSN(t)
 	dir := t.TempDir()
-	bin := buildCentrale(t, dir)
+	bin := testenv.BuildCentrale(t, dir)
 	pkiDir := filepath.Join(dir, "pki")
 	ca, err := pki.Init(pkiDir, "test CA", time.Now(), nil)
 	if err != nil {
@@ -206,7 +157,7 @@ func TestReplicas(t *testing.T) {
 	var crl string
 	for i, r := range rs {
 		var h wire.Health
-		if err := call(monitor, r.url+"/v1/health", nil, &h); err != nil || h.Status != "ok" || h.Store != "postgres" || h.CRLNumber == "" {
+		if err := testenv.Call(monitor, r.url+"/v1/health", nil, &h); err != nil || h.Status != "ok" || h.Store != "postgres" || h.CRLNumber == "" {
 			t.Errorf("replica %d health: %+v, %v", i, h, err)
 		} else if i > 0 && h.CRLNumber != crl {
 			t.Errorf("replica %d says revocation list %s, replica 0 %s", i, h.CRLNumber, crl)
@@ -239,7 +190,7 @@ func TestReplicas(t *testing.T) {
 	errs = make([]error, len(answers))
 	storetest.Together(len(answers), func(i int) {
 		s, r := i/replicas, i%replicas
-		errs[i] = call(sedeClients[s], rs[r].url+"/v1/events", pushes[s], &answers[i])
+		errs[i] = testenv.Call(sedeClients[s], rs[r].url+"/v1/events", pushes[s], &answers[i])
 	})
 	for i, err := range errs {
 		if err != nil {
@@ -291,7 +242,7 @@ func TestReplicas(t *testing.T) {
 		var first wire.ChangesResponse
 		for r := range replicas {
 			var got wire.ChangesResponse
-			if err := call(sedeClients[s], rs[r].url+"/v1/changes?after=0", nil, &got); err != nil {
+			if err := testenv.Call(sedeClients[s], rs[r].url+"/v1/changes?after=0", nil, &got); err != nil {
 				t.Fatal(err)
 			}
 			if r == 0 {
@@ -307,7 +258,7 @@ func TestReplicas(t *testing.T) {
 	for p := range people {
 		var got wire.VerifyResponse
 		req := wire.VerifyRequest{CodiceFiscale: string(storetest.CF(p)), PIN: "ACEFHJKMNPRTUVWX"}
-		if err := call(portals[p%len(portals)], rs[p%replicas].url+"/v1/pin/verify", req, &got); err != nil {
+		if err := testenv.Call(portals[p%len(portals)], rs[p%replicas].url+"/v1/pin/verify", req, &got); err != nil {
 			t.Fatal(err)
 		}
 		if got.Outcome != wire.ChangeRequired {
@@ -321,7 +272,7 @@ func TestReplicas(t *testing.T) {
 	cf := storetest.CF(people)
 	iss := storetest.Issued("S1", cf, "lock1", "S1-lock", h)
 	var pushed wire.PushResponse
-	if err := call(sedeClients[0], rs[0].url+"/v1/events", wire.PushRequest{Sede: "S1", AuditHead: &wire.AuditHead{}, Events: []pinsede.Event{iss}}, &pushed); err != nil {
+	if err := testenv.Call(sedeClients[0], rs[0].url+"/v1/events", wire.PushRequest{Sede: "S1", AuditHead: &wire.AuditHead{}, Events: []pinsede.Event{iss}}, &pushed); err != nil {
 		t.Fatal(err)
 	}
 	const guesses = 4 * replicas
@@ -329,7 +280,7 @@ func TestReplicas(t *testing.T) {
 	errs = make([]error, guesses)
 	storetest.Together(guesses, func(i int) {
 		req := wire.VerifyRequest{CodiceFiscale: string(cf), PIN: "ACEFHJKMNPRTUVWY"}
-		errs[i] = call(portals[i%len(portals)], rs[i%replicas].url+"/v1/pin/verify", req, &verdicts[i])
+		errs[i] = testenv.Call(portals[i%len(portals)], rs[i%replicas].url+"/v1/pin/verify", req, &verdicts[i])
 	})
 	for i := range guesses {
 		if errs[i] != nil || verdicts[i] != (wire.VerifyResponse{Outcome: wire.Wrong}) {
@@ -347,7 +298,7 @@ func TestReplicas(t *testing.T) {
 	for r := range replicas {
 		var got wire.VerifyResponse
 		req := wire.VerifyRequest{CodiceFiscale: string(cf), PIN: "ACEFHJKMNPRTUVWX"}
-		if err := call(portals[0], rs[r].url+"/v1/pin/verify", req, &got); err != nil || got.Outcome != wire.Wrong {
+		if err := testenv.Call(portals[0], rs[r].url+"/v1/pin/verify", req, &got); err != nil || got.Outcome != wire.Wrong {
 			t.Errorf("the right PIN while locked, through replica %d: %+v, %v; want %s", r, got, err, wire.Wrong)
 		}
 	}

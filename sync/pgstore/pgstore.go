@@ -266,7 +266,7 @@ func (s *Store) apply(ctx context.Context, sede string, events []pinsede.Event, 
 	if err := m.flush(ctx, c); err != nil {
 		return nil, err
 	}
-	tag, err := c.Exec(ctx, `COMMIT`)
+	tag, err := commitTally(ctx, c, central.TallyPush(sede, events, out, at)) // overview.go
 	if err != nil {
 		return nil, err
 	}

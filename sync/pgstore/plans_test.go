@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pinsede/pinsede/internal/testclock"
+	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/internal/pgtest"
 )
 
@@ -57,6 +58,15 @@ func planQueries() []planQuery {
 		{"put lock", qPutLock, func(n int) []any { return []any{fmt.Sprintf("c%d", n/2), 1, `{}`, ""} }},
 		{"credentials of cf", qCredentialsOfCF, func(n int) []any { return []any{cf(n / 2)} }},
 		{"credentials of cf for update", qCredentialsOfCFForUpdate, func(n int) []any { return []any{cf(n / 2)} }},
+		{"tally", qTally, func(n int) []any {
+			return []any{"S007", "01", now, 1, "bad event", []string{now.Format(time.DateOnly)}, []int64{3}}
+		}},
+		{"pulled", qPulled, func(n int) []any { return []any{"S007", "01", int64(n / 2), now} }},
+		{"overview desks", qOverviewDesks, func(n int) []any { return []any{5001, 101} }},
+		{"overview issued", qOverviewIssued, func(n int) []any {
+			return []any{now.AddDate(0, 0, -29).Format(time.DateOnly), now.Format(time.DateOnly)}
+		}},
+		{"overview locked", qOverviewLocked, func(n int) []any { return []any{now, 10001} }},
 		{"revoke", qRevoke, func(n int) []any { return []any{fmt.Sprintf("c%d", n/2), "revoked", `{}`} }},
 		{"delete forms", qDeleteForms, func(n int) []any { return []any{ids("c", n), five("MV35")} }},
 		{"form", qForm, func(n int) []any { return []any{fmt.Sprintf("c%d", n/2), "MV35"} }},
@@ -77,10 +87,13 @@ func planQueries() []planQuery {
 // codice fiscale each, with its MV35, 500 sedi, one audit chain each.
 func fill(ctx context.Context, pool *pgxpool.Pool, from, to int) error {
 	for _, q := range []string{
-		`INSERT INTO credentials (id, codice_fiscale, sede, status, accepted_at, credential)
+		`INSERT INTO credentials (id, codice_fiscale, sede, status, accepted_at, credential, lock)
 			SELECT 'c' || i, 'CF' || lpad(i::text, 14, '0'), 'S' || lpad((i % 500)::text, 3, '0'),
 				CASE WHEN i % 10 = 0 THEN 'superseded' ELSE 'active' END, $3::timestamptz - i * interval '1 second',
-				jsonb_build_object('id', 'c' || i, 'type', 'dispositivo')
+				jsonb_build_object('id', 'c' || i, 'type', 'dispositivo'),
+				CASE WHEN i % 1000 = 1 THEN '{"permanent": true}'::jsonb
+					WHEN i % 100 = 0 THEN jsonb_build_object('temporary', 1, 'until', $3::timestamptz + (i % 7 - 3) * interval '1 hour')
+					ELSE '{}' END
 			FROM generate_series($1::int, $2::int - 1) AS i`,
 		`INSERT INTO events (id, sede, kind, time, credential_id, verdict, accepted_at, payload)
 			SELECT 'e' || i, 'S' || lpad((i % 500)::text, 3, '0'), 'credential.issued', $3, 'c' || i, 'accepted', $3, '{}'
@@ -93,6 +106,17 @@ func fill(ctx context.Context, pool *pgxpool.Pool, from, to int) error {
 		`INSERT INTO audit_heads (sede, chain, seq, hash, received)
 			SELECT 'S' || lpad((i % 500)::text, 3, '0'), 'chain', i, sha256(i::text::bytea), $3
 			FROM generate_series($1::int, $2::int - 1) AS i`,
+		// The overview's tables: 5 desks of each of the 500 sedi, 2 in 5
+		// of them never pulled (every change of their sede waits), and a
+		// year of PINs issued.
+		`INSERT INTO desk_activity (sede, desk, last_push, last_pull, pull_cursor)
+			SELECT 'S' || lpad(s::text, 3, '0'), d::text, $3, $3, CASE WHEN d % 2 = 0 THEN 0 ELSE $2 END
+			FROM generate_series(0, 499) AS s, generate_series(1, 5) AS d WHERE $1::int >= 0
+			ON CONFLICT (sede, desk) DO UPDATE SET pull_cursor = excluded.pull_cursor`,
+		`INSERT INTO issued_daily (day, sede, issued)
+			SELECT ($3::timestamptz - d * interval '1 day')::date, 'S' || lpad(s::text, 3, '0'), 1 + (d + s) % 40
+			FROM generate_series(0, 364) AS d, generate_series(0, 499) AS s
+			WHERE $1::int >= 0 AND $2::int >= 0 ON CONFLICT DO NOTHING`,
 	} {
 		args := []any{from, to, testclock.Now()}
 		if !strings.Contains(q, "$3") {
@@ -233,4 +257,35 @@ func TestPlans(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("statistics up to date")
+
+	// The status page's read, timed (scripts/pg-explain.sh: BENCHMARKS.md,
+	// "The status page"): the best of 5, its tables as fill left them,
+	// then vacuumed as autovacuum keeps them.
+	timeOverview := func(state string) {
+		var best time.Duration
+		var o central.Overview
+		for range 5 {
+			start := time.Now()
+			if o, err = s.Overview(ctx, testclock.Now(), 30); err != nil {
+				t.Fatal(err)
+			}
+			if d := time.Since(start); best == 0 || d < best {
+				best = d
+			}
+		}
+		waiting := 0
+		for _, d := range o.Desks {
+			waiting += d.Pending
+		}
+		t.Logf("overview at %d rows, %s: %d desks (%d changes waiting counted), %d locked for good, %d for a while; best of 5: %s",
+			n, state, len(o.Desks), waiting, o.LockedPermanent, o.LockedTemporary, best)
+		if len(o.Desks) < 2500 || o.LockedPermanent == 0 || o.LockedTemporary == 0 || o.Issued[29].Issued == 0 {
+			t.Errorf("overview at %d rows: %d desks, %d and %d locked, %v issued", n, len(o.Desks), o.LockedPermanent, o.LockedTemporary, o.Issued)
+		}
+	}
+	timeOverview("analyzed")
+	if _, err := s.pool.Exec(ctx, `VACUUM changes`); err != nil {
+		t.Fatal(err)
+	}
+	timeOverview("changes vacuumed")
 }

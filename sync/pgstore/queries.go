@@ -50,6 +50,37 @@ const (
 		ORDER BY accepted_at DESC, id`
 	// qCredentialsOfCFForUpdate is qCredentialsOfCF with the rows locked.
 	qCredentialsOfCFForUpdate = qCredentialsOfCF + ` FOR UPDATE`
+	// qTally records a push (central.Tally) of a desk ($1 sede, $2
+	// desk) at $3: its rejected events ($4, the last's reason $5) and
+	// the PINs issued by day ($6 days, $7 counts, in day order).
+	qTally = `WITH d AS (
+		INSERT INTO desk_activity AS a (sede, desk, last_push, rejected, last_rejected, last_reason)
+		VALUES ($1, $2, $3::timestamptz, $4::bigint, CASE WHEN $4::bigint > 0 THEN $3::timestamptz END, $5)
+		ON CONFLICT (sede, desk) DO UPDATE SET last_push = greatest(a.last_push, excluded.last_push),
+			rejected = a.rejected + excluded.rejected,
+			last_rejected = coalesce(excluded.last_rejected, a.last_rejected),
+			last_reason = CASE WHEN excluded.rejected > 0 THEN excluded.last_reason ELSE a.last_reason END)
+		INSERT INTO issued_daily AS i (day, sede, issued)
+		SELECT u.day, $1, u.n FROM unnest($6::date[], $7::bigint[]) AS u(day, n)
+		ON CONFLICT (day, sede) DO UPDATE SET issued = i.issued + excluded.issued`
+	// qPulled records a desk's ($1 sede, $2 desk) pull at $4 with the
+	// cursor $3.
+	qPulled = `INSERT INTO desk_activity AS a (sede, desk, last_pull, pull_cursor) VALUES ($1, $2, $4, $3)
+		ON CONFLICT (sede, desk) DO UPDATE SET last_pull = greatest(a.last_pull, excluded.last_pull), pull_cursor = excluded.pull_cursor`
+	// qOverviewDesks reads at most $1 desks, each with its changes
+	// waiting (at most $2 counted, by changes_by_sede).
+	qOverviewDesks = `SELECT d.sede, d.desk, d.last_push, d.last_pull, d.pull_cursor, d.rejected, d.last_rejected, d.last_reason,
+			(SELECT count(*) FROM (SELECT c.seq FROM changes c WHERE c.sede = d.sede AND c.seq > d.pull_cursor
+				ORDER BY c.seq LIMIT $2) AS p)
+		FROM desk_activity AS d ORDER BY d.sede, d.desk LIMIT $1`
+	// qOverviewIssued sums the PINs issued on each day from $1 to $2.
+	qOverviewIssued = `SELECT day::text, sum(issued) FROM issued_daily WHERE day BETWEEN $1::date AND $2::date GROUP BY day`
+	// qOverviewLocked reads the credentials locked at $1, at most $2,
+	// by the index credentials_locked: the end of the lock ('infinity'
+	// for a permanent one), latest first.
+	qOverviewLocked = `SELECT id, sede, coalesce(credential->>'type', ''), lock_end(lock) FROM credentials
+		WHERE (lock ? 'until' OR lock ? 'permanent') AND lock_end(lock) > $1
+		ORDER BY lock_end(lock) DESC, id LIMIT $2`
 	// qRevoke writes a revoked credential.
 	qRevoke = `UPDATE credentials SET status = $2, credential = $3 WHERE id = $1`
 	// qDeleteForms removes the forms of the credentials ($1) and kinds

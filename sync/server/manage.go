@@ -29,6 +29,9 @@ type Manage struct {
 	Cert func() *x509.Certificate
 	// CertMargin is DefaultCertMargin when zero.
 	CertMargin time.Duration
+	// CA returns the CA's certificate, whose expiry the status page
+	// shows; nil shows none.
+	CA func() *x509.Certificate
 }
 
 // ManageHandler returns the handler of the management listener, plain
@@ -39,7 +42,12 @@ type Manage struct {
 //   - GET /readyz answers 200 when the store answers, the revocation
 //     list is current and the server certificate is not within the
 //     margin of its expiry, else 503; the body says each check;
-//   - GET /metrics serves m.Gatherer for Prometheus.
+//   - GET /metrics serves m.Gatherer for Prometheus;
+//   - GET /status is the status page (status.go): the sedi's desks with
+//     their last push and pull, the changes waiting for them and the
+//     events rejected, the PINs issued per day, the credentials locked,
+//     and when the certificates and the revocation list expire; GET /
+//     redirects to it.
 func (s *Server) ManageHandler(m Manage) http.Handler {
 	if m.CertMargin <= 0 {
 		m.CertMargin = DefaultCertMargin
@@ -58,6 +66,10 @@ func (s *Server) ManageHandler(m Manage) http.Handler {
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}
 		fmt.Fprint(w, strings.Join(lines, "\n")+"\n")
+	})
+	mux.HandleFunc("GET /status", s.statusHandler(m))
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/status", http.StatusSeeOther)
 	})
 	if m.Gatherer != nil {
 		mux.Handle("GET /metrics", promhttp.HandlerFor(m.Gatherer, promhttp.HandlerOpts{}))

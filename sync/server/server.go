@@ -18,10 +18,11 @@
 // (application/problem+json) that says what was wrong. The API is described in openapi.json, served at
 // /v1/openapi.json, and a test checks the handlers against it.
 //
-// ManageHandler (manage.go) serves /healthz, /readyz and /metrics on a
-// separate plain-HTTP listener; Metrics (metrics.go) count the requests,
-// verdicts, PIN checks and locks; each request has an id on its log
-// lines and in X-Request-Id (reqlog.go).
+// ManageHandler (manage.go) serves /healthz, /readyz, /metrics and the
+// status page /status (status.go) on a separate plain-HTTP listener, and
+// each desk's pulls are recorded for the page (pulls.go); Metrics
+// (metrics.go) count the requests, verdicts, PIN checks and locks; each
+// request has an id on its log lines and in X-Request-Id (reqlog.go).
 //
 // # Caveats
 //
@@ -71,6 +72,8 @@ type Server struct {
 	policy atomic.Pointer[pinsede.Policy]
 	// sweep wipes the tickets of past days (tickets.go).
 	sweep ticketSweep
+	// pulls are the desks' pulls recorded (pulls.go).
+	pulls pullMarks
 	// guard holds the slots and rate limits of /v1/pin/verify
 	// (overload.go).
 	guard atomic.Pointer[verifyGuard]
@@ -365,7 +368,9 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, c caller) {
 		}
 		resp.Cursor = x.Seq
 	}
-	s.metrics.pulled(c.code, s.Now())
+	now := s.Now()
+	s.recordPull(r.Context(), c.code, c.desk, after, now) // pulls.go
+	s.metrics.pulled(c.code, now)
 	writeJSON(w, http.StatusOK, wire.ContentJSON, resp)
 }
 

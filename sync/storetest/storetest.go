@@ -116,6 +116,7 @@ func Run(t *testing.T, open Opener) {
 		{"EventDesk", testEventDesk}, {"AuditDesks", testAuditDesks}, // desk.go
 		{"SedeEvents", testSedeEvents}, {"SedeConflicts", testSedeConflicts}, {"SedeCitizenBounds", testSedeCitizenBounds}, {"SedeOperators", testSedeOperators}, // sede.go
 		{"CRLNumber", testCRLNumber}, // crl.go
+		{"Overview", testOverview},   // overview.go
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)

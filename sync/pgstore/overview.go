@@ -1,0 +1,124 @@
+package pgstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/central"
+)
+
+// commitTally records a push's central.Tally and commits, in one round
+// trip: the row of the desk and those of the days are held from the
+// tally to the commit only. The days go in order, so that two pushes of
+// one sede take their rows in the same order.
+func commitTally(ctx context.Context, c conn, t central.Tally) (pgconn.CommandTag, error) {
+	days := make([]string, 0, len(t.Issued))
+	for d := range t.Issued {
+		days = append(days, d)
+	}
+	slices.Sort(days)
+	counts := make([]int64, len(days))
+	for i, d := range days {
+		counts[i] = int64(t.Issued[d])
+	}
+	b := &pgx.Batch{}
+	b.Queue(qTally, t.Sede, t.Desk, t.At, t.Rejected, t.Reason, days, counts)
+	commit := b.Queue(`COMMIT`)
+	var tag pgconn.CommandTag
+	commit.Exec(func(ct pgconn.CommandTag) error { tag = ct; return nil })
+	if err := c.SendBatch(ctx, b).Close(); err != nil {
+		return tag, fmt.Errorf("record push of %s: %w", t.Sede, err)
+	}
+	return tag, nil
+}
+
+// Pulled records a desk's pull.
+func (s *Store) Pulled(ctx context.Context, sede, desk string, cursor uint64, at time.Time) error {
+	if _, err := s.pool.Exec(ctx, qPulled, sede, desk, int64(cursor), at); err != nil {
+		return fmt.Errorf("record pull of %s desk %q: %w", sede, desk, err)
+	}
+	return nil
+}
+
+// Overview reads the desks, the days and the locks in one round trip and
+// one snapshot, each by its table or index (TestPlans): nothing reads
+// the credentials or the events whole.
+func (s *Store) Overview(ctx context.Context, at time.Time, days int) (central.Overview, error) {
+	o := central.Overview{At: at}
+	ds := central.Days(at, days)
+	issued := map[string]int{}
+	// One read-only transaction, without JIT: the desks' plan adds up
+	// thousands of small index reads, whose estimated cost passes
+	// jit_above_cost, and compiling it took longer than running it.
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`)
+	b.Queue(`SET LOCAL jit = off`)
+	b.Queue(qOverviewDesks, central.MaxOverviewDesks+1, central.MaxPending+1).Query(func(rows pgx.Rows) error {
+		var err error
+		o.Desks, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (central.DeskActivity, error) {
+			var d central.DeskActivity
+			var push, pull, rejected pgtype.Timestamptz
+			var cursor, nRejected, pending int64
+			err := r.Scan(&d.Sede, &d.Desk, &push, &pull, &cursor, &nRejected, &rejected, &d.LastReason, &pending)
+			d.LastPush, d.LastPull, d.LastRejected = push.Time, pull.Time, rejected.Time
+			d.Cursor, d.Rejected, d.Pending = uint64(cursor), int(nRejected), int(pending)
+			return d, err
+		})
+		return err
+	})
+	b.Queue(qOverviewIssued, ds[0].Format(time.DateOnly), ds[len(ds)-1].Format(time.DateOnly)).Query(func(rows pgx.Rows) error {
+		var day string
+		var n int64
+		_, err := pgx.ForEachRow(rows, []any{&day, &n}, func() error {
+			issued[day] = int(n)
+			return nil
+		})
+		return err
+	})
+	b.Queue(qOverviewLocked, at, central.MaxOverviewLocked+1).Query(func(rows pgx.Rows) error {
+		var l central.LockedCredential
+		var typ string
+		var end pgtype.Timestamptz
+		_, err := pgx.ForEachRow(rows, []any{&l.CredentialID, &l.Sede, &typ, &end}, func() error {
+			if o.LockedPermanent+o.LockedTemporary == central.MaxOverviewLocked {
+				o.MoreLocked = true
+				return nil
+			}
+			l.Type, l.Permanent, l.Until = pinsede.CredentialType(typ), end.InfinityModifier == pgtype.Infinity, time.Time{}
+			if l.Permanent {
+				o.LockedPermanent++
+			} else {
+				o.LockedTemporary++
+				l.Until = end.Time
+			}
+			if len(o.LockedList) < central.MaxOverviewLockedListed {
+				o.LockedList = append(o.LockedList, l)
+			}
+			return nil
+		})
+		return err
+	})
+	b.Queue(`COMMIT`)
+	c, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return central.Overview{}, fmt.Errorf("overview: %w", err)
+	}
+	defer c.Release()
+	if err := c.SendBatch(ctx, b).Close(); err != nil {
+		if c.Conn().PgConn().TxStatus() != 'I' {
+			c.Exec(context.WithoutCancel(ctx), `ROLLBACK`)
+		}
+		return central.Overview{}, fmt.Errorf("overview: %w", err)
+	}
+	if len(o.Desks) > central.MaxOverviewDesks {
+		o.Desks, o.MoreDesks = o.Desks[:central.MaxOverviewDesks], true
+	}
+	o.Issued = central.FillDays(ds, issued)
+	return o, nil
+}

@@ -1,0 +1,312 @@
+package server
+
+import (
+	"context"
+	"crypto/x509"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/pinsede/pinsede/sync/central"
+)
+
+// The status page: one HTML page rendered at the server, with its CSS and
+// its chart (inline SVG) in it, no script. Its text is Italian only: the
+// operators of centrale read Italian, and the server has no translations
+// of its own (the apps' are Fyne's, ui/i18n).
+
+// StatusDays is how many days of PINs issued the status page shows.
+const StatusDays = 30
+
+// statusTimeout bounds the store's answer to the status page.
+const statusTimeout = 10 * time.Second
+
+// statusAtOnce is how many status pages are read from the store at once;
+// more wait for their turn (within statusTimeout).
+const statusAtOnce = 2
+
+// The margins the status page warns within.
+const (
+	certWarn  = 30 * 24 * time.Hour
+	crlWarn   = 7 * 24 * time.Hour
+	staleSync = 24 * time.Hour
+)
+
+//go:embed status.html
+var statusHTML string
+
+// statusTmpl renders the status page.
+var statusTmpl = template.Must(template.New("status").Parse(statusHTML))
+
+// statusPage is what statusTmpl shows.
+type statusPage struct {
+	Now, Store string
+	// Error says why the records could not be read: the page shows the
+	// certificates all the same.
+	Error string
+	Certs []certRow
+	// Sedi counts the sedi of Desks.
+	Sedi      int
+	Desks     []deskRow
+	MoreDesks bool
+	// Pending and Rejected are the totals of Desks.
+	Pending, Rejected int
+	Chart             chart
+	Locked            []lockRow
+	// LockedPermanent and LockedTemporary count the locks, "almeno N"
+	// past the bound, which LockedAll then tells.
+	LockedPermanent, LockedTemporary, LockedAll string
+	// MoreLocked says Locked lists some of them only.
+	MoreLocked bool
+}
+
+// certRow is a certificate or the revocation list, and when it ends.
+type certRow struct{ Name, Detail, When, Left, Class string }
+
+// deskRow is a desk of a sede.
+type deskRow struct {
+	Sede, Desk, Push, Pull, PushClass, PullClass, Pending, PendingClass string
+	FirstOfSede                                                         bool
+	DesksOfSede                                                         int
+	Rejected                                                            int
+	Reason, RejectedWhen                                                string
+}
+
+// lockRow is a credential locked.
+type lockRow struct{ ID, Sede, Type, Until string }
+
+// chart is the bar chart of the PINs issued per day, in SVG units.
+type chart struct {
+	Width, Height, Left, Top, PlotW, PlotH int
+	Bars                                   []bar
+	Grid                                   []gridLine
+	Total, Max                             int
+	From, To                               string
+}
+
+// bar is a day of the chart.
+type bar struct {
+	X, Y, W, H         float64
+	Title, Label, Text string
+	TextX, TextY       float64
+	LabelX             float64
+}
+
+// gridLine is a horizontal line of the chart with its value.
+type gridLine struct {
+	Y     float64
+	Label string
+}
+
+// statusHandler serves the status page: the overview of the store at
+// s.Now, and the expiry of the certificates of m and of s.CRL.
+func (s *Server) statusHandler(m Manage) http.HandlerFunc {
+	slots := make(chan struct{}, statusAtOnce)
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), statusTimeout)
+		defer cancel()
+		now := s.Now()
+		p := statusPage{Now: italian(now), Store: s.Store.Kind(), Certs: s.certRows(m, now)}
+		select {
+		case slots <- struct{}{}:
+			o, err := s.Store.Overview(ctx, now, StatusDays)
+			<-slots
+			if err != nil {
+				if s.Log != nil {
+					s.Log.ErrorContext(ctx, "status page", "err", err)
+				}
+				p.Error = "Gli archivi non rispondono: " + s.Store.Kind() + ". Il dettaglio è nel registro di centrale."
+			} else {
+				p.fill(o, now)
+			}
+		case <-ctx.Done():
+			p.Error = "Troppe richieste della pagina di stato insieme: riprovare tra poco."
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+		if err := statusTmpl.Execute(w, p); err != nil && s.Log != nil {
+			s.Log.ErrorContext(ctx, "status page", "err", err)
+		}
+	}
+}
+
+// certRows returns the server certificate, the CA and the revocation
+// list with their expiry.
+func (s *Server) certRows(m Manage, now time.Time) []certRow {
+	var rows []certRow
+	cert := func(name string, c func() *x509.Certificate) {
+		if c == nil {
+			return
+		}
+		crt := c()
+		rows = append(rows, certRow{Name: name, Detail: crt.Subject.CommonName, When: italian(crt.NotAfter),
+			Left: relative(crt.NotAfter, now), Class: severity(crt.NotAfter.Sub(now), certWarn)})
+	}
+	cert("Certificato del server", m.Cert)
+	cert("Autorità di certificazione (CA)", m.CA)
+	if s.CRL != nil {
+		next := s.CRL.NextUpdate()
+		rows = append(rows, certRow{Name: "Elenco di revoca (CRL)", Detail: "numero " + s.CRL.Number(),
+			When: italian(next), Left: relative(next, now), Class: severity(next.Sub(now), crlWarn)})
+	}
+	return rows
+}
+
+// severity is the class of a time left: bad when none, warn within warn.
+func severity(left, warn time.Duration) string {
+	switch {
+	case left <= 0:
+		return "bad"
+	case left < warn:
+		return "warn"
+	}
+	return "ok"
+}
+
+// fill puts the overview o, at now, in p.
+func (p *statusPage) fill(o central.Overview, now time.Time) {
+	p.MoreDesks = o.MoreDesks
+	perSede := map[string]int{}
+	for _, d := range o.Desks {
+		perSede[d.Sede]++
+	}
+	for i, d := range o.Desks {
+		row := deskRow{Sede: d.Sede, Desk: d.Desk, Rejected: d.Rejected, Reason: d.LastReason}
+		if row.Desk == "" {
+			row.Desk = "—"
+		}
+		row.Push, row.PushClass = since(d.LastPush, now)
+		row.Pull, row.PullClass = since(d.LastPull, now)
+		row.Pending, row.PendingClass = strconv.Itoa(d.Pending), "ok"
+		switch {
+		case d.Pending > central.MaxPending:
+			row.Pending, row.PendingClass = "più di "+strconv.Itoa(central.MaxPending), "warn"
+		case d.Pending > 0:
+			row.PendingClass = "warn"
+		}
+		if !d.LastRejected.IsZero() {
+			row.RejectedWhen = italian(d.LastRejected)
+		}
+		if i == 0 || o.Desks[i-1].Sede != d.Sede { // the desks come by sede
+			row.FirstOfSede, row.DesksOfSede = true, perSede[d.Sede]
+			p.Sedi++
+		}
+		p.Pending += d.Pending
+		p.Rejected += d.Rejected
+		p.Desks = append(p.Desks, row)
+	}
+	p.Chart = issuedChart(o.Issued)
+	p.LockedPermanent, p.LockedTemporary = strconv.Itoa(o.LockedPermanent), strconv.Itoa(o.LockedTemporary)
+	if o.MoreLocked { // counted among the locks that end last only
+		p.LockedPermanent, p.LockedTemporary = "almeno "+p.LockedPermanent, "almeno "+p.LockedTemporary
+		p.LockedAll = "Più di " + strconv.Itoa(central.MaxOverviewLocked) + " credenziali sono bloccate: sono contate le prime " +
+			strconv.Itoa(central.MaxOverviewLocked) + ", quelle il cui blocco finisce più tardi."
+	}
+	p.MoreLocked = o.LockedPermanent+o.LockedTemporary > len(o.LockedList)
+	for _, l := range o.LockedList {
+		until := "definitivo"
+		if !l.Permanent {
+			until = "fino al " + italian(l.Until)
+		}
+		p.Locked = append(p.Locked, lockRow{ID: l.CredentialID, Sede: l.Sede, Type: string(l.Type), Until: until})
+	}
+}
+
+// issuedChart draws the PINs issued per day as bars.
+func issuedChart(days []central.DayCount) chart {
+	c := chart{Width: 760, Height: 230, Left: 44, Top: 16, PlotW: 700, PlotH: 170}
+	if len(days) == 0 {
+		return c
+	}
+	for _, d := range days {
+		c.Total += d.Issued
+		c.Max = max(c.Max, d.Issued)
+	}
+	top := niceCeil(c.Max)
+	c.From, c.To = days[0].Day.Format("02/01"), days[len(days)-1].Day.Format("02/01/2006")
+	for _, v := range []int{0, top / 2, top} {
+		c.Grid = append(c.Grid, gridLine{Y: float64(c.Top+c.PlotH) - float64(v)/float64(top)*float64(c.PlotH), Label: strconv.Itoa(v)})
+	}
+	slot := float64(c.PlotW) / float64(len(days))
+	for i, d := range days {
+		h := float64(d.Issued) / float64(top) * float64(c.PlotH)
+		x := float64(c.Left) + float64(i)*slot + slot*0.15
+		b := bar{X: x, W: slot * 0.7, H: h, Y: float64(c.Top+c.PlotH) - h,
+			Title: fmt.Sprintf("%s: %d PIN emessi", d.Day.Format("02/01/2006"), d.Issued)}
+		b.TextX, b.TextY, b.LabelX = x+b.W/2, b.Y-3, x+b.W/2
+		if d.Issued > 0 {
+			b.Text = strconv.Itoa(d.Issued)
+		}
+		if (len(days)-1-i)%5 == 0 {
+			b.Label = d.Day.Format("02/01")
+		}
+		c.Bars = append(c.Bars, b)
+	}
+	return c
+}
+
+// niceCeil returns the least of 1, 2, 5 times a power of ten, and at
+// least 2, that is n or more: the top of the chart's scale.
+func niceCeil(n int) int {
+	if n <= 2 {
+		return 2
+	}
+	p := math.Pow(10, math.Floor(math.Log10(float64(n))))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if v := int(m * p); v >= n {
+			return v
+		}
+	}
+	return n
+}
+
+// italian formats t as the operators read it: day/month/year hour:minute,
+// Italy's time.
+func italian(t time.Time) string {
+	return t.In(central.Italy).Format("02/01/2006 15:04")
+}
+
+// since says how long before now t was, and its class: warn when longer
+// than staleSync, or never.
+func since(t, now time.Time) (string, string) {
+	if t.IsZero() {
+		return "mai", "warn"
+	}
+	class := "ok"
+	if now.Sub(t) > staleSync {
+		class = "warn"
+	}
+	return italian(t) + " (" + relative(t, now) + ")", class
+}
+
+// relative says in Italian how far t is from now: "3 min fa", "tra 12
+// giorni".
+func relative(t, now time.Time) string {
+	d := t.Sub(now)
+	past := d < 0
+	if past {
+		d = -d
+	}
+	var s string
+	switch {
+	case d < time.Minute:
+		return "adesso"
+	case d < time.Hour:
+		s = strconv.Itoa(int(d/time.Minute)) + " min"
+	case d < 2*time.Hour:
+		s = "1 ora"
+	case d < 48*time.Hour:
+		s = strconv.Itoa(int(d/time.Hour)) + " ore"
+	default:
+		s = strconv.Itoa(int(d/(24*time.Hour))) + " giorni"
+	}
+	if past {
+		return s + " fa"
+	}
+	return "tra " + s
+}
