@@ -197,8 +197,23 @@ func (s *Store) Overview(ctx context.Context, at time.Time, days int) (central.O
 				return fmt.Errorf("desk %q: %w", k, err)
 			}
 			prefix := append([]byte(d.Sede), 0)
-			for ck, _ := changes.Seek(binary.BigEndian.AppendUint64(bytes.Clone(prefix), d.Cursor+1)); ck != nil && bytes.HasPrefix(ck, prefix) && d.Pending <= central.MaxPending; ck, _ = changes.Next() {
-				d.Pending++
+			// A desk is not sent its own events (sede.event changes of
+			// its desk): they do not wait for it. Its own events pile up
+			// only between two of its pulls, so a few times MaxPending
+			// changes read bound the count.
+			read := 0
+			for ck, cv := changes.Seek(binary.BigEndian.AppendUint64(bytes.Clone(prefix), d.Cursor+1)); ck != nil && bytes.HasPrefix(ck, prefix) && d.Pending <= central.MaxPending && read < 4*(central.MaxPending+1); ck, cv = changes.Next() {
+				read++
+				var ch struct {
+					Kind pinsede.ChangeKind `json:"kind"`
+					Desk string             `json:"desk"`
+				}
+				if err := json.Unmarshal(cv, &ch); err != nil {
+					return fmt.Errorf("change %x: %w", ck, err)
+				}
+				if ch.Kind != pinsede.ChangeSedeEvent || ch.Desk != d.Desk {
+					d.Pending++
+				}
 			}
 			o.Desks = append(o.Desks, d)
 			return nil

@@ -434,21 +434,21 @@ func insertChanges(ctx context.Context, tx conn, changes []wire.Change) error {
 		return err
 	}
 	var sedi, payloads []string
-	var events []*string
+	var events, desks []*string
 	for _, c := range changes {
-		var event *string
+		var event, desk *string
 		if c.Event != nil {
-			event = &c.Event.ID
+			event, desk = &c.Event.ID, &c.Desk
 			c.Event = &pinsede.Event{ID: c.Event.ID, Kind: c.Event.Kind}
 		}
 		b, err := json.Marshal(c)
 		if err != nil {
 			return err
 		}
-		sedi, payloads, events = append(sedi, c.Sede), append(payloads, string(b)), append(events, event)
+		sedi, payloads, events, desks = append(sedi, c.Sede), append(payloads, string(b)), append(events, event), append(desks, desk)
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO changes (sede, payload, event_id)
-		SELECT s, p::jsonb, e FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS u(s, p, e, n) ORDER BY n`,
-		sedi, payloads, events)
+	_, err := tx.Exec(ctx, `INSERT INTO changes (sede, payload, event_id, desk)
+		SELECT s, p::jsonb, e, d FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(s, p, e, d, n) ORDER BY n`,
+		sedi, payloads, events, desks)
 	return err
 }

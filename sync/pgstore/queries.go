@@ -68,10 +68,12 @@ const (
 	qPulled = `INSERT INTO desk_activity AS a (sede, desk, last_pull, pull_cursor) VALUES ($1, $2, $4, $3)
 		ON CONFLICT (sede, desk) DO UPDATE SET last_pull = greatest(a.last_pull, excluded.last_pull), pull_cursor = excluded.pull_cursor`
 	// qOverviewDesks reads at most $1 desks, each with its changes
-	// waiting (at most $2 counted, by changes_by_sede).
+	// waiting (at most $2 counted, by changes_by_sede, which holds the
+	// desk of a sede.event change: a desk's own events do not wait for
+	// it).
 	qOverviewDesks = `SELECT d.sede, d.desk, d.last_push, d.last_pull, d.pull_cursor, d.rejected, d.last_rejected, d.last_reason,
 			(SELECT count(*) FROM (SELECT c.seq FROM changes c WHERE c.sede = d.sede AND c.seq > d.pull_cursor
-				ORDER BY c.seq LIMIT $2) AS p)
+				AND c.desk IS DISTINCT FROM d.desk ORDER BY c.seq LIMIT $2) AS p)
 		FROM desk_activity AS d ORDER BY d.sede, d.desk LIMIT $1`
 	// qOverviewIssued sums the PINs issued on each day from $1 to $2.
 	qOverviewIssued = `SELECT day::text, sum(issued) FROM issued_daily WHERE day BETWEEN $1::date AND $2::date GROUP BY day`

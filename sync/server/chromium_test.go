@@ -137,8 +137,8 @@ func TestStatusPageChromium(t *testing.T) {
 	for _, want := range []string{
 		"Stato di centrale", "archivio bolt",
 		"Certificato del server", "Autorità di certificazione (CA) pinsede test CA", "Elenco di revoca (CRL) numero",
-		"2 sedi", "3 sportelli", "2 modifiche in attesa", "1 eventi rifiutati",
-		"MILANO02 01", "ROMA01 01", "mai 1 1 · ultimo il", "invalid event: pin hash",
+		"2 sedi", "3 sportelli", "7 modifiche in attesa", "1 eventi rifiutati",
+		"MILANO02 01", "ROMA01 01", "mai 2 1 · ultimo il", "invalid event: pin hash", "mai 5 0",
 		"7 PIN dal", "al massimo 4 in un giorno",
 		"0 bloccate definitivamente", "1 bloccate temporaneamente", "c2 ROMA01 dispositivo fino al",
 	} {

@@ -1,7 +1,6 @@
 -- The overview of the sedi (central.OverviewStore: the status page and
 -- `centrale sedi`), kept as the pushes and pulls come so that it never
--- reads the credentials or the events whole. (011 is left to another
--- change.)
+-- reads the credentials or the events whole.
 
 -- One row per desk of a sede: its last push and pull, the cursor of its
 -- last pull, the events of its pushes rejected.
