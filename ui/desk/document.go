@@ -89,7 +89,10 @@ func (a *App) newDocumentForm(fs fields, name func(string) string, validate func
 }
 
 // grid lays the document's fields out two by two.
-func (d *documentForm) grid() fyne.CanvasObject { return twoColumns(d.objects...) }
+func (d *documentForm) grid() fyne.CanvasObject { return d.columns(2) }
+
+// columns lays the document's fields out n a row.
+func (d *documentForm) columns(n int) fyne.CanvasObject { return columns(n, d.objects...) }
 
 // documentType returns the chosen type, "" for none.
 func (d *documentForm) documentType() pinsede.DocumentType {
