@@ -74,6 +74,7 @@ func (a *App) newDocumentForm(fs fields, name func(string) string, validate func
 	d.authority = a.newEntry(lang.L("verify.authority.placeholder"))
 	d.country = a.newCountryPicker(func(string) { chosen(pinsede.FieldDocCountry) })
 	d.issued = a.newEntry(lang.L("date.placeholder"))
+	d.country.after = d.issued
 	d.expires = a.newEntry(lang.L("date.placeholder"))
 	for _, x := range []struct {
 		field string

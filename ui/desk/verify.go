@@ -138,6 +138,9 @@ func (a *App) newVerifyScreen() *verifyScreen {
 	}
 	mrz := f(pinsede.FieldMRZ, lang.L("field.mrz"), v.mrz)
 	v.documentForm = a.newDocumentForm(v.fields, func(field string) string { return field }, validate)
+	for _, e := range []*entry{v.number, v.authority, v.issued, v.expires} {
+		e.OnSubmitted = func(string) { v.nextTodo() }
+	}
 	v.scanRow = container.NewBorder(nil, nil, nil, container.NewHBox(v.scanRemove, v.scanChoose), v.scanName)
 	// Compact, to fit one screen at 1280x800 (TestFormsFitTheScreen): the
 	// applicant beside the title, the document three fields a row, the
@@ -170,7 +173,7 @@ func (a *App) newVerifyScreen() *verifyScreen {
 		container.NewHBox(v.back, layout.NewSpacer(), v.digital, v.issue),
 	)
 	// The MRZ first: a reader types into the entry that has the keyboard.
-	v.screen = screen{Title: lang.L("verify.short"), View: a.page(body, true), Focus: v.mrz}
+	v.screen = screen{Title: lang.L("verify.short"), View: a.page(body, true), Focus: v.mrz, Primary: v.issue}
 	return v
 }
 
