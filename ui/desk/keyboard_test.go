@@ -301,3 +301,44 @@ func TestIdentityCheckEnterAndCtrlEnter(t *testing.T) {
 		t.Fatalf("Ctrl+Enter did not issue: %q", v.msg.text())
 	}
 }
+
+// Ensure that a search leaves the keyboard on the first citizen found, and
+// that the citizen page opens with it on the first action on their PIN:
+// the handover of a slip not handed over, else the replacement, one Tab
+// before Revoca (a revocation from the keyboard, cmd/sportello's
+// TestXInputWalkIn).
+func TestSearchAndCitizenPageFocus(t *testing.T) {
+	h := ready(t)
+	out, err := h.desk.Issue(context.Background(), h.app.session, mario, foreignPassport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := h.win.Canvas()
+	h.app.shortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault})
+	h.typeIn(h.app.home.cf, string(mario.CodiceFiscale))
+	key(h.app.home.cf, fyne.KeyReturn)
+	if len(h.app.home.resultButtons) != 1 || c.Focused() != fyne.Focusable(h.app.home.resultButtons[0]) {
+		t.Fatalf("search: %d results, focus on %T; want the one found focused", len(h.app.home.resultButtons), c.Focused())
+	}
+	pressSpace(c.Focused())
+	p := h.app.citizen
+	if p == nil || h.app.current.View != p.screen.View {
+		t.Fatal("Space on the citizen found did not open the page")
+	}
+	id := out.Credential.ID
+	if c.Focused() != fyne.Focusable(p.handover[id]) {
+		t.Errorf("citizen page: focus on %T, want Registra consegna", c.Focused())
+	}
+	if _, err := h.desk.RecordHandover(h.app.session, id); err != nil {
+		t.Fatal(err)
+	}
+	h.app.showCitizen(mario.CodiceFiscale)
+	p = h.app.citizen
+	if c.Focused() != fyne.Focusable(p.replaceSlip[id]) {
+		t.Fatalf("citizen page after the handover: focus on %T, want Sostituisci busta", c.Focused())
+	}
+	c.FocusNext()
+	if c.Focused() != fyne.Focusable(p.revokeCred[id]) {
+		t.Errorf("Tab from Sostituisci busta: focus on %T, want Revoca", c.Focused())
+	}
+}
