@@ -94,15 +94,23 @@ func (a *App) focusWithin(o fyne.CanvasObject) bool {
 }
 
 // currentScroll returns the scroll of the current screen, nil for a screen
-// that does not scroll (see page).
+// that does not scroll (see page). The page may sit inside another
+// container: the MV35 of a kiosk ticket has the ticket's banner above it.
 func (a *App) currentScroll() *container.Scroll {
-	st, ok := a.current.View.(*fyne.Container)
-	if !ok {
-		return nil
-	}
-	for _, o := range st.Objects {
-		if sc, ok := o.(*container.Scroll); ok {
-			return sc
+	return findScroll(a.current.View)
+}
+
+// findScroll returns the first scroll among o and the containers within it,
+// depth first, nil for none.
+func findScroll(o fyne.CanvasObject) *container.Scroll {
+	switch o := o.(type) {
+	case *container.Scroll:
+		return o
+	case *fyne.Container:
+		for _, c := range o.Objects {
+			if sc := findScroll(c); sc != nil {
+				return sc
+			}
 		}
 	}
 	return nil

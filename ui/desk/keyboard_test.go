@@ -189,6 +189,11 @@ func TestNextTicketShortcut(t *testing.T) {
 	if got := r.request(); got.CodiceFiscale != req.CodiceFiscale {
 		t.Errorf("Ctrl+T opened the MV35 of %s, want %s", got.CodiceFiscale, req.CodiceFiscale)
 	}
+	// Under the ticket's banner the MV35 still scrolls the focus into view.
+	h.win.Canvas().Focus(r.pec)
+	if sc := h.app.currentScroll(); sc == nil || sc.Offset.Y == 0 {
+		t.Errorf("PEC focused on the ticket's MV35: scroll %v, want it scrolled into view", sc)
+	}
 }
 
 // Ensure that Ctrl+T does not drop a request in progress unasked: with
