@@ -144,7 +144,8 @@ func (a *App) newVerifyScreen() *verifyScreen {
 	v.scanRow = container.NewBorder(nil, nil, nil, container.NewHBox(v.scanRemove, v.scanChoose), v.scanName)
 	// Compact, to fit one screen at 1280x800 (TestFormsFitTheScreen): the
 	// applicant beside the title, the document three fields a row, the
-	// checks side by side, the scan beside the kind of PIN.
+	// checks side by side, the scan beside the kind of PIN (wide enough
+	// for its note on one line).
 	body := container.NewVBox(
 		container.NewBorder(nil, nil, title(lang.L("verify.title")), nil, v.who),
 		section(lang.L("verify.document"),
@@ -158,7 +159,7 @@ func (a *App) newVerifyScreen() *verifyScreen {
 				f(pinsede.FieldCheckPhoto, "", v.checkPhoto),
 				f(pinsede.FieldCheckSigned, "", v.checkSigned)),
 		),
-		container.NewGridWithColumns(2,
+		container.New(&columnsLayout{ratio: 0.65},
 			section(lang.L("verify.scan"),
 				note(lang.L("verify.scan.intro")),
 				f(pinsede.FieldScan, "", v.scanRow),
