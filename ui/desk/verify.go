@@ -147,7 +147,7 @@ func (a *App) newVerifyScreen() *verifyScreen {
 	// checks side by side, the scan beside the kind of PIN (wide enough
 	// for its note on one line).
 	body := container.NewVBox(
-		container.NewBorder(nil, nil, title(lang.L("verify.title")), nil, v.who),
+		container.NewBorder(nil, nil, title(lang.L("verify.title")), nil, container.NewVBox(layout.NewSpacer(), v.who, layout.NewSpacer())),
 		section(lang.L("verify.document"),
 			mrz,
 			v.columns(3)),
