@@ -1,8 +1,9 @@
 // Package assets holds the files the programs embed: the translations of
 // the user interface ([Translations]), one JSON file per language (it.json
 // first, en.json) in the format of Fyne's lang package (go-i18n: a key and
-// its text, the text a Go template over the message's arguments), and the
-// table of places of birth ([Places]).
+// its text, the text a Go template over the message's arguments), the
+// table of places of birth ([Places]) and the typeface of the screens,
+// Titillium Web ([TitilliumRegular]).
 package assets
 
 import "embed"

@@ -201,16 +201,16 @@ type smokeApp struct {
 }
 
 // smokeStartApp starts bin on display with its store, key and dev slips in
-// dir. Its working directory is the module root, so that the development
+// dir, and args after those flags. Its working directory is the module root, so that the development
 // fallback of Fyne finds FyneApp.toml and the icon there, as with `go run`.
-func smokeStartApp(tb testing.TB, bin, display, dir string) *smokeApp {
+func smokeStartApp(tb testing.TB, bin, display, dir string, args ...string) *smokeApp {
 	tb.Helper()
 	app := &smokeApp{display: display, done: make(chan error, 1)}
-	app.cmd = exec.Command(bin,
+	app.cmd = exec.Command(bin, append([]string{
 		"-store", filepath.Join(dir, "store.db"),
 		"-key", filepath.Join(dir, "store.key"),
 		"-dev-print", filepath.Join(dir, "slips"),
-	)
+	}, args...)...)
 	app.cmd.Dir = smokeModuleRoot(tb)
 	app.cmd.Env = append(smokeEnviron("DISPLAY", "WAYLAND_DISPLAY", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"),
 		"DISPLAY="+display,

@@ -97,11 +97,13 @@ type Config struct {
 const CertWarning = 30 * 24 * time.Hour
 
 // screen is one page of the desk: a title for the header bar, the content,
-// and the widget that takes the keyboard when it shows.
+// the widget that takes the keyboard when it shows, and its main action,
+// which Ctrl+Enter presses from any of its fields.
 type screen struct {
-	Title string
-	View  fyne.CanvasObject
-	Focus fyne.Focusable
+	Title   string
+	View    fyne.CanvasObject
+	Focus   fyne.Focusable
+	Primary *widget.Button
 }
 
 // App is the desk's user interface in one window.

@@ -109,6 +109,10 @@ func (a *App) newCitizenScreen(p pinsede.CitizenPage) *citizenScreen {
 
 	now := a.desk.Now()
 	creds := []fyne.CanvasObject{}
+	// first is the first action on the citizen's PIN, which takes the
+	// keyboard when the page opens: the handover of a slip not yet handed
+	// over, else the replacement, one Tab before Revoca.
+	var first fyne.Focusable
 	if len(p.Credentials) == 0 {
 		creds = append(creds, note(lang.L("citizen.nocredentials")))
 	}
@@ -146,9 +150,15 @@ func (a *App) newCitizenScreen(p pinsede.CitizenPage) *citizenScreen {
 				ho := a.primaryButton(lang.L("issue.handover"), fynetheme.ConfirmIcon(), func() { c.confirmHandover(cr) })
 				c.handover[cr.ID] = ho
 				creds = append(creds, container.NewHBox(ho))
+				if first == nil {
+					first = ho
+				}
 			}
 			b := a.button(lang.L("citizen.replaceslip"), fynetheme.MailReplyIcon(), func() { c.showReplace(cr) })
 			c.replaceSlip[cr.ID] = b
+			if first == nil {
+				first = b
+			}
 			rv := a.button(lang.L("citizen.revoke"), fynetheme.DeleteIcon(), func() { c.showRevoke(cr) })
 			c.revokeCred[cr.ID] = rv
 			creds = append(creds, container.NewHBox(b, rv))
@@ -210,7 +220,7 @@ func (a *App) newCitizenScreen(p pinsede.CitizenPage) *citizenScreen {
 		section(lang.L("citizen.delegations"), delegations...),
 		section(lang.L("citizen.history"), history...),
 	)
-	c.screen = screen{Title: lang.L("citizen.title"), View: a.page(body, true)}
+	c.screen = screen{Title: lang.L("citizen.title"), View: a.page(body, true), Focus: first}
 	return c
 }
 

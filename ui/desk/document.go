@@ -74,6 +74,7 @@ func (a *App) newDocumentForm(fs fields, name func(string) string, validate func
 	d.authority = a.newEntry(lang.L("verify.authority.placeholder"))
 	d.country = a.newCountryPicker(func(string) { chosen(pinsede.FieldDocCountry) })
 	d.issued = a.newEntry(lang.L("date.placeholder"))
+	d.country.after = d.issued
 	d.expires = a.newEntry(lang.L("date.placeholder"))
 	for _, x := range []struct {
 		field string
@@ -89,7 +90,10 @@ func (a *App) newDocumentForm(fs fields, name func(string) string, validate func
 }
 
 // grid lays the document's fields out two by two.
-func (d *documentForm) grid() fyne.CanvasObject { return twoColumns(d.objects...) }
+func (d *documentForm) grid() fyne.CanvasObject { return d.columns(2) }
+
+// columns lays the document's fields out n a row.
+func (d *documentForm) columns(n int) fyne.CanvasObject { return columns(n, d.objects...) }
 
 // documentType returns the chosen type, "" for none.
 func (d *documentForm) documentType() pinsede.DocumentType {

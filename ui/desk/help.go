@@ -9,7 +9,7 @@ import (
 
 // helpKeys are the keys the guide lists: the lang keys of each key's name
 // and of what it does (help.key.NAME and help.key.NAME.do).
-var helpKeys = []string{"tab", "enter", "esc", "ctrln", "ctrlf", "ctrlt", "ctrll", "f1"}
+var helpKeys = []string{"tab", "enter", "ctrlenter", "esc", "ctrln", "ctrlf", "ctrlt", "ctrll", "f1"}
 
 // showHelp opens the guide, from the header's Guida or with F1, on any
 // screen, before the login too: the program's version, the sede (once set

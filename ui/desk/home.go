@@ -187,6 +187,9 @@ func (h *homeScreen) doSearch() {
 		return
 	}
 	h.showResults(found, true)
+	if len(h.resultButtons) > 0 { // the keyboard to the first citizen found: Space opens the page
+		a.win.Canvas().Focus(h.resultButtons[0])
+	}
 }
 
 // showResults lists the citizens found; searched tells "none found" from

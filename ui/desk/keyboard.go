@@ -76,16 +76,41 @@ func (a *App) scrollIntoView(o fyne.CanvasObject) {
 	sc.Refresh()
 }
 
-// currentScroll returns the scroll of the current screen, nil for a screen
-// that does not scroll (see page).
-func (a *App) currentScroll() *container.Scroll {
-	st, ok := a.current.View.(*fyne.Container)
-	if !ok {
-		return nil
+// focusWithin reports whether the widget that has the keyboard lies inside
+// o: one of the choices of a radio group, say.
+func (a *App) focusWithin(o fyne.CanvasObject) bool {
+	c := a.win.Canvas()
+	if c == nil || fyne.CurrentApp() == nil {
+		return false
 	}
-	for _, o := range st.Objects {
-		if sc, ok := o.(*container.Scroll); ok {
-			return sc
+	f, ok := c.Focused().(fyne.CanvasObject)
+	if !ok || f == nil {
+		return false
+	}
+	d := fyne.CurrentApp().Driver()
+	p, q := d.AbsolutePositionForObject(f), d.AbsolutePositionForObject(o)
+	s := o.Size()
+	return p.X >= q.X && p.Y >= q.Y && p.X < q.X+s.Width && p.Y < q.Y+s.Height
+}
+
+// currentScroll returns the scroll of the current screen, nil for a screen
+// that does not scroll (see page). The page may sit inside another
+// container: the MV35 of a kiosk ticket has the ticket's banner above it.
+func (a *App) currentScroll() *container.Scroll {
+	return findScroll(a.current.View)
+}
+
+// findScroll returns the first scroll among o and the containers within it,
+// depth first, nil for none.
+func findScroll(o fyne.CanvasObject) *container.Scroll {
+	switch o := o.(type) {
+	case *container.Scroll:
+		return o
+	case *fyne.Container:
+		for _, c := range o.Objects {
+			if sc := findScroll(c); sc != nil {
+				return sc
+			}
 		}
 	}
 	return nil
@@ -93,7 +118,10 @@ func (a *App) currentScroll() *container.Scroll {
 
 // shortcuts are the desk's keys for its frequent actions, from any screen
 // of a session: Ctrl+N a new request (or back to the one in progress: a
-// key never drops what was typed), Ctrl+F the search, Ctrl+L the lock.
+// key never drops what was typed), Ctrl+F the search, Ctrl+L the lock,
+// Ctrl+T the next kiosk ticket, Ctrl+Enter the screen's main action
+// (Avanti on the MV35, Emetti PIN on the identity check), from whatever
+// field or check box has the focus.
 func (a *App) shortcuts() map[desktop.CustomShortcut]func() {
 	ctrl := func(k fyne.KeyName) desktop.CustomShortcut {
 		return desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}
@@ -104,8 +132,18 @@ func (a *App) shortcuts() map[desktop.CustomShortcut]func() {
 			a.showHome()
 			a.win.Canvas().Focus(a.home.cf)
 		},
-		ctrl(fyne.KeyL): a.lockSession,
-		ctrl(fyne.KeyT): a.nextTicket,
+		ctrl(fyne.KeyL):      a.lockSession,
+		ctrl(fyne.KeyT):      a.nextTicket,
+		ctrl(fyne.KeyReturn): a.primary,
+		ctrl(fyne.KeyEnter):  a.primary,
+	}
+}
+
+// primary presses the current screen's main button, as a click would,
+// unless it is disabled or hidden.
+func (a *App) primary() {
+	if b := a.current.Primary; b != nil && !b.Disabled() && b.Visible() && b.OnTapped != nil {
+		b.OnTapped()
 	}
 }
 

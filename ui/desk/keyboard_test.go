@@ -189,6 +189,11 @@ func TestNextTicketShortcut(t *testing.T) {
 	if got := r.request(); got.CodiceFiscale != req.CodiceFiscale {
 		t.Errorf("Ctrl+T opened the MV35 of %s, want %s", got.CodiceFiscale, req.CodiceFiscale)
 	}
+	// Under the ticket's banner the MV35 still scrolls the focus into view.
+	h.win.Canvas().Focus(r.pec)
+	if sc := h.app.currentScroll(); sc == nil || sc.Offset.Y == 0 {
+		t.Errorf("PEC focused on the ticket's MV35: scroll %v, want it scrolled into view", sc)
+	}
 }
 
 // Ensure that Ctrl+T does not drop a request in progress unasked: with
@@ -212,5 +217,133 @@ func TestNextTicketShortcutKeepsTypedRequest(t *testing.T) {
 	h.tapDialogConfirm()
 	if got := h.app.request.request(); got.CodiceFiscale != req.CodiceFiscale {
 		t.Errorf("after yes: the MV35 of %s, want the ticket's %s", got.CodiceFiscale, req.CodiceFiscale)
+	}
+}
+
+// Ensure that the MV35 costs a keyboard-only clerk no key beyond the data
+// where a choice says where to go: Space on M or F moves on to the date of
+// birth, Enter on a place of birth to the codice fiscale (the choice filled
+// the codice catastale), Enter on a country of residence to the address;
+// the e-mail is one Tab after the mobile (issue 14: at most 25 navigation
+// keys for a walk-in).
+func TestMV35ChoicesMoveOn(t *testing.T) {
+	h := ready(t)
+	r := h.newRequest()
+	c := h.win.Canvas()
+	h.typeIn(r.nome, "Mario")
+	c.FocusNext() // M
+	c.Focused().TypedRune(' ')
+	if r.sesso.Selected != "M" || c.Focused() != fyne.Focusable(r.dataNascita) {
+		t.Errorf("Space on M: sesso %q, focus on %T, want M and the date of birth", r.sesso.Selected, c.Focused())
+	}
+
+	h.typeIn(r.luogo.entry, "Roma")
+	key(r.luogo.entry, fyne.KeyReturn)
+	if r.catastale.Text != "H501" || c.Focused() != fyne.Focusable(r.cf) {
+		t.Errorf("Enter on Roma: catastale %q, focus on %T, want H501 and the codice fiscale", r.catastale.Text, c.Focused())
+	}
+
+	h.typeIn(r.stato.entry, "arg")
+	key(r.stato.entry, fyne.KeyReturn)
+	if r.stato.code() != "AR" || c.Focused() != fyne.Focusable(r.indirizzo) {
+		t.Errorf("Enter on arg: country %q, focus on %T, want AR and the address", r.stato.code(), c.Focused())
+	}
+
+	c.Focus(r.cellulare)
+	c.FocusNext()
+	if c.Focused() != fyne.Focusable(r.email) {
+		t.Errorf("Tab from the mobile: focus on %T, want the e-mail", c.Focused())
+	}
+}
+
+// Ensure that Enter in a field of the identity check moves to what is left
+// to do (the next field left empty, then the checks not ticked, then
+// Emetti PIN) and never issues; and that Ctrl+Enter presses the screen's
+// main button from a check box: Avanti on the MV35, Emetti PIN here.
+func TestIdentityCheckEnterAndCtrlEnter(t *testing.T) {
+	h := ready(t)
+	r := h.newRequest()
+	h.fillRequest(mario)
+	c := h.win.Canvas()
+	ctrlEnter := &desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault}
+	c.Focus(r.cognome)
+	r.cognome.TypedShortcut(ctrlEnter)
+	v := h.app.verify
+	if v == nil || h.app.current.View != v.screen.View {
+		t.Fatalf("Ctrl+Enter on the MV35 did not go on: %v", r.problems())
+	}
+
+	h.typeIn(v.mrz, passportMRZ)
+	key(v.mrz, fyne.KeyReturn)
+	if c.Focused() != fyne.Focusable(v.authority) {
+		t.Fatalf("Enter after the MRZ: focus on %T, want the authority", c.Focused())
+	}
+	h.typeIn(v.authority, "RENAPER")
+	key(v.authority, fyne.KeyReturn)
+	if c.Focused() != fyne.Focusable(v.issued) {
+		t.Fatalf("Enter on the authority: focus on %T, want the issue date (the country came from the MRZ)", c.Focused())
+	}
+	h.typeIn(v.issued, "04/05/2022")
+	key(v.issued, fyne.KeyReturn)
+	if c.Focused() != fyne.Focusable(v.checkOriginal) {
+		t.Fatalf("Enter on the issue date: focus on %T, want the first check", c.Focused())
+	}
+	v.checkOriginal.SetChecked(true)
+	v.checkPhoto.SetChecked(true)
+	key(v.issued, fyne.KeyReturn)
+	if c.Focused() != fyne.Focusable(v.checkSigned) {
+		t.Fatalf("Enter with two checks ticked: focus on %T, want the third", c.Focused())
+	}
+	v.checkSigned.SetChecked(true)
+	key(v.issued, fyne.KeyReturn)
+	if c.Focused() != fyne.Focusable(v.issue) || h.app.result != nil {
+		t.Fatalf("Enter with all done: focus on %T, issued %v; want Emetti PIN focused, nothing issued", c.Focused(), h.app.result != nil)
+	}
+	c.Focus(v.checkSigned)
+	h.app.shortcut(ctrlEnter) // a check box has no shortcuts: the canvas passes it on
+	h.wait()
+	if h.app.result == nil {
+		t.Fatalf("Ctrl+Enter did not issue: %q", v.msg.text())
+	}
+}
+
+// Ensure that a search leaves the keyboard on the first citizen found, and
+// that the citizen page opens with it on the first action on their PIN:
+// the handover of a slip not handed over, else the replacement, one Tab
+// before Revoca (a revocation from the keyboard, cmd/sportello's
+// TestXInputWalkIn).
+func TestSearchAndCitizenPageFocus(t *testing.T) {
+	h := ready(t)
+	out, err := h.desk.Issue(context.Background(), h.app.session, mario, foreignPassport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := h.win.Canvas()
+	h.app.shortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault})
+	h.typeIn(h.app.home.cf, string(mario.CodiceFiscale))
+	key(h.app.home.cf, fyne.KeyReturn)
+	if len(h.app.home.resultButtons) != 1 || c.Focused() != fyne.Focusable(h.app.home.resultButtons[0]) {
+		t.Fatalf("search: %d results, focus on %T; want the one found focused", len(h.app.home.resultButtons), c.Focused())
+	}
+	pressSpace(c.Focused())
+	p := h.app.citizen
+	if p == nil || h.app.current.View != p.screen.View {
+		t.Fatal("Space on the citizen found did not open the page")
+	}
+	id := out.Credential.ID
+	if c.Focused() != fyne.Focusable(p.handover[id]) {
+		t.Errorf("citizen page: focus on %T, want Registra consegna", c.Focused())
+	}
+	if _, err := h.desk.RecordHandover(h.app.session, id); err != nil {
+		t.Fatal(err)
+	}
+	h.app.showCitizen(mario.CodiceFiscale)
+	p = h.app.citizen
+	if c.Focused() != fyne.Focusable(p.replaceSlip[id]) {
+		t.Fatalf("citizen page after the handover: focus on %T, want Sostituisci busta", c.Focused())
+	}
+	c.FocusNext()
+	if c.Focused() != fyne.Focusable(p.revokeCred[id]) {
+		t.Errorf("Tab from Sostituisci busta: focus on %T, want Revoca", c.Focused())
 	}
 }

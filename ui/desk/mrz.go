@@ -45,24 +45,47 @@ func (v *verifyScreen) mrzChanged() {
 
 // mrzKey handles the keys that end an MRZ: the Enter a keyboard-wedge
 // reader sends after the last line, or the clerk's, moves on once the zone
-// parses, to the first field of the document it left empty (the issuing
-// authority, say); before, it starts the next line.
+// parses, to what it left to do (nextTodo: the issuing authority, say);
+// before, it starts the next line.
 func (v *verifyScreen) mrzKey(k *fyne.KeyEvent) bool {
 	if k.Name != fyne.KeyReturn && k.Name != fyne.KeyEnter || v.mrzRead == nil {
 		return false
 	}
+	v.nextTodo()
+	return true
+}
+
+// nextTodo moves the focus to what is left to do on the identity check:
+// the first field of the document left empty, else the first check not
+// ticked, else Emetti PIN (pressed with Space or Ctrl+Enter: Enter never
+// issues). Enter in a field of the document calls it, as the MRZ
+// reader's last Enter does.
+func (v *verifyScreen) nextTodo() {
 	c := v.a.win.Canvas()
 	if c == nil {
-		return true
+		return
 	}
-	for _, e := range []*entry{v.number, v.authority, v.issued, v.expires} {
-		if strings.TrimSpace(e.Text) == "" {
-			c.Focus(e)
-			return true
+	blank := func(e *entry) bool { return strings.TrimSpace(e.Text) == "" }
+	for _, x := range []struct {
+		left bool
+		to   fyne.Focusable
+	}{
+		{v.docType.SelectedIndex() < 0, v.docType},
+		{blank(v.number), v.number},
+		{blank(v.authority), v.authority},
+		{v.country.code() == "", v.country.entry},
+		{blank(v.issued), v.issued},
+		{blank(v.expires), v.expires},
+		{!v.checkOriginal.Checked, v.checkOriginal},
+		{!v.checkPhoto.Checked, v.checkPhoto},
+		{!v.checkSigned.Checked, v.checkSigned},
+	} {
+		if x.left {
+			c.Focus(x.to)
+			return
 		}
 	}
-	c.FocusNext()
-	return true
+	c.Focus(v.issue)
 }
 
 // mrzLength counts the characters of an MRZ as ParseMRZ reads them: line

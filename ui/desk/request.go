@@ -87,10 +87,15 @@ func (a *App) newRequestScreen() *requestScreen {
 	for i, s := range sexes {
 		sexLabels[i] = lang.L("sex." + string(s))
 	}
-	r.sesso = widget.NewRadioGroup(sexLabels, func(string) {
+	r.sesso = widget.NewRadioGroup(sexLabels, func(s string) {
 		a.touch()
 		r.fields[pinsede.FieldSesso].touched = true
 		r.validate(false)
+		// Chosen from the keyboard (Space on M or F): on to the date of
+		// birth, as a Tab past the other choice would.
+		if s != "" && a.focusWithin(r.sesso) {
+			a.win.Canvas().Focus(r.dataNascita)
+		}
 	})
 	r.sesso.Horizontal = true
 	r.dataNascita = a.newEntry(lang.L("date.placeholder"))
@@ -113,6 +118,8 @@ func (a *App) newRequestScreen() *requestScreen {
 		r.checkResidence(false)
 	})
 	r.indirizzo = a.newEntry(lang.L("mv35.indirizzo.placeholder"))
+	r.stato.after = r.indirizzo
+	r.luogo.after = r.cf // the choice filled the codice catastale
 	r.cap = a.newEntry("")
 	r.comune = a.newEntry("")
 	r.provincia = a.newEntry(lang.L("mv35.provincia.placeholder"))
@@ -173,9 +180,11 @@ func (a *App) newRequestScreen() *requestScreen {
 		section(lang.L("mv35.recapiti"),
 			note(lang.L("mv35.recapiti.note")),
 			grid(
+				// The mobile and the e-mail first, one Tab apart: most
+				// citizens give those two, and no others.
 				f(pinsede.FieldCellulare, lang.L("field.cellulare"), r.cellulare),
-				f(pinsede.FieldTelefono, lang.L("field.telefono"), r.telefono),
 				f(pinsede.FieldEmail, lang.L("field.email"), r.email),
+				f(pinsede.FieldTelefono, lang.L("field.telefono"), r.telefono),
 				f(pinsede.FieldPEC, lang.L("field.pec"), r.pec),
 			)),
 		r.msg.box,
@@ -187,7 +196,7 @@ func (a *App) newRequestScreen() *requestScreen {
 		r.stato.set("IT")
 	}
 	r.fields[pinsede.FieldStato].touched = false
-	r.screen = screen{Title: lang.L("mv35.short"), View: a.page(body, true), Focus: r.cognome}
+	r.screen = screen{Title: lang.L("mv35.short"), View: a.page(body, true), Focus: r.cognome, Primary: r.next}
 	return r
 }
 

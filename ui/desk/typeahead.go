@@ -58,6 +58,9 @@ type typeahead struct {
 	// onEdit, when set, is called when the clerk edits the text (what was
 	// chosen no longer holds).
 	onEdit func()
+	// after, when set, takes the focus once Enter has chosen a suggestion:
+	// the next field to type, so that choosing costs no Tab.
+	after fyne.Focusable
 }
 
 // init builds t's entry and list.
@@ -177,6 +180,9 @@ func (t *typeahead) key(k *fyne.KeyEvent) bool {
 			return false
 		}
 		t.pick(t.highlight)
+		if c := fyne.CurrentApp().Driver().CanvasForObject(t.entry); c != nil && t.after != nil {
+			c.Focus(t.after)
+		}
 	case fyne.KeyEscape:
 		if !t.showing() {
 			return false

@@ -138,28 +138,35 @@ func (a *App) newVerifyScreen() *verifyScreen {
 	}
 	mrz := f(pinsede.FieldMRZ, lang.L("field.mrz"), v.mrz)
 	v.documentForm = a.newDocumentForm(v.fields, func(field string) string { return field }, validate)
+	for _, e := range []*entry{v.number, v.authority, v.issued, v.expires} {
+		e.OnSubmitted = func(string) { v.nextTodo() }
+	}
 	v.scanRow = container.NewBorder(nil, nil, nil, container.NewHBox(v.scanRemove, v.scanChoose), v.scanName)
+	// Compact, to fit one screen at 1280x800 (TestFormsFitTheScreen): the
+	// applicant beside the title, the document three fields a row, the
+	// checks side by side, the scan beside the kind of PIN (wide enough
+	// for its note on one line).
 	body := container.NewVBox(
-		title(lang.L("verify.title")),
-		section("", v.who),
+		container.NewBorder(nil, nil, title(lang.L("verify.title")), nil, container.NewVBox(layout.NewSpacer(), v.who, layout.NewSpacer())),
 		section(lang.L("verify.document"),
 			mrz,
-			v.grid()),
+			v.columns(3)),
 		section(lang.L("verify.checks"),
-			note(lang.L("verify.checks.intro")),
-			container.NewHBox(v.printMV35),
+			container.NewBorder(nil, nil, nil, v.printMV35, note(lang.L("verify.checks.intro"))),
 			v.mv35Msg.box,
-			f(pinsede.FieldCheckOriginal, "", v.checkOriginal),
-			f(pinsede.FieldCheckPhoto, "", v.checkPhoto),
-			f(pinsede.FieldCheckSigned, "", v.checkSigned),
+			container.NewGridWithColumns(3,
+				f(pinsede.FieldCheckOriginal, "", v.checkOriginal),
+				f(pinsede.FieldCheckPhoto, "", v.checkPhoto),
+				f(pinsede.FieldCheckSigned, "", v.checkSigned)),
 		),
-		section(lang.L("verify.scan"),
-			note(lang.L("verify.scan.intro")),
-			f(pinsede.FieldScan, "", v.scanRow),
-		),
-		section(lang.L("verify.kind"),
-			v.choice.kind,
-			v.choice.withField(f(pinsede.FieldTelephoneValidity, lang.L("verify.kind.duration"), v.choice.duration))),
+		container.New(&columnsLayout{ratio: 0.65},
+			section(lang.L("verify.scan"),
+				note(lang.L("verify.scan.intro")),
+				f(pinsede.FieldScan, "", v.scanRow),
+			),
+			section(lang.L("verify.kind"),
+				v.choice.kind,
+				v.choice.withField(f(pinsede.FieldTelephoneValidity, lang.L("verify.kind.duration"), v.choice.duration)))),
 		v.printerNote.box,
 		v.msg.box,
 		v.policy.box,
@@ -167,7 +174,7 @@ func (a *App) newVerifyScreen() *verifyScreen {
 		container.NewHBox(v.back, layout.NewSpacer(), v.digital, v.issue),
 	)
 	// The MRZ first: a reader types into the entry that has the keyboard.
-	v.screen = screen{Title: lang.L("verify.short"), View: a.page(body, true), Focus: v.mrz}
+	v.screen = screen{Title: lang.L("verify.short"), View: a.page(body, true), Focus: v.mrz, Primary: v.issue}
 	return v
 }
 

@@ -168,10 +168,10 @@ func (a *App) primaryButton(text string, icon fyne.Resource, tapped func()) *wid
 }
 
 // field is one input of a form: its label, its widget and the line under it
-// that shows its problem. The problem line is always there (empty when the
-// value is fine), so that a message appearing does not move the form. When
-// the field has no problem, the line shows its note, if any: a warning that
-// does not block the form (in orange) or a confirmation (in green).
+// that shows its problem, which takes no more room than a small gap when
+// the value is fine (fieldLayout). When the field has no problem, the line
+// shows its note, if any: a warning that does not block the form (in
+// orange) or a confirmation (in green).
 type field struct {
 	name    string // a pinsede.Field* name
 	label   *widget.Label
@@ -201,6 +201,7 @@ func newField(name, label string, input fyne.CanvasObject) *field {
 		f.label.Hide()
 	}
 	f.problem = widget.NewLabel("")
+	f.problem.SizeName = fynetheme.SizeNameCaptionText
 	f.problem.Importance = widget.DangerImportance
 	f.problem.Wrapping = fyne.TextWrapWord
 	f.object = container.New(&fieldLayout{}, f.label, input, f.problem)
@@ -265,9 +266,11 @@ func (f *field) noteText() string {
 	return f.note.text
 }
 
-// fieldLayout stacks a label, an input and a problem line with tight
-// spacing: the label hugs its input, the problem line sits under it. A
-// hidden label takes no room.
+// fieldLayout stacks a label, an input and a problem line tightly, as
+// Bootstrap Italia's form groups: the label hugs its input, the problem
+// line sits right under it and takes only the room of its text, Padding
+// when it has none (an empty line under every row made the forms twice as
+// tall as they needed to be). A hidden label takes no room.
 type fieldLayout struct{}
 
 func (l *fieldLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
@@ -276,9 +279,9 @@ func (l *fieldLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 		if !o.Visible() {
 			continue
 		}
-		m := o.MinSize()
-		s.Width = max(s.Width, m.Width)
-		s.Height += m.Height - fieldOverlap(objs, i)
+		m := fieldHeight(objs, i)
+		s.Width = max(s.Width, o.MinSize().Width)
+		s.Height += m - fieldOverlap(objs, i)
 	}
 	return s
 }
@@ -289,7 +292,7 @@ func (l *fieldLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		if !o.Visible() {
 			continue
 		}
-		h := o.MinSize().Height
+		h := fieldHeight(objs, i)
 		y -= fieldOverlap(objs, i)
 		o.Move(fyne.NewPos(0, y))
 		o.Resize(fyne.NewSize(size.Width, h))
@@ -297,17 +300,24 @@ func (l *fieldLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	}
 }
 
-// fieldOverlap is how far the i-th object of a field moves up into the
-// padding of the one above it: labels carry padding that a form does not
-// need between a label and its input.
-func fieldOverlap(objs []fyne.CanvasObject, i int) float32 {
-	switch {
-	case i == 0 || !objs[i-1].Visible():
-		return 0
-	case i == 1:
-		return fynetheme.Padding()
+// fieldHeight is the height of the i-th object of a field: its minimum,
+// and for an empty problem line (the last object) the inner padding it
+// moves up into the input plus Padding.
+func fieldHeight(objs []fyne.CanvasObject, i int) float32 {
+	if l, ok := objs[i].(*widget.Label); ok && i == len(objs)-1 && l.Text == "" {
+		return fynetheme.InnerPadding() + fynetheme.Padding()
 	}
-	return 2 * fynetheme.Padding()
+	return objs[i].MinSize().Height
+}
+
+// fieldOverlap is how far the i-th object of a field moves up into the
+// one above it: the label's and the problem line's text keep the inner
+// padding of a widget at the side away from the input only.
+func fieldOverlap(objs []fyne.CanvasObject, i int) float32 {
+	if i == 0 || !objs[i-1].Visible() {
+		return 0
+	}
+	return fynetheme.InnerPadding()
 }
 
 // fields is a form's fields by name.
@@ -581,10 +591,13 @@ func lowLabel(text string) fyne.CanvasObject {
 // twoColumns lays fields out two by two. Each row is as tall as its own
 // fields (a grid would make every row as tall as the tallest field, and a
 // long message under one field would open gaps all over the form).
-func twoColumns(objs ...fyne.CanvasObject) fyne.CanvasObject {
+func twoColumns(objs ...fyne.CanvasObject) fyne.CanvasObject { return columns(2, objs...) }
+
+// columns lays fields out n a row, each row as tall as its own fields.
+func columns(n int, objs ...fyne.CanvasObject) fyne.CanvasObject {
 	rows := container.NewVBox()
-	for i := 0; i < len(objs); i += 2 {
-		rows.Add(container.NewGridWithColumns(2, objs[i:min(i+2, len(objs))]...))
+	for i := 0; i < len(objs); i += n {
+		rows.Add(container.NewGridWithColumns(n, objs[i:min(i+n, len(objs))]...))
 	}
 	return rows
 }

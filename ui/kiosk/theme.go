@@ -85,7 +85,8 @@ func (t kioskTheme) Font(s fyne.TextStyle) fyne.Resource { return t.base.Font(s)
 func (t kioskTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return t.base.Icon(n) }
 
 // Size returns the kiosk's sizes: text of 28 px, headings of 46 px at the
-// normal scale; borders thicker in high contrast.
+// normal scale; borders thicker in high contrast. The kiosk keeps the
+// desk's typeface, not its compact sizes.
 func (t kioskTheme) Size(n fyne.ThemeSizeName) float32 {
 	s := t.scale
 	switch n {
@@ -112,6 +113,8 @@ func (t kioskTheme) Size(n fyne.ThemeSizeName) float32 {
 		return 6
 	case fynetheme.SizeNameScrollBar:
 		return 24
+	case fynetheme.SizeNameLineSpacing:
+		return 4 // Fyne's: the desk's compact 2 is too tight for text read standing
 	}
 	return t.base.Size(n)
 }
