@@ -37,6 +37,9 @@ var domainKeys = map[string]map[string]any{
 	pinsede.KeyDelegationTooMany:    {"Name": "Verdi Luca", "Max": 3},
 	pinsede.KeyDelegationNotActive:  nil,
 
+	// auditsearch.go
+	pinsede.KeyAuditOrder: nil,
+	pinsede.KeyAuditDays:  {"Max": 366},
 	// fields.go
 	pinsede.KeyRequired:         nil,
 	pinsede.KeyInvalid:          nil,
