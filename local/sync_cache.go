@@ -19,6 +19,7 @@ import (
 //	"change" ‖ seq (big-endian)    -> sealed pinsede.Change
 //	"refused" ‖ outbox seq         -> sealed pinsede.NotAccepted
 //	"policy"                       -> sealed pinsede.Policy
+//	"pulled"                       -> sealed pinsede.LastPull
 var bucketSync = []byte("sync")
 
 var (
@@ -26,6 +27,8 @@ var (
 	syncChange  = []byte("change")
 	syncRefused = []byte("refused")
 	syncPolicy  = []byte("policy")
+	// syncLastPull sorts after "change": not a prefix of another key.
+	syncLastPull = []byte("pulled")
 )
 
 // syncBucket returns the sync bucket, making it in a write transaction;

@@ -7,6 +7,7 @@ import (
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/ui/i18n"
 )
 
@@ -46,7 +47,7 @@ func (p *reconcilePanel) doPrint() {
 	a.background(func() func() {
 		ctx, cancel := issueContext()
 		defer cancel()
-		r, err := a.desk.PrintReconciliation(ctx, s, day)
+		r, err := a.desk.PrintReconciliation(ctx, s, day, pinsede.ScopeDesk)
 		return func() {
 			p.button.Enable()
 			if err == nil {
