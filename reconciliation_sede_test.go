@@ -55,6 +55,24 @@ func TestReconciliationSede(t *testing.T) {
 		}
 	}
 
+	// B audits each pulled act as its desk did, at its time there.
+	acts := map[pinsede.AuditAction]pinsede.AuditEntry{}
+	err = b.store.AuditEntries(0, func(e pinsede.AuditEntry) error {
+		if e.Desk != "" && e.Desk != "02" {
+			acts[e.Action] = e
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := acts[pinsede.ActionPrintFailed]; e.Desk != "01" || !e.At.Equal(a.now) || !e.Time.Equal(b.now) {
+		t.Errorf("desk 01's voided PIN audited at B as %+v, want desk 01 at %v, applied at %v", e, a.now, b.now)
+	}
+	if e := acts[pinsede.ActionSlipReplaced]; e.Desk != "03" || e.Credential != rep.Credential.ID || !e.At.Equal(c.now) {
+		t.Errorf("desk 03's replaced slip audited at B as %+v", e)
+	}
+
 	r, err := b.desk.Reconciliation(b.sup, today, pinsede.ScopeSede)
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +140,8 @@ func TestReconciliationSede(t *testing.T) {
 }
 
 // Ensure that a desk that never pulled says so: no time of a last pull,
-// and itself the only desk.
+// and itself the only desk; a pull that brings nothing still counts as
+// the last pull.
 func TestReconciliationSedeNeverPulled(t *testing.T) {
 	f := newFixture(t)
 	f.desk.DeskID = "01"
@@ -133,5 +152,12 @@ func TestReconciliationSedeNeverPulled(t *testing.T) {
 	}
 	if !r.LastPull.IsZero() || len(r.Desks) != 1 || !r.Desks[0].This || r.Desks[0].Total.Issued != 1 || len(r.Mismatches) != 1 {
 		t.Fatalf("last pull %v, desks %+v, mismatches %+v", r.LastPull, r.Desks, r.Mismatches)
+	}
+	pulled := f.now.Add(time.Minute)
+	if _, err := f.desk.ApplyPulled(0, nil, pulled); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = f.desk.Reconciliation(f.sup, pinsede.DateOf(f.now), pinsede.ScopeSede); err != nil || !r.LastPull.Equal(pulled) || len(r.Desks) != 1 {
+		t.Fatalf("after an empty pull: last pull %v, desks %+v, %v", r.LastPull, r.Desks, err)
 	}
 }
