@@ -178,30 +178,19 @@ func (d *Desk) Reconciliation(s *Session, day Date, scope ReconciliationScope) (
 	now := d.Now()
 	r := Reconciliation{Sede: s.Sede, Day: day, DrawnBy: s.Operator.Name, DrawnAt: now}
 	err = d.Store.Update(func(tx Tx) error {
-		for id, rw := range rows {
+		for _, rw := range rows {
 			rw.Desk = d.DeskID
-			if op, err := tx.Operator(id); err == nil && op.Name != "" {
-				rw.Name = op.Name
-			} else if err != nil && !errors.Is(err, ErrNotFound) {
+			if err := nameRow(tx, rw); err != nil {
 				return err
 			}
 			r.Rows = append(r.Rows, *rw)
 		}
-		creds, err := tx.IssuedOn(day)
+		var err error
+		r.Mismatches, err = unhandedOn(tx, s.Sede.Code, day, func(c Credential) (string, bool) {
+			return d.DeskID, !c.PrintedAt.IsZero()
+		})
 		if err != nil {
 			return err
-		}
-		for _, c := range creds {
-			if c.Sede != s.Sede.Code || c.PrintedAt.IsZero() || !c.HandedOverAt.IsZero() ||
-				c.RevokeReason == ReasonSlipLost || c.RevokeReason == ReasonSlipSpoiled {
-				continue
-			}
-			u, err := unhanded(tx, c)
-			if err != nil {
-				return err
-			}
-			u.Desk = d.DeskID
-			r.Mismatches = append(r.Mismatches, u)
 		}
 		return appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{Action: ActionReconciliation, Detail: day.String()})
 	})
@@ -215,6 +204,46 @@ func (d *Desk) Reconciliation(s *Session, day Date, scope ReconciliationScope) (
 	}
 	r.Desk = d.DeskID
 	return r, nil
+}
+
+// unhandedOn returns, in tx, the slips of the credentials of sede issued
+// on day and never handed over, except a slip replaced because it was
+// lost or spoiled, that printed says were printed, and at which desk.
+func unhandedOn(tx Tx, sede string, day Date, printed func(Credential) (desk string, ok bool)) ([]Unhanded, error) {
+	creds, err := tx.IssuedOn(day)
+	if err != nil {
+		return nil, err
+	}
+	var out []Unhanded
+	for _, c := range creds {
+		if c.Sede != sede || !c.HandedOverAt.IsZero() || c.RevokeReason == ReasonSlipLost || c.RevokeReason == ReasonSlipSpoiled {
+			continue
+		}
+		desk, ok := printed(c)
+		if !ok {
+			continue
+		}
+		u, err := unhanded(tx, c)
+		if err != nil {
+			return nil, err
+		}
+		u.Desk = desk
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// nameRow gives rw its operator's name, in tx; the id stays when the
+// account is gone.
+func nameRow(tx Tx, rw *ReconciliationRow) error {
+	op, err := tx.Operator(rw.Operator)
+	switch {
+	case err == nil && op.Name != "":
+		rw.Name = op.Name
+	case err != nil && !errors.Is(err, ErrNotFound):
+		return err
+	}
+	return nil
 }
 
 // add adds the counts of o to r.
@@ -309,34 +338,20 @@ func (d *Desk) reconcileSede(s *Session, day Date) (Reconciliation, error) {
 			if rw.Desk != d.DeskID { // the print is no event: each slip not voided
 				rw.Printed = max(0, rw.Issued+rw.Replaced-rw.Voided)
 			}
-			if op, err := tx.Operator(rw.Operator); err == nil && op.Name != "" {
-				rw.Name = op.Name
-			} else if err != nil && !errors.Is(err, ErrNotFound) {
+			if err := nameRow(tx, rw); err != nil {
 				return err
 			}
 			r.Rows = append(r.Rows, *rw)
 		}
-		creds, err := tx.IssuedOn(day)
+		var err error
+		r.Mismatches, err = unhandedOn(tx, s.Sede.Code, day, func(c Credential) (string, bool) {
+			if desk, known := credDesk[c.ID]; known && desk != d.DeskID {
+				return desk, c.RevokeReason != ReasonPrintFailed // its print is not known here
+			}
+			return d.DeskID, !c.PrintedAt.IsZero()
+		})
 		if err != nil {
 			return err
-		}
-		for _, c := range creds {
-			desk, known := credDesk[c.ID]
-			mine := !known || desk == d.DeskID
-			if c.Sede != s.Sede.Code || !c.HandedOverAt.IsZero() ||
-				c.RevokeReason == ReasonSlipLost || c.RevokeReason == ReasonSlipSpoiled ||
-				mine && c.PrintedAt.IsZero() || !mine && c.RevokeReason == ReasonPrintFailed {
-				continue
-			}
-			u, err := unhanded(tx, c)
-			if err != nil {
-				return err
-			}
-			u.Desk = desk
-			if mine {
-				u.Desk = d.DeskID
-			}
-			r.Mismatches = append(r.Mismatches, u)
 		}
 		return appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{Action: ActionReconciliation, Detail: day.String() + ", sede"})
 	})
