@@ -2,6 +2,7 @@ package desk
 
 import (
 	"bytes"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -42,7 +43,7 @@ func TestReconciliationPrint(t *testing.T) {
 		t.Fatalf("message %q", got)
 	}
 	if len(back.jobs) != 1 || back.jobs[0].Title != "riconciliazione-sede-ROMA01-2026-03-10" || !bytes.HasPrefix(back.jobs[0].PDF, []byte("%PDF-")) {
-		t.Fatalf("printed %d: %+v", len(back.jobs), back.jobs)
+		t.Fatalf("printed %d jobs", len(back.jobs))
 	}
 
 	items := test.WidgetRenderer(p.scope).Objects() // the options, in order
@@ -59,7 +60,20 @@ func TestReconciliationPrint(t *testing.T) {
 		t.Fatalf("message %q", got)
 	}
 	if len(back.jobs) != 2 || back.jobs[1].Title != "riconciliazione-ROMA01-2026-03-10" {
-		t.Fatalf("printed %d: %+v", len(back.jobs), back.jobs)
+		t.Fatalf("printed %d jobs", len(back.jobs))
+	}
+	if _, err := exec.LookPath("pdftotext"); err == nil {
+		for i, want := range []bool{true, false} {
+			cmd := exec.Command("pdftotext", "-layout", "-", "-")
+			cmd.Stdin = bytes.NewReader(back.jobs[i].PDF)
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("pdftotext: %v", err)
+			}
+			if got := strings.Contains(string(out), "tutta la sede") && strings.Contains(string(out), "Dati degli sportelli"); got != want {
+				t.Errorf("report %d is of the sede: %v, want %v:\n%s", i, got, want, out)
+			}
+		}
 	}
 
 	if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{
