@@ -157,7 +157,7 @@ func (d *Desk) Reconciliation(s *Session, day Date, scope ReconciliationScope) (
 		return Reconciliation{}, wrap(err)
 	}
 	for _, e := range entries {
-		if e.Sede != "" && e.Sede != s.Sede.Code || e.Desk != "" && e.Desk != d.DeskID {
+		if e.Sede != "" && e.Sede != s.Sede.Code || !ownAct(e, d.DeskID) {
 			continue // another sede's, or another desk's act pulled here
 		}
 		switch e.Action {
@@ -231,6 +231,14 @@ func unhandedOn(tx Tx, sede string, day Date, printed func(Credential) (desk str
 		out = append(out, u)
 	}
 	return out, nil
+}
+
+// ownAct reports whether e records an act of the desk desk, whose chain
+// it is, rather than one of another desk of the sede pulled here: those
+// name their desk, and keep their time there (At), which tells apart
+// the acts of a desk with no desk id.
+func ownAct(e AuditEntry, desk string) bool {
+	return e.At.IsZero() && (e.Desk == "" || e.Desk == desk)
 }
 
 // nameRow gives rw its operator's name, in tx; the id stays when the
@@ -308,7 +316,7 @@ func (d *Desk) reconcileSede(s *Session, day Date) (Reconciliation, error) {
 				if e.Sede != "" && e.Sede != s.Sede.Code {
 					continue
 				}
-				own, at := e.Desk == "" || e.Desk == d.DeskID, e.Time
+				own, at := ownAct(e, d.DeskID), e.Time
 				if own {
 					e.Desk = d.DeskID
 				} else if !e.At.IsZero() {

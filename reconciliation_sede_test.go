@@ -161,3 +161,29 @@ func TestReconciliationSedeNeverPulled(t *testing.T) {
 		t.Fatalf("after an empty pull: last pull %v, desks %+v, %v", r.LastPull, r.Desks, err)
 	}
 }
+
+// Ensure that the acts of a desk with no desk id (of before desk ids)
+// pulled at a desk that has one are that desk's, not this one's: this
+// desk alone counts none of them, and the sede's report names the desk
+// "senza numero".
+func TestReconciliationSedeDeskWithoutID(t *testing.T) {
+	a, b := newFixture(t), newFixture(t)
+	b.desk.DeskID = "02"
+	a.issueTo(t, a.sup, "Rossi")
+	if _, err := b.desk.ApplyPulled(1, sedeChanges(t, a, "", 1), b.now); err != nil {
+		t.Fatal(err)
+	}
+	day := pinsede.DateOf(b.now)
+	own, err := b.desk.Reconciliation(b.sup, day, pinsede.ScopeDesk)
+	if err != nil || len(own.Rows) != 0 || len(own.Mismatches) != 0 {
+		t.Fatalf("this desk alone: rows %+v, mismatches %+v, %v; want none", own.Rows, own.Mismatches, err)
+	}
+	r, err := b.desk.Reconciliation(b.sup, day, pinsede.ScopeSede)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []pinsede.ReconciliationRow{{Desk: "", Operator: "sup", Name: "Anna Bianchi", Printed: 1, Issued: 1}}; !slices.Equal(r.Rows, want) ||
+		len(r.Mismatches) != 1 || r.Mismatches[0].Desk != "" {
+		t.Fatalf("the sede: rows %+v, mismatches %+v; want the desk with no id's issue", r.Rows, r.Mismatches)
+	}
+}
