@@ -175,19 +175,24 @@ func reconciliation(d doc, r pinsede.Reconciliation) {
 	for _, dk := range r.Desks {
 		deskTotal[dk.Desk] = dk.Total
 	}
+	deskHead := func(y float64, name string) float64 {
+		d.fill(boxTint)
+		d.Rect(marginL, y, width, rowH, "F")
+		d.font("B", 9.5, dark)
+		d.text(marginL+2, y+1, width-4, rowH-2, name, "L")
+		return y + rowH
+	}
 	for i, rw := range r.Rows {
 		if sede && (i == 0 || r.Rows[i-1].Desk != rw.Desk) {
 			if y+3*rowH > limit {
 				y = tableHead(header())
 			}
-			d.fill(boxTint)
-			d.Rect(marginL, y, width, rowH, "F")
-			d.font("B", 9.5, dark)
-			d.text(marginL+2, y+1, width-4, rowH-2, deskName(rw.Desk), "L")
-			y += rowH
+			y = deskHead(y, deskName(rw.Desk))
 		}
 		if y+rowH > limit {
-			y = tableHead(header())
+			if y = tableHead(header()); sede {
+				y = deskHead(y, deskName(rw.Desk)+" (segue)")
+			}
 		}
 		name := rw.Name
 		if rw.Name != rw.Operator {

@@ -2,9 +2,11 @@ package slip
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -204,5 +206,54 @@ func TestReconciliationPNG(t *testing.T) {
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("pdftoppm: %v: %s", err, out)
 		}
+	}
+}
+
+// Ensure that a sede of many desks and operators continues on further
+// pages, where the desk cut by the page is named again ("segue"), no
+// text running into other text, and still ends with the signatures.
+func TestReconciliationSedeLong(t *testing.T) {
+	r := sampleSede()
+	r.Rows = nil
+	for _, desk := range []string{"01", "02", "03"} {
+		for i := range 15 {
+			r.Rows = append(r.Rows, pinsede.ReconciliationRow{Desk: desk, Operator: fmt.Sprintf("op%02d", i), Name: "Operatore " + desk, Printed: 1, Issued: 1})
+		}
+	}
+	pdf, err := Reconciliation(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := words(t, pdf)
+	if len(pages) < 2 {
+		t.Fatalf("%d pages, want 2 or more", len(pages))
+	}
+	if dir := os.Getenv("SLIP_PNG_DIR"); dir != "" {
+		cmd := exec.Command("pdftoppm", "-png", "-r", "60", "-", filepath.Join(dir, "reconciliation-sede-long"))
+		cmd.Stdin = bytes.NewReader(pdf)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("pdftoppm: %v: %s", err, out)
+		}
+	}
+	for p, page := range pages {
+		for i, a := range page {
+			if a.yMax > a842 {
+				t.Errorf("page %d: %q is off the page", p+1, a.text)
+			}
+			for _, b := range page[i+1:] {
+				if a.overlaps(b) {
+					t.Errorf("page %d: %q runs into %q", p+1, a.text, b.text)
+				}
+			}
+		}
+	}
+	text := pdftotext(t, pdf, "1", "9")
+	for _, want := range []string{"Totale sportello 01", "Sportello 02 (segue)", "Totale sportello 02", "Totale sportello 03", "Totale della sede"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	if last := pdftotext(t, pdf, strconv.Itoa(len(pages)), strconv.Itoa(len(pages))); !strings.Contains(last, "Firma del supervisore") {
+		t.Errorf("no signatures at the end:\n%s", last)
 	}
 }
