@@ -32,8 +32,9 @@ import (
 // central records have the event already. The credential keeps no print
 // of the other desk's (PrintedAt): the slip was printed there (the print
 // is no event; the reconciliation of the sede counts each slip of the
-// other desk's issues not voided as printed). The desk's own events (the change's Desk is
-// Desk.DeskID) are skipped: they were applied when they were made. An
+// other desk's issues not voided as printed). The desk's own events (the
+// change's Desk is Desk.DeskID) are skipped: they were applied when they
+// were made. An
 // event applied before, or one the state machine refuses (a credential
 // handed over or revoked here meanwhile), changes nothing, and neither
 // does an event about a record of another sede.

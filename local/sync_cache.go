@@ -23,12 +23,11 @@ import (
 var bucketSync = []byte("sync")
 
 var (
-	syncCursor  = []byte("cursor")
-	syncChange  = []byte("change")
-	syncRefused = []byte("refused")
-	syncPolicy  = []byte("policy")
-	// syncLastPull sorts after "change": not a prefix of another key.
-	syncLastPull = []byte("pulled")
+	syncCursor   = []byte("cursor")
+	syncChange   = []byte("change")
+	syncRefused  = []byte("refused")
+	syncPolicy   = []byte("policy")
+	syncLastPull = []byte("pulled") // no other key starts with it
 )
 
 // syncBucket returns the sync bucket, making it in a write transaction;
