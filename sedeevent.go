@@ -34,10 +34,9 @@ import (
 // is no event; the reconciliation of the sede counts each slip of the
 // other desk's issues not voided as printed). The desk's own events (the
 // change's Desk is Desk.DeskID) are skipped: they were applied when they
-// were made. An
-// event applied before, or one the state machine refuses (a credential
-// handed over or revoked here meanwhile), changes nothing, and neither
-// does an event about a record of another sede.
+// were made. An event applied before, or one the state machine refuses
+// (a credential handed over or revoked here meanwhile), changes nothing,
+// and neither does an event about a record of another sede.
 func (d *Desk) applySedeEvent(tx Tx, c Change, now time.Time) error {
 	ev := c.Event
 	if ev == nil || c.Desk == d.DeskID || ev.Sede != c.Sede {
