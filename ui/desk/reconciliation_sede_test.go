@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/pinsede/pinsede"
-	"github.com/pinsede/pinsede/local"
 )
 
 // Ensure that, against a real centrale, the supervisor of desk 02 prints
@@ -24,23 +22,7 @@ func TestReconciliationOfTheSede(t *testing.T) {
 	cen := startCentrale(t)
 	ctx := context.Background()
 
-	dir := t.TempDir()
-	ls, err := local.Create(filepath.Join(dir, "store.db"), filepath.Join(dir, "store.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ls.Close() })
-	ls.SetDesk("01")
-	one := pinsede.NewDesk(ls, &capturePrinter{}, deskClock)
-	one.DeskID, one.PINParams, one.PasswordParams = "01", cheap, cheap
-	if err := one.Setup(pinsede.Sede{Code: "ROMA01", Name: "Roma Eur", Address: "Viale Aldo Ballarin 42, 00142 Roma"},
-		pinsede.NewOperator{ID: "l.bianchi", Name: "Luca Bianchi", Password: "password-di-prova"}); err != nil {
-		t.Fatal(err)
-	}
-	sess, err := one.Login("l.bianchi", "password-di-prova")
-	if err != nil {
-		t.Fatal(err)
-	}
+	one, ls, sess := windowlessDesk(t, "01")
 	issued, err := one.Issue(ctx, sess, mario, foreignPassport)
 	if err != nil {
 		t.Fatal(err)
