@@ -319,8 +319,16 @@ func (d *Desk) reconcileSede(s *Session, day Date) (Reconciliation, error) {
 				own, at := ownAct(e, d.DeskID), e.Time
 				if own {
 					e.Desk = d.DeskID
-				} else if !e.At.IsZero() {
-					at = e.At
+				} else {
+					if !e.At.IsZero() {
+						at = e.At
+					}
+					if at.After(lp.Desks[e.Desk]) { // pulled before LastPull kept it
+						if lp.Desks == nil {
+							lp.Desks = map[string]time.Time{}
+						}
+						lp.Desks[e.Desk] = at
+					}
 				}
 				if DateOf(at.Local()) != day {
 					continue

@@ -187,3 +187,28 @@ func TestReconciliationSedeDeskWithoutID(t *testing.T) {
 		t.Fatalf("the sede: rows %+v, mismatches %+v; want the desk with no id's issue", r.Rows, r.Mismatches)
 	}
 }
+
+// Ensure that an act of another desk pulled before the desk kept its
+// pulls (an audit entry with no At, no LastPull) counts on the day it was
+// applied, and its desk is not named as silent since the morning.
+func TestReconciliationSedeOlderPulledEntry(t *testing.T) {
+	f := newFixture(t)
+	f.desk.DeskID = "02"
+	err := f.store.Update(func(tx pinsede.Tx) error {
+		_, err := tx.AppendAudit(pinsede.AuditEntry{Time: f.now, Sede: "ROMA01", Desk: "01", Actor: "sup", Action: pinsede.ActionHandedOver})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.desk.Reconciliation(f.sup, pinsede.DateOf(f.now), pinsede.ScopeSede)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []pinsede.ReconciliationRow{{Desk: "01", Operator: "sup", Name: "Anna Bianchi", HandedOver: 1}}; !slices.Equal(r.Rows, want) {
+		t.Fatalf("rows %+v, want %+v", r.Rows, want)
+	}
+	if len(r.Desks) != 2 || r.Desks[0].Desk != "01" || r.Desks[0].Stale || !r.Desks[0].LastEvent.Equal(f.now) {
+		t.Fatalf("desks %+v, want desk 01 heard from at %v", r.Desks, f.now)
+	}
+}
