@@ -43,7 +43,13 @@ type AuditEntry struct {
 	// records from a pulled ChangeSedeEvent (sedeevent.go); "" for a
 	// desk with no desk id, and in every entry of before desk ids, whose
 	// hashes stay as they were.
-	Desk       string        `json:"desk,omitempty"`
+	Desk string `json:"desk,omitempty"`
+	// At is when another desk of the sede did the act an entry of a
+	// pulled ChangeSedeEvent records (the event's time; Time is when this
+	// desk applied it): the reconciliation of the sede counts the act on
+	// its own day. Zero for this desk's own acts, and in the entries of
+	// before it, whose hashes stay as they were.
+	At         time.Time     `json:"at,omitzero"`
 	Actor      string        `json:"actor"`
 	Action     AuditAction   `json:"action"`
 	Subject    CodiceFiscale `json:"subject,omitempty"`

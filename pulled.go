@@ -74,6 +74,20 @@ type Revocation struct {
 	At time.Time
 }
 
+// LastPull is what a desk knows of its pulls from the central records,
+// for the reconciliation of the sede: when the last one succeeded, and
+// the time of the latest event it holds of each other desk of the sede.
+// A desk pushes its events in order, so the sede's records here hold
+// every act of that desk up to that time.
+type LastPull struct {
+	// At is when the last pull succeeded (ApplyPulled's now); zero
+	// before the first.
+	At time.Time `json:"at"`
+	// Desks maps each other desk of the sede ("" for one with no desk
+	// id) to the time of its latest event pulled (ChangeSedeEvent).
+	Desks map[string]time.Time `json:"desks,omitempty"`
+}
+
 // ApplyPulled keeps changes pulled from the central records and the cursor
 // after them, and applies those that concern the sede, all in one
 // transaction: a credential superseded at the central records by one
@@ -94,6 +108,9 @@ type Revocation struct {
 // applied again, and a credential already revoked stays as it is. A change
 // about a credential the sede does not hold is kept and otherwise ignored.
 // No event goes to the outbox: the central records made the change.
+//
+// It records the pull at now, and the latest event of each other desk
+// of the sede among changes (LastPull), even when there are none.
 func (d *Desk) ApplyPulled(cursor uint64, changes []Change, now time.Time) ([]Revocation, error) {
 	var out []Revocation
 	err := d.Store.Update(func(tx Tx) error {
@@ -114,12 +131,37 @@ func (d *Desk) ApplyPulled(cursor uint64, changes []Change, now time.Time) ([]Re
 				out = append(out, r)
 			}
 		}
+		if err := d.recordPull(tx, changes, now); err != nil {
+			return err
+		}
 		return tx.SetSyncCursor(cursor)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("apply pulled changes: %w", err)
 	}
 	return out, nil
+}
+
+// recordPull keeps, in tx, the pull of changes at now: its time and the
+// latest event of each other desk of the sede among them (LastPull).
+func (d *Desk) recordPull(tx Tx, changes []Change, now time.Time) error {
+	lp, err := tx.LastPull()
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("last pull: %w", err)
+	}
+	lp.At = now
+	for _, c := range changes {
+		if c.Kind != ChangeSedeEvent || c.Event == nil || c.Desk == d.DeskID || c.Event.Sede != c.Sede {
+			continue
+		}
+		if lp.Desks == nil {
+			lp.Desks = map[string]time.Time{}
+		}
+		if at := c.Event.Time; at.After(lp.Desks[c.Desk]) {
+			lp.Desks[c.Desk] = at
+		}
+	}
+	return tx.PutLastPull(lp)
 }
 
 // applyChange applies one change in ApplyPulled's transaction; ok reports

@@ -45,7 +45,7 @@ func TestReconciliation(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	r, err := f.desk.Reconciliation(op, pinsede.DateOf(f.now))
+	r, err := f.desk.Reconciliation(op, pinsede.DateOf(f.now), pinsede.ScopeDesk)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestReconciliation(t *testing.T) {
 		t.Errorf("drawn by %q for %q", r.DrawnBy, r.Sede.Code)
 	}
 
-	other, err := f.desk.Reconciliation(op, pinsede.DateOf(f.now.AddDate(0, 0, -1)))
+	other, err := f.desk.Reconciliation(op, pinsede.DateOf(f.now.AddDate(0, 0, -1)), pinsede.ScopeDesk)
 	if err != nil || len(other.Rows) != 0 || len(other.Mismatches) != 0 {
 		t.Fatalf("the day before: %+v, %v", other, err)
 	}
@@ -96,12 +96,12 @@ func TestPrintReconciliation(t *testing.T) {
 	day := pinsede.DateOf(f.now)
 	docs := &documents{}
 	f.desk.Forms, f.desk.Documents = nil, docs
-	if _, err := f.desk.PrintReconciliation(ctx, f.sup, day); !errors.Is(err, pinsede.ErrNoPrinter) {
+	if _, err := f.desk.PrintReconciliation(ctx, f.sup, day, pinsede.ScopeDesk); !errors.Is(err, pinsede.ErrNoPrinter) {
 		t.Fatalf("without a renderer: %v", err)
 	}
 	forms := &reconForms{}
 	f.desk.Forms = forms
-	if _, err := f.desk.PrintReconciliation(ctx, f.sup, day); err != nil {
+	if _, err := f.desk.PrintReconciliation(ctx, f.sup, day, pinsede.ScopeDesk); err != nil {
 		t.Fatal(err)
 	}
 	if len(forms.got) != 1 || len(docs.titles) != 1 || docs.titles[0] != "riconciliazione-ROMA01-"+day.String() {
@@ -129,7 +129,7 @@ func TestReconciliationReplaced(t *testing.T) {
 	if _, err := f.desk.Revoke(f.sup, rep.Credential.ID, "richiesta del cittadino"); err != nil {
 		t.Fatal(err)
 	}
-	r, err := f.desk.Reconciliation(f.sup, pinsede.DateOf(f.now))
+	r, err := f.desk.Reconciliation(f.sup, pinsede.DateOf(f.now), pinsede.ScopeDesk)
 	if err != nil {
 		t.Fatal(err)
 	}

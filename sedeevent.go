@@ -24,14 +24,19 @@ import (
 //     (applySedeOperator).
 //
 // Each writes an audit entry by the other desk's operator, of the other
-// desk (AuditEntry.Desk) and whose detail names it (deskDetail), and no
-// outbox event: the central records have the event already. The
-// credential keeps no print of the other desk's (PrintedAt): the slip
-// was printed there, and this desk's reconciliation counts its own. The desk's own events (the change's Desk is
-// Desk.DeskID) are skipped: they were applied when they were made. An
-// event applied before, or one the state machine refuses (a credential
-// handed over or revoked here meanwhile), changes nothing, and neither
-// does an event about a record of another sede.
+// desk (AuditEntry.Desk), at the time of the act there (AuditEntry.At),
+// whose detail names the desk (deskDetail) and whose action is the one
+// the other desk audited: ActionSlipReplaced for the issue of a slip
+// that replaced a lost or spoiled one, ActionPrintFailed for the
+// revocation of a PIN whose slip did not print. No outbox event: the
+// central records have the event already. The credential keeps no print
+// of the other desk's (PrintedAt): the slip was printed there (the print
+// is no event; the reconciliation of the sede counts each slip of the
+// other desk's issues not voided as printed). The desk's own events (the
+// change's Desk is Desk.DeskID) are skipped: they were applied when they
+// were made. An event applied before, or one the state machine refuses
+// (a credential handed over or revoked here meanwhile), changes nothing,
+// and neither does an event about a record of another sede.
 func (d *Desk) applySedeEvent(tx Tx, c Change, now time.Time) error {
 	ev := c.Event
 	if ev == nil || c.Desk == d.DeskID || ev.Sede != c.Sede {
@@ -85,12 +90,34 @@ func applySedeIssue(tx Tx, c Change, ev Event, now time.Time) error {
 			return err
 		}
 	}
+	action, err := sedeIssueAction(tx, cred)
+	if err != nil {
+		return err
+	}
 	if err := tx.PutCredential(cred); err != nil {
 		return err
 	}
 	return appendAudit(tx, now, c.Sede, cred.IssuedBy, AuditEntry{
-		Desk: c.Desk, Action: ActionIssued, Subject: cred.CodiceFiscale, Credential: cred.ID, Detail: deskDetail(c.Desk, "busta "+cred.SlipSerial),
+		Desk: c.Desk, At: ev.Time, Action: action, Subject: cred.CodiceFiscale, Credential: cred.ID, Detail: deskDetail(c.Desk, "busta "+cred.SlipSerial),
 	})
+}
+
+// sedeIssueAction returns the action the desk that issued cred audited:
+// ActionSlipReplaced when, in the same act (ReplaceSlip), the same
+// operator revoked the citizen's slip as lost or spoiled (that desk sends
+// the revocation first), else ActionIssued.
+func sedeIssueAction(tx Tx, cred Credential) (AuditAction, error) {
+	olds, err := tx.Credentials(cred.CodiceFiscale)
+	if err != nil {
+		return "", err
+	}
+	for _, o := range olds {
+		if (o.RevokeReason == ReasonSlipLost || o.RevokeReason == ReasonSlipSpoiled) &&
+			o.RevokedAt.Equal(cred.IssuedAt) && o.RevokedBy == cred.IssuedBy && o.ID != cred.ID {
+			return ActionSlipReplaced, nil
+		}
+	}
+	return ActionIssued, nil
 }
 
 // applySedeTransition takes the credential held through the handover,
@@ -111,6 +138,9 @@ func applySedeTransition(tx Tx, c Change, ev Event, now time.Time) error {
 		t, at, actor, action, detail = TransitionHandOver, in.HandedOverAt, in.HandedOverBy, ActionHandedOver, "busta "+in.SlipSerial
 	case EventRevoked:
 		t, at, actor, action, detail = TransitionRevoke, in.RevokedAt, in.RevokedBy, ActionRevoked, in.RevokeReason
+		if in.RevokeReason == ReasonPrintFailed {
+			action = ActionPrintFailed // the slip did not print: voided
+		}
 	default:
 		t, at, actor, action, detail = TransitionConvert, in.ConvertedAt, in.ConvertedBy, ActionConverted, "da ordinario a dispositivo"
 	}
@@ -142,7 +172,7 @@ func applySedeTransition(tx Tx, c Change, ev Event, now time.Time) error {
 		return err
 	}
 	return appendAudit(tx, now, c.Sede, actor, AuditEntry{
-		Desk: c.Desk, Action: action, Subject: cred.CodiceFiscale, Credential: cred.ID, Detail: deskDetail(c.Desk, detail),
+		Desk: c.Desk, At: ev.Time, Action: action, Subject: cred.CodiceFiscale, Credential: cred.ID, Detail: deskDetail(c.Desk, detail),
 	})
 }
 
@@ -175,7 +205,7 @@ func applySedeDelegation(tx Tx, c Change, ev Event, now time.Time) error {
 	}
 	es := delegationEntries(dl, action, deskDetail(c.Desk, detail))
 	for i := range es {
-		es[i].Desk = c.Desk
+		es[i].Desk, es[i].At = c.Desk, ev.Time
 	}
 	return appendAudit(tx, now, c.Sede, actor, es...)
 }
@@ -224,5 +254,5 @@ func applySedeOperator(tx Tx, c Change, ev Event, now time.Time) error {
 	if ev.Kind == EventOperatorAdded {
 		detail += " " + string(op.Role)
 	}
-	return appendAudit(tx, now, c.Sede, ev.Actor, AuditEntry{Desk: c.Desk, Action: AuditAction(ev.Kind), Detail: deskDetail(c.Desk, detail)})
+	return appendAudit(tx, now, c.Sede, ev.Actor, AuditEntry{Desk: c.Desk, At: ev.Time, Action: AuditAction(ev.Kind), Detail: deskDetail(c.Desk, detail)})
 }

@@ -125,7 +125,7 @@ func TestApplySedeEvents(t *testing.T) {
 		t.Errorf("%d audit entries name desk 01, want 2: %+v", named, page.History)
 	}
 
-	if r, err := b.desk.Reconciliation(b.sup, pinsede.DateOf(b.now)); err != nil || r.Total.Issued != 0 || len(r.Mismatches) != 0 {
+	if r, err := b.desk.Reconciliation(b.sup, pinsede.DateOf(b.now), pinsede.ScopeDesk); err != nil || r.Total.Issued != 0 || len(r.Mismatches) != 0 {
 		t.Errorf("desk 02's reconciliation = %+v, %v; want none of desk 01's acts", r, err)
 	}
 

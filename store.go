@@ -89,6 +89,11 @@ type SyncTx interface {
 	KeepChange(Change) (bool, error)
 	// SetSyncCursor keeps the cursor to pull after next time.
 	SetSyncCursor(cursor uint64) error
+	// LastPull returns what PutLastPull kept; ErrNotFound before.
+	LastPull() (LastPull, error)
+	// PutLastPull keeps the time of the last pull and the latest event
+	// pulled of each other desk of the sede.
+	PutLastPull(LastPull) error
 
 	// PutTicket keeps a kiosk ticket waiting, replacing one of its code.
 	PutTicket(Ticket) error

@@ -38,3 +38,26 @@ func (t *tx) SetSyncCursor(cursor uint64) error {
 	}
 	return t.put(bucketSync, syncCursor, cursor)
 }
+
+// LastPull returns the record PutLastPull kept; pinsede.ErrNotFound
+// before the first pull.
+func (t *tx) LastPull() (pinsede.LastPull, error) {
+	var lp pinsede.LastPull
+	b, err := t.syncBucket()
+	if err != nil {
+		return lp, err
+	}
+	if b == nil {
+		return lp, pinsede.ErrNotFound
+	}
+	return lp, t.decode(bucketSync, syncLastPull, b.Get(syncLastPull), &lp)
+}
+
+// PutLastPull keeps the time of the last pull and the latest event pulled
+// of each other desk of the sede.
+func (t *tx) PutLastPull(lp pinsede.LastPull) error {
+	if _, err := t.syncBucket(); err != nil {
+		return err
+	}
+	return t.put(bucketSync, syncLastPull, lp)
+}

@@ -19,13 +19,15 @@ import (
 //	"change" ‖ seq (big-endian)    -> sealed pinsede.Change
 //	"refused" ‖ outbox seq         -> sealed pinsede.NotAccepted
 //	"policy"                       -> sealed pinsede.Policy
+//	"pulled"                       -> sealed pinsede.LastPull
 var bucketSync = []byte("sync")
 
 var (
-	syncCursor  = []byte("cursor")
-	syncChange  = []byte("change")
-	syncRefused = []byte("refused")
-	syncPolicy  = []byte("policy")
+	syncCursor   = []byte("cursor")
+	syncChange   = []byte("change")
+	syncRefused  = []byte("refused")
+	syncPolicy   = []byte("policy")
+	syncLastPull = []byte("pulled") // no other key starts with it
 )
 
 // syncBucket returns the sync bucket, making it in a write transaction;

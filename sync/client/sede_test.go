@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -204,6 +205,30 @@ func TestSedeOfManyDesks(t *testing.T) {
 			}
 			if h := d.held(t, cf); h != (held{}) {
 				t.Errorf("D of MILA01 holds %+v of ROMA01's citizen, want nothing", h)
+			}
+
+			// The reconciliation of the sede at B lists the three desks,
+			// each with its act, and none of MILA01's.
+			r, err := b.desk.Reconciliation(b.sess, pinsede.DateOf(clock().Local()), pinsede.ScopeSede)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantRows := []pinsede.ReconciliationRow{
+				{Desk: "01", Operator: "sup", Name: b.sess.Operator.Name, Printed: 1, Issued: 1},
+				{Desk: "02", Operator: "sup", Name: b.sess.Operator.Name, HandedOver: 1},
+				{Desk: "03", Operator: "sup", Name: b.sess.Operator.Name, Revoked: 1},
+			}
+			if !slices.Equal(r.Rows, wantRows) || len(r.Mismatches) != 0 || r.LastPull.IsZero() {
+				t.Errorf("B's reconciliation of the sede: rows %+v, mismatches %+v, last pull %v; want %+v", r.Rows, r.Mismatches, r.LastPull, wantRows)
+			}
+			var desks []string
+			for _, dk := range r.Desks {
+				if desks = append(desks, dk.Desk); dk.Stale {
+					t.Errorf("desk %s stale at B: %+v", dk.Desk, dk)
+				}
+			}
+			if !slices.Equal(desks, []string{"01", "02", "03"}) {
+				t.Errorf("desks in B's reconciliation %v, want 01, 02, 03", desks)
 			}
 
 			// D cannot act on ROMA01's credential: the push is refused whole.

@@ -7,6 +7,7 @@ import (
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/ui/i18n"
 )
 
@@ -14,9 +15,11 @@ import (
 // on the home screen: it prints today's reconciliation (slips printed,
 // PINs issued, voided, revoked, replaced and handed over per operator, and
 // the slips never handed over) for the operator and the supervisor to
-// sign.
+// sign, of the whole sede (per desk, the default) or of this desk alone.
 type reconcilePanel struct {
-	a      *App
+	a *App
+	// scope chooses "tutta la sede" or "solo questo sportello".
+	scope  *widget.RadioGroup
 	button *widget.Button
 	msg    *message
 	object fyne.CanvasObject
@@ -26,12 +29,24 @@ type reconcilePanel struct {
 // renderer of the report or a document printer.
 func (a *App) newReconcilePanel() *reconcilePanel {
 	p := &reconcilePanel{a: a, msg: newMessage()}
+	p.scope = widget.NewRadioGroup([]string{lang.L("home.reconcile.sede"), lang.L("home.reconcile.desk")}, nil)
+	p.scope.Horizontal, p.scope.Required = true, true
+	p.scope.SetSelected(lang.L("home.reconcile.sede"))
 	p.button = a.button(lang.L("home.reconcile"), fynetheme.DocumentPrintIcon(), p.doPrint)
 	if a.desk.Forms == nil || a.desk.Documents == nil {
 		p.button.Disable()
 	}
-	p.object = container.NewVBox(p.button, p.msg.box)
+	p.object = container.NewVBox(p.scope, p.button, p.msg.box)
 	return p
+}
+
+// chosen returns the scope the supervisor chose: the sede unless "solo
+// questo sportello".
+func (p *reconcilePanel) chosen() pinsede.ReconciliationScope {
+	if p.scope.Selected == lang.L("home.reconcile.desk") {
+		return pinsede.ScopeDesk
+	}
+	return pinsede.ScopeSede
 }
 
 // doPrint draws up and prints today's reconciliation off the UI goroutine.
@@ -40,13 +55,13 @@ func (p *reconcilePanel) doPrint() {
 	if p.button.Disabled() || a.session == nil {
 		return
 	}
-	s, day := a.session, a.today()
+	s, day, scope := a.session, a.today(), p.chosen()
 	p.button.Disable()
 	p.msg.set(msgInfo, lang.L("home.reconcile.printing"))
 	a.background(func() func() {
 		ctx, cancel := issueContext()
 		defer cancel()
-		r, err := a.desk.PrintReconciliation(ctx, s, day)
+		r, err := a.desk.PrintReconciliation(ctx, s, day, scope)
 		return func() {
 			p.button.Enable()
 			if err == nil {

@@ -26,6 +26,30 @@ func (c *centrale) deskClient(t *testing.T, sede, id string, ls *local.Store, d 
 	return c.clientWith(t, certPEM, keyPEM, sede, ls, d)
 }
 
+// windowlessDesk returns desk id of ROMA01, with no window, on a store of
+// its own: set up with its first supervisor, l.bianchi, logged in.
+func windowlessDesk(t *testing.T, id string) (*pinsede.Desk, *local.Store, *pinsede.Session) {
+	t.Helper()
+	dir := t.TempDir()
+	ls, err := local.Create(filepath.Join(dir, "store.db"), filepath.Join(dir, "store.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ls.Close() })
+	ls.SetDesk(id)
+	d := pinsede.NewDesk(ls, &capturePrinter{}, deskClock)
+	d.DeskID, d.PINParams, d.PasswordParams = id, cheap, cheap
+	if err := d.Setup(pinsede.Sede{Code: "ROMA01", Name: "Roma Eur", Address: "Viale Aldo Ballarin 42, 00142 Roma"},
+		pinsede.NewOperator{ID: "l.bianchi", Name: "Luca Bianchi", Password: "password-di-prova"}); err != nil {
+		t.Fatal(err)
+	}
+	sess, err := d.Login("l.bianchi", "password-di-prova")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, ls, sess
+}
+
 // Ensure that a PIN issued at desk 01 of the sede is handed over from the
 // citizen's page at desk 02, after desk 02's pull: the search by codice
 // fiscale finds the citizen with the MV35 data typed at desk 01, the page
@@ -38,23 +62,7 @@ func TestHandoverAtSiblingDesk(t *testing.T) {
 	ctx := context.Background()
 
 	// Desk 01, with no window: set up, and issues a PIN to Mario.
-	dir := t.TempDir()
-	ls, err := local.Create(filepath.Join(dir, "store.db"), filepath.Join(dir, "store.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ls.Close() })
-	ls.SetDesk("01")
-	one := pinsede.NewDesk(ls, &capturePrinter{}, deskClock)
-	one.DeskID, one.PINParams, one.PasswordParams = "01", cheap, cheap
-	if err := one.Setup(pinsede.Sede{Code: "ROMA01", Name: "Roma Eur", Address: "Viale Aldo Ballarin 42, 00142 Roma"},
-		pinsede.NewOperator{ID: "l.bianchi", Name: "Luca Bianchi", Password: "password-di-prova"}); err != nil {
-		t.Fatal(err)
-	}
-	sess, err := one.Login("l.bianchi", "password-di-prova")
-	if err != nil {
-		t.Fatal(err)
-	}
+	one, ls, sess := windowlessDesk(t, "01")
 	issued, err := one.Issue(ctx, sess, mario, foreignPassport)
 	if err != nil {
 		t.Fatal(err)

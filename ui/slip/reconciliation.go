@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pinsede/pinsede"
 )
@@ -18,6 +19,12 @@ var redTint = rgb{0xFB, 0xE9, 0xE9}
 // handed over, with the slips printed and never handed over highlighted in
 // red, and two signature lines (operator, supervisor). It holds no PIN. A
 // long list continues on further pages; the signatures close the last.
+//
+// A reconciliation of the sede (pinsede.ScopeSede) groups the operators
+// by desk, with each desk's total and the sede's, names the desk of each
+// slip not handed over, and says, before the table, as of when it holds
+// each desk's acts: the last pull, and in red each desk not heard from
+// since the start of the day, whose acts the signatures do not certify.
 func Reconciliation(r pinsede.Reconciliation) ([]byte, error) {
 	switch {
 	case r.Sede.Code == "":
@@ -75,18 +82,35 @@ func reconciliation(d doc, r pinsede.Reconciliation) {
 		return headerY - 2
 	}
 	y := header()
+	sede := r.Scope == pinsede.ScopeSede
 	d.font("B", 15, dark)
-	y = d.para(marginL, y, width, 7, "Riconciliazione di fine giornata del "+r.Day.Italian()) + 1
+	title := "Riconciliazione di fine giornata del " + r.Day.Italian()
+	if sede {
+		title += " · tutta la sede"
+	}
+	y = d.para(marginL, y, width, 7, title) + 1
 	d.font("", 9, black)
-	y = d.para(marginL, y, width, 4.5, "Buste stampate, PIN emessi, annullati, revocati, sostituiti e consegnati "+
-		"da ciascun operatore secondo il registro delle operazioni della sede. In rosso le buste stampate e non "+
-		"consegnate al cittadino: vanno ritrovate, consegnate o distrutte e il PIN revocato.") + 1
+	if sede {
+		y = d.para(marginL, y, width, 4.5, "Buste stampate, PIN emessi, annullati, revocati, sostituiti e consegnati "+
+			"da ciascun operatore di ciascuno sportello della sede, secondo il registro delle operazioni di questo "+
+			"sportello ("+strings.ToLower(deskName(r.Desk))+") e gli atti degli altri sportelli ricevuti dalla centrale. "+
+			"In rosso le buste stampate e non consegnate al cittadino: vanno ritrovate, consegnate o distrutte e il PIN revocato.") + 1
+	} else {
+		y = d.para(marginL, y, width, 4.5, "Buste stampate, PIN emessi, annullati, revocati, sostituiti e consegnati "+
+			"da ciascun operatore secondo il registro delle operazioni della sede. In rosso le buste stampate e non "+
+			"consegnate al cittadino: vanno ritrovate, consegnate o distrutte e il PIN revocato.") + 1
+	}
 	d.font("", 8, grey)
 	y = d.para(marginL, y, width, 4, "Redatta da "+dash(r.DrawnBy)+" il "+date(r.DrawnAt)+" alle "+r.DrawnAt.Format("15:04")+".") + 4
+	if sede {
+		y = reconDesks(d, r, y) + 4
+	}
 
-	unhanded := map[string]int{}
+	type key struct{ desk, op string }
+	unhanded, deskUnhanded := map[key]int{}, map[string]int{}
 	for _, m := range r.Mismatches {
-		unhanded[m.Operator]++
+		unhanded[key{m.Desk, m.Operator}]++
+		deskUnhanded[m.Desk]++
 	}
 	cell := func(x, y, w float64, s string, bold bool, c rgb) {
 		style := ""
@@ -100,7 +124,11 @@ func reconciliation(d doc, r pinsede.Reconciliation) {
 		d.fill(boxTint)
 		d.Rect(marginL, y, width, 10, "F")
 		d.font("B", 8, dark)
-		d.text(marginL+2, y+3, opW-2, 4, "Operatore", "L")
+		head := "Operatore"
+		if sede {
+			head = "Sportello, operatore"
+		}
+		d.text(marginL+2, y+3, opW-2, 4, head, "L")
 		heads := make([]string, 0, len(reconCols)+1)
 		for _, c := range reconCols {
 			heads = append(heads, c.head)
@@ -143,21 +171,53 @@ func reconciliation(d doc, r pinsede.Reconciliation) {
 		d.text(marginL+2, y+1, width-4, rowH-2, "Nessuna operazione registrata in questo giorno.", "L")
 		y += rowH
 	}
-	for _, rw := range r.Rows {
+	deskTotal := map[string]pinsede.ReconciliationRow{}
+	for _, dk := range r.Desks {
+		deskTotal[dk.Desk] = dk.Total
+	}
+	deskHead := func(y float64, name string) float64 {
+		d.fill(boxTint)
+		d.Rect(marginL, y, width, rowH, "F")
+		d.font("B", 9.5, dark)
+		d.text(marginL+2, y+1, width-4, rowH-2, name, "L")
+		return y + rowH
+	}
+	for i, rw := range r.Rows {
+		if sede && (i == 0 || r.Rows[i-1].Desk != rw.Desk) {
+			if y+3*rowH > limit {
+				y = tableHead(header())
+			}
+			y = deskHead(y, deskName(rw.Desk))
+		}
 		if y+rowH > limit {
-			y = tableHead(header())
+			if y = tableHead(header()); sede {
+				y = deskHead(y, deskName(rw.Desk)+" (segue)")
+			}
 		}
 		name := rw.Name
 		if rw.Name != rw.Operator {
 			name += " (" + rw.Operator + ")"
 		}
-		y = row(y, name, rw, unhanded[rw.Operator], false)
+		if sede {
+			name = "   " + name
+		}
+		y = row(y, name, rw, unhanded[key{rw.Desk, rw.Operator}], false)
+		if sede && (i == len(r.Rows)-1 || r.Rows[i+1].Desk != rw.Desk) {
+			if y+rowH > limit {
+				y = tableHead(header())
+			}
+			y = row(y, "Totale "+strings.ToLower(deskName(rw.Desk)), deskTotal[rw.Desk], deskUnhanded[rw.Desk], true)
+		}
 	}
 	if y+rowH > limit {
 		y = tableHead(header())
 	}
 	d.hrule(y, dark, 0.3)
-	y = row(y, "Totale", r.Total, len(r.Mismatches), true) + 8
+	total := "Totale"
+	if sede {
+		total = "Totale della sede"
+	}
+	y = row(y, total, r.Total, len(r.Mismatches), true) + 8
 
 	// The mismatches.
 	if y+20 > limit {
@@ -181,9 +241,22 @@ func reconciliation(d doc, r pinsede.Reconciliation) {
 			d.Rect(marginL, y, 1.4, rowH, "F")
 			d.font("B", 9.5, redLabel)
 			d.text(marginL+4, y+1, 58, rowH-2, m.SlipSerial, "L")
-			d.fit(marginL+64, y+1.3, 62, dash(m.Citizen), "", 9.5, 7, black, 1)
+			citW, whoX := 62.0, 128.0
+			if sede {
+				citW, whoX = 50, 116
+			}
+			d.fit(marginL+64, y+1.3, citW, dash(m.Citizen), "", 9.5, 7, black, 1)
 			d.font("", 8.5, grey)
-			d.text(marginL+128, y+1, width-130, rowH-2, m.Operator+" · stampata alle "+m.Printed.Local().Format("15:04"), "R")
+			who := m.Operator
+			if sede {
+				who = strings.ToLower(deskName(m.Desk)) + " · " + who
+			}
+			if m.Printed.IsZero() { // another desk's: its print is not known here
+				who += " · emessa alle " + m.Issued.Local().Format("15:04")
+			} else {
+				who += " · stampata alle " + m.Printed.Local().Format("15:04")
+			}
+			d.text(marginL+whoX, y+1, width-whoX-2, rowH-2, who, "R")
 			y += rowH + 1
 		}
 		y += 3
@@ -205,4 +278,62 @@ func reconciliation(d doc, r pinsede.Reconciliation) {
 	sign(marginL, y, "Firma dell'operatore", "")
 	sign(right-75, y, "Firma del supervisore", "")
 	sign(marginL, y+18, "Luogo e data", strings.TrimSpace(r.Sede.Name)+", "+date(r.DrawnAt))
+}
+
+// deskName names a desk of the sede: "Sportello 03".
+func deskName(id string) string {
+	if id == "" {
+		return "Sportello senza numero"
+	}
+	return "Sportello " + id
+}
+
+// reconDesks writes, from y, as of when the reconciliation of the sede r
+// holds each desk's acts: its last pull from the central records, and a
+// line a desk, in red for one not heard from since the start of the day;
+// it returns the y below.
+func reconDesks(d doc, r pinsede.Reconciliation, y float64) float64 {
+	at := func(t time.Time) string { return date(t) + " alle " + t.Local().Format("15:04") }
+	d.font("B", 10, dark)
+	y = d.para(marginL, y, width, 5, "Dati degli sportelli") + 0.5
+	d.font("", 8.5, black)
+	switch {
+	case r.LastPull.IsZero():
+		d.font("B", 8.5, redLabel)
+		y = d.para(marginL, y, width, 4, "Questo sportello non ha mai ricevuto gli atti della sede dalla centrale: "+
+			"la riconciliazione contiene solo i suoi.")
+	case pinsede.DateOf(r.LastPull.Local()).Before(r.Day):
+		d.font("B", 8.5, redLabel)
+		y = d.para(marginL, y, width, 4, "L'ultimo scambio con la centrale è del "+at(r.LastPull)+
+			": gli atti di questo giorno degli altri sportelli possono mancare.")
+	default:
+		y = d.para(marginL, y, width, 4, "Atti degli altri sportelli ricevuti dalla centrale fino all'ultimo scambio, il "+
+			at(r.LastPull)+". Per loro le buste stampate sono quelle dei PIN emessi e non annullati: la stampa non passa dalla centrale.")
+	}
+	y += 0.5
+	for _, dk := range r.Desks {
+		name, line, c := deskName(dk.Desk), "", black
+		switch {
+		case dk.This:
+			line = "questo sportello: tutti i suoi atti."
+		case dk.Stale && dk.LastEvent.IsZero():
+			line, c = "nessun atto ricevuto da inizio giornata: i suoi atti di questo giorno possono mancare e le firme non li certificano.", redLabel
+		case dk.Stale:
+			line, c = "nessun atto ricevuto da inizio giornata (l'ultimo del "+at(dk.LastEvent)+
+				"): i suoi atti di questo giorno possono mancare e le firme non li certificano.", redLabel
+		case dk.LastEvent.IsZero():
+			line = "atti ricevuti dalla centrale."
+		default:
+			line = "atti ricevuti fino a quello del " + at(dk.LastEvent) + "."
+		}
+		style := ""
+		if c == redLabel {
+			style = "B"
+		}
+		d.font("B", 8.5, c)
+		d.text(marginL+2, y, 30, 4, name, "L")
+		d.font(style, 8.5, c)
+		y = d.para(marginL+32, y, width-32, 4, line)
+	}
+	return y
 }
