@@ -21,7 +21,9 @@ import (
 //   - a delegation registered is stored, a delegation revoked is revoked;
 //   - an operator account added, disabled, enabled, unlocked or given a
 //     new password takes the state the other desk gave it
-//     (applySedeOperator).
+//     (applySedeOperator);
+//   - the sede's set-up at its first desk (EventSedeSetUp) sets the sede
+//     up here, when this desk joins it (applySedeSetUp).
 //
 // Each writes an audit entry by the other desk's operator, of the other
 // desk (AuditEntry.Desk) and whose detail names it (deskDetail), and no
@@ -44,11 +46,33 @@ func (d *Desk) applySedeEvent(tx Tx, c Change, now time.Time) error {
 		return applySedeTransition(tx, c, *ev, now)
 	case EventDelegationRegistered, EventDelegationRevoked:
 		return applySedeDelegation(tx, c, *ev, now)
+	case EventSedeSetUp:
+		return applySedeSetUp(tx, c, *ev, now)
 	}
 	if OperatorEvent(ev.Kind) {
 		return applySedeOperator(tx, c, *ev, now)
 	}
 	return nil // a kind the desk keeps no record of
+}
+
+// applySedeSetUp sets up the sede as its first desk did, on a desk that
+// joins it (NeedsSetup turns false), with the set-up's audit entry by
+// the first supervisor. A desk set up already keeps its sede as it is.
+func applySedeSetUp(tx Tx, c Change, ev Event, now time.Time) error {
+	in := ev.SetUp
+	if in == nil || in.Code != c.Sede || len(in.Validate()) > 0 {
+		return nil
+	}
+	switch _, err := tx.Sede(); {
+	case err == nil:
+		return nil
+	case !errors.Is(err, ErrNotFound):
+		return err
+	}
+	if err := tx.SetSede(*in); err != nil {
+		return err
+	}
+	return appendAudit(tx, now, c.Sede, ev.Actor, AuditEntry{Desk: c.Desk, Action: ActionSetup, Detail: deskDetail(c.Desk, in.Code+" "+in.Name)})
 }
 
 // deskDetail is the detail of an audit entry of an act of desk, another

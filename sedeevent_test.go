@@ -424,3 +424,81 @@ func TestApplySedeConversions(t *testing.T) {
 		t.Errorf("%d conversions audited, want 2", converted)
 	}
 }
+
+// Ensure that a desk that joins the sede, on an empty store, sets it up
+// from the first desk's set-up pulled from the central records: the
+// sede's record, and its first supervisor, who logs in with the password
+// typed at the first desk; the events carry the password's hash only.
+// Applied again, or at a desk set up already, the set-up changes nothing.
+func TestJoinSedeFromSetUp(t *testing.T) {
+	first := newTestStoreDesk(t)
+	sede := pinsede.Sede{Code: "ROMA01", Name: "Roma Tuscolano", Address: "Via Tuscolana 1, Roma"}
+	if err := first.desk.Setup(sede, pinsede.NewOperator{ID: "sup", Name: "Anna Bianchi", Password: "password-lunga"}); err != nil {
+		t.Fatal(err)
+	}
+	changes := sedeChanges(t, first, "01", 1)
+	if len(changes) != 2 {
+		t.Fatalf("the set-up enqueued %d events, want the sede and its supervisor", len(changes))
+	}
+	for _, c := range changes {
+		b, err := json.Marshal(c.Event)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "password-lunga") {
+			t.Errorf("event %s carries the password: %s", c.Event.Kind, b)
+		}
+	}
+	if got := changes[0].Event; got.ID != pinsede.SetUpEventID || got.SetUp == nil || *got.SetUp != sede || got.Actor != "sup" {
+		t.Errorf("set-up event %+v", got)
+	}
+
+	joining := newTestStoreDesk(t)
+	joining.desk.DeskID = "02"
+	if need, err := joining.desk.NeedsSetup(); err != nil || !need {
+		t.Fatalf("an empty store: NeedsSetup %v, %v", need, err)
+	}
+	for range 2 { // again: nothing changes
+		if _, err := joining.desk.ApplyPulled(2, changes, first.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if need, err := joining.desk.NeedsSetup(); err != nil || need {
+		t.Fatalf("after the pull: NeedsSetup %v, %v; want the sede set up", need, err)
+	}
+	s, err := joining.desk.Login("sup", "password-lunga")
+	if err != nil {
+		t.Fatalf("the first supervisor at the joining desk: %v", err)
+	}
+	if s.Sede != sede || s.Operator.Role != pinsede.RoleSupervisore {
+		t.Errorf("session %+v", s)
+	}
+	var setUps int
+	err = joining.store.AuditEntries(0, func(e pinsede.AuditEntry) error {
+		if e.Action == pinsede.ActionSetup {
+			setUps++
+			if e.Desk != "01" || e.Actor != "sup" {
+				t.Errorf("set-up audited as %+v, want desk 01's, by sup", e)
+			}
+		}
+		return nil
+	})
+	if err != nil || setUps != 1 {
+		t.Errorf("%d set-up entries (%v), want 1", setUps, err)
+	}
+	if n, _ := joining.store.OutboxLen(); n != 0 {
+		t.Errorf("the joining desk's outbox holds %d events, want none", n)
+	}
+
+	// A desk set up on its own keeps its sede.
+	other := newFixture(t)
+	other.desk.DeskID = "03"
+	moved := sedeChanges(t, first, "01", 1)
+	moved[0].Event.SetUp.Name = "Altro nome"
+	if _, err := other.desk.ApplyPulled(2, moved, other.now); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := other.desk.Login("sup", "password-lunga"); err != nil || s.Sede.Name != "Roma Tuscolano" {
+		t.Errorf("a desk set up already: %+v, %v", s, err)
+	}
+}
