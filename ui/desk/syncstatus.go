@@ -64,6 +64,9 @@ func (a *App) UseSync(src SyncSource, sede string) {
 	a.win.SetContent(container.NewStack(canvas.NewRectangle(theme.Page),
 		container.NewBorder(nil, footer, nil, nil, a.root)))
 	s.render()
+	if j, ok := src.(Joiner); ok && sede != "" {
+		a.joiner, a.certSede = j, sede
+	}
 	if sede != "" {
 		if need, err := a.desk.NeedsSetup(); err == nil && need {
 			a.setup = a.newSetupScreen()
