@@ -5,14 +5,12 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/pinsede/pinsede"
-	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/pki"
 )
@@ -44,23 +42,7 @@ func TestJoinSedeScreen(t *testing.T) {
 
 	// Desk 01, with no window: sets the sede up, adds an operator and
 	// issues three PINs.
-	dir := t.TempDir()
-	ls, err := local.Create(filepath.Join(dir, "store.db"), filepath.Join(dir, "store.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ls.Close() })
-	ls.SetDesk("01")
-	one := pinsede.NewDesk(ls, &capturePrinter{}, deskClock)
-	one.DeskID, one.PINParams, one.PasswordParams = "01", cheap, cheap
-	if err := one.Setup(pinsede.Sede{Code: "ROMA01", Name: "Roma Eur", Address: "Viale Aldo Ballarin 42, 00142 Roma"},
-		pinsede.NewOperator{ID: "l.bianchi", Name: "Luca Bianchi", Password: "password-di-prova"}); err != nil {
-		t.Fatal(err)
-	}
-	sess, err := one.Login("l.bianchi", "password-di-prova")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ls, one, sess := deskOne(t)
 	if err := one.AddOperator(sess, pinsede.NewOperator{ID: "g.neri", Name: "Giulia Neri", Role: pinsede.RoleOperatore, Password: "password-di-giulia"}); err != nil {
 		t.Fatal(err)
 	}

@@ -26,18 +26,10 @@ func (c *centrale) deskClient(t *testing.T, sede, id string, ls *local.Store, d 
 	return c.clientWith(t, certPEM, keyPEM, sede, ls, d)
 }
 
-// Ensure that a PIN issued at desk 01 of the sede is handed over from the
-// citizen's page at desk 02, after desk 02's pull: the search by codice
-// fiscale finds the citizen with the MV35 data typed at desk 01, the page
-// offers "Registra consegna" for desk 01's envelope, and the handover
-// recorded here reaches centrale and desk 01. Of two handovers of one
-// envelope at both desks at once, the second is not accepted, and desk
-// 02's sync details say why in the operator's words.
-func TestHandoverAtSiblingDesk(t *testing.T) {
-	cen := startCentrale(t)
-	ctx := context.Background()
-
-	// Desk 01, with no window: set up, and issues a PIN to Mario.
+// deskOne returns desk 01 of ROMA01, with no window, on a store of its
+// own: set up with the supervisor l.bianchi, logged in.
+func deskOne(t *testing.T) (*local.Store, *pinsede.Desk, *pinsede.Session) {
+	t.Helper()
 	dir := t.TempDir()
 	ls, err := local.Create(filepath.Join(dir, "store.db"), filepath.Join(dir, "store.key"))
 	if err != nil {
@@ -55,6 +47,22 @@ func TestHandoverAtSiblingDesk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ls, one, sess
+}
+
+// Ensure that a PIN issued at desk 01 of the sede is handed over from the
+// citizen's page at desk 02, after desk 02's pull: the search by codice
+// fiscale finds the citizen with the MV35 data typed at desk 01, the page
+// offers "Registra consegna" for desk 01's envelope, and the handover
+// recorded here reaches centrale and desk 01. Of two handovers of one
+// envelope at both desks at once, the second is not accepted, and desk
+// 02's sync details say why in the operator's words.
+func TestHandoverAtSiblingDesk(t *testing.T) {
+	cen := startCentrale(t)
+	ctx := context.Background()
+
+	// Desk 01, with no window: set up, and issues a PIN to Mario.
+	ls, one, sess := deskOne(t)
 	issued, err := one.Issue(ctx, sess, mario, foreignPassport)
 	if err != nil {
 		t.Fatal(err)

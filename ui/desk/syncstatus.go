@@ -293,6 +293,8 @@ func eventKindText(k pinsede.EventKind) string {
 		return lang.L("sync.event.refused")
 	case pinsede.EventTicketCalled:
 		return lang.L("sync.event.ticketcalled")
+	case pinsede.EventSedeSetUp:
+		return lang.L("sync.event.setup")
 	}
 	if pinsede.OperatorEvent(k) {
 		return lang.L("sync.event.operator")
