@@ -55,6 +55,11 @@ const (
 	EventOperatorUnlocked        = EventKind(ActionOperatorUnlock)
 	EventOperatorPasswordReset   = EventKind(ActionPasswordReset)
 	EventOperatorPasswordChanged = EventKind(ActionPasswordChanged)
+	// EventOperatorLocked: failed logins at a desk locked the account
+	// (Actor is the operator) until Until: the lock-out holds at the
+	// sede's other desks too, from their next pull. Each desk counts
+	// the failed logins at it.
+	EventOperatorLocked = EventKind(ActionOperatorLocked)
 	// EventSedeSetUp: the first desk of the sede set it up (SetUp carries
 	// the sede's record; Actor is its first supervisor, whose account
 	// travels as an EventOperatorAdded beside it), so that a later desk
@@ -77,7 +82,7 @@ func SetUpOperatorEventID(id string) string { return SetUpEventID + ":" + id }
 func OperatorEvent(k EventKind) bool {
 	switch k {
 	case EventOperatorAdded, EventOperatorDisabled, EventOperatorEnabled, EventOperatorUnlocked,
-		EventOperatorPasswordReset, EventOperatorPasswordChanged:
+		EventOperatorPasswordReset, EventOperatorPasswordChanged, EventOperatorLocked:
 		return true
 	}
 	return false
@@ -121,6 +126,8 @@ type Event struct {
 	Actor string `json:"actor,omitempty"`
 	// SetUp is the sede's record of EventSedeSetUp.
 	SetUp *Sede `json:"set_up,omitempty"`
+	// Until is the end of the lock-out of EventOperatorLocked.
+	Until time.Time `json:"until,omitzero"`
 }
 
 // Outcome is what an EventDigitalIdentityChosen or an EventRefused tells

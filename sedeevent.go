@@ -208,9 +208,10 @@ func applySedeDelegation(tx Tx, c Change, ev Event, now time.Time) error {
 // another desk of the sede carries the state that desk gave it, with the
 // audit entry of the act: added (or, for an account of the same id here,
 // replaced: the sede has one account of an id), disabled, enabled, a new
-// password (reset, which lifts the lock-out here too, or changed), or
-// unlocked (the lock-out here lifted: each desk counts its own failed
-// logins). An account this desk does not hold is added by any of them.
+// password (reset, which lifts the lock-out here too, or changed),
+// unlocked (the lock-out here lifted), or locked by failed logins at the
+// other desk (locked here until the same time, unless for longer: each
+// desk counts its own failed logins, and their lock-outs hold at all). An account this desk does not hold is added by any of them.
 // An event that changes nothing, applied before, writes nothing.
 func applySedeOperator(tx Tx, c Change, ev Event, now time.Time) error {
 	in := ev.Operator
@@ -237,6 +238,10 @@ func applySedeOperator(tx Tx, c Change, ev Event, now time.Time) error {
 		op.PasswordHash, op.MustChangePassword = in.PasswordHash, in.MustChangePassword
 	case EventOperatorUnlocked:
 		op.FailedLogins, op.LockedUntil = 0, time.Time{}
+	case EventOperatorLocked:
+		if ev.Until.After(op.LockedUntil) {
+			op.LockedUntil = ev.Until
+		}
 	}
 	if op == held {
 		return nil

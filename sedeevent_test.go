@@ -307,8 +307,63 @@ func TestApplySedeOperators(t *testing.T) {
 	if got := desk01Acts(); got != want {
 		t.Errorf("applied twice, desk 02's audit: %s; want %s", got, want)
 	}
-	if n, err := b.store.OutboxLen(); err != nil || n != 0 {
-		t.Errorf("desk 02's outbox holds %d, %v; want none", n, err)
+	// desk 02's outbox holds its own lock-out of l.verdi, and nothing of
+	// desk 01's acts.
+	items, err := b.store.OutboxAfter(0, 10, 1<<20)
+	if err != nil || len(items) != 1 || items[0].Event.Kind != pinsede.EventOperatorLocked || items[0].Event.Operator.ID != "l.verdi" {
+		t.Errorf("desk 02's outbox holds %+v, %v; want its lock-out of l.verdi only", items, err)
+	}
+}
+
+// Ensure that failed logins that lock an account at one desk lock it at
+// the sede's other desks, from their pull, until the same time: the lock
+// travels (operator.locked, with its end and no count of the desk's),
+// each further failure at the locking desk sends the longer lock, an
+// older lock applied later shortens nothing, and the account logs in
+// again everywhere once the lock ends.
+func TestLockOutAcrossSede(t *testing.T) {
+	a, b := newFixture(t), newFixture(t)
+	a.desk.DeskID, b.desk.DeskID = "01", "02"
+	if err := a.desk.AddOperator(a.sup, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-di-luca"}); err != nil {
+		t.Fatal(err)
+	}
+	for range pinsede.MaxFailedLogins + 1 { // locked, then for longer
+		if _, err := a.desk.Login("l.verdi", "sbagliata-sbagliata"); !errors.Is(err, pinsede.ErrBadCredentials) {
+			t.Fatal(err)
+		}
+	}
+	ch := sedeChanges(t, a, "01", 1)
+	var locks []pinsede.Event
+	for _, c := range ch {
+		if c.Event.Kind == pinsede.EventOperatorLocked {
+			locks = append(locks, *c.Event)
+			if o := c.Event.Operator; o.FailedLogins != 0 || !o.LockedUntil.IsZero() || c.Event.Actor != "l.verdi" {
+				t.Errorf("the lock-out event carries %+v by %s: want the account without the desk's counts, by the operator", o, c.Event.Actor)
+			}
+		}
+	}
+	if len(locks) != 2 || !locks[1].Until.After(locks[0].Until) {
+		t.Fatalf("locks sent: %+v; want two, the second longer", locks)
+	}
+	if _, err := b.desk.Login("l.verdi", "password-di-luca"); err == nil {
+		t.Fatal("an account desk 02 does not know logged in")
+	}
+	// The longer lock first, then the shorter one again: the longer holds.
+	reordered := append(append([]pinsede.Change{}, ch...), ch[len(ch)-2])
+	reordered[len(reordered)-1].Seq = uint64(len(ch) + 1)
+	if _, err := b.desk.ApplyPulled(uint64(len(ch)+1), reordered, b.now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.desk.Login("l.verdi", "password-di-luca"); !errors.Is(err, pinsede.ErrBadCredentials) {
+		t.Fatalf("locked at desk 01, login at desk 02: %v, want refused", err)
+	}
+	b.now = locks[0].Until.Add(time.Second) // past the first lock, within the second
+	if _, err := b.desk.Login("l.verdi", "password-di-luca"); !errors.Is(err, pinsede.ErrBadCredentials) {
+		t.Fatalf("within desk 01's longer lock, login at desk 02: %v, want refused", err)
+	}
+	b.now = locks[1].Until.Add(time.Second)
+	if _, err := b.desk.Login("l.verdi", "password-di-luca"); err != nil {
+		t.Fatalf("after the lock-out, login at desk 02: %v", err)
 	}
 }
 

@@ -244,7 +244,7 @@ func Check(sede string, ev pinsede.Event) string {
 	case ev.Kind == pinsede.EventSedeSetUp:
 		return checkSetUp(sede, ev)
 	}
-	if ev.Outcome != nil || ev.Operator != nil || ev.Actor != "" || ev.SetUp != nil || ev.Citizen != nil && ev.Kind != pinsede.EventIssued {
+	if ev.Outcome != nil || ev.Operator != nil || ev.Actor != "" || ev.SetUp != nil || !ev.Until.IsZero() || ev.Citizen != nil && ev.Kind != pinsede.EventIssued {
 		return ReasonBadEvent + ": fields of another kind"
 	}
 	switch ev.Kind {
@@ -368,6 +368,7 @@ func checkOutcome(ev pinsede.Event) string {
 func onlyOwnFields(ev pinsede.Event) bool {
 	op := pinsede.OperatorEvent(ev.Kind)
 	return ev.Credential == (pinsede.Credential{}) && ev.Form == nil && ev.Delegation == nil && ev.Ticket == "" && ev.Citizen == nil && ev.SetUp == nil &&
+		(ev.Until.IsZero() || ev.Kind == pinsede.EventOperatorLocked) &&
 		(op || ev.Operator == nil && ev.Actor == "") && (!op || ev.Outcome == nil)
 }
 
@@ -390,6 +391,8 @@ func checkOperator(ev pinsede.Event) string {
 		return ReasonBadEvent + ": password hash"
 	case *o != o.Shared():
 		return ReasonBadEvent + ": a desk's counts of failed logins stay at the desk"
+	case ev.Kind == pinsede.EventOperatorLocked && (!ev.Until.After(ev.Time) || ev.Until.After(ev.Time.Add(pinsede.LockoutMax))):
+		return fmt.Sprintf("%s: a lock-out ends after it starts, within %s", ReasonBadEvent, pinsede.LockoutMax)
 	}
 	return ""
 }
@@ -411,7 +414,7 @@ func checkSetUp(sede string, ev pinsede.Event) string {
 	case ev.Actor == "":
 		return ReasonBadEvent + ": a sede's set-up names its first supervisor"
 	case ev.Credential != (pinsede.Credential{}) || ev.Form != nil || ev.Delegation != nil || ev.Ticket != "" ||
-		ev.Citizen != nil || ev.Outcome != nil || ev.Operator != nil:
+		ev.Citizen != nil || ev.Outcome != nil || ev.Operator != nil || !ev.Until.IsZero():
 		return ReasonBadEvent + ": fields of another kind"
 	}
 	return ""

@@ -208,3 +208,49 @@ func TestJoinSede(t *testing.T) {
 		})
 	}
 }
+
+// Ensure that a lock-out after failed logins at desk A reaches desk C of
+// the sede through a real centrale on both stores, as far as the link
+// allows: C lets the operator in before its pull, refuses them after it,
+// and lets them in again once a supervisor at A has unlocked the account
+// and C has pulled the unlock.
+func TestLockOutAcrossDesks(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			clock := testclock.Stepping(time.Microsecond)
+			env := testenv.NewAt(t, st.open(t), clock)
+			a := newDeskPC(t, env, clock, "ROMA01", "01")
+			c := newDeskPC(t, env, clock, "ROMA01", "03")
+			const pw = "password-di-luca"
+			if err := a.desk.AddOperator(a.sess, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: pw}); err != nil {
+				t.Fatal(err)
+			}
+			a.sync(t)
+			c.sync(t)
+			for range pinsede.MaxFailedLogins {
+				a.desk.Login("l.verdi", "sbagliata-sbagliata")
+			}
+			a.sync(t)
+			if _, err := c.desk.Login("l.verdi", pw); err != nil {
+				t.Errorf("at C before its pull: %v, want in (C knows nothing yet)", err)
+			}
+			c.sync(t)
+			if _, err := c.desk.Login("l.verdi", pw); !errors.Is(err, pinsede.ErrBadCredentials) {
+				t.Errorf("at C after its pull: %v, want refused", err)
+			}
+			if err := a.desk.UnlockOperator(a.sess, "l.verdi"); err != nil {
+				t.Fatal(err)
+			}
+			a.sync(t)
+			c.sync(t)
+			if _, err := c.desk.Login("l.verdi", pw); err != nil {
+				t.Errorf("at C after the unlock at A: %v", err)
+			}
+			for _, x := range []*deskPC{a, c} {
+				if n, err := x.desk.NotAcceptedEvents(); err != nil || len(n) != 0 {
+					t.Errorf("desk %s: events not accepted %+v, %v", x.id, n, err)
+				}
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/central"
@@ -175,9 +176,15 @@ func testSedeOperators(t *testing.T, s central.Store) {
 	added := AtDesk(OperatorEvent("ROMA01", "o1", pinsede.EventOperatorAdded, "l.verdi", h), "01")
 	off := AtDesk(OperatorEvent("ROMA01", "o2", pinsede.EventOperatorDisabled, "l.verdi", h), "02")
 	wantVerdicts(t, apply(t, s, "ROMA01", added, off), wire.Accepted, wire.Accepted)
+	locked := AtDesk(OperatorEvent("ROMA01", "o3", pinsede.EventOperatorLocked, "l.verdi", h), "03")
+	locked.Until = T0.Add(pinsede.LockoutBase)
+	wantVerdicts(t, apply(t, s, "ROMA01", locked), wire.Accepted)
 	wantVerdicts(t, apply(t, s, "ROMA01", added), wire.Duplicate)
 	ch := sedeEvents(t, s, "ROMA01")
-	if len(ch) != 2 || ch[0].Event.Operator == nil || *ch[0].Event.Operator != *added.Operator || ch[0].Desk != "01" ||
+	if len(ch) == 3 && (ch[2].Event.Kind != pinsede.EventOperatorLocked || !ch[2].Event.Until.Equal(locked.Until) || ch[2].Desk != "03") {
+		t.Errorf("the lock-out at 03 as ROMA01's desks get it: %+v, want its end", ch[2].Event)
+	}
+	if len(ch) != 3 || ch[0].Event.Operator == nil || *ch[0].Event.Operator != *added.Operator || ch[0].Desk != "01" ||
 		ch[1].Event.Kind != pinsede.EventOperatorDisabled || !ch[1].Event.Operator.Disabled || ch[1].Event.Actor != "sup" {
 		t.Errorf("ROMA01's sede events = %+v, want the account added at 01 and disabled at 02", ch)
 	}
@@ -203,6 +210,9 @@ func testSedeOperators(t *testing.T, s central.Store) {
 		{"cost", bad(func(e *pinsede.Event) { e.Operator.PasswordHash = FakeHash(costly) }), central.ReasonHashCost},
 		{"failed logins", bad(func(e *pinsede.Event) { e.Operator.FailedLogins = 3 }), central.ReasonBadEvent + ": a desk's counts"},
 		{"credential", bad(func(e *pinsede.Event) { e.Credential.ID = "c1" }), central.ReasonBadEvent + ": fields of another kind"},
+		{"until elsewhere", bad(func(e *pinsede.Event) { e.Until = T0.Add(time.Minute) }), central.ReasonBadEvent + ": fields of another kind"},
+		{"lock ended", bad(func(e *pinsede.Event) { e.Kind, e.Until = pinsede.EventOperatorLocked, T0 }), central.ReasonBadEvent + ": a lock-out ends"},
+		{"lock too long", bad(func(e *pinsede.Event) { e.Kind, e.Until = pinsede.EventOperatorLocked, T0.Add(25*time.Hour) }), central.ReasonBadEvent + ": a lock-out ends"},
 		{"actor elsewhere", func() pinsede.Event {
 			ev := Issued("ROMA01", CF(1), "bad", "c1", Hash(t, "ACEFHJKMNPRTUVWX"))
 			ev.Actor = "sup"
