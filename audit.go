@@ -16,6 +16,7 @@ const (
 	ActionOperatorOff     AuditAction = "operator.disabled"
 	ActionOperatorOn      AuditAction = "operator.enabled"
 	ActionOperatorUnlock  AuditAction = "operator.unlocked"
+	ActionOperatorLocked  AuditAction = "operator.locked"
 	ActionPasswordReset   AuditAction = "operator.password_reset"
 	ActionPasswordChanged AuditAction = "operator.password_changed"
 	ActionLogin           AuditAction = "operator.login"

@@ -36,7 +36,7 @@ var auditActions = []AuditAction{
 	ActionDelegationRegistered, ActionDelegationRevoked,
 	ActionCitizenSearched, ActionCitizenViewed, ActionCentralLookup, ActionTicketCalled,
 	ActionLogin, ActionLoginFailed, ActionPasswordChanged,
-	ActionOperatorAdded, ActionOperatorOff, ActionOperatorOn, ActionOperatorUnlock, ActionPasswordReset,
+	ActionOperatorAdded, ActionOperatorOff, ActionOperatorOn, ActionOperatorUnlock, ActionOperatorLocked, ActionPasswordReset,
 	ActionSetup, ActionSettingsChanged, ActionReconciliation, ActionAuditExported, ActionAuditSearched,
 }
 

@@ -47,6 +47,25 @@ type fixture struct {
 // store in a temp dir, at a fixed time.
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	f := newTestStoreDesk(t)
+	if err := f.desk.Setup(
+		pinsede.Sede{Code: "ROMA01", Name: "Roma Tuscolano", Address: "Via Tuscolana 1, Roma"},
+		pinsede.NewOperator{ID: "sup", Name: "Anna Bianchi", Password: "password-lunga"},
+	); err != nil {
+		t.Fatal(err)
+	}
+	ackSetUp(t, f.desk, f.store)
+	var err error
+	if f.sup, err = f.desk.Login("sup", "password-lunga"); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// newTestStoreDesk gives a desk on an empty store in a temp dir, not set
+// up, at a fixed time.
+func newTestStoreDesk(t *testing.T) *fixture {
+	t.Helper()
 	dir := t.TempDir()
 	st, err := local.Create(filepath.Join(dir, "store.db"), filepath.Join(dir, "store.key"))
 	if err != nil {
@@ -57,16 +76,21 @@ func newFixture(t *testing.T) *fixture {
 	f.desk = pinsede.NewDesk(st, f.printer, testclock.Now)
 	f.desk.Now = func() time.Time { return f.now }
 	f.desk.PINParams, f.desk.PasswordParams = cheap, cheap
-	if err := f.desk.Setup(
-		pinsede.Sede{Code: "ROMA01", Name: "Roma Tuscolano", Address: "Via Tuscolana 1, Roma"},
-		pinsede.NewOperator{ID: "sup", Name: "Anna Bianchi", Password: "password-lunga"},
-	); err != nil {
-		t.Fatal(err)
-	}
-	if f.sup, err = f.desk.Login("sup", "password-lunga"); err != nil {
-		t.Fatal(err)
-	}
 	return f
+}
+
+// ackSetUp acknowledges the set-up's two events in the outbox of d on st,
+// as the central records would, so that a test sees only the events of
+// the acts it makes.
+func ackSetUp(t *testing.T, d *pinsede.Desk, st *local.Store) {
+	t.Helper()
+	items, err := st.OutboxAfter(0, 10, 1<<20)
+	if err != nil || len(items) != 2 || items[0].Event.Kind != pinsede.EventSedeSetUp || items[1].Event.Kind != pinsede.EventOperatorAdded {
+		t.Fatalf("outbox after the set-up: %+v, %v; want the sede and its first supervisor", items, err)
+	}
+	if err := d.Acknowledge([]uint64{items[0].Seq, items[1].Seq}, nil); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func request() pinsede.Request {

@@ -55,13 +55,34 @@ const (
 	EventOperatorUnlocked        = EventKind(ActionOperatorUnlock)
 	EventOperatorPasswordReset   = EventKind(ActionPasswordReset)
 	EventOperatorPasswordChanged = EventKind(ActionPasswordChanged)
+	// EventOperatorLocked: failed logins at a desk locked the account
+	// (Actor is the operator) until Until: the lock-out holds at the
+	// sede's other desks too, from their next pull. Each desk counts
+	// the failed logins at it.
+	EventOperatorLocked = EventKind(ActionOperatorLocked)
+	// EventSedeSetUp: the first desk of the sede set it up (SetUp carries
+	// the sede's record; Actor is its first supervisor, whose account
+	// travels as an EventOperatorAdded beside it), so that a later desk
+	// joins the sede with a supervisor's login alone. Its ID is
+	// SetUpEventID: a sede is set up once, and a set-up at a second desk
+	// is a duplicate at the central records.
+	EventSedeSetUp = EventKind(ActionSetup)
 )
+
+// SetUpEventID is the ID of a sede's EventSedeSetUp: one a sede.
+const SetUpEventID = "sede.setup"
+
+// SetUpOperatorEventID returns the ID of the EventOperatorAdded of the
+// first supervisor, id, that a set-up enqueues beside EventSedeSetUp:
+// fixed, as that one's, so that the same supervisor set up again at a
+// second desk is a duplicate.
+func SetUpOperatorEventID(id string) string { return SetUpEventID + ":" + id }
 
 // OperatorEvent reports whether k is one of the operator.* kinds.
 func OperatorEvent(k EventKind) bool {
 	switch k {
 	case EventOperatorAdded, EventOperatorDisabled, EventOperatorEnabled, EventOperatorUnlocked,
-		EventOperatorPasswordReset, EventOperatorPasswordChanged:
+		EventOperatorPasswordReset, EventOperatorPasswordChanged, EventOperatorLocked:
 		return true
 	}
 	return false
@@ -100,8 +121,13 @@ type Event struct {
 	// Operator is the account of the operator.* kinds.
 	Operator *Operator `json:"operator,omitempty"`
 	// Actor is the supervisor who acted, for the operator.* kinds (the
-	// operator themself for EventOperatorPasswordChanged).
+	// operator themself for EventOperatorPasswordChanged), and the first
+	// supervisor for EventSedeSetUp.
 	Actor string `json:"actor,omitempty"`
+	// SetUp is the sede's record of EventSedeSetUp.
+	SetUp *Sede `json:"set_up,omitempty"`
+	// Until is the end of the lock-out of EventOperatorLocked.
+	Until time.Time `json:"until,omitzero"`
 }
 
 // Outcome is what an EventDigitalIdentityChosen or an EventRefused tells

@@ -44,6 +44,17 @@ func (d *Desk) Login(id, password string) (*Session, error) {
 	return &Session{Operator: op, Sede: sede, Desk: d.DeskID, Started: d.Now()}, nil
 }
 
+// enqueueLocked enqueues, in tx, the EventOperatorLocked of op, locked
+// at now until op.LockedUntil by failed logins at this desk.
+func (d *Desk) enqueueLocked(tx Tx, sede string, now time.Time, op Operator) error {
+	id, err := NewID(d.Rand)
+	if err != nil {
+		return err
+	}
+	acc := op.Shared()
+	return tx.Enqueue(Event{ID: id, Kind: EventOperatorLocked, Time: now, Sede: sede, Operator: &acc, Actor: op.ID, Until: op.LockedUntil})
+}
+
 // checkPassword verifies an operator's password, records the outcome on the
 // account (failures, lock-out) and audits it. success is the action audited
 // on success, or "" for none.
@@ -83,6 +94,11 @@ func (d *Desk) checkPassword(id, password string, success AuditAction) error {
 			}
 			if err := appendAudit(tx, now, sede.Code, op.ID, AuditEntry{Action: ActionLoginFailed, Detail: detail}); err != nil {
 				return err
+			}
+			if op.Locked(now) { // locked, or for longer: the sede's other desks hold it too
+				if err := d.enqueueLocked(tx, sede.Code, now, op); err != nil {
+					return err
+				}
 			}
 		default:
 			return nil // right password on a locked or disabled account: nothing to record

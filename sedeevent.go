@@ -21,7 +21,9 @@ import (
 //   - a delegation registered is stored, a delegation revoked is revoked;
 //   - an operator account added, disabled, enabled, unlocked or given a
 //     new password takes the state the other desk gave it
-//     (applySedeOperator).
+//     (applySedeOperator);
+//   - the sede's set-up at its first desk (EventSedeSetUp) sets the sede
+//     up here, when this desk joins it (applySedeSetUp).
 //
 // Each writes an audit entry by the other desk's operator, of the other
 // desk (AuditEntry.Desk), at the time of the act there (AuditEntry.At),
@@ -49,11 +51,33 @@ func (d *Desk) applySedeEvent(tx Tx, c Change, now time.Time) error {
 		return applySedeTransition(tx, c, *ev, now)
 	case EventDelegationRegistered, EventDelegationRevoked:
 		return applySedeDelegation(tx, c, *ev, now)
+	case EventSedeSetUp:
+		return applySedeSetUp(tx, c, *ev, now)
 	}
 	if OperatorEvent(ev.Kind) {
 		return applySedeOperator(tx, c, *ev, now)
 	}
 	return nil // a kind the desk keeps no record of
+}
+
+// applySedeSetUp sets up the sede as its first desk did, on a desk that
+// joins it (NeedsSetup turns false), with the set-up's audit entry by
+// the first supervisor. A desk set up already keeps its sede as it is.
+func applySedeSetUp(tx Tx, c Change, ev Event, now time.Time) error {
+	in := ev.SetUp
+	if in == nil || in.Code != c.Sede || len(in.Validate()) > 0 {
+		return nil
+	}
+	switch _, err := tx.Sede(); {
+	case err == nil:
+		return nil
+	case !errors.Is(err, ErrNotFound):
+		return err
+	}
+	if err := tx.SetSede(*in); err != nil {
+		return err
+	}
+	return appendAudit(tx, now, c.Sede, ev.Actor, AuditEntry{Desk: c.Desk, Action: ActionSetup, Detail: deskDetail(c.Desk, in.Code+" "+in.Name)})
 }
 
 // deskDetail is the detail of an audit entry of an act of desk, another
@@ -214,9 +238,10 @@ func applySedeDelegation(tx Tx, c Change, ev Event, now time.Time) error {
 // another desk of the sede carries the state that desk gave it, with the
 // audit entry of the act: added (or, for an account of the same id here,
 // replaced: the sede has one account of an id), disabled, enabled, a new
-// password (reset, which lifts the lock-out here too, or changed), or
-// unlocked (the lock-out here lifted: each desk counts its own failed
-// logins). An account this desk does not hold is added by any of them.
+// password (reset, which lifts the lock-out here too, or changed),
+// unlocked (the lock-out here lifted), or locked by failed logins at the
+// other desk (locked here until the same time, unless for longer: each
+// desk counts its own failed logins, and their lock-outs hold at all). An account this desk does not hold is added by any of them.
 // An event that changes nothing, applied before, writes nothing.
 func applySedeOperator(tx Tx, c Change, ev Event, now time.Time) error {
 	in := ev.Operator
@@ -243,6 +268,10 @@ func applySedeOperator(tx Tx, c Change, ev Event, now time.Time) error {
 		op.PasswordHash, op.MustChangePassword = in.PasswordHash, in.MustChangePassword
 	case EventOperatorUnlocked:
 		op.FailedLogins, op.LockedUntil = 0, time.Time{}
+	case EventOperatorLocked:
+		if ev.Until.After(op.LockedUntil) {
+			op.LockedUntil = ev.Until
+		}
 	}
 	if op == held {
 		return nil

@@ -307,8 +307,63 @@ func TestApplySedeOperators(t *testing.T) {
 	if got := desk01Acts(); got != want {
 		t.Errorf("applied twice, desk 02's audit: %s; want %s", got, want)
 	}
-	if n, err := b.store.OutboxLen(); err != nil || n != 0 {
-		t.Errorf("desk 02's outbox holds %d, %v; want none", n, err)
+	// desk 02's outbox holds its own lock-out of l.verdi, and nothing of
+	// desk 01's acts.
+	items, err := b.store.OutboxAfter(0, 10, 1<<20)
+	if err != nil || len(items) != 1 || items[0].Event.Kind != pinsede.EventOperatorLocked || items[0].Event.Operator.ID != "l.verdi" {
+		t.Errorf("desk 02's outbox holds %+v, %v; want its lock-out of l.verdi only", items, err)
+	}
+}
+
+// Ensure that failed logins that lock an account at one desk lock it at
+// the sede's other desks, from their pull, until the same time: the lock
+// travels (operator.locked, with its end and no count of the desk's),
+// each further failure at the locking desk sends the longer lock, an
+// older lock applied later shortens nothing, and the account logs in
+// again everywhere once the lock ends.
+func TestLockOutAcrossSede(t *testing.T) {
+	a, b := newFixture(t), newFixture(t)
+	a.desk.DeskID, b.desk.DeskID = "01", "02"
+	if err := a.desk.AddOperator(a.sup, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-di-luca"}); err != nil {
+		t.Fatal(err)
+	}
+	for range pinsede.MaxFailedLogins + 1 { // locked, then for longer
+		if _, err := a.desk.Login("l.verdi", "sbagliata-sbagliata"); !errors.Is(err, pinsede.ErrBadCredentials) {
+			t.Fatal(err)
+		}
+	}
+	ch := sedeChanges(t, a, "01", 1)
+	var locks []pinsede.Event
+	for _, c := range ch {
+		if c.Event.Kind == pinsede.EventOperatorLocked {
+			locks = append(locks, *c.Event)
+			if o := c.Event.Operator; o.FailedLogins != 0 || !o.LockedUntil.IsZero() || c.Event.Actor != "l.verdi" {
+				t.Errorf("the lock-out event carries %+v by %s: want the account without the desk's counts, by the operator", o, c.Event.Actor)
+			}
+		}
+	}
+	if len(locks) != 2 || !locks[1].Until.After(locks[0].Until) {
+		t.Fatalf("locks sent: %+v; want two, the second longer", locks)
+	}
+	if _, err := b.desk.Login("l.verdi", "password-di-luca"); err == nil {
+		t.Fatal("an account desk 02 does not know logged in")
+	}
+	// The longer lock first, then the shorter one again: the longer holds.
+	reordered := append(append([]pinsede.Change{}, ch...), ch[len(ch)-2])
+	reordered[len(reordered)-1].Seq = uint64(len(ch) + 1)
+	if _, err := b.desk.ApplyPulled(uint64(len(ch)+1), reordered, b.now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.desk.Login("l.verdi", "password-di-luca"); !errors.Is(err, pinsede.ErrBadCredentials) {
+		t.Fatalf("locked at desk 01, login at desk 02: %v, want refused", err)
+	}
+	b.now = locks[0].Until.Add(time.Second) // past the first lock, within the second
+	if _, err := b.desk.Login("l.verdi", "password-di-luca"); !errors.Is(err, pinsede.ErrBadCredentials) {
+		t.Fatalf("within desk 01's longer lock, login at desk 02: %v, want refused", err)
+	}
+	b.now = locks[1].Until.Add(time.Second)
+	if _, err := b.desk.Login("l.verdi", "password-di-luca"); err != nil {
+		t.Fatalf("after the lock-out, login at desk 02: %v", err)
 	}
 }
 
@@ -422,5 +477,83 @@ func TestApplySedeConversions(t *testing.T) {
 	}
 	if converted != 2 {
 		t.Errorf("%d conversions audited, want 2", converted)
+	}
+}
+
+// Ensure that a desk that joins the sede, on an empty store, sets it up
+// from the first desk's set-up pulled from the central records: the
+// sede's record, and its first supervisor, who logs in with the password
+// typed at the first desk; the events carry the password's hash only.
+// Applied again, or at a desk set up already, the set-up changes nothing.
+func TestJoinSedeFromSetUp(t *testing.T) {
+	first := newTestStoreDesk(t)
+	sede := pinsede.Sede{Code: "ROMA01", Name: "Roma Tuscolano", Address: "Via Tuscolana 1, Roma"}
+	if err := first.desk.Setup(sede, pinsede.NewOperator{ID: "sup", Name: "Anna Bianchi", Password: "password-lunga"}); err != nil {
+		t.Fatal(err)
+	}
+	changes := sedeChanges(t, first, "01", 1)
+	if len(changes) != 2 {
+		t.Fatalf("the set-up enqueued %d events, want the sede and its supervisor", len(changes))
+	}
+	for _, c := range changes {
+		b, err := json.Marshal(c.Event)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "password-lunga") {
+			t.Errorf("event %s carries the password: %s", c.Event.Kind, b)
+		}
+	}
+	if got := changes[0].Event; got.ID != pinsede.SetUpEventID || got.SetUp == nil || *got.SetUp != sede || got.Actor != "sup" {
+		t.Errorf("set-up event %+v", got)
+	}
+
+	joining := newTestStoreDesk(t)
+	joining.desk.DeskID = "02"
+	if need, err := joining.desk.NeedsSetup(); err != nil || !need {
+		t.Fatalf("an empty store: NeedsSetup %v, %v", need, err)
+	}
+	for range 2 { // again: nothing changes
+		if _, err := joining.desk.ApplyPulled(2, changes, first.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if need, err := joining.desk.NeedsSetup(); err != nil || need {
+		t.Fatalf("after the pull: NeedsSetup %v, %v; want the sede set up", need, err)
+	}
+	s, err := joining.desk.Login("sup", "password-lunga")
+	if err != nil {
+		t.Fatalf("the first supervisor at the joining desk: %v", err)
+	}
+	if s.Sede != sede || s.Operator.Role != pinsede.RoleSupervisore {
+		t.Errorf("session %+v", s)
+	}
+	var setUps int
+	err = joining.store.AuditEntries(0, func(e pinsede.AuditEntry) error {
+		if e.Action == pinsede.ActionSetup {
+			setUps++
+			if e.Desk != "01" || e.Actor != "sup" {
+				t.Errorf("set-up audited as %+v, want desk 01's, by sup", e)
+			}
+		}
+		return nil
+	})
+	if err != nil || setUps != 1 {
+		t.Errorf("%d set-up entries (%v), want 1", setUps, err)
+	}
+	if n, _ := joining.store.OutboxLen(); n != 0 {
+		t.Errorf("the joining desk's outbox holds %d events, want none", n)
+	}
+
+	// A desk set up on its own keeps its sede.
+	other := newFixture(t)
+	other.desk.DeskID = "03"
+	moved := sedeChanges(t, first, "01", 1)
+	moved[0].Event.SetUp.Name = "Altro nome"
+	if _, err := other.desk.ApplyPulled(2, moved, other.now); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := other.desk.Login("sup", "password-lunga"); err != nil || s.Sede.Name != "Roma Tuscolano" {
+		t.Errorf("a desk set up already: %+v, %v", s, err)
 	}
 }

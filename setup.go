@@ -15,7 +15,13 @@ func (d *Desk) NeedsSetup() (bool, error) {
 	return false, err
 }
 
-// Setup creates the sede and its first supervisor, on first run.
+// Setup creates the sede and its first supervisor, on first run, and
+// enqueues both for the sede's other desks (EventSedeSetUp, and
+// EventOperatorAdded with the password hash, never the password): a desk
+// that joins the sede later pulls them (Desk.ApplyPulled) and needs no
+// set-up of its own. The events' IDs are fixed (SetUpEventID): the same
+// set-up made again at a second desk is a duplicate at the central
+// records, and the first stays.
 func (d *Desk) Setup(sede Sede, first NewOperator) error {
 	first.Role = RoleSupervisore
 	if es := append(sede.Validate(), first.Validate()...); len(es) > 0 {
@@ -39,8 +45,15 @@ func (d *Desk) Setup(sede Sede, first NewOperator) error {
 		if err := tx.PutOperator(op); err != nil {
 			return err
 		}
-		return appendAudit(tx, now, sede.Code, op.ID,
+		if err := appendAudit(tx, now, sede.Code, op.ID,
 			AuditEntry{Action: ActionSetup, Detail: sede.Code + " " + sede.Name},
-			AuditEntry{Action: ActionOperatorAdded, Detail: op.ID + " " + string(op.Role)})
+			AuditEntry{Action: ActionOperatorAdded, Detail: op.ID + " " + string(op.Role)}); err != nil {
+			return err
+		}
+		if err := tx.Enqueue(Event{ID: SetUpEventID, Kind: EventSedeSetUp, Time: now, Sede: sede.Code, SetUp: &sede, Actor: op.ID}); err != nil {
+			return err
+		}
+		acc := op.Shared()
+		return tx.Enqueue(Event{ID: SetUpOperatorEventID(op.ID), Kind: EventOperatorAdded, Time: now, Sede: sede.Code, Operator: &acc, Actor: op.ID})
 	})
 }

@@ -60,6 +60,28 @@ type SyncState struct {
 	PolicyVersion int
 }
 
+// CatchUp is how far a pull from the central records has come, page by
+// page: from the cursor it started at (From) to the newest change of the
+// sede when centrale last answered (Latest), through Cursor, with
+// Applied changes kept so far. The changes are numbered across the
+// sedi, so the fraction is of the numbers, not of the changes.
+type CatchUp struct {
+	From, Cursor, Latest uint64
+	Applied              int
+}
+
+// Fraction returns how far the pull has come, from 0 to 1: 1 when there
+// was nothing to pull, or centrale did not tell its newest change.
+func (c CatchUp) Fraction() float64 {
+	if c.Latest <= c.From || c.Cursor >= c.Latest {
+		return 1
+	}
+	if c.Cursor <= c.From {
+		return 0
+	}
+	return float64(c.Cursor-c.From) / float64(c.Latest-c.From)
+}
+
 // SyncFault is the kind of failure the last sync met, for the desk to
 // explain in plain words; SyncState.LastError keeps the technical detail,
 // for the log.

@@ -198,6 +198,31 @@ func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit in
 	return out, nil
 }
 
+// LatestChange returns the number of the newest change of sede, 0 for
+// none: the last key under the sede's prefix.
+func (s *Store) LatestChange(ctx context.Context, sede string) (uint64, error) {
+	var seq uint64
+	err := s.db.View(func(btx *bolt.Tx) error {
+		c := btx.Bucket(bucketChanges).Cursor()
+		end := append([]byte(sede), 1) // the first key after the sede's ("sede\x00" + seq)
+		k, _ := c.Seek(end)
+		if k == nil {
+			k, _ = c.Last()
+		} else {
+			k, _ = c.Prev()
+		}
+		prefix := append([]byte(sede), 0)
+		if len(k) == len(prefix)+8 && bytes.HasPrefix(k, prefix) {
+			seq = binary.BigEndian.Uint64(k[len(prefix):])
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("latest change of %s: %w", sede, err)
+	}
+	return seq, nil
+}
+
 // Current returns the credential a login with cf checks.
 func (s *Store) Current(ctx context.Context, cf pinsede.CodiceFiscale, slot central.Slot) (central.Record, error) {
 	var r central.Record

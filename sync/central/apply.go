@@ -91,10 +91,12 @@ func apply1(tx Tx, lim Limits, sede string, ev pinsede.Event, at time.Time) (wir
 	switch ev.Kind {
 	case pinsede.EventDigitalIdentityChosen, pinsede.EventRefused,
 		pinsede.EventOperatorAdded, pinsede.EventOperatorDisabled, pinsede.EventOperatorEnabled,
-		pinsede.EventOperatorUnlocked, pinsede.EventOperatorPasswordReset, pinsede.EventOperatorPasswordChanged:
-		// The outcome of a visit that created no credential, or an act on
-		// an operator account of the sede: the event itself is the record
-		// (the sede's desks get those of the accounts, SedeEvent).
+		pinsede.EventOperatorUnlocked, pinsede.EventOperatorPasswordReset, pinsede.EventOperatorPasswordChanged,
+		pinsede.EventOperatorLocked, pinsede.EventSedeSetUp:
+		// The outcome of a visit that created no credential, an act on
+		// an operator account of the sede, or the sede's set-up: the
+		// event itself is the record (the sede's desks get those of the
+		// accounts and the set-up, SedeEvent).
 	case pinsede.EventTicketCalled:
 		if err := applyTicketCalled(tx, sede, ev, at); err != nil {
 			return "", "", err
@@ -234,12 +236,12 @@ func conflict(rec Record, k pinsede.EventKind) string {
 
 // SedeEvent reports whether an accepted event of kind k goes to the
 // sede's other desks as a ChangeSedeEvent: the acts that make or change
-// the sede's records of credentials and delegations, and its operator
-// accounts.
+// the sede's records of credentials and delegations, its operator
+// accounts, and its set-up (for a desk that joins the sede).
 func SedeEvent(k pinsede.EventKind) bool {
 	switch k {
 	case pinsede.EventIssued, pinsede.EventHandedOver, pinsede.EventRevoked, pinsede.EventConverted,
-		pinsede.EventDelegationRegistered, pinsede.EventDelegationRevoked:
+		pinsede.EventDelegationRegistered, pinsede.EventDelegationRevoked, pinsede.EventSedeSetUp:
 		return true
 	}
 	return pinsede.OperatorEvent(k)

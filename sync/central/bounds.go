@@ -265,7 +265,8 @@ func (l Limits) checkTimes(ev pinsede.Event, at time.Time) string {
 			earlier("credential.converted_at", c.ConvertedAt, hi),
 		)
 	case pinsede.EventOperatorAdded, pinsede.EventOperatorDisabled, pinsede.EventOperatorEnabled,
-		pinsede.EventOperatorUnlocked, pinsede.EventOperatorPasswordReset, pinsede.EventOperatorPasswordChanged:
+		pinsede.EventOperatorUnlocked, pinsede.EventOperatorPasswordReset, pinsede.EventOperatorPasswordChanged,
+		pinsede.EventOperatorLocked:
 		if ev.Operator == nil { // Check refused it already
 			return ""
 		}

@@ -122,6 +122,9 @@ type Store interface {
 	// oldest first; a ChangeSedeEvent with its event as applied (Event).
 	// A store keeps that event once, with the events.
 	Changes(ctx context.Context, sede string, after uint64, limit int) ([]wire.Change, error)
+	// LatestChange returns the Seq of the newest change of sede, 0 for
+	// none: how far a desk catching up has to go.
+	LatestChange(ctx context.Context, sede string) (uint64, error)
 	// Current returns the credential of cf in slot a login checks: the
 	// active one, or else the one accepted last. ErrNotFound when none.
 	Current(ctx context.Context, cf pinsede.CodiceFiscale, slot Slot) (Record, error)
@@ -240,8 +243,10 @@ func Check(sede string, ev pinsede.Event) string {
 		return checkOutcome(ev)
 	case pinsede.OperatorEvent(ev.Kind):
 		return checkOperator(ev)
+	case ev.Kind == pinsede.EventSedeSetUp:
+		return checkSetUp(sede, ev)
 	}
-	if ev.Outcome != nil || ev.Operator != nil || ev.Actor != "" || ev.Citizen != nil && ev.Kind != pinsede.EventIssued {
+	if ev.Outcome != nil || ev.Operator != nil || ev.Actor != "" || ev.SetUp != nil || !ev.Until.IsZero() || ev.Citizen != nil && ev.Kind != pinsede.EventIssued {
 		return ReasonBadEvent + ": fields of another kind"
 	}
 	switch ev.Kind {
@@ -307,8 +312,8 @@ func RecordSede(ev pinsede.Event) string {
 	case pinsede.EventConverted, pinsede.EventUnlocked:
 		return ev.Sede
 	}
-	if pinsede.OperatorEvent(ev.Kind) {
-		return ev.Sede // an account of the event's sede
+	if pinsede.OperatorEvent(ev.Kind) || ev.Kind == pinsede.EventSedeSetUp {
+		return ev.Sede // an account of the event's sede, or the sede itself
 	}
 	return ev.Credential.Sede
 }
@@ -364,7 +369,8 @@ func checkOutcome(ev pinsede.Event) string {
 // and actor of its kind.
 func onlyOwnFields(ev pinsede.Event) bool {
 	op := pinsede.OperatorEvent(ev.Kind)
-	return ev.Credential == (pinsede.Credential{}) && ev.Form == nil && ev.Delegation == nil && ev.Ticket == "" && ev.Citizen == nil &&
+	return ev.Credential == (pinsede.Credential{}) && ev.Form == nil && ev.Delegation == nil && ev.Ticket == "" && ev.Citizen == nil && ev.SetUp == nil &&
+		(ev.Until.IsZero() || ev.Kind == pinsede.EventOperatorLocked) &&
 		(op || ev.Operator == nil && ev.Actor == "") && (!op || ev.Outcome == nil)
 }
 
@@ -387,6 +393,31 @@ func checkOperator(ev pinsede.Event) string {
 		return ReasonBadEvent + ": password hash"
 	case *o != o.Shared():
 		return ReasonBadEvent + ": a desk's counts of failed logins stay at the desk"
+	case ev.Kind == pinsede.EventOperatorLocked && (!ev.Until.After(ev.Time) || ev.Until.After(ev.Time.Add(pinsede.LockoutMax))):
+		return fmt.Sprintf("%s: a lock-out ends after it starts, within %s", ReasonBadEvent, pinsede.LockoutMax)
+	}
+	return ""
+}
+
+// checkSetUp checks an EventSedeSetUp of sede: its one ID
+// (pinsede.SetUpEventID), the sede's record, whole and of the sede, the
+// first supervisor who set it up, and no fields of another kind.
+func checkSetUp(sede string, ev pinsede.Event) string {
+	s := ev.SetUp
+	switch {
+	case ev.ID != pinsede.SetUpEventID:
+		return ReasonBadEvent + ": a sede's set-up has the id " + pinsede.SetUpEventID
+	case s == nil:
+		return ReasonBadEvent + ": no sede"
+	case s.Code != sede:
+		return ReasonOtherSede
+	case len(s.Validate()) > 0:
+		return ReasonBadEvent + ": a sede's set-up carries its code, name and address"
+	case ev.Actor == "":
+		return ReasonBadEvent + ": a sede's set-up names its first supervisor"
+	case ev.Credential != (pinsede.Credential{}) || ev.Form != nil || ev.Delegation != nil || ev.Ticket != "" ||
+		ev.Citizen != nil || ev.Outcome != nil || ev.Operator != nil || !ev.Until.IsZero():
+		return ReasonBadEvent + ": fields of another kind"
 	}
 	return ""
 }

@@ -90,6 +90,9 @@ type Config struct {
 	MinBackoff, MaxBackoff time.Duration
 	// PullEvery is the wait between syncs when all is well (30 s when 0).
 	PullEvery time.Duration
+	// PullPage is the most changes a pull asks for at once, each page
+	// applied in one local transaction (wire.MaxChanges when 0).
+	PullPage int
 	// Now is the clock of pushes and pulls (required): programs pass
 	// time.Now, tests the suite's clock.
 	Now func() time.Time
@@ -133,6 +136,9 @@ func New(cfg Config) *Client {
 	}
 	if cfg.MaxBackoff < cfg.MinBackoff {
 		cfg.MaxBackoff = max(time.Minute, cfg.MinBackoff)
+	}
+	if cfg.PullPage <= 0 || cfg.PullPage > wire.MaxChanges {
+		cfg.PullPage = wire.MaxChanges
 	}
 	if cfg.PullEvery <= 0 {
 		cfg.PullEvery = 30 * time.Second
@@ -468,17 +474,32 @@ func (c *Client) ack(items []pinsede.OutboxItem, results map[string]wire.Result)
 // cursor after them, in one local transaction a page (pinsede.Desk.ApplyPulled),
 // and returns how many it got. Pulling the same changes again changes
 // nothing.
-func (c *Client) Pull(ctx context.Context) (int, error) {
+func (c *Client) Pull(ctx context.Context) (int, error) { return c.CatchUp(ctx, nil) }
+
+// CatchUp is Pull, telling progress how far it has come after each page
+// (nil: nothing to tell), on the calling goroutine: a desk that joins its
+// sede pulls all the sede's records, in pages of Config.PullPage changes.
+// Cut off (a lost link, the program stopped), it resumes from the last
+// page applied: the cursor is stored with the page.
+func (c *Client) CatchUp(ctx context.Context, progress func(pinsede.CatchUp)) (int, error) {
 	c.run.Lock()
 	defer c.run.Unlock()
 	got := 0
-	for {
+	var p pinsede.CatchUp
+	for first := true; ; first = false {
 		cur, err := c.cfg.Local.SyncCursor()
 		if err != nil {
 			return got, fmt.Errorf("pull: %w", err)
 		}
+		if first {
+			p.From = cur
+		}
+		q := "/v1/changes?after=" + strconv.FormatUint(cur, 10) + "&" + wire.IncludeSedeEvents
+		if c.cfg.PullPage != wire.MaxChanges {
+			q += "&limit=" + strconv.Itoa(c.cfg.PullPage)
+		}
 		var resp wire.ChangesResponse
-		if err := c.call(ctx, http.MethodGet, "/v1/changes?after="+strconv.FormatUint(cur, 10)+"&"+wire.IncludeSedeEvents, nil, &resp); err != nil {
+		if err := c.call(ctx, http.MethodGet, q, nil, &resp); err != nil {
 			return got, fmt.Errorf("pull after %d: %w", cur, err)
 		}
 		revoked, err := c.cfg.Desk.ApplyPulled(resp.Cursor, resp.Changes, c.cfg.Now())
@@ -486,6 +507,10 @@ func (c *Client) Pull(ctx context.Context) (int, error) {
 			return got, fmt.Errorf("pull: %w", err)
 		}
 		got += len(resp.Changes)
+		p.Cursor, p.Latest, p.Applied = resp.Cursor, max(resp.Latest, resp.Cursor), got
+		if progress != nil {
+			progress(p)
+		}
 		if n := len(resp.Changes); n > 0 {
 			c.update(func(s *State) {
 				s.Changes += n

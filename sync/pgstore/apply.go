@@ -405,6 +405,8 @@ type eventHead struct {
 	Citizen    *pinsede.Citizen      `json:"citizen,omitempty"`
 	Operator   *pinsede.Operator     `json:"operator,omitempty"`
 	Actor      string                `json:"actor,omitempty"`
+	SetUp      *pinsede.Sede         `json:"set_up,omitempty"`
+	Until      time.Time             `json:"until,omitzero"`
 }
 
 // eventPayload returns the JSON of ev, as json.Marshal writes it, with
@@ -412,7 +414,7 @@ type eventHead struct {
 // (and, as a json.RawMessage would be, checked and compacted again); with
 // no credential when cred is nil.
 func eventPayload(ev pinsede.Event, cred []byte) ([]byte, error) {
-	b, err := json.Marshal(eventHead{ID: ev.ID, Kind: ev.Kind, Time: ev.Time, Sede: ev.Sede, Desk: ev.Desk, Form: ev.Form, Delegation: ev.Delegation, Ticket: ev.Ticket, Outcome: ev.Outcome, Citizen: ev.Citizen, Operator: ev.Operator, Actor: ev.Actor})
+	b, err := json.Marshal(eventHead{ID: ev.ID, Kind: ev.Kind, Time: ev.Time, Sede: ev.Sede, Desk: ev.Desk, Form: ev.Form, Delegation: ev.Delegation, Ticket: ev.Ticket, Outcome: ev.Outcome, Citizen: ev.Citizen, Operator: ev.Operator, Actor: ev.Actor, SetUp: ev.SetUp, Until: ev.Until})
 	if err != nil || cred == nil {
 		return b, err
 	}

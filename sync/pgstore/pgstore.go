@@ -307,6 +307,16 @@ func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit in
 	return out, nil
 }
 
+// LatestChange returns the number of the newest change of sede, 0 for
+// none.
+func (s *Store) LatestChange(ctx context.Context, sede string) (uint64, error) {
+	var seq int64
+	if err := s.pool.QueryRow(ctx, qLatestChange, sede).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("latest change of %s: %w", sede, err)
+	}
+	return uint64(seq), nil
+}
+
 const recordColumns = `credential, status, superseded_by, failures, new_pin_hash, accepted_at, lock`
 
 // scanRecord reads the recordColumns of a row.

@@ -52,6 +52,7 @@ func planQueries() []planQuery {
 			return []any{id, five("superseded"), five("x"), []int32{0, 0, 0, 0, 0}, five(""), five(`{}`), five(`{}`)}
 		}},
 		{"changes", qChanges, func(n int) []any { return []any{"S007", int64(n / 2), 500} }},
+		{"latest change", qLatestChange, func(int) []any { return []any{"S007"} }},
 		{"current", qCurrent, func(n int) []any { return []any{cf(n / 2), false} }},
 		{"current for update", qCurrentForUpdate, func(n int) []any { return []any{cf(n / 2), true} }},
 		{"credential for update", qCredentialForUpdate, func(n int) []any { return []any{fmt.Sprintf("c%d", n/2)} }},

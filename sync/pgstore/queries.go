@@ -31,6 +31,9 @@ const (
 	qChanges = `SELECT c.seq, c.payload, e.payload FROM changes AS c
 		LEFT JOIN events AS e ON e.sede = c.sede AND e.id = c.event_id
 		WHERE c.sede = $1 AND c.seq > $2 ORDER BY c.seq LIMIT $3`
+	// qLatestChange reads the number of the newest change of sede ($1),
+	// 0 for none (the index changes_by_sede's last entry of the sede).
+	qLatestChange = `SELECT coalesce(max(seq), 0) FROM changes WHERE sede = $1`
 	// qCurrent selects the credential a login with a codice fiscale ($1)
 	// checks in a slot ($2: the telefonico one): the active one, or else
 	// the one accepted last.

@@ -350,6 +350,13 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, c caller) {
 		}
 		sedeEvents = true
 	}
+	// The newest first: a change recorded between the two reads is
+	// below Latest or comes at the next pull, and Latest >= Cursor.
+	latest, err := s.Store.LatestChange(r.Context(), c.code)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
 	ch, err := s.Store.Changes(r.Context(), c.code, after, limit+1)
 	if err != nil {
 		s.internal(w, r, err)
@@ -370,6 +377,7 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, c caller) {
 	}
 	now := s.Now()
 	s.recordPull(r.Context(), c.code, c.desk, after, now) // pulls.go
+	resp.Latest = max(latest, resp.Cursor)
 	s.metrics.pulled(c.code, now)
 	writeJSON(w, http.StatusOK, wire.ContentJSON, resp)
 }

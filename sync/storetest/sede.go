@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/central"
@@ -175,9 +176,15 @@ func testSedeOperators(t *testing.T, s central.Store) {
 	added := AtDesk(OperatorEvent("ROMA01", "o1", pinsede.EventOperatorAdded, "l.verdi", h), "01")
 	off := AtDesk(OperatorEvent("ROMA01", "o2", pinsede.EventOperatorDisabled, "l.verdi", h), "02")
 	wantVerdicts(t, apply(t, s, "ROMA01", added, off), wire.Accepted, wire.Accepted)
+	locked := AtDesk(OperatorEvent("ROMA01", "o3", pinsede.EventOperatorLocked, "l.verdi", h), "03")
+	locked.Until = T0.Add(pinsede.LockoutBase)
+	wantVerdicts(t, apply(t, s, "ROMA01", locked), wire.Accepted)
 	wantVerdicts(t, apply(t, s, "ROMA01", added), wire.Duplicate)
 	ch := sedeEvents(t, s, "ROMA01")
-	if len(ch) != 2 || ch[0].Event.Operator == nil || *ch[0].Event.Operator != *added.Operator || ch[0].Desk != "01" ||
+	if len(ch) == 3 && (ch[2].Event.Kind != pinsede.EventOperatorLocked || !ch[2].Event.Until.Equal(locked.Until) || ch[2].Desk != "03") {
+		t.Errorf("the lock-out at 03 as ROMA01's desks get it: %+v, want its end", ch[2].Event)
+	}
+	if len(ch) != 3 || ch[0].Event.Operator == nil || *ch[0].Event.Operator != *added.Operator || ch[0].Desk != "01" ||
 		ch[1].Event.Kind != pinsede.EventOperatorDisabled || !ch[1].Event.Operator.Disabled || ch[1].Event.Actor != "sup" {
 		t.Errorf("ROMA01's sede events = %+v, want the account added at 01 and disabled at 02", ch)
 	}
@@ -203,6 +210,9 @@ func testSedeOperators(t *testing.T, s central.Store) {
 		{"cost", bad(func(e *pinsede.Event) { e.Operator.PasswordHash = FakeHash(costly) }), central.ReasonHashCost},
 		{"failed logins", bad(func(e *pinsede.Event) { e.Operator.FailedLogins = 3 }), central.ReasonBadEvent + ": a desk's counts"},
 		{"credential", bad(func(e *pinsede.Event) { e.Credential.ID = "c1" }), central.ReasonBadEvent + ": fields of another kind"},
+		{"until elsewhere", bad(func(e *pinsede.Event) { e.Until = T0.Add(time.Minute) }), central.ReasonBadEvent + ": fields of another kind"},
+		{"lock ended", bad(func(e *pinsede.Event) { e.Kind, e.Until = pinsede.EventOperatorLocked, T0 }), central.ReasonBadEvent + ": a lock-out ends"},
+		{"lock too long", bad(func(e *pinsede.Event) { e.Kind, e.Until = pinsede.EventOperatorLocked, T0.Add(25*time.Hour) }), central.ReasonBadEvent + ": a lock-out ends"},
 		{"actor elsewhere", func() pinsede.Event {
 			ev := Issued("ROMA01", CF(1), "bad", "c1", Hash(t, "ACEFHJKMNPRTUVWX"))
 			ev.Actor = "sup"
@@ -212,5 +222,71 @@ func testSedeOperators(t *testing.T, s central.Store) {
 		if got := reasons(t, s, "ROMA01", tc.ev)[0]; !strings.HasPrefix(got, tc.want) {
 			t.Errorf("%s: reason %q, want %q", tc.name, got, tc.want)
 		}
+	}
+}
+
+// SetUpEvent returns the set-up of sede (pinsede.EventSedeSetUp) by its
+// first supervisor "sup", as Desk.Setup enqueues it.
+func SetUpEvent(sede string) pinsede.Event {
+	return pinsede.Event{ID: pinsede.SetUpEventID, Kind: pinsede.EventSedeSetUp, Time: T0, Sede: sede, Actor: "sup",
+		SetUp: &pinsede.Sede{Code: sede, Name: "Sede " + sede, Address: "Via Ciro il Grande 21, Roma"}}
+}
+
+// Ensure that a sede's set-up at its first desk is kept once and goes to
+// the sede's desks as a ChangeSedeEvent carrying the sede's record; that
+// the same set-up from a second desk is a duplicate (the first stays);
+// that a set-up of another sede, with another id, without its record
+// whole or its supervisor, or with fields of another kind, is rejected;
+// and that LatestChange tells the sede's newest change, 0 for a sede
+// with none.
+func testSedeSetUp(t *testing.T, s central.Store) {
+	if n, err := s.LatestChange(ctx, "ROMA01"); err != nil || n != 0 {
+		t.Errorf("LatestChange of a sede with no change = %d, %v; want 0", n, err)
+	}
+	first := AtDesk(SetUpEvent("ROMA01"), "01")
+	again := AtDesk(SetUpEvent("ROMA01"), "02")
+	again.SetUp.Name = "Un altro nome"
+	wantVerdicts(t, apply(t, s, "ROMA01", first), wire.Accepted)
+	wantVerdicts(t, apply(t, s, "ROMA01", again), wire.Duplicate)
+	wantVerdicts(t, apply(t, s, "MILA01", AtDesk(SetUpEvent("MILA01"), "01")), wire.Accepted)
+	ch := sedeEvents(t, s, "ROMA01")
+	if len(ch) != 1 || ch[0].Desk != "01" || ch[0].Event.SetUp == nil || *ch[0].Event.SetUp != *first.SetUp || ch[0].Event.Actor != "sup" {
+		t.Fatalf("ROMA01's sede events = %+v, want desk 01's set-up", ch)
+	}
+	if n, err := s.LatestChange(ctx, "ROMA01"); err != nil || n != ch[0].Seq {
+		t.Errorf("LatestChange(ROMA01) = %d, %v; want %d", n, err, ch[0].Seq)
+	}
+	if n, err := s.LatestChange(ctx, "ROMA0"); err != nil || n != 0 {
+		t.Errorf("LatestChange of a code that prefixes another's = %d, %v; want 0", n, err)
+	}
+
+	bad := func(mod func(*pinsede.Event)) pinsede.Event {
+		ev := SetUpEvent("NAPO01")
+		mod(&ev)
+		return ev
+	}
+	for _, tc := range []struct {
+		name string
+		ev   pinsede.Event
+		want string
+	}{
+		{"other sede", bad(func(e *pinsede.Event) { e.SetUp.Code = "ROMA01" }), central.ReasonOtherSede},
+		{"id", bad(func(e *pinsede.Event) { e.ID = "s1" }), central.ReasonBadEvent + ": a sede's set-up has the id"},
+		{"no sede", bad(func(e *pinsede.Event) { e.SetUp = nil }), central.ReasonBadEvent + ": no sede"},
+		{"no name", bad(func(e *pinsede.Event) { e.SetUp.Name = "" }), central.ReasonBadEvent + ": a sede's set-up carries"},
+		{"no supervisor", bad(func(e *pinsede.Event) { e.Actor = "" }), central.ReasonBadEvent + ": a sede's set-up names"},
+		{"operator", bad(func(e *pinsede.Event) { e.Operator = &pinsede.Operator{ID: "x"} }), central.ReasonBadEvent + ": fields of another kind"},
+		{"set-up elsewhere", func() pinsede.Event {
+			ev := Issued("NAPO01", CF(1), "bad", "c1", Hash(t, "ACEFHJKMNPRTUVWX"))
+			ev.SetUp = SetUpEvent("NAPO01").SetUp
+			return ev
+		}(), central.ReasonBadEvent + ": fields of another kind"},
+	} {
+		if got := reasons(t, s, "NAPO01", tc.ev)[0]; !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%s: reason %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	if got := sedeEvents(t, s, "NAPO01"); len(got) != 0 {
+		t.Errorf("NAPO01's sede events = %+v, want none", got)
 	}
 }

@@ -171,11 +171,15 @@ type PolicyResponse struct {
 
 // ChangesResponse answers a pull: the changes after the cursor sent, oldest
 // first, and the cursor to send next time (the last Seq, or the cursor sent
-// when there is nothing new).
+// when there is nothing new). Latest is the Seq of the sede's newest
+// change when centrale answered (never below Cursor; 0 from a centrale of
+// before it): a desk catching up shows how far it has come, from its
+// cursor at the start to Latest.
 type ChangesResponse struct {
 	Changes []Change `json:"changes"`
 	Cursor  uint64   `json:"cursor"`
 	More    bool     `json:"more"`
+	Latest  uint64   `json:"latest,omitempty"`
 }
 
 // VerifyRequest is a login at the INPS portal, for which the central

@@ -167,6 +167,11 @@ type App struct {
 	// sync shows the link to the central records (syncstatus.go); nil
 	// until UseSync.
 	sync *syncStatus
+	// joiner pulls the sede's records for a desk that joins its sede,
+	// and certSede is the sede of the desk's certificate (join.go); nil
+	// and "" for a desk without central records.
+	joiner   Joiner
+	certSede string
 }
 
 // New builds the desk app for desk in win. It does not show anything until

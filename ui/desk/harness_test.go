@@ -204,6 +204,21 @@ func (h *harness) setUp() {
 	if h.app.current.View != h.app.login.screen.View {
 		h.t.Fatalf("after set-up: want the login screen, message %q", s.msg.text())
 	}
+	h.ackSetUp()
+}
+
+// ackSetUp acknowledges the set-up's two events in the outbox (the sede,
+// its first supervisor), as centrale would, so that a test sees only the
+// events of the acts it makes (join_test.go follows them to another desk).
+func (h *harness) ackSetUp() {
+	h.t.Helper()
+	items, err := h.store.OutboxAfter(0, 10, 1<<20)
+	if err != nil || len(items) != 2 || items[0].Event.Kind != pinsede.EventSedeSetUp || items[1].Event.Kind != pinsede.EventOperatorAdded {
+		h.t.Fatalf("outbox after the set-up: %+v, %v; want the sede and its first supervisor", items, err)
+	}
+	if err := h.desk.Acknowledge([]uint64{items[0].Seq, items[1].Seq}, nil); err != nil {
+		h.t.Fatal(err)
+	}
 }
 
 // logIn logs in as id with password.

@@ -24,6 +24,9 @@ type setupScreen struct {
 	msg                         *message
 	fields                      fields
 	screen                      screen
+	// join, for a desk with central records, joins the sede its
+	// certificate names (join.go); nil for the others.
+	join *joinSection
 }
 
 func (a *App) showSetup() {
@@ -50,9 +53,17 @@ func (a *App) newSetupScreen() *setupScreen {
 	f := func(name, label string, e *entry) fyne.CanvasObject {
 		return s.fields.add(newField(name, label, e)).object
 	}
+	intro := lang.L("setup.intro")
+	var joinPart fyne.CanvasObject = layout.NewSpacer()
+	if a.joiner != nil {
+		s.join = a.newJoinSection()
+		joinPart = s.join.object
+		intro = lang.L("setup.intro.first")
+	}
 	body := container.NewVBox(
 		title(lang.L("setup.title")),
-		note(lang.L("setup.intro")),
+		joinPart,
+		note(intro),
 		section(lang.L("setup.sede"),
 			container.NewGridWithColumns(2,
 				f(pinsede.FieldSedeCode, lang.L("field.sede_codice"), s.code),

@@ -64,6 +64,9 @@ func (a *App) UseSync(src SyncSource, sede string) {
 	a.win.SetContent(container.NewStack(canvas.NewRectangle(theme.Page),
 		container.NewBorder(nil, footer, nil, nil, a.root)))
 	s.render()
+	if j, ok := src.(Joiner); ok && sede != "" {
+		a.joiner, a.certSede = j, sede
+	}
 	if sede != "" {
 		if need, err := a.desk.NeedsSetup(); err == nil && need {
 			a.setup = a.newSetupScreen()
@@ -290,6 +293,8 @@ func eventKindText(k pinsede.EventKind) string {
 		return lang.L("sync.event.refused")
 	case pinsede.EventTicketCalled:
 		return lang.L("sync.event.ticketcalled")
+	case pinsede.EventSedeSetUp:
+		return lang.L("sync.event.setup")
 	}
 	if pinsede.OperatorEvent(k) {
 		return lang.L("sync.event.operator")
