@@ -117,7 +117,7 @@ func (d *Desk) SearchAudit(s *Session, f AuditFilter) (AuditSearch, error) {
 // newestFirst calls yield with the entries f selects, newest first, until
 // it returns false. A filter by citizen reads the citizen's entries
 // (Tx.AuditFor); the others read day by day from To back to From.
-func (f AuditFilter) newestFirst(tx Tx, yield func(AuditEntry) bool) error {
+func (f AuditFilter) newestFirst(tx AuditTx, yield func(AuditEntry) bool) error {
 	if f.Subject != "" {
 		es, err := tx.AuditFor(f.Subject)
 		if err != nil {

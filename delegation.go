@@ -295,7 +295,7 @@ func (d *Desk) RegisterDelegation(s *Session, dl Delegation) (Delegation, error)
 
 // checkDelegationLimits checks the rules of circolare 127/2021 for a new
 // delegation against those the store holds (see RegisterDelegation).
-func checkDelegationLimits(tx Tx, dl Delegation, today Date) error {
+func checkDelegationLimits(tx RecordsTx, dl Delegation, today Date) error {
 	ofDelegante, err := tx.DelegationsOf(dl.Delegante.CodiceFiscale)
 	if err != nil {
 		return err

@@ -60,7 +60,7 @@ func NewDesk(store Store, printer SlipPrinter, now func() time.Time) *Desk {
 	}
 }
 
-func appendAudit(tx Tx, now time.Time, sede, actor string, es ...AuditEntry) error {
+func appendAudit(tx AuditTx, now time.Time, sede, actor string, es ...AuditEntry) error {
 	for _, e := range es {
 		e.Time, e.Sede, e.Actor = now, sede, actor
 		if _, err := tx.AppendAudit(e); err != nil {

@@ -192,7 +192,7 @@ func NewID(r io.Reader) (string, error) {
 // enqueueOperator enqueues, in tx, the outbox event of kind k, an
 // operator.* kind, with the account op as the sede shares it, by the
 // session's operator at now.
-func (d *Desk) enqueueOperator(tx Tx, s *Session, now time.Time, k EventKind, op Operator) error {
+func (d *Desk) enqueueOperator(tx OutboxTx, s *Session, now time.Time, k EventKind, op Operator) error {
 	id, err := NewID(d.Rand)
 	if err != nil {
 		return err
@@ -203,7 +203,7 @@ func (d *Desk) enqueueOperator(tx Tx, s *Session, now time.Time, k EventKind, op
 
 // enqueueOutcome enqueues, in tx, the outbox event of kind k with outcome
 // o, of the session's sede at now.
-func (d *Desk) enqueueOutcome(tx Tx, s *Session, now time.Time, k EventKind, o Outcome) error {
+func (d *Desk) enqueueOutcome(tx OutboxTx, s *Session, now time.Time, k EventKind, o Outcome) error {
 	id, err := NewID(d.Rand)
 	if err != nil {
 		return err

@@ -64,7 +64,7 @@ func (d *Desk) PendingHandovers(s *Session) ([]Unhanded, error) {
 
 // unhanded describes the slip of c, with the citizen's name when the sede
 // has a record of them.
-func unhanded(tx Tx, c Credential) (Unhanded, error) {
+func unhanded(tx RecordsTx, c Credential) (Unhanded, error) {
 	u := Unhanded{SlipSerial: c.SlipSerial, Credential: c.ID, CodiceFiscale: c.CodiceFiscale, Operator: c.IssuedBy, Printed: c.PrintedAt, Issued: c.IssuedAt}
 	switch cit, err := tx.Citizen(c.CodiceFiscale); {
 	case err == nil:

@@ -46,7 +46,7 @@ func (d *Desk) Login(id, password string) (*Session, error) {
 
 // enqueueLocked enqueues, in tx, the EventOperatorLocked of op, locked
 // at now until op.LockedUntil by failed logins at this desk.
-func (d *Desk) enqueueLocked(tx Tx, sede string, now time.Time, op Operator) error {
+func (d *Desk) enqueueLocked(tx OutboxTx, sede string, now time.Time, op Operator) error {
 	id, err := NewID(d.Rand)
 	if err != nil {
 		return err

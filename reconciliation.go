@@ -243,7 +243,7 @@ func ownAct(e AuditEntry, desk string) bool {
 
 // nameRow gives rw its operator's name, in tx; the id stays when the
 // account is gone.
-func nameRow(tx Tx, rw *ReconciliationRow) error {
+func nameRow(tx SedeTx, rw *ReconciliationRow) error {
 	op, err := tx.Operator(rw.Operator)
 	switch {
 	case err == nil && op.Name != "":

@@ -8,9 +8,22 @@ type Store interface {
 	Update(fn func(Tx) error) error
 }
 
-// Tx is a store transaction. Values returned are copies: they stay valid
-// after the transaction. Lookups of a missing record return ErrNotFound.
+// Tx is a store transaction: the port to the sede's storage, made of one
+// part per kind of record, which the rules that need only one part take
+// (appendAudit an AuditTx, the outbox's events an OutboxTx). Values
+// returned are copies: they stay valid after the transaction. Lookups of
+// a missing record return ErrNotFound. It stores; the Desk decides.
 type Tx interface {
+	SedeTx
+	RecordsTx
+	AuditTx
+	OutboxTx
+	DraftTx
+	SyncTx
+}
+
+// SedeTx keeps the sede, the desk's settings and the operators' accounts.
+type SedeTx interface {
 	Sede() (Sede, error)
 	SetSede(Sede) error
 
@@ -22,7 +35,11 @@ type Tx interface {
 	Operator(id string) (Operator, error)
 	PutOperator(Operator) error
 	Operators() ([]Operator, error)
+}
 
+// RecordsTx keeps the citizens served, their credentials with their
+// archived documents, and the delegations.
+type RecordsTx interface {
 	Citizen(CodiceFiscale) (Citizen, error)
 	PutCitizen(Citizen) error
 	FindCitizens(SearchQuery) ([]Citizen, error)
@@ -51,7 +68,11 @@ type Tx interface {
 	// DelegationsOf returns the delegations in which cf is the delegante
 	// or the delegato, in every state, newest registered first.
 	DelegationsOf(cf CodiceFiscale) ([]Delegation, error)
+}
 
+// AuditTx keeps the hash-chained audit and its indexes by citizen and by
+// day.
+type AuditTx interface {
 	// AppendAudit links e to the chain and stores it; it returns the entry
 	// as stored.
 	AppendAudit(e AuditEntry) (AuditEntry, error)
@@ -59,14 +80,20 @@ type Tx interface {
 	AuditFor(CodiceFiscale) ([]AuditEntry, error)
 	// AuditOn returns the entries of a day (local time), oldest first.
 	AuditOn(Date) ([]AuditEntry, error)
+}
 
+// OutboxTx keeps the events waiting for the central records.
+type OutboxTx interface {
 	// Enqueue puts an event in the outbox for the central records. The
 	// bytes of an archived form (Event.Form.PDF) are kept beside the
 	// event, not in it, and travel beside it (sync/wire).
 	Enqueue(Event) error
 	// Pending counts the events waiting in the outbox.
 	Pending() (int, error)
+}
 
+// DraftTx keeps each operator's request in progress (draft.go).
+type DraftTx interface {
 	// Draft returns an operator's request in progress; ErrNotFound when
 	// there is none.
 	Draft(operator string) (Draft, error)
@@ -74,8 +101,6 @@ type Tx interface {
 	PutDraft(Draft) error
 	// DeleteDraft wipes an operator's request in progress, if any.
 	DeleteDraft(operator string) error
-
-	SyncTx
 }
 
 // SyncTx is the part of a transaction that keeps what the sync with the

@@ -33,7 +33,7 @@ type Ticket struct {
 // applyTicketChange keeps the ticket of a ChangeTicket, or removes the one
 // a ChangeTicketCalled names, in ApplyPulled's transaction. A ticket of a
 // past day is not kept.
-func applyTicketChange(tx Tx, c Change, now time.Time) error {
+func applyTicketChange(tx SyncTx, c Change, now time.Time) error {
 	if c.Ticket == nil || c.Ticket.Code == "" {
 		return nil
 	}
