@@ -84,12 +84,13 @@ func (d *Desk) sedeCode() (string, error) {
 }
 
 // SaveConnection records a new connection to centrale: supervisors only.
-// It checks it (CheckConnection), calls write, which writes it where the
+// It checks it (CheckConnection), calls write with it (the address
+// trimmed), which writes it where the
 // app's next start reads it, and audits the change in the same store
 // transaction (settings.changed,
 // naming centrale's address and the certificate: never the key). The
 // app connects with it at its next start.
-func (d *Desk) SaveConnection(s *Session, old, c Connection, cert DeskCert, write func() error) error {
+func (d *Desk) SaveConnection(s *Session, old, c Connection, cert DeskCert, write func(Connection) error) error {
 	if !s.IsSupervisor() {
 		return ErrForbidden
 	}
@@ -107,7 +108,7 @@ func (d *Desk) SaveConnection(s *Session, old, c Connection, cert DeskCert, writ
 	// Written inside the audit's transaction: a write that fails leaves
 	// no entry.
 	err := d.Store.Update(func(tx Tx) error {
-		if err := write(); err != nil {
+		if err := write(c); err != nil {
 			return err
 		}
 		return appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{Action: ActionSettingsChanged, Detail: detail})

@@ -58,18 +58,19 @@ func TestConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	written := 0
-	write := func() error { written++; return nil }
+	var saved pinsede.Connection
+	write := func(c pinsede.Connection) error { written++; saved = c; return nil }
 	if err := f.desk.SaveConnection(op, pinsede.Connection{}, pinsede.Connection{CentraleURL: url}, good, write); !errors.Is(err, pinsede.ErrForbidden) || written != 0 {
 		t.Fatalf("an operatore saves a connection: %v, written %d", err, written)
 	}
 	if err := f.desk.SaveConnection(f.sup, pinsede.Connection{}, pinsede.Connection{CentraleURL: "http://x"}, good, write); err == nil || written != 0 {
 		t.Fatalf("a bad connection saved: %v, written %d", err, written)
 	}
-	if err := f.desk.SaveConnection(f.sup, pinsede.Connection{}, pinsede.Connection{CentraleURL: url}, good, func() error { return errors.New("disco pieno") }); err == nil {
+	if err := f.desk.SaveConnection(f.sup, pinsede.Connection{}, pinsede.Connection{CentraleURL: url}, good, func(pinsede.Connection) error { return errors.New("disco pieno") }); err == nil {
 		t.Fatal("a failed write reported as saved")
 	}
-	if err := f.desk.SaveConnection(f.sup, pinsede.Connection{}, pinsede.Connection{CentraleURL: url + "/"}, good, write); err != nil || written != 1 {
-		t.Fatalf("save: %v, written %d", err, written)
+	if err := f.desk.SaveConnection(f.sup, pinsede.Connection{}, pinsede.Connection{CentraleURL: " " + url + "/"}, good, write); err != nil || written != 1 || saved.CentraleURL != url {
+		t.Fatalf("save: %v, written %d %+v", err, written, saved)
 	}
 	var changes []string
 	err = f.store.AuditEntries(0, func(e pinsede.AuditEntry) error {

@@ -73,7 +73,7 @@ func main() {
 	flag.DurationVar(&backups.every, "backup-every", 4*time.Hour, "the `interval` between two copies of -backup-dir (0: at start only)")
 	flag.IntVar(&backups.keep, "backup-keep", 42, "how many `copies` -backup-dir keeps, the newest (0: all)")
 	showVersion := flag.Bool("version", false, "print the version, commit and build time, and quit")
-	configErr := parseSettings(flag.CommandLine, os.Args[1:], os.Environ(), configFiles()) // config.go
+	configRead, configErr := parseSettings(flag.CommandLine, os.Args[1:], os.Environ(), configFiles()) // config.go
 	if *showVersion {
 		fmt.Println(buildinfo.String("sportello"))
 		return
@@ -164,7 +164,7 @@ func main() {
 	ui := desk.New(d, w, desk.Config{
 		Idle: *idle, DevPrintDir: *devPrint, TicketDir: *ticketDir, Log: log, LogPath: logPath,
 		Version: buildinfo.Version, StorePath: *storePath, CentraleURL: centraleFlags.url,
-		CertExpires: link.certExpires(),
+		CertExpires: link.certExpires(), Connector: newConnector(configRead, d.Now),
 	})
 	ui.UseSync(link.source(), link.sede)
 	if err := ui.Start(); err != nil {

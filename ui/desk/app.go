@@ -92,6 +92,9 @@ type Config struct {
 	// Printers lists the printer queues the settings offer; nil lists
 	// those of the local CUPS.
 	Printers PrinterLister
+	// Connector reads and saves the connection to centrale that the
+	// settings set (connection.go); nil: the settings do not offer it.
+	Connector Connector
 }
 
 // CertWarning is how long before its certificate expires the desk says

@@ -19,8 +19,8 @@ import (
 
 // settingsScreen is the supervisor's settings: the CUPS queue of the
 // slips and forms, chosen from the queues CUPS lists (typed by hand when
-// the list cannot be read). Supervisors only: the domain refuses the
-// others.
+// the list cannot be read), and the connection to centrale
+// (connection.go). Supervisors only: the domain refuses the others.
 type settingsScreen struct {
 	a *App
 	// queue holds the chosen queue's name: printers sets it, and it is
@@ -34,7 +34,9 @@ type settingsScreen struct {
 	updated     *widget.Label
 	msg         *message
 	fields      fields
-	screen      screen
+	// conn connects the desk to centrale; nil without Config.Connector.
+	conn   *connSection
+	screen screen
 }
 
 // showSettings opens the settings, as stored.
@@ -78,6 +80,10 @@ func (a *App) newSettingsScreen() *settingsScreen {
 			container.NewHBox(layout.NewSpacer(), st.save),
 		),
 	)
+	if a.cfg.Connector != nil {
+		st.conn = st.newConnSection()
+		body.Add(st.conn.object)
+	}
 	st.screen = screen{Title: lang.L("settings.title"), View: a.page(card(760, body), true), Focus: st.queue}
 	return st
 }
