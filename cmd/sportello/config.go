@@ -34,6 +34,8 @@ func parseSettings(fs *flag.FlagSet, args, environ, files []string) (string, err
 	return st.File, err
 }
 
+var _ desk.Connector = (*deskconn.Files)(nil)
+
 // newConnector returns the connector of the settings screen: it writes
 // the user's sportello.toml (the first of configFiles), seeded from
 // read, the file read at start; nil when the user has no config folder

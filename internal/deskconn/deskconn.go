@@ -18,7 +18,6 @@ import (
 	"github.com/pinsede/pinsede"
 	settings "github.com/pinsede/pinsede/internal/config"
 	"github.com/pinsede/pinsede/sync/pki"
-	"github.com/pinsede/pinsede/ui/desk"
 )
 
 // The files the settings write into the desk's config folder, beside
@@ -32,7 +31,7 @@ const (
 // maxBundleBytes bounds a bundle file: a few KB of PEM.
 const maxBundleBytes = 64 << 10
 
-// Files is the desk's desk.Connector: it reads a certificate bundle
+// Files is the desk's ui/desk.Connector (cmd/sportello checks it): it reads a certificate bundle
 // (pinctl ca issue -bundle), tries centrale with it, and saves the
 // connection where the next start reads it: the bundle's parts in the
 // config folder, the keys centrale, cert, certkey and ca in the user's
@@ -48,8 +47,6 @@ type Files struct {
 	// Now is the desk's clock: a certificate is checked valid at Now.
 	Now func() time.Time
 }
-
-var _ desk.Connector = (*Files)(nil)
 
 // readBundle reads and parses the bundle at path.
 func (c *Files) readBundle(path string) (*pki.Bundle, error) {
