@@ -57,7 +57,7 @@ func (d *Desk) CheckConnection(c Connection, cert DeskCert) FieldErrors {
 	}
 	now := d.Now()
 	args := map[string]any{"Sede": sede, "CertSede": cert.Sede, "Role": cert.Role,
-		"NotAfter": cert.NotAfter.In(now.Location()).Format("02/01/2006"),
+		"NotAfter":  cert.NotAfter.In(now.Location()).Format("02/01/2006"),
 		"NotBefore": cert.NotBefore.In(now.Location()).Format("02/01/2006 15:04")}
 	switch {
 	case cert.Role != certRoleSede:
