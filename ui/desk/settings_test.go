@@ -9,11 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/test"
+
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/deskconn"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/ui/cups"
 	"github.com/pinsede/pinsede/ui/cups/cupstest"
+	"github.com/pinsede/pinsede/ui/theme"
 )
 
 // Ensure that a supervisor chooses the printer queue in the settings, that
@@ -88,6 +91,7 @@ func TestSettingsPrinterList(t *testing.T) {
 	if !slices.ContainsFunc(st.printers.Options, func(o string) bool { return strings.HasPrefix(o, cupstest.Queue) && strings.HasSuffix(o, "pronta") }) {
 		t.Fatalf("options %q, want %q", st.printers.Options, want)
 	}
+	shot(t, h, "impostazioni-stampanti")
 	for _, o := range st.printers.Options {
 		if strings.HasPrefix(o, cupstest.Queue) {
 			st.printers.SetSelected(o)
@@ -185,9 +189,11 @@ func TestSettingsConnection(t *testing.T) {
 		})
 	}
 
+	shot(t, h, "impostazioni-errore") // the last case's problem on screen
 	h.typeIn(c.url, url)
 	h.typeIn(c.bundle, good)
 	h.tap(c.save)
+	shot(t, h, "impostazioni-salvate")
 	if got := c.msg.text(); !strings.Contains(got, "salvato") || !strings.Contains(got, "riapri") {
 		t.Fatalf("save: message %q", got)
 	}
@@ -211,4 +217,19 @@ func TestSettingsConnection(t *testing.T) {
 	if len(entries) != 1 || !strings.Contains(entries[0].Detail, "centrale: nessuna → "+url) || strings.Contains(entries[0].Detail, "PRIVATE") {
 		t.Errorf("audit %+v", entries)
 	}
+}
+
+// shot writes the window as name.png to the -shots folder, when given, to
+// look at it.
+func shot(t *testing.T, h *harness, name string) {
+	t.Helper()
+	if *shots == "" {
+		return
+	}
+	if err := os.MkdirAll(*shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	test.ApplyTheme(t, theme.New()) // the desk's, as TestScreensPNG
+	h.settle()
+	writeShots(t, h, name)
 }
