@@ -24,7 +24,9 @@
 // user's and the machine's sportello.toml (config.go), and by a
 // PINSEDE_SPORTELLO_* variable; the environment overrides the file, and
 // flags override both (internal/config). The installed launcher passes
-// no flags: the file connects the desk to centrale.
+// no flags: the file connects the desk to centrale. A supervisor writes
+// it from the desk's settings, importing the bundle of `pinctl ca issue
+// -bundle` (internal/deskconn); it applies at the next start.
 //
 // main wires things together and nothing else.
 package main

@@ -84,7 +84,7 @@ func (a *App) newSettingsScreen() *settingsScreen {
 		st.conn = st.newConnSection()
 		body.Add(st.conn.object)
 	}
-	st.screen = screen{Title: lang.L("settings.title"), View: a.page(card(760, body), true), Focus: st.queue}
+	st.screen = screen{Title: lang.L("settings.title"), View: a.page(card(760, body), true), Focus: st.printers}
 	return st
 }
 
@@ -129,6 +129,9 @@ func (st *settingsScreen) showPrinters(current string, ps []cups.Printer, err er
 	if err != nil {
 		st.printers.Hide()
 		st.queue.Show()
+		if c := st.a.win.Canvas(); c.Focused() == st.printers {
+			c.Focus(st.queue) // the keys go where the name is typed
+		}
 		st.printerNote.SetText(lang.L("settings.printer.nolist", map[string]any{"Err": i18n.Message(err)}))
 		st.printerNote.Show()
 		return

@@ -37,6 +37,9 @@ func TestSettingsScreen(t *testing.T) {
 	if st.printers.Visible() || !st.queue.Visible() || !strings.Contains(st.printerNote.Text, "CUPS") {
 		t.Fatalf("CUPS unreadable: select shown %v, entry shown %v, note %q", st.printers.Visible(), st.queue.Visible(), st.printerNote.Text)
 	}
+	if h.win.Canvas().Focused() != st.queue {
+		t.Errorf("focus on %T, want the queue's name", h.win.Canvas().Focused())
+	}
 
 	// Given a name with a space, then it is refused under the field.
 	h.typeIn(st.queue, "sportello 1")
