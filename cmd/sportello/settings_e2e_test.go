@@ -72,7 +72,11 @@ func TestInstalledDeskConnects(t *testing.T) {
 	}
 	home := filepath.Join(dir, "home")
 	files := &deskconn.Files{File: filepath.Join(home, ".config", "pinsede", "sportello.toml"), Now: now}
-	if err := files.Save(pinsede.Connection{CentraleURL: srv.URL, BundlePath: bundle}); err != nil {
+	conn := pinsede.Connection{CentraleURL: srv.URL, BundlePath: bundle}
+	if err := files.Try(t.Context(), conn); err != nil {
+		t.Fatalf("try of a centrale that answers: %v", err)
+	}
+	if err := files.Save(conn); err != nil {
 		t.Fatal(err)
 	}
 

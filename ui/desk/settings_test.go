@@ -193,6 +193,19 @@ func TestSettingsConnection(t *testing.T) {
 	}
 
 	shot(t, h, "impostazioni-errore") // the last case's problem on screen
+
+	// Given centrale not answering (a closed port of the loopback), then
+	// the try says so, and saving stays possible.
+	h.typeIn(c.url, "https://127.0.0.1:1")
+	h.typeIn(c.bundle, good)
+	h.tap(c.try)
+	h.wait()
+	if got := c.msg.text(); !strings.Contains(got, "non risponde") || !strings.Contains(got, "Puoi salvare lo stesso") {
+		t.Errorf("try of a centrale that does not answer: %q", got)
+	}
+	if c.save.Disabled() || c.try.Disabled() {
+		t.Error("buttons disabled after the try")
+	}
 	h.typeIn(c.url, url)
 	h.typeIn(c.bundle, good)
 	h.tap(c.save)
