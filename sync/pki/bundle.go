@@ -52,7 +52,8 @@ func WriteBundle(path string, caPEM, certPEM, keyPEM []byte) error {
 // ParseBundle reads a bundle and checks that its key is the
 // certificate's and that the certificate chains to its CA, valid at now
 // (an expired certificate wraps x509.CertificateInvalidError with reason
-// x509.Expired). Whose the certificate is, Identity and DeskOf say.
+// x509.Expired, the bundle returned all the same; a CA out of its dates
+// is ErrBundleChain). Whose the certificate is, Identity and DeskOf say.
 func ParseBundle(data []byte, now time.Time) (*Bundle, error) {
 	b := &Bundle{}
 	for rest := data; ; {
@@ -100,7 +101,7 @@ func ParseBundle(data []byte, now time.Time) (*Bundle, error) {
 	_, err = b.Cert.Verify(x509.VerifyOptions{Roots: roots, CurrentTime: now, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
 	var inv x509.CertificateInvalidError
 	switch {
-	case errors.As(err, &inv) && inv.Reason == x509.Expired:
+	case errors.As(err, &inv) && inv.Reason == x509.Expired && inv.Cert == b.Cert:
 		return b, err // whose it is still tells the supervisor something
 	case err != nil:
 		return nil, fmt.Errorf("%w: %w", ErrBundleChain, err)
