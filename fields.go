@@ -40,6 +40,8 @@ const (
 	FieldSearchQuery    = "ricerca"
 	FieldSearchBirthday = "ricerca_nascita"
 	FieldPrinterQueue   = "stampante"
+	FieldCentraleURL    = "centrale"
+	FieldBundle         = "pacchetto"
 )
 
 // Message keys of the field problems that are not about the codice fiscale.
@@ -71,6 +73,17 @@ const (
 	KeyPrintFailed      = "err.print"
 	KeyStoreUnavailable = "err.store"
 	KeyQueueName        = "err.queue.name"
+	// The problems of a connection to centrale (connection.go).
+	KeyCentraleURL      = "err.centrale.url"
+	KeyCentraleHTTPS    = "err.centrale.https"
+	KeyBundleUnreadable = "err.bundle.unreadable"
+	KeyBundleFormat     = "err.bundle.format"
+	KeyBundleKey        = "err.bundle.key"
+	KeyBundleChain      = "err.bundle.chain"
+	KeyCertNotSede      = "err.cert.notsede"
+	KeyCertOtherSede    = "err.cert.othersede"
+	KeyCertExpired      = "err.cert.expired"
+	KeyCertNotYetValid  = "err.cert.notyetvalid"
 	// KeyRevokeReasonShort: a revocation reason under RevokeReasonMin
 	// characters (Args: Min).
 	KeyRevokeReasonShort = "err.revoke.reason.short"

@@ -19,7 +19,7 @@ import (
 // add to commands in run.go:
 //
 //	{"ca init", "-dir CARTELLA [-name NOME]", "crea l'autorità di certificazione per centrale", cmdCAInit, caInitFlags},
-//	{"ca issue", "-dir CARTELLA -role sede|chiosco|portale -code CODICE [-desk SPORTELLO] -out PREFISSO", "rilascia un certificato client", cmdCAIssue, caIssueFlags},
+//	{"ca issue", "-dir CARTELLA -role sede|chiosco|portale -code CODICE [-desk SPORTELLO] -out PREFISSO | -bundle FILE", "rilascia un certificato client", cmdCAIssue, caIssueFlags},
 //	{"ca server", "-dir CARTELLA -host NOME[,NOME...]", "rilascia il certificato del server centrale", cmdCAServer, caServerFlags},
 //	{"ca revoke", "-dir CARTELLA (-serial SERIALE | -cert FILE) [-reason MOTIVO]", "revoca un certificato", cmdCARevoke, caRevokeFlags},
 //	{"ca crl", "-dir CARTELLA", "firma di nuovo l'elenco delle revoche, ...", cmdCACRL, caCRLFlags},
@@ -27,7 +27,7 @@ import (
 // caArgs are the arguments of the pinctl ca commands.
 type caArgs struct {
 	dir, name, role, code, desk, out, hosts, serial, cert, reason string
-	passFile                                                      string
+	passFile, bundle                                              string
 	revokeOld                                                     bool
 }
 
@@ -73,6 +73,7 @@ func (a *caArgs) issueFlags(fs *flag.FlagSet) {
 	fs.StringVar(&a.code, "code", "", "codice della sede o del chiosco (per esempio ROMA01)")
 	fs.StringVar(&a.desk, "desk", "", "sportello della sede (per esempio 03): un certificato per ogni PC, revocabile da solo")
 	fs.StringVar(&a.out, "out", "", "prefisso dei file: scrive PREFISSO.crt e PREFISSO.key")
+	fs.StringVar(&a.bundle, "bundle", "", "scrive anche (o soltanto, senza -out) un solo `FILE` (0600) con il certificato della CA, quello rilasciato e la sua chiave: da importare nelle impostazioni dello sportello")
 }
 
 func (a *caArgs) serverFlags(fs *flag.FlagSet) {
@@ -131,17 +132,20 @@ func writePair(prefix string, certPEM, keyPEM []byte) error {
 	return os.WriteFile(prefix+".crt", certPEM, 0o644)
 }
 
+// issue issues a client certificate of role and code, of desk when not
+// empty.
+func issue(ca *pki.CA, role pki.Role, code, desk string, now time.Time) (certPEM, keyPEM []byte, err error) {
+	if desk == "" {
+		return ca.Issue(role, code, now)
+	}
+	return ca.IssueDesk(code, desk, now)
+}
+
 // issuePair issues a client certificate of role and code, of desk when
 // not empty, writes it and its key as PREFIX.crt and PREFIX.key, and
 // returns it.
 func issuePair(ca *pki.CA, role pki.Role, code, desk string, now time.Time, prefix string) (*x509.Certificate, error) {
-	var certPEM, keyPEM []byte
-	var err error
-	if desk == "" {
-		certPEM, keyPEM, err = ca.Issue(role, code, now)
-	} else {
-		certPEM, keyPEM, err = ca.IssueDesk(code, desk, now)
-	}
+	certPEM, keyPEM, err := issue(ca, role, code, desk, now)
 	if err != nil {
 		return nil, err
 	}
@@ -154,8 +158,11 @@ func issuePair(ca *pki.CA, role pki.Role, code, desk string, now time.Time, pref
 // cmdCAIssue issues a client certificate.
 func cmdCAIssue(e *env, args []string) error {
 	var a caArgs
-	if err := parseFlags(args, a.issueFlags, "dir", "code", "out"); err != nil {
+	if err := parseFlags(args, a.issueFlags, "dir", "code"); err != nil {
 		return err
+	}
+	if a.out == "" && a.bundle == "" {
+		return &usageError{msg: "manca -out PREFISSO o -bundle FILE: dove scrivere il certificato"}
 	}
 	ca, err := a.load()
 	if err != nil {
@@ -165,11 +172,27 @@ func cmdCAIssue(e *env, args []string) error {
 	if desk != "" && pki.Role(a.role) != pki.RoleSede {
 		return &usageError{msg: "-desk vale solo con -role sede: il chiosco resta della sede"}
 	}
-	cert, err := issuePair(ca, pki.Role(a.role), code, desk, e.now(), a.out)
+	certPEM, keyPEM, err := issue(ca, pki.Role(a.role), code, desk, e.now())
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "certificato%s rilasciato: %s.crt e %s.key (seriale %s)\n", holderOf(cert), a.out, a.out, pki.Serial(cert))
+	cert, err := pki.ParseCert(certPEM)
+	if err != nil {
+		return err
+	}
+	if a.out != "" {
+		if err := writePair(a.out, certPEM, keyPEM); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "certificato%s rilasciato: %s.crt e %s.key (seriale %s)\n", holderOf(cert), a.out, a.out, pki.Serial(cert))
+	}
+	if a.bundle != "" {
+		if err := pki.WriteBundle(a.bundle, ca.CertPEM(), certPEM, keyPEM); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "certificato%s rilasciato nel pacchetto %s, con il certificato della CA e la chiave (seriale %s): "+
+			"si importa nelle impostazioni dello sportello, poi va cancellato da dove è stato copiato\n", holderOf(cert), a.bundle, pki.Serial(cert))
+	}
 	return nil
 }
 

@@ -168,3 +168,45 @@ func TestCAPassphrase(t *testing.T) {
 		t.Errorf("crl with $%s: %v", PassphraseEnv, err)
 	}
 }
+
+// Ensure that ca issue -bundle writes one file, readable by its owner
+// only, that parses as the CA's certificate, the desk's certificate and
+// its key; and that it needs -out or -bundle.
+func TestCAIssueBundle(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ca")
+	var out bytes.Buffer
+	e := &env{stdout: &out, stderr: &out, now: testclock.Now}
+	if err := cmdCAInit(e, []string{"-dir", dir}); err != nil {
+		t.Fatal(err)
+	}
+	bundle := filepath.Join(t.TempDir(), "roma01-03.pem")
+	if err := cmdCAIssue(e, []string{"-dir", dir, "-code", "ROMA01", "-desk", "03", "-bundle", bundle}); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	fi, err := os.Stat(bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("bundle mode %v, want 0600", fi.Mode().Perm())
+	}
+	data, _ := os.ReadFile(bundle)
+	b, err := pki.ParseBundle(data, testclock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	role, code, _ := pki.Identity(b.Cert)
+	desk, _ := pki.DeskOf(b.Cert)
+	if role != pki.RoleSede || code != "ROMA01" || desk != "03" || b.CA.Subject.CommonName != "pinsede CA" {
+		t.Errorf("bundle of %s %s desk %s, CA %q", role, code, desk, b.CA.Subject.CommonName)
+	}
+	if !strings.Contains(out.String(), bundle) || strings.Contains(out.String(), "PRIVATE KEY") {
+		t.Errorf("output:\n%s", out.String())
+	}
+	if _, err := os.Stat(strings.TrimSuffix(bundle, ".pem") + ".key"); err == nil {
+		t.Error("a .key written without -out")
+	}
+	if err := cmdCAIssue(e, []string{"-dir", dir, "-code", "ROMA01"}); err == nil {
+		t.Error("issue with neither -out nor -bundle accepted")
+	}
+}

@@ -2,8 +2,13 @@ package main
 
 import (
 	"flag"
+	"os"
+	"path/filepath"
+	"time"
 
 	settings "github.com/pinsede/pinsede/internal/config"
+	"github.com/pinsede/pinsede/internal/deskconn"
+	"github.com/pinsede/pinsede/ui/desk"
 )
 
 // EnvPrefix starts the environment variables of the desk's settings.
@@ -20,8 +25,25 @@ var _ = flag.String(settings.Flag, "", "TOML `file` of settings, keys named as t
 func configFiles() []string { return settings.DefaultFiles("sportello") }
 
 // parseSettings parses args on fs after the config file and environ
-// (internal/config).
-func parseSettings(fs *flag.FlagSet, args, environ, files []string) error {
-	_, err := settings.Loader{EnvPrefix: EnvPrefix, Environ: environ, DefaultFiles: files}.Parse(fs, args)
-	return err
+// (internal/config), and returns the file read ("" for none).
+func parseSettings(fs *flag.FlagSet, args, environ, files []string) (string, error) {
+	st, err := settings.Loader{EnvPrefix: EnvPrefix, Environ: environ, DefaultFiles: files}.Parse(fs, args)
+	if st == nil {
+		return "", err
+	}
+	return st.File, err
+}
+
+var _ desk.Connector = (*deskconn.Files)(nil)
+
+// newConnector returns the connector of the settings screen: it writes
+// the user's sportello.toml (the first of configFiles), seeded from
+// read, the file read at start; nil when the user has no config folder
+// (the settings then do not offer the connection).
+func newConnector(read string, now func() time.Time) desk.Connector {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return nil
+	}
+	return &deskconn.Files{File: filepath.Join(dir, "pinsede", "sportello.toml"), Seed: read, Now: now}
 }

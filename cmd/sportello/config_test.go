@@ -42,19 +42,19 @@ idle = "10m"
 		return fs, f, fs.String("idle", "5m", "")
 	}
 	fs, f, idle := flags()
-	if err := parseSettings(fs, nil, []string{"PINSEDE_SPORTELLO_IDLE=15m"}, files); err != nil {
+	if _, err := parseSettings(fs, nil, []string{"PINSEDE_SPORTELLO_IDLE=15m"}, files); err != nil {
 		t.Fatal(err)
 	}
 	if f.url != "https://centrale.example:8443" || f.cert != "/etc/pinsede/roma01.crt" || f.key != "/etc/pinsede/roma01.key" || f.ca != "/etc/pinsede/ca.crt" || *idle != "15m" {
 		t.Errorf("settings: %+v, idle %s", f, *idle)
 	}
 	fs, f, _ = flags()
-	if err := parseSettings(fs, []string{"-centrale", "https://127.0.0.1:8443"}, nil, files); err != nil || f.url != "https://127.0.0.1:8443" {
+	if _, err := parseSettings(fs, []string{"-centrale", "https://127.0.0.1:8443"}, nil, files); err != nil || f.url != "https://127.0.0.1:8443" {
 		t.Errorf("-centrale: %q, %v", f.url, err)
 	}
 	os.WriteFile(files[0], []byte("centrale = \"https://c\"\nprinter-queue = \"banco1\"\n"), 0o600)
 	fs, _, _ = flags()
-	if err := parseSettings(fs, nil, nil, files); err == nil || !strings.Contains(err.Error(), `unknown key "printer-queue"`) || !strings.Contains(err.Error(), files[0]) {
+	if _, err := parseSettings(fs, nil, nil, files); err == nil || !strings.Contains(err.Error(), `unknown key "printer-queue"`) || !strings.Contains(err.Error(), files[0]) {
 		t.Errorf("unknown key: %v", err)
 	}
 }

@@ -24,7 +24,9 @@
 // user's and the machine's sportello.toml (config.go), and by a
 // PINSEDE_SPORTELLO_* variable; the environment overrides the file, and
 // flags override both (internal/config). The installed launcher passes
-// no flags: the file connects the desk to centrale.
+// no flags: the file connects the desk to centrale. A supervisor writes
+// it from the desk's settings, importing the bundle of `pinctl ca issue
+// -bundle` (internal/deskconn); it applies at the next start.
 //
 // main wires things together and nothing else.
 package main
@@ -73,7 +75,7 @@ func main() {
 	flag.DurationVar(&backups.every, "backup-every", 4*time.Hour, "the `interval` between two copies of -backup-dir (0: at start only)")
 	flag.IntVar(&backups.keep, "backup-keep", 42, "how many `copies` -backup-dir keeps, the newest (0: all)")
 	showVersion := flag.Bool("version", false, "print the version, commit and build time, and quit")
-	configErr := parseSettings(flag.CommandLine, os.Args[1:], os.Environ(), configFiles()) // config.go
+	configRead, configErr := parseSettings(flag.CommandLine, os.Args[1:], os.Environ(), configFiles()) // config.go
 	if *showVersion {
 		fmt.Println(buildinfo.String("sportello"))
 		return
@@ -164,7 +166,7 @@ func main() {
 	ui := desk.New(d, w, desk.Config{
 		Idle: *idle, DevPrintDir: *devPrint, TicketDir: *ticketDir, Log: log, LogPath: logPath,
 		Version: buildinfo.Version, StorePath: *storePath, CentraleURL: centraleFlags.url,
-		CertExpires: link.certExpires(),
+		CertExpires: link.certExpires(), Connector: newConnector(configRead, d.Now),
 	})
 	ui.UseSync(link.source(), link.sede)
 	if err := ui.Start(); err != nil {

@@ -213,6 +213,11 @@ type cupsClient struct {
 }
 
 func (c Queue) client() *cupsClient {
+	return newClient(c, "/printers/"+url.PathEscape(c.Name))
+}
+
+// newClient returns a client of the server of c, posting to path.
+func newClient(c Queue, path string) *cupsClient {
 	server := c.Server
 	if server == "" {
 		server = os.Getenv("CUPS_SERVER")
@@ -234,7 +239,6 @@ func (c Queue) client() *cupsClient {
 	case !loopback(server):
 		scheme, ipp = "https://", "ipps://"
 	}
-	path := "/printers/" + url.PathEscape(c.Name)
 	return &cupsClient{
 		c:    c,
 		http: &http.Client{Transport: tr, Timeout: 30 * time.Second},
@@ -278,6 +282,13 @@ func (cl *cupsClient) request(op uint16) *ippRequest {
 	return r
 }
 
+// maxAnswerBytes bounds what is read of an answer of cupsd: the largest
+// is a list of queues (ListPrinters), a few hundred bytes a queue.
+const maxAnswerBytes = 1 << 20
+
+// errAnswerTooLarge is the cause of an answer longer than maxAnswerBytes.
+var errAnswerTooLarge = errors.New("ipp: answer too large")
+
 // do sends r with the document doc (or none) and decodes the answer.
 func (cl *cupsClient) do(ctx context.Context, r *ippRequest, doc []byte) (*ippResponse, error) {
 	head := r.encode()
@@ -299,8 +310,15 @@ func (cl *cupsClient) do(ctx context.Context, r *ippRequest, doc []byte) (*ippRe
 	if resp.StatusCode != http.StatusOK {
 		return nil, cl.c.fail(ErrNoCUPS, fmt.Errorf("http %s", resp.Status))
 	}
-	res, err := decodeIPP(resp.Body)
-	if err != nil {
+	if resp.ContentLength > maxAnswerBytes {
+		return nil, cl.c.fail(ErrNoCUPS, errAnswerTooLarge)
+	}
+	lim := &io.LimitedReader{R: resp.Body, N: maxAnswerBytes + 1}
+	res, err := decodeIPP(lim)
+	switch {
+	case lim.N == 0:
+		return nil, cl.c.fail(ErrNoCUPS, errAnswerTooLarge)
+	case err != nil:
 		return nil, cl.c.fail(ErrNoCUPS, err)
 	}
 	return res, nil

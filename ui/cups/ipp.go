@@ -18,6 +18,7 @@ const (
 	opCancelJob            uint16 = 0x0008
 	opGetJobAttributes     uint16 = 0x0009
 	opGetPrinterAttributes uint16 = 0x000B
+	opCUPSGetPrinters      uint16 = 0x4002 // a CUPS extension: every queue
 )
 
 // IPP status codes the back end tells apart.
@@ -32,6 +33,7 @@ const (
 	tagOperation   byte = 0x01
 	tagJob         byte = 0x02
 	tagEnd         byte = 0x03
+	tagPrinter     byte = 0x04
 	tagInteger     byte = 0x21
 	tagBoolean     byte = 0x22
 	tagEnum        byte = 0x23
@@ -119,10 +121,19 @@ func (r *ippRequest) encode() []byte {
 }
 
 // ippResponse is a decoded IPP response: its status and its attributes by
-// name, from every group (the back end asks for few, so names do not clash).
+// name, from every group (the back end asks for few, so names do not clash),
+// and the same attributes group by group (CUPS-Get-Printers answers a
+// printer-attributes group per queue).
 type ippResponse struct {
 	status uint16
 	attrs  map[string]ippAttr
+	groups []ippGroup
+}
+
+// ippGroup is one attribute group of a response.
+type ippGroup struct {
+	tag   byte
+	attrs map[string]ippAttr
 }
 
 // errIPPShort is returned for a response cut short.
@@ -147,6 +158,7 @@ func decodeIPP(r io.Reader) (*ippResponse, error) {
 			return res, nil
 		case t < tagFirstValue:
 			last = "" // the start of another group
+			res.groups = append(res.groups, ippGroup{tag: t, attrs: map[string]ippAttr{}})
 		default:
 			name := string(br.next(int(br.u16())))
 			value := br.next(int(br.u16()))
@@ -167,6 +179,17 @@ func decodeIPP(r io.Reader) (*ippResponse, error) {
 				a.values = append(a.values, bytes.Clone(value))
 			}
 			res.attrs[name] = a
+			if len(res.groups) > 0 {
+				g := res.groups[len(res.groups)-1].attrs
+				ga := g[name]
+				if ga.name == "" || name != last {
+					ga = ippAttr{tag: t, name: name}
+				}
+				if t > tagOutOfBandHi {
+					ga.values = append(ga.values, a.values[len(a.values)-1])
+				}
+				g[name] = ga
+			}
 			last = name
 		}
 	}

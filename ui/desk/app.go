@@ -89,6 +89,12 @@ type Config struct {
 	// CertExpires is when the desk's certificate for centrale expires
 	// (zero without one): the sync status warns from CertWarning before.
 	CertExpires time.Time
+	// Printers lists the printer queues the settings offer; nil lists
+	// those of the local CUPS.
+	Printers PrinterLister
+	// Connector reads and saves the connection to centrale that the
+	// settings set (connection.go); nil: the settings do not offer it.
+	Connector Connector
 }
 
 // CertWarning is how long before its certificate expires the desk says

@@ -24,13 +24,17 @@ func (a *App) guard(where string, f func()) {
 	f()
 }
 
+// logger returns the desk's log: Config.Log, else slog.Default.
+func (a *App) logger() *slog.Logger {
+	if a.cfg.Log != nil {
+		return a.cfg.Log
+	}
+	return slog.Default()
+}
+
 // logPanic writes a panic with its stack to the desk's log.
 func (a *App) logPanic(where string, p any, stack []byte) {
-	log := a.cfg.Log
-	if log == nil {
-		log = slog.Default()
-	}
-	log.Error("panic in the desk: the action was stopped, the screen kept", "where", where, "panic", fmt.Sprint(p), "stack", string(stack))
+	a.logger().Error("panic in the desk: the action was stopped, the screen kept", "where", where, "panic", fmt.Sprint(p), "stack", string(stack))
 }
 
 // tellPanic tells the clerk, on the UI goroutine, that an action failed

@@ -1,7 +1,10 @@
 package desk
 
 import (
+	"context"
 	"errors"
+	"strings"
+	"time"
 
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
@@ -10,20 +13,30 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/cups"
 	"github.com/pinsede/pinsede/ui/i18n"
 )
 
 // settingsScreen is the supervisor's settings: the CUPS queue of the
-// slips and forms. ui/cups cannot list the queues, so the name is
-// typed. Supervisors only: the domain refuses the others.
+// slips and forms, chosen from the queues CUPS lists (typed by hand when
+// the list cannot be read), and the connection to centrale
+// (connection.go). Supervisors only: the domain refuses the others.
 type settingsScreen struct {
-	a       *App
-	queue   *entry
-	save    *widget.Button
-	updated *widget.Label
-	msg     *message
-	fields  fields
-	screen  screen
+	a *App
+	// queue holds the chosen queue's name: printers sets it, and it is
+	// typed when the list cannot be read (it then shows).
+	queue *entry
+	// printers offers the queues found; labels maps its options to names.
+	printers    *widget.Select
+	labels      map[string]string
+	printerNote *widget.Label
+	save        *widget.Button
+	updated     *widget.Label
+	msg         *message
+	fields      fields
+	// conn connects the desk to centrale; nil without Config.Connector.
+	conn   *connSection
+	screen screen
 }
 
 // showSettings opens the settings, as stored.
@@ -42,6 +55,16 @@ func (a *App) newSettingsScreen() *settingsScreen {
 	st := &settingsScreen{a: a, fields: fields{}}
 	st.queue = a.newEntry(lang.L("settings.printer.placeholder"))
 	st.queue.OnSubmitted = func(string) { st.doSave() }
+	st.queue.Hide() // until the list of queues says it is needed
+	st.printers = widget.NewSelect(nil, func(label string) {
+		if name, ok := st.labels[label]; ok {
+			st.queue.SetText(name)
+		}
+		a.touch()
+	})
+	st.printers.PlaceHolder = lang.L("settings.printer.looking")
+	st.printerNote = note("")
+	st.printerNote.Hide()
 	st.save = a.primaryButton(lang.L("settings.save"), fynetheme.DocumentSaveIcon(), st.doSave)
 	st.updated = widget.NewLabel("")
 	st.msg = newMessage()
@@ -49,13 +72,19 @@ func (a *App) newSettingsScreen() *settingsScreen {
 		title(lang.L("settings.title")),
 		section(lang.L("settings.printer"),
 			note(lang.L("settings.printer.intro")),
-			st.fields.add(newField(pinsede.FieldPrinterQueue, lang.L("settings.printer.queue"), st.queue)).object,
+			st.fields.add(newField(pinsede.FieldPrinterQueue, lang.L("settings.printer.queue"),
+				container.NewVBox(st.printers, st.queue))).object,
+			st.printerNote,
 			st.updated,
 			st.msg.box,
 			container.NewHBox(layout.NewSpacer(), st.save),
 		),
 	)
-	st.screen = screen{Title: lang.L("settings.title"), View: a.page(card(760, body), true), Focus: st.queue}
+	if a.cfg.Connector != nil {
+		st.conn = st.newConnSection()
+		body.Add(st.conn.object)
+	}
+	st.screen = screen{Title: lang.L("settings.title"), View: a.page(card(760, body), true), Focus: st.printers}
 	return st
 }
 
@@ -68,6 +97,90 @@ func (st *settingsScreen) reload() {
 	}
 	st.queue.SetText(s.PrinterQueue)
 	st.showUpdated(s)
+	st.listPrinters(s.PrinterQueue)
+}
+
+// PrinterLister lists the printer queues of the desk PC: cups.ListPrinters
+// on the local CUPS, unless Config.Printers says otherwise.
+type PrinterLister func(ctx context.Context) ([]cups.Printer, error)
+
+// listTimeout bounds the listing of the queues.
+const listTimeout = 10 * time.Second
+
+// listPrinters asks CUPS for its queues, off the UI goroutine, and offers
+// them with current, the saved queue, chosen.
+func (st *settingsScreen) listPrinters(current string) {
+	list := st.a.cfg.Printers
+	if list == nil {
+		list = func(ctx context.Context) ([]cups.Printer, error) { return cups.ListPrinters(ctx, "") }
+	}
+	st.a.background(func() func() {
+		ctx, cancel := context.WithTimeout(context.Background(), listTimeout)
+		defer cancel()
+		ps, err := list(ctx)
+		return func() { st.showPrinters(current, ps, err) }
+	})
+}
+
+// showPrinters offers the queues found in the select, the current one
+// kept even when CUPS no longer has it; when the list could not be read,
+// the name is typed, and the note says why.
+func (st *settingsScreen) showPrinters(current string, ps []cups.Printer, err error) {
+	if err != nil {
+		st.printers.Hide()
+		st.queue.Show()
+		if c := st.a.win.Canvas(); c.Focused() == st.printers {
+			c.Focus(st.queue) // the keys go where the name is typed
+		}
+		st.printerNote.SetText(lang.L("settings.printer.nolist", map[string]any{"Err": i18n.Message(err)}))
+		st.printerNote.Show()
+		return
+	}
+	none := lang.L("settings.printer.none")
+	st.labels = map[string]string{none: ""}
+	options := []string{none}
+	chosen := none
+	found := false
+	for _, p := range ps {
+		label := p.Name + " — " + printerState(p)
+		if p.Info != "" && p.Info != p.Name {
+			label = p.Name + " (" + p.Info + ") — " + printerState(p)
+		}
+		st.labels[label] = p.Name
+		options = append(options, label)
+		if p.Name == current {
+			chosen, found = label, true
+		}
+	}
+	if current != "" && !found {
+		label := current + " — " + lang.L("settings.printer.notfound")
+		st.labels[label] = current
+		options = append(options, label)
+		chosen = label
+	}
+	st.printers.SetOptions(options)
+	st.printers.SetSelected(chosen)
+	st.printers.Show()
+	st.queue.Hide()
+	if len(ps) == 0 {
+		st.printerNote.SetText(lang.L("settings.printer.nonefound"))
+		st.printerNote.Show()
+	} else {
+		st.printerNote.Hide()
+	}
+}
+
+// printerState says in words what a queue would do with a slip now.
+func printerState(p cups.Printer) string {
+	switch {
+	case !p.Accepting:
+		return lang.L("print.queue.rejecting")
+	case p.Ready():
+		return lang.L("print.queue.ready")
+	case p.State == cups.PrinterStopped:
+		return lang.L(p.State.Key())
+	}
+	return lang.L("print.queue.problem", map[string]any{"Reasons": strings.Join(p.Reasons, ", ")})
 }
 
 // showUpdated says who last changed the settings, and when.

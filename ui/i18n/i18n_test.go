@@ -68,6 +68,16 @@ var domainKeys = map[string]map[string]any{
 	pinsede.KeyPrintFailed:      nil,
 	pinsede.KeyStoreUnavailable: nil,
 	pinsede.KeyQueueName:        nil,
+	pinsede.KeyCentraleURL:      nil,
+	pinsede.KeyCentraleHTTPS:    nil,
+	pinsede.KeyBundleUnreadable: {"Err": "open /media/usb/x.pem: no such file or directory"},
+	pinsede.KeyBundleFormat:     nil,
+	pinsede.KeyBundleKey:        nil,
+	pinsede.KeyBundleChain:      nil,
+	pinsede.KeyCertNotSede:      {"Role": "chiosco"},
+	pinsede.KeyCertOtherSede:    {"Sede": "ROMA01", "CertSede": "MILANO01"},
+	pinsede.KeyCertExpired:      {"NotAfter": "10/03/2026"},
+	pinsede.KeyCertNotYetValid:  {"NotBefore": "10/03/2026 09:30"},
 
 	// fields.go, the revocation (revoke.go)
 	pinsede.KeyRevokeReasonShort: {"Min": 10},
