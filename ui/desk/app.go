@@ -118,7 +118,9 @@ type App struct {
 
 	session *pinsede.Session
 
-	// The window's layout.
+	// The window's layout: frame is its content, the page's colour under
+	// root (and the status bar, syncstatus.go) and a button's tip above.
+	frame   *fyne.Container
 	root    *fyne.Container
 	banner  fyne.CanvasObject
 	header  *header
@@ -201,9 +203,9 @@ func New(desk *pinsede.Desk, win fyne.Window, cfg Config) *App {
 	a.addShortcuts()
 	win.Canvas().SetOnTypedRune(func(rune) { a.touch() })
 	win.SetPadded(false)
-	frame := container.NewStack(canvas.NewRectangle(theme.Page), a.root)
-	a.tips.frame = frame
-	win.SetContent(frame)
+	a.frame = container.NewStack(canvas.NewRectangle(theme.Page), a.root)
+	a.tips.frame = a.frame
+	win.SetContent(a.frame)
 	return a
 }
 

@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -103,6 +104,7 @@ func (t *tips) hide() {
 	}
 	t.shown = nil
 	t.frame.Remove(t.layer)
+	t.frame.Refresh() // Remove and Add tell the window nothing
 }
 
 // show shows area's tip under its button, or above it when there is no
@@ -121,11 +123,11 @@ func (t *tips) show(area *tipArea) {
 	}
 	at.X = max(0, min(at.X, win.Width-size.Width))
 	t.box.Move(at)
-	if t.shown == nil {
+	t.shown = area
+	if !slices.Contains(t.frame.Objects, fyne.CanvasObject(t.layer)) {
 		t.frame.Add(t.layer)
 	}
-	t.shown = area
-	t.layer.Refresh()
+	t.frame.Refresh()
 }
 
 // tipped returns b with the tip of key, which does what b does: the

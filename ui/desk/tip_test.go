@@ -69,9 +69,12 @@ func (h *harness) mouseAway() {
 	test.MoveMouse(h.win.Canvas(), fyne.NewPos(2, h.win.Canvas().Size().Height-2))
 }
 
-// tipText returns the text of the tip that shows, "" for none.
+// tipText returns the text of the tip that shows in the window, "" for
+// none.
 func (h *harness) tipText() string {
-	if h.app.tips.shown == nil || !slices.Contains(h.app.tips.frame.Objects, fyne.CanvasObject(h.app.tips.layer)) {
+	shows := false
+	h.walkShown(func(o fyne.CanvasObject) { shows = shows || o == h.app.tips.box })
+	if !shows {
 		return ""
 	}
 	return h.app.tips.text.Text
@@ -103,7 +106,16 @@ func tipFor(b *widget.Button, key keyID) string {
 // key, without taking the keyboard from the field that has it; and that the
 // tip goes when the mouse leaves (issue 14).
 func TestTipShowsAfterTheWait(t *testing.T) {
-	h := ready(t)
+	t.Run("status bar", func(t *testing.T) {
+		h := ready(t)
+		h.app.UseSync(nil, "") // the window's content as sportello has it
+		h.win.Canvas().Focus(h.app.home.cf)
+		testTipShowsAfterTheWait(t, h)
+	})
+	t.Run("no status bar", func(t *testing.T) { testTipShowsAfterTheWait(t, ready(t)) })
+}
+
+func testTipShowsAfterTheWait(t *testing.T, h *harness) {
 	b := h.app.home.newRequest
 	focused := h.win.Canvas().Focused()
 	if focused == nil {
