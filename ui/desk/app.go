@@ -124,7 +124,9 @@ type App struct {
 
 	session *pinsede.Session
 
-	// The window's layout.
+	// The window's layout: frame is its content, the page's colour under
+	// root (and the status bar, syncstatus.go) and a button's tip above.
+	frame   *fyne.Container
 	root    *fyne.Container
 	banner  fyne.CanvasObject
 	header  *header
@@ -162,6 +164,8 @@ type App struct {
 	dialogs []dialog.Dialog
 	// help is the guide, while it shows (help.go).
 	help dialog.Dialog
+	// tips shows the shortcut of the button the mouse rests on (tip.go).
+	tips *tips
 
 	// busy counts the use cases running off the UI goroutine.
 	busy sync.WaitGroup
@@ -193,6 +197,7 @@ func New(desk *pinsede.Desk, win fyne.Window, cfg Config) *App {
 		toUI:    fyne.DoAndWait,
 	}
 	a.winTitle = win.Title()
+	a.tips = newTips()
 	a.header = a.newHeader()
 	a.work = container.NewStack()
 	a.lock = a.newLockScreen()
@@ -209,7 +214,9 @@ func New(desk *pinsede.Desk, win fyne.Window, cfg Config) *App {
 	a.addShortcuts()
 	win.Canvas().SetOnTypedRune(func(rune) { a.touch() })
 	win.SetPadded(false)
-	win.SetContent(container.NewStack(canvas.NewRectangle(theme.Page), a.root))
+	a.frame = container.NewStack(canvas.NewRectangle(theme.Page), a.root)
+	a.tips.frame = a.frame
+	win.SetContent(a.frame)
 	return a
 }
 
@@ -244,6 +251,7 @@ func (a *App) HasPrinter() bool { return a.desk.Printer != nil }
 // show puts s in the body of the window.
 func (a *App) show(s screen) {
 	a.closeSuggestions() // they belong to the screen that goes
+	a.tips.hide()        // so does the tip of its button
 	// The focus leaves the screen that goes: a key pressed next must not
 	// reach a widget of a screen no longer shown (a check box of the
 	// identity check, toggled by Space after the issue, ran that screen's
@@ -354,11 +362,11 @@ func (a *App) newHeader() *header {
 	h.settings = a.button(lang.L("nav.settings"), fynetheme.SettingsIcon(), a.showSettings)
 	h.lockNow = a.button(lang.L("nav.lock"), fynetheme.VisibilityOffIcon(), a.lockSession)
 	h.logout = a.button(lang.L("nav.logout"), fynetheme.LogoutIcon(), a.logout)
-	h.nav = container.NewHBox(h.home, h.ops, h.settings, h.lockNow, h.logout)
+	h.nav = container.NewHBox(h.home, h.ops, h.settings, a.tipped(h.lockNow, keyCtrlL), h.logout)
 	h.help = a.button(lang.L("nav.help"), fynetheme.HelpIcon(), a.showHelp)
 	bg := canvas.NewRectangle(theme.Dark)
 	left := container.NewHBox(container.NewCenter(h.title), container.NewCenter(h.screen))
-	right := container.NewHBox(container.NewCenter(h.who), h.help, h.nav)
+	right := container.NewHBox(container.NewCenter(h.who), a.tipped(h.help, keyF1), h.nav)
 	h.bar = container.NewBorder(nil, nil, left, right)
 	h.object = container.NewThemeOverride(container.NewStack(bg, container.NewPadded(h.bar)), theme.Header())
 	return h

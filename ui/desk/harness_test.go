@@ -95,6 +95,8 @@ type harness struct {
 	// steps are the last steps of the background jobs, for the test
 	// goroutine to run in wait.
 	steps *uitest.Steps
+	// tips is the clock of the buttons' tips (tip_test.go).
+	tips tipTimer
 }
 
 type harnessOption func(*pinsede.Desk, *Config)
@@ -136,6 +138,7 @@ func (h *harness) start() {
 	h.app.tick = 0 // no ticker goroutine: the tests call checkIdle and checkDraft
 	h.app.idleNow = func() time.Time { return h.idle }
 	h.app.toUI = h.steps.Do
+	h.app.tips.after = h.tips.after // the tests fire the tips' waits
 	h.win.Resize(fyne.NewSize(1280, 800))
 	if err := h.app.Start(); err != nil {
 		t.Fatalf("start: %v", err)

@@ -7,9 +7,37 @@ import (
 	"fyne.io/fyne/v2/lang"
 )
 
-// helpKeys are the keys the guide lists: the lang keys of each key's name
-// and of what it does (help.key.NAME and help.key.NAME.do).
-var helpKeys = []string{"tab", "enter", "ctrlenter", "esc", "ctrln", "ctrlf", "ctrlt", "ctrll", "f1"}
+// keyID names one of the keys the guide lists: help.key.ID is the lang
+// key of its name, help.key.ID.do of what it does.
+type keyID string
+
+// The keys of the guide.
+const (
+	keyTab       keyID = "tab"
+	keyEnter     keyID = "enter"
+	keyCtrlEnter keyID = "ctrlenter"
+	keyEsc       keyID = "esc"
+	keyCtrlN     keyID = "ctrln"
+	keyCtrlF     keyID = "ctrlf"
+	keyCtrlT     keyID = "ctrlt"
+	keyCtrlL     keyID = "ctrll"
+	keyF1        keyID = "f1"
+)
+
+// helpKey is a key of the guide, and whether a button does the same.
+type helpKey struct {
+	id     keyID
+	button bool
+}
+
+// helpKeys are the keys the guide lists, in its order. A key with a button
+// does what a button does (the search's Cerca for Ctrl+F, the header's
+// Blocca for Ctrl+L, each screen's main button for Ctrl+Enter...): the
+// button shows the key in its tip (tip.go), named as here.
+var helpKeys = []helpKey{
+	{keyTab, false}, {keyEnter, false}, {keyCtrlEnter, true}, {keyEsc, false},
+	{keyCtrlN, true}, {keyCtrlF, true}, {keyCtrlT, true}, {keyCtrlL, true}, {keyF1, true},
+}
 
 // showHelp opens the guide, from the header's Guida or with F1, on any
 // screen, before the login too: the program's version, the sede (once set
@@ -29,7 +57,7 @@ func (a *App) showHelp() {
 		row(lang.L("help.log"), orNone(a.cfg.LogPath, "help.nolog")))
 	var keys [][]fyne.CanvasObject
 	for _, k := range helpKeys {
-		keys = append(keys, row(lang.L("help.key."+k), lang.L("help.key."+k+".do")))
+		keys = append(keys, row(lang.L("help.key."+string(k.id)), lang.L("help.key."+string(k.id)+".do")))
 	}
 	body := container.NewVBox(
 		section(lang.L("help.about"), rows(about...)),

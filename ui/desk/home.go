@@ -90,7 +90,7 @@ func (a *App) newHomeScreen() *homeScreen {
 			f(pinsede.FieldNome, lang.L("field.nome"), h.nome),
 			f(pinsede.FieldSearchBirthday, lang.L("field.ricerca_nascita"), h.nascita)),
 		h.searchMsg.box,
-		container.NewHBox(layout.NewSpacer(), h.search),
+		container.NewHBox(layout.NewSpacer(), a.tipped(h.search, keyCtrlF)),
 		h.results,
 	)
 	h.issuedToday = widget.NewLabel("")
@@ -106,7 +106,7 @@ func (a *App) newHomeScreen() *homeScreen {
 	side := container.NewVBox(
 		section(lang.L("home.request.title"),
 			note(lang.L("home.request.intro")),
-			h.newRequest,
+			a.tipped(h.newRequest, keyCtrlN),
 			h.printerNote.box),
 		section(lang.L("home.today"),
 			container.NewGridWithColumns(2,

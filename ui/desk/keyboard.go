@@ -14,6 +14,7 @@ import (
 // closed: every dialog of the desk opens through it. Fyne's dialogs take
 // no Esc of their own.
 func (a *App) showDialog(d dialog.Dialog) {
+	a.tips.hide() // a tip would show through the dialog's shade
 	a.dialogs = append(a.dialogs, d)
 	d.SetOnClosed(func() {
 		a.dialogs = slices.DeleteFunc(a.dialogs, func(x dialog.Dialog) bool { return x == d })
@@ -159,6 +160,7 @@ func (a *App) shortcut(s fyne.Shortcut) bool {
 	if !ok {
 		return false
 	}
+	a.tips.hide() // a key hides a button's tip, whether it runs now or not
 	if a.session != nil && !a.lock.locked && len(a.dialogs) == 0 {
 		a.touch()
 		a.guard(cs.ShortcutName(), do)

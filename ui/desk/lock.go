@@ -18,8 +18,12 @@ import (
 	"github.com/pinsede/pinsede/ui/theme"
 )
 
-// touch records user activity: it restarts the idle timer.
-func (a *App) touch() { a.lastActivity = a.idleNow() }
+// touch records user activity: it restarts the idle timer, and hides the
+// tip of a button (tip.go).
+func (a *App) touch() {
+	a.lastActivity = a.idleNow()
+	a.tips.hide()
+}
 
 // activityArea is the page background: it reports the mouse moving over
 // it to the idle timer. It is hoverable only, so it takes no taps or focus
@@ -88,6 +92,7 @@ func (a *App) lockSession() {
 	for _, o := range a.win.Canvas().Overlays().List() {
 		a.win.Canvas().Overlays().Remove(o)
 	}
+	a.tips.hide()
 	a.lock.locked = true // before Unfocus: leaving a field now is not the user's doing
 	a.lock.prevFocus = a.win.Canvas().Focused()
 	a.win.Canvas().Unfocus()

@@ -200,7 +200,7 @@ func (a *App) newQueuePanel() *queuePanel {
 	q.open = a.button(lang.L("queue.code.open"), fynetheme.FolderOpenIcon(), q.takeCode)
 	q.msg = newMessage()
 	q.object = section(lang.L("queue.title"),
-		container.NewGridWithColumns(2, figure(q.waiting, lang.L("queue.waiting")), container.NewCenter(q.next)),
+		container.NewGridWithColumns(2, figure(q.waiting, lang.L("queue.waiting")), container.NewCenter(a.tipped(q.next, keyCtrlT))),
 		newField("", lang.L("queue.code"), container.NewBorder(nil, nil, nil, q.open, q.code)).object,
 		q.msg.box,
 	)

@@ -188,7 +188,7 @@ func (a *App) newRequestScreen() *requestScreen {
 				f(pinsede.FieldPEC, lang.L("field.pec"), r.pec),
 			)),
 		r.msg.box,
-		container.NewHBox(r.cancel, layout.NewSpacer(), r.next),
+		container.NewHBox(r.cancel, layout.NewSpacer(), a.tipped(r.next, keyCtrlEnter)),
 	)
 	// While the policy serves only residents abroad, the residence has
 	// no default: the clerk asks, and a resident of Italy hears it now.

@@ -61,8 +61,11 @@ func (a *App) UseSync(src SyncSource, sede string) {
 	s.button.Alignment = widget.ButtonAlignLeading
 	bar := container.NewStack(canvas.NewRectangle(theme.Dark), container.NewHBox(s.button))
 	footer := container.NewThemeOverride(bar, theme.Header())
-	a.win.SetContent(container.NewStack(canvas.NewRectangle(theme.Page),
-		container.NewBorder(nil, footer, nil, nil, a.root)))
+	// The window's frame stays its content: the buttons' tips show in it
+	// (tip.go).
+	a.frame.Objects = []fyne.CanvasObject{canvas.NewRectangle(theme.Page),
+		container.NewBorder(nil, footer, nil, nil, a.root)}
+	a.frame.Refresh()
 	s.render()
 	if j, ok := src.(Joiner); ok && sede != "" {
 		a.joiner, a.certSede = j, sede

@@ -60,8 +60,8 @@ func TestScreensTranslated(t *testing.T) {
 		keys["country."+c.Alpha2] = true
 	}
 	for _, k := range helpKeys {
-		keys["help.key."+k] = true
-		keys["help.key."+k+".do"] = true
+		keys["help.key."+string(k.id)] = true
+		keys["help.key."+string(k.id)+".do"] = true
 	}
 	if len(keys) < 100 {
 		t.Fatalf("found only %d keys: is the pattern still right?", len(keys))

@@ -171,7 +171,7 @@ func (a *App) newVerifyScreen() *verifyScreen {
 		v.msg.box,
 		v.policy.box,
 		v.progress,
-		container.NewHBox(v.back, layout.NewSpacer(), v.digital, v.issue),
+		container.NewHBox(v.back, layout.NewSpacer(), v.digital, a.tipped(v.issue, keyCtrlEnter)),
 	)
 	// The MRZ first: a reader types into the entry that has the keyboard.
 	v.screen = screen{Title: lang.L("verify.short"), View: a.page(body, true), Focus: v.mrz, Primary: v.issue}
