@@ -482,6 +482,7 @@ func TestXInputTicketWalkIn(t *testing.T) {
 	display := smokeStartXvfb(t)
 	dir := t.TempDir()
 	spool := ticket.Spool{Dir: filepath.Join(dir, "spool")}
+	clearOfMidnight(t)
 	sub := ticket.Submission{
 		// Today by the real clock: sportello reads it (main.go).
 		Ticket:   ticket.Ticket{Number: "K001", Code: xinTicketCode, Service: "request", Issued: time.Now()},
@@ -809,3 +810,20 @@ func (d *xinDesk) random(r *rand.Rand, n int) {
 		}
 	}
 }
+
+// clearOfMidnight waits, when the real clock is within xinDayMargin of
+// the end of the day, until the next day begins: a kiosk ticket is valid
+// on its day only, and sportello reads the real clock, so a test that
+// prints one must not cross midnight.
+func clearOfMidnight(t *testing.T) {
+	now := time.Now()
+	y, m, d := now.Date()
+	next := time.Date(y, m, d+1, 0, 0, 0, 0, now.Location())
+	if left := next.Sub(now); left < xinDayMargin {
+		t.Logf("waiting %s for the day to turn", left.Round(time.Second))
+		time.Sleep(left + time.Second)
+	}
+}
+
+// xinDayMargin is far more than a ticket walk-in takes.
+const xinDayMargin = 5 * time.Minute
