@@ -31,7 +31,9 @@ type MV35Data struct {
 // hold no PIN, as PDF: every one of them, so that a renderer that lacks
 // one does not compile. The domain cannot draw: the user interface's
 // layer provides it (ui/desk.MV35Renderer). The slip, which holds the
-// PIN, is rendered and printed by the SlipPrinter alone.
+// PIN, is rendered and printed by the SlipPrinter alone, in one call that
+// hands no bytes back. The kiosk's ticket is the kiosk's own paper
+// (ui/ticket): the kiosk runs no Desk, and its binary links no slip.
 type FormRenderer interface {
 	// RenderMV35 renders the filled MV35.
 	RenderMV35(MV35Data) ([]byte, error)
