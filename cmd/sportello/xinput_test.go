@@ -116,25 +116,27 @@ func (d *xinDesk) reader() {
 	d.xdotool("key", "Return")
 }
 
-// waitScreen waits until the window's title names screen.
-func (d *xinDesk) waitScreen(screen string) {
+// waitScreen waits until the window's title names one of screens, and
+// returns which.
+func (d *xinDesk) waitScreen(screens ...string) string {
 	d.t.Helper()
-	want := smokeTitlePrefix + " – Sportello · " + screen
 	deadline := time.Now().Add(xinScreenTimeout)
 	var last string
 	for {
 		if err := d.app.alive(); err != nil {
-			d.t.Fatalf("waiting for %q: %v", screen, err)
+			d.t.Fatalf("waiting for %q: %v", screens, err)
 		}
 		if title, ok := d.app.mappedWindow(); ok {
 			last = title
-			if title == want {
-				return
+			for _, s := range screens {
+				if title == smokeTitlePrefix+" – Sportello · "+s {
+					return s
+				}
 			}
 		}
 		if time.Now().After(deadline) {
 			d.shot("timeout")
-			d.t.Fatalf("waiting for the screen %q: the window is still %q after %v", screen, last, xinScreenTimeout)
+			d.t.Fatalf("waiting for the screen %q: the window is still %q after %v", screens, last, xinScreenTimeout)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
