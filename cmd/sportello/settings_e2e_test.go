@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"log"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -32,7 +33,7 @@ func TestInstalledDeskConnects(t *testing.T) {
 	}
 	now := testclock.Now
 	dir := t.TempDir()
-	ca, store, srv := e2eCentrale(t, dir, now)
+	ca, store, srv := e2eCentrale(t, dir, now, nil)
 
 	// The supervisor's bundle, saved as the settings screen saves it.
 	certPEM, keyPEM, err := ca.IssueDesk("ROMA01", "03", now())
@@ -112,9 +113,10 @@ func TestInstalledDeskConnects(t *testing.T) {
 }
 
 // e2eCentrale starts centrale on now, its test CA in dir/ca and its store
-// in dir: the real API on a real store, over mutual TLS on loopback. It
-// stops when the test ends.
-func e2eCentrale(t *testing.T, dir string, now func() time.Time) (*pki.CA, *boltstore.Store, *httptest.Server) {
+// in dir: the real API on a real store, over mutual TLS on loopback, in
+// front of which wrap, when not nil, puts its handler. It stops when the
+// test ends.
+func e2eCentrale(t *testing.T, dir string, now func() time.Time, wrap func(http.Handler) http.Handler) (*pki.CA, *boltstore.Store, *httptest.Server) {
 	t.Helper()
 	ca, err := pki.Init(filepath.Join(dir, "ca"), "pinsede CA", now(), nil)
 	if err != nil {
@@ -138,7 +140,11 @@ func e2eCentrale(t *testing.T, dir string, now func() time.Time) (*pki.CA, *bolt
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	srv := httptest.NewUnstartedServer(server.New(store, central.NewVerifier(store, 3, now), crl, nil, now).Handler())
+	api := server.New(store, central.NewVerifier(store, 3, now), crl, nil, now).Handler()
+	if wrap != nil {
+		api = wrap(api)
+	}
+	srv := httptest.NewUnstartedServer(api)
 	srv.TLS = tlsCfg
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	srv.StartTLS()

@@ -5,7 +5,9 @@ package main
 // first-run set-up, the login, a walk-in resident abroad from the MV35 to
 // the citizen page, keyboard only, then the revocation of its PIN from a
 // search; the same walk-in from a kiosk ticket; then seeded random keys and
-// clicks, after which the desk must still run and its log hold no panic.
+// clicks, after which the desk must still run and its log hold no panic;
+// and, at a second desk of a sede (xinput_sibling_test.go), the join of
+// the sede and the handover of an envelope printed at the first.
 // The walk-ins count their navigation keys (every key that is not the
 // citizen's data) against the bounds of issue 14.
 //
