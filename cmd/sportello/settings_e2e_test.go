@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"log"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -32,34 +33,7 @@ func TestInstalledDeskConnects(t *testing.T) {
 	}
 	now := testclock.Now
 	dir := t.TempDir()
-	ca, err := pki.Init(filepath.Join(dir, "ca"), "pinsede CA", now(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// centrale: the real API on a real store, over mutual TLS on loopback.
-	srvCert, srvKey, err := ca.IssueServer([]string{"127.0.0.1"}, now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tlsCfg, err := pki.ServerTLS(ca.CertPEM(), srvCert, srvKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caCert, _ := pki.ParseCert(ca.CertPEM())
-	crl, err := pki.NewCRL(filepath.Join(dir, "ca", pki.CRLFile), caCert, now, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := boltstore.Open(filepath.Join(dir, "centrale.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	srv := httptest.NewUnstartedServer(server.New(store, central.NewVerifier(store, 3, now), crl, nil, now).Handler())
-	srv.TLS = tlsCfg
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
+	ca, store, srv := e2eCentrale(t, dir, now, nil)
 
 	// The supervisor's bundle, saved as the settings screen saves it.
 	certPEM, keyPEM, err := ca.IssueDesk("ROMA01", "03", now())
@@ -136,4 +110,44 @@ func TestInstalledDeskConnects(t *testing.T) {
 			t.Fatalf("no pull of ROMA01 desk 03 at centrale in 30 s; desks %+v", ov.Desks)
 		}
 	}
+}
+
+// e2eCentrale starts centrale on now, its test CA in dir/ca and its store
+// in dir: the real API on a real store, over mutual TLS on loopback, in
+// front of which wrap, when not nil, puts its handler. It stops when the
+// test ends.
+func e2eCentrale(t *testing.T, dir string, now func() time.Time, wrap func(http.Handler) http.Handler) (*pki.CA, *boltstore.Store, *httptest.Server) {
+	t.Helper()
+	ca, err := pki.Init(filepath.Join(dir, "ca"), "pinsede CA", now(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srvCert, srvKey, err := ca.IssueServer([]string{"127.0.0.1"}, now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsCfg, err := pki.ServerTLS(ca.CertPEM(), srvCert, srvKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, _ := pki.ParseCert(ca.CertPEM())
+	crl, err := pki.NewCRL(filepath.Join(dir, "ca", pki.CRLFile), caCert, now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := boltstore.Open(filepath.Join(dir, "centrale.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	api := server.New(store, central.NewVerifier(store, 3, now), crl, nil, now).Handler()
+	if wrap != nil {
+		api = wrap(api)
+	}
+	srv := httptest.NewUnstartedServer(api)
+	srv.TLS = tlsCfg
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return ca, store, srv
 }

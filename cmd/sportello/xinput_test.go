@@ -5,7 +5,9 @@ package main
 // first-run set-up, the login, a walk-in resident abroad from the MV35 to
 // the citizen page, keyboard only, then the revocation of its PIN from a
 // search; the same walk-in from a kiosk ticket; then seeded random keys and
-// clicks, after which the desk must still run and its log hold no panic.
+// clicks, after which the desk must still run and its log hold no panic;
+// and, at a second desk of a sede (xinput_sibling_test.go), the join of
+// the sede and the handover of an envelope printed at the first.
 // The walk-ins count their navigation keys (every key that is not the
 // citizen's data) against the bounds of issue 14.
 //
@@ -116,25 +118,27 @@ func (d *xinDesk) reader() {
 	d.xdotool("key", "Return")
 }
 
-// waitScreen waits until the window's title names screen.
-func (d *xinDesk) waitScreen(screen string) {
+// waitScreen waits until the window's title names one of screens, and
+// returns which.
+func (d *xinDesk) waitScreen(screens ...string) string {
 	d.t.Helper()
-	want := smokeTitlePrefix + " – Sportello · " + screen
 	deadline := time.Now().Add(xinScreenTimeout)
 	var last string
 	for {
 		if err := d.app.alive(); err != nil {
-			d.t.Fatalf("waiting for %q: %v", screen, err)
+			d.t.Fatalf("waiting for %q: %v", screens, err)
 		}
 		if title, ok := d.app.mappedWindow(); ok {
 			last = title
-			if title == want {
-				return
+			for _, s := range screens {
+				if title == smokeTitlePrefix+" – Sportello · "+s {
+					return s
+				}
 			}
 		}
 		if time.Now().After(deadline) {
 			d.shot("timeout")
-			d.t.Fatalf("waiting for the screen %q: the window is still %q after %v", screen, last, xinScreenTimeout)
+			d.t.Fatalf("waiting for the screen %q: the window is still %q after %v", screens, last, xinScreenTimeout)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
