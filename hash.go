@@ -8,7 +8,7 @@ import (
 	"io"
 	"strings"
 
-	"golang.org/x/crypto/argon2"
+	"github.com/pinsede/pinsede/third_party/argon2"
 )
 
 // Argon2Params are the cost of an argon2id hash. They are written into every

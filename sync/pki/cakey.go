@@ -10,7 +10,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"golang.org/x/crypto/argon2"
+	"github.com/pinsede/pinsede/third_party/argon2"
 	"golang.org/x/crypto/chacha20poly1305"
 )
 
