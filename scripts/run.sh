@@ -44,7 +44,9 @@ trap 'exit 143' TERM
 
 # Xvfb picks a free display number itself and writes it to fd 3.
 # Its own session: a Ctrl-C meant for the app must not stop the X server first.
-setsid Xvfb -displayfd 3 -screen 0 "$screen" -nolisten tcp 3>"$numfile" 2>/dev/null &
+# -noreset: the server stays up, accepting clients, when the last one leaves
+# (the app restarted, a screenshot taken), instead of resetting meanwhile.
+setsid Xvfb -displayfd 3 -screen 0 "$screen" -nolisten tcp -noreset 3>"$numfile" 2>/dev/null &
 xvfb_pid=$!
 for _ in $(seq 100); do
 	[ -s "$numfile" ] && break

@@ -750,10 +750,12 @@ func TestXInputRandom(t *testing.T) {
 				if i == 2 {
 					n = xinRandomEvents - 2*per
 				}
-				// Each run on an X server of its own: a display found
-				// unreachable as the next run started ("Failed to open
-				// display", 3 of about 15 runs on 5 December 2026,
-				// cause not found) failed every run after it.
+				// Each run on an X server of its own, so that nothing
+				// one run leaves on the screen reaches the next. (A display
+				// found unreachable as the next run started, "Failed to
+				// open display", 3 of about 15 runs on 5 December 2026, was
+				// the server resetting as its last client left: the
+				// servers now run with -noreset, smokeStartXvfb.)
 				d := xinStart(t, bin, smokeStartXvfb(t), xinCopyStore(t, pristine))
 				d.logIn()
 				switch screen {
