@@ -24,6 +24,7 @@ import (
 	"github.com/pinsede/pinsede/sync/pgstore"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/server"
+	"github.com/pinsede/pinsede/sync/wire"
 )
 
 // config is what the flags say.
@@ -51,6 +52,8 @@ type config struct {
 	limits central.Limits
 	// verify bound the PIN checks (-verify-*).
 	verify server.VerifyLimits
+	// push bounds the pushes read and applied at once (-push-*).
+	push server.PushLimits
 	// manage is the management listener's address (-manage; "" none),
 	// certMargin how long before the server certificate's expiry it is
 	// not ready (observe.go).
@@ -126,6 +129,10 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	cfPerMinute := fs.Float64("verify-cf-rate", server.DefaultCFRate*60, "PIN checks a minute per codice fiscale")
 	fs.IntVar(&c.verify.CFBurst, "verify-cf-burst", server.DefaultCFBurst, "PIN checks at once per codice fiscale")
 	fs.IntVar(&c.verify.Buckets, "verify-buckets", server.DefaultBuckets, "certificates and codici fiscali whose rate is remembered, each")
+	pushMiB := fs.Int64("push-memory", server.DefaultPushMemory>>20, fmt.Sprintf("MiB the pushes read and applied at once may take together, each counted at %d MiB", server.PushMemoryFactor*wire.MaxPushBytes>>20))
+	fs.IntVar(&c.push.Slots, "push-slots", 0, "pushes read and applied at once (default: -push-memory over a push's memory)")
+	fs.IntVar(&c.push.Queue, "push-queue", 0, fmt.Sprintf("pushes that may wait for a slot (default %d per slot)", server.DefaultPushQueuePerSlot))
+	fs.DurationVar(&c.push.Wait, "push-wait", server.DefaultPushWait, "longest a push waits for a slot before a 503 (the desk sends again at its next sync)")
 	observeFlags(fs, &c) // observe.go
 	fs.StringVar(&c.admin, "admin", DefaultAdminSocket, "`socket` (a Unix socket, made 0600) on which the subcommands unlock, revoke, credentials, sedi and audit reach this centrale while it runs (\"\": none)")
 	fs.String(settings.Flag, "", "TOML `file` of settings, keys named as the flags; PINSEDE_CENTRALE_* variables override it, and flags override both (README)")
@@ -171,7 +178,10 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("-verify-memory must be at least 1, -verify-slots and -verify-queue not negative, -verify-wait positive")
 	case c.verify.CertRate <= 0 || *cfPerMinute <= 0 || c.verify.CertBurst < 1 || c.verify.CFBurst < 1 || c.verify.Buckets < 1:
 		return c, errors.New("the -verify-*-rate must be positive, the -verify-*-burst and -verify-buckets at least 1")
+	case *pushMiB < 1 || c.push.Slots < 0 || c.push.Queue < 0 || c.push.Wait <= 0:
+		return c, errors.New("-push-memory must be at least 1, -push-slots and -push-queue not negative, -push-wait positive")
 	}
+	c.push.MemoryBudget = *pushMiB << 20
 	c.limits = c.limits.WithDefaults()
 	c.verify.MemoryBudget, c.verify.CFRate = *memMiB<<20, *cfPerMinute/60
 	c.policy = pinsede.DefaultPolicy()
@@ -312,6 +322,8 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	c.verify.CheckMemoryKiB = max(c.limits.MaxPINMemoryKiB(), verifier.Params.MemoryKiB, verifier.ChosenParams.MemoryKiB)
 	srv.SetVerifyLimits(c.verify)
 	vl := srv.VerifyLimits()
+	srv.SetPushLimits(c.push)
+	pl := srv.PushLimits()
 	metrics, manage, err := observe(c, srv, cert, caPEM, log) // observe.go
 	if err != nil {
 		return err
@@ -334,7 +346,8 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 		"lock_after", c.lock.After, "lock_for", c.lock.For, "lock_temporary", c.lock.MaxTemporary, "policy_version", c.policy.Version,
 		"pin_params", paramsFlag{&c.limits.PINParams}.String(), "max_clock_skew", c.limits.MaxSkew, "max_event_age", c.limits.MaxAge,
 		"verify_slots", vl.Slots, "verify_queue", vl.Queue, "verify_wait", vl.Wait, "verify_check_mib", vl.CheckMemoryKiB>>10,
-		"verify_cert_rate", vl.CertRate, "verify_cert_burst", vl.CertBurst, "verify_cf_per_minute", vl.CFRate*60, "verify_cf_burst", vl.CFBurst)
+		"verify_cert_rate", vl.CertRate, "verify_cert_burst", vl.CertBurst, "verify_cf_per_minute", vl.CFRate*60, "verify_cf_burst", vl.CFBurst,
+		"push_slots", pl.Slots, "push_queue", pl.Queue, "push_wait", pl.Wait)
 	errc := make(chan error, 3)
 	addrs := listening{api: ln.Addr().String()}
 	if manage != nil {

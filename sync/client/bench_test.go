@@ -25,6 +25,7 @@ import (
 	"github.com/pinsede/pinsede/sync/internal/testenv"
 	"github.com/pinsede/pinsede/sync/pgstore"
 	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/server"
 	"github.com/pinsede/pinsede/sync/storetest"
 	"github.com/pinsede/pinsede/sync/wire"
 	"github.com/pinsede/pinsede/ui/slip"
@@ -372,6 +373,10 @@ func BenchmarkLoad500(b *testing.B) {
 			for range b.N {
 				b.StopTimer()
 				env := testenv.New(b, st.open(b))
+				// Every sede waits for a push slot rather than being told to
+				// come back (503) at the 145th: the closed loop would
+				// measure the desks' wait of their next sync.
+				env.Server.SetPushLimits(server.PushLimits{Queue: sedi, Wait: 30 * time.Second})
 				h := storetest.Hash(b, "ACEFHJKMNPRTUVWX")
 				clients := make([]*http.Client, sedi)
 				for i := range clients {

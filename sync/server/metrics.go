@@ -32,7 +32,7 @@ type Metrics struct {
 
 // NewMetrics returns the metrics of s, registered with reg, and has s
 // and its Verifier record into them; call it before s serves. Gauges
-// read s's PIN check slots and queue and its revocation list when
+// read s's PIN check and push slots and queues and its revocation list when
 // scraped. certs give the certificates whose expiry is a metric, by name
 // ("server", "ca"), as they are when scraped: a certificate renewed
 // without a restart shows its new expiry.
@@ -86,6 +86,14 @@ func NewMetrics(reg prometheus.Registerer, s *Server, certs map[string]func() *x
 			Name: "pinsede_verify_slots",
 			Help: "PIN checks that may hash at once (-verify-slots).",
 		}, func() float64 { return float64(s.guard.Load().limits.Slots) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "pinsede_push_in_progress",
+			Help: "Pushes of events being read and applied now, each in a slot (-push-slots).",
+		}, func() float64 { return float64(len(s.pushes.Load().gate.slots)) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "pinsede_push_waiting",
+			Help: "Pushes of events waiting for a slot; those that find the queue full, or wait too long, are answered 503.",
+		}, func() float64 { return float64(s.pushes.Load().gate.depth()) }),
 	}
 	if s.CRL != nil {
 		cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{

@@ -149,6 +149,8 @@ func TestMetrics(t *testing.T) {
 		`pinsede_push_event_lag_seconds_bucket{le="3600"}`:                                     1,
 		`pinsede_verify_waiting`:                                                               0,
 		`pinsede_verify_in_progress`:                                                           0,
+		`pinsede_push_waiting`:                                                                 0,
+		`pinsede_push_in_progress`:                                                             0,
 	} {
 		if v, ok := got[name]; !ok || v != want {
 			t.Errorf("%s = %v (present %v), want %v", name, v, ok, want)

@@ -77,6 +77,11 @@ type Server struct {
 	// guard holds the slots and rate limits of /v1/pin/verify
 	// (overload.go).
 	guard atomic.Pointer[verifyGuard]
+	// pushes holds the slots of POST /v1/events (pushlimit.go).
+	pushes atomic.Pointer[pushGuard]
+	// onPush, when set (by the tests), is called with +1 when a push
+	// takes its slot and with -1 when it gives it back.
+	onPush atomic.Pointer[func(delta int)]
 	// onCheck, when set (by the tests), is called with +1 when a PIN
 	// check starts, in its slot, and -1 when it ends.
 	onCheck atomic.Pointer[func(delta int)]
@@ -90,6 +95,7 @@ func New(store central.Store, verifier *central.Verifier, crl *pki.CRL, log *slo
 	}
 	s := &Server{Store: store, Verifier: verifier, CRL: crl, Now: now, Log: log}
 	s.SetVerifyLimits(VerifyLimits{})
+	s.SetPushLimits(PushLimits{})
 	return s
 }
 
@@ -279,6 +285,11 @@ func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) bool {
 // push applies a sede's batch of events, JSON or multipart with the
 // archived forms as binary parts (forms.go).
 func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
+	leave := s.admitPush(w, r) // pushlimit.go
+	if leave == nil {
+		return
+	}
+	defer leave()
 	var req wire.PushRequest
 	if !decodePush(w, r, &req) { // forms.go
 		return

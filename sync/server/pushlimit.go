@@ -1,0 +1,106 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// PushLimits bound the pushes (POST /v1/events) centrale takes in at once.
+// A push holds its body in memory, up to wire.MaxPushBytes with its
+// archived forms, decoded, until the store has applied it: without a
+// bound, a flood of pushes (500 sedi catching up after an outage, or a
+// desk gone wrong) would grow centrale by 4 MiB and more for each. At most
+// Slots pushes are read and applied at once; a push finding them busy
+// waits at most Wait, behind at most Queue others, and is answered 503
+// with Retry-After beyond either. Nothing is lost: the desk keeps its
+// outbox and sends it again at its next sync.
+//
+// A zero field stands for its default (WithDefaults).
+type PushLimits struct {
+	// MemoryBudget is the memory, in bytes, the pushes read at once may
+	// take together, each counted at PushMemoryFactor times
+	// wire.MaxPushBytes. Default DefaultPushMemory.
+	MemoryBudget int64
+	// Slots is how many pushes are read and applied at once. Default: the
+	// budget over a push's memory, at least 1.
+	Slots int
+	// Queue is how many pushes may wait for a slot. Default
+	// DefaultPushQueuePerSlot per slot.
+	Queue int
+	// Wait is the longest a push waits for a slot. Default
+	// DefaultPushWait.
+	Wait time.Duration
+}
+
+// Defaults of PushLimits.
+const (
+	// DefaultPushMemory: 256 MiB, 16 pushes of the largest size.
+	DefaultPushMemory = 256 << 20
+	// PushMemoryFactor is what a push of wire.MaxPushBytes may take in
+	// memory, in bodies: the body read, its events and forms decoded, and
+	// the store's encoding of them.
+	PushMemoryFactor = 4
+	// DefaultPushQueuePerSlot: a slot applies a push of issues in tens of
+	// milliseconds (BENCHMARKS.md), so 8 waiting for each are taken in
+	// within DefaultPushWait even with their forms.
+	DefaultPushQueuePerSlot = 8
+	// DefaultPushWait: past 10 s the desk had better send again at its
+	// next sync (every 30 s) than hold a connection open.
+	DefaultPushWait = 10 * time.Second
+)
+
+// WithDefaults returns l with its zero fields set to their defaults.
+func (l PushLimits) WithDefaults() PushLimits {
+	if l.MemoryBudget <= 0 {
+		l.MemoryBudget = DefaultPushMemory
+	}
+	if l.Slots <= 0 {
+		l.Slots = int(max(l.MemoryBudget/(PushMemoryFactor*wire.MaxPushBytes), 1))
+	}
+	if l.Queue <= 0 {
+		l.Queue = DefaultPushQueuePerSlot * l.Slots
+	}
+	if l.Wait <= 0 {
+		l.Wait = DefaultPushWait
+	}
+	return l
+}
+
+// pushGuard holds the slots of a PushLimits.
+type pushGuard struct {
+	limits PushLimits
+	gate   *gate
+}
+
+// SetPushLimits replaces the limits of POST /v1/events; the pushes being
+// applied keep the slots they hold. New sets the defaults.
+func (s *Server) SetPushLimits(l PushLimits) {
+	l = l.WithDefaults()
+	s.pushes.Store(&pushGuard{limits: l, gate: &gate{slots: make(chan struct{}, l.Slots), queue: l.Queue, wait: l.Wait}})
+}
+
+// PushLimits returns the limits of POST /v1/events in force, their
+// defaults set.
+func (s *Server) PushLimits() PushLimits { return s.pushes.Load().limits }
+
+// admitPush takes a push slot for r, waiting if need be, and returns the
+// function that gives it back; when none is to be had it answers 503 with
+// Retry-After and returns nil.
+func (s *Server) admitPush(w http.ResponseWriter, r *http.Request) func() {
+	g := s.pushes.Load()
+	if !g.gate.enter(r.Context()) {
+		retryAfter(w, 2*time.Second)
+		problem(w, http.StatusServiceUnavailable, "busy", "Centrale busy",
+			fmt.Sprintf("centrale takes in at most %d pushes at once and %d more are waiting; the events stay at the desk, which sends them again at its next sync",
+				g.limits.Slots, g.limits.Queue))
+		return nil
+	}
+	if f := s.onPush.Load(); f != nil {
+		(*f)(1)
+		return func() { (*f)(-1); g.gate.leave() }
+	}
+	return g.gate.leave
+}

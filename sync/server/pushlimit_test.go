@@ -1,0 +1,157 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/server"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// pushed is what a push got.
+type pushed struct {
+	status     int
+	retryAfter string
+	problem    wire.Problem
+	results    []wire.Result
+	err        error
+}
+
+// pushBody posts body, read from r, to /v1/events with c.
+func pushBody(c *http.Client, url string, r io.Reader) pushed {
+	req, err := http.NewRequest(http.MethodPost, url+"/v1/events", r)
+	if err != nil {
+		return pushed{err: err}
+	}
+	req.Header.Set("Content-Type", wire.ContentJSON)
+	resp, err := c.Do(req)
+	if err != nil {
+		return pushed{err: err}
+	}
+	defer resp.Body.Close()
+	p := pushed{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After")}
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		p.err = err
+		return p
+	}
+	if p.status == http.StatusOK {
+		var ok wire.PushResponse
+		p.err = json.Unmarshal(b, &ok)
+		p.results = ok.Results
+	} else {
+		p.err = json.Unmarshal(b, &p.problem)
+	}
+	return p
+}
+
+// Ensure that pushes released together beyond the slots and the queue are
+// answered 503 with Retry-After before their bodies are read, storing
+// nothing, while the ones in a slot or waiting are applied; and that the
+// desks' resends then store every event once. The slot is held by a push
+// whose body is still being sent: its handler has the slot and waits for
+// the bytes.
+func TestPushFlood(t *testing.T) {
+	env := newEnv(t)
+	l := server.PushLimits{Slots: 1, Queue: 2, Wait: time.Minute}
+	env.Server.SetPushLimits(l)
+	queued := make(chan struct{})
+	env.Server.SetPushWaitHook(func(n int) {
+		if n == l.Queue {
+			close(queued)
+		}
+	})
+	sedi := []string{"ROMA01", "MILANO1", "NAPOLI1", "TORINO1", "BARI01", "GENOVA1"}
+	bodies := map[string][]byte{}
+	clients := map[string]*http.Client{}
+	for _, s := range sedi {
+		bodies[s] = mustJSON(t, batch(t, s, 3))
+		clients[s] = env.Client(t, pki.RoleSede, s)
+	}
+
+	admitted := make(chan struct{}, len(sedi))
+	env.Server.SetPushHook(func(delta int) {
+		if delta > 0 {
+			admitted <- struct{}{}
+		}
+	})
+	// The first push takes the slot and holds it: half its body sent.
+	pr, pw := io.Pipe()
+	held := make(chan pushed, 1)
+	go func() { held <- pushBody(clients[sedi[0]], env.URL, pr) }()
+	first := bodies[sedi[0]]
+	if _, err := pw.Write(first[:len(first)/2]); err != nil {
+		t.Fatal(err)
+	}
+	<-admitted
+	// Two more wait; the rest, released together, find the queue full.
+	answers := make(chan pushed, len(sedi))
+	for _, s := range sedi[1 : 1+l.Queue] {
+		go func() { answers <- pushBody(clients[s], env.URL, bytes.NewReader(bodies[s])) }()
+	}
+	<-queued
+	refused := sedi[1+l.Queue:]
+	start := make(chan struct{})
+	for _, s := range refused {
+		go func() {
+			<-start
+			answers <- pushBody(clients[s], env.URL, bytes.NewReader(bodies[s]))
+		}()
+	}
+	close(start)
+	for range refused {
+		a := <-answers
+		if a.status != http.StatusServiceUnavailable || a.problem.Type != "urn:pinsede:problem:busy" {
+			t.Errorf("a push beyond the slot and the queue: %d %+v %v", a.status, a.problem, a.err)
+		}
+		if n, err := strconv.Atoi(a.retryAfter); err != nil || n < 1 {
+			t.Errorf("Retry-After %q, want whole seconds, at least 1", a.retryAfter)
+		}
+	}
+	if n, _ := env.Store.Events(t.Context()); n != 0 {
+		t.Errorf("%d events stored while the first push is still being sent, want 0", n)
+	}
+
+	// The first push's body ends: it is applied, then the two waiting.
+	if _, err := pw.Write(first[len(first)/2:]); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	for _, a := range []pushed{<-held, <-answers, <-answers} {
+		if a.status != http.StatusOK || len(a.results) != 3 || a.results[0].Verdict != wire.Accepted {
+			t.Errorf("a push held or queued: %d %+v %+v %v", a.status, a.results, a.problem, a.err)
+		}
+	}
+	// The refused desks send again at their next sync.
+	for _, s := range refused {
+		if a := pushBody(clients[s], env.URL, bytes.NewReader(bodies[s])); a.status != http.StatusOK || a.results[0].Verdict != wire.Accepted {
+			t.Errorf("%s sending again: %d %+v %+v", s, a.status, a.results, a.problem)
+		}
+	}
+	if n, _ := env.Store.Events(t.Context()); n != 3*len(sedi) {
+		t.Errorf("%d events stored, want %d: each once", n, 3*len(sedi))
+	}
+}
+
+// Ensure that the push limits' defaults follow the memory budget.
+func TestPushLimitsDefaults(t *testing.T) {
+	for _, c := range []struct {
+		budget int64
+		slots  int
+	}{
+		{0, server.DefaultPushMemory / (server.PushMemoryFactor * wire.MaxPushBytes)},
+		{1, 1},
+		{64 << 20, 4},
+	} {
+		l := server.PushLimits{MemoryBudget: c.budget}.WithDefaults()
+		if l.Slots != c.slots || l.Queue != server.DefaultPushQueuePerSlot*c.slots || l.Wait != server.DefaultPushWait {
+			t.Errorf("budget %d: %+v, want %d slots", c.budget, l, c.slots)
+		}
+	}
+}
