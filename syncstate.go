@@ -104,6 +104,10 @@ const (
 	FaultServer
 	// FaultOther: any other failure, such as of the local store.
 	FaultOther
+	// FaultBusy: centrale has taken in as much as it can at once and said
+	// to come back (503 busy or overloaded): nothing is wrong, the next
+	// sync sends the same events again.
+	FaultBusy
 )
 
 // String names the fault in English, for logs.
@@ -119,6 +123,8 @@ func (f SyncFault) String() string {
 		return "certificate"
 	case FaultServer:
 		return "server"
+	case FaultBusy:
+		return "busy"
 	}
 	return "other"
 }

@@ -25,6 +25,7 @@ const (
 	FaultCertificate = pinsede.FaultCertificate
 	FaultServer      = pinsede.FaultServer
 	FaultOther       = pinsede.FaultOther
+	FaultBusy        = pinsede.FaultBusy
 )
 
 // statusError is an error answer of centrale that is not a problem, such
@@ -34,6 +35,14 @@ type statusError struct {
 }
 
 func (e *statusError) Error() string { return "centrale answered " + e.status }
+
+// busyProblems are the problem types with which centrale says it has
+// taken in as much as it can at once (sync/server's push and verify
+// limits).
+var busyProblems = map[string]bool{
+	"urn:pinsede:problem:busy":       true,
+	"urn:pinsede:problem:overloaded": true,
+}
 
 // certificateProblems are the problem types with which centrale refuses a
 // client certificate (sync/server's auth).
@@ -63,6 +72,8 @@ func Classify(err error) (Fault, string) {
 		return FaultNone, ""
 	case errors.As(err, &p) && certificateProblems[p.Type]:
 		return FaultCertificate, p.Title
+	case errors.As(err, &p) && busyProblems[p.Type]:
+		return FaultBusy, p.Title
 	case errors.As(err, &p):
 		return FaultServer, p.Title
 	case errors.As(err, &se):

@@ -50,6 +50,13 @@ func TestFault(t *testing.T) {
 		fmt.Fprint(w, `{"type": "urn:pinsede:problem:internal", "title": "Internal error", "status": 500, "detail": "logged"}`)
 	}))
 	defer failing.Close()
+	busy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", wire.ContentProblem)
+		w.Header().Set("Retry-After", "2")
+		w.WriteHeader(503)
+		fmt.Fprint(w, `{"type": "urn:pinsede:problem:busy", "title": "Centrale busy", "status": 503, "detail": "come back"}`)
+	}))
+	defer busy.Close()
 
 	roma := env.Client(t, pki.RoleSede, "ROMA01")
 	revoked := env.TLS(t, pki.RoleSede, "ROMA01")
@@ -76,6 +83,7 @@ func TestFault(t *testing.T) {
 		{"centrale's certificate unknown", env.URL, &http.Client{Transport: &http.Transport{TLSClientConfig: strange}}, client.FaultCertificate, ""},
 		{"proxy error", plain.URL, http.DefaultClient, client.FaultServer, "502 Bad Gateway"},
 		{"server error", failing.URL, http.DefaultClient, client.FaultServer, "Internal error"},
+		{"busy", busy.URL, http.DefaultClient, client.FaultBusy, "Centrale busy"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := client.New(client.Config{URL: tc.url, HTTP: tc.hc, Sede: "ROMA01", Local: ls, Desk: deskOn(ls), Now: testclock.Now})

@@ -72,7 +72,7 @@ func lookupProblem(err error) error {
 		p.Key, p.Args = KeyLookupTimeout, map[string]any{"Seconds": int(LookupTimeout / time.Second)}
 	case FaultCertificate:
 		p.Key = KeyLookupCertificate
-	case FaultServer:
+	case FaultServer, FaultBusy:
 		p.Key, p.Args = KeyLookupServer, map[string]any{"Title": title}
 	}
 	return p

@@ -36,6 +36,7 @@ func TestSyncFaultText(t *testing.T) {
 		{client.FaultCertificate, "Certificate revoked", lang.L("sync.fault.certificate")},
 		{client.FaultServer, "Internal error", lang.L("sync.fault.server", map[string]any{"Title": "Internal error"})},
 		{client.FaultOther, "", lang.L("sync.fault.other")},
+		{client.FaultBusy, "Centrale busy", lang.L("sync.fault.busy")},
 	} {
 		t.Run(tc.fault.String(), func(t *testing.T) {
 			h := ready(t)

@@ -253,6 +253,8 @@ func faultText(st pinsede.SyncState) string {
 		return lang.L("sync.fault.certificate")
 	case pinsede.FaultServer:
 		return lang.L("sync.fault.server", map[string]any{"Title": st.FaultTitle})
+	case pinsede.FaultBusy:
+		return lang.L("sync.fault.busy")
 	}
 	return lang.L("sync.fault.other")
 }
