@@ -73,7 +73,7 @@ func (d *digitalIdentityDialog) doRecord() {
 	a.request, a.verify = nil, nil
 	a.dropDraft()
 	a.showHome()
-	d.done = dialog.NewInformation(lang.L("digital.done.title"),
-		lang.L("digital.done", map[string]any{"Name": req.FullName(), "Choice": choice}), a.win)
+	d.done = a.newInformation(lang.L("digital.done.title"),
+		lang.L("digital.done", map[string]any{"Name": req.FullName(), "Choice": choice}))
 	a.showDialog(d.done)
 }
