@@ -289,6 +289,12 @@ func (d *xinDesk) header() []byte {
 // (RGB) each.
 func (d *xinDesk) region(r image.Rectangle) []byte {
 	d.t.Helper()
+	return xinPixels(d.capture(), r)
+}
+
+// capture returns the screen as drawn now.
+func (d *xinDesk) capture() image.Image {
+	d.t.Helper()
 	file := filepath.Join(d.dir, "xinput-region.png")
 	if _, err := smokeX(d.display, "import", "-window", "root", file); err != nil {
 		d.t.Fatalf("screenshot: %v", err)
@@ -302,6 +308,11 @@ func (d *xinDesk) region(r image.Rectangle) []byte {
 	if err != nil {
 		d.t.Fatalf("decode %s: %v", file, err)
 	}
+	return img
+}
+
+// xinPixels returns the pixels of r in img, three bytes (RGB) each.
+func xinPixels(img image.Image, r image.Rectangle) []byte {
 	var px []byte
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		for x := r.Min.X; x < r.Max.X; x++ {
