@@ -35,17 +35,6 @@ var xinBodyRect = image.Rect(0, 80, 1280, 760)
 // show below it.
 var xinAuditFieldsRect = image.Rect(58, 196, 1222, 226)
 
-// xinRed reports whether px (RGB, three bytes a pixel) holds the red of
-// the desk's problems, #CC334D, or its anti-aliased edge.
-func xinRed(px []byte) bool {
-	for i := 0; i+2 < len(px); i += 3 {
-		if px[i] > 180 && px[i+1] < 90 && px[i+2] < 110 {
-			return true
-		}
-	}
-	return false
-}
-
 // xinGreen reports whether px holds the green of the desk's
 // confirmations, #008055.
 func xinGreen(px []byte) bool {
@@ -57,21 +46,10 @@ func xinGreen(px []byte) bool {
 	return false
 }
 
-// waitBody waits until the body of the window is drawn as ok says, and
-// fails, with a screenshot, after xinScreenTimeout.
+// waitBody waits until the body of the window is drawn as ok says.
 func (d *xinDesk) waitBody(what string, ok func(px []byte) bool) {
 	d.t.Helper()
-	deadline := time.Now().Add(xinScreenTimeout)
-	for !ok(d.region(xinBodyRect)) {
-		if err := d.app.alive(); err != nil {
-			d.t.Fatalf("waiting for %s: %v", what, err)
-		}
-		if time.Now().After(deadline) {
-			d.shot("timeout")
-			d.t.Fatalf("the screen does not show %s after %v", what, xinScreenTimeout)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	d.waitFrame(what, func(img image.Image) bool { return ok(xinPixels(img, xinBodyRect)) })
 }
 
 // waitProblem waits until the screen shows a problem in red.
@@ -102,24 +80,12 @@ func (d *xinDesk) badFilter(name string, submit ...string) {
 	d.t.Helper()
 	before := d.drawn()
 	d.keys(submit...)
-	deadline := time.Now().Add(xinScreenTimeout)
-	for {
-		after := d.capture()
-		if body := xinPixels(after, xinBodyRect); xinRed(body) && !bytes.Equal(body, xinPixels(before, xinBodyRect)) {
-			if !bytes.Equal(xinPixels(after, xinAuditFieldsRect), xinPixels(before, xinAuditFieldsRect)) {
-				shot, _ := d.shot("audit-" + name)
-				d.t.Errorf("%s: the fields are not drawn as typed after the search (%s)", name, shot)
-			}
-			break
-		}
-		if err := d.app.alive(); err != nil {
-			d.t.Fatalf("%s: %v", name, err)
-		}
-		if time.Now().After(deadline) {
-			d.shot("timeout")
-			d.t.Fatalf("%s: no new problem in red after %v", name, xinScreenTimeout)
-		}
-		time.Sleep(50 * time.Millisecond)
+	after := d.waitFrame("a new problem in red", func(img image.Image) bool {
+		body := xinPixels(img, xinBodyRect)
+		return xinRed(body) && !bytes.Equal(body, xinPixels(before, xinBodyRect))
+	})
+	if !bytes.Equal(xinPixels(after, xinAuditFieldsRect), xinPixels(before, xinAuditFieldsRect)) {
+		d.t.Errorf("%s: the fields are not drawn as typed after the search", name)
 	}
 	d.shot("audit-" + name)
 }
@@ -130,13 +96,7 @@ func (d *xinDesk) badFilter(name string, submit ...string) {
 // bundle that do not do, and save nothing; the reconciliation prints for
 // the sede, then, the scope switched, for this desk.
 func TestXInputSupervisor(t *testing.T) {
-	xinTools(t)
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Fatalf("pdftotext not found (scripts/setup.sh installs poppler-utils): %v", err)
-	}
-	bin := smokeBuild(t)
-	display := smokeStartXvfb(t)
-	dir := t.TempDir()
+	bin, display, dir := xinPrepare(t, "pdftotext", "pdftoppm")
 	clearOfMidnight(t) // the audit's days and the report's are today's
 	// The user's sportello.toml, which the settings write: a comment
 	// only, which a save would drop.
