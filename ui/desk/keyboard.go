@@ -28,7 +28,9 @@ func (a *App) showDialog(d dialog.Dialog) {
 // keyboard, Esc and F1 reach the desk (App.deskKey) as they do from an
 // entry. Fyne's buttons, its dialogs' own included, take every key and
 // drop those: Tab to a dialog's button, and Esc left the dialog open
-// (issue 17, found by real keys on the guide's Chiudi).
+// (issue 17, found by real keys on the guide's Chiudi). Every button of
+// the desk's dialogs is one: the stock dialogs' (newDialog, newConfirm,
+// newInformation) and the action dialogs' (newActionDialog).
 type dialogButton struct {
 	widget.Button
 	deskKey func(*fyne.KeyEvent) bool

@@ -85,6 +85,13 @@ func TestEscClosesDialogs(t *testing.T) {
 	if overlays() != 0 {
 		t.Fatal("Esc in the dialog's reason did not close it")
 	}
+	// Tab to Annulla, then Esc (issue 17: a Fyne button drops it).
+	h.tap(c.revokeCred[out.Credential.ID])
+	h.win.Canvas().Focus(c.revoke.cancel)
+	c.revoke.cancel.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if overlays() != 0 {
+		t.Fatal("Esc on the dialog's Annulla did not close it")
+	}
 
 	h.tap(c.handover[out.Credential.ID])
 	h.win.Canvas().Unfocus()
