@@ -289,6 +289,12 @@ func (d *xinDesk) header() []byte {
 // (RGB) each.
 func (d *xinDesk) region(r image.Rectangle) []byte {
 	d.t.Helper()
+	return xinPixels(d.capture(), r)
+}
+
+// capture returns the screen as drawn now.
+func (d *xinDesk) capture() image.Image {
+	d.t.Helper()
 	file := filepath.Join(d.dir, "xinput-region.png")
 	if _, err := smokeX(d.display, "import", "-window", "root", file); err != nil {
 		d.t.Fatalf("screenshot: %v", err)
@@ -302,11 +308,16 @@ func (d *xinDesk) region(r image.Rectangle) []byte {
 	if err != nil {
 		d.t.Fatalf("decode %s: %v", file, err)
 	}
-	var px []byte
+	return img
+}
+
+// xinPixels returns the pixels of r in img, three bytes (RGB) each.
+func xinPixels(img image.Image, r image.Rectangle) []byte {
+	px := make([]byte, 0, 3*r.Dx()*r.Dy())
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		for x := r.Min.X; x < r.Max.X; x++ {
-			r, g, b, _ := img.At(x, y).RGBA()
-			px = append(px, byte(r>>8), byte(g>>8), byte(b>>8))
+			red, green, blue, _ := img.At(x, y).RGBA()
+			px = append(px, byte(red>>8), byte(green>>8), byte(blue>>8))
 		}
 	}
 	return px
@@ -332,23 +343,56 @@ func (d *xinDesk) waitHeaderChange(before []byte) {
 // drawn again.
 func (d *xinDesk) waitRevoked(page []byte) {
 	d.t.Helper()
-	red := func(px []byte) bool {
-		for i := 0; i+2 < len(px); i += 3 {
-			if px[i] > 180 && px[i+1] < 90 && px[i+2] < 110 {
-				return true
-			}
-		}
-		return false
-	}
+	d.waitFrame("the PIN revoked", func(img image.Image) bool {
+		return xinRed(xinPixels(img, xinStateRect)) && bytes.Equal(xinPixels(img, xinHeaderRect), page)
+	})
+}
+
+// waitFrame takes screenshots until ok says one shows what it waits for,
+// and returns it; it fails, with a screenshot, after xinScreenTimeout.
+func (d *xinDesk) waitFrame(what string, ok func(image.Image) bool) image.Image {
+	d.t.Helper()
 	deadline := time.Now().Add(xinScreenTimeout)
-	for !time.Now().After(deadline) {
-		if red(d.region(xinStateRect)) && bytes.Equal(d.header(), page) {
-			return
+	for {
+		img := d.capture()
+		if ok(img) {
+			return img
+		}
+		if err := d.app.alive(); err != nil {
+			d.t.Fatalf("waiting for %s: %v", what, err)
+		}
+		if time.Now().After(deadline) {
+			d.shot("timeout")
+			d.t.Fatalf("the screen does not show %s after %v", what, xinScreenTimeout)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	d.shot("timeout")
-	d.t.Fatalf("the citizen page does not show the PIN revoked after %v", xinScreenTimeout)
+}
+
+// xinRed reports whether px (RGB, three bytes a pixel) holds the red of
+// the desk's problems and of a revoked PIN, #CC334D, or its anti-aliased
+// edge.
+func xinRed(px []byte) bool {
+	for i := 0; i+2 < len(px); i += 3 {
+		if px[i] > 180 && px[i+1] < 90 && px[i+2] < 110 {
+			return true
+		}
+	}
+	return false
+}
+
+// xinPrepare skips the test as xinTools does, checks that the tools named
+// are on PATH, builds sportello and starts an X server; it returns the
+// binary, the display and a folder for the desk.
+func xinPrepare(t *testing.T, tools ...string) (bin, display, dir string) {
+	t.Helper()
+	xinTools(t)
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s not found (scripts/setup.sh installs it): %v", tool, err)
+		}
+	}
+	return smokeBuild(t), smokeStartXvfb(t), t.TempDir()
 }
 
 // TestXInputWalkIn sets up a new desk and serves a walk-in resident abroad
@@ -356,13 +400,7 @@ func (d *xinDesk) waitRevoked(page []byte) {
 // navigation keys, then checks the store, the slip and the screen; then it
 // revokes the PIN (xinRevoke).
 func TestXInputWalkIn(t *testing.T) {
-	xinTools(t)
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Fatalf("pdftotext not found (scripts/setup.sh installs poppler-utils): %v", err)
-	}
-	bin := smokeBuild(t)
-	display := smokeStartXvfb(t)
-	dir := t.TempDir()
+	bin, display, dir := xinPrepare(t, "pdftotext")
 	began := time.Now()
 
 	d := xinStart(t, bin, display, dir)

@@ -15,18 +15,21 @@ import (
 // line, the activity shown while the domain works, "Annulla" and the
 // confirming button, in a card 560 wide.
 type actionDialog struct {
-	confirm, cancel *widget.Button
+	confirm, cancel *dialogButton
 	progress        *widget.Activity
 	msg             *message
 	dialog          *dialog.CustomDialog
 }
 
-// newActionDialog makes the frame around confirm, with a cancel button
-// labelled cancel that closes the dialog.
-func (a *App) newActionDialog(confirm *widget.Button, cancel string) *actionDialog {
-	d := &actionDialog{confirm: confirm, progress: widget.NewActivity(), msg: newMessage()}
+// newActionDialog makes the frame around its confirming button, labelled
+// confirm with icon, which runs do, with a cancel button labelled cancel
+// that closes the dialog: both dialogButtons, which pass Esc on.
+func (a *App) newActionDialog(confirm string, icon fyne.Resource, do func(), cancel string) *actionDialog {
+	d := &actionDialog{progress: widget.NewActivity(), msg: newMessage()}
 	d.progress.Hide()
-	d.cancel = a.button(cancel, fynetheme.CancelIcon(), func() { d.dialog.Hide() })
+	d.confirm = a.dialogButton(confirm, icon, do)
+	d.confirm.Importance = widget.HighImportance
+	d.cancel = a.dialogButton(cancel, fynetheme.CancelIcon(), func() { d.dialog.Hide() })
 	return d
 }
 

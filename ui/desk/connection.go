@@ -93,7 +93,7 @@ func (c *connSection) check() (pinsede.DeskCert, bool) {
 	}
 	if len(es) > 0 {
 		c.fields.show(es, true)
-		c.msg.set(msgError, lang.L("form.haserrors"))
+		c.say(msgError, lang.L("form.haserrors"))
 		return cert, false
 	}
 	c.fields.show(nil, false)
@@ -107,7 +107,7 @@ func (c *connSection) doTry() {
 		return
 	}
 	conn := c.connection()
-	c.msg.set(msgInfo, lang.L("settings.conn.trying", map[string]any{"URL": conn.CentraleURL}))
+	c.say(msgInfo, lang.L("settings.conn.trying", map[string]any{"URL": conn.CentraleURL}))
 	c.try.Disable()
 	c.a.background(func() func() {
 		ctx, cancel := context.WithTimeout(context.Background(), tryTimeout)
@@ -117,10 +117,10 @@ func (c *connSection) doTry() {
 			c.try.Enable()
 			if err != nil {
 				c.a.logger().Warn("settings: try of centrale", "url", conn.CentraleURL, "err", err)
-				c.msg.set(msgError, lang.L("settings.conn.tryfailed", map[string]any{"URL": conn.CentraleURL, "Err": i18n.Message(err)}))
+				c.say(msgError, lang.L("settings.conn.tryfailed", map[string]any{"URL": conn.CentraleURL, "Err": i18n.Message(err)}))
 				return
 			}
-			c.msg.set(msgSuccess, lang.L("settings.conn.tryok", map[string]any{"URL": conn.CentraleURL}))
+			c.say(msgSuccess, lang.L("settings.conn.tryok", map[string]any{"URL": conn.CentraleURL}))
 		}
 	})
 }
@@ -142,14 +142,29 @@ func (c *connSection) doSave() {
 	switch {
 	case errors.As(err, &fes):
 		c.fields.show(fes, true)
-		c.msg.set(msgError, lang.L("form.haserrors"))
+		c.say(msgError, lang.L("form.haserrors"))
 		return
 	case err != nil:
 		a.logger().Error("settings: save the connection", "err", err)
-		c.msg.set(msgError, lang.L("settings.conn.savefailed", map[string]any{"Err": i18n.Message(err)}))
+		c.say(msgError, lang.L("settings.conn.savefailed", map[string]any{"Err": i18n.Message(err)}))
 		return
 	}
-	c.msg.set(msgSuccess, lang.L("settings.conn.saved", map[string]any{"URL": conn.CentraleURL}))
+	c.say(msgSuccess, lang.L("settings.conn.saved", map[string]any{"URL": conn.CentraleURL}))
+}
+
+// say shows text in the section's message line, and scrolls the
+// settings to the bottom, where the section ends: its problems, the
+// message and its buttons show. The settings are taller than the window,
+// and the buttons pressed, the message and the last field's problem were
+// left below it (issue 17, found by real keys).
+func (c *connSection) say(kind messageKind, text string) {
+	c.msg.set(kind, text)
+	if st := c.a.settings; st != nil && c.a.current.View == st.screen.View {
+		if sc := c.a.currentScroll(); sc != nil {
+			sc.Refresh() // the content resized to the problems just shown: the scroll reads its size
+			sc.ScrollToBottom()
+		}
+	}
 }
 
 // bundleProblem is the problem of a bundle that could not be read, under

@@ -315,9 +315,8 @@ func (c *citizenScreen) showRevokeDelegation(dl pinsede.Delegation) {
 	d.reason = a.newReasonEntry(lang.L("delegation.revoke.placeholder"))
 	d.reasonF = newField(pinsede.FieldRevokeReason, lang.L("revoke.reason"), d.reason)
 	d.checked = widget.NewCheck(lang.L("delegation.revoke.checked"), func(bool) { a.touch() })
-	confirm := a.primaryButton(lang.L("delegation.revoke.confirm"), fynetheme.DeleteIcon(), d.doRevoke)
-	confirm.Importance = widget.DangerImportance
-	d.actionDialog = a.newActionDialog(confirm, lang.L("revoke.cancel"))
+	d.actionDialog = a.newActionDialog(lang.L("delegation.revoke.confirm"), fynetheme.DeleteIcon(), d.doRevoke, lang.L("revoke.cancel"))
+	d.confirm.Importance = widget.DangerImportance
 	intro := note(lang.L("delegation.revoke.intro", map[string]any{
 		"Delegante": dl.Delegante.FullName(), "Delegato": dl.Delegato.FullName(), "Form": string(dl.Form),
 	}))

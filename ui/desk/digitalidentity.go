@@ -19,8 +19,8 @@ import (
 type digitalIdentityDialog struct {
 	v       *verifyScreen
 	choice  *widget.RadioGroup
-	confirm *widget.Button
-	cancel  *widget.Button
+	confirm *dialogButton
+	cancel  *dialogButton
 	msg     *message
 	dialog  *dialog.CustomDialog
 	// done is the confirmation shown on the home screen once recorded.
@@ -39,8 +39,9 @@ func (v *verifyScreen) showDigitalIdentity() {
 	d := &digitalIdentityDialog{v: v, msg: newMessage()}
 	d.choice = widget.NewRadioGroup(pinsede.Alternatives(), func(string) { a.touch() })
 	d.choice.Horizontal = true
-	d.confirm = a.primaryButton(lang.L("digital.confirm"), fynetheme.ConfirmIcon(), d.doRecord)
-	d.cancel = a.button(lang.L("digital.cancel"), fynetheme.CancelIcon(), func() { d.dialog.Hide() })
+	d.confirm = a.dialogButton(lang.L("digital.confirm"), fynetheme.ConfirmIcon(), d.doRecord)
+	d.confirm.Importance = widget.HighImportance
+	d.cancel = a.dialogButton(lang.L("digital.cancel"), fynetheme.CancelIcon(), func() { d.dialog.Hide() })
 	body := container.NewVBox(
 		note(lang.L("digital.intro")),
 		d.choice,
@@ -73,7 +74,7 @@ func (d *digitalIdentityDialog) doRecord() {
 	a.request, a.verify = nil, nil
 	a.dropDraft()
 	a.showHome()
-	d.done = dialog.NewInformation(lang.L("digital.done.title"),
-		lang.L("digital.done", map[string]any{"Name": req.FullName(), "Choice": choice}), a.win)
+	d.done = a.newInformation(lang.L("digital.done.title"),
+		lang.L("digital.done", map[string]any{"Name": req.FullName(), "Choice": choice}))
 	a.showDialog(d.done)
 }

@@ -6,7 +6,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
@@ -214,7 +213,7 @@ func (a *App) offerDraft() {
 			if name == " " {
 				name = lang.L("draft.noname")
 			}
-			a.showDialog(dialog.NewConfirm(lang.L("draft.title"),
+			a.showDialog(a.newConfirm(lang.L("draft.title"),
 				lang.L("draft.offer", map[string]any{"Time": dr.Saved.Format("15:04"), "Name": name}),
 				func(resume bool) {
 					if resume {
@@ -222,7 +221,7 @@ func (a *App) offerDraft() {
 					} else {
 						a.dropDraft()
 					}
-				}, a.win))
+				}))
 		}
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"runtime/debug"
 
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 )
 
@@ -44,5 +43,5 @@ func (a *App) tellPanic() {
 	if a.cfg.LogPath != "" {
 		msg += "\n" + lang.L("panic.log", map[string]any{"Path": a.cfg.LogPath})
 	}
-	a.showDialog(dialog.NewInformation(lang.L("panic.title"), msg, a.win))
+	a.showDialog(a.newInformation(lang.L("panic.title"), msg))
 }

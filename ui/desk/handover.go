@@ -1,7 +1,6 @@
 package desk
 
 import (
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/pinsede/pinsede"
@@ -13,13 +12,13 @@ import (
 // for a slip whose result screen was left.
 func (c *citizenScreen) confirmHandover(cr pinsede.Credential) {
 	a := c.a
-	a.showDialog(dialog.NewConfirm(lang.L("issue.handover.title"),
+	a.showDialog(a.newConfirm(lang.L("issue.handover.title"),
 		lang.L("citizen.handover.confirm", map[string]any{"Serial": cr.SlipSerial})+"\n"+lang.L("issue.handover.intro"),
 		func(ok bool) {
 			if ok {
 				c.recordHandover(cr.ID)
 			}
-		}, a.win))
+		}))
 }
 
 // recordHandover records the handover and opens the page again, with the

@@ -64,6 +64,18 @@ func TestHandoverFromCitizenPage(t *testing.T) {
 	}
 }
 
+// buttonOf returns o's button: o itself, or a dialog's button's own; nil
+// when o is not a button.
+func buttonOf(o fyne.CanvasObject) *widget.Button {
+	switch b := o.(type) {
+	case *widget.Button:
+		return b
+	case *dialogButton:
+		return &b.Button
+	}
+	return nil
+}
+
 // tapDialogConfirm taps the confirm button of the dialog open on the
 // window and waits for the work it started.
 func (h *harness) tapDialogConfirm() {
@@ -73,7 +85,7 @@ func (h *harness) tapDialogConfirm() {
 		h.t.Fatalf("no dialog open:\n%s", h.screenText())
 	}
 	h.walkShown(func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && b.Importance == widget.HighImportance {
+		if b := buttonOf(o); b != nil && b.Importance == widget.HighImportance {
 			found = b // the dialog's, drawn last
 		}
 	})

@@ -3,7 +3,6 @@ package desk
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 )
 
@@ -62,7 +61,7 @@ func (a *App) showHelp() {
 	body := container.NewVBox(
 		section(lang.L("help.about"), rows(about...)),
 		section(lang.L("help.keys"), rows(keys...)))
-	a.help = dialog.NewCustom(lang.L("help.title"), lang.L("help.close"), card(680, body), a.win)
+	a.help = a.newDialog(lang.L("help.title"), lang.L("help.close"), card(680, body))
 	a.help.SetOnClosed(func() { a.help = nil })
 	a.showDialog(a.help)
 }

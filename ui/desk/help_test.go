@@ -92,7 +92,7 @@ func closeButton(t *testing.T, h *harness) *widget.Button {
 	t.Helper()
 	var b *widget.Button
 	h.walkShown(func(o fyne.CanvasObject) {
-		if x, ok := o.(*widget.Button); ok && x.Text == "Chiudi" {
+		if x := buttonOf(o); x != nil && x.Text == "Chiudi" {
 			b = x
 		}
 	})

@@ -3,6 +3,7 @@ package desk
 import (
 	"context"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -83,6 +84,13 @@ func TestEscClosesDialogs(t *testing.T) {
 	key(c.revoke.reason, fyne.KeyEscape)
 	if overlays() != 0 {
 		t.Fatal("Esc in the dialog's reason did not close it")
+	}
+	// Tab to Annulla, then Esc (issue 17: a Fyne button drops it).
+	h.tap(c.revokeCred[out.Credential.ID])
+	h.win.Canvas().Focus(c.revoke.cancel)
+	c.revoke.cancel.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if overlays() != 0 {
+		t.Fatal("Esc on the dialog's Annulla did not close it")
 	}
 
 	h.tap(c.handover[out.Credential.ID])
@@ -345,5 +353,82 @@ func TestSearchAndCitizenPageFocus(t *testing.T) {
 	c.FocusNext()
 	if c.Focused() != fyne.Focusable(p.revokeCred[id]) {
 		t.Errorf("Tab from Sostituisci busta: focus on %T, want Revoca", c.Focused())
+	}
+}
+
+// dialogButtonOf returns the button labelled text of the dialog on top.
+func dialogButtonOf(h *harness, text string) *dialogButton {
+	h.t.Helper()
+	var found *dialogButton
+	h.walkShown(func(o fyne.CanvasObject) {
+		if b, ok := o.(*dialogButton); ok && b.Text == text {
+			found = b
+		}
+	})
+	if found == nil {
+		h.t.Fatalf("no dialog button %q:\n%s", text, h.screenText())
+	}
+	return found
+}
+
+// Ensure that Esc closes a dialog whose button has the keyboard, as its
+// cancel button would: Tab to the guide's Chiudi, then Esc, left the
+// guide open on the real desk (issue 17); and that Space on a
+// confirmation's Sì still confirms.
+func TestEscFromADialogsButton(t *testing.T) {
+	h := ready(t)
+	h.tap(h.app.header.help)
+	chiudi := dialogButtonOf(h, "Chiudi")
+	h.win.Canvas().Focus(chiudi)
+	chiudi.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape}) // what the window does with a key while a button has the focus
+	if h.app.help != nil || len(h.app.dialogs) != 0 || len(h.win.Canvas().Overlays().List()) != 0 {
+		t.Fatal("Esc on the guide's Chiudi did not close the guide")
+	}
+
+	for _, c := range []struct {
+		button string
+		key    fyne.KeyName
+		want   bool
+	}{{"Sì", fyne.KeyEscape, false}, {"No", fyne.KeyEscape, false}, {"Sì", fyne.KeySpace, true}, {"No", fyne.KeySpace, false}} {
+		answer := "none"
+		h.app.showDialog(h.app.newConfirm("Conferma", "Procedere?", func(ok bool) { answer = strconv.FormatBool(ok) }))
+		b := dialogButtonOf(h, c.button)
+		h.win.Canvas().Focus(b)
+		b.TypedKey(&fyne.KeyEvent{Name: c.key})
+		h.wait()
+		if answer != strconv.FormatBool(c.want) || len(h.app.dialogs) != 0 || len(h.win.Canvas().Overlays().List()) != 0 {
+			t.Errorf("%s on %s: answer %s, %d dialogs open; want %v and none", c.key, c.button, answer, len(h.app.dialogs), c.want)
+		}
+	}
+}
+
+// Ensure that the lock says so in the window's title, and the screen's
+// title again after the unlock; and that a dialog the lock closed is not
+// still counted: the shortcuts work after the unlock, and F1 opens the
+// guide again (issue 17: the random keys that locked the desk).
+func TestLockTitleAndDialogs(t *testing.T) {
+	h := ready(t)
+	h.app.showAudit()
+	h.tap(h.app.header.help)
+	h.app.lockSession()
+	if got := h.win.Title(); got != "Sessione bloccata" {
+		t.Errorf("locked: the window's title is %q", got)
+	}
+	h.typeIn(h.app.lock.password, "password-di-prova")
+	h.tap(h.app.lock.unlock)
+	if got := h.win.Title(); got != "Registro" || h.app.lock.locked {
+		t.Errorf("unlocked: the window's title is %q (locked %v), want Registro", got, h.app.lock.locked)
+	}
+	if len(h.app.dialogs) != 0 || h.app.help != nil {
+		t.Fatalf("after the unlock: %d dialogs counted, guide %v", len(h.app.dialogs), h.app.help != nil)
+	}
+	h.app.deskKey(&fyne.KeyEvent{Name: fyne.KeyF1})
+	if h.app.help == nil {
+		t.Error("F1 after the unlock did not open the guide")
+	}
+	h.app.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	h.app.shortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault})
+	if h.app.current.View != h.app.home.screen.View {
+		t.Error("Ctrl+F after the unlock did not go to the search")
 	}
 }

@@ -84,7 +84,8 @@ func (a *App) checkIdle() {
 
 // lockSession hides the work in progress behind the lock screen. The work
 // stays as it is, and shows again after the operator's password. Dialogs
-// open at that moment are closed: they could show a citizen's data.
+// open at that moment are closed: they could show a citizen's data. The
+// window's title says the session is locked, not the screen behind.
 func (a *App) lockSession() {
 	if a.session == nil || a.lock.locked {
 		return
@@ -92,6 +93,10 @@ func (a *App) lockSession() {
 	for _, o := range a.win.Canvas().Overlays().List() {
 		a.win.Canvas().Overlays().Remove(o)
 	}
+	// Removed, not hidden: forget them as their closing would, or Esc
+	// would close a dialog no longer there and the shortcuts, which wait
+	// for no dialog to be open, would stay dead after the unlock.
+	a.dialogs, a.help = nil, nil
 	a.tips.hide()
 	a.lock.locked = true // before Unfocus: leaving a field now is not the user's doing
 	a.lock.prevFocus = a.win.Canvas().Focused()
@@ -100,6 +105,7 @@ func (a *App) lockSession() {
 	a.header.nav.Hide()
 	a.header.bar.Refresh()
 	a.lock.show(a.session)
+	a.setWindowTitle(lang.L("lock.title"))
 	a.win.Canvas().Focus(a.lock.password)
 }
 
@@ -188,6 +194,7 @@ func (l *lockScreen) submit() {
 			}
 			l.hide()
 			a.header.update(a.session, a.current.Title)
+			a.setWindowTitle(a.current.Title)
 			a.touch()
 			if l.prevFocus != nil {
 				a.win.Canvas().Focus(l.prevFocus)

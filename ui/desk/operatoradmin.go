@@ -86,7 +86,7 @@ func (o *operatorsScreen) showReset(id string) {
 		})
 	}
 	d.again.OnSubmitted = func(string) { submit() }
-	d.actionDialog = a.newActionDialog(a.primaryButton(lang.L("operators.reset.confirm"), fynetheme.ConfirmIcon(), submit), lang.L("mv35.cancel")) // "Annulla"
+	d.actionDialog = a.newActionDialog(lang.L("operators.reset.confirm"), fynetheme.ConfirmIcon(), submit, lang.L("mv35.cancel")) // "Annulla"
 	d.open(a, lang.L("operators.reset.title", map[string]any{"ID": id}), d.pw,
 		note(lang.L("operators.reset.intro")),
 		newField(pinsede.FieldPassword, lang.L("operators.reset.password"), d.pw).object,

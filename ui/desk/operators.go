@@ -5,7 +5,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	fynetheme "fyne.io/fyne/v2/theme"
@@ -143,12 +142,12 @@ func (o *operatorsScreen) reload() {
 
 // confirmDisable asks before disabling an account.
 func (o *operatorsScreen) confirmDisable(id string) {
-	o.a.showDialog(dialog.NewConfirm(lang.L("operators.disable.title"), lang.L("operators.disable.confirm", map[string]any{"ID": id}),
+	o.a.showDialog(o.a.newConfirm(lang.L("operators.disable.title"), lang.L("operators.disable.confirm", map[string]any{"ID": id}),
 		func(ok bool) {
 			if ok {
 				o.doDisable(id)
 			}
-		}, o.a.win))
+		}))
 }
 
 // doDisable disables an account.

@@ -125,7 +125,7 @@ func (p *policyPanel) showOverride() {
 	d.approvalFields = a.newApprovalFields(d.doOverride)
 	d.reason = a.newReasonEntry(lang.L("policy.override.reason.placeholder"))
 	d.actionDialog = a.newActionDialog(
-		a.primaryButton(lang.L("policy.override.confirm"), fynetheme.MailSendIcon(), d.doOverride), lang.L("policy.override.cancel"))
+		lang.L("policy.override.confirm"), fynetheme.MailSendIcon(), d.doOverride, lang.L("policy.override.cancel"))
 	p.dialog = d
 	d.open(a, lang.L("policy.override.title"), d.reason,
 		note(lang.L("policy.override.intro")),

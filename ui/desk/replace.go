@@ -38,7 +38,7 @@ func (c *citizenScreen) showReplace(cred pinsede.Credential) {
 	d.reason = widget.NewRadioGroup(replaceReasonLabels(), func(string) { a.touch() })
 	d.approvalFields = a.newApprovalFields(d.doReplace)
 	d.actionDialog = a.newActionDialog(
-		a.primaryButton(lang.L("replace.confirm"), fynetheme.MailSendIcon(), d.doReplace), lang.L("replace.cancel"))
+		lang.L("replace.confirm"), fynetheme.MailSendIcon(), d.doReplace, lang.L("replace.cancel"))
 	c.replace = d
 	d.open(a, lang.L("replace.title"), d.supID,
 		note(lang.L("replace.intro", map[string]any{"Serial": cred.SlipSerial})),

@@ -40,9 +40,8 @@ func (c *citizenScreen) showRevoke(cred pinsede.Credential) {
 	d.reason = a.newReasonEntry(lang.L("revoke.reason.placeholder"))
 	d.reasonF = newField(pinsede.FieldRevokeReason, lang.L("revoke.reason"), d.reason)
 	d.checked = widget.NewCheck(lang.L("revoke.checked"), func(bool) { a.touch() })
-	confirm := a.primaryButton(lang.L("revoke.confirm"), fynetheme.DeleteIcon(), d.doRevoke)
-	confirm.Importance = widget.DangerImportance
-	d.actionDialog = a.newActionDialog(confirm, lang.L("revoke.cancel"))
+	d.actionDialog = a.newActionDialog(lang.L("revoke.confirm"), fynetheme.DeleteIcon(), d.doRevoke, lang.L("revoke.cancel"))
+	d.confirm.Importance = widget.DangerImportance
 	items := []fyne.CanvasObject{
 		note(lang.L("revoke.intro", map[string]any{"Serial": cred.SlipSerial})),
 		d.reasonF.object,

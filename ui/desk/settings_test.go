@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/deskconn"
@@ -248,4 +250,30 @@ func shot(t *testing.T, h *harness, name string) {
 	test.ApplyTheme(t, theme.New()) // the desk's, as TestScreensPNG
 	h.settle()
 	writeShots(t, h, name)
+}
+
+// Ensure that the connection's problems, its message and its buttons
+// show after Salva il collegamento and Prova il collegamento: the
+// settings are taller than the window, and at 1280×800 they were left
+// below it (issue 17, found by real keys).
+func TestSettingsConnectionProblemsInView(t *testing.T) {
+	h := ready(t, func(d *pinsede.Desk, c *Config) {
+		c.Printers = func(context.Context) ([]cups.Printer, error) { return nil, nil }
+		c.Connector = &deskconn.Files{File: filepath.Join(t.TempDir(), "sportello.toml"), Now: d.Now}
+	})
+	h.tap(h.app.header.settings)
+	c := h.app.settings.conn
+	for _, b := range []*widget.Button{c.save, c.try} {
+		sc := h.app.currentScroll()
+		sc.ScrollToTop()
+		h.typeIn(c.url, "http://centrale.example:8443")
+		h.typeIn(c.bundle, filepath.Join(t.TempDir(), "manca.pem"))
+		h.tap(b)
+		h.settle()
+		d := fyne.CurrentApp().Driver()
+		bottom := d.AbsolutePositionForObject(b).Y + b.Size().Height - d.AbsolutePositionForObject(sc).Y
+		if bottom > sc.Size().Height || !c.msg.box.Visible() {
+			t.Errorf("%s: the button ends at %v, below the page's %v (message shown: %v)", b.Text, bottom, sc.Size().Height, c.msg.box.Visible())
+		}
+	}
 }

@@ -192,7 +192,7 @@ func (s *syncStatus) showDetails() {
 	s.fillDetails()
 	scroll := container.NewVScroll(s.detailsBox)
 	scroll.SetMinSize(fyne.NewSize(720, 420))
-	s.details = dialog.NewCustom(lang.L("sync.title"), lang.L("sync.close"), scroll, s.a.win)
+	s.details = s.a.newDialog(lang.L("sync.title"), lang.L("sync.close"), scroll)
 	s.details.SetOnClosed(func() { s.details, s.detailsBox = nil, nil })
 	s.a.showDialog(s.details)
 }

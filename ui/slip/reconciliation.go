@@ -331,9 +331,12 @@ func reconDesks(d doc, r pinsede.Reconciliation, y float64) float64 {
 			style = "B"
 		}
 		d.font("B", 8.5, c)
-		d.text(marginL+2, y, 30, 4, name, "L")
+		// The line starts 32 mm in, or past a longer name ("Sportello
+		// senza numero").
+		indent := max(32, 2+d.GetStringWidth(name)+2)
+		d.text(marginL+2, y, indent-2, 4, name, "L")
 		d.font(style, 8.5, c)
-		y = d.para(marginL+32, y, width-32, 4, line)
+		y = d.para(marginL+indent, y, width-indent, 4, line)
 	}
 	return y
 }

@@ -257,3 +257,29 @@ func TestReconciliationSedeLong(t *testing.T) {
 		t.Errorf("no signatures at the end:\n%s", last)
 	}
 }
+
+// Ensure that the report of the sede of a desk with no number (offline,
+// or with a certificate issued before desk ids) names it without running
+// into the line beside: "Sportello senza numero" is wider than the room
+// of "Sportello 03" (found on the report of the real desk, issue 17).
+func TestReconciliationSedeNoDeskNumber(t *testing.T) {
+	r := sampleSede()
+	r.Desk, r.LastPull = "", time.Time{}
+	r.Desks = []pinsede.ReconciledDesk{{This: true}, {Desk: "01", LastEvent: r.DrawnAt.Add(-time.Hour)}}
+	pdf, err := Reconciliation(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := pdftotext(t, pdf, "1", "1"); !strings.Contains(text, "Sportello senza numero") {
+		t.Errorf("the report does not name the desk with no number:\n%s", text)
+	}
+	for _, page := range words(t, pdf) {
+		for i, a := range page {
+			for _, b := range page[i+1:] {
+				if a.overlaps(b) {
+					t.Errorf("%q runs into %q", a.text, b.text)
+				}
+			}
+		}
+	}
+}
