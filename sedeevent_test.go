@@ -307,11 +307,23 @@ func TestApplySedeOperators(t *testing.T) {
 	if got := desk01Acts(); got != want {
 		t.Errorf("applied twice, desk 02's audit: %s; want %s", got, want)
 	}
-	// desk 02's outbox holds its own lock-out of l.verdi, and nothing of
-	// desk 01's acts.
+	// desk 02's outbox holds its own failed logins of l.verdi, one an
+	// event, and the lock-out the fifth caused, and nothing of desk 01's
+	// acts.
 	items, err := b.store.OutboxAfter(0, 10, 1<<20)
-	if err != nil || len(items) != 1 || items[0].Event.Kind != pinsede.EventOperatorLocked || items[0].Event.Operator.ID != "l.verdi" {
-		t.Errorf("desk 02's outbox holds %+v, %v; want its lock-out of l.verdi only", items, err)
+	var kinds []string
+	for _, it := range items {
+		if it.Event.Operator == nil || it.Event.Operator.ID != "l.verdi" || it.Event.Actor != "l.verdi" {
+			t.Errorf("desk 02's outbox holds %+v, want l.verdi's own acts", it.Event)
+		}
+		kinds = append(kinds, string(it.Event.Kind))
+	}
+	want = strings.Repeat("operator.login_failed ", pinsede.MaxFailedLogins) + "operator.locked"
+	if err != nil || strings.Join(kinds, " ") != want {
+		t.Fatalf("desk 02's outbox holds %s, %v; want %s", kinds, err, want)
+	}
+	if id := items[len(items)-1].Event.ID; id != pinsede.LockEventID(items[len(items)-2].Event.ID) {
+		t.Errorf("the lock-out's id %s is not LockEventID of the failure that caused it", id)
 	}
 }
 
@@ -333,10 +345,15 @@ func TestLockOutAcrossSede(t *testing.T) {
 		}
 	}
 	ch := sedeChanges(t, a, "01", 1)
-	var locks []pinsede.Event
+	var (
+		locks     []pinsede.Event
+		firstLock pinsede.Change
+	)
 	for _, c := range ch {
 		if c.Event.Kind == pinsede.EventOperatorLocked {
-			locks = append(locks, *c.Event)
+			if locks = append(locks, *c.Event); len(locks) == 1 {
+				firstLock = c
+			}
 			if o := c.Event.Operator; o.FailedLogins != 0 || !o.LockedUntil.IsZero() || c.Event.Actor != "l.verdi" {
 				t.Errorf("the lock-out event carries %+v by %s: want the account without the desk's counts, by the operator", o, c.Event.Actor)
 			}
@@ -349,8 +366,8 @@ func TestLockOutAcrossSede(t *testing.T) {
 		t.Fatal("an account desk 02 does not know logged in")
 	}
 	// The longer lock first, then the shorter one again: the longer holds.
-	reordered := append(append([]pinsede.Change{}, ch...), ch[len(ch)-2])
-	reordered[len(reordered)-1].Seq = uint64(len(ch) + 1)
+	firstLock.Seq = uint64(len(ch) + 1)
+	reordered := append(append([]pinsede.Change{}, ch...), firstLock)
 	if _, err := b.desk.ApplyPulled(uint64(len(ch)+1), reordered, b.now); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -218,6 +219,69 @@ func testSedeOperators(t *testing.T, s central.Store) {
 			ev.Actor = "sup"
 			return ev
 		}(), central.ReasonBadEvent + ": fields of another kind"},
+	} {
+		if got := reasons(t, s, "ROMA01", tc.ev)[0]; !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%s: reason %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// loginEvent returns an event of kind, one of the kinds of logins
+// (EventOperatorLoginFailed, EventOperatorLogin, EventOperatorLocked), of
+// sede about the account id with the password hash given, by the
+// operator themself, from desk.
+func loginEvent(sede, eventID string, kind pinsede.EventKind, id, hash, desk string) pinsede.Event {
+	ev := AtDesk(OperatorEvent(sede, eventID, kind, id, hash), desk)
+	ev.Actor = id
+	return ev
+}
+
+// Ensure that the logins of an operator account at the sede's desks (a
+// failure an event, a right password after failures, the lock-out that
+// failures caused) are each kept once and go to the sede's desks in
+// order, naming the desk: a failure sent twice is a duplicate, and so is
+// the lock-out of the same failure (the same id, pinsede.LockEventID)
+// from a second desk. A failure, or a login, that carries a desk's
+// counts (failed logins, the lock-out's end, the last login) or a
+// lock-out's end (until) is rejected: the count is the events'.
+func testSedeLogins(t *testing.T, s central.Store) {
+	h := Hash(t, "una-password-lunga")
+	f1 := loginEvent("ROMA01", "f1", pinsede.EventOperatorLoginFailed, "l.verdi", h, "01")
+	f2 := loginEvent("ROMA01", "f2", pinsede.EventOperatorLoginFailed, "l.verdi", h, "02")
+	in := loginEvent("ROMA01", "in", pinsede.EventOperatorLogin, "l.verdi", h, "03")
+	lock := loginEvent("ROMA01", pinsede.LockEventID("f2"), pinsede.EventOperatorLocked, "l.verdi", h, "01")
+	lock.Until = T0.Add(pinsede.LockoutBase)
+	lockAt2 := AtDesk(lock, "02")
+	wantVerdicts(t, apply(t, s, "ROMA01", f1, f2, f1, in, lock, lockAt2),
+		wire.Accepted, wire.Accepted, wire.Duplicate, wire.Accepted, wire.Accepted, wire.Duplicate)
+	var got []string
+	for _, c := range sedeEvents(t, s, "ROMA01") {
+		got = append(got, fmt.Sprintf("%s %s %s %s", c.Event.ID, c.Event.Kind, c.Desk, c.Event.Actor))
+	}
+	want := []string{
+		"f1 operator.login_failed 01 l.verdi", "f2 operator.login_failed 02 l.verdi",
+		"in operator.login 03 l.verdi", lock.ID + " operator.locked 01 l.verdi",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ROMA01's sede events:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	bad := func(kind pinsede.EventKind, mod func(*pinsede.Event)) pinsede.Event {
+		ev := loginEvent("ROMA01", "bad", kind, "l.verdi", h, "01")
+		mod(&ev)
+		return ev
+	}
+	for _, tc := range []struct {
+		name string
+		ev   pinsede.Event
+		want string
+	}{
+		{"a count", bad(pinsede.EventOperatorLoginFailed, func(e *pinsede.Event) { e.Operator.FailedLogins = 4 }), central.ReasonBadEvent + ": a desk's counts"},
+		{"a lock in the account", bad(pinsede.EventOperatorLoginFailed, func(e *pinsede.Event) { e.Operator.LockedUntil = T0.Add(time.Minute) }), central.ReasonBadEvent + ": a desk's counts"},
+		{"a failure's until", bad(pinsede.EventOperatorLoginFailed, func(e *pinsede.Event) { e.Until = T0.Add(time.Minute) }), central.ReasonBadEvent + ": fields of another kind"},
+		{"a login's last login", bad(pinsede.EventOperatorLogin, func(e *pinsede.Event) { e.Operator.LastLogin = T0 }), central.ReasonBadEvent + ": a desk's counts"},
+		{"a login's until", bad(pinsede.EventOperatorLogin, func(e *pinsede.Event) { e.Until = T0.Add(time.Minute) }), central.ReasonBadEvent + ": fields of another kind"},
+		{"no operator", bad(pinsede.EventOperatorLoginFailed, func(e *pinsede.Event) { e.Operator = nil }), central.ReasonBadEvent + ": no operator"},
 	} {
 		if got := reasons(t, s, "ROMA01", tc.ev)[0]; !strings.HasPrefix(got, tc.want) {
 			t.Errorf("%s: reason %q, want %q", tc.name, got, tc.want)
