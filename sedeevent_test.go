@@ -607,6 +607,8 @@ func TestFailedLoginsAcrossSede(t *testing.T) {
 		}
 	}
 	outA, outB := len(outboxSeqs(t, a)), len(outboxSeqs(t, b))
+	link := &fakeLink{online: true, desk: b.desk}
+	b.desk.Link = link
 	wrong := func(f *fixture, n int) {
 		t.Helper()
 		for range n {
@@ -633,6 +635,9 @@ func TestFailedLoginsAcrossSede(t *testing.T) {
 		}
 	}
 	pull(b, fromA)
+	if want := []int{1, 2, 3}; !reflect.DeepEqual(link.pending, want) {
+		t.Errorf("desk 02 asked its link to push with %v events waiting, want %v: at each failure, and at the pull that locked", link.pending, want)
+	}
 	pull(a, fromB)
 	pull(c, fromA)
 	pull(c, fromB)
@@ -685,10 +690,10 @@ func TestFailedLoginsAcrossSede(t *testing.T) {
 	if got := audited(); !reflect.DeepEqual(got, want) {
 		t.Errorf("desk 02's audit of desk 01's failures:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	// Pulled again (an answer lost): counted once.
+	// Pulled again (an answer lost): counted once, nothing sent.
 	pull(b, fromA)
-	if n, got := failedLogins(t, b, "l.verdi"), audited(); n != 5 || len(got) != 3 {
-		t.Errorf("applied twice, desk 02 counts %d failures and audits %d of desk 01's; want 5 and 3", n, len(got))
+	if n, got := failedLogins(t, b, "l.verdi"), audited(); n != 5 || len(got) != 3 || len(link.pending) != 3 {
+		t.Errorf("applied twice, desk 02 counts %d failures, audits %d of desk 01's, pushed %d times; want 5, 3 and 3", n, len(got), len(link.pending))
 	}
 }
 
