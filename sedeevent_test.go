@@ -575,6 +575,21 @@ func TestJoinSedeFromSetUp(t *testing.T) {
 	}
 }
 
+// pw is the password of l.verdi, the account of threeDesks.
+const pw = "password-di-luca"
+
+// threeDesks returns desks 01, 02 and 03 of the sede, with the account
+// l.verdi added at desk 01, not yet pulled.
+func threeDesks(t *testing.T) (a, b, c *fixture) {
+	t.Helper()
+	a, b, c = newFixture(t), newFixture(t), newFixture(t)
+	a.desk.DeskID, b.desk.DeskID, c.desk.DeskID = "01", "02", "03"
+	if err := a.desk.AddOperator(a.sup, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: pw}); err != nil {
+		t.Fatal(err)
+	}
+	return a, b, c
+}
+
 // failedLogins returns the failed logins of the account id that f counts.
 func failedLogins(t *testing.T, f *fixture, id string) int {
 	t.Helper()
@@ -594,12 +609,7 @@ func failedLogins(t *testing.T, f *fixture, id string) int {
 // sends the lock-out under LockEventID of that failure. Applied again
 // (the same changes pulled twice), nothing changes.
 func TestFailedLoginsAcrossSede(t *testing.T) {
-	a, b, c := newFixture(t), newFixture(t), newFixture(t)
-	a.desk.DeskID, b.desk.DeskID, c.desk.DeskID = "01", "02", "03"
-	const pw = "password-di-luca"
-	if err := a.desk.AddOperator(a.sup, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: pw}); err != nil {
-		t.Fatal(err)
-	}
+	a, b, c := threeDesks(t)
 	added := sedeChanges(t, a, "01", 1)
 	for _, x := range []*fixture{b, c} {
 		if _, err := x.desk.ApplyPulled(1, added, x.now); err != nil {
@@ -704,12 +714,7 @@ func TestFailedLoginsAcrossSede(t *testing.T) {
 // and each audits the login, naming desk 02. A login after no failure
 // sends nothing.
 func TestLoginResetsFailuresAcrossSede(t *testing.T) {
-	a, b, c := newFixture(t), newFixture(t), newFixture(t)
-	a.desk.DeskID, b.desk.DeskID, c.desk.DeskID = "01", "02", "03"
-	const pw = "password-di-luca"
-	if err := a.desk.AddOperator(a.sup, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: pw}); err != nil {
-		t.Fatal(err)
-	}
+	a, b, c := threeDesks(t)
 	for range 3 {
 		a.desk.Login("l.verdi", "sbagliata-sbagliata")
 	}
@@ -784,12 +789,7 @@ func (s *pullFirst) Update(fn func(pinsede.Tx) error) error {
 func TestLoginRacesAPull(t *testing.T) {
 	for _, kind := range []pinsede.EventKind{pinsede.EventOperatorLocked, pinsede.EventOperatorPasswordChanged} {
 		t.Run(string(kind), func(t *testing.T) {
-			a, b := newFixture(t), newFixture(t)
-			a.desk.DeskID, b.desk.DeskID = "01", "02"
-			const pw = "password-di-luca"
-			if err := a.desk.AddOperator(a.sup, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: pw}); err != nil {
-				t.Fatal(err)
-			}
+			a, b, _ := threeDesks(t)
 			added := sedeChanges(t, a, "01", 1)
 			if _, err := b.desk.ApplyPulled(1, added, b.now); err != nil {
 				t.Fatal(err)
@@ -823,11 +823,7 @@ func TestLoginRacesAPull(t *testing.T) {
 // Ensure that failed logins at a desk that holds a longer lock-out
 // pulled from another desk do not shorten it, and send no shorter one.
 func TestFailuresKeepLongerLock(t *testing.T) {
-	a, b := newFixture(t), newFixture(t)
-	a.desk.DeskID, b.desk.DeskID = "01", "02"
-	if err := a.desk.AddOperator(a.sup, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-di-luca"}); err != nil {
-		t.Fatal(err)
-	}
+	a, b, _ := threeDesks(t)
 	added := sedeChanges(t, a, "01", 1)
 	lock := *added[0].Event
 	lock.ID, lock.Kind, lock.Actor, lock.Until = "long", pinsede.EventOperatorLocked, "l.verdi", b.now.Add(time.Hour)

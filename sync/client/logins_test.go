@@ -47,21 +47,27 @@ func offlineable(t *testing.T, env *testenv.Env, clock func() time.Time, sede st
 	return sw
 }
 
-// sedeWithLuca sets up the desks ids of ROMA01 on env's centrale, with
-// the account l.verdi added at the first and pulled by every other.
-func sedeWithLuca(t *testing.T, env *testenv.Env, clock func() time.Time, ids ...string) []*deskPC {
-	t.Helper()
-	var out []*deskPC
-	for _, id := range ids {
-		out = append(out, newDeskPC(t, env, clock, "ROMA01", id))
+// threeDesks runs test on each store, with a centrale of its own on the
+// suite's clock, and desks 01, 02 and 03 of ROMA01 on it, the account
+// l.verdi added at the first and pulled by the others.
+func threeDesks(t *testing.T, test func(t *testing.T, env *testenv.Env, clock func() time.Time, a, b, c *deskPC)) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			clock := testclock.Stepping(time.Microsecond)
+			env := testenv.NewAt(t, st.open(t), clock)
+			var ds []*deskPC
+			for _, id := range []string{"01", "02", "03"} {
+				ds = append(ds, newDeskPC(t, env, clock, "ROMA01", id))
+			}
+			if err := ds[0].desk.AddOperator(ds[0].sess, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: lucaPW}); err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range ds {
+				x.sync(t)
+			}
+			test(t, env, clock, ds[0], ds[1], ds[2])
+		})
 	}
-	if err := out[0].desk.AddOperator(out[0].sess, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: lucaPW}); err != nil {
-		t.Fatal(err)
-	}
-	for _, x := range out {
-		x.sync(t)
-	}
-	return out
 }
 
 // wrongAt types n wrong passwords of l.verdi at x.
@@ -124,30 +130,24 @@ func wantCounted(t *testing.T, n int, locked bool, desks ...*deskPC) {
 // both stores; and that C, cut off while they were typed, lets the
 // operator in on what it knows, and catches up when its link returns.
 func TestFailedLoginsAcrossDesks(t *testing.T) {
-	for _, st := range stores {
-		t.Run(st.name, func(t *testing.T) {
-			clock := testclock.Stepping(time.Microsecond)
-			env := testenv.NewAt(t, st.open(t), clock)
-			ds := sedeWithLuca(t, env, clock, "01", "02", "03")
-			a, b, c := ds[0], ds[1], ds[2]
-			link := offlineable(t, env, clock, "ROMA01", c)
-			link.down.Store(true)
-			wrongAt(t, a, 3)
-			wrongAt(t, b, 2)
-			a.sync(t)
-			b.sync(t)
-			a.sync(t)
-			if err := c.c.Sync(context.Background()); err == nil {
-				t.Fatal("desk 03 synced with its link cut")
-			}
-			if _, err := c.desk.Login("l.verdi", lucaPW); err != nil {
-				t.Errorf("desk 03, offline, knowing no failure: %v, want in", err)
-			}
-			link.down.Store(false)
-			settle(t, c, b, a)
-			wantCounted(t, 5, true, a, b, c)
-		})
-	}
+	threeDesks(t, func(t *testing.T, env *testenv.Env, clock func() time.Time, a, b, c *deskPC) {
+		link := offlineable(t, env, clock, "ROMA01", c)
+		link.down.Store(true)
+		wrongAt(t, a, 3)
+		wrongAt(t, b, 2)
+		a.sync(t)
+		b.sync(t)
+		a.sync(t)
+		if err := c.c.Sync(context.Background()); err == nil {
+			t.Fatal("desk 03 synced with its link cut")
+		}
+		if _, err := c.desk.Login("l.verdi", lucaPW); err != nil {
+			t.Errorf("desk 03, offline, knowing no failure: %v, want in", err)
+		}
+		link.down.Store(false)
+		settle(t, c, b, a)
+		wantCounted(t, 5, true, a, b, c)
+	})
 }
 
 // Ensure that a right password at desk B after 3 failures at desk A,
@@ -156,88 +156,76 @@ func TestFailedLoginsAcrossDesks(t *testing.T) {
 // failures, pulled twice by C (its cursor lost with a pull's answer),
 // count once.
 func TestLoginResetsAcrossDesks(t *testing.T) {
-	for _, st := range stores {
-		t.Run(st.name, func(t *testing.T) {
-			clock := testclock.Stepping(time.Microsecond)
-			env := testenv.NewAt(t, st.open(t), clock)
-			ds := sedeWithLuca(t, env, clock, "01", "02", "03")
-			a, b, c := ds[0], ds[1], ds[2]
-			wrongAt(t, a, 3)
-			a.sync(t)
-			b.sync(t)
-			if err := c.ls.Update(func(tx pinsede.Tx) error { return tx.SetSyncCursor(0) }); err != nil {
-				t.Fatal(err)
-			}
-			c.sync(t)
-			c.sync(t)
-			if n := failures(t, c); n != 3 {
-				t.Fatalf("desk 03 counts %d failures after pulling desk 01's 3 (from the start), want 3", n)
-			}
-			if n := failures(t, b); n != 3 {
-				t.Fatalf("desk 02 counts %d failures after pulling desk 01's 3, want 3", n)
-			}
-			if _, err := b.desk.Login("l.verdi", lucaPW); err != nil {
-				t.Fatal(err)
-			}
-			settle(t, b, a, c)
-			wantCounted(t, 0, false, a, b, c)
-			wrongAt(t, a, pinsede.MaxFailedLogins-1)
-			settle(t, a, b, c)
-			wantCounted(t, pinsede.MaxFailedLogins-1, false, a, b, c)
-		})
-	}
+	threeDesks(t, func(t *testing.T, _ *testenv.Env, _ func() time.Time, a, b, c *deskPC) {
+		wrongAt(t, a, 3)
+		a.sync(t)
+		b.sync(t)
+		if err := c.ls.Update(func(tx pinsede.Tx) error { return tx.SetSyncCursor(0) }); err != nil {
+			t.Fatal(err)
+		}
+		c.sync(t)
+		c.sync(t)
+		if n := failures(t, c); n != 3 {
+			t.Fatalf("desk 03 counts %d failures after pulling desk 01's 3 (from the start), want 3", n)
+		}
+		if n := failures(t, b); n != 3 {
+			t.Fatalf("desk 02 counts %d failures after pulling desk 01's 3, want 3", n)
+		}
+		if _, err := b.desk.Login("l.verdi", lucaPW); err != nil {
+			t.Fatal(err)
+		}
+		settle(t, b, a, c)
+		wantCounted(t, 0, false, a, b, c)
+		wrongAt(t, a, pinsede.MaxFailedLogins-1)
+		settle(t, a, b, c)
+		wantCounted(t, pinsede.MaxFailedLogins-1, false, a, b, c)
+	})
 }
 
 // Ensure that wrong passwords typed at two desks at once, released
 // together, and pushed at once, are all counted: at each desk where they
 // were typed, and at every desk of the sede after the pulls.
 func TestFailedLoginsAtOnce(t *testing.T) {
-	for _, st := range stores {
-		t.Run(st.name, func(t *testing.T) {
-			clock := testclock.Stepping(time.Microsecond)
-			env := testenv.NewAt(t, st.open(t), clock)
-			ds := sedeWithLuca(t, env, clock, "01", "02", "03")
-			a, b, c := ds[0], ds[1], ds[2]
-			const each = 3 // two desks: 6, past the lock-out
-			start := make(chan struct{})
-			var wg sync.WaitGroup
-			errs := make(chan error, 2*each+2)
-			for _, x := range []*deskPC{a, b} {
-				for range each {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						<-start
-						if _, err := x.desk.Login("l.verdi", wrongPW); !errors.Is(err, pinsede.ErrBadCredentials) {
-							errs <- err
-						}
-					}()
-				}
-			}
-			close(start)
-			wg.Wait()
-			if n, m := failures(t, a), failures(t, b); n != each || m != each {
-				t.Fatalf("typed at once, desk 01 counts %d failures and desk 02 %d; want %d each", n, m, each)
-			}
-			start = make(chan struct{})
-			for _, x := range []*deskPC{a, b} {
+	threeDesks(t, func(t *testing.T, _ *testenv.Env, _ func() time.Time, a, b, c *deskPC) {
+		const each = 3 // two desks: 6, past the lock-out
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		errs := make(chan error, 2*each+2)
+		for _, x := range []*deskPC{a, b} {
+			for range each {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
 					<-start
-					if err := x.c.Sync(context.Background()); err != nil {
+					if _, err := x.desk.Login("l.verdi", wrongPW); !errors.Is(err, pinsede.ErrBadCredentials) {
 						errs <- err
 					}
 				}()
 			}
-			close(start)
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				t.Error(err)
-			}
-			settle(t, a, b, c)
-			wantCounted(t, 2*each, true, a, b, c)
-		})
-	}
+		}
+		close(start)
+		wg.Wait()
+		if n, m := failures(t, a), failures(t, b); n != each || m != each {
+			t.Fatalf("typed at once, desk 01 counts %d failures and desk 02 %d; want %d each", n, m, each)
+		}
+		start = make(chan struct{})
+		for _, x := range []*deskPC{a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				if err := x.c.Sync(context.Background()); err != nil {
+					errs <- err
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		settle(t, a, b, c)
+		wantCounted(t, 2*each, true, a, b, c)
+	})
 }
