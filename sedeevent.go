@@ -2,6 +2,7 @@ package pinsede
 
 import (
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -300,6 +301,12 @@ func applySedeOperator(tx Tx, c Change, ev Event, now time.Time) error {
 		detail += " " + string(op.Role)
 	case EventOperatorLoginFailed:
 		detail += ", " + failedDetail(op, now)
+	case EventOperatorLogin:
+		if held.FailedLogins == 1 {
+			detail += ", 1 tentativo azzerato"
+		} else {
+			detail += fmt.Sprintf(", %d tentativi azzerati", held.FailedLogins)
+		}
 	}
 	if err := appendAudit(tx, now, c.Sede, ev.Actor, AuditEntry{Desk: c.Desk, At: ev.Time, Action: AuditAction(ev.Kind), Detail: deskDetail(c.Desk, detail)}); err != nil {
 		return err

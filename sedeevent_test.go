@@ -749,7 +749,7 @@ func TestLoginResetsFailuresAcrossSede(t *testing.T) {
 		err := x.store.View(func(tx pinsede.Tx) error {
 			es, err := tx.AuditOn(pinsede.DateOf(x.now))
 			for _, e := range es {
-				if e.Desk == "02" && e.Action == pinsede.ActionLogin && e.Detail == "sportello 02: l.verdi" {
+				if e.Desk == "02" && e.Action == pinsede.ActionLogin && e.Detail == "sportello 02: l.verdi, 3 tentativi azzerati" {
 					logins++
 				}
 			}
