@@ -107,9 +107,10 @@ type LastPull struct {
 // Applying a change again changes nothing: a change already kept is not
 // applied again, and a credential already revoked stays as it is. A change
 // about a credential the sede does not hold is kept and otherwise ignored.
-// No event goes to the outbox, the central records made the change, but
-// the lock-out of an operator account that failed logins pulled bring
-// to MaxFailedLogins here (applySedeOperator).
+// No event goes to the outbox (the central records made the change) but
+// a lock-out that pulled failed logins cause here, when they bring an
+// operator account's count to MaxFailedLogins (applySedeOperator): the
+// link is then asked to push it.
 //
 // It records the pull at now, and the latest event of each other desk
 // of the sede among changes (LastPull), even when there are none.

@@ -33,10 +33,11 @@ import (
 // that replaced a lost or spoiled one, ActionPrintFailed for the
 // revocation of a PIN whose slip did not print. No outbox event: the
 // central records have the event already (but for a lock-out that a
-// failed login pulled causes here, applySedeOperator). The credential keeps no print
-// of the other desk's (PrintedAt): the slip was printed there (the print
-// is no event; the reconciliation of the sede counts each slip of the
-// other desk's issues not voided as printed). The desk's own events (the
+// failed login pulled causes here, applySedeOperator). The credential
+// keeps no print of the other desk's (PrintedAt): the slip was printed
+// there (the print is no event; the reconciliation of the sede counts
+// each slip of the other desk's issues not voided as printed). The
+// desk's own events (the
 // change's Desk is Desk.DeskID) are skipped: they were applied when they
 // were made. An event applied before, or one the state machine refuses
 // (a credential handed over or revoked here meanwhile), changes nothing,
