@@ -44,9 +44,10 @@ const (
 	EventRefused EventKind = "request.refused"
 	// The operator.* kinds: a supervisor (Actor) managed an operator
 	// account of the sede at a desk or with pinctl, or an operator
-	// changed their password. Operator carries the account as the desk
-	// keeps it after the act (Operator.Shared: the password hash, never
-	// the password, and none of the desk's own counts of failed logins),
+	// changed their password or logged in (or failed to) at a desk.
+	// Operator carries the account as the desk keeps it after the act
+	// (Operator.Shared: the password hash, never the password, and none
+	// of the desk's counts of failed logins),
 	// for the sede's other desks (ChangeSedeEvent). The values are the
 	// audit actions'.
 	EventOperatorAdded           = EventKind(ActionOperatorAdded)
@@ -55,10 +56,20 @@ const (
 	EventOperatorUnlocked        = EventKind(ActionOperatorUnlock)
 	EventOperatorPasswordReset   = EventKind(ActionPasswordReset)
 	EventOperatorPasswordChanged = EventKind(ActionPasswordChanged)
-	// EventOperatorLocked: failed logins at a desk locked the account
-	// (Actor is the operator) until Until: the lock-out holds at the
-	// sede's other desks too, from their next pull. Each desk counts
-	// the failed logins at it.
+	// EventOperatorLoginFailed: a wrong password was given for the
+	// account at a desk (Actor is the operator; one failure an event,
+	// and nothing of the password given): the sede's other desks count
+	// it with their own (applySedeOperator).
+	EventOperatorLoginFailed = EventKind(ActionLoginFailed)
+	// EventOperatorLogin: the operator gave the right password at a desk
+	// that counted failed logins of the account: the sede's other desks
+	// stop counting those too. A login after none is no event.
+	EventOperatorLogin = EventKind(ActionLogin)
+	// EventOperatorLocked: failed logins locked the account (Actor is
+	// the operator) until Until, at the desk where their count reached
+	// MaxFailedLogins: the lock-out holds at the sede's other desks too,
+	// from their next pull. Its ID is LockEventID of the failure that
+	// locked.
 	EventOperatorLocked = EventKind(ActionOperatorLocked)
 	// EventSedeSetUp: the first desk of the sede set it up (SetUp carries
 	// the sede's record; Actor is its first supervisor, whose account
@@ -82,7 +93,8 @@ func SetUpOperatorEventID(id string) string { return SetUpEventID + ":" + id }
 func OperatorEvent(k EventKind) bool {
 	switch k {
 	case EventOperatorAdded, EventOperatorDisabled, EventOperatorEnabled, EventOperatorUnlocked,
-		EventOperatorPasswordReset, EventOperatorPasswordChanged, EventOperatorLocked:
+		EventOperatorPasswordReset, EventOperatorPasswordChanged, EventOperatorLocked,
+		EventOperatorLoginFailed, EventOperatorLogin:
 		return true
 	}
 	return false
@@ -121,8 +133,9 @@ type Event struct {
 	// Operator is the account of the operator.* kinds.
 	Operator *Operator `json:"operator,omitempty"`
 	// Actor is the supervisor who acted, for the operator.* kinds (the
-	// operator themself for EventOperatorPasswordChanged), and the first
-	// supervisor for EventSedeSetUp.
+	// operator themself for EventOperatorPasswordChanged and the kinds
+	// of logins: EventOperatorLoginFailed, EventOperatorLogin and
+	// EventOperatorLocked), and the first supervisor for EventSedeSetUp.
 	Actor string `json:"actor,omitempty"`
 	// SetUp is the sede's record of EventSedeSetUp.
 	SetUp *Sede `json:"set_up,omitempty"`

@@ -2,6 +2,8 @@ package pinsede
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sync"
@@ -44,33 +46,45 @@ func (d *Desk) Login(id, password string) (*Session, error) {
 	return &Session{Operator: op, Sede: sede, Desk: d.DeskID, Started: d.Now()}, nil
 }
 
-// enqueueLocked enqueues, in tx, the EventOperatorLocked of op, locked
-// at now until op.LockedUntil by failed logins at this desk.
-func (d *Desk) enqueueLocked(tx OutboxTx, sede string, now time.Time, op Operator) error {
-	id, err := NewID(d.Rand)
-	if err != nil {
-		return err
-	}
+// LockEventID returns the ID of the EventOperatorLocked that the failed
+// login of event failure (an EventOperatorLoginFailed's ID) causes: a
+// desk where the sede's count of failures reaches the lock-out sends it,
+// whether the failure was typed there or pulled, and every desk that
+// reaches it by the same failure sends the same event, which the central
+// records keep once.
+func LockEventID(failure string) string {
+	sum := sha256.Sum256([]byte(failure))
+	return "locked:" + hex.EncodeToString(sum[:16])
+}
+
+// enqueueLogin enqueues, in tx, the event of kind k (EventOperatorLogin,
+// EventOperatorLoginFailed or EventOperatorLocked, with until) of id,
+// about op's own login at at: the account as the sede shares it, with
+// nothing of the password given.
+func enqueueLogin(tx OutboxTx, id string, k EventKind, sede string, at time.Time, op Operator, until time.Time) error {
 	acc := op.Shared()
-	return tx.Enqueue(Event{ID: id, Kind: EventOperatorLocked, Time: now, Sede: sede, Operator: &acc, Actor: op.ID, Until: op.LockedUntil})
+	return tx.Enqueue(Event{ID: id, Kind: k, Time: at, Sede: sede, Operator: &acc, Actor: op.ID, Until: until})
 }
 
 // checkPassword verifies an operator's password, records the outcome on the
 // account (failures, lock-out) and audits it. success is the action audited
-// on success, or "" for none.
+// on success, or "" for none. The outcome goes to the sede's other desks,
+// which count the failures with theirs: each failure (and the lock-out it
+// causes), and a right password after failures.
 func (d *Desk) checkPassword(id, password string, success AuditAction) error {
 	var op Operator
 	if err := d.Store.View(func(tx Tx) (err error) { op, err = tx.Operator(id); return err }); err != nil {
 		return fmt.Errorf("check password: %w", err)
 	}
-	ok, err := VerifySecret(op.PasswordHash, []byte(password))
+	verified := op.PasswordHash
+	ok, err := VerifySecret(verified, []byte(password))
 	if err != nil {
 		return fmt.Errorf("check password of %s: %w", id, err)
 	}
 	now := d.Now()
-	refused := op.Disabled || op.Locked(now)
+	refused, sent := false, false
 	err = d.Store.Update(func(tx Tx) error {
-		op, err := tx.Operator(id) // read again: another login may have counted
+		op, err := tx.Operator(id) // read again: another login, or a pull, may have counted
 		if err != nil {
 			return err
 		}
@@ -78,8 +92,23 @@ func (d *Desk) checkPassword(id, password string, success AuditAction) error {
 		if err != nil {
 			return err
 		}
+		if op.PasswordHash != verified {
+			refused = true
+			return nil // a new password meanwhile: the one given was not checked against it
+		}
+		refused = op.Disabled || op.Locked(now)
 		switch {
 		case ok && !refused:
+			if op.FailedLogins > 0 { // the sede's other desks stop counting them too
+				eid, err := NewID(d.Rand)
+				if err != nil {
+					return err
+				}
+				if err := enqueueLogin(tx, eid, EventOperatorLogin, sede.Code, now, op, time.Time{}); err != nil {
+					return err
+				}
+				sent = true
+			}
 			op.FailedLogins, op.LockedUntil, op.LastLogin = 0, time.Time{}, now
 			if success != "" {
 				if err := appendAudit(tx, now, sede.Code, op.ID, AuditEntry{Action: success}); err != nil {
@@ -87,19 +116,23 @@ func (d *Desk) checkPassword(id, password string, success AuditAction) error {
 				}
 			}
 		case !ok:
-			op.failed(now)
-			detail := fmt.Sprintf("tentativo %d", op.FailedLogins)
-			if op.Locked(now) {
-				detail += ", bloccato fino alle " + op.LockedUntil.Format("15:04:05")
-			}
-			if err := appendAudit(tx, now, sede.Code, op.ID, AuditEntry{Action: ActionLoginFailed, Detail: detail}); err != nil {
+			eid, err := NewID(d.Rand)
+			if err != nil {
 				return err
 			}
-			if op.Locked(now) { // locked, or for longer: the sede's other desks hold it too
-				if err := d.enqueueLocked(tx, sede.Code, now, op); err != nil {
+			longer := op.failed(now)
+			if err := appendAudit(tx, now, sede.Code, op.ID, AuditEntry{Action: ActionLoginFailed, Detail: failedDetail(op, now)}); err != nil {
+				return err
+			}
+			if err := enqueueLogin(tx, eid, EventOperatorLoginFailed, sede.Code, now, op, time.Time{}); err != nil {
+				return err
+			}
+			if longer { // locked, or for longer: the sede's other desks hold it too
+				if err := enqueueLogin(tx, LockEventID(eid), EventOperatorLocked, sede.Code, now, op, op.LockedUntil); err != nil {
 					return err
 				}
 			}
+			sent = true
 		default:
 			return nil // right password on a locked or disabled account: nothing to record
 		}
@@ -108,8 +141,21 @@ func (d *Desk) checkPassword(id, password string, success AuditAction) error {
 	if err != nil {
 		return fmt.Errorf("record login of %s: %w", id, err)
 	}
+	if sent {
+		d.notify()
+	}
 	if !ok || refused {
 		return ErrBadCredentials
 	}
 	return nil
+}
+
+// failedDetail is the detail of the audit entry of a failed login that op
+// counts, at now: the count, and the end of the lock-out in force.
+func failedDetail(op Operator, now time.Time) string {
+	detail := fmt.Sprintf("tentativo %d", op.FailedLogins)
+	if op.Locked(now) {
+		detail += ", bloccato fino alle " + op.LockedUntil.Format("15:04:05")
+	}
+	return detail
 }

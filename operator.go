@@ -22,6 +22,8 @@ func (r Role) Valid() bool { return r == RoleOperatore || r == RoleSupervisore }
 
 // Login lock-out: after MaxFailedLogins consecutive failures the account is
 // locked for LockoutBase, doubling at each further failure up to LockoutMax.
+// The failures are the sede's: those at this desk and those the desk
+// pulled of its other desks, since the last right password it knows of.
 const (
 	MaxFailedLogins = 5
 	LockoutBase     = time.Minute
@@ -70,8 +72,9 @@ type Operator struct {
 }
 
 // Shared returns the account as the desks of a sede share it: all but
-// what each desk counts of its own logins (FailedLogins, LockedUntil,
-// LastLogin).
+// what each desk counts of the logins (FailedLogins, LockedUntil,
+// LastLogin), which travel as events of their own, one failure, right
+// password or lock-out an event.
 func (o Operator) Shared() Operator {
 	o.FailedLogins, o.LockedUntil, o.LastLogin = 0, time.Time{}, time.Time{}
 	return o
@@ -80,18 +83,25 @@ func (o Operator) Shared() Operator {
 // Locked reports whether the account is locked at now.
 func (o Operator) Locked(now time.Time) bool { return now.Before(o.LockedUntil) }
 
-// failed records a failed login at now and locks the account once
-// MaxFailedLogins is reached, for a time that doubles at each failure.
-func (o *Operator) failed(now time.Time) {
+// failed counts a failed login made at at, and locks the account from at
+// once MaxFailedLogins is reached, for a time that doubles at each
+// failure; a lock-out held that ends later stays. It reports whether the
+// lock-out now ends later than it did.
+func (o *Operator) failed(at time.Time) bool {
 	o.FailedLogins++
 	if o.FailedLogins < MaxFailedLogins {
-		return
+		return false
 	}
 	d := LockoutBase
 	for i := MaxFailedLogins; i < o.FailedLogins && d < LockoutMax; i++ {
 		d *= 2
 	}
-	o.LockedUntil = now.Add(min(d, LockoutMax))
+	until := at.Add(min(d, LockoutMax))
+	if !until.After(o.LockedUntil) {
+		return false
+	}
+	o.LockedUntil = until
+	return true
 }
 
 // NewOperator is what a supervisor gives to create an operator account.

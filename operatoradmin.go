@@ -23,8 +23,9 @@ func (d *Desk) EnableOperator(s *Session, id string) error {
 }
 
 // UnlockOperator lifts the lock-out of an account locked by failed logins
-// and forgets the failures, here and at the sede's other desks, which
-// count their own: it is recorded even when this desk holds no lock-out.
+// and forgets the failures, here and at the sede's other desks, whose
+// counts may differ (failures they typed or pulled that this desk has not
+// pulled yet): it is recorded even when this desk holds no lock-out.
 // Supervisors only; audited as ActionOperatorUnlock.
 func (d *Desk) UnlockOperator(s *Session, id string) error {
 	return d.adminOperator(s, id, ActionOperatorUnlock, func(op *Operator) bool {

@@ -107,14 +107,20 @@ type LastPull struct {
 // Applying a change again changes nothing: a change already kept is not
 // applied again, and a credential already revoked stays as it is. A change
 // about a credential the sede does not hold is kept and otherwise ignored.
-// No event goes to the outbox: the central records made the change.
+// No event goes to the outbox (the central records made the change) but
+// a lock-out that pulled failed logins cause here, when they bring an
+// operator account's count to MaxFailedLogins (applySedeOperator): the
+// link is then asked to push it.
 //
 // It records the pull at now, and the latest event of each other desk
 // of the sede among changes (LastPull), even when there are none.
 func (d *Desk) ApplyPulled(cursor uint64, changes []Change, now time.Time) ([]Revocation, error) {
-	var out []Revocation
-	err := d.Store.Update(func(tx Tx) error {
-		out = out[:0]
+	var (
+		out []Revocation
+		tx  *enqueueing
+	)
+	err := d.Store.Update(func(store Tx) error {
+		out, tx = out[:0], &enqueueing{Tx: store}
 		for _, c := range changes {
 			fresh, err := tx.KeepChange(c)
 			if err != nil {
@@ -139,7 +145,22 @@ func (d *Desk) ApplyPulled(cursor uint64, changes []Change, now time.Time) ([]Re
 	if err != nil {
 		return nil, fmt.Errorf("apply pulled changes: %w", err)
 	}
+	if tx.sent {
+		d.notify() // a lock-out to send at once
+	}
 	return out, nil
+}
+
+// enqueueing is a Tx that tells whether an event went to the outbox.
+type enqueueing struct {
+	Tx
+	sent bool
+}
+
+// Enqueue puts ev in the outbox, and remembers it did.
+func (t *enqueueing) Enqueue(ev Event) error {
+	t.sent = true
+	return t.Tx.Enqueue(ev)
 }
 
 // recordPull keeps, in tx, the pull of changes at now: its time and the

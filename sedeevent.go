@@ -2,6 +2,7 @@ package pinsede
 
 import (
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -20,8 +21,8 @@ import (
 //     the other desk stored, with no PIN hash;
 //   - a delegation registered is stored, a delegation revoked is revoked;
 //   - an operator account added, disabled, enabled, unlocked or given a
-//     new password takes the state the other desk gave it
-//     (applySedeOperator);
+//     new password takes the state the other desk gave it, and a failed
+//     login there counts here (applySedeOperator);
 //   - the sede's set-up at its first desk (EventSedeSetUp) sets the sede
 //     up here, when this desk joins it (applySedeSetUp).
 //
@@ -31,10 +32,12 @@ import (
 // the other desk audited: ActionSlipReplaced for the issue of a slip
 // that replaced a lost or spoiled one, ActionPrintFailed for the
 // revocation of a PIN whose slip did not print. No outbox event: the
-// central records have the event already. The credential keeps no print
-// of the other desk's (PrintedAt): the slip was printed there (the print
-// is no event; the reconciliation of the sede counts each slip of the
-// other desk's issues not voided as printed). The desk's own events (the
+// central records have the event already (but for a lock-out that a
+// failed login pulled causes here, applySedeOperator). The credential
+// keeps no print of the other desk's (PrintedAt): the slip was printed
+// there (the print is no event; the reconciliation of the sede counts
+// each slip of the other desk's issues not voided as printed). The
+// desk's own events (the
 // change's Desk is Desk.DeskID) are skipped: they were applied when they
 // were made. An event applied before, or one the state machine refuses
 // (a credential handed over or revoked here meanwhile), changes nothing,
@@ -239,10 +242,19 @@ func applySedeDelegation(tx Tx, c Change, ev Event, now time.Time) error {
 // audit entry of the act: added (or, for an account of the same id here,
 // replaced: the sede has one account of an id), disabled, enabled, a new
 // password (reset, which lifts the lock-out here too, or changed),
-// unlocked (the lock-out here lifted), or locked by failed logins at the
-// other desk (locked here until the same time, unless for longer: each
-// desk counts its own failed logins, and their lock-outs hold at all). An account this desk does not hold is added by any of them.
-// An event that changes nothing, applied before, writes nothing.
+// unlocked (the lock-out here lifted), or locked by failed logins
+// counted at the other desk (locked here until the same time, unless for
+// longer). An account this desk does not hold is added by any of them.
+//
+// A failed login at the other desk (EventOperatorLoginFailed) counts here
+// as one of the desk's own, in the order the desk learns of them; one
+// that brings the count to the lock-out locks the account from the
+// failure's time, and, when that lock-out is still in force at now, sends
+// it to the sede's desks (EventOperatorLocked of LockEventID: the same
+// event any desk that the same failure locks sends). A right password at
+// the other desk after failures (EventOperatorLogin) clears the count
+// here; a lock-out in force stays until it ends. An event that changes
+// nothing, applied before, writes nothing.
 func applySedeOperator(tx Tx, c Change, ev Event, now time.Time) error {
 	in := ev.Operator
 	if in == nil || in.ID == "" || !in.Role.Valid() {
@@ -256,6 +268,7 @@ func applySedeOperator(tx Tx, c Change, ev Event, now time.Time) error {
 	if errors.Is(err, ErrNotFound) {
 		op = in.Shared()
 	}
+	lock := false
 	switch ev.Kind {
 	case EventOperatorAdded:
 		op.Name, op.Role, op.PasswordHash, op.Disabled, op.MustChangePassword = in.Name, in.Role, in.PasswordHash, in.Disabled, in.MustChangePassword
@@ -272,6 +285,10 @@ func applySedeOperator(tx Tx, c Change, ev Event, now time.Time) error {
 		if ev.Until.After(op.LockedUntil) {
 			op.LockedUntil = ev.Until
 		}
+	case EventOperatorLoginFailed:
+		lock = op.failed(ev.Time) && op.Locked(now)
+	case EventOperatorLogin:
+		op.FailedLogins = 0
 	}
 	if op == held {
 		return nil
@@ -280,8 +297,23 @@ func applySedeOperator(tx Tx, c Change, ev Event, now time.Time) error {
 		return err
 	}
 	detail := op.ID
-	if ev.Kind == EventOperatorAdded {
+	switch ev.Kind {
+	case EventOperatorAdded:
 		detail += " " + string(op.Role)
+	case EventOperatorLoginFailed:
+		detail += ", " + failedDetail(op, now)
+	case EventOperatorLogin:
+		if held.FailedLogins == 1 {
+			detail += ", 1 tentativo azzerato"
+		} else {
+			detail += fmt.Sprintf(", %d tentativi azzerati", held.FailedLogins)
+		}
 	}
-	return appendAudit(tx, now, c.Sede, ev.Actor, AuditEntry{Desk: c.Desk, At: ev.Time, Action: AuditAction(ev.Kind), Detail: deskDetail(c.Desk, detail)})
+	if err := appendAudit(tx, now, c.Sede, ev.Actor, AuditEntry{Desk: c.Desk, At: ev.Time, Action: AuditAction(ev.Kind), Detail: deskDetail(c.Desk, detail)}); err != nil {
+		return err
+	}
+	if !lock {
+		return nil
+	}
+	return enqueueLogin(tx, LockEventID(ev.ID), EventOperatorLocked, c.Sede, ev.Time, op, op.LockedUntil)
 }

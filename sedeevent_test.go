@@ -307,11 +307,23 @@ func TestApplySedeOperators(t *testing.T) {
 	if got := desk01Acts(); got != want {
 		t.Errorf("applied twice, desk 02's audit: %s; want %s", got, want)
 	}
-	// desk 02's outbox holds its own lock-out of l.verdi, and nothing of
-	// desk 01's acts.
+	// desk 02's outbox holds its own failed logins of l.verdi, one an
+	// event, and the lock-out the fifth caused, and nothing of desk 01's
+	// acts.
 	items, err := b.store.OutboxAfter(0, 10, 1<<20)
-	if err != nil || len(items) != 1 || items[0].Event.Kind != pinsede.EventOperatorLocked || items[0].Event.Operator.ID != "l.verdi" {
-		t.Errorf("desk 02's outbox holds %+v, %v; want its lock-out of l.verdi only", items, err)
+	var kinds []string
+	for _, it := range items {
+		if it.Event.Operator == nil || it.Event.Operator.ID != "l.verdi" || it.Event.Actor != "l.verdi" {
+			t.Errorf("desk 02's outbox holds %+v, want l.verdi's own acts", it.Event)
+		}
+		kinds = append(kinds, string(it.Event.Kind))
+	}
+	want = strings.Repeat("operator.login_failed ", pinsede.MaxFailedLogins) + "operator.locked"
+	if err != nil || strings.Join(kinds, " ") != want {
+		t.Fatalf("desk 02's outbox holds %s, %v; want %s", kinds, err, want)
+	}
+	if id := items[len(items)-1].Event.ID; id != pinsede.LockEventID(items[len(items)-2].Event.ID) {
+		t.Errorf("the lock-out's id %s is not LockEventID of the failure that caused it", id)
 	}
 }
 
@@ -333,10 +345,15 @@ func TestLockOutAcrossSede(t *testing.T) {
 		}
 	}
 	ch := sedeChanges(t, a, "01", 1)
-	var locks []pinsede.Event
+	var (
+		locks     []pinsede.Event
+		firstLock pinsede.Change
+	)
 	for _, c := range ch {
 		if c.Event.Kind == pinsede.EventOperatorLocked {
-			locks = append(locks, *c.Event)
+			if locks = append(locks, *c.Event); len(locks) == 1 {
+				firstLock = c
+			}
 			if o := c.Event.Operator; o.FailedLogins != 0 || !o.LockedUntil.IsZero() || c.Event.Actor != "l.verdi" {
 				t.Errorf("the lock-out event carries %+v by %s: want the account without the desk's counts, by the operator", o, c.Event.Actor)
 			}
@@ -349,8 +366,8 @@ func TestLockOutAcrossSede(t *testing.T) {
 		t.Fatal("an account desk 02 does not know logged in")
 	}
 	// The longer lock first, then the shorter one again: the longer holds.
-	reordered := append(append([]pinsede.Change{}, ch...), ch[len(ch)-2])
-	reordered[len(reordered)-1].Seq = uint64(len(ch) + 1)
+	firstLock.Seq = uint64(len(ch) + 1)
+	reordered := append(append([]pinsede.Change{}, ch...), firstLock)
 	if _, err := b.desk.ApplyPulled(uint64(len(ch)+1), reordered, b.now); err != nil {
 		t.Fatal(err)
 	}
@@ -555,5 +572,282 @@ func TestJoinSedeFromSetUp(t *testing.T) {
 	}
 	if s, err := other.desk.Login("sup", "password-lunga"); err != nil || s.Sede.Name != "Roma Tuscolano" {
 		t.Errorf("a desk set up already: %+v, %v", s, err)
+	}
+}
+
+// pw is the password of l.verdi, the account of threeDesks.
+const pw = "password-di-luca"
+
+// threeDesks returns desks 01, 02 and 03 of the sede, with the account
+// l.verdi added at desk 01, not yet pulled.
+func threeDesks(t *testing.T) (a, b, c *fixture) {
+	t.Helper()
+	a, b, c = newFixture(t), newFixture(t), newFixture(t)
+	a.desk.DeskID, b.desk.DeskID, c.desk.DeskID = "01", "02", "03"
+	if err := a.desk.AddOperator(a.sup, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: pw}); err != nil {
+		t.Fatal(err)
+	}
+	return a, b, c
+}
+
+// failedLogins returns the failed logins of the account id that f counts.
+func failedLogins(t *testing.T, f *fixture, id string) int {
+	t.Helper()
+	var op pinsede.Operator
+	if err := f.store.View(func(tx pinsede.Tx) (err error) { op, err = tx.Operator(id); return err }); err != nil {
+		t.Fatal(err)
+	}
+	return op.FailedLogins
+}
+
+// Ensure that the failed logins of an account count across the sede's
+// desks: 3 wrong passwords at desk 01 and 2 at desk 02, each desk
+// pulling the other's, lock the account at both and at desk 03, which
+// pulls both. Each failure pulled is audited at the desk that pulls it,
+// by the operator, naming the desk it was typed at, with the count
+// there; the desk whose count a pulled failure brings to the lock-out
+// sends the lock-out under LockEventID of that failure. Applied again
+// (the same changes pulled twice), nothing changes.
+func TestFailedLoginsAcrossSede(t *testing.T) {
+	a, b, c := threeDesks(t)
+	added := sedeChanges(t, a, "01", 1)
+	for _, x := range []*fixture{b, c} {
+		if _, err := x.desk.ApplyPulled(1, added, x.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outA, outB := len(outboxSeqs(t, a)), len(outboxSeqs(t, b))
+	link := &fakeLink{online: true, desk: b.desk}
+	b.desk.Link = link
+	wrong := func(f *fixture, n int) {
+		t.Helper()
+		for range n {
+			if _, err := f.desk.Login("l.verdi", "sbagliata-sbagliata"); !errors.Is(err, pinsede.ErrBadCredentials) {
+				t.Fatal(err)
+			}
+		}
+	}
+	wrong(a, 3)
+	wrong(b, 2)
+	fromA, fromB := sedeChanges(t, a, "01", 10)[outA:], sedeChanges(t, b, "02", 20)[outB:]
+	if len(fromA) != 3 || len(fromB) != 2 {
+		t.Fatalf("desk 01 sent %d events, desk 02 %d; want a failure an event, 3 and 2", len(fromA), len(fromB))
+	}
+	for _, ch := range append(append([]pinsede.Change{}, fromA...), fromB...) {
+		if ev := ch.Event; ev.Kind != pinsede.EventOperatorLoginFailed || ev.Actor != "l.verdi" || *ev.Operator != ev.Operator.Shared() || !ev.Until.IsZero() {
+			t.Errorf("a failure sent as %+v (account %+v), want operator.login_failed by the operator, no counts", ev, ev.Operator)
+		}
+	}
+	pull := func(f *fixture, ch []pinsede.Change) {
+		t.Helper()
+		if _, err := f.desk.ApplyPulled(ch[len(ch)-1].Seq, ch, f.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pull(b, fromA)
+	if want := []int{1, 2, 3}; !reflect.DeepEqual(link.pending, want) {
+		t.Errorf("desk 02 asked its link to push with %v events waiting, want %v: at each failure, and at the pull that locked", link.pending, want)
+	}
+	pull(a, fromB)
+	pull(c, fromA)
+	pull(c, fromB)
+	for _, x := range []struct {
+		f    *fixture
+		desk string
+	}{{a, "01"}, {b, "02"}, {c, "03"}} {
+		if n := failedLogins(t, x.f, "l.verdi"); n != 5 {
+			t.Errorf("desk %s counts %d failed logins, want 5", x.desk, n)
+		}
+		if _, err := x.f.desk.Login("l.verdi", pw); !errors.Is(err, pinsede.ErrBadCredentials) {
+			t.Errorf("desk %s, the right password after 5 failures at the sede: %v, want refused", x.desk, err)
+		}
+	}
+	// Desk 02 learned of desk 01's failures after its own two: the third
+	// locked it, and it sends the lock-out under that failure's id.
+	items, err := b.store.OutboxAfter(0, 100, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := items[len(items)-1].Event
+	if last.Kind != pinsede.EventOperatorLocked || last.ID != pinsede.LockEventID(fromA[2].Event.ID) || !last.Until.Equal(b.now.Add(pinsede.LockoutBase)) {
+		t.Errorf("desk 02's last event %s %s until %s; want the lock-out of desk 01's third failure until %s",
+			last.Kind, last.ID, last.Until, b.now.Add(pinsede.LockoutBase))
+	}
+	// Desk 02's audit: desk 01's failures, by the operator, with its count.
+	audited := func() []string {
+		t.Helper()
+		var out []string
+		err := b.store.View(func(tx pinsede.Tx) error {
+			es, err := tx.AuditOn(pinsede.DateOf(b.now))
+			for _, e := range es {
+				if e.Desk == "01" && e.Action == pinsede.ActionLoginFailed {
+					out = append(out, e.Actor+" "+e.Detail)
+				}
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	until := b.now.Add(pinsede.LockoutBase).Format("15:04:05")
+	want := []string{
+		"l.verdi sportello 01: l.verdi, tentativo 3",
+		"l.verdi sportello 01: l.verdi, tentativo 4",
+		"l.verdi sportello 01: l.verdi, tentativo 5, bloccato fino alle " + until,
+	}
+	if got := audited(); !reflect.DeepEqual(got, want) {
+		t.Errorf("desk 02's audit of desk 01's failures:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// Pulled again (an answer lost): counted once, nothing sent.
+	pull(b, fromA)
+	if n, got := failedLogins(t, b, "l.verdi"), audited(); n != 5 || len(got) != 3 || len(link.pending) != 3 {
+		t.Errorf("applied twice, desk 02 counts %d failures, audits %d of desk 01's, pushed %d times; want 5, 3 and 3", n, len(got), len(link.pending))
+	}
+}
+
+// Ensure that a right password after failed logins at the sede clears the
+// count at every desk: desk 02, which pulled desk 01's 3 failures, lets
+// the operator in and sends operator.login; desks 01 and 03 pulling it
+// count no failure, so 4 more wrong passwords at desk 01 lock nothing,
+// and each audits the login, naming desk 02. A login after no failure
+// sends nothing.
+func TestLoginResetsFailuresAcrossSede(t *testing.T) {
+	a, b, c := threeDesks(t)
+	for range 3 {
+		a.desk.Login("l.verdi", "sbagliata-sbagliata")
+	}
+	fromA := sedeChanges(t, a, "01", 1)
+	for _, x := range []*fixture{b, c} {
+		if _, err := x.desk.ApplyPulled(uint64(len(fromA)), fromA, x.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outB := len(outboxSeqs(t, b))
+	if _, err := b.desk.Login("l.verdi", pw); err != nil {
+		t.Fatal(err)
+	}
+	fromB := sedeChanges(t, b, "02", 100)[outB:]
+	if len(fromB) != 1 || fromB[0].Event.Kind != pinsede.EventOperatorLogin || fromB[0].Event.Actor != "l.verdi" {
+		t.Fatalf("desk 02 sent %+v after the right password; want one operator.login", fromB)
+	}
+	if _, err := b.desk.Login("l.verdi", pw); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(outboxSeqs(t, b)); n != outB+1 {
+		t.Errorf("a second login, after no failure, sent %d events; want none", n-outB-1)
+	}
+	for _, x := range []*fixture{a, c} {
+		if _, err := x.desk.ApplyPulled(100, fromB, x.now); err != nil {
+			t.Fatal(err)
+		}
+		if n := failedLogins(t, x, "l.verdi"); n != 0 {
+			t.Errorf("desk %s counts %d failures after desk 02's login, want 0", x.desk.DeskID, n)
+		}
+		var logins int
+		err := x.store.View(func(tx pinsede.Tx) error {
+			es, err := tx.AuditOn(pinsede.DateOf(x.now))
+			for _, e := range es {
+				if e.Desk == "02" && e.Action == pinsede.ActionLogin && e.Detail == "sportello 02: l.verdi, 3 tentativi azzerati" {
+					logins++
+				}
+			}
+			return err
+		})
+		if err != nil || logins != 1 {
+			t.Errorf("desk %s audits %d logins of desk 02, %v; want 1", x.desk.DeskID, logins, err)
+		}
+	}
+	for range pinsede.MaxFailedLogins - 1 {
+		a.desk.Login("l.verdi", "sbagliata-sbagliata")
+	}
+	if _, err := a.desk.Login("l.verdi", pw); err != nil {
+		t.Errorf("4 failures after desk 02's login, then the right password at desk 01: %v, want in", err)
+	}
+}
+
+// pullFirst is the desk's store, which runs pull before the next Update:
+// a pull that lands while a login is checking the password.
+type pullFirst struct {
+	pinsede.Store
+	pull func()
+}
+
+func (s *pullFirst) Update(fn func(pinsede.Tx) error) error {
+	if p := s.pull; p != nil {
+		s.pull = nil
+		p()
+	}
+	return s.Store.Update(fn)
+}
+
+// Ensure that a login judges the account as it is when it records the
+// outcome, not as it was when the password check began: a lock-out, or
+// a new password, pulled from another desk meanwhile refuses the right
+// (old) password, and the lock-out stays.
+func TestLoginRacesAPull(t *testing.T) {
+	for _, kind := range []pinsede.EventKind{pinsede.EventOperatorLocked, pinsede.EventOperatorPasswordChanged} {
+		t.Run(string(kind), func(t *testing.T) {
+			a, b, _ := threeDesks(t)
+			added := sedeChanges(t, a, "01", 1)
+			if _, err := b.desk.ApplyPulled(1, added, b.now); err != nil {
+				t.Fatal(err)
+			}
+			ev := *added[0].Event
+			ev.ID, ev.Kind, ev.Actor = "racing", kind, "l.verdi"
+			if kind == pinsede.EventOperatorLocked {
+				ev.Until = b.now.Add(time.Hour)
+			} else {
+				ev.Operator.PasswordHash = b.sup.Operator.PasswordHash // another password
+			}
+			b.desk.Store = &pullFirst{Store: b.store, pull: func() {
+				if _, err := b.desk.ApplyPulled(2, []pinsede.Change{{Seq: 2, Kind: pinsede.ChangeSedeEvent, Time: b.now, Sede: "ROMA01", Desk: "01", Event: &ev}}, b.now); err != nil {
+					t.Error(err)
+				}
+			}}
+			if _, err := b.desk.Login("l.verdi", pw); !errors.Is(err, pinsede.ErrBadCredentials) {
+				t.Errorf("the right password as %s was pulled: %v, want refused", kind, err)
+			}
+			var op pinsede.Operator
+			if err := b.store.View(func(tx pinsede.Tx) (err error) { op, err = tx.Operator("l.verdi"); return err }); err != nil {
+				t.Fatal(err)
+			}
+			if op.FailedLogins != 0 || kind == pinsede.EventOperatorLocked && !op.LockedUntil.Equal(ev.Until) {
+				t.Errorf("account after the race: %d failures, locked until %s; want none counted, the lock-out kept", op.FailedLogins, op.LockedUntil)
+			}
+		})
+	}
+}
+
+// Ensure that failed logins at a desk that holds a longer lock-out
+// pulled from another desk do not shorten it, and send no shorter one.
+func TestFailuresKeepLongerLock(t *testing.T) {
+	a, b, _ := threeDesks(t)
+	added := sedeChanges(t, a, "01", 1)
+	lock := *added[0].Event
+	lock.ID, lock.Kind, lock.Actor, lock.Until = "long", pinsede.EventOperatorLocked, "l.verdi", b.now.Add(time.Hour)
+	ch := append(added, pinsede.Change{Seq: 2, Kind: pinsede.ChangeSedeEvent, Time: b.now, Sede: "ROMA01", Desk: "01", Event: &lock})
+	if _, err := b.desk.ApplyPulled(2, ch, b.now); err != nil {
+		t.Fatal(err)
+	}
+	for range pinsede.MaxFailedLogins {
+		b.desk.Login("l.verdi", "sbagliata-sbagliata")
+	}
+	var op pinsede.Operator
+	if err := b.store.View(func(tx pinsede.Tx) (err error) { op, err = tx.Operator("l.verdi"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if !op.LockedUntil.Equal(lock.Until) {
+		t.Errorf("locked until %s after 5 failures under a pulled lock-out until %s; want that one", op.LockedUntil, lock.Until)
+	}
+	items, err := b.store.OutboxAfter(0, 100, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		if it.Event.Kind == pinsede.EventOperatorLocked {
+			t.Errorf("desk 02 sent a lock-out until %s, shorter than the one it holds", it.Event.Until)
+		}
 	}
 }

@@ -92,7 +92,7 @@ func apply1(tx Tx, lim Limits, sede string, ev pinsede.Event, at time.Time) (wir
 	case pinsede.EventDigitalIdentityChosen, pinsede.EventRefused,
 		pinsede.EventOperatorAdded, pinsede.EventOperatorDisabled, pinsede.EventOperatorEnabled,
 		pinsede.EventOperatorUnlocked, pinsede.EventOperatorPasswordReset, pinsede.EventOperatorPasswordChanged,
-		pinsede.EventOperatorLocked, pinsede.EventSedeSetUp:
+		pinsede.EventOperatorLocked, pinsede.EventOperatorLoginFailed, pinsede.EventOperatorLogin, pinsede.EventSedeSetUp:
 		// The outcome of a visit that created no credential, an act on
 		// an operator account of the sede, or the sede's set-up: the
 		// event itself is the record (the sede's desks get those of the

@@ -266,7 +266,7 @@ func (l Limits) checkTimes(ev pinsede.Event, at time.Time) string {
 		)
 	case pinsede.EventOperatorAdded, pinsede.EventOperatorDisabled, pinsede.EventOperatorEnabled,
 		pinsede.EventOperatorUnlocked, pinsede.EventOperatorPasswordReset, pinsede.EventOperatorPasswordChanged,
-		pinsede.EventOperatorLocked:
+		pinsede.EventOperatorLocked, pinsede.EventOperatorLoginFailed, pinsede.EventOperatorLogin:
 		if ev.Operator == nil { // Check refused it already
 			return ""
 		}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -169,8 +170,9 @@ func OperatorEvent(sede, eventID string, kind pinsede.EventKind, id, hash string
 // sede's desks as a ChangeSedeEvent (another sede gets none); and that an
 // operator event without the account or who acted, with a role unknown,
 // a password hash that is none or costs more than MaxPasswordParams, a
-// desk's own count of failed logins, or fields of another kind, is
-// rejected.
+// desk's own count of failed logins (a failed login or a login with the
+// count, the lock-out's end or the last login), or fields of another
+// kind, is rejected.
 func testSedeOperators(t *testing.T, s central.Store) {
 	h := Hash(t, "una-password-lunga")
 	added := AtDesk(OperatorEvent("ROMA01", "o1", pinsede.EventOperatorAdded, "l.verdi", h), "01")
@@ -209,6 +211,14 @@ func testSedeOperators(t *testing.T, s central.Store) {
 		{"no hash", bad(func(e *pinsede.Event) { e.Operator.PasswordHash = "password" }), central.ReasonBadEvent + ": password hash"},
 		{"cost", bad(func(e *pinsede.Event) { e.Operator.PasswordHash = FakeHash(costly) }), central.ReasonHashCost},
 		{"failed logins", bad(func(e *pinsede.Event) { e.Operator.FailedLogins = 3 }), central.ReasonBadEvent + ": a desk's counts"},
+		{"a failure's count", bad(func(e *pinsede.Event) { e.Kind, e.Operator.FailedLogins = pinsede.EventOperatorLoginFailed, 4 }), central.ReasonBadEvent + ": a desk's counts"},
+		{"a failure's lock", bad(func(e *pinsede.Event) {
+			e.Kind, e.Operator.LockedUntil = pinsede.EventOperatorLoginFailed, T0.Add(time.Minute)
+		}), central.ReasonBadEvent + ": a desk's counts"},
+		{"a failure's until", bad(func(e *pinsede.Event) { e.Kind, e.Until = pinsede.EventOperatorLoginFailed, T0.Add(time.Minute) }), central.ReasonBadEvent + ": fields of another kind"},
+		{"a login's last login", bad(func(e *pinsede.Event) { e.Kind, e.Operator.LastLogin = pinsede.EventOperatorLogin, T0 }), central.ReasonBadEvent + ": a desk's counts"},
+		{"a login's until", bad(func(e *pinsede.Event) { e.Kind, e.Until = pinsede.EventOperatorLogin, T0.Add(time.Minute) }), central.ReasonBadEvent + ": fields of another kind"},
+		{"a failure without the account", bad(func(e *pinsede.Event) { e.Kind, e.Operator = pinsede.EventOperatorLoginFailed, nil }), central.ReasonBadEvent + ": no operator"},
 		{"credential", bad(func(e *pinsede.Event) { e.Credential.ID = "c1" }), central.ReasonBadEvent + ": fields of another kind"},
 		{"until elsewhere", bad(func(e *pinsede.Event) { e.Until = T0.Add(time.Minute) }), central.ReasonBadEvent + ": fields of another kind"},
 		{"lock ended", bad(func(e *pinsede.Event) { e.Kind, e.Until = pinsede.EventOperatorLocked, T0 }), central.ReasonBadEvent + ": a lock-out ends"},
@@ -222,6 +232,47 @@ func testSedeOperators(t *testing.T, s central.Store) {
 		if got := reasons(t, s, "ROMA01", tc.ev)[0]; !strings.HasPrefix(got, tc.want) {
 			t.Errorf("%s: reason %q, want %q", tc.name, got, tc.want)
 		}
+	}
+}
+
+// loginEvent returns an event of kind, one of the kinds of logins
+// (EventOperatorLoginFailed, EventOperatorLogin, EventOperatorLocked), of
+// sede about the account id with the password hash given, by the
+// operator themself, from desk.
+func loginEvent(sede, eventID string, kind pinsede.EventKind, id, hash, desk string) pinsede.Event {
+	ev := AtDesk(OperatorEvent(sede, eventID, kind, id, hash), desk)
+	ev.Actor = id
+	return ev
+}
+
+// Ensure that the logins of an operator account at the sede's desks (a
+// failure an event, a right password after failures, the lock-out that
+// failures caused) are each kept once and go to the sede's desks in
+// order, naming the desk: a failure sent twice is a duplicate, and so is
+// the lock-out of the same failure (the same id, pinsede.LockEventID)
+// from a second desk. (testSedeOperators rejects a failure, or a login,
+// that carries a desk's counts or a lock-out's end: the count is the
+// events'.)
+func testSedeLogins(t *testing.T, s central.Store) {
+	h := Hash(t, "una-password-lunga")
+	f1 := loginEvent("ROMA01", "f1", pinsede.EventOperatorLoginFailed, "l.verdi", h, "01")
+	f2 := loginEvent("ROMA01", "f2", pinsede.EventOperatorLoginFailed, "l.verdi", h, "02")
+	in := loginEvent("ROMA01", "in", pinsede.EventOperatorLogin, "l.verdi", h, "03")
+	lock := loginEvent("ROMA01", pinsede.LockEventID("f2"), pinsede.EventOperatorLocked, "l.verdi", h, "01")
+	lock.Until = T0.Add(pinsede.LockoutBase)
+	lockAt2 := AtDesk(lock, "02")
+	wantVerdicts(t, apply(t, s, "ROMA01", f1, f2, f1, in, lock, lockAt2),
+		wire.Accepted, wire.Accepted, wire.Duplicate, wire.Accepted, wire.Accepted, wire.Duplicate)
+	var got []string
+	for _, c := range sedeEvents(t, s, "ROMA01") {
+		got = append(got, fmt.Sprintf("%s %s %s %s", c.Event.ID, c.Event.Kind, c.Desk, c.Event.Actor))
+	}
+	want := []string{
+		"f1 operator.login_failed 01 l.verdi", "f2 operator.login_failed 02 l.verdi",
+		"in operator.login 03 l.verdi", lock.ID + " operator.locked 01 l.verdi",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ROMA01's sede events:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 

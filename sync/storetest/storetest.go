@@ -114,7 +114,7 @@ func Run(t *testing.T, open Opener) {
 		{"AuditHeads", testAuditHeads}, {"AuditFork", testAuditFork},
 		{"AuditReset", testAuditReset}, {"AuditConcurrent", testAuditConcurrent},
 		{"EventDesk", testEventDesk}, {"AuditDesks", testAuditDesks}, // desk.go
-		{"SedeEvents", testSedeEvents}, {"SedeConflicts", testSedeConflicts}, {"SedeCitizenBounds", testSedeCitizenBounds}, {"SedeOperators", testSedeOperators}, {"SedeSetUp", testSedeSetUp}, // sede.go
+		{"SedeEvents", testSedeEvents}, {"SedeConflicts", testSedeConflicts}, {"SedeCitizenBounds", testSedeCitizenBounds}, {"SedeOperators", testSedeOperators}, {"SedeLogins", testSedeLogins}, {"SedeSetUp", testSedeSetUp}, // sede.go
 		{"CRLNumber", testCRLNumber}, // crl.go
 		{"Overview", testOverview},   // overview.go
 	} {
