@@ -25,6 +25,7 @@ import (
 type deskPC struct {
 	id   string
 	ls   *local.Store
+	key  string // the store's key file
 	desk *pinsede.Desk
 	sess *pinsede.Session
 	c    *client.Client
@@ -34,7 +35,7 @@ type deskPC struct {
 // operator at every desk), connected to env's centrale.
 func newDeskPC(t *testing.T, env *testenv.Env, clock func() time.Time, sede, id string) *deskPC {
 	t.Helper()
-	ls, _, _ := newLocal(t)
+	ls, _, key := newLocal(t)
 	t.Cleanup(func() { ls.Close() })
 	ls.SetDesk(id)
 	d := pinsede.NewDesk(ls, &capture{}, clock)
@@ -50,7 +51,7 @@ func newDeskPC(t *testing.T, env *testenv.Env, clock func() time.Time, sede, id 
 	cfg, _ := env.DeskTLS(t, sede, id)
 	c := client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}},
 		Sede: sede, Local: ls, Desk: d, Now: clock})
-	return &deskPC{id: id, ls: ls, desk: d, sess: sess, c: c}
+	return &deskPC{id: id, ls: ls, key: key, desk: d, sess: sess, c: c}
 }
 
 // sync pushes the desk's outbox and pulls its changes.
