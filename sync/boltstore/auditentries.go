@@ -147,15 +147,7 @@ func (s *Store) PutAuditEntries(ctx context.Context, sede, desk string, chain []
 	} else {
 		err = s.db.Update(write)
 	}
-	switch {
-	case err != nil:
-		return resp, fmt.Errorf("audit entries of %s: %w", sede, err)
-	case fork != nil:
-		return resp, fork
-	case conflict != "":
-		return resp, fmt.Errorf("audit entries of %s: %w: %s", sede, central.ErrAuditEntries, conflict)
-	}
-	return resp, nil
+	return resp, central.EntriesResult(sede, err, fork, conflict)
 }
 
 // auditEntryBuckets returns the buckets of the entries, making those

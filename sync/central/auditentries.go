@@ -186,6 +186,21 @@ func JudgeEntries(st EntriesState, desk string, chain []byte, es []pinsede.Audit
 	return v
 }
 
+// EntriesResult returns what PutAuditEntries returns for a batch of sede
+// a store judged: err, the store's own failure; else fork, a refusal
+// recorded; else conflict, a gap, wrapping ErrAuditEntries; else nil.
+func EntriesResult(sede string, err error, fork *ForkError, conflict string) error {
+	switch {
+	case err != nil:
+		return fmt.Errorf("audit entries of %s: %w", sede, err)
+	case fork != nil:
+		return fork
+	case conflict != "":
+		return fmt.Errorf("audit entries of %s: %w: %s", sede, ErrAuditEntries, conflict)
+	}
+	return nil
+}
+
 // AuditEntryStore keeps the audit entries of the sedi's desks, for the
 // sede's audit search.
 type AuditEntryStore interface {

@@ -28,10 +28,7 @@ func TestSedeAuditSearch(t *testing.T) {
 			clock := testclock.Stepping(time.Microsecond)
 			env := testenv.NewAt(t, st.open(t), clock)
 			ctx := context.Background()
-			a := newDeskPC(t, env, clock, "ROMA01", "01")
-			b := newDeskPC(t, env, clock, "ROMA01", "02")
-			c := newDeskPC(t, env, clock, "ROMA01", "03")
-			d := newDeskPC(t, env, clock, "MILA01", "01")
+			a, b, c, d := fourDesks(t, env, clock)
 			for _, x := range []*deskPC{a, b, c, d} {
 				x.desk.Central = x.c
 			}

@@ -112,15 +112,7 @@ func (s *Store) PutAuditEntries(ctx context.Context, sede, desk string, chain []
 		resp.Stored, resp.Next = len(v.Store), v.Tip.Seq+1
 		return tx.SendBatch(ctx, b).Close()
 	})
-	switch {
-	case err != nil:
-		return resp, fmt.Errorf("audit entries of %s: %w", sede, err)
-	case fork != nil:
-		return resp, fork
-	case conflict != "":
-		return resp, fmt.Errorf("audit entries of %s: %w: %s", sede, central.ErrAuditEntries, conflict)
-	}
-	return resp, nil
+	return resp, central.EntriesResult(sede, err, fork, conflict)
 }
 
 // SearchAudit runs qSearchAudit.

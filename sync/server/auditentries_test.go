@@ -28,13 +28,8 @@ func TestAuditEntries(t *testing.T) {
 	send := func(es []pinsede.AuditEntry, wantStatus int, wantProblem string) wire.AuditEntriesResponse {
 		t.Helper()
 		st, b := do(t, roma, "POST", env.URL+"/v1/audit/entries", wire.ContentJSON, mustJSON(t, wire.AuditEntriesRequest{Chain: c, Entries: es}))
-		var p wire.Problem
 		var resp wire.AuditEntriesResponse
-		if st == 200 {
-			json.Unmarshal(b, &resp)
-		} else {
-			json.Unmarshal(b, &p)
-		}
+		p := decoded(st, b, &resp)
 		if st != wantStatus || p.Type != wantProblem {
 			t.Errorf("send of %d entries: %d %s, want %d %s", len(es), st, b, wantStatus, wantProblem)
 		}
@@ -67,13 +62,7 @@ func TestAuditEntries(t *testing.T) {
 		}
 		st, b := do(t, cl, "GET", env.URL+"/v1/audit/search?"+q, "", nil)
 		var resp wire.AuditSearchResponse
-		var p wire.Problem
-		if st == 200 {
-			json.Unmarshal(b, &resp)
-		} else {
-			json.Unmarshal(b, &p)
-		}
-		return st, resp, p
+		return st, resp, decoded(st, b, &resp)
 	}
 	all := pinsede.AuditFilter{From: day, To: pinsede.DateOf(chain[5].Time)}
 	if st, resp, _ := query("ROMA01", wire.AuditQuery(all)); st != 200 || len(resp.Entries) != 5 || resp.More {
@@ -95,4 +84,16 @@ func TestAuditEntries(t *testing.T) {
 	if st, _ := do(t, env.Client(t, pki.RoleKiosk, "ROMA01"), "GET", env.URL+"/v1/audit/search?"+wire.AuditQuery(all), "", nil); st != 403 {
 		t.Errorf("a kiosk's search: %d, want 403", st)
 	}
+}
+
+// decoded decodes an answer of status st: into resp when 200, else the
+// problem it returns.
+func decoded(st int, b []byte, resp any) wire.Problem {
+	var p wire.Problem
+	if st == 200 {
+		json.Unmarshal(b, resp)
+	} else {
+		json.Unmarshal(b, &p)
+	}
+	return p
 }
