@@ -213,8 +213,8 @@ type AuditEntryStore interface {
 	// Next is the Seq of the entry expected next of the chain.
 	PutAuditEntries(ctx context.Context, sede, desk string, chain []byte, es []pinsede.AuditEntry, at time.Time) (wire.AuditEntriesResponse, error)
 	// SearchAudit returns the newest entries of sede's desks that f
-	// selects, at most limit, newest first (by time, then desk and seq
-	// descending), each with the desk that sent it: those proven of
+	// selects, at most limit, newest first (NewestFirst), each with the
+	// desk that sent it: those proven of
 	// each chain (EntriesTip.Proven). The days are each entry's own, in
 	// the time zone of its desk.
 	SearchAudit(ctx context.Context, sede string, f pinsede.AuditFilter, limit int) ([]pinsede.AuditEntry, error)
@@ -224,9 +224,13 @@ type AuditEntryStore interface {
 // desk, in the offset its time was sent with.
 func EntryDay(e pinsede.AuditEntry) pinsede.Date { return pinsede.DateOf(e.Time) }
 
-// NewestFirst orders entries for the search: by time, then desk and Seq,
-// descending.
+// NewestFirst orders entries for the search: by day (EntryDay), time,
+// desk and Seq, descending. The day comes first so that a search reads
+// day by day, newest first, and stops at its limit.
 func NewestFirst(a, b pinsede.AuditEntry) int {
+	if c := EntryDay(b).Time().Compare(EntryDay(a).Time()); c != 0 {
+		return c
+	}
 	if c := b.Time.Compare(a.Time); c != 0 {
 		return c
 	}

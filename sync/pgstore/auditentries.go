@@ -96,15 +96,8 @@ func (s *Store) PutAuditEntries(ctx context.Context, sede, desk string, chain []
 					sede, chain, int64(v.Head.Seq), v.Head.Hash, at)
 			}
 		}
-		for _, e := range v.Store {
-			e.Desk = desk
-			js, err := json.Marshal(e)
-			if err != nil {
-				return err
-			}
-			b.Queue(`INSERT INTO audit_entries (sede, chain, seq, desk, day, at, actor, action, subject, hash, entry)
-				VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
-				sede, chain, int64(e.Seq), desk, central.EntryDay(e).String(), e.Time, e.Actor, string(e.Action), string(e.Subject), e.Hash, string(js))
+		if err := queueEntries(b, sede, chain, desk, v.Store); err != nil {
+			return err
 		}
 		b.Queue(`INSERT INTO audit_tips (sede, chain, seq, hash, proven) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (sede, chain) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, proven = EXCLUDED.proven`,
@@ -113,6 +106,39 @@ func (s *Store) PutAuditEntries(ctx context.Context, sede, desk string, chain []
 		return tx.SendBatch(ctx, b).Close()
 	})
 	return resp, central.EntriesResult(sede, err, fork, conflict)
+}
+
+// queueEntries queues on b the insert of entries of a chain of desk of
+// sede, in one statement, one array a column; those stored before are
+// left as they are.
+func queueEntries(b *pgx.Batch, sede string, chain []byte, desk string, es []pinsede.AuditEntry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	var (
+		seqs                  []int64
+		days, actors, actions []string
+		subjects, docs        []string
+		ats                   []time.Time
+		hashes                [][]byte
+	)
+	for _, e := range es {
+		e.Desk = desk
+		js, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		seqs, days, ats = append(seqs, int64(e.Seq)), append(days, central.EntryDay(e).String()), append(ats, e.Time)
+		actors, actions, subjects = append(actors, e.Actor), append(actions, string(e.Action)), append(subjects, string(e.Subject))
+		hashes, docs = append(hashes, e.Hash), append(docs, string(js))
+	}
+	b.Queue(`INSERT INTO audit_entries (sede, chain, seq, desk, day, at, actor, action, subject, hash, entry)
+		SELECT $1, $2, u.seq, $3, u.day::date, u.at, u.actor, u.action, u.subject, u.hash, u.entry::json
+		FROM unnest($4::bigint[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::bytea[], $11::text[])
+			AS u(seq, day, at, actor, action, subject, hash, entry)
+		ON CONFLICT DO NOTHING`,
+		sede, chain, desk, seqs, days, ats, actors, actions, subjects, hashes, docs)
+	return nil
 }
 
 // SearchAudit runs qSearchAudit.
