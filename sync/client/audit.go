@@ -38,7 +38,8 @@ var errBatchFull = errors.New("batch full")
 // records were sent by them). Centrale checks them against the heads it
 // anchored, so that they serve the sede's audit search (SearchAudit).
 // Where to start is asked once, then kept; asked again when the chain
-// changes (a restore) or centrale says the batch does not follow.
+// changes (a restore) or centrale says the batch does not follow. A
+// centrale of before the endpoint (404) is no error: the entries wait.
 func (c *Client) SendAudit(ctx context.Context) (int, error) {
 	c.run.Lock()
 	defer c.run.Unlock()
@@ -82,8 +83,11 @@ func (c *Client) SendAudit(ctx context.Context) (int, error) {
 		var resp wire.AuditEntriesResponse
 		if err := c.call(ctx, http.MethodPost, "/v1/audit/entries", body, &resp); err != nil {
 			var p *wire.Problem
-			if errors.As(err, &p) && p.Type == problemEntriesGap {
+			switch {
+			case errors.As(err, &p) && p.Type == problemEntriesGap:
 				c.auditNext = 0 // ask again next time
+			case errors.As(err, &p) && p.Status == http.StatusNotFound:
+				return stored, nil // a centrale of before the sede's audit: the entries wait for its update
 			}
 			return stored, fmt.Errorf("audit entries from %d: %w", c.auditNext, err)
 		}

@@ -3,7 +3,9 @@ package client_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"testing"
 	"time"
@@ -162,4 +164,22 @@ func TestSedeAuditSearch(t *testing.T) {
 func clientOf(t *testing.T, env *testenv.Env, sede, desk string) *http.Client {
 	cfg, _ := env.DeskTLS(t, sede, desk)
 	return &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}}
+}
+
+// Ensure that a desk whose centrale has no POST /v1/audit/entries yet (a
+// centrale of before it: 404) syncs as before, its entries waiting.
+func TestSendAuditOlderCentrale(t *testing.T) {
+	older := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", wire.ContentProblem)
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprintf(w, `{"type":"urn:pinsede:problem:not-found","title":"Not found","status":404,"detail":"no such resource: %s"}`, r.URL.Path)
+	}))
+	defer older.Close()
+	ls, _, _ := newLocal(t)
+	defer ls.Close()
+	audit(t, ls, "login")
+	c := client.New(client.Config{URL: older.URL, Sede: "ROMA01", Local: ls, Desk: deskOn(ls), Now: testclock.Now})
+	if n, err := c.SendAudit(context.Background()); err != nil || n != 0 {
+		t.Errorf("entries to a centrale of before: %d stored, %v; want none, no error", n, err)
+	}
 }
