@@ -196,7 +196,7 @@ func (s *auditScreen) doSearch() {
 			return
 		}
 	}
-	s.show(found, es, "auditlog.count")
+	s.show(found, es, false)
 }
 
 // searchSede asks centrale for the entries of every desk of the sede f
@@ -230,15 +230,19 @@ func (s *auditScreen) searchSede(f pinsede.AuditFilter) {
 				s.msg.set(msgError, lang.L("auditlog.sede.failed", map[string]any{"Cause": i18n.Message(err)}))
 				return
 			}
-			s.show(found, es, "auditlog.count.sede")
+			s.show(found, es, true)
 		}
 	})
 }
 
-// show lists the entries found, or shows the filter's problems under
-// their fields, the filter staying as typed; count is the key of the
-// message that counts them.
-func (s *auditScreen) show(found pinsede.AuditSearch, es pinsede.FieldErrors, count string) {
+// show lists the entries found, of the whole sede or of this desk, or
+// shows the filter's problems under their fields, the filter staying as
+// typed.
+func (s *auditScreen) show(found pinsede.AuditSearch, es pinsede.FieldErrors, sede bool) {
+	count, more := "auditlog.count", "auditlog.more"
+	if sede {
+		count, more = "auditlog.count.sede", "auditlog.more.sede"
+	}
 	s.fields.show(es, true)
 	if len(es) > 0 {
 		s.msg.set(msgError, lang.L("auditlog.fix"))
@@ -250,7 +254,7 @@ func (s *auditScreen) show(found pinsede.AuditSearch, es pinsede.FieldErrors, co
 	s.list.ScrollToTop()
 	switch n := len(found.Entries); {
 	case found.More:
-		s.msg.set(msgInfo, lang.L("auditlog.more", map[string]any{"N": n}))
+		s.msg.set(msgInfo, lang.L(more, map[string]any{"N": n}))
 	case n == 0:
 		s.msg.set(msgInfo, lang.L("auditlog.none"))
 	default:

@@ -100,7 +100,8 @@ func TestAuditSearchSede(t *testing.T) {
 	if _, err := one.Issue(ctx, sess, mario, foreignPassport); err != nil {
 		t.Fatal(err)
 	}
-	if err := cen.deskClient(t, "ROMA01", "01", ls, one).Sync(ctx); err != nil {
+	c1 := cen.deskClient(t, "ROMA01", "01", ls, one)
+	if err := c1.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
 
@@ -137,6 +138,26 @@ func TestAuditSearchSede(t *testing.T) {
 	mine, err := h.desk.SearchAudit(h.app.session, pinsede.AuditFilter{From: pinsede.DateOf(h.now), To: pinsede.DateOf(h.now), Action: pinsede.ActionAuditSearched})
 	if err != nil || len(mine.Entries) != 1 || !strings.HasPrefix(mine.Entries[0].Detail, pinsede.AuditSedeDetail) {
 		t.Errorf("the search of the sede is not in this desk's audit: %+v, %v", mine.Entries, err)
+	}
+
+	// More than the screen lists: it says so, of the sede.
+	err = ls.Update(func(tx pinsede.Tx) error {
+		for range pinsede.MaxAuditSearchResults {
+			if _, err := tx.AppendAudit(pinsede.AuditEntry{Time: h.now, Sede: "ROMA01", Actor: "l.bianchi", Action: pinsede.ActionCitizenSearched}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c1.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.tap(s.search)
+	if got := s.msg.text(); len(s.found) != pinsede.MaxAuditSearchResults || !strings.Contains(got, "più recenti di tutta la sede") {
+		t.Errorf("a search of the sede of more than %d: %d listed, %q", pinsede.MaxAuditSearchResults, len(s.found), got)
 	}
 
 	cen.http.Close()
