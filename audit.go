@@ -74,6 +74,16 @@ func (e AuditEntry) ChainHash() []byte {
 	return h[:]
 }
 
+// OfDesk reports whether e, an entry of the chain of desk, records an
+// act of that desk, and not one of another desk of the sede that the
+// chain holds from a pulled ChangeSedeEvent (sedeevent.go: it names that
+// desk, and the time of the act there). An entry of before desk ids
+// (Desk "") is the chain's own. Centrale keeps, of the entries a desk
+// sends, those of its own acts: each act once, from the desk that did it.
+func (e AuditEntry) OfDesk(desk string) bool {
+	return e.At.IsZero() && (e.Desk == "" || e.Desk == desk)
+}
+
 // AuditHead is the end of a desk's hash-chained audit log: its last
 // entry's Seq and Hash, and the Chain it belongs to, the Hash of its first
 // entry, which tells apart the desks of one sede. A store with no entry

@@ -1,6 +1,7 @@
 package pinsede
 
 import (
+	"context"
 	"fmt"
 	"slices"
 )
@@ -63,9 +64,9 @@ func (f AuditFilter) Validate() FieldErrors {
 	return es
 }
 
-// matches reports whether e passes the filter's operator, action and
+// Matches reports whether e passes the filter's operator, action and
 // citizen (not its days: the caller reads by day).
-func (f AuditFilter) matches(e AuditEntry) bool {
+func (f AuditFilter) Matches(e AuditEntry) bool {
 	return (f.Actor == "" || e.Actor == f.Actor) &&
 		(f.Action == "" || e.Action == f.Action) &&
 		(f.Subject == "" || e.Subject == f.Subject)
@@ -114,6 +115,43 @@ func (d *Desk) SearchAudit(s *Session, f AuditFilter) (AuditSearch, error) {
 	return out, nil
 }
 
+// AuditSedeDetail starts the Detail of the audit entry of a search of
+// the whole sede (SearchSedeAudit), before the filter.
+const AuditSedeDetail = "tutta la sede, "
+
+// SearchSedeAudit is SearchAudit over the whole sede: the entries of
+// every desk of the sede that the central records hold (each desk sends
+// its own, sync/client), which it asks them for. It needs the link
+// (ErrNoCentral without one); when the central records cannot be
+// reached, their *Problem says why, and the desk's own search
+// (SearchAudit) still works. A search answered is recorded in this desk's
+// audit, its Detail starting with AuditSedeDetail.
+func (d *Desk) SearchSedeAudit(ctx context.Context, s *Session, f AuditFilter) (AuditSearch, error) {
+	if !s.IsSupervisor() {
+		return AuditSearch{}, ErrForbidden
+	}
+	if es := f.Validate(); len(es) > 0 {
+		return AuditSearch{}, es
+	}
+	if d.Central == nil {
+		return AuditSearch{}, fmt.Errorf("search the sede's audit: %w", ErrNoCentral)
+	}
+	out, err := d.Central.SearchAudit(ctx, f)
+	if err != nil {
+		return AuditSearch{}, fmt.Errorf("search the sede's audit %s: %w", f, err)
+	}
+	if len(out.Entries) > MaxAuditSearchResults {
+		out.Entries, out.More = out.Entries[:MaxAuditSearchResults], true
+	}
+	err = d.Store.Update(func(tx Tx) error {
+		return appendAudit(tx, d.Now(), s.Sede.Code, s.Actor(), AuditEntry{Action: ActionAuditSearched, Detail: AuditSedeDetail + f.String()})
+	})
+	if err != nil {
+		return AuditSearch{}, fmt.Errorf("search the sede's audit %s: %w", f, err)
+	}
+	return out, nil
+}
+
 // newestFirst calls yield with the entries f selects, newest first, until
 // it returns false. A filter by citizen reads the citizen's entries
 // (Tx.AuditFor); the others read day by day from To back to From.
@@ -124,7 +162,7 @@ func (f AuditFilter) newestFirst(tx AuditTx, yield func(AuditEntry) bool) error 
 			return err
 		}
 		for _, e := range slices.Backward(es) {
-			if day := DateOf(e.Time.Local()); day.Before(f.From) || day.After(f.To) || !f.matches(e) {
+			if day := DateOf(e.Time.Local()); day.Before(f.From) || day.After(f.To) || !f.Matches(e) {
 				continue
 			}
 			if !yield(e) {
@@ -139,7 +177,7 @@ func (f AuditFilter) newestFirst(tx AuditTx, yield func(AuditEntry) bool) error 
 			return err
 		}
 		for _, e := range slices.Backward(es) {
-			if f.matches(e) && !yield(e) {
+			if f.Matches(e) && !yield(e) {
 				return nil
 			}
 		}

@@ -175,3 +175,59 @@ func TestAuditActionsComplete(t *testing.T) {
 		t.Errorf("%d actions declared, %d listed", declared, len(listed))
 	}
 }
+
+// Ensure that a search of the whole sede asks the central records, is
+// audited as a search of the sede, is a supervisor's, checks its filter
+// before asking, and passes on why the central records cannot answer,
+// recording nothing then.
+func TestSearchSedeAudit(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	today := pinsede.DateOf(f.now)
+	filter := pinsede.AuditFilter{From: today, To: today, Action: pinsede.ActionLogin}
+	searched := func() []pinsede.AuditEntry {
+		t.Helper()
+		es, err := f.desk.ExportAudit(f.sup, pinsede.AuditFilter{From: today, To: today, Action: pinsede.ActionAuditSearched})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return es
+	}
+	if _, err := f.desk.SearchSedeAudit(ctx, f.sup, filter); !errors.Is(err, pinsede.ErrNoCentral) {
+		t.Fatalf("without central records: %v, want ErrNoCentral", err)
+	}
+	other := pinsede.AuditEntry{Seq: 4, Time: f.now, Sede: "ROMA01", Desk: "02", Actor: "rossi", Action: pinsede.ActionLogin}
+	cen := &fakeCentral{audit: pinsede.AuditSearch{Entries: []pinsede.AuditEntry{other}}}
+	f.desk.Central = cen
+	got, err := f.desk.SearchSedeAudit(ctx, f.sup, filter)
+	if err != nil || len(got.Entries) != 1 || got.Entries[0].Desk != "02" {
+		t.Fatalf("search of the sede: %+v, %v", got, err)
+	}
+	es := searched()
+	if last := es[len(es)-1]; last.Actor != "sup" || !strings.HasPrefix(last.Detail, pinsede.AuditSedeDetail) {
+		t.Errorf("search of the sede audited as %+v", last)
+	}
+	n := len(es)
+
+	op := &pinsede.Session{Operator: pinsede.Operator{ID: "op", Role: pinsede.RoleOperatore}, Sede: f.sup.Sede}
+	if _, err := f.desk.SearchSedeAudit(ctx, op, filter); !errors.Is(err, pinsede.ErrForbidden) {
+		t.Errorf("an operator's search: %v, want ErrForbidden", err)
+	}
+	var fe pinsede.FieldErrors
+	if _, err := f.desk.SearchSedeAudit(ctx, f.sup, pinsede.AuditFilter{From: today}); !errors.As(err, &fe) || cen.asked != 1 {
+		t.Errorf("a filter with no last day: %v, asked %d times; want its field's problem, asked once", err, cen.asked)
+	}
+	down := &pinsede.Problem{Key: "err.central.unreachable", Err: errors.New("connection refused")}
+	cen.err = down
+	var p *pinsede.Problem
+	if _, err := f.desk.SearchSedeAudit(ctx, f.sup, filter); !errors.As(err, &p) || p != down {
+		t.Fatalf("unreachable: %v, want its problem", err)
+	}
+	if len(searched()) != n {
+		t.Errorf("a search that failed was recorded")
+	}
+	cen.err, cen.audit.Entries = nil, make([]pinsede.AuditEntry, pinsede.MaxAuditSearchResults+1)
+	if got, err := f.desk.SearchSedeAudit(ctx, f.sup, filter); err != nil || len(got.Entries) != pinsede.MaxAuditSearchResults || !got.More {
+		t.Errorf("an answer of %d entries: %d kept, more %v, %v", pinsede.MaxAuditSearchResults+1, len(got.Entries), got.More, err)
+	}
+}

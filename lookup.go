@@ -25,6 +25,12 @@ type CentralRecords interface {
 	// StateRevocato. A failure to reach them is a *Problem that says
 	// why, in the user interface's words.
 	Credentials(ctx context.Context, cf CodiceFiscale) ([]Credential, error)
+	// SearchAudit returns the newest MaxAuditSearchResults entries of
+	// the sede's desks that f selects (f passed Validate), as the central
+	// records keep them: each desk's own acts, each naming its desk
+	// (AuditEntry.Desk). A failure to reach them is a *Problem, as for
+	// Credentials.
+	SearchAudit(ctx context.Context, f AuditFilter) (AuditSearch, error)
 }
 
 // CentralCredentials returns the credentials of cf that the central

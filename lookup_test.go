@@ -13,8 +13,14 @@ import (
 // hold, or the error they answer.
 type fakeCentral struct {
 	creds []pinsede.Credential
+	audit pinsede.AuditSearch
 	err   error
 	asked int
+}
+
+func (c *fakeCentral) SearchAudit(_ context.Context, f pinsede.AuditFilter) (pinsede.AuditSearch, error) {
+	c.asked++
+	return c.audit, c.err
 }
 
 func (c *fakeCentral) Credentials(_ context.Context, cf pinsede.CodiceFiscale) ([]pinsede.Credential, error) {

@@ -367,6 +367,9 @@ func (s *Store) ResetAudit(ctx context.Context, r central.AuditReset) (central.A
 			}
 		}
 		r.Discarded, r.Resolved = len(heads), len(forks)
+		if err := dropEntries(btx, r.Sede, r.Chain, r.To); err != nil {
+			return err
+		}
 		return putJSON(bs.resets, binary.BigEndian.AppendUint64(nil, r.ID), r)
 	})
 	if err != nil {

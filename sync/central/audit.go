@@ -276,5 +276,9 @@ type AuditStore interface {
 	// admits r.Chain for r.Sede and r.Desk, discards its heads after r.To
 	// and resolves the open forks of the sede and desk, and returns r
 	// with its ID and counts.
+	// The entries after r.To of r.Chain are dropped, and its
+	// EntriesTip goes back to the last entry kept.
 	ResetAudit(ctx context.Context, r AuditReset) (AuditReset, error)
+	// AuditEntryStore keeps the desks' entries (auditentries.go).
+	AuditEntryStore
 }

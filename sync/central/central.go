@@ -41,7 +41,9 @@
 // backwards or forks from those kept, or of a chain not admitted, refuses
 // the push and is kept as an AuditFork until an operator resets the
 // sede's chain (ResetAudit), so that a desk's audit log rewritten with its
-// key is found out against the heads kept.
+// key is found out against the heads kept. Each desk also sends its
+// entries, which must agree with those heads, for the audit search of the
+// whole sede (AuditEntryStore, auditentries.go).
 //
 // A sede's kiosk hands its tickets to the sede's desks through the central
 // records (TicketStore, tickets.go): each is a ChangeTicket for the sede

@@ -52,6 +52,7 @@ type Local interface {
 	CachedPolicy() (pinsede.Policy, bool, error)
 	SavePolicy(p pinsede.Policy) (bool, error)
 	AuditHead() (wire.AuditHead, error)
+	AuditEntries(from uint64, fn func(pinsede.AuditEntry) error) error
 }
 
 // Desk is the use cases the client drives (pinsede.Desk): every change
@@ -116,7 +117,12 @@ type State = pinsede.SyncState
 type Client struct {
 	cfg    Config
 	notify chan struct{}
-	run    sync.Mutex // one push or pull at a time
+	run    sync.Mutex // one push, pull or send of audit entries at a time
+	// auditChain and auditNext are the chain whose entries SendAudit
+	// sends, and the Seq centrale expects next of it (0: to ask). Under
+	// run.
+	auditChain []byte
+	auditNext  uint64
 
 	mu    sync.Mutex
 	state State
@@ -248,8 +254,9 @@ func jitter(d time.Duration) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// Sync pushes the whole outbox, pulls the changes, then fetches the
-// eligibility policy, and records the outcome in the state.
+// Sync pushes the whole outbox, pulls the changes, fetches the
+// eligibility policy, then sends the audit entries centrale has not got
+// (SendAudit), and records the outcome in the state.
 func (c *Client) Sync(ctx context.Context) error {
 	_, err := c.Push(ctx)
 	if err == nil {
@@ -257,6 +264,9 @@ func (c *Client) Sync(ctx context.Context) error {
 	}
 	if err == nil {
 		err = c.FetchPolicy(ctx)
+	}
+	if err == nil {
+		_, err = c.SendAudit(ctx)
 	}
 	pending, perr := c.cfg.Local.OutboxLen()
 	now := c.cfg.Now()

@@ -58,12 +58,18 @@ func TestDesksOfOneSede(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			byDesk := map[string]int{}
+			// Each desk's chain, admitted for it: a head of each push and
+			// of each send of entries that went further (desk 04's, after
+			// it applied desk 03's events).
+			chains := map[string]string{}
 			for _, h := range heads {
-				byDesk[h.Desk]++
+				if c, ok := chains[h.Desk]; ok && c != string(h.Chain) || h.Desk != "03" && h.Desk != "04" {
+					t.Errorf("audit head %+v: another chain of desk %q", h, h.Desk)
+				}
+				chains[h.Desk] = string(h.Chain)
 			}
-			if byDesk["03"] != 1 || byDesk["04"] != 1 || len(heads) != 2 {
-				t.Errorf("audit heads %+v, want one of each desk", heads)
+			if len(chains) != 2 || chains["03"] == chains["04"] {
+				t.Errorf("audit heads %+v, want a chain of each desk", heads)
 			}
 
 			if err := env.CA.Revoke(desks[0].serial, "PC rubato", time.Now()); err != nil {

@@ -25,6 +25,7 @@ import (
 type deskPC struct {
 	id   string
 	ls   *local.Store
+	key  string // the store's key file
 	desk *pinsede.Desk
 	sess *pinsede.Session
 	c    *client.Client
@@ -34,7 +35,7 @@ type deskPC struct {
 // operator at every desk), connected to env's centrale.
 func newDeskPC(t *testing.T, env *testenv.Env, clock func() time.Time, sede, id string) *deskPC {
 	t.Helper()
-	ls, _, _ := newLocal(t)
+	ls, _, key := newLocal(t)
 	t.Cleanup(func() { ls.Close() })
 	ls.SetDesk(id)
 	d := pinsede.NewDesk(ls, &capture{}, clock)
@@ -50,7 +51,15 @@ func newDeskPC(t *testing.T, env *testenv.Env, clock func() time.Time, sede, id 
 	cfg, _ := env.DeskTLS(t, sede, id)
 	c := client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}},
 		Sede: sede, Local: ls, Desk: d, Now: clock})
-	return &deskPC{id: id, ls: ls, desk: d, sess: sess, c: c}
+	return &deskPC{id: id, ls: ls, key: key, desk: d, sess: sess, c: c}
+}
+
+// fourDesks sets up desks 01, 02 and 03 of ROMA01 and desk 01 of MILA01
+// on env's centrale.
+func fourDesks(t *testing.T, env *testenv.Env, clock func() time.Time) (a, b, c, d *deskPC) {
+	t.Helper()
+	return newDeskPC(t, env, clock, "ROMA01", "01"), newDeskPC(t, env, clock, "ROMA01", "02"),
+		newDeskPC(t, env, clock, "ROMA01", "03"), newDeskPC(t, env, clock, "MILA01", "01")
 }
 
 // sync pushes the desk's outbox and pulls its changes.
@@ -129,10 +138,7 @@ func TestSedeOfManyDesks(t *testing.T) {
 			clock := testclock.Stepping(time.Microsecond)
 			env := testenv.NewAt(t, st.open(t), clock)
 			ctx := context.Background()
-			a := newDeskPC(t, env, clock, "ROMA01", "01")
-			b := newDeskPC(t, env, clock, "ROMA01", "02")
-			c := newDeskPC(t, env, clock, "ROMA01", "03")
-			d := newDeskPC(t, env, clock, "MILA01", "01")
+			a, b, c, d := fourDesks(t, env, clock)
 
 			req := person(1)
 			cf := req.CodiceFiscale
@@ -341,10 +347,7 @@ func TestOperatorsOfASede(t *testing.T) {
 		t.Run(st.name, func(t *testing.T) {
 			clock := testclock.Stepping(time.Microsecond)
 			env := testenv.NewAt(t, st.open(t), clock)
-			a := newDeskPC(t, env, clock, "ROMA01", "01")
-			b := newDeskPC(t, env, clock, "ROMA01", "02")
-			c := newDeskPC(t, env, clock, "ROMA01", "03")
-			d := newDeskPC(t, env, clock, "MILA01", "01")
+			a, b, c, d := fourDesks(t, env, clock)
 			rec := &recorder{}
 			a.c = client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: recordingTLS(t, env, rec, "ROMA01", "01")},
 				Sede: "ROMA01", Local: a.ls, Desk: a.desk, Now: clock})

@@ -219,6 +219,9 @@ func (s *Store) ResetAudit(ctx context.Context, r central.AuditReset) (central.A
 			return err
 		}
 		r.Resolved = int(tag.RowsAffected())
+		if err := dropEntries(ctx, tx, r.Sede, r.Chain, r.To); err != nil {
+			return err
+		}
 		_, err = tx.Exec(ctx, `UPDATE audit_resets SET discarded = $2, resolved = $3 WHERE id = $1`, r.ID, r.Discarded, r.Resolved)
 		return err
 	})

@@ -19,7 +19,7 @@ import (
 
 // bigTables are the tables that grow with the country: a plan that reads
 // one of them whole is a bug.
-var bigTables = []string{"credentials", "events", "changes", "forms", "audit_heads"}
+var bigTables = []string{"credentials", "events", "changes", "forms", "audit_heads", "audit_entries"}
 
 // planQuery is a statement of queries.go with arguments that find rows of
 // the table fill writes.
@@ -81,7 +81,20 @@ func planQueries() []planQuery {
 		{"audit chains", qAuditChains, func(n int) []any { return []any{"S007", []byte("chain"), ""} }},
 		{"audit highest", qAuditHighest, func(n int) []any { return []any{"S007", []byte("chain")} }},
 		{"audit at seq", qAuditAtSeq, func(n int) []any { return []any{"S007", []byte("chain"), int64(n / 2)} }},
+		{"audit tip", qAuditTip, func(n int) []any { return []any{"S007", []byte("chain")} }},
+		{"audit heads within", qAuditHeadsWithin, func(n int) []any { return []any{"S007", []byte("chain"), int64(n / 2), int64(n/2 + 1000)} }},
+		{"audit entries within", qAuditEntriesWithin, func(n int) []any { return []any{"S007", []byte("chain"), int64(n / 2), int64(n/2 + 1000)} }},
+		{"search audit by days", qSearchAudit, func(n int) []any { return searchArgs(now, 30, "", "", "") }},
+		{"search audit by operator", qSearchAudit, func(n int) []any { return searchArgs(now, 366, "op3", "", "") }},
+		{"search audit by action", qSearchAudit, func(n int) []any { return searchArgs(now, 366, "", "credential.revoked", "") }},
+		{"search audit by citizen", qSearchAudit, func(n int) []any { return searchArgs(now, 366, "", "", cf(n/2)) }},
 	}
+}
+
+// searchArgs are the arguments of qSearchAudit for sede S007's days
+// before now.
+func searchArgs(now time.Time, days int, actor, action, subject string) []any {
+	return []any{"S007", now.AddDate(0, 0, -days).Format(time.DateOnly), now.Format(time.DateOnly), actor, action, subject, 501}
 }
 
 // fill writes rows from..to-1 of the bigTables: one credential of its own
@@ -107,6 +120,17 @@ func fill(ctx context.Context, pool *pgxpool.Pool, from, to int) error {
 		`INSERT INTO audit_heads (sede, chain, seq, hash, received)
 			SELECT 'S' || lpad((i % 500)::text, 3, '0'), 'chain', i, sha256(i::text::bytea), $3
 			FROM generate_series($1::int, $2::int - 1) AS i`,
+		// One audit entry a row, of 500 sedi over a year: logins of 20
+		// operators, and one revocation in 100 of a citizen.
+		`INSERT INTO audit_entries (sede, chain, seq, desk, day, at, actor, action, subject, hash, entry)
+			SELECT 'S' || lpad((i % 500)::text, 3, '0'), 'chain', i, '01', ($3::timestamptz - (i % 365) * interval '1 day')::date,
+				$3::timestamptz - (i % 365) * interval '1 day', 'op' || (i % 20),
+				CASE WHEN i % 100 = 0 THEN 'credential.revoked' ELSE 'operator.login' END,
+				CASE WHEN i % 100 = 0 THEN 'CF' || lpad(i::text, 14, '0') ELSE '' END, sha256(i::text::bytea), '{}'
+			FROM generate_series($1::int, $2::int - 1) AS i`,
+		`INSERT INTO audit_tips (sede, chain, seq, hash, proven)
+			SELECT 'S' || lpad(s::text, 3, '0'), 'chain', $2, '\x00', $2 FROM generate_series(0, 499) AS s WHERE $1::int >= 0
+			ON CONFLICT (sede, chain) DO UPDATE SET seq = excluded.seq, proven = excluded.proven`,
 		// The overview's tables: 5 desks of each of the 500 sedi, 2 in 5
 		// of them never pulled (every change of their sede waits), and a
 		// year of PINs issued.

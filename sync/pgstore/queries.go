@@ -117,6 +117,28 @@ const (
 	// a chain ($2) of sede ($1).
 	qAuditAtSeq = `SELECT hash FROM audit_heads WHERE sede = $1 AND chain = $2 AND seq = $3 AND discarded_by IS NULL
 		LIMIT 1`
+	// qAuditTip reads the tip of the entries of a chain ($2) of sede
+	// ($1).
+	qAuditTip = `SELECT seq, hash, proven FROM audit_tips WHERE sede = $1 AND chain = $2`
+	// qAuditHeadsWithin reads the audit heads kept of a chain ($2) of
+	// sede ($1) from seq $3 to $4.
+	qAuditHeadsWithin = `SELECT seq, hash FROM audit_heads WHERE sede = $1 AND chain = $2 AND seq BETWEEN $3 AND $4
+		AND discarded_by IS NULL`
+	// qAuditEntriesWithin reads the hashes of the entries stored of a
+	// chain ($2) of sede ($1) from seq $3 to $4.
+	qAuditEntriesWithin = `SELECT seq, hash FROM audit_entries WHERE sede = $1 AND chain = $2 AND seq BETWEEN $3 AND $4`
+	// qSearchAudit reads the newest entries of sede ($1) from day $2 to
+	// $3, by operator ($4), action ($5) and codice fiscale ($6) when not
+	// empty, at most $7, those proven of their chain, in the order of
+	// central.NewestFirst: an index read backwards, to the limit. Each filter's
+	// index serves it: the plan is made for the values
+	// (plan_cache_mode=force_custom_plan), where an empty filter folds
+	// away.
+	qSearchAudit = `SELECT e.entry FROM audit_entries AS e
+		JOIN audit_tips AS t ON t.sede = e.sede AND t.chain = e.chain
+		WHERE e.sede = $1 AND e.day BETWEEN $2::date AND $3::date AND e.seq <= t.proven
+			AND ($4 = '' OR e.actor = $4) AND ($5 = '' OR e.action = $5) AND ($6 = '' OR e.subject = $6 AND e.subject <> '')
+		ORDER BY e.day DESC, e.at DESC, e.desk COLLATE "C" DESC, e.seq DESC LIMIT $7`
 	// qWipeRequests removes the requests of the tickets issued before $1
 	// from their ChangeTicket records.
 	qWipeRequests = `UPDATE changes SET payload = payload #- '{ticket,request}'

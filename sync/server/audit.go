@@ -2,8 +2,10 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
+	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/wire"
 )
@@ -53,4 +55,66 @@ func (s *Server) auditHeads(w http.ResponseWriter, r *http.Request, c caller) {
 		heads = []wire.KeptHead{}
 	}
 	writeJSON(w, http.StatusOK, wire.ContentJSON, wire.AuditHeadsResponse{Heads: heads})
+}
+
+// auditEntries stores entries of the caller's audit chain (POST
+// /v1/audit/entries, central.AuditEntryStore): a batch malformed is a
+// 400 or 422, one out of order a 409 (audit-entries-gap) whose detail
+// says where to start, one that disagrees with the chain centrale
+// anchored a 409 (audit-fork), logged as an error and kept as a fork,
+// as a push's head is. Nothing is stored of a batch refused.
+func (s *Server) auditEntries(w http.ResponseWriter, r *http.Request, c caller) {
+	var req wire.AuditEntriesRequest
+	if !decode(w, r, wire.MaxAuditEntriesBytes, &req) {
+		return
+	}
+	if reason := central.CheckEntries(c.code, req.Chain, req.Entries); reason != "" {
+		problem(w, http.StatusUnprocessableEntity, "bad-audit-entries", "Invalid audit entries", reason+"; nothing was stored")
+		return
+	}
+	resp, err := s.Store.PutAuditEntries(r.Context(), c.code, c.desk, req.Chain, req.Entries, s.Now())
+	var fe *central.ForkError
+	switch {
+	case errors.As(err, &fe):
+		if s.Log != nil {
+			s.Log.ErrorContext(r.Context(), "audit entries refused", "sede", c.code, "desk", c.desk, "chain", central.ShortHash(req.Chain),
+				"seq", fe.Fork.Head.Seq, "reason", fe.Fork.Reason, "fork", fe.Fork.ID, "count", fe.Fork.Count)
+		}
+		problem(w, http.StatusConflict, "audit-fork", "Audit log refused",
+			fe.Fork.Reason+"; nothing was stored: an operator of centrale looks into it (centrale audit)")
+		return
+	case errors.Is(err, central.ErrAuditEntries):
+		problem(w, http.StatusConflict, "audit-entries-gap", "Audit entries out of order",
+			fmt.Sprintf("%v; send the entries from %d", err, resp.Next))
+		return
+	case err != nil:
+		s.internal(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.ContentJSON, resp)
+}
+
+// auditSearch answers the caller's search of its sede's audit (GET
+// /v1/audit/search): the entries of the sede's desks only, newest first,
+// at most pinsede.MaxAuditSearchResults (More when there were more). A
+// query that wire.ParseAuditQuery refuses is a 400 that says why.
+func (s *Server) auditSearch(w http.ResponseWriter, r *http.Request, c caller) {
+	f, err := wire.ParseAuditQuery(r.URL.RawQuery)
+	if err != nil {
+		problem(w, http.StatusBadRequest, "bad-audit-search", "Invalid audit search", err.Error())
+		return
+	}
+	found, err := s.Store.SearchAudit(r.Context(), c.code, f, pinsede.MaxAuditSearchResults+1)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	resp := wire.AuditSearchResponse{Entries: found}
+	if len(found) > pinsede.MaxAuditSearchResults {
+		resp.Entries, resp.More = found[:pinsede.MaxAuditSearchResults], true
+	}
+	if resp.Entries == nil {
+		resp.Entries = []pinsede.AuditEntry{}
+	}
+	writeJSON(w, http.StatusOK, wire.ContentJSON, resp)
 }

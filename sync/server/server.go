@@ -1,7 +1,8 @@
 // Package server is centrale's HTTP API: the handlers of /v1/events (push),
 // /v1/changes (pull), /v1/credentials (a sede's lookup, credentials.go),
-// /v1/policy, /v1/tickets (a kiosk's, tickets.go), /v1/audit/heads (a
-// sede's audit heads, audit.go), /v1/pin/verify and /v1/health, over a
+// /v1/policy, /v1/tickets (a kiosk's, tickets.go), /v1/audit/heads,
+// /v1/audit/entries and /v1/audit/search (a sede's audit heads, its
+// desks' entries and their search, audit.go), /v1/pin/verify and /v1/health, over a
 // central.Store.
 //
 // # Basics
@@ -101,15 +102,17 @@ func New(store central.Store, verifier *central.Verifier, crl *pki.CRL, log *slo
 
 // routes lists the methods of each path, for 405 answers.
 var routes = map[string][]string{
-	"/v1/events":       {http.MethodPost},
-	"/v1/changes":      {http.MethodGet},
-	"/v1/credentials":  {http.MethodGet},
-	"/v1/pin/verify":   {http.MethodPost},
-	"/v1/policy":       {http.MethodGet},
-	"/v1/tickets":      {http.MethodPost},
-	"/v1/health":       {http.MethodGet},
-	"/v1/audit/heads":  {http.MethodGet},
-	"/v1/openapi.json": {http.MethodGet},
+	"/v1/events":        {http.MethodPost},
+	"/v1/changes":       {http.MethodGet},
+	"/v1/credentials":   {http.MethodGet},
+	"/v1/pin/verify":    {http.MethodPost},
+	"/v1/policy":        {http.MethodGet},
+	"/v1/tickets":       {http.MethodPost},
+	"/v1/health":        {http.MethodGet},
+	"/v1/audit/heads":   {http.MethodGet},
+	"/v1/audit/entries": {http.MethodPost},
+	"/v1/audit/search":  {http.MethodGet},
+	"/v1/openapi.json":  {http.MethodGet},
 }
 
 // Handler returns the API's handler.
@@ -122,6 +125,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/policy", s.auth(pki.RoleSede, s.servePolicy))
 	mux.HandleFunc("POST /v1/tickets", s.auth(pki.RoleKiosk, s.postTicket))
 	mux.HandleFunc("GET /v1/audit/heads", s.auth(pki.RoleSede, s.auditHeads)) // audit.go
+	mux.HandleFunc("POST /v1/audit/entries", s.auth(pki.RoleSede, s.auditEntries))
+	mux.HandleFunc("GET /v1/audit/search", s.auth(pki.RoleSede, s.auditSearch))
 	mux.HandleFunc("GET /v1/health", s.health)
 	mux.HandleFunc("GET /v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", wire.ContentJSON)

@@ -10,7 +10,9 @@
 // that concern it from GET /v1/changes?after=CURSOR&limit=N, and looks a
 // codice fiscale up at GET /v1/credentials ([CredentialsResponse]). Each
 // push carries the desk's [AuditHead], and GET /v1/audit/heads answers the
-// heads kept ([AuditHeadsResponse]). The
+// heads kept ([AuditHeadsResponse]); a desk sends its audit entries to
+// POST /v1/audit/entries ([AuditEntriesRequest]) and searches its sede's
+// at GET /v1/audit/search ([AuditQuery], [AuditSearchResponse]). The
 // citizen-facing check is POST /v1/pin/verify with a [VerifyRequest]. Every
 // error is a [Problem] (RFC 9457, application/problem+json).
 //

@@ -22,12 +22,16 @@ const (
 )
 
 // auditScreen is the supervisor's "Registro delle operazioni": it searches
-// the desk's audit by days, operator, action and citizen, newest first
-// (Desk.SearchAudit, which records each search).
+// the audit by days, operator, action and citizen, newest first, of this
+// desk (Desk.SearchAudit) or, at centrale, of every desk of the sede
+// (Desk.SearchSedeAudit); each search is recorded.
 type auditScreen struct {
 	a                 *App
 	from, to, subject *entry
 	operator, action  *widget.Select
+	// scope chooses "solo questo sportello" (the default, which works
+	// offline) or "tutta la sede".
+	scope *widget.RadioGroup
 	// operatorIDs and actions are what the selects' options stand for,
 	// by index; index 0 ("all") stands for no filter.
 	operatorIDs []string
@@ -73,11 +77,14 @@ func (a *App) newAuditScreen() *auditScreen {
 	}
 	s.action = widget.NewSelect(names, func(string) { a.touch() })
 	s.action.SetSelectedIndex(0)
+	s.scope = widget.NewRadioGroup([]string{lang.L("auditlog.scope.desk"), lang.L("auditlog.scope.sede")}, func(string) { a.touch() })
+	s.scope.Horizontal, s.scope.Required = true, true
+	s.scope.SetSelected(lang.L("auditlog.scope.desk"))
 	s.search = a.primaryButton(lang.L("auditlog.search"), fynetheme.SearchIcon(), s.doSearch)
 	s.list = widget.NewList(
 		func() int { return len(s.found) },
 		func() fyne.CanvasObject {
-			cells := make([]fyne.CanvasObject, 5)
+			cells := make([]fyne.CanvasObject, len(auditColumns)+1)
 			for i := range cells {
 				l := widget.NewLabel("")
 				l.Truncation = fyne.TextTruncateEllipsis
@@ -88,7 +95,7 @@ func (a *App) newAuditScreen() *auditScreen {
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			e := s.found[id]
 			cells := o.(*fyne.Container).Objects
-			for i, text := range []string{when(e.Time), e.Actor, lang.L("audit." + string(e.Action)), string(e.Subject), e.Detail} {
+			for i, text := range []string{when(e.Time), e.Desk, e.Actor, lang.L("audit." + string(e.Action)), string(e.Subject), e.Detail} {
 				cells[i].(*widget.Label).SetText(text)
 			}
 		})
@@ -108,9 +115,9 @@ func (a *App) newAuditScreen() *auditScreen {
 			f(fieldAuditOperator, lang.L("auditlog.operator"), s.operator),
 			f(fieldAuditAction, lang.L("auditlog.action"), s.action),
 			f(pinsede.FieldCodiceFiscale, lang.L("field.codice_fiscale"), s.subject)),
-		container.NewBorder(nil, nil, nil, container.NewVBox(s.search), s.msg.box),
+		container.NewBorder(nil, nil, nil, container.NewHBox(s.scope, s.search), s.msg.box),
 		widget.NewSeparator(),
-		container.New(&auditRowLayout{}, head(lang.L("auditlog.when")), head(lang.L("auditlog.operator")),
+		container.New(&auditRowLayout{}, head(lang.L("auditlog.when")), head(lang.L("auditlog.desk")), head(lang.L("auditlog.operator")),
 			head(lang.L("auditlog.action")), head(lang.L("field.codice_fiscale")), head(lang.L("auditlog.detail"))),
 	)
 	s.screen = screen{Title: lang.L("auditlog.short"), View: a.page(container.NewBorder(top, nil, nil, nil, s.list), false), Focus: s.from}
@@ -175,6 +182,10 @@ func (s *auditScreen) doSearch() {
 		}
 		f.Subject = cf
 	}
+	if len(es) == 0 && s.scope.Selected == lang.L("auditlog.scope.sede") {
+		s.searchSede(f)
+		return
+	}
 	var found pinsede.AuditSearch
 	if len(es) == 0 {
 		var err error
@@ -184,6 +195,53 @@ func (s *auditScreen) doSearch() {
 			s.msg.set(msgError, i18n.Message(err))
 			return
 		}
+	}
+	s.show(found, es, false)
+}
+
+// searchSede asks centrale for the entries of every desk of the sede f
+// selects, off the UI goroutine, and lists them; when centrale cannot be
+// reached it says so, and that this desk's own search still works.
+func (s *auditScreen) searchSede(f pinsede.AuditFilter) {
+	a := s.a
+	if a.desk.Central == nil {
+		s.fields.show(nil, true)
+		s.msg.set(msgError, lang.L("auditlog.sede.nocentral"))
+		return
+	}
+	if s.search.Disabled() {
+		return
+	}
+	sess := a.session
+	s.search.Disable()
+	s.msg.set(msgInfo, lang.L("auditlog.sede.searching"))
+	a.background(func() func() {
+		ctx, cancel := issueContext()
+		found, err := a.desk.SearchSedeAudit(ctx, sess, f)
+		cancel()
+		return func() {
+			s.search.Enable()
+			if a.session != sess {
+				return // logged out meanwhile
+			}
+			var es pinsede.FieldErrors
+			if !errors.As(err, &es) && err != nil {
+				s.fields.show(nil, true)
+				s.msg.set(msgError, lang.L("auditlog.sede.failed", map[string]any{"Cause": i18n.Message(err)}))
+				return
+			}
+			s.show(found, es, true)
+		}
+	})
+}
+
+// show lists the entries found, of the whole sede or of this desk, or
+// shows the filter's problems under their fields, the filter staying as
+// typed.
+func (s *auditScreen) show(found pinsede.AuditSearch, es pinsede.FieldErrors, sede bool) {
+	count, more := "auditlog.count", "auditlog.more"
+	if sede {
+		count, more = "auditlog.count.sede", "auditlog.more.sede"
 	}
 	s.fields.show(es, true)
 	if len(es) > 0 {
@@ -196,21 +254,21 @@ func (s *auditScreen) doSearch() {
 	s.list.ScrollToTop()
 	switch n := len(found.Entries); {
 	case found.More:
-		s.msg.set(msgInfo, lang.L("auditlog.more", map[string]any{"N": n}))
+		s.msg.set(msgInfo, lang.L(more, map[string]any{"N": n}))
 	case n == 0:
 		s.msg.set(msgInfo, lang.L("auditlog.none"))
 	default:
-		s.msg.set(msgSuccess, lang.L("auditlog.count", map[string]any{"N": n}))
+		s.msg.set(msgSuccess, lang.L(count, map[string]any{"N": n}))
 	}
 }
 
-// auditRowLayout lays out a row of the audit list: time, operator,
+// auditRowLayout lays out a row of the audit list: time, desk, operator,
 // action and codice fiscale at fixed shares of the width, the detail in
 // what is left.
 type auditRowLayout struct{}
 
-// auditColumns are the shares of the width of the first four columns.
-var auditColumns = [...]float32{0.14, 0.12, 0.24, 0.18}
+// auditColumns are the shares of the width of the first five columns.
+var auditColumns = [...]float32{0.14, 0.07, 0.11, 0.22, 0.17}
 
 func (auditRowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	var h float32

@@ -1,6 +1,8 @@
 package desk
 
 import (
+	"context"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -79,5 +81,101 @@ func TestAuditSearch(t *testing.T) {
 	h.app.showAudit()
 	if h.app.audit != nil {
 		t.Error("an operator opened the audit log")
+	}
+}
+
+// Ensure that the supervisor searches the whole sede from the audit
+// screen: at centrale, the entries of desk 01 (its issue, its failed
+// login) are found from desk 02, each naming its desk, and the search
+// is recorded at this desk; with centrale unreachable the screen says so
+// and that this desk's own search works, and it does.
+func TestAuditSearchSede(t *testing.T) {
+	cen := startCentrale(t)
+	ctx := context.Background()
+	one, ls, sess := windowlessDesk(t, "01")
+	one.Rand = rand.NewChaCha8([32]byte{'0', '1'}) // the slip's serial, on the screen
+	if _, err := one.Login("l.bianchi", "password-sbagliata"); err == nil {
+		t.Fatal("a wrong password logged in")
+	}
+	if _, err := one.Issue(ctx, sess, mario, foreignPassport); err != nil {
+		t.Fatal(err)
+	}
+	c1 := cen.deskClient(t, "ROMA01", "01", ls, one)
+	if err := c1.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	h := ready(t)
+	test.ApplyTheme(t, theme.New())
+	h.desk.DeskID = "02"
+	h.store.SetDesk("02")
+	c2 := cen.deskClient(t, "ROMA01", "02", h.store, h.desk)
+	h.desk.Central = c2
+	if err := c2.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.app.showAudit()
+	s := h.app.audit
+	if s.scope.Selected != "Solo questo sportello" {
+		t.Fatalf("scope %q, want this desk by default", s.scope.Selected)
+	}
+	s.scope.SetSelected("Tutta la sede")
+	h.tap(s.search)
+	if !strings.Contains(s.msg.text(), "in tutta la sede") {
+		t.Fatalf("search of the sede: %q", s.msg.text())
+	}
+	found := map[string]int{}
+	for _, e := range s.found {
+		found[e.Desk+" "+string(e.Action)]++
+	}
+	for _, want := range []string{"01 credential.issued", "01 operator.login_failed", "01 operator.login", "02 operator.login"} {
+		if found[want] != 1 {
+			t.Errorf("%s found %d times in the sede's search, want once: %v", want, found[want], found)
+		}
+	}
+	h.settle()
+	assertScreen(t, h, "registro-sede")
+	mine, err := h.desk.SearchAudit(h.app.session, pinsede.AuditFilter{From: pinsede.DateOf(h.now), To: pinsede.DateOf(h.now), Action: pinsede.ActionAuditSearched})
+	if err != nil || len(mine.Entries) != 1 || !strings.HasPrefix(mine.Entries[0].Detail, pinsede.AuditSedeDetail) {
+		t.Errorf("the search of the sede is not in this desk's audit: %+v, %v", mine.Entries, err)
+	}
+
+	// More than the screen lists: it says so, of the sede.
+	err = ls.Update(func(tx pinsede.Tx) error {
+		for range pinsede.MaxAuditSearchResults {
+			if _, err := tx.AppendAudit(pinsede.AuditEntry{Time: h.now, Sede: "ROMA01", Actor: "l.bianchi", Action: pinsede.ActionCitizenSearched}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c1.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.tap(s.search)
+	if got := s.msg.text(); len(s.found) != pinsede.MaxAuditSearchResults || !strings.Contains(got, "più recenti di tutta la sede") {
+		t.Errorf("a search of the sede of more than %d: %d listed, %q", pinsede.MaxAuditSearchResults, len(s.found), got)
+	}
+
+	cen.http.Close()
+	h.tap(s.search)
+	if got := s.msg.text(); !strings.Contains(got, "Centrale non raggiungibile") || !strings.Contains(got, "Solo questo sportello") {
+		t.Errorf("centrale unreachable: %q", got)
+	}
+	if len(s.found) == 0 || s.from.Text == "" {
+		t.Errorf("the list or the filter was lost when centrale could not be reached")
+	}
+	s.scope.SetSelected("Solo questo sportello")
+	h.tap(s.search)
+	if !strings.Contains(s.msg.text(), "Operazioni trovate:") {
+		t.Errorf("this desk's search offline: %q", s.msg.text())
+	}
+	for _, e := range s.found {
+		if e.Action == pinsede.ActionLoginFailed {
+			t.Errorf("desk 01's failed login in desk 02's own search: %+v", e)
+		}
 	}
 }

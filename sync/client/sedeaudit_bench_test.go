@@ -1,0 +1,75 @@
+package client_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
+	"github.com/pinsede/pinsede/sync/client"
+	"github.com/pinsede/pinsede/sync/internal/testenv"
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/storetest"
+)
+
+// BenchmarkSendAudit sends centrale, on each store, the 20,000 entries of
+// a desk's audit chain (a login, then a view of a citizen's page, in
+// turn, over 20 days) through the client (mutual TLS, loopback), then
+// searches the sede's audit: all 20 days (the 500 newest), and one
+// citizen's. Metrics: entries sent a second, and the time of each search.
+func BenchmarkSendAudit(b *testing.B) {
+	const n, days = 20_000, 20
+	for _, st := range stores {
+		b.Run(st.name, func(b *testing.B) {
+			for range b.N {
+				b.StopTimer()
+				env := testenv.New(b, st.open(b))
+				ls, _, _ := newLocal(b)
+				at := testclock.Now().AddDate(0, 0, -days)
+				err := ls.Update(func(tx pinsede.Tx) error {
+					for i := range n {
+						e := pinsede.AuditEntry{Time: at.Add(time.Duration(i) * days * 24 * time.Hour / n), Sede: "ROMA01", Actor: "l.bianchi", Action: pinsede.ActionLogin}
+						if i%2 == 1 {
+							e.Action, e.Subject = pinsede.ActionCitizenViewed, storetest.CF(i%500)
+						}
+						if _, err := tx.AppendAudit(e); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				c := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls, Desk: deskOn(ls), Now: testclock.Now})
+				ctx := context.Background()
+				b.StartTimer()
+				start := time.Now()
+				sent, err := c.SendAudit(ctx)
+				took := time.Since(start)
+				b.StopTimer()
+				if err != nil || sent != n {
+					b.Fatalf("sent %d of %d: %v", sent, n, err)
+				}
+				b.ReportMetric(n/took.Seconds(), "entries/s")
+				to := pinsede.DateOf(testclock.Now())
+				for _, s := range []struct {
+					unit string
+					f    pinsede.AuditFilter
+				}{
+					{"ms/search-20-days", pinsede.AuditFilter{From: pinsede.DateOf(at), To: to}},
+					{"ms/search-citizen", pinsede.AuditFilter{From: pinsede.DateOf(at), To: to, Subject: storetest.CF(7)}},
+				} {
+					start := time.Now()
+					got, err := c.SearchAudit(ctx, s.f)
+					if err != nil || len(got.Entries) == 0 {
+						b.Fatalf("%s: %d entries, %v", s.unit, len(got.Entries), err)
+					}
+					b.ReportMetric(float64(time.Since(start).Microseconds())/1000, s.unit)
+				}
+				ls.Close()
+			}
+		})
+	}
+}

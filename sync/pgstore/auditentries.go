@@ -1,0 +1,180 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// PutAuditEntries judges and stores a batch of entries, or records the
+// fork, in one transaction under the sede's advisory lock of its audit
+// heads (PutAuditHead's).
+func (s *Store) PutAuditEntries(ctx context.Context, sede, desk string, chain []byte, es []pinsede.AuditEntry, at time.Time) (wire.AuditEntriesResponse, error) {
+	var resp wire.AuditEntriesResponse
+	var fork *central.ForkError
+	var conflict string
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		resp, fork, conflict = wire.AuditEntriesResponse{}, nil, ""
+		if len(es) > 0 {
+			if err := lockSedeAudit(ctx, tx, sede); err != nil {
+				return err
+			}
+		}
+		var tip central.EntriesTip
+		var seq, proven int64
+		err := tx.QueryRow(ctx, qAuditTip, sede, chain).Scan(&seq, &tip.Hash, &proven)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+		case err != nil:
+			return err
+		default:
+			tip.Seq, tip.Proven = uint64(seq), uint64(proven)
+		}
+		resp.Next = tip.Seq + 1
+		if len(es) == 0 {
+			return nil
+		}
+		first, last := es[0], es[len(es)-1]
+		h := wire.AuditHead{Chain: chain, Seq: last.Seq, Hash: last.Hash, Desk: desk}
+		st := central.EntriesState{Tip: tip, Heads: map[uint64][]byte{}, Stored: map[uint64][]byte{}}
+		b := &pgx.Batch{}
+		headState(b, sede, h, &st.HeadState)
+		for _, q := range []struct {
+			sql  string
+			into map[uint64][]byte
+		}{{qAuditHeadsWithin, st.Heads}, {qAuditEntriesWithin, st.Stored}} {
+			b.Queue(q.sql, sede, chain, int64(first.Seq), int64(last.Seq)).Query(func(rows pgx.Rows) error {
+				for rows.Next() {
+					var seq int64
+					var hash []byte
+					if err := rows.Scan(&seq, &hash); err != nil {
+						return err
+					}
+					q.into[uint64(seq)] = hash
+				}
+				return rows.Err()
+			})
+		}
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		if !st.Admitted { // what JudgeHead knows of a chain not admitted
+			st.Highest, st.AtSeq = wire.AuditHead{}, nil
+		}
+		v := central.JudgeEntries(st, desk, chain, es)
+		switch {
+		case v.Conflict != "":
+			conflict = v.Conflict
+			return nil
+		case v.Fork != "":
+			f := central.AuditFork{Sede: sede, Head: v.Head, Reason: v.Fork, First: at, Last: at}
+			err := tx.QueryRow(ctx, `INSERT INTO audit_forks (sede, desk, chain, seq, hash, reason, first_at, last_at, count)
+				VALUES ($1, $7, $2, $3, $4, $5, $6, $6, 1)
+				ON CONFLICT (sede, desk, chain, seq, hash) WHERE resolved_by IS NULL
+				DO UPDATE SET last_at = EXCLUDED.last_at, reason = EXCLUDED.reason, count = audit_forks.count + 1
+				RETURNING id, first_at, count`,
+				sede, v.Head.Chain, int64(v.Head.Seq), v.Head.Hash, v.Fork, at, desk).Scan(&f.ID, &f.First, &f.Count)
+			fork = &central.ForkError{Fork: f}
+			return err
+		}
+		b = &pgx.Batch{}
+		if v.KeepHead {
+			if st.AdmitsChain(v.Head) {
+				b.Queue(`INSERT INTO audit_chains (sede, chain, at, desk) VALUES ($1, $2, $3, $4)
+					ON CONFLICT (sede, chain) DO UPDATE SET desk = EXCLUDED.desk, at = EXCLUDED.at, reset_id = NULL`,
+					sede, chain, at, desk)
+			}
+			if st.NewHead(v.Head) {
+				b.Queue(`INSERT INTO audit_heads (sede, chain, seq, hash, received) VALUES ($1, $2, $3, $4, $5)`,
+					sede, chain, int64(v.Head.Seq), v.Head.Hash, at)
+			}
+		}
+		if err := queueEntries(b, sede, chain, desk, v.Store); err != nil {
+			return err
+		}
+		b.Queue(`INSERT INTO audit_tips (sede, chain, seq, hash, proven) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (sede, chain) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, proven = EXCLUDED.proven`,
+			sede, chain, int64(v.Tip.Seq), v.Tip.Hash, int64(v.Tip.Proven))
+		resp.Stored, resp.Next = len(v.Store), v.Tip.Seq+1
+		return tx.SendBatch(ctx, b).Close()
+	})
+	return resp, central.EntriesResult(sede, err, fork, conflict)
+}
+
+// queueEntries queues on b the insert of entries of a chain of desk of
+// sede, in one statement, one array a column; those stored before are
+// left as they are.
+func queueEntries(b *pgx.Batch, sede string, chain []byte, desk string, es []pinsede.AuditEntry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	var (
+		seqs                  []int64
+		days, actors, actions []string
+		subjects, docs        []string
+		ats                   []time.Time
+		hashes                [][]byte
+	)
+	for _, e := range es {
+		e.Desk = desk
+		js, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		seqs, days, ats = append(seqs, int64(e.Seq)), append(days, central.EntryDay(e).String()), append(ats, e.Time)
+		actors, actions, subjects = append(actors, e.Actor), append(actions, string(e.Action)), append(subjects, string(e.Subject))
+		hashes, docs = append(hashes, e.Hash), append(docs, string(js))
+	}
+	b.Queue(`INSERT INTO audit_entries (sede, chain, seq, desk, day, at, actor, action, subject, hash, entry)
+		SELECT $1, $2, u.seq, $3, u.day::date, u.at, u.actor, u.action, u.subject, u.hash, u.entry::json
+		FROM unnest($4::bigint[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::bytea[], $11::text[])
+			AS u(seq, day, at, actor, action, subject, hash, entry)
+		ON CONFLICT DO NOTHING`,
+		sede, chain, desk, seqs, days, ats, actors, actions, subjects, hashes, docs)
+	return nil
+}
+
+// SearchAudit runs qSearchAudit.
+func (s *Store) SearchAudit(ctx context.Context, sede string, f pinsede.AuditFilter, limit int) ([]pinsede.AuditEntry, error) {
+	rows, err := s.pool.Query(ctx, qSearchAudit, sede, f.From.String(), f.To.String(), f.Actor, string(f.Action), string(f.Subject), limit)
+	if err != nil {
+		return nil, fmt.Errorf("search the audit of %s: %w", sede, err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (pinsede.AuditEntry, error) {
+		var js []byte
+		var e pinsede.AuditEntry
+		if err := row.Scan(&js); err != nil {
+			return e, err
+		}
+		return e, json.Unmarshal(js, &e)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search the audit of %s: %w", sede, err)
+	}
+	return out, nil
+}
+
+// dropEntries removes the entries of a chain of sede after seq to, and
+// puts its tip back on the last entry kept (none: no tip), its proof no
+// further: part of ResetAudit's transaction.
+func dropEntries(ctx context.Context, tx pgx.Tx, sede string, chain []byte, to uint64) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM audit_entries WHERE sede = $1 AND chain = $2 AND seq > $3`, sede, chain, int64(to)); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `WITH kept AS (
+			SELECT seq, hash FROM audit_entries WHERE sede = $1 AND chain = $2 ORDER BY seq DESC LIMIT 1
+		), moved AS (
+			UPDATE audit_tips AS t SET seq = k.seq, hash = k.hash, proven = least(t.proven, k.seq)
+			FROM kept AS k WHERE t.sede = $1 AND t.chain = $2 AND t.seq > $3 RETURNING 1
+		)
+		DELETE FROM audit_tips WHERE sede = $1 AND chain = $2 AND seq > $3 AND NOT EXISTS (SELECT 1 FROM kept)`,
+		sede, chain, int64(to))
+	return err
+}
