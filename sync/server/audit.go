@@ -62,8 +62,15 @@ func (s *Server) auditHeads(w http.ResponseWriter, r *http.Request, c caller) {
 // 400 or 422, one out of order a 409 (audit-entries-gap) whose detail
 // says where to start, one that disagrees with the chain centrale
 // anchored a 409 (audit-fork), logged as an error and kept as a fork,
-// as a push's head is. Nothing is stored of a batch refused.
+// as a push's head is. Nothing is stored of a batch refused. A batch
+// takes a push slot (pushlimit.go), as a push does: it is read whole into
+// memory too.
 func (s *Server) auditEntries(w http.ResponseWriter, r *http.Request, c caller) {
+	leave := s.admitPush(w, r)
+	if leave == nil {
+		return
+	}
+	defer leave()
 	var req wire.AuditEntriesRequest
 	if !decode(w, r, wire.MaxAuditEntriesBytes, &req) {
 		return

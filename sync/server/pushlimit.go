@@ -8,7 +8,8 @@ import (
 	"github.com/pinsede/pinsede/sync/wire"
 )
 
-// PushLimits bound the pushes (POST /v1/events) centrale takes in at once.
+// PushLimits bound the pushes (POST /v1/events, and the desks' audit
+// entries, POST /v1/audit/entries) centrale takes in at once.
 // A push holds its body in memory, up to wire.MaxPushBytes with its
 // archived forms, decoded, until the store has applied it: without a
 // bound, a flood of pushes (500 sedi catching up after an outage, or a
