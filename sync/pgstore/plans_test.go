@@ -123,7 +123,7 @@ func fill(ctx context.Context, pool *pgxpool.Pool, from, to int) error {
 		// One audit entry a row, of 500 sedi over a year: logins of 20
 		// operators, and one revocation in 100 of a citizen.
 		`INSERT INTO audit_entries (sede, chain, seq, desk, day, at, actor, action, subject, hash, entry)
-			SELECT 'S' || lpad((i % 500)::text, 3, '0'), 'chain', i, '01', ($3::timestamptz - (i % 365) * interval '1 day')::date,
+			SELECT 'S' || lpad((i % 500)::text, 3, '0'), 'chain', i, '01', (($3::timestamptz - (i % 365) * interval '1 day') AT TIME ZONE 'Europe/Rome')::date,
 				$3::timestamptz - (i % 365) * interval '1 day', 'op' || (i % 20),
 				CASE WHEN i % 100 = 0 THEN 'credential.revoked' ELSE 'operator.login' END,
 				CASE WHEN i % 100 = 0 THEN 'CF' || lpad(i::text, 14, '0') ELSE '' END, sha256(i::text::bytea), '{}'
@@ -133,13 +133,16 @@ func fill(ctx context.Context, pool *pgxpool.Pool, from, to int) error {
 			ON CONFLICT (sede, chain) DO UPDATE SET seq = excluded.seq, proven = excluded.proven`,
 		// The overview's tables: 5 desks of each of the 500 sedi, 2 in 5
 		// of them never pulled (every change of their sede waits), and a
-		// year of PINs issued.
+		// year of PINs issued. The days are Italy's, as the stores count
+		// them (central.Day), not the database session's zone: on a
+		// machine in São Paulo, a test clock of 23:59 on 29 February is
+		// already 1 March in Rome.
 		`INSERT INTO desk_activity (sede, desk, last_push, last_pull, pull_cursor)
 			SELECT 'S' || lpad(s::text, 3, '0'), d::text, $3, $3, CASE WHEN d % 2 = 0 THEN 0 ELSE $2 END
 			FROM generate_series(0, 499) AS s, generate_series(1, 5) AS d WHERE $1::int >= 0
 			ON CONFLICT (sede, desk) DO UPDATE SET pull_cursor = excluded.pull_cursor`,
 		`INSERT INTO issued_daily (day, sede, issued)
-			SELECT ($3::timestamptz - d * interval '1 day')::date, 'S' || lpad(s::text, 3, '0'), 1 + (d + s) % 40
+			SELECT (($3::timestamptz - d * interval '1 day') AT TIME ZONE 'Europe/Rome')::date, 'S' || lpad(s::text, 3, '0'), 1 + (d + s) % 40
 			FROM generate_series(0, 364) AS d, generate_series(0, 499) AS s
 			WHERE $1::int >= 0 AND $2::int >= 0 ON CONFLICT DO NOTHING`,
 	} {
