@@ -45,18 +45,23 @@ func runOnMainWithWait(f func(), wait bool) {
 		return
 	}
 
+	queued.Add(1)
 	if wait {
 		done := common.DonePool.Get()
 		defer common.DonePool.Put(done)
 
 		funcQueue.In() <- funcData{f: f, done: done}
+		wakeMain()
 		<-done
 	} else {
 		funcQueue.In() <- funcData{f: f}
+		wakeMain()
 	}
 }
 
-func (d *gLDriver) drawSingleFrame() {
+// drawSingleFrame draws the visible windows whose canvas is dirty, and
+// reports whether it drew any.
+func (d *gLDriver) drawSingleFrame() (drawn bool) {
 	refreshed := false
 	for _, win := range d.windowList() {
 		w := win.(*window)
@@ -93,8 +98,10 @@ func (d *gLDriver) drawSingleFrame() {
 				refreshed = true
 			}
 		})
+		drawn = true
 	}
 	cache.Clean(refreshed)
+	return drawn
 }
 
 func (d *gLDriver) runGL() {
@@ -124,6 +131,7 @@ func (d *gLDriver) runGL() {
 		f()
 	}
 
+	var idle idleState
 	eventTick := time.NewTicker(time.Second / 60)
 	for {
 		select {
@@ -138,6 +146,7 @@ func (d *gLDriver) runGL() {
 			// as we are shutting down make sure we drain the pending funcQueue and close it out.
 			for len(funcQueue.Out()) > 0 {
 				f := <-funcQueue.Out()
+				queued.Add(-1)
 				if f.done != nil {
 					f.done <- struct{}{}
 				}
@@ -146,43 +155,59 @@ func (d *gLDriver) runGL() {
 			funcQueue.Close()
 			return
 		case f := <-funcQueue.Out():
+			queued.Add(-1)
 			f.f()
 			if f.done != nil {
 				f.done <- struct{}{}
 			}
 		case <-eventTick.C:
 			d.pollEvents()
-			for i := 0; i < len(d.windows); i++ {
-				w := d.windows[i].(*window)
-				if w.viewport == nil {
-					continue
-				}
-
-				if w.viewport.ShouldClose() {
-					d.destroyWindow(w, i)
-					i-- // Trailing windows are moved forward one step.
-					continue
-				}
-
-				expand := w.shouldExpand
-				fullScreen := w.fullScreen
-
-				if expand && !fullScreen {
-					w.fitContent()
-					shouldExpand := w.shouldExpand
-					w.shouldExpand = false
-					view := w.viewport
-
-					if shouldExpand && runtime.GOOS != "js" {
-						view.SetSize(w.shouldWidth, w.shouldHeight)
-					}
-				}
+			active := d.runFrame()
+			// Idle, the loop waits for the next event instead of polling
+			// for it on the next tick, and handles it at once.
+			for idle.waitIdle(d, active) {
+				active = d.runFrame()
 			}
-
-			d.animation.TickAnimations()
-			d.drawSingleFrame()
 		}
 	}
+}
+
+// runFrame handles the windows after their events were polled: it destroys
+// those asked to close and resizes those that asked to, then ticks the
+// animations and draws what changed. It reports whether the app is active:
+// whether it drew a window or an animation runs.
+func (d *gLDriver) runFrame() (active bool) {
+	for i := 0; i < len(d.windows); i++ {
+		w := d.windows[i].(*window)
+		if w.viewport == nil {
+			continue
+		}
+
+		if w.viewport.ShouldClose() {
+			d.destroyWindow(w, i)
+			i-- // Trailing windows are moved forward one step.
+			active = true
+			continue
+		}
+
+		expand := w.shouldExpand
+		fullScreen := w.fullScreen
+
+		if expand && !fullScreen {
+			active = true
+			w.fitContent()
+			shouldExpand := w.shouldExpand
+			w.shouldExpand = false
+			view := w.viewport
+
+			if shouldExpand && runtime.GOOS != "js" {
+				view.SetSize(w.shouldWidth, w.shouldHeight)
+			}
+		}
+	}
+
+	d.animation.TickAnimations()
+	return d.drawSingleFrame() || active || d.animation.Running()
 }
 
 func (d *gLDriver) destroyWindow(w *window, index int) {

@@ -3,6 +3,8 @@
 package glfw
 
 import (
+	"time"
+
 	"fyne.io/fyne/v2"
 
 	"github.com/fyne-io/gl-js"
@@ -20,6 +22,19 @@ func (d *gLDriver) initGLFW() {
 func (d *gLDriver) pollEvents() {
 	glfw.PollEvents() // This call blocks while window is being resized, which prevents freeDirtyTextures from being called
 }
+
+// canWaitEvents says that glfw-js cannot wait for events (its WaitEvents
+// yields and returns): the main loop keeps polling at the frame rate.
+const canWaitEvents = false
+
+// waitEvents polls the events: the main loop does not call it, as
+// canWaitEvents is false.
+func (d *gLDriver) waitEvents(time.Duration) {
+	d.pollEvents()
+}
+
+// postEmptyEvent does nothing: the main loop never waits.
+func postEmptyEvent() {}
 
 func (d *gLDriver) Terminate() {
 	glfw.Terminate()
