@@ -138,6 +138,10 @@ test: setup ## gofmt check, go vet, go test (with the Xvfb smoke test), again on
 	$(if $(race_in_pkgs),$(GO) test -race -timeout $(TEST_TIMEOUT) $(TESTFLAGS) $(race_in_pkgs))
 	@# The patched copy of fpdf is a module of its own (see its README).
 	cd third_party/fpdf && $(GO) test $(TESTFLAGS) .
+	@# The idle patch of Fyne's driver: its tests, in Fyne's package, with
+	@# the driver running on an X server.
+	@$(MAKE) --no-print-directory fyne-idle
+	xvfb-run -a $(GO) test -race -modfile=$(FYNE_MODFILE) -tags '$(TAGS)' $(TESTFLAGS) -run '^TestIdleLoop' fyne.io/fyne/v2/internal/driver/glfw
 
 .PHONY: race
 race: setup ## go test -race on every package (PKGS), the slow ones too.

@@ -16,14 +16,16 @@ const (
 	// wait: a frame often asks for the next one (a window that grows to its
 	// content's minimum size, a scroll or a drag in progress).
 	idleAfter = 500 * time.Millisecond
-
-	// idleWait bounds a wait for events, so that the loop's own timed work
-	// still runs while nothing happens: the render caches are walked to keep
-	// them alive every 50 s and expire after a minute (internal/cache).
-	idleWait = time.Second
 )
 
 var (
+	// idleWait bounds a wait for events, so that the loop's own timed work
+	// still runs while nothing happens: the render caches are walked to keep
+	// them alive every 50 s and expire after a minute (internal/cache).
+	// waitMu guards it: the tests make it long, so that a missing wake
+	// shows.
+	idleWait = time.Second
+
 	// queued counts the functions sent to funcQueue and not yet run.
 	queued atomic.Int64
 
@@ -31,8 +33,9 @@ var (
 	// an empty event is posted only while the loop waits, so never before
 	// GLFW is initialised nor after it is terminated.
 	waitMu sync.Mutex
-	// waiting is true while the main loop waits for events; waitMu guards it.
-	waiting bool
+	// waiting is the timeout of the main loop's wait for events while it
+	// waits, 0 otherwise; waitMu guards it.
+	waiting time.Duration
 )
 
 // wakeMain ends the main loop's wait for events, if it is waiting, so that
@@ -41,7 +44,7 @@ var (
 func wakeMain() {
 	waitMu.Lock()
 	defer waitMu.Unlock()
-	if waiting {
+	if waiting > 0 {
 		postEmptyEvent()
 	}
 }
@@ -67,19 +70,21 @@ func (s *idleState) waitIdle(d *gLDriver, active bool) bool {
 	}
 
 	waitMu.Lock()
-	// queued is read after waiting is set: a function queued after this
-	// read finds waiting set, and wakes the wait.
-	waiting = queued.Load() == 0 && running.Load()
-	ok := waiting
+	// A function queued after this read of queued calls wakeMain after
+	// it, which then finds waiting set and ends the wait.
+	if queued.Load() == 0 && running.Load() {
+		waiting = idleWait
+	}
+	timeout := waiting
 	waitMu.Unlock()
-	if !ok {
+	if timeout == 0 {
 		return false
 	}
 
-	d.waitEvents(idleWait)
+	d.waitEvents(timeout)
 
 	waitMu.Lock()
-	waiting = false
+	waiting = 0
 	waitMu.Unlock()
 	return true
 }
