@@ -43,6 +43,11 @@ COMMIT  ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --
 # blink alone redraws the whole window about 60 times a second, 20% of a
 # core on a desk PC without a GPU (BENCHMARKS.md, "Idle desk").
 TAGS    ?= no_animations
+# ... and with Fyne's driver patched so that, idle, it waits for events
+# instead of polling for them 60 times a second (third_party/fyne-idle):
+# scripts/fyne-idle.sh writes FYNE_MODFILE, our go.mod with Fyne replaced
+# by the patched copy, which every build of the programs reads.
+FYNE_MODFILE := $(BIN)/fyne-idle/go.mod
 LDFLAGS ?= -X github.com/pinsede/pinsede/internal/buildinfo.Version=$(VERSION) \
 	-X github.com/pinsede/pinsede/internal/buildinfo.Commit=$(COMMIT) \
 	-X github.com/pinsede/pinsede/internal/buildinfo.Built=$(BUILT)
@@ -102,20 +107,26 @@ setup: ## Install missing system packages (Debian); cheap when all are there.
 	@bash scripts/setup.sh
 
 .PHONY: build
-build: setup ## Build every program under cmd/ (or CMDS=...) into bin/.
+build: setup fyne-idle ## Build every program under cmd/ (or CMDS=...) into bin/.
 	@mkdir -p $(BIN)
-	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN)/ $(addprefix ./cmd/,$(CMDS))
+	$(GO) build -modfile=$(FYNE_MODFILE) -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN)/ $(addprefix ./cmd/,$(CMDS))
 
 .PHONY: run
-run: setup ## Build and start centrale and the desk app connected to it (ARGS="..." adds flags).
+run: setup fyne-idle ## Build and start centrale and the desk app connected to it (ARGS="..." adds flags).
 	@mkdir -p $(BIN)/dev
-	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN)/dev/ ./cmd/sportello $(if $(CENTRALE),./cmd/centrale ./cmd/pinctl)
+	$(GO) build -modfile=$(FYNE_MODFILE) -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN)/dev/ ./cmd/sportello $(if $(CENTRALE),./cmd/centrale ./cmd/pinctl)
 	@# Fyne's development fallback reads FyneApp.toml beside the binary (app
 	@# id, name, version; the icon path resolves from here, the repo root).
 	@ln -sfn ../../FyneApp.toml $(BIN)/dev/FyneApp.toml
 	@$(if $(DEV_PRINT),mkdir -p "$(DEV_PRINT)" && echo "run: dev printer: slips go to $(DEV_PRINT)")
 	$(if $(CENTRALE),bash scripts/dev-centrale.sh $(BIN)/dev "$(DEV_DATA)" $(DEV_SEDE) $(CENTRALE) --) \
 		bash scripts/run.sh $(BIN)/dev/sportello $(if $(DEV_PRINT),-dev-print "$(DEV_PRINT)") $(ARGS)
+
+# fyne-idle writes FYNE_MODFILE (see TAGS above); it fails when go.mod's
+# Fyne is not the one the patch was made for.
+.PHONY: fyne-idle
+fyne-idle:
+	@bash scripts/fyne-idle.sh $(FYNE_MODFILE)
 
 .PHONY: test
 test: setup ## gofmt check, go vet, go test (with the Xvfb smoke test), again on a hard day, -race on RACE_PKGS.
@@ -127,6 +138,10 @@ test: setup ## gofmt check, go vet, go test (with the Xvfb smoke test), again on
 	$(if $(race_in_pkgs),$(GO) test -race -timeout $(TEST_TIMEOUT) $(TESTFLAGS) $(race_in_pkgs))
 	@# The patched copy of fpdf is a module of its own (see its README).
 	cd third_party/fpdf && $(GO) test $(TESTFLAGS) .
+	@# The idle patch of Fyne's driver: its tests, in Fyne's package, with
+	@# the driver running on an X server.
+	@$(MAKE) --no-print-directory fyne-idle
+	xvfb-run -a $(GO) test -race -modfile=$(FYNE_MODFILE) -tags '$(TAGS)' $(TESTFLAGS) -run '^TestIdleLoop' fyne.io/fyne/v2/internal/driver/glfw
 
 .PHONY: race
 race: setup ## go test -race on every package (PKGS), the slow ones too.

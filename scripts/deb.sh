@@ -87,7 +87,9 @@ fyne=()
 has pinsede-sportello && fyne+=(./cmd/sportello)
 has pinsede-chiosco && fyne+=(./cmd/chiosco)
 if [ ${#fyne[@]} -gt 0 ]; then
-	go build -trimpath -tags "$tags" -ldflags "$ldflags" -o "$STAGE/" "${fyne[@]}"
+	# With Fyne's driver patched (third_party/fyne-idle).
+	bash scripts/fyne-idle.sh "$STAGE/fyne-idle.mod"
+	go build -trimpath -modfile "$STAGE/fyne-idle.mod" -tags "$tags" -ldflags "$ldflags" -o "$STAGE/" "${fyne[@]}"
 fi
 
 # postinst: packaging/sysuser.postinst for each package with a system user.

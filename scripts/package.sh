@@ -39,7 +39,10 @@ restore() {
 }
 trap restore EXIT
 
-(cd "$stage" && "$fyne" package --target linux --release --tags "${TAGS-no_animations}" \
+# The fyne tool runs go build, which takes -modfile from GOFLAGS: Fyne's
+# driver patched (third_party/fyne-idle).
+bash scripts/fyne-idle.sh "$stage/fyne-idle.mod"
+(cd "$stage" && GOFLAGS="${GOFLAGS:+$GOFLAGS }-modfile=$stage/fyne-idle.mod" "$fyne" package --target linux --release --tags "${TAGS-no_animations}" \
 	--src "$root/cmd/$app" --icon "$root/assets/icon.png")
 
 made=("$stage"/*.tar.xz)

@@ -95,8 +95,10 @@ sed -e "s|@WINVERSION@|$winver|g" \
 
 mkdir -p "$bin/windows" "$dist"
 echo "windows: sportello.exe $version ($winver)"
+# With Fyne's driver patched (third_party/fyne-idle).
+bash scripts/fyne-idle.sh "$work/fyne-idle.mod"
 CGO_ENABLED=1 CC="$cc" GOOS=windows GOARCH=amd64 \
-	go build -tags "$tags" -ldflags "$(release_ldflags "$version" "$commit" "$built") -H=windowsgui" \
+	go build -modfile "$work/fyne-idle.mod" -tags "$tags" -ldflags "$(release_ldflags "$version" "$commit" "$built") -H=windowsgui" \
 	-o "$bin/windows/sportello.exe" ./cmd/sportello
 
 echo "windows: $msi"

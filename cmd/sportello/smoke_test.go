@@ -133,11 +133,15 @@ func BenchmarkColdStart(b *testing.B) {
 }
 
 // smokeBuild builds the sportello binary from this package into a temporary
-// folder and returns its path.
+// folder and returns its path. It builds it as make builds it: without
+// Fyne's animations, and with the idle patch of Fyne's driver
+// (third_party/fyne-idle, through scripts/fyne-idle.sh).
 func smokeBuild(tb testing.TB) string {
 	tb.Helper()
-	bin := filepath.Join(tb.TempDir(), "sportello")
-	cmd := exec.Command("go", "build", "-buildvcs=false", "-tags", "no_animations", "-o", bin, ".") // as make builds it
+	dir := tb.TempDir()
+	modfile := fyneIdleModfile(tb, dir, "")
+	bin := filepath.Join(dir, "sportello")
+	cmd := exec.Command("go", "build", "-buildvcs=false", "-modfile", modfile, "-tags", "no_animations", "-o", bin, ".")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		tb.Fatalf("go build: %v\n%s", err, out)

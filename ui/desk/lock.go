@@ -54,8 +54,7 @@ func (a *activityArea) MouseMoved(*desktop.MouseEvent) { a.touch() }
 // MouseOut does nothing.
 func (a *activityArea) MouseOut() {}
 
-// runTicker checks the idle timer and keeps the request in progress
-// (draft.go) every tick, on the UI goroutine, until Close.
+// runTicker runs everyTick every tick, on the UI goroutine, until Close.
 func (a *App) runTicker() {
 	t := time.NewTicker(a.tick)
 	defer t.Stop()
@@ -64,11 +63,18 @@ func (a *App) runTicker() {
 		case <-a.stop:
 			return
 		case <-t.C:
-			fyne.Do(func() {
-				a.checkIdle()
-				a.checkDraft()
-			})
+			fyne.Do(a.everyTick)
 		}
+	}
+}
+
+// everyTick checks the idle timer, keeps the request in progress
+// (draft.go) and shows the time in the status bar. On the UI goroutine.
+func (a *App) everyTick() {
+	a.checkIdle()
+	a.checkDraft()
+	if a.sync != nil {
+		a.sync.showTime()
 	}
 }
 

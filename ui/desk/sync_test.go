@@ -297,6 +297,22 @@ func TestNotAcceptedText(t *testing.T) {
 	}
 }
 
+// Ensure that the status bar shows the desk's date and time, and the next
+// minute from the first tick in it: the ticker's fyne.Do feeds it, which
+// wakes an idle window (third_party/fyne-idle).
+func TestStatusBarShowsTime(t *testing.T) {
+	h := ready(t)
+	h.app.UseSync(nil, "")
+	if got, want := h.app.sync.clock.Text, h.now.Format("02/01/2006 15:04"); got != want {
+		t.Fatalf("the status bar shows %q, want %q", got, want)
+	}
+	h.now = h.now.Truncate(time.Minute).Add(time.Minute)
+	h.app.everyTick()
+	if got, want := h.app.sync.clock.Text, h.now.Format("02/01/2006 15:04"); got != want {
+		t.Errorf("after the minute changed the status bar shows %q, want %q", got, want)
+	}
+}
+
 // Ensure that a desk without central records says so in the status bar, and
 // that its details explain it.
 func TestSyncStatusOffline(t *testing.T) {

@@ -38,6 +38,8 @@ type syncStatus struct {
 	states      <-chan pinsede.SyncState
 	unsubscribe func()
 	button      *widget.Button
+	// clock shows the desk's date and time at the right of the bar.
+	clock *widget.Label
 	// details is the dialog open, nil when closed; detailsBox its content.
 	details    dialog.Dialog
 	detailsBox *fyne.Container
@@ -59,7 +61,9 @@ func (a *App) UseSync(src SyncSource, sede string) {
 	a.sync = s
 	s.button = a.button("", fynetheme.InfoIcon(), s.showDetails)
 	s.button.Alignment = widget.ButtonAlignLeading
-	bar := container.NewStack(canvas.NewRectangle(theme.Dark), container.NewHBox(s.button))
+	s.clock = widget.NewLabel("")
+	bar := container.NewStack(canvas.NewRectangle(theme.Dark),
+		container.NewBorder(nil, nil, nil, s.clock, container.NewHBox(s.button)))
 	footer := container.NewThemeOverride(bar, theme.Header())
 	// The window's frame stays its content: the buttons' tips show in it
 	// (tip.go).
@@ -67,6 +71,7 @@ func (a *App) UseSync(src SyncSource, sede string) {
 		container.NewBorder(nil, footer, nil, nil, a.root)}
 	a.frame.Refresh()
 	s.render()
+	s.showTime()
 	if j, ok := src.(Joiner); ok && sede != "" {
 		a.joiner, a.certSede = j, sede
 	}
@@ -134,6 +139,15 @@ func (s *syncStatus) apply(st pinsede.SyncState) {
 	}
 	if s.details != nil {
 		s.fillDetails()
+	}
+}
+
+// showTime writes the desk's date and time in the bar when the minute
+// changed: the window is redrawn once a minute for it, not every tick. On
+// the UI goroutine.
+func (s *syncStatus) showTime() {
+	if t := s.a.desk.Now().Format(dateTimeLayout); t != s.clock.Text {
+		s.clock.SetText(t)
 	}
 }
 

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// fyneIdleModfile runs scripts/fyne-idle.sh, which the Makefile runs before
+// it builds the Fyne apps, and returns the go.mod it wrote into dir: the
+// build flag -modfile with it compiles Fyne with the idle patch. patch, if
+// not empty, is the patch's folder to use instead of third_party/fyne-idle.
+func fyneIdleModfile(tb testing.TB, dir, patch string) string {
+	tb.Helper()
+	modfile, out, err := runFyneIdle(dir, patch)
+	if err != nil {
+		tb.Fatalf("scripts/fyne-idle.sh: %v\n%s", err, out)
+	}
+	return modfile
+}
+
+// runFyneIdle runs scripts/fyne-idle.sh into dir with the patch's folder
+// patch (third_party/fyne-idle when empty), and returns the go.mod it
+// writes and the script's output.
+func runFyneIdle(dir, patch string) (modfile string, out []byte, err error) {
+	modfile = filepath.Join(dir, "fyne-idle.mod")
+	cmd := exec.Command("bash", filepath.Join("..", "..", "scripts", "fyne-idle.sh"), modfile)
+	cmd.Env = os.Environ()
+	if patch != "" {
+		cmd.Env = append(cmd.Env, "FYNE_IDLE="+patch)
+	}
+	out, err = cmd.CombinedOutput()
+	return modfile, out, err
+}
+
+// Ensure that the idle patch of Fyne's driver was made for the Fyne that
+// go.mod requires, from the very files it replaces, and that the go.mod
+// the builds use replaces Fyne with the patched copy: an upgrade of Fyne
+// cannot drop the patch, nor apply it to code it was not made for.
+func TestFyneIdlePatchMatchesGoMod(t *testing.T) {
+	modfile := fyneIdleModfile(t, t.TempDir(), "")
+	out, err := exec.Command("go", "list", "-modfile", modfile, "-m", "-f", "{{.Version}} {{with .Replace}}{{.Dir}}{{end}}", "fyne.io/fyne/v2").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	want, err := os.ReadFile(filepath.Join("..", "..", "third_party", "fyne-idle", "FYNE_VERSION"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	version, tree, _ := strings.Cut(strings.TrimSpace(string(out)), " ")
+	if version != strings.TrimSpace(string(want)) {
+		t.Fatalf("go.mod requires fyne.io/fyne/v2 %s; the idle patch was made for %s", version, want)
+	}
+	if tree == "" {
+		t.Fatalf("%s does not replace fyne.io/fyne/v2:\n%s", modfile, out)
+	}
+	// The patched copy holds the patch's files, the new one included.
+	for _, f := range []string{"internal/driver/glfw/loop.go", "internal/driver/glfw/idle.go"} {
+		got, err := os.ReadFile(filepath.Join(tree, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		patched, err := os.ReadFile(filepath.Join("..", "..", "third_party", "fyne-idle", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(patched) {
+			t.Errorf("%s in %s is not the patch's", f, tree)
+		}
+	}
+}
+
+// Ensure that the script refuses a patch made for another Fyne version, or
+// from other upstream files, and says what to do.
+func TestFyneIdlePatchRefusesMismatch(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		alter  func(t *testing.T, patch string)
+		output string
+	}{
+		{"version", func(t *testing.T, patch string) {
+			fyneIdleWrite(t, filepath.Join(patch, "FYNE_VERSION"), "v2.7.0\n")
+		}, "was made for v2.7.0"},
+		{"base file", func(t *testing.T, patch string) {
+			sums, err := os.ReadFile(filepath.Join(patch, "base.sha256"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			fyneIdleWrite(t, filepath.Join(patch, "base.sha256"), "0"+string(sums[1:]))
+		}, "not those the idle patch was made from"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			patch := t.TempDir()
+			for _, f := range []string{"FYNE_VERSION", "base.sha256"} {
+				b, err := os.ReadFile(filepath.Join("..", "..", "third_party", "fyne-idle", f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				fyneIdleWrite(t, filepath.Join(patch, f), string(b))
+			}
+			tc.alter(t, patch)
+			dir := t.TempDir()
+			modfile, out, err := runFyneIdle(dir, patch)
+			if err == nil {
+				t.Fatalf("the script accepted the altered patch:\n%s", out)
+			}
+			if !strings.Contains(string(out), tc.output) || !strings.Contains(string(out), "refresh the patch") {
+				t.Errorf("the script's message does not say %q and what to do:\n%s", tc.output, out)
+			}
+			if _, err := os.Stat(modfile); !os.IsNotExist(err) {
+				t.Errorf("the script wrote %s anyway (%v)", modfile, err)
+			}
+		})
+	}
+}
+
+// fyneIdleWrite writes s into the file name.
+func fyneIdleWrite(t *testing.T, name, s string) {
+	t.Helper()
+	if err := os.WriteFile(name, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
