@@ -173,9 +173,18 @@ func TestAuditSearchSede(t *testing.T) {
 	if !strings.Contains(s.msg.text(), "Operazioni trovate:") {
 		t.Errorf("this desk's search offline: %q", s.msg.text())
 	}
+	// Desk 01's failed login is in desk 02's own log only as the act it
+	// pulled and applied (the sede's count of failed logins), once.
+	applied := 0
 	for _, e := range s.found {
 		if e.Action == pinsede.ActionLoginFailed {
-			t.Errorf("desk 01's failed login in desk 02's own search: %+v", e)
+			if e.Desk != "01" || !strings.HasPrefix(e.Detail, "sportello 01: ") {
+				t.Errorf("a failed login in desk 02's own search that is not desk 01's, applied here: %+v", e)
+			}
+			applied++
 		}
+	}
+	if applied != 1 {
+		t.Errorf("desk 01's failed login %d times in desk 02's own search, want once, as applied here", applied)
 	}
 }
