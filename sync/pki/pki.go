@@ -467,7 +467,11 @@ type CRL struct {
 	now  func() time.Time
 	log  *slog.Logger
 	mu   sync.Mutex
-	// mod and size are those of the file last read, loaded or refused.
+	// file, mod and size are those of the file last read, loaded or
+	// refused: a file put in its place (the CA's writes rename a new
+	// file over it) is read again even when written within the same tick
+	// of the file system's clock as the last, with the same size.
+	file os.FileInfo
 	mod  time.Time
 	size int64
 	// revoked, number and next are the loaded list's.
@@ -526,7 +530,7 @@ func (c *CRL) reload() error {
 	if err != nil {
 		return fmt.Errorf("revocation list: %w", err)
 	}
-	if st.ModTime().Equal(c.mod) && st.Size() == c.size && c.revoked != nil {
+	if c.file != nil && os.SameFile(st, c.file) && st.ModTime().Equal(c.mod) && st.Size() == c.size && c.revoked != nil {
 		return c.fileErr
 	}
 	rl, err := c.read()
@@ -545,7 +549,7 @@ func (c *CRL) reload() error {
 	}
 	if err != nil {
 		if c.revoked != nil { // keep the loaded list; read this file no more until it changes
-			c.mod, c.size, c.fileErr = st.ModTime(), st.Size(), err
+			c.file, c.mod, c.size, c.fileErr = st, st.ModTime(), st.Size(), err
 		}
 		return err
 	}
@@ -554,7 +558,7 @@ func (c *CRL) reload() error {
 		revoked[e.SerialNumber.Text(16)] = true
 	}
 	c.revoked, c.number, c.next = revoked, rl.Number, rl.NextUpdate
-	c.mod, c.size, c.fileErr = st.ModTime(), st.Size(), nil
+	c.file, c.mod, c.size, c.fileErr = st, st.ModTime(), st.Size(), nil
 	return nil
 }
 

@@ -276,6 +276,38 @@ func TestCRLExpired(t *testing.T) {
 	}
 }
 
+// Ensure that a list the CA signs again is read even when the new file has
+// the old one's size and modification time: file times move in ticks of a
+// few milliseconds, and a renewal right after a load (TestCRLExpired on a
+// quiet machine) wrote its list within the same tick, so that centrale kept
+// the expired one. The CA renames a new file over the old: another file.
+func TestCRLRenewedWithinATick(t *testing.T) {
+	f := newFixture(t)
+	path := filepath.Join(f.dir, pki.CRLFile)
+	before, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	*f.now = f.now.Add(pki.CRLValidity + time.Second)
+	if err := f.ca.RenewCRL(*f.now); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(path, before.ModTime(), before.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	after, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) {
+		t.Fatalf("the renewed list is not the same size and time as the old (%d, %s against %d, %s): the test shows nothing",
+			after.Size(), after.ModTime(), before.Size(), before.ModTime())
+	}
+	if err := f.crl.Status(); err != nil {
+		t.Errorf("Status after a renewal in the same tick = %v", err)
+	}
+}
+
 // Ensure that the CA's list numbers go up even when its clock goes back,
 // so that centrale does not refuse a list signed after a clock change.
 func TestCRLNumberUpWhenClockGoesBack(t *testing.T) {
