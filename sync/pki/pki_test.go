@@ -284,24 +284,47 @@ func TestCRLExpired(t *testing.T) {
 func TestCRLRenewedWithinATick(t *testing.T) {
 	f := newFixture(t)
 	path := filepath.Join(f.dir, pki.CRLFile)
+	// The loaded list, put in its place with 64 newlines after it (a PEM
+	// block ends before them), so that the renewed list, a few bytes
+	// longer or shorter, can be padded to its size.
+	old, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path+".new", append(old, bytes.Repeat([]byte("\n"), 64)...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path+".new", path); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.crl.Status(); err != nil {
+		t.Fatalf("the list padded: %v", err)
+	}
 	before, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+
 	*f.now = f.now.Add(pki.CRLValidity + time.Second)
 	if err := f.ca.RenewCRL(*f.now); err != nil {
+		t.Fatal(err)
+	}
+	renewed, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if int64(len(renewed)) > before.Size() {
+		t.Fatalf("the renewed list has %d bytes, more than the padded one's %d", len(renewed), before.Size())
+	}
+	// Written in place: the renewed file, padded, at the old one's time.
+	if err := os.WriteFile(path, append(renewed, bytes.Repeat([]byte("\n"), int(before.Size())-len(renewed))...), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Chtimes(path, before.ModTime(), before.ModTime()); err != nil {
 		t.Fatal(err)
 	}
-	after, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) {
-		t.Fatalf("the renewed list is not the same size and time as the old (%d, %s against %d, %s): the test shows nothing",
-			after.Size(), after.ModTime(), before.Size(), before.ModTime())
+	if after, err := os.Stat(path); err != nil || after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) {
+		t.Fatalf("the renewed list is not of the old one's size and time: %v, %v", after, err)
 	}
 	if err := f.crl.Status(); err != nil {
 		t.Errorf("Status after a renewal in the same tick = %v", err)
