@@ -17,6 +17,16 @@ import (
 // attempt at all (an invalid codice fiscale, a PIN of the wrong form).
 var ErrBadRequest = errors.New("invalid verify request")
 
+// ErrOverloaded is the error of a check that found no place to hash in its
+// Gate: it was neither counted nor hashed, and may be sent again.
+var ErrOverloaded = errors.New("too many PIN checks at once")
+
+// A Gate bounds the PIN checks hashing at once, for their memory and the
+// cores: it returns, once the check has a place, the function that gives
+// the place back, or false when there is none to be had (the caller's
+// queue is full, its wait ran out or ctx ended).
+type Gate func(ctx context.Context) (leave func(), ok bool)
+
 // Verifier checks PINs against the central records, as the INPS portal's
 // login does.
 type Verifier struct {
@@ -125,10 +135,14 @@ func validNewPIN(s string) bool {
 // gave the right PIN of an unlocked credential; so is the credential's
 // Type.
 //
+// The check enters gate (when not nil) before it is counted, and leaves it
+// as soon as its last hash is done: the store's record of the outcome and
+// the answer are made outside it. ErrOverloaded when gate refuses.
+//
 // A request of Type telefonico checks the citizen's PIN telefonico instead
 // (Slot): it is never replaced, so it answers Valid at once, and the answer
 // says its type.
-func (v *Verifier) Verify(ctx context.Context, req wire.VerifyRequest) (wire.VerifyResponse, error) {
+func (v *Verifier) Verify(ctx context.Context, req wire.VerifyRequest, gate Gate) (wire.VerifyResponse, error) {
 	cf, err := pinsede.ParseCodiceFiscale(req.CodiceFiscale)
 	if err != nil {
 		return wire.VerifyResponse{}, fmt.Errorf("%w: codice_fiscale: %v", ErrBadRequest, err)
@@ -146,6 +160,16 @@ func (v *Verifier) Verify(ctx context.Context, req wire.VerifyRequest) (wire.Ver
 		return wire.VerifyResponse{}, fmt.Errorf("%w: type: unknown %q", ErrBadRequest, req.Type)
 	}
 	telephone := req.Type == pinsede.Telefonico
+	hashed := func() {}
+	if gate != nil {
+		leave, ok := gate(ctx)
+		if !ok {
+			return wire.VerifyResponse{}, ErrOverloaded
+		}
+		var once sync.Once
+		hashed = func() { once.Do(leave) }
+		defer hashed()
+	}
 	now := v.Now()
 	rec, open, err := v.Store.Attempt(ctx, cf, SlotOf(req.Type), v.Lock, now)
 	if err != nil && !errors.Is(err, ErrNotFound) {
@@ -211,6 +235,7 @@ func (v *Verifier) Verify(ctx context.Context, req wire.VerifyRequest) (wire.Ver
 			return wire.VerifyResponse{}, fmt.Errorf("verify: %w", err)
 		}
 	}
+	hashed() // the last hash of a check
 	if err := v.Store.Succeed(ctx, rec.Credential.ID, newHash); errors.Is(err, ErrAlreadyReplaced) {
 		// Another login replaced the PIN meanwhile: this one's 16-character
 		// PIN no longer opens, and its check stays counted.

@@ -32,6 +32,7 @@
 package server
 
 import (
+	"context"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -84,7 +85,7 @@ type Server struct {
 	// takes its slot and with -1 when it gives it back.
 	onPush atomic.Pointer[func(delta int)]
 	// onCheck, when set (by the tests), is called with +1 when a PIN
-	// check starts, in its slot, and -1 when it ends.
+	// check takes its slot, and -1 when it gives it back, its hashes done.
 	onCheck atomic.Pointer[func(delta int)]
 }
 
@@ -421,19 +422,28 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, c caller) {
 			return
 		}
 	}
-	if !g.gate.enter(r.Context()) {
+	resp, err := s.Verifier.Verify(r.Context(), req, func(ctx context.Context) (func(), bool) {
+		if !g.gate.enter(ctx) {
+			return nil, false
+		}
+		f := s.onCheck.Load()
+		if f != nil {
+			(*f)(1)
+		}
+		return func() {
+			if f != nil {
+				(*f)(-1)
+			}
+			g.gate.leave()
+		}, true
+	})
+	if errors.Is(err, central.ErrOverloaded) {
 		s.metrics.verified("overloaded")
 		retryAfter(w, time.Second)
 		problem(w, http.StatusServiceUnavailable, "overloaded", "Too many PIN checks at once",
 			fmt.Sprintf("centrale checks at most %d PINs at once and %d more are waiting; try again in 1 s", g.limits.Slots, g.limits.Queue))
 		return
 	}
-	defer g.gate.leave()
-	if f := s.onCheck.Load(); f != nil {
-		(*f)(1)
-		defer (*f)(-1)
-	}
-	resp, err := s.Verifier.Verify(r.Context(), req)
 	if errors.Is(err, central.ErrBadRequest) {
 		s.metrics.verified("invalid")
 		problem(w, http.StatusUnprocessableEntity, "invalid-login", "Invalid login request", err.Error())

@@ -107,7 +107,7 @@ func testConvertOtherSede(t *testing.T, s central.Store) {
 	}
 	v := central.NewVerifier(s, 3, func() time.Time { return T0 })
 	v.Params, v.ChosenParams = CheapArgon2, CheapArgon2
-	got, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(CF(1)), PIN: pin})
+	got, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(CF(1)), PIN: pin}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -71,7 +73,7 @@ func together(t *testing.T, v *central.Verifier, reqs []wire.VerifyRequest) []wi
 	t.Helper()
 	out := make([]wire.VerifyResponse, len(reqs))
 	errs := make([]error, len(reqs))
-	Together(len(reqs), func(i int) { out[i], errs[i] = v.Verify(ctx, reqs[i]) })
+	Together(len(reqs), func(i int) { out[i], errs[i] = v.Verify(ctx, reqs[i], nil) })
 	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +102,7 @@ func body(t *testing.T, r wire.VerifyResponse) string {
 // verifyOnce checks one PIN and returns the answer's JSON.
 func verifyOnce(t *testing.T, v *central.Verifier, cf pinsede.CodiceFiscale, pin string) string {
 	t.Helper()
-	got, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(cf), PIN: pin})
+	got, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(cf), PIN: pin}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +239,7 @@ func testLockBackoff(t *testing.T, s central.Store) {
 		verifyOnce(t, v, CF(2), wrongPIN)
 	}
 	now = T0.Add(p.For)
-	if got, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(CF(2)), PIN: lockPIN}); err != nil || got.Outcome != wire.ChangeRequired {
+	if got, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(CF(2)), PIN: lockPIN}, nil); err != nil || got.Outcome != wire.ChangeRequired {
 		t.Fatalf("right PIN after the lock ended: %+v, %v", got, err)
 	}
 	if r := current(t, s, CF(2)); r.Failures != 0 || r.Lock != (central.Lock{}) {
@@ -326,7 +328,7 @@ func testNoEnumeration(t *testing.T, s central.Store) {
 	if r := current(t, s, CF(4)); !r.Lock.Permanent {
 		t.Fatalf("CF(4) = %+v, want locked for good", r.Lock)
 	}
-	if got, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(CF(6)), PIN: lockPIN, NewPIN: "Roma2026"}); err != nil || got.Outcome != wire.Valid {
+	if got, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(CF(6)), PIN: lockPIN, NewPIN: "Roma2026"}, nil); err != nil || got.Outcome != wire.Valid {
 		t.Fatalf("first login of CF(6): %+v, %v", got, err)
 	}
 	now = T0.Add(time.Minute)
@@ -349,7 +351,7 @@ func testNoEnumeration(t *testing.T, s central.Store) {
 		{"chosen PIN, wrong", CF(6), wrongPIN8, ""},
 	} {
 		before := n.total()
-		got, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(tc.cf), PIN: tc.pin, Type: tc.typ})
+		got, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(tc.cf), PIN: tc.pin, Type: tc.typ}, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
@@ -388,4 +390,96 @@ func Together(n int, f func(i int)) {
 	ready.Wait()
 	close(start)
 	done.Wait()
+}
+
+// gateStore is a Store that tells, at each count and each record of a
+// login, whether the check is inside its gate.
+type gateStore struct {
+	central.Store
+	t        *testing.T
+	in       *atomic.Int32 // checks inside the gate
+	attempts atomic.Int32
+}
+
+func (s *gateStore) Attempt(ctx context.Context, cf pinsede.CodiceFiscale, slot central.Slot, p central.LockPolicy, at time.Time) (central.Record, bool, error) {
+	s.attempts.Add(1)
+	if n := s.in.Load(); n != 1 {
+		s.t.Errorf("check counted with %d checks inside the gate, want 1 (its own)", n)
+	}
+	return s.Store.Attempt(ctx, cf, slot, p, at)
+}
+
+func (s *gateStore) Succeed(ctx context.Context, id, newPINHash string) error {
+	if n := s.in.Load(); n != 0 {
+		s.t.Errorf("login recorded inside the gate (%d inside), want after the check left it", n)
+	}
+	return s.Store.Succeed(ctx, id, newPINHash)
+}
+
+// gateReader is a source of salts that tells whether the hash it salts is
+// made inside the gate.
+type gateReader struct {
+	t  *testing.T
+	in *atomic.Int32
+}
+
+func (r gateReader) Read(p []byte) (int, error) {
+	if n := r.in.Load(); n != 1 {
+		r.t.Errorf("new PIN hashed with %d checks inside the gate, want 1", n)
+	}
+	return rand.Read(p)
+}
+
+// testVerifyGate: a check enters its gate before it is counted, hashes
+// inside it (the PIN checked, and the new PIN's hash of a first login),
+// and leaves it once, before the login is recorded, so that the gate
+// bounds the hashes and not the store's commits; a check the gate refuses
+// is neither counted nor hashed (ErrOverloaded).
+func testVerifyGate(t *testing.T, s central.Store) {
+	apply(t, s, "ROMA01", Issued("ROMA01", CF(1), "g1", "cg1", Hash(t, lockPIN)))
+	var in atomic.Int32
+	gs := &gateStore{Store: s, t: t, in: &in}
+	v, n := lockVerifier(gs, central.DefaultLockPolicy(central.DefaultLockAfter), func() time.Time { return T0 })
+	counted := v.Hashed
+	v.Hashed = func(own bool, cost pinsede.Argon2Params) {
+		if k := in.Load(); k != 1 {
+			t.Errorf("PIN checked with %d checks inside the gate, want 1", k)
+		}
+		counted(own, cost)
+	}
+	v.Rand = gateReader{t, &in}
+	var entered, left atomic.Int32
+	gate := func(context.Context) (func(), bool) {
+		entered.Add(1)
+		in.Add(1)
+		return func() { in.Add(-1); left.Add(1) }, true
+	}
+	for _, tc := range []struct {
+		req  wire.VerifyRequest
+		want wire.Outcome
+	}{
+		{wire.VerifyRequest{CodiceFiscale: string(CF(1)), PIN: wrongPIN}, wire.Wrong},
+		{wire.VerifyRequest{CodiceFiscale: string(CF(9)), PIN: wrongPIN}, wire.Wrong}, // no credential: a stand-in
+		{wire.VerifyRequest{CodiceFiscale: string(CF(1)), PIN: lockPIN}, wire.ChangeRequired},
+		{wire.VerifyRequest{CodiceFiscale: string(CF(1)), PIN: lockPIN, NewPIN: "Roma2026"}, wire.Valid},
+		{wire.VerifyRequest{CodiceFiscale: string(CF(1)), PIN: "Roma2026"}, wire.Valid},
+	} {
+		before := entered.Load()
+		got, err := v.Verify(ctx, tc.req, gate)
+		if err != nil || got.Outcome != tc.want {
+			t.Fatalf("%+v: %+v, %v; want %s", tc.req, got, err, tc.want)
+		}
+		if entered.Load() != before+1 || left.Load() != entered.Load() || in.Load() != 0 {
+			t.Errorf("%+v: gate entered %d times, left %d times in all", tc.req, entered.Load(), left.Load())
+		}
+	}
+
+	attempts, hashed := gs.attempts.Load(), n.total()
+	full := func(context.Context) (func(), bool) { return nil, false }
+	if _, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(CF(1)), PIN: wrongPIN}, full); !errors.Is(err, central.ErrOverloaded) {
+		t.Fatalf("check refused by its gate: %v, want ErrOverloaded", err)
+	}
+	if gs.attempts.Load() != attempts || n.total() != hashed {
+		t.Errorf("check refused by its gate was counted (%d) or hashed (%d)", gs.attempts.Load()-attempts, n.total()-hashed)
+	}
 }

@@ -97,7 +97,7 @@ func testConvert(t *testing.T, s central.Store) {
 	v.Params, v.ChosenParams = CheapArgon2, CheapArgon2
 	typ := func(cf pinsede.CodiceFiscale) pinsede.CredentialType {
 		t.Helper()
-		got, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(cf), PIN: pin})
+		got, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(cf), PIN: pin}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -393,7 +393,7 @@ func testCentralRevoke(t *testing.T, s central.Store) {
 	}
 	v := central.NewVerifier(s, 3, func() time.Time { return T0 })
 	v.Params, v.ChosenParams = CheapArgon2, CheapArgon2
-	if got, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(CF(1)), PIN: pin}); err != nil || got.Outcome != wire.Revoked {
+	if got, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(CF(1)), PIN: pin}, nil); err != nil || got.Outcome != wire.Revoked {
 		t.Errorf("verify after revocation = %+v, %v; want revoked", got, err)
 	}
 	if _, err := s.Revoke(ctx, "ca", "centrale:rossi", "ancora", at); !errors.Is(err, central.ErrNotActive) {

@@ -94,7 +94,7 @@ func Run(t *testing.T, open Opener) {
 		{"Changes", testChanges},
 		{"AttemptSucceed", testAttemptSucceed},
 		{"LockConcurrent", testLockConcurrent}, {"LockRightAmongWrong", testLockRightAmongWrong}, // lock.go
-		{"LockBackoff", testLockBackoff}, {"LockReset", testLockReset},
+		{"LockBackoff", testLockBackoff}, {"LockReset", testLockReset}, {"VerifyGate", testVerifyGate},
 		{"Unlock", testUnlock}, {"NoEnumeration", testNoEnumeration},
 		{"Verify", testVerify},
 		{"Telephone", testTelephone},
@@ -399,7 +399,7 @@ func testVerify(t *testing.T, s central.Store) {
 	cf := string(CF(1))
 	step := func(name string, req wire.VerifyRequest, want wire.Outcome) {
 		t.Helper()
-		got, err := v.Verify(ctx, req)
+		got, err := v.Verify(ctx, req, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -416,10 +416,10 @@ func testVerify(t *testing.T, s central.Store) {
 	step("replace", wire.VerifyRequest{CodiceFiscale: cf, PIN: pin, NewPIN: "Roma2026"}, wire.Valid)
 	step("old PIN", wire.VerifyRequest{CodiceFiscale: cf, PIN: pin}, wire.Wrong)
 	step("new PIN", wire.VerifyRequest{CodiceFiscale: cf, PIN: "Roma2026"}, wire.Valid)
-	if _, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: cf, PIN: "short"}); !errors.Is(err, central.ErrBadRequest) {
+	if _, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: cf, PIN: "short"}, nil); !errors.Is(err, central.ErrBadRequest) {
 		t.Errorf("short PIN: %v, want ErrBadRequest", err)
 	}
-	if _, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: "nope", PIN: pin}); !errors.Is(err, central.ErrBadRequest) {
+	if _, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: "nope", PIN: pin}, nil); !errors.Is(err, central.ErrBadRequest) {
 		t.Errorf("bad cf: %v, want ErrBadRequest", err)
 	}
 	now = T0.AddDate(0, pinsede.ValidityMonths, 1)
@@ -572,7 +572,7 @@ func testTelephone(t *testing.T, s central.Store) {
 	step := func(name string, req wire.VerifyRequest, want wire.Outcome, typ pinsede.CredentialType) {
 		t.Helper()
 		req.CodiceFiscale = string(CF(1))
-		got, err := v.Verify(ctx, req)
+		got, err := v.Verify(ctx, req, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -587,7 +587,7 @@ func testTelephone(t *testing.T, s central.Store) {
 	step("dispositivo", wire.VerifyRequest{PIN: pin}, wire.ChangeRequired, pinsede.Dispositivo)
 	now = pinsede.ValidityWeek.Expiry(T0)
 	step("telefonico expired", wire.VerifyRequest{PIN: tel2, Type: pinsede.Telefonico}, wire.Expired, pinsede.Telefonico)
-	if _, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(CF(1)), PIN: tel2, Type: "spid"}); !errors.Is(err, central.ErrBadRequest) {
+	if _, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(CF(1)), PIN: tel2, Type: "spid"}, nil); !errors.Is(err, central.ErrBadRequest) {
 		t.Errorf("unknown type: %v, want ErrBadRequest", err)
 	}
 }

@@ -24,14 +24,14 @@ func testUnlock(t *testing.T, s central.Store) {
 	lock := func(cf pinsede.CodiceFiscale, typ pinsede.CredentialType) {
 		t.Helper()
 		for range p.After {
-			if _, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(cf), PIN: wrongPIN, Type: typ}); err != nil {
+			if _, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(cf), PIN: wrongPIN, Type: typ}, nil); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
 	opens := func(cf pinsede.CodiceFiscale, typ pinsede.CredentialType) bool {
 		t.Helper()
-		got, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(cf), PIN: lockPIN, Type: typ})
+		got, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(cf), PIN: lockPIN, Type: typ}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
