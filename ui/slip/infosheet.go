@@ -15,7 +15,7 @@ var infoSheetDate = time.Date(2021, time.October, 1, 0, 0, 0, 0, time.UTC)
 // CNS, the credentials to use instead. It holds no personal data, and
 // always renders to the same bytes.
 func InfoSheet() ([]byte, error) {
-	d, err := newDoc()
+	d, err := newDoc(false)
 	if err != nil {
 		return nil, fmt.Errorf("render info sheet: %w", err)
 	}

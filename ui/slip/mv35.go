@@ -40,7 +40,7 @@ func MV35(f MV35Form) ([]byte, error) {
 	case f.Date.IsZero():
 		return nil, errors.New("render mv35: no date")
 	}
-	d, err := newDoc()
+	d, err := newDoc(false)
 	if err != nil {
 		return nil, fmt.Errorf("render mv35: %w", err)
 	}

@@ -32,7 +32,7 @@ func Reconciliation(r pinsede.Reconciliation) ([]byte, error) {
 	case r.Day.IsZero() || r.DrawnAt.IsZero():
 		return nil, errors.New("render reconciliation: no day")
 	}
-	d, err := newDoc()
+	d, err := newDoc(false)
 	if err != nil {
 		return nil, fmt.Errorf("render reconciliation: %w", err)
 	}

@@ -83,7 +83,7 @@ func Render(s pinsede.Slip) ([]byte, error) {
 	if err := check(s); err != nil {
 		return nil, fmt.Errorf("render slip %s: %w", s.Serial, err)
 	}
-	d, err := newDoc()
+	d, err := newDoc(true)
 	if err != nil {
 		return nil, fmt.Errorf("render slip %s: %w", s.Serial, err)
 	}

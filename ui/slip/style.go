@@ -37,9 +37,13 @@ var (
 // doc wraps the fpdf document with the few drawing steps the slip repeats.
 type doc struct{ *fpdf.Fpdf }
 
-// newDoc returns an empty A4 document with the fonts registered, automatic
-// page breaks off (every element has a fixed place) and compression on.
-func newDoc() (doc, error) {
+// newDoc returns an empty A4 document with the text fonts registered, and
+// the PIN's font when pin is true, automatic page breaks off (every
+// element has a fixed place) and compression on. fpdf embeds every font
+// registered, printed or not: the PIN's font (about 8 KB) goes only into
+// the documents that print a PIN, and not into the MV35 archived with
+// every credential.
+func newDoc(pin bool) (doc, error) {
 	fs, err := fonts()
 	if err != nil {
 		return doc{}, err
@@ -50,7 +54,9 @@ func newDoc() (doc, error) {
 	pdf.SetCellMargin(0)
 	pdf.AddUTF8FontFromBytes(sans, "", fs.regular)
 	pdf.AddUTF8FontFromBytes(sans, "B", fs.bold)
-	pdf.AddFontFromBytes(mono, "", fs.monoDef, fs.monoZ)
+	if pin {
+		pdf.AddFontFromBytes(mono, "", fs.monoDef, fs.monoZ)
+	}
 	return doc{pdf}, pdf.Error()
 }
 
