@@ -157,12 +157,14 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// Apply applies a push in one write transaction.
+// Apply applies a push in one write transaction. The events are screened
+// (a form's SHA-256, the bounds) before it, outside bbolt's one writer.
 func (s *Store) Apply(ctx context.Context, sede string, events []pinsede.Event, at time.Time) ([]wire.Result, error) {
+	reasons := central.ScreenAll(*s.limits.Load(), sede, events, at)
 	var out []wire.Result
 	err := s.db.Update(func(btx *bolt.Tx) error {
 		var err error
-		if out, err = central.Apply(&tx{btx}, *s.limits.Load(), sede, events, at); err != nil {
+		if out, err = central.Apply(&tx{btx}, sede, events, reasons, at); err != nil {
 			return err
 		}
 		return tally(btx, central.TallyPush(sede, events, out, at)) // overview.go

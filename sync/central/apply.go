@@ -50,17 +50,24 @@ type Tx interface {
 }
 
 // Apply applies sede's events in order inside tx, and returns one result
-// per event. An event is rejected when Check refuses its form, or when it
-// is out of lim's bounds at at (Limits.Check). Rejected events are not
-// recorded, so a replay of one is rejected again, for the same reason.
-func Apply(tx Tx, lim Limits, sede string, events []pinsede.Event, at time.Time) ([]wire.Result, error) {
+// per event. reasons are ScreenAll's for the events: an event with a
+// reason (its form refused by Check, or out of the Limits' bounds) is
+// rejected for it. The store screens the events once, before it reads for
+// them, and passes the reasons on: a form's SHA-256 is the largest part
+// of a push's screening. Rejected events are not recorded, so a replay of
+// one is rejected again, for the same reason.
+func Apply(tx Tx, sede string, events []pinsede.Event, reasons []string, at time.Time) ([]wire.Result, error) {
+	if len(reasons) != len(events) {
+		return nil, fmt.Errorf("apply: %d reasons for %d events", len(reasons), len(events))
+	}
 	out := make([]wire.Result, 0, len(events))
-	for _, ev := range events {
-		r := wire.Result{ID: ev.ID}
-		var err error
-		r.Verdict, r.Reason, err = apply1(tx, lim, sede, ev, at)
-		if err != nil {
-			return nil, fmt.Errorf("apply event %s: %w", ev.ID, err)
+	for i, ev := range events {
+		r := wire.Result{ID: ev.ID, Verdict: wire.Rejected, Reason: reasons[i]}
+		if r.Reason == "" {
+			var err error
+			if r.Verdict, r.Reason, err = apply1(tx, sede, ev, at); err != nil {
+				return nil, fmt.Errorf("apply event %s: %w", ev.ID, err)
+			}
 		}
 		out = append(out, r)
 	}
@@ -69,8 +76,7 @@ func Apply(tx Tx, lim Limits, sede string, events []pinsede.Event, at time.Time)
 
 // Screen returns the reason Apply rejects an event of sede with, at at,
 // before it looks at stored records: its form (Check), then its bounds
-// (lim.Check). It returns "" for an event Apply goes on to apply. A store
-// may call it to leave out of its reads the events Apply will reject.
+// (lim.Check). It returns "" for an event Apply goes on to apply.
 func Screen(lim Limits, sede string, ev pinsede.Event, at time.Time) string {
 	if reason := Check(sede, ev); reason != "" {
 		return reason
@@ -78,11 +84,18 @@ func Screen(lim Limits, sede string, ev pinsede.Event, at time.Time) string {
 	return lim.Check(ev, at)
 }
 
-// apply1 applies one event.
-func apply1(tx Tx, lim Limits, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, string, error) {
-	if reason := Screen(lim, sede, ev, at); reason != "" {
-		return wire.Rejected, reason, nil
+// ScreenAll returns Screen's reason for each of events, in order, for
+// Apply: a store may leave out of its reads the events with one.
+func ScreenAll(lim Limits, sede string, events []pinsede.Event, at time.Time) []string {
+	reasons := make([]string, len(events))
+	for i, ev := range events {
+		reasons[i] = Screen(lim, sede, ev, at)
 	}
+	return reasons
+}
+
+// apply1 applies one event that Screen let through.
+func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, string, error) {
 	if seen, err := tx.Seen(sede, ev.ID); err != nil || seen {
 		return wire.Duplicate, "", err
 	}

@@ -209,9 +209,10 @@ func retry(ctx context.Context, fn func() error) error {
 // applied in memory; the writes in bulk (flush); COMMIT. A push that loses
 // a race runs again from the start.
 func (s *Store) Apply(ctx context.Context, sede string, events []pinsede.Event, at time.Time) ([]wire.Result, error) {
+	reasons := central.ScreenAll(*s.limits.Load(), sede, events, at) // once, whatever the attempts
 	var out []wire.Result
 	err := retry(ctx, func() (err error) {
-		out, err = s.apply(ctx, sede, events, at)
+		out, err = s.apply(ctx, sede, events, reasons, at)
 		return err
 	})
 	if err != nil {
@@ -237,11 +238,11 @@ func (s *Store) ownConn(ctx context.Context) (*pgxpool.Conn, func(err *error), e
 	}, nil
 }
 
-// apply makes one attempt at Apply, on a connection of its own: the
-// transaction begins in the batch of load's reads, one round trip fewer
-// than pgx.BeginTxFunc. On any error it rolls back; a connection left in a
+// apply makes one attempt at Apply, with ScreenAll's reasons, on a
+// connection of its own: the transaction begins in the batch of load's
+// reads, one round trip fewer than pgx.BeginTxFunc. On any error it rolls back; a connection left in a
 // transaction is closed by the pool rather than reused.
-func (s *Store) apply(ctx context.Context, sede string, events []pinsede.Event, at time.Time) (out []wire.Result, err error) {
+func (s *Store) apply(ctx context.Context, sede string, events []pinsede.Event, reasons []string, at time.Time) (out []wire.Result, err error) {
 	c, done, err := s.ownConn(ctx)
 	if err != nil {
 		return nil, err
@@ -249,10 +250,9 @@ func (s *Store) apply(ctx context.Context, sede string, events []pinsede.Event, 
 	defer done(&err)
 	// The events Apply rejects anyway are not read for: their strings may
 	// be what PostgreSQL refuses to hold (a NUL).
-	lim := *s.limits.Load()
 	screened := make([]pinsede.Event, 0, len(events))
-	for _, ev := range events {
-		if central.Screen(lim, sede, ev, at) == "" {
+	for i, ev := range events {
+		if reasons[i] == "" {
 			screened = append(screened, ev)
 		}
 	}
@@ -260,7 +260,7 @@ func (s *Store) apply(ctx context.Context, sede string, events []pinsede.Event, 
 	if err != nil {
 		return nil, err
 	}
-	if out, err = central.Apply(m, lim, sede, events, at); err != nil {
+	if out, err = central.Apply(m, sede, events, reasons, at); err != nil {
 		return nil, err
 	}
 	if err := m.flush(ctx, c); err != nil {
