@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -157,8 +158,10 @@ func BenchmarkDrain(b *testing.B) {
 // drains as many events of issues alone from another sede. The three
 // alternate in rounds of 10,000 events, in turn first, so that they see
 // the same load from the rest of the machine. Metrics: events/s of each
-// (forms, copy, issues), the ratios forms/copy and forms/issues, and the
-// mean size of a form.
+// (forms, copy, issues), the ratios forms/copy and forms/issues, the mean
+// size of a form, and the processor time an event cost in each, on
+// PostgreSQL's side (pg-cpu) and in this process, client and centrale
+// (go-cpu): where the drain's time goes besides the floor's.
 func BenchmarkDrainForms(b *testing.B) {
 	n := drainEvents()
 	const round = 10_000
@@ -171,7 +174,7 @@ func BenchmarkDrainForms(b *testing.B) {
 		cf := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: withForms, Desk: deskOn(withForms), Now: testclock.Now})
 		ci := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA02"), Sede: "ROMA02", Local: issues, Desk: deskOn(issues), Now: testclock.Now})
 		createRaw(b, store, "events", "credentials", "forms")
-		var took [3]time.Duration // forms, copy, issues
+		var took, pgCPU, goCPU [3]time.Duration // forms, copy, issues
 		for r, first := 0, 0; first < n; r, first = r+1, first+round {
 			k := min(round, n-first) &^ 1
 			enqueueWithForms(b, withForms, "ROMA01", first/2, k/2, pdfs...)
@@ -181,7 +184,9 @@ func BenchmarkDrainForms(b *testing.B) {
 				b.Fatal(err)
 			}
 			for j := range 3 {
-				switch (r + j) % 3 {
+				v := (r + j) % 3
+				pg0, go0 := pgtest.CPU(), selfCPU()
+				switch v {
 				case 0:
 					took[0] += timedPush(b, cf, k)
 				case 1:
@@ -189,7 +194,13 @@ func BenchmarkDrainForms(b *testing.B) {
 				case 2:
 					took[2] += timedPush(b, ci, k)
 				}
+				pgCPU[v] += pgtest.CPU() - pg0
+				goCPU[v] += selfCPU() - go0
 			}
+		}
+		for v, name := range []string{"forms", "copy", "issues"} {
+			b.ReportMetric(float64(pgCPU[v].Microseconds())/float64(n&^1), name+"-pg-cpu-µs/event")
+			b.ReportMetric(float64(goCPU[v].Microseconds())/float64(n&^1), name+"-go-cpu-µs/event")
 		}
 		rate := func(d time.Duration) float64 { return float64(n&^1) / d.Seconds() }
 		b.ReportMetric(rate(took[0]), "forms-events/s")
@@ -222,6 +233,16 @@ func mv35s(b *testing.B, k int) [][]byte {
 		out = append(out, pdf)
 	}
 	return out
+}
+
+// selfCPU returns the processor time this process has used, user and
+// system.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // timedPush pushes the client's whole outbox, which holds want events,

@@ -24,6 +24,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // Server is a running test PostgreSQL.
@@ -193,4 +194,66 @@ func DSN(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return dsn
+}
+
+// CPU returns the processor time, user and system, that the server Main
+// started has used so far: its postmaster's, that of the processes it
+// forked and reaped (connections closed), and that of those alive
+// (backends, WAL writer, checkpointer); read from /proc, so 0 where there
+// is none or no server. For benchmarks that weigh PostgreSQL's share of
+// the cores against the Go side's.
+func CPU() time.Duration {
+	if shared == nil {
+		return 0
+	}
+	b, err := os.ReadFile(filepath.Join(shared.dir, "data", "postmaster.pid"))
+	if err != nil {
+		return 0
+	}
+	pid, _, _ := strings.Cut(string(b), "\n")
+	ticks := procTicks(pid, true)
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		if _, err := strconv.Atoi(d.Name()); err == nil && procParent(d.Name()) == pid {
+			ticks += procTicks(d.Name(), false)
+		}
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond // USER_HZ is 100 on Linux
+}
+
+// procStat returns the fields of /proc/pid/stat after the command's
+// closing parenthesis: state, ppid, ... (proc(5) numbers them from 3).
+func procStat(pid string) []string {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return nil
+	}
+	return strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+}
+
+// procParent returns the parent of process pid, "" when unknown.
+func procParent(pid string) string {
+	if f := procStat(pid); len(f) > 1 {
+		return f[1]
+	}
+	return ""
+}
+
+// procTicks returns the clock ticks process pid has run, user and system,
+// and with children those of its children it has waited for.
+func procTicks(pid string, children bool) int64 {
+	f := procStat(pid)
+	if len(f) < 15 {
+		return 0
+	}
+	n := 2 // utime and stime: fields 14 and 15, f[11] and f[12]
+	if children {
+		n = 4 // cutime and cstime follow
+	}
+	var t int64
+	for _, s := range f[11 : 11+n] {
+		v, _ := strconv.ParseInt(s, 10, 64)
+		t += v
+	}
+	return t
 }
