@@ -3,7 +3,9 @@ package pgstore_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/pinsede/pinsede"
@@ -11,6 +13,7 @@ import (
 	"github.com/pinsede/pinsede/sync/internal/pgtest"
 	"github.com/pinsede/pinsede/sync/pgstore"
 	"github.com/pinsede/pinsede/sync/storetest"
+	"github.com/pinsede/pinsede/sync/wire"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -137,5 +140,62 @@ func TestPayloadsOutcome(t *testing.T) {
 		if got.Kind != want.Kind || got.Outcome == nil || *got.Outcome != *want.Outcome || got.Credential != (pinsede.Credential{}) {
 			t.Errorf("payload of %s = %s", want.ID, b)
 		}
+	}
+}
+
+// TestFormsHaveCredentials: with no foreign key from forms to credentials
+// (migration 015), the rules keep every form with its credential: pushes
+// of four sedi at once, each with an issue and its form, a form of a
+// credential nobody issued and a form of another sede's credential, then
+// a form that replaces one; no form is left without its credential, nor
+// kept for another sede's.
+func TestFormsHaveCredentials(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	const sedi = 4
+	issued := make([]pinsede.Event, sedi)
+	for i := range sedi {
+		sede := fmt.Sprintf("SEDE%02d", i)
+		issued[i] = storetest.Issued(sede, storetest.CF(i), "i", fmt.Sprint("c", i), storetest.Hash(t, "ACEFHJKMNPRTUVWX"))
+	}
+	verdicts := make([][]wire.Result, sedi)
+	errs := make([]error, sedi)
+	storetest.Together(sedi, func(i int) {
+		ghost := storetest.Issued(issued[i].Sede, storetest.CF(100+i), "g", fmt.Sprint("ghost", i), "")
+		other := issued[(i+1)%sedi]
+		other.Sede = issued[i].Sede // a form this sede sends for the next sede's credential
+		verdicts[i], errs[i] = s.Apply(ctx, issued[i].Sede, []pinsede.Event{
+			issued[i],
+			storetest.FormArchived(issued[i], "f", storetest.PDF(1000+i)),
+			storetest.FormArchived(ghost, "fg", storetest.PDF(2000)),
+			storetest.FormArchived(other, "fo", storetest.PDF(3000)),
+		}, storetest.T0)
+	})
+	for i := range sedi {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		got := []wire.Verdict{verdicts[i][0].Verdict, verdicts[i][1].Verdict, verdicts[i][2].Verdict, verdicts[i][3].Verdict}
+		if want := []wire.Verdict{wire.Accepted, wire.Accepted, wire.Rejected, wire.Rejected}; !slices.Equal(got, want) {
+			t.Errorf("%s: %v, want %v (%+v)", issued[i].Sede, got, want, verdicts[i])
+		}
+	}
+	if _, err := s.Apply(ctx, issued[0].Sede, []pinsede.Event{storetest.FormArchived(issued[0], "f2", storetest.PDF(4000))}, storetest.T0); err != nil {
+		t.Fatal(err)
+	}
+	var forms, orphans, strays int
+	err := s.Pool().QueryRow(ctx, `SELECT count(*),
+			count(*) FILTER (WHERE c.id IS NULL),
+			count(*) FILTER (WHERE c.id IS NOT NULL AND c.sede <> 'SEDE' || lpad(substr(f.credential_id, 2), 2, '0'))
+		FROM forms f LEFT JOIN credentials c ON c.id = f.credential_id`).Scan(&forms, &orphans, &strays)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if forms != sedi || orphans != 0 || strays != 0 {
+		t.Errorf("forms: %d kept (want %d), %d without their credential, %d of another sede's credential", forms, sedi, orphans, strays)
+	}
+	var size int
+	if err := s.Pool().QueryRow(ctx, `SELECT length(pdf) FROM forms WHERE credential_id = 'c0'`).Scan(&size); err != nil || size != 4000 {
+		t.Errorf("c0's form: %d bytes, %v; want the 4000 of the one that replaced it", size, err)
 	}
 }
