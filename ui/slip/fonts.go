@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"regexp"
 	"strconv"
 	"sync"
@@ -121,10 +122,20 @@ func textRepertoire() []rune {
 var fontFileRE = regexp.MustCompile(`<</Length (\d+)\n/Filter /FlateDecode\n/Length1 (\d+)\n>>\nstream\n`)
 
 // cutFont returns the TrueType font ttf cut down to the characters runes
-// (those it has), by letting fpdf embed them in a scratch document and
-// taking the font program out of it: fpdf's own subsetter makes a font
-// that fpdf reads back.
+// (those it has), and slimmed (slimFont).
 func cutFont(ttf []byte, runes []rune) ([]byte, error) {
+	font, err := subsetFont(ttf, runes)
+	if err != nil {
+		return nil, err
+	}
+	return slimFont(font)
+}
+
+// subsetFont returns the TrueType font ttf cut down to the characters
+// runes (those it has), by letting fpdf embed them in a scratch document
+// and taking the font program out of it: fpdf's own subsetter makes a font
+// that fpdf reads back.
+func subsetFont(ttf []byte, runes []rune) ([]byte, error) {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.AddUTF8FontFromBytes("cut", "", ttf)
 	pdf.AddPage()
@@ -157,14 +168,21 @@ func cutFont(ttf []byte, runes []rune) ([]byte, error) {
 	if len(font) != size {
 		return nil, fmt.Errorf("font program of %d bytes, want %d", len(font), size)
 	}
-	return trimNames(font)
+	return font, nil
 }
 
-// trimNames returns the TrueType font ttf with only the name records 0 to
-// 6 (copyright, family, subfamily, unique id, full name, version,
-// PostScript name), as font subsetters keep by default: DejaVu's name
-// table alone, with its licence text, would add 3 KB to every slip.
-func trimNames(ttf []byte) ([]byte, error) {
+// slimFont returns the TrueType font ttf with what a PDF does not need
+// left out. The name table keeps only its records 0 to 6 (copyright,
+// family, subfamily, unique id, full name, version, PostScript name), as
+// font subsetters keep by default: DejaVu's name table alone, with its
+// licence text, would add 3 KB to every slip. And the hinting goes: the
+// programs of the font (fpgm, prep, cvt) and each glyph's instructions,
+// which fit outlines to the pixels of a screen. PDF viewers and
+// pdftoppm draw the outlines unhinted, a printer's resolution needs no
+// fitting, and ISO 32000-1 (9.9) asks for those tables only where the
+// glyphs' instructions use them. In Fyne's Noto Sans (hinted by
+// ttfautohint) they were about 40% of the font each document embeds.
+func slimFont(ttf []byte) ([]byte, error) {
 	be := binary.BigEndian
 	if len(ttf) < 12 {
 		return nil, errors.New("font too short")
@@ -177,43 +195,73 @@ func trimNames(ttf []byte) ([]byte, error) {
 		tag  string
 		data []byte
 	}
-	tables := make([]table, n)
-	for i := range tables {
+	var tables []table
+	byTag := map[string]int{}
+	for i := range n {
 		e := ttf[12+16*i:]
 		off, size := int(be.Uint32(e[8:])), int(be.Uint32(e[12:]))
 		if off+size > len(ttf) {
 			return nil, fmt.Errorf("font table %q out of the file", e[:4])
 		}
-		tables[i] = table{string(e[:4]), ttf[off : off+size]}
-	}
-	for i, t := range tables {
-		if t.tag != "name" || len(t.data) < 6 {
-			continue
+		switch tag := string(e[:4]); tag {
+		case "fpgm", "prep", "cvt ", "hdmx", "LTSH", "VDMX", "TTFA":
+		default:
+			byTag[tag] = len(tables)
+			tables = append(tables, table{tag, bytes.Clone(ttf[off : off+size])})
 		}
-		count, strOff := int(be.Uint16(t.data[2:])), int(be.Uint16(t.data[4:]))
-		var records, strs []byte
-		for r := range count {
-			if len(t.data) < 6+12*(r+1) {
-				return nil, errors.New("name table cut short")
-			}
-			rec := t.data[6+12*r : 6+12*r+12]
-			id, l, o := be.Uint16(rec[6:]), int(be.Uint16(rec[8:])), int(be.Uint16(rec[10:]))
-			if id > 6 || strOff+o+l > len(t.data) {
-				continue
-			}
-			nr := bytes.Clone(rec)
-			be.PutUint16(nr[10:], uint16(len(strs)))
-			records = append(records, nr...)
-			strs = append(strs, t.data[strOff+o:strOff+o+l]...)
-		}
-		kept := len(records) / 12
-		name := be.AppendUint16(nil, 0)
-		name = be.AppendUint16(name, uint16(kept))
-		name = be.AppendUint16(name, uint16(6+12*kept))
-		tables[i].data = append(append(name, records...), strs...)
 	}
-	out := bytes.Clone(ttf[:12])
-	off := 12 + 16*n
+	get := func(tag string, min int) ([]byte, error) {
+		i, ok := byTag[tag]
+		if !ok || len(tables[i].data) < min {
+			return nil, fmt.Errorf("font table %q missing or cut short", tag)
+		}
+		return tables[i].data, nil
+	}
+	name, err := get("name", 6)
+	if err != nil {
+		return nil, err
+	}
+	if tables[byTag["name"]].data, err = trimName(name); err != nil {
+		return nil, err
+	}
+	head, err := get("head", 54)
+	if err != nil {
+		return nil, err
+	}
+	maxp, err := get("maxp", 6)
+	if err != nil {
+		return nil, err
+	}
+	loca, err := get("loca", 0)
+	if err != nil {
+		return nil, err
+	}
+	glyf, err := get("glyf", 0)
+	if err != nil {
+		return nil, err
+	}
+	glyf, loca, err = unhintGlyphs(glyf, loca, int(be.Uint16(maxp[4:])), be.Uint16(head[50:]) == 1)
+	if err != nil {
+		return nil, err
+	}
+	tables[byTag["glyf"]].data, tables[byTag["loca"]].data = glyf, loca
+	be.PutUint16(head[50:], 1) // indexToLocFormat: long offsets
+	be.PutUint32(head[8:], 0)  // checkSumAdjustment: fpdf sets its own
+	if len(maxp) >= 28 {
+		be.PutUint16(maxp[26:], 0) // maxSizeOfInstructions
+	}
+
+	// The directory, its search fields made again for the tables kept.
+	out := append(bytes.Clone(ttf[:4]), 0, 0, 0, 0, 0, 0, 0, 0)
+	be.PutUint16(out[4:], uint16(len(tables)))
+	p := 1
+	for p*2 <= len(tables) {
+		p *= 2
+	}
+	be.PutUint16(out[6:], uint16(16*p))
+	be.PutUint16(out[8:], uint16(bits.Len(uint(p))-1))
+	be.PutUint16(out[10:], uint16(16*(len(tables)-p)))
+	off := 12 + 16*len(tables)
 	var body []byte
 	for _, t := range tables {
 		out = append(out, t.tag...)
@@ -226,6 +274,111 @@ func trimNames(ttf []byte) ([]byte, error) {
 		}
 	}
 	return append(out, body...), nil
+}
+
+// trimName returns the name table name with only its records 0 to 6.
+func trimName(name []byte) ([]byte, error) {
+	be := binary.BigEndian
+	count, strOff := int(be.Uint16(name[2:])), int(be.Uint16(name[4:]))
+	var records, strs []byte
+	for r := range count {
+		if len(name) < 6+12*(r+1) {
+			return nil, errors.New("name table cut short")
+		}
+		rec := name[6+12*r : 6+12*r+12]
+		id, l, o := be.Uint16(rec[6:]), int(be.Uint16(rec[8:])), int(be.Uint16(rec[10:]))
+		if id > 6 || strOff+o+l > len(name) {
+			continue
+		}
+		nr := bytes.Clone(rec)
+		be.PutUint16(nr[10:], uint16(len(strs)))
+		records = append(records, nr...)
+		strs = append(strs, name[strOff+o:strOff+o+l]...)
+	}
+	kept := len(records) / 12
+	out := be.AppendUint16(nil, 0)
+	out = be.AppendUint16(out, uint16(kept))
+	out = be.AppendUint16(out, uint16(6+12*kept))
+	return append(append(out, records...), strs...), nil
+}
+
+// The flags of a composite glyph's components that unhintGlyphs reads.
+const (
+	argsAreWords     = 0x0001
+	haveScale        = 0x0008
+	moreComponents   = 0x0020
+	haveXYScale      = 0x0040
+	haveTwoByTwo     = 0x0080
+	haveInstructions = 0x0100
+)
+
+// unhintGlyphs returns the glyf table of n glyphs, located by loca (long
+// or short offsets), with every glyph's instructions left out, and its
+// loca with long offsets, each glyph starting on 4 bytes.
+func unhintGlyphs(glyf, loca []byte, n int, long bool) ([]byte, []byte, error) {
+	be := binary.BigEndian
+	at := func(i int) int {
+		if long {
+			return int(be.Uint32(loca[4*i:]))
+		}
+		return 2 * int(be.Uint16(loca[2*i:]))
+	}
+	if w := map[bool]int{true: 4, false: 2}[long]; len(loca) < w*(n+1) {
+		return nil, nil, errors.New("font loca table cut short")
+	}
+	var out, offsets []byte
+	for i := range n {
+		offsets = be.AppendUint32(offsets, uint32(len(out)))
+		from, to := at(i), at(i+1)
+		if from > to || to > len(glyf) {
+			return nil, nil, fmt.Errorf("glyph %d out of the glyf table", i)
+		}
+		g := glyf[from:to]
+		if len(g) == 0 {
+			continue
+		}
+		if len(g) < 10 {
+			return nil, nil, fmt.Errorf("glyph %d cut short", i)
+		}
+		if contours := int16(be.Uint16(g)); contours >= 0 {
+			p := 10 + 2*int(contours) // the instructions' length
+			if len(g) < p+2 || len(g) < p+2+int(be.Uint16(g[p:])) {
+				return nil, nil, fmt.Errorf("glyph %d cut short", i)
+			}
+			out = append(append(append(out, g[:p]...), 0, 0), g[p+2+int(be.Uint16(g[p:])):]...)
+		} else {
+			start := len(out)
+			p, last := 10, 0
+			for {
+				if len(g) < p+4 {
+					return nil, nil, fmt.Errorf("glyph %d: component cut short", i)
+				}
+				flags := be.Uint16(g[p:])
+				last = p
+				p += 4 + map[bool]int{true: 4, false: 2}[flags&argsAreWords != 0]
+				switch {
+				case flags&haveScale != 0:
+					p += 2
+				case flags&haveXYScale != 0:
+					p += 4
+				case flags&haveTwoByTwo != 0:
+					p += 8
+				}
+				if flags&moreComponents == 0 {
+					break
+				}
+			}
+			if len(g) < p {
+				return nil, nil, fmt.Errorf("glyph %d: component cut short", i)
+			}
+			out = append(out, g[:p]...)
+			be.PutUint16(out[start+last:], be.Uint16(g[last:])&^haveInstructions)
+		}
+		for len(out)%4 != 0 {
+			out = append(out, 0)
+		}
+	}
+	return out, be.AppendUint32(offsets, uint32(len(out))), nil
 }
 
 // checksum is the TrueType table checksum: the sum of its 32-bit words.
