@@ -184,8 +184,15 @@ func putEntry(eb entryBuckets, sede string, chain []byte, e pinsede.AuditEntry) 
 }
 
 // SearchAudit reads sede's entries from the index by citizen when f names
-// one, else from the index by day, the newest day first.
-func (s *Store) SearchAudit(ctx context.Context, sede string, f pinsede.AuditFilter, limit int) ([]pinsede.AuditEntry, error) {
+// one, else from the index by day, the newest day first; after a cursor,
+// from the cursor's day (those of the day after it in the order).
+func (s *Store) SearchAudit(ctx context.Context, sede string, f pinsede.AuditFilter, after wire.AuditCursor, limit int) ([]pinsede.AuditEntry, error) {
+	to := f.To
+	if !after.IsZero() {
+		if day := central.EntryDay(after.Entry()); day.Before(to) {
+			to = day
+		}
+	}
 	var out []pinsede.AuditEntry
 	err := s.db.View(func(btx *bolt.Tx) error {
 		entries, tips := btx.Bucket(bucketAuditEntries), btx.Bucket(bucketAuditTips)
@@ -195,7 +202,7 @@ func (s *Store) SearchAudit(ctx context.Context, sede string, f pinsede.AuditFil
 		proven := map[string]uint64{}
 		// found reads the entries the index keys of one prefix name
 		// (each ending chain ‖ seq) whose day is from lo to hi, and
-		// f selects.
+		// f selects, after the cursor.
 		found := func(b *bolt.Bucket, prefix []byte, lo, hi pinsede.Date) ([]pinsede.AuditEntry, error) {
 			var got []pinsede.AuditEntry
 			c := b.Cursor()
@@ -224,7 +231,7 @@ func (s *Store) SearchAudit(ctx context.Context, sede string, f pinsede.AuditFil
 				if err := json.Unmarshal(v, &e); err != nil {
 					return nil, fmt.Errorf("audit entry: %w", err)
 				}
-				if f.Matches(e) {
+				if f.Matches(e) && central.After(e, after) {
 					got = append(got, e)
 				}
 			}
@@ -233,10 +240,10 @@ func (s *Store) SearchAudit(ctx context.Context, sede string, f pinsede.AuditFil
 		}
 		if f.Subject != "" {
 			b := btx.Bucket(bucketAuditEntriesBySubject)
-			if b == nil {
+			if b == nil || to.Before(f.From) {
 				return nil
 			}
-			got, err := found(b, slices.Concat([]byte(sede), []byte{0}, []byte(f.Subject), []byte{0}), f.From, f.To)
+			got, err := found(b, slices.Concat([]byte(sede), []byte{0}, []byte(f.Subject), []byte{0}), f.From, to)
 			out = got[:min(len(got), limit)]
 			return err
 		}
@@ -244,7 +251,7 @@ func (s *Store) SearchAudit(ctx context.Context, sede string, f pinsede.AuditFil
 		if b == nil {
 			return nil
 		}
-		for day := f.To; !day.Before(f.From) && len(out) < limit; day = pinsede.DateOf(day.Time().AddDate(0, 0, -1)) {
+		for day := to; !day.Before(f.From) && len(out) < limit; day = pinsede.DateOf(day.Time().AddDate(0, 0, -1)) {
 			got, err := found(b, append([]byte(sede), 0), day, day)
 			if err != nil {
 				return err

@@ -62,7 +62,7 @@ func BenchmarkSendAudit(b *testing.B) {
 					{"ms/search-citizen", pinsede.AuditFilter{From: pinsede.DateOf(at), To: to, Subject: storetest.CF(7)}},
 				} {
 					start := time.Now()
-					got, err := c.SearchAudit(ctx, s.f)
+					got, err := c.SearchAudit(ctx, s.f, "")
 					if err != nil || len(got.Entries) == 0 {
 						b.Fatalf("%s: %d entries, %v", s.unit, len(got.Entries), err)
 					}

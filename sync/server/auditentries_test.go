@@ -65,10 +65,10 @@ func TestAuditEntries(t *testing.T) {
 		return st, resp, decoded(st, b, &resp)
 	}
 	all := pinsede.AuditFilter{From: day, To: pinsede.DateOf(chain[5].Time)}
-	if st, resp, _ := query("ROMA01", wire.AuditQuery(all)); st != 200 || len(resp.Entries) != 5 || resp.More {
+	if st, resp, _ := query("ROMA01", wire.AuditQuery(all, wire.AuditCursor{})); st != 200 || len(resp.Entries) != 5 || resp.More {
 		t.Errorf("ROMA01's search: %d, %d entries, want its 5 own", st, len(resp.Entries))
 	}
-	if st, resp, _ := query("MILANO01", wire.AuditQuery(all)); st != 200 || len(resp.Entries) != 0 {
+	if st, resp, _ := query("MILANO01", wire.AuditQuery(all, wire.AuditCursor{})); st != 200 || len(resp.Entries) != 0 {
 		t.Errorf("MILANO01's search: %d, %d entries, want none of ROMA01's", st, len(resp.Entries))
 	}
 	for _, q := range []string{
@@ -76,12 +76,13 @@ func TestAuditEntries(t *testing.T) {
 		"from=2026-12-01&to=2026-12-02&sede=MILANO01", "from=2026-12-01&to=2026-12-02&from=2026-12-01",
 		"from=2026-12-01&to=2026-12-02&codice_fiscale=xyz", "from=2026-12-01&to=2026-12-02&operator=" + url.QueryEscape("a\x00b"),
 		"from=2026-12-01&to=2026-12-02&action=" + strings.Repeat("a", 65), "from=2026-12-01&to=2026-12-02&x=" + strings.Repeat("a", 2000),
+		"from=2026-12-01&to=2026-12-02&after=42", "from=2026-12-01&to=2026-12-02&after=eyJ0IjoiMjAyNi0xMi0wNVQwOTozMDowMFoiLCJkIjoiMDEiLCJzIjowLCJoIjoiIn0",
 	} {
 		if st, _, p := query("ROMA01", q); st != 400 || p.Type != "urn:pinsede:problem:bad-audit-search" || p.Detail == "" {
 			t.Errorf("search %q: %d %+v, want 400 with why", q, st, p)
 		}
 	}
-	if st, _ := do(t, env.Client(t, pki.RoleKiosk, "ROMA01"), "GET", env.URL+"/v1/audit/search?"+wire.AuditQuery(all), "", nil); st != 403 {
+	if st, _ := do(t, env.Client(t, pki.RoleKiosk, "ROMA01"), "GET", env.URL+"/v1/audit/search?"+wire.AuditQuery(all, wire.AuditCursor{}), "", nil); st != 403 {
 		t.Errorf("a kiosk's search: %d, want 403", st)
 	}
 }
