@@ -34,6 +34,11 @@ const (
 	// MaxAuditCursorSeq is the highest Seq a cursor names: 2^53, as a
 	// head's.
 	MaxAuditCursorSeq = 1 << 53
+	// MaxAuditSearchBytes is the most bytes of entries a page of the
+	// search carries (the entries' JSON), whatever their number: a page
+	// ends before the entry that would pass it, but holds one entry at
+	// least (at most MaxAuditEntriesBytes).
+	MaxAuditSearchBytes = 4 << 20
 )
 
 // AuditEntriesRequest is POST /v1/audit/entries: consecutive entries of
