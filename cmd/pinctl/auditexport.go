@@ -11,7 +11,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -218,12 +217,12 @@ func exportSede(e *env, a auditExportArgs, f pinsede.AuditFilter) error {
 	if a.out != "" {
 		dir = filepath.Dir(a.out)
 		if _, err := os.Lstat(a.out); err == nil {
-			return fmt.Errorf("-out: %s: %w", a.out, fs.ErrExist)
+			return &failure{msg: fmt.Sprintf("-out: %s esiste già: indica un file nuovo (l'esportazione non ne sovrascrive uno)", a.out)}
 		}
 	}
 	spool, err := os.CreateTemp(dir, ".pinctl-audit-*.part")
 	if err != nil {
-		return fmt.Errorf("-out: %w", err)
+		return &failure{msg: fmt.Sprintf("non riesco a scrivere nella cartella %s: %v", dir, err)}
 	}
 	defer func() { spool.Close(); os.Remove(spool.Name()) }()
 	var chunks []*io.SectionReader

@@ -158,6 +158,10 @@ func TestAuditExportSede(t *testing.T) {
 	if desks["01"] != 450 || desks["02"] != 150 || desks["03"] > 150 || len(entries) < before {
 		t.Errorf("the export holds %v, want desk 01's 450, 02's 150, at most desk 03's 150", desks)
 	}
+	r = sb.run(t, "", append([]string{"audit", "export", "-from", from, "-to", to, "-out", out}, c.flags()...)...)
+	if left, _ := os.ReadDir(filepath.Dir(out)); r.code != exitFail || !strings.Contains(r.stderr, "esiste già") || len(left) != 1 {
+		t.Errorf("an export over an existing file: exit %d, %q, the folder holds %v", r.code, r.stderr, left)
+	}
 	// The format of one desk's export: the same writer, the same bytes.
 	var again bytes.Buffer
 	if err := writeAudit(&again, "json", entries); err != nil || !bytes.Equal(again.Bytes(), b) {
