@@ -74,10 +74,12 @@ type AuditPageError struct {
 	Err        error
 }
 
+// Error names the page, the entries read before it, and why.
 func (e *AuditPageError) Error() string {
 	return fmt.Sprintf("page %d of the sede's audit (%d entries read before it): %v", e.Page, e.Read, e.Err)
 }
 
+// Unwrap returns why the page could not be read.
 func (e *AuditPageError) Unwrap() error { return e.Err }
 
 // ExportSedeAudit pages through the entries of every desk of the sede
