@@ -1,6 +1,7 @@
 package pinsede
 
 import (
+	"context"
 	"fmt"
 	"slices"
 )
@@ -62,4 +63,71 @@ func (d *Desk) ExportAudit(s *Session, f AuditFilter) ([]AuditEntry, error) {
 		return nil, fmt.Errorf("export audit %s: %w", f, err)
 	}
 	return out, nil
+}
+
+// AuditPageError is the error of ExportSedeAudit when a page of the
+// sede's audit could not be read: which page (from 1), how many entries
+// the pages before gave, and why (a *Problem when the central records
+// could not be reached).
+type AuditPageError struct {
+	Page, Read int
+	Err        error
+}
+
+// Error names the page, the entries read before it, and why.
+func (e *AuditPageError) Error() string {
+	return fmt.Sprintf("page %d of the sede's audit (%d entries read before it): %v", e.Page, e.Read, e.Err)
+}
+
+// Unwrap returns why the page could not be read.
+func (e *AuditPageError) Unwrap() error { return e.Err }
+
+// ExportSedeAudit pages through the entries of every desk of the sede
+// that f selects, at the central records (SearchSedeAudit's search), each
+// page after the cursor of the one before, so that an export of any
+// length finds each entry the central records held when it started once,
+// while desks keep sending theirs (those sent meanwhile are in it when
+// they come after the page being read, older than it). It calls page
+// with each page, newest first, its number from 1; an error of page
+// stops the export and is returned as it is. A page that cannot be read
+// is an *AuditPageError. The export is recorded in this desk's audit
+// (ActionAuditExported, its Detail starting with AuditSedeDetail) once
+// every page was read: an export that fails leaves no entry, and the
+// caller throws away what it got. It returns the entries read.
+func (d *Desk) ExportSedeAudit(ctx context.Context, s *Session, f AuditFilter, page func(n int, es []AuditEntry) error) (int, error) {
+	if !s.IsSupervisor() {
+		return 0, ErrForbidden
+	}
+	if es := f.Validate(); len(es) > 0 {
+		return 0, es
+	}
+	if d.Central == nil {
+		return 0, fmt.Errorf("export the sede's audit: %w", ErrNoCentral)
+	}
+	var after AuditCursor
+	read := 0
+	for n := 1; ; n++ {
+		found, err := d.Central.SearchAudit(ctx, f, after)
+		switch {
+		case err != nil:
+			return read, &AuditPageError{Page: n, Read: read, Err: err}
+		case found.More && (found.Next == "" || found.Next == after || len(found.Entries) == 0):
+			return read, &AuditPageError{Page: n, Read: read, Err: ErrAuditCursor}
+		}
+		if err := page(n, found.Entries); err != nil {
+			return read, err
+		}
+		read += len(found.Entries)
+		if !found.More {
+			break
+		}
+		after = found.Next
+	}
+	err := d.Store.Update(func(tx Tx) error {
+		return appendAudit(tx, d.Now(), s.Sede.Code, s.Actor(), AuditEntry{Action: ActionAuditExported, Detail: AuditSedeDetail + f.String()})
+	})
+	if err != nil {
+		return read, fmt.Errorf("export the sede's audit %s: %w", f, err)
+	}
+	return read, nil
 }

@@ -79,7 +79,17 @@ type AuditSearch struct {
 	Entries []AuditEntry
 	// More is true when more entries matched than Entries holds.
 	More bool
+	// Next, with More, is where the entries that follow start: the
+	// central records' search after it gives them (SearchSedeAudit's
+	// cursor; "" for the desk's own search).
+	Next AuditCursor
 }
+
+// AuditCursor is a place in the central records' search of the sede's
+// audit, as they wrote it: the search after it gives the entries that
+// follow, whatever entries came since, none skipped nor repeated. "" is
+// the start.
+type AuditCursor string
 
 // SearchAudit returns the newest MaxAuditSearchResults entries f selects,
 // for a supervisor's audit search screen, and records the search itself in
@@ -136,7 +146,7 @@ func (d *Desk) SearchSedeAudit(ctx context.Context, s *Session, f AuditFilter) (
 	if d.Central == nil {
 		return AuditSearch{}, fmt.Errorf("search the sede's audit: %w", ErrNoCentral)
 	}
-	out, err := d.Central.SearchAudit(ctx, f)
+	out, err := d.Central.SearchAudit(ctx, f, "")
 	if err != nil {
 		return AuditSearch{}, fmt.Errorf("search the sede's audit %s: %w", f, err)
 	}

@@ -26,11 +26,13 @@ type CentralRecords interface {
 	// why, in the user interface's words.
 	Credentials(ctx context.Context, cf CodiceFiscale) ([]Credential, error)
 	// SearchAudit returns the newest MaxAuditSearchResults entries of
-	// the sede's desks that f selects (f passed Validate), as the central
-	// records keep them: each desk's own acts, each naming its desk
-	// (AuditEntry.Desk). A failure to reach them is a *Problem, as for
+	// the sede's desks that f selects (f passed Validate) after the
+	// cursor after ("" for the newest), as the central records keep
+	// them: each desk's own acts, each naming its desk
+	// (AuditEntry.Desk); with More, Next is the cursor of the page that
+	// follows. A failure to reach them is a *Problem, as for
 	// Credentials.
-	SearchAudit(ctx context.Context, f AuditFilter) (AuditSearch, error)
+	SearchAudit(ctx context.Context, f AuditFilter, after AuditCursor) (AuditSearch, error)
 }
 
 // CentralCredentials returns the credentials of cf that the central

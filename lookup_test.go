@@ -18,7 +18,7 @@ type fakeCentral struct {
 	asked int
 }
 
-func (c *fakeCentral) SearchAudit(_ context.Context, f pinsede.AuditFilter) (pinsede.AuditSearch, error) {
+func (c *fakeCentral) SearchAudit(_ context.Context, f pinsede.AuditFilter, _ pinsede.AuditCursor) (pinsede.AuditSearch, error) {
 	c.asked++
 	return c.audit, c.err
 }

@@ -40,7 +40,7 @@ func TestUnlock(t *testing.T) {
 	}
 	v := verifier(s)
 	for range v.Lock.After {
-		if _, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(cf), PIN: "ACEFHJKMNPRTUVWY"}); err != nil {
+		if _, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(cf), PIN: "ACEFHJKMNPRTUVWY"}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -76,7 +76,7 @@ func TestUnlock(t *testing.T) {
 	if err != nil || r.Lock.Permanent || r.Lock.UnlockedBy != "centrale:rossi" || r.Failures != 0 {
 		t.Errorf("record = %+v, %v", r, err)
 	}
-	if got, err := verifier(s).Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(cf), PIN: pin}); err != nil || got.Outcome != wire.ChangeRequired {
+	if got, err := verifier(s).Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(cf), PIN: pin}, nil); err != nil || got.Outcome != wire.ChangeRequired {
 		t.Errorf("the right PIN after the unlock: %+v, %v", got, err)
 	}
 	if ch, _ := storetest.CentralChanges(s, "ROMA01"); len(ch) != 0 {

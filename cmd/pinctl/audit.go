@@ -62,11 +62,8 @@ func cmdAuditVerify(e *env, args []string) error {
 	if err := parseFlags(args, cf.declare); err != nil {
 		return err
 	}
-	if cf.url == "" && (cf.cert != "" || cf.key != "" || cf.ca != "") {
-		return &usageError{msg: "-cert, -certkey e -ca servono con -centrale"}
-	}
-	if cf.url != "" && (cf.cert == "" || cf.key == "" || cf.ca == "") {
-		return &usageError{msg: "con -centrale servono -cert, -certkey e -ca"}
+	if err := cf.check(); err != nil {
+		return err
 	}
 	store, err := local.Open(e.storePath, e.keyPath)
 	if err != nil {
@@ -93,38 +90,63 @@ func cmdAuditVerify(e *env, args []string) error {
 	return verifyAnchors(e, store, cf)
 }
 
-// verifyAnchors checks the store's chain against the heads centrale keeps
-// for the sede of the certificate, which must be the store's.
-func verifyAnchors(e *env, store *local.Store, cf centraleFlags) error {
+// check refuses -cert, -certkey and -ca without -centrale, and -centrale
+// without all three.
+func (c centraleFlags) check() error {
+	if c.url == "" && (c.cert != "" || c.key != "" || c.ca != "") {
+		return &usageError{msg: "-cert, -certkey e -ca servono con -centrale"}
+	}
+	if c.url != "" && (c.cert == "" || c.key == "" || c.ca == "") {
+		return &usageError{msg: "con -centrale servono -cert, -certkey e -ca"}
+	}
+	return nil
+}
+
+// dial returns the sync client of store's sede to centrale, with the
+// certificate of the flags, which must be the store's sede's.
+func (c centraleFlags) dial(e *env, store *local.Store) (*client.Client, error) {
 	var pems [3][]byte
-	for i, p := range []string{cf.ca, cf.cert, cf.key} {
+	for i, p := range []string{c.ca, c.cert, c.key} {
 		b, err := os.ReadFile(p)
 		if err != nil {
-			return &failure{msg: fmt.Sprintf("non riesco a leggere %s: %v", p, err)}
+			return nil, &failure{msg: fmt.Sprintf("non riesco a leggere %s: %v", p, err)}
 		}
 		pems[i] = b
 	}
 	cert, err := pki.ParseCert(pems[1])
 	if err != nil {
-		return &failure{msg: fmt.Sprintf("%s non è un certificato: %v", cf.cert, err)}
+		return nil, &failure{msg: fmt.Sprintf("%s non è un certificato: %v", c.cert, err)}
 	}
 	role, code, err := pki.Identity(cert)
 	if err != nil || role != pki.RoleSede {
-		return &failure{msg: fmt.Sprintf("%s non è il certificato di una sede", cf.cert)}
+		return nil, &failure{msg: fmt.Sprintf("%s non è il certificato di una sede", c.cert)}
+	}
+	sede, err := storeSede(store)
+	if err != nil {
+		return nil, err
+	}
+	if sede != code {
+		return nil, &failure{msg: fmt.Sprintf("il certificato %s è della sede %s, l'archivio della sede %s", c.cert, code, sede)}
+	}
+	tlsCfg, err := pki.ClientTLS(pems[0], pems[1], pems[2])
+	if err != nil {
+		return nil, &failure{msg: fmt.Sprintf("certificato o chiave non validi: %v", err)}
+	}
+	hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg}}
+	return client.New(client.Config{URL: c.url, HTTP: hc, Sede: code, Local: store, Desk: pinsede.NewDesk(store, nil, e.now), Now: e.now}), nil
+}
+
+// verifyAnchors checks the store's chain against the heads centrale keeps
+// for the sede of the certificate, which must be the store's.
+func verifyAnchors(e *env, store *local.Store, cf centraleFlags) error {
+	c, err := cf.dial(e, store)
+	if err != nil {
+		return err
 	}
 	sede, err := storeSede(store)
 	if err != nil {
 		return err
 	}
-	if sede != code {
-		return &failure{msg: fmt.Sprintf("il certificato %s è della sede %s, l'archivio della sede %s", cf.cert, code, sede)}
-	}
-	tlsCfg, err := pki.ClientTLS(pems[0], pems[1], pems[2])
-	if err != nil {
-		return &failure{msg: fmt.Sprintf("certificato o chiave non validi: %v", err)}
-	}
-	hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg}}
-	c := client.New(client.Config{URL: cf.url, HTTP: hc, Sede: code, Local: store, Desk: pinsede.NewDesk(store, nil, e.now), Now: e.now})
 	heads, err := c.AuditHeads(context.Background())
 	if err != nil {
 		return &failure{msg: fmt.Sprintf("centrale non risponde o rifiuta la richiesta: %v", err)}
@@ -151,7 +173,7 @@ func verifyAnchors(e *env, store *local.Store, cf centraleFlags) error {
 	fmt.Fprintf(e.stderr, "pinctl: la catena di audit non contiene %d punti che centrale ha ricevuto da questo sportello: "+
 		"è stata riscritta, oppure l'archivio è stato ripristinato da una copia. Conserva una copia dell'archivio e avvisa il "+
 		"responsabile; se è un ripristino, l'operatore di centrale accetta la catena da quel punto con\n"+
-		"  centrale audit reset -sede %s -chain %x -to %d -by OPERATORE -reason MOTIVO\n", len(r.Problems), code, r.Head.Chain, r.Last)
+		"  centrale audit reset -sede %s -chain %x -to %d -by OPERATORE -reason MOTIVO\n", len(r.Problems), sede, r.Head.Chain, r.Last)
 	return errReported
 }
 

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,6 +25,9 @@ type centrale struct {
 	store             *boltstore.Store
 	url               string
 	ca, cert, certKey string
+	// before, when set, runs before centrale answers each request, and
+	// answers it itself when it returns true.
+	before *atomic.Pointer[func(w http.ResponseWriter, r *http.Request) bool]
 }
 
 func startCentrale(t *testing.T, now func() time.Time) centrale {
@@ -45,11 +50,18 @@ func startCentrale(t *testing.T, now func() time.Time) centrale {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	hs := httptest.NewUnstartedServer(server.New(store, central.NewVerifier(store, 5, now), nil, nil, now).Handler())
+	h := server.New(store, central.NewVerifier(store, 5, now), nil, nil, now).Handler()
+	before := new(atomic.Pointer[func(w http.ResponseWriter, r *http.Request) bool])
+	hs := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if b := before.Load(); b != nil && (*b)(w, r) {
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
 	hs.TLS = cfg
 	hs.StartTLS()
 	t.Cleanup(hs.Close)
-	c := centrale{store: store, url: hs.URL, ca: filepath.Join(dir, "ca.crt"), cert: filepath.Join(dir, "roma01.crt"), certKey: filepath.Join(dir, "roma01.key")}
+	c := centrale{store: store, before: before, url: hs.URL, ca: filepath.Join(dir, "ca.crt"), cert: filepath.Join(dir, "roma01.crt"), certKey: filepath.Join(dir, "roma01.key")}
 	certPEM, keyPEM, err := ca.Issue(pki.RoleSede, "ROMA01", time.Now())
 	if err != nil {
 		t.Fatal(err)

@@ -1,14 +1,23 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/storetest"
+	"github.com/pinsede/pinsede/sync/wire"
 )
 
 // Ensure that audit export writes the day's entries as CSV and JSON, by
@@ -69,5 +78,135 @@ func TestAuditExport(t *testing.T) {
 	r = sb.must(t, "", "audit", "export", "-from", day, "-cf", "RSSMRA80A01H501U", "-format", "json")
 	if err := json.Unmarshal([]byte(r.stdout), &entries); err != nil || len(entries) != 0 {
 		t.Errorf("-cf of a citizen never served: %+v, %v", entries, err)
+	}
+}
+
+// sendEntries stores es, a chain of desk of ROMA01 from its entry 1, at
+// c as the desk's sends do.
+func (c centrale) sendEntries(es []pinsede.AuditEntry, desk string, now time.Time) error {
+	for i := 0; i < len(es); i += wire.MaxAuditEntries {
+		if _, err := c.store.PutAuditEntries(context.Background(), "ROMA01", desk, es[0].Hash, es[i:min(i+wire.MaxAuditEntries, len(es))], now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Ensure that audit export -centrale writes every desk's entries of the
+// sede's days, more than a page of them, oldest first and each once with
+// its desk, in the format of one desk's export, while a desk's entries
+// arrive released together with the second page; that it says how far
+// it got; that the export is audited; and that a centrale that stops
+// answering at the second page leaves no file, and says which page and
+// what to do.
+func TestAuditExportSede(t *testing.T) {
+	sb := setUp(t)
+	c := startCentrale(t, sb.now)
+	at := storetest.T0
+	one, two := storetest.Chain("ROMA01", "01", 600, at, nil), storetest.Chain("ROMA01", "02", 200, at, nil)
+	for _, ch := range [][]pinsede.AuditEntry{one, two} {
+		if err := c.sendEntries(ch, ch[0].Desk, sb.now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const before = 450 + 150
+	// Desk 03 was offline: its acts of the first days arrive with the
+	// second page, released together with it.
+	late := storetest.Chain("ROMA01", "03", 200, at, nil)
+	sent := make(chan error, 1)
+	var once sync.Once
+	hook := func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path == "/v1/audit/search" && r.URL.Query().Get(wire.QueryAfter) != "" {
+			once.Do(func() {
+				release := make(chan struct{})
+				go func() { <-release; sent <- c.sendEntries(late, "03", sb.now()) }()
+				close(release)
+			})
+		}
+		return false
+	}
+	c.before.Store(&hook)
+	from, to := pinsede.DateOf(at).Italian(), pinsede.DateOf(at.AddDate(0, 0, 20)).Italian()
+	out := filepath.Join(t.TempDir(), "sede.json")
+	r := sb.must(t, "", append([]string{"audit", "export", "-from", from, "-to", to, "-format", "json", "-out", out}, c.flags()...)...)
+	if err := <-sent; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.stderr, "pagina 1: 500 voci (500 in tutto)") || !strings.Contains(r.stderr, "pagina 2: ") || !strings.Contains(r.stdout, out) {
+		t.Errorf("no progress, or no word of the file:\n%s\n%s", r.stderr, r.stdout)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entries []pinsede.AuditEntry
+	if err := json.Unmarshal(b, &entries); err != nil {
+		t.Fatalf("JSON: %v", err)
+	}
+	seen, desks := map[string]bool{}, map[string]int{}
+	for i, e := range entries {
+		k := fmt.Sprintf("%s/%d", e.Desk, e.Seq)
+		if seen[k] {
+			t.Errorf("entry %s twice", k)
+		}
+		seen[k] = true
+		desks[e.Desk]++
+		if i > 0 && central.NewestFirst(entries[i-1], e) <= 0 {
+			t.Errorf("entry %s after %s/%d: want oldest first", k, entries[i-1].Desk, entries[i-1].Seq)
+		}
+	}
+	if desks["01"] != 450 || desks["02"] != 150 || desks["03"] > 150 || len(entries) < before {
+		t.Errorf("the export holds %v, want desk 01's 450, 02's 150, at most desk 03's 150", desks)
+	}
+	r = sb.run(t, "", append([]string{"audit", "export", "-from", from, "-to", to, "-out", out}, c.flags()...)...)
+	if left, _ := os.ReadDir(filepath.Dir(out)); r.code != exitFail || !strings.Contains(r.stderr, "esiste già") || len(left) != 1 {
+		t.Errorf("an export over an existing file: exit %d, %q, the folder holds %v", r.code, r.stderr, left)
+	}
+	// The format of one desk's export: the same writer, the same bytes.
+	var again bytes.Buffer
+	if err := writeAudit(&again, "json", entries); err != nil || !bytes.Equal(again.Bytes(), b) {
+		t.Errorf("the sede's export is not written as one desk's (%v)", err)
+	}
+	r = sb.must(t, "", append([]string{"audit", "export", "-from", from, "-to", to, "-operator", "op02"}, c.flags()...)...)
+	if rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll(); err != nil || len(rows) != 151 || strings.Join(rows[0], ",") != strings.Join(auditColumns, ",") || rows[1][3] != "02" {
+		t.Errorf("-operator op02 as CSV: %d rows, %v", len(rows), err)
+	}
+	r = sb.must(t, "", "audit", "export", "-from", pinsede.DateOf(sb.now()).Italian(), "-action", string(pinsede.ActionAuditExported), "-format", "json")
+	if err := json.Unmarshal([]byte(r.stdout), &entries); err != nil || len(entries) != 2 || !strings.HasPrefix(entries[0].Detail, pinsede.AuditSedeDetail) {
+		t.Errorf("the sede's exports are not in the desk's audit: %+v, %v", entries, err)
+	}
+
+	// Centrale stops answering at the second page.
+	fail := func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Query().Get(wire.QueryAfter) == "" {
+			return false
+		}
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+		return true
+	}
+	c.before.Store(&fail)
+	dir := t.TempDir()
+	out = filepath.Join(dir, "sede.csv")
+	r = sb.run(t, "", append([]string{"audit", "export", "-from", from, "-to", to, "-out", out}, c.flags()...)...)
+	if r.code != exitFail || !strings.Contains(r.stderr, "pagina 2 dell'audit della sede (dopo 500 voci lette)") ||
+		!strings.Contains(r.stderr, "Centrale non raggiungibile") || !strings.Contains(r.stderr, "nessun file scritto") {
+		t.Errorf("centrale gone at page 2: exit %d\n%s", r.code, r.stderr)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("a failed export left %v", left)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-centrale", c.url}, "con -centrale servono -cert, -certkey e -ca"},
+		{[]string{"-cert", c.cert}, "-cert, -certkey e -ca servono con -centrale"},
+	} {
+		if r := sb.run(t, "", append([]string{"audit", "export", "-from", from}, c.args...)...); r.code != exitUsage || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%q: exit %d, %q; want %q", c.args, r.code, r.stderr, c.want)
+		}
 	}
 }

@@ -20,6 +20,11 @@ func (e *env) newDesk(store pinsede.Store) *pinsede.Desk {
 // a system session in the name of the user at the shell: a supervisor's
 // session, audited as pinctl:<user>.
 func (e *env) supervise(fn func(d *pinsede.Desk, s *pinsede.Session) error) error {
+	return e.superviseStore(func(_ *local.Store, d *pinsede.Desk, s *pinsede.Session) error { return fn(d, s) })
+}
+
+// superviseStore is supervise, fn given the store too.
+func (e *env) superviseStore(fn func(store *local.Store, d *pinsede.Desk, s *pinsede.Session) error) error {
 	store, err := local.Open(e.storePath, e.keyPath)
 	if err != nil {
 		return err
@@ -33,5 +38,5 @@ func (e *env) supervise(fn func(d *pinsede.Desk, s *pinsede.Session) error) erro
 	if err != nil {
 		return fmt.Errorf("read sede: %w", err)
 	}
-	return fn(e.newDesk(store), pinsede.SystemSession(sede, who(), e.now()))
+	return fn(store, e.newDesk(store), pinsede.SystemSession(sede, who(), e.now()))
 }

@@ -3,6 +3,7 @@ package boltstore
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -22,8 +23,13 @@ var (
 	// bucketAuditEntries: sede ‖ 0 ‖ chain ‖ seq (big-endian) -> JSON
 	// pinsede.AuditEntry, its Desk the chain's.
 	bucketAuditEntries = []byte("audit_entries")
+	// bucketAuditEntriesByTime: sede ‖ 0 ‖ timeKey -> chain: the
+	// search by days, in the search's order (central.NewestFirst) read
+	// backwards, from a cursor on.
+	bucketAuditEntriesByTime = []byte("audit_entries_by_time")
 	// bucketAuditEntriesByDay: sede ‖ 0 ‖ day (aaaammgg) ‖ chain ‖ seq
-	// -> nothing: the search by days.
+	// -> nothing: the search by days of before the cursor, which
+	// migrateAuditByTime replaces with bucketAuditEntriesByTime.
 	bucketAuditEntriesByDay = []byte("audit_entries_by_day")
 	// bucketAuditEntriesBySubject: sede ‖ 0 ‖ codice fiscale ‖ 0 ‖ day ‖
 	// chain ‖ seq -> nothing: the search by citizen.
@@ -41,12 +47,26 @@ type storedTip struct {
 
 // entryBuckets are the buckets of the entries of a write transaction.
 type entryBuckets struct {
-	entries, byDay, bySubject, tips *bolt.Bucket
+	entries, byTime, bySubject, tips *bolt.Bucket
 }
 
 // dayBytes is a day as the indexes write it: aaaammgg.
 func dayBytes(d pinsede.Date) []byte {
 	return fmt.Appendf(nil, "%04d%02d%02d", d.Year, int(d.Month), d.Day)
+}
+
+// timeKey is the place of the entry e in bucketAuditEntriesByTime after
+// its sede: its day (dayBytes), its instant (the Unix seconds, biased to
+// sort unsigned, and the nanoseconds), its desk and a 0, its seq and its
+// hash, so that the keys sort as central.NewestFirst in reverse. A
+// cursor's is its entry's.
+func timeKey(e pinsede.AuditEntry) []byte {
+	k := dayBytes(central.EntryDay(e))
+	k = binary.BigEndian.AppendUint64(k, uint64(e.Time.Unix())^1<<63)
+	k = binary.BigEndian.AppendUint32(k, uint32(e.Time.Nanosecond()))
+	k = append(append(k, e.Desk...), 0)
+	k = binary.BigEndian.AppendUint64(k, e.Seq)
+	return append(k, e.Hash...)
 }
 
 // PutAuditEntries judges and stores a batch of entries, or records the
@@ -157,7 +177,7 @@ func auditEntryBuckets(btx *bolt.Tx) (entryBuckets, error) {
 	for _, b := range []struct {
 		name []byte
 		to   **bolt.Bucket
-	}{{bucketAuditEntries, &eb.entries}, {bucketAuditEntriesByDay, &eb.byDay}, {bucketAuditEntriesBySubject, &eb.bySubject}, {bucketAuditTips, &eb.tips}} {
+	}{{bucketAuditEntries, &eb.entries}, {bucketAuditEntriesByTime, &eb.byTime}, {bucketAuditEntriesBySubject, &eb.bySubject}, {bucketAuditTips, &eb.tips}} {
 		bk, err := btx.CreateBucketIfNotExists(b.name)
 		if err != nil {
 			return eb, err
@@ -173,10 +193,10 @@ func putEntry(eb entryBuckets, sede string, chain []byte, e pinsede.AuditEntry) 
 	if err := putJSON(eb.entries, append(chainKey(sede, nil), ref...), e); err != nil {
 		return err
 	}
-	day := dayBytes(central.EntryDay(e))
-	if err := eb.byDay.Put(slices.Concat([]byte(sede), []byte{0}, day, ref), nil); err != nil {
+	if err := eb.byTime.Put(slices.Concat([]byte(sede), []byte{0}, timeKey(e)), chain); err != nil {
 		return err
 	}
+	day := dayBytes(central.EntryDay(e))
 	if e.Subject == "" {
 		return nil
 	}
@@ -184,72 +204,99 @@ func putEntry(eb entryBuckets, sede string, chain []byte, e pinsede.AuditEntry) 
 }
 
 // SearchAudit reads sede's entries from the index by citizen when f names
-// one, else from the index by day, the newest day first.
-func (s *Store) SearchAudit(ctx context.Context, sede string, f pinsede.AuditFilter, limit int) ([]pinsede.AuditEntry, error) {
+// one (the citizen's days, after the cursor's place), else from the
+// index by time backwards, from the cursor's place or the end of f's last
+// day, to the limit.
+func (s *Store) SearchAudit(ctx context.Context, sede string, f pinsede.AuditFilter, after wire.AuditCursor, limit int) ([]pinsede.AuditEntry, error) {
+	to := f.To
+	if !after.IsZero() {
+		if day := central.EntryDay(after.Entry()); day.Before(to) {
+			to = day
+		}
+	}
 	var out []pinsede.AuditEntry
 	err := s.db.View(func(btx *bolt.Tx) error {
 		entries, tips := btx.Bucket(bucketAuditEntries), btx.Bucket(bucketAuditTips)
-		if entries == nil || tips == nil {
+		if entries == nil || tips == nil || to.Before(f.From) {
 			return nil
 		}
 		proven := map[string]uint64{}
-		// found reads the entries the index keys of one prefix name
-		// (each ending chain ‖ seq) whose day is from lo to hi, and
-		// f selects.
-		found := func(b *bolt.Bucket, prefix []byte, lo, hi pinsede.Date) ([]pinsede.AuditEntry, error) {
-			var got []pinsede.AuditEntry
-			c := b.Cursor()
-			start, end := append(bytes.Clone(prefix), dayBytes(lo)...), append(bytes.Clone(prefix), dayBytes(hi)...)
-			for k, _ := c.Seek(start); k != nil && bytes.HasPrefix(k, prefix) && bytes.Compare(k[:len(end)], end) <= 0; k, _ = c.Next() {
-				ref := k[len(prefix)+8:]
-				chain, seq := string(ref[:len(ref)-8]), binary.BigEndian.Uint64(ref[len(ref)-8:])
-				p, ok := proven[chain]
-				if !ok {
-					var tip storedTip
-					if v := tips.Get(chainKey(sede, []byte(chain))); v != nil {
-						if err := json.Unmarshal(v, &tip); err != nil {
-							return nil, fmt.Errorf("audit tip: %w", err)
-						}
+		// read returns the entry seq of chain when it is proven and f
+		// selects it after the cursor, else ok false.
+		read := func(chain []byte, seq uint64) (e pinsede.AuditEntry, ok bool, err error) {
+			p, seen := proven[string(chain)]
+			if !seen {
+				var tip storedTip
+				if v := tips.Get(chainKey(sede, chain)); v != nil {
+					if err := json.Unmarshal(v, &tip); err != nil {
+						return e, false, fmt.Errorf("audit tip: %w", err)
 					}
-					p, proven[chain] = tip.Proven, tip.Proven
 				}
-				if seq > p {
-					continue
-				}
-				v := entries.Get(append(chainKey(sede, nil), ref...))
-				if v == nil {
-					return nil, errors.New("audit entry of an index missing")
-				}
-				var e pinsede.AuditEntry
-				if err := json.Unmarshal(v, &e); err != nil {
-					return nil, fmt.Errorf("audit entry: %w", err)
-				}
-				if f.Matches(e) {
-					got = append(got, e)
-				}
+				p, proven[string(chain)] = tip.Proven, tip.Proven
 			}
-			slices.SortFunc(got, central.NewestFirst)
-			return got, nil
+			if seq > p {
+				return e, false, nil
+			}
+			v := entries.Get(binary.BigEndian.AppendUint64(chainKey(sede, chain), seq))
+			if v == nil {
+				return e, false, errors.New("audit entry of an index missing")
+			}
+			if err := json.Unmarshal(v, &e); err != nil {
+				return e, false, fmt.Errorf("audit entry: %w", err)
+			}
+			return e, f.Matches(e) && central.After(e, after), nil
 		}
 		if f.Subject != "" {
 			b := btx.Bucket(bucketAuditEntriesBySubject)
 			if b == nil {
 				return nil
 			}
-			got, err := found(b, slices.Concat([]byte(sede), []byte{0}, []byte(f.Subject), []byte{0}), f.From, f.To)
-			out = got[:min(len(got), limit)]
-			return err
+			prefix := slices.Concat([]byte(sede), []byte{0}, []byte(f.Subject), []byte{0})
+			end := append(bytes.Clone(prefix), dayBytes(to)...)
+			c := b.Cursor()
+			for k, _ := c.Seek(append(bytes.Clone(prefix), dayBytes(f.From)...)); k != nil && bytes.HasPrefix(k, prefix) && bytes.Compare(k[:len(end)], end) <= 0; k, _ = c.Next() {
+				ref := k[len(end):]
+				e, ok, err := read(ref[:len(ref)-8], binary.BigEndian.Uint64(ref[len(ref)-8:]))
+				if err != nil {
+					return err
+				}
+				if ok {
+					out = append(out, e)
+				}
+			}
+			slices.SortFunc(out, central.NewestFirst)
+			out = out[:min(len(out), limit)]
+			return nil
 		}
-		b := btx.Bucket(bucketAuditEntriesByDay)
+		b := btx.Bucket(bucketAuditEntriesByTime)
 		if b == nil {
 			return nil
 		}
-		for day := f.To; !day.Before(f.From) && len(out) < limit; day = pinsede.DateOf(day.Time().AddDate(0, 0, -1)) {
-			got, err := found(b, append([]byte(sede), 0), day, day)
+		prefix := append([]byte(sede), 0)
+		// The first key past the search: the day after to's start, or
+		// the cursor's own key, whichever is lower.
+		past := append(bytes.Clone(prefix), dayBytes(pinsede.DateOf(to.Time().AddDate(0, 0, 1)))...)
+		if !after.IsZero() {
+			if k := append(bytes.Clone(prefix), timeKey(after.Entry())...); bytes.Compare(k, past) < 0 {
+				past = k
+			}
+		}
+		first := append(bytes.Clone(prefix), dayBytes(f.From)...)
+		c := b.Cursor()
+		var k, chain []byte
+		if k, _ = c.Seek(past); k == nil {
+			k, chain = c.Last()
+		} else {
+			k, chain = c.Prev()
+		}
+		for ; k != nil && len(out) < limit && bytes.HasPrefix(k, prefix) && bytes.Compare(k, first) >= 0; k, chain = c.Prev() {
+			e, ok, err := read(chain, binary.BigEndian.Uint64(k[len(k)-8-sha256.Size:]))
 			if err != nil {
 				return err
 			}
-			out = append(out, got[:min(len(got), limit-len(out))]...)
+			if ok {
+				out = append(out, e)
+			}
 		}
 		return nil
 	})
@@ -257,6 +304,31 @@ func (s *Store) SearchAudit(ctx context.Context, sede string, f pinsede.AuditFil
 		return nil, fmt.Errorf("search the audit of %s: %w", sede, err)
 	}
 	return out, nil
+}
+
+// migrateAuditByTime indexes the entries of a file of before the search's
+// cursor in bucketAuditEntriesByTime, and drops its index by day.
+func migrateAuditByTime(btx *bolt.Tx) error {
+	old := btx.Bucket(bucketAuditEntriesByDay)
+	if old == nil {
+		return nil
+	}
+	eb, err := auditEntryBuckets(btx)
+	if err != nil {
+		return err
+	}
+	err = eb.entries.ForEach(func(k, v []byte) error {
+		var e pinsede.AuditEntry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("audit entry %x: %w", k, err)
+		}
+		sede, ref, _ := bytes.Cut(k, []byte{0})
+		return eb.byTime.Put(slices.Concat(sede, []byte{0}, timeKey(e)), bytes.Clone(ref[:len(ref)-8]))
+	})
+	if err != nil {
+		return fmt.Errorf("index the audit entries by time: %w", err)
+	}
+	return btx.DeleteBucket(bucketAuditEntriesByDay)
 }
 
 // dropEntries removes the entries of sede's chain after seq to, with
@@ -293,7 +365,7 @@ func dropEntries(btx *bolt.Tx, sede string, chain []byte, to uint64) error {
 			k []byte
 		}{
 			{eb.entries, append(chainKey(sede, nil), ref...)},
-			{eb.byDay, slices.Concat([]byte(sede), []byte{0}, day, ref)},
+			{eb.byTime, slices.Concat([]byte(sede), []byte{0}, timeKey(e))},
 			{eb.bySubject, slices.Concat([]byte(sede), []byte{0}, []byte(e.Subject), []byte{0}, day, ref)},
 		} {
 			if err := del.b.Delete(del.k); err != nil {

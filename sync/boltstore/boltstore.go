@@ -96,6 +96,9 @@ func Open(path string) (*Store, error) {
 		if err := migrateEventKeys(tx); err != nil {
 			return err
 		}
+		if err := migrateAuditByTime(tx); err != nil { // auditentries.go
+			return err
+		}
 		return openOverview(tx) // overview.go
 	})
 	if err != nil {

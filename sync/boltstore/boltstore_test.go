@@ -89,3 +89,79 @@ func TestEventKeysMigrated(t *testing.T) {
 		}
 	}
 }
+
+// Ensure that the audit entries of a file written before the search's
+// cursor, indexed by day only, are indexed by time when it opens: the
+// search and its pages find them as before, and the index by day is gone.
+func TestAuditByTimeMigrated(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "centrale.db")
+	ctx := context.Background()
+	chain := storetest.Chain("ROMA01", "01", 30, storetest.T0, nil)
+	f := pinsede.AuditFilter{From: pinsede.DateOf(storetest.T0), To: pinsede.DateOf(storetest.T0.AddDate(0, 0, 1))}
+	s, err := boltstore.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PutAuditEntries(ctx, "ROMA01", "01", chain[0].Hash, chain, storetest.T0); err != nil {
+		t.Fatal(err)
+	}
+	want, err := s.SearchAudit(ctx, "ROMA01", f, wire.AuditCursor{}, 100)
+	if err != nil || len(want) != 23 {
+		t.Fatalf("search: %d entries, %v; want the desk's 23 own", len(want), err)
+	}
+	s.Close()
+	// The file as an older centrale left it: an index by day, none by time.
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket([]byte("audit_entries_by_time")); err != nil {
+			return err
+		}
+		_, err := tx.CreateBucket([]byte("audit_entries_by_day"))
+		return err
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	s, err = boltstore.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []pinsede.AuditEntry
+	var after wire.AuditCursor
+	for range 4 { // pages of 10
+		page, err := s.SearchAudit(ctx, "ROMA01", f, after, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, page...)
+		if len(page) < 10 {
+			break
+		}
+		after = wire.CursorOf(page[len(page)-1])
+	}
+	s.Close()
+	if len(got) != len(want) {
+		t.Fatalf("after the migration: %d entries, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if got[i].Seq != want[i].Seq || got[i].Desk != "01" {
+			t.Errorf("entry %d after the migration: %d of %q, want %d", i, got[i].Seq, got[i].Desk, want[i].Seq)
+		}
+	}
+	db, err = bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket([]byte("audit_entries_by_day")) != nil {
+			t.Error("the index by day is still there")
+		}
+		return nil
+	})
+}

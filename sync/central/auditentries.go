@@ -213,11 +213,12 @@ type AuditEntryStore interface {
 	// Next is the Seq of the entry expected next of the chain.
 	PutAuditEntries(ctx context.Context, sede, desk string, chain []byte, es []pinsede.AuditEntry, at time.Time) (wire.AuditEntriesResponse, error)
 	// SearchAudit returns the newest entries of sede's desks that f
-	// selects, at most limit, newest first (NewestFirst), each with the
-	// desk that sent it: those proven of
+	// selects and that come after the cursor after in the order (all of
+	// them from the zero cursor), at most limit, newest first
+	// (NewestFirst), each with the desk that sent it: those proven of
 	// each chain (EntriesTip.Proven). The days are each entry's own, in
 	// the time zone of its desk.
-	SearchAudit(ctx context.Context, sede string, f pinsede.AuditFilter, limit int) ([]pinsede.AuditEntry, error)
+	SearchAudit(ctx context.Context, sede string, f pinsede.AuditFilter, after wire.AuditCursor, limit int) ([]pinsede.AuditEntry, error)
 }
 
 // EntryDay is the day an entry's search finds it on: its day at its
@@ -225,8 +226,11 @@ type AuditEntryStore interface {
 func EntryDay(e pinsede.AuditEntry) pinsede.Date { return pinsede.DateOf(e.Time) }
 
 // NewestFirst orders entries for the search: by day (EntryDay), time,
-// desk and Seq, descending. The day comes first so that a search reads
-// day by day, newest first, and stops at its limit.
+// desk, Seq and Hash, descending. The day comes first so that a search
+// reads day by day, newest first, and stops at its limit; the Hash last
+// so that no two entries are equal (two chains of one desk, a restore's,
+// may have an entry of the same time and Seq), and a cursor
+// (wire.AuditCursor) names one place in the order.
 func NewestFirst(a, b pinsede.AuditEntry) int {
 	if c := EntryDay(b).Time().Compare(EntryDay(a).Time()); c != 0 {
 		return c
@@ -237,5 +241,14 @@ func NewestFirst(a, b pinsede.AuditEntry) int {
 	if c := strings.Compare(b.Desk, a.Desk); c != 0 {
 		return c
 	}
-	return cmp.Compare(b.Seq, a.Seq)
+	if c := cmp.Compare(b.Seq, a.Seq); c != 0 {
+		return c
+	}
+	return bytes.Compare(b.Hash, a.Hash)
+}
+
+// After reports whether e comes after the cursor c in the search's order
+// (NewestFirst): every entry does after the zero cursor.
+func After(e pinsede.AuditEntry, c wire.AuditCursor) bool {
+	return c.IsZero() || NewestFirst(e, c.Entry()) > 0
 }

@@ -104,15 +104,20 @@ func (c *Client) SendAudit(ctx context.Context) (int, error) {
 const problemEntriesGap = "urn:pinsede:problem:audit-entries-gap"
 
 // SearchAudit searches the audit of the sede's desks at centrale (GET
-// /v1/audit/search), within LookupTimeout: the newest entries f selects,
-// each naming its desk. A failure is a *pinsede.Problem with one of the
-// KeyLookup* keys, as for Credentials.
-func (c *Client) SearchAudit(ctx context.Context, f pinsede.AuditFilter) (pinsede.AuditSearch, error) {
+// /v1/audit/search), within LookupTimeout: the newest entries f selects
+// after the cursor after, each naming its desk. A failure is a
+// *pinsede.Problem with one of the KeyLookup* keys, as for Credentials; a
+// cursor that centrale did not write is KeyLookupServer's.
+func (c *Client) SearchAudit(ctx context.Context, f pinsede.AuditFilter, after pinsede.AuditCursor) (pinsede.AuditSearch, error) {
+	cur, err := wire.ParseAuditCursor(string(after))
+	if err != nil {
+		return pinsede.AuditSearch{}, fmt.Errorf("search the sede's audit at centrale: %w", err)
+	}
 	ctx, cancel := context.WithTimeout(ctx, LookupTimeout)
 	defer cancel()
 	var resp wire.AuditSearchResponse
-	if err := c.call(ctx, http.MethodGet, "/v1/audit/search?"+wire.AuditQuery(f), nil, &resp); err != nil {
+	if err := c.call(ctx, http.MethodGet, "/v1/audit/search?"+wire.AuditQuery(f, cur), nil, &resp); err != nil {
 		return pinsede.AuditSearch{}, lookupProblem(fmt.Errorf("search the sede's audit at centrale: %w", err))
 	}
-	return pinsede.AuditSearch{Entries: resp.Entries, More: resp.More}, nil
+	return pinsede.AuditSearch{Entries: resp.Entries, More: resp.More, Next: pinsede.AuditCursor(resp.Next)}, nil
 }

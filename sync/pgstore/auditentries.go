@@ -142,8 +142,9 @@ func queueEntries(b *pgx.Batch, sede string, chain []byte, desk string, es []pin
 }
 
 // SearchAudit runs qSearchAudit.
-func (s *Store) SearchAudit(ctx context.Context, sede string, f pinsede.AuditFilter, limit int) ([]pinsede.AuditEntry, error) {
-	rows, err := s.pool.Query(ctx, qSearchAudit, sede, f.From.String(), f.To.String(), f.Actor, string(f.Action), string(f.Subject), limit)
+func (s *Store) SearchAudit(ctx context.Context, sede string, f pinsede.AuditFilter, after wire.AuditCursor, limit int) ([]pinsede.AuditEntry, error) {
+	rows, err := s.pool.Query(ctx, qSearchAudit, append([]any{sede, f.From.String(), f.To.String(), f.Actor, string(f.Action), string(f.Subject), limit},
+		cursorArgs(after)...)...)
 	if err != nil {
 		return nil, fmt.Errorf("search the audit of %s: %w", sede, err)
 	}
@@ -159,6 +160,15 @@ func (s *Store) SearchAudit(ctx context.Context, sede string, f pinsede.AuditFil
 		return nil, fmt.Errorf("search the audit of %s: %w", sede, err)
 	}
 	return out, nil
+}
+
+// cursorArgs are the arguments $8 to $12 of qSearchAudit for the cursor
+// after: its day, time, desk, seq and hash, all NULL for the start.
+func cursorArgs(after wire.AuditCursor) []any {
+	if after.IsZero() {
+		return []any{nil, nil, nil, nil, nil}
+	}
+	return []any{central.EntryDay(after.Entry()).String(), after.Time, after.Desk, int64(after.Seq), after.Hash}
 }
 
 // dropEntries removes the entries of a chain of sede after seq to, and

@@ -15,6 +15,7 @@ import (
 	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/internal/pgtest"
+	"github.com/pinsede/pinsede/sync/wire"
 )
 
 // bigTables are the tables that grow with the country: a plan that reads
@@ -88,13 +89,27 @@ func planQueries() []planQuery {
 		{"search audit by operator", qSearchAudit, func(n int) []any { return searchArgs(now, 366, "op3", "", "") }},
 		{"search audit by action", qSearchAudit, func(n int) []any { return searchArgs(now, 366, "", "credential.revoked", "") }},
 		{"search audit by citizen", qSearchAudit, func(n int) []any { return searchArgs(now, 366, "", "", cf(n/2)) }},
+		{"search audit by days after a cursor", qSearchAudit, func(n int) []any { return pageArgs(now, searchArgs(now, 366, "", "", "")) }},
+		{"search audit by operator after a cursor", qSearchAudit, func(n int) []any { return pageArgs(now, searchArgs(now, 366, "op3", "", "")) }},
+		{"search audit by action after a cursor", qSearchAudit, func(n int) []any {
+			return pageArgs(now, searchArgs(now, 366, "", "credential.revoked", ""))
+		}},
+		{"search audit by citizen after a cursor", qSearchAudit, func(n int) []any { return pageArgs(now, searchArgs(now, 366, "", "", cf(n/2))) }},
 	}
 }
 
 // searchArgs are the arguments of qSearchAudit for sede S007's days
-// before now.
+// before now, from the start.
 func searchArgs(now time.Time, days int, actor, action, subject string) []any {
-	return []any{"S007", now.AddDate(0, 0, -days).Format(time.DateOnly), now.Format(time.DateOnly), actor, action, subject, 501}
+	return append([]any{"S007", now.AddDate(0, 0, -days).Format(time.DateOnly), now.Format(time.DateOnly), actor, action, subject, 501},
+		cursorArgs(wire.AuditCursor{})...)
+}
+
+// pageArgs are args (searchArgs) after a cursor half a year back: the
+// page of an export half read.
+func pageArgs(now time.Time, args []any) []any {
+	at := now.AddDate(0, -6, 0)
+	return append(args[:7], cursorArgs(wire.AuditCursor{Time: at, Desk: "01", Seq: 1 << 40, Hash: make([]byte, 32)})...)
 }
 
 // fill writes rows from..to-1 of the bigTables: one credential of its own
@@ -208,6 +223,18 @@ func explain(ctx context.Context, c *pgx.Conn, name string, args []any) (planNod
 	return plans[0].Plan, strings.Join(lines, "\n"), nil
 }
 
+// cursorInIndex reports whether a plan's text starts reading an index of
+// the audit entries at the cursor (an Index Cond on the row of day and
+// time): a page of an export costs the page, not the pages before it.
+func cursorInIndex(text string) bool {
+	for l := range strings.Lines(text) {
+		if strings.Contains(l, "Index Cond:") && strings.Contains(l, "ROW(day, at) <=") {
+			return true
+		}
+	}
+	return false
+}
+
 // planRows is the size of the tables of TestPlans: 20,000 rows, or
 // PINSEDE_EXPLAIN_ROWS (scripts/pg-explain.sh sets 10,000,000).
 func planRows() int {
@@ -218,7 +245,7 @@ func planRows() int {
 }
 
 // Ensure that no statement the store runs reads one of the bigTables
-// whole, on the store's own connections, once the tables have
+// whole (and that a search after a cursor starts its index at it), on the store's own connections, once the tables have
 // grown past the statistics PostgreSQL planned with: each statement is
 // prepared and run 6 times on tables of 200 rows, analyzed (from the 6th
 // run PostgreSQL may keep a generic plan made for that size, the plan
@@ -277,6 +304,9 @@ func TestPlans(t *testing.T) {
 			t.Logf("%s, %s:\n%s", q.name, stats, text)
 			if seq := seqScans(plan); len(seq) > 0 {
 				t.Errorf("%s reads %s whole (Seq Scan) at %d rows, %s:\n%s", q.name, strings.Join(seq, ", "), n, stats, text)
+			}
+			if strings.HasSuffix(q.name, "after a cursor") && !cursorInIndex(text) {
+				t.Errorf("%s reads the index from its start, the cursor a filter, at %d rows, %s:\n%s", q.name, n, stats, text)
 			}
 		}
 	}

@@ -130,15 +130,21 @@ const (
 	// qSearchAudit reads the newest entries of sede ($1) from day $2 to
 	// $3, by operator ($4), action ($5) and codice fiscale ($6) when not
 	// empty, at most $7, those proven of their chain, in the order of
-	// central.NewestFirst: an index read backwards, to the limit. Each filter's
-	// index serves it: the plan is made for the values
-	// (plan_cache_mode=force_custom_plan), where an empty filter folds
-	// away.
+	// central.NewestFirst: an index read backwards, to the limit. After a
+	// cursor (wire.AuditCursor: its day $8, time $9, desk $10, seq $11
+	// and hash $12; NULL for the start), the entries after it in that
+	// order: the index read from the cursor's day and time down, the
+	// rest of the key compared as a row. Each filter's index serves it:
+	// the plan is made for the values
+	// (plan_cache_mode=force_custom_plan), where an empty filter and the
+	// start fold away.
 	qSearchAudit = `SELECT e.entry FROM audit_entries AS e
 		JOIN audit_tips AS t ON t.sede = e.sede AND t.chain = e.chain
 		WHERE e.sede = $1 AND e.day BETWEEN $2::date AND $3::date AND e.seq <= t.proven
 			AND ($4 = '' OR e.actor = $4) AND ($5 = '' OR e.action = $5) AND ($6 = '' OR e.subject = $6 AND e.subject <> '')
-		ORDER BY e.day DESC, e.at DESC, e.desk COLLATE "C" DESC, e.seq DESC LIMIT $7`
+			AND ($8::date IS NULL OR (e.day, e.at) <= ($8::date, $9::timestamptz)
+				AND (e.day, e.at, e.desk COLLATE "C", e.seq, e.hash) < ($8::date, $9::timestamptz, $10::text COLLATE "C", $11::bigint, $12::bytea))
+		ORDER BY e.day DESC, e.at DESC, e.desk COLLATE "C" DESC, e.seq DESC, e.hash DESC LIMIT $7`
 	// qWipeRequests removes the requests of the tickets issued before $1
 	// from their ChangeTicket records.
 	qWipeRequests = `UPDATE changes SET payload = payload #- '{ticket,request}'

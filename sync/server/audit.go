@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -103,15 +104,17 @@ func (s *Server) auditEntries(w http.ResponseWriter, r *http.Request, c caller) 
 
 // auditSearch answers the caller's search of its sede's audit (GET
 // /v1/audit/search): the entries of the sede's desks only, newest first,
-// at most pinsede.MaxAuditSearchResults (More when there were more). A
-// query that wire.ParseAuditQuery refuses is a 400 that says why.
+// after the query's cursor, at most pinsede.MaxAuditSearchResults and
+// wire.MaxAuditSearchBytes (More when there were more, and Next, the
+// cursor of the last one sent). A query that wire.ParseAuditQuery
+// refuses is a 400 that says why.
 func (s *Server) auditSearch(w http.ResponseWriter, r *http.Request, c caller) {
-	f, err := wire.ParseAuditQuery(r.URL.RawQuery)
+	f, after, err := wire.ParseAuditQuery(r.URL.RawQuery)
 	if err != nil {
 		problem(w, http.StatusBadRequest, "bad-audit-search", "Invalid audit search", err.Error())
 		return
 	}
-	found, err := s.Store.SearchAudit(r.Context(), c.code, f, pinsede.MaxAuditSearchResults+1)
+	found, err := s.Store.SearchAudit(r.Context(), c.code, f, after, pinsede.MaxAuditSearchResults+1)
 	if err != nil {
 		s.internal(w, r, err)
 		return
@@ -119,6 +122,21 @@ func (s *Server) auditSearch(w http.ResponseWriter, r *http.Request, c caller) {
 	resp := wire.AuditSearchResponse{Entries: found}
 	if len(found) > pinsede.MaxAuditSearchResults {
 		resp.Entries, resp.More = found[:pinsede.MaxAuditSearchResults], true
+	}
+	size := 0
+	for i, e := range resp.Entries {
+		b, err := json.Marshal(e)
+		if err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		if size += len(b); size > wire.MaxAuditSearchBytes && i > 0 {
+			resp.Entries, resp.More = resp.Entries[:i], true
+			break
+		}
+	}
+	if resp.More {
+		resp.Next = wire.CursorOf(resp.Entries[len(resp.Entries)-1]).String()
 	}
 	if resp.Entries == nil {
 		resp.Entries = []pinsede.AuditEntry{}

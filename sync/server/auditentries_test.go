@@ -3,6 +3,8 @@ package server_test
 import (
 	"encoding/json"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -65,10 +67,10 @@ func TestAuditEntries(t *testing.T) {
 		return st, resp, decoded(st, b, &resp)
 	}
 	all := pinsede.AuditFilter{From: day, To: pinsede.DateOf(chain[5].Time)}
-	if st, resp, _ := query("ROMA01", wire.AuditQuery(all)); st != 200 || len(resp.Entries) != 5 || resp.More {
+	if st, resp, _ := query("ROMA01", wire.AuditQuery(all, wire.AuditCursor{})); st != 200 || len(resp.Entries) != 5 || resp.More {
 		t.Errorf("ROMA01's search: %d, %d entries, want its 5 own", st, len(resp.Entries))
 	}
-	if st, resp, _ := query("MILANO01", wire.AuditQuery(all)); st != 200 || len(resp.Entries) != 0 {
+	if st, resp, _ := query("MILANO01", wire.AuditQuery(all, wire.AuditCursor{})); st != 200 || len(resp.Entries) != 0 {
 		t.Errorf("MILANO01's search: %d, %d entries, want none of ROMA01's", st, len(resp.Entries))
 	}
 	for _, q := range []string{
@@ -76,12 +78,13 @@ func TestAuditEntries(t *testing.T) {
 		"from=2026-12-01&to=2026-12-02&sede=MILANO01", "from=2026-12-01&to=2026-12-02&from=2026-12-01",
 		"from=2026-12-01&to=2026-12-02&codice_fiscale=xyz", "from=2026-12-01&to=2026-12-02&operator=" + url.QueryEscape("a\x00b"),
 		"from=2026-12-01&to=2026-12-02&action=" + strings.Repeat("a", 65), "from=2026-12-01&to=2026-12-02&x=" + strings.Repeat("a", 2000),
+		"from=2026-12-01&to=2026-12-02&after=42", "from=2026-12-01&to=2026-12-02&after=eyJ0IjoiMjAyNi0xMi0wNVQwOTozMDowMFoiLCJkIjoiMDEiLCJzIjowLCJoIjoiIn0",
 	} {
 		if st, _, p := query("ROMA01", q); st != 400 || p.Type != "urn:pinsede:problem:bad-audit-search" || p.Detail == "" {
 			t.Errorf("search %q: %d %+v, want 400 with why", q, st, p)
 		}
 	}
-	if st, _ := do(t, env.Client(t, pki.RoleKiosk, "ROMA01"), "GET", env.URL+"/v1/audit/search?"+wire.AuditQuery(all), "", nil); st != 403 {
+	if st, _ := do(t, env.Client(t, pki.RoleKiosk, "ROMA01"), "GET", env.URL+"/v1/audit/search?"+wire.AuditQuery(all, wire.AuditCursor{}), "", nil); st != 403 {
 		t.Errorf("a kiosk's search: %d, want 403", st)
 	}
 }
@@ -96,4 +99,67 @@ func decoded(st int, b []byte, resp any) wire.Problem {
 		json.Unmarshal(b, &p)
 	}
 	return p
+}
+
+// Ensure that a page of the sede's audit search carries at most 500
+// entries and wire.MaxAuditSearchBytes of them, and says where the next
+// starts (next), which gives the rest, each entry once.
+func TestAuditSearchPages(t *testing.T) {
+	env := newEnv(t)
+	roma := env.Client(t, pki.RoleSede, "ROMA01")
+	at := storetest.T0
+	// Desk 01: 700 short entries; desk 02: 24 of 300 kB each, 3 a send.
+	// Each desk's own acts are kept: 3 in 4.
+	short := storetest.Chain("ROMA01", "01", 700, at, func(e *pinsede.AuditEntry) { e.Desk = "01" })
+	long := storetest.Chain("ROMA01", "02", 24, at.AddDate(0, 0, 20), func(e *pinsede.AuditEntry) {
+		e.Desk, e.Detail = "02", strings.Repeat("x", 300_000)
+	})
+	for _, p := range []struct {
+		desk string
+		es   []pinsede.AuditEntry
+		size int
+	}{{"01", short, 700}, {"02", long, 3}} {
+		for i := 0; i < len(p.es); i += p.size {
+			if _, err := env.Store.PutAuditEntries(t.Context(), "ROMA01", p.desk, p.es[0].Hash, p.es[i:min(i+p.size, len(p.es))], at); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	f := pinsede.AuditFilter{From: pinsede.DateOf(at), To: pinsede.DateOf(at.AddDate(0, 0, 30))}
+	var after wire.AuditCursor
+	var sizes []int
+	seen := map[string]bool{}
+	for {
+		st, b := do(t, roma, "GET", env.URL+"/v1/audit/search?"+wire.AuditQuery(f, after), "", nil)
+		var resp wire.AuditSearchResponse
+		if err := json.Unmarshal(b, &resp); st != 200 || err != nil {
+			t.Fatalf("page %d: %d %.200s", len(sizes)+1, st, b)
+		}
+		if len(b) > wire.MaxAuditSearchBytes+64<<10 {
+			t.Errorf("page %d: %d bytes, want at most %d of entries", len(sizes)+1, len(b), wire.MaxAuditSearchBytes)
+		}
+		sizes = append(sizes, len(resp.Entries))
+		for _, e := range resp.Entries {
+			k := e.Desk + "/" + strconv.FormatUint(e.Seq, 10)
+			if seen[k] {
+				t.Errorf("entry %s on two pages", k)
+			}
+			seen[k] = true
+		}
+		if resp.More != (resp.Next != "") {
+			t.Fatalf("page %d: more %v, next %q", len(sizes), resp.More, resp.Next)
+		}
+		if !resp.More {
+			break
+		}
+		var err error
+		if after, err = wire.ParseAuditCursor(resp.Next); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Desk 02's 18 own entries are the newest: 13 of 300 kB fill 4 MiB;
+	// then its 5 others and 495 of desk 01's 525; then 30.
+	if want := []int{13, 500, 30}; !slices.Equal(sizes, want) || len(seen) != 700-175+18 {
+		t.Errorf("pages of %v entries, %d different; want %v, %d", sizes, len(seen), want, 700-175+18)
+	}
 }

@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -56,7 +58,7 @@ func putEntries(t *testing.T, s central.Store, sede, desk string, chain []byte, 
 // and fails the test unless each entry names desk.
 func search(t *testing.T, s central.Store, sede string, f pinsede.AuditFilter, desk string) []uint64 {
 	t.Helper()
-	got, err := s.SearchAudit(ctx, sede, f, pinsede.MaxAuditSearchResults+1)
+	got, err := s.SearchAudit(ctx, sede, f, wire.AuditCursor{}, pinsede.MaxAuditSearchResults+1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,11 +169,11 @@ func testAuditEntries(t *testing.T, s central.Store) {
 	// Another desk of the sede: both are found, each naming its own.
 	other := Chain("ROMA01", "02", 3, T0.Add(time.Minute), nil)
 	putEntries(t, s, "ROMA01", "02", other[0].Hash, other, nil)
-	all, err := s.SearchAudit(ctx, "ROMA01", days, 1000)
+	all, err := s.SearchAudit(ctx, "ROMA01", days, wire.AuditCursor{}, 1000)
 	if err != nil || len(all) != 18+3 {
 		t.Fatalf("search of two desks: %d entries, %v", len(all), err)
 	}
-	if got, err := s.SearchAudit(ctx, "ROMA01", days, 5); err != nil || len(got) != 5 || got[0].Seq != 23 {
+	if got, err := s.SearchAudit(ctx, "ROMA01", days, wire.AuditCursor{}, 5); err != nil || len(got) != 5 || got[0].Seq != 23 {
 		t.Errorf("search of 5: %d entries, %v", len(got), err)
 	}
 	// A reset to 10 drops the entries after it: the desk sends again
@@ -196,5 +198,132 @@ func testAuditEntries(t *testing.T, s central.Store) {
 	})
 	if r := putEntries(t, s, "ROMA01", "01", c, restored[10:13], nil); r.Stored != 2 || r.Next != 14 {
 		t.Errorf("the chain as restored, 11-13: %+v, want 2 stored", r)
+	}
+}
+
+// pageThrough pages through the search of sede by f as centrale answers
+// it: pages of pinsede.MaxAuditSearchResults, each after the cursor of
+// the last entry of the page before. Before each page from the second,
+// meanwhile(page) runs released together with the page's search, when
+// not nil; pageThrough waits for both. It returns the entries found, in
+// the order found, and the number of pages.
+func pageThrough(t *testing.T, s central.Store, sede string, f pinsede.AuditFilter, meanwhile func(page int) error) ([]pinsede.AuditEntry, int) {
+	t.Helper()
+	var out []pinsede.AuditEntry
+	var after wire.AuditCursor
+	for page := 1; ; page++ {
+		if page > 1000 {
+			t.Fatalf("search of %s by %s: more than 1000 pages", sede, f)
+		}
+		var wg sync.WaitGroup
+		var side error
+		release := make(chan struct{})
+		if meanwhile != nil && page > 1 {
+			wg.Go(func() {
+				<-release
+				side = meanwhile(page)
+			})
+		}
+		close(release)
+		got, err := s.SearchAudit(ctx, sede, f, after, pinsede.MaxAuditSearchResults+1)
+		wg.Wait()
+		if err != nil || side != nil {
+			t.Fatalf("page %d of the search of %s by %s: %v; meanwhile: %v", page, sede, f, err, side)
+		}
+		more := len(got) > pinsede.MaxAuditSearchResults
+		got = got[:min(len(got), pinsede.MaxAuditSearchResults)]
+		out = append(out, got...)
+		if !more {
+			return out, page
+		}
+		after = wire.CursorOf(got[len(got)-1])
+	}
+}
+
+// entryKey names an entry found: its desk, seq and hash.
+func entryKey(e pinsede.AuditEntry) string { return fmt.Sprintf("%s/%d/%x", e.Desk, e.Seq, e.Hash) }
+
+// Ensure that a search paged through with its cursor finds each entry of
+// a period of more than one page once, newest first, by day, action and
+// citizen, desks of the same times and of other time zones included,
+// while desks send new entries released together with the pages: those
+// of an offline desk, older than the page being read, are found once;
+// those newer than the pages read are not (a new search finds them).
+func testAuditPages(t *testing.T, s central.Store) {
+	rome := time.FixedZone("", 3600)
+	const n = 1200 // 900 of each desk's own acts
+	// Desk 02 at the same instants as 01, in Rome's offset, every act of
+	// one citizen.
+	one := Chain("ROMA01", "01", n, T0, nil)
+	two := Chain("ROMA01", "02", n, T0, func(e *pinsede.AuditEntry) {
+		e.Time = e.Time.In(rome)
+		if e.Desk == "02" {
+			e.Subject = CF(7)
+		}
+	})
+	for _, c := range [][]pinsede.AuditEntry{one, two} {
+		for i := 0; i < n; i += wire.MaxAuditEntries {
+			putEntries(t, s, "ROMA01", c[0].Desk, c[0].Hash, c[i:min(i+wire.MaxAuditEntries, n)], nil)
+		}
+	}
+	period := pinsede.AuditFilter{From: pinsede.DateOf(T0), To: pinsede.DateOf(T0.Add(30 * 24 * time.Hour))}
+	// Desk 03 was offline: its acts from the period's second day on
+	// arrive during the search, half with the second page and half with
+	// the third. Desk 04's, the newest, with the second.
+	late := Chain("ROMA01", "03", 400, T0.Add(24*time.Hour), nil)
+	newest := Chain("ROMA01", "04", 40, one[n-1].Time, nil)
+	meanwhile := func(page int) error {
+		switch page {
+		case 2:
+			if _, err := s.PutAuditEntries(ctx, "ROMA01", "04", newest[0].Hash, newest, T0); err != nil {
+				return err
+			}
+			_, err := s.PutAuditEntries(ctx, "ROMA01", "03", late[0].Hash, late[:200], T0)
+			return err
+		case 3:
+			_, err := s.PutAuditEntries(ctx, "ROMA01", "03", late[0].Hash, late[200:], T0)
+			return err
+		}
+		return nil
+	}
+	found, pages := pageThrough(t, s, "ROMA01", period, meanwhile)
+	count := map[string]int{}
+	seen := map[string]bool{}
+	for i, e := range found {
+		if seen[entryKey(e)] {
+			t.Errorf("entry %s found twice", entryKey(e))
+		}
+		seen[entryKey(e)] = true
+		count[e.Desk]++
+		if i > 0 && central.NewestFirst(found[i-1], e) >= 0 {
+			t.Errorf("entry %s after %s: want newest first", entryKey(e), entryKey(found[i-1]))
+		}
+	}
+	if count["01"] != 900 || count["02"] != 900 || count["04"] != 0 || count["03"] == 0 || count["03"] > 300 {
+		t.Errorf("%d pages found %v; want desks 01 and 02's 900 each, some of desk 03's 300, none of 04's", pages, count)
+	}
+	// Once sent, a new search finds them all.
+	if again, _ := pageThrough(t, s, "ROMA01", period, nil); len(again) != 900+900+300+30 {
+		t.Errorf("a search after the sends: %d entries, want %d", len(again), 900+900+300+30)
+	}
+	// By citizen and by action, over more than a page too.
+	for _, tc := range []struct {
+		name string
+		f    func(*pinsede.AuditFilter)
+		want int
+	}{
+		{"citizen", func(f *pinsede.AuditFilter) { f.Subject = CF(7) }, 900},
+		{"action", func(f *pinsede.AuditFilter) { f.Action = pinsede.ActionIssued }, 300 + 300 + 100 + 10},
+	} {
+		f := period
+		tc.f(&f)
+		got, pages := pageThrough(t, s, "ROMA01", f, nil)
+		keys := map[string]bool{}
+		for _, e := range got {
+			keys[entryKey(e)] = true
+		}
+		if len(got) != tc.want || len(keys) != tc.want || pages < 2 {
+			t.Errorf("by %s: %d entries (%d different) in %d pages, want %d", tc.name, len(got), len(keys), pages, tc.want)
+		}
 	}
 }

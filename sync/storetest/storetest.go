@@ -113,7 +113,7 @@ func Run(t *testing.T, open Opener) {
 		// audit.go
 		{"AuditHeads", testAuditHeads}, {"AuditFork", testAuditFork},
 		{"AuditReset", testAuditReset}, {"AuditConcurrent", testAuditConcurrent},
-		{"AuditEntries", testAuditEntries},                           // auditentries.go
+		{"AuditEntries", testAuditEntries}, {"AuditPages", testAuditPages}, // auditentries.go
 		{"EventDesk", testEventDesk}, {"AuditDesks", testAuditDesks}, // desk.go
 		{"SedeEvents", testSedeEvents}, {"SedeConflicts", testSedeConflicts}, {"SedeCitizenBounds", testSedeCitizenBounds}, {"SedeOperators", testSedeOperators}, {"SedeLogins", testSedeLogins}, {"SedeSetUp", testSedeSetUp}, // sede.go
 		{"CRLNumber", testCRLNumber}, // crl.go
