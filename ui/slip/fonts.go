@@ -323,7 +323,11 @@ func unhintGlyphs(glyf, loca []byte, n int, long bool) ([]byte, []byte, error) {
 		}
 		return 2 * int(be.Uint16(loca[2*i:]))
 	}
-	if w := map[bool]int{true: 4, false: 2}[long]; len(loca) < w*(n+1) {
+	w := 2
+	if long {
+		w = 4
+	}
+	if len(loca) < w*(n+1) {
 		return nil, nil, errors.New("font loca table cut short")
 	}
 	var out, offsets []byte
@@ -355,7 +359,10 @@ func unhintGlyphs(glyf, loca []byte, n int, long bool) ([]byte, []byte, error) {
 				}
 				flags := be.Uint16(g[p:])
 				last = p
-				p += 4 + map[bool]int{true: 4, false: 2}[flags&argsAreWords != 0]
+				p += 6 // flags, glyph index, two arguments of a byte
+				if flags&argsAreWords != 0 {
+					p += 2
+				}
 				switch {
 				case flags&haveScale != 0:
 					p += 2
