@@ -352,6 +352,24 @@ func (fs fields) show(es pinsede.FieldErrors, all bool) bool {
 	return found
 }
 
+// clearCorrected clears the problem of each field whose problem no longer
+// holds in es, word for word, and reports whether a field still shows
+// one.
+func (fs fields) clearCorrected(es pinsede.FieldErrors) bool {
+	shown := false
+	for name, f := range fs {
+		if f.errText == "" {
+			continue
+		}
+		if fe, ok := es.For(name); ok && i18n.Field(fe) == f.errText {
+			shown = true
+			continue
+		}
+		f.setProblem("")
+	}
+	return shown
+}
+
 // setNotes shows each touched field's note in notes, and clears the
 // others': like a problem, a note waits until the clerk has left the field.
 func (fs fields) setNotes(notes map[string]fieldNote) {
