@@ -20,6 +20,7 @@ const (
 	keyCtrlF     keyID = "ctrlf"
 	keyCtrlT     keyID = "ctrlt"
 	keyCtrlL     keyID = "ctrll"
+	keyCtrlI     keyID = "ctrli"
 	keyF1        keyID = "f1"
 )
 
@@ -35,7 +36,8 @@ type helpKey struct {
 // button shows the key in its tip (tip.go), named as here.
 var helpKeys = []helpKey{
 	{keyTab, false}, {keyEnter, false}, {keyCtrlEnter, true}, {keyEsc, false},
-	{keyCtrlN, true}, {keyCtrlF, true}, {keyCtrlT, true}, {keyCtrlL, true}, {keyF1, true},
+	{keyCtrlN, true}, {keyCtrlF, true}, {keyCtrlT, true}, {keyCtrlL, true}, {keyCtrlI, true},
+	{keyF1, true},
 }
 
 // showHelp opens the guide, from the header's Guida or with F1, on any

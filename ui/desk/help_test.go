@@ -24,7 +24,7 @@ func withPaths(_ *pinsede.Desk, c *Config) {
 func TestHelp(t *testing.T) {
 	h := newHarness(t, withPaths)
 	want := []string{"Versione", "v1.4.2-3-gabcdef0", "/var/lib/pinsede/sede.db", "https://centrale.inps.it:8443",
-		"/var/lib/pinsede/sportello.log", "Tastiera", "Ctrl+N", "Ctrl+F", "Ctrl+L", "F1", "Esc", "Invio", "Tab, Maiusc+Tab"}
+		"/var/lib/pinsede/sportello.log", "Tastiera", "Ctrl+N", "Ctrl+F", "Ctrl+L", "Ctrl+I", "F1", "Esc", "Invio", "Tab, Maiusc+Tab"}
 	check := func(when string, also ...string) string {
 		t.Helper()
 		if h.app.help == nil {

@@ -193,7 +193,8 @@ func findScroll(o fyne.CanvasObject) *container.Scroll {
 // shortcuts are the desk's keys for its frequent actions, from any screen
 // of a session: Ctrl+N a new request (or back to the one in progress: a
 // key never drops what was typed), Ctrl+F the search, Ctrl+L the lock,
-// Ctrl+T the next kiosk ticket, Ctrl+Enter the screen's main action
+// Ctrl+T the next kiosk ticket, Ctrl+I the settings (Impostazioni, for
+// supervisors: the header's button), Ctrl+Enter the screen's main action
 // (Avanti on the MV35, Emetti PIN on the identity check), from whatever
 // field or check box has the focus.
 func (a *App) shortcuts() map[desktop.CustomShortcut]func() {
@@ -208,6 +209,7 @@ func (a *App) shortcuts() map[desktop.CustomShortcut]func() {
 		},
 		ctrl(fyne.KeyL):      a.lockSession,
 		ctrl(fyne.KeyT):      a.nextTicket,
+		ctrl(fyne.KeyI):      a.showSettings,
 		ctrl(fyne.KeyReturn): a.primary,
 		ctrl(fyne.KeyEnter):  a.primary,
 	}

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"github.com/pinsede/pinsede"
 )
 
 // Ensure that Enter in a field of the MV35 submits it, as on the login,
@@ -131,8 +132,8 @@ func TestSpaceDoesNotLeakIntoTheNextScreen(t *testing.T) {
 
 // Ensure that the desk's shortcuts work from an entry and from nothing
 // focused: Ctrl+N opens the MV35, and back on it from elsewhere keeps what
-// was typed; Ctrl+F goes to the search; Ctrl+L locks; none acts on the
-// lock screen.
+// was typed; Ctrl+F goes to the search; Ctrl+I opens the settings, for a
+// supervisor only; Ctrl+L locks; none acts on the lock screen.
 func TestShortcuts(t *testing.T) {
 	h := ready(t)
 	ctrl := func(k fyne.KeyName) fyne.Shortcut {
@@ -154,6 +155,10 @@ func TestShortcuts(t *testing.T) {
 	if h.app.request != r || r.cognome.Text != "Rossi" {
 		t.Fatalf("Ctrl+N dropped the MV35 in progress (cognome %q)", h.app.request.cognome.Text)
 	}
+	h.app.home.cf.TypedShortcut(ctrl(fyne.KeyI))
+	if h.app.settings == nil || h.app.current.View != h.app.settings.screen.View {
+		t.Fatalf("Ctrl+I did not open the settings: on %q", h.win.Title())
+	}
 	h.app.shortcut(ctrl(fyne.KeyL))
 	if !h.app.lock.locked {
 		t.Fatal("Ctrl+L did not lock")
@@ -161,6 +166,19 @@ func TestShortcuts(t *testing.T) {
 	h.app.shortcut(ctrl(fyne.KeyF))
 	if !h.app.lock.locked || h.app.current.View == h.app.home.screen.View {
 		t.Error("a shortcut acted behind the lock screen")
+	}
+
+	// An operator has no settings: Ctrl+I leaves the screen as it is.
+	h.typeIn(h.app.lock.password, "password-di-prova")
+	h.tap(h.app.lock.unlock)
+	if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{ID: "l.bianchi", Name: "Luca Bianchi", Role: pinsede.RoleOperatore, Password: "password-bianchi"}); err != nil {
+		t.Fatal(err)
+	}
+	h.app.logout()
+	h.logIn("l.bianchi", "password-bianchi")
+	h.app.shortcut(ctrl(fyne.KeyI))
+	if h.app.current.View != h.app.home.screen.View {
+		t.Errorf("Ctrl+I took an operator to %q", h.win.Title())
 	}
 }
 

@@ -291,7 +291,7 @@ func TestEveryButtonKeyHasATip(t *testing.T) {
 			t.Errorf("%v show %q, which the guide does not list", where, k)
 		}
 	}
-	for _, w := range []string{"home: Nuova richiesta (MV35)", "home: Cerca", "home: Prossimo biglietto", "home: Blocca", "home: Guida", "mv35: Avanti", "verifica: Emetti PIN"} {
+	for _, w := range []string{"home: Nuova richiesta (MV35)", "home: Cerca", "home: Prossimo biglietto", "home: Blocca", "home: Impostazioni", "home: Guida", "mv35: Avanti", "verifica: Emetti PIN"} {
 		found := false
 		for _, l := range tipped {
 			found = found || slices.Contains(l, w)
