@@ -109,7 +109,7 @@ type screen struct {
 	Title   string
 	View    fyne.CanvasObject
 	Focus   fyne.Focusable
-	Primary *widget.Button
+	Primary *button
 }
 
 // App is the desk's user interface in one window.
@@ -338,12 +338,12 @@ type header struct {
 	title    *widget.Label
 	screen   *widget.Label
 	who      *widget.Label
-	home     *widget.Button
-	ops      *widget.Button
-	settings *widget.Button
-	lockNow  *widget.Button
-	logout   *widget.Button
-	help     *widget.Button // the guide, before the login too
+	home     *button
+	ops      *button
+	settings *button
+	lockNow  *button
+	logout   *button
+	help     *button // the guide, before the login too
 	nav      *fyne.Container
 	bar      *fyne.Container
 	object   fyne.CanvasObject

@@ -36,7 +36,7 @@ type auditScreen struct {
 	// by index; index 0 ("all") stands for no filter.
 	operatorIDs []string
 	actions     []pinsede.AuditAction
-	search      *widget.Button
+	search      *button
 	msg         *message
 	fields      fields
 	// found is the last search's entries, which list shows.

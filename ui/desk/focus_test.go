@@ -120,7 +120,7 @@ func TestCitizenPageTabStops(t *testing.T) {
 	for tabs := 1; ; tabs++ {
 		c.FocusNext()
 		switch f := c.Focused().(type) {
-		case *widget.Button:
+		case *button:
 			if f == revoke {
 				if tabs > 8 || labels > 2 {
 					t.Errorf("Revoca is %d Tabs away, past %d selectable values; want at most 8, past 2", tabs, labels)

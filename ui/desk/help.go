@@ -63,7 +63,7 @@ func (a *App) showHelp() {
 	body := container.NewVBox(
 		section(lang.L("help.about"), rows(about...)),
 		section(lang.L("help.keys"), rows(keys...)))
-	a.help = a.newDialog(lang.L("help.title"), lang.L("help.close"), card(680, body))
+	a.help = a.newDialog(lang.L("help.title"), lang.L("help.close"), card(760, body))
 	a.help.SetOnClosed(func() { a.help = nil })
 	a.showDialog(a.help)
 }

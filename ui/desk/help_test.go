@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
 )
@@ -88,9 +87,9 @@ func TestHelpOffline(t *testing.T) {
 }
 
 // closeButton returns the guide's Chiudi.
-func closeButton(t *testing.T, h *harness) *widget.Button {
+func closeButton(t *testing.T, h *harness) *button {
 	t.Helper()
-	var b *widget.Button
+	var b *button
 	h.walkShown(func(o fyne.CanvasObject) {
 		if x := buttonOf(o); x != nil && x.Text == "Chiudi" {
 			b = x

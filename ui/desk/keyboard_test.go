@@ -3,6 +3,7 @@ package desk
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -375,11 +376,11 @@ func TestSearchAndCitizenPageFocus(t *testing.T) {
 }
 
 // dialogButtonOf returns the button labelled text of the dialog on top.
-func dialogButtonOf(h *harness, text string) *dialogButton {
+func dialogButtonOf(h *harness, text string) *button {
 	h.t.Helper()
-	var found *dialogButton
+	var found *button
 	h.walkShown(func(o fyne.CanvasObject) {
-		if b, ok := o.(*dialogButton); ok && b.Text == text {
+		if b, ok := o.(*button); ok && b.Text == text {
 			found = b
 		}
 	})
@@ -391,8 +392,8 @@ func dialogButtonOf(h *harness, text string) *dialogButton {
 
 // Ensure that Esc closes a dialog whose button has the keyboard, as its
 // cancel button would: Tab to the guide's Chiudi, then Esc, left the
-// guide open on the real desk (issue 17); and that Space on a
-// confirmation's Sì still confirms.
+// guide open on the real desk (issue 17); and that Space and Enter on a
+// confirmation's Sì confirm, on its No answer no.
 func TestEscFromADialogsButton(t *testing.T) {
 	h := ready(t)
 	h.tap(h.app.header.help)
@@ -407,7 +408,8 @@ func TestEscFromADialogsButton(t *testing.T) {
 		button string
 		key    fyne.KeyName
 		want   bool
-	}{{"Sì", fyne.KeyEscape, false}, {"No", fyne.KeyEscape, false}, {"Sì", fyne.KeySpace, true}, {"No", fyne.KeySpace, false}} {
+	}{{"Sì", fyne.KeyEscape, false}, {"No", fyne.KeyEscape, false}, {"Sì", fyne.KeySpace, true}, {"No", fyne.KeySpace, false},
+		{"Sì", fyne.KeyReturn, true}, {"No", fyne.KeyReturn, false}, {"Sì", fyne.KeyEnter, true}} {
 		answer := "none"
 		h.app.showDialog(h.app.newConfirm("Conferma", "Procedere?", func(ok bool) { answer = strconv.FormatBool(ok) }))
 		b := dialogButtonOf(h, c.button)
@@ -448,5 +450,138 @@ func TestLockTitleAndDialogs(t *testing.T) {
 	h.app.shortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault})
 	if h.app.current.View != h.app.home.screen.View {
 		t.Error("Ctrl+F after the unlock did not go to the search")
+	}
+}
+
+// Ensure that Esc closes a dialog whose check box or radio button has the
+// keyboard, as its cancel button would, and F1 from them opens the guide
+// (a Fyne check box or radio group took both and dropped them); and that
+// Space still ticks the box and chooses the option, the option chosen
+// staying chosen.
+func TestEscFromADialogsChoices(t *testing.T) {
+	h := ready(t)
+	out, err := h.desk.Issue(context.Background(), h.app.session, mario, foreignPassport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.app.showCitizen(mario.CodiceFiscale)
+	c := h.app.citizen
+	c2 := h.win.Canvas()
+	press := func(f fyne.Focusable, k fyne.KeyName) {
+		t.Helper()
+		c2.Focus(f)
+		if c2.Focused() != f {
+			t.Fatalf("%T takes no focus", f)
+		}
+		f.TypedKey(&fyne.KeyEvent{Name: k}) // what the window does with a key while f has the focus
+	}
+	closed := func(what string) {
+		t.Helper()
+		if len(h.app.dialogs) != 0 || len(c2.Overlays().List()) != 0 {
+			t.Errorf("Esc on %s did not close the dialog", what)
+		}
+	}
+
+	// The revocation's check box.
+	h.tap(c.revokeCred[out.Credential.ID])
+	press(c.revoke.checked, fyne.KeySpace)
+	c.revoke.checked.TypedRune(' ') // Space comes as a key and a character
+	if !c.revoke.checked.Checked {
+		t.Error("Space did not tick the revocation's check box")
+	}
+	press(c.revoke.checked, fyne.KeyF1)
+	if h.app.help == nil {
+		t.Error("F1 on the check box did not open the guide")
+	}
+	h.app.escape() // the guide, on top
+	press(c.revoke.checked, fyne.KeyEscape)
+	closed("the revocation's check box")
+
+	// The replacement's reasons.
+	h.tap(c.replaceSlip[out.Credential.ID])
+	d := c.replace
+	lost, other := reason(pinsede.ReasonSlipLost), d.reason.Options[len(d.reason.Options)-1]
+	for _, o := range []string{lost, lost, other} {
+		b := d.reason.boxes[slices.Index(d.reason.Options, o)]
+		press(b, fyne.KeySpace)
+		b.TypedRune(' ')
+		if d.reason.Selected != o || !b.Checked {
+			t.Errorf("Space on %q: chosen %q", o, d.reason.Selected)
+		}
+	}
+	if n := 0; true {
+		for _, b := range d.reason.boxes {
+			if b.Checked {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d reasons ticked, want one", n)
+		}
+	}
+	press(d.reason.boxes[0], fyne.KeyEscape)
+	closed("a reason of the replacement")
+}
+
+// Ensure that Enter presses the focused button of a screen, as Space does
+// (a Fyne button dropped it), and not a disabled one; and that on the
+// identity check Enter on Emetti PIN still never issues: it goes to what is
+// left, and stays there when nothing is.
+func TestEnterPressesTheFocusedButton(t *testing.T) {
+	h := ready(t)
+	c := h.win.Canvas()
+	enter := func(b *button) {
+		t.Helper()
+		c.Focus(b)
+		if c.Focused() != fyne.Focusable(b) {
+			t.Fatalf("%q takes no focus: %d dialogs, %T focused", b.Text, len(h.app.dialogs), c.Focused())
+		}
+		b.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) // what the window does with Enter while b has the focus
+		h.wait()
+	}
+	h.app.showHome()
+	enter(h.app.home.newRequest)
+	r := h.app.request
+	if r == nil || h.app.current.View != r.screen.View {
+		t.Fatalf("Enter on Nuova richiesta: on %q, want the MV35", h.win.Title())
+	}
+	h.fillRequest(mario)
+	enter(r.next)
+	v := h.app.verify
+	if v == nil || h.app.current.View != v.screen.View {
+		t.Fatalf("Enter on Avanti: on %q, want the identity check (%v)", h.win.Title(), r.problems())
+	}
+
+	enter(v.issue)
+	if c.Focused() != fyne.Focusable(v.docType) || h.app.result != nil {
+		t.Fatalf("Enter on Emetti PIN with nothing filled: focus on %T, issued %v; want the type of document, the first field left", c.Focused(), h.app.result != nil)
+	}
+	h.fillVerification(passport)
+	enter(v.issue)
+	if c.Focused() != fyne.Focusable(v.issue) || h.app.result != nil {
+		t.Fatalf("Enter on Emetti PIN with all done: focus on %T, issued %v; want Emetti PIN focused, nothing issued", c.Focused(), h.app.result != nil)
+	}
+	if n := len(h.printer.printed()); n != 0 {
+		t.Fatalf("Enter printed %d slips", n)
+	}
+	pressSpace(v.issue)
+	h.wait()
+	if h.app.result == nil {
+		t.Fatalf("Space on Emetti PIN did not issue: %q", v.msg.text())
+	}
+
+	res := h.app.result
+	c.Focus(res.handover)
+	res.handover.Disable() // as while its screen works
+	res.handover.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	h.wait()
+	if res.msg.text() != "" {
+		t.Errorf("Enter on a disabled Registra consegna: %q", res.msg.text())
+	}
+	res.handover.Enable()
+	enter(res.handover)
+	enter(res.toHome)
+	if h.app.current.View != h.app.home.screen.View {
+		t.Errorf("Enter on Torna alla home: on %q", h.win.Title())
 	}
 }

@@ -124,8 +124,8 @@ type lockScreen struct {
 	prevFocus fyne.Focusable
 	who       *widget.Label
 	password  *entry
-	unlock    *widget.Button
-	logout    *widget.Button
+	unlock    *button
+	logout    *button
 	progress  *widget.Activity
 	msg       *message
 	object    fyne.CanvasObject
