@@ -463,7 +463,8 @@ func TestXInputWalkIn(t *testing.T) {
 // fiscale and Enter, Space on the citizen found, Tab from Sostituisci busta
 // to Revoca, the reason, the check, Revoca, each button pressed by Enter;
 // before, Esc closes the replacement's dialog from a reason and the
-// revocation's from its check box. Then it checks the store: the
+// revocation's from its check box, and the reason typed is kept through
+// the lock (Ctrl+L) and the unlock. Then it checks the store: the
 // credential revoked with its reason, one audit entry and one outbox event
 // of the revocation.
 func xinRevoke(t *testing.T, bin, display, dir, cred string) {
@@ -496,7 +497,24 @@ func xinRevoke(t *testing.T, bin, display, dir, cred string) {
 
 	d.keys("Tab", "Return") // the page opens on Sostituisci busta: Revoca
 	const reason = "Il cittadino ha perso la busta"
-	d.typeText(reason)                             // the reason has the focus
+	d.typeText(reason) // the reason has the focus
+	// The lock, from the dialog (Ctrl+L, as the idle timer does), shows
+	// nothing of it; the unlock gives it back with the reason typed, the
+	// keyboard in it: keys not counted.
+	nav, navLog = d.nav, d.navLog
+	d.keys("ctrl+l")
+	d.waitScreen("Sessione bloccata")
+	locked := d.drawn()
+	if px := xinPixels(locked, xinColumnRect); !bytes.Equal(px, bytes.Repeat(px[:3], len(px)/3)) {
+		t.Error("locked: the column of the page shows something behind the lock screen")
+	}
+	d.shot("locked")
+	d.typeText("password-di-prova")
+	d.keys("Return")
+	d.waitScreen("Pagina del cittadino")
+	d.waitDialog(column, true)
+	d.shot("unlocked")
+	d.nav, d.navLog = nav, navLog
 	d.keys("Tab", "space", "Tab", "Tab", "Return") // the check, past Annulla: Revoca
 	d.waitRevoked(page)
 	t.Logf("revocation: %d navigation keys: %s", d.nav, strings.Join(d.navLog, " "))

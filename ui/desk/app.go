@@ -317,6 +317,8 @@ func (a *App) logout() {
 	a.dropDraft()
 	a.session = nil
 	a.request, a.verify, a.result, a.citizen, a.home, a.operators, a.audit, a.settings = nil, nil, nil, nil, nil, nil, nil, nil
+	// The dialogs the lock put away go with the session.
+	a.lock.parked, a.lock.parkedDialogs, a.dialogs, a.help = nil, nil, nil, nil
 	a.lock.hide()
 	a.showLogin()
 	a.login.id.SetText("") // the next clerk types their own

@@ -66,10 +66,10 @@ func dialogText(message string) fyne.CanvasObject {
 
 // escape dismisses the top dialog, as its cancel button would, and reports
 // whether there was one: Esc in an entry of the dialog, or with nothing
-// focused.
+// focused. On the lock screen it does nothing.
 func (a *App) escape() bool {
-	if len(a.dialogs) == 0 {
-		return false
+	if len(a.dialogs) == 0 || a.lock.locked {
+		return false // the dialogs are put away behind the lock screen
 	}
 	a.dialogs[len(a.dialogs)-1].Dismiss()
 	return true
@@ -194,7 +194,8 @@ func (a *App) primary() {
 
 // shortcut runs the action of s and reports whether s is one of the desk's
 // shortcuts. Outside a session, on the lock screen or under a dialog, it
-// does nothing.
+// does nothing, but Ctrl+L under a dialog: the lock keeps the dialog, and
+// gives it back at the unlock.
 func (a *App) shortcut(s fyne.Shortcut) bool {
 	cs, ok := s.(*desktop.CustomShortcut)
 	if !ok {
@@ -205,7 +206,7 @@ func (a *App) shortcut(s fyne.Shortcut) bool {
 		return false
 	}
 	a.tips.hide() // a key hides a button's tip, whether it runs now or not
-	if a.session != nil && !a.lock.locked && len(a.dialogs) == 0 {
+	if a.session != nil && !a.lock.locked && (len(a.dialogs) == 0 || cs.KeyName == fyne.KeyL) {
 		a.touch()
 		a.guard(cs.ShortcutName(), do)
 	}

@@ -423,9 +423,10 @@ func TestEscFromADialogsButton(t *testing.T) {
 }
 
 // Ensure that the lock says so in the window's title, and the screen's
-// title again after the unlock; and that a dialog the lock closed is not
-// still counted: the shortcuts work after the unlock, and F1 opens the
-// guide again (issue 17: the random keys that locked the desk).
+// title again after the unlock; that a dialog open at the lock (the guide)
+// comes back with the unlock, Esc closing it then; and that the shortcuts
+// work after the unlock, and F1 opens the guide again (issue 17: the
+// random keys that locked the desk).
 func TestLockTitleAndDialogs(t *testing.T) {
 	h := ready(t)
 	h.app.showAudit()
@@ -439,8 +440,12 @@ func TestLockTitleAndDialogs(t *testing.T) {
 	if got := h.win.Title(); got != "Registro" || h.app.lock.locked {
 		t.Errorf("unlocked: the window's title is %q (locked %v), want Registro", got, h.app.lock.locked)
 	}
-	if len(h.app.dialogs) != 0 || h.app.help != nil {
-		t.Fatalf("after the unlock: %d dialogs counted, guide %v", len(h.app.dialogs), h.app.help != nil)
+	if len(h.app.dialogs) != 1 || h.app.help == nil || len(h.win.Canvas().Overlays().List()) != 1 {
+		t.Fatalf("after the unlock: %d dialogs counted, guide %v; want the guide back", len(h.app.dialogs), h.app.help != nil)
+	}
+	h.app.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if len(h.app.dialogs) != 0 || h.app.help != nil || len(h.win.Canvas().Overlays().List()) != 0 {
+		t.Fatal("Esc after the unlock did not close the guide")
 	}
 	h.app.deskKey(&fyne.KeyEvent{Name: fyne.KeyF1})
 	if h.app.help == nil {
@@ -450,6 +455,101 @@ func TestLockTitleAndDialogs(t *testing.T) {
 	h.app.shortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault})
 	if h.app.current.View != h.app.home.screen.View {
 		t.Error("Ctrl+F after the unlock did not go to the search")
+	}
+}
+
+// Ensure that the idle lock keeps the dialog open in it, out of sight: the
+// lock screen shows none of it, Esc there closes nothing, and the unlock
+// brings it back as it was, with what was typed and the keyboard in the
+// field that had it; a password typed in it (a supervisor's approval) is
+// emptied; a dialog closed while locked (its job ended) stays closed, and
+// the guide opened on the lock screen closes at the unlock. Ctrl+L locks
+// from a dialog as the idle timer does.
+func TestIdleLockKeepsTheDialog(t *testing.T) {
+	h := ready(t)
+	out, err := h.desk.Issue(context.Background(), h.app.session, mario, foreignPassport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.app.showCitizen(mario.CodiceFiscale)
+	c := h.app.citizen
+	cv := h.win.Canvas()
+	const why = "Il cittadino ha perso la busta"
+	idleLock := func() {
+		t.Helper()
+		h.idle = h.idle.Add(DefaultIdle)
+		h.app.checkIdle()
+		if !h.app.lock.locked {
+			t.Fatal("the idle session did not lock")
+		}
+		if n := len(cv.Overlays().List()); n != 0 {
+			t.Errorf("locked: %d dialogs over the lock screen", n)
+		}
+		if text := h.screenText(); strings.Contains(text, why) || strings.Contains(text, mario.CodiceFiscale.String()) {
+			t.Errorf("locked: the screen shows the dialog or the citizen:\n%s", text)
+		}
+	}
+	unlock := func() {
+		t.Helper()
+		h.typeIn(h.app.lock.password, "password-di-prova")
+		h.tap(h.app.lock.unlock)
+		if h.app.lock.locked {
+			t.Fatalf("unlock: %q", h.app.lock.msg.text())
+		}
+	}
+
+	cv.Focus(c.revokeCred[out.Credential.ID])
+	pressSpace(c.revokeCred[out.Credential.ID])
+	d := c.revoke
+	h.typeIn(d.reason, why)
+	d.checked.SetChecked(true)
+	cv.Focus(d.reason)
+	idleLock()
+	key(h.app.lock.password, fyne.KeyEscape)
+	key(h.app.lock.password, fyne.KeyF1) // the guide, over the lock screen
+	if h.app.help == nil {
+		t.Fatal("F1 on the lock screen did not open the guide")
+	}
+	unlock()
+	if len(cv.Overlays().List()) != 1 || len(h.app.dialogs) != 1 || h.app.help != nil {
+		t.Fatalf("after the unlock: %d overlays, %d dialogs, guide %v; want the revocation only", len(cv.Overlays().List()), len(h.app.dialogs), h.app.help != nil)
+	}
+	if d.reason.Text != why || !d.checked.Checked || cv.Focused() != fyne.Focusable(d.reason) {
+		t.Errorf("after the unlock: reason %q, checked %v, focus on %T; want them as before the lock", d.reason.Text, d.checked.Checked, cv.Focused())
+	}
+	if !strings.Contains(h.screenText(), why) {
+		t.Error("after the unlock the dialog is not drawn")
+	}
+	key(d.reason, fyne.KeyEscape)
+	if len(cv.Overlays().List()) != 0 || len(h.app.dialogs) != 0 {
+		t.Fatal("Esc after the unlock did not close the dialog")
+	}
+	if cv.Focused() != fyne.Focusable(c.revokeCred[out.Credential.ID]) {
+		t.Errorf("under the dialog, the focus is on %T, want Revoca as before", cv.Focused())
+	}
+
+	// A supervisor's password is not kept behind the lock.
+	h.tap(c.replaceSlip[out.Credential.ID])
+	r := c.replace
+	r.reason.SetSelected(reason(pinsede.ReasonSlipLost))
+	h.typeIn(r.supID, "c.bianchi")
+	h.typeIn(r.supPW, "password-bianchi")
+	idleLock()
+	unlock()
+	if r.supID.Text != "c.bianchi" || r.reason.Selected != reason(pinsede.ReasonSlipLost) || r.supPW.Text != "" {
+		t.Errorf("after the unlock: id %q, reason %q, password %q; want the id and reason kept, the password emptied", r.supID.Text, r.reason.Selected, r.supPW.Text)
+	}
+
+	// A dialog closed while locked stays closed. Ctrl+L locks from a
+	// dialog too.
+	r.supID.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault})
+	if !h.app.lock.locked || len(cv.Overlays().List()) != 0 {
+		t.Fatalf("Ctrl+L in a dialog: locked %v, %d dialogs shown", h.app.lock.locked, len(cv.Overlays().List()))
+	}
+	r.dialog.Hide() // as a job ending while locked does
+	unlock()
+	if len(cv.Overlays().List()) != 0 || len(h.app.dialogs) != 0 {
+		t.Errorf("a dialog closed while locked came back: %d overlays, %d dialogs", len(cv.Overlays().List()), len(h.app.dialogs))
 	}
 }
 
