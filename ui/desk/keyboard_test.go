@@ -70,12 +70,7 @@ func TestFocusScrollsIntoView(t *testing.T) {
 // Ensure that Esc closes the dialog on top, from an entry of the dialog
 // or with nothing focused, as its cancel button would (issue 14, finding 5).
 func TestEscClosesDialogs(t *testing.T) {
-	h := ready(t)
-	out, err := h.desk.Issue(context.Background(), h.app.session, mario, foreignPassport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.app.showCitizen(mario.CodiceFiscale)
+	h, out := onMariosPage(t)
 	c := h.app.citizen
 	overlays := func() int { return len(h.win.Canvas().Overlays().List()) }
 
@@ -466,12 +461,7 @@ func TestLockTitleAndDialogs(t *testing.T) {
 // the guide opened on the lock screen closes at the unlock. Ctrl+L locks
 // from a dialog as the idle timer does.
 func TestIdleLockKeepsTheDialog(t *testing.T) {
-	h := ready(t)
-	out, err := h.desk.Issue(context.Background(), h.app.session, mario, foreignPassport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.app.showCitizen(mario.CodiceFiscale)
+	h, out := onMariosPage(t)
 	c := h.app.citizen
 	cv := h.win.Canvas()
 	const why = "Il cittadino ha perso la busta"
@@ -559,12 +549,7 @@ func TestIdleLockKeepsTheDialog(t *testing.T) {
 // Space still ticks the box and chooses the option, the option chosen
 // staying chosen.
 func TestEscFromADialogsChoices(t *testing.T) {
-	h := ready(t)
-	out, err := h.desk.Issue(context.Background(), h.app.session, mario, foreignPassport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.app.showCitizen(mario.CodiceFiscale)
+	h, out := onMariosPage(t)
 	c := h.app.citizen
 	c2 := h.win.Canvas()
 	press := func(f fyne.Focusable, k fyne.KeyName) {
@@ -684,4 +669,17 @@ func TestEnterPressesTheFocusedButton(t *testing.T) {
 	if h.app.current.View != h.app.home.screen.View {
 		t.Errorf("Enter on Torna alla home: on %q", h.win.Title())
 	}
+}
+
+// onMariosPage is a harness logged in as the supervisor, on the page of
+// mario, to whom it has issued a PIN (out).
+func onMariosPage(t *testing.T) (*harness, pinsede.Issued) {
+	t.Helper()
+	h := ready(t)
+	out, err := h.desk.Issue(context.Background(), h.app.session, mario, foreignPassport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.app.showCitizen(mario.CodiceFiscale)
+	return h, out
 }
