@@ -49,10 +49,10 @@ type choice struct {
 	// none).
 	Options  []string
 	Selected string
-	boxes    []*check
+	boxes    []*check // one per option, in order
 	changed  func(string)
-	setting  bool // SetSelected is ticking the boxes
-	object   fyne.CanvasObject
+	setting  bool              // SetSelected is ticking the boxes
+	object   fyne.CanvasObject // what the dialog lays out
 }
 
 // newChoice returns a choice of options, side by side when horizontal,
