@@ -352,8 +352,10 @@ const (
 	xinSupervisorEvents = 300
 	// xinSupervisorBatch is how many events go between two looks at the
 	// window's title: a screen left is reached again, a locked session
-	// unlocked, before its random keys fail the password five times.
-	xinSupervisorBatch = 25
+	// unlocked, before its random keys fail the password five times
+	// (Return and Space on Accedi or Sblocca each try it: at 25, seed 3
+	// locked m.rossi out once Enter pressed buttons).
+	xinSupervisorBatch = 10
 )
 
 // xinSupervisorRandom sends seeded random keys and clicks to each of the

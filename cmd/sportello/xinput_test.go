@@ -348,6 +348,23 @@ func (d *xinDesk) waitRevoked(page []byte) {
 	})
 }
 
+// xinColumnRect is a part of the citizen page's left column that a
+// dialog, centred, leaves uncovered and shades.
+var xinColumnRect = image.Rect(70, 200, 330, 330)
+
+// waitDialog waits until the citizen page's column is drawn shaded by a
+// dialog (open) or again as it was, column, before the dialog opened.
+func (d *xinDesk) waitDialog(column []byte, open bool) {
+	d.t.Helper()
+	what := "the dialog closed"
+	if open {
+		what = "a dialog open"
+	}
+	d.waitFrame(what, func(img image.Image) bool {
+		return bytes.Equal(xinPixels(img, xinColumnRect), column) != open
+	})
+}
+
 // waitFrame takes screenshots until ok says one shows what it waits for,
 // and returns it; it fails, with a screenshot, after xinScreenTimeout.
 func (d *xinDesk) waitFrame(what string, ok func(image.Image) bool) image.Image {
@@ -444,7 +461,10 @@ func TestXInputWalkIn(t *testing.T) {
 // xinRevoke starts the desk again on the store of the walk-in and revokes
 // the PIN it issued, keyboard only, from a search: Ctrl+F, the codice
 // fiscale and Enter, Space on the citizen found, Tab from Sostituisci busta
-// to Revoca, the reason, the check, Revoca. Then it checks the store: the
+// to Revoca, the reason, the check, Revoca, each button pressed by Enter;
+// before, Esc closes the replacement's dialog from a reason and the
+// revocation's from its check box, and the reason typed is kept through
+// the lock (Ctrl+L) and the unlock. Then it checks the store: the
 // credential revoked with its reason, one audit entry and one outbox event
 // of the revocation.
 func xinRevoke(t *testing.T, bin, display, dir, cred string) {
@@ -458,10 +478,44 @@ func xinRevoke(t *testing.T, bin, display, dir, cred string) {
 	d.waitScreen("Pagina del cittadino")
 	d.waitHeaderChange(home)
 	page := d.header()
-	d.keys("Tab", "space") // the page opens on Sostituisci busta: Revoca
+	// Esc from a dialog's choice and from its check box closes it (Fyne's
+	// radio buttons and check boxes dropped it), and Enter presses a
+	// button, on the page and in a dialog: keys not counted.
+	nav, navLog := d.nav, d.navLog
+	column := d.region(xinColumnRect)
+	d.keys("space") // Sostituisci busta: its dialog, the keyboard on the supervisor's id
+	d.waitDialog(column, true)
+	d.keys("shift+Tab", "space", "Escape") // the last reason, chosen, then Esc
+	d.waitDialog(column, false)
+	d.keys("Tab", "Return") // Revoca, by Enter
+	d.waitDialog(column, true)
+	d.typeText("da non revocare")
+	d.keys("Tab", "space", "Escape") // the check ticked, then Esc
+	d.waitDialog(column, false)
+	d.keys("shift+Tab") // back on Sostituisci busta, as the page opened
+	d.nav, d.navLog = nav, navLog
+
+	d.keys("Tab", "Return") // the page opens on Sostituisci busta: Revoca
 	const reason = "Il cittadino ha perso la busta"
-	d.typeText(reason)                            // the reason has the focus
-	d.keys("Tab", "space", "Tab", "Tab", "space") // the check, past Annulla: Revoca
+	d.typeText(reason) // the reason has the focus
+	// The lock, from the dialog (Ctrl+L, as the idle timer does), shows
+	// nothing of it; the unlock gives it back with the reason typed, the
+	// keyboard in it: keys not counted.
+	nav, navLog = d.nav, d.navLog
+	d.keys("ctrl+l")
+	d.waitScreen("Sessione bloccata")
+	locked := d.drawn()
+	if px := xinPixels(locked, xinColumnRect); !bytes.Equal(px, bytes.Repeat(px[:3], len(px)/3)) {
+		t.Error("locked: the column of the page shows something behind the lock screen")
+	}
+	d.shot("locked")
+	d.typeText("password-di-prova")
+	d.keys("Return")
+	d.waitScreen("Pagina del cittadino")
+	d.waitDialog(column, true)
+	d.shot("unlocked")
+	d.nav, d.navLog = nav, navLog
+	d.keys("Tab", "space", "Tab", "Tab", "Return") // the check, past Annulla: Revoca
 	d.waitRevoked(page)
 	t.Logf("revocation: %d navigation keys: %s", d.nav, strings.Join(d.navLog, " "))
 	shot, _ := d.shot("revoked")

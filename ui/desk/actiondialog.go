@@ -15,7 +15,7 @@ import (
 // line, the activity shown while the domain works, "Annulla" and the
 // confirming button, in a card 560 wide.
 type actionDialog struct {
-	confirm, cancel *dialogButton
+	confirm, cancel *button
 	progress        *widget.Activity
 	msg             *message
 	dialog          *dialog.CustomDialog
@@ -23,13 +23,13 @@ type actionDialog struct {
 
 // newActionDialog makes the frame around its confirming button, labelled
 // confirm with icon, which runs do, with a cancel button labelled cancel
-// that closes the dialog: both dialogButtons, which pass Esc on.
+// that closes the dialog: both the desk's buttons, which pass Esc on.
 func (a *App) newActionDialog(confirm string, icon fyne.Resource, do func(), cancel string) *actionDialog {
 	d := &actionDialog{progress: widget.NewActivity(), msg: newMessage()}
 	d.progress.Hide()
-	d.confirm = a.dialogButton(confirm, icon, do)
+	d.confirm = a.button(confirm, icon, do)
 	d.confirm.Importance = widget.HighImportance
-	d.cancel = a.dialogButton(cancel, fynetheme.CancelIcon(), func() { d.dialog.Hide() })
+	d.cancel = a.button(cancel, fynetheme.CancelIcon(), func() { d.dialog.Hide() })
 	return d
 }
 

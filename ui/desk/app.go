@@ -109,7 +109,7 @@ type screen struct {
 	Title   string
 	View    fyne.CanvasObject
 	Focus   fyne.Focusable
-	Primary *widget.Button
+	Primary *button
 }
 
 // App is the desk's user interface in one window.
@@ -317,6 +317,8 @@ func (a *App) logout() {
 	a.dropDraft()
 	a.session = nil
 	a.request, a.verify, a.result, a.citizen, a.home, a.operators, a.audit, a.settings = nil, nil, nil, nil, nil, nil, nil, nil
+	// The dialogs the lock put away go with the session.
+	a.lock.parked, a.lock.parkedDialogs, a.dialogs, a.help = nil, nil, nil, nil
 	a.lock.hide()
 	a.showLogin()
 	a.login.id.SetText("") // the next clerk types their own
@@ -338,12 +340,12 @@ type header struct {
 	title    *widget.Label
 	screen   *widget.Label
 	who      *widget.Label
-	home     *widget.Button
-	ops      *widget.Button
-	settings *widget.Button
-	lockNow  *widget.Button
-	logout   *widget.Button
-	help     *widget.Button // the guide, before the login too
+	home     *button
+	ops      *button
+	settings *button
+	lockNow  *button
+	logout   *button
+	help     *button // the guide, before the login too
 	nav      *fyne.Container
 	bar      *fyne.Container
 	object   fyne.CanvasObject
@@ -362,7 +364,7 @@ func (a *App) newHeader() *header {
 	h.settings = a.button(lang.L("nav.settings"), fynetheme.SettingsIcon(), a.showSettings)
 	h.lockNow = a.button(lang.L("nav.lock"), fynetheme.VisibilityOffIcon(), a.lockSession)
 	h.logout = a.button(lang.L("nav.logout"), fynetheme.LogoutIcon(), a.logout)
-	h.nav = container.NewHBox(h.home, h.ops, h.settings, a.tipped(h.lockNow, keyCtrlL), h.logout)
+	h.nav = container.NewHBox(h.home, h.ops, a.tipped(h.settings, keyCtrlI), a.tipped(h.lockNow, keyCtrlL), h.logout)
 	h.help = a.button(lang.L("nav.help"), fynetheme.HelpIcon(), a.showHelp)
 	bg := canvas.NewRectangle(theme.Dark)
 	left := container.NewHBox(container.NewCenter(h.title), container.NewCenter(h.screen))

@@ -36,7 +36,7 @@ type auditScreen struct {
 	// by index; index 0 ("all") stands for no filter.
 	operatorIDs []string
 	actions     []pinsede.AuditAction
-	search      *widget.Button
+	search      *button
 	msg         *message
 	fields      fields
 	// found is the last search's entries, which list shows.
@@ -101,6 +101,9 @@ func (a *App) newAuditScreen() *auditScreen {
 		})
 	s.list.OnSelected = func(widget.ListItemID) { a.touch() }
 	f := func(name, label string, input fyne.CanvasObject) fyne.CanvasObject {
+		if e, ok := input.(*entry); ok {
+			e.onChange(func(string) { s.recheck() })
+		}
 		return s.fields.add(newField(name, label, input)).object
 	}
 	head := func(text string) fyne.CanvasObject {
@@ -150,16 +153,15 @@ func (s *auditScreen) reloadOperators() {
 	s.operator.SetSelectedIndex(sel)
 }
 
-// doSearch reads the filter, searches, and lists what it found; a
-// filter's problems show under its fields and the filter stays as typed.
-func (s *auditScreen) doSearch() {
-	a := s.a
+// filter reads the filter as typed, with its problems: a day that is not
+// a date, a wrong codice fiscale, and the rules of the days
+// (AuditFilter.Validate) for a field that has no problem of its own.
+func (s *auditScreen) filter() (pinsede.AuditFilter, pinsede.FieldErrors) {
 	var es pinsede.FieldErrors
 	date := func(field string, e *entry) pinsede.Date {
 		t := strings.TrimSpace(e.Text)
 		if t == "" {
-			es = append(es, pinsede.FieldError{Field: field, Key: pinsede.KeyRequired})
-			return pinsede.Date{}
+			return pinsede.Date{} // Validate says it is needed
 		}
 		d, err := pinsede.ParseDate(t)
 		if err != nil {
@@ -182,19 +184,43 @@ func (s *auditScreen) doSearch() {
 		}
 		f.Subject = cf
 	}
-	if len(es) == 0 && s.scope.Selected == lang.L("auditlog.scope.sede") {
+	for _, e := range f.Validate() {
+		if _, ok := es.For(e.Field); !ok {
+			es = append(es, e)
+		}
+	}
+	return f, es
+}
+
+// recheck runs as the clerk changes a field: a problem shown goes as soon
+// as it no longer holds (the field corrected, or another problem, which
+// shows at the next search: none appears while the clerk types), and
+// the call to correct the fields goes with the last of them.
+func (s *auditScreen) recheck() {
+	_, es := s.filter()
+	if !s.fields.clearCorrected(es) && s.msg.text() == lang.L("auditlog.fix") {
+		s.msg.set(msgError, "")
+	}
+}
+
+// doSearch reads the filter, searches, and lists what it found; a
+// filter's problems show under its fields and the filter stays as typed.
+func (s *auditScreen) doSearch() {
+	a := s.a
+	f, es := s.filter()
+	if len(es) > 0 {
+		s.show(pinsede.AuditSearch{}, es, false)
+		return
+	}
+	if s.scope.Selected == lang.L("auditlog.scope.sede") {
 		s.searchSede(f)
 		return
 	}
-	var found pinsede.AuditSearch
-	if len(es) == 0 {
-		var err error
-		found, err = a.desk.SearchAudit(a.session, f)
-		if !errors.As(err, &es) && err != nil {
-			s.fields.show(nil, true)
-			s.msg.set(msgError, i18n.Message(err))
-			return
-		}
+	found, err := a.desk.SearchAudit(a.session, f)
+	if !errors.As(err, &es) && err != nil {
+		s.fields.show(nil, true)
+		s.msg.set(msgError, i18n.Message(err))
+		return
 	}
 	s.show(found, es, false)
 }

@@ -84,6 +84,69 @@ func TestAuditSearch(t *testing.T) {
 	}
 }
 
+// Ensure that a filter's problem goes as soon as the clerk corrects the
+// field, before any new search, and the call to correct the fields with
+// the last problem; a problem of another field stays, and a new one waits
+// for the search.
+func TestAuditSearchProblemGoesWhenCorrected(t *testing.T) {
+	h := ready(t)
+	h.app.showAudit()
+	s := h.app.audit
+	for _, c := range []struct {
+		name         string
+		from, to, cf string
+		bad          string // the field with the problem
+		fix          *entry
+		fixed        string
+	}{
+		{"from not a date", "31/02/2026", "10/03/2026", "", pinsede.FieldAuditFrom, s.from, "01/03/2026"},
+		{"to before from, from corrected", "10/03/2026", "01/03/2026", "", pinsede.FieldAuditTo, s.from, "01/03/2026"},
+		{"400 days", "10/03/2026", "14/04/2027", "", pinsede.FieldAuditTo, s.to, "14/03/2026"},
+		{"codice fiscale", "10/03/2026", "10/03/2026", "RSSMRA80A01H501A", pinsede.FieldCodiceFiscale, s.subject, "RSSMRA80A01H501U"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h.typeIn(s.from, c.from)
+			h.typeIn(s.to, c.to)
+			h.typeIn(s.subject, c.cf)
+			h.tap(s.search)
+			if s.fields[c.bad].problemText() == "" || !strings.Contains(s.msg.text(), "Correggi") {
+				t.Fatalf("no problem shown for %s: %q, %q", c.bad, s.fields[c.bad].problemText(), s.msg.text())
+			}
+			h.typeIn(c.fix, c.fixed)
+			for name, f := range s.fields {
+				if got := f.problemText(); got != "" {
+					t.Errorf("after the correction, %s still shows %q", name, got)
+				}
+			}
+			if got := s.msg.text(); got != "" {
+				t.Errorf("after the correction, the message %q stays", got)
+			}
+		})
+	}
+
+	// Two problems: correcting one leaves the other.
+	h.typeIn(s.from, "aa")
+	h.typeIn(s.to, "10/03/2026")
+	h.typeIn(s.subject, "RSSMRA")
+	h.tap(s.search)
+	h.typeIn(s.from, "10/03/2026")
+	if got := s.fields[pinsede.FieldAuditFrom].problemText(); got != "" {
+		t.Errorf("Dal corrected still shows %q", got)
+	}
+	if s.fields[pinsede.FieldCodiceFiscale].problemText() == "" || !strings.Contains(s.msg.text(), "Correggi") {
+		t.Errorf("the codice fiscale's problem went with Dal's: %q, %q", s.fields[pinsede.FieldCodiceFiscale].problemText(), s.msg.text())
+	}
+	// A new problem waits for the search: none shows as the clerk types.
+	h.typeIn(s.to, "1")
+	if got := s.fields[pinsede.FieldAuditTo].problemText(); got != "" {
+		t.Errorf("Al shows %q while the clerk types, before a search", got)
+	}
+	h.tap(s.search)
+	if s.fields[pinsede.FieldAuditTo].problemText() == "" {
+		t.Error("the search did not show Al's problem")
+	}
+}
+
 // Ensure that the supervisor searches the whole sede from the audit
 // screen: at centrale, the entries of desk 01 (its issue, its failed
 // login) are found from desk 02, each naming its desk, and the search

@@ -20,23 +20,23 @@ import (
 type citizenScreen struct {
 	a          *App
 	page       pinsede.CitizenPage
-	newRequest *widget.Button
-	back       *widget.Button
+	newRequest *button
+	back       *button
 	// replaceSlip holds the "Sostituisci busta" button of each active
 	// credential, by id; replace is the dialog last opened by one.
-	replaceSlip map[string]*widget.Button
+	replaceSlip map[string]*button
 	replace     *replaceDialog
 	// handover holds the "Registra consegna" button of each printed slip
 	// not yet handed over, by credential id (handover.go).
-	handover map[string]*widget.Button
+	handover map[string]*button
 	// revokeCred holds the "Revoca" button of each active credential, by
 	// id; revoke is the dialog last opened by one.
-	revokeCred map[string]*widget.Button
+	revokeCred map[string]*button
 	revoke     *revokeDialog
 	// convertCred holds the "Converti in dispositivo" button of each
 	// active PIN ordinario, by id; convertScreen is the conversion last
 	// opened by one (convert.go).
-	convertCred   map[string]*widget.Button
+	convertCred   map[string]*button
 	convertScreen *convertScreen
 	// central is the lookup of the citizen's credentials at centrale that
 	// the sede does not hold (convert.go); nil without centrale.
@@ -45,9 +45,9 @@ type citizenScreen struct {
 	// revokeDelegation holds the "Revoca delega" button of each delegation
 	// in force or to come, by id, and revokeDeleg is the dialog last
 	// opened by one (delegation.go).
-	registerDelegation *widget.Button
+	registerDelegation *button
 	delegation         *delegationScreen
-	revokeDelegation   map[string]*widget.Button
+	revokeDelegation   map[string]*button
 	revokeDeleg        *delegationRevokeDialog
 	// msg says the outcome of the action that led back to the page.
 	msg    *message
@@ -91,8 +91,8 @@ func (a *App) openCitizen(p pinsede.CitizenPage, lookedUp bool) {
 
 func (a *App) newCitizenScreen(p pinsede.CitizenPage) *citizenScreen {
 	c := &citizenScreen{
-		a: a, page: p, replaceSlip: map[string]*widget.Button{}, handover: map[string]*widget.Button{}, revokeCred: map[string]*widget.Button{},
-		convertCred: map[string]*widget.Button{}, revokeDelegation: map[string]*widget.Button{}, msg: newMessage(),
+		a: a, page: p, replaceSlip: map[string]*button{}, handover: map[string]*button{}, revokeCred: map[string]*button{},
+		convertCred: map[string]*button{}, revokeDelegation: map[string]*button{}, msg: newMessage(),
 	}
 	c.newRequest = a.primaryButton(lang.L("citizen.newrequest"), fynetheme.DocumentCreateIcon(), func() {
 		if p.Unknown { // no MV35 to start from: the codice fiscale only

@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	fynetheme "fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/ui/i18n"
@@ -45,8 +44,8 @@ type connSection struct {
 	a      *App
 	url    *entry
 	bundle *entry
-	try    *widget.Button
-	save   *widget.Button
+	try    *button
+	save   *button
 	msg    *message
 	fields fields
 	object fyne.CanvasObject

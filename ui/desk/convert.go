@@ -29,8 +29,8 @@ type convertScreen struct {
 	central bool
 
 	doc                                    *documentForm
-	checkOriginal, checkPhoto, checkSigned *widget.Check
-	back, convert                          *widget.Button
+	checkOriginal, checkPhoto, checkSigned *check
+	back, convert                          *button
 	progress                               *widget.ProgressBarInfinite
 	msg                                    *message
 	fields                                 fields
@@ -51,16 +51,16 @@ func (c *citizenScreen) openConvert(cred pinsede.Credential, central bool) {
 		return a.liveField(v.fields, validate, name, label, input)
 	}
 	v.doc = a.newDocumentForm(v.fields, func(name string) string { return name }, validate)
-	check := func(key, field string) *widget.Check {
-		return widget.NewCheck(lang.L(key), func(bool) {
+	tick := func(key, field string) *check {
+		return a.newCheck(lang.L(key), func(bool) {
 			a.touch()
 			v.fields[field].touched = true
 			v.validate(false)
 		})
 	}
-	v.checkOriginal = check("verify.check.original", pinsede.FieldCheckOriginal)
-	v.checkPhoto = check("verify.check.photo", pinsede.FieldCheckPhoto)
-	v.checkSigned = check("verify.check.signed", pinsede.FieldCheckSigned)
+	v.checkOriginal = tick("verify.check.original", pinsede.FieldCheckOriginal)
+	v.checkPhoto = tick("verify.check.photo", pinsede.FieldCheckPhoto)
+	v.checkSigned = tick("verify.check.signed", pinsede.FieldCheckSigned)
 	v.back = a.button(lang.L("convert.back"), fynetheme.NavigateBackIcon(), func() { a.showCitizen(v.citizen.CF()) })
 	v.convert = a.primaryButton(lang.L("convert.confirm"), fynetheme.ConfirmIcon(), v.doConvert)
 	v.progress = widget.NewProgressBarInfinite()
@@ -176,12 +176,12 @@ func (v *convertScreen) showOutcome(err error) {
 // active PIN ordinario with its "Converti in dispositivo".
 type centralLookup struct {
 	c      *citizenScreen
-	search *widget.Button
+	search *button
 	msg    *message
 	found  *fyne.Container
 	// convert holds the "Converti in dispositivo" button of each active
 	// PIN ordinario found, by id.
-	convert map[string]*widget.Button
+	convert map[string]*button
 }
 
 // newCentralLookup returns the objects of the lookup for the citizen's
@@ -191,7 +191,7 @@ func (c *citizenScreen) newCentralLookup() []fyne.CanvasObject {
 	if a.desk.Central == nil {
 		return nil
 	}
-	l := &centralLookup{c: c, msg: newMessage(), found: container.NewVBox(), convert: map[string]*widget.Button{}}
+	l := &centralLookup{c: c, msg: newMessage(), found: container.NewVBox(), convert: map[string]*button{}}
 	l.search = a.button(lang.L("citizen.central.search"), fynetheme.SearchIcon(), l.lookUp)
 	c.central = l
 	return []fyne.CanvasObject{widget.NewSeparator(), container.NewHBox(l.search), l.msg.box, l.found}

@@ -48,9 +48,9 @@ type delegationScreen struct {
 	from, until    *entry
 	// checked is the clerk's confirmation of the originals and the signed
 	// form.
-	checked *widget.Check
+	checked *check
 
-	back, register *widget.Button
+	back, register *button
 	progress       *widget.ProgressBarInfinite
 	msg            *message
 	fields         fields
@@ -93,7 +93,7 @@ func (c *citizenScreen) showRegisterDelegation() {
 	v.certificate = a.newEntry(lang.L("delegation.certificate.placeholder"))
 	v.from = a.newEntry(lang.L("delegation.from.placeholder"))
 	v.until = a.newEntry(lang.L("delegation.until.placeholder"))
-	v.checked = widget.NewCheck(lang.L("delegation.checked"), func(bool) { a.touch() })
+	v.checked = a.newCheck(lang.L("delegation.checked"), func(bool) { a.touch() })
 	v.back = a.button(lang.L("delegation.back"), fynetheme.NavigateBackIcon(), func() { a.showCitizen(v.citizen.CF()) })
 	v.register = a.primaryButton(lang.L("delegation.confirm"), fynetheme.ConfirmIcon(), v.doRegister)
 	v.progress = widget.NewProgressBarInfinite()
@@ -304,7 +304,7 @@ type delegationRevokeDialog struct {
 
 	reason  *entry
 	reasonF *field
-	checked *widget.Check
+	checked *check
 	*actionDialog
 }
 
@@ -314,7 +314,7 @@ func (c *citizenScreen) showRevokeDelegation(dl pinsede.Delegation) {
 	d := &delegationRevokeDialog{a: a, citizen: c.page.Citizen, dl: dl}
 	d.reason = a.newReasonEntry(lang.L("delegation.revoke.placeholder"))
 	d.reasonF = newField(pinsede.FieldRevokeReason, lang.L("revoke.reason"), d.reason)
-	d.checked = widget.NewCheck(lang.L("delegation.revoke.checked"), func(bool) { a.touch() })
+	d.checked = a.newCheck(lang.L("delegation.revoke.checked"), func(bool) { a.touch() })
 	d.actionDialog = a.newActionDialog(lang.L("delegation.revoke.confirm"), fynetheme.DeleteIcon(), d.doRevoke, lang.L("revoke.cancel"))
 	d.confirm.Importance = widget.DangerImportance
 	intro := note(lang.L("delegation.revoke.intro", map[string]any{

@@ -194,12 +194,12 @@ func TestDelegationFromCitizenPage(t *testing.T) {
 	}
 	h.typeIn(d.reason, "no")
 	d.checked.SetChecked(true)
-	h.tap(&d.confirm.Button)
+	h.tap(d.confirm)
 	if got := d.reasonF.problemText(); !strings.Contains(got, "10") {
 		t.Errorf("short reason: problem %q, message %q", got, d.msg.text())
 	}
 	h.typeIn(d.reason, "richiesta del delegante")
-	h.tap(&d.confirm.Button)
+	h.tap(d.confirm)
 	c = h.app.citizen
 	if _, ok := c.revokeDelegation[dl.ID]; ok || len(c.revokeDelegation) != 1 {
 		t.Fatalf("still offered after the revocation: %q", d.msg.text())
@@ -346,7 +346,7 @@ func TestConvertAndDelegationReachCentrale(t *testing.T) {
 	d := h.app.citizen.revokeDeleg
 	h.typeIn(d.reason, "richiesta del delegante")
 	d.checked.SetChecked(true)
-	h.tap(&d.confirm.Button)
+	h.tap(d.confirm)
 	eventually(t, "the revocation of the delegation", func() bool {
 		r, err := cen.store.Delegation(ctx, dl.ID)
 		return err == nil && r.Status == central.DelegationRevoked && r.Delegation.RevokeReason == "richiesta del delegante"

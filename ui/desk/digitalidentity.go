@@ -18,9 +18,9 @@ import (
 // back home with a confirmation.
 type digitalIdentityDialog struct {
 	v       *verifyScreen
-	choice  *widget.RadioGroup
-	confirm *dialogButton
-	cancel  *dialogButton
+	choice  *choice
+	confirm *button
+	cancel  *button
 	msg     *message
 	dialog  *dialog.CustomDialog
 	// done is the confirmation shown on the home screen once recorded.
@@ -29,7 +29,7 @@ type digitalIdentityDialog struct {
 
 // newDigitalIdentityButton is the verification screen's button that opens
 // the dialog.
-func (v *verifyScreen) newDigitalIdentityButton() *widget.Button {
+func (v *verifyScreen) newDigitalIdentityButton() *button {
 	return v.a.button(lang.L("digital.button"), fynetheme.AccountIcon(), v.showDigitalIdentity)
 }
 
@@ -37,14 +37,13 @@ func (v *verifyScreen) newDigitalIdentityButton() *widget.Button {
 func (v *verifyScreen) showDigitalIdentity() {
 	a := v.a
 	d := &digitalIdentityDialog{v: v, msg: newMessage()}
-	d.choice = widget.NewRadioGroup(pinsede.Alternatives(), func(string) { a.touch() })
-	d.choice.Horizontal = true
-	d.confirm = a.dialogButton(lang.L("digital.confirm"), fynetheme.ConfirmIcon(), d.doRecord)
+	d.choice = a.newChoice(pinsede.Alternatives(), true, func(string) { a.touch() })
+	d.confirm = a.button(lang.L("digital.confirm"), fynetheme.ConfirmIcon(), d.doRecord)
 	d.confirm.Importance = widget.HighImportance
-	d.cancel = a.dialogButton(lang.L("digital.cancel"), fynetheme.CancelIcon(), func() { d.dialog.Hide() })
+	d.cancel = a.button(lang.L("digital.cancel"), fynetheme.CancelIcon(), func() { d.dialog.Hide() })
 	body := container.NewVBox(
 		note(lang.L("digital.intro")),
-		d.choice,
+		d.choice.object,
 		d.msg.box,
 		container.NewHBox(layout.NewSpacer(), d.cancel, d.confirm),
 	)

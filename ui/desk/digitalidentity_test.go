@@ -23,12 +23,12 @@ func TestDigitalIdentityChoice(t *testing.T) {
 		t.Fatal("no dialog")
 	}
 	// No choice yet: the dialog says so.
-	h.tap(&d.confirm.Button)
+	h.tap(d.confirm)
 	if got := d.msg.text(); !strings.Contains(got, "Scegli SPID, CIE o CNS") {
 		t.Fatalf("no choice: %q", got)
 	}
 	d.choice.SetSelected("SPID")
-	h.tap(&d.confirm.Button)
+	h.tap(d.confirm)
 	if h.app.home == nil || h.app.current.View != h.app.home.screen.View {
 		t.Fatal("not back home after the choice")
 	}

@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
 )
@@ -113,8 +112,8 @@ func (v *verifyScreen) draftEntries() map[string]*entry {
 var draftChecks = []string{pinsede.FieldCheckOriginal, pinsede.FieldCheckPhoto, pinsede.FieldCheckSigned}
 
 // checks returns the identity check's boxes, in the order of draftChecks.
-func (v *verifyScreen) checks() []*widget.Check {
-	return []*widget.Check{v.checkOriginal, v.checkPhoto, v.checkSigned}
+func (v *verifyScreen) checks() []*check {
+	return []*check{v.checkOriginal, v.checkPhoto, v.checkSigned}
 }
 
 // draftFields returns what the identity check holds, as typed.

@@ -29,7 +29,7 @@ type citizenPanel struct {
 	// hideEmpty hides the panel when it lists nothing.
 	hideEmpty bool
 	// open are the entries' buttons, in order.
-	open   []*widget.Button
+	open   []*button
 	object fyne.CanvasObject
 }
 

@@ -1,7 +1,6 @@
 package desk
 
 import (
-	"context"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -107,12 +106,7 @@ func pressSpace(f fyne.Focusable) {
 // codice fiscale and the envelope's serial, which a clerk copies. Each
 // selectable value was one, 16 of them before Revoca.
 func TestCitizenPageTabStops(t *testing.T) {
-	h := ready(t)
-	out, err := h.desk.Issue(context.Background(), h.app.session, mario, foreignPassport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.app.showCitizen(mario.CodiceFiscale)
+	h, out := onMariosPage(t)
 	h.wait()
 	revoke := h.app.citizen.revokeCred[out.Credential.ID]
 	c := h.win.Canvas()
@@ -120,7 +114,7 @@ func TestCitizenPageTabStops(t *testing.T) {
 	for tabs := 1; ; tabs++ {
 		c.FocusNext()
 		switch f := c.Focused().(type) {
-		case *widget.Button:
+		case *button:
 			if f == revoke {
 				if tabs > 8 || labels > 2 {
 					t.Errorf("Revoca is %d Tabs away, past %d selectable values; want at most 8, past 2", tabs, labels)

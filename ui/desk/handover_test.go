@@ -64,23 +64,17 @@ func TestHandoverFromCitizenPage(t *testing.T) {
 	}
 }
 
-// buttonOf returns o's button: o itself, or a dialog's button's own; nil
-// when o is not a button.
-func buttonOf(o fyne.CanvasObject) *widget.Button {
-	switch b := o.(type) {
-	case *widget.Button:
-		return b
-	case *dialogButton:
-		return &b.Button
-	}
-	return nil
+// buttonOf returns o as the desk's button, nil when it is not one.
+func buttonOf(o fyne.CanvasObject) *button {
+	b, _ := o.(*button)
+	return b
 }
 
 // tapDialogConfirm taps the confirm button of the dialog open on the
 // window and waits for the work it started.
 func (h *harness) tapDialogConfirm() {
 	h.t.Helper()
-	var found *widget.Button
+	var found *button
 	if len(h.win.Canvas().Overlays().List()) == 0 {
 		h.t.Fatalf("no dialog open:\n%s", h.screenText())
 	}

@@ -180,7 +180,7 @@ func (h *harness) typeIn(e *entry, text string) {
 }
 
 // tap taps b and waits for the work it started.
-func (h *harness) tap(b *widget.Button) {
+func (h *harness) tap(b *button) {
 	h.t.Helper()
 	if b.Disabled() {
 		h.t.Fatalf("button %q is disabled", b.Text)

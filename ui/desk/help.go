@@ -20,6 +20,7 @@ const (
 	keyCtrlF     keyID = "ctrlf"
 	keyCtrlT     keyID = "ctrlt"
 	keyCtrlL     keyID = "ctrll"
+	keyCtrlI     keyID = "ctrli"
 	keyF1        keyID = "f1"
 )
 
@@ -35,7 +36,8 @@ type helpKey struct {
 // button shows the key in its tip (tip.go), named as here.
 var helpKeys = []helpKey{
 	{keyTab, false}, {keyEnter, false}, {keyCtrlEnter, true}, {keyEsc, false},
-	{keyCtrlN, true}, {keyCtrlF, true}, {keyCtrlT, true}, {keyCtrlL, true}, {keyF1, true},
+	{keyCtrlN, true}, {keyCtrlF, true}, {keyCtrlT, true}, {keyCtrlL, true}, {keyCtrlI, true},
+	{keyF1, true},
 }
 
 // showHelp opens the guide, from the header's Guida or with F1, on any
@@ -61,7 +63,7 @@ func (a *App) showHelp() {
 	body := container.NewVBox(
 		section(lang.L("help.about"), rows(about...)),
 		section(lang.L("help.keys"), rows(keys...)))
-	a.help = a.newDialog(lang.L("help.title"), lang.L("help.close"), card(680, body))
+	a.help = a.newDialog(lang.L("help.title"), lang.L("help.close"), card(760, body))
 	a.help.SetOnClosed(func() { a.help = nil })
 	a.showDialog(a.help)
 }

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
 )
@@ -24,7 +23,7 @@ func withPaths(_ *pinsede.Desk, c *Config) {
 func TestHelp(t *testing.T) {
 	h := newHarness(t, withPaths)
 	want := []string{"Versione", "v1.4.2-3-gabcdef0", "/var/lib/pinsede/sede.db", "https://centrale.inps.it:8443",
-		"/var/lib/pinsede/sportello.log", "Tastiera", "Ctrl+N", "Ctrl+F", "Ctrl+L", "F1", "Esc", "Invio", "Tab, Maiusc+Tab"}
+		"/var/lib/pinsede/sportello.log", "Tastiera", "Ctrl+N", "Ctrl+F", "Ctrl+L", "Ctrl+I", "F1", "Esc", "Invio", "Tab, Maiusc+Tab"}
 	check := func(when string, also ...string) string {
 		t.Helper()
 		if h.app.help == nil {
@@ -88,9 +87,9 @@ func TestHelpOffline(t *testing.T) {
 }
 
 // closeButton returns the guide's Chiudi.
-func closeButton(t *testing.T, h *harness) *widget.Button {
+func closeButton(t *testing.T, h *harness) *button {
 	t.Helper()
-	var b *widget.Button
+	var b *button
 	h.walkShown(func(o fyne.CanvasObject) {
 		if x := buttonOf(o); x != nil && x.Text == "Chiudi" {
 			b = x

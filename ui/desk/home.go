@@ -22,24 +22,24 @@ type homeScreen struct {
 	a *App
 	// Search.
 	cf, cognome, nome, nascita *entry
-	search                     *widget.Button
+	search                     *button
 	searchMsg                  *message
 	fields                     fields
 	results                    *fyne.Container
 	found                      []pinsede.Citizen
 	// resultButtons open the citizens found, in order.
-	resultButtons []*widget.Button
+	resultButtons []*button
 	// central looks centralCF up at centrale: the codice fiscale of a
 	// search that found nobody at the sede, on a desk with centrale (a
 	// walk-in whose PIN was obtained online or at another sede);
 	// centralMsg says how the lookup went.
-	central    *widget.Button
+	central    *button
 	centralMsg *message
 	centralCF  pinsede.CodiceFiscale
 	// Figures and actions.
 	issuedToday, pendingSync *widget.Label
-	newRequest               *widget.Button
-	operators, audit         *widget.Button
+	newRequest               *button
+	operators, audit         *button
 	printerNote              *message
 	queue                    *queuePanel // the kiosk's tickets (queue.go); nil without a spool folder
 	screen                   screen

@@ -46,10 +46,10 @@ type resultScreen struct {
 
 	headline  *widget.Label
 	serial    *widget.Label
-	handover  *widget.Button
+	handover  *button
 	msg       *message
-	toCitizen *widget.Button
-	toHome    *widget.Button
+	toCitizen *button
+	toHome    *button
 	next      *fyne.Container
 	screen    screen
 }

@@ -30,7 +30,7 @@ type Joiner interface {
 // of the sede logs in. A catch-up cut off resumes where it stopped.
 type joinSection struct {
 	a        *App
-	button   *widget.Button
+	button   *button
 	bar      *widget.ProgressBar
 	progress *widget.Label
 	msg      *message

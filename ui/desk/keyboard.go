@@ -24,49 +24,17 @@ func (a *App) showDialog(d dialog.Dialog) {
 	d.Show()
 }
 
-// dialogButton is a button of the desk's dialogs: while it has the
-// keyboard, Esc and F1 reach the desk (App.deskKey) as they do from an
-// entry. Fyne's buttons, its dialogs' own included, take every key and
-// drop those: Tab to a dialog's button, and Esc left the dialog open
-// (issue 17, found by real keys on the guide's Chiudi). Every button of
-// the desk's dialogs is one: the stock dialogs' (newDialog, newConfirm,
-// newInformation) and the action dialogs' (newActionDialog).
-type dialogButton struct {
-	widget.Button
-	deskKey func(*fyne.KeyEvent) bool
-}
-
-// dialogButton returns a dialog's button that runs tapped, as App.button
-// does.
-func (a *App) dialogButton(text string, icon fyne.Resource, tapped func()) *dialogButton {
-	b := &dialogButton{deskKey: a.deskKey}
-	b.Text, b.Icon = text, icon
-	b.OnTapped = func() {
-		a.touch()
-		a.guard(text, tapped)
-	}
-	b.ExtendBaseWidget(b)
-	return b
-}
-
-// TypedKey gives k to the desk, then, when the desk did not take it
-// (Space, Enter), to the button.
-func (b *dialogButton) TypedKey(k *fyne.KeyEvent) {
-	if !b.deskKey(k) {
-		b.Button.TypedKey(k)
-	}
-}
-
 // newDialog returns a dialog titled title that shows content above one
-// button, dismiss, which closes it: dialog.NewCustom, with a dialogButton.
+// button, dismiss, which closes it: dialog.NewCustom, with the desk's
+// button.
 func (a *App) newDialog(title, dismiss string, content fyne.CanvasObject) *dialog.CustomDialog {
 	d := dialog.NewCustomWithoutButtons(title, content, a.win)
-	d.SetButtons([]fyne.CanvasObject{a.dialogButton(dismiss, nil, d.Hide)})
+	d.SetButtons([]fyne.CanvasObject{a.button(dismiss, nil, d.Hide)})
 	return d
 }
 
 // newInformation returns a dialog that tells message, closed by OK:
-// dialog.NewInformation, with a dialogButton.
+// dialog.NewInformation, with the desk's button.
 func (a *App) newInformation(title, message string) dialog.Dialog {
 	d := a.newDialog(title, lang.L("OK"), dialogText(message))
 	d.SetIcon(fynetheme.InfoIcon())
@@ -74,17 +42,18 @@ func (a *App) newInformation(title, message string) dialog.Dialog {
 }
 
 // newConfirm returns a dialog that asks message, and calls done with true
-// after Sì, false after No or Esc: dialog.NewConfirm, with dialogButtons.
+// after Sì, false after No or Esc: dialog.NewConfirm, with the desk's
+// buttons.
 func (a *App) newConfirm(title, message string, done func(bool)) dialog.Dialog {
 	d := dialog.NewCustomWithoutButtons(title, dialogText(message), a.win)
 	d.SetIcon(fynetheme.QuestionIcon())
 	yes := false
-	confirm := a.dialogButton(lang.L("Yes"), fynetheme.ConfirmIcon(), func() {
+	confirm := a.button(lang.L("Yes"), fynetheme.ConfirmIcon(), func() {
 		yes = true
 		d.Hide()
 	})
 	confirm.Importance = widget.HighImportance
-	d.SetButtons([]fyne.CanvasObject{a.dialogButton(lang.L("No"), fynetheme.CancelIcon(), d.Hide), confirm})
+	d.SetButtons([]fyne.CanvasObject{a.button(lang.L("No"), fynetheme.CancelIcon(), d.Hide), confirm})
 	d.SetOnClosed(func() { done(yes) })
 	return d
 }
@@ -97,10 +66,10 @@ func dialogText(message string) fyne.CanvasObject {
 
 // escape dismisses the top dialog, as its cancel button would, and reports
 // whether there was one: Esc in an entry of the dialog, or with nothing
-// focused.
+// focused. On the lock screen it does nothing.
 func (a *App) escape() bool {
-	if len(a.dialogs) == 0 {
-		return false
+	if len(a.dialogs) == 0 || a.lock.locked {
+		return false // the dialogs are put away behind the lock screen
 	}
 	a.dialogs[len(a.dialogs)-1].Dismiss()
 	return true
@@ -193,7 +162,8 @@ func findScroll(o fyne.CanvasObject) *container.Scroll {
 // shortcuts are the desk's keys for its frequent actions, from any screen
 // of a session: Ctrl+N a new request (or back to the one in progress: a
 // key never drops what was typed), Ctrl+F the search, Ctrl+L the lock,
-// Ctrl+T the next kiosk ticket, Ctrl+Enter the screen's main action
+// Ctrl+T the next kiosk ticket, Ctrl+I the settings (Impostazioni, for
+// supervisors: the header's button), Ctrl+Enter the screen's main action
 // (Avanti on the MV35, Emetti PIN on the identity check), from whatever
 // field or check box has the focus.
 func (a *App) shortcuts() map[desktop.CustomShortcut]func() {
@@ -208,6 +178,7 @@ func (a *App) shortcuts() map[desktop.CustomShortcut]func() {
 		},
 		ctrl(fyne.KeyL):      a.lockSession,
 		ctrl(fyne.KeyT):      a.nextTicket,
+		ctrl(fyne.KeyI):      a.showSettings,
 		ctrl(fyne.KeyReturn): a.primary,
 		ctrl(fyne.KeyEnter):  a.primary,
 	}
@@ -223,7 +194,8 @@ func (a *App) primary() {
 
 // shortcut runs the action of s and reports whether s is one of the desk's
 // shortcuts. Outside a session, on the lock screen or under a dialog, it
-// does nothing.
+// does nothing, but Ctrl+L under a dialog: the lock keeps the dialog, and
+// gives it back at the unlock.
 func (a *App) shortcut(s fyne.Shortcut) bool {
 	cs, ok := s.(*desktop.CustomShortcut)
 	if !ok {
@@ -234,7 +206,7 @@ func (a *App) shortcut(s fyne.Shortcut) bool {
 		return false
 	}
 	a.tips.hide() // a key hides a button's tip, whether it runs now or not
-	if a.session != nil && !a.lock.locked && len(a.dialogs) == 0 {
+	if a.session != nil && !a.lock.locked && (len(a.dialogs) == 0 || cs.KeyName == fyne.KeyL) {
 		a.touch()
 		a.guard(cs.ShortcutName(), do)
 	}

@@ -3,6 +3,7 @@ package desk
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"github.com/pinsede/pinsede"
 )
 
 // Ensure that Enter in a field of the MV35 submits it, as on the login,
@@ -68,12 +70,7 @@ func TestFocusScrollsIntoView(t *testing.T) {
 // Ensure that Esc closes the dialog on top, from an entry of the dialog
 // or with nothing focused, as its cancel button would (issue 14, finding 5).
 func TestEscClosesDialogs(t *testing.T) {
-	h := ready(t)
-	out, err := h.desk.Issue(context.Background(), h.app.session, mario, foreignPassport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.app.showCitizen(mario.CodiceFiscale)
+	h, out := onMariosPage(t)
 	c := h.app.citizen
 	overlays := func() int { return len(h.win.Canvas().Overlays().List()) }
 
@@ -131,8 +128,8 @@ func TestSpaceDoesNotLeakIntoTheNextScreen(t *testing.T) {
 
 // Ensure that the desk's shortcuts work from an entry and from nothing
 // focused: Ctrl+N opens the MV35, and back on it from elsewhere keeps what
-// was typed; Ctrl+F goes to the search; Ctrl+L locks; none acts on the
-// lock screen.
+// was typed; Ctrl+F goes to the search; Ctrl+I opens the settings, for a
+// supervisor only; Ctrl+L locks; none acts on the lock screen.
 func TestShortcuts(t *testing.T) {
 	h := ready(t)
 	ctrl := func(k fyne.KeyName) fyne.Shortcut {
@@ -154,6 +151,10 @@ func TestShortcuts(t *testing.T) {
 	if h.app.request != r || r.cognome.Text != "Rossi" {
 		t.Fatalf("Ctrl+N dropped the MV35 in progress (cognome %q)", h.app.request.cognome.Text)
 	}
+	h.app.home.cf.TypedShortcut(ctrl(fyne.KeyI))
+	if h.app.settings == nil || h.app.current.View != h.app.settings.screen.View {
+		t.Fatalf("Ctrl+I did not open the settings: on %q", h.win.Title())
+	}
 	h.app.shortcut(ctrl(fyne.KeyL))
 	if !h.app.lock.locked {
 		t.Fatal("Ctrl+L did not lock")
@@ -161,6 +162,19 @@ func TestShortcuts(t *testing.T) {
 	h.app.shortcut(ctrl(fyne.KeyF))
 	if !h.app.lock.locked || h.app.current.View == h.app.home.screen.View {
 		t.Error("a shortcut acted behind the lock screen")
+	}
+
+	// An operator has no settings: Ctrl+I leaves the screen as it is.
+	h.typeIn(h.app.lock.password, "password-di-prova")
+	h.tap(h.app.lock.unlock)
+	if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{ID: "l.bianchi", Name: "Luca Bianchi", Role: pinsede.RoleOperatore, Password: "password-bianchi"}); err != nil {
+		t.Fatal(err)
+	}
+	h.app.logout()
+	h.logIn("l.bianchi", "password-bianchi")
+	h.app.shortcut(ctrl(fyne.KeyI))
+	if h.app.current.View != h.app.home.screen.View {
+		t.Errorf("Ctrl+I took an operator to %q", h.win.Title())
 	}
 }
 
@@ -357,11 +371,11 @@ func TestSearchAndCitizenPageFocus(t *testing.T) {
 }
 
 // dialogButtonOf returns the button labelled text of the dialog on top.
-func dialogButtonOf(h *harness, text string) *dialogButton {
+func dialogButtonOf(h *harness, text string) *button {
 	h.t.Helper()
-	var found *dialogButton
+	var found *button
 	h.walkShown(func(o fyne.CanvasObject) {
-		if b, ok := o.(*dialogButton); ok && b.Text == text {
+		if b, ok := o.(*button); ok && b.Text == text {
 			found = b
 		}
 	})
@@ -373,8 +387,8 @@ func dialogButtonOf(h *harness, text string) *dialogButton {
 
 // Ensure that Esc closes a dialog whose button has the keyboard, as its
 // cancel button would: Tab to the guide's Chiudi, then Esc, left the
-// guide open on the real desk (issue 17); and that Space on a
-// confirmation's Sì still confirms.
+// guide open on the real desk (issue 17); and that Space and Enter on a
+// confirmation's Sì confirm, on its No answer no.
 func TestEscFromADialogsButton(t *testing.T) {
 	h := ready(t)
 	h.tap(h.app.header.help)
@@ -389,7 +403,8 @@ func TestEscFromADialogsButton(t *testing.T) {
 		button string
 		key    fyne.KeyName
 		want   bool
-	}{{"Sì", fyne.KeyEscape, false}, {"No", fyne.KeyEscape, false}, {"Sì", fyne.KeySpace, true}, {"No", fyne.KeySpace, false}} {
+	}{{"Sì", fyne.KeyEscape, false}, {"No", fyne.KeyEscape, false}, {"Sì", fyne.KeySpace, true}, {"No", fyne.KeySpace, false},
+		{"Sì", fyne.KeyReturn, true}, {"No", fyne.KeyReturn, false}, {"Sì", fyne.KeyEnter, true}} {
 		answer := "none"
 		h.app.showDialog(h.app.newConfirm("Conferma", "Procedere?", func(ok bool) { answer = strconv.FormatBool(ok) }))
 		b := dialogButtonOf(h, c.button)
@@ -403,9 +418,10 @@ func TestEscFromADialogsButton(t *testing.T) {
 }
 
 // Ensure that the lock says so in the window's title, and the screen's
-// title again after the unlock; and that a dialog the lock closed is not
-// still counted: the shortcuts work after the unlock, and F1 opens the
-// guide again (issue 17: the random keys that locked the desk).
+// title again after the unlock; that a dialog open at the lock (the guide)
+// comes back with the unlock, Esc closing it then; and that the shortcuts
+// work after the unlock, and F1 opens the guide again (issue 17: the
+// random keys that locked the desk).
 func TestLockTitleAndDialogs(t *testing.T) {
 	h := ready(t)
 	h.app.showAudit()
@@ -419,8 +435,12 @@ func TestLockTitleAndDialogs(t *testing.T) {
 	if got := h.win.Title(); got != "Registro" || h.app.lock.locked {
 		t.Errorf("unlocked: the window's title is %q (locked %v), want Registro", got, h.app.lock.locked)
 	}
-	if len(h.app.dialogs) != 0 || h.app.help != nil {
-		t.Fatalf("after the unlock: %d dialogs counted, guide %v", len(h.app.dialogs), h.app.help != nil)
+	if len(h.app.dialogs) != 1 || h.app.help == nil || len(h.win.Canvas().Overlays().List()) != 1 {
+		t.Fatalf("after the unlock: %d dialogs counted, guide %v; want the guide back", len(h.app.dialogs), h.app.help != nil)
+	}
+	h.app.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if len(h.app.dialogs) != 0 || h.app.help != nil || len(h.win.Canvas().Overlays().List()) != 0 {
+		t.Fatal("Esc after the unlock did not close the guide")
 	}
 	h.app.deskKey(&fyne.KeyEvent{Name: fyne.KeyF1})
 	if h.app.help == nil {
@@ -431,4 +451,235 @@ func TestLockTitleAndDialogs(t *testing.T) {
 	if h.app.current.View != h.app.home.screen.View {
 		t.Error("Ctrl+F after the unlock did not go to the search")
 	}
+}
+
+// Ensure that the idle lock keeps the dialog open in it, out of sight: the
+// lock screen shows none of it, Esc there closes nothing, and the unlock
+// brings it back as it was, with what was typed and the keyboard in the
+// field that had it; a password typed in it (a supervisor's approval) is
+// emptied; a dialog closed while locked (its job ended) stays closed, and
+// the guide opened on the lock screen closes at the unlock. Ctrl+L locks
+// from a dialog as the idle timer does.
+func TestIdleLockKeepsTheDialog(t *testing.T) {
+	h, out := onMariosPage(t)
+	c := h.app.citizen
+	cv := h.win.Canvas()
+	const why = "Il cittadino ha perso la busta"
+	idleLock := func() {
+		t.Helper()
+		h.idle = h.idle.Add(DefaultIdle)
+		h.app.checkIdle()
+		if !h.app.lock.locked {
+			t.Fatal("the idle session did not lock")
+		}
+		if n := len(cv.Overlays().List()); n != 0 {
+			t.Errorf("locked: %d dialogs over the lock screen", n)
+		}
+		if text := h.screenText(); strings.Contains(text, why) || strings.Contains(text, mario.CodiceFiscale.String()) {
+			t.Errorf("locked: the screen shows the dialog or the citizen:\n%s", text)
+		}
+	}
+	unlock := func() {
+		t.Helper()
+		h.typeIn(h.app.lock.password, "password-di-prova")
+		h.tap(h.app.lock.unlock)
+		if h.app.lock.locked {
+			t.Fatalf("unlock: %q", h.app.lock.msg.text())
+		}
+	}
+
+	cv.Focus(c.revokeCred[out.Credential.ID])
+	pressSpace(c.revokeCred[out.Credential.ID])
+	d := c.revoke
+	h.typeIn(d.reason, why)
+	d.checked.SetChecked(true)
+	cv.Focus(d.reason)
+	idleLock()
+	key(h.app.lock.password, fyne.KeyEscape)
+	key(h.app.lock.password, fyne.KeyF1) // the guide, over the lock screen
+	if h.app.help == nil {
+		t.Fatal("F1 on the lock screen did not open the guide")
+	}
+	unlock()
+	if len(cv.Overlays().List()) != 1 || len(h.app.dialogs) != 1 || h.app.help != nil {
+		t.Fatalf("after the unlock: %d overlays, %d dialogs, guide %v; want the revocation only", len(cv.Overlays().List()), len(h.app.dialogs), h.app.help != nil)
+	}
+	if d.reason.Text != why || !d.checked.Checked || cv.Focused() != fyne.Focusable(d.reason) {
+		t.Errorf("after the unlock: reason %q, checked %v, focus on %T; want them as before the lock", d.reason.Text, d.checked.Checked, cv.Focused())
+	}
+	if !strings.Contains(h.screenText(), why) {
+		t.Error("after the unlock the dialog is not drawn")
+	}
+	key(d.reason, fyne.KeyEscape)
+	if len(cv.Overlays().List()) != 0 || len(h.app.dialogs) != 0 {
+		t.Fatal("Esc after the unlock did not close the dialog")
+	}
+	if cv.Focused() != fyne.Focusable(c.revokeCred[out.Credential.ID]) {
+		t.Errorf("under the dialog, the focus is on %T, want Revoca as before", cv.Focused())
+	}
+
+	// A supervisor's password is not kept behind the lock.
+	h.tap(c.replaceSlip[out.Credential.ID])
+	r := c.replace
+	r.reason.SetSelected(reason(pinsede.ReasonSlipLost))
+	h.typeIn(r.supID, "c.bianchi")
+	h.typeIn(r.supPW, "password-bianchi")
+	idleLock()
+	unlock()
+	if r.supID.Text != "c.bianchi" || r.reason.Selected != reason(pinsede.ReasonSlipLost) || r.supPW.Text != "" {
+		t.Errorf("after the unlock: id %q, reason %q, password %q; want the id and reason kept, the password emptied", r.supID.Text, r.reason.Selected, r.supPW.Text)
+	}
+
+	// A dialog closed while locked stays closed. Ctrl+L locks from a
+	// dialog too.
+	r.supID.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault})
+	if !h.app.lock.locked || len(cv.Overlays().List()) != 0 {
+		t.Fatalf("Ctrl+L in a dialog: locked %v, %d dialogs shown", h.app.lock.locked, len(cv.Overlays().List()))
+	}
+	r.dialog.Hide() // as a job ending while locked does
+	unlock()
+	if len(cv.Overlays().List()) != 0 || len(h.app.dialogs) != 0 {
+		t.Errorf("a dialog closed while locked came back: %d overlays, %d dialogs", len(cv.Overlays().List()), len(h.app.dialogs))
+	}
+}
+
+// Ensure that Esc closes a dialog whose check box or radio button has the
+// keyboard, as its cancel button would, and F1 from them opens the guide
+// (a Fyne check box or radio group took both and dropped them); and that
+// Space still ticks the box and chooses the option, the option chosen
+// staying chosen.
+func TestEscFromADialogsChoices(t *testing.T) {
+	h, out := onMariosPage(t)
+	c := h.app.citizen
+	c2 := h.win.Canvas()
+	press := func(f fyne.Focusable, k fyne.KeyName) {
+		t.Helper()
+		c2.Focus(f)
+		if c2.Focused() != f {
+			t.Fatalf("%T takes no focus", f)
+		}
+		f.TypedKey(&fyne.KeyEvent{Name: k}) // what the window does with a key while f has the focus
+	}
+	closed := func(what string) {
+		t.Helper()
+		if len(h.app.dialogs) != 0 || len(c2.Overlays().List()) != 0 {
+			t.Errorf("Esc on %s did not close the dialog", what)
+		}
+	}
+
+	// The revocation's check box.
+	h.tap(c.revokeCred[out.Credential.ID])
+	press(c.revoke.checked, fyne.KeySpace)
+	c.revoke.checked.TypedRune(' ') // Space comes as a key and a character
+	if !c.revoke.checked.Checked {
+		t.Error("Space did not tick the revocation's check box")
+	}
+	press(c.revoke.checked, fyne.KeyF1)
+	if h.app.help == nil {
+		t.Error("F1 on the check box did not open the guide")
+	}
+	h.app.escape() // the guide, on top
+	press(c.revoke.checked, fyne.KeyEscape)
+	closed("the revocation's check box")
+
+	// The replacement's reasons.
+	h.tap(c.replaceSlip[out.Credential.ID])
+	d := c.replace
+	lost, other := reason(pinsede.ReasonSlipLost), d.reason.Options[len(d.reason.Options)-1]
+	for _, o := range []string{lost, lost, other} {
+		b := d.reason.boxes[slices.Index(d.reason.Options, o)]
+		press(b, fyne.KeySpace)
+		b.TypedRune(' ')
+		if d.reason.Selected != o || !b.Checked {
+			t.Errorf("Space on %q: chosen %q", o, d.reason.Selected)
+		}
+	}
+	if n := 0; true {
+		for _, b := range d.reason.boxes {
+			if b.Checked {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d reasons ticked, want one", n)
+		}
+	}
+	press(d.reason.boxes[0], fyne.KeyEscape)
+	closed("a reason of the replacement")
+}
+
+// Ensure that Enter presses the focused button of a screen, as Space does
+// (a Fyne button dropped it), and not a disabled one; and that on the
+// identity check Enter on Emetti PIN still never issues: it goes to what is
+// left, and stays there when nothing is.
+func TestEnterPressesTheFocusedButton(t *testing.T) {
+	h := ready(t)
+	c := h.win.Canvas()
+	enter := func(b *button) {
+		t.Helper()
+		c.Focus(b)
+		if c.Focused() != fyne.Focusable(b) {
+			t.Fatalf("%q takes no focus: %d dialogs, %T focused", b.Text, len(h.app.dialogs), c.Focused())
+		}
+		b.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) // what the window does with Enter while b has the focus
+		h.wait()
+	}
+	h.app.showHome()
+	enter(h.app.home.newRequest)
+	r := h.app.request
+	if r == nil || h.app.current.View != r.screen.View {
+		t.Fatalf("Enter on Nuova richiesta: on %q, want the MV35", h.win.Title())
+	}
+	h.fillRequest(mario)
+	enter(r.next)
+	v := h.app.verify
+	if v == nil || h.app.current.View != v.screen.View {
+		t.Fatalf("Enter on Avanti: on %q, want the identity check (%v)", h.win.Title(), r.problems())
+	}
+
+	enter(v.issue)
+	if c.Focused() != fyne.Focusable(v.docType) || h.app.result != nil {
+		t.Fatalf("Enter on Emetti PIN with nothing filled: focus on %T, issued %v; want the type of document, the first field left", c.Focused(), h.app.result != nil)
+	}
+	h.fillVerification(passport)
+	enter(v.issue)
+	if c.Focused() != fyne.Focusable(v.issue) || h.app.result != nil {
+		t.Fatalf("Enter on Emetti PIN with all done: focus on %T, issued %v; want Emetti PIN focused, nothing issued", c.Focused(), h.app.result != nil)
+	}
+	if n := len(h.printer.printed()); n != 0 {
+		t.Fatalf("Enter printed %d slips", n)
+	}
+	pressSpace(v.issue)
+	h.wait()
+	if h.app.result == nil {
+		t.Fatalf("Space on Emetti PIN did not issue: %q", v.msg.text())
+	}
+
+	res := h.app.result
+	c.Focus(res.handover)
+	res.handover.Disable() // as while its screen works
+	res.handover.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	h.wait()
+	if res.msg.text() != "" {
+		t.Errorf("Enter on a disabled Registra consegna: %q", res.msg.text())
+	}
+	res.handover.Enable()
+	enter(res.handover)
+	enter(res.toHome)
+	if h.app.current.View != h.app.home.screen.View {
+		t.Errorf("Enter on Torna alla home: on %q", h.win.Title())
+	}
+}
+
+// onMariosPage is a harness logged in as the supervisor, on the page of
+// mario, to whom it has issued a PIN (out).
+func onMariosPage(t *testing.T) (*harness, pinsede.Issued) {
+	t.Helper()
+	h := ready(t)
+	out, err := h.desk.Issue(context.Background(), h.app.session, mario, foreignPassport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.app.showCitizen(mario.CodiceFiscale)
+	return h, out
 }

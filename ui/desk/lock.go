@@ -2,11 +2,13 @@ package desk
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
@@ -89,24 +91,30 @@ func (a *App) checkIdle() {
 }
 
 // lockSession hides the work in progress behind the lock screen. The work
-// stays as it is, and shows again after the operator's password. Dialogs
-// open at that moment are closed: they could show a citizen's data. The
-// window's title says the session is locked, not the screen behind.
+// stays as it is, and shows again after the operator's password, with the
+// dialogs open at that moment: they are taken off the window while it is
+// locked (they could show a citizen's data) and put back as they were,
+// with what was typed in them, the keyboard where it was. A password typed
+// in a dialog (a supervisor's approval) is not kept: it is emptied, to be
+// typed again. The window's title says the session is locked, not the
+// screen behind.
 func (a *App) lockSession() {
 	if a.session == nil || a.lock.locked {
 		return
 	}
-	for _, o := range a.win.Canvas().Overlays().List() {
-		a.win.Canvas().Overlays().Remove(o)
-	}
-	// Removed, not hidden: forget them as their closing would, or Esc
-	// would close a dialog no longer there and the shortcuts, which wait
-	// for no dialog to be open, would stay dead after the unlock.
-	a.dialogs, a.help = nil, nil
+	c := a.win.Canvas()
 	a.tips.hide()
-	a.lock.locked = true // before Unfocus: leaving a field now is not the user's doing
-	a.lock.prevFocus = a.win.Canvas().Focused()
-	a.win.Canvas().Unfocus()
+	a.lock.locked = true           // before Unfocus: leaving a field now is not the user's doing
+	a.lock.prevFocus = c.Focused() // the top dialog's, if one is open
+	c.Unfocus()
+	a.lock.parked = slices.Clone(c.Overlays().List()) // List is the stack's own, which Remove changes
+	a.lock.parkedDialogs = slices.Clone(a.dialogs)
+	for _, o := range a.lock.parked {
+		c.Overlays().Remove(o)
+		forgetPasswords(o)
+	}
+	a.lock.screenFocus = c.Focused() // the screen's, under the dialogs
+	c.Unfocus()
 	a.work.Hide()
 	a.header.nav.Hide()
 	a.header.bar.Refresh()
@@ -120,15 +128,24 @@ type lockScreen struct {
 	a      *App
 	locked bool
 	// prevFocus is the widget that had the keyboard when the session
-	// locked; it gets it back on unlock.
-	prevFocus fyne.Focusable
-	who       *widget.Label
-	password  *entry
-	unlock    *widget.Button
-	logout    *widget.Button
-	progress  *widget.Activity
-	msg       *message
-	object    fyne.CanvasObject
+	// locked; it gets it back on unlock. screenFocus is the screen's
+	// when a dialog had it, which the screen gets back under the dialog.
+	prevFocus, screenFocus fyne.Focusable
+	// parked are the dialogs (the window's overlays) open when the
+	// session locked, bottom first, which the unlock puts back: those not
+	// closed meanwhile (a job that ended closed it).
+	parked []fyne.CanvasObject
+	// parkedDialogs are the dialogs of parked (App.dialogs): a dialog
+	// opened on the lock screen (the guide, F1) is not one, and closes at
+	// the unlock, under them.
+	parkedDialogs []dialog.Dialog
+	who           *widget.Label
+	password      *entry
+	unlock        *button
+	logout        *button
+	progress      *widget.Activity
+	msg           *message
+	object        fyne.CanvasObject
 }
 
 func (a *App) newLockScreen() *lockScreen {
@@ -199,6 +216,7 @@ func (l *lockScreen) submit() {
 				return
 			}
 			l.hide()
+			l.restore()
 			a.header.update(a.session, a.current.Title)
 			a.setWindowTitle(a.current.Title)
 			a.touch()
@@ -208,4 +226,55 @@ func (l *lockScreen) submit() {
 			}
 		}
 	})
+}
+
+// restore puts back the dialogs the lock took off the window, but those
+// closed meanwhile (hidden), after closing those opened on the lock
+// screen, and gives the screen under them its focus back.
+func (l *lockScreen) restore() {
+	for _, d := range slices.Clone(l.a.dialogs) {
+		if !slices.Contains(l.parkedDialogs, d) {
+			d.Hide()
+		}
+	}
+	c := l.a.win.Canvas()
+	c.Unfocus() // the password, hidden
+	if l.screenFocus != nil {
+		c.Focus(l.screenFocus)
+	}
+	for _, o := range l.parked {
+		if o.Visible() {
+			l.a.win.Canvas().Overlays().Add(o)
+		}
+	}
+	l.parked, l.parkedDialogs, l.screenFocus = nil, nil, nil
+}
+
+// forgetPasswords empties the password entries within o: a dialog kept
+// behind the lock keeps no one's password.
+func forgetPasswords(o fyne.CanvasObject) {
+	walkObjects(o, func(o fyne.CanvasObject) {
+		if e, ok := o.(*entry); ok && e.Password && e.Text != "" {
+			e.SetText("")
+		}
+	})
+}
+
+// walkObjects calls f with o and each object within it, through the
+// containers, pop-ups, scrolls and theme overrides that hold a dialog's
+// fields (a widget's own parts are not walked).
+func walkObjects(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
+	f(o)
+	switch x := o.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			walkObjects(c, f)
+		}
+	case *widget.PopUp:
+		walkObjects(x.Content, f)
+	case *container.Scroll:
+		walkObjects(x.Content, f)
+	case *container.ThemeOverride:
+		walkObjects(x.Content, f)
+	}
 }

@@ -19,7 +19,7 @@ type setupScreen struct {
 	a                           *App
 	code, name, address         *entry
 	opID, opName, pw, pwConfirm *entry
-	create                      *widget.Button
+	create                      *button
 	progress                    *widget.Activity
 	msg                         *message
 	fields                      fields
@@ -142,7 +142,7 @@ type loginScreen struct {
 	a        *App
 	id       *entry
 	password *entry
-	submit   *widget.Button
+	submit   *button
 	progress *widget.Activity
 	msg      *message
 	screen   screen

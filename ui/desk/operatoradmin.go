@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	fynetheme "fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/ui/i18n"
@@ -98,7 +97,7 @@ func (o *operatorsScreen) showReset(id string) {
 // for a new one, before the session opens.
 type changePasswordScreen struct {
 	pw, confirm *entry
-	submit      *widget.Button
+	submit      *button
 	msg         *message
 	screen      screen
 }

@@ -36,7 +36,7 @@ func TestOperatorsPageAdministration(t *testing.T) {
 	rd := o.resetDlg
 	h.typeIn(rd.pw, "temporanea-2026")
 	h.typeIn(rd.again, "temporanea-2026")
-	h.tap(&rd.confirm.Button)
+	h.tap(rd.confirm)
 	if !strings.Contains(o.listMsg.text(), "prossimo accesso") {
 		t.Fatalf("after the reset: %q, dialog %q", o.listMsg.text(), rd.msg.text())
 	}

@@ -25,14 +25,14 @@ type operatorsScreen struct {
 	// disable, enable, unlock and reset hold each listed operator's
 	// "Disattiva", "Riattiva", "Sblocca" and "Reimposta password" buttons,
 	// by id, when the account's state offers them (operatoradmin.go).
-	disable, enable, unlock, reset map[string]*widget.Button
+	disable, enable, unlock, reset map[string]*button
 	// resetDlg is the password reset dialog last opened.
 	resetDlg *resetDialog
 	listMsg  *message
 
 	id, name, pw, pwConfirm *entry
 	role                    *widget.Select
-	add                     *widget.Button
+	add                     *button
 	progress                *widget.Activity
 	msg                     *message
 	fields                  fields
@@ -51,7 +51,7 @@ func (a *App) showOperators() {
 }
 
 func (a *App) newOperatorsScreen() *operatorsScreen {
-	o := &operatorsScreen{a: a, fields: fields{}, disable: map[string]*widget.Button{}}
+	o := &operatorsScreen{a: a, fields: fields{}, disable: map[string]*button{}}
 	o.list = container.NewVBox()
 	o.listMsg = newMessage()
 	o.id = a.newEntry("")
@@ -103,7 +103,7 @@ func (o *operatorsScreen) reload() {
 		return
 	}
 	o.listMsg.set(msgError, "")
-	o.disable, o.enable, o.unlock, o.reset = map[string]*widget.Button{}, map[string]*widget.Button{}, map[string]*widget.Button{}, map[string]*widget.Button{}
+	o.disable, o.enable, o.unlock, o.reset = map[string]*button{}, map[string]*button{}, map[string]*button{}, map[string]*button{}
 	head := func(s string) fyne.CanvasObject {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}

@@ -27,8 +27,8 @@ type policyPanel struct {
 
 	why          *message
 	alternatives *widget.Label
-	printSheet   *widget.Button
-	override     *widget.Button
+	printSheet   *button
+	override     *button
 	sheetMsg     *message
 	box          *fyne.Container
 

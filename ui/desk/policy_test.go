@@ -104,14 +104,14 @@ func TestPolicyRefusalAndOverride(t *testing.T) {
 	h.typeIn(d.reason, "urgente")
 	h.typeIn(d.supID, "l.bianchi")
 	h.typeIn(d.supPW, "password-bianchi")
-	h.tap(&d.confirm.Button)
+	h.tap(d.confirm)
 	if got := d.msg.text(); !strings.Contains(got, "almeno 10 caratteri") {
 		t.Fatalf("short reason: %q", got)
 	}
 	reason := "pensione urgente, cittadino senza SPID né CIE"
 	h.typeIn(d.reason, reason)
 	h.typeIn(d.supPW, "password-bianchi")
-	h.tap(&d.confirm.Button)
+	h.tap(d.confirm)
 	res := h.app.result
 	if res == nil || h.app.current.View != res.screen.View {
 		t.Fatalf("override: not on the result screen; dialog %q", d.msg.text())

@@ -42,9 +42,9 @@ var errCentral = errors.New("kiosk tickets from centrale")
 type queuePanel struct {
 	a       *App
 	waiting *widget.Label
-	next    *widget.Button
+	next    *button
 	code    *entry
-	open    *widget.Button
+	open    *button
 	msg     *message
 	object  fyne.CanvasObject
 }

@@ -20,7 +20,7 @@ type reconcilePanel struct {
 	a *App
 	// scope chooses "tutta la sede" or "solo questo sportello".
 	scope  *widget.RadioGroup
-	button *widget.Button
+	button *button
 	msg    *message
 	object fyne.CanvasObject
 }

@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 	fynetheme "fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/ui/i18n"
@@ -25,7 +24,7 @@ type replaceDialog struct {
 	citizen pinsede.Citizen
 	cred    pinsede.Credential
 
-	reason *widget.RadioGroup
+	reason *choice
 	*approvalFields
 	*actionDialog
 }
@@ -35,7 +34,7 @@ type replaceDialog struct {
 func (c *citizenScreen) showReplace(cred pinsede.Credential) {
 	a := c.a
 	d := &replaceDialog{a: a, citizen: c.page.Citizen, cred: cred}
-	d.reason = widget.NewRadioGroup(replaceReasonLabels(), func(string) { a.touch() })
+	d.reason = a.newChoice(replaceReasonLabels(), false, func(string) { a.touch() })
 	d.approvalFields = a.newApprovalFields(d.doReplace)
 	d.actionDialog = a.newActionDialog(
 		lang.L("replace.confirm"), fynetheme.MailSendIcon(), d.doReplace, lang.L("replace.cancel"))
@@ -43,7 +42,7 @@ func (c *citizenScreen) showReplace(cred pinsede.Credential) {
 	d.open(a, lang.L("replace.title"), d.supID,
 		note(lang.L("replace.intro", map[string]any{"Serial": cred.SlipSerial})),
 		heading(lang.L("replace.reason")),
-		d.reason,
+		d.reason.object,
 		d.approvalFields.object(note(lang.L("replace.approval.note"))),
 	)
 }

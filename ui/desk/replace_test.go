@@ -41,7 +41,7 @@ func TestReplaceSlip(t *testing.T) {
 	}
 
 	// Given no reason, when confirmed, then it asks for one.
-	h.tap(&d.confirm.Button)
+	h.tap(d.confirm)
 	if got := d.msg.text(); !strings.Contains(got, "motivo") {
 		t.Errorf("no reason: message %q", got)
 	}
@@ -49,14 +49,14 @@ func TestReplaceSlip(t *testing.T) {
 	d.reason.SetSelected(reason(pinsede.ReasonSlipLost))
 	h.typeIn(d.supID, "m.rossi")
 	h.typeIn(d.supPW, "password-di-prova")
-	h.tap(&d.confirm.Button)
+	h.tap(d.confirm)
 	if got := d.msg.text(); !strings.Contains(got, "diverso da te") {
 		t.Errorf("own approval: message %q", got)
 	}
 	// Given a wrong password, then it is refused.
 	h.typeIn(d.supID, "c.bianchi")
 	h.typeIn(d.supPW, "sbagliata-sbagliata")
-	h.tap(&d.confirm.Button)
+	h.tap(d.confirm)
 	if got := d.msg.text(); !strings.Contains(got, "non valide") {
 		t.Errorf("wrong password: message %q", got)
 	}
@@ -66,7 +66,7 @@ func TestReplaceSlip(t *testing.T) {
 
 	// Given another supervisor's password, then a new slip is printed.
 	h.typeIn(d.supPW, "password-bianchi")
-	h.tap(&d.confirm.Button)
+	h.tap(d.confirm)
 	if h.app.result == nil || h.app.current.View != h.app.result.screen.View {
 		t.Fatalf("want the result screen, message %q", d.msg.text())
 	}

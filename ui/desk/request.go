@@ -38,7 +38,7 @@ type requestScreen struct {
 	pickedCode, namedPlace string
 	cf                     *entry
 	// cfUse proposes the codice fiscale computed from the data, cfComputed.
-	cfUse      *widget.Button
+	cfUse      *button
 	cfComputed pinsede.CodiceFiscale
 
 	stato                             *countryPicker
@@ -46,7 +46,7 @@ type requestScreen struct {
 
 	cellulare, telefono, email, pec *entry
 
-	next, cancel *widget.Button
+	next, cancel *button
 	msg          *message
 	fields       fields
 	// order is the fields in the order of the form, to focus the first

@@ -27,7 +27,7 @@ type revokeDialog struct {
 
 	reason          *entry
 	reasonF         *field
-	checked         *widget.Check
+	checked         *check
 	*approvalFields // nil when no approval is needed
 	*actionDialog
 }
@@ -39,7 +39,7 @@ func (c *citizenScreen) showRevoke(cred pinsede.Credential) {
 	d := &revokeDialog{a: a, citizen: c.page.Citizen, cred: cred, approval: cred.IssuedBy != a.session.Actor()}
 	d.reason = a.newReasonEntry(lang.L("revoke.reason.placeholder"))
 	d.reasonF = newField(pinsede.FieldRevokeReason, lang.L("revoke.reason"), d.reason)
-	d.checked = widget.NewCheck(lang.L("revoke.checked"), func(bool) { a.touch() })
+	d.checked = a.newCheck(lang.L("revoke.checked"), func(bool) { a.touch() })
 	d.actionDialog = a.newActionDialog(lang.L("revoke.confirm"), fynetheme.DeleteIcon(), d.doRevoke, lang.L("revoke.cancel"))
 	d.confirm.Importance = widget.DangerImportance
 	items := []fyne.CanvasObject{

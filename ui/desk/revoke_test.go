@@ -54,20 +54,20 @@ func TestRevokeFromCitizenPage(t *testing.T) {
 	}
 	// when the document is not confirmed, then it asks for it;
 	h.typeIn(d.reason, "richiesta del cittadino")
-	h.tap(&d.confirm.Button)
+	h.tap(d.confirm)
 	if got := d.msg.text(); !strings.Contains(got, "documento") {
 		t.Errorf("document not confirmed: message %q", got)
 	}
 	// when the reason is too short, then the field says so;
 	d.checked.SetChecked(true)
 	h.typeIn(d.reason, "boh")
-	h.tap(&d.confirm.Button)
+	h.tap(d.confirm)
 	if got := d.reasonF.problemText(); !strings.Contains(got, "10") {
 		t.Errorf("short reason: problem %q, message %q", got, d.msg.text())
 	}
 	// when confirmed with a reason, then the page shows it revoked.
 	h.typeIn(d.reason, "richiesta del cittadino")
-	h.tap(&d.confirm.Button)
+	h.tap(d.confirm)
 	if _, ok := h.app.citizen.revokeCred[own.Credential.ID]; ok || h.app.citizen.revoke != nil {
 		t.Fatalf("still offered after the revocation, message %q", d.msg.text())
 	}
@@ -95,7 +95,7 @@ func TestRevokeFromCitizenPage(t *testing.T) {
 	// when the operator approves it themself, then it is refused;
 	h.typeIn(d.supID, "m.rossi")
 	h.typeIn(d.supPW, "password-di-prova")
-	h.tap(&d.confirm.Button)
+	h.tap(d.confirm)
 	if got := d.msg.text(); !strings.Contains(got, "diverso da te") {
 		t.Errorf("own approval: message %q", got)
 	}
@@ -104,7 +104,7 @@ func TestRevokeFromCitizenPage(t *testing.T) {
 	// when another supervisor approves, then it is revoked and audited.
 	h.typeIn(d.supID, "c.bianchi")
 	h.typeIn(d.supPW, "password-bianchi")
-	h.tap(&d.confirm.Button)
+	h.tap(d.confirm)
 	if _, ok := h.app.citizen.revokeCred[other.Credential.ID]; ok {
 		t.Fatalf("still offered after the approved revocation, message %q", d.msg.text())
 	}
@@ -152,7 +152,7 @@ func TestRevokeReachesCentrale(t *testing.T) {
 	d := h.app.citizen.revoke
 	d.checked.SetChecked(true)
 	h.typeIn(d.reason, "richiesta del cittadino")
-	h.tap(&d.confirm.Button)
+	h.tap(d.confirm)
 
 	// then centrale holds it revoked, without waiting for a pull or a retry.
 	centraleState(pinsede.StateRevocato)

@@ -30,7 +30,7 @@ type settingsScreen struct {
 	printers    *widget.Select
 	labels      map[string]string
 	printerNote *widget.Label
-	save        *widget.Button
+	save        *button
 	updated     *widget.Label
 	msg         *message
 	fields      fields

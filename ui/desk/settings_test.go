@@ -11,7 +11,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/deskconn"
@@ -263,7 +262,7 @@ func TestSettingsConnectionProblemsInView(t *testing.T) {
 	})
 	h.tap(h.app.header.settings)
 	c := h.app.settings.conn
-	for _, b := range []*widget.Button{c.save, c.try} {
+	for _, b := range []*button{c.save, c.try} {
 		sc := h.app.currentScroll()
 		sc.ScrollToTop()
 		h.typeIn(c.url, "http://centrale.example:8443")

@@ -37,7 +37,7 @@ type syncStatus struct {
 	// states are the states from src; unsubscribe ends them.
 	states      <-chan pinsede.SyncState
 	unsubscribe func()
-	button      *widget.Button
+	button      *button
 	// clock shows the desk's date and time at the right of the bar.
 	clock *widget.Label
 	// details is the dialog open, nil when closed; detailsBox its content.

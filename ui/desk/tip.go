@@ -133,7 +133,7 @@ func (t *tips) show(area *tipArea) {
 // tipped returns b with the tip of key, which does what b does: the
 // object to lay out in b's place. b itself stays what the screen keeps,
 // focuses and disables.
-func (a *App) tipped(b *widget.Button, key keyID) fyne.CanvasObject {
+func (a *App) tipped(b *button, key keyID) fyne.CanvasObject {
 	area := &tipArea{button: b, key: key, tips: a.tips}
 	area.sensor = &tipSensor{area: area}
 	area.sensor.ExtendBaseWidget(area.sensor)
@@ -147,7 +147,7 @@ func (a *App) tipped(b *widget.Button, key keyID) fyne.CanvasObject {
 // past the sensor, which takes neither.
 type tipArea struct {
 	widget.BaseWidget
-	button *widget.Button
+	button *button
 	key    keyID
 	sensor *tipSensor
 	tips   *tips

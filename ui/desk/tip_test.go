@@ -82,7 +82,7 @@ func (h *harness) tipText() string {
 
 // restOn hovers b and lets the tip's wait run out; it fails when there was
 // no wait, or a wait of another length than TipDelay.
-func (h *harness) restOn(t *testing.T, b *widget.Button) {
+func (h *harness) restOn(t *testing.T, b *button) {
 	t.Helper()
 	h.hover(b)
 	w := h.tips.last()
@@ -97,7 +97,7 @@ func (h *harness) restOn(t *testing.T, b *widget.Button) {
 
 // tipFor is what the tip of b says when b does what key does: the
 // button's name and the key as the guide names it.
-func tipFor(b *widget.Button, key keyID) string {
+func tipFor(b *button, key keyID) string {
 	return b.Text + " — " + lang.L("help.key."+string(key))
 }
 
@@ -175,25 +175,25 @@ func TestTipHides(t *testing.T) {
 	home := h.app.home
 	for _, c := range []struct {
 		name string
-		b    func() *widget.Button
+		b    func() *button
 		do   func()
 	}{
-		{"tap", func() *widget.Button { return home.search }, func() { test.Tap(home.search) }},
-		{"key in a field", func() *widget.Button { return home.search }, func() { test.Type(home.cf, "R") }},
-		{"key with nothing focused", func() *widget.Button { return home.search }, func() {
+		{"tap", func() *button { return home.search }, func() { test.Tap(home.search) }},
+		{"key in a field", func() *button { return home.search }, func() { test.Type(home.cf, "R") }},
+		{"key with nothing focused", func() *button { return home.search }, func() {
 			h.win.Canvas().Unfocus()
 			h.app.typedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
 		}},
-		{"dialog", func() *widget.Button { return h.app.header.help }, func() { h.app.showHelp(); h.app.escape() }},
-		{"idle lock", func() *widget.Button { return h.app.header.lockNow }, func() {
+		{"dialog", func() *button { return h.app.header.help }, func() { h.app.showHelp(); h.app.escape() }},
+		{"idle lock", func() *button { return h.app.header.lockNow }, func() {
 			h.idle = h.idle.Add(DefaultIdle)
 			h.app.checkIdle()
 		}},
 		// A screen that focuses no field, as one a background job shows.
-		{"screen change", func() *widget.Button { return home.newRequest }, func() {
+		{"screen change", func() *button { return home.newRequest }, func() {
 			h.app.show(screen{Title: "prova", View: widget.NewLabel("")})
 		}},
-		{"shortcut", func() *widget.Button { return home.search }, func() { ctrl(h, fyne.KeyN) }},
+		{"shortcut", func() *button { return home.search }, func() { ctrl(h, fyne.KeyN) }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if h.app.lock.locked {
@@ -291,7 +291,7 @@ func TestEveryButtonKeyHasATip(t *testing.T) {
 			t.Errorf("%v show %q, which the guide does not list", where, k)
 		}
 	}
-	for _, w := range []string{"home: Nuova richiesta (MV35)", "home: Cerca", "home: Prossimo biglietto", "home: Blocca", "home: Guida", "mv35: Avanti", "verifica: Emetti PIN"} {
+	for _, w := range []string{"home: Nuova richiesta (MV35)", "home: Cerca", "home: Prossimo biglietto", "home: Blocca", "home: Impostazioni", "home: Guida", "mv35: Avanti", "verifica: Emetti PIN"} {
 		found := false
 		for _, l := range tipped {
 			found = found || slices.Contains(l, w)

@@ -42,18 +42,18 @@ type verifyScreen struct {
 	// delegation (convert.go).
 	*documentForm
 
-	checkOriginal, checkPhoto, checkSigned *widget.Check
+	checkOriginal, checkPhoto, checkSigned *check
 	// printMV35 prints the filled MV35 for the citizen to sign; mv35Msg
 	// says how that went.
-	printMV35 *widget.Button
+	printMV35 *button
 	mv35Msg   *message
 
 	scan                   *pinsede.Scan
 	scanRow                *fyne.Container
 	scanName               *widget.Label
-	scanChoose, scanRemove *widget.Button
+	scanChoose, scanRemove *button
 
-	back, issue *widget.Button
+	back, issue *button
 	progress    *widget.ProgressBarInfinite
 	msg         *message
 	printerNote *message
@@ -63,7 +63,7 @@ type verifyScreen struct {
 	policy *policyPanel
 	// digital records SPID, CIE or CNS chosen instead of a PIN
 	// (digitalidentity.go); digitalDialog is its dialog once opened.
-	digital       *widget.Button
+	digital       *button
 	digitalDialog *digitalIdentityDialog
 	// choice is PIN dispositivo or PIN telefonico with its duration
 	// (telephone.go).
@@ -93,8 +93,8 @@ func (a *App) newVerifyScreen() *verifyScreen {
 	v.mrz.SetMinRowsVisible(3)
 	v.mrz.onChange(func(string) { v.mrzChanged() })
 	v.mrz.onKey = v.mrzKey
-	check := func(key, field string) *widget.Check {
-		return widget.NewCheck(lang.L(key), func(bool) {
+	tick := func(key, field string) *check {
+		return a.newCheck(lang.L(key), func(bool) {
 			a.touch()
 			a.guard(key, func() {
 				v.fields[field].touched = true
@@ -102,9 +102,9 @@ func (a *App) newVerifyScreen() *verifyScreen {
 			})
 		})
 	}
-	v.checkOriginal = check("verify.check.original", pinsede.FieldCheckOriginal)
-	v.checkPhoto = check("verify.check.photo", pinsede.FieldCheckPhoto)
-	v.checkSigned = check("verify.check.signed", pinsede.FieldCheckSigned)
+	v.checkOriginal = tick("verify.check.original", pinsede.FieldCheckOriginal)
+	v.checkPhoto = tick("verify.check.photo", pinsede.FieldCheckPhoto)
+	v.checkSigned = tick("verify.check.signed", pinsede.FieldCheckSigned)
 	v.printMV35 = a.button(lang.L("verify.mv35.print"), fynetheme.DocumentPrintIcon(), v.doPrintMV35)
 	v.mv35Msg = newMessage()
 	if a.desk.Forms == nil || a.desk.Documents == nil {
@@ -119,6 +119,12 @@ func (a *App) newVerifyScreen() *verifyScreen {
 
 	v.back = a.button(lang.L("verify.back"), fynetheme.NavigateBackIcon(), a.showRequest)
 	v.issue = a.primaryButton(lang.L("verify.issue"), fynetheme.MailSendIcon(), v.doIssue)
+	// Enter never issues, on Emetti PIN too: it goes on to what is left
+	// (Space or Ctrl+Enter issue).
+	v.issue.enter = func() {
+		a.touch()
+		a.guard(v.issue.Text, v.nextTodo)
+	}
 	v.progress = widget.NewProgressBarInfinite()
 	v.progress.Stop()
 	v.progress.Hide()

@@ -98,11 +98,8 @@ func (e *entry) TypedKey(k *fyne.KeyEvent) {
 	if e.onKey != nil {
 		e.guard(e.PlaceHolder, func() { took = e.onKey(k) })
 	}
-	if !took && e.deskKey != nil {
-		took = e.deskKey(k)
-	}
 	if !took {
-		e.Entry.TypedKey(k)
+		passKey(e.deskKey, k, e.Entry.TypedKey)
 	}
 	e.activity()
 }
@@ -151,17 +148,52 @@ func (e *entry) FocusLost() {
 	}
 }
 
-// button returns a button whose tap also records the activity.
-func (a *App) button(text string, icon fyne.Resource, tapped func()) *widget.Button {
-	return widget.NewButtonWithIcon(text, icon, func() {
+// button is the desk's button, on its screens and in its dialogs:
+// widget.Button, pressed by Enter as by Space, whose other keys reach the
+// desk (Esc, F1: App.deskKey) as they do from an entry. Fyne's button
+// takes every key and drops all but Space: Esc on a dialog's button left
+// the dialog open (issue 17, found by real keys on the guide's Chiudi),
+// and Enter on a focused button did nothing.
+type button struct {
+	widget.Button
+	deskKey func(*fyne.KeyEvent) bool
+	// enter, when set, runs on Enter instead of the press: the identity
+	// check's Emetti PIN moves on to what is left and never issues on
+	// Enter (verifyScreen.nextTodo).
+	enter func()
+}
+
+// button returns a button that runs tapped, recording the activity and
+// guarding against a panic (App.guard).
+func (a *App) button(text string, icon fyne.Resource, tapped func()) *button {
+	b := &button{deskKey: a.deskKey}
+	b.Text, b.Icon = text, icon
+	b.OnTapped = func() {
 		a.touch()
 		a.guard(text, tapped)
+	}
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// TypedKey gives k to the desk, then presses the button on Enter (or runs
+// its enter) and on Space.
+func (b *button) TypedKey(k *fyne.KeyEvent) {
+	passKey(b.deskKey, k, func(k *fyne.KeyEvent) {
+		switch {
+		case k.Name != fyne.KeyReturn && k.Name != fyne.KeyEnter:
+			b.Button.TypedKey(k)
+		case b.enter != nil:
+			b.enter()
+		default:
+			b.Tapped(nil)
+		}
 	})
 }
 
 // primaryButton returns a highlighted button, for the main action of a
 // screen.
-func (a *App) primaryButton(text string, icon fyne.Resource, tapped func()) *widget.Button {
+func (a *App) primaryButton(text string, icon fyne.Resource, tapped func()) *button {
 	b := a.button(text, icon, tapped)
 	b.Importance = widget.HighImportance
 	return b
@@ -350,6 +382,24 @@ func (fs fields) show(es pinsede.FieldErrors, all bool) bool {
 		}
 	}
 	return found
+}
+
+// clearCorrected clears the problem of each field whose problem no longer
+// holds in es, word for word, and reports whether a field still shows
+// one.
+func (fs fields) clearCorrected(es pinsede.FieldErrors) bool {
+	shown := false
+	for name, f := range fs {
+		if f.errText == "" {
+			continue
+		}
+		if fe, ok := es.For(name); ok && i18n.Field(fe) == f.errText {
+			shown = true
+			continue
+		}
+		f.setProblem("")
+	}
+	return shown
 }
 
 // setNotes shows each touched field's note in notes, and clears the

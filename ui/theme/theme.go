@@ -209,3 +209,24 @@ func (secondaryTheme) Color(name fyne.ThemeColorName, v fyne.ThemeVariant) color
 	}
 	return Theme{}.Color(name, v)
 }
+
+// RadioIcons returns a theme that draws check boxes as radio buttons: wrap
+// in container.NewThemeOverride with it a choice of one option made of
+// check boxes.
+func RadioIcons() fyne.Theme { return radioTheme{} }
+
+// radioTheme is Theme with the radio buttons' icons for the check boxes'.
+type radioTheme struct{ Theme }
+
+// Icon returns the radio button's icons for the check box's.
+func (radioTheme) Icon(n fyne.ThemeIconName) fyne.Resource {
+	switch n {
+	case fynetheme.IconNameCheckButton:
+		n = fynetheme.IconNameRadioButton
+	case fynetheme.IconNameCheckButtonChecked:
+		n = fynetheme.IconNameRadioButtonChecked
+	case fynetheme.IconNameCheckButtonFill:
+		n = fynetheme.IconNameRadioButtonFill
+	}
+	return Theme{}.Icon(n)
+}

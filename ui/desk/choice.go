@@ -1,0 +1,93 @@
+package desk
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede/ui/theme"
+)
+
+// passKey gives k to the desk's keys (App.deskKey: Esc, F1), then, when
+// the desk did not take it, to own: the one way the desk's focusable
+// widgets (entry, button, check) pass those keys on. Fyne's widgets take
+// every key while they have the keyboard and drop those they do not use,
+// and Fyne tells nobody else.
+func passKey(desk func(*fyne.KeyEvent) bool, k *fyne.KeyEvent, own func(*fyne.KeyEvent)) {
+	if desk == nil || !desk(k) {
+		own(k)
+	}
+}
+
+// check is the desk's check box: widget.Check, whose Esc and F1 reach the
+// desk while it has the keyboard (a widget.Check drops them: Esc left a
+// dialog open).
+type check struct {
+	widget.Check
+	deskKey func(*fyne.KeyEvent) bool
+}
+
+// newCheck returns a check box labelled text that calls changed when it
+// is ticked or unticked.
+func (a *App) newCheck(text string, changed func(bool)) *check {
+	c := &check{deskKey: a.deskKey}
+	c.Text, c.OnChanged = text, changed
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// TypedKey gives k to the desk, then to the check box.
+func (c *check) TypedKey(k *fyne.KeyEvent) { passKey(c.deskKey, k, c.Check.TypedKey) }
+
+// choice is a choice of one option of the desk's dialogs, drawn as
+// widget.RadioGroup draws it: one check box per option, drawn as a radio
+// button (theme.RadioIcons), so that Esc and F1 pass on from it (the
+// radio buttons of a widget.RadioGroup are Fyne's own, and drop them).
+// Space on an option chooses it; choosing it again keeps it.
+type choice struct {
+	// Options are the options' labels, Selected the one chosen ("" for
+	// none).
+	Options  []string
+	Selected string
+	boxes    []*check // one per option, in order
+	changed  func(string)
+	setting  bool              // SetSelected is ticking the boxes
+	object   fyne.CanvasObject // what the dialog lays out
+}
+
+// newChoice returns a choice of options, side by side when horizontal,
+// that calls changed with the option chosen.
+func (a *App) newChoice(options []string, horizontal bool, changed func(string)) *choice {
+	c := &choice{Options: options, changed: changed}
+	objs := make([]fyne.CanvasObject, len(options))
+	for i, o := range options {
+		b := a.newCheck(o, func(bool) {
+			if !c.setting {
+				c.SetSelected(o) // ticked or unticked by the clerk: chosen
+			}
+		})
+		c.boxes, objs[i] = append(c.boxes, b), b
+	}
+	box := container.NewVBox(objs...)
+	if horizontal {
+		box = container.NewHBox(objs...)
+	}
+	c.object = container.NewThemeOverride(box, theme.RadioIcons())
+	return c
+}
+
+// SetSelected chooses option, ticking its box only, and tells changed.
+func (c *choice) SetSelected(option string) {
+	c.setting = true
+	for i, b := range c.boxes {
+		b.SetChecked(c.Options[i] == option)
+	}
+	c.setting = false
+	if c.Selected == option {
+		return
+	}
+	c.Selected = option
+	if c.changed != nil {
+		c.changed(option)
+	}
+}
