@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -214,11 +215,24 @@ type AuditEntryStore interface {
 	PutAuditEntries(ctx context.Context, sede, desk string, chain []byte, es []pinsede.AuditEntry, at time.Time) (wire.AuditEntriesResponse, error)
 	// SearchAudit returns the newest entries of sede's desks that f
 	// selects and that come after the cursor after in the order (all of
-	// them from the zero cursor), at most limit, newest first
-	// (NewestFirst), each with the desk that sent it: those proven of
-	// each chain (EntriesTip.Proven). The days are each entry's own, in
-	// the time zone of its desk.
-	SearchAudit(ctx context.Context, sede string, f pinsede.AuditFilter, after wire.AuditCursor, limit int) ([]pinsede.AuditEntry, error)
+	// them from the zero cursor), newest first (NewestFirst), each with
+	// the desk that sent it: those proven of each chain
+	// (EntriesTip.Proven). The days are each entry's own, in the time
+	// zone of its desk. It stops reading at limit entries, or at the
+	// first entry after the first that takes the size of those it
+	// returns (EntrySize) beyond maxBytes: it returns that one too, so
+	// that the caller knows there were more.
+	SearchAudit(ctx context.Context, sede string, f pinsede.AuditFilter, after wire.AuditCursor, limit, maxBytes int) ([]pinsede.AuditEntry, error)
+}
+
+// EntrySize is the size of e in a page of the search, and as a store
+// keeps it: its JSON.
+func EntrySize(e pinsede.AuditEntry) int {
+	b, err := json.Marshal(e)
+	if err != nil {
+		panic("audit entry not encodable: " + err.Error()) // only plain fields: cannot happen
+	}
+	return len(b)
 }
 
 // EntryDay is the day an entry's search finds it on: its day at its
