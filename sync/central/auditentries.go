@@ -90,8 +90,9 @@ var ErrAuditEntries = errors.New("audit entries out of order")
 // most wire.MaxAuditEntries entries of sede, with a time, Seqs from 1 to
 // MaxAuditSeq that follow each other, each linked to the one before
 // (Prev) and hashed (ChainHash), entry 1 with no Prev and the chain's
-// Hash; the fields searched (actor, action, subject, desk, credential)
-// valid UTF-8 of at most MaxText bytes with no NUL.
+// Hash; its texts valid UTF-8 with no NUL, the fields searched (actor,
+// action, subject, desk, credential) of at most MaxText bytes, its detail
+// of at most pinsede.MaxAuditDetail (what a desk writes, with room).
 func CheckEntries(sede string, chain []byte, es []pinsede.AuditEntry) string {
 	if len(chain) != sha256.Size {
 		return fmt.Sprintf("chain of %d bytes: a SHA-256 hash of %d is expected", len(chain), sha256.Size)
@@ -116,9 +117,18 @@ func CheckEntries(sede string, chain []byte, es []pinsede.AuditEntry) string {
 		case e.Time.IsZero():
 			return fmt.Sprintf("entry %d: no time", e.Seq)
 		}
-		for name, v := range map[string]string{"actor": e.Actor, "action": string(e.Action), "subject": string(e.Subject), "desk": e.Desk, "credential": e.Credential} {
-			if len(v) > MaxText || !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
-				return fmt.Sprintf("entry %d: %s: valid UTF-8 of at most %d bytes, no NUL", e.Seq, name, MaxText)
+		for _, f := range []struct {
+			name, v string
+			max     int
+		}{
+			{"actor", e.Actor, MaxText}, {"action", string(e.Action), MaxText}, {"subject", string(e.Subject), MaxText},
+			{"desk", e.Desk, MaxText}, {"credential", e.Credential, MaxText}, {"detail", e.Detail, pinsede.MaxAuditDetail},
+		} {
+			switch {
+			case len(f.v) > f.max:
+				return fmt.Sprintf("entry %d: %s of %d bytes, at most %d", e.Seq, f.name, len(f.v), f.max)
+			case !utf8.ValidString(f.v) || strings.ContainsRune(f.v, 0):
+				return fmt.Sprintf("entry %d: %s: valid UTF-8 with no NUL", e.Seq, f.name)
 			}
 		}
 	}

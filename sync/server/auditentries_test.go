@@ -47,10 +47,24 @@ func TestAuditEntries(t *testing.T) {
 	if r := send(chain[:4], 200, ""); r.Stored != 3 || r.Next != 5 {
 		t.Errorf("entries 1-4: %+v", r)
 	}
+	// A detail over pinsede.MaxAuditDetail: the entry and the field
+	// named, nothing of the batch stored.
+	long := storetest.Chain("ROMA01", "", 6, at, func(e *pinsede.AuditEntry) {
+		if e.Seq == 6 {
+			e.Detail = strings.Repeat("è", pinsede.MaxAuditDetail/2+1)
+		}
+	})
+	st, b := do(t, roma, "POST", env.URL+"/v1/audit/entries", wire.ContentJSON, mustJSON(t, wire.AuditEntriesRequest{Chain: c, Entries: long[4:6]}))
+	if p := decoded(st, b, nil); st != 422 || !strings.Contains(p.Detail, "entry 6: detail of 4098 bytes, at most 4096") {
+		t.Errorf("a detail too long: %d %s, want 422 naming entry 6's detail", st, b)
+	}
+	if r := send(nil, 200, ""); r.Next != 5 {
+		t.Errorf("after a batch refused: next %d, want 5", r.Next)
+	}
 	forged := storetest.Chain("ROMA01", "", 6, at, func(e *pinsede.AuditEntry) { e.Detail = "riscritto" })
 	send(forged[4:6], 409, "urn:pinsede:problem:audit-fork")
 	send(chain[4:6], 200, "")
-	st, b := do(t, roma, "POST", env.URL+"/v1/audit/entries", wire.ContentJSON, []byte(`{"chain":"`+strings.Repeat("A", wire.MaxAuditEntriesBytes)+`","entries":[]}`))
+	st, b = do(t, roma, "POST", env.URL+"/v1/audit/entries", wire.ContentJSON, []byte(`{"chain":"`+strings.Repeat("A", wire.MaxAuditEntriesBytes)+`","entries":[]}`))
 	if st != 413 {
 		t.Errorf("a send over %d bytes: %d %s", wire.MaxAuditEntriesBytes, st, b)
 	}
