@@ -251,12 +251,11 @@ func putEntry(eb entryBuckets, sede string, chain []byte, e pinsede.AuditEntry) 
 	return eb.eachIndexKey(sede, e, func(b *bolt.Bucket, k []byte) error { return b.Put(k, chain) })
 }
 
-// SearchAudit reads sede's entries backwards from an index in the
+// SearchAudit reads sede's entries backwards from the indexes in the
 // search's order, from the cursor's place or the end of f's last day, to
-// the limits: the index by citizen, by operator or by action when f
-// filters by one (in that order; the other filters are applied to what it
-// gives), else the index by time. Each entry read is counted in
-// auditRead.
+// the limits: those of citizen, operator and action that f filters by,
+// joined (an entry is read when each has it), else the index by time.
+// Each entry read is counted in auditRead.
 func (s *Store) SearchAudit(ctx context.Context, sede string, f pinsede.AuditFilter, after wire.AuditCursor, limit, maxBytes int) ([]pinsede.AuditEntry, error) {
 	to := f.To
 	if !after.IsZero() {
@@ -267,12 +266,16 @@ func (s *Store) SearchAudit(ctx context.Context, sede string, f pinsede.AuditFil
 	var out []pinsede.AuditEntry
 	err := s.db.View(func(btx *bolt.Tx) error {
 		entries, tips := btx.Bucket(bucketAuditEntries), btx.Bucket(bucketAuditTips)
-		b, prefix := btx.Bucket(bucketAuditEntriesByTime), append([]byte(sede), 0)
+		// The indexes to read: that of each filter of f, else the one by
+		// time, each a prefix of the keys of b.
+		b, prefixes := btx.Bucket(bucketAuditEntriesByFilter), [][]byte(nil)
 		for _, fv := range filterValues(pinsede.AuditEntry{Subject: f.Subject, Actor: f.Actor, Action: f.Action}) {
 			if fv.value != "" {
-				b, prefix = btx.Bucket(bucketAuditEntriesByFilter), filterPrefix(sede, fv.filter, fv.value)
-				break
+				prefixes = append(prefixes, filterPrefix(sede, fv.filter, fv.value))
 			}
+		}
+		if prefixes == nil {
+			b, prefixes = btx.Bucket(bucketAuditEntriesByTime), [][]byte{append([]byte(sede), 0)}
 		}
 		if entries == nil || tips == nil || b == nil || to.Before(f.From) {
 			return nil
@@ -304,30 +307,69 @@ func (s *Store) SearchAudit(ctx context.Context, sede string, f pinsede.AuditFil
 			}
 			return e, len(v), f.Matches(e), nil
 		}
-		// The first key past the search: the day after to's start, or
-		// the cursor's own key, whichever is lower.
-		past := append(bytes.Clone(prefix), dayBytes(pinsede.DateOf(to.Time().AddDate(0, 0, 1)))...)
+		// The keys are a prefix and a timeKey, in the search's order:
+		// from past (the day after to's start, or the cursor's own key,
+		// whichever is lower; excluded) down to first (f.From's start).
+		past := dayBytes(pinsede.DateOf(to.Time().AddDate(0, 0, 1)))
 		if !after.IsZero() {
-			if k := append(bytes.Clone(prefix), timeKey(after.Entry())...); bytes.Compare(k, past) < 0 {
+			if k := timeKey(after.Entry()); bytes.Compare(k, past) < 0 {
 				past = k
 			}
 		}
-		first := append(bytes.Clone(prefix), dayBytes(f.From)...)
-		c := b.Cursor()
-		var k, chain []byte
-		if k, _ = c.Seek(past); k == nil {
-			k, chain = c.Last()
-		} else {
-			k, chain = c.Prev()
+		first := dayBytes(f.From)
+		cursors := make([]*bolt.Cursor, len(prefixes))
+		for i := range cursors {
+			cursors[i] = b.Cursor()
 		}
-		for size := 0; k != nil && len(out) < limit && (size <= maxBytes || len(out) < 2) && bytes.HasPrefix(k, prefix) && bytes.Compare(k, first) >= 0; k, chain = c.Prev() {
-			e, n, ok, err := read(chain, binary.BigEndian.Uint64(k[len(k)-8-sha256.Size:]))
+		// within returns the timeKey of index i's key k and its value,
+		// or nil when k is past the index or past first.
+		within := func(i int, k, v []byte) ([]byte, []byte) {
+			if k == nil || !bytes.HasPrefix(k, prefixes[i]) || bytes.Compare(k[len(prefixes[i]):], first) < 0 {
+				return nil, nil
+			}
+			return k[len(prefixes[i]):], v
+		}
+		// atOrBelow moves index i's cursor to its greatest key of at
+		// most tk (below it when exclude), and returns it as within.
+		atOrBelow := func(i int, tk []byte, exclude bool) ([]byte, []byte) {
+			want := append(bytes.Clone(prefixes[i]), tk...)
+			c := cursors[i]
+			k, v := c.Seek(want)
+			switch {
+			case k == nil:
+				k, v = c.Last()
+			case exclude || !bytes.Equal(k, want):
+				k, v = c.Prev()
+			}
+			return within(i, k, v)
+		}
+		// Each key found in every index, newest first: index 0 reads
+		// backwards, and a key another index has not got moves index 0
+		// to the key below it that this one has (a leapfrog join).
+		tk, chain := atOrBelow(0, past, true)
+		for size := 0; tk != nil && len(out) < limit && (size <= maxBytes || len(out) < 2); {
+			for i := 1; i < len(cursors) && tk != nil; i++ {
+				other, _ := atOrBelow(i, tk, false)
+				switch {
+				case other == nil:
+					tk = nil
+				case !bytes.Equal(other, tk):
+					tk, chain = atOrBelow(0, other, false)
+					i = 0
+				}
+			}
+			if tk == nil {
+				break
+			}
+			e, n, ok, err := read(chain, binary.BigEndian.Uint64(tk[len(tk)-8-sha256.Size:]))
 			if err != nil {
 				return err
 			}
 			if ok {
 				out, size = append(out, e), size+n
 			}
+			k, v := cursors[0].Prev()
+			tk, chain = within(0, k, v)
 		}
 		return nil
 	})
