@@ -60,7 +60,9 @@ func rareSearches(es []pinsede.AuditEntry) []struct {
 		{"operator and action", with(func(f *pinsede.AuditFilter) { f.Actor, f.Action = "m.verdi", pinsede.ActionIssued }), n},
 		{"common operator, rare action", with(func(f *pinsede.AuditFilter) { f.Actor, f.Action = "op01", pinsede.ActionPasswordChanged }), n},
 		{"rare citizen, common action", with(func(f *pinsede.AuditFilter) { f.Subject, f.Action = storetest.CF(1), pinsede.ActionIssued }), n},
-		{"three, none", with(func(f *pinsede.AuditFilter) { f.Subject, f.Actor, f.Action = storetest.CF(1), "m.verdi", pinsede.ActionIssued }), 0},
+		{"three, none", with(func(f *pinsede.AuditFilter) {
+			f.Subject, f.Actor, f.Action = storetest.CF(1), "m.verdi", pinsede.ActionIssued
+		}), 0},
 		{"days", days, pinsede.MaxAuditSearchResults + 1},
 	}
 }
