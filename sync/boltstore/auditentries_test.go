@@ -40,20 +40,20 @@ func putChain(t *testing.T, s *boltstore.Store, es []pinsede.AuditEntry) {
 	}
 }
 
-// rareSearches are searches of rareChain's period by each filter.
-func rareSearches(es []pinsede.AuditEntry) []struct {
+// rareSearch is a search of rareChain's period and how many entries it
+// finds.
+type rareSearch struct {
 	name string
 	f    pinsede.AuditFilter
 	want int
-} {
+}
+
+// rareSearches are searches of rareChain's period by each filter.
+func rareSearches(es []pinsede.AuditEntry) []rareSearch {
 	days := pinsede.AuditFilter{From: pinsede.DateOf(es[0].Time), To: pinsede.DateOf(es[len(es)-1].Time)}
 	with := func(edit func(*pinsede.AuditFilter)) pinsede.AuditFilter { f := days; edit(&f); return f }
 	n := len(es) / 2000
-	return []struct {
-		name string
-		f    pinsede.AuditFilter
-		want int
-	}{
+	return []rareSearch{
 		{"operator", with(func(f *pinsede.AuditFilter) { f.Actor = "m.verdi" }), n},
 		{"action", with(func(f *pinsede.AuditFilter) { f.Action = pinsede.ActionPasswordChanged }), n},
 		{"citizen", with(func(f *pinsede.AuditFilter) { f.Subject = storetest.CF(1) }), n},
