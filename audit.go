@@ -3,8 +3,36 @@ package pinsede
 import (
 	"crypto/sha256"
 	"encoding/json"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
+
+// MaxAuditDetail is the longest Detail of an audit entry, in bytes, that
+// the desk writes and centrale keeps. The desk's details are its own
+// words and what it was given: the longest it composes of bounded inputs,
+// a delegation's (the form, a party's name of two MV35 texts of 120
+// characters, the period or the reason), or another desk's act pulled
+// from centrale (a reason of at most 512 bytes, sync/central.MaxText),
+// fit in a third of it. An entry's Detail longer than that (a reason of
+// an operator's, which has no maximum) is cut to it (auditDetail).
+const MaxAuditDetail = 4 << 10
+
+// auditDetail returns detail as an audit entry keeps it: without NUL
+// characters (PostgreSQL's JSON has none), and cut to MaxAuditDetail
+// bytes at a character's boundary, "…" ending what was cut.
+func auditDetail(detail string) string {
+	detail = strings.ToValidUTF8(strings.ReplaceAll(detail, "\x00", ""), "\uFFFD")
+	if len(detail) <= MaxAuditDetail {
+		return detail
+	}
+	const more = "…"
+	cut := MaxAuditDetail - len(more)
+	for !utf8.RuneStart(detail[cut]) {
+		cut--
+	}
+	return detail[:cut] + more
+}
 
 // AuditAction names what an audit entry records.
 type AuditAction string

@@ -327,7 +327,7 @@ func checkDelegationLimits(tx RecordsTx, dl Delegation, today Date) error {
 }
 
 // RevokeDelegation revokes a delegation in force or still to start, for
-// reason (at least RevokeReasonMin characters, or a FieldErrors on
+// reason (from RevokeReasonMin to 120 characters, or a FieldErrors on
 // FieldRevokeReason), at the request of either party. A delegation revoked
 // or ended returns a *Problem with KeyDelegationNotActive wrapping
 // ErrDelegationNotActive; an unknown id, ErrNotFound.
@@ -338,7 +338,9 @@ func checkDelegationLimits(tx RecordsTx, dl Delegation, today Date) error {
 // asked to push it.
 func (d *Desk) RevokeDelegation(s *Session, id, reason string) (Delegation, error) {
 	reason = strings.TrimSpace(reason)
-	if n := utf8.RuneCountInString(reason); n < RevokeReasonMin {
+	if n := utf8.RuneCountInString(reason); n > maxText {
+		return Delegation{}, FieldErrors{{Field: FieldRevokeReason, Key: KeyTooLong, Args: map[string]any{"Max": maxText}}}
+	} else if n < RevokeReasonMin {
 		key := KeyRevokeReasonShort
 		if n == 0 {
 			key = KeyRequired

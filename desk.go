@@ -60,9 +60,11 @@ func NewDesk(store Store, printer SlipPrinter, now func() time.Time) *Desk {
 	}
 }
 
+// appendAudit appends es to the audit chain, each at now, of sede and by
+// actor, its Detail as an entry keeps it (auditDetail).
 func appendAudit(tx AuditTx, now time.Time, sede, actor string, es ...AuditEntry) error {
 	for _, e := range es {
-		e.Time, e.Sede, e.Actor = now, sede, actor
+		e.Time, e.Sede, e.Actor, e.Detail = now, sede, actor, auditDetail(e.Detail)
 		if _, err := tx.AppendAudit(e); err != nil {
 			return fmt.Errorf("audit %s: %w", e.Action, err)
 		}

@@ -10,7 +10,7 @@ import (
 
 // Override is a supervisor's override of a policy refusal, given on the
 // desk's screen with the supervisor's own id and password and a written
-// reason of at least MinOverrideReason characters.
+// reason of MinOverrideReason to 120 characters.
 type Override struct {
 	SupervisorID string
 	Password     string
@@ -21,7 +21,7 @@ type Override struct {
 // refuses, on a supervisor's override: the approver is an active supervisor
 // other than the session's operator (dual control: ErrSameApprover,
 // ErrForbidden, ErrBadCredentials as for ReplaceSlip) and the written
-// reason has at least MinOverrideReason characters (else FieldErrors on
+// reason has from MinOverrideReason to 120 characters (else FieldErrors on
 // FieldOverrideReason). The override is audited as ActionPolicyOverride,
 // with the refusal's key, the approver and the reason, in the transaction
 // that commits the credential. A citizen the policy accepts is simply
@@ -34,8 +34,11 @@ func (d *Desk) IssueWithOverride(ctx context.Context, s *Session, req Request, v
 	es := req.Validate(today)
 	es = append(es, ver.Validate(today)...)
 	o.Reason = strings.TrimSpace(o.Reason)
-	if utf8.RuneCountInString(o.Reason) < MinOverrideReason {
+	switch n := utf8.RuneCountInString(o.Reason); {
+	case n < MinOverrideReason:
 		es.add(FieldOverrideReason, KeyOverrideReasonShort, map[string]any{"Min": MinOverrideReason})
+	case n > maxText:
+		es.add(FieldOverrideReason, KeyTooLong, map[string]any{"Max": maxText})
 	}
 	if len(es) > 0 {
 		return Issued{}, es

@@ -287,11 +287,13 @@ func TestIssueWithOverride(t *testing.T) {
 	if _, err := f.desk.IssueWithOverride(ctx, f.sup, request(), v, pinsede.Override{SupervisorID: "op1", Password: "password-op1", Reason: reason}); !errors.Is(err, pinsede.ErrForbidden) {
 		t.Fatalf("an operatore approves: %v", err)
 	}
-	var es pinsede.FieldErrors
-	if _, err := f.desk.IssueWithOverride(ctx, op, request(), v, pinsede.Override{SupervisorID: "sup2", Password: "password-sup2", Reason: " urgente  "}); !errors.As(err, &es) {
-		t.Fatalf("a short reason: %v", err)
-	} else if _, ok := es.For(pinsede.FieldOverrideReason); !ok {
-		t.Fatalf("a short reason: %v", es)
+	for _, tc := range []struct{ reason, key string }{{" urgente  ", pinsede.KeyOverrideReasonShort}, {strings.Repeat("u", 121), pinsede.KeyTooLong}} {
+		var es pinsede.FieldErrors
+		if _, err := f.desk.IssueWithOverride(ctx, op, request(), v, pinsede.Override{SupervisorID: "sup2", Password: "password-sup2", Reason: tc.reason}); !errors.As(err, &es) {
+			t.Fatalf("a reason of %d characters: %v", len(tc.reason), err)
+		} else if fe, ok := es.For(pinsede.FieldOverrideReason); !ok || fe.Key != tc.key {
+			t.Fatalf("a reason of %d characters: %v, want %s", len(tc.reason), es, tc.key)
+		}
 	}
 	if len(f.printer.pins) != 0 {
 		t.Fatal("a refused override printed")

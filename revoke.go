@@ -34,8 +34,8 @@ func ownCredential(s *Session, c Credential) error {
 const RevokeReasonMin = 10
 
 // Revoke revokes an active credential at the citizen's request, after the
-// identity check, for reason (at least RevokeReasonMin characters, or a
-// FieldErrors on FieldRevokeReason). The credential must be one the
+// identity check, for reason (from RevokeReasonMin to 120 characters, an
+// MV35 text's, or a FieldErrors on FieldRevokeReason). The credential must be one the
 // session's operator issued: revoking another operator's issue needs a
 // supervisor's approval (RevokeApproved), and Revoke returns
 // ErrApprovalNeeded.
@@ -62,7 +62,9 @@ func (d *Desk) RevokeApproved(s *Session, credentialID, reason string, a Approva
 func (d *Desk) revokeCredential(s *Session, credentialID, reason string, a *Approval) (Credential, error) {
 	wrap := func(err error) error { return fmt.Errorf("revoke %s: %w", credentialID, err) }
 	reason = strings.TrimSpace(reason)
-	if n := utf8.RuneCountInString(reason); n < RevokeReasonMin {
+	if n := utf8.RuneCountInString(reason); n > maxText {
+		return Credential{}, FieldErrors{{Field: FieldRevokeReason, Key: KeyTooLong, Args: map[string]any{"Max": maxText}}}
+	} else if n < RevokeReasonMin {
 		key := KeyRevokeReasonShort
 		if n == 0 {
 			key = KeyRequired

@@ -3,6 +3,7 @@ package pinsede_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/pinsede/pinsede"
@@ -24,8 +25,9 @@ func TestRevoke(t *testing.T) {
 	id := out.Credential.ID
 	pushed := len(link.pending)
 
-	// when the reason is missing or too short, then nothing is revoked;
-	for _, why := range []string{"", "   ", "perché"} {
+	// when the reason is missing, too short or too long, then nothing is
+	// revoked;
+	for _, why := range []string{"", "   ", "perché", strings.Repeat("p", 121)} {
 		_, err := f.desk.Revoke(f.sup, id, why)
 		var es pinsede.FieldErrors
 		if !errors.As(err, &es) {

@@ -27,12 +27,15 @@ var (
 	// search by days, in the search's order (central.NewestFirst) read
 	// backwards, from a cursor on.
 	bucketAuditEntriesByTime = []byte("audit_entries_by_time")
-	// bucketAuditEntriesByDay: sede ‖ 0 ‖ day (aaaammgg) ‖ chain ‖ seq
-	// -> nothing: the search by days of before the cursor, which
-	// migrateAuditByTime replaces with bucketAuditEntriesByTime.
-	bucketAuditEntriesByDay = []byte("audit_entries_by_day")
-	// bucketAuditEntriesBySubject: sede ‖ 0 ‖ codice fiscale ‖ 0 ‖ day ‖
-	// chain ‖ seq -> nothing: the search by citizen.
+	// bucketAuditEntriesByFilter: sede ‖ 0 ‖ filter ‖ value ‖ 0 ‖
+	// timeKey -> chain: the search by citizen, operator and action
+	// (filterCitizen, filterOperator, filterAction; an empty value has
+	// no key), in the search's order as bucketAuditEntriesByTime.
+	bucketAuditEntriesByFilter = []byte("audit_entries_by_filter")
+	// bucketAuditEntriesByDay and bucketAuditEntriesBySubject: the
+	// indexes of the files of before, by day and by citizen by day, which
+	// migrateAuditIndexes replaces.
+	bucketAuditEntriesByDay     = []byte("audit_entries_by_day")
 	bucketAuditEntriesBySubject = []byte("audit_entries_by_subject")
 	// bucketAuditTips: sede ‖ 0 ‖ chain -> JSON storedTip.
 	bucketAuditTips = []byte("audit_tips")
@@ -47,7 +50,59 @@ type storedTip struct {
 
 // entryBuckets are the buckets of the entries of a write transaction.
 type entryBuckets struct {
-	entries, byTime, bySubject, tips *bolt.Bucket
+	entries, byTime, byFilter, tips *bolt.Bucket
+}
+
+// The filters of bucketAuditEntriesByFilter, the byte that follows the
+// sede in its keys.
+const (
+	filterCitizen  = 'c'
+	filterOperator = 'o'
+	filterAction   = 'a'
+)
+
+// filterValue is a filter of bucketAuditEntriesByFilter and the value an
+// entry or a search has for it.
+type filterValue struct {
+	filter byte
+	value  string
+}
+
+// filterValues are the values of the filters of bucketAuditEntriesByFilter
+// that e has, or that the search f filters by, the most selective first:
+// citizen, operator, action.
+func filterValues(e pinsede.AuditEntry) [3]filterValue {
+	return [3]filterValue{{filterCitizen, string(e.Subject)}, {filterOperator, e.Actor}, {filterAction, string(e.Action)}}
+}
+
+// filterPrefix is the start of the keys of sede's entries whose filter
+// has value in bucketAuditEntriesByFilter; timeKey follows it.
+func filterPrefix(sede string, filter byte, value string) []byte {
+	return slices.Concat([]byte(sede), []byte{0, filter}, []byte(value), []byte{0})
+}
+
+// eachIndexKey calls do with each key of the entry e of sede in the
+// indexes of eb that are not nil (bucketAuditEntriesByTime,
+// bucketAuditEntriesByFilter), and the index's bucket.
+func (eb entryBuckets) eachIndexKey(sede string, e pinsede.AuditEntry, do func(b *bolt.Bucket, k []byte) error) error {
+	tk := timeKey(e)
+	if eb.byTime != nil {
+		if err := do(eb.byTime, slices.Concat([]byte(sede), []byte{0}, tk)); err != nil {
+			return err
+		}
+	}
+	if eb.byFilter == nil {
+		return nil
+	}
+	for _, fv := range filterValues(e) {
+		if fv.value == "" {
+			continue
+		}
+		if err := do(eb.byFilter, append(filterPrefix(sede, fv.filter, fv.value), tk...)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // dayBytes is a day as the indexes write it: aaaammgg.
@@ -177,7 +232,7 @@ func auditEntryBuckets(btx *bolt.Tx) (entryBuckets, error) {
 	for _, b := range []struct {
 		name []byte
 		to   **bolt.Bucket
-	}{{bucketAuditEntries, &eb.entries}, {bucketAuditEntriesByTime, &eb.byTime}, {bucketAuditEntriesBySubject, &eb.bySubject}, {bucketAuditTips, &eb.tips}} {
+	}{{bucketAuditEntries, &eb.entries}, {bucketAuditEntriesByTime, &eb.byTime}, {bucketAuditEntriesByFilter, &eb.byFilter}, {bucketAuditTips, &eb.tips}} {
 		bk, err := btx.CreateBucketIfNotExists(b.name)
 		if err != nil {
 			return eb, err
@@ -193,21 +248,15 @@ func putEntry(eb entryBuckets, sede string, chain []byte, e pinsede.AuditEntry) 
 	if err := putJSON(eb.entries, append(chainKey(sede, nil), ref...), e); err != nil {
 		return err
 	}
-	if err := eb.byTime.Put(slices.Concat([]byte(sede), []byte{0}, timeKey(e)), chain); err != nil {
-		return err
-	}
-	day := dayBytes(central.EntryDay(e))
-	if e.Subject == "" {
-		return nil
-	}
-	return eb.bySubject.Put(slices.Concat([]byte(sede), []byte{0}, []byte(e.Subject), []byte{0}, day, ref), nil)
+	return eb.eachIndexKey(sede, e, func(b *bolt.Bucket, k []byte) error { return b.Put(k, chain) })
 }
 
-// SearchAudit reads sede's entries from the index by citizen when f names
-// one (the citizen's days, after the cursor's place), else from the
-// index by time backwards, from the cursor's place or the end of f's last
-// day, to the limit.
-func (s *Store) SearchAudit(ctx context.Context, sede string, f pinsede.AuditFilter, after wire.AuditCursor, limit int) ([]pinsede.AuditEntry, error) {
+// SearchAudit reads sede's entries backwards from the indexes in the
+// search's order, from the cursor's place or the end of f's last day, to
+// the limits: those of citizen, operator and action that f filters by,
+// joined (an entry is read when each has it), else the index by time.
+// Each entry read is counted in auditRead.
+func (s *Store) SearchAudit(ctx context.Context, sede string, f pinsede.AuditFilter, after wire.AuditCursor, limit, maxBytes int) ([]pinsede.AuditEntry, error) {
 	to := f.To
 	if !after.IsZero() {
 		if day := central.EntryDay(after.Entry()); day.Before(to) {
@@ -217,86 +266,110 @@ func (s *Store) SearchAudit(ctx context.Context, sede string, f pinsede.AuditFil
 	var out []pinsede.AuditEntry
 	err := s.db.View(func(btx *bolt.Tx) error {
 		entries, tips := btx.Bucket(bucketAuditEntries), btx.Bucket(bucketAuditTips)
-		if entries == nil || tips == nil || to.Before(f.From) {
+		// The indexes to read: that of each filter of f, else the one by
+		// time, each a prefix of the keys of b.
+		b, prefixes := btx.Bucket(bucketAuditEntriesByFilter), [][]byte(nil)
+		for _, fv := range filterValues(pinsede.AuditEntry{Subject: f.Subject, Actor: f.Actor, Action: f.Action}) {
+			if fv.value != "" {
+				prefixes = append(prefixes, filterPrefix(sede, fv.filter, fv.value))
+			}
+		}
+		if prefixes == nil {
+			b, prefixes = btx.Bucket(bucketAuditEntriesByTime), [][]byte{append([]byte(sede), 0)}
+		}
+		if entries == nil || tips == nil || b == nil || to.Before(f.From) {
 			return nil
 		}
 		proven := map[string]uint64{}
 		// read returns the entry seq of chain when it is proven and f
-		// selects it after the cursor, else ok false.
-		read := func(chain []byte, seq uint64) (e pinsede.AuditEntry, ok bool, err error) {
+		// selects it, else ok false, and the size of its JSON.
+		read := func(chain []byte, seq uint64) (e pinsede.AuditEntry, size int, ok bool, err error) {
 			p, seen := proven[string(chain)]
 			if !seen {
 				var tip storedTip
 				if v := tips.Get(chainKey(sede, chain)); v != nil {
 					if err := json.Unmarshal(v, &tip); err != nil {
-						return e, false, fmt.Errorf("audit tip: %w", err)
+						return e, 0, false, fmt.Errorf("audit tip: %w", err)
 					}
 				}
 				p, proven[string(chain)] = tip.Proven, tip.Proven
 			}
 			if seq > p {
-				return e, false, nil
+				return e, 0, false, nil
 			}
+			s.auditRead.Add(1)
 			v := entries.Get(binary.BigEndian.AppendUint64(chainKey(sede, chain), seq))
 			if v == nil {
-				return e, false, errors.New("audit entry of an index missing")
+				return e, 0, false, errors.New("audit entry of an index missing")
 			}
 			if err := json.Unmarshal(v, &e); err != nil {
-				return e, false, fmt.Errorf("audit entry: %w", err)
+				return e, 0, false, fmt.Errorf("audit entry: %w", err)
 			}
-			return e, f.Matches(e) && central.After(e, after), nil
+			return e, len(v), f.Matches(e), nil
 		}
-		if f.Subject != "" {
-			b := btx.Bucket(bucketAuditEntriesBySubject)
-			if b == nil {
-				return nil
-			}
-			prefix := slices.Concat([]byte(sede), []byte{0}, []byte(f.Subject), []byte{0})
-			end := append(bytes.Clone(prefix), dayBytes(to)...)
-			c := b.Cursor()
-			for k, _ := c.Seek(append(bytes.Clone(prefix), dayBytes(f.From)...)); k != nil && bytes.HasPrefix(k, prefix) && bytes.Compare(k[:len(end)], end) <= 0; k, _ = c.Next() {
-				ref := k[len(end):]
-				e, ok, err := read(ref[:len(ref)-8], binary.BigEndian.Uint64(ref[len(ref)-8:]))
-				if err != nil {
-					return err
-				}
-				if ok {
-					out = append(out, e)
-				}
-			}
-			slices.SortFunc(out, central.NewestFirst)
-			out = out[:min(len(out), limit)]
-			return nil
-		}
-		b := btx.Bucket(bucketAuditEntriesByTime)
-		if b == nil {
-			return nil
-		}
-		prefix := append([]byte(sede), 0)
-		// The first key past the search: the day after to's start, or
-		// the cursor's own key, whichever is lower.
-		past := append(bytes.Clone(prefix), dayBytes(pinsede.DateOf(to.Time().AddDate(0, 0, 1)))...)
+		// The keys are a prefix and a timeKey, in the search's order:
+		// from past (the day after to's start, or the cursor's own key,
+		// whichever is lower; excluded) down to first (f.From's start).
+		past := dayBytes(pinsede.DateOf(to.Time().AddDate(0, 0, 1)))
 		if !after.IsZero() {
-			if k := append(bytes.Clone(prefix), timeKey(after.Entry())...); bytes.Compare(k, past) < 0 {
+			if k := timeKey(after.Entry()); bytes.Compare(k, past) < 0 {
 				past = k
 			}
 		}
-		first := append(bytes.Clone(prefix), dayBytes(f.From)...)
-		c := b.Cursor()
-		var k, chain []byte
-		if k, _ = c.Seek(past); k == nil {
-			k, chain = c.Last()
-		} else {
-			k, chain = c.Prev()
+		first := dayBytes(f.From)
+		cursors := make([]*bolt.Cursor, len(prefixes))
+		for i := range cursors {
+			cursors[i] = b.Cursor()
 		}
-		for ; k != nil && len(out) < limit && bytes.HasPrefix(k, prefix) && bytes.Compare(k, first) >= 0; k, chain = c.Prev() {
-			e, ok, err := read(chain, binary.BigEndian.Uint64(k[len(k)-8-sha256.Size:]))
+		// within returns the timeKey of index i's key k and its value,
+		// or nil when k is past the index or past first.
+		within := func(i int, k, v []byte) ([]byte, []byte) {
+			if k == nil || !bytes.HasPrefix(k, prefixes[i]) || bytes.Compare(k[len(prefixes[i]):], first) < 0 {
+				return nil, nil
+			}
+			return k[len(prefixes[i]):], v
+		}
+		// atOrBelow moves index i's cursor to its greatest key of at
+		// most tk (below it when exclude), and returns it as within.
+		atOrBelow := func(i int, tk []byte, exclude bool) ([]byte, []byte) {
+			want := append(bytes.Clone(prefixes[i]), tk...)
+			c := cursors[i]
+			k, v := c.Seek(want)
+			switch {
+			case k == nil:
+				k, v = c.Last()
+			case exclude || !bytes.Equal(k, want):
+				k, v = c.Prev()
+			}
+			return within(i, k, v)
+		}
+		// Each key found in every index, newest first: index 0 reads
+		// backwards, and a key another index has not got moves index 0
+		// to the key below it that this one has (a leapfrog join).
+		tk, chain := atOrBelow(0, past, true)
+		for size := 0; tk != nil && len(out) < limit && (size <= maxBytes || len(out) < 2); {
+			for i := 1; i < len(cursors) && tk != nil; i++ {
+				other, _ := atOrBelow(i, tk, false)
+				switch {
+				case other == nil:
+					tk = nil
+				case !bytes.Equal(other, tk):
+					tk, chain = atOrBelow(0, other, false)
+					i = 0
+				}
+			}
+			if tk == nil {
+				break
+			}
+			e, n, ok, err := read(chain, binary.BigEndian.Uint64(tk[len(tk)-8-sha256.Size:]))
 			if err != nil {
 				return err
 			}
 			if ok {
-				out = append(out, e)
+				out, size = append(out, e), size+n
 			}
+			k, v := cursors[0].Prev()
+			tk, chain = within(0, k, v)
 		}
 		return nil
 	})
@@ -306,16 +379,34 @@ func (s *Store) SearchAudit(ctx context.Context, sede string, f pinsede.AuditFil
 	return out, nil
 }
 
-// migrateAuditByTime indexes the entries of a file of before the search's
-// cursor in bucketAuditEntriesByTime, and drops its index by day.
-func migrateAuditByTime(btx *bolt.Tx) error {
-	old := btx.Bucket(bucketAuditEntriesByDay)
-	if old == nil {
+// migrateAuditIndexes builds the indexes of the entries missing from a
+// file of before them (bucketAuditEntriesByTime,
+// bucketAuditEntriesByFilter), and drops those they replace.
+func migrateAuditIndexes(btx *bolt.Tx) error {
+	if btx.Bucket(bucketAuditEntries) == nil {
+		return nil // no entry was ever stored: the indexes come with the first
+	}
+	noTime, noFilter := btx.Bucket(bucketAuditEntriesByTime) == nil, btx.Bucket(bucketAuditEntriesByFilter) == nil
+	for _, old := range [][]byte{bucketAuditEntriesByDay, bucketAuditEntriesBySubject} {
+		if btx.Bucket(old) != nil {
+			if err := btx.DeleteBucket(old); err != nil {
+				return fmt.Errorf("drop the audit index %s: %w", old, err)
+			}
+		}
+	}
+	if !noTime && !noFilter {
 		return nil
 	}
 	eb, err := auditEntryBuckets(btx)
 	if err != nil {
 		return err
+	}
+	missing := eb // the indexes to build
+	if !noTime {
+		missing.byTime = nil
+	}
+	if !noFilter {
+		missing.byFilter = nil
 	}
 	err = eb.entries.ForEach(func(k, v []byte) error {
 		var e pinsede.AuditEntry
@@ -323,12 +414,13 @@ func migrateAuditByTime(btx *bolt.Tx) error {
 			return fmt.Errorf("audit entry %x: %w", k, err)
 		}
 		sede, ref, _ := bytes.Cut(k, []byte{0})
-		return eb.byTime.Put(slices.Concat(sede, []byte{0}, timeKey(e)), bytes.Clone(ref[:len(ref)-8]))
+		chain := bytes.Clone(ref[:len(ref)-8])
+		return missing.eachIndexKey(string(sede), e, func(b *bolt.Bucket, k []byte) error { return b.Put(k, chain) })
 	})
 	if err != nil {
-		return fmt.Errorf("index the audit entries by time: %w", err)
+		return fmt.Errorf("index the audit entries: %w", err)
 	}
-	return btx.DeleteBucket(bucketAuditEntriesByDay)
+	return nil
 }
 
 // dropEntries removes the entries of sede's chain after seq to, with
@@ -359,18 +451,11 @@ func dropEntries(btx *bolt.Tx, sede string, chain []byte, to uint64) error {
 	}
 	for _, e := range drop {
 		ref := binary.BigEndian.AppendUint64(bytes.Clone(chain), e.Seq)
-		day := dayBytes(central.EntryDay(e))
-		for _, del := range []struct {
-			b *bolt.Bucket
-			k []byte
-		}{
-			{eb.entries, append(chainKey(sede, nil), ref...)},
-			{eb.byTime, slices.Concat([]byte(sede), []byte{0}, timeKey(e))},
-			{eb.bySubject, slices.Concat([]byte(sede), []byte{0}, []byte(e.Subject), []byte{0}, day, ref)},
-		} {
-			if err := del.b.Delete(del.k); err != nil {
-				return err
-			}
+		if err := eb.entries.Delete(append(chainKey(sede, nil), ref...)); err != nil {
+			return err
+		}
+		if err := eb.eachIndexKey(sede, e, func(b *bolt.Bucket, k []byte) error { return b.Delete(k) }); err != nil {
+			return err
 		}
 	}
 	var old storedTip

@@ -76,6 +76,9 @@ type Store struct {
 	path string
 	// limits bound the events Apply accepts (SetLimits).
 	limits atomic.Pointer[central.Limits]
+	// auditRead counts the audit entries SearchAudit read, for the
+	// tests of what a search costs (export_test.go).
+	auditRead atomic.Int64
 }
 
 // Open opens (creating it if needed) the store at path.
@@ -96,7 +99,7 @@ func Open(path string) (*Store, error) {
 		if err := migrateEventKeys(tx); err != nil {
 			return err
 		}
-		if err := migrateAuditByTime(tx); err != nil { // auditentries.go
+		if err := migrateAuditIndexes(tx); err != nil { // auditentries.go
 			return err
 		}
 		return openOverview(tx) // overview.go

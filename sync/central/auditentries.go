@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -89,8 +90,9 @@ var ErrAuditEntries = errors.New("audit entries out of order")
 // most wire.MaxAuditEntries entries of sede, with a time, Seqs from 1 to
 // MaxAuditSeq that follow each other, each linked to the one before
 // (Prev) and hashed (ChainHash), entry 1 with no Prev and the chain's
-// Hash; the fields searched (actor, action, subject, desk, credential)
-// valid UTF-8 of at most MaxText bytes with no NUL.
+// Hash; its texts valid UTF-8 with no NUL, the fields searched (actor,
+// action, subject, desk, credential) of at most MaxText bytes, its detail
+// of at most pinsede.MaxAuditDetail (what a desk writes, with room).
 func CheckEntries(sede string, chain []byte, es []pinsede.AuditEntry) string {
 	if len(chain) != sha256.Size {
 		return fmt.Sprintf("chain of %d bytes: a SHA-256 hash of %d is expected", len(chain), sha256.Size)
@@ -115,9 +117,18 @@ func CheckEntries(sede string, chain []byte, es []pinsede.AuditEntry) string {
 		case e.Time.IsZero():
 			return fmt.Sprintf("entry %d: no time", e.Seq)
 		}
-		for name, v := range map[string]string{"actor": e.Actor, "action": string(e.Action), "subject": string(e.Subject), "desk": e.Desk, "credential": e.Credential} {
-			if len(v) > MaxText || !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
-				return fmt.Sprintf("entry %d: %s: valid UTF-8 of at most %d bytes, no NUL", e.Seq, name, MaxText)
+		for _, f := range []struct {
+			name, v string
+			max     int
+		}{
+			{"actor", e.Actor, MaxText}, {"action", string(e.Action), MaxText}, {"subject", string(e.Subject), MaxText},
+			{"desk", e.Desk, MaxText}, {"credential", e.Credential, MaxText}, {"detail", e.Detail, pinsede.MaxAuditDetail},
+		} {
+			switch {
+			case len(f.v) > f.max:
+				return fmt.Sprintf("entry %d: %s of %d bytes, at most %d", e.Seq, f.name, len(f.v), f.max)
+			case !utf8.ValidString(f.v) || strings.ContainsRune(f.v, 0):
+				return fmt.Sprintf("entry %d: %s: valid UTF-8 with no NUL", e.Seq, f.name)
 			}
 		}
 	}
@@ -214,11 +225,24 @@ type AuditEntryStore interface {
 	PutAuditEntries(ctx context.Context, sede, desk string, chain []byte, es []pinsede.AuditEntry, at time.Time) (wire.AuditEntriesResponse, error)
 	// SearchAudit returns the newest entries of sede's desks that f
 	// selects and that come after the cursor after in the order (all of
-	// them from the zero cursor), at most limit, newest first
-	// (NewestFirst), each with the desk that sent it: those proven of
-	// each chain (EntriesTip.Proven). The days are each entry's own, in
-	// the time zone of its desk.
-	SearchAudit(ctx context.Context, sede string, f pinsede.AuditFilter, after wire.AuditCursor, limit int) ([]pinsede.AuditEntry, error)
+	// them from the zero cursor), newest first (NewestFirst), each with
+	// the desk that sent it: those proven of each chain
+	// (EntriesTip.Proven). The days are each entry's own, in the time
+	// zone of its desk. It stops reading at limit entries, or at the
+	// first entry after the first that takes the size of those it
+	// returns (EntrySize) beyond maxBytes: it returns that one too, so
+	// that the caller knows there were more.
+	SearchAudit(ctx context.Context, sede string, f pinsede.AuditFilter, after wire.AuditCursor, limit, maxBytes int) ([]pinsede.AuditEntry, error)
+}
+
+// EntrySize is the size of e in a page of the search, and as a store
+// keeps it: its JSON.
+func EntrySize(e pinsede.AuditEntry) int {
+	b, err := json.Marshal(e)
+	if err != nil {
+		panic("audit entry not encodable: " + err.Error()) // only plain fields: cannot happen
+	}
+	return len(b)
 }
 
 // EntryDay is the day an entry's search finds it on: its day at its

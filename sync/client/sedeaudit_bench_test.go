@@ -16,8 +16,8 @@ import (
 // BenchmarkSendAudit sends centrale, on each store, the 20,000 entries of
 // a desk's audit chain (a login, then a view of a citizen's page, in
 // turn, over 20 days) through the client (mutual TLS, loopback), then
-// searches the sede's audit: all 20 days (the 500 newest), and one
-// citizen's, and pages through the 20 days (the export's reads, 40
+// searches the sede's audit: all 20 days (the 500 newest), one
+// citizen's, a rare operator's and a rare action's (10 entries each), and pages through the 20 days (the export's reads, 40
 // pages). Metrics: entries sent a second, and the time of each search
 // and of the pages.
 func BenchmarkSendAudit(b *testing.B) {
@@ -34,6 +34,12 @@ func BenchmarkSendAudit(b *testing.B) {
 						e := pinsede.AuditEntry{Time: at.Add(time.Duration(i) * (days * 24 * time.Hour / n)), Sede: "ROMA01", Actor: "l.bianchi", Action: pinsede.ActionLogin}
 						if i%2 == 1 {
 							e.Action, e.Subject = pinsede.ActionCitizenViewed, storetest.CF(i%500)
+						}
+						switch i % (n / 10) {
+						case 0:
+							e.Actor = "m.verdi" // 10 of 20,000
+						case n / 20:
+							e.Action = pinsede.ActionPasswordChanged // 10 of 20,000
 						}
 						if _, err := tx.AppendAudit(e); err != nil {
 							return err
@@ -62,6 +68,8 @@ func BenchmarkSendAudit(b *testing.B) {
 				}{
 					{"ms/search-20-days", pinsede.AuditFilter{From: pinsede.DateOf(at), To: to}},
 					{"ms/search-citizen", pinsede.AuditFilter{From: pinsede.DateOf(at), To: to, Subject: storetest.CF(7)}},
+					{"ms/search-rare-operator", pinsede.AuditFilter{From: pinsede.DateOf(at), To: to, Actor: "m.verdi"}},
+					{"ms/search-rare-action", pinsede.AuditFilter{From: pinsede.DateOf(at), To: to, Action: pinsede.ActionPasswordChanged}},
 				} {
 					start := time.Now()
 					got, err := c.SearchAudit(ctx, s.f, "")

@@ -141,22 +141,28 @@ func queueEntries(b *pgx.Batch, sede string, chain []byte, desk string, es []pin
 	return nil
 }
 
-// SearchAudit runs qSearchAudit.
-func (s *Store) SearchAudit(ctx context.Context, sede string, f pinsede.AuditFilter, after wire.AuditCursor, limit int) ([]pinsede.AuditEntry, error) {
+// SearchAudit runs qSearchAudit, and reads its rows to the limits.
+func (s *Store) SearchAudit(ctx context.Context, sede string, f pinsede.AuditFilter, after wire.AuditCursor, limit, maxBytes int) ([]pinsede.AuditEntry, error) {
 	rows, err := s.pool.Query(ctx, qSearchAudit, append([]any{sede, f.From.String(), f.To.String(), f.Actor, string(f.Action), string(f.Subject), limit},
 		cursorArgs(after)...)...)
 	if err != nil {
 		return nil, fmt.Errorf("search the audit of %s: %w", sede, err)
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (pinsede.AuditEntry, error) {
+	defer rows.Close()
+	var out []pinsede.AuditEntry
+	for size := 0; (size <= maxBytes || len(out) < 2) && rows.Next(); {
 		var js []byte
 		var e pinsede.AuditEntry
-		if err := row.Scan(&js); err != nil {
-			return e, err
+		if err := rows.Scan(&js); err != nil {
+			return nil, fmt.Errorf("search the audit of %s: %w", sede, err)
 		}
-		return e, json.Unmarshal(js, &e)
-	})
-	if err != nil {
+		if err := json.Unmarshal(js, &e); err != nil {
+			return nil, fmt.Errorf("search the audit of %s: %w", sede, err)
+		}
+		out, size = append(out, e), size+central.EntrySize(e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("search the audit of %s: %w", sede, err)
 	}
 	return out, nil

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -114,7 +113,7 @@ func (s *Server) auditSearch(w http.ResponseWriter, r *http.Request, c caller) {
 		problem(w, http.StatusBadRequest, "bad-audit-search", "Invalid audit search", err.Error())
 		return
 	}
-	found, err := s.Store.SearchAudit(r.Context(), c.code, f, after, pinsede.MaxAuditSearchResults+1)
+	found, err := s.Store.SearchAudit(r.Context(), c.code, f, after, pinsede.MaxAuditSearchResults+1, wire.MaxAuditSearchBytes)
 	if err != nil {
 		s.internal(w, r, err)
 		return
@@ -125,12 +124,7 @@ func (s *Server) auditSearch(w http.ResponseWriter, r *http.Request, c caller) {
 	}
 	size := 0
 	for i, e := range resp.Entries {
-		b, err := json.Marshal(e)
-		if err != nil {
-			s.internal(w, r, err)
-			return
-		}
-		if size += len(b); size > wire.MaxAuditSearchBytes && i > 0 {
+		if size += central.EntrySize(e); size > wire.MaxAuditSearchBytes && i > 0 {
 			resp.Entries, resp.More = resp.Entries[:i], true
 			break
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/storetest"
 	"github.com/pinsede/pinsede/sync/wire"
@@ -47,10 +48,24 @@ func TestAuditEntries(t *testing.T) {
 	if r := send(chain[:4], 200, ""); r.Stored != 3 || r.Next != 5 {
 		t.Errorf("entries 1-4: %+v", r)
 	}
+	// A detail over pinsede.MaxAuditDetail: the entry and the field
+	// named, nothing of the batch stored.
+	long := storetest.Chain("ROMA01", "", 6, at, func(e *pinsede.AuditEntry) {
+		if e.Seq == 6 {
+			e.Detail = strings.Repeat("è", pinsede.MaxAuditDetail/2+1)
+		}
+	})
+	st, b := do(t, roma, "POST", env.URL+"/v1/audit/entries", wire.ContentJSON, mustJSON(t, wire.AuditEntriesRequest{Chain: c, Entries: long[4:6]}))
+	if p := decoded(st, b, nil); st != 422 || !strings.Contains(p.Detail, "entry 6: detail of 4098 bytes, at most 4096") {
+		t.Errorf("a detail too long: %d %s, want 422 naming entry 6's detail", st, b)
+	}
+	if r := send(nil, 200, ""); r.Next != 5 {
+		t.Errorf("after a batch refused: next %d, want 5", r.Next)
+	}
 	forged := storetest.Chain("ROMA01", "", 6, at, func(e *pinsede.AuditEntry) { e.Detail = "riscritto" })
 	send(forged[4:6], 409, "urn:pinsede:problem:audit-fork")
 	send(chain[4:6], 200, "")
-	st, b := do(t, roma, "POST", env.URL+"/v1/audit/entries", wire.ContentJSON, []byte(`{"chain":"`+strings.Repeat("A", wire.MaxAuditEntriesBytes)+`","entries":[]}`))
+	st, b = do(t, roma, "POST", env.URL+"/v1/audit/entries", wire.ContentJSON, []byte(`{"chain":"`+strings.Repeat("A", wire.MaxAuditEntriesBytes)+`","entries":[]}`))
 	if st != 413 {
 		t.Errorf("a send over %d bytes: %d %s", wire.MaxAuditEntriesBytes, st, b)
 	}
@@ -108,21 +123,30 @@ func TestAuditSearchPages(t *testing.T) {
 	env := newEnv(t)
 	roma := env.Client(t, pki.RoleSede, "ROMA01")
 	at := storetest.T0
-	// Desk 01: 700 short entries; desk 02: 24 of 300 kB each, 3 a send.
-	// Each desk's own acts are kept: 3 in 4.
+	// Desk 01: 700 short entries; desk 02: 240 of the longest detail,
+	// each of whose bytes JSON escapes in 6 (about 25 kB an entry). Each
+	// desk's own acts are kept: 3 in 4.
 	short := storetest.Chain("ROMA01", "01", 700, at, func(e *pinsede.AuditEntry) { e.Desk = "01" })
-	long := storetest.Chain("ROMA01", "02", 24, at.AddDate(0, 0, 20), func(e *pinsede.AuditEntry) {
-		e.Desk, e.Detail = "02", strings.Repeat("x", 300_000)
+	long := storetest.Chain("ROMA01", "02", 240, at.AddDate(0, 0, 20), func(e *pinsede.AuditEntry) {
+		e.Desk, e.Detail = "02", strings.Repeat("<", pinsede.MaxAuditDetail)
 	})
-	for _, p := range []struct {
-		desk string
-		es   []pinsede.AuditEntry
-		size int
-	}{{"01", short, 700}, {"02", long, 3}} {
-		for i := 0; i < len(p.es); i += p.size {
-			if _, err := env.Store.PutAuditEntries(t.Context(), "ROMA01", p.desk, p.es[0].Hash, p.es[i:min(i+p.size, len(p.es))], at); err != nil {
-				t.Fatal(err)
+	for _, es := range [][]pinsede.AuditEntry{short, long} {
+		if reason := central.CheckEntries("ROMA01", es[0].Hash, es); reason != "" {
+			t.Fatal(reason)
+		}
+		if _, err := env.Store.PutAuditEntries(t.Context(), "ROMA01", es[0].Desk, es[0].Hash, es, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The first page: desk 02's own entries, the newest, that fit in
+	// wire.MaxAuditSearchBytes.
+	first, size := 0, 0
+	for i := len(long) - 1; i >= 0; i-- {
+		if long[i].OfDesk("02") {
+			if size += central.EntrySize(long[i]); size > wire.MaxAuditSearchBytes {
+				break
 			}
+			first++
 		}
 	}
 	f := pinsede.AuditFilter{From: pinsede.DateOf(at), To: pinsede.DateOf(at.AddDate(0, 0, 30))}
@@ -157,9 +181,9 @@ func TestAuditSearchPages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Desk 02's 18 own entries are the newest: 13 of 300 kB fill 4 MiB;
-	// then its 5 others and 495 of desk 01's 525; then 30.
-	if want := []int{13, 500, 30}; !slices.Equal(sizes, want) || len(seen) != 700-175+18 {
-		t.Errorf("pages of %v entries, %d different; want %v, %d", sizes, len(seen), want, 700-175+18)
+	// Desk 02's 180 own entries are the newest: the first of them fill
+	// 4 MiB; then the others and desk 01's 525 in pages of 500.
+	if want := []int{first, 500, 180 + 525 - first - 500}; first >= 180 || !slices.Equal(sizes, want) || len(seen) != 525+180 {
+		t.Errorf("pages of %v entries, %d different; want %v, %d", sizes, len(seen), want, 525+180)
 	}
 }

@@ -58,7 +58,7 @@ func putEntries(t *testing.T, s central.Store, sede, desk string, chain []byte, 
 // and fails the test unless each entry names desk.
 func search(t *testing.T, s central.Store, sede string, f pinsede.AuditFilter, desk string) []uint64 {
 	t.Helper()
-	got, err := s.SearchAudit(ctx, sede, f, wire.AuditCursor{}, pinsede.MaxAuditSearchResults+1)
+	got, err := s.SearchAudit(ctx, sede, f, wire.AuditCursor{}, pinsede.MaxAuditSearchResults+1, wire.MaxAuditSearchBytes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,6 +149,8 @@ func testAuditEntries(t *testing.T, s central.Store) {
 		{"citizen", func(f *pinsede.AuditFilter) { f.Subject = CF(6) }, []uint64{6}},
 		{"action", func(f *pinsede.AuditFilter) { f.Action = pinsede.ActionIssued }, []uint64{22, 18, 14, 10, 6, 2}},
 		{"operator", func(f *pinsede.AuditFilter) { f.Actor = "op99" }, nil},
+		{"operator and action", func(f *pinsede.AuditFilter) { f.Actor, f.Action = "op01", pinsede.ActionIssued }, []uint64{22, 18, 14, 10, 6, 2}},
+		{"citizen and action", func(f *pinsede.AuditFilter) { f.Subject, f.Action = CF(6), pinsede.ActionLogin }, nil},
 		{"day", func(f *pinsede.AuditFilter) { f.From = pinsede.DateOf(chain[22].Time); f.To = f.From }, nil},
 	} {
 		f := days
@@ -169,12 +171,20 @@ func testAuditEntries(t *testing.T, s central.Store) {
 	// Another desk of the sede: both are found, each naming its own.
 	other := Chain("ROMA01", "02", 3, T0.Add(time.Minute), nil)
 	putEntries(t, s, "ROMA01", "02", other[0].Hash, other, nil)
-	all, err := s.SearchAudit(ctx, "ROMA01", days, wire.AuditCursor{}, 1000)
+	all, err := s.SearchAudit(ctx, "ROMA01", days, wire.AuditCursor{}, 1000, wire.MaxAuditSearchBytes)
 	if err != nil || len(all) != 18+3 {
 		t.Fatalf("search of two desks: %d entries, %v", len(all), err)
 	}
-	if got, err := s.SearchAudit(ctx, "ROMA01", days, wire.AuditCursor{}, 5); err != nil || len(got) != 5 || got[0].Seq != 23 {
+	if got, err := s.SearchAudit(ctx, "ROMA01", days, wire.AuditCursor{}, 5, wire.MaxAuditSearchBytes); err != nil || len(got) != 5 || got[0].Seq != 23 {
 		t.Errorf("search of 5: %d entries, %v", len(got), err)
+	}
+	// At most maxBytes of entries (their JSON), and the one that passes
+	// it, but two at least: the caller knows there were more.
+	size := central.EntrySize(all[0]) + central.EntrySize(all[1]) + central.EntrySize(all[2])
+	for _, tc := range []struct{ maxBytes, want int }{{size - 1, 3}, {size, 4}, {1, 2}} {
+		if got, err := s.SearchAudit(ctx, "ROMA01", days, wire.AuditCursor{}, 1000, tc.maxBytes); err != nil || len(got) != tc.want || got[0].Seq != all[0].Seq {
+			t.Errorf("search of %d bytes: %d entries, %v; want %d, the newest first", tc.maxBytes, len(got), err, tc.want)
+		}
 	}
 	// A reset to 10 drops the entries after it: the desk sends again
 	// from the last it kept.
@@ -225,7 +235,7 @@ func pageThrough(t *testing.T, s central.Store, sede string, f pinsede.AuditFilt
 			})
 		}
 		close(release)
-		got, err := s.SearchAudit(ctx, sede, f, after, pinsede.MaxAuditSearchResults+1)
+		got, err := s.SearchAudit(ctx, sede, f, after, pinsede.MaxAuditSearchResults+1, wire.MaxAuditSearchBytes)
 		wg.Wait()
 		if err != nil || side != nil {
 			t.Fatalf("page %d of the search of %s by %s: %v; meanwhile: %v", page, sede, f, err, side)
