@@ -594,15 +594,14 @@ func TestEscFromADialogsChoices(t *testing.T) {
 			t.Errorf("Space on %q: chosen %q", o, d.reason.Selected)
 		}
 	}
-	if n := 0; true {
-		for _, b := range d.reason.boxes {
-			if b.Checked {
-				n++
-			}
+	ticked := 0
+	for _, b := range d.reason.boxes {
+		if b.Checked {
+			ticked++
 		}
-		if n != 1 {
-			t.Errorf("%d reasons ticked, want one", n)
-		}
+	}
+	if ticked != 1 {
+		t.Errorf("%d reasons ticked, want one", ticked)
 	}
 	press(d.reason.boxes[0], fyne.KeyEscape)
 	closed("a reason of the replacement")
