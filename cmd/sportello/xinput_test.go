@@ -63,17 +63,25 @@ type xinDesk struct {
 	dir     string
 	nav     int      // navigation keys sent since the last reset
 	navLog  []string // which, for the report
+	// start starts sportello again as xinStart did, owned by xinStart's
+	// test, and waits for its window.
+	start func() (*smokeApp, error)
 }
 
 // xinStart starts sportello on display with its store in dir and waits for
 // its window.
 func xinStart(t *testing.T, bin, display, dir string, args ...string) *xinDesk {
 	t.Helper()
-	app := smokeStartApp(t, bin, display, dir, args...)
-	if _, err := app.waitMapped(smokeMapTimeout); err != nil {
+	start := func() (*smokeApp, error) {
+		app := smokeStartApp(t, bin, display, dir, args...)
+		_, err := app.waitMapped(smokeMapTimeout)
+		return app, err
+	}
+	app, err := start()
+	if err != nil {
 		t.Fatalf("sportello window: %v", err)
 	}
-	return &xinDesk{t: t, app: app, display: display, dir: dir}
+	return &xinDesk{t: t, app: app, display: display, dir: dir, start: start}
 }
 
 // xinTools skips the test without xdotool, and with -short.
