@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -19,7 +20,10 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/boltstore"
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/internal/pgtest"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
+	"github.com/pinsede/pinsede/sync/pgstore"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/storetest"
 )
@@ -65,7 +69,8 @@ func resetPeakRSS() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
 // BenchmarkVerify: portal clients at once (2, 8, 32 and 64), checking
 // first logins (the desk's 16-character PIN, at the desks' real cost,
-// pinsede.DefaultPINParams) through centrale's TLS handler on bbolt, with
+// pinsede.DefaultPINParams) through centrale's TLS handler, on bbolt and
+// on PostgreSQL (a server of its own, started by pgtest), with
 // the default slots and queue (the rate buckets out of the way); a client
 // told 503 or 429 waits the Retry-After and asks again, as the portal
 // should. Side by side, in rounds that alternate so that both see the
@@ -82,11 +87,38 @@ func resetPeakRSS() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 // rounds and in the floor's (cpu-%, floor-cpu-%): what centrale loses to
 // cores left idle, apart from what it spends outside the hash.
 func BenchmarkVerify(b *testing.B) {
-	s, err := boltstore.Open(filepath.Join(b.TempDir(), "centrale.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	b.Run("store=bbolt", func(b *testing.B) {
+		s, err := boltstore.Open(filepath.Join(b.TempDir(), "centrale.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Close()
+		benchVerify(b, s)
+	})
+	b.Run("store=postgres", func(b *testing.B) {
+		pg, err := pgtest.Start()
+		if errors.Is(err, pgtest.ErrNoPostgres) {
+			b.Skipf("PostgreSQL: %v", err)
+		}
+		if err != nil {
+			b.Fatalf("PostgreSQL: %v", err)
+		}
+		defer pg.Stop()
+		dsn, err := pg.CreateDB("verify")
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := pgstore.Open(b.Context(), dsn)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Close()
+		benchVerify(b, s)
+	})
+}
+
+// benchVerify is BenchmarkVerify on the store s.
+func benchVerify(b *testing.B, s central.Store) {
 	env := testenv.New(b, s)
 	env.Server.Verifier.Params = pinsede.DefaultPINParams
 	env.Server.SetVerifyLimits(testenv.VerifyLimits)
@@ -94,6 +126,7 @@ func BenchmarkVerify(b *testing.B) {
 	const people = 64
 	var evs []pinsede.Event
 	var hash string
+	var err error
 	for i := range people {
 		if hash, err = pinsede.HashSecret([]byte(floodPIN), pinsede.DefaultPINParams, rand.Reader); err != nil {
 			b.Fatal(err)
