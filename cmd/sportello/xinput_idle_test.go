@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bytes"
+	"testing"
+)
+
+// xinIdle is the inactivity after which TestXInputIdleLock's desk locks:
+// longer than any pause between the test's keys before it stops typing
+// (the login's hash, a screen's drawing), short enough not to keep the
+// test waiting.
+const xinIdle = "4s"
+
+// TestXInputIdleLock leaves the real desk idle in the middle of an MV35,
+// as a clerk called away from the desk would: the session locks by
+// itself (the ticker on the UI goroutine, woken through Fyne's loop,
+// which the idle patch puts to sleep while nothing happens), the lock
+// screen shows nothing of the form, a wrong password is refused and the
+// session stays locked, and the right one gives the form back with what
+// was typed and the keyboard where it was: the MV35 is finished from
+// there and goes on to the identity check, which it cannot without the
+// names typed before the lock. It waits for each screen by the window's
+// title, never for a time.
+func TestXInputIdleLock(t *testing.T) {
+	bin, display, dir := xinPrepare(t)
+	d := xinStart(t, bin, display, dir, "-idle", xinIdle)
+	d.setUpAndLogIn()
+	d.toMV35()
+	d.typeText("Rossi") // Cognome has the focus
+	d.keys("Tab")
+	d.typeText("Mario")
+	typed := xinPixels(d.drawn(), xinColumnRect)
+
+	// Nothing more is typed: the idle timer locks the session.
+	d.waitScreen("Sessione bloccata")
+	locked := xinPixels(d.drawn(), xinColumnRect)
+	if bytes.Equal(locked, typed) || !bytes.Equal(locked, bytes.Repeat(locked[:3], len(locked)/3)) {
+		t.Error("locked by the idle timer: the form shows behind the lock screen")
+	}
+	d.shot("idle-locked")
+
+	// A wrong password: a problem, still locked.
+	d.typeText("password-sbagliata")
+	d.keys("Return")
+	d.waitProblem()
+	if s := d.waitScreen("Sessione bloccata", "Richiesta MV35"); s != "Sessione bloccata" {
+		t.Fatalf("a wrong password unlocked the session: the desk shows %q", s)
+	}
+	d.shot("idle-wrong-password")
+	d.keys("ctrl+a") // the wrong password, replaced by the right one
+	d.typeText("password-di-prova")
+	d.keys("Return")
+	d.waitScreen("Richiesta MV35")
+	d.shot("idle-unlocked")
+
+	// The focus is back in Nome, after "Mario": the rest of the MV35, as
+	// fillMV35 types it from the sex on.
+	d.keys("Tab", "space")
+	d.typeText("01/01/1980")
+	d.keys("Tab")
+	d.typeText("Roma")
+	d.keys("Return")
+	d.typeText("RSSMRA80A01H501U")
+	d.keys("Tab")
+	d.typeText("arg")
+	d.keys("Return")
+	d.typeText("Avenida de Mayo 1370")
+	d.keys("Tab")
+	d.typeText("Buenos Aires")
+	d.keys("Tab")
+	d.typeText("C1085")
+	d.keys("Tab")
+	d.typeText("+54 11 5555 1234")
+	d.keys("Tab")
+	d.typeText("mario.rossi@example.com")
+	d.keys("Return")
+	d.waitScreen("Verifica identità")
+	if err := d.app.alive(); err != nil {
+		t.Fatalf("sportello: %v", err)
+	}
+	d.app.stop()
+	xinCheckLog(t, dir, d.app)
+}
