@@ -173,17 +173,7 @@ func TestAuditSearchSede(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	h := ready(t)
-	test.ApplyTheme(t, theme.New())
-	h.desk.DeskID = "02"
-	h.store.SetDesk("02")
-	c2 := cen.deskClient(t, "ROMA01", "02", h.store, h.desk)
-	h.desk.Central = c2
-	if err := c2.Sync(ctx); err != nil {
-		t.Fatal(err)
-	}
-	h.app.showAudit()
-	s := h.app.audit
+	h, s := auditAtDesk02(t, cen)
 	if s.scope.Selected != "Solo questo sportello" {
 		t.Fatalf("scope %q, want this desk by default", s.scope.Selected)
 	}
@@ -209,17 +199,7 @@ func TestAuditSearchSede(t *testing.T) {
 	}
 
 	// More than the screen lists: it says so, of the sede.
-	err = ls.Update(func(tx pinsede.Tx) error {
-		for range pinsede.MaxAuditSearchResults {
-			if _, err := tx.AppendAudit(pinsede.AuditEntry{Time: h.now, Sede: "ROMA01", Actor: "l.bianchi", Action: pinsede.ActionCitizenSearched}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	appendSearches(t, ls, pinsede.MaxAuditSearchResults, h.now)
 	if err := c1.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -270,37 +250,13 @@ func TestAuditSearchSedePages(t *testing.T) {
 	cen := startCentrale(t)
 	ctx := context.Background()
 	one, ls1, _ := windowlessDesk(t, "01")
-	appendAudit := func(ls *local.Store, n int, at time.Time) {
-		t.Helper()
-		err := ls.Update(func(tx pinsede.Tx) error {
-			for range n {
-				if _, err := tx.AppendAudit(pinsede.AuditEntry{Time: at, Sede: "ROMA01", Actor: "l.bianchi", Action: pinsede.ActionCitizenSearched}); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	appendAudit(ls1, pinsede.MaxAuditSearchResults+200, testNow)
+	appendSearches(t, ls1, pinsede.MaxAuditSearchResults+200, testNow)
 	c1 := cen.deskClient(t, "ROMA01", "01", ls1, one)
 	if err := c1.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
 
-	h := ready(t)
-	test.ApplyTheme(t, theme.New())
-	h.desk.DeskID = "02"
-	h.store.SetDesk("02")
-	c2 := cen.deskClient(t, "ROMA01", "02", h.store, h.desk)
-	h.desk.Central = c2
-	if err := c2.Sync(ctx); err != nil {
-		t.Fatal(err)
-	}
-	h.app.showAudit()
-	s := h.app.audit
+	h, s := auditAtDesk02(t, cen)
 	s.scope.SetSelected("Tutta la sede")
 	type key struct {
 		desk string
@@ -327,8 +283,8 @@ func TestAuditSearchSedePages(t *testing.T) {
 	// Meanwhile desk 03, offline since the morning, sends its acts of an
 	// hour before, and desk 01 one of a minute after.
 	three, ls3, _ := windowlessDesk(t, "03")
-	appendAudit(ls3, 30, testNow.Add(-time.Hour))
-	appendAudit(ls1, 5, testNow.Add(time.Minute))
+	appendSearches(t, ls3, 30, testNow.Add(-time.Hour))
+	appendSearches(t, ls1, 5, testNow.Add(time.Minute))
 	for _, c := range []*client.Client{cen.deskClient(t, "ROMA01", "03", ls3, three), c1} {
 		if err := c.Sync(ctx); err != nil {
 			t.Fatal(err)
@@ -410,7 +366,7 @@ func TestAuditSearchSedePages(t *testing.T) {
 
 	// A new search starts from the first page; the screen holds at most
 	// maxAuditHeld entries.
-	appendAudit(ls1, maxAuditHeld, testNow)
+	appendSearches(t, ls1, maxAuditHeld, testNow)
 	if err := c1.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -423,5 +379,38 @@ func TestAuditSearchSedePages(t *testing.T) {
 	}
 	if got := s.msg.text(); len(s.found) != maxAuditHeld || !strings.Contains(got, "il massimo che lo sportello tiene") || !strings.Contains(got, "restringi") {
 		t.Errorf("past what the screen holds: %d listed, %q", len(s.found), got)
+	}
+}
+
+// auditAtDesk02 is desk 02 of ROMA01 linked to cen, synced, its
+// supervisor on the audit screen.
+func auditAtDesk02(t *testing.T, cen *centrale) (*harness, *auditScreen) {
+	t.Helper()
+	h := ready(t)
+	test.ApplyTheme(t, theme.New())
+	h.desk.DeskID = "02"
+	h.store.SetDesk("02")
+	c2 := cen.deskClient(t, "ROMA01", "02", h.store, h.desk)
+	h.desk.Central = c2
+	if err := c2.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h.app.showAudit()
+	return h, h.app.audit
+}
+
+// appendSearches records n searches of l.bianchi at at in ls's audit.
+func appendSearches(t *testing.T, ls *local.Store, n int, at time.Time) {
+	t.Helper()
+	err := ls.Update(func(tx pinsede.Tx) error {
+		for range n {
+			if _, err := tx.AppendAudit(pinsede.AuditEntry{Time: at, Sede: "ROMA01", Actor: "l.bianchi", Action: pinsede.ActionCitizenSearched}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
