@@ -111,7 +111,7 @@ func (d *Desk) ExportSedeAudit(ctx context.Context, s *Session, f AuditFilter, p
 		switch {
 		case err != nil:
 			return read, &AuditPageError{Page: n, Read: read, Err: err}
-		case found.More && (found.Next == "" || found.Next == after || len(found.Entries) == 0):
+		case !found.follows(after):
 			return read, &AuditPageError{Page: n, Read: read, Err: ErrAuditCursor}
 		}
 		if err := page(n, found.Entries); err != nil {

@@ -131,12 +131,20 @@ const AuditSedeDetail = "tutta la sede, "
 
 // SearchSedeAudit is SearchAudit over the whole sede: the entries of
 // every desk of the sede that the central records hold (each desk sends
-// its own, sync/client), which it asks them for. It needs the link
-// (ErrNoCentral without one); when the central records cannot be
-// reached, their *Problem says why, and the desk's own search
-// (SearchAudit) still works. A search answered is recorded in this desk's
-// audit, its Detail starting with AuditSedeDetail.
-func (d *Desk) SearchSedeAudit(ctx context.Context, s *Session, f AuditFilter) (AuditSearch, error) {
+// its own, sync/client), which it asks them for, a page at a time. after
+// is "" for the search's first page; the page that follows one with More
+// is the same filter after its Next: the entries that come after it,
+// none repeated nor skipped, whatever the desks sent meanwhile (those
+// newer than the first page are not in the pages that follow: a new
+// search finds them). It needs the link (ErrNoCentral without one); when
+// the central records cannot be reached, their *Problem says why, and
+// the desk's own search (SearchAudit) still works. A page with More and
+// no cursor past it, or longer than MaxAuditSearchResults, is
+// ErrAuditCursor: paging on would repeat or skip entries. The search is
+// recorded in this desk's audit at its first page answered, its Detail
+// starting with AuditSedeDetail: the pages that follow are the same
+// search.
+func (d *Desk) SearchSedeAudit(ctx context.Context, s *Session, f AuditFilter, after AuditCursor) (AuditSearch, error) {
 	if !s.IsSupervisor() {
 		return AuditSearch{}, ErrForbidden
 	}
@@ -146,12 +154,15 @@ func (d *Desk) SearchSedeAudit(ctx context.Context, s *Session, f AuditFilter) (
 	if d.Central == nil {
 		return AuditSearch{}, fmt.Errorf("search the sede's audit: %w", ErrNoCentral)
 	}
-	out, err := d.Central.SearchAudit(ctx, f, "")
+	out, err := d.Central.SearchAudit(ctx, f, after)
 	if err != nil {
 		return AuditSearch{}, fmt.Errorf("search the sede's audit %s: %w", f, err)
 	}
-	if len(out.Entries) > MaxAuditSearchResults {
-		out.Entries, out.More = out.Entries[:MaxAuditSearchResults], true
+	if len(out.Entries) > MaxAuditSearchResults || !out.follows(after) {
+		return AuditSearch{}, fmt.Errorf("search the sede's audit %s: a page of %d entries: %w", f, len(out.Entries), ErrAuditCursor)
+	}
+	if after != "" {
+		return out, nil
 	}
 	err = d.Store.Update(func(tx Tx) error {
 		return appendAudit(tx, d.Now(), s.Sede.Code, s.Actor(), AuditEntry{Action: ActionAuditSearched, Detail: AuditSedeDetail + f.String()})
@@ -160,6 +171,12 @@ func (d *Desk) SearchSedeAudit(ctx context.Context, s *Session, f AuditFilter) (
 		return AuditSearch{}, fmt.Errorf("search the sede's audit %s: %w", f, err)
 	}
 	return out, nil
+}
+
+// follows reports whether the page read after the cursor after can be
+// paged on from: a page with More has entries and a cursor past them.
+func (p AuditSearch) follows(after AuditCursor) bool {
+	return !p.More || (p.Next != "" && p.Next != after && len(p.Entries) > 0)
 }
 
 // newestFirst calls yield with the entries f selects, newest first, until

@@ -179,7 +179,8 @@ func TestAuditActionsComplete(t *testing.T) {
 // Ensure that a search of the whole sede asks the central records, is
 // audited as a search of the sede, is a supervisor's, checks its filter
 // before asking, and passes on why the central records cannot answer,
-// recording nothing then.
+// recording nothing then; a page after a cursor is not recorded again,
+// and a page that cannot be followed is ErrAuditCursor.
 func TestSearchSedeAudit(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -193,13 +194,13 @@ func TestSearchSedeAudit(t *testing.T) {
 		}
 		return es
 	}
-	if _, err := f.desk.SearchSedeAudit(ctx, f.sup, filter); !errors.Is(err, pinsede.ErrNoCentral) {
+	if _, err := f.desk.SearchSedeAudit(ctx, f.sup, filter, ""); !errors.Is(err, pinsede.ErrNoCentral) {
 		t.Fatalf("without central records: %v, want ErrNoCentral", err)
 	}
 	other := pinsede.AuditEntry{Seq: 4, Time: f.now, Sede: "ROMA01", Desk: "02", Actor: "rossi", Action: pinsede.ActionLogin}
 	cen := &fakeCentral{audit: pinsede.AuditSearch{Entries: []pinsede.AuditEntry{other}}}
 	f.desk.Central = cen
-	got, err := f.desk.SearchSedeAudit(ctx, f.sup, filter)
+	got, err := f.desk.SearchSedeAudit(ctx, f.sup, filter, "")
 	if err != nil || len(got.Entries) != 1 || got.Entries[0].Desk != "02" {
 		t.Fatalf("search of the sede: %+v, %v", got, err)
 	}
@@ -210,24 +211,42 @@ func TestSearchSedeAudit(t *testing.T) {
 	n := len(es)
 
 	op := &pinsede.Session{Operator: pinsede.Operator{ID: "op", Role: pinsede.RoleOperatore}, Sede: f.sup.Sede}
-	if _, err := f.desk.SearchSedeAudit(ctx, op, filter); !errors.Is(err, pinsede.ErrForbidden) {
+	if _, err := f.desk.SearchSedeAudit(ctx, op, filter, ""); !errors.Is(err, pinsede.ErrForbidden) {
 		t.Errorf("an operator's search: %v, want ErrForbidden", err)
 	}
 	var fe pinsede.FieldErrors
-	if _, err := f.desk.SearchSedeAudit(ctx, f.sup, pinsede.AuditFilter{From: today}); !errors.As(err, &fe) || cen.asked != 1 {
+	if _, err := f.desk.SearchSedeAudit(ctx, f.sup, pinsede.AuditFilter{From: today}, ""); !errors.As(err, &fe) || cen.asked != 1 {
 		t.Errorf("a filter with no last day: %v, asked %d times; want its field's problem, asked once", err, cen.asked)
 	}
 	down := &pinsede.Problem{Key: "err.central.unreachable", Err: errors.New("connection refused")}
 	cen.err = down
 	var p *pinsede.Problem
-	if _, err := f.desk.SearchSedeAudit(ctx, f.sup, filter); !errors.As(err, &p) || p != down {
+	if _, err := f.desk.SearchSedeAudit(ctx, f.sup, filter, ""); !errors.As(err, &p) || p != down {
 		t.Fatalf("unreachable: %v, want its problem", err)
 	}
 	if len(searched()) != n {
 		t.Errorf("a search that failed was recorded")
 	}
-	cen.err, cen.audit.Entries = nil, make([]pinsede.AuditEntry, pinsede.MaxAuditSearchResults+1)
-	if got, err := f.desk.SearchSedeAudit(ctx, f.sup, filter); err != nil || len(got.Entries) != pinsede.MaxAuditSearchResults || !got.More {
-		t.Errorf("an answer of %d entries: %d kept, more %v, %v", pinsede.MaxAuditSearchResults+1, len(got.Entries), got.More, err)
+
+	// The page after a cursor is the same search: not recorded again.
+	cen.err, cen.audit = nil, pinsede.AuditSearch{Entries: []pinsede.AuditEntry{other}, More: true, Next: "next"}
+	if got, err := f.desk.SearchSedeAudit(ctx, f.sup, filter, "before"); err != nil || got.Next != "next" || !got.More {
+		t.Errorf("a page after a cursor: %+v, %v", got, err)
+	}
+	if len(searched()) != n {
+		t.Errorf("a page after a cursor was recorded as a new search")
+	}
+	// A page that cannot be followed, or longer than a page, is refused:
+	// paging on would repeat or skip entries.
+	for _, page := range []pinsede.AuditSearch{
+		{Entries: []pinsede.AuditEntry{other}, More: true},
+		{Entries: []pinsede.AuditEntry{other}, More: true, Next: "before"},
+		{More: true, Next: "next"},
+		{Entries: make([]pinsede.AuditEntry, pinsede.MaxAuditSearchResults+1), More: true, Next: "next"},
+	} {
+		cen.audit = page
+		if _, err := f.desk.SearchSedeAudit(ctx, f.sup, filter, "before"); !errors.Is(err, pinsede.ErrAuditCursor) {
+			t.Errorf("a page of %d entries, more %v, next %q: %v, want ErrAuditCursor", len(page.Entries), page.More, page.Next, err)
+		}
 	}
 }

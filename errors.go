@@ -19,9 +19,10 @@ var (
 	// for a locked or disabled account alike, so that the answer reveals
 	// nothing about which one it was.
 	ErrBadCredentials = errors.New("operator id or password not accepted")
-	// ErrAuditCursor is returned by ExportSedeAudit when the central
-	// records say more entries follow a page but give no cursor past it:
-	// paging on would read the same page again.
+	// ErrAuditCursor is returned by ExportSedeAudit and SearchSedeAudit
+	// when the central records say more entries follow a page but give
+	// no cursor past it (paging on would read the same page again), or
+	// send a page longer than a page.
 	ErrAuditCursor = errors.New("the central records gave no cursor past the page")
 	// ErrForbidden is returned when the session's role may not do an action.
 	ErrForbidden = errors.New("not allowed for this role")

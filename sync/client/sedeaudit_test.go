@@ -58,7 +58,7 @@ func TestSedeAuditSearch(t *testing.T) {
 			day := pinsede.DateOf(clock())
 			search := func(x *deskPC, f pinsede.AuditFilter) []pinsede.AuditEntry {
 				t.Helper()
-				got, err := x.desk.SearchSedeAudit(ctx, x.sess, f)
+				got, err := x.desk.SearchSedeAudit(ctx, x.sess, f, "")
 				if err != nil {
 					t.Fatalf("search of the sede at %s/%s: %v", x.sess.Sede.Code, x.id, err)
 				}

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -21,10 +22,15 @@ const (
 	fieldAuditAction   = "registro_azione"
 )
 
+// maxAuditHeld is the most entries of a search of the whole sede the
+// screen holds, page after page: past it the clerk narrows the filter,
+// or exports (pinctl audit export -centrale).
+const maxAuditHeld = 4 * pinsede.MaxAuditSearchResults
+
 // auditScreen is the supervisor's "Registro delle operazioni": it searches
 // the audit by days, operator, action and citizen, newest first, of this
 // desk (Desk.SearchAudit) or, at centrale, of every desk of the sede
-// (Desk.SearchSedeAudit); each search is recorded.
+// (Desk.SearchSedeAudit), a page at a time; each search is recorded.
 type auditScreen struct {
 	a                 *App
 	from, to, subject *entry
@@ -37,8 +43,18 @@ type auditScreen struct {
 	operatorIDs []string
 	actions     []pinsede.AuditAction
 	search      *button
-	msg         *message
-	fields      fields
+	// more adds the next page of the search of the whole sede shown,
+	// while centrale has more and the screen holds fewer than
+	// maxAuditHeld.
+	more *button
+	// moreRow holds more under the list, hidden with it: it takes no
+	// room then.
+	moreRow *fyne.Container
+	// sede is the search of the whole sede listed, which more goes on
+	// with; nil when the list is this desk's.
+	sede   *sedeSearch
+	msg    *message
+	fields fields
 	// found is the last search's entries, which list shows.
 	found  []pinsede.AuditEntry
 	list   *widget.List
@@ -81,6 +97,7 @@ func (a *App) newAuditScreen() *auditScreen {
 	s.scope.Horizontal, s.scope.Required = true, true
 	s.scope.SetSelected(lang.L("auditlog.scope.desk"))
 	s.search = a.primaryButton(lang.L("auditlog.search"), fynetheme.SearchIcon(), s.doSearch)
+	s.more = a.button(lang.L("auditlog.sede.next"), fynetheme.MoveDownIcon(), s.nextPage)
 	s.list = widget.NewList(
 		func() int { return len(s.found) },
 		func() fyne.CanvasObject {
@@ -123,7 +140,9 @@ func (a *App) newAuditScreen() *auditScreen {
 		container.New(&auditRowLayout{}, head(lang.L("auditlog.when")), head(lang.L("auditlog.desk")), head(lang.L("auditlog.operator")),
 			head(lang.L("auditlog.action")), head(lang.L("field.codice_fiscale")), head(lang.L("auditlog.detail"))),
 	)
-	s.screen = screen{Title: lang.L("auditlog.short"), View: a.page(container.NewBorder(top, nil, nil, nil, s.list), false), Focus: s.from}
+	s.moreRow = container.NewHBox(layout.NewSpacer(), s.more)
+	s.moreRow.Hide()
+	s.screen = screen{Title: lang.L("auditlog.short"), View: a.page(container.NewBorder(top, s.moreRow, nil, nil, s.list), false), Focus: s.from}
 	return s
 }
 
@@ -205,11 +224,17 @@ func (s *auditScreen) recheck() {
 
 // doSearch reads the filter, searches, and lists what it found; a
 // filter's problems show under its fields and the filter stays as typed.
+// Nothing starts while centrale is asked (Enter in a field too): its
+// answer would replace the list.
 func (s *auditScreen) doSearch() {
 	a := s.a
+	if s.search.Disabled() {
+		return
+	}
 	f, es := s.filter()
 	if len(es) > 0 {
-		s.show(pinsede.AuditSearch{}, es, false)
+		s.fields.show(es, true)
+		s.msg.set(msgError, lang.L("auditlog.fix"))
 		return
 	}
 	if s.scope.Selected == lang.L("auditlog.scope.sede") {
@@ -222,7 +247,7 @@ func (s *auditScreen) doSearch() {
 		s.msg.set(msgError, i18n.Message(err))
 		return
 	}
-	s.show(found, es, false)
+	s.show(found, es, nil)
 }
 
 // searchSede asks centrale for the entries of every desk of the sede f
@@ -235,18 +260,17 @@ func (s *auditScreen) searchSede(f pinsede.AuditFilter) {
 		s.msg.set(msgError, lang.L("auditlog.sede.nocentral"))
 		return
 	}
-	if s.search.Disabled() {
-		return
-	}
 	sess := a.session
 	s.search.Disable()
+	s.more.Disable()
 	s.msg.set(msgInfo, lang.L("auditlog.sede.searching"))
 	a.background(func() func() {
 		ctx, cancel := issueContext()
-		found, err := a.desk.SearchSedeAudit(ctx, sess, f)
+		found, err := a.desk.SearchSedeAudit(ctx, sess, f, "")
 		cancel()
 		return func() {
 			s.search.Enable()
+			s.more.Enable()
 			if a.session != sess {
 				return // logged out meanwhile
 			}
@@ -256,35 +280,105 @@ func (s *auditScreen) searchSede(f pinsede.AuditFilter) {
 				s.msg.set(msgError, lang.L("auditlog.sede.failed", map[string]any{"Cause": i18n.Message(err)}))
 				return
 			}
-			s.show(found, es, true)
+			s.show(found, es, &sedeSearch{f: f})
 		}
 	})
 }
 
-// show lists the entries found, of the whole sede or of this desk, or
-// shows the filter's problems under their fields, the filter staying as
-// typed.
-func (s *auditScreen) show(found pinsede.AuditSearch, es pinsede.FieldErrors, sede bool) {
-	count, more := "auditlog.count", "auditlog.more"
-	if sede {
-		count, more = "auditlog.count.sede", "auditlog.more.sede"
+// sedeSearch is a search of the whole sede listed: its filter, as it was
+// searched whatever the fields say now, and where its next page starts.
+type sedeSearch struct {
+	f    pinsede.AuditFilter
+	next pinsede.AuditCursor
+}
+
+// nextPage asks centrale, off the UI goroutine, for the page that follows
+// the search of the whole sede listed, and adds it to the list, up to
+// maxAuditHeld entries held. A page that cannot be read keeps the list
+// as it is and says why; the button tries again.
+func (s *auditScreen) nextPage() {
+	a := s.a
+	if s.sede == nil || s.more.Disabled() || !s.moreRow.Visible() {
+		return
 	}
+	sess, search := a.session, s.sede
+	s.search.Disable()
+	s.more.Disable()
+	s.msg.set(msgInfo, lang.L("auditlog.sede.loading", map[string]any{"N": len(s.found)}))
+	a.background(func() func() {
+		ctx, cancel := issueContext()
+		found, err := a.desk.SearchSedeAudit(ctx, sess, search.f, search.next)
+		cancel()
+		return func() {
+			s.search.Enable()
+			s.more.Enable()
+			if a.session != sess || s.sede != search {
+				return // logged out, or another search, meanwhile
+			}
+			if err != nil {
+				s.msg.set(msgError, lang.L("auditlog.sede.page.failed", map[string]any{"Cause": i18n.Message(err), "N": len(s.found)}))
+				return
+			}
+			first := len(s.found)
+			s.found = append(s.found, found.Entries[:min(len(found.Entries), maxAuditHeld-first)]...)
+			search.next = found.Next
+			s.list.Refresh()
+			s.list.ScrollTo(first)
+			s.count(found.More || len(found.Entries) > maxAuditHeld-first)
+		}
+	})
+}
+
+// show lists the entries found, of the whole sede (sede, whose first
+// page found is) or of this desk (sede nil), or shows the filter's
+// problems under their fields, the filter and the list staying as they
+// were.
+func (s *auditScreen) show(found pinsede.AuditSearch, es pinsede.FieldErrors, sede *sedeSearch) {
 	s.fields.show(es, true)
 	if len(es) > 0 {
 		s.msg.set(msgError, lang.L("auditlog.fix"))
 		return
 	}
+	s.sede = sede
+	if sede != nil {
+		sede.next = found.Next
+	}
 	s.found = found.Entries
 	s.list.UnselectAll()
 	s.list.Refresh()
 	s.list.ScrollToTop()
-	switch n := len(found.Entries); {
-	case found.More:
-		s.msg.set(msgInfo, lang.L(more, map[string]any{"N": n}))
+	s.count(found.More)
+}
+
+// count says how many entries the list shows, and whether there are
+// more: of the whole sede, Altri risultati adds them until the screen
+// holds maxAuditHeld; past it, and of this desk, the clerk narrows the
+// filter.
+func (s *auditScreen) count(more bool) {
+	n := len(s.found)
+	offer := more && s.sede != nil && n < maxAuditHeld
+	if offer {
+		s.moreRow.Show()
+	} else {
+		if s.a.win.Canvas().Focused() == s.more {
+			s.a.win.Canvas().Focus(s.list)
+		}
+		s.moreRow.Hide()
+	}
+	args := map[string]any{"N": n}
+	switch {
+	case offer:
+		s.msg.set(msgInfo, lang.L("auditlog.more.sede", args))
+	case more && s.sede != nil:
+		s.msg.set(msgInfo, lang.L("auditlog.more.sede.held", args))
+	case more:
+		s.msg.set(msgInfo, lang.L("auditlog.more", args))
 	case n == 0:
 		s.msg.set(msgInfo, lang.L("auditlog.none"))
+	case s.sede != nil:
+		s.msg.set(msgSuccess, lang.L("auditlog.count.sede", args))
 	default:
-		s.msg.set(msgSuccess, lang.L(count, map[string]any{"N": n}))
+		s.msg.set(msgSuccess, lang.L("auditlog.count", args))
 	}
 }
 

@@ -2,14 +2,19 @@ package desk
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/local"
+	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/ui/theme"
 )
 
@@ -168,17 +173,7 @@ func TestAuditSearchSede(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	h := ready(t)
-	test.ApplyTheme(t, theme.New())
-	h.desk.DeskID = "02"
-	h.store.SetDesk("02")
-	c2 := cen.deskClient(t, "ROMA01", "02", h.store, h.desk)
-	h.desk.Central = c2
-	if err := c2.Sync(ctx); err != nil {
-		t.Fatal(err)
-	}
-	h.app.showAudit()
-	s := h.app.audit
+	h, s := auditAtDesk02(t, cen)
 	if s.scope.Selected != "Solo questo sportello" {
 		t.Fatalf("scope %q, want this desk by default", s.scope.Selected)
 	}
@@ -204,17 +199,7 @@ func TestAuditSearchSede(t *testing.T) {
 	}
 
 	// More than the screen lists: it says so, of the sede.
-	err = ls.Update(func(tx pinsede.Tx) error {
-		for range pinsede.MaxAuditSearchResults {
-			if _, err := tx.AppendAudit(pinsede.AuditEntry{Time: h.now, Sede: "ROMA01", Actor: "l.bianchi", Action: pinsede.ActionCitizenSearched}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	appendSearches(t, ls, pinsede.MaxAuditSearchResults, h.now)
 	if err := c1.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -249,5 +234,183 @@ func TestAuditSearchSede(t *testing.T) {
 	}
 	if applied != 1 {
 		t.Errorf("desk 01's failed login %d times in desk 02's own search, want once, as applied here", applied)
+	}
+}
+
+// Ensure that a search of the whole sede of more than a page offers
+// Altri risultati, from the keyboard too, which adds the page that
+// follows: after every page, the list holds each entry centrale held at
+// the search once, with the entries another desk sent meanwhile that come
+// after the pages read (older), and none of those newer than the first
+// page (a new search finds them). A page that cannot be read keeps the
+// list and says why, and the button tries again; a new search starts from
+// the first page; the screen holds at most maxAuditHeld entries, then
+// tells the clerk to narrow the filter.
+func TestAuditSearchSedePages(t *testing.T) {
+	cen := startCentrale(t)
+	ctx := context.Background()
+	one, ls1, _ := windowlessDesk(t, "01")
+	appendSearches(t, ls1, pinsede.MaxAuditSearchResults+200, testNow)
+	c1 := cen.deskClient(t, "ROMA01", "01", ls1, one)
+	if err := c1.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	h, s := auditAtDesk02(t, cen)
+	s.scope.SetSelected("Tutta la sede")
+	type key struct {
+		desk string
+		seq  uint64
+	}
+	day := pinsede.DateOf(testNow)
+	held := map[key]bool{} // what centrale holds as the search starts
+	if _, err := h.desk.ExportSedeAudit(ctx, h.app.session, pinsede.AuditFilter{From: day, To: day}, func(_ int, es []pinsede.AuditEntry) error {
+		for _, e := range es {
+			held[key{e.Desk, e.Seq}] = true
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	h.tap(s.search)
+	if len(s.found) != pinsede.MaxAuditSearchResults || !s.moreRow.Visible() || !strings.Contains(s.msg.text(), "500 più recenti di tutta la sede, e ce ne sono altre") {
+		t.Fatalf("the first page: %d listed, Altri risultati shown %v, %q", len(s.found), s.moreRow.Visible(), s.msg.text())
+	}
+	h.settle()
+	assertScreen(t, h, "registro-sede-altri")
+
+	// Meanwhile desk 03, offline since the morning, sends its acts of an
+	// hour before, and desk 01 one of a minute after.
+	three, ls3, _ := windowlessDesk(t, "03")
+	appendSearches(t, ls3, 30, testNow.Add(-time.Hour))
+	appendSearches(t, ls1, 5, testNow.Add(time.Minute))
+	for _, c := range []*client.Client{cen.deskClient(t, "ROMA01", "03", ls3, three), c1} {
+		if err := c.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	later := map[key]bool{}
+	err := ls3.View(func(tx pinsede.Tx) error {
+		es, err := tx.AuditOn(day)
+		for _, e := range es {
+			if e.Time.Before(testNow) {
+				later[key{"03", e.Seq}] = true
+			}
+		}
+		return err
+	})
+	if err != nil || len(later) != 30 {
+		t.Fatalf("desk 03's entries of the morning: %d, %v", len(later), err)
+	}
+
+	// A page centrale cannot give keeps the list, says why; the button
+	// tries again.
+	cen.down.Store(true)
+	h.tap(s.more)
+	if got := s.msg.text(); len(s.found) != pinsede.MaxAuditSearchResults || !s.moreRow.Visible() || !strings.Contains(got, "Altri risultati non caricati") || !strings.Contains(got, "Restano mostrate le 500") {
+		t.Errorf("a page centrale could not give: %d listed, button %v, %q", len(s.found), s.moreRow.Visible(), got)
+	}
+	if *shots != "" {
+		writeShots(t, h, "registro-sede-altri-errore")
+	}
+	cen.down.Store(false)
+
+	// From the keyboard: Tab from Cerca reaches Altri risultati, Enter
+	// presses it.
+	c := h.win.Canvas()
+	c.Focus(s.search)
+	for range 10 {
+		if c.Focused() == s.more {
+			break
+		}
+		c.FocusNext()
+	}
+	if c.Focused() != s.more {
+		t.Fatalf("Tab from Cerca does not reach Altri risultati: %T", c.Focused())
+	}
+	for s.moreRow.Visible() {
+		s.more.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		h.wait()
+	}
+	listed := map[key]bool{}
+	for i, e := range s.found {
+		k := key{e.Desk, e.Seq}
+		if listed[k] {
+			t.Errorf("desk %s's entry %d listed twice", e.Desk, e.Seq)
+		}
+		listed[k] = true
+		if i > 0 && e.Time.After(s.found[i-1].Time) {
+			t.Errorf("entry %d (%v) after a newer one (%v)", i, e.Time, s.found[i-1].Time)
+		}
+		if !held[k] && !later[k] {
+			t.Errorf("desk %s's entry %d at %v listed: not at centrale at the search, nor older than its first page", e.Desk, e.Seq, e.Time)
+		}
+	}
+	for k := range held {
+		if !listed[k] {
+			t.Errorf("desk %s's entry %d, at centrale at the search, not listed", k.desk, k.seq)
+		}
+	}
+	for k := range later {
+		if !listed[k] {
+			t.Errorf("desk 03's entry %d of the morning, sent between the pages, not listed", k.seq)
+		}
+	}
+	if want := len(held) + len(later); len(s.found) != want || !strings.Contains(s.msg.text(), fmt.Sprintf("in tutta la sede: %d", want)) {
+		t.Errorf("after the last page: %d listed, want %d; %q", len(s.found), want, s.msg.text())
+	}
+	if c.Focused() != s.list {
+		t.Errorf("the keyboard is on %T after the last page, want the list", c.Focused())
+	}
+
+	// A new search starts from the first page; the screen holds at most
+	// maxAuditHeld entries.
+	appendSearches(t, ls1, maxAuditHeld, testNow)
+	if err := c1.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.tap(s.search)
+	if len(s.found) != pinsede.MaxAuditSearchResults || !s.found[0].Time.Equal(testNow.Add(time.Minute)) || !s.moreRow.Visible() {
+		t.Fatalf("a new search: %d listed, the newest at %v, Altri risultati %v", len(s.found), s.found[0].Time, s.moreRow.Visible())
+	}
+	for s.moreRow.Visible() {
+		h.tap(s.more)
+	}
+	if got := s.msg.text(); len(s.found) != maxAuditHeld || !strings.Contains(got, "il massimo che lo sportello tiene") || !strings.Contains(got, "restringi") {
+		t.Errorf("past what the screen holds: %d listed, %q", len(s.found), got)
+	}
+}
+
+// auditAtDesk02 is desk 02 of ROMA01 linked to cen, synced, its
+// supervisor on the audit screen.
+func auditAtDesk02(t *testing.T, cen *centrale) (*harness, *auditScreen) {
+	t.Helper()
+	h := ready(t)
+	test.ApplyTheme(t, theme.New())
+	h.desk.DeskID = "02"
+	h.store.SetDesk("02")
+	c2 := cen.deskClient(t, "ROMA01", "02", h.store, h.desk)
+	h.desk.Central = c2
+	if err := c2.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h.app.showAudit()
+	return h, h.app.audit
+}
+
+// appendSearches records n searches of l.bianchi at at in ls's audit.
+func appendSearches(t *testing.T, ls *local.Store, n int, at time.Time) {
+	t.Helper()
+	err := ls.Update(func(tx pinsede.Tx) error {
+		for range n {
+			if _, err := tx.AppendAudit(pinsede.AuditEntry{Time: at, Sede: "ROMA01", Actor: "l.bianchi", Action: pinsede.ActionCitizenSearched}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

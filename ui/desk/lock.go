@@ -160,16 +160,19 @@ func (a *App) newLockScreen() *lockScreen {
 	l.progress.Hide()
 	l.msg = newMessage()
 	pw := newField(pinsede.FieldPassword, lang.L("field.password"), l.password)
+	// A wrong password keeps the password and the buttons where they
+	// were.
+	slot := l.msg.reserve(func() []string { return []string{lang.L("login.failed")} })
 	body := section("",
 		title(lang.L("lock.title")),
 		l.who,
 		pw.object,
-		l.msg.box,
+		slot.object,
 		container.NewHBox(l.unlock, l.progress, layout.NewSpacer(), l.logout),
 		note(lang.L("lock.note")),
 	)
 	bg := canvas.NewRectangle(theme.Page)
-	l.object = container.NewStack(bg, card(460, body))
+	l.object = container.NewStack(bg, stableCard(460, slot, body))
 	l.object.Hide()
 	return l
 }

@@ -166,15 +166,20 @@ func (a *App) newLoginScreen() *loginScreen {
 	l.progress = widget.NewActivity()
 	l.progress.Hide()
 	l.msg = newMessage()
+	// The messages the login shows keep their room, so that its fields
+	// and its button stay where they are when one shows or goes.
+	slot := l.msg.reserve(func() []string {
+		return []string{lang.L("login.failed"), lang.L("setup.done"), lang.L("join.done", map[string]any{"Sede": a.certSede})}
+	})
 	body := section("",
 		title(lang.L("login.title")),
 		note(lang.L("login.intro")),
 		newField(pinsede.FieldOperatorID, lang.L("field.operatore_id"), l.id).object,
 		newField(pinsede.FieldPassword, lang.L("field.password"), l.password).object,
-		l.msg.box,
+		slot.object,
 		container.NewHBox(layout.NewSpacer(), l.progress, l.submit),
 	)
-	l.screen = screen{Title: lang.L("login.title"), View: a.page(card(460, body), false), Focus: l.id}
+	l.screen = screen{Title: lang.L("login.title"), View: a.page(stableCard(460, slot, body), false), Focus: l.id}
 	return l
 }
 

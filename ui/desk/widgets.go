@@ -491,7 +491,13 @@ func (l *centreLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 
 // fixedWidth lays its objects out in a column of the given width (or their
 // minimum width, if larger), centred on both axes: login and lock cards.
-type fixedWidth struct{ width float32 }
+// With a slot, it centres the column as tall as it is with the slot's
+// reserved message (messageSlot), so that a longer one grows it downward
+// and nothing above the message moves.
+type fixedWidth struct {
+	width float32
+	slot  *messageSlot
+}
 
 func (l *fixedWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	if !objs[0].Visible() {
@@ -508,12 +514,24 @@ func (l *fixedWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	// Wrapped text is taller once it knows its width: measure again.
 	m = l.MinSize(objs)
 	objs[0].Resize(fyne.NewSize(w, m.Height))
-	objs[0].Move(fyne.NewPos((size.Width-w)/2, max(0, (size.Height-m.Height)/2)))
+	centred := m.Height
+	if l.slot != nil {
+		centred -= l.slot.extra()
+	}
+	objs[0].Move(fyne.NewPos((size.Width-w)/2, max(0, (size.Height-centred)/2)))
 }
 
 // card lays content out as a centred panel of the given width.
 func card(width float32, content fyne.CanvasObject) fyne.CanvasObject {
 	return container.New(&fixedWidth{width: width}, content)
+}
+
+// stableCard is card for a form whose message shows in slot, below its
+// fields: the fields stay where they are whether a message shows or not,
+// whichever it is (the login and the lock: a mouse clicks where the
+// password was).
+func stableCard(width float32, slot *messageSlot, content fyne.CanvasObject) fyne.CanvasObject {
+	return container.New(&fixedWidth{width: width, slot: slot}, content)
 }
 
 // row is a label and a value on one line, for the read-only pages. The
@@ -576,6 +594,9 @@ type message struct {
 	label *widget.Label
 	bg    *canvas.Rectangle
 	box   *fyne.Container
+	// slot, when the panel keeps a room (reserve), is laid out again at
+	// each change: its own size does not change, the panel's does.
+	slot *fyne.Container
 }
 
 func newMessage() *message {
@@ -599,6 +620,9 @@ const (
 
 // set shows text in the panel, coloured by kind; an empty text hides it.
 func (m *message) set(kind messageKind, text string) {
+	if m.slot != nil {
+		defer m.slot.Refresh()
+	}
 	if text == "" {
 		m.label.SetText("")
 		m.box.Hide()
@@ -630,6 +654,70 @@ func (m *message) text() string {
 		return ""
 	}
 	return m.label.Text
+}
+
+// messageSlot holds a message's panel in a room as tall as the tallest of
+// the messages the screen foresees, shown or hidden, at the slot's width:
+// what is laid out around it does not move when a message comes or goes.
+// A message taller than those foreseen (an unexpected error's) takes its
+// own height; extra says how much more.
+type messageSlot struct {
+	object fyne.CanvasObject
+	msg    *message
+	// probe measures the foreseen texts as msg would show them.
+	probe *message
+	// foreseen returns the messages the screen may show, as it would
+	// show them now.
+	foreseen func() []string
+	// width is the slot's at its last layout: wrapped text is as tall
+	// as its width makes it.
+	width float32
+}
+
+// reserve returns m's panel in a messageSlot that keeps the room of the
+// tallest of the texts foreseen returns.
+func (m *message) reserve(foreseen func() []string) *messageSlot {
+	s := &messageSlot{msg: m, probe: newMessage(), foreseen: foreseen}
+	m.slot = container.New(s, m.box)
+	s.object = m.slot
+	return s
+}
+
+// reserved is the height of the tallest foreseen message at the slot's
+// width.
+func (s *messageSlot) reserved() float32 {
+	var h float32
+	for _, text := range s.foreseen() {
+		s.probe.set(msgError, text)
+		s.probe.box.Resize(fyne.NewSize(s.width, s.probe.box.MinSize().Height))
+		h = max(h, s.probe.box.MinSize().Height)
+	}
+	return h
+}
+
+// shown is the height of the message shown, 0 for none.
+func (s *messageSlot) shown() float32 {
+	if !s.msg.box.Visible() {
+		return 0
+	}
+	return s.msg.box.MinSize().Height
+}
+
+// extra is how much taller than the room reserved the message shown is.
+func (s *messageSlot) extra() float32 { return max(0, s.shown()-s.reserved()) }
+
+// MinSize is the room reserved, or the message's if taller.
+func (s *messageSlot) MinSize([]fyne.CanvasObject) fyne.Size {
+	return fyne.NewSize(0, max(s.reserved(), s.shown()))
+}
+
+// Layout puts the message at the top of the room, as tall as its text.
+func (s *messageSlot) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	s.width = size.Width
+	box := objs[0]
+	box.Move(fyne.Position{})
+	box.Resize(fyne.NewSize(size.Width, box.MinSize().Height))
+	box.Resize(fyne.NewSize(size.Width, box.MinSize().Height))
 }
 
 // lowLabel is a label in the secondary colour, for the names of the values

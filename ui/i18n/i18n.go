@@ -187,4 +187,5 @@ var sentinels = []struct {
 	{pinsede.ErrNotSetUp, "err.notsetup"},
 	{pinsede.ErrAlreadySetUp, "err.alreadysetup"},
 	{pinsede.ErrNotFound, "err.notfound"},
+	{pinsede.ErrAuditCursor, "err.audit.cursor"},
 }
