@@ -230,22 +230,20 @@ func (l *Listener) deliver(a accepted) bool {
 // handshake makes c's TLS handshake within the limit and hands the
 // connection over, or counts the failure and closes it.
 func (l *Listener) handshake(c *conn) {
-	ctx, cancel := context.WithTimeout(l.ctx, l.limits.Handshake)
-	defer cancel()
 	tc := tls.Server(c, l.tls)
-	// The context's end closes the connection, whatever the handshake
-	// waits for: a ClientHello sent a byte at a time is cut as one
-	// never sent.
-	if err := tc.HandshakeContext(ctx); err != nil {
-		tc.Close()
-		if l.ctx.Err() != nil { // Close
-			return
+	// A deadline of the socket: it cuts a ClientHello sent a byte at a
+	// time as one never sent, and a client that reads nothing.
+	c.SetDeadline(time.Now().Add(l.limits.Handshake))
+	if err := tc.HandshakeContext(l.ctx); err != nil {
+		if l.ctx.Err() == nil { // not cut by Close
+			reason := handshakeReason(err)
+			l.m.handshakeFailed(reason)
+			l.log.Debug("TLS handshake failed", "listener", l.name, "reason", reason, "source", c.RemoteAddr().String(), "detail", err.Error())
 		}
-		reason := handshakeReason(err)
-		l.m.handshakeFailed(reason)
-		l.log.Debug("TLS handshake failed", "listener", l.name, "reason", reason, "source", c.RemoteAddr().String(), "detail", err.Error())
+		tc.Close()
 		return
 	}
+	c.SetDeadline(time.Time{})
 	if !l.deliver(accepted{c: tc}) {
 		tc.Close()
 	}
@@ -279,14 +277,14 @@ func (l *Listener) release(src netip.Prefix) {
 	l.m.connOpened(l.name, -1)
 }
 
-// refuse closes c at once with a reset, which frees its descriptor and
-// leaves no connection in TIME_WAIT, counts it, and logs the refusals
-// at most once every refusedLogEvery.
+// refuse counts c, logs the refusals at most once every
+// refusedLogEvery, and closes c at once with a reset, which frees its
+// descriptor and leaves no connection in TIME_WAIT.
 func (l *Listener) refuse(c net.Conn, src netip.Prefix, bound string) {
+	defer c.Close()
 	if tc, ok := c.(*net.TCPConn); ok {
 		tc.SetLinger(0)
 	}
-	c.Close()
 	l.m.connRefused(l.name, bound)
 	l.mu.Lock()
 	l.refused++

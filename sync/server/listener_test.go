@@ -1,0 +1,232 @@
+package server_test
+
+import (
+	"crypto/tls"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/pinsede/pinsede/internal/testclock"
+	"github.com/pinsede/pinsede/internal/testlog"
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/server"
+)
+
+// listenerMetrics returns metrics on a registry of their own, and the
+// management handler that serves them.
+func listenerMetrics(t *testing.T) (*server.Metrics, http.Handler) {
+	t.Helper()
+	srv := server.New(newEnv(t).Store, nil, nil, nil, testclock.Now)
+	reg := prometheus.NewRegistry()
+	m, err := server.NewMetrics(reg, srv, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, srv.ManageHandler(server.Manage{Gatherer: reg})
+}
+
+// dialFrom opens a TCP connection to addr from the loopback address
+// from (127.0.0.2 and the like: other sources).
+func dialFrom(t *testing.T, from, addr string) net.Conn {
+	t.Helper()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
+	c, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// closedByPeer reads from c until the other end closes it, and fails
+// the test if it sends anything or has not closed it within a minute
+// (a safety net: the close is what the test waits for).
+func closedByPeer(t *testing.T, c net.Conn) {
+	t.Helper()
+	c.SetReadDeadline(time.Now().Add(time.Minute))
+	n, err := c.Read(make([]byte, 1))
+	var ne net.Error
+	switch {
+	case n > 0:
+		t.Errorf("%s: read %d bytes, want the connection closed", c.LocalAddr(), n)
+	case errors.As(err, &ne) && ne.Timeout():
+		t.Errorf("%s: not closed by the listener within a minute", c.LocalAddr())
+	case !errors.Is(err, io.EOF) && !errors.Is(err, syscall.ECONNRESET):
+		t.Errorf("%s: %v, want EOF or a reset", c.LocalAddr(), err)
+	}
+}
+
+// Ensure that a Listener keeps at most PerSource connections from one
+// address and Max in all, closes the others at their accept (the client
+// reads EOF or a reset), counts them by bound, gives a place back when a
+// connection closes, and logs the refusals at most once every 10
+// seconds of its clock.
+func TestListenerBounds(t *testing.T) {
+	m, manage := listenerMetrics(t)
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var now atomic.Pointer[time.Time]
+	t0 := testclock.Now()
+	now.Store(&t0)
+	logs := &testlog.Buffer{}
+	l, err := server.NewListener(inner, server.ListenerConfig{Name: "api", Limits: server.ConnLimits{Max: 6, PerSource: 3},
+		Metrics: m, Log: slog.New(slog.NewTextHandler(logs, nil)), Now: func() time.Time { return *now.Load() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	addr := l.Addr().String()
+	accept := func(from string) net.Conn {
+		t.Helper()
+		c, err := l.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if host, _, _ := net.SplitHostPort(c.RemoteAddr().String()); host != from {
+			t.Fatalf("accepted a connection from %s, want %s", host, from)
+		}
+		return c
+	}
+
+	// 5 from one address: 3 kept, 2 closed at once.
+	var clients []net.Conn
+	for range 5 {
+		clients = append(clients, dialFrom(t, "127.0.0.2", addr))
+	}
+	var kept []net.Conn
+	for range 3 {
+		kept = append(kept, accept("127.0.0.2"))
+	}
+	closedByPeer(t, clients[3])
+	closedByPeer(t, clients[4])
+	// 3 more from another address fill the 6; a third address finds
+	// them taken.
+	for range 3 {
+		dialFrom(t, "127.0.0.3", addr)
+		accept("127.0.0.3")
+	}
+	closedByPeer(t, dialFrom(t, "127.0.0.4", addr))
+	if n := l.Open(); n != 6 {
+		t.Errorf("%d connections open, want 6", n)
+	}
+	// A connection closed gives its place back to its address.
+	kept[0].Close()
+	dialFrom(t, "127.0.0.2", addr)
+	accept("127.0.0.2")
+
+	// The clock has not moved: one line for the 3 refusals. 10 seconds
+	// later, the next refusal logs one more, with the count since.
+	if n := strings.Count(logs.String(), `msg="connections refused"`); n != 1 {
+		t.Errorf("%d log lines for 3 refusals, want 1:\n%s", n, logs.String())
+	}
+	t1 := t0.Add(10 * time.Second)
+	now.Store(&t1)
+	closedByPeer(t, dialFrom(t, "127.0.0.5", addr))
+	if !strings.Contains(logs.String(), `refused=3 bound=total source=127.0.0.5/32 open=6 max=6 per_source=3`) {
+		t.Errorf("the second line does not say the refusals since the first:\n%s", logs.String())
+	}
+	_, text := scrape(t, manage, "/metrics")
+	got := series(t, text)
+	for name, want := range map[string]float64{
+		`pinsede_connections_refused_total{bound="per_source",listener="api"}`: 2,
+		`pinsede_connections_refused_total{bound="total",listener="api"}`:      2,
+		`pinsede_connections_open{listener="api"}`:                             6,
+		`pinsede_connections_max{listener="api"}`:                              6,
+	} {
+		if got[name] != want {
+			t.Errorf("%s = %v, want %v", name, got[name], want)
+		}
+	}
+}
+
+// clientHello returns the first record a TLS client sends: its
+// ClientHello.
+func clientHello(t *testing.T) []byte {
+	t.Helper()
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	go tls.Client(a, &tls.Config{ServerName: "127.0.0.1"}).Handshake()
+	hdr := make([]byte, 5)
+	if _, err := io.ReadFull(b, hdr); err != nil {
+		t.Fatal(err)
+	}
+	body := make([]byte, int(hdr[3])<<8|int(hdr[4]))
+	if _, err := io.ReadFull(b, body); err != nil {
+		t.Fatal(err)
+	}
+	return append(hdr, body...)
+}
+
+// Ensure that a Listener cuts a TLS handshake that has not ended within
+// ConnLimits.Handshake of its accept, a connection that sends nothing
+// as one that sends its ClientHello a byte at a time, although the
+// http.Server's own timeouts (which net/http applies to the handshake
+// under ServeTLS: the least of ReadHeaderTimeout, ReadTimeout and
+// WriteTimeout) are an hour; counts them as timeouts; and serves a
+// client with a certificate meanwhile, the handshake made.
+func TestListenerHandshakeDeadline(t *testing.T) {
+	env := newEnv(t)
+	m, manage := listenerMetrics(t)
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := server.NewListener(inner, server.ListenerConfig{Name: "api", Limits: server.ConnLimits{Max: 10, Handshake: 300 * time.Millisecond},
+		TLS: env.HTTP.TLS, Metrics: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: env.Server.Handler(), ReadHeaderTimeout: time.Hour, ReadTimeout: time.Hour, WriteTimeout: time.Hour,
+		ErrorLog: server.ErrorLog(slog.New(slog.DiscardHandler))}
+	go hs.Serve(l)
+	defer hs.Close()
+	addr := l.Addr().String()
+
+	silent := dialFrom(t, "127.0.0.2", addr)
+	dribbler := dialFrom(t, "127.0.0.3", addr)
+	hello := clientHello(t)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() { // a byte every 10 ms, never all of it
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for _, b := range hello[:len(hello)-1] {
+			if _, err := dribbler.Write([]byte{b}); err != nil {
+				return
+			}
+			select {
+			case <-tick.C:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	portal := env.Client(t, pki.RolePortal, "PORTALE")
+	resp, err := portal.Get("https://" + addr + "/v1/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("health during the stalled handshakes: %s", resp.Status)
+	}
+	closedByPeer(t, silent)
+	closedByPeer(t, dribbler)
+	// The listener counts each failure before it closes the connection.
+	_, text := scrape(t, manage, "/metrics")
+	if got := series(t, text)[`pinsede_tls_handshake_errors_total{reason="timeout"}`]; got != 2 {
+		t.Errorf("%v handshakes counted as timeouts, want 2:\n%s", got, text)
+	}
+}
