@@ -32,6 +32,8 @@ func BuildCentrale(t testing.TB, dir string) string {
 
 // Process is a centrale process of a test, with what it logged.
 type Process struct {
+	// Pid is the process's id: /proc/PID tells its descriptors.
+	Pid  int
 	mu   sync.Mutex
 	logs bytes.Buffer
 	// grew is closed, and replaced, at each write.
@@ -95,6 +97,7 @@ func StartCentrale(t testing.TB, bin, until string, args ...string) (*Process, s
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	p.Pid = cmd.Process.Pid
 	done := make(chan struct{})
 	t.Cleanup(func() {
 		cmd.Process.Signal(os.Interrupt)

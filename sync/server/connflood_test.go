@@ -1,0 +1,253 @@
+package server_test
+
+import (
+	"bufio"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/internal/testenv"
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/storetest"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// floodCentrale builds and starts the centrale binary on a bbolt store,
+// with the API's connections bounded to connMax in all and perSource
+// from one address and the management listener's to 8, and handshakes
+// that may take 10 minutes (the flood's stay open as long as the test
+// lasts). It returns the process, its CA, and the API's and the
+// management listener's addresses.
+func floodCentrale(t *testing.T, connMax, perSource int) (*testenv.Process, *pki.CA, string, string) {
+	t.Helper()
+	dir := t.TempDir()
+	bin := testenv.BuildCentrale(t, dir)
+	pkiDir := filepath.Join(dir, "pki")
+	ca, err := pki.Init(pkiDir, "test CA", time.Now(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM, keyPEM, err := ca.IssueServer([]string{"127.0.0.1"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(pkiDir, "server.crt"), certPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(pkiDir, "server.key"), keyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The events carry the suite's clock, which may be another day than
+	// the process's (PINSEDE_TEST_NOW): the window of event times is
+	// opened wide.
+	p, rest := testenv.StartCentrale(t, bin, "centrale listening", "-pki", pkiDir, "-bolt", filepath.Join(dir, "c.db"),
+		"-listen", "127.0.0.1:0", "-manage", "127.0.0.1:0", "-admin", "",
+		"-pin-params", pinsede.DefaultPINParams.String(), "-pin-params", storetest.CheapArgon2.String(),
+		"-max-clock-skew", "876000h", "-max-event-age", "876000h",
+		"-conn-max", fmt.Sprint(connMax), "-conn-per-source", fmt.Sprint(perSource), "-conn-handshake", "10m", "-manage-conn-max", "8")
+	api := logField(t, rest, "addr")
+	p.Await(t, "management listening")
+	_, mrest, _ := strings.Cut(p.Logs(), `msg="management listening"`)
+	return p, ca, api, logField(t, mrest, "addr")
+}
+
+// logField returns the value of key in a text log line's rest.
+func logField(t *testing.T, rest, key string) string {
+	t.Helper()
+	_, v, ok := strings.Cut(rest, key+"=")
+	if !ok {
+		t.Fatalf("no %s in %q", key, rest)
+	}
+	v, _, _ = strings.Cut(v, " ")
+	v, _, _ = strings.Cut(v, "\n")
+	return v
+}
+
+// scrapeProcess GETs the management listener's /metrics at addr and
+// returns its series.
+func scrapeProcess(t *testing.T, addr string) map[string]float64 {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return series(t, string(b))
+}
+
+// descriptors counts the open file descriptors of the process pid.
+func descriptors(t *testing.T, pid int) int {
+	t.Helper()
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(fds)
+}
+
+// isReset tells a connection closed by its peer: EOF or a reset.
+func isReset(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+// Ensure that the centrale process, flooded from one address (127.0.0.2)
+// with a thousand TCP connections that send nothing and one that sends
+// its ClientHello a byte at a time, keeps the per-source bound of them
+// and closes the others at once (the client sees EOF or a reset); that
+// a certificate's idle keep-alive connections from another address
+// (127.0.0.3) are kept up to the same bound and the next refused; that
+// meanwhile a sede from 127.0.0.1 pushes, a portal checks a PIN and the
+// management listener answers /healthz; and that the process's
+// descriptors and goroutines stay within the bounds plus a constant.
+func TestConnectionFlood(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and floods the centrale binary")
+	}
+	const connMax, perSource, flood = 100, 32, 1000
+	start := time.Now()
+	p, ca, api, manage := floodCentrale(t, connMax, perSource)
+	fdsBefore := descriptors(t, p.Pid)
+
+	// The dribbler first, then the flood, all from 127.0.0.2.
+	dribbler := dialFrom(t, "127.0.0.2", api)
+	hello := clientHello(t)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() { // a byte every 10 ms, never all of it
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for _, b := range hello[:len(hello)-1] {
+			if _, err := dribbler.Write([]byte{b}); err != nil {
+				return
+			}
+			select {
+			case <-tick.C:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	closed := make(chan error, flood)
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}
+	for range flood {
+		c, err := d.Dial("tcp", api)
+		if err != nil {
+			closed <- err
+			continue
+		}
+		t.Cleanup(func() { c.Close() })
+		go func() {
+			_, err := c.Read(make([]byte, 1))
+			closed <- err
+		}()
+	}
+	// The dribbler takes one place: flood-perSource+1 are closed by
+	// centrale, which the test waits for, and no more.
+	timeout := time.After(time.Minute)
+	for range flood - perSource + 1 {
+		select {
+		case err := <-closed:
+			if !isReset(err) {
+				t.Fatalf("a connection of the flood ended with %v, want EOF or a reset by centrale", err)
+			}
+		case <-timeout:
+			t.Fatalf("centrale did not close the flood's connections beyond the bound within a minute:\n%s", p.Logs())
+		}
+	}
+
+	// Idle keep-alive connections of one certificate from 127.0.0.3.
+	certPEM, keyPEM, err := ca.IssueDesk("ROMA01", "01", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pki.ClientTLS(ca.CertPEM(), certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	td := tls.Dialer{NetDialer: &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.3")}}, Config: cfg}
+	for i := range perSource + 1 {
+		c, err := td.Dial("tcp", api)
+		if err == nil {
+			t.Cleanup(func() { c.Close() })
+			fmt.Fprintf(c, "GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+			var resp *http.Response
+			if resp, err = http.ReadResponse(bufio.NewReader(c), nil); err == nil {
+				resp.Body.Close()
+				if resp.StatusCode != 200 || resp.Close {
+					t.Fatalf("keep-alive connection %d: %s, closed %v", i, resp.Status, resp.Close)
+				}
+			}
+		}
+		switch {
+		case i < perSource && err != nil:
+			t.Fatalf("keep-alive connection %d: %v", i, err)
+		case i == perSource && err == nil:
+			t.Fatalf("keep-alive connection %d beyond the bound of %d was served", i, perSource)
+		case i == perSource && !isReset(err):
+			t.Fatalf("keep-alive connection %d beyond the bound: %v, want EOF or a reset", i, err)
+		}
+	}
+
+	// With all that held open: a sede pushes, a portal checks a PIN,
+	// the management listener answers.
+	const pin = "ACEFHJKMNPRTUVWX"
+	cf := storetest.CF(1)
+	sede := testenv.CertClient(t, ca.CertPEM(), func() ([]byte, []byte, error) { return ca.IssueDesk("MILANO01", "01", time.Now()) })
+	var pushed wire.PushResponse
+	push := wire.PushRequest{Sede: "MILANO01", AuditHead: &wire.AuditHead{},
+		Events: []pinsede.Event{storetest.Issued("MILANO01", cf, "e1", "c1", storetest.Hash(t, pin))}}
+	if err := testenv.Call(sede, "https://"+api+"/v1/events", push, &pushed); err != nil || len(pushed.Results) != 1 || pushed.Results[0].Verdict != wire.Accepted {
+		t.Fatalf("push during the flood: %+v, %v", pushed, err)
+	}
+	portal := testenv.CertClient(t, ca.CertPEM(), func() ([]byte, []byte, error) { return ca.Issue(pki.RolePortal, "PORTALE", time.Now()) })
+	var verdict wire.VerifyResponse
+	if err := testenv.Call(portal, "https://"+api+"/v1/pin/verify", wire.VerifyRequest{CodiceFiscale: string(cf), PIN: pin}, &verdict); err != nil || verdict.Outcome != wire.ChangeRequired {
+		t.Fatalf("PIN check during the flood: %+v, %v", verdict, err)
+	}
+	resp, err := http.Get("http://" + manage + "/healthz")
+	if err != nil {
+		t.Fatalf("/healthz during the flood: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("/healthz during the flood: %s", resp.Status)
+	}
+
+	m := scrapeProcess(t, manage)
+	if got, want := m[`pinsede_connections_refused_total{bound="per_source",listener="api"}`], float64(flood-perSource+2); got != want {
+		t.Errorf("%v connections refused per source, want %v", got, want)
+	}
+	// Both sources are at their bound; the sede and the portal keep a
+	// connection each.
+	if got := m[`pinsede_connections_open{listener="api"}`]; got != 2*perSource+2 {
+		t.Errorf("%v API connections open, want %d", got, 2*perSource+2)
+	}
+	fds, goroutines := descriptors(t, p.Pid), m["go_goroutines"]
+	t.Logf("centrale: %d descriptors before the flood, %d during it; %v goroutines", fdsBefore, fds, goroutines)
+	if fds > fdsBefore+connMax+8 {
+		t.Errorf("centrale holds %d descriptors, %d before the flood: more than the bound of %d connections", fds, fdsBefore, connMax)
+	}
+	// A connection in its handshake has two goroutines (its own and
+	// crypto/tls's watch of the Listener's end), one served has one or
+	// two (net/http's reader).
+	if goroutines > 2*connMax+50 {
+		t.Errorf("centrale runs %v goroutines with %d connections at most", goroutines, connMax)
+	}
+	if n, most := strings.Count(p.Logs(), `msg="connections refused"`), 1+int(time.Since(start)/(10*time.Second)); n < 1 || n > most {
+		t.Errorf("%d log lines of refused connections, want 1 to %d (at most one every 10 s)", n, most)
+	}
+}
