@@ -111,7 +111,8 @@ func isReset(err error) bool {
 // a certificate's idle keep-alive connections from another address
 // (127.0.0.3) are kept up to the same bound and the next refused; that
 // meanwhile a sede from 127.0.0.1 pushes, a portal checks a PIN and the
-// management listener answers /healthz; and that the process's
+// management listener answers /healthz (and a flood of the management
+// listener leaves the API alone); and that the process's
 // descriptors and goroutines stay within the bounds plus a constant.
 func TestConnectionFlood(t *testing.T) {
 	if testing.Short() {
@@ -247,7 +248,19 @@ func TestConnectionFlood(t *testing.T) {
 	if goroutines > 2*connMax+50 {
 		t.Errorf("centrale runs %v goroutines with %d connections at most", goroutines, connMax)
 	}
-	if n, most := strings.Count(p.Logs(), `msg="connections refused"`), 1+int(time.Since(start)/(10*time.Second)); n < 1 || n > most {
-		t.Errorf("%d log lines of refused connections, want 1 to %d (at most one every 10 s)", n, most)
+	// And the other way round: a flood of the management listener
+	// leaves the API alone.
+	for range 8 {
+		dialFrom(t, "127.0.0.4", manage)
+	}
+	refusedDial(t, "127.0.0.4", manage)
+	push.Events = []pinsede.Event{storetest.Issued("MILANO01", storetest.CF(2), "e2", "c2", storetest.Hash(t, pin))}
+	if err := testenv.Call(sede, "https://"+api+"/v1/events", push, &pushed); err != nil || len(pushed.Results) != 1 || pushed.Results[0].Verdict != wire.Accepted {
+		t.Errorf("push during a flood of the management listener: %+v, %v", pushed, err)
+	}
+	for _, l := range []string{"api", "manage"} {
+		if n, most := strings.Count(p.Logs(), `msg="connections refused" listener=`+l), 1+int(time.Since(start)/(10*time.Second)); n < 1 || n > most {
+			t.Errorf("%d log lines of refused connections of the %s listener, want 1 to %d (at most one every 10 s)", n, l, most)
+		}
 	}
 }

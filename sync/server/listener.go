@@ -37,9 +37,10 @@ const (
 	// backups) and the log.
 	DescriptorReserve = 256
 	// MaxDefaultConns caps the default of ConnLimits.Max whatever the
-	// descriptor limit (often a million in a container): each
-	// connection that finished its handshake holds about 40 KiB
-	// (BENCHMARKS.md), so 8192 of them hold about 320 MiB.
+	// descriptor limit (often a million in a container): a connection
+	// in its handshake holds about 10 KiB, one idle after a request
+	// about 46 KiB (BENCHMARKS.md), so 8192 of them hold at most about
+	// 370 MiB.
 	MaxDefaultConns = 8192
 	// DefaultHandshake is how long a TLS handshake may take: a round
 	// trip and a client certificate, on a sede's slow link.
@@ -166,13 +167,6 @@ func (l *Listener) Close() error {
 
 // Addr is the inner listener's address.
 func (l *Listener) Addr() net.Addr { return l.inner.Addr() }
-
-// Open returns the connections open now, counted against the bounds.
-func (l *Listener) Open() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.open
-}
 
 // acceptLoop accepts from the inner listener until it fails for good,
 // closing the connections past a bound and handing the others over.
