@@ -23,12 +23,9 @@ import (
 )
 
 // floodCentrale builds and starts the centrale binary on a bbolt store,
-// with the API's connections bounded to connMax in all and perSource
-// from one address and the management listener's to 8, and handshakes
-// that may take 10 minutes (the flood's stay open as long as the test
-// lasts). It returns the process, its CA, and the API's and the
-// management listener's addresses.
-func floodCentrale(t *testing.T, connMax, perSource int) (*testenv.Process, *pki.CA, string, string) {
+// with the flags args besides, and returns the process, its CA, and the
+// API's and the management listener's addresses.
+func floodCentrale(t testing.TB, args ...string) (*testenv.Process, *pki.CA, string, string) {
 	t.Helper()
 	dir := t.TempDir()
 	bin := testenv.BuildCentrale(t, dir)
@@ -50,11 +47,10 @@ func floodCentrale(t *testing.T, connMax, perSource int) (*testenv.Process, *pki
 	// The events carry the suite's clock, which may be another day than
 	// the process's (PINSEDE_TEST_NOW): the window of event times is
 	// opened wide.
-	p, rest := testenv.StartCentrale(t, bin, "centrale listening", "-pki", pkiDir, "-bolt", filepath.Join(dir, "c.db"),
+	p, rest := testenv.StartCentrale(t, bin, "centrale listening", append([]string{"-pki", pkiDir, "-bolt", filepath.Join(dir, "c.db"),
 		"-listen", "127.0.0.1:0", "-manage", "127.0.0.1:0", "-admin", "",
 		"-pin-params", pinsede.DefaultPINParams.String(), "-pin-params", storetest.CheapArgon2.String(),
-		"-max-clock-skew", "876000h", "-max-event-age", "876000h",
-		"-conn-max", fmt.Sprint(connMax), "-conn-per-source", fmt.Sprint(perSource), "-conn-handshake", "10m", "-manage-conn-max", "8")
+		"-max-clock-skew", "876000h", "-max-event-age", "876000h"}, args...)...)
 	api := logField(t, rest, "addr")
 	p.Await(t, "management listening")
 	_, mrest, _ := strings.Cut(p.Logs(), `msg="management listening"`)
@@ -62,7 +58,7 @@ func floodCentrale(t *testing.T, connMax, perSource int) (*testenv.Process, *pki
 }
 
 // logField returns the value of key in a text log line's rest.
-func logField(t *testing.T, rest, key string) string {
+func logField(t testing.TB, rest, key string) string {
 	t.Helper()
 	_, v, ok := strings.Cut(rest, key+"=")
 	if !ok {
@@ -75,7 +71,7 @@ func logField(t *testing.T, rest, key string) string {
 
 // scrapeProcess GETs the management listener's /metrics at addr and
 // returns its series.
-func scrapeProcess(t *testing.T, addr string) map[string]float64 {
+func scrapeProcess(t testing.TB, addr string) map[string]float64 {
 	t.Helper()
 	resp, err := http.Get("http://" + addr + "/metrics")
 	if err != nil {
@@ -90,7 +86,7 @@ func scrapeProcess(t *testing.T, addr string) map[string]float64 {
 }
 
 // descriptors counts the open file descriptors of the process pid.
-func descriptors(t *testing.T, pid int) int {
+func descriptors(t testing.TB, pid int) int {
 	t.Helper()
 	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
 	if err != nil {
@@ -120,7 +116,10 @@ func TestConnectionFlood(t *testing.T) {
 	}
 	const connMax, perSource, flood = 100, 32, 1000
 	start := time.Now()
-	p, ca, api, manage := floodCentrale(t, connMax, perSource)
+	// Handshakes may take 10 minutes: the flood's stay open as long as
+	// the test lasts.
+	p, ca, api, manage := floodCentrale(t, "-conn-max", fmt.Sprint(connMax), "-conn-per-source", fmt.Sprint(perSource),
+		"-conn-handshake", "10m", "-manage-conn-max", "8")
 	fdsBefore := descriptors(t, p.Pid)
 
 	// The dribbler first, then the flood, all from 127.0.0.2.

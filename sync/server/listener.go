@@ -38,9 +38,9 @@ const (
 	DescriptorReserve = 256
 	// MaxDefaultConns caps the default of ConnLimits.Max whatever the
 	// descriptor limit (often a million in a container): a connection
-	// in its handshake holds about 10 KiB, one idle after a request
-	// about 46 KiB (BENCHMARKS.md), so 8192 of them hold at most about
-	// 370 MiB.
+	// in its handshake holds about 8 KiB, one idle after a request
+	// about 43 KiB (BENCHMARKS.md, BenchmarkConnFlood), so 8192 of them
+	// hold at most about 350 MiB.
 	MaxDefaultConns = 8192
 	// DefaultHandshake is how long a TLS handshake may take: a round
 	// trip and a client certificate, on a sede's slow link.

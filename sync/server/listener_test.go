@@ -36,7 +36,7 @@ func listenerMetrics(t *testing.T) (*server.Metrics, http.Handler) {
 
 // dialFrom opens a TCP connection to addr from the loopback address
 // from (127.0.0.2 and the like: other sources).
-func dialFrom(t *testing.T, from, addr string) net.Conn {
+func dialFrom(t testing.TB, from, addr string) net.Conn {
 	t.Helper()
 	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
 	c, err := d.Dial("tcp", addr)
@@ -166,7 +166,7 @@ func TestListenerBounds(t *testing.T) {
 
 // clientHello returns the first record a TLS client sends: its
 // ClientHello.
-func clientHello(t *testing.T) []byte {
+func clientHello(t testing.TB) []byte {
 	t.Helper()
 	a, b := net.Pipe()
 	defer a.Close()
