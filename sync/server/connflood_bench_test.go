@@ -1,8 +1,6 @@
 package server_test
 
 import (
-	"bufio"
-	"crypto/tls"
 	"fmt"
 	"net"
 	"net/http"
@@ -10,9 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/pinsede/pinsede/sync/pki"
 )
 
 // peakKiB returns the peak resident memory (VmHWM) of the process pid,
@@ -52,26 +47,14 @@ func BenchmarkConnFlood(b *testing.B) {
 				for range b.N {
 					p, ca, api, manage := floodCentrale(b, "-conn-max", bound.max, "-conn-per-source", bound.per, "-conn-handshake", "10m")
 					base := peakKiB(b, p.Pid)
-					certPEM, keyPEM, err := ca.IssueDesk("ROMA01", "01", time.Now())
-					if err != nil {
-						b.Fatal(err)
-					}
-					cfg, err := pki.ClientTLS(ca.CertPEM(), certPEM, keyPEM)
-					if err != nil {
-						b.Fatal(err)
-					}
+					cfg := deskTLS(b, ca)
 					d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}
 					for range flood {
-						var c net.Conn
-						if mode == "silent" {
-							c, err = d.Dial("tcp", api)
-						} else if c, err = (&tls.Dialer{NetDialer: d, Config: cfg}).Dial("tcp", api); err == nil {
-							fmt.Fprintf(c, "GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-							var resp *http.Response
-							if resp, err = http.ReadResponse(bufio.NewReader(c), nil); err == nil {
-								resp.Body.Close()
-							}
+						dial := d.Dial
+						if mode == "idle" {
+							dial = func(string, string) (net.Conn, error) { return keepAlive(d, cfg, api) }
 						}
+						c, err := dial("tcp", api)
 						if err != nil {
 							if !isReset(err) {
 								b.Fatal(err)

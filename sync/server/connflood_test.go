@@ -30,20 +30,7 @@ func floodCentrale(t testing.TB, args ...string) (*testenv.Process, *pki.CA, str
 	dir := t.TempDir()
 	bin := testenv.BuildCentrale(t, dir)
 	pkiDir := filepath.Join(dir, "pki")
-	ca, err := pki.Init(pkiDir, "test CA", time.Now(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certPEM, keyPEM, err := ca.IssueServer([]string{"127.0.0.1"}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(pkiDir, "server.crt"), certPEM, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(pkiDir, "server.key"), keyPEM, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	ca := testenv.PKIDir(t, pkiDir)
 	// The events carry the suite's clock, which may be another day than
 	// the process's (PINSEDE_TEST_NOW): the window of event times is
 	// opened wide.
@@ -95,6 +82,43 @@ func descriptors(t testing.TB, pid int) int {
 	return len(fds)
 }
 
+// deskTLS returns the TLS configuration of a desk of ROMA01 with a
+// certificate of ca.
+func deskTLS(t testing.TB, ca *pki.CA) *tls.Config {
+	t.Helper()
+	certPEM, keyPEM, err := ca.IssueDesk("ROMA01", "01", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pki.ClientTLS(ca.CertPEM(), certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// keepAlive opens a TLS connection to centrale at api with d and cfg,
+// asks it /v1/health, and returns the connection, left idle as an HTTP
+// client keeps it for the next request.
+func keepAlive(d *net.Dialer, cfg *tls.Config, api string) (net.Conn, error) {
+	c, err := (&tls.Dialer{NetDialer: d, Config: cfg}).Dial("tcp", api)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(c, "GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Close {
+		c.Close()
+		return nil, fmt.Errorf("health: %s, connection closed %v", resp.Status, resp.Close)
+	}
+	return c, nil
+}
+
 // isReset tells a connection closed by its peer: EOF or a reset.
 func isReset(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
@@ -123,24 +147,7 @@ func TestConnectionFlood(t *testing.T) {
 	fdsBefore := descriptors(t, p.Pid)
 
 	// The dribbler first, then the flood, all from 127.0.0.2.
-	dribbler := dialFrom(t, "127.0.0.2", api)
-	hello := clientHello(t)
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() { // a byte every 10 ms, never all of it
-		tick := time.NewTicker(10 * time.Millisecond)
-		defer tick.Stop()
-		for _, b := range hello[:len(hello)-1] {
-			if _, err := dribbler.Write([]byte{b}); err != nil {
-				return
-			}
-			select {
-			case <-tick.C:
-			case <-stop:
-				return
-			}
-		}
-	}()
+	dribble(t, dialFrom(t, "127.0.0.2", api))
 	closed := make(chan error, flood)
 	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}
 	for range flood {
@@ -170,27 +177,11 @@ func TestConnectionFlood(t *testing.T) {
 	}
 
 	// Idle keep-alive connections of one certificate from 127.0.0.3.
-	certPEM, keyPEM, err := ca.IssueDesk("ROMA01", "01", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := pki.ClientTLS(ca.CertPEM(), certPEM, keyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	td := tls.Dialer{NetDialer: &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.3")}}, Config: cfg}
+	cfg := deskTLS(t, ca)
 	for i := range perSource + 1 {
-		c, err := td.Dial("tcp", api)
+		c, err := keepAlive(&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.3")}}, cfg, api)
 		if err == nil {
 			t.Cleanup(func() { c.Close() })
-			fmt.Fprintf(c, "GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-			var resp *http.Response
-			if resp, err = http.ReadResponse(bufio.NewReader(c), nil); err == nil {
-				resp.Body.Close()
-				if resp.StatusCode != 200 || resp.Close {
-					t.Fatalf("keep-alive connection %d: %s, closed %v", i, resp.Status, resp.Close)
-				}
-			}
 		}
 		switch {
 		case i < perSource && err != nil:

@@ -183,6 +183,28 @@ func clientHello(t testing.TB) []byte {
 	return append(hdr, body...)
 }
 
+// dribble sends c a ClientHello a byte every 10 ms, all of it but its
+// last byte, until the test ends or the other end closes c.
+func dribble(t testing.TB, c net.Conn) {
+	hello := clientHello(t)
+	stop := make(chan struct{})
+	t.Cleanup(func() { close(stop) })
+	go func() {
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for _, b := range hello[:len(hello)-1] {
+			if _, err := c.Write([]byte{b}); err != nil {
+				return
+			}
+			select {
+			case <-tick.C:
+			case <-stop:
+				return
+			}
+		}
+	}()
+}
+
 // Ensure that a Listener cuts a TLS handshake that has not ended within
 // ConnLimits.Handshake of its accept, a connection that sends nothing
 // as one that sends its ClientHello a byte at a time, although the
@@ -210,23 +232,7 @@ func TestListenerHandshakeDeadline(t *testing.T) {
 
 	silent := dialFrom(t, "127.0.0.2", addr)
 	dribbler := dialFrom(t, "127.0.0.3", addr)
-	hello := clientHello(t)
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() { // a byte every 10 ms, never all of it
-		tick := time.NewTicker(10 * time.Millisecond)
-		defer tick.Stop()
-		for _, b := range hello[:len(hello)-1] {
-			if _, err := dribbler.Write([]byte{b}); err != nil {
-				return
-			}
-			select {
-			case <-tick.C:
-			case <-stop:
-				return
-			}
-		}
-	}()
+	dribble(t, dribbler)
 	portal := env.Client(t, pki.RolePortal, "PORTALE")
 	resp, err := portal.Get("https://" + addr + "/v1/health")
 	if err != nil {
