@@ -118,7 +118,8 @@ type ListenerConfig struct {
 	// Log gets the lines of refused connections (at most one every 10
 	// seconds) and, at debug level, of failed handshakes.
 	Log *slog.Logger
-	// Now is the clock of the log's rate; nil: time.Now.
+	// Now is the clock of the log's rate; nil: time.Now. The
+	// handshake's deadline is the socket's, on the system's clock.
 	Now func() time.Time
 }
 
