@@ -324,11 +324,11 @@ type conn struct {
 	once sync.Once
 }
 
-// Close closes the connection and gives back its place, once.
+// Close gives back the connection's place, once, and closes it: the
+// place is free by the time the peer sees the close.
 func (c *conn) Close() error {
-	err := c.Conn.Close()
 	c.once.Do(func() { c.l.release(c.src) })
-	return err
+	return c.Conn.Close()
 }
 
 // handshakeReason sorts a failed handshake into a few reasons, for a

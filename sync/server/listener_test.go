@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -249,4 +250,44 @@ func TestListenerHandshakeDeadline(t *testing.T) {
 	if got := series(t, text)[`pinsede_tls_handshake_errors_total{reason="timeout"}`]; got != 2 {
 		t.Errorf("%v handshakes counted as timeouts, want 2:\n%s", got, text)
 	}
+}
+
+// Ensure that closing a Listener cuts the handshakes under way, without
+// counting them as failed, gives their places back, and makes Accept
+// fail.
+func TestListenerClose(t *testing.T) {
+	env := newEnv(t)
+	m, manage := listenerMetrics(t)
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := server.NewListener(inner, server.ListenerConfig{Name: "api", Limits: server.ConnLimits{Max: 10, Handshake: time.Hour},
+		TLS: env.HTTP.TLS, Metrics: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	silent := dialFrom(t, "127.0.0.2", l.Addr().String())
+	// The listener has accepted the connection once it counts it open.
+	for series(t, scrapeBody(t, manage))[`pinsede_connections_open{listener="api"}`] != 1 {
+		runtime.Gosched()
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	closedByPeer(t, silent)
+	if _, err := l.Accept(); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("Accept after Close: %v, want net.ErrClosed", err)
+	}
+	got := series(t, scrapeBody(t, manage))
+	if got[`pinsede_connections_open{listener="api"}`] != 0 || got[`pinsede_tls_handshake_errors_total{reason="other"}`] != 0 {
+		t.Errorf("after Close: %v open, %v handshakes failed; want 0 and 0", got[`pinsede_connections_open{listener="api"}`], got[`pinsede_tls_handshake_errors_total{reason="other"}`])
+	}
+}
+
+// scrapeBody returns the metrics that the management handler h serves.
+func scrapeBody(t *testing.T, h http.Handler) string {
+	t.Helper()
+	_, text := scrape(t, h, "/metrics")
+	return text
 }
