@@ -35,6 +35,25 @@ func listenerMetrics(t *testing.T) (*server.Metrics, http.Handler) {
 	return m, srv.ManageHandler(server.Manage{Gatherer: reg})
 }
 
+// listen returns a Listener of c on a loopback port, with metrics of
+// its own, and the management handler that serves them; it is closed
+// when the test ends.
+func listen(t *testing.T, c server.ListenerConfig) (*server.Listener, http.Handler) {
+	t.Helper()
+	var manage http.Handler
+	c.Metrics, manage = listenerMetrics(t)
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := server.NewListener(inner, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l, manage
+}
+
 // dialFrom opens a TCP connection to addr from the loopback address
 // from (127.0.0.2 and the like: other sources).
 func dialFrom(t testing.TB, from, addr string) net.Conn {
@@ -89,21 +108,12 @@ func refusedDial(t *testing.T, from, addr string) {
 // connection closes, and logs the refusals at most once every 10
 // seconds of its clock.
 func TestListenerBounds(t *testing.T) {
-	m, manage := listenerMetrics(t)
-	inner, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var now atomic.Pointer[time.Time]
 	t0 := testclock.Now()
 	now.Store(&t0)
 	logs := &testlog.Buffer{}
-	l, err := server.NewListener(inner, server.ListenerConfig{Name: "api", Limits: server.ConnLimits{Max: 6, PerSource: 3},
-		Metrics: m, Log: slog.New(slog.NewTextHandler(logs, nil)), Now: func() time.Time { return *now.Load() }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l, manage := listen(t, server.ListenerConfig{Name: "api", Limits: server.ConnLimits{Max: 6, PerSource: 3},
+		Log: slog.New(slog.NewTextHandler(logs, nil)), Now: func() time.Time { return *now.Load() }})
 	addr := l.Addr().String()
 	accept := func(from string) net.Conn {
 		t.Helper()
@@ -215,16 +225,7 @@ func dribble(t testing.TB, c net.Conn) {
 // client with a certificate meanwhile, the handshake made.
 func TestListenerHandshakeDeadline(t *testing.T) {
 	env := newEnv(t)
-	m, manage := listenerMetrics(t)
-	inner, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := server.NewListener(inner, server.ListenerConfig{Name: "api", Limits: server.ConnLimits{Max: 10, Handshake: 300 * time.Millisecond},
-		TLS: env.HTTP.TLS, Metrics: m})
-	if err != nil {
-		t.Fatal(err)
-	}
+	l, manage := listen(t, server.ListenerConfig{Name: "api", Limits: server.ConnLimits{Max: 10, Handshake: 300 * time.Millisecond}, TLS: env.HTTP.TLS})
 	hs := &http.Server{Handler: env.Server.Handler(), ReadHeaderTimeout: time.Hour, ReadTimeout: time.Hour, WriteTimeout: time.Hour,
 		ErrorLog: server.ErrorLog(slog.New(slog.DiscardHandler))}
 	go hs.Serve(l)
@@ -257,16 +258,7 @@ func TestListenerHandshakeDeadline(t *testing.T) {
 // fail.
 func TestListenerClose(t *testing.T) {
 	env := newEnv(t)
-	m, manage := listenerMetrics(t)
-	inner, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := server.NewListener(inner, server.ListenerConfig{Name: "api", Limits: server.ConnLimits{Max: 10, Handshake: time.Hour},
-		TLS: env.HTTP.TLS, Metrics: m})
-	if err != nil {
-		t.Fatal(err)
-	}
+	l, manage := listen(t, server.ListenerConfig{Name: "api", Limits: server.ConnLimits{Max: 10, Handshake: time.Hour}, TLS: env.HTTP.TLS})
 	silent := dialFrom(t, "127.0.0.2", l.Addr().String())
 	// The listener has accepted the connection once it counts it open.
 	for series(t, scrapeBody(t, manage))[`pinsede_connections_open{listener="api"}`] != 1 {
