@@ -52,7 +52,7 @@ func adminServer(path string, store central.Store, now func() time.Time, log *sl
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      time.Minute,
 		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          server.ErrorLog(log, nil),
+		ErrorLog:          server.ErrorLog(log),
 	}
 	return hs, &peerListener{Listener: ln, log: log}, nil
 }

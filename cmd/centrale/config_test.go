@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/server"
 )
 
 // writeFile writes text to name in a temporary folder and returns its
@@ -38,9 +39,16 @@ lock-after = 3
 lock-for = "30m"
 pin-params = ["m=19456,t=2,p=1", "m=65536,t=1,p=2"]
 
+manage-conn-max = 16
+
 [verify]
 memory = 512
 cf-rate = 30
+
+[conn]
+max = 2000
+per-source = 0
+handshake = "3s"
 `)
 	t.Setenv("PINSEDE_CENTRALE_LOCK_AFTER", "4")
 	t.Setenv("PINSEDE_CENTRALE_LOG_LEVEL", "debug")
@@ -51,7 +59,8 @@ cf-rate = 30
 	if c.pkiDir != "/etc/pinsede/pki" || c.caFile != "/etc/pinsede/pki/ca.crt" || c.listen != "127.0.0.1:9443" || c.manage != "127.0.0.1:9191" ||
 		c.logFormat != "json" || c.logLevel != "debug" || c.lock.After != 4 || c.lock.For != 30*time.Minute ||
 		len(c.limits.PINParams) != 2 || c.limits.PINParams[1] != (pinsede.Argon2Params{Time: 1, MemoryKiB: 65536, Threads: 2}) ||
-		c.verify.MemoryBudget != 512<<20 || c.verify.CFRate != 0.5 || c.configFile != path {
+		c.verify.MemoryBudget != 512<<20 || c.verify.CFRate != 0.5 || c.configFile != path ||
+		c.conns != (server.ConnLimits{Max: 2000, PerSource: 0, Handshake: 3 * time.Second}) || c.manageConns != 16 {
 		t.Errorf("settings: %+v", c)
 	}
 
@@ -120,7 +129,7 @@ func TestConfigExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.pg.DSN == "" || c.lock.After != 5 || c.verify.MemoryBudget != 1<<30 || c.logFormat != "json" {
+	if c.pg.DSN == "" || c.lock.After != 5 || c.verify.MemoryBudget != 1<<30 || c.logFormat != "json" || c.conns.PerSource != 0 {
 		t.Errorf("settings: %+v", c)
 	}
 }

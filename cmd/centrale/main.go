@@ -13,7 +13,12 @@
 //
 // It serves the API of sync/server over TLS 1.3 with client certificates
 // (mutual TLS) from the CA that `pinctl ca` manages, and the eligibility
-// policy of -policy to every sede. Run centrale -h for the flags.
+// policy of -policy to every sede. Run centrale -h for the flags. The
+// API's listener bounds its connections, in all (-conn-max, by default
+// from the descriptor limit) and per source address (-conn-per-source),
+// resets those past a bound at their accept, and makes each TLS
+// handshake within -conn-handshake (sync/server/listener.go); the
+// management listener has a bound of its own (-manage-conn-max).
 //
 // Settings come from the TOML file of -config, then PINSEDE_CENTRALE_*
 // variables, then flags, each overriding the one before

@@ -47,7 +47,7 @@ func observe(c config, srv *server.Server, cert *pki.ServerCert, caPEM []byte, l
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          server.ErrorLog(log, nil),
+		ErrorLog:          server.ErrorLog(log),
 	}
 	return metrics, hs, nil
 }

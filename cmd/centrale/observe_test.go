@@ -143,7 +143,7 @@ func TestManageAndIdleFlood(t *testing.T) {
 	if !strings.Contains(text, fmt.Sprintf(`pinsede_tls_handshake_errors_total{reason="no_certificate"} %d`, noCert)) {
 		t.Errorf("the handshakes without a certificate are not counted as such:\n%s", text)
 	}
-	if n := strings.Count(logs.String(), "\n"); n > 5 || strings.Contains(logs.String(), "handshake") {
+	if n := strings.Count(logs.String(), "\n"); n > 5 || strings.Contains(logs.String(), "TLS handshake") {
 		t.Errorf("%d log lines after %d failed handshakes:\n%s", n, closed+noCert, logs.String())
 	}
 }

@@ -54,6 +54,12 @@ type config struct {
 	verify server.VerifyLimits
 	// push bounds the pushes read and applied at once (-push-*).
 	push server.PushLimits
+	// conns bound the API's connections (-conn-*), manageConns the
+	// management listener's (-manage-conn-max); fdLimit is the
+	// descriptor limit their defaults come from.
+	conns       server.ConnLimits
+	manageConns int
+	fdLimit     uint64
 	// manage is the management listener's address (-manage; "" none),
 	// certMargin how long before the server certificate's expiry it is
 	// not ready (observe.go).
@@ -133,6 +139,12 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.push.Slots, "push-slots", 0, "pushes read and applied at once (default: -push-memory over a push's memory)")
 	fs.IntVar(&c.push.Queue, "push-queue", 0, fmt.Sprintf("pushes that may wait for a slot (default %d per slot)", server.DefaultPushQueuePerSlot))
 	fs.DurationVar(&c.push.Wait, "push-wait", server.DefaultPushWait, "longest a push waits for a slot before a 503 (the desk sends again at its next sync)")
+	c.fdLimit = descriptorLimit() // fdlimit_*.go
+	def := server.DefaultConnLimits(c.fdLimit)
+	fs.IntVar(&c.conns.Max, "conn-max", def.Max, fmt.Sprintf("API connections open at once, those in their handshake included; past it a new one is closed at once (default: the descriptor limit, %d here, less %d, at most %d)", c.fdLimit, server.DescriptorReserve, server.MaxDefaultConns))
+	fs.IntVar(&c.conns.PerSource, "conn-per-source", -1, "API connections open at once from one address (an IPv6 /64); -1: half of -conn-max; 0: no bound but -conn-max, behind a load balancer that hides the clients' addresses (README)")
+	fs.DurationVar(&c.conns.Handshake, "conn-handshake", server.DefaultHandshake, "longest a TLS handshake may take from the connection's accept, whatever the request's timeouts")
+	fs.IntVar(&c.manageConns, "manage-conn-max", server.DefaultManageConns, "connections the management listener keeps open at once")
 	observeFlags(fs, &c) // observe.go
 	fs.StringVar(&c.admin, "admin", DefaultAdminSocket, "`socket` (a Unix socket, made 0600) on which the subcommands unlock, revoke, credentials, sedi and audit reach this centrale while it runs (\"\": none)")
 	fs.String(settings.Flag, "", "TOML `file` of settings, keys named as the flags; PINSEDE_CENTRALE_* variables override it, and flags override both (README)")
@@ -148,15 +160,15 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
-	def := func(p *string, name string) {
+	inPKI := func(p *string, name string) {
 		if *p == "" && c.pkiDir != "" {
 			*p = filepath.Join(c.pkiDir, name)
 		}
 	}
-	def(&c.caFile, pki.CertFile)
-	def(&c.crlFile, pki.CRLFile)
-	def(&c.certFile, "server.crt")
-	def(&c.keyFile, "server.key")
+	inPKI(&c.caFile, pki.CertFile)
+	inPKI(&c.crlFile, pki.CRLFile)
+	inPKI(&c.certFile, "server.crt")
+	inPKI(&c.keyFile, "server.key")
 	if c.caFile == "" || c.certFile == "" || c.keyFile == "" {
 		return c, errors.New("give -pki, or -ca, -cert and -key")
 	}
@@ -180,6 +192,11 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("the -verify-*-rate must be positive, the -verify-*-burst and -verify-buckets at least 1")
 	case *pushMiB < 1 || c.push.Slots < 0 || c.push.Queue < 0 || c.push.Wait <= 0:
 		return c, errors.New("-push-memory must be at least 1, -push-slots and -push-queue not negative, -push-wait positive")
+	case c.conns.Max < 1 || c.conns.PerSource < -1 || c.conns.Handshake <= 0 || c.manageConns < 1:
+		return c, errors.New("-conn-max and -manage-conn-max must be at least 1, -conn-per-source at least -1, -conn-handshake positive")
+	}
+	if c.conns.PerSource == -1 {
+		c.conns.PerSource = max(c.conns.Max/2, 1)
 	}
 	c.push.MemoryBudget = *pushMiB << 20
 	c.limits = c.limits.WithDefaults()
@@ -330,16 +347,25 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
-		TLSConfig:         tlsCfg,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          server.ErrorLog(log, metrics),
+		ErrorLog:          server.ErrorLog(log),
 	}
-	ln, err := net.Listen("tcp", c.listen)
+	// The listener makes the handshakes, within -conn-handshake; net/http
+	// would cut them at the least of its three timeouts, a request's.
+	// HTTP/2 as ServeTLS offers it.
+	apiTLS := tlsCfg.Clone()
+	apiTLS.NextProtos = []string{"h2", "http/1.1"}
+	tcp, err := net.Listen("tcp", c.listen)
 	if err != nil {
+		return err
+	}
+	ln, err := server.NewListener(tcp, server.ListenerConfig{Name: "api", Limits: c.conns, TLS: apiTLS, Metrics: metrics, Log: log, Now: c.now})
+	if err != nil {
+		tcp.Close()
 		return err
 	}
 	log.Info("centrale listening", "addr", ln.Addr().String(), "store", store.Kind(), "config", c.configFile,
@@ -347,14 +373,21 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 		"pin_params", paramsFlag{&c.limits.PINParams}.String(), "max_clock_skew", c.limits.MaxSkew, "max_event_age", c.limits.MaxAge,
 		"verify_slots", vl.Slots, "verify_queue", vl.Queue, "verify_wait", vl.Wait, "verify_check_mib", vl.CheckMemoryKiB>>10,
 		"verify_cert_rate", vl.CertRate, "verify_cert_burst", vl.CertBurst, "verify_cf_per_minute", vl.CFRate*60, "verify_cf_burst", vl.CFBurst,
-		"push_slots", pl.Slots, "push_queue", pl.Queue, "push_wait", pl.Wait)
+		"push_slots", pl.Slots, "push_queue", pl.Queue, "push_wait", pl.Wait,
+		"fd_limit", c.fdLimit, "conn_max", c.conns.Max, "conn_per_source", c.conns.PerSource, "conn_handshake", c.conns.Handshake, "manage_conn_max", c.manageConns)
 	errc := make(chan error, 3)
 	addrs := listening{api: ln.Addr().String()}
 	if manage != nil {
-		mln, err := net.Listen("tcp", c.manage)
+		mtcp, err := net.Listen("tcp", c.manage)
 		if err != nil {
 			ln.Close()
 			return fmt.Errorf("management listener: %w", err)
+		}
+		mln, err := server.NewListener(mtcp, server.ListenerConfig{Name: "manage", Limits: server.ConnLimits{Max: c.manageConns}, Metrics: metrics, Log: log, Now: c.now})
+		if err != nil {
+			ln.Close()
+			mtcp.Close()
+			return err
 		}
 		addrs.manage = mln.Addr().String()
 		log.Info("management listening", "addr", addrs.manage, "paths", "/healthz /readyz /metrics /status")
@@ -377,7 +410,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	if ready != nil {
 		ready <- addrs
 	}
-	go func() { errc <- hs.ServeTLS(ln, "", "") }()
+	go func() { errc <- hs.Serve(ln) }()
 	go sweepTickets(ctx, srv)
 	if bs, ok := store.(*boltstore.Store); ok && c.backupDir != "" {
 		go backupLoop(ctx, bs, c.backupDir, c.backupEvery, c.backupKeep, log)

@@ -57,10 +57,18 @@ func TestServe(t *testing.T) {
 		t.Errorf("health: %s %s", resp.Status, b)
 	}
 
+	// HTTP/2 to a client that asks for it, as ServeTLS offered it.
+	h2 := &http.Client{Transport: &http.Transport{TLSClientConfig: tlsCfg.Clone(), ForceAttemptHTTP2: true}}
+	if resp, err := h2.Get("https://" + addr + "/v1/health"); err != nil {
+		t.Error(err)
+	} else if resp.Body.Close(); resp.ProtoMajor != 2 || resp.StatusCode != 200 {
+		t.Errorf("health over HTTP/2: %s %s", resp.Proto, resp.Status)
+	}
+
 	if err := stop(); err != nil {
 		t.Errorf("serve: %v", err)
 	}
-	if !strings.Contains(logs.String(), `pin_params="m=19456,t=2,p=1"`) || !strings.Contains(logs.String(), "verify_slots=") {
+	if !strings.Contains(logs.String(), `pin_params="m=19456,t=2,p=1"`) || !strings.Contains(logs.String(), "verify_slots=") || !strings.Contains(logs.String(), "conn_max=") {
 		t.Errorf("the start's log line does not say the limits:\n%s", logs.String())
 	}
 }
@@ -127,6 +135,48 @@ func TestParseLimits(t *testing.T) {
 	} {
 		if _, err := parse(append([]string{"-pki", "x"}, args...), io.Discard); err == nil {
 			t.Errorf("parse(%q) accepted", args)
+		}
+	}
+}
+
+// Ensure that the connection bounds default from the descriptor limit,
+// the per-source bound to half the total, come from the flags, and that
+// bad ones are refused.
+func TestParseConns(t *testing.T) {
+	c, err := parse([]string{"-pki", "x"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := server.DefaultConnLimits(descriptorLimit())
+	if c.conns != def || c.conns.PerSource != c.conns.Max/2 || c.manageConns != server.DefaultManageConns {
+		t.Errorf("default bounds: %+v and %d, want %+v and %d", c.conns, c.manageConns, def, server.DefaultManageConns)
+	}
+	c, err = parse([]string{"-pki", "x", "-conn-max", "300"}, io.Discard)
+	if err != nil || c.conns.PerSource != 150 {
+		t.Errorf("-conn-max 300: per source %d, %v; want 150", c.conns.PerSource, err)
+	}
+	c, err = parse([]string{"-pki", "x", "-conn-max", "300", "-conn-per-source", "0", "-conn-handshake", "2s", "-manage-conn-max", "4"}, io.Discard)
+	if err != nil || c.conns != (server.ConnLimits{Max: 300, Handshake: 2 * time.Second}) || c.manageConns != 4 {
+		t.Errorf("bounds: %+v, %d, %v", c.conns, c.manageConns, err)
+	}
+	for _, args := range [][]string{{"-conn-max", "0"}, {"-conn-per-source", "-2"}, {"-conn-handshake", "0s"}, {"-manage-conn-max", "0"}} {
+		if _, err := parse(append([]string{"-pki", "x"}, args...), io.Discard); err == nil {
+			t.Errorf("parse(%q) accepted", args)
+		}
+	}
+}
+
+// Ensure that the default bounds take what the descriptors allow, less
+// the reserve, within the cap.
+func TestDefaultConnLimits(t *testing.T) {
+	for _, tc := range []struct {
+		nofile   uint64
+		max, per int
+	}{
+		{1024, 768, 384}, {256, 128, 64}, {20000, server.MaxDefaultConns, server.MaxDefaultConns / 2}, {1 << 20, server.MaxDefaultConns, server.MaxDefaultConns / 2}, {1, 1, 1},
+	} {
+		if l := server.DefaultConnLimits(tc.nofile); l.Max != tc.max || l.PerSource != tc.per || l.Handshake != server.DefaultHandshake {
+			t.Errorf("DefaultConnLimits(%d) = %+v, want %d, %d per source", tc.nofile, l, tc.max, tc.per)
 		}
 	}
 }

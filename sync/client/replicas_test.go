@@ -130,20 +130,7 @@ func TestReplicas(t *testing.T) {
 	dir := t.TempDir()
 	bin := testenv.BuildCentrale(t, dir)
 	pkiDir := filepath.Join(dir, "pki")
-	ca, err := pki.Init(pkiDir, "test CA", time.Now(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certPEM, keyPEM, err := ca.IssueServer([]string{"127.0.0.1"}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(pkiDir, "server.crt"), certPEM, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(pkiDir, "server.key"), keyPEM, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	ca := testenv.PKIDir(t, pkiDir)
 	// All start together on the empty database: one migrates it, under
 	// the migrations' advisory lock, and the others find it done.
 	rs := make([]*replica, replicas)

@@ -28,6 +28,9 @@ type Metrics struct {
 	lastPull      *prometheus.GaugeVec
 	lag           prometheus.Histogram
 	handshakeErrs *prometheus.CounterVec
+	connsOpen     *prometheus.GaugeVec
+	connsMax      *prometheus.GaugeVec
+	connsRefused  *prometheus.CounterVec
 }
 
 // NewMetrics returns the metrics of s, registered with reg, and has s
@@ -72,8 +75,21 @@ func NewMetrics(reg prometheus.Registerer, s *Server, certs map[string]func() *x
 			Name: "pinsede_tls_handshake_errors_total",
 			Help: "TLS handshakes that failed, by reason: eof, timeout, no_certificate, bad_certificate, other. Not logged one by one.",
 		}, []string{"reason"}),
+		connsOpen: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pinsede_connections_open",
+			Help: "Connections open now, by listener (api, manage), those in their TLS handshake included.",
+		}, []string{"listener"}),
+		connsMax: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pinsede_connections_max",
+			Help: "Connections a listener keeps open at once (-conn-max, -manage-conn-max).",
+		}, []string{"listener"}),
+		connsRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pinsede_connections_refused_total",
+			Help: "Connections closed at their accept, by listener and the bound they passed: total or per_source.",
+		}, []string{"listener", "bound"}),
 	}
 	cs := []prometheus.Collector{m.requests, m.verify, m.locks, m.verdicts, m.lastPush, m.lastPull, m.lag, m.handshakeErrs,
+		m.connsOpen, m.connsMax, m.connsRefused,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "pinsede_verify_in_progress",
 			Help: "PIN checks hashing now, each in a slot.",
@@ -175,5 +191,36 @@ func (m *Metrics) pushed(sede string, events []pinsede.Event, res []wire.Result,
 func (m *Metrics) pulled(sede string, at time.Time) {
 	if m != nil {
 		m.lastPull.WithLabelValues(sede).Set(float64(at.Unix()))
+	}
+}
+
+// handshakeFailed counts a failed TLS handshake by reason.
+func (m *Metrics) handshakeFailed(reason string) {
+	if m != nil {
+		m.handshakeErrs.WithLabelValues(reason).Inc()
+	}
+}
+
+// connLimit records a listener's bound, and starts its counts at 0.
+func (m *Metrics) connLimit(listener string, n int) {
+	if m != nil {
+		m.connsMax.WithLabelValues(listener).Set(float64(n))
+		m.connsOpen.WithLabelValues(listener)
+		m.connsRefused.WithLabelValues(listener, "total")
+		m.connsRefused.WithLabelValues(listener, "per_source")
+	}
+}
+
+// connOpened adds d to a listener's open connections.
+func (m *Metrics) connOpened(listener string, d int) {
+	if m != nil {
+		m.connsOpen.WithLabelValues(listener).Add(float64(d))
+	}
+}
+
+// connRefused counts a connection refused past bound.
+func (m *Metrics) connRefused(listener, bound string) {
+	if m != nil {
+		m.connsRefused.WithLabelValues(listener, bound).Inc()
 	}
 }

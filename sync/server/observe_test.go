@@ -62,7 +62,7 @@ func scrape(t *testing.T, h http.Handler, path string) (int, string) {
 
 // series reads Prometheus's text format: each series, as name{labels},
 // and its value.
-func series(t *testing.T, text string) map[string]float64 {
+func series(t testing.TB, text string) map[string]float64 {
 	t.Helper()
 	m := map[string]float64{}
 	sc := bufio.NewScanner(strings.NewReader(text))

@@ -8,7 +8,6 @@ import (
 	"log"
 	"log/slog"
 	"net/http"
-	"strings"
 )
 
 // RequestIDHeader is the response header that carries a request's id,
@@ -67,51 +66,18 @@ func (h requestIDHandler) WithGroup(name string) slog.Handler {
 	return requestIDHandler{h.Handler.WithGroup(name)}
 }
 
-// ErrorLog returns the logger for http.Server.ErrorLog: a failed TLS
-// handshake (a client without a certificate, a connection opened and
-// left idle, a port scan) is counted in m by reason and logged at debug
-// level only, so that 2,000 idle connections make no 2,000 lines; any
-// other error of net/http is a warning on l.
-func ErrorLog(l *slog.Logger, m *Metrics) *log.Logger {
-	return log.New(errorLogWriter{l, m}, "", 0)
+// ErrorLog returns the logger for http.Server.ErrorLog: each line of
+// net/http is a warning on l. Failed TLS handshakes never reach it: the
+// Listener makes them, and counts them.
+func ErrorLog(l *slog.Logger) *log.Logger {
+	return log.New(errorLogWriter{l}, "", 0)
 }
 
 // errorLogWriter is the writer of ErrorLog.
-type errorLogWriter struct {
-	log *slog.Logger
-	m   *Metrics
-}
-
-// handshakePrefix starts net/http's line for a failed TLS handshake.
-const handshakePrefix = "http: TLS handshake error from "
+type errorLogWriter struct{ log *slog.Logger }
 
 // Write logs one line of net/http's logger.
 func (w errorLogWriter) Write(p []byte) (int, error) {
-	msg := string(bytes.TrimRight(p, "\n"))
-	if rest, ok := strings.CutPrefix(msg, handshakePrefix); ok {
-		reason := handshakeReason(rest)
-		if w.m != nil {
-			w.m.handshakeErrs.WithLabelValues(reason).Inc()
-		}
-		w.log.Debug("TLS handshake failed", "reason", reason, "detail", rest)
-		return len(p), nil
-	}
-	w.log.Warn(msg)
+	w.log.Warn(string(bytes.TrimRight(p, "\n")))
 	return len(p), nil
-}
-
-// handshakeReason sorts a handshake error into a few reasons, for a
-// bounded label.
-func handshakeReason(detail string) string {
-	switch {
-	case strings.Contains(detail, "EOF") || strings.Contains(detail, "connection reset"):
-		return "eof"
-	case strings.Contains(detail, "timeout"):
-		return "timeout"
-	case strings.Contains(detail, "didn't provide a certificate"):
-		return "no_certificate"
-	case strings.Contains(detail, "certificate"):
-		return "bad_certificate"
-	}
-	return "other"
 }

@@ -24,6 +24,9 @@
 // each desk's pulls are recorded for the page (pulls.go); Metrics
 // (metrics.go) count the requests, verdicts, PIN checks and locks; each
 // request has an id on its log lines and in X-Request-Id (reqlog.go).
+// Listener (listener.go) bounds the connections of a listener, in all
+// and per source address, and makes the TLS handshakes within a
+// deadline of their own.
 //
 // # Caveats
 //

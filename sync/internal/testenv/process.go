@@ -30,8 +30,32 @@ func BuildCentrale(t testing.TB, dir string) string {
 	return bin
 }
 
+// PKIDir makes a CA in dir, as pinctl ca init does, with centrale's
+// certificate for 127.0.0.1 as server.crt and server.key: the -pki
+// folder of a centrale process. It returns the CA.
+func PKIDir(t testing.TB, dir string) *pki.CA {
+	t.Helper()
+	ca, err := pki.Init(dir, "test CA", time.Now(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM, keyPEM, err := ca.IssueServer([]string{"127.0.0.1"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "server.crt"), certPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "server.key"), keyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return ca
+}
+
 // Process is a centrale process of a test, with what it logged.
 type Process struct {
+	// Pid is the process's id: /proc/PID tells its descriptors.
+	Pid  int
 	mu   sync.Mutex
 	logs bytes.Buffer
 	// grew is closed, and replaced, at each write.
@@ -95,6 +119,7 @@ func StartCentrale(t testing.TB, bin, until string, args ...string) (*Process, s
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	p.Pid = cmd.Process.Pid
 	done := make(chan struct{})
 	t.Cleanup(func() {
 		cmd.Process.Signal(os.Interrupt)

@@ -1,0 +1,16 @@
+//go:build unix
+
+package main
+
+import "syscall"
+
+// descriptorLimit returns the file descriptors the process may open (the
+// soft RLIMIT_NOFILE, which Go raises to the hard one at start), or 1024
+// when it cannot tell.
+func descriptorLimit() uint64 {
+	var r syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r); err != nil {
+		return 1024
+	}
+	return r.Cur
+}

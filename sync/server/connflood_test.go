@@ -1,0 +1,256 @@
+package server_test
+
+import (
+	"bufio"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/internal/testenv"
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/storetest"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// floodCentrale builds and starts the centrale binary on a bbolt store,
+// with the flags args besides, and returns the process, its CA, and the
+// API's and the management listener's addresses.
+func floodCentrale(t testing.TB, args ...string) (*testenv.Process, *pki.CA, string, string) {
+	t.Helper()
+	dir := t.TempDir()
+	bin := testenv.BuildCentrale(t, dir)
+	pkiDir := filepath.Join(dir, "pki")
+	ca := testenv.PKIDir(t, pkiDir)
+	// The events carry the suite's clock, which may be another day than
+	// the process's (PINSEDE_TEST_NOW): the window of event times is
+	// opened wide.
+	p, rest := testenv.StartCentrale(t, bin, "centrale listening", append([]string{"-pki", pkiDir, "-bolt", filepath.Join(dir, "c.db"),
+		"-listen", "127.0.0.1:0", "-manage", "127.0.0.1:0", "-admin", "",
+		"-pin-params", pinsede.DefaultPINParams.String(), "-pin-params", storetest.CheapArgon2.String(),
+		"-max-clock-skew", "876000h", "-max-event-age", "876000h"}, args...)...)
+	api := logField(t, rest, "addr")
+	p.Await(t, "management listening")
+	_, mrest, _ := strings.Cut(p.Logs(), `msg="management listening"`)
+	return p, ca, api, logField(t, mrest, "addr")
+}
+
+// logField returns the value of key in a text log line's rest.
+func logField(t testing.TB, rest, key string) string {
+	t.Helper()
+	_, v, ok := strings.Cut(rest, key+"=")
+	if !ok {
+		t.Fatalf("no %s in %q", key, rest)
+	}
+	v, _, _ = strings.Cut(v, " ")
+	v, _, _ = strings.Cut(v, "\n")
+	return v
+}
+
+// scrapeProcess GETs the management listener's /metrics at addr and
+// returns its series.
+func scrapeProcess(t testing.TB, addr string) map[string]float64 {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return series(t, string(b))
+}
+
+// descriptors counts the open file descriptors of the process pid.
+func descriptors(t testing.TB, pid int) int {
+	t.Helper()
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(fds)
+}
+
+// deskTLS returns the TLS configuration of a desk of ROMA01 with a
+// certificate of ca.
+func deskTLS(t testing.TB, ca *pki.CA) *tls.Config {
+	t.Helper()
+	certPEM, keyPEM, err := ca.IssueDesk("ROMA01", "01", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pki.ClientTLS(ca.CertPEM(), certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// keepAlive opens a TLS connection to centrale at api with d and cfg,
+// asks it /v1/health, and returns the connection, left idle as an HTTP
+// client keeps it for the next request.
+func keepAlive(d *net.Dialer, cfg *tls.Config, api string) (net.Conn, error) {
+	c, err := (&tls.Dialer{NetDialer: d, Config: cfg}).Dial("tcp", api)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(c, "GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Close {
+		c.Close()
+		return nil, fmt.Errorf("health: %s, connection closed %v", resp.Status, resp.Close)
+	}
+	return c, nil
+}
+
+// isReset tells a connection closed by its peer: EOF or a reset.
+func isReset(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+// Ensure that the centrale process, flooded from one address (127.0.0.2)
+// with a thousand TCP connections that send nothing and one that sends
+// its ClientHello a byte at a time, keeps the per-source bound of them
+// and closes the others at once (the client sees EOF or a reset); that
+// a certificate's idle keep-alive connections from another address
+// (127.0.0.3) are kept up to the same bound and the next refused; that
+// meanwhile a sede from 127.0.0.1 pushes, a portal checks a PIN and the
+// management listener answers /healthz (and a flood of the management
+// listener leaves the API alone); and that the process's
+// descriptors and goroutines stay within the bounds plus a constant.
+func TestConnectionFlood(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and floods the centrale binary")
+	}
+	const connMax, perSource, flood = 100, 32, 1000
+	start := time.Now()
+	// Handshakes may take 10 minutes: the flood's stay open as long as
+	// the test lasts.
+	p, ca, api, manage := floodCentrale(t, "-conn-max", fmt.Sprint(connMax), "-conn-per-source", fmt.Sprint(perSource),
+		"-conn-handshake", "10m", "-manage-conn-max", "8")
+	fdsBefore := descriptors(t, p.Pid)
+
+	// The dribbler first, then the flood, all from 127.0.0.2.
+	dribble(t, dialFrom(t, "127.0.0.2", api))
+	closed := make(chan error, flood)
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}
+	for range flood {
+		c, err := d.Dial("tcp", api)
+		if err != nil {
+			closed <- err
+			continue
+		}
+		t.Cleanup(func() { c.Close() })
+		go func() {
+			_, err := c.Read(make([]byte, 1))
+			closed <- err
+		}()
+	}
+	// The dribbler takes one place: flood-perSource+1 are closed by
+	// centrale, which the test waits for, and no more.
+	timeout := time.After(time.Minute)
+	for range flood - perSource + 1 {
+		select {
+		case err := <-closed:
+			if !isReset(err) {
+				t.Fatalf("a connection of the flood ended with %v, want EOF or a reset by centrale", err)
+			}
+		case <-timeout:
+			t.Fatalf("centrale did not close the flood's connections beyond the bound within a minute:\n%s", p.Logs())
+		}
+	}
+
+	// Idle keep-alive connections of one certificate from 127.0.0.3.
+	cfg := deskTLS(t, ca)
+	for i := range perSource + 1 {
+		c, err := keepAlive(&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.3")}}, cfg, api)
+		if err == nil {
+			t.Cleanup(func() { c.Close() })
+		}
+		switch {
+		case i < perSource && err != nil:
+			t.Fatalf("keep-alive connection %d: %v", i, err)
+		case i == perSource && err == nil:
+			t.Fatalf("keep-alive connection %d beyond the bound of %d was served", i, perSource)
+		case i == perSource && !isReset(err):
+			t.Fatalf("keep-alive connection %d beyond the bound: %v, want EOF or a reset", i, err)
+		}
+	}
+
+	// With all that held open: a sede pushes, a portal checks a PIN,
+	// the management listener answers.
+	const pin = "ACEFHJKMNPRTUVWX"
+	cf := storetest.CF(1)
+	sede := testenv.CertClient(t, ca.CertPEM(), func() ([]byte, []byte, error) { return ca.IssueDesk("MILANO01", "01", time.Now()) })
+	var pushed wire.PushResponse
+	push := wire.PushRequest{Sede: "MILANO01", AuditHead: &wire.AuditHead{},
+		Events: []pinsede.Event{storetest.Issued("MILANO01", cf, "e1", "c1", storetest.Hash(t, pin))}}
+	if err := testenv.Call(sede, "https://"+api+"/v1/events", push, &pushed); err != nil || len(pushed.Results) != 1 || pushed.Results[0].Verdict != wire.Accepted {
+		t.Fatalf("push during the flood: %+v, %v", pushed, err)
+	}
+	portal := testenv.CertClient(t, ca.CertPEM(), func() ([]byte, []byte, error) { return ca.Issue(pki.RolePortal, "PORTALE", time.Now()) })
+	var verdict wire.VerifyResponse
+	if err := testenv.Call(portal, "https://"+api+"/v1/pin/verify", wire.VerifyRequest{CodiceFiscale: string(cf), PIN: pin}, &verdict); err != nil || verdict.Outcome != wire.ChangeRequired {
+		t.Fatalf("PIN check during the flood: %+v, %v", verdict, err)
+	}
+	resp, err := http.Get("http://" + manage + "/healthz")
+	if err != nil {
+		t.Fatalf("/healthz during the flood: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("/healthz during the flood: %s", resp.Status)
+	}
+
+	m := scrapeProcess(t, manage)
+	if got, want := m[`pinsede_connections_refused_total{bound="per_source",listener="api"}`], float64(flood-perSource+2); got != want {
+		t.Errorf("%v connections refused per source, want %v", got, want)
+	}
+	// Both sources are at their bound; the sede and the portal keep a
+	// connection each.
+	if got := m[`pinsede_connections_open{listener="api"}`]; got != 2*perSource+2 {
+		t.Errorf("%v API connections open, want %d", got, 2*perSource+2)
+	}
+	fds, goroutines := descriptors(t, p.Pid), m["go_goroutines"]
+	t.Logf("centrale: %d descriptors before the flood, %d during it; %v goroutines", fdsBefore, fds, goroutines)
+	if fds > fdsBefore+connMax+8 {
+		t.Errorf("centrale holds %d descriptors, %d before the flood: more than the bound of %d connections", fds, fdsBefore, connMax)
+	}
+	// A connection in its handshake has two goroutines (its own and
+	// crypto/tls's watch of the Listener's end), one served has one or
+	// two (net/http's reader).
+	if goroutines > 2*connMax+50 {
+		t.Errorf("centrale runs %v goroutines with %d connections at most", goroutines, connMax)
+	}
+	// And the other way round: a flood of the management listener
+	// leaves the API alone.
+	for range 8 {
+		dialFrom(t, "127.0.0.4", manage)
+	}
+	refusedDial(t, "127.0.0.4", manage)
+	push.Events = []pinsede.Event{storetest.Issued("MILANO01", storetest.CF(2), "e2", "c2", storetest.Hash(t, pin))}
+	if err := testenv.Call(sede, "https://"+api+"/v1/events", push, &pushed); err != nil || len(pushed.Results) != 1 || pushed.Results[0].Verdict != wire.Accepted {
+		t.Errorf("push during a flood of the management listener: %+v, %v", pushed, err)
+	}
+	for _, l := range []string{"api", "manage"} {
+		if n, most := strings.Count(p.Logs(), `msg="connections refused" listener=`+l), 1+int(time.Since(start)/(10*time.Second)); n < 1 || n > most {
+			t.Errorf("%d log lines of refused connections of the %s listener, want 1 to %d (at most one every 10 s)", n, l, most)
+		}
+	}
+}
