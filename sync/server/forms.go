@@ -78,7 +78,9 @@ func readMultipartPush(mr *multipart.Reader, req *wire.PushRequest) error {
 		case mediaType(p) != wire.ContentPDF:
 			return fmt.Errorf("part %q: type %q; %s is expected", id, p.Header.Get("Content-Type"), wire.ContentPDF)
 		}
-		buf := bytes.NewBuffer(make([]byte, 0, min(max(f.Size, 0), pinsede.MaxFormBytes)+1))
+		// Room for the size named and bytes.MinRead more: ReadFrom grows a
+		// buffer with less free, copying what it read.
+		buf := bytes.NewBuffer(make([]byte, 0, min(max(f.Size, 0), pinsede.MaxFormBytes)+bytes.MinRead))
 		if _, err := buf.ReadFrom(io.LimitReader(p, pinsede.MaxFormBytes+1)); err != nil {
 			return fmt.Errorf("part %q: %w", id, err)
 		}
