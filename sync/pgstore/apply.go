@@ -329,7 +329,8 @@ func (m *memTx) flush(ctx context.Context, tx conn) error {
 }
 
 // flushForms writes the forms, each in the place of the one of its kind
-// kept before: those are deleted, then the PDFs go in with one binary
+// kept before: those are deleted (for the credentials load read: no
+// other can have one), then the PDFs go in with one binary
 // COPY, as they came (an INSERT of a bytea[] parameter built and unnested
 // the array of a push's forms, several MiB, on top). A form that another
 // push wrote meanwhile fails the COPY with a unique violation, and Apply
@@ -338,15 +339,21 @@ func (m *memTx) flushForms(ctx context.Context, tx conn) error {
 	if len(m.formOrder) == 0 {
 		return nil
 	}
-	ids, kinds := make([]string, len(m.formOrder)), make([]string, len(m.formOrder))
-	for i, k := range m.formOrder {
-		ids[i], kinds[i] = m.forms[k].credentialID, m.forms[k].form.Kind
+	// Only a credential that load read can have a form kept: one this push
+	// inserts was in no committed push (its COPY would have failed), and a
+	// form is kept only with its credential.
+	var ids, kinds []string
+	for _, k := range m.formOrder {
+		if f := m.forms[k]; m.loaded[f.credentialID] {
+			ids, kinds = append(ids, f.credentialID), append(kinds, f.form.Kind)
+		}
 	}
-	_, err := tx.Exec(ctx, qDeleteForms, ids, kinds)
-	if err != nil {
-		return fmt.Errorf("replace forms: %w", err)
+	if len(ids) > 0 {
+		if _, err := tx.Exec(ctx, qDeleteForms, ids, kinds); err != nil {
+			return fmt.Errorf("replace forms: %w", err)
+		}
 	}
-	_, err = tx.CopyFrom(ctx, pgx.Identifier{"forms"}, []string{"credential_id", "kind", "pdf", "archived_at"},
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"forms"}, []string{"credential_id", "kind", "pdf", "archived_at"},
 		pgx.CopyFromSlice(len(m.formOrder), func(i int) ([]any, error) {
 			f := m.forms[m.formOrder[i]]
 			return []any{f.credentialID, f.form.Kind, f.form.PDF, f.at}, nil
