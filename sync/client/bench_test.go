@@ -221,7 +221,7 @@ func BenchmarkDrainForms(b *testing.B) {
 
 // mv35s renders the MV35 of k citizens with ui/slip, as the desk app
 // archives it with each credential.
-func mv35s(b *testing.B, k int) [][]byte {
+func mv35s(b testing.TB, k int) [][]byte {
 	sede := pinsede.Sede{Code: "ROMA01", Name: "Roma Tuscolano", Address: "Via Tuscolana 1, Roma"}
 	var out [][]byte
 	for i := range k {

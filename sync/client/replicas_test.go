@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,9 +33,17 @@ const replicaLockAfter = 3
 
 // replica is a centrale process of TestReplicas.
 type replica struct {
-	url  string
-	mu   sync.Mutex
-	logs bytes.Buffer
+	url    string
+	cmd    *exec.Cmd
+	killed atomic.Bool
+	mu     sync.Mutex
+	logs   bytes.Buffer
+}
+
+// kill ends the replica with SIGKILL, as a crash would.
+func (r *replica) kill() error {
+	r.killed.Store(true)
+	return r.cmd.Process.Kill()
 }
 
 // startReplica runs the centrale binary bin on the PostgreSQL at dsn with
@@ -56,7 +65,7 @@ func startReplica(t *testing.T, bin, pkiDir, dsn string) (*replica, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start centrale: %w", err)
 	}
-	r := &replica{}
+	r := &replica{cmd: cmd}
 	cmd.Stderr = &lockedWriter{r}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start centrale: %w", err)
@@ -65,7 +74,7 @@ func startReplica(t *testing.T, bin, pkiDir, dsn string) (*replica, error) {
 	t.Cleanup(func() {
 		cmd.Process.Signal(os.Interrupt)
 		<-done
-		if err := cmd.Wait(); err != nil {
+		if err := cmd.Wait(); err != nil && !r.killed.Load() {
 			t.Errorf("replica %s: %v\n%s", r.url, err, r.String())
 		}
 		if t.Failed() {
