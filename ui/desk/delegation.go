@@ -321,7 +321,9 @@ func (c *citizenScreen) showRevokeDelegation(dl pinsede.Delegation) {
 		"Delegante": dl.Delegante.FullName(), "Delegato": dl.Delegato.FullName(), "Form": string(dl.Form),
 	}))
 	c.revokeDeleg = d
-	d.open(a, lang.L("delegation.revoke.title"), d.reason, intro, d.reasonF.object, d.checked)
+	d.open(a, lang.L("delegation.revoke.title"), d.reason, []string{
+		lang.L("delegation.revoke.err.notchecked"), lang.L("revoke.err.reason"),
+	}, intro, d.reasonF.object, d.checked)
 }
 
 // doRevoke asks the domain for the revocation off the UI goroutine.

@@ -53,7 +53,10 @@ func (c *citizenScreen) showRevoke(cred pinsede.Credential) {
 			note(lang.L("revoke.approval.note", map[string]any{"Operator": cred.IssuedBy}))))
 	}
 	c.revoke = d
-	d.open(a, lang.L("revoke.title"), d.reason, items...)
+	d.open(a, lang.L("revoke.title"), d.reason, []string{
+		lang.L("revoke.err.notchecked"), lang.L("revoke.err.reason"), lang.L("replace.err.same"),
+		lang.L("replace.err.badcredentials"), lang.L("revoke.err.notsupervisor"), lang.L("revoke.err.notactive"),
+	}, items...)
 }
 
 // doRevoke asks the domain for the revocation off the UI goroutine (the

@@ -1,0 +1,123 @@
+package desk
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/pinsede/pinsede/ui/i18n"
+)
+
+// stayCase is a message a screen may show, and how it comes: set as the
+// screen sets it, or by a real submit that fails.
+type stayCase struct {
+	name string
+	show func()
+}
+
+// stays is what assertStays checks on a screen.
+type stays struct {
+	msg *message
+	// keep are the fields and buttons that must not move, above the
+	// message first: above is how many are above it.
+	keep  []fyne.CanvasObject
+	above int
+	cases []stayCase
+	// scrolls is set for a page that scrolls: its smallest window is
+	// as narrow as it can be, and 800 high (any lower, it scrolls).
+	scrolls bool
+}
+
+// positions returns where objs are in the window, once laid out as the
+// real driver lays a frame out.
+func (h *harness) positions(objs ...fyne.CanvasObject) []fyne.Position {
+	h.settle()
+	d := fyne.CurrentApp().Driver()
+	ps := make([]fyne.Position, len(objs))
+	for i, o := range objs {
+		ps[i] = d.AbsolutePositionForObject(o)
+	}
+	return ps
+}
+
+// smallest is the window's smallest size, with the dialog shown over it,
+// if any.
+func (h *harness) smallest() fyne.Size {
+	m := h.win.Content().MinSize()
+	if o := h.win.Canvas().Overlays().Top(); o != nil {
+		m = m.Max(o.MinSize())
+	}
+	return m
+}
+
+// assertStays checks that s.keep stay where they are, to the pixel, when
+// each of s.cases shows its message and when it goes, at 1280×800 and at
+// the window's smallest size, and that the message shows whole, inside
+// the window; then that an unexpected error, longer than any foreseen,
+// grows the screen downward: what is above the message stays.
+func (h *harness) assertStays(s stays) {
+	t := h.t
+	t.Helper()
+	for _, size := range []string{"1280×800", "smallest"} {
+		h.win.Resize(fyne.NewSize(1280, 800))
+		s.msg.set(msgError, "")
+		if size == "smallest" {
+			m := h.smallest()
+			if s.scrolls {
+				m.Height = 800
+			}
+			h.win.Resize(m)
+		}
+		before := h.positions(s.keep...)
+		for _, c := range s.cases {
+			c.show()
+			if got := h.positions(s.keep...); !slices.Equal(got, before) {
+				t.Errorf("%s, %s: the fields and buttons moved from %v to %v", size, c.name, before, got)
+			}
+			box := s.msg.box
+			bottom := fyne.CurrentApp().Driver().AbsolutePositionForObject(box).Y + box.Size().Height
+			if !box.Visible() || box.Size().Height < box.MinSize().Height || bottom > h.win.Canvas().Size().Height {
+				t.Errorf("%s, %s: the message is not whole in the window: %v of %v, its bottom at %v of %v",
+					size, c.name, box.Size(), box.MinSize(), bottom, h.win.Canvas().Size().Height)
+			}
+			s.msg.set(msgError, "")
+			if got := h.positions(s.keep...); !slices.Equal(got, before) {
+				t.Errorf("%s, %s gone: the fields and buttons moved from %v to %v", size, c.name, before, got)
+			}
+		}
+	}
+	h.win.Resize(fyne.NewSize(1280, 800))
+	before := h.positions(s.keep[:s.above]...)
+	s.msg.set(msgError, lang.L("err.unexpected", map[string]any{"Err": strings.Repeat("open store /var/lib/pinsede/sportello.db: input/output error; ", 6)}))
+	if got := h.positions(s.keep[:s.above]...); !slices.Equal(got, before) {
+		t.Errorf("a long unexpected error: the fields above it moved from %v to %v", before, got)
+	}
+	s.msg.set(msgError, "")
+}
+
+// shown returns a case that sets the message of key, with args if any,
+// as the screen shows it.
+func shown(m *message, key string, args ...any) stayCase {
+	return stayCase{name: key, show: func() { m.set(msgError, lang.L(key, args...)) }}
+}
+
+// inEachLanguage runs f in each of the desk's languages, and loads the
+// desk's own again at the end.
+func inEachLanguage(t *testing.T, f func(t *testing.T, language string)) {
+	t.Cleanup(func() {
+		if err := i18n.Load(""); err != nil {
+			t.Fatal(err)
+		}
+	})
+	for _, language := range i18n.Languages {
+		t.Run(language, func(t *testing.T) {
+			if err := i18n.Load(language); err != nil {
+				t.Fatal(err)
+			}
+			f(t, language)
+		})
+	}
+}
