@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -55,5 +56,57 @@ func TestLoginFieldsStay(t *testing.T) {
 				}
 			}},
 		}})
+	})
+}
+
+// Ensure that the first-run set-up keeps its fields and Crea sede where
+// they are, to the pixel, when its message shows, in every language of
+// the desk, at 1280×800 and at the window's smallest size; and that a
+// real set-up refused, its problem shown under the confirmation of the
+// password, moves none of the fields, and Crea sede only by the room of
+// that problem: the form is kept at the top, not centred.
+func TestSetupFieldsStay(t *testing.T) {
+	inEachLanguage(t, func(t *testing.T, language string) {
+		h := newHarness(t)
+		test.ApplyTheme(t, theme.New())
+		s := h.app.setup
+		entries := []fyne.CanvasObject{s.code, s.name, s.address, s.opID, s.opName, s.pw, s.pwConfirm}
+		h.assertStays(stays{msg: s.msg, keep: append(entries, s.create), above: len(entries), scrolls: true, cases: []stayCase{
+			shown(s.msg, "form.haserrors"),
+		}})
+
+		h.typeIn(s.code, "ROMA01")
+		h.typeIn(s.name, "Roma Eur")
+		h.typeIn(s.address, "Viale Aldo Ballarin 42, 00142 Roma")
+		h.typeIn(s.opID, "m.rossi")
+		h.typeIn(s.opName, "Maria Rossi")
+		h.typeIn(s.pw, "password-di-prova")
+		h.typeIn(s.pwConfirm, "password-di-prova-2")
+		for _, size := range []string{"1280×800", "smallest"} {
+			h.win.Resize(fyne.NewSize(1280, 800))
+			s.fields.show(nil, false)
+			s.msg.set(msgError, "")
+			if size == "smallest" {
+				h.win.Resize(fyne.NewSize(h.smallest().Width, 800))
+			}
+			before := h.positions(append(entries, s.create)...)
+			confirm := s.fields[fieldPasswordConfirm].object
+			rest := confirm.MinSize().Height
+			h.tap(s.create)
+			if s.msg.text() != lang.L("form.haserrors") || s.fields[fieldPasswordConfirm].problemText() != lang.L("err.password.confirm") {
+				t.Fatalf("%s: the passwords differ: %q, under the confirmation %q", size, s.msg.text(), s.fields[fieldPasswordConfirm].problemText())
+			}
+			got := h.positions(append(entries, s.create)...)
+			if !slices.Equal(got[:len(entries)], before[:len(entries)]) {
+				t.Errorf("%s, the passwords differ: the fields moved from %v to %v", size, before, got)
+			}
+			if grown := confirm.MinSize().Height - rest; got[len(entries)] != before[len(entries)].AddXY(0, grown) {
+				t.Errorf("%s, the passwords differ: Crea sede moved from %v to %v, want down by the problem's %v", size, before[len(entries)], got[len(entries)], grown)
+			}
+		}
+		if *shots != "" {
+			h.win.Resize(fyne.NewSize(1280, 800))
+			writeShots(t, h, "setup-problema-"+language)
+		}
 	})
 }

@@ -493,10 +493,12 @@ func (l *centreLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 // minimum width, if larger), centred on both axes: login and lock cards.
 // With a slot, it centres the column as tall as it is with the slot's
 // reserved message (messageSlot), so that a longer one grows it downward
-// and nothing above the message moves.
+// and nothing above the message moves. With top, it keeps the column at
+// the top instead of centring it vertically.
 type fixedWidth struct {
 	width float32
 	slot  *messageSlot
+	top   bool
 }
 
 func (l *fixedWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
@@ -518,7 +520,11 @@ func (l *fixedWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	if l.slot != nil {
 		centred -= l.slot.extra()
 	}
-	objs[0].Move(fyne.NewPos((size.Width-w)/2, max(0, (size.Height-centred)/2)))
+	y := max(0, (size.Height-centred)/2)
+	if l.top {
+		y = 0
+	}
+	objs[0].Move(fyne.NewPos((size.Width-w)/2, y))
 }
 
 // card lays content out as a centred panel of the given width.
@@ -532,6 +538,43 @@ func card(width float32, content fyne.CanvasObject) fyne.CanvasObject {
 // password was).
 func stableCard(width float32, slot *messageSlot, content fyne.CanvasObject) fyne.CanvasObject {
 	return container.New(&fixedWidth{width: width, slot: slot}, content)
+}
+
+// topCard is card kept at the top of its room rather than centred
+// vertically: for a tall form whose problems show under its fields as
+// they are typed, and push down only what is below them (the first-run
+// set-up). Its messages keep their room in a messageSlot, so that its
+// buttons do not move when one shows.
+func topCard(width float32, content fyne.CanvasObject) fyne.CanvasObject {
+	return container.New(&fixedWidth{width: width, top: true}, content)
+}
+
+// keptRoom stacks its objects as a VBox does, but keeps the room of those
+// hidden too: what is below them does not move when they show (the
+// progress of joining a sede).
+type keptRoom struct{}
+
+func (keptRoom) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for i, o := range objs {
+		m := o.MinSize()
+		s.Width = max(s.Width, m.Width)
+		s.Height += m.Height
+		if i > 0 {
+			s.Height += fynetheme.Padding()
+		}
+	}
+	return s
+}
+
+func (keptRoom) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	y := float32(0)
+	for _, o := range objs {
+		h := o.MinSize().Height
+		o.Move(fyne.NewPos(0, y))
+		o.Resize(fyne.NewSize(size.Width, h))
+		y += h + fynetheme.Padding()
+	}
 }
 
 // row is a label and a value on one line, for the read-only pages. The
