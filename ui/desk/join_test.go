@@ -98,7 +98,7 @@ func TestJoinSedeScreen(t *testing.T) {
 	h.assertStays(stays{msg: j.msg, keep: keep, scrolls: true, cases: []stayCase{
 		shown(j.msg, "join.cut", map[string]any{"Applied": 123456}),
 		shown(j.msg, "join.nosetup", map[string]any{"Sede": "ROMA01"}),
-		{"the progress", func() {
+		{Name: "the progress", Show: func() {
 			j.bar.Show()
 			j.progress.Show()
 			j.show(pinsede.CatchUp{Applied: 4, Cursor: 4, Latest: 9})

@@ -29,7 +29,7 @@ func TestLoginFieldsStay(t *testing.T) {
 			shown(l.msg, "login.failed"),
 			shown(l.msg, "setup.done"),
 			shown(l.msg, "join.done", map[string]any{"Sede": h.app.certSede}),
-			{"a wrong password", func() {
+			{Name: "a wrong password", Show: func() {
 				h.logIn("m.rossi", "password-sbagliata")
 				if !strings.Contains(l.msg.text(), lang.L("login.failed")) {
 					t.Fatalf("a wrong password: %q", l.msg.text())
@@ -48,7 +48,7 @@ func TestLoginFieldsStay(t *testing.T) {
 		k := h.app.lock
 		h.assertStays(stays{msg: k.msg, keep: []fyne.CanvasObject{k.password, k.unlock, k.logout}, above: 1, cases: []stayCase{
 			shown(k.msg, "login.failed"),
-			{"a wrong password", func() {
+			{Name: "a wrong password", Show: func() {
 				h.typeIn(k.password, "password-sbagliata")
 				h.tap(k.unlock)
 				if k.msg.text() != lang.L("login.failed") {

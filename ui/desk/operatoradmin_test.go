@@ -85,7 +85,7 @@ func TestChangePasswordFieldsStay(t *testing.T) {
 		h.tap(o.reset["l.bianchi"])
 		rd := o.resetDlg
 		refused := func(name, pw, again, want string) stayCase {
-			return stayCase{name, func() {
+			return stayCase{Name: name, Show: func() {
 				h.typeIn(rd.pw, pw)
 				h.typeIn(rd.again, again)
 				h.tap(rd.confirm)
@@ -96,7 +96,7 @@ func TestChangePasswordFieldsStay(t *testing.T) {
 		}
 		h.assertStays(stays{msg: rd.msg, keep: []fyne.CanvasObject{rd.pw, rd.again, rd.cancel, rd.confirm}, above: 2, cases: []stayCase{
 			shown(rd.msg, "err.password.confirm"),
-			{"too short", func() { rd.msg.set(msgError, passwordShort()) }},
+			{Name: "too short", Show: func() { rd.msg.set(msgError, passwordShort()) }},
 			shown(rd.msg, "err.forbidden"),
 			refused("the two differ", "temporanea-2026", "temporanea-2027", lang.L("err.password.confirm")),
 			refused("too short", "breve", "breve", passwordShort()),
@@ -117,7 +117,7 @@ func TestChangePasswordFieldsStay(t *testing.T) {
 			t.Fatalf("no change of password after a reset:\n%s", h.screenText())
 		}
 		change := func(name, pw, again, want string) stayCase {
-			return stayCase{name, func() {
+			return stayCase{Name: name, Show: func() {
 				h.typeIn(c.pw, pw)
 				h.typeIn(c.confirm, again)
 				h.tap(c.submit)
@@ -128,7 +128,7 @@ func TestChangePasswordFieldsStay(t *testing.T) {
 		}
 		h.assertStays(stays{msg: c.msg, keep: []fyne.CanvasObject{c.pw, c.confirm, c.submit}, above: 2, cases: []stayCase{
 			shown(c.msg, "err.password.confirm"),
-			{"too short", func() { c.msg.set(msgError, passwordShort()) }},
+			{Name: "too short", Show: func() { c.msg.set(msgError, passwordShort()) }},
 			shown(c.msg, "err.samepassword"),
 			shown(c.msg, "login.failed"),
 			change("the two differ", "la-mia-password-2026", "la-mia-password-2027", lang.L("err.password.confirm")),

@@ -9,14 +9,11 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/pinsede/pinsede/ui/i18n"
+	"github.com/pinsede/pinsede/ui/internal/uitest"
 )
 
-// stayCase is a message a screen may show, and how it comes: set as the
-// screen sets it, or by a real submit that fails.
-type stayCase struct {
-	name string
-	show func()
-}
+// stayCase is a message a screen may show, and how it comes.
+type stayCase = uitest.Case
 
 // stays is what assertStays checks on a screen.
 type stays struct {
@@ -34,13 +31,7 @@ type stays struct {
 // positions returns where objs are in the window, once laid out as the
 // real driver lays a frame out.
 func (h *harness) positions(objs ...fyne.CanvasObject) []fyne.Position {
-	h.settle()
-	d := fyne.CurrentApp().Driver()
-	ps := make([]fyne.Position, len(objs))
-	for i, o := range objs {
-		ps[i] = d.AbsolutePositionForObject(o)
-	}
-	return ps
+	return uitest.Positions(h.settle, objs...)
 }
 
 // smallest is the window's smallest size, with the dialog shown over it,
@@ -53,14 +44,23 @@ func (h *harness) smallest() fyne.Size {
 	return m
 }
 
-// assertStays checks that s.keep stay where they are, to the pixel, when
-// each of s.cases shows its message and when it goes, at 1280×800 and at
-// the window's smallest size, and that the message shows whole, inside
-// the window; then that an unexpected error, longer than any foreseen,
-// grows the screen downward: what is above the message stays.
+// assertStays checks with uitest.AssertStays that s.keep stay where they
+// are, to the pixel, when each of s.cases shows its message in s.msg and
+// when it goes, at 1280×800 and at the window's smallest size, and that
+// the message shows whole, inside the window; then that an unexpected
+// error, longer than any foreseen, grows the screen downward: what is
+// above the message stays.
 func (h *harness) assertStays(s stays) {
 	t := h.t
 	t.Helper()
+	check := uitest.Stays{
+		Keep:    s.keep,
+		Cases:   s.cases,
+		Hide:    func() { s.msg.set(msgError, "") },
+		Message: func() fyne.CanvasObject { return s.msg.box },
+		Visible: func() (float32, float32) { return 0, h.win.Canvas().Size().Height },
+		Settle:  h.settle,
+	}
 	for _, size := range []string{"1280×800", "smallest"} {
 		h.win.Resize(fyne.NewSize(1280, 800))
 		s.msg.set(msgError, "")
@@ -71,23 +71,7 @@ func (h *harness) assertStays(s stays) {
 			}
 			h.win.Resize(m)
 		}
-		before := h.positions(s.keep...)
-		for _, c := range s.cases {
-			c.show()
-			if got := h.positions(s.keep...); !slices.Equal(got, before) {
-				t.Errorf("%s, %s: the fields and buttons moved from %v to %v", size, c.name, before, got)
-			}
-			box := s.msg.box
-			bottom := fyne.CurrentApp().Driver().AbsolutePositionForObject(box).Y + box.Size().Height
-			if !box.Visible() || box.Size().Height < box.MinSize().Height || bottom > h.win.Canvas().Size().Height {
-				t.Errorf("%s, %s: the message is not whole in the window: %v of %v, its bottom at %v of %v",
-					size, c.name, box.Size(), box.MinSize(), bottom, h.win.Canvas().Size().Height)
-			}
-			s.msg.set(msgError, "")
-			if got := h.positions(s.keep...); !slices.Equal(got, before) {
-				t.Errorf("%s, %s gone: the fields and buttons moved from %v to %v", size, c.name, before, got)
-			}
-		}
+		uitest.AssertStays(t, size, check)
 	}
 	h.win.Resize(fyne.NewSize(1280, 800))
 	before := h.positions(s.keep[:s.above]...)
@@ -101,7 +85,7 @@ func (h *harness) assertStays(s stays) {
 // shown returns a case that sets the message of key, with args if any,
 // as the screen shows it.
 func shown(m *message, key string, args ...any) stayCase {
-	return stayCase{name: key, show: func() { m.set(msgError, lang.L(key, args...)) }}
+	return stayCase{Name: key, Show: func() { m.set(msgError, lang.L(key, args...)) }}
 }
 
 // inEachLanguage runs f in each of the desk's languages, and loads the
