@@ -160,14 +160,8 @@ func (h *harness) restart() {
 // as they come, until every job is done, those the steps start included.
 func (h *harness) wait() { h.steps.Wait(&h.app.busy) }
 
-// settle lays the whole window out again, as the real driver does on each
-// frame (the test canvas does not): a label whose text changed gets the
-// room it now needs.
-func (h *harness) settle() {
-	size := h.win.Canvas().Size()
-	h.win.Resize(size.AddWidthHeight(1, 1))
-	h.win.Resize(size)
-}
+// settle lays the whole window out again (uitest.Settle).
+func (h *harness) settle() { uitest.Settle(h.win) }
 
 // typeIn focuses e as a click would (the previous field loses the focus),
 // empties it and types text.

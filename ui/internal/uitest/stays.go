@@ -31,6 +31,15 @@ type Stays struct {
 	Settle func()
 }
 
+// Settle lays the whole of win out again, as the real driver does on
+// each frame (the test canvas does not): a label whose text changed gets
+// the room it now needs.
+func Settle(win fyne.Window) {
+	size := win.Canvas().Size()
+	win.Resize(size.AddWidthHeight(1, 1))
+	win.Resize(size)
+}
+
 // Positions returns where objs are in the window, once settle has laid
 // it out again.
 func Positions(settle func(), objs ...fyne.CanvasObject) []fyne.Position {
