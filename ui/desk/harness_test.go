@@ -190,18 +190,25 @@ func (h *harness) setUp() {
 	if s == nil {
 		h.t.Fatal("first run: no set-up screen")
 	}
+	h.fillSetUp("password-di-prova")
+	h.tap(s.create)
+	if h.app.current.View != h.app.login.screen.View {
+		h.t.Fatalf("after set-up: want the login screen, message %q", s.msg.text())
+	}
+	h.ackSetUp()
+}
+
+// fillSetUp types sede ROMA01 and supervisor m.rossi into the first-run
+// screen, the password confirmed as confirm.
+func (h *harness) fillSetUp(confirm string) {
+	s := h.app.setup
 	h.typeIn(s.code, "ROMA01")
 	h.typeIn(s.name, "Roma Eur")
 	h.typeIn(s.address, "Viale Aldo Ballarin 42, 00142 Roma")
 	h.typeIn(s.opID, "m.rossi")
 	h.typeIn(s.opName, "Maria Rossi")
 	h.typeIn(s.pw, "password-di-prova")
-	h.typeIn(s.pwConfirm, "password-di-prova")
-	h.tap(s.create)
-	if h.app.current.View != h.app.login.screen.View {
-		h.t.Fatalf("after set-up: want the login screen, message %q", s.msg.text())
-	}
-	h.ackSetUp()
+	h.typeIn(s.pwConfirm, confirm)
 }
 
 // ackSetUp acknowledges the set-up's two events in the outbox (the sede,

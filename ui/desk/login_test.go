@@ -75,13 +75,7 @@ func TestSetupFieldsStay(t *testing.T) {
 			shown(s.msg, "form.haserrors"),
 		}})
 
-		h.typeIn(s.code, "ROMA01")
-		h.typeIn(s.name, "Roma Eur")
-		h.typeIn(s.address, "Viale Aldo Ballarin 42, 00142 Roma")
-		h.typeIn(s.opID, "m.rossi")
-		h.typeIn(s.opName, "Maria Rossi")
-		h.typeIn(s.pw, "password-di-prova")
-		h.typeIn(s.pwConfirm, "password-di-prova-2")
+		h.fillSetUp("password-di-prova-2")
 		for _, size := range []string{"1280×800", "smallest"} {
 			h.win.Resize(fyne.NewSize(1280, 800))
 			s.fields.show(nil, false)

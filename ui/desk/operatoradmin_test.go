@@ -85,14 +85,7 @@ func TestChangePasswordFieldsStay(t *testing.T) {
 		h.tap(o.reset["l.bianchi"])
 		rd := o.resetDlg
 		refused := func(name, pw, again, want string) stayCase {
-			return stayCase{Name: name, Show: func() {
-				h.typeIn(rd.pw, pw)
-				h.typeIn(rd.again, again)
-				h.tap(rd.confirm)
-				if rd.msg.text() != want {
-					t.Fatalf("the reset, %s: %q, want %q", name, rd.msg.text(), want)
-				}
-			}}
+			return h.refusedPassword(name, rd.pw, rd.again, rd.confirm, rd.msg, pw, again, want)
 		}
 		h.assertStays(stays{msg: rd.msg, keep: []fyne.CanvasObject{rd.pw, rd.again, rd.cancel, rd.confirm}, above: 2, cases: []stayCase{
 			shown(rd.msg, "err.password.confirm"),
@@ -117,14 +110,7 @@ func TestChangePasswordFieldsStay(t *testing.T) {
 			t.Fatalf("no change of password after a reset:\n%s", h.screenText())
 		}
 		change := func(name, pw, again, want string) stayCase {
-			return stayCase{Name: name, Show: func() {
-				h.typeIn(c.pw, pw)
-				h.typeIn(c.confirm, again)
-				h.tap(c.submit)
-				if c.msg.text() != want {
-					t.Fatalf("%s: %q, want %q", name, c.msg.text(), want)
-				}
-			}}
+			return h.refusedPassword(name, c.pw, c.confirm, c.submit, c.msg, pw, again, want)
 		}
 		h.assertStays(stays{msg: c.msg, keep: []fyne.CanvasObject{c.pw, c.confirm, c.submit}, above: 2, cases: []stayCase{
 			shown(c.msg, "err.password.confirm"),
@@ -141,4 +127,17 @@ func TestChangePasswordFieldsStay(t *testing.T) {
 			writeShots(t, h, "password-problema-"+language)
 		}
 	})
+}
+
+// refusedPassword is the case of a new password typed as pw and again in
+// the entries of that name, refused at submit with want in msg.
+func (h *harness) refusedPassword(name string, first, second *entry, submit *button, msg *message, pw, again, want string) stayCase {
+	return stayCase{Name: name, Show: func() {
+		h.typeIn(first, pw)
+		h.typeIn(second, again)
+		h.tap(submit)
+		if msg.text() != want {
+			h.t.Fatalf("%s: %q, want %q", name, msg.text(), want)
+		}
+	}}
 }
