@@ -240,6 +240,26 @@ func newField(name, label string, input fyne.CanvasObject) *field {
 	return f
 }
 
+// keepProblemRoom makes f keep, under its input, the room of the tallest
+// of the problems foreseen returns, shown or not: for a field in a dialog,
+// which the window centres, a problem shown would move the dialog, the
+// field with it. It returns f.
+func (f *field) keepProblemRoom(foreseen func() []string) *field {
+	probe := widget.NewLabel("")
+	probe.SizeName, probe.Wrapping = f.problem.SizeName, f.problem.Wrapping
+	l := f.object.(*fyne.Container).Layout.(*fieldLayout)
+	l.room = func(width float32) float32 {
+		var h float32
+		for _, text := range foreseen() {
+			probe.SetText(text)
+			probe.Resize(fyne.NewSize(width, probe.MinSize().Height))
+			h = max(h, probe.MinSize().Height)
+		}
+		return h
+	}
+	return f
+}
+
 // fieldNote is a line under a field that does not block the form.
 type fieldNote struct {
 	text string
@@ -302,8 +322,14 @@ func (f *field) noteText() string {
 // Bootstrap Italia's form groups: the label hugs its input, the problem
 // line sits right under it and takes only the room of its text, Padding
 // when it has none (an empty line under every row made the forms twice as
-// tall as they needed to be). A hidden label takes no room.
-type fieldLayout struct{}
+// tall as they needed to be). A hidden label takes no room. With room
+// (keepProblemRoom), the problem line takes at least the room it returns
+// at the field's width.
+type fieldLayout struct {
+	room func(width float32) float32
+	// width is the field's at its last layout.
+	width float32
+}
 
 func (l *fieldLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	var s fyne.Size
@@ -312,6 +338,9 @@ func (l *fieldLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 			continue
 		}
 		m := fieldHeight(objs, i)
+		if l.room != nil && i == len(objs)-1 {
+			m = max(m, l.room(l.width))
+		}
 		s.Width = max(s.Width, o.MinSize().Width)
 		s.Height += m - fieldOverlap(objs, i)
 	}
@@ -319,6 +348,7 @@ func (l *fieldLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 }
 
 func (l *fieldLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	l.width = size.Width
 	y := float32(0)
 	for i, o := range objs {
 		if !o.Visible() {
