@@ -48,13 +48,7 @@ func TestLoginFieldsStay(t *testing.T) {
 		k := h.app.lock
 		h.assertStays(stays{msg: k.msg, keep: []fyne.CanvasObject{k.password, k.unlock, k.logout}, above: 1, cases: []stayCase{
 			shown(k.msg, "login.failed"),
-			{Name: "a wrong password", Show: func() {
-				h.typeIn(k.password, "password-sbagliata")
-				h.tap(k.unlock)
-				if k.msg.text() != lang.L("login.failed") {
-					t.Fatalf("a wrong password at the lock: %q", k.msg.text())
-				}
-			}},
+			h.submitted("a wrong password at the lock", func() { h.typeIn(k.password, "password-sbagliata") }, k.unlock, k.msg, lang.L("login.failed")),
 		}})
 	})
 }

@@ -132,12 +132,8 @@ func TestChangePasswordFieldsStay(t *testing.T) {
 // refusedPassword is the case of a new password typed as pw and again in
 // the entries of that name, refused at submit with want in msg.
 func (h *harness) refusedPassword(name string, first, second *entry, submit *button, msg *message, pw, again, want string) stayCase {
-	return stayCase{Name: name, Show: func() {
+	return h.submitted(name, func() {
 		h.typeIn(first, pw)
 		h.typeIn(second, again)
-		h.tap(submit)
-		if msg.text() != want {
-			h.t.Fatalf("%s: %q, want %q", name, msg.text(), want)
-		}
-	}}
+	}, submit, msg, want)
 }

@@ -78,15 +78,7 @@ func TestRevokeFromCitizenPage(t *testing.T) {
 	}
 
 	// Given a PIN another operator issued,
-	verdi, err := h.desk.Login("l.verdi", "password-verdi")
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, err := h.desk.Issue(context.Background(), verdi, mario, foreignPassport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.app.showCitizen(mario.CodiceFiscale)
+	other := h.issuedByVerdi()
 	h.tap(h.app.citizen.revokeCred[other.Credential.ID])
 	d = h.app.citizen.revoke
 	if d.approvalFields == nil || !strings.Contains(h.screenText(), "l.verdi") {
@@ -173,28 +165,16 @@ func TestRevokeDialogFieldsStay(t *testing.T) {
 		if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-verdi"}); err != nil {
 			t.Fatal(err)
 		}
-		verdi, err := h.desk.Login("l.verdi", "password-verdi")
-		if err != nil {
-			t.Fatal(err)
-		}
-		other, err := h.desk.Issue(context.Background(), verdi, mario, foreignPassport)
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.app.showCitizen(mario.CodiceFiscale)
+		other := h.issuedByVerdi()
 		h.tap(h.app.citizen.revokeCred[other.Credential.ID])
 		d := h.app.citizen.revoke
 		refused := func(name, reason string, checked bool, want string) stayCase {
-			return stayCase{Name: name, Show: func() {
+			return h.submitted(name, func() {
 				d.checked.SetChecked(checked)
 				h.typeIn(d.reason, reason)
 				h.typeIn(d.supID, "m.rossi")
 				h.typeIn(d.supPW, "password-di-prova")
-				h.tap(d.confirm)
-				if d.msg.text() != want {
-					t.Fatalf("%s: %q, want %q", name, d.msg.text(), want)
-				}
-			}}
+			}, d.confirm, d.msg, want)
 		}
 		h.assertStays(stays{msg: d.msg, keep: []fyne.CanvasObject{d.reason, d.checked, d.supID, d.supPW, d.cancel, d.confirm}, above: 4, cases: []stayCase{
 			shown(d.msg, "revoke.err.notchecked"),
@@ -213,4 +193,20 @@ func TestRevokeDialogFieldsStay(t *testing.T) {
 			writeShots(t, h, "revoca-problema-"+language)
 		}
 	})
+}
+
+// issuedByVerdi issues Mario Rossi a PIN as l.verdi, an operatore of the
+// sede, and shows his page.
+func (h *harness) issuedByVerdi() pinsede.Issued {
+	h.t.Helper()
+	verdi, err := h.desk.Login("l.verdi", "password-verdi")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	other, err := h.desk.Issue(context.Background(), verdi, mario, foreignPassport)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.app.showCitizen(mario.CodiceFiscale)
+	return other
 }

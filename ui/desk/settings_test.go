@@ -48,13 +48,7 @@ func TestSettingsScreen(t *testing.T) {
 	h.assertStays(stays{msg: st.msg, keep: []fyne.CanvasObject{st.queue, st.save}, above: 1, scrolls: true, cases: []stayCase{
 		shown(st.msg, "form.haserrors"),
 		shown(st.msg, "settings.saved"),
-		{Name: "saved", Show: func() {
-			h.typeIn(st.queue, "sportello1")
-			h.tap(st.save)
-			if st.msg.text() != lang.L("settings.saved") {
-				t.Fatalf("save: message %q", st.msg.text())
-			}
-		}},
+		h.submitted("saved", func() { h.typeIn(st.queue, "sportello1") }, st.save, st.msg, lang.L("settings.saved")),
 	}})
 
 	// Given a name with a space, then it is refused under the field.

@@ -88,6 +88,18 @@ func shown(m *message, key string, args ...any) stayCase {
 	return stayCase{Name: key, Show: func() { m.set(msgError, lang.L(key, args...)) }}
 }
 
+// submitted returns a case that fills a form with fill, taps submit and
+// wants want in msg: a real submit that fails, or a message of success.
+func (h *harness) submitted(name string, fill func(), submit *button, msg *message, want string) stayCase {
+	return stayCase{Name: name, Show: func() {
+		fill()
+		h.tap(submit)
+		if msg.text() != want {
+			h.t.Fatalf("%s: %q, want %q", name, msg.text(), want)
+		}
+	}}
+}
+
 // inEachLanguage runs f in each of the desk's languages, and loads the
 // desk's own again at the end.
 func inEachLanguage(t *testing.T, f func(t *testing.T, language string)) {
