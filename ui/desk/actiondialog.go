@@ -34,10 +34,14 @@ func (a *App) newActionDialog(confirm string, icon fyne.Resource, do func(), can
 }
 
 // open shows the dialog titled title with items above the frame's message
-// and buttons, and gives focus the keyboard.
-func (d *actionDialog) open(a *App, title string, focus fyne.Focusable, items ...fyne.CanvasObject) {
-	items = append(items, d.msg.box, container.NewHBox(layout.NewSpacer(), d.progress, d.cancel, d.confirm))
-	d.dialog = dialog.NewCustomWithoutButtons(title, card(560, container.NewVBox(items...)), a.win)
+// and buttons, and gives focus the keyboard. The message keeps the room
+// of the tallest of foreseen, the problems the dialog may show: the
+// dialog, centred on the window, keeps its size, and its fields and
+// buttons their places, when one shows.
+func (d *actionDialog) open(a *App, title string, focus fyne.Focusable, foreseen []string, items ...fyne.CanvasObject) {
+	slot := d.msg.reserve(func() []string { return foreseen })
+	items = append(items, slot.object, container.NewHBox(layout.NewSpacer(), d.progress, d.cancel, d.confirm))
+	d.dialog = dialog.NewCustomWithoutButtons(title, stableCard(560, slot, container.NewVBox(items...)), a.win)
 	a.showDialog(d.dialog)
 	a.win.Canvas().Focus(focus)
 }

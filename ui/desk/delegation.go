@@ -313,7 +313,7 @@ func (c *citizenScreen) showRevokeDelegation(dl pinsede.Delegation) {
 	a := c.a
 	d := &delegationRevokeDialog{a: a, citizen: c.page.Citizen, dl: dl}
 	d.reason = a.newReasonEntry(lang.L("delegation.revoke.placeholder"))
-	d.reasonF = newField(pinsede.FieldRevokeReason, lang.L("revoke.reason"), d.reason)
+	d.reasonF = newField(pinsede.FieldRevokeReason, lang.L("revoke.reason"), d.reason).keepProblemRoom(revokeReasonProblems)
 	d.checked = a.newCheck(lang.L("delegation.revoke.checked"), func(bool) { a.touch() })
 	d.actionDialog = a.newActionDialog(lang.L("delegation.revoke.confirm"), fynetheme.DeleteIcon(), d.doRevoke, lang.L("revoke.cancel"))
 	d.confirm.Importance = widget.DangerImportance
@@ -321,7 +321,9 @@ func (c *citizenScreen) showRevokeDelegation(dl pinsede.Delegation) {
 		"Delegante": dl.Delegante.FullName(), "Delegato": dl.Delegato.FullName(), "Form": string(dl.Form),
 	}))
 	c.revokeDeleg = d
-	d.open(a, lang.L("delegation.revoke.title"), d.reason, intro, d.reasonF.object, d.checked)
+	d.open(a, lang.L("delegation.revoke.title"), d.reason, []string{
+		lang.L("delegation.revoke.err.notchecked"), lang.L("revoke.err.reason"),
+	}, intro, d.reasonF.object, d.checked)
 }
 
 // doRevoke asks the domain for the revocation off the UI goroutine.

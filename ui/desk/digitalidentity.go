@@ -41,13 +41,16 @@ func (v *verifyScreen) showDigitalIdentity() {
 	d.confirm = a.button(lang.L("digital.confirm"), fynetheme.ConfirmIcon(), d.doRecord)
 	d.confirm.Importance = widget.HighImportance
 	d.cancel = a.button(lang.L("digital.cancel"), fynetheme.CancelIcon(), func() { d.dialog.Hide() })
+	// No choice made keeps its room: the dialog and its buttons do not
+	// move when it shows.
+	slot := d.msg.reserve(func() []string { return []string{lang.L("digital.err.choose")} })
 	body := container.NewVBox(
 		note(lang.L("digital.intro")),
 		d.choice.object,
-		d.msg.box,
+		slot.object,
 		container.NewHBox(layout.NewSpacer(), d.cancel, d.confirm),
 	)
-	d.dialog = dialog.NewCustomWithoutButtons(lang.L("digital.title"), card(520, body), a.win)
+	d.dialog = dialog.NewCustomWithoutButtons(lang.L("digital.title"), stableCard(520, slot, body), a.win)
 	v.digitalDialog = d
 	a.showDialog(d.dialog)
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+
 	"github.com/pinsede/pinsede"
 )
 
@@ -22,11 +24,15 @@ func TestDigitalIdentityChoice(t *testing.T) {
 	if d == nil {
 		t.Fatal("no dialog")
 	}
-	// No choice yet: the dialog says so.
-	h.tap(d.confirm)
-	if got := d.msg.text(); !strings.Contains(got, "Scegli SPID, CIE o CNS") {
-		t.Fatalf("no choice: %q", got)
-	}
+	// No choice yet: the dialog says so, and nothing moves.
+	h.assertStays(stays{msg: d.msg, keep: []fyne.CanvasObject{d.choice.object, d.cancel, d.confirm}, above: 1, cases: []stayCase{
+		{Name: "no choice", Show: func() {
+			h.tap(d.confirm)
+			if got := d.msg.text(); !strings.Contains(got, "Scegli SPID, CIE o CNS") {
+				t.Fatalf("no choice: %q", got)
+			}
+		}},
+	}})
 	d.choice.SetSelected("SPID")
 	h.tap(d.confirm)
 	if h.app.home == nil || h.app.current.View != h.app.home.screen.View {

@@ -2,13 +2,16 @@ package desk
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/theme"
 )
 
 // Ensure that a slip whose result screen was left is still handed over:
@@ -87,4 +90,34 @@ func (h *harness) tapDialogConfirm() {
 		h.t.Fatalf("no dialog with a confirm button:\n%s", h.screenText())
 	}
 	h.tap(found)
+}
+
+// Ensure that the screen of a PIN just issued keeps Registra consegna
+// where it was, to the pixel, when the handover is refused (each refusal
+// it foresees, and a real one: the PIN revoked meanwhile), in every
+// language of the desk, at 1280×800 and at the window's smallest size.
+func TestResultFieldsStay(t *testing.T) {
+	inEachLanguage(t, func(t *testing.T, language string) {
+		h := ready(t)
+		test.ApplyTheme(t, theme.New())
+		out, err := h.desk.Issue(context.Background(), h.app.session, mario, foreignPassport)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.app.showResult(mario, out)
+		r := h.app.result
+		h.assertStays(stays{msg: r.msg, keep: []fyne.CanvasObject{r.serial, r.handover}, above: 1, scrolls: true, cases: []stayCase{
+			shown(r.msg, "err.notactive"),
+			shown(r.msg, "err.handedover"),
+			{Name: "revoked meanwhile", Show: func() {
+				if _, err := h.desk.Revoke(h.app.session, out.Credential.ID, "richiesta del cittadino"); err != nil && !errors.Is(err, pinsede.ErrNotActive) {
+					t.Fatal(err)
+				}
+				h.tap(r.handover)
+				if r.msg.text() == "" || !r.handover.Visible() {
+					t.Fatalf("a handover of a revoked PIN: %q", r.msg.text())
+				}
+			}},
+		}})
+	})
 }

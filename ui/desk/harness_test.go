@@ -160,14 +160,8 @@ func (h *harness) restart() {
 // as they come, until every job is done, those the steps start included.
 func (h *harness) wait() { h.steps.Wait(&h.app.busy) }
 
-// settle lays the whole window out again, as the real driver does on each
-// frame (the test canvas does not): a label whose text changed gets the
-// room it now needs.
-func (h *harness) settle() {
-	size := h.win.Canvas().Size()
-	h.win.Resize(size.AddWidthHeight(1, 1))
-	h.win.Resize(size)
-}
+// settle lays the whole window out again (uitest.Settle).
+func (h *harness) settle() { uitest.Settle(h.win) }
 
 // typeIn focuses e as a click would (the previous field loses the focus),
 // empties it and types text.
@@ -196,18 +190,25 @@ func (h *harness) setUp() {
 	if s == nil {
 		h.t.Fatal("first run: no set-up screen")
 	}
+	h.fillSetUp("password-di-prova")
+	h.tap(s.create)
+	if h.app.current.View != h.app.login.screen.View {
+		h.t.Fatalf("after set-up: want the login screen, message %q", s.msg.text())
+	}
+	h.ackSetUp()
+}
+
+// fillSetUp types sede ROMA01 and supervisor m.rossi into the first-run
+// screen, the password confirmed as confirm.
+func (h *harness) fillSetUp(confirm string) {
+	s := h.app.setup
 	h.typeIn(s.code, "ROMA01")
 	h.typeIn(s.name, "Roma Eur")
 	h.typeIn(s.address, "Viale Aldo Ballarin 42, 00142 Roma")
 	h.typeIn(s.opID, "m.rossi")
 	h.typeIn(s.opName, "Maria Rossi")
 	h.typeIn(s.pw, "password-di-prova")
-	h.typeIn(s.pwConfirm, "password-di-prova")
-	h.tap(s.create)
-	if h.app.current.View != h.app.login.screen.View {
-		h.t.Fatalf("after set-up: want the login screen, message %q", s.msg.text())
-	}
-	h.ackSetUp()
+	h.typeIn(s.pwConfirm, confirm)
 }
 
 // ackSetUp acknowledges the set-up's two events in the outbox (the sede,

@@ -97,13 +97,18 @@ func (a *App) newResultScreen(req pinsede.Request, out pinsede.Issued) *resultSc
 	if out.Pending {
 		details = append(details, a.pendingNote(c.ID))
 	}
+	// A handover refused keeps Registra consegna where it was.
+	slot := r.msg.reserve(func() []string {
+		return []string{i18n.Message(pinsede.ErrNotActive), i18n.Message(pinsede.ErrAlreadyHandedOver),
+			lang.L("issue.handover.done", map[string]any{"When": when(a.desk.Now())})}
+	})
 	body := container.NewVBox(
 		r.headline,
 		note(doneNote(c)),
 		section(lang.L("issue.details"), details...),
 		section(lang.L("issue.handover.title"),
 			note(lang.L("issue.handover.intro")),
-			r.msg.box,
+			slot.object,
 			container.NewHBox(r.handover),
 			r.next,
 		),
@@ -111,7 +116,7 @@ func (a *App) newResultScreen(req pinsede.Request, out pinsede.Issued) *resultSc
 	// The keyboard starts on the next step: Registra consegna. (The Space
 	// that pressed Emetti PIN reaches it as a character, which a button
 	// ignores.)
-	r.screen = screen{Title: lang.L("issue.title"), View: a.page(card(760, body), true), Focus: r.handover}
+	r.screen = screen{Title: lang.L("issue.title"), View: a.page(stableCard(760, slot, body), true), Focus: r.handover}
 	return r
 }
 

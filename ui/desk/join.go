@@ -47,9 +47,19 @@ func (a *App) newJoinSection() *joinSection {
 	j.progress = widget.NewLabel("")
 	j.progress.Hide()
 	j.msg = newMessage()
+	// The progress and the message keep their room, shown or not: the
+	// button and the set-up's fields below stay where they are when the
+	// catch-up starts or stops.
+	slot := j.msg.reserve(func() []string {
+		return []string{
+			// As many changes as a large sede's (the count widens the text).
+			lang.L("join.cut", map[string]any{"Applied": 9999999}),
+			lang.L("join.nosetup", map[string]any{"Sede": a.certSede}),
+		}
+	})
 	j.object = section(lang.L("join.title"),
 		note(lang.L("join.intro", map[string]any{"Sede": a.certSede})),
-		j.bar, j.progress, j.msg.box,
+		container.New(keptRoom{}, j.bar, j.progress), slot.object,
 		container.NewHBox(layout.NewSpacer(), j.button))
 	return j
 }

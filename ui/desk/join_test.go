@@ -5,14 +5,20 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/test"
+
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/ui/theme"
 )
 
 // cutPulls is a transport that cuts the link at the pull numbered cut
@@ -85,8 +91,33 @@ func TestJoinSedeScreen(t *testing.T) {
 	if j.bar.Visible() {
 		t.Error("a progress bar before the catch-up")
 	}
+	// Its messages and its progress keep their room: its button and the
+	// set-up's fields below stay where they are.
+	s := h.app.setup
+	keep := []fyne.CanvasObject{j.button, s.code, s.pwConfirm, s.create}
+	h.assertStays(stays{msg: j.msg, keep: keep, scrolls: true, cases: []stayCase{
+		shown(j.msg, "join.cut", map[string]any{"Applied": 123456}),
+		shown(j.msg, "join.nosetup", map[string]any{"Sede": "ROMA01"}),
+		{Name: "the progress", Show: func() {
+			j.bar.Show()
+			j.progress.Show()
+			j.show(pinsede.CatchUp{Applied: 4, Cursor: 4, Latest: 9})
+			j.msg.set(msgError, lang.L("join.cut", map[string]any{"Applied": 4}))
+		}},
+	}})
+	j.bar.Hide()
+	j.progress.Hide()
+	j.last = pinsede.CatchUp{}
+	if *shots != "" {
+		test.ApplyTheme(t, theme.New())
+		writeShots(t, h, "join")
+	}
+	before := h.positions(keep...)
 
 	h.tap(j.button)
+	if got := h.positions(keep...); !slices.Equal(got, before) {
+		t.Errorf("the link cut: the button and the fields moved from %v to %v", before, got)
+	}
 	if f := j.bar.Value; !j.bar.Visible() || f <= 0 || f >= 1 {
 		t.Errorf("the bar after two pages of the catch-up: %.2f (shown %v), want part of the way", f, j.bar.Visible())
 	}

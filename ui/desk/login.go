@@ -72,16 +72,20 @@ func (a *App) newSetupScreen() *setupScreen {
 		),
 		section(lang.L("setup.supervisor"),
 			note(lang.L("setup.supervisor.note")),
-			container.NewGridWithColumns(2,
+			twoColumns(
 				f(pinsede.FieldOperatorID, lang.L("field.operatore_id"), s.opID),
 				f(pinsede.FieldOperatorName, lang.L("field.operatore_nome"), s.opName),
 				f(pinsede.FieldPassword, lang.L("field.password"), s.pw),
 				f(fieldPasswordConfirm, lang.L("field.password_conferma"), s.pwConfirm)),
 		),
-		s.msg.box,
+		// Its message keeps its room, so that Crea sede does not move
+		// when it shows.
+		s.msg.reserve(func() []string { return []string{lang.L("form.haserrors")} }).object,
 		container.NewHBox(layout.NewSpacer(), s.progress, s.create),
 	)
-	s.screen = screen{Title: lang.L("setup.title"), View: a.page(card(760, body), true), Focus: s.code}
+	// At the top, not centred: a problem shown under a field as it is
+	// typed pushes down only what is below it.
+	s.screen = screen{Title: lang.L("setup.title"), View: a.page(topCard(760, body), true), Focus: s.code}
 	return s
 }
 

@@ -86,7 +86,9 @@ func (o *operatorsScreen) showReset(id string) {
 	}
 	d.again.OnSubmitted = func(string) { submit() }
 	d.actionDialog = a.newActionDialog(lang.L("operators.reset.confirm"), fynetheme.ConfirmIcon(), submit, lang.L("mv35.cancel")) // "Annulla"
-	d.open(a, lang.L("operators.reset.title", map[string]any{"ID": id}), d.pw,
+	d.open(a, lang.L("operators.reset.title", map[string]any{"ID": id}), d.pw, []string{
+		lang.L("err.password.confirm"), passwordShort(), i18n.Message(pinsede.ErrForbidden),
+	},
 		note(lang.L("operators.reset.intro")),
 		newField(pinsede.FieldPassword, lang.L("operators.reset.password"), d.pw).object,
 		newField(fieldPasswordConfirm, lang.L("field.password_conferma"), d.again).object,
@@ -132,15 +134,30 @@ func (a *App) showChangePassword(s *pinsede.Session, current string) {
 	c.submit = a.primaryButton(lang.L("password.change.submit"), fynetheme.ConfirmIcon(), submit)
 	c.confirm.OnSubmitted = func(string) { submit() }
 	c.pw.OnSubmitted = func(string) { a.win.Canvas().Focus(c.confirm) }
+	// Its problems keep their room: the fields and the button stay where
+	// they are when one shows.
+	slot := c.msg.reserve(func() []string {
+		return []string{
+			lang.L("err.password.confirm"),
+			passwordShort(),
+			i18n.Message(pinsede.ErrSamePassword),
+			i18n.Message(pinsede.ErrBadCredentials),
+		}
+	})
 	body := container.NewVBox(
 		heading(lang.L("password.change.title")),
 		note(lang.L("password.change.intro")),
 		newField(pinsede.FieldPassword, lang.L("password.change.new"), c.pw).object,
 		newField(fieldPasswordConfirm, lang.L("field.password_conferma"), c.confirm).object,
-		c.msg.box,
+		slot.object,
 		container.NewHBox(layout.NewSpacer(), c.submit),
 	)
-	c.screen = screen{Title: lang.L("password.change.title"), View: a.page(card(480, body), false), Focus: c.pw}
+	c.screen = screen{Title: lang.L("password.change.title"), View: a.page(stableCard(480, slot, body), false), Focus: c.pw}
 	a.changePassword = c
 	a.show(c.screen)
+}
+
+// passwordShort is the problem of a new password too short.
+func passwordShort() string {
+	return i18n.Field(pinsede.FieldError{Field: pinsede.FieldPassword, Key: pinsede.KeyPasswordShort, Args: map[string]any{"Min": pinsede.MinPasswordLength}})
 }

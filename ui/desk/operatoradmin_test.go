@@ -4,7 +4,12 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/test"
+
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/theme"
 )
 
 // Ensure that a supervisor re-enables a disabled operator and resets a
@@ -57,4 +62,78 @@ func TestOperatorsPageAdministration(t *testing.T) {
 	if _, err := h.desk.Login("l.bianchi", "la-mia-password-2026"); err != nil {
 		t.Errorf("the new password does not work: %v", err)
 	}
+}
+
+// Ensure that the change of a password a supervisor reset keeps its
+// fields and its button where they are, to the pixel, whichever problem
+// shows (each it foresees, and those of real changes refused: the two
+// passwords differ, too short, the temporary one again), in every
+// language of the desk, at 1280×800 and at the window's smallest size;
+// and so does the dialog of the reset, whose problems the supervisor
+// sees.
+func TestChangePasswordFieldsStay(t *testing.T) {
+	inEachLanguage(t, func(t *testing.T, language string) {
+		h := ready(t)
+		test.ApplyTheme(t, theme.New())
+		if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{ID: "l.bianchi", Name: "Luca Bianchi", Role: pinsede.RoleOperatore, Password: "password-bianchi"}); err != nil {
+			t.Fatal(err)
+		}
+
+		// The supervisor's dialog of the reset.
+		h.app.showOperators()
+		o := h.app.operators
+		h.tap(o.reset["l.bianchi"])
+		rd := o.resetDlg
+		refused := func(name, pw, again, want string) stayCase {
+			return h.refusedPassword(name, rd.pw, rd.again, rd.confirm, rd.msg, pw, again, want)
+		}
+		h.assertStays(stays{msg: rd.msg, keep: []fyne.CanvasObject{rd.pw, rd.again, rd.cancel, rd.confirm}, above: 2, cases: []stayCase{
+			shown(rd.msg, "err.password.confirm"),
+			{Name: "too short", Show: func() { rd.msg.set(msgError, passwordShort()) }},
+			shown(rd.msg, "err.forbidden"),
+			refused("the two differ", "temporanea-2026", "temporanea-2027", lang.L("err.password.confirm")),
+			refused("too short", "breve", "breve", passwordShort()),
+		}})
+		if *shots != "" {
+			rd.msg.set(msgError, passwordShort())
+			writeShots(t, h, "reset-problema-"+language)
+		}
+		h.typeIn(rd.pw, "temporanea-2026")
+		h.typeIn(rd.again, "temporanea-2026")
+		h.tap(rd.confirm)
+
+		// The operator's change, at the next login.
+		h.app.logout()
+		h.logIn("l.bianchi", "temporanea-2026")
+		c := h.app.changePassword
+		if c == nil || h.app.current.View != c.screen.View {
+			t.Fatalf("no change of password after a reset:\n%s", h.screenText())
+		}
+		change := func(name, pw, again, want string) stayCase {
+			return h.refusedPassword(name, c.pw, c.confirm, c.submit, c.msg, pw, again, want)
+		}
+		h.assertStays(stays{msg: c.msg, keep: []fyne.CanvasObject{c.pw, c.confirm, c.submit}, above: 2, cases: []stayCase{
+			shown(c.msg, "err.password.confirm"),
+			{Name: "too short", Show: func() { c.msg.set(msgError, passwordShort()) }},
+			shown(c.msg, "err.samepassword"),
+			shown(c.msg, "login.failed"),
+			change("the two differ", "la-mia-password-2026", "la-mia-password-2027", lang.L("err.password.confirm")),
+			change("too short", "breve", "breve", passwordShort()),
+			change("the temporary one again", "temporanea-2026", "temporanea-2026", lang.L("err.samepassword")),
+		}})
+		if *shots != "" {
+			h.win.Resize(fyne.NewSize(1280, 800))
+			c.msg.set(msgError, lang.L("err.samepassword"))
+			writeShots(t, h, "password-problema-"+language)
+		}
+	})
+}
+
+// refusedPassword is the case of a new password typed as pw and again in
+// the entries of that name, refused at submit with want in msg.
+func (h *harness) refusedPassword(name string, first, second *entry, submit *button, msg *message, pw, again, want string) stayCase {
+	return h.submitted(name, func() {
+		h.typeIn(first, pw)
+		h.typeIn(second, again)
+	}, submit, msg, want)
 }

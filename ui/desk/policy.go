@@ -127,7 +127,10 @@ func (p *policyPanel) showOverride() {
 	d.actionDialog = a.newActionDialog(
 		lang.L("policy.override.confirm"), fynetheme.MailSendIcon(), d.doOverride, lang.L("policy.override.cancel"))
 	p.dialog = d
-	d.open(a, lang.L("policy.override.title"), d.reason,
+	d.open(a, lang.L("policy.override.title"), d.reason, []string{
+		lang.L("replace.err.same"), lang.L("replace.err.badcredentials"), lang.L("policy.override.err.notsupervisor"),
+		i18n.Field(pinsede.FieldError{Field: pinsede.FieldOverrideReason, Key: pinsede.KeyOverrideReasonShort, Args: map[string]any{"Min": pinsede.MinOverrideReason}}),
+	},
 		note(lang.L("policy.override.intro")),
 		newField(pinsede.FieldOverrideReason, lang.L("field.motivo_deroga"), d.reason).object,
 		d.approvalFields.object(note(lang.L("replace.approval.note"))),

@@ -39,7 +39,10 @@ func (c *citizenScreen) showReplace(cred pinsede.Credential) {
 	d.actionDialog = a.newActionDialog(
 		lang.L("replace.confirm"), fynetheme.MailSendIcon(), d.doReplace, lang.L("replace.cancel"))
 	c.replace = d
-	d.open(a, lang.L("replace.title"), d.supID,
+	d.open(a, lang.L("replace.title"), d.supID, []string{
+		lang.L("replace.err.noreason"), lang.L("replace.err.same"), lang.L("replace.err.badcredentials"),
+		lang.L("replace.err.notsupervisor"), lang.L("replace.err.print", map[string]any{"Serial": cred.SlipSerial}),
+	},
 		note(lang.L("replace.intro", map[string]any{"Serial": cred.SlipSerial})),
 		heading(lang.L("replace.reason")),
 		d.reason.object,

@@ -38,7 +38,7 @@ func (c *citizenScreen) showRevoke(cred pinsede.Credential) {
 	a := c.a
 	d := &revokeDialog{a: a, citizen: c.page.Citizen, cred: cred, approval: cred.IssuedBy != a.session.Actor()}
 	d.reason = a.newReasonEntry(lang.L("revoke.reason.placeholder"))
-	d.reasonF = newField(pinsede.FieldRevokeReason, lang.L("revoke.reason"), d.reason)
+	d.reasonF = newField(pinsede.FieldRevokeReason, lang.L("revoke.reason"), d.reason).keepProblemRoom(revokeReasonProblems)
 	d.checked = a.newCheck(lang.L("revoke.checked"), func(bool) { a.touch() })
 	d.actionDialog = a.newActionDialog(lang.L("revoke.confirm"), fynetheme.DeleteIcon(), d.doRevoke, lang.L("revoke.cancel"))
 	d.confirm.Importance = widget.DangerImportance
@@ -53,7 +53,10 @@ func (c *citizenScreen) showRevoke(cred pinsede.Credential) {
 			note(lang.L("revoke.approval.note", map[string]any{"Operator": cred.IssuedBy}))))
 	}
 	c.revoke = d
-	d.open(a, lang.L("revoke.title"), d.reason, items...)
+	d.open(a, lang.L("revoke.title"), d.reason, []string{
+		lang.L("revoke.err.notchecked"), lang.L("revoke.err.reason"), lang.L("replace.err.same"),
+		lang.L("replace.err.badcredentials"), lang.L("revoke.err.notsupervisor"), lang.L("revoke.err.notactive"),
+	}, items...)
 }
 
 // doRevoke asks the domain for the revocation off the UI goroutine (the
@@ -121,3 +124,14 @@ func (d *revokeDialog) showOutcome(err error) {
 }
 
 // setBusy disables the dialog's buttons while the revocation runs.
+
+// revokeReasonProblems are the problems of a revocation's reason, of a
+// credential or a delegation.
+func revokeReasonProblems() []string {
+	var ps []string
+	for _, key := range []string{pinsede.KeyRequired, pinsede.KeyRevokeReasonShort, pinsede.KeyTooLong} {
+		// 999 characters: as wide as the text of any limit.
+		ps = append(ps, i18n.Field(pinsede.FieldError{Field: pinsede.FieldRevokeReason, Key: key, Args: map[string]any{"Min": pinsede.RevokeReasonMin, "Max": 999}}))
+	}
+	return ps
+}

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pinsede/pinsede"
@@ -76,15 +78,7 @@ func TestRevokeFromCitizenPage(t *testing.T) {
 	}
 
 	// Given a PIN another operator issued,
-	verdi, err := h.desk.Login("l.verdi", "password-verdi")
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, err := h.desk.Issue(context.Background(), verdi, mario, foreignPassport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.app.showCitizen(mario.CodiceFiscale)
+	other := h.issuedByVerdi()
 	h.tap(h.app.citizen.revokeCred[other.Credential.ID])
 	d = h.app.citizen.revoke
 	if d.approvalFields == nil || !strings.Contains(h.screenText(), "l.verdi") {
@@ -156,4 +150,63 @@ func TestRevokeReachesCentrale(t *testing.T) {
 
 	// then centrale holds it revoked, without waiting for a pull or a retry.
 	centraleState(pinsede.StateRevocato)
+}
+
+// Ensure that the revocation's dialog keeps its fields and buttons where
+// they are, to the pixel, whichever problem shows, in the message or
+// under the reason (real revocations refused: the document not
+// confirmed, a reason too short, the approver's own password), in every
+// language of the desk, at 1280×800 and at the window's smallest size:
+// the window centres the dialog, and a taller dialog would move them all.
+func TestRevokeDialogFieldsStay(t *testing.T) {
+	inEachLanguage(t, func(t *testing.T, language string) {
+		h := ready(t)
+		test.ApplyTheme(t, theme.New())
+		if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-verdi"}); err != nil {
+			t.Fatal(err)
+		}
+		other := h.issuedByVerdi()
+		h.tap(h.app.citizen.revokeCred[other.Credential.ID])
+		d := h.app.citizen.revoke
+		refused := func(name, reason string, checked bool, want string) stayCase {
+			return h.submitted(name, func() {
+				d.checked.SetChecked(checked)
+				h.typeIn(d.reason, reason)
+				h.typeIn(d.supID, "m.rossi")
+				h.typeIn(d.supPW, "password-di-prova")
+			}, d.confirm, d.msg, want)
+		}
+		h.assertStays(stays{msg: d.msg, keep: []fyne.CanvasObject{d.reason, d.checked, d.supID, d.supPW, d.cancel, d.confirm}, above: 4, cases: []stayCase{
+			shown(d.msg, "revoke.err.notchecked"),
+			shown(d.msg, "revoke.err.reason"),
+			shown(d.msg, "replace.err.same"),
+			shown(d.msg, "replace.err.badcredentials"),
+			shown(d.msg, "revoke.err.notsupervisor"),
+			shown(d.msg, "revoke.err.notactive"),
+			refused("the document not confirmed", "richiesta del cittadino", false, lang.L("revoke.err.notchecked")),
+			refused("a reason too short", "boh", true, lang.L("revoke.err.reason")),
+			refused("the approver's own", "richiesta del cittadino", true, lang.L("replace.err.same")),
+		}})
+		if *shots != "" {
+			h.win.Resize(fyne.NewSize(1280, 800))
+			refused("", "boh", true, lang.L("revoke.err.reason")).Show()
+			writeShots(t, h, "revoca-problema-"+language)
+		}
+	})
+}
+
+// issuedByVerdi issues Mario Rossi a PIN as l.verdi, an operatore of the
+// sede, and shows his page.
+func (h *harness) issuedByVerdi() pinsede.Issued {
+	h.t.Helper()
+	verdi, err := h.desk.Login("l.verdi", "password-verdi")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	other, err := h.desk.Issue(context.Background(), verdi, mario, foreignPassport)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.app.showCitizen(mario.CodiceFiscale)
+	return other
 }

@@ -76,7 +76,8 @@ func (a *App) newSettingsScreen() *settingsScreen {
 				container.NewVBox(st.printers, st.queue))).object,
 			st.printerNote,
 			st.updated,
-			st.msg.box,
+			// Saved or not, Salva stays where it was.
+			st.msg.reserve(func() []string { return []string{lang.L("form.haserrors"), lang.L("settings.saved")} }).object,
 			container.NewHBox(layout.NewSpacer(), st.save),
 		),
 	)
@@ -84,7 +85,9 @@ func (a *App) newSettingsScreen() *settingsScreen {
 		st.conn = st.newConnSection()
 		body.Add(st.conn.object)
 	}
-	st.screen = screen{Title: lang.L("settings.title"), View: a.page(card(760, body), true), Focus: st.printers}
+	// At the top, not centred: a message or a note shown pushes down
+	// only what is below it.
+	st.screen = screen{Title: lang.L("settings.title"), View: a.page(topCard(760, body), true), Focus: st.printers}
 	return st
 }
 

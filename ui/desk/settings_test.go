@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pinsede/pinsede"
@@ -41,6 +42,14 @@ func TestSettingsScreen(t *testing.T) {
 	if h.win.Canvas().Focused() != st.queue {
 		t.Errorf("focus on %T, want the queue's name", h.win.Canvas().Focused())
 	}
+
+	// Its messages keep their room: Salva stays where it was, saved or
+	// not (a problem under the queue's name pushes it down).
+	h.assertStays(stays{msg: st.msg, keep: []fyne.CanvasObject{st.queue, st.save}, above: 1, scrolls: true, cases: []stayCase{
+		shown(st.msg, "form.haserrors"),
+		shown(st.msg, "settings.saved"),
+		h.submitted("saved", func() { h.typeIn(st.queue, "sportello1") }, st.save, st.msg, lang.L("settings.saved")),
+	}})
 
 	// Given a name with a space, then it is refused under the field.
 	h.typeIn(st.queue, "sportello 1")

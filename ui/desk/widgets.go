@@ -240,6 +240,26 @@ func newField(name, label string, input fyne.CanvasObject) *field {
 	return f
 }
 
+// keepProblemRoom makes f keep, under its input, the room of the tallest
+// of the problems foreseen returns, shown or not: for a field in a dialog,
+// which the window centres, a problem shown would move the dialog, the
+// field with it. It returns f.
+func (f *field) keepProblemRoom(foreseen func() []string) *field {
+	probe := widget.NewLabel("")
+	probe.SizeName, probe.Wrapping = f.problem.SizeName, f.problem.Wrapping
+	l := f.object.(*fyne.Container).Layout.(*fieldLayout)
+	l.room = func(width float32) float32 {
+		var h float32
+		for _, text := range foreseen() {
+			probe.SetText(text)
+			probe.Resize(fyne.NewSize(width, probe.MinSize().Height))
+			h = max(h, probe.MinSize().Height)
+		}
+		return h
+	}
+	return f
+}
+
 // fieldNote is a line under a field that does not block the form.
 type fieldNote struct {
 	text string
@@ -302,8 +322,14 @@ func (f *field) noteText() string {
 // Bootstrap Italia's form groups: the label hugs its input, the problem
 // line sits right under it and takes only the room of its text, Padding
 // when it has none (an empty line under every row made the forms twice as
-// tall as they needed to be). A hidden label takes no room.
-type fieldLayout struct{}
+// tall as they needed to be). A hidden label takes no room. With room
+// (keepProblemRoom), the problem line takes at least the room it returns
+// at the field's width.
+type fieldLayout struct {
+	room func(width float32) float32
+	// width is the field's at its last layout.
+	width float32
+}
 
 func (l *fieldLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	var s fyne.Size
@@ -312,6 +338,9 @@ func (l *fieldLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 			continue
 		}
 		m := fieldHeight(objs, i)
+		if l.room != nil && i == len(objs)-1 {
+			m = max(m, l.room(l.width))
+		}
 		s.Width = max(s.Width, o.MinSize().Width)
 		s.Height += m - fieldOverlap(objs, i)
 	}
@@ -319,6 +348,7 @@ func (l *fieldLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 }
 
 func (l *fieldLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	l.width = size.Width
 	y := float32(0)
 	for i, o := range objs {
 		if !o.Visible() {
@@ -493,10 +523,12 @@ func (l *centreLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 // minimum width, if larger), centred on both axes: login and lock cards.
 // With a slot, it centres the column as tall as it is with the slot's
 // reserved message (messageSlot), so that a longer one grows it downward
-// and nothing above the message moves.
+// and nothing above the message moves. With top, it keeps the column at
+// the top instead of centring it vertically.
 type fixedWidth struct {
 	width float32
 	slot  *messageSlot
+	top   bool
 }
 
 func (l *fixedWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
@@ -518,7 +550,11 @@ func (l *fixedWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	if l.slot != nil {
 		centred -= l.slot.extra()
 	}
-	objs[0].Move(fyne.NewPos((size.Width-w)/2, max(0, (size.Height-centred)/2)))
+	y := max(0, (size.Height-centred)/2)
+	if l.top {
+		y = 0
+	}
+	objs[0].Move(fyne.NewPos((size.Width-w)/2, y))
 }
 
 // card lays content out as a centred panel of the given width.
@@ -532,6 +568,43 @@ func card(width float32, content fyne.CanvasObject) fyne.CanvasObject {
 // password was).
 func stableCard(width float32, slot *messageSlot, content fyne.CanvasObject) fyne.CanvasObject {
 	return container.New(&fixedWidth{width: width, slot: slot}, content)
+}
+
+// topCard is card kept at the top of its room rather than centred
+// vertically: for a tall form whose problems show under its fields as
+// they are typed, and push down only what is below them (the first-run
+// set-up). Its messages keep their room in a messageSlot, so that its
+// buttons do not move when one shows.
+func topCard(width float32, content fyne.CanvasObject) fyne.CanvasObject {
+	return container.New(&fixedWidth{width: width, top: true}, content)
+}
+
+// keptRoom stacks its objects as a VBox does, but keeps the room of those
+// hidden too: what is below them does not move when they show (the
+// progress of joining a sede).
+type keptRoom struct{}
+
+func (keptRoom) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for i, o := range objs {
+		m := o.MinSize()
+		s.Width = max(s.Width, m.Width)
+		s.Height += m.Height
+		if i > 0 {
+			s.Height += fynetheme.Padding()
+		}
+	}
+	return s
+}
+
+func (keptRoom) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	y := float32(0)
+	for _, o := range objs {
+		h := o.MinSize().Height
+		o.Move(fyne.NewPos(0, y))
+		o.Resize(fyne.NewSize(size.Width, h))
+		y += h + fynetheme.Padding()
+	}
 }
 
 // row is a label and a value on one line, for the read-only pages. The

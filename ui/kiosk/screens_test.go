@@ -19,6 +19,7 @@ import (
 	fynetheme "fyne.io/fyne/v2/theme"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/internal/uitest"
 	"github.com/pinsede/pinsede/ui/ticket"
 )
 
@@ -463,10 +464,16 @@ func TestSupervisorExit(t *testing.T) {
 		t.Fatalf("screen %s after three taps", h.app.Screen())
 	}
 	code := h.app.keyboard.target
+	ok := h.findButton("Esci")
+	settle := func() { uitest.Settle(h.win) }
+	before := uitest.Positions(settle, code, h.app.keyboard.object, ok)
 	test.Type(code, "0000")
 	h.tapText("Esci")
 	if exited || !strings.Contains(h.texts(), "Codice non valido.") {
 		t.Errorf("a wrong code: exited %v", exited)
+	}
+	if got := uitest.Positions(settle, code, h.app.keyboard.object, ok); !slices.Equal(got, before) {
+		t.Errorf("a wrong code: the code, the keyboard and Esci moved from %v to %v", before, got)
 	}
 	h.shot("09-exit")
 	test.Type(code, "7391")
@@ -577,5 +584,65 @@ func TestFallbackSink(t *testing.T) {
 	h.app.RetryWaiting(context.Background())
 	if got := centrale.received(); h.app.Waiting() != 0 || len(got) != 1 || got[0].Ticket.Number != "K002" {
 		t.Errorf("centrale back: %d waiting, centrale got %v", h.app.Waiting(), got)
+	}
+}
+
+// Ensure that a question answered wrong keeps its fields, the keyboard and
+// the navigation where they are, to the pixel, in every language of the
+// kiosk: a citizen's finger goes where a field was a moment ago. Each
+// question is left empty and Avanti tapped; its problem shows whole over
+// the keyboard. On the address, the problems under the first row push the
+// second down (a problem takes the room of its text, under its field).
+func TestProblemsKeepFields(t *testing.T) {
+	for _, l := range Languages {
+		t.Run(l.Code, func(t *testing.T) {
+			h := newHarness(t)
+			w := h.startWizard(l.Code)
+			for i, q := range questions {
+				if q.name == "cf" {
+					continue // empty, it is computed from the answers
+				}
+				h.app.showQuestion(i)
+				var keep []fyne.CanvasObject
+				switch q.name {
+				case "sesso":
+					keep = []fyne.CanvasObject{w.male, w.female}
+				case "indirizzo":
+					keep = []fyne.CanvasObject{w.street, w.city, h.app.keyboard.object}
+				case "telefono":
+					keep = []fyne.CanvasObject{w.mobile, w.landline, h.app.keyboard.object}
+				case "email":
+					keep = []fyne.CanvasObject{w.email, w.pec, h.app.keyboard.object}
+				default:
+					keep = []fyne.CanvasObject{q.focus(w).(fyne.CanvasObject), h.app.keyboard.object}
+				}
+				next := h.findButton(tr("nav.next"))
+				keep = append(keep, next, h.findButton(tr("nav.back")), h.findButton(tr("nav.cancel")))
+				var shown fyne.CanvasObject
+				uitest.AssertStays(t, q.name, uitest.Stays{
+					Keep: keep,
+					Cases: []uitest.Case{{Name: "empty", Show: func() {
+						test.Tap(next)
+						for _, f := range q.fields {
+							if l := w.errs[f]; l.Visible() {
+								shown = l
+							}
+						}
+						if shown == nil {
+							t.Fatalf("%s: empty, no problem shown", q.name)
+						}
+					}}},
+					Hide:    func() { w.hideProblems(q.fields...) },
+					Message: func() fyne.CanvasObject { return shown },
+					Visible: func() (float32, float32) {
+						// Its text whole: the label's inner padding below
+						// it may go under the keyboard.
+						top := fyne.CurrentApp().Driver().AbsolutePositionForObject(w.scroll).Y
+						return top, top + w.scroll.Size().Height + fynetheme.InnerPadding()
+					},
+					Settle: func() { uitest.Settle(h.win) },
+				})
+			}
+		})
 	}
 }

@@ -306,7 +306,7 @@ func (w *wizard) problems() pinsede.FieldErrors {
 // were none.
 func (w *wizard) check(fields []string) bool {
 	es := w.problems()
-	ok := true
+	var last *widget.Label
 	var spoken []string
 	for _, f := range fields {
 		l := w.errs[f]
@@ -314,22 +314,53 @@ func (w *wizard) check(fields []string) bool {
 			l.SetText(message(e))
 			l.Show()
 			spoken = append(spoken, l.Text)
-			ok = false
+			last = l
 		} else {
 			l.SetText("")
 			l.Hide()
 		}
 	}
 	w.relayout()
-	if !ok {
-		// The problems show under the fields: bring the last ones into
-		// view over the keyboard.
-		if w.scroll != nil {
-			w.scroll.ScrollToBottom()
-		}
-		w.app.say(strings.Join(spoken, " "))
+	if last == nil {
+		return true
 	}
-	return ok
+	w.bringIntoView(last)
+	w.app.say(strings.Join(spoken, " "))
+	return false
+}
+
+// bringIntoView scrolls the question just enough that the text of o, a
+// problem under a field, shows whole over the keyboard, and not at all
+// when it does already: a citizen taps where a field was a moment ago.
+func (w *wizard) bringIntoView(o fyne.CanvasObject) {
+	s := w.scroll
+	if s == nil {
+		return
+	}
+	s.Refresh() // the content as tall as the problems make it
+	layoutNow(s.Content)
+	d := fyne.CurrentApp().Driver()
+	bottom := d.AbsolutePositionForObject(o).Y + o.Size().Height - d.AbsolutePositionForObject(s).Y
+	// The label's inner padding below its text may go under the keyboard;
+	// scrolled, it shows whole.
+	if bottom-fynetheme.InnerPadding() > s.Size().Height {
+		s.ScrollToOffset(s.Offset.AddXY(0, bottom-s.Size().Height))
+	}
+}
+
+// layoutNow lays the containers from o down out again at once, as the
+// next frame would: where a problem just shown will be is known before.
+func layoutNow(o fyne.CanvasObject) {
+	c, ok := o.(*fyne.Container)
+	if !ok {
+		return
+	}
+	if c.Layout != nil {
+		c.Layout.Layout(c.Objects, c.Size())
+	}
+	for _, child := range c.Objects {
+		layoutNow(child)
+	}
 }
 
 // hideProblems takes away the problems shown under fields.
