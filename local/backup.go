@@ -8,8 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/pinsede/pinsede"
@@ -258,7 +256,7 @@ func Restore(from, path, keyPath string, now time.Time) (previous string, err er
 				}
 			}()
 		}
-		previous = path + ".pre-restore-" + now.Format("20060102-150405")
+		previous = path + ".pre-restore-" + now.Format(boltcopy.Stamp)
 	case !errors.Is(err, fs.ErrNotExist):
 		return "", wrap(err)
 	}
@@ -292,46 +290,29 @@ func Restore(from, path, keyPath string, now time.Time) (previous string, err er
 }
 
 // backupPrefix and backupSuffix frame the names of the copies BackupInto
-// writes: sportello-YYYYMMDD-HHMMSS.db.
+// writes: sportello-YYYYMMDD-HHMMSS+hhmm.db (boltcopy.Name).
 const (
 	backupPrefix = "sportello-"
 	backupSuffix = ".db"
-	backupStamp  = "20060102-150405"
 )
 
 // BackupInto writes a copy of the store (see BackupFile) into the folder
-// dir, making it (0700) if needed, named after the time now
-// (sportello-YYYYMMDD-HHMMSS.db), and then removes the oldest copies there
-// beyond the keep newest (none when keep is 0 or less). It returns the
-// copy's path. The desk app calls it on a schedule while it runs.
+// dir, making it (0700) if needed, named after the time now, local time
+// and its offset (sportello-YYYYMMDD-HHMMSS+hhmm.db: the hour repeated
+// when the clocks go back names two copies apart), and then removes the
+// oldest copies there beyond the keep newest (none when keep is 0 or
+// less), older names without the offset included. It returns the copy's
+// path. The desk app calls it on a schedule while it runs.
 func (s *Store) BackupInto(dir string, now time.Time, keep int) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("back up store %s: %w", s.path, err)
 	}
-	path := filepath.Join(dir, backupPrefix+now.Format(backupStamp)+backupSuffix)
+	path := filepath.Join(dir, boltcopy.Name(backupPrefix, now, backupSuffix))
 	if _, err := s.BackupFile(path); err != nil {
 		return "", err
 	}
-	if keep <= 0 {
-		return path, nil
-	}
-	names, err := filepath.Glob(filepath.Join(dir, backupPrefix+"*"+backupSuffix))
-	if err != nil {
-		return path, fmt.Errorf("prune backups in %s: %w", dir, err)
-	}
-	var copies []string
-	for _, n := range names {
-		stamp := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(n), backupPrefix), backupSuffix)
-		if _, err := time.Parse(backupStamp, stamp); err == nil {
-			copies = append(copies, n)
-		}
-	}
-	slices.Sort(copies) // the stamps sort by time
-	for len(copies) > keep {
-		if err := os.Remove(copies[0]); err != nil {
-			return path, fmt.Errorf("prune backups in %s: %w", dir, err)
-		}
-		copies = copies[1:]
+	if err := boltcopy.Prune(dir, backupPrefix, backupSuffix, keep); err != nil {
+		return path, fmt.Errorf("back up store %s: %w", s.path, err)
 	}
 	return path, nil
 }

@@ -263,9 +263,9 @@ func TestBackupInto(t *testing.T) {
 		names = append(names, e.Name())
 	}
 	want := []string{
-		"sportello-" + start.Add(3*time.Hour).Format("20060102-150405") + ".db",
-		"sportello-" + start.Add(4*time.Hour).Format("20060102-150405") + ".db",
-		"sportello-" + start.Add(5*time.Hour).Format("20060102-150405") + ".db",
+		"sportello-" + start.Add(3*time.Hour).Format("20060102-150405-0700") + ".db",
+		"sportello-" + start.Add(4*time.Hour).Format("20060102-150405-0700") + ".db",
+		"sportello-" + start.Add(5*time.Hour).Format("20060102-150405-0700") + ".db",
 		"sportello-da-tenere.db",
 	}
 	if !slices.Equal(names, want) {

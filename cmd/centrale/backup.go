@@ -6,13 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
+	"github.com/pinsede/pinsede/internal/boltcopy"
 	"github.com/pinsede/pinsede/sync/boltstore"
 )
 
@@ -62,17 +61,21 @@ func runBackup(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// backupStamp names the copies of -backup-dir: centrale-YYYYMMDD-HHMMSS.db.
-const backupStamp = "20060102-150405"
+// backupPrefix and backupSuffix frame the names of the copies of
+// -backup-dir: centrale-YYYYMMDD-HHMMSS+hhmm.db (boltcopy.Name).
+const (
+	backupPrefix = "centrale-"
+	backupSuffix = ".db"
+)
 
 // backupLoop copies the bbolt store into dir at start and then every
 // every (only at start when every is 0), keeping the keep newest copies
 // (all when keep is 0), until ctx ends: the online backup of a running
-// centrale.
-func backupLoop(ctx context.Context, s *boltstore.Store, dir string, every time.Duration, keep int, log *slog.Logger) {
+// centrale. Each copy is named after the time now gives.
+func backupLoop(ctx context.Context, s *boltstore.Store, dir string, every time.Duration, keep int, now func() time.Time, log *slog.Logger) {
 	once := func() {
-		start := time.Now()
-		path := filepath.Join(dir, "centrale-"+start.Format(backupStamp)+".db")
+		start := now()
+		path := filepath.Join(dir, boltcopy.Name(backupPrefix, start, backupSuffix))
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			log.Error("backup failed", "err", err)
 			return
@@ -82,8 +85,8 @@ func backupLoop(ctx context.Context, s *boltstore.Store, dir string, every time.
 			log.Error("backup failed", "err", err)
 			return
 		}
-		log.Info("backup written", "path", path, "bytes", n, "took", time.Since(start))
-		if err := prune(dir, keep); err != nil {
+		log.Info("backup written", "path", path, "bytes", n, "took", now().Sub(start))
+		if err := boltcopy.Prune(dir, backupPrefix, backupSuffix, keep); err != nil {
 			log.Error("backup prune failed", "err", err)
 		}
 	}
@@ -101,31 +104,4 @@ func backupLoop(ctx context.Context, s *boltstore.Store, dir string, every time.
 			once()
 		}
 	}
-}
-
-// prune removes the oldest copies of centrale in dir beyond the keep
-// newest; none when keep is 0 or less.
-func prune(dir string, keep int) error {
-	if keep <= 0 {
-		return nil
-	}
-	names, err := filepath.Glob(filepath.Join(dir, "centrale-*.db"))
-	if err != nil {
-		return err
-	}
-	var copies []string
-	for _, n := range names {
-		stamp := filepath.Base(n)[len("centrale-") : len(filepath.Base(n))-len(".db")]
-		if _, err := time.Parse(backupStamp, stamp); err == nil {
-			copies = append(copies, n)
-		}
-	}
-	slices.Sort(copies)
-	for len(copies) > keep {
-		if err := os.Remove(copies[0]); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-		copies = copies[1:]
-	}
-	return nil
 }

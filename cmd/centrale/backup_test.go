@@ -7,10 +7,13 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/boltstore"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/storetest"
@@ -38,13 +41,24 @@ func TestBackup(t *testing.T) {
 		t.Errorf("backup of a store in use: exit %d, %q", code, errs.String())
 	}
 
-	// The online copies, twice at start: the oldest is pruned.
+	// The online copies, three starts an hour apart on the loop's clock:
+	// the oldest is pruned, the two newest kept, named after that clock.
 	copies := filepath.Join(dir, "copies")
+	now := testclock.Stepping(time.Hour)
+	var made []string
 	for range 3 {
-		backupLoop(ctx, s, copies, 0, 2, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		var logs bytes.Buffer
+		backupLoop(ctx, s, copies, 0, 2, now, slog.New(slog.NewTextHandler(&logs, nil)))
+		_, rest, ok := strings.Cut(logs.String(), `msg="backup written" path=`)
+		if !ok {
+			t.Fatalf("online copy: %s", logs.String())
+		}
+		path, _, _ := strings.Cut(rest, " ")
+		made = append(made, path)
 	}
-	if names, _ := filepath.Glob(filepath.Join(copies, "centrale-*.db")); len(names) < 1 || len(names) > 2 {
-		t.Errorf("online copies %v, want 1 or 2 (same second) kept", names)
+	kept := slices.Sorted(slices.Values(made[1:])) // as Glob lists them
+	if names, _ := filepath.Glob(filepath.Join(copies, "centrale-*.db")); !slices.Equal(names, kept) {
+		t.Errorf("online copies %v, want the two newest of %v", names, made)
 	}
 	s.Close()
 

@@ -413,7 +413,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	go func() { errc <- hs.Serve(ln) }()
 	go sweepTickets(ctx, srv)
 	if bs, ok := store.(*boltstore.Store); ok && c.backupDir != "" {
-		go backupLoop(ctx, bs, c.backupDir, c.backupEvery, c.backupKeep, log)
+		go backupLoop(ctx, bs, c.backupDir, c.backupEvery, c.backupKeep, c.now, log)
 	}
 	select {
 	case err := <-errc:

@@ -1,0 +1,80 @@
+package boltcopy
+
+import (
+	"cmp"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Stamp is the layout of the time in the name of a copy made on a
+// schedule: the local time, which the sede reads, with its offset from
+// UTC. When the clocks go back, the hour from 02:00 to 03:00 comes twice,
+// and so do its local times: the offset keeps the copies of the two hours
+// apart (20271031-025930+0200, then 20271031-025930+0100).
+const Stamp = "20060102-150405-0700"
+
+// legacyStamp is the layout of the names before Stamp: the local time
+// alone, read in the process's time zone.
+const legacyStamp = "20060102-150405"
+
+// Name returns the name of the copy made at now: prefix, now's Stamp,
+// suffix.
+func Name(prefix string, now time.Time, suffix string) string {
+	return prefix + now.Format(Stamp) + suffix
+}
+
+// Prune removes the copies in dir named by Name with prefix and suffix
+// (or in the layout before, without the offset) beyond the keep newest,
+// the oldest first by the instant they name, not by their names' order,
+// which the hour repeated in autumn and the offsets would not keep. Files
+// of other names are left alone; keep 0 or less removes nothing.
+func Prune(dir, prefix, suffix string, keep int) error {
+	if keep <= 0 {
+		return nil
+	}
+	names, err := filepath.Glob(filepath.Join(dir, prefix+"*"+suffix))
+	if err != nil {
+		return fmt.Errorf("prune copies in %s: %w", dir, err)
+	}
+	type stamped struct {
+		path string
+		at   time.Time
+	}
+	var copies []stamped
+	for _, n := range names {
+		if at, ok := stampOf(filepath.Base(n), prefix, suffix); ok {
+			copies = append(copies, stamped{n, at})
+		}
+	}
+	slices.SortFunc(copies, func(a, b stamped) int {
+		return cmp.Or(a.at.Compare(b.at), strings.Compare(a.path, b.path))
+	})
+	for len(copies) > keep {
+		if err := os.Remove(copies[0].path); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("prune copies in %s: %w", dir, err)
+		}
+		copies = copies[1:]
+	}
+	return nil
+}
+
+// stampOf returns the instant a copy's name gives, and whether it is the
+// name of a copy (prefix, a Stamp or the layout before, suffix).
+func stampOf(name, prefix, suffix string) (time.Time, bool) {
+	s, ok := strings.CutPrefix(name, prefix)
+	if !ok {
+		return time.Time{}, false
+	}
+	if s, ok = strings.CutSuffix(s, suffix); !ok {
+		return time.Time{}, false
+	}
+	if at, err := time.Parse(Stamp, s); err == nil {
+		return at, true
+	}
+	at, err := time.ParseInLocation(legacyStamp, s, time.Local)
+	return at, err == nil
+}
