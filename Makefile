@@ -64,6 +64,13 @@ TESTFLAGS    ?=
 DATE_PKGS ?= . ./local ./sync/... ./ui/desk ./ui/kiosk ./ui/ticket ./cmd/...
 TEST_NOW  ?= 2028-02-29T23:59:30+01:00
 TEST_TZ   ?= America/Sao_Paulo
+# And a third time on the night the clocks go back in Italy, 30 s before
+# 03:00 CEST becomes 02:00 CET, where an hour of local times comes twice
+# (the desk's copies were named by local time alone and collided). The
+# desk's binary and its real-input tests, on the real clock, are left out.
+DST_PKGS  ?= . ./local ./sync/... ./ui/desk ./ui/kiosk ./ui/ticket ./cmd/centrale ./cmd/pinctl ./cmd/chiosco
+DST_NOW   ?= 2027-10-31T02:59:30+02:00
+DST_TZ    ?= Europe/Rome
 # make test then runs go test -race on RACE_PKGS (those PKGS holds too):
 # the packages where -race costs less than twice the plain run. Wall time
 # race/plain, median of 2-8 pairs run side by side on 2026-12-05 (2 cores,
@@ -129,12 +136,14 @@ fyne-idle:
 	@bash scripts/fyne-idle.sh $(FYNE_MODFILE)
 
 .PHONY: test
-test: setup ## gofmt check, go vet, go test (with the Xvfb smoke test), again on a hard day, -race on RACE_PKGS.
+test: setup ## gofmt check, go vet, go test (with the Xvfb smoke test), again on a hard day and on the night the clocks go back, -race on RACE_PKGS.
 	@$(MAKE) --no-print-directory fmt-check
 	$(GO) vet $(PKGS)
 	$(GO) test -timeout $(TEST_TIMEOUT) $(TESTFLAGS) $(PKGS)
 	PINSEDE_TEST_NOW=$(TEST_NOW) TZ=$(TEST_TZ) LC_ALL=C LANG=C \
 		$(GO) test -timeout $(TEST_TIMEOUT) $(TESTFLAGS) $(DATE_PKGS)
+	PINSEDE_TEST_NOW=$(DST_NOW) TZ=$(DST_TZ) \
+		$(GO) test -timeout $(TEST_TIMEOUT) $(TESTFLAGS) $(DST_PKGS)
 	$(if $(race_in_pkgs),$(GO) test -race -timeout $(TEST_TIMEOUT) $(TESTFLAGS) $(race_in_pkgs))
 	@# The patched copy of fpdf is a module of its own (see its README).
 	cd third_party/fpdf && $(GO) test $(TESTFLAGS) .
