@@ -790,6 +790,7 @@ func (s *messageSlot) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	box := objs[0]
 	box.Move(fyne.Position{})
 	box.Resize(fyne.NewSize(size.Width, box.MinSize().Height))
+	// Wrapped text is taller once it knows its width: measure again.
 	box.Resize(fyne.NewSize(size.Width, box.MinSize().Height))
 }
 
