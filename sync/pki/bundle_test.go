@@ -64,21 +64,28 @@ func TestParseBundle(t *testing.T) {
 	}
 }
 
+// deskCert returns a new CA and a desk's certificate and key it issued.
+func deskCert(tb testing.TB, now time.Time) (ca *CA, cert, key []byte) {
+	tb.Helper()
+	ca, err := Init(filepath.Join(tb.TempDir(), "ca"), "pinsede CA", now, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cert, key, err = ca.IssueDesk("ROMA01", "03", now)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ca, cert, key
+}
+
 // Ensure that a bundle larger than MaxBundleBytes is refused before it is
 // parsed, with an error that says so, even when its parts are sound.
 func TestParseBundleTooLarge(t *testing.T) {
 	now := testclock.Now()
-	ca, err := Init(filepath.Join(t.TempDir(), "ca"), "pinsede CA", now, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, key, err := ca.IssueDesk("ROMA01", "03", now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ca, cert, key := deskCert(t, now)
 	data := EncodeBundle(ca.CertPEM(), cert, key)
 	data = append(data, bytes.Repeat([]byte("#\n"), (MaxBundleBytes-len(data))/2+1)...)
-	_, err = ParseBundle(data, now)
+	_, err := ParseBundle(data, now)
 	if !errors.Is(err, ErrBundleFormat) || !strings.Contains(err.Error(), "more than the 65536") {
 		t.Errorf("a bundle of %d bytes: %v, want %v saying it is more than %d bytes", len(data), err, ErrBundleFormat, MaxBundleBytes)
 	}
@@ -90,14 +97,7 @@ func TestParseBundleTooLarge(t *testing.T) {
 // accepts must hold its three parts and parse again from them.
 func FuzzParseBundle(f *testing.F) {
 	now := testclock.Now()
-	ca, err := Init(filepath.Join(f.TempDir(), "ca"), "pinsede CA", now, nil)
-	if err != nil {
-		f.Fatal(err)
-	}
-	cert, key, err := ca.IssueDesk("ROMA01", "03", now)
-	if err != nil {
-		f.Fatal(err)
-	}
+	ca, cert, key := deskCert(f, now)
 	_, key2, err := ca.Issue(RoleSede, "ROMA01", now)
 	if err != nil {
 		f.Fatal(err)

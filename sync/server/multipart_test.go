@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/textproto"
-	"runtime"
 	"testing"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testalloc"
 	"github.com/pinsede/pinsede/sync/wire"
 )
 
@@ -43,15 +43,6 @@ func pushBody(t testing.TB, n, size int, pdf []byte) ([]byte, string) {
 	return b.Bytes(), mw.Boundary()
 }
 
-// allocated returns the bytes allocated while f ran.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
-
 // Ensure that forms whose events name a size their parts do not bring
 // cost the bytes of the push, not the sizes named: 200 parts of 4 bytes
 // that each claimed 1 MiB took 200 MiB.
@@ -59,7 +50,7 @@ func TestMultipartPushClaimedSizes(t *testing.T) {
 	body, boundary := pushBody(t, 200, pinsede.MaxFormBytes, []byte("%PDF"))
 	var req wire.PushRequest
 	var err error
-	n := allocated(func() { err = readMultipartPush(multipart.NewReader(bytes.NewReader(body), boundary), &req) })
+	n := testalloc.Bytes(func() { err = readMultipartPush(multipart.NewReader(bytes.NewReader(body), boundary), &req) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +75,7 @@ func FuzzReadMultipartPush(f *testing.F) {
 	f.Add(body[:len(body)/2])
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var req wire.PushRequest
-		n := allocated(func() { readMultipartPush(multipart.NewReader(bytes.NewReader(data), "pinsede"), &req) })
+		n := testalloc.Bytes(func() { readMultipartPush(multipart.NewReader(bytes.NewReader(data), "pinsede"), &req) })
 		if limit := uint64(wire.MaxPushBytes + 1<<20 + 256*len(data)); n > limit {
 			t.Fatalf("a push of %d bytes allocated %d bytes, more than %d", len(data), n, limit)
 		}

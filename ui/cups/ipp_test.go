@@ -5,10 +5,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/pinsede/pinsede/internal/testalloc"
 )
 
 // The seeds of FuzzDecodeIPP named cups-* are real answers of cupsd 2.4
@@ -23,15 +24,6 @@ import (
 // what a length field claims.
 func allocBound(n int) uint64 { return 128*uint64(n) + 16<<10 }
 
-// allocated returns the bytes allocated while f ran.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
-
 // FuzzDecodeIPP feeds decodeIPP what a print server could answer: it
 // must not panic, must allocate in proportion to the answer, and what it
 // decodes must read back.
@@ -42,7 +34,7 @@ func FuzzDecodeIPP(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var res *ippResponse
 		var err error
-		if n := allocated(func() { res, err = decodeIPP(bytes.NewReader(data)) }); n > allocBound(len(data)) {
+		if n := testalloc.Bytes(func() { res, err = decodeIPP(bytes.NewReader(data)) }); n > allocBound(len(data)) {
 			t.Fatalf("an answer of %d bytes allocated %d bytes, more than %d", len(data), n, allocBound(len(data)))
 		}
 		if err != nil {
@@ -89,7 +81,7 @@ func TestDecodeIPPBounded(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var res *ippResponse
 			var err error
-			n := allocated(func() { res, err = decodeIPP(bytes.NewReader(tc.answer)) })
+			n := testalloc.Bytes(func() { res, err = decodeIPP(bytes.NewReader(tc.answer)) })
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
@@ -102,7 +94,7 @@ func TestDecodeIPPBounded(t *testing.T) {
 		})
 	}
 	// The empty groups cost less than a byte each, far under the bound.
-	if n := allocated(func() { decodeIPP(bytes.NewReader(empty)) }); n > uint64(len(empty)) {
+	if n := testalloc.Bytes(func() { decodeIPP(bytes.NewReader(empty)) }); n > uint64(len(empty)) {
 		t.Errorf("%d bytes of empty groups allocated %d bytes", len(empty), n)
 	}
 }
