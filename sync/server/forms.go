@@ -35,6 +35,9 @@ func decodePush(w http.ResponseWriter, r *http.Request, req *wire.PushRequest) b
 	case errors.As(err, &mbe) || errors.Is(err, wire.ErrTooLarge):
 		problem(w, http.StatusRequestEntityTooLarge, "too-large", "Body too large", fmt.Sprintf("the limit is %d bytes", wire.MaxPushBytes))
 		return false
+	case errors.Is(err, wire.ErrBatchTooLong):
+		batchTooLong(w)
+		return false
 	case err != nil:
 		problem(w, http.StatusBadRequest, "malformed", "Malformed request", err.Error())
 		return false
