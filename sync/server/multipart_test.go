@@ -50,7 +50,10 @@ func TestMultipartPushClaimedSizes(t *testing.T) {
 	body, boundary := pushBody(t, 200, pinsede.MaxFormBytes, []byte("%PDF"))
 	var req wire.PushRequest
 	var err error
-	n := testalloc.Bytes(func() { err = readMultipartPush(multipart.NewReader(bytes.NewReader(body), boundary), &req) })
+	n := testalloc.Bytes(func() {
+		req = wire.PushRequest{}
+		err = readMultipartPush(multipart.NewReader(bytes.NewReader(body), boundary), &req)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +78,10 @@ func FuzzReadMultipartPush(f *testing.F) {
 	f.Add(body[:len(body)/2])
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var req wire.PushRequest
-		n := testalloc.Bytes(func() { readMultipartPush(multipart.NewReader(bytes.NewReader(data), "pinsede"), &req) })
+		n := testalloc.Bytes(func() {
+			req = wire.PushRequest{}
+			readMultipartPush(multipart.NewReader(bytes.NewReader(data), "pinsede"), &req)
+		})
 		if limit := uint64(wire.MaxPushBytes + 1<<20 + 256*len(data)); n > limit {
 			t.Fatalf("a push of %d bytes allocated %d bytes, more than %d", len(data), n, limit)
 		}

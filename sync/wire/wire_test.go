@@ -107,7 +107,7 @@ func TestDecodePushBatch(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var req wire.PushRequest
 			var err error
-			n := testalloc.Bytes(func() { err = wire.Decode(bytes.NewReader(tc.body), wire.MaxPushBytes, &req) })
+			n := testalloc.Bytes(func() { req = wire.PushRequest{}; err = wire.Decode(bytes.NewReader(tc.body), wire.MaxPushBytes, &req) })
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
