@@ -89,6 +89,14 @@ RACE_PKGS ?= ./local ./cmd/chiosco ./sync/pgstore ./sync/server ./cmd/centrale .
 # empty (go list with no argument would list the root package).
 race_in_pkgs = $(if $(strip $(RACE_PKGS)),$(filter $(shell $(GO) list $(RACE_PKGS)),$(shell $(GO) list $(PKGS))))
 
+# make fuzz runs every fuzz target of the repo (func FuzzX in a _test.go,
+# third_party aside) in turn, for FUZZTIME each, one worker at a time
+# (FUZZFLAGS: a new input worth keeping is minimised for at most 10 s, not
+# the minute that would take a short run's whole time). make test replays
+# their seed corpora (testdata/fuzz/FuzzX) only.
+FUZZTIME  ?= 30s
+FUZZFLAGS ?= -parallel 1 -fuzzminimizetime 10s
+
 # make bench
 BENCH       ?= .
 BENCH_COUNT ?= 6
@@ -151,6 +159,17 @@ test: setup ## gofmt check, go vet, go test (with the Xvfb smoke test), again on
 	@# the driver running on an X server.
 	@$(MAKE) --no-print-directory fyne-idle
 	xvfb-run -a $(GO) test -race -modfile=$(FYNE_MODFILE) -tags '$(TAGS)' $(TESTFLAGS) -run '^TestIdleLoop' fyne.io/fyne/v2/internal/driver/glfw
+
+.PHONY: fuzz
+fuzz: setup ## Run each fuzz target for FUZZTIME (30s), one after another; make test replays their seeds only.
+	@failed=""; \
+	for file in $$(grep -rl --include='*_test.go' --exclude-dir=third_party --exclude-dir=testdata '^func Fuzz' . | sort); do \
+		for name in $$(sed -nE 's/^func (Fuzz[A-Za-z0-9_]+)\(.*/\1/p' $$file); do \
+			echo "fuzz: $$name in $$(dirname $$file) for $(FUZZTIME)"; \
+			$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./$$(dirname $$file) || failed="$$failed $$name"; \
+		done; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed (the inputs are in testdata/fuzz/ of their packages)"; exit 1; fi
 
 .PHONY: race
 race: setup ## go test -race on every package (PKGS), the slow ones too.

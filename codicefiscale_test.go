@@ -490,6 +490,9 @@ func FuzzEncodeCodiceFiscale(f *testing.F) {
 		}
 		birth := DateOf(ref.AddDate(0, 0, -daysAgo))
 		code := []string{"H501", "Z404", "A002"}[uint(place)%3]
+		if code == "A002" && birth.After(Date{1928, 3, 6}) {
+			return // Abbadia Sopra Adda ended on 1928-03-07: Decode puts such a birth a century earlier
+		}
 		cf, err := EncodeCodiceFiscale(cognome, nome, sex, birth, code)
 		if err != nil {
 			var fe FieldError

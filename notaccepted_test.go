@@ -1,6 +1,7 @@
 package pinsede_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/pinsede/pinsede"
@@ -33,4 +34,22 @@ func TestParseReason(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzParseReason feeds ParseReason what centrale could answer as a
+// reason: the code it finds starts the text, and the detail is the
+// text's, the whole text when no code is known.
+func FuzzParseReason(f *testing.F) {
+	for _, s := range []string{"invalid event: pin hash", "event of another sede", "credential superseded by X", "form too large:", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		code, detail := pinsede.ParseReason(text)
+		switch {
+		case code == pinsede.ReasonOther && detail != text:
+			t.Fatalf("ParseReason(%q) = other, %q; want the whole text", text, detail)
+		case !strings.HasPrefix(text, string(code)) || !strings.Contains(text, detail):
+			t.Fatalf("ParseReason(%q) = %q, %q: not the text's", text, code, detail)
+		}
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -132,4 +133,25 @@ func TestConfigExample(t *testing.T) {
 	if c.pg.DSN == "" || c.lock.After != 5 || c.verify.MemoryBudget != 1<<30 || c.logFormat != "json" || c.conns.PerSource != 0 {
 		t.Errorf("settings: %+v", c)
 	}
+}
+
+// FuzzConfigFile feeds centrale's parse a centrale.toml: it must not
+// panic, and an error of the file names it and the line.
+func FuzzConfigFile(f *testing.F) {
+	f.Add([]byte("pki = \"/etc/pinsede/pki\"\nlisten = \"0.0.0.0:8443\"\nlog-format = \"json\"\nlock-after = 3\nlock-for = \"30m\"\n" +
+		"pin-params = [\"m=19456,t=2,p=1\", \"m=65536,t=1,p=2\"]\n\n[verify]\nmemory = 512\ncf-rate = 30\n\n[conn]\nmax = 2000\nper-source = 0\nhandshake = \"3s\"\n"))
+	f.Add([]byte("pki = \"/etc/pinsede/pki\"\n[verify]\nwiat = \"1s\"\n"))
+	f.Add([]byte("pki = \"/etc/pinsede/pki\"\npin-params = \"m=1\"\n"))
+	f.Add([]byte("bolt = \"/var/lib/pinsede/centrale.db\"\npostgres = \"host=db\"\n"))
+	path := filepath.Join(f.TempDir(), "centrale.toml")
+	lineRE := regexp.MustCompile(`config file .*: line [1-9][0-9]*\b`)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := parse([]string{"-config", path}, io.Discard)
+		if err != nil && strings.Contains(err.Error(), "config file") && !lineRE.MatchString(err.Error()) {
+			t.Fatalf("%v: want an error naming the file and the line", err)
+		}
+	})
 }

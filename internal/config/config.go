@@ -31,6 +31,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -139,7 +140,7 @@ func (l Loader) Parse(fs *flag.FlagSet, args []string) (*Settings, error) {
 	if st.File, err = l.file(fs.Lookup(Flag).Value.String(), st.sources[Flag] != Default); err != nil {
 		return nil, err
 	}
-	var file map[string][]string
+	file := &fileSettings{} // none: no values
 	if st.File != "" {
 		if file, err = readFile(fs, st.File); err != nil {
 			return nil, err
@@ -157,10 +158,10 @@ func (l Loader) Parse(fs *flag.FlagSet, args []string) (*Settings, error) {
 			st.sources[f.Name] = Env
 			return
 		}
-		if vs, ok := file[f.Name]; ok {
+		if vs, ok := file.values[f.Name]; ok {
 			for _, v := range vs {
 				if err := fs.Set(f.Name, v); err != nil {
-					errs = append(errs, fmt.Errorf("config file %s: %s: %w", st.File, f.Name, err))
+					errs = append(errs, fmt.Errorf("%s: %s: %w", file.where(st.File, file.prims[f.Name]), f.Name, err))
 					break
 				}
 			}
@@ -223,40 +224,109 @@ func (l Loader) file(named string, given bool) (string, error) {
 	return "", nil
 }
 
+// MaxFileBytes bounds a file of settings: a few KB of TOML.
+const MaxFileBytes = 1 << 20
+
+// fileSettings are the values a file gives the flags, as text, by flag
+// name, and what tells where each is.
+type fileSettings struct {
+	values map[string][]string
+	md     toml.MetaData
+	prims  map[string]toml.Primitive // by flag name
+}
+
+// where names the file at path and the line of its value p, when the
+// toml package knows it.
+func (f *fileSettings) where(path string, p toml.Primitive) string {
+	if line := lineOf(&f.md, p); line > 0 {
+		return fmt.Sprintf("config file %s: line %d", path, line)
+	}
+	return "config file " + path
+}
+
 // readFile reads the TOML file at path: the values of each flag, as
-// text, by flag name. A key that names no flag is an error.
-func readFile(fs *flag.FlagSet, path string) (map[string][]string, error) {
-	var doc map[string]any
-	if _, err := toml.DecodeFile(path, &doc); err != nil {
+// text, by flag name. A key that names no flag, or a value no flag
+// takes, is an error that names the file, the line and the key.
+func readFile(fs *flag.FlagSet, path string) (*fileSettings, error) {
+	data, err := readBounded(path)
+	if err != nil {
 		return nil, fmt.Errorf("config file %s: %w", path, err)
 	}
-	out := map[string][]string{}
-	var walk func(prefix string, m map[string]any) error
-	walk = func(prefix string, m map[string]any) error {
+	f := &fileSettings{values: map[string][]string{}, prims: map[string]toml.Primitive{}}
+	var doc map[string]toml.Primitive
+	if f.md, err = toml.Decode(string(data), &doc); err != nil {
+		return nil, fmt.Errorf("config file %s: %w", path, err)
+	}
+	var walk func(key []string, m map[string]toml.Primitive) error
+	walk = func(key []string, m map[string]toml.Primitive) error {
 		for _, k := range slices.Sorted(maps.Keys(m)) {
-			name := prefix + k
-			if sub, ok := m[k].(map[string]any); ok {
-				if err := walk(name+"-", sub); err != nil {
+			key := append(slices.Clip(key), k)
+			name := strings.Join(key, "-")
+			var v any
+			if err := f.md.PrimitiveDecode(m[k], &v); err != nil {
+				return fmt.Errorf("config file %s: %w", path, err)
+			}
+			if _, ok := v.(map[string]any); ok { // a table: [verify] memory = 4096, or verify.memory = 4096
+				var sub map[string]toml.Primitive
+				if err := f.md.PrimitiveDecode(m[k], &sub); err != nil {
+					return fmt.Errorf("config file %s: %w", path, err)
+				}
+				if err := walk(key, sub); err != nil {
 					return err
 				}
 				continue
 			}
 			if name == Flag || fs.Lookup(name) == nil {
-				return fmt.Errorf("config file %s: unknown key %q (see %s -h for the settings)", path, name, fs.Name())
+				return fmt.Errorf("%s: unknown key %q (see %s -h for the settings)", f.where(path, m[k]), name, fs.Name())
 			}
-			vs, err := texts(m[k])
+			vs, err := texts(v)
 			if err != nil {
-				return fmt.Errorf("config file %s: %s: %w", path, name, err)
+				return fmt.Errorf("%s: %s: %w", f.where(path, m[k]), name, err)
 			}
-			out[name] = vs
+			f.values[name], f.prims[name] = vs, m[k]
 		}
 		return nil
 	}
-	if err := walk("", doc); err != nil {
+	if err := walk(nil, doc); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return f, nil
 }
+
+// readBounded reads the file at path, up to MaxFileBytes.
+func readBounded(path string) ([]byte, error) {
+	r, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
+	if err == nil && len(data) > MaxFileBytes {
+		err = fmt.Errorf("more than %d bytes: not a file of settings", MaxFileBytes)
+	}
+	return data, err
+}
+
+// lineOf returns the line of the value p of the file md decoded, 0 when
+// unknown. The toml package tells a value's line only in an error: the
+// probe makes one. It is for error messages: each call reads the whole
+// file again.
+func lineOf(md *toml.MetaData, p toml.Primitive) int {
+	var pe toml.ParseError
+	if errors.As(md.PrimitiveDecode(p, &probe{}), &pe) {
+		return pe.Position.Line
+	}
+	return 0
+}
+
+// probe is a value that cannot be decoded (lineOf).
+type probe struct{}
+
+// UnmarshalTOML fails, so that the toml package says where the value is.
+func (*probe) UnmarshalTOML(any) error { return errProbe }
+
+// errProbe is the failure of a probe.
+var errProbe = errors.New("probe")
 
 // texts returns a TOML value as the text of flag values: one, or one
 // per element of an array.

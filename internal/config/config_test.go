@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -108,19 +109,24 @@ func TestWhichFile(t *testing.T) {
 }
 
 // Ensure that an unknown key, a variable with the prefix that names no
-// setting, a bad value and a missing file are errors that name them.
+// setting, a bad value and a missing file are errors that name them, and
+// the line of the file where they are.
 func TestErrors(t *testing.T) {
 	for _, tc := range []struct {
 		file    string
 		environ []string
 		want    string
 	}{
-		{`lock-aftr = 5`, nil, `unknown key "lock-aftr"`},
-		{"[verify]\nwiat = \"1s\"", nil, `unknown key "verify-wiat"`},
-		{`config = "other.toml"`, nil, `unknown key "config"`},
-		{`lock-after = "five"`, nil, "lock-after: parse error"},
-		{`verify-wait = 2028-02-29`, nil, "a date"},
-		{`listen = `, nil, "config file"},
+		{`lock-aftr = 5`, nil, `line 1: unknown key "lock-aftr"`},
+		{"listen = \"x\"\n\n[verify]\nwiat = \"1s\"", nil, `line 4: unknown key "verify-wiat"`},
+		{"verify = { wiat = \"1s\" }", nil, `line 1: unknown key "verify-wiat"`},
+		{"\nverify.wiat = \"1s\"", nil, `line 2: unknown key "verify-wiat"`},
+		{`config = "other.toml"`, nil, `line 1: unknown key "config"`},
+		{"# the lock\n\nlock-after = \"five\"", nil, "line 3: lock-after: parse error"},
+		{"pin-params = [\n  \"a\",\n]\nverify-wait = 2028-02-29", nil, "line 4: verify-wait: a date"},
+		{"debug = true\nverify-cert-rate = [[1], [2]]", nil, "line 2: verify-cert-rate: an array of arrays"},
+		{"[[listen]]\nx = 1", nil, "line 1: listen: a []map"},
+		{"listen = \"x\"\nlisten = ", nil, "line 2"},
 		{``, []string{"PROG_LISTN=x"}, "environment variable PROG_LISTN: no such setting"},
 		{``, []string{"PROG_LOCK_AFTER=x"}, "PROG_LOCK_AFTER"},
 	} {
@@ -144,4 +150,46 @@ func TestDefaultFiles(t *testing.T) {
 	if got := DefaultFiles("chiosco"); len(got) != 2 || got[0] != filepath.Join(home, "pinsede", "chiosco.toml") || got[1] != "/etc/pinsede/chiosco.toml" {
 		t.Errorf("DefaultFiles: %q", got)
 	}
+}
+
+// Ensure that a file larger than MaxFileBytes is refused unread, naming
+// the file and saying why.
+func TestFileTooLarge(t *testing.T) {
+	path := write(t, strings.Repeat("# comment\n", MaxFileBytes/10+1))
+	var s settings
+	_, err := Loader{Environ: []string{}}.Parse(flags(&s), []string{"-config", path})
+	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "more than 1048576 bytes") {
+		t.Errorf("a file of %d bytes: %v, want an error naming it and its size", MaxFileBytes+10, err)
+	}
+}
+
+// lineRE finds the line an error names.
+var lineRE = regexp.MustCompile(`line [1-9][0-9]*\b`)
+
+// FuzzParse feeds Loader.Parse files of settings: it must not panic, and
+// a file it refuses is named in the error with the line of the problem.
+func FuzzParse(f *testing.F) {
+	for _, seed := range []string{
+		"listen = \"0.0.0.0:8443\"\nlock-after = 5\ndebug = true\nverify-cert-rate = 2.5\npin-params = [\"m=19456,t=2,p=1\", \"m=65536,t=1,p=2\"]\n",
+		"[verify]\nwait = \"1s\"\ncert-rate = 1e3\n",
+		"verify = { wait = \"1s\" }\n",
+		"lock-after = \"five\"\n",
+		"verify-wait = 2028-02-29T10:00:00Z\n",
+		"[[listen]]\nx = 1\n",
+		"pin-params = [[1], [2]]\n",
+		"listen = '''\nx'''\nlock-aftr = 1\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	path := filepath.Join(f.TempDir(), "prog.toml")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var s settings
+		_, err := Loader{EnvPrefix: "PROG_", Environ: []string{}}.Parse(flags(&s), []string{"-config", path})
+		if err != nil && (!strings.Contains(err.Error(), "config file "+path) || !lineRE.MatchString(err.Error())) {
+			t.Fatalf("%v: want an error naming the file and the line", err)
+		}
+	})
 }

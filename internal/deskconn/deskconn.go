@@ -28,9 +28,6 @@ const (
 	KeyFile  = "sportello.key" // 0600
 )
 
-// maxBundleBytes bounds a bundle file: a few KB of PEM.
-const maxBundleBytes = 64 << 10
-
 // Files is the desk's ui/desk.Connector (cmd/sportello checks it): it reads a certificate bundle
 // (pinctl ca issue -bundle), tries centrale with it, and saves the
 // connection where the next start reads it: the bundle's parts in the
@@ -55,12 +52,12 @@ func (c *Files) readBundle(path string) (*pki.Bundle, error) {
 		return nil, &pinsede.Problem{Key: pinsede.KeyBundleUnreadable, Args: map[string]any{"Err": err.Error()}, Err: err}
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxBundleBytes+1))
+	data, err := io.ReadAll(io.LimitReader(f, pki.MaxBundleBytes+1))
 	switch {
 	case err != nil:
 		return nil, &pinsede.Problem{Key: pinsede.KeyBundleUnreadable, Args: map[string]any{"Err": err.Error()}, Err: err}
-	case len(data) > maxBundleBytes:
-		return nil, &pinsede.Problem{Key: pinsede.KeyBundleFormat, Err: fmt.Errorf("%s: more than %d bytes", path, maxBundleBytes)}
+	case len(data) > pki.MaxBundleBytes:
+		return nil, &pinsede.Problem{Key: pinsede.KeyBundleFormat, Err: fmt.Errorf("%s: more than %d bytes", path, pki.MaxBundleBytes)}
 	}
 	b, err := pki.ParseBundle(data, c.Now())
 	var inv x509.CertificateInvalidError

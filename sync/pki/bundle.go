@@ -26,6 +26,10 @@ var (
 	ErrBundleChain = errors.New("bundle: the certificate is not signed by its CA")
 )
 
+// MaxBundleBytes bounds a bundle: pinctl writes a few KB of PEM.
+// ParseBundle refuses a larger one before parsing it.
+const MaxBundleBytes = 64 << 10
+
 // Bundle is a parsed bundle.
 type Bundle struct {
 	// The parts as PEM, each as its own file would hold it.
@@ -54,7 +58,11 @@ func WriteBundle(path string, caPEM, certPEM, keyPEM []byte) error {
 // (an expired certificate wraps x509.CertificateInvalidError with reason
 // x509.Expired, the bundle returned all the same; a CA out of its dates
 // is ErrBundleChain). Whose the certificate is, Identity and DeskOf say.
+// A bundle larger than MaxBundleBytes is ErrBundleFormat.
 func ParseBundle(data []byte, now time.Time) (*Bundle, error) {
+	if len(data) > MaxBundleBytes {
+		return nil, fmt.Errorf("%w: %d bytes, more than the %d a bundle may hold", ErrBundleFormat, len(data), MaxBundleBytes)
+	}
 	b := &Bundle{}
 	for rest := data; ; {
 		var blk *pem.Block

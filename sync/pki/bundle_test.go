@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,4 +62,61 @@ func TestParseBundle(t *testing.T) {
 	if !errors.As(err, &inv) || inv.Reason != x509.Expired || b == nil {
 		t.Errorf("expired: %v, %v; want the bundle with x509.Expired", b, err)
 	}
+}
+
+// deskCert returns a new CA and a desk's certificate and key it issued.
+func deskCert(tb testing.TB, now time.Time) (ca *CA, cert, key []byte) {
+	tb.Helper()
+	ca, err := Init(filepath.Join(tb.TempDir(), "ca"), "pinsede CA", now, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cert, key, err = ca.IssueDesk("ROMA01", "03", now)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ca, cert, key
+}
+
+// Ensure that a bundle larger than MaxBundleBytes is refused before it is
+// parsed, with an error that says so, even when its parts are sound.
+func TestParseBundleTooLarge(t *testing.T) {
+	now := testclock.Now()
+	ca, cert, key := deskCert(t, now)
+	data := EncodeBundle(ca.CertPEM(), cert, key)
+	data = append(data, bytes.Repeat([]byte("#\n"), (MaxBundleBytes-len(data))/2+1)...)
+	_, err := ParseBundle(data, now)
+	if !errors.Is(err, ErrBundleFormat) || !strings.Contains(err.Error(), "more than the 65536") {
+		t.Errorf("a bundle of %d bytes: %v, want %v saying it is more than %d bytes", len(data), err, ErrBundleFormat, MaxBundleBytes)
+	}
+}
+
+// FuzzParseBundle feeds ParseBundle what a supervisor could load as a
+// bundle, seeded with bundles that EncodeBundle wrote (sound, another's
+// key, without a part, twice over): it must not panic, and a bundle it
+// accepts must hold its three parts and parse again from them.
+func FuzzParseBundle(f *testing.F) {
+	now := testclock.Now()
+	ca, cert, key := deskCert(f, now)
+	_, key2, err := ca.Issue(RoleSede, "ROMA01", now)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(EncodeBundle(ca.CertPEM(), cert, key))
+	f.Add(EncodeBundle(ca.CertPEM(), cert, key2))
+	f.Add(EncodeBundle(ca.CertPEM(), cert, nil))
+	f.Add(EncodeBundle(ca.CertPEM(), cert, append(key, key...)))
+	f.Add([]byte("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b, err := ParseBundle(data, now)
+		if err != nil {
+			return
+		}
+		if b.CA == nil || b.Cert == nil || len(b.KeyPEM) == 0 {
+			t.Fatalf("accepted without a part: %+v", b)
+		}
+		if _, err := ParseBundle(EncodeBundle(b.CAPEM, b.CertPEM, b.KeyPEM), now); err != nil {
+			t.Fatalf("accepted, and its parts bundled again refused: %v", err)
+		}
+	})
 }

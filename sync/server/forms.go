@@ -35,6 +35,9 @@ func decodePush(w http.ResponseWriter, r *http.Request, req *wire.PushRequest) b
 	case errors.As(err, &mbe) || errors.Is(err, wire.ErrTooLarge):
 		problem(w, http.StatusRequestEntityTooLarge, "too-large", "Body too large", fmt.Sprintf("the limit is %d bytes", wire.MaxPushBytes))
 		return false
+	case errors.Is(err, wire.ErrBatchTooLong):
+		batchTooLong(w)
+		return false
 	case err != nil:
 		problem(w, http.StatusBadRequest, "malformed", "Malformed request", err.Error())
 		return false
@@ -62,6 +65,10 @@ func readMultipartPush(mr *multipart.Reader, req *wire.PushRequest) error {
 			forms[req.Events[i].ID] = f
 		}
 	}
+	// The sizes the events name cannot make the buffers larger, together,
+	// than the body may be: a push whose parts fall short of the sizes
+	// named costs no more than its bytes.
+	room := wire.MaxPushBytes
 	for {
 		p, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -80,7 +87,9 @@ func readMultipartPush(mr *multipart.Reader, req *wire.PushRequest) error {
 		}
 		// Room for the size named and bytes.MinRead more: ReadFrom grows a
 		// buffer with less free, copying what it read.
-		buf := bytes.NewBuffer(make([]byte, 0, min(max(f.Size, 0), pinsede.MaxFormBytes)+bytes.MinRead))
+		size := min(max(f.Size, 0), pinsede.MaxFormBytes, room)
+		room -= size
+		buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
 		if _, err := buf.ReadFrom(io.LimitReader(p, pinsede.MaxFormBytes+1)); err != nil {
 			return fmt.Errorf("part %q: %w", id, err)
 		}

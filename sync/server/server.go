@@ -284,11 +284,21 @@ func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) bool {
 	case errors.Is(err, wire.ErrTooLarge) || errors.As(err, &mbe):
 		problem(w, http.StatusRequestEntityTooLarge, "too-large", "Body too large", fmt.Sprintf("the limit is %d bytes", limit))
 		return false
+	case errors.Is(err, wire.ErrBatchTooLong):
+		batchTooLong(w)
+		return false
 	case err != nil:
 		problem(w, http.StatusBadRequest, "malformed", "Malformed request", err.Error())
 		return false
 	}
 	return true
+}
+
+// batchTooLong answers a push of more than wire.MaxBatch events, which
+// wire.Decode stops reading there.
+func batchTooLong(w http.ResponseWriter) {
+	problem(w, http.StatusUnprocessableEntity, "batch-too-long", "Batch too long",
+		fmt.Sprintf("more than %d events; at most %d per push", wire.MaxBatch, wire.MaxBatch))
 }
 
 // push applies a sede's batch of events, JSON or multipart with the
@@ -310,10 +320,6 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 		return
 	case len(req.Events) == 0:
 		problem(w, http.StatusUnprocessableEntity, "empty-batch", "Empty batch", "a push carries at least one event")
-		return
-	case len(req.Events) > wire.MaxBatch:
-		problem(w, http.StatusUnprocessableEntity, "batch-too-long", "Batch too long",
-			fmt.Sprintf("%d events; at most %d per push", len(req.Events), wire.MaxBatch))
 		return
 	}
 	for i, ev := range req.Events {

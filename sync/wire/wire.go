@@ -29,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"time"
 
 	"github.com/pinsede/pinsede"
@@ -72,8 +73,8 @@ const PartEvents = "events"
 // a part of type ContentPDF named by the event's id. The whole body is at
 // most MaxPushBytes.
 type PushRequest struct {
-	Sede   string          `json:"sede"`
-	Events []pinsede.Event `json:"events"`
+	Sede   string `json:"sede"`
+	Events Events `json:"events"`
 	// AuditHead is the end of the pushing desk's audit chain when the
 	// push was made: centrale keeps it, and refuses the push when it goes
 	// backwards or forks from the heads it kept (sync/central/audit.go).
@@ -265,6 +266,41 @@ func (p *Problem) Error() string {
 
 // ErrTooLarge is returned by Decode for a body over its limit.
 var ErrTooLarge = errors.New("body too large")
+
+// ErrBatchTooLong is returned by Decode for a push of more than MaxBatch
+// events.
+var ErrBatchTooLong = errors.New("batch too long")
+
+// Events are the events of a push. Decoded, they are at most MaxBatch:
+// UnmarshalJSON decodes them one by one and stops past MaxBatch with
+// ErrBatchTooLong (decoded whole, a body of MaxPushBytes of empty events,
+// {},{},..., took 4.4 GB).
+type Events []pinsede.Event
+
+// UnmarshalJSON decodes the array of events one by one, up to MaxBatch.
+func (l *Events) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*l = nil
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+		return &json.UnmarshalTypeError{Value: "not an array", Type: reflect.TypeFor[[]pinsede.Event](), Field: "events"}
+	}
+	*l = Events{}
+	for dec.More() {
+		if len(*l) == MaxBatch {
+			return fmt.Errorf("%w: more than %d events; at most %d per push", ErrBatchTooLong, MaxBatch, MaxBatch)
+		}
+		var ev pinsede.Event
+		if err := dec.Decode(&ev); err != nil {
+			return err
+		}
+		*l = append(*l, ev)
+	}
+	return nil
+}
 
 // Decode reads one JSON value of at most limit bytes from r into v. It
 // refuses unknown fields, trailing data and values of the wrong type, with

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pinsede/pinsede/internal/testalloc"
 	"github.com/pinsede/pinsede/sync/wire"
 )
 
@@ -85,4 +86,37 @@ func FuzzDecodeVerify(f *testing.F) {
 			t.Fatalf("round trip: %v %+v != %+v", err, req2, req)
 		}
 	})
+}
+
+// Ensure that a push of more than MaxBatch events is ErrBatchTooLong,
+// found before the events past MaxBatch are decoded: a body of empty
+// events up to MaxPushBytes took 4.4 GB decoded whole, and takes 28 MB.
+func TestDecodePushBatch(t *testing.T) {
+	events := func(n int) []byte {
+		return []byte(`{"sede":"ROMA01","events":[` + strings.TrimSuffix(strings.Repeat(`{},`, n), ",") + `]}`)
+	}
+	for _, tc := range []struct {
+		name string
+		body []byte
+		want error
+	}{
+		{"MaxBatch", events(wire.MaxBatch), nil},
+		{"one more", events(wire.MaxBatch + 1), wire.ErrBatchTooLong},
+		{"MaxPushBytes of empty events", events((wire.MaxPushBytes - 40) / 3), wire.ErrBatchTooLong},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var req wire.PushRequest
+			var err error
+			n := testalloc.Bytes(func() { req = wire.PushRequest{}; err = wire.Decode(bytes.NewReader(tc.body), wire.MaxPushBytes, &req) })
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+			if err == nil && len(req.Events) != wire.MaxBatch {
+				t.Errorf("%d events, want %d", len(req.Events), wire.MaxBatch)
+			}
+			if limit := uint64(8*len(tc.body) + 2<<20); n > limit {
+				t.Errorf("%d bytes allocated %d, more than %d", len(tc.body), n, limit)
+			}
+		})
+	}
 }

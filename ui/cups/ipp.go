@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // This file is the small part of IPP/1.1 (RFC 8010, RFC 8011) that the CUPS
@@ -149,15 +150,21 @@ func decodeIPP(r io.Reader) (*ippResponse, error) {
 	res := &ippResponse{status: binary.BigEndian.Uint16(head[2:4]), attrs: map[string]ippAttr{}}
 	var last string
 	for {
-		tag := br.next(1)
+		t := br.u8()
 		if br.err != nil {
 			return nil, br.err
 		}
-		switch t := tag[0]; {
+		switch {
 		case t == tagEnd:
 			return res, nil
 		case t < tagFirstValue:
 			last = "" // the start of another group
+			if n := len(res.groups); n > 0 && len(res.groups[n-1].attrs) == 0 {
+				// An empty group says nothing: its place goes to this one,
+				// so that a run of delimiters costs no memory.
+				res.groups[n-1].tag = t
+				continue
+			}
 			res.groups = append(res.groups, ippGroup{tag: t, attrs: map[string]ippAttr{}})
 		default:
 			name := string(br.next(int(br.u16())))
@@ -228,24 +235,51 @@ func (r *ippResponse) strings(name string) []string {
 type reader struct {
 	r   io.Reader
 	err error
+	buf [2]byte // the tags and lengths, read without an allocation each
 }
 
+// next returns the next n bytes. It allocates as the bytes arrive, not
+// what a length field claims: a length of 64 KiB before the end of the
+// answer costs no 64 KiB.
 func (r *reader) next(n int) []byte {
 	if r.err != nil {
 		return nil
 	}
-	b := make([]byte, n)
-	if _, err := io.ReadFull(r.r, b); err != nil {
-		r.err = errIPPShort
-		return nil
+	b := make([]byte, 0, min(n, 512))
+	for len(b) < n {
+		if len(b) == cap(b) {
+			b = slices.Grow(b, min(n-len(b), cap(b)))
+		}
+		m, err := r.r.Read(b[len(b):min(n, cap(b))])
+		b = b[:len(b)+m]
+		if err != nil && len(b) < n {
+			r.err = errIPPShort
+			return nil
+		}
 	}
 	return b
 }
 
-func (r *reader) u16() uint16 {
-	b := r.next(2)
-	if b == nil {
+// u8 returns the next byte.
+func (r *reader) u8() byte {
+	if r.err != nil {
 		return 0
 	}
-	return binary.BigEndian.Uint16(b)
+	if _, err := io.ReadFull(r.r, r.buf[:1]); err != nil {
+		r.err = errIPPShort
+		return 0
+	}
+	return r.buf[0]
+}
+
+// u16 returns the next two bytes as a big-endian number.
+func (r *reader) u16() uint16 {
+	if r.err != nil {
+		return 0
+	}
+	if _, err := io.ReadFull(r.r, r.buf[:]); err != nil {
+		r.err = errIPPShort
+		return 0
+	}
+	return binary.BigEndian.Uint16(r.buf[:])
 }
