@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -154,4 +156,38 @@ func FuzzConfigFile(f *testing.F) {
 			t.Fatalf("%v: want an error naming the file and the line", err)
 		}
 	})
+}
+
+// Ensure that the management listener's default is the one the example
+// files, the Debian package's settings and the container image use, and
+// that it is none of Prometheus's ports: 9090 (the server), 9091, 9093,
+// 9094 (Pushgateway, Alertmanager) and 9100-9999 (its exporters' default
+// port allocations), so that centrale starts on the host of the
+// Prometheus that scrapes it.
+func TestManageDefault(t *testing.T) {
+	_, port, err := net.SplitHostPort(DefaultManage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := strconv.Atoi(port); n >= 9090 && n <= 9999 {
+		t.Errorf("DefaultManage %s: a port of Prometheus or of its exporters", DefaultManage)
+	}
+	for _, file := range []string{"../../docs/centrale.toml", "../../packaging/centrale.toml"} {
+		c, err := parse([]string{"-config", file, "-policy", "", "-pg-password-file", ""}, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.manage != DefaultManage {
+			t.Errorf("%s: manage = %q, want %q", file, c.manage, DefaultManage)
+		}
+	}
+	image, err := os.ReadFile("../../packaging/centrale.Containerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"PINSEDE_CENTRALE_MANAGE=0.0.0.0:" + port + " ", "EXPOSE 8443 " + port + "\n", "-p 127.0.0.1:" + port + ":" + port + " "} {
+		if !strings.Contains(string(image), want) {
+			t.Errorf("packaging/centrale.Containerfile does not say %q", want)
+		}
+	}
 }

@@ -16,15 +16,15 @@ import (
 // returns 0 when it answers 200, 1 otherwise: the health check of a
 // container image that has no curl (Containerfile, FROM scratch). The
 // address is -manage, else $PINSEDE_CENTRALE_MANAGE, else centrale's
-// default; a listener on every address (0.0.0.0:9090, [::]:9090) is asked
+// default; a listener on every address (0.0.0.0:8442, [::]:8442) is asked
 // on loopback.
 func runHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := subFlags("centrale healthcheck", "usage: centrale healthcheck [-manage ADDR] [-path /healthz] [-timeout D]", stderr)
 	def := os.Getenv(EnvPrefix + "MANAGE")
 	if def == "" {
-		def = "127.0.0.1:9090"
+		def = DefaultManage
 	}
-	addr := fs.String("manage", def, "`address` of centrale's management listener (default $"+EnvPrefix+"MANAGE, else 127.0.0.1:9090)")
+	addr := fs.String("manage", def, "`address` of centrale's management listener (default $"+EnvPrefix+"MANAGE, else "+DefaultManage+")")
 	path := fs.String("path", "/healthz", "the `path` to GET: /healthz (alive) or /readyz (ready)")
 	timeout := fs.Duration("timeout", 3*time.Second, "give up after this `duration`")
 	if err := fs.Parse(args); err != nil {

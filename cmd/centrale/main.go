@@ -26,10 +26,13 @@
 // PINSEDE_PG_PASSWORD, never from the command line (pgpassword.go).
 //
 // A management listener, plain HTTP without client certificates on
-// -manage (default 127.0.0.1:9090), serves /healthz, /readyz, /metrics
-// and the status page /status (observe.go, sync/server/manage.go,
-// sync/server/status.go). The log is -log-format
-// text or json, at -log-level, with a request id on each request's lines.
+// -manage (default 127.0.0.1:8442, none of the ports of Prometheus and
+// its exporters), serves /healthz, /readyz, /metrics and the status page
+// /status (observe.go, sync/server/manage.go, sync/server/status.go). An
+// address another program holds stops centrale with a message that says
+// which flag, variable and key choose another (listen.go). The log is
+// -log-format text or json, at -log-level, with a request id on each
+// request's lines.
 //
 // The operators' subcommands (revoke, unlock, credentials, sedi, audit)
 // act on the records of the running centrale through its admin socket

@@ -16,9 +16,17 @@ import (
 	"github.com/pinsede/pinsede/sync/server"
 )
 
+// DefaultManage is the management listener's address when none is given:
+// loopback, on a port that neither Prometheus (9090), its Pushgateway
+// (9091) and Alertmanager (9093, 9094) nor the exporters of Prometheus's
+// "default port allocations" (9100-9999) take, so that centrale starts on
+// the host of the Prometheus that scrapes it. It was 127.0.0.1:9090 until
+// 2026-12.
+const DefaultManage = "127.0.0.1:8442"
+
 // observeFlags adds the flags of the management listener and of the log.
 func observeFlags(fs *flag.FlagSet, c *config) {
-	fs.StringVar(&c.manage, "manage", "127.0.0.1:9090", "`address` of the management listener: plain HTTP, no client certificate, serving /healthz, /readyz, /metrics and the status page /status; keep it on loopback or the operators' network (\"\": none)")
+	fs.StringVar(&c.manage, "manage", DefaultManage, "`address` of the management listener: plain HTTP, no client certificate, serving /healthz, /readyz, /metrics and the status page /status; keep it on loopback or the operators' network (\"\": none)")
 	fs.DurationVar(&c.certMargin, "ready-cert-margin", server.DefaultCertMargin, "/readyz is not ready this long before the server certificate expires")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: "+logging.Formats)
 	fs.StringVar(&c.logLevel, "log-level", "info", "least level logged: "+logging.Levels)

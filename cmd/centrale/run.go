@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"math/big"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -69,6 +68,9 @@ type config struct {
 	logFormat, logLevel string
 	// configFile is the settings file read (-config); "" none.
 	configFile string
+	// listenFrom and manageFrom say where -listen and -manage got their
+	// values (listen.go).
+	listenFrom, manageFrom settings.Source
 	// admin is the Unix socket of the operators' subcommands (-admin;
 	// "" none, admin.go).
 	admin string
@@ -154,6 +156,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	}
 	c.pg.fromArgs = st.Source("postgres") == settings.Args
 	c.configFile = st.File
+	c.listenFrom, c.manageFrom = st.Source("listen"), st.Source("manage")
 	if *showVersion {
 		return c, errVersion
 	}
@@ -359,7 +362,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	// HTTP/2 as ServeTLS offers it.
 	apiTLS := tlsCfg.Clone()
 	apiTLS.NextProtos = []string{"h2", "http/1.1"}
-	tcp, err := net.Listen("tcp", c.listen)
+	tcp, err := address{what: "the API", flag: "listen", addr: c.listen, from: c.listenFrom}.listen(c.configFile) // listen.go
 	if err != nil {
 		return err
 	}
@@ -378,10 +381,10 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	errc := make(chan error, 3)
 	addrs := listening{api: ln.Addr().String()}
 	if manage != nil {
-		mtcp, err := net.Listen("tcp", c.manage)
+		mtcp, err := address{what: "the management listener", flag: "manage", addr: c.manage, from: c.manageFrom, optional: true}.listen(c.configFile)
 		if err != nil {
 			ln.Close()
-			return fmt.Errorf("management listener: %w", err)
+			return err
 		}
 		mln, err := server.NewListener(mtcp, server.ListenerConfig{Name: "manage", Limits: server.ConnLimits{Max: c.manageConns}, Metrics: metrics, Log: log, Now: c.now})
 		if err != nil {

@@ -171,6 +171,10 @@ func (l Loader) Parse(fs *flag.FlagSet, args []string) (*Settings, error) {
 	return st, errors.Join(errs...)
 }
 
+// EnvVar returns the environment variable of the flag name:
+// PINSEDE_CENTRALE_LOCK_AFTER for lock-after.
+func (l Loader) EnvVar(name string) string { return l.EnvPrefix + envName(name) }
+
 // envName is the part of the environment variable of the flag name
 // after the prefix.
 func envName(name string) string { return strings.ToUpper(strings.ReplaceAll(name, "-", "_")) }
