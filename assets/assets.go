@@ -2,8 +2,9 @@
 // the user interface ([Translations]), one JSON file per language (it.json
 // first, en.json) in the format of Fyne's lang package (go-i18n: a key and
 // its text, the text a Go template over the message's arguments), the
-// table of places of birth ([Places]) and the typeface of the screens,
-// Titillium Web ([TitilliumRegular]).
+// kiosk's ([KioskTranslations]) and those of centrale's status page
+// ([CentraleTranslations]), the table of places of birth ([Places]) and
+// the typeface of the screens, Titillium Web ([TitilliumRegular]).
 package assets
 
 import "embed"

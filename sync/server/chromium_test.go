@@ -80,9 +80,10 @@ func stripTags(html string) string {
 // Ensure that the status page, loaded in headless Chromium from the
 // management listener on loopback, shows the sedi's desks with their
 // pushes, pulls, changes waiting and events rejected, the PINs issued per
-// day as a chart, the credential locked, and the certificates; and that /
-// leads to it. The screenshot is kept in $PINSEDE_STATUS_OUT when set
-// (docs/screens/centrale-status.png is one).
+// day as a chart, the credential locked, and the certificates, in Italian
+// and, for a browser that prefers it, in English; and that / leads to it.
+// The screenshots are kept in $PINSEDE_STATUS_OUT when set
+// (docs/screens/centrale-status.png and centrale-status-en.png).
 func TestStatusPageChromium(t *testing.T) {
 	bin := chromium(t)
 	store, err := boltstore.Open(filepath.Join(t.TempDir(), "c.db"))
@@ -132,19 +133,37 @@ func TestStatusPageChromium(t *testing.T) {
 		}
 	}
 
-	dom := headless(t, bin, manage.URL+"/", "--dump-dom")
+	// Chromium asks for its --accept-lang first: Italian by default,
+	// English for a browser that prefers it.
+	dom := headless(t, bin, manage.URL+"/", "--dump-dom", "--accept-lang=it-IT,it")
 	text := stripTags(dom)
 	for _, want := range []string{
 		"Stato di centrale", "archivio bolt",
 		"Certificato del server", "Autorità di certificazione (CA) pinsede test CA", "Elenco di revoca (CRL) numero",
-		"2 sedi", "3 sportelli", "7 modifiche in attesa", "1 eventi rifiutati",
+		"2 sedi", "3 sportelli", "7 modifiche in attesa", "1 evento rifiutato",
 		"MILANO02 01", "ROMA01 01", "mai 2 1 · ultimo il", "invalid event: pin hash", "mai 5 0",
 		"7 PIN dal", "al massimo 4 in un giorno",
-		"0 bloccate definitivamente", "1 bloccate temporaneamente", "c2 ROMA01 dispositivo fino al",
+		"0 bloccate definitivamente", "1 bloccata temporaneamente", "c2 ROMA01 dispositivo fino al",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the status page does not say %q:\n%s", want, text)
 		}
+	}
+	en := stripTags(headless(t, bin, manage.URL+"/", "--dump-dom", "--accept-lang=en-GB,en,it"))
+	for _, want := range []string{
+		"centrale's status", "bolt records", "(Italian time)",
+		"Server certificate", "Certificate authority (CA) pinsede test CA", "Revocation list (CRL) number",
+		"2 sedi", "3 desks", "7 changes waiting", "1 event rejected",
+		"never 2 1 · last on", "invalid event: pin hash", "never 5 0",
+		"PINs issued in the last 30 days", "7 PINs from", "at most 4 in a day",
+		"0 locked for good", "1 locked for a while", "c2 ROMA01 dispositivo until",
+	} {
+		if !strings.Contains(en, want) {
+			t.Errorf("the status page in English does not say %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("the status page in English:\n%s", en)
 	}
 	if n := strings.Count(dom, `<rect class="bar"`); n != server.StatusDays {
 		t.Errorf("the chart has %d bars, want %d", n, server.StatusDays)
@@ -153,9 +172,11 @@ func TestStatusPageChromium(t *testing.T) {
 	if out == "" {
 		out = t.TempDir()
 	}
-	shot := filepath.Join(out, "centrale-status.png")
-	headless(t, bin, manage.URL+"/status", "--screenshot="+shot, "--window-size=1150,1500")
-	if fi, err := os.Stat(shot); err != nil || fi.Size() < 10_000 {
-		t.Errorf("screenshot %s: %v, %v", shot, fi, err)
+	for name, lang := range map[string]string{"centrale-status.png": "it-IT,it", "centrale-status-en.png": "en-GB,en"} {
+		shot := filepath.Join(out, name)
+		headless(t, bin, manage.URL+"/status", "--screenshot="+shot, "--window-size=1150,1500", "--accept-lang="+lang)
+		if fi, err := os.Stat(shot); err != nil || fi.Size() < 10_000 {
+			t.Errorf("screenshot %s: %v, %v", shot, fi, err)
+		}
 	}
 }

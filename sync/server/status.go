@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	_ "embed"
-	"fmt"
 	"html/template"
 	"math"
 	"net/http"
@@ -15,9 +14,9 @@ import (
 )
 
 // The status page: one HTML page rendered at the server, with its CSS and
-// its chart (inline SVG) in it, no script. Its text is Italian only: the
-// operators of centrale read Italian, and the server has no translations
-// of its own (the apps' are Fyne's, ui/i18n).
+// its chart (inline SVG) in it, no script. Its text is in Italian, or in
+// English for a browser whose Accept-Language prefers it: the messages
+// of assets.CentraleTranslations (statustext.go).
 
 // StatusDays is how many days of PINs issued the status page shows.
 const StatusDays = 30
@@ -42,8 +41,10 @@ var statusHTML string
 // statusTmpl renders the status page.
 var statusTmpl = template.Must(template.New("status").Parse(statusHTML))
 
-// statusPage is what statusTmpl shows.
+// statusPage is what statusTmpl shows, in the language of its
+// statusText, whose T and N the template calls.
 type statusPage struct {
+	statusText
 	Now, Store string
 	// Error says why the records could not be read: the page shows the
 	// certificates all the same.
@@ -58,8 +59,10 @@ type statusPage struct {
 	Chart             chart
 	Locked            []lockRow
 	// LockedPermanent and LockedTemporary count the locks, "almeno N"
-	// past the bound, which LockedAll then tells.
+	// past the bound, which LockedAll then tells; Permanent and
+	// Temporary are the numbers.
 	LockedPermanent, LockedTemporary, LockedAll string
+	Permanent, Temporary                        int
 	// MoreLocked says Locked lists some of them only.
 	MoreLocked bool
 }
@@ -103,14 +106,16 @@ type gridLine struct {
 }
 
 // statusHandler serves the status page: the overview of the store at
-// s.Now, and the expiry of the certificates of m and of s.CRL.
+// s.Now, and the expiry of the certificates of m and of s.CRL, in the
+// language of StatusLanguages the request's Accept-Language prefers.
 func (s *Server) statusHandler(m Manage) http.HandlerFunc {
 	slots := make(chan struct{}, statusAtOnce)
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), statusTimeout)
 		defer cancel()
 		now := s.Now()
-		p := statusPage{Now: italian(now), Store: s.Store.Kind(), Certs: s.certRows(m, now)}
+		tx := newStatusText(r.Header.Get("Accept-Language"))
+		p := statusPage{statusText: tx, Now: tx.time(now), Store: s.Store.Kind(), Certs: s.certRows(tx, m, now)}
 		select {
 		case slots <- struct{}{}:
 			o, err := s.Store.Overview(ctx, now, StatusDays)
@@ -119,14 +124,16 @@ func (s *Server) statusHandler(m Manage) http.HandlerFunc {
 				if s.Log != nil {
 					s.Log.ErrorContext(ctx, "status page", "err", err)
 				}
-				p.Error = "Gli archivi non rispondono: " + s.Store.Kind() + ". Il dettaglio è nel registro di centrale."
+				p.Error = tx.T("status.error.store", "Store", s.Store.Kind())
 			} else {
 				p.fill(o, now)
 			}
 		case <-ctx.Done():
-			p.Error = "Troppe richieste della pagina di stato insieme: riprovare tra poco."
+			p.Error = tx.T("status.error.busy")
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Language", tx.Lang)
+		w.Header().Set("Vary", "Accept-Language")
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 		if err := statusTmpl.Execute(w, p); err != nil && s.Log != nil {
@@ -136,23 +143,23 @@ func (s *Server) statusHandler(m Manage) http.HandlerFunc {
 }
 
 // certRows returns the server certificate, the CA and the revocation
-// list with their expiry.
-func (s *Server) certRows(m Manage, now time.Time) []certRow {
+// list with their expiry, in the language of tx.
+func (s *Server) certRows(tx statusText, m Manage, now time.Time) []certRow {
 	var rows []certRow
 	cert := func(name string, c func() *x509.Certificate) {
 		if c == nil {
 			return
 		}
 		crt := c()
-		rows = append(rows, certRow{Name: name, Detail: crt.Subject.CommonName, When: italian(crt.NotAfter),
-			Left: relative(crt.NotAfter, now), Class: severity(crt.NotAfter.Sub(now), certWarn)})
+		rows = append(rows, certRow{Name: name, Detail: crt.Subject.CommonName, When: tx.time(crt.NotAfter),
+			Left: tx.relative(crt.NotAfter, now), Class: severity(crt.NotAfter.Sub(now), certWarn)})
 	}
-	cert("Certificato del server", m.Cert)
-	cert("Autorità di certificazione (CA)", m.CA)
+	cert(tx.T("status.cert.server"), m.Cert)
+	cert(tx.T("status.cert.ca"), m.CA)
 	if s.CRL != nil {
 		next := s.CRL.NextUpdate()
-		rows = append(rows, certRow{Name: "Elenco di revoca (CRL)", Detail: "numero " + s.CRL.Number(),
-			When: italian(next), Left: relative(next, now), Class: severity(next.Sub(now), crlWarn)})
+		rows = append(rows, certRow{Name: tx.T("status.cert.crl"), Detail: tx.T("status.cert.crl.number", "Number", s.CRL.Number()),
+			When: tx.time(next), Left: tx.relative(next, now), Class: severity(next.Sub(now), crlWarn)})
 	}
 	return rows
 }
@@ -168,8 +175,9 @@ func severity(left, warn time.Duration) string {
 	return "ok"
 }
 
-// fill puts the overview o, at now, in p.
+// fill puts the overview o, at now, in p, in p's language.
 func (p *statusPage) fill(o central.Overview, now time.Time) {
+	tx := p.statusText
 	p.MoreDesks = o.MoreDesks
 	perSede := map[string]int{}
 	for _, d := range o.Desks {
@@ -180,17 +188,17 @@ func (p *statusPage) fill(o central.Overview, now time.Time) {
 		if row.Desk == "" {
 			row.Desk = "—"
 		}
-		row.Push, row.PushClass = since(d.LastPush, now)
-		row.Pull, row.PullClass = since(d.LastPull, now)
+		row.Push, row.PushClass = tx.since(d.LastPush, now)
+		row.Pull, row.PullClass = tx.since(d.LastPull, now)
 		row.Pending, row.PendingClass = strconv.Itoa(d.Pending), "ok"
 		switch {
 		case d.Pending > central.MaxPending:
-			row.Pending, row.PendingClass = "più di "+strconv.Itoa(central.MaxPending), "warn"
+			row.Pending, row.PendingClass = tx.T("status.more.than", "N", central.MaxPending), "warn"
 		case d.Pending > 0:
 			row.PendingClass = "warn"
 		}
 		if !d.LastRejected.IsZero() {
-			row.RejectedWhen = italian(d.LastRejected)
+			row.RejectedWhen = tx.time(d.LastRejected)
 		}
 		if i == 0 || o.Desks[i-1].Sede != d.Sede { // the desks come by sede
 			row.FirstOfSede, row.DesksOfSede = true, perSede[d.Sede]
@@ -200,25 +208,26 @@ func (p *statusPage) fill(o central.Overview, now time.Time) {
 		p.Rejected += d.Rejected
 		p.Desks = append(p.Desks, row)
 	}
-	p.Chart = issuedChart(o.Issued)
-	p.LockedPermanent, p.LockedTemporary = strconv.Itoa(o.LockedPermanent), strconv.Itoa(o.LockedTemporary)
-	if o.MoreLocked { // counted among the locks that end last only
-		p.LockedPermanent, p.LockedTemporary = "almeno "+p.LockedPermanent, "almeno "+p.LockedTemporary
-		p.LockedAll = "Più di " + strconv.Itoa(central.MaxOverviewLocked) + " credenziali sono bloccate: sono contate le prime " +
-			strconv.Itoa(central.MaxOverviewLocked) + ", quelle il cui blocco finisce più tardi."
+	p.Chart = issuedChart(tx, o.Issued)
+	// With MoreLocked, counted among the locks that end last only.
+	p.Permanent, p.Temporary = o.LockedPermanent, o.LockedTemporary
+	p.LockedPermanent, p.LockedTemporary = tx.count(o.LockedPermanent, o.MoreLocked), tx.count(o.LockedTemporary, o.MoreLocked)
+	if o.MoreLocked {
+		p.LockedAll = tx.T("status.locks.all", "Max", central.MaxOverviewLocked)
 	}
 	p.MoreLocked = o.LockedPermanent+o.LockedTemporary > len(o.LockedList)
 	for _, l := range o.LockedList {
-		until := "definitivo"
+		until := tx.T("status.lock.permanent")
 		if !l.Permanent {
-			until = "fino al " + italian(l.Until)
+			until = tx.T("status.lock.until", "When", tx.time(l.Until))
 		}
 		p.Locked = append(p.Locked, lockRow{ID: l.CredentialID, Sede: l.Sede, Type: string(l.Type), Until: until})
 	}
 }
 
-// issuedChart draws the PINs issued per day as bars.
-func issuedChart(days []central.DayCount) chart {
+// issuedChart draws the PINs issued per day as bars, their dates in the
+// language of tx.
+func issuedChart(tx statusText, days []central.DayCount) chart {
 	c := chart{Width: 760, Height: 230, Left: 44, Top: 16, PlotW: 700, PlotH: 170}
 	if len(days) == 0 {
 		return c
@@ -228,7 +237,8 @@ func issuedChart(days []central.DayCount) chart {
 		c.Max = max(c.Max, d.Issued)
 	}
 	top := niceCeil(c.Max)
-	c.From, c.To = days[0].Day.Format("02/01"), days[len(days)-1].Day.Format("02/01/2006")
+	short, long := tx.T("status.day.short"), tx.T("status.day")
+	c.From, c.To = days[0].Day.Format(short), days[len(days)-1].Day.Format(long)
 	for _, v := range []int{0, top / 2, top} {
 		c.Grid = append(c.Grid, gridLine{Y: float64(c.Top+c.PlotH) - float64(v)/float64(top)*float64(c.PlotH), Label: strconv.Itoa(v)})
 	}
@@ -237,13 +247,13 @@ func issuedChart(days []central.DayCount) chart {
 		h := float64(d.Issued) / float64(top) * float64(c.PlotH)
 		x := float64(c.Left) + float64(i)*slot + slot*0.15
 		b := bar{X: x, W: slot * 0.7, H: h, Y: float64(c.Top+c.PlotH) - h,
-			Title: fmt.Sprintf("%s: %d PIN emessi", d.Day.Format("02/01/2006"), d.Issued)}
+			Title: tx.N("status.issued.bar", d.Issued, "Day", d.Day.Format(long))}
 		b.TextX, b.TextY, b.LabelX = x+b.W/2, b.Y-3, x+b.W/2
 		if d.Issued > 0 {
 			b.Text = strconv.Itoa(d.Issued)
 		}
 		if (len(days)-1-i)%5 == 0 {
-			b.Label = d.Day.Format("02/01")
+			b.Label = d.Day.Format(short)
 		}
 		c.Bars = append(c.Bars, b)
 	}
@@ -263,50 +273,4 @@ func niceCeil(n int) int {
 		}
 	}
 	return n
-}
-
-// italian formats t as the operators read it: day/month/year hour:minute,
-// Italy's time.
-func italian(t time.Time) string {
-	return t.In(central.Italy).Format("02/01/2006 15:04")
-}
-
-// since says how long before now t was, and its class: warn when longer
-// than staleSync, or never.
-func since(t, now time.Time) (string, string) {
-	if t.IsZero() {
-		return "mai", "warn"
-	}
-	class := "ok"
-	if now.Sub(t) > staleSync {
-		class = "warn"
-	}
-	return italian(t) + " (" + relative(t, now) + ")", class
-}
-
-// relative says in Italian how far t is from now: "3 min fa", "tra 12
-// giorni".
-func relative(t, now time.Time) string {
-	d := t.Sub(now)
-	past := d < 0
-	if past {
-		d = -d
-	}
-	var s string
-	switch {
-	case d < time.Minute:
-		return "adesso"
-	case d < time.Hour:
-		s = strconv.Itoa(int(d/time.Minute)) + " min"
-	case d < 2*time.Hour:
-		s = "1 ora"
-	case d < 48*time.Hour:
-		s = strconv.Itoa(int(d/time.Hour)) + " ore"
-	default:
-		s = strconv.Itoa(int(d/(24*time.Hour))) + " giorni"
-	}
-	if past {
-		return s + " fa"
-	}
-	return "tra " + s
 }
