@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/cryptotest"
 	"time"
 
 	"github.com/pinsede/pinsede/ui/cups"
@@ -47,6 +48,9 @@ func TestTicketPrinting(t *testing.T) {
 // does the next one.
 func TestTicketPrintFails(t *testing.T) {
 	t.Run("at the last screen", func(t *testing.T) {
+		// The ticket's code from a fixed seed: the screenshot says the
+		// same code at every run, and changes only when the screen does.
+		cryptotest.SetGlobalRandom(t, 1)
 		h := newHarness(t)
 		// A real CUPS client, with no cupsd where it looks.
 		h.app.cfg.Printer = cups.Queue{Name: "chiosco", Server: filepath.Join(t.TempDir(), "cups.sock")}
