@@ -77,23 +77,31 @@ func TestPullRecorded(t *testing.T) {
 	}
 }
 
-// Ensure that / leads to the status page, an HTML page with no script
-// allowed; and that when the store does not answer the page still
-// shows the certificates, and says so in Italian.
-func TestStatusPageStoreDown(t *testing.T) {
+// manageOnePIN returns the management handler of a centrale whose bbolt
+// store holds one PIN issued, and the store.
+func manageOnePIN(t *testing.T) (http.Handler, *boltstore.Store) {
+	t.Helper()
 	store, err := boltstore.Open(filepath.Join(t.TempDir(), "c.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { store.Close() }) // closing twice is harmless
 	env := testenv.New(t, store)
-	h := env.Server.ManageHandler(server.Manage{})
+	if _, err := store.Apply(t.Context(), "ROMA01", []pinsede.Event{storetest.Issued("ROMA01", storetest.CF(1), "e1", "c1", storetest.Hash(t, "ACEFHJKMNPRTUVWX"))}, storetest.T0); err != nil {
+		t.Fatal(err)
+	}
+	return env.Server.ManageHandler(server.Manage{}), store
+}
+
+// Ensure that / leads to the status page, an HTML page with no script
+// allowed; and that when the store does not answer the page still
+// shows the certificates, and says so in Italian.
+func TestStatusPageStoreDown(t *testing.T) {
+	h, store := manageOnePIN(t)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/status" {
 		t.Errorf("GET / = %d %q, want a redirect to /status", rec.Code, rec.Header().Get("Location"))
-	}
-	if _, err := store.Apply(t.Context(), "ROMA01", []pinsede.Event{storetest.Issued("ROMA01", storetest.CF(1), "e1", "c1", storetest.Hash(t, "ACEFHJKMNPRTUVWX"))}, storetest.T0); err != nil {
-		t.Fatal(err)
 	}
 	code, body := scrape(t, h, "/status")
 	if code != 200 || !strings.Contains(body, "<b>1</b> sede<") || !strings.Contains(body, "1 PIN dal") {
@@ -116,15 +124,7 @@ func TestStatusPageStoreDown(t *testing.T) {
 // Content-Language header) and that it depends on Accept-Language; and
 // that the store's error is told in the same language.
 func TestStatusPageLanguage(t *testing.T) {
-	store, err := boltstore.Open(filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := testenv.New(t, store)
-	h := env.Server.ManageHandler(server.Manage{})
-	if _, err := store.Apply(t.Context(), "ROMA01", []pinsede.Event{storetest.Issued("ROMA01", storetest.CF(1), "e1", "c1", storetest.Hash(t, "ACEFHJKMNPRTUVWX"))}, storetest.T0); err != nil {
-		t.Fatal(err)
-	}
+	h, store := manageOnePIN(t)
 	italian := []string{`<html lang="it">`, "<title>Stato di centrale</title>", "<b>1</b> sede<", "<b>1</b> sportello<", "1 PIN dal", "Nessuna credenziale è bloccata."}
 	english := []string{`<html lang="en">`, "<title>centrale&#39;s status</title>", "<b>1</b> sede<", "<b>1</b> desk<", "1 PIN from", "No credential is locked."}
 	for _, tc := range []struct {
