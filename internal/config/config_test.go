@@ -84,6 +84,9 @@ cert-rate = 2.5
 	if st.File != path {
 		t.Errorf("file %q, want %q", st.File, path)
 	}
+	if v := l.EnvVar("lock-after"); v != "PROG_LOCK_AFTER" {
+		t.Errorf("EnvVar(lock-after) = %q, want the variable that set it, PROG_LOCK_AFTER", v)
+	}
 }
 
 // Ensure that the file comes from the environment when -config is not
