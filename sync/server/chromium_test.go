@@ -96,7 +96,7 @@ func TestStatusPageChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	serverCert := env.HTTP.Certificate()
+	serverCert := env.Cert
 	manage := httptest.NewServer(env.Server.ManageHandler(server.Manage{
 		Cert: func() *x509.Certificate { return serverCert },
 		CA:   func() *x509.Certificate { return caCert },

@@ -31,3 +31,6 @@ func (s *Server) SetPushWaitHook(f func(waiting int)) {
 // SetPushHook sets f to be called with +1 when a push takes its slot and
 // with -1 when it gives it back.
 func (s *Server) SetPushHook(f func(delta int)) { s.onPush.Store(&f) }
+
+// CloseAfterAlert exposes closeAfterAlert to the tests.
+var CloseAfterAlert = closeAfterAlert

@@ -51,6 +51,11 @@ const (
 	// refusedLogEvery is the least time between two log lines of
 	// connections refused by a Listener.
 	refusedLogEvery = 10 * time.Second
+	// refusedLinger and refusedLingerBytes bound what a connection
+	// whose handshake was refused with an alert may still send before
+	// it is closed (closeAfterAlert).
+	refusedLinger      = time.Second
+	refusedLingerBytes = 64 << 10
 )
 
 // DefaultConnLimits returns the API listener's bounds for a process that
@@ -234,6 +239,10 @@ func (l *Listener) handshake(c *conn) {
 			reason := handshakeReason(err)
 			l.m.handshakeFailed(reason)
 			l.log.Debug("TLS handshake failed", "listener", l.name, "reason", reason, "source", c.RemoteAddr().String(), "detail", err.Error())
+			if reason != "timeout" && reason != "eof" {
+				closeAfterAlert(c, time.Now().Add(refusedLinger))
+				return
+			}
 		}
 		tc.Close()
 		return
@@ -242,6 +251,26 @@ func (l *Listener) handshake(c *conn) {
 	if !l.deliver(accepted{c: tc}) {
 		tc.Close()
 	}
+}
+
+// closeAfterAlert closes c, whose handshake was refused with a TLS
+// alert, so that the client reads the alert. A TLS 1.3 client ends its
+// side of the handshake without waiting for the server, and sends its
+// request at once: closed with that request unread, the socket answers
+// with a reset, which can reach the client before it has read the alert
+// (it then fails writing its request with "broken pipe", and a desk
+// without its certificate says centrale is unreachable instead of
+// saying its certificate was refused). So c stops sending (a FIN after
+// the alert), and what the client still sends is read and dropped, at
+// most refusedLingerBytes, until the client closes or until deadline.
+func closeAfterAlert(c net.Conn, deadline time.Time) {
+	defer c.Close()
+	hc, ok := c.(interface{ CloseWrite() error })
+	if !ok || hc.CloseWrite() != nil {
+		return
+	}
+	c.SetReadDeadline(deadline)
+	io.CopyN(io.Discard, c, refusedLingerBytes)
 }
 
 // admit counts a connection from src against the bounds, or returns the
@@ -329,6 +358,14 @@ type conn struct {
 func (c *conn) Close() error {
 	c.once.Do(func() { c.l.release(c.src) })
 	return c.Conn.Close()
+}
+
+// CloseWrite shuts down the sending side of c's socket, when it has one.
+func (c *conn) CloseWrite() error {
+	if hc, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return hc.CloseWrite()
+	}
+	return errors.ErrUnsupported
 }
 
 // handshakeReason sorts a failed handshake into a few reasons, for a

@@ -5,6 +5,7 @@ package testenv
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"io"
 	"log"
 	"net"
@@ -27,7 +28,9 @@ type Env struct {
 	CADir  string
 	Store  central.Store
 	Server *server.Server
-	HTTP   *httptest.Server
+	// Cert is centrale's server certificate.
+	Cert *x509.Certificate
+	HTTP *httptest.Server
 	// URL is centrale's base URL, https://127.0.0.1:PORT.
 	URL string
 }
@@ -72,13 +75,33 @@ func NewAt(t testing.TB, store central.Store, now func() time.Time) *Env {
 	v.Params, v.ChosenParams = CheapArgon2, CheapArgon2
 	srv := server.New(store, v, crl, nil, now)
 	srv.SetVerifyLimits(VerifyLimits)
-	hs := httptest.NewUnstartedServer(srv.Handler())
-	hs.TLS = cfg
-	hs.Config.ErrorLog = log.New(io.Discard, "", 0) // the fault tests cut handshakes on purpose
-	hs.StartTLS()
+	cert, err := pki.ParseCert(certPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Served as cmd/centrale serves it: through server.Listener, which
+	// makes the handshakes within their bounds and refuses a client
+	// with no certificate so that it reads why.
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := server.NewListener(inner, server.ListenerConfig{Name: "api", Limits: server.DefaultConnLimits(MaxConns), TLS: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &httptest.Server{Listener: ln, TLS: cfg, Config: &http.Server{Handler: srv.Handler(),
+		ErrorLog: log.New(io.Discard, "", 0)}} // the fault tests cut connections on purpose
+	hs.Start()
+	hs.URL = "https://" + ln.Addr().String()
 	t.Cleanup(hs.Close)
-	return &Env{CA: ca, CADir: dir, Store: store, Server: srv, HTTP: hs, URL: hs.URL}
+	return &Env{CA: ca, CADir: dir, Store: store, Server: srv, Cert: cert, HTTP: hs, URL: hs.URL}
 }
+
+// MaxConns is the descriptor limit from which New's listener takes its
+// connection bounds (server.DefaultConnLimits): room for the 500 sedi
+// of the load benchmarks and their portals.
+const MaxConns = 4096
 
 // CheapArgon2 are the cheap hash costs of tests.
 var CheapArgon2 = pinsede.Argon2Params{Time: 1, MemoryKiB: 64, Threads: 1}
