@@ -46,7 +46,7 @@ import (
 // Local is what the client reads of the sede's store (local.Store): the
 // outbox, the pull cursor, the audit head, and the cache of the policy.
 type Local interface {
-	OutboxAfter(after uint64, limit, budget int) ([]pinsede.OutboxItem, error)
+	OutboxEntries(after uint64, limit, budget int) ([]pinsede.OutboxEntry, error)
 	OutboxLen() (int, error)
 	SyncCursor() (uint64, error)
 	CachedPolicy() (pinsede.Policy, bool, error)
@@ -318,7 +318,7 @@ func (c *Client) Push(ctx context.Context) (int, error) {
 			return sent, fmt.Errorf("push: %w", nb.err)
 		}
 		sent += len(items)
-		go func(items []pinsede.OutboxItem) { acked <- c.ack(items, results) }(items)
+		go func(items []pinsede.OutboxEntry) { acked <- c.ack(items, results) }(items)
 		items, body = nb.items, nb.body
 	}
 	return sent, <-acked
@@ -326,7 +326,7 @@ func (c *Client) Push(ctx context.Context) (int, error) {
 
 // batch is a push: its outbox items and its body.
 type batch struct {
-	items []pinsede.OutboxItem
+	items []pinsede.OutboxEntry
 	body  body
 	err   error
 }
@@ -340,7 +340,7 @@ type body struct {
 // next reads the outbox after seq after, as much as a push takes (Batch
 // events, BatchBytes), and encodes it; no items when the outbox has none.
 func (c *Client) next(after uint64) batch {
-	items, err := c.cfg.Local.OutboxAfter(after, c.cfg.Batch, c.cfg.BatchBytes-pushOverhead)
+	items, err := c.cfg.Local.OutboxEntries(after, c.cfg.Batch, c.cfg.BatchBytes-pushOverhead)
 	if err != nil || len(items) == 0 {
 		return batch{err: err}
 	}
@@ -358,10 +358,11 @@ const (
 
 // encode returns the push request of the first items that fit in
 // BatchBytes, at least one, and how many it holds, with the audit head of
-// the sede's store; the events not taken go in the next batch. Without
-// forms it is JSON; with them, multipart with each form's bytes in a part
-// of its own (wire.PushRequest).
-func (c *Client) encode(items []pinsede.OutboxItem) (body, int, error) {
+// the sede's store; the events not taken go in the next batch. Each
+// event goes as the outbox keeps its JSON. Without forms it is JSON; with
+// them, multipart with each form's bytes in a part of its own
+// (wire.PushRequest).
+func (c *Client) encode(items []pinsede.OutboxEntry) (body, int, error) {
 	head, err := c.cfg.Local.AuditHead() // read after the events: the entries of theirs are in
 	if err != nil {
 		return body{}, 0, fmt.Errorf("push: %w", err)
@@ -383,12 +384,10 @@ func (c *Client) encode(items []pinsede.OutboxItem) (body, int, error) {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		if err := enc.Encode(it.Event); err != nil {
-			return body{}, 0, fmt.Errorf("push: encode event %s: %w", it.Event.ID, err)
-		}
+		buf.Write(it.JSON)
 		form := 0
 		if it.Form != nil {
-			form = len(it.Form) + partOverhead + len(it.Event.ID)
+			form = len(it.Form) + partOverhead + len(it.ID)
 		}
 		if i > 0 && buf.Len()+forms+form+pushOverhead > c.cfg.BatchBytes {
 			buf.Truncate(before)
@@ -417,7 +416,7 @@ func (c *Client) encode(items []pinsede.OutboxItem) (body, int, error) {
 	err = part(wire.PartEvents, wire.ContentJSON, buf.Bytes())
 	for _, it := range items[:n] {
 		if err == nil && it.Form != nil {
-			err = part(it.Event.ID, wire.ContentPDF, it.Form)
+			err = part(it.ID, wire.ContentPDF, it.Form)
 		}
 	}
 	if err == nil {
@@ -431,7 +430,7 @@ func (c *Client) encode(items []pinsede.OutboxItem) (body, int, error) {
 
 // send sends one batch, encoded in b, and returns centrale's verdicts by
 // event id; an error unless every event has one.
-func (c *Client) send(ctx context.Context, items []pinsede.OutboxItem, b body) (map[string]wire.Result, error) {
+func (c *Client) send(ctx context.Context, items []pinsede.OutboxEntry, b body) (map[string]wire.Result, error) {
 	var resp wire.PushResponse
 	req, err := c.request(ctx, http.MethodPost, "/v1/events", b.data)
 	if err == nil {
@@ -446,23 +445,27 @@ func (c *Client) send(ctx context.Context, items []pinsede.OutboxItem, b body) (
 		byID[r.ID] = r
 	}
 	for _, it := range items {
-		if _, ok := byID[it.Event.ID]; !ok { // all are sent again, in order
-			return nil, fmt.Errorf("push: centrale did not answer event %s", it.Event.ID)
+		if _, ok := byID[it.ID]; !ok { // all are sent again, in order
+			return nil, fmt.Errorf("push: centrale did not answer event %s", it.ID)
 		}
 	}
 	return byID, nil
 }
 
-// ack removes a batch from the outbox, keeps the events not accepted, and
-// shows them in the state.
-func (c *Client) ack(items []pinsede.OutboxItem, results map[string]wire.Result) error {
+// ack removes a batch from the outbox, keeps the events not accepted
+// (decoded: only they are), and shows them in the state.
+func (c *Client) ack(items []pinsede.OutboxEntry, results map[string]wire.Result) error {
 	seqs := make([]uint64, 0, len(items))
 	var refused []pinsede.NotAccepted
 	now := c.cfg.Now()
 	for _, it := range items {
 		seqs = append(seqs, it.Seq)
-		if r := results[it.Event.ID]; r.Verdict != wire.Accepted && r.Verdict != wire.Duplicate {
-			refused = append(refused, r.NotAccepted(it.Seq, it.Event, now))
+		if r := results[it.ID]; r.Verdict != wire.Accepted && r.Verdict != wire.Duplicate {
+			ev, err := it.Event()
+			if err != nil {
+				return fmt.Errorf("push: %w", err)
+			}
+			refused = append(refused, r.NotAccepted(it.Seq, ev, now))
 		}
 	}
 	if err := c.cfg.Desk.Acknowledge(seqs, refused); err != nil {
