@@ -169,8 +169,8 @@ func TestOutboxBudget(t *testing.T) {
 }
 
 // Ensure that OutboxEntries gives each event's JSON as json.Marshal
-// writes the event OutboxAfter decodes, byte for byte, with its id and
-// form, chooses the same items under a budget, and reports a damaged one.
+// writes the event OutboxAfter decodes, byte for byte, with its id (one
+// escaped in the JSON too) and form, chooses the same items under a budget, and reports a damaged one.
 func TestOutboxEntries(t *testing.T) {
 	s := newStore(t)
 	update(t, s, func(tx pinsede.Tx) error {
@@ -179,6 +179,9 @@ func TestOutboxEntries(t *testing.T) {
 			if i%2 == 0 {
 				ev = pinsede.Event{ID: fmt.Sprintf("e%d", i+1), Kind: pinsede.EventIssued, Time: t0, Sede: "ROMA01",
 					Credential: pinsede.Credential{ID: "c<&>", Sede: "ROMA01", IssuedBy: "Nicolò D'Angelo"}}
+			}
+			if i == 2 { // an id that the JSON escapes
+				ev.ID = `e3 "<&>\`
 			}
 			if err := tx.Enqueue(ev); err != nil {
 				return err
