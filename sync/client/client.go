@@ -32,9 +32,11 @@ import (
 	"io"
 	"math/rand/v2"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -331,10 +333,49 @@ type batch struct {
 	err   error
 }
 
-// body is an encoded request body and its content type.
+// body is an encoded request body, in pieces, and its content type.
 type body struct {
-	data        []byte
+	pieces
 	contentType string
+}
+
+// pieces is a request body as the pieces written to it: a write of
+// copyBelow bytes or more (an event's JSON, a form) is kept as it is,
+// not copied, and smaller ones (a part's headers) are copied together
+// into a piece of their own. The writer must not change what it wrote
+// until the body is sent: encode writes slices that nothing else holds.
+type pieces struct {
+	segs  [][]byte
+	size  int
+	small []byte // the small writes since the last large one
+}
+
+// copyBelow is the size of the writes pieces copies.
+const copyBelow = 4096
+
+func (p *pieces) Write(b []byte) (int, error) {
+	p.size += len(b)
+	if len(b) < copyBelow {
+		p.small = append(p.small, b...)
+		return len(b), nil
+	}
+	p.flush()
+	p.segs = append(p.segs, b)
+	return len(b), nil
+}
+
+// flush ends the piece of small writes, if any.
+func (p *pieces) flush() {
+	if len(p.small) > 0 {
+		p.segs = append(p.segs, p.small)
+		p.small = nil
+	}
+}
+
+// reader returns a reader of the whole body, from its start.
+func (p *pieces) reader() io.ReadCloser {
+	bufs := net.Buffers(slices.Clone(p.segs))
+	return io.NopCloser(&bufs)
 }
 
 // next reads the outbox after seq after, as much as a push takes (Batch
@@ -368,6 +409,11 @@ func (c *Client) encode(items []pinsede.OutboxEntry) (body, int, error) {
 		return body{}, 0, fmt.Errorf("push: %w", err)
 	}
 	var buf bytes.Buffer
+	size := pushOverhead
+	for _, it := range items {
+		size += len(it.JSON) + 1
+	}
+	buf.Grow(size)
 	enc := json.NewEncoder(&buf) // as json.Marshal, with a newline after each value
 	buf.WriteString(`{"sede":`)
 	if err := enc.Encode(c.cfg.Sede); err != nil {
@@ -398,11 +444,12 @@ func (c *Client) encode(items []pinsede.OutboxEntry) (body, int, error) {
 	}
 	buf.WriteString("]}")
 	if forms == 0 {
-		return body{buf.Bytes(), wire.ContentJSON}, n, nil
+		if forms == 0 {
+			return body{pieces{segs: [][]byte{buf.Bytes()}, size: buf.Len()}, wire.ContentJSON}, n, nil
+		}
 	}
-	var mb bytes.Buffer
-	mb.Grow(buf.Len() + forms + pushOverhead)
-	mw := multipart.NewWriter(&mb)
+	var b body
+	mw := multipart.NewWriter(&b.pieces)
 	part := func(name, contentType string, data []byte) error {
 		h := textproto.MIMEHeader{}
 		h.Set("Content-Disposition", `form-data; name="`+name+`"`)
@@ -425,15 +472,18 @@ func (c *Client) encode(items []pinsede.OutboxEntry) (body, int, error) {
 	if err != nil {
 		return body{}, 0, fmt.Errorf("push: encode forms: %w", err)
 	}
-	return body{mb.Bytes(), mw.FormDataContentType()}, n, nil
+	b.flush()
+	b.contentType = mw.FormDataContentType()
+	return b, n, nil
 }
 
 // send sends one batch, encoded in b, and returns centrale's verdicts by
 // event id; an error unless every event has one.
 func (c *Client) send(ctx context.Context, items []pinsede.OutboxEntry, b body) (map[string]wire.Result, error) {
 	var resp wire.PushResponse
-	req, err := c.request(ctx, http.MethodPost, "/v1/events", b.data)
+	req, err := c.request(ctx, http.MethodPost, "/v1/events", nil)
 	if err == nil {
+		req.Body, req.GetBody, req.ContentLength = b.reader(), func() (io.ReadCloser, error) { return b.reader(), nil }, int64(b.size)
 		req.Header.Set("Content-Type", b.contentType)
 		err = c.do(req, &resp)
 	}
