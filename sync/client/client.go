@@ -353,6 +353,8 @@ type pieces struct {
 // copyBelow is the size of the writes pieces copies.
 const copyBelow = 4096
 
+// Write adds b to the body: by reference when it is large, copied when
+// it is small.
 func (p *pieces) Write(b []byte) (int, error) {
 	p.size += len(b)
 	if len(b) < copyBelow {
@@ -444,9 +446,7 @@ func (c *Client) encode(items []pinsede.OutboxEntry) (body, int, error) {
 	}
 	buf.WriteString("]}")
 	if forms == 0 {
-		if forms == 0 {
-			return body{pieces{segs: [][]byte{buf.Bytes()}, size: buf.Len()}, wire.ContentJSON}, n, nil
-		}
+		return body{pieces{segs: [][]byte{buf.Bytes()}, size: buf.Len()}, wire.ContentJSON}, n, nil
 	}
 	var b body
 	mw := multipart.NewWriter(&b.pieces)
