@@ -3,6 +3,7 @@ package client_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -20,7 +21,9 @@ import (
 )
 
 // pushRecorder is a transport that keeps, in order, each event's JSON
-// and each form of the pushes it carries to centrale.
+// and each form of the pushes it carries to centrale, once it has checked
+// that each body is as long as its Content-Length says and reads the same
+// again (GetBody).
 type pushRecorder struct {
 	next   http.RoundTripper
 	mu     sync.Mutex
@@ -37,6 +40,16 @@ func (p *pushRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	req.Body.Close()
+	if int64(len(body)) != req.ContentLength {
+		return nil, fmt.Errorf("push body of %d bytes, Content-Length %d", len(body), req.ContentLength)
+	}
+	again, err := req.GetBody() // what the transport sends again on a new connection
+	if err != nil {
+		return nil, err
+	}
+	if b, err := io.ReadAll(again); err != nil || !bytes.Equal(b, body) {
+		return nil, fmt.Errorf("the push body read again differs (%d bytes, %v)", len(b), err)
+	}
 	js, forms := body, map[string][]byte{}
 	if ct, params, _ := mime.ParseMediaType(req.Header.Get("Content-Type")); ct == wire.ContentMultipart {
 		mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
