@@ -49,6 +49,10 @@ unreadable; AuditEntries exports it. Outbox and Ack give the sync client the
 events to send and take back those the central records accepted. The bytes
 of an archived form are kept beside their event, not in its JSON, and
 OutboxAfter reads no more of the outbox than a byte budget holds.
+OutboxEntries gives a push each event's JSON as the outbox keeps it,
+undecoded: the outbox keeps events as json.Marshal writes them, and a
+change of pinsede.Event that an earlier JSON no longer fits needs a
+migration that writes them again (as version 8 did).
 
 The schema version is in the meta bucket. Open brings an older store up to
 SchemaVersion with the migrations, in one transaction, and refuses a store

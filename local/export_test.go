@@ -201,6 +201,24 @@ func MakeV4(path string) error {
 // it: the form's PDF inside the event's JSON, in base64. No outbox_forms
 // bucket, version 5.
 func MakeV5(path, keyPath string, ev pinsede.Event) error {
+	plain, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	return makeVersionWithEvent(path, keyPath, 5, plain, bucketOutboxForms)
+}
+
+// MakeV7 turns the closed current store at path into one as schema
+// version 7 made it (keyPath is its key), with plain, an event's JSON as
+// an earlier version wrote it, at the end of its outbox.
+func MakeV7(path, keyPath string, plain []byte) error {
+	return makeVersionWithEvent(path, keyPath, 7, plain)
+}
+
+// makeVersionWithEvent seals plain at the end of the outbox of the closed
+// store at path (keyPath is its key), deletes its buckets and records
+// version v.
+func makeVersionWithEvent(path, keyPath string, v uint64, plain []byte, buckets ...[]byte) error {
 	master, err := readKey(keyPath)
 	if err != nil {
 		return err
@@ -214,19 +232,20 @@ func MakeV5(path, keyPath string, ev pinsede.Event) error {
 		return err
 	}
 	err = db.Update(func(btx *bolt.Tx) error {
-		meta := btx.Bucket(bucketMeta)
 		b := btx.Bucket(bucketOutbox)
 		seq, err := b.NextSequence()
 		if err != nil {
 			return err
 		}
-		if err := (&tx{btx: btx, k: k}).put(bucketOutbox, seqKey(seq), ev); err != nil {
+		if err := b.Put(seqKey(seq), k.seal(bucketOutbox, seqKey(seq), plain)); err != nil {
 			return err
 		}
-		if err := btx.DeleteBucket(bucketOutboxForms); err != nil {
-			return err
+		for _, name := range buckets {
+			if err := btx.DeleteBucket(name); err != nil {
+				return err
+			}
 		}
-		return meta.Put(metaSchema, binary.BigEndian.AppendUint64(nil, 5))
+		return btx.Bucket(bucketMeta).Put(metaSchema, binary.BigEndian.AppendUint64(nil, v))
 	})
 	if cerr := db.Close(); err == nil {
 		err = cerr

@@ -1,7 +1,10 @@
 package local
 
 import (
+	"bytes"
 	"encoding/binary"
+	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/pinsede/pinsede"
@@ -70,45 +73,115 @@ func (s *Store) Outbox(limit int) ([]pinsede.OutboxItem, error) {
 // it opens none that it does not return.
 func (s *Store) OutboxAfter(after uint64, limit, budget int) ([]pinsede.OutboxItem, error) {
 	var items []pinsede.OutboxItem
-	err := s.db.View(func(btx *bolt.Tx) error {
-		t := &tx{btx: btx, k: s.k}
-		b, forms, err := t.outboxBuckets()
-		if err != nil {
-			return err
+	err := s.walkOutbox(after, limit, budget, func(seq uint64, key, plain, form []byte) error {
+		it := pinsede.OutboxItem{Seq: seq, Form: form}
+		defer clear(plain)
+		if err := json.Unmarshal(plain, &it.Event); err != nil {
+			return fmt.Errorf("%s record %x: %w: %w", bucketOutbox, key, ErrCorrupt, err)
 		}
-		overhead := s.k.sealOverhead()
-		used := 0
-		c := b.Cursor()
-		for k, v := c.Seek(seqKey(after + 1)); k != nil && (limit <= 0 || len(items) < limit); k, v = c.Next() {
-			if len(k) != 8 {
-				return fmt.Errorf("outbox key %x: %w", k, ErrCorrupt)
-			}
-			form := forms.Get(k)
-			size := len(v) - overhead
-			if form != nil {
-				size += len(form) - overhead
-			}
-			if budget > 0 && len(items) > 0 && used+size > budget {
-				break
-			}
-			it := pinsede.OutboxItem{Seq: binary.BigEndian.Uint64(k)}
-			if err := t.decode(bucketOutbox, k, v, &it.Event); err != nil {
-				return err
-			}
-			if form != nil {
-				if it.Form, err = s.k.open(bucketOutboxForms, k, form); err != nil {
-					return fmt.Errorf("%s record %x: %w: %w", bucketOutboxForms, k, ErrCorrupt, err)
-				}
-			}
-			used += size
-			items = append(items, it)
-		}
+		items = append(items, it)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("outbox of %s: %w", s.path, err)
 	}
 	return items, nil
+}
+
+// OutboxEntries is OutboxAfter for a push: it gives each event's JSON as
+// the outbox keeps it, which is what the push sends, and decodes none of
+// it but the event's id, its first member.
+//
+// The outbox keeps each event as json.Marshal of pinsede.Event writes it
+// (Enqueue, and migration 8 for the events of earlier versions): a change
+// of Event that an earlier JSON no longer fits comes with a migration
+// that writes the outbox's events again.
+func (s *Store) OutboxEntries(after uint64, limit, budget int) ([]pinsede.OutboxEntry, error) {
+	var entries []pinsede.OutboxEntry
+	err := s.walkOutbox(after, limit, budget, func(seq uint64, key, plain, form []byte) error {
+		id, err := eventID(plain)
+		if err != nil {
+			return fmt.Errorf("%s record %x: %w: %w", bucketOutbox, key, ErrCorrupt, err)
+		}
+		entries = append(entries, pinsede.OutboxEntry{Seq: seq, ID: id, JSON: plain, Form: form})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("outbox of %s: %w", s.path, err)
+	}
+	return entries, nil
+}
+
+// walkOutbox calls fn with each event waiting in the outbox after seq
+// after, oldest first, as OutboxAfter chooses them (limit, budget): its
+// seq and record key, its JSON and its form (nil when it has none),
+// opened, in fresh slices.
+func (s *Store) walkOutbox(after uint64, limit, budget int, fn func(seq uint64, key, plain, form []byte) error) error {
+	return s.db.View(func(btx *bolt.Tx) error {
+		t := &tx{btx: btx, k: s.k}
+		b, forms, err := t.outboxBuckets()
+		if err != nil {
+			return err
+		}
+		overhead := s.k.sealOverhead()
+		used, n := 0, 0
+		c := b.Cursor()
+		for k, v := c.Seek(seqKey(after + 1)); k != nil && (limit <= 0 || n < limit); k, v = c.Next() {
+			if len(k) != 8 {
+				return fmt.Errorf("outbox key %x: %w", k, ErrCorrupt)
+			}
+			sealedForm := forms.Get(k)
+			size := len(v) - overhead
+			if sealedForm != nil {
+				size += len(sealedForm) - overhead
+			}
+			if budget > 0 && n > 0 && used+size > budget {
+				break
+			}
+			plain, err := s.k.open(bucketOutbox, k, v)
+			if err != nil {
+				return fmt.Errorf("%s record %x: %w: %w", bucketOutbox, k, ErrCorrupt, err)
+			}
+			var form []byte
+			if sealedForm != nil {
+				if form, err = s.k.open(bucketOutboxForms, k, sealedForm); err != nil {
+					return fmt.Errorf("%s record %x: %w: %w", bucketOutboxForms, k, ErrCorrupt, err)
+				}
+			}
+			if err := fn(binary.BigEndian.Uint64(k), k, plain, form); err != nil {
+				return err
+			}
+			used += size
+			n++
+		}
+		return nil
+	})
+}
+
+// eventID returns the id of an event's JSON as json.Marshal writes a
+// pinsede.Event: its first member, read without the rest. An id with no
+// escape in it is cut out of the JSON as it is; one with an escape is
+// decoded.
+func eventID(plain []byte) (string, error) {
+	if rest, ok := bytes.CutPrefix(plain, []byte(`{"id":"`)); ok {
+		if end := bytes.IndexByte(rest, '"'); end >= 0 && bytes.IndexByte(rest[:end], '\\') < 0 {
+			return string(rest[:end]), nil
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(plain))
+	var toks [3]json.Token // {, "id", the id
+	for i := range toks {
+		t, err := dec.Token()
+		if err != nil {
+			return "", fmt.Errorf("event id: %w", err)
+		}
+		toks[i] = t
+	}
+	id, ok := toks[2].(string)
+	if toks[0] != json.Delim('{') || toks[1] != "id" || !ok {
+		return "", errors.New("event id: the JSON does not begin with the event's id")
+	}
+	return id, nil
 }
 
 // outboxBuckets returns the buckets of the outbox's events and of their

@@ -2,6 +2,7 @@ package local_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -164,5 +165,61 @@ func TestOutboxBudget(t *testing.T) {
 	}
 	if _, err := s.OutboxAfter(4, 0, 15_000); !errors.Is(err, local.ErrCorrupt) {
 		t.Errorf("OutboxAfter of the damaged item: %v, want ErrCorrupt", err)
+	}
+}
+
+// Ensure that OutboxEntries gives each event's JSON as json.Marshal
+// writes the event OutboxAfter decodes, byte for byte, with its id (one
+// escaped in the JSON too) and form, chooses the same items under a budget, and reports a damaged one.
+func TestOutboxEntries(t *testing.T) {
+	s := newStore(t)
+	update(t, s, func(tx pinsede.Tx) error {
+		for i := range 6 {
+			ev := formEvent(fmt.Sprintf("e%d", i+1), samplePDF(10_000, byte('a'+i)))
+			if i%2 == 0 {
+				ev = pinsede.Event{ID: fmt.Sprintf("e%d", i+1), Kind: pinsede.EventIssued, Time: t0, Sede: "ROMA01",
+					Credential: pinsede.Credential{ID: "c<&>", Sede: "ROMA01", IssuedBy: "Nicolò D'Angelo"}}
+			}
+			if i == 2 { // an id that the JSON escapes
+				ev.ID = `e3 "<&>\`
+			}
+			if err := tx.Enqueue(ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, budget := range []int{0, 25_000} {
+		items, err := s.OutboxAfter(1, 0, budget)
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries, err := s.OutboxEntries(1, 0, budget)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != len(items) {
+			t.Fatalf("budget %d: %d entries, %d items", budget, len(entries), len(items))
+		}
+		for i, e := range entries {
+			it := items[i]
+			want, err := json.Marshal(it.Event)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e.Seq != it.Seq || e.ID != it.Event.ID || !bytes.Equal(e.JSON, want) || !bytes.Equal(e.Form, it.Form) {
+				t.Errorf("budget %d: entry %d %s %s with %d bytes of form; want %d %s %s with %d",
+					budget, e.Seq, e.ID, e.JSON, len(e.Form), it.Seq, it.Event.ID, want, len(it.Form))
+			}
+			if ev, err := e.Event(); err != nil || !reflect.DeepEqual(ev, it.Event) {
+				t.Errorf("entry %d decodes to %+v, %v; want %+v", e.Seq, ev, err, it.Event)
+			}
+		}
+	}
+	if err := s.FlipOutbox(3); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.OutboxEntries(2, 0, 0); !errors.Is(err, local.ErrCorrupt) {
+		t.Errorf("OutboxEntries over the damaged item: %v, want ErrCorrupt", err)
 	}
 }

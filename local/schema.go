@@ -13,7 +13,7 @@ import (
 // SchemaVersion is the layout of the store this code reads and writes.
 // Open brings an older store up to it with the migrations, and refuses a
 // newer one with ErrSchemaTooNew.
-const SchemaVersion = 7
+const SchemaVersion = 8
 
 // The buckets. Keys marked tag() are keyed hashes (see keys.tag); values
 // marked sealed are encrypted and bound to their bucket and key.
@@ -157,26 +157,15 @@ var migrations = [SchemaVersion]migration{
 			return fmt.Errorf("bucket %s: %w", bucketOutboxForms, err)
 		}
 		t := &tx{btx: btx, k: k}
-		var moved []pinsede.OutboxItem
-		err := btx.Bucket(bucketOutbox).ForEach(func(key, sealed []byte) error {
-			if len(key) != 8 {
-				return fmt.Errorf("outbox key %x: %w", key, ErrCorrupt)
-			}
-			it := pinsede.OutboxItem{Seq: binary.BigEndian.Uint64(key)}
-			if err := t.decode(bucketOutbox, key, sealed, &it.Event); err != nil {
-				return err
-			}
-			if it.Event.Form != nil && it.Event.Form.PDF != nil {
-				moved = append(moved, it)
-			}
-			return nil
-		})
+		items, err := t.outboxItems()
 		if err != nil {
 			return err
 		}
-		for _, it := range moved { // not inside ForEach: a bucket is not written while it is walked
-			if err := t.putOutbox(it.Seq, it.Event); err != nil {
-				return err
+		for _, it := range items {
+			if it.Event.Form != nil && it.Event.Form.PDF != nil {
+				if err := t.putOutbox(it.Seq, it.Event); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -187,6 +176,42 @@ var migrations = [SchemaVersion]migration{
 		}
 		return nil
 	}},
+	// A push sends each event's JSON as the outbox keeps it
+	// (Store.OutboxEntries): the events of earlier versions are written
+	// again as this version writes them (a credential's zero value left
+	// out, for one).
+	{"outbox events in the JSON a push sends", func(btx *bolt.Tx, k *keys) error {
+		t := &tx{btx: btx, k: k}
+		items, err := t.outboxItems()
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			if err := t.putOutbox(it.Seq, it.Event); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
+}
+
+// outboxItems returns the whole outbox's events, without their forms:
+// for a migration, which writes them back once it has read them all (a
+// bucket is not written while it is walked).
+func (t *tx) outboxItems() ([]pinsede.OutboxItem, error) {
+	var items []pinsede.OutboxItem
+	err := t.btx.Bucket(bucketOutbox).ForEach(func(key, sealed []byte) error {
+		if len(key) != 8 {
+			return fmt.Errorf("outbox key %x: %w", key, ErrCorrupt)
+		}
+		it := pinsede.OutboxItem{Seq: binary.BigEndian.Uint64(key)}
+		if err := t.decode(bucketOutbox, key, sealed, &it.Event); err != nil {
+			return err
+		}
+		items = append(items, it)
+		return nil
+	})
+	return items, err
 }
 
 // migrate applies the migrations after version from and records the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
@@ -343,5 +344,46 @@ func TestOpenMigratesV5(t *testing.T) {
 	f := items[0].Event.Form
 	if f.PDF != nil || f.Size != len(pdf) || f.SHA256 != pinsede.FormDigest(pdf) || !bytes.Equal(items[0].Form, pdf) {
 		t.Fatalf("form after migration %+v with %d bytes beside it", f, len(items[0].Form))
+	}
+}
+
+// Ensure that Open writes the outbox's events of a version 7 store again
+// as this version writes them, which a push sends as they are: an event
+// as json.Marshal wrote it before a zero credential was left out, and a
+// member this version does not know (centrale refuses a push with one),
+// come out as json.Marshal of the event now.
+func TestOpenMigratesV7(t *testing.T) {
+	store, key := created(t)
+	ev := pinsede.Event{ID: "e1", Kind: pinsede.EventRefused, Time: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC), Sede: "ROMA01",
+		Outcome: &pinsede.Outcome{CodiceFiscale: "RSSMRA80A01H501U", Reason: pinsede.KeyRefusedResidentItaly, PolicyVersion: 2}}
+	old, err := json.Marshal(struct {
+		pinsede.Event
+		Credential pinsede.Credential `json:"credential"`
+		Obsolete   string             `json:"obsolete"`
+	}{Event: ev, Obsolete: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(old, []byte(`"credential":{"id":""`)) {
+		t.Fatalf("the old JSON has no zero credential: %s", old)
+	}
+	if err := local.MakeV7(store, key, old); err != nil {
+		t.Fatal(err)
+	}
+	s, err := local.Open(store, key)
+	if err != nil {
+		t.Fatalf("open a v7 store: %v", err)
+	}
+	defer s.Close()
+	entries, err := s.OutboxEntries(0, 0, 0)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("outbox after migration %+v, %v", entries, err)
+	}
+	want, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := entries[0]; e.ID != "e1" || !bytes.Equal(e.JSON, want) {
+		t.Errorf("event after migration %s %s, want e1 %s", e.ID, e.JSON, want)
 	}
 }

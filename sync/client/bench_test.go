@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"sync"
@@ -157,24 +158,26 @@ func BenchmarkDrain(b *testing.B) {
 // (CREATE TABLE ... (LIKE ... INCLUDING ALL)), the floor of any store, and
 // drains as many events of issues alone from another sede. The three
 // alternate in rounds of 10,000 events, in turn first, so that they see
-// the same load from the rest of the machine. Metrics: events/s of each
-// (forms, copy, issues), the ratios forms/copy and forms/issues, the mean
-// size of a form, and the processor time an event cost in each, on
-// PostgreSQL's side (pg-cpu) and in this process, client and centrale
-// (go-cpu): where the drain's time goes besides the floor's.
+// the same load from the rest of the machine. centrale runs as a process
+// of its own (cmd/centrale), so that this process's processor time in a
+// drain is the desk's alone. Metrics: events/s of each (forms, copy,
+// issues), the ratios forms/copy and forms/issues, the mean size of a
+// form, and the processor time an event cost in each: on PostgreSQL's
+// side (pg-cpu), in centrale's process (centrale-cpu) and in the desk's,
+// this one (desk-cpu; go-cpu for the copy's encoding of the rows).
 func BenchmarkDrainForms(b *testing.B) {
 	n := drainEvents()
 	const round = 10_000
 	pdfs := mv35s(b, 8)
 	for range b.N {
 		b.StopTimer()
-		store, env := centraleOnPostgres(b)
+		store, url, ca, pid := centraleProcess(b)
 		withForms, _, _ := newLocal(b)
 		issues, _, _ := newLocal(b)
-		cf := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: withForms, Desk: deskOn(withForms), Now: testclock.Now})
-		ci := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA02"), Sede: "ROMA02", Local: issues, Desk: deskOn(issues), Now: testclock.Now})
+		cf := client.New(client.Config{URL: url, HTTP: replicaClient(b, ca, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: withForms, Desk: deskOn(withForms), Now: testclock.Now})
+		ci := client.New(client.Config{URL: url, HTTP: replicaClient(b, ca, pki.RoleSede, "ROMA02"), Sede: "ROMA02", Local: issues, Desk: deskOn(issues), Now: testclock.Now})
 		createRaw(b, store, "events", "credentials", "forms")
-		var took, pgCPU, goCPU [3]time.Duration // forms, copy, issues
+		var took, pgCPU, selfCPUs, centraleCPU [3]time.Duration // forms, copy, issues
 		for r, first := 0, 0; first < n; r, first = r+1, first+round {
 			k := min(round, n-first) &^ 1
 			enqueueWithForms(b, withForms, "ROMA01", first/2, k/2, pdfs...)
@@ -185,7 +188,7 @@ func BenchmarkDrainForms(b *testing.B) {
 			}
 			for j := range 3 {
 				v := (r + j) % 3
-				pg0, go0 := pgtest.CPU(), selfCPU()
+				pg0, self0, c0 := pgtest.CPU(), selfCPU(), pgtest.ProcessCPU(pid)
 				switch v {
 				case 0:
 					took[0] += timedPush(b, cf, k)
@@ -195,12 +198,19 @@ func BenchmarkDrainForms(b *testing.B) {
 					took[2] += timedPush(b, ci, k)
 				}
 				pgCPU[v] += pgtest.CPU() - pg0
-				goCPU[v] += selfCPU() - go0
+				selfCPUs[v] += selfCPU() - self0
+				centraleCPU[v] += pgtest.ProcessCPU(pid) - c0
 			}
 		}
+		perEvent := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(n&^1) }
 		for v, name := range []string{"forms", "copy", "issues"} {
-			b.ReportMetric(float64(pgCPU[v].Microseconds())/float64(n&^1), name+"-pg-cpu-µs/event")
-			b.ReportMetric(float64(goCPU[v].Microseconds())/float64(n&^1), name+"-go-cpu-µs/event")
+			b.ReportMetric(perEvent(pgCPU[v]), name+"-pg-cpu-µs/event")
+			if v == 1 {
+				b.ReportMetric(perEvent(selfCPUs[v]), name+"-go-cpu-µs/event")
+				continue
+			}
+			b.ReportMetric(perEvent(selfCPUs[v]), name+"-desk-cpu-µs/event")
+			b.ReportMetric(perEvent(centraleCPU[v]), name+"-centrale-cpu-µs/event")
 		}
 		rate := func(d time.Duration) float64 { return float64(n&^1) / d.Seconds() }
 		b.ReportMetric(rate(took[0]), "forms-events/s")
@@ -217,6 +227,26 @@ func BenchmarkDrainForms(b *testing.B) {
 		size += len(p)
 	}
 	b.ReportMetric(float64(size/len(pdfs)), "form-bytes")
+}
+
+// centraleProcess starts the centrale binary on a fresh PostgreSQL
+// database, and returns the store on that database (for the floor's
+// COPY), centrale's URL, its CA and its process id.
+func centraleProcess(b *testing.B) (*pgstore.Store, string, *pki.CA, int) {
+	dsn := pgtest.DSN(b)
+	dir := b.TempDir()
+	bin := testenv.BuildCentrale(b, dir)
+	pkiDir := filepath.Join(dir, "pki")
+	ca := testenv.PKIDir(b, pkiDir)
+	r, err := startReplica(b, bin, pkiDir, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	store, err := pgstore.Open(context.Background(), dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return store, r.url, ca, r.cmd.Process.Pid
 }
 
 // mv35s renders the MV35 of k citizens with ui/slip, as the desk app

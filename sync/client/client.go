@@ -32,9 +32,11 @@ import (
 	"io"
 	"math/rand/v2"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -46,7 +48,7 @@ import (
 // Local is what the client reads of the sede's store (local.Store): the
 // outbox, the pull cursor, the audit head, and the cache of the policy.
 type Local interface {
-	OutboxAfter(after uint64, limit, budget int) ([]pinsede.OutboxItem, error)
+	OutboxEntries(after uint64, limit, budget int) ([]pinsede.OutboxEntry, error)
 	OutboxLen() (int, error)
 	SyncCursor() (uint64, error)
 	CachedPolicy() (pinsede.Policy, bool, error)
@@ -318,7 +320,7 @@ func (c *Client) Push(ctx context.Context) (int, error) {
 			return sent, fmt.Errorf("push: %w", nb.err)
 		}
 		sent += len(items)
-		go func(items []pinsede.OutboxItem) { acked <- c.ack(items, results) }(items)
+		go func(items []pinsede.OutboxEntry) { acked <- c.ack(items, results) }(items)
 		items, body = nb.items, nb.body
 	}
 	return sent, <-acked
@@ -326,21 +328,62 @@ func (c *Client) Push(ctx context.Context) (int, error) {
 
 // batch is a push: its outbox items and its body.
 type batch struct {
-	items []pinsede.OutboxItem
+	items []pinsede.OutboxEntry
 	body  body
 	err   error
 }
 
-// body is an encoded request body and its content type.
+// body is an encoded request body, in pieces, and its content type.
 type body struct {
-	data        []byte
+	pieces
 	contentType string
+}
+
+// pieces is a request body as the pieces written to it: a write of
+// copyBelow bytes or more (an event's JSON, a form) is kept as it is,
+// not copied, and smaller ones (a part's headers) are copied together
+// into a piece of their own. The writer must not change what it wrote
+// until the body is sent: encode writes slices that nothing else holds.
+type pieces struct {
+	segs  [][]byte
+	size  int
+	small []byte // the small writes since the last large one
+}
+
+// copyBelow is the size of the writes pieces copies.
+const copyBelow = 4096
+
+// Write adds b to the body: by reference when it is large, copied when
+// it is small.
+func (p *pieces) Write(b []byte) (int, error) {
+	p.size += len(b)
+	if len(b) < copyBelow {
+		p.small = append(p.small, b...)
+		return len(b), nil
+	}
+	p.flush()
+	p.segs = append(p.segs, b)
+	return len(b), nil
+}
+
+// flush ends the piece of small writes, if any.
+func (p *pieces) flush() {
+	if len(p.small) > 0 {
+		p.segs = append(p.segs, p.small)
+		p.small = nil
+	}
+}
+
+// reader returns a reader of the whole body, from its start.
+func (p *pieces) reader() io.ReadCloser {
+	bufs := net.Buffers(slices.Clone(p.segs))
+	return io.NopCloser(&bufs)
 }
 
 // next reads the outbox after seq after, as much as a push takes (Batch
 // events, BatchBytes), and encodes it; no items when the outbox has none.
 func (c *Client) next(after uint64) batch {
-	items, err := c.cfg.Local.OutboxAfter(after, c.cfg.Batch, c.cfg.BatchBytes-pushOverhead)
+	items, err := c.cfg.Local.OutboxEntries(after, c.cfg.Batch, c.cfg.BatchBytes-pushOverhead)
 	if err != nil || len(items) == 0 {
 		return batch{err: err}
 	}
@@ -358,15 +401,21 @@ const (
 
 // encode returns the push request of the first items that fit in
 // BatchBytes, at least one, and how many it holds, with the audit head of
-// the sede's store; the events not taken go in the next batch. Without
-// forms it is JSON; with them, multipart with each form's bytes in a part
-// of its own (wire.PushRequest).
-func (c *Client) encode(items []pinsede.OutboxItem) (body, int, error) {
+// the sede's store; the events not taken go in the next batch. Each
+// event goes as the outbox keeps its JSON. Without forms it is JSON; with
+// them, multipart with each form's bytes in a part of its own
+// (wire.PushRequest).
+func (c *Client) encode(items []pinsede.OutboxEntry) (body, int, error) {
 	head, err := c.cfg.Local.AuditHead() // read after the events: the entries of theirs are in
 	if err != nil {
 		return body{}, 0, fmt.Errorf("push: %w", err)
 	}
 	var buf bytes.Buffer
+	size := pushOverhead
+	for _, it := range items {
+		size += len(it.JSON) + 1
+	}
+	buf.Grow(size)
 	enc := json.NewEncoder(&buf) // as json.Marshal, with a newline after each value
 	buf.WriteString(`{"sede":`)
 	if err := enc.Encode(c.cfg.Sede); err != nil {
@@ -383,12 +432,10 @@ func (c *Client) encode(items []pinsede.OutboxItem) (body, int, error) {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		if err := enc.Encode(it.Event); err != nil {
-			return body{}, 0, fmt.Errorf("push: encode event %s: %w", it.Event.ID, err)
-		}
+		buf.Write(it.JSON)
 		form := 0
 		if it.Form != nil {
-			form = len(it.Form) + partOverhead + len(it.Event.ID)
+			form = len(it.Form) + partOverhead + len(it.ID)
 		}
 		if i > 0 && buf.Len()+forms+form+pushOverhead > c.cfg.BatchBytes {
 			buf.Truncate(before)
@@ -399,11 +446,10 @@ func (c *Client) encode(items []pinsede.OutboxItem) (body, int, error) {
 	}
 	buf.WriteString("]}")
 	if forms == 0 {
-		return body{buf.Bytes(), wire.ContentJSON}, n, nil
+		return body{pieces{segs: [][]byte{buf.Bytes()}, size: buf.Len()}, wire.ContentJSON}, n, nil
 	}
-	var mb bytes.Buffer
-	mb.Grow(buf.Len() + forms + pushOverhead)
-	mw := multipart.NewWriter(&mb)
+	var b body
+	mw := multipart.NewWriter(&b.pieces)
 	part := func(name, contentType string, data []byte) error {
 		h := textproto.MIMEHeader{}
 		h.Set("Content-Disposition", `form-data; name="`+name+`"`)
@@ -417,7 +463,7 @@ func (c *Client) encode(items []pinsede.OutboxItem) (body, int, error) {
 	err = part(wire.PartEvents, wire.ContentJSON, buf.Bytes())
 	for _, it := range items[:n] {
 		if err == nil && it.Form != nil {
-			err = part(it.Event.ID, wire.ContentPDF, it.Form)
+			err = part(it.ID, wire.ContentPDF, it.Form)
 		}
 	}
 	if err == nil {
@@ -426,15 +472,18 @@ func (c *Client) encode(items []pinsede.OutboxItem) (body, int, error) {
 	if err != nil {
 		return body{}, 0, fmt.Errorf("push: encode forms: %w", err)
 	}
-	return body{mb.Bytes(), mw.FormDataContentType()}, n, nil
+	b.flush()
+	b.contentType = mw.FormDataContentType()
+	return b, n, nil
 }
 
 // send sends one batch, encoded in b, and returns centrale's verdicts by
 // event id; an error unless every event has one.
-func (c *Client) send(ctx context.Context, items []pinsede.OutboxItem, b body) (map[string]wire.Result, error) {
+func (c *Client) send(ctx context.Context, items []pinsede.OutboxEntry, b body) (map[string]wire.Result, error) {
 	var resp wire.PushResponse
-	req, err := c.request(ctx, http.MethodPost, "/v1/events", b.data)
+	req, err := c.request(ctx, http.MethodPost, "/v1/events", nil)
 	if err == nil {
+		req.Body, req.GetBody, req.ContentLength = b.reader(), func() (io.ReadCloser, error) { return b.reader(), nil }, int64(b.size)
 		req.Header.Set("Content-Type", b.contentType)
 		err = c.do(req, &resp)
 	}
@@ -446,23 +495,27 @@ func (c *Client) send(ctx context.Context, items []pinsede.OutboxItem, b body) (
 		byID[r.ID] = r
 	}
 	for _, it := range items {
-		if _, ok := byID[it.Event.ID]; !ok { // all are sent again, in order
-			return nil, fmt.Errorf("push: centrale did not answer event %s", it.Event.ID)
+		if _, ok := byID[it.ID]; !ok { // all are sent again, in order
+			return nil, fmt.Errorf("push: centrale did not answer event %s", it.ID)
 		}
 	}
 	return byID, nil
 }
 
-// ack removes a batch from the outbox, keeps the events not accepted, and
-// shows them in the state.
-func (c *Client) ack(items []pinsede.OutboxItem, results map[string]wire.Result) error {
+// ack removes a batch from the outbox, keeps the events not accepted
+// (decoded: only they are), and shows them in the state.
+func (c *Client) ack(items []pinsede.OutboxEntry, results map[string]wire.Result) error {
 	seqs := make([]uint64, 0, len(items))
 	var refused []pinsede.NotAccepted
 	now := c.cfg.Now()
 	for _, it := range items {
 		seqs = append(seqs, it.Seq)
-		if r := results[it.Event.ID]; r.Verdict != wire.Accepted && r.Verdict != wire.Duplicate {
-			refused = append(refused, r.NotAccepted(it.Seq, it.Event, now))
+		if r := results[it.ID]; r.Verdict != wire.Accepted && r.Verdict != wire.Duplicate {
+			ev, err := it.Event()
+			if err != nil {
+				return fmt.Errorf("push: %w", err)
+			}
+			refused = append(refused, r.NotAccepted(it.Seq, ev, now))
 		}
 	}
 	if err := c.cfg.Desk.Acknowledge(seqs, refused); err != nil {

@@ -50,7 +50,7 @@ func (r *replica) kill() error {
 // the CA folder pkiDir, waits for its "centrale listening" line and
 // returns it; it is stopped (SIGINT) when the test ends. It may run on
 // any goroutine.
-func startReplica(t *testing.T, bin, pkiDir, dsn string) (*replica, error) {
+func startReplica(t testing.TB, bin, pkiDir, dsn string) (*replica, error) {
 	// The events carry the suite's clock (storetest.T0), which may be
 	// another day than the processes' real one (PINSEDE_TEST_NOW): the
 	// window of event times is opened wide. The PIN checks are limited by
@@ -122,7 +122,7 @@ func (w *lockedWriter) Write(p []byte) (int, error) {
 }
 
 // replicaClient is an HTTPS client with a certificate of role and code.
-func replicaClient(t *testing.T, ca *pki.CA, role pki.Role, code string) *http.Client {
+func replicaClient(t testing.TB, ca *pki.CA, role pki.Role, code string) *http.Client {
 	return testenv.CertClient(t, ca.CertPEM(), func() ([]byte, []byte, error) { return ca.Issue(role, code, time.Now()) })
 }
 

@@ -221,6 +221,14 @@ func CPU() time.Duration {
 	return time.Duration(ticks) * 10 * time.Millisecond // USER_HZ is 100 on Linux
 }
 
+// ProcessCPU returns the processor time, user and system, that the
+// process pid has used so far, read from /proc; 0 where there is none.
+// For benchmarks that weigh a child process's share of the cores, such as
+// a centrale process's.
+func ProcessCPU(pid int) time.Duration {
+	return time.Duration(procTicks(strconv.Itoa(pid), false)) * 10 * time.Millisecond // USER_HZ is 100 on Linux
+}
+
 // procStat returns the fields of /proc/pid/stat after the command's
 // closing parenthesis: state, ppid, ... (proc(5) numbers them from 3).
 func procStat(pid string) []string {
