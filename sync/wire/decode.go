@@ -102,7 +102,7 @@ func describe(path string, err error) error {
 	case errors.As(err, &se):
 		return fmt.Errorf("%s: %w", at(fmt.Sprintf("malformed JSON at byte %d", se.Offset)), err)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return errors.New(at("malformed JSON: the body ends before the value does"))
+		return errors.New("malformed JSON: the body ends before the value does") // at its end
 	case errors.Is(err, io.EOF):
 		return errors.New("empty body")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -154,7 +154,7 @@ func (req *PushRequest) decode(dec *json.Decoder, w window) error {
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
-			return describe("", err)
+			return describe("", within(err))
 		}
 		key, _ := t.(string) // the decoder gives only strings as keys
 		switch {
@@ -172,7 +172,7 @@ func (req *PushRequest) decode(dec *json.Decoder, w window) error {
 		}
 	}
 	if _, err := dec.Token(); err != nil {
-		return describe("", err)
+		return describe("", within(err))
 	}
 	return nil
 }
@@ -219,7 +219,7 @@ func (l *Events) decode(dec *json.Decoder, w window) error {
 	t, err := dec.Token()
 	switch {
 	case err != nil:
-		return describe(fieldEvents, err)
+		return describe(fieldEvents, within(err))
 	case t == nil:
 		*l = nil
 		return nil
@@ -228,7 +228,6 @@ func (l *Events) decode(dec *json.Decoder, w window) error {
 	}
 	*l = Events{}
 	for dec.More() {
-		path := fieldEvents + "." + strconv.Itoa(len(*l))
 		if len(*l) == MaxBatch {
 			return fmt.Errorf("%w: more than %d events; at most %d per push", ErrBatchTooLong, MaxBatch, MaxBatch)
 		}
@@ -236,6 +235,7 @@ func (l *Events) decode(dec *json.Decoder, w window) error {
 		*l = append(*l, pinsede.Event{}) // decoded in place: no copy of an event
 		if err := decodeValue(dec, w, &(*l)[len(*l)-1]); err != nil {
 			*l = (*l)[:len(*l)-1]
+			path := fieldEvents + "." + strconv.Itoa(len(*l))
 			var te *json.UnmarshalTypeError
 			var se *json.SyntaxError
 			if errors.As(err, &te) || errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, ErrTooLarge) {
@@ -250,7 +250,7 @@ func (l *Events) decode(dec *json.Decoder, w window) error {
 		}
 	}
 	if _, err := dec.Token(); err != nil {
-		return describe(fieldEvents, err)
+		return describe(fieldEvents, within(err))
 	}
 	return nil
 }
@@ -263,7 +263,7 @@ func (l *Events) decode(dec *json.Decoder, w window) error {
 func decodeValue(dec *json.Decoder, w window, v any) error {
 	start := dec.InputOffset()
 	w.forget(start)
-	err := dec.Decode(v)
+	err := within(dec.Decode(v))
 	var se *json.SyntaxError
 	if !errors.As(err, &se) {
 		return err
@@ -276,6 +276,15 @@ func decodeValue(dec *json.Decoder, w window, v any) error {
 		return fmt.Errorf("malformed JSON: %v", err) // no offset rather than a wrong one
 	}
 	se.Offset = start + int64(len(b)-len(value)) + again.Offset
+	return err
+}
+
+// within returns err, of a read inside the value Decode reads: there the
+// end of the body is an unexpected one.
+func within(err error) error {
+	if errors.Is(err, io.EOF) {
+		return io.ErrUnexpectedEOF
+	}
 	return err
 }
 

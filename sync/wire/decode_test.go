@@ -198,3 +198,20 @@ func TestDecodePushMemory(t *testing.T) {
 		})
 	}
 }
+
+// Ensure that a push that ends early says so, wherever it ends, and that
+// only a body with nothing in it is empty.
+func TestDecodePushEnds(t *testing.T) {
+	body := push(3, -1, "")
+	for n := range len(body) {
+		var req wire.PushRequest
+		err := wire.Decode(bytes.NewReader(body[:n]), wire.MaxPushBytes, &req)
+		want := "malformed JSON: the body ends before the value does"
+		if n == 0 {
+			want = "empty body"
+		}
+		if err == nil || err.Error() != want {
+			t.Fatalf("Decode(%q) = %v, want %s", body[:n], err, want)
+		}
+	}
+}
