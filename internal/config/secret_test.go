@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,18 +13,11 @@ import (
 // file, says what to fix and does not tell the secret.
 func TestSecret(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
 	t.Setenv("PINSEDE_TEST_SECRET", "from-env")
 	for _, tc := range []struct{ file, want string }{
-		{write("crlf", "s3cret\r\nmore\n"), "s3cret"},
-		{write("no newline", "s3cret"), "s3cret"},
-		{write("at the bound", "s3cret\n" + strings.Repeat("x", MaxSecretBytes-7)), "s3cret"},
+		{write(t, "s3cret\r\nmore\n"), "s3cret"},
+		{write(t, "s3cret"), "s3cret"},
+		{write(t, "s3cret\n"+strings.Repeat("x", MaxSecretBytes-7)), "s3cret"},
 		{"", "from-env"},
 	} {
 		if got, given, err := Secret(tc.file, "PINSEDE_TEST_SECRET"); err != nil || !given || got != tc.want {
@@ -33,9 +25,9 @@ func TestSecret(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct{ name, file, says string }{
-		{"over MaxSecretBytes", write("large", "s3cret\n" + strings.Repeat("x", MaxSecretBytes)), fmt.Sprintf("has more than %d bytes, more than a secret holds", MaxSecretBytes)},
-		{"empty", write("empty", ""), "has nothing on its first line: write the secret there"},
-		{"an empty first line", write("blank", "\ns3cret\n"), "has nothing on its first line"},
+		{"over MaxSecretBytes", write(t, "s3cret\n"+strings.Repeat("x", MaxSecretBytes)), fmt.Sprintf("has more than %d bytes, more than a secret holds", MaxSecretBytes)},
+		{"empty", write(t, ""), "has nothing on its first line: write the secret there"},
+		{"an empty first line", write(t, "\ns3cret\n"), "has nothing on its first line"},
 		{"a directory", dir, "is a directory: name the file in it"},
 		{"missing", filepath.Join(dir, "missing"), "does not exist: check the path"},
 	} {

@@ -138,7 +138,7 @@ const (
 )
 
 // decode reads a push from dec: its fields as Decode would, but the events
-// one by one, each from the stream (decodeEvents), with its bytes kept
+// one by one, each from the stream (Events.decode), with its bytes kept
 // only until the next is read, to say where an event is wrong. A null
 // push, like encoding/json's, leaves req as it was.
 func (req *PushRequest) decode(dec *json.Decoder, w window) error {
