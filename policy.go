@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
+
+	"github.com/pinsede/pinsede/internal/smallfile"
 )
 
 // Eligibility names who may get a PIN under a rule of a Policy.
@@ -211,11 +212,22 @@ func ParsePolicy(b []byte) (Policy, error) {
 	return p, nil
 }
 
-// LoadPolicy reads and validates the policy file at path (see ParsePolicy).
+// MaxPolicyBytes bounds a policy file: a policy is a version and a few
+// dated rules of about 50 bytes each (the built-in one, as a file, is 150
+// bytes), so 64 KiB holds a thousand rules, more than any deployment's
+// history, and refuses the wrong file named (a log, a disk image) before
+// it is read into memory.
+const MaxPolicyBytes = 64 << 10
+
+// LoadPolicy reads and validates the policy file at path (see ParsePolicy),
+// of at most MaxPolicyBytes.
 func LoadPolicy(path string) (Policy, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
+	b, err := smallfile.Read(path, "policy", MaxPolicyBytes)
+	switch {
+	case err != nil:
 		return Policy{}, fmt.Errorf("load policy: %w", err)
+	case len(bytes.TrimSpace(b)) == 0:
+		return Policy{}, fmt.Errorf("load policy: policy file %s is empty: write the policy in it, as JSON (README, Per deployment)", path)
 	}
 	p, err := ParsePolicy(b)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -153,7 +154,9 @@ func TestPolicyValidate(t *testing.T) {
 }
 
 // Ensure that a policy file is read, versioned and checked, and that a
-// misspelt field is refused.
+// misspelt field is refused; that a file missing, empty, a directory or
+// over MaxPolicyBytes is refused with an error that names it and says
+// what to fix.
 func TestLoadPolicy(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, text string) string {
@@ -181,8 +184,17 @@ func TestLoadPolicy(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	if _, err := pinsede.LoadPolicy(filepath.Join(dir, "missing.json")); err == nil {
-		t.Error("a missing file: no error")
+	for _, tc := range []struct{ name, path, says string }{
+		{"missing", filepath.Join(dir, "missing.json"), "does not exist: check the path"},
+		{"empty", write("empty.json", " \n"), "is empty: write the policy in it"},
+		{"a directory", dir, "is a directory: name the file in it"},
+		{"over MaxPolicyBytes", write("large.json", `{"version": 1, "rules": [`+strings.Repeat(" ", pinsede.MaxPolicyBytes)+`{"eligible": "all"}]}`),
+			fmt.Sprintf("has more than %d bytes, more than a policy holds", pinsede.MaxPolicyBytes)},
+	} {
+		_, err := pinsede.LoadPolicy(tc.path)
+		if err == nil || !strings.Contains(err.Error(), "policy file "+tc.path) || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("%s: err = %v, want policy file %s ... %s", tc.name, err, tc.path, tc.says)
+		}
 	}
 }
 

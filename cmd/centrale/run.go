@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"math/big"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/pinsede/pinsede/internal/buildinfo"
 	settings "github.com/pinsede/pinsede/internal/config"
 	"github.com/pinsede/pinsede/internal/logging"
+	"github.com/pinsede/pinsede/internal/smallfile"
 	"github.com/pinsede/pinsede/sync/boltstore"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/pgstore"
@@ -287,9 +287,9 @@ type listening struct{ api, manage, admin string }
 // not nil, it receives the addresses listened on.
 func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listening) error {
 	read := func(p string) ([]byte, error) {
-		b, err := os.ReadFile(p)
+		b, err := smallfile.Read(p, "PEM", pki.MaxPEMBytes)
 		if err != nil {
-			return nil, fmt.Errorf("read %w", err)
+			return nil, err
 		}
 		return b, nil
 	}

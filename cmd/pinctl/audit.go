@@ -6,10 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/smallfile"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/pki"
@@ -107,7 +107,7 @@ func (c centraleFlags) check() error {
 func (c centraleFlags) dial(e *env, store *local.Store) (*client.Client, error) {
 	var pems [3][]byte
 	for i, p := range []string{c.ca, c.cert, c.key} {
-		b, err := os.ReadFile(p)
+		b, err := smallfile.Read(p, "PEM", pki.MaxPEMBytes)
 		if err != nil {
 			return nil, &failure{msg: fmt.Sprintf("non riesco a leggere %s: %v", p, err)}
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	settings "github.com/pinsede/pinsede/internal/config"
+	"github.com/pinsede/pinsede/internal/smallfile"
 	"github.com/pinsede/pinsede/sync/pki"
 )
 
@@ -205,7 +206,7 @@ func cmdCARenew(e *env, args []string) error {
 	if err := parseFlags(args, a.renewFlags, "dir", "cert", "out"); err != nil {
 		return err
 	}
-	b, err := os.ReadFile(a.cert)
+	b, err := smallfile.Read(a.cert, "PEM", pki.MaxPEMBytes)
 	if err != nil {
 		return err
 	}
@@ -277,7 +278,7 @@ func cmdCARevoke(e *env, args []string) error {
 	case serial == "" && a.cert == "":
 		return &usageError{msg: "indica -serial o -cert"}
 	case serial == "":
-		b, err := os.ReadFile(a.cert)
+		b, err := smallfile.Read(a.cert, "PEM", pki.MaxPEMBytes)
 		if err != nil {
 			return err
 		}

@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"time"
 
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/smallfile"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/pki"
@@ -64,7 +64,7 @@ func startSync(store *local.Store, d *pinsede.Desk, f syncFlags) (*syncLink, err
 		return nil, errors.New(lang.L("start.sync.flags"))
 	}
 	read := func(p string) ([]byte, error) {
-		b, err := os.ReadFile(p)
+		b, err := smallfile.Read(p, "PEM", pki.MaxPEMBytes)
 		if err != nil {
 			return nil, errors.New(lang.L("start.sync.read", map[string]any{"Err": err.Error()}))
 		}

@@ -31,7 +31,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -43,6 +42,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/pinsede/pinsede/internal/smallfile"
 )
 
 // Flag is the name of the flag that names the file.
@@ -252,9 +252,9 @@ func (f *fileSettings) where(path string, p toml.Primitive) string {
 // text, by flag name. A key that names no flag, or a value no flag
 // takes, is an error that names the file, the line and the key.
 func readFile(fs *flag.FlagSet, path string) (*fileSettings, error) {
-	data, err := readBounded(path)
+	data, err := smallfile.Read(path, "config", MaxFileBytes)
 	if err != nil {
-		return nil, fmt.Errorf("config file %s: %w", path, err)
+		return nil, err // it names the file
 	}
 	f := &fileSettings{values: map[string][]string{}, prims: map[string]toml.Primitive{}}
 	var doc map[string]toml.Primitive
@@ -295,20 +295,6 @@ func readFile(fs *flag.FlagSet, path string) (*fileSettings, error) {
 		return nil, err
 	}
 	return f, nil
-}
-
-// readBounded reads the file at path, up to MaxFileBytes.
-func readBounded(path string) ([]byte, error) {
-	r, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	data, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
-	if err == nil && len(data) > MaxFileBytes {
-		err = fmt.Errorf("more than %d bytes: not a file of settings", MaxFileBytes)
-	}
-	return data, err
 }
 
 // lineOf returns the line of the value p of the file md decoded, 0 when

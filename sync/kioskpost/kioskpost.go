@@ -24,10 +24,10 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
+	"github.com/pinsede/pinsede/internal/smallfile"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/wire"
 )
@@ -54,7 +54,7 @@ var ErrNotKiosk = errors.New("not a kiosk certificate (pinctl ca issue -role chi
 // (DefaultTimeout when 0).
 func Load(url, certFile, keyFile, caFile string, timeout time.Duration) (*Client, error) {
 	read := func(p string) ([]byte, error) {
-		b, err := os.ReadFile(p)
+		b, err := smallfile.Read(p, "PEM", pki.MaxPEMBytes)
 		if err != nil {
 			return nil, fmt.Errorf("kiosk certificate: %w", err)
 		}

@@ -54,6 +54,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pinsede/pinsede/internal/smallfile"
 )
 
 // Role is what a certificate's holder is.
@@ -67,6 +69,20 @@ const (
 	RoleKiosk Role = "chiosco"
 	// RolePortal stands in for the INPS portal: it checks PINs.
 	RolePortal Role = "portale"
+)
+
+// Bounds of the files of a CA folder and of the PEM files the programs
+// are given, read before they are parsed (smallfile.Read): a file over
+// its bound is the wrong file named.
+const (
+	// MaxPEMBytes bounds a certificate or a key in PEM: about 1 KB each,
+	// a few KB for a CA file with a chain.
+	MaxPEMBytes = 64 << 10
+	// MaxRevocationBytes bounds revoked.json and crl.pem: a revocation
+	// takes about 150 bytes in the one and 60 in the other, so 32 MiB
+	// hold 200,000, every certificate of every desk, kiosk and portal
+	// of the sedi revoked many times over.
+	MaxRevocationBytes = 32 << 20
 )
 
 // File names in a CA folder.
@@ -178,14 +194,14 @@ func Init(dir, name string, now time.Time, passphrase []byte) (*CA, error) {
 // (ErrPassphrase when it is missing or wrong).
 func Load(dir string, passphrase []byte) (*CA, error) {
 	wrap := func(err error) error { return fmt.Errorf("load CA in %s: %w", dir, err) }
-	certPEM, err := os.ReadFile(filepath.Join(dir, CertFile))
-	if errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(dir, CertFile)); errors.Is(err, fs.ErrNotExist) {
 		return nil, wrap(ErrNoCA)
 	}
+	certPEM, err := smallfile.Read(filepath.Join(dir, CertFile), "CA certificate", MaxPEMBytes)
 	if err != nil {
 		return nil, wrap(err)
 	}
-	keyPEM, err := os.ReadFile(filepath.Join(dir, KeyFile))
+	keyPEM, err := smallfile.Read(filepath.Join(dir, KeyFile), "CA key", MaxPEMBytes)
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -313,7 +329,7 @@ func (ca *CA) Revoke(serialHex, reason string, now time.Time) error {
 
 // Revocations returns the serials revoked so far.
 func (ca *CA) Revocations() ([]Revocation, error) {
-	b, err := os.ReadFile(filepath.Join(ca.dir, RevokedFile))
+	b, err := smallfile.Read(filepath.Join(ca.dir, RevokedFile), "revocations", MaxRevocationBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -355,7 +371,7 @@ func (ca *CA) writeRevocations(revs []Revocation, now time.Time) error {
 // back (centrale refuses a list with a lower number than its own).
 func (ca *CA) nextCRLNumber(now time.Time) *big.Int {
 	n := big.NewInt(now.UnixNano())
-	b, err := os.ReadFile(filepath.Join(ca.dir, CRLFile))
+	b, err := smallfile.Read(filepath.Join(ca.dir, CRLFile), "revocation list", MaxRevocationBytes)
 	if err != nil {
 		return n
 	}
@@ -564,9 +580,9 @@ func (c *CRL) reload() error {
 
 // read reads, parses and checks the signature of the file.
 func (c *CRL) read() (*x509.RevocationList, error) {
-	b, err := os.ReadFile(c.path)
+	b, err := smallfile.Read(c.path, "revocation list", MaxRevocationBytes)
 	if err != nil {
-		return nil, fmt.Errorf("revocation list: %w", err)
+		return nil, err
 	}
 	blk, _ := pem.Decode(b)
 	if blk == nil || blk.Type != "X509 CRL" {

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/big"
 	"os"
@@ -568,5 +569,37 @@ func TestCRLFloorAcrossReplicas(t *testing.T) {
 	c.Check(f.cert) // reads the file
 	if err := c.Status(); !errors.Is(err, pki.ErrCRLOlder) {
 		t.Errorf("replica C given list 2 after A loaded list 3: Status %v, want ErrCRLOlder", err)
+	}
+}
+
+// Ensure that a revocation list file over MaxRevocationBytes (the wrong
+// file put in its place) is refused unread, by a message that names it
+// and its bound, and that the list loaded before stands.
+func TestCRLTooLarge(t *testing.T) {
+	f := newFixture(t)
+	*f.now = f.now.Add(time.Minute)
+	if err := f.ca.Revoke(pki.Serial(f.cert), "PC rubato", *f.now); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.crl.Check(f.cert); !errors.Is(err, pki.ErrRevoked) {
+		t.Fatalf("revoked certificate: %v, want ErrRevoked", err)
+	}
+	path := filepath.Join(f.dir, pki.CRLFile)
+	large := filepath.Join(f.dir, "large")
+	if err := os.WriteFile(large, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(large, pki.MaxRevocationBytes+1); err != nil { // sparse: no disk spent
+		t.Fatal(err)
+	}
+	if err := os.Rename(large, path); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.crl.Check(f.cert); !errors.Is(err, pki.ErrRevoked) {
+		t.Errorf("with the large file: %v, want ErrRevoked (the list loaded before)", err)
+	}
+	want := fmt.Sprintf("revocation list file %s has more than %d bytes", path, pki.MaxRevocationBytes)
+	if err := f.crl.Status(); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Status = %v, want %s", err, want)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/pinsede/pinsede/internal/smallfile"
 )
 
 // ServerCert is a certificate and its key kept in two files, read again at
@@ -65,10 +67,10 @@ func (f *ServerCert) reload() error {
 	if f.pair != nil && (s == f.stamp || s == f.lastFailed) {
 		return nil
 	}
-	pair, err := tls.LoadX509KeyPair(f.certPath, f.keyPath)
+	pair, err := f.load()
 	if err != nil {
 		f.lastFailed = s
-		return fmt.Errorf("certificate %s with key %s: %w", f.certPath, f.keyPath, err)
+		return err
 	}
 	if f.pair != nil && f.log != nil {
 		f.log.Info("server certificate loaded again", "file", f.certPath,
@@ -76,6 +78,23 @@ func (f *ServerCert) reload() error {
 	}
 	f.pair, f.stamp = &pair, s
 	return nil
+}
+
+// load reads the pair, each file up to MaxPEMBytes.
+func (f *ServerCert) load() (tls.Certificate, error) {
+	certPEM, err := smallfile.Read(f.certPath, "server certificate", MaxPEMBytes)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	keyPEM, err := smallfile.Read(f.keyPath, "server key", MaxPEMBytes)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	pair, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("certificate %s with key %s: %w", f.certPath, f.keyPath, err)
+	}
+	return pair, nil
 }
 
 // GetCertificate is a tls.Config's GetCertificate: the pair as the files

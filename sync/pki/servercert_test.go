@@ -16,7 +16,8 @@ import (
 // Ensure that centrale's certificate renewed in its files serves the next
 // handshake without a restart, and that files that cannot be used (a
 // certificate half written) leave the one loaded before serving, with an
-// error in the log, until they are right again.
+// error in the log, until they are right again; and so does a file over
+// MaxPEMBytes.
 func TestServerCertRenewed(t *testing.T) {
 	now := time.Now() // crypto/tls checks validity on the real clock
 	dir := t.TempDir()
@@ -124,5 +125,12 @@ func TestServerCertRenewed(t *testing.T) {
 	write(thirdCert, thirdKey)
 	if got, want := served(), serialOf(thirdCert); got != want {
 		t.Fatalf("after the files were put right: certificate %s, want %s", got, want)
+	}
+	write(append(bytes.Repeat([]byte("\n"), pki.MaxPEMBytes), thirdCert...), thirdKey) // the wrong file: over its bound, refused unread
+	if got, want := served(), serialOf(thirdCert); got != want {
+		t.Fatalf("with a file over MaxPEMBytes: certificate %s, want the one loaded before, %s", got, want)
+	}
+	if want := "server certificate file " + certPath + " has more than"; !strings.Contains(log.String(), want) {
+		t.Errorf("log %s, want %s", log.String(), want)
 	}
 }

@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"mime/multipart"
 	"net/textproto"
 	"strings"
@@ -140,5 +141,61 @@ func TestPushForms(t *testing.T) {
 	}
 	if n, _ := env.Store.Events(t.Context()); n != 2 {
 		t.Errorf("%d events stored, want the first 2", n)
+	}
+}
+
+// Ensure that a push with an event the decoder refuses is refused whole,
+// nothing stored, with a detail that names the event by its index and the
+// field wrong in it (events.N.field), for the first, the second and the
+// last event, as JSON and as a multipart push: the desk logs the detail,
+// and its operator finds the event.
+func TestPushEventErrors(t *testing.T) {
+	env := newEnv(t)
+	c := env.Client(t, pki.RoleSede, "ROMA01")
+	h := storetest.Hash(t, "ACEFHJKMNPRTUVWX")
+	var events []pinsede.Event
+	for i := range 3 {
+		events = append(events, storetest.Issued("ROMA01", storetest.CF(i), fmt.Sprint("e", i), fmt.Sprint("c", i), h))
+	}
+	// body returns the push of the events with bad in place of the one at
+	// index at.
+	body := func(at int, bad string) []byte {
+		var req struct {
+			Sede      string            `json:"sede"`
+			Events    []json.RawMessage `json:"events"`
+			AuditHead *wire.AuditHead   `json:"audit_head"`
+		}
+		req.Sede, req.AuditHead = "ROMA01", &wire.AuditHead{}
+		for _, ev := range events {
+			req.Events = append(req.Events, mustJSON(t, ev))
+		}
+		req.Events[at] = json.RawMessage(bad)
+		return mustJSON(t, req)
+	}
+	for _, multipart := range []bool{false, true} {
+		for _, at := range []int{0, 1, len(events) - 1} {
+			for _, tc := range []struct{ bad, field, says string }{
+				{`{"id":"x","credential":{"issued_at":"23/11/2026"}}`, "credential.issued_at", `parsing time "23/11/2026"`},
+				{`{"id":"x","credential":{"id":"c9","colour":"red"}}`, "credential.colour", `unknown field "colour"`},
+				{`{"id":"x","credential":{"pin_hash":1}}`, "credential.pin_hash", "number where string is expected"},
+			} {
+				t.Run(fmt.Sprintf("multipart %v/%d/%s", multipart, at, tc.field), func(t *testing.T) {
+					b, ct := body(at, tc.bad), wire.ContentJSON
+					if multipart {
+						b, ct = multipartPush(t, part{wire.PartEvents, wire.ContentJSON, b})
+					}
+					st, answer := do(t, c, "POST", env.URL+"/v1/events", ct, b)
+					var p wire.Problem
+					json.Unmarshal(answer, &p)
+					want := fmt.Sprintf("field %q: ", fmt.Sprintf("events.%d.%s", at, tc.field))
+					if st != 400 || !strings.Contains(p.Detail, want) || !strings.Contains(p.Detail, tc.says) {
+						t.Errorf("%d %s, want 400 with %s...%s", st, answer, want, tc.says)
+					}
+				})
+			}
+		}
+	}
+	if n, _ := env.Store.Events(t.Context()); n != 0 {
+		t.Errorf("%d events stored, want none", n)
 	}
 }

@@ -41,8 +41,10 @@ const (
 	// DefaultPushMemory: 256 MiB, 16 pushes of the largest size.
 	DefaultPushMemory = 256 << 20
 	// PushMemoryFactor is what a push of wire.MaxPushBytes may take in
-	// memory, in bodies: the body read, its events and forms decoded, and
-	// the store's encoding of them.
+	// memory, in bodies: its events and forms decoded (about one body,
+	// 2.5 with forms of 1 MiB in the JSON, as wire.Decode reads it:
+	// TestPushMemory, TestDecodePushMemory), and the store's encoding of
+	// them.
 	PushMemoryFactor = 4
 	// DefaultPushQueuePerSlot: a slot applies a push of issues in tens of
 	// milliseconds (BENCHMARKS.md), so 8 waiting for each are taken in

@@ -24,12 +24,7 @@
 package wire
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"reflect"
 	"time"
 
 	"github.com/pinsede/pinsede"
@@ -262,81 +257,6 @@ func (p *Problem) Error() string {
 		return fmt.Sprintf("%d %s", p.Status, p.Title)
 	}
 	return fmt.Sprintf("%d %s: %s", p.Status, p.Title, p.Detail)
-}
-
-// ErrTooLarge is returned by Decode for a body over its limit.
-var ErrTooLarge = errors.New("body too large")
-
-// ErrBatchTooLong is returned by Decode for a push of more than MaxBatch
-// events.
-var ErrBatchTooLong = errors.New("batch too long")
-
-// Events are the events of a push. Decoded, they are at most MaxBatch:
-// UnmarshalJSON decodes them one by one and stops past MaxBatch with
-// ErrBatchTooLong (decoded whole, a body of MaxPushBytes of empty events,
-// {},{},..., took 4.4 GB).
-type Events []pinsede.Event
-
-// UnmarshalJSON decodes the array of events one by one, up to MaxBatch.
-func (l *Events) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*l = nil
-		return nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
-		return &json.UnmarshalTypeError{Value: "not an array", Type: reflect.TypeFor[[]pinsede.Event](), Field: "events"}
-	}
-	*l = Events{}
-	for dec.More() {
-		if len(*l) == MaxBatch {
-			return fmt.Errorf("%w: more than %d events; at most %d per push", ErrBatchTooLong, MaxBatch, MaxBatch)
-		}
-		var ev pinsede.Event
-		if err := dec.Decode(&ev); err != nil {
-			return err
-		}
-		*l = append(*l, ev)
-	}
-	return nil
-}
-
-// Decode reads one JSON value of at most limit bytes from r into v. It
-// refuses unknown fields, trailing data and values of the wrong type, with
-// an error that names the field or the offset.
-func Decode(r io.Reader, limit int64, v any) error {
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return fmt.Errorf("read body: %w", err)
-	}
-	if int64(len(b)) > limit {
-		return fmt.Errorf("%w: over %d bytes", ErrTooLarge, limit)
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var te *json.UnmarshalTypeError
-		var se *json.SyntaxError
-		switch {
-		case errors.As(err, &te):
-			return fmt.Errorf("field %q: %s where %s is expected", te.Field, te.Value, te.Type)
-		case errors.As(err, &se):
-			return fmt.Errorf("malformed JSON at byte %d: %w", se.Offset, err)
-		case errors.Is(err, io.ErrUnexpectedEOF):
-			return errors.New("malformed JSON: the body ends before the value does")
-		case errors.Is(err, io.EOF):
-			return errors.New("empty body")
-		}
-		return fmt.Errorf("decode: %w", err)
-	}
-	if dec.More() {
-		return errors.New("trailing data after the JSON value")
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return errors.New("trailing data after the JSON value")
-	}
-	return nil
 }
 
 // NotAccepted returns the event of seq that r, a verdict other than
