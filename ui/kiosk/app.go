@@ -42,6 +42,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -110,6 +111,8 @@ var Services = []string{ServiceRequest, ServiceLost, ServiceConvert, ServiceInfo
 type App struct {
 	win fyne.Window
 	cfg Config
+	// title is the window's title at New; each screen adds its name.
+	title string
 
 	language Language
 	contrast bool
@@ -181,7 +184,7 @@ func New(win fyne.Window, cfg Config) *App {
 	if cfg.QueuePrefix == "" {
 		cfg.QueuePrefix = "K"
 	}
-	a := &App{win: win, cfg: cfg, scale: defaultScale, stop: make(chan struct{}), language: Languages[0], toUI: fyne.DoAndWait}
+	a := &App{win: win, cfg: cfg, title: win.Title(), scale: defaultScale, stop: make(chan struct{}), language: Languages[0], toUI: fyne.DoAndWait}
 	a.keyboard = a.newKeyboard()
 	a.body = container.NewStack()
 	a.overlay = container.NewStack()
@@ -425,10 +428,13 @@ func (a *App) refresh() {
 }
 
 // show puts a screen in the body: its content over the navigation bar
-// (back, cancel, next: each may be nil), and reads speech aloud when the
-// audio is on.
+// (back, cancel, next: each may be nil), names it in the window's title
+// ("INPS – Chiosco · question:cognome": no one sees the title of the
+// full-screen window, and the tests that drive the real kiosk wait on it),
+// and reads speech aloud when the audio is on.
 func (a *App) show(name string, content fyne.CanvasObject, nav fyne.CanvasObject, focus fyne.Focusable, speech string) {
 	a.screen = name
+	a.win.SetTitle(strings.TrimPrefix(a.title+" · "+name, " · "))
 	a.speech = speech
 	a.bar.Objects = []fyne.CanvasObject{a.topBar()}
 	var bottom fyne.CanvasObject

@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -269,4 +270,92 @@ func TestSexFocusIsNotChoice(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Ensure that a country of residence confirmed with the keyboard's Enter,
+// without a tap on the list, is picked when the text names one state
+// alone: its whole name in the citizen's language or in Italian, or the
+// code or the start of the name of one state alone. A text that fits
+// several keeps its text and asks, in the citizen's language, to choose in
+// the list, not for an answer already given; an empty one asks for one.
+func TestEnterPicksTypedCountry(t *testing.T) {
+	enter := &fyne.KeyEvent{Name: fyne.KeyReturn}
+	for _, tc := range []struct{ lang, typed, want string }{
+		{"es", "argen", "AR"},
+		{"de", "Argentinien", "AR"},
+		{"de", "argentina", "AR"}, // the Italian name
+		{"en", "Germany", "DE"},
+		{"en", "deu ", "DE"},  // the alpha-3 code
+		{"fr", "Niger", "NE"}, // not Nigeria
+	} {
+		t.Run(tc.lang+" "+tc.typed, func(t *testing.T) {
+			h := newHarness(t)
+			w := h.startWizard(tc.lang)
+			h.app.showQuestion(6)
+			h.typeInto(w.stato, tc.typed)
+			w.stato.TypedKey(enter)
+			if got := h.app.Screen(); got != "question:indirizzo" {
+				t.Fatalf("screen %s after Enter on %q, want question:indirizzo (problems %v)", got, tc.typed, shownErrors(w))
+			}
+			if w.country != tc.want || w.stato.Text != countryName(tc.want) {
+				t.Errorf("country %q, entry %q; want %s, %q", w.country, w.stato.Text, tc.want, countryName(tc.want))
+			}
+		})
+	}
+	t.Run("several states", func(t *testing.T) {
+		h := newHarness(t)
+		w := h.startWizard("es")
+		h.app.showQuestion(6)
+		h.typeInto(w.stato, "arg")
+		w.stato.TypedKey(enter)
+		if got := h.app.Screen(); got != "question:stato" {
+			t.Fatalf("screen %s after Enter on a start of two names", got)
+		}
+		if got := shownErrors(w)[pinsede.FieldStato]; got != "Toque el país en la lista." {
+			t.Errorf("problem %q, want the Spanish of %s", got, pinsede.KeyCountry)
+		}
+		if w.stato.Text != "arg" || w.country != "" {
+			t.Errorf("entry %q, country %q after the problem; want what was typed, none", w.stato.Text, w.country)
+		}
+		h.tapText("Argentina")
+		w.stato.TypedKey(enter)
+		if got := h.app.Screen(); got != "question:indirizzo" || w.country != "AR" {
+			t.Errorf("screen %s, country %q after the tap and Enter", got, w.country)
+		}
+	})
+	t.Run("empty", func(t *testing.T) {
+		h := newHarness(t)
+		w := h.startWizard("it")
+		h.app.showQuestion(6)
+		w.stato.TypedKey(enter)
+		if got := shownErrors(w)[pinsede.FieldStato]; got != tr(pinsede.KeyRequired) {
+			t.Errorf("problem %q, want %q", got, tr(pinsede.KeyRequired))
+		}
+	})
+}
+
+// Ensure that the window's title names the screen showing, after the
+// title the program gave it: the X tests of cmd/chiosco wait on it.
+func TestWindowTitleNamesScreen(t *testing.T) {
+	test.NewTempApp(t)
+	win := test.NewTempWindow(t, nil)
+	win.SetTitle("INPS – Chiosco")
+	a := New(win, Config{Now: func() time.Time { return testNow }})
+	a.Start()
+	t.Cleanup(a.Stop)
+	want := func(screen string) {
+		t.Helper()
+		if got := win.Title(); got != "INPS – Chiosco · "+screen {
+			t.Errorf("title %q, want %q", got, "INPS – Chiosco · "+screen)
+		}
+	}
+	want("languages")
+	a.ChooseLanguage("ro")
+	want("services")
+	a.showService(ServiceRequest)
+	want("service")
+	a.startWizard()
+	want("question:cognome")
+	a.Wipe()
+	want("languages")
 }
