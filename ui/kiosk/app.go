@@ -328,10 +328,12 @@ func (a *App) showIdleWarning(seconds int) {
 }
 
 // Wipe ends the session: everything typed is thrown away with the screens
-// that held it, the theme and the text size go back to their defaults, and
-// the language screen shows.
+// that held it, and with the clipboard (Ctrl+C, Ctrl+V: the next citizen
+// would paste it), the theme and the text size go back to their defaults,
+// and the language screen shows.
 func (a *App) Wipe() {
 	a.session = nil
+	fyne.CurrentApp().Clipboard().SetContent("")
 	a.warned = false
 	a.overlay.RemoveAll()
 	a.keyboard.setTarget(nil)

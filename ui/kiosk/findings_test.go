@@ -359,3 +359,61 @@ func TestWindowTitleNamesScreen(t *testing.T) {
 	a.Wipe()
 	want("languages")
 }
+
+// Ensure that an entry holds at most MaxEntry characters whatever the
+// keys do: typed, pasted from a long clipboard, or doubled by Ctrl+A,
+// Ctrl+C, Ctrl+V, Ctrl+V again and again (found by TestXInputKioskRandom's
+// keys); a character typed over a selection at the bound replaces it.
+func TestEntryBounded(t *testing.T) {
+	h := newHarness(t)
+	w := h.startWizard("it")
+	e := w.cognome
+	count := func() int { return len([]rune(e.Text)) }
+	test.Type(e, strings.Repeat("à", MaxEntry+10))
+	if count() != MaxEntry {
+		t.Errorf("typed %d characters: the entry holds %d, want %d", MaxEntry+10, count(), MaxEntry)
+	}
+	e.SetText("Rossi")
+	clip := fyne.CurrentApp().Clipboard()
+	clip.SetContent(strings.Repeat("x", 10000))
+	e.TypedShortcut(&fyne.ShortcutPaste{Clipboard: clip})
+	if count() != MaxEntry || !strings.HasPrefix(e.Text, "Rossi") {
+		t.Errorf("a paste of 10000 characters: the entry holds %d, want %d starting with Rossi", count(), MaxEntry)
+	}
+	e.SetText("Rossi")
+	for range 20 {
+		e.TypedShortcut(&fyne.ShortcutSelectAll{})
+		e.TypedShortcut(&fyne.ShortcutCopy{Clipboard: clip})
+		e.TypedShortcut(&fyne.ShortcutPaste{Clipboard: clip})
+		e.TypedShortcut(&fyne.ShortcutPaste{Clipboard: clip})
+	}
+	if count() > MaxEntry || len([]rune(clip.Content())) > MaxEntry {
+		t.Errorf("copied and pasted twice 20 times: the entry holds %d, the clipboard %d; want at most %d",
+			count(), len([]rune(clip.Content())), MaxEntry)
+	}
+	e.TypedShortcut(&fyne.ShortcutSelectAll{})
+	test.Type(e, "B")
+	if e.Text != "B" {
+		t.Errorf("a character over the whole text selected: %q, want B", e.Text)
+	}
+}
+
+// Ensure that what a citizen copied goes with their session: the next
+// citizen's Ctrl+V pastes nothing.
+func TestWipeClearsClipboard(t *testing.T) {
+	h := newHarness(t)
+	w := h.startWizard("it")
+	h.typeInto(w.cognome, "Rossi")
+	clip := fyne.CurrentApp().Clipboard()
+	w.cognome.TypedShortcut(&fyne.ShortcutSelectAll{})
+	w.cognome.TypedShortcut(&fyne.ShortcutCopy{Clipboard: clip})
+	if clip.Content() != "Rossi" {
+		t.Fatalf("copied %q, want Rossi", clip.Content())
+	}
+	h.tapText(tr("nav.cancel"))
+	w = h.startWizard("en")
+	w.cognome.TypedShortcut(&fyne.ShortcutPaste{Clipboard: clip})
+	if w.cognome.Text != "" || clip.Content() != "" {
+		t.Errorf("the next citizen pastes %q (clipboard %q), want nothing", w.cognome.Text, clip.Content())
+	}
+}

@@ -3,6 +3,7 @@ package kiosk
 import (
 	"image/color"
 	"strings"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -70,11 +71,46 @@ func (a *App) newEntry(placeholder string, upper bool) *entry {
 	return e
 }
 
-// TypedRune inserts r and records the activity.
+// MaxEntry is the most characters an entry of the kiosk holds, whatever
+// is typed or pasted: more than the longest answer the desk accepts (120,
+// so that an answer too long is told so), and a bound on what a citizen's
+// keys can make the kiosk hold (Ctrl+A, Ctrl+C and Ctrl+V again and again
+// doubled the text each time).
+const MaxEntry = 200
+
+// TypedRune inserts r, unless the entry is full, and records the activity.
 func (e *entry) TypedRune(r rune) {
-	e.Entry.TypedRune(r)
+	if e.room() > 0 {
+		e.Entry.TypedRune(r)
+	}
 	e.app.touch()
 }
+
+// TypedShortcut runs the shortcut and records the activity; a paste
+// inserts as much of the clipboard as the entry has room for.
+func (e *entry) TypedShortcut(s fyne.Shortcut) {
+	e.app.touch()
+	if p, ok := s.(*fyne.ShortcutPaste); ok && p.Clipboard != nil {
+		text := []rune(p.Clipboard.Content())
+		s = &fyne.ShortcutPaste{Clipboard: &clipText{text: string(text[:min(len(text), max(e.room(), 0))])}}
+	}
+	e.Entry.TypedShortcut(s)
+}
+
+// room returns how many characters the entry can take: what MaxEntry
+// leaves, and the selection, which a character typed or pasted replaces.
+func (e *entry) room() int {
+	return MaxEntry - utf8.RuneCountInString(e.Text) + utf8.RuneCountInString(e.SelectedText())
+}
+
+// clipText is a clipboard's content cut to the room of an entry.
+type clipText struct{ text string }
+
+// Content returns the text.
+func (c *clipText) Content() string { return c.text }
+
+// SetContent sets the text.
+func (c *clipText) SetContent(text string) { c.text = text }
 
 // TypedKey handles k and records the activity; Enter submits.
 func (e *entry) TypedKey(k *fyne.KeyEvent) {
