@@ -2,10 +2,10 @@ package main
 
 // The X input tests drive the real chiosco under Xvfb with real X keyboard
 // and mouse events (xdotool), full screen and configured as in production
-// (a spool folder, the state folder, the tickets as PDF files instead of a
-// CUPS queue), as a walk-in citizen's hands would: a whole request by
-// keyboard alone in Spanish, a mistake on the way corrected, to the ticket
-// and the sealed file the desks read; then seeded random keys and taps,
+// (a spool folder, the state folder, a CUPS queue: the tests' cups-pdf
+// one, ui/cups/cupstest), as a walk-in citizen's hands would: a whole
+// request by keyboard alone in Spanish, a mistake on the way corrected, to
+// the printed ticket and the sealed file the desks read; then seeded random keys and taps,
 // after which the kiosk must still run, have written nothing to the spool
 // but complete valid requests, and go back to the languages on its idle
 // timer.
@@ -38,6 +38,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/xtest"
+	"github.com/pinsede/pinsede/ui/cups/cupstest"
 	"github.com/pinsede/pinsede/ui/ticket"
 )
 
@@ -59,17 +60,14 @@ const (
 
 // xkKiosk is a running chiosco driven through xdotool.
 type xkKiosk struct {
-	t       *testing.T
-	app     *xtest.App
-	display string
-	dir     string
-	spool   ticket.Spool
-	tickets string // the folder of the printed tickets
+	*xtest.Driver
+	t     *testing.T
+	spool ticket.Spool
 }
 
 // xkStart builds chiosco, starts an X server with xkKeyboard's keys, and
-// starts the kiosk on it with its spool, state and tickets in a new folder
-// and args; it waits for the language screen.
+// starts the kiosk on it with its spool and state in a new folder, and
+// args (the printer's); it waits for the language screen.
 func xkStart(t *testing.T, args ...string) *xkKiosk {
 	t.Helper()
 	xtest.Need(t, "xdotool", "xmodmap")
@@ -82,18 +80,18 @@ func xkStart(t *testing.T, args ...string) *xkKiosk {
 	display := xtest.StartXvfb(t, xkScreen)
 	xkKeyboard(t, display)
 	dir := t.TempDir()
-	k := &xkKiosk{t: t, display: display, dir: dir,
-		spool: ticket.Spool{Dir: filepath.Join(dir, "spool")}, tickets: filepath.Join(dir, "tickets")}
-	k.app = xtest.Start(t, bin, display, dir, windowTitle, append([]string{
+	k := &xkKiosk{t: t, spool: ticket.Spool{Dir: filepath.Join(dir, "spool")}}
+	app := xtest.Start(t, bin, display, dir, windowTitle, append([]string{
 		"-sede", "Roma Eur",
 		"-spool", k.spool.Dir,
 		"-state", filepath.Join(dir, "state"),
-		"-ticket-dir", k.tickets,
 	}, args...)...)
-	if _, err := k.app.WaitMapped(xkTimeout); err != nil {
+	k.Driver = &xtest.Driver{TB: t, App: app, Dir: dir, ScreenPrefix: windowTitle + " · ",
+		ShotPrefix: "chiosco-", KeyDelay: xkKeyDelay, Timeout: xkTimeout}
+	if _, err := app.WaitMapped(xkTimeout); err != nil {
 		t.Fatalf("chiosco window: %v", err)
 	}
-	k.screen("languages")
+	k.WaitScreen("languages")
 	return k
 }
 
@@ -140,108 +138,14 @@ func xkKeyboard(t *testing.T, display string) {
 	}
 }
 
-// xdotool runs xdotool on the kiosk's display.
-func (k *xkKiosk) xdotool(args ...string) {
-	k.t.Helper()
-	if err := xtest.Xdotool(k.display, args...); err != nil {
-		k.t.Fatalf("xdotool %s: %v", strings.Join(args, " "), err)
-	}
-}
-
-// typeText types text as the keyboard would, character by character.
-func (k *xkKiosk) typeText(text string) {
-	k.t.Helper()
-	k.xdotool("type", "--delay", xkKeyDelay, "--", text)
-}
-
-// keys presses keys (xdotool names: Tab, Return, Home, dead_acute...).
-func (k *xkKiosk) keys(keys ...string) {
-	k.t.Helper()
-	k.xdotool(append([]string{"key", "--delay", xkKeyDelay}, keys...)...)
-}
-
-// screen waits until the window's title names one of screens, and returns
-// which.
-func (k *xkKiosk) screen(screens ...string) string {
-	k.t.Helper()
-	titles := make([]string, len(screens))
-	for i, s := range screens {
-		titles[i] = windowTitle + " · " + s
-	}
-	title, err := k.app.WaitTitle(xkTimeout, titles...)
-	if err != nil {
-		if k.app.Alive() == nil {
-			k.shot("timeout")
-		}
-		k.t.Fatal(err)
-	}
-	return strings.TrimPrefix(title, windowTitle+" · ")
-}
-
-// title returns the screen the window's title names now.
-func (k *xkKiosk) title() string {
-	title, _ := k.app.MappedWindow()
-	return strings.TrimPrefix(title, windowTitle+" · ")
-}
-
-// shot takes a screenshot into the test's folder (and $PINSEDE_SMOKE_OUT)
-// and returns its path and distinct colours.
-func (k *xkKiosk) shot(name string) (string, int) {
-	k.t.Helper()
-	file := filepath.Join(k.dir, "chiosco-"+name+".png")
-	n, err := xtest.Screenshot(k.display, file, k.app, xtest.PaintTimeout)
-	if err != nil {
-		k.t.Errorf("screenshot %s: %v", name, err)
-	}
-	if _, err := xtest.Keep(file); err != nil {
-		k.t.Error(err)
-	}
-	return file, n
-}
-
-// waitFrame takes screenshots until ok says one shows what it waits for;
-// it fails, with a screenshot, after xkTimeout.
-func (k *xkKiosk) waitFrame(what string, ok func(image.Image) bool) {
-	k.t.Helper()
-	deadline := time.Now().Add(xkTimeout)
-	for {
-		img, err := xtest.Capture(k.display, filepath.Join(k.dir, "frame.png"))
-		if err != nil {
-			k.t.Fatal(err)
-		}
-		if ok(img) {
-			return
-		}
-		if err := k.app.Alive(); err != nil {
-			k.t.Fatalf("waiting for %s: %v", what, err)
-		}
-		if time.Now().After(deadline) {
-			k.shot("timeout")
-			k.t.Fatalf("the screen does not show %s after %v", what, xkTimeout)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // xkProblemRect is where a question of one field at 1920x1080 shows the
 // problem under its field, in red.
 var xkProblemRect = image.Rect(160, 400, 1760, 450)
 
-// xkRed reports whether px (RGB, three bytes a pixel) holds the red of the
-// kiosk's problems, #CC334D, or its anti-aliased edge.
-func xkRed(px []byte) bool {
-	for i := 0; i+2 < len(px); i += 3 {
-		if px[i] > 180 && px[i+1] < 90 && px[i+2] < 110 {
-			return true
-		}
-	}
-	return false
-}
-
 // checkLog fails on a panic in the kiosk's output.
 func (k *xkKiosk) checkLog() {
 	k.t.Helper()
-	if out := k.app.Output(); strings.Contains(strings.ToLower(out), "panic") {
+	if out := k.App.Output(); strings.Contains(strings.ToLower(out), "panic") {
 		k.t.Errorf("chiosco's output reports a panic:\n%s", out)
 	}
 }
@@ -307,92 +211,104 @@ func xkCitizen(t *testing.T) pinsede.Request {
 // not exist corrected in place (the problem shows under the field, and
 // what was typed stays: only the day is typed again), the review and the
 // ticket. Then the spool folder holds the one request typed, in Spanish,
-// as a desk takes it, and the ticket was printed.
+// as a desk takes it, and the ticket was printed on the CUPS queue.
 func TestXInputKioskWalkIn(t *testing.T) {
 	xtest.Need(t, "pdftotext")
+	cupstest.Need(t)
 	want := xkCitizen(t)
-	k := xkStart(t)
+	k := xkStart(t, "-printer", cupstest.Queue)
 	xtest.ClearOfMidnight(t, xkDayMargin)
-	k.shot("01-languages")
+	k.Shot("01-languages")
 
-	k.keys("Tab", "Tab", "Tab", "Tab", "Return") // Italiano, English, Français, Deutsch: Español
-	k.screen("services")
-	k.keys("Return") // the focus is on the first service, the PIN request
-	k.screen("service")
-	k.keys("Return") // Continuar
-	k.screen("question:cognome")
-	k.typeText("Núñez Peña")
-	k.shot("02-cognome")
-	k.keys("Return")
-	k.screen("question:nome")
-	k.typeText("Jos")
-	k.keys("dead_acute", "e") // é from a dead key, as on a Spanish keyboard
-	k.typeText(" María")
-	k.keys("Return")
-	k.screen("question:sesso")
-	k.keys("Tab", "Return") // from Hombre to Mujer, chosen: on to the date
-	k.screen("question:nascita")
+	k.Keys("Tab", "Tab", "Tab", "Tab", "Return") // Italiano, English, Français, Deutsch: Español
+	k.WaitScreen("services")
+	k.Keys("Return") // the focus is on the first service, the PIN request
+	k.WaitScreen("service")
+	k.Keys("Return") // Continuar
+	k.WaitScreen("question:cognome")
+	k.Type("Núñez Peña")
+	k.Shot("02-cognome")
+	k.Keys("Return")
+	k.WaitScreen("question:nome")
+	k.Type("Jos")
+	k.Keys("dead_acute", "e") // é from a dead key, as on a Spanish keyboard
+	k.Type(" María")
+	k.Keys("Return")
+	k.WaitScreen("question:sesso")
+	k.Keys("Tab", "Return") // from Hombre to Mujer, chosen: on to the date
+	k.WaitScreen("question:nascita")
 
 	// A day that does not exist: the problem shows under the field, in
 	// red, and the question stays; the day alone is typed again.
-	k.typeText("31/02/1985")
-	k.waitFrame("the date typed, no problem", func(img image.Image) bool {
-		return !xkRed(xtest.Pixels(img, xkProblemRect))
+	k.Type("31/02/1985")
+	k.WaitFrame("the date typed, no problem", func(img image.Image) bool {
+		return !xtest.Red(xtest.Pixels(img, xkProblemRect))
 	})
-	k.keys("Return")
-	k.waitFrame("the problem of the date in red", func(img image.Image) bool {
-		return xkRed(xtest.Pixels(img, xkProblemRect))
+	k.Keys("Return")
+	k.WaitFrame("the problem of the date in red", func(img image.Image) bool {
+		return xtest.Red(xtest.Pixels(img, xkProblemRect))
 	})
-	if s := k.title(); s != "question:nascita" {
+	if s := k.Screen(); s != "question:nascita" {
 		t.Fatalf("after a date that does not exist the kiosk shows %s", s)
 	}
-	shot, _ := k.shot("03-nascita-problem")
+	shot, _ := k.Shot("03-nascita-problem")
 	t.Logf("the problem of the date: %s", shot)
-	k.keys("Home", "Delete", "Delete")
-	k.typeText("13")
-	k.keys("Return")
-	k.screen("question:luogo")
+	k.Keys("Home", "Delete", "Delete")
+	k.Type("13")
+	k.Keys("Return")
+	k.WaitScreen("question:luogo")
 
-	k.typeText("Barlet")
-	k.shot("04-luogo-suggestions")
-	k.keys("Tab", "Return") // the first suggestion, Barletta (BT): back to the field
-	k.keys("Return")
-	k.screen("question:cf")
-	k.shot("05-cf-proposed")
-	k.keys("Tab", "Return") // Usar este código: back to the field
-	k.keys("Return")
-	k.screen("question:stato")
-	k.typeText("Argentina")
-	k.keys("Return")
-	k.screen("question:indirizzo")
-	k.typeText("Avenida de Mayo 1370")
-	k.keys("Tab")
-	k.typeText("Buenos Aires")
-	k.keys("Tab")
-	k.typeText("C1085")
-	k.keys("Return")
-	k.screen("question:telefono")
-	k.typeText("+54 11 5555 1234")
-	k.keys("Return")
-	k.screen("question:email")
-	k.typeText("maria.nunez@example.com")
-	k.keys("Return")
-	k.screen("review")
-	k.shot("06-review")
-	k.keys("Return") // the focus is on Confirmar
-	k.screen("done")
-	k.shot("07-done")
-	if err := k.app.Alive(); err != nil {
-		t.Fatal(err)
-	}
-	k.app.Stop()
-	k.checkLog()
-
+	k.Type("Barlet")
+	k.Shot("04-luogo-suggestions")
+	k.Keys("Tab", "Return") // the first suggestion, Barletta (BT): back to the field
+	k.Keys("Return")
+	k.WaitScreen("question:cf")
+	k.Shot("05-cf-proposed")
+	k.Keys("Tab", "Return") // Usar este código: back to the field
+	k.Keys("Return")
+	k.WaitScreen("question:stato")
+	k.Type("Argentina")
+	k.Keys("Return")
+	k.WaitScreen("question:indirizzo")
+	k.Type("Avenida de Mayo 1370")
+	k.Keys("Tab")
+	k.Type("Buenos Aires")
+	k.Keys("Tab")
+	k.Type("C1085")
+	k.Keys("Return")
+	k.WaitScreen("question:telefono")
+	k.Type("+54 11 5555 1234")
+	k.Keys("Return")
+	k.WaitScreen("question:email")
+	k.Type("maria.nunez@example.com")
+	k.Keys("Return")
+	k.WaitScreen("review")
+	k.Shot("06-review")
+	k.Keys("Return") // the focus is on Confirmar
+	k.WaitScreen("done")
+	k.Shot("07-done")
+	// The ticket, printed on the CUPS queue: the spool has the request
+	// before it prints.
 	subs := k.spooled()
 	if len(subs) != 1 {
 		t.Fatalf("the spool folder holds %d requests, want 1", len(subs))
 	}
 	s := subs[0]
+	printed := xkWaitPrinted(t, "ticket-"+s.Ticket.Issued.Format("20060102")+"-"+s.Ticket.Number)
+	out, err := exec.Command("pdftotext", printed, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext %s: %v", printed, err)
+	}
+	if !strings.Contains(string(out), s.Ticket.Code) || !strings.Contains(string(out), "K001") {
+		t.Errorf("the printed ticket lacks K001 or the code %s:\n%s", s.Ticket.Code, out)
+	}
+	k.Shot("08-done-printed")
+	if err := k.App.Alive(); err != nil {
+		t.Fatal(err)
+	}
+	k.App.Stop()
+	k.checkLog()
+
 	if !reflect.DeepEqual(s.Request, want) {
 		t.Errorf("the request in the spool:\n%+v\nwant what was typed:\n%+v", s.Request, want)
 	}
@@ -402,18 +318,27 @@ func TestXInputKioskWalkIn(t *testing.T) {
 	if s.Language != "es" || s.Ticket.Service != "request" || s.Ticket.Number != "K001" || s.Ticket.Pending {
 		t.Errorf("the submission's ticket %+v, language %q; want K001, request, es, not pending", s.Ticket, s.Language)
 	}
-	pdfs, _ := filepath.Glob(filepath.Join(k.tickets, "ticket-*-K001.pdf"))
-	if len(pdfs) != 1 {
-		t.Fatalf("tickets printed: %v, want one of K001", pdfs)
-	}
-	out, err := exec.Command("pdftotext", pdfs[0], "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext %s: %v", pdfs[0], err)
-	}
-	if !strings.Contains(string(out), s.Ticket.Code) || !strings.Contains(string(out), "K001") {
-		t.Errorf("the printed ticket lacks K001 or the code %s:\n%s", s.Ticket.Code, out)
-	}
 	t.Logf("ticket %s %s, request %s %s, %s", s.Ticket.Number, s.Ticket.Code, s.Request.Cognome, s.Request.Nome, s.Request.CodiceFiscale)
+}
+
+// xkWaitPrinted waits until cups-pdf has written the whole PDF of the job
+// titled title (it ends with %%EOF; a loaded machine takes more than
+// cupstest.Printed's few seconds), and returns cupstest.Printed's path.
+func xkWaitPrinted(t *testing.T, title string) string {
+	t.Helper()
+	deadline := time.Now().Add(xkTimeout)
+	for {
+		files, _ := filepath.Glob(filepath.Join(cupstest.Output, "*", title+"*.pdf"))
+		if len(files) == 1 {
+			if b, err := os.ReadFile(files[0]); err == nil && strings.Contains(string(b[max(0, len(b)-32):]), "%%EOF") {
+				return cupstest.Printed(t, title)
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no complete PDF of %s from cups-pdf after %v: %v", title, xkTimeout, files)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // xkRandomKeys are the keys of the random test: letters, digits, the
@@ -467,7 +392,7 @@ func TestXInputKioskRandom(t *testing.T) {
 			t.Logf("seed %d: replay with PINSEDE_SEED=%d go test -run TestXInputKioskRandom ./cmd/chiosco", seed, seed)
 		}
 	})
-	k := xkStart(t, "-idle", xkIdle.String())
+	k := xkStart(t, "-idle", xkIdle.String(), "-ticket-dir", t.TempDir())
 	xtest.ClearOfMidnight(t, xkDayMargin)
 	began := time.Now()
 	r := rand.New(rand.NewPCG(seed, 15))
@@ -489,12 +414,12 @@ func TestXInputKioskRandom(t *testing.T) {
 				args = append(args, "key", "--delay", "1", xkRandomKeys[r.IntN(len(xkRandomKeys))])
 			}
 		}
-		k.xdotool(args...)
-		if err := k.app.Alive(); err != nil {
-			k.shot("died")
+		k.Xdotool(args...)
+		if err := k.App.Alive(); err != nil {
+			k.Shot("died")
 			t.Fatalf("seed %d: after %d random events: %v", seed, sent, err)
 		}
-		visited[k.title()]++
+		visited[k.Screen()]++
 	}
 	t.Logf("seed %d: screens after each batch: %v", seed, visited)
 	// Leave the screen where the keys left it, then check the idle timer:
@@ -502,25 +427,25 @@ func TestXInputKioskRandom(t *testing.T) {
 	// languages already, a tap on English starts a session first (once
 	// the idle timer has put back the text size the keys may have
 	// changed, which moves the button).
-	last := k.title()
-	k.shot(fmt.Sprintf("random-%d-%s", seed, strings.ReplaceAll(last, ":", "-")))
+	last := k.Screen()
+	k.Shot(fmt.Sprintf("random-%d-%s", seed, strings.ReplaceAll(last, ":", "-")))
 	for try := 0; last == "languages"; try++ {
 		if try == 3 {
 			t.Fatalf("seed %d: three taps on English did not start a session", seed)
 		}
-		k.xdotool("mousemove", "755", "770", "click", "1") // English
-		if _, err := k.app.WaitTitle(xkIdle+xtest.PaintTimeout, windowTitle+" · services"); err == nil {
+		k.Xdotool("mousemove", "755", "770", "click", "1") // English
+		if _, err := k.App.WaitTitle(xkIdle+xtest.PaintTimeout, windowTitle+" · services"); err == nil {
 			last = "services"
 		}
 	}
 	idleFrom := time.Now()
-	k.screen("languages")
+	k.WaitScreen("languages")
 	t.Logf("seed %d: %d events in %v, left on %s; back to the languages %v after the last event (idle %v)",
 		seed, xkRandomEvents, time.Since(began).Round(time.Second), last, time.Since(idleFrom).Round(100*time.Millisecond), xkIdle)
-	if err := k.app.Alive(); err != nil {
+	if err := k.App.Alive(); err != nil {
 		t.Fatalf("seed %d: %v", seed, err)
 	}
-	k.app.Stop()
+	k.App.Stop()
 	k.checkLog()
 	for _, s := range k.spooled() {
 		if es := s.Request.Validate(pinsede.DateOf(time.Now())); len(es) > 0 {

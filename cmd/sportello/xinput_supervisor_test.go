@@ -53,7 +53,7 @@ func (d *xinDesk) waitBody(what string, ok func(px []byte) bool) {
 }
 
 // waitProblem waits until the screen shows a problem in red.
-func (d *xinDesk) waitProblem() { d.t.Helper(); d.waitBody("a problem in red", xinRed) }
+func (d *xinDesk) waitProblem() { d.t.Helper(); d.waitBody("a problem in red", xtest.Red) }
 
 // drawn returns the screen once two screenshots in a row agree on the
 // body of the window: the frame of the keys sent so far.
@@ -82,7 +82,7 @@ func (d *xinDesk) badFilter(name string, submit ...string) {
 	d.keys(submit...)
 	after := d.waitFrame("a new problem in red", func(img image.Image) bool {
 		body := xtest.Pixels(img, xinBodyRect)
-		return xinRed(body) && !bytes.Equal(body, xtest.Pixels(before, xinBodyRect))
+		return xtest.Red(body) && !bytes.Equal(body, xtest.Pixels(before, xinBodyRect))
 	})
 	if !bytes.Equal(xtest.Pixels(after, xinAuditFieldsRect), xtest.Pixels(before, xinAuditFieldsRect)) {
 		d.t.Errorf("%s: the fields are not drawn as typed after the search", name)
@@ -184,7 +184,7 @@ func xinAudit(d *xinDesk) {
 		d.keys("Right")
 	}
 	d.keys("Tab", "Return")
-	d.waitBody("the entries found, in green", func(px []byte) bool { return xinGreen(px) && !xinRed(px) })
+	d.waitBody("the entries found, in green", func(px []byte) bool { return xinGreen(px) && !xtest.Red(px) })
 	shot, _ := d.shot("audit-found")
 	d.t.Logf("audit search: %s", shot)
 	d.keys("ctrl+f") // back to the search of the home screen

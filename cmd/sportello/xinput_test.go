@@ -91,18 +91,22 @@ func xinTools(t *testing.T, tools ...string) {
 	xtest.Need(t, append([]string{"xdotool"}, tools...)...)
 }
 
+// drv drives the desk's current process (xtest.Driver).
+func (d *xinDesk) drv() *xtest.Driver {
+	return &xtest.Driver{TB: d.t, App: d.app, Dir: d.dir, ScreenPrefix: smokeTitlePrefix + " – Sportello · ",
+		ShotPrefix: "xinput-", KeyDelay: xinKeyDelay, Timeout: xinScreenTimeout}
+}
+
 // xdotool runs xdotool on the desk's display.
 func (d *xinDesk) xdotool(args ...string) {
 	d.t.Helper()
-	if err := xtest.Xdotool(d.display, args...); err != nil {
-		d.t.Fatalf("xdotool %s: %v", strings.Join(args, " "), err)
-	}
+	d.drv().Xdotool(args...)
 }
 
 // typeText types text as the keyboard would, character by character.
 func (d *xinDesk) typeText(text string) {
 	d.t.Helper()
-	d.xdotool("type", "--delay", xinKeyDelay, "--", text)
+	d.drv().Type(text)
 }
 
 // keys presses navigation keys (xdotool names: Tab, shift+Tab, Return,
@@ -112,7 +116,7 @@ func (d *xinDesk) keys(keys ...string) {
 	d.t.Helper()
 	d.nav += len(keys)
 	d.navLog = append(d.navLog, keys...)
-	d.xdotool(append([]string{"key", "--delay", xinKeyDelay}, keys...)...)
+	d.drv().Keys(keys...)
 }
 
 // reader presses Return as a keyboard-wedge reader does at the end of a
@@ -126,33 +130,14 @@ func (d *xinDesk) reader() {
 // returns which.
 func (d *xinDesk) waitScreen(screens ...string) string {
 	d.t.Helper()
-	titles := make([]string, len(screens))
-	for i, s := range screens {
-		titles[i] = smokeTitlePrefix + " – Sportello · " + s
-	}
-	title, err := d.app.WaitTitle(xinScreenTimeout, titles...)
-	if err != nil {
-		if d.app.Alive() == nil {
-			d.shot("timeout")
-		}
-		d.t.Fatal(err)
-	}
-	return strings.TrimPrefix(title, smokeTitlePrefix+" – Sportello · ")
+	return d.drv().WaitScreen(screens...)
 }
 
 // shot takes a screenshot into the test's folder (and $PINSEDE_SMOKE_OUT)
 // and returns its path and distinct colours.
 func (d *xinDesk) shot(name string) (string, int) {
 	d.t.Helper()
-	file := filepath.Join(d.dir, "xinput-"+name+".png")
-	n, err := xtest.Screenshot(d.display, file, d.app, xtest.PaintTimeout)
-	if err != nil {
-		d.t.Errorf("screenshot %s: %v", name, err)
-	}
-	if _, err := xtest.Keep(file); err != nil {
-		d.t.Error(err)
-	}
-	return file, n
+	return d.drv().Shot(name)
 }
 
 // setUpAndLogIn runs the first-run set-up and the login, keyboard only, and
@@ -289,11 +274,7 @@ func (d *xinDesk) region(r image.Rectangle) []byte {
 // capture returns the screen as drawn now.
 func (d *xinDesk) capture() image.Image {
 	d.t.Helper()
-	img, err := xtest.Capture(d.display, filepath.Join(d.dir, "xinput-region.png"))
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	return img
+	return d.drv().Capture()
 }
 
 // waitHeaderChange waits until the header's screen title is drawn other
@@ -317,7 +298,7 @@ func (d *xinDesk) waitHeaderChange(before []byte) {
 func (d *xinDesk) waitRevoked(page []byte) {
 	d.t.Helper()
 	d.waitFrame("the PIN revoked", func(img image.Image) bool {
-		return xinRed(xtest.Pixels(img, xinStateRect)) && bytes.Equal(xtest.Pixels(img, xinHeaderRect), page)
+		return xtest.Red(xtest.Pixels(img, xinStateRect)) && bytes.Equal(xtest.Pixels(img, xinHeaderRect), page)
 	})
 }
 
@@ -342,33 +323,7 @@ func (d *xinDesk) waitDialog(column []byte, open bool) {
 // and returns it; it fails, with a screenshot, after xinScreenTimeout.
 func (d *xinDesk) waitFrame(what string, ok func(image.Image) bool) image.Image {
 	d.t.Helper()
-	deadline := time.Now().Add(xinScreenTimeout)
-	for {
-		img := d.capture()
-		if ok(img) {
-			return img
-		}
-		if err := d.app.Alive(); err != nil {
-			d.t.Fatalf("waiting for %s: %v", what, err)
-		}
-		if time.Now().After(deadline) {
-			d.shot("timeout")
-			d.t.Fatalf("the screen does not show %s after %v", what, xinScreenTimeout)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// xinRed reports whether px (RGB, three bytes a pixel) holds the red of
-// the desk's problems and of a revoked PIN, #CC334D, or its anti-aliased
-// edge.
-func xinRed(px []byte) bool {
-	for i := 0; i+2 < len(px); i += 3 {
-		if px[i] > 180 && px[i+1] < 90 && px[i+2] < 110 {
-			return true
-		}
-	}
-	return false
+	return d.drv().WaitFrame(what, ok)
 }
 
 // xinPrepare skips the test as xinTools does, checks that the tools named
