@@ -49,6 +49,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -191,7 +192,12 @@ func New(win fyne.Window, cfg Config) *App {
 	a.bar = container.NewStack()
 	a.root = container.NewBorder(a.bar, nil, nil, nil, container.NewStack(a.body, a.overlay))
 	win.SetContent(a.root)
+	// Every key is activity: those on the focused widget it records
+	// itself (button.KeyDown), these with nothing focused here.
 	win.Canvas().SetOnTypedKey(func(*fyne.KeyEvent) { a.touch() })
+	if c, ok := win.Canvas().(desktop.Canvas); ok {
+		c.SetOnKeyDown(func(*fyne.KeyEvent) { a.touch() })
+	}
 	return a
 }
 

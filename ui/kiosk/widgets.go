@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -22,6 +23,12 @@ type button struct {
 	widget.Button
 	activity func()
 }
+
+var (
+	_ desktop.Keyable = (*button)(nil)
+	_ desktop.Keyable = (*entry)(nil)
+	_ desktop.Keyable = (*choice)(nil)
+)
 
 func (a *App) newButton(label string, tapped func()) *button {
 	b := &button{activity: a.touch}
@@ -48,6 +55,18 @@ func (b *button) TypedKey(k *fyne.KeyEvent) {
 		b.Button.TypedKey(k)
 	}
 }
+
+// KeyDown records the activity of every key pressed on the button, Tab
+// and Shift+Tab too: Fyne's driver keeps those to move the focus and types
+// nothing, and a citizen going through the buttons by keyboard is there.
+func (b *button) KeyDown(*fyne.KeyEvent) {
+	if b.activity != nil {
+		b.activity()
+	}
+}
+
+// KeyUp does nothing.
+func (b *button) KeyUp(*fyne.KeyEvent) {}
 
 // MinSize keeps the button a touch target.
 func (b *button) MinSize() fyne.Size {
@@ -120,6 +139,13 @@ func (e *entry) TypedKey(k *fyne.KeyEvent) {
 		return
 	}
 	e.Entry.TypedKey(k)
+}
+
+// KeyDown records the activity of every key pressed in the entry, Tab and
+// Shift+Tab too (see button.KeyDown).
+func (e *entry) KeyDown(k *fyne.KeyEvent) {
+	e.app.touch()
+	e.Entry.KeyDown(k)
 }
 
 // FocusGained makes the entry the keyboard's target.
@@ -332,6 +358,17 @@ func (c *choice) FocusLost() {
 
 // TypedRune does nothing: an option takes no text.
 func (c *choice) TypedRune(rune) {}
+
+// KeyDown records the activity of every key pressed on the option, Tab
+// and Shift+Tab too (see button.KeyDown).
+func (c *choice) KeyDown(*fyne.KeyEvent) {
+	if c.activity != nil {
+		c.activity()
+	}
+}
+
+// KeyUp does nothing.
+func (c *choice) KeyUp(*fyne.KeyEvent) {}
 
 // TypedKey chooses the option on Space, Enter and Return.
 func (c *choice) TypedKey(k *fyne.KeyEvent) {
