@@ -5,7 +5,8 @@ package main
 // (a spool folder, the state folder, a CUPS queue: the tests' cups-pdf
 // one, ui/cups/cupstest), as a walk-in citizen's hands would: a whole
 // request by keyboard alone in Spanish, a mistake on the way corrected, to
-// the printed ticket and the sealed file the desks read; then seeded random keys and taps,
+// the printed ticket and the sealed file the desks read, and the next
+// citizen's Ctrl+V pasting nothing of it; then seeded random keys and taps,
 // after which the kiosk must still run, have written nothing to the spool
 // but complete valid requests, and go back to the languages on its idle
 // timer.
@@ -24,6 +25,7 @@ package main
 // main.go's.
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"math/rand/v2"
@@ -138,9 +140,14 @@ func xkKeyboard(t *testing.T, display string) {
 	}
 }
 
-// xkProblemRect is where a question of one field at 1920x1080 shows the
-// problem under its field, in red.
-var xkProblemRect = image.Rect(160, 400, 1760, 450)
+// At 1920x1080, xkBodyRect is the screen below the top bar; xkFieldRect
+// and xkProblemRect are where a question of one field shows the field, and
+// the problem under it in red.
+var (
+	xkBodyRect    = image.Rect(0, 100, 1920, 1080)
+	xkFieldRect   = image.Rect(160, 300, 1760, 365)
+	xkProblemRect = image.Rect(160, 400, 1760, 450)
+)
 
 // checkLog fails on a panic in the kiosk's output.
 func (k *xkKiosk) checkLog() {
@@ -281,6 +288,7 @@ func TestXInputKioskWalkIn(t *testing.T) {
 	k.Keys("Return")
 	k.WaitScreen("question:email")
 	k.Type("maria.nunez@example.com")
+	k.Keys("ctrl+a", "ctrl+c") // copied: the next citizen must not paste it
 	k.Keys("Return")
 	k.WaitScreen("review")
 	k.Shot("06-review")
@@ -303,6 +311,30 @@ func TestXInputKioskWalkIn(t *testing.T) {
 		t.Errorf("the printed ticket lacks K001 or the code %s:\n%s", s.Ticket.Code, out)
 	}
 	k.Shot("08-done-printed")
+
+	// The next citizen, in English: Ctrl+V in the surname pastes nothing
+	// of the last one's, and Enter asks for the surname.
+	k.Keys("Return") // Terminar
+	k.WaitScreen("languages")
+	k.Keys("Tab", "Return")
+	k.WaitScreen("services")
+	k.Keys("Return")
+	k.WaitScreen("service")
+	service := xtest.Pixels(k.Drawn(xkBodyRect), xkFieldRect)
+	k.Keys("Return")
+	k.WaitScreen("question:cognome")
+	k.WaitFrame("the surname's question", func(img image.Image) bool {
+		return !bytes.Equal(xtest.Pixels(img, xkFieldRect), service)
+	})
+	empty := xtest.Pixels(k.Drawn(xkBodyRect), xkFieldRect)
+	k.Keys("ctrl+v", "Return")
+	pasted := k.WaitFrame("the problem of the surname in red, or the next question", func(img image.Image) bool {
+		return xtest.Red(xtest.Pixels(img, xkProblemRect)) || k.Screen() != "question:cognome"
+	})
+	if s := k.Screen(); s != "question:cognome" || !bytes.Equal(xtest.Pixels(pasted, xkFieldRect), empty) {
+		shot, _ := k.Shot("09-next-pasted")
+		t.Errorf("the next citizen's Ctrl+V pasted something (%s, screen %s)", shot, s)
+	}
 	if err := k.App.Alive(); err != nil {
 		t.Fatal(err)
 	}

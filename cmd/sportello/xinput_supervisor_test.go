@@ -59,16 +59,7 @@ func (d *xinDesk) waitProblem() { d.t.Helper(); d.waitBody("a problem in red", x
 // body of the window: the frame of the keys sent so far.
 func (d *xinDesk) drawn() image.Image {
 	d.t.Helper()
-	img := d.capture()
-	for deadline := time.Now().Add(xtest.PaintTimeout); time.Now().Before(deadline); {
-		again := d.capture()
-		if bytes.Equal(xtest.Pixels(again, xinBodyRect), xtest.Pixels(img, xinBodyRect)) {
-			return again
-		}
-		img = again
-	}
-	d.t.Fatalf("the screen is still changing after %v", xtest.PaintTimeout)
-	return nil
+	return d.drv().Drawn(xinBodyRect)
 }
 
 // badFilter sends keys that submit the audit search with a bad filter,

@@ -1,6 +1,7 @@
 package xtest
 
 import (
+	"bytes"
 	"image"
 	"path/filepath"
 	"strings"
@@ -118,6 +119,22 @@ func (d *Driver) WaitFrame(what string, ok func(image.Image) bool) image.Image {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// Drawn returns the screen once two screenshots in a row agree on r:
+// the frame of the keys sent so far. It fails after PaintTimeout.
+func (d *Driver) Drawn(r image.Rectangle) image.Image {
+	d.TB.Helper()
+	img := d.Capture()
+	for deadline := time.Now().Add(PaintTimeout); time.Now().Before(deadline); {
+		again := d.Capture()
+		if bytes.Equal(Pixels(again, r), Pixels(img, r)) {
+			return again
+		}
+		img = again
+	}
+	d.TB.Fatalf("the screen is still changing after %v", PaintTimeout)
+	return nil
 }
 
 // Red reports whether px (RGB, three bytes a pixel, as Pixels returns
