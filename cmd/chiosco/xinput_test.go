@@ -16,10 +16,9 @@ package main
 // keyboard plugged into the kiosk has. They wait on the window's title,
 // which names the screen ("INPS – Chiosco · question:nascita"), on frames
 // drawn and on files, never on a fixed time. They need Xvfb, xwininfo,
-// import, xdotool, xmodmap and pdftotext (scripts/setup.sh installs
-// them), are
-// skipped with -short, and, outside CI, when one is missing
-// (internal/xtest.Need).
+// import, xdotool, xmodmap, pdftotext and the tests' CUPS queue
+// (scripts/setup.sh installs them), and are skipped with -short, and,
+// outside CI, when one is missing (internal/xtest.Need, cupstest.Need).
 //
 // Every name in this file starts with "xk" so that it cannot clash with
 // main.go's.
