@@ -219,7 +219,7 @@ func xkCitizen(t *testing.T) pinsede.Request {
 // ticket. Then the spool folder holds the one request typed, in Spanish,
 // as a desk takes it, and the ticket was printed on the CUPS queue.
 func TestXInputKioskWalkIn(t *testing.T) {
-	xtest.Need(t, "pdftotext")
+	xtest.Need(t, "xdotool", "xmodmap", "pdftotext")
 	cupstest.Need(t)
 	want := xkCitizen(t)
 	k := xkStart(t, "-printer", cupstest.Queue)
