@@ -67,23 +67,25 @@ TEST_TZ   ?= America/Sao_Paulo
 # And a third time on the night the clocks go back in Italy, 30 s before
 # 03:00 CEST becomes 02:00 CET, where an hour of local times comes twice
 # (the desk's copies were named by local time alone and collided). The
-# desk's binary and its real-input tests, on the real clock, are left out.
+# desk's binary and its real-input tests, on the real clock, are left out;
+# the kiosk's real-input tests skip themselves on a moved clock.
 DST_PKGS  ?= . ./local ./sync/... ./ui/desk ./ui/kiosk ./ui/ticket ./cmd/centrale ./cmd/pinctl ./cmd/chiosco
 DST_NOW   ?= 2027-10-31T02:59:30+02:00
 DST_TZ    ?= Europe/Rome
 # make test then runs go test -race on RACE_PKGS (those PKGS holds too):
 # the packages where -race costs less than twice the plain run. Wall time
 # race/plain, median of 2-8 pairs run side by side on 2026-12-05 (2 cores,
-# load 3-17): local 0.76, cmd/chiosco 1.04, sync/pgstore 1.33, sync/server
+# load 3-17): local 0.76, sync/pgstore 1.33, sync/server
 # 1.36, cmd/centrale 1.37, cmd/pinctl 1.56, ui/cups (then ui/printer) 1.57, sync/boltstore
 # 1.91, ui/theme 1.94, ui/ticket 1.99, ui/i18n 1.99 (in); ui/slip and
 # sync/pki 2.00, the root package 3.3, sync/client 3.8, ui/desk 3.8,
 # ui/kiosk 8.2, the small packages 2.5-3.9 (about 1 s of race exit wait
-# each) (out). cmd/sportello (1.09 before its real-input tests) is out: its
-# tests drive the real binary, built without -race, for 4 minutes, and
-# ui/desk covers its code under make race. make race runs them all:
+# each) (out). cmd/sportello (1.09 before its real-input tests) and
+# cmd/chiosco (1.04 before its own) are out: their tests drive the real
+# binary, built without -race (for 4 minutes and for 1.5), and ui/desk and
+# ui/kiosk cover their code under make race. make race runs them all:
 # go test -race ./ui/desk ./ui/kiosk ./sync/... ./local passed in 4m45s.
-RACE_PKGS ?= ./local ./cmd/chiosco ./sync/pgstore ./sync/server ./cmd/centrale ./cmd/pinctl \
+RACE_PKGS ?= ./local ./sync/pgstore ./sync/server ./cmd/centrale ./cmd/pinctl \
 	./ui/cups ./sync/boltstore ./ui/theme ./ui/ticket ./ui/i18n
 # RACE_PKGS that PKGS holds too, as import paths; nothing when RACE_PKGS is
 # empty (go list with no argument would list the root package).

@@ -6,41 +6,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pinsede/pinsede/internal/xtest"
 )
-
-// fyneIdleModfile runs scripts/fyne-idle.sh, which the Makefile runs before
-// it builds the Fyne apps, and returns the go.mod it wrote into dir: the
-// build flag -modfile with it compiles Fyne with the idle patch. patch, if
-// not empty, is the patch's folder to use instead of third_party/fyne-idle.
-func fyneIdleModfile(tb testing.TB, dir, patch string) string {
-	tb.Helper()
-	modfile, out, err := runFyneIdle(dir, patch)
-	if err != nil {
-		tb.Fatalf("scripts/fyne-idle.sh: %v\n%s", err, out)
-	}
-	return modfile
-}
-
-// runFyneIdle runs scripts/fyne-idle.sh into dir with the patch's folder
-// patch (third_party/fyne-idle when empty), and returns the go.mod it
-// writes and the script's output.
-func runFyneIdle(dir, patch string) (modfile string, out []byte, err error) {
-	modfile = filepath.Join(dir, "fyne-idle.mod")
-	cmd := exec.Command("bash", filepath.Join("..", "..", "scripts", "fyne-idle.sh"), modfile)
-	cmd.Env = os.Environ()
-	if patch != "" {
-		cmd.Env = append(cmd.Env, "FYNE_IDLE="+patch)
-	}
-	out, err = cmd.CombinedOutput()
-	return modfile, out, err
-}
 
 // Ensure that the idle patch of Fyne's driver was made for the Fyne that
 // go.mod requires, from the very files it replaces, and that the go.mod
 // the builds use replaces Fyne with the patched copy: an upgrade of Fyne
 // cannot drop the patch, nor apply it to code it was not made for.
 func TestFyneIdlePatchMatchesGoMod(t *testing.T) {
-	modfile := fyneIdleModfile(t, t.TempDir(), "")
+	modfile := xtest.FyneIdleModfile(t, t.TempDir(), "")
 	out, err := exec.Command("go", "list", "-modfile", modfile, "-m", "-f", "{{.Version}} {{with .Replace}}{{.Dir}}{{end}}", "fyne.io/fyne/v2").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
@@ -102,7 +77,7 @@ func TestFyneIdlePatchRefusesMismatch(t *testing.T) {
 			}
 			tc.alter(t, patch)
 			dir := t.TempDir()
-			modfile, out, err := runFyneIdle(dir, patch)
+			modfile, out, err := xtest.RunFyneIdle(xtest.ModuleRoot(t), dir, patch)
 			if err == nil {
 				t.Fatalf("the script accepted the altered patch:\n%s", out)
 			}

@@ -30,11 +30,11 @@ func TestIdleCPU(t *testing.T) {
 	display := smokeStartXvfb(t)
 	d := xinStart(t, bin, display, t.TempDir())
 	d.setUpAndLogIn()
-	pid := d.app.cmd.Process.Pid
+	pid := d.app.Cmd.Process.Pid
 	before, switches, start := idleCPUTime(t, pid), idleSwitches(t, pid), time.Now()
 	time.Sleep(time.Duration(secs) * time.Second) // the measurement's window
 	used, woke, wall := idleCPUTime(t, pid)-before, idleSwitches(t, pid)-switches, time.Since(start)
-	if err := d.app.alive(); err != nil {
+	if err := d.app.Alive(); err != nil {
 		t.Fatalf("the desk stopped while idle: %v", err)
 	}
 	t.Logf("idle desk at the home screen: %.2f%% of a core over %v, main thread woken %.1f times a second, resident memory %s",

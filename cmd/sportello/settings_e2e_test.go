@@ -14,6 +14,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/deskconn"
+	"github.com/pinsede/pinsede/internal/xtest"
 	"github.com/pinsede/pinsede/sync/boltstore"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/pki"
@@ -60,7 +61,7 @@ func TestInstalledDeskConnects(t *testing.T) {
 	display := smokeStartXvfb(t)
 	cmd := exec.Command(bin) // no flags, as the launcher
 	cmd.Dir = home
-	cmd.Env = append(smokeEnviron("DISPLAY", "HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"),
+	cmd.Env = append(xtest.Environ("DISPLAY", "HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"),
 		"DISPLAY="+display, "HOME="+home,
 		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
 		"XDG_DATA_HOME="+filepath.Join(home, ".local", "share"),

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"testing"
+
+	"github.com/pinsede/pinsede/internal/xtest"
 )
 
 // xinIdle is the inactivity after which TestXInputIdleLock's desk locks:
@@ -29,11 +31,11 @@ func TestXInputIdleLock(t *testing.T) {
 	d.typeText("Rossi") // Cognome has the focus
 	d.keys("Tab")
 	d.typeText("Mario")
-	typed := xinPixels(d.drawn(), xinColumnRect)
+	typed := xtest.Pixels(d.drawn(), xinColumnRect)
 
 	// Nothing more is typed: the idle timer locks the session.
 	d.waitScreen("Sessione bloccata")
-	locked := xinPixels(d.drawn(), xinColumnRect)
+	locked := xtest.Pixels(d.drawn(), xinColumnRect)
 	if bytes.Equal(locked, typed) || !bytes.Equal(locked, bytes.Repeat(locked[:3], len(locked)/3)) {
 		t.Error("locked by the idle timer: the form shows behind the lock screen")
 	}
@@ -75,9 +77,9 @@ func TestXInputIdleLock(t *testing.T) {
 	d.typeText("mario.rossi@example.com")
 	d.keys("Return")
 	d.waitScreen("Verifica identità")
-	if err := d.app.alive(); err != nil {
+	if err := d.app.Alive(); err != nil {
 		t.Fatalf("sportello: %v", err)
 	}
-	d.app.stop()
+	d.app.Stop()
 	xinCheckLog(t, dir, d.app)
 }

@@ -129,7 +129,7 @@ func TestXInputSibling(t *testing.T) {
 	var got pinsede.Credential
 	deadline := time.Now().Add(xinScreenTimeout)
 	for got.HandedOverAt.IsZero() {
-		if err := d.app.alive(); err != nil {
+		if err := d.app.Alive(); err != nil {
 			t.Fatal(err)
 		}
 		if time.Now().After(deadline) {
@@ -156,7 +156,7 @@ func TestXInputSibling(t *testing.T) {
 	t.Logf("join, login, search and handover: %d navigation keys: %s", d.nav, strings.Join(d.navLog, " "))
 	shot, _ := d.shot("sibling-handedover")
 	t.Logf("screenshot %s", shot)
-	d.app.stop()
+	d.app.Stop()
 	t.Logf("sibling test: %v from exec to exit", time.Since(began).Round(time.Second))
 	xinCheckLog(t, two, d.app)
 	xinCheckHandover(t, two, cred)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/xtest"
 	"github.com/pinsede/pinsede/local"
 )
 
@@ -48,26 +49,17 @@ func xinGreen(px []byte) bool {
 // waitBody waits until the body of the window is drawn as ok says.
 func (d *xinDesk) waitBody(what string, ok func(px []byte) bool) {
 	d.t.Helper()
-	d.waitFrame(what, func(img image.Image) bool { return ok(xinPixels(img, xinBodyRect)) })
+	d.waitFrame(what, func(img image.Image) bool { return ok(xtest.Pixels(img, xinBodyRect)) })
 }
 
 // waitProblem waits until the screen shows a problem in red.
-func (d *xinDesk) waitProblem() { d.t.Helper(); d.waitBody("a problem in red", xinRed) }
+func (d *xinDesk) waitProblem() { d.t.Helper(); d.waitBody("a problem in red", xtest.Red) }
 
 // drawn returns the screen once two screenshots in a row agree on the
 // body of the window: the frame of the keys sent so far.
 func (d *xinDesk) drawn() image.Image {
 	d.t.Helper()
-	img := d.capture()
-	for deadline := time.Now().Add(smokePaintTimeout); time.Now().Before(deadline); {
-		again := d.capture()
-		if bytes.Equal(xinPixels(again, xinBodyRect), xinPixels(img, xinBodyRect)) {
-			return again
-		}
-		img = again
-	}
-	d.t.Fatalf("the screen is still changing after %v", smokePaintTimeout)
-	return nil
+	return d.drv().Drawn(xinBodyRect)
 }
 
 // badFilter sends keys that submit the audit search with a bad filter,
@@ -80,10 +72,10 @@ func (d *xinDesk) badFilter(name string, submit ...string) {
 	before := d.drawn()
 	d.keys(submit...)
 	after := d.waitFrame("a new problem in red", func(img image.Image) bool {
-		body := xinPixels(img, xinBodyRect)
-		return xinRed(body) && !bytes.Equal(body, xinPixels(before, xinBodyRect))
+		body := xtest.Pixels(img, xinBodyRect)
+		return xtest.Red(body) && !bytes.Equal(body, xtest.Pixels(before, xinBodyRect))
 	})
-	if !bytes.Equal(xinPixels(after, xinAuditFieldsRect), xinPixels(before, xinAuditFieldsRect)) {
+	if !bytes.Equal(xtest.Pixels(after, xinAuditFieldsRect), xtest.Pixels(before, xinAuditFieldsRect)) {
 		d.t.Errorf("%s: the fields are not drawn as typed after the search", name)
 	}
 	d.shot("audit-" + name)
@@ -98,7 +90,7 @@ func (d *xinDesk) badFilter(name string, submit ...string) {
 // (xinSupervisorRandom).
 func TestXInputSupervisor(t *testing.T) {
 	bin, display, dir := xinPrepare(t, "pdftotext", "pdftoppm")
-	clearOfMidnight(t) // the audit's days and the report's are today's
+	xtest.ClearOfMidnight(t, xinDayMargin) // the audit's days and the report's are today's
 	// The user's sportello.toml, which the settings write: a comment
 	// only, which a save would drop.
 	toml := filepath.Join(dir, "config", "pinsede", "sportello.toml")
@@ -125,10 +117,10 @@ func TestXInputSupervisor(t *testing.T) {
 	}
 	d.t = t
 	t.Logf("supervisor's screens: %d navigation keys: %s", d.nav, strings.Join(d.navLog, " "))
-	if err := d.app.alive(); err != nil {
+	if err := d.app.Alive(); err != nil {
 		t.Fatalf("sportello: %v", err)
 	}
-	d.app.stop()
+	d.app.Stop()
 	t.Logf("supervisor's screens: %v from exec to exit", time.Since(began).Round(time.Second))
 	xinCheckLog(t, dir, d.app)
 	xinCheckSupervisorAudit(t, dir)
@@ -183,7 +175,7 @@ func xinAudit(d *xinDesk) {
 		d.keys("Right")
 	}
 	d.keys("Tab", "Return")
-	d.waitBody("the entries found, in green", func(px []byte) bool { return xinGreen(px) && !xinRed(px) })
+	d.waitBody("the entries found, in green", func(px []byte) bool { return xinGreen(px) && !xtest.Red(px) })
 	shot, _ := d.shot("audit-found")
 	d.t.Logf("audit search: %s", shot)
 	d.keys("ctrl+f") // back to the search of the home screen
@@ -270,10 +262,8 @@ func xinReconcile(d *xinDesk) {
 // keep copies file to $PINSEDE_SMOKE_OUT, when it names a folder.
 func (d *xinDesk) keep(file string) {
 	d.t.Helper()
-	if out := os.Getenv("PINSEDE_SMOKE_OUT"); out != "" && !strings.HasSuffix(strings.ToLower(out), ".png") {
-		if err := smokeCopy(file, filepath.Join(out, filepath.Base(file))); err != nil {
-			d.t.Errorf("PINSEDE_SMOKE_OUT: %v", err)
-		}
+	if _, err := xtest.Keep(file); err != nil {
+		d.t.Error(err)
 	}
 }
 
@@ -379,7 +369,7 @@ func xinSupervisorRandom(t *testing.T, d *xinDesk) {
 				}
 			}
 			shot, colours := d.shot(fmt.Sprintf("supervisor-random-%s", s.name))
-			if colours <= smokeMinColours {
+			if colours <= xtest.MinColours {
 				t.Errorf("%s looks blank", shot)
 			}
 			t.Logf("%d events, back to the screen %d times, in %v", xinSupervisorEvents, back, time.Since(began).Round(100*time.Millisecond))
@@ -389,10 +379,10 @@ func xinSupervisorRandom(t *testing.T, d *xinDesk) {
 			break
 		}
 	}
-	if err := d.app.alive(); err != nil {
+	if err := d.app.Alive(); err != nil {
 		t.Fatalf("after the random input: %v", err)
 	}
-	d.app.stop()
+	d.app.Stop()
 	xinCheckLog(t, d.dir, d.app)
 }
 
@@ -403,7 +393,7 @@ func xinSupervisorRandom(t *testing.T, d *xinDesk) {
 // the home's codice fiscale, reach the screen.
 func (d *xinDesk) backTo(title string, keys []string) bool {
 	d.t.Helper()
-	now, _ := d.app.mappedWindow()
+	now, _ := d.app.MappedWindow()
 	screen := strings.TrimPrefix(now, smokeTitlePrefix+" – Sportello · ")
 	if screen == title {
 		return false
@@ -421,7 +411,7 @@ func (d *xinDesk) backTo(title string, keys []string) bool {
 		// longer moving the fields, ui/desk's TestLoginFieldsStay; it
 		// missed before, seed 3 of the reconciliation ending with m.rossi
 		// refused. The restart needs no coordinates.)
-		d.app.stop()
+		d.app.Stop()
 		app, err := d.start()
 		if err != nil {
 			d.t.Fatalf("sportello started again: %v", err)

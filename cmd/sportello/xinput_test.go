@@ -25,7 +25,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
-	"image/png"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -37,6 +36,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/xtest"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/ui/ticket"
 )
@@ -58,23 +58,23 @@ const (
 // xinDesk is a running sportello driven through xdotool.
 type xinDesk struct {
 	t       *testing.T
-	app     *smokeApp
+	app     *xtest.App
 	display string
 	dir     string
 	nav     int      // navigation keys sent since the last reset
 	navLog  []string // which, for the report
 	// start starts sportello again as xinStart did, owned by xinStart's
 	// test, and waits for its window.
-	start func() (*smokeApp, error)
+	start func() (*xtest.App, error)
 }
 
 // xinStart starts sportello on display with its store in dir and waits for
 // its window.
 func xinStart(t *testing.T, bin, display, dir string, args ...string) *xinDesk {
 	t.Helper()
-	start := func() (*smokeApp, error) {
+	start := func() (*xtest.App, error) {
 		app := smokeStartApp(t, bin, display, dir, args...)
-		_, err := app.waitMapped(smokeMapTimeout)
+		_, err := app.WaitMapped(smokeMapTimeout)
 		return app, err
 	}
 	app, err := start()
@@ -84,29 +84,29 @@ func xinStart(t *testing.T, bin, display, dir string, args ...string) *xinDesk {
 	return &xinDesk{t: t, app: app, display: display, dir: dir, start: start}
 }
 
-// xinTools skips the test without xdotool, and with -short.
-func xinTools(t *testing.T) {
+// xinTools skips the test with -short, and checks that xdotool and tools,
+// with what every X test needs, are on PATH (xtest.Need).
+func xinTools(t *testing.T, tools ...string) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("X input test: runs sportello under Xvfb; skipped with -short")
-	}
-	if _, err := exec.LookPath("xdotool"); err != nil {
-		t.Fatalf("xdotool not found (scripts/setup.sh installs it): %v", err)
-	}
+	xtest.Need(t, append([]string{"xdotool"}, tools...)...)
+}
+
+// drv drives the desk's current process (xtest.Driver).
+func (d *xinDesk) drv() *xtest.Driver {
+	return &xtest.Driver{TB: d.t, App: d.app, Dir: d.dir, ScreenPrefix: smokeTitlePrefix + " – Sportello · ",
+		ShotPrefix: "xinput-", KeyDelay: xinKeyDelay, Timeout: xinScreenTimeout}
 }
 
 // xdotool runs xdotool on the desk's display.
 func (d *xinDesk) xdotool(args ...string) {
 	d.t.Helper()
-	if _, err := smokeX(d.display, "xdotool", args...); err != nil {
-		d.t.Fatalf("xdotool %s: %v", strings.Join(args, " "), err)
-	}
+	d.drv().Xdotool(args...)
 }
 
 // typeText types text as the keyboard would, character by character.
 func (d *xinDesk) typeText(text string) {
 	d.t.Helper()
-	d.xdotool("type", "--delay", xinKeyDelay, "--", text)
+	d.drv().Type(text)
 }
 
 // keys presses navigation keys (xdotool names: Tab, shift+Tab, Return,
@@ -116,7 +116,7 @@ func (d *xinDesk) keys(keys ...string) {
 	d.t.Helper()
 	d.nav += len(keys)
 	d.navLog = append(d.navLog, keys...)
-	d.xdotool(append([]string{"key", "--delay", xinKeyDelay}, keys...)...)
+	d.drv().Keys(keys...)
 }
 
 // reader presses Return as a keyboard-wedge reader does at the end of a
@@ -130,43 +130,14 @@ func (d *xinDesk) reader() {
 // returns which.
 func (d *xinDesk) waitScreen(screens ...string) string {
 	d.t.Helper()
-	deadline := time.Now().Add(xinScreenTimeout)
-	var last string
-	for {
-		if err := d.app.alive(); err != nil {
-			d.t.Fatalf("waiting for %q: %v", screens, err)
-		}
-		if title, ok := d.app.mappedWindow(); ok {
-			last = title
-			for _, s := range screens {
-				if title == smokeTitlePrefix+" – Sportello · "+s {
-					return s
-				}
-			}
-		}
-		if time.Now().After(deadline) {
-			d.shot("timeout")
-			d.t.Fatalf("waiting for the screen %q: the window is still %q after %v", screens, last, xinScreenTimeout)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return d.drv().WaitScreen(screens...)
 }
 
 // shot takes a screenshot into the test's folder (and $PINSEDE_SMOKE_OUT)
 // and returns its path and distinct colours.
 func (d *xinDesk) shot(name string) (string, int) {
 	d.t.Helper()
-	file := filepath.Join(d.dir, "xinput-"+name+".png")
-	n, err := smokeScreenshot(d.display, file, d.app, smokePaintTimeout)
-	if err != nil {
-		d.t.Errorf("screenshot %s: %v", name, err)
-	}
-	if out := os.Getenv("PINSEDE_SMOKE_OUT"); out != "" && !strings.HasSuffix(strings.ToLower(out), ".png") {
-		if err := smokeCopy(file, filepath.Join(out, filepath.Base(file))); err != nil {
-			d.t.Errorf("PINSEDE_SMOKE_OUT: %v", err)
-		}
-	}
-	return file, n
+	return d.drv().Shot(name)
 }
 
 // setUpAndLogIn runs the first-run set-up and the login, keyboard only, and
@@ -297,38 +268,13 @@ func (d *xinDesk) header() []byte {
 // (RGB) each.
 func (d *xinDesk) region(r image.Rectangle) []byte {
 	d.t.Helper()
-	return xinPixels(d.capture(), r)
+	return xtest.Pixels(d.capture(), r)
 }
 
 // capture returns the screen as drawn now.
 func (d *xinDesk) capture() image.Image {
 	d.t.Helper()
-	file := filepath.Join(d.dir, "xinput-region.png")
-	if _, err := smokeX(d.display, "import", "-window", "root", file); err != nil {
-		d.t.Fatalf("screenshot: %v", err)
-	}
-	f, err := os.Open(file)
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		d.t.Fatalf("decode %s: %v", file, err)
-	}
-	return img
-}
-
-// xinPixels returns the pixels of r in img, three bytes (RGB) each.
-func xinPixels(img image.Image, r image.Rectangle) []byte {
-	px := make([]byte, 0, 3*r.Dx()*r.Dy())
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		for x := r.Min.X; x < r.Max.X; x++ {
-			red, green, blue, _ := img.At(x, y).RGBA()
-			px = append(px, byte(red>>8), byte(green>>8), byte(blue>>8))
-		}
-	}
-	return px
+	return d.drv().Capture()
 }
 
 // waitHeaderChange waits until the header's screen title is drawn other
@@ -336,14 +282,14 @@ func xinPixels(img image.Image, r image.Rectangle) []byte {
 // the new screen comes after.
 func (d *xinDesk) waitHeaderChange(before []byte) {
 	d.t.Helper()
-	deadline := time.Now().Add(smokePaintTimeout)
+	deadline := time.Now().Add(xtest.PaintTimeout)
 	for !time.Now().After(deadline) {
 		if !bytes.Equal(d.header(), before) {
 			return
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	d.t.Fatalf("the new screen was not drawn within %v", smokePaintTimeout)
+	d.t.Fatalf("the new screen was not drawn within %v", xtest.PaintTimeout)
 }
 
 // waitRevoked waits until the citizen page shows the PIN revoked, in red
@@ -352,7 +298,7 @@ func (d *xinDesk) waitHeaderChange(before []byte) {
 func (d *xinDesk) waitRevoked(page []byte) {
 	d.t.Helper()
 	d.waitFrame("the PIN revoked", func(img image.Image) bool {
-		return xinRed(xinPixels(img, xinStateRect)) && bytes.Equal(xinPixels(img, xinHeaderRect), page)
+		return xtest.Red(xtest.Pixels(img, xinStateRect)) && bytes.Equal(xtest.Pixels(img, xinHeaderRect), page)
 	})
 }
 
@@ -369,7 +315,7 @@ func (d *xinDesk) waitDialog(column []byte, open bool) {
 		what = "a dialog open"
 	}
 	d.waitFrame(what, func(img image.Image) bool {
-		return bytes.Equal(xinPixels(img, xinColumnRect), column) != open
+		return bytes.Equal(xtest.Pixels(img, xinColumnRect), column) != open
 	})
 }
 
@@ -377,33 +323,7 @@ func (d *xinDesk) waitDialog(column []byte, open bool) {
 // and returns it; it fails, with a screenshot, after xinScreenTimeout.
 func (d *xinDesk) waitFrame(what string, ok func(image.Image) bool) image.Image {
 	d.t.Helper()
-	deadline := time.Now().Add(xinScreenTimeout)
-	for {
-		img := d.capture()
-		if ok(img) {
-			return img
-		}
-		if err := d.app.alive(); err != nil {
-			d.t.Fatalf("waiting for %s: %v", what, err)
-		}
-		if time.Now().After(deadline) {
-			d.shot("timeout")
-			d.t.Fatalf("the screen does not show %s after %v", what, xinScreenTimeout)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// xinRed reports whether px (RGB, three bytes a pixel) holds the red of
-// the desk's problems and of a revoked PIN, #CC334D, or its anti-aliased
-// edge.
-func xinRed(px []byte) bool {
-	for i := 0; i+2 < len(px); i += 3 {
-		if px[i] > 180 && px[i+1] < 90 && px[i+2] < 110 {
-			return true
-		}
-	}
-	return false
+	return d.drv().WaitFrame(what, ok)
 }
 
 // xinPrepare skips the test as xinTools does, checks that the tools named
@@ -411,12 +331,7 @@ func xinRed(px []byte) bool {
 // binary, the display and a folder for the desk.
 func xinPrepare(t *testing.T, tools ...string) (bin, display, dir string) {
 	t.Helper()
-	xinTools(t)
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s not found (scripts/setup.sh installs it): %v", tool, err)
-		}
-	}
+	xinTools(t, tools...)
 	return smokeBuild(t), smokeStartXvfb(t), t.TempDir()
 }
 
@@ -450,13 +365,13 @@ func TestXInputWalkIn(t *testing.T) {
 
 	shot, colours := d.shot("citizen")
 	t.Logf("screenshot %s: %d colours", shot, colours)
-	if colours <= smokeMinColours {
+	if colours <= xtest.MinColours {
 		t.Errorf("the citizen page looks blank: %d colours", colours)
 	}
-	if err := d.app.alive(); err != nil {
+	if err := d.app.Alive(); err != nil {
 		t.Fatalf("sportello: %v", err)
 	}
-	d.app.stop()
+	d.app.Stop()
 	t.Logf("walk-in test: %v from exec to exit", time.Since(began).Round(time.Second))
 
 	serial, pin := xinCheckSlip(t, slip)
@@ -513,7 +428,7 @@ func xinRevoke(t *testing.T, bin, display, dir, cred string) {
 	d.keys("ctrl+l")
 	d.waitScreen("Sessione bloccata")
 	locked := d.drawn()
-	if px := xinPixels(locked, xinColumnRect); !bytes.Equal(px, bytes.Repeat(px[:3], len(px)/3)) {
+	if px := xtest.Pixels(locked, xinColumnRect); !bytes.Equal(px, bytes.Repeat(px[:3], len(px)/3)) {
 		t.Error("locked: the column of the page shows something behind the lock screen")
 	}
 	d.shot("locked")
@@ -528,7 +443,7 @@ func xinRevoke(t *testing.T, bin, display, dir, cred string) {
 	t.Logf("revocation: %d navigation keys: %s", d.nav, strings.Join(d.navLog, " "))
 	shot, _ := d.shot("revoked")
 	t.Logf("screenshot %s", shot)
-	d.app.stop()
+	d.app.Stop()
 	xinCheckLog(t, dir, d.app)
 
 	store, err := local.Open(filepath.Join(dir, "store.db"), filepath.Join(dir, "store.key"))
@@ -586,7 +501,7 @@ func TestXInputTicketWalkIn(t *testing.T) {
 	display := smokeStartXvfb(t)
 	dir := t.TempDir()
 	spool := ticket.Spool{Dir: filepath.Join(dir, "spool")}
-	clearOfMidnight(t)
+	xtest.ClearOfMidnight(t, xinDayMargin)
 	sub := ticket.Submission{
 		// Today by the real clock: sportello reads it (main.go).
 		Ticket:   ticket.Ticket{Number: "K001", Code: xinTicketCode, Service: "request", Issued: time.Now()},
@@ -619,7 +534,7 @@ func TestXInputTicketWalkIn(t *testing.T) {
 		t.Errorf("walk-in from a kiosk ticket: %d navigation keys, want at most %d", d.nav, xinMaxTicketKeys)
 	}
 	d.shot("ticket-citizen")
-	d.app.stop()
+	d.app.Stop()
 
 	serial, pin := xinCheckSlip(t, slip)
 	xinCheckStore(t, dir, serial, pin)
@@ -784,13 +699,13 @@ func xinCheckStore(t *testing.T, dir, serial, pin string) string {
 
 // xinCheckLog fails on a panic in the desk's log file (beside the store)
 // or in its output.
-func xinCheckLog(t *testing.T, dir string, app *smokeApp) {
+func xinCheckLog(t *testing.T, dir string, app *xtest.App) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "sportello.log"))
 	if err != nil && !os.IsNotExist(err) {
 		t.Fatalf("sportello.log: %v", err)
 	}
-	for name, text := range map[string]string{"sportello.log": string(b), "output": app.output.String()} {
+	for name, text := range map[string]string{"sportello.log": string(b), "output": app.Output()} {
 		if strings.Contains(strings.ToLower(text), "panic") {
 			t.Errorf("sportello's %s reports a panic:\n%s", name, text)
 		}
@@ -836,7 +751,7 @@ func TestXInputRandom(t *testing.T) {
 	pristine := t.TempDir()
 	first := xinStart(t, bin, display, pristine)
 	first.setUpAndLogIn()
-	first.app.stop()
+	first.app.Stop()
 
 	for _, seed := range []uint64{1, 2, 3, 4, 5} {
 		t.Run("seed="+strconv.FormatUint(seed, 10), func(t *testing.T) {
@@ -867,13 +782,13 @@ func TestXInputRandom(t *testing.T) {
 				}
 				d.random(r, n)
 				shot, colours := d.shot(fmt.Sprintf("random-%d-%s", seed, screen))
-				if err := d.app.alive(); err != nil {
+				if err := d.app.Alive(); err != nil {
 					t.Fatalf("%s: after the random input: %v", screen, err)
 				}
-				if colours <= smokeMinColours {
+				if colours <= xtest.MinColours {
 					t.Errorf("%s: %s looks blank", screen, shot)
 				}
-				d.app.stop()
+				d.app.Stop()
 				xinCheckLog(t, d.dir, d.app)
 			}
 			t.Logf("seed %d: %d events in %v", seed, xinRandomEvents, time.Since(began).Round(time.Second))
@@ -914,24 +829,10 @@ func (d *xinDesk) random(r *rand.Rand, n int) {
 			args = append(args, "key", "--delay", "1", xinRandomKeys[r.IntN(len(xinRandomKeys))])
 		}
 		d.xdotool(args...)
-		if err := d.app.alive(); err != nil {
+		if err := d.app.Alive(); err != nil {
 			d.shot("died")
 			d.t.Fatalf("after %d random events: %v", sent, err)
 		}
-	}
-}
-
-// clearOfMidnight waits, when the real clock is within xinDayMargin of
-// the end of the day, until the next day begins: a kiosk ticket is valid
-// on its day only, and sportello reads the real clock, so a test that
-// prints one must not cross midnight.
-func clearOfMidnight(t *testing.T) {
-	now := time.Now()
-	y, m, d := now.Date()
-	next := time.Date(y, m, d+1, 0, 0, 0, 0, now.Location())
-	if left := next.Sub(now); left < xinDayMargin {
-		t.Logf("waiting %s for the day to turn", left.Round(time.Second))
-		time.Sleep(left + time.Second)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pinsede/pinsede/internal/xtest"
 	"github.com/pinsede/pinsede/ui/desk"
 )
 
@@ -34,7 +35,7 @@ func (d *xinDesk) tipShows() bool {
 // the screen.
 func (d *xinDesk) waitTip(want bool, when string) {
 	d.t.Helper()
-	deadline := time.Now().Add(desk.TipDelay + smokePaintTimeout)
+	deadline := time.Now().Add(desk.TipDelay + xtest.PaintTimeout)
 	for !time.Now().After(deadline) {
 		if d.tipShows() == want {
 			return
@@ -42,7 +43,7 @@ func (d *xinDesk) waitTip(want bool, when string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	d.shot("timeout")
-	d.t.Fatalf("%s: the tip shows %v after %v, want %v", when, !want, desk.TipDelay+smokePaintTimeout, want)
+	d.t.Fatalf("%s: the tip shows %v after %v, want %v", when, !want, desk.TipDelay+xtest.PaintTimeout, want)
 }
 
 // TestXInputTip rests the real mouse on Nuova richiesta: its tip is drawn
@@ -74,9 +75,9 @@ func TestXInputTip(t *testing.T) {
 	d.waitTip(true, "mouse back on Nuova richiesta")
 	d.keys("Right") // in the codice fiscale, which has the focus
 	d.waitTip(false, "a key")
-	if err := d.app.alive(); err != nil {
+	if err := d.app.Alive(); err != nil {
 		t.Fatal(err)
 	}
-	d.app.stop()
+	d.app.Stop()
 	xinCheckLog(t, d.dir, d.app)
 }

@@ -42,12 +42,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -110,6 +112,8 @@ var Services = []string{ServiceRequest, ServiceLost, ServiceConvert, ServiceInfo
 type App struct {
 	win fyne.Window
 	cfg Config
+	// title is the window's title at New; each screen adds its name.
+	title string
 
 	language Language
 	contrast bool
@@ -181,14 +185,19 @@ func New(win fyne.Window, cfg Config) *App {
 	if cfg.QueuePrefix == "" {
 		cfg.QueuePrefix = "K"
 	}
-	a := &App{win: win, cfg: cfg, scale: defaultScale, stop: make(chan struct{}), language: Languages[0], toUI: fyne.DoAndWait}
+	a := &App{win: win, cfg: cfg, title: win.Title(), scale: defaultScale, stop: make(chan struct{}), language: Languages[0], toUI: fyne.DoAndWait}
 	a.keyboard = a.newKeyboard()
 	a.body = container.NewStack()
 	a.overlay = container.NewStack()
 	a.bar = container.NewStack()
 	a.root = container.NewBorder(a.bar, nil, nil, nil, container.NewStack(a.body, a.overlay))
 	win.SetContent(a.root)
+	// Every key is activity: those on the focused widget it records
+	// itself (button.KeyDown), these with nothing focused here.
 	win.Canvas().SetOnTypedKey(func(*fyne.KeyEvent) { a.touch() })
+	if c, ok := win.Canvas().(desktop.Canvas); ok {
+		c.SetOnKeyDown(func(*fyne.KeyEvent) { a.touch() })
+	}
 	return a
 }
 
@@ -325,10 +334,12 @@ func (a *App) showIdleWarning(seconds int) {
 }
 
 // Wipe ends the session: everything typed is thrown away with the screens
-// that held it, the theme and the text size go back to their defaults, and
-// the language screen shows.
+// that held it, and with the clipboard (Ctrl+C, Ctrl+V: the next citizen
+// would paste it), the theme and the text size go back to their defaults,
+// and the language screen shows.
 func (a *App) Wipe() {
 	a.session = nil
+	fyne.CurrentApp().Clipboard().SetContent("")
 	a.warned = false
 	a.overlay.RemoveAll()
 	a.keyboard.setTarget(nil)
@@ -425,10 +436,13 @@ func (a *App) refresh() {
 }
 
 // show puts a screen in the body: its content over the navigation bar
-// (back, cancel, next: each may be nil), and reads speech aloud when the
-// audio is on.
+// (back, cancel, next: each may be nil), names it in the window's title
+// ("INPS – Chiosco · question:cognome": no one sees the title of the
+// full-screen window, and the tests that drive the real kiosk wait on it),
+// and reads speech aloud when the audio is on.
 func (a *App) show(name string, content fyne.CanvasObject, nav fyne.CanvasObject, focus fyne.Focusable, speech string) {
 	a.screen = name
+	a.win.SetTitle(strings.TrimPrefix(a.title+" · "+name, " · "))
 	a.speech = speech
 	a.bar.Objects = []fyne.CanvasObject{a.topBar()}
 	var bottom fyne.CanvasObject

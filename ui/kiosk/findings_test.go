@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -268,5 +269,151 @@ func TestSexFocusIsNotChoice(t *testing.T) {
 				t.Errorf("Space on Maschio: sex %q, screen %s", w.sex, h.app.Screen())
 			}
 		})
+	}
+}
+
+// Ensure that a country of residence confirmed with the keyboard's Enter,
+// without a tap on the list, is picked when the text names one state
+// alone: its whole name in the citizen's language or in Italian, or the
+// code or the start of the name of one state alone. A text that fits
+// several keeps its text and asks, in the citizen's language, to choose in
+// the list, not for an answer already given; an empty one asks for one.
+func TestEnterPicksTypedCountry(t *testing.T) {
+	enter := &fyne.KeyEvent{Name: fyne.KeyReturn}
+	for _, tc := range []struct{ lang, typed, want string }{
+		{"es", "argen", "AR"},
+		{"de", "Argentinien", "AR"},
+		{"de", "argentina", "AR"}, // the Italian name
+		{"en", "Germany", "DE"},
+		{"en", "deu ", "DE"},  // the alpha-3 code
+		{"fr", "Niger", "NE"}, // not Nigeria
+	} {
+		t.Run(tc.lang+" "+tc.typed, func(t *testing.T) {
+			h := newHarness(t)
+			w := h.startWizard(tc.lang)
+			h.app.showQuestion(6)
+			h.typeInto(w.stato, tc.typed)
+			w.stato.TypedKey(enter)
+			if got := h.app.Screen(); got != "question:indirizzo" {
+				t.Fatalf("screen %s after Enter on %q, want question:indirizzo (problems %v)", got, tc.typed, shownErrors(w))
+			}
+			if w.country != tc.want || w.stato.Text != countryName(tc.want) {
+				t.Errorf("country %q, entry %q; want %s, %q", w.country, w.stato.Text, tc.want, countryName(tc.want))
+			}
+		})
+	}
+	t.Run("several states", func(t *testing.T) {
+		h := newHarness(t)
+		w := h.startWizard("es")
+		h.app.showQuestion(6)
+		h.typeInto(w.stato, "arg")
+		w.stato.TypedKey(enter)
+		if got := h.app.Screen(); got != "question:stato" {
+			t.Fatalf("screen %s after Enter on a start of two names", got)
+		}
+		if got := shownErrors(w)[pinsede.FieldStato]; got != "Toque el país en la lista." {
+			t.Errorf("problem %q, want the Spanish of %s", got, pinsede.KeyCountry)
+		}
+		if w.stato.Text != "arg" || w.country != "" {
+			t.Errorf("entry %q, country %q after the problem; want what was typed, none", w.stato.Text, w.country)
+		}
+		h.tapText("Argentina")
+		w.stato.TypedKey(enter)
+		if got := h.app.Screen(); got != "question:indirizzo" || w.country != "AR" {
+			t.Errorf("screen %s, country %q after the tap and Enter", got, w.country)
+		}
+	})
+	t.Run("empty", func(t *testing.T) {
+		h := newHarness(t)
+		w := h.startWizard("it")
+		h.app.showQuestion(6)
+		w.stato.TypedKey(enter)
+		if got := shownErrors(w)[pinsede.FieldStato]; got != tr(pinsede.KeyRequired) {
+			t.Errorf("problem %q, want %q", got, tr(pinsede.KeyRequired))
+		}
+	})
+}
+
+// Ensure that the window's title names the screen showing, after the
+// title the program gave it: the X tests of cmd/chiosco wait on it.
+func TestWindowTitleNamesScreen(t *testing.T) {
+	test.NewTempApp(t)
+	win := test.NewTempWindow(t, nil)
+	win.SetTitle("INPS – Chiosco")
+	a := New(win, Config{Now: func() time.Time { return testNow }})
+	a.Start()
+	t.Cleanup(a.Stop)
+	want := func(screen string) {
+		t.Helper()
+		if got := win.Title(); got != "INPS – Chiosco · "+screen {
+			t.Errorf("title %q, want %q", got, "INPS – Chiosco · "+screen)
+		}
+	}
+	want("languages")
+	a.ChooseLanguage("ro")
+	want("services")
+	a.showService(ServiceRequest)
+	want("service")
+	a.startWizard()
+	want("question:cognome")
+	a.Wipe()
+	want("languages")
+}
+
+// Ensure that an entry holds at most MaxEntry characters whatever the
+// keys do: typed, pasted from a long clipboard, or doubled by Ctrl+A,
+// Ctrl+C, Ctrl+V, Ctrl+V again and again (found by TestXInputKioskRandom's
+// keys); a character typed over a selection at the bound replaces it.
+func TestEntryBounded(t *testing.T) {
+	h := newHarness(t)
+	w := h.startWizard("it")
+	e := w.cognome
+	count := func() int { return len([]rune(e.Text)) }
+	test.Type(e, strings.Repeat("à", MaxEntry+10))
+	if count() != MaxEntry {
+		t.Errorf("typed %d characters: the entry holds %d, want %d", MaxEntry+10, count(), MaxEntry)
+	}
+	e.SetText("Rossi")
+	clip := fyne.CurrentApp().Clipboard()
+	clip.SetContent(strings.Repeat("x", 10000))
+	e.TypedShortcut(&fyne.ShortcutPaste{Clipboard: clip})
+	if count() != MaxEntry || !strings.HasPrefix(e.Text, "Rossi") {
+		t.Errorf("a paste of 10000 characters: the entry holds %d, want %d starting with Rossi", count(), MaxEntry)
+	}
+	e.SetText("Rossi")
+	for range 20 {
+		e.TypedShortcut(&fyne.ShortcutSelectAll{})
+		e.TypedShortcut(&fyne.ShortcutCopy{Clipboard: clip})
+		e.TypedShortcut(&fyne.ShortcutPaste{Clipboard: clip})
+		e.TypedShortcut(&fyne.ShortcutPaste{Clipboard: clip})
+	}
+	if count() > MaxEntry || len([]rune(clip.Content())) > MaxEntry {
+		t.Errorf("copied and pasted twice 20 times: the entry holds %d, the clipboard %d; want at most %d",
+			count(), len([]rune(clip.Content())), MaxEntry)
+	}
+	e.TypedShortcut(&fyne.ShortcutSelectAll{})
+	test.Type(e, "B")
+	if e.Text != "B" {
+		t.Errorf("a character over the whole text selected: %q, want B", e.Text)
+	}
+}
+
+// Ensure that what a citizen copied goes with their session: the next
+// citizen's Ctrl+V pastes nothing.
+func TestWipeClearsClipboard(t *testing.T) {
+	h := newHarness(t)
+	w := h.startWizard("it")
+	h.typeInto(w.cognome, "Rossi")
+	clip := fyne.CurrentApp().Clipboard()
+	w.cognome.TypedShortcut(&fyne.ShortcutSelectAll{})
+	w.cognome.TypedShortcut(&fyne.ShortcutCopy{Clipboard: clip})
+	if clip.Content() != "Rossi" {
+		t.Fatalf("copied %q, want Rossi", clip.Content())
+	}
+	h.tapText(tr("nav.cancel"))
+	w = h.startWizard("en")
+	w.cognome.TypedShortcut(&fyne.ShortcutPaste{Clipboard: clip})
+	if w.cognome.Text != "" || clip.Content() != "" {
+		t.Errorf("the next citizen pastes %q (clipboard %q), want nothing", w.cognome.Text, clip.Content())
 	}
 }

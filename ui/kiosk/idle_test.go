@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 )
 
@@ -161,5 +163,42 @@ func TestLargestText(t *testing.T) {
 	h.shot("04-question-luogo-ro-largest")
 	if got := h.app.Screen(); got != "question:luogo" {
 		t.Errorf("screen %s", got)
+	}
+}
+
+// Ensure that every key a citizen presses on the focused widget keeps the
+// session, Tab and Shift+Tab too, which Fyne's driver keeps to move the
+// focus and hands to no TypedKey, only to the focused widget's KeyDown: a
+// citizen going through the review's buttons by keyboard is not told to
+// be gone, on a button, an entry or an option.
+func TestKeysAreActivity(t *testing.T) {
+	h := newHarness(t)
+	w := h.startWizard("en")
+	h.fill(rossi)
+	for _, tc := range []struct {
+		screen string
+		show   func()
+	}{
+		{"review", func() {}}, // Confirm, a button, has the focus
+		{"question:cognome", func() { h.app.showQuestion(0) }},
+		{"question:sesso", func() { h.app.showQuestion(2) }},
+	} {
+		tc.show()
+		focused, ok := h.win.Canvas().Focused().(desktop.Keyable)
+		if !ok {
+			t.Fatalf("%s: the focused %T takes no KeyDown", tc.screen, h.win.Canvas().Focused())
+		}
+		for _, key := range []fyne.KeyName{fyne.KeyTab, fyne.KeyTab, fyne.KeyDown} {
+			h.now = h.now.Add(DefaultIdle - DefaultWarn - time.Second)
+			focused.KeyDown(&fyne.KeyEvent{Name: key})
+			h.app.CheckIdle()
+		}
+		if h.app.Screen() != tc.screen || h.app.warned {
+			t.Errorf("%s: after keys pressed every %v, the screen is %s, warned %v",
+				tc.screen, DefaultIdle-DefaultWarn-time.Second, h.app.Screen(), h.app.warned)
+		}
+	}
+	if w.cognome.Text != rossi.cognome {
+		t.Errorf("the keys changed the answers: %q", w.cognome.Text)
 	}
 }

@@ -3,10 +3,12 @@ package kiosk
 import (
 	"image/color"
 	"strings"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -21,6 +23,12 @@ type button struct {
 	widget.Button
 	activity func()
 }
+
+var (
+	_ desktop.Keyable = (*button)(nil)
+	_ desktop.Keyable = (*entry)(nil)
+	_ desktop.Keyable = (*choice)(nil)
+)
 
 func (a *App) newButton(label string, tapped func()) *button {
 	b := &button{activity: a.touch}
@@ -48,6 +56,18 @@ func (b *button) TypedKey(k *fyne.KeyEvent) {
 	}
 }
 
+// KeyDown records the activity of every key pressed on the button, Tab
+// and Shift+Tab too: Fyne's driver keeps those to move the focus and types
+// nothing, and a citizen going through the buttons by keyboard is there.
+func (b *button) KeyDown(*fyne.KeyEvent) {
+	if b.activity != nil {
+		b.activity()
+	}
+}
+
+// KeyUp does nothing.
+func (b *button) KeyUp(*fyne.KeyEvent) {}
+
 // MinSize keeps the button a touch target.
 func (b *button) MinSize() fyne.Size {
 	return b.Button.MinSize().Max(fyne.NewSquareSize(MinTarget))
@@ -70,11 +90,46 @@ func (a *App) newEntry(placeholder string, upper bool) *entry {
 	return e
 }
 
-// TypedRune inserts r and records the activity.
+// MaxEntry is the most characters an entry of the kiosk holds, whatever
+// is typed or pasted: more than the longest answer the desk accepts (120,
+// so that an answer too long is told so), and a bound on what a citizen's
+// keys can make the kiosk hold (Ctrl+A, Ctrl+C and Ctrl+V again and again
+// doubled the text each time).
+const MaxEntry = 200
+
+// TypedRune inserts r, unless the entry is full, and records the activity.
 func (e *entry) TypedRune(r rune) {
-	e.Entry.TypedRune(r)
+	if e.room() > 0 {
+		e.Entry.TypedRune(r)
+	}
 	e.app.touch()
 }
+
+// TypedShortcut runs the shortcut and records the activity; a paste
+// inserts as much of the clipboard as the entry has room for.
+func (e *entry) TypedShortcut(s fyne.Shortcut) {
+	e.app.touch()
+	if p, ok := s.(*fyne.ShortcutPaste); ok && p.Clipboard != nil {
+		text := []rune(p.Clipboard.Content())
+		s = &fyne.ShortcutPaste{Clipboard: &clipText{text: string(text[:min(len(text), max(e.room(), 0))])}}
+	}
+	e.Entry.TypedShortcut(s)
+}
+
+// room returns how many characters the entry can take: what MaxEntry
+// leaves, and the selection, which a character typed or pasted replaces.
+func (e *entry) room() int {
+	return MaxEntry - utf8.RuneCountInString(e.Text) + utf8.RuneCountInString(e.SelectedText())
+}
+
+// clipText is a clipboard's content cut to the room of an entry.
+type clipText struct{ text string }
+
+// Content returns the text.
+func (c *clipText) Content() string { return c.text }
+
+// SetContent sets the text.
+func (c *clipText) SetContent(text string) { c.text = text }
 
 // TypedKey handles k and records the activity; Enter submits.
 func (e *entry) TypedKey(k *fyne.KeyEvent) {
@@ -84,6 +139,13 @@ func (e *entry) TypedKey(k *fyne.KeyEvent) {
 		return
 	}
 	e.Entry.TypedKey(k)
+}
+
+// KeyDown records the activity of every key pressed in the entry, Tab and
+// Shift+Tab too (see button.KeyDown).
+func (e *entry) KeyDown(k *fyne.KeyEvent) {
+	e.app.touch()
+	e.Entry.KeyDown(k)
 }
 
 // FocusGained makes the entry the keyboard's target.
@@ -296,6 +358,17 @@ func (c *choice) FocusLost() {
 
 // TypedRune does nothing: an option takes no text.
 func (c *choice) TypedRune(rune) {}
+
+// KeyDown records the activity of every key pressed on the option, Tab
+// and Shift+Tab too (see button.KeyDown).
+func (c *choice) KeyDown(*fyne.KeyEvent) {
+	if c.activity != nil {
+		c.activity()
+	}
+}
+
+// KeyUp does nothing.
+func (c *choice) KeyUp(*fyne.KeyEvent) {}
 
 // TypedKey chooses the option on Space, Enter and Return.
 func (c *choice) TypedKey(k *fyne.KeyEvent) {

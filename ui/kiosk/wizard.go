@@ -229,6 +229,9 @@ func (w *wizard) next() {
 		a.say(l.Text)
 		return
 	}
+	if questions[w.current].name == "stato" {
+		w.pickTypedCountry()
+	}
 	if !w.check(questions[w.current].fields) {
 		return
 	}
@@ -288,6 +291,14 @@ var dateShapes = regexp.MustCompile(`^(\d{1,2}/\d{1,2}/\d{4}|\d{2}-\d{2}-\d{4}|\
 func (w *wizard) problems() pinsede.FieldErrors {
 	r := w.request()
 	es := r.Validate(w.app.today())
+	if strings.TrimSpace(w.stato.Text) != "" && w.country == "" {
+		// Something typed, nothing chosen: not "required", but "choose".
+		for i, e := range es {
+			if e.Field == pinsede.FieldStato {
+				es[i].Key = pinsede.KeyCountry
+			}
+		}
+	}
 	if typed := strings.TrimSpace(w.nascita.Text); typed != "" && r.DataNascita.IsZero() {
 		key := pinsede.KeyDateFormat
 		if dateShapes.MatchString(typed) {
@@ -522,10 +533,7 @@ func (w *wizard) suggestCountries(s string) {
 			continue
 		}
 		b := w.app.newButton(name, func() {
-			w.country = c.Alpha2
-			w.stato.SetText(name)
-			w.countries.RemoveAll()
-			w.relayout()
+			w.chooseCountry(c.Alpha2)
 			w.app.win.Canvas().Focus(w.stato)
 		})
 		b.Alignment = widget.ButtonAlignLeading
@@ -535,6 +543,47 @@ func (w *wizard) suggestCountries(s string) {
 		}
 	}
 	w.relayout()
+}
+
+// chooseCountry makes the state of the ISO code the country of residence,
+// as a tap on its suggestion does.
+func (w *wizard) chooseCountry(code string) {
+	w.country = code
+	w.stato.SetText(countryName(code))
+	w.countries.RemoveAll()
+	w.relayout()
+}
+
+// pickTypedCountry picks the state the citizen typed without choosing it
+// in the list, as a keyboard's Enter confirms it: the state whose whole
+// name it is, in the session's language or in Italian ("Argentinien",
+// "argentina"), or else the one state whose name starts with it or whose
+// ISO code it is ("argen", "deu"). A text that fits several states ("arg":
+// Argentina, Algeria, and the code of Argentina) is left for the citizen
+// to choose in the list.
+func (w *wizard) pickTypedCountry() {
+	q := fold(strings.TrimSpace(w.stato.Text))
+	if w.country != "" || len([]rune(q)) < 2 {
+		return
+	}
+	var named, fits []string
+	for _, c := range pinsede.Countries() {
+		name, it := fold(countryName(c.Alpha2)), fold(c.Name)
+		switch {
+		case q == name || q == it:
+			named = append(named, c.Alpha2)
+			fits = append(fits, c.Alpha2)
+		case strings.HasPrefix(name, q) || strings.HasPrefix(it, q) ||
+			q == strings.ToLower(c.Alpha2) || q == strings.ToLower(c.Alpha3):
+			fits = append(fits, c.Alpha2)
+		}
+	}
+	switch {
+	case len(named) == 1:
+		w.chooseCountry(named[0])
+	case len(named) == 0 && len(fits) == 1:
+		w.chooseCountry(fits[0])
+	}
 }
 
 // fold lower-cases s and drops the accents of Latin letters, for matching.

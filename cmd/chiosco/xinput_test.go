@@ -1,0 +1,486 @@
+package main
+
+// The X input tests drive the real chiosco under Xvfb with real X keyboard
+// and mouse events (xdotool), full screen and configured as in production
+// (a spool folder, the state folder, a CUPS queue: the tests' cups-pdf
+// one, ui/cups/cupstest), as a walk-in citizen's hands would: a whole
+// request by keyboard alone in Spanish, a mistake on the way corrected, to
+// the printed ticket and the sealed file the desks read, and the next
+// citizen's Ctrl+V pasting nothing of it; then seeded random keys and taps,
+// after which the kiosk must still run, have written nothing to the spool
+// but complete valid requests, and go back to the languages on its idle
+// timer.
+//
+// The X server's keyboard is given keys for the letters of the citizens'
+// languages and dead keys (xkKeyboard), as a Spanish, German or Romanian
+// keyboard plugged into the kiosk has. They wait on the window's title,
+// which names the screen ("INPS – Chiosco · question:nascita"), on frames
+// drawn and on files, never on a fixed time. They need Xvfb, xwininfo,
+// import, xdotool, xmodmap, pdftotext and the tests' CUPS queue
+// (scripts/setup.sh installs them), and are skipped with -short, and,
+// outside CI, when one is missing (internal/xtest.Need, cupstest.Need).
+//
+// Every name in this file starts with "xk" so that it cannot clash with
+// main.go's.
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/xtest"
+	"github.com/pinsede/pinsede/ui/cups/cupstest"
+	"github.com/pinsede/pinsede/ui/ticket"
+)
+
+const (
+	// xkScreen is the kiosk's screen: 1920x1080, as in the sede.
+	xkScreen = "1920x1080x24"
+	// xkTimeout bounds the wait for a screen or a frame after the keys
+	// that lead to it.
+	xkTimeout = 30 * time.Second
+	// xkKeyDelay is xdotool's delay between keys, in ms.
+	xkKeyDelay = "15"
+	// xkIdle is the kiosk's idle timeout in the random test: it warns
+	// after half of it, then wipes the session.
+	xkIdle = 6 * time.Second
+	// xkDayMargin is far more than a walk-in takes: the ticket and the
+	// spool's day are the real clock's.
+	xkDayMargin = 5 * time.Minute
+)
+
+// xkKiosk is a running chiosco driven through xdotool.
+type xkKiosk struct {
+	*xtest.Driver
+	t     *testing.T
+	spool ticket.Spool
+}
+
+// xkStart builds chiosco, starts an X server with xkKeyboard's keys, and
+// starts the kiosk on it with its spool and state in a new folder, and
+// args (the printer's); it waits for the language screen.
+func xkStart(t *testing.T, args ...string) *xkKiosk {
+	t.Helper()
+	xtest.Need(t, "xdotool", "xmodmap")
+	if os.Getenv("PINSEDE_TEST_NOW") != "" {
+		// make test's later passes move the suites' clock; chiosco reads
+		// the real one, so its real-input tests would add nothing.
+		t.Skip("X input test of the real kiosk: run once, on the real clock, not again with PINSEDE_TEST_NOW")
+	}
+	bin := xtest.Build(t, "chiosco")
+	display := xtest.StartXvfb(t, xkScreen)
+	xkKeyboard(t, display)
+	dir := t.TempDir()
+	k := &xkKiosk{t: t, spool: ticket.Spool{Dir: filepath.Join(dir, "spool")}}
+	app := xtest.Start(t, bin, display, dir, windowTitle, append([]string{
+		"-sede", "Roma Eur",
+		"-spool", k.spool.Dir,
+		"-state", filepath.Join(dir, "state"),
+	}, args...)...)
+	k.Driver = &xtest.Driver{TB: t, App: app, Dir: dir, ScreenPrefix: windowTitle + " · ",
+		ShotPrefix: "chiosco-", KeyDelay: xkKeyDelay, Timeout: xkTimeout}
+	if _, err := app.WaitMapped(xkTimeout); err != nil {
+		t.Fatalf("chiosco window: %v", err)
+	}
+	k.WaitScreen("languages")
+	return k
+}
+
+// xkKeys are the keys xkKeyboard adds: the letters of the kiosk's
+// languages that a US keyboard lacks, each with its capital, and dead keys.
+var xkKeys = [][2]string{
+	{"aacute", "Aacute"}, {"eacute", "Eacute"}, {"iacute", "Iacute"}, {"oacute", "Oacute"},
+	{"uacute", "Uacute"}, {"ntilde", "Ntilde"}, {"udiaeresis", "Udiaeresis"}, {"odiaeresis", "Odiaeresis"},
+	{"ssharp", "U1E9E"}, {"ccedilla", "Ccedilla"}, {"agrave", "egrave"}, {"abreve", "acircumflex"},
+	{"U0219", "U021B"}, // ș ț
+	{"dead_acute", "dead_grave"}, {"dead_circumflex", "dead_diaeresis"},
+}
+
+// xkTyped are the characters xkKeys type, for the random test.
+const xkTyped = "áéíóúñüößçàèăâșțÁÉÍÓÚÑÜÖẞÇ"
+
+// xkKeyboard gives the X server's keyboard the keys of xkKeys, on key
+// codes that have none, leaving some free for xdotool's own use: a
+// citizen's keyboard of another language, whose letters are keys and not
+// xdotool's passing remaps (a character typed on a key code remapped for
+// it is lost when the kiosk reads the event after xdotool has mapped the
+// code back).
+func xkKeyboard(t *testing.T, display string) {
+	t.Helper()
+	table, err := xtest.X(display, "xmodmap", "-pke")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var free []string
+	for line := range strings.Lines(table) {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == "keycode" && f[2] == "=" {
+			free = append(free, f[1])
+		}
+	}
+	if len(free) < len(xkKeys)+2 {
+		t.Fatalf("the X server's keyboard has %d free key codes, want %d", len(free), len(xkKeys)+2)
+	}
+	args := []string{}
+	for i, k := range xkKeys {
+		args = append(args, "-e", fmt.Sprintf("keycode %s = %s %s", free[i], k[0], k[1]))
+	}
+	if _, err := xtest.X(display, "xmodmap", args...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// At 1920x1080, xkBodyRect is the screen below the top bar; xkFieldRect
+// and xkProblemRect are where a question of one field shows the field, and
+// the problem under it in red.
+var (
+	xkBodyRect    = image.Rect(0, 100, 1920, 1080)
+	xkFieldRect   = image.Rect(160, 300, 1760, 365)
+	xkProblemRect = image.Rect(160, 400, 1760, 450)
+)
+
+// checkLog fails on a panic in the kiosk's output.
+func (k *xkKiosk) checkLog() {
+	k.t.Helper()
+	if out := k.App.Output(); strings.Contains(strings.ToLower(out), "panic") {
+		k.t.Errorf("chiosco's output reports a panic:\n%s", out)
+	}
+}
+
+// spooled returns the submissions in the spool folder, each taken as a
+// desk takes it (ticket.Spool.Take), and fails on any other file there or
+// on a file a desk could not open.
+func (k *xkKiosk) spooled() []ticket.Submission {
+	k.t.Helper()
+	entries, err := os.ReadDir(k.spool.Dir)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	var subs []ticket.Submission
+	for _, e := range entries {
+		code, ok := strings.CutPrefix(e.Name(), "ticket-")
+		code, sealed := strings.CutSuffix(code, ".seal")
+		if !ok || !sealed {
+			k.t.Errorf("the spool folder holds %s, not a ticket's file", e.Name())
+			continue
+		}
+		sub, err := k.spool.TakeOn(code, time.Now()) // the kiosk's real clock
+		if err != nil {
+			k.t.Errorf("the desk cannot take %s: %v", e.Name(), err)
+			continue
+		}
+		subs = append(subs, sub)
+	}
+	return subs
+}
+
+// xkCitizen is the request TestXInputKioskWalkIn types: a Spanish-speaking
+// citizen born in Barletta and resident in Buenos Aires.
+func xkCitizen(t *testing.T) pinsede.Request {
+	t.Helper()
+	places := pinsede.SearchPlaces("Barlet", 6)
+	if len(places) == 0 || places[0].Name != "Barletta" {
+		t.Fatalf("the first place of Barlet is %v, want Barletta", places)
+	}
+	p := places[0]
+	r := pinsede.Request{
+		Cognome: "Núñez Peña", Nome: "José María", Sesso: pinsede.SexFemale,
+		DataNascita:  pinsede.Date{Year: 1985, Month: time.February, Day: 13},
+		LuogoNascita: pinsede.Place{Name: p.Name, Province: p.Province, Code: p.Code},
+		Residenza:    pinsede.Address{Street: "Avenida de Mayo 1370", CAP: "C1085", City: "Buenos Aires", Country: "AR"},
+		Recapiti:     pinsede.Contacts{Mobile: "+54 11 5555 1234", Email: "maria.nunez@example.com"},
+	}
+	cf, err := pinsede.EncodeCodiceFiscale(r.Cognome, r.Nome, r.Sesso, r.DataNascita, p.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.CodiceFiscale = cf
+	return r
+}
+
+// TestXInputKioskWalkIn serves a walk-in citizen by keyboard alone, in
+// Spanish, on the real kiosk: the language, the PIN request, every
+// question (the place and the codice fiscale from the kiosk's
+// suggestions, the country confirmed with Enter), a birth date that does
+// not exist corrected in place (the problem shows under the field, and
+// what was typed stays: only the day is typed again), the review and the
+// ticket. Then the spool folder holds the one request typed, in Spanish,
+// as a desk takes it, and the ticket was printed on the CUPS queue.
+func TestXInputKioskWalkIn(t *testing.T) {
+	xtest.Need(t, "xdotool", "xmodmap", "pdftotext")
+	cupstest.Need(t)
+	want := xkCitizen(t)
+	k := xkStart(t, "-printer", cupstest.Queue)
+	xtest.ClearOfMidnight(t, xkDayMargin)
+	k.Shot("01-languages")
+
+	k.Keys("Tab", "Tab", "Tab", "Tab", "Return") // Italiano, English, Français, Deutsch: Español
+	k.WaitScreen("services")
+	k.Keys("Return") // the focus is on the first service, the PIN request
+	k.WaitScreen("service")
+	k.Keys("Return") // Continuar
+	k.WaitScreen("question:cognome")
+	k.Type("Núñez Peña")
+	k.Shot("02-cognome")
+	k.Keys("Return")
+	k.WaitScreen("question:nome")
+	k.Type("Jos")
+	k.Keys("dead_acute", "e") // é from a dead key, as on a Spanish keyboard
+	k.Type(" María")
+	k.Keys("Return")
+	k.WaitScreen("question:sesso")
+	k.Keys("Tab", "Return") // from Hombre to Mujer, chosen: on to the date
+	k.WaitScreen("question:nascita")
+
+	// A day that does not exist: the problem shows under the field, in
+	// red, and the question stays; the day alone is typed again.
+	k.Type("31/02/1985")
+	k.WaitFrame("the date typed, no problem", func(img image.Image) bool {
+		return !xtest.Red(xtest.Pixels(img, xkProblemRect))
+	})
+	k.Keys("Return")
+	k.WaitFrame("the problem of the date in red", func(img image.Image) bool {
+		return xtest.Red(xtest.Pixels(img, xkProblemRect))
+	})
+	if s := k.Screen(); s != "question:nascita" {
+		t.Fatalf("after a date that does not exist the kiosk shows %s", s)
+	}
+	shot, _ := k.Shot("03-nascita-problem")
+	t.Logf("the problem of the date: %s", shot)
+	k.Keys("Home", "Delete", "Delete")
+	k.Type("13")
+	k.Keys("Return")
+	k.WaitScreen("question:luogo")
+
+	k.Type("Barlet")
+	k.Shot("04-luogo-suggestions")
+	k.Keys("Tab", "Return") // the first suggestion, Barletta (BT): back to the field
+	k.Keys("Return")
+	k.WaitScreen("question:cf")
+	k.Shot("05-cf-proposed")
+	k.Keys("Tab", "Return") // Usar este código: back to the field
+	k.Keys("Return")
+	k.WaitScreen("question:stato")
+	k.Type("Argentina")
+	k.Keys("Return")
+	k.WaitScreen("question:indirizzo")
+	k.Type("Avenida de Mayo 1370")
+	k.Keys("Tab")
+	k.Type("Buenos Aires")
+	k.Keys("Tab")
+	k.Type("C1085")
+	k.Keys("Return")
+	k.WaitScreen("question:telefono")
+	k.Type("+54 11 5555 1234")
+	k.Keys("Return")
+	k.WaitScreen("question:email")
+	k.Type("maria.nunez@example.com")
+	k.Keys("ctrl+a", "ctrl+c") // copied: the next citizen must not paste it
+	k.Keys("Return")
+	k.WaitScreen("review")
+	k.Shot("06-review")
+	k.Keys("Return") // the focus is on Confirmar
+	k.WaitScreen("done")
+	k.Shot("07-done")
+	// The ticket, printed on the CUPS queue: the spool has the request
+	// before it prints.
+	subs := k.spooled()
+	if len(subs) != 1 {
+		t.Fatalf("the spool folder holds %d requests, want 1", len(subs))
+	}
+	s := subs[0]
+	printed := xkWaitPrinted(t, "ticket-"+s.Ticket.Issued.Format("20060102")+"-"+s.Ticket.Number)
+	out, err := exec.Command("pdftotext", printed, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext %s: %v", printed, err)
+	}
+	if !strings.Contains(string(out), s.Ticket.Code) || !strings.Contains(string(out), "K001") {
+		t.Errorf("the printed ticket lacks K001 or the code %s:\n%s", s.Ticket.Code, out)
+	}
+	k.Shot("08-done-printed")
+
+	// The next citizen, in English: Ctrl+V in the surname pastes nothing
+	// of the last one's, and Enter asks for the surname.
+	k.Keys("Return") // Terminar
+	k.WaitScreen("languages")
+	k.Keys("Tab", "Return")
+	k.WaitScreen("services")
+	k.Keys("Return")
+	k.WaitScreen("service")
+	service := xtest.Pixels(k.Drawn(xkBodyRect), xkFieldRect)
+	k.Keys("Return")
+	k.WaitScreen("question:cognome")
+	k.WaitFrame("the surname's question", func(img image.Image) bool {
+		return !bytes.Equal(xtest.Pixels(img, xkFieldRect), service)
+	})
+	empty := xtest.Pixels(k.Drawn(xkBodyRect), xkFieldRect)
+	k.Keys("ctrl+v", "Return")
+	pasted := k.WaitFrame("the problem of the surname in red, or the next question", func(img image.Image) bool {
+		return xtest.Red(xtest.Pixels(img, xkProblemRect)) || k.Screen() != "question:cognome"
+	})
+	if s := k.Screen(); s != "question:cognome" || !bytes.Equal(xtest.Pixels(pasted, xkFieldRect), empty) {
+		shot, _ := k.Shot("09-next-pasted")
+		t.Errorf("the next citizen's Ctrl+V pasted something (%s, screen %s)", shot, s)
+	}
+	if err := k.App.Alive(); err != nil {
+		t.Fatal(err)
+	}
+	k.App.Stop()
+	k.checkLog()
+
+	if !reflect.DeepEqual(s.Request, want) {
+		t.Errorf("the request in the spool:\n%+v\nwant what was typed:\n%+v", s.Request, want)
+	}
+	if es := s.Request.Validate(pinsede.DateOf(time.Now())); len(es) > 0 {
+		t.Errorf("the request in the spool is not valid: %v", es)
+	}
+	if s.Language != "es" || s.Ticket.Service != "request" || s.Ticket.Number != "K001" || s.Ticket.Pending {
+		t.Errorf("the submission's ticket %+v, language %q; want K001, request, es, not pending", s.Ticket, s.Language)
+	}
+	t.Logf("ticket %s %s, request %s %s, %s", s.Ticket.Number, s.Ticket.Code, s.Request.Cognome, s.Request.Nome, s.Request.CodiceFiscale)
+}
+
+// xkWaitPrinted waits until cups-pdf has written the whole PDF of the job
+// titled title (it ends with %%EOF; a loaded machine takes more than
+// cupstest.Printed's few seconds), and returns cupstest.Printed's path.
+func xkWaitPrinted(t *testing.T, title string) string {
+	t.Helper()
+	deadline := time.Now().Add(xkTimeout)
+	for {
+		files, _ := filepath.Glob(filepath.Join(cupstest.Output, "*", title+"*.pdf"))
+		if len(files) == 1 {
+			if b, err := os.ReadFile(files[0]); err == nil && strings.Contains(string(b[max(0, len(b)-32):]), "%%EOF") {
+				return cupstest.Printed(t, title)
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no complete PDF of %s from cups-pdf after %v: %v", title, xkTimeout, files)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// xkRandomKeys are the keys of the random test: letters, digits, the
+// navigation and editing keys, function keys, and Ctrl and Alt
+// combinations (the kiosk runs without a window manager: every one reaches
+// it). xkTyped's letters and the dead keys come from xkKeyboard's keys.
+var xkRandomKeys = func() []string {
+	keys := []string{"Tab", "shift+Tab", "Return", "KP_Enter", "space", "Escape", "Left", "Right", "Up", "Down",
+		"Home", "End", "Prior", "Next", "BackSpace", "Delete", "Insert"}
+	keys = append(keys, keys...) // twice as likely as a letter
+	for c := 'a'; c <= 'z'; c++ {
+		keys = append(keys, string(c))
+	}
+	for c := '0'; c <= '9'; c++ {
+		keys = append(keys, string(c))
+	}
+	for i := 1; i <= 12; i++ {
+		keys = append(keys, "F"+strconv.Itoa(i))
+	}
+	return append(keys, "shift+a", "at", "period", "minus", "plus", "slash", "apostrophe",
+		"dead_acute", "dead_grave", "dead_circumflex", "dead_diaeresis",
+		"ctrl+a", "ctrl+c", "ctrl+v", "ctrl+x", "ctrl+z", "ctrl+y", "ctrl+w", "ctrl+q", "ctrl+n", "ctrl+t",
+		"ctrl+Tab", "ctrl+Return", "ctrl+BackSpace", "ctrl+Left", "ctrl+Right", "ctrl+plus", "ctrl+minus",
+		"alt+F4", "alt+Tab", "alt+Return", "alt+space", "alt+Left", "ctrl+alt+Delete", "shift+Return", "Menu", "Super_L")
+}()
+
+const (
+	// xkRandomEvents is how many keys, typed letters and taps the random
+	// test sends.
+	xkRandomEvents = 600
+	// xkRandomBatch is how many events one xdotool invocation sends.
+	xkRandomBatch = 50
+)
+
+// TestXInputKioskRandom sends seeded random keys, letters typed and taps
+// to the real kiosk (the seed: PINSEDE_SEED, 1 by default; a failure names
+// it). The kiosk must not exit nor report a panic, must have written to
+// the spool folder only complete requests that a desk takes and that are
+// valid, and must go back to the languages after its idle timeout (-idle,
+// short here).
+func TestXInputKioskRandom(t *testing.T) {
+	seed := uint64(1)
+	if s := os.Getenv("PINSEDE_SEED"); s != "" {
+		var err error
+		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			t.Fatalf("PINSEDE_SEED=%q: not a number", s)
+		}
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("seed %d: replay with PINSEDE_SEED=%d go test -run TestXInputKioskRandom ./cmd/chiosco", seed, seed)
+		}
+	})
+	k := xkStart(t, "-idle", xkIdle.String(), "-ticket-dir", t.TempDir())
+	xtest.ClearOfMidnight(t, xkDayMargin)
+	began := time.Now()
+	r := rand.New(rand.NewPCG(seed, 15))
+	typed := []rune(xkTyped)
+	visited := map[string]int{}
+	for sent := 0; sent < xkRandomEvents; {
+		var args []string
+	batch:
+		for i := 0; i < xkRandomBatch && sent < xkRandomEvents; i, sent = i+1, sent+1 {
+			switch n := r.IntN(20); {
+			case n < 2: // a tap anywhere on the screen
+				args = append(args, "mousemove", strconv.Itoa(r.IntN(1920)), strconv.Itoa(r.IntN(1080)), "click", "1")
+			case n < 4: // a letter of another language, typed: xdotool's
+				// type takes every word after it, so it ends the batch
+				args = append(args, "type", "--delay", "1", string(typed[r.IntN(len(typed))]))
+				sent++
+				break batch
+			default:
+				args = append(args, "key", "--delay", "1", xkRandomKeys[r.IntN(len(xkRandomKeys))])
+			}
+		}
+		k.Xdotool(args...)
+		if err := k.App.Alive(); err != nil {
+			k.Shot("died")
+			t.Fatalf("seed %d: after %d random events: %v", seed, sent, err)
+		}
+		visited[k.Screen()]++
+	}
+	t.Logf("seed %d: screens after each batch: %v", seed, visited)
+	// Leave the screen where the keys left it, then check the idle timer:
+	// from a session, the languages come back by themselves. On the
+	// languages already, a tap on English starts a session first (once
+	// the idle timer has put back the text size the keys may have
+	// changed, which moves the button).
+	last := k.Screen()
+	k.Shot(fmt.Sprintf("random-%d-%s", seed, strings.ReplaceAll(last, ":", "-")))
+	for try := 0; last == "languages"; try++ {
+		if try == 3 {
+			t.Fatalf("seed %d: three taps on English did not start a session", seed)
+		}
+		k.Xdotool("mousemove", "755", "770", "click", "1") // English
+		if _, err := k.App.WaitTitle(xkIdle+xtest.PaintTimeout, windowTitle+" · services"); err == nil {
+			last = "services"
+		}
+	}
+	idleFrom := time.Now()
+	k.WaitScreen("languages")
+	t.Logf("seed %d: %d events in %v, left on %s; back to the languages %v after the last event (idle %v)",
+		seed, xkRandomEvents, time.Since(began).Round(time.Second), last, time.Since(idleFrom).Round(100*time.Millisecond), xkIdle)
+	if err := k.App.Alive(); err != nil {
+		t.Fatalf("seed %d: %v", seed, err)
+	}
+	k.App.Stop()
+	k.checkLog()
+	for _, s := range k.spooled() {
+		if es := s.Request.Validate(pinsede.DateOf(time.Now())); len(es) > 0 {
+			t.Errorf("seed %d: the spool holds an invalid request (ticket %s): %v", seed, s.Ticket.Number, es)
+		}
+	}
+}

@@ -1,0 +1,526 @@
+// Package xtest runs the real Fyne programs of cmd/ under a real X server
+// for their tests, as a user's hands would drive them: it builds a program
+// as make builds it, starts Xvfb, starts the program with its settings and
+// caches in the test's folder, waits for its window by title, sends real X
+// keyboard and mouse events (xdotool) and takes screenshots (ImageMagick's
+// import). cmd/sportello's and cmd/chiosco's tests share it.
+//
+// # Basics
+//
+// [Need] skips a test with -short, and checks the tools it needs; [Build]
+// builds the program; [StartXvfb] starts an X server on a free display;
+// [Start] starts the program on it and returns an [App], whose title
+// ([App.WaitTitle]) names the screen showing; [Xdotool] sends events;
+// [Screenshot] and [Capture] read the screen.
+//
+// # Caveats
+//
+// Tests wait on events (a window's title, a file, a frame drawn), never on
+// a fixed time: every wait here polls with a deadline, and fails with what
+// it saw. A tool missing (Xvfb, xdotool, xwininfo, import) fails the test
+// under CI (the CI variable set) and skips it elsewhere, saying which tool
+// and who installs it (scripts/setup.sh).
+package xtest
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede/internal/testlog"
+)
+
+const (
+	// PaintTimeout bounds the wait from a mapped window, or a key, to a
+	// screenshot that shows the frame drawn.
+	PaintTimeout = 10 * time.Second
+	// MinColours is how many distinct colours a screenshot must have to
+	// count as drawn: an empty X screen has one, a real window dozens.
+	MinColours = 10
+	// OutVar names the folder that keeps the screenshots and the programs'
+	// output of the X tests (or, ending in .png, the smoke test's one
+	// screenshot).
+	OutVar = "PINSEDE_SMOKE_OUT"
+)
+
+// Need skips the test with -short, and checks that each of tools (and
+// Xvfb, xwininfo and import, which every X test uses) is on PATH: a tool
+// missing fails the test under CI and skips it elsewhere, saying so.
+func Need(tb testing.TB, tools ...string) {
+	tb.Helper()
+	if testing.Short() {
+		tb.Skip("X test: runs the real program under Xvfb; skipped with -short")
+	}
+	var missing []string
+	for _, tool := range append([]string{"Xvfb", "xwininfo", "import"}, tools...) {
+		if _, err := exec.LookPath(tool); err != nil && !slices.Contains(missing, tool) {
+			missing = append(missing, tool)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	msg := fmt.Sprintf("X test: %s not found on PATH (scripts/setup.sh installs them)", strings.Join(missing, ", "))
+	if os.Getenv("CI") != "" {
+		tb.Fatal(msg)
+	}
+	tb.Skip(msg + "; skipped outside CI")
+}
+
+// ModuleRoot returns the folder of go.mod at or above the working
+// directory.
+func ModuleRoot(tb testing.TB) string {
+	tb.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			tb.Fatalf("no go.mod at or above %s", dir)
+		}
+	}
+}
+
+// FyneIdleModfile runs scripts/fyne-idle.sh, which the Makefile runs
+// before it builds the Fyne apps, and returns the go.mod it wrote into
+// dir: the build flag -modfile with it compiles Fyne with the idle patch.
+// patch, if not empty, is the patch's folder to use instead of
+// third_party/fyne-idle.
+func FyneIdleModfile(tb testing.TB, dir, patch string) string {
+	tb.Helper()
+	modfile, out, err := RunFyneIdle(ModuleRoot(tb), dir, patch)
+	if err != nil {
+		tb.Fatalf("scripts/fyne-idle.sh: %v\n%s", err, out)
+	}
+	return modfile
+}
+
+// RunFyneIdle runs scripts/fyne-idle.sh of the module at root into dir
+// with the patch's folder patch (third_party/fyne-idle when empty), and
+// returns the go.mod it writes and the script's output.
+func RunFyneIdle(root, dir, patch string) (modfile string, out []byte, err error) {
+	modfile = filepath.Join(dir, "fyne-idle.mod")
+	cmd := exec.Command("bash", filepath.Join(root, "scripts", "fyne-idle.sh"), modfile)
+	cmd.Env = os.Environ()
+	if patch != "" {
+		cmd.Env = append(cmd.Env, "FYNE_IDLE="+patch)
+	}
+	out, err = cmd.CombinedOutput()
+	return modfile, out, err
+}
+
+// Build builds the program of the package in the working directory into a
+// temporary folder, under the name name, and returns its path. It builds
+// it as make builds it: without Fyne's animations, and with the idle patch
+// of Fyne's driver (third_party/fyne-idle, through scripts/fyne-idle.sh).
+func Build(tb testing.TB, name string) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	modfile := FyneIdleModfile(tb, dir, "")
+	bin := filepath.Join(dir, name)
+	cmd := exec.Command("go", "build", "-buildvcs=false", "-modfile", modfile, "-tags", "no_animations", "-o", bin, ".")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		tb.Fatalf("go build %s: %v\n%s", name, err, out)
+	}
+	return bin
+}
+
+// StartXvfb starts an X server with one screen of the size given
+// ("1280x800x24") on a free display and returns the display name (":N").
+// Xvfb picks the number itself (-displayfd), which is free of races with
+// other servers starting at the same time. It runs with -noreset: by
+// default an X server resets when its last client leaves, and refuses
+// connections while it does, so that a program started as the previous
+// one (or an xwininfo, an xdotool) closed found the display unreachable
+// ("Failed to open display") now and then. The server is stopped when
+// the test ends.
+func StartXvfb(tb testing.TB, screen string) string {
+	tb.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer r.Close()
+	var stderr testlog.Buffer
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", screen, "-nolisten", "tcp", "-noreset")
+	cmd.ExtraFiles = []*os.File{w} // fd 3
+	cmd.Stderr = &stderr
+	err = cmd.Start()
+	w.Close()
+	if err != nil {
+		tb.Fatalf("start Xvfb (scripts/setup.sh installs it): %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	tb.Cleanup(func() { stop(cmd, done) })
+
+	number := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		number <- strings.TrimSpace(line)
+	}()
+	select {
+	case n := <-number:
+		if n == "" {
+			tb.Fatalf("Xvfb gave no display number:\n%s", stderr.String())
+		}
+		return ":" + n
+	case err := <-done:
+		tb.Fatalf("Xvfb exited: %v\n%s", err, stderr.String())
+	case <-time.After(10 * time.Second):
+		tb.Fatalf("Xvfb gave no display number in 10s:\n%s", stderr.String())
+	}
+	return ""
+}
+
+// App is a running program on an X server.
+type App struct {
+	// Cmd is the program's process.
+	Cmd *exec.Cmd
+	// Display is the X display it runs on.
+	Display string
+	// TitlePrefix starts the title of the program's window.
+	TitlePrefix string
+	// Started is when it was started.
+	Started time.Time
+
+	name    string
+	done    chan error // receives Wait's result once
+	exited  bool
+	exitErr error
+	output  testlog.Buffer // stdout and stderr
+}
+
+// Start starts bin on display with args, its working directory the module
+// root (so that the development fallback of Fyne finds FyneApp.toml and the
+// icon there, as with `go run`) and Fyne's settings and caches in dir. Its
+// window's title starts with titlePrefix. It is stopped when the test
+// ends, and its output logged if the test failed.
+func Start(tb testing.TB, bin, display, dir, titlePrefix string, args ...string) *App {
+	tb.Helper()
+	a := &App{Display: display, TitlePrefix: titlePrefix, name: filepath.Base(bin), done: make(chan error, 1)}
+	a.Cmd = exec.Command(bin, args...)
+	a.Cmd.Dir = ModuleRoot(tb)
+	a.Cmd.Env = append(Environ("DISPLAY", "WAYLAND_DISPLAY", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"),
+		"DISPLAY="+display,
+		// Fyne's settings and caches go to the test's folder, not the user's.
+		"XDG_CONFIG_HOME="+filepath.Join(dir, "config"),
+		"XDG_DATA_HOME="+filepath.Join(dir, "data"),
+		"XDG_CACHE_HOME="+filepath.Join(dir, "cache"),
+	)
+	a.Cmd.Stdout = &a.output
+	a.Cmd.Stderr = &a.output
+	a.Started = time.Now()
+	if err := a.Cmd.Start(); err != nil {
+		tb.Fatalf("start %s: %v", a.name, err)
+	}
+	go func() { a.done <- a.Cmd.Wait() }()
+	tb.Cleanup(func() {
+		a.Stop()
+		if tb.Failed() {
+			tb.Logf("%s output:\n%s", a.name, a.Output())
+		}
+	})
+	return a
+}
+
+// Output returns what the program wrote so far on its standard output and
+// error.
+func (a *App) Output() string { return a.output.String() }
+
+// windowLine matches a window line of `xwininfo -root -tree`:
+// `0x400007 "PIN Sede – Sportello": ("PIN Sede – Sportello" "...")  1024x700+0+0`,
+// the window's name first, then its class.
+var windowLine = regexp.MustCompile(`^\s*(0x[0-9a-fA-F]+) (.*)$`)
+
+// WaitMapped polls the X server until a window whose title starts with the
+// app's TitlePrefix is viewable, and returns the time since the start.
+func (a *App) WaitMapped(timeout time.Duration) (time.Duration, error) {
+	deadline := a.Started.Add(timeout)
+	for {
+		if err := a.Alive(); err != nil {
+			return 0, err
+		}
+		if _, ok := a.MappedWindow(); ok {
+			return time.Since(a.Started), nil
+		}
+		if time.Now().After(deadline) {
+			return 0, fmt.Errorf("no viewable window titled %q… within %v", a.TitlePrefix, timeout)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// MappedWindow reports the title of a viewable window of the app, if any.
+func (a *App) MappedWindow() (string, bool) {
+	tree, err := X(a.Display, "xwininfo", "-root", "-tree")
+	if err != nil {
+		return "", false
+	}
+	title := regexp.MustCompile(`"(` + regexp.QuoteMeta(a.TitlePrefix) + `[^"]*)"`)
+	for line := range strings.SplitSeq(tree, "\n") {
+		// The name is matched, or else the class: xwininfo prints a UTF-8
+		// name as a conversion failure under a non-UTF-8 locale.
+		m := windowLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		t := title.FindStringSubmatch(m[2])
+		if t == nil {
+			continue
+		}
+		info, err := X(a.Display, "xwininfo", "-id", m[1])
+		if err == nil && strings.Contains(info, "Map State: IsViewable") {
+			return t[1], true
+		}
+	}
+	return "", false
+}
+
+// WaitTitle waits until the app's viewable window has one of titles, and
+// returns which; it returns an error, with the last title seen, after
+// timeout or when the app exits.
+func (a *App) WaitTitle(timeout time.Duration, titles ...string) (string, error) {
+	deadline := time.Now().Add(timeout)
+	var last string
+	for {
+		if err := a.Alive(); err != nil {
+			return "", fmt.Errorf("waiting for %q: %w", titles, err)
+		}
+		if title, ok := a.MappedWindow(); ok {
+			last = title
+			if slices.Contains(titles, title) {
+				return title, nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return "", fmt.Errorf("waiting for %q: the window is still %q after %v", titles, last, timeout)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Alive returns an error if the process has exited.
+func (a *App) Alive() error {
+	if !a.exited {
+		select {
+		case err := <-a.done:
+			a.exited, a.exitErr = true, err
+		default:
+			return nil
+		}
+	}
+	return fmt.Errorf("%s exited early (%v)", a.name, a.exitErr)
+}
+
+// Stop ends the process (SIGTERM, then SIGKILL) and waits for it.
+func (a *App) Stop() {
+	if a.exited {
+		return
+	}
+	stop(a.Cmd, a.done)
+	a.exited = true
+}
+
+// stop sends SIGTERM to a started command, waits up to 5s for it, then
+// kills it. done receives the result of cmd.Wait.
+func stop(cmd *exec.Cmd, done chan error) {
+	select {
+	case <-done:
+		return
+	default:
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+	}
+}
+
+// Xdotool runs xdotool with args on display.
+func Xdotool(display string, args ...string) error {
+	_, err := X(display, "xdotool", args...)
+	return err
+}
+
+// Screenshot takes screenshots of the whole screen into file until one
+// has more than MinColours colours, and returns how many it has.
+func Screenshot(display, file string, app *App, timeout time.Duration) (int, error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		if err := app.Alive(); err != nil {
+			return 0, err
+		}
+		if _, err := X(display, "import", "-window", "root", file); err != nil {
+			return 0, err
+		}
+		n, err := Colours(file)
+		if err != nil {
+			return 0, err
+		}
+		if n > MinColours {
+			return n, nil
+		}
+		if time.Now().After(deadline) {
+			return n, fmt.Errorf("%s looks blank: %d distinct colours after %v (want more than %d)",
+				file, n, timeout, MinColours)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// Capture takes a screenshot of display into file and returns it.
+func Capture(display, file string) (image.Image, error) {
+	if _, err := X(display, "import", "-window", "root", file); err != nil {
+		return nil, fmt.Errorf("screenshot: %w", err)
+	}
+	return decode(file)
+}
+
+// decode reads a PNG file.
+func decode(file string) (image.Image, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		return nil, fmt.Errorf("decode %s: %w", file, err)
+	}
+	return img, nil
+}
+
+// Colours counts the distinct colours of a PNG file.
+func Colours(file string) (int, error) {
+	img, err := decode(file)
+	if err != nil {
+		return 0, err
+	}
+	return CountColours(img), nil
+}
+
+// CountColours counts the distinct colours of img.
+func CountColours(img image.Image) int {
+	seen := make(map[[4]uint32]struct{})
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, a := img.At(x, y).RGBA()
+			seen[[4]uint32{r, g, bl, a}] = struct{}{}
+		}
+	}
+	return len(seen)
+}
+
+// Pixels returns the pixels of r in img, three bytes (RGB) each.
+func Pixels(img image.Image, r image.Rectangle) []byte {
+	px := make([]byte, 0, 3*r.Dx()*r.Dy())
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			red, green, blue, _ := img.At(x, y).RGBA()
+			px = append(px, byte(red>>8), byte(green>>8), byte(blue>>8))
+		}
+	}
+	return px
+}
+
+// Keep copies file into the folder $PINSEDE_SMOKE_OUT names, if it names
+// one (not a .png file), and returns the copy's path ("" when none).
+func Keep(file string) (string, error) {
+	out := os.Getenv(OutVar)
+	if out == "" || strings.HasSuffix(strings.ToLower(out), ".png") {
+		return "", nil
+	}
+	to := filepath.Join(out, filepath.Base(file))
+	if err := Copy(file, to); err != nil {
+		return "", fmt.Errorf("%s: %w", OutVar, err)
+	}
+	return to, nil
+}
+
+// Copy copies the file from to the file to, making its folder.
+func Copy(from, to string) error {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		return err
+	}
+	dst, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return fmt.Errorf("copy %s: %w", to, err)
+	}
+	return dst.Close()
+}
+
+// X runs an X client on display and returns its standard output.
+func X(display, name string, args ...string) (string, error) {
+	cmd := exec.Command(name, args...)
+	// A UTF-8 locale, so that xwininfo can print titles such as "PIN Sede – Sportello".
+	cmd.Env = append(Environ("DISPLAY", "LC_ALL"), "DISPLAY="+display, "LC_ALL=C.UTF-8")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		var notFound *exec.Error
+		if errors.As(err, &notFound) {
+			return "", fmt.Errorf("%s not found (scripts/setup.sh installs it): %w", name, err)
+		}
+		return string(out), fmt.Errorf("%s: %v: %s", name, err, strings.TrimSpace(stderr.String()))
+	}
+	return string(out), nil
+}
+
+// Environ returns the environment without the named variables.
+func Environ(drop ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(drop, name) {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// ClearOfMidnight waits, when the real clock is within margin of the end
+// of the day, until the next day begins: a kiosk ticket is valid on its
+// day only, and the programs read the real clock, so a test that prints
+// one must not cross midnight.
+func ClearOfMidnight(tb testing.TB, margin time.Duration) {
+	tb.Helper()
+	now := time.Now()
+	y, m, d := now.Date()
+	next := time.Date(y, m, d+1, 0, 0, 0, 0, now.Location())
+	if left := next.Sub(now); left < margin {
+		tb.Logf("waiting %s for the day to turn", left.Round(time.Second))
+		time.Sleep(left + time.Second)
+	}
+}
