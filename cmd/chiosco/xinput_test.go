@@ -337,7 +337,7 @@ func TestXInputKioskWalkIn(t *testing.T) {
 	if err := k.App.Alive(); err != nil {
 		t.Fatal(err)
 	}
-	k.App.Stop()
+	k.App.Stop(t)
 	k.checkLog()
 
 	if !reflect.DeepEqual(s.Request, want) {
@@ -476,7 +476,7 @@ func TestXInputKioskRandom(t *testing.T) {
 	if err := k.App.Alive(); err != nil {
 		t.Fatalf("seed %d: %v", seed, err)
 	}
-	k.App.Stop()
+	k.App.Stop(t)
 	k.checkLog()
 	for _, s := range k.spooled() {
 		if es := s.Request.Validate(pinsede.DateOf(time.Now())); len(es) > 0 {

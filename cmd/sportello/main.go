@@ -121,7 +121,7 @@ func main() {
 	a.Settings().SetTheme(theme.New())
 	w := a.NewWindow(windowTitle)
 	w.Resize(fyne.NewSize(1280, 800))
-	quitOnSignal(a)
+	exitIfStuck()
 	if storeErr != nil {
 		fail(a, w, startMessage(storeErr, *storePath, *keyPath))
 	}
@@ -260,14 +260,18 @@ func fail(a fyne.App, w fyne.Window, msg string) {
 	os.Exit(1)
 }
 
-// quitOnSignal quits the app cleanly on SIGINT and SIGTERM, so that the
-// store is closed (and its lock released) on the way out.
-func quitOnSignal(a fyne.App) {
+// exitIfStuck ends the process 5 s after SIGINT or SIGTERM, should it
+// not have ended by then. Fyne's desktop driver quits the app on those
+// signals itself (its catchTerm): Run returns, and main's deferred calls
+// close the store and release its lock. This once called a.Quit as well,
+// which raced with the driver's own quit: run after the driver had shut
+// GLFW down, it closed a window of a terminated GLFW and the desk
+// panicked on its way out.
+func exitIfStuck() {
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-ch
-		fyne.Do(a.Quit)
 		time.AfterFunc(5*time.Second, func() { os.Exit(1) })
 	}()
 }

@@ -65,7 +65,7 @@ func TestSmoke(t *testing.T) {
 	if errs := smokeErrorLines(app.Output()); errs != "" {
 		t.Errorf("sportello reported an error at start:\n%s", errs)
 	}
-	app.Stop()
+	app.Stop(t)
 }
 
 // smokeErrorLines returns the lines of output in which sportello reports an
@@ -94,7 +94,7 @@ func BenchmarkColdStart(b *testing.B) {
 	if _, err := first.WaitMapped(smokeMapTimeout); err != nil {
 		b.Fatalf("first start: %v", err)
 	}
-	first.Stop()
+	first.Stop(b)
 
 	var runs []time.Duration
 	for b.Loop() {
@@ -105,7 +105,7 @@ func BenchmarkColdStart(b *testing.B) {
 			b.Fatalf("start %d: %v", len(runs)+1, err)
 		}
 		runs = append(runs, d)
-		app.Stop()
+		app.Stop(b)
 		b.StartTimer()
 	}
 	slices.Sort(runs)

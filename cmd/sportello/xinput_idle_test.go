@@ -80,6 +80,6 @@ func TestXInputIdleLock(t *testing.T) {
 	if err := d.app.Alive(); err != nil {
 		t.Fatalf("sportello: %v", err)
 	}
-	d.app.Stop()
+	d.app.Stop(t)
 	xinCheckLog(t, dir, d.app)
 }

@@ -156,7 +156,7 @@ func TestXInputSibling(t *testing.T) {
 	t.Logf("join, login, search and handover: %d navigation keys: %s", d.nav, strings.Join(d.navLog, " "))
 	shot, _ := d.shot("sibling-handedover")
 	t.Logf("screenshot %s", shot)
-	d.app.Stop()
+	d.app.Stop(t)
 	t.Logf("sibling test: %v from exec to exit", time.Since(began).Round(time.Second))
 	xinCheckLog(t, two, d.app)
 	xinCheckHandover(t, two, cred)

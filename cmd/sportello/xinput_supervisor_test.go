@@ -120,7 +120,7 @@ func TestXInputSupervisor(t *testing.T) {
 	if err := d.app.Alive(); err != nil {
 		t.Fatalf("sportello: %v", err)
 	}
-	d.app.Stop()
+	d.app.Stop(t)
 	t.Logf("supervisor's screens: %v from exec to exit", time.Since(began).Round(time.Second))
 	xinCheckLog(t, dir, d.app)
 	xinCheckSupervisorAudit(t, dir)
@@ -382,7 +382,7 @@ func xinSupervisorRandom(t *testing.T, d *xinDesk) {
 	if err := d.app.Alive(); err != nil {
 		t.Fatalf("after the random input: %v", err)
 	}
-	d.app.Stop()
+	d.app.Stop(t)
 	xinCheckLog(t, d.dir, d.app)
 }
 
@@ -411,7 +411,7 @@ func (d *xinDesk) backTo(title string, keys []string) bool {
 		// longer moving the fields, ui/desk's TestLoginFieldsStay; it
 		// missed before, seed 3 of the reconciliation ending with m.rossi
 		// refused. The restart needs no coordinates.)
-		d.app.Stop()
+		d.app.Stop(d.t)
 		app, err := d.start()
 		if err != nil {
 			d.t.Fatalf("sportello started again: %v", err)

@@ -371,7 +371,7 @@ func TestXInputWalkIn(t *testing.T) {
 	if err := d.app.Alive(); err != nil {
 		t.Fatalf("sportello: %v", err)
 	}
-	d.app.Stop()
+	d.app.Stop(t)
 	t.Logf("walk-in test: %v from exec to exit", time.Since(began).Round(time.Second))
 
 	serial, pin := xinCheckSlip(t, slip)
@@ -443,7 +443,7 @@ func xinRevoke(t *testing.T, bin, display, dir, cred string) {
 	t.Logf("revocation: %d navigation keys: %s", d.nav, strings.Join(d.navLog, " "))
 	shot, _ := d.shot("revoked")
 	t.Logf("screenshot %s", shot)
-	d.app.Stop()
+	d.app.Stop(t)
 	xinCheckLog(t, dir, d.app)
 
 	store, err := local.Open(filepath.Join(dir, "store.db"), filepath.Join(dir, "store.key"))
@@ -534,7 +534,7 @@ func TestXInputTicketWalkIn(t *testing.T) {
 		t.Errorf("walk-in from a kiosk ticket: %d navigation keys, want at most %d", d.nav, xinMaxTicketKeys)
 	}
 	d.shot("ticket-citizen")
-	d.app.Stop()
+	d.app.Stop(t)
 
 	serial, pin := xinCheckSlip(t, slip)
 	xinCheckStore(t, dir, serial, pin)
@@ -751,7 +751,7 @@ func TestXInputRandom(t *testing.T) {
 	pristine := t.TempDir()
 	first := xinStart(t, bin, display, pristine)
 	first.setUpAndLogIn()
-	first.app.Stop()
+	first.app.Stop(t)
 
 	for _, seed := range []uint64{1, 2, 3, 4, 5} {
 		t.Run("seed="+strconv.FormatUint(seed, 10), func(t *testing.T) {
@@ -788,7 +788,7 @@ func TestXInputRandom(t *testing.T) {
 				if colours <= xtest.MinColours {
 					t.Errorf("%s: %s looks blank", screen, shot)
 				}
-				d.app.Stop()
+				d.app.Stop(t)
 				xinCheckLog(t, d.dir, d.app)
 			}
 			t.Logf("seed %d: %d events in %v", seed, xinRandomEvents, time.Since(began).Round(time.Second))

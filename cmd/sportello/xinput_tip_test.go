@@ -78,6 +78,6 @@ func TestXInputTip(t *testing.T) {
 	if err := d.app.Alive(); err != nil {
 		t.Fatal(err)
 	}
-	d.app.Stop()
+	d.app.Stop(t)
 	xinCheckLog(t, d.dir, d.app)
 }

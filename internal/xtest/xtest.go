@@ -234,7 +234,7 @@ func Start(tb testing.TB, bin, display, dir, titlePrefix string, args ...string)
 	}
 	go func() { a.done <- a.Cmd.Wait() }()
 	tb.Cleanup(func() {
-		a.Stop()
+		a.Stop(tb)
 		if tb.Failed() {
 			tb.Logf("%s output:\n%s", a.name, a.Output())
 		}
@@ -331,13 +331,43 @@ func (a *App) Alive() error {
 	return fmt.Errorf("%s exited early (%v)", a.name, a.exitErr)
 }
 
-// Stop ends the process (SIGTERM, then SIGKILL) and waits for it.
-func (a *App) Stop() {
-	if a.exited {
-		return
+// Stop ends the process (SIGTERM, then SIGKILL) and waits for it. When
+// it was still running, it must quit on SIGTERM within 5 s, with status
+// 0 and no panic on its way out (the desk once panicked there, racing
+// Fyne's own quit): Stop fails tb otherwise.
+func (a *App) Stop(tb testing.TB) {
+	tb.Helper()
+	if err := a.stop(); err != nil {
+		tb.Errorf("%s on SIGTERM: %v", a.name, err)
 	}
-	stop(a.Cmd, a.done)
+}
+
+// stop is Stop, returning what went wrong.
+func (a *App) stop() error {
+	if a.exited {
+		return nil
+	}
 	a.exited = true
+	select {
+	case a.exitErr = <-a.done:
+		return nil // it had ended: Alive and the test said so
+	default:
+	}
+	_ = a.Cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case a.exitErr = <-a.done:
+	case <-time.After(5 * time.Second):
+		_ = a.Cmd.Process.Kill()
+		a.exitErr = <-a.done
+		return errors.New("still running 5 s after SIGTERM: killed")
+	}
+	if a.exitErr != nil {
+		return fmt.Errorf("exited with %v", a.exitErr)
+	}
+	if strings.Contains(a.Output(), "panic:") {
+		return errors.New("panicked on its way out")
+	}
+	return nil
 }
 
 // stop sends SIGTERM to a started command, waits up to 5s for it, then
