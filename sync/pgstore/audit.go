@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/wire"
 )
@@ -92,12 +91,7 @@ func (s *Store) putAuditHead(ctx context.Context, sede string, h wire.AuditHead,
 			return nil
 		})
 	}
-	b.Queue(`COMMIT`).Exec(func(tag pgconn.CommandTag) error {
-		if tag.String() == "ROLLBACK" { // the transaction had failed
-			return pgx.ErrTxCommitRollback
-		}
-		return nil
-	})
+	queueCommit(b)
 	if err := c.SendBatch(ctx, b).Close(); err != nil {
 		return nil, err
 	}

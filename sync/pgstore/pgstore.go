@@ -18,9 +18,10 @@
 //
 // Every statement is planned for the values it runs with: see Open.
 //
-// Changes are numbered by a sequence under an advisory lock held to commit,
-// so that a sede pulling with a cursor never skips a change that commits
-// late. Pushes that record changes therefore commit one at a time.
+// Changes are numbered by a sequence under an advisory lock of their sede
+// held to commit, so that a sede pulling with a cursor never skips a
+// change that commits late. Pushes that record changes for the same sede
+// therefore commit one at a time; those of other sedi do not wait.
 package pgstore
 
 import (
@@ -53,7 +54,7 @@ var migrationFS embed.FS
 // Advisory lock keys (first argument of the two-key form).
 const (
 	lockMigrate     = 7301 // schema migrations
-	lockChanges     = 7302 // numbering of changes
+	lockChanges     = 7302 // numbering of a sede's changes (second key: its hashtext)
 	lockDelegations = 7303 // a codice fiscale's delegations (second key: its hashtext)
 )
 
@@ -239,9 +240,13 @@ func (s *Store) ownConn(ctx context.Context) (*pgxpool.Conn, func(err *error), e
 }
 
 // apply makes one attempt at Apply, with ScreenAll's reasons, on a
-// connection of its own: the transaction begins in the batch of load's
-// reads, one round trip fewer than pgx.BeginTxFunc. On any error it rolls back; a connection left in a
-// transaction is closed by the pool rather than reused.
+// connection of its own, in two round trips for a push of a few events:
+// the transaction begins in the batch of load's reads, one round trip
+// fewer than pgx.BeginTxFunc; the writes, the push's tally and COMMIT go
+// in one batch (flush). On any error it rolls back; a connection left in
+// a transaction is closed by the pool rather than reused. A batch that
+// fails stops at the statement that failed, and COMMIT, behind it, is not
+// run.
 func (s *Store) apply(ctx context.Context, sede string, events []pinsede.Event, reasons []string, at time.Time) (out []wire.Result, err error) {
 	c, done, err := s.ownConn(ctx)
 	if err != nil {
@@ -263,17 +268,27 @@ func (s *Store) apply(ctx context.Context, sede string, events []pinsede.Event, 
 	if out, err = central.Apply(m, sede, events, reasons, at); err != nil {
 		return nil, err
 	}
-	if err := m.flush(ctx, c); err != nil {
+	b := &pgx.Batch{}
+	if err := m.flush(ctx, c, b); err != nil {
 		return nil, err
 	}
-	tag, err := commitTally(ctx, c, central.TallyPush(sede, events, out, at)) // overview.go
-	if err != nil {
+	queueTally(b, central.TallyPush(sede, events, out, at)) // overview.go
+	queueCommit(b)
+	if err := c.SendBatch(ctx, b).Close(); err != nil {
 		return nil, err
-	}
-	if tag.String() == "ROLLBACK" { // the transaction had failed
-		return nil, pgx.ErrTxCommitRollback
 	}
 	return out, nil
+}
+
+// queueCommit queues COMMIT on b, with the check that it committed: a
+// transaction that had failed answers COMMIT with ROLLBACK.
+func queueCommit(b *pgx.Batch) {
+	b.Queue(`COMMIT`).Exec(func(tag pgconn.CommandTag) error {
+		if tag.String() == "ROLLBACK" {
+			return pgx.ErrTxCommitRollback
+		}
+		return nil
+	})
 }
 
 // Changes returns the changes for sede after a cursor.

@@ -43,6 +43,11 @@ func planQueries() []planQuery {
 	}
 	cf := func(i int) string { return fmt.Sprintf("CF%014d", i) }
 	five := func(s string) []string { return []string{s, s, s, s, s} }
+	made := 0
+	fresh := func(prefix string) []string { // five ids no run used: the inserts run 6 times
+		made++
+		return ids(fmt.Sprintf("%s%d-", prefix, made), 6)
+	}
 	return []planQuery{
 		{"load credentials", qLoadCredentials, func(n int) []any { return []any{ids("c", n)} }},
 		{"load active", qLoadActive, func(n int) []any { return []any{[]string{cf(n / 3), cf(n / 2), cf(n - 1)}} }},
@@ -51,6 +56,18 @@ func planQueries() []planQuery {
 		{"update credentials", qUpdateCredentials, func(n int) []any {
 			id := ids("c", n)
 			return []any{id, five("superseded"), five("x"), []int32{0, 0, 0, 0, 0}, five(""), five(`{}`), five(`{}`)}
+		}},
+		{"insert credentials", qInsertCredentials, func(n int) []any {
+			return []any{fresh("new"), []string{cf(n + 1), cf(n + 2), cf(n + 3), cf(n + 4), cf(n + 5)}, five("S007"), five("revoked"), five(""),
+				[]int32{0, 0, 0, 0, 0}, five(""), []time.Time{now, now, now, now, now}, five(`{}`)}
+		}},
+		{"insert events", qInsertEvents, func(n int) []any {
+			return []any{fresh("new"), five("S007"), five("01"), five("credential.issued"), []time.Time{now, now, now, now, now},
+				five("c1"), five("accepted"), []time.Time{now, now, now, now, now}, five(`{}`)}
+		}},
+		{"lock changes", qLockChanges, func(n int) []any { return []any{lockChanges, []string{"S007", "S001"}} }},
+		{"insert changes", qInsertChanges, func(n int) []any {
+			return []any{five("S007"), five(`{}`), []*string{nil, nil, nil, nil, nil}, []*string{nil, nil, nil, nil, nil}}
 		}},
 		{"changes", qChanges, func(n int) []any { return []any{"S007", int64(n / 2), 500} }},
 		{"latest change", qLatestChange, func(int) []any { return []any{"S007"} }},

@@ -25,6 +25,22 @@ const (
 		FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[])
 			AS u(id, status, sup, failures, new_hash, cred, lock)
 		WHERE c.id = u.id`
+	// qInsertCredentials inserts new credentials, one array a column of
+	// credentialColumns ($1 to $9).
+	qInsertCredentials = `INSERT INTO credentials (id, codice_fiscale, sede, status, superseded_by, failures, new_pin_hash, accepted_at, credential)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::timestamptz[], $9::jsonb[])`
+	// qInsertEvents inserts events, one array a column of eventColumns
+	// ($1 to $9).
+	qInsertEvents = `INSERT INTO events (id, sede, desk, kind, time, credential_id, verdict, accepted_at, payload)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::timestamptz[], $9::jsonb[])`
+	// qLockChanges takes the advisory lock ($1) of the numbering of the
+	// changes of each sede named in $2, in code order, to commit.
+	qLockChanges = `SELECT pg_advisory_xact_lock($1, hashtext(s)) FROM (SELECT DISTINCT s FROM unnest($2::text[]) AS u(s) ORDER BY s) AS l`
+	// qInsertChanges numbers and writes changes, in order: their sedi
+	// ($1), payloads ($2), the events they keep by reference ($3) and
+	// those events' desks ($4).
+	qInsertChanges = `INSERT INTO changes (sede, payload, event_id, desk)
+		SELECT s, p::jsonb, e, d FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(s, p, e, d, n) ORDER BY n`
 	// qChanges reads the changes of sede ($1) after a cursor ($2), at most
 	// $3, each with the payload of the event it keeps by reference (a
 	// sede.event change), NULL for the others.
