@@ -122,11 +122,11 @@ type Store interface {
 	SetLimits(l Limits)
 	// Changes returns at most limit changes for sede with Seq > after,
 	// oldest first; a ChangeSedeEvent with its event as applied (Event).
-	// A store keeps that event once, with the events.
-	Changes(ctx context.Context, sede string, after uint64, limit int) ([]wire.Change, error)
-	// LatestChange returns the Seq of the newest change of sede, 0 for
-	// none: how far a desk catching up has to go.
-	LatestChange(ctx context.Context, sede string) (uint64, error)
+	// A store keeps that event once, with the events. It returns, read at
+	// the same time, latest: the Seq of the newest change of sede, 0 for
+	// none (how far a desk catching up has to go), never lower than the
+	// Seq of a change returned.
+	Changes(ctx context.Context, sede string, after uint64, limit int) (changes []wire.Change, latest uint64, err error)
 	// Current returns the credential of cf in slot a login checks: the
 	// active one, or else the one accepted last. ErrNotFound when none.
 	Current(ctx context.Context, cf pinsede.CodiceFiscale, slot Slot) (Record, error)

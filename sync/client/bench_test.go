@@ -385,9 +385,9 @@ func pgOpener(params string) func(t testing.TB) central.Store {
 
 // statementCalls is what pg_stat_statements counts of a statement.
 type statementCalls struct {
-	query  string
-	calls  int64
-	meanMs float64
+	query          string
+	calls          int64
+	meanMs, planMs float64 // mean time to run, and to plan
 }
 
 // pgStatements returns the statements the database of s ran since the
@@ -402,14 +402,14 @@ func pgStatements(b *testing.B, s *pgstore.Store) []statementCalls {
 	if _, err := s.Pool().Exec(ctx, `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); err != nil {
 		b.Fatal(err)
 	}
-	rows, err := s.Pool().Query(ctx, `SELECT query, calls, mean_exec_time FROM pg_stat_statements
+	rows, err := s.Pool().Query(ctx, `SELECT query, calls, mean_exec_time, mean_plan_time FROM pg_stat_statements
 		WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY calls DESC, query`)
 	if err != nil {
 		b.Fatal(err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (statementCalls, error) {
 		var c statementCalls
-		err := r.Scan(&c.query, &c.calls, &c.meanMs)
+		err := r.Scan(&c.query, &c.calls, &c.meanMs, &c.planMs)
 		return c, err
 	})
 	if err != nil {
@@ -501,7 +501,8 @@ func BenchmarkLoad500(b *testing.B) {
 					var lines strings.Builder
 					for _, c := range calls {
 						total += c.calls
-						fmt.Fprintf(&lines, "\n%8.3f a request, %7.1f µs each: %.90s", float64(c.calls)/n, c.meanMs*1000, strings.Join(strings.Fields(c.query), " "))
+						fmt.Fprintf(&lines, "\n%8.3f a request, %7.1f µs each, planned in %6.1f: %.80s", float64(c.calls)/n, c.meanMs*1000, c.planMs*1000,
+							strings.Join(strings.Fields(c.query), " "))
 					}
 					// On stderr: a benchmark's log keeps its first lines only.
 					fmt.Fprintf(os.Stderr, "%s: statements a request (pg_stat_statements):%s\n", b.Name(), lines.String())

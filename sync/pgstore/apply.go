@@ -96,10 +96,7 @@ func load(ctx context.Context, tx conn, sede string, events []pinsede.Event) (*m
 	// One round trip: the statements run in this order.
 	b := &pgx.Batch{}
 	b.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
-	b.Queue(qLoadCredentials, credIDs).Query(keep)
-	if len(cfs) > 0 {
-		b.Queue(qLoadActive, cfs).Query(keep)
-	}
+	b.Queue(qLoadCredentials, credIDs, cfs).Query(keep)
 	if len(delIDs) > 0 {
 		// The codici fiscali of the delegations registered, held to commit
 		// in code order: a push that registers for the same person waits,

@@ -124,7 +124,7 @@ func TestChangesNotSkipped(t *testing.T) {
 			after := uint64(0)
 			for done := false; !done; {
 				done = pushed.Load() == others+1
-				ch, err := s.Changes(ctx, "ROMA01", after, wire.MaxChanges)
+				ch, _, err := s.Changes(ctx, "ROMA01", after, wire.MaxChanges)
 				if err != nil {
 					errs[g] = err
 					return
@@ -141,7 +141,7 @@ func TestChangesNotSkipped(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	all, err := s.Changes(ctx, "ROMA01", 0, 10*others*pushes)
+	all, _, err := s.Changes(ctx, "ROMA01", 0, 10*others*pushes)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -291,45 +291,39 @@ func queueCommit(b *pgx.Batch) {
 	})
 }
 
-// Changes returns the changes for sede after a cursor.
-func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit int) ([]wire.Change, error) {
+// Changes returns the changes for sede after a cursor, and the number of
+// its newest change, with one statement.
+func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit int) ([]wire.Change, uint64, error) {
 	rows, err := s.pool.Query(ctx, qChanges, sede, int64(after), limit)
 	if err != nil {
-		return nil, fmt.Errorf("changes of %s: %w", sede, err)
+		return nil, 0, fmt.Errorf("changes of %s: %w", sede, err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (wire.Change, error) {
-		var c wire.Change
-		var seq int64
-		var b, ev []byte
-		if err := r.Scan(&seq, &b, &ev); err != nil {
-			return c, err
+	var latest int64
+	var out []wire.Change
+	var seq *int64
+	var b, ev []byte
+	_, err = pgx.ForEachRow(rows, []any{&latest, &seq, &b, &ev}, func() error {
+		if seq == nil { // no change after the cursor
+			return nil
 		}
+		var c wire.Change
 		if err := json.Unmarshal(b, &c); err != nil {
-			return c, err
+			return fmt.Errorf("change %d: %w", *seq, err)
 		}
 		if ev != nil { // the event a sede.event change keeps by reference
 			c.Event = &pinsede.Event{}
 			if err := json.Unmarshal(ev, c.Event); err != nil {
-				return c, fmt.Errorf("event of change %d: %w", seq, err)
+				return fmt.Errorf("event of change %d: %w", *seq, err)
 			}
 		}
-		c.Seq = uint64(seq)
-		return c, nil
+		c.Seq = uint64(*seq)
+		out = append(out, c)
+		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("changes of %s: %w", sede, err)
+		return nil, 0, fmt.Errorf("changes of %s: %w", sede, err)
 	}
-	return out, nil
-}
-
-// LatestChange returns the number of the newest change of sede, 0 for
-// none.
-func (s *Store) LatestChange(ctx context.Context, sede string) (uint64, error) {
-	var seq int64
-	if err := s.pool.QueryRow(ctx, qLatestChange, sede).Scan(&seq); err != nil {
-		return 0, fmt.Errorf("latest change of %s: %w", sede, err)
-	}
-	return uint64(seq), nil
+	return out, uint64(latest), nil
 }
 
 const recordColumns = `credential, status, superseded_by, failures, new_pin_hash, accepted_at, lock`

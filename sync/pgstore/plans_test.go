@@ -49,8 +49,8 @@ func planQueries() []planQuery {
 		return ids(fmt.Sprintf("%s%d-", prefix, made), 6)
 	}
 	return []planQuery{
-		{"load credentials", qLoadCredentials, func(n int) []any { return []any{ids("c", n)} }},
-		{"load active", qLoadActive, func(n int) []any { return []any{[]string{cf(n / 3), cf(n / 2), cf(n - 1)}} }},
+		{"load credentials", qLoadCredentials, func(n int) []any { return []any{ids("c", n), []string{cf(n / 3), cf(n / 2), cf(n - 1)}} }},
+		{"load credentials, none issued", qLoadCredentials, func(n int) []any { return []any{ids("c", n), []string(nil)} }},
 		{"load delegations", qLoadDelegations, func(n int) []any { return []any{[]string{"d1"}, []string{cf(n / 2)}} }},
 		{"load seen", qLoadSeen, func(n int) []any { return []any{"S007", ids("e", n)} }},
 		{"update credentials", qUpdateCredentials, func(n int) []any {
@@ -70,7 +70,6 @@ func planQueries() []planQuery {
 			return []any{five("S007"), five(`{}`), []*string{nil, nil, nil, nil, nil}, []*string{nil, nil, nil, nil, nil}}
 		}},
 		{"changes", qChanges, func(n int) []any { return []any{"S007", int64(n / 2), 500} }},
-		{"latest change", qLatestChange, func(int) []any { return []any{"S007"} }},
 		{"current", qCurrent, func(n int) []any { return []any{cf(n / 2), false} }},
 		{"current for update", qCurrentForUpdate, func(n int) []any { return []any{cf(n / 2), true} }},
 		{"credential for update", qCredentialForUpdate, func(n int) []any { return []any{fmt.Sprintf("c%d", n/2)} }},

@@ -376,14 +376,7 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, c caller) {
 		}
 		sedeEvents = true
 	}
-	// The newest first: a change recorded between the two reads is
-	// below Latest or comes at the next pull, and Latest >= Cursor.
-	latest, err := s.Store.LatestChange(r.Context(), c.code)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	ch, err := s.Store.Changes(r.Context(), c.code, after, limit+1)
+	ch, latest, err := s.Store.Changes(r.Context(), c.code, after, limit+1)
 	if err != nil {
 		s.internal(w, r, err)
 		return
