@@ -353,33 +353,61 @@ func (s *Store) Current(ctx context.Context, cf pinsede.CodiceFiscale, slot cent
 	return scanRecord(s.pool.QueryRow(ctx, qCurrent, string(cf), slot == central.SlotTelefonico))
 }
 
-// putLock writes the wrong-PIN count, the lock and the replacement PIN of
-// r, in the transaction that read it FOR UPDATE.
-func putLock(ctx context.Context, ptx pgx.Tx, r central.Record) error {
+// queueLock queues on b the writing of the wrong-PIN count, the lock and
+// the replacement PIN of r, in the transaction that read it FOR UPDATE.
+func queueLock(b *pgx.Batch, r central.Record) error {
 	lock, err := json.Marshal(r.Lock)
 	if err != nil {
 		return fmt.Errorf("encode lock of %s: %w", r.Credential.ID, err)
 	}
-	_, err = ptx.Exec(ctx, qPutLock, r.Credential.ID, r.Failures, string(lock), r.NewPINHash)
-	return err
+	named(b.Queue(qPutLock, r.Credential.ID, r.Failures, string(lock), r.NewPINHash), "write lock of "+r.Credential.ID)
+	return nil
+}
+
+// inTwoTrips runs a READ COMMITTED transaction of two round trips on a
+// connection of its own, again when it loses a race: BEGIN with the
+// reads that read queues on a batch; then, once their callbacks have
+// run, the writes that write queues, with COMMIT. On any error it rolls
+// back.
+func (s *Store) inTwoTrips(ctx context.Context, read func(b *pgx.Batch), write func(b *pgx.Batch) error) error {
+	return retry(ctx, func() (err error) {
+		c, done, err := s.ownConn(ctx)
+		if err != nil {
+			return err
+		}
+		defer done(&err)
+		b := &pgx.Batch{}
+		b.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
+		read(b)
+		if err := c.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		b = &pgx.Batch{}
+		if err := write(b); err != nil {
+			return err
+		}
+		queueCommit(b)
+		return c.SendBatch(ctx, b).Close()
+	})
 }
 
 // Attempt reserves a PIN check on the credential a login with cf checks,
-// in one READ COMMITTED transaction: the row is read FOR UPDATE, so checks
-// sent at once are counted one after the other, each seeing the count the
-// one before committed.
+// in one READ COMMITTED transaction of two round trips: the row is read
+// FOR UPDATE, so checks sent at once are counted one after the other,
+// each seeing the count the one before committed.
 func (s *Store) Attempt(ctx context.Context, cf pinsede.CodiceFiscale, slot central.Slot, p central.LockPolicy, at time.Time) (central.Record, bool, error) {
 	var r central.Record
 	var open bool
-	err := s.inTx(ctx, func(ptx pgx.Tx) error {
-		var err error
-		if r, err = scanRecord(ptx.QueryRow(ctx, qCurrentForUpdate, string(cf), slot == central.SlotTelefonico)); err != nil {
+	err := s.inTwoTrips(ctx, func(b *pgx.Batch) {
+		b.Queue(qCurrentForUpdate, string(cf), slot == central.SlotTelefonico).QueryRow(func(row pgx.Row) (err error) {
+			r, err = scanRecord(row)
 			return err
-		}
+		})
+	}, func(b *pgx.Batch) error {
 		if open = central.ReserveAttempt(&r, p, at); !open {
 			return nil
 		}
-		return putLock(ctx, ptx, r)
+		return queueLock(b, r)
 	})
 	if err != nil {
 		return central.Record{}, false, fmt.Errorf("count PIN check of %s: %w", cf.Redacted(), err)
@@ -388,17 +416,19 @@ func (s *Store) Attempt(ctx context.Context, cf pinsede.CodiceFiscale, slot cent
 }
 
 // Succeed records a right PIN: the wrong PINs and the lock are cleared,
-// and a replacement PIN recorded.
+// and a replacement PIN recorded, in one transaction of two round trips.
 func (s *Store) Succeed(ctx context.Context, id, newPINHash string) error {
-	err := s.inTx(ctx, func(ptx pgx.Tx) error {
-		r, err := scanRecord(ptx.QueryRow(ctx, qCredentialForUpdate, id))
-		if err != nil {
+	var r central.Record
+	err := s.inTwoTrips(ctx, func(b *pgx.Batch) {
+		b.Queue(qCredentialForUpdate, id).QueryRow(func(row pgx.Row) (err error) {
+			r, err = scanRecord(row)
 			return err
-		}
+		})
+	}, func(b *pgx.Batch) error {
 		if err := central.SucceedRecord(&r, newPINHash); err != nil {
 			return err
 		}
-		return putLock(ctx, ptx, r)
+		return queueLock(b, r)
 	})
 	if err != nil {
 		return fmt.Errorf("record login of %s: %w", id, err)
@@ -407,28 +437,26 @@ func (s *Store) Succeed(ctx context.Context, id, newPINHash string) error {
 }
 
 // Unlock lifts the lock of every credential of cf, in one transaction
-// that reads them FOR UPDATE by the index credentials_by_cf.
+// of two round trips that reads them FOR UPDATE by the index
+// credentials_by_cf.
 func (s *Store) Unlock(ctx context.Context, cf pinsede.CodiceFiscale, by string, at time.Time) ([]central.Record, error) {
-	var out []central.Record
-	err := s.inTx(ctx, func(ptx pgx.Tx) error {
-		out = nil
-		rows, err := ptx.Query(ctx, qCredentialsOfCFForUpdate, string(cf))
-		if err != nil {
+	var recs, out []central.Record
+	err := s.inTwoTrips(ctx, func(b *pgx.Batch) {
+		b.Queue(qCredentialsOfCFForUpdate, string(cf)).Query(func(rows pgx.Rows) (err error) {
+			recs, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (central.Record, error) { return scanRecord(r) })
 			return err
-		}
-		recs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (central.Record, error) { return scanRecord(r) })
-		if err != nil {
-			return err
-		}
+		})
+	}, func(b *pgx.Batch) error {
 		if len(recs) == 0 {
 			return central.ErrNotFound
 		}
+		out = nil
 		for _, r := range recs {
 			before := r
 			if !central.UnlockRecord(&r, by, at) {
 				continue
 			}
-			if err := putLock(ctx, ptx, r); err != nil {
+			if err := queueLock(b, r); err != nil {
 				return err
 			}
 			out = append(out, before)

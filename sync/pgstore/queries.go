@@ -123,19 +123,18 @@ const (
 		WHERE t.sede = u.sede AND t.code = u.code AND t.called_at IS NULL`
 	// qWipeTickets removes the tickets issued before $1.
 	qWipeTickets = `DELETE FROM tickets WHERE issued < $1`
-	// qAuditChains counts the audit chains of sede ($1) admitted for a
-	// desk ($3), and reads the desk a chain ($2) is admitted for (NULL
-	// when it is not).
-	qAuditChains = `SELECT count(*) FILTER (WHERE desk = $3), max(desk) FILTER (WHERE chain = $2)
-		FROM audit_chains WHERE sede = $1`
-	// qAuditHighest reads the highest audit head kept of a chain ($2) of
-	// sede ($1).
-	qAuditHighest = `SELECT seq, hash FROM audit_heads WHERE sede = $1 AND chain = $2 AND discarded_by IS NULL
-		ORDER BY seq DESC LIMIT 1`
-	// qAuditAtSeq reads the audit head kept at a sequence number ($3) of
-	// a chain ($2) of sede ($1).
-	qAuditAtSeq = `SELECT hash FROM audit_heads WHERE sede = $1 AND chain = $2 AND seq = $3 AND discarded_by IS NULL
-		LIMIT 1`
+	// qAuditHead reads what JudgeHead needs of sede ($1) for a head of
+	// a chain ($2), a desk ($3) and a seq ($4), in one row: the number of
+	// chains of the sede admitted for the desk; the desk the chain is
+	// admitted for (NULL when it is not); the seq and hash of the
+	// highest head kept of the chain (NULL for none); the hash of the
+	// head kept at the seq (NULL for none).
+	qAuditHead = `SELECT c.n, c.desk, h.seq, h.hash,
+			(SELECT hash FROM audit_heads WHERE sede = $1 AND chain = $2 AND seq = $4 AND discarded_by IS NULL LIMIT 1)
+		FROM (SELECT count(*) FILTER (WHERE desk = $3) AS n, max(desk) FILTER (WHERE chain = $2) AS desk
+			FROM audit_chains WHERE sede = $1) AS c
+		LEFT JOIN LATERAL (SELECT seq, hash FROM audit_heads WHERE sede = $1 AND chain = $2 AND discarded_by IS NULL
+			ORDER BY seq DESC LIMIT 1) AS h ON true`
 	// qAuditTip reads the tip of the entries of a chain ($2) of sede
 	// ($1).
 	qAuditTip = `SELECT seq, hash, proven FROM audit_tips WHERE sede = $1 AND chain = $2`
