@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -258,6 +259,32 @@ func planRows() int {
 	return 20_000
 }
 
+// genericPlans names the statements of planQueries that run with generic
+// plans (qGenericPlans).
+var genericPlans = map[string]bool{"insert credentials": true, "insert events": true, "lock changes": true, "insert changes": true, "tally": true}
+
+// tableScan matches the plan nodes that read a table or an index.
+var tableScan = regexp.MustCompile(`(Seq|Index|Index Only|Bitmap Heap|Bitmap Index|Tid|Tid Range|Sample) Scan`)
+
+// checkGeneric fails t if the generic plan of the prepared statement
+// name, q's, reads a table: those statements read none but by the unique
+// keys they write.
+func checkGeneric(t *testing.T, ctx context.Context, c *pgx.Conn, name string, q planQuery, n int, stats string) {
+	t.Helper()
+	if _, err := c.Exec(ctx, `SET plan_cache_mode = force_generic_plan`); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Exec(ctx, `SET plan_cache_mode = force_custom_plan`)
+	plan, text, err := explain(ctx, c, name, q.args(n))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s, generic plan, %s:\n%s", q.name, stats, text)
+	if seq := seqScans(plan); len(seq) > 0 || tableScan.MatchString(text) {
+		t.Errorf("%s's generic plan reads a table at %d rows, %s:\n%s", q.name, n, stats, text)
+	}
+}
+
 // Ensure that no statement the store runs reads one of the bigTables
 // whole (and that a search after a cursor starts its index at it), on the store's own connections, once the tables have
 // grown past the statistics PostgreSQL planned with: each statement is
@@ -321,6 +348,9 @@ func TestPlans(t *testing.T) {
 			}
 			if strings.HasSuffix(q.name, "after a cursor") && !cursorInIndex(text) {
 				t.Errorf("%s reads the index from its start, the cursor a filter, at %d rows, %s:\n%s", q.name, n, stats, text)
+			}
+			if genericPlans[q.name] {
+				checkGeneric(t, ctx, c.Conn(), fmt.Sprintf("plan_%d", i), q, n, stats)
 			}
 		}
 	}
