@@ -178,6 +178,16 @@ func (s *Store) Apply(ctx context.Context, sede string, events []pinsede.Event, 
 	return out, err
 }
 
+// Push keeps the audit head h (PutAuditHead) and then applies the events
+// (Apply), each in its transaction: a head kept before, or the empty
+// head of a desk with no chain, takes no write transaction.
+func (s *Store) Push(ctx context.Context, sede string, h wire.AuditHead, events []pinsede.Event, at time.Time) ([]wire.Result, error) {
+	if err := s.PutAuditHead(ctx, sede, h, at); err != nil {
+		return nil, err
+	}
+	return s.Apply(ctx, sede, events, at)
+}
+
 // Changes returns the changes for sede after a cursor, and the number of
 // its newest change, in one read transaction: the newest is the last key
 // under the sede's prefix.

@@ -62,9 +62,9 @@ type storedEvent struct {
 // at once both may see no active credential: the unique index of active
 // credentials then fails the second at its insert, and it runs again.
 //
-// load begins the transaction on tx, in the same round trip: BEGIN goes
-// first in its batch.
-func load(ctx context.Context, tx conn, sede string, events []pinsede.Event) (*memTx, error) {
+// load sends b, which begins the transaction on tx (BEGIN first, and
+// what the caller reads before), with its reads: one round trip.
+func load(ctx context.Context, tx conn, b *pgx.Batch, sede string, events []pinsede.Event) (*memTx, error) {
 	var ids, credIDs, cfs, delIDs, delCFs []string
 	for _, ev := range events {
 		ids = append(ids, ev.ID)
@@ -94,8 +94,6 @@ func load(ctx context.Context, tx conn, sede string, events []pinsede.Event) (*m
 		return err
 	}
 	// One round trip: the statements run in this order.
-	b := &pgx.Batch{}
-	b.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
 	b.Queue(qLoadCredentials, credIDs, cfs).Query(keep)
 	if len(delIDs) > 0 {
 		// The codici fiscali of the delegations registered, held to commit

@@ -18,7 +18,8 @@ import (
 
 // Ensure that a push whose last batch fails at its last statement before
 // COMMIT (the tally, made to fail by a trigger) keeps nothing: no event,
-// no credential, no change, the credential it supersedes still active,
+// no credential, no change, no audit head, the credential it supersedes
+// still active,
 // whether its rows went in with INSERT (a few events) or with COPY (more
 // than copyAbove); and that the same push, sent again once the trigger is
 // gone, is accepted, not answered duplicate.
@@ -42,26 +43,28 @@ func TestApplyFailsWhole(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = s.Apply(ctx, "ROMA01", push, storetest.T0)
+			head := storetest.Head("A", "", 0, 1)
+			_, err = s.Push(ctx, "ROMA01", head, push, storetest.T0)
 			var pe *pgconn.PgError
 			if !errors.As(err, &pe) || pe.Code != "P0001" || !strings.Contains(err.Error(), "record push of ROMA01") {
 				t.Fatalf("Apply with the tally refused: %v; want the trigger's error, saying what failed", err)
 			}
-			var events, creds, changes int
+			var events, creds, changes, heads int
 			var status string
 			err = s.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM credentials),
-				(SELECT count(*) FROM changes), (SELECT status FROM credentials WHERE id = 'c-old')`).Scan(&events, &creds, &changes, &status)
+				(SELECT count(*) FROM changes), (SELECT count(*) FROM audit_heads), (SELECT status FROM credentials WHERE id = 'c-old')`).
+				Scan(&events, &creds, &changes, &heads, &status)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if events != 1 || creds != 1 || changes != 1 || status != "active" {
-				t.Errorf("after the failed push: %d events, %d credentials, %d changes, c-old %s; want old's 1, 1, 1, still active",
-					events, creds, changes, status)
+			if events != 1 || creds != 1 || changes != 1 || heads != 0 || status != "active" {
+				t.Errorf("after the failed push: %d events, %d credentials, %d changes, %d audit heads, c-old %s; want old's 1, 1, 1, no head, still active",
+					events, creds, changes, heads, status)
 			}
 			if _, err := s.Pool().Exec(ctx, `DROP TRIGGER refuse ON issued_daily`); err != nil {
 				t.Fatal(err)
 			}
-			res, err := s.Apply(ctx, "ROMA01", push, storetest.T0)
+			res, err := s.Push(ctx, "ROMA01", head, push, storetest.T0)
 			if err != nil {
 				t.Fatal(err)
 			}

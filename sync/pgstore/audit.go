@@ -37,44 +37,48 @@ func (s *Store) PutAuditHead(ctx context.Context, sede string, h wire.AuditHead,
 		b.Queue(qLockSedeAudit, lockAudit, sede)
 		headState(b, sede, h, &st)
 	}, func(b *pgx.Batch) error {
-		fork = nil
-		if !st.Admitted { // what JudgeHead knows of a chain not admitted
-			st.Highest, st.AtSeq = wire.AuditHead{}, nil
-		}
-		verdict, reason := central.JudgeHead(st, h)
-		switch verdict {
-		case central.HeadKeep:
-			if st.AdmitsChain(h) {
-				b.Queue(`INSERT INTO audit_chains (sede, chain, at, desk) VALUES ($1, $2, $3, $4)
-					ON CONFLICT (sede, chain) DO UPDATE SET desk = EXCLUDED.desk, at = EXCLUDED.at, reset_id = NULL`,
-					sede, h.Chain, at, h.Desk)
-			}
-			if st.NewHead(h) {
-				b.Queue(`INSERT INTO audit_heads (sede, chain, seq, hash, received) VALUES ($1, $2, $3, $4, $5)`,
-					sede, h.Chain, int64(h.Seq), h.Hash, at)
-			}
-		case central.HeadRefused:
-			f := central.AuditFork{Sede: sede, Head: h, Reason: reason, First: at, Last: at}
-			fork = &central.ForkError{}
-			b.Queue(`INSERT INTO audit_forks (sede, desk, chain, seq, hash, reason, first_at, last_at, count)
-				VALUES ($1, $7, $2, $3, $4, $5, $6, $6, 1)
-				ON CONFLICT (sede, desk, chain, seq, hash) WHERE resolved_by IS NULL
-				DO UPDATE SET last_at = EXCLUDED.last_at, reason = EXCLUDED.reason, count = audit_forks.count + 1
-				RETURNING id, first_at, count`,
-				sede, notNull(h.Chain), int64(h.Seq), notNull(h.Hash), reason, at, h.Desk).QueryRow(func(r pgx.Row) error {
-				if err := r.Scan(&f.ID, &f.First, &f.Count); err != nil {
-					return err
-				}
-				fork.Fork = f
-				return nil
-			})
-		}
+		fork = queueHead(b, sede, h, st, at)
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("audit head %d of %s: %w", h.Seq, sede, err)
 	}
 	if fork != nil {
+		return fork
+	}
+	return nil
+}
+
+// queueHead queues on b what JudgeHead calls for, given st, the state
+// of h's sede and chain read under the sede's lock (headState): the
+// head, and its chain admitted, for a head to keep; the fork, for a head
+// refused, whose *ForkError it returns, filled in when b has run.
+func queueHead(b *pgx.Batch, sede string, h wire.AuditHead, st central.HeadState, at time.Time) *central.ForkError {
+	if !st.Admitted { // what JudgeHead knows of a chain not admitted
+		st.Highest, st.AtSeq = wire.AuditHead{}, nil
+	}
+	verdict, reason := central.JudgeHead(st, h)
+	switch verdict {
+	case central.HeadKeep:
+		if st.AdmitsChain(h) {
+			named(b.Queue(`INSERT INTO audit_chains (sede, chain, at, desk) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (sede, chain) DO UPDATE SET desk = EXCLUDED.desk, at = EXCLUDED.at, reset_id = NULL`,
+				sede, h.Chain, at, h.Desk), "admit audit chain")
+		}
+		if st.NewHead(h) {
+			named(b.Queue(`INSERT INTO audit_heads (sede, chain, seq, hash, received) VALUES ($1, $2, $3, $4, $5)`,
+				sede, h.Chain, int64(h.Seq), h.Hash, at), "keep audit head")
+		}
+	case central.HeadRefused:
+		fork := &central.ForkError{Fork: central.AuditFork{Sede: sede, Head: h, Reason: reason, First: at, Last: at}}
+		b.Queue(`INSERT INTO audit_forks (sede, desk, chain, seq, hash, reason, first_at, last_at, count)
+			VALUES ($1, $7, $2, $3, $4, $5, $6, $6, 1)
+			ON CONFLICT (sede, desk, chain, seq, hash) WHERE resolved_by IS NULL
+			DO UPDATE SET last_at = EXCLUDED.last_at, reason = EXCLUDED.reason, count = audit_forks.count + 1
+			RETURNING id, first_at, count`,
+			sede, notNull(h.Chain), int64(h.Seq), notNull(h.Hash), reason, at, h.Desk).QueryRow(func(r pgx.Row) error {
+			return r.Scan(&fork.Fork.ID, &fork.Fork.First, &fork.Fork.Count)
+		})
 		return fork
 	}
 	return nil

@@ -207,17 +207,47 @@ func retry(ctx context.Context, fn func() error) error {
 // Apply applies a push in one READ COMMITTED transaction of a few round
 // trips whatever its size: BEGIN with the reads of the events, credentials
 // and active credentials the batch concerns (FOR UPDATE), in one; the rules
-// applied in memory; the writes in bulk (flush); COMMIT. A push that loses
-// a race runs again from the start.
+// applied in memory; the writes in bulk (flush) and COMMIT. A push that
+// loses a race runs again from the start.
 func (s *Store) Apply(ctx context.Context, sede string, events []pinsede.Event, at time.Time) ([]wire.Result, error) {
+	out, err := s.push(ctx, sede, nil, events, at)
+	if err != nil {
+		return nil, fmt.Errorf("apply push of %s: %w", sede, err)
+	}
+	return out, nil
+}
+
+// Push judges and keeps h as PutAuditHead does and applies the events as
+// Apply does, in the same transaction and its two round trips: the
+// sede's lock of its audit heads and the read of headState go in the
+// batch of load's reads, the head's writes in the last batch. A head
+// refused is recorded as a fork, and no event is applied.
+func (s *Store) Push(ctx context.Context, sede string, h wire.AuditHead, events []pinsede.Event, at time.Time) ([]wire.Result, error) {
+	out, err := s.push(ctx, sede, &h, events, at)
+	var fork *central.ForkError
+	switch {
+	case errors.As(err, &fork):
+		return nil, err
+	case err != nil:
+		return nil, fmt.Errorf("push of %s: %w", sede, err)
+	}
+	return out, nil
+}
+
+// push is Apply, with the audit head h unless it is nil (Push).
+func (s *Store) push(ctx context.Context, sede string, h *wire.AuditHead, events []pinsede.Event, at time.Time) ([]wire.Result, error) {
 	reasons := central.ScreenAll(*s.limits.Load(), sede, events, at) // once, whatever the attempts
 	var out []wire.Result
+	var fork *central.ForkError
 	err := retry(ctx, func() (err error) {
-		out, err = s.apply(ctx, sede, events, reasons, at)
+		out, fork, err = s.apply(ctx, sede, h, events, reasons, at)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("apply push of %s: %w", sede, err)
+		return nil, err
+	}
+	if fork != nil {
+		return nil, fork
 	}
 	return out, nil
 }
@@ -239,18 +269,20 @@ func (s *Store) ownConn(ctx context.Context) (*pgxpool.Conn, func(err *error), e
 	}, nil
 }
 
-// apply makes one attempt at Apply, with ScreenAll's reasons, on a
+// apply makes one attempt at a push, with ScreenAll's reasons, on a
 // connection of its own, in two round trips for a push of a few events:
-// the transaction begins in the batch of load's reads, one round trip
-// fewer than pgx.BeginTxFunc; the writes, the push's tally and COMMIT go
-// in one batch (flush). On any error it rolls back; a connection left in
-// a transaction is closed by the pool rather than reused. A batch that
+// the transaction begins in the batch of load's reads (with the audit
+// head's lock and state when h is not nil), one round trip fewer than
+// pgx.BeginTxFunc; the writes, the push's tally and COMMIT go in one
+// batch (flush). A head refused is recorded with nothing else, and
+// returned. On any error it rolls back; a connection left in a
+// transaction is closed by the pool rather than reused. A batch that
 // fails stops at the statement that failed, and COMMIT, behind it, is not
 // run.
-func (s *Store) apply(ctx context.Context, sede string, events []pinsede.Event, reasons []string, at time.Time) (out []wire.Result, err error) {
+func (s *Store) apply(ctx context.Context, sede string, h *wire.AuditHead, events []pinsede.Event, reasons []string, at time.Time) (out []wire.Result, fork *central.ForkError, err error) {
 	c, done, err := s.ownConn(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer done(&err)
 	// The events Apply rejects anyway are not read for: their strings may
@@ -261,23 +293,36 @@ func (s *Store) apply(ctx context.Context, sede string, events []pinsede.Event, 
 			screened = append(screened, ev)
 		}
 	}
-	m, err := load(ctx, c, sede, screened)
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
+	var st central.HeadState
+	if h != nil {
+		b.Queue(qLockSedeAudit, lockAudit, sede)
+		headState(b, sede, *h, &st)
+	}
+	m, err := load(ctx, c, b, sede, screened)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	b = &pgx.Batch{}
+	if h != nil {
+		if fork = queueHead(b, sede, *h, st, at); fork != nil { // nothing else
+			queueCommit(b)
+			return nil, fork, c.SendBatch(ctx, b).Close()
+		}
 	}
 	if out, err = central.Apply(m, sede, events, reasons, at); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	b := &pgx.Batch{}
 	if err := m.flush(ctx, c, b); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	queueTally(b, central.TallyPush(sede, events, out, at)) // overview.go
 	queueCommit(b)
 	if err := c.SendBatch(ctx, b).Close(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return out, nil
+	return out, nil, nil
 }
 
 // queueCommit queues COMMIT on b, with the check that it committed: a

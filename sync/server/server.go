@@ -332,12 +332,17 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 	for i := range req.Events { // the desk is the certificate's, never the body's
 		req.Events[i].Desk = c.desk
 	}
-	if !s.putAuditHead(w, r, c, req.AuditHead) { // audit.go
+	if !checkAuditHead(w, c, req.AuditHead) { // audit.go
 		return
 	}
 	at := s.Now()
-	res, err := s.Store.Apply(r.Context(), c.code, req.Events, at)
-	if err != nil {
+	res, err := s.Store.Push(r.Context(), c.code, *req.AuditHead, req.Events, at)
+	var fe *central.ForkError
+	switch {
+	case errors.As(err, &fe):
+		s.refuseAuditHead(w, r, c, *req.AuditHead, fe)
+		return
+	case err != nil:
 		s.internal(w, r, err)
 		return
 	}
