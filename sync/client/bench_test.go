@@ -402,7 +402,7 @@ func pgStatements(b *testing.B, s *pgstore.Store) []statementCalls {
 	if _, err := s.Pool().Exec(ctx, `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); err != nil {
 		b.Fatal(err)
 	}
-	rows, err := s.Pool().Query(ctx, `SELECT query, calls, mean_exec_time, total_plan_time / calls FROM pg_stat_statements
+	rows, err := s.Pool().Query(ctx, `SELECT query, calls, mean_exec_time, total_plan_time / greatest(calls, 1) FROM pg_stat_statements
 		WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY calls DESC, query`)
 	if err != nil {
 		b.Fatal(err)
