@@ -70,6 +70,7 @@ func planQueries() []planQuery {
 		{"insert changes", qInsertChanges, func(n int) []any {
 			return []any{five("S007"), five(`{}`), []*string{nil, nil, nil, nil, nil}, []*string{nil, nil, nil, nil, nil}}
 		}},
+		{"latest change", qLatestChange, func(int) []any { return []any{"S007"} }},
 		{"changes", qChanges, func(n int) []any { return []any{"S007", int64(n / 2), 500} }},
 		{"current", qCurrent, func(n int) []any { return []any{cf(n / 2), false} }},
 		{"current for update", qCurrentForUpdate, func(n int) []any { return []any{cf(n / 2), true} }},

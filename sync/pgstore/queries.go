@@ -47,19 +47,15 @@ const (
 	// those events' desks ($4).
 	qInsertChanges = `INSERT INTO changes (sede, payload, event_id, desk)
 		SELECT s, p::jsonb, e, d FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(s, p, e, d, n) ORDER BY n`
-	// qChanges reads the newest change number of sede ($1), 0 for none,
-	// and its changes after a cursor ($2), at most $3, each with the
-	// payload of the event it keeps by reference (a sede.event change),
-	// NULL for the others: one row a change, each with the newest number,
-	// or one row of the newest number alone when there is no change
-	// after the cursor. The newest is read by the last entry of the
-	// sede's in the index changes_by_sede.
-	qChanges = `SELECT l.latest, c.seq, c.payload, c.event
-		FROM (SELECT coalesce(max(seq), 0) AS latest FROM changes WHERE sede = $1) AS l
-		LEFT JOIN LATERAL (SELECT c.seq, c.payload, e.payload AS event FROM changes AS c
-			LEFT JOIN events AS e ON e.sede = c.sede AND e.id = c.event_id
-			WHERE c.sede = $1 AND c.seq > $2 ORDER BY c.seq LIMIT $3) AS c ON true
-		ORDER BY c.seq`
+	// qLatestChange reads the number of the newest change of sede ($1),
+	// 0 for none (the index changes_by_sede's last entry of the sede).
+	qLatestChange = `SELECT coalesce(max(seq), 0) FROM changes WHERE sede = $1`
+	// qChanges reads the changes of sede ($1) after a cursor ($2), at most
+	// $3, each with the payload of the event it keeps by reference (a
+	// sede.event change), NULL for the others.
+	qChanges = `SELECT c.seq, c.payload, e.payload FROM changes AS c
+		LEFT JOIN events AS e ON e.sede = c.sede AND e.id = c.event_id
+		WHERE c.sede = $1 AND c.seq > $2 ORDER BY c.seq LIMIT $3`
 	// qCurrent selects the credential a login with a codice fiscale ($1)
 	// checks in a slot ($2: the telefonico one): the active one, or else
 	// the one accepted last.
