@@ -178,12 +178,35 @@ func (s *Store) Apply(ctx context.Context, sede string, events []pinsede.Event, 
 	return out, err
 }
 
-// Changes returns the changes for sede after a cursor.
-func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit int) ([]wire.Change, error) {
+// Push keeps the audit head h (PutAuditHead) and then applies the events
+// (Apply), each in its transaction: a head kept before, or the empty
+// head of a desk with no chain, takes no write transaction.
+func (s *Store) Push(ctx context.Context, sede string, h wire.AuditHead, events []pinsede.Event, at time.Time) ([]wire.Result, error) {
+	if err := s.PutAuditHead(ctx, sede, h, at); err != nil {
+		return nil, err
+	}
+	return s.Apply(ctx, sede, events, at)
+}
+
+// Changes returns the changes for sede after a cursor, and the number of
+// its newest change, in one read transaction: the newest is the last key
+// under the sede's prefix.
+func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit int) ([]wire.Change, uint64, error) {
 	prefix := append([]byte(sede), 0)
 	var out []wire.Change
+	var latest uint64
 	err := s.db.View(func(btx *bolt.Tx) error {
 		c := btx.Bucket(bucketChanges).Cursor()
+		end := append([]byte(sede), 1) // the first key after the sede's ("sede\x00" + seq)
+		k, _ := c.Seek(end)
+		if k == nil {
+			k, _ = c.Last()
+		} else {
+			k, _ = c.Prev()
+		}
+		if len(k) == len(prefix)+8 && bytes.HasPrefix(k, prefix) {
+			latest = binary.BigEndian.Uint64(k[len(prefix):])
+		}
 		for k, v := c.Seek(binary.BigEndian.AppendUint64(bytes.Clone(prefix), after+1)); k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, v = c.Next() {
 			var ch wire.Change
 			if err := json.Unmarshal(v, &ch); err != nil {
@@ -201,34 +224,9 @@ func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit in
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("changes of %s: %w", sede, err)
+		return nil, 0, fmt.Errorf("changes of %s: %w", sede, err)
 	}
-	return out, nil
-}
-
-// LatestChange returns the number of the newest change of sede, 0 for
-// none: the last key under the sede's prefix.
-func (s *Store) LatestChange(ctx context.Context, sede string) (uint64, error) {
-	var seq uint64
-	err := s.db.View(func(btx *bolt.Tx) error {
-		c := btx.Bucket(bucketChanges).Cursor()
-		end := append([]byte(sede), 1) // the first key after the sede's ("sede\x00" + seq)
-		k, _ := c.Seek(end)
-		if k == nil {
-			k, _ = c.Last()
-		} else {
-			k, _ = c.Prev()
-		}
-		prefix := append([]byte(sede), 0)
-		if len(k) == len(prefix)+8 && bytes.HasPrefix(k, prefix) {
-			seq = binary.BigEndian.Uint64(k[len(prefix):])
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("latest change of %s: %w", sede, err)
-	}
-	return seq, nil
+	return out, latest, nil
 }
 
 // Current returns the credential a login with cf checks.

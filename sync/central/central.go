@@ -116,17 +116,25 @@ type Store interface {
 	// returns one result per event. at is the time of acceptance, the
 	// clock the events' dates are bounded by (Limits).
 	Apply(ctx context.Context, sede string, events []pinsede.Event, at time.Time) ([]wire.Result, error)
+	// Push judges h, the audit head a push of sede carries, as
+	// PutAuditHead does and, unless it refuses it (a *ForkError, the
+	// fork recorded and no event applied), applies the events as Apply
+	// does. PostgreSQL does both in one transaction, to save its round
+	// trips; bbolt in two, one after the other: a head kept without its
+	// events, as a push that fails halfway leaves, is harmless (the desk
+	// sends both again).
+	Push(ctx context.Context, sede string, h wire.AuditHead, events []pinsede.Event, at time.Time) ([]wire.Result, error)
 	// SetLimits sets the bounds Apply holds pushed events to (Limits;
 	// zero fields stand for their defaults). A store applies
 	// DefaultLimits until it is called. Safe to call at any time.
 	SetLimits(l Limits)
 	// Changes returns at most limit changes for sede with Seq > after,
 	// oldest first; a ChangeSedeEvent with its event as applied (Event).
-	// A store keeps that event once, with the events.
-	Changes(ctx context.Context, sede string, after uint64, limit int) ([]wire.Change, error)
-	// LatestChange returns the Seq of the newest change of sede, 0 for
-	// none: how far a desk catching up has to go.
-	LatestChange(ctx context.Context, sede string) (uint64, error)
+	// A store keeps that event once, with the events. It returns, read at
+	// the same time, latest: the Seq of the newest change of sede, 0 for
+	// none (how far a desk catching up has to go), never lower than the
+	// Seq of a change returned.
+	Changes(ctx context.Context, sede string, after uint64, limit int) (changes []wire.Change, latest uint64, err error)
 	// Current returns the credential of cf in slot a login checks: the
 	// active one, or else the one accepted last. ErrNotFound when none.
 	Current(ctx context.Context, cf pinsede.CodiceFiscale, slot Slot) (Record, error)

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -412,6 +413,44 @@ func pgOpener(params string) func(t testing.TB) central.Store {
 	}
 }
 
+// statementCalls is what pg_stat_statements counts of a statement.
+type statementCalls struct {
+	query          string
+	calls          int64
+	meanMs, planMs float64 // mean time to run, and to plan a call
+}
+
+// pgStatements returns the statements the database of s ran since the
+// last call, most called first, and starts counting again: when s is on
+// PostgreSQL and the test server loads pg_stat_statements
+// (PINSEDE_PG_STATEMENTS=1); nil otherwise.
+func pgStatements(b *testing.B, s *pgstore.Store) []statementCalls {
+	if s == nil || os.Getenv("PINSEDE_PG_STATEMENTS") != "1" {
+		return nil
+	}
+	ctx := context.Background()
+	if _, err := s.Pool().Exec(ctx, `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); err != nil {
+		b.Fatal(err)
+	}
+	rows, err := s.Pool().Query(ctx, `SELECT query, calls, mean_exec_time, total_plan_time / greatest(calls, 1) FROM pg_stat_statements
+		WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY calls DESC, query`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (statementCalls, error) {
+		var c statementCalls
+		err := r.Scan(&c.query, &c.calls, &c.meanMs, &c.planMs)
+		return c, err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.Pool().Exec(ctx, `SELECT pg_stat_statements_reset()`); err != nil {
+		b.Fatal(err)
+	}
+	return out
+}
+
 // BenchmarkLoad500 runs 500 simulated sedi at once against centrale, each
 // with its own certificate and connection, each pushing batches of 5 issue
 // events and pulling its changes in a loop, for 5 seconds. Metrics:
@@ -423,7 +462,8 @@ func BenchmarkLoad500(b *testing.B) {
 		b.Run(st.name, func(b *testing.B) {
 			for range b.N {
 				b.StopTimer()
-				env := testenv.New(b, st.open(b))
+				store := st.open(b)
+				env := testenv.New(b, store)
 				// Every sede waits for a push slot rather than being told to
 				// come back (503) at the 145th: the closed loop would
 				// measure the desks' wait of their next sync.
@@ -437,6 +477,9 @@ func BenchmarkLoad500(b *testing.B) {
 				var mu sync.Mutex
 				var lat []time.Duration
 				var wg sync.WaitGroup
+				pg, _ := store.(*pgstore.Store)
+				pgStatements(b, pg) // from here
+				pg0, go0 := pgtest.CPU(), selfCPU()
 				b.StartTimer()
 				deadline := time.Now().Add(span)
 				for i := range sedi {
@@ -480,7 +523,22 @@ func BenchmarkLoad500(b *testing.B) {
 				}
 				wg.Wait()
 				b.StopTimer()
-				b.ReportMetric(float64(reqs.Load())/span.Seconds(), "req/s")
+				n := float64(reqs.Load())
+				b.ReportMetric(float64((pgtest.CPU()-pg0).Microseconds())/n, "pg-cpu-µs/req")
+				b.ReportMetric(float64((selfCPU()-go0).Microseconds())/n, "go-cpu-µs/req")
+				if calls := pgStatements(b, pg); calls != nil {
+					var total int64
+					var lines strings.Builder
+					for _, c := range calls {
+						total += c.calls
+						fmt.Fprintf(&lines, "\n%8.3f a request, %7.1f µs each, planned in %6.1f: %.80s", float64(c.calls)/n, c.meanMs*1000, c.planMs*1000,
+							strings.Join(strings.Fields(c.query), " "))
+					}
+					// On stderr: a benchmark's log keeps its first lines only.
+					fmt.Fprintf(os.Stderr, "%s: statements a request (pg_stat_statements):%s\n", b.Name(), lines.String())
+					b.ReportMetric(float64(total)/n, "pg-statements/req")
+				}
+				b.ReportMetric(n/span.Seconds(), "req/s")
 				b.ReportMetric(float64(evs.Load())/span.Seconds(), "events/s")
 				b.ReportMetric(float64(percentile(lat, 0.99).Microseconds())/1000, "p99-ms")
 				for _, c := range clients {

@@ -244,7 +244,7 @@ func checkDrained(t *testing.T, store central.Store, pairs int, pdfs [][]byte) {
 			t.Errorf("form of credential %d: %d bytes, %v", i, len(f.PDF), err)
 		}
 	}
-	changes, err := store.Changes(ctx, "ROMA01", 0, wire.MaxChanges)
+	changes, _, err := store.Changes(ctx, "ROMA01", 0, wire.MaxChanges)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,9 +62,9 @@ type storedEvent struct {
 // at once both may see no active credential: the unique index of active
 // credentials then fails the second at its insert, and it runs again.
 //
-// load begins the transaction on tx, in the same round trip: BEGIN goes
-// first in its batch.
-func load(ctx context.Context, tx conn, sede string, events []pinsede.Event) (*memTx, error) {
+// load sends b, which begins the transaction on tx (BEGIN first, and
+// what the caller reads before), with its reads: one round trip.
+func load(ctx context.Context, tx conn, b *pgx.Batch, sede string, events []pinsede.Event) (*memTx, error) {
 	var ids, credIDs, cfs, delIDs, delCFs []string
 	for _, ev := range events {
 		ids = append(ids, ev.ID)
@@ -94,12 +94,7 @@ func load(ctx context.Context, tx conn, sede string, events []pinsede.Event) (*m
 		return err
 	}
 	// One round trip: the statements run in this order.
-	b := &pgx.Batch{}
-	b.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
-	b.Queue(qLoadCredentials, credIDs).Query(keep)
-	if len(cfs) > 0 {
-		b.Queue(qLoadActive, cfs).Query(keep)
-	}
+	b.Queue(qLoadCredentials, credIDs, cfs).Query(keep)
 	if len(delIDs) > 0 {
 		// The codici fiscali of the delegations registered, held to commit
 		// in code order: a push that registers for the same person waits,
@@ -232,15 +227,26 @@ func (m *memTx) PutDelegation(r central.DelegationRecord) error {
 	return nil
 }
 
+// copyAbove is the number of rows, new credentials or events, above which
+// flush writes them with a COPY of their own rather than an INSERT in the
+// push's last batch: a COPY streams a drain's 500 events as they are
+// encoded, but costs a round trip of its own, and for the few rows of a
+// desk's push that round trip is most of its time.
+const copyAbove = 32
+
 // flush writes the outcome: the credentials read by load and changed, in
-// one UPDATE; the new credentials and the events, each with one COPY
-// straight into its table; then the changes. The UPDATE goes first, so
-// that a credential no longer active has left the unique index of active
-// credentials before the one that takes its place arrives. COPY checks
-// the tables' keys and indexes as INSERT does: an event id or a credential
-// that another push wrote meanwhile fails the transaction with a unique
-// violation, and Apply runs it again, when load sees it.
-func (m *memTx) flush(ctx context.Context, tx conn) error {
+// one UPDATE; the forms, delegations and tickets called; the new
+// credentials and the events, each with one INSERT of arrays, or with one
+// COPY straight into its table when there are more than copyAbove; then
+// the changes. It queues on b what it does not send itself, for the caller to
+// send with COMMIT: a push of a few events writes everything in one round
+// trip. The UPDATE goes first, so that a credential no longer active has
+// left the unique index of active credentials before the one that takes
+// its place arrives. COPY and INSERT check the tables' keys and indexes
+// alike: an event id or a credential that another push wrote meanwhile
+// fails the transaction with a unique violation, and Apply runs it again,
+// when load sees it.
+func (m *memTx) flush(ctx context.Context, tx conn, b *pgx.Batch) error {
 	credJSON := make(map[string][]byte, len(m.dirty)) // reused in the events' payloads
 	var upd struct {
 		ids, statuses, supBy, newHash, creds, locks []string
@@ -266,66 +272,130 @@ func (m *memTx) flush(ctx context.Context, tx conn) error {
 		}
 		upd.locks = append(upd.locks, string(lock))
 	}
+	bulk := len(inserts) > copyAbove || len(m.events) > copyAbove
 	if len(upd.ids) > 0 {
-		_, err := tx.Exec(ctx, qUpdateCredentials, upd.ids, upd.statuses, upd.supBy, upd.failures, upd.newHash, upd.creds, upd.locks)
-		if err != nil {
-			return fmt.Errorf("update credentials: %w", err)
+		args := []any{upd.ids, upd.statuses, upd.supBy, upd.failures, upd.newHash, upd.creds, upd.locks}
+		if bulk { // before the COPY
+			if _, err := tx.Exec(ctx, qUpdateCredentials, args...); err != nil {
+				return fmt.Errorf("update credentials: %w", err)
+			}
+		} else {
+			named(b.Queue(qUpdateCredentials, args...), "update credentials")
 		}
 	}
-	// The rows of a COPY are encoded as it streams: PostgreSQL takes in the
-	// first while the JSON of the next is written.
-	if len(inserts) > 0 {
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"credentials"},
-			[]string{"id", "codice_fiscale", "sede", "status", "superseded_by", "failures", "new_pin_hash", "accepted_at", "credential"},
-			pgx.CopyFromSlice(len(inserts), func(i int) ([]any, error) {
-				r := m.records[inserts[i]]
-				b, err := json.Marshal(r.Credential)
-				if err != nil {
-					return nil, fmt.Errorf("encode credential %s: %w", r.Credential.ID, err)
-				}
-				credJSON[r.Credential.ID] = b
-				return []any{r.Credential.ID, string(r.Credential.CodiceFiscale), r.Credential.Sede, string(r.Status),
-					r.SupersededBy, int32(r.Failures), r.NewPINHash, r.AcceptedAt, b}, nil
-			}))
+	credRow := func(i int) ([]any, error) {
+		r := m.records[inserts[i]]
+		b, err := json.Marshal(r.Credential)
 		if err != nil {
-			return fmt.Errorf("insert credentials: %w", err)
+			return nil, fmt.Errorf("encode credential %s: %w", r.Credential.ID, err)
 		}
+		credJSON[r.Credential.ID] = b
+		return []any{r.Credential.ID, string(r.Credential.CodiceFiscale), r.Credential.Sede, string(r.Status),
+			r.SupersededBy, int32(r.Failures), r.NewPINHash, r.AcceptedAt, b}, nil
 	}
-	if len(m.events) > 0 {
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"events"},
-			[]string{"id", "sede", "desk", "kind", "time", "credential_id", "verdict", "accepted_at", "payload"},
-			pgx.CopyFromSlice(len(m.events), func(i int) ([]any, error) {
-				e := m.events[i]
-				cred := credJSON[e.ev.Credential.ID]
-				if e.ev.Credential == (pinsede.Credential{}) {
-					cred = nil
-				} else if r := m.records[e.ev.Credential.ID]; cred == nil || r.Credential != e.ev.Credential {
-					c, err := json.Marshal(e.ev.Credential)
-					if err != nil {
-						return nil, fmt.Errorf("encode event %s: %w", e.ev.ID, err)
-					}
-					cred = c
-				}
-				p, err := eventPayload(e.ev, cred)
-				if err != nil {
-					return nil, fmt.Errorf("encode event %s: %w", e.ev.ID, err)
-				}
-				return []any{e.ev.ID, e.ev.Sede, e.ev.Desk, string(e.ev.Kind), e.ev.Time, e.ev.Credential.ID, string(e.verdict), e.at, p}, nil
-			}))
-		if err != nil {
-			return fmt.Errorf("insert events: %w", err)
+	eventRow := func(i int) ([]any, error) {
+		e := m.events[i]
+		cred := credJSON[e.ev.Credential.ID]
+		if e.ev.Credential == (pinsede.Credential{}) {
+			cred = nil
+		} else if r := m.records[e.ev.Credential.ID]; cred == nil || r.Credential != e.ev.Credential {
+			c, err := json.Marshal(e.ev.Credential)
+			if err != nil {
+				return nil, fmt.Errorf("encode event %s: %w", e.ev.ID, err)
+			}
+			cred = c
 		}
+		p, err := eventPayload(e.ev, cred)
+		if err != nil {
+			return nil, fmt.Errorf("encode event %s: %w", e.ev.ID, err)
+		}
+		return []any{e.ev.ID, e.ev.Sede, e.ev.Desk, string(e.ev.Kind), e.ev.Time, e.ev.Credential.ID, string(e.verdict), e.at, p}, nil
 	}
 	if err := m.flushForms(ctx, tx); err != nil {
 		return err
 	}
-	if err := m.flushDelegations(ctx, tx); err != nil {
+	if err := m.flushDelegations(b); err != nil {
 		return err
 	}
-	if err := m.flushCalled(ctx, tx); err != nil {
-		return err
+	m.flushCalled(b)
+	// What follows writes rows from arrays and reads no table: its plans
+	// are the same whatever the values and the tables' sizes, and
+	// planning each anew, as every statement of the store is otherwise
+	// (Open), took a seventh of the time PostgreSQL spent on a push's
+	// writes (pg_stat_statements, 500 sedi), more than running the locks.
+	b.Queue(qGenericPlans)
+	if bulk {
+		// The rows of a COPY are encoded as it streams: PostgreSQL takes
+		// in the first while the JSON of the next is written.
+		if len(inserts) > 0 {
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"credentials"}, credentialColumns, pgx.CopyFromSlice(len(inserts), credRow)); err != nil {
+				return fmt.Errorf("insert credentials: %w", err)
+			}
+		}
+		if len(m.events) > 0 {
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"events"}, eventColumns, pgx.CopyFromSlice(len(m.events), eventRow)); err != nil {
+				return fmt.Errorf("insert events: %w", err)
+			}
+		}
+	} else {
+		if err := queueRows(b, qInsertCredentials, len(credentialColumns), len(inserts), credRow, "insert credentials"); err != nil {
+			return err
+		}
+		if err := queueRows(b, qInsertEvents, len(eventColumns), len(m.events), eventRow, "insert events"); err != nil {
+			return err
+		}
 	}
-	return insertChanges(ctx, tx, m.changes)
+	return queueChanges(b, m.changes)
+}
+
+// The columns flush writes, in the order of its rows.
+var (
+	credentialColumns = []string{"id", "codice_fiscale", "sede", "status", "superseded_by", "failures", "new_pin_hash", "accepted_at", "credential"}
+	eventColumns      = []string{"id", "sede", "desk", "kind", "time", "credential_id", "verdict", "accepted_at", "payload"}
+)
+
+// queueRows queues on b the INSERT sql of n rows, each of cols values
+// that row returns, passed as one array a column: $1 the first column's
+// values, $2 the second's, and so on. Nothing is queued for no rows.
+func queueRows(b *pgx.Batch, sql string, cols, n int, row func(i int) ([]any, error), what string) error {
+	if n == 0 {
+		return nil
+	}
+	columns := make([][]any, cols)
+	for i := range n {
+		vs, err := row(i)
+		if err != nil {
+			return err
+		}
+		for j, v := range vs {
+			columns[j] = append(columns[j], v)
+		}
+	}
+	args := make([]any, cols)
+	for j, c := range columns {
+		args[j] = c
+	}
+	named(b.Queue(sql, args...), what)
+	return nil
+}
+
+// named makes the error of q, when it fails, say what it does: a batch
+// returns the error of the first statement that failed, as PostgreSQL
+// sent it.
+func named(q *pgx.QueuedQuery, what string) {
+	fn := q.Fn
+	q.Fn = func(br pgx.BatchResults) error {
+		var err error
+		if fn != nil {
+			err = fn(br)
+		} else {
+			_, err = br.Exec()
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		return nil
+	}
 }
 
 // flushForms writes the forms, each in the place of the one of its kind
@@ -364,10 +434,10 @@ func (m *memTx) flushForms(ctx context.Context, tx conn) error {
 	return nil
 }
 
-// flushDelegations writes the delegations in the order written: one no
-// longer active leaves the unique index of active delegations before one
-// that takes its place arrives.
-func (m *memTx) flushDelegations(ctx context.Context, tx conn) error {
+// flushDelegations queues on b the writing of the delegations in the
+// order written: one no longer active leaves the unique index of active
+// delegations before one that takes its place arrives.
+func (m *memTx) flushDelegations(b *pgx.Batch) error {
 	if len(m.delDirty) == 0 {
 		return nil
 	}
@@ -376,24 +446,21 @@ func (m *memTx) flushDelegations(ctx context.Context, tx conn) error {
 	for _, id := range m.delDirty {
 		r := m.delegations[id]
 		d := r.Delegation
-		b, err := json.Marshal(d)
+		doc, err := json.Marshal(d)
 		if err != nil {
 			return fmt.Errorf("encode delegation %s: %w", id, err)
 		}
 		ids, sedi, forms = append(ids, id), append(sedi, d.Sede), append(forms, string(d.Form))
 		deleganti, delegati = append(deleganti, string(d.Delegante.CodiceFiscale)), append(delegati, string(d.Delegato.CodiceFiscale))
-		statuses, ats, docs = append(statuses, string(r.Status)), append(ats, r.AcceptedAt), append(docs, string(b))
+		statuses, ats, docs = append(statuses, string(r.Status)), append(ats, r.AcceptedAt), append(docs, string(doc))
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO delegations (id, sede, form, delegante, delegato, status, accepted_at, delegation)
+	named(b.Queue(`INSERT INTO delegations (id, sede, form, delegante, delegato, status, accepted_at, delegation)
 		SELECT id, sede, form, delegante, delegato, status, accepted_at, delegation::jsonb
 		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[])
 			WITH ORDINALITY AS u(id, sede, form, delegante, delegato, status, accepted_at, delegation, n)
 		ORDER BY n
 		ON CONFLICT (id) DO UPDATE SET status = excluded.status, delegation = excluded.delegation`,
-		ids, sedi, forms, deleganti, delegati, statuses, ats, docs)
-	if err != nil {
-		return fmt.Errorf("write delegations: %w", err)
-	}
+		ids, sedi, forms, deleganti, delegati, statuses, ats, docs), "write delegations")
 	return nil
 }
 
@@ -430,17 +497,19 @@ func eventPayload(ev pinsede.Event, cred []byte) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-// insertChanges numbers and writes changes. The advisory lock, held to
-// commit, makes the numbers commit in order: a sede pulling with a cursor
-// never skips a change that commits late. The event of a sede.event
-// change is kept by reference (event_id): its payload keeps the event's
-// id and kind only, and a pull joins the event.
-func insertChanges(ctx context.Context, tx conn, changes []wire.Change) error {
+// queueChanges queues on b the numbering and the writing of changes. The
+// advisory lock of each sede the changes are for, taken in the order of
+// their codes and held to commit, makes the numbers of a sede's changes
+// commit in order: a sede pulling with a cursor never skips a change that
+// commits late. Changes of other sedi commit in any order, and pushes of
+// other sedi do not wait for each other. Queued with COMMIT, the locks are
+// held for the time PostgreSQL takes to run what follows them, not for a
+// round trip. The event of a sede.event change is kept by reference
+// (event_id): its payload keeps the event's id and kind only, and a pull
+// joins the event.
+func queueChanges(b *pgx.Batch, changes []wire.Change) error {
 	if len(changes) == 0 {
 		return nil
-	}
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, 0)`, lockChanges); err != nil {
-		return err
 	}
 	var sedi, payloads []string
 	var events, desks []*string
@@ -450,14 +519,23 @@ func insertChanges(ctx context.Context, tx conn, changes []wire.Change) error {
 			event, desk = &c.Event.ID, &c.Desk
 			c.Event = &pinsede.Event{ID: c.Event.ID, Kind: c.Event.Kind}
 		}
-		b, err := json.Marshal(c)
+		p, err := json.Marshal(c)
 		if err != nil {
-			return err
+			return fmt.Errorf("encode change for %s: %w", c.Sede, err)
 		}
-		sedi, payloads, events, desks = append(sedi, c.Sede), append(payloads, string(b)), append(events, event), append(desks, desk)
+		sedi, payloads, events, desks = append(sedi, c.Sede), append(payloads, string(p)), append(events, event), append(desks, desk)
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO changes (sede, payload, event_id, desk)
-		SELECT s, p::jsonb, e, d FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(s, p, e, d, n) ORDER BY n`,
-		sedi, payloads, events, desks)
-	return err
+	named(b.Queue(qLockChanges, lockChanges, sedi), "lock changes")
+	named(b.Queue(qInsertChanges, sedi, payloads, events, desks), "insert changes")
+	return nil
+}
+
+// insertChanges numbers and writes changes in the transaction open on tx,
+// in one round trip (queueChanges).
+func insertChanges(ctx context.Context, tx conn, changes []wire.Change) error {
+	b := &pgx.Batch{}
+	if err := queueChanges(b, changes); err != nil {
+		return err
+	}
+	return tx.SendBatch(ctx, b).Close()
 }

@@ -2,12 +2,10 @@ package pgstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/wire"
 )
@@ -16,21 +14,31 @@ import (
 // the sede's hashtext), beside those of pgstore.go.
 const lockAudit = 7310
 
+// qLockSedeAudit takes the advisory lock ($1) of a sede's ($2) audit
+// heads, to commit.
+const qLockSedeAudit = `SELECT pg_advisory_xact_lock($1, hashtext($2))`
+
 // lockSedeAudit holds sede's audit heads against every other transaction
 // until tx ends.
 func lockSedeAudit(ctx context.Context, tx pgx.Tx, sede string) error {
-	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, lockAudit, sede)
+	_, err := tx.Exec(ctx, qLockSedeAudit, lockAudit, sede)
 	return err
 }
 
 // PutAuditHead judges and keeps, or records as a fork, an audit head in
 // one transaction under the sede's advisory lock, of two round trips
-// (putAuditHead); again when it loses a race.
+// (inTwoTrips): BEGIN, the sede's lock and the read of headState in one
+// batch; the writes JudgeHead calls for and COMMIT in another.
 func (s *Store) PutAuditHead(ctx context.Context, sede string, h wire.AuditHead, at time.Time) error {
+	var st central.HeadState
 	var fork *central.ForkError
-	err := retry(ctx, func() (err error) {
-		fork, err = s.putAuditHead(ctx, sede, h, at)
-		return err
+	err := s.inTwoTrips(ctx, func(b *pgx.Batch) {
+		st = central.HeadState{} // on each attempt
+		b.Queue(qLockSedeAudit, lockAudit, sede)
+		headState(b, sede, h, &st)
+	}, func(b *pgx.Batch) error {
+		fork = queueHead(b, sede, h, st, at)
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("audit head %d of %s: %w", h.Seq, sede, err)
@@ -41,67 +49,39 @@ func (s *Store) PutAuditHead(ctx context.Context, sede string, h wire.AuditHead,
 	return nil
 }
 
-// putAuditHead makes one attempt at PutAuditHead, on a connection of its
-// own, as apply does: BEGIN, the sede's lock and the reads of headState
-// in one batch; the writes JudgeHead calls for and COMMIT in another. A
-// push carries a head, so these are two round trips a push instead of
-// one for each statement. On any error it rolls back.
-func (s *Store) putAuditHead(ctx context.Context, sede string, h wire.AuditHead, at time.Time) (fork *central.ForkError, err error) {
-	c, done, err := s.ownConn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer done(&err)
-	var st central.HeadState
-	b := &pgx.Batch{}
-	b.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
-	b.Queue(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, lockAudit, sede)
-	headState(b, sede, h, &st)
-	if err := c.SendBatch(ctx, b).Close(); err != nil {
-		return nil, err
-	}
+// queueHead queues on b what JudgeHead calls for, given st, the state
+// of h's sede and chain read under the sede's lock (headState): the
+// head, and its chain admitted, for a head to keep; the fork, for a head
+// refused, whose *ForkError it returns, filled in when b has run.
+func queueHead(b *pgx.Batch, sede string, h wire.AuditHead, st central.HeadState, at time.Time) *central.ForkError {
 	if !st.Admitted { // what JudgeHead knows of a chain not admitted
 		st.Highest, st.AtSeq = wire.AuditHead{}, nil
 	}
-	b = &pgx.Batch{}
 	verdict, reason := central.JudgeHead(st, h)
 	switch verdict {
 	case central.HeadKeep:
 		if st.AdmitsChain(h) {
-			b.Queue(`INSERT INTO audit_chains (sede, chain, at, desk) VALUES ($1, $2, $3, $4)
+			named(b.Queue(`INSERT INTO audit_chains (sede, chain, at, desk) VALUES ($1, $2, $3, $4)
 				ON CONFLICT (sede, chain) DO UPDATE SET desk = EXCLUDED.desk, at = EXCLUDED.at, reset_id = NULL`,
-				sede, h.Chain, at, h.Desk)
+				sede, h.Chain, at, h.Desk), "admit audit chain")
 		}
 		if st.NewHead(h) {
-			b.Queue(`INSERT INTO audit_heads (sede, chain, seq, hash, received) VALUES ($1, $2, $3, $4, $5)`,
-				sede, h.Chain, int64(h.Seq), h.Hash, at)
+			named(b.Queue(`INSERT INTO audit_heads (sede, chain, seq, hash, received) VALUES ($1, $2, $3, $4, $5)`,
+				sede, h.Chain, int64(h.Seq), h.Hash, at), "keep audit head")
 		}
 	case central.HeadRefused:
-		f := central.AuditFork{Sede: sede, Head: h, Reason: reason, First: at, Last: at}
-		fork = &central.ForkError{}
+		fork := &central.ForkError{Fork: central.AuditFork{Sede: sede, Head: h, Reason: reason, First: at, Last: at}}
 		b.Queue(`INSERT INTO audit_forks (sede, desk, chain, seq, hash, reason, first_at, last_at, count)
 			VALUES ($1, $7, $2, $3, $4, $5, $6, $6, 1)
 			ON CONFLICT (sede, desk, chain, seq, hash) WHERE resolved_by IS NULL
 			DO UPDATE SET last_at = EXCLUDED.last_at, reason = EXCLUDED.reason, count = audit_forks.count + 1
 			RETURNING id, first_at, count`,
 			sede, notNull(h.Chain), int64(h.Seq), notNull(h.Hash), reason, at, h.Desk).QueryRow(func(r pgx.Row) error {
-			if err := r.Scan(&f.ID, &f.First, &f.Count); err != nil {
-				return err
-			}
-			fork.Fork = f
-			return nil
+			return r.Scan(&fork.Fork.ID, &fork.Fork.First, &fork.Fork.Count)
 		})
+		return fork
 	}
-	b.Queue(`COMMIT`).Exec(func(tag pgconn.CommandTag) error {
-		if tag.String() == "ROLLBACK" { // the transaction had failed
-			return pgx.ErrTxCommitRollback
-		}
-		return nil
-	})
-	if err := c.SendBatch(ctx, b).Close(); err != nil {
-		return nil, err
-	}
-	return fork, nil
+	return nil
 }
 
 // notNull returns b, or an empty slice for nil: pgx sends a nil slice
@@ -113,33 +93,25 @@ func notNull(b []byte) []byte {
 	return b
 }
 
-// headState queues on b the reads of what JudgeHead needs of the chains
-// of sede and the heads kept of h's chain, into st. The highest head and the one at
-// h's seq are read whether or not the chain is admitted: the caller
-// forgets them when it is not.
+// headState queues on b the read of what JudgeHead needs of the chains
+// of sede and the heads kept of h's chain, into st, with one statement.
+// The highest head and the one at h's seq are read whether or not the
+// chain is admitted: the caller forgets them when it is not.
 func headState(b *pgx.Batch, sede string, h wire.AuditHead, st *central.HeadState) {
-	b.Queue(qAuditChains, sede, h.Chain, h.Desk).QueryRow(func(r pgx.Row) error {
+	b.Queue(qAuditHead, sede, h.Chain, h.Desk, int64(h.Seq)).QueryRow(func(r pgx.Row) error {
+		var chains int64
 		var chainDesk *string
-		if err := r.Scan(&st.Chains, &chainDesk); err != nil {
+		var highest *int64
+		var highestHash []byte
+		if err := r.Scan(&chains, &chainDesk, &highest, &highestHash, &st.AtSeq); err != nil {
 			return err
 		}
+		st.Chains = int(chains)
 		if chainDesk != nil {
 			st.Admitted, st.ChainDesk = true, *chainDesk
 		}
-		return nil
-	})
-	b.Queue(qAuditHighest, sede, h.Chain).QueryRow(func(r pgx.Row) error {
-		var seq int64
-		err := r.Scan(&seq, &st.Highest.Hash)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil
-		}
-		st.Highest.Chain, st.Highest.Seq = h.Chain, uint64(seq)
-		return err
-	})
-	b.Queue(qAuditAtSeq, sede, h.Chain, int64(h.Seq)).QueryRow(func(r pgx.Row) error {
-		if err := r.Scan(&st.AtSeq); !errors.Is(err, pgx.ErrNoRows) {
-			return err
+		if highest != nil {
+			st.Highest = wire.AuditHead{Chain: h.Chain, Seq: uint64(*highest), Hash: highestHash}
 		}
 		return nil
 	})

@@ -7,17 +7,17 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/central"
 )
 
-// commitTally records a push's central.Tally and commits, in one round
-// trip: the row of the desk and those of the days are held from the
-// tally to the commit only. The days go in order, so that two pushes of
-// one sede take their rows in the same order.
-func commitTally(ctx context.Context, c conn, t central.Tally) (pgconn.CommandTag, error) {
+// queueTally queues on b the recording of a push's central.Tally: the
+// row of the desk and those of the days, held from the tally to the
+// commit only when COMMIT follows in the same batch. The days go in
+// order, so that two pushes of one sede take their rows in the same
+// order.
+func queueTally(b *pgx.Batch, t central.Tally) {
 	days := make([]string, 0, len(t.Issued))
 	for d := range t.Issued {
 		days = append(days, d)
@@ -27,15 +27,7 @@ func commitTally(ctx context.Context, c conn, t central.Tally) (pgconn.CommandTa
 	for i, d := range days {
 		counts[i] = int64(t.Issued[d])
 	}
-	b := &pgx.Batch{}
-	b.Queue(qTally, t.Sede, t.Desk, t.At, t.Rejected, t.Reason, days, counts)
-	commit := b.Queue(`COMMIT`)
-	var tag pgconn.CommandTag
-	commit.Exec(func(ct pgconn.CommandTag) error { tag = ct; return nil })
-	if err := c.SendBatch(ctx, b).Close(); err != nil {
-		return tag, fmt.Errorf("record push of %s: %w", t.Sede, err)
-	}
-	return tag, nil
+	named(b.Queue(qTally, t.Sede, t.Desk, t.At, t.Rejected, t.Reason, days, counts), "record push of "+t.Sede)
 }
 
 // Pulled records a desk's pull.

@@ -18,9 +18,10 @@
 //
 // Every statement is planned for the values it runs with: see Open.
 //
-// Changes are numbered by a sequence under an advisory lock held to commit,
-// so that a sede pulling with a cursor never skips a change that commits
-// late. Pushes that record changes therefore commit one at a time.
+// Changes are numbered by a sequence under an advisory lock of their sede
+// held to commit, so that a sede pulling with a cursor never skips a
+// change that commits late. Pushes that record changes for the same sede
+// therefore commit one at a time; those of other sedi do not wait.
 package pgstore
 
 import (
@@ -53,7 +54,7 @@ var migrationFS embed.FS
 // Advisory lock keys (first argument of the two-key form).
 const (
 	lockMigrate     = 7301 // schema migrations
-	lockChanges     = 7302 // numbering of changes
+	lockChanges     = 7302 // numbering of a sede's changes (second key: its hashtext)
 	lockDelegations = 7303 // a codice fiscale's delegations (second key: its hashtext)
 )
 
@@ -206,17 +207,47 @@ func retry(ctx context.Context, fn func() error) error {
 // Apply applies a push in one READ COMMITTED transaction of a few round
 // trips whatever its size: BEGIN with the reads of the events, credentials
 // and active credentials the batch concerns (FOR UPDATE), in one; the rules
-// applied in memory; the writes in bulk (flush); COMMIT. A push that loses
-// a race runs again from the start.
+// applied in memory; the writes in bulk (flush) and COMMIT. A push that
+// loses a race runs again from the start.
 func (s *Store) Apply(ctx context.Context, sede string, events []pinsede.Event, at time.Time) ([]wire.Result, error) {
+	out, err := s.push(ctx, sede, nil, events, at)
+	if err != nil {
+		return nil, fmt.Errorf("apply push of %s: %w", sede, err)
+	}
+	return out, nil
+}
+
+// Push judges and keeps h as PutAuditHead does and applies the events as
+// Apply does, in the same transaction and its two round trips: the
+// sede's lock of its audit heads and the read of headState go in the
+// batch of load's reads, the head's writes in the last batch. A head
+// refused is recorded as a fork, and no event is applied.
+func (s *Store) Push(ctx context.Context, sede string, h wire.AuditHead, events []pinsede.Event, at time.Time) ([]wire.Result, error) {
+	out, err := s.push(ctx, sede, &h, events, at)
+	var fork *central.ForkError
+	switch {
+	case errors.As(err, &fork):
+		return nil, err
+	case err != nil:
+		return nil, fmt.Errorf("push of %s: %w", sede, err)
+	}
+	return out, nil
+}
+
+// push is Apply, with the audit head h unless it is nil (Push).
+func (s *Store) push(ctx context.Context, sede string, h *wire.AuditHead, events []pinsede.Event, at time.Time) ([]wire.Result, error) {
 	reasons := central.ScreenAll(*s.limits.Load(), sede, events, at) // once, whatever the attempts
 	var out []wire.Result
+	var fork *central.ForkError
 	err := retry(ctx, func() (err error) {
-		out, err = s.apply(ctx, sede, events, reasons, at)
+		out, fork, err = s.apply(ctx, sede, h, events, reasons, at)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("apply push of %s: %w", sede, err)
+		return nil, err
+	}
+	if fork != nil {
+		return nil, fork
 	}
 	return out, nil
 }
@@ -238,14 +269,20 @@ func (s *Store) ownConn(ctx context.Context) (*pgxpool.Conn, func(err *error), e
 	}, nil
 }
 
-// apply makes one attempt at Apply, with ScreenAll's reasons, on a
-// connection of its own: the transaction begins in the batch of load's
-// reads, one round trip fewer than pgx.BeginTxFunc. On any error it rolls back; a connection left in a
-// transaction is closed by the pool rather than reused.
-func (s *Store) apply(ctx context.Context, sede string, events []pinsede.Event, reasons []string, at time.Time) (out []wire.Result, err error) {
+// apply makes one attempt at a push, with ScreenAll's reasons, on a
+// connection of its own, in two round trips for a push of a few events:
+// the transaction begins in the batch of load's reads (with the audit
+// head's lock and state when h is not nil), one round trip fewer than
+// pgx.BeginTxFunc; the writes, the push's tally and COMMIT go in one
+// batch (flush). A head refused is recorded with nothing else, and
+// returned. On any error it rolls back; a connection left in a
+// transaction is closed by the pool rather than reused. A batch that
+// fails stops at the statement that failed, and COMMIT, behind it, is not
+// run.
+func (s *Store) apply(ctx context.Context, sede string, h *wire.AuditHead, events []pinsede.Event, reasons []string, at time.Time) (out []wire.Result, fork *central.ForkError, err error) {
 	c, done, err := s.ownConn(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer done(&err)
 	// The events Apply rejects anyway are not read for: their strings may
@@ -256,65 +293,91 @@ func (s *Store) apply(ctx context.Context, sede string, events []pinsede.Event, 
 			screened = append(screened, ev)
 		}
 	}
-	m, err := load(ctx, c, sede, screened)
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
+	var st central.HeadState
+	if h != nil {
+		b.Queue(qLockSedeAudit, lockAudit, sede)
+		headState(b, sede, *h, &st)
+	}
+	m, err := load(ctx, c, b, sede, screened)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	b = &pgx.Batch{}
+	if h != nil {
+		if fork = queueHead(b, sede, *h, st, at); fork != nil { // nothing else
+			queueCommit(b)
+			return nil, fork, c.SendBatch(ctx, b).Close()
+		}
 	}
 	if out, err = central.Apply(m, sede, events, reasons, at); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := m.flush(ctx, c); err != nil {
-		return nil, err
+	if err := m.flush(ctx, c, b); err != nil {
+		return nil, nil, err
 	}
-	tag, err := commitTally(ctx, c, central.TallyPush(sede, events, out, at)) // overview.go
-	if err != nil {
-		return nil, err
+	queueTally(b, central.TallyPush(sede, events, out, at)) // overview.go
+	queueCommit(b)
+	if err := c.SendBatch(ctx, b).Close(); err != nil {
+		return nil, nil, err
 	}
-	if tag.String() == "ROLLBACK" { // the transaction had failed
-		return nil, pgx.ErrTxCommitRollback
-	}
-	return out, nil
+	return out, nil, nil
 }
 
-// Changes returns the changes for sede after a cursor.
-func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit int) ([]wire.Change, error) {
-	rows, err := s.pool.Query(ctx, qChanges, sede, int64(after), limit)
-	if err != nil {
-		return nil, fmt.Errorf("changes of %s: %w", sede, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (wire.Change, error) {
-		var c wire.Change
-		var seq int64
-		var b, ev []byte
-		if err := r.Scan(&seq, &b, &ev); err != nil {
-			return c, err
+// queueCommit queues COMMIT on b, with the check that it committed: a
+// transaction that had failed answers COMMIT with ROLLBACK.
+func queueCommit(b *pgx.Batch) {
+	b.Queue(`COMMIT`).Exec(func(tag pgconn.CommandTag) error {
+		if tag.String() == "ROLLBACK" {
+			return pgx.ErrTxCommitRollback
 		}
-		if err := json.Unmarshal(b, &c); err != nil {
-			return c, err
-		}
-		if ev != nil { // the event a sede.event change keeps by reference
-			c.Event = &pinsede.Event{}
-			if err := json.Unmarshal(ev, c.Event); err != nil {
-				return c, fmt.Errorf("event of change %d: %w", seq, err)
-			}
-		}
-		c.Seq = uint64(seq)
-		return c, nil
+		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("changes of %s: %w", sede, err)
-	}
-	return out, nil
 }
 
-// LatestChange returns the number of the newest change of sede, 0 for
-// none.
-func (s *Store) LatestChange(ctx context.Context, sede string) (uint64, error) {
-	var seq int64
-	if err := s.pool.QueryRow(ctx, qLatestChange, sede).Scan(&seq); err != nil {
-		return 0, fmt.Errorf("latest change of %s: %w", sede, err)
+// Changes returns the changes for sede after a cursor, and the number of
+// its newest change, in one round trip: the newest first, so that a
+// change committed between the two reads is below it or comes at the
+// next pull. (One statement joining the two took longer to plan and to
+// run than both: pg_stat_statements, 500 sedi.)
+func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit int) ([]wire.Change, uint64, error) {
+	var latest int64
+	var out []wire.Change
+	b := &pgx.Batch{}
+	b.Queue(qLatestChange, sede).QueryRow(func(r pgx.Row) error { return r.Scan(&latest) })
+	b.Queue(qChanges, sede, int64(after), limit).Query(func(rows pgx.Rows) error {
+		var seq int64
+		var p, ev []byte
+		_, err := pgx.ForEachRow(rows, []any{&seq, &p, &ev}, func() error {
+			var c wire.Change
+			if err := json.Unmarshal(p, &c); err != nil {
+				return fmt.Errorf("change %d: %w", seq, err)
+			}
+			if ev != nil { // the event a sede.event change keeps by reference
+				c.Event = &pinsede.Event{}
+				if err := json.Unmarshal(ev, c.Event); err != nil {
+					return fmt.Errorf("event of change %d: %w", seq, err)
+				}
+			}
+			c.Seq = uint64(seq)
+			out = append(out, c)
+			return nil
+		})
+		return err
+	})
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return nil, 0, fmt.Errorf("changes of %s: %w", sede, err)
 	}
-	return uint64(seq), nil
+	return out, max(uint64(latest), lastSeq(out)), nil
+}
+
+// lastSeq returns the Seq of the last of changes, 0 for none.
+func lastSeq(changes []wire.Change) uint64 {
+	if len(changes) == 0 {
+		return 0
+	}
+	return changes[len(changes)-1].Seq
 }
 
 const recordColumns = `credential, status, superseded_by, failures, new_pin_hash, accepted_at, lock`
@@ -344,33 +407,61 @@ func (s *Store) Current(ctx context.Context, cf pinsede.CodiceFiscale, slot cent
 	return scanRecord(s.pool.QueryRow(ctx, qCurrent, string(cf), slot == central.SlotTelefonico))
 }
 
-// putLock writes the wrong-PIN count, the lock and the replacement PIN of
-// r, in the transaction that read it FOR UPDATE.
-func putLock(ctx context.Context, ptx pgx.Tx, r central.Record) error {
+// queueLock queues on b the writing of the wrong-PIN count, the lock and
+// the replacement PIN of r, in the transaction that read it FOR UPDATE.
+func queueLock(b *pgx.Batch, r central.Record) error {
 	lock, err := json.Marshal(r.Lock)
 	if err != nil {
 		return fmt.Errorf("encode lock of %s: %w", r.Credential.ID, err)
 	}
-	_, err = ptx.Exec(ctx, qPutLock, r.Credential.ID, r.Failures, string(lock), r.NewPINHash)
-	return err
+	named(b.Queue(qPutLock, r.Credential.ID, r.Failures, string(lock), r.NewPINHash), "write lock of "+r.Credential.ID)
+	return nil
+}
+
+// inTwoTrips runs a READ COMMITTED transaction of two round trips on a
+// connection of its own, again when it loses a race: BEGIN with the
+// reads that read queues on a batch; then, once their callbacks have
+// run, the writes that write queues, with COMMIT. On any error it rolls
+// back.
+func (s *Store) inTwoTrips(ctx context.Context, read func(b *pgx.Batch), write func(b *pgx.Batch) error) error {
+	return retry(ctx, func() (err error) {
+		c, done, err := s.ownConn(ctx)
+		if err != nil {
+			return err
+		}
+		defer done(&err)
+		b := &pgx.Batch{}
+		b.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
+		read(b)
+		if err := c.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		b = &pgx.Batch{}
+		if err := write(b); err != nil {
+			return err
+		}
+		queueCommit(b)
+		return c.SendBatch(ctx, b).Close()
+	})
 }
 
 // Attempt reserves a PIN check on the credential a login with cf checks,
-// in one READ COMMITTED transaction: the row is read FOR UPDATE, so checks
-// sent at once are counted one after the other, each seeing the count the
-// one before committed.
+// in one READ COMMITTED transaction of two round trips: the row is read
+// FOR UPDATE, so checks sent at once are counted one after the other,
+// each seeing the count the one before committed.
 func (s *Store) Attempt(ctx context.Context, cf pinsede.CodiceFiscale, slot central.Slot, p central.LockPolicy, at time.Time) (central.Record, bool, error) {
 	var r central.Record
 	var open bool
-	err := s.inTx(ctx, func(ptx pgx.Tx) error {
-		var err error
-		if r, err = scanRecord(ptx.QueryRow(ctx, qCurrentForUpdate, string(cf), slot == central.SlotTelefonico)); err != nil {
+	err := s.inTwoTrips(ctx, func(b *pgx.Batch) {
+		b.Queue(qCurrentForUpdate, string(cf), slot == central.SlotTelefonico).QueryRow(func(row pgx.Row) (err error) {
+			r, err = scanRecord(row)
 			return err
-		}
+		})
+	}, func(b *pgx.Batch) error {
 		if open = central.ReserveAttempt(&r, p, at); !open {
 			return nil
 		}
-		return putLock(ctx, ptx, r)
+		return queueLock(b, r)
 	})
 	if err != nil {
 		return central.Record{}, false, fmt.Errorf("count PIN check of %s: %w", cf.Redacted(), err)
@@ -379,17 +470,19 @@ func (s *Store) Attempt(ctx context.Context, cf pinsede.CodiceFiscale, slot cent
 }
 
 // Succeed records a right PIN: the wrong PINs and the lock are cleared,
-// and a replacement PIN recorded.
+// and a replacement PIN recorded, in one transaction of two round trips.
 func (s *Store) Succeed(ctx context.Context, id, newPINHash string) error {
-	err := s.inTx(ctx, func(ptx pgx.Tx) error {
-		r, err := scanRecord(ptx.QueryRow(ctx, qCredentialForUpdate, id))
-		if err != nil {
+	var r central.Record
+	err := s.inTwoTrips(ctx, func(b *pgx.Batch) {
+		b.Queue(qCredentialForUpdate, id).QueryRow(func(row pgx.Row) (err error) {
+			r, err = scanRecord(row)
 			return err
-		}
+		})
+	}, func(b *pgx.Batch) error {
 		if err := central.SucceedRecord(&r, newPINHash); err != nil {
 			return err
 		}
-		return putLock(ctx, ptx, r)
+		return queueLock(b, r)
 	})
 	if err != nil {
 		return fmt.Errorf("record login of %s: %w", id, err)
@@ -398,28 +491,26 @@ func (s *Store) Succeed(ctx context.Context, id, newPINHash string) error {
 }
 
 // Unlock lifts the lock of every credential of cf, in one transaction
-// that reads them FOR UPDATE by the index credentials_by_cf.
+// of two round trips that reads them FOR UPDATE by the index
+// credentials_by_cf.
 func (s *Store) Unlock(ctx context.Context, cf pinsede.CodiceFiscale, by string, at time.Time) ([]central.Record, error) {
-	var out []central.Record
-	err := s.inTx(ctx, func(ptx pgx.Tx) error {
-		out = nil
-		rows, err := ptx.Query(ctx, qCredentialsOfCFForUpdate, string(cf))
-		if err != nil {
+	var recs, out []central.Record
+	err := s.inTwoTrips(ctx, func(b *pgx.Batch) {
+		b.Queue(qCredentialsOfCFForUpdate, string(cf)).Query(func(rows pgx.Rows) (err error) {
+			recs, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (central.Record, error) { return scanRecord(r) })
 			return err
-		}
-		recs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (central.Record, error) { return scanRecord(r) })
-		if err != nil {
-			return err
-		}
+		})
+	}, func(b *pgx.Batch) error {
 		if len(recs) == 0 {
 			return central.ErrNotFound
 		}
+		out = nil
 		for _, r := range recs {
 			before := r
 			if !central.UnlockRecord(&r, by, at) {
 				continue
 			}
-			if err := putLock(ctx, ptx, r); err != nil {
+			if err := queueLock(b, r); err != nil {
 				return err
 			}
 			out = append(out, before)

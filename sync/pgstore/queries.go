@@ -5,12 +5,11 @@ package pgstore
 // scripts/pg-explain.sh prints those plans at 10 million credentials.
 // Every one finds its rows by an index; none reads a whole table.
 const (
-	// qLoadCredentials reads the credentials a push concerns ($1: ids).
-	qLoadCredentials = `SELECT ` + recordColumns + ` FROM credentials WHERE id = ANY($1) ORDER BY id FOR UPDATE`
-	// qLoadActive reads the active credentials of the codici fiscali a
-	// push issues for ($1).
-	qLoadActive = `SELECT ` + recordColumns + ` FROM credentials WHERE codice_fiscale = ANY($1) AND status = 'active'
-		ORDER BY id FOR UPDATE`
+	// qLoadCredentials reads the credentials a push concerns ($1: ids)
+	// and the active credentials of the codici fiscali it issues for
+	// ($2), locking them in the order of their ids.
+	qLoadCredentials = `SELECT ` + recordColumns + ` FROM credentials
+		WHERE id = ANY($1) OR codice_fiscale = ANY($2) AND status = 'active' ORDER BY id FOR UPDATE`
 	// qLoadDelegations reads the delegations a push concerns ($1: ids) and
 	// the active ones of the codici fiscali it registers for ($2).
 	qLoadDelegations = `SELECT ` + delegationColumns + ` FROM delegations WHERE id = ANY($1)
@@ -25,15 +24,38 @@ const (
 		FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[])
 			AS u(id, status, sup, failures, new_hash, cred, lock)
 		WHERE c.id = u.id`
+	// qGenericPlans makes the statements after it in the transaction run
+	// with generic plans, made once a connection and kept: only for
+	// statements that read no table but by a unique key that they write
+	// (qInsertCredentials, qInsertEvents, qLockChanges, qInsertChanges,
+	// qTally: TestPlans checks their generic plans), whose plan is the
+	// same whatever the values and the tables' sizes.
+	qGenericPlans = `SET LOCAL plan_cache_mode = force_generic_plan`
+	// qInsertCredentials inserts new credentials, one array a column of
+	// credentialColumns ($1 to $9).
+	qInsertCredentials = `INSERT INTO credentials (id, codice_fiscale, sede, status, superseded_by, failures, new_pin_hash, accepted_at, credential)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::timestamptz[], $9::jsonb[])`
+	// qInsertEvents inserts events, one array a column of eventColumns
+	// ($1 to $9).
+	qInsertEvents = `INSERT INTO events (id, sede, desk, kind, time, credential_id, verdict, accepted_at, payload)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::timestamptz[], $9::jsonb[])`
+	// qLockChanges takes the advisory lock ($1) of the numbering of the
+	// changes of each sede named in $2, in code order, to commit.
+	qLockChanges = `SELECT pg_advisory_xact_lock($1, hashtext(s)) FROM (SELECT DISTINCT s FROM unnest($2::text[]) AS u(s) ORDER BY s) AS l`
+	// qInsertChanges numbers and writes changes, in order: their sedi
+	// ($1), payloads ($2), the events they keep by reference ($3) and
+	// those events' desks ($4).
+	qInsertChanges = `INSERT INTO changes (sede, payload, event_id, desk)
+		SELECT s, p::jsonb, e, d FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(s, p, e, d, n) ORDER BY n`
+	// qLatestChange reads the number of the newest change of sede ($1),
+	// 0 for none (the index changes_by_sede's last entry of the sede).
+	qLatestChange = `SELECT coalesce(max(seq), 0) FROM changes WHERE sede = $1`
 	// qChanges reads the changes of sede ($1) after a cursor ($2), at most
 	// $3, each with the payload of the event it keeps by reference (a
 	// sede.event change), NULL for the others.
 	qChanges = `SELECT c.seq, c.payload, e.payload FROM changes AS c
 		LEFT JOIN events AS e ON e.sede = c.sede AND e.id = c.event_id
 		WHERE c.sede = $1 AND c.seq > $2 ORDER BY c.seq LIMIT $3`
-	// qLatestChange reads the number of the newest change of sede ($1),
-	// 0 for none (the index changes_by_sede's last entry of the sede).
-	qLatestChange = `SELECT coalesce(max(seq), 0) FROM changes WHERE sede = $1`
 	// qCurrent selects the credential a login with a codice fiscale ($1)
 	// checks in a slot ($2: the telefonico one): the active one, or else
 	// the one accepted last.
@@ -104,19 +126,18 @@ const (
 		WHERE t.sede = u.sede AND t.code = u.code AND t.called_at IS NULL`
 	// qWipeTickets removes the tickets issued before $1.
 	qWipeTickets = `DELETE FROM tickets WHERE issued < $1`
-	// qAuditChains counts the audit chains of sede ($1) admitted for a
-	// desk ($3), and reads the desk a chain ($2) is admitted for (NULL
-	// when it is not).
-	qAuditChains = `SELECT count(*) FILTER (WHERE desk = $3), max(desk) FILTER (WHERE chain = $2)
-		FROM audit_chains WHERE sede = $1`
-	// qAuditHighest reads the highest audit head kept of a chain ($2) of
-	// sede ($1).
-	qAuditHighest = `SELECT seq, hash FROM audit_heads WHERE sede = $1 AND chain = $2 AND discarded_by IS NULL
-		ORDER BY seq DESC LIMIT 1`
-	// qAuditAtSeq reads the audit head kept at a sequence number ($3) of
-	// a chain ($2) of sede ($1).
-	qAuditAtSeq = `SELECT hash FROM audit_heads WHERE sede = $1 AND chain = $2 AND seq = $3 AND discarded_by IS NULL
-		LIMIT 1`
+	// qAuditHead reads what JudgeHead needs of sede ($1) for a head of
+	// a chain ($2), a desk ($3) and a seq ($4), in one row: the number of
+	// chains of the sede admitted for the desk; the desk the chain is
+	// admitted for (NULL when it is not); the seq and hash of the
+	// highest head kept of the chain (NULL for none); the hash of the
+	// head kept at the seq (NULL for none).
+	qAuditHead = `SELECT c.n, c.desk, h.seq, h.hash,
+			(SELECT hash FROM audit_heads WHERE sede = $1 AND chain = $2 AND seq = $4 AND discarded_by IS NULL LIMIT 1)
+		FROM (SELECT count(*) FILTER (WHERE desk = $3) AS n, max(desk) FILTER (WHERE chain = $2) AS desk
+			FROM audit_chains WHERE sede = $1) AS c
+		LEFT JOIN LATERAL (SELECT seq, hash FROM audit_heads WHERE sede = $1 AND chain = $2 AND discarded_by IS NULL
+			ORDER BY seq DESC LIMIT 1) AS h ON true`
 	// qAuditTip reads the tip of the entries of a chain ($2) of sede
 	// ($1).
 	qAuditTip = `SELECT seq, hash, proven FROM audit_tips WHERE sede = $1 AND chain = $2`

@@ -24,21 +24,18 @@ func (m *memTx) CallTicket(sede, code string, at time.Time) error {
 	return nil
 }
 
-// flushCalled marks the tickets called, those called before aside.
-func (m *memTx) flushCalled(ctx context.Context, tx conn) error {
+// flushCalled queues on b the marking of the tickets called, those
+// called before aside.
+func (m *memTx) flushCalled(b *pgx.Batch) {
 	if len(m.called) == 0 {
-		return nil
+		return
 	}
 	var sedi, codes []string
 	var ats []time.Time
 	for _, c := range m.called {
 		sedi, codes, ats = append(sedi, c.sede), append(codes, c.code), append(ats, c.at)
 	}
-	_, err := tx.Exec(ctx, qCallTickets, sedi, codes, ats)
-	if err != nil {
-		return fmt.Errorf("mark tickets called: %w", err)
-	}
-	return nil
+	named(b.Queue(qCallTickets, sedi, codes, ats), "mark tickets called")
 }
 
 // PutTicket stores a ticket and its ChangeTicket in one transaction.

@@ -332,12 +332,17 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 	for i := range req.Events { // the desk is the certificate's, never the body's
 		req.Events[i].Desk = c.desk
 	}
-	if !s.putAuditHead(w, r, c, req.AuditHead) { // audit.go
+	if !checkAuditHead(w, c, req.AuditHead) { // audit.go
 		return
 	}
 	at := s.Now()
-	res, err := s.Store.Apply(r.Context(), c.code, req.Events, at)
-	if err != nil {
+	res, err := s.Store.Push(r.Context(), c.code, *req.AuditHead, req.Events, at)
+	var fe *central.ForkError
+	switch {
+	case errors.As(err, &fe):
+		s.refuseAuditHead(w, r, c, *req.AuditHead, fe)
+		return
+	case err != nil:
 		s.internal(w, r, err)
 		return
 	}
@@ -376,14 +381,7 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, c caller) {
 		}
 		sedeEvents = true
 	}
-	// The newest first: a change recorded between the two reads is
-	// below Latest or comes at the next pull, and Latest >= Cursor.
-	latest, err := s.Store.LatestChange(r.Context(), c.code)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	ch, err := s.Store.Changes(r.Context(), c.code, after, limit+1)
+	ch, latest, err := s.Store.Changes(r.Context(), c.code, after, limit+1)
 	if err != nil {
 		s.internal(w, r, err)
 		return

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/wire"
 )
@@ -223,5 +224,41 @@ func testAuditConcurrent(t *testing.T, s central.Store) {
 			t.Errorf("two heads kept at seq %d", k.Seq)
 		}
 		seen[k.Seq] = true
+	}
+}
+
+// Ensure that Push keeps a push's audit head and applies its events;
+// that a push whose head is refused applies none of its events and
+// records the fork; and that a push whose head is kept and whose events
+// are replays keeps the head and answers each event duplicate.
+func testPush(t *testing.T, s central.Store) {
+	a := func(seq uint64) wire.AuditHead { return Head("A", "", 0, seq) }
+	h := Hash(t, "ACEFHJKMNPRTUVWX")
+	first := Issued("ROMA01", CF(1), "e1", "c1", h)
+	if res, err := s.Push(ctx, "ROMA01", a(1), []pinsede.Event{first}, T0); err != nil || len(res) != 1 || res[0].Verdict != wire.Accepted {
+		t.Fatalf("Push of head 1 and an issue = %+v, %v; want it accepted", res, err)
+	}
+	forked := Head("A", "b", 2, 2)
+	second := Issued("ROMA01", CF(2), "e2", "c2", h)
+	if _, err := s.Push(ctx, "ROMA01", a(2), nil, T0); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Push(ctx, "ROMA01", forked, []pinsede.Event{second}, T0)
+	var fe *central.ForkError
+	if !errors.As(err, &fe) || !strings.HasPrefix(fe.Fork.Reason, central.ReasonAuditFork) || fe.Fork.ID == 0 || res != nil {
+		t.Fatalf("Push of a forked head = %+v, %v; want a *ForkError (%s) with its fork's id", res, err, central.ReasonAuditFork)
+	}
+	if _, err := s.Event(ctx, "ROMA01", "e2"); !errors.Is(err, central.ErrNotFound) {
+		t.Errorf("the event of a push whose head was refused: %v, want it not applied", err)
+	}
+	if forks, err := s.AuditForks(ctx); err != nil || len(forks) != 1 || forks[0].ID != fe.Fork.ID {
+		t.Errorf("forks = %+v, %v; want the one Push returned", forks, err)
+	}
+	res, err = s.Push(ctx, "ROMA01", a(3), []pinsede.Event{first}, T0)
+	if err != nil || len(res) != 1 || res[0].Verdict != wire.Duplicate {
+		t.Fatalf("Push of head 3 and a replay = %+v, %v; want it duplicate", res, err)
+	}
+	if got := heads(t, s, "ROMA01", a); !reflect.DeepEqual(got, []uint64{1, 2, 3}) {
+		t.Errorf("heads kept = %v, want 1, 2, 3", got)
 	}
 }

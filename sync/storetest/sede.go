@@ -288,11 +288,11 @@ func SetUpEvent(sede string) pinsede.Event {
 // the same set-up from a second desk is a duplicate (the first stays);
 // that a set-up of another sede, with another id, without its record
 // whole or its supervisor, or with fields of another kind, is rejected;
-// and that LatestChange tells the sede's newest change, 0 for a sede
-// with none.
+// and that Changes tells the sede's newest change, 0 for a sede with
+// none, whether or not there are changes after the cursor.
 func testSedeSetUp(t *testing.T, s central.Store) {
-	if n, err := s.LatestChange(ctx, "ROMA01"); err != nil || n != 0 {
-		t.Errorf("LatestChange of a sede with no change = %d, %v; want 0", n, err)
+	if ch, n, err := s.Changes(ctx, "ROMA01", 0, 10); err != nil || n != 0 || len(ch) != 0 {
+		t.Errorf("Changes of a sede with no change = %v, latest %d, %v; want none, 0", ch, n, err)
 	}
 	first := AtDesk(SetUpEvent("ROMA01"), "01")
 	again := AtDesk(SetUpEvent("ROMA01"), "02")
@@ -304,11 +304,13 @@ func testSedeSetUp(t *testing.T, s central.Store) {
 	if len(ch) != 1 || ch[0].Desk != "01" || ch[0].Event.SetUp == nil || *ch[0].Event.SetUp != *first.SetUp || ch[0].Event.Actor != "sup" {
 		t.Fatalf("ROMA01's sede events = %+v, want desk 01's set-up", ch)
 	}
-	if n, err := s.LatestChange(ctx, "ROMA01"); err != nil || n != ch[0].Seq {
-		t.Errorf("LatestChange(ROMA01) = %d, %v; want %d", n, err, ch[0].Seq)
+	for _, after := range []uint64{0, ch[0].Seq, ch[0].Seq + 100} {
+		if _, n, err := s.Changes(ctx, "ROMA01", after, 10); err != nil || n != ch[0].Seq {
+			t.Errorf("Changes(ROMA01) after %d: latest %d, %v; want %d", after, n, err, ch[0].Seq)
+		}
 	}
-	if n, err := s.LatestChange(ctx, "ROMA0"); err != nil || n != 0 {
-		t.Errorf("LatestChange of a code that prefixes another's = %d, %v; want 0", n, err)
+	if got, n, err := s.Changes(ctx, "ROMA0", 0, 10); err != nil || n != 0 || len(got) != 0 {
+		t.Errorf("Changes of a code that prefixes another's = %v, latest %d, %v; want none, 0", got, n, err)
 	}
 
 	bad := func(mod func(*pinsede.Event)) pinsede.Event {

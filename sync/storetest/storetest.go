@@ -111,7 +111,7 @@ func Run(t *testing.T, open Opener) {
 		{"TicketWipe", testTicketWipe},
 		{"Outcomes", testOutcomes}, // outcomes.go
 		// audit.go
-		{"AuditHeads", testAuditHeads}, {"AuditFork", testAuditFork},
+		{"AuditHeads", testAuditHeads}, {"AuditFork", testAuditFork}, {"Push", testPush},
 		{"AuditReset", testAuditReset}, {"AuditConcurrent", testAuditConcurrent},
 		{"AuditEntries", testAuditEntries}, {"AuditPages", testAuditPages}, // auditentries.go
 		{"EventDesk", testEventDesk}, {"AuditDesks", testAuditDesks}, // desk.go
@@ -308,7 +308,7 @@ func testChanges(t *testing.T, s central.Store) {
 		apply(t, s, "ROMA01", Issued("ROMA01", CF(i), fmt.Sprint("r", i), fmt.Sprint("cr", i), h))
 		apply(t, s, "MILA01", Issued("MILA01", CF(i), fmt.Sprint("m", i), fmt.Sprint("cm", i), h))
 	}
-	all, err := s.Changes(ctx, "ROMA01", 0, 100)
+	all, latest, err := s.Changes(ctx, "ROMA01", 0, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,12 +320,15 @@ func testChanges(t *testing.T, s central.Store) {
 			t.Errorf("changes out of order: %d after %d", all[i].Seq, all[i-1].Seq)
 		}
 	}
-	page, _ := s.Changes(ctx, "ROMA01", all[1].Seq, 2)
-	if len(page) != 2 || page[0].Seq != all[2].Seq || page[1].Seq != all[3].Seq {
-		t.Errorf("page after %d = %+v", all[1].Seq, page)
+	if latest != all[len(all)-1].Seq {
+		t.Errorf("latest = %d, want the last change's %d", latest, all[len(all)-1].Seq)
 	}
-	if rest, _ := s.Changes(ctx, "ROMA01", all[len(all)-1].Seq, 10); len(rest) != 0 {
-		t.Errorf("changes after the last = %+v", rest)
+	page, latest, _ := s.Changes(ctx, "ROMA01", all[1].Seq, 2)
+	if len(page) != 2 || page[0].Seq != all[2].Seq || page[1].Seq != all[3].Seq || latest != all[len(all)-1].Seq {
+		t.Errorf("page after %d = %+v, latest %d", all[1].Seq, page, latest)
+	}
+	if rest, latest, _ := s.Changes(ctx, "ROMA01", all[len(all)-1].Seq, 10); len(rest) != 0 || latest != all[len(all)-1].Seq {
+		t.Errorf("changes after the last = %+v, latest %d", rest, latest)
 	}
 }
 
@@ -633,7 +636,7 @@ func CentralChanges(s central.Store, sede string) ([]wire.Change, error) {
 // kindChanges returns the first changes for sede whose kind keep takes,
 // oldest first.
 func kindChanges(s central.Store, sede string, keep func(wire.ChangeKind) bool) ([]wire.Change, error) {
-	all, err := s.Changes(ctx, sede, 0, 1000)
+	all, _, err := s.Changes(ctx, sede, 0, 1000)
 	var out []wire.Change
 	for _, c := range all {
 		if keep(c.Kind) {

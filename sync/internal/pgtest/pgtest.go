@@ -5,7 +5,9 @@
 //
 // # Caveats
 //
-// The server runs without fsync: it is for tests and benchmarks only. When
+// The server runs without fsync: it is for tests and benchmarks only. With
+// PINSEDE_PG_STATEMENTS=1 in the environment it loads pg_stat_statements,
+// for Statements to count what a benchmark sends. When
 // the PostgreSQL binaries are missing, Main runs the tests without a
 // server: DSN then skips the test, or fails it when CI=true.
 package pgtest
@@ -114,6 +116,9 @@ func (s *Server) start() error {
 	}
 	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
 		s.port, s.dir)
+	if os.Getenv("PINSEDE_PG_STATEMENTS") == "1" {
+		opts += " -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.track_planning=on"
+	}
 	if err := s.run("pg_ctl", "-D", data, "-l", filepath.Join(s.dir, "log"), "-o", opts, "-w", "-t", "60", "start"); err != nil {
 		return err
 	}

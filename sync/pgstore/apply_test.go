@@ -1,0 +1,163 @@
+package pgstore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/storetest"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// Ensure that a push whose last batch fails at its last statement before
+// COMMIT (the tally, made to fail by a trigger) keeps nothing: no event,
+// no credential, no change, no audit head, the credential it supersedes
+// still active,
+// whether its rows went in with INSERT (a few events) or with COPY (more
+// than copyAbove); and that the same push, sent again once the trigger is
+// gone, is accepted, not answered duplicate.
+func TestApplyFailsWhole(t *testing.T) {
+	for _, n := range []int{5, 40} {
+		t.Run(fmt.Sprint(n, " events"), func(t *testing.T) {
+			s := open(t)
+			ctx := context.Background()
+			h := storetest.Hash(t, "ACEFHJKMNPRTUVWX")
+			old := storetest.Issued("ROMA01", storetest.CF(0), "old", "c-old", h)
+			if _, err := s.Apply(ctx, "ROMA01", []pinsede.Event{old}, storetest.T0); err != nil {
+				t.Fatal(err)
+			}
+			var push []pinsede.Event
+			for i := range n { // the first supersedes old: an UPDATE and a change for ROMA01
+				push = append(push, storetest.Issued("ROMA01", storetest.CF(i), fmt.Sprint("e", i), fmt.Sprint("c", i), h))
+			}
+			_, err := s.Pool().Exec(ctx, `CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
+				$$ BEGIN RAISE EXCEPTION 'refused by the test' USING ERRCODE = 'P0001'; END $$;
+				CREATE TRIGGER refuse BEFORE INSERT ON issued_daily FOR EACH ROW EXECUTE FUNCTION refuse()`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			head := storetest.Head("A", "", 0, 1)
+			_, err = s.Push(ctx, "ROMA01", head, push, storetest.T0)
+			var pe *pgconn.PgError
+			if !errors.As(err, &pe) || pe.Code != "P0001" || !strings.Contains(err.Error(), "record push of ROMA01") {
+				t.Fatalf("Apply with the tally refused: %v; want the trigger's error, saying what failed", err)
+			}
+			var events, creds, changes, heads int
+			var status string
+			err = s.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM credentials),
+				(SELECT count(*) FROM changes), (SELECT count(*) FROM audit_heads), (SELECT status FROM credentials WHERE id = 'c-old')`).
+				Scan(&events, &creds, &changes, &heads, &status)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if events != 1 || creds != 1 || changes != 1 || heads != 0 || status != "active" {
+				t.Errorf("after the failed push: %d events, %d credentials, %d changes, %d audit heads, c-old %s; want old's 1, 1, 1, no head, still active",
+					events, creds, changes, heads, status)
+			}
+			if _, err := s.Pool().Exec(ctx, `DROP TRIGGER refuse ON issued_daily`); err != nil {
+				t.Fatal(err)
+			}
+			res, err := s.Push(ctx, "ROMA01", head, push, storetest.T0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range res {
+				if r.Verdict != wire.Accepted {
+					t.Fatalf("push sent again: %s %s %s; want every event accepted", r.ID, r.Verdict, r.Reason)
+				}
+			}
+			if r, err := s.Current(ctx, storetest.CF(0), central.SlotOf(pinsede.Dispositivo)); err != nil || r.Credential.ID != "c0" {
+				t.Errorf("CF(0)'s credential = %s, %v; want c0, which superseded c-old", r.Credential.ID, err)
+			}
+		})
+	}
+}
+
+// Ensure that a sede pulling with a cursor while pushes commit misses no
+// change of its own: ROMA01 issues, and four other sedi supersede its
+// credentials (changes for ROMA01 from other sedi's pushes), all at once,
+// while ROMA01 pulls after the last change it saw, over and over; at the
+// end every change of ROMA01 was in one of its pulls.
+func TestChangesNotSkipped(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	h := storetest.Hash(t, "ACEFHJKMNPRTUVWX")
+	const others, pushes = 4, 40
+	var first []pinsede.Event
+	for i := range others * pushes {
+		first = append(first, storetest.Issued("ROMA01", storetest.CF(i), fmt.Sprint("r", i), fmt.Sprint("r", i), h))
+	}
+	if _, err := s.Apply(ctx, "ROMA01", first, storetest.T0); err != nil {
+		t.Fatal(err)
+	}
+	var pushed atomic.Int32
+	var seen []uint64
+	errs := make([]error, others+2)
+	storetest.Together(others+2, func(g int) {
+		switch {
+		case g < others: // supersedes ROMA01's credentials
+			defer pushed.Add(1)
+			sede := fmt.Sprintf("SEDE%02d", g)
+			for k := range pushes {
+				i := g*pushes + k
+				ev := storetest.Issued(sede, storetest.CF(i), fmt.Sprint("s", i), fmt.Sprint("s", i), h)
+				if _, err := s.Apply(ctx, sede, []pinsede.Event{ev}, storetest.T0); err != nil {
+					errs[g] = err
+					return
+				}
+			}
+		case g == others: // ROMA01's own issues
+			defer pushed.Add(1)
+			for k := range pushes {
+				i := others*pushes + k
+				ev := storetest.Issued("ROMA01", storetest.CF(i), fmt.Sprint("r", i), fmt.Sprint("r", i), h)
+				if _, err := s.Apply(ctx, "ROMA01", []pinsede.Event{ev}, storetest.T0); err != nil {
+					errs[g] = err
+					return
+				}
+			}
+		default: // ROMA01 pulls, and once more after the last push
+			after := uint64(0)
+			for done := false; !done; {
+				done = pushed.Load() == others+1
+				ch, _, err := s.Changes(ctx, "ROMA01", after, wire.MaxChanges)
+				if err != nil {
+					errs[g] = err
+					return
+				}
+				for _, c := range ch {
+					seen = append(seen, c.Seq)
+					after = c.Seq
+				}
+			}
+		}
+	})
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, _, err := s.Changes(ctx, "ROMA01", 0, 10*others*pushes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 2*others*pushes + pushes; len(all) != want { // ROMA01's issues, each its sede.event, and the supersessions
+		t.Fatalf("ROMA01 has %d changes, want %d", len(all), want)
+	}
+	var missed []uint64
+	for _, c := range all {
+		if !slices.Contains(seen, c.Seq) {
+			missed = append(missed, c.Seq)
+		}
+	}
+	if len(missed) > 0 {
+		t.Errorf("the pulls with a cursor missed %d of %d changes: %v", len(missed), len(all), missed)
+	}
+}
