@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -48,7 +49,8 @@ func buttonsOf(c *fyne.Container) []fyne.CanvasObject {
 // Ensure that the suggestions of a question (places of birth, states, the
 // codice fiscale computed) and the problem above them show whole above
 // the on-screen keyboard when they appear or change, with the entry the
-// citizen types in still in view: at 1920x1080 and at the window's
+// citizen types in still in view (a name of several places, confirmed
+// with Enter, lists those places alone): at 1920x1080 and at the window's
 // smallest size, at the normal and at the largest text size, in Italian
 // and in German.
 func TestSuggestionsAboveKeyboard(t *testing.T) {
@@ -83,6 +85,21 @@ func TestSuggestionsAboveKeyboard(t *testing.T) {
 						t.Fatalf("San: %d suggestions, want 4 or more", n)
 					}
 					h.assertAboveKeyboard(where("San typed"), w.luogo, buttonsOf(w.places)...)
+					h.typeInto(w.luogo, "Castro")
+					w.luogo.TypedKey(enter)
+					if !w.errs[pinsede.FieldLuogoNascita].Visible() {
+						t.Fatalf("Castro and Enter: no problem shown")
+					}
+					// The list holds the places of that name alone.
+					var listed []string
+					for _, b := range buttonsOf(w.places) {
+						listed = append(listed, textOf(b))
+					}
+					if !slices.Contains(listed, "Castro (BG)") || !slices.Contains(listed, "Castro (LE)") || slices.Contains(listed, "Castrocielo (FR)") {
+						t.Errorf("Castro and Enter: the list holds %q, want the places named Castro alone", listed)
+					}
+					h.assertAboveKeyboard(where("Castro and Enter"), w.luogo, append(buttonsOf(w.places), w.errs[pinsede.FieldLuogoNascita])...)
+					w.hideProblems(pinsede.FieldLuogoNascita)
 					h.typeInto(w.luogo, "Peglio")
 					places := buttonsOf(w.places)
 					if len(places) != 2 {

@@ -238,15 +238,18 @@ func (a *App) showQuestion(i int) {
 // next checks the current answer and moves on when it is valid.
 func (w *wizard) next() {
 	a := w.app
-	if questions[w.current].name == "luogo" && !w.pickTypedPlace() {
-		// A name of several places: the list shows them; one must be tapped.
-		l := w.errs[pinsede.FieldLuogoNascita]
-		l.SetText(tr(pinsede.KeyPlaceCode))
-		l.Show()
-		w.relayout()
-		w.revealSuggestions() // the problem is over them
-		a.say(l.Text)
-		return
+	if questions[w.current].name == "luogo" {
+		if several := w.pickTypedPlace(); len(several) > 0 {
+			// A name of several places: the list shows them alone, so
+			// that with the problem they fit over the keyboard; one must
+			// be tapped.
+			l := w.errs[pinsede.FieldLuogoNascita]
+			l.SetText(tr(pinsede.KeyPlaceCode))
+			l.Show()
+			w.showPlaces(several) // under the problem, shown whole
+			a.say(l.Text)
+			return
+		}
 	}
 	if questions[w.current].name == "stato" {
 		w.pickTypedCountry()
@@ -472,12 +475,18 @@ func placeLabel(p pinsede.Place) string {
 
 // suggestPlaces lists the places of birth that match s.
 func (w *wizard) suggestPlaces(s string) {
-	w.places.RemoveAll()
 	if len([]rune(strings.TrimSpace(s))) < 2 {
-		w.relayout()
+		w.showPlaces(nil)
 		return
 	}
-	for _, p := range pinsede.SearchPlaces(s, 6) {
+	w.showPlaces(pinsede.SearchPlaces(s, 6))
+}
+
+// showPlaces makes ps the suggestions of the place of birth, shown whole
+// over the keyboard.
+func (w *wizard) showPlaces(ps []pinsede.PlaceInfo) {
+	w.places.RemoveAll()
+	for _, p := range ps {
 		b := w.app.newButton(p.String(), func() {
 			w.pickPlace(p)
 			w.app.win.Canvas().Focus(w.luogo)
@@ -499,14 +508,14 @@ func (w *wizard) pickPlace(p pinsede.PlaceInfo) {
 
 // pickTypedPlace picks the place whose name the citizen typed in full
 // ("Roma", "roma", "Roma (RM)") without tapping it in the list, so that the
-// codice fiscale can be computed. It reports false when the name is that of
-// more than one place (Castro (BG) and Castro (LE)) that was valid on the
-// birth date: the citizen must tap one. A name that matches no place is
-// left as typed.
-func (w *wizard) pickTypedPlace() bool {
+// codice fiscale can be computed. It returns the places when the name is
+// that of more than one place (Castro (BG) and Castro (LE)) that was valid
+// on the birth date: the citizen must tap one. A name that matches no
+// place is left as typed.
+func (w *wizard) pickTypedPlace() []pinsede.PlaceInfo {
 	typed := letters(w.luogo.Text)
 	if w.place.Code != "" || len([]rune(typed)) < 2 {
-		return true
+		return nil
 	}
 	var exact []pinsede.PlaceInfo
 	name, _, _ := strings.Cut(w.luogo.Text, "(") // "Roma (RM)" is searched as Roma
@@ -529,12 +538,12 @@ func (w *wizard) pickTypedPlace() bool {
 	}
 	switch len(exact) {
 	case 0:
-		return true
+		return nil
 	case 1:
 		w.pickPlace(exact[0])
-		return true
+		return nil
 	}
-	return false
+	return exact
 }
 
 // letters returns the letters and digits of s, folded, for matching a
