@@ -24,6 +24,10 @@ type question struct {
 	build  func(w *wizard) fyne.CanvasObject
 	focus  func(w *wizard) fyne.Focusable
 	show   func(w *wizard) // before the screen shows, if set
+	// suggestions, if set, is the row of buttons under the field that
+	// comes and changes as the citizen types: places, states, the code
+	// computed from the answers.
+	suggestions func(w *wizard) *fyne.Container
 }
 
 // questions are the wizard's screens, in the order of the MV35.
@@ -52,18 +56,21 @@ var questions = []question{
 		build: func(w *wizard) fyne.CanvasObject {
 			return container.NewVBox(w.field(w.luogo, pinsede.FieldLuogoNascita, ""), w.places)
 		},
-		focus: func(w *wizard) fyne.Focusable { return w.luogo }},
+		focus:       func(w *wizard) fyne.Focusable { return w.luogo },
+		suggestions: func(w *wizard) *fyne.Container { return w.places }},
 	{name: "cf", fields: []string{pinsede.FieldCodiceFiscale},
 		build: func(w *wizard) fyne.CanvasObject {
 			return container.NewVBox(w.field(w.cf, pinsede.FieldCodiceFiscale, ""), w.proposal)
 		},
-		focus: func(w *wizard) fyne.Focusable { return w.cf },
-		show:  func(w *wizard) { w.propose() }},
+		focus:       func(w *wizard) fyne.Focusable { return w.cf },
+		show:        func(w *wizard) { w.propose() },
+		suggestions: func(w *wizard) *fyne.Container { return w.proposal }},
 	{name: "stato", fields: []string{pinsede.FieldStato},
 		build: func(w *wizard) fyne.CanvasObject {
 			return container.NewVBox(w.field(w.stato, pinsede.FieldStato, ""), w.countries)
 		},
-		focus: func(w *wizard) fyne.Focusable { return w.stato }},
+		focus:       func(w *wizard) fyne.Focusable { return w.stato },
+		suggestions: func(w *wizard) *fyne.Container { return w.countries }},
 	{name: "indirizzo", fields: []string{pinsede.FieldIndirizzo, pinsede.FieldCAP, pinsede.FieldComune, pinsede.FieldProvincia},
 		build: func(w *wizard) fyne.CanvasObject {
 			// Two rows of two fields, each row as tall as its own fields.
@@ -122,8 +129,8 @@ func (a *App) newWizard() *wizard {
 	}
 	w.male = a.newChoice("", func() { w.setSex(pinsede.SexMale) })
 	w.female = a.newChoice("", func() { w.setSex(pinsede.SexFemale) })
-	w.places = container.NewGridWithColumns(3)
-	w.countries = container.NewGridWithColumns(3)
+	w.places = newSuggestions()
+	w.countries = newSuggestions()
 	w.proposal = container.NewVBox()
 	w.luogo.OnChanged = func(s string) {
 		if s != placeLabel(w.place) {
@@ -207,27 +214,42 @@ func (a *App) showQuestion(i int) {
 		a.keyboard.setTarget(e)
 	}
 	// The question scrolls above the keyboard when suggestions or a larger
-	// text size make it taller than the room left.
-	w.scroll = container.NewVScroll(centred(1600, top))
+	// text size make it taller than the room left; scrolled to its end,
+	// its suggestions keep a margin from the keyboard.
+	var scrolled fyne.CanvasObject = centred(1600, top)
+	if q.suggestions != nil {
+		scrolled = container.New(layout.NewCustomPaddedLayout(0, suggestionMargin(), 0, 0), scrolled)
+	}
+	w.scroll = container.NewVScroll(scrolled)
 	var content fyne.CanvasObject = w.scroll
 	if q.name != "sesso" {
 		content = container.NewBorder(nil, centred(1500, a.keyboard.object), nil, nil, content)
 	}
 	nav := container.NewStack(container.NewCenter(step), a.navBar(back, next))
 	a.show("question:"+q.name, content, nav, focus, tr("q."+q.name)+" "+hint.Text)
+	if e, ok := focus.(*entry); ok {
+		// At the largest text size the question's text may take the
+		// room: the field typed in shows whole over the keyboard.
+		w.scrollOver(e, 0, suggestionMargin(), nil)
+	}
+	w.revealSuggestions()
 }
 
 // next checks the current answer and moves on when it is valid.
 func (w *wizard) next() {
 	a := w.app
-	if questions[w.current].name == "luogo" && !w.pickTypedPlace() {
-		// A name of several places: the list shows them; one must be tapped.
-		l := w.errs[pinsede.FieldLuogoNascita]
-		l.SetText(tr(pinsede.KeyPlaceCode))
-		l.Show()
-		w.relayout()
-		a.say(l.Text)
-		return
+	if questions[w.current].name == "luogo" {
+		if several := w.pickTypedPlace(); len(several) > 0 {
+			// A name of several places: the list shows them alone, so
+			// that with the problem they fit over the keyboard; one must
+			// be tapped.
+			l := w.errs[pinsede.FieldLuogoNascita]
+			l.SetText(tr(pinsede.KeyPlaceCode))
+			l.Show()
+			w.showPlaces(several) // under the problem, shown whole
+			a.say(l.Text)
+			return
+		}
 	}
 	if questions[w.current].name == "stato" {
 		w.pickTypedCountry()
@@ -344,18 +366,53 @@ func (w *wizard) check(fields []string) bool {
 // problem under a field, shows whole over the keyboard, and not at all
 // when it does already: a citizen taps where a field was a moment ago.
 func (w *wizard) bringIntoView(o fyne.CanvasObject) {
+	// The label's inner padding below its text may go under the keyboard;
+	// scrolled, it shows whole.
+	w.scrollOver(o, fynetheme.InnerPadding(), 0, nil)
+}
+
+// revealSuggestions scrolls the current question just enough that its
+// suggestions, and the problem above them, show whole over the keyboard,
+// and not at all when they do already; never so far that the top of the
+// field typed in goes out of view. The citizen is about to tap one.
+func (w *wizard) revealSuggestions() {
+	q := questions[w.current]
+	if q.suggestions == nil {
+		return
+	}
+	if c := q.suggestions(w); len(c.Objects) > 0 {
+		// Clear of the shadow the question casts on the keyboard.
+		w.scrollOver(c, 0, suggestionMargin(), q.focus(w).(fyne.CanvasObject))
+	}
+}
+
+// suggestionMargin is the room kept between the suggestions and the
+// keyboard when the question scrolls: the scroll's shadow covers less.
+func suggestionMargin() float32 { return 2 * fynetheme.Padding() }
+
+// scrollOver scrolls the question down just enough that o and margin
+// pixels below it show over the keyboard, unless all but slack pixels of
+// them do already, and no farther than puts the top of keep (if set) at
+// the top of the question.
+func (w *wizard) scrollOver(o fyne.CanvasObject, slack, margin float32, keep fyne.CanvasObject) {
 	s := w.scroll
 	if s == nil {
 		return
 	}
-	s.Refresh() // the content as tall as the problems make it
+	s.Refresh() // the content as tall as the problems and suggestions make it
 	layoutNow(s.Content)
 	d := fyne.CurrentApp().Driver()
-	bottom := d.AbsolutePositionForObject(o).Y + o.Size().Height - d.AbsolutePositionForObject(s).Y
-	// The label's inner padding below its text may go under the keyboard;
-	// scrolled, it shows whole.
-	if bottom-fynetheme.InnerPadding() > s.Size().Height {
-		s.ScrollToOffset(s.Offset.AddXY(0, bottom-s.Size().Height))
+	top := d.AbsolutePositionForObject(s).Y
+	bottom := d.AbsolutePositionForObject(o).Y + o.Size().Height + margin - top
+	if bottom-slack <= s.Size().Height {
+		return
+	}
+	by := bottom - s.Size().Height
+	if keep != nil {
+		by = min(by, d.AbsolutePositionForObject(keep).Y-top)
+	}
+	if by > 0 {
+		s.ScrollToOffset(s.Offset.AddXY(0, by))
 	}
 }
 
@@ -418,12 +475,18 @@ func placeLabel(p pinsede.Place) string {
 
 // suggestPlaces lists the places of birth that match s.
 func (w *wizard) suggestPlaces(s string) {
-	w.places.RemoveAll()
 	if len([]rune(strings.TrimSpace(s))) < 2 {
-		w.relayout()
+		w.showPlaces(nil)
 		return
 	}
-	for _, p := range pinsede.SearchPlaces(s, 6) {
+	w.showPlaces(pinsede.SearchPlaces(s, 6))
+}
+
+// showPlaces makes ps the suggestions of the place of birth, shown whole
+// over the keyboard.
+func (w *wizard) showPlaces(ps []pinsede.PlaceInfo) {
+	w.places.RemoveAll()
+	for _, p := range ps {
 		b := w.app.newButton(p.String(), func() {
 			w.pickPlace(p)
 			w.app.win.Canvas().Focus(w.luogo)
@@ -432,6 +495,7 @@ func (w *wizard) suggestPlaces(s string) {
 		w.places.Add(b)
 	}
 	w.relayout()
+	w.revealSuggestions()
 }
 
 // pickPlace makes p the place of birth, as a tap on its suggestion does.
@@ -444,14 +508,14 @@ func (w *wizard) pickPlace(p pinsede.PlaceInfo) {
 
 // pickTypedPlace picks the place whose name the citizen typed in full
 // ("Roma", "roma", "Roma (RM)") without tapping it in the list, so that the
-// codice fiscale can be computed. It reports false when the name is that of
-// more than one place (Castro (BG) and Castro (LE)) that was valid on the
-// birth date: the citizen must tap one. A name that matches no place is
-// left as typed.
-func (w *wizard) pickTypedPlace() bool {
+// codice fiscale can be computed. It returns the places when the name is
+// that of more than one place (Castro (BG) and Castro (LE)) that was valid
+// on the birth date: the citizen must tap one. A name that matches no
+// place is left as typed.
+func (w *wizard) pickTypedPlace() []pinsede.PlaceInfo {
 	typed := letters(w.luogo.Text)
 	if w.place.Code != "" || len([]rune(typed)) < 2 {
-		return true
+		return nil
 	}
 	var exact []pinsede.PlaceInfo
 	name, _, _ := strings.Cut(w.luogo.Text, "(") // "Roma (RM)" is searched as Roma
@@ -474,12 +538,12 @@ func (w *wizard) pickTypedPlace() bool {
 	}
 	switch len(exact) {
 	case 0:
-		return true
+		return nil
 	case 1:
 		w.pickPlace(exact[0])
-		return true
+		return nil
 	}
-	return false
+	return exact
 }
 
 // letters returns the letters and digits of s, folded, for matching a
@@ -543,6 +607,7 @@ func (w *wizard) suggestCountries(s string) {
 		}
 	}
 	w.relayout()
+	w.revealSuggestions()
 }
 
 // chooseCountry makes the state of the ISO code the country of residence,
