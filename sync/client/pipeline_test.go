@@ -35,15 +35,25 @@ type pushFaults struct {
 	firsts        []string // first event id of each push, in order
 }
 
-func (p *pushFaults) RoundTrip(req *http.Request) (*http.Response, error) {
+// readPush returns the body of req, read whole and closed, when req is a
+// push (POST /v1/events); ok is false for any other request, left unread.
+func readPush(req *http.Request) (body []byte, ok bool, err error) {
 	if req.Method != http.MethodPost || req.URL.Path != "/v1/events" {
+		return nil, false, nil
+	}
+	body, err = io.ReadAll(req.Body)
+	req.Body.Close()
+	return body, true, err
+}
+
+func (p *pushFaults) RoundTrip(req *http.Request) (*http.Response, error) {
+	body, ok, err := readPush(req)
+	if !ok {
 		return p.next.RoundTrip(req)
 	}
-	body, err := io.ReadAll(req.Body)
 	if err != nil {
 		return nil, err
 	}
-	req.Body.Close()
 	first, err := firstEvent(req.Header.Get("Content-Type"), body)
 	if err != nil {
 		return nil, err

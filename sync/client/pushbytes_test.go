@@ -32,14 +32,13 @@ type pushRecorder struct {
 }
 
 func (p *pushRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Method != http.MethodPost || req.URL.Path != "/v1/events" {
+	body, ok, err := readPush(req)
+	if !ok {
 		return p.next.RoundTrip(req)
 	}
-	body, err := io.ReadAll(req.Body)
 	if err != nil {
 		return nil, err
 	}
-	req.Body.Close()
 	if int64(len(body)) != req.ContentLength {
 		return nil, fmt.Errorf("push body of %d bytes, Content-Length %d", len(body), req.ContentLength)
 	}
