@@ -141,7 +141,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.push.Slots, "push-slots", 0, "pushes read and applied at once (default: -push-memory over a push's memory)")
 	fs.IntVar(&c.push.Queue, "push-queue", 0, fmt.Sprintf("pushes that may wait for a slot (default %d per slot)", server.DefaultPushQueuePerSlot))
 	fs.DurationVar(&c.push.Wait, "push-wait", server.DefaultPushWait, "longest a push waits for a slot before a 503 (the desk sends again at its next sync)")
-	c.fdLimit = descriptorLimit() // fdlimit_*.go
+	c.fdLimit = server.DescriptorLimit()
 	def := server.DefaultConnLimits(c.fdLimit)
 	fs.IntVar(&c.conns.Max, "conn-max", def.Max, fmt.Sprintf("API connections open at once, those in their handshake included; past it a new one is closed at once (default: the descriptor limit, %d here, less %d, at most %d)", c.fdLimit, server.DescriptorReserve, server.MaxDefaultConns))
 	fs.IntVar(&c.conns.PerSource, "conn-per-source", -1, "API connections open at once from one address (an IPv6 /64); -1: half of -conn-max; 0: no bound but -conn-max, behind a load balancer that hides the clients' addresses (README)")

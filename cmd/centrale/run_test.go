@@ -147,7 +147,7 @@ func TestParseConns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	def := server.DefaultConnLimits(descriptorLimit())
+	def := server.DefaultConnLimits(server.DescriptorLimit())
 	if c.conns != def || c.conns.PerSource != c.conns.Max/2 || c.manageConns != server.DefaultManageConns {
 		t.Errorf("default bounds: %+v and %d, want %+v and %d", c.conns, c.manageConns, def, server.DefaultManageConns)
 	}

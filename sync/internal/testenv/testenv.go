@@ -33,6 +33,9 @@ type Env struct {
 	HTTP *httptest.Server
 	// URL is centrale's base URL, https://127.0.0.1:PORT.
 	URL string
+	// Conns are the bounds of centrale's listener: centrale's defaults
+	// for the test process's descriptor limit.
+	Conns server.ConnLimits
 }
 
 // New starts centrale on store, with a fresh CA, and stops it when the test
@@ -86,7 +89,12 @@ func NewAt(t testing.TB, store central.Store, now func() time.Time) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := server.NewListener(inner, server.ListenerConfig{Name: "api", Limits: server.DefaultConnLimits(MaxConns), TLS: cfg})
+	// The bounds centrale takes from its descriptor limit, from the
+	// test process's: a fixed limit above the process's would let the
+	// load benchmarks run the process out of descriptors, where accept
+	// fails for every client instead of the bound refusing the last.
+	conns := server.DefaultConnLimits(server.DescriptorLimit())
+	ln, err := server.NewListener(inner, server.ListenerConfig{Name: "api", Limits: conns, TLS: cfg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,13 +103,8 @@ func NewAt(t testing.TB, store central.Store, now func() time.Time) *Env {
 	hs.Start()
 	hs.URL = "https://" + ln.Addr().String()
 	t.Cleanup(hs.Close)
-	return &Env{CA: ca, CADir: dir, Store: store, Server: srv, Cert: cert, HTTP: hs, URL: hs.URL}
+	return &Env{CA: ca, CADir: dir, Store: store, Server: srv, Cert: cert, HTTP: hs, URL: hs.URL, Conns: conns}
 }
-
-// MaxConns is the descriptor limit from which New's listener takes its
-// connection bounds (server.DefaultConnLimits): room for the 500 sedi
-// of the load benchmarks and their portals.
-const MaxConns = 4096
 
 // CheapArgon2 are the cheap hash costs of tests.
 var CheapArgon2 = pinsede.Argon2Params{Time: 1, MemoryKiB: 64, Threads: 1}
