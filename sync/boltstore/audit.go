@@ -84,33 +84,9 @@ func (s *Store) PutAuditHead(ctx context.Context, sede string, h wire.AuditHead,
 		return nil
 	}
 	var fork *central.ForkError
-	err = s.db.Update(func(btx *bolt.Tx) error {
-		bs, err := auditBuckets(btx)
-		if err != nil {
-			return err
-		}
-		st, err := headState(bs, sede, h)
-		if err != nil {
-			return err
-		}
-		verdict, reason := central.JudgeHead(st, h)
-		switch verdict {
-		case central.HeadKeep:
-			if st.AdmitsChain(h) {
-				if err := putJSON(bs.chains, chainKey(sede, h.Chain), storedChain{At: at, Desk: h.Desk}); err != nil {
-					return err
-				}
-			}
-			if !st.NewHead(h) {
-				return nil
-			}
-			return putJSON(bs.heads, headKey(sede, h), storedHead{Received: at})
-		case central.HeadRefused:
-			f, err := putFork(bs.forks, sede, h, reason, at)
-			fork = &central.ForkError{Fork: f}
-			return err
-		}
-		return nil
+	err = s.db.Update(func(btx *bolt.Tx) (err error) {
+		fork, err = keepHead(btx, sede, h, at)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("audit head %d of %s: %w", h.Seq, sede, err)
@@ -119,6 +95,40 @@ func (s *Store) PutAuditHead(ctx context.Context, sede string, h wire.AuditHead,
 		return fork
 	}
 	return nil
+}
+
+// keepHead judges the audit head h of sede in the write transaction btx,
+// and keeps it, or records it as a fork and returns the fork: what
+// PutAuditHead commits, and Push with the push's events.
+func keepHead(btx *bolt.Tx, sede string, h wire.AuditHead, at time.Time) (*central.ForkError, error) {
+	bs, err := auditBuckets(btx)
+	if err != nil {
+		return nil, err
+	}
+	st, err := headState(bs, sede, h)
+	if err != nil {
+		return nil, err
+	}
+	verdict, reason := central.JudgeHead(st, h)
+	switch verdict {
+	case central.HeadKeep:
+		if st.AdmitsChain(h) {
+			if err := putJSON(bs.chains, chainKey(sede, h.Chain), storedChain{At: at, Desk: h.Desk}); err != nil {
+				return nil, err
+			}
+		}
+		if !st.NewHead(h) {
+			return nil, nil
+		}
+		return nil, putJSON(bs.heads, headKey(sede, h), storedHead{Received: at})
+	case central.HeadRefused:
+		f, err := putFork(bs.forks, sede, h, reason, at)
+		if err != nil {
+			return nil, err
+		}
+		return &central.ForkError{Fork: f}, nil
+	}
+	return nil, nil
 }
 
 // auditBucketSet are the audit buckets of a write transaction.

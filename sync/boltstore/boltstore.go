@@ -168,24 +168,49 @@ func (s *Store) Close() error {
 func (s *Store) Apply(ctx context.Context, sede string, events []pinsede.Event, at time.Time) ([]wire.Result, error) {
 	reasons := central.ScreenAll(*s.limits.Load(), sede, events, at)
 	var out []wire.Result
-	err := s.db.Update(func(btx *bolt.Tx) error {
-		var err error
-		if out, err = central.Apply(&tx{btx}, sede, events, reasons, at); err != nil {
-			return err
-		}
-		return tally(btx, central.TallyPush(sede, events, out, at)) // overview.go
+	err := s.db.Update(func(btx *bolt.Tx) (err error) {
+		out, err = apply(btx, sede, events, reasons, at)
+		return err
 	})
 	return out, err
 }
 
-// Push keeps the audit head h (PutAuditHead) and then applies the events
-// (Apply), each in its transaction: a head kept before, or the empty
-// head of a desk with no chain, takes no write transaction.
-func (s *Store) Push(ctx context.Context, sede string, h wire.AuditHead, events []pinsede.Event, at time.Time) ([]wire.Result, error) {
-	if err := s.PutAuditHead(ctx, sede, h, at); err != nil {
+// apply applies events, screened with reasons, in the write transaction
+// btx, and tallies them for the status page.
+func apply(btx *bolt.Tx, sede string, events []pinsede.Event, reasons []string, at time.Time) ([]wire.Result, error) {
+	out, err := central.Apply(&tx{btx}, sede, events, reasons, at)
+	if err != nil {
 		return nil, err
 	}
-	return s.Apply(ctx, sede, events, at)
+	return out, tally(btx, central.TallyPush(sede, events, out, at)) // overview.go
+}
+
+// Push judges and keeps the audit head h, as PutAuditHead does, and
+// applies the events, as Apply does, in one write transaction: a push
+// that fails halfway (a crash, a record that does not read) keeps
+// neither its head nor its events. A head refused is recorded as a fork
+// and returned as a *central.ForkError, with no event applied.
+func (s *Store) Push(ctx context.Context, sede string, h wire.AuditHead, events []pinsede.Event, at time.Time) ([]wire.Result, error) {
+	reasons := central.ScreenAll(*s.limits.Load(), sede, events, at)
+	var out []wire.Result
+	var fork *central.ForkError
+	err := s.db.Update(func(btx *bolt.Tx) (err error) {
+		if fork, err = keepHead(btx, sede, h, at); err != nil {
+			return fmt.Errorf("audit head %d: %w", h.Seq, err)
+		}
+		if fork != nil {
+			return nil // the fork is kept; nothing is applied
+		}
+		out, err = apply(btx, sede, events, reasons, at)
+		return err
+	})
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("push of %s: %w", sede, err)
+	case fork != nil:
+		return nil, fork
+	}
+	return out, nil
 }
 
 // Changes returns the changes for sede after a cursor, and the number of

@@ -1,10 +1,13 @@
 package boltstore_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/pinsede/pinsede"
@@ -88,4 +91,88 @@ func TestEventKeysMigrated(t *testing.T) {
 			t.Errorf("%s's e1: %+v, %v; want %s", tc.sede, res, err, tc.want)
 		}
 	}
+}
+
+// Ensure that a push whose events fail to apply (a stored credential
+// that no longer reads, as a damaged file gives) keeps nothing of it,
+// its audit head neither: the head and the events are one transaction,
+// as in PostgreSQL (TestApplyFailsWhole there); and that once the
+// credential reads again the same push is kept whole.
+func TestPushFailsWhole(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "centrale.db")
+	open := func() *boltstore.Store {
+		t.Helper()
+		s, err := boltstore.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.SetLimits(storetest.Limits)
+		return s
+	}
+	s := open()
+	h := storetest.Hash(t, "ACEFHJKMNPRTUVWX")
+	head := func(seq uint64) wire.AuditHead { return storetest.Head("A", "", 0, seq) }
+	if res, err := s.Push(ctx, "ROMA01", head(1), []pinsede.Event{storetest.Issued("ROMA01", storetest.CF(1), "e1", "c1", h)}, storetest.T0); err != nil || res[0].Verdict != wire.Accepted {
+		t.Fatalf("first push = %+v, %v", res, err)
+	}
+	s.Close()
+	var kept []byte
+	damage := func(v func() []byte) {
+		t.Helper()
+		db, err := bolt.Open(path, 0o600, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.Update(func(tx *bolt.Tx) error {
+			b := tx.Bucket([]byte("credentials"))
+			if kept == nil {
+				kept = bytes.Clone(b.Get([]byte("c1")))
+			}
+			return b.Put([]byte("c1"), v())
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	damage(func() []byte { return []byte("{not json") })
+	s = open()
+	// e2 supersedes c1, which Apply reads.
+	push := []pinsede.Event{storetest.Issued("ROMA01", storetest.CF(1), "e2", "c2", h)}
+	if res, err := s.Push(ctx, "ROMA01", head(2), push, storetest.T0); err == nil {
+		t.Fatalf("Push over a credential that does not read = %+v; want an error", res)
+	} else if !strings.Contains(err.Error(), "push of ROMA01: apply event e2: credential c1") {
+		t.Errorf("Push over a credential that does not read: %v; want an error naming the push, the event and the credential", err)
+	}
+	if got := seqs(t, s); !slices.Equal(got, []uint64{1}) {
+		t.Errorf("audit heads after the failed push: %v, want 1 alone", got)
+	}
+	if _, err := s.Event(ctx, "ROMA01", "e2"); !errors.Is(err, central.ErrNotFound) {
+		t.Errorf("event of the failed push: %v, want it not kept", err)
+	}
+	s.Close()
+
+	damage(func() []byte { return kept })
+	s = open()
+	defer s.Close()
+	if res, err := s.Push(ctx, "ROMA01", head(2), push, storetest.T0); err != nil || len(res) != 1 || res[0].Verdict != wire.Accepted {
+		t.Fatalf("the same push again = %+v, %v; want it accepted", res, err)
+	}
+	if got := seqs(t, s); !slices.Equal(got, []uint64{1, 2}) {
+		t.Errorf("audit heads: %v, want 1, 2", got)
+	}
+}
+
+// seqs returns the seqs of the audit heads s keeps of ROMA01.
+func seqs(t *testing.T, s *boltstore.Store) []uint64 {
+	t.Helper()
+	kept, err := s.AuditHeads(context.Background(), "ROMA01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []uint64
+	for _, k := range kept {
+		out = append(out, k.Seq)
+	}
+	return out
 }

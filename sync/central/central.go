@@ -119,10 +119,8 @@ type Store interface {
 	// Push judges h, the audit head a push of sede carries, as
 	// PutAuditHead does and, unless it refuses it (a *ForkError, the
 	// fork recorded and no event applied), applies the events as Apply
-	// does. PostgreSQL does both in one transaction, to save its round
-	// trips; bbolt in two, one after the other: a head kept without its
-	// events, as a push that fails halfway leaves, is harmless (the desk
-	// sends both again).
+	// does, both in one transaction: a push that fails halfway (a
+	// crash, an error) keeps neither its head nor its events.
 	Push(ctx context.Context, sede string, h wire.AuditHead, events []pinsede.Event, at time.Time) ([]wire.Result, error)
 	// SetLimits sets the bounds Apply holds pushed events to (Limits;
 	// zero fields stand for their defaults). A store applies
