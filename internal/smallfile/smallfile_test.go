@@ -1,6 +1,8 @@
 package smallfile_test
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,5 +58,22 @@ func TestReadEndless(t *testing.T) {
 	}
 	if _, err := smallfile.Read("/dev/zero", "secret", 4096); err == nil || !strings.Contains(err.Error(), "more than 4096 bytes") {
 		t.Errorf("err = %v, want more than 4096 bytes", err)
+	}
+}
+
+// Ensure that errors.Is tells the kind of each error of Read.
+func TestReadKinds(t *testing.T) {
+	dir := t.TempDir()
+	large := filepath.Join(dir, "large")
+	if err := os.WriteFile(large, []byte("xx"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		path string
+		kind error
+	}{{large, smallfile.ErrTooLarge}, {dir, smallfile.ErrNotRegular}, {filepath.Join(dir, "missing"), fs.ErrNotExist}} {
+		if _, err := smallfile.Read(tc.path, "key", 1); !errors.Is(err, tc.kind) {
+			t.Errorf("Read(%s) = %v, want an error of kind %v", tc.path, err, tc.kind)
+		}
 	}
 }
