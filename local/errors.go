@@ -32,6 +32,12 @@ var (
 	// again; nothing has been read.
 	ErrKeyExposed = errors.New("store key file readable by other users")
 
+	// ErrKeyNotFile is returned by Open when a folder, a pipe, a device
+	// or a socket is where the key file should be: it is not read (a
+	// pipe would hang the desk, a device fill its memory). Put the key
+	// file back there.
+	ErrKeyNotFile = errors.New("store key file is not a file")
+
 	// ErrWrongKey is returned by Open when the key file does not open the
 	// store: it belongs to another store, or it is damaged. Nothing in the
 	// store has been read or changed.

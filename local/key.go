@@ -15,6 +15,7 @@ import (
 	"runtime"
 
 	"github.com/pinsede/pinsede/internal/boltcopy"
+	"github.com/pinsede/pinsede/internal/smallfile"
 	"golang.org/x/crypto/chacha20poly1305"
 	"golang.org/x/crypto/hkdf"
 )
@@ -116,17 +117,24 @@ func (k *keys) tag(parts ...string) []byte {
 }
 
 // readKey reads the master key from the key file, which on Unix must be
-// readable and writable by its owner only.
+// readable and writable by its owner only. The file is read up to the
+// key's size, and only if it is a regular file: a folder, a pipe or a
+// device in its place is ErrKeyNotFile, and neither hangs nor fills
+// the desk's memory.
 func readKey(keyPath string) ([]byte, error) {
-	if fi, err := os.Stat(keyPath); err == nil && runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
+	if fi, err := os.Stat(keyPath); err == nil && fi.Mode().IsRegular() && runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("read key %s: mode %v: %w", keyPath, fi.Mode().Perm(), ErrKeyExposed)
 	}
-	b, err := os.ReadFile(keyPath)
+	b, err := smallfile.ReadRegular(keyPath, "store key", keySize)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("read key %s: %w", keyPath, ErrNoKey)
+	case errors.Is(err, smallfile.ErrNotRegular):
+		return nil, fmt.Errorf("%w: %w", err, ErrKeyNotFile)
+	case errors.Is(err, smallfile.ErrTooLarge):
+		return nil, fmt.Errorf("read key %s: more than %d bytes: %w", keyPath, keySize, ErrWrongKey)
 	case err != nil:
-		return nil, fmt.Errorf("read key %s: %w", keyPath, err)
+		return nil, fmt.Errorf("read key: %w", err)
 	case len(b) != keySize:
 		return nil, fmt.Errorf("read key %s: %d bytes, want %d: %w", keyPath, len(b), keySize, ErrWrongKey)
 	}

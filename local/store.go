@@ -135,8 +135,9 @@ func build(path string, k *keys) error {
 // ErrNoStore if the store file does not exist, ErrNoKey if the key file
 // does not, ErrCorrupt if the store file is damaged or not a store,
 // ErrAlreadyOpen if another program holds it (after waiting a second),
-// ErrSchemaTooNew if a newer pinsede wrote it, and ErrWrongKey if the key
-// is not the store's. On error the store file is left as it was.
+// ErrSchemaTooNew if a newer pinsede wrote it, ErrWrongKey if the key
+// is not the store's, and ErrKeyNotFile if a folder, a pipe or a device
+// is in the key file's place. On error the store file is left as it was.
 func Open(path, keyPath string) (*Store, error) {
 	wrap := func(err error) error { return fmt.Errorf("open store %s: %w", path, err) }
 	if err := checkFile(path); err != nil {

@@ -88,6 +88,9 @@ func explain(err error, e *env) string {
 	case errors.Is(err, local.ErrNoKey):
 		return fmt.Sprintf("file della chiave non trovato in %s: senza la chiave l'archivio non si legge; "+
 			"ripristinala dalla copia di sicurezza o indica il percorso giusto con -key", e.keyPath)
+	case errors.Is(err, local.ErrKeyNotFile):
+		return fmt.Sprintf("al posto della chiave %s c'è una cartella o un file speciale, non la chiave: non è stato letto nulla; "+
+			"rimetti lì il file della chiave (dalla copia di sicurezza) o indica il percorso giusto con -key", e.keyPath)
 	case errors.Is(err, local.ErrKeyExposed):
 		return fmt.Sprintf("la chiave %s è leggibile da altri utenti: chi la copia legge tutto l'archivio; "+
 			"rendila leggibile solo al proprietario (chmod 600 %s) e riprova", e.keyPath, e.keyPath)

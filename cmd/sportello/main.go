@@ -233,6 +233,7 @@ func startMessage(err error, storePath, keyPath string) string {
 		{local.ErrWrongKey, "start.wrongkey"},
 		{local.ErrNoKey, "start.nokey"},
 		{local.ErrKeyExposed, "start.keyexposed"},
+		{local.ErrKeyNotFile, "start.keynotfile"},
 		{local.ErrCorrupt, "start.corrupt"},
 		{local.ErrNoStore, "start.nostore"},
 		{local.ErrSchemaTooNew, "start.schematoonew"},
