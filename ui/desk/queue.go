@@ -233,10 +233,14 @@ func (q *queuePanel) show(n int, err error) {
 // queueError says in words why the tickets cannot be read or taken.
 func (a *App) queueError(err error) string {
 	switch {
+	case errors.Is(err, ticket.ErrSpoolFile): // its Err names the files of ErrSealed too
+		return lang.L("queue.spoolfile", map[string]any{"Dir": a.cfg.TicketDir, "Err": err.Error()})
 	case errors.Is(err, ticket.ErrSealed):
 		return lang.L("queue.sealed", map[string]any{"Dir": a.cfg.TicketDir, "Err": err.Error()})
 	case errors.Is(err, ticket.ErrNoKey):
 		return lang.L("queue.nokey", map[string]any{"Key": a.spool().KeyFile()})
+	case errors.Is(err, ticket.ErrBadKey):
+		return lang.L("queue.badkey", map[string]any{"Key": a.spool().KeyFile()})
 	case errors.Is(err, errCentral):
 		return lang.L("queue.central.error", map[string]any{"Err": err.Error()})
 	}

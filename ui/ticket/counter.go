@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/pinsede/pinsede/internal/smallfile"
 )
 
 // Counter is the kiosk's count of the day's tickets in a small file, so
@@ -21,12 +23,17 @@ type Counter struct {
 }
 
 // ErrCounterCorrupt is returned by [Counter.Next] for a file that does not
-// hold a count ([Counter.Set] replaces it).
+// hold a count, is larger than one, or is no file (a pipe, a device):
+// [Counter.Set] replaces it.
 var ErrCounterCorrupt = errors.New("ticket counter unreadable")
 
 // maxCount is the most tickets a day counts: beyond it the file is not
 // believed.
 const maxCount = 99999
+
+// maxCounterBytes bounds the counter's file, whose count takes about 30
+// bytes: a larger file is no count, and is not read further.
+const maxCounterBytes = 256
 
 // counterFile is the content of a Counter's file.
 type counterFile struct {
@@ -39,9 +46,11 @@ type counterFile struct {
 func (c Counter) Next(now time.Time) (int, error) {
 	day := now.Format(time.DateOnly)
 	var f counterFile
-	b, err := os.ReadFile(c.Path)
+	b, err := smallfile.ReadRegular(c.Path, "ticket counter", maxCounterBytes)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+	case errors.Is(err, smallfile.ErrTooLarge), errors.Is(err, smallfile.ErrNotRegular):
+		return 0, fmt.Errorf("%w: %w", err, ErrCounterCorrupt)
 	case err != nil:
 		return 0, fmt.Errorf("ticket counter: %w", err)
 	default:

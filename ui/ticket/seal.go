@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/pinsede/pinsede/internal/smallfile"
 	"golang.org/x/crypto/chacha20poly1305"
 )
 
@@ -23,8 +24,18 @@ var ErrSealed = errors.New("spool file refused: it does not open with this spool
 // kiosk creates it, and the desks read it.
 var ErrNoKey = errors.New("no spool key file: copy the kiosk's")
 
+// ErrBadKey is returned when the spool's key file holds no spool key:
+// not 32 bytes in hexadecimal, larger than a key file, or a folder, a
+// pipe or a device in its place (not read: the folder may be a share
+// others write to). Copy the kiosk's key file again.
+var ErrBadKey = errors.New("spool key file holds no spool key: copy the kiosk's again")
+
 // keySize is the size of a spool key: XChaCha20-Poly1305's.
 const keySize = chacha20poly1305.KeySize
+
+// maxKeyFileBytes bounds the key file: 64 hexadecimal digits and a line
+// end, with room for spaces and a Windows line end.
+const maxKeyFileBytes = 256
 
 // KeyFile is the spool's key file: Key, or else the file named as the
 // folder with ".key" added, beside it and not in it (for /srv/pinsede/spool,
@@ -39,16 +50,19 @@ func (s Spool) KeyFile() string {
 
 // readKey reads the spool's key: 32 bytes, hex encoded on one line.
 func (s Spool) readKey() ([]byte, error) {
-	b, err := os.ReadFile(s.KeyFile())
-	if errors.Is(err, fs.ErrNotExist) {
+	b, err := smallfile.ReadRegular(s.KeyFile(), "spool key", maxKeyFileBytes)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("%w: %s", ErrNoKey, s.KeyFile())
-	}
-	if err != nil {
+	case errors.Is(err, smallfile.ErrNotRegular), errors.Is(err, smallfile.ErrTooLarge):
+		return nil, fmt.Errorf("%w: %w", err, ErrBadKey)
+	case err != nil:
 		return nil, fmt.Errorf("spool key: %w", err)
 	}
 	key, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	clear(b)
 	if err != nil || len(key) != keySize {
-		return nil, fmt.Errorf("spool key %s: not %d bytes in hexadecimal", s.KeyFile(), keySize)
+		return nil, fmt.Errorf("spool key %s: not %d bytes in hexadecimal: %w", s.KeyFile(), keySize, ErrBadKey)
 	}
 	return key, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/smallfile"
 )
 
 // Submission is what the kiosk hands to the desks: the ticket and the
@@ -26,6 +28,19 @@ type Submission struct {
 // ErrExpired is returned by [Spool.Take] for the ticket of a past day: a
 // ticket is valid on the day it was printed only. Its file is removed.
 var ErrExpired = errors.New("ticket of a past day")
+
+// ErrSpoolFile is returned for a file of the spool folder, named as a
+// ticket's, that is no ticket file a desk can read: larger than a kiosk
+// writes one ([MaxSpoolFileBytes]), a folder, a pipe or a device (not
+// read: the folder may be a share others write to), or not readable by
+// the desk. It is left where it is, for the supervisor to look at.
+var ErrSpoolFile = errors.New("spool file refused: not a ticket file this desk can read (too large, not a regular file, or not readable)")
+
+// MaxSpoolFileBytes bounds a ticket's file: the submission of the
+// largest MV35 the kiosk takes (a few KiB: each field at most 120
+// characters), sealed, many times over. The kiosk writes none larger,
+// and a desk reads none larger.
+const MaxSpoolFileBytes = 64 << 10
 
 // Spool is the sede-local hand-off from the kiosk to the desks: each
 // submission is a sealed file in a folder (on the kiosk PC, or a share
@@ -76,6 +91,9 @@ func (s Spool) Submit(ctx context.Context, sub Submission) error {
 	if err != nil {
 		return fmt.Errorf("spool ticket %s: %w", sub.Ticket.Code, err)
 	}
+	if len(data) > MaxSpoolFileBytes {
+		return fmt.Errorf("spool ticket %s: %d bytes sealed, more than a desk reads (%d)", sub.Ticket.Code, len(data), MaxSpoolFileBytes)
+	}
 	f, err := os.CreateTemp(s.Dir, ".ticket-*.tmp")
 	if err != nil {
 		return fmt.Errorf("spool %s: %w", s.Dir, err)
@@ -110,8 +128,9 @@ func (s Spool) Submit(ctx context.Context, sub Submission) error {
 // removes its file: what a desk does when the citizen's code is scanned or
 // typed. The code is read without regard to case or surrounding spaces. It
 // returns an error wrapping os.ErrNotExist for an unknown code (or one
-// another desk took first), and one wrapping [ErrSealed] for a file that
-// does not open with the key, which stays in the folder.
+// another desk took first), one wrapping [ErrSealed] for a file that
+// does not open with the key, and one wrapping [ErrSpoolFile] for one
+// that is no ticket file (Waiting): either stays in the folder.
 //
 // Take does not know the day: a desk checks the ticket's day itself, or
 // calls [Spool.TakeOn].
@@ -134,7 +153,7 @@ func (s Spool) Take(code string) (Submission, error) {
 	if err := os.Rename(name, claimed); err != nil {
 		return sub, fmt.Errorf("spool ticket %s: %w", code, err)
 	}
-	sealed, err := os.ReadFile(claimed)
+	sealed, err := readSpoolFile(claimed)
 	if err == nil {
 		var plain []byte
 		if plain, err = open(key, SpoolFile(code), sealed); err == nil {
@@ -150,6 +169,18 @@ func (s Spool) Take(code string) (Submission, error) {
 		return sub, fmt.Errorf("spool ticket %s: %w", code, err)
 	}
 	return sub, nil
+}
+
+// readSpoolFile reads a ticket's file of the spool up to
+// MaxSpoolFileBytes, and only if it is a regular file: an error wrapping
+// ErrSpoolFile for one that cannot be read, or fs.ErrNotExist for one
+// gone (taken by another desk).
+func readSpoolFile(path string) ([]byte, error) {
+	b, err := smallfile.ReadRegular(path, "ticket", MaxSpoolFileBytes)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %w", err, ErrSpoolFile)
+	}
+	return b, err
 }
 
 // TakeOn is [Spool.Take] on the day of now: the ticket of another day is
@@ -172,7 +203,10 @@ func (s Spool) TakeOn(code string, now time.Time) (Submission, error) {
 // keeps the tickets only, not the requests. A folder that does not exist,
 // or holds no ticket file, has no tickets and needs no key. Files that do
 // not open with the key are left out, and reported with an error wrapping
-// [ErrSealed] that names them, returned with the other tickets.
+// [ErrSealed] that names them, returned with the other tickets; so are
+// those that are no ticket file a desk reads, with [ErrSpoolFile]:
+// larger than [MaxSpoolFileBytes] (read no further), or a folder, a pipe
+// or a device (not read).
 func (s Spool) Waiting(now time.Time) ([]Ticket, error) {
 	entries, err := os.ReadDir(s.Dir)
 	if errors.Is(err, os.ErrNotExist) {
@@ -183,7 +217,7 @@ func (s Spool) Waiting(now time.Time) ([]Ticket, error) {
 	}
 	var out []Ticket
 	var key []byte
-	var refused []string
+	var refused, unreadable []string
 	for _, e := range entries {
 		name := e.Name()
 		if !strings.HasPrefix(name, "ticket-") || !strings.HasSuffix(name, spoolSuffix) {
@@ -194,9 +228,13 @@ func (s Spool) Waiting(now time.Time) ([]Ticket, error) {
 				return nil, err
 			}
 		}
-		sealed, err := os.ReadFile(filepath.Join(s.Dir, name))
-		if err != nil {
+		sealed, err := readSpoolFile(filepath.Join(s.Dir, name))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
 			continue // taken meanwhile
+		case err != nil:
+			unreadable = append(unreadable, name)
+			continue
 		}
 		plain, err := open(key, name, sealed)
 		if err != nil {
@@ -216,8 +254,15 @@ func (s Spool) Waiting(now time.Time) ([]Ticket, error) {
 			out = append(out, sub.Ticket)
 		}
 	}
+	var errs []error
 	if len(refused) > 0 {
-		err = fmt.Errorf("spool %s: %s: %w", s.Dir, strings.Join(refused, ", "), ErrSealed)
+		errs = append(errs, fmt.Errorf("%s: %w", strings.Join(refused, ", "), ErrSealed))
+	}
+	if len(unreadable) > 0 {
+		errs = append(errs, fmt.Errorf("%s: %w", strings.Join(unreadable, ", "), ErrSpoolFile))
+	}
+	if len(errs) > 0 {
+		err = fmt.Errorf("spool %s: %w", s.Dir, errors.Join(errs...))
 	}
 	slices.SortStableFunc(out, func(a, b Ticket) int {
 		ap, an := queueNumber(a.Number)

@@ -244,3 +244,21 @@ func FuzzOpenSealed(f *testing.F) {
 		}
 	})
 }
+
+// Ensure that the kiosk writes no file a desk would not read: a
+// submission sealed larger than MaxSpoolFileBytes is refused, and
+// nothing is left in the folder.
+func TestSubmitTooLarge(t *testing.T) {
+	s := Spool{Dir: t.TempDir()}
+	sub := Submission{Ticket: Ticket{Number: "K001", Code: "HUGE3333", Issued: spoolNow},
+		Request: pinsede.Request{Cognome: strings.Repeat("R", MaxSpoolFileBytes)}}
+	if err := s.Submit(context.Background(), sub); err == nil || !strings.Contains(err.Error(), "more than a desk reads") {
+		t.Errorf("Submit of %d bytes: %v, want it refused", MaxSpoolFileBytes, err)
+	}
+	entries, _ := os.ReadDir(s.Dir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "ticket-") || strings.HasPrefix(e.Name(), ".ticket-") {
+			t.Errorf("left in the spool: %s", e.Name())
+		}
+	}
+}
