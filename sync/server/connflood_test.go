@@ -143,6 +143,15 @@ func keepAlive(d *net.Dialer, cfg *tls.Config, api string) (net.Conn, error) {
 	return c, nil
 }
 
+// legitimate returns the HTTP clients of a sede's desk (MILANO01) and of
+// the portal, with certificates of ca.
+func legitimate(t testing.TB, ca *pki.CA) (sede, portal *http.Client) {
+	t.Helper()
+	sede = testenv.CertClient(t, ca.CertPEM(), func() ([]byte, []byte, error) { return ca.IssueDesk("MILANO01", "01", time.Now()) })
+	portal = testenv.CertClient(t, ca.CertPEM(), func() ([]byte, []byte, error) { return ca.Issue(pki.RolePortal, "PORTALE", time.Now()) })
+	return sede, portal
+}
+
 // isReset tells a connection closed by its peer: EOF or a reset.
 func isReset(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
@@ -221,14 +230,13 @@ func TestConnectionFlood(t *testing.T) {
 	// the management listener answers.
 	const pin = "ACEFHJKMNPRTUVWX"
 	cf := storetest.CF(1)
-	sede := testenv.CertClient(t, ca.CertPEM(), func() ([]byte, []byte, error) { return ca.IssueDesk("MILANO01", "01", time.Now()) })
+	sede, portal := legitimate(t, ca)
 	var pushed wire.PushResponse
 	push := wire.PushRequest{Sede: "MILANO01", AuditHead: &wire.AuditHead{},
 		Events: []pinsede.Event{storetest.Issued("MILANO01", cf, "e1", "c1", storetest.Hash(t, pin))}}
 	if err := testenv.Call(sede, "https://"+api+"/v1/events", push, &pushed); err != nil || len(pushed.Results) != 1 || pushed.Results[0].Verdict != wire.Accepted {
 		t.Fatalf("push during the flood: %+v, %v", pushed, err)
 	}
-	portal := testenv.CertClient(t, ca.CertPEM(), func() ([]byte, []byte, error) { return ca.Issue(pki.RolePortal, "PORTALE", time.Now()) })
 	var verdict wire.VerifyResponse
 	if err := testenv.Call(portal, "https://"+api+"/v1/pin/verify", wire.VerifyRequest{CodiceFiscale: string(cf), PIN: pin}, &verdict); err != nil || verdict.Outcome != wire.ChangeRequired {
 		t.Fatalf("PIN check during the flood: %+v, %v", verdict, err)
