@@ -144,7 +144,7 @@ func TestPushFailsWhole(t *testing.T) {
 	} else if !strings.Contains(err.Error(), "push of ROMA01: apply event e2: credential c1") {
 		t.Errorf("Push over a credential that does not read: %v; want an error naming the push, the event and the credential", err)
 	}
-	if got := seqs(t, s); !slices.Equal(got, []uint64{1}) {
+	if got := storetest.Heads(t, s, "ROMA01", head); !slices.Equal(got, []uint64{1}) {
 		t.Errorf("audit heads after the failed push: %v, want 1 alone", got)
 	}
 	if _, err := s.Event(ctx, "ROMA01", "e2"); !errors.Is(err, central.ErrNotFound) {
@@ -158,21 +158,7 @@ func TestPushFailsWhole(t *testing.T) {
 	if res, err := s.Push(ctx, "ROMA01", head(2), push, storetest.T0); err != nil || len(res) != 1 || res[0].Verdict != wire.Accepted {
 		t.Fatalf("the same push again = %+v, %v; want it accepted", res, err)
 	}
-	if got := seqs(t, s); !slices.Equal(got, []uint64{1, 2}) {
+	if got := storetest.Heads(t, s, "ROMA01", head); !slices.Equal(got, []uint64{1, 2}) {
 		t.Errorf("audit heads: %v, want 1, 2", got)
 	}
-}
-
-// seqs returns the seqs of the audit heads s keeps of ROMA01.
-func seqs(t *testing.T, s *boltstore.Store) []uint64 {
-	t.Helper()
-	kept, err := s.AuditHeads(context.Background(), "ROMA01")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []uint64
-	for _, k := range kept {
-		out = append(out, k.Seq)
-	}
-	return out
 }

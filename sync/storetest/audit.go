@@ -48,9 +48,9 @@ func putHead(t *testing.T, s central.Store, sede string, h wire.AuditHead, at ti
 	}
 }
 
-// heads returns the seqs of the heads kept for sede, failing the test
-// unless each is a head of the test chain given.
-func heads(t *testing.T, s central.Store, sede string, chain func(seq uint64) wire.AuditHead) []uint64 {
+// Heads returns the seqs of the audit heads s keeps for sede, failing
+// the test unless each is a head of the test chain given (Head).
+func Heads(t *testing.T, s central.Store, sede string, chain func(seq uint64) wire.AuditHead) []uint64 {
 	t.Helper()
 	kept, err := s.AuditHeads(ctx, sede)
 	if err != nil {
@@ -80,10 +80,10 @@ func testAuditHeads(t *testing.T, s central.Store) {
 	}
 	putHead(t, s, "ROMA01", a(9), T0.Add(time.Hour), "") // a late replay of a head kept
 	putHead(t, s, "MILANO01", Head("M", "", 0, 3), T0, "")
-	if got, want := heads(t, s, "ROMA01", a), []uint64{1, 5, 9, 20}; !reflect.DeepEqual(got, want) {
+	if got, want := Heads(t, s, "ROMA01", a), []uint64{1, 5, 9, 20}; !reflect.DeepEqual(got, want) {
 		t.Errorf("heads of ROMA01: %v, want %v", got, want)
 	}
-	if got := heads(t, s, "NAPOLI01", a); got != nil {
+	if got := Heads(t, s, "NAPOLI01", a); got != nil {
 		t.Errorf("heads of a sede that pushed none: %v", got)
 	}
 	if forks, err := s.AuditForks(ctx); err != nil || len(forks) != 0 {
@@ -109,7 +109,7 @@ func testAuditFork(t *testing.T, s central.Store) {
 	putHead(t, s, "ROMA01", wire.AuditHead{}, T0, central.ReasonAuditEmpty)
 	putHead(t, s, "MILANO01", Head("B", "", 0, 30), T0, "") // the same chain at another sede is its own
 
-	if got, want := heads(t, s, "ROMA01", a), []uint64{1, 10, 20}; !reflect.DeepEqual(got, want) {
+	if got, want := Heads(t, s, "ROMA01", a), []uint64{1, 10, 20}; !reflect.DeepEqual(got, want) {
 		t.Errorf("heads of ROMA01 after the forks: %v, want %v", got, want)
 	}
 	forks, err := s.AuditForks(ctx)
@@ -155,14 +155,14 @@ func testAuditReset(t *testing.T, s central.Store) {
 	if r.ID == 0 || r.Discarded != 2 || r.Resolved != 2 {
 		t.Errorf("reset: %+v, want an id, 2 heads discarded (15, 20), 2 forks resolved", r)
 	}
-	if got, want := heads(t, s, "ROMA01", a), []uint64{1, 5, 10}; !reflect.DeepEqual(got, want) {
+	if got, want := Heads(t, s, "ROMA01", a), []uint64{1, 5, 10}; !reflect.DeepEqual(got, want) {
 		t.Errorf("heads after the reset: %v, want %v", got, want)
 	}
 	putHead(t, s, "ROMA01", restored(9), T0, central.ReasonAuditBackwards) // before the reset's point: still bound
 	putHead(t, s, "ROMA01", Head("A", "other", 5, 10), T0, central.ReasonAuditFork)
 	putHead(t, s, "ROMA01", restored(12), T0.Add(2*time.Hour), "")
 	putHead(t, s, "ROMA01", restored(15), T0.Add(2*time.Hour), "")
-	if got, want := heads(t, s, "ROMA01", restored), []uint64{1, 5, 10, 12, 15}; !reflect.DeepEqual(got, want) {
+	if got, want := Heads(t, s, "ROMA01", restored), []uint64{1, 5, 10, 12, 15}; !reflect.DeepEqual(got, want) {
 		t.Errorf("heads of the restored desk: %v, want %v", got, want)
 	}
 
@@ -258,7 +258,7 @@ func testPush(t *testing.T, s central.Store) {
 	if err != nil || len(res) != 1 || res[0].Verdict != wire.Duplicate {
 		t.Fatalf("Push of head 3 and a replay = %+v, %v; want it duplicate", res, err)
 	}
-	if got := heads(t, s, "ROMA01", a); !reflect.DeepEqual(got, []uint64{1, 2, 3}) {
+	if got := Heads(t, s, "ROMA01", a); !reflect.DeepEqual(got, []uint64{1, 2, 3}) {
 		t.Errorf("heads kept = %v, want 1, 2, 3", got)
 	}
 }
