@@ -225,7 +225,7 @@ func (a *App) showQuestion(i int) {
 	if q.name != "sesso" {
 		content = container.NewBorder(nil, centred(1500, a.keyboard.object), nil, nil, content)
 	}
-	nav := container.NewStack(container.NewCenter(step), a.navBar(back, next))
+	nav := a.navRow(true, back, next, step)
 	a.show("question:"+q.name, content, nav, focus, tr("q."+q.name)+" "+hint.Text)
 	if e, ok := focus.(*entry); ok {
 		// At the largest text size the question's text may take the
