@@ -37,9 +37,13 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/xtest"
 	"github.com/pinsede/pinsede/ui/cups/cupstest"
+	uitheme "github.com/pinsede/pinsede/ui/theme"
 	"github.com/pinsede/pinsede/ui/ticket"
 )
 
@@ -390,6 +394,9 @@ func TestXInputKioskSuggestions(t *testing.T) {
 
 	k := xkStart(t, xkSmallScreen, "-ticket-dir", t.TempDir())
 	xtest.ClearOfMidnight(t, xkDayMargin)
+	xkAssertTypeface(t, k.WaitFrame("the top bar's blue INPS", func(img image.Image) bool {
+		return xkInk(img, xkTitleRect) > 0
+	}))
 	k.Keys("Tab", "Tab", "Tab", "Return") // Italiano, English, Français: Deutsch
 	k.WaitScreen("services")
 	k.Keys("Return")
@@ -455,6 +462,41 @@ func TestXInputKioskSuggestions(t *testing.T) {
 	if got := subs[0].Request; !reflect.DeepEqual(got, want) {
 		t.Errorf("the request in the spool:\n%+v\nwant the suggestions chosen:\n%+v", got, want)
 	}
+}
+
+// xkTitleRect holds the top bar's blue INPS, on every screen size.
+var xkTitleRect = image.Rect(0, 0, 300, 90)
+
+// xkAssertTypeface checks that the real kiosk draws its theme's typeface,
+// Titillium Web, as the headless tests measure it: the blue INPS of the
+// top bar in img is as wide as Titillium's semibold makes it at 40 px.
+// The kiosk built its widgets with Fyne's theme first, and the driver
+// kept drawing their faces, Noto Sans: 10% wider, so the window the
+// kiosk needs was wider than the tests measured.
+func xkAssertTypeface(t *testing.T, img image.Image) {
+	t.Helper()
+	test.NewTempApp(t)
+	fyne.CurrentApp().Settings().SetTheme(uitheme.New())
+	want := fyne.MeasureText("INPS", 40, fyne.TextStyle{Bold: true}).Width
+	// The ink is a little narrower than the text's advance.
+	if ink := float32(xkInk(img, xkTitleRect)); ink > want+2 || ink < want-10 {
+		t.Errorf("the blue INPS of the top bar is %v px wide; Titillium Web draws it %v px wide: the kiosk draws another typeface", ink, want)
+	}
+}
+
+// xkInk returns how wide the primary blue (#0066CC) of r spreads in img,
+// from its leftmost pixel to its rightmost; 0 if none.
+func xkInk(img image.Image, r image.Rectangle) int {
+	left, right := r.Max.X, r.Min.X
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			cr, cg, cb, _ := img.At(x, y).RGBA()
+			if cr>>8 < 60 && cg>>8 > 70 && cg>>8 < 140 && cb>>8 > 170 {
+				left, right = min(left, x), max(right, x+1)
+			}
+		}
+	}
+	return max(right-left, 0)
 }
 
 // xkWaitPrinted waits until cups-pdf has written the whole PDF of the job

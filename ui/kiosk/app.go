@@ -187,6 +187,13 @@ func New(win fyne.Window, cfg Config) *App {
 		cfg.QueuePrefix = "K"
 	}
 	a := &App{win: win, cfg: cfg, title: win.Title(), scale: defaultScale, stop: make(chan struct{}), language: Languages[0], toUI: fyne.DoAndWait}
+	// The kiosk's theme before any widget measures its text: the real
+	// driver caches the faces of the theme set when a text is first
+	// measured, and clears them on a change of theme only once it runs
+	// (after Start). Built first with Fyne's theme, the kiosk showed Noto
+	// Sans, wider than Titillium: the window it needs was 10% wider than
+	// the one its tests measured.
+	fyne.CurrentApp().Settings().SetTheme(newTheme(false, textScales[defaultScale]))
 	a.keyboard = a.newKeyboard()
 	a.body = container.NewStack()
 	a.overlay = container.NewStack()
