@@ -207,14 +207,19 @@ func xkCitizen(t *testing.T) pinsede.Request {
 	if len(places) == 0 || places[0].Name != "Barletta" {
 		t.Fatalf("the first place of Barlet is %v, want Barletta", places)
 	}
-	p := places[0]
-	r := pinsede.Request{
+	return xkBornIn(t, pinsede.Request{
 		Cognome: "Núñez Peña", Nome: "José María", Sesso: pinsede.SexFemale,
-		DataNascita:  pinsede.Date{Year: 1985, Month: time.February, Day: 13},
-		LuogoNascita: pinsede.Place{Name: p.Name, Province: p.Province, Code: p.Code},
-		Residenza:    pinsede.Address{Street: "Avenida de Mayo 1370", CAP: "C1085", City: "Buenos Aires", Country: "AR"},
-		Recapiti:     pinsede.Contacts{Mobile: "+54 11 5555 1234", Email: "maria.nunez@example.com"},
-	}
+		DataNascita: pinsede.Date{Year: 1985, Month: time.February, Day: 13},
+		Residenza:   pinsede.Address{Street: "Avenida de Mayo 1370", CAP: "C1085", City: "Buenos Aires", Country: "AR"},
+		Recapiti:    pinsede.Contacts{Mobile: "+54 11 5555 1234", Email: "maria.nunez@example.com"},
+	}, places[0])
+}
+
+// xkBornIn returns r with p as its place of birth and the codice fiscale
+// computed from its answers.
+func xkBornIn(t *testing.T, r pinsede.Request, p pinsede.PlaceInfo) pinsede.Request {
+	t.Helper()
+	r.LuogoNascita = pinsede.Place{Name: p.Name, Province: p.Province, Code: p.Code}
 	cf, err := pinsede.EncodeCodiceFiscale(r.Cognome, r.Nome, r.Sesso, r.DataNascita, p.Code)
 	if err != nil {
 		t.Fatal(err)
@@ -377,20 +382,13 @@ func TestXInputKioskSuggestions(t *testing.T) {
 	if len(places) != 2 || places[1].Province != "PU" {
 		t.Fatalf("the places of Peglio are %v, want Peglio (CO) and Peglio (PU)", places)
 	}
-	p := places[1]
-	want := pinsede.Request{
+	want := xkBornIn(t, pinsede.Request{
 		Cognome: "Rossi", Nome: "Maria", Sesso: pinsede.SexFemale,
-		DataNascita:  pinsede.Date{Year: 1985, Month: time.March, Day: 7},
-		LuogoNascita: pinsede.Place{Name: p.Name, Province: p.Province, Code: p.Code},
+		DataNascita: pinsede.Date{Year: 1985, Month: time.March, Day: 7},
 		// Belgien, Belarus, Belize: the states in the order of their codes.
 		Residenza: pinsede.Address{Street: "Regent Street 12", City: "Belize City", Country: "BZ"},
 		Recapiti:  pinsede.Contacts{Mobile: "+501 223 4567", Email: "maria.rossi@example.com"},
-	}
-	cf, err := pinsede.EncodeCodiceFiscale(want.Cognome, want.Nome, want.Sesso, want.DataNascita, p.Code)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want.CodiceFiscale = cf
+	}, places[1])
 
 	k := xkStart(t, xkSmallScreen, "-ticket-dir", t.TempDir())
 	xtest.ClearOfMidnight(t, xkDayMargin)
