@@ -37,15 +37,23 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/xtest"
 	"github.com/pinsede/pinsede/ui/cups/cupstest"
+	uitheme "github.com/pinsede/pinsede/ui/theme"
 	"github.com/pinsede/pinsede/ui/ticket"
 )
 
 const (
 	// xkScreen is the kiosk's screen: 1920x1080, as in the sede.
 	xkScreen = "1920x1080x24"
+	// xkSmallScreen is a small kiosk screen, a little larger than the
+	// smallest window the kiosk accepts at the normal text size (about
+	// 1150x775 in the longest language).
+	xkSmallScreen = "1280x800x24"
 	// xkTimeout bounds the wait for a screen or a frame after the keys
 	// that lead to it.
 	xkTimeout = 30 * time.Second
@@ -66,10 +74,11 @@ type xkKiosk struct {
 	spool ticket.Spool
 }
 
-// xkStart builds chiosco, starts an X server with xkKeyboard's keys, and
-// starts the kiosk on it with its spool and state in a new folder, and
-// args (the printer's); it waits for the language screen.
-func xkStart(t *testing.T, args ...string) *xkKiosk {
+// xkStart builds chiosco, starts an X server of screen (WxHxD) with
+// xkKeyboard's keys, and starts the kiosk on it with its spool and state
+// in a new folder, and args (the printer's); it waits for the language
+// screen.
+func xkStart(t *testing.T, screen string, args ...string) *xkKiosk {
 	t.Helper()
 	xtest.Need(t, "xdotool", "xmodmap")
 	if os.Getenv("PINSEDE_TEST_NOW") != "" {
@@ -78,7 +87,7 @@ func xkStart(t *testing.T, args ...string) *xkKiosk {
 		t.Skip("X input test of the real kiosk: run once, on the real clock, not again with PINSEDE_TEST_NOW")
 	}
 	bin := xtest.Build(t, "chiosco")
-	display := xtest.StartXvfb(t, xkScreen)
+	display := xtest.StartXvfb(t, screen)
 	xkKeyboard(t, display)
 	dir := t.TempDir()
 	k := &xkKiosk{t: t, spool: ticket.Spool{Dir: filepath.Join(dir, "spool")}}
@@ -148,6 +157,10 @@ var (
 	xkProblemRect = image.Rect(160, 400, 1760, 450)
 )
 
+// xkSmallQuestionRect is, on xkSmallScreen, the question over the
+// keyboard.
+var xkSmallQuestionRect = image.Rect(0, 100, 1280, 350)
+
 // checkLog fails on a panic in the kiosk's output.
 func (k *xkKiosk) checkLog() {
 	k.t.Helper()
@@ -194,14 +207,19 @@ func xkCitizen(t *testing.T) pinsede.Request {
 	if len(places) == 0 || places[0].Name != "Barletta" {
 		t.Fatalf("the first place of Barlet is %v, want Barletta", places)
 	}
-	p := places[0]
-	r := pinsede.Request{
+	return xkBornIn(t, pinsede.Request{
 		Cognome: "Núñez Peña", Nome: "José María", Sesso: pinsede.SexFemale,
-		DataNascita:  pinsede.Date{Year: 1985, Month: time.February, Day: 13},
-		LuogoNascita: pinsede.Place{Name: p.Name, Province: p.Province, Code: p.Code},
-		Residenza:    pinsede.Address{Street: "Avenida de Mayo 1370", CAP: "C1085", City: "Buenos Aires", Country: "AR"},
-		Recapiti:     pinsede.Contacts{Mobile: "+54 11 5555 1234", Email: "maria.nunez@example.com"},
-	}
+		DataNascita: pinsede.Date{Year: 1985, Month: time.February, Day: 13},
+		Residenza:   pinsede.Address{Street: "Avenida de Mayo 1370", CAP: "C1085", City: "Buenos Aires", Country: "AR"},
+		Recapiti:    pinsede.Contacts{Mobile: "+54 11 5555 1234", Email: "maria.nunez@example.com"},
+	}, places[0])
+}
+
+// xkBornIn returns r with p as its place of birth and the codice fiscale
+// computed from its answers.
+func xkBornIn(t *testing.T, r pinsede.Request, p pinsede.PlaceInfo) pinsede.Request {
+	t.Helper()
+	r.LuogoNascita = pinsede.Place{Name: p.Name, Province: p.Province, Code: p.Code}
 	cf, err := pinsede.EncodeCodiceFiscale(r.Cognome, r.Nome, r.Sesso, r.DataNascita, p.Code)
 	if err != nil {
 		t.Fatal(err)
@@ -222,7 +240,7 @@ func TestXInputKioskWalkIn(t *testing.T) {
 	xtest.Need(t, "xdotool", "xmodmap", "pdftotext")
 	cupstest.Need(t)
 	want := xkCitizen(t)
-	k := xkStart(t, "-printer", cupstest.Queue)
+	k := xkStart(t, xkScreen, "-printer", cupstest.Queue)
 	xtest.ClearOfMidnight(t, xkDayMargin)
 	k.Shot("01-languages")
 
@@ -352,6 +370,133 @@ func TestXInputKioskWalkIn(t *testing.T) {
 	t.Logf("ticket %s %s, request %s %s, %s", s.Ticket.Number, s.Ticket.Code, s.Request.Cognome, s.Request.Nome, s.Request.CodiceFiscale)
 }
 
+// TestXInputKioskSuggestions chooses the kiosk's suggestions by real keys
+// alone, in German, on a small screen (xkSmallScreen): a place of birth
+// whose name two places bear (Peglio), confirmed with Enter, lists the two
+// under the problem, and Tab, Tab and Space take the second; the code
+// computed from the answers is taken with Tab and Space; of the states
+// that "Bel" starts, Tab three times and Enter take the third. The spool
+// then holds the places and the code chosen, not the first ones listed.
+func TestXInputKioskSuggestions(t *testing.T) {
+	places := pinsede.SearchPlaces("Peglio", 6)
+	if len(places) != 2 || places[1].Province != "PU" {
+		t.Fatalf("the places of Peglio are %v, want Peglio (CO) and Peglio (PU)", places)
+	}
+	want := xkBornIn(t, pinsede.Request{
+		Cognome: "Rossi", Nome: "Maria", Sesso: pinsede.SexFemale,
+		DataNascita: pinsede.Date{Year: 1985, Month: time.March, Day: 7},
+		// Belgien, Belarus, Belize: the states in the order of their codes.
+		Residenza: pinsede.Address{Street: "Regent Street 12", City: "Belize City", Country: "BZ"},
+		Recapiti:  pinsede.Contacts{Mobile: "+501 223 4567", Email: "maria.rossi@example.com"},
+	}, places[1])
+
+	k := xkStart(t, xkSmallScreen, "-ticket-dir", t.TempDir())
+	xtest.ClearOfMidnight(t, xkDayMargin)
+	xkAssertTypeface(t, k.WaitFrame("the top bar's blue INPS", func(img image.Image) bool {
+		return xkInk(img, xkTitleRect) > 0
+	}))
+	k.Keys("Tab", "Tab", "Tab", "Return") // Italiano, English, Français: Deutsch
+	k.WaitScreen("services")
+	k.Keys("Return")
+	k.WaitScreen("service")
+	k.Keys("Return")
+	k.WaitScreen("question:cognome")
+	k.Type("Rossi")
+	k.Keys("Return")
+	k.WaitScreen("question:nome")
+	k.Type("Maria")
+	k.Keys("Return")
+	k.WaitScreen("question:sesso")
+	k.Keys("Tab", "Return")
+	k.WaitScreen("question:nascita")
+	k.Type("07/03/1985")
+	k.Keys("Return")
+	k.WaitScreen("question:luogo")
+
+	// Peglio and Enter: the two places of the name, under the problem in
+	// red, over the keyboard.
+	k.Type("Peglio")
+	k.Keys("Return")
+	k.WaitFrame("the problem of Peglio in red over the keyboard", func(img image.Image) bool {
+		return xtest.Red(xtest.Pixels(img, xkSmallQuestionRect))
+	})
+	k.Shot("luogo-two-places")
+	k.Keys("Tab", "Tab", "space") // Peglio (CO), Peglio (PU): taken, back to the field
+	k.Keys("Return")
+	k.WaitScreen("question:cf")
+	k.Shot("cf-proposed")
+	k.Keys("Tab", "space") // Diesen Code verwenden: back to the field
+	k.Keys("Return")
+	k.WaitScreen("question:stato")
+	empty := xtest.Pixels(k.Drawn(xkSmallQuestionRect), xkSmallQuestionRect)
+	k.Type("Bel")
+	k.WaitFrame("the states of Bel over the keyboard", func(img image.Image) bool {
+		return !bytes.Equal(xtest.Pixels(img, xkSmallQuestionRect), empty)
+	})
+	k.Shot("stato-suggestions")
+	k.Keys("Tab", "Tab", "Tab", "Return") // Belgien, Belarus, Belize
+	k.Keys("Return")
+	k.WaitScreen("question:indirizzo")
+	k.Type(want.Residenza.Street)
+	k.Keys("Tab")
+	k.Type(want.Residenza.City)
+	k.Keys("Return")
+	k.WaitScreen("question:telefono")
+	k.Type(want.Recapiti.Mobile)
+	k.Keys("Return")
+	k.WaitScreen("question:email")
+	k.Type(want.Recapiti.Email)
+	k.Keys("Return")
+	k.WaitScreen("review")
+	k.Shot("review")
+	k.Keys("Return")
+	k.WaitScreen("done")
+	subs := k.spooled()
+	if len(subs) != 1 {
+		t.Fatalf("the spool folder holds %d requests, want 1", len(subs))
+	}
+	k.App.Stop(t)
+	k.checkLog()
+	if got := subs[0].Request; !reflect.DeepEqual(got, want) {
+		t.Errorf("the request in the spool:\n%+v\nwant the suggestions chosen:\n%+v", got, want)
+	}
+}
+
+// xkTitleRect holds the top bar's blue INPS, on every screen size.
+var xkTitleRect = image.Rect(0, 0, 300, 90)
+
+// xkAssertTypeface checks that the real kiosk draws its theme's typeface,
+// Titillium Web, as the headless tests measure it: the blue INPS of the
+// top bar in img is as wide as Titillium's semibold makes it at 40 px.
+// The kiosk built its widgets with Fyne's theme first, and the driver
+// kept drawing their faces, Noto Sans: 10% wider, so the window the
+// kiosk needs was wider than the tests measured.
+func xkAssertTypeface(t *testing.T, img image.Image) {
+	t.Helper()
+	test.NewTempApp(t)
+	fyne.CurrentApp().Settings().SetTheme(uitheme.New())
+	want := fyne.MeasureText("INPS", 40, fyne.TextStyle{Bold: true}).Width
+	// The ink is a little narrower than the text's advance.
+	if ink := float32(xkInk(img, xkTitleRect)); ink > want+2 || ink < want-10 {
+		t.Errorf("the blue INPS of the top bar is %v px wide; Titillium Web draws it %v px wide: the kiosk draws another typeface", ink, want)
+	}
+}
+
+// xkInk returns how wide the primary blue (#0066CC) of r spreads in img,
+// from its leftmost pixel to its rightmost; 0 if none.
+func xkInk(img image.Image, r image.Rectangle) int {
+	left, right := r.Max.X, r.Min.X
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			cr, cg, cb, _ := img.At(x, y).RGBA()
+			if cr>>8 < 60 && cg>>8 > 70 && cg>>8 < 140 && cb>>8 > 170 {
+				left, right = min(left, x), max(right, x+1)
+			}
+		}
+	}
+	return max(right-left, 0)
+}
+
 // xkWaitPrinted waits until cups-pdf has written the whole PDF of the job
 // titled title (it ends with %%EOF; a loaded machine takes more than
 // cupstest.Printed's few seconds), and returns cupstest.Printed's path.
@@ -423,7 +568,7 @@ func TestXInputKioskRandom(t *testing.T) {
 			t.Logf("seed %d: replay with PINSEDE_SEED=%d go test -run TestXInputKioskRandom ./cmd/chiosco", seed, seed)
 		}
 	})
-	k := xkStart(t, "-idle", xkIdle.String(), "-ticket-dir", t.TempDir())
+	k := xkStart(t, xkScreen, "-idle", xkIdle.String(), "-ticket-dir", t.TempDir())
 	xtest.ClearOfMidnight(t, xkDayMargin)
 	began := time.Now()
 	r := rand.New(rand.NewPCG(seed, 15))

@@ -42,6 +42,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -186,6 +187,13 @@ func New(win fyne.Window, cfg Config) *App {
 		cfg.QueuePrefix = "K"
 	}
 	a := &App{win: win, cfg: cfg, title: win.Title(), scale: defaultScale, stop: make(chan struct{}), language: Languages[0], toUI: fyne.DoAndWait}
+	// The kiosk's theme before any widget measures its text: the real
+	// driver caches the faces of the theme set when a text is first
+	// measured, and clears them on a change of theme only once it runs
+	// (after Start). Built first with Fyne's theme, the kiosk showed Noto
+	// Sans, wider than Titillium: the window it needs was 10% wider than
+	// the one its tests measured.
+	fyne.CurrentApp().Settings().SetTheme(newTheme(false, textScales[defaultScale]))
 	a.keyboard = a.newKeyboard()
 	a.body = container.NewStack()
 	a.overlay = container.NewStack()
@@ -474,37 +482,163 @@ func (a *App) say(text string) {
 // the kiosk's bezel.
 const navInset = 32
 
+// The navigation bar's buttons: navHeight high at least, Annulla and
+// Indietro navWidth wide and the forward button navNextWidth wide (or 32
+// px wider than its text) when the window has room for them.
+const (
+	navHeight    = 84
+	navWidth     = 320
+	navNextWidth = 420
+)
+
 // navBar is the row of Annulla, Indietro and the forward button; back or
 // next may be nil.
 func (a *App) navBar(back func(), next *button) fyne.CanvasObject {
-	return a.navRow(true, back, next)
+	return a.navRow(true, back, next, nil)
 }
 
-// navRow is the navigation bar, with Annulla when cancel is set: the last
-// screen has none, its forward button ends the session already.
-func (a *App) navRow(cancel bool, back func(), next *button) fyne.CanvasObject {
-	var left []fyne.CanvasObject
+// navRow is the navigation bar, with Annulla when cancel is set (the last
+// screen has none, its forward button ends the session already), and
+// step, when set, between the buttons.
+func (a *App) navRow(cancel bool, back func(), next *button, step fyne.CanvasObject) fyne.CanvasObject {
+	l := &navLayout{step: step}
 	if cancel {
 		c := a.newButton(tr("nav.cancel"), a.Wipe)
 		c.Icon = fynetheme.CancelIcon()
 		c.Importance = widget.DangerImportance
-		left = append(left, c)
+		l.left = append(l.left, c)
 	}
 	if back != nil {
 		b := a.newButton(tr("nav.back"), back)
 		b.Icon = fynetheme.NavigateBackIcon()
-		left = append(left, b)
+		l.left = append(l.left, b)
 	}
-	var right fyne.CanvasObject
+	objs := slices.Clone(l.left)
+	if step != nil {
+		objs = append(objs, step)
+	}
 	if next != nil {
 		next.Importance = widget.HighImportance
-		right = container.NewGridWrap(fyne.NewSize(max(420, next.MinSize().Width+32), 84), next)
+		l.right = next
+		objs = append(objs, next)
 	}
-	row := container.NewHBox()
-	for _, b := range left {
-		row.Add(container.NewGridWrap(fyne.NewSize(320, 84), b))
+	return container.New(l, objs...)
+}
+
+// navLayout lays the navigation bar out: Annulla and Indietro on the
+// left, the forward button on the right, and the step ("Domanda 5 di
+// 10"), if any, centred on the bar or, when the buttons leave it no room
+// there, centred between them. The buttons are navWidth and navNextWidth
+// wide when the bar has room for them and the step; in a narrower window
+// they give up width alike, down to what their text needs, so that
+// nothing lies over anything else and nothing is cut, in every language
+// and text size.
+type navLayout struct {
+	left  []fyne.CanvasObject
+	step  fyne.CanvasObject // nil: none
+	right fyne.CanvasObject // nil: none
+}
+
+var _ fyne.Layout = (*navLayout)(nil)
+
+// buttons returns the bar's buttons, left to right, with the widths they
+// take with room and the least they take.
+func (l *navLayout) buttons() (objs []fyne.CanvasObject, wide, least []float32) {
+	for _, o := range l.left {
+		objs = append(objs, o)
+		wide = append(wide, max(navWidth, o.MinSize().Width))
 	}
-	return container.NewBorder(nil, nil, row, right)
+	if l.right != nil {
+		objs = append(objs, l.right)
+		wide = append(wide, max(navNextWidth, l.right.MinSize().Width+32))
+	}
+	for _, o := range objs {
+		least = append(least, o.MinSize().Width)
+	}
+	return objs, wide, least
+}
+
+// gaps returns the room between the objects of the bar.
+func (l *navLayout) gaps() float32 {
+	pad := fynetheme.Padding()
+	n := max(len(l.left)-1, 0)
+	if l.step != nil {
+		return float32(n)*pad + 2*pad + l.step.MinSize().Width
+	}
+	if l.right != nil {
+		n++
+	}
+	return float32(n) * pad
+}
+
+// height returns the bar's height: navHeight, or what the tallest button
+// or the step needs at a large text size.
+func (l *navLayout) height() float32 {
+	h := float32(navHeight)
+	objs, _, _ := l.buttons()
+	if l.step != nil {
+		objs = append(objs, l.step)
+	}
+	for _, o := range objs {
+		h = max(h, o.MinSize().Height)
+	}
+	return h
+}
+
+// Layout places the buttons at the bar's ends and the step between them.
+func (l *navLayout) Layout(_ []fyne.CanvasObject, size fyne.Size) {
+	objs, wide, least := l.buttons()
+	var sumWide, sumLeast float32
+	for i := range objs {
+		sumWide += wide[i]
+		sumLeast += least[i]
+	}
+	room := size.Width - l.gaps()
+	share := float32(1) // of the width beyond the least each button takes
+	if room < sumWide {
+		share = max(0, (room-sumLeast)/(sumWide-sumLeast))
+	}
+	h := l.height()
+	pad := fynetheme.Padding()
+	var x float32
+	for i, o := range objs {
+		w := least[i] + share*(wide[i]-least[i])
+		if o == l.right {
+			x = size.Width - w
+		}
+		o.Resize(fyne.NewSize(w, h))
+		o.Move(fyne.NewPos(x, 0))
+		x += w + pad
+	}
+	if l.step == nil {
+		return
+	}
+	from, to := float32(0), size.Width // the room between the buttons
+	if len(l.left) > 0 {
+		last := l.left[len(l.left)-1]
+		from = last.Position().X + last.Size().Width + pad
+	}
+	if l.right != nil {
+		to = l.right.Position().X - pad
+	}
+	s := l.step.MinSize()
+	x = (size.Width - s.Width) / 2
+	if x < from || x+s.Width > to {
+		x = from + (to-from-s.Width)/2
+	}
+	l.step.Resize(s)
+	l.step.Move(fyne.NewPos(x, (h-s.Height)/2))
+}
+
+// MinSize is as wide as the buttons' text and the step need, and as high
+// as the tallest of them or navHeight.
+func (l *navLayout) MinSize([]fyne.CanvasObject) fyne.Size {
+	_, _, least := l.buttons()
+	w := l.gaps()
+	for _, x := range least {
+		w += x
+	}
+	return fyne.NewSize(w, l.height())
 }
 
 // nextNumber returns the next queue number of the day: K001, K002... With

@@ -205,7 +205,7 @@ func (a *App) showDone() {
 	a.showPrintState()
 	end := a.newButton(tr("nav.done"), a.Wipe)
 	end.Icon = fynetheme.ConfirmIcon()
-	a.show("done", centred(1500, rows), a.navRow(false, nil, end), end, tr("done.title")+". "+tr("done.body", args))
+	a.show("done", centred(1500, rows), a.navRow(false, nil, end, nil), end, tr("done.title")+". "+tr("done.body", args))
 }
 
 // cornerTap is the invisible square in the top-left corner: three taps

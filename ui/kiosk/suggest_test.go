@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	fynetheme "fyne.io/fyne/v2/theme"
 
 	"github.com/pinsede/pinsede"
@@ -50,39 +49,55 @@ func buttonsOf(c *fyne.Container) []fyne.CanvasObject {
 // codice fiscale computed) and the problem above them show whole above
 // the on-screen keyboard when they appear or change, with the entry the
 // citizen types in still in view (a name of several places, confirmed
-// with Enter, lists those places alone): at 1920x1080 and at the window's
-// smallest size, at the normal and at the largest text size, in Italian
-// and in German.
+// with Enter, lists those places alone): at 1920x1080, at the window's
+// narrowest width 1080 high, and at its smallest size (as narrow and as
+// low as it goes: the keyboard gives up height, the suggestions show one
+// row), at the normal and at the largest text size, in Italian and in
+// German.
 func TestSuggestionsAboveKeyboard(t *testing.T) {
 	enter := &fyne.KeyEvent{Name: fyne.KeyReturn}
 	for _, lang := range []string{"it", "de"} {
 		for _, largest := range []bool{false, true} {
-			for _, size := range []string{"1920x1080", "smallest"} {
+			for _, size := range []string{"1920x1080", "narrowest", "smallest"} {
 				t.Run(fmt.Sprintf("%s largest=%v %s", lang, largest, size), func(t *testing.T) {
 					h := newHarness(t)
 					w := h.startWizard(lang)
 					if largest {
-						for range textScales {
-							test.Tap(h.app.largerButton)
+						h.setScale(len(textScales) - 1)
+					}
+					// resize sizes the window for the screen showing.
+					resize := func() {
+						switch size {
+						case "narrowest":
+							// As narrow as the window goes, 1080 high: the
+							// keyboard leaves the question no room below.
+							h.win.Resize(fyne.NewSize(h.win.Content().MinSize().Width, 1080))
+						case "smallest":
+							h.smallest()
 						}
 					}
-					if size == "smallest" {
-						// As narrow as the window goes, 1080 high: the
-						// keyboard leaves the question no room below.
-						h.win.Resize(fyne.NewSize(h.win.Content().MinSize().Width, 1080))
-					}
+					resize()
 					where := func(s string) string { return fmt.Sprintf("%v, %s", h.win.Canvas().Size(), s) }
+					// many is how many places San shows: two rows of
+					// them, one in the smallest window.
+					many := 4
+					if size == "smallest" {
+						many = 2
+					}
 					h.reachCF(w)
+					resize()
 					if len(buttonsOf(w.proposal)) != 1 {
 						t.Fatalf("the computed codice fiscale is not proposed")
 					}
 					h.assertAboveKeyboard(where("the code proposed"), w.cf, w.proposal)
 
 					h.app.showQuestion(4)
+					resize()
 					h.assertAboveKeyboard(where("the place of birth shown"), w.luogo)
 					h.typeInto(w.luogo, "San")
-					if n := len(buttonsOf(w.places)); n < 4 {
-						t.Fatalf("San: %d suggestions, want 4 or more", n)
+					uitest.Settle(h.win)
+					if n := len(buttonsOf(w.places)); n < many {
+						t.Fatalf("%s: San: %d suggestions, want %d or more", where(""), n, many)
 					}
 					h.assertAboveKeyboard(where("San typed"), w.luogo, buttonsOf(w.places)...)
 					h.typeInto(w.luogo, "Castro")
@@ -117,10 +132,12 @@ func TestSuggestionsAboveKeyboard(t *testing.T) {
 					}
 
 					h.app.showQuestion(6)
+					resize()
 					h.assertAboveKeyboard(where("the country shown"), w.stato)
 					h.typeInto(w.stato, "ma")
-					if n := len(buttonsOf(w.countries)); n < 4 {
-						t.Fatalf("ma: %d suggestions, want 4 or more", n)
+					uitest.Settle(h.win)
+					if n := len(buttonsOf(w.countries)); n < many {
+						t.Fatalf("%s: ma: %d suggestions, want %d or more", where(""), n, many)
 					}
 					h.assertAboveKeyboard(where("ma typed"), w.stato, buttonsOf(w.countries)...)
 				})

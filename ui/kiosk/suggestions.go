@@ -8,7 +8,8 @@ import (
 
 // suggestionColumns is the most columns of suggestions a row holds, and
 // suggestionRows the most rows: with the field, they fit over the
-// keyboard at the largest text size at 1080 px high.
+// keyboard at the largest text size at 1080 px high; a lower window
+// shows fewer rows (wizard.fitSuggestions).
 const (
 	suggestionColumns = 3
 	suggestionRows    = 2
@@ -19,10 +20,21 @@ const (
 // it was last given: a long name ("San Bartolomeo Val Cavargna (CO)") at
 // the largest text size in a narrow window takes a row of fewer cells,
 // not room beyond the window's edge. It shows suggestionRows rows at
-// most and hides the suggestions beyond them: a citizen who does not
-// find theirs types another letter.
+// most, fewer in a low window, and hides the suggestions beyond them: a
+// citizen who does not find theirs types another letter.
 type suggestionGrid struct {
 	width float32 // the width of the last layout; 0 before the first
+	// rows is the most rows shown, fewer than suggestionRows in a window
+	// too low for them (wizard.fitSuggestions); 0: suggestionRows.
+	rows int
+}
+
+// maxRows returns the most rows the grid shows.
+func (g *suggestionGrid) maxRows() int {
+	if g.rows > 0 {
+		return g.rows
+	}
+	return suggestionRows
 }
 
 var _ fyne.Layout = (*suggestionGrid)(nil)
@@ -62,7 +74,7 @@ func (g *suggestionGrid) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	h := cell(objs).Height
 	for i, o := range objs {
 		row, col := i/cols, i%cols
-		if row >= suggestionRows {
+		if row >= g.maxRows() {
 			o.Hide()
 			continue
 		}
@@ -80,6 +92,6 @@ func (g *suggestionGrid) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	}
 	c := cell(objs)
 	cols := g.columns(objs, g.width)
-	rows := min((len(objs)+cols-1)/cols, suggestionRows)
+	rows := min((len(objs)+cols-1)/cols, g.maxRows())
 	return fyne.NewSize(c.Width, float32(rows)*c.Height+float32(rows-1)*fynetheme.Padding())
 }

@@ -174,6 +174,7 @@ type keyboard struct {
 	upper   bool
 	accents bool
 	object  *container.ThemeOverride // at most the normal text size: A+ leaves room for the question
+	rows    *fyne.Container          // the rows of keys, in keyRows
 	keys    []*button                // the character keys, relabelled by shift and accents
 	shift   *button
 	accent  *button
@@ -223,9 +224,50 @@ func (a *App) newKeyboard() *keyboard {
 	})
 	back.Importance = widget.WarningImportance
 	rows = append(rows, container.NewGridWithColumns(7, k.shift, k.accent, under, plus, slash, space, back))
-	k.object = container.NewThemeOverride(container.NewVBox(rows...), newTheme(false, 1))
+	k.rows = container.New(keyRows{}, rows...)
+	k.object = container.NewThemeOverride(k.rows, newTheme(false, 1))
 	k.relabel()
 	return k
+}
+
+// natural returns the keyboard's height when each row is as high as its
+// keys' text asks, and least its height with rows MinTarget high.
+func (k *keyboard) natural() float32 { return k.rows.MinSize().Height }
+
+func (k *keyboard) least() float32 {
+	n := float32(len(k.rows.Objects))
+	return n*MinTarget + (n-1)*fynetheme.Padding()
+}
+
+// keyRows lays the keyboard's rows out one under the other, each as high
+// as its keys' text asks when there is room, and lower, down to
+// MinTarget, when it is given less: the question over the keyboard keeps
+// its room in a low window (overKeyboard).
+type keyRows struct{}
+
+var _ fyne.Layout = keyRows{}
+
+// Layout shares size's height among the rows, none higher than it asks.
+func (keyRows) Layout(rows []fyne.CanvasObject, size fyne.Size) {
+	pad := fynetheme.Padding()
+	each := (size.Height - float32(len(rows)-1)*pad) / float32(len(rows))
+	var y float32
+	for _, r := range rows {
+		h := min(each, r.MinSize().Height)
+		r.Resize(fyne.NewSize(size.Width, h))
+		r.Move(fyne.NewPos(0, y))
+		y += h + pad
+	}
+}
+
+// MinSize is as wide as the widest row, and as high as the rows ask.
+func (keyRows) MinSize(rows []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, r := range rows {
+		m := r.MinSize()
+		s = fyne.NewSize(max(s.Width, m.Width), s.Height+m.Height)
+	}
+	return s.AddWidthHeight(0, float32(len(rows)-1)*fynetheme.Padding())
 }
 
 // char returns the character of the key at row r, column c.

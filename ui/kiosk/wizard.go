@@ -164,10 +164,14 @@ func (a *App) startWizard() {
 	a.showQuestion(0)
 }
 
+// fieldSpacing is the room between a field's label, its entry and its
+// problem.
+const fieldSpacing = 2
+
 // field returns an entry with its label (when labelKey is set) and the
 // place of its problem.
 func (w *wizard) field(e *entry, field, labelKey string) fyne.CanvasObject {
-	rows := container.New(layout.NewCustomPaddedVBoxLayout(2))
+	rows := container.New(layout.NewCustomPaddedVBoxLayout(fieldSpacing))
 	if labelKey != "" {
 		l := widget.NewLabel(tr(labelKey))
 		l.TextStyle = fyne.TextStyle{Bold: true}
@@ -223,9 +227,10 @@ func (a *App) showQuestion(i int) {
 	w.scroll = container.NewVScroll(scrolled)
 	var content fyne.CanvasObject = w.scroll
 	if q.name != "sesso" {
-		content = container.NewBorder(nil, centred(1500, a.keyboard.object), nil, nil, content)
+		content = container.New(&overKeyboard{keys: a.keyboard, room: w.room, fit: w.fitSuggestions},
+			w.scroll, centred(1500, a.keyboard.object))
 	}
-	nav := container.NewStack(container.NewCenter(step), a.navBar(back, next))
+	nav := a.navRow(true, back, next, step)
 	a.show("question:"+q.name, content, nav, focus, tr("q."+q.name)+" "+hint.Text)
 	if e, ok := focus.(*entry); ok {
 		// At the largest text size the question's text may take the
@@ -233,6 +238,78 @@ func (a *App) showQuestion(i int) {
 		w.scrollOver(e, 0, suggestionMargin(), nil)
 	}
 	w.revealSuggestions()
+}
+
+// overKeyboard lays a question out over the on-screen keyboard: the
+// keyboard as high as its keys ask, unless that leaves the question less
+// than room returns; then the keyboard gives up height, down to its
+// least (keyRows), and the window goes no lower than that. fit is told
+// the question's height before it is laid out.
+type overKeyboard struct {
+	keys *keyboard
+	room func() float32
+	fit  func(height float32)
+}
+
+var _ fyne.Layout = (*overKeyboard)(nil)
+
+// Layout puts the question, objs[0], over the keyboard, objs[1].
+func (l *overKeyboard) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	question, keys := objs[0], objs[1]
+	pad := fynetheme.Padding()
+	h := min(max(size.Height-pad-l.room(), l.keys.least()), l.keys.natural())
+	top := size.Height - pad - h
+	l.fit(top)
+	question.Resize(fyne.NewSize(size.Width, top))
+	question.Move(fyne.NewPos(0, 0))
+	keys.Resize(fyne.NewSize(size.Width, h))
+	keys.Move(fyne.NewPos(0, top+pad))
+}
+
+// MinSize keeps room for the question over the keyboard at its least.
+func (l *overKeyboard) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	q, k := objs[0].MinSize(), objs[1].MinSize()
+	return fyne.NewSize(max(q.Width, k.Width), l.room()+fynetheme.Padding()+l.keys.least())
+}
+
+// room returns the least height the current question keeps over the
+// keyboard: its field, a line of problem under it and a row of
+// suggestions, each as high as an entry, or the code proposed, as high as
+// its text wraps; and the margin that keeps them clear of the keyboard.
+// The question's text above may scroll out of it.
+func (w *wizard) room() float32 {
+	line, pad := w.cognome.MinSize().Height, fynetheme.Padding()
+	room := 3*line + fieldSpacing + pad + suggestionMargin()
+	if questions[w.current].name == "cf" && len(w.proposal.Objects) > 0 {
+		room = max(room, line+pad+w.proposal.MinSize().Height+suggestionMargin())
+	}
+	return room
+}
+
+// fitSuggestions makes the current question's suggestions show as many
+// rows as fit in height under its field and its problem, if shown: one
+// at least, suggestionRows at most.
+func (w *wizard) fitSuggestions(height float32) {
+	q := questions[w.current]
+	if q.suggestions == nil {
+		return
+	}
+	c := q.suggestions(w)
+	g, ok := c.Layout.(*suggestionGrid)
+	if !ok {
+		return // the code proposed: one row
+	}
+	pad := fynetheme.Padding()
+	field := q.focus(w).(fyne.CanvasObject).MinSize().Height
+	used := field + pad + suggestionMargin()
+	if p := w.errs[q.fields[0]]; p.Visible() {
+		used += fieldSpacing + p.MinSize().Height
+	}
+	row := field // a suggestion is as high as an entry
+	if len(c.Objects) > 0 {
+		row = cell(c.Objects).Height
+	}
+	g.rows = min(max(int((height-used+pad)/(row+pad)), 1), suggestionRows)
 }
 
 // next checks the current answer and moves on when it is valid.

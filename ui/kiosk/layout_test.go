@@ -1,0 +1,147 @@
+package kiosk
+
+import (
+	"fmt"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede/ui/internal/uitest"
+)
+
+// setScale makes the text size the index i of textScales, as a citizen's
+// taps on A- and A+ do.
+func (h *harness) setScale(i int) {
+	h.t.Helper()
+	for h.app.scale < i {
+		test.Tap(h.app.largerButton)
+	}
+	for h.app.scale > i {
+		test.Tap(h.app.smallerButton)
+	}
+}
+
+// smallest resizes the window to the smallest size the current screen
+// accepts: its content's minimum size, which a real window does not go
+// below (wrapped text may ask for more room once narrower: until it
+// stays).
+func (h *harness) smallest() fyne.Size {
+	h.t.Helper()
+	for range 10 {
+		m := h.win.Content().MinSize()
+		if m == h.win.Content().Size() {
+			return h.win.Canvas().Size()
+		}
+		// The window pads its content.
+		h.win.Resize(m.Add(h.win.Canvas().Size().Subtract(h.win.Content().Size())))
+		uitest.Settle(h.win)
+	}
+	h.t.Fatalf("screen %s: the window's minimum size does not settle: %v", h.app.Screen(), h.win.Content().MinSize())
+	return fyne.Size{}
+}
+
+// stepLabel returns the label of the question's step ("Domanda 5 di 10").
+func (h *harness) stepLabel() *widget.Label {
+	var found *widget.Label
+	want := tr("wizard.step", map[string]any{"N": h.app.session.wizard.current + 1, "Of": len(questions)})
+	walk(h.win.Canvas().Content(), func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok && l.Text == want && l.Visible() {
+			found = l
+		}
+	})
+	return found
+}
+
+// assertApart checks that every object of objs shows whole (as large as
+// its minimum size) inside the kiosk's content and over none of the
+// others.
+func (h *harness) assertApart(where string, objs map[string]fyne.CanvasObject) {
+	h.t.Helper()
+	d := fyne.CurrentApp().Driver()
+	root := h.app.root
+	window := rect{d.AbsolutePositionForObject(root), root.Size()}
+	var names []string
+	for name, o := range objs {
+		if o == nil {
+			h.t.Errorf("%s: no %s", where, name)
+			continue
+		}
+		r := rect{d.AbsolutePositionForObject(o), o.Size()}
+		if !window.holds(r) {
+			h.t.Errorf("%s: %s at %v, %v goes out of the window %v, %v", where, name, r.pos, r.size, window.pos, window.size)
+		}
+		if m := o.MinSize(); r.size.Width < m.Width-0.01 || r.size.Height < m.Height-0.01 {
+			h.t.Errorf("%s: %s is cut: %v, wants %v", where, name, r.size, m)
+		}
+		for _, other := range names {
+			if s := (rect{d.AbsolutePositionForObject(objs[other]), objs[other].Size()}); r.meets(s) {
+				h.t.Errorf("%s: %s at %v, %v is over %s at %v, %v", where, name, r.pos, r.size, other, s.pos, s.size)
+			}
+		}
+		names = append(names, name)
+	}
+}
+
+// rect is an object's place in the window.
+type rect struct {
+	pos  fyne.Position
+	size fyne.Size
+}
+
+// holds reports whether s lies inside r.
+func (r rect) holds(s rect) bool {
+	const e = 0.01
+	return s.pos.X >= r.pos.X-e && s.pos.Y >= r.pos.Y-e &&
+		s.pos.X+s.size.Width <= r.pos.X+r.size.Width+e && s.pos.Y+s.size.Height <= r.pos.Y+r.size.Height+e
+}
+
+// meets reports whether r and s share more than an edge.
+func (r rect) meets(s rect) bool {
+	const e = 0.01
+	return r.pos.X+e < s.pos.X+s.size.Width && s.pos.X+e < r.pos.X+r.size.Width &&
+		r.pos.Y+e < s.pos.Y+s.size.Height && s.pos.Y+e < r.pos.Y+r.size.Height
+}
+
+// Ensure that the navigation bar of every question (Annulla, Indietro,
+// the step "Frage 5 von 10", Avanti) shows each of them whole, inside the
+// window and over none of the others, in every language of the kiosk, at
+// the normal and at the largest text size, in the smallest window the
+// kiosk accepts and at 1920x1080: the step was centred under Zurück in a
+// narrow window.
+func TestNavBarFits(t *testing.T) {
+	for _, l := range Languages {
+		for _, scale := range []int{defaultScale, len(textScales) - 1} {
+			t.Run(fmt.Sprintf("%s text %v", l.Code, textScales[scale]), func(t *testing.T) {
+				h := newHarness(t)
+				h.startWizard(l.Code)
+				h.setScale(scale)
+				for i, q := range questions {
+					for _, size := range []string{"smallest", "1920x1080"} {
+						h.win.Resize(fyne.NewSize(1920, 1080))
+						h.app.showQuestion(i)
+						uitest.Settle(h.win)
+						got := h.win.Canvas().Size()
+						if size == "smallest" {
+							// Shown again in it, as in a kiosk whose
+							// screen is that small: the field in view.
+							h.smallest()
+							h.app.showQuestion(i)
+							got = h.smallest()
+						}
+						h.assertApart(fmt.Sprintf("%s, %s at %v", q.name, size, got), map[string]fyne.CanvasObject{
+							"Annulla":  h.findButton(tr("nav.cancel")),
+							"Indietro": h.findButton(tr("nav.back")),
+							"Avanti":   h.findButton(tr("nav.next")),
+							"the step": h.stepLabel(),
+						})
+						if l.Code == "de" && q.name == "luogo" && size == "smallest" {
+							h.shot(fmt.Sprintf("04-q05-luogo-de-smallest-text-%v", textScales[scale]))
+						}
+					}
+				}
+			})
+		}
+	}
+}
