@@ -254,6 +254,37 @@ func cursorInIndex(text string) bool {
 	return false
 }
 
+// openPlanStore opens the store on a fresh database, with autovacuum off
+// on the bigTables and audit_chains: their statistics change only by the
+// test's ANALYZE.
+func openPlanStore(t *testing.T) *Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := Open(ctx, pgtest.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	for _, tb := range append(slices.Clone(bigTables), "audit_chains") {
+		if _, err := s.pool.Exec(ctx, `ALTER TABLE `+tb+` SET (autovacuum_enabled = off)`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
+// grow fills the rows from..to-1 of the tables (fill), a million at a
+// time.
+func grow(t *testing.T, s *Store, from, to int) {
+	t.Helper()
+	const chunk = 1_000_000
+	for ; from < to; from += chunk {
+		if err := fill(context.Background(), s.pool, from, min(from+chunk, to)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // planRows is the size of the tables of TestPlans: 20,000 rows, or
 // PINSEDE_EXPLAIN_ROWS (scripts/pg-explain.sh sets 10,000,000).
 func planRows() int {
@@ -299,18 +330,9 @@ func checkGeneric(t *testing.T, ctx context.Context, c *pgx.Conn, name string, q
 // once the tables are analyzed. With -v it prints every plan.
 func TestPlans(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, pgtest.DSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openPlanStore(t)
 	const seed = 200
 	n := planRows()
-	for _, tb := range bigTables {
-		if _, err := s.pool.Exec(ctx, `ALTER TABLE `+tb+` SET (autovacuum_enabled = off)`); err != nil {
-			t.Fatal(err)
-		}
-	}
 	if err := fill(ctx, s.pool, 1, seed); err != nil {
 		t.Fatal(err)
 	}
@@ -334,12 +356,7 @@ func TestPlans(t *testing.T) {
 			}
 		}
 	}
-	const chunk = 1_000_000
-	for from := seed; from < n; from += chunk {
-		if err := fill(ctx, s.pool, from, min(from+chunk, n)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	grow(t, s, seed, n)
 	check := func(stats string) {
 		for i, q := range qs {
 			plan, text, err := explain(ctx, c.Conn(), fmt.Sprintf("plan_%d", i), q.args(n))
@@ -465,17 +482,8 @@ func unbounded(n planNode) []string {
 // once they are analyzed. And that unboundedReads puts the settings back.
 func TestBoundedPlans(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, pgtest.DSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openPlanStore(t)
 	n := planRows()
-	for _, tb := range append(bigTables, "audit_chains") {
-		if _, err := s.pool.Exec(ctx, `ALTER TABLE `+tb+` SET (autovacuum_enabled = off)`); err != nil {
-			t.Fatal(err)
-		}
-	}
 	c, err := s.pool.Acquire(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -545,12 +553,7 @@ func TestBoundedPlans(t *testing.T) {
 	}
 	run()
 	check("empty tables analyzed", false)
-	const chunk = 1_000_000
-	for from := 1; from < n; from += chunk {
-		if err := fill(ctx, s.pool, from, min(from+chunk, n)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	grow(t, s, 1, n)
 	check(fmt.Sprintf("the plan of the empty tables kept at %d rows", n), true)
 	if _, err := s.pool.Exec(ctx, `ANALYZE`); err != nil {
 		t.Fatal(err)
