@@ -296,7 +296,7 @@ func planRows() int {
 
 // genericPlans names the statements of planQueries that run with generic
 // plans (qGenericPlans).
-var genericPlans = map[string]bool{"insert credentials": true, "insert events": true, "lock changes": true, "insert changes": true, "tally": true}
+var genericPlans = map[string]bool{"insert credentials": true, "insert events": true, "lock changes": true, "insert changes": true, "tally": true, "pulled": true}
 
 // tableScan matches the plan nodes that read a table or an index.
 var tableScan = regexp.MustCompile(`(Seq|Index|Index Only|Bitmap Heap|Bitmap Index|Tid|Tid Range|Sample) Scan`)
@@ -577,9 +577,10 @@ func TestBoundedPlans(t *testing.T) {
 	})
 }
 
-// Ensure that qBoundedReads, queued at the start of a batch sent outside
-// a transaction (a pull), holds for the batch's statements and ends with
-// it: the batch is one implicit transaction.
+// Ensure that qBoundedReads and qGenericPlans, queued at the start of a
+// batch sent outside a transaction (a pull, a pull's record), hold for
+// the batch's statements and end with it: the batch is one implicit
+// transaction.
 func TestBoundedReadsEndWithBatch(t *testing.T) {
 	ctx := context.Background()
 	s, err := Open(ctx, pgtest.DSN(t))
@@ -592,17 +593,23 @@ func TestBoundedReadsEndWithBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Release()
-	var in, after string
-	b := &pgx.Batch{}
-	b.Queue(qBoundedReads)
-	b.Queue(`SELECT current_setting('plan_cache_mode') || ' ' || current_setting('enable_seqscan')`).QueryRow(func(r pgx.Row) error { return r.Scan(&in) })
-	if err := c.SendBatch(ctx, b).Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.QueryRow(ctx, `SELECT current_setting('plan_cache_mode') || ' ' || current_setting('enable_seqscan')`).Scan(&after); err != nil {
-		t.Fatal(err)
-	}
-	if in != "force_generic_plan off" || after != "force_custom_plan on" {
-		t.Errorf("in the batch %q, after it %q; want force_generic_plan off, then force_custom_plan on", in, after)
+	const settings = `SELECT current_setting('plan_cache_mode') || ' ' || current_setting('enable_seqscan')`
+	for _, tc := range []struct{ name, sql, want string }{
+		{"qBoundedReads", qBoundedReads, "force_generic_plan off"},
+		{"qGenericPlans", qGenericPlans, "force_generic_plan on"},
+	} {
+		var in, after string
+		b := &pgx.Batch{}
+		b.Queue(tc.sql)
+		b.Queue(settings).QueryRow(func(r pgx.Row) error { return r.Scan(&in) })
+		if err := c.SendBatch(ctx, b).Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.QueryRow(ctx, settings).Scan(&after); err != nil {
+			t.Fatal(err)
+		}
+		if in != tc.want || after != "force_custom_plan on" {
+			t.Errorf("%s: in the batch %q, after it %q; want %s, then force_custom_plan on", tc.name, in, after, tc.want)
+		}
 	}
 }

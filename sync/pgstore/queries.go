@@ -53,13 +53,14 @@ const (
 		FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[])
 			AS u(id, status, sup, failures, new_hash, cred, lock)
 		WHERE c.id = u.id`
-	// qGenericPlans makes the statements after it in the transaction run
-	// with generic plans, made once a connection and kept: only for
-	// statements that read no table but by a unique key that they write
-	// (qInsertCredentials, qInsertEvents, qLockChanges, qInsertChanges,
-	// qTally: TestPlans checks their generic plans), whose plan is the
-	// same whatever the values and the tables' sizes.
-	qGenericPlans = `SET LOCAL plan_cache_mode = force_generic_plan`
+	// qGenericPlans makes the statements after it in the transaction (or
+	// the batch, one implicit transaction) run with generic plans, made
+	// once a connection and kept: only for statements that read no table
+	// but by a unique key that they write (qInsertCredentials,
+	// qInsertEvents, qLockChanges, qInsertChanges, qTally, qPulled:
+	// TestPlans checks their generic plans), whose plan is the same
+	// whatever the values and the tables' sizes.
+	qGenericPlans = `SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`
 	// qInsertCredentials inserts new credentials, one array a column of
 	// credentialColumns ($1 to $9).
 	qInsertCredentials = `INSERT INTO credentials (id, codice_fiscale, sede, status, superseded_by, failures, new_pin_hash, accepted_at, credential)
