@@ -11,10 +11,13 @@
 # the test's throw-away PostgreSQL (sync/internal/pgtest), the statements
 # prepared and run 6 times on tables of 200 rows, analyzed, the tables then
 # grown to the size asked, and each plan shown by EXPLAIN EXECUTE on the
-# store's own connection. The load takes a few minutes and about 6 GB of
-# disk in $TMPDIR.
+# store's own connection. Then TestBoundedPlans: the reads a push and a
+# pull run with generic plans (qBoundedReads), prepared on empty tables,
+# the tables grown to the size asked, the plan made for the empty tables
+# shown, and again once analyzed. Each test loads its own tables: the two
+# loads take twice a few minutes and about 6 GB of disk each in $TMPDIR.
 set -euo pipefail
 
 rows=${1:-10000000}
 cd "$(dirname "$0")/.."
-PINSEDE_EXPLAIN_ROWS=$rows exec go test -count=1 -timeout 60m -run '^TestPlans$' -v ./sync/pgstore
+PINSEDE_EXPLAIN_ROWS=$rows exec go test -count=1 -timeout 90m -run '^Test(Bounded)?Plans$' -v ./sync/pgstore

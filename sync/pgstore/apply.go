@@ -62,9 +62,12 @@ type storedEvent struct {
 // at once both may see no active credential: the unique index of active
 // credentials then fails the second at its insert, and it runs again.
 //
-// load sends b, which begins the transaction on tx (BEGIN first, and
-// what the caller reads before), with its reads: one round trip.
-func load(ctx context.Context, tx conn, b *pgx.Batch, sede string, events []pinsede.Event) (*memTx, error) {
+// load sends b, which begins the transaction on tx (BEGIN first), with
+// its reads: one round trip. The delegations' locks and reads go first,
+// planned for their values; then the bounded reads (qBoundedReads): what
+// bounded queues (the audit head's, when not nil), the credentials and
+// the events; then the settings put back (unboundedReads).
+func load(ctx context.Context, tx conn, b *pgx.Batch, sede string, events []pinsede.Event, bounded func(*pgx.Batch)) (*memTx, error) {
 	var ids, credIDs, cfs, delIDs, delCFs []string
 	for _, ev := range events {
 		ids = append(ids, ev.ID)
@@ -94,7 +97,6 @@ func load(ctx context.Context, tx conn, b *pgx.Batch, sede string, events []pins
 		return err
 	}
 	// One round trip: the statements run in this order.
-	b.Queue(qLoadCredentials, credIDs, cfs).Query(keep)
 	if len(delIDs) > 0 {
 		// The codici fiscali of the delegations registered, held to commit
 		// in code order: a push that registers for the same person waits,
@@ -111,6 +113,11 @@ func load(ctx context.Context, tx conn, b *pgx.Batch, sede string, events []pins
 			return err
 		})
 	}
+	b.Queue(qBoundedReads)
+	if bounded != nil {
+		bounded(b)
+	}
+	b.Queue(qLoadCredentials, credIDs, cfs).Query(keep)
 	// The events last: under READ COMMITTED each statement sees what was
 	// committed when it began, and a concurrent apply commits its
 	// credentials and its events at once. Read after the credentials, an
@@ -125,6 +132,9 @@ func load(ctx context.Context, tx conn, b *pgx.Batch, sede string, events []pins
 		}
 		return err
 	})
+	for _, q := range unboundedReads {
+		b.Queue(q)
+	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return nil, err
 	}

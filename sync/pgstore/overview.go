@@ -30,9 +30,13 @@ func queueTally(b *pgx.Batch, t central.Tally) {
 	named(b.Queue(qTally, t.Sede, t.Desk, t.At, t.Rejected, t.Reason, days, counts), "record push of "+t.Sede)
 }
 
-// Pulled records a desk's pull.
+// Pulled records a desk's pull, with a generic plan (qGenericPlans): one
+// batch, one round trip.
 func (s *Store) Pulled(ctx context.Context, sede, desk string, cursor uint64, at time.Time) error {
-	if _, err := s.pool.Exec(ctx, qPulled, sede, desk, int64(cursor), at); err != nil {
+	b := &pgx.Batch{}
+	b.Queue(qGenericPlans)
+	b.Queue(qPulled, sede, desk, int64(cursor), at)
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("record pull of %s desk %q: %w", sede, desk, err)
 	}
 	return nil

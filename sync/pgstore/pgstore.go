@@ -16,7 +16,12 @@
 //
 // # Caveats
 //
-// Every statement is planned for the values it runs with: see Open.
+// Every statement is planned for the values it runs with (see Open), but
+// two kinds whose plan is the same whatever the values and the tables'
+// sizes, and which run with generic plans, made once a connection: a
+// push's writes (qGenericPlans), which read no table, and the reads of a
+// push and of a pull written to find each row by a key, planned with Seq
+// Scans and Bitmap Scans off (qBoundedReads).
 //
 // Changes are numbered by a sequence under an advisory lock of their sede
 // held to commit, so that a sede pulling with a cursor never skips a
@@ -296,11 +301,14 @@ func (s *Store) apply(ctx context.Context, sede string, h *wire.AuditHead, event
 	b := &pgx.Batch{}
 	b.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
 	var st central.HeadState
+	var head func(*pgx.Batch)
 	if h != nil {
-		b.Queue(qLockSedeAudit, lockAudit, sede)
-		headState(b, sede, *h, &st)
+		head = func(b *pgx.Batch) {
+			b.Queue(qLockSedeAudit, lockAudit, sede)
+			headState(b, sede, *h, &st)
+		}
 	}
-	m, err := load(ctx, c, b, sede, screened)
+	m, err := load(ctx, c, b, sede, screened, head)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -345,6 +353,9 @@ func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit in
 	var latest int64
 	var out []wire.Change
 	b := &pgx.Batch{}
+	// The batch is one implicit transaction: the settings of
+	// qBoundedReads end with it.
+	b.Queue(qBoundedReads)
 	b.Queue(qLatestChange, sede).QueryRow(func(r pgx.Row) error { return r.Scan(&latest) })
 	b.Queue(qChanges, sede, int64(after), limit).Query(func(rows pgx.Rows) error {
 		var seq int64

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -52,6 +53,7 @@ func planQueries() []planQuery {
 	return []planQuery{
 		{"load credentials", qLoadCredentials, func(n int) []any { return []any{ids("c", n), []string{cf(n / 3), cf(n / 2), cf(n - 1)}} }},
 		{"load credentials, none issued", qLoadCredentials, func(n int) []any { return []any{ids("c", n), []string(nil)} }},
+		{"lock audit", qLockSedeAudit, func(int) []any { return []any{lockAudit, "S007"} }},
 		{"load delegations", qLoadDelegations, func(n int) []any { return []any{[]string{"d1"}, []string{cf(n / 2)}} }},
 		{"load seen", qLoadSeen, func(n int) []any { return []any{"S007", ids("e", n)} }},
 		{"update credentials", qUpdateCredentials, func(n int) []any {
@@ -190,9 +192,10 @@ func fill(ctx context.Context, pool *pgxpool.Pool, from, to int) error {
 
 // planNode is a node of EXPLAIN (FORMAT JSON).
 type planNode struct {
-	NodeType string     `json:"Node Type"`
-	Relation string     `json:"Relation Name"`
-	Plans    []planNode `json:"Plans"`
+	NodeType  string     `json:"Node Type"`
+	Relation  string     `json:"Relation Name"`
+	IndexCond string     `json:"Index Cond"`
+	Plans     []planNode `json:"Plans"`
 }
 
 // seqScans returns the big tables that a plan, or a plan under it, reads
@@ -251,6 +254,37 @@ func cursorInIndex(text string) bool {
 	return false
 }
 
+// openPlanStore opens the store on a fresh database, with autovacuum off
+// on the bigTables and audit_chains: their statistics change only by the
+// test's ANALYZE.
+func openPlanStore(t *testing.T) *Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := Open(ctx, pgtest.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	for _, tb := range append(slices.Clone(bigTables), "audit_chains") {
+		if _, err := s.pool.Exec(ctx, `ALTER TABLE `+tb+` SET (autovacuum_enabled = off)`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
+// grow fills the rows from..to-1 of the tables (fill), a million at a
+// time.
+func grow(t *testing.T, s *Store, from, to int) {
+	t.Helper()
+	const chunk = 1_000_000
+	for ; from < to; from += chunk {
+		if err := fill(context.Background(), s.pool, from, min(from+chunk, to)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // planRows is the size of the tables of TestPlans: 20,000 rows, or
 // PINSEDE_EXPLAIN_ROWS (scripts/pg-explain.sh sets 10,000,000).
 func planRows() int {
@@ -262,7 +296,7 @@ func planRows() int {
 
 // genericPlans names the statements of planQueries that run with generic
 // plans (qGenericPlans).
-var genericPlans = map[string]bool{"insert credentials": true, "insert events": true, "lock changes": true, "insert changes": true, "tally": true}
+var genericPlans = map[string]bool{"insert credentials": true, "insert events": true, "lock changes": true, "insert changes": true, "tally": true, "pulled": true}
 
 // tableScan matches the plan nodes that read a table or an index.
 var tableScan = regexp.MustCompile(`(Seq|Index|Index Only|Bitmap Heap|Bitmap Index|Tid|Tid Range|Sample) Scan`)
@@ -296,18 +330,9 @@ func checkGeneric(t *testing.T, ctx context.Context, c *pgx.Conn, name string, q
 // once the tables are analyzed. With -v it prints every plan.
 func TestPlans(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, pgtest.DSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openPlanStore(t)
 	const seed = 200
 	n := planRows()
-	for _, tb := range bigTables {
-		if _, err := s.pool.Exec(ctx, `ALTER TABLE `+tb+` SET (autovacuum_enabled = off)`); err != nil {
-			t.Fatal(err)
-		}
-	}
 	if err := fill(ctx, s.pool, 1, seed); err != nil {
 		t.Fatal(err)
 	}
@@ -331,12 +356,7 @@ func TestPlans(t *testing.T) {
 			}
 		}
 	}
-	const chunk = 1_000_000
-	for from := seed; from < n; from += chunk {
-		if err := fill(ctx, s.pool, from, min(from+chunk, n)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	grow(t, s, seed, n)
 	check := func(stats string) {
 		for i, q := range qs {
 			plan, text, err := explain(ctx, c.Conn(), fmt.Sprintf("plan_%d", i), q.args(n))
@@ -391,4 +411,205 @@ func TestPlans(t *testing.T) {
 		t.Fatal(err)
 	}
 	timeOverview("changes vacuumed")
+}
+
+// boundedQuery is a statement that runs with a generic plan under
+// qBoundedReads, with what its plan must read each of its rows by.
+type boundedQuery struct {
+	planQuery
+	// conds match, in the plan's text, each scan the plan must hold
+	// with its Index Cond: each table it reads, read by these keys.
+	conds []*regexp.Regexp
+}
+
+// boundedReads returns the statements that a push and a pull run under
+// qBoundedReads.
+func boundedReads() []boundedQuery {
+	byName := map[string]planQuery{}
+	for _, q := range planQueries() {
+		byName[q.name] = q
+	}
+	// bounded names a statement and, in pairs, each scan its plan must
+	// hold and the start of that scan's Index Cond.
+	bounded := func(name string, scanConds ...string) boundedQuery {
+		q := boundedQuery{planQuery: byName[name]}
+		for i := 0; i < len(scanConds); i += 2 {
+			q.conds = append(q.conds, regexp.MustCompile(regexp.QuoteMeta(scanConds[i])+`[^\n]*\n\s*`+regexp.QuoteMeta("Index Cond: "+scanConds[i+1])))
+		}
+		return q
+	}
+	const activeByCF, credentialByID = "Index Scan using credentials_one_active on credentials ", "Index Scan using credentials_pkey on credentials "
+	return []boundedQuery{
+		bounded("lock audit"),
+		bounded("audit head", "Index Scan using audit_heads_pkey on audit_heads ", "((sede = $1) AND (chain = $2) AND (seq = $4))",
+			"Index Scan Backward using audit_heads_pkey on audit_heads ", "((sede = $1) AND (chain = $2))"),
+		bounded("load credentials", activeByCF, "(codice_fiscale = f.cf)", credentialByID, "(id = "),
+		bounded("load credentials, none issued", activeByCF, "(codice_fiscale = f.cf)", credentialByID, "(id = "),
+		bounded("load seen", "Index Only Scan using events_pkey on events ", "((sede = $1) AND (id = u.id))"),
+		bounded("latest change", "Index Only Scan Backward using changes_by_sede on changes ", "(sede = $1)"),
+		bounded("changes", "Index Scan using changes_by_sede on changes c ", "((sede = $1) AND (seq > $2))",
+			"Index Scan using events_pkey on events ", "((sede = c.sede) AND (id = c.event_id))"),
+	}
+}
+
+// unbounded returns what, of a plan, reads more of a big table than the
+// keys it is given: a Seq Scan or a Bitmap Scan of one, an index of one
+// read without an Index Cond, or a hash or merge join (which read their
+// inputs whole).
+func unbounded(n planNode) []string {
+	var out []string
+	big := slices.Contains(bigTables, n.Relation)
+	switch {
+	case n.NodeType == "Hash Join" || n.NodeType == "Merge Join":
+		out = append(out, n.NodeType)
+	case big && (n.NodeType == "Seq Scan" || strings.HasPrefix(n.NodeType, "Bitmap")):
+		out = append(out, n.NodeType+" on "+n.Relation)
+	case big && n.IndexCond == "":
+		out = append(out, n.NodeType+" on "+n.Relation+" without an Index Cond")
+	}
+	for _, c := range n.Plans {
+		out = append(out, unbounded(c)...)
+	}
+	return out
+}
+
+// Ensure that the generic plans of the bounded reads (qBoundedReads) read
+// each row by its key whatever the tables' sizes when the plan was made:
+// each statement is prepared and run under qBoundedReads on empty tables
+// never analyzed, run again once they are analyzed (the plan is made
+// anew), the tables then grow to planRows() with autovacuum off and
+// EXPLAIN EXECUTE shows the plan kept, made for empty tables; then again
+// once they are analyzed. And that unboundedReads puts the settings back.
+func TestBoundedPlans(t *testing.T) {
+	ctx := context.Background()
+	s := openPlanStore(t)
+	n := planRows()
+	c, err := s.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Release()
+	qs := boundedReads()
+	// inBounded runs fn in a transaction under qBoundedReads, as a push
+	// runs its reads.
+	inBounded := func(fn func(tx pgx.Tx)) {
+		t.Helper()
+		tx, err := c.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback(ctx)
+		if _, err := tx.Exec(ctx, qBoundedReads); err != nil {
+			t.Fatal(err)
+		}
+		fn(tx)
+	}
+	run := func() {
+		inBounded(func(tx pgx.Tx) {
+			for i, q := range qs {
+				if _, err := tx.Exec(ctx, fmt.Sprintf("bounded_%d", i), q.args(n)...); err != nil {
+					t.Fatalf("%s: %v", q.name, err)
+				}
+			}
+		})
+	}
+	plans := make([]string, len(qs))
+	check := func(stats string, kept bool) {
+		t.Helper()
+		inBounded(func(tx pgx.Tx) {
+			for i, q := range qs {
+				plan, text, err := explain(ctx, tx.Conn(), fmt.Sprintf("bounded_%d", i), q.args(n))
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("%s, generic plan, %s:\n%s", q.name, stats, text)
+				if kept && text != plans[i] {
+					t.Errorf("%s: the generic plan was made again at %d rows, %s: the test sees a plan that the store would not", q.name, n, stats)
+				}
+				plans[i] = text
+				if bad := unbounded(plan); len(bad) > 0 {
+					t.Errorf("%s's generic plan reads %s, %s:\n%s", q.name, strings.Join(bad, ", "), stats, text)
+				}
+				for _, re := range q.conds {
+					if !re.MatchString(text) {
+						t.Errorf("%s's generic plan, %s, does not read by %s:\n%s", q.name, stats, re, text)
+					}
+				}
+				if len(q.conds) == 0 && tableScan.MatchString(text) {
+					t.Errorf("%s's generic plan reads a table, %s:\n%s", q.name, stats, text)
+				}
+			}
+		})
+	}
+	for i, q := range qs {
+		if _, err := c.Conn().Prepare(ctx, fmt.Sprintf("bounded_%d", i), q.sql); err != nil {
+			t.Fatalf("%s: %v", q.name, err)
+		}
+	}
+	run()
+	check("empty tables never analyzed", false)
+	if _, err := s.pool.Exec(ctx, `ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
+	run()
+	check("empty tables analyzed", false)
+	grow(t, s, 1, n)
+	check(fmt.Sprintf("the plan of the empty tables kept at %d rows", n), true)
+	if _, err := s.pool.Exec(ctx, `ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
+	check("statistics up to date", false)
+
+	// unboundedReads puts back the session's settings.
+	inBounded(func(tx pgx.Tx) {
+		for _, q := range unboundedReads {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var mode, seq, bitmap string
+		if err := tx.QueryRow(ctx, `SELECT current_setting('plan_cache_mode'), current_setting('enable_seqscan'), current_setting('enable_bitmapscan')`).Scan(&mode, &seq, &bitmap); err != nil {
+			t.Fatal(err)
+		}
+		if mode != "force_custom_plan" || seq != "on" || bitmap != "on" {
+			t.Errorf("after unboundedReads: plan_cache_mode %s, enable_seqscan %s, enable_bitmapscan %s; want the session's force_custom_plan, on, on", mode, seq, bitmap)
+		}
+	})
+}
+
+// Ensure that qBoundedReads and qGenericPlans, queued at the start of a
+// batch sent outside a transaction (a pull, a pull's record), hold for
+// the batch's statements and end with it: the batch is one implicit
+// transaction.
+func TestBoundedReadsEndWithBatch(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, pgtest.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c, err := s.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Release()
+	const settings = `SELECT current_setting('plan_cache_mode') || ' ' || current_setting('enable_seqscan')`
+	for _, tc := range []struct{ name, sql, want string }{
+		{"qBoundedReads", qBoundedReads, "force_generic_plan off"},
+		{"qGenericPlans", qGenericPlans, "force_generic_plan on"},
+	} {
+		var in, after string
+		b := &pgx.Batch{}
+		b.Queue(tc.sql)
+		b.Queue(settings).QueryRow(func(r pgx.Row) error { return r.Scan(&in) })
+		if err := c.SendBatch(ctx, b).Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.QueryRow(ctx, settings).Scan(&after); err != nil {
+			t.Fatal(err)
+		}
+		if in != tc.want || after != "force_custom_plan on" {
+			t.Errorf("%s: in the batch %q, after it %q; want %s, then force_custom_plan on", tc.name, in, after, tc.want)
+		}
+	}
 }

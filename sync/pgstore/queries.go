@@ -2,21 +2,50 @@ package pgstore
 
 // The statements the store runs on every push, pull and PIN check, in one
 // place: TestPlans checks the plan PostgreSQL makes for each of them, and
-// scripts/pg-explain.sh prints those plans at 10 million credentials.
+// scripts/pg-explain.sh prints those plans at 10 million credentials
+// (TestBoundedPlans the generic plans of the bounded reads).
 // Every one finds its rows by an index; none reads a whole table.
 const (
+	// qBoundedReads makes the statements after it in the transaction,
+	// up to unboundedReads, run with generic plans made with Seq Scans
+	// and Bitmap Scans off: for the reads written so that every plan left
+	// finds each row by the key of an index (boundedReads in plans_test.go:
+	// TestBoundedPlans checks the generic plans they get on empty tables,
+	// on empty tables analyzed, and at full size). A generic plan is made
+	// once a connection and kept until an ANALYZE or a change of schema,
+	// whatever the tables grow to meanwhile; with the scans of a whole
+	// table or range turned off, the plan made for empty tables is the one
+	// made for large ones. Planning them for their values took 0.4 ms a
+	// request of 500 sedi, a fifth of PostgreSQL's time
+	// (pg_stat_statements: BENCHMARKS.md, "500 sedi at once").
+	qBoundedReads = `SELECT set_config('plan_cache_mode', 'force_generic_plan', true),
+		set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)`
 	// qLoadCredentials reads the credentials a push concerns ($1: ids)
 	// and the active credentials of the codici fiscali it issues for
-	// ($2), locking them in the order of their ids.
-	qLoadCredentials = `SELECT ` + recordColumns + ` FROM credentials
-		WHERE id = ANY($1) OR codice_fiscale = ANY($2) AND status = 'active' ORDER BY id FOR UPDATE`
+	// ($2), locking them in the order of their ids. Bounded (qBoundedReads):
+	// the ids are gathered first, the active ones each by the index of
+	// active credentials (at most one a slot, two a codice fiscale), then
+	// each row is read and locked by its primary key, in id order. Each
+	// subquery behind OFFSET 0 is planned on its own, for one outer row,
+	// rather than merged into a join that could read an index whole.
+	// A row locked after a push that committed meanwhile is read as that
+	// push left it, and kept when it is one of $1 or still active, as the
+	// WHERE of a single SELECT ... FOR UPDATE would recheck it.
+	qLoadCredentials = `SELECT r.* FROM (SELECT DISTINCT k.id FROM (SELECT unnest($1::text[]) AS id
+			UNION ALL SELECT a.id FROM unnest($2::text[]) AS f(cf)
+				CROSS JOIN LATERAL (SELECT id FROM credentials WHERE codice_fiscale = f.cf AND status = 'active' OFFSET 0) AS a) AS k
+			ORDER BY k.id) AS k
+		CROSS JOIN LATERAL (SELECT ` + recordColumns + ` FROM credentials
+			WHERE id = k.id AND (id = ANY($1) OR status = 'active') OFFSET 0 FOR UPDATE) AS r`
 	// qLoadDelegations reads the delegations a push concerns ($1: ids) and
 	// the active ones of the codici fiscali it registers for ($2).
 	qLoadDelegations = `SELECT ` + delegationColumns + ` FROM delegations WHERE id = ANY($1)
 		OR status = 'active' AND (delegante = ANY($2) OR delegato = ANY($2)) ORDER BY id FOR UPDATE`
 	// qLoadSeen reads which of a push's event ids ($2) of sede ($1) were
 	// applied before.
-	qLoadSeen = `SELECT id FROM events WHERE sede = $1 AND id = ANY($2)`
+	// Bounded (qBoundedReads): each id by the primary key.
+	qLoadSeen = `SELECT e.id FROM unnest($2::text[]) AS u(id)
+		CROSS JOIN LATERAL (SELECT id FROM events WHERE sede = $1 AND id = u.id OFFSET 0) AS e`
 	// qUpdateCredentials writes the credentials a push changed, one array
 	// a column.
 	qUpdateCredentials = `UPDATE credentials AS c SET status = u.status, superseded_by = u.sup, failures = u.failures,
@@ -24,13 +53,14 @@ const (
 		FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[])
 			AS u(id, status, sup, failures, new_hash, cred, lock)
 		WHERE c.id = u.id`
-	// qGenericPlans makes the statements after it in the transaction run
-	// with generic plans, made once a connection and kept: only for
-	// statements that read no table but by a unique key that they write
-	// (qInsertCredentials, qInsertEvents, qLockChanges, qInsertChanges,
-	// qTally: TestPlans checks their generic plans), whose plan is the
-	// same whatever the values and the tables' sizes.
-	qGenericPlans = `SET LOCAL plan_cache_mode = force_generic_plan`
+	// qGenericPlans makes the statements after it in the transaction (or
+	// the batch, one implicit transaction) run with generic plans, made
+	// once a connection and kept: only for statements that read no table
+	// but by a unique key that they write (qInsertCredentials,
+	// qInsertEvents, qLockChanges, qInsertChanges, qTally, qPulled:
+	// TestPlans checks their generic plans), whose plan is the same
+	// whatever the values and the tables' sizes.
+	qGenericPlans = `SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`
 	// qInsertCredentials inserts new credentials, one array a column of
 	// credentialColumns ($1 to $9).
 	qInsertCredentials = `INSERT INTO credentials (id, codice_fiscale, sede, status, superseded_by, failures, new_pin_hash, accepted_at, credential)
@@ -48,13 +78,16 @@ const (
 	qInsertChanges = `INSERT INTO changes (sede, payload, event_id, desk)
 		SELECT s, p::jsonb, e, d FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(s, p, e, d, n) ORDER BY n`
 	// qLatestChange reads the number of the newest change of sede ($1),
-	// 0 for none (the index changes_by_sede's last entry of the sede).
-	qLatestChange = `SELECT coalesce(max(seq), 0) FROM changes WHERE sede = $1`
+	// 0 for none: the index changes_by_sede's last entry of the sede.
+	// Bounded (qBoundedReads).
+	qLatestChange = `SELECT coalesce((SELECT seq FROM changes WHERE sede = $1 ORDER BY seq DESC LIMIT 1), 0)`
 	// qChanges reads the changes of sede ($1) after a cursor ($2), at most
 	// $3, each with the payload of the event it keeps by reference (a
-	// sede.event change), NULL for the others.
+	// sede.event change), NULL for the others. Bounded (qBoundedReads):
+	// the changes in the order of changes_by_sede from the cursor, each
+	// event by the primary key.
 	qChanges = `SELECT c.seq, c.payload, e.payload FROM changes AS c
-		LEFT JOIN events AS e ON e.sede = c.sede AND e.id = c.event_id
+		LEFT JOIN LATERAL (SELECT payload FROM events WHERE sede = c.sede AND id = c.event_id OFFSET 0) AS e ON true
 		WHERE c.sede = $1 AND c.seq > $2 ORDER BY c.seq LIMIT $3`
 	// qCurrent selects the credential a login with a codice fiscale ($1)
 	// checks in a slot ($2: the telefonico one): the active one, or else
@@ -131,7 +164,7 @@ const (
 	// chains of the sede admitted for the desk; the desk the chain is
 	// admitted for (NULL when it is not); the seq and hash of the
 	// highest head kept of the chain (NULL for none); the hash of the
-	// head kept at the seq (NULL for none).
+	// head kept at the seq (NULL for none). Bounded (qBoundedReads).
 	qAuditHead = `SELECT c.n, c.desk, h.seq, h.hash,
 			(SELECT hash FROM audit_heads WHERE sede = $1 AND chain = $2 AND seq = $4 AND discarded_by IS NULL LIMIT 1)
 		FROM (SELECT count(*) FILTER (WHERE desk = $3) AS n, max(desk) FILTER (WHERE chain = $2) AS desk
@@ -172,3 +205,11 @@ const (
 		WHERE payload->>'kind' = 'ticket.submitted' AND payload->'ticket' ? 'request'
 		AND (payload->'ticket'->>'issued')::timestamptz < $1`
 )
+
+// unboundedReads put back, for the rest of the transaction, what
+// qBoundedReads changed: the session's own settings (Open). Three
+// statements that PostgreSQL does not plan; reading the settings back
+// from pg_settings in one took longer than the three.
+var unboundedReads = []string{
+	`SET LOCAL plan_cache_mode TO DEFAULT`, `SET LOCAL enable_seqscan TO DEFAULT`, `SET LOCAL enable_bitmapscan TO DEFAULT`,
+}
