@@ -101,9 +101,11 @@ const (
 	DefaultCFBurst = 10
 	// DefaultBuckets: 65536 buckets per table, about 10 MB.
 	DefaultBuckets = 1 << 16
-	// SlotsPerCore caps the slots at this many per GOMAXPROCS: a check
-	// hashes on 2 lanes, so 2 per core keep every core busy through the
-	// store's round trips, and more only add to each one's latency.
+	// SlotsPerCore caps the slots at this many per GOMAXPROCS: 2 per
+	// core keep every core busy while a check's goroutine is between its
+	// hash's segments or answering, and more only add to each one's
+	// latency and memory. The store's round trips are made by the checks
+	// ahead (VerifyLimits.Ahead), outside the slots.
 	SlotsPerCore = 2
 )
 
