@@ -130,7 +130,8 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.limits.MaxAge, "max-event-age", central.DefaultMaxAge, "how far before centrale's clock a pushed event's time may be")
 	memMiB := fs.Int64("verify-memory", server.DefaultVerifyMemory>>20, "MiB the PIN checks running at once may take together")
 	fs.IntVar(&c.verify.Slots, "verify-slots", 0, "PIN checks run at once (default: -verify-memory over a check's memory, at most 2 per core)")
-	fs.IntVar(&c.verify.Queue, "verify-queue", 0, fmt.Sprintf("PIN checks that may wait for a slot (default %d per slot)", server.DefaultQueuePerSlot))
+	fs.IntVar(&c.verify.Ahead, "verify-ahead", 0, "PIN checks, beyond the slots, that may count their attempt at the store while the slots hash (default: as many as the slots)")
+	fs.IntVar(&c.verify.Queue, "verify-queue", 0, fmt.Sprintf("PIN checks that may wait for a place, in a slot or ahead (default %d per slot)", server.DefaultQueuePerSlot))
 	fs.DurationVar(&c.verify.Wait, "verify-wait", server.DefaultVerifyWait, "longest a PIN check waits for a slot before a 503")
 	fs.Float64Var(&c.verify.CertRate, "verify-cert-rate", server.DefaultCertRate, "PIN checks a second per client certificate")
 	fs.IntVar(&c.verify.CertBurst, "verify-cert-burst", server.DefaultCertBurst, "PIN checks at once per client certificate")
@@ -189,8 +190,8 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("-ready-cert-margin must be positive")
 	case c.limits.MaxSkew <= 0 || c.limits.MaxAge <= 0:
 		return c, errors.New("-max-clock-skew and -max-event-age must be positive")
-	case *memMiB < 1 || c.verify.Slots < 0 || c.verify.Queue < 0 || c.verify.Wait <= 0:
-		return c, errors.New("-verify-memory must be at least 1, -verify-slots and -verify-queue not negative, -verify-wait positive")
+	case *memMiB < 1 || c.verify.Slots < 0 || c.verify.Ahead < 0 || c.verify.Queue < 0 || c.verify.Wait <= 0:
+		return c, errors.New("-verify-memory must be at least 1, -verify-slots, -verify-ahead and -verify-queue not negative, -verify-wait positive")
 	case c.verify.CertRate <= 0 || *cfPerMinute <= 0 || c.verify.CertBurst < 1 || c.verify.CFBurst < 1 || c.verify.Buckets < 1:
 		return c, errors.New("the -verify-*-rate must be positive, the -verify-*-burst and -verify-buckets at least 1")
 	case *pushMiB < 1 || c.push.Slots < 0 || c.push.Queue < 0 || c.push.Wait <= 0:

@@ -115,7 +115,7 @@ func TestParseLimits(t *testing.T) {
 	}
 	c, err = parse([]string{"-pki", "x", "-pin-params", "m=19456,t=2,p=1", "-pin-params", "m=131072,t=2,p=4",
 		"-max-clock-skew", "5m", "-max-event-age", "720h", "-verify-memory", "512", "-verify-slots", "3",
-		"-verify-queue", "7", "-verify-wait", "500ms", "-verify-cf-rate", "30", "-verify-cf-burst", "4"}, io.Discard)
+		"-verify-ahead", "2", "-verify-queue", "7", "-verify-wait", "500ms", "-verify-cf-rate", "30", "-verify-cf-burst", "4"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,12 +126,12 @@ func TestParseLimits(t *testing.T) {
 	if c.limits.MaxPINMemoryKiB() != 131072 {
 		t.Errorf("a check's memory: %d KiB, want 131072", c.limits.MaxPINMemoryKiB())
 	}
-	if v := c.verify; v.MemoryBudget != 512<<20 || v.Slots != 3 || v.Queue != 7 || v.Wait != 500*time.Millisecond || v.CFRate != 0.5 || v.CFBurst != 4 {
+	if v := c.verify; v.MemoryBudget != 512<<20 || v.Slots != 3 || v.Ahead != 2 || v.Queue != 7 || v.Wait != 500*time.Millisecond || v.CFRate != 0.5 || v.CFBurst != 4 {
 		t.Errorf("verify limits: %+v", v)
 	}
 	for _, args := range [][]string{
 		{"-pin-params", "m=8,t=1"}, {"-pin-params", "m=4194305,t=1,p=1"}, {"-max-clock-skew", "0s"}, {"-max-event-age", "-1h"},
-		{"-verify-memory", "0"}, {"-verify-slots", "-1"}, {"-verify-wait", "0s"}, {"-verify-cf-rate", "0"}, {"-verify-cert-burst", "0"},
+		{"-verify-memory", "0"}, {"-verify-slots", "-1"}, {"-verify-ahead", "-1"}, {"-verify-wait", "0s"}, {"-verify-cf-rate", "0"}, {"-verify-cert-burst", "0"},
 	} {
 		if _, err := parse(append([]string{"-pki", "x"}, args...), io.Discard); err == nil {
 			t.Errorf("parse(%q) accepted", args)

@@ -21,11 +21,26 @@ var ErrBadRequest = errors.New("invalid verify request")
 // Gate: it was neither counted nor hashed, and may be sent again.
 var ErrOverloaded = errors.New("too many PIN checks at once")
 
-// A Gate bounds the PIN checks hashing at once, for their memory and the
-// cores: it returns, once the check has a place, the function that gives
-// the place back, or false when there is none to be had (the caller's
-// queue is full, its wait ran out or ctx ended).
-type Gate func(ctx context.Context) (leave func(), ok bool)
+// A Gate bounds the PIN checks under way, and among them those hashing,
+// for their memory and the cores. It returns, once the check has a
+// place, its Pass, or false when there is none to be had (the caller's
+// queue is full, its wait ran out or ctx ended). A check counts its
+// attempt in its place, then waits for a place to hash: so that a place
+// to hash freed finds a check already counted, instead of one that must
+// first make its round trip to the store, and the store's round trips
+// never leave the cores without a hash to make.
+type Gate func(ctx context.Context) (Pass, bool)
+
+// A Pass is a check's place in its Gate.
+type Pass struct {
+	// Hash waits for a place to hash. The wait is bounded by the Gate's
+	// places, not by a context: the check is counted, so its PIN must be
+	// checked.
+	Hash func()
+	// Leave gives back the check's place, and its place to hash if Hash
+	// gave it one.
+	Leave func()
+}
 
 // Verifier checks PINs against the central records, as the INPS portal's
 // login does.
@@ -135,9 +150,10 @@ func validNewPIN(s string) bool {
 // gave the right PIN of an unlocked credential; so is the credential's
 // Type.
 //
-// The check enters gate (when not nil) before it is counted, and leaves it
-// as soon as its last hash is done: the store's record of the outcome and
-// the answer are made outside it. ErrOverloaded when gate refuses.
+// The check enters gate (when not nil) before it is counted, waits for
+// its place to hash once counted, and leaves the gate as soon as its last
+// hash is done: the store's record of the outcome and the answer are made
+// outside it. ErrOverloaded when gate refuses.
 //
 // A request of Type telefonico checks the citizen's PIN telefonico instead
 // (Slot): it is never replaced, so it answers Valid at once, and the answer
@@ -160,14 +176,15 @@ func (v *Verifier) Verify(ctx context.Context, req wire.VerifyRequest, gate Gate
 		return wire.VerifyResponse{}, fmt.Errorf("%w: type: unknown %q", ErrBadRequest, req.Type)
 	}
 	telephone := req.Type == pinsede.Telefonico
-	hashed := func() {}
+	toHash, hashed := func() {}, func() {}
 	if gate != nil {
-		leave, ok := gate(ctx)
+		pass, ok := gate(ctx)
 		if !ok {
 			return wire.VerifyResponse{}, ErrOverloaded
 		}
+		toHash = pass.Hash
 		var once sync.Once
-		hashed = func() { once.Do(leave) }
+		hashed = func() { once.Do(pass.Leave) }
 		defer hashed()
 	}
 	now := v.Now()
@@ -175,6 +192,7 @@ func (v *Verifier) Verify(ctx context.Context, req wire.VerifyRequest, gate Gate
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return wire.VerifyResponse{}, fmt.Errorf("verify: %w", err)
 	}
+	toHash()
 	if err == nil && v.Locked != nil {
 		switch {
 		case !open:

@@ -93,10 +93,10 @@ func NewMetrics(reg prometheus.Registerer, s *Server, certs map[string]func() *x
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "pinsede_verify_in_progress",
 			Help: "PIN checks hashing now, each in a slot.",
-		}, func() float64 { return float64(len(s.guard.Load().gate.slots)) }),
+		}, func() float64 { return float64(len(s.guard.Load().slots)) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "pinsede_verify_waiting",
-			Help: "PIN checks waiting for a slot: the hash queue's depth.",
+			Help: "PIN checks waiting for a place, in a slot or ahead of them: the queue's depth.",
 		}, func() float64 { return float64(s.guard.Load().gate.depth()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "pinsede_verify_slots",

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/central"
 )
 
 // VerifyLimits bound the work POST /v1/pin/verify takes on, so that
@@ -20,9 +21,11 @@ import (
 // desk issued (pinsede.DefaultPINParams), 64 MiB and about 70 ms of two
 // cores for the PIN the citizen chose (pinsede.DefaultChosenPINParams).
 //
-//   - At most Slots checks run at once. A request finding them all busy
-//     waits at most Wait, behind at most Queue others; beyond either it is
-//     answered 503 with Retry-After.
+//   - At most Slots checks hash at once, and at most Ahead more count
+//     their attempt at the store meanwhile, so that a slot freed finds a
+//     check ready to hash. A request finding these Slots + Ahead places
+//     all taken waits at most Wait, behind at most Queue others; beyond
+//     either it is answered 503 with Retry-After.
 //   - Each client certificate and each codice fiscale has a token bucket:
 //     a request finding its bucket empty is answered 429 with
 //     Retry-After, before any hashing. The buckets are kept in tables of
@@ -39,13 +42,19 @@ type VerifyLimits struct {
 	// Verifier hashes with. Default the larger of pinsede.DefaultPINParams
 	// and pinsede.DefaultChosenPINParams.
 	CheckMemoryKiB uint32
-	// Slots is how many checks run at once. Default VerifySlots of the
+	// Slots is how many checks hash at once. Default VerifySlots of the
 	// budget, the memory of a check and GOMAXPROCS.
 	Slots int
-	// Queue is how many requests may wait for a slot. Default
-	// DefaultQueuePerSlot per slot.
+	// Ahead is how many checks, beyond Slots, may count their attempt (a
+	// round trip to the store) while the slots hash; they then wait for
+	// a slot, at most the time of the hashes ahead of them. Default
+	// Slots: a store's commit left each slot without a hash to make for
+	// a fifth of the time (BENCHMARKS.md).
+	Ahead int
+	// Queue is how many requests may wait for a place (Slots + Ahead).
+	// Default DefaultQueuePerSlot per slot.
 	Queue int
-	// Wait is the longest a request waits for a slot. Default
+	// Wait is the longest a request waits for a place. Default
 	// DefaultVerifyWait.
 	Wait time.Duration
 	// CertRate and CertBurst are the token bucket of each client
@@ -92,9 +101,11 @@ const (
 	DefaultCFBurst = 10
 	// DefaultBuckets: 65536 buckets per table, about 10 MB.
 	DefaultBuckets = 1 << 16
-	// SlotsPerCore caps the slots at this many per GOMAXPROCS: a check
-	// hashes on 2 lanes, so 2 per core keep every core busy through the
-	// store's round trips, and more only add to each one's latency.
+	// SlotsPerCore caps the slots at this many per GOMAXPROCS: 2 per
+	// core keep every core busy while a check's goroutine is between its
+	// hash's segments or answering, and more only add to each one's
+	// latency and memory. The store's round trips are made by the checks
+	// ahead (VerifyLimits.Ahead), outside the slots.
 	SlotsPerCore = 2
 )
 
@@ -117,6 +128,9 @@ func (l VerifyLimits) WithDefaults() VerifyLimits {
 	}
 	if l.Slots <= 0 {
 		l.Slots = VerifySlots(l.MemoryBudget, l.CheckMemoryKiB, runtime.GOMAXPROCS(0))
+	}
+	if l.Ahead <= 0 {
+		l.Ahead = l.Slots
 	}
 	if l.Queue <= 0 {
 		l.Queue = DefaultQueuePerSlot * l.Slots
@@ -142,11 +156,12 @@ func (l VerifyLimits) WithDefaults() VerifyLimits {
 	return l
 }
 
-// verifyGuard holds the state of a VerifyLimits: the slots and the
-// buckets.
+// verifyGuard holds the state of a VerifyLimits: the places, the slots
+// and the buckets.
 type verifyGuard struct {
 	limits VerifyLimits
-	gate   *gate
+	gate   *gate         // Slots + Ahead places, and the queue
+	slots  chan struct{} // the checks hashing
 	certs  *buckets
 	cfs    *buckets
 }
@@ -156,10 +171,39 @@ func newVerifyGuard(l VerifyLimits) *verifyGuard {
 	l = l.WithDefaults()
 	return &verifyGuard{
 		limits: l,
-		gate:   &gate{slots: make(chan struct{}, l.Slots), queue: l.Queue, wait: l.Wait},
+		gate:   &gate{slots: make(chan struct{}, l.Slots+l.Ahead), queue: l.Queue, wait: l.Wait},
+		slots:  make(chan struct{}, l.Slots),
 		certs:  newBuckets(l.CertRate, l.CertBurst, l.Buckets),
 		cfs:    newBuckets(l.CFRate, l.CFBurst, l.Buckets),
 	}
+}
+
+// pass takes a place for a check (central.Gate), waiting for one if need
+// be; false when there is none to be had. hook, when not nil, is called
+// with +1 when the check takes its slot and -1 when it gives it back.
+func (g *verifyGuard) pass(ctx context.Context, hook func(delta int)) (central.Pass, bool) {
+	if !g.gate.enter(ctx) {
+		return central.Pass{}, false
+	}
+	hashing := false
+	return central.Pass{
+		Hash: func() {
+			g.slots <- struct{}{}
+			hashing = true
+			if hook != nil {
+				hook(1)
+			}
+		},
+		Leave: func() {
+			if hashing {
+				if hook != nil {
+					hook(-1)
+				}
+				<-g.slots
+			}
+			g.gate.leave()
+		},
+	}, true
 }
 
 // SetVerifyLimits replaces the limits of /v1/pin/verify; the checks

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	rtrace "runtime/trace"
 	"slices"
 	"strconv"
 	"strings"
@@ -85,7 +86,9 @@ func resetPeakRSS() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 // checks (p50, p99), the process's peak resident memory, to hold against
 // the budget, and the share of the cores the process used in centrale's
 // rounds and in the floor's (cpu-%, floor-cpu-%): what centrale loses to
-// cores left idle, apart from what it spends outside the hash.
+// cores left idle, apart from what it spends outside the hash; on
+// PostgreSQL, the share of the same cores its server took in centrale's
+// rounds (pg-cpu-%).
 func BenchmarkVerify(b *testing.B) {
 	b.Run("store=bbolt", func(b *testing.B) {
 		s, err := boltstore.Open(filepath.Join(b.TempDir(), "centrale.db"))
@@ -93,7 +96,7 @@ func BenchmarkVerify(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer s.Close()
-		benchVerify(b, s)
+		benchVerify(b, s, nil)
 	})
 	b.Run("store=postgres", func(b *testing.B) {
 		pg, err := pgtest.Start()
@@ -113,16 +116,20 @@ func BenchmarkVerify(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer s.Close()
-		benchVerify(b, s)
+		benchVerify(b, s, pg.CPU)
 	})
 }
 
-// benchVerify is BenchmarkVerify on the store s.
-func benchVerify(b *testing.B, s central.Store) {
+// benchVerify is BenchmarkVerify on the store s; storeCPU, when not nil,
+// is the processor time the store's own processes have used.
+func benchVerify(b *testing.B, s central.Store, storeCPU func() time.Duration) {
 	env := testenv.New(b, s)
 	env.Server.Verifier.Params = pinsede.DefaultPINParams
 	env.Server.SetVerifyLimits(testenv.VerifyLimits)
 	limits := env.Server.VerifyLimits()
+	// In a trace (-test.trace), each check's slot taken and given back,
+	// and each round, a region "floor" or "centrale".
+	env.Server.SetCheckHook(func(d int) { rtrace.Log(b.Context(), "slot", strconv.Itoa(d)) })
 	const people = 64
 	var evs []pinsede.Event
 	var hash string
@@ -148,22 +155,29 @@ func benchVerify(b *testing.B, s central.Store) {
 			var mu sync.Mutex
 			var lat []time.Duration
 			statuses := map[int]int{}
-			var spent, floorSpent, cpu, floorCPU time.Duration
+			var spent, floorSpent, cpu, floorCPU, dbCPU time.Duration
 			const rounds = 10
 			for r := range rounds {
 				n := int64(b.N*(r+1)/rounds - b.N*r/rounds)
 				var next atomic.Int64
 				start, cpu0 := time.Now(), cpuTime()
+				reg := rtrace.StartRegion(b.Context(), "floor")
 				storetest.Together(limits.Slots, func(int) {
 					for next.Add(1) <= n {
 						pinsede.VerifySecret(hash, []byte(floodPIN))
 					}
 				})
+				reg.End()
 				floorSpent += time.Since(start)
 				floorCPU += cpuTime() - cpu0
 
 				next.Store(0)
+				var db0 time.Duration
+				if storeCPU != nil {
+					db0 = storeCPU()
+				}
 				start, cpu0 = time.Now(), cpuTime()
+				reg = rtrace.StartRegion(b.Context(), "centrale")
 				storetest.Together(clients, func(c int) {
 					for next.Add(1) <= n {
 						for {
@@ -184,8 +198,12 @@ func benchVerify(b *testing.B, s central.Store) {
 						}
 					}
 				})
+				reg.End()
 				spent += time.Since(start)
 				cpu += cpuTime() - cpu0
+				if storeCPU != nil {
+					dbCPU += storeCPU() - db0
+				}
 			}
 			b.StopTimer()
 			slices.Sort(lat)
@@ -206,6 +224,9 @@ func benchVerify(b *testing.B, s central.Store) {
 			b.ReportMetric(float64(peakRSS()>>20), "peak-RSS-MiB")
 			b.ReportMetric(100*cpu.Seconds()/spent.Seconds()/float64(runtime.GOMAXPROCS(0)), "cpu-%")
 			b.ReportMetric(100*floorCPU.Seconds()/floorSpent.Seconds()/float64(runtime.GOMAXPROCS(0)), "floor-cpu-%")
+			if storeCPU != nil {
+				b.ReportMetric(100*dbCPU.Seconds()/spent.Seconds()/float64(runtime.GOMAXPROCS(0)), "pg-cpu-%")
+			}
 			b.Logf("slots %d, queue %d, budget %d MiB; answers %v", limits.Slots, limits.Queue, limits.MemoryBudget>>20, statuses)
 		})
 	}

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/boltstore"
+	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/server"
@@ -169,12 +171,13 @@ func (h *holder) hook(delta int) {
 	}
 }
 
-// Ensure that checks beyond the slots wait in a queue of bounded length,
-// and are checked when slots free; the rest are answered 503 at once.
-// Synchronised on events: the slots held until every other answer is in.
+// Ensure that checks beyond the slots and those ahead of them wait in a
+// queue of bounded length, and are checked when slots free; the rest are
+// answered 503 at once. Synchronised on events: the slots held until
+// every other answer is in.
 func TestVerifyQueue(t *testing.T) {
 	var now atomic.Pointer[time.Time]
-	l := server.VerifyLimits{Slots: 2, Queue: 3, Wait: time.Minute}
+	l := server.VerifyLimits{Slots: 2, Ahead: 1, Queue: 3, Wait: time.Minute}
 	env := floodEnv(t, 16, l, &now)
 	h := newHolder()
 	env.Server.SetCheckHook(h.hook)
@@ -193,7 +196,7 @@ func TestVerifyQueue(t *testing.T) {
 	<-h.started
 	<-queued
 	got := map[int]int{}
-	for range 16 - l.Slots - l.Queue {
+	for range 16 - l.Slots - l.Ahead - l.Queue {
 		a := <-answers
 		got[a.status]++
 		if a.status != 503 {
@@ -202,7 +205,7 @@ func TestVerifyQueue(t *testing.T) {
 		checkThrottled(t, 0, a)
 	}
 	close(h.release)
-	for range l.Slots + l.Queue {
+	for range l.Slots + l.Ahead + l.Queue {
 		a := <-answers
 		got[a.status]++
 		if a.status != 200 {
@@ -215,11 +218,12 @@ func TestVerifyQueue(t *testing.T) {
 	t.Logf("answers: %v", got)
 }
 
-// Ensure that a request that waits for a slot longer than Wait is
-// answered 503, and the check holding the slot still answers.
+// Ensure that a request that waits for a place longer than Wait is
+// answered 503, and the checks holding the slot and the place ahead of it
+// still answer.
 func TestVerifyWaitRunsOut(t *testing.T) {
 	var now atomic.Pointer[time.Time]
-	l := server.VerifyLimits{Slots: 1, Queue: 8, Wait: 10 * time.Millisecond}
+	l := server.VerifyLimits{Slots: 1, Ahead: 1, Queue: 8, Wait: 10 * time.Millisecond}
 	env := floodEnv(t, 6, l, &now)
 	h := newHolder()
 	env.Server.SetCheckHook(h.hook)
@@ -227,16 +231,94 @@ func TestVerifyWaitRunsOut(t *testing.T) {
 	held := make(chan answer, 1)
 	go func() { held <- verifyAs(hc, env.URL, storetest.CF(0)) }()
 	<-h.started
+	// Of the next five, the first in takes the place ahead and waits for
+	// the slot; the other four wait for a place and are sent away.
+	answers := make(chan answer, 5)
 	for i := 1; i < 6; i++ {
-		a := verifyAs(hc, env.URL, storetest.CF(i))
+		go func() { answers <- verifyAs(hc, env.URL, storetest.CF(i)) }()
+	}
+	for i := range 4 {
+		a := <-answers
 		if a.status != 503 {
-			t.Errorf("waiting behind a held slot: %d %+v", a.status, a.problem)
+			t.Errorf("waiting behind a held slot and a check ahead: %d %+v", a.status, a.problem)
 		}
 		checkThrottled(t, i, a)
 	}
 	close(h.release)
-	if a := <-held; a.status != 200 {
-		t.Errorf("the held check: %d %+v, %v", a.status, a.problem, a.err)
+	for _, c := range []chan answer{held, answers} {
+		if a := <-c; a.status != 200 {
+			t.Errorf("the held check, or the one ahead: %d %+v, %v", a.status, a.problem, a.err)
+		}
+	}
+}
+
+// attemptSignal is a central.Store that sends on counted each time it
+// counts a PIN check.
+type attemptSignal struct {
+	central.Store
+	counted chan pinsede.CodiceFiscale
+}
+
+func (s attemptSignal) Attempt(ctx context.Context, cf pinsede.CodiceFiscale, slot central.Slot, p central.LockPolicy, at time.Time) (central.Record, bool, error) {
+	s.counted <- cf
+	return s.Store.Attempt(ctx, cf, slot, p, at)
+}
+
+// Ensure that while the slots hash, the checks ahead of them count their
+// attempt at the store, and take a slot freed already counted: the
+// store's round trip is made while the slots hash, not in a slot; and a
+// check that finds no place is not counted.
+func TestVerifyAhead(t *testing.T) {
+	s, err := boltstore.Open(filepath.Join(t.TempDir(), "centrale.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Apply(t.Context(), "ROMA01", []pinsede.Event{
+		storetest.Issued("ROMA01", storetest.CF(0), "e0", "c0", storetest.Hash(t, floodPIN)),
+		storetest.Issued("ROMA01", storetest.CF(1), "e1", "c1", storetest.Hash(t, floodPIN)),
+		storetest.Issued("ROMA01", storetest.CF(2), "e2", "c2", storetest.Hash(t, floodPIN)),
+	}, storetest.T0); err != nil {
+		t.Fatal(err)
+	}
+	counted := make(chan pinsede.CodiceFiscale, 3)
+	env := testenv.New(t, attemptSignal{s, counted})
+	env.Server.SetVerifyLimits(server.VerifyLimits{Slots: 1, Ahead: 1, Queue: 1, Wait: time.Minute})
+	h := newHolder()
+	env.Server.SetCheckHook(h.hook)
+	queued := make(chan struct{})
+	env.Server.SetWaitHook(func(int) { close(queued) })
+	hc := env.Client(t, pki.RolePortal, "PORTALE")
+	answers := make(chan answer, 3)
+	send := func(i int) { go func() { answers <- verifyAs(hc, env.URL, storetest.CF(i)) }() }
+
+	send(0)
+	if cf := <-counted; cf != storetest.CF(0) {
+		t.Fatalf("counted %s first, want CF(0)", cf)
+	}
+	<-h.started // CF(0) hashes, held
+	send(1)
+	if cf := <-counted; cf != storetest.CF(1) {
+		t.Fatalf("counted %s while the slot hashes, want CF(1), ahead", cf)
+	}
+	send(2)
+	<-queued
+	select {
+	case cf := <-counted:
+		t.Fatalf("%s counted while it waits for a place", cf)
+	default:
+	}
+	close(h.release)
+	for range 3 {
+		if a := <-answers; a.status != 200 {
+			t.Errorf("%d %+v, %v", a.status, a.problem, a.err)
+		}
+	}
+	if cf := <-counted; cf != storetest.CF(2) {
+		t.Errorf("counted %s last, want CF(2)", cf)
+	}
+	if m := h.most.Load(); m != 1 {
+		t.Errorf("%d checks hashed at once, want 1", m)
 	}
 }
 
@@ -322,7 +404,7 @@ func TestVerifySlots(t *testing.T) {
 		}
 	}
 	l := server.VerifyLimits{Slots: 3}.WithDefaults()
-	if l.Queue != 3*server.DefaultQueuePerSlot || l.Wait != server.DefaultVerifyWait || l.CFBurst != server.DefaultCFBurst {
+	if l.Ahead != 3 || l.Queue != 3*server.DefaultQueuePerSlot || l.Wait != server.DefaultVerifyWait || l.CFBurst != server.DefaultCFBurst {
 		t.Errorf("defaults: %+v", l)
 	}
 }

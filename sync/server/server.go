@@ -408,7 +408,7 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, c caller) {
 
 // verify checks a PIN, within the VerifyLimits (overload.go): the
 // certificate's bucket, then the codice fiscale's, answer 429 when empty;
-// then the check waits for a slot, or answers 503.
+// then the check waits for a place, or answers 503.
 func (s *Server) verify(w http.ResponseWriter, r *http.Request, c caller) {
 	g := s.guard.Load()
 	now := s.Now()
@@ -429,26 +429,16 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, c caller) {
 			return
 		}
 	}
-	resp, err := s.Verifier.Verify(r.Context(), req, func(ctx context.Context) (func(), bool) {
-		if !g.gate.enter(ctx) {
-			return nil, false
-		}
-		f := s.onCheck.Load()
-		if f != nil {
-			(*f)(1)
-		}
-		return func() {
-			if f != nil {
-				(*f)(-1)
-			}
-			g.gate.leave()
-		}, true
-	})
+	var hook func(int)
+	if f := s.onCheck.Load(); f != nil {
+		hook = *f
+	}
+	resp, err := s.Verifier.Verify(r.Context(), req, func(ctx context.Context) (central.Pass, bool) { return g.pass(ctx, hook) })
 	if errors.Is(err, central.ErrOverloaded) {
 		s.metrics.verified("overloaded")
 		retryAfter(w, time.Second)
 		problem(w, http.StatusServiceUnavailable, "overloaded", "Too many PIN checks at once",
-			fmt.Sprintf("centrale checks at most %d PINs at once and %d more are waiting; try again in 1 s", g.limits.Slots, g.limits.Queue))
+			fmt.Sprintf("centrale checks at most %d PINs at once, has %d more in hand and %d more waiting; try again in 1 s", g.limits.Slots, g.limits.Ahead, g.limits.Queue))
 		return
 	}
 	if errors.Is(err, central.ErrBadRequest) {

@@ -393,31 +393,32 @@ func Together(n int, f func(i int)) {
 }
 
 // gateStore is a Store that tells, at each count and each record of a
-// login, whether the check is inside its gate.
+// login, whether the check is inside its gate, and hashing.
 type gateStore struct {
 	central.Store
 	t        *testing.T
-	in       *atomic.Int32 // checks inside the gate
+	placed   *atomic.Int32 // checks inside the gate
+	in       *atomic.Int32 // checks in their place to hash
 	attempts atomic.Int32
 }
 
 func (s *gateStore) Attempt(ctx context.Context, cf pinsede.CodiceFiscale, slot central.Slot, p central.LockPolicy, at time.Time) (central.Record, bool, error) {
 	s.attempts.Add(1)
-	if n := s.in.Load(); n != 1 {
-		s.t.Errorf("check counted with %d checks inside the gate, want 1 (its own)", n)
+	if n, h := s.placed.Load(), s.in.Load(); n != 1 || h != 0 {
+		s.t.Errorf("check counted with %d checks inside the gate, %d hashing; want 1 (its own), none hashing", n, h)
 	}
 	return s.Store.Attempt(ctx, cf, slot, p, at)
 }
 
 func (s *gateStore) Succeed(ctx context.Context, id, newPINHash string) error {
-	if n := s.in.Load(); n != 0 {
+	if n := s.placed.Load(); n != 0 {
 		s.t.Errorf("login recorded inside the gate (%d inside), want after the check left it", n)
 	}
 	return s.Store.Succeed(ctx, id, newPINHash)
 }
 
 // gateReader is a source of salts that tells whether the hash it salts is
-// made inside the gate.
+// made in its place to hash.
 type gateReader struct {
 	t  *testing.T
 	in *atomic.Int32
@@ -425,34 +426,51 @@ type gateReader struct {
 
 func (r gateReader) Read(p []byte) (int, error) {
 	if n := r.in.Load(); n != 1 {
-		r.t.Errorf("new PIN hashed with %d checks inside the gate, want 1", n)
+		r.t.Errorf("new PIN hashed with %d checks in their place to hash, want 1", n)
 	}
 	return rand.Read(p)
 }
 
-// testVerifyGate: a check enters its gate before it is counted, hashes
-// inside it (the PIN checked, and the new PIN's hash of a first login),
-// and leaves it once, before the login is recorded, so that the gate
-// bounds the hashes and not the store's commits; a check the gate refuses
-// is neither counted nor hashed (ErrOverloaded).
+// testVerifyGate: a check enters its gate before it is counted, takes its
+// place to hash once counted, hashes there (the PIN checked, and the new
+// PIN's hash of a first login), and leaves the gate once, before the
+// login is recorded, so that the gate bounds the hashes and not the
+// store's commits; a check the gate refuses is neither counted nor hashed
+// (ErrOverloaded).
 func testVerifyGate(t *testing.T, s central.Store) {
 	apply(t, s, "ROMA01", Issued("ROMA01", CF(1), "g1", "cg1", Hash(t, lockPIN)))
-	var in atomic.Int32
-	gs := &gateStore{Store: s, t: t, in: &in}
+	var placed, in atomic.Int32
+	gs := &gateStore{Store: s, t: t, placed: &placed, in: &in}
 	v, n := lockVerifier(gs, central.DefaultLockPolicy(central.DefaultLockAfter), func() time.Time { return T0 })
 	counted := v.Hashed
 	v.Hashed = func(own bool, cost pinsede.Argon2Params) {
 		if k := in.Load(); k != 1 {
-			t.Errorf("PIN checked with %d checks inside the gate, want 1", k)
+			t.Errorf("PIN checked with %d checks in their place to hash, want 1", k)
 		}
 		counted(own, cost)
 	}
 	v.Rand = gateReader{t, &in}
 	var entered, left atomic.Int32
-	gate := func(context.Context) (func(), bool) {
+	gate := func(context.Context) (central.Pass, bool) {
 		entered.Add(1)
-		in.Add(1)
-		return func() { in.Add(-1); left.Add(1) }, true
+		placed.Add(1)
+		hashing := false
+		return central.Pass{
+			Hash: func() {
+				if hashing || gs.attempts.Load() == 0 {
+					t.Errorf("place to hash taken twice (%v) or before the check was counted", hashing)
+				}
+				hashing = true
+				in.Add(1)
+			},
+			Leave: func() {
+				if hashing {
+					in.Add(-1)
+				}
+				placed.Add(-1)
+				left.Add(1)
+			},
+		}, true
 	}
 	for _, tc := range []struct {
 		req  wire.VerifyRequest
@@ -469,13 +487,13 @@ func testVerifyGate(t *testing.T, s central.Store) {
 		if err != nil || got.Outcome != tc.want {
 			t.Fatalf("%+v: %+v, %v; want %s", tc.req, got, err, tc.want)
 		}
-		if entered.Load() != before+1 || left.Load() != entered.Load() || in.Load() != 0 {
+		if entered.Load() != before+1 || left.Load() != entered.Load() || placed.Load() != 0 || in.Load() != 0 {
 			t.Errorf("%+v: gate entered %d times, left %d times in all", tc.req, entered.Load(), left.Load())
 		}
 	}
 
 	attempts, hashed := gs.attempts.Load(), n.total()
-	full := func(context.Context) (func(), bool) { return nil, false }
+	full := func(context.Context) (central.Pass, bool) { return central.Pass{}, false }
 	if _, err := v.Verify(ctx, wire.VerifyRequest{CodiceFiscale: string(CF(1)), PIN: wrongPIN}, full); !errors.Is(err, central.ErrOverloaded) {
 		t.Fatalf("check refused by its gate: %v, want ErrOverloaded", err)
 	}

@@ -211,7 +211,13 @@ func CPU() time.Duration {
 	if shared == nil {
 		return 0
 	}
-	b, err := os.ReadFile(filepath.Join(shared.dir, "data", "postmaster.pid"))
+	return shared.CPU()
+}
+
+// CPU returns the processor time, user and system, that server s has
+// used so far, as the function CPU counts it for the server Main started.
+func (s *Server) CPU() time.Duration {
+	b, err := os.ReadFile(filepath.Join(s.dir, "data", "postmaster.pid"))
 	if err != nil {
 		return 0
 	}
