@@ -242,6 +242,84 @@ func TestNextTicketShortcutKeepsTypedRequest(t *testing.T) {
 	}
 }
 
+// Ensure that no button drops a request in progress unasked (found by
+// TestXInputEveryKey: Enter on the home page's Nuova richiesta emptied the
+// MV35 typed): with something typed, Nuova richiesta (of the home page and
+// of a citizen's), Esci, Prossimo biglietto and a ticket's code ask
+// first; Esc keeps the request as typed, and a yes goes on.
+func TestNoButtonDropsTypedRequest(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		// press presses the button, on its screen.
+		press func(h *harness)
+		// gone reports whether the yes went on: the request dropped.
+		gone func(h *harness, typed *requestScreen) bool
+	}{
+		{"home's Nuova richiesta", func(h *harness) {
+			h.app.showHome()
+			h.tap(h.app.home.newRequest)
+		}, func(h *harness, typed *requestScreen) bool {
+			return h.app.request != typed && h.app.request.cognome.Text == ""
+		}},
+		{"citizen's Nuova richiesta", func(h *harness) {
+			h.app.showCitizen(mario.CodiceFiscale)
+			h.tap(h.app.citizen.newRequest)
+		}, func(h *harness, typed *requestScreen) bool {
+			return h.app.request != typed && h.app.request.cognome.Text == mario.Cognome
+		}},
+		{"Esci", func(h *harness) {
+			h.tap(h.app.header.logout)
+		}, func(h *harness, _ *requestScreen) bool {
+			return h.app.session == nil && h.app.request == nil
+		}},
+		{"Prossimo biglietto", func(h *harness) {
+			h.app.showHome()
+			h.tap(h.app.home.queue.next)
+		}, func(h *harness, typed *requestScreen) bool {
+			h.wait()
+			return h.app.request != typed && h.app.request.cf.Text != ""
+		}},
+		{"a ticket's code", func(h *harness) {
+			h.app.showHome()
+			q := h.app.home.queue
+			if q.code.Text == "" {
+				h.typeIn(q.code, "DROPTTK4")
+			}
+			h.tap(q.open)
+		}, func(h *harness, typed *requestScreen) bool {
+			h.wait()
+			return h.app.request != typed && h.app.request.cf.Text != ""
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "spool")
+			kioskTicket(t, dir, "K013", "DROPTTK4", testNow.Add(-time.Minute), giulia(t))
+			h := ready(t, withTickets(dir))
+			if _, err := h.desk.Issue(context.Background(), h.app.session, mario, foreignPassport); err != nil {
+				t.Fatal(err)
+			}
+			typed := h.newRequest()
+			h.typeIn(typed.cognome, "Verdi")
+			c.press(h)
+			if h.app.request != typed || typed.cognome.Text != "Verdi" || h.app.session == nil {
+				t.Fatal("the request being typed was dropped without asking")
+			}
+			if !strings.Contains(h.screenText(), "quanto scritto andrà perso") {
+				t.Fatalf("no question:\n%s", h.screenText())
+			}
+			h.app.escape() // No
+			if h.app.request != typed || typed.cognome.Text != "Verdi" || len(h.app.dialogs) != 0 {
+				t.Fatalf("after Esc: the request %v kept, %d dialogs; want it kept, none", h.app.request == typed, len(h.app.dialogs))
+			}
+			c.press(h)
+			h.tapDialogConfirm()
+			if !c.gone(h, typed) {
+				t.Errorf("after yes: the request in progress stays:\n%s", h.screenText())
+			}
+		})
+	}
+}
+
 // Ensure that the MV35 costs a keyboard-only clerk no key beyond the data
 // where a choice says where to go: Space on M or F moves on to the date of
 // birth, Enter on a place of birth to the codice fiscale (the choice filled
