@@ -90,10 +90,10 @@ func (d *Driver) Shot(name string) (string, int) {
 	return file, n
 }
 
-// Capture returns the screen as drawn now.
+// Capture returns the screen as drawn now (Frame).
 func (d *Driver) Capture() image.Image {
 	d.TB.Helper()
-	img, err := Capture(d.App.Display, filepath.Join(d.Dir, d.ShotPrefix+"region.png"))
+	img, err := Frame(d.App.Display)
 	if err != nil {
 		d.TB.Fatal(err)
 	}
