@@ -760,3 +760,31 @@ func onMariosPage(t *testing.T) (*harness, pinsede.Issued) {
 	h.app.showCitizen(mario.CodiceFiscale)
 	return h, out
 }
+
+// Ensure that the file picker of the document's scan is one of the desk's
+// dialogs (found by TestXInputEveryKey: Esc left it open, and Ctrl+F took
+// the desk home under it, where Tab and Space went on in it): Ctrl+F does
+// nothing under it, and Esc closes it, attaching nothing, the identity
+// check as it was.
+func TestScanPickerClosesOnEsc(t *testing.T) {
+	h := ready(t)
+	h.toVerification(mario)
+	v := h.app.verify
+	h.tap(v.scanChoose)
+	if len(h.app.dialogs) != 1 || len(h.win.Canvas().Overlays().List()) != 1 {
+		t.Fatalf("Scegli file: %d dialogs of the desk, %d overlays; want the picker, one of each",
+			len(h.app.dialogs), len(h.win.Canvas().Overlays().List()))
+	}
+	h.app.shortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault})
+	if h.app.current.View != v.screen.View {
+		t.Fatal("Ctrl+F under the file picker left the identity check")
+	}
+	h.win.Canvas().Unfocus()
+	h.app.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if len(h.app.dialogs) != 0 || len(h.win.Canvas().Overlays().List()) != 0 {
+		t.Fatalf("after Esc: %d dialogs, %d overlays; want the picker closed", len(h.app.dialogs), len(h.win.Canvas().Overlays().List()))
+	}
+	if v.scan != nil || h.app.current.View != v.screen.View {
+		t.Errorf("after Esc: scan %v, on the identity check %v; want none, on it", v.scan, h.app.current.View == v.screen.View)
+	}
+}

@@ -252,7 +252,10 @@ func (v *verifyScreen) checkDocument() {
 	}
 }
 
-// chooseScan opens the file picker for an image or PDF of the document.
+// chooseScan opens the file picker for an image or PDF of the document,
+// as one of the desk's dialogs (showDialog): Esc closes it while none of
+// its own controls has the keyboard (Fyne's drop Esc: its Annulla does),
+// and no shortcut takes the desk to another screen under it.
 func (v *verifyScreen) chooseScan() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
@@ -273,7 +276,7 @@ func (v *verifyScreen) chooseScan() {
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf", ".png", ".jpg", ".jpeg", ".PDF", ".PNG", ".JPG", ".JPEG"}))
 	d.SetTitleText(lang.L("verify.scan.choose"))
 	d.Resize(fyne.NewSize(900, 600))
-	d.Show()
+	v.a.showDialog(d)
 }
 
 // setScan attaches a scan of the document, or removes it when s is nil.
