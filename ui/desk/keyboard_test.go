@@ -320,6 +320,24 @@ func TestNoButtonDropsTypedRequest(t *testing.T) {
 	}
 }
 
+// Ensure that Space on the sex already chosen keeps it chosen (found by
+// TestXInputEveryKey: Space on M, chosen, unticked it, and the MV35 lost
+// the sex typed).
+func TestMV35SexStaysChosen(t *testing.T) {
+	h := ready(t)
+	r := h.newRequest()
+	c := h.win.Canvas()
+	h.typeIn(r.nome, "Mario")
+	c.FocusNext() // M
+	c.Focused().TypedRune(' ')
+	c.FocusPrevious() // F
+	c.FocusPrevious() // M
+	c.Focused().TypedRune(' ')
+	if r.sesso.Selected != "M" {
+		t.Errorf("Space on M chosen: sesso %q, want M", r.sesso.Selected)
+	}
+}
+
 // Ensure that the MV35 costs a keyboard-only clerk no key beyond the data
 // where a choice says where to go: Space on M or F moves on to the date of
 // birth, Enter on a place of birth to the codice fiscale (the choice filled
