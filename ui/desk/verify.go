@@ -94,13 +94,20 @@ func (a *App) newVerifyScreen() *verifyScreen {
 	v.mrz.onChange(func(string) { v.mrzChanged() })
 	v.mrz.onKey = v.mrzKey
 	tick := func(key, field string) *check {
-		return a.newCheck(lang.L(key), func(bool) {
+		c := a.newCheck(lang.L(key), func(bool) {
 			a.touch()
 			a.guard(key, func() {
 				v.fields[field].touched = true
 				v.validate(false)
 			})
 		})
+		// Enter goes on to what is left, as from the fields: it did
+		// nothing on a check box.
+		c.enter = func() {
+			a.touch()
+			a.guard(key, v.nextTodo)
+		}
+		return c
 	}
 	v.checkOriginal = tick("verify.check.original", pinsede.FieldCheckOriginal)
 	v.checkPhoto = tick("verify.check.photo", pinsede.FieldCheckPhoto)
