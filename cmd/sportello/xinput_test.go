@@ -66,6 +66,8 @@ type xinDesk struct {
 	// start starts sportello again as xinStart did, owned by xinStart's
 	// test, and waits for its window.
 	start func() (*xtest.App, error)
+	// where says what the keys are doing, for a failure's report.
+	where string
 }
 
 // xinStart starts sportello on display with its store in dir and waits for
@@ -544,12 +546,13 @@ func TestXInputTicketWalkIn(t *testing.T) {
 	}
 }
 
-// xinWaitSlip waits for the one slip PDF in dir, complete.
+// xinWaitSlip waits for the one slip PDF in dir (busta-*.pdf: an MV35
+// printed beside it is not one), complete.
 func xinWaitSlip(t *testing.T, dir string) string {
 	t.Helper()
 	deadline := time.Now().Add(xinScreenTimeout)
 	for {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.pdf"))
+		files, _ := filepath.Glob(filepath.Join(dir, "busta-*.pdf"))
 		if len(files) == 1 {
 			if b, err := os.ReadFile(files[0]); err == nil && strings.Contains(string(b[max(0, len(b)-32):]), "%%EOF") {
 				return files[0]
