@@ -14,7 +14,6 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/xtest"
-	"github.com/pinsede/pinsede/local"
 )
 
 // Every key on every control of the desk (TestXInputEveryKey): each
@@ -539,18 +538,7 @@ func (w *xinWalk) check() {
 // no key revokes without the reason and the confirmation.
 func xinCheckNotRevoked(t *testing.T, dir string) {
 	t.Helper()
-	store, err := local.Open(filepath.Join(dir, "store.db"), filepath.Join(dir, "store.key"))
-	if err != nil {
-		t.Fatalf("open the store: %v", err)
-	}
-	defer store.Close()
-	var creds []pinsede.Credential
-	if err := store.View(func(tx pinsede.Tx) (err error) {
-		creds, err = tx.Credentials("RSSMRA80A01H501U")
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	creds := xinCredentials(t, xinOpenStore(t, dir))
 	if len(creds) != 1 || creds[0].State == pinsede.StateRevocato {
 		t.Errorf("credentials after the keys: %+v; want one, not revoked", creds)
 	}
