@@ -235,10 +235,6 @@ var xinKeyScreens = []xinKeyScreen{
 		return keys[0] == "space" && (stop >= 8 && stop <= 10 || stop == 13 || stop == n-1) || press && stop == 11
 	}},
 	{name: "citizen", title: "Pagina del cittadino", before: true, reach: (*xinDesk).toCitizen},
-	{name: "handover", title: "Pagina del cittadino", dialog: true, reach: func(d *xinDesk) {
-		d.toCitizen()
-		d.openDialog("space") // Registra consegna: the confirmation
-	}},
 	{name: "replace", title: "Pagina del cittadino", dialog: true, reach: func(d *xinDesk) {
 		d.toCitizen()
 		d.openDialog("Tab", "space") // Sostituisci busta
@@ -246,6 +242,14 @@ var xinKeyScreens = []xinKeyScreen{
 	{name: "revoke", title: "Pagina del cittadino", dialog: true, reach: func(d *xinDesk) {
 		d.toCitizen()
 		d.openDialog("Tab", "Tab", "space") // Revoca
+	}},
+	{name: "handover", title: "Pagina del cittadino", dialog: true, reach: func(d *xinDesk) {
+		d.toCitizen()
+		d.openDialog("space") // Registra consegna: the confirmation
+	}, skip: func(stop, n int, keys []string) bool {
+		// Sì (the last) records the handover, as asked: the page's
+		// first action would then be another.
+		return stop == n-1 && (keys[0] == "space" || keys[0] == "Return" || keys[0] == "KP_Enter")
 	}},
 	{name: "audit", title: "Registro", reach: func(d *xinDesk) {
 		d.leave("ctrl+n", "Richiesta MV35")
