@@ -66,6 +66,8 @@ type xinDesk struct {
 	// start starts sportello again as xinStart did, owned by xinStart's
 	// test, and waits for its window.
 	start func() (*xtest.App, error)
+	// where says what the keys are doing, for a failure's report.
+	where string
 }
 
 // xinStart starts sportello on display with its store in dir and waits for
@@ -446,18 +448,8 @@ func xinRevoke(t *testing.T, bin, display, dir, cred string) {
 	d.app.Stop(t)
 	xinCheckLog(t, dir, d.app)
 
-	store, err := local.Open(filepath.Join(dir, "store.db"), filepath.Join(dir, "store.key"))
-	if err != nil {
-		t.Fatalf("open the store: %v", err)
-	}
-	defer store.Close()
-	var creds []pinsede.Credential
-	if err := store.View(func(tx pinsede.Tx) (err error) {
-		creds, err = tx.Credentials("RSSMRA80A01H501U")
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	store := xinOpenStore(t, dir)
+	creds := xinCredentials(t, store)
 	if len(creds) != 1 || creds[0].ID != cred || creds[0].State != pinsede.StateRevocato ||
 		creds[0].RevokeReason != reason || creds[0].RevokedBy != "m.rossi" {
 		t.Fatalf("credentials after the revocation: %+v; want %s revocato by m.rossi, %q", creds, cred, reason)
@@ -484,6 +476,32 @@ func xinRevoke(t *testing.T, bin, display, dir, cred string) {
 	if audit != 1 || events != 1 {
 		t.Errorf("revocation: %d audit entries, %d outbox events; want 1 and 1", audit, events)
 	}
+}
+
+// xinOpenStore opens the store the desk closed in dir, until the test
+// ends.
+func xinOpenStore(t *testing.T, dir string) *local.Store {
+	t.Helper()
+	store, err := local.Open(filepath.Join(dir, "store.db"), filepath.Join(dir, "store.key"))
+	if err != nil {
+		t.Fatalf("open the store: %v", err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return store
+}
+
+// xinCredentials returns the credentials of the walk-ins' citizen,
+// RSSMRA80A01H501U, in store.
+func xinCredentials(t *testing.T, store *local.Store) []pinsede.Credential {
+	t.Helper()
+	var creds []pinsede.Credential
+	if err := store.View(func(tx pinsede.Tx) (err error) {
+		creds, err = tx.Credentials("RSSMRA80A01H501U")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return creds
 }
 
 // xinTicketCode is the code of the kiosk ticket of TestXInputTicketWalkIn.
@@ -544,12 +562,13 @@ func TestXInputTicketWalkIn(t *testing.T) {
 	}
 }
 
-// xinWaitSlip waits for the one slip PDF in dir, complete.
+// xinWaitSlip waits for the one slip PDF in dir (busta-*.pdf: an MV35
+// printed beside it is not one), complete.
 func xinWaitSlip(t *testing.T, dir string) string {
 	t.Helper()
 	deadline := time.Now().Add(xinScreenTimeout)
 	for {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.pdf"))
+		files, _ := filepath.Glob(filepath.Join(dir, "busta-*.pdf"))
 		if len(files) == 1 {
 			if b, err := os.ReadFile(files[0]); err == nil && strings.Contains(string(b[max(0, len(b)-32):]), "%%EOF") {
 				return files[0]

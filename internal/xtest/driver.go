@@ -90,10 +90,10 @@ func (d *Driver) Shot(name string) (string, int) {
 	return file, n
 }
 
-// Capture returns the screen as drawn now.
+// Capture returns the screen as drawn now (Frame).
 func (d *Driver) Capture() image.Image {
 	d.TB.Helper()
-	img, err := Capture(d.App.Display, filepath.Join(d.Dir, d.ShotPrefix+"region.png"))
+	img, err := Frame(d.App.Display)
 	if err != nil {
 		d.TB.Fatal(err)
 	}
@@ -121,12 +121,19 @@ func (d *Driver) WaitFrame(what string, ok func(image.Image) bool) image.Image {
 	}
 }
 
-// Drawn returns the screen once two screenshots in a row agree on r:
-// the frame of the keys sent so far. It fails after PaintTimeout.
+// drawnGap is the time between the two screenshots Drawn compares: about
+// what import took to take one, before Capture read the framebuffer in a
+// few milliseconds (two reads that close agreed before the program had
+// drawn the keys' frame).
+const drawnGap = 200 * time.Millisecond
+
+// Drawn returns the screen once two screenshots drawnGap apart agree on
+// r: the frame of the keys sent so far. It fails after PaintTimeout.
 func (d *Driver) Drawn(r image.Rectangle) image.Image {
 	d.TB.Helper()
 	img := d.Capture()
 	for deadline := time.Now().Add(PaintTimeout); time.Now().Before(deadline); {
+		time.Sleep(drawnGap)
 		again := d.Capture()
 		if bytes.Equal(Pixels(again, r), Pixels(img, r)) {
 			return again

@@ -150,8 +150,8 @@ func Build(tb testing.TB, name string) string {
 // default an X server resets when its last client leaves, and refuses
 // connections while it does, so that a program started as the previous
 // one (or an xwininfo, an xdotool) closed found the display unreachable
-// ("Failed to open display") now and then. The server is stopped when
-// the test ends.
+// ("Failed to open display") now and then. It keeps its screen in a file
+// (-fbdir), which Frame reads. The server is stopped when the test ends.
 func StartXvfb(tb testing.TB, screen string) string {
 	tb.Helper()
 	r, w, err := os.Pipe()
@@ -160,7 +160,8 @@ func StartXvfb(tb testing.TB, screen string) string {
 	}
 	defer r.Close()
 	var stderr testlog.Buffer
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", screen, "-nolisten", "tcp", "-noreset")
+	fbdir := tb.TempDir()
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", screen, "-nolisten", "tcp", "-noreset", "-fbdir", fbdir)
 	cmd.ExtraFiles = []*os.File{w} // fd 3
 	cmd.Stderr = &stderr
 	err = cmd.Start()
@@ -182,7 +183,10 @@ func StartXvfb(tb testing.TB, screen string) string {
 		if n == "" {
 			tb.Fatalf("Xvfb gave no display number:\n%s", stderr.String())
 		}
-		return ":" + n
+		display := ":" + n
+		framebuffers.Store(display, filepath.Join(fbdir, "Xvfb_screen0"))
+		tb.Cleanup(func() { framebuffers.Delete(display) })
+		return display
 	case err := <-done:
 		tb.Fatalf("Xvfb exited: %v\n%s", err, stderr.String())
 	case <-time.After(10 * time.Second):
@@ -203,7 +207,8 @@ type App struct {
 	Started time.Time
 
 	name    string
-	done    chan error // receives Wait's result once
+	titles  *titleWatch // the window's title, once mapped
+	done    chan error  // receives Wait's result once
 	exited  bool
 	exitErr error
 	output  testlog.Buffer // stdout and stderr
@@ -226,6 +231,11 @@ func Start(tb testing.TB, bin, display, dir, titlePrefix string, args ...string)
 		"XDG_DATA_HOME="+filepath.Join(dir, "data"),
 		"XDG_CACHE_HOME="+filepath.Join(dir, "cache"),
 	)
+	tb.Cleanup(func() {
+		if a.titles != nil {
+			a.titles.stop()
+		}
+	})
 	a.Cmd.Stdout = &a.output
 	a.Cmd.Stderr = &a.output
 	a.Started = time.Now()
@@ -271,9 +281,16 @@ func (a *App) WaitMapped(timeout time.Duration) (time.Duration, error) {
 
 // MappedWindow reports the title of a viewable window of the app, if any.
 func (a *App) MappedWindow() (string, bool) {
+	_, title, ok := a.mappedWindow()
+	return title, ok
+}
+
+// mappedWindow returns the id and the title of a viewable window of the
+// app, if any.
+func (a *App) mappedWindow() (id, name string, ok bool) {
 	tree, err := X(a.Display, "xwininfo", "-root", "-tree")
 	if err != nil {
-		return "", false
+		return "", "", false
 	}
 	title := regexp.MustCompile(`"(` + regexp.QuoteMeta(a.TitlePrefix) + `[^"]*)"`)
 	for line := range strings.SplitSeq(tree, "\n") {
@@ -289,17 +306,27 @@ func (a *App) MappedWindow() (string, bool) {
 		}
 		info, err := X(a.Display, "xwininfo", "-id", m[1])
 		if err == nil && strings.Contains(info, "Map State: IsViewable") {
-			return t[1], true
+			return m[1], t[1], true
 		}
 	}
-	return "", false
+	return "", "", false
 }
 
 // WaitTitle waits until the app's viewable window has one of titles, and
 // returns which; it returns an error, with the last title seen, after
-// timeout or when the app exits.
+// timeout or when the app exits. Once the window is mapped it follows
+// the title's changes as the X server reports them (watchTitle), rather
+// than asking for it again and again.
 func (a *App) WaitTitle(timeout time.Duration, titles ...string) (string, error) {
 	deadline := time.Now().Add(timeout)
+	if a.titles == nil {
+		if id, _, ok := a.mappedWindow(); ok {
+			a.titles = watchTitle(a.Display, id)
+		}
+	}
+	if a.titles != nil && a.titles.running() {
+		return a.titles.wait(a, deadline, timeout, titles)
+	}
 	var last string
 	for {
 		if err := a.Alive(); err != nil {
@@ -473,6 +500,16 @@ func CountColours(img image.Image) int {
 // Pixels returns the pixels of r in img, three bytes (RGB) each.
 func Pixels(img image.Image, r image.Rectangle) []byte {
 	px := make([]byte, 0, 3*r.Dx()*r.Dy())
+	if rgba, ok := img.(*image.RGBA); ok { // a Frame: no colour conversion
+		r = r.Intersect(rgba.Rect)
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			row := rgba.Pix[rgba.PixOffset(r.Min.X, y):rgba.PixOffset(r.Max.X, y)]
+			for i := 0; i < len(row); i += 4 {
+				px = append(px, row[i], row[i+1], row[i+2])
+			}
+		}
+		return px
+	}
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		for x := r.Min.X; x < r.Max.X; x++ {
 			red, green, blue, _ := img.At(x, y).RGBA()

@@ -363,7 +363,9 @@ func (a *App) newHeader() *header {
 	h.ops = a.button(lang.L("nav.operators"), fynetheme.AccountIcon(), a.showOperators)
 	h.settings = a.button(lang.L("nav.settings"), fynetheme.SettingsIcon(), a.showSettings)
 	h.lockNow = a.button(lang.L("nav.lock"), fynetheme.VisibilityOffIcon(), a.lockSession)
-	h.logout = a.button(lang.L("nav.logout"), fynetheme.LogoutIcon(), a.logout)
+	h.logout = a.button(lang.L("nav.logout"), fynetheme.LogoutIcon(), func() {
+		a.unlessTyped(lang.L("logout.confirm"), a.logout)
+	})
 	h.nav = container.NewHBox(h.home, h.ops, a.tipped(h.settings, keyCtrlI), a.tipped(h.lockNow, keyCtrlL), h.logout)
 	h.help = a.button(lang.L("nav.help"), fynetheme.HelpIcon(), a.showHelp)
 	bg := canvas.NewRectangle(theme.Dark)

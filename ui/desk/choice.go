@@ -25,6 +25,10 @@ func passKey(desk func(*fyne.KeyEvent) bool, k *fyne.KeyEvent, own func(*fyne.Ke
 type check struct {
 	widget.Check
 	deskKey func(*fyne.KeyEvent) bool
+	// enter, when set, runs on Enter (a Fyne check box drops it): the
+	// identity check's checks go on to what is left, as its fields do
+	// (verifyScreen.nextTodo).
+	enter func()
 }
 
 // newCheck returns a check box labelled text that calls changed when it
@@ -36,8 +40,17 @@ func (a *App) newCheck(text string, changed func(bool)) *check {
 	return c
 }
 
-// TypedKey gives k to the desk, then to the check box.
-func (c *check) TypedKey(k *fyne.KeyEvent) { passKey(c.deskKey, k, c.Check.TypedKey) }
+// TypedKey gives k to the desk, then runs enter on Enter, or gives k to
+// the check box.
+func (c *check) TypedKey(k *fyne.KeyEvent) {
+	passKey(c.deskKey, k, func(k *fyne.KeyEvent) {
+		if (k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && c.enter != nil {
+			c.enter()
+			return
+		}
+		c.Check.TypedKey(k)
+	})
+}
 
 // choice is a choice of one option of the desk's dialogs, drawn as
 // widget.RadioGroup draws it: one check box per option, drawn as a radio

@@ -95,13 +95,15 @@ func (a *App) newCitizenScreen(p pinsede.CitizenPage) *citizenScreen {
 		convertCred: map[string]*button{}, revokeDelegation: map[string]*button{}, msg: newMessage(),
 	}
 	c.newRequest = a.primaryButton(lang.L("citizen.newrequest"), fynetheme.DocumentCreateIcon(), func() {
-		if p.Unknown { // no MV35 to start from: the codice fiscale only
-			a.newRequestFor(nil)
-			a.request.cf.SetText(string(p.Citizen.CF()))
-			return
-		}
-		cit := p.Citizen
-		a.newRequestFor(&cit)
+		a.unlessTyped(lang.L("request.new.confirm"), func() {
+			if p.Unknown { // no MV35 to start from: the codice fiscale only
+				a.newRequestFor(nil)
+				a.request.cf.SetText(string(p.Citizen.CF()))
+				return
+			}
+			cit := p.Citizen
+			a.newRequestFor(&cit)
+		})
 	})
 	c.back = a.button(lang.L("nav.home"), fynetheme.HomeIcon(), a.showHome)
 

@@ -95,7 +95,9 @@ func (a *App) newHomeScreen() *homeScreen {
 	)
 	h.issuedToday = widget.NewLabel("")
 	h.pendingSync = widget.NewLabel("")
-	h.newRequest = a.primaryButton(lang.L("home.newrequest"), fynetheme.DocumentCreateIcon(), func() { a.newRequestFor(nil) })
+	h.newRequest = a.primaryButton(lang.L("home.newrequest"), fynetheme.DocumentCreateIcon(), func() {
+		a.unlessTyped(lang.L("request.new.confirm"), func() { a.newRequestFor(nil) })
+	})
 	h.operators = a.button(lang.L("nav.operators"), fynetheme.AccountIcon(), a.showOperators)
 	h.audit = a.button(lang.L("nav.audit"), fynetheme.ListIcon(), a.showAudit)
 	h.printerNote = newMessage()

@@ -222,23 +222,31 @@ func (a *App) addShortcuts() {
 }
 
 // nextTicket calls the next kiosk ticket, as the home page's "Prossimo
-// biglietto" does (Ctrl+T). A request in progress with something typed in
-// it is not dropped by a key: the clerk confirms first.
+// biglietto" does (Ctrl+T), asking first when a request is typed
+// (unlessTyped).
 func (a *App) nextTicket() {
-	take := func() {
+	a.unlessTyped(lang.L("queue.next.confirm"), func() {
 		a.showHome()
 		if q := a.home.queue; q != nil && !q.next.Disabled() {
 			q.takeNext()
 		}
-	}
+	})
+}
+
+// unlessTyped runs drop, which closes the request in progress, at once
+// when nothing is typed in it; otherwise it asks question first, and runs
+// drop after a yes. No button nor key drops what was typed unasked: Nuova
+// richiesta (of the home page and of a citizen's), Prossimo biglietto, a
+// ticket's code, Esci and Ctrl+T all come this way.
+func (a *App) unlessTyped(question string, drop func()) {
 	if _, _, typed := a.draftNow(); !typed {
-		take()
+		drop()
 		return
 	}
-	a.showDialog(a.newConfirm(lang.L("queue.next.confirm.title"), lang.L("queue.next.confirm"),
+	a.showDialog(a.newConfirm(lang.L("request.inprogress.title"), question,
 		func(ok bool) {
 			if ok {
-				take()
+				drop()
 			}
 		}))
 }

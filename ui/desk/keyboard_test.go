@@ -242,12 +242,90 @@ func TestNextTicketShortcutKeepsTypedRequest(t *testing.T) {
 	}
 }
 
+// Ensure that no button drops a request in progress unasked (found by
+// TestXInputEveryKey: Enter on the home page's Nuova richiesta emptied the
+// MV35 typed): with something typed, Nuova richiesta (of the home page and
+// of a citizen's), Esci, Prossimo biglietto and a ticket's code ask
+// first; Esc keeps the request as typed, and a yes goes on.
+func TestNoButtonDropsTypedRequest(t *testing.T) {
+	// ticketOpened reports whether the kiosk's ticket replaced typed.
+	ticketOpened := func(h *harness, typed *requestScreen) bool {
+		h.wait()
+		return h.app.request != typed && h.app.request.cf.Text != ""
+	}
+	for _, c := range []struct {
+		name string
+		// press presses the button, on its screen.
+		press func(h *harness)
+		// gone reports whether the yes went on: the request dropped.
+		gone func(h *harness, typed *requestScreen) bool
+	}{
+		{"home's Nuova richiesta", func(h *harness) {
+			h.app.showHome()
+			h.tap(h.app.home.newRequest)
+		}, func(h *harness, typed *requestScreen) bool {
+			return h.app.request != typed && h.app.request.cognome.Text == ""
+		}},
+		{"citizen's Nuova richiesta", func(h *harness) {
+			h.app.showCitizen(mario.CodiceFiscale)
+			h.tap(h.app.citizen.newRequest)
+		}, func(h *harness, typed *requestScreen) bool {
+			return h.app.request != typed && h.app.request.cognome.Text == mario.Cognome
+		}},
+		{"Esci", func(h *harness) {
+			h.tap(h.app.header.logout)
+		}, func(h *harness, _ *requestScreen) bool {
+			return h.app.session == nil && h.app.request == nil
+		}},
+		{"Prossimo biglietto", func(h *harness) {
+			h.app.showHome()
+			h.tap(h.app.home.queue.next)
+		}, ticketOpened},
+		{"a ticket's code", func(h *harness) {
+			h.app.showHome()
+			q := h.app.home.queue
+			if q.code.Text == "" {
+				h.typeIn(q.code, "DROPTTK4")
+			}
+			h.tap(q.open)
+		}, ticketOpened},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "spool")
+			kioskTicket(t, dir, "K013", "DROPTTK4", testNow.Add(-time.Minute), giulia(t))
+			h := ready(t, withTickets(dir))
+			if _, err := h.desk.Issue(context.Background(), h.app.session, mario, foreignPassport); err != nil {
+				t.Fatal(err)
+			}
+			typed := h.newRequest()
+			h.typeIn(typed.cognome, "Verdi")
+			c.press(h)
+			if h.app.request != typed || typed.cognome.Text != "Verdi" || h.app.session == nil {
+				t.Fatal("the request being typed was dropped without asking")
+			}
+			if !strings.Contains(h.screenText(), "quanto scritto andrà perso") {
+				t.Fatalf("no question:\n%s", h.screenText())
+			}
+			h.app.escape() // No
+			if h.app.request != typed || typed.cognome.Text != "Verdi" || len(h.app.dialogs) != 0 {
+				t.Fatalf("after Esc: the request %v kept, %d dialogs; want it kept, none", h.app.request == typed, len(h.app.dialogs))
+			}
+			c.press(h)
+			h.tapDialogConfirm()
+			if !c.gone(h, typed) {
+				t.Errorf("after yes: the request in progress stays:\n%s", h.screenText())
+			}
+		})
+	}
+}
+
 // Ensure that the MV35 costs a keyboard-only clerk no key beyond the data
 // where a choice says where to go: Space on M or F moves on to the date of
 // birth, Enter on a place of birth to the codice fiscale (the choice filled
 // the codice catastale), Enter on a country of residence to the address;
 // the e-mail is one Tab after the mobile (issue 14: at most 25 navigation
-// keys for a walk-in).
+// keys for a walk-in). Space on the sex already chosen keeps it (found by
+// TestXInputEveryKey: it unticked M, and the MV35 lost the sex typed).
 func TestMV35ChoicesMoveOn(t *testing.T) {
 	h := ready(t)
 	r := h.newRequest()
@@ -257,6 +335,12 @@ func TestMV35ChoicesMoveOn(t *testing.T) {
 	c.Focused().TypedRune(' ')
 	if r.sesso.Selected != "M" || c.Focused() != fyne.Focusable(r.dataNascita) {
 		t.Errorf("Space on M: sesso %q, focus on %T, want M and the date of birth", r.sesso.Selected, c.Focused())
+	}
+	c.FocusPrevious() // F
+	c.FocusPrevious() // M
+	c.Focused().TypedRune(' ')
+	if r.sesso.Selected != "M" {
+		t.Errorf("Space on M chosen: sesso %q, want M", r.sesso.Selected)
 	}
 
 	h.typeIn(r.luogo.entry, "Roma")
@@ -681,4 +765,32 @@ func onMariosPage(t *testing.T) (*harness, pinsede.Issued) {
 	}
 	h.app.showCitizen(mario.CodiceFiscale)
 	return h, out
+}
+
+// Ensure that the file picker of the document's scan is one of the desk's
+// dialogs (found by TestXInputEveryKey: Esc left it open, and Ctrl+F took
+// the desk home under it, where Tab and Space went on in it): Ctrl+F does
+// nothing under it, and Esc closes it, attaching nothing, the identity
+// check as it was.
+func TestScanPickerClosesOnEsc(t *testing.T) {
+	h := ready(t)
+	h.toVerification(mario)
+	v := h.app.verify
+	h.tap(v.scanChoose)
+	if len(h.app.dialogs) != 1 || len(h.win.Canvas().Overlays().List()) != 1 {
+		t.Fatalf("Scegli file: %d dialogs of the desk, %d overlays; want the picker, one of each",
+			len(h.app.dialogs), len(h.win.Canvas().Overlays().List()))
+	}
+	h.app.shortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault})
+	if h.app.current.View != v.screen.View {
+		t.Fatal("Ctrl+F under the file picker left the identity check")
+	}
+	h.win.Canvas().Unfocus()
+	h.app.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if len(h.app.dialogs) != 0 || len(h.win.Canvas().Overlays().List()) != 0 {
+		t.Fatalf("after Esc: %d dialogs, %d overlays; want the picker closed", len(h.app.dialogs), len(h.win.Canvas().Overlays().List()))
+	}
+	if v.scan != nil || h.app.current.View != v.screen.View {
+		t.Errorf("after Esc: scan %v, on the identity check %v; want none, on it", v.scan, h.app.current.View == v.screen.View)
+	}
 }

@@ -93,3 +93,35 @@ func hasProblem(es pinsede.FieldErrors, field string) bool {
 	_, ok := es.For(field)
 	return ok
 }
+
+// Ensure that Enter on a check of the identity check goes on to what is
+// left, as from its fields (found by TestXInputEveryKey: it did nothing
+// on a check box): the next check not ticked, then Emetti PIN, which it
+// never presses.
+func TestEnterOnACheckGoesOn(t *testing.T) {
+	h := ready(t)
+	h.toVerification(mario)
+	v := h.app.verify
+	h.fillVerification(passport)
+	v.checkOriginal.SetChecked(true)
+	v.checkPhoto.SetChecked(false)
+	v.checkSigned.SetChecked(false)
+	c := h.win.Canvas()
+	for _, want := range []fyne.Focusable{v.checkPhoto, v.checkSigned, v.issue} {
+		from := c.Focused()
+		if from == nil {
+			from = v.checkOriginal
+			c.Focus(from)
+		}
+		from.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEnter})
+		if got := c.Focused(); got != want {
+			t.Fatalf("Enter on %T: focus on %T, want %T", from, got, want)
+		}
+		if ck, ok := want.(*check); ok {
+			ck.TypedRune(' ')
+		}
+	}
+	if h.app.current.View != v.screen.View {
+		t.Error("Enter issued the PIN")
+	}
+}

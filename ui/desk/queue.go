@@ -194,10 +194,12 @@ func (a *App) newQueuePanel() *queuePanel {
 	}
 	q := &queuePanel{a: a}
 	q.waiting = widget.NewLabel("")
-	q.next = a.primaryButton(lang.L("queue.next"), fynetheme.MediaSkipNextIcon(), q.takeNext)
+	q.next = a.primaryButton(lang.L("queue.next"), fynetheme.MediaSkipNextIcon(), func() {
+		a.unlessTyped(lang.L("queue.next.confirm"), q.takeNext)
+	})
 	q.code = a.newEntry(lang.L("queue.code.placeholder"))
-	q.code.OnSubmitted = func(string) { q.takeCode() } // a barcode reader ends with Enter
-	q.open = a.button(lang.L("queue.code.open"), fynetheme.FolderOpenIcon(), q.takeCode)
+	q.code.OnSubmitted = func(string) { q.openCode() } // a barcode reader ends with Enter
+	q.open = a.button(lang.L("queue.code.open"), fynetheme.FolderOpenIcon(), q.openCode)
 	q.msg = newMessage()
 	q.object = section(lang.L("queue.title"),
 		container.NewGridWithColumns(2, figure(q.waiting, lang.L("queue.waiting")), container.NewCenter(a.tipped(q.next, keyCtrlT))),
@@ -274,6 +276,16 @@ func (q *queuePanel) takeNext() {
 			q.refresh()
 		}
 	})
+}
+
+// openCode opens the ticket of the code typed or scanned, asking first
+// when a request is typed (unlessTyped).
+func (q *queuePanel) openCode() {
+	if strings.TrimSpace(q.code.Text) == "" {
+		q.takeCode()
+		return
+	}
+	q.a.unlessTyped(lang.L("queue.code.confirm"), q.takeCode)
 }
 
 // takeCode takes the ticket of the code typed or scanned and opens its

@@ -408,6 +408,8 @@ func TestKioskThroughCentrale(t *testing.T) {
 		t.Errorf("desk A with centrale down: %q tickets waiting, want the spooled one", got)
 	}
 	h.tap(q.next)
+	h.tapDialogConfirm() // K001's request is still open: closed, after the question
+	h.wait()
 	if r := h.app.request; r == nil || h.app.current.View != r.screen.View || !strings.Contains(h.screenText(), "Biglietto K002") {
 		t.Fatalf("Prossimo biglietto did not open the spooled K002; message %q", q.msg.text())
 	}

@@ -97,7 +97,9 @@ func (a *App) newRequestScreen() *requestScreen {
 			a.win.Canvas().Focus(r.dataNascita)
 		}
 	})
-	r.sesso.Horizontal = true
+	// Chosen, it stays chosen: Space on the sex already chosen unticked it
+	// (Fyne's radio buttons toggle), and the MV35 lost what was typed.
+	r.sesso.Horizontal, r.sesso.Required = true, true
 	r.dataNascita = a.newEntry(lang.L("date.placeholder"))
 	r.luogo = a.newPlacePicker(lang.L("mv35.luogo.placeholder"), r.placePicked)
 	r.luogo.onEdit = r.placeEdited

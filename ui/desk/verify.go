@@ -94,13 +94,20 @@ func (a *App) newVerifyScreen() *verifyScreen {
 	v.mrz.onChange(func(string) { v.mrzChanged() })
 	v.mrz.onKey = v.mrzKey
 	tick := func(key, field string) *check {
-		return a.newCheck(lang.L(key), func(bool) {
+		c := a.newCheck(lang.L(key), func(bool) {
 			a.touch()
 			a.guard(key, func() {
 				v.fields[field].touched = true
 				v.validate(false)
 			})
 		})
+		// Enter goes on to what is left, as from the fields: it did
+		// nothing on a check box.
+		c.enter = func() {
+			a.touch()
+			a.guard(key, v.nextTodo)
+		}
+		return c
 	}
 	v.checkOriginal = tick("verify.check.original", pinsede.FieldCheckOriginal)
 	v.checkPhoto = tick("verify.check.photo", pinsede.FieldCheckPhoto)
@@ -252,7 +259,10 @@ func (v *verifyScreen) checkDocument() {
 	}
 }
 
-// chooseScan opens the file picker for an image or PDF of the document.
+// chooseScan opens the file picker for an image or PDF of the document,
+// as one of the desk's dialogs (showDialog): Esc closes it while none of
+// its own controls has the keyboard (Fyne's drop Esc: its Annulla does),
+// and no shortcut takes the desk to another screen under it.
 func (v *verifyScreen) chooseScan() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
@@ -273,7 +283,7 @@ func (v *verifyScreen) chooseScan() {
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf", ".png", ".jpg", ".jpeg", ".PDF", ".PNG", ".JPG", ".JPEG"}))
 	d.SetTitleText(lang.L("verify.scan.choose"))
 	d.Resize(fyne.NewSize(900, 600))
-	d.Show()
+	v.a.showDialog(d)
 }
 
 // setScan attaches a scan of the document, or removes it when s is nil.

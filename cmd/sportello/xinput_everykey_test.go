@@ -1,0 +1,549 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/xtest"
+)
+
+// Every key on every control of the desk (TestXInputEveryKey): each
+// screen a clerk reaches, and the dialogs it opens, walked by Tab through
+// each of its controls, with the keys a clerk's hands may press on any of
+// them, by real X events on the real desk under Xvfb.
+
+// xinQuietKeys are the keys that press nothing: sent together on a
+// control, in an order that leaves a field's text as it was (Delete at
+// its end, Backspace at its start, the whole cut and pasted back, the
+// paste undone and redone), so that what was typed in the forms stays,
+// and must stay.
+var xinQuietKeys = []string{
+	"F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F10", "F11", "F12", "Menu",
+	"Up", "Down", "Left", "Right", "Prior", "Next",
+	"ctrl+a", "ctrl+c", "End", "Delete", "Home", "BackSpace", "End",
+	"ctrl+a", "ctrl+x", "ctrl+v", "ctrl+z", "ctrl+y",
+}
+
+// xinKeyGroups are the keys pressed on each control, a group at a time,
+// the desk brought back to the screen after each: the quiet keys, then
+// each key that may press, open, close or submit something.
+var xinKeyGroups = [][]string{xinQuietKeys, {"F1"}, {"Escape"}, {"space"}, {"Return"}, {"KP_Enter"}}
+
+// xinKeyScreen is a screen, or a dialog, of the desk that
+// TestXInputEveryKey walks.
+type xinKeyScreen struct {
+	// name names it in the report; title is the screen's in the window's
+	// title (for a dialog, the screen's under it).
+	name, title string
+	// reach brings the desk to it from any screen of the session with no
+	// dialog open, the keyboard on its first control, and waits.
+	reach func(d *xinDesk)
+	// dialog is set for a dialog: Tab goes round its controls only.
+	dialog bool
+	// before is set for a screen whose keyboard starts past some of its
+	// controls: Shift+Tab walks them too.
+	before bool
+	// skip reports whether the keys of group must not be pressed on the
+	// control stop of n: the deliberate act of the screen (Space on Emetti
+	// PIN issues, which the walk does last).
+	skip func(stop, n int, keys []string) bool
+}
+
+// xinHeaderBand and xinFooterBand are the header bar's buttons (under
+// the development banner: Guida first) and the status bar's at 1280×800:
+// the focus that reaches them has left the screen's own controls.
+var (
+	xinHeaderBand = image.Rect(760, 32, 1280, 70)
+	xinFooterBand = image.Rect(0, 770, 340, 800)
+	// xinClock is the status bar's clock, which changes by itself.
+	xinClock = image.Rect(1000, 766, 1280, 800)
+)
+
+// xinSame reports whether two frames are drawn alike, but for the clock.
+func xinSame(a, b *image.RGBA) bool {
+	if a.Rect != b.Rect {
+		return false
+	}
+	for y := a.Rect.Min.Y; y < a.Rect.Max.Y; y++ {
+		end := a.Rect.Max.X
+		if y >= xinClock.Min.Y && y < xinClock.Max.Y {
+			end = xinClock.Min.X
+		}
+		i, j := a.PixOffset(a.Rect.Min.X, y), a.PixOffset(end, y)
+		if !bytes.Equal(a.Pix[i:j], b.Pix[i:j]) {
+			return false
+		}
+	}
+	return true
+}
+
+// xinSeed is the seed of the sample of TestXInputEveryKey: PINSEDE_SEED,
+// or the day's date.
+func xinSeed(t *testing.T) uint64 {
+	t.Helper()
+	if s := os.Getenv("PINSEDE_SEED"); s != "" {
+		seed, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("PINSEDE_SEED=%q: not a number", s)
+		}
+		return seed
+	}
+	y, m, d := time.Now().Date()
+	return uint64(y*10000 + int(m)*100 + d)
+}
+
+// xinEveryKeyPerScreen is how many pairs of control and group of keys
+// one run presses on each screen, chosen by the seed: the whole takes
+// about twenty minutes, make test's run must stay under about 90 s.
+// PINSEDE_EVERYKEY=all presses them all.
+const xinEveryKeyPerScreen = 2
+
+// TestXInputEveryKey sets up a desk, types an MV35 and an identity check,
+// and on each screen a clerk reaches (the home page, the MV35, the
+// identity check, the citizen's page and its dialogs, the audit, the
+// operators, the settings) walks the focus by Tab
+// and by Shift+Tab through every control, and presses on each the keys of
+// xinKeyGroups, coming back to the screen after each group. The desk must
+// not exit nor panic; no key may drop what was typed (the MV35 and the
+// identity check must still issue a PIN, whose slip carries them), nor
+// print, issue or revoke by itself. The pairs of control and keys are a
+// seeded sample (xinEveryKeyShare; PINSEDE_SEED replays one, and
+// PINSEDE_EVERYKEY=all presses every one); a failure names the screen, the
+// control (its Tab stop from the screen's first) and the keys.
+func TestXInputEveryKey(t *testing.T) {
+	bin, display, dir := xinPrepare(t, "pdftotext")
+	xtest.ClearOfMidnight(t, xinDayMargin)
+	seed := xinSeed(t)
+	perScreen := xinEveryKeyPerScreen
+	if os.Getenv("PINSEDE_EVERYKEY") == "all" {
+		perScreen = 0
+	}
+	t.Logf("seed %d (replay: PINSEDE_SEED=%d), %d pairs of control and keys a screen (0: all)", seed, seed, perScreen)
+	r := rand.New(rand.NewPCG(seed, 15))
+	began := time.Now()
+
+	d := xinStart(t, bin, display, dir)
+	d.setUpAndLogIn()
+	d.xdotool("mousemove", "640", "790") // the status bar's text, where no tip shows
+	d.toMV35()
+	d.fillMV35()
+	d.fillVerification()
+
+	w := &xinWalk{d: d, r: r, perScreen: perScreen, slips: filepath.Join(dir, "slips")}
+	for _, s := range xinKeyScreens[:3] { // home, MV35, identity check
+		w.walk(s)
+	}
+	// What was typed is all there: the PIN issues, and its slip says so.
+	d.keys("ctrl+f")
+	d.waitScreen("Home")
+	d.keys("ctrl+n")
+	d.waitScreen("Richiesta MV35")
+	d.keys("ctrl+Return")
+	d.waitScreen("Verifica identità")
+	d.keys("Return", "space", "Return", "space", "Return", "space", "ctrl+Return")
+	d.waitScreen("PIN emesso")
+	slip := xinWaitSlip(t, w.slips)
+	xinCheckSlip(t, slip)
+	w.issued = 1
+	for _, s := range xinKeyScreens[3:] {
+		w.walk(s)
+	}
+	t.Logf("%d groups of keys on %d controls of %d screens in %v", w.pressed, w.controls, len(xinKeyScreens), time.Since(began).Round(time.Second))
+	if err := d.app.Alive(); err != nil {
+		t.Fatal(err)
+	}
+	d.app.Stop(t)
+	xinCheckLog(t, dir, d.app)
+	xinCheckNotRevoked(t, dir)
+}
+
+// fillVerification reads the passport's MRZ and completes the document
+// of the identity check, leaving its checks unticked: no key can issue.
+func (d *xinDesk) fillVerification() {
+	d.t.Helper()
+	for _, line := range xinMRZ {
+		d.typeText(line)
+		d.reader()
+	}
+	d.typeText("RENAPER")
+	d.keys("Return")
+	d.typeText("04/05/2022")
+	d.keys("Return")
+}
+
+// xinWalk walks the screens of TestXInputEveryKey.
+type xinWalk struct {
+	d *xinDesk
+	r *rand.Rand
+	// perScreen is how many pairs of control and group of keys the walk
+	// presses on each screen, 0 for all.
+	perScreen int
+	slips     string
+	// issued is how many slips the walk printed on purpose.
+	issued int
+	// pressed counts the groups of keys pressed, controls the controls.
+	pressed, controls int
+}
+
+// xinFastKeys is xdotool's delay between the keys of a group, in ms.
+const xinFastKeys = "5"
+
+// xinPassword is the password of m.rossi, the supervisor setUpAndLogIn
+// creates.
+const xinPassword = "password-di-prova"
+
+// xinKeyScreens are the screens TestXInputEveryKey walks, in order: the
+// first three with the MV35 and the identity check in progress, the rest
+// after the PIN is issued.
+var xinKeyScreens = []xinKeyScreen{
+	{name: "home", title: "Home", reach: func(d *xinDesk) {
+		d.leave("ctrl+n", "Richiesta MV35")
+		d.mv35Kept()
+		d.come("ctrl+f", "Home")
+	}},
+	{name: "mv35", title: "Richiesta MV35", reach: func(d *xinDesk) {
+		d.leave("ctrl+f", "Home")
+		d.come("ctrl+n", "Richiesta MV35")
+		d.mv35Kept()
+		d.come("ctrl+n", "Richiesta MV35")
+	}, skip: func(stop, _ int, keys []string) bool {
+		// Space on F (the 4th control) chooses the other sex, which the
+		// codice fiscale contradicts: the clerk's choice, not a loss.
+		return stop == 3 && keys[0] == "space"
+	}},
+	{name: "verify", title: "Verifica identità", reach: func(d *xinDesk) {
+		d.leave("ctrl+f", "Home")
+		d.come("ctrl+n", "Richiesta MV35")
+		d.come("ctrl+Return", "Verifica identità")
+	}, skip: func(stop, n int, keys []string) bool {
+		// Space ticks the three checks (the 9th, 10th and 11th controls),
+		// chooses PIN telefonico (the 14th) and issues on Emetti PIN (the
+		// last): the walk leaves them to the end, where it ticks the
+		// checks with Enter (the first not ticked) and Space, and issues.
+		// Scegli file (the 12th) opens Fyne's file picker, whose own
+		// controls drop Esc (TestScanPickerClosesOnEsc closes it).
+		press := keys[0] == "space" || keys[0] == "Return" || keys[0] == "KP_Enter"
+		return keys[0] == "space" && (stop >= 8 && stop <= 10 || stop == 13 || stop == n-1) || press && stop == 11
+	}},
+	{name: "citizen", title: "Pagina del cittadino", before: true, reach: (*xinDesk).toCitizen},
+	{name: "replace", title: "Pagina del cittadino", dialog: true, reach: func(d *xinDesk) {
+		d.toCitizen()
+		d.openDialog("Tab", "space") // Sostituisci busta
+	}},
+	{name: "revoke", title: "Pagina del cittadino", dialog: true, reach: func(d *xinDesk) {
+		d.toCitizen()
+		d.openDialog("Tab", "Tab", "space") // Revoca
+	}},
+	{name: "handover", title: "Pagina del cittadino", dialog: true, reach: func(d *xinDesk) {
+		d.toCitizen()
+		d.openDialog("space") // Registra consegna: the confirmation
+	}, skip: func(stop, n int, keys []string) bool {
+		// Sì (the last) records the handover, as asked: the page's
+		// first action would then be another.
+		return stop == n-1 && (keys[0] == "space" || keys[0] == "Return" || keys[0] == "KP_Enter")
+	}},
+	{name: "audit", title: "Registro", reach: func(d *xinDesk) {
+		d.leave("ctrl+n", "Richiesta MV35")
+		d.come("ctrl+f", "Home")
+		d.come("Tab Tab Tab Tab Tab Tab Tab Tab space", "Registro") // past the citizen found
+	}},
+	{name: "operators", title: "Operatori", reach: func(d *xinDesk) {
+		d.leave("ctrl+n", "Richiesta MV35")
+		d.come("ctrl+f", "Home")
+		d.come("Tab Tab Tab Tab Tab Tab Tab space", "Operatori") // past the citizen found
+	}},
+	{name: "settings", title: "Impostazioni", reach: func(d *xinDesk) {
+		d.leave("ctrl+f", "Home")
+		d.come("ctrl+i", "Impostazioni")
+	}},
+}
+
+// leave sends keys that take the desk from whatever screen it shows to
+// the screen titled screen, after two Escapes (the dialogs a key opened,
+// a confirmation refused), and waits for it: on the way it unlocks a
+// session a key locked, and logs in again after a key logged out.
+func (d *xinDesk) leave(keys, screen string) {
+	d.t.Helper()
+	d.xdotool("key", "--delay", xinKeyDelay, "Escape", "Escape")
+	for range 3 {
+		d.xdotool(append([]string{"key", "--delay", xinKeyDelay}, strings.Fields(keys)...)...)
+		switch d.waitScreen(screen, "Sessione bloccata", "Accesso operatore") {
+		case screen:
+			return
+		case "Sessione bloccata":
+			d.typeText(xinPassword)
+			d.xdotool("key", "Return")
+			d.waitNot("Sessione bloccata")
+		default:
+			d.t.Errorf("after %s: the desk logged out", d.where)
+			d.logIn()
+		}
+	}
+	d.t.Fatalf("after %s: the desk does not go to %s", d.where, screen)
+}
+
+// mv35Kept checks, from the MV35, that it still holds what was typed:
+// Ctrl+Enter goes on to the identity check.
+func (d *xinDesk) mv35Kept() {
+	d.t.Helper()
+	d.xdotool("key", "ctrl+Return")
+	if _, err := d.app.WaitTitle(xinScreenTimeout, smokeTitlePrefix+" – Sportello · Verifica identità"); err != nil {
+		d.shot("mv35-lost")
+		d.t.Fatalf("after %s: the MV35 does not go on to the identity check, it lost what was typed: %v", d.where, err)
+	}
+}
+
+// come sends keys that take the desk to another screen, titled screen,
+// and waits for it, drawn: its name in the header.
+func (d *xinDesk) come(keys, screen string) {
+	d.t.Helper()
+	before := d.header()
+	d.xdotool(append([]string{"key", "--delay", xinKeyDelay}, strings.Fields(keys)...)...)
+	d.waitScreen(screen)
+	d.waitHeaderChange(before)
+}
+
+// waitNot waits until the window's title names another screen than
+// screen.
+func (d *xinDesk) waitNot(screen string) {
+	d.t.Helper()
+	deadline := time.Now().Add(xinScreenTimeout)
+	for d.drv().Screen() == screen {
+		if time.Now().After(deadline) {
+			d.t.Fatalf("%s: still %s after %v", d.where, screen, xinScreenTimeout)
+		}
+		if err := d.app.Alive(); err != nil {
+			d.t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// toCitizen opens the page of the walk's citizen from a search.
+func (d *xinDesk) toCitizen() {
+	d.t.Helper()
+	d.leave("ctrl+n", "Richiesta MV35")
+	d.come("ctrl+f", "Home")
+	d.xdotool("key", "ctrl+a")
+	d.typeText("RSSMRA80A01H501U")
+	d.come("Return space", "Pagina del cittadino")
+}
+
+// openDialog sends the keys that open a dialog over the screen shown,
+// and waits for it: the header shaded.
+func (d *xinDesk) openDialog(keys ...string) {
+	d.t.Helper()
+	before := d.header()
+	d.xdotool(append([]string{"key", "--delay", xinKeyDelay}, keys...)...)
+	d.waitHeaderChange(before)
+}
+
+// settled returns the screen once two captures 40 ms apart agree: the
+// frame of the keys sent so far, drawn. (Should it come before the
+// frame, the walk only goes slower: it brings the desk back to the
+// control, xinSoon.)
+func (d *xinDesk) settled() *image.RGBA {
+	d.t.Helper()
+	prev, err := xtest.Frame(d.display)
+	deadline := time.Now().Add(xtest.PaintTimeout)
+	for err == nil && time.Now().Before(deadline) {
+		time.Sleep(40 * time.Millisecond)
+		var img *image.RGBA
+		if img, err = xtest.Frame(d.display); err == nil && xinSame(img, prev) {
+			return img
+		}
+		prev = img
+	}
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	d.t.Fatalf("%s: the screen is still changing after %v", d.where, xtest.PaintTimeout)
+	return nil
+}
+
+// xinSoon bounds the wait for a control to be drawn again as it was,
+// after keys that did nothing: past it, the walk brings the desk back to
+// the control, which is slower but as sure.
+const xinSoon = time.Second
+
+// drawnSoon reports whether the screen is drawn as at (same) or other
+// than at (!same) within xinSoon.
+func (d *xinDesk) drawnSoon(at *image.RGBA, same bool) bool {
+	d.t.Helper()
+	for deadline := time.Now().Add(xinSoon); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		img, err := xtest.Frame(d.display)
+		if err != nil {
+			d.t.Fatal(err)
+		}
+		if xinSame(img, at) == same {
+			return true
+		}
+	}
+	return false
+}
+
+// focusMoved presses key and waits for the frame to change from prev: the
+// focus moving. It returns the new frame, and false when nothing changed
+// within xinSoon: the focus moved to a control that does not show it (a
+// value that may be copied, Fyne's selectable label), or nowhere.
+func (d *xinDesk) focusMoved(key string, prev *image.RGBA) (*image.RGBA, bool) {
+	d.t.Helper()
+	d.xdotool("key", key)
+	if !d.drawnSoon(prev, false) {
+		if err := d.app.Alive(); err != nil {
+			d.t.Fatalf("%s: %s: %v", d.where, key, err)
+		}
+		return prev, false
+	}
+	return d.settled(), true
+}
+
+// stops walks the focus from the control reach leaves it on with key (Tab
+// or shift+Tab) until it leaves the screen for the header or the status
+// bar, or, in a dialog, comes back round; it returns how many controls it
+// met on the way, the first included.
+func (w *xinWalk) stops(s xinKeyScreen, key string) int {
+	d := w.d
+	d.t.Helper()
+	s.reach(d)
+	first := d.settled()
+	chrome := func(img *image.RGBA) []byte {
+		return append(xtest.Pixels(img, xinHeaderBand), xtest.Pixels(img, xinFooterBand)...)
+	}
+	seen := []*image.RGBA{first}
+	prev := first
+	for n := 1; n < 80; n++ {
+		d.where = fmt.Sprintf("%s: %s ×%d", s.name, key, n)
+		img, moved := d.focusMoved(key, prev)
+		if !moved {
+			d.t.Logf("%s: the focus does not show", d.where)
+			continue
+		}
+		if s.dialog {
+			for _, f := range seen {
+				if xinSame(f, img) {
+					return n
+				}
+			}
+		} else if !bytes.Equal(chrome(img), chrome(first)) {
+			return n
+		}
+		seen, prev = append(seen, img), img
+	}
+	d.t.Fatalf("%s: %s meets more than 80 controls", s.name, key)
+	return 0
+}
+
+// walk walks screen s: its controls by Tab, then by Shift+Tab, then the
+// groups of keys on each control of the sample.
+func (w *xinWalk) walk(s xinKeyScreen) {
+	d := w.d
+	d.t.Helper()
+	began, pressed := time.Now(), w.pressed
+	after := w.stops(s, "Tab")
+	before := 0
+	if s.before {
+		before = w.stops(s, "shift+Tab") - 1
+	}
+	n := after + before
+	w.controls += n
+	// The sample: per pairs of control and group of keys, chosen by the
+	// seed, or all of them.
+	chosen := map[int]bool{}
+	for _, p := range w.r.Perm(n * len(xinKeyGroups)) {
+		if len(chosen) == w.perScreen {
+			break
+		}
+		chosen[p] = true
+	}
+	for i := -before; i < after; i++ {
+		// at is the control as drawn with the keyboard, nil when the desk
+		// must be brought back to it.
+		var at *image.RGBA
+		for k, g := range xinKeyGroups {
+			if s.skip != nil && s.skip(i+before, n, g) || w.perScreen > 0 && !chosen[(i+before)*len(xinKeyGroups)+k] {
+				continue
+			}
+			if at == nil {
+				s.reach(d) // after the group before: the desk still holds what was typed
+				move := []string{"key", "--delay", xinFastKeys}
+				for range abs(i) {
+					move = append(move, map[bool]string{true: "Tab", false: "shift+Tab"}[i > 0])
+				}
+				if len(move) > 3 {
+					d.xdotool(move...)
+				}
+				at = d.settled()
+			}
+			d.where = fmt.Sprintf("%s, control %d (%s), keys %s", s.name, i, xinMove(i), strings.Join(g, " "))
+			d.xdotool(append([]string{"key", "--delay", xinFastKeys}, g...)...)
+			w.pressed++
+			// Tab moves the focus away (drawn: the keys before it are
+			// done) and Shift+Tab back: the control drawn as before shows
+			// the keys did nothing to see, and the next keys go to it;
+			// otherwise the desk is brought back to it.
+			d.xdotool("key", "Tab")
+			if !d.drawnSoon(at, false) {
+				at = nil
+			} else if d.xdotool("key", "shift+Tab"); !d.drawnSoon(at, true) {
+				at = nil
+			}
+			w.check()
+		}
+	}
+	s.reach(d)
+	w.check()
+	d.where = s.name
+	d.t.Logf("%s: %d controls (%d before the first), %d groups of keys in %v", s.name, n, before, w.pressed-pressed,
+		time.Since(began).Round(time.Millisecond))
+}
+
+// xinMove names the keys that take the focus from a screen's first
+// control to its i-th.
+func xinMove(i int) string {
+	switch {
+	case i > 0:
+		return fmt.Sprintf("Tab ×%d", i)
+	case i < 0:
+		return fmt.Sprintf("Shift+Tab ×%d", -i)
+	}
+	return "first"
+}
+
+// abs is |i|.
+func abs(i int) int { return max(i, -i) }
+
+// check fails when the desk died, or printed a slip the walk did not
+// ask for.
+func (w *xinWalk) check() {
+	d := w.d
+	d.t.Helper()
+	if err := d.app.Alive(); err != nil {
+		d.shot("died")
+		d.t.Fatalf("%s: %v", d.where, err)
+	}
+	slips, _ := filepath.Glob(filepath.Join(w.slips, "busta-*.pdf"))
+	if len(slips) != w.issued {
+		d.shot("printed")
+		d.t.Fatalf("%s: %d slips printed, want %d: a key issued or printed by itself", d.where, len(slips), w.issued)
+	}
+}
+
+// xinCheckNotRevoked checks that the walk's citizen's PIN is not revoked:
+// no key revokes without the reason and the confirmation.
+func xinCheckNotRevoked(t *testing.T, dir string) {
+	t.Helper()
+	creds := xinCredentials(t, xinOpenStore(t, dir))
+	if len(creds) != 1 || creds[0].State == pinsede.StateRevocato {
+		t.Errorf("credentials after the keys: %+v; want one, not revoked", creds)
+	}
+}
