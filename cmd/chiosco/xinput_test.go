@@ -148,11 +148,9 @@ func xkKeyboard(t *testing.T, display string) {
 	}
 }
 
-// At 1920x1080, xkBodyRect is the screen below the top bar; xkFieldRect
-// and xkProblemRect are where a question of one field shows the field, and
-// the problem under it in red.
+// At 1920x1080, xkFieldRect and xkProblemRect are where a question of one
+// field shows the field, and the problem under it in red.
 var (
-	xkBodyRect    = image.Rect(0, 100, 1920, 1080)
 	xkFieldRect   = image.Rect(160, 300, 1760, 365)
 	xkProblemRect = image.Rect(160, 400, 1760, 450)
 )
@@ -337,13 +335,13 @@ func TestXInputKioskWalkIn(t *testing.T) {
 	k.WaitScreen("services")
 	k.Keys("Return")
 	k.WaitScreen("service")
-	service := xtest.Pixels(k.Drawn(xkBodyRect), xkFieldRect)
+	service := xtest.Pixels(k.Painted(), xkFieldRect)
 	k.Keys("Return")
 	k.WaitScreen("question:cognome")
 	k.WaitFrame("the surname's question", func(img image.Image) bool {
 		return !bytes.Equal(xtest.Pixels(img, xkFieldRect), service)
 	})
-	empty := xtest.Pixels(k.Drawn(xkBodyRect), xkFieldRect)
+	empty := xtest.Pixels(k.Painted(), xkFieldRect)
 	k.Keys("ctrl+v", "Return")
 	pasted := k.WaitFrame("the problem of the surname in red, or the next question", func(img image.Image) bool {
 		return xtest.Red(xtest.Pixels(img, xkProblemRect)) || k.Screen() != "question:cognome"
@@ -428,7 +426,7 @@ func TestXInputKioskSuggestions(t *testing.T) {
 	k.Keys("Tab", "space") // Diesen Code verwenden: back to the field
 	k.Keys("Return")
 	k.WaitScreen("question:stato")
-	empty := xtest.Pixels(k.Drawn(xkSmallQuestionRect), xkSmallQuestionRect)
+	empty := xtest.Pixels(k.Painted(), xkSmallQuestionRect)
 	k.Type("Bel")
 	k.WaitFrame("the states of Bel over the keyboard", func(img image.Image) bool {
 		return !bytes.Equal(xtest.Pixels(img, xkSmallQuestionRect), empty)

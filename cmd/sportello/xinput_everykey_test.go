@@ -347,64 +347,39 @@ func (d *xinDesk) openDialog(keys ...string) {
 	d.waitHeaderChange(before)
 }
 
-// settled returns the screen once two captures 40 ms apart agree: the
-// frame of the keys sent so far, drawn. (Should it come before the
-// frame, the walk only goes slower: it brings the desk back to the
-// control, xinSoon.)
+// settled returns the screen once the desk has drawn the frame of the
+// keys sent so far (xtest.App.Painted).
 func (d *xinDesk) settled() *image.RGBA {
 	d.t.Helper()
-	prev, err := xtest.Frame(d.display)
-	deadline := time.Now().Add(xtest.PaintTimeout)
-	for err == nil && time.Now().Before(deadline) {
-		time.Sleep(40 * time.Millisecond)
-		var img *image.RGBA
-		if img, err = xtest.Frame(d.display); err == nil && xinSame(img, prev) {
-			return img
-		}
-		prev = img
+	if err := d.app.Painted(xtest.PaintTimeout); err != nil {
+		d.t.Fatalf("%s: %v", d.where, err)
 	}
+	img, err := xtest.Frame(d.display)
 	if err != nil {
 		d.t.Fatal(err)
 	}
-	d.t.Fatalf("%s: the screen is still changing after %v", d.where, xtest.PaintTimeout)
-	return nil
+	return img
 }
 
-// xinSoon bounds the wait for a control to be drawn again as it was,
-// after keys that did nothing: past it, the walk brings the desk back to
-// the control, which is slower but as sure.
-const xinSoon = time.Second
-
-// drawnSoon reports whether the screen is drawn as at (same) or other
-// than at (!same) within xinSoon.
-func (d *xinDesk) drawnSoon(at *image.RGBA, same bool) bool {
+// drawnAs reports whether the frame of the keys sent so far is drawn as
+// at (same) or other than at (!same).
+func (d *xinDesk) drawnAs(at *image.RGBA, same bool) bool {
 	d.t.Helper()
-	for deadline := time.Now().Add(xinSoon); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		img, err := xtest.Frame(d.display)
-		if err != nil {
-			d.t.Fatal(err)
-		}
-		if xinSame(img, at) == same {
-			return true
-		}
-	}
-	return false
+	return xinSame(d.settled(), at) == same
 }
 
-// focusMoved presses key and waits for the frame to change from prev: the
-// focus moving. It returns the new frame, and false when nothing changed
-// within xinSoon: the focus moved to a control that does not show it (a
-// value that may be copied, Fyne's selectable label), or nowhere.
+// focusMoved presses key and compares the frame drawn then with prev: the
+// focus moving. It returns the new frame, and false when nothing changed:
+// the focus moved to a control that does not show it (a value that may be
+// copied, Fyne's selectable label), or nowhere.
 func (d *xinDesk) focusMoved(key string, prev *image.RGBA) (*image.RGBA, bool) {
 	d.t.Helper()
 	d.xdotool("key", key)
-	if !d.drawnSoon(prev, false) {
-		if err := d.app.Alive(); err != nil {
-			d.t.Fatalf("%s: %s: %v", d.where, key, err)
-		}
+	img := d.settled()
+	if xinSame(img, prev) {
 		return prev, false
 	}
-	return d.settled(), true
+	return img, true
 }
 
 // stops walks the focus from the control reach leaves it on with key (Tab
@@ -492,9 +467,9 @@ func (w *xinWalk) walk(s xinKeyScreen) {
 			// the keys did nothing to see, and the next keys go to it;
 			// otherwise the desk is brought back to it.
 			d.xdotool("key", "Tab")
-			if !d.drawnSoon(at, false) {
+			if !d.drawnAs(at, false) {
 				at = nil
-			} else if d.xdotool("key", "shift+Tab"); !d.drawnSoon(at, true) {
+			} else if d.xdotool("key", "shift+Tab"); !d.drawnAs(at, true) {
 				at = nil
 			}
 			w.check()

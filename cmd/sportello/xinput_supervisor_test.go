@@ -55,11 +55,11 @@ func (d *xinDesk) waitBody(what string, ok func(px []byte) bool) {
 // waitProblem waits until the screen shows a problem in red.
 func (d *xinDesk) waitProblem() { d.t.Helper(); d.waitBody("a problem in red", xtest.Red) }
 
-// drawn returns the screen once two screenshots in a row agree on the
-// body of the window: the frame of the keys sent so far.
+// drawn returns the screen once the desk has drawn the frame of the keys
+// sent so far (xtest.Driver.Painted).
 func (d *xinDesk) drawn() image.Image {
 	d.t.Helper()
-	return d.drv().Drawn(xinBodyRect)
+	return d.drv().Painted()
 }
 
 // badFilter sends keys that submit the audit search with a bad filter,

@@ -266,11 +266,12 @@ func (d *xinDesk) header() []byte {
 	return d.region(xinHeaderRect)
 }
 
-// region returns the pixels of r on the screen, as drawn now, three bytes
-// (RGB) each.
+// region returns the pixels of r on the screen, three bytes (RGB) each,
+// once the desk has drawn the frame of every key sent so far: a
+// reference for the frames to come.
 func (d *xinDesk) region(r image.Rectangle) []byte {
 	d.t.Helper()
-	return xtest.Pixels(d.capture(), r)
+	return xtest.Pixels(d.drawn(), r)
 }
 
 // capture returns the screen as drawn now.
@@ -284,14 +285,9 @@ func (d *xinDesk) capture() image.Image {
 // the new screen comes after.
 func (d *xinDesk) waitHeaderChange(before []byte) {
 	d.t.Helper()
-	deadline := time.Now().Add(xtest.PaintTimeout)
-	for !time.Now().After(deadline) {
-		if !bytes.Equal(d.header(), before) {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	d.t.Fatalf("the new screen was not drawn within %v", xtest.PaintTimeout)
+	d.waitFrame("the new screen's header", func(img image.Image) bool {
+		return !bytes.Equal(xtest.Pixels(img, xinHeaderRect), before)
+	})
 }
 
 // waitRevoked waits until the citizen page shows the PIN revoked, in red

@@ -22,7 +22,7 @@ var (
 // blue-black (#17324D, the header's): the page there is white and grey.
 func (d *xinDesk) tipShows() bool {
 	d.t.Helper()
-	px, dark := d.region(xinTipRect), 0
+	px, dark := xtest.Pixels(d.capture(), xinTipRect), 0
 	for i := 0; i+2 < len(px); i += 3 {
 		if px[i] < 40 && px[i+1] > 35 && px[i+1] < 65 && px[i+2] > 60 && px[i+2] < 95 {
 			dark++

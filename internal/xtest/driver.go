@@ -1,7 +1,6 @@
 package xtest
 
 import (
-	"bytes"
 	"image"
 	"path/filepath"
 	"strings"
@@ -50,8 +49,10 @@ func (d *Driver) Keys(keys ...string) {
 	d.Xdotool(append([]string{"key", "--delay", d.KeyDelay}, keys...)...)
 }
 
-// WaitScreen waits until the window's title names one of screens, and
-// returns which; it fails, with a screenshot, after Timeout.
+// WaitScreen waits until the window's title names one of screens and the
+// app has drawn the frame of that screen (the app sets the title with the
+// screen's content, before it draws), and returns which; it fails, with a
+// screenshot, after Timeout.
 func (d *Driver) WaitScreen(screens ...string) string {
 	d.TB.Helper()
 	titles := make([]string, len(screens))
@@ -63,6 +64,10 @@ func (d *Driver) WaitScreen(screens ...string) string {
 		if d.App.Alive() == nil {
 			d.Shot("timeout")
 		}
+		d.TB.Fatal(err)
+	}
+	if err := d.App.Painted(d.Timeout); err != nil {
+		d.Shot("timeout")
 		d.TB.Fatal(err)
 	}
 	return strings.TrimPrefix(title, d.ScreenPrefix)
@@ -121,27 +126,15 @@ func (d *Driver) WaitFrame(what string, ok func(image.Image) bool) image.Image {
 	}
 }
 
-// drawnGap is the time between the two screenshots Drawn compares: about
-// what import took to take one, before Capture read the framebuffer in a
-// few milliseconds (two reads that close agreed before the program had
-// drawn the keys' frame).
-const drawnGap = 200 * time.Millisecond
-
-// Drawn returns the screen once two screenshots drawnGap apart agree on
-// r: the frame of the keys sent so far. It fails after PaintTimeout.
-func (d *Driver) Drawn(r image.Rectangle) image.Image {
+// Painted returns the screen once the app has drawn the frame of every
+// key sent so far (App.Painted). It fails after PaintTimeout.
+func (d *Driver) Painted() image.Image {
 	d.TB.Helper()
-	img := d.Capture()
-	for deadline := time.Now().Add(PaintTimeout); time.Now().Before(deadline); {
-		time.Sleep(drawnGap)
-		again := d.Capture()
-		if bytes.Equal(Pixels(again, r), Pixels(img, r)) {
-			return again
-		}
-		img = again
+	if err := d.App.Painted(PaintTimeout); err != nil {
+		d.Shot("timeout")
+		d.TB.Fatal(err)
 	}
-	d.TB.Fatalf("the screen is still changing after %v", PaintTimeout)
-	return nil
+	return d.Capture()
 }
 
 // Red reports whether px (RGB, three bytes a pixel, as Pixels returns

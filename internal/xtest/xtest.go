@@ -11,7 +11,8 @@
 // builds the program; [StartXvfb] starts an X server on a free display;
 // [Start] starts the program on it and returns an [App], whose title
 // ([App.WaitTitle]) names the screen showing; [Xdotool] sends events;
-// [Screenshot] and [Capture] read the screen.
+// [App.Painted] waits until the program has drawn the frame of every event
+// sent so far; [Frame], [Screenshot] and [Capture] read the screen.
 //
 // # Caveats
 //
@@ -132,10 +133,17 @@ func RunFyneIdle(root, dir, patch string) (modfile string, out []byte, err error
 // of Fyne's driver (third_party/fyne-idle, through scripts/fyne-idle.sh).
 func Build(tb testing.TB, name string) string {
 	tb.Helper()
+	return build(tb, name, ".")
+}
+
+// build builds the program of the package pkg (a path relative to the
+// working directory) as Build does.
+func build(tb testing.TB, name, pkg string) string {
+	tb.Helper()
 	dir := tb.TempDir()
 	modfile := FyneIdleModfile(tb, dir, "")
 	bin := filepath.Join(dir, name)
-	cmd := exec.Command("go", "build", "-buildvcs=false", "-modfile", modfile, "-tags", "no_animations", "-o", bin, ".")
+	cmd := exec.Command("go", "build", "-buildvcs=false", "-modfile", modfile, "-tags", "no_animations", "-o", bin, pkg)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		tb.Fatalf("go build %s: %v\n%s", name, err, out)
@@ -208,6 +216,7 @@ type App struct {
 
 	name    string
 	titles  *titleWatch // the window's title, once mapped
+	painter *painter    // the frames it draws, once asked
 	done    chan error  // receives Wait's result once
 	exited  bool
 	exitErr error
@@ -234,6 +243,9 @@ func Start(tb testing.TB, bin, display, dir, titlePrefix string, args ...string)
 	tb.Cleanup(func() {
 		if a.titles != nil {
 			a.titles.stop()
+		}
+		if a.painter != nil {
+			a.painter.close()
 		}
 	})
 	a.Cmd.Stdout = &a.output

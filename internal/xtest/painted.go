@@ -1,0 +1,258 @@
+package xtest
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/damage"
+	"github.com/jezek/xgb/xproto"
+)
+
+// painter knows when the app has drawn a frame of everything it was sent,
+// from events of the X server on one connection of its own, so in the
+// server's order:
+//
+//   - the window manager's ping (_NET_WM_PING, ICCCM/EWMH), which GLFW
+//     answers from its event loop, on the app's main thread, after the
+//     events queued before it: key presses sent earlier (xdotool syncs
+//     with the server before it exits) are handled when the answer comes;
+//   - an Expose event sent to the window, which makes Fyne's canvas dirty
+//     (GLFW's refresh callback), so that a frame is drawn even when the
+//     keys changed nothing;
+//   - the DAMAGE extension, which reports each drawing into the window:
+//     Mesa's software GL puts each frame into it as an image.
+//
+// A frame drawn after the first answer shows the keys; a second ping,
+// answered once that frame is put, means the server has it all.
+type painter struct {
+	conn       *xgb.Conn
+	win, root  xproto.Window
+	protocols  xproto.Atom // WM_PROTOCOLS
+	ping       xproto.Atom // _NET_WM_PING
+	mu         sync.Mutex
+	changed    *sync.Cond
+	damages    uint64            // drawings into the window so far
+	pongs      map[uint32]uint64 // a ping's token: damages when it came back
+	token      uint32
+	readErr    error
+	readerDone bool
+}
+
+// newPainter opens its own connection to display and watches the window
+// id (as xwininfo prints it: 0x400007).
+func newPainter(display, id string) (*painter, error) {
+	n, err := strconv.ParseUint(strings.TrimPrefix(id, "0x"), 16, 32)
+	if err != nil {
+		return nil, fmt.Errorf("window id %q: %w", id, err)
+	}
+	// xgb logs to standard error (a missing ~/.Xauthority, the closed
+	// connection at the app's exit); its errors come back as values.
+	xgb.Logger = log.New(io.Discard, "", 0)
+	conn, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", display, err)
+	}
+	p := &painter{conn: conn, win: xproto.Window(n), pongs: map[uint32]uint64{}}
+	p.changed = sync.NewCond(&p.mu)
+	if err := p.setUp(); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	go p.read()
+	return p, nil
+}
+
+// setUp finds the atoms, selects the pings' answers on the root window
+// and creates the window's damage object.
+func (p *painter) setUp() error {
+	if err := damage.Init(p.conn); err != nil {
+		return fmt.Errorf("DAMAGE extension: %w", err)
+	}
+	if _, err := damage.QueryVersion(p.conn, 1, 1).Reply(); err != nil {
+		return fmt.Errorf("DAMAGE version: %w", err)
+	}
+	p.root = xproto.Setup(p.conn).DefaultScreen(p.conn).Root
+	for name, atom := range map[string]*xproto.Atom{"WM_PROTOCOLS": &p.protocols, "_NET_WM_PING": &p.ping} {
+		r, err := xproto.InternAtom(p.conn, false, uint16(len(name)), name).Reply()
+		if err != nil {
+			return fmt.Errorf("atom %s: %w", name, err)
+		}
+		*atom = r.Atom
+	}
+	// SubstructureNotify on the root is where GLFW sends its answers; no
+	// window manager runs, and other clients may select it too.
+	if err := xproto.ChangeWindowAttributesChecked(p.conn, p.root, xproto.CwEventMask,
+		[]uint32{xproto.EventMaskSubstructureNotify}).Check(); err != nil {
+		return fmt.Errorf("select the root's events: %w", err)
+	}
+	id, err := damage.NewDamageId(p.conn)
+	if err != nil {
+		return fmt.Errorf("damage id: %w", err)
+	}
+	// Raw rectangles: an event for every drawing, with no state to reset
+	// (NonEmpty reports once until a Subtract, which would race a frame).
+	if err := damage.CreateChecked(p.conn, id, xproto.Drawable(p.win), damage.ReportLevelRawRectangles).Check(); err != nil {
+		return fmt.Errorf("damage of window %#x: %w", p.win, err)
+	}
+	return nil
+}
+
+// read takes the connection's events in the server's order.
+func (p *painter) read() {
+	for {
+		ev, err := p.conn.WaitForEvent()
+		if ev == nil && err == nil { // the connection closed
+			p.mu.Lock()
+			p.readerDone = true
+			p.changed.Broadcast()
+			p.mu.Unlock()
+			return
+		}
+		p.mu.Lock()
+		switch e := ev.(type) {
+		case damage.NotifyEvent:
+			p.damages++
+			p.changed.Broadcast()
+		case xproto.ClientMessageEvent:
+			if e.Type == p.protocols && e.Format == 32 && xproto.Atom(e.Data.Data32[0]) == p.ping {
+				p.pongs[e.Data.Data32[1]] = p.damages
+				p.changed.Broadcast()
+			}
+		}
+		if err != nil && p.readErr == nil {
+			p.readErr = err
+		}
+		p.mu.Unlock()
+	}
+}
+
+// close ends the connection.
+func (p *painter) close() { p.conn.Close() }
+
+// pingWait sends a ping and waits for its answer: the app has handled
+// every event queued before it. It returns the drawings counted then.
+func (p *painter) pingWait(deadline time.Time, alive func() error) (uint64, error) {
+	p.mu.Lock()
+	p.token++
+	token := p.token
+	p.mu.Unlock()
+	ev := xproto.ClientMessageEvent{
+		Format: 32, Window: p.win, Type: p.protocols,
+		// Data32[1] is the timestamp in the protocol; GLFW sends the
+		// event back as it came, so it carries the token.
+		Data: xproto.ClientMessageDataUnionData32New([]uint32{uint32(p.ping), token, uint32(p.win), 0, 0}),
+	}
+	if err := xproto.SendEventChecked(p.conn, false, p.win, xproto.EventMaskNoEvent, string(ev.Bytes())).Check(); err != nil {
+		return 0, fmt.Errorf("ping the window: %w", err)
+	}
+	var at uint64
+	err := p.wait(deadline, alive, "the answer to a ping", func() bool {
+		d, ok := p.pongs[token]
+		if ok {
+			at = d
+			delete(p.pongs, token)
+		}
+		return ok
+	})
+	return at, err
+}
+
+// expose asks the app to draw its window again.
+func (p *painter) expose() error {
+	ev := xproto.ExposeEvent{Window: p.win, Width: 1, Height: 1}
+	if err := xproto.SendEventChecked(p.conn, false, p.win, xproto.EventMaskExposure, string(ev.Bytes())).Check(); err != nil {
+		return fmt.Errorf("expose the window: %w", err)
+	}
+	return nil
+}
+
+// wait waits, with p.mu released between checks, until done reports true
+// (called with p.mu held), the app exits or deadline passes.
+func (p *painter) wait(deadline time.Time, alive func() error, what string, done func() bool) error {
+	// A timer wakes the condition at the deadline, and a ticker checks
+	// that the app lives (its exit sends nothing on this connection).
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				p.mu.Lock()
+				p.changed.Broadcast()
+				p.mu.Unlock()
+			}
+		}
+	}()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for !done() {
+		switch {
+		case p.readerDone:
+			return fmt.Errorf("waiting for %s: the connection to the X server closed (%v)", what, p.readErr)
+		case time.Now().After(deadline):
+			return fmt.Errorf("no %s before the deadline", what)
+		}
+		if err := alive(); err != nil {
+			return fmt.Errorf("waiting for %s: %w", what, err)
+		}
+		p.changed.Wait()
+	}
+	return nil
+}
+
+// painted waits until the app has drawn, and the server holds, a frame of
+// everything sent to it before the call: a ping answered (the events
+// before it handled), the window exposed, a drawing after the answer,
+// and a second ping answered (that frame put whole).
+func (p *painter) painted(deadline time.Time, alive func() error) error {
+	at, err := p.pingWait(deadline, alive)
+	if err != nil {
+		return err
+	}
+	if err := p.expose(); err != nil {
+		return err
+	}
+	if err := p.wait(deadline, alive, "a frame drawn", func() bool { return p.damages > at }); err != nil {
+		return err
+	}
+	_, err = p.pingWait(deadline, alive)
+	return err
+}
+
+// errNoWindow says the app has no viewable window to wait on.
+var errNoWindow = errors.New("no viewable window")
+
+// Painted waits until the app has handled every event sent to it so far
+// (keys included) and drawn a frame of them, which the X server holds: a
+// screenshot then shows their effect. It returns an error after timeout
+// or when the app exits. Every wait for "the frame of the keys sent so
+// far" goes through it: an event of the app, not a pause.
+func (a *App) Painted(timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	if a.painter == nil {
+		id, _, ok := a.mappedWindow()
+		if !ok {
+			return fmt.Errorf("%s: %w", a.name, errNoWindow)
+		}
+		p, err := newPainter(a.Display, id)
+		if err != nil {
+			return fmt.Errorf("%s: %w", a.name, err)
+		}
+		a.painter = p
+	}
+	if err := a.painter.painted(deadline, a.Alive); err != nil {
+		return fmt.Errorf("%s: %w", a.name, err)
+	}
+	return nil
+}

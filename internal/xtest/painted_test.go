@@ -1,0 +1,51 @@
+package xtest
+
+import (
+	"image/color"
+	"testing"
+)
+
+// TestPaintedWaitsForTheKeysFrame starts a real Fyne program whose main
+// thread takes half a second over a key before it paints the window red
+// (testdata/slowpaint), sends the key by XTest and takes the frame
+// App.Painted waits for: it is red, however slow the program or the
+// machine. Two screenshots 200 ms apart agreed on the white window
+// before it, which is how a test of the desk once took the page behind
+// the lock screen for the lock screen. A key that changes nothing is
+// painted too (the window exposed), so Painted returns for it.
+func TestPaintedWaitsForTheKeysFrame(t *testing.T) {
+	Need(t, "xdotool")
+	bin := build(t, "slowpaint", "./testdata/slowpaint")
+	display := StartXvfb(t, "320x240x24")
+	app := Start(t, bin, display, t.TempDir(), "slowpaint")
+	if _, err := app.WaitMapped(PaintTimeout); err != nil {
+		t.Fatal(err)
+	}
+	middle := func() color.RGBA {
+		t.Helper()
+		if err := app.Painted(PaintTimeout); err != nil {
+			t.Fatal(err)
+		}
+		img, err := Frame(display)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img.RGBAAt(100, 100)
+	}
+	white, red := color.RGBA{0xff, 0xff, 0xff, 0xff}, color.RGBA{0xff, 0, 0, 0xff}
+	if got := middle(); got != white {
+		t.Fatalf("before any key the window is %v, want white", got)
+	}
+	if err := Xdotool(display, "key", "x"); err != nil {
+		t.Fatal(err)
+	}
+	if got := middle(); got != white {
+		t.Fatalf("after x, which changes nothing, the window is %v, want white", got)
+	}
+	if err := Xdotool(display, "key", "r"); err != nil {
+		t.Fatal(err)
+	}
+	if got := middle(); got != red {
+		t.Fatalf("the frame after r is %v, want red: Painted returned before the key's frame", got)
+	}
+}
