@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/pinsede/pinsede/sync/pki"
 )
 
 // ConnLimits bound the connections a Listener keeps open at once.
@@ -121,7 +123,9 @@ type ListenerConfig struct {
 	// handshakes; nil counts nothing.
 	Metrics *Metrics
 	// Log gets the lines of refused connections (at most one every 10
-	// seconds) and, at debug level, of failed handshakes.
+	// seconds), of handshakes refused for a revoked certificate (one
+	// each, with the certificate and the source) and, at debug level, of
+	// the other failed handshakes.
 	Log *slog.Logger
 	// Now is the clock of the log's rate; nil: time.Now. The
 	// handshake's deadline is the socket's, on the system's clock.
@@ -238,7 +242,11 @@ func (l *Listener) handshake(c *conn) {
 		if l.ctx.Err() == nil { // not cut by Close
 			reason := handshakeReason(err)
 			l.m.handshakeFailed(reason)
-			l.log.Debug("TLS handshake failed", "listener", l.name, "reason", reason, "source", c.RemoteAddr().String(), "detail", err.Error())
+			if reason == "revoked" { // the operator sees which certificate, from where
+				l.log.Warn("client certificate refused", "listener", l.name, "source", c.RemoteAddr().String(), "err", err)
+			} else {
+				l.log.Debug("TLS handshake failed", "listener", l.name, "reason", reason, "source", c.RemoteAddr().String(), "detail", err.Error())
+			}
 			if reason != "timeout" && reason != "eof" {
 				closeAfterAlert(c, time.Now().Add(refusedLinger))
 				return
@@ -370,7 +378,8 @@ func (c *conn) CloseWrite() error {
 
 // handshakeReason sorts a failed handshake into a few reasons, for a
 // bounded label: eof (closed or reset by the client), timeout (cut by
-// ConnLimits.Handshake), no_certificate, bad_certificate, other.
+// ConnLimits.Handshake), no_certificate, revoked (VerifyConnection),
+// bad_certificate, other.
 func handshakeReason(err error) string {
 	var ne net.Error
 	switch msg := err.Error(); {
@@ -378,6 +387,8 @@ func handshakeReason(err error) string {
 		return "timeout"
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
 		return "eof"
+	case errors.Is(err, pki.ErrRevoked):
+		return "revoked"
 	case strings.Contains(msg, "didn't provide a certificate"):
 		return "no_certificate"
 	case strings.Contains(msg, "certificate"):

@@ -226,6 +226,13 @@ func (s *Server) auth(role pki.Role, next func(http.ResponseWriter, *http.Reques
 		cert := r.TLS.PeerCertificates[0]
 		if s.CRL != nil {
 			if err := s.CRL.Check(cert); err != nil {
+				// A connection opened before the revocation: it is
+				// closed after this answer, and the client's next
+				// handshake is refused (VerifyConnection).
+				if s.Log != nil {
+					s.Log.WarnContext(r.Context(), "client certificate refused", "cert", describeCert(cert), "source", r.RemoteAddr, "err", err)
+				}
+				w.Header().Set("Connection", "close")
 				problem(w, http.StatusForbidden, "certificate-revoked", "Certificate revoked",
 					"certificate "+pki.Serial(cert)+" has been revoked; ask the supervisor for a new one")
 				return

@@ -1,0 +1,164 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/server"
+)
+
+// lockedBuffer is a log's buffer, safe for the server's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p.
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+// String returns what was written.
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// Ensure that a desk certificate revoked by a new revocation list while
+// its client holds a keep-alive connection is answered 403
+// certificate-revoked at that connection's next request, which centrale
+// then closes; that the client's next handshake is refused, counted as
+// "revoked" and logged with the certificate's serial and the source;
+// that the older list put back does not let it in again; and that
+// another desk of the sede goes on meanwhile. Over HTTP/1.1 and HTTP/2.
+func TestRevokedWhileConnected(t *testing.T) {
+	for _, proto := range []string{"http/1.1", "h2"} {
+		t.Run(proto, func(t *testing.T) {
+			env := newEnv(t)
+			var logs lockedBuffer
+			log := slog.New(slog.NewTextHandler(&logs, nil))
+			env.Server.Log = slog.New(server.WithRequestID(log.Handler()))
+			cfg := env.HTTP.TLS.Clone()
+			cfg.NextProtos = []string{"h2", "http/1.1"}
+			cfg.VerifyConnection = env.Server.VerifyConnection
+			l, manage := listen(t, server.ListenerConfig{Name: "api", Limits: server.ConnLimits{Max: 10, Handshake: time.Minute}, TLS: cfg, Log: log})
+			hs := &http.Server{Handler: env.Server.Handler(), ErrorLog: server.ErrorLog(slog.New(slog.DiscardHandler))}
+			go hs.Serve(l)
+			defer hs.Close()
+			url := "https://" + l.Addr().String() + "/v1/changes?after=0"
+
+			// client returns a desk's client over proto, and its count of
+			// connections dialed.
+			client := func(desk string) (*http.Client, *atomic.Int64, string) {
+				tc, serial := env.DeskTLS(t, "ROMA01", desk)
+				tc.NextProtos = []string{proto}
+				dialed := new(atomic.Int64)
+				d := &net.Dialer{}
+				tr := &http.Transport{TLSClientConfig: tc, ForceAttemptHTTP2: proto == "h2",
+					DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+						dialed.Add(1)
+						return d.DialContext(ctx, network, addr)
+					}}
+				t.Cleanup(tr.CloseIdleConnections)
+				return &http.Client{Transport: tr}, dialed, serial
+			}
+			get := func(hc *http.Client) (*http.Response, error) {
+				resp, err := hc.Get(url)
+				if err == nil {
+					var b bytes.Buffer
+					b.ReadFrom(resp.Body)
+					resp.Body.Close()
+				}
+				return resp, err
+			}
+			stolen, stolenDials, serial := client("03")
+			other, _, _ := client("04")
+			for i := range 2 {
+				if resp, err := get(stolen); err != nil || resp.StatusCode != http.StatusOK || resp.Proto != map[string]string{"h2": "HTTP/2.0", "http/1.1": "HTTP/1.1"}[proto] {
+					t.Fatalf("pull %d before the revocation: %v, %v", i, resp, err)
+				}
+			}
+			if n := stolenDials.Load(); n != 1 {
+				t.Fatalf("%d connections dialed for two pulls, want 1 kept alive", n)
+			}
+
+			// A new list revokes desk 03; the one before it is kept to be
+			// put back.
+			crlPath := filepath.Join(env.CADir, pki.CRLFile)
+			older, err := os.ReadFile(crlPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := env.CA.Revoke(serial, "PC rubato", time.Now()); err != nil {
+				t.Fatal(err)
+			}
+
+			// The open connection: 403, and closed after it.
+			resp, err := stolen.Get(url)
+			if err != nil {
+				t.Fatalf("pull on the open connection after the revocation: %v; want 403", err)
+			}
+			var body bytes.Buffer
+			body.ReadFrom(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden || !strings.Contains(body.String(), "certificate-revoked") || stolenDials.Load() != 1 {
+				t.Fatalf("pull on the open connection: %d %s after %d dials; want 403 certificate-revoked on the first connection", resp.StatusCode, body.String(), stolenDials.Load())
+			}
+			if proto == "http/1.1" && !resp.Close {
+				t.Errorf("the 403 left the connection open: %v", resp.Header)
+			}
+
+			// The next handshakes: refused, the older list put back or not.
+			for i, list := range [][]byte{nil, older} {
+				if list != nil {
+					if err := os.WriteFile(crlPath+".old", list, 0o644); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.Rename(crlPath+".old", crlPath); err != nil {
+						t.Fatal(err)
+					}
+				}
+				_, err := get(stolen)
+				var oe *net.OpError
+				if !errors.As(err, &oe) || oe.Op != "remote error" || !strings.Contains(err.Error(), "bad certificate") {
+					t.Fatalf("pull %d with the revoked certificate: %v; want the handshake refused", i, err)
+				}
+				if n := stolenDials.Load(); n != int64(2+i) {
+					t.Fatalf("%d connections dialed, want %d: a new handshake each", n, 2+i)
+				}
+			}
+			if resp, err := get(other); err != nil || resp.StatusCode != http.StatusOK {
+				t.Errorf("desk 04's pull: %v, %v", resp, err)
+			}
+
+			m := series(t, scrapeBody(t, manage))
+			if got := m[`pinsede_tls_handshake_errors_total{reason="revoked"}`]; got != 2 {
+				t.Errorf("%v handshakes counted revoked, want 2: %v", got, m)
+			}
+			for _, want := range []string{
+				`msg="client certificate refused" cert="serial ` + serial + ` (sede ROMA01 desk 03)"`,
+				`msg="client certificate refused" listener=api source=127.0.0.1:`,
+				`client certificate serial ` + serial + ` (sede ROMA01 desk 03): certificate revoked`,
+			} {
+				if !strings.Contains(logs.String(), want) {
+					t.Errorf("the log lacks %q:\n%s", want, logs.String())
+				}
+			}
+		})
+	}
+}
