@@ -388,27 +388,20 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, c caller) {
 		}
 		sedeEvents = true
 	}
-	ch, latest, err := s.Store.Changes(r.Context(), c.code, after, limit+1)
+	// A desk of before the sede's events does not ask for them, and a
+	// desk's own events are no news to it: the store leaves them out,
+	// and the cursor moves past them all the same.
+	ch, next, latest, err := s.Store.Changes(r.Context(), c.code, after, limit, &central.ChangeFilter{SedeEvents: sedeEvents, Desk: c.desk})
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	resp := wire.ChangesResponse{Changes: []wire.Change{}, Cursor: after}
-	if len(ch) > limit {
-		ch, resp.More = ch[:limit], true
-	}
-	for _, x := range ch {
-		// A desk of before the sede's events does not ask for them, and
-		// a desk's own events are no news to it: they are left out, and
-		// its cursor moves past them all the same.
-		if x.Kind != wire.ChangeSedeEvent || sedeEvents && x.Desk != c.desk {
-			resp.Changes = append(resp.Changes, x)
-		}
-		resp.Cursor = x.Seq
+	resp := wire.ChangesResponse{Changes: ch, Cursor: next, Latest: max(latest, next), More: next < latest}
+	if resp.Changes == nil {
+		resp.Changes = []wire.Change{}
 	}
 	now := s.Now()
 	s.recordPull(r.Context(), c.code, c.desk, after, now) // pulls.go
-	resp.Latest = max(latest, resp.Cursor)
 	s.metrics.pulled(c.code, now)
 	writeJSON(w, http.StatusOK, wire.ContentJSON, resp)
 }
