@@ -2,16 +2,12 @@ package desk
 
 import (
 	"fmt"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2/test"
-
-	"github.com/pinsede/pinsede/ui/theme"
 	"github.com/pinsede/pinsede/ui/ticket"
 )
 
@@ -36,13 +32,5 @@ func TestKioskQueueTooManyFiles(t *testing.T) {
 	if got := q.waiting.Text; got != "1" && got != "–" {
 		t.Errorf("tickets waiting: %q, want 1, or – when the ticket was left unread", got)
 	}
-	if *shots != "" {
-		test.ApplyTheme(t, theme.New())
-		f, err := os.Create(filepath.Join(*shots, "queue-toomany.png"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		png.Encode(f, h.win.Canvas().Capture())
-		f.Close()
-	}
+	shot(t, h, "queue-toomany")
 }
