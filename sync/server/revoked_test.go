@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
@@ -48,7 +49,9 @@ func (b *lockedBuffer) String() string {
 // Ensure that a desk certificate revoked by a new revocation list while
 // its client holds a keep-alive connection is answered 403
 // certificate-revoked at that connection's next request, which centrale
-// then closes; that the client's next handshake is refused, counted as
+// then closes; that the client's next handshake, a resumption of its
+// TLS session (crypto/tls skips the certificate's checks then, not
+// VerifyConnection's), is refused, counted as
 // "revoked" and logged with the certificate's serial and the source;
 // that the older list put back does not let it in again; and that
 // another desk of the sede goes on meanwhile. Over HTTP/1.1 and HTTP/2.
@@ -73,6 +76,7 @@ func TestRevokedWhileConnected(t *testing.T) {
 			client := func(desk string) (*http.Client, *atomic.Int64, string) {
 				tc, serial := env.DeskTLS(t, "ROMA01", desk)
 				tc.NextProtos = []string{proto}
+				tc.ClientSessionCache = tls.NewLRUClientSessionCache(8) // resumes its TLS sessions
 				dialed := new(atomic.Int64)
 				d := &net.Dialer{}
 				tr := &http.Transport{TLSClientConfig: tc, ForceAttemptHTTP2: proto == "h2",
@@ -102,6 +106,12 @@ func TestRevokedWhileConnected(t *testing.T) {
 			if n := stolenDials.Load(); n != 1 {
 				t.Fatalf("%d connections dialed for two pulls, want 1 kept alive", n)
 			}
+			// A second connection resumes the first's TLS session: the
+			// handshakes refused below are resumptions.
+			stolen.CloseIdleConnections()
+			if resp, err := get(stolen); err != nil || resp.StatusCode != http.StatusOK || !resp.TLS.DidResume || stolenDials.Load() != 2 {
+				t.Fatalf("pull on a second connection: %v, %v; want its TLS session resumed", resp, err)
+			}
 
 			// A new list revokes desk 03; the one before it is kept to be
 			// put back.
@@ -122,8 +132,8 @@ func TestRevokedWhileConnected(t *testing.T) {
 			var body bytes.Buffer
 			body.ReadFrom(resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode != http.StatusForbidden || !strings.Contains(body.String(), "certificate-revoked") || stolenDials.Load() != 1 {
-				t.Fatalf("pull on the open connection: %d %s after %d dials; want 403 certificate-revoked on the first connection", resp.StatusCode, body.String(), stolenDials.Load())
+			if resp.StatusCode != http.StatusForbidden || !strings.Contains(body.String(), "certificate-revoked") || stolenDials.Load() != 2 {
+				t.Fatalf("pull on the open connection: %d %s after %d dials; want 403 certificate-revoked on the second connection", resp.StatusCode, body.String(), stolenDials.Load())
 			}
 			if proto == "http/1.1" && !resp.Close {
 				t.Errorf("the 403 left the connection open: %v", resp.Header)
@@ -155,8 +165,8 @@ func TestRevokedWhileConnected(t *testing.T) {
 				case <-time.After(time.Minute): // a safety net for a hang, not a window
 					t.Fatalf("no handshake refused as revoked in a minute after pull %d:\n%s", i, logs.String())
 				}
-				if n := stolenDials.Load(); n != int64(2+i) {
-					t.Fatalf("%d connections dialed, want %d: a new handshake each", n, 2+i)
+				if n := stolenDials.Load(); n != int64(3+i) {
+					t.Fatalf("%d connections dialed, want %d: a new handshake each", n, 3+i)
 				}
 			}
 			if resp, err := get(other); err != nil || resp.StatusCode != http.StatusOK {
