@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/server"
 )
@@ -65,7 +66,11 @@ func TestRevokedWhileConnected(t *testing.T) {
 			cfg := env.HTTP.TLS.Clone()
 			cfg.NextProtos = []string{"h2", "http/1.1"}
 			cfg.VerifyConnection = env.Server.VerifyConnection
-			l, manage := listen(t, server.ListenerConfig{Name: "api", Limits: server.ConnLimits{Max: 10, Handshake: time.Minute}, TLS: cfg, Log: log})
+			// The clock of the Listener's log: a certificate's refusals
+			// are logged at most once every 10 seconds of it.
+			var elapsed atomic.Int64
+			clock := func() time.Time { return testclock.Now().Add(time.Duration(elapsed.Load())) }
+			l, manage := listen(t, server.ListenerConfig{Name: "api", Limits: server.ConnLimits{Max: 10, Handshake: time.Minute}, TLS: cfg, Log: log, Now: clock})
 			hs := &http.Server{Handler: env.Server.Handler(), ErrorLog: server.ErrorLog(slog.New(slog.DiscardHandler))}
 			go hs.Serve(l)
 			defer hs.Close()
@@ -139,10 +144,13 @@ func TestRevokedWhileConnected(t *testing.T) {
 				t.Errorf("the 403 left the connection open: %v", resp.Header)
 			}
 
-			// The next handshakes: refused, the older list put back or not.
-			for i, list := range [][]byte{nil, older} {
-				if list != nil {
-					if err := os.WriteFile(crlPath+".old", list, 0o644); err != nil {
+			// The next handshakes: refused, the older list put back or
+			// not, each logged (10 seconds apart: TestLogRate tells
+			// what comes closer).
+			for i, putBack := range []bool{false, true} {
+				elapsed.Add(int64(10 * time.Second))
+				if putBack {
+					if err := os.WriteFile(crlPath+".old", older, 0o644); err != nil {
 						t.Fatal(err)
 					}
 					if err := os.Rename(crlPath+".old", crlPath); err != nil {
@@ -159,8 +167,8 @@ func TestRevokedWhileConnected(t *testing.T) {
 				}
 				select {
 				case line := <-logs.refused:
-					if !strings.Contains(line, serial) {
-						t.Errorf("the refusal's line does not name the certificate %s: %s", serial, line)
+					if !strings.Contains(line, serial) || !strings.Contains(line, " refused=1 ") {
+						t.Errorf("the refusal's line does not name the certificate %s and its one refusal: %s", serial, line)
 					}
 				case <-time.After(time.Minute): // a safety net for a hang, not a window
 					t.Fatalf("no handshake refused as revoked in a minute after pull %d:\n%s", i, logs.String())
@@ -179,7 +187,7 @@ func TestRevokedWhileConnected(t *testing.T) {
 			}
 			for _, want := range []string{
 				`msg="client certificate refused" cert="serial ` + serial + ` (sede ROMA01 desk 03)"`,
-				`msg="client certificate refused" listener=api source=127.0.0.1:`,
+				`msg="client certificate refused" listener=api refused=1 source=127.0.0.1:`,
 				`client certificate serial ` + serial + ` (sede ROMA01 desk 03): certificate revoked`,
 			} {
 				if !strings.Contains(logs.String(), want) {
