@@ -8,7 +8,8 @@
 // # Basics
 //
 // Clients authenticate with TLS client certificates from the deployment's
-// CA (sync/pki), required at the handshake: the certificate names the role
+// CA (sync/pki), required at the handshake, where a revoked one is
+// refused (VerifyConnection, revoked.go): the certificate names the role
 // and the code of its holder, and a sede's the desk PC (pki.DeskOf), which
 // centrale records with each event the desk pushes and its audit head;
 // what a body says of the desk is replaced. A sede pushes and pulls only its own
