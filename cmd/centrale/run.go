@@ -363,6 +363,9 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	// HTTP/2 as ServeTLS offers it.
 	apiTLS := tlsCfg.Clone()
 	apiTLS.NextProtos = []string{"h2", "http/1.1"}
+	// A revoked certificate is refused at its handshake, on the list in
+	// force; the management listener has no client certificates.
+	apiTLS.VerifyConnection = srv.VerifyConnection
 	tcp, err := address{what: "the API", flag: "listen", addr: c.listen, from: c.listenFrom}.listen(c.configFile) // listen.go
 	if err != nil {
 		return err

@@ -213,13 +213,15 @@ func (s *Store) Push(ctx context.Context, sede string, h wire.AuditHead, events 
 	return out, nil
 }
 
-// Changes returns the changes for sede after a cursor, and the number of
-// its newest change, in one read transaction: the newest is the last key
-// under the sede's prefix.
-func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit int) ([]wire.Change, uint64, error) {
+// Changes returns the changes for sede after a cursor that f lets
+// through, the cursor past those it looked at, and the number of the
+// sede's newest change, in one read transaction: the newest is the last
+// key under the sede's prefix. A change f leaves out costs its decoding
+// only: its event is not read.
+func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit int, f *central.ChangeFilter) ([]wire.Change, uint64, uint64, error) {
 	prefix := append([]byte(sede), 0)
 	var out []wire.Change
-	var latest uint64
+	next, latest := after, uint64(0)
 	err := s.db.View(func(btx *bolt.Tx) error {
 		c := btx.Bucket(bucketChanges).Cursor()
 		end := append([]byte(sede), 1) // the first key after the sede's ("sede\x00" + seq)
@@ -232,10 +234,16 @@ func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit in
 		if len(k) == len(prefix)+8 && bytes.HasPrefix(k, prefix) {
 			latest = binary.BigEndian.Uint64(k[len(prefix):])
 		}
-		for k, v := c.Seek(binary.BigEndian.AppendUint64(bytes.Clone(prefix), after+1)); k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, v = c.Next() {
+		looked := 0
+		for k, v := c.Seek(binary.BigEndian.AppendUint64(bytes.Clone(prefix), after+1)); k != nil && bytes.HasPrefix(k, prefix) && looked < limit; k, v = c.Next() {
+			looked++
+			next = binary.BigEndian.Uint64(k[len(prefix):])
 			var ch wire.Change
 			if err := json.Unmarshal(v, &ch); err != nil {
 				return fmt.Errorf("change %x: %w", k, err)
+			}
+			if !f.Takes(ch) {
+				continue
 			}
 			if ch.Event != nil { // by reference (AddChange)
 				var e central.AppliedEvent
@@ -249,9 +257,9 @@ func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit in
 		return nil
 	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("changes of %s: %w", sede, err)
+		return nil, 0, 0, fmt.Errorf("changes of %s: %w", sede, err)
 	}
-	return out, latest, nil
+	return out, next, latest, nil
 }
 
 // Current returns the credential a login with cf checks.

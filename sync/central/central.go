@@ -126,13 +126,17 @@ type Store interface {
 	// zero fields stand for their defaults). A store applies
 	// DefaultLimits until it is called. Safe to call at any time.
 	SetLimits(l Limits)
-	// Changes returns at most limit changes for sede with Seq > after,
+	// Changes looks at the first limit changes for sede with Seq > after,
+	// and returns those f lets through (all of them when f is nil),
 	// oldest first; a ChangeSedeEvent with its event as applied (Event).
-	// A store keeps that event once, with the events. It returns, read at
-	// the same time, latest: the Seq of the newest change of sede, 0 for
-	// none (how far a desk catching up has to go), never lower than the
-	// Seq of a change returned.
-	Changes(ctx context.Context, sede string, after uint64, limit int) (changes []wire.Change, latest uint64, err error)
+	// A store keeps that event once, with the events, and reads it only
+	// for a change it returns. It returns, read at the same time, next:
+	// the Seq of the last change it looked at, returned or not (after
+	// when none), the cursor to pull from next, so that no change is
+	// looked at twice nor skipped; and latest: the Seq of the newest
+	// change of sede, 0 for none (how far a desk catching up has to go),
+	// never lower than the Seq of a change looked at.
+	Changes(ctx context.Context, sede string, after uint64, limit int, f *ChangeFilter) (changes []wire.Change, next, latest uint64, err error)
 	// Current returns the credential of cf in slot a login checks: the
 	// active one, or else the one accepted last. ErrNotFound when none.
 	Current(ctx context.Context, cf pinsede.CodiceFiscale, slot Slot) (Record, error)

@@ -254,7 +254,7 @@ func checkDrained(t *testing.T, store central.Store, pairs int, pdfs [][]byte) {
 			t.Errorf("form of credential %d: %d bytes, %v", i, len(f.PDF), err)
 		}
 	}
-	changes, _, err := store.Changes(ctx, "ROMA01", 0, wire.MaxChanges)
+	changes, _, _, err := store.Changes(ctx, "ROMA01", 0, wire.MaxChanges, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,7 +84,10 @@ func TestApplyFailsWhole(t *testing.T) {
 // change of its own: ROMA01 issues, and four other sedi supersede its
 // credentials (changes for ROMA01 from other sedi's pushes), all at once,
 // while ROMA01 pulls after the last change it saw, over and over; at the
-// end every change of ROMA01 was in one of its pulls.
+// end every change of ROMA01 was in one of its pulls. A desk of before
+// the sede's events pulls meanwhile, in pages of 7, after the cursor the
+// store gives it (past the sede's events, which it leaves out): it saw
+// every supersession.
 func TestChangesNotSkipped(t *testing.T) {
 	s := open(t)
 	ctx := context.Background()
@@ -99,8 +102,9 @@ func TestChangesNotSkipped(t *testing.T) {
 	}
 	var pushed atomic.Int32
 	var seen []uint64
-	errs := make([]error, others+2)
-	storetest.Together(others+2, func(g int) {
+	var filtered []uint64
+	errs := make([]error, others+3)
+	storetest.Together(others+3, func(g int) {
 		switch {
 		case g < others: // supersedes ROMA01's credentials
 			defer pushed.Add(1)
@@ -123,11 +127,27 @@ func TestChangesNotSkipped(t *testing.T) {
 					return
 				}
 			}
+		case g == others+2: // a desk of before the sede's events pulls, in small pages
+			after := uint64(0)
+			for done := false; !done; {
+				done = pushed.Load() == others+1
+				for more := true; more; {
+					ch, next, latest, err := s.Changes(ctx, "ROMA01", after, 7, &central.ChangeFilter{})
+					if err != nil {
+						errs[g] = err
+						return
+					}
+					for _, c := range ch {
+						filtered = append(filtered, c.Seq)
+					}
+					after, more = next, next < latest
+				}
+			}
 		default: // ROMA01 pulls, and once more after the last push
 			after := uint64(0)
 			for done := false; !done; {
 				done = pushed.Load() == others+1
-				ch, _, err := s.Changes(ctx, "ROMA01", after, wire.MaxChanges)
+				ch, _, _, err := s.Changes(ctx, "ROMA01", after, wire.MaxChanges, nil)
 				if err != nil {
 					errs[g] = err
 					return
@@ -144,7 +164,7 @@ func TestChangesNotSkipped(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	all, _, err := s.Changes(ctx, "ROMA01", 0, 10*others*pushes)
+	all, _, _, err := s.Changes(ctx, "ROMA01", 0, 10*others*pushes, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,5 +179,14 @@ func TestChangesNotSkipped(t *testing.T) {
 	}
 	if len(missed) > 0 {
 		t.Errorf("the pulls with a cursor missed %d of %d changes: %v", len(missed), len(all), missed)
+	}
+	var want []uint64
+	for _, c := range all {
+		if c.Kind != wire.ChangeSedeEvent {
+			want = append(want, c.Seq)
+		}
+	}
+	if !slices.Equal(filtered, want) {
+		t.Errorf("the desk of before the sede's events pulled %d changes, want the %d supersessions once each", len(filtered), len(want))
 	}
 }

@@ -344,51 +344,59 @@ func queueCommit(b *pgx.Batch) {
 	})
 }
 
-// Changes returns the changes for sede after a cursor, and the number of
-// its newest change, in one round trip: the newest first, so that a
-// change committed between the two reads is below it or comes at the
-// next pull. (One statement joining the two took longer to plan and to
-// run than both: pg_stat_statements, 500 sedi.)
-func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit int) ([]wire.Change, uint64, error) {
+// Changes returns the changes for sede after a cursor that f lets
+// through, the cursor past those it looked at, and the number of its
+// newest change, in one round trip: the newest first, so that a change
+// committed between the two reads is below it or comes at the next pull.
+// The changes f leaves out are left out by the query: neither they nor
+// their events are sent. (One statement joining the two took longer to
+// plan and to run than both: pg_stat_statements, 500 sedi.)
+func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit int, f *central.ChangeFilter) ([]wire.Change, uint64, uint64, error) {
 	var latest int64
+	next := after
 	var out []wire.Change
+	all := f == nil
+	if all {
+		f = &central.ChangeFilter{}
+	}
 	b := &pgx.Batch{}
 	// The batch is one implicit transaction: the settings of
 	// qBoundedReads end with it.
 	b.Queue(qBoundedReads)
 	b.Queue(qLatestChange, sede).QueryRow(func(r pgx.Row) error { return r.Scan(&latest) })
-	b.Queue(qChanges, sede, int64(after), limit).Query(func(rows pgx.Rows) error {
-		var seq int64
+	b.Queue(qChanges, sede, int64(after), limit, all, f.SedeEvents, f.Desk).Query(func(rows pgx.Rows) error {
+		var last, seq *int64
 		var p, ev []byte
-		_, err := pgx.ForEachRow(rows, []any{&seq, &p, &ev}, func() error {
+		_, err := pgx.ForEachRow(rows, []any{&last, &seq, &p, &ev}, func() error {
+			if last != nil {
+				next = uint64(*last)
+			}
+			if seq == nil { // none taken
+				return nil
+			}
 			var c wire.Change
 			if err := json.Unmarshal(p, &c); err != nil {
-				return fmt.Errorf("change %d: %w", seq, err)
+				return fmt.Errorf("change %d: %w", *seq, err)
 			}
 			if ev != nil { // the event a sede.event change keeps by reference
 				c.Event = &pinsede.Event{}
 				if err := json.Unmarshal(ev, c.Event); err != nil {
-					return fmt.Errorf("event of change %d: %w", seq, err)
+					return fmt.Errorf("event of change %d: %w", *seq, err)
 				}
 			}
-			c.Seq = uint64(seq)
+			c.Seq = uint64(*seq)
 			out = append(out, c)
 			return nil
 		})
 		return err
 	})
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
-		return nil, 0, fmt.Errorf("changes of %s: %w", sede, err)
+		return nil, 0, 0, fmt.Errorf("changes of %s: %w", sede, err)
 	}
-	return out, max(uint64(latest), lastSeq(out)), nil
-}
-
-// lastSeq returns the Seq of the last of changes, 0 for none.
-func lastSeq(changes []wire.Change) uint64 {
-	if len(changes) == 0 {
-		return 0
+	if next > after { // a change looked at, committed after latest was read
+		latest = max(latest, int64(next))
 	}
-	return changes[len(changes)-1].Seq
+	return out, next, uint64(latest), nil
 }
 
 const recordColumns = `credential, status, superseded_by, failures, new_pin_hash, accepted_at, lock`

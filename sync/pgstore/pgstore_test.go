@@ -199,3 +199,15 @@ func TestFormsHaveCredentials(t *testing.T) {
 		t.Errorf("c0's form: %d bytes, %v; want the 4000 of the one that replaced it", size, err)
 	}
 }
+
+// BenchmarkPulls times a desk's catch-up on a day of its sede
+// (storetest.BenchPulls) on PostgreSQL.
+func BenchmarkPulls(b *testing.B) {
+	s, err := pgstore.Open(context.Background(), pgtest.DSN(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	s.SetLimits(storetest.Limits)
+	storetest.BenchPulls(b, s)
+}

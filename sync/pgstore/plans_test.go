@@ -73,7 +73,7 @@ func planQueries() []planQuery {
 			return []any{five("S007"), five(`{}`), []*string{nil, nil, nil, nil, nil}, []*string{nil, nil, nil, nil, nil}}
 		}},
 		{"latest change", qLatestChange, func(int) []any { return []any{"S007"} }},
-		{"changes", qChanges, func(n int) []any { return []any{"S007", int64(n / 2), 500} }},
+		{"changes", qChanges, func(n int) []any { return []any{"S007", int64(n / 2), 500, false, true, "01"} }},
 		{"current", qCurrent, func(n int) []any { return []any{cf(n / 2), false} }},
 		{"current for update", qCurrentForUpdate, func(n int) []any { return []any{cf(n / 2), true} }},
 		{"credential for update", qCredentialForUpdate, func(n int) []any { return []any{fmt.Sprintf("c%d", n/2)} }},
@@ -447,8 +447,8 @@ func boundedReads() []boundedQuery {
 		bounded("load credentials, none issued", activeByCF, "(codice_fiscale = f.cf)", credentialByID, "(id = "),
 		bounded("load seen", "Index Only Scan using events_pkey on events ", "((sede = $1) AND (id = u.id))"),
 		bounded("latest change", "Index Only Scan Backward using changes_by_sede on changes ", "(sede = $1)"),
-		bounded("changes", "Index Scan using changes_by_sede on changes c ", "((sede = $1) AND (seq > $2))",
-			"Index Scan using events_pkey on events ", "((sede = c.sede) AND (id = c.event_id))"),
+		bounded("changes", "Index Scan using changes_by_sede on changes ", "((sede = $1) AND (seq > $2))",
+			"Index Scan using events_pkey on events ", "((sede = $1) AND (id = page_1.event_id))"),
 	}
 }
 

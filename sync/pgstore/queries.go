@@ -81,14 +81,23 @@ const (
 	// 0 for none: the index changes_by_sede's last entry of the sede.
 	// Bounded (qBoundedReads).
 	qLatestChange = `SELECT coalesce((SELECT seq FROM changes WHERE sede = $1 ORDER BY seq DESC LIMIT 1), 0)`
-	// qChanges reads the changes of sede ($1) after a cursor ($2), at most
-	// $3, each with the payload of the event it keeps by reference (a
-	// sede.event change), NULL for the others. Bounded (qBoundedReads):
-	// the changes in the order of changes_by_sede from the cursor, each
-	// event by the primary key.
-	qChanges = `SELECT c.seq, c.payload, e.payload FROM changes AS c
-		LEFT JOIN LATERAL (SELECT payload FROM events WHERE sede = c.sede AND id = c.event_id OFFSET 0) AS e ON true
-		WHERE c.sede = $1 AND c.seq > $2 ORDER BY c.seq LIMIT $3`
+	// qChanges looks at the changes of sede ($1) after a cursor ($2), at
+	// most $3, and returns, first, the seq of the last it looked at (NULL
+	// for none), on every row; then those it takes, each with the payload
+	// of the event it keeps by reference (a sede.event change), NULL for
+	// the others; one row of NULLs when it takes none. It takes every
+	// change ($4), or (central.ChangeFilter) every change but the sede's
+	// events (event_id not NULL), and those too ($5) but the desk's own
+	// ($6; the desk of a change of before desk ids is NULL or '': the
+	// desk with no id). The event of a change left out is not read.
+	// Bounded (qBoundedReads): the changes in the order of
+	// changes_by_sede from the cursor, each event by the primary key.
+	qChanges = `WITH page AS (SELECT seq, payload, event_id, desk FROM changes WHERE sede = $1 AND seq > $2 ORDER BY seq LIMIT $3)
+		SELECT b.next, c.seq, c.payload, e.payload FROM (SELECT max(seq) AS next FROM page) AS b
+		LEFT JOIN LATERAL (SELECT seq, payload, event_id FROM page
+			WHERE $4 OR event_id IS NULL OR $5 AND coalesce(desk, '') <> $6 OFFSET 0) AS c ON true
+		LEFT JOIN LATERAL (SELECT payload FROM events WHERE sede = $1 AND id = c.event_id OFFSET 0) AS e ON true
+		ORDER BY c.seq`
 	// qCurrent selects the credential a login with a codice fiscale ($1)
 	// checks in a slot ($2: the telefonico one): the active one, or else
 	// the one accepted last.

@@ -688,7 +688,9 @@ func (c *CRL) NextUpdate() time.Time {
 // ServerTLS returns centrale's TLS configuration: its certificate, and a
 // client certificate required at the handshake and checked against the
 // CA. A client without one, or with one of another CA, fails the
-// handshake; the handlers then check its role and the revocation list.
+// handshake; centrale's API adds the revocation list to the handshake
+// (sync/server's Server.VerifyConnection), and its handlers check the
+// role.
 func ServerTLS(caPEM, certPEM, keyPEM []byte) (*tls.Config, error) {
 	pair, err := tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/pinsede/pinsede/sync/pki"
 )
 
 // ConnLimits bound the connections a Listener keeps open at once.
@@ -49,7 +51,8 @@ const (
 	// health checks, Prometheus and operators.
 	DefaultManageConns = 32
 	// refusedLogEvery is the least time between two log lines of
-	// connections refused by a Listener.
+	// connections refused by a Listener, and between two of the
+	// handshakes it refused for one revoked certificate.
 	refusedLogEvery = 10 * time.Second
 	// refusedLinger and refusedLingerBytes bound what a connection
 	// whose handshake was refused with an alert may still send before
@@ -96,10 +99,32 @@ type Listener struct {
 	mu       sync.Mutex
 	open     int
 	bySource map[netip.Prefix]int
-	// lastLog is when refusals were last logged, refused how many
-	// since.
-	lastLog time.Time
-	refused int
+	// refused rates the lines of connections refused at their accept.
+	refused logRate
+	// revoked rates the lines of handshakes refused for a revoked
+	// certificate, by certificate: as many as the revocation list
+	// holds, at most.
+	revoked map[string]*logRate
+}
+
+// logRate lets a line through at most once every refusedLogEvery, and
+// counts the events of the lines held back.
+type logRate struct {
+	last time.Time
+	held int
+}
+
+// event counts an event at now, and returns whether its line is logged,
+// and then how many events it tells: this one and those held back since
+// the last line.
+func (r *logRate) event(now time.Time) (int, bool) {
+	r.held++
+	if now.Sub(r.last) < refusedLogEvery {
+		return 0, false
+	}
+	n := r.held
+	r.held, r.last = 0, now
+	return n, true
 }
 
 // accepted is a connection ready for Accept, or Accept's error.
@@ -121,7 +146,9 @@ type ListenerConfig struct {
 	// handshakes; nil counts nothing.
 	Metrics *Metrics
 	// Log gets the lines of refused connections (at most one every 10
-	// seconds) and, at debug level, of failed handshakes.
+	// seconds), of handshakes refused for a revoked certificate (with
+	// the certificate and the source, at most one a certificate every 10
+	// seconds) and, at debug level, of the other failed handshakes.
 	Log *slog.Logger
 	// Now is the clock of the log's rate; nil: time.Now. The
 	// handshake's deadline is the socket's, on the system's clock.
@@ -142,7 +169,7 @@ func NewListener(inner net.Listener, c ListenerConfig) (*Listener, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	l := &Listener{inner: inner, tls: c.TLS, limits: c.Limits, name: c.Name, m: c.Metrics, log: c.Log, now: c.Now,
-		ctx: ctx, cancel: cancel, ready: make(chan accepted), done: make(chan struct{}), bySource: map[netip.Prefix]int{}}
+		ctx: ctx, cancel: cancel, ready: make(chan accepted), done: make(chan struct{}), bySource: map[netip.Prefix]int{}, revoked: map[string]*logRate{}}
 	l.m.connLimit(l.name, l.limits.Max)
 	go l.acceptLoop()
 	return l, nil
@@ -238,7 +265,11 @@ func (l *Listener) handshake(c *conn) {
 		if l.ctx.Err() == nil { // not cut by Close
 			reason := handshakeReason(err)
 			l.m.handshakeFailed(reason)
-			l.log.Debug("TLS handshake failed", "listener", l.name, "reason", reason, "source", c.RemoteAddr().String(), "detail", err.Error())
+			if reason == "revoked" {
+				l.logRevoked(err, c.RemoteAddr())
+			} else {
+				l.log.Debug("TLS handshake failed", "listener", l.name, "reason", reason, "source", c.RemoteAddr().String(), "detail", err.Error())
+			}
 			if reason != "timeout" && reason != "eof" {
 				closeAfterAlert(c, time.Now().Add(refusedLinger))
 				return
@@ -250,6 +281,25 @@ func (l *Listener) handshake(c *conn) {
 	c.SetDeadline(time.Time{})
 	if !l.deliver(accepted{c: tc}) {
 		tc.Close()
+	}
+}
+
+// logRevoked logs a handshake refused for a revoked certificate (err,
+// which names it) from src: the operator sees which certificate, from
+// where. Each certificate's lines come at most once every
+// refusedLogEvery, with the refusals since the last.
+func (l *Listener) logRevoked(err error, src net.Addr) {
+	key := err.Error() // names the certificate
+	l.mu.Lock()
+	r := l.revoked[key]
+	if r == nil {
+		r = &logRate{}
+		l.revoked[key] = r
+	}
+	n, ok := r.event(l.now())
+	l.mu.Unlock()
+	if ok {
+		l.log.Warn("client certificate refused", "listener", l.name, "refused", n, "source", src.String(), "err", err)
 	}
 }
 
@@ -311,15 +361,12 @@ func (l *Listener) refuse(c net.Conn, src netip.Prefix, bound string) {
 	}
 	l.m.connRefused(l.name, bound)
 	l.mu.Lock()
-	l.refused++
-	now := l.now()
-	if now.Sub(l.lastLog) < refusedLogEvery {
-		l.mu.Unlock()
+	n, ok := l.refused.event(l.now())
+	open := l.open
+	l.mu.Unlock()
+	if !ok {
 		return
 	}
-	n, open := l.refused, l.open
-	l.refused, l.lastLog = 0, now
-	l.mu.Unlock()
 	l.log.Warn("connections refused", "listener", l.name, "refused", n, "bound", bound, "source", src.String(),
 		"open", open, "max", l.limits.Max, "per_source", l.limits.PerSource)
 }
@@ -370,7 +417,8 @@ func (c *conn) CloseWrite() error {
 
 // handshakeReason sorts a failed handshake into a few reasons, for a
 // bounded label: eof (closed or reset by the client), timeout (cut by
-// ConnLimits.Handshake), no_certificate, bad_certificate, other.
+// ConnLimits.Handshake), no_certificate, revoked (VerifyConnection),
+// bad_certificate, other.
 func handshakeReason(err error) string {
 	var ne net.Error
 	switch msg := err.Error(); {
@@ -378,6 +426,8 @@ func handshakeReason(err error) string {
 		return "timeout"
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
 		return "eof"
+	case errors.Is(err, pki.ErrRevoked):
+		return "revoked"
 	case strings.Contains(msg, "didn't provide a certificate"):
 		return "no_certificate"
 	case strings.Contains(msg, "certificate"):

@@ -73,7 +73,7 @@ func NewMetrics(reg prometheus.Registerer, s *Server, certs map[string]func() *x
 		}),
 		handshakeErrs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "pinsede_tls_handshake_errors_total",
-			Help: "TLS handshakes that failed, by reason: eof, timeout, no_certificate, bad_certificate, other. Not logged one by one.",
+			Help: "TLS handshakes that failed, by reason: eof, timeout, no_certificate, revoked (logged one by one, with the certificate), bad_certificate, other. The others are not logged one by one.",
 		}, []string{"reason"}),
 		connsOpen: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "pinsede_connections_open",

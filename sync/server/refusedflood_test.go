@@ -21,7 +21,9 @@ import (
 
 // refusedClients are the TLS configurations of clients whose handshake
 // centrale refuses: no certificate, one of another CA with the same
-// names (forged), and one of centrale's CA that has expired.
+// names (forged), one of centrale's CA that has expired, and one of
+// centrale's CA revoked (a new crl.pem in ca's folder, which centrale
+// reads).
 func refusedClients(t *testing.T, ca *pki.CA) map[string]*tls.Config {
 	t.Helper()
 	cfg := func(certPEM, keyPEM []byte) *tls.Config {
@@ -44,7 +46,19 @@ func refusedClients(t *testing.T, ca *pki.CA) map[string]*tls.Config {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return map[string]*tls.Config{"none": cfg(nil, nil), "forged": cfg(forgedCert, forgedKey), "expired": cfg(oldCert, oldKey)}
+	revokedCert, revokedKey, err := ca.IssueDesk("ROMA01", "02", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := pki.ParseCert(revokedCert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ca.Revoke(pki.Serial(leaf), "PC rubato", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return map[string]*tls.Config{"none": cfg(nil, nil), "forged": cfg(forgedCert, forgedKey), "expired": cfg(oldCert, oldKey),
+		"revoked": cfg(revokedCert, revokedKey)}
 }
 
 // refusedAttempt connects to api from d, makes a TLS handshake with cfg
@@ -112,7 +126,8 @@ func refusedAttempt(d *net.Dialer, cfg *tls.Config, api string, chatty bool, rel
 // Ensure that a flood of connections whose TLS handshakes centrale
 // refuses, each sending after its refusal, many more together than
 // -conn-max and -conn-per-source allow, from two addresses, with no
-// certificate, a forged one or an expired one, keeps its lingering
+// certificate, a forged one, an expired one or a revoked one (refused
+// at its handshake, not at its request), keeps its lingering
 // sockets within the connection bounds: every one is closed at its
 // accept past the per-source bound or refused with its alert, none is
 // served; the API's connections open, the process's descriptors and its
@@ -129,7 +144,7 @@ func TestRefusedHandshakeFlood(t *testing.T) {
 	heapBefore := scrapeProcess(t, manage)["go_memstats_heap_inuse_bytes"]
 	sources := []string{"127.0.0.2", "127.0.0.3"}
 	kinds := refusedClients(t, ca)
-	names := []string{"none", "forged", "expired"}
+	names := []string{"none", "forged", "expired", "revoked"}
 
 	// The legitimate clients first: their keep-alive connections are the
 	// two places the flood leaves at the end.
@@ -162,8 +177,8 @@ func TestRefusedHandshakeFlood(t *testing.T) {
 	)
 	for i := range 2 * workers {
 		src := sources[i%2]
-		cfg := kinds[names[i%3]]
-		chatty := i%4 != 0
+		cfg := kinds[names[i%len(names)]]
+		chatty := (i/4)%4 != 0 // each kind of client both ways
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -260,7 +275,15 @@ func TestRefusedHandshakeFlood(t *testing.T) {
 		t.Errorf("%v API connections open after the flood, want the %v of the legitimate clients", got, legit)
 	}
 	refusals := m[`pinsede_connections_refused_total{bound="per_source",listener="api"}`] + m[`pinsede_connections_refused_total{bound="total",listener="api"}`]
-	alerts := m[`pinsede_tls_handshake_errors_total{reason="no_certificate"}`] + m[`pinsede_tls_handshake_errors_total{reason="bad_certificate"}`]
+	alerts := m[`pinsede_tls_handshake_errors_total{reason="no_certificate"}`] + m[`pinsede_tls_handshake_errors_total{reason="bad_certificate"}`] +
+		m[`pinsede_tls_handshake_errors_total{reason="revoked"}`]
+	// The revoked certificate's refusals are logged naming it, at most
+	// a line every 10 seconds: far fewer lines than refusals.
+	lines := strings.Count(p.Logs(), `msg="client certificate refused"`)
+	t.Logf("%v handshakes refused as revoked, %d lines logged", m[`pinsede_tls_handshake_errors_total{reason="revoked"}`], lines)
+	if m[`pinsede_tls_handshake_errors_total{reason="revoked"}`] == 0 || !strings.Contains(p.Logs(), "(sede ROMA01 desk 02): certificate revoked") {
+		t.Errorf("no handshake refused as revoked, or not logged naming the certificate: %v", m)
+	}
 	if refusals != float64(accepted.Load()) || refusals+alerts != float64(attempts.Load()) {
 		t.Errorf("centrale refused %v at accept and %v with an alert, the clients saw %d and %d of %d: %v", refusals, alerts,
 			accepted.Load(), attempts.Load()-accepted.Load(), attempts.Load(), m)

@@ -8,7 +8,8 @@
 // # Basics
 //
 // Clients authenticate with TLS client certificates from the deployment's
-// CA (sync/pki), required at the handshake: the certificate names the role
+// CA (sync/pki), required at the handshake, where a revoked one is
+// refused (VerifyConnection, revoked.go): the certificate names the role
 // and the code of its holder, and a sede's the desk PC (pki.DeskOf), which
 // centrale records with each event the desk pushes and its audit head;
 // what a body says of the desk is replaced. A sede pushes and pulls only its own
@@ -226,6 +227,13 @@ func (s *Server) auth(role pki.Role, next func(http.ResponseWriter, *http.Reques
 		cert := r.TLS.PeerCertificates[0]
 		if s.CRL != nil {
 			if err := s.CRL.Check(cert); err != nil {
+				// A connection opened before the revocation: it is
+				// closed after this answer, and the client's next
+				// handshake is refused (VerifyConnection).
+				if s.Log != nil {
+					s.Log.WarnContext(r.Context(), "client certificate refused", "cert", describeCert(cert), "source", r.RemoteAddr, "err", err)
+				}
+				w.Header().Set("Connection", "close")
 				problem(w, http.StatusForbidden, "certificate-revoked", "Certificate revoked",
 					"certificate "+pki.Serial(cert)+" has been revoked; ask the supervisor for a new one")
 				return
@@ -381,27 +389,20 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, c caller) {
 		}
 		sedeEvents = true
 	}
-	ch, latest, err := s.Store.Changes(r.Context(), c.code, after, limit+1)
+	// A desk of before the sede's events does not ask for them, and a
+	// desk's own events are no news to it: the store leaves them out,
+	// and the cursor moves past them all the same.
+	ch, next, latest, err := s.Store.Changes(r.Context(), c.code, after, limit, &central.ChangeFilter{SedeEvents: sedeEvents, Desk: c.desk})
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	resp := wire.ChangesResponse{Changes: []wire.Change{}, Cursor: after}
-	if len(ch) > limit {
-		ch, resp.More = ch[:limit], true
-	}
-	for _, x := range ch {
-		// A desk of before the sede's events does not ask for them, and
-		// a desk's own events are no news to it: they are left out, and
-		// its cursor moves past them all the same.
-		if x.Kind != wire.ChangeSedeEvent || sedeEvents && x.Desk != c.desk {
-			resp.Changes = append(resp.Changes, x)
-		}
-		resp.Cursor = x.Seq
+	resp := wire.ChangesResponse{Changes: ch, Cursor: next, Latest: max(latest, next), More: next < latest}
+	if resp.Changes == nil {
+		resp.Changes = []wire.Change{}
 	}
 	now := s.Now()
 	s.recordPull(r.Context(), c.code, c.desk, after, now) // pulls.go
-	resp.Latest = max(latest, resp.Cursor)
 	s.metrics.pulled(c.code, now)
 	writeJSON(w, http.StatusOK, wire.ContentJSON, resp)
 }

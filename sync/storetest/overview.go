@@ -87,7 +87,7 @@ func testOverview(t *testing.T, s central.Store) {
 
 	// The sede's changes: desk 01's three accepted issues, for the sede's
 	// other desks, then the PIN superseded.
-	ch, _, err := s.Changes(ctx, "ROMA01", 0, 10)
+	ch, _, _, err := s.Changes(ctx, "ROMA01", 0, 10, nil)
 	if err != nil || len(ch) != 4 || ch[3].Kind != pinsede.ChangeSuperseded {
 		t.Fatalf("Changes = %v, %v", ch, err)
 	}

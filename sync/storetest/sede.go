@@ -291,7 +291,7 @@ func SetUpEvent(sede string) pinsede.Event {
 // and that Changes tells the sede's newest change, 0 for a sede with
 // none, whether or not there are changes after the cursor.
 func testSedeSetUp(t *testing.T, s central.Store) {
-	if ch, n, err := s.Changes(ctx, "ROMA01", 0, 10); err != nil || n != 0 || len(ch) != 0 {
+	if ch, _, n, err := s.Changes(ctx, "ROMA01", 0, 10, nil); err != nil || n != 0 || len(ch) != 0 {
 		t.Errorf("Changes of a sede with no change = %v, latest %d, %v; want none, 0", ch, n, err)
 	}
 	first := AtDesk(SetUpEvent("ROMA01"), "01")
@@ -305,11 +305,11 @@ func testSedeSetUp(t *testing.T, s central.Store) {
 		t.Fatalf("ROMA01's sede events = %+v, want desk 01's set-up", ch)
 	}
 	for _, after := range []uint64{0, ch[0].Seq, ch[0].Seq + 100} {
-		if _, n, err := s.Changes(ctx, "ROMA01", after, 10); err != nil || n != ch[0].Seq {
+		if _, _, n, err := s.Changes(ctx, "ROMA01", after, 10, nil); err != nil || n != ch[0].Seq {
 			t.Errorf("Changes(ROMA01) after %d: latest %d, %v; want %d", after, n, err, ch[0].Seq)
 		}
 	}
-	if got, n, err := s.Changes(ctx, "ROMA0", 0, 10); err != nil || n != 0 || len(got) != 0 {
+	if got, _, n, err := s.Changes(ctx, "ROMA0", 0, 10, nil); err != nil || n != 0 || len(got) != 0 {
 		t.Errorf("Changes of a code that prefixes another's = %v, latest %d, %v; want none, 0", got, n, err)
 	}
 

@@ -91,7 +91,7 @@ func Run(t *testing.T, open Opener) {
 		{"HashCost", testHashCost}, {"Bounds", testBounds}, // bounds.go
 		{"Supersede", testSupersede},
 		{"Revoke", testRevoke},
-		{"Changes", testChanges},
+		{"Changes", testChanges}, {"ChangeFilter", testChangeFilter}, // changes.go
 		{"AttemptSucceed", testAttemptSucceed},
 		{"LockConcurrent", testLockConcurrent}, {"LockRightAmongWrong", testLockRightAmongWrong}, // lock.go
 		{"LockBackoff", testLockBackoff}, {"LockReset", testLockReset}, {"VerifyGate", testVerifyGate},
@@ -308,7 +308,7 @@ func testChanges(t *testing.T, s central.Store) {
 		apply(t, s, "ROMA01", Issued("ROMA01", CF(i), fmt.Sprint("r", i), fmt.Sprint("cr", i), h))
 		apply(t, s, "MILA01", Issued("MILA01", CF(i), fmt.Sprint("m", i), fmt.Sprint("cm", i), h))
 	}
-	all, latest, err := s.Changes(ctx, "ROMA01", 0, 100)
+	all, _, latest, err := s.Changes(ctx, "ROMA01", 0, 100, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,11 +323,11 @@ func testChanges(t *testing.T, s central.Store) {
 	if latest != all[len(all)-1].Seq {
 		t.Errorf("latest = %d, want the last change's %d", latest, all[len(all)-1].Seq)
 	}
-	page, latest, _ := s.Changes(ctx, "ROMA01", all[1].Seq, 2)
+	page, _, latest, _ := s.Changes(ctx, "ROMA01", all[1].Seq, 2, nil)
 	if len(page) != 2 || page[0].Seq != all[2].Seq || page[1].Seq != all[3].Seq || latest != all[len(all)-1].Seq {
 		t.Errorf("page after %d = %+v, latest %d", all[1].Seq, page, latest)
 	}
-	if rest, latest, _ := s.Changes(ctx, "ROMA01", all[len(all)-1].Seq, 10); len(rest) != 0 || latest != all[len(all)-1].Seq {
+	if rest, _, latest, _ := s.Changes(ctx, "ROMA01", all[len(all)-1].Seq, 10, nil); len(rest) != 0 || latest != all[len(all)-1].Seq {
 		t.Errorf("changes after the last = %+v, latest %d", rest, latest)
 	}
 }
@@ -636,7 +636,7 @@ func CentralChanges(s central.Store, sede string) ([]wire.Change, error) {
 // kindChanges returns the first changes for sede whose kind keep takes,
 // oldest first.
 func kindChanges(s central.Store, sede string, keep func(wire.ChangeKind) bool) ([]wire.Change, error) {
-	all, _, err := s.Changes(ctx, sede, 0, 1000)
+	all, _, _, err := s.Changes(ctx, sede, 0, 1000, nil)
 	var out []wire.Change
 	for _, c := range all {
 		if keep(c.Kind) {

@@ -168,8 +168,10 @@ type PolicyResponse struct {
 }
 
 // ChangesResponse answers a pull: the changes after the cursor sent, oldest
-// first, and the cursor to send next time (the last Seq, or the cursor sent
-// when there is nothing new). Latest is the Seq of the sede's newest
+// first, and the cursor to send next time: the Seq of the last change
+// centrale looked at, sent or left out (a desk's own events, or the
+// sede's when it did not ask for them), or the cursor sent when there is
+// nothing new. More says that there are changes after Cursor. Latest is the Seq of the sede's newest
 // change when centrale answered (never below Cursor; 0 from a centrale of
 // before it): a desk catching up shows how far it has come, from its
 // cursor at the start to Latest.

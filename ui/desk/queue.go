@@ -234,7 +234,14 @@ func (q *queuePanel) show(n int, err error) {
 
 // queueError says in words why the tickets cannot be read or taken.
 func (a *App) queueError(err error) string {
+	var tooMany *ticket.TooManyFilesError
 	switch {
+	case errors.As(err, &tooMany): // before the files refused among those read
+		key := "queue.toomany"
+		if tooMany.AtLeast {
+			key = "queue.toomany.atleast"
+		}
+		return lang.L(key, map[string]any{"Dir": a.cfg.TicketDir, "Read": tooMany.Read, "Left": tooMany.Left})
 	case errors.Is(err, ticket.ErrSpoolFile): // its Err names the files of ErrSealed too
 		return lang.L("queue.spoolfile", map[string]any{"Dir": a.cfg.TicketDir, "Err": err.Error()})
 	case errors.Is(err, ticket.ErrSealed):

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -41,6 +42,45 @@ var ErrSpoolFile = errors.New("spool file refused: not a ticket file this desk c
 // characters), sealed, many times over. The kiosk writes none larger,
 // and a desk reads none larger.
 const MaxSpoolFileBytes = 64 << 10
+
+// MaxSpoolEntries bounds the entries of the spool folder [Spool.Waiting]
+// reads, whatever their names: the tickets of a sede's busiest day many
+// times over. Someone who can write to the folder (a share) can drop a
+// million files in it; the desk reads the first MaxSpoolEntries the
+// folder lists, counts the others up to [MaxSpoolCounted] without
+// reading them, and reports them with a [*TooManyFilesError].
+const MaxSpoolEntries = 2000
+
+// MaxSpoolCounted bounds the entries [Spool.Waiting] counts past
+// [MaxSpoolEntries], names only: past it, it says "at least".
+const MaxSpoolCounted = 20000
+
+// ErrTooManyFiles is wrapped by a [*TooManyFilesError]: the spool folder
+// holds more entries than a desk reads ([MaxSpoolEntries]).
+var ErrTooManyFiles = errors.New("spool folder holds more files than a desk reads")
+
+// TooManyFilesError is the error of [Spool.Waiting] for a folder with
+// more than [MaxSpoolEntries] entries: the tickets among those read are
+// returned, the others are not read.
+type TooManyFilesError struct {
+	// Read is the entries read (MaxSpoolEntries), Left those left
+	// unread; AtLeast says that Left stopped at [MaxSpoolCounted] and
+	// more may be there.
+	Read, Left int
+	AtLeast    bool
+}
+
+// Error says how many entries were left unread.
+func (e *TooManyFilesError) Error() string {
+	more := ""
+	if e.AtLeast {
+		more = "at least "
+	}
+	return fmt.Sprintf("%v: %d read, %s%d more left unread", ErrTooManyFiles, e.Read, more, e.Left)
+}
+
+// Unwrap returns ErrTooManyFiles.
+func (e *TooManyFilesError) Unwrap() error { return ErrTooManyFiles }
 
 // Spool is the sede-local hand-off from the kiosk to the desks: each
 // submission is a sealed file in a folder (on the kiosk PC, or a share
@@ -206,20 +246,18 @@ func (s Spool) TakeOn(code string, now time.Time) (Submission, error) {
 // [ErrSealed] that names them, returned with the other tickets; so are
 // those that are no ticket file a desk reads, with [ErrSpoolFile]:
 // larger than [MaxSpoolFileBytes] (read no further), or a folder, a pipe
-// or a device (not read).
+// or a device (not read). It reads at most [MaxSpoolEntries] entries of
+// the folder, and reports those it left unread with a
+// [*TooManyFilesError], with the tickets of those it read.
 func (s Spool) Waiting(now time.Time) ([]Ticket, error) {
-	entries, err := os.ReadDir(s.Dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
+	names, tooMany, err := s.names()
 	if err != nil {
-		return nil, fmt.Errorf("spool %s: %w", s.Dir, err)
+		return nil, err
 	}
 	var out []Ticket
 	var key []byte
 	var refused, unreadable []string
-	for _, e := range entries {
-		name := e.Name()
+	for _, name := range names {
 		if !strings.HasPrefix(name, "ticket-") || !strings.HasSuffix(name, spoolSuffix) {
 			continue
 		}
@@ -255,6 +293,9 @@ func (s Spool) Waiting(now time.Time) ([]Ticket, error) {
 		}
 	}
 	var errs []error
+	if tooMany != nil {
+		errs = append(errs, tooMany)
+	}
 	if len(refused) > 0 {
 		errs = append(errs, fmt.Errorf("%s: %w", strings.Join(refused, ", "), ErrSealed))
 	}
@@ -278,6 +319,54 @@ func (s Spool) Waiting(now time.Time) ([]Ticket, error) {
 	return out, err
 }
 
+// names returns the names of the first MaxSpoolEntries entries of the
+// folder, in the order it lists them, and a *TooManyFilesError when it
+// holds more (nil otherwise); none for a folder that does not exist. It
+// reads the folder in batches: its memory does not grow with the folder.
+func (s Spool) names() ([]string, *TooManyFilesError, error) {
+	f, err := os.Open(s.Dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("spool %s: %w", s.Dir, err)
+	}
+	defer f.Close()
+	const batch = 256
+	var names []string
+	for len(names) < MaxSpoolEntries {
+		got, err := f.Readdirnames(min(batch, MaxSpoolEntries-len(names)))
+		names = append(names, got...)
+		if errors.Is(err, io.EOF) {
+			return names, nil, nil
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("spool %s: %w", s.Dir, err)
+		}
+	}
+	tooMany := &TooManyFilesError{Read: len(names)}
+	for tooMany.Left < MaxSpoolCounted {
+		got, err := f.Readdirnames(min(batch, MaxSpoolCounted-tooMany.Left))
+		tooMany.Left += len(got)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("spool %s: %w", s.Dir, err)
+		}
+	}
+	if tooMany.Left == MaxSpoolCounted {
+		// One more name tells whether there are more.
+		if got, _ := f.Readdirnames(1); len(got) > 0 {
+			tooMany.AtLeast = true
+		}
+	}
+	if tooMany.Left == 0 {
+		return names, nil, nil
+	}
+	return names, tooMany, nil
+}
+
 // queueNumber splits a queue number such as "K017" into its letters and
 // its number.
 func queueNumber(s string) (string, int) {
@@ -299,30 +388,40 @@ func sameDay(t, now time.Time) bool {
 
 // Expire removes the spooled requests of tickets printed before the day of
 // now (a ticket is valid on its day only), and leftovers of interrupted
-// writes and takes. It returns how many files it removed.
+// writes and takes. It returns how many files it removed. It reads the
+// folder in batches: its memory does not grow with the folder.
 func (s Spool) Expire(now time.Time) (int, error) {
-	entries, err := os.ReadDir(s.Dir)
+	f, err := os.Open(s.Dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return 0, nil
 	}
 	if err != nil {
 		return 0, fmt.Errorf("spool %s: %w", s.Dir, err)
 	}
+	defer f.Close()
 	y, m, d := now.Date()
 	today := time.Date(y, m, d, 0, 0, 0, 0, now.Location())
 	removed := 0
-	for _, e := range entries {
-		name := e.Name()
-		if !strings.HasPrefix(name, "ticket-") && !strings.HasPrefix(name, ".ticket-") {
-			continue
+	for {
+		entries, err := f.ReadDir(256)
+		for _, e := range entries {
+			name := e.Name()
+			if !strings.HasPrefix(name, "ticket-") && !strings.HasPrefix(name, ".ticket-") {
+				continue
+			}
+			info, err := e.Info()
+			if err != nil || !info.ModTime().Before(today) {
+				continue
+			}
+			if err := os.Remove(filepath.Join(s.Dir, name)); err == nil {
+				removed++
+			}
 		}
-		info, err := e.Info()
-		if err != nil || !info.ModTime().Before(today) {
-			continue
+		if errors.Is(err, io.EOF) {
+			return removed, nil
 		}
-		if err := os.Remove(filepath.Join(s.Dir, name)); err == nil {
-			removed++
+		if err != nil {
+			return removed, fmt.Errorf("spool %s: %w", s.Dir, err)
 		}
 	}
-	return removed, nil
 }

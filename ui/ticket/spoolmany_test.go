@@ -1,0 +1,67 @@
+package ticket
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/pinsede/pinsede/internal/testalloc"
+)
+
+// addEmptyFiles makes the empty files ticket-<from>.seal to
+// ticket-<to-1>.seal in dir: what someone who can write to a share
+// drops there.
+func addEmptyFiles(t *testing.T, dir string, from, to int) {
+	t.Helper()
+	for i := from; i < to; i++ {
+		f, err := os.OpenFile(filepath.Join(dir, fmt.Sprintf("ticket-%08d.seal", i)), os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+}
+
+// Ensure that a spool folder holding far more files than a desk reads
+// (100,000 empty files under tickets' names) is read only up to
+// MaxSpoolEntries, and the others are counted, exactly up to
+// MaxSpoolCounted and "at least" past it, and reported with a
+// *TooManyFilesError wrapping ErrTooManyFiles, alongside the files
+// refused; and that what Waiting allocates does not grow with the
+// folder: at 100,000 files no more than at 25,000, and less than 8 MiB.
+func TestSpoolManyFiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("makes 100,000 files")
+	}
+	s := Spool{Dir: filepath.Join(t.TempDir(), "spool")}
+	spoolTicket(t, s, "K001", "GOOD3333", spoolNow)
+	tooMany := func(wantLeft int, atLeast bool) {
+		t.Helper()
+		ts, err := s.Waiting(spoolNow)
+		var e *TooManyFilesError
+		if !errors.As(err, &e) || !errors.Is(err, ErrTooManyFiles) || !errors.Is(err, ErrSealed) {
+			t.Fatalf("Waiting: %v; want a TooManyFilesError, and the empty files read refused", err)
+		}
+		if e.Read != MaxSpoolEntries || e.Left != wantLeft || e.AtLeast != atLeast {
+			t.Errorf("Waiting: %+v; want %d read, %d left (at least: %v)", *e, MaxSpoolEntries, wantLeft, atLeast)
+		}
+		if len(ts) > 1 {
+			t.Errorf("Waiting: %d tickets, want the one at most (if among those read)", len(ts))
+		}
+	}
+	// The ticket, its key and MaxSpoolEntries+6 empty files: 7 left.
+	addEmptyFiles(t, s.Dir, 0, MaxSpoolEntries+6)
+	tooMany(7, false)
+	addEmptyFiles(t, s.Dir, MaxSpoolEntries+6, 25_000)
+	tooMany(MaxSpoolCounted, true)
+	at25k := testalloc.Bytes(func() { s.Waiting(spoolNow) })
+	addEmptyFiles(t, s.Dir, 25_000, 100_000)
+	tooMany(MaxSpoolCounted, true)
+	at100k := testalloc.Bytes(func() { s.Waiting(spoolNow) })
+	t.Logf("Waiting allocated %d bytes at 25,000 files, %d at 100,000", at25k, at100k)
+	if at100k > at25k+at25k/10 || at100k > 8<<20 {
+		t.Errorf("Waiting allocated %d bytes at 100,000 files, %d at 25,000: want no more, and less than 8 MiB", at100k, at25k)
+	}
+}
