@@ -2,10 +2,12 @@ package client_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -165,7 +167,10 @@ func BenchmarkDrain(b *testing.B) {
 // issues), the ratios forms/copy and forms/issues, the mean size of a
 // form, and the processor time an event cost in each: on PostgreSQL's
 // side (pg-cpu), in centrale's process (centrale-cpu) and in the desk's,
-// this one (desk-cpu; go-cpu for the copy's encoding of the rows).
+// this one (desk-cpu; go-cpu for the copy's encoding of the rows). With
+// PINSEDE_PG_STATEMENTS=1 it writes on stderr the statements each of the
+// three ran (pg_stat_statements), with the time each took an event: a
+// COPY's includes the time it waited for its rows.
 func BenchmarkDrainForms(b *testing.B) {
 	n := drainEvents()
 	const round = 10_000
@@ -179,6 +184,7 @@ func BenchmarkDrainForms(b *testing.B) {
 		ci := client.New(client.Config{URL: url, HTTP: replicaClient(b, ca, pki.RoleSede, "ROMA02"), Sede: "ROMA02", Local: issues, Desk: deskOn(issues), Now: testclock.Now})
 		createRaw(b, store, "events", "credentials", "forms")
 		var took, pgCPU, selfCPUs, centraleCPU [3]time.Duration // forms, copy, issues
+		statements := [3]map[string]statementCalls{{}, {}, {}}
 		for r, first := 0, 0; first < n; r, first = r+1, first+round {
 			k := min(round, n-first) &^ 1
 			enqueueWithForms(b, withForms, "ROMA01", first/2, k/2, pdfs...)
@@ -189,6 +195,7 @@ func BenchmarkDrainForms(b *testing.B) {
 			}
 			for j := range 3 {
 				v := (r + j) % 3
+				pgStatements(b, store) // from here
 				pg0, self0, c0 := pgtest.CPU(), selfCPU(), pgtest.ProcessCPU(pid)
 				switch v {
 				case 0:
@@ -201,6 +208,14 @@ func BenchmarkDrainForms(b *testing.B) {
 				pgCPU[v] += pgtest.CPU() - pg0
 				selfCPUs[v] += selfCPU() - self0
 				centraleCPU[v] += pgtest.ProcessCPU(pid) - c0
+				for _, c := range pgStatements(b, store) {
+					q := strings.Join(strings.Fields(c.query), " ")
+					s := statements[v][q]
+					s.query = q
+					s.calls += c.calls
+					s.meanMs += c.meanMs * float64(c.calls) // the total, until divided below
+					statements[v][q] = s
+				}
 			}
 		}
 		perEvent := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(n&^1) }
@@ -212,6 +227,9 @@ func BenchmarkDrainForms(b *testing.B) {
 			}
 			b.ReportMetric(perEvent(selfCPUs[v]), name+"-desk-cpu-µs/event")
 			b.ReportMetric(perEvent(centraleCPU[v]), name+"-centrale-cpu-µs/event")
+		}
+		for v, name := range []string{"forms", "copy", "issues"} {
+			printStatements(b, name, statements[v], n&^1)
 		}
 		rate := func(d time.Duration) float64 { return float64(n&^1) / d.Seconds() }
 		b.ReportMetric(rate(took[0]), "forms-events/s")
@@ -449,6 +467,20 @@ func pgStatements(b *testing.B, s *pgstore.Store) []statementCalls {
 		b.Fatal(err)
 	}
 	return out
+}
+
+// printStatements writes on stderr the statements of byQuery (the
+// total time of each in meanMs), the most costly first, per event of n.
+func printStatements(b *testing.B, name string, byQuery map[string]statementCalls, n int) {
+	if len(byQuery) == 0 {
+		return
+	}
+	calls := slices.SortedFunc(maps.Values(byQuery), func(x, y statementCalls) int { return cmp.Compare(y.meanMs, x.meanMs) })
+	var lines strings.Builder
+	for _, c := range calls {
+		fmt.Fprintf(&lines, "\n%7.1f µs an event, %6d calls: %.100s", c.meanMs*1000/float64(n), c.calls, c.query)
+	}
+	fmt.Fprintf(os.Stderr, "%s %s: statements (pg_stat_statements):%s\n", b.Name(), name, lines.String())
 }
 
 // BenchmarkLoad500 runs 500 simulated sedi at once against centrale, each
