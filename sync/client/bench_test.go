@@ -165,9 +165,10 @@ func BenchmarkDrain(b *testing.B) {
 // of its own (cmd/centrale), so that this process's processor time in a
 // drain is the desk's alone. Metrics: events/s of each (forms, copy,
 // issues), the ratios forms/copy and forms/issues, the mean size of a
-// form, and the processor time an event cost in each: on PostgreSQL's
-// side (pg-cpu), in centrale's process (centrale-cpu) and in the desk's,
-// this one (desk-cpu; go-cpu for the copy's encoding of the rows). With
+// form, the bytes of WAL an event wrote in each (wal-bytes), and the
+// processor time an event cost in each: on PostgreSQL's side (pg-cpu),
+// in centrale's process (centrale-cpu) and in the desk's, this one
+// (desk-cpu; go-cpu for the copy's encoding of the rows). With
 // PINSEDE_PG_STATEMENTS=1 it writes on stderr the statements each of the
 // three ran (pg_stat_statements), with the time each took an event: a
 // COPY's includes the time it waited for its rows.
@@ -185,6 +186,7 @@ func BenchmarkDrainForms(b *testing.B) {
 		createRaw(b, store, "events", "credentials", "forms")
 		var took, pgCPU, selfCPUs, centraleCPU [3]time.Duration // forms, copy, issues
 		statements := [3]map[string]statementCalls{{}, {}, {}}
+		var wal [3]int64 // bytes of WAL written
 		for r, first := 0, 0; first < n; r, first = r+1, first+round {
 			k := min(round, n-first) &^ 1
 			enqueueWithForms(b, withForms, "ROMA01", first/2, k/2, pdfs...)
@@ -196,6 +198,7 @@ func BenchmarkDrainForms(b *testing.B) {
 			for j := range 3 {
 				v := (r + j) % 3
 				pgStatements(b, store) // from here
+				wal0 := walLSN(b, store)
 				pg0, self0, c0 := pgtest.CPU(), selfCPU(), pgtest.ProcessCPU(pid)
 				switch v {
 				case 0:
@@ -208,6 +211,7 @@ func BenchmarkDrainForms(b *testing.B) {
 				pgCPU[v] += pgtest.CPU() - pg0
 				selfCPUs[v] += selfCPU() - self0
 				centraleCPU[v] += pgtest.ProcessCPU(pid) - c0
+				wal[v] += walSince(b, store, wal0)
 				for _, c := range pgStatements(b, store) {
 					q := strings.Join(strings.Fields(c.query), " ")
 					s := statements[v][q]
@@ -221,6 +225,7 @@ func BenchmarkDrainForms(b *testing.B) {
 		perEvent := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(n&^1) }
 		for v, name := range []string{"forms", "copy", "issues"} {
 			b.ReportMetric(perEvent(pgCPU[v]), name+"-pg-cpu-µs/event")
+			b.ReportMetric(float64(wal[v])/float64(n&^1), name+"-wal-bytes/event")
 			if v == 1 {
 				b.ReportMetric(perEvent(selfCPUs[v]), name+"-go-cpu-µs/event")
 				continue
@@ -467,6 +472,25 @@ func pgStatements(b *testing.B, s *pgstore.Store) []statementCalls {
 		b.Fatal(err)
 	}
 	return out
+}
+
+// walLSN returns the database's current WAL position.
+func walLSN(b *testing.B, s *pgstore.Store) string {
+	var lsn string
+	if err := s.Pool().QueryRow(context.Background(), `SELECT pg_current_wal_lsn()::text`).Scan(&lsn); err != nil {
+		b.Fatal(err)
+	}
+	return lsn
+}
+
+// walSince returns the bytes of WAL the database wrote since the
+// position from.
+func walSince(b *testing.B, s *pgstore.Store, from string) int64 {
+	var n int64
+	if err := s.Pool().QueryRow(context.Background(), `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::bigint`, from).Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	return n
 }
 
 // printStatements writes on stderr the statements of byQuery (the
