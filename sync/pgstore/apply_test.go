@@ -122,15 +122,7 @@ func TestChangesNotSkipped(t *testing.T) {
 		switch {
 		case g < others: // supersedes ROMA01's credentials
 			defer pushed.Add(1)
-			sede := fmt.Sprintf("SEDE%02d", g)
-			for k := range pushes {
-				i := g*pushes + k
-				ev := storetest.Issued(sede, storetest.CF(i), fmt.Sprint("s", i), fmt.Sprint("s", i), h)
-				if _, err := s.Apply(ctx, sede, []pinsede.Event{ev}, storetest.T0); err != nil {
-					errs[g] = err
-					return
-				}
-			}
+			errs[g] = supersede(ctx, s, g, pushes, h)
 		case g == others: // ROMA01's own issues
 			defer pushed.Add(1)
 			for k := range pushes {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/pgstore"
 	"github.com/pinsede/pinsede/sync/storetest"
 )
 
@@ -45,15 +46,7 @@ func TestBulkChangesNotSkipped(t *testing.T) {
 		switch {
 		case g < others: // supersedes ROMA01's credentials, one a push
 			defer pushed.Add(1)
-			sede := fmt.Sprintf("SEDE%02d", g)
-			for k := range pushes {
-				i := g*pushes + k
-				ev := storetest.Issued(sede, storetest.CF(i), fmt.Sprint("s", i), fmt.Sprint("s", i), h)
-				if _, err := s.Apply(ctx, sede, []pinsede.Event{ev}, storetest.T0); err != nil {
-					errs[g] = err
-					return
-				}
-			}
+			errs[g] = supersede(ctx, s, g, pushes, h)
 		case g == others: // ROMA01's own issues, batch a push
 			defer pushed.Add(1)
 			for k := range pushes {
@@ -110,4 +103,19 @@ func TestBulkChangesNotSkipped(t *testing.T) {
 	if len(order) != pushes*batch || !slices.IsSorted(order) {
 		t.Errorf("the changes of ROMA01's %d issues in batches: %d, in the events' order %v", pushes*batch, len(order), slices.IsSorted(order))
 	}
+}
+
+// supersede pushes, as sede g of the tests of changes (SEDE00, SEDE01,
+// ...), pushes issues one a push, for the codici fiscali from
+// g*pushes on: each supersedes the credential ROMA01 issued for it.
+func supersede(ctx context.Context, s *pgstore.Store, g, pushes int, hash string) error {
+	sede := fmt.Sprintf("SEDE%02d", g)
+	for k := range pushes {
+		i := g*pushes + k
+		ev := storetest.Issued(sede, storetest.CF(i), fmt.Sprint("s", i), fmt.Sprint("s", i), hash)
+		if _, err := s.Apply(ctx, sede, []pinsede.Event{ev}, storetest.T0); err != nil {
+			return err
+		}
+	}
+	return nil
 }
