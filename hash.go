@@ -53,6 +53,9 @@ const (
 	maxMemoryKiB = 4 << 20
 )
 
+// hashVersion is the version field of an encoded hash: v=19.
+var hashVersion = fmt.Sprintf("v=%d", argon2.Version)
+
 // ErrHashFormat is returned for an encoded hash that cannot be read.
 var ErrHashFormat = errors.New("unreadable argon2id hash")
 
@@ -81,19 +84,16 @@ func VerifySecret(encoded string, secret []byte) (bool, error) {
 	return subtle.ConstantTimeCompare(got, key) == 1, nil
 }
 
+// decodeHash reads a hash as HashSecret writes it, strictly: the
+// version and the costs in decimal with nothing around them, the costs
+// within the bounds of ParseArgon2Params. Pushed hashes are read with it
+// on every issue, so it scans no format string.
 func decodeHash(encoded string) (p Argon2Params, salt, key []byte, err error) {
 	parts := strings.Split(encoded, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" || parts[2] != hashVersion {
 		return p, nil, nil, ErrHashFormat
 	}
-	var v int
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &v); err != nil || v != argon2.Version {
-		return p, nil, nil, ErrHashFormat
-	}
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.MemoryKiB, &p.Time, &p.Threads); err != nil {
-		return p, nil, nil, ErrHashFormat
-	}
-	if p.Time == 0 || p.Threads == 0 || p.MemoryKiB < 8*uint32(p.Threads) || p.MemoryKiB > maxMemoryKiB {
+	if p, err = ParseArgon2Params(parts[3]); err != nil {
 		return p, nil, nil, ErrHashFormat
 	}
 	b64 := base64.RawStdEncoding

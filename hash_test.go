@@ -41,6 +41,14 @@ func TestVerifySecretBadHash(t *testing.T) {
 		"$argon2id$v=19$m=64,t=0,p=1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5",
 		"$argon2id$v=19$m=99999999,t=1,p=1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5",
 		"$argon2id$v=19$m=64,t=1,p=1$!!$a2V5a2V5a2V5a2V5a2V5",
+		// What a format string scanned let through, and HashSecret
+		// never writes: text after the version or the costs, a sign, a
+		// space, anything before the first $.
+		"$argon2id$v=19x$m=64,t=1,p=1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5",
+		"$argon2id$v=19$m=64,t=1,p=1x$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5",
+		"$argon2id$v=19$m=+64,t=1,p=1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5",
+		"$argon2id$v= 19$m=64,t=1,p=1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5",
+		"x$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5",
 	} {
 		if ok, err := VerifySecret(h, []byte("x")); ok || !errors.Is(err, ErrHashFormat) {
 			t.Errorf("VerifySecret(%q) = %v, %v", h, ok, err)

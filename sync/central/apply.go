@@ -3,6 +3,9 @@ package central
 import (
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pinsede/pinsede"
@@ -85,14 +88,39 @@ func Screen(lim Limits, sede string, ev pinsede.Event, at time.Time) string {
 }
 
 // ScreenAll returns Screen's reason for each of events, in order, for
-// Apply: a store may leave out of its reads the events with one.
+// Apply: a store may leave out of its reads the events with one. A push
+// of more than screenChunk events is screened on up to GOMAXPROCS
+// goroutines, screenChunk events at a time: a drain's push waits for its
+// forms' SHA-256 before its transaction, with the database idle, and one
+// core would hash them all.
 func ScreenAll(lim Limits, sede string, events []pinsede.Event, at time.Time) []string {
 	reasons := make([]string, len(events))
-	for i, ev := range events {
-		reasons[i] = Screen(lim, sede, ev, at)
+	screen := func(from int) {
+		for i := from; i < min(from+screenChunk, len(events)); i++ {
+			reasons[i] = Screen(lim, sede, events[i], at)
+		}
 	}
+	workers := min(runtime.GOMAXPROCS(0), (len(events)+screenChunk-1)/screenChunk)
+	if workers <= 1 {
+		screen(0)
+		return reasons
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for from := int(next.Add(screenChunk)) - screenChunk; from < len(events); from = int(next.Add(screenChunk)) - screenChunk {
+				screen(from)
+			}
+		})
+	}
+	wg.Wait()
 	return reasons
 }
+
+// screenChunk is how many events of a push one goroutine of ScreenAll
+// screens at a time: about 16 forms of 18 KB, some 100 µs of hashing.
+const screenChunk = 32
 
 // apply1 applies one event that Screen let through.
 func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, string, error) {

@@ -1,6 +1,7 @@
 package central_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/pinsede/pinsede"
@@ -48,5 +49,42 @@ func TestApplyTakesTheScreening(t *testing.T) {
 	}
 	if _, err := central.Apply(untouched{t: t}, "ROMA01", events, reasons[:1], now); err == nil {
 		t.Error("one reason for two events: no error")
+	}
+}
+
+// TestScreenAllInParallel: a push of MaxBatch events, more than one
+// goroutine of ScreenAll screens, gets for each event the reason Screen
+// gives it alone, in its place: forms that match, forms that do not,
+// events of another sede.
+func TestScreenAllInParallel(t *testing.T) {
+	now := testclock.Now()
+	lim := central.DefaultLimits()
+	var events []pinsede.Event
+	for i := range wire.MaxBatch {
+		pdf := fmt.Appendf(nil, "%%PDF-1.7 form %d", i)
+		ev := pinsede.Event{ID: fmt.Sprint("e", i), Kind: pinsede.EventFormArchived, Time: now, Sede: "ROMA01",
+			Credential: pinsede.Credential{ID: fmt.Sprint("c", i), CodiceFiscale: "RSSMRA80A01H501U", Sede: "ROMA01"},
+			Form:       pinsede.NewArchivedForm(pinsede.DocumentMV35, pdf)}
+		switch {
+		case i%7 == 3:
+			ev.Form.PDF = []byte("%PDF-1.7 another")
+		case i%11 == 5:
+			ev.Sede = "MILANO01"
+		}
+		events = append(events, ev)
+	}
+	got := central.ScreenAll(lim, "ROMA01", events, now)
+	bad := 0
+	for i, ev := range events {
+		want := central.Screen(lim, "ROMA01", ev, now)
+		if got[i] != want {
+			t.Errorf("event %d: %q, want %q", i, got[i], want)
+		}
+		if want != "" {
+			bad++
+		}
+	}
+	if bad == 0 || bad == len(events) {
+		t.Errorf("%d of %d events rejected: the test screens nothing of interest", bad, len(events))
 	}
 }

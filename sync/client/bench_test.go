@@ -2,10 +2,12 @@ package client_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -163,9 +165,13 @@ func BenchmarkDrain(b *testing.B) {
 // of its own (cmd/centrale), so that this process's processor time in a
 // drain is the desk's alone. Metrics: events/s of each (forms, copy,
 // issues), the ratios forms/copy and forms/issues, the mean size of a
-// form, and the processor time an event cost in each: on PostgreSQL's
-// side (pg-cpu), in centrale's process (centrale-cpu) and in the desk's,
-// this one (desk-cpu; go-cpu for the copy's encoding of the rows).
+// form, the bytes of WAL an event wrote in each (wal-bytes), and the
+// processor time an event cost in each: on PostgreSQL's side (pg-cpu),
+// in centrale's process (centrale-cpu) and in the desk's, this one
+// (desk-cpu; go-cpu for the copy's encoding of the rows). With
+// PINSEDE_PG_STATEMENTS=1 it writes on stderr the statements each of the
+// three ran (pg_stat_statements), with the time each took an event: a
+// COPY's includes the time it waited for its rows.
 func BenchmarkDrainForms(b *testing.B) {
 	n := drainEvents()
 	const round = 10_000
@@ -179,6 +185,8 @@ func BenchmarkDrainForms(b *testing.B) {
 		ci := client.New(client.Config{URL: url, HTTP: replicaClient(b, ca, pki.RoleSede, "ROMA02"), Sede: "ROMA02", Local: issues, Desk: deskOn(issues), Now: testclock.Now})
 		createRaw(b, store, "events", "credentials", "forms")
 		var took, pgCPU, selfCPUs, centraleCPU [3]time.Duration // forms, copy, issues
+		statements := [3]map[string]statementCalls{{}, {}, {}}
+		var wal [3]int64 // bytes of WAL written
 		for r, first := 0, 0; first < n; r, first = r+1, first+round {
 			k := min(round, n-first) &^ 1
 			enqueueWithForms(b, withForms, "ROMA01", first/2, k/2, pdfs...)
@@ -189,6 +197,8 @@ func BenchmarkDrainForms(b *testing.B) {
 			}
 			for j := range 3 {
 				v := (r + j) % 3
+				pgStatements(b, store) // from here
+				wal0 := walLSN(b, store)
 				pg0, self0, c0 := pgtest.CPU(), selfCPU(), pgtest.ProcessCPU(pid)
 				switch v {
 				case 0:
@@ -201,17 +211,30 @@ func BenchmarkDrainForms(b *testing.B) {
 				pgCPU[v] += pgtest.CPU() - pg0
 				selfCPUs[v] += selfCPU() - self0
 				centraleCPU[v] += pgtest.ProcessCPU(pid) - c0
+				wal[v] += walSince(b, store, wal0)
+				for _, c := range pgStatements(b, store) {
+					q := strings.Join(strings.Fields(c.query), " ")
+					s := statements[v][q]
+					s.query = q
+					s.calls += c.calls
+					s.meanMs += c.meanMs * float64(c.calls) // the total, until divided below
+					statements[v][q] = s
+				}
 			}
 		}
 		perEvent := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(n&^1) }
 		for v, name := range []string{"forms", "copy", "issues"} {
 			b.ReportMetric(perEvent(pgCPU[v]), name+"-pg-cpu-µs/event")
+			b.ReportMetric(float64(wal[v])/float64(n&^1), name+"-wal-bytes/event")
 			if v == 1 {
 				b.ReportMetric(perEvent(selfCPUs[v]), name+"-go-cpu-µs/event")
 				continue
 			}
 			b.ReportMetric(perEvent(selfCPUs[v]), name+"-desk-cpu-µs/event")
 			b.ReportMetric(perEvent(centraleCPU[v]), name+"-centrale-cpu-µs/event")
+		}
+		for v, name := range []string{"forms", "copy", "issues"} {
+			printStatements(b, name, statements[v], n&^1)
 		}
 		rate := func(d time.Duration) float64 { return float64(n&^1) / d.Seconds() }
 		b.ReportMetric(rate(took[0]), "forms-events/s")
@@ -449,6 +472,39 @@ func pgStatements(b *testing.B, s *pgstore.Store) []statementCalls {
 		b.Fatal(err)
 	}
 	return out
+}
+
+// walLSN returns the database's current WAL position.
+func walLSN(b *testing.B, s *pgstore.Store) string {
+	var lsn string
+	if err := s.Pool().QueryRow(context.Background(), `SELECT pg_current_wal_lsn()::text`).Scan(&lsn); err != nil {
+		b.Fatal(err)
+	}
+	return lsn
+}
+
+// walSince returns the bytes of WAL the database wrote since the
+// position from.
+func walSince(b *testing.B, s *pgstore.Store, from string) int64 {
+	var n int64
+	if err := s.Pool().QueryRow(context.Background(), `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::bigint`, from).Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
+// printStatements writes on stderr the statements of byQuery (the
+// total time of each in meanMs), the most costly first, per event of n.
+func printStatements(b *testing.B, name string, byQuery map[string]statementCalls, n int) {
+	if len(byQuery) == 0 {
+		return
+	}
+	calls := slices.SortedFunc(maps.Values(byQuery), func(x, y statementCalls) int { return cmp.Compare(y.meanMs, x.meanMs) })
+	var lines strings.Builder
+	for _, c := range calls {
+		fmt.Fprintf(&lines, "\n%7.1f µs an event, %6d calls: %.100s", c.meanMs*1000/float64(n), c.calls, c.query)
+	}
+	fmt.Fprintf(os.Stderr, "%s %s: statements (pg_stat_statements):%s\n", b.Name(), name, lines.String())
 }
 
 // BenchmarkLoad500 runs 500 simulated sedi at once against centrale, each

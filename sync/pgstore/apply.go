@@ -239,8 +239,8 @@ func (m *memTx) PutDelegation(r central.DelegationRecord) error {
 
 // copyAbove is the number of rows, new credentials or events, above which
 // flush writes them with a COPY of their own rather than an INSERT in the
-// push's last batch: a COPY streams a drain's 500 events as they are
-// encoded, but costs a round trip of its own, and for the few rows of a
+// push's last batch: a COPY takes a drain's 500 events with less work for
+// PostgreSQL, but costs a round trip of its own, and for the few rows of a
 // desk's push that round trip is most of its time.
 const copyAbove = 32
 
@@ -248,14 +248,16 @@ const copyAbove = 32
 // one UPDATE; the forms, delegations and tickets called; the new
 // credentials and the events, each with one INSERT of arrays, or with one
 // COPY straight into its table when there are more than copyAbove; then
-// the changes. It queues on b what it does not send itself, for the caller to
-// send with COMMIT: a push of a few events writes everything in one round
-// trip. The UPDATE goes first, so that a credential no longer active has
-// left the unique index of active credentials before the one that takes
-// its place arrives. COPY and INSERT check the tables' keys and indexes
-// alike: an event id or a credential that another push wrote meanwhile
-// fails the transaction with a unique violation, and Apply runs it again,
-// when load sees it.
+// the changes, with a COPY too when they are more than copyAbove in such
+// a push (the rows of its COPYs are encoded on another goroutine while
+// PostgreSQL takes in the forms). It queues on b what it does not send
+// itself, for the caller to send with COMMIT: a push of a few events
+// writes everything in one round trip. The UPDATE goes first, so that a
+// credential no longer active has left the unique index of active
+// credentials before the one that takes its place arrives. COPY and
+// INSERT check the tables' keys and indexes alike: an event id or a
+// credential that another push wrote meanwhile fails the transaction with
+// a unique violation, and Apply runs it again, when load sees it.
 func (m *memTx) flush(ctx context.Context, tx conn, b *pgx.Batch) error {
 	credJSON := make(map[string][]byte, len(m.dirty)) // reused in the events' payloads
 	var upd struct {
@@ -321,8 +323,23 @@ func (m *memTx) flush(ctx context.Context, tx conn, b *pgx.Batch) error {
 		}
 		return []any{e.ev.ID, e.ev.Sede, e.ev.Desk, string(e.ev.Kind), e.ev.Time, e.ev.Credential.ID, string(e.verdict), e.at, p}, nil
 	}
-	if err := m.flushForms(ctx, tx); err != nil {
-		return err
+	// A push with many rows encodes them while PostgreSQL takes in its
+	// forms, on another core: the COPYs below then only stream them.
+	var encoded chan bulkRows
+	if bulk {
+		encoded = make(chan bulkRows, 1)
+		go func() { encoded <- encodeBulk(len(inserts), credRow, len(m.events), eventRow, m.changes) }()
+	}
+	formsErr := m.flushForms(ctx, tx)
+	var rows bulkRows
+	if bulk {
+		rows = <-encoded
+	}
+	switch {
+	case formsErr != nil:
+		return formsErr
+	case rows.err != nil:
+		return rows.err
 	}
 	if err := m.flushDelegations(b); err != nil {
 		return err
@@ -335,17 +352,18 @@ func (m *memTx) flush(ctx context.Context, tx conn, b *pgx.Batch) error {
 	// writes (pg_stat_statements, 500 sedi), more than running the locks.
 	b.Queue(qGenericPlans)
 	if bulk {
-		// The rows of a COPY are encoded as it streams: PostgreSQL takes
-		// in the first while the JSON of the next is written.
 		if len(inserts) > 0 {
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"credentials"}, credentialColumns, pgx.CopyFromSlice(len(inserts), credRow)); err != nil {
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"credentials"}, credentialColumns, pgx.CopyFromRows(rows.credentials)); err != nil {
 				return fmt.Errorf("insert credentials: %w", err)
 			}
 		}
 		if len(m.events) > 0 {
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"events"}, eventColumns, pgx.CopyFromSlice(len(m.events), eventRow)); err != nil {
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"events"}, eventColumns, pgx.CopyFromRows(rows.events)); err != nil {
 				return fmt.Errorf("insert events: %w", err)
 			}
+		}
+		if len(m.changes) > copyAbove {
+			return copyChanges(ctx, tx, rows.changes)
 		}
 	} else {
 		if err := queueRows(b, qInsertCredentials, len(credentialColumns), len(inserts), credRow, "insert credentials"); err != nil {
@@ -356,6 +374,38 @@ func (m *memTx) flush(ctx context.Context, tx conn, b *pgx.Batch) error {
 		}
 	}
 	return queueChanges(b, m.changes)
+}
+
+// bulkRows are the rows of a push that flush writes with COPY, encoded.
+type bulkRows struct {
+	credentials, events [][]any
+	changes             changeRows
+	err                 error
+}
+
+// encodeBulk encodes the rows of the new credentials (n of credRow), of
+// the events (k of eventRow, which takes the credentials' JSON that
+// credRow keeps) and of the changes, in this order.
+func encodeBulk(n int, credRow func(int) ([]any, error), k int, eventRow func(int) ([]any, error), changes []wire.Change) bulkRows {
+	var r bulkRows
+	rows := func(n int, row func(int) ([]any, error)) [][]any {
+		out := make([][]any, 0, n)
+		for i := range n {
+			if r.err != nil {
+				return nil
+			}
+			var vs []any
+			vs, r.err = row(i)
+			out = append(out, vs)
+		}
+		return out
+	}
+	r.credentials = rows(n, credRow)
+	r.events = rows(k, eventRow)
+	if r.err == nil && len(changes) > copyAbove {
+		r.changes, r.err = changeColumns(changes)
+	}
+	return r
 }
 
 // The columns flush writes, in the order of its rows.
@@ -521,8 +571,45 @@ func queueChanges(b *pgx.Batch, changes []wire.Change) error {
 	if len(changes) == 0 {
 		return nil
 	}
-	var sedi, payloads []string
-	var events, desks []*string
+	c, err := changeColumns(changes)
+	if err != nil {
+		return err
+	}
+	named(b.Queue(qLockChanges, lockChanges, c.sedi), "lock changes")
+	named(b.Queue(qInsertChanges, c.sedi, c.payloads, c.events, c.desks), "insert changes")
+	return nil
+}
+
+// copyChanges numbers and writes changes, encoded, as queueChanges does,
+// with a COPY rather than an INSERT of arrays, for a push with many: the
+// locks first, in a round trip of their own, then the rows in their order
+// (a COPY takes each row's number from the sequence as it comes). For a
+// drain's push this costs PostgreSQL less than building the arrays,
+// unnesting and sorting them; the locks are held for one round trip
+// more.
+func copyChanges(ctx context.Context, tx conn, c changeRows) error {
+	if _, err := tx.Exec(ctx, qLockChanges, lockChanges, c.sedi); err != nil {
+		return fmt.Errorf("lock changes: %w", err)
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"changes"}, []string{"sede", "payload", "event_id", "desk"},
+		pgx.CopyFromSlice(len(c.sedi), func(i int) ([]any, error) { return []any{c.sedi[i], c.payloads[i], c.events[i], c.desks[i]}, nil }))
+	if err != nil {
+		return fmt.Errorf("insert changes: %w", err)
+	}
+	return nil
+}
+
+// changeRows are changes encoded as the columns of their rows: their
+// sedi, payloads, the events they keep by reference and those events'
+// desks.
+type changeRows struct {
+	sedi, payloads []string
+	events, desks  []*string
+}
+
+// changeColumns encodes changes as the columns of their rows.
+func changeColumns(changes []wire.Change) (changeRows, error) {
+	var r changeRows
 	for _, c := range changes {
 		var event, desk *string
 		if c.Event != nil {
@@ -531,13 +618,11 @@ func queueChanges(b *pgx.Batch, changes []wire.Change) error {
 		}
 		p, err := json.Marshal(c)
 		if err != nil {
-			return fmt.Errorf("encode change for %s: %w", c.Sede, err)
+			return changeRows{}, fmt.Errorf("encode change for %s: %w", c.Sede, err)
 		}
-		sedi, payloads, events, desks = append(sedi, c.Sede), append(payloads, string(p)), append(events, event), append(desks, desk)
+		r.sedi, r.payloads, r.events, r.desks = append(r.sedi, c.Sede), append(r.payloads, string(p)), append(r.events, event), append(r.desks, desk)
 	}
-	named(b.Queue(qLockChanges, lockChanges, sedi), "lock changes")
-	named(b.Queue(qInsertChanges, sedi, payloads, events, desks), "insert changes")
-	return nil
+	return r, nil
 }
 
 // insertChanges numbers and writes changes in the transaction open on tx,

@@ -17,15 +17,24 @@ import (
 )
 
 // Ensure that a push whose last batch fails at its last statement before
-// COMMIT (the tally, made to fail by a trigger) keeps nothing: no event,
-// no credential, no change, no audit head, the credential it supersedes
-// still active,
-// whether its rows went in with INSERT (a few events) or with COPY (more
-// than copyAbove); and that the same push, sent again once the trigger is
-// gone, is accepted, not answered duplicate.
+// COMMIT (the tally, made to fail by a trigger), or at its forms' COPY,
+// keeps nothing: no event, no credential, no form, no change, no audit
+// head, the credential it supersedes still active, whether its rows went
+// in with INSERT (a few events) or with COPY (more than copyAbove,
+// encoded while the forms go in); and that the same push, sent again once
+// the trigger is gone, is accepted, not answered duplicate, each form
+// kept once.
 func TestApplyFailsWhole(t *testing.T) {
-	for _, n := range []int{5, 40} {
-		t.Run(fmt.Sprint(n, " events"), func(t *testing.T) {
+	for _, c := range []struct {
+		n             int
+		table, failed string // the table whose insert fails, and what the error says
+	}{
+		{5, "issued_daily", "record push of ROMA01"},
+		{40, "issued_daily", "record push of ROMA01"},
+		{40, "forms", "insert forms"}, // while the other rows are encoded
+	} {
+		n := c.n
+		t.Run(fmt.Sprint(n, " events, ", c.table), func(t *testing.T) {
 			s := open(t)
 			ctx := context.Background()
 			h := storetest.Hash(t, "ACEFHJKMNPRTUVWX")
@@ -35,33 +44,37 @@ func TestApplyFailsWhole(t *testing.T) {
 			}
 			var push []pinsede.Event
 			for i := range n { // the first supersedes old: an UPDATE and a change for ROMA01
-				push = append(push, storetest.Issued("ROMA01", storetest.CF(i), fmt.Sprint("e", i), fmt.Sprint("c", i), h))
+				issued := storetest.Issued("ROMA01", storetest.CF(i), fmt.Sprint("e", i), fmt.Sprint("c", i), h)
+				push = append(push, issued)
+				if i%2 == 0 {
+					push = append(push, storetest.FormArchived(issued, fmt.Sprint("f", i), storetest.PDF(1000+i)))
+				}
 			}
 			_, err := s.Pool().Exec(ctx, `CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
 				$$ BEGIN RAISE EXCEPTION 'refused by the test' USING ERRCODE = 'P0001'; END $$;
-				CREATE TRIGGER refuse BEFORE INSERT ON issued_daily FOR EACH ROW EXECUTE FUNCTION refuse()`)
+				CREATE TRIGGER refuse BEFORE INSERT ON `+c.table+` FOR EACH ROW EXECUTE FUNCTION refuse()`)
 			if err != nil {
 				t.Fatal(err)
 			}
 			head := storetest.Head("A", "", 0, 1)
 			_, err = s.Push(ctx, "ROMA01", head, push, storetest.T0)
 			var pe *pgconn.PgError
-			if !errors.As(err, &pe) || pe.Code != "P0001" || !strings.Contains(err.Error(), "record push of ROMA01") {
-				t.Fatalf("Apply with the tally refused: %v; want the trigger's error, saying what failed", err)
+			if !errors.As(err, &pe) || pe.Code != "P0001" || !strings.Contains(err.Error(), c.failed) {
+				t.Fatalf("Apply with the insert into %s refused: %v; want the trigger's error, saying what failed (%s)", c.table, err, c.failed)
 			}
-			var events, creds, changes, heads int
+			var events, creds, forms, changes, heads int
 			var status string
-			err = s.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM credentials),
+			err = s.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM credentials), (SELECT count(*) FROM forms),
 				(SELECT count(*) FROM changes), (SELECT count(*) FROM audit_heads), (SELECT status FROM credentials WHERE id = 'c-old')`).
-				Scan(&events, &creds, &changes, &heads, &status)
+				Scan(&events, &creds, &forms, &changes, &heads, &status)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if events != 1 || creds != 1 || changes != 1 || heads != 0 || status != "active" {
-				t.Errorf("after the failed push: %d events, %d credentials, %d changes, %d audit heads, c-old %s; want old's 1, 1, 1, no head, still active",
-					events, creds, changes, heads, status)
+			if events != 1 || creds != 1 || forms != 0 || changes != 1 || heads != 0 || status != "active" {
+				t.Errorf("after the failed push: %d events, %d credentials, %d forms, %d changes, %d audit heads, c-old %s; want old's 1, 1, no form, 1, no head, still active",
+					events, creds, forms, changes, heads, status)
 			}
-			if _, err := s.Pool().Exec(ctx, `DROP TRIGGER refuse ON issued_daily`); err != nil {
+			if _, err := s.Pool().Exec(ctx, `DROP TRIGGER refuse ON `+c.table); err != nil {
 				t.Fatal(err)
 			}
 			res, err := s.Push(ctx, "ROMA01", head, push, storetest.T0)
@@ -75,6 +88,11 @@ func TestApplyFailsWhole(t *testing.T) {
 			}
 			if r, err := s.Current(ctx, storetest.CF(0), central.SlotOf(pinsede.Dispositivo)); err != nil || r.Credential.ID != "c0" {
 				t.Errorf("CF(0)'s credential = %s, %v; want c0, which superseded c-old", r.Credential.ID, err)
+			}
+			var kept, right int
+			err = s.Pool().QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE length(pdf) = 1000 + substr(credential_id, 2)::int) FROM forms`).Scan(&kept, &right)
+			if want := (n + 1) / 2; err != nil || kept != want || right != want {
+				t.Errorf("forms kept after the push sent again: %d, %d of the right size, %v; want %d", kept, right, err, want)
 			}
 		})
 	}
@@ -108,15 +126,7 @@ func TestChangesNotSkipped(t *testing.T) {
 		switch {
 		case g < others: // supersedes ROMA01's credentials
 			defer pushed.Add(1)
-			sede := fmt.Sprintf("SEDE%02d", g)
-			for k := range pushes {
-				i := g*pushes + k
-				ev := storetest.Issued(sede, storetest.CF(i), fmt.Sprint("s", i), fmt.Sprint("s", i), h)
-				if _, err := s.Apply(ctx, sede, []pinsede.Event{ev}, storetest.T0); err != nil {
-					errs[g] = err
-					return
-				}
-			}
+			errs[g] = supersede(ctx, s, g, pushes, h)
 		case g == others: // ROMA01's own issues
 			defer pushed.Add(1)
 			for k := range pushes {
