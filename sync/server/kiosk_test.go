@@ -128,6 +128,8 @@ func TestTicketBadInput(t *testing.T) {
 	env.Server.Now = func() time.Time { return storetest.T0 }
 	kiosk := env.Client(t, pki.RoleKiosk, "ROMA01")
 	good := storetest.Ticket("", "ACDEFG34", "K001", storetest.T0)
+	y, m, d := storetest.T0.Date()
+	midnight := time.Date(y, m, d, 0, 0, 0, 0, storetest.T0.Location())
 	with := func(edit func(*wire.Ticket)) []byte {
 		tk := good
 		edit(&tk)
@@ -150,7 +152,9 @@ func TestTicketBadInput(t *testing.T) {
 		{"bad number", false, with(func(tk *wire.Ticket) { tk.Number = "K-1" }), 422, "invalid-ticket"},
 		{"info service", false, with(func(tk *wire.Ticket) { tk.Service = "info" }), 422, "invalid-ticket"},
 		{"no language", false, with(func(tk *wire.Ticket) { tk.Language = "" }), 422, "invalid-ticket"},
-		{"yesterday", false, with(func(tk *wire.Ticket) { tk.Issued = storetest.T0.Add(-24 * time.Hour) }), 422, "invalid-ticket"},
+		// Before the minutes of a kiosk's clock's skew: T0 less 24 hours
+		// is taken when T0 falls in those minutes before midnight.
+		{"yesterday", false, with(func(tk *wire.Ticket) { tk.Issued = midnight.Add(-central.TicketSkew - time.Second) }), 422, "invalid-ticket"},
 		{"in an hour", false, with(func(tk *wire.Ticket) { tk.Issued = storetest.T0.Add(time.Hour) }), 422, "invalid-ticket"},
 		{"invalid request", false, with(func(tk *wire.Ticket) { tk.Request.CodiceFiscale = "RSSMRA80A01H501X" }), 422, "invalid-ticket"},
 		{"no request", false, with(func(tk *wire.Ticket) { tk.Request = pinsede.Request{} }), 422, "invalid-ticket"},
