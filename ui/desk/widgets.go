@@ -617,11 +617,11 @@ func row(label, value string) []fyne.CanvasObject {
 	return []fyne.CanvasObject{l, v}
 }
 
-// copyRow is a row whose value the clerk may select and copy: the codice
-// fiscale, the envelope's serial. Each is a stop of the Tab key.
-func copyRow(label, value string) []fyne.CanvasObject {
+// copyRow is a row whose value the clerk may copy: the codice fiscale,
+// the envelope's serial. Each is a stop of the Tab key (copyValue).
+func (a *App) copyRow(label, value string) []fyne.CanvasObject {
 	r := row(label, value)
-	r[1].(*widget.Label).Selectable = true
+	r[1] = a.copyValue(r[1].(*widget.Label))
 	return r
 }
 
