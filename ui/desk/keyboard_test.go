@@ -538,6 +538,40 @@ func TestLockTitleAndDialogs(t *testing.T) {
 	}
 }
 
+// Ensure that Esc on the lock screen closes the guide opened there (it
+// stayed open: found by TestXInputEveryKey), and otherwise empties the
+// password and puts the keyboard back in it from Esci or Sblocca, where
+// the password typed went nowhere; the dialog the lock put away stays.
+func TestLockScreenEsc(t *testing.T) {
+	h := ready(t)
+	h.app.showDialog(h.app.newInformation("Prova", "messaggio")) // put away by the lock
+	h.app.lockSession()
+	l := h.app.lock
+	key(l.password, fyne.KeyF1)
+	if len(h.win.Canvas().Overlays().List()) != 1 {
+		t.Fatalf("F1 on the lock screen: %d overlays, want the guide", len(h.win.Canvas().Overlays().List()))
+	}
+	h.app.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if len(h.win.Canvas().Overlays().List()) != 0 || !l.locked {
+		t.Fatalf("Esc on the lock screen's guide: %d overlays, locked %v; want it closed, still locked",
+			len(h.win.Canvas().Overlays().List()), l.locked)
+	}
+	for _, b := range []*button{l.logout, l.unlock} {
+		h.typeIn(l.password, "parziale")
+		h.win.Canvas().Focus(b)
+		key(b, fyne.KeyEscape)
+		if h.win.Canvas().Focused() != l.password || l.password.Text != "" || !l.locked || h.app.session == nil {
+			t.Errorf("Esc on %q: focused %T, password %q, locked %v; want the password, empty, still locked",
+				b.Text, h.win.Canvas().Focused(), l.password.Text, l.locked)
+		}
+	}
+	h.typeIn(l.password, "password-di-prova")
+	h.tap(l.unlock)
+	if l.locked || len(h.app.dialogs) != 1 || len(h.win.Canvas().Overlays().List()) != 1 {
+		t.Errorf("after the unlock: locked %v, %d dialogs; want unlocked, the dialog put away back", l.locked, len(h.app.dialogs))
+	}
+}
+
 // Ensure that the idle lock keeps the dialog open in it, out of sight: the
 // lock screen shows none of it, Esc there closes nothing, and the unlock
 // brings it back as it was, with what was typed and the keyboard in the
