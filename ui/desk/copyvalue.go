@@ -52,7 +52,7 @@ func (c *copyValue) copy() {
 func (c *copyValue) FocusGained() {
 	c.focused = true
 	c.a.touch()
-	c.a.scrollIntoView(c)
+	c.a.showFocused(c)
 	c.Refresh()
 }
 

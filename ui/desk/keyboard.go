@@ -130,6 +130,27 @@ func (a *App) scrollIntoView(o fyne.CanvasObject) {
 	sc.Refresh()
 }
 
+// showFocused scrolls the current screen so that o, a button or a check
+// box that has just gained the focus, shows whole, when o lies in the
+// screen (not in the header, nor in a dialog): Tab to Registra delega,
+// below the window, drew its focus out of sight.
+func (a *App) showFocused(o fyne.CanvasObject) {
+	if sc := a.currentScroll(); sc != nil && holds(sc.Content, o) {
+		a.scrollIntoView(o)
+	}
+}
+
+// holds reports whether o is target or holds it in its containers.
+func holds(o, target fyne.CanvasObject) bool {
+	switch x := o.(type) {
+	case *fyne.Container:
+		return slices.ContainsFunc(x.Objects, func(c fyne.CanvasObject) bool { return holds(c, target) })
+	case *container.Scroll:
+		return holds(x.Content, target)
+	}
+	return o == target
+}
+
 // focusWithin reports whether the widget that has the keyboard lies inside
 // o: one of the choices of a radio group, say.
 func (a *App) focusWithin(o fyne.CanvasObject) bool {

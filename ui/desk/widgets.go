@@ -157,6 +157,8 @@ func (e *entry) FocusLost() {
 type button struct {
 	widget.Button
 	deskKey func(*fyne.KeyEvent) bool
+	// shown scrolls the button into view when it gains the focus.
+	shown func(fyne.CanvasObject)
 	// enter, when set, runs on Enter instead of the press: the identity
 	// check's Emetti PIN moves on to what is left and never issues on
 	// Enter (verifyScreen.nextTodo).
@@ -166,7 +168,7 @@ type button struct {
 // button returns a button that runs tapped, recording the activity and
 // guarding against a panic (App.guard).
 func (a *App) button(text string, icon fyne.Resource, tapped func()) *button {
-	b := &button{deskKey: a.deskKey}
+	b := &button{deskKey: a.deskKey, shown: a.showFocused}
 	b.Text, b.Icon = text, icon
 	b.OnTapped = func() {
 		a.touch()
@@ -189,6 +191,12 @@ func (b *button) TypedKey(k *fyne.KeyEvent) {
 			b.Tapped(nil)
 		}
 	})
+}
+
+// FocusGained draws the focus and scrolls the button into view.
+func (b *button) FocusGained() {
+	b.Button.FocusGained()
+	b.shown(b)
 }
 
 // primaryButton returns a highlighted button, for the main action of a
