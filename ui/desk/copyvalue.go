@@ -22,10 +22,9 @@ type copyValue struct {
 	focused bool
 }
 
-// copyValue returns a copyable value shown by label, which it keeps not
+// copyValue returns a copyable value shown by label, a label that is not
 // selectable: the value takes the keyboard itself.
 func (a *App) copyValue(label *widget.Label) *copyValue {
-	label.Selectable = false
 	c := &copyValue{label: label, a: a}
 	c.ExtendBaseWidget(c)
 	return c
