@@ -109,8 +109,9 @@ const xinEveryKeyPerScreen = 2
 
 // TestXInputEveryKey sets up a desk, types an MV35 and an identity check,
 // and on each screen a clerk reaches (the home page, the MV35, the
-// identity check, the citizen's page and its dialogs, the audit, the
-// operators, the settings) walks the focus by Tab
+// identity check, the PIN issued, the citizen's page and its dialogs, the
+// delegation, the guide, the audit, the operators, the settings, the lock)
+// walks the focus by Tab
 // and by Shift+Tab through every control, and presses on each the keys of
 // xinKeyGroups, coming back to the screen after each group. The desk must
 // not exit nor panic; no key may drop what was typed (the MV35 and the
@@ -229,10 +230,12 @@ var xinKeyScreens = []xinKeyScreen{
 		// chooses PIN telefonico (the 14th) and issues on Emetti PIN (the
 		// last): the walk leaves them to the end, where it ticks the
 		// checks with Enter (the first not ticked) and Space, and issues.
-		// Scegli file (the 12th) opens Fyne's file picker, whose own
-		// controls drop Esc (TestScanPickerClosesOnEsc closes it).
-		press := keys[0] == "space" || keys[0] == "Return" || keys[0] == "KP_Enter"
-		return keys[0] == "space" && (stop >= 8 && stop <= 10 || stop == 13 || stop == n-1) || press && stop == 11
+		return keys[0] == "space" && (stop >= 8 && stop <= 10 || stop == 13 || stop == n-1)
+	}},
+	{name: "issued", title: "PIN emesso", before: true, reach: (*xinDesk).backToIssued, skip: func(stop, _ int, keys []string) bool {
+		// Registra consegna (the 2nd, after the serial) records the
+		// handover, as asked; the screen cannot be reached again after.
+		return stop == 1 && (keys[0] == "space" || keys[0] == "Return" || keys[0] == "KP_Enter")
 	}},
 	{name: "citizen", title: "Pagina del cittadino", before: true, reach: (*xinDesk).toCitizen},
 	{name: "replace", title: "Pagina del cittadino", dialog: true, reach: func(d *xinDesk) {
@@ -251,6 +254,15 @@ var xinKeyScreens = []xinKeyScreen{
 		// first action would then be another.
 		return stop == n-1 && (keys[0] == "space" || keys[0] == "Return" || keys[0] == "KP_Enter")
 	}},
+	{name: "delegation", title: "Delega", reach: func(d *xinDesk) {
+		d.toCitizen()
+		d.come("Tab Tab Tab space", "Delega") // Registra delega, past Revoca
+	}},
+	{name: "guide", title: "Home", dialog: true, reach: func(d *xinDesk) {
+		d.leave("ctrl+n", "Richiesta MV35")
+		d.come("ctrl+f", "Home")
+		d.openDialog("F1")
+	}},
 	{name: "audit", title: "Registro", reach: func(d *xinDesk) {
 		d.leave("ctrl+n", "Richiesta MV35")
 		d.come("ctrl+f", "Home")
@@ -265,6 +277,77 @@ var xinKeyScreens = []xinKeyScreen{
 		d.leave("ctrl+f", "Home")
 		d.come("ctrl+i", "Impostazioni")
 	}},
+	// The lock screen is walked as a dialog, until Tab comes round: its
+	// header shows no screen's buttons to stop at.
+	{name: "lock", title: "Sessione bloccata", dialog: true, reach: func(d *xinDesk) {
+		d.leave("ctrl+f", "Home")
+		d.come("ctrl+l", "Sessione bloccata")
+	}, skip: func(stop, _ int, keys []string) bool {
+		// Esci (the 3rd, after the password and Sblocca) logs out, as
+		// asked.
+		return stop == 2 && (keys[0] == "space" || keys[0] == "Return" || keys[0] == "KP_Enter")
+	}},
+}
+
+// xinHandoverRect is Registra consegna on the screen of the PIN issued, at
+// 1280×800.
+var xinHandoverRect = image.Rect(262, 650, 424, 694)
+
+// backToIssued brings the desk back to the screen of the PIN issued,
+// which no key reaches again once left: it closes the dialogs a key
+// opened, and moves the focus by Tab back to Registra consegna, where the
+// screen first had it. The button drawn focused is learnt at the first
+// call, from a round of Tab: the one look of the button that shows once
+// in the round.
+func (d *xinDesk) backToIssued() {
+	d.t.Helper()
+	d.xdotool("key", "--delay", xinKeyDelay, "Escape", "Escape")
+	if d.waitScreen("PIN emesso", "Sessione bloccata") != "PIN emesso" {
+		d.t.Fatalf("after %s: the desk left the screen of the PIN issued", d.where)
+	}
+	img := d.settled()
+	if d.issuedAt == nil {
+		// From the stop after the first (which the screen's first frame
+		// may draw otherwise), round to it again.
+		looks := map[string]int{}
+		img = d.tabDrawn(img)
+		anchor := img
+		for range 30 { // round the screen, the header and the status bar
+			looks[string(xtest.Pixels(img, xinHandoverRect))]++
+			if img = d.tabDrawn(img); xinSame(img, anchor) {
+				break
+			}
+		}
+		for look, n := range looks {
+			if n == 1 && len(looks) == 2 {
+				d.issuedAt = []byte(look)
+			}
+		}
+		if d.issuedAt == nil {
+			d.t.Fatalf("a round of Tab on the screen of the PIN issued draws Registra consegna in %d ways, want 2", len(looks))
+		}
+	}
+	for range 30 {
+		if bytes.Equal(xtest.Pixels(img, xinHandoverRect), d.issuedAt) {
+			return
+		}
+		img = d.tabDrawn(img)
+	}
+	d.shot("issued-lost")
+	d.t.Fatalf("after %s: Tab does not bring the focus back to Registra consegna", d.where)
+}
+
+// tabDrawn presses Tab and returns the frame that shows it, drawn before
+// the next key, however slow the machine: two Tabs drawn at once would
+// step over a control.
+func (d *xinDesk) tabDrawn(prev *image.RGBA) *image.RGBA {
+	d.t.Helper()
+	d.xdotool("key", "Tab")
+	d.waitFrame("the focus moved by Tab", func(f image.Image) bool {
+		rgba, ok := f.(*image.RGBA)
+		return ok && !xinSame(rgba, prev)
+	})
+	return d.settled()
 }
 
 // leave sends keys that take the desk from whatever screen it shows to

@@ -68,6 +68,9 @@ type xinDesk struct {
 	start func() (*xtest.App, error)
 	// where says what the keys are doing, for a failure's report.
 	where string
+	// issuedAt is Registra consegna as the screen of the PIN issued
+	// first drew it, focused (TestXInputEveryKey's backToIssued).
+	issuedAt []byte
 }
 
 // xinStart starts sportello on display with its store in dir and waits for

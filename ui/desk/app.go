@@ -123,6 +123,9 @@ type App struct {
 	winTitle string
 
 	session *pinsede.Session
+	// scanFolder is the folder the scan picker showed last, where it
+	// opens next; "" for the user's home.
+	scanFolder string
 
 	// The window's layout: frame is its content, the page's colour under
 	// root (and the status bar, syncstatus.go) and a button's tip above.

@@ -25,6 +25,8 @@ func passKey(desk func(*fyne.KeyEvent) bool, k *fyne.KeyEvent, own func(*fyne.Ke
 type check struct {
 	widget.Check
 	deskKey func(*fyne.KeyEvent) bool
+	// shown scrolls the check box into view when it gains the focus.
+	shown func(fyne.CanvasObject)
 	// enter, when set, runs on Enter (a Fyne check box drops it): the
 	// identity check's checks go on to what is left, as its fields do
 	// (verifyScreen.nextTodo).
@@ -34,7 +36,7 @@ type check struct {
 // newCheck returns a check box labelled text that calls changed when it
 // is ticked or unticked.
 func (a *App) newCheck(text string, changed func(bool)) *check {
-	c := &check{deskKey: a.deskKey}
+	c := &check{deskKey: a.deskKey, shown: a.showFocused}
 	c.Text, c.OnChanged = text, changed
 	c.ExtendBaseWidget(c)
 	return c
@@ -50,6 +52,12 @@ func (c *check) TypedKey(k *fyne.KeyEvent) {
 		}
 		c.Check.TypedKey(k)
 	})
+}
+
+// FocusGained draws the focus and scrolls the check box into view.
+func (c *check) FocusGained() {
+	c.Check.FocusGained()
+	c.shown(c)
 }
 
 // choice is a choice of one option of the desk's dialogs, drawn as

@@ -107,7 +107,7 @@ func (a *App) newCitizenScreen(p pinsede.CitizenPage) *citizenScreen {
 	})
 	c.back = a.button(lang.L("nav.home"), fynetheme.HomeIcon(), a.showHome)
 
-	name, personal := personalData(p)
+	name, personal := a.personalData(p)
 
 	now := a.desk.Now()
 	creds := []fyne.CanvasObject{}
@@ -133,7 +133,7 @@ func (a *App) newCitizenScreen(p pinsede.CitizenPage) *citizenScreen {
 			row(lang.L("cred.issued"), when(cr.IssuedAt)),
 			row(lang.L("cred.expires"), day(cr.ExpiresAt)),
 			row(lang.L("cred.by"), issuedBy(cr)),
-			copyRow(lang.L("issue.serial"), dash(cr.SlipSerial)),
+			a.copyRow(lang.L("issue.serial"), dash(cr.SlipSerial)),
 			row(lang.L("cred.handedover"), handover(cr)),
 		)
 		if !cr.ConvertedAt.IsZero() {
@@ -230,11 +230,11 @@ func (a *App) newCitizenScreen(p pinsede.CitizenPage) *citizenScreen {
 // citizen's name, their last MV35 and the document last verified; for a
 // citizen the sede holds no record of, the codice fiscale alone and a note
 // that the rest comes with an MV35.
-func personalData(p pinsede.CitizenPage) (string, fyne.CanvasObject) {
+func (a *App) personalData(p pinsede.CitizenPage) (string, fyne.CanvasObject) {
 	r := p.Citizen.Request
 	if p.Unknown {
 		return lang.L("citizen.unknown.name"), container.NewVBox(
-			rows(copyRow(lang.L("field.codice_fiscale"), string(r.CodiceFiscale))), note(lang.L("citizen.unknown.intro")))
+			rows(a.copyRow(lang.L("field.codice_fiscale"), string(r.CodiceFiscale))), note(lang.L("citizen.unknown.intro")))
 	}
 	residence := strings.Join(nonEmpty(r.Residenza.Street,
 		strings.TrimSpace(r.Residenza.CAP+" "+r.Residenza.City+provinceSuffix(r.Residenza.Province)),
@@ -246,7 +246,7 @@ func personalData(p pinsede.CitizenPage) (string, fyne.CanvasObject) {
 	}
 	doc := p.Citizen.Document
 	return r.FullName(), rows(
-		copyRow(lang.L("field.codice_fiscale"), string(r.CodiceFiscale)),
+		a.copyRow(lang.L("field.codice_fiscale"), string(r.CodiceFiscale)),
 		row(lang.L("field.sesso"), lang.L("sex."+string(r.Sesso))),
 		row(lang.L("citizen.born"), lang.L("citizen.born.value", map[string]any{"Date": r.DataNascita.Italian(), "Place": place})),
 		row(lang.L("mv35.residenza"), residence),

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pinsede/pinsede"
@@ -353,4 +354,35 @@ func TestConvertAndDelegationReachCentrale(t *testing.T) {
 	})
 	// Every event was accepted: none is left in the outbox.
 	eventually(t, "every event", func() bool { s, err := h.desk.Summary(); return err == nil && s.PendingSync == 0 })
+}
+
+// Ensure that Tab to the delegation's buttons and check box, below the
+// window, scrolls them into view as it does the fields: the focus on
+// Registra delega was drawn out of sight (found by TestXInputEveryKey), and
+// that a button in the header does not scroll the page.
+func TestDelegationTabShowsButtons(t *testing.T) {
+	h := ready(t)
+	if _, err := h.desk.Issue(context.Background(), h.app.session, mario, foreignPassport); err != nil {
+		t.Fatal(err)
+	}
+	v := h.openDelegation()
+	sc := h.app.currentScroll()
+	d := fyne.CurrentApp().Driver()
+	visible := func(o fyne.CanvasObject) bool {
+		top := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(sc).Y
+		return top >= 0 && top+o.Size().Height <= sc.Size().Height
+	}
+	c := h.win.Canvas()
+	for _, o := range []fyne.Focusable{v.checked, v.back, v.register} {
+		sc.ScrollToTop()
+		c.Focus(o)
+		if !visible(o.(fyne.CanvasObject)) {
+			t.Errorf("%T focused: out of sight, the page at %v of %v", o, sc.Offset.Y, sc.Content.MinSize().Height)
+		}
+	}
+	at := sc.Offset.Y
+	c.Focus(h.app.header.help)
+	if sc.Offset.Y != at {
+		t.Errorf("Guida focused: the page scrolled from %v to %v", at, sc.Offset.Y)
+	}
 }

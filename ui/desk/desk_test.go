@@ -56,8 +56,8 @@ func TestIssueFromFirstRun(t *testing.T) {
 	if got, want := res.headline.Text, "Busta stampata. Consegna la busta chiusa al cittadino."; got != want {
 		t.Errorf("headline %q, want %q", got, want)
 	}
-	if res.serial.Text != slips[0].serial || res.serial.Text == "" {
-		t.Errorf("serial on screen %q, printed %q", res.serial.Text, slips[0].serial)
+	if res.serial.Text() != slips[0].serial || res.serial.Text() == "" {
+		t.Errorf("serial on screen %q, printed %q", res.serial.Text(), slips[0].serial)
 	}
 	text := h.screenText()
 	for _, want := range []string{"PIN dispositivo", "Attivo", "10/09/2026"} {

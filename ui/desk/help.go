@@ -48,14 +48,15 @@ func (a *App) showHelp() {
 	if a.help != nil {
 		return
 	}
-	about := [][]fyne.CanvasObject{row(lang.L("help.version"), orNone(a.cfg.Version, "help.noversion"))}
+	// What the help desk asks for, the clerk may copy.
+	about := [][]fyne.CanvasObject{a.copyRow(lang.L("help.version"), orNone(a.cfg.Version, "help.noversion"))}
 	if s, err := a.sede(); err == nil {
 		about = append(about, row(lang.L("help.sede"), s.Code+" – "+s.Name))
 	}
 	about = append(about,
-		row(lang.L("help.store"), orNone(a.cfg.StorePath, "help.nostore")),
-		row(lang.L("help.centrale"), orNone(a.cfg.CentraleURL, "help.offline")),
-		row(lang.L("help.log"), orNone(a.cfg.LogPath, "help.nolog")))
+		a.copyRow(lang.L("help.store"), orNone(a.cfg.StorePath, "help.nostore")),
+		a.copyRow(lang.L("help.centrale"), orNone(a.cfg.CentraleURL, "help.offline")),
+		a.copyRow(lang.L("help.log"), orNone(a.cfg.LogPath, "help.nolog")))
 	var keys [][]fyne.CanvasObject
 	for _, k := range helpKeys {
 		keys = append(keys, row(lang.L("help.key."+string(k.id)), lang.L("help.key."+string(k.id)+".do")))

@@ -26,7 +26,7 @@ var specimenMRZ = []string{
 }
 
 // key sends a key to e, as the keyboard does.
-func key(e *entry, name fyne.KeyName) { e.TypedKey(&fyne.KeyEvent{Name: name}) }
+func key(f fyne.Focusable, name fyne.KeyName) { f.TypedKey(&fyne.KeyEvent{Name: name}) }
 
 // newRequest opens an empty MV35.
 func (h *harness) newRequest() *requestScreen {

@@ -45,7 +45,7 @@ type resultScreen struct {
 	issued pinsede.Issued
 
 	headline  *widget.Label
-	serial    *widget.Label
+	serial    *copyValue
 	handover  *button
 	msg       *message
 	toCitizen *button
@@ -69,9 +69,9 @@ func (a *App) newResultScreen(req pinsede.Request, out pinsede.Issued) *resultSc
 	r.headline.SizeName = fynetheme.SizeNameHeadingText
 	r.headline.Importance = widget.SuccessImportance
 	r.headline.Wrapping = fyne.TextWrapWord
-	r.serial = widget.NewLabelWithStyle(c.SlipSerial, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-	r.serial.SizeName = fynetheme.SizeNameSubHeadingText
-	r.serial.Selectable = true
+	serial := widget.NewLabelWithStyle(c.SlipSerial, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	serial.SizeName = fynetheme.SizeNameSubHeadingText
+	r.serial = a.copyValue(serial)
 	r.handover = a.primaryButton(lang.L("issue.handover"), fynetheme.ConfirmIcon(), r.recordHandover)
 	r.msg = newMessage()
 	r.toCitizen = a.button(lang.L("issue.tocitizen"), fynetheme.AccountIcon(), func() { a.showCitizen(c.CodiceFiscale) })

@@ -66,10 +66,21 @@ func dialogText(message string) fyne.CanvasObject {
 
 // escape dismisses the top dialog, as its cancel button would, and reports
 // whether there was one: Esc in an entry of the dialog, or with nothing
-// focused. On the lock screen it does nothing.
+// focused. On the lock screen it closes a dialog opened there (the
+// guide), and otherwise empties the password and puts the keyboard in it,
+// wherever it was: the dialogs put away behind the lock stay.
 func (a *App) escape() bool {
-	if len(a.dialogs) == 0 || a.lock.locked {
-		return false // the dialogs are put away behind the lock screen
+	if a.lock.locked {
+		if n := len(a.dialogs); n > 0 && !slices.Contains(a.lock.parkedDialogs, a.dialogs[n-1]) {
+			a.dialogs[n-1].Dismiss()
+			return true
+		}
+		a.lock.password.SetText("")
+		a.win.Canvas().Focus(a.lock.password)
+		return true
+	}
+	if len(a.dialogs) == 0 {
+		return false
 	}
 	a.dialogs[len(a.dialogs)-1].Dismiss()
 	return true
@@ -117,6 +128,27 @@ func (a *App) scrollIntoView(o fyne.CanvasObject) {
 		return
 	}
 	sc.Refresh()
+}
+
+// showFocused scrolls the current screen so that o, a button or a check
+// box that has just gained the focus, shows whole, when o lies in the
+// screen (not in the header, nor in a dialog): Tab to Registra delega,
+// below the window, drew its focus out of sight.
+func (a *App) showFocused(o fyne.CanvasObject) {
+	if sc := a.currentScroll(); sc != nil && holds(sc.Content, o) {
+		a.scrollIntoView(o)
+	}
+}
+
+// holds reports whether o is target or holds it in its containers.
+func holds(o, target fyne.CanvasObject) bool {
+	switch x := o.(type) {
+	case *fyne.Container:
+		return slices.ContainsFunc(x.Objects, func(c fyne.CanvasObject) bool { return holds(c, target) })
+	case *container.Scroll:
+		return holds(x.Content, target)
+	}
+	return o == target
 }
 
 // focusWithin reports whether the widget that has the keyboard lies inside

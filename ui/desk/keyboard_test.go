@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -537,6 +538,40 @@ func TestLockTitleAndDialogs(t *testing.T) {
 	}
 }
 
+// Ensure that Esc on the lock screen closes the guide opened there (it
+// stayed open: found by TestXInputEveryKey), and otherwise empties the
+// password and puts the keyboard back in it from Esci or Sblocca, where
+// the password typed went nowhere; the dialog the lock put away stays.
+func TestLockScreenEsc(t *testing.T) {
+	h := ready(t)
+	h.app.showDialog(h.app.newInformation("Prova", "messaggio")) // put away by the lock
+	h.app.lockSession()
+	l := h.app.lock
+	key(l.password, fyne.KeyF1)
+	if len(h.win.Canvas().Overlays().List()) != 1 {
+		t.Fatalf("F1 on the lock screen: %d overlays, want the guide", len(h.win.Canvas().Overlays().List()))
+	}
+	h.app.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if len(h.win.Canvas().Overlays().List()) != 0 || !l.locked {
+		t.Fatalf("Esc on the lock screen's guide: %d overlays, locked %v; want it closed, still locked",
+			len(h.win.Canvas().Overlays().List()), l.locked)
+	}
+	for _, b := range []*button{l.logout, l.unlock} {
+		h.typeIn(l.password, "parziale")
+		h.win.Canvas().Focus(b)
+		key(b, fyne.KeyEscape)
+		if h.win.Canvas().Focused() != l.password || l.password.Text != "" || !l.locked || h.app.session == nil {
+			t.Errorf("Esc on %q: focused %T, password %q, locked %v; want the password, empty, still locked",
+				b.Text, h.win.Canvas().Focused(), l.password.Text, l.locked)
+		}
+	}
+	h.typeIn(l.password, "password-di-prova")
+	h.tap(l.unlock)
+	if l.locked || len(h.app.dialogs) != 1 || len(h.win.Canvas().Overlays().List()) != 1 {
+		t.Errorf("after the unlock: locked %v, %d dialogs; want unlocked, the dialog put away back", l.locked, len(h.app.dialogs))
+	}
+}
+
 // Ensure that the idle lock keeps the dialog open in it, out of sight: the
 // lock screen shows none of it, Esc there closes nothing, and the unlock
 // brings it back as it was, with what was typed and the keyboard in the
@@ -770,27 +805,53 @@ func onMariosPage(t *testing.T) (*harness, pinsede.Issued) {
 // Ensure that the file picker of the document's scan is one of the desk's
 // dialogs (found by TestXInputEveryKey: Esc left it open, and Ctrl+F took
 // the desk home under it, where Tab and Space went on in it): Ctrl+F does
-// nothing under it, and Esc closes it, attaching nothing, the identity
-// check as it was.
+// nothing under it, and Esc closes it from each of its controls, its list
+// of files included (Fyne's file picker dropped Esc there), attaching
+// nothing, the identity check as it was.
 func TestScanPickerClosesOnEsc(t *testing.T) {
 	h := ready(t)
+	h.app.scanFolder = t.TempDir()
+	if err := os.WriteFile(filepath.Join(h.app.scanFolder, "passaporto.pdf"), []byte("%PDF-1.4"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	h.toVerification(mario)
 	v := h.app.verify
-	h.tap(v.scanChoose)
-	if len(h.app.dialogs) != 1 || len(h.win.Canvas().Overlays().List()) != 1 {
-		t.Fatalf("Scegli file: %d dialogs of the desk, %d overlays; want the picker, one of each",
-			len(h.app.dialogs), len(h.win.Canvas().Overlays().List()))
-	}
-	h.app.shortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault})
-	if h.app.current.View != v.screen.View {
-		t.Fatal("Ctrl+F under the file picker left the identity check")
-	}
-	h.win.Canvas().Unfocus()
-	h.app.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
-	if len(h.app.dialogs) != 0 || len(h.win.Canvas().Overlays().List()) != 0 {
-		t.Fatalf("after Esc: %d dialogs, %d overlays; want the picker closed", len(h.app.dialogs), len(h.win.Canvas().Overlays().List()))
-	}
-	if v.scan != nil || h.app.current.View != v.screen.View {
-		t.Errorf("after Esc: scan %v, on the identity check %v; want none, on it", v.scan, h.app.current.View == v.screen.View)
+	c := h.win.Canvas()
+	for stop := 0; ; stop++ {
+		h.tap(v.scanChoose)
+		if len(h.app.dialogs) != 1 || len(c.Overlays().List()) != 1 {
+			t.Fatalf("Scegli file: %d dialogs of the desk, %d overlays; want the picker, one of each",
+				len(h.app.dialogs), len(c.Overlays().List()))
+		}
+		if stop == 0 {
+			h.app.shortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault})
+			if h.app.current.View != v.screen.View {
+				t.Fatal("Ctrl+F under the file picker left the identity check")
+			}
+		}
+		for range stop {
+			c.FocusNext()
+		}
+		f := c.Focused()
+		if f == nil {
+			t.Fatalf("Tab ×%d in the picker: nothing has the keyboard", stop)
+		}
+		if _, list := f.(*pickList); list != (stop == 0) {
+			f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+			if stop == 0 {
+				t.Fatalf("the picker opens with %T focused, want its list", f)
+			}
+			break // round
+		}
+		f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		if len(h.app.dialogs) != 0 || len(c.Overlays().List()) != 0 {
+			t.Fatalf("Esc on %T (Tab ×%d): %d dialogs, %d overlays; want the picker closed", f, stop, len(h.app.dialogs), len(c.Overlays().List()))
+		}
+		if v.scan != nil || h.app.current.View != v.screen.View {
+			t.Errorf("after Esc: scan %v, on the identity check %v; want none, on it", v.scan, h.app.current.View == v.screen.View)
+		}
+		if stop > 10 {
+			t.Fatal("Tab does not come round the picker's controls")
+		}
 	}
 }

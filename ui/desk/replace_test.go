@@ -75,8 +75,8 @@ func TestReplaceSlip(t *testing.T) {
 		t.Fatalf("%d slips printed, want 2", len(slips))
 	}
 	r := h.app.result
-	if c := r.issued.Credential; c.ID == old.ID || c.SlipSerial != slips[1].serial || r.serial.Text != c.SlipSerial {
-		t.Fatalf("result shows %q, printed %q", r.serial.Text, slips[1].serial)
+	if c := r.issued.Credential; c.ID == old.ID || c.SlipSerial != slips[1].serial || r.serial.Text() != c.SlipSerial {
+		t.Fatalf("result shows %q, printed %q", r.serial.Text(), slips[1].serial)
 	}
 	assertNoPIN(t, h, slips[1])
 

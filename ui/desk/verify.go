@@ -3,15 +3,13 @@ package desk
 import (
 	"errors"
 	"fmt"
-	"io"
+	"os"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/storage"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -259,31 +257,20 @@ func (v *verifyScreen) checkDocument() {
 	}
 }
 
-// chooseScan opens the file picker for an image or PDF of the document,
-// as one of the desk's dialogs (showDialog): Esc closes it while none of
-// its own controls has the keyboard (Fyne's drop Esc: its Annulla does),
-// and no shortcut takes the desk to another screen under it.
+// chooseScan opens the scan picker (scanPicker) for an image or PDF of
+// the document, on the folder it showed last, else the user's home.
 func (v *verifyScreen) chooseScan() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+	dir := v.a.scanFolder
+	if dir == "" {
+		dir, _ = os.UserHomeDir() // "" on failure: the picker says so
+	}
+	v.a.showScanPicker(dir, func(s *pinsede.Scan, err error) {
 		if err != nil {
 			v.msg.set(msgError, i18n.Message(err))
 			return
 		}
-		if r == nil {
-			return // cancelled
-		}
-		defer r.Close()
-		data, err := io.ReadAll(io.LimitReader(r, pinsede.MaxScanBytes+1))
-		if err != nil {
-			v.msg.set(msgError, i18n.Message(err))
-			return
-		}
-		v.setScan(&pinsede.Scan{Name: r.URI().Name(), Data: data})
-	}, v.a.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf", ".png", ".jpg", ".jpeg", ".PDF", ".PNG", ".JPG", ".JPEG"}))
-	d.SetTitleText(lang.L("verify.scan.choose"))
-	d.Resize(fyne.NewSize(900, 600))
-	v.a.showDialog(d)
+		v.setScan(s)
+	})
 }
 
 // setScan attaches a scan of the document, or removes it when s is nil.

@@ -157,6 +157,8 @@ func (e *entry) FocusLost() {
 type button struct {
 	widget.Button
 	deskKey func(*fyne.KeyEvent) bool
+	// shown scrolls the button into view when it gains the focus.
+	shown func(fyne.CanvasObject)
 	// enter, when set, runs on Enter instead of the press: the identity
 	// check's Emetti PIN moves on to what is left and never issues on
 	// Enter (verifyScreen.nextTodo).
@@ -166,7 +168,7 @@ type button struct {
 // button returns a button that runs tapped, recording the activity and
 // guarding against a panic (App.guard).
 func (a *App) button(text string, icon fyne.Resource, tapped func()) *button {
-	b := &button{deskKey: a.deskKey}
+	b := &button{deskKey: a.deskKey, shown: a.showFocused}
 	b.Text, b.Icon = text, icon
 	b.OnTapped = func() {
 		a.touch()
@@ -189,6 +191,12 @@ func (b *button) TypedKey(k *fyne.KeyEvent) {
 			b.Tapped(nil)
 		}
 	})
+}
+
+// FocusGained draws the focus and scrolls the button into view.
+func (b *button) FocusGained() {
+	b.Button.FocusGained()
+	b.shown(b)
 }
 
 // primaryButton returns a highlighted button, for the main action of a
@@ -617,11 +625,11 @@ func row(label, value string) []fyne.CanvasObject {
 	return []fyne.CanvasObject{l, v}
 }
 
-// copyRow is a row whose value the clerk may select and copy: the codice
-// fiscale, the envelope's serial. Each is a stop of the Tab key.
-func copyRow(label, value string) []fyne.CanvasObject {
+// copyRow is a row whose value the clerk may copy: the codice fiscale,
+// the envelope's serial. Each is a stop of the Tab key (copyValue).
+func (a *App) copyRow(label, value string) []fyne.CanvasObject {
 	r := row(label, value)
-	r[1].(*widget.Label).Selectable = true
+	r[1] = a.copyValue(r[1].(*widget.Label))
 	return r
 }
 
