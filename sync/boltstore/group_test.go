@@ -64,6 +64,20 @@ func queueLogins(t *testing.T, s *boltstore.Store, n int, f func(i int), between
 	wg.Wait()
 }
 
+// attempt returns a function that counts a check of storetest.CF(1)'s
+// PIN by p, and adds it to open if it may go ahead.
+func attempt(t *testing.T, s *boltstore.Store, p central.LockPolicy, open *atomic.Int64) func(int) {
+	return func(int) {
+		_, ok, err := s.Attempt(context.Background(), storetest.CF(1), central.SlotPIN, p, storetest.T0)
+		if err != nil {
+			t.Error(err)
+		}
+		if ok {
+			open.Add(1)
+		}
+	}
+}
+
 // Ensure that checks counted at once share their commits, and each is
 // counted exactly once, in turn: 40 attempts released together while the
 // writer is busy are counted all 40 in at most 2 commits (the first
@@ -83,13 +97,7 @@ func TestLoginsGrouped(t *testing.T) {
 			missing = s.Succeed(context.Background(), "unknown", "")
 			return
 		}
-		_, ok, err := s.Attempt(context.Background(), storetest.CF(1), central.SlotPIN, loose, storetest.T0)
-		if err != nil {
-			t.Error(err)
-		}
-		if ok {
-			open.Add(1)
-		}
+		attempt(t, s, loose, &open)(i)
 	}, nil)
 	r, err := s.Current(context.Background(), storetest.CF(1), central.SlotPIN)
 	if err != nil {
@@ -110,15 +118,7 @@ func TestLoginsGrouped(t *testing.T) {
 	}
 	p := central.DefaultLockPolicy(5)
 	open.Store(0)
-	queueLogins(t, s, n, func(int) {
-		_, ok, err := s.Attempt(context.Background(), storetest.CF(1), central.SlotPIN, p, storetest.T0)
-		if err != nil {
-			t.Error(err)
-		}
-		if ok {
-			open.Add(1)
-		}
-	}, nil)
+	queueLogins(t, s, n, attempt(t, s, p, &open), nil)
 	if open.Load() != int64(p.After) {
 		t.Errorf("%d attempts at once with the lock after %d: %d went ahead", n, p.After, open.Load())
 	}
