@@ -4,7 +4,10 @@
 // # Basics
 //
 // One bbolt write transaction applies a whole push, so the rules of
-// [central.Apply] hold without further locking. Values are JSON.
+// [central.Apply] hold without further locking. Values are JSON. The
+// counts of PIN checks made at once, and their records of right PINs,
+// share one transaction and its commit (group.go): each is answered once
+// on disk, counted in turn as if committed alone.
 //
 // # Caveats
 //

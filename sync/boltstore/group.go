@@ -20,10 +20,11 @@ var errLead = errors.New("lead the group commit")
 // group commits the write transactions of concurrent callers together:
 // the first caller to find no commit under way commits its own at once;
 // the callers that come while it commits wait, and the first of them then
-// commits all of theirs in one transaction, one commit and its fdatasync
-// instead of one each. Each caller is answered only once the transaction
-// holding its function has committed (or failed), so what it was told is
-// on disk. The functions of a transaction run one after the other, each
+// commits all of theirs in one transaction: one commit, and bbolt's two
+// fdatasyncs, instead of one each. Two callers at a time never share a
+// commit (one waits while the other's runs); from three on they do.
+// Each caller is answered only once the transaction holding its function
+// has committed (or failed), so what it was told is on disk. The functions of a transaction run one after the other, each
 // seeing what those before it wrote, as if committed one by one.
 //
 // A function may run more than once (its transaction rolled back because
