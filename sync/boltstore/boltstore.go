@@ -306,7 +306,7 @@ func (s *Store) Attempt(ctx context.Context, cf pinsede.CodiceFiscale, slot cent
 	var open, found bool
 	key := []byte(slot.Key(cf))
 	err := s.logins.update(func(btx *bolt.Tx) error {
-		r, open, found = central.Record{}, false, false // run again if its group's transaction is
+		r, open, found = central.Record{}, false, false // afresh: run again if its group rolls back
 		id := btx.Bucket(bucketActive).Get(key)
 		if id == nil {
 			id = btx.Bucket(bucketLatest).Get(key)

@@ -24,8 +24,9 @@ var errLead = errors.New("lead the group commit")
 // fdatasyncs, instead of one each. Two callers at a time never share a
 // commit (one waits while the other's runs); from three on they do.
 // Each caller is answered only once the transaction holding its function
-// has committed (or failed), so what it was told is on disk. The functions of a transaction run one after the other, each
-// seeing what those before it wrote, as if committed one by one.
+// has committed (or failed), so what it was told is on disk. The
+// functions of a transaction run one after the other, each seeing what
+// those before it wrote, as if committed one by one.
 //
 // A function may run more than once (its transaction rolled back because
 // another function in it failed): it must set its results afresh each
