@@ -4,7 +4,10 @@
 // # Basics
 //
 // One bbolt write transaction applies a whole push, so the rules of
-// [central.Apply] hold without further locking. Values are JSON.
+// [central.Apply] hold without further locking. Values are JSON. The
+// counts of PIN checks made at once, and their records of right PINs,
+// share one transaction and its commit (group.go): each is answered once
+// on disk, counted in turn as if committed alone.
 //
 // # Caveats
 //
@@ -74,6 +77,9 @@ type storedForm struct {
 type Store struct {
 	db   *bolt.DB
 	path string
+	// logins commits the counts of PIN checks and the records of right
+	// PINs of concurrent checks together (Attempt, Succeed).
+	logins group
 	// limits bound the events Apply accepts (SetLimits).
 	limits atomic.Pointer[central.Limits]
 	// auditRead counts the audit entries SearchAudit read, for the
@@ -108,7 +114,7 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open central store %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, logins: group{db: db}}
 	s.SetLimits(central.DefaultLimits())
 	return s, nil
 }
@@ -297,15 +303,18 @@ func (s *Store) update(id string, fn func(t *tx, r *central.Record) error) error
 }
 
 // Attempt reserves a PIN check on the credential a login with cf checks,
-// in one write transaction: bbolt runs one at a time, so checks sent at
-// once are counted one after the other. The transaction commits even when
-// it writes nothing (cf unknown, or the credential locked), so that every
-// answer costs a commit.
+// in a write transaction: bbolt runs one at a time, and the checks a
+// transaction holds run one after the other in it, so checks sent at once
+// are counted one after the other. The counts of concurrent checks share
+// one commit (group), and each is answered once its count is on disk. The
+// transaction commits even when it writes nothing (cf unknown, or the
+// credential locked), so that every answer costs a commit.
 func (s *Store) Attempt(ctx context.Context, cf pinsede.CodiceFiscale, slot central.Slot, p central.LockPolicy, at time.Time) (central.Record, bool, error) {
 	var r central.Record
 	var open, found bool
 	key := []byte(slot.Key(cf))
-	err := s.db.Update(func(btx *bolt.Tx) error {
+	err := s.logins.update(func(btx *bolt.Tx) error {
+		r, open, found = central.Record{}, false, false // afresh: run again if its group rolls back
 		id := btx.Bucket(bucketActive).Get(key)
 		if id == nil {
 			id = btx.Bucket(bucketLatest).Get(key)
@@ -334,11 +343,24 @@ func (s *Store) Attempt(ctx context.Context, cf pinsede.CodiceFiscale, slot cent
 }
 
 // Succeed records a right PIN: the wrong PINs and the lock are cleared,
-// and a replacement PIN recorded.
+// and a replacement PIN recorded, in a write transaction shared with
+// those of concurrent checks (group), as Attempt.
 func (s *Store) Succeed(ctx context.Context, id, newPINHash string) error {
-	err := s.update(id, func(_ *tx, r *central.Record) error {
-		return central.SucceedRecord(r, newPINHash)
+	var refused error // SucceedRecord's, which writes nothing
+	err := s.logins.update(func(btx *bolt.Tx) error {
+		t := &tx{btx}
+		r, err := t.Record(id)
+		if err != nil {
+			return err
+		}
+		if refused = central.SucceedRecord(&r, newPINHash); refused != nil {
+			return nil // nothing written: the others in the group commit
+		}
+		return t.PutRecord(r)
 	})
+	if err == nil {
+		err = refused
+	}
 	if err != nil {
 		return fmt.Errorf("record login of %s: %w", id, err)
 	}
