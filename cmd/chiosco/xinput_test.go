@@ -50,10 +50,11 @@ import (
 const (
 	// xkScreen is the kiosk's screen: 1920x1080, as in the sede.
 	xkScreen = "1920x1080x24"
-	// xkSmallScreen is a small kiosk screen, a little larger than the
-	// smallest window the kiosk accepts at the normal text size (about
-	// 1150x775 in the longest language).
-	xkSmallScreen = "1280x800x24"
+	// xkSmallScreen is a small kiosk screen, 5:4, as wide as the
+	// narrowest window the kiosk accepts (kiosk.MinWidth), and a little
+	// higher than it needs at the normal text size (about 870 px, with
+	// the question's text always in view).
+	xkSmallScreen = "1280x1024x24"
 	// xkTimeout bounds the wait for a screen or a frame after the keys
 	// that lead to it.
 	xkTimeout = 30 * time.Second
