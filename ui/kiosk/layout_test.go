@@ -157,32 +157,40 @@ func TestNavBarFits(t *testing.T) {
 // the largest text size. The question stayed scrolled as it was, the
 // field under the keyboard.
 func TestFocusedFieldAfterResize(t *testing.T) {
+	inItalianAndGerman(t, func(t *testing.T, h *harness, w *wizard, _ string, _ int) {
+		big := func() {
+			h.win.Resize(fyne.NewSize(1920, 1080))
+			uitest.Settle(h.win)
+		}
+		where := func(s string) string { return fmt.Sprintf("%v, %s", h.win.Canvas().Size(), s) }
+
+		big()
+		h.app.showQuestion(7)
+		h.win.Canvas().Focus(w.cap)
+		h.smallest()
+		h.assertAboveKeyboard(where("the CAP focused, then the window made smallest"), w.cap)
+		big()
+		h.assertAboveKeyboard(where("the CAP focused, then the window made 1920x1080 again"), w.cap)
+
+		h.app.showQuestion(4)
+		h.typeInto(w.luogo, "San")
+		h.smallest()
+		h.assertAboveKeyboard(where("San typed, then the window made smallest"), w.luogo, buttonsOf(w.places)...)
+		big()
+		h.assertAboveKeyboard(where("San typed, then the window made 1920x1080 again"), w.luogo, buttonsOf(w.places)...)
+	})
+}
+
+// inItalianAndGerman runs f on a new kiosk at its first question, in
+// Italian and in German, at the normal and at the largest text size.
+func inItalianAndGerman(t *testing.T, f func(t *testing.T, h *harness, w *wizard, lang string, scale int)) {
 	for _, lang := range []string{"it", "de"} {
 		for _, scale := range []int{defaultScale, len(textScales) - 1} {
 			t.Run(fmt.Sprintf("%s text %v", lang, textScales[scale]), func(t *testing.T) {
 				h := newHarness(t)
 				w := h.startWizard(lang)
 				h.setScale(scale)
-				big := func() {
-					h.win.Resize(fyne.NewSize(1920, 1080))
-					uitest.Settle(h.win)
-				}
-				where := func(s string) string { return fmt.Sprintf("%v, %s", h.win.Canvas().Size(), s) }
-
-				big()
-				h.app.showQuestion(7)
-				h.win.Canvas().Focus(w.cap)
-				h.smallest()
-				h.assertAboveKeyboard(where("the CAP focused, then the window made smallest"), w.cap)
-				big()
-				h.assertAboveKeyboard(where("the CAP focused, then the window made 1920x1080 again"), w.cap)
-
-				h.app.showQuestion(4)
-				h.typeInto(w.luogo, "San")
-				h.smallest()
-				h.assertAboveKeyboard(where("San typed, then the window made smallest"), w.luogo, buttonsOf(w.places)...)
-				big()
-				h.assertAboveKeyboard(where("San typed, then the window made 1920x1080 again"), w.luogo, buttonsOf(w.places)...)
+				f(t, h, w, lang, scale)
 			})
 		}
 	}
