@@ -108,13 +108,13 @@ func (r rect) meets(s rect) bool {
 // Ensure that the navigation bar of every question (Annulla, Indietro,
 // the step "Frage 5 von 10", Avanti) shows each of them whole, inside the
 // window and over none of the others, and that the question's text shows
-// whole (the heading scrolled off the top in the smallest window), in every language of the kiosk, at
-// the normal and at the largest text size, in the smallest window the
-// kiosk accepts and at 1920x1080: the step was centred under Zurück in a
-// narrow window.
+// whole (the heading scrolled off the top in the smallest window), in
+// every language of the kiosk, at every text size, in the smallest
+// window the kiosk accepts and at 1920x1080: the step was centred under
+// Zurück in a narrow window.
 func TestNavBarFits(t *testing.T) {
 	for _, l := range Languages {
-		for _, scale := range []int{defaultScale, len(textScales) - 1} {
+		for scale := range textScales {
 			t.Run(fmt.Sprintf("%s text %v", l.Code, textScales[scale]), func(t *testing.T) {
 				h := newHarness(t)
 				h.startWizard(l.Code)
@@ -139,7 +139,7 @@ func TestNavBarFits(t *testing.T) {
 							"the step": h.stepLabel(),
 						})
 						h.assertAsked(fmt.Sprintf("%s, %s at %v", q.name, size, got))
-						if l.Code == "de" && q.name == "luogo" && size == "smallest" {
+						if l.Code == "de" && q.name == "luogo" && size == "smallest" && (scale == defaultScale || scale == len(textScales)-1) {
 							h.shot(fmt.Sprintf("04-q05-luogo-de-smallest-text-%v", textScales[scale]))
 						}
 					}
