@@ -384,36 +384,14 @@ func TestXInputKioskSuggestions(t *testing.T) {
 	if len(places) != 2 || places[1].Province != "PU" {
 		t.Fatalf("the places of Peglio are %v, want Peglio (CO) and Peglio (PU)", places)
 	}
-	want := xkBornIn(t, pinsede.Request{
-		Cognome: "Rossi", Nome: "Maria", Sesso: pinsede.SexFemale,
-		DataNascita: pinsede.Date{Year: 1985, Month: time.March, Day: 7},
-		// Belgien, Belarus, Belize: the states in the order of their codes.
-		Residenza: pinsede.Address{Street: "Regent Street 12", City: "Belize City", Country: "BZ"},
-		Recapiti:  pinsede.Contacts{Mobile: "+501 223 4567", Email: "maria.rossi@example.com"},
-	}, places[1])
+	want := xkMariaRossi(t, places[1])
 
 	k := xkStart(t, xkSmallScreen, "-ticket-dir", t.TempDir())
 	xtest.ClearOfMidnight(t, xkDayMargin)
 	xkAssertTypeface(t, k.WaitFrame("the top bar's blue INPS", func(img image.Image) bool {
 		return xkInk(img, xkTitleRect) > 0
 	}))
-	k.Keys("Tab", "Tab", "Tab", "Return") // Italiano, English, Français: Deutsch
-	k.WaitScreen("services")
-	k.Keys("Return")
-	k.WaitScreen("service")
-	k.Keys("Return")
-	k.WaitScreen("question:cognome")
-	k.Type("Rossi")
-	k.Keys("Return")
-	k.WaitScreen("question:nome")
-	k.Type("Maria")
-	k.Keys("Return")
-	k.WaitScreen("question:sesso")
-	k.Keys("Tab", "Return")
-	k.WaitScreen("question:nascita")
-	k.Type("07/03/1985")
-	k.Keys("Return")
-	k.WaitScreen("question:luogo")
+	k.toPlaceOfBirth()
 
 	// Peglio and Enter: the two places of the name, under the problem in
 	// red, over the keyboard.
@@ -439,6 +417,44 @@ func TestXInputKioskSuggestions(t *testing.T) {
 	k.Keys("Tab", "Tab", "Tab", "Return") // Belgien, Belarus, Belize
 	k.Keys("Return")
 	k.finish(want)
+}
+
+// xkMariaRossi is the request of TestXInputKioskSuggestions and
+// TestXInputKioskMoreSuggestions, born in p: a woman living in Belize
+// (of Belgien, Belarus, Belize, the states "Bel" lists in the order of
+// their codes, the third).
+func xkMariaRossi(t *testing.T, p pinsede.PlaceInfo) pinsede.Request {
+	t.Helper()
+	return xkBornIn(t, pinsede.Request{
+		Cognome: "Rossi", Nome: "Maria", Sesso: pinsede.SexFemale,
+		DataNascita: pinsede.Date{Year: 1985, Month: time.March, Day: 7},
+		Residenza:   pinsede.Address{Street: "Regent Street 12", City: "Belize City", Country: "BZ"},
+		Recapiti:    pinsede.Contacts{Mobile: "+501 223 4567", Email: "maria.rossi@example.com"},
+	}, p)
+}
+
+// toPlaceOfBirth goes, from the languages, to the place of birth of a
+// PIN request in German, by keys: Rossi, Maria, a woman, born on
+// 07/03/1985.
+func (k *xkKiosk) toPlaceOfBirth() {
+	k.t.Helper()
+	k.Keys("Tab", "Tab", "Tab", "Return") // Italiano, English, Français: Deutsch
+	k.WaitScreen("services")
+	k.Keys("Return")
+	k.WaitScreen("service")
+	k.Keys("Return")
+	k.WaitScreen("question:cognome")
+	k.Type("Rossi")
+	k.Keys("Return")
+	k.WaitScreen("question:nome")
+	k.Type("Maria")
+	k.Keys("Return")
+	k.WaitScreen("question:sesso")
+	k.Keys("Tab", "Return")
+	k.WaitScreen("question:nascita")
+	k.Type("07/03/1985")
+	k.Keys("Return")
+	k.WaitScreen("question:luogo")
 }
 
 // finish answers the address, the phones and the e-mail of want (a
@@ -484,32 +500,11 @@ func TestXInputKioskMoreSuggestions(t *testing.T) {
 	if len(places) != 6 || places[5].String() != "San Basilio (SU)" {
 		t.Fatalf("the places of San are %v, want San Basilio (SU) sixth", places)
 	}
-	want := xkBornIn(t, pinsede.Request{
-		Cognome: "Rossi", Nome: "Maria", Sesso: pinsede.SexFemale,
-		DataNascita: pinsede.Date{Year: 1985, Month: time.March, Day: 7},
-		Residenza:   pinsede.Address{Street: "Regent Street 12", City: "Belize City", Country: "BZ"},
-		Recapiti:    pinsede.Contacts{Mobile: "+501 223 4567", Email: "maria.rossi@example.com"},
-	}, places[5])
+	want := xkMariaRossi(t, places[5])
 
 	k := xkStart(t, xkSmallScreen, "-ticket-dir", t.TempDir())
 	xtest.ClearOfMidnight(t, xkDayMargin)
-	k.Keys("Tab", "Tab", "Tab", "Return") // Italiano, English, Français: Deutsch
-	k.WaitScreen("services")
-	k.Keys("Return")
-	k.WaitScreen("service")
-	k.Keys("Return")
-	k.WaitScreen("question:cognome")
-	k.Type("Rossi")
-	k.Keys("Return")
-	k.WaitScreen("question:nome")
-	k.Type("Maria")
-	k.Keys("Return")
-	k.WaitScreen("question:sesso")
-	k.Keys("Tab", "Return")
-	k.WaitScreen("question:nascita")
-	k.Type("07/03/1985")
-	k.Keys("Return")
-	k.WaitScreen("question:luogo")
+	k.toPlaceOfBirth()
 	// Each place is a white card of about 36,000 pixels over the
 	// keyboard: four show, with the more button, then two.
 	k.Type("San")

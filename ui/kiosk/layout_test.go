@@ -113,40 +113,33 @@ func (r rect) meets(s rect) bool {
 // window the kiosk accepts and at 1920x1080: the step was centred under
 // Zurück in a narrow window.
 func TestNavBarFits(t *testing.T) {
-	for _, l := range Languages {
-		for scale := range textScales {
-			t.Run(fmt.Sprintf("%s text %v", l.Code, textScales[scale]), func(t *testing.T) {
-				h := newHarness(t)
-				h.startWizard(l.Code)
-				h.setScale(scale)
-				for i, q := range questions {
-					for _, size := range []string{"smallest", "1920x1080"} {
-						h.win.Resize(fyne.NewSize(1920, 1080))
-						h.app.showQuestion(i)
-						uitest.Settle(h.win)
-						got := h.win.Canvas().Size()
-						if size == "smallest" {
-							// Shown again in it, as in a kiosk whose
-							// screen is that small: the field in view.
-							h.smallest()
-							h.app.showQuestion(i)
-							got = h.smallest()
-						}
-						h.assertApart(fmt.Sprintf("%s, %s at %v", q.name, size, got), map[string]fyne.CanvasObject{
-							"Annulla":  h.findButton(tr("nav.cancel")),
-							"Indietro": h.findButton(tr("nav.back")),
-							"Avanti":   h.findButton(tr("nav.next")),
-							"the step": h.stepLabel(),
-						})
-						h.assertAsked(fmt.Sprintf("%s, %s at %v", q.name, size, got))
-						if l.Code == "de" && q.name == "luogo" && size == "smallest" && (scale == defaultScale || scale == len(textScales)-1) {
-							h.shot(fmt.Sprintf("04-q05-luogo-de-smallest-text-%v", textScales[scale]))
-						}
-					}
+	inEveryLanguageAndSize(t, func(t *testing.T, h *harness, l Language, scale int) {
+		for i, q := range questions {
+			for _, size := range []string{"smallest", "1920x1080"} {
+				h.win.Resize(fyne.NewSize(1920, 1080))
+				h.app.showQuestion(i)
+				uitest.Settle(h.win)
+				got := h.win.Canvas().Size()
+				if size == "smallest" {
+					// Shown again in it, as in a kiosk whose
+					// screen is that small: the field in view.
+					h.smallest()
+					h.app.showQuestion(i)
+					got = h.smallest()
 				}
-			})
+				h.assertApart(fmt.Sprintf("%s, %s at %v", q.name, size, got), map[string]fyne.CanvasObject{
+					"Annulla":  h.findButton(tr("nav.cancel")),
+					"Indietro": h.findButton(tr("nav.back")),
+					"Avanti":   h.findButton(tr("nav.next")),
+					"the step": h.stepLabel(),
+				})
+				h.assertAsked(fmt.Sprintf("%s, %s at %v", q.name, size, got))
+				if l.Code == "de" && q.name == "luogo" && size == "smallest" && (scale == defaultScale || scale == len(textScales)-1) {
+					h.shot(fmt.Sprintf("04-q05-luogo-de-smallest-text-%v", textScales[scale]))
+				}
+			}
 		}
-	}
+	})
 }
 
 // Ensure that once the window is resized the field that has the focus is
@@ -181,6 +174,21 @@ func TestFocusedFieldAfterResize(t *testing.T) {
 	})
 }
 
+// inEveryLanguageAndSize runs f on a new kiosk at its first question, in
+// every language of the kiosk at every text size.
+func inEveryLanguageAndSize(t *testing.T, f func(t *testing.T, h *harness, l Language, scale int)) {
+	for _, l := range Languages {
+		for scale := range textScales {
+			t.Run(fmt.Sprintf("%s text %v", l.Code, textScales[scale]), func(t *testing.T) {
+				h := newHarness(t)
+				h.startWizard(l.Code)
+				h.setScale(scale)
+				f(t, h, l, scale)
+			})
+		}
+	}
+}
+
 // inItalianAndGerman runs f on a new kiosk at its first question, in
 // Italian and in German, at the normal and at the largest text size.
 func inItalianAndGerman(t *testing.T, f func(t *testing.T, h *harness, w *wizard, lang string, scale int)) {
@@ -204,42 +212,35 @@ func inItalianAndGerman(t *testing.T, f func(t *testing.T, h *harness, w *wizard
 // it set the kiosk's smallest width by language (Romanian at A+ needed
 // 1,419 px, a 1366-wide screen cut it).
 func TestTopBarFits(t *testing.T) {
-	for _, l := range Languages {
-		for scale := range textScales {
-			t.Run(fmt.Sprintf("%s text %v", l.Code, textScales[scale]), func(t *testing.T) {
-				h := newHarness(t)
-				h.startWizard(l.Code)
-				h.setScale(scale)
-				if w := h.app.bar.MinSize().Width; w > MinWidth {
-					t.Errorf("the top bar asks for %v px, more than MinWidth %v", w, MinWidth)
-				}
-				for _, width := range []float32{1366, MinWidth, 0} {
-					if width == 0 {
-						h.smallest()
-					} else {
-						h.win.Resize(fyne.NewSize(width, 1080))
-						uitest.Settle(h.win)
-					}
-					objs := map[string]fyne.CanvasObject{
-						"A−": h.app.smallerButton, "A+": h.app.largerButton,
-						"the contrast": h.app.contrastButton, "the audio": h.app.audioButton,
-					}
-					walk(h.app.bar, func(o fyne.CanvasObject) {
-						if t, ok := o.(*canvas.Text); ok && (t.Text == "INPS" || t.Text == tr("app.title")) {
-							objs[t.Text] = t
-						}
-					})
-					h.assertApart(fmt.Sprintf("the top bar at %v", h.win.Canvas().Size()), objs)
-					if len(objs) != 6 {
-						t.Errorf("the top bar holds %d of INPS, its name and the four buttons", len(objs))
-					}
-				}
-				if l.Code == "ro" && scale == len(textScales)-1 {
-					h.win.Resize(fyne.NewSize(1366, 1080))
-					uitest.Settle(h.win)
-					h.shot("04-top-bar-ro-largest-1366")
+	inEveryLanguageAndSize(t, func(t *testing.T, h *harness, l Language, scale int) {
+		if w := h.app.bar.MinSize().Width; w > MinWidth {
+			t.Errorf("the top bar asks for %v px, more than MinWidth %v", w, MinWidth)
+		}
+		for _, width := range []float32{1366, MinWidth, 0} {
+			if width == 0 {
+				h.smallest()
+			} else {
+				h.win.Resize(fyne.NewSize(width, 1080))
+				uitest.Settle(h.win)
+			}
+			objs := map[string]fyne.CanvasObject{
+				"A−": h.app.smallerButton, "A+": h.app.largerButton,
+				"the contrast": h.app.contrastButton, "the audio": h.app.audioButton,
+			}
+			walk(h.app.bar, func(o fyne.CanvasObject) {
+				if t, ok := o.(*canvas.Text); ok && (t.Text == "INPS" || t.Text == tr("app.title")) {
+					objs[t.Text] = t
 				}
 			})
+			h.assertApart(fmt.Sprintf("the top bar at %v", h.win.Canvas().Size()), objs)
+			if len(objs) != 6 {
+				t.Errorf("the top bar holds %d of INPS, its name and the four buttons", len(objs))
+			}
 		}
-	}
+		if l.Code == "ro" && scale == len(textScales)-1 {
+			h.win.Resize(fyne.NewSize(1366, 1080))
+			uitest.Settle(h.win)
+			h.shot("04-top-bar-ro-largest-1366")
+		}
+	})
 }
