@@ -235,8 +235,8 @@ func (a *App) showQuestion(i int) {
 	nav := a.navRow(true, back, next, step)
 	a.show("question:"+q.name, content, nav, focus, tr("q."+q.name)+" "+hint.Text)
 	if e, ok := focus.(*entry); ok {
-		// At the largest text size the question's text may take the
-		// room: the field typed in shows whole over the keyboard.
+		// At the largest text size the hint may take the room: the
+		// field typed in shows whole over the keyboard.
 		w.scrollOver(e, 0, suggestionMargin(), nil)
 	}
 	w.revealSuggestions()
@@ -285,7 +285,8 @@ func (l *overKeyboard) MinSize(objs []fyne.CanvasObject) fyne.Size {
 // keyboard: its field, a line of problem under it and a row of
 // suggestions, each as high as an entry, or the code proposed, as high as
 // its text wraps; and the margin that keeps them clear of the keyboard.
-// The question's text above may scroll out of it.
+// The hint above them may scroll out of it; the question's text is above
+// it, out of the part that scrolls.
 func (w *wizard) room() float32 {
 	line, pad := w.cognome.MinSize().Height, fynetheme.Padding()
 	room := 3*line + fieldSpacing + pad + suggestionMargin()
