@@ -244,3 +244,34 @@ func TestTopBarFits(t *testing.T) {
 		}
 	})
 }
+
+// Ensure that no screen asks for a window wider than MinWidth, in any
+// language at any text size: the languages, the services, each service,
+// every question and the review. The languages, four buttons of 400 px a
+// row, asked for 1,640 px: a 1366-wide screen cut them.
+func TestScreensFitMinWidth(t *testing.T) {
+	inEveryLanguageAndSize(t, func(t *testing.T, h *harness, l Language, scale int) {
+		fits := func(what string) {
+			t.Helper()
+			uitest.Settle(h.win)
+			if w := h.app.root.MinSize().Width; w > MinWidth {
+				t.Errorf("%s asks for %v px, more than MinWidth %v", what, w, MinWidth)
+			}
+		}
+		for i, q := range questions {
+			h.app.showQuestion(i)
+			fits("question " + q.name)
+		}
+		h.app.showReview()
+		fits("the review")
+		for _, s := range Services {
+			h.app.showService(s)
+			fits("the service " + s)
+		}
+		h.app.showServices()
+		fits("the services")
+		h.app.Wipe()
+		h.setScale(scale)
+		fits("the languages")
+	})
+}
