@@ -574,7 +574,10 @@ func (a *App) show(name string, content fyne.CanvasObject, nav fyne.CanvasObject
 	a.bar.Objects = []fyne.CanvasObject{a.topBar()}
 	var bottom fyne.CanvasObject
 	if nav != nil {
-		bottom = container.New(layout.NewCustomPaddedLayout(8, 16, navInset, navInset), nav)
+		// The content's padding and the border's part it from the
+		// content: no more room above it, and the bezel's margin under it,
+		// so that a 1280x800 screen holds a question (TestScreensFit800).
+		bottom = container.New(layout.NewCustomPaddedLayout(0, navBottom, navInset, navInset), nav)
 	}
 	a.body.Objects = []fyne.CanvasObject{
 		container.NewBorder(nil, bottom, nil, nil, container.NewPadded(content)),
@@ -601,11 +604,16 @@ func (a *App) say(text string) {
 // the kiosk's bezel.
 const navInset = 32
 
+// navBottom is the margin of the navigation bar from the screen's bottom
+// edge.
+const navBottom = 8
+
 // The navigation bar's buttons: navHeight high at least, Annulla and
 // Indietro navWidth wide and the forward button navNextWidth wide (or 32
-// px wider than its text) when the window has room for them.
+// px wider than its text) when the window has room for them. navHeight
+// is a little more than a button's text asks at the normal text size.
 const (
-	navHeight    = 84
+	navHeight    = 76
 	navWidth     = 320
 	navNextWidth = 420
 )

@@ -275,3 +275,46 @@ func TestScreensFitMinWidth(t *testing.T) {
 		fits("the languages")
 	})
 }
+
+// Ensure that every screen fits a window 800 px high (a 1280x800 kiosk
+// screen) at the normal and at the smaller text size, in every language
+// of the kiosk: the languages, the services, each service, every
+// question (its text in view, and room for its field, a line of problem
+// and a row of suggestions over the keyboard) and the review. Keeping
+// the question's text above the scrolled part made the smallest window
+// 866 px high at the normal size.
+func TestScreensFit800(t *testing.T) {
+	for _, l := range Languages {
+		for _, scale := range []int{0, defaultScale} {
+			t.Run(fmt.Sprintf("%s text %v", l.Code, textScales[scale]), func(t *testing.T) {
+				h := newHarness(t)
+				h.startWizard(l.Code)
+				h.setScale(scale)
+				fits := func(what string) {
+					t.Helper()
+					uitest.Settle(h.win)
+					h.smallest() // its text may wrap on more lines
+					if m := h.app.root.MinSize(); m.Height > 800 {
+						t.Errorf("%s asks for a window %v high, more than 800 px", what, m)
+					}
+					h.win.Resize(fyne.NewSize(1920, 1080))
+				}
+				for i, q := range questions {
+					h.app.showQuestion(i)
+					fits("question " + q.name)
+				}
+				h.app.showReview()
+				fits("the review")
+				for _, s := range Services {
+					h.app.showService(s)
+					fits("the service " + s)
+				}
+				h.app.showServices()
+				fits("the services")
+				h.app.Wipe()
+				h.setScale(scale)
+				fits("the languages")
+			})
+		}
+	}
+}

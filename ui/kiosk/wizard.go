@@ -229,9 +229,11 @@ func (a *App) showQuestion(i int) {
 		content = container.New(&overKeyboard{keys: a.keyboard, room: w.room, fit: w.fitSuggestions, resized: w.keepFocusInView},
 			w.scroll, centred(1500, a.keyboard.object))
 	}
-	// Half its padding above and below: a low window keeps room for it.
-	tight := -fynetheme.InnerPadding() / 2
-	content = container.NewBorder(centred(1600, container.New(layout.NewCustomPaddedLayout(tight, tight, 0, 0), asked)), nil, nil, nil, content)
+	// None of its padding above and below, nor the room under it: the
+	// hint's own padding parts them, and a 1280x800 screen keeps room
+	// for the question at the normal text size (TestScreensFit800).
+	tight := -fynetheme.InnerPadding()
+	content = container.NewBorder(centred(1600, container.New(layout.NewCustomPaddedLayout(tight, tight-fynetheme.Padding(), 0, 0), asked)), nil, nil, nil, content)
 	nav := a.navRow(true, back, next, step)
 	a.show("question:"+q.name, content, nav, focus, tr("q."+q.name)+" "+hint.Text)
 	if e, ok := focus.(*entry); ok {
@@ -247,7 +249,9 @@ func (a *App) showQuestion(i int) {
 // than room returns; then the keyboard gives up height, down to its
 // least (keyRows), and the window goes no lower than that. fit is told
 // the question's height before it is laid out, and resized after, when
-// its size changed (the window was resized).
+// its size changed (the window was resized). The keyboard lies right
+// under the question: the margin at the question's end (suggestionMargin)
+// parts them.
 type overKeyboard struct {
 	keys    *keyboard
 	room    func() float32
@@ -261,14 +265,13 @@ var _ fyne.Layout = (*overKeyboard)(nil)
 // Layout puts the question, objs[0], over the keyboard, objs[1].
 func (l *overKeyboard) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	question, keys := objs[0], objs[1]
-	pad := fynetheme.Padding()
-	h := min(max(size.Height-pad-l.room(), l.keys.least()), l.keys.natural())
-	top := size.Height - pad - h
+	h := min(max(size.Height-l.room(), l.keys.least()), l.keys.natural())
+	top := size.Height - h
 	l.fit(top)
 	question.Resize(fyne.NewSize(size.Width, top))
 	question.Move(fyne.NewPos(0, 0))
 	keys.Resize(fyne.NewSize(size.Width, h))
-	keys.Move(fyne.NewPos(0, top+pad))
+	keys.Move(fyne.NewPos(0, top))
 	if q := question.Size(); q != l.last {
 		l.last = q
 		l.resized()
@@ -278,7 +281,7 @@ func (l *overKeyboard) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 // MinSize keeps room for the question over the keyboard at its least.
 func (l *overKeyboard) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	q, k := objs[0].MinSize(), objs[1].MinSize()
-	return fyne.NewSize(max(q.Width, k.Width), l.room()+fynetheme.Padding()+l.keys.least())
+	return fyne.NewSize(max(q.Width, k.Width), l.room()+l.keys.least())
 }
 
 // room returns the least height the current question keeps over the
