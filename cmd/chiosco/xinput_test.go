@@ -152,11 +152,12 @@ func xkKeyboard(t *testing.T, display string) {
 
 // At 1920x1080, xkBodyRect is the screen below the top bar; xkFieldRect
 // and xkProblemRect are where a question of one field shows the field, and
-// the problem under it in red.
+// the problem under it in red (24 px higher since the question's text
+// has no padding of its own).
 var (
 	xkBodyRect    = image.Rect(0, 100, 1920, 1080)
-	xkFieldRect   = image.Rect(160, 300, 1760, 365)
-	xkProblemRect = image.Rect(160, 400, 1760, 450)
+	xkFieldRect   = image.Rect(160, 276, 1760, 341)
+	xkProblemRect = image.Rect(160, 360, 1760, 420)
 )
 
 // xkSmallQuestionRect is, on xkSmallScreen, the question over the
