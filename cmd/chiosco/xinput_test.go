@@ -32,6 +32,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -50,10 +51,11 @@ import (
 const (
 	// xkScreen is the kiosk's screen: 1920x1080, as in the sede.
 	xkScreen = "1920x1080x24"
-	// xkSmallScreen is a small kiosk screen, a little larger than the
-	// smallest window the kiosk accepts at the normal text size (about
-	// 1150x775 in the longest language).
-	xkSmallScreen = "1280x800x24"
+	// xkSmallScreen is a small kiosk screen, 5:4, as wide as the
+	// narrowest window the kiosk accepts (kiosk.MinWidth), and higher
+	// than it needs at the normal text size (at most 800 px, with the
+	// question's text always in view: TestScreensFit800).
+	xkSmallScreen = "1280x1024x24"
 	// xkTimeout bounds the wait for a screen or a frame after the keys
 	// that lead to it.
 	xkTimeout = 30 * time.Second
@@ -149,15 +151,18 @@ func xkKeyboard(t *testing.T, display string) {
 }
 
 // At 1920x1080, xkFieldRect and xkProblemRect are where a question of one
-// field shows the field, and the problem under it in red.
+// field shows the field, and the problem under it in red (24 px higher
+// since the question's text has no padding of its own).
 var (
-	xkFieldRect   = image.Rect(160, 300, 1760, 365)
-	xkProblemRect = image.Rect(160, 400, 1760, 450)
+	xkFieldRect   = image.Rect(160, 276, 1760, 341)
+	xkProblemRect = image.Rect(160, 360, 1760, 420)
 )
 
 // xkSmallQuestionRect is, on xkSmallScreen, the question over the
-// keyboard.
-var xkSmallQuestionRect = image.Rect(0, 100, 1280, 350)
+// keyboard, down to the keyboard's top (about 535 px): with more room
+// over the keyboard the hint stays in view, and the problem of the place
+// shows at about 390 px.
+var xkSmallQuestionRect = image.Rect(0, 100, 1280, 510)
 
 // checkLog fails on a panic in the kiosk's output.
 func (k *xkKiosk) checkLog() {
@@ -380,36 +385,14 @@ func TestXInputKioskSuggestions(t *testing.T) {
 	if len(places) != 2 || places[1].Province != "PU" {
 		t.Fatalf("the places of Peglio are %v, want Peglio (CO) and Peglio (PU)", places)
 	}
-	want := xkBornIn(t, pinsede.Request{
-		Cognome: "Rossi", Nome: "Maria", Sesso: pinsede.SexFemale,
-		DataNascita: pinsede.Date{Year: 1985, Month: time.March, Day: 7},
-		// Belgien, Belarus, Belize: the states in the order of their codes.
-		Residenza: pinsede.Address{Street: "Regent Street 12", City: "Belize City", Country: "BZ"},
-		Recapiti:  pinsede.Contacts{Mobile: "+501 223 4567", Email: "maria.rossi@example.com"},
-	}, places[1])
+	want := xkMariaRossi(t, places[1])
 
 	k := xkStart(t, xkSmallScreen, "-ticket-dir", t.TempDir())
 	xtest.ClearOfMidnight(t, xkDayMargin)
 	xkAssertTypeface(t, k.WaitFrame("the top bar's blue INPS", func(img image.Image) bool {
 		return xkInk(img, xkTitleRect) > 0
 	}))
-	k.Keys("Tab", "Tab", "Tab", "Return") // Italiano, English, Français: Deutsch
-	k.WaitScreen("services")
-	k.Keys("Return")
-	k.WaitScreen("service")
-	k.Keys("Return")
-	k.WaitScreen("question:cognome")
-	k.Type("Rossi")
-	k.Keys("Return")
-	k.WaitScreen("question:nome")
-	k.Type("Maria")
-	k.Keys("Return")
-	k.WaitScreen("question:sesso")
-	k.Keys("Tab", "Return")
-	k.WaitScreen("question:nascita")
-	k.Type("07/03/1985")
-	k.Keys("Return")
-	k.WaitScreen("question:luogo")
+	k.toPlaceOfBirth()
 
 	// Peglio and Enter: the two places of the name, under the problem in
 	// red, over the keyboard.
@@ -434,6 +417,53 @@ func TestXInputKioskSuggestions(t *testing.T) {
 	k.Shot("stato-suggestions")
 	k.Keys("Tab", "Tab", "Tab", "Return") // Belgien, Belarus, Belize
 	k.Keys("Return")
+	k.finish(want)
+}
+
+// xkMariaRossi is the request of TestXInputKioskSuggestions and
+// TestXInputKioskMoreSuggestions, born in p: a woman living in Belize
+// (of Belgien, Belarus, Belize, the states "Bel" lists in the order of
+// their codes, the third).
+func xkMariaRossi(t *testing.T, p pinsede.PlaceInfo) pinsede.Request {
+	t.Helper()
+	return xkBornIn(t, pinsede.Request{
+		Cognome: "Rossi", Nome: "Maria", Sesso: pinsede.SexFemale,
+		DataNascita: pinsede.Date{Year: 1985, Month: time.March, Day: 7},
+		Residenza:   pinsede.Address{Street: "Regent Street 12", City: "Belize City", Country: "BZ"},
+		Recapiti:    pinsede.Contacts{Mobile: "+501 223 4567", Email: "maria.rossi@example.com"},
+	}, p)
+}
+
+// toPlaceOfBirth goes, from the languages, to the place of birth of a
+// PIN request in German, by keys: Rossi, Maria, a woman, born on
+// 07/03/1985.
+func (k *xkKiosk) toPlaceOfBirth() {
+	k.t.Helper()
+	k.Keys("Tab", "Tab", "Tab", "Return") // Italiano, English, Français: Deutsch
+	k.WaitScreen("services")
+	k.Keys("Return")
+	k.WaitScreen("service")
+	k.Keys("Return")
+	k.WaitScreen("question:cognome")
+	k.Type("Rossi")
+	k.Keys("Return")
+	k.WaitScreen("question:nome")
+	k.Type("Maria")
+	k.Keys("Return")
+	k.WaitScreen("question:sesso")
+	k.Keys("Tab", "Return")
+	k.WaitScreen("question:nascita")
+	k.Type("07/03/1985")
+	k.Keys("Return")
+	k.WaitScreen("question:luogo")
+}
+
+// finish answers the address, the phones and the e-mail of want (a
+// foreign address: street and city), confirms the review, and checks
+// that the spool holds want alone.
+func (k *xkKiosk) finish(want pinsede.Request) {
+	t := k.t
+	t.Helper()
 	k.WaitScreen("question:indirizzo")
 	k.Type(want.Residenza.Street)
 	k.Keys("Tab")
@@ -458,6 +488,96 @@ func TestXInputKioskSuggestions(t *testing.T) {
 	if got := subs[0].Request; !reflect.DeepEqual(got, want) {
 		t.Errorf("the request in the spool:\n%+v\nwant the suggestions chosen:\n%+v", got, want)
 	}
+}
+
+// TestXInputKioskMoreSuggestions reaches, by real keys alone, in German
+// on a small screen (xkSmallScreen), a place of birth the suggestions'
+// rows do not show at first: of the six places of "San", four show with
+// the more button (Weitere) at the rows' end; Tab five times reaches it,
+// Enter shows the last two, Shift+Tab and Space take the last, San
+// Basilio (SU). The spool then holds it.
+func TestXInputKioskMoreSuggestions(t *testing.T) {
+	places := pinsede.SearchPlaces("San", 6)
+	if len(places) != 6 || places[5].String() != "San Basilio (SU)" {
+		t.Fatalf("the places of San are %v, want San Basilio (SU) sixth", places)
+	}
+	want := xkMariaRossi(t, places[5])
+
+	k := xkStart(t, xkSmallScreen, "-ticket-dir", t.TempDir())
+	xtest.ClearOfMidnight(t, xkDayMargin)
+	k.toPlaceOfBirth()
+	// Each place is a white card of about 36,000 pixels over the
+	// keyboard: four show, with the more button, then two.
+	k.Type("San")
+	four := xkWhite(k.WaitFrame("four places of San and the more button over the keyboard", xkMoreShown), xkSmallSuggestionsRect)
+	k.Shot("luogo-more-first")
+	k.Keys("Tab", "Tab", "Tab", "Tab", "Tab", "Return") // four places, then Weitere
+	k.WaitFrame("the last two places of San", func(img image.Image) bool {
+		return xkWhite(img, xkSmallSuggestionsRect) < four-50000
+	})
+	k.Shot("luogo-more-next")
+	k.Keys("shift+Tab", "space") // San Basilio (SU): taken, back to the field
+	k.Keys("Return")
+	k.WaitScreen("question:cf")
+	k.Keys("Tab", "space") // Diesen Code verwenden: back to the field
+	k.Keys("Return")
+	k.WaitScreen("question:stato")
+	k.Type("Belize")
+	k.Keys("Return")
+	k.finish(want)
+}
+
+// xkSmallSuggestionsRect is, on xkSmallScreen, the question's field and
+// its suggestions, above the keyboard.
+var xkSmallSuggestionsRect = image.Rect(0, 100, 1280, 510)
+
+// xkWhite returns how many pixels of r in img are white, as the entries
+// and the suggestions' cards are.
+func xkWhite(img image.Image, r image.Rectangle) int {
+	n := 0
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if cr, cg, cb, _ := img.At(x, y).RGBA(); cr>>8 == 0xFF && cg>>8 == 0xFF && cb>>8 == 0xFF {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// xkMoreShown reports whether img shows, on xkSmallScreen, a row of
+// suggestions with the more button at its right end: along a line of
+// xkSmallSuggestionsRect, a white card at least 450 px wide (a place
+// of San, two a row) and one of 100 to 250 px that ends at the screen's
+// right edge (Weitere). The places of "Sa", three a row, show none.
+func xkMoreShown(img image.Image) bool {
+	r := xkSmallSuggestionsRect
+	for y := r.Min.Y; y < r.Max.Y; y += 4 {
+		var runs []int // lengths of the white runs, left to right
+		run, last := 0, 0
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if cr, cg, cb, _ := img.At(x, y).RGBA(); cr>>8 == 0xFF && cg>>8 == 0xFF && cb>>8 == 0xFF {
+				run++
+				last = x
+				continue
+			}
+			if run > 0 {
+				runs = append(runs, run)
+			}
+			run = 0
+		}
+		if run > 0 {
+			runs = append(runs, run)
+		}
+		if len(runs) < 2 || r.Max.X-1-last > 12 {
+			continue
+		}
+		more := runs[len(runs)-1]
+		if more >= 100 && more <= 250 && slices.ContainsFunc(runs, func(n int) bool { return n >= 450 }) {
+			return true
+		}
+	}
+	return false
 }
 
 // xkTitleRect holds the top bar's blue INPS, on every screen size.

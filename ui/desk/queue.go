@@ -235,17 +235,29 @@ func (q *queuePanel) show(n int, err error) {
 // queueError says in words why the tickets cannot be read or taken.
 func (a *App) queueError(err error) string {
 	var tooMany *ticket.TooManyFilesError
-	switch {
-	case errors.As(err, &tooMany): // before the files refused among those read
+	if errors.As(err, &tooMany) { // before the files refused among those read
 		key := "queue.toomany"
 		if tooMany.AtLeast {
 			key = "queue.toomany.atleast"
 		}
 		return lang.L(key, map[string]any{"Dir": a.cfg.TicketDir, "Read": tooMany.Read, "Left": tooMany.Left})
-	case errors.Is(err, ticket.ErrSpoolFile): // its Err names the files of ErrSealed too
-		return lang.L("queue.spoolfile", map[string]any{"Dir": a.cfg.TicketDir, "Err": err.Error()})
-	case errors.Is(err, ticket.ErrSealed):
-		return lang.L("queue.sealed", map[string]any{"Dir": a.cfg.TicketDir, "Err": err.Error()})
+	}
+	// Files of the folder refused, named in words of the user's
+	// language, not in the error's English.
+	files := func(reason error) map[string]any {
+		return map[string]any{"Dir": a.cfg.TicketDir, "Files": strings.Join(ticket.RefusedFiles(err, reason), ", ")}
+	}
+	var says []string
+	if len(ticket.RefusedFiles(err, ticket.ErrSpoolFile)) > 0 {
+		says = append(says, lang.L("queue.spoolfile", files(ticket.ErrSpoolFile)))
+	}
+	if len(ticket.RefusedFiles(err, ticket.ErrSealed)) > 0 {
+		says = append(says, lang.L("queue.sealed", files(ticket.ErrSealed)))
+	}
+	if len(says) > 0 {
+		return strings.Join(says, " ")
+	}
+	switch {
 	case errors.Is(err, ticket.ErrNoKey):
 		return lang.L("queue.nokey", map[string]any{"Key": a.spool().KeyFile()})
 	case errors.Is(err, ticket.ErrBadKey):

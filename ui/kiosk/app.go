@@ -42,6 +42,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/color"
 	"slices"
 	"strings"
 	"sync"
@@ -59,6 +60,11 @@ import (
 	"github.com/pinsede/pinsede/ui/cups"
 	"github.com/pinsede/pinsede/ui/ticket"
 )
+
+// MinWidth is the narrowest window the kiosk lays its screens out for,
+// in pixels: a screen 1280 wide (1280x800, 1280x1024, 1366x768 and
+// wider). Its content asks for no less, so a window goes no narrower.
+const MinWidth = 1280
 
 // Default times of the idle wipe.
 const (
@@ -126,6 +132,9 @@ type App struct {
 	body     *fyne.Container
 	overlay  *fyne.Container
 	keyboard *keyboard
+	// barLayout lays out the top bar of every screen: kept across
+	// screens, so that each new bar knows the width of the last.
+	barLayout topBarLayout
 
 	// Accessibility buttons of the top bar, as fields for the tests.
 	contrastButton, smallerButton, largerButton, audioButton *button
@@ -198,7 +207,10 @@ func New(win fyne.Window, cfg Config) *App {
 	a.body = container.NewStack()
 	a.overlay = container.NewStack()
 	a.bar = container.NewStack()
-	a.root = container.NewBorder(a.bar, nil, nil, nil, container.NewStack(a.body, a.overlay))
+	// No narrower than MinWidth: every screen is laid out for it.
+	least := canvas.NewRectangle(color.Transparent)
+	least.SetMinSize(fyne.NewSize(MinWidth, 0))
+	a.root = container.NewBorder(a.bar, nil, nil, nil, container.NewStack(least, a.body, a.overlay))
 	win.SetContent(a.root)
 	// Every key is activity: those on the focused widget it records
 	// itself (button.KeyDown), these with nothing focused here.
@@ -416,11 +428,118 @@ func (a *App) topBar() fyne.CanvasObject {
 	} else {
 		a.audioButton = nil
 	}
-	bar := container.NewBorder(nil, nil,
-		container.NewHBox(a.corner, title, sub), container.NewHBox(right...))
+	bar := container.New(&a.barLayout, append([]fyne.CanvasObject{a.corner, title, sub}, right...)...)
 	line := canvas.NewRectangle(fynetheme.Color(fynetheme.ColorNamePrimary))
 	line.SetMinSize(fyne.NewSize(0, 4))
 	return container.NewVBox(container.NewPadded(bar), line)
+}
+
+// topBarLayout lays the top bar out: the corner, INPS and the kiosk's
+// name on the left, the accessibility buttons on the right, on one row
+// when they fit; when they do not, the name goes under INPS, and when
+// that does not do, the buttons go on a row of their own under the
+// title, to its right. So the bar is never what makes the window wider:
+// in every language, at every text size, it fits as narrow a window as
+// the widest of the title and the buttons (about 1,000 px at A+ in
+// Romanian, the widest language).
+type topBarLayout struct {
+	// width is the width of the last layout; 0 before the first, taken
+	// as room for one row. MinSize is as high as the shape it makes.
+	width float32
+}
+
+var _ fyne.Layout = (*topBarLayout)(nil)
+
+// topTitleObjects is how many objects of the bar, first, make its title:
+// the corner, INPS and the kiosk's name; the buttons follow.
+const topTitleObjects = 3
+
+// topBarShape is how the top bar is laid out at a width: the sizes of
+// its title and buttons, whether the name is under INPS (stacked), and
+// whether the buttons are on a row of their own (wrapped).
+type topBarShape struct {
+	corner, inps, name fyne.Size
+	title, buttons     fyne.Size
+	stacked, wrapped   bool
+}
+
+// shape returns the shape of the bar of objs at width; 0 is room for
+// one row.
+func (l *topBarLayout) shape(objs []fyne.CanvasObject, width float32) topBarShape {
+	pad := fynetheme.Padding()
+	s := topBarShape{corner: objs[0].MinSize(), inps: objs[1].MinSize(), name: objs[2].MinSize()}
+	for i, b := range objs[topTitleObjects:] {
+		m := b.MinSize()
+		s.buttons = fyne.NewSize(s.buttons.Width+m.Width, max(s.buttons.Height, m.Height))
+		if i > 0 {
+			s.buttons.Width += pad
+		}
+	}
+	row := fyne.NewSize(s.corner.Width+pad+s.inps.Width+pad+s.name.Width, max(s.corner.Height, s.inps.Height, s.name.Height))
+	stack := fyne.NewSize(s.corner.Width+pad+max(s.inps.Width, s.name.Width), max(s.corner.Height, s.inps.Height+s.name.Height))
+	switch {
+	case width == 0 || row.Width+pad+s.buttons.Width <= width:
+		s.title = row
+	case stack.Width+pad+s.buttons.Width <= width:
+		s.title, s.stacked = stack, true
+	case row.Width <= width:
+		s.title, s.wrapped = row, true
+	default:
+		s.title, s.stacked, s.wrapped = stack, true, true
+	}
+	return s
+}
+
+// height returns the bar's height in shape s.
+func (s topBarShape) height() float32 {
+	if s.wrapped {
+		return s.title.Height + fynetheme.Padding() + s.buttons.Height
+	}
+	return max(s.title.Height, s.buttons.Height)
+}
+
+// Layout lays the title and the buttons out in the shape size's width
+// makes.
+func (l *topBarLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	l.width = size.Width
+	s := l.shape(objs, size.Width)
+	pad := fynetheme.Padding()
+	titleH := s.title.Height
+	if !s.wrapped {
+		titleH = s.height()
+	}
+	place := func(o fyne.CanvasObject, m fyne.Size, x, y float32) {
+		o.Resize(m)
+		o.Move(fyne.NewPos(x, y))
+	}
+	place(objs[0], s.corner, 0, (titleH-s.corner.Height)/2)
+	x := s.corner.Width + pad
+	if s.stacked {
+		y := (titleH - s.inps.Height - s.name.Height) / 2
+		place(objs[1], s.inps, x, y)
+		place(objs[2], s.name, x, y+s.inps.Height)
+	} else {
+		place(objs[1], s.inps, x, (titleH-s.inps.Height)/2)
+		place(objs[2], s.name, x+s.inps.Width+pad, (titleH-s.name.Height)/2)
+	}
+	y, h := float32(0), s.height()
+	if s.wrapped {
+		y, h = titleH+pad, s.buttons.Height
+	}
+	x = size.Width - s.buttons.Width
+	for _, b := range objs[topTitleObjects:] {
+		w := b.MinSize().Width
+		place(b, fyne.NewSize(w, h), x, y)
+		x += w + pad
+	}
+}
+
+// MinSize is as wide as the wider of the title, its name under INPS,
+// and the buttons, and as high as the shape of the last width.
+func (l *topBarLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	s := l.shape(objs, l.width)
+	pad := fynetheme.Padding()
+	return fyne.NewSize(max(s.corner.Width+pad+max(s.inps.Width, s.name.Width), s.buttons.Width), s.height())
 }
 
 // refresh rebuilds the current screen after a change of language, theme,
@@ -455,7 +574,10 @@ func (a *App) show(name string, content fyne.CanvasObject, nav fyne.CanvasObject
 	a.bar.Objects = []fyne.CanvasObject{a.topBar()}
 	var bottom fyne.CanvasObject
 	if nav != nil {
-		bottom = container.New(layout.NewCustomPaddedLayout(8, 16, navInset, navInset), nav)
+		// The content's padding and the border's part it from the
+		// content: no more room above it, and the bezel's margin under it,
+		// so that a 1280x800 screen holds a question (TestScreensFit800).
+		bottom = container.New(layout.NewCustomPaddedLayout(0, navBottom, navInset, navInset), nav)
 	}
 	a.body.Objects = []fyne.CanvasObject{
 		container.NewBorder(nil, bottom, nil, nil, container.NewPadded(content)),
@@ -482,11 +604,16 @@ func (a *App) say(text string) {
 // the kiosk's bezel.
 const navInset = 32
 
+// navBottom is the margin of the navigation bar from the screen's bottom
+// edge.
+const navBottom = 8
+
 // The navigation bar's buttons: navHeight high at least, Annulla and
 // Indietro navWidth wide and the forward button navNextWidth wide (or 32
-// px wider than its text) when the window has room for them.
+// px wider than its text) when the window has room for them. navHeight
+// is a little more than a button's text asks at the normal text size.
 const (
-	navHeight    = 84
+	navHeight    = 76
 	navWidth     = 320
 	navNextWidth = 420
 )

@@ -48,14 +48,46 @@ func (a *App) showLanguages() {
 	// Four languages on the first row, three on the second, centred.
 	rows := container.NewVBox()
 	for start := 0; start < len(buttons); start += 4 {
-		row := container.NewHBox()
-		for _, b := range buttons[start:min(start+4, len(buttons))] {
-			row.Add(container.NewGridWrap(fyne.NewSize(400, 120), b))
-		}
-		rows.Add(container.NewCenter(row))
+		rows.Add(container.New(cellRow{cell: fyne.NewSize(400, 120), perRow: 4}, buttons[start:min(start+4, len(buttons))]...))
 	}
 	content := container.NewVBox(layout.NewSpacer(), greet, layout.NewSpacer(), rows, layout.NewSpacer())
 	a.show("languages", content, nil, first, "")
+}
+
+// cellRow lays its objects out in a centred row of cells of size cell,
+// as many a row as perRow; in a window too narrow for perRow of them the
+// cells give up width alike, down to what the widest object needs: the
+// languages fit a window MinWidth wide (four cells of 400 px asked for
+// 1,640).
+type cellRow struct {
+	cell   fyne.Size
+	perRow int
+}
+
+var _ fyne.Layout = cellRow{}
+
+// width returns the cells' width in a row size wide.
+func (r cellRow) width(size float32) float32 {
+	return min(r.cell.Width, (size-float32(r.perRow-1)*fynetheme.Padding())/float32(r.perRow))
+}
+
+// Layout centres the cells on the row.
+func (r cellRow) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	pad := fynetheme.Padding()
+	w := r.width(size.Width)
+	x := (size.Width - float32(len(objs))*(w+pad) + pad) / 2
+	for _, o := range objs {
+		o.Resize(fyne.NewSize(w, size.Height))
+		o.Move(fyne.NewPos(x, 0))
+		x += w + pad
+	}
+}
+
+// MinSize is perRow cells as wide as the widest object needs, and as
+// high as a cell or the tallest object.
+func (r cellRow) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	m := cell(objs)
+	return fyne.NewSize(float32(r.perRow)*m.Width+float32(r.perRow-1)*fynetheme.Padding(), max(r.cell.Height, m.Height))
 }
 
 // chooseLanguage starts a session in l.

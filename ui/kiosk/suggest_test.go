@@ -6,7 +6,9 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/ui/internal/uitest"
@@ -14,7 +16,8 @@ import (
 
 // assertAboveKeyboard checks that every object of objs shows whole in the
 // window, above the on-screen keyboard's top and below the question's
-// top, and that so does the entry e the citizen types in.
+// top, and that so do the entry e the citizen types in and the question's
+// text (assertAsked).
 func (h *harness) assertAboveKeyboard(where string, e *entry, objs ...fyne.CanvasObject) {
 	h.t.Helper()
 	uitest.Settle(h.win)
@@ -25,6 +28,7 @@ func (h *harness) assertAboveKeyboard(where string, e *entry, objs ...fyne.Canva
 	keys := d.AbsolutePositionForObject(w.scroll).Y + w.scroll.Size().Height - fynetheme.Padding()
 	keys = min(keys, d.AbsolutePositionForObject(h.app.keyboard.object).Y)
 	width := h.win.Canvas().Size().Width
+	h.assertAsked(where)
 	for _, o := range append([]fyne.CanvasObject{e}, objs...) {
 		p, s := d.AbsolutePositionForObject(o), o.Size()
 		if !o.Visible() || s.Height < o.MinSize().Height || p.Y < top-0.01 || p.Y+s.Height > keys+0.01 || p.X < 0 || p.X+s.Width > width {
@@ -34,11 +38,59 @@ func (h *harness) assertAboveKeyboard(where string, e *entry, objs ...fyne.Canva
 	}
 }
 
-// buttonsOf returns the buttons of a container of suggestions.
+// assertAsked checks that the current question's text (its heading:
+// "Dove è nato/a?") shows whole in the window, under the top bar, above
+// the on-screen keyboard and the navigation bar, and, should it be in
+// the part of the question that scrolls, in the part scrolled into
+// view: a citizen always sees what is asked.
+func (h *harness) assertAsked(where string) {
+	h.t.Helper()
+	uitest.Settle(h.win)
+	w := h.app.session.wizard
+	text := tr("q." + questions[w.current].name)
+	var asked fyne.CanvasObject
+	walk(h.app.body, func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok && l.Text == text && l.Visible() {
+			asked = l
+		}
+	})
+	if asked == nil {
+		h.t.Errorf("%s: the question's text %q is not on the screen", where, text)
+		return
+	}
+	d := fyne.CurrentApp().Driver()
+	top := d.AbsolutePositionForObject(h.app.body).Y
+	bottom := d.AbsolutePositionForObject(h.findButton(tr("nav.next"))).Y
+	walk(h.app.body, func(o fyne.CanvasObject) {
+		if o == h.app.keyboard.object {
+			bottom = min(bottom, d.AbsolutePositionForObject(o).Y)
+		}
+	})
+	walk(w.scroll.Content, func(o fyne.CanvasObject) {
+		if o == asked { // scrolled with the question: in view only under its top
+			top = max(top, d.AbsolutePositionForObject(w.scroll).Y)
+			bottom = min(bottom, d.AbsolutePositionForObject(w.scroll).Y+w.scroll.Size().Height)
+		}
+	})
+	p, s := d.AbsolutePositionForObject(asked), asked.Size()
+	// The label's inner padding may go under the bar or the keyboard: its
+	// text not.
+	pad := fynetheme.InnerPadding()
+	if p.Y+pad < top-0.01 || p.Y+s.Height-pad > bottom+0.01 || s.Height < asked.MinSize().Height-0.01 || p.X < 0 || p.X+s.Width > h.win.Canvas().Size().Width+0.01 {
+		h.t.Errorf("%s: the question's text %q at %v, %v; want it whole between %v and %v", where, text, p, s, top, bottom)
+	}
+}
+
+// buttonsOf returns the buttons of a container of suggestions that show,
+// but its more button.
 func buttonsOf(c *fyne.Container) []fyne.CanvasObject {
+	var more fyne.CanvasObject
+	if g, ok := c.Layout.(*suggestionGrid); ok {
+		more = g.more
+	}
 	var bs []fyne.CanvasObject
 	walk(c, func(o fyne.CanvasObject) {
-		if b, ok := o.(*button); ok && b.Visible() {
+		if b, ok := o.(*button); ok && b.Visible() && o != more {
 			bs = append(bs, b)
 		}
 	})
@@ -69,9 +121,15 @@ func TestSuggestionsAboveKeyboard(t *testing.T) {
 					resize := func() {
 						switch size {
 						case "narrowest":
-							// As narrow as the window goes, 1080 high: the
-							// keyboard leaves the question no room below.
+							// As narrow as the window goes, 1080 high (or
+							// higher, if the screen asks for more at that
+							// width): the keyboard leaves the question no
+							// room below.
 							h.win.Resize(fyne.NewSize(h.win.Content().MinSize().Width, 1080))
+							uitest.Settle(h.win)
+							if h.win.Content().MinSize().Height > h.win.Content().Size().Height {
+								h.smallest()
+							}
 						case "smallest":
 							h.smallest()
 						}
@@ -79,9 +137,15 @@ func TestSuggestionsAboveKeyboard(t *testing.T) {
 					resize()
 					where := func(s string) string { return fmt.Sprintf("%v, %s", h.win.Canvas().Size(), s) }
 					// many is how many places San shows: two rows of
-					// them, one in the smallest window.
+					// them, one in the smallest window, and at the
+					// largest text size one row, which a long name may
+					// take (the question's text stays in view above; the
+					// more button shows the others).
 					many := 4
-					if size == "smallest" {
+					switch {
+					case largest:
+						many = 1
+					case size == "smallest":
 						many = 2
 					}
 					h.reachCF(w)
@@ -144,4 +208,79 @@ func TestSuggestionsAboveKeyboard(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Ensure that every suggestion can be reached when they are more than the
+// rows show: in the smallest window (one row) at the normal and at the
+// largest text size, in Italian and German, the six places of San show a
+// row and the more button at its end; Tab goes from the field through
+// the places shown to the more button, and Enter on it shows the next
+// ones, again and again, until every one of the six has shown whole over
+// the keyboard, and then the first ones again; the focus stays on the
+// button all along. Tapped, it does the same. With two places at
+// 1920x1080, the button is not there.
+func TestEverySuggestionReachable(t *testing.T) {
+	enter := &fyne.KeyEvent{Name: fyne.KeyReturn}
+	inItalianAndGerman(t, func(t *testing.T, h *harness, w *wizard, lang string, scale int) {
+		h.app.showQuestion(4)
+		h.typeInto(w.luogo, "San")
+		h.smallest()
+		var want []string
+		for _, p := range pinsede.SearchPlaces("San", 6) {
+			want = append(want, p.String())
+		}
+		more := w.places.Layout.(*suggestionGrid).more
+		shown := buttonsOf(w.places)
+		if len(shown) >= len(want) || !more.Visible() {
+			t.Fatalf("%v: %d of the %d places of San show, more button shown %v; want one row and the button", h.win.Canvas().Size(), len(shown), len(want), more.Visible())
+		}
+		c := h.win.Canvas()
+		c.Focus(w.luogo)
+		for range shown {
+			c.FocusNext()
+		}
+		c.FocusNext()
+		if c.Focused() != more {
+			t.Fatalf("Tab %d times from the field: the focus is on %T %q, not on the more button", len(shown)+1, c.Focused(), textOf(c.Focused().(fyne.CanvasObject)))
+		}
+		seen := map[string]bool{}
+		first := textOf(shown[0])
+		for page := 0; ; page++ {
+			shown = buttonsOf(w.places)
+			h.assertAboveKeyboard(fmt.Sprintf("%v, page %d", h.win.Canvas().Size(), page), w.luogo, append(shown, more)...)
+			if page > 0 && textOf(shown[0]) == first {
+				break // back to the first ones
+			}
+			if page == len(want) {
+				t.Fatalf("the more button never comes back to the first places: saw %v", seen)
+			}
+			for _, b := range shown {
+				seen[textOf(b)] = true
+			}
+			if page == 1 && lang == "de" && scale != defaultScale {
+				h.shot("05-luogo-more-de-largest-smallest")
+			}
+			if page%2 == 0 {
+				more.TypedKey(enter)
+			} else {
+				test.Tap(more)
+			}
+			uitest.Settle(h.win)
+			if c.Focused() != more {
+				t.Fatalf("page %d: the focus left the more button for %T", page, c.Focused())
+			}
+		}
+		for _, p := range want {
+			if !seen[p] {
+				t.Errorf("%s never showed: saw %v", p, seen)
+			}
+		}
+
+		h.win.Resize(fyne.NewSize(1920, 1080))
+		setSuggestions(w.places, slices.Clone(w.places.Objects[:2]))
+		uitest.Settle(h.win)
+		if more.Visible() {
+			t.Errorf("two places at 1920x1080: the more button shows")
+		}
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 )
 
 // suggestionColumns is the most columns of suggestions a row holds, and
@@ -20,14 +21,23 @@ const (
 // it was last given: a long name ("San Bartolomeo Val Cavargna (CO)") at
 // the largest text size in a narrow window takes a row of fewer cells,
 // not room beyond the window's edge. It shows suggestionRows rows at
-// most, fewer in a low window, and hides the suggestions beyond them: a
-// citizen who does not find theirs types another letter.
+// most, fewer in a low window. When the suggestions are more than its
+// rows hold, its last object, the more button, shows at the right end of
+// the rows ("Altri 3"): a tap, or Enter on it, shows the next ones, and
+// after the last the first again, so that every one can be reached (the
+// places of one name are all listed, however many).
 type suggestionGrid struct {
 	width float32 // the width of the last layout; 0 before the first
 	// rows is the most rows shown, fewer than suggestionRows in a window
 	// too low for them (wizard.fitSuggestions); 0: suggestionRows.
 	rows int
+	// first is the index of the first suggestion shown.
+	first int
+	// more is the more button, the last of the container's objects.
+	more *button
 }
+
+var _ fyne.Layout = (*suggestionGrid)(nil)
 
 // maxRows returns the most rows the grid shows.
 func (g *suggestionGrid) maxRows() int {
@@ -37,11 +47,45 @@ func (g *suggestionGrid) maxRows() int {
 	return suggestionRows
 }
 
-var _ fyne.Layout = (*suggestionGrid)(nil)
+// newSuggestions returns an empty row of suggestions, with its more
+// button.
+func (a *App) newSuggestions() *fyne.Container {
+	g := &suggestionGrid{}
+	c := container.New(g)
+	g.more = a.newButton(tr("suggest.more"), func() { g.next(c) })
+	g.more.Icon = fynetheme.NavigateNextIcon()
+	g.more.IconPlacement = widget.ButtonIconTrailingText
+	setSuggestions(c, nil)
+	return c
+}
 
-// newSuggestions returns an empty row of suggestions.
-func newSuggestions() *fyne.Container {
-	return container.New(&suggestionGrid{})
+// setSuggestions makes bs the suggestions of c, a row of newSuggestions,
+// showing from the first.
+func setSuggestions(c *fyne.Container, bs []fyne.CanvasObject) {
+	g := c.Layout.(*suggestionGrid)
+	g.first = 0
+	c.Objects = append(bs, g.more)
+	c.Refresh()
+}
+
+// suggested returns the suggestions of c, a row of newSuggestions or the
+// code proposed, without the more button.
+func suggested(c *fyne.Container) []fyne.CanvasObject {
+	if _, ok := c.Layout.(*suggestionGrid); ok {
+		return c.Objects[:len(c.Objects)-1]
+	}
+	return c.Objects
+}
+
+// next shows the suggestions after those shown, or the first ones after
+// the last.
+func (g *suggestionGrid) next(c *fyne.Container) {
+	objs := c.Objects[:len(c.Objects)-1]
+	_, shown := g.fit(objs, g.width)
+	if g.first += shown; g.first >= len(objs) {
+		g.first = 0
+	}
+	c.Refresh()
 }
 
 // cell returns the widest and tallest of the objects' minimum sizes,
@@ -55,7 +99,7 @@ func cell(objs []fyne.CanvasObject) fyne.Size {
 }
 
 // columns returns how many cells of the objects fit a row of width.
-func (g *suggestionGrid) columns(objs []fyne.CanvasObject, width float32) int {
+func columns(objs []fyne.CanvasObject, width float32) int {
 	pad := fynetheme.Padding()
 	widest := cell(objs).Width
 	n := suggestionColumns
@@ -65,33 +109,68 @@ func (g *suggestionGrid) columns(objs []fyne.CanvasObject, width float32) int {
 	return n
 }
 
-// Layout puts the objects in rows of as many cells as fit size's width.
-func (g *suggestionGrid) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+// fit returns how many columns the suggestions objs take in width and
+// how many of them show at once: all, or, when they are more than the
+// rows hold, as many as the rows hold beside the more button.
+func (g *suggestionGrid) fit(objs []fyne.CanvasObject, width float32) (cols, shown int) {
+	cols = columns(objs, width)
+	if len(objs) <= cols*g.maxRows() {
+		return cols, len(objs)
+	}
+	cols = columns(objs, width-g.moreWidth()-fynetheme.Padding())
+	return cols, cols * g.maxRows()
+}
+
+// moreWidth returns the width of the more button.
+func (g *suggestionGrid) moreWidth() float32 { return g.more.MinSize().Width }
+
+// Layout puts the suggestions shown in rows of as many cells as fit
+// size's width, and the more button, when some do not show, at the
+// rows' right end.
+func (g *suggestionGrid) Layout(all []fyne.CanvasObject, size fyne.Size) {
 	g.width = size.Width
-	cols := g.columns(objs, size.Width)
+	objs := all[:len(all)-1]
+	cols, shown := g.fit(objs, size.Width)
 	pad := fynetheme.Padding()
-	w := (size.Width - float32(cols-1)*pad) / float32(cols)
 	h := cell(objs).Height
+	right := size.Width
+	if shown < len(objs) {
+		right -= g.moreWidth() + pad
+		rows := min((len(objs)+cols-1)/cols, g.maxRows())
+		g.more.Resize(fyne.NewSize(g.moreWidth(), float32(rows)*h+float32(rows-1)*pad))
+		g.more.Move(fyne.NewPos(right+pad, 0))
+		g.more.Show()
+	} else {
+		g.first = 0
+		g.more.Hide()
+	}
+	w := (right - float32(cols-1)*pad) / float32(cols)
 	for i, o := range objs {
-		row, col := i/cols, i%cols
-		if row >= g.maxRows() {
+		at := i - g.first
+		if at < 0 || at >= shown {
 			o.Hide()
 			continue
 		}
+		row, col := at/cols, at%cols
 		o.Show()
 		o.Resize(fyne.NewSize(w, h))
 		o.Move(fyne.NewPos(float32(col)*(w+pad), float32(row)*(h+pad)))
 	}
 }
 
-// MinSize is one cell wide, and as tall as the rows the last width
+// MinSize is one cell wide (and the more button's width, when some
+// suggestions do not show), and as tall as the rows the last width
 // makes.
-func (g *suggestionGrid) MinSize(objs []fyne.CanvasObject) fyne.Size {
+func (g *suggestionGrid) MinSize(all []fyne.CanvasObject) fyne.Size {
+	objs := all[:len(all)-1]
 	if len(objs) == 0 {
 		return fyne.Size{}
 	}
 	c := cell(objs)
-	cols := g.columns(objs, g.width)
+	cols, shown := g.fit(objs, g.width)
+	if shown < len(objs) {
+		c.Width += fynetheme.Padding() + g.moreWidth()
+	}
 	rows := min((len(objs)+cols-1)/cols, g.maxRows())
 	return fyne.NewSize(c.Width, float32(rows)*c.Height+float32(rows-1)*fynetheme.Padding())
 }

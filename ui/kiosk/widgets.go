@@ -236,8 +236,13 @@ func (k *keyboard) natural() float32 { return k.rows.MinSize().Height }
 
 func (k *keyboard) least() float32 {
 	n := float32(len(k.rows.Objects))
-	return n*MinTarget + (n-1)*fynetheme.Padding()
+	return n*MinTarget + (n-1)*keyGap
 }
+
+// keyGap is the room between the keyboard's rows: half the theme's
+// padding, so that at its least the keyboard leaves a 1280x800 screen
+// room for the question at the normal text size.
+const keyGap = 4
 
 // keyRows lays the keyboard's rows out one under the other, each as high
 // as its keys' text asks when there is room, and lower, down to
@@ -249,14 +254,13 @@ var _ fyne.Layout = keyRows{}
 
 // Layout shares size's height among the rows, none higher than it asks.
 func (keyRows) Layout(rows []fyne.CanvasObject, size fyne.Size) {
-	pad := fynetheme.Padding()
-	each := (size.Height - float32(len(rows)-1)*pad) / float32(len(rows))
+	each := (size.Height - float32(len(rows)-1)*keyGap) / float32(len(rows))
 	var y float32
 	for _, r := range rows {
 		h := min(each, r.MinSize().Height)
 		r.Resize(fyne.NewSize(size.Width, h))
 		r.Move(fyne.NewPos(0, y))
-		y += h + pad
+		y += h + keyGap
 	}
 }
 
@@ -267,7 +271,7 @@ func (keyRows) MinSize(rows []fyne.CanvasObject) fyne.Size {
 		m := r.MinSize()
 		s = fyne.NewSize(max(s.Width, m.Width), s.Height+m.Height)
 	}
-	return s.AddWidthHeight(0, float32(len(rows)-1)*fynetheme.Padding())
+	return s.AddWidthHeight(0, float32(len(rows)-1)*keyGap)
 }
 
 // char returns the character of the key at row r, column c.

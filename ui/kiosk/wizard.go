@@ -129,8 +129,8 @@ func (a *App) newWizard() *wizard {
 	}
 	w.male = a.newChoice("", func() { w.setSex(pinsede.SexMale) })
 	w.female = a.newChoice("", func() { w.setSex(pinsede.SexFemale) })
-	w.places = newSuggestions()
-	w.countries = newSuggestions()
+	w.places = a.newSuggestions()
+	w.countries = a.newSuggestions()
 	w.proposal = container.NewVBox()
 	w.luogo.OnChanged = func(s string) {
 		if s != placeLabel(w.place) {
@@ -198,7 +198,8 @@ func (a *App) showQuestion(i int) {
 	step.Importance = widget.HighImportance
 	hint := paragraph(tr("h." + q.name))
 	step.Alignment = fyne.TextAlignCenter
-	top := container.NewVBox(heading(tr("q."+q.name)), hint, q.build(w))
+	asked := heading(tr("q." + q.name))
+	top := container.NewVBox(hint, q.build(w))
 	next := a.newButton(tr("nav.next"), w.next)
 	next.Icon = fynetheme.NavigateNextIcon()
 	next.IconPlacement = widget.ButtonIconTrailingText
@@ -217,24 +218,27 @@ func (a *App) showQuestion(i int) {
 	if e, ok := focus.(*entry); ok {
 		a.keyboard.setTarget(e)
 	}
-	// The question scrolls above the keyboard when suggestions or a larger
-	// text size make it taller than the room left; scrolled to its end,
-	// its suggestions keep a margin from the keyboard.
-	var scrolled fyne.CanvasObject = centred(1600, top)
-	if q.suggestions != nil {
-		scrolled = container.New(layout.NewCustomPaddedLayout(0, suggestionMargin(), 0, 0), scrolled)
-	}
-	w.scroll = container.NewVScroll(scrolled)
+	// The question's text stays at the top, always in view: under it the
+	// rest of the question scrolls above the keyboard when suggestions or
+	// a larger text size make it taller than the room left; scrolled to
+	// its end, its fields and suggestions keep a margin from the
+	// keyboard.
+	w.scroll = container.NewVScroll(container.New(layout.NewCustomPaddedLayout(0, suggestionMargin(), 0, 0), centred(1600, top)))
 	var content fyne.CanvasObject = w.scroll
 	if q.name != "sesso" {
-		content = container.New(&overKeyboard{keys: a.keyboard, room: w.room, fit: w.fitSuggestions},
+		content = container.New(&overKeyboard{keys: a.keyboard, room: w.room, fit: w.fitSuggestions, resized: w.keepFocusInView},
 			w.scroll, centred(1500, a.keyboard.object))
 	}
+	// None of its padding above and below, nor the room under it: the
+	// hint's own padding parts them, and a 1280x800 screen keeps room
+	// for the question at the normal text size (TestScreensFit800).
+	tight := -fynetheme.InnerPadding()
+	content = container.NewBorder(centred(1600, container.New(layout.NewCustomPaddedLayout(tight, tight-fynetheme.Padding(), 0, 0), asked)), nil, nil, nil, content)
 	nav := a.navRow(true, back, next, step)
 	a.show("question:"+q.name, content, nav, focus, tr("q."+q.name)+" "+hint.Text)
 	if e, ok := focus.(*entry); ok {
-		// At the largest text size the question's text may take the
-		// room: the field typed in shows whole over the keyboard.
+		// At the largest text size the hint may take the room: the
+		// field typed in shows whole over the keyboard.
 		w.scrollOver(e, 0, suggestionMargin(), nil)
 	}
 	w.revealSuggestions()
@@ -244,11 +248,16 @@ func (a *App) showQuestion(i int) {
 // keyboard as high as its keys ask, unless that leaves the question less
 // than room returns; then the keyboard gives up height, down to its
 // least (keyRows), and the window goes no lower than that. fit is told
-// the question's height before it is laid out.
+// the question's height before it is laid out, and resized after, when
+// its size changed (the window was resized). The keyboard lies right
+// under the question: the margin at the question's end (suggestionMargin)
+// parts them.
 type overKeyboard struct {
-	keys *keyboard
-	room func() float32
-	fit  func(height float32)
+	keys    *keyboard
+	room    func() float32
+	fit     func(height float32)
+	resized func()
+	last    fyne.Size // the question's size at the last layout
 }
 
 var _ fyne.Layout = (*overKeyboard)(nil)
@@ -256,27 +265,31 @@ var _ fyne.Layout = (*overKeyboard)(nil)
 // Layout puts the question, objs[0], over the keyboard, objs[1].
 func (l *overKeyboard) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	question, keys := objs[0], objs[1]
-	pad := fynetheme.Padding()
-	h := min(max(size.Height-pad-l.room(), l.keys.least()), l.keys.natural())
-	top := size.Height - pad - h
+	h := min(max(size.Height-l.room(), l.keys.least()), l.keys.natural())
+	top := size.Height - h
 	l.fit(top)
 	question.Resize(fyne.NewSize(size.Width, top))
 	question.Move(fyne.NewPos(0, 0))
 	keys.Resize(fyne.NewSize(size.Width, h))
-	keys.Move(fyne.NewPos(0, top+pad))
+	keys.Move(fyne.NewPos(0, top))
+	if q := question.Size(); q != l.last {
+		l.last = q
+		l.resized()
+	}
 }
 
 // MinSize keeps room for the question over the keyboard at its least.
 func (l *overKeyboard) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	q, k := objs[0].MinSize(), objs[1].MinSize()
-	return fyne.NewSize(max(q.Width, k.Width), l.room()+fynetheme.Padding()+l.keys.least())
+	return fyne.NewSize(max(q.Width, k.Width), l.room()+l.keys.least())
 }
 
 // room returns the least height the current question keeps over the
 // keyboard: its field, a line of problem under it and a row of
 // suggestions, each as high as an entry, or the code proposed, as high as
 // its text wraps; and the margin that keeps them clear of the keyboard.
-// The question's text above may scroll out of it.
+// The hint above them may scroll out of it; the question's text is above
+// it, out of the part that scrolls.
 func (w *wizard) room() float32 {
 	line, pad := w.cognome.MinSize().Height, fynetheme.Padding()
 	room := 3*line + fieldSpacing + pad + suggestionMargin()
@@ -306,8 +319,8 @@ func (w *wizard) fitSuggestions(height float32) {
 		used += fieldSpacing + p.MinSize().Height
 	}
 	row := field // a suggestion is as high as an entry
-	if len(c.Objects) > 0 {
-		row = cell(c.Objects).Height
+	if ss := suggested(c); len(ss) > 0 {
+		row = cell(ss).Height
 	}
 	g.rows = min(max(int((height-used+pad)/(row+pad)), 1), suggestionRows)
 }
@@ -457,10 +470,44 @@ func (w *wizard) revealSuggestions() {
 	if q.suggestions == nil {
 		return
 	}
-	if c := q.suggestions(w); len(c.Objects) > 0 {
+	if c := q.suggestions(w); len(suggested(c)) > 0 {
 		// Clear of the shadow the question casts on the keyboard.
 		w.scrollOver(c, 0, suggestionMargin(), q.focus(w).(fyne.CanvasObject))
 	}
+}
+
+// keepFocusInView scrolls the question, once the window changed size, so
+// that what has the focus in it (the field typed in, a suggestion) shows
+// whole over the keyboard again, and so do the suggestions of the field:
+// the citizen goes on where they were.
+func (w *wizard) keepFocusInView() {
+	o, ok := w.app.win.Canvas().Focused().(fyne.CanvasObject)
+	if !ok || w.scroll == nil || !holds(w.scroll.Content, o) {
+		return
+	}
+	s := w.scroll
+	layoutNow(s.Content)
+	d := fyne.CurrentApp().Driver()
+	if above := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(s).Y; above < 0 {
+		s.ScrollToOffset(s.Offset.AddXY(0, above))
+	}
+	w.scrollOver(o, 0, suggestionMargin(), nil)
+	w.revealSuggestions()
+}
+
+// holds reports whether o is c or in a container under c.
+func holds(c, o fyne.CanvasObject) bool {
+	if c == o {
+		return true
+	}
+	if box, ok := c.(*fyne.Container); ok {
+		for _, child := range box.Objects {
+			if holds(child, o) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // suggestionMargin is the room kept between the suggestions and the
@@ -562,15 +609,16 @@ func (w *wizard) suggestPlaces(s string) {
 // showPlaces makes ps the suggestions of the place of birth, shown whole
 // over the keyboard.
 func (w *wizard) showPlaces(ps []pinsede.PlaceInfo) {
-	w.places.RemoveAll()
+	var bs []fyne.CanvasObject
 	for _, p := range ps {
 		b := w.app.newButton(p.String(), func() {
 			w.pickPlace(p)
 			w.app.win.Canvas().Focus(w.luogo)
 		})
 		b.Alignment = widget.ButtonAlignLeading
-		w.places.Add(b)
+		bs = append(bs, b)
 	}
+	setSuggestions(w.places, bs)
 	w.relayout()
 	w.revealSuggestions()
 }
@@ -579,7 +627,7 @@ func (w *wizard) showPlaces(ps []pinsede.PlaceInfo) {
 func (w *wizard) pickPlace(p pinsede.PlaceInfo) {
 	w.place = pinsede.Place{Name: p.Name, Province: p.Province, Code: p.Code}
 	w.luogo.SetText(placeLabel(w.place))
-	w.places.RemoveAll()
+	setSuggestions(w.places, nil)
 	w.hideProblems(pinsede.FieldLuogoNascita) // "tap the place in the list" is done
 }
 
@@ -660,13 +708,16 @@ func countryName(code string) string {
 // suggestCountries lists the states whose name, in the session's language
 // or in Italian, or whose ISO code matches s.
 func (w *wizard) suggestCountries(s string) {
-	w.countries.RemoveAll()
 	q := fold(strings.TrimSpace(s))
-	if len([]rune(q)) < 2 {
+	var bs []fyne.CanvasObject
+	defer func() {
+		setSuggestions(w.countries, bs)
 		w.relayout()
+		w.revealSuggestions()
+	}()
+	if len([]rune(q)) < 2 {
 		return
 	}
-	n := 0
 	for _, c := range pinsede.Countries() {
 		name := countryName(c.Alpha2)
 		if !strings.HasPrefix(fold(name), q) && !strings.HasPrefix(fold(c.Name), q) &&
@@ -678,13 +729,10 @@ func (w *wizard) suggestCountries(s string) {
 			w.app.win.Canvas().Focus(w.stato)
 		})
 		b.Alignment = widget.ButtonAlignLeading
-		w.countries.Add(b)
-		if n++; n == 6 {
+		if bs = append(bs, b); len(bs) == 6 {
 			break
 		}
 	}
-	w.relayout()
-	w.revealSuggestions()
 }
 
 // chooseCountry makes the state of the ISO code the country of residence,
@@ -692,7 +740,7 @@ func (w *wizard) suggestCountries(s string) {
 func (w *wizard) chooseCountry(code string) {
 	w.country = code
 	w.stato.SetText(countryName(code))
-	w.countries.RemoveAll()
+	setSuggestions(w.countries, nil)
 	w.relayout()
 }
 

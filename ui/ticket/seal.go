@@ -130,12 +130,12 @@ func open(key []byte, name string, sealed []byte) ([]byte, error) {
 		return nil, err
 	}
 	if len(sealed) < aead.NonceSize()+aead.Overhead() {
-		return nil, fmt.Errorf("%s: %w", name, ErrSealed)
+		return nil, ErrSealed
 	}
 	n := aead.NonceSize()
 	plain, err := aead.Open(nil, sealed[:n], sealed[n:], []byte(name))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, ErrSealed)
+		return nil, ErrSealed
 	}
 	return plain, nil
 }

@@ -37,6 +37,46 @@ var ErrExpired = errors.New("ticket of a past day")
 // the desk. It is left where it is, for the supervisor to look at.
 var ErrSpoolFile = errors.New("spool file refused: not a ticket file this desk can read (too large, not a regular file, or not readable)")
 
+// FilesError names the files of the spool folder that Err ([ErrSealed]
+// or [ErrSpoolFile], wrapping the cause) refuses, so that a desk can name
+// them in its user's language ([RefusedFiles]).
+type FilesError struct {
+	Files []string // the files' names in the folder: ticket-K7M3QX9A.seal
+	Err   error
+}
+
+// Error names the files and why they are refused.
+func (e *FilesError) Error() string { return strings.Join(e.Files, ", ") + ": " + e.Err.Error() }
+
+// Unwrap returns why the files are refused.
+func (e *FilesError) Unwrap() error { return e.Err }
+
+// RefusedFiles returns the names of the files that err, as returned by
+// [Spool.Waiting] or [Spool.Take], refuses for reason ([ErrSealed] or
+// [ErrSpoolFile]), in the order err names them; none when it refuses none.
+func RefusedFiles(err, reason error) []string {
+	var files []string
+	var walk func(error)
+	walk = func(err error) {
+		if fe, ok := err.(*FilesError); ok && errors.Is(fe.Err, reason) {
+			files = append(files, fe.Files...)
+			return
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				walk(e)
+			}
+		}
+	}
+	if err != nil {
+		walk(err)
+	}
+	return files
+}
+
 // MaxSpoolFileBytes bounds a ticket's file: the submission of the
 // largest MV35 the kiosk takes (a few KiB: each field at most 120
 // characters), sealed, many times over. The kiosk writes none larger,
@@ -203,6 +243,9 @@ func (s Spool) Take(code string) (Submission, error) {
 	}
 	if err != nil {
 		os.Rename(claimed, name) // put it back: for another try, or for the supervisor to look at
+		if errors.Is(err, ErrSealed) || errors.Is(err, ErrSpoolFile) {
+			err = &FilesError{Files: []string{SpoolFile(code)}, Err: err}
+		}
 		return sub, fmt.Errorf("spool ticket %s: %w", code, err)
 	}
 	if err := os.Remove(claimed); err != nil {
@@ -297,10 +340,10 @@ func (s Spool) Waiting(now time.Time) ([]Ticket, error) {
 		errs = append(errs, tooMany)
 	}
 	if len(refused) > 0 {
-		errs = append(errs, fmt.Errorf("%s: %w", strings.Join(refused, ", "), ErrSealed))
+		errs = append(errs, &FilesError{Files: refused, Err: ErrSealed})
 	}
 	if len(unreadable) > 0 {
-		errs = append(errs, fmt.Errorf("%s: %w", strings.Join(unreadable, ", "), ErrSpoolFile))
+		errs = append(errs, &FilesError{Files: unreadable, Err: ErrSpoolFile})
 	}
 	if len(errs) > 0 {
 		err = fmt.Errorf("spool %s: %w", s.Dir, errors.Join(errs...))

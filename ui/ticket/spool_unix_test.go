@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -69,8 +70,9 @@ var notAFile = []struct {
 // Ensure that a desk reading a spool folder that others write to is
 // neither hung nor filled by what it finds under a ticket's name: each
 // of notAFile is left out of Waiting and reported with ErrSpoolFile,
-// named, with the tickets of the folder and an empty file (ErrSealed:
-// it opens with no key); Waiting allocates less than a megabyte; Take of
+// named (RefusedFiles lists them, and the empty file alone for
+// ErrSealed), with the tickets of the folder and an empty file
+// (ErrSealed: it opens with no key); Waiting allocates less than a megabyte; Take of
 // each refuses it with ErrSpoolFile and leaves it where it was; and the
 // real ticket is still taken.
 func TestSpoolNotTicketFiles(t *testing.T) {
@@ -99,6 +101,17 @@ func TestSpoolNotTicketFiles(t *testing.T) {
 			t.Errorf("Waiting's error does not name %s: %v", SpoolFile(code), w.err)
 		}
 	}
+	var files []string
+	for _, code := range codes {
+		files = append(files, SpoolFile(code))
+	}
+	slices.Sort(files)
+	if got := RefusedFiles(w.err, ErrSpoolFile); !slices.Equal(got, files) {
+		t.Errorf("RefusedFiles(ErrSpoolFile): %q, want %q", got, files)
+	}
+	if got := RefusedFiles(w.err, ErrSealed); !slices.Equal(got, []string{SpoolFile("EMPTY333")}) {
+		t.Errorf("RefusedFiles(ErrSealed): %q, want the empty file alone", got)
+	}
 	if n := testalloc.Bytes(func() { s.Waiting(spoolNow) }); n > 1<<20 {
 		t.Errorf("Waiting allocated %d bytes, want less than a megabyte", n)
 	}
@@ -110,7 +123,7 @@ func TestSpoolNotTicketFiles(t *testing.T) {
 				t.Fatal(err)
 			}
 			err = within(t, "Take", func() error { _, err := s.Take(code); return err })
-			if !errors.Is(err, ErrSpoolFile) || !strings.Contains(err.Error(), code) {
+			if !errors.Is(err, ErrSpoolFile) || !slices.Equal(RefusedFiles(err, ErrSpoolFile), []string{SpoolFile(code)}) {
 				t.Errorf("Take: %v, want ErrSpoolFile naming %s", err, code)
 			}
 			if after, err := os.Lstat(path); err != nil || after.Mode() != before.Mode() || after.Size() != before.Size() {
