@@ -335,6 +335,9 @@ func (s Spool) Waiting(now time.Time) ([]Ticket, error) {
 			out = append(out, sub.Ticket)
 		}
 	}
+	// Named in the order of their names, not the folder's.
+	slices.Sort(refused)
+	slices.Sort(unreadable)
 	var errs []error
 	if tooMany != nil {
 		errs = append(errs, tooMany)
