@@ -169,7 +169,9 @@ func TestPushMemory(t *testing.T) {
 				t.Fatalf("the last form did not come whole: %+v", last.Form)
 			}
 			t.Logf("%d bytes, %d events: %d allocated (%.2f times)", len(body), len(req.Events), n, float64(n)/float64(len(body)))
-			if limit := uint64(tc.factor * float64(len(body))); n > limit {
+			if testalloc.Race {
+				t.Log("the bound is checked without -race: sync.Pool drops buffers at random under it")
+			} else if limit := uint64(tc.factor * float64(len(body))); n > limit {
 				t.Errorf("a push of %d bytes allocated %d bytes, more than %.2f times", len(body), n, tc.factor)
 			}
 		})
