@@ -42,10 +42,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -55,6 +53,7 @@ import (
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/buildinfo"
 	settings "github.com/pinsede/pinsede/internal/config"
+	"github.com/pinsede/pinsede/internal/shutdown"
 	"github.com/pinsede/pinsede/sync/kioskpost"
 	"github.com/pinsede/pinsede/ui/cups"
 	"github.com/pinsede/pinsede/ui/kiosk"
@@ -178,11 +177,6 @@ func main() {
 	ui.Start()
 	defer ui.Stop()
 
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	go func() {
-		<-sig
-		fyne.Do(a.Quit)
-	}()
+	shutdown.ExitIfStuck() // Fyne's driver quits on SIGTERM: no Quit of ours
 	w.ShowAndRun()
 }

@@ -37,8 +37,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -49,6 +47,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/buildinfo"
+	"github.com/pinsede/pinsede/internal/shutdown"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/ui/cups"
 	"github.com/pinsede/pinsede/ui/desk"
@@ -121,7 +120,7 @@ func main() {
 	a.Settings().SetTheme(theme.New())
 	w := a.NewWindow(windowTitle)
 	w.Resize(fyne.NewSize(1280, 800))
-	exitIfStuck()
+	shutdown.ExitIfStuck() // Fyne's driver quits on SIGTERM: no Quit of ours
 	if storeErr != nil {
 		fail(a, w, startMessage(storeErr, *storePath, *keyPath))
 	}
@@ -259,20 +258,4 @@ func fail(a fyne.App, w fyne.Window, msg string) {
 	w.CenterOnScreen()
 	w.ShowAndRun()
 	os.Exit(1)
-}
-
-// exitIfStuck ends the process 5 s after SIGINT or SIGTERM, should it
-// not have ended by then. Fyne's desktop driver quits the app on those
-// signals itself (its catchTerm): Run returns, and main's deferred calls
-// close the store and release its lock. This once called a.Quit as well,
-// which raced with the driver's own quit: run after the driver had shut
-// GLFW down, it closed a window of a terminated GLFW and the desk
-// panicked on its way out.
-func exitIfStuck() {
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		<-ch
-		time.AfterFunc(5*time.Second, func() { os.Exit(1) })
-	}()
 }
