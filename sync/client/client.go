@@ -270,6 +270,9 @@ func (c *Client) Sync(ctx context.Context) error {
 	if err == nil {
 		_, err = c.SendAudit(ctx)
 	}
+	if alert := c.refusal(ctx, err); alert != nil {
+		err = fmt.Errorf("centrale refuses the certificate: %w (%w)", alert, err)
+	}
 	pending, perr := c.cfg.Local.OutboxLen()
 	now := c.cfg.Now()
 	c.update(func(s *State) {

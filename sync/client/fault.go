@@ -7,8 +7,11 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/http"
+	"net/url"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/wire"
@@ -91,4 +94,52 @@ func Classify(err error) (Fault, string) {
 		return FaultUnreachable, ""
 	}
 	return FaultOther, ""
+}
+
+// probeTimeout bounds refusal's wait for what centrale sends after the
+// handshake.
+const probeTimeout = 2 * time.Second
+
+// refusal tells whether centrale refuses the certificate this client
+// shows, when err, a request's, is a connection broken under it: under
+// TLS 1.3 a server refuses a client's certificate after the client's
+// side of the handshake, and a request writing its body meanwhile may
+// see its connection closed (or reset) rather than the alert. refusal
+// then makes a connection of its own, sends nothing and reads: the alert
+// comes, or nothing within probeTimeout (the certificate taken, the
+// server waiting for a request). It returns the alert's error, or nil.
+func (c *Client) refusal(ctx context.Context, err error) error {
+	if !errors.Is(err, net.ErrClosed) && !errors.Is(err, syscall.ECONNRESET) && !errors.Is(err, syscall.EPIPE) {
+		return nil
+	}
+	tr, ok := c.cfg.HTTP.Transport.(*http.Transport)
+	if !ok || tr.TLSClientConfig == nil {
+		return nil
+	}
+	u, perr := url.Parse(c.cfg.URL)
+	if perr != nil || u.Scheme != "https" {
+		return nil
+	}
+	host := u.Host
+	if u.Port() == "" {
+		host = net.JoinHostPort(u.Hostname(), "443")
+	}
+	cfg := tr.TLSClientConfig.Clone()
+	if cfg.ServerName == "" {
+		cfg.ServerName = u.Hostname()
+	}
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	conn, derr := (&tls.Dialer{Config: cfg}).DialContext(ctx, "tcp", host)
+	if derr == nil {
+		defer conn.Close()
+		deadline, _ := ctx.Deadline()
+		_ = conn.SetReadDeadline(deadline)
+		_, derr = conn.Read(make([]byte, 1))
+	}
+	var oe *net.OpError
+	if errors.As(derr, &oe) && oe.Op == "remote error" {
+		return derr
+	}
+	return nil
 }
