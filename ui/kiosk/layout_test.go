@@ -258,21 +258,7 @@ func TestScreensFitMinWidth(t *testing.T) {
 				t.Errorf("%s asks for %v px, more than MinWidth %v", what, w, MinWidth)
 			}
 		}
-		for i, q := range questions {
-			h.app.showQuestion(i)
-			fits("question " + q.name)
-		}
-		h.app.showReview()
-		fits("the review")
-		for _, s := range Services {
-			h.app.showService(s)
-			fits("the service " + s)
-		}
-		h.app.showServices()
-		fits("the services")
-		h.app.Wipe()
-		h.setScale(scale)
-		fits("the languages")
+		h.everyScreen(scale, fits)
 	})
 }
 
@@ -299,22 +285,30 @@ func TestScreensFit800(t *testing.T) {
 					}
 					h.win.Resize(fyne.NewSize(1920, 1080))
 				}
-				for i, q := range questions {
-					h.app.showQuestion(i)
-					fits("question " + q.name)
-				}
-				h.app.showReview()
-				fits("the review")
-				for _, s := range Services {
-					h.app.showService(s)
-					fits("the service " + s)
-				}
-				h.app.showServices()
-				fits("the services")
-				h.app.Wipe()
-				h.setScale(scale)
-				fits("the languages")
+				h.everyScreen(scale, fits)
 			})
 		}
 	}
+}
+
+// everyScreen shows each screen of the wizard in turn, every question,
+// the review, each service, the services and the languages (at text
+// size scale, which the wipe before them resets), and calls check on each
+// with its name.
+func (h *harness) everyScreen(scale int, check func(what string)) {
+	for i, q := range questions {
+		h.app.showQuestion(i)
+		check("question " + q.name)
+	}
+	h.app.showReview()
+	check("the review")
+	for _, s := range Services {
+		h.app.showService(s)
+		check("the service " + s)
+	}
+	h.app.showServices()
+	check("the services")
+	h.app.Wipe()
+	h.setScale(scale)
+	check("the languages")
 }
