@@ -51,10 +51,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/pinsede/pinsede/internal/config"
 	"github.com/pinsede/pinsede/internal/smallfile"
 )
 
@@ -304,8 +306,10 @@ func (ca *CA) sign(tmpl *x509.Certificate, now time.Time) (certPEM, keyPEM []byt
 }
 
 // Revoke adds the certificate with serial (hexadecimal, as Serial prints
-// it) to the revocation list and writes a new crl.pem. Revoking twice is
-// harmless.
+// it) to the revocation list and writes a new crl.pem. Revoking twice
+// keeps the first revocation and signs crl.pem again: a revoke that
+// failed between revoked.json and crl.pem (a full disk, the program
+// killed) is completed by revoking again.
 func (ca *CA) Revoke(serialHex, reason string, now time.Time) error {
 	wrap := func(err error) error { return fmt.Errorf("revoke %s: %w", serialHex, err) }
 	if _, ok := new(big.Int).SetString(serialHex, 16); !ok {
@@ -315,12 +319,9 @@ func (ca *CA) Revoke(serialHex, reason string, now time.Time) error {
 	if err != nil {
 		return wrap(err)
 	}
-	for _, r := range revs {
-		if r.Serial == serialHex {
-			return nil
-		}
+	if !slices.ContainsFunc(revs, func(r Revocation) bool { return r.Serial == serialHex }) {
+		revs = append(revs, Revocation{Serial: serialHex, At: now, Reason: reason})
 	}
-	revs = append(revs, Revocation{Serial: serialHex, At: now, Reason: reason})
 	if err := ca.writeRevocations(revs, now); err != nil {
 		return wrap(err)
 	}
@@ -340,8 +341,10 @@ func (ca *CA) Revocations() ([]Revocation, error) {
 	return revs, nil
 }
 
-// writeRevocations writes revoked.json and the signed crl.pem, each by
-// rename so a reader never sees half a file.
+// writeRevocations writes revoked.json and then the signed crl.pem, each
+// by rename so a reader never sees half a file. A failure between the two
+// leaves revoked.json ahead of crl.pem, never behind: the next revoke or
+// RenewCRL signs what revoked.json holds.
 func (ca *CA) writeRevocations(revs []Revocation, now time.Time) error {
 	if revs == nil {
 		revs = []Revocation{}
@@ -359,10 +362,10 @@ func (ca *CA) writeRevocations(revs []Revocation, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(ca.dir, RevokedFile), js, 0o644); err != nil {
+	if err := config.WriteFile(filepath.Join(ca.dir, RevokedFile), js, 0o644); err != nil {
 		return err
 	}
-	return writeAtomic(filepath.Join(ca.dir, CRLFile), pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: der}), 0o644)
+	return config.WriteFile(filepath.Join(ca.dir, CRLFile), pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: der}), 0o644)
 }
 
 // nextCRLNumber returns the number of a list signed at now: now in
@@ -398,14 +401,6 @@ func (ca *CA) RenewCRL(now time.Time) error {
 		return fmt.Errorf("renew revocation list: %w", err)
 	}
 	return nil
-}
-
-// writeAtomic writes a file by rename.
-func writeAtomic(path string, b []byte, perm os.FileMode) error {
-	if err := os.WriteFile(path+".new", b, perm); err != nil {
-		return err
-	}
-	return os.Rename(path+".new", path)
 }
 
 // Serial returns a certificate's serial as Revoke takes it.
