@@ -37,6 +37,7 @@ func TestSyncFaultText(t *testing.T) {
 		{client.FaultServer, "Internal error", lang.L("sync.fault.server", map[string]any{"Title": "Internal error"})},
 		{client.FaultOther, "", lang.L("sync.fault.other")},
 		{client.FaultBusy, "Centrale busy", lang.L("sync.fault.busy")},
+		{client.FaultClock, "Desk clock ahead", lang.L("sync.fault.clock")},
 	} {
 		t.Run(tc.fault.String(), func(t *testing.T) {
 			h := ready(t)

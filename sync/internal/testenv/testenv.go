@@ -73,10 +73,10 @@ func NewAt(t testing.TB, store central.Store, now func() time.Time) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store.SetLimits(Limits)
 	v := central.NewVerifier(store, 3, now)
 	v.Params, v.ChosenParams = CheapArgon2, CheapArgon2
 	srv := server.New(store, v, crl, nil, now)
+	srv.SetLimits(Limits)
 	srv.SetVerifyLimits(VerifyLimits)
 	cert, err := pki.ParseCert(certPEM)
 	if err != nil {
