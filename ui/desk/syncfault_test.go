@@ -44,6 +44,7 @@ func TestSyncFaultText(t *testing.T) {
 			h.app.UseSync(fakeSync{client.State{Status: client.Offline, LastError: raw, Fault: tc.fault, FaultTitle: tc.title}}, "")
 			h.statusText()
 			test.Tap(h.app.sync.button)
+			shot(t, h, "syncfault-"+tc.fault.String())
 			text := strings.Join(h.texts(), "\n")
 			if !strings.Contains(text, tc.want) {
 				t.Errorf("details lack %q:\n%s", tc.want, text)
