@@ -356,6 +356,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    16 << 10,
+		HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: server.StreamsPerConn},
 		ErrorLog:          server.ErrorLog(log),
 	}
 	// The listener makes the handshakes, within -conn-handshake; net/http
