@@ -179,14 +179,17 @@ func Init(dir, name string, now time.Time, passphrase []byte) (*CA, error) {
 	if err != nil {
 		return nil, wrap(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, KeyFile), keyPEM, 0o600); err != nil {
-		return nil, wrap(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, CertFile), certToPEM(der), 0o644); err != nil {
+	// The key last: it makes the folder a CA's (ErrExists, ErrNoCA), so
+	// that a failure before it (a full disk, the program killed) leaves
+	// a folder where Init can be run again.
+	if err := config.WriteFile(filepath.Join(dir, CertFile), certToPEM(der), 0o644); err != nil {
 		return nil, wrap(err)
 	}
 	ca := &CA{dir: dir, cert: cert, der: der, key: key}
 	if err := ca.writeRevocations(nil, now); err != nil {
+		return nil, wrap(err)
+	}
+	if err := config.WriteFile(filepath.Join(dir, KeyFile), keyPEM, 0o600); err != nil {
 		return nil, wrap(err)
 	}
 	return ca, nil
@@ -196,8 +199,8 @@ func Init(dir, name string, now time.Time, passphrase []byte) (*CA, error) {
 // (ErrPassphrase when it is missing or wrong).
 func Load(dir string, passphrase []byte) (*CA, error) {
 	wrap := func(err error) error { return fmt.Errorf("load CA in %s: %w", dir, err) }
-	if _, err := os.Stat(filepath.Join(dir, CertFile)); errors.Is(err, fs.ErrNotExist) {
-		return nil, wrap(ErrNoCA)
+	if _, err := os.Stat(filepath.Join(dir, KeyFile)); errors.Is(err, fs.ErrNotExist) {
+		return nil, wrap(ErrNoCA) // Init writes the key last
 	}
 	certPEM, err := smallfile.Read(filepath.Join(dir, CertFile), "CA certificate", MaxPEMBytes)
 	if err != nil {
