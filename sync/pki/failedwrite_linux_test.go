@@ -41,21 +41,10 @@ func TestRevokeAgainAfterFailedWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	certPEM, _, err := ca.Issue(pki.RoleSede, "ROMA01", now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := pki.ParseCert(certPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert, caCert := issueSede(t, ca)
 	runUnderLimit(t, "TestRevokeAgainAfterFailedWrite", "revoke|"+dir+"|"+pki.Serial(cert))
 	if revs, err := ca.Revocations(); err != nil || len(revs) != 1 {
 		t.Fatalf("after the failed revoke, revoked.json holds %v (%v), want the revocation", revs, err)
-	}
-	caCert, err := pki.ParseCert(ca.CertPEM())
-	if err != nil {
-		t.Fatal(err)
 	}
 	if err := checkCRL(t, dir, caCert, cert); err != nil {
 		t.Fatalf("after the failed revoke, crl.pem: %v, want the certificate not listed yet", err)
@@ -70,6 +59,23 @@ func TestRevokeAgainAfterFailedWrite(t *testing.T) {
 	if revs, _ := ca.Revocations(); len(revs) != 1 {
 		t.Errorf("%d revocations after revoking twice, want 1", len(revs))
 	}
+}
+
+// issueSede issues a sede's certificate of ca and returns it with the
+// certificate of ca.
+func issueSede(t *testing.T, ca *pki.CA) (cert, caCert *x509.Certificate) {
+	t.Helper()
+	certPEM, _, err := ca.Issue(pki.RoleSede, "ROMA01", testclock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cert, err = pki.ParseCert(certPEM); err != nil {
+		t.Fatal(err)
+	}
+	if caCert, err = pki.ParseCert(ca.CertPEM()); err != nil {
+		t.Fatal(err)
+	}
+	return cert, caCert
 }
 
 // checkCRL loads the crl.pem of dir as centrale does and checks cert
@@ -150,19 +156,8 @@ func TestInitAgainAfterFailedWrite(t *testing.T) {
 	if _, err := pki.Load(dir, nil); err != nil {
 		t.Fatalf("Load after init again: %v", err)
 	}
-	certPEM, _, err := ca.Issue(pki.RoleSede, "ROMA01", now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := pki.ParseCert(certPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert, caCert := issueSede(t, ca)
 	if err := ca.Revoke(pki.Serial(cert), "stolen", now); err != nil {
-		t.Fatal(err)
-	}
-	caCert, err := pki.ParseCert(ca.CertPEM())
-	if err != nil {
 		t.Fatal(err)
 	}
 	if err := checkCRL(t, dir, caCert, cert); !errors.Is(err, pki.ErrRevoked) {
