@@ -108,6 +108,11 @@ const (
 	// to come back (503 busy or overloaded): nothing is wrong, the next
 	// sync sends the same events again.
 	FaultBusy
+	// FaultClock: centrale refused a push because this PC's clock runs
+	// ahead of its own (the time zone, or the time, set wrong): nothing
+	// was stored, the events stay in the outbox and go once centrale's
+	// clock reaches their time; the PC's clock must be put right.
+	FaultClock
 )
 
 // String names the fault in English, for logs.
@@ -125,6 +130,8 @@ func (f SyncFault) String() string {
 		return "server"
 	case FaultBusy:
 		return "busy"
+	case FaultClock:
+		return "clock"
 	}
 	return "other"
 }

@@ -323,7 +323,6 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 		return err
 	}
 	defer store.Close()
-	store.SetLimits(c.limits)
 	if crl != nil { // the list's number shared by the replicas of one database
 		if err := crl.SetFloor(func(n *big.Int) (*big.Int, error) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -337,6 +336,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	verifier := central.NewVerifier(store, c.lock.After, c.now)
 	verifier.Lock = c.lock
 	srv := server.New(store, verifier, crl, log, c.now)
+	srv.SetLimits(c.limits) // the store's, and the server's clock check of a push
 	srv.SetPolicy(c.policy)
 	// A check hashes with the cost of the hash it checks, the sede's or
 	// the verifier's for a chosen PIN: the largest is a check's memory.
@@ -356,6 +356,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    16 << 10,
+		HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: server.StreamsPerConn},
 		ErrorLog:          server.ErrorLog(log),
 	}
 	// The listener makes the handshakes, within -conn-handshake; net/http

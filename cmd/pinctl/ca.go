@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -125,12 +124,17 @@ func cmdCAInit(e *env, args []string) error {
 	return nil
 }
 
-// writePair writes a certificate and its key as PREFIX.crt and PREFIX.key.
+// writePair writes a certificate and its key as PREFIX.crt and PREFIX.key,
+// each whole or not at all, the key readable by its owner only even over
+// a file that others could read (settings.WriteFile).
 func writePair(prefix string, certPEM, keyPEM []byte) error {
-	if err := os.WriteFile(prefix+".key", keyPEM, 0o600); err != nil {
-		return err
+	if err := settings.WriteFile(prefix+".key", keyPEM, 0o600); err != nil {
+		return fmt.Errorf("write the key: %w", err)
 	}
-	return os.WriteFile(prefix+".crt", certPEM, 0o644)
+	if err := settings.WriteFile(prefix+".crt", certPEM, 0o644); err != nil {
+		return fmt.Errorf("write the certificate: %w", err)
+	}
+	return nil
 }
 
 // issue issues a client certificate of role and code, of desk when not

@@ -210,3 +210,44 @@ func TestCAIssueBundle(t *testing.T) {
 		t.Error("issue with neither -out nor -bundle accepted")
 	}
 }
+
+// Ensure that a certificate issued over the files of an earlier one (the
+// same -out, or ca server again) leaves its key readable by its owner
+// only, whatever the mode of the key file it replaces: os.WriteFile kept
+// the old file's mode, and a new private key went into a file others
+// could read.
+func TestCAIssueKeyOverReadableFile(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ca")
+	var out bytes.Buffer
+	e := &env{stdout: &out, stderr: &out, now: testclock.Now}
+	if err := cmdCAInit(e, []string{"-dir", dir}); err != nil {
+		t.Fatal(err)
+	}
+	prefix := filepath.Join(t.TempDir(), "roma01")
+	for _, p := range []string{prefix + ".key", filepath.Join(dir, "server.key")} {
+		if err := os.WriteFile(p, []byte("an earlier key"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, 0o644); err != nil { // whatever the umask
+			t.Fatal(err)
+		}
+	}
+	if err := cmdCAIssue(e, []string{"-dir", dir, "-code", "ROMA01", "-out", prefix}); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if err := cmdCAServer(e, []string{"-dir", dir, "-host", "127.0.0.1"}); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, p := range []string{prefix + ".key", filepath.Join(dir, "server.key")} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, want 0600", filepath.Base(p), fi.Mode().Perm())
+		}
+		if b, _ := os.ReadFile(p); !bytes.Contains(b, []byte("PRIVATE KEY")) {
+			t.Errorf("%s does not hold the new key", filepath.Base(p))
+		}
+	}
+}

@@ -29,7 +29,12 @@ const (
 	FaultServer      = pinsede.FaultServer
 	FaultOther       = pinsede.FaultOther
 	FaultBusy        = pinsede.FaultBusy
+	FaultClock       = pinsede.FaultClock
 )
+
+// clockProblem is the problem type with which centrale refuses a push
+// whose events are ahead of its clock (sync/server's inTime).
+const clockProblem = "urn:pinsede:problem:clock-ahead"
 
 // statusError is an error answer of centrale that is not a problem, such
 // as a proxy's 502.
@@ -77,6 +82,8 @@ func Classify(err error) (Fault, string) {
 		return FaultCertificate, p.Title
 	case errors.As(err, &p) && busyProblems[p.Type]:
 		return FaultBusy, p.Title
+	case errors.As(err, &p) && p.Type == clockProblem:
+		return FaultClock, p.Title
 	case errors.As(err, &p):
 		return FaultServer, p.Title
 	case errors.As(err, &se):

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/pinsede/pinsede/internal/config"
 )
 
 // A bundle is what a desk PC needs to reach centrale, in one PEM file
@@ -50,7 +52,7 @@ func EncodeBundle(caPEM, certPEM, keyPEM []byte) []byte {
 
 // WriteBundle writes the bundle to path, readable by its owner only.
 func WriteBundle(path string, caPEM, certPEM, keyPEM []byte) error {
-	return writeAtomic(path, EncodeBundle(caPEM, certPEM, keyPEM), 0o600)
+	return config.WriteFile(path, EncodeBundle(caPEM, certPEM, keyPEM), 0o600)
 }
 
 // ParseBundle reads a bundle and checks that its key is the

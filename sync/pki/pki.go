@@ -51,10 +51,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/pinsede/pinsede/internal/config"
 	"github.com/pinsede/pinsede/internal/smallfile"
 )
 
@@ -177,14 +179,17 @@ func Init(dir, name string, now time.Time, passphrase []byte) (*CA, error) {
 	if err != nil {
 		return nil, wrap(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, KeyFile), keyPEM, 0o600); err != nil {
-		return nil, wrap(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, CertFile), certToPEM(der), 0o644); err != nil {
+	// The key last: it makes the folder a CA's (ErrExists, ErrNoCA), so
+	// that a failure before it (a full disk, the program killed) leaves
+	// a folder where Init can be run again.
+	if err := config.WriteFile(filepath.Join(dir, CertFile), certToPEM(der), 0o644); err != nil {
 		return nil, wrap(err)
 	}
 	ca := &CA{dir: dir, cert: cert, der: der, key: key}
 	if err := ca.writeRevocations(nil, now); err != nil {
+		return nil, wrap(err)
+	}
+	if err := config.WriteFile(filepath.Join(dir, KeyFile), keyPEM, 0o600); err != nil {
 		return nil, wrap(err)
 	}
 	return ca, nil
@@ -194,8 +199,8 @@ func Init(dir, name string, now time.Time, passphrase []byte) (*CA, error) {
 // (ErrPassphrase when it is missing or wrong).
 func Load(dir string, passphrase []byte) (*CA, error) {
 	wrap := func(err error) error { return fmt.Errorf("load CA in %s: %w", dir, err) }
-	if _, err := os.Stat(filepath.Join(dir, CertFile)); errors.Is(err, fs.ErrNotExist) {
-		return nil, wrap(ErrNoCA)
+	if _, err := os.Stat(filepath.Join(dir, KeyFile)); errors.Is(err, fs.ErrNotExist) {
+		return nil, wrap(ErrNoCA) // Init writes the key last
 	}
 	certPEM, err := smallfile.Read(filepath.Join(dir, CertFile), "CA certificate", MaxPEMBytes)
 	if err != nil {
@@ -304,8 +309,10 @@ func (ca *CA) sign(tmpl *x509.Certificate, now time.Time) (certPEM, keyPEM []byt
 }
 
 // Revoke adds the certificate with serial (hexadecimal, as Serial prints
-// it) to the revocation list and writes a new crl.pem. Revoking twice is
-// harmless.
+// it) to the revocation list and writes a new crl.pem. Revoking twice
+// keeps the first revocation and signs crl.pem again: a revoke that
+// failed between revoked.json and crl.pem (a full disk, the program
+// killed) is completed by revoking again.
 func (ca *CA) Revoke(serialHex, reason string, now time.Time) error {
 	wrap := func(err error) error { return fmt.Errorf("revoke %s: %w", serialHex, err) }
 	if _, ok := new(big.Int).SetString(serialHex, 16); !ok {
@@ -315,12 +322,9 @@ func (ca *CA) Revoke(serialHex, reason string, now time.Time) error {
 	if err != nil {
 		return wrap(err)
 	}
-	for _, r := range revs {
-		if r.Serial == serialHex {
-			return nil
-		}
+	if !slices.ContainsFunc(revs, func(r Revocation) bool { return r.Serial == serialHex }) {
+		revs = append(revs, Revocation{Serial: serialHex, At: now, Reason: reason})
 	}
-	revs = append(revs, Revocation{Serial: serialHex, At: now, Reason: reason})
 	if err := ca.writeRevocations(revs, now); err != nil {
 		return wrap(err)
 	}
@@ -340,8 +344,10 @@ func (ca *CA) Revocations() ([]Revocation, error) {
 	return revs, nil
 }
 
-// writeRevocations writes revoked.json and the signed crl.pem, each by
-// rename so a reader never sees half a file.
+// writeRevocations writes revoked.json and then the signed crl.pem, each
+// by rename so a reader never sees half a file. A failure between the two
+// leaves revoked.json ahead of crl.pem, never behind: the next revoke or
+// RenewCRL signs what revoked.json holds.
 func (ca *CA) writeRevocations(revs []Revocation, now time.Time) error {
 	if revs == nil {
 		revs = []Revocation{}
@@ -359,10 +365,10 @@ func (ca *CA) writeRevocations(revs []Revocation, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(ca.dir, RevokedFile), js, 0o644); err != nil {
+	if err := config.WriteFile(filepath.Join(ca.dir, RevokedFile), js, 0o644); err != nil {
 		return err
 	}
-	return writeAtomic(filepath.Join(ca.dir, CRLFile), pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: der}), 0o644)
+	return config.WriteFile(filepath.Join(ca.dir, CRLFile), pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: der}), 0o644)
 }
 
 // nextCRLNumber returns the number of a list signed at now: now in
@@ -398,14 +404,6 @@ func (ca *CA) RenewCRL(now time.Time) error {
 		return fmt.Errorf("renew revocation list: %w", err)
 	}
 	return nil
-}
-
-// writeAtomic writes a file by rename.
-func writeAtomic(path string, b []byte, perm os.FileMode) error {
-	if err := os.WriteFile(path+".new", b, perm); err != nil {
-		return err
-	}
-	return os.Rename(path+".new", path)
 }
 
 // Serial returns a certificate's serial as Revoke takes it.

@@ -61,6 +61,16 @@ const (
 	refusedLingerBytes = 64 << 10
 )
 
+// StreamsPerConn is how many requests one HTTP/2 connection of the API
+// carries at once (http.HTTP2Config.MaxConcurrentStreams; Go's default is
+// 250): centrale resets the streams past it. The ConnLimits count
+// connections, and under HTTP/1.1 a connection holds one request; with
+// 250 streams a client within -conn-per-source held 250 times as many
+// requests in hand, each a handler waiting for its body until the
+// request's ReadTimeout (20 connections held 5,000, 71 MB). A client
+// that wants more at once opens more connections, which the bounds count.
+const StreamsPerConn = 8
+
 // DefaultConnLimits returns the API listener's bounds for a process that
 // may open nofile file descriptors: Max all of them but
 // DescriptorReserve (at least half of them), at most MaxDefaultConns;

@@ -73,6 +73,9 @@ type Server struct {
 	Log *slog.Logger
 	// metrics, when not nil, count the requests (NewMetrics, metrics.go).
 	metrics *Metrics
+	// limits are the bounds of pushed events (SetLimits), for the clock
+	// check of a push; the store holds events to the same.
+	limits atomic.Pointer[central.Limits]
 	// policy is the eligibility policy served at /v1/policy (SetPolicy);
 	// nil serves pinsede.DefaultPolicy.
 	policy atomic.Pointer[pinsede.Policy]
@@ -102,7 +105,20 @@ func New(store central.Store, verifier *central.Verifier, crl *pki.CRL, log *slo
 	s := &Server{Store: store, Verifier: verifier, CRL: crl, Now: now, Log: log}
 	s.SetVerifyLimits(VerifyLimits{})
 	s.SetPushLimits(PushLimits{})
+	l := central.DefaultLimits()
+	s.limits.Store(&l)
 	return s
+}
+
+// SetLimits sets the bounds of pushed events, on the store (whose
+// SetLimits it calls) and on the server's own check of a push: a push
+// with an event ahead of the server's clock (central.Limits.Ahead) is
+// refused whole. New starts with central.DefaultLimits on the server's
+// side and leaves the store's as they are.
+func (s *Server) SetLimits(l central.Limits) {
+	s.Store.SetLimits(l)
+	l = l.WithDefaults()
+	s.limits.Store(&l)
 }
 
 // routes lists the methods of each path, for 405 answers.
@@ -344,6 +360,9 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 		return
 	}
 	at := s.Now()
+	if !s.inTime(w, req.Events, at) {
+		return
+	}
 	res, err := s.Store.Push(r.Context(), c.code, *req.AuditHead, req.Events, at)
 	var fe *central.ForkError
 	switch {
@@ -356,6 +375,24 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 	}
 	s.metrics.pushed(c.code, req.Events, res, at)
 	writeJSON(w, http.StatusOK, wire.ContentJSON, wire.PushResponse{Results: res})
+}
+
+// inTime answers 409 clock-ahead, and returns false, when an event of a
+// push is ahead of centrale's clock at at (central.Limits.Ahead): the
+// desk's clock runs ahead, and the event, rejected, would be lost. Nothing
+// is stored; the desk keeps its outbox, tells its operator, and sends the
+// same events again until centrale's clock comes within the skew.
+func (s *Server) inTime(w http.ResponseWriter, events []pinsede.Event, at time.Time) bool {
+	l := s.limits.Load()
+	for i, ev := range events {
+		if l.Ahead(ev, at) {
+			problem(w, http.StatusConflict, "clock-ahead", "Desk clock ahead",
+				fmt.Sprintf("event %d (%s) is of %s, %s after centrale's clock (%s), more than the %s allowed: the desk's clock runs ahead; nothing was stored",
+					i, ev.ID, ev.Time.UTC().Format(time.RFC3339), ev.Time.Sub(at).Round(time.Second), at.UTC().Format(time.RFC3339), l.MaxSkew))
+			return false
+		}
+	}
+	return true
 }
 
 // changes answers a sede's pull.

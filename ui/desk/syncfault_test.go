@@ -37,12 +37,14 @@ func TestSyncFaultText(t *testing.T) {
 		{client.FaultServer, "Internal error", lang.L("sync.fault.server", map[string]any{"Title": "Internal error"})},
 		{client.FaultOther, "", lang.L("sync.fault.other")},
 		{client.FaultBusy, "Centrale busy", lang.L("sync.fault.busy")},
+		{client.FaultClock, "Desk clock ahead", lang.L("sync.fault.clock")},
 	} {
 		t.Run(tc.fault.String(), func(t *testing.T) {
 			h := ready(t)
 			h.app.UseSync(fakeSync{client.State{Status: client.Offline, LastError: raw, Fault: tc.fault, FaultTitle: tc.title}}, "")
 			h.statusText()
 			test.Tap(h.app.sync.button)
+			shot(t, h, "syncfault-"+tc.fault.String())
 			text := strings.Join(h.texts(), "\n")
 			if !strings.Contains(text, tc.want) {
 				t.Errorf("details lack %q:\n%s", tc.want, text)

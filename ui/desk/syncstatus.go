@@ -269,6 +269,8 @@ func faultText(st pinsede.SyncState) string {
 		return lang.L("sync.fault.server", map[string]any{"Title": st.FaultTitle})
 	case pinsede.FaultBusy:
 		return lang.L("sync.fault.busy")
+	case pinsede.FaultClock:
+		return lang.L("sync.fault.clock")
 	}
 	return lang.L("sync.fault.other")
 }

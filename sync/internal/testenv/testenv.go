@@ -73,10 +73,10 @@ func NewAt(t testing.TB, store central.Store, now func() time.Time) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store.SetLimits(Limits)
 	v := central.NewVerifier(store, 3, now)
 	v.Params, v.ChosenParams = CheapArgon2, CheapArgon2
 	srv := server.New(store, v, crl, nil, now)
+	srv.SetLimits(Limits)
 	srv.SetVerifyLimits(VerifyLimits)
 	cert, err := pki.ParseCert(certPEM)
 	if err != nil {
@@ -99,6 +99,7 @@ func NewAt(t testing.TB, store central.Store, now func() time.Time) *Env {
 		t.Fatal(err)
 	}
 	hs := &httptest.Server{Listener: ln, TLS: cfg, Config: &http.Server{Handler: srv.Handler(),
+		HTTP2:    &http.HTTP2Config{MaxConcurrentStreams: server.StreamsPerConn},
 		ErrorLog: log.New(io.Discard, "", 0)}} // the fault tests cut connections on purpose
 	hs.Start()
 	hs.URL = "https://" + ln.Addr().String()
