@@ -332,17 +332,17 @@ func (a *App) logout() {
 // colleague, to use the desk) is not the clerk who left the request in
 // progress there, and may not drop it. Its draft is kept as last typed, to
 // be offered at that clerk's next login of the day (offerDraft), and the
-// login screen says so. With nothing typed it is a logout.
+// login screen says so; a draft kept before (the offer to resume it still
+// open behind the lock) stays too.
 func (a *App) logoutFromLock() {
-	if _, _, typed := a.draftNow(); !typed {
-		a.logout()
-		return
-	}
+	_, _, typed := a.draftNow()
 	a.checkDraft() // the keys typed since the last tick
 	op := a.session.Operator
 	a.endSession()
-	a.login.kept = lang.L("lock.logout.kept", map[string]any{"Operator": op.Name, "ID": op.ID})
-	a.login.msg.set(msgInfo, a.login.kept)
+	if typed {
+		a.login.kept = lang.L("lock.logout.kept", map[string]any{"Operator": op.Name, "ID": op.ID})
+		a.login.msg.set(msgInfo, a.login.kept)
+	}
 }
 
 // endSession closes the session, the work in progress and the dialogs,

@@ -68,23 +68,27 @@ func TestLockLogoutKeepsRequest(t *testing.T) {
 	}
 }
 
-// Ensure that Esci on the lock screen with nothing typed is a logout that
-// wipes the request left empty (its draft kept from before is stale) and
-// says nothing of a request kept.
-func TestLockLogoutNothingTyped(t *testing.T) {
+// Ensure that Esci on the lock screen keeps a request kept before, whose
+// offer to resume it was still open when the desk locked: the clerk's
+// next login offers it again. (Esci wiped it, nothing being typed.)
+func TestLockLogoutKeepsOffer(t *testing.T) {
 	h := ready(t)
-	r := h.newRequest()
-	h.typeIn(r.cognome, "Bianchi")
+	h.typeIn(h.newRequest().cognome, "Bianchi")
 	h.app.checkDraft()
-	h.typeIn(r.cognome, "") // emptied again: nothing typed
-	h.app.lockSession()
-	s := h.app.session
-	h.tap(h.app.lock.logout)
-	if h.app.session != nil || h.app.login.msg.text() != "" {
-		t.Fatalf("Esci with nothing typed: session %v, message %q", h.app.session != nil, h.app.login.msg.text())
+	h.restart() // a power cut
+	h.logIn("m.rossi", "password-di-prova")
+	if !strings.Contains(h.screenText(), "Bianchi") {
+		t.Fatalf("no offer to resume the request of Bianchi:\n%s", h.screenText())
 	}
-	if _, ok, err := h.desk.Draft(s); ok || err != nil {
-		t.Errorf("after Esci with nothing typed Draft = %v, %v; want none", ok, err)
+	h.idle = h.idle.Add(DefaultIdle) // the clerk stepped away
+	h.app.checkIdle()
+	h.tap(h.app.lock.logout)
+	if h.app.session != nil {
+		t.Fatal("Esci did not log out")
+	}
+	h.logIn("m.rossi", "password-di-prova")
+	if !strings.Contains(h.screenText(), "Bianchi") {
+		t.Errorf("after Esci on the lock screen, the next login offers no request of Bianchi:\n%s", h.screenText())
 	}
 }
 
