@@ -25,7 +25,7 @@ const xinIdle = "4s"
 // names typed before the lock. Locked again, on the identity check, an
 // empty password is refused without counting, and a colleague's Esci, by
 // keyboard, keeps the request: the clerk's next login offers it, and
-// resumes it on the identity check. It waits for each screen by the
+// Enter resumes it on the identity check. It waits for each screen by the
 // window's title, never for a time.
 func TestXInputIdleLock(t *testing.T) {
 	bin, display, dir := xinPrepare(t)
@@ -95,7 +95,7 @@ func TestXInputIdleLock(t *testing.T) {
 // shows, nothing is counted), then Esci by keyboard, as a colleague
 // would: the login screen comes, and the clerk's login (on the home
 // screen drawn with home's header, unshaded) offers the request kept,
-// which Sì resumes on the identity check.
+// which Enter resumes on the identity check.
 func (d *xinDesk) lockEsciKeeps(home []byte) {
 	d.t.Helper()
 	d.keys("ctrl+l")
@@ -111,6 +111,6 @@ func (d *xinDesk) lockEsciKeeps(home []byte) {
 		return !bytes.Equal(xtest.Pixels(img, xinHeaderRect), home)
 	})
 	d.shot("idle-offer")
-	d.keys("Tab", "Tab", "space") // No, Sì
+	d.keys("Return") // on Riprendi, which has the keyboard
 	d.waitScreen("Verifica identità")
 }

@@ -6,7 +6,11 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
 )
@@ -217,17 +221,33 @@ func (a *App) offerDraft() {
 			if name == " " {
 				name = lang.L("draft.noname")
 			}
-			a.showDialog(a.newConfirm(lang.L("draft.title"),
-				lang.L("draft.offer", map[string]any{"Time": dr.Saved.Format("15:04"), "Name": name}),
-				func(resume bool) {
-					if resume {
-						a.resumeDraft(dr)
-					} else {
-						a.dropDraft()
-					}
-				}))
+			a.showDraftOffer(dr, name)
 		}
 	})
+}
+
+// showDraftOffer asks whether to resume dr, the request of the citizen
+// name. Riprendi has the keyboard: Enter or Space resumes it. Scarta
+// wipes it; Esc closes the question and wipes nothing, the draft being
+// offered again at the next login until a new request replaces it (Esc
+// answered no, and wiped what a colleague's Esci on the lock screen had
+// kept).
+func (a *App) showDraftOffer(dr pinsede.Draft, name string) {
+	d := dialog.NewCustomWithoutButtons(lang.L("draft.title"),
+		dialogText(lang.L("draft.offer", map[string]any{"Time": dr.Saved.Format("15:04"), "Name": name})), a.win)
+	d.SetIcon(fynetheme.QuestionIcon())
+	discard := a.button(lang.L("draft.discard"), fynetheme.DeleteIcon(), func() {
+		d.Hide()
+		a.dropDraft()
+	})
+	resume := a.button(lang.L("draft.resume"), fynetheme.ConfirmIcon(), func() {
+		d.Hide()
+		a.resumeDraft(dr)
+	})
+	resume.Importance = widget.HighImportance
+	d.SetButtons([]fyne.CanvasObject{discard, resume})
+	a.showDialog(d)
+	a.win.Canvas().Focus(resume)
 }
 
 // resumeDraft opens the request of a draft on the screen it was left on.
