@@ -14,10 +14,14 @@ type Approval struct {
 
 // approve checks a supervisor's approval of an action of session s: the
 // approver is someone else, the password is right (failures count), and
-// the account is an active supervisor's.
+// the account is an active supervisor's. An empty password counts for
+// nothing: ErrNoPassword.
 func (d *Desk) approve(s *Session, a Approval) error {
 	if a.SupervisorID == s.Operator.ID {
 		return ErrSameApprover
+	}
+	if a.Password == "" { // whoever SupervisorID names
+		return ErrNoPassword
 	}
 	var op Operator
 	err := d.Store.View(func(tx Tx) (err error) { op, err = tx.Operator(a.SupervisorID); return err })

@@ -584,3 +584,38 @@ func TestPrintMV35(t *testing.T) {
 		t.Fatalf("MV35 print not audited: %v", err)
 	}
 }
+
+// Ensure that an empty password, an Enter pressed on an empty field, is
+// not a failed attempt: Login (whoever the id names), Unlock and a
+// supervisor's approval answer ErrNoPassword and count nothing, so that
+// MaxFailedLogins of them do not lock the account out.
+func TestEmptyPasswordNotCounted(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if err := f.desk.AddOperator(f.sup, pinsede.NewOperator{ID: "op1", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-op1"}); err != nil {
+		t.Fatal(err)
+	}
+	op, err := f.desk.Login("op1", "password-op1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range pinsede.MaxFailedLogins + 1 {
+		if err := f.desk.Unlock(f.sup, ""); !errors.Is(err, pinsede.ErrNoPassword) {
+			t.Fatalf("Unlock with no password: %v, want ErrNoPassword", err)
+		}
+		for _, id := range []string{"sup", "nessuno"} {
+			if _, err := f.desk.Login(id, ""); !errors.Is(err, pinsede.ErrNoPassword) {
+				t.Fatalf("Login of %q with no password: %v, want ErrNoPassword", id, err)
+			}
+		}
+		if _, err := f.desk.ReplaceSlip(ctx, op, "nessuna", pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup"}); !errors.Is(err, pinsede.ErrNoPassword) {
+			t.Fatalf("approval with no password: %v, want ErrNoPassword", err)
+		}
+	}
+	if n := failedLogins(t, f, "sup"); n != 0 {
+		t.Errorf("empty passwords counted %d failed logins, want 0", n)
+	}
+	if err := f.desk.Unlock(f.sup, "password-lunga"); err != nil {
+		t.Errorf("after the empty passwords, the right one: %v", err)
+	}
+}

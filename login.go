@@ -19,7 +19,8 @@ var dummyHash = sync.OnceValue(func() string {
 
 // Login checks an operator's id and password and opens a session. A wrong
 // id, a wrong password, a disabled and a locked account all return
-// ErrBadCredentials, so the answer reveals nothing.
+// ErrBadCredentials, so the answer reveals nothing. An empty password
+// returns ErrNoPassword, whatever the id, and counts for nothing.
 func (d *Desk) Login(id, password string) (*Session, error) {
 	var op Operator
 	var sede Sede
@@ -34,6 +35,8 @@ func (d *Desk) Login(id, password string) (*Session, error) {
 	switch {
 	case errors.Is(err, ErrNotFound) && sede.Code == "":
 		return nil, ErrNotSetUp
+	case password == "": // whoever id names: the answer tells nothing of it
+		return nil, ErrNoPassword
 	case errors.Is(err, ErrNotFound):
 		VerifySecret(dummyHash(), []byte(password))
 		return nil, ErrBadCredentials

@@ -48,7 +48,11 @@ func (d *Desk) UnlockPIN(s *Session, credentialID string, ver Verification) (Cre
 }
 
 // Unlock resumes a session locked for inactivity with the operator's
-// password. Failures count towards the account's lock-out like a login's.
+// password. Failures count towards the account's lock-out like a login's;
+// an empty password is not one: it returns ErrNoPassword.
 func (d *Desk) Unlock(s *Session, password string) error {
+	if password == "" {
+		return ErrNoPassword
+	}
 	return d.checkPassword(s.Operator.ID, password, "")
 }

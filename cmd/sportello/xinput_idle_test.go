@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"image"
 	"testing"
 
 	"github.com/pinsede/pinsede/internal/xtest"
@@ -21,12 +22,16 @@ const xinIdle = "4s"
 // session stays locked, and the right one gives the form back with what
 // was typed and the keyboard where it was: the MV35 is finished from
 // there and goes on to the identity check, which it cannot without the
-// names typed before the lock. It waits for each screen by the window's
-// title, never for a time.
+// names typed before the lock. Locked again, on the identity check, an
+// empty password is refused without counting, and a colleague's Esci, by
+// keyboard, keeps the request: the clerk's next login offers it, and
+// Enter resumes it on the identity check. It waits for each screen by the
+// window's title, never for a time.
 func TestXInputIdleLock(t *testing.T) {
 	bin, display, dir := xinPrepare(t)
 	d := xinStart(t, bin, display, dir, "-idle", xinIdle)
 	d.setUpAndLogIn()
+	home := d.header() // no dialog over it
 	d.toMV35()
 	d.typeText("Rossi") // Cognome has the focus
 	d.keys("Tab")
@@ -77,9 +82,35 @@ func TestXInputIdleLock(t *testing.T) {
 	d.typeText("mario.rossi@example.com")
 	d.keys("Return")
 	d.waitScreen("Verifica identità")
+	d.lockEsciKeeps(home)
 	if err := d.app.Alive(); err != nil {
 		t.Fatalf("sportello: %v", err)
 	}
 	d.app.Stop(t)
 	xinCheckLog(t, dir, d.app)
+}
+
+// lockEsciKeeps locks the desk (Ctrl+L) on the identity check of a
+// request in progress, presses Enter on the empty password (a problem
+// shows, nothing is counted), then Esci by keyboard, as a colleague
+// would: the login screen comes, and the clerk's login (on the home
+// screen drawn with home's header, unshaded) offers the request kept,
+// which Enter resumes on the identity check.
+func (d *xinDesk) lockEsciKeeps(home []byte) {
+	d.t.Helper()
+	d.keys("ctrl+l")
+	d.waitScreen("Sessione bloccata")
+	d.keys("Return")
+	d.waitProblem()
+	d.shot("idle-empty-password")
+	d.keys("Tab", "Tab", "space") // Sblocca, Esci
+	d.waitScreen("Accesso operatore")
+	d.shot("idle-esci-kept")
+	d.logIn()
+	d.waitFrame("the offer to resume the request, shading the header", func(img image.Image) bool {
+		return !bytes.Equal(xtest.Pixels(img, xinHeaderRect), home)
+	})
+	d.shot("idle-offer")
+	d.keys("Return") // on Riprendi, which has the keyboard
+	d.waitScreen("Verifica identità")
 }

@@ -251,7 +251,10 @@ func (a *App) Close() {
 // HasPrinter reports whether slips can be printed on this PC.
 func (a *App) HasPrinter() bool { return a.desk.Printer != nil }
 
-// show puts s in the body of the window.
+// show puts s in the body of the window. Behind the lock screen (a job
+// that ended while the session was locked: an issue printed) it only
+// swaps the screen the unlock shows: the lock keeps the keyboard, the
+// header and the window's title, and the unlock gives s its focus.
 func (a *App) show(s screen) {
 	a.closeSuggestions() // they belong to the screen that goes
 	a.tips.hide()        // so does the tip of its button
@@ -259,12 +262,16 @@ func (a *App) show(s screen) {
 	// reach a widget of a screen no longer shown (a check box of the
 	// identity check, toggled by Space after the issue, ran that screen's
 	// handlers on a request already dropped).
-	if c := a.win.Canvas(); c != nil {
+	if c := a.win.Canvas(); c != nil && !a.lock.locked {
 		c.Unfocus()
 	}
 	a.current = s
 	a.work.Objects = []fyne.CanvasObject{s.View}
-	a.work.Refresh()
+	a.work.Refresh() // laid out, even hidden behind the lock
+	if a.lock.locked {
+		a.lock.screenFocus = s.Focus
+		return
+	}
 	a.header.update(a.session, s.Title)
 	a.setWindowTitle(s.Title)
 	if s.Focus != nil && a.win.Canvas() != nil {
@@ -318,7 +325,31 @@ func issueContext() (context.Context, context.CancelFunc) {
 // progress is dropped, and its draft wiped.
 func (a *App) logout() {
 	a.dropDraft()
+	a.endSession()
+}
+
+// logoutFromLock is the lock screen's Esci: whoever presses it (a
+// colleague, to use the desk) is not the clerk who left the request in
+// progress there, and may not drop it. Its draft is kept as last typed, to
+// be offered at that clerk's next login of the day (offerDraft), and the
+// login screen says so; a draft kept before (the offer to resume it still
+// open behind the lock) stays too.
+func (a *App) logoutFromLock() {
+	_, _, typed := a.draftNow()
+	a.checkDraft() // the keys typed since the last tick
+	op := a.session.Operator
+	a.endSession()
+	if typed {
+		a.login.kept = lang.L("lock.logout.kept", map[string]any{"Operator": op.Name, "ID": op.ID})
+		a.login.msg.set(msgInfo, a.login.kept)
+	}
+}
+
+// endSession closes the session, the work in progress and the dialogs,
+// and shows the login screen, empty.
+func (a *App) endSession() {
 	a.session = nil
+	a.draft.step, a.draft.fields = "", nil // the next operator's are their own
 	a.request, a.verify, a.result, a.citizen, a.home, a.operators, a.audit, a.settings = nil, nil, nil, nil, nil, nil, nil, nil
 	// The dialogs the lock put away go with the session.
 	a.lock.parked, a.lock.parkedDialogs, a.dialogs, a.help = nil, nil, nil, nil

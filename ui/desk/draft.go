@@ -6,7 +6,11 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
 )
@@ -18,21 +22,25 @@ import (
 // After a crash or a power cut, the next login of the same operator on the
 // same day offers to resume it (offerDraft). The draft goes when the
 // request is issued (in the transaction), recorded as a choice of
-// SPID, CIE or CNS, replaced by a new request, or left at the logout.
+// SPID, CIE or CNS, replaced by a new request, or left at the logout. A
+// logout from the lock screen keeps it (logoutFromLock).
 //
 // A scanned document is not kept: after a resume the clerk attaches it
 // again.
 
 // draftState is what checkDraft kept last, and the order of the store's
 // writes: each write is numbered on the UI goroutine, and one overtaken by
-// a later write before it ran is not made, so that a save that runs late
-// cannot bring back a draft wiped after it.
+// a later write of the same operator's draft before it ran is not made, so
+// that a save that runs late cannot bring back a draft wiped after it. A
+// write of another operator's draft overtakes nothing: the draft a
+// session kept at its end (logoutFromLock) stays.
 type draftState struct {
 	step   string
 	fields map[string]string
 
-	mu   sync.Mutex    // held by each write
-	last atomic.Uint64 // the number of the latest write asked for
+	mu     sync.Mutex    // held by each write
+	number atomic.Uint64 // the number of the latest write asked for
+	latest sync.Map      // operator's id → the number of their latest write
 }
 
 // write makes the store's write op, numbered after every write asked for
@@ -41,11 +49,12 @@ func (a *App) writeDraft(what string, op func(*pinsede.Session) error) {
 	if a.session == nil {
 		return
 	}
-	s, n := a.session, a.draft.last.Add(1)
+	s, n := a.session, a.draft.number.Add(1)
+	a.draft.latest.Store(s.Actor(), n)
 	a.background(func() func() {
 		a.draft.mu.Lock()
 		defer a.draft.mu.Unlock()
-		if a.draft.last.Load() != n {
+		if latest, _ := a.draft.latest.Load(s.Actor()); latest != n {
 			return nil // a later write overtook this one
 		}
 		if err := op(s); err != nil {
@@ -212,17 +221,33 @@ func (a *App) offerDraft() {
 			if name == " " {
 				name = lang.L("draft.noname")
 			}
-			a.showDialog(a.newConfirm(lang.L("draft.title"),
-				lang.L("draft.offer", map[string]any{"Time": dr.Saved.Format("15:04"), "Name": name}),
-				func(resume bool) {
-					if resume {
-						a.resumeDraft(dr)
-					} else {
-						a.dropDraft()
-					}
-				}))
+			a.showDraftOffer(dr, name)
 		}
 	})
+}
+
+// showDraftOffer asks whether to resume dr, the request of the citizen
+// name. Riprendi has the keyboard: Enter or Space resumes it. Scarta
+// wipes it; Esc closes the question and wipes nothing, the draft being
+// offered again at the next login until a new request replaces it (Esc
+// answered no, and wiped what a colleague's Esci on the lock screen had
+// kept).
+func (a *App) showDraftOffer(dr pinsede.Draft, name string) {
+	d := dialog.NewCustomWithoutButtons(lang.L("draft.title"),
+		dialogText(lang.L("draft.offer", map[string]any{"Time": dr.Saved.Format("15:04"), "Name": name})), a.win)
+	d.SetIcon(fynetheme.QuestionIcon())
+	discard := a.button(lang.L("draft.discard"), fynetheme.DeleteIcon(), func() {
+		d.Hide()
+		a.dropDraft()
+	})
+	resume := a.button(lang.L("draft.resume"), fynetheme.ConfirmIcon(), func() {
+		d.Hide()
+		a.resumeDraft(dr)
+	})
+	resume.Importance = widget.HighImportance
+	d.SetButtons([]fyne.CanvasObject{discard, resume})
+	a.showDialog(d)
+	a.win.Canvas().Focus(resume)
 }
 
 // resumeDraft opens the request of a draft on the screen it was left on.

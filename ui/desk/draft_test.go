@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+
 	"github.com/pinsede/pinsede"
 )
 
@@ -80,5 +82,44 @@ func TestDraftWipedAtLogout(t *testing.T) {
 	h.wait()
 	if _, ok, err := h.desk.Draft(s); ok || err != nil {
 		t.Errorf("after the logout Draft = %v, %v; want none", ok, err)
+	}
+}
+
+// Ensure that the offer to resume a request takes keys as a clerk expects:
+// Riprendi has the keyboard (Enter resumes), Esc closes the question and
+// wipes nothing (the next login offers it again), Scarta wipes it. (Esc
+// answered no, and wiped the request.)
+func TestDraftOfferKeys(t *testing.T) {
+	h := ready(t)
+	h.typeIn(h.newRequest().cognome, "Bianchi")
+	h.app.checkDraft()
+	h.restart()
+	h.logIn("m.rossi", "password-di-prova")
+	cv := h.win.Canvas()
+	if b, ok := cv.Focused().(*button); !ok || b.Text != "Riprendi" {
+		t.Fatalf("the offer's keyboard is on %T, want Riprendi:\n%s", cv.Focused(), h.screenText())
+	}
+	key(cv.Focused(), fyne.KeyEscape)
+	h.wait()
+	if len(h.app.dialogs) != 0 || h.app.request != nil {
+		t.Fatalf("Esc on the offer: %d dialogs, request %v; want it closed, none resumed", len(h.app.dialogs), h.app.request != nil)
+	}
+	if _, ok, err := h.desk.Draft(h.app.session); !ok || err != nil {
+		t.Fatalf("Esc on the offer wiped the request: %v, %v", ok, err)
+	}
+
+	h.restart()
+	h.logIn("m.rossi", "password-di-prova")
+	key(h.win.Canvas().Focused(), fyne.KeyReturn)
+	h.wait()
+	if r := h.app.request; r == nil || r.cognome.Text != "Bianchi" {
+		t.Fatal("Enter on the offer did not resume the request")
+	}
+
+	h.restart()
+	h.logIn("m.rossi", "password-di-prova")
+	h.tap(dialogButtonOf(h, "Scarta"))
+	if _, ok, err := h.desk.Draft(h.app.session); ok || err != nil {
+		t.Errorf("after Scarta Draft = %v, %v; want none", ok, err)
 	}
 }

@@ -97,15 +97,17 @@ func (a *App) checkIdle() {
 // with what was typed in them, the keyboard where it was. A password typed
 // in a dialog (a supervisor's approval) is not kept: it is emptied, to be
 // typed again. The window's title says the session is locked, not the
-// screen behind.
+// screen behind. The request in progress is kept in the store as it is
+// now (draft.go), not at the next tick.
 func (a *App) lockSession() {
 	if a.session == nil || a.lock.locked {
 		return
 	}
+	a.checkDraft()
 	c := a.win.Canvas()
 	a.tips.hide()
-	a.lock.locked = true           // before Unfocus: leaving a field now is not the user's doing
-	a.lock.prevFocus = c.Focused() // the top dialog's, if one is open
+	a.lock.locked = true // before Unfocus: leaving a field now is not the user's doing
+	focused := c.Focused()
 	c.Unfocus()
 	a.lock.parked = slices.Clone(c.Overlays().List()) // List is the stack's own, which Remove changes
 	a.lock.parkedDialogs = slices.Clone(a.dialogs)
@@ -113,8 +115,11 @@ func (a *App) lockSession() {
 		c.Overlays().Remove(o)
 		forgetPasswords(o)
 	}
-	a.lock.screenFocus = c.Focused() // the screen's, under the dialogs
-	c.Unfocus()
+	a.lock.dialogFocus, a.lock.screenFocus = nil, focused
+	if len(a.lock.parked) > 0 {
+		a.lock.dialogFocus, a.lock.screenFocus = focused, c.Focused() // the screen's, under the dialogs
+		c.Unfocus()
+	}
 	a.work.Hide()
 	a.header.nav.Hide()
 	a.header.bar.Refresh()
@@ -127,10 +132,11 @@ func (a *App) lockSession() {
 type lockScreen struct {
 	a      *App
 	locked bool
-	// prevFocus is the widget that had the keyboard when the session
-	// locked; it gets it back on unlock. screenFocus is the screen's
-	// when a dialog had it, which the screen gets back under the dialog.
-	prevFocus, screenFocus fyne.Focusable
+	// screenFocus is the widget of the screen that had the keyboard when
+	// the session locked, or that takes it on the screen a job showed
+	// meanwhile (App.show); dialogFocus is the top dialog's, nil with no
+	// dialog open. The unlock gives them the keyboard back.
+	screenFocus, dialogFocus fyne.Focusable
 	// parked are the dialogs (the window's overlays) open when the
 	// session locked, bottom first, which the unlock puts back: those not
 	// closed meanwhile (a job that ended closed it).
@@ -145,6 +151,7 @@ type lockScreen struct {
 	logout        *button
 	progress      *widget.Activity
 	msg           *message
+	note          *widget.Label
 	object        fyne.CanvasObject
 }
 
@@ -155,21 +162,22 @@ func (a *App) newLockScreen() *lockScreen {
 	l.password = a.newPasswordEntry()
 	l.password.OnSubmitted = func(string) { l.submit() }
 	l.unlock = a.primaryButton(lang.L("lock.unlock"), fynetheme.ConfirmIcon(), l.submit)
-	l.logout = a.button(lang.L("lock.logout"), fynetheme.LogoutIcon(), a.logout)
+	l.logout = a.button(lang.L("lock.logout"), fynetheme.LogoutIcon(), a.logoutFromLock)
 	l.progress = widget.NewActivity()
 	l.progress.Hide()
 	l.msg = newMessage()
 	pw := newField(pinsede.FieldPassword, lang.L("field.password"), l.password)
 	// A wrong password keeps the password and the buttons where they
 	// were.
-	slot := l.msg.reserve(func() []string { return []string{lang.L("login.failed")} })
+	slot := l.msg.reserve(func() []string { return []string{lang.L("login.failed"), i18n.Message(pinsede.ErrNoPassword)} })
+	l.note = note("")
 	body := section("",
 		title(lang.L("lock.title")),
 		l.who,
 		pw.object,
 		slot.object,
 		container.NewHBox(l.unlock, l.progress, layout.NewSpacer(), l.logout),
-		note(lang.L("lock.note")),
+		l.note,
 	)
 	bg := canvas.NewRectangle(theme.Page)
 	l.object = container.NewStack(bg, stableCard(460, slot, body))
@@ -179,7 +187,9 @@ func (a *App) newLockScreen() *lockScreen {
 
 func (l *lockScreen) show(s *pinsede.Session) {
 	l.locked = true
-	l.who.SetText(lang.L("lock.who", map[string]any{"Operator": s.Operator.Name, "ID": s.Operator.ID}))
+	who := map[string]any{"Operator": s.Operator.Name, "ID": s.Operator.ID}
+	l.who.SetText(lang.L("lock.who", who))
+	l.note.SetText(lang.L("lock.note", who))
 	l.password.SetText("")
 	l.msg.set(msgError, "")
 	l.unlock.Enable()
@@ -194,6 +204,8 @@ func (l *lockScreen) hide() {
 }
 
 // submit checks the password off the UI goroutine and resumes the work.
+// An empty one is refused by the domain, not counted (ErrNoPassword), and
+// says so.
 func (l *lockScreen) submit() {
 	a := l.a
 	if a.session == nil || l.unlock.Disabled() {
@@ -223,17 +235,14 @@ func (l *lockScreen) submit() {
 			a.header.update(a.session, a.current.Title)
 			a.setWindowTitle(a.current.Title)
 			a.touch()
-			if l.prevFocus != nil {
-				a.win.Canvas().Focus(l.prevFocus)
-				l.prevFocus = nil
-			}
 		}
 	})
 }
 
 // restore puts back the dialogs the lock took off the window, but those
 // closed meanwhile (hidden), after closing those opened on the lock
-// screen, and gives the screen under them its focus back.
+// screen, and gives the keyboard back: to the screen under them, and to
+// the top dialog when it is still the one that had it.
 func (l *lockScreen) restore() {
 	for _, d := range slices.Clone(l.a.dialogs) {
 		if !slices.Contains(l.parkedDialogs, d) {
@@ -247,10 +256,13 @@ func (l *lockScreen) restore() {
 	}
 	for _, o := range l.parked {
 		if o.Visible() {
-			l.a.win.Canvas().Overlays().Add(o)
+			c.Overlays().Add(o)
 		}
 	}
-	l.parked, l.parkedDialogs, l.screenFocus = nil, nil, nil
+	if n := len(l.parked); n > 0 && l.parked[n-1].Visible() && l.dialogFocus != nil {
+		c.Focus(l.dialogFocus)
+	}
+	l.parked, l.parkedDialogs, l.screenFocus, l.dialogFocus = nil, nil, nil, nil
 }
 
 // forgetPasswords empties the password entries within o: a dialog kept

@@ -149,7 +149,10 @@ type loginScreen struct {
 	submit   *button
 	progress *widget.Activity
 	msg      *message
-	screen   screen
+	// kept is the message of the last logout from the lock screen that
+	// kept a request in progress (App.logoutFromLock), "" before one.
+	kept   string
+	screen screen
 }
 
 func (a *App) showLogin() {
@@ -173,7 +176,8 @@ func (a *App) newLoginScreen() *loginScreen {
 	// The messages the login shows keep their room, so that its fields
 	// and its button stay where they are when one shows or goes.
 	slot := l.msg.reserve(func() []string {
-		return []string{lang.L("login.failed"), lang.L("setup.done"), lang.L("join.done", map[string]any{"Sede": a.certSede})}
+		return []string{lang.L("login.failed"), i18n.Message(pinsede.ErrNoPassword), lang.L("setup.done"),
+			lang.L("join.done", map[string]any{"Sede": a.certSede}), l.kept}
 	})
 	body := section("",
 		title(lang.L("login.title")),
@@ -208,6 +212,9 @@ func (l *loginScreen) login() {
 			case errors.Is(err, pinsede.ErrBadCredentials):
 				l.password.SetText("")
 				l.msg.set(msgError, lang.L("login.failed"))
+				a.win.Canvas().Focus(l.password)
+			case errors.Is(err, pinsede.ErrNoPassword):
+				l.msg.set(msgError, i18n.Message(err))
 				a.win.Canvas().Focus(l.password)
 			case err != nil:
 				l.msg.set(msgError, i18n.Message(err))

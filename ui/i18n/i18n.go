@@ -174,6 +174,7 @@ var sentinels = []struct {
 	key string
 }{
 	{pinsede.ErrBadCredentials, "login.failed"},
+	{pinsede.ErrNoPassword, "err.nopassword"},
 	{pinsede.ErrNoPrinter, "issue.noprinter"},
 	{pinsede.ErrPrint, "issue.printfailed"},
 	{pinsede.ErrForbidden, "err.forbidden"},

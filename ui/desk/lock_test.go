@@ -1,0 +1,197 @@
+package desk
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/pinsede/pinsede"
+)
+
+// Ensure that Esci on the lock screen, pressed by a colleague from the
+// keyboard, does not lose the request the clerk left there: the login
+// screen says it was kept, the colleague's own session and logout leave it
+// alone, and the clerk's next login offers it with what was typed, the
+// keys typed in the second before the lock included. (Esci dropped it.)
+func TestLockLogoutKeepsRequest(t *testing.T) {
+	h := ready(t)
+	if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{
+		ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-di-luca",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r := h.newRequest()
+	h.typeIn(r.cognome, "Bianchi")
+	h.app.checkDraft() // a tick
+	h.typeIn(r.nome, "Lucia")
+	h.app.lockSession() // before the next tick
+	l := h.app.lock
+	if got := strings.Join(strings.Fields(h.screenText()), " "); !strings.Contains(got, "resta salvata: sarà riproposta a Maria Rossi") {
+		t.Errorf("the lock screen does not say the request stays for Maria Rossi:\n%s", got)
+	}
+
+	h.win.Canvas().Focus(l.logout)
+	key(l.logout, fyne.KeySpace)
+	h.wait()
+	if h.app.session != nil || h.app.current.View != h.app.login.screen.View {
+		t.Fatal("Space on Esci did not log out")
+	}
+	const kept = "La richiesta non terminata di Maria Rossi (m.rossi) è stata salvata: sarà riproposta a Maria Rossi al prossimo accesso di oggi su questo sportello."
+	if got := h.app.login.msg.text(); got != kept {
+		t.Errorf("the login screen after Esci says %q, want %q", got, kept)
+	}
+
+	// The colleague works, types a request of their own and logs out.
+	h.logIn("l.verdi", "password-di-luca")
+	if n := len(h.win.Canvas().Overlays().List()); n != 0 {
+		t.Fatalf("the colleague's login offers %d dialogs:\n%s", n, h.screenText())
+	}
+	h.typeIn(h.newRequest().cognome, "Neri")
+	h.app.checkDraft()
+	h.tap(h.app.header.logout)
+	h.tapDialogConfirm() // what the colleague typed goes
+	h.wait()
+
+	h.logIn("m.rossi", "password-di-prova")
+	if got := h.screenText(); !strings.Contains(got, "Bianchi Lucia") {
+		t.Fatalf("the clerk's login does not offer the request of Bianchi Lucia:\n%s", got)
+	}
+	h.tapDialogConfirm()
+	r = h.app.request
+	if r == nil || h.app.current.View != r.screen.View || r.cognome.Text != "Bianchi" || r.nome.Text != "Lucia" {
+		t.Fatal("the request kept at Esci was not resumed as typed")
+	}
+	if got := h.app.login.msg.text(); got != "" {
+		t.Errorf("the login screen still says %q", got)
+	}
+}
+
+// Ensure that Esci on the lock screen keeps a request kept before, whose
+// offer to resume it was still open when the desk locked: the clerk's
+// next login offers it again. (Esci wiped it, nothing being typed.)
+func TestLockLogoutKeepsOffer(t *testing.T) {
+	h := ready(t)
+	h.typeIn(h.newRequest().cognome, "Bianchi")
+	h.app.checkDraft()
+	h.restart() // a power cut
+	h.logIn("m.rossi", "password-di-prova")
+	if !strings.Contains(h.screenText(), "Bianchi") {
+		t.Fatalf("no offer to resume the request of Bianchi:\n%s", h.screenText())
+	}
+	h.idle = h.idle.Add(DefaultIdle) // the clerk stepped away
+	h.app.checkIdle()
+	h.tap(h.app.lock.logout)
+	if h.app.session != nil {
+		t.Fatal("Esci did not log out")
+	}
+	h.logIn("m.rossi", "password-di-prova")
+	if !strings.Contains(h.screenText(), "Bianchi") {
+		t.Errorf("after Esci on the lock screen, the next login offers no request of Bianchi:\n%s", h.screenText())
+	}
+}
+
+// Ensure that an empty password on the lock screen, Enter in the field or
+// Sblocca, says to type it, keeps the keyboard in the field and is not a
+// failed attempt: more of them than lock an account out leave the right
+// password working. (Each counted: Enter pressed five times locked the
+// clerk out of the session.)
+func TestLockEmptyPassword(t *testing.T) {
+	h := ready(t)
+	h.app.lockSession()
+	l := h.app.lock
+	for i := range pinsede.MaxFailedLogins + 1 {
+		if i%2 == 0 {
+			key(l.password, fyne.KeyReturn)
+			h.wait()
+		} else {
+			h.win.Canvas().Focus(l.unlock)
+			h.tap(l.unlock)
+		}
+		if got := l.msg.text(); got != "Scrivi la password." {
+			t.Fatalf("empty password %d: message %q, want %q", i+1, got, "Scrivi la password.")
+		}
+		if h.win.Canvas().Focused() != l.password || !l.locked {
+			t.Fatalf("empty password %d: focused %T, locked %v; want the password field, still locked", i+1, h.win.Canvas().Focused(), l.locked)
+		}
+	}
+	ops, err := h.desk.Operators(h.app.session)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range ops {
+		if o.FailedLogins != 0 {
+			t.Errorf("%s: %d failed logins counted, want 0", o.ID, o.FailedLogins)
+		}
+	}
+	test.Type(l.password, "password-di-prova")
+	h.tap(l.unlock)
+	if l.locked {
+		t.Fatalf("the right password after the empty ones: still locked, %q", l.msg.text())
+	}
+}
+
+// Ensure that an empty password on the login screen says to type it,
+// keeps the id and the keyboard in the password field, and counts
+// nothing.
+func TestLoginEmptyPassword(t *testing.T) {
+	h := ready(t)
+	h.tap(h.app.header.logout)
+	l := h.app.login
+	for range pinsede.MaxFailedLogins {
+		h.typeIn(l.id, "m.rossi")
+		h.win.Canvas().Focus(l.password)
+		key(l.password, fyne.KeyReturn)
+		h.wait()
+		if got := l.msg.text(); got != "Scrivi la password." || l.id.Text != "m.rossi" || h.win.Canvas().Focused() != l.password {
+			t.Fatalf("empty password: message %q, id %q, focused %T; want it to say so, the id kept, the password focused",
+				got, l.id.Text, h.win.Canvas().Focused())
+		}
+	}
+	h.logIn("m.rossi", "password-di-prova")
+	if h.app.session == nil {
+		t.Fatalf("the right password after the empty ones: %q", l.msg.text())
+	}
+}
+
+// Ensure that an issue that ends while the session is locked (Ctrl+L
+// pressed as the slip printed) shows its result behind the lock only: the
+// lock screen keeps the keyboard, the window's title and its header
+// without the navigation, so that the password typed reaches the password
+// field and not the result's Registra consegna; the unlock shows the
+// result with Registra consegna focused. (The result took the keyboard
+// from the lock screen, named itself in the title and showed the header's
+// buttons on it.)
+func TestLockWhileIssuing(t *testing.T) {
+	h := ready(t)
+	h.toVerification(mario)
+	h.fillVerification(passport)
+	test.Tap(h.app.verify.issue) // the issue runs...
+	h.app.lockSession()          // ...and the clerk locks the desk
+	h.wait()                     // the slip printed
+	l := h.app.lock
+	if h.app.result == nil {
+		t.Fatal("the issue did not end")
+	}
+	cv := h.win.Canvas()
+	if cv.Focused() != l.password || h.win.Title() != "Sessione bloccata" || h.app.header.nav.Visible() || h.app.work.Visible() {
+		t.Fatalf("the issue ended behind the lock: focused %T, title %q, navigation shown %v, work shown %v; want the password, the lock's title, neither shown",
+			cv.Focused(), h.win.Title(), h.app.header.nav.Visible(), h.app.work.Visible())
+	}
+	test.Type(cv.Focused(), "password-di-prova")
+	key(cv.Focused(), fyne.KeyReturn)
+	h.wait()
+	if l.locked || h.app.current.View != h.app.result.screen.View || h.win.Title() != "PIN emesso" {
+		t.Fatalf("after the unlock: locked %v, title %q; want the result", l.locked, h.win.Title())
+	}
+	if v := h.app.result.screen.View; v.Size().Width < 600 || !h.app.result.handover.Visible() {
+		t.Errorf("after the unlock the result is laid out %v wide, want the window's", v.Size())
+	}
+	if cv.Focused() != h.app.result.handover {
+		t.Errorf("after the unlock the keyboard is on %T, want Registra consegna", cv.Focused())
+	}
+	if !h.app.result.handover.Visible() || h.app.result.handover.Disabled() {
+		t.Error("the handover was recorded behind the lock")
+	}
+}
