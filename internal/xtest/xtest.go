@@ -14,6 +14,18 @@
 // [App.Painted] waits until the program has drawn the frame of every event
 // sent so far; [Frame], [Screenshot] and [Capture] read the screen.
 //
+// # The program's output
+//
+// [Start] keeps what the program writes on its standard output and error
+// ([App.Output]), and checks it when the test ends, the program stopped:
+// Fyne's complaint of a UI call off its main goroutine ("*** Error in Fyne
+// call thread, this should have been called in fyne.Do[AndWait] ***"), a
+// panic, a fatal error of the Go runtime or a data race fails the test,
+// quoted. Fyne runs such a call on its main goroutine all the same and
+// the program looks fine: that line is the only sign of the race. A test
+// that expects one of these lines says so ([App.Expect]); none does by
+// default.
+//
 // # Caveats
 //
 // Tests wait on events (a window's title, a file, a frame drawn), never on
@@ -221,13 +233,19 @@ type App struct {
 	exited  bool
 	exitErr error
 	output  testlog.Buffer // stdout and stderr
+	// expected are the faults in the output that the test expects
+	// (Expect).
+	expected []string
 }
 
 // Start starts bin on display with args, its working directory the module
 // root (so that the development fallback of Fyne finds FyneApp.toml and the
 // icon there, as with `go run`) and Fyne's settings and caches in dir. Its
 // window's title starts with titlePrefix. It is stopped when the test
-// ends, and its output logged if the test failed.
+// ends (Stop), and its output checked then: the test fails on Fyne's
+// complaint of a UI call off its main goroutine, a panic, a fatal error
+// of the runtime or a data race in it, quoting the lines, unless the test
+// declared them (Expect). The output is logged if the test failed.
 func Start(tb testing.TB, bin, display, dir, titlePrefix string, args ...string) *App {
 	tb.Helper()
 	a := &App{Display: display, TitlePrefix: titlePrefix, name: filepath.Base(bin), done: make(chan error, 1)}
@@ -257,6 +275,7 @@ func Start(tb testing.TB, bin, display, dir, titlePrefix string, args ...string)
 	go func() { a.done <- a.Cmd.Wait() }()
 	tb.Cleanup(func() {
 		a.Stop(tb)
+		a.checkOutput(tb)
 		if tb.Failed() {
 			tb.Logf("%s output:\n%s", a.name, a.Output())
 		}
@@ -379,8 +398,9 @@ const quitWait = time.Minute
 
 // Stop ends the process (SIGTERM, then SIGKILL) and waits for it. When
 // it was still running, it must quit on SIGTERM by itself, with status
-// 0 and no panic on its way out (the desk once panicked there, racing
-// Fyne's own quit): Stop fails tb otherwise.
+// 0: Stop fails tb otherwise. A panic on its way out (the desk once
+// panicked there, racing Fyne's own quit) fails the test when it ends,
+// with the rest of the output's check (Start).
 func (a *App) Stop(tb testing.TB) {
 	tb.Helper()
 	if err := a.stop(); err != nil {
@@ -409,9 +429,6 @@ func (a *App) stop() error {
 	}
 	if a.exitErr != nil {
 		return fmt.Errorf("exited with %v", a.exitErr)
-	}
-	if strings.Contains(a.Output(), "panic:") {
-		return errors.New("panicked on its way out")
 	}
 	return nil
 }
