@@ -67,6 +67,13 @@ const (
 	// output of the X tests (or, ending in .png, the smoke test's one
 	// screenshot).
 	OutVar = "PINSEDE_SMOKE_OUT"
+	// RaceVar names the variable that, set to 1, has Build build the
+	// programs with -race. It is not set by make: Fyne's own driver races
+	// with itself as the program quits after clicks (its double-tap
+	// timers and its queue of calls for the main goroutine, run or closed
+	// once the loop has ended), which no program can avoid, and the build
+	// costs a minute the first time.
+	RaceVar = "PINSEDE_XTEST_RACE"
 )
 
 // Need skips the test with -short, and checks that each of tools (and
@@ -142,7 +149,9 @@ func RunFyneIdle(root, dir, patch string) (modfile string, out []byte, err error
 // Build builds the program of the package in the working directory into a
 // temporary folder, under the name name, and returns its path. It builds
 // it as make builds it: without Fyne's animations, and with the idle patch
-// of Fyne's driver (third_party/fyne-idle, through scripts/fyne-idle.sh).
+// of Fyne's driver (third_party/fyne-idle, through scripts/fyne-idle.sh);
+// with -race as well when $PINSEDE_XTEST_RACE is 1 (RaceVar), so that a
+// data race in the program fails the test (Start).
 func Build(tb testing.TB, name string) string {
 	tb.Helper()
 	return build(tb, name, ".")
@@ -155,7 +164,11 @@ func build(tb testing.TB, name, pkg string) string {
 	dir := tb.TempDir()
 	modfile := FyneIdleModfile(tb, dir, "")
 	bin := filepath.Join(dir, name)
-	cmd := exec.Command("go", "build", "-buildvcs=false", "-modfile", modfile, "-tags", "no_animations", "-o", bin, pkg)
+	args := []string{"build", "-buildvcs=false", "-modfile", modfile, "-tags", "no_animations", "-o", bin}
+	if os.Getenv(RaceVar) == "1" {
+		args = append(args, "-race")
+	}
+	cmd := exec.Command("go", append(args, pkg)...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		tb.Fatalf("go build %s: %v\n%s", name, err, out)
