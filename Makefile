@@ -85,6 +85,13 @@ DST_TZ    ?= Europe/Rome
 # binary, built without -race (for 4 minutes and for 1.5), and ui/desk and
 # ui/kiosk cover their code under make race. make race runs them all:
 # go test -race ./ui/desk ./ui/kiosk ./sync/... ./local passed in 4m45s.
+# PINSEDE_XTEST_RACE=1 builds the binary of the real-input tests with -race
+# too (internal/xtest), which no target sets: on 2026-12-06 (2 cores, load
+# 8) the race build of chiosco took 57 s cold and 6 s cached, the desk's
+# 16 s more; the kiosk's real-input tests 140 s against 66 s; the desk's
+# 20 min against 10, where it found Fyne's driver racing with itself as
+# the desk quits after clicks (double-tap timers run off its main
+# goroutine once the loop has ended), which fails them.
 RACE_PKGS ?= ./local ./sync/pgstore ./sync/server ./cmd/centrale ./cmd/pinctl \
 	./ui/cups ./sync/boltstore ./ui/theme ./ui/ticket ./ui/i18n
 # RACE_PKGS that PKGS holds too, as import paths; nothing when RACE_PKGS is

@@ -55,13 +55,17 @@ if ! check=$(cd "$dir" && sha256sum --strict -c "$patch/base.sha256" 2>&1); then
 	exit 1
 fi
 
-# The patched module: named by the version and the patch's content.
+# The patched module: named by the version and the patch's content, in a
+# folder named fyne, as in the module cache (fyne.io/fyne/v2@VERSION):
+# Fyne's complaint of a call off its main goroutine names the first
+# caller in a file whose path lacks /fyne/ (internal/async's
+# logStackTop), which would otherwise be Fyne's own goroutine.go.
 mapfile -t files < <(cd "$patch" && find internal -name '*.go' | sort)
 key=$( (echo "$version" && cd "$patch" && sha256sum "${files[@]}") | sha256sum | cut -c1-16)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/pinsede/fyne-idle
-tree=$cache/fyne-$version-$key
+tree=$cache/$version-$key/fyne
 if [ ! -d "$tree" ]; then
-	mkdir -p "$cache"
+	mkdir -p "$(dirname "$tree")"
 	tmp=$(mktemp -d "$tree.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
 	cp -al "$dir/." "$tmp" 2>/dev/null || cp -a "$dir/." "$tmp"

@@ -69,10 +69,48 @@ func newPainter(display, id string) (*painter, error) {
 	return p, nil
 }
 
+// damageTables is xgb's set-up of the DAMAGE extension for the whole
+// process: damage.Init fills xgb's global tables of event and error
+// constructors at each connection, while the readers of the other
+// connections (an app's painter still open as the next app starts) read
+// them, a data race. They are filled once, and each later connection
+// only learns the extension's opcode.
+var damageTables struct {
+	once       sync.Once
+	err        error
+	firstEvent uint8 // the extension's first event number
+}
+
+// initDamage sets up the DAMAGE extension on c, as damage.Init does,
+// filling xgb's global tables once.
+func initDamage(c *xgb.Conn) error {
+	reply, err := xproto.QueryExtension(c, uint16(len("DAMAGE")), "DAMAGE").Reply()
+	if err != nil {
+		return err
+	}
+	if !reply.Present {
+		return errors.New("the X server has no DAMAGE extension")
+	}
+	damageTables.once.Do(func() {
+		damageTables.err = damage.Init(c)
+		damageTables.firstEvent = reply.FirstEvent
+	})
+	if damageTables.err != nil {
+		return damageTables.err
+	}
+	if reply.FirstEvent != damageTables.firstEvent {
+		return fmt.Errorf("its events start at %d on this X server, at %d on the first: xgb's tables hold one", reply.FirstEvent, damageTables.firstEvent)
+	}
+	c.ExtLock.Lock()
+	c.Extensions["DAMAGE"] = reply.MajorOpcode
+	c.ExtLock.Unlock()
+	return nil
+}
+
 // setUp finds the atoms, selects the pings' answers on the root window
 // and creates the window's damage object.
 func (p *painter) setUp() error {
-	if err := damage.Init(p.conn); err != nil {
+	if err := initDamage(p.conn); err != nil {
 		return fmt.Errorf("DAMAGE extension: %w", err)
 	}
 	if _, err := damage.QueryVersion(p.conn, 1, 1).Reply(); err != nil {

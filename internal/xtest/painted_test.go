@@ -1,6 +1,7 @@
 package xtest
 
 import (
+	"image"
 	"image/color"
 	"testing"
 )
@@ -47,5 +48,39 @@ func TestPaintedWaitsForTheKeysFrame(t *testing.T) {
 	}
 	if got := middle(); got != red {
 		t.Fatalf("the frame after r is %v, want red: Painted returned before the key's frame", got)
+	}
+}
+
+// TestPaintedTwoApps waits on the frames of two programs, each on its
+// own X server, the first one's painter still open, as a test does that
+// starts the desk again. The first program paints itself red meanwhile,
+// which its painter's connection reads as events of its own. Under -race
+// (make race) it failed: xgb's damage.Init wrote its global tables for
+// the second connection while the first one's reader read them.
+func TestPaintedTwoApps(t *testing.T) {
+	Need(t, "xdotool")
+	bin := build(t, "slowpaint", "./testdata/slowpaint")
+	first := StartXvfb(t, "320x240x24")
+	app := Start(t, bin, first, t.TempDir(), "slowpaint")
+	if _, err := app.WaitMapped(PaintTimeout); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Painted(PaintTimeout); err != nil {
+		t.Fatal(err)
+	}
+	if err := Xdotool(first, "key", "r"); err != nil {
+		t.Fatal(err)
+	}
+	d := &Driver{TB: t, App: app, Dir: t.TempDir(), Timeout: PaintTimeout}
+	d.WaitFrame("the first window red", func(img image.Image) bool {
+		return img.(*image.RGBA).RGBAAt(100, 100) == color.RGBA{0xff, 0, 0, 0xff}
+	})
+	second := StartXvfb(t, "320x240x24")
+	app = Start(t, bin, second, t.TempDir(), "slowpaint")
+	if _, err := app.WaitMapped(PaintTimeout); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Painted(PaintTimeout); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -14,6 +14,18 @@
 // [App.Painted] waits until the program has drawn the frame of every event
 // sent so far; [Frame], [Screenshot] and [Capture] read the screen.
 //
+// # The program's output
+//
+// [Start] keeps what the program writes on its standard output and error
+// ([App.Output]), and checks it when the test ends, the program stopped:
+// Fyne's complaint of a UI call off its main goroutine ("*** Error in Fyne
+// call thread, this should have been called in fyne.Do[AndWait] ***"), a
+// panic, a fatal error of the Go runtime or a data race fails the test,
+// quoted. Fyne runs such a call on its main goroutine all the same and
+// the program looks fine: that line is the only sign of the race. A test
+// that expects one of these lines says so ([App.Expect]); none does by
+// default.
+//
 // # Caveats
 //
 // Tests wait on events (a window's title, a file, a frame drawn), never on
@@ -55,6 +67,13 @@ const (
 	// output of the X tests (or, ending in .png, the smoke test's one
 	// screenshot).
 	OutVar = "PINSEDE_SMOKE_OUT"
+	// RaceVar names the variable that, set to 1, has Build build the
+	// programs with -race. It is not set by make: Fyne's own driver races
+	// with itself as the program quits after clicks (its double-tap
+	// timers and its queue of calls for the main goroutine, run or closed
+	// once the loop has ended), which no program can avoid, and the build
+	// costs a minute the first time.
+	RaceVar = "PINSEDE_XTEST_RACE"
 )
 
 // Need skips the test with -short, and checks that each of tools (and
@@ -130,7 +149,9 @@ func RunFyneIdle(root, dir, patch string) (modfile string, out []byte, err error
 // Build builds the program of the package in the working directory into a
 // temporary folder, under the name name, and returns its path. It builds
 // it as make builds it: without Fyne's animations, and with the idle patch
-// of Fyne's driver (third_party/fyne-idle, through scripts/fyne-idle.sh).
+// of Fyne's driver (third_party/fyne-idle, through scripts/fyne-idle.sh);
+// with -race as well when $PINSEDE_XTEST_RACE is 1 (RaceVar), so that a
+// data race in the program fails the test (Start).
 func Build(tb testing.TB, name string) string {
 	tb.Helper()
 	return build(tb, name, ".")
@@ -143,7 +164,11 @@ func build(tb testing.TB, name, pkg string) string {
 	dir := tb.TempDir()
 	modfile := FyneIdleModfile(tb, dir, "")
 	bin := filepath.Join(dir, name)
-	cmd := exec.Command("go", "build", "-buildvcs=false", "-modfile", modfile, "-tags", "no_animations", "-o", bin, pkg)
+	args := []string{"build", "-buildvcs=false", "-modfile", modfile, "-tags", "no_animations", "-o", bin}
+	if os.Getenv(RaceVar) == "1" {
+		args = append(args, "-race")
+	}
+	cmd := exec.Command("go", append(args, pkg)...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		tb.Fatalf("go build %s: %v\n%s", name, err, out)
@@ -221,13 +246,19 @@ type App struct {
 	exited  bool
 	exitErr error
 	output  testlog.Buffer // stdout and stderr
+	// expected are the faults in the output that the test expects
+	// (Expect).
+	expected []string
 }
 
 // Start starts bin on display with args, its working directory the module
 // root (so that the development fallback of Fyne finds FyneApp.toml and the
 // icon there, as with `go run`) and Fyne's settings and caches in dir. Its
 // window's title starts with titlePrefix. It is stopped when the test
-// ends, and its output logged if the test failed.
+// ends (Stop), and its output checked then: the test fails on Fyne's
+// complaint of a UI call off its main goroutine, a panic, a fatal error
+// of the runtime or a data race in it, quoting the lines, unless the test
+// declared them (Expect). The output is logged if the test failed.
 func Start(tb testing.TB, bin, display, dir, titlePrefix string, args ...string) *App {
 	tb.Helper()
 	a := &App{Display: display, TitlePrefix: titlePrefix, name: filepath.Base(bin), done: make(chan error, 1)}
@@ -257,6 +288,7 @@ func Start(tb testing.TB, bin, display, dir, titlePrefix string, args ...string)
 	go func() { a.done <- a.Cmd.Wait() }()
 	tb.Cleanup(func() {
 		a.Stop(tb)
+		a.checkOutput(tb)
 		if tb.Failed() {
 			tb.Logf("%s output:\n%s", a.name, a.Output())
 		}
@@ -379,8 +411,9 @@ const quitWait = time.Minute
 
 // Stop ends the process (SIGTERM, then SIGKILL) and waits for it. When
 // it was still running, it must quit on SIGTERM by itself, with status
-// 0 and no panic on its way out (the desk once panicked there, racing
-// Fyne's own quit): Stop fails tb otherwise.
+// 0: Stop fails tb otherwise. A panic on its way out (the desk once
+// panicked there, racing Fyne's own quit) fails the test when it ends,
+// with the rest of the output's check (Start).
 func (a *App) Stop(tb testing.TB) {
 	tb.Helper()
 	if err := a.stop(); err != nil {
@@ -409,9 +442,6 @@ func (a *App) stop() error {
 	}
 	if a.exitErr != nil {
 		return fmt.Errorf("exited with %v", a.exitErr)
-	}
-	if strings.Contains(a.Output(), "panic:") {
-		return errors.New("panicked on its way out")
 	}
 	return nil
 }

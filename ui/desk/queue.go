@@ -116,15 +116,16 @@ const (
 	fromSpool                // the spool folder's only
 )
 
-// takeTicket takes one ticket by its code: from centrale's
-// (pinsede.Desk.TakeTicket, which audits it, puts its ticket.called in the
-// outbox and asks the link to push it), or from
-// the spool folder, as from says. An unknown code is an error wrapping
-// os.ErrNotExist or pinsede.ErrNotFound.
-func (a *App) takeTicket(code string, now time.Time, from where) (ticket.Submission, error) {
+// takeTicket takes one ticket by its code, for the clerk of session s:
+// from centrale's (pinsede.Desk.TakeTicket, which audits it, puts its
+// ticket.called in the outbox and asks the link to push it), or from the
+// spool folder, as from says. An unknown code is an error wrapping
+// os.ErrNotExist or pinsede.ErrNotFound. It runs off the UI goroutine:
+// the session is the one the UI goroutine read when the clerk asked.
+func (a *App) takeTicket(s *pinsede.Session, code string, now time.Time, from where) (ticket.Submission, error) {
 	code = strings.ToUpper(strings.TrimSpace(code))
 	if a.central() && from != fromSpool {
-		t, err := a.desk.TakeTicket(a.session, code, now)
+		t, err := a.desk.TakeTicket(s, code, now)
 		sub := ticket.Submission{
 			Ticket:   ticket.Ticket{Number: t.Number, Code: t.Code, Service: t.Service, Issued: t.Issued},
 			Language: t.Language, Request: t.Request,
@@ -272,7 +273,10 @@ func (a *App) queueError(err error) string {
 // A ticket another desk takes meanwhile is skipped.
 func (q *queuePanel) takeNext() {
 	a := q.a
-	now := a.desk.Now()
+	s, now := a.session, a.desk.Now()
+	if s == nil {
+		return
+	}
 	q.msg.set(msgError, "")
 	a.background(func() func() {
 		ts, err := a.waitingTickets(now)
@@ -281,16 +285,20 @@ func (q *queuePanel) takeNext() {
 			if t.central {
 				from = fromCentral
 			}
-			sub, err := a.takeTicket(t.ticket.Code, now, from)
+			sub, err := a.takeTicket(s, t.ticket.Code, now, from)
 			if errors.Is(err, os.ErrNotExist) || errors.Is(err, pinsede.ErrNotFound) {
 				continue
 			}
-			return func() { q.opened(sub, err, t.ticket.Code) }
-		}
-		if err != nil {
-			return func() { q.show(0, err) }
+			return func() { q.opened(s, sub, err, t.ticket.Code) }
 		}
 		return func() {
+			if a.session != s {
+				return // logged out meanwhile
+			}
+			if err != nil {
+				q.show(0, err)
+				return
+			}
 			q.msg.set(msgInfo, lang.L("queue.empty"))
 			q.refresh()
 		}
@@ -317,16 +325,23 @@ func (q *queuePanel) takeCode() {
 	if code == "" {
 		return
 	}
-	now := a.desk.Now()
+	s, now := a.session, a.desk.Now()
+	if s == nil {
+		return
+	}
 	a.background(func() func() {
-		sub, err := a.takeTicket(code, now, fromEither)
-		return func() { q.opened(sub, err, code) }
+		sub, err := a.takeTicket(s, code, now, fromEither)
+		return func() { q.opened(s, sub, err, code) }
 	})
 }
 
-// opened opens the request of a ticket taken, or says why there is none:
-// nothing else changes.
-func (q *queuePanel) opened(sub ticket.Submission, err error, code string) {
+// opened opens the request of a ticket the clerk of session s took, or
+// says why there is none: nothing else changes. Nothing shows when the
+// clerk logged out meanwhile.
+func (q *queuePanel) opened(s *pinsede.Session, sub ticket.Submission, err error, code string) {
+	if q.a.session != s {
+		return
+	}
 	switch {
 	case err == nil:
 		q.a.openTicket(sub)

@@ -149,6 +149,32 @@ func TestKioskTicketToIssue(t *testing.T) {
 	}
 }
 
+// Ensure that a ticket taken as the clerk logs out does not open its
+// request over the login screen: the take runs off the UI goroutine, with
+// the session of the clerk who asked, and its result is dropped once that
+// session has ended, as every background job's is. The take read the
+// session off the UI goroutine, racing the logout, and opened the MV35
+// with nobody logged in.
+func TestKioskQueueLogoutWhileTaking(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "spool")
+	kioskTicket(t, dir, "K001", "LGOTTCK1", testNow.Add(-5*time.Minute), mario)
+	kioskTicket(t, dir, "K002", "LGOTTCK2", testNow.Add(-4*time.Minute), mario)
+	h := ready(t, withTickets(dir))
+	q := h.app.home.queue
+	test.Tap(q.next) // the take starts: the clerk logs out before it ends
+	h.app.logout()
+	h.wait()
+	q.code.SetText("LGOTTCK2")
+	q.takeCode() // the panel of the ended session: nobody to take it for
+	h.wait()
+	if h.app.current.View != h.app.login.screen.View || h.app.request != nil {
+		t.Fatalf("after the logout: not on the login screen (request %v)", h.app.request != nil)
+	}
+	if !spooled(dir, "LGOTTCK2") {
+		t.Error("the panel of an ended session took a ticket")
+	}
+}
+
 // Ensure that a ticket's code, scanned or typed, opens that ticket's
 // request whatever its place in the queue, and that an unknown or expired
 // code says so and changes nothing else.
