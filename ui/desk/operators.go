@@ -103,7 +103,9 @@ func (o *operatorsScreen) reload() {
 		return
 	}
 	o.listMsg.set(msgError, "")
+	row, was := o.focusedRow()
 	o.disable, o.enable, o.unlock, o.reset = map[string]*button{}, map[string]*button{}, map[string]*button{}, map[string]*button{}
+	defer o.refocus(row, was)
 	head := func(s string) fyne.CanvasObject {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
@@ -138,6 +140,44 @@ func (o *operatorsScreen) reload() {
 	}
 	o.list.Objects = objs
 	o.list.Refresh()
+}
+
+// rowButtons returns the maps of the list's buttons, in the order of a
+// row: Disattiva, Riattiva, Sblocca, Reimposta password.
+func (o *operatorsScreen) rowButtons() []map[string]*button {
+	return []map[string]*button{o.disable, o.enable, o.unlock, o.reset}
+}
+
+// focusedRow returns the operator whose row's button has the keyboard, and
+// which of rowButtons it is; "" when none has it.
+func (o *operatorsScreen) focusedRow() (id string, which int) {
+	f := o.a.win.Canvas().Focused()
+	for i, m := range o.rowButtons() {
+		for id, b := range m {
+			if f == fyne.Focusable(b) {
+				return id, i
+			}
+		}
+	}
+	return "", 0
+}
+
+// refocus puts the keyboard, which was on button which of the row of id
+// before reload made the list anew, on that button of the new row, or on
+// the row's first when it is gone (Riattiva after Disattiva): it was left
+// on a button no longer on the screen, where Space acted again.
+func (o *operatorsScreen) refocus(id string, which int) {
+	if id == "" {
+		return
+	}
+	rows := o.rowButtons()
+	for _, m := range append([]map[string]*button{rows[which]}, rows...) {
+		if b := m[id]; b != nil {
+			o.a.win.Canvas().Focus(b)
+			return
+		}
+	}
+	o.a.win.Canvas().Unfocus()
 }
 
 // confirmDisable asks before disabling an account.
