@@ -89,7 +89,31 @@ func (d *xinDesk) resetClerk() {
 	d.waitFrame("the reset's dialog closed, the password reset", func(img image.Image) bool {
 		return !bytes.Equal(xtest.Pixels(img, xinHeaderRect), shaded)
 	})
+	d.settled()
 	d.shot("operators-reset")
+}
+
+// disableAndEnableClerk disables the clerk from the operators' screen and
+// enables the clerk again, keyboard only: Space on Disattiva, Tab to Sì,
+// Space; then Space again, on Riattiva, which the keyboard is on once the
+// list is made anew (xinCheckOps checks the clerk enabled). The keyboard
+// stayed on the Disattiva gone from the screen, and Space asked again to
+// disable the clerk.
+func (d *xinDesk) disableAndEnableClerk() {
+	d.t.Helper()
+	d.toOperators()
+	plain := d.header()
+	d.openDialog("Tab", "space") // Disattiva
+	shaded := d.header()
+	d.keys("Tab", "Tab", "space") // Sì
+	d.waitHeaderChange(shaded)
+	disabled := d.region(xinBodyRect)
+	d.keys("space")
+	d.waitFrame("the clerk enabled again by Space, on Riattiva", func(img image.Image) bool {
+		return bytes.Equal(xtest.Pixels(img, xinHeaderRect), plain) && !bytes.Equal(xtest.Pixels(img, xinBodyRect), disabled)
+	})
+	d.settled()
+	d.shot("operators-enabled")
 }
 
 // toConversion goes from any screen of the session to the conversion of
@@ -139,7 +163,8 @@ func xinPutOrdinario(d *xinDesk) {
 
 // xinCheckOps checks, the desk stopped, that Laura's PIN is still
 // ordinario (no key converts it without the document and the checks), and
-// that the clerk's password is the temporary one resetClerk typed.
+// that the clerk is enabled, with the temporary password resetClerk
+// typed.
 func xinCheckOps(d *xinDesk) {
 	d.t.Helper()
 	var c pinsede.Credential
@@ -155,6 +180,9 @@ func xinCheckOps(d *xinDesk) {
 	})
 	if c.Type != pinsede.Ordinario || !c.ConvertedAt.IsZero() {
 		d.t.Errorf("Laura's PIN after the keys: %+v; want ordinario, not converted", c)
+	}
+	if op.Disabled {
+		d.t.Error("the clerk is disabled: Riattiva did not enable the clerk again")
 	}
 	if ok, err := pinsede.VerifySecret(op.PasswordHash, []byte(xinClerkTemporary)); !ok || err != nil || !op.MustChangePassword {
 		d.t.Errorf("the clerk after the reset: the temporary password %q matches %v (%v), must change it %v; want true, true",

@@ -161,6 +161,7 @@ func TestXInputEveryKey(t *testing.T) {
 		w.walk(s)
 	}
 	d.resetClerk() // the keys pressed nothing that a supervisor's reset needs
+	d.disableAndEnableClerk()
 	t.Logf("%d groups of keys on %d controls of %d screens in %v", w.pressed, w.controls, len(xinKeyScreens), time.Since(began).Round(time.Second))
 	if err := d.app.Alive(); err != nil {
 		t.Fatal(err)
