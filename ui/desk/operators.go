@@ -46,7 +46,7 @@ func (a *App) showOperators() {
 	if a.operators == nil {
 		a.operators = a.newOperatorsScreen()
 	}
-	a.operators.reload()
+	a.operators.reload("")
 	a.show(a.operators.screen)
 }
 
@@ -94,15 +94,18 @@ func (a *App) newOperatorsScreen() *operatorsScreen {
 	return o
 }
 
-// reload lists the operators again.
-func (o *operatorsScreen) reload() {
+// reload lists the operators again, with done above them, the outcome
+// of what the supervisor did ("" for none): shown once, not hidden then
+// shown again in one go, which drew it over the list, laid out without it
+// (found by real keys: Riattiva).
+func (o *operatorsScreen) reload(done string) {
 	a := o.a
 	ops, err := a.desk.Operators(a.session)
 	if err != nil {
 		o.listMsg.set(msgError, i18n.Message(err))
 		return
 	}
-	o.listMsg.set(msgError, "")
+	o.listMsg.set(msgSuccess, done)
 	row, was := o.focusedRow()
 	o.disable, o.enable, o.unlock, o.reset = map[string]*button{}, map[string]*button{}, map[string]*button{}, map[string]*button{}
 	defer o.refocus(row, was)
@@ -197,8 +200,7 @@ func (o *operatorsScreen) doDisable(id string) {
 		o.listMsg.set(msgError, i18n.Message(err))
 		return
 	}
-	o.reload()
-	o.listMsg.set(msgSuccess, lang.L("operators.disabled.done", map[string]any{"ID": id}))
+	o.reload(lang.L("operators.disabled.done", map[string]any{"ID": id}))
 }
 
 // doAdd creates an account off the UI goroutine (hashing the password).
@@ -237,7 +239,7 @@ func (o *operatorsScreen) doAdd() {
 				}
 				o.fields.show(nil, false)
 				o.msg.set(msgSuccess, lang.L("operators.added", map[string]any{"ID": n.ID}))
-				o.reload()
+				o.reload("")
 			}
 		}
 	})
