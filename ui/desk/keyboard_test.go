@@ -168,9 +168,7 @@ func TestShortcuts(t *testing.T) {
 	// An operator has no settings: Ctrl+I leaves the screen as it is.
 	h.typeIn(h.app.lock.password, "password-di-prova")
 	h.tap(h.app.lock.unlock)
-	if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{ID: "l.bianchi", Name: "Luca Bianchi", Role: pinsede.RoleOperatore, Password: "password-bianchi"}); err != nil {
-		t.Fatal(err)
-	}
+	h.addBianchi()
 	h.app.logout()
 	h.logIn("l.bianchi", "password-bianchi")
 	h.app.shortcut(ctrl(fyne.KeyI))
@@ -879,9 +877,7 @@ func pressSpaceOn(h *harness, b *button) {
 // types into a password stays.
 func TestSpaceDoesNotLeakIntoAPassword(t *testing.T) {
 	h := ready(t)
-	if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{ID: "l.bianchi", Name: "Luca Bianchi", Role: pinsede.RoleOperatore, Password: "password-bianchi"}); err != nil {
-		t.Fatal(err)
-	}
+	h.addBianchi()
 	h.app.showOperators()
 	o := h.app.operators
 	pressSpaceOn(h, o.reset["l.bianchi"])

@@ -19,9 +19,7 @@ import (
 // the session opens (issue 14, finding 11).
 func TestOperatorsPageAdministration(t *testing.T) {
 	h := ready(t)
-	if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{ID: "l.bianchi", Name: "Luca Bianchi", Role: pinsede.RoleOperatore, Password: "password-bianchi"}); err != nil {
-		t.Fatal(err)
-	}
+	h.addBianchi()
 	if err := h.desk.DisableOperator(h.app.session, "l.bianchi"); err != nil {
 		t.Fatal(err)
 	}
@@ -76,9 +74,7 @@ func TestChangePasswordFieldsStay(t *testing.T) {
 	inEachLanguage(t, func(t *testing.T, language string) {
 		h := ready(t)
 		test.ApplyTheme(t, theme.New())
-		if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{ID: "l.bianchi", Name: "Luca Bianchi", Role: pinsede.RoleOperatore, Password: "password-bianchi"}); err != nil {
-			t.Fatal(err)
-		}
+		h.addBianchi()
 
 		// The supervisor's dialog of the reset.
 		h.app.showOperators()
@@ -147,9 +143,7 @@ func (h *harness) refusedPassword(name string, first, second *entry, submit *but
 // reset on Reimposta password.
 func TestOperatorsKeyboardStaysOnTheRow(t *testing.T) {
 	h := ready(t)
-	if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{ID: "l.bianchi", Name: "Luca Bianchi", Role: pinsede.RoleOperatore, Password: "password-bianchi"}); err != nil {
-		t.Fatal(err)
-	}
+	h.addBianchi()
 	h.app.showOperators()
 	o := h.app.operators
 	focused := func(want *button, after string) {
@@ -175,4 +169,13 @@ func TestOperatorsKeyboardStaysOnTheRow(t *testing.T) {
 	test.Type(rd.again, "temporanea-2026")
 	pressSpaceOn(h, rd.confirm)
 	focused(o.reset["l.bianchi"], "the reset")
+}
+
+// addBianchi adds l.bianchi, an operator, with the password
+// "password-bianchi", as the supervisor of the session.
+func (h *harness) addBianchi() {
+	h.t.Helper()
+	if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{ID: "l.bianchi", Name: "Luca Bianchi", Role: pinsede.RoleOperatore, Password: "password-bianchi"}); err != nil {
+		h.t.Fatal(err)
+	}
 }
