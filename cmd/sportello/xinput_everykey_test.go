@@ -131,8 +131,10 @@ const xinEveryKeyPerScreen = 2
 // TestXInputEveryKey sets up a desk, types an MV35 and an identity check,
 // and on each screen a clerk reaches (the home page, the MV35, the
 // identity check, the PIN issued, the citizen's page and its dialogs, the
-// delegation, the guide, the audit, the operators, the settings, the lock)
-// walks the focus by Tab
+// delegation, the guide, the audit, the operators, the settings, the lock,
+// the operators with a clerk and the dialogs that disable the clerk and
+// reset the clerk's password, the conversion of a PIN ordinario) walks the
+// focus by Tab
 // and by Shift+Tab through every control, and presses on each the keys of
 // xinKeyGroups, coming back to the screen after each group. The desk must
 // not exit nor panic; no key may drop what was typed (the MV35 and the
@@ -179,12 +181,15 @@ func TestXInputEveryKey(t *testing.T) {
 	for _, s := range xinKeyScreens[3:] {
 		w.walk(s)
 	}
+	d.resetClerk() // the keys pressed nothing that a supervisor's reset needs
+	d.disableAndEnableClerk()
 	t.Logf("%d groups of keys on %d controls of %d screens in %v", w.pressed, w.controls, len(xinKeyScreens), time.Since(began).Round(time.Second))
 	if err := d.app.Alive(); err != nil {
 		t.Fatal(err)
 	}
 	d.app.Stop(t)
 	xinCheckLog(t, dir, d.app)
+	xinCheckOps(d)
 	xinCheckNotRevoked(t, dir)
 }
 
@@ -308,6 +313,24 @@ var xinKeyScreens = []xinKeyScreen{
 		// asked.
 		return stop == 2 && (keys[0] == "space" || keys[0] == "Return" || keys[0] == "KP_Enter")
 	}},
+	// The operators with a clerk, added by the keyboard: Disattiva and
+	// Reimposta password first, then the form.
+	{name: "clerk", title: "Operatori", reach: (*xinDesk).toOperators},
+	{name: "disable", title: "Operatori", dialog: true, reach: func(d *xinDesk) {
+		d.toOperators()
+		d.openDialog("Tab", "space") // Disattiva: the confirmation
+	}, skip: func(stop, n int, keys []string) bool {
+		// Sì (the last) disables the clerk, as asked.
+		return stop == n-1 && (keys[0] == "space" || keys[0] == "Return" || keys[0] == "KP_Enter")
+	}},
+	{name: "reset", title: "Operatori", dialog: true, reach: func(d *xinDesk) {
+		d.toOperators()
+		d.openDialog("Tab", "Tab", "space") // Reimposta password
+	}},
+	// The conversion of Laura's PIN ordinario, which the desk starts
+	// again to hold: no key converts it without the document and the
+	// checks.
+	{name: "convert", title: "Conversione", reach: (*xinDesk).toConversion},
 }
 
 // xinHandoverRect is Registra consegna on the screen of the PIN issued, at

@@ -71,6 +71,9 @@ type xinDesk struct {
 	// issuedAt is Registra consegna as the screen of the PIN issued
 	// first drew it, focused (TestXInputEveryKey's backToIssued).
 	issuedAt []byte
+	// clerk is set once the walk added its clerk, ordinario once the store
+	// holds Laura's PIN ordinario (xinput_everykey_ops_test.go).
+	clerk, ordinario bool
 }
 
 // xinStart starts sportello on display with its store in dir and waits for

@@ -126,6 +126,9 @@ type App struct {
 	// scanFolder is the folder the scan picker showed last, where it
 	// opens next; "" for the user's home.
 	scanFolder string
+	// space says whether the last Space key pressed a button: its
+	// character, which comes next, is not the clerk's typing (spaceMark).
+	space spaceMark
 
 	// The window's layout: frame is its content, the page's colour under
 	// root (and the status bar, syncstatus.go) and a button's tip above.
@@ -215,7 +218,10 @@ func New(desk *pinsede.Desk, win fyne.Window, cfg Config) *App {
 	// Keys that no focused widget takes reach the canvas.
 	win.Canvas().SetOnTypedKey(a.typedKey)
 	a.addShortcuts()
-	win.Canvas().SetOnTypedRune(func(rune) { a.touch() })
+	win.Canvas().SetOnTypedRune(func(rune) {
+		a.space.take() // the character of a Space that pressed a button, say, which closed its dialog
+		a.touch()
+	})
 	win.SetPadded(false)
 	a.frame = container.NewStack(canvas.NewRectangle(theme.Page), a.root)
 	a.tips.frame = a.frame

@@ -75,9 +75,7 @@ func TestAuditSearch(t *testing.T) {
 		}
 	}
 
-	if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{ID: "l.bianchi", Name: "Luca Bianchi", Role: pinsede.RoleOperatore, Password: "password-bianchi"}); err != nil {
-		t.Fatal(err)
-	}
+	h.addBianchi()
 	h.app.logout()
 	h.logIn("l.bianchi", "password-bianchi")
 	if strings.Contains(h.screenText(), "Registro delle operazioni") {

@@ -113,7 +113,9 @@ func (a *App) newCitizenScreen(p pinsede.CitizenPage) *citizenScreen {
 	creds := []fyne.CanvasObject{}
 	// first is the first action on the citizen's PIN, which takes the
 	// keyboard when the page opens: the handover of a slip not yet handed
-	// over, else the replacement, one Tab before Revoca.
+	// over, else the replacement, one Tab before Revoca, else the
+	// conversion of a PIN ordinario obtained elsewhere (five Tabs away,
+	// past the page's buttons and values, when nothing had it).
 	var first fyne.Focusable
 	if len(p.Credentials) == 0 {
 		creds = append(creds, note(lang.L("citizen.nocredentials")))
@@ -169,6 +171,9 @@ func (a *App) newCitizenScreen(p pinsede.CitizenPage) *citizenScreen {
 		if cr.Can(pinsede.TransitionConvert, now) == nil {
 			cv := a.button(lang.L("citizen.convert"), fynetheme.UploadIcon(), func() { c.showConvert(cr) })
 			c.convertCred[cr.ID] = cv
+			if first == nil {
+				first = cv
+			}
 			creds = append(creds, container.NewHBox(cv))
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pinsede/pinsede"
@@ -132,6 +133,25 @@ func TestConvertFromCitizenPage(t *testing.T) {
 	}
 	if ev := items[len(items)-1].Event; ev.Kind != pinsede.EventConverted || ev.Credential.ID != ord.ID || ev.Credential.Type != pinsede.Dispositivo {
 		t.Errorf("last event %+v", ev)
+	}
+}
+
+// Ensure that a keyboard-only clerk converts a PIN ordinario obtained
+// online: the citizen's page opens with the keyboard on Converti in
+// dispositivo, its only action (nothing had it, five Tabs away), and Space
+// opens the conversion.
+func TestConvertByKeyboard(t *testing.T) {
+	h := ready(t)
+	ord := h.putOrdinario("ord1")
+	h.app.showCitizen(mario.CodiceFiscale)
+	c := h.app.citizen
+	cv := c.convertCred[ord.ID]
+	if f := h.win.Canvas().Focused(); cv == nil || f != fyne.Focusable(cv) {
+		t.Fatalf("the citizen's page opened with the keyboard on %T, want Converti in dispositivo", f)
+	}
+	pressSpaceOn(h, cv)
+	if v := c.convertScreen; v == nil || h.app.current.View != v.screen.View {
+		t.Fatalf("Space on Converti in dispositivo did not open the conversion:\n%s", h.screenText())
 	}
 }
 

@@ -168,9 +168,7 @@ func TestShortcuts(t *testing.T) {
 	// An operator has no settings: Ctrl+I leaves the screen as it is.
 	h.typeIn(h.app.lock.password, "password-di-prova")
 	h.tap(h.app.lock.unlock)
-	if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{ID: "l.bianchi", Name: "Luca Bianchi", Role: pinsede.RoleOperatore, Password: "password-bianchi"}); err != nil {
-		t.Fatal(err)
-	}
+	h.addBianchi()
 	h.app.logout()
 	h.logIn("l.bianchi", "password-bianchi")
 	h.app.shortcut(ctrl(fyne.KeyI))
@@ -853,5 +851,57 @@ func TestScanPickerClosesOnEsc(t *testing.T) {
 		if stop > 10 {
 			t.Fatal("Tab does not come round the picker's controls")
 		}
+	}
+}
+
+// pressSpaceOn sends Space to the button b as the real driver does: the
+// key to b, then its character to whatever has the keyboard by then (the
+// field of the dialog or screen the press opened), or to the window.
+func pressSpaceOn(h *harness, b *button) {
+	h.t.Helper()
+	h.win.Canvas().Focus(b)
+	b.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+	h.wait()
+	if f := h.win.Canvas().Focused(); f != nil {
+		f.TypedRune(' ')
+	} else {
+		h.win.Canvas().OnTypedRune()(' ')
+	}
+}
+
+// Ensure that the Space that pressed a button does not reach, as a
+// character, the password the press focused: Space on Reimposta password
+// put a space before the temporary password, which the clerk cannot see
+// (the two passwords then differed), and Space on Blocca one before the
+// password of the unlock (found by TestXInputEveryKey). A space the clerk
+// types into a password stays.
+func TestSpaceDoesNotLeakIntoAPassword(t *testing.T) {
+	h := ready(t)
+	h.addBianchi()
+	h.app.showOperators()
+	o := h.app.operators
+	pressSpaceOn(h, o.reset["l.bianchi"])
+	rd := o.resetDlg
+	if rd == nil || h.win.Canvas().Focused() != fyne.Focusable(rd.pw) {
+		t.Fatal("Space on Reimposta password did not open its dialog with the keyboard on the password")
+	}
+	if rd.pw.Text != "" {
+		t.Errorf("Space on Reimposta password typed %q into the temporary password", rd.pw.Text)
+	}
+	// A space typed, key and character, stays.
+	rd.pw.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+	rd.pw.TypedRune(' ')
+	test.Type(rd.pw, "temporanea-2026")
+	if rd.pw.Text != " temporanea-2026" {
+		t.Errorf("password %q, want the space typed kept", rd.pw.Text)
+	}
+	h.app.escape()
+
+	pressSpaceOn(h, h.app.header.lockNow)
+	if !h.app.lock.locked || h.win.Canvas().Focused() != fyne.Focusable(h.app.lock.password) {
+		t.Fatal("Space on Blocca did not lock with the keyboard on the password")
+	}
+	if got := h.app.lock.password.Text; got != "" {
+		t.Errorf("Space on Blocca typed %q into the password of the unlock", got)
 	}
 }

@@ -47,8 +47,7 @@ func (o *operatorsScreen) doAdmin(id, done string, do func(*pinsede.Session, str
 		o.listMsg.set(msgError, i18n.Message(err))
 		return
 	}
-	o.reload()
-	o.listMsg.set(msgSuccess, lang.L(done, map[string]any{"ID": id}))
+	o.reload(lang.L(done, map[string]any{"ID": id}))
 }
 
 // resetDialog gives an operator a temporary password, typed twice, which
@@ -79,8 +78,7 @@ func (o *operatorsScreen) showReset(id string) {
 					return
 				}
 				d.dialog.Hide()
-				o.reload()
-				o.listMsg.set(msgSuccess, lang.L("operators.reset.done", map[string]any{"ID": id}))
+				o.reload(lang.L("operators.reset.done", map[string]any{"ID": id}))
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -18,9 +19,7 @@ import (
 // the session opens (issue 14, finding 11).
 func TestOperatorsPageAdministration(t *testing.T) {
 	h := ready(t)
-	if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{ID: "l.bianchi", Name: "Luca Bianchi", Role: pinsede.RoleOperatore, Password: "password-bianchi"}); err != nil {
-		t.Fatal(err)
-	}
+	h.addBianchi()
 	if err := h.desk.DisableOperator(h.app.session, "l.bianchi"); err != nil {
 		t.Fatal(err)
 	}
@@ -75,9 +74,7 @@ func TestChangePasswordFieldsStay(t *testing.T) {
 	inEachLanguage(t, func(t *testing.T, language string) {
 		h := ready(t)
 		test.ApplyTheme(t, theme.New())
-		if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{ID: "l.bianchi", Name: "Luca Bianchi", Role: pinsede.RoleOperatore, Password: "password-bianchi"}); err != nil {
-			t.Fatal(err)
-		}
+		h.addBianchi()
 
 		// The supervisor's dialog of the reset.
 		h.app.showOperators()
@@ -136,4 +133,49 @@ func (h *harness) refusedPassword(name string, first, second *entry, submit *but
 		h.typeIn(first, pw)
 		h.typeIn(second, again)
 	}, submit, msg, want)
+}
+
+// Ensure that the keyboard stays on the row of the operator a supervisor
+// acted on, keyboard only: the list's buttons are made anew, and it was
+// left on the Disattiva gone from the screen, where Space asked again to
+// disable the operator disabled (found by real keys on the operators).
+// After Disattiva it is on Riattiva, after Riattiva on Disattiva, after a
+// reset on Reimposta password.
+func TestOperatorsKeyboardStaysOnTheRow(t *testing.T) {
+	h := ready(t)
+	h.addBianchi()
+	h.app.showOperators()
+	o := h.app.operators
+	focused := func(want *button, after string) {
+		t.Helper()
+		f := h.win.Canvas().Focused()
+		if want != nil && f == fyne.Focusable(want) {
+			return
+		}
+		on := fmt.Sprintf("%T", f)
+		if b, ok := f.(*button); ok {
+			on = fmt.Sprintf("%q, gone from the screen: %v", b.Text, !holds(h.app.operators.list, b))
+		}
+		t.Fatalf("after %s the keyboard is on %s; want the row's button", after, on)
+	}
+	pressSpaceOn(h, o.disable["l.bianchi"])
+	pressSpaceOn(h, dialogButtonOf(h, "Sì"))
+	focused(o.enable["l.bianchi"], "Disattiva")
+	pressSpaceOn(h, o.enable["l.bianchi"])
+	focused(o.disable["l.bianchi"], "Riattiva")
+	pressSpaceOn(h, o.reset["l.bianchi"])
+	rd := o.resetDlg
+	test.Type(rd.pw, "temporanea-2026")
+	test.Type(rd.again, "temporanea-2026")
+	pressSpaceOn(h, rd.confirm)
+	focused(o.reset["l.bianchi"], "the reset")
+}
+
+// addBianchi adds l.bianchi, an operator, with the password
+// "password-bianchi", as the supervisor of the session.
+func (h *harness) addBianchi() {
+	h.t.Helper()
+	if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{ID: "l.bianchi", Name: "Luca Bianchi", Role: pinsede.RoleOperatore, Password: "password-bianchi"}); err != nil {
+		h.t.Fatal(err)
+	}
 }

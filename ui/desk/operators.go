@@ -46,7 +46,7 @@ func (a *App) showOperators() {
 	if a.operators == nil {
 		a.operators = a.newOperatorsScreen()
 	}
-	a.operators.reload()
+	a.operators.reload("")
 	a.show(a.operators.screen)
 }
 
@@ -94,16 +94,21 @@ func (a *App) newOperatorsScreen() *operatorsScreen {
 	return o
 }
 
-// reload lists the operators again.
-func (o *operatorsScreen) reload() {
+// reload lists the operators again, with done above them, the outcome
+// of what the supervisor did ("" for none): shown once, not hidden then
+// shown again in one go, which drew it over the list, laid out without it
+// (found by real keys: Riattiva).
+func (o *operatorsScreen) reload(done string) {
 	a := o.a
 	ops, err := a.desk.Operators(a.session)
 	if err != nil {
 		o.listMsg.set(msgError, i18n.Message(err))
 		return
 	}
-	o.listMsg.set(msgError, "")
+	o.listMsg.set(msgSuccess, done)
+	row, was := o.focusedRow()
 	o.disable, o.enable, o.unlock, o.reset = map[string]*button{}, map[string]*button{}, map[string]*button{}, map[string]*button{}
+	defer o.refocus(row, was)
 	head := func(s string) fyne.CanvasObject {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
@@ -140,6 +145,44 @@ func (o *operatorsScreen) reload() {
 	o.list.Refresh()
 }
 
+// rowButtons returns the maps of the list's buttons, in the order of a
+// row: Disattiva, Riattiva, Sblocca, Reimposta password.
+func (o *operatorsScreen) rowButtons() []map[string]*button {
+	return []map[string]*button{o.disable, o.enable, o.unlock, o.reset}
+}
+
+// focusedRow returns the operator whose row's button has the keyboard, and
+// which of rowButtons it is; "" when none has it.
+func (o *operatorsScreen) focusedRow() (id string, which int) {
+	f := o.a.win.Canvas().Focused()
+	for i, m := range o.rowButtons() {
+		for id, b := range m {
+			if f == fyne.Focusable(b) {
+				return id, i
+			}
+		}
+	}
+	return "", 0
+}
+
+// refocus puts the keyboard, which was on button which of the row of id
+// before reload made the list anew, on that button of the new row, or on
+// the row's first when it is gone (Riattiva after Disattiva): it was left
+// on a button no longer on the screen, where Space acted again.
+func (o *operatorsScreen) refocus(id string, which int) {
+	if id == "" {
+		return
+	}
+	rows := o.rowButtons()
+	for _, m := range append([]map[string]*button{rows[which]}, rows...) {
+		if b := m[id]; b != nil {
+			o.a.win.Canvas().Focus(b)
+			return
+		}
+	}
+	o.a.win.Canvas().Unfocus()
+}
+
 // confirmDisable asks before disabling an account.
 func (o *operatorsScreen) confirmDisable(id string) {
 	o.a.showDialog(o.a.newConfirm(lang.L("operators.disable.title"), lang.L("operators.disable.confirm", map[string]any{"ID": id}),
@@ -157,8 +200,7 @@ func (o *operatorsScreen) doDisable(id string) {
 		o.listMsg.set(msgError, i18n.Message(err))
 		return
 	}
-	o.reload()
-	o.listMsg.set(msgSuccess, lang.L("operators.disabled.done", map[string]any{"ID": id}))
+	o.reload(lang.L("operators.disabled.done", map[string]any{"ID": id}))
 }
 
 // doAdd creates an account off the UI goroutine (hashing the password).
@@ -197,7 +239,7 @@ func (o *operatorsScreen) doAdd() {
 				}
 				o.fields.show(nil, false)
 				o.msg.set(msgSuccess, lang.L("operators.added", map[string]any{"ID": n.ID}))
-				o.reload()
+				o.reload("")
 			}
 		}
 	})

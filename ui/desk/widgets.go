@@ -33,6 +33,27 @@ type entry struct {
 	shown func(fyne.CanvasObject)
 	// shortcut runs the desk's shortcuts (App.shortcut).
 	shortcut func(fyne.Shortcut) bool
+	// space is the desk's spaceMark: the character of a Space whose key
+	// pressed a button.
+	space *spaceMark
+}
+
+// spaceMark remembers that the desk's last Space key pressed a button.
+// The driver gives a key to the widget that has the keyboard, and its
+// character, next, to the one that has it then: the field that the press
+// focused, in the dialog or on the screen it opened.
+type spaceMark struct{ pressed bool }
+
+// press records that a button took the key of a Space.
+func (m *spaceMark) press() { m.pressed = true }
+
+// take reports whether the next character comes from the Space that
+// pressed a button, and forgets it: every character and every key an
+// entry gets end the press.
+func (m *spaceMark) take() bool {
+	pressed := m.pressed
+	m.pressed = false
+	return pressed
 }
 
 // newEntry returns an entry that calls a.touch on every key.
@@ -65,7 +86,7 @@ func setBusy(on bool, bar spinner, controls ...fyne.Disableable) {
 }
 
 func (a *App) newEntry(placeholder string) *entry {
-	e := &entry{activity: a.touch, guard: a.guard, deskKey: a.deskKey, shown: a.scrollIntoView, shortcut: a.shortcut}
+	e := &entry{activity: a.touch, guard: a.guard, deskKey: a.deskKey, shown: a.scrollIntoView, shortcut: a.shortcut, space: &a.space}
 	e.PlaceHolder = placeholder
 	e.ExtendBaseWidget(e)
 	return e
@@ -80,13 +101,16 @@ func (a *App) newPasswordEntry() *entry {
 
 // TypedRune inserts r and records the activity.
 //
-// A space typed first into an empty field is dropped: no field of the
-// desk starts with one, and the Space that pressed a button reaches, as a
-// character, the field the next screen focuses (Cognome got " Rossi").
-// Passwords keep every character.
+// The character of the Space that pressed a button, which reaches the
+// field the press focused (spaceMark), is dropped: Space on Reimposta
+// password put a space, unseen, before the temporary password. So is a
+// space typed first into an empty field, but for a password, which keeps
+// every character the clerk types: no other field of the desk starts with
+// one.
 func (e *entry) TypedRune(r rune) {
 	e.activity()
-	if r == ' ' && e.Text == "" && !e.Password {
+	pressed := e.space.take()
+	if r == ' ' && (pressed || e.Text == "" && !e.Password) {
 		return
 	}
 	e.Entry.TypedRune(r)
@@ -94,6 +118,7 @@ func (e *entry) TypedRune(r rune) {
 
 // TypedKey handles k and records the activity.
 func (e *entry) TypedKey(k *fyne.KeyEvent) {
+	e.space.take() // a key typed here: its character is the clerk's
 	took := false
 	if e.onKey != nil {
 		e.guard(e.PlaceHolder, func() { took = e.onKey(k) })
@@ -163,12 +188,14 @@ type button struct {
 	// check's Emetti PIN moves on to what is left and never issues on
 	// Enter (verifyScreen.nextTodo).
 	enter func()
+	// space is the desk's spaceMark, which a press by Space sets.
+	space *spaceMark
 }
 
 // button returns a button that runs tapped, recording the activity and
 // guarding against a panic (App.guard).
 func (a *App) button(text string, icon fyne.Resource, tapped func()) *button {
-	b := &button{deskKey: a.deskKey, shown: a.showFocused}
+	b := &button{deskKey: a.deskKey, shown: a.showFocused, space: &a.space}
 	b.Text, b.Icon = text, icon
 	b.OnTapped = func() {
 		a.touch()
@@ -184,6 +211,9 @@ func (b *button) TypedKey(k *fyne.KeyEvent) {
 	passKey(b.deskKey, k, func(k *fyne.KeyEvent) {
 		switch {
 		case k.Name != fyne.KeyReturn && k.Name != fyne.KeyEnter:
+			if k.Name == fyne.KeySpace {
+				b.space.press() // its character is not for the field the press may focus
+			}
 			b.Button.TypedKey(k)
 		case b.enter != nil:
 			b.enter()
@@ -192,6 +222,9 @@ func (b *button) TypedKey(k *fyne.KeyEvent) {
 		}
 	})
 }
+
+// TypedRune drops r, the character of a key the button took (Space).
+func (b *button) TypedRune(rune) { b.space.take() }
 
 // FocusGained draws the focus and scrolls the button into view.
 func (b *button) FocusGained() {
