@@ -51,6 +51,8 @@ func planQueries() []planQuery {
 		made++
 		return ids(fmt.Sprintf("%s%d-", prefix, made), 6)
 	}
+	// revoked is a citizen of S007 with an audit entry (fill).
+	revoked := func(n int) string { return cf(7 + 50_000*(n/100_000)) }
 	chain := []byte("chain")
 	day := now.Format(time.DateOnly)
 	return []planQuery{
@@ -119,9 +121,9 @@ func planQueries() []planQuery {
 		{"record fork", qRecordFork, func(n int) []any { return []any{"S007", chain, int64(n), []byte{1}, "forked", now, "01"} }},
 		{"audit heads", qAuditHeads, func(int) []any { return []any{"S007"} }},
 		{"audit forks", qAuditForks, func(int) []any { return nil }},
-		{"insert reset", qInsertReset, func(n int) []any { return []any{"S007", chain, int64(n - 5000), "op1", "reset", now, "01"} }},
+		{"insert reset", qInsertReset, func(n int) []any { return []any{"S007", chain, int64(n + 1000), "op1", "reset", now, "01"} }},
 		{"reset chain", qResetChain, func(int) []any { return []any{"S007", chain, now, int64(1), "02"} }},
-		{"discard heads", qDiscardHeads, func(n int) []any { return []any{"S007", chain, int64(n - 5000), int64(1)} }},
+		{"discard heads", qDiscardHeads, func(n int) []any { return []any{"S007", chain, int64(n + 1000), int64(1)} }},
 		{"resolve forks", qResolveForks, func(int) []any { return []any{"S007", int64(1), "01"} }},
 		{"count reset", qCountReset, func(int) []any { return []any{int64(1), 0, 0} }},
 		{"insert entries", qInsertEntries, func(n int) []any {
@@ -129,21 +131,21 @@ func planQueries() []planQuery {
 				[]string{""}, [][]byte{{1}}, []string{`{}`}}
 		}},
 		{"put tip", qPutTip, func(n int) []any { return []any{"S007", chain, int64(n), []byte{0}, int64(n)} }},
-		{"drop entries", qDropEntries, func(n int) []any { return []any{"S007", chain, int64(n - 5000)} }},
-		{"drop tip", qDropTip, func(n int) []any { return []any{"S007", chain, int64(n - 5000)} }},
+		{"drop entries", qDropEntries, func(n int) []any { return []any{"S007", chain, int64(n + 1000)} }},
+		{"drop tip", qDropTip, func(n int) []any { return []any{"S007", chain, int64(n + 1000)} }},
 		{"audit tip", qAuditTip, func(n int) []any { return []any{"S007", []byte("chain")} }},
 		{"audit heads within", qAuditHeadsWithin, func(n int) []any { return []any{"S007", []byte("chain"), int64(n / 2), int64(n/2 + 1000)} }},
 		{"audit entries within", qAuditEntriesWithin, func(n int) []any { return []any{"S007", []byte("chain"), int64(n / 2), int64(n/2 + 1000)} }},
 		{"search audit by days", qSearchAudit, func(n int) []any { return searchArgs(now, 30, "", "", "") }},
 		{"search audit by operator", qSearchAudit, func(n int) []any { return searchArgs(now, 366, "op3", "", "") }},
 		{"search audit by action", qSearchAudit, func(n int) []any { return searchArgs(now, 366, "", "credential.revoked", "") }},
-		{"search audit by citizen", qSearchAudit, func(n int) []any { return searchArgs(now, 366, "", "", cf(n/2)) }},
+		{"search audit by citizen", qSearchAudit, func(n int) []any { return searchArgs(now, 366, "", "", revoked(n)) }},
 		{"search audit by days after a cursor", qSearchAudit, func(n int) []any { return pageArgs(now, searchArgs(now, 366, "", "", "")) }},
 		{"search audit by operator after a cursor", qSearchAudit, func(n int) []any { return pageArgs(now, searchArgs(now, 366, "op3", "", "")) }},
 		{"search audit by action after a cursor", qSearchAudit, func(n int) []any {
 			return pageArgs(now, searchArgs(now, 366, "", "credential.revoked", ""))
 		}},
-		{"search audit by citizen after a cursor", qSearchAudit, func(n int) []any { return pageArgs(now, searchArgs(now, 366, "", "", cf(n/2))) }},
+		{"search audit by citizen after a cursor", qSearchAudit, func(n int) []any { return pageArgs(now, searchArgs(now, 366, "", "", revoked(n))) }},
 	}
 }
 
@@ -186,12 +188,13 @@ func fill(ctx context.Context, pool *pgxpool.Pool, from, to int) error {
 			SELECT 'S' || lpad((i % 500)::text, 3, '0'), 'chain', i, sha256(i::text::bytea), $3
 			FROM generate_series($1::int, $2::int - 1) AS i`,
 		// One audit entry a row, of 500 sedi over a year: logins of 20
-		// operators, and one revocation in 100 of a citizen.
+		// operators of each sede, and one revocation in 100 of a sede's
+		// entries, of a citizen.
 		`INSERT INTO audit_entries (sede, chain, seq, desk, day, at, actor, action, subject, hash, entry)
 			SELECT 'S' || lpad((i % 500)::text, 3, '0'), 'chain', i, '01', (($3::timestamptz - (i % 365) * interval '1 day') AT TIME ZONE 'Europe/Rome')::date,
-				$3::timestamptz - (i % 365) * interval '1 day', 'op' || (i % 20),
-				CASE WHEN i % 100 = 0 THEN 'credential.revoked' ELSE 'operator.login' END,
-				CASE WHEN i % 100 = 0 THEN 'CF' || lpad(i::text, 14, '0') ELSE '' END, sha256(i::text::bytea), '{}'
+				$3::timestamptz - (i % 365) * interval '1 day', 'op' || (i / 500 % 20),
+				CASE WHEN i / 500 % 100 = 0 THEN 'credential.revoked' ELSE 'operator.login' END,
+				CASE WHEN i / 500 % 100 = 0 THEN 'CF' || lpad(i::text, 14, '0') ELSE '' END, sha256(i::text::bytea), '{}'
 			FROM generate_series($1::int, $2::int - 1) AS i`,
 		// A delegation for one person in ten, revoked for one in three of
 		// them; tickets of the last day (they are wiped after it), one for
