@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # pg-explain.sh prints the plan PostgreSQL makes for every statement of the
 # central store (sync/pgstore/queries.go) on tables of 10 million
-# credentials, events, changes, forms and audit heads, and fails if one reads
+# credentials, events, changes, forms, audit heads and entries (a tenth as many
+# delegations and tickets), and fails if one reads
 # one of them whole (Seq Scan).
 #
 #   scripts/pg-explain.sh            # 10,000,000 rows a table
@@ -11,7 +12,11 @@
 # the test's throw-away PostgreSQL (sync/internal/pgtest), the statements
 # prepared and run 6 times on tables of 200 rows, analyzed, the tables then
 # grown to the size asked, and each plan shown by EXPLAIN EXECUTE on the
-# store's own connection. Then TestBoundedPlans: the reads a push and a
+# store's own connection; then each statement run as the store runs it
+# with EXPLAIN (ANALYZE, BUFFERS) in a transaction rolled back, and a line
+# a statement: the indexes read, the rows read, the times (best of 3).
+# TestPlansCoverStatements (in make test) fails when a statement the store
+# sends is not among them. Then TestBoundedPlans: the reads a push and a
 # pull run with generic plans (qBoundedReads), prepared on empty tables,
 # the tables grown to the size asked, the plan made for the empty tables
 # shown, and again once analyzed. Each test loads its own tables: the two

@@ -102,8 +102,7 @@ func load(ctx context.Context, tx conn, b *pgx.Batch, sede string, events []pins
 		// in code order: a push that registers for the same person waits,
 		// and then reads what this one wrote.
 		if len(delCFs) > 0 {
-			b.Queue(`SELECT pg_advisory_xact_lock($1, hashtext(c)) FROM (SELECT DISTINCT c FROM unnest($2::text[]) AS u(c) ORDER BY c) AS s`,
-				lockDelegations, delCFs)
+			b.Queue(qLockDelegations, lockDelegations, delCFs)
 		}
 		b.Queue(qLoadDelegations, delIDs, delCFs).Query(func(rows pgx.Rows) error {
 			recs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (central.DelegationRecord, error) { return scanDelegation(r) })
@@ -514,13 +513,7 @@ func (m *memTx) flushDelegations(b *pgx.Batch) error {
 		deleganti, delegati = append(deleganti, string(d.Delegante.CodiceFiscale)), append(delegati, string(d.Delegato.CodiceFiscale))
 		statuses, ats, docs = append(statuses, string(r.Status)), append(ats, r.AcceptedAt), append(docs, string(doc))
 	}
-	named(b.Queue(`INSERT INTO delegations (id, sede, form, delegante, delegato, status, accepted_at, delegation)
-		SELECT id, sede, form, delegante, delegato, status, accepted_at, delegation::jsonb
-		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[])
-			WITH ORDINALITY AS u(id, sede, form, delegante, delegato, status, accepted_at, delegation, n)
-		ORDER BY n
-		ON CONFLICT (id) DO UPDATE SET status = excluded.status, delegation = excluded.delegation`,
-		ids, sedi, forms, deleganti, delegati, statuses, ats, docs), "write delegations")
+	named(b.Queue(qWriteDelegations, ids, sedi, forms, deleganti, delegati, statuses, ats, docs), "write delegations")
 	return nil
 }
 

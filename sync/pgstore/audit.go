@@ -14,10 +14,6 @@ import (
 // the sede's hashtext), beside those of pgstore.go.
 const lockAudit = 7310
 
-// qLockSedeAudit takes the advisory lock ($1) of a sede's ($2) audit
-// heads, to commit.
-const qLockSedeAudit = `SELECT pg_advisory_xact_lock($1, hashtext($2))`
-
 // lockSedeAudit holds sede's audit heads against every other transaction
 // until tx ends.
 func lockSedeAudit(ctx context.Context, tx pgx.Tx, sede string) error {
@@ -61,22 +57,14 @@ func queueHead(b *pgx.Batch, sede string, h wire.AuditHead, st central.HeadState
 	switch verdict {
 	case central.HeadKeep:
 		if st.AdmitsChain(h) {
-			named(b.Queue(`INSERT INTO audit_chains (sede, chain, at, desk) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (sede, chain) DO UPDATE SET desk = EXCLUDED.desk, at = EXCLUDED.at, reset_id = NULL`,
-				sede, h.Chain, at, h.Desk), "admit audit chain")
+			named(b.Queue(qAdmitChain, sede, h.Chain, at, h.Desk), "admit audit chain")
 		}
 		if st.NewHead(h) {
-			named(b.Queue(`INSERT INTO audit_heads (sede, chain, seq, hash, received) VALUES ($1, $2, $3, $4, $5)`,
-				sede, h.Chain, int64(h.Seq), h.Hash, at), "keep audit head")
+			named(b.Queue(qKeepHead, sede, h.Chain, int64(h.Seq), h.Hash, at), "keep audit head")
 		}
 	case central.HeadRefused:
 		fork := &central.ForkError{Fork: central.AuditFork{Sede: sede, Head: h, Reason: reason, First: at, Last: at}}
-		b.Queue(`INSERT INTO audit_forks (sede, desk, chain, seq, hash, reason, first_at, last_at, count)
-			VALUES ($1, $7, $2, $3, $4, $5, $6, $6, 1)
-			ON CONFLICT (sede, desk, chain, seq, hash) WHERE resolved_by IS NULL
-			DO UPDATE SET last_at = EXCLUDED.last_at, reason = EXCLUDED.reason, count = audit_forks.count + 1
-			RETURNING id, first_at, count`,
-			sede, notNull(h.Chain), int64(h.Seq), notNull(h.Hash), reason, at, h.Desk).QueryRow(func(r pgx.Row) error {
+		b.Queue(qRecordFork, sede, notNull(h.Chain), int64(h.Seq), notNull(h.Hash), reason, at, h.Desk).QueryRow(func(r pgx.Row) error {
 			return r.Scan(&fork.Fork.ID, &fork.Fork.First, &fork.Fork.Count)
 		})
 		return fork
@@ -119,9 +107,7 @@ func headState(b *pgx.Batch, sede string, h wire.AuditHead, st *central.HeadStat
 
 // AuditHeads returns the heads of sede that bind, by chain and seq.
 func (s *Store) AuditHeads(ctx context.Context, sede string) ([]wire.KeptHead, error) {
-	rows, err := s.pool.Query(ctx, `SELECT h.chain, h.seq, h.hash, h.received, coalesce(c.desk, '') FROM audit_heads h
-		LEFT JOIN audit_chains c ON c.sede = h.sede AND c.chain = h.chain
-		WHERE h.sede = $1 AND h.discarded_by IS NULL ORDER BY h.chain, h.seq, h.hash`, sede)
+	rows, err := s.pool.Query(ctx, qAuditHeads, sede)
 	if err != nil {
 		return nil, fmt.Errorf("audit heads of %s: %w", sede, err)
 	}
@@ -140,8 +126,7 @@ func (s *Store) AuditHeads(ctx context.Context, sede string) ([]wire.KeptHead, e
 
 // AuditForks returns the open forks, oldest first.
 func (s *Store) AuditForks(ctx context.Context) ([]central.AuditFork, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, sede, desk, chain, seq, hash, reason, first_at, last_at, count FROM audit_forks
-		WHERE resolved_by IS NULL ORDER BY id`)
+	rows, err := s.pool.Query(ctx, qAuditForks)
 	if err != nil {
 		return nil, fmt.Errorf("audit forks: %w", err)
 	}
@@ -168,33 +153,26 @@ func (s *Store) ResetAudit(ctx context.Context, r central.AuditReset) (central.A
 		if err := lockSedeAudit(ctx, tx, r.Sede); err != nil {
 			return err
 		}
-		err := tx.QueryRow(ctx, `INSERT INTO audit_resets (sede, desk, chain, to_seq, by_op, reason, at, discarded, resolved)
-			VALUES ($1, $7, $2, $3, $4, $5, $6, 0, 0) RETURNING id`,
-			r.Sede, r.Chain, int64(r.To), r.By, r.Reason, r.At, r.Desk).Scan(&r.ID)
+		err := tx.QueryRow(ctx, qInsertReset, r.Sede, r.Chain, int64(r.To), r.By, r.Reason, r.At, r.Desk).Scan(&r.ID)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO audit_chains (sede, chain, at, reset_id, desk) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (sede, chain) DO UPDATE SET desk = EXCLUDED.desk, at = EXCLUDED.at, reset_id = EXCLUDED.reset_id
-			WHERE audit_chains.desk <> EXCLUDED.desk`,
-			r.Sede, r.Chain, r.At, r.ID, r.Desk); err != nil {
+		if _, err := tx.Exec(ctx, qResetChain, r.Sede, r.Chain, r.At, r.ID, r.Desk); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `UPDATE audit_heads SET discarded_by = $4
-			WHERE sede = $1 AND chain = $2 AND seq > $3 AND discarded_by IS NULL`, r.Sede, r.Chain, int64(r.To), r.ID)
+		tag, err := tx.Exec(ctx, qDiscardHeads, r.Sede, r.Chain, int64(r.To), r.ID)
 		if err != nil {
 			return err
 		}
 		r.Discarded = int(tag.RowsAffected())
-		if tag, err = tx.Exec(ctx, `UPDATE audit_forks SET resolved_by = $2 WHERE sede = $1 AND desk = $3 AND resolved_by IS NULL`,
-			r.Sede, r.ID, r.Desk); err != nil {
+		if tag, err = tx.Exec(ctx, qResolveForks, r.Sede, r.ID, r.Desk); err != nil {
 			return err
 		}
 		r.Resolved = int(tag.RowsAffected())
 		if err := dropEntries(ctx, tx, r.Sede, r.Chain, r.To); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE audit_resets SET discarded = $2, resolved = $3 WHERE id = $1`, r.ID, r.Discarded, r.Resolved)
+		_, err = tx.Exec(ctx, qCountReset, r.ID, r.Discarded, r.Resolved)
 		return err
 	})
 	if err != nil {

@@ -75,33 +75,23 @@ func (s *Store) PutAuditEntries(ctx context.Context, sede, desk string, chain []
 			return nil
 		case v.Fork != "":
 			f := central.AuditFork{Sede: sede, Head: v.Head, Reason: v.Fork, First: at, Last: at}
-			err := tx.QueryRow(ctx, `INSERT INTO audit_forks (sede, desk, chain, seq, hash, reason, first_at, last_at, count)
-				VALUES ($1, $7, $2, $3, $4, $5, $6, $6, 1)
-				ON CONFLICT (sede, desk, chain, seq, hash) WHERE resolved_by IS NULL
-				DO UPDATE SET last_at = EXCLUDED.last_at, reason = EXCLUDED.reason, count = audit_forks.count + 1
-				RETURNING id, first_at, count`,
-				sede, v.Head.Chain, int64(v.Head.Seq), v.Head.Hash, v.Fork, at, desk).Scan(&f.ID, &f.First, &f.Count)
+			err := tx.QueryRow(ctx, qRecordFork, sede, v.Head.Chain, int64(v.Head.Seq), v.Head.Hash, v.Fork, at, desk).Scan(&f.ID, &f.First, &f.Count)
 			fork = &central.ForkError{Fork: f}
 			return err
 		}
 		b = &pgx.Batch{}
 		if v.KeepHead {
 			if st.AdmitsChain(v.Head) {
-				b.Queue(`INSERT INTO audit_chains (sede, chain, at, desk) VALUES ($1, $2, $3, $4)
-					ON CONFLICT (sede, chain) DO UPDATE SET desk = EXCLUDED.desk, at = EXCLUDED.at, reset_id = NULL`,
-					sede, chain, at, desk)
+				b.Queue(qAdmitChain, sede, chain, at, desk)
 			}
 			if st.NewHead(v.Head) {
-				b.Queue(`INSERT INTO audit_heads (sede, chain, seq, hash, received) VALUES ($1, $2, $3, $4, $5)`,
-					sede, chain, int64(v.Head.Seq), v.Head.Hash, at)
+				b.Queue(qKeepHead, sede, chain, int64(v.Head.Seq), v.Head.Hash, at)
 			}
 		}
 		if err := queueEntries(b, sede, chain, desk, v.Store); err != nil {
 			return err
 		}
-		b.Queue(`INSERT INTO audit_tips (sede, chain, seq, hash, proven) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (sede, chain) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, proven = EXCLUDED.proven`,
-			sede, chain, int64(v.Tip.Seq), v.Tip.Hash, int64(v.Tip.Proven))
+		b.Queue(qPutTip, sede, chain, int64(v.Tip.Seq), v.Tip.Hash, int64(v.Tip.Proven))
 		resp.Stored, resp.Next = len(v.Store), v.Tip.Seq+1
 		return tx.SendBatch(ctx, b).Close()
 	})
@@ -132,12 +122,7 @@ func queueEntries(b *pgx.Batch, sede string, chain []byte, desk string, es []pin
 		actors, actions, subjects = append(actors, e.Actor), append(actions, string(e.Action)), append(subjects, string(e.Subject))
 		hashes, docs = append(hashes, e.Hash), append(docs, string(js))
 	}
-	b.Queue(`INSERT INTO audit_entries (sede, chain, seq, desk, day, at, actor, action, subject, hash, entry)
-		SELECT $1, $2, u.seq, $3, u.day::date, u.at, u.actor, u.action, u.subject, u.hash, u.entry::json
-		FROM unnest($4::bigint[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::bytea[], $11::text[])
-			AS u(seq, day, at, actor, action, subject, hash, entry)
-		ON CONFLICT DO NOTHING`,
-		sede, chain, desk, seqs, days, ats, actors, actions, subjects, hashes, docs)
+	b.Queue(qInsertEntries, sede, chain, desk, seqs, days, ats, actors, actions, subjects, hashes, docs)
 	return nil
 }
 
@@ -181,16 +166,9 @@ func cursorArgs(after wire.AuditCursor) []any {
 // puts its tip back on the last entry kept (none: no tip), its proof no
 // further: part of ResetAudit's transaction.
 func dropEntries(ctx context.Context, tx pgx.Tx, sede string, chain []byte, to uint64) error {
-	if _, err := tx.Exec(ctx, `DELETE FROM audit_entries WHERE sede = $1 AND chain = $2 AND seq > $3`, sede, chain, int64(to)); err != nil {
+	if _, err := tx.Exec(ctx, qDropEntries, sede, chain, int64(to)); err != nil {
 		return err
 	}
-	_, err := tx.Exec(ctx, `WITH kept AS (
-			SELECT seq, hash FROM audit_entries WHERE sede = $1 AND chain = $2 ORDER BY seq DESC LIMIT 1
-		), moved AS (
-			UPDATE audit_tips AS t SET seq = k.seq, hash = k.hash, proven = least(t.proven, k.seq)
-			FROM kept AS k WHERE t.sede = $1 AND t.chain = $2 AND t.seq > $3 RETURNING 1
-		)
-		DELETE FROM audit_tips WHERE sede = $1 AND chain = $2 AND seq > $3 AND NOT EXISTS (SELECT 1 FROM kept)`,
-		sede, chain, int64(to))
+	_, err := tx.Exec(ctx, qDropTip, sede, chain, int64(to))
 	return err
 }

@@ -6,17 +6,11 @@ import (
 	"math/big"
 )
 
-// raiseCRLNumber keeps the higher of the number recorded and $1, and
-// returns it, in one statement.
-const raiseCRLNumber = `INSERT INTO crl_number (number) VALUES ($1::numeric)
-ON CONFLICT (id) DO UPDATE SET number = GREATEST(crl_number.number, EXCLUDED.number)
-RETURNING number::text`
-
 // RaiseCRLNumber records n unless a higher number is recorded, and
 // returns the highest.
 func (s *Store) RaiseCRLNumber(ctx context.Context, n *big.Int) (*big.Int, error) {
 	var text string
-	if err := s.pool.QueryRow(ctx, raiseCRLNumber, n.String()).Scan(&text); err != nil {
+	if err := s.pool.QueryRow(ctx, qRaiseCRLNumber, n.String()).Scan(&text); err != nil {
 		return nil, fmt.Errorf("raise revocation list number: %w", err)
 	}
 	highest, ok := new(big.Int).SetString(text, 10)

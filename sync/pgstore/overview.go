@@ -53,8 +53,8 @@ func (s *Store) Overview(ctx context.Context, at time.Time, days int) (central.O
 	// thousands of small index reads, whose estimated cost passes
 	// jit_above_cost, and compiling it took longer than running it.
 	b := &pgx.Batch{}
-	b.Queue(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`)
-	b.Queue(`SET LOCAL jit = off`)
+	b.Queue(qBeginReadOnly)
+	b.Queue(qNoJIT)
 	b.Queue(qOverviewDesks, central.MaxOverviewDesks+1, central.MaxPending+1).Query(func(rows pgx.Rows) error {
 		var err error
 		o.Desks, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (central.DeskActivity, error) {
@@ -100,7 +100,7 @@ func (s *Store) Overview(ctx context.Context, at time.Time, days int) (central.O
 		})
 		return err
 	})
-	b.Queue(`COMMIT`)
+	b.Queue(qCommit)
 	c, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return central.Overview{}, fmt.Errorf("overview: %w", err)
@@ -108,7 +108,7 @@ func (s *Store) Overview(ctx context.Context, at time.Time, days int) (central.O
 	defer c.Release()
 	if err := c.SendBatch(ctx, b).Close(); err != nil {
 		if c.Conn().PgConn().TxStatus() != 'I' {
-			c.Exec(context.WithoutCancel(ctx), `ROLLBACK`)
+			c.Exec(context.WithoutCancel(ctx), qRollback)
 		}
 		return central.Overview{}, fmt.Errorf("overview: %w", err)
 	}

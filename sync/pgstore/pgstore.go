@@ -112,12 +112,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	defer conn.Release()
-	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1, 0)`, lockMigrate); err != nil {
+	if _, err := conn.Exec(ctx, qLockMigrations, lockMigrate); err != nil {
 		return fmt.Errorf("lock migrations: %w", err)
 	}
-	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1, 0)`, lockMigrate)
-	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+	defer conn.Exec(context.WithoutCancel(ctx), qUnlockMigrations, lockMigrate)
+	if _, err := conn.Exec(ctx, qMigrationsTable); err != nil {
 		return fmt.Errorf("schema_migrations: %w", err)
 	}
 	for _, n := range names {
@@ -127,7 +126,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("migration %s: name must start with its number", n)
 		}
 		var done bool
-		if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`, v).Scan(&done); err != nil {
+		if err := conn.QueryRow(ctx, qMigrated, v).Scan(&done); err != nil {
 			return fmt.Errorf("migration %s: %w", base, err)
 		}
 		if done {
@@ -141,7 +140,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			if _, err := tx.Exec(ctx, string(sql)); err != nil {
 				return err
 			}
-			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, v, base)
+			_, err := tx.Exec(ctx, qMigration, v, base)
 			return err
 		})
 		if err != nil {
@@ -268,7 +267,7 @@ func (s *Store) ownConn(ctx context.Context) (*pgxpool.Conn, func(err *error), e
 	}
 	return c, func(err *error) {
 		if *err != nil && c.Conn().PgConn().TxStatus() != 'I' {
-			c.Exec(context.WithoutCancel(ctx), `ROLLBACK`)
+			c.Exec(context.WithoutCancel(ctx), qRollback)
 		}
 		c.Release()
 	}, nil
@@ -299,7 +298,7 @@ func (s *Store) apply(ctx context.Context, sede string, h *wire.AuditHead, event
 		}
 	}
 	b := &pgx.Batch{}
-	b.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
+	b.Queue(qBegin)
 	var st central.HeadState
 	var head func(*pgx.Batch)
 	if h != nil {
@@ -336,7 +335,7 @@ func (s *Store) apply(ctx context.Context, sede string, h *wire.AuditHead, event
 // queueCommit queues COMMIT on b, with the check that it committed: a
 // transaction that had failed answers COMMIT with ROLLBACK.
 func queueCommit(b *pgx.Batch) {
-	b.Queue(`COMMIT`).Exec(func(tag pgconn.CommandTag) error {
+	b.Queue(qCommit).Exec(func(tag pgconn.CommandTag) error {
 		if tag.String() == "ROLLBACK" {
 			return pgx.ErrTxCommitRollback
 		}
@@ -450,7 +449,7 @@ func (s *Store) inTwoTrips(ctx context.Context, read func(b *pgx.Batch), write f
 		}
 		defer done(&err)
 		b := &pgx.Batch{}
-		b.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
+		b.Queue(qBegin)
 		read(b)
 		if err := c.SendBatch(ctx, b).Close(); err != nil {
 			return err
@@ -614,7 +613,7 @@ func (s *Store) Delegation(ctx context.Context, id string) (central.DelegationRe
 // Events counts the events held.
 func (s *Store) Events(ctx context.Context) (int, error) {
 	var n int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM events`).Scan(&n); err != nil {
+	if err := s.pool.QueryRow(ctx, qCountEvents).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count events: %w", err)
 	}
 	return n, nil
@@ -626,8 +625,7 @@ func (s *Store) Event(ctx context.Context, sede, id string) (central.AppliedEven
 	var e central.AppliedEvent
 	var payload []byte
 	var verdict string
-	err := s.pool.QueryRow(ctx, `SELECT payload, desk, verdict, accepted_at FROM events WHERE sede = $1 AND id = $2`,
-		sede, id).Scan(&payload, &e.Event.Desk, &verdict, &e.At)
+	err := s.pool.QueryRow(ctx, qEvent, sede, id).Scan(&payload, &e.Event.Desk, &verdict, &e.At)
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = central.ErrNotFound
 	}

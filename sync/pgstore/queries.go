@@ -1,10 +1,14 @@
 package pgstore
 
-// The statements the store runs on every push, pull and PIN check, in one
-// place: TestPlans checks the plan PostgreSQL makes for each of them, and
-// scripts/pg-explain.sh prints those plans at 10 million credentials
-// (TestBoundedPlans the generic plans of the bounded reads).
-// Every one finds its rows by an index; none reads a whole table.
+// Every statement the store sends, in one place: TestPlans checks the
+// plan PostgreSQL makes for each of them, and scripts/pg-explain.sh prints
+// those plans at 10 million credentials (TestBoundedPlans the generic
+// plans of the bounded reads). Every one finds its rows by an index; none
+// reads a whole table but qCountEvents, for tests. TestPlansCoverStatements
+// fails when a statement is written elsewhere, or is left out of
+// TestPlans without a reason (transaction control, settings, migrations).
+// COPY (flush) has no plan: it checks the tables' keys by their indexes,
+// as an INSERT does.
 const (
 	// qBoundedReads makes the statements after it in the transaction,
 	// up to unboundedReads, run with generic plans made with Seq Scans
@@ -37,6 +41,10 @@ const (
 			ORDER BY k.id) AS k
 		CROSS JOIN LATERAL (SELECT ` + recordColumns + ` FROM credentials
 			WHERE id = k.id AND (id = ANY($1) OR status = 'active') OFFSET 0 FOR UPDATE) AS r`
+	// qLockDelegations takes the advisory lock ($1) of each codice
+	// fiscale ($2) a push registers a delegation for, in code order, to
+	// commit.
+	qLockDelegations = `SELECT pg_advisory_xact_lock($1, hashtext(c)) FROM (SELECT DISTINCT c FROM unnest($2::text[]) AS u(c) ORDER BY c) AS s`
 	// qLoadDelegations reads the delegations a push concerns ($1: ids) and
 	// the active ones of the codici fiscali it registers for ($2).
 	qLoadDelegations = `SELECT ` + delegationColumns + ` FROM delegations WHERE id = ANY($1)
@@ -222,3 +230,130 @@ const (
 var unboundedReads = []string{
 	`SET LOCAL plan_cache_mode TO DEFAULT`, `SET LOCAL enable_seqscan TO DEFAULT`, `SET LOCAL enable_bitmapscan TO DEFAULT`,
 }
+
+// The statements of transaction control, of the migrations and of
+// audits, delegations, tickets and revocation lists, in the order of the
+// files that send them.
+const (
+	// qBegin begins a push's or a PIN check's transaction in the batch of
+	// its reads.
+	qBegin = `BEGIN ISOLATION LEVEL READ COMMITTED`
+	// qBeginReadOnly begins the status page's one snapshot (Overview).
+	qBeginReadOnly = `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`
+	// qNoJIT turns JIT off to the end of the transaction (Overview).
+	qNoJIT = `SET LOCAL jit = off`
+	// qCommit commits.
+	qCommit = `COMMIT`
+	// qRollback rolls back a transaction left open on a connection.
+	qRollback = `ROLLBACK`
+
+	// qLockMigrations takes the session's advisory lock ($1) of the
+	// migrations.
+	qLockMigrations = `SELECT pg_advisory_lock($1, 0)`
+	// qUnlockMigrations releases it.
+	qUnlockMigrations = `SELECT pg_advisory_unlock($1, 0)`
+	// qMigrationsTable makes the table of the migrations applied.
+	qMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`
+	// qMigrated reports whether migration $1 was applied.
+	qMigrated = `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`
+	// qMigration records migration $1, of file $2, applied.
+	qMigration = `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`
+
+	// qWriteDelegations writes delegations, in order, one array a column:
+	// ids ($1), sedi, forms, deleganti, delegati, statuses, times of
+	// acceptance and documents ($8).
+	qWriteDelegations = `INSERT INTO delegations (id, sede, form, delegante, delegato, status, accepted_at, delegation)
+		SELECT id, sede, form, delegante, delegato, status, accepted_at, delegation::jsonb
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[])
+			WITH ORDINALITY AS u(id, sede, form, delegante, delegato, status, accepted_at, delegation, n)
+		ORDER BY n
+		ON CONFLICT (id) DO UPDATE SET status = excluded.status, delegation = excluded.delegation`
+	// qCountEvents counts the events held: every row of events, for tests
+	// and benchmarks (central.Store.Events), never on a request's path.
+	qCountEvents = `SELECT count(*) FROM events`
+	// qEvent reads an event of sede ($1) by its id ($2).
+	qEvent = `SELECT payload, desk, verdict, accepted_at FROM events WHERE sede = $1 AND id = $2`
+
+	// qLockSedeAudit takes the advisory lock ($1) of a sede's ($2) audit
+	// heads, to commit.
+	qLockSedeAudit = `SELECT pg_advisory_xact_lock($1, hashtext($2))`
+	// qAdmitChain admits a chain ($2) of sede ($1) for a desk ($4) at $3.
+	qAdmitChain = `INSERT INTO audit_chains (sede, chain, at, desk) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (sede, chain) DO UPDATE SET desk = EXCLUDED.desk, at = EXCLUDED.at, reset_id = NULL`
+	// qKeepHead keeps an audit head of sede ($1): its chain, seq and hash,
+	// received at $5.
+	qKeepHead = `INSERT INTO audit_heads (sede, chain, seq, hash, received) VALUES ($1, $2, $3, $4, $5)`
+	// qRecordFork records a head refused of sede ($1), of a chain ($2), a
+	// seq ($3) and a hash ($4) sent by a desk ($7) at $6 for a reason
+	// ($5), or counts it again while its fork is open; it returns the
+	// fork's id, first time and count.
+	qRecordFork = `INSERT INTO audit_forks (sede, desk, chain, seq, hash, reason, first_at, last_at, count)
+		VALUES ($1, $7, $2, $3, $4, $5, $6, $6, 1)
+		ON CONFLICT (sede, desk, chain, seq, hash) WHERE resolved_by IS NULL
+		DO UPDATE SET last_at = EXCLUDED.last_at, reason = EXCLUDED.reason, count = audit_forks.count + 1
+		RETURNING id, first_at, count`
+	// qAuditHeads reads the heads of sede ($1) that bind, by chain and
+	// seq, each with the desk of its chain.
+	qAuditHeads = `SELECT h.chain, h.seq, h.hash, h.received, coalesce(c.desk, '') FROM audit_heads h
+		LEFT JOIN audit_chains c ON c.sede = h.sede AND c.chain = h.chain
+		WHERE h.sede = $1 AND h.discarded_by IS NULL ORDER BY h.chain, h.seq, h.hash`
+	// qAuditForks reads the open forks, oldest first.
+	qAuditForks = `SELECT id, sede, desk, chain, seq, hash, reason, first_at, last_at, count FROM audit_forks
+		WHERE resolved_by IS NULL ORDER BY id`
+	// qInsertReset records a reset of a chain ($2) of a desk ($7) of sede
+	// ($1) to seq $3 by an operator ($4) for a reason ($5) at $6, and
+	// returns its id.
+	qInsertReset = `INSERT INTO audit_resets (sede, desk, chain, to_seq, by_op, reason, at, discarded, resolved)
+		VALUES ($1, $7, $2, $3, $4, $5, $6, 0, 0) RETURNING id`
+	// qResetChain admits a chain ($2) of sede ($1) for a desk ($5) at $3
+	// by a reset ($4), unless it is that desk's already.
+	qResetChain = `INSERT INTO audit_chains (sede, chain, at, reset_id, desk) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (sede, chain) DO UPDATE SET desk = EXCLUDED.desk, at = EXCLUDED.at, reset_id = EXCLUDED.reset_id
+		WHERE audit_chains.desk <> EXCLUDED.desk`
+	// qDiscardHeads marks discarded by a reset ($4) the heads of a chain
+	// ($2) of sede ($1) after seq $3.
+	qDiscardHeads = `UPDATE audit_heads SET discarded_by = $4
+		WHERE sede = $1 AND chain = $2 AND seq > $3 AND discarded_by IS NULL`
+	// qResolveForks marks resolved by a reset ($2) the open forks of a
+	// desk ($3) of sede ($1).
+	qResolveForks = `UPDATE audit_forks SET resolved_by = $2 WHERE sede = $1 AND desk = $3 AND resolved_by IS NULL`
+	// qCountReset records what a reset ($1) discarded ($2) and resolved
+	// ($3).
+	qCountReset = `UPDATE audit_resets SET discarded = $2, resolved = $3 WHERE id = $1`
+	// qInsertEntries stores audit entries of a chain ($2) of a desk ($3)
+	// of sede ($1), one array a column ($4 to $11); those stored before
+	// are left as they are.
+	qInsertEntries = `INSERT INTO audit_entries (sede, chain, seq, desk, day, at, actor, action, subject, hash, entry)
+		SELECT $1, $2, u.seq, $3, u.day::date, u.at, u.actor, u.action, u.subject, u.hash, u.entry::json
+		FROM unnest($4::bigint[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::bytea[], $11::text[])
+			AS u(seq, day, at, actor, action, subject, hash, entry)
+		ON CONFLICT DO NOTHING`
+	// qPutTip writes the tip of the entries of a chain ($2) of sede ($1):
+	// its seq, hash and the seq proven.
+	qPutTip = `INSERT INTO audit_tips (sede, chain, seq, hash, proven) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (sede, chain) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, proven = EXCLUDED.proven`
+	// qDropEntries removes the entries of a chain ($2) of sede ($1) after
+	// seq $3.
+	qDropEntries = `DELETE FROM audit_entries WHERE sede = $1 AND chain = $2 AND seq > $3`
+	// qDropTip puts the tip of a chain ($2) of sede ($1) past seq $3 back
+	// on the last entry kept, its proof no further; it removes the tip
+	// when no entry is kept.
+	qDropTip = `WITH kept AS (
+			SELECT seq, hash FROM audit_entries WHERE sede = $1 AND chain = $2 ORDER BY seq DESC LIMIT 1
+		), moved AS (
+			UPDATE audit_tips AS t SET seq = k.seq, hash = k.hash, proven = least(t.proven, k.seq)
+			FROM kept AS k WHERE t.sede = $1 AND t.chain = $2 AND t.seq > $3 RETURNING 1
+		)
+		DELETE FROM audit_tips WHERE sede = $1 AND chain = $2 AND seq > $3 AND NOT EXISTS (SELECT 1 FROM kept)`
+
+	// qInsertTicket stores a ticket of sede ($1) by its code ($2), issued
+	// at $3, stored at $4, unless one of its code is.
+	qInsertTicket = `INSERT INTO tickets (sede, code, issued, stored_at, ticket) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (sede, code) DO NOTHING`
+	// qRaiseCRLNumber keeps the higher of the number recorded and $1, and
+	// returns it, in one statement.
+	qRaiseCRLNumber = `INSERT INTO crl_number (number) VALUES ($1::numeric)
+		ON CONFLICT (id) DO UPDATE SET number = GREATEST(crl_number.number, EXCLUDED.number)
+		RETURNING number::text`
+)

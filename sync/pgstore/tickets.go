@@ -46,8 +46,7 @@ func (s *Store) PutTicket(ctx context.Context, t wire.Ticket, at time.Time) (boo
 		if err != nil {
 			return err
 		}
-		tag, err := ptx.Exec(ctx, `INSERT INTO tickets (sede, code, issued, stored_at, ticket) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (sede, code) DO NOTHING`, t.Sede, t.Code, t.Issued, at, b)
+		tag, err := ptx.Exec(ctx, qInsertTicket, t.Sede, t.Code, t.Issued, at, b)
 		if err != nil {
 			return err
 		}
