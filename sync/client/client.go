@@ -129,6 +129,9 @@ type Client struct {
 	mu    sync.Mutex
 	state State
 	subs  map[chan State]struct{}
+	// answers counts centrale's answers that measured the clock (do):
+	// Sync forgets the reading when it got none. Under mu.
+	answers uint64
 }
 
 // New returns a client with cfg, its zero fields defaulted.
@@ -176,6 +179,16 @@ func (c *Client) State() State {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.copyState()
+}
+
+// ClockAhead returns how far this PC's clock runs ahead of centrale's, by
+// its latest answer, when more than centrale takes of an event's time
+// (pinsede.ClockReading.Ahead), and 0 otherwise: with Online and Notify
+// it makes the client a pinsede.Link.
+func (c *Client) ClockAhead() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state.Clock.Ahead()
 }
 
 // Online reports whether the last sync reached centrale; with Notify it
@@ -260,6 +273,9 @@ func jitter(d time.Duration) time.Duration {
 // eligibility policy, then sends the audit entries centrale has not got
 // (SendAudit), and records the outcome in the state.
 func (c *Client) Sync(ctx context.Context) error {
+	c.mu.Lock()
+	answers := c.answers
+	c.mu.Unlock()
 	_, err := c.Push(ctx)
 	if err == nil {
 		_, err = c.Pull(ctx)
@@ -278,6 +294,9 @@ func (c *Client) Sync(ctx context.Context) error {
 	c.update(func(s *State) {
 		if perr == nil {
 			s.Pending = pending
+		}
+		if c.answers == answers { // centrale not reached: its clock unknown
+			s.Clock = pinsede.ClockReading{}
 		}
 		if err != nil {
 			if s.Status != Offline {
@@ -675,17 +694,44 @@ func (c *Client) request(ctx context.Context, method, path string, body []byte) 
 	return req, nil
 }
 
+// measure keeps, in the state, how far this PC's clock is from centrale's
+// by the Date of its answer resp, against the midpoint of the exchange
+// from start to end on this PC's clock, and the skew centrale allows
+// (wire.MaxClockSkewHeader). An answer without a Date (a proxy's, or
+// of a centrale before the header) measures nothing.
+func (c *Client) measure(resp *http.Response, start, end time.Time) {
+	date, err := http.ParseTime(resp.Header.Get("Date"))
+	if err != nil {
+		return
+	}
+	r := pinsede.ClockReading{At: end}
+	// Centrale's clock lay within [date, date+1s) when it answered, some
+	// time between start and end.
+	span := max(end.Sub(start), 0)
+	r.Offset = start.Add(span / 2).Sub(date.Add(time.Second / 2))
+	r.Error = span/2 + time.Second/2
+	if n, err := strconv.ParseInt(resp.Header.Get(wire.MaxClockSkewHeader), 10, 64); err == nil && n > 0 && n < 1<<32 {
+		r.MaxSkew = time.Duration(n) * time.Second
+	}
+	c.mu.Lock()
+	c.state.Clock = r
+	c.answers++
+	c.mu.Unlock()
+}
+
 // errNotModified is returned by do for a 304 answer.
 var errNotModified = errors.New("not modified")
 
 // do sends a request and decodes a JSON answer into out, or returns the
 // problem centrale answered (errNotModified for a 304).
 func (c *Client) do(req *http.Request, out any) error {
+	start := c.cfg.Now()
 	resp, err := c.cfg.HTTP.Do(req)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
+	c.measure(resp, start, c.cfg.Now())
 	if resp.StatusCode == http.StatusNotModified {
 		return errNotModified
 	}
