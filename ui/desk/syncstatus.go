@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/i18n"
 	"github.com/pinsede/pinsede/ui/theme"
 )
 
@@ -170,8 +171,16 @@ func (s *syncStatus) render() {
 		text += lang.L("sync.cert.expiring", map[string]any{"Date": exp.Format("02/01/2006")})
 		icon, imp = fynetheme.WarningIcon(), widget.WarningImportance
 	}
+	if d := st.Clock.Behind(); d > 0 {
+		text += lang.L("sync.clock.behind", map[string]any{"Behind": i18n.Duration(d)})
+		icon, imp = fynetheme.WarningIcon(), widget.WarningImportance
+	}
 	if n := len(st.NotAccepted); n > 0 {
 		text += lang.L("sync.notaccepted.count", map[string]any{"N": n})
+		icon, imp = fynetheme.ErrorIcon(), widget.DangerImportance
+	}
+	if d := st.Clock.Ahead(); d > 0 { // the desk issues no PIN (pinsede.Link.ClockAhead)
+		text += lang.L("sync.clock.ahead", map[string]any{"Ahead": i18n.Duration(d)})
 		icon, imp = fynetheme.ErrorIcon(), widget.DangerImportance
 	}
 	s.button.SetText(text)
@@ -270,6 +279,9 @@ func faultText(st pinsede.SyncState) string {
 	case pinsede.FaultBusy:
 		return lang.L("sync.fault.busy")
 	case pinsede.FaultClock:
+		if d := st.Clock.Ahead(); d > 0 {
+			return lang.L("sync.fault.clock.ahead", map[string]any{"Ahead": i18n.Duration(d)})
+		}
 		return lang.L("sync.fault.clock")
 	}
 	return lang.L("sync.fault.other")
