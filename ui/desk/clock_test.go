@@ -76,8 +76,9 @@ func TestIssueClockAhead(t *testing.T) {
 }
 
 // Ensure that the status bar says the PC's clock is ahead, by how much and
-// that no PIN is issued, or behind (a warning: the desk issues), and that
-// the details of a push refused for the clock name the difference.
+// that no PIN is issued, or behind (a warning: the desk issues), that the
+// details show the reading, and that those of a push refused for the clock
+// name the difference.
 func TestSyncClockText(t *testing.T) {
 	reading := func(offset time.Duration) pinsede.ClockReading {
 		return pinsede.ClockReading{Offset: offset, Error: time.Second / 2, At: testNow, MaxSkew: 15 * time.Minute}
@@ -106,13 +107,16 @@ func TestSyncClockText(t *testing.T) {
 			if !strings.Contains(text, tc.bar) {
 				t.Errorf("status bar %q lacks %q", text, tc.bar)
 			}
+			test.Tap(h.app.sync.button)
+			details := strings.Join(h.texts(), "\n")
+			if want := clockText(tc.state.Clock); !strings.Contains(details, want) || !strings.Contains(want, i18n.Duration(tc.state.Clock.Offset)) {
+				t.Errorf("details lack the clock's reading %q:\n%s", want, details)
+			}
 			if tc.state.Fault != client.FaultClock {
 				return
 			}
-			test.Tap(h.app.sync.button)
 			shot(t, h, "syncfault-clockahead")
-			want := lang.L("sync.fault.clock.ahead", map[string]any{"Ahead": "1 ora e 2 minuti"})
-			if details := strings.Join(h.texts(), "\n"); !strings.Contains(details, want) {
+			if want := lang.L("sync.fault.clock.ahead", map[string]any{"Ahead": "1 ora e 2 minuti"}); !strings.Contains(details, want) {
 				t.Errorf("details lack %q:\n%s", want, details)
 			}
 		})

@@ -229,6 +229,7 @@ func (s *syncStatus) fillDetails() {
 		row(lang.L("sync.pending"), strconv.Itoa(st.Pending)),
 		row(lang.L("sync.lastsync"), when(st.LastSync)),
 		row(lang.L("sync.lasterror"), orDash(faultText(st))),
+		row(lang.L("sync.clock"), clockText(st.Clock)),
 		row(lang.L("sync.cert"), certText(s.a.cfg.CertExpires)),
 		row(lang.L("sync.policy"), lang.L("sync.policy.version", map[string]any{"N": s.a.desk.CurrentPolicy().Version})),
 	)}
@@ -416,6 +417,22 @@ func (a *App) pendingNote(credentialID string) fyne.CanvasObject {
 		a.sync.pendingMsg, a.sync.pendingCred, a.sync.pendingSince = m, credentialID, a.desk.Now()
 	}
 	return m.box
+}
+
+// clockText tells how far this PC's clock was from centrale's at its
+// latest answer, and when that was; a dash when unknown.
+func clockText(r pinsede.ClockReading) string {
+	if r.At.IsZero() {
+		return "–"
+	}
+	at := r.At.Format("15:04")
+	switch {
+	case r.Offset.Abs() < time.Minute:
+		return lang.L("sync.clock.ontime", map[string]any{"At": at})
+	case r.Offset > 0:
+		return lang.L("sync.clock.offset.ahead", map[string]any{"D": i18n.Duration(r.Offset), "At": at})
+	}
+	return lang.L("sync.clock.offset.behind", map[string]any{"D": i18n.Duration(r.Offset), "At": at})
 }
 
 // certText says when the desk's certificate expires, "–" without one.
