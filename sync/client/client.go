@@ -13,7 +13,9 @@
 // the event from the outbox, and keeps those not accepted in the local
 // store for the desk to show. Each sync also fetches the eligibility policy centrale serves and
 // caches it in the local store, where the desk finds it. Credentials looks
-// a citizen up at centrale for the desk (lookup.go).
+// a citizen up at centrale for the desk (lookup.go). Every answer measures
+// this PC's clock against centrale's (clock.go): the desk issues no PIN
+// while it runs ahead by more than centrale takes (ClockAhead).
 //
 // # Caveats
 //
@@ -179,16 +181,6 @@ func (c *Client) State() State {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.copyState()
-}
-
-// ClockAhead returns how far this PC's clock runs ahead of centrale's, by
-// its latest answer, when more than centrale takes of an event's time
-// (pinsede.ClockReading.Ahead), and 0 otherwise: with Online and Notify
-// it makes the client a pinsede.Link.
-func (c *Client) ClockAhead() time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.state.Clock.Ahead()
 }
 
 // Online reports whether the last sync reached centrale; with Notify it
@@ -692,31 +684,6 @@ func (c *Client) request(ctx context.Context, method, path string, body []byte) 
 		req.Header.Set("Content-Type", wire.ContentJSON)
 	}
 	return req, nil
-}
-
-// measure keeps, in the state, how far this PC's clock is from centrale's
-// by the Date of its answer resp, against the midpoint of the exchange
-// from start to end on this PC's clock, and the skew centrale allows
-// (wire.MaxClockSkewHeader). An answer without a Date (a proxy's, or
-// of a centrale before the header) measures nothing.
-func (c *Client) measure(resp *http.Response, start, end time.Time) {
-	date, err := http.ParseTime(resp.Header.Get("Date"))
-	if err != nil {
-		return
-	}
-	r := pinsede.ClockReading{At: end}
-	// Centrale's clock lay within [date, date+1s) when it answered, some
-	// time between start and end.
-	span := max(end.Sub(start), 0)
-	r.Offset = start.Add(span / 2).Sub(date.Add(time.Second / 2))
-	r.Error = span/2 + time.Second/2
-	if n, err := strconv.ParseInt(resp.Header.Get(wire.MaxClockSkewHeader), 10, 64); err == nil && n > 0 && n < 1<<32 {
-		r.MaxSkew = time.Duration(n) * time.Second
-	}
-	c.mu.Lock()
-	c.state.Clock = r
-	c.answers++
-	c.mu.Unlock()
 }
 
 // errNotModified is returned by do for a 304 answer.
