@@ -77,8 +77,7 @@ type ClockReading struct {
 	// At is when it was measured, on this PC's clock; zero: never.
 	At time.Time
 	// MaxSkew is how far ahead of centrale's clock it takes an event's
-	// time (its -max-clock-skew, as it said in its answer); 0 when it did
-	// not say.
+	// time (its -max-clock-skew, as it said in its answer).
 	MaxSkew time.Duration
 }
 

@@ -22,22 +22,26 @@ func (c *Client) ClockAhead() time.Duration {
 // measure keeps, in the state, how far this PC's clock is from centrale's
 // by the Date of its answer resp, against the midpoint of the exchange
 // from start to end on this PC's clock, and the skew centrale allows
-// (wire.MaxClockSkewHeader). An answer without a Date measures nothing;
-// one without the skew (a proxy's, a centrale's of before the header)
-// holds no PIN back (pinsede.ClockReading.Ahead).
+// (wire.MaxClockSkewHeader). Only centrale's answers measure: one without
+// the skew or the Date (a proxy's, a centrale's of before the header)
+// tells nothing of centrale's clock.
 func (c *Client) measure(resp *http.Response, start, end time.Time) {
+	n, err := strconv.ParseInt(resp.Header.Get(wire.MaxClockSkewHeader), 10, 64)
+	if err != nil || n <= 0 || n >= 1<<32 {
+		return
+	}
 	date, err := http.ParseTime(resp.Header.Get("Date"))
 	if err != nil {
 		return
 	}
-	r := pinsede.ClockReading{At: end}
 	// Centrale's clock lay within [date, date+1s) when it answered, some
 	// time between start and end.
 	span := max(end.Sub(start), 0)
-	r.Offset = start.Add(span / 2).Sub(date.Add(time.Second / 2))
-	r.Error = span/2 + time.Second/2
-	if n, err := strconv.ParseInt(resp.Header.Get(wire.MaxClockSkewHeader), 10, 64); err == nil && n > 0 && n < 1<<32 {
-		r.MaxSkew = time.Duration(n) * time.Second
+	r := pinsede.ClockReading{
+		Offset:  start.Add(span / 2).Sub(date.Add(time.Second / 2)),
+		Error:   span/2 + time.Second/2,
+		At:      end,
+		MaxSkew: time.Duration(n) * time.Second,
 	}
 	c.mu.Lock()
 	c.state.Clock = r

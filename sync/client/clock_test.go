@@ -3,7 +3,11 @@ package client_test
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -154,21 +158,45 @@ func TestClockOffset(t *testing.T) {
 		})
 	}
 
-	// A sync that does not reach centrale: the PC's clock may be put right
-	// meanwhile, and the desk cannot tell; it issues as before.
+	// A sync that does not reach centrale, stopped by a proxy (whose Date
+	// is its own clock's) or by no answer at all: the PC's clock may be
+	// put right meanwhile, and the desk cannot tell; it issues as before.
 	ls, _, _ := newLocal(t)
 	defer ls.Close()
 	deskClock := func() time.Time { return testclock.Now().Add(time.Hour) }
-	c := client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls,
+	hc := env.Client(t, pki.RoleSede, "ROMA01")
+	proxy := &proxyDown{next: hc.Transport}
+	hc.Transport = proxy
+	c := client.New(client.Config{URL: env.URL, HTTP: hc, Sede: "ROMA01", Local: ls,
 		Desk: pinsede.NewDesk(ls, nil, deskClock), Now: deskClock})
-	if err := c.Sync(ctx); err != nil || c.ClockAhead() == 0 {
-		t.Fatalf("sync: %v, ClockAhead %v, want an hour", err, c.ClockAhead())
+	for _, down := range []func(){func() { proxy.down.Store(true) }, env.HTTP.Close} {
+		proxy.down.Store(false)
+		if err := c.Sync(ctx); err != nil || c.ClockAhead() == 0 {
+			t.Fatalf("sync: %v, ClockAhead %v, want an hour", err, c.ClockAhead())
+		}
+		down()
+		if err := c.Sync(ctx); err == nil {
+			t.Fatal("sync with centrale down: no error")
+		}
+		if s := c.State(); s.Clock != (pinsede.ClockReading{}) || c.ClockAhead() != 0 {
+			t.Errorf("after a sync that did not reach centrale: reading %+v, ClockAhead %v; want none", s.Clock, c.ClockAhead())
+		}
 	}
-	env.HTTP.Close()
-	if err := c.Sync(ctx); err == nil {
-		t.Fatal("sync with centrale closed: no error")
+}
+
+// proxyDown is a transport that answers as a proxy in front of centrale
+// would while centrale is down: 502, with a Date of its own clock (a day
+// off), while down is set.
+type proxyDown struct {
+	next http.RoundTripper
+	down atomic.Bool
+}
+
+func (p *proxyDown) RoundTrip(req *http.Request) (*http.Response, error) {
+	if !p.down.Load() {
+		return p.next.RoundTrip(req)
 	}
-	if s := c.State(); s.Clock != (pinsede.ClockReading{}) || c.ClockAhead() != 0 {
-		t.Errorf("after a sync that did not reach centrale: reading %+v, ClockAhead %v; want none", s.Clock, c.ClockAhead())
-	}
+	h := http.Header{"Date": {testclock.Now().Add(-24 * time.Hour).UTC().Format(http.TimeFormat)}}
+	return &http.Response{StatusCode: http.StatusBadGateway, Status: "502 Bad Gateway", Header: h,
+		Body: io.NopCloser(strings.NewReader("bad gateway")), Request: req}, nil
 }
