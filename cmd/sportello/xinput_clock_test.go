@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"image"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -43,17 +42,7 @@ func TestXInputClockAhead(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	certPEM, keyPEM, err := ca.IssueDesk("ROMA01", "02", centraleNow())
-	if err != nil {
-		t.Fatal(err)
-	}
-	two := t.TempDir()
-	cert, key := filepath.Join(two, "roma01-02.crt"), filepath.Join(two, "roma01-02.key")
-	for f, b := range map[string][]byte{cert: certPEM, key: keyPEM} {
-		if err := os.WriteFile(f, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	two, cert, key := xinDeskFiles(t, ca, "02", centraleNow)
 	bin := smokeBuild(t)
 	display := smokeStartXvfb(t)
 	d := xinStart(t, bin, display, two, "-centrale", srv.URL, "-cert", cert, "-certkey", key,
@@ -61,16 +50,9 @@ func TestXInputClockAhead(t *testing.T) {
 	d.logIn() // after the catch-up of the sede: centrale's answers measured the clock
 	d.toMV35()
 	d.fillMV35()
-	for _, line := range xinMRZ {
-		d.typeText(line)
-		d.reader()
-	}
-	d.typeText("RENAPER")
-	d.keys("Return")
-	d.typeText("04/05/2022")
-	d.keys("Return")
-	d.keys("space", "Tab", "space", "Tab", "space")
-	d.keys("ctrl+Return") // Emetti PIN
+	d.fillVerification()
+	d.keys("space", "Tab", "space", "Tab", "space") // the three checks
+	d.keys("ctrl+Return")                           // Emetti PIN
 	d.waitFrame("the issue refused", func(img image.Image) bool {
 		return xtest.Red(xtest.Pixels(img, xinMessageRect))
 	})
