@@ -55,6 +55,10 @@ var (
 	// ErrPrint is returned when the slip could not be printed; the credential
 	// issued with it has been revoked.
 	ErrPrint = errors.New("slip not printed")
+	// ErrClockAhead is returned when a new PIN is refused because this
+	// PC's clock runs ahead of the central records' by more than they take
+	// (Link.ClockAhead); nothing is issued.
+	ErrClockAhead = errors.New("this PC's clock is ahead of the central records'")
 )
 
 // FieldError is a problem with one field of a form. Key names a translated

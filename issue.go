@@ -128,8 +128,13 @@ func (d *Desk) issueAs(ctx context.Context, s *Session, req Request, ver Verific
 }
 
 // mint generates a PIN and the active credential it opens, issued now by
-// the session's operator to cf. The caller wipes the PIN.
+// the session's operator to cf. The caller wipes the PIN. It refuses
+// while this PC's clock runs ahead of the central records' (clockAhead):
+// every new PIN, of an issue or a replaced slip, comes through it.
 func (d *Desk) mint(s *Session, cf CodiceFiscale, now time.Time) (Credential, *PIN, error) {
+	if err := d.clockAhead(); err != nil { // link.go
+		return Credential{}, nil, err
+	}
 	pin, err := GeneratePIN(d.Rand)
 	if err != nil {
 		return Credential{}, nil, err

@@ -58,6 +58,52 @@ type SyncState struct {
 	// PolicyVersion is the version of the eligibility policy cached from
 	// centrale; 0 before the first.
 	PolicyVersion int
+	// Clock is how far this PC's clock was from centrale's at its latest
+	// answer; zero before the first, and after a sync that did not reach
+	// centrale (the PC's clock may have been put right meanwhile).
+	Clock ClockReading
+}
+
+// ClockReading is how far this PC's clock was from centrale's at one of
+// its answers: the answer's Date, written from centrale's clock, against
+// the midpoint of the exchange on this PC's clock.
+type ClockReading struct {
+	// Offset is this PC's clock minus centrale's: positive when this PC's
+	// runs ahead.
+	Offset time.Duration
+	// Error bounds the measure: the true offset lies within Offset±Error
+	// (half the exchange, and half the second the Date is written to).
+	Error time.Duration
+	// At is when it was measured, on this PC's clock; zero: never.
+	At time.Time
+	// MaxSkew is how far ahead of centrale's clock it takes an event's
+	// time (its -max-clock-skew, as it said in its answer).
+	MaxSkew time.Duration
+}
+
+// Ahead returns how far this PC's clock runs ahead of centrale's when it
+// surely does by more than MaxSkew: the events made now would be held
+// back by centrale, and a PIN issued now would not work at the portal
+// until centrale's clock caught up. It returns 0 when the clock is within
+// the skew, behind, or the reading is unknown.
+func (r ClockReading) Ahead() time.Duration {
+	if r.At.IsZero() || r.MaxSkew <= 0 || r.Offset-r.Error <= r.MaxSkew {
+		return 0
+	}
+	return r.Offset
+}
+
+// Behind returns how far this PC's clock runs behind centrale's when it
+// surely does by more than MaxSkew, and 0 otherwise. Centrale takes
+// events dated in the past (within its -max-age), so the desk goes on
+// issuing, but the PINs carry the wrong time, expire that much early, and
+// may count as older than a PIN another sede issued just before: the
+// clock must be put right all the same.
+func (r ClockReading) Behind() time.Duration {
+	if r.At.IsZero() || r.MaxSkew <= 0 || -r.Offset-r.Error <= r.MaxSkew {
+		return 0
+	}
+	return -r.Offset
 }
 
 // CatchUp is how far a pull from the central records has come, page by

@@ -90,17 +90,7 @@ func TestXInputSibling(t *testing.T) {
 	}
 
 	// Desk 02, the real sportello, on an empty store with its certificate.
-	certPEM, keyPEM, err := ca.IssueDesk("ROMA01", "02", now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	two := t.TempDir()
-	cert, key := filepath.Join(two, "roma01-02.crt"), filepath.Join(two, "roma01-02.key")
-	for f, b := range map[string][]byte{cert: certPEM, key: keyPEM} {
-		if err := os.WriteFile(f, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	two, cert, key := xinDeskFiles(t, ca, "02", now)
 	bin := smokeBuild(t)
 	display := smokeStartXvfb(t)
 	began := time.Now()
@@ -160,6 +150,24 @@ func TestXInputSibling(t *testing.T) {
 	t.Logf("sibling test: %v from exec to exit", time.Since(began).Round(time.Second))
 	xinCheckLog(t, two, d.app)
 	xinCheckHandover(t, two, cred)
+}
+
+// xinDeskFiles returns a folder for desk id of ROMA01, the real
+// sportello, with the desk's certificate and key in it, issued at now.
+func xinDeskFiles(t *testing.T, ca *pki.CA, id string, now func() time.Time) (dir, cert, key string) {
+	t.Helper()
+	certPEM, keyPEM, err := ca.IssueDesk("ROMA01", id, now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir = t.TempDir()
+	cert, key = filepath.Join(dir, "roma01-"+id+".crt"), filepath.Join(dir, "roma01-"+id+".key")
+	for f, b := range map[string][]byte{cert: certPEM, key: keyPEM} {
+		if err := os.WriteFile(f, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir, cert, key
 }
 
 // xinSiblingDesk returns desk id of ROMA01, with no window, on a store of

@@ -13,7 +13,9 @@
 // the event from the outbox, and keeps those not accepted in the local
 // store for the desk to show. Each sync also fetches the eligibility policy centrale serves and
 // caches it in the local store, where the desk finds it. Credentials looks
-// a citizen up at centrale for the desk (lookup.go).
+// a citizen up at centrale for the desk (lookup.go). Every answer measures
+// this PC's clock against centrale's (clock.go): the desk issues no PIN
+// while it runs ahead by more than centrale takes (ClockAhead).
 //
 // # Caveats
 //
@@ -129,6 +131,9 @@ type Client struct {
 	mu    sync.Mutex
 	state State
 	subs  map[chan State]struct{}
+	// answers counts centrale's answers that measured the clock (do):
+	// Sync forgets the reading when it got none. Under mu.
+	answers uint64
 }
 
 // New returns a client with cfg, its zero fields defaulted.
@@ -260,6 +265,9 @@ func jitter(d time.Duration) time.Duration {
 // eligibility policy, then sends the audit entries centrale has not got
 // (SendAudit), and records the outcome in the state.
 func (c *Client) Sync(ctx context.Context) error {
+	c.mu.Lock()
+	answers := c.answers
+	c.mu.Unlock()
 	_, err := c.Push(ctx)
 	if err == nil {
 		_, err = c.Pull(ctx)
@@ -278,6 +286,9 @@ func (c *Client) Sync(ctx context.Context) error {
 	c.update(func(s *State) {
 		if perr == nil {
 			s.Pending = pending
+		}
+		if c.answers == answers { // centrale not reached: its clock unknown
+			s.Clock = pinsede.ClockReading{}
 		}
 		if err != nil {
 			if s.Status != Offline {
@@ -681,11 +692,13 @@ var errNotModified = errors.New("not modified")
 // do sends a request and decodes a JSON answer into out, or returns the
 // problem centrale answered (errNotModified for a 304).
 func (c *Client) do(req *http.Request, out any) error {
+	start := c.cfg.Now()
 	resp, err := c.cfg.HTTP.Do(req)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
+	c.measure(resp, start, c.cfg.Now())
 	if resp.StatusCode == http.StatusNotModified {
 		return errNotModified
 	}

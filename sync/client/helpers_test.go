@@ -122,6 +122,13 @@ func (c *capture) PrintSlip(_ context.Context, s pinsede.Slip) error {
 	return nil
 }
 
+// count returns how many slips were printed.
+func (c *capture) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.pins)
+}
+
 func (c *capture) last() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()

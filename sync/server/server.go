@@ -194,6 +194,7 @@ func (s *Server) logged(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		r = withNewRequestID(w, r)
+		s.clockHeaders(w)
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {
@@ -218,6 +219,16 @@ func (s *Server) logged(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// clockHeaders writes the Date of an answer from the server's clock, the
+// one a push's events are checked against (inTime), rather than the
+// system's that net/http would write, and MaxClockSkewHeader: a desk
+// measures its clock against them (wire.MaxClockSkewHeader).
+func (s *Server) clockHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Date", s.Now().UTC().Format(http.TimeFormat))
+	h.Set(wire.MaxClockSkewHeader, strconv.FormatInt(int64(s.limits.Load().MaxSkew/time.Second), 10))
 }
 
 // caller is who sent a request.

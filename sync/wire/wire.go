@@ -160,6 +160,14 @@ type TicketResponse struct {
 	Stored bool   `json:"stored"`
 }
 
+// MaxClockSkewHeader is the header of every answer of centrale that says,
+// in whole seconds, how far ahead of its clock an event's time may be
+// (its -max-clock-skew). With the answer's Date, which centrale writes
+// from the same clock, a desk measures how far its own clock is from
+// centrale's, and issues no PIN while it runs ahead by more: such a PIN
+// would not work at the portal until centrale's clock caught up.
+const MaxClockSkewHeader = "Pinsede-Max-Clock-Skew"
+
 // PolicyResponse answers GET /v1/policy: the eligibility policy in force
 // for every sede, versioned. A sede caches it and uses the newest version
 // it has.

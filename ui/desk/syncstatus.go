@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/i18n"
 	"github.com/pinsede/pinsede/ui/theme"
 )
 
@@ -170,8 +171,16 @@ func (s *syncStatus) render() {
 		text += lang.L("sync.cert.expiring", map[string]any{"Date": exp.Format("02/01/2006")})
 		icon, imp = fynetheme.WarningIcon(), widget.WarningImportance
 	}
+	if d := st.Clock.Behind(); d > 0 {
+		text += lang.L("sync.clock.behind", map[string]any{"Behind": i18n.Duration(d)})
+		icon, imp = fynetheme.WarningIcon(), widget.WarningImportance
+	}
 	if n := len(st.NotAccepted); n > 0 {
 		text += lang.L("sync.notaccepted.count", map[string]any{"N": n})
+		icon, imp = fynetheme.ErrorIcon(), widget.DangerImportance
+	}
+	if d := st.Clock.Ahead(); d > 0 { // the desk issues no PIN (pinsede.Link.ClockAhead)
+		text += lang.L("sync.clock.ahead", map[string]any{"Ahead": i18n.Duration(d)})
 		icon, imp = fynetheme.ErrorIcon(), widget.DangerImportance
 	}
 	s.button.SetText(text)
@@ -220,6 +229,7 @@ func (s *syncStatus) fillDetails() {
 		row(lang.L("sync.pending"), strconv.Itoa(st.Pending)),
 		row(lang.L("sync.lastsync"), when(st.LastSync)),
 		row(lang.L("sync.lasterror"), orDash(faultText(st))),
+		row(lang.L("sync.clock"), clockText(st.Clock)),
 		row(lang.L("sync.cert"), certText(s.a.cfg.CertExpires)),
 		row(lang.L("sync.policy"), lang.L("sync.policy.version", map[string]any{"N": s.a.desk.CurrentPolicy().Version})),
 	)}
@@ -270,6 +280,9 @@ func faultText(st pinsede.SyncState) string {
 	case pinsede.FaultBusy:
 		return lang.L("sync.fault.busy")
 	case pinsede.FaultClock:
+		if d := st.Clock.Ahead(); d > 0 {
+			return lang.L("sync.fault.clock.ahead", map[string]any{"Ahead": i18n.Duration(d)})
+		}
 		return lang.L("sync.fault.clock")
 	}
 	return lang.L("sync.fault.other")
@@ -404,6 +417,22 @@ func (a *App) pendingNote(credentialID string) fyne.CanvasObject {
 		a.sync.pendingMsg, a.sync.pendingCred, a.sync.pendingSince = m, credentialID, a.desk.Now()
 	}
 	return m.box
+}
+
+// clockText tells how far this PC's clock was from centrale's at its
+// latest answer, and when that was; a dash when unknown.
+func clockText(r pinsede.ClockReading) string {
+	if r.At.IsZero() {
+		return "–"
+	}
+	at := r.At.Format("15:04")
+	switch {
+	case r.Offset.Abs() < time.Minute:
+		return lang.L("sync.clock.ontime", map[string]any{"At": at})
+	case r.Offset > 0:
+		return lang.L("sync.clock.offset.ahead", map[string]any{"D": i18n.Duration(r.Offset), "At": at})
+	}
+	return lang.L("sync.clock.offset.behind", map[string]any{"D": i18n.Duration(r.Offset), "At": at})
 }
 
 // certText says when the desk's certificate expires, "–" without one.

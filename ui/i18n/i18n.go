@@ -11,7 +11,8 @@
 // the citizen's at the start of each session. Both go through [Use].
 // The domain's errors carry keys and arguments ([pinsede.FieldError],
 // [pinsede.Problem]); [Field] and [Message] translate them, the arguments
-// filling the templates ({{.Want}}).
+// filling the templates ({{.Want}}), a time.Duration written in words
+// ([Duration]).
 //
 // # Caveats
 //
@@ -36,6 +37,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
@@ -99,11 +101,41 @@ func Use(fsys fs.FS, dir, language string) error {
 }
 
 // Field returns the message of a field problem in the current language.
-func Field(fe pinsede.FieldError) string {
-	if fe.Args == nil {
-		return lang.L(fe.Key)
+func Field(fe pinsede.FieldError) string { return keyed(fe.Key, fe.Args) }
+
+// keyed returns the message of key with args, a time.Duration among them
+// written in words (Duration).
+func keyed(key string, args map[string]any) string {
+	if args == nil {
+		return lang.L(key)
 	}
-	return lang.L(fe.Key, fe.Args)
+	words := make(map[string]any, len(args))
+	for k, v := range args {
+		if d, ok := v.(time.Duration); ok {
+			v = Duration(d)
+		}
+		words[k] = v
+	}
+	return lang.L(key, words)
+}
+
+// Duration writes d in hours and minutes, rounded to the minute, in the
+// current language: "1 ora e 2 minuti", "45 minuti", "3 ore"; "meno di un
+// minuto" under half a minute.
+func Duration(d time.Duration) string {
+	m := int(d.Abs().Round(time.Minute) / time.Minute)
+	h, m := m/60, m%60
+	hours := lang.XN("duration.hours", "{{.Count}} h", h, map[string]any{"Count": h})
+	minutes := lang.XN("duration.minutes", "{{.Count}} min", m, map[string]any{"Count": m})
+	switch {
+	case h == 0 && m == 0:
+		return lang.L("duration.lessminute")
+	case h == 0:
+		return minutes
+	case m == 0:
+		return hours
+	}
+	return lang.L("duration.and", map[string]any{"A": hours, "B": minutes})
 }
 
 // Message returns a sentence for an error of a use case: the first field
@@ -121,10 +153,7 @@ func Message(err error) string {
 	case errors.As(err, &fe):
 		return Field(fe)
 	case errors.As(err, &p):
-		if p.Args == nil {
-			return lang.L(p.Key)
-		}
-		return lang.L(p.Key, p.Args)
+		return keyed(p.Key, p.Args)
 	}
 	for _, s := range sentinels {
 		if errors.Is(err, s.err) {
@@ -161,10 +190,7 @@ func Cause(err error) string {
 		return ""
 	}
 	p := found[len(found)-1]
-	if p.Args == nil {
-		return lang.L(p.Key)
-	}
-	return lang.L(p.Key, p.Args)
+	return keyed(p.Key, p.Args)
 }
 
 // sentinels maps the domain's sentinel errors to their messages, most

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/lang"
 
@@ -29,6 +30,8 @@ import (
 var domainKeys = map[string]map[string]any{
 	// telephone.go
 	pinsede.KeyTelephoneValidity: nil,
+	// link.go
+	pinsede.KeyClockAhead: {"Ahead": time.Hour + 2*time.Minute},
 	// delegation.go
 	pinsede.KeyDelegationFromPast:   nil,
 	pinsede.KeyDelegationUntilOrder: nil,
@@ -211,6 +214,9 @@ func TestDomainMessagesRender(t *testing.T) {
 				t.Errorf("%s: %q renders as %q", l, key, got)
 			}
 			for _, v := range args {
+				if d, ok := v.(time.Duration); ok {
+					v = Duration(d)
+				}
 				if !strings.Contains(got, fmt.Sprint(v)) {
 					t.Errorf("%s: %q does not show its argument %v: %q", l, key, v, got)
 				}
@@ -370,5 +376,39 @@ func TestDomainKeysListed(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// Ensure that a duration reads in words in both languages, and that a
+// Problem's duration argument is written so: the clock of a desk ahead.
+func TestDuration(t *testing.T) {
+	t.Cleanup(func() { Load("") })
+	for _, tc := range []struct {
+		lang string
+		d    time.Duration
+		want string
+	}{
+		{"it", time.Hour + 2*time.Minute, "1 ora e 2 minuti"},
+		{"it", 2*time.Hour + time.Minute + 20*time.Second, "2 ore e 1 minuto"},
+		{"it", -45 * time.Minute, "45 minuti"},
+		{"it", 26 * time.Hour, "26 ore"},
+		{"it", 20 * time.Second, "meno di un minuto"},
+		{"en", time.Hour + 2*time.Minute, "1 hour and 2 minutes"},
+		{"en", time.Minute, "1 minute"},
+		{"en", 3 * time.Hour, "3 hours"},
+	} {
+		if err := Load(tc.lang); err != nil {
+			t.Fatal(err)
+		}
+		if got := Duration(tc.d); got != tc.want {
+			t.Errorf("%s: Duration(%v) = %q, want %q", tc.lang, tc.d, got, tc.want)
+		}
+	}
+	if err := Load(""); err != nil {
+		t.Fatal(err)
+	}
+	err := fmt.Errorf("issue: %w", &pinsede.Problem{Key: pinsede.KeyClockAhead, Args: map[string]any{"Ahead": time.Hour + 2*time.Minute}, Err: pinsede.ErrClockAhead})
+	if got, want := Message(err), "L'orologio di questo PC è avanti di 1 ora e 2 minuti rispetto all'archivio centrale"; !strings.HasPrefix(got, want) {
+		t.Errorf("Message = %q, want it to start %q", got, want)
 	}
 }

@@ -1,0 +1,124 @@
+package desk
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/client"
+	"github.com/pinsede/pinsede/ui/i18n"
+)
+
+// clockLink is a pinsede.Link, online, whose clock reading the test sets.
+type clockLink struct {
+	mu    sync.Mutex
+	ahead time.Duration
+}
+
+func (l *clockLink) Online() bool { return true }
+
+func (l *clockLink) Notify() {}
+
+func (l *clockLink) ClockAhead() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.ahead
+}
+
+func (l *clockLink) set(d time.Duration) {
+	l.mu.Lock()
+	l.ahead = d
+	l.mu.Unlock()
+}
+
+// Ensure that a desk whose PC's clock runs an hour ahead of centrale's
+// issues no PIN: Emetti PIN stays on the verification screen with a
+// message that names the difference and what to do, nothing is printed,
+// and everything typed stays; once the clock is within bounds, the same
+// Emetti PIN issues.
+func TestIssueClockAhead(t *testing.T) {
+	link := &clockLink{ahead: time.Hour + 2*time.Minute}
+	h := ready(t, func(d *pinsede.Desk, _ *Config) { d.Link = link })
+	h.toVerification(mario)
+	h.fillVerification(passport)
+	v := h.app.verify
+	h.tap(v.issue)
+	if h.app.result != nil || h.app.current.View != v.screen.View {
+		t.Fatal("left the verification screen with the clock ahead")
+	}
+	got := v.msg.text()
+	for _, want := range []string{"L'orologio di questo PC è avanti di 1 ora e 2 minuti rispetto all'archivio centrale", "data, ora e fuso orario", "i dati inseriti restano"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("message %q lacks %q", got, want)
+		}
+	}
+	shot(t, h, "issue-clockahead")
+	if n := len(h.printer.printed()); n != 0 {
+		t.Errorf("%d slips printed with the clock ahead", n)
+	}
+	if v.number.Text != passport.Number || !v.checkSigned.Checked || h.app.request.cognome.Text != mario.Cognome || h.app.request.cf.Text != string(mario.CodiceFiscale) {
+		t.Error("the request or the verification lost its data")
+	}
+
+	link.set(0)
+	h.tap(v.issue)
+	if h.app.result == nil {
+		t.Fatalf("issue with the clock within bounds: %q", v.msg.text())
+	}
+	if n := len(h.printer.printed()); n != 1 {
+		t.Errorf("%d slips printed, want 1", n)
+	}
+}
+
+// Ensure that the status bar says the PC's clock is ahead, by how much and
+// that no PIN is issued, or behind (a warning: the desk issues), that the
+// details show the reading, and that those of a push refused for the clock
+// name the difference.
+func TestSyncClockText(t *testing.T) {
+	reading := func(offset time.Duration) pinsede.ClockReading {
+		return pinsede.ClockReading{Offset: offset, Error: time.Second / 2, At: testNow, MaxSkew: 15 * time.Minute}
+	}
+	ahead, behind := time.Hour+2*time.Minute, -2*time.Hour
+	for _, tc := range []struct {
+		name  string
+		state client.State
+		bar   string // in the status bar; "" for neither warning
+	}{
+		{"ahead", client.State{Status: client.Offline, OfflineSince: testNow, Fault: client.FaultClock, Clock: reading(ahead)},
+			lang.L("sync.clock.ahead", map[string]any{"Ahead": i18n.Duration(ahead)})},
+		{"behind", client.State{Status: client.Online, LastSync: testNow, Clock: reading(behind)},
+			lang.L("sync.clock.behind", map[string]any{"Behind": i18n.Duration(behind)})},
+		{"within", client.State{Status: client.Online, LastSync: testNow, Clock: reading(10 * time.Minute)}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := ready(t)
+			h.app.UseSync(fakeSync{tc.state}, "")
+			text := h.statusText()
+			for _, key := range []string{"sync.clock.ahead", "sync.clock.behind"} {
+				if l := lang.L(key, map[string]any{"Ahead": i18n.Duration(ahead), "Behind": i18n.Duration(behind)}); l != tc.bar && strings.Contains(text, l) {
+					t.Errorf("status bar %q says %q", text, l)
+				}
+			}
+			if !strings.Contains(text, tc.bar) {
+				t.Errorf("status bar %q lacks %q", text, tc.bar)
+			}
+			test.Tap(h.app.sync.button)
+			details := strings.Join(h.texts(), "\n")
+			if want := clockText(tc.state.Clock); !strings.Contains(details, want) || !strings.Contains(want, i18n.Duration(tc.state.Clock.Offset)) {
+				t.Errorf("details lack the clock's reading %q:\n%s", want, details)
+			}
+			if tc.state.Fault != client.FaultClock {
+				return
+			}
+			shot(t, h, "syncfault-clockahead")
+			if want := lang.L("sync.fault.clock.ahead", map[string]any{"Ahead": "1 ora e 2 minuti"}); !strings.Contains(details, want) {
+				t.Errorf("details lack %q:\n%s", want, details)
+			}
+		})
+	}
+}
