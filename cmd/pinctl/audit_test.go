@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,6 +18,7 @@ import (
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/server"
+	"github.com/pinsede/pinsede/sync/storetest"
 	"github.com/pinsede/pinsede/sync/wire"
 )
 
@@ -92,6 +95,29 @@ func (sb sandbox) head(t *testing.T) wire.AuditHead {
 		t.Fatal(err)
 	}
 	return h
+}
+
+// Ensure that audit verify -centrale reads every head centrale keeps,
+// page after page: the desk's chain's head comes after a page of another
+// desk's heads (its chain of all zeros first), and is confirmed.
+func TestAuditVerifyCentralePages(t *testing.T) {
+	sb := setUp(t)
+	c := startCentrale(t, sb.now)
+	ctx := context.Background()
+	other := make([]byte, sha256.Size)
+	for seq := range uint64(central.MaxAuditHeads) {
+		h := wire.AuditHead{Chain: other, Seq: seq + 2, Hash: storetest.Head("O", "", 0, seq+2).Hash, Desk: "09"}
+		if err := c.store.PutAuditHead(ctx, "ROMA01", h, sb.now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.store.PutAuditHead(ctx, "ROMA01", sb.head(t), sb.now()); err != nil {
+		t.Fatal(err)
+	}
+	r := sb.must(t, "", append([]string{"audit", "verify"}, c.flags()...)...)
+	if want := fmt.Sprintf("centrale: 1 punti della catena confermati (fino alla voce 2), %d di altre catene della sede\n", central.MaxAuditHeads); !strings.HasSuffix(r.stdout, want) {
+		t.Errorf("audit verify says:\n%swant it to end with %q", r.stdout, want)
+	}
 }
 
 // Ensure that audit verify -centrale confirms the heads centrale kept

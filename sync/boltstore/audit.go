@@ -241,9 +241,12 @@ func putJSON(b *bolt.Bucket, k []byte, v any) error {
 	return b.Put(k, bv)
 }
 
-// AuditHeads returns the heads of sede that bind, by chain and seq.
-func (s *Store) AuditHeads(ctx context.Context, sede string) ([]wire.KeptHead, error) {
+// AuditHeads returns a page of the heads of sede that bind, by chain and
+// seq: at most limit after the cursor after, from a seek to it, and
+// whether more follow.
+func (s *Store) AuditHeads(ctx context.Context, sede string, after wire.HeadCursor, limit int) ([]wire.KeptHead, bool, error) {
 	var out []wire.KeptHead
+	more := false
 	err := s.db.View(func(btx *bolt.Tx) error {
 		b := btx.Bucket(bucketAuditHeads)
 		if b == nil {
@@ -254,14 +257,22 @@ func (s *Store) AuditHeads(ctx context.Context, sede string) ([]wire.KeptHead, e
 			return err
 		}
 		prefix := append([]byte(sede), 0)
+		from := prefix
+		if !after.IsZero() { // the first key past every head of after's chain and seq
+			from = binary.BigEndian.AppendUint64(chainKey(sede, after.Chain), after.Seq+1)
+		}
 		c := b.Cursor()
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		for k, v := c.Seek(from); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			var sh storedHead
 			if err := json.Unmarshal(v, &sh); err != nil {
 				return fmt.Errorf("head %x: %w", k, err)
 			}
 			if sh.DiscardedBy != 0 {
 				continue
+			}
+			if len(out) == limit {
+				more = true
+				break
 			}
 			rest := k[len(prefix):]
 			out = append(out, wire.KeptHead{AuditHead: wire.AuditHead{
@@ -272,9 +283,9 @@ func (s *Store) AuditHeads(ctx context.Context, sede string) ([]wire.KeptHead, e
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("audit heads of %s: %w", sede, err)
+		return nil, false, fmt.Errorf("audit heads of %s after %s: %w", sede, after, err)
 	}
-	return out, nil
+	return out, more, nil
 }
 
 // chainDesks returns the desk of each chain admitted for sede, by chain.

@@ -255,6 +255,11 @@ func CheckReset(r AuditReset) error {
 	return nil
 }
 
+// MaxAuditHeads is the most heads a page of AuditStore.AuditHeads, and
+// of GET /v1/audit/heads, holds: a sede keeps a head per push, for ever,
+// so that its heads are read a page at a time.
+const MaxAuditHeads = 1000
+
 // AuditStore is the part of the central records that keeps the sedi's
 // audit heads. Implementations are safe for concurrent use, and every
 // method is atomic.
@@ -267,9 +272,14 @@ type AuditStore interface {
 	// refused as an AuditFork (or counts it again, while the fork of the
 	// same head is open) and returns a *ForkError. h passed CheckHead.
 	PutAuditHead(ctx context.Context, sede string, h wire.AuditHead, at time.Time) error
-	// AuditHeads returns the heads kept for sede and not discarded, by
-	// chain and Seq, each with the desk its chain is admitted for.
-	AuditHeads(ctx context.Context, sede string) ([]wire.KeptHead, error)
+	// AuditHeads returns a page of the heads kept for sede and not
+	// discarded, by chain and Seq, each with the desk its chain is
+	// admitted for: at most limit (from 1 to MaxAuditHeads) of those
+	// after the cursor after (the start, or a chain of sha256.Size bytes
+	// and a Seq, as wire.ParseHeadCursor gives), read in order (an index,
+	// a seek: no read of the sede's other heads), and whether more
+	// follow.
+	AuditHeads(ctx context.Context, sede string, after wire.HeadCursor, limit int) ([]wire.KeptHead, bool, error)
 	// AuditForks returns the open forks of every sede, oldest first.
 	AuditForks(ctx context.Context) ([]AuditFork, error)
 	// ResetAudit records r (which passed CheckReset), numbering it: it

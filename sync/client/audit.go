@@ -13,15 +13,34 @@ import (
 )
 
 // AuditHeads returns the audit heads centrale keeps for the sede (GET
-// /v1/audit/heads), every desk's chain, by chain and Seq: the store's
+// /v1/audit/heads), every desk's chain, by chain and Seq, a page at a
+// time, each page after the cursor of the one before: the store's
 // CheckAnchors checks its chain against them. Each push carries the
-// store's head (Push).
+// store's head (Push). A page that says more follow without a cursor past
+// the one before (paging on would read the same heads again) is
+// pinsede.ErrAuditCursor.
 func (c *Client) AuditHeads(ctx context.Context) ([]wire.KeptHead, error) {
-	var resp wire.AuditHeadsResponse
-	if err := c.call(ctx, http.MethodGet, "/v1/audit/heads", nil, &resp); err != nil {
-		return nil, fmt.Errorf("audit heads: %w", err)
+	var out []wire.KeptHead
+	var after wire.HeadCursor
+	for n := 1; ; n++ {
+		var resp wire.AuditHeadsResponse
+		path := "/v1/audit/heads"
+		if q := wire.HeadsQuery(after); q != "" {
+			path += "?" + q
+		}
+		if err := c.call(ctx, http.MethodGet, path, nil, &resp); err != nil {
+			return nil, fmt.Errorf("audit heads, page %d: %w", n, err)
+		}
+		out = append(out, resp.Heads...)
+		if !resp.More {
+			return out, nil
+		}
+		next, err := wire.ParseHeadCursor(resp.Next)
+		if err != nil || len(resp.Heads) == 0 || !after.Before(next) {
+			return nil, fmt.Errorf("audit heads, page %d of %d heads, next %q: %w", n, len(resp.Heads), resp.Next, pinsede.ErrAuditCursor)
+		}
+		after = next
 	}
-	return resp.Heads, nil
 }
 
 // auditBudget is the most bytes of entries a send carries: the body's

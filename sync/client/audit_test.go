@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -61,7 +63,7 @@ func TestAuditChainAtCentrale(t *testing.T) {
 			}
 			seqs := func() []uint64 {
 				t.Helper()
-				kept, err := env.Store.AuditHeads(ctx, "ROMA01")
+				kept, err := storetest.AllHeads(ctx, env.Store, "ROMA01")
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -80,7 +82,7 @@ func TestAuditChainAtCentrale(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if kept, err := env.Store.AuditHeads(ctx, "ROMA01"); err != nil || len(kept) != 1 || !reflect.DeepEqual(kept[0].AuditHead, head) {
+			if kept, err := storetest.AllHeads(ctx, env.Store, "ROMA01"); err != nil || len(kept) != 1 || !reflect.DeepEqual(kept[0].AuditHead, head) {
 				t.Fatalf("centrale keeps %+v (%v), want the desk's head %+v", kept, err, head)
 			}
 			issueAudited(t, ls, "ROMA01", 5, 3)
@@ -150,5 +152,72 @@ func TestAuditChainAtCentrale(t *testing.T) {
 				t.Errorf("restored chain after the reset: %+v, %v", r, err)
 			}
 		})
+	}
+}
+
+// Ensure that AuditHeads reads every head centrale keeps, page after page
+// (more than central.MaxAuditHeads: past the first page), once each in
+// order, and that the desk's chain checks against them (CheckAnchors);
+// and that a centrale that says more follow without a cursor past the
+// page is pinsede.ErrAuditCursor, after one request: paging on would read
+// the same page for ever.
+func TestAuditHeadsPages(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			clock := testclock.Stepping(time.Microsecond)
+			env := testenv.NewAt(t, st.open(t), clock)
+			ctx := context.Background()
+			ls, _, _ := newLocal(t)
+			defer ls.Close()
+			c := client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls, Desk: deskOn(ls), Now: clock})
+			// Another desk's chain of MaxAuditHeads heads before the
+			// desk's: its chain of all zeros comes first.
+			other := make([]byte, 32)
+			for seq := range uint64(central.MaxAuditHeads) {
+				h := wire.AuditHead{Chain: other, Seq: seq + 2, Hash: storetest.Head("O", "", 0, seq+2).Hash, Desk: "09"}
+				if err := env.Store.PutAuditHead(ctx, "ROMA01", h, clock()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			issueAudited(t, ls, "ROMA01", 1, 3)
+			if err := c.Sync(ctx); err != nil {
+				t.Fatal(err)
+			}
+			heads, err := c.AuditHeads(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			own, err := ls.AuditHead()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(heads) != central.MaxAuditHeads+1 || heads[0].Seq != 2 || !reflect.DeepEqual(heads[len(heads)-1].AuditHead, own) {
+				t.Fatalf("%d heads, the first at %d, the last %+v; want %d, the last the desk's %+v", len(heads), heads[0].Seq, heads[len(heads)-1].AuditHead, central.MaxAuditHeads+1, own)
+			}
+			for i := 1; i < len(heads); i++ {
+				if !wire.HeadCursorOf(heads[i-1].AuditHead).Before(wire.HeadCursorOf(heads[i].AuditHead)) {
+					t.Fatalf("head %d (%d) does not follow head %d (%d)", i, heads[i].Seq, i-1, heads[i-1].Seq)
+				}
+			}
+			r, err := ls.CheckAnchors(heads)
+			if err != nil || r.Matched != 1 || r.Others != central.MaxAuditHeads || len(r.Problems) != 0 {
+				t.Errorf("CheckAnchors: %+v, %v; want the desk's head matched, %d of another chain", r, err, central.MaxAuditHeads)
+			}
+		})
+	}
+	for _, next := range []string{"", "x", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.2"} {
+		requests := 0
+		stuck := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			requests++
+			w.Header().Set("Content-Type", wire.ContentJSON)
+			fmt.Fprintf(w, `{"heads":[{"chain":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","seq":2,"hash":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","received":"2026-01-01T00:00:00Z"}],"more":true,"next":%q}`, next)
+		}))
+		ls, _, _ := newLocal(t)
+		c := client.New(client.Config{URL: stuck.URL, Sede: "ROMA01", Local: ls, Desk: deskOn(ls), Now: testclock.Now})
+		if _, err := c.AuditHeads(context.Background()); !errors.Is(err, pinsede.ErrAuditCursor) || requests > 2 {
+			t.Errorf("pages that say more after %q: %v after %d requests, want ErrAuditCursor", next, err, requests)
+		}
+		stuck.Close()
+		ls.Close()
 	}
 }

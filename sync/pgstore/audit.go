@@ -105,11 +105,13 @@ func headState(b *pgx.Batch, sede string, h wire.AuditHead, st *central.HeadStat
 	})
 }
 
-// AuditHeads returns the heads of sede that bind, by chain and seq.
-func (s *Store) AuditHeads(ctx context.Context, sede string) ([]wire.KeptHead, error) {
-	rows, err := s.pool.Query(ctx, qAuditHeads, sede)
+// AuditHeads returns a page of the heads of sede that bind, by chain and
+// seq: at most limit after the cursor after, read in the order of
+// audit_heads_pkey (one more, to tell whether more follow).
+func (s *Store) AuditHeads(ctx context.Context, sede string, after wire.HeadCursor, limit int) ([]wire.KeptHead, bool, error) {
+	rows, err := s.pool.Query(ctx, qAuditHeads, sede, notNull(after.Chain), int64(after.Seq), limit+1)
 	if err != nil {
-		return nil, fmt.Errorf("audit heads of %s: %w", sede, err)
+		return nil, false, fmt.Errorf("audit heads of %s after %s: %w", sede, after, err)
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (wire.KeptHead, error) {
 		var k wire.KeptHead
@@ -119,9 +121,12 @@ func (s *Store) AuditHeads(ctx context.Context, sede string) ([]wire.KeptHead, e
 		return k, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("audit heads of %s: %w", sede, err)
+		return nil, false, fmt.Errorf("audit heads of %s after %s: %w", sede, after, err)
 	}
-	return out, nil
+	if len(out) > limit {
+		return out[:limit], true, nil
+	}
+	return out, false, nil
 }
 
 // AuditForks returns the open forks, oldest first.

@@ -119,7 +119,8 @@ func planQueries() []planQuery {
 			return []any{"S007", chain, int64(n + made), []byte{1}, now}
 		}},
 		{"record fork", qRecordFork, func(n int) []any { return []any{"S007", chain, int64(n), []byte{1}, "forked", now, "01"} }},
-		{"audit heads", qAuditHeads, func(int) []any { return []any{"S007"} }},
+		{"audit heads", qAuditHeads, func(int) []any { return []any{"S007", []byte{}, int64(0), central.MaxAuditHeads + 1} }},
+		{"audit heads after a cursor", qAuditHeads, func(n int) []any { return []any{"S007", chain, int64(n / 2), central.MaxAuditHeads + 1} }},
 		{"audit forks", qAuditForks, func(int) []any { return nil }},
 		{"insert reset", qInsertReset, func(n int) []any { return []any{"S007", chain, int64(n + 1000), "op1", "reset", now, "01"} }},
 		{"reset chain", qResetChain, func(int) []any { return []any{"S007", chain, now, int64(1), "02"} }},
@@ -397,10 +398,12 @@ var errRollback = errors.New("roll back")
 
 // cursorInIndex reports whether a plan's text starts reading an index of
 // the audit entries at the cursor (an Index Cond on the row of day and
-// time): a page of an export costs the page, not the pages before it.
+// time), or of the audit heads (on the row of sede, chain and seq): a
+// page of an export or of the heads costs the page, not the pages
+// before it.
 func cursorInIndex(text string) bool {
 	for l := range strings.Lines(text) {
-		if strings.Contains(l, "Index Cond:") && strings.Contains(l, "ROW(day, at) <=") {
+		if strings.Contains(l, "Index Cond:") && (strings.Contains(l, "ROW(day, at) <=") || strings.Contains(l, "ROW(sede, chain, seq) >")) {
 			return true
 		}
 	}
@@ -519,6 +522,12 @@ func TestPlans(t *testing.T) {
 			t.Logf("%s, %s:\n%s", q.name, stats, text)
 			if seq := seqScans(plan); len(seq) > 0 {
 				t.Errorf("%s reads %s whole (Seq Scan) at %d rows, %s:\n%s", q.name, strings.Join(seq, ", "), n, stats, text)
+			}
+			// fill gives each of 500 sedi n/500 heads: past a page, the
+			// page is read in the index's order, not sorted.
+			if strings.HasPrefix(q.name, "audit heads") && n/500 > 2*central.MaxAuditHeads &&
+				(!strings.Contains(text, "Index Scan using audit_heads_pkey") || strings.Contains(text, "Sort")) {
+				t.Errorf("%s does not read audit_heads_pkey in its order at %d rows, %s:\n%s", q.name, n, stats, text)
 			}
 			if strings.HasSuffix(q.name, "after a cursor") && !cursorInIndex(text) {
 				t.Errorf("%s reads the index from its start, the cursor a filter, at %d rows, %s:\n%s", q.name, n, stats, text)

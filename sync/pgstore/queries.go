@@ -293,11 +293,13 @@ const (
 		ON CONFLICT (sede, desk, chain, seq, hash) WHERE resolved_by IS NULL
 		DO UPDATE SET last_at = EXCLUDED.last_at, reason = EXCLUDED.reason, count = audit_forks.count + 1
 		RETURNING id, first_at, count`
-	// qAuditHeads reads the heads of sede ($1) that bind, by chain and
-	// seq, each with the desk of its chain.
+	// qAuditHeads reads at most $4 heads of sede ($1) that bind after
+	// the chain $2 and seq $3, by chain and seq, each with the desk of
+	// its chain: from audit_heads_pkey, in its order.
 	qAuditHeads = `SELECT h.chain, h.seq, h.hash, h.received, coalesce(c.desk, '') FROM audit_heads h
 		LEFT JOIN audit_chains c ON c.sede = h.sede AND c.chain = h.chain
-		WHERE h.sede = $1 AND h.discarded_by IS NULL ORDER BY h.chain, h.seq, h.hash`
+		WHERE h.sede = $1 AND (h.sede, h.chain, h.seq) > ($1, $2, $3) AND h.discarded_by IS NULL
+		ORDER BY h.sede, h.chain, h.seq LIMIT $4`
 	// qAuditForks reads the open forks, oldest first.
 	qAuditForks = `SELECT id, sede, desk, chain, seq, hash, reason, first_at, last_at, count FROM audit_forks
 		WHERE resolved_by IS NULL ORDER BY id`

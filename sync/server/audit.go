@@ -40,17 +40,30 @@ func (s *Server) refuseAuditHead(w http.ResponseWriter, r *http.Request, c calle
 		fe.Fork.Reason+"; nothing was stored: an operator of centrale looks into it (centrale audit)")
 }
 
-// auditHeads answers the audit heads centrale keeps for the caller's sede.
+// auditHeads answers a page of the audit heads centrale keeps for the
+// caller's sede (GET /v1/audit/heads): at most central.MaxAuditHeads after
+// the query's cursor (wire.ParseHeadsQuery), More when more follow, and
+// then Next, the cursor of the last head sent. A query refused is a 400
+// that says why.
 func (s *Server) auditHeads(w http.ResponseWriter, r *http.Request, c caller) {
-	heads, err := s.Store.AuditHeads(r.Context(), c.code)
+	after, err := wire.ParseHeadsQuery(r.URL.RawQuery)
+	if err != nil {
+		problem(w, http.StatusBadRequest, "bad-audit-heads", "Invalid audit heads query", err.Error())
+		return
+	}
+	heads, more, err := s.Store.AuditHeads(r.Context(), c.code, after, central.MaxAuditHeads)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	if heads == nil {
-		heads = []wire.KeptHead{}
+	resp := wire.AuditHeadsResponse{Heads: heads, More: more && len(heads) > 0}
+	if resp.More {
+		resp.Next = wire.HeadCursorOf(heads[len(heads)-1].AuditHead).String()
 	}
-	writeJSON(w, http.StatusOK, wire.ContentJSON, wire.AuditHeadsResponse{Heads: heads})
+	if resp.Heads == nil {
+		resp.Heads = []wire.KeptHead{}
+	}
+	writeJSON(w, http.StatusOK, wire.ContentJSON, resp)
 }
 
 // auditEntries stores entries of the caller's audit chain (POST

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -93,3 +94,59 @@ func TestAuditHeads(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// Ensure that GET /v1/audit/heads answers a page of at most
+// central.MaxAuditHeads heads: a request without a cursor the first page,
+// with more and the cursor of its last head, the request after it the
+// rest; and that a cursor or query malformed is a 400 that says what is
+// wrong.
+func TestAuditHeadsPages(t *testing.T) {
+	env := newEnv(t)
+	roma := env.Client(t, pki.RoleSede, "ROMA01")
+	a := func(seq uint64) wire.AuditHead { return storetest.Head("A", "", 0, seq) }
+	for seq := range uint64(central.MaxAuditHeads + 1) {
+		if err := env.Store.PutAuditHead(t.Context(), "ROMA01", a(seq+1), storetest.T0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	get := func(query string) (int, []byte) {
+		t.Helper()
+		return do(t, roma, "GET", env.URL+"/v1/audit/heads"+query, "", nil)
+	}
+	page := func(query string) wire.AuditHeadsResponse {
+		t.Helper()
+		st, b := get(query)
+		var resp wire.AuditHeadsResponse
+		if err := json.Unmarshal(b, &resp); st != 200 || err != nil {
+			t.Fatalf("audit heads%s: %d %s", query, st, b)
+		}
+		return resp
+	}
+	first := page("")
+	last := a(central.MaxAuditHeads)
+	if n := len(first.Heads); n != central.MaxAuditHeads || !first.More || first.Next != wire.HeadCursorOf(last).String() ||
+		!reflect.DeepEqual(first.Heads[n-1].AuditHead, last) {
+		t.Fatalf("first page: %d heads, more %v, next %q; want %d, more, next %q", n, first.More, first.Next, central.MaxAuditHeads, wire.HeadCursorOf(last).String())
+	}
+	rest := page("?after=" + first.Next)
+	if len(rest.Heads) != 1 || rest.More || rest.Next != "" || !reflect.DeepEqual(rest.Heads[0].AuditHead, a(central.MaxAuditHeads+1)) {
+		t.Errorf("second page: %+v, want the head at %d and no more", rest, central.MaxAuditHeads+1)
+	}
+
+	chain := base64.RawURLEncoding.EncodeToString(a(1).Chain)
+	for _, tc := range []struct{ query, detail string }{
+		{"?after=x", "want chain.seq"},
+		{"?after=" + chain + ".0", "seq \"0\""},
+		{"?after=" + chain + ".9007199254740993", "seq \"9007199254740993\""},
+		{"?after=" + chain[:20] + ".5", "SHA-256"},
+		{"?after=" + chain + ".5&after=" + chain + ".6", "given 2 times"},
+		{"?before=" + chain + ".5", "unknown parameter \"before\""},
+		{"?after=" + strings.Repeat("a", 200), "at most 128"},
+	} {
+		st, b := get(tc.query)
+		var p wire.Problem
+		if err := json.Unmarshal(b, &p); st != 400 || err != nil || p.Type != "urn:pinsede:problem:bad-audit-heads" || !strings.Contains(p.Detail, tc.detail) {
+			t.Errorf("audit heads%s: %d %s, want a 400 bad-audit-heads saying %q", tc.query, st, b, tc.detail)
+		}
+	}
+}

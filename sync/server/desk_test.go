@@ -43,7 +43,7 @@ func TestDeskFromCertificate(t *testing.T) {
 			t.Errorf("%s: event of desk %q (%v), want %q", tc.name, got.Event.Desk, err, tc.want)
 		}
 	}
-	heads, err := env.Store.AuditHeads(t.Context(), "ROMA01")
+	heads, err := storetest.AllHeads(t.Context(), env.Store, "ROMA01")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -48,11 +50,31 @@ func putHead(t *testing.T, s central.Store, sede string, h wire.AuditHead, at ti
 	}
 }
 
+// AllHeads returns every head s keeps for sede, reading them a page of
+// central.MaxAuditHeads at a time as GET /v1/audit/heads does; a page
+// with more after it and no head to page on from is an error.
+func AllHeads(ctx context.Context, s central.AuditStore, sede string) ([]wire.KeptHead, error) {
+	var out []wire.KeptHead
+	var after wire.HeadCursor
+	for {
+		page, more, err := s.AuditHeads(ctx, sede, after, central.MaxAuditHeads)
+		switch {
+		case err != nil:
+			return nil, err
+		case !more:
+			return append(out, page...), nil
+		case len(page) == 0:
+			return nil, fmt.Errorf("audit heads of %s after %s: more and no head", sede, after)
+		}
+		out, after = append(out, page...), wire.HeadCursorOf(page[len(page)-1].AuditHead)
+	}
+}
+
 // Heads returns the seqs of the audit heads s keeps for sede, failing
 // the test unless each is a head of the test chain given (Head).
 func Heads(t *testing.T, s central.Store, sede string, chain func(seq uint64) wire.AuditHead) []uint64 {
 	t.Helper()
-	kept, err := s.AuditHeads(ctx, sede)
+	kept, err := AllHeads(ctx, s, sede)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +232,7 @@ func testAuditConcurrent(t *testing.T, s central.Store) {
 			t.Errorf("head %d: %v", i, err)
 		}
 	}
-	got, err := s.AuditHeads(ctx, "ROMA01")
+	got, err := AllHeads(ctx, s, "ROMA01")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,5 +282,93 @@ func testPush(t *testing.T, s central.Store) {
 	}
 	if got := Heads(t, s, "ROMA01", a); !reflect.DeepEqual(got, []uint64{1, 2, 3}) {
 		t.Errorf("heads kept = %v, want 1, 2, 3", got)
+	}
+}
+
+// Ensure that AuditHeads pages: for every page size, the pages are full
+// but the last, more is said of each but the last (a last page of the
+// exact size says none), and together they hold every head that binds
+// once, by chain and seq, without the heads a reset discarded nor those
+// of another sede; and that a cursor between heads, or between chains,
+// starts the page at the head after it.
+func testAuditHeadsPages(t *testing.T, s central.Store) {
+	a := func(seq uint64) wire.AuditHead { return onDesk(Head("A", "", 0, seq), "01") }
+	restored := func(seq uint64) wire.AuditHead { return onDesk(Head("A", "restored", 6, seq), "01") }
+	b := func(seq uint64) wire.AuditHead { return onDesk(Head("B", "", 0, seq), "02") }
+	for _, seq := range []uint64{1, 2, 3, 5, 6, 8, 9} {
+		putHead(t, s, "ROMA01", a(seq), T0, "")
+	}
+	for seq := range uint64(4) {
+		putHead(t, s, "ROMA01", b(seq+1), T0, "")
+	}
+	putHead(t, s, "ROMA010", Head("C", "", 0, 1), T0, "") // a sede whose code starts with ROMA01's
+	if _, err := s.ResetAudit(ctx, central.AuditReset{Sede: "ROMA01", Chain: a(1).Chain, To: 5, By: "centrale:rossi",
+		Reason: "ripristino da copia", At: T0.Add(time.Hour), Desk: "01"}); err != nil {
+		t.Fatal(err)
+	}
+	putHead(t, s, "ROMA01", restored(6), T0.Add(2*time.Hour), "")
+	putHead(t, s, "ROMA01", restored(7), T0.Add(2*time.Hour), "")
+	all := []wire.AuditHead{a(1), a(2), a(3), a(5), restored(6), restored(7)}
+	if bytes.Compare(b(1).Chain, a(1).Chain) < 0 {
+		all = append([]wire.AuditHead{b(1), b(2), b(3), b(4)}, all...)
+	} else {
+		all = append(all, b(1), b(2), b(3), b(4))
+	}
+	for limit := 1; limit <= len(all)+1; limit++ {
+		var got []wire.AuditHead
+		var after wire.HeadCursor
+		for n := 1; ; n++ {
+			page, more, err := s.AuditHeads(ctx, "ROMA01", after, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range page {
+				got = append(got, k.AuditHead)
+			}
+			if last := n == (len(all)+limit-1)/limit; more == last || len(page) != min(limit, len(all)-(n-1)*limit) {
+				t.Fatalf("page %d of %d heads: %d heads, more %v; want %d heads of %d", n, limit, len(page), more, len(all), limit)
+			}
+			if !more {
+				break
+			}
+			after = wire.HeadCursorOf(page[len(page)-1].AuditHead)
+		}
+		if !reflect.DeepEqual(got, all) {
+			t.Errorf("pages of %d heads: %+v, want %+v", limit, got, all)
+		}
+	}
+	lo := all[0].Chain
+	next := func(c []byte) []byte { // the chain after c, as a number
+		c = bytes.Clone(c)
+		for i := len(c) - 1; i >= 0; i-- {
+			if c[i]++; c[i] != 0 {
+				break
+			}
+		}
+		return c
+	}
+	for _, after := range []wire.HeadCursor{
+		{Chain: a(1).Chain, Seq: 4},                              // between heads
+		{Chain: a(1).Chain, Seq: 5},                              // at the head before the reset's
+		{Chain: a(1).Chain, Seq: 8},                              // at a head discarded
+		{Chain: next(lo), Seq: 1},                                // between chains
+		{Chain: lo, Seq: central.MaxAuditSeq},                    // past the first chain
+		wire.HeadCursorOf(all[len(all)-1]),                       // at the end
+		{Chain: bytes.Repeat([]byte{0xff}, sha256.Size), Seq: 1}, // past the end
+	} {
+		var rest []wire.AuditHead
+		for _, h := range all {
+			if after.Before(wire.HeadCursorOf(h)) {
+				rest = append(rest, h)
+			}
+		}
+		page, more, err := s.AuditHeads(ctx, "ROMA01", after, 2)
+		var got []wire.AuditHead
+		for _, k := range page {
+			got = append(got, k.AuditHead)
+		}
+		if want := rest[:min(2, len(rest))]; err != nil || !reflect.DeepEqual(got, want) || more != (len(rest) > 2) {
+			t.Errorf("AuditHeads after %s = %+v, more %v, %v; want %+v, more %v", after, got, more, err, want, len(rest) > 2)
+		}
 	}
 }

@@ -92,7 +92,7 @@ func testAuditEntries(t *testing.T, s central.Store) {
 		t.Fatalf("entries 1-8: %+v, want 6 stored (2 of another desk), next 9", r)
 	}
 	// The chain is admitted for the desk, and its batch's end kept.
-	if hs, err := s.AuditHeads(ctx, "ROMA01"); err != nil || len(hs) != 1 || hs[0].Seq != 8 || hs[0].Desk != "01" {
+	if hs, err := AllHeads(ctx, s, "ROMA01"); err != nil || len(hs) != 1 || hs[0].Seq != 8 || hs[0].Desk != "01" {
 		t.Fatalf("heads after entries 1-8: %+v, %v; want the head at 8 of desk 01", hs, err)
 	}
 	if got := search(t, s, "ROMA01", days, "01"); !slices.Equal(got, []uint64{7, 6, 5, 3, 2, 1}) {

@@ -86,7 +86,7 @@ func testAuditDesks(t *testing.T, s central.Store) {
 	putHead(t, s, "ROMA01", d05(7), T0.Add(2*time.Minute), "")
 	putHead(t, s, "ROMA01", old(8), T0, central.ReasonAuditOtherDesk) // the old certificate no more
 
-	kept, err := s.AuditHeads(ctx, "ROMA01")
+	kept, err := AllHeads(ctx, s, "ROMA01")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -111,7 +111,7 @@ func Run(t *testing.T, open Opener) {
 		{"TicketWipe", testTicketWipe},
 		{"Outcomes", testOutcomes}, // outcomes.go
 		// audit.go
-		{"AuditHeads", testAuditHeads}, {"AuditFork", testAuditFork}, {"Push", testPush},
+		{"AuditHeads", testAuditHeads}, {"AuditHeadsPages", testAuditHeadsPages}, {"AuditFork", testAuditFork}, {"Push", testPush},
 		{"AuditReset", testAuditReset}, {"AuditConcurrent", testAuditConcurrent},
 		{"AuditEntries", testAuditEntries}, {"AuditPages", testAuditPages}, // auditentries.go
 		{"EventDesk", testEventDesk}, {"AuditDesks", testAuditDesks}, // desk.go

@@ -85,12 +85,17 @@ type AuditHead = pinsede.AuditHead
 // received: the JSON is pinsede.KeptHead's.
 type KeptHead = pinsede.KeptHead
 
-// AuditHeadsResponse answers GET /v1/audit/heads: the heads centrale
-// keeps for the sede of the certificate, every chain, by chain and Seq.
-// A desk checks each head of its chain against its own log (pinctl
-// audit verify).
+// AuditHeadsResponse answers GET /v1/audit/heads: a page of the heads
+// centrale keeps for the sede of the certificate, every chain, by chain
+// and Seq, after the request's cursor (ParseHeadsQuery): at most
+// central.MaxAuditHeads. More when more heads follow, and then Next, the
+// cursor of the last head sent: the request with after=Next gives the
+// heads that follow. A desk checks each head of its chain against its
+// own log (pinctl audit verify).
 type AuditHeadsResponse struct {
 	Heads []KeptHead `json:"heads"`
+	More  bool       `json:"more"`
+	Next  string     `json:"next,omitempty"`
 }
 
 // Verdict is what the central records did with one pushed event: the
