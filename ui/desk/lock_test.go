@@ -17,11 +17,7 @@ import (
 // keys typed in the second before the lock included. (Esci dropped it.)
 func TestLockLogoutKeepsRequest(t *testing.T) {
 	h := ready(t)
-	if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{
-		ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-di-luca",
-	}); err != nil {
-		t.Fatal(err)
-	}
+	h.addOperator("l.verdi", "Luca Verdi", pinsede.RoleOperatore, "password-di-luca")
 	r := h.newRequest()
 	h.typeIn(r.cognome, "Bianchi")
 	h.app.checkDraft() // a tick

@@ -175,7 +175,14 @@ func TestOperatorsKeyboardStaysOnTheRow(t *testing.T) {
 // "password-bianchi", as the supervisor of the session.
 func (h *harness) addBianchi() {
 	h.t.Helper()
-	if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{ID: "l.bianchi", Name: "Luca Bianchi", Role: pinsede.RoleOperatore, Password: "password-bianchi"}); err != nil {
+	h.addOperator("l.bianchi", "Luca Bianchi", pinsede.RoleOperatore, "password-bianchi")
+}
+
+// addOperator adds the operator id, of name, role and password, as the
+// supervisor of the session.
+func (h *harness) addOperator(id, name string, role pinsede.Role, password string) {
+	h.t.Helper()
+	if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{ID: id, Name: name, Role: role, Password: password}); err != nil {
 		h.t.Fatal(err)
 	}
 }

@@ -20,11 +20,7 @@ func TestPolicyRefusalAndOverride(t *testing.T) {
 	h := ready(t, func(d *pinsede.Desk, _ *Config) {
 		d.Forms, d.Documents = MV35Renderer{}, DocumentPrinter{Backend: back}
 	})
-	if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{
-		ID: "l.bianchi", Name: "Lucia Bianchi", Role: pinsede.RoleSupervisore, Password: "password-bianchi",
-	}); err != nil {
-		t.Fatal(err)
-	}
+	h.addOperator("l.bianchi", "Lucia Bianchi", pinsede.RoleSupervisore, "password-bianchi")
 	resident := mario
 	resident.Residenza = pinsede.Address{Street: "Via Appia Nuova 100", CAP: "00183", City: "Roma", Province: "RM", Country: "IT"}
 	resident.Recapiti = pinsede.Contacts{Mobile: "+39 333 123 4567", Email: "mario.rossi@example.it"}

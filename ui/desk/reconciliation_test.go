@@ -76,11 +76,7 @@ func TestReconciliationPrint(t *testing.T) {
 		}
 	}
 
-	if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{
-		ID: "g.verdi", Name: "Giulia Verdi", Role: pinsede.RoleOperatore, Password: "password-verdi",
-	}); err != nil {
-		t.Fatal(err)
-	}
+	h.addOperator("g.verdi", "Giulia Verdi", pinsede.RoleOperatore, "password-verdi")
 	h.app.logout()
 	h.logIn("g.verdi", "password-verdi")
 	if h.app.session == nil {

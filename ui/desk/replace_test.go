@@ -16,11 +16,7 @@ import (
 // refused, and that the result screen shows the new slip.
 func TestReplaceSlip(t *testing.T) {
 	h := ready(t)
-	if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{
-		ID: "c.bianchi", Name: "Carla Bianchi", Role: pinsede.RoleSupervisore, Password: "password-bianchi",
-	}); err != nil {
-		t.Fatal(err)
-	}
+	h.addOperator("c.bianchi", "Carla Bianchi", pinsede.RoleSupervisore, "password-bianchi")
 	h.toVerification(mario)
 	h.fillVerification(passport)
 	h.tap(h.app.verify.issue)

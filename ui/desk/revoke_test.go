@@ -162,9 +162,7 @@ func TestRevokeDialogFieldsStay(t *testing.T) {
 	inEachLanguage(t, func(t *testing.T, language string) {
 		h := ready(t)
 		test.ApplyTheme(t, theme.New())
-		if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-verdi"}); err != nil {
-			t.Fatal(err)
-		}
+		h.addOperator("l.verdi", "Luca Verdi", pinsede.RoleOperatore, "password-verdi")
 		other := h.issuedByVerdi()
 		h.tap(h.app.citizen.revokeCred[other.Credential.ID])
 		d := h.app.citizen.revoke

@@ -70,11 +70,7 @@ func TestSettingsScreen(t *testing.T) {
 		t.Errorf("who changed them: %q", got)
 	}
 
-	if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{
-		ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-verdi",
-	}); err != nil {
-		t.Fatal(err)
-	}
+	h.addOperator("l.verdi", "Luca Verdi", pinsede.RoleOperatore, "password-verdi")
 	h.tap(h.app.header.logout)
 	h.logIn("l.verdi", "password-verdi")
 	if h.app.header.settings.Visible() {
