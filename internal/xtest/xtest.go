@@ -436,9 +436,16 @@ func (a *App) stop() error {
 	select {
 	case a.exitErr = <-a.done:
 	case <-time.After(quitWait):
-		_ = a.Cmd.Process.Kill()
-		a.exitErr = <-a.done
-		return fmt.Errorf("still running %v after SIGTERM: killed", quitWait)
+		// SIGQUIT makes a Go program write every goroutine's stack to its
+		// output, which the test logs: where it is stuck.
+		_ = a.Cmd.Process.Signal(syscall.SIGQUIT)
+		select {
+		case a.exitErr = <-a.done:
+		case <-time.After(5 * time.Second):
+			_ = a.Cmd.Process.Kill()
+			a.exitErr = <-a.done
+		}
+		return fmt.Errorf("still running %v after SIGTERM: its goroutines dumped by SIGQUIT, below", quitWait)
 	}
 	if a.exitErr != nil {
 		return fmt.Errorf("exited with %v", a.exitErr)

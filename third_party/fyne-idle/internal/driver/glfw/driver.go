@@ -159,7 +159,7 @@ func (d *gLDriver) Run() {
 		panic("Run() or ShowAndRun() must be called from main goroutine")
 	}
 
-	go d.catchTerm()
+	d.catchTerm() // the signals are caught from here on, before the window shows
 	d.runGL()
 
 	// Ensure lifecycle events run to completion before the app exits

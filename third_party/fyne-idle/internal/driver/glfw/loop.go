@@ -2,6 +2,7 @@ package glfw
 
 import (
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -23,6 +24,14 @@ type funcData struct {
 var (
 	funcQueue        = async.NewUnboundedChan[funcData]()
 	running, drained atomic.Bool
+
+	// drainMu orders the sending of a function to funcQueue against the
+	// queue's closing: a sender holds it for reading from its look at
+	// drained to the end of its send, the main loop for writing while it
+	// sets drained. So every function sent is in the queue when it is
+	// closed, and the loop empties it whole: none sent on the closed
+	// queue (a panic), none left in it with its sender waiting for ever.
+	drainMu sync.RWMutex
 )
 
 // Arrange that main.main runs on main thread.
@@ -40,22 +49,24 @@ func runOnMain(f func()) {
 func runOnMainWithWait(f func(), wait bool) {
 	// If we are on main before app run just execute - otherwise add it to the main queue and wait.
 	// We also need to run it as-is if the app is in the process of shutting down as the queue will be stopped.
+	drainMu.RLock()
 	if (!running.Load() && async.IsMainGoroutine()) || drained.Load() {
+		drainMu.RUnlock()
 		f()
 		return
 	}
 
 	queued.Add(1)
+	var done chan struct{}
 	if wait {
-		done := common.DonePool.Get()
+		done = common.DonePool.Get()
 		defer common.DonePool.Put(done)
-
-		funcQueue.In() <- funcData{f: f, done: done}
-		wakeMain()
+	}
+	funcQueue.In() <- funcData{f: f, done: done}
+	drainMu.RUnlock()
+	wakeMain()
+	if wait {
 		<-done
-	} else {
-		funcQueue.In() <- funcData{f: f}
-		wakeMain()
 	}
 }
 
@@ -138,21 +149,31 @@ func (d *gLDriver) runGL() {
 		case <-d.done:
 			eventTick.Stop()
 			d.Terminate()
-			l := fyne.CurrentApp().Lifecycle().(*app.Lifecycle)
-			if f := l.OnStopped(); f != nil {
-				l.QueueEvent(f)
-			}
 
-			// as we are shutting down make sure we drain the pending funcQueue and close it out.
-			for len(funcQueue.Out()) > 0 {
-				f := <-funcQueue.Out()
+			// From here on runOnMain runs functions in place. Those sent
+			// before are all in the queue (drainMu): it is closed and
+			// emptied to its end, their senders released. Upstream emptied
+			// it while senders could still send, after queueing the stop
+			// hook, whose runner (the lifecycle's event queue, which sends
+			// it here) then found its function dropped, the hook not run,
+			// or never released, Run never returning.
+			drainMu.Lock()
+			drained.Store(true)
+			drainMu.Unlock()
+			funcQueue.Close()
+			for f := range funcQueue.Out() {
 				queued.Add(-1)
 				if f.done != nil {
 					f.done <- struct{}{}
 				}
 			}
-			drained.Store(true)
-			funcQueue.Close()
+
+			// The stop hook's runner runs it in place, the queue drained;
+			// Run waits for it (Lifecycle.WaitForEvents).
+			l := fyne.CurrentApp().Lifecycle().(*app.Lifecycle)
+			if f := l.OnStopped(); f != nil {
+				l.QueueEvent(f)
+			}
 			return
 		case f := <-funcQueue.Out():
 			queued.Add(-1)
