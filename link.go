@@ -30,9 +30,10 @@ func (d *Desk) offline() bool { return d.Link != nil && !d.Link.Online() }
 const KeyClockAhead = "err.clock.ahead"
 
 // clockAhead refuses a new PIN while this PC's clock runs ahead of the
-// central records' by more than they take (Link.ClockAhead): they would
-// hold its issue back, and the citizen's PIN would not work at the
-// portal for that long. The error is a *Problem (KeyClockAhead, Ahead the
+// central records' by more than they take (Link.ClockAhead): the central
+// records would keep its issue in their own clock (they move a desk's
+// times by its offset), but its slip, handed to the citizen, and this
+// desk's records would carry the PC's wrong date and time. The error is a *Problem (KeyClockAhead, Ahead the
 // time.Duration) wrapping ErrClockAhead; the link is asked to sync, so
 // that a clock put right is seen at once. A desk with no link, or whose
 // link cannot tell, issues as before.

@@ -72,11 +72,12 @@ const (
 	// time between the two moves it, when the desk counted the months on
 	// its local clock.
 	ExpirySlack = time.Hour
-	// MaxAhead is how far ahead of centrale's clock an event's time may
-	// be and still be held back rather than rejected (Limits.Ahead): the
-	// hours of a desk PC set to the wrong time zone, or to the Italian
-	// time in UTC. An event farther ahead is of a clock set to another
-	// day, and is rejected.
+	// MaxAhead is how far ahead of centrale's clock a desk's clock, and
+	// a time an event carries, may be and still be put right rather than
+	// refused or rejected (Limits.Adjust, clock.go): the hours of a desk
+	// PC set to the wrong time zone, or to the Italian time in UTC. A
+	// clock farther ahead is set to another day: its push is refused
+	// whole, and an event farther ahead is rejected.
 	MaxAhead = 24 * time.Hour
 )
 
@@ -207,17 +208,6 @@ func checkExpiry(c pinsede.Credential) string {
 			c.ExpiresAt.Format(time.RFC3339), pinsede.ValidityMonths, want.Format(time.RFC3339))
 	}
 	return ""
-}
-
-// Ahead reports whether ev's time is more than MaxSkew, and at most
-// MaxAhead, after at, centrale's clock: the clock of the desk that made
-// it runs ahead. Check would reject such an event for good, and the PIN
-// it carries, already printed, would never work; the server refuses its
-// push whole instead, and the desk keeps it in its outbox until
-// centrale's clock comes within MaxSkew of its time.
-func (l Limits) Ahead(ev pinsede.Event, at time.Time) bool {
-	hi := at.Add(l.WithDefaults().MaxSkew)
-	return ev.Time.After(hi) && !ev.Time.After(at.Add(MaxAhead))
 }
 
 // checkTimes checks the dates of an event against at. The event's time,

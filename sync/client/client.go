@@ -499,6 +499,9 @@ func (c *Client) send(ctx context.Context, items []pinsede.OutboxEntry, b body) 
 	if err == nil {
 		req.Body, req.GetBody, req.ContentLength = b.reader(), func() (io.ReadCloser, error) { return b.reader(), nil }, int64(b.size)
 		req.Header.Set("Content-Type", b.contentType)
+		// What this PC's clock reads as the push leaves: centrale moves
+		// the events' times by how far it is from its own.
+		req.Header.Set(wire.DeskClockHeader, c.cfg.Now().UTC().Format(time.RFC3339Nano))
 		err = c.do(req, &resp)
 	}
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,88 +21,152 @@ import (
 
 // Ensure that a desk whose clock runs ahead of centrale's by more than
 // -max-clock-skew (a PC set to the Italian time in the UTC time zone is
-// an hour or two ahead) loses none of the PINs it issues: centrale
-// refuses the push whole and stores nothing, the events stay in the
-// outbox, none is "not accepted", and the state says the desk's clock is
-// ahead; once centrale's clock reaches the events' time the same push
-// goes through, and the citizen's PIN works at the portal.
+// an hour or two ahead) loses none of the PINs it issued before it knew,
+// and that none waits: the push says what the desk's clock reads, and
+// centrale keeps the events in its own clock, an hour back, the expiry
+// with the issue; none is "not accepted", the citizen's PIN works at the
+// portal at once, and the desk, which now knows its clock is ahead,
+// issues no more PINs until it is put right. On both stores.
 func TestDeskClockAhead(t *testing.T) {
-	var mu sync.Mutex
-	centraleNow := testclock.Now()
-	centraleClock := func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		return centraleNow
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			env := testenv.NewAt(t, st.open(t), testclock.Now)
+			ahead := time.Hour
+			deskClock := func() time.Time { return testclock.Now().Add(ahead) }
+			pc := newDeskPC(t, env, deskClock, "ROMA01", "01")
+			pc.desk.Link = pc.c
+			printer := pc.desk.Printer.(*capture)
+			ctx := context.Background()
+			req := person(1)
+			is, err := pc.desk.Issue(ctx, pc.sess, req, verification())
+			if err != nil {
+				t.Fatal(err)
+			}
+			cred := is.Credential
+			if err := pc.c.Sync(ctx); err != nil {
+				t.Fatalf("sync of an issue an hour ahead: %v", err)
+			}
+			if s := pc.c.State(); s.Pending != 0 || len(s.NotAccepted) != 0 || s.Fault != client.FaultNone {
+				t.Errorf("state after the push: pending %d, not accepted %+v, fault %v; want all accepted", s.Pending, s.NotAccepted, s.Fault)
+			}
+			rec := centralRecord(t, env, req.CodiceFiscale, cred.ID)
+			if want := cred.IssuedAt.Add(-ahead); !rec.Credential.IssuedAt.Equal(want) || !rec.Credential.ExpiresAt.Equal(cred.ExpiresAt.Add(-ahead)) {
+				t.Errorf("centrale keeps the issue at %v, expiring %v; want an hour back, %v and %v",
+					rec.Credential.IssuedAt, rec.Credential.ExpiresAt, want, cred.ExpiresAt.Add(-ahead))
+			}
+			if local := heldCredential(t, pc, cred.ID); !local.IssuedAt.Equal(cred.IssuedAt) {
+				t.Errorf("the desk's record moved: issued %v, want its own %v", local.IssuedAt, cred.IssuedAt)
+			}
+			portal := env.Client(t, pki.RolePortal, "PORTALE")
+			if got := verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: string(req.CodiceFiscale), PIN: printer.last()}); got.Outcome != wire.ChangeRequired {
+				t.Errorf("first login with the PIN issued: %+v, want change_required", got)
+			}
+			// The desk now knows its clock is ahead: it issues no more PINs,
+			// whose slips would carry its dates, and says by how much.
+			var p *pinsede.Problem
+			if _, err := pc.desk.Issue(ctx, pc.sess, person(2), verification()); !errors.Is(err, pinsede.ErrClockAhead) || !errors.As(err, &p) {
+				t.Errorf("second issue with the clock an hour ahead: %v, want it refused (ErrClockAhead)", err)
+			} else if d := p.Args["Ahead"].(time.Duration) - ahead; d.Abs() > time.Second {
+				t.Errorf("refusal says the clock is %v ahead, want %v", p.Args["Ahead"], ahead)
+			}
+			if printer.count() != 1 {
+				t.Errorf("%d slips printed, want the first only", printer.count())
+			}
+		})
 	}
-	ahead := time.Hour
-	deskClock := func() time.Time { return testclock.Now().Add(ahead) }
+}
 
-	env := testenv.NewAt(t, stores[0].open(t), centraleClock)
-	ls, _, _ := newLocal(t)
-	defer ls.Close()
-	printer := &capture{}
-	desk := pinsede.NewDesk(ls, printer, deskClock)
-	desk.PasswordParams = testenv.CheapArgon2
-	sess := &pinsede.Session{Operator: pinsede.Operator{ID: "op1", Name: "Maria Bianchi", Role: pinsede.RoleOperatore},
-		Sede: pinsede.Sede{Code: "ROMA01", Name: "Roma Centro", Address: "Via Ciro il Grande 21, Roma"}, Started: deskClock()}
-	ctx := context.Background()
-	req := person(1)
-	if _, err := desk.Issue(ctx, sess, req, verification()); err != nil {
+// Ensure that a PIN issued while the desk's clock ran an hour ahead,
+// before the desk knew, then revoked once the clock was put right, is
+// refused at the portal as soon as the desk syncs: the issue does not
+// hold the revocation back until centrale's clock reaches its time.
+// Centrale keeps both in its clock, the issue no later than the
+// revocation nor than its own clock, the expiry the issue plus its
+// validity; the desk keeps its own times, its audit entries go through
+// (its chain is not moved), and another desk of the sede pulls the PIN
+// revoked. On both stores.
+func TestDeskClockPutRight(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			env := testenv.NewAt(t, st.open(t), testclock.Now)
+			var ahead atomic.Int64
+			ahead.Store(int64(time.Hour))
+			deskClock := func() time.Time { return testclock.Now().Add(time.Duration(ahead.Load())) }
+			pc := newDeskPC(t, env, deskClock, "ROMA01", "01")
+			pc.desk.Link = pc.c
+			printer := pc.desk.Printer.(*capture)
+			ctx := context.Background()
+			req := person(1)
+			is, err := pc.desk.Issue(ctx, pc.sess, req, verification())
+			if err != nil {
+				t.Fatal(err)
+			}
+			cred := is.Credential
+			ahead.Store(0) // the clerk puts the clock right
+			revoked, err := pc.desk.Revoke(pc.sess, cred.ID, "richiesta del cittadino")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := pc.c.Sync(ctx); err != nil {
+				t.Fatalf("sync of the issue and its revocation: %v", err)
+			}
+			if s := pc.c.State(); s.Pending != 0 || len(s.NotAccepted) != 0 || s.Fault != client.FaultNone {
+				t.Errorf("state after the push: pending %d, not accepted %+v, fault %v; want all accepted", s.Pending, s.NotAccepted, s.Fault)
+			}
+			portal := env.Client(t, pki.RolePortal, "PORTALE")
+			if got := verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: string(req.CodiceFiscale), PIN: printer.last()}); got.Outcome != wire.Revoked {
+				t.Errorf("login with the revoked PIN: %+v, want revoked", got)
+			}
+			rec := centralRecord(t, env, req.CodiceFiscale, cred.ID)
+			c := rec.Credential
+			if rec.Status != central.StatusRevoked || !c.RevokedAt.Equal(revoked.RevokedAt) {
+				t.Errorf("centrale holds %s, revoked at %v; want revoked at %v", rec.Status, c.RevokedAt, revoked.RevokedAt)
+			}
+			if c.IssuedAt.After(c.RevokedAt) || c.IssuedAt.After(testclock.Now()) || c.PrintedAt.After(c.RevokedAt) {
+				t.Errorf("centrale keeps the issue at %v, printed %v, revoked %v, its clock %v: want none after the revocation", c.IssuedAt, c.PrintedAt, c.RevokedAt, testclock.Now())
+			}
+			if got, want := c.ExpiresAt.Sub(c.IssuedAt), cred.ExpiresAt.Sub(cred.IssuedAt); got != want {
+				t.Errorf("centrale's expiry is %v after the issue, want %v as the desk's", got, want)
+			}
+			if local := heldCredential(t, pc, cred.ID); !local.IssuedAt.Equal(cred.IssuedAt) {
+				t.Errorf("the desk's record moved: issued %v, want its own %v", local.IssuedAt, cred.IssuedAt)
+			}
+			other := newDeskPC(t, env, testclock.Now, "ROMA01", "02")
+			other.sync(t)
+			if got := heldCredential(t, other, cred.ID); got.State != pinsede.StateRevocato || !got.IssuedAt.Equal(c.IssuedAt) {
+				t.Errorf("the other desk holds the PIN %s, issued %v; want revoked, issued %v as centrale", got.State, got.IssuedAt, c.IssuedAt)
+			}
+		})
+	}
+}
+
+// centralRecord returns the record centrale holds of credential id of cf.
+func centralRecord(t *testing.T, env *testenv.Env, cf pinsede.CodiceFiscale, id string) central.Record {
+	t.Helper()
+	recs, err := env.Store.Credentials(context.Background(), cf)
+	if err != nil {
 		t.Fatal(err)
 	}
-	c := client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls,
-		Desk: pinsede.NewDesk(ls, nil, deskClock), Now: deskClock})
-	desk.Link = c
+	for _, r := range recs {
+		if r.Credential.ID == id {
+			return r
+		}
+	}
+	t.Fatalf("centrale holds no credential %s of %s", id, cf)
+	return central.Record{}
+}
 
-	err := c.Sync(ctx)
-	if err == nil {
-		t.Fatal("a push of events an hour ahead of centrale's clock was taken")
+// heldCredential returns the credential id the desk holds.
+func heldCredential(t *testing.T, d *deskPC, id string) pinsede.Credential {
+	t.Helper()
+	var c pinsede.Credential
+	if err := d.ls.View(func(tx pinsede.Tx) (err error) {
+		c, err = tx.Credential(id)
+		return err
+	}); err != nil {
+		t.Fatal(err)
 	}
-	if f, _ := client.Classify(err); f != client.FaultClock {
-		t.Errorf("fault %v (%v), want %v", f, err, client.FaultClock)
-	}
-	if s := c.State(); s.Pending != 1 || len(s.NotAccepted) != 0 || s.Fault != client.FaultClock {
-		t.Errorf("state after the refused push: pending %d, not accepted %+v, fault %v; want the issue pending, none not accepted, %v",
-			s.Pending, s.NotAccepted, s.Fault, client.FaultClock)
-	}
-	if n, _ := env.Store.Events(ctx); n != 0 {
-		t.Errorf("centrale stored %d events of the refused push", n)
-	}
-	// The desk now knows its clock is ahead: it issues no more PINs that
-	// would not work, and says by how much.
-	var p *pinsede.Problem
-	if _, err := desk.Issue(ctx, sess, person(2), verification()); !errors.Is(err, pinsede.ErrClockAhead) || !errors.As(err, &p) {
-		t.Errorf("second issue with the clock an hour ahead: %v, want it refused (ErrClockAhead)", err)
-	} else if d := p.Args["Ahead"].(time.Duration) - ahead; d.Abs() > time.Second {
-		t.Errorf("refusal says the clock is %v ahead, want %v", p.Args["Ahead"], ahead)
-	}
-	if printer.count() != 1 {
-		t.Errorf("%d slips printed, want the first only", printer.count())
-	}
-
-	mu.Lock()
-	centraleNow = centraleNow.Add(ahead - central.DefaultMaxSkew)
-	mu.Unlock()
-	if err := c.Sync(ctx); err != nil {
-		t.Fatalf("sync once centrale's clock is within the skew: %v", err)
-	}
-	if s := c.State(); s.Pending != 0 || len(s.NotAccepted) != 0 || s.Fault != client.FaultNone {
-		t.Errorf("state after the push: %+v", s)
-	}
-	portal := env.Client(t, pki.RolePortal, "PORTALE")
-	if got := verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: string(req.CodiceFiscale), PIN: printer.last()}); got.Outcome != wire.ChangeRequired {
-		t.Errorf("first login with the PIN issued: %+v, want change_required", got)
-	}
-	// Within the skew again: the desk issues, and the issue goes through.
-	if _, err := desk.Issue(ctx, sess, person(2), verification()); err != nil {
-		t.Fatalf("issue with the clock within the skew: %v", err)
-	}
-	if err := c.Sync(ctx); err != nil {
-		t.Fatalf("sync of the second issue: %v", err)
-	}
-	if s := c.State(); s.Pending != 0 || len(s.NotAccepted) != 0 {
-		t.Errorf("state after the second push: %+v", s)
-	}
+	return c
 }
 
 // Ensure that the desk measures how far its clock is from centrale's at

@@ -32,9 +32,14 @@ const (
 	FaultClock       = pinsede.FaultClock
 )
 
-// clockProblem is the problem type with which centrale refuses a push
-// whose events are ahead of its clock (sync/server's inTime).
-const clockProblem = "urn:pinsede:problem:clock-ahead"
+// clockProblems are the problem types with which centrale refuses a push
+// whose reading of this PC's clock is ahead of its own by more than a
+// day, or behind by more than an event may be old (sync/server's
+// deskOffset).
+var clockProblems = map[string]bool{
+	"urn:pinsede:problem:clock-ahead":  true,
+	"urn:pinsede:problem:clock-behind": true,
+}
 
 // statusError is an error answer of centrale that is not a problem, such
 // as a proxy's 502.
@@ -82,7 +87,7 @@ func Classify(err error) (Fault, string) {
 		return FaultCertificate, p.Title
 	case errors.As(err, &p) && busyProblems[p.Type]:
 		return FaultBusy, p.Title
-	case errors.As(err, &p) && p.Type == clockProblem:
+	case errors.As(err, &p) && clockProblems[p.Type]:
 		return FaultClock, p.Title
 	case errors.As(err, &p):
 		return FaultServer, p.Title

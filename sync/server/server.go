@@ -73,8 +73,9 @@ type Server struct {
 	Log *slog.Logger
 	// metrics, when not nil, count the requests (NewMetrics, metrics.go).
 	metrics *Metrics
-	// limits are the bounds of pushed events (SetLimits), for the clock
-	// check of a push; the store holds events to the same.
+	// limits are the bounds of pushed events (SetLimits), for the desk's
+	// clock of a push (deskOffset, central.Limits.Adjust); the store holds
+	// events to the same.
 	limits atomic.Pointer[central.Limits]
 	// policy is the eligibility policy served at /v1/policy (SetPolicy);
 	// nil serves pinsede.DefaultPolicy.
@@ -111,10 +112,12 @@ func New(store central.Store, verifier *central.Verifier, crl *pki.CRL, log *slo
 }
 
 // SetLimits sets the bounds of pushed events, on the store (whose
-// SetLimits it calls) and on the server's own check of a push: a push
-// with an event ahead of the server's clock (central.Limits.Ahead) is
-// refused whole. New starts with central.DefaultLimits on the server's
-// side and leaves the store's as they are.
+// SetLimits it calls) and on the server's own handling of a push's
+// times: a desk's clock offset beyond them refuses the push whole, and
+// within them the events' times are moved into the server's clock
+// (central.Limits.CheckOffset and Adjust). New starts with
+// central.DefaultLimits on the server's side and leaves the store's as
+// they are.
 func (s *Server) SetLimits(l central.Limits) {
 	s.Store.SetLimits(l)
 	l = l.WithDefaults()
@@ -222,7 +225,7 @@ func (s *Server) logged(next http.Handler) http.Handler {
 }
 
 // clockHeaders writes the Date of an answer from the server's clock, the
-// one a push's events are checked against (inTime), rather than the
+// one a push's events are checked against (deskOffset), rather than the
 // system's that net/http would write, and MaxClockSkewHeader: a desk
 // measures its clock against them (wire.MaxClockSkewHeader).
 func (s *Server) clockHeaders(w http.ResponseWriter) {
@@ -339,6 +342,10 @@ func batchTooLong(w http.ResponseWriter) {
 // push applies a sede's batch of events, JSON or multipart with the
 // archived forms as binary parts (forms.go).
 func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
+	offset, ok := s.deskOffset(w, r, s.Now()) // read as the request comes, before its wait and its body
+	if !ok {
+		return
+	}
 	leave := s.admitPush(w, r) // pushlimit.go
 	if leave == nil {
 		return
@@ -371,8 +378,9 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 		return
 	}
 	at := s.Now()
-	if !s.inTime(w, req.Events, at) {
-		return
+	if n := s.limits.Load().Adjust(req.Events, offset, at); n > 0 && s.Log != nil {
+		s.Log.InfoContext(r.Context(), "desk clock: event times moved to centrale's", "sede", c.code, "desk", c.desk,
+			"offset", offset.Round(time.Millisecond).String(), "events", n)
 	}
 	res, err := s.Store.Push(r.Context(), c.code, *req.AuditHead, req.Events, at)
 	var fe *central.ForkError
@@ -388,22 +396,37 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 	writeJSON(w, http.StatusOK, wire.ContentJSON, wire.PushResponse{Results: res})
 }
 
-// inTime answers 409 clock-ahead, and returns false, when an event of a
-// push is ahead of centrale's clock at at (central.Limits.Ahead): the
-// desk's clock runs ahead, and the event, rejected, would be lost. Nothing
-// is stored; the desk keeps its outbox, tells its operator, and sends the
-// same events again until centrale's clock comes within the skew.
-func (s *Server) inTime(w http.ResponseWriter, events []pinsede.Event, at time.Time) bool {
-	l := s.limits.Load()
-	for i, ev := range events {
-		if l.Ahead(ev, at) {
-			problem(w, http.StatusConflict, "clock-ahead", "Desk clock ahead",
-				fmt.Sprintf("event %d (%s) is of %s, %s after centrale's clock (%s), more than the %s allowed: the desk's clock runs ahead; nothing was stored",
-					i, ev.ID, ev.Time.UTC().Format(time.RFC3339), ev.Time.Sub(at).Round(time.Second), at.UTC().Format(time.RFC3339), l.MaxSkew))
-			return false
-		}
+// deskOffset returns how far the desk's clock ran ahead of centrale's at
+// arrived (behind when negative) by the reading the push carries
+// (wire.DeskClockHeader), 0 for a push without one. It answers the
+// problem itself, and returns false, for a reading that is malformed
+// (400) or out of the bounds within which centrale puts the times right
+// (409 clock-ahead or clock-behind, central.Limits.CheckOffset): the
+// desk keeps its outbox, and its operator sees the clock's fault.
+func (s *Server) deskOffset(w http.ResponseWriter, r *http.Request, arrived time.Time) (time.Duration, bool) {
+	vals := r.Header.Values(wire.DeskClockHeader)
+	if len(vals) == 0 {
+		return 0, true
 	}
-	return true
+	desk, err := time.Parse(time.RFC3339Nano, vals[0])
+	if err != nil || len(vals) > 1 {
+		problem(w, http.StatusBadRequest, "malformed", "Malformed request",
+			fmt.Sprintf("%s: want one reading of the desk's clock, an RFC 3339 time such as %s; nothing was stored",
+				wire.DeskClockHeader, arrived.UTC().Format(time.RFC3339Nano)))
+		return 0, false
+	}
+	offset := desk.Sub(arrived)
+	if reason := s.limits.Load().CheckOffset(offset); reason != "" {
+		slug, title := "clock-ahead", "Desk clock ahead"
+		if offset < 0 {
+			slug, title = "clock-behind", "Desk clock behind"
+		}
+		problem(w, http.StatusConflict, slug, title,
+			fmt.Sprintf("%s: %s reads %s, centrale's clock %s; nothing was stored", reason, wire.DeskClockHeader,
+				desk.UTC().Format(time.RFC3339), arrived.UTC().Format(time.RFC3339)))
+		return 0, false
+	}
+	return offset, true
 }
 
 // changes answers a sede's pull.

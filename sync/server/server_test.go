@@ -58,6 +58,13 @@ func do(t *testing.T, c *http.Client, method, url, contentType string, body []by
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
+	return doRequest(t, c, req)
+}
+
+// doRequest sends req and returns the status and body; it records the
+// exchange for TestOpenAPI.
+func doRequest(t *testing.T, c *http.Client, req *http.Request) (int, []byte) {
+	t.Helper()
 	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +75,7 @@ func do(t *testing.T, c *http.Client, method, url, contentType string, body []by
 		t.Fatal(err)
 	}
 	seenMu.Lock()
-	seen = append(seen, exchange{method, req.URL.Path, resp.StatusCode, resp.Header.Get("Content-Type"), b})
+	seen = append(seen, exchange{req.Method, req.URL.Path, resp.StatusCode, resp.Header.Get("Content-Type"), b})
 	seenMu.Unlock()
 	return resp.StatusCode, b
 }

@@ -173,6 +173,17 @@ type TicketResponse struct {
 // would not work at the portal until centrale's clock caught up.
 const MaxClockSkewHeader = "Pinsede-Max-Clock-Skew"
 
+// DeskClockHeader is the header of a push (POST /v1/events) that says
+// what the desk's clock read when it sent the push, as an RFC 3339 time
+// (time.RFC3339Nano). Centrale takes the difference from its own clock
+// for the desk's offset, and moves the times of the push's events by it
+// (central.Limits.Adjust) when it is more than the skew: a desk whose
+// clock runs ahead or behind has its records kept in centrale's clock,
+// and no push is held back for them. A push without it is of a desk of
+// before it: its times are taken as they are, and only those ahead of
+// centrale's clock are moved.
+const DeskClockHeader = "Pinsede-Desk-Clock"
+
 // PolicyResponse answers GET /v1/policy: the eligibility policy in force
 // for every sede, versioned. A sede caches it and uses the newest version
 // it has.

@@ -1,0 +1,127 @@
+package central
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/pinsede/pinsede"
+)
+
+// A desk stamps its events from its own clock, which may run ahead of
+// centrale's (a PC set to the Italian time in the UTC time zone is one or
+// two hours ahead) or behind. Centrale keeps every record in its own
+// clock: each push says what the desk's clock read when it was sent
+// (wire.DeskClockHeader), and Adjust moves the times of its events by
+// the difference before they are judged (Check) and stored. A time still
+// ahead of centrale's clock after that was stamped before the desk's
+// clock was put back: the act it records happened before the push came,
+// and before the acts that follow it in the push, and Adjust puts it
+// there. No push is held back for its times: a revocation made after an
+// issue stamped ahead reaches centrale with it.
+//
+// The desk keeps the times it stamped, in its records and in its audit
+// chain, whose hashes cover them: centrale moves the times of the events
+// it applies, never those of the audit entries a desk sends.
+
+// CheckOffset returns the reason to refuse a push whole when the desk's
+// clock, by the reading the push carries, is offset from centrale's by
+// more than l takes: more than MaxAhead ahead (a clock set to another
+// day), or more than MaxAge behind. It returns "" for an offset Adjust
+// corrects.
+func (l Limits) CheckOffset(offset time.Duration) string {
+	l = l.WithDefaults()
+	switch {
+	case offset > MaxAhead:
+		return fmt.Sprintf("the desk's clock is %s ahead of centrale's, more than the %s centrale puts right", offset.Round(time.Second), MaxAhead)
+	case offset < -l.MaxAge:
+		return fmt.Sprintf("the desk's clock is %s behind centrale's, more than the %s an event may be old", (-offset).Round(time.Second), l.MaxAge)
+	}
+	return ""
+}
+
+// Adjust moves the times of a push's events, in place, into centrale's
+// clock at at, and returns how many events it moved:
+//
+//   - when offset, how far the desk's clock was ahead of centrale's when
+//     it sent the push (behind when negative; CheckOffset passed it), is
+//     more than MaxSkew either way, every time the events carry moves back
+//     by offset;
+//   - then a time still more than MaxSkew, and at most MaxAhead, after at
+//     was stamped before the desk's clock was put back: it moves to the
+//     earliest of at and the times of the events from its own on (in push
+//     order, the desk's order of its acts) that are not ahead.
+//
+// An expiry moves with its issue, and the end of an operator's lock-out
+// with its event's time, so that an expiry is still the issue plus its
+// validity. A time more than MaxAhead ahead stays, and Check rejects its
+// event.
+func (l Limits) Adjust(events []pinsede.Event, offset time.Duration, at time.Time) int {
+	l = l.WithDefaults()
+	moved := make([]bool, len(events))
+	if offset.Abs() > l.MaxSkew {
+		for i := range events {
+			for _, s := range stamps(&events[i]) {
+				moved[i] = s.move(-offset) || moved[i]
+			}
+		}
+	}
+	hi, far := at.Add(l.MaxSkew), at.Add(MaxAhead)
+	bound := at
+	for i := len(events) - 1; i >= 0; i-- {
+		if t := events[i].Time; !t.After(hi) && t.Before(bound) {
+			bound = t
+		}
+		for _, s := range stamps(&events[i]) {
+			if t := *s.t; t.After(hi) && !t.After(far) {
+				moved[i] = s.move(bound.Sub(t)) || moved[i]
+			}
+		}
+	}
+	n := 0
+	for _, m := range moved {
+		if m {
+			n++
+		}
+	}
+	return n
+}
+
+// stamp is a time an event carries that the desk stamped from its clock,
+// and the time that moves with it (nil for none).
+type stamp struct {
+	t, with *time.Time
+}
+
+// move moves the stamp, and the time with it, by d, and reports whether
+// it moved: a zero time stays zero.
+func (s stamp) move(d time.Duration) bool {
+	if s.t.IsZero() || d == 0 {
+		return false
+	}
+	*s.t = s.t.Add(d)
+	if s.with != nil && !s.with.IsZero() {
+		*s.with = s.with.Add(d)
+	}
+	return true
+}
+
+// stamps returns the times ev carries from the desk's clock: its own,
+// with the end of a lock-out; the credential's acts, the issue with the
+// expiry; the delegation's registration and revocation; the operator
+// account's creation; the citizen's record's update. A delegation's days
+// are the citizen's, and stay.
+func stamps(ev *pinsede.Event) []stamp {
+	c := &ev.Credential
+	out := []stamp{{&ev.Time, &ev.Until}, {&c.IssuedAt, &c.ExpiresAt}, {t: &c.PrintedAt},
+		{t: &c.HandedOverAt}, {t: &c.RevokedAt}, {t: &c.ConvertedAt}}
+	if d := ev.Delegation; d != nil {
+		out = append(out, stamp{t: &d.RegisteredAt}, stamp{t: &d.RevokedAt})
+	}
+	if o := ev.Operator; o != nil {
+		out = append(out, stamp{t: &o.CreatedAt})
+	}
+	if cit := ev.Citizen; cit != nil {
+		out = append(out, stamp{t: &cit.UpdatedAt})
+	}
+	return out
+}
