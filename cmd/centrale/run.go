@@ -126,7 +126,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	policyPath := fs.String("policy", "", "eligibility policy `file` (JSON, see README) served to every sede; none: the built-in policy")
 	fs.Var(paramsFlag{&c.limits.PINParams}, "pin-params",
 		"argon2id `cost` a pushed PIN hash may carry, as m=KIB,t=PASSES,p=LANES; repeat for each (default "+pinsede.DefaultPINParams.String()+", the desks')")
-	fs.DurationVar(&c.limits.MaxSkew, "max-clock-skew", central.DefaultMaxSkew, "how far after centrale's clock a pushed event's time may be")
+	fs.DurationVar(&c.limits.MaxSkew, "max-clock-skew", central.DefaultMaxSkew, "how far after centrale's clock a pushed event's time may be, and how far off it a desk's clock may be before centrale moves its push's times")
 	fs.DurationVar(&c.limits.MaxAge, "max-event-age", central.DefaultMaxAge, "how far before centrale's clock a pushed event's time may be")
 	memMiB := fs.Int64("verify-memory", server.DefaultVerifyMemory>>20, "MiB the PIN checks running at once may take together")
 	fs.IntVar(&c.verify.Slots, "verify-slots", 0, "PIN checks run at once (default: -verify-memory over a check's memory, at most 2 per core)")

@@ -33,7 +33,9 @@ type Limits struct {
 	PINParams []pinsede.Argon2Params
 	// MaxSkew is how far past the server's clock an event's time, and
 	// the time of the act it records, may be: the desks' clocks are not
-	// centrale's. Default DefaultMaxSkew.
+	// centrale's. It is also how far a desk's clock may be off the
+	// server's, either way, before the times of its push are moved
+	// (Adjust, clock.go). Default DefaultMaxSkew.
 	MaxSkew time.Duration
 	// MaxAge is how far before the server's clock they may be: how long
 	// a sede may hold an event in its outbox, offline. Default

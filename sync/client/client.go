@@ -15,7 +15,9 @@
 // caches it in the local store, where the desk finds it. Credentials looks
 // a citizen up at centrale for the desk (lookup.go). Every answer measures
 // this PC's clock against centrale's (clock.go): the desk issues no PIN
-// while it runs ahead by more than centrale takes (ClockAhead).
+// while it runs ahead by more than centrale takes (ClockAhead). Each push
+// says what this PC's clock reads as it leaves (wire.DeskClockHeader), and
+// centrale keeps its events in its own clock.
 //
 // # Caveats
 //
