@@ -263,3 +263,69 @@ func (p *proxyDown) RoundTrip(req *http.Request) (*http.Response, error) {
 	return &http.Response{StatusCode: http.StatusBadGateway, Status: "502 Bad Gateway", Header: h,
 		Body: io.NopCloser(strings.NewReader("bad gateway")), Request: req}, nil
 }
+
+// Ensure that a push whose answer is lost, sent while the desk's clock
+// ran an hour ahead, and sent again once it was put right, with another
+// reading of the clock, is applied once: every event a duplicate the
+// second time, the issue kept at the time the first push put it at, an
+// hour back. On both stores.
+func TestDeskClockReplay(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			env := testenv.NewAt(t, st.open(t), testclock.Now)
+			var ahead atomic.Int64
+			ahead.Store(int64(time.Hour))
+			deskClock := func() time.Time { return testclock.Now().Add(time.Duration(ahead.Load())) }
+			pc := newDeskPC(t, env, deskClock, "ROMA01", "01")
+			cfg, _ := env.DeskTLS(t, "ROMA01", "01")
+			lost := &lostAnswer{next: &http.Transport{TLSClientConfig: cfg}}
+			lost.lose.Store(true)
+			c := client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: lost},
+				Sede: "ROMA01", Local: pc.ls, Desk: pc.desk, Now: deskClock})
+			ctx := context.Background()
+			req := person(1)
+			is, err := pc.desk.Issue(ctx, pc.sess, req, verification())
+			if err != nil {
+				t.Fatal(err)
+			}
+			cred := is.Credential
+			if err := c.Sync(ctx); err == nil {
+				t.Fatal("sync whose answer was lost: no error")
+			}
+			n, err := env.Store.Events(ctx)
+			if err != nil || n == 0 {
+				t.Fatalf("centrale holds %d events of the push whose answer was lost (%v)", n, err)
+			}
+			ahead.Store(0)
+			if err := c.Sync(ctx); err != nil {
+				t.Fatalf("sync again: %v", err)
+			}
+			if s := c.State(); s.Pending != 0 || len(s.NotAccepted) != 0 {
+				t.Errorf("state after the replay: pending %d, not accepted %+v", s.Pending, s.NotAccepted)
+			}
+			if again, err := env.Store.Events(ctx); err != nil || again != n {
+				t.Errorf("centrale holds %d events after the replay, want %d (%v)", again, n, err)
+			}
+			if rec := centralRecord(t, env, req.CodiceFiscale, cred.ID); !rec.Credential.IssuedAt.Equal(cred.IssuedAt.Add(-time.Hour)) {
+				t.Errorf("centrale keeps the issue at %v, want %v as the first push put it", rec.Credential.IssuedAt, cred.IssuedAt.Add(-time.Hour))
+			}
+		})
+	}
+}
+
+// lostAnswer is a transport that loses the answer of the first push
+// while lose is set: centrale applied it, the desk never hears.
+type lostAnswer struct {
+	next http.RoundTripper
+	lose atomic.Bool
+}
+
+func (l *lostAnswer) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := l.next.RoundTrip(req)
+	if err != nil || req.URL.Path != "/v1/events" || !l.lose.CompareAndSwap(true, false) {
+		return resp, err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return nil, errors.New("connection lost after the push was sent")
+}
