@@ -57,10 +57,13 @@ func (l Limits) CheckOffset(offset time.Duration) string {
 // event.
 func (l Limits) Adjust(events []pinsede.Event, offset time.Duration, at time.Time) int {
 	l = l.WithDefaults()
-	moved := make([]bool, len(events))
+	var (
+		buf   [maxStamps]stamp
+		moved = make([]bool, len(events))
+	)
 	if offset.Abs() > l.MaxSkew {
 		for i := range events {
-			for _, s := range stamps(&events[i]) {
+			for _, s := range stamps(buf[:0], &events[i]) {
 				moved[i] = s.move(-offset) || moved[i]
 			}
 		}
@@ -71,7 +74,7 @@ func (l Limits) Adjust(events []pinsede.Event, offset time.Duration, at time.Tim
 		if t := events[i].Time; !t.After(hi) && t.Before(bound) {
 			bound = t
 		}
-		for _, s := range stamps(&events[i]) {
+		for _, s := range stamps(buf[:0], &events[i]) {
 			if t := *s.t; t.After(hi) && !t.After(far) {
 				moved[i] = s.move(bound.Sub(t)) || moved[i]
 			}
@@ -105,15 +108,19 @@ func (s stamp) move(d time.Duration) bool {
 	return true
 }
 
-// stamps returns the times ev carries from the desk's clock: its own,
+// maxStamps is the most stamps an event has.
+const maxStamps = 10
+
+// stamps appends to out, and returns, the times ev carries from the
+// desk's clock: its own,
 // with the end of a lock-out; the credential's acts, the issue with the
 // expiry; the delegation's registration and revocation; the operator
 // account's creation; the citizen's record's update. A delegation's days
 // are the citizen's, and stay.
-func stamps(ev *pinsede.Event) []stamp {
+func stamps(out []stamp, ev *pinsede.Event) []stamp {
 	c := &ev.Credential
-	out := []stamp{{&ev.Time, &ev.Until}, {&c.IssuedAt, &c.ExpiresAt}, {t: &c.PrintedAt},
-		{t: &c.HandedOverAt}, {t: &c.RevokedAt}, {t: &c.ConvertedAt}}
+	out = append(out, stamp{&ev.Time, &ev.Until}, stamp{&c.IssuedAt, &c.ExpiresAt}, stamp{t: &c.PrintedAt},
+		stamp{t: &c.HandedOverAt}, stamp{t: &c.RevokedAt}, stamp{t: &c.ConvertedAt})
 	if d := ev.Delegation; d != nil {
 		out = append(out, stamp{t: &d.RegisteredAt}, stamp{t: &d.RevokedAt})
 	}
