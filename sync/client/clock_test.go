@@ -30,25 +30,11 @@ import (
 func TestDeskClockAhead(t *testing.T) {
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
-			env := testenv.NewAt(t, st.open(t), testclock.Now)
-			ahead := time.Hour
-			deskClock := func() time.Time { return testclock.Now().Add(ahead) }
-			pc := newDeskPC(t, env, deskClock, "ROMA01", "01")
-			pc.desk.Link = pc.c
-			printer := pc.desk.Printer.(*capture)
+			cd := newClockDesk(t, st.open(t))
+			env, pc, printer, ahead := cd.env, cd.pc, cd.printer, time.Hour
 			ctx := context.Background()
-			req := person(1)
-			is, err := pc.desk.Issue(ctx, pc.sess, req, verification())
-			if err != nil {
-				t.Fatal(err)
-			}
-			cred := is.Credential
-			if err := pc.c.Sync(ctx); err != nil {
-				t.Fatalf("sync of an issue an hour ahead: %v", err)
-			}
-			if s := pc.c.State(); s.Pending != 0 || len(s.NotAccepted) != 0 || s.Fault != client.FaultNone {
-				t.Errorf("state after the push: pending %d, not accepted %+v, fault %v; want all accepted", s.Pending, s.NotAccepted, s.Fault)
-			}
+			req, cred := cd.issue(t)
+			cd.sync(t, pc.c)
 			rec := centralRecord(t, env, req.CodiceFiscale, cred.ID)
 			if want := cred.IssuedAt.Add(-ahead); !rec.Credential.IssuedAt.Equal(want) || !rec.Credential.ExpiresAt.Equal(cred.ExpiresAt.Add(-ahead)) {
 				t.Errorf("centrale keeps the issue at %v, expiring %v; want an hour back, %v and %v",
@@ -88,31 +74,15 @@ func TestDeskClockAhead(t *testing.T) {
 func TestDeskClockPutRight(t *testing.T) {
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
-			env := testenv.NewAt(t, st.open(t), testclock.Now)
-			var ahead atomic.Int64
-			ahead.Store(int64(time.Hour))
-			deskClock := func() time.Time { return testclock.Now().Add(time.Duration(ahead.Load())) }
-			pc := newDeskPC(t, env, deskClock, "ROMA01", "01")
-			pc.desk.Link = pc.c
-			printer := pc.desk.Printer.(*capture)
-			ctx := context.Background()
-			req := person(1)
-			is, err := pc.desk.Issue(ctx, pc.sess, req, verification())
-			if err != nil {
-				t.Fatal(err)
-			}
-			cred := is.Credential
-			ahead.Store(0) // the clerk puts the clock right
+			cd := newClockDesk(t, st.open(t))
+			env, pc, printer := cd.env, cd.pc, cd.printer
+			req, cred := cd.issue(t)
+			cd.ahead.Store(0) // the clerk puts the clock right
 			revoked, err := pc.desk.Revoke(pc.sess, cred.ID, "richiesta del cittadino")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := pc.c.Sync(ctx); err != nil {
-				t.Fatalf("sync of the issue and its revocation: %v", err)
-			}
-			if s := pc.c.State(); s.Pending != 0 || len(s.NotAccepted) != 0 || s.Fault != client.FaultNone {
-				t.Errorf("state after the push: pending %d, not accepted %+v, fault %v; want all accepted", s.Pending, s.NotAccepted, s.Fault)
-			}
+			cd.sync(t, pc.c)
 			portal := env.Client(t, pki.RolePortal, "PORTALE")
 			if got := verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: string(req.CodiceFiscale), PIN: printer.last()}); got.Outcome != wire.Revoked {
 				t.Errorf("login with the revoked PIN: %+v, want revoked", got)
@@ -137,6 +107,54 @@ func TestDeskClockPutRight(t *testing.T) {
 				t.Errorf("the other desk holds the PIN %s, issued %v; want revoked, issued %v as centrale", got.State, got.IssuedAt, c.IssuedAt)
 			}
 		})
+	}
+}
+
+// clockDesk is centrale on the suite's clock, and desk 01 of ROMA01,
+// whose clock runs ahead of it by ahead (an hour until a test puts it
+// right), its sync client its link.
+type clockDesk struct {
+	env     *testenv.Env
+	pc      *deskPC
+	printer *capture
+	ahead   *atomic.Int64
+}
+
+// newClockDesk starts a clockDesk on store.
+func newClockDesk(t *testing.T, store central.Store) *clockDesk {
+	t.Helper()
+	cd := &clockDesk{env: testenv.NewAt(t, store, testclock.Now), ahead: new(atomic.Int64)}
+	cd.ahead.Store(int64(time.Hour))
+	cd.pc = newDeskPC(t, cd.env, cd.clock, "ROMA01", "01")
+	cd.pc.desk.Link = cd.pc.c
+	cd.printer = cd.pc.desk.Printer.(*capture)
+	return cd
+}
+
+// clock is the desk's clock.
+func (cd *clockDesk) clock() time.Time { return testclock.Now().Add(time.Duration(cd.ahead.Load())) }
+
+// issue issues a PIN to person(1), and returns the request and the
+// credential as the desk keeps it.
+func (cd *clockDesk) issue(t *testing.T) (pinsede.Request, pinsede.Credential) {
+	t.Helper()
+	req := person(1)
+	is, err := cd.pc.desk.Issue(context.Background(), cd.pc.sess, req, verification())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req, is.Credential
+}
+
+// sync syncs the desk through c, and checks that every event went and
+// was accepted, and that the state tells no fault.
+func (cd *clockDesk) sync(t *testing.T, c *client.Client) {
+	t.Helper()
+	if err := c.Sync(context.Background()); err != nil {
+		t.Fatalf("sync with the desk's clock %v ahead: %v", time.Duration(cd.ahead.Load()), err)
+	}
+	if s := c.State(); s.Pending != 0 || len(s.NotAccepted) != 0 || s.Fault != client.FaultNone {
+		t.Errorf("state after the push: pending %d, not accepted %+v, fault %v; want all accepted", s.Pending, s.NotAccepted, s.Fault)
 	}
 }
 
@@ -272,23 +290,15 @@ func (p *proxyDown) RoundTrip(req *http.Request) (*http.Response, error) {
 func TestDeskClockReplay(t *testing.T) {
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
-			env := testenv.NewAt(t, st.open(t), testclock.Now)
-			var ahead atomic.Int64
-			ahead.Store(int64(time.Hour))
-			deskClock := func() time.Time { return testclock.Now().Add(time.Duration(ahead.Load())) }
-			pc := newDeskPC(t, env, deskClock, "ROMA01", "01")
+			cd := newClockDesk(t, st.open(t))
+			env, pc := cd.env, cd.pc
 			cfg, _ := env.DeskTLS(t, "ROMA01", "01")
 			lost := &lostAnswer{next: &http.Transport{TLSClientConfig: cfg}}
 			lost.lose.Store(true)
 			c := client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: lost},
-				Sede: "ROMA01", Local: pc.ls, Desk: pc.desk, Now: deskClock})
+				Sede: "ROMA01", Local: pc.ls, Desk: pc.desk, Now: cd.clock})
 			ctx := context.Background()
-			req := person(1)
-			is, err := pc.desk.Issue(ctx, pc.sess, req, verification())
-			if err != nil {
-				t.Fatal(err)
-			}
-			cred := is.Credential
+			req, cred := cd.issue(t)
 			if err := c.Sync(ctx); err == nil {
 				t.Fatal("sync whose answer was lost: no error")
 			}
@@ -296,13 +306,8 @@ func TestDeskClockReplay(t *testing.T) {
 			if err != nil || n == 0 {
 				t.Fatalf("centrale holds %d events of the push whose answer was lost (%v)", n, err)
 			}
-			ahead.Store(0)
-			if err := c.Sync(ctx); err != nil {
-				t.Fatalf("sync again: %v", err)
-			}
-			if s := c.State(); s.Pending != 0 || len(s.NotAccepted) != 0 {
-				t.Errorf("state after the replay: pending %d, not accepted %+v", s.Pending, s.NotAccepted)
-			}
+			cd.ahead.Store(0)
+			cd.sync(t, c)
 			if again, err := env.Store.Events(ctx); err != nil || again != n {
 				t.Errorf("centrale holds %d events after the replay, want %d (%v)", again, n, err)
 			}
