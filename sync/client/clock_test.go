@@ -69,7 +69,8 @@ func TestDeskClockAhead(t *testing.T) {
 // Centrale keeps both in its clock, the issue no later than the
 // revocation nor than its own clock, the expiry the issue plus its
 // validity; the desk keeps its own times, its audit entries go through
-// (its chain is not moved), and another desk of the sede pulls the PIN
+// and its chain holds every head centrale keeps (pinctl audit verify:
+// the chain is not moved), and another desk of the sede pulls the PIN
 // revoked. On both stores.
 func TestDeskClockPutRight(t *testing.T) {
 	for _, st := range stores {
@@ -100,6 +101,15 @@ func TestDeskClockPutRight(t *testing.T) {
 			}
 			if local := heldCredential(t, pc, cred.ID); !local.IssuedAt.Equal(cred.IssuedAt) {
 				t.Errorf("the desk's record moved: issued %v, want its own %v", local.IssuedAt, cred.IssuedAt)
+			}
+			// pinctl audit verify: the desk's chain holds every head centrale
+			// keeps of it, its times as the desk stamped them.
+			heads, err := pc.c.AuditHeads(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r, err := pc.ls.CheckAnchors(heads); err != nil || r.Matched == 0 || len(r.Problems) != 0 {
+				t.Errorf("the desk's chain against centrale's heads: %+v (%v); want every head held", r, err)
 			}
 			other := newDeskPC(t, env, testclock.Now, "ROMA01", "02")
 			other.sync(t)
