@@ -82,10 +82,11 @@ type ClockReading struct {
 }
 
 // Ahead returns how far this PC's clock runs ahead of centrale's when it
-// surely does by more than MaxSkew: the events made now would be held
-// back by centrale, and a PIN issued now would not work at the portal
-// until centrale's clock caught up. It returns 0 when the clock is within
-// the skew, behind, or the reading is unknown.
+// surely does by more than MaxSkew: centrale would keep the events made
+// now in its own clock (it moves a push's times by the desk's offset),
+// but a PIN issued now would carry the wrong date and time on its slip
+// and in the desk's records. It returns 0 when the clock is within the
+// skew, behind, or the reading is unknown.
 func (r ClockReading) Ahead() time.Duration {
 	if r.At.IsZero() || r.MaxSkew <= 0 || r.Offset-r.Error <= r.MaxSkew {
 		return 0
@@ -94,11 +95,10 @@ func (r ClockReading) Ahead() time.Duration {
 }
 
 // Behind returns how far this PC's clock runs behind centrale's when it
-// surely does by more than MaxSkew, and 0 otherwise. Centrale takes
-// events dated in the past (within its -max-age), so the desk goes on
-// issuing, but the PINs carry the wrong time, expire that much early, and
-// may count as older than a PIN another sede issued just before: the
-// clock must be put right all the same.
+// surely does by more than MaxSkew, and 0 otherwise. Centrale moves the
+// times of a push from a clock behind into its own, so the desk goes on
+// issuing, but the slips and the desk's records carry the wrong time:
+// the clock must be put right all the same.
 func (r ClockReading) Behind() time.Duration {
 	if r.At.IsZero() || r.MaxSkew <= 0 || -r.Offset-r.Error <= r.MaxSkew {
 		return 0

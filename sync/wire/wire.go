@@ -169,8 +169,9 @@ type TicketResponse struct {
 // in whole seconds, how far ahead of its clock an event's time may be
 // (its -max-clock-skew). With the answer's Date, which centrale writes
 // from the same clock, a desk measures how far its own clock is from
-// centrale's, and issues no PIN while it runs ahead by more: such a PIN
-// would not work at the portal until centrale's clock caught up.
+// centrale's, and issues no PIN while it runs ahead by more: centrale
+// keeps the PIN's times in its own clock (DeskClockHeader), but the slip
+// and the desk's records would carry the PC's wrong ones.
 const MaxClockSkewHeader = "Pinsede-Max-Clock-Skew"
 
 // DeskClockHeader is the header of a push (POST /v1/events) that says
