@@ -10,18 +10,19 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testlog"
 	"github.com/pinsede/pinsede/sync/central"
-	"github.com/pinsede/pinsede/sync/internal/testenv"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/storetest"
 	"github.com/pinsede/pinsede/sync/wire"
 )
 
-// pushRead sends body as a push that says the desk's clock reads each
-// of clock (none when empty), and returns the status and the answer.
-func pushRead(t *testing.T, env *testenv.Env, c *http.Client, body []byte, clock ...string) (int, []byte) {
+// pushRead sends body as a push to centrale at url that says the desk's
+// clock reads each of clock (none when empty), and returns the status and
+// the answer.
+func pushRead(t *testing.T, url string, c *http.Client, body []byte, clock ...string) (int, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, env.URL+"/v1/events", bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, url+"/v1/events", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,11 +37,14 @@ func pushRead(t *testing.T, env *testenv.Env, c *http.Client, body []byte, clock
 // ahead in its own clock, by the reading the push carries: the events'
 // times an hour back, the expiry with the issue; that the same push sent
 // again, with another reading, is applied once, its times as first
-// kept; and that a reading that is malformed, given twice, days ahead or
+// kept; that centrale logs the push it moved, with the desk's offset;
+// and that a reading that is malformed, given twice, days ahead or
 // behind by more than an event may be old refuses the push whole with a
 // problem that names the fault, nothing stored.
 func TestPushDeskClock(t *testing.T) {
 	env := newEnv(t)
+	var logs testlog.Buffer
+	hs, _, _ := observed(t, env, &logs)
 	c := env.Client(t, pki.RoleSede, "ROMA01")
 	ctx := context.Background()
 	now := storetest.T0 // centrale's clock, the suite's
@@ -63,7 +67,7 @@ func TestPushDeskClock(t *testing.T) {
 		{"days ahead", []string{stamp(72 * time.Hour)}, http.StatusConflict, "clock-ahead"},
 		{"behind more than an event may be old", []string{stamp(-central.DefaultMaxAge - time.Hour)}, http.StatusConflict, "clock-behind"},
 	} {
-		st, b := pushRead(t, env, c, body, tc.clock...)
+		st, b := pushRead(t, hs.URL, c, body, tc.clock...)
 		var p wire.Problem
 		if err := json.Unmarshal(b, &p); err != nil || st != tc.status || p.Type != "urn:pinsede:problem:"+tc.slug ||
 			!strings.Contains(p.Detail, wire.DeskClockHeader) || !strings.Contains(p.Detail, "nothing was stored") {
@@ -78,7 +82,7 @@ func TestPushDeskClock(t *testing.T) {
 		clock string
 		want  wire.Verdict
 	}{{stamp(time.Hour), wire.Accepted}, {stamp(3 * time.Hour), wire.Duplicate}} {
-		st, b := pushRead(t, env, c, body, tc.clock)
+		st, b := pushRead(t, hs.URL, c, body, tc.clock)
 		var resp wire.PushResponse
 		if err := json.Unmarshal(b, &resp); err != nil || st != http.StatusOK {
 			t.Fatalf("push %d: %d %s", i, st, b)
@@ -102,5 +106,8 @@ func TestPushDeskClock(t *testing.T) {
 	}
 	if n, err := env.Store.Events(ctx); err != nil || n != len(push.Events) {
 		t.Errorf("%d events stored, want %d, each once (%v)", n, len(push.Events), err)
+	}
+	if want := `"msg":"desk clock: event times moved to centrale's","sede":"ROMA01","desk":"","offset":"1h0m0s","events":2`; strings.Count(logs.String(), want) != 1 {
+		t.Errorf("centrale's log lacks, once, %s:\n%s", want, logs.String())
 	}
 }
