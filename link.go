@@ -33,10 +33,11 @@ const KeyClockAhead = "err.clock.ahead"
 // central records' by more than they take (Link.ClockAhead): the central
 // records would keep its issue in their own clock (they move a desk's
 // times by its offset), but its slip, handed to the citizen, and this
-// desk's records would carry the PC's wrong date and time. The error is a *Problem (KeyClockAhead, Ahead the
-// time.Duration) wrapping ErrClockAhead; the link is asked to sync, so
-// that a clock put right is seen at once. A desk with no link, or whose
-// link cannot tell, issues as before.
+// desk's records would carry the PC's wrong date and time. The error is
+// a *Problem (KeyClockAhead, Ahead the time.Duration) wrapping
+// ErrClockAhead; the link is asked to sync, so that a clock put right is
+// seen at once. A desk with no link, or whose link cannot tell, issues as
+// before.
 func (d *Desk) clockAhead() error {
 	if d.Link == nil {
 		return nil
