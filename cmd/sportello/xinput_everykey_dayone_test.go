@@ -35,8 +35,8 @@ var (
 	xinLoginMessageRect  = image.Rect(416, 478, 864, 542)
 	// xinNewFieldsRect holds Nuova password and Conferma password,
 	// xinNewMessageRect the problem under them.
-	xinNewFieldsRect  = image.Rect(401, 379, 881, 479)
-	xinNewMessageRect = image.Rect(400, 484, 881, 528)
+	xinNewFieldsRect  = image.Rect(407, 381, 875, 483)
+	xinNewMessageRect = image.Rect(406, 487, 875, 531)
 )
 
 // xinNewPasswordScreen is the clerk's change of password, as
@@ -52,18 +52,20 @@ func (d *xinDesk) logOut() {
 	d.come("shift+Tab shift+Tab space", "Accesso operatore")
 }
 
-// lockOutClerk logs m.rossi out and types, at the login, the clerk's id
-// and pinsede.MaxFailedLogins wrong passwords, then the temporary one,
-// right, which the lock-out refuses (it lasts pinsede.LockoutBase from
-// the last wrong one, a few keys before). Each is refused with the
-// message in red, the password emptied with the keyboard in it, the id
-// kept.
+// lockOutClerk logs m.rossi out and types, at the login, the clerk's id,
+// Enter with no password, pinsede.MaxFailedLogins wrong passwords, then
+// the temporary one, right, which the lock-out refuses (it lasts
+// pinsede.LockoutBase from the last wrong one, a few keys before). Each is
+// refused with the message in red, the password emptied with the keyboard
+// in it, the id kept.
 func (d *xinDesk) lockOutClerk() {
 	d.t.Helper()
 	d.logOut()
 	d.typeText(xinClerk) // the id has the keyboard
 	d.keys("Return")
 	id := d.region(xinLoginIDRect)
+	d.keys("Return") // no password: said in red, and not counted (xinCheckClerk)
+	d.waitFrame("the password asked for", func(img image.Image) bool { return xtest.Red(xtest.Pixels(img, xinLoginMessageRect)) })
 	var emptied []byte
 	for i := range pinsede.MaxFailedLogins + 1 {
 		pw := xinClerkWrong
