@@ -133,13 +133,16 @@ const xinEveryKeyPerScreen = 2
 // identity check, the PIN issued, the citizen's page and its dialogs, the
 // delegation, the guide, the audit, the operators, the settings, the lock,
 // the operators with a clerk and the dialogs that disable the clerk and
-// reset the clerk's password, the conversion of a PIN ordinario) walks the
-// focus by Tab
-// and by Shift+Tab through every control, and presses on each the keys of
-// xinKeyGroups, coming back to the screen after each group. The desk must
+// reset the clerk's password, the conversion of a PIN ordinario, and the
+// clerk's change of the password reset, after the clerk's lock-out and
+// m.rossi's Sblocca: xinput_everykey_dayone_test.go) walks the focus by
+// Tab and by Shift+Tab through every control, and presses on each the keys
+// of xinKeyGroups, coming back to the screen after each group. The desk must
 // not exit nor panic; no key may drop what was typed (the MV35 and the
 // identity check must still issue a PIN, whose slip carries them), nor
-// print, issue or revoke by itself. The pairs of control and keys are a
+// print, issue or revoke by itself; the clerk's lock-out, its Sblocca and
+// the change of password, each typed mistake refused first, must end in
+// the store as asked (xinCheckClerk). The pairs of control and keys are a
 // seeded sample (xinEveryKeyShare; PINSEDE_SEED replays one, and
 // PINSEDE_EVERYKEY=all presses every one); a failure names the screen, the
 // control (its Tab stop from the screen's first) and the keys.
@@ -183,7 +186,14 @@ func TestXInputEveryKey(t *testing.T) {
 	}
 	d.resetClerk() // the keys pressed nothing that a supervisor's reset needs
 	d.disableAndEnableClerk()
-	t.Logf("%d groups of keys on %d controls of %d screens in %v", w.pressed, w.controls, len(xinKeyScreens), time.Since(began).Round(time.Second))
+	// The clerk's first day (xinput_everykey_dayone_test.go).
+	day := time.Now()
+	d.lockOutClerk()
+	d.unlockClerk()
+	w.walk(xinNewPasswordScreen)
+	d.chooseOwnPassword()
+	t.Logf("the clerk's lock-out, Sblocca and change of password, the change walked, in %v", time.Since(day).Round(time.Millisecond))
+	t.Logf("%d groups of keys on %d controls of %d screens in %v", w.pressed, w.controls, len(xinKeyScreens)+1, time.Since(began).Round(time.Second))
 	if err := d.app.Alive(); err != nil {
 		t.Fatal(err)
 	}

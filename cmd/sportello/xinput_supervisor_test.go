@@ -411,12 +411,7 @@ func (d *xinDesk) backTo(title string, keys []string) bool {
 		// longer moving the fields, ui/desk's TestLoginFieldsStay; it
 		// missed before, seed 3 of the reconciliation ending with m.rossi
 		// refused. The restart needs no coordinates.)
-		d.app.Stop(d.t)
-		app, err := d.start()
-		if err != nil {
-			d.t.Fatalf("sportello started again: %v", err)
-		}
-		d.app = app
+		d.restart(nil)
 		d.logIn()
 	}
 	d.keys("Escape", "ctrl+f")

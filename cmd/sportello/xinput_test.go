@@ -74,6 +74,9 @@ type xinDesk struct {
 	// clerk is set once the walk added its clerk, ordinario once the store
 	// holds Laura's PIN ordinario (xinput_everykey_ops_test.go).
 	clerk, ordinario bool
+	// newPassword is the clerk's change of password as it first showed
+	// (xinput_everykey_dayone_test.go).
+	newPassword *image.RGBA
 }
 
 // xinStart starts sportello on display with its store in dir and waits for
@@ -90,6 +93,22 @@ func xinStart(t *testing.T, bin, display, dir string, args ...string) *xinDesk {
 		t.Fatalf("sportello window: %v", err)
 	}
 	return &xinDesk{t: t, app: app, display: display, dir: dir, start: start}
+}
+
+// restart stops the desk, checks its log, runs between (nil for none),
+// and starts the desk again.
+func (d *xinDesk) restart(between func()) {
+	d.t.Helper()
+	d.app.Stop(d.t)
+	xinCheckLog(d.t, d.dir, d.app)
+	if between != nil {
+		between()
+	}
+	app, err := d.start()
+	if err != nil {
+		d.t.Fatalf("sportello started again: %v", err)
+	}
+	d.app = app
 }
 
 // xinTools skips the test with -short, and checks that xdotool and tools,

@@ -142,8 +142,9 @@ func (a *App) showChangePassword(s *pinsede.Session, current string) {
 			i18n.Message(pinsede.ErrBadCredentials),
 		}
 	})
-	body := container.NewVBox(
-		heading(lang.L("password.change.title")),
+	// On a card, as the login before it: it showed bare on the page.
+	body := section("",
+		title(lang.L("password.change.title")),
 		note(lang.L("password.change.intro")),
 		newField(pinsede.FieldPassword, lang.L("password.change.new"), c.pw).object,
 		newField(fieldPasswordConfirm, lang.L("field.password_conferma"), c.confirm).object,

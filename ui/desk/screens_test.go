@@ -121,6 +121,26 @@ func TestScreensGolden(t *testing.T) {
 	})
 }
 
+// Ensure that the change of a password a supervisor reset, which opens
+// at the operator's next login, renders as reviewed: on a card, as the
+// login before it (it showed bare on the page, its title smaller than the
+// login's: seen in TestXInputEveryKey's screenshots).
+func TestChangePasswordGolden(t *testing.T) {
+	h := ready(t, devPrinter)
+	test.ApplyTheme(t, theme.New())
+	h.addBianchi()
+	if err := h.desk.ResetPassword(h.app.session, "l.bianchi", "temporanea-2026"); err != nil {
+		t.Fatal(err)
+	}
+	h.app.logout()
+	h.logIn("l.bianchi", "temporanea-2026")
+	if c := h.app.changePassword; c == nil || h.app.current.View != c.screen.View {
+		t.Fatalf("no change of password after a reset:\n%s", h.screenText())
+	}
+	h.settle()
+	test.AssertRendersToMarkup(t, "password.xml", h.win.Canvas())
+}
+
 // Ensure that the identity checks render as reviewed: the place picker's
 // suggestions, a codice fiscale of the other sex, an MRZ that contradicts
 // the data typed.
