@@ -246,8 +246,7 @@ func (a *App) showDraftOffer(dr pinsede.Draft, name string) {
 	})
 	resume.Importance = widget.HighImportance
 	d.SetButtons([]fyne.CanvasObject{discard, resume})
-	a.showDialog(d)
-	a.win.Canvas().Focus(resume)
+	a.showDialogFocus(d, resume)
 }
 
 // resumeDraft opens the request of a draft on the screen it was left on.

@@ -96,9 +96,10 @@ func (a *App) checkIdle() {
 // locked (they could show a citizen's data) and put back as they were,
 // with what was typed in them, the keyboard where it was. A password typed
 // in a dialog (a supervisor's approval) is not kept: it is emptied, to be
-// typed again. The window's title says the session is locked, not the
-// screen behind. The request in progress is kept in the store as it is
-// now (draft.go), not at the next tick.
+// typed again. The window's title and the header say the session is
+// locked, not the screen behind; the dialogs that jobs raise meanwhile
+// wait for the unlock (showDialogFocus). The request in progress is kept
+// in the store as it is now (draft.go), not at the next tick.
 func (a *App) lockSession() {
 	if a.session == nil || a.lock.locked {
 		return
@@ -122,6 +123,7 @@ func (a *App) lockSession() {
 	}
 	a.work.Hide()
 	a.header.nav.Hide()
+	a.header.setScreen(lang.L("lock.title"))
 	a.header.bar.Refresh()
 	a.lock.show(a.session)
 	a.setWindowTitle(lang.L("lock.title"))
@@ -145,14 +147,24 @@ type lockScreen struct {
 	// opened on the lock screen (the guide, F1) is not one, and closes at
 	// the unlock, under them.
 	parkedDialogs []dialog.Dialog
-	who           *widget.Label
-	password      *entry
-	unlock        *button
-	logout        *button
-	progress      *widget.Activity
-	msg           *message
-	note          *widget.Label
-	object        fyne.CanvasObject
+	// pending are the dialogs raised while the session was locked (a
+	// job's outcome), oldest first, which the unlock shows above parked.
+	pending  []pendingDialog
+	who      *widget.Label
+	password *entry
+	unlock   *button
+	logout   *button
+	progress *widget.Activity
+	msg      *message
+	note     *widget.Label
+	object   fyne.CanvasObject
+}
+
+// pendingDialog is a dialog raised behind the lock, and the widget of it
+// that takes the keyboard when it shows (nil for none).
+type pendingDialog struct {
+	dialog dialog.Dialog
+	focus  fyne.Focusable
 }
 
 func (a *App) newLockScreen() *lockScreen {
@@ -242,7 +254,8 @@ func (l *lockScreen) submit() {
 // restore puts back the dialogs the lock took off the window, but those
 // closed meanwhile (hidden), after closing those opened on the lock
 // screen, and gives the keyboard back: to the screen under them, and to
-// the top dialog when it is still the one that had it.
+// the top dialog when it is still the one that had it. The dialogs raised
+// while locked show then, on top, in the order they came.
 func (l *lockScreen) restore() {
 	for _, d := range slices.Clone(l.a.dialogs) {
 		if !slices.Contains(l.parkedDialogs, d) {
@@ -262,7 +275,11 @@ func (l *lockScreen) restore() {
 	if n := len(l.parked); n > 0 && l.parked[n-1].Visible() && l.dialogFocus != nil {
 		c.Focus(l.dialogFocus)
 	}
-	l.parked, l.parkedDialogs, l.screenFocus, l.dialogFocus = nil, nil, nil, nil
+	pending := l.pending
+	l.parked, l.parkedDialogs, l.pending, l.screenFocus, l.dialogFocus = nil, nil, nil, nil, nil
+	for _, p := range pending {
+		l.a.openDialog(p.dialog, p.focus)
+	}
 }
 
 // forgetPasswords empties the password entries within o: a dialog kept
