@@ -226,6 +226,9 @@ func TestLockHoldsDialogs(t *testing.T) {
 	if got, want := h.app.header.screen.Text, "·  Sessione bloccata"; got != want || h.win.Title() != "Sessione bloccata" {
 		t.Errorf("behind the lock the header says %q, the title %q; want %q, %q", got, h.win.Title(), want, "Sessione bloccata")
 	}
+	if *shots != "" {
+		writeShots(t, h, "blocco-offerta-in-attesa")
+	}
 	h.app.toUI = toUI
 	test.Type(cv.Focused(), "password-di-prova")
 	key(cv.Focused(), fyne.KeyReturn)
@@ -239,6 +242,9 @@ func TestLockHoldsDialogs(t *testing.T) {
 	b, ok := cv.Focused().(*button)
 	if n := len(cv.Overlays().List()); n != 1 || !ok || b.Text != "Riprendi" || !strings.Contains(h.screenText(), "Bianchi") {
 		t.Fatalf("after the unlock: %d dialogs, keyboard on %T; want the offer of Bianchi with Riprendi focused:\n%s", n, cv.Focused(), h.screenText())
+	}
+	if *shots != "" {
+		writeShots(t, h, "sblocco-offerta")
 	}
 	key(b, fyne.KeySpace)
 	h.wait()

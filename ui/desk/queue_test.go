@@ -185,6 +185,9 @@ func TestKioskQueueLogoutWhileTaking(t *testing.T) {
 	if got := h.app.login.msg.text(); got != kept {
 		t.Errorf("the login screen says %q, want %q", got, kept)
 	}
+	if *shots != "" {
+		writeShots(t, h, "login-biglietto-salvato")
+	}
 
 	h.logIn("l.verdi", "password-di-luca")
 	if n := len(h.win.Canvas().Overlays().List()); n != 0 {
