@@ -361,7 +361,7 @@ func (s *auditScreen) count(more bool) {
 		s.moreRow.Show()
 	} else {
 		if s.a.win.Canvas().Focused() == s.more {
-			s.a.focus(s.list)
+			s.a.win.Canvas().Focus(s.list)
 		}
 		s.moreRow.Hide()
 	}

@@ -190,7 +190,7 @@ func (h *homeScreen) doSearch() {
 	}
 	h.showResults(found, true)
 	if len(h.resultButtons) > 0 { // the keyboard to the first citizen found: Space opens the page
-		a.focus(h.resultButtons[0])
+		a.win.Canvas().Focus(h.resultButtons[0])
 	}
 }
 

@@ -61,21 +61,6 @@ func (a *App) forgetDialog(d dialog.Dialog) {
 	a.lock.pending = slices.DeleteFunc(a.lock.pending, func(p pendingDialog) bool { return p.dialog == d })
 }
 
-// focus gives f the keyboard. Behind the lock screen it only records f
-// as the widget the unlock gives the keyboard to (of the top dialog put
-// away, when there is one): a job that ends while the session is locked
-// takes no keys from the lock's password.
-func (a *App) focus(f fyne.Focusable) {
-	switch {
-	case !a.lock.locked:
-		a.win.Canvas().Focus(f)
-	case len(a.lock.parked) > 0:
-		a.lock.dialogFocus = f
-	default:
-		a.lock.screenFocus = f
-	}
-}
-
 // newDialog returns a dialog titled title that shows content above one
 // button, dismiss, which closes it: dialog.NewCustom, with the desk's
 // button.

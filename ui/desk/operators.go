@@ -176,7 +176,7 @@ func (o *operatorsScreen) refocus(id string, which int) {
 	rows := o.rowButtons()
 	for _, m := range append([]map[string]*button{rows[which]}, rows...) {
 		if b := m[id]; b != nil {
-			o.a.focus(b)
+			o.a.win.Canvas().Focus(b)
 			return
 		}
 	}
