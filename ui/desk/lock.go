@@ -80,14 +80,30 @@ func (a *App) everyTick() {
 	}
 }
 
-// checkIdle locks the session when it has been idle for Config.Idle.
+// checkIdle locks the session when it has been idle for Config.Idle. The
+// change of a password a supervisor reset, left idle as long, goes back
+// to the login (abandonPasswordChange): it has no session to lock.
 func (a *App) checkIdle() {
-	if a.session == nil || a.lock.locked || a.cfg.Idle <= 0 {
+	if a.cfg.Idle <= 0 || a.idleNow().Sub(a.lastActivity) < a.cfg.Idle {
 		return
 	}
-	if a.idleNow().Sub(a.lastActivity) >= a.cfg.Idle {
+	switch c := a.changePassword; {
+	case a.session != nil && !a.lock.locked:
 		a.lockSession()
+	case a.session == nil && c != nil && a.current.View == c.screen.View:
+		a.abandonPasswordChange()
 	}
+}
+
+// abandonPasswordChange drops the change of password left idle, and the
+// temporary password it holds, and shows the login screen, which says so:
+// whoever came to the desk next would choose the operator's password, and
+// have the operator's session. The temporary password still works.
+func (a *App) abandonPasswordChange() {
+	a.changePassword = nil
+	a.showLogin()
+	a.login.id.SetText("")
+	a.login.msg.set(msgInfo, lang.L("password.change.idle"))
 }
 
 // lockSession hides the work in progress behind the lock screen. The work

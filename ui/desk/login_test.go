@@ -29,6 +29,7 @@ func TestLoginFieldsStay(t *testing.T) {
 			shown(l.msg, "login.failed"),
 			shown(l.msg, "setup.done"),
 			shown(l.msg, "join.done", map[string]any{"Sede": h.app.certSede}),
+			shown(l.msg, "password.change.idle"),
 			{Name: "a wrong password", Show: func() {
 				h.logIn("m.rossi", "password-sbagliata")
 				if !strings.Contains(l.msg.text(), lang.L("login.failed")) {
