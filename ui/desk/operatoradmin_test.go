@@ -215,6 +215,9 @@ func TestChangePasswordIdle(t *testing.T) {
 	if got := h.app.login.msg.text(); got != want {
 		t.Errorf("the login screen says %q, want %q", got, want)
 	}
+	if *shots != "" {
+		writeShots(t, h, "login-cambio-password-inattivo")
+	}
 	if h.app.login.id.Text != "" || h.win.Canvas().Focused() != h.app.login.id {
 		t.Errorf("the login screen keeps the id %q, the keyboard on %T", h.app.login.id.Text, h.win.Canvas().Focused())
 	}
