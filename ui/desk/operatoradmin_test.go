@@ -211,7 +211,7 @@ func TestChangePasswordIdle(t *testing.T) {
 	if h.app.current.View != h.app.login.screen.View || h.app.changePassword != nil || h.app.session != nil {
 		t.Fatalf("left idle, the change of password stays:\n%s", h.screenText())
 	}
-	const want = "La scelta della nuova password è stata annullata dopo un periodo di inattività. Accedi di nuovo con la password temporanea ricevuta dal responsabile."
+	const want = "Scelta della nuova password annullata per inattività: accedi di nuovo con la password temporanea."
 	if got := h.app.login.msg.text(); got != want {
 		t.Errorf("the login screen says %q, want %q", got, want)
 	}
