@@ -89,7 +89,7 @@ func (a *App) checkIdle() {
 	}
 	switch c := a.changePassword; {
 	case a.session != nil && !a.lock.locked:
-		a.lockSession()
+		a.lockFor(true)
 	case a.session == nil && c != nil && a.current.View == c.screen.View:
 		a.abandonPasswordChange()
 	}
@@ -116,7 +116,12 @@ func (a *App) abandonPasswordChange() {
 // locked, not the screen behind; the dialogs that jobs raise meanwhile
 // wait for the unlock (showDialogFocus). The request in progress is kept
 // in the store as it is now (draft.go), not at the next tick.
-func (a *App) lockSession() {
+func (a *App) lockSession() { a.lockFor(false) }
+
+// lockFor locks the session, as lockSession, after the idle time when
+// idle is true, at the clerk's asking (Ctrl+L, Blocca) otherwise: the
+// lock screen says which.
+func (a *App) lockFor(idle bool) {
 	if a.session == nil || a.lock.locked {
 		return
 	}
@@ -141,7 +146,7 @@ func (a *App) lockSession() {
 	a.header.nav.Hide()
 	a.header.setScreen(lang.L("lock.title"))
 	a.header.bar.Refresh()
-	a.lock.show(a.session)
+	a.lock.show(a.session, idle)
 	a.setWindowTitle(lang.L("lock.title"))
 	a.win.Canvas().Focus(a.lock.password)
 }
@@ -213,10 +218,16 @@ func (a *App) newLockScreen() *lockScreen {
 	return l
 }
 
-func (l *lockScreen) show(s *pinsede.Session) {
+// show shows the lock screen of session s, which says whether it locked
+// after the idle time.
+func (l *lockScreen) show(s *pinsede.Session, idle bool) {
 	l.locked = true
 	who := map[string]any{"Operator": s.Operator.Name, "ID": s.Operator.ID}
-	l.who.SetText(lang.L("lock.who", who))
+	if idle {
+		l.who.SetText(lang.L("lock.who", who))
+	} else {
+		l.who.SetText(lang.L("lock.who.asked", who))
+	}
 	l.note.SetText(lang.L("lock.note", who))
 	l.password.SetText("")
 	l.msg.set(msgError, "")

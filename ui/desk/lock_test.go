@@ -282,3 +282,23 @@ func TestLockHoldsPanicMessage(t *testing.T) {
 		}
 	}
 }
+
+// Ensure that the lock screen says why the session locked: after the idle
+// time, or because the clerk asked (Ctrl+L, Blocca). (It said "per
+// inattività" after Ctrl+L too.)
+func TestLockSaysWhy(t *testing.T) {
+	h := ready(t)
+	h.tap(h.app.header.lockNow)
+	const asked = "La sessione di Maria Rossi (m.rossi) è bloccata. Inserisci la password per riprendere il lavoro da dove l'hai lasciato."
+	if got := h.app.lock.who.Text; got != asked {
+		t.Errorf("after Blocca the lock screen says %q, want %q", got, asked)
+	}
+	test.Type(h.app.lock.password, "password-di-prova")
+	h.tap(h.app.lock.unlock)
+	h.idle = h.idle.Add(DefaultIdle)
+	h.app.checkIdle()
+	const idle = "La sessione di Maria Rossi (m.rossi) è stata bloccata per inattività. Inserisci la password per riprendere il lavoro da dove l'hai lasciato."
+	if got := h.app.lock.who.Text; !h.app.lock.locked || got != idle {
+		t.Errorf("after the idle time the lock screen says %q (locked %v), want %q", got, h.app.lock.locked, idle)
+	}
+}
