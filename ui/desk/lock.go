@@ -82,16 +82,30 @@ func (a *App) everyTick() {
 
 // checkIdle locks the session when it has been idle for Config.Idle. The
 // change of a password a supervisor reset, left idle as long, goes back
-// to the login (abandonPasswordChange): it has no session to lock.
+// to the login (abandonPasswordChange): it has no session to lock. A
+// password typed on the login or the lock screen and left there is
+// emptied: Enter, pressed by whoever came next, opened the session of its
+// operator.
 func (a *App) checkIdle() {
 	if a.cfg.Idle <= 0 || a.idleNow().Sub(a.lastActivity) < a.cfg.Idle {
 		return
 	}
-	switch c := a.changePassword; {
+	switch c, l := a.changePassword, a.login; {
 	case a.session != nil && !a.lock.locked:
 		a.lockFor(true)
-	case a.session == nil && c != nil && a.current.View == c.screen.View:
+	case a.session != nil:
+		forgetPassword(a.lock.password)
+	case c != nil && a.current.View == c.screen.View:
 		a.abandonPasswordChange()
+	case l != nil && a.current.View == l.screen.View:
+		forgetPassword(l.password)
+	}
+}
+
+// forgetPassword empties the password typed in e, if any.
+func forgetPassword(e *entry) {
+	if e.Text != "" {
+		e.SetText("")
 	}
 }
 
@@ -313,8 +327,8 @@ func (l *lockScreen) restore() {
 // behind the lock keeps no one's password.
 func forgetPasswords(o fyne.CanvasObject) {
 	walkObjects(o, func(o fyne.CanvasObject) {
-		if e, ok := o.(*entry); ok && e.Password && e.Text != "" {
-			e.SetText("")
+		if e, ok := o.(*entry); ok && e.Password {
+			forgetPassword(e)
 		}
 	})
 }

@@ -302,3 +302,23 @@ func TestLockSaysWhy(t *testing.T) {
 		t.Errorf("after the idle time the lock screen says %q (locked %v), want %q", got, h.app.lock.locked, idle)
 	}
 }
+
+// Ensure that a password typed on the lock screen and left there, before
+// Enter, is emptied after the idle time: whoever came next pressed Enter
+// and had the clerk's work back.
+func TestLockIdleForgetsPassword(t *testing.T) {
+	h := ready(t)
+	h.app.lockSession()
+	l := h.app.lock
+	test.Type(l.password, "password-di-prova")
+	h.idle = h.idle.Add(DefaultIdle)
+	h.app.checkIdle()
+	if l.password.Text != "" {
+		t.Fatal("after the idle time the lock screen keeps the password typed")
+	}
+	key(l.password, fyne.KeyReturn)
+	h.wait()
+	if !l.locked {
+		t.Fatal("Enter after the idle time unlocked the session")
+	}
+}
