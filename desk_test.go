@@ -586,9 +586,10 @@ func TestPrintMV35(t *testing.T) {
 }
 
 // Ensure that an empty password, an Enter pressed on an empty field, is
-// not a failed attempt: Login (whoever the id names), Unlock and a
-// supervisor's approval answer ErrNoPassword and count nothing, so that
-// MaxFailedLogins of them do not lock the account out.
+// not a failed attempt: Login (whoever the id names), Unlock,
+// ChangePassword and a supervisor's approval answer ErrNoPassword and count
+// nothing, so that MaxFailedLogins of them do not lock the account out.
+// (ChangePassword counted each.)
 func TestEmptyPasswordNotCounted(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -610,6 +611,9 @@ func TestEmptyPasswordNotCounted(t *testing.T) {
 		}
 		if _, err := f.desk.ReplaceSlip(ctx, op, "nessuna", pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup"}); !errors.Is(err, pinsede.ErrNoPassword) {
 			t.Fatalf("approval with no password: %v, want ErrNoPassword", err)
+		}
+		if err := f.desk.ChangePassword(f.sup, "", "una-nuova-password"); !errors.Is(err, pinsede.ErrNoPassword) {
+			t.Fatalf("ChangePassword with no current password: %v, want ErrNoPassword", err)
 		}
 	}
 	if n := failedLogins(t, f, "sup"); n != 0 {

@@ -19,10 +19,10 @@ var (
 	// for a locked or disabled account alike, so that the answer reveals
 	// nothing about which one it was.
 	ErrBadCredentials = errors.New("operator id or password not accepted")
-	// ErrNoPassword is returned by Login, Desk.Unlock and an approval
-	// given without a password: nothing was checked, so nothing counts
-	// towards the account's lock-out (an Enter pressed on an empty field
-	// is not a wrong password).
+	// ErrNoPassword is returned by Login, Desk.Unlock, ChangePassword and
+	// an approval given without a password: nothing was checked, so
+	// nothing counts towards the account's lock-out (an Enter pressed on
+	// an empty field is not a wrong password).
 	ErrNoPassword = errors.New("no password given")
 	// ErrAuditCursor is returned by ExportSedeAudit and SearchSedeAudit
 	// when the central records say more entries follow a page but give

@@ -59,8 +59,12 @@ func (d *Desk) ResetPassword(s *Session, id, temporary string) error {
 
 // ChangePassword sets the session's operator's password, after checking
 // the current one (a failure counts as a failed login), and clears
-// MustChangePassword. Audited as ActionPasswordChanged.
+// MustChangePassword. Audited as ActionPasswordChanged. An empty current
+// password is not a failure: it returns ErrNoPassword and counts nothing.
 func (d *Desk) ChangePassword(s *Session, current, next string) error {
+	if current == "" {
+		return ErrNoPassword
+	}
 	if len([]rune(next)) < MinPasswordLength {
 		return FieldErrors{{Field: FieldPassword, Key: KeyPasswordShort, Args: map[string]any{"Min": MinPasswordLength}}}
 	}

@@ -22,8 +22,9 @@ const xinIdle = "4s"
 // session stays locked, and the right one gives the form back with what
 // was typed and the keyboard where it was: the MV35 is finished from
 // there and goes on to the identity check, which it cannot without the
-// names typed before the lock. Locked again, on the identity check, an
-// empty password is refused without counting, and a colleague's Esci, by
+// names typed before the lock. Locked again, on the identity check, a
+// password typed and left there is emptied by the idle time, an empty
+// password is refused without counting, and a colleague's Esci, by
 // keyboard, keeps the request: the clerk's next login offers it, and
 // Enter resumes it on the identity check. It waits for each screen by the
 // window's title, never for a time.
@@ -41,7 +42,7 @@ func TestXInputIdleLock(t *testing.T) {
 	// Nothing more is typed: the idle timer locks the session.
 	d.waitScreen("Sessione bloccata")
 	locked := xtest.Pixels(d.drawn(), xinColumnRect)
-	if bytes.Equal(locked, typed) || !bytes.Equal(locked, bytes.Repeat(locked[:3], len(locked)/3)) {
+	if bytes.Equal(locked, typed) || !xinUniform(locked) {
 		t.Error("locked by the idle timer: the form shows behind the lock screen")
 	}
 	d.shot("idle-locked")
@@ -90,8 +91,16 @@ func TestXInputIdleLock(t *testing.T) {
 	xinCheckLog(t, dir, d.app)
 }
 
+// xinLockPasswordRect is inside the password field of the lock screen
+// that Ctrl+L shows, at 1280×800, past the cursor of the empty field.
+var xinLockPasswordRect = image.Rect(428, 382, 820, 398)
+
+// xinUniform reports whether the pixels px are all of one colour.
+func xinUniform(px []byte) bool { return bytes.Equal(px, bytes.Repeat(px[:3], len(px)/3)) }
+
 // lockEsciKeeps locks the desk (Ctrl+L) on the identity check of a
-// request in progress, presses Enter on the empty password (a problem
+// request in progress, types the password and leaves it there until the
+// idle time empties it, presses Enter on the empty password (a problem
 // shows, nothing is counted), then Esci by keyboard, as a colleague
 // would: the login screen comes, and the clerk's login (on the home
 // screen drawn with home's header, unshaded) offers the request kept,
@@ -100,6 +109,15 @@ func (d *xinDesk) lockEsciKeeps(home []byte) {
 	d.t.Helper()
 	d.keys("ctrl+l")
 	d.waitScreen("Sessione bloccata")
+	// A password typed and left without Enter: the idle time empties it,
+	// so that Enter, pressed next, finds none to unlock with.
+	d.typeText("password-di-prova")
+	if xinUniform(d.region(xinLockPasswordRect)) {
+		d.t.Fatal("the password typed on the lock screen does not show")
+	}
+	d.waitFrame("the password left typed, emptied by the idle time", func(img image.Image) bool {
+		return xinUniform(xtest.Pixels(img, xinLockPasswordRect))
+	})
 	d.keys("Return")
 	d.waitProblem()
 	d.shot("idle-empty-password")

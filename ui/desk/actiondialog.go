@@ -42,8 +42,7 @@ func (d *actionDialog) open(a *App, title string, focus fyne.Focusable, foreseen
 	slot := d.msg.reserve(func() []string { return foreseen })
 	items = append(items, slot.object, container.NewHBox(layout.NewSpacer(), d.progress, d.cancel, d.confirm))
 	d.dialog = dialog.NewCustomWithoutButtons(title, stableCard(560, slot, container.NewVBox(items...)), a.win)
-	a.showDialog(d.dialog)
-	a.win.Canvas().Focus(focus)
+	a.showDialogFocus(d.dialog, focus)
 }
 
 // setBusy shows the activity and disables the buttons while the domain

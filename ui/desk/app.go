@@ -357,8 +357,9 @@ func (a *App) endSession() {
 	a.session = nil
 	a.draft.step, a.draft.fields = "", nil // the next operator's are their own
 	a.request, a.verify, a.result, a.citizen, a.home, a.operators, a.audit, a.settings = nil, nil, nil, nil, nil, nil, nil, nil
-	// The dialogs the lock put away go with the session.
-	a.lock.parked, a.lock.parkedDialogs, a.dialogs, a.help = nil, nil, nil, nil
+	// The dialogs the lock put away, and those raised behind it, go with
+	// the session.
+	a.lock.parked, a.lock.parkedDialogs, a.lock.pending, a.dialogs, a.help = nil, nil, nil, nil, nil
 	a.lock.hide()
 	a.showLogin()
 	a.login.id.SetText("") // the next clerk types their own
@@ -420,11 +421,7 @@ func (a *App) newHeader() *header {
 // the session's role allows.
 func (h *header) update(s *pinsede.Session, screenTitle string) {
 	defer h.bar.Refresh() // the navigation's size may have changed
-	if screenTitle != "" {
-		h.screen.SetText("·  " + screenTitle)
-	} else {
-		h.screen.SetText("")
-	}
+	h.setScreen(screenTitle)
 	if s == nil {
 		h.who.SetText("")
 		h.nav.Hide()
@@ -441,5 +438,14 @@ func (h *header) update(s *pinsede.Session, screenTitle string) {
 	} else {
 		h.ops.Hide()
 		h.settings.Hide()
+	}
+}
+
+// setScreen names the screen shown after the application's title.
+func (h *header) setScreen(screenTitle string) {
+	if screenTitle != "" {
+		h.screen.SetText("·  " + screenTitle)
+	} else {
+		h.screen.SetText("")
 	}
 }

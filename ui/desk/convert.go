@@ -90,7 +90,7 @@ func (c *citizenScreen) openConvert(cred pinsede.Credential, central bool) {
 		v.progress,
 		container.NewHBox(v.back, layout.NewSpacer(), v.convert),
 	)
-	v.screen = screen{Title: lang.L("convert.short"), View: a.page(body, true)}
+	v.screen = screen{Title: lang.L("convert.short"), View: a.page(body, true), Focus: v.doc.docType}
 	c.convertScreen = v
 	a.show(v.screen)
 }

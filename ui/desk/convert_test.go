@@ -139,7 +139,8 @@ func TestConvertFromCitizenPage(t *testing.T) {
 // Ensure that a keyboard-only clerk converts a PIN ordinario obtained
 // online: the citizen's page opens with the keyboard on Converti in
 // dispositivo, its only action (nothing had it, five Tabs away), and Space
-// opens the conversion.
+// opens the conversion with the keyboard on its first field, the document's
+// type, as every form screen opens (nothing had it).
 func TestConvertByKeyboard(t *testing.T) {
 	h := ready(t)
 	ord := h.putOrdinario("ord1")
@@ -152,6 +153,9 @@ func TestConvertByKeyboard(t *testing.T) {
 	pressSpaceOn(h, cv)
 	if v := c.convertScreen; v == nil || h.app.current.View != v.screen.View {
 		t.Fatalf("Space on Converti in dispositivo did not open the conversion:\n%s", h.screenText())
+	}
+	if f, want := h.win.Canvas().Focused(), c.convertScreen.doc.docType; f != fyne.Focusable(want) {
+		t.Errorf("the conversion opened with the keyboard on %T, want the document's type", f)
 	}
 }
 

@@ -23,7 +23,9 @@ import (
 // same day offers to resume it (offerDraft). The draft goes when the
 // request is issued (in the transaction), recorded as a choice of
 // SPID, CIE or CNS, replaced by a new request, or left at the logout. A
-// logout from the lock screen keeps it (logoutFromLock).
+// logout from the lock screen keeps it (logoutFromLock); a kiosk ticket
+// taken as its clerk logged out is kept as that clerk's draft
+// (keepTicket).
 //
 // A scanned document is not kept: after a resume the clerk attaches it
 // again.
@@ -43,13 +45,20 @@ type draftState struct {
 	latest sync.Map      // operator's id → the number of their latest write
 }
 
-// write makes the store's write op, numbered after every write asked for
-// before it, off the UI goroutine; what names it in the log.
+// writeDraft makes the store's write op of the session's draft, numbered
+// after every write asked for before it, off the UI goroutine; what names
+// it in the log.
 func (a *App) writeDraft(what string, op func(*pinsede.Session) error) {
 	if a.session == nil {
 		return
 	}
-	s, n := a.session, a.draft.number.Add(1)
+	a.writeDraftOf(a.session, what, op)
+}
+
+// writeDraftOf is writeDraft for the draft of session s, which may have
+// ended.
+func (a *App) writeDraftOf(s *pinsede.Session, what string, op func(*pinsede.Session) error) {
+	n := a.draft.number.Add(1)
 	a.draft.latest.Store(s.Actor(), n)
 	a.background(func() func() {
 		a.draft.mu.Lock()
@@ -246,8 +255,7 @@ func (a *App) showDraftOffer(dr pinsede.Draft, name string) {
 	})
 	resume.Importance = widget.HighImportance
 	d.SetButtons([]fyne.CanvasObject{discard, resume})
-	a.showDialog(d)
-	a.win.Canvas().Focus(resume)
+	a.showDialogFocus(d, resume)
 }
 
 // resumeDraft opens the request of a draft on the screen it was left on.

@@ -66,7 +66,7 @@ func (a *App) showHelp() {
 		section(lang.L("help.keys"), rows(keys...)))
 	a.help = a.newDialog(lang.L("help.title"), lang.L("help.close"), card(760, body))
 	a.help.SetOnClosed(func() { a.help = nil })
-	a.showDialog(a.help)
+	a.showOverLock(a.help)
 }
 
 // orNone returns s, or the text of the lang key none when s is empty.

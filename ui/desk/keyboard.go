@@ -15,13 +15,50 @@ import (
 // showDialog shows d and keeps it as the dialog Esc closes, until it is
 // closed: every dialog of the desk opens through it. Fyne's dialogs take
 // no Esc of their own.
-func (a *App) showDialog(d dialog.Dialog) {
+func (a *App) showDialog(d dialog.Dialog) { a.showDialogFocus(d, nil) }
+
+// showDialogFocus shows d as showDialog does, and gives focus the keyboard
+// when it is not nil. Behind the lock screen d does not show: a job that
+// ended while the session was locked (a print's outcome, a panic, the
+// offer of a draft) would show a citizen's data and a button to a
+// passer-by, and take the keys typed in the password. It waits instead,
+// and shows at the unlock, above the dialogs the lock put away; the
+// logout from the lock screen drops it with them. Only the lock screen's
+// own dialogs show there (showOverLock).
+func (a *App) showDialogFocus(d dialog.Dialog, focus fyne.Focusable) {
+	d.SetOnClosed(func() { a.forgetDialog(d) })
+	if a.lock.locked {
+		a.lock.pending = append(a.lock.pending, pendingDialog{d, focus})
+		return
+	}
+	a.openDialog(d, focus)
+}
+
+// showOverLock shows d, one of the dialogs the lock screen offers (the
+// guide, the link's details), even behind the lock: they show nothing
+// of the session. The unlock closes it.
+func (a *App) showOverLock(d dialog.Dialog) {
+	d.SetOnClosed(func() { a.forgetDialog(d) })
+	a.openDialog(d, nil)
+}
+
+// openDialog shows d on top of the window and gives focus, when not nil,
+// the keyboard.
+func (a *App) openDialog(d dialog.Dialog, focus fyne.Focusable) {
 	a.tips.hide() // a tip would show through the dialog's shade
 	a.dialogs = append(a.dialogs, d)
-	d.SetOnClosed(func() {
-		a.dialogs = slices.DeleteFunc(a.dialogs, func(x dialog.Dialog) bool { return x == d })
-	})
 	d.Show()
+	if focus != nil {
+		a.win.Canvas().Focus(focus)
+	}
+}
+
+// forgetDialog drops d, closed, from the dialogs shown and from those
+// waiting for the unlock: a job may close a dialog it raised before it
+// showed.
+func (a *App) forgetDialog(d dialog.Dialog) {
+	a.dialogs = slices.DeleteFunc(a.dialogs, func(x dialog.Dialog) bool { return x == d })
+	a.lock.pending = slices.DeleteFunc(a.lock.pending, func(p pendingDialog) bool { return p.dialog == d })
 }
 
 // newDialog returns a dialog titled title that shows content above one

@@ -80,14 +80,44 @@ func (a *App) everyTick() {
 	}
 }
 
-// checkIdle locks the session when it has been idle for Config.Idle.
+// checkIdle locks the session when it has been idle for Config.Idle. The
+// change of a password a supervisor reset, left idle as long, goes back
+// to the login (abandonPasswordChange): it has no session to lock. A
+// password typed on the login or the lock screen and left there is
+// emptied: Enter, pressed by whoever came next, opened the session of its
+// operator.
 func (a *App) checkIdle() {
-	if a.session == nil || a.lock.locked || a.cfg.Idle <= 0 {
+	if a.cfg.Idle <= 0 || a.idleNow().Sub(a.lastActivity) < a.cfg.Idle {
 		return
 	}
-	if a.idleNow().Sub(a.lastActivity) >= a.cfg.Idle {
-		a.lockSession()
+	switch c, l := a.changePassword, a.login; {
+	case a.session != nil && !a.lock.locked:
+		a.lockFor(true)
+	case a.session != nil:
+		forgetPassword(a.lock.password)
+	case c != nil && a.current.View == c.screen.View:
+		a.abandonPasswordChange()
+	case l != nil && a.current.View == l.screen.View:
+		forgetPassword(l.password)
 	}
+}
+
+// forgetPassword empties the password typed in e, if any.
+func forgetPassword(e *entry) {
+	if e.Text != "" {
+		e.SetText("")
+	}
+}
+
+// abandonPasswordChange drops the change of password left idle, and the
+// temporary password it holds, and shows the login screen, which says so:
+// whoever came to the desk next would choose the operator's password, and
+// have the operator's session. The temporary password still works.
+func (a *App) abandonPasswordChange() {
+	a.changePassword = nil
+	a.showLogin()
+	a.login.id.SetText("")
+	a.login.msg.set(msgInfo, lang.L("password.change.idle"))
 }
 
 // lockSession hides the work in progress behind the lock screen. The work
@@ -96,10 +126,16 @@ func (a *App) checkIdle() {
 // locked (they could show a citizen's data) and put back as they were,
 // with what was typed in them, the keyboard where it was. A password typed
 // in a dialog (a supervisor's approval) is not kept: it is emptied, to be
-// typed again. The window's title says the session is locked, not the
-// screen behind. The request in progress is kept in the store as it is
-// now (draft.go), not at the next tick.
-func (a *App) lockSession() {
+// typed again. The window's title and the header say the session is
+// locked, not the screen behind; the dialogs that jobs raise meanwhile
+// wait for the unlock (showDialogFocus). The request in progress is kept
+// in the store as it is now (draft.go), not at the next tick.
+func (a *App) lockSession() { a.lockFor(false) }
+
+// lockFor locks the session, as lockSession, after the idle time when
+// idle is true, at the clerk's asking (Ctrl+L, Blocca) otherwise: the
+// lock screen says which.
+func (a *App) lockFor(idle bool) {
 	if a.session == nil || a.lock.locked {
 		return
 	}
@@ -122,8 +158,9 @@ func (a *App) lockSession() {
 	}
 	a.work.Hide()
 	a.header.nav.Hide()
+	a.header.setScreen(lang.L("lock.title"))
 	a.header.bar.Refresh()
-	a.lock.show(a.session)
+	a.lock.show(a.session, idle)
 	a.setWindowTitle(lang.L("lock.title"))
 	a.win.Canvas().Focus(a.lock.password)
 }
@@ -145,14 +182,24 @@ type lockScreen struct {
 	// opened on the lock screen (the guide, F1) is not one, and closes at
 	// the unlock, under them.
 	parkedDialogs []dialog.Dialog
-	who           *widget.Label
-	password      *entry
-	unlock        *button
-	logout        *button
-	progress      *widget.Activity
-	msg           *message
-	note          *widget.Label
-	object        fyne.CanvasObject
+	// pending are the dialogs raised while the session was locked (a
+	// job's outcome), oldest first, which the unlock shows above parked.
+	pending  []pendingDialog
+	who      *widget.Label
+	password *entry
+	unlock   *button
+	logout   *button
+	progress *widget.Activity
+	msg      *message
+	note     *widget.Label
+	object   fyne.CanvasObject
+}
+
+// pendingDialog is a dialog raised behind the lock, and the widget of it
+// that takes the keyboard when it shows (nil for none).
+type pendingDialog struct {
+	dialog dialog.Dialog
+	focus  fyne.Focusable
 }
 
 func (a *App) newLockScreen() *lockScreen {
@@ -185,10 +232,16 @@ func (a *App) newLockScreen() *lockScreen {
 	return l
 }
 
-func (l *lockScreen) show(s *pinsede.Session) {
+// show shows the lock screen of session s, which says whether it locked
+// after the idle time.
+func (l *lockScreen) show(s *pinsede.Session, idle bool) {
 	l.locked = true
 	who := map[string]any{"Operator": s.Operator.Name, "ID": s.Operator.ID}
-	l.who.SetText(lang.L("lock.who", who))
+	if idle {
+		l.who.SetText(lang.L("lock.who", who))
+	} else {
+		l.who.SetText(lang.L("lock.who.asked", who))
+	}
 	l.note.SetText(lang.L("lock.note", who))
 	l.password.SetText("")
 	l.msg.set(msgError, "")
@@ -242,7 +295,8 @@ func (l *lockScreen) submit() {
 // restore puts back the dialogs the lock took off the window, but those
 // closed meanwhile (hidden), after closing those opened on the lock
 // screen, and gives the keyboard back: to the screen under them, and to
-// the top dialog when it is still the one that had it.
+// the top dialog when it is still the one that had it. The dialogs raised
+// while locked show then, on top, in the order they came.
 func (l *lockScreen) restore() {
 	for _, d := range slices.Clone(l.a.dialogs) {
 		if !slices.Contains(l.parkedDialogs, d) {
@@ -262,15 +316,19 @@ func (l *lockScreen) restore() {
 	if n := len(l.parked); n > 0 && l.parked[n-1].Visible() && l.dialogFocus != nil {
 		c.Focus(l.dialogFocus)
 	}
-	l.parked, l.parkedDialogs, l.screenFocus, l.dialogFocus = nil, nil, nil, nil
+	pending := l.pending
+	l.parked, l.parkedDialogs, l.pending, l.screenFocus, l.dialogFocus = nil, nil, nil, nil, nil
+	for _, p := range pending {
+		l.a.openDialog(p.dialog, p.focus)
+	}
 }
 
 // forgetPasswords empties the password entries within o: a dialog kept
 // behind the lock keeps no one's password.
 func forgetPasswords(o fyne.CanvasObject) {
 	walkObjects(o, func(o fyne.CanvasObject) {
-		if e, ok := o.(*entry); ok && e.Password && e.Text != "" {
-			e.SetText("")
+		if e, ok := o.(*entry); ok && e.Password {
+			forgetPassword(e)
 		}
 	})
 }

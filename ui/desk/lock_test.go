@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -189,5 +190,135 @@ func TestLockWhileIssuing(t *testing.T) {
 	}
 	if !h.app.result.handover.Visible() || h.app.result.handover.Disabled() {
 		t.Error("the handover was recorded behind the lock")
+	}
+}
+
+// Ensure that a dialog a job raises while the session is locked waits for
+// the unlock: the offer to resume a request, whose reading of the store
+// ended after Ctrl+L, pressed as the home showed. The lock screen keeps
+// the keyboard, shows no dialog and names no screen, in the window's
+// title nor in its header; the password typed reaches the password field;
+// the unlock shows the offer, with the keyboard on Riprendi, and resumes
+// the request. (The offer showed over the lock screen, Riprendi took the
+// keys, and the header still named the home.)
+func TestLockHoldsDialogs(t *testing.T) {
+	h := ready(t)
+	h.typeIn(h.newRequest().cognome, "Bianchi")
+	h.app.checkDraft()
+	h.restart() // a power cut
+	toUI := h.app.toUI
+	h.app.toUI = func(step func()) {
+		toUI(func() {
+			step()
+			if h.app.session != nil {
+				h.app.lockSession() // Ctrl+L as soon as the home shows
+			}
+		})
+	}
+	h.logIn("m.rossi", "password-di-prova")
+	l, cv := h.app.lock, h.win.Canvas()
+	if !l.locked {
+		t.Fatal("the session did not lock")
+	}
+	if n := len(cv.Overlays().List()); n != 0 || cv.Focused() != l.password {
+		t.Fatalf("behind the lock: %d dialogs shown, keyboard on %T; want none, the password:\n%s", n, cv.Focused(), h.screenText())
+	}
+	if got, want := h.app.header.screen.Text, "·  Sessione bloccata"; got != want || h.win.Title() != "Sessione bloccata" {
+		t.Errorf("behind the lock the header says %q, the title %q; want %q, %q", got, h.win.Title(), want, "Sessione bloccata")
+	}
+	if *shots != "" {
+		writeShots(t, h, "blocco-offerta-in-attesa")
+	}
+	h.app.toUI = toUI
+	test.Type(cv.Focused(), "password-di-prova")
+	key(cv.Focused(), fyne.KeyReturn)
+	h.wait()
+	if l.locked {
+		t.Fatalf("the unlock failed: %q", l.msg.text())
+	}
+	if got := h.app.header.screen.Text; got != "·  Home" {
+		t.Errorf("after the unlock the header says %q", got)
+	}
+	b, ok := cv.Focused().(*button)
+	if n := len(cv.Overlays().List()); n != 1 || !ok || b.Text != "Riprendi" || !strings.Contains(h.screenText(), "Bianchi") {
+		t.Fatalf("after the unlock: %d dialogs, keyboard on %T; want the offer of Bianchi with Riprendi focused:\n%s", n, cv.Focused(), h.screenText())
+	}
+	if *shots != "" {
+		writeShots(t, h, "sblocco-offerta")
+	}
+	key(b, fyne.KeySpace)
+	h.wait()
+	if r := h.app.request; r == nil || r.cognome.Text != "Bianchi" || len(cv.Overlays().List()) != 0 {
+		t.Fatal("Space on Riprendi did not resume the request")
+	}
+}
+
+// Ensure that the message of a job that failed inside the desk (a panic),
+// ending while the session is locked, is not lost: it shows at the unlock.
+// Esci from the lock screen drops it with the session: the colleague who
+// logs in next sees nothing of it. (It showed over the lock screen.)
+func TestLockHoldsPanicMessage(t *testing.T) {
+	for _, unlock := range []bool{true, false} {
+		h := ready(t, func(_ *pinsede.Desk, c *Config) { c.Log = slog.New(slog.DiscardHandler) })
+		h.app.lockSession()
+		h.app.background(func() func() { return func() { panic("a job's last step") } })
+		h.wait()
+		cv := h.win.Canvas()
+		if n := len(cv.Overlays().List()); n != 0 || cv.Focused() != h.app.lock.password {
+			t.Fatalf("behind the lock: %d dialogs, keyboard on %T; want none, the password", n, cv.Focused())
+		}
+		if !unlock {
+			h.tap(h.app.lock.logout)
+			h.logIn("m.rossi", "password-di-prova")
+			if n := len(cv.Overlays().List()); n != 0 {
+				t.Errorf("after Esci and a login, %d dialogs:\n%s", n, h.screenText())
+			}
+			continue
+		}
+		test.Type(h.app.lock.password, "password-di-prova")
+		h.tap(h.app.lock.unlock)
+		if n := len(cv.Overlays().List()); n != 1 || !strings.Contains(h.screenText(), "Operazione non riuscita") {
+			t.Errorf("after the unlock: %d dialogs, want the failure's message:\n%s", n, h.screenText())
+		}
+	}
+}
+
+// Ensure that the lock screen says why the session locked: after the idle
+// time, or because the clerk asked (Ctrl+L, Blocca). (It said "per
+// inattività" after Ctrl+L too.)
+func TestLockSaysWhy(t *testing.T) {
+	h := ready(t)
+	h.tap(h.app.header.lockNow)
+	const asked = "La sessione di Maria Rossi (m.rossi) è bloccata. Inserisci la password per riprendere il lavoro da dove l'hai lasciato."
+	if got := h.app.lock.who.Text; got != asked {
+		t.Errorf("after Blocca the lock screen says %q, want %q", got, asked)
+	}
+	test.Type(h.app.lock.password, "password-di-prova")
+	h.tap(h.app.lock.unlock)
+	h.idle = h.idle.Add(DefaultIdle)
+	h.app.checkIdle()
+	const idle = "La sessione di Maria Rossi (m.rossi) è stata bloccata per inattività. Inserisci la password per riprendere il lavoro da dove l'hai lasciato."
+	if got := h.app.lock.who.Text; !h.app.lock.locked || got != idle {
+		t.Errorf("after the idle time the lock screen says %q (locked %v), want %q", got, h.app.lock.locked, idle)
+	}
+}
+
+// Ensure that a password typed on the lock screen and left there, before
+// Enter, is emptied after the idle time: whoever came next pressed Enter
+// and had the clerk's work back.
+func TestLockIdleForgetsPassword(t *testing.T) {
+	h := ready(t)
+	h.app.lockSession()
+	l := h.app.lock
+	test.Type(l.password, "password-di-prova")
+	h.idle = h.idle.Add(DefaultIdle)
+	h.app.checkIdle()
+	if l.password.Text != "" {
+		t.Fatal("after the idle time the lock screen keeps the password typed")
+	}
+	key(l.password, fyne.KeyReturn)
+	h.wait()
+	if !l.locked {
+		t.Fatal("Enter after the idle time unlocked the session")
 	}
 }

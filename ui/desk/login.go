@@ -177,7 +177,7 @@ func (a *App) newLoginScreen() *loginScreen {
 	// and its button stay where they are when one shows or goes.
 	slot := l.msg.reserve(func() []string {
 		return []string{lang.L("login.failed"), i18n.Message(pinsede.ErrNoPassword), lang.L("setup.done"),
-			lang.L("join.done", map[string]any{"Sede": a.certSede}), l.kept}
+			lang.L("join.done", map[string]any{"Sede": a.certSede}), lang.L("password.change.idle"), l.kept}
 	})
 	body := section("",
 		title(lang.L("login.title")),

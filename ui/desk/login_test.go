@@ -29,6 +29,7 @@ func TestLoginFieldsStay(t *testing.T) {
 			shown(l.msg, "login.failed"),
 			shown(l.msg, "setup.done"),
 			shown(l.msg, "join.done", map[string]any{"Sede": h.app.certSede}),
+			shown(l.msg, "password.change.idle"),
 			{Name: "a wrong password", Show: func() {
 				h.logIn("m.rossi", "password-sbagliata")
 				if !strings.Contains(l.msg.text(), lang.L("login.failed")) {
@@ -97,4 +98,26 @@ func TestSetupFieldsStay(t *testing.T) {
 			writeShots(t, h, "setup-problema-"+language)
 		}
 	})
+}
+
+// Ensure that a password typed on the login screen and left there, the
+// clerk called away before Enter, is emptied after the idle time, as a
+// session would lock: whoever came next pressed Enter and had the clerk's
+// session. The id stays.
+func TestLoginIdleForgetsPassword(t *testing.T) {
+	h := newHarness(t)
+	h.setUp()
+	l := h.app.login
+	h.typeIn(l.id, "m.rossi")
+	h.typeIn(l.password, "password-di-prova")
+	h.idle = h.idle.Add(DefaultIdle)
+	h.app.checkIdle()
+	if l.password.Text != "" || l.id.Text != "m.rossi" {
+		t.Fatalf("after the idle time the login holds id %q, password %q; want the id, no password", l.id.Text, l.password.Text)
+	}
+	key(l.password, fyne.KeyReturn)
+	h.wait()
+	if h.app.session != nil {
+		t.Fatal("Enter after the idle time opened a session")
+	}
 }

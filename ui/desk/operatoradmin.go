@@ -118,6 +118,9 @@ func (a *App) showChangePassword(s *pinsede.Session, current string) {
 			err := a.desk.ChangePassword(s, current, next)
 			return func() {
 				c.submit.Enable()
+				if a.changePassword != c {
+					return // left idle meanwhile: the new password is set, the session not opened
+				}
 				if err != nil {
 					c.msg.set(msgError, i18n.Message(err))
 					return

@@ -186,3 +186,59 @@ func (h *harness) addOperator(id, name string, role pinsede.Role, password strin
 		h.t.Fatal(err)
 	}
 }
+
+// Ensure that the change of a password a supervisor reset, left idle as
+// long as a session locks, goes back to the login screen, which says
+// why, with nothing of it left: whoever came to the desk next chose the
+// operator's password and had the operator's session (it never locked,
+// having no session yet). The temporary password still works; a change
+// that ends once left idle sets the password and opens no session.
+func TestChangePasswordIdle(t *testing.T) {
+	h := ready(t)
+	h.addBianchi()
+	if err := h.desk.ResetPassword(h.app.session, "l.bianchi", "temporanea-2026"); err != nil {
+		t.Fatal(err)
+	}
+	h.app.logout()
+	h.logIn("l.bianchi", "temporanea-2026")
+	c := h.app.changePassword
+	if c == nil || h.app.current.View != c.screen.View {
+		t.Fatalf("no change of password after the temporary one:\n%s", h.screenText())
+	}
+	h.typeIn(c.pw, "la-mia-password-2026")
+	h.idle = h.idle.Add(DefaultIdle) // the operator stepped away
+	h.app.checkIdle()
+	if h.app.current.View != h.app.login.screen.View || h.app.changePassword != nil || h.app.session != nil {
+		t.Fatalf("left idle, the change of password stays:\n%s", h.screenText())
+	}
+	const want = "Scelta della nuova password annullata per inattività: accedi di nuovo con la password temporanea."
+	if got := h.app.login.msg.text(); got != want {
+		t.Errorf("the login screen says %q, want %q", got, want)
+	}
+	if *shots != "" {
+		writeShots(t, h, "login-cambio-password-inattivo")
+	}
+	if h.app.login.id.Text != "" || h.win.Canvas().Focused() != h.app.login.id {
+		t.Errorf("the login screen keeps the id %q, the keyboard on %T", h.app.login.id.Text, h.win.Canvas().Focused())
+	}
+	h.logIn("l.bianchi", "temporanea-2026")
+	c = h.app.changePassword
+	if c == nil || h.app.current.View != c.screen.View || c.pw.Text != "" {
+		t.Fatalf("the temporary password again: no empty change of password:\n%s", h.screenText())
+	}
+
+	// A change that ends once left idle (its hash slower than the idle
+	// time) opens no session on the login screen.
+	h.typeIn(c.pw, "la-mia-password-2026")
+	h.typeIn(c.confirm, "la-mia-password-2026")
+	test.Tap(c.submit)
+	h.idle = h.idle.Add(DefaultIdle)
+	h.app.checkIdle()
+	h.wait()
+	if h.app.session != nil || h.app.current.View != h.app.login.screen.View {
+		t.Fatalf("a change that ended after the idle time opened a session:\n%s", h.screenText())
+	}
+	if _, err := h.desk.Login("l.bianchi", "la-mia-password-2026"); err != nil {
+		t.Errorf("the new password chosen does not work: %v", err)
+	}
+}

@@ -337,9 +337,12 @@ func (q *queuePanel) takeCode() {
 
 // opened opens the request of a ticket the clerk of session s took, or
 // says why there is none: nothing else changes. Nothing shows when the
-// clerk logged out meanwhile.
+// clerk logged out meanwhile; a ticket taken is kept (keepTicket).
 func (q *queuePanel) opened(s *pinsede.Session, sub ticket.Submission, err error, code string) {
 	if q.a.session != s {
+		if err == nil {
+			q.a.keepTicket(s, sub)
+		}
 		return
 	}
 	switch {
@@ -369,6 +372,24 @@ func (a *App) openTicket(sub ticket.Submission) {
 	r := a.request
 	r.screen.View = container.NewBorder(ticketBanner(sub), nil, nil, nil, r.screen.View)
 	a.show(r.screen)
+}
+
+// keepTicket keeps the request of a ticket that the clerk of session s
+// took as the session ended (Esci pressed as the ticket was called): the
+// ticket is no longer in the queue, and its citizen waits. It becomes the
+// clerk's draft, offered at the clerk's next login of the day (offerDraft),
+// and the login screen, when it shows, says so.
+func (a *App) keepTicket(s *pinsede.Session, sub ticket.Submission) {
+	r := a.newRequestScreen() // the MV35 as openTicket fills it, not shown
+	r.fill(sub.Request)
+	fields := map[string]string{}
+	r.draftFields(fields)
+	a.writeDraftOf(s, "kept", func(s *pinsede.Session) error { return a.desk.SaveDraft(s, pinsede.DraftRequest, fields) })
+	if a.session == nil && a.login != nil {
+		a.login.kept = lang.L("queue.kept", map[string]any{
+			"Number": sub.Ticket.Number, "Operator": s.Operator.Name, "ID": s.Operator.ID})
+		a.login.msg.set(msgInfo, a.login.kept)
+	}
 }
 
 // ticketBanner shows a ticket's number and service large enough to call

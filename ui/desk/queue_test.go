@@ -150,19 +150,24 @@ func TestKioskTicketToIssue(t *testing.T) {
 }
 
 // Ensure that a ticket taken as the clerk logs out does not open its
-// request over the login screen: the take runs off the UI goroutine, with
-// the session of the clerk who asked, and its result is dropped once that
-// session has ended, as every background job's is. The take read the
-// session off the UI goroutine, racing the logout, and opened the MV35
-// with nobody logged in.
+// request over the login screen, and is not lost: the take runs off the
+// UI goroutine, with the session of the clerk who asked, and once that
+// session has ended the ticket's request is kept as that clerk's draft.
+// The login screen says so; a colleague's login is not offered it; the
+// clerk's next login offers it, and resumes it as the citizen typed it at
+// the kiosk. (The take read the session off the UI goroutine, racing the
+// logout, and opened the MV35 with nobody logged in; then its result was
+// dropped: the ticket gone from the queue, the citizen to be called again
+// by code.)
 func TestKioskQueueLogoutWhileTaking(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "spool")
 	kioskTicket(t, dir, "K001", "LGOTTCK1", testNow.Add(-5*time.Minute), mario)
 	kioskTicket(t, dir, "K002", "LGOTTCK2", testNow.Add(-4*time.Minute), mario)
 	h := ready(t, withTickets(dir))
+	h.addOperator("l.verdi", "Luca Verdi", pinsede.RoleOperatore, "password-di-luca")
 	q := h.app.home.queue
-	test.Tap(q.next) // the take starts: the clerk logs out before it ends
-	h.app.logout()
+	test.Tap(q.next) // the take starts; its end waits for h.wait...
+	h.app.logout()   // ...and the clerk logs out before it
 	h.wait()
 	q.code.SetText("LGOTTCK2")
 	q.takeCode() // the panel of the ended session: nobody to take it for
@@ -172,6 +177,35 @@ func TestKioskQueueLogoutWhileTaking(t *testing.T) {
 	}
 	if !spooled(dir, "LGOTTCK2") {
 		t.Error("the panel of an ended session took a ticket")
+	}
+	if spooled(dir, "LGOTTCK1") {
+		t.Fatal("the first ticket was not taken")
+	}
+	const kept = "Il biglietto K001 è stato chiamato mentre Maria Rossi (m.rossi) usciva: la sua richiesta è stata salvata e sarà riproposta a Maria Rossi al prossimo accesso di oggi su questo sportello. Il cittadino è ancora in attesa."
+	if got := h.app.login.msg.text(); got != kept {
+		t.Errorf("the login screen says %q, want %q", got, kept)
+	}
+	if *shots != "" {
+		writeShots(t, h, "login-biglietto-salvato")
+	}
+
+	h.logIn("l.verdi", "password-di-luca")
+	if n := len(h.win.Canvas().Overlays().List()); n != 0 {
+		t.Fatalf("the colleague's login offers %d dialogs:\n%s", n, h.screenText())
+	}
+	h.tap(h.app.header.logout)
+
+	h.logIn("m.rossi", "password-di-prova")
+	if got := h.screenText(); !strings.Contains(got, "Rossi Mario") {
+		t.Fatalf("the clerk's next login does not offer the ticket's request:\n%s", got)
+	}
+	h.tapDialogConfirm()
+	r := h.app.request
+	if r == nil || h.app.current.View != r.screen.View {
+		t.Fatal("Riprendi did not open the ticket's request")
+	}
+	if got := r.request(); !reflect.DeepEqual(got, mario) {
+		t.Errorf("the request resumed is\n%+v\nwant what the citizen typed at the kiosk\n%+v", got, mario)
 	}
 }
 

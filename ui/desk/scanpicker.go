@@ -120,8 +120,7 @@ func (a *App) showScanPicker(dir string, done func(*pinsede.Scan, error)) {
 			_ = p.cd(home) // the note says why, if this fails too
 		}
 	}
-	a.showDialog(p.dlg)
-	a.win.Canvas().Focus(p.list)
+	a.showDialogFocus(p.dlg, p.list)
 }
 
 // pick opens the folder of line id, or chooses its file.

@@ -217,7 +217,7 @@ func (s *syncStatus) showDetails() {
 	scroll.SetMinSize(fyne.NewSize(720, 420))
 	s.details = s.a.newDialog(lang.L("sync.title"), lang.L("sync.close"), scroll)
 	s.details.SetOnClosed(func() { s.details, s.detailsBox = nil, nil })
-	s.a.showDialog(s.details)
+	s.a.showOverLock(s.details)
 }
 
 // fillDetails writes the state and the events not accepted in the dialog.
