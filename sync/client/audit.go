@@ -120,7 +120,7 @@ func (c *Client) SendAudit(ctx context.Context) (int, error) {
 
 // problemEntriesGap is the problem of a batch of entries that does not
 // follow those centrale got.
-const problemEntriesGap = "urn:pinsede:problem:audit-entries-gap"
+const problemEntriesGap = wire.ProblemAuditEntriesGap
 
 // SearchAudit searches the audit of the sede's desks at centrale (GET
 // /v1/audit/search), within LookupTimeout: the newest entries f selects
