@@ -107,9 +107,9 @@ func (c centraleFlags) check() error {
 func (c centraleFlags) dial(e *env, store *local.Store) (*client.Client, error) {
 	var pems [3][]byte
 	for i, p := range []string{c.ca, c.cert, c.key} {
-		b, err := smallfile.Read(p, "PEM", pki.MaxPEMBytes)
+		b, err := smallfile.ReadRegular(p, "PEM", pki.MaxPEMBytes)
 		if err != nil {
-			return nil, &failure{msg: fmt.Sprintf("non riesco a leggere %s: %v", p, err)}
+			return nil, &failure{msg: fileMessage(err)}
 		}
 		pems[i] = b
 	}

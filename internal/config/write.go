@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/BurntSushi/toml"
+	"github.com/pinsede/pinsede/internal/smallfile"
 )
 
 // SetKeys sets keys in the TOML file at path, creating it (and its
@@ -24,8 +25,15 @@ func SetKeys(path string, keys map[string]string, seed string, perm fs.FileMode)
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && seed != "" && seed != path {
 		from = seed
 	}
-	if _, err := toml.DecodeFile(from, &doc); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("config file %s: %w", from, err)
+	data, err := smallfile.ReadRegular(from, "config", MaxFileBytes)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return err // it names the file
+	default:
+		if _, err := toml.Decode(string(data), &doc); err != nil {
+			return fmt.Errorf("config file %s: %w", from, err)
+		}
 	}
 	for k, v := range keys {
 		doc[k] = v
