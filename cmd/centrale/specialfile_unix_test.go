@@ -44,6 +44,7 @@ func TestSpecialFiles(t *testing.T) {
 		{"crl", []string{"-crl", fifo}, fifo + " is not a regular file but a pipe"},
 		{"cert", []string{"-cert", fifo}, fifo + " is not a regular file but a pipe"},
 		{"key", []string{"-key", fifo}, fifo + " is not a regular file but a pipe"},
+		{"bolt", []string{"-bolt", fifo}, "central store file " + fifo + " is not a regular file but a pipe"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			done := make(chan error, 1)

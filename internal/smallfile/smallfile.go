@@ -89,14 +89,25 @@ func ReadRegular(path, what string, limit int64) ([]byte, error) {
 // blocking, so that a named pipe put there meanwhile does not hang the
 // open; and looks again at what it opened, which is what is read.
 func OpenRegular(path, what string) (*os.File, error) {
+	return OpenFileRegular(path, what, os.O_RDONLY, 0)
+}
+
+// OpenFileRegular is os.OpenFile for a file that must be a regular one,
+// as OpenRegular opens it: a file that a program writes too, such as a
+// database (bbolt's Options.OpenFile), whose writes would otherwise go
+// to a pipe or a disk named in its place. A file missing is created when
+// flag says so (os.O_CREATE).
+func OpenFileRegular(path, what string, flag int, perm fs.FileMode) (*os.File, error) {
 	st, err := os.Stat(path)
-	if err != nil {
+	switch {
+	case err == nil:
+		if err := regularFile(st, path, what); err != nil {
+			return nil, err
+		}
+	case !errors.Is(err, fs.ErrNotExist) || flag&os.O_CREATE == 0:
 		return nil, openError(err, path, what)
 	}
-	if err := regularFile(st, path, what); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(path, os.O_RDONLY|nonBlock, 0) // nonBlock: smallfile_unix.go
+	f, err := os.OpenFile(path, flag|nonBlock, perm) // nonBlock: smallfile_unix.go
 	if err != nil {
 		return nil, openError(err, path, what)
 	}
