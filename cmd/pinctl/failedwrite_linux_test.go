@@ -7,19 +7,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/filelimit"
 	"github.com/pinsede/pinsede/internal/testclock"
 )
-
-// limitChild names, for this test binary run again as a child, the file
-// the child writes an export to under a file size limit.
-const limitChild = "PINSEDE_TEST_LIMIT_CHILD"
 
 // exportFileLimit is the largest file the child may write: less than the
 // export it writes, as on a disk that fills up during the write.
@@ -30,15 +25,13 @@ const exportFileLimit = 1024
 // temporary file beside it, and says in Italian what failed and that
 // nothing was written.
 func TestAuditExportFailedWrite(t *testing.T) {
-	if out := os.Getenv(limitChild); out != "" {
+	if out, ok := filelimit.Child(); ok {
 		exportUnderLimit(out)
 		return
 	}
 	dir := t.TempDir()
 	out := filepath.Join(dir, "audit.csv")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestAuditExportFailedWrite$")
-	cmd.Env = append(os.Environ(), limitChild+"="+out)
-	b, err := cmd.CombinedOutput()
+	b, err := filelimit.Run("TestAuditExportFailedWrite", out)
 	if err != nil {
 		t.Fatalf("the child: %v\n%s", err, b)
 	}
@@ -57,8 +50,7 @@ func TestAuditExportFailedWrite(t *testing.T) {
 // exportFileLimit, it writes to out, as audit export does, an export
 // larger than that, and says how it failed.
 func exportUnderLimit(out string) {
-	lim := syscall.Rlimit{Cur: exportFileLimit, Max: exportFileLimit}
-	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
+	if err := filelimit.Set(exportFileLimit); err != nil {
 		fmt.Println("setrlimit:", err)
 		os.Exit(3)
 	}
