@@ -8,9 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
+	"github.com/pinsede/pinsede/internal/gosource"
 	"github.com/pinsede/pinsede/sync/wire"
 )
 
@@ -21,25 +21,14 @@ import (
 // only such constants, never as a literal.
 func TestProblemTypesDeclared(t *testing.T) {
 	listed := wireProblemTypes(t)
-	fset := token.NewFileSet()
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
+	fset, files := gosource.Files(t, ".")
 	// listedType tells whether e names a constant of wire.ProblemTypes.
 	listedType := func(e ast.Expr) bool {
 		sel, ok := e.(*ast.SelectorExpr)
 		return ok && isIdentNamed(sel.X, "wire") && listed[sel.Sel.Name]
 	}
 	calls := 0
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range files {
 		for _, d := range f.Decls {
 			fd, ok := d.(*ast.FuncDecl)
 			if !ok || fd.Body == nil {
