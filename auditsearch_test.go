@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"go/ast"
-	"go/parser"
-	"go/token"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/gosource"
 )
 
 // Ensure that an audit search gives the entries of its days newest first,
@@ -129,11 +127,6 @@ func TestSearchAuditBound(t *testing.T) {
 // so that the audit search offers it and the desk's translation test asks
 // for its label.
 func TestAuditActionsComplete(t *testing.T) {
-	names, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
 	listed := map[pinsede.AuditAction]bool{}
 	for _, a := range pinsede.AuditActions() {
 		if listed[a] {
@@ -142,14 +135,8 @@ func TestAuditActionsComplete(t *testing.T) {
 		listed[a] = true
 	}
 	declared := 0
-	for _, name := range names {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+	_, files := gosource.Files(t, ".")
+	for _, f := range files {
 		ast.Inspect(f, func(n ast.Node) bool {
 			v, ok := n.(*ast.ValueSpec)
 			if !ok || v.Type == nil {

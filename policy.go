@@ -222,7 +222,7 @@ const MaxPolicyBytes = 64 << 10
 // LoadPolicy reads and validates the policy file at path (see ParsePolicy),
 // of at most MaxPolicyBytes.
 func LoadPolicy(path string) (Policy, error) {
-	b, err := smallfile.Read(path, "policy", MaxPolicyBytes)
+	b, err := smallfile.ReadRegular(path, "policy", MaxPolicyBytes)
 	switch {
 	case err != nil:
 		return Policy{}, fmt.Errorf("load policy: %w", err)

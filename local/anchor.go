@@ -12,7 +12,7 @@ import (
 
 // The audit chain anchored at centrale: each push carries the store's
 // AuditHead, centrale keeps the heads it receives (sync/central/audit.go),
-// and CheckAnchors checks the chain against them, so that a chain
+// and an AnchorCheck checks the chain against them, so that a chain
 // rewritten with the store's key is found out below the last head
 // centrale kept.
 
@@ -53,7 +53,11 @@ const (
 	AnchorBeyond = "beyond"
 )
 
-// AnchorReport is the outcome of CheckAnchors.
+// MaxAnchorProblems is the most problems an AnchorReport lists: the
+// first, by chain and Seq; it counts them all.
+const MaxAnchorProblems = 100
+
+// AnchorReport is the outcome of an AnchorCheck.
 type AnchorReport struct {
 	// Head is the end of the store's chain (AuditHead).
 	Head pinsede.AuditHead
@@ -64,8 +68,9 @@ type AnchorReport struct {
 	// Others counts the heads of other chains: the other desks of the
 	// sede, or an earlier chain of this desk.
 	Others int
-	// Problems lists the heads of the store's chain that it does not
-	// hold, by Seq.
+	// Unheld counts the heads of the store's chain that it does not
+	// hold; Problems lists the first MaxAnchorProblems of them, by Seq.
+	Unheld   int
 	Problems []AnchorProblem
 }
 
@@ -80,25 +85,46 @@ type AnchorProblem struct {
 	Detail string
 }
 
-// CheckAnchors checks the heads centrale keeps for the sede (GET
-// /v1/audit/heads), sorted by chain and Seq, against the store's chain:
-// each head of its chain must be a point of it, the entry at the head's
-// Seq having the head's Hash. Heads of other chains are counted only.
-func (s *Store) CheckAnchors(heads []pinsede.KeptHead) (AnchorReport, error) {
+// AnchorCheck checks the heads centrale keeps for the sede (GET
+// /v1/audit/heads) against the store's chain a page at a time, as they
+// come: its memory is its report's, bounded (MaxAnchorProblems), however
+// many heads the sede's desks pushed over the years. Each head of the
+// store's chain must be a point of it, the entry at the head's Seq
+// having the head's Hash; heads of other chains are counted only.
+type AnchorCheck struct {
+	s *Store
+	r AnchorReport
+}
+
+// NewAnchorCheck starts a check of the heads centrale keeps against the
+// store's chain as it ends now.
+func (s *Store) NewAnchorCheck() (*AnchorCheck, error) {
 	head, err := s.AuditHead()
 	if err != nil {
-		return AnchorReport{}, err
+		return nil, err
 	}
-	r := AnchorReport{Head: head}
-	err = s.db.View(func(btx *bolt.Tx) error {
-		t := &tx{btx: btx, k: s.k}
+	return &AnchorCheck{s: s, r: AnchorReport{Head: head}}, nil
+}
+
+// Check checks a page of the heads, sorted by chain and Seq and after
+// those of the pages before, in one read of the store. It keeps nothing
+// of the page but its counts and problems.
+func (c *AnchorCheck) Check(heads []pinsede.KeptHead) error {
+	head, r := c.r.Head, &c.r
+	problem := func(p AnchorProblem) {
+		if r.Unheld++; len(r.Problems) < MaxAnchorProblems {
+			r.Problems = append(r.Problems, p)
+		}
+	}
+	err := c.s.db.View(func(btx *bolt.Tx) error {
+		t := &tx{btx: btx, k: c.s.k}
 		for _, k := range heads {
 			if head.Seq == 0 || !bytes.Equal(k.Chain, head.Chain) {
 				r.Others++
 				continue
 			}
 			if k.Seq > head.Seq {
-				r.Problems = append(r.Problems, AnchorProblem{Seq: k.Seq, Kind: AnchorBeyond,
+				problem(AnchorProblem{Seq: k.Seq, Kind: AnchorBeyond,
 					Detail: fmt.Sprintf("centrale kept entry %d, received %s; the chain ends at %d", k.Seq, k.Received.Format(time.RFC3339), head.Seq)})
 				continue
 			}
@@ -106,12 +132,12 @@ func (s *Store) CheckAnchors(heads []pinsede.KeptHead) (AnchorReport, error) {
 			err := t.get(bucketAudit, seqKey(k.Seq), &e)
 			switch {
 			case errors.Is(err, pinsede.ErrNotFound), errors.Is(err, ErrCorrupt):
-				r.Problems = append(r.Problems, AnchorProblem{Seq: k.Seq, Kind: AnchorMissing,
+				problem(AnchorProblem{Seq: k.Seq, Kind: AnchorMissing,
 					Detail: fmt.Sprintf("centrale kept entry %d, received %s; the store has none readable there", k.Seq, k.Received.Format(time.RFC3339))})
 			case err != nil:
 				return err
 			case !bytes.Equal(e.Hash, k.Hash) || !bytes.Equal(e.ChainHash(), k.Hash):
-				r.Problems = append(r.Problems, AnchorProblem{Seq: k.Seq, Kind: AnchorDiffers,
+				problem(AnchorProblem{Seq: k.Seq, Kind: AnchorDiffers,
 					Detail: fmt.Sprintf("centrale kept hash %x, received %s; the store's entry has %x", short(k.Hash), k.Received.Format(time.RFC3339), short(e.Hash))})
 			default:
 				r.Matched++
@@ -121,10 +147,13 @@ func (s *Store) CheckAnchors(heads []pinsede.KeptHead) (AnchorReport, error) {
 		return nil
 	})
 	if err != nil {
-		return AnchorReport{}, fmt.Errorf("check audit anchors of %s: %w", s.path, err)
+		return fmt.Errorf("check audit anchors of %s: %w", c.s.path, err)
 	}
-	return r, nil
+	return nil
 }
+
+// Report returns the outcome of the pages checked.
+func (c *AnchorCheck) Report() AnchorReport { return c.r }
 
 // short is the start of a hash, for reports.
 func short(h []byte) []byte { return h[:min(8, len(h))] }

@@ -44,7 +44,23 @@ func TestAuditHead(t *testing.T) {
 	}
 }
 
-// Ensure that CheckAnchors finds a chain rewritten with the store's key,
+// checkAnchors checks heads against s's chain with an AnchorCheck, a
+// page of one head at a time.
+func checkAnchors(t *testing.T, s *local.Store, heads []wire.KeptHead) local.AnchorReport {
+	t.Helper()
+	c, err := s.NewAnchorCheck()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range heads {
+		if err := c.Check(heads[i : i+1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c.Report()
+}
+
+// Ensure that an AnchorCheck finds a chain rewritten with the store's key,
 // which VerifyAudit finds whole, below the heads centrale kept: the heads
 // before the rewrite match, those after it differ, those past the end
 // are beyond it, and other chains' heads are only counted.
@@ -57,10 +73,7 @@ func TestCheckAnchors(t *testing.T) {
 	}
 	heads = append(heads, headAt(t, desk2, 2))
 
-	r, err := s.CheckAnchors(heads)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := checkAnchors(t, s, heads)
 	if r.Matched != 4 || r.Last != 8 || r.Others != 1 || len(r.Problems) != 0 {
 		t.Errorf("whole chain: %+v, want 4 heads matched up to 8 and 1 other", r)
 	}
@@ -72,12 +85,9 @@ func TestCheckAnchors(t *testing.T) {
 	if rep, err := s.VerifyAudit(); err != nil || len(rep.Problems) != 0 {
 		t.Fatalf("VerifyAudit after a rewrite with the key = %+v, %v; want it whole", rep, err)
 	}
-	r, err = s.CheckAnchors(append(heads, wire.KeptHead{AuditHead: wire.AuditHead{Chain: heads[0].Chain, Seq: 12, Hash: heads[3].Hash}, Received: t0}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r = checkAnchors(t, s, append(heads, wire.KeptHead{AuditHead: wire.AuditHead{Chain: heads[0].Chain, Seq: 12, Hash: heads[3].Hash}, Received: t0}))
 	want := []local.AnchorProblem{{Seq: 6, Kind: local.AnchorDiffers}, {Seq: 8, Kind: local.AnchorDiffers}, {Seq: 12, Kind: local.AnchorBeyond}}
-	if len(r.Problems) != len(want) {
+	if len(r.Problems) != len(want) || r.Unheld != len(want) {
 		t.Fatalf("rewritten chain: %+v, want problems at %+v", r, want)
 	}
 	for i, p := range r.Problems {
@@ -87,5 +97,31 @@ func TestCheckAnchors(t *testing.T) {
 	}
 	if r.Matched != 2 || r.Last != 3 {
 		t.Errorf("rewritten chain: %d matched up to %d, want 2 up to 3", r.Matched, r.Last)
+	}
+}
+
+// Ensure that an AnchorCheck's report lists at most MaxAnchorProblems
+// problems, the first, and counts them all: a centrale that kept heads
+// far past the chain's end does not grow it.
+func TestAnchorCheckBounded(t *testing.T) {
+	s := auditStore(t, 2)
+	chain := headAt(t, s, 1).Chain
+	c, err := s.NewAnchorCheck()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 3 * local.MaxAnchorProblems
+	for page := range uint64(3) {
+		var heads []wire.KeptHead
+		for i := range uint64(local.MaxAnchorProblems) {
+			heads = append(heads, wire.KeptHead{AuditHead: wire.AuditHead{Chain: chain, Seq: 3 + page*local.MaxAnchorProblems + i, Hash: make([]byte, 32)}, Received: t0})
+		}
+		if err := c.Check(heads); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := c.Report()
+	if r.Unheld != n || len(r.Problems) != local.MaxAnchorProblems || r.Problems[0].Seq != 3 || r.Problems[len(r.Problems)-1].Seq != 2+local.MaxAnchorProblems {
+		t.Errorf("%d heads past the end: %d unheld, %d problems from %d; want %d, the first %d", n, r.Unheld, len(r.Problems), r.Problems[0].Seq, n, local.MaxAnchorProblems)
 	}
 }

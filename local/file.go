@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"os"
+
+	"github.com/pinsede/pinsede/internal/smallfile"
 )
 
 // bbolt's file format (version 2), as far as checkFile needs it: every page
@@ -46,7 +48,7 @@ func readMeta(f *os.File, off int64) (boltMeta, bool) {
 // truncated file would crash the program on the first read past its end,
 // and opening an empty one would write a new database into it.
 func checkFile(path string) error {
-	f, err := os.Open(path)
+	f, err := smallfile.OpenRegular(path, "store")
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/boltcopy"
+	"github.com/pinsede/pinsede/internal/smallfile"
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 )
@@ -40,7 +41,7 @@ func boltOptions() *bolt.Options {
 		// bbolt creates a missing file; the store never does behind
 		// Create's back.
 		OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
-			return os.OpenFile(name, flag&^os.O_CREATE, perm)
+			return smallfile.OpenFileRegular(name, "store", flag&^os.O_CREATE, perm)
 		},
 	}
 }

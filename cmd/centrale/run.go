@@ -288,7 +288,7 @@ type listening struct{ api, manage, admin string }
 // not nil, it receives the addresses listened on.
 func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listening) error {
 	read := func(p string) ([]byte, error) {
-		b, err := smallfile.Read(p, "PEM", pki.MaxPEMBytes)
+		b, err := smallfile.ReadRegular(p, "PEM", pki.MaxPEMBytes)
 		if err != nil {
 			return nil, err
 		}

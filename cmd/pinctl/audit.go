@@ -13,6 +13,7 @@ import (
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/wire"
 )
 
 // problemKinds name the kinds of break in the audit chain in Italian.
@@ -107,9 +108,9 @@ func (c centraleFlags) check() error {
 func (c centraleFlags) dial(e *env, store *local.Store) (*client.Client, error) {
 	var pems [3][]byte
 	for i, p := range []string{c.ca, c.cert, c.key} {
-		b, err := smallfile.Read(p, "PEM", pki.MaxPEMBytes)
+		b, err := smallfile.ReadRegular(p, "PEM", pki.MaxPEMBytes)
 		if err != nil {
-			return nil, &failure{msg: fmt.Sprintf("non riesco a leggere %s: %v", p, err)}
+			return nil, &failure{msg: fileMessage(err)}
 		}
 		pems[i] = b
 	}
@@ -147,14 +148,22 @@ func verifyAnchors(e *env, store *local.Store, cf centraleFlags) error {
 	if err != nil {
 		return err
 	}
-	heads, err := c.AuditHeads(context.Background())
-	if err != nil {
-		return &failure{msg: fmt.Sprintf("centrale non risponde o rifiuta la richiesta: %v", err)}
-	}
-	r, err := store.CheckAnchors(heads)
+	check, err := store.NewAnchorCheck()
 	if err != nil {
 		return err
 	}
+	var checkErr error // the store's, not centrale's
+	err = c.AuditHeads(context.Background(), func(page []wire.KeptHead) error {
+		checkErr = check.Check(page)
+		return checkErr
+	})
+	switch {
+	case checkErr != nil:
+		return checkErr
+	case err != nil:
+		return &failure{msg: fmt.Sprintf("centrale non risponde o rifiuta la richiesta: %v", err)}
+	}
+	r := check.Report()
 	fmt.Fprintf(e.stdout, "centrale: %d punti della catena confermati", r.Matched)
 	if r.Matched > 0 {
 		fmt.Fprintf(e.stdout, " (fino alla voce %d)", r.Last)
@@ -170,10 +179,13 @@ func verifyAnchors(e *env, store *local.Store, cf centraleFlags) error {
 	for _, p := range r.Problems {
 		fmt.Fprintf(e.stdout, "voce %d: %s (%s)\n", p.Seq, named(anchorKinds, p.Kind), p.Detail)
 	}
+	if more := r.Unheld - len(r.Problems); more > 0 {
+		fmt.Fprintf(e.stdout, "... e altri %d punti dopo la voce %d\n", more, r.Problems[len(r.Problems)-1].Seq)
+	}
 	fmt.Fprintf(e.stderr, "pinctl: la catena di audit non contiene %d punti che centrale ha ricevuto da questo sportello: "+
 		"è stata riscritta, oppure l'archivio è stato ripristinato da una copia. Conserva una copia dell'archivio e avvisa il "+
 		"responsabile; se è un ripristino, l'operatore di centrale accetta la catena da quel punto con\n"+
-		"  centrale audit reset -sede %s -chain %x -to %d -by OPERATORE -reason MOTIVO\n", len(r.Problems), sede, r.Head.Chain, r.Last)
+		"  centrale audit reset -sede %s -chain %x -to %d -by OPERATORE -reason MOTIVO\n", r.Unheld, sede, r.Head.Chain, r.Last)
 	return errReported
 }
 

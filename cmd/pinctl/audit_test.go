@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -164,5 +165,53 @@ func TestAuditVerifyCentrale(t *testing.T) {
 	r = sb.run(t, "", "audit", "verify", "-centrale", c.url)
 	if r.code != exitUsage || !strings.Contains(r.stderr, "con -centrale servono -cert, -certkey e -ca") {
 		t.Errorf("-centrale alone: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// Ensure that audit verify -centrale holds at most a page of the heads
+// centrale keeps, however many: the heap live when centrale is asked for
+// each page (after a collection, in this process, which runs both) does
+// not grow with the pages read before it. Gathering them all grew it by
+// a page's heads at each page.
+func TestAuditVerifyCentraleMemory(t *testing.T) {
+	const pages = 5
+	sb := setUp(t)
+	c := startCentrale(t, sb.now)
+	ctx := context.Background()
+	other := make([]byte, sha256.Size)
+	for seq := range uint64((pages - 1) * central.MaxAuditHeads) {
+		h := wire.AuditHead{Chain: other, Seq: seq + 2, Hash: storetest.Head("O", "", 0, seq+2).Hash, Desk: "09"}
+		if err := c.store.PutAuditHead(ctx, "ROMA01", h, sb.now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.store.PutAuditHead(ctx, "ROMA01", sb.head(t), sb.now()); err != nil {
+		t.Fatal(err)
+	}
+	var live []uint64 // the heap live at each request of a page
+	measure := func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path == "/v1/audit/heads" {
+			var ms runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			live = append(live, ms.HeapAlloc)
+		}
+		return false
+	}
+	c.before.Store(&measure)
+	r := sb.must(t, "", append([]string{"audit", "verify"}, c.flags()...)...)
+	if want := fmt.Sprintf("centrale: 1 punti della catena confermati (fino alla voce 2), %d di altre catene della sede\n", (pages-1)*central.MaxAuditHeads); !strings.HasSuffix(r.stdout, want) {
+		t.Errorf("audit verify says:\n%swant it to end with %q", r.stdout, want)
+	}
+	if len(live) != pages {
+		t.Fatalf("%d pages asked, want %d", len(live), pages)
+	}
+	// The hashes alone of a page of heads, decoded: less than what a page
+	// held takes.
+	const page = central.MaxAuditHeads * 2 * sha256.Size
+	grown := int64(live[pages-1]) - int64(live[1])
+	t.Logf("heap live at each page's request: %v bytes; grown %d from page 2 to page %d (a page's hashes: %d)", live, grown, pages, page)
+	if grown > page {
+		t.Errorf("the heap grew by %d bytes from page 2 to page %d, more than a page's hashes (%d): the pages read are held", grown, pages, page)
 	}
 }

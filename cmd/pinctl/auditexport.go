@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -11,13 +10,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/pinsede/pinsede"
+	settings "github.com/pinsede/pinsede/internal/config"
 	"github.com/pinsede/pinsede/local"
 )
 
@@ -85,6 +87,9 @@ func cmdAuditExport(e *env, args []string) error {
 	if err := a.central.check(); err != nil {
 		return err
 	}
+	if err := newOut(a.out); err != nil {
+		return err
+	}
 	if a.central.url != "" {
 		return exportSede(e, a, f)
 	}
@@ -95,22 +100,56 @@ func cmdAuditExport(e *env, args []string) error {
 	}); err != nil {
 		return err
 	}
-	w := e.stdout
-	if a.out != "" {
-		file, err := os.OpenFile(a.out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			return fmt.Errorf("-out: %w", err)
+	if a.out == "" {
+		if err := writeAudit(e.stdout, a.format, entries); err != nil {
+			return fmt.Errorf("write the export: %w", err)
 		}
-		defer file.Close()
-		w = file
+		return nil
 	}
-	if err := writeAudit(w, a.format, entries); err != nil {
-		return fmt.Errorf("write the export: %w", err)
+	if err := writeExport(a.out, func(w io.Writer) error { return writeAudit(w, a.format, entries) }); err != nil {
+		return err
 	}
-	if a.out != "" {
-		fmt.Fprintf(e.stdout, "%d voci (%s) scritte in %s\n", len(entries), f, a.out)
+	fmt.Fprintf(e.stdout, "%d voci (%s) scritte in %s\n", len(entries), f, a.out)
+	return nil
+}
+
+// newOut refuses an -out that exists: an export makes a new file, and
+// never overwrites one.
+func newOut(out string) error {
+	if out == "" {
+		return nil
+	}
+	if _, err := os.Lstat(out); err == nil {
+		return &failure{msg: fmt.Sprintf("-out: %s esiste già: indica un file nuovo (l'esportazione non ne sovrascrive uno)", out)}
 	}
 	return nil
+}
+
+// writeExport makes the file out (0600) with what write writes, whole or
+// not at all (settings.WriteNew): on error nothing is left at out, and
+// the error, a failure, says in Italian what failed, that nothing was
+// written, and what to do.
+func writeExport(out string, write func(io.Writer) error) error {
+	err := settings.WriteNew(out, 0o600, write)
+	var why string
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, syscall.ENOSPC):
+		why = "il disco è pieno"
+	case errors.Is(err, syscall.EDQUOT):
+		why = "la quota di disco dell'utente è esaurita"
+	case errors.Is(err, syscall.EFBIG):
+		why = "il file supera la dimensione massima che il sistema consente"
+	case errors.Is(err, fs.ErrExist):
+		why = "nel frattempo un altro programma ha creato un file con quel nome"
+	case errors.Is(err, fs.ErrPermission):
+		why = "permesso negato nella cartella " + filepath.Dir(out)
+	default:
+		why = err.Error()
+	}
+	return &failure{msg: fmt.Sprintf("esportazione non scritta in %s: %s (%v).\n"+
+		"Non è stato scritto nulla: libera spazio o indica con -out un'altra cartella, poi ripeti il comando", out, why, err)}
 }
 
 // writeAudit writes entries to w as CSV (a header, then a row each) or
@@ -216,9 +255,6 @@ func exportSede(e *env, a auditExportArgs, f pinsede.AuditFilter) error {
 	dir := os.TempDir()
 	if a.out != "" {
 		dir = filepath.Dir(a.out)
-		if _, err := os.Lstat(a.out); err == nil {
-			return &failure{msg: fmt.Sprintf("-out: %s esiste già: indica un file nuovo (l'esportazione non ne sovrascrive uno)", a.out)}
-		}
 	}
 	spool, err := os.CreateTemp(dir, ".pinctl-audit-*.part")
 	if err != nil {
@@ -275,35 +311,9 @@ func exportSede(e *env, a auditExportArgs, f pinsede.AuditFilter) error {
 		}
 		return nil
 	}
-	if err := writeNew(a.out, func(w io.Writer) error { return af.write(w, total, chunks) }); err != nil {
-		return fmt.Errorf("write the export: %w", err)
+	if err := writeExport(a.out, func(w io.Writer) error { return af.write(w, total, chunks) }); err != nil {
+		return err
 	}
 	fmt.Fprintf(e.stdout, "%d voci (%s%s) scritte in %s\n", total, pinsede.AuditSedeDetail, f, a.out)
 	return nil
-}
-
-// writeNew makes the file path (0600) with what write writes, whole or
-// not at all: under a temporary name in its folder, synced, then linked
-// to path, which must not exist.
-func writeNew(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".pinctl-audit-*.part")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	bw := bufio.NewWriter(tmp)
-	err = write(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	return os.Link(tmp.Name(), path)
 }

@@ -210,7 +210,7 @@ func cmdCARenew(e *env, args []string) error {
 	if err := parseFlags(args, a.renewFlags, "dir", "cert", "out"); err != nil {
 		return err
 	}
-	b, err := smallfile.Read(a.cert, "PEM", pki.MaxPEMBytes)
+	b, err := smallfile.ReadRegular(a.cert, "PEM", pki.MaxPEMBytes)
 	if err != nil {
 		return err
 	}
@@ -282,7 +282,7 @@ func cmdCARevoke(e *env, args []string) error {
 	case serial == "" && a.cert == "":
 		return &usageError{msg: "indica -serial o -cert"}
 	case serial == "":
-		b, err := smallfile.Read(a.cert, "PEM", pki.MaxPEMBytes)
+		b, err := smallfile.ReadRegular(a.cert, "PEM", pki.MaxPEMBytes)
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/assets"
+	"github.com/pinsede/pinsede/internal/smallfile"
 	"github.com/pinsede/pinsede/local"
 )
 
@@ -111,6 +112,41 @@ func explain(err error, e *env) string {
 			"(pinctl operator add -role supervisore)"
 	case errors.Is(err, pinsede.ErrNotFound):
 		return "non trovato: " + err.Error()
+	case errors.As(err, new(*smallfile.Error)):
+		return fileMessage(err)
+	}
+	return "errore: " + err.Error()
+}
+
+// fileTypes name in Italian what is in a file's place.
+var fileTypes = map[fs.FileMode]string{
+	fs.ModeDir:                        "una cartella",
+	fs.ModeNamedPipe:                  "una pipe (FIFO)",
+	fs.ModeSocket:                     "un socket",
+	fs.ModeDevice:                     "un dispositivo",
+	fs.ModeDevice | fs.ModeCharDevice: "un dispositivo",
+}
+
+// fileMessage says in Italian what is wrong with a file named to pinctl,
+// for err, a *smallfile.Error; any other error as errors are said.
+func fileMessage(err error) string {
+	var fe *smallfile.Error
+	if !errors.As(err, &fe) {
+		return "errore: " + err.Error()
+	}
+	switch {
+	case errors.Is(fe.Kind, smallfile.ErrNotRegular):
+		what, ok := fileTypes[fe.Type]
+		if !ok {
+			what = "un file speciale"
+		}
+		return fmt.Sprintf("%s non è un file ma %s: non è stato letto nulla; indica il percorso del file", fe.Path, what)
+	case errors.Is(fe.Kind, fs.ErrNotExist):
+		return fmt.Sprintf("il file %s non esiste: controlla il percorso", fe.Path)
+	case errors.Is(fe.Kind, fs.ErrPermission):
+		return fmt.Sprintf("il file %s non si può leggere (permesso negato): rendilo leggibile all'utente che esegue pinctl", fe.Path)
+	case errors.Is(fe.Kind, smallfile.ErrTooLarge):
+		return fmt.Sprintf("il file %s è troppo grande per quello che deve contenere: controlla che sia il file giusto", fe.Path)
 	}
 	return "errore: " + err.Error()
 }

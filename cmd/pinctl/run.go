@@ -13,6 +13,7 @@ import (
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/buildinfo"
 	settings "github.com/pinsede/pinsede/internal/config"
+	"github.com/pinsede/pinsede/internal/smallfile"
 	"github.com/pinsede/pinsede/local"
 )
 
@@ -113,6 +114,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, now func() ti
 	if errors.Is(err, flag.ErrHelp) {
 		usage(stdout, defStore, defKey)
 		return exitOK
+	}
+	if errors.As(err, new(*smallfile.Error)) {
+		fmt.Fprintln(stderr, "pinctl: file di configurazione: "+fileMessage(err))
+		return exitUsage
 	}
 	if err != nil {
 		return e.usageFail(flagMessage(err), nil, defStore, defKey)

@@ -64,7 +64,7 @@ func startSync(store *local.Store, d *pinsede.Desk, f syncFlags) (*syncLink, err
 		return nil, errors.New(lang.L("start.sync.flags"))
 	}
 	read := func(p string) ([]byte, error) {
-		b, err := smallfile.Read(p, "PEM", pki.MaxPEMBytes)
+		b, err := smallfile.ReadRegular(p, "PEM", pki.MaxPEMBytes)
 		if err != nil {
 			return nil, errors.New(lang.L("start.sync.read", map[string]any{"Err": err.Error()}))
 		}

@@ -252,7 +252,7 @@ func (f *fileSettings) where(path string, p toml.Primitive) string {
 // text, by flag name. A key that names no flag, or a value no flag
 // takes, is an error that names the file, the line and the key.
 func readFile(fs *flag.FlagSet, path string) (*fileSettings, error) {
-	data, err := smallfile.Read(path, "config", MaxFileBytes)
+	data, err := smallfile.ReadRegular(path, "config", MaxFileBytes)
 	if err != nil {
 		return nil, err // it names the file
 	}

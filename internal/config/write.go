@@ -1,14 +1,17 @@
 package config
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 
 	"github.com/BurntSushi/toml"
+	"github.com/pinsede/pinsede/internal/smallfile"
 )
 
 // SetKeys sets keys in the TOML file at path, creating it (and its
@@ -24,8 +27,15 @@ func SetKeys(path string, keys map[string]string, seed string, perm fs.FileMode)
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && seed != "" && seed != path {
 		from = seed
 	}
-	if _, err := toml.DecodeFile(from, &doc); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("config file %s: %w", from, err)
+	data, err := smallfile.ReadRegular(from, "config", MaxFileBytes)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return err // it names the file
+	default:
+		if _, err := toml.Decode(string(data), &doc); err != nil {
+			return fmt.Errorf("config file %s: %w", from, err)
+		}
 	}
 	for k, v := range keys {
 		doc[k] = v
@@ -45,25 +55,49 @@ func SetKeys(path string, keys map[string]string, seed string, perm fs.FileMode)
 // new one, never half of it, and a secret is never readable by others,
 // not even while it is written.
 func WriteFile(path string, data []byte, perm fs.FileMode) error {
+	return writeTemp(path, perm, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	}, os.Rename)
+}
+
+// WriteNew makes the file path, which must not exist, of mode perm, with
+// what write writes, whole or not at all: under a temporary name in its
+// folder, synced, then linked to path. On error, write's or the disk's
+// (full, or over a size limit), nothing is left: no path, no temporary
+// file. A path that exists is an error of kind fs.ErrExist, and is left
+// as it was.
+func WriteNew(path string, perm fs.FileMode, write func(io.Writer) error) error {
+	return writeTemp(path, perm, func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		if err := write(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
+	}, os.Link)
+}
+
+// writeTemp writes, with write, a temporary file of mode perm in path's
+// folder, syncs it, and puts it at path with place (os.Rename, os.Link);
+// the temporary file is removed in any case.
+func writeTemp(path string, perm fs.FileMode, write func(io.Writer) error, place func(tmp, path string) error) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err
 	}
-	defer os.Remove(f.Name()) // after the rename, nothing
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
+	defer os.Remove(f.Name()) // after a rename, nothing; after a link, the temporary name
+	err = f.Chmod(perm)
+	if err == nil {
+		err = write(f)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return err
 	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return place(f.Name(), path)
 }

@@ -1,8 +1,10 @@
 package config
 
 import (
+	"errors"
 	"flag"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -46,5 +48,42 @@ func TestSetKeys(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(seed); string(b) != "# the machine's\nprinter = \"banco1\"\nidle = \"10m\"\ncentrale = \"https://vecchia:8443\"\n" {
 		t.Errorf("the seed changed:\n%s", b)
+	}
+}
+
+// Ensure that WriteNew makes a new file of the mode given with what its
+// writer writes, refuses a path that exists (fs.ErrExist) and leaves it
+// as it was, and leaves nothing, not even its temporary file, when the
+// writer fails.
+func TestWriteNew(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "export.csv")
+	write := func(text string, err error) func(io.Writer) error {
+		return func(w io.Writer) error {
+			io.WriteString(w, text)
+			return err
+		}
+	}
+	if err := WriteNew(path, 0o600, write("a,b\n", nil)); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != "a,b\n" {
+		t.Fatalf("the file holds %q, %v", b, err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, %v; want 0600", st.Mode(), err)
+	}
+	if err := WriteNew(path, 0o600, write("c,d\n", nil)); !errors.Is(err, fs.ErrExist) {
+		t.Errorf("WriteNew over a file: %v, want fs.ErrExist", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "a,b\n" {
+		t.Errorf("the file written over holds %q", b)
+	}
+	failed := errors.New("the disk is full")
+	if err := WriteNew(filepath.Join(dir, "half.csv"), 0o600, write("half", failed)); !errors.Is(err, failed) {
+		t.Errorf("WriteNew with a failing writer: %v, want its error", err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 1 {
+		t.Errorf("the folder holds %v, want the first file only", left)
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	settings "github.com/pinsede/pinsede/internal/config"
+	"github.com/pinsede/pinsede/internal/smallfile"
 	"github.com/pinsede/pinsede/sync/pki"
 )
 
@@ -47,7 +48,7 @@ type Files struct {
 
 // readBundle reads and parses the bundle at path.
 func (c *Files) readBundle(path string) (*pki.Bundle, error) {
-	f, err := os.Open(path)
+	f, err := smallfile.OpenRegular(path, "bundle")
 	if err != nil {
 		return nil, &pinsede.Problem{Key: pinsede.KeyBundleUnreadable, Args: map[string]any{"Err": err.Error()}, Err: err}
 	}

@@ -5,22 +5,24 @@
 // directory, or larger than what it should hold can be (the wrong file
 // named: a log, a disk image, /dev/zero).
 //
-// [ReadRegular] reads a file that only a program writes, in a folder
-// others may write to (a kiosk's spool on a share), or a key: it must be
-// a regular file, and a pipe, a device or a socket put in its place is
-// refused without a read, so that it can neither hang the reader nor
-// feed it without end.
+// [ReadRegular] reads a file that must be a regular one: a file an
+// administrator names (a config file, a certificate, a key, a revocation
+// list, a policy), a file that only a program writes in a folder others
+// may write to (a kiosk's spool on a share). A pipe, a device or a
+// socket put in its place is refused without a read, so that it can
+// neither hang the reader nor feed it without end; [OpenRegular] opens
+// one so, for a reader of its own.
 //
-// The errors name the file and say what to fix; errors.Is tells their
-// kind: [fs.ErrNotExist], [fs.ErrPermission], [ErrTooLarge],
-// [ErrNotRegular].
+// The errors are an [*Error], which names the file and says what to fix;
+// errors.Is tells their kind: [fs.ErrNotExist], [fs.ErrPermission],
+// [ErrTooLarge], [ErrNotRegular].
 //
 // # Caveats
 //
 // A file given to [Read] may be a pipe (-secret-file <(pass show
 // pinsede)): it is read as any other, up to the bound, and its size is
 // not asked beforehand; a named pipe that no program writes to blocks
-// Read at its open, as it would any reader. Whether an empty file is an
+// Read at its open, as it would any reader. Only a secret is read so. Whether an empty file is an
 // error is the caller's to say.
 package smallfile
 
@@ -39,19 +41,31 @@ var ErrTooLarge = errors.New("file larger than it should be")
 // ReadRegular of a pipe, a device or a socket.
 var ErrNotRegular = errors.New("not a regular file")
 
-// fileError is an error that names a file and says what to fix, of a
-// kind errors.Is tells.
-type fileError struct {
+// Error is an error of a file named to a program: its message names the
+// file and says what to fix, in English, and its fields let a program
+// say it in the user's language. errors.Is tells its Kind.
+type Error struct {
+	// Path is the file's path, as it was given.
+	Path string
+	// Kind is one of fs.ErrNotExist, fs.ErrPermission, ErrTooLarge and
+	// ErrNotRegular.
+	Kind error
+	// Type is, for ErrNotRegular, the type of what is at Path: one of
+	// fs.ModeDir, fs.ModeNamedPipe, fs.ModeSocket, fs.ModeDevice, or
+	// another of fs.ModeType's bits.
+	Type fs.FileMode
 	msg  string
-	kind error
 }
 
-func (e *fileError) Error() string { return e.msg }
-func (e *fileError) Unwrap() error { return e.kind }
+// Error returns the message, in English.
+func (e *Error) Error() string { return e.msg }
 
-// failf returns a fileError of kind.
-func failf(kind error, format string, args ...any) error {
-	return &fileError{msg: fmt.Sprintf(format, args...), kind: kind}
+// Unwrap returns the Kind.
+func (e *Error) Unwrap() error { return e.Kind }
+
+// failf returns an Error of kind about the file at path.
+func failf(kind error, path string, format string, args ...any) *Error {
+	return &Error{Path: path, Kind: kind, msg: fmt.Sprintf(format, args...)}
 }
 
 // Read returns the contents of the file at path, which holds a what
@@ -61,44 +75,103 @@ func Read(path, what string, limit int64) ([]byte, error) {
 }
 
 // ReadRegular is Read for a file that must be a regular file: a pipe
-// (named or not), a device or a socket at path is refused, and it is
-// opened without blocking, so that a named pipe no program writes to
-// does not hang the caller.
+// (named or not), a device or a socket at path is refused, never read,
+// as OpenRegular does, so that a named pipe no program writes to does
+// not hang the caller.
 func ReadRegular(path, what string, limit int64) ([]byte, error) {
 	return read(path, what, limit, true)
 }
 
-// read is Read, and ReadRegular when regular is set.
-func read(path, what string, limit int64, regular bool) ([]byte, error) {
-	flag := os.O_RDONLY
-	if regular {
-		flag |= nonBlock // smallfile_unix.go
+// OpenRegular opens the file at path, which holds a what, for reading,
+// when it is a regular file; a directory, a pipe, a device or a socket
+// is refused with an error that names it (of kind ErrNotRegular). It
+// looks before it opens, so that a device is never opened; opens without
+// blocking, so that a named pipe put there meanwhile does not hang the
+// open; and looks again at what it opened, which is what is read.
+func OpenRegular(path, what string) (*os.File, error) {
+	return OpenFileRegular(path, what, os.O_RDONLY, 0)
+}
+
+// OpenFileRegular is os.OpenFile for a file that must be a regular one,
+// as OpenRegular opens it: a file that a program writes too, such as a
+// database (bbolt's Options.OpenFile), whose writes would otherwise go
+// to a pipe or a disk named in its place. A file missing is created when
+// flag says so (os.O_CREATE).
+func OpenFileRegular(path, what string, flag int, perm fs.FileMode) (*os.File, error) {
+	st, err := os.Stat(path)
+	switch {
+	case err == nil:
+		if err := regularFile(st, path, what); err != nil {
+			return nil, err
+		}
+	case !errors.Is(err, fs.ErrNotExist) || flag&os.O_CREATE == 0:
+		return nil, openError(err, path, what)
 	}
-	f, err := os.OpenFile(path, flag, 0)
+	f, err := os.OpenFile(path, flag|nonBlock, perm) // nonBlock: smallfile_unix.go
+	if err != nil {
+		return nil, openError(err, path, what)
+	}
+	if st, err = f.Stat(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s file %s: %w", what, path, err)
+	}
+	if err := regularFile(st, path, what); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// regularFile refuses st, of the file at path, unless it is a regular
+// file.
+func regularFile(st fs.FileInfo, path, what string) error {
+	switch {
+	case st.IsDir():
+		e := failf(ErrNotRegular, path, "%s file %s is a directory: name the file in it", what, path)
+		e.Type = fs.ModeDir
+		return e
+	case !st.Mode().IsRegular():
+		e := failf(ErrNotRegular, path, "%s file %s is not a regular file but a %s: put the %s file there", what, path, kind(st.Mode()), what)
+		e.Type = st.Mode().Type()
+		return e
+	}
+	return nil
+}
+
+// openError says what is wrong with the file at path that could not be
+// opened, or looked at, for err.
+func openError(err error, path, what string) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, failf(fs.ErrNotExist, "%s file %s does not exist: check the path", what, path)
+		return failf(fs.ErrNotExist, path, "%s file %s does not exist: check the path", what, path)
 	case errors.Is(err, fs.ErrPermission):
-		return nil, failf(fs.ErrPermission, "%s file %s cannot be read: permission denied; let the program's user read it", what, path)
-	case err != nil:
-		return nil, fmt.Errorf("%s file: %w", what, err)
+		return failf(fs.ErrPermission, path, "%s file %s cannot be read: permission denied; let the program's user read it", what, path)
+	}
+	return fmt.Errorf("%s file %s: %w", what, path, err)
+}
+
+// read is Read, and ReadRegular when regular is set.
+func read(path, what string, limit int64, regular bool) ([]byte, error) {
+	var f *os.File
+	var err error
+	if regular {
+		f, err = OpenRegular(path, what)
+	} else if f, err = os.Open(path); err != nil {
+		err = openError(err, path, what)
+	}
+	if err != nil {
+		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	switch {
-	case err == nil && st.IsDir():
-		return nil, failf(ErrNotRegular, "%s file %s is a directory: name the file in it", what, path)
-	case regular && err != nil:
-		return nil, fmt.Errorf("%s file %s: %w", what, path, err)
-	case regular && !st.Mode().IsRegular():
-		return nil, failf(ErrNotRegular, "%s file %s is not a regular file but a %s: put the %s file there", what, path, kind(st.Mode()), what)
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, regularFile(st, path, what)
 	}
 	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("read %s file %s: %w", what, path, err)
 	case int64(len(b)) > limit:
-		return nil, failf(ErrTooLarge, "%s file %s has more than %d bytes, more than a %s holds: check that it is the right file", what, path, limit, what)
+		return nil, failf(ErrTooLarge, path, "%s file %s has more than %d bytes, more than a %s holds: check that it is the right file", what, path, limit, what)
 	}
 	return b, nil
 }

@@ -93,3 +93,32 @@ func TestReadRegular(t *testing.T) {
 		})
 	}
 }
+
+// Ensure that OpenFileRegular opens a regular file for writing, creates
+// a missing one when told to, and refuses at once, without opening it, a
+// named pipe and a device: what a database writes its pages to.
+func TestOpenFileRegular(t *testing.T) {
+	dir := t.TempDir()
+	created := filepath.Join(dir, "store.db")
+	f, err := smallfile.OpenFileRegular(created, "store", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		t.Fatalf("OpenFileRegular of a missing file, O_CREATE: %v", err)
+	}
+	if _, err := f.Write([]byte("page")); err != nil {
+		t.Errorf("write: %v", err)
+	}
+	f.Close()
+	if _, err := smallfile.OpenFileRegular(filepath.Join(dir, "missing"), "store", os.O_RDWR, 0o600); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("OpenFileRegular of a missing file: %v, want fs.ErrNotExist", err)
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip(err)
+	}
+	for _, path := range []string{fifo, "/dev/null"} {
+		if _, err := smallfile.OpenFileRegular(path, "store", os.O_RDWR|os.O_CREATE, 0o600); !errors.Is(err, smallfile.ErrNotRegular) ||
+			!strings.Contains(err.Error(), "store file "+path+" is not a regular file") {
+			t.Errorf("OpenFileRegular(%s) = %v, want it refused as not a regular file", path, err)
+		}
+	}
+}

@@ -98,9 +98,6 @@ var problems = []struct {
 // as malformed.
 var ErrBadRequest = errors.New("request refused")
 
-// problemPrefix starts the type of every problem.
-const problemPrefix = "urn:pinsede:problem:"
-
 // Handler returns the admin API on store, at the clock now; each action
 // is logged on log (nil logs nothing), with the operator.
 //
@@ -244,7 +241,7 @@ func answer(w http.ResponseWriter, v any, err error) {
 
 // problem writes an RFC 9457 problem.
 func problem(w http.ResponseWriter, status int, slug, title, detail string) {
-	writeJSON(w, status, wire.ContentProblem, wire.Problem{Type: problemPrefix + slug, Title: title, Status: status, Detail: detail})
+	writeJSON(w, status, wire.ContentProblem, wire.Problem{Type: wire.ProblemPrefix + slug, Title: title, Status: status, Detail: detail})
 }
 
 // writeJSON writes v as JSON.

@@ -130,7 +130,7 @@ func (c *Client) call(ctx context.Context, method, path string, body, out any) e
 			return fmt.Errorf("centrale at %s answered %s", c.socket, resp.Status)
 		}
 		for _, k := range problems {
-			if p.Type == problemPrefix+k.slug {
+			if p.Type == wire.ProblemPrefix+k.slug {
 				return &remoteError{msg: p.Detail, err: k.err}
 			}
 		}

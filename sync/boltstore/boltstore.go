@@ -23,10 +23,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"sync/atomic"
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/smallfile"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/wire"
 	bolt "go.etcd.io/bbolt"
@@ -89,7 +91,7 @@ type Store struct {
 
 // Open opens (creating it if needed) the store at path.
 func Open(path string) (*Store, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, OpenFile: openRegular})
 	if errors.Is(err, berrors.ErrTimeout) {
 		err = ErrAlreadyOpen
 	}
@@ -117,6 +119,13 @@ func Open(path string) (*Store, error) {
 	s := &Store{db: db, path: path, logins: group{db: db}}
 	s.SetLimits(central.DefaultLimits())
 	return s, nil
+}
+
+// openRegular opens the store's file for bbolt, refusing a pipe, a
+// device or a folder named in its place, which bbolt would write its
+// pages to.
+func openRegular(path string, flag int, perm os.FileMode) (*os.File, error) {
+	return smallfile.OpenFileRegular(path, "central store", flag, perm)
 }
 
 // SetLimits sets the bounds Apply holds pushed events to.

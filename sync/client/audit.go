@@ -12,15 +12,16 @@ import (
 	"github.com/pinsede/pinsede/sync/wire"
 )
 
-// AuditHeads returns the audit heads centrale keeps for the sede (GET
+// AuditHeads reads the audit heads centrale keeps for the sede (GET
 // /v1/audit/heads), every desk's chain, by chain and Seq, a page at a
-// time, each page after the cursor of the one before: the store's
-// CheckAnchors checks its chain against them. Each push carries the
-// store's head (Push). A page that says more follow without a cursor past
-// the one before (paging on would read the same heads again) is
+// time, each page after the cursor of the one before, and gives each
+// page to check as it comes (a local.AnchorCheck's Check), keeping none:
+// its memory is a page's, however many heads the sede pushed. Each push
+// carries the store's head (Push). It stops at check's first error, and
+// returns it. A page that says more follow without a cursor past the one
+// before (paging on would read the same heads again) is
 // pinsede.ErrAuditCursor.
-func (c *Client) AuditHeads(ctx context.Context) ([]wire.KeptHead, error) {
-	var out []wire.KeptHead
+func (c *Client) AuditHeads(ctx context.Context, check func([]wire.KeptHead) error) error {
 	var after wire.HeadCursor
 	for n := 1; ; n++ {
 		var resp wire.AuditHeadsResponse
@@ -29,15 +30,17 @@ func (c *Client) AuditHeads(ctx context.Context) ([]wire.KeptHead, error) {
 			path += "?" + q
 		}
 		if err := c.call(ctx, http.MethodGet, path, nil, &resp); err != nil {
-			return nil, fmt.Errorf("audit heads, page %d: %w", n, err)
+			return fmt.Errorf("audit heads, page %d: %w", n, err)
 		}
-		out = append(out, resp.Heads...)
+		if err := check(resp.Heads); err != nil {
+			return fmt.Errorf("audit heads, page %d: %w", n, err)
+		}
 		if !resp.More {
-			return out, nil
+			return nil
 		}
 		next, err := wire.ParseHeadCursor(resp.Next)
 		if err != nil || len(resp.Heads) == 0 || !after.Before(next) {
-			return nil, fmt.Errorf("audit heads, page %d of %d heads, next %q: %w", n, len(resp.Heads), resp.Next, pinsede.ErrAuditCursor)
+			return fmt.Errorf("audit heads, page %d of %d heads, next %q: %w", n, len(resp.Heads), resp.Next, pinsede.ErrAuditCursor)
 		}
 		after = next
 	}
@@ -120,7 +123,7 @@ func (c *Client) SendAudit(ctx context.Context) (int, error) {
 
 // problemEntriesGap is the problem of a batch of entries that does not
 // follow those centrale got.
-const problemEntriesGap = "urn:pinsede:problem:audit-entries-gap"
+const problemEntriesGap = wire.ProblemAuditEntriesGap
 
 // SearchAudit searches the audit of the sede's desks at centrale (GET
 // /v1/audit/search), within LookupTimeout: the newest entries f selects

@@ -123,11 +123,7 @@ func TestAuditChainAtCentrale(t *testing.T) {
 			if s := c.State(); s.Pending != 1 || s.Fault != client.FaultServer || s.FaultTitle != "Audit log refused" {
 				t.Errorf("state after the refusal: %+v", s)
 			}
-			heads, err := c.AuditHeads(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := restored.CheckAnchors(heads)
+			r, err := checkAnchors(ctx, c, restored)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -145,10 +141,7 @@ func TestAuditChainAtCentrale(t *testing.T) {
 			if got, want := seqs(), []uint64{5, 8, 9}; !reflect.DeepEqual(got, want) {
 				t.Errorf("heads kept after the reset: %v, want %v", got, want)
 			}
-			if heads, err = c.AuditHeads(ctx); err != nil {
-				t.Fatal(err)
-			}
-			if r, err := restored.CheckAnchors(heads); err != nil || r.Matched != 3 || len(r.Problems) != 0 {
+			if r, err := checkAnchors(ctx, c, restored); err != nil || r.Matched != 3 || len(r.Problems) != 0 {
 				t.Errorf("restored chain after the reset: %+v, %v", r, err)
 			}
 		})
@@ -157,7 +150,7 @@ func TestAuditChainAtCentrale(t *testing.T) {
 
 // Ensure that AuditHeads reads every head centrale keeps, page after page
 // (more than central.MaxAuditHeads: past the first page), once each in
-// order, and that the desk's chain checks against them (CheckAnchors);
+// order, and that the desk's chain checks against them (AnchorCheck);
 // and that a centrale that says more follow without a cursor past the
 // page is pinsede.ErrAuditCursor, after one request: paging on would read
 // the same page for ever.
@@ -183,7 +176,7 @@ func TestAuditHeadsPages(t *testing.T) {
 			if err := c.Sync(ctx); err != nil {
 				t.Fatal(err)
 			}
-			heads, err := c.AuditHeads(ctx)
+			heads, err := allHeads(ctx, c)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -199,9 +192,9 @@ func TestAuditHeadsPages(t *testing.T) {
 					t.Fatalf("head %d (%d) does not follow head %d (%d)", i, heads[i].Seq, i-1, heads[i-1].Seq)
 				}
 			}
-			r, err := ls.CheckAnchors(heads)
+			r, err := checkAnchors(ctx, c, ls)
 			if err != nil || r.Matched != 1 || r.Others != central.MaxAuditHeads || len(r.Problems) != 0 {
-				t.Errorf("CheckAnchors: %+v, %v; want the desk's head matched, %d of another chain", r, err, central.MaxAuditHeads)
+				t.Errorf("AnchorCheck: %+v, %v; want the desk's head matched, %d of another chain", r, err, central.MaxAuditHeads)
 			}
 		})
 	}
@@ -214,10 +207,32 @@ func TestAuditHeadsPages(t *testing.T) {
 		}))
 		ls, _, _ := newLocal(t)
 		c := client.New(client.Config{URL: stuck.URL, Sede: "ROMA01", Local: ls, Desk: deskOn(ls), Now: testclock.Now})
-		if _, err := c.AuditHeads(context.Background()); !errors.Is(err, pinsede.ErrAuditCursor) || requests > 2 {
+		if _, err := allHeads(context.Background(), c); !errors.Is(err, pinsede.ErrAuditCursor) || requests > 2 {
 			t.Errorf("pages that say more after %q: %v after %d requests, want ErrAuditCursor", next, err, requests)
 		}
 		stuck.Close()
 		ls.Close()
 	}
+}
+
+// allHeads returns every head c reads, the pages of AuditHeads one after
+// the other.
+func allHeads(ctx context.Context, c *client.Client) ([]wire.KeptHead, error) {
+	var heads []wire.KeptHead
+	err := c.AuditHeads(ctx, func(page []wire.KeptHead) error {
+		heads = append(heads, page...)
+		return nil
+	})
+	return heads, err
+}
+
+// checkAnchors checks ls's chain against the heads c reads, page by page,
+// as pinctl audit verify does.
+func checkAnchors(ctx context.Context, c *client.Client, ls *local.Store) (local.AnchorReport, error) {
+	check, err := ls.NewAnchorCheck()
+	if err != nil {
+		return local.AnchorReport{}, err
+	}
+	err = c.AuditHeads(ctx, check.Check)
+	return check.Report(), err
 }

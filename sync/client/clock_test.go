@@ -104,11 +104,7 @@ func TestDeskClockPutRight(t *testing.T) {
 			}
 			// pinctl audit verify: the desk's chain holds every head centrale
 			// keeps of it, its times as the desk stamped them.
-			heads, err := pc.c.AuditHeads(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r, err := pc.ls.CheckAnchors(heads); err != nil || r.Matched == 0 || len(r.Problems) != 0 {
+			if r, err := checkAnchors(context.Background(), pc.c, pc.ls); err != nil || r.Matched == 0 || len(r.Problems) != 0 {
 				t.Errorf("the desk's chain against centrale's heads: %+v (%v); want every head held", r, err)
 			}
 			other := newDeskPC(t, env, testclock.Now, "ROMA01", "02")

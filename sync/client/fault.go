@@ -37,8 +37,8 @@ const (
 // day, or behind by more than an event may be old (sync/server's
 // deskOffset).
 var clockProblems = map[string]bool{
-	"urn:pinsede:problem:clock-ahead":  true,
-	"urn:pinsede:problem:clock-behind": true,
+	wire.ProblemClockAhead:  true,
+	wire.ProblemClockBehind: true,
 }
 
 // statusError is an error answer of centrale that is not a problem, such
@@ -53,17 +53,32 @@ func (e *statusError) Error() string { return "centrale answered " + e.status }
 // taken in as much as it can at once (sync/server's push and verify
 // limits).
 var busyProblems = map[string]bool{
-	"urn:pinsede:problem:busy":       true,
-	"urn:pinsede:problem:overloaded": true,
+	wire.ProblemBusy:       true,
+	wire.ProblemOverloaded: true,
 }
 
 // certificateProblems are the problem types with which centrale refuses a
 // client certificate (sync/server's auth).
 var certificateProblems = map[string]bool{
-	"urn:pinsede:problem:no-certificate":      true,
-	"urn:pinsede:problem:certificate-revoked": true,
-	"urn:pinsede:problem:no-identity":         true,
-	"urn:pinsede:problem:wrong-role":          true,
+	wire.ProblemNoCertificate:      true,
+	wire.ProblemCertificateRevoked: true,
+	wire.ProblemNoIdentity:         true,
+	wire.ProblemWrongRole:          true,
+}
+
+// genericProblems are the problem types the client deliberately takes as
+// any answer of centrale's (FaultServer, with the problem's title): a
+// request it made wrong, a refusal of the records (the push's verdicts
+// say more), a failure of centrale's own. With the maps above and the
+// types a caller tells (problemEntriesGap), they cover wire.ProblemTypes.
+var genericProblems = map[string]bool{
+	wire.ProblemMalformed: true, wire.ProblemTooLarge: true, wire.ProblemUnsupportedMediaType: true,
+	wire.ProblemMethodNotAllowed: true, wire.ProblemNotFound: true, wire.ProblemInternal: true,
+	wire.ProblemStoreDown: true, wire.ProblemOtherSede: true, wire.ProblemRateLimited: true,
+	wire.ProblemEmptyBatch: true, wire.ProblemBatchTooLong: true, wire.ProblemInvalidCodiceFiscale: true,
+	wire.ProblemInvalidLogin: true, wire.ProblemInvalidTicket: true, wire.ProblemNoAuditHead: true,
+	wire.ProblemBadAuditHead: true, wire.ProblemAuditFork: true, wire.ProblemBadAuditHeads: true,
+	wire.ProblemBadAuditEntries: true, wire.ProblemBadAuditSearch: true,
 }
 
 // Classify tells the fault of a sync's error, and the title of centrale's

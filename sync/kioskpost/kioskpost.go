@@ -54,7 +54,7 @@ var ErrNotKiosk = errors.New("not a kiosk certificate (pinctl ca issue -role chi
 // (DefaultTimeout when 0).
 func Load(url, certFile, keyFile, caFile string, timeout time.Duration) (*Client, error) {
 	read := func(p string) ([]byte, error) {
-		b, err := smallfile.Read(p, "PEM", pki.MaxPEMBytes)
+		b, err := smallfile.ReadRegular(p, "PEM", pki.MaxPEMBytes)
 		if err != nil {
 			return nil, fmt.Errorf("kiosk certificate: %w", err)
 		}

@@ -6,19 +6,14 @@ import (
 	"crypto/x509"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
+	"github.com/pinsede/pinsede/internal/filelimit"
 	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/pki"
 )
-
-// limitChild names, for this test binary run again as a child, what the
-// child does under a file size limit (underLimit).
-const limitChild = "PINSEDE_TEST_LIMIT_CHILD"
 
 // revokeFileLimit is the largest file the child may write: more than
 // revoked.json with one revocation and than the CA key, less than crl.pem
@@ -31,7 +26,7 @@ const revokeFileLimit = 256
 // completed by revoking again: the second revoke writes a crl.pem that
 // lists the certificate, which the first left out.
 func TestRevokeAgainAfterFailedWrite(t *testing.T) {
-	if arg := os.Getenv(limitChild); arg != "" {
+	if arg, ok := filelimit.Child(); ok {
 		underLimit(arg)
 		return
 	}
@@ -95,8 +90,7 @@ func checkCRL(t *testing.T, dir string, caCert, cert *x509.Certificate) error {
 func underLimit(arg string) {
 	op, rest, _ := strings.Cut(arg, "|")
 	dir, serial, _ := strings.Cut(rest, "|")
-	lim := syscall.Rlimit{Cur: revokeFileLimit, Max: revokeFileLimit}
-	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
+	if err := filelimit.Set(revokeFileLimit); err != nil {
 		os.Stdout.WriteString("setrlimit: " + err.Error() + "\n")
 		os.Exit(3)
 	}
@@ -124,9 +118,7 @@ func underLimit(arg string) {
 // named run, there underLimit(arg), and fails t unless op failed there.
 func runUnderLimit(t *testing.T, run, arg string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^"+run+"$")
-	cmd.Env = append(os.Environ(), limitChild+"="+arg)
-	out, err := cmd.CombinedOutput()
+	out, err := filelimit.Run(run, arg)
 	op, _, _ := strings.Cut(arg, "|")
 	if err != nil || !strings.Contains(string(out), op+" failed:") {
 		t.Fatalf("%s under a file size limit of %d bytes did not fail as meant (%v):\n%s", op, revokeFileLimit, err, out)
@@ -139,7 +131,7 @@ func runUnderLimit(t *testing.T, run, arg string) {
 // other command as no CA, when the key was written and the certificate
 // not.
 func TestInitAgainAfterFailedWrite(t *testing.T) {
-	if arg := os.Getenv(limitChild); arg != "" {
+	if arg, ok := filelimit.Child(); ok {
 		underLimit(arg)
 		return
 	}

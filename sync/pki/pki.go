@@ -74,7 +74,7 @@ const (
 )
 
 // Bounds of the files of a CA folder and of the PEM files the programs
-// are given, read before they are parsed (smallfile.Read): a file over
+// are given, read before they are parsed (smallfile.ReadRegular): a file over
 // its bound is the wrong file named.
 const (
 	// MaxPEMBytes bounds a certificate or a key in PEM: about 1 KB each,
@@ -202,11 +202,11 @@ func Load(dir string, passphrase []byte) (*CA, error) {
 	if _, err := os.Stat(filepath.Join(dir, KeyFile)); errors.Is(err, fs.ErrNotExist) {
 		return nil, wrap(ErrNoCA) // Init writes the key last
 	}
-	certPEM, err := smallfile.Read(filepath.Join(dir, CertFile), "CA certificate", MaxPEMBytes)
+	certPEM, err := smallfile.ReadRegular(filepath.Join(dir, CertFile), "CA certificate", MaxPEMBytes)
 	if err != nil {
 		return nil, wrap(err)
 	}
-	keyPEM, err := smallfile.Read(filepath.Join(dir, KeyFile), "CA key", MaxPEMBytes)
+	keyPEM, err := smallfile.ReadRegular(filepath.Join(dir, KeyFile), "CA key", MaxPEMBytes)
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -333,7 +333,7 @@ func (ca *CA) Revoke(serialHex, reason string, now time.Time) error {
 
 // Revocations returns the serials revoked so far.
 func (ca *CA) Revocations() ([]Revocation, error) {
-	b, err := smallfile.Read(filepath.Join(ca.dir, RevokedFile), "revocations", MaxRevocationBytes)
+	b, err := smallfile.ReadRegular(filepath.Join(ca.dir, RevokedFile), "revocations", MaxRevocationBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -377,7 +377,7 @@ func (ca *CA) writeRevocations(revs []Revocation, now time.Time) error {
 // back (centrale refuses a list with a lower number than its own).
 func (ca *CA) nextCRLNumber(now time.Time) *big.Int {
 	n := big.NewInt(now.UnixNano())
-	b, err := smallfile.Read(filepath.Join(ca.dir, CRLFile), "revocation list", MaxRevocationBytes)
+	b, err := smallfile.ReadRegular(filepath.Join(ca.dir, CRLFile), "revocation list", MaxRevocationBytes)
 	if err != nil {
 		return n
 	}
@@ -578,7 +578,7 @@ func (c *CRL) reload() error {
 
 // read reads, parses and checks the signature of the file.
 func (c *CRL) read() (*x509.RevocationList, error) {
-	b, err := smallfile.Read(c.path, "revocation list", MaxRevocationBytes)
+	b, err := smallfile.ReadRegular(c.path, "revocation list", MaxRevocationBytes)
 	if err != nil {
 		return nil, err
 	}

@@ -82,11 +82,11 @@ func (f *ServerCert) reload() error {
 
 // load reads the pair, each file up to MaxPEMBytes.
 func (f *ServerCert) load() (tls.Certificate, error) {
-	certPEM, err := smallfile.Read(f.certPath, "server certificate", MaxPEMBytes)
+	certPEM, err := smallfile.ReadRegular(f.certPath, "server certificate", MaxPEMBytes)
 	if err != nil {
 		return tls.Certificate{}, err
 	}
-	keyPEM, err := smallfile.Read(f.keyPath, "server key", MaxPEMBytes)
+	keyPEM, err := smallfile.ReadRegular(f.keyPath, "server key", MaxPEMBytes)
 	if err != nil {
 		return tls.Certificate{}, err
 	}

@@ -16,12 +16,12 @@ import (
 // on. A head missing or malformed is a 422.
 func checkAuditHead(w http.ResponseWriter, c caller, h *wire.AuditHead) bool {
 	if h == nil {
-		problem(w, http.StatusUnprocessableEntity, "no-audit-head", "Audit head missing",
+		problem(w, http.StatusUnprocessableEntity, wire.ProblemNoAuditHead, "Audit head missing",
 			"a push carries audit_head, the end of the desk's audit log; nothing was stored")
 		return false
 	}
 	if reason := central.CheckHead(*h); reason != "" {
-		problem(w, http.StatusUnprocessableEntity, "bad-audit-head", "Invalid audit head", "audit_head: "+reason+"; nothing was stored")
+		problem(w, http.StatusUnprocessableEntity, wire.ProblemBadAuditHead, "Invalid audit head", "audit_head: "+reason+"; nothing was stored")
 		return false
 	}
 	h.Desk = c.desk // the certificate's, never the body's
@@ -36,7 +36,7 @@ func (s *Server) refuseAuditHead(w http.ResponseWriter, r *http.Request, c calle
 		s.Log.ErrorContext(r.Context(), "audit head refused", "sede", c.code, "desk", c.desk, "chain", central.ShortHash(h.Chain), "seq", h.Seq,
 			"hash", central.ShortHash(h.Hash), "reason", fe.Fork.Reason, "fork", fe.Fork.ID, "count", fe.Fork.Count)
 	}
-	problem(w, http.StatusConflict, "audit-fork", "Audit log refused",
+	problem(w, http.StatusConflict, wire.ProblemAuditFork, "Audit log refused",
 		fe.Fork.Reason+"; nothing was stored: an operator of centrale looks into it (centrale audit)")
 }
 
@@ -48,7 +48,7 @@ func (s *Server) refuseAuditHead(w http.ResponseWriter, r *http.Request, c calle
 func (s *Server) auditHeads(w http.ResponseWriter, r *http.Request, c caller) {
 	after, err := wire.ParseHeadsQuery(r.URL.RawQuery)
 	if err != nil {
-		problem(w, http.StatusBadRequest, "bad-audit-heads", "Invalid audit heads query", err.Error())
+		problem(w, http.StatusBadRequest, wire.ProblemBadAuditHeads, "Invalid audit heads query", err.Error())
 		return
 	}
 	heads, more, err := s.Store.AuditHeads(r.Context(), c.code, after, central.MaxAuditHeads)
@@ -85,7 +85,7 @@ func (s *Server) auditEntries(w http.ResponseWriter, r *http.Request, c caller) 
 		return
 	}
 	if reason := central.CheckEntries(c.code, req.Chain, req.Entries); reason != "" {
-		problem(w, http.StatusUnprocessableEntity, "bad-audit-entries", "Invalid audit entries", reason+"; nothing was stored")
+		problem(w, http.StatusUnprocessableEntity, wire.ProblemBadAuditEntries, "Invalid audit entries", reason+"; nothing was stored")
 		return
 	}
 	resp, err := s.Store.PutAuditEntries(r.Context(), c.code, c.desk, req.Chain, req.Entries, s.Now())
@@ -96,11 +96,11 @@ func (s *Server) auditEntries(w http.ResponseWriter, r *http.Request, c caller) 
 			s.Log.ErrorContext(r.Context(), "audit entries refused", "sede", c.code, "desk", c.desk, "chain", central.ShortHash(req.Chain),
 				"seq", fe.Fork.Head.Seq, "reason", fe.Fork.Reason, "fork", fe.Fork.ID, "count", fe.Fork.Count)
 		}
-		problem(w, http.StatusConflict, "audit-fork", "Audit log refused",
+		problem(w, http.StatusConflict, wire.ProblemAuditFork, "Audit log refused",
 			fe.Fork.Reason+"; nothing was stored: an operator of centrale looks into it (centrale audit)")
 		return
 	case errors.Is(err, central.ErrAuditEntries):
-		problem(w, http.StatusConflict, "audit-entries-gap", "Audit entries out of order",
+		problem(w, http.StatusConflict, wire.ProblemAuditEntriesGap, "Audit entries out of order",
 			fmt.Sprintf("%v; send the entries from %d", err, resp.Next))
 		return
 	case err != nil:
@@ -119,7 +119,7 @@ func (s *Server) auditEntries(w http.ResponseWriter, r *http.Request, c caller) 
 func (s *Server) auditSearch(w http.ResponseWriter, r *http.Request, c caller) {
 	f, after, err := wire.ParseAuditQuery(r.URL.RawQuery)
 	if err != nil {
-		problem(w, http.StatusBadRequest, "bad-audit-search", "Invalid audit search", err.Error())
+		problem(w, http.StatusBadRequest, wire.ProblemBadAuditSearch, "Invalid audit search", err.Error())
 		return
 	}
 	found, err := s.Store.SearchAudit(r.Context(), c.code, f, after, pinsede.MaxAuditSearchResults+1, wire.MaxAuditSearchBytes)

@@ -22,14 +22,14 @@ func (s *Server) credentials(w http.ResponseWriter, r *http.Request, _ caller) {
 	q := r.URL.Query()
 	for k := range q {
 		if k != "codice_fiscale" {
-			problem(w, http.StatusBadRequest, "malformed", "Malformed request",
+			problem(w, http.StatusBadRequest, wire.ProblemMalformed, "Malformed request",
 				fmt.Sprintf("unknown parameter %q: the only one is codice_fiscale", k))
 			return
 		}
 	}
 	cf, err := pinsede.ParseCodiceFiscale(q.Get("codice_fiscale"))
 	if err != nil || len(q["codice_fiscale"]) != 1 {
-		problem(w, http.StatusBadRequest, "invalid-codice-fiscale", "Invalid codice fiscale", cfDetail(err))
+		problem(w, http.StatusBadRequest, wire.ProblemInvalidCodiceFiscale, "Invalid codice fiscale", cfDetail(err))
 		return
 	}
 	recs, err := s.Store.Credentials(r.Context(), cf)

@@ -25,7 +25,7 @@ func decodePush(w http.ResponseWriter, r *http.Request, req *wire.PushRequest) b
 		return decode(w, r, wire.MaxPushBytes, req)
 	}
 	if r.ContentLength > wire.MaxPushBytes {
-		problem(w, http.StatusRequestEntityTooLarge, "too-large", "Body too large",
+		problem(w, http.StatusRequestEntityTooLarge, wire.ProblemTooLarge, "Body too large",
 			fmt.Sprintf("the body has %d bytes; the limit is %d", r.ContentLength, wire.MaxPushBytes))
 		return false
 	}
@@ -33,13 +33,13 @@ func decodePush(w http.ResponseWriter, r *http.Request, req *wire.PushRequest) b
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe) || errors.Is(err, wire.ErrTooLarge):
-		problem(w, http.StatusRequestEntityTooLarge, "too-large", "Body too large", fmt.Sprintf("the limit is %d bytes", wire.MaxPushBytes))
+		problem(w, http.StatusRequestEntityTooLarge, wire.ProblemTooLarge, "Body too large", fmt.Sprintf("the limit is %d bytes", wire.MaxPushBytes))
 		return false
 	case errors.Is(err, wire.ErrBatchTooLong):
 		batchTooLong(w)
 		return false
 	case err != nil:
-		problem(w, http.StatusBadRequest, "malformed", "Malformed request", err.Error())
+		problem(w, http.StatusBadRequest, wire.ProblemMalformed, "Malformed request", err.Error())
 		return false
 	}
 	return true

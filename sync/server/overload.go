@@ -13,6 +13,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/wire"
 )
 
 // VerifyLimits bound the work POST /v1/pin/verify takes on, so that
@@ -340,6 +341,6 @@ func retryAfter(w http.ResponseWriter, d time.Duration) {
 // tooMany answers 429 for a bucket empty for d more.
 func tooMany(w http.ResponseWriter, what string, d time.Duration) {
 	retryAfter(w, d)
-	problem(w, http.StatusTooManyRequests, "rate-limited", "Too many requests",
+	problem(w, http.StatusTooManyRequests, wire.ProblemRateLimited, "Too many requests",
 		fmt.Sprintf("too many PIN checks for %s; try again in %s", what, w.Header().Get("Retry-After")+" s"))
 }

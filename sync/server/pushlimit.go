@@ -96,7 +96,7 @@ func (s *Server) admitPush(w http.ResponseWriter, r *http.Request) func() {
 	g := s.pushes.Load()
 	if !g.gate.enter(r.Context()) {
 		retryAfter(w, 2*time.Second)
-		problem(w, http.StatusServiceUnavailable, "busy", "Centrale busy",
+		problem(w, http.StatusServiceUnavailable, wire.ProblemBusy, "Centrale busy",
 			fmt.Sprintf("centrale takes in at most %d pushes at once and %d more are waiting; the events stay at the desk, which sends them again at its next sync",
 				g.limits.Slots, g.limits.Queue))
 		return nil

@@ -159,11 +159,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if methods, ok := routes[r.URL.Path]; ok {
 			w.Header().Set("Allow", methods[0])
-			problem(w, http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed",
+			problem(w, http.StatusMethodNotAllowed, wire.ProblemMethodNotAllowed, "Method not allowed",
 				fmt.Sprintf("%s takes %s, not %s", r.URL.Path, methods[0], r.Method))
 			return
 		}
-		problem(w, http.StatusNotFound, "not-found", "Not found", "no such resource: "+r.URL.Path)
+		problem(w, http.StatusNotFound, wire.ProblemNotFound, "Not found", "no such resource: "+r.URL.Path)
 	})
 	return s.logged(mux)
 }
@@ -208,7 +208,7 @@ func (s *Server) logged(next http.Handler) http.Handler {
 					s.Log.ErrorContext(r.Context(), "panic", "path", r.URL.Path, "panic", fmt.Sprint(v))
 				}
 				if sw.status == 0 {
-					problem(sw, http.StatusInternalServerError, "internal", "Internal error", "the server failed; it has been logged")
+					problem(sw, http.StatusInternalServerError, wire.ProblemInternal, "Internal error", "the server failed; it has been logged")
 				}
 			}
 			if sw.status == 0 { // nothing written: net/http answers 200
@@ -250,7 +250,7 @@ type caller struct {
 func (s *Server) auth(role pki.Role, next func(http.ResponseWriter, *http.Request, caller)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
-			problem(w, http.StatusUnauthorized, "no-certificate", "Client certificate required",
+			problem(w, http.StatusUnauthorized, wire.ProblemNoCertificate, "Client certificate required",
 				"connect with the client certificate issued to this sede by `pinctl ca issue`")
 			return
 		}
@@ -264,33 +264,34 @@ func (s *Server) auth(role pki.Role, next func(http.ResponseWriter, *http.Reques
 					s.Log.WarnContext(r.Context(), "client certificate refused", "cert", describeCert(cert), "source", r.RemoteAddr, "err", err)
 				}
 				w.Header().Set("Connection", "close")
-				problem(w, http.StatusForbidden, "certificate-revoked", "Certificate revoked",
+				problem(w, http.StatusForbidden, wire.ProblemCertificateRevoked, "Certificate revoked",
 					"certificate "+pki.Serial(cert)+" has been revoked; ask the supervisor for a new one")
 				return
 			}
 		}
 		got, code, err := pki.Identity(cert)
 		if err != nil {
-			problem(w, http.StatusForbidden, "no-identity", "Certificate names no pinsede role", err.Error())
+			problem(w, http.StatusForbidden, wire.ProblemNoIdentity, "Certificate names no pinsede role", err.Error())
 			return
 		}
 		if got != role {
-			problem(w, http.StatusForbidden, "wrong-role", "Not allowed for this role",
+			problem(w, http.StatusForbidden, wire.ProblemWrongRole, "Not allowed for this role",
 				fmt.Sprintf("%s needs a %s certificate; this one is for %s %s", r.URL.Path, role, got, code))
 			return
 		}
 		desk, err := pki.DeskOf(cert)
 		if err != nil {
-			problem(w, http.StatusForbidden, "no-identity", "Certificate names no valid desk", err.Error())
+			problem(w, http.StatusForbidden, wire.ProblemNoIdentity, "Certificate names no valid desk", err.Error())
 			return
 		}
 		next(w, r, caller{role: got, code: code, desk: desk, serial: pki.Serial(cert)})
 	}
 }
 
-// problem writes an RFC 9457 problem.
-func problem(w http.ResponseWriter, status int, slug, title, detail string) {
-	writeJSON(w, status, wire.ContentProblem, wire.Problem{Type: "urn:pinsede:problem:" + slug, Title: title, Status: status, Detail: detail})
+// problem writes an RFC 9457 problem of type typ, one of
+// wire.ProblemTypes.
+func problem(w http.ResponseWriter, status int, typ, title, detail string) {
+	writeJSON(w, status, wire.ContentProblem, wire.Problem{Type: typ, Title: title, Status: status, Detail: detail})
 }
 
 // writeJSON writes v as JSON with the given status and content type.
@@ -307,12 +308,12 @@ func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
 // problem itself when it cannot: it reports whether to go on.
 func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) bool {
 	if ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || ct != wire.ContentJSON {
-		problem(w, http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
+		problem(w, http.StatusUnsupportedMediaType, wire.ProblemUnsupportedMediaType, "Unsupported media type",
 			"send the body as "+wire.ContentJSON)
 		return false
 	}
 	if r.ContentLength > limit {
-		problem(w, http.StatusRequestEntityTooLarge, "too-large", "Body too large",
+		problem(w, http.StatusRequestEntityTooLarge, wire.ProblemTooLarge, "Body too large",
 			fmt.Sprintf("the body has %d bytes; the limit is %d", r.ContentLength, limit))
 		return false
 	}
@@ -320,13 +321,13 @@ func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) bool {
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.Is(err, wire.ErrTooLarge) || errors.As(err, &mbe):
-		problem(w, http.StatusRequestEntityTooLarge, "too-large", "Body too large", fmt.Sprintf("the limit is %d bytes", limit))
+		problem(w, http.StatusRequestEntityTooLarge, wire.ProblemTooLarge, "Body too large", fmt.Sprintf("the limit is %d bytes", limit))
 		return false
 	case errors.Is(err, wire.ErrBatchTooLong):
 		batchTooLong(w)
 		return false
 	case err != nil:
-		problem(w, http.StatusBadRequest, "malformed", "Malformed request", err.Error())
+		problem(w, http.StatusBadRequest, wire.ProblemMalformed, "Malformed request", err.Error())
 		return false
 	}
 	return true
@@ -335,7 +336,7 @@ func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) bool {
 // batchTooLong answers a push of more than wire.MaxBatch events, which
 // wire.Decode stops reading there.
 func batchTooLong(w http.ResponseWriter) {
-	problem(w, http.StatusUnprocessableEntity, "batch-too-long", "Batch too long",
+	problem(w, http.StatusUnprocessableEntity, wire.ProblemBatchTooLong, "Batch too long",
 		fmt.Sprintf("more than %d events; at most %d per push", wire.MaxBatch, wire.MaxBatch))
 }
 
@@ -357,16 +358,16 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 	}
 	switch {
 	case req.Sede != c.code:
-		problem(w, http.StatusForbidden, "other-sede", "Not this sede's records",
+		problem(w, http.StatusForbidden, wire.ProblemOtherSede, "Not this sede's records",
 			fmt.Sprintf("the batch is for sede %q; this certificate is for %s", req.Sede, c.code))
 		return
 	case len(req.Events) == 0:
-		problem(w, http.StatusUnprocessableEntity, "empty-batch", "Empty batch", "a push carries at least one event")
+		problem(w, http.StatusUnprocessableEntity, wire.ProblemEmptyBatch, "Empty batch", "a push carries at least one event")
 		return
 	}
 	for i, ev := range req.Events {
 		if ev.Sede != c.code || central.RecordSede(ev) != c.code {
-			problem(w, http.StatusForbidden, "other-sede", "Not this sede's records",
+			problem(w, http.StatusForbidden, wire.ProblemOtherSede, "Not this sede's records",
 				fmt.Sprintf("event %d (%s) is of sede %q; this certificate is for %s; nothing was stored", i, ev.ID, ev.Sede, c.code))
 			return
 		}
@@ -410,18 +411,18 @@ func (s *Server) deskOffset(w http.ResponseWriter, r *http.Request, arrived time
 	}
 	desk, err := time.Parse(time.RFC3339Nano, vals[0])
 	if err != nil || len(vals) > 1 {
-		problem(w, http.StatusBadRequest, "malformed", "Malformed request",
+		problem(w, http.StatusBadRequest, wire.ProblemMalformed, "Malformed request",
 			fmt.Sprintf("%s: want one reading of the desk's clock, an RFC 3339 time such as %s; nothing was stored",
 				wire.DeskClockHeader, arrived.UTC().Format(time.RFC3339Nano)))
 		return 0, false
 	}
 	offset := desk.Sub(arrived)
 	if reason := s.limits.Load().CheckOffset(offset); reason != "" {
-		slug, title := "clock-ahead", "Desk clock ahead"
+		typ, title := wire.ProblemClockAhead, "Desk clock ahead"
 		if offset < 0 {
-			slug, title = "clock-behind", "Desk clock behind"
+			typ, title = wire.ProblemClockBehind, "Desk clock behind"
 		}
-		problem(w, http.StatusConflict, slug, title,
+		problem(w, http.StatusConflict, typ, title,
 			fmt.Sprintf("%s: %s reads %s, centrale's clock %s; nothing was stored", reason, wire.DeskClockHeader,
 				desk.UTC().Format(time.RFC3339), arrived.UTC().Format(time.RFC3339)))
 		return 0, false
@@ -437,7 +438,7 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, c caller) {
 	if v := q.Get("after"); v != "" {
 		n, err := strconv.ParseUint(v, 10, 64)
 		if err != nil {
-			problem(w, http.StatusBadRequest, "malformed", "Malformed request", "after: a cursor (a whole number) is expected")
+			problem(w, http.StatusBadRequest, wire.ProblemMalformed, "Malformed request", "after: a cursor (a whole number) is expected")
 			return
 		}
 		after = n
@@ -445,7 +446,7 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, c caller) {
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > wire.MaxChanges {
-			problem(w, http.StatusBadRequest, "malformed", "Malformed request",
+			problem(w, http.StatusBadRequest, wire.ProblemMalformed, "Malformed request",
 				fmt.Sprintf("limit: a whole number from 1 to %d is expected", wire.MaxChanges))
 			return
 		}
@@ -454,7 +455,7 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, c caller) {
 	sedeEvents := false
 	for _, v := range q["include"] {
 		if v != string(wire.ChangeSedeEvent) {
-			problem(w, http.StatusBadRequest, "malformed", "Malformed request",
+			problem(w, http.StatusBadRequest, wire.ProblemMalformed, "Malformed request",
 				fmt.Sprintf("include: %q is the only value known", wire.ChangeSedeEvent))
 			return
 		}
@@ -509,13 +510,13 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, c caller) {
 	if errors.Is(err, central.ErrOverloaded) {
 		s.metrics.verified("overloaded")
 		retryAfter(w, time.Second)
-		problem(w, http.StatusServiceUnavailable, "overloaded", "Too many PIN checks at once",
+		problem(w, http.StatusServiceUnavailable, wire.ProblemOverloaded, "Too many PIN checks at once",
 			fmt.Sprintf("centrale checks at most %d PINs at once, has %d more in hand and %d more waiting; try again in 1 s", g.limits.Slots, g.limits.Ahead, g.limits.Queue))
 		return
 	}
 	if errors.Is(err, central.ErrBadRequest) {
 		s.metrics.verified("invalid")
-		problem(w, http.StatusUnprocessableEntity, "invalid-login", "Invalid login request", err.Error())
+		problem(w, http.StatusUnprocessableEntity, wire.ProblemInvalidLogin, "Invalid login request", err.Error())
 		return
 	}
 	if err != nil {
@@ -533,7 +534,7 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, c caller) {
 // "degraded", for the monitoring to alert on.
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	if err := s.Store.Ping(r.Context()); err != nil {
-		problem(w, http.StatusServiceUnavailable, "store-down", "Store unavailable", "the central store does not answer")
+		problem(w, http.StatusServiceUnavailable, wire.ProblemStoreDown, "Store unavailable", "the central store does not answer")
 		return
 	}
 	h := wire.Health{Status: "ok", Store: s.Store.Kind()}
@@ -574,5 +575,5 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 	if s.Log != nil {
 		s.Log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
 	}
-	problem(w, http.StatusInternalServerError, "internal", "Internal error", "the server failed; it has been logged, try again later")
+	problem(w, http.StatusInternalServerError, wire.ProblemInternal, "Internal error", "the server failed; it has been logged, try again later")
 }

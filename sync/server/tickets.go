@@ -58,12 +58,12 @@ func (s *Server) postTicket(w http.ResponseWriter, r *http.Request, c caller) {
 	}
 	now := s.Now()
 	if t.Sede != "" && t.Sede != c.code {
-		problem(w, http.StatusForbidden, "other-sede", "Not this sede's kiosk",
+		problem(w, http.StatusForbidden, wire.ProblemOtherSede, "Not this sede's kiosk",
 			fmt.Sprintf("the ticket is for sede %q; this kiosk's certificate is for %s; nothing was stored", t.Sede, c.code))
 		return
 	}
 	if err := central.CheckTicket(c.code, &t, now); err != nil {
-		problem(w, http.StatusUnprocessableEntity, "invalid-ticket", "Invalid ticket", err.Error()+"; nothing was stored")
+		problem(w, http.StatusUnprocessableEntity, wire.ProblemInvalidTicket, "Invalid ticket", err.Error()+"; nothing was stored")
 		return
 	}
 	t.Sede = c.code

@@ -112,7 +112,7 @@ func Run(t *testing.T, open Opener) {
 		{"Outcomes", testOutcomes}, // outcomes.go
 		// audit.go
 		{"AuditHeads", testAuditHeads}, {"AuditHeadsPages", testAuditHeadsPages}, {"AuditFork", testAuditFork}, {"Push", testPush},
-		{"AuditReset", testAuditReset}, {"AuditConcurrent", testAuditConcurrent},
+		{"AuditReset", testAuditReset}, {"AuditConcurrent", testAuditConcurrent}, {"AuditHeadsWhilePushing", testAuditHeadsWhilePushing}, // auditheadspaging.go
 		{"AuditEntries", testAuditEntries}, {"AuditPages", testAuditPages}, // auditentries.go
 		{"EventDesk", testEventDesk}, {"AuditDesks", testAuditDesks}, // desk.go
 		{"SedeEvents", testSedeEvents}, {"SedeConflicts", testSedeConflicts}, {"SedeCitizenBounds", testSedeCitizenBounds}, {"SedeOperators", testSedeOperators}, {"SedeLogins", testSedeLogins}, {"SedeSetUp", testSedeSetUp}, // sede.go

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
-	"go/parser"
 	"go/token"
 	"maps"
 	"path/filepath"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/assets"
+	"github.com/pinsede/pinsede/internal/gosource"
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/ui/cups"
 )
@@ -340,19 +340,8 @@ func TestMessage(t *testing.T) {
 // Key... in the module root) is listed in domainKeys, so that a key added
 // to the domain fails here until it is translated.
 func TestDomainKeysListed(t *testing.T) {
-	files, err := filepath.Glob("../../*.go")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("domain sources: %v", err)
-	}
-	fset := token.NewFileSet()
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+	fset, files := gosource.Files(t, "../..")
+	for _, f := range files {
 		for _, decl := range f.Decls {
 			gd, ok := decl.(*ast.GenDecl)
 			if !ok || gd.Tok != token.CONST {
@@ -371,7 +360,7 @@ func TestDomainKeysListed(t *testing.T) {
 					key, _ := strconv.Unquote(lit.Value)
 					if _, ok := domainKeys[key]; !ok {
 						t.Errorf("%s: pinsede.%s (%q) is not in domainKeys: add it there and to both translations",
-							filepath.Base(name), id.Name, key)
+							filepath.Base(fset.Position(f.Pos()).Filename), id.Name, key)
 					}
 				}
 			}
