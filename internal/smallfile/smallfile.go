@@ -22,8 +22,8 @@
 // A file given to [Read] may be a pipe (-secret-file <(pass show
 // pinsede)): it is read as any other, up to the bound, and its size is
 // not asked beforehand; a named pipe that no program writes to blocks
-// Read at its open, as it would any reader. Only a secret is read so. Whether an empty file is an
-// error is the caller's to say.
+// Read at its open, as it would any reader. Only a secret is read so.
+// Whether an empty file is an error is the caller's to say.
 package smallfile
 
 import (
