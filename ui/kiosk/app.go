@@ -590,7 +590,7 @@ func (a *App) show(name string, content fyne.CanvasObject, nav fyne.CanvasObject
 	if nav != nil {
 		// The content's padding and the border's part it from the
 		// content: no more room above it, and the bezel's margin under it,
-		// so that a 1280x800 screen holds a question (TestScreensFit800).
+		// so that a 1024x768 screen holds a question (TestScreensFitKioskScreens).
 		bottom = container.New(layout.NewCustomPaddedLayout(0, navBottom, navInset, navInset), nav)
 	}
 	a.body.Objects = []fyne.CanvasObject{

@@ -230,8 +230,8 @@ func (a *App) showQuestion(i int) {
 			w.scroll, centred(1500, a.keyboard.object))
 	}
 	// None of its padding above and below, nor the room under it: the
-	// hint's own padding parts them, and a 1280x800 screen keeps room
-	// for the question at the normal text size (TestScreensFit800).
+	// hint's own padding parts them, and a 1024x768 screen keeps room
+	// for the question at every text size (TestScreensFitKioskScreens).
 	tight := -fynetheme.InnerPadding()
 	content = container.NewBorder(centred(1600, container.New(layout.NewCustomPaddedLayout(tight, tight-fynetheme.Padding(), 0, 0), asked)), nil, nil, nil, content)
 	nav := a.navRow(true, back, next, step)
