@@ -122,12 +122,16 @@ const xkLargerSteps = 2
 // last of the languages or services) shows whole: at least MinTarget
 // high, and ending above the screen's bottom edge, background under it.
 // Nor does it touch the right edge: 1,280 px wide, the kiosk cut Avanti
-// on a screen 1024 wide.
+// on a screen 1024 wide. On a question with a field, the field typed in
+// shows whole above it too: its blue border, at least 40% of the screen
+// wide, top and bottom (squeezed, the question hid it under the
+// keyboard).
 func (k *xkKiosk) assertActionInView(where string) {
 	k.t.Helper()
 	img := k.Painted()
 	top, bottom, ok := xkLowestBlue(img)
 	b := img.Bounds()
+	field := strings.HasPrefix(where, "question:") && !strings.HasPrefix(where, "question:sesso")
 	switch {
 	case !ok:
 		k.t.Errorf("%s: no blue button on the screen", where)
@@ -135,11 +139,30 @@ func (k *xkKiosk) assertActionInView(where string) {
 		k.t.Errorf("%s: the lowest blue button takes rows %d to %d of %d: not whole on the screen", where, top, bottom, b.Dy())
 	case xkRightmostBlue(img, top, bottom) >= b.Max.X-4:
 		k.t.Errorf("%s: the lowest blue button goes to the right edge of the screen: cut", where)
+	case field && !xkFieldShown(img, top):
+		k.t.Errorf("%s: the field typed in does not show whole over the navigation bar", where)
 	default:
 		return
 	}
 	shot, _ := k.Shot(fmt.Sprintf("action-%dx%d-%s", b.Dx(), b.Dy(), strings.NewReplacer(" ", "", ",", "-", ":", "-").Replace(where)))
 	k.t.Logf("%s: %s", where, shot)
+}
+
+// xkFieldShown reports whether img shows, above row above, the top and
+// the bottom edge of a focused field: rows in which at least 40% of the
+// pixels are blue, 40 rows apart at least.
+func xkFieldShown(img image.Image, above int) bool {
+	b := img.Bounds()
+	first, last := -1, -1
+	for y := b.Min.Y; y < above; y++ {
+		if xkBlueCount(img, y) >= b.Dx()*4/10 {
+			if first < 0 {
+				first = y
+			}
+			last = y
+		}
+	}
+	return first >= 0 && last-first >= 40
 }
 
 // xkRightmostBlue returns the column of the rightmost blue pixel
@@ -159,8 +182,8 @@ func xkRightmostBlue(img image.Image, top, bottom int) int {
 }
 
 // xkBlueCount counts the pixels of row y of img that are the blue of the
-// kiosk's buttons (uitheme.Primary, #0066CC, or its darker focused
-// shade).
+// kiosk's buttons and focused fields (uitheme.Primary, #0066CC, or its
+// darker focused shade).
 func xkBlueCount(img image.Image, y int) int {
 	b := img.Bounds()
 	px := xtest.Pixels(img, image.Rect(b.Min.X, y, b.Max.X, y+1))

@@ -429,13 +429,18 @@ func (a *App) topBar() fyne.CanvasObject {
 	} else {
 		a.audioButton = nil
 	}
+	// The buttons at no more than the normal text size, as the
+	// keyboard's: at A+ they took the bar to two rows, 206 px of a screen
+	// 768 or 800 high that the question needs. Each button on its own:
+	// an override around the bar kept the height of its first shape.
+	small := newTheme(a.contrast, min(textScales[a.scale], 1))
+	for i, b := range right {
+		right[i] = container.NewThemeOverride(b, small)
+	}
 	bar := container.New(&a.barLayout, append([]fyne.CanvasObject{a.corner, title, sub}, right...)...)
 	line := canvas.NewRectangle(fynetheme.Color(fynetheme.ColorNamePrimary))
 	line.SetMinSize(fyne.NewSize(0, 4))
-	// The bar's buttons at no more than the normal text size, as the
-	// keyboard's: at A+ they took the bar to two rows, 206 px of a
-	// screen 768 or 800 high that the question needs.
-	return container.NewVBox(container.NewThemeOverride(container.NewPadded(bar), newTheme(a.contrast, min(textScales[a.scale], 1))), line)
+	return container.NewVBox(container.NewPadded(bar), line)
 }
 
 // topBarLayout lays the top bar out: the corner, INPS and the kiosk's

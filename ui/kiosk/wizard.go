@@ -238,8 +238,12 @@ func (a *App) showQuestion(i int) {
 	a.show("question:"+q.name, content, nav, focus, tr("q."+q.name)+" "+hint.Text)
 	if e, ok := focus.(*entry); ok {
 		// At the largest text size the hint may take the room: the
-		// field typed in shows whole over the keyboard.
+		// field typed in shows whole over the keyboard. Again once the
+		// driver has laid the screen out for its first frame: the real
+		// one measures the wrapped texts again then, and the field was
+		// left under the keyboard (TestXInputKioskScreens).
 		w.scrollOver(e, 0, suggestionMargin(), nil)
+		fyne.Do(w.keepFocusInView)
 	}
 	w.revealSuggestions()
 }
