@@ -51,10 +51,9 @@ import (
 const (
 	// xkScreen is the kiosk's screen: 1920x1080, as in the sede.
 	xkScreen = "1920x1080x24"
-	// xkSmallScreen is a small kiosk screen, 5:4, as wide as the
-	// narrowest window the kiosk accepts (kiosk.MinWidth), and higher
-	// than it needs at the normal text size (at most 800 px, with the
-	// question's text always in view: TestScreensFit800).
+	// xkSmallScreen is a small kiosk screen, 5:4, high enough for two
+	// rows of suggestions at the normal text size (the lower screens
+	// the kiosk targets: xkLowScreens).
 	xkSmallScreen = "1280x1024x24"
 	// xkTimeout bounds the wait for a screen or a frame after the keys
 	// that lead to it.

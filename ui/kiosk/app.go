@@ -64,7 +64,7 @@ import (
 // MinWidth is the narrowest window the kiosk lays its screens out for,
 // in pixels: a screen 1280 wide (1280x800, 1280x1024, 1366x768 and
 // wider). Its content asks for no less, so a window goes no narrower.
-const MinWidth = 1280
+const MinWidth = 1024
 
 // Default times of the idle wipe.
 const (
@@ -207,9 +207,10 @@ func New(win fyne.Window, cfg Config) *App {
 	a.body = container.NewStack()
 	a.overlay = container.NewStack()
 	a.bar = container.NewStack()
-	// No narrower than MinWidth: every screen is laid out for it.
+	// No narrower than MinWidth, with the window's padding around it:
+	// every screen is laid out for it.
 	least := canvas.NewRectangle(color.Transparent)
-	least.SetMinSize(fyne.NewSize(MinWidth, 0))
+	least.SetMinSize(fyne.NewSize(MinWidth-2*fynetheme.Padding(), 0))
 	a.root = container.NewBorder(a.bar, nil, nil, nil, container.NewStack(least, a.body, a.overlay))
 	win.SetContent(a.root)
 	// Every key is activity: those on the focused widget it records
@@ -428,6 +429,14 @@ func (a *App) topBar() fyne.CanvasObject {
 	} else {
 		a.audioButton = nil
 	}
+	// The buttons at no more than the normal text size, as the
+	// keyboard's: at A+ they took the bar to two rows, 206 px of a screen
+	// 768 or 800 high that the question needs. Each button on its own:
+	// an override around the bar kept the height of its first shape.
+	small := newTheme(a.contrast, min(textScales[a.scale], 1))
+	for i, b := range right {
+		right[i] = container.NewThemeOverride(b, small)
+	}
 	bar := container.New(&a.barLayout, append([]fyne.CanvasObject{a.corner, title, sub}, right...)...)
 	line := canvas.NewRectangle(fynetheme.Color(fynetheme.ColorNamePrimary))
 	line.SetMinSize(fyne.NewSize(0, 4))
@@ -436,9 +445,11 @@ func (a *App) topBar() fyne.CanvasObject {
 
 // topBarLayout lays the top bar out: the corner, INPS and the kiosk's
 // name on the left, the accessibility buttons on the right, on one row
-// when they fit; when they do not, the name goes under INPS, and when
-// that does not do, the buttons go on a row of their own under the
-// title, to its right. So the bar is never what makes the window wider:
+// when they fit; when they do not, INPS shows alone (the name is the
+// kiosk's own, which a citizen in front of it needs least; under INPS it
+// took 26 px, and a second row 80 px, of a 768 px screen from the
+// question); and when even that does not do, the buttons go on a row of
+// their own under the title, to its right, the name under INPS. So the bar is never what makes the window wider:
 // in every language, at every text size, it fits as narrow a window as
 // the widest of the title and the buttons (about 1,000 px at A+ in
 // Romanian, the widest language).
@@ -458,9 +469,9 @@ const topTitleObjects = 3
 // its title and buttons, whether the name is under INPS (stacked), and
 // whether the buttons are on a row of their own (wrapped).
 type topBarShape struct {
-	corner, inps, name fyne.Size
-	title, buttons     fyne.Size
-	stacked, wrapped   bool
+	corner, inps, name        fyne.Size
+	title, buttons            fyne.Size
+	stacked, wrapped, unnamed bool
 }
 
 // shape returns the shape of the bar of objs at width; 0 is room for
@@ -477,11 +488,12 @@ func (l *topBarLayout) shape(objs []fyne.CanvasObject, width float32) topBarShap
 	}
 	row := fyne.NewSize(s.corner.Width+pad+s.inps.Width+pad+s.name.Width, max(s.corner.Height, s.inps.Height, s.name.Height))
 	stack := fyne.NewSize(s.corner.Width+pad+max(s.inps.Width, s.name.Width), max(s.corner.Height, s.inps.Height+s.name.Height))
+	inps := fyne.NewSize(s.corner.Width+pad+s.inps.Width, max(s.corner.Height, s.inps.Height))
 	switch {
 	case width == 0 || row.Width+pad+s.buttons.Width <= width:
 		s.title = row
-	case stack.Width+pad+s.buttons.Width <= width:
-		s.title, s.stacked = stack, true
+	case inps.Width+pad+s.buttons.Width <= width:
+		s.title, s.unnamed = inps, true
 	case row.Width <= width:
 		s.title, s.wrapped = row, true
 	default:
@@ -514,6 +526,13 @@ func (l *topBarLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	}
 	place(objs[0], s.corner, 0, (titleH-s.corner.Height)/2)
 	x := s.corner.Width + pad
+	if s.unnamed == objs[2].Visible() {
+		if s.unnamed {
+			objs[2].Hide()
+		} else {
+			objs[2].Show()
+		}
+	}
 	if s.stacked {
 		y := (titleH - s.inps.Height - s.name.Height) / 2
 		place(objs[1], s.inps, x, y)
@@ -576,7 +595,7 @@ func (a *App) show(name string, content fyne.CanvasObject, nav fyne.CanvasObject
 	if nav != nil {
 		// The content's padding and the border's part it from the
 		// content: no more room above it, and the bezel's margin under it,
-		// so that a 1280x800 screen holds a question (TestScreensFit800).
+		// so that a 1024x768 screen holds a question (TestScreensFitKioskScreens).
 		bottom = container.New(layout.NewCustomPaddedLayout(0, navBottom, navInset, navInset), nav)
 	}
 	a.body.Objects = []fyne.CanvasObject{
@@ -659,11 +678,19 @@ func (a *App) navRow(cancel bool, back func(), next *button, step fyne.CanvasObj
 // wide when the bar has room for them and the step; in a narrower window
 // they give up width alike, down to what their text needs, so that
 // nothing lies over anything else and nothing is cut, in every language
-// and text size.
+// and text size. When even then the step does not fit between them (a
+// window MinWidth wide at A+), the step is hidden: the buttons are what
+// the citizen needs, and the bar never asks for the step's width. When
+// the buttons' text does not fit on one row (Conferma e stampa il
+// biglietto at A+), the forward button goes on a row of its own under
+// the others, at the bottom right still.
 type navLayout struct {
 	left  []fyne.CanvasObject
 	step  fyne.CanvasObject // nil: none
 	right fyne.CanvasObject // nil: none
+	// width is the width of the last layout; 0 before the first, taken
+	// as room for one row. MinSize is as high as the rows it makes.
+	width float32
 }
 
 var _ fyne.Layout = (*navLayout)(nil)
@@ -685,17 +712,29 @@ func (l *navLayout) buttons() (objs []fyne.CanvasObject, wide, least []float32) 
 	return objs, wide, least
 }
 
-// gaps returns the room between the objects of the bar.
-func (l *navLayout) gaps() float32 {
+// gaps returns the room between the objects of the bar, with the step
+// between them when step is set.
+func (l *navLayout) gaps(step bool) float32 {
 	pad := fynetheme.Padding()
 	n := max(len(l.left)-1, 0)
-	if l.step != nil {
+	if step && l.step != nil {
 		return float32(n)*pad + 2*pad + l.step.MinSize().Width
 	}
 	if l.right != nil {
 		n++
 	}
 	return float32(n) * pad
+}
+
+// least returns the width the buttons' text needs, with the step
+// between them when step is set.
+func (l *navLayout) least(step bool) float32 {
+	_, _, least := l.buttons()
+	w := l.gaps(step)
+	for _, x := range least {
+		w += x
+	}
+	return w
 }
 
 // height returns the bar's height: navHeight, or what the tallest button
@@ -712,15 +751,54 @@ func (l *navLayout) height() float32 {
 	return h
 }
 
+// wrapped reports whether the forward button goes on a row of its own at
+// width.
+func (l *navLayout) wrapped(width float32) bool {
+	return width > 0 && l.right != nil && len(l.left) > 0 && l.least(false) > width
+}
+
+// layoutWrapped places the left buttons on a row, as wide as their text
+// asks, and the forward button under them on the right.
+func (l *navLayout) layoutWrapped(size fyne.Size) {
+	if l.step != nil {
+		l.step.Hide()
+	}
+	objs, wide, _ := l.buttons()
+	h, pad := l.height(), fynetheme.Padding()
+	var x float32
+	for _, o := range l.left {
+		w := o.MinSize().Width
+		o.Resize(fyne.NewSize(w, h))
+		o.Move(fyne.NewPos(x, 0))
+		x += w + pad
+	}
+	w := min(max(wide[len(objs)-1], l.right.MinSize().Width), size.Width)
+	l.right.Resize(fyne.NewSize(w, h))
+	l.right.Move(fyne.NewPos(size.Width-w, h+pad))
+}
+
 // Layout places the buttons at the bar's ends and the step between them.
 func (l *navLayout) Layout(_ []fyne.CanvasObject, size fyne.Size) {
+	l.width = size.Width
+	if l.wrapped(size.Width) {
+		l.layoutWrapped(size)
+		return
+	}
 	objs, wide, least := l.buttons()
 	var sumWide, sumLeast float32
 	for i := range objs {
 		sumWide += wide[i]
 		sumLeast += least[i]
 	}
-	room := size.Width - l.gaps()
+	step := l.step != nil && l.least(true) <= size.Width
+	switch {
+	case l.step == nil || step == l.step.Visible():
+	case step:
+		l.step.Show()
+	default:
+		l.step.Hide()
+	}
+	room := size.Width - l.gaps(step)
 	share := float32(1) // of the width beyond the least each button takes
 	if room < sumWide {
 		share = max(0, (room-sumLeast)/(sumWide-sumLeast))
@@ -737,7 +815,7 @@ func (l *navLayout) Layout(_ []fyne.CanvasObject, size fyne.Size) {
 		o.Move(fyne.NewPos(x, 0))
 		x += w + pad
 	}
-	if l.step == nil {
+	if !step {
 		return
 	}
 	from, to := float32(0), size.Width // the room between the buttons
@@ -757,15 +835,19 @@ func (l *navLayout) Layout(_ []fyne.CanvasObject, size fyne.Size) {
 	l.step.Move(fyne.NewPos(x, (h-s.Height)/2))
 }
 
-// MinSize is as wide as the buttons' text and the step need, and as high
-// as the tallest of them or navHeight.
+// MinSize is as wide as the buttons' text needs, without the step, and
+// as high as the tallest of them or navHeight; wrapped, as wide as the
+// wider row and as high as two.
 func (l *navLayout) MinSize([]fyne.CanvasObject) fyne.Size {
-	_, _, least := l.buttons()
-	w := l.gaps()
-	for _, x := range least {
-		w += x
+	if !l.wrapped(l.width) {
+		return fyne.NewSize(l.least(false), l.height())
 	}
-	return fyne.NewSize(w, l.height())
+	pad := fynetheme.Padding()
+	w := float32(len(l.left)-1) * pad
+	for _, o := range l.left {
+		w += o.MinSize().Width
+	}
+	return fyne.NewSize(max(w, l.right.MinSize().Width), 2*l.height()+pad)
 }
 
 // nextNumber returns the next queue number of the day: K001, K002... With

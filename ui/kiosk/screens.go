@@ -45,14 +45,21 @@ func (a *App) showLanguages() {
 			first = b
 		}
 	}
-	// Four languages on the first row, three on the second, centred.
+	// Four languages on the first row, three on the second, centred, at
+	// the bottom: the greeting over them scrolls when a large text size
+	// on a low screen leaves it less room than it needs, the buttons
+	// never.
 	rows := container.NewVBox()
 	for start := 0; start < len(buttons); start += 4 {
 		rows.Add(container.New(cellRow{cell: fyne.NewSize(400, 120), perRow: 4}, buttons[start:min(start+4, len(buttons))]...))
 	}
-	content := container.NewVBox(layout.NewSpacer(), greet, layout.NewSpacer(), rows, layout.NewSpacer())
+	bottom := container.New(layout.NewCustomPaddedLayout(languagesGap, languagesGap, 0, 0), rows)
+	content := container.NewBorder(nil, bottom, nil, nil, container.NewVScroll(container.NewCenter(greet)))
 	a.show("languages", content, nil, first, "")
 }
+
+// languagesGap is the room above and under the languages' buttons.
+const languagesGap = 32
 
 // cellRow lays its objects out in a centred row of cells of size cell,
 // as many a row as perRow; in a window too narrow for perRow of them the
@@ -129,14 +136,89 @@ func (a *App) showServices() {
 		if first == nil {
 			first = b
 		}
-		rows.Add(container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(760, 96), b), nil,
-			paragraph(tr("service."+s+".short"))))
+		rows.Add(container.New(besideOrAlone{}, b, paragraph(tr("service."+s+".short"))))
 	}
-	rows.Add(widget.NewSeparator())
-	rule := paragraph(tr("rule.body"))
-	rows.Add(container.NewVBox(subheading(tr("rule.title")), rule))
-	a.show("services", centred(1700, container.NewVScroll(rows)), a.navBar(a.Wipe, nil), first,
+	// The services always in view; the rule under them scrolls when a
+	// low screen leaves it less room than it needs.
+	rule := container.NewVBox(widget.NewSeparator(), subheading(tr("rule.title")), paragraph(tr("rule.body")))
+	a.show("services", centred(1700, container.New(topThenRest{}, rows, container.NewVScroll(rule))), a.navBar(a.Wipe, nil), first,
 		tr("services.title"))
+}
+
+// topThenRest lays its first object out at the top, as high as it asks,
+// and its second in the room left under it, if any: the window asks only
+// for the first.
+type topThenRest struct{}
+
+var _ fyne.Layout = topThenRest{}
+
+// Layout puts objs[0] at the top and objs[1] under it.
+func (topThenRest) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	h := objs[0].MinSize().Height
+	objs[0].Resize(fyne.NewSize(size.Width, h))
+	objs[0].Move(fyne.NewPos(0, 0))
+	y := h + fynetheme.Padding()
+	objs[1].Resize(fyne.NewSize(size.Width, max(0, size.Height-y)))
+	objs[1].Move(fyne.NewPos(0, y))
+}
+
+// MinSize is as high as objs[0] asks, as wide as both.
+func (topThenRest) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	return fyne.NewSize(max(objs[0].MinSize().Width, objs[1].MinSize().Width), objs[0].MinSize().Height)
+}
+
+// besideOrAlone lays a service's button out with its line of
+// explanation beside it, the button serviceWidth wide (or as wide as its
+// text), when the line keeps at least serviceText px and fits the
+// button's height; otherwise (MinWidth, or a large text size) the button
+// alone, as wide as the row. So the four services always show at once,
+// and the service's own screen explains each.
+type besideOrAlone struct{}
+
+var _ fyne.Layout = besideOrAlone{}
+
+// The service button's width and least height, and the least width its
+// line keeps beside it.
+const (
+	serviceWidth  = 760
+	serviceHeight = 90
+	serviceText   = 400
+)
+
+// beside reports whether the button b and its line go on one row at
+// width, and the button's width then.
+func (besideOrAlone) beside(b fyne.CanvasObject, width float32) (bool, float32) {
+	w := max(b.MinSize().Width, min(serviceWidth, width-serviceText-fynetheme.Padding()))
+	return w+fynetheme.Padding()+serviceText <= width, w
+}
+
+// Layout puts the button, objs[0], and its line, objs[1], beside it or
+// hidden.
+func (l besideOrAlone) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	b, text := objs[0], objs[1]
+	pad := fynetheme.Padding()
+	h := max(serviceHeight, b.MinSize().Height)
+	ok, w := l.beside(b, size.Width)
+	if ok {
+		text.Resize(fyne.NewSize(size.Width-w-pad, h))
+		text.Move(fyne.NewPos(w+pad, 0))
+		ok = text.MinSize().Height <= h
+	}
+	switch {
+	case ok:
+		text.Show()
+	default:
+		w = size.Width
+		text.Hide()
+	}
+	b.Resize(fyne.NewSize(w, h))
+	b.Move(fyne.NewPos(0, (size.Height-h)/2))
+}
+
+// MinSize is as wide as the button's text, and as high as the button.
+func (besideOrAlone) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	b := objs[0].MinSize()
+	return fyne.NewSize(b.Width, max(serviceHeight, b.Height))
 }
 
 // showService explains a service in plain words; the PIN services go on to
@@ -237,7 +319,7 @@ func (a *App) showDone() {
 	a.showPrintState()
 	end := a.newButton(tr("nav.done"), a.Wipe)
 	end.Icon = fynetheme.ConfirmIcon()
-	a.show("done", centred(1500, rows), a.navRow(false, nil, end, nil), end, tr("done.title")+". "+tr("done.body", args))
+	a.show("done", centred(1500, container.NewVScroll(rows)), a.navRow(false, nil, end, nil), end, tr("done.title")+". "+tr("done.body", args))
 }
 
 // cornerTap is the invisible square in the top-left corner: three taps

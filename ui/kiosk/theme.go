@@ -86,16 +86,21 @@ func (t kioskTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return t.base.Ico
 
 // Size returns the kiosk's sizes: text of 28 px, headings of 46 px at the
 // normal scale; borders thicker in high contrast. The kiosk keeps the
-// desk's typeface, not its compact sizes.
+// desk's typeface, not its compact sizes. A larger scale makes the text
+// larger, and the headings larger by half as many pixels (they are large
+// already: at A+ they were 64 px, three lines of a question on a screen
+// 1024 wide), and keeps the padding inside buttons and entries: room
+// that shows nothing, which a low screen needs for the question.
 func (t kioskTheme) Size(n fyne.ThemeSizeName) float32 {
 	s := t.scale
+	grown := 28 * (s - 1) // what the scale adds to the text
 	switch n {
 	case fynetheme.SizeNameText:
 		return 28 * s
 	case fynetheme.SizeNameHeadingText:
-		return 46 * s
+		return 46 + grown/2
 	case fynetheme.SizeNameSubHeadingText:
-		return 34 * s
+		return 34 + grown/2
 	case fynetheme.SizeNameCaptionText:
 		return 22 * s
 	case fynetheme.SizeNameInlineIcon:
@@ -103,7 +108,7 @@ func (t kioskTheme) Size(n fyne.ThemeSizeName) float32 {
 	case fynetheme.SizeNamePadding:
 		return 8
 	case fynetheme.SizeNameInnerPadding:
-		return 16 * s
+		return 16 * min(s, 1)
 	case fynetheme.SizeNameInputBorder:
 		if t.contrast {
 			return 4

@@ -239,10 +239,10 @@ func (k *keyboard) least() float32 {
 	return n*MinTarget + (n-1)*keyGap
 }
 
-// keyGap is the room between the keyboard's rows: half the theme's
-// padding, so that at its least the keyboard leaves a 1280x800 screen
-// room for the question at the normal text size.
-const keyGap = 4
+// keyGap is the room between the keyboard's rows: a quarter of the
+// theme's padding, so that at its least the keyboard leaves a 1024x768
+// screen room for the question's text and field at A+.
+const keyGap = 2
 
 // keyRows lays the keyboard's rows out one under the other, each as high
 // as its keys' text asks when there is room, and lower, down to

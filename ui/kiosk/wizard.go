@@ -226,20 +226,24 @@ func (a *App) showQuestion(i int) {
 	w.scroll = container.NewVScroll(container.New(layout.NewCustomPaddedLayout(0, suggestionMargin(), 0, 0), centred(1600, top)))
 	var content fyne.CanvasObject = w.scroll
 	if q.name != "sesso" {
-		content = container.New(&overKeyboard{keys: a.keyboard, room: w.room, fit: w.fitSuggestions, resized: w.keepFocusInView},
+		content = container.New(&overKeyboard{keys: a.keyboard, room: w.room, least: w.leastRoom, fit: w.fitSuggestions, resized: w.keepFocusInView},
 			w.scroll, centred(1500, a.keyboard.object))
 	}
 	// None of its padding above and below, nor the room under it: the
-	// hint's own padding parts them, and a 1280x800 screen keeps room
-	// for the question at the normal text size (TestScreensFit800).
+	// hint's own padding parts them, and a 1024x768 screen keeps room
+	// for the question at every text size (TestScreensFitKioskScreens).
 	tight := -fynetheme.InnerPadding()
 	content = container.NewBorder(centred(1600, container.New(layout.NewCustomPaddedLayout(tight, tight-fynetheme.Padding(), 0, 0), asked)), nil, nil, nil, content)
 	nav := a.navRow(true, back, next, step)
 	a.show("question:"+q.name, content, nav, focus, tr("q."+q.name)+" "+hint.Text)
 	if e, ok := focus.(*entry); ok {
 		// At the largest text size the hint may take the room: the
-		// field typed in shows whole over the keyboard.
+		// field typed in shows whole over the keyboard. Again once the
+		// driver has laid the screen out for its first frame: the real
+		// one measures the wrapped texts again then, and the field was
+		// left under the keyboard (TestXInputKioskScreens).
 		w.scrollOver(e, 0, suggestionMargin(), nil)
+		fyne.Do(w.keepFocusInView)
 	}
 	w.revealSuggestions()
 }
@@ -247,17 +251,20 @@ func (a *App) showQuestion(i int) {
 // overKeyboard lays a question out over the on-screen keyboard: the
 // keyboard as high as its keys ask, unless that leaves the question less
 // than room returns; then the keyboard gives up height, down to its
-// least (keyRows), and the window goes no lower than that. fit is told
+// least (keyRows), and the question scrolls in what is left, down to
+// least: the field typed in. The window goes no lower than that, so that
+// a large text size on a low screen (A+ at 1024x768) never pushes the
+// navigation bar out of it. fit is told
 // the question's height before it is laid out, and resized after, when
 // its size changed (the window was resized). The keyboard lies right
 // under the question: the margin at the question's end (suggestionMargin)
 // parts them.
 type overKeyboard struct {
-	keys    *keyboard
-	room    func() float32
-	fit     func(height float32)
-	resized func()
-	last    fyne.Size // the question's size at the last layout
+	keys        *keyboard
+	room, least func() float32
+	fit         func(height float32)
+	resized     func()
+	last        fyne.Size // the question's size at the last layout
 }
 
 var _ fyne.Layout = (*overKeyboard)(nil)
@@ -278,18 +285,19 @@ func (l *overKeyboard) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	}
 }
 
-// MinSize keeps room for the question over the keyboard at its least.
+// MinSize keeps room for the field typed in over the keyboard at its
+// least.
 func (l *overKeyboard) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	q, k := objs[0].MinSize(), objs[1].MinSize()
-	return fyne.NewSize(max(q.Width, k.Width), l.room()+l.keys.least())
+	return fyne.NewSize(max(q.Width, k.Width), l.least()+l.keys.least())
 }
 
-// room returns the least height the current question keeps over the
-// keyboard: its field, a line of problem under it and a row of
-// suggestions, each as high as an entry, or the code proposed, as high as
-// its text wraps; and the margin that keeps them clear of the keyboard.
-// The hint above them may scroll out of it; the question's text is above
-// it, out of the part that scrolls.
+// room returns the height the current question keeps over the keyboard
+// while the keyboard can give up height: its field, a line of problem
+// under it and a row of suggestions, each as high as an entry, or the
+// code proposed, as high as its text wraps; and the margin that keeps
+// them clear of the keyboard. The hint above them may scroll out of it;
+// the question's text is above it, out of the part that scrolls.
 func (w *wizard) room() float32 {
 	line, pad := w.cognome.MinSize().Height, fynetheme.Padding()
 	room := 3*line + fieldSpacing + pad + suggestionMargin()
@@ -297,6 +305,13 @@ func (w *wizard) room() float32 {
 		room = max(room, line+pad+w.proposal.MinSize().Height+suggestionMargin())
 	}
 	return room
+}
+
+// leastRoom returns the least height the current question keeps over the
+// keyboard at its least: the field typed in and the margin under it.
+// The problem and the suggestions under it scroll into view (scrollOver).
+func (w *wizard) leastRoom() float32 {
+	return w.cognome.MinSize().Height + suggestionMargin()
 }
 
 // fitSuggestions makes the current question's suggestions show as many
@@ -847,8 +862,9 @@ func (a *App) showReview() {
 		{tr("f.email"), strings.Join(nonEmpty(r.Recapiti.Email, r.Recapiti.PEC), " · "), 9},
 	}
 	// Two columns of answers, each with its name over it and a button to
-	// change it: the whole request fits on one screen.
-	list := container.NewGridWithColumns(2)
+	// change it: the whole request fits on one screen; one column when
+	// two would cut the answers (07/03/19… at A+ on a screen 1024 wide).
+	list := container.New(&answerColumns{})
 	for _, row := range rows {
 		edit := a.newButton(tr("review.edit"), func() {
 			w.review = true
@@ -857,6 +873,7 @@ func (a *App) showReview() {
 		edit.Icon = fynetheme.DocumentCreateIcon()
 		name := widget.NewLabel(row.label)
 		name.SizeName = fynetheme.SizeNameCaptionText
+		name.Truncation = fyne.TextTruncateEllipsis // two columns MinWidth wide at A+
 		value := widget.NewLabel(row.value)
 		value.TextStyle = fyne.TextStyle{Bold: true}
 		value.Truncation = fyne.TextTruncateEllipsis
@@ -884,6 +901,61 @@ func (a *App) showReview() {
 	a.show("review", centred(1600, container.NewBorder(top, nil, nil, nil, container.NewVScroll(list))),
 		a.navBar(func() { a.showQuestion(len(questions) - 1) }, confirm), confirm,
 		tr("review.title")+". "+tr("review.hint"))
+}
+
+// answerColumns lays the review's answers out in two columns when each
+// keeps reviewValue px beside its button, and in one otherwise; each row
+// as high as its highest answer.
+type answerColumns struct {
+	// width is the width of the last layout; 0 before the first, taken
+	// as room for two columns. MinSize is as high as the rows it makes.
+	width float32
+}
+
+var _ fyne.Layout = (*answerColumns)(nil)
+
+// reviewValue is the least width an answer keeps beside its button in
+// two columns.
+const reviewValue = 400
+
+// columns returns how many columns of objs fit at width.
+func (l *answerColumns) columns(objs []fyne.CanvasObject, width float32) int {
+	if width == 0 || 2*(cell(objs).Width+reviewValue)+fynetheme.Padding() <= width {
+		return 2
+	}
+	return 1
+}
+
+// rows calls f with each row's objects.
+func (l *answerColumns) rows(objs []fyne.CanvasObject, n int, f func(row []fyne.CanvasObject)) {
+	for i := 0; i < len(objs); i += n {
+		f(objs[i:min(i+n, len(objs))])
+	}
+}
+
+// Layout puts the answers in rows of as many columns as fit.
+func (l *answerColumns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	l.width = size.Width
+	n, pad := l.columns(objs, size.Width), fynetheme.Padding()
+	w := (size.Width - float32(n-1)*pad) / float32(n)
+	var y float32
+	l.rows(objs, n, func(row []fyne.CanvasObject) {
+		h := cell(row).Height
+		for i, o := range row {
+			o.Resize(fyne.NewSize(w, h))
+			o.Move(fyne.NewPos(float32(i)*(w+pad), y))
+		}
+		y += h + pad
+	})
+}
+
+// MinSize is as wide as the widest answer asks, and as high as the rows
+// at the last width.
+func (l *answerColumns) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	n, pad := l.columns(objs, l.width), fynetheme.Padding()
+	var h float32
+	l.rows(objs, n, func(row []fyne.CanvasObject) { h += cell(row).Height + pad })
+	return fyne.NewSize(cell(objs).Width, max(0, h-pad))
 }
 
 func nonEmpty(ss ...string) []string {
