@@ -26,13 +26,14 @@ import (
 // CheckOffset returns the reason to refuse a push whole when the desk's
 // clock, by the reading the push carries, is offset from centrale's by
 // more than l takes: more than MaxAhead ahead (a clock set to another
-// day), or more than MaxAge behind. It returns "" for an offset Adjust
-// corrects.
+// day), or than MaxSkew where that is more (an operator who lets events
+// be so far ahead takes desk clocks as far), or more than MaxAge behind.
+// It returns "" for an offset Adjust corrects or leaves.
 func (l Limits) CheckOffset(offset time.Duration) string {
 	l = l.WithDefaults()
-	switch {
-	case offset > MaxAhead:
-		return fmt.Sprintf("the desk's clock is %s ahead of centrale's, more than the %s centrale puts right", offset.Round(time.Second), MaxAhead)
+	switch ahead := max(MaxAhead, l.MaxSkew); {
+	case offset > ahead:
+		return fmt.Sprintf("the desk's clock is %s ahead of centrale's, more than the %s centrale puts right", offset.Round(time.Second), ahead)
 	case offset < -l.MaxAge:
 		return fmt.Sprintf("the desk's clock is %s behind centrale's, more than the %s an event may be old", (-offset).Round(time.Second), l.MaxAge)
 	}
@@ -90,9 +91,12 @@ func (l Limits) Adjust(events []pinsede.Event, offset time.Duration, at time.Tim
 }
 
 // stamp is a time an event carries that the desk stamped from its clock,
-// and the time that moves with it (nil for none).
+// and the time that moves with it (nil for none); or, when issue is set,
+// the issue of that credential, t its IssuedAt, whose expiry moves with
+// it in the calendar (moveIssue).
 type stamp struct {
 	t, with *time.Time
+	issue   *pinsede.Credential
 }
 
 // move moves the stamp, and the time with it, by d, and reports whether
@@ -101,6 +105,10 @@ func (s stamp) move(d time.Duration) bool {
 	if s.t.IsZero() || d == 0 {
 		return false
 	}
+	if s.issue != nil {
+		moveIssue(s.issue, d)
+		return true
+	}
 	*s.t = s.t.Add(d)
 	if s.with != nil && !s.with.IsZero() {
 		*s.with = s.with.Add(d)
@@ -108,18 +116,44 @@ func (s stamp) move(d time.Duration) bool {
 	return true
 }
 
+// moveIssue moves the issue of c by d, and its expiry so that it stands
+// to the new issue as it stood to the old one: the issue plus the type's
+// validity, and whatever it was off that (a replacement slip keeps the
+// expiry of the PIN it replaces). Months are not all as long: an expiry
+// moved by d as well, across the end of a month, would be a day off the
+// issue plus six months, and Check would reject the event.
+func moveIssue(c *pinsede.Credential, d time.Duration) {
+	old := c.IssuedAt
+	c.IssuedAt = old.Add(d)
+	switch {
+	case c.ExpiresAt.IsZero():
+	case c.Type == pinsede.Telefonico && !c.Validity.Valid():
+		c.ExpiresAt = c.ExpiresAt.Add(d) // Check rejects it: no validity
+	default:
+		c.ExpiresAt = validityEnd(*c, c.IssuedAt).Add(c.ExpiresAt.Sub(validityEnd(*c, old)))
+	}
+}
+
+// validityEnd returns when c would expire issued at issued: the validity
+// chosen for a PIN telefonico, ValidityMonths for the others (checkExpiry).
+func validityEnd(c pinsede.Credential, issued time.Time) time.Time {
+	if c.Type == pinsede.Telefonico {
+		return c.Validity.Expiry(issued)
+	}
+	return issued.AddDate(0, pinsede.ValidityMonths, 0)
+}
+
 // maxStamps is the most stamps an event has.
 const maxStamps = 10
 
 // stamps appends to out, and returns, the times ev carries from the
-// desk's clock: its own,
-// with the end of a lock-out; the credential's acts, the issue with the
+// desk's clock: its own, with the end of a lock-out; the credential's acts, the issue with the
 // expiry; the delegation's registration and revocation; the operator
 // account's creation; the citizen's record's update. A delegation's days
 // are the citizen's, and stay.
 func stamps(out []stamp, ev *pinsede.Event) []stamp {
 	c := &ev.Credential
-	out = append(out, stamp{&ev.Time, &ev.Until}, stamp{&c.IssuedAt, &c.ExpiresAt}, stamp{t: &c.PrintedAt},
+	out = append(out, stamp{t: &ev.Time, with: &ev.Until}, stamp{t: &c.IssuedAt, issue: c}, stamp{t: &c.PrintedAt},
 		stamp{t: &c.HandedOverAt}, stamp{t: &c.RevokedAt}, stamp{t: &c.ConvertedAt})
 	if d := ev.Delegation; d != nil {
 		out = append(out, stamp{t: &d.RegisteredAt}, stamp{t: &d.RevokedAt})

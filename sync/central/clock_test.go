@@ -30,6 +30,15 @@ func TestCheckOffset(t *testing.T) {
 			t.Errorf("CheckOffset(%v) = %q, want refused %v", tc.offset, got, tc.refuse)
 		}
 	}
+	// An operator who lets events be a year ahead (-max-clock-skew) takes
+	// a desk's clock as far: the tests of another day run so.
+	l.MaxSkew = 365 * 24 * time.Hour
+	if got := l.CheckOffset(central.MaxAhead + time.Hour); got != "" {
+		t.Errorf("CheckOffset(%v) with MaxSkew %v = %q, want accepted", central.MaxAhead+time.Hour, l.MaxSkew, got)
+	}
+	if got := l.CheckOffset(l.MaxSkew + time.Second); got == "" {
+		t.Errorf("CheckOffset(%v) with MaxSkew %v accepted, want refused", l.MaxSkew+time.Second, l.MaxSkew)
+	}
 }
 
 // Ensure that Adjust keeps a push's times in centrale's clock: by the
@@ -64,7 +73,13 @@ func TestAdjust(t *testing.T) {
 		c := ev.Credential
 		return times{ev.Time, c.IssuedAt, c.PrintedAt, c.RevokedAt}
 	}
-	validity := func(ev pinsede.Event) time.Duration { return ev.Credential.ExpiresAt.Sub(ev.Credential.IssuedAt) }
+	// validity is how far the expiry is off the issue plus the months of
+	// validity in the calendar: a move keeps it (a duration would not,
+	// across the end of a month: PINSEDE_TEST_NOW=2031-12-31T23:59:50+01:00).
+	validity := func(ev pinsede.Event) time.Duration {
+		c := ev.Credential
+		return c.ExpiresAt.Sub(c.IssuedAt.AddDate(0, pinsede.ValidityMonths, 0))
+	}
 	hour := time.Hour
 	ahead := at.Add(hour)
 	put := at.Add(-5 * time.Minute) // the clock put right, the revocation made
@@ -103,7 +118,7 @@ func TestAdjust(t *testing.T) {
 					t.Errorf("event %d: times %+v, want %+v", i, got, tc.want[i])
 				}
 				if got := validity(ev); got != valid[i] {
-					t.Errorf("event %d: expires %v after its issue, want %v as sent", i, got, valid[i])
+					t.Errorf("event %d: expires %v off its issue plus %d months, want %v as sent", i, got, pinsede.ValidityMonths, valid[i])
 				}
 			}
 			for i, ev := range tc.events {
