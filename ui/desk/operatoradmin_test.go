@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/i18n"
 	"github.com/pinsede/pinsede/ui/theme"
 )
 
@@ -241,4 +242,20 @@ func TestChangePasswordIdle(t *testing.T) {
 	if _, err := h.desk.Login("l.bianchi", "la-mia-password-2026"); err != nil {
 		t.Errorf("the new password chosen does not work: %v", err)
 	}
+}
+
+// Ensure that the messages of the change of password, and the login's
+// after it was left idle, end with a full stop as the desk's others do,
+// in every language of the desk (err.samepassword had none).
+func TestChangePasswordMessagesStop(t *testing.T) {
+	inEachLanguage(t, func(t *testing.T, _ string) {
+		for _, m := range []string{
+			lang.L("err.password.confirm"), passwordShort(), i18n.Message(pinsede.ErrSamePassword),
+			i18n.Message(pinsede.ErrBadCredentials), lang.L("password.change.idle"),
+		} {
+			if !strings.HasSuffix(m, ".") {
+				t.Errorf("%q: no full stop", m)
+			}
+		}
+	})
 }
