@@ -114,23 +114,29 @@ func (d *xinDesk) unlockClerk() {
 // toNewPassword brings the desk to the clerk's change of password as it
 // first shows, the keyboard in Nuova password: from m.rossi's session it
 // logs out; from the change of password drawn otherwise (a key typed
-// there stays, and so does a problem it showed) it starts the desk
-// again, which has no other way back to the login; then the clerk logs
+// there stays, and so does a problem it showed, or the guide a key
+// opened) Escape goes back to the login, after an Escape that closes the
+// guide; on the login a key left (the change's Annulla, or Escape, then
+// the walk's Tab) the keyboard goes back to the id. Then the clerk logs
 // in with the temporary password.
 func (d *xinDesk) toNewPassword() {
 	d.t.Helper()
-	d.xdotool("key", "--delay", xinKeyDelay, "Escape", "Escape") // the guide a key opened
 	switch d.drv().Screen() {
 	case xinNewPasswordTitle:
 		if d.newPassword != nil && d.drawnAs(d.newPassword, true) {
 			return
 		}
-		d.restart(nil)
+		d.come("Escape Escape", "Accesso operatore")
 	case "Accesso operatore":
+		d.xdotool("key", "--delay", xinKeyDelay, "Escape") // the guide a key opened
+		d.toLoginID()
 	default:
 		d.logOut()
 	}
 	d.waitScreen("Accesso operatore")
+	if d.login == nil {
+		d.login = d.settled()
+	}
 	d.typeText(xinClerk) // the id has the keyboard, empty
 	d.keys("Return")
 	d.typeText(xinClerkTemporary)
@@ -138,6 +144,19 @@ func (d *xinDesk) toNewPassword() {
 	if img := d.settled(); d.newPassword == nil {
 		d.newPassword = img
 		d.shot("new-password")
+	}
+}
+
+// toLoginID brings the keyboard back to the id of the login, empty, by
+// Shift+Tab: the login as it first showed after m.rossi's logout.
+func (d *xinDesk) toLoginID() {
+	d.t.Helper()
+	for n := 0; d.login != nil && !d.drawnAs(d.login, true); n++ {
+		if n == 12 {
+			d.shot("login-not-fresh")
+			d.t.Fatalf("%s: the login does not come back empty with the keyboard in the id", d.where)
+		}
+		d.xdotool("key", "shift+Tab")
 	}
 }
 

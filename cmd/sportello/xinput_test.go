@@ -74,9 +74,10 @@ type xinDesk struct {
 	// clerk is set once the walk added its clerk, ordinario once the store
 	// holds Laura's PIN ordinario (xinput_everykey_ops_test.go).
 	clerk, ordinario bool
-	// newPassword is the clerk's change of password as it first showed
+	// newPassword is the clerk's change of password as it first showed,
+	// and login the login before it, after m.rossi's logout
 	// (xinput_everykey_dayone_test.go).
-	newPassword *image.RGBA
+	newPassword, login *image.RGBA
 }
 
 // xinStart starts sportello on display with its store in dir and waits for

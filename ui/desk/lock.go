@@ -82,7 +82,7 @@ func (a *App) everyTick() {
 
 // checkIdle locks the session when it has been idle for Config.Idle. The
 // change of a password a supervisor reset, left idle as long, goes back
-// to the login (abandonPasswordChange): it has no session to lock. A
+// to the login (leaveChangePassword): it has no session to lock. A
 // password typed on the login or the lock screen and left there is
 // emptied: Enter, pressed by whoever came next, opened the session of its
 // operator.
@@ -96,7 +96,7 @@ func (a *App) checkIdle() {
 	case a.session != nil:
 		forgetPassword(a.lock.password)
 	case c != nil && a.current.View == c.screen.View:
-		a.abandonPasswordChange()
+		a.leaveChangePassword(lang.L("password.change.idle"))
 	case l != nil && a.current.View == l.screen.View:
 		forgetPassword(l.password)
 	}
@@ -107,17 +107,6 @@ func forgetPassword(e *entry) {
 	if e.Text != "" {
 		e.SetText("")
 	}
-}
-
-// abandonPasswordChange drops the change of password left idle, and the
-// temporary password it holds, and shows the login screen, which says so:
-// whoever came to the desk next would choose the operator's password, and
-// have the operator's session. The temporary password still works.
-func (a *App) abandonPasswordChange() {
-	a.changePassword = nil
-	a.showLogin()
-	a.login.id.SetText("")
-	a.login.msg.set(msgInfo, lang.L("password.change.idle"))
 }
 
 // lockSession hides the work in progress behind the lock screen. The work

@@ -94,30 +94,40 @@ func (o *operatorsScreen) showReset(id string) {
 }
 
 // changePasswordScreen asks an operator whose password a supervisor reset
-// for a new one, before the session opens.
+// for a new one, before the session opens. It holds the session the
+// change opens and the temporary password the change needs until the
+// change is done, or the operator goes back to the login (Annulla, Esc)
+// or leaves it idle (App.leaveChangePassword): then they are dropped.
 type changePasswordScreen struct {
-	pw, confirm *entry
-	submit      *button
-	msg         *message
-	screen      screen
+	pw, confirm    *entry
+	submit, cancel *button
+	msg            *message
+	screen         screen
+	session        *pinsede.Session
+	current        string
 }
 
 // showChangePassword shows the change of password of session s, whose
 // operator logged in with the temporary password current; the session
 // opens once it is changed.
 func (a *App) showChangePassword(s *pinsede.Session, current string) {
-	c := &changePasswordScreen{pw: a.newPasswordEntry(), confirm: a.newPasswordEntry(), msg: newMessage()}
+	c := &changePasswordScreen{pw: a.newPasswordEntry(), confirm: a.newPasswordEntry(), msg: newMessage(), session: s, current: current}
 	submit := func() {
+		if c.submit.Disabled() {
+			return
+		}
 		if es := checkConfirm(c.pw.Text, c.confirm.Text); len(es) > 0 {
 			c.msg.set(msgError, i18n.Field(es[0]))
 			return
 		}
 		c.submit.Disable()
-		next := c.pw.Text
+		c.cancel.Disable()
+		s, current, next := c.session, c.current, c.pw.Text
 		a.background(func() func() {
 			err := a.desk.ChangePassword(s, current, next)
 			return func() {
 				c.submit.Enable()
+				c.cancel.Enable()
 				if a.changePassword != c {
 					return // left idle meanwhile: the new password is set, the session not opened
 				}
@@ -125,6 +135,8 @@ func (a *App) showChangePassword(s *pinsede.Session, current string) {
 					c.msg.set(msgError, i18n.Message(err))
 					return
 				}
+				c.forget()
+				a.changePassword = nil
 				a.session = s
 				a.touch()
 				a.showHome()
@@ -133,6 +145,7 @@ func (a *App) showChangePassword(s *pinsede.Session, current string) {
 		})
 	}
 	c.submit = a.primaryButton(lang.L("password.change.submit"), fynetheme.ConfirmIcon(), submit)
+	c.cancel = a.button(lang.L("password.change.cancel"), fynetheme.CancelIcon(), func() { a.leaveChangePassword("") })
 	c.confirm.OnSubmitted = func(string) { submit() }
 	c.pw.OnSubmitted = func(string) { a.win.Canvas().Focus(c.confirm) }
 	// Its problems keep their room: the fields and the button stay where
@@ -152,11 +165,38 @@ func (a *App) showChangePassword(s *pinsede.Session, current string) {
 		newField(pinsede.FieldPassword, lang.L("password.change.new"), c.pw).object,
 		newField(fieldPasswordConfirm, lang.L("field.password_conferma"), c.confirm).object,
 		slot.object,
-		container.NewHBox(layout.NewSpacer(), c.submit),
+		container.NewHBox(c.cancel, layout.NewSpacer(), c.submit),
 	)
 	c.screen = screen{Title: lang.L("password.change.title"), View: a.page(stableCard(480, slot, body), false), Focus: c.pw}
 	a.changePassword = c
 	a.show(c.screen)
+}
+
+// forget empties the passwords typed in the change of password and drops
+// the temporary password and the session it holds: the change is done,
+// or left.
+func (c *changePasswordScreen) forget() {
+	c.pw.SetText("")
+	c.confirm.SetText("")
+	c.session, c.current = nil, ""
+}
+
+// leaveChangePassword goes back from the change of password to the
+// login, empty, with why in its message ("" for none): Annulla and Esc,
+// and the idle timer, whose why says so (whoever came to the desk next
+// would choose the operator's password, and have the operator's
+// session). What the change held is dropped (changePasswordScreen.forget);
+// the account stays as it was, the temporary password still to change.
+// A change under way when the idle time ends sets the password and opens
+// no session.
+func (a *App) leaveChangePassword(why string) {
+	if c := a.changePassword; c != nil {
+		c.forget()
+	}
+	a.changePassword = nil
+	a.showLogin()
+	a.login.id.SetText("") // whoever comes next types their own
+	a.login.msg.set(msgInfo, why)
 }
 
 // passwordShort is the problem of a new password too short.

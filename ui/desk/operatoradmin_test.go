@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/i18n"
 	"github.com/pinsede/pinsede/ui/theme"
 )
 
@@ -109,7 +111,7 @@ func TestChangePasswordFieldsStay(t *testing.T) {
 		change := func(name, pw, again, want string) stayCase {
 			return h.refusedPassword(name, c.pw, c.confirm, c.submit, c.msg, pw, again, want)
 		}
-		h.assertStays(stays{msg: c.msg, keep: []fyne.CanvasObject{c.pw, c.confirm, c.submit}, above: 2, cases: []stayCase{
+		h.assertStays(stays{msg: c.msg, keep: []fyne.CanvasObject{c.pw, c.confirm, c.cancel, c.submit}, above: 2, cases: []stayCase{
 			shown(c.msg, "err.password.confirm"),
 			{Name: "too short", Show: func() { c.msg.set(msgError, passwordShort()) }},
 			shown(c.msg, "err.samepassword"),
@@ -241,4 +243,128 @@ func TestChangePasswordIdle(t *testing.T) {
 	if _, err := h.desk.Login("l.bianchi", "la-mia-password-2026"); err != nil {
 		t.Errorf("the new password chosen does not work: %v", err)
 	}
+}
+
+// changePasswordOf brings a desk ready as the supervisor to the change of
+// password of l.bianchi, whose password the supervisor reset to
+// "temporanea-2026", with "typed-once" and "typed-twice" typed in its
+// fields.
+func (h *harness) changePasswordOf() *changePasswordScreen {
+	h.t.Helper()
+	h.addBianchi()
+	if err := h.desk.ResetPassword(h.app.session, "l.bianchi", "temporanea-2026"); err != nil {
+		h.t.Fatal(err)
+	}
+	h.app.logout()
+	h.logIn("l.bianchi", "temporanea-2026")
+	c := h.app.changePassword
+	if c == nil || h.app.current.View != c.screen.View {
+		h.t.Fatalf("no change of password after a reset:\n%s", h.screenText())
+	}
+	h.typeIn(c.pw, "typed-once")
+	h.typeIn(c.confirm, "typed-twice")
+	return c
+}
+
+// assertBackToLogin checks that the change of password c went back to
+// the login, empty, with want in its message, and dropped what it held;
+// and that l.bianchi must still change the temporary password.
+func (h *harness) assertBackToLogin(c *changePasswordScreen, want string) {
+	h.t.Helper()
+	l := h.app.login
+	if h.app.current.View != l.screen.View || h.app.session != nil || h.app.changePassword != nil {
+		h.t.Fatalf("not back on the login, no session:\n%s", h.screenText())
+	}
+	if l.id.Text != "" || l.password.Text != "" || h.win.Canvas().Focused() != l.id {
+		h.t.Errorf("login: id %q, password %q, keyboard in the id %v; want empty, empty, true", l.id.Text, l.password.Text, h.win.Canvas().Focused() == l.id)
+	}
+	if got := l.msg.text(); got != want {
+		h.t.Errorf("login's message %q, want %q", got, want)
+	}
+	if c.pw.Text != "" || c.confirm.Text != "" || c.current != "" || c.session != nil {
+		h.t.Errorf("the change of password still holds new %q, confirmation %q, temporary %q, session %v", c.pw.Text, c.confirm.Text, c.current, c.session)
+	}
+	s, err := h.desk.Login("l.bianchi", "temporanea-2026")
+	if err != nil || !s.Operator.MustChangePassword {
+		h.t.Errorf("l.bianchi after going back: %v; want the temporary password, still to change", err)
+	}
+}
+
+// Ensure that the change of a password a supervisor reset leads back to
+// the login, by its Annulla and by Esc from its fields, empty, the
+// passwords typed and the temporary one dropped, the account still to
+// change at the next login (found by the every-key walk: only the change
+// or a restart of the desk left it).
+func TestChangePasswordBack(t *testing.T) {
+	h := ready(t)
+	c := h.changePasswordOf()
+	h.tap(c.cancel)
+	h.assertBackToLogin(c, "")
+
+	h.logIn("l.bianchi", "temporanea-2026")
+	c = h.app.changePassword
+	if c == nil || h.app.current.View != c.screen.View {
+		t.Fatalf("no change of password at the login after Annulla:\n%s", h.screenText())
+	}
+	h.typeIn(c.pw, "typed-once")
+	c.pw.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	h.assertBackToLogin(c, "")
+}
+
+// Ensure that the change of a password a supervisor reset, left idle,
+// goes back to the login not a moment before the idle time that locks a
+// session, and empties what was typed in it and drops the temporary
+// password it held (they stayed in the screen left behind).
+func TestChangePasswordIdleForgets(t *testing.T) {
+	h := ready(t)
+	c := h.changePasswordOf()
+	h.idle = h.idle.Add(h.cfg.Idle - time.Second)
+	h.app.checkIdle()
+	if h.app.changePassword != c || h.app.current.View != c.screen.View || c.pw.Text != "typed-once" {
+		t.Fatalf("left before the idle time:\n%s", h.screenText())
+	}
+	h.idle = h.idle.Add(time.Second)
+	h.app.checkIdle()
+	h.assertBackToLogin(c, lang.L("password.change.idle"))
+	if h.app.lock.locked {
+		t.Error("the lock screen shows, with no session")
+	}
+}
+
+// Ensure that a change of password done leaves no password in the screen
+// it was typed in, nor the temporary one: as the login empties its own.
+func TestChangePasswordForgets(t *testing.T) {
+	h := ready(t)
+	c := h.changePasswordOf()
+	h.typeIn(c.pw, "la-mia-password-2026")
+	h.typeIn(c.confirm, "la-mia-password-2026")
+	h.tap(c.submit)
+	if h.app.session == nil || h.app.current.View != h.app.home.screen.View {
+		t.Fatalf("after the change: not on the home screen: %q", c.msg.text())
+	}
+	if c.pw.Text != "" || c.confirm.Text != "" || c.current != "" || c.session != nil || h.app.changePassword != nil {
+		t.Errorf("after the change, held: new %q, confirmation %q, temporary %q, session %v, screen %v",
+			c.pw.Text, c.confirm.Text, c.current, c.session, h.app.changePassword != nil)
+	}
+	// Esc, on the session now open, leaves it as it is.
+	h.app.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if h.app.session == nil || h.app.current.View != h.app.home.screen.View {
+		t.Fatalf("Esc on the home screen after the change left it:\n%s", h.screenText())
+	}
+}
+
+// Ensure that the messages of the change of password, and the login's
+// after it was left idle, end with a full stop as the desk's others do,
+// in every language of the desk (err.samepassword had none).
+func TestChangePasswordMessagesStop(t *testing.T) {
+	inEachLanguage(t, func(t *testing.T, _ string) {
+		for _, m := range []string{
+			lang.L("err.password.confirm"), passwordShort(), i18n.Message(pinsede.ErrSamePassword),
+			i18n.Message(pinsede.ErrBadCredentials), lang.L("password.change.idle"),
+		} {
+			if !strings.HasSuffix(m, ".") {
+				t.Errorf("%q: no full stop", m)
+			}
+		}
+	})
 }
