@@ -141,6 +141,17 @@ func TestChangePasswordGolden(t *testing.T) {
 	test.AssertRendersToMarkup(t, "password.xml", h.win.Canvas())
 }
 
+// Ensure that the lock screen renders as reviewed: the header says the
+// session is locked, not the screen behind, and the card names whose
+// session it is and why it locked, nothing of the work behind it.
+func TestLockScreenGolden(t *testing.T) {
+	h := ready(t, devPrinter)
+	test.ApplyTheme(t, theme.New())
+	h.app.lockSession()
+	h.settle()
+	test.AssertRendersToMarkup(t, "lock.xml", h.win.Canvas())
+}
+
 // Ensure that the identity checks render as reviewed: the place picker's
 // suggestions, a codice fiscale of the other sex, an MRZ that contradicts
 // the data typed.
