@@ -224,6 +224,10 @@ func xinReconcile(d *xinDesk) {
 	d.keys("Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "space")
 	slips := filepath.Join(d.dir, "slips")
 	sede := xinWaitPDFs(d.t, slips, 1)[0]
+	// The PDF is whole before the job ends: its outcome shown, the button
+	// takes Space again (a CI run's keys came while it did not, and no
+	// second report was printed).
+	d.waitBody("the sede's report printed, in green", xinGreen)
 	d.keys("shift+Tab", "space", "Tab", "space") // Solo questo sportello, the button
 	pdfs := xinWaitPDFs(d.t, slips, 2)
 	desk := pdfs[0]
