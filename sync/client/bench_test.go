@@ -158,19 +158,20 @@ func BenchmarkDrain(b *testing.B) {
 // its MV35, rendered by ui/slip as the desk app does (8 citizens' forms in
 // turn). In the same run it writes the same rows (events, credentials,
 // forms) with one COPY per table into scratch copies of the tables
-// (CREATE TABLE ... (LIKE ... INCLUDING ALL)), the floor of any store, and
-// drains as many events of issues alone from another sede. The three
-// alternate in rounds of 10,000 events, in turn first, so that they see
-// the same load from the rest of the machine. centrale runs as a process
-// of its own (cmd/centrale), so that this process's processor time in a
-// drain is the desk's alone. Metrics: events/s of each (forms, copy,
-// issues), the ratios forms/copy and forms/issues, the mean size of a
-// form, the bytes of WAL an event wrote in each (wal-bytes), and the
+// (CREATE TABLE ... (LIKE ... INCLUDING ALL)), the floor of any store,
+// drains as many events of issues alone from another sede, and writes
+// those issues' rows with one COPY per table (issues-copy, their floor).
+// The four alternate in rounds of 10,000 events, in turn first, so that
+// they see the same load from the rest of the machine. centrale runs as
+// a process of its own (cmd/centrale), so that this process's processor
+// time in a drain is the desk's alone. Metrics: events/s of each, the
+// ratios forms/copy, forms/issues and issues/issues-copy, the mean size
+// of a form, the bytes of WAL an event wrote in each (wal-bytes), and the
 // processor time an event cost in each: on PostgreSQL's side (pg-cpu),
 // in centrale's process (centrale-cpu) and in the desk's, this one
-// (desk-cpu; go-cpu for the copy's encoding of the rows). With
+// (desk-cpu; go-cpu for a copy's encoding of the rows). With
 // PINSEDE_PG_STATEMENTS=1 it writes on stderr the statements each of the
-// three ran (pg_stat_statements), with the time each took an event: a
+// four ran (pg_stat_statements), with the time each took an event: a
 // COPY's includes the time it waited for its rows.
 func BenchmarkDrainForms(b *testing.B) {
 	n := drainEvents()
@@ -184,9 +185,9 @@ func BenchmarkDrainForms(b *testing.B) {
 		cf := client.New(client.Config{URL: url, HTTP: replicaClient(b, ca, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: withForms, Desk: deskOn(withForms), Now: testclock.Now})
 		ci := client.New(client.Config{URL: url, HTTP: replicaClient(b, ca, pki.RoleSede, "ROMA02"), Sede: "ROMA02", Local: issues, Desk: deskOn(issues), Now: testclock.Now})
 		createRaw(b, store, "events", "credentials", "forms")
-		var took, pgCPU, selfCPUs, centraleCPU [3]time.Duration // forms, copy, issues
-		statements := [3]map[string]statementCalls{{}, {}, {}}
-		var wal [3]int64 // bytes of WAL written
+		var took, pgCPU, selfCPUs, centraleCPU [4]time.Duration // forms, copy, issues, issues-copy
+		statements := [4]map[string]statementCalls{{}, {}, {}, {}}
+		var wal [4]int64 // bytes of WAL written
 		for r, first := 0, 0; first < n; r, first = r+1, first+round {
 			k := min(round, n-first) &^ 1
 			enqueueWithForms(b, withForms, "ROMA01", first/2, k/2, pdfs...)
@@ -195,8 +196,12 @@ func BenchmarkDrainForms(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			for j := range 3 {
-				v := (r + j) % 3
+			issueItems, err := issues.Outbox(0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for j := range 4 {
+				v := (r + j) % 4
 				pgStatements(b, store) // from here
 				wal0 := walLSN(b, store)
 				pg0, self0, c0 := pgtest.CPU(), selfCPU(), pgtest.ProcessCPU(pid)
@@ -207,6 +212,8 @@ func BenchmarkDrainForms(b *testing.B) {
 					took[1] += copyRaw(b, store, items)
 				case 2:
 					took[2] += timedPush(b, ci, k)
+				case 3:
+					took[3] += copyRaw(b, store, issueItems)
 				}
 				pgCPU[v] += pgtest.CPU() - pg0
 				selfCPUs[v] += selfCPU() - self0
@@ -223,25 +230,28 @@ func BenchmarkDrainForms(b *testing.B) {
 			}
 		}
 		perEvent := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(n&^1) }
-		for v, name := range []string{"forms", "copy", "issues"} {
+		names := []string{"forms", "copy", "issues", "issues-copy"}
+		for v, name := range names {
 			b.ReportMetric(perEvent(pgCPU[v]), name+"-pg-cpu-µs/event")
 			b.ReportMetric(float64(wal[v])/float64(n&^1), name+"-wal-bytes/event")
-			if v == 1 {
+			if v%2 == 1 {
 				b.ReportMetric(perEvent(selfCPUs[v]), name+"-go-cpu-µs/event")
 				continue
 			}
 			b.ReportMetric(perEvent(selfCPUs[v]), name+"-desk-cpu-µs/event")
 			b.ReportMetric(perEvent(centraleCPU[v]), name+"-centrale-cpu-µs/event")
 		}
-		for v, name := range []string{"forms", "copy", "issues"} {
+		for v, name := range names {
 			printStatements(b, name, statements[v], n&^1)
 		}
 		rate := func(d time.Duration) float64 { return float64(n&^1) / d.Seconds() }
 		b.ReportMetric(rate(took[0]), "forms-events/s")
 		b.ReportMetric(rate(took[1]), "copy-events/s")
 		b.ReportMetric(rate(took[2]), "issues-events/s")
+		b.ReportMetric(rate(took[3]), "issues-copy-events/s")
 		b.ReportMetric(rate(took[0])/rate(took[1]), "forms/copy")
 		b.ReportMetric(rate(took[0])/rate(took[2]), "forms/issues")
+		b.ReportMetric(rate(took[2])/rate(took[3]), "issues/issues-copy")
 		withForms.Close()
 		issues.Close()
 		store.Close()
