@@ -59,6 +59,10 @@ var (
 	// PC's clock runs ahead of the central records' by more than they take
 	// (Link.ClockAhead); nothing is issued.
 	ErrClockAhead = errors.New("this PC's clock is ahead of the central records'")
+	// ErrClockBehind is returned when a new PIN is refused because this
+	// PC's clock runs behind the central records' by more than they take
+	// (Link.ClockBehind); nothing is issued.
+	ErrClockBehind = errors.New("this PC's clock is behind the central records'")
 )
 
 // FieldError is a problem with one field of a form. Key names a translated

@@ -39,6 +39,9 @@ func (d *Desk) Issue(ctx context.Context, s *Session, req Request, ver Verificat
 	if d.Printer == nil {
 		return Issued{}, ErrNoPrinter
 	}
+	if err := d.clockOff(); err != nil { // before the dates are checked on it
+		return Issued{}, fmt.Errorf("issue: %w", err)
+	}
 	now := d.Now()
 	today := DateOf(now)
 	es := req.Validate(today)
@@ -129,10 +132,10 @@ func (d *Desk) issueAs(ctx context.Context, s *Session, req Request, ver Verific
 
 // mint generates a PIN and the active credential it opens, issued now by
 // the session's operator to cf. The caller wipes the PIN. It refuses
-// while this PC's clock runs ahead of the central records' (clockAhead):
-// every new PIN, of an issue or a replaced slip, comes through it.
+// while this PC's clock is off the central records' (clockOff): every new
+// PIN, of an issue or a replaced slip, comes through it.
 func (d *Desk) mint(s *Session, cf CodiceFiscale, now time.Time) (Credential, *PIN, error) {
-	if err := d.clockAhead(); err != nil { // link.go
+	if err := d.clockOff(); err != nil { // link.go
 		return Credential{}, nil, err
 	}
 	pin, err := GeneratePIN(d.Rand)

@@ -18,36 +18,48 @@ type Link interface {
 	// of an event's time (ClockReading.Ahead); 0 when it does not, or
 	// when the link cannot tell (offline, never connected).
 	ClockAhead() time.Duration
+	// ClockBehind is ClockAhead the other way (ClockReading.Behind).
+	ClockBehind() time.Duration
 }
 
 // offline reports whether the desk has central records that it cannot
 // reach now: its new PINs wait for activation.
 func (d *Desk) offline() bool { return d.Link != nil && !d.Link.Online() }
 
-// KeyClockAhead is the message key of a new PIN refused while this PC's
-// clock runs ahead of the central records' (clockAhead); its Ahead is the
-// time.Duration.
-const KeyClockAhead = "err.clock.ahead"
+// The message keys of a new PIN refused while this PC's clock is off the
+// central records' (clockOff): KeyClockAhead's Ahead, KeyClockBehind's
+// Behind is the time.Duration.
+const (
+	KeyClockAhead  = "err.clock.ahead"
+	KeyClockBehind = "err.clock.behind"
+)
 
-// clockAhead refuses a new PIN while this PC's clock runs ahead of the
-// central records' by more than they take (Link.ClockAhead): the central
-// records would keep its issue in their own clock (they move a desk's
-// times by its offset), but its slip, handed to the citizen, and this
-// desk's records would carry the PC's wrong date and time. The error is
-// a *Problem (KeyClockAhead, Ahead the time.Duration) wrapping
-// ErrClockAhead; the link is asked to sync, so that a clock put right is
+// clockOff refuses a new PIN while this PC's clock runs ahead of the
+// central records' or behind them by more than they take (Link.ClockAhead,
+// Link.ClockBehind): the central records would keep its issue in their
+// own clock (they move a desk's times by its offset), but its slip,
+// handed to the citizen, and this desk's records would carry the PC's
+// wrong date and time; a clock behind by more than the central records'
+// -max-event-age (a PC whose clock went back to the year 2000) would
+// have its pushes refused, and its PINs, once the clock is put right,
+// rejected as too old: never active. The error is a *Problem
+// (KeyClockAhead or KeyClockBehind) wrapping ErrClockAhead or
+// ErrClockBehind; the link is asked to sync, so that a clock put right is
 // seen at once. A desk with no link, or whose link cannot tell, issues as
 // before.
-func (d *Desk) clockAhead() error {
+func (d *Desk) clockOff() error {
 	if d.Link == nil {
 		return nil
 	}
-	ahead := d.Link.ClockAhead()
-	if ahead <= 0 {
-		return nil
+	if ahead := d.Link.ClockAhead(); ahead > 0 {
+		d.Link.Notify()
+		return &Problem{Key: KeyClockAhead, Args: map[string]any{"Ahead": ahead}, Err: ErrClockAhead}
 	}
-	d.Link.Notify()
-	return &Problem{Key: KeyClockAhead, Args: map[string]any{"Ahead": ahead}, Err: ErrClockAhead}
+	if behind := d.Link.ClockBehind(); behind > 0 {
+		d.Link.Notify()
+		return &Problem{Key: KeyClockBehind, Args: map[string]any{"Behind": behind}, Err: ErrClockBehind}
+	}
+	return nil
 }
 
 // notify asks the link, if any, to push the events just committed.

@@ -14,6 +14,7 @@ import (
 type fakeLink struct {
 	online  bool
 	ahead   time.Duration
+	behind  time.Duration
 	pending []int
 	desk    *pinsede.Desk
 }
@@ -21,6 +22,8 @@ type fakeLink struct {
 func (l *fakeLink) Online() bool { return l.online }
 
 func (l *fakeLink) ClockAhead() time.Duration { return l.ahead }
+
+func (l *fakeLink) ClockBehind() time.Duration { return l.behind }
 
 func (l *fakeLink) Notify() {
 	sum, err := l.desk.Summary()
@@ -79,44 +82,65 @@ func TestIssueLink(t *testing.T) {
 }
 
 // Ensure that no PIN is issued while the link says this PC's clock runs
-// ahead of the central records' by more than they take: the issue is
-// refused with a Problem naming the difference, nothing is stored or
-// printed, and the link is asked to sync (to measure again); once the
-// clock is within bounds, the same request is issued.
-func TestIssueClockAhead(t *testing.T) {
-	f := newFixture(t)
-	link := &fakeLink{online: true, ahead: time.Hour + 2*time.Minute, desk: f.desk}
-	f.desk.Link = link
-	for _, issue := range []func() (pinsede.Issued, error){
-		func() (pinsede.Issued, error) {
-			return f.desk.Issue(context.Background(), f.sup, request(), verification())
-		},
-		func() (pinsede.Issued, error) {
-			return f.desk.IssueTelephonePIN(context.Background(), f.sup, request(), verification(), pinsede.TelephoneValidities()[0])
-		},
+// ahead of the central records' or behind them by more than they take:
+// the issue is refused with a Problem naming the difference, nothing is
+// stored or printed, and the link is asked to sync (to measure again);
+// once the clock is within bounds, the same request is issued.
+func TestIssueClockOff(t *testing.T) {
+	const off = time.Hour + 2*time.Minute
+	for _, tc := range []struct {
+		name          string
+		ahead, behind time.Duration
+		err           error
+		key, arg      string
+	}{
+		{"ahead", off, 0, pinsede.ErrClockAhead, pinsede.KeyClockAhead, "Ahead"},
+		{"behind", 0, off, pinsede.ErrClockBehind, pinsede.KeyClockBehind, "Behind"},
 	} {
-		_, err := issue()
-		var p *pinsede.Problem
-		if !errors.Is(err, pinsede.ErrClockAhead) || !errors.As(err, &p) || p.Key != pinsede.KeyClockAhead || p.Args["Ahead"] != link.ahead {
-			t.Fatalf("issue with the clock ahead: %v (%+v), want a Problem %s with Ahead %v", err, p, pinsede.KeyClockAhead, link.ahead)
-		}
-	}
-	sum, err := f.desk.Summary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(f.printer.slips) != 0 || sum.PendingSync != 0 {
-		t.Errorf("refused issues printed %d slips and left %d events", len(f.printer.slips), sum.PendingSync)
-	}
-	if len(link.pending) != 2 {
-		t.Errorf("the link was asked to sync %d times, want once per refusal (2)", len(link.pending))
-	}
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			link := &fakeLink{online: true, ahead: tc.ahead, behind: tc.behind, desk: f.desk}
+			f.desk.Link = link
+			for _, issue := range []func() (pinsede.Issued, error){
+				func() (pinsede.Issued, error) {
+					return f.desk.Issue(context.Background(), f.sup, request(), verification())
+				},
+				func() (pinsede.Issued, error) {
+					return f.desk.IssueTelephonePIN(context.Background(), f.sup, request(), verification(), pinsede.TelephoneValidities()[0])
+				},
+				func() (pinsede.Issued, error) { // the clock before what is typed, whose dates it checks
+					bad := request()
+					bad.Cognome = ""
+					return f.desk.Issue(context.Background(), f.sup, bad, verification())
+				},
+				func() (pinsede.Issued, error) { // and before the supervisor's password
+					return f.desk.IssueWithOverride(context.Background(), f.sup, request(), verification(), pinsede.Override{SupervisorID: "nessuno", Reason: "x"})
+				},
+			} {
+				_, err := issue()
+				var p *pinsede.Problem
+				if !errors.Is(err, tc.err) || !errors.As(err, &p) || p.Key != tc.key || p.Args[tc.arg] != off {
+					t.Fatalf("issue with the clock %s: %v (%+v), want a Problem %s with %s %v", tc.name, err, p, tc.key, tc.arg, off)
+				}
+			}
+			sum, err := f.desk.Summary()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(f.printer.slips) != 0 || sum.PendingSync != 0 {
+				t.Errorf("refused issues printed %d slips and left %d events", len(f.printer.slips), sum.PendingSync)
+			}
+			if len(link.pending) != 4 {
+				t.Errorf("the link was asked to sync %d times, want once per refusal (4)", len(link.pending))
+			}
 
-	link.ahead = 0
-	if _, err := f.desk.Issue(context.Background(), f.sup, request(), verification()); err != nil {
-		t.Fatalf("issue once the clock is within bounds: %v", err)
-	}
-	if len(f.printer.slips) != 1 {
-		t.Errorf("%d slips printed, want 1", len(f.printer.slips))
+			link.ahead, link.behind = 0, 0
+			if _, err := f.desk.Issue(context.Background(), f.sup, request(), verification()); err != nil {
+				t.Fatalf("issue once the clock is within bounds: %v", err)
+			}
+			if len(f.printer.slips) != 1 {
+				t.Errorf("%d slips printed, want 1", len(f.printer.slips))
+			}
+		})
 	}
 }

@@ -96,9 +96,10 @@ func (r ClockReading) Ahead() time.Duration {
 
 // Behind returns how far this PC's clock runs behind centrale's when it
 // surely does by more than MaxSkew, and 0 otherwise. Centrale moves the
-// times of a push from a clock behind into its own, so the desk goes on
-// issuing, but the slips and the desk's records carry the wrong time:
-// the clock must be put right all the same.
+// times of a push from a clock behind into its own (up to its
+// -max-event-age; further behind, it refuses the push), but a PIN issued
+// now would carry the wrong date and time on its slip and in the desk's
+// records, as with Ahead.
 func (r ClockReading) Behind() time.Duration {
 	if r.At.IsZero() || r.MaxSkew <= 0 || -r.Offset-r.Error <= r.MaxSkew {
 		return 0

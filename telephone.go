@@ -2,6 +2,7 @@ package pinsede
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -101,6 +102,9 @@ func sameFamily(a, b CredentialType) bool { return (a == Telefonico) == (b == Te
 func (d *Desk) IssueTelephonePIN(ctx context.Context, s *Session, req Request, ver Verification, validity TelephoneValidity) (Issued, error) {
 	if d.Printer == nil {
 		return Issued{}, ErrNoPrinter
+	}
+	if err := d.clockOff(); err != nil { // before the dates are checked on it
+		return Issued{}, fmt.Errorf("PIN telefonico: %w", err)
 	}
 	today := DateOf(d.Now())
 	es := req.Validate(today)

@@ -19,6 +19,13 @@ func (c *Client) ClockAhead() time.Duration {
 	return c.state.Clock.Ahead()
 }
 
+// ClockBehind is ClockAhead the other way (pinsede.ClockReading.Behind).
+func (c *Client) ClockBehind() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state.Clock.Behind()
+}
+
 // measure keeps, in the state, how far this PC's clock is from centrale's
 // by the Date of its answer resp, against the midpoint of the exchange
 // from start to end on this PC's clock, and the skew centrale allows

@@ -14,10 +14,12 @@ import (
 	"github.com/pinsede/pinsede/ui/i18n"
 )
 
-// clockLink is a pinsede.Link, online, whose clock reading the test sets.
+// clockLink is a pinsede.Link, online, whose clock reading the test sets:
+// offset is how far the PC's clock is off centrale's beyond the skew,
+// positive ahead, negative behind.
 type clockLink struct {
-	mu    sync.Mutex
-	ahead time.Duration
+	mu     sync.Mutex
+	offset time.Duration
 }
 
 func (l *clockLink) Online() bool { return true }
@@ -27,56 +29,75 @@ func (l *clockLink) Notify() {}
 func (l *clockLink) ClockAhead() time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.ahead
+	return max(l.offset, 0)
+}
+
+func (l *clockLink) ClockBehind() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return max(-l.offset, 0)
 }
 
 func (l *clockLink) set(d time.Duration) {
 	l.mu.Lock()
-	l.ahead = d
+	l.offset = d
 	l.mu.Unlock()
 }
 
-// Ensure that a desk whose PC's clock runs an hour ahead of centrale's
-// issues no PIN: Emetti PIN stays on the verification screen with a
-// message that names the difference and what to do, nothing is printed,
-// and everything typed stays; once the clock is within bounds, the same
-// Emetti PIN issues.
-func TestIssueClockAhead(t *testing.T) {
-	link := &clockLink{ahead: time.Hour + 2*time.Minute}
-	h := ready(t, func(d *pinsede.Desk, _ *Config) { d.Link = link })
-	h.toVerification(mario)
-	h.fillVerification(passport)
-	v := h.app.verify
-	h.tap(v.issue)
-	if h.app.result != nil || h.app.current.View != v.screen.View {
-		t.Fatal("left the verification screen with the clock ahead")
-	}
-	got := v.msg.text()
-	for _, want := range []string{"L'orologio di questo PC è avanti di 1 ora e 2 minuti rispetto all'archivio centrale", "data, ora e fuso orario", "i dati inseriti restano"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("message %q lacks %q", got, want)
-		}
-	}
-	shot(t, h, "issue-clockahead")
-	if n := len(h.printer.printed()); n != 0 {
-		t.Errorf("%d slips printed with the clock ahead", n)
-	}
-	if v.number.Text != passport.Number || !v.checkSigned.Checked || h.app.request.cognome.Text != mario.Cognome || h.app.request.cf.Text != string(mario.CodiceFiscale) {
-		t.Error("the request or the verification lost its data")
-	}
+// Ensure that a desk whose PC's clock runs an hour ahead of centrale's, or
+// behind it (a PC whose clock went back to the year 2000 included), issues
+// no PIN: Emetti PIN stays on the verification screen with a message that
+// names the difference and what to do, nothing is printed, and everything
+// typed stays; once the clock is within bounds, the same Emetti PIN
+// issues.
+func TestIssueClockOff(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		offset time.Duration
+		want   string
+	}{
+		{"ahead", time.Hour + 2*time.Minute, "L'orologio di questo PC è avanti di 1 ora e 2 minuti rispetto all'archivio centrale"},
+		{"behind", -(time.Hour + 2*time.Minute), "L'orologio di questo PC è indietro di 1 ora e 2 minuti rispetto all'archivio centrale"},
+		{"back to 2000", -testNow.Sub(time.Date(2000, 1, 1, 0, 0, 0, 0, testNow.Location())), "L'orologio di questo PC è indietro di "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			link := &clockLink{offset: tc.offset}
+			h := ready(t, func(d *pinsede.Desk, _ *Config) { d.Link = link })
+			h.toVerification(mario)
+			h.fillVerification(passport)
+			v := h.app.verify
+			h.tap(v.issue)
+			if h.app.result != nil || h.app.current.View != v.screen.View {
+				t.Fatal("left the verification screen with the clock off")
+			}
+			got := v.msg.text()
+			for _, want := range []string{tc.want, "data, ora e fuso orario", "i dati inseriti restano"} {
+				if !strings.Contains(got, want) {
+					t.Errorf("message %q lacks %q", got, want)
+				}
+			}
+			shot(t, h, "issue-clock-"+strings.ReplaceAll(tc.name, " ", "-"))
+			if n := len(h.printer.printed()); n != 0 {
+				t.Errorf("%d slips printed with the clock off", n)
+			}
+			if v.number.Text != passport.Number || !v.checkSigned.Checked || h.app.request.cognome.Text != mario.Cognome || h.app.request.cf.Text != string(mario.CodiceFiscale) {
+				t.Error("the request or the verification lost its data")
+			}
 
-	link.set(0)
-	h.tap(v.issue)
-	if h.app.result == nil {
-		t.Fatalf("issue with the clock within bounds: %q", v.msg.text())
-	}
-	if n := len(h.printer.printed()); n != 1 {
-		t.Errorf("%d slips printed, want 1", n)
+			link.set(0)
+			h.tap(v.issue)
+			if h.app.result == nil {
+				t.Fatalf("issue with the clock within bounds: %q", v.msg.text())
+			}
+			if n := len(h.printer.printed()); n != 1 {
+				t.Errorf("%d slips printed, want 1", n)
+			}
+		})
 	}
 }
 
-// Ensure that the status bar says the PC's clock is ahead, by how much and
-// that no PIN is issued, or behind (a warning: the desk issues), that the
+// Ensure that the status bar says the PC's clock is ahead or behind, by
+// how much and that no PIN is issued, that the
 // details show the reading, and that those of a push refused for the clock
 // name the difference.
 func TestSyncClockText(t *testing.T) {

@@ -171,16 +171,17 @@ func (s *syncStatus) render() {
 		text += lang.L("sync.cert.expiring", map[string]any{"Date": exp.Format("02/01/2006")})
 		icon, imp = fynetheme.WarningIcon(), widget.WarningImportance
 	}
-	if d := st.Clock.Behind(); d > 0 {
-		text += lang.L("sync.clock.behind", map[string]any{"Behind": i18n.Duration(d)})
-		icon, imp = fynetheme.WarningIcon(), widget.WarningImportance
-	}
 	if n := len(st.NotAccepted); n > 0 {
 		text += lang.L("sync.notaccepted.count", map[string]any{"N": n})
 		icon, imp = fynetheme.ErrorIcon(), widget.DangerImportance
 	}
-	if d := st.Clock.Ahead(); d > 0 { // the desk issues no PIN (pinsede.Link.ClockAhead)
+	// The desk issues no PIN on a clock off either way (pinsede.Link).
+	if d := st.Clock.Ahead(); d > 0 {
 		text += lang.L("sync.clock.ahead", map[string]any{"Ahead": i18n.Duration(d)})
+		icon, imp = fynetheme.ErrorIcon(), widget.DangerImportance
+	}
+	if d := st.Clock.Behind(); d > 0 {
+		text += lang.L("sync.clock.behind", map[string]any{"Behind": i18n.Duration(d)})
 		icon, imp = fynetheme.ErrorIcon(), widget.DangerImportance
 	}
 	s.button.SetText(text)

@@ -121,8 +121,20 @@ func keyed(key string, args map[string]any) string {
 
 // Duration writes d in hours and minutes, rounded to the minute, in the
 // current language: "1 ora e 2 minuti", "45 minuti", "3 ore"; "meno di un
-// minuto" under half a minute.
+// minuto" under half a minute; from two days on, in days and hours,
+// rounded to the hour: "2 giorni e 3 ore", "9568 giorni" (a PC's clock
+// gone back years).
 func Duration(d time.Duration) string {
+	if d.Abs() >= 48*time.Hour {
+		h := int(d.Abs().Round(time.Hour) / time.Hour)
+		days, h := h/24, h%24
+		out := lang.XN("duration.days", "{{.Count}} d", days, map[string]any{"Count": days})
+		if h == 0 {
+			return out
+		}
+		hours := lang.XN("duration.hours", "{{.Count}} h", h, map[string]any{"Count": h})
+		return lang.L("duration.and", map[string]any{"A": out, "B": hours})
+	}
 	m := int(d.Abs().Round(time.Minute) / time.Minute)
 	h, m := m/60, m%60
 	hours := lang.XN("duration.hours", "{{.Count}} h", h, map[string]any{"Count": h})

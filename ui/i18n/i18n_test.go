@@ -31,7 +31,8 @@ var domainKeys = map[string]map[string]any{
 	// telephone.go
 	pinsede.KeyTelephoneValidity: nil,
 	// link.go
-	pinsede.KeyClockAhead: {"Ahead": time.Hour + 2*time.Minute},
+	pinsede.KeyClockAhead:  {"Ahead": time.Hour + 2*time.Minute},
+	pinsede.KeyClockBehind: {"Behind": time.Hour + 2*time.Minute},
 	// delegation.go
 	pinsede.KeyDelegationFromPast:   nil,
 	pinsede.KeyDelegationUntilOrder: nil,
@@ -381,6 +382,11 @@ func TestDuration(t *testing.T) {
 		{"it", 2*time.Hour + time.Minute + 20*time.Second, "2 ore e 1 minuto"},
 		{"it", -45 * time.Minute, "45 minuti"},
 		{"it", 26 * time.Hour, "26 ore"},
+		{"it", 47*time.Hour + 59*time.Minute, "47 ore e 59 minuti"},
+		{"it", 48 * time.Hour, "2 giorni"},
+		{"it", -(49*time.Hour + 31*time.Minute), "2 giorni e 2 ore"},
+		{"it", 9568*24*time.Hour + 7*time.Hour, "9568 giorni e 7 ore"},
+		{"en", 73 * time.Hour, "3 days and 1 hour"},
 		{"it", 20 * time.Second, "meno di un minuto"},
 		{"en", time.Hour + 2*time.Minute, "1 hour and 2 minutes"},
 		{"en", time.Minute, "1 minute"},
