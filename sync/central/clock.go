@@ -47,15 +47,18 @@ func (l Limits) CheckOffset(offset time.Duration) string {
 //     it sent the push (behind when negative; CheckOffset passed it), is
 //     more than MaxSkew either way, every time the events carry moves back
 //     by offset;
-//   - then a time still more than MaxSkew, and at most MaxAhead, after at
-//     was stamped before the desk's clock was put back: it moves to the
-//     earliest of at and the times of the events from its own on (in push
-//     order, the desk's order of its acts) that are not ahead.
+//   - then a time still more than MaxSkew after at was stamped before
+//     the desk's clock was put back: it moves to the earliest of at and
+//     the times of the events from its own on (in push order, the desk's
+//     order of its acts) that are not ahead. However far ahead: a push
+//     whose reading passed CheckOffset comes from a clock put right, and
+//     the events a desk stamped on a clock set to another day (issued
+//     before it knew, offline, or revoked while centrale refused its
+//     pushes) go, not rejected, once it is.
 //
 // An expiry moves with its issue, and the end of an operator's lock-out
 // with its event's time, so that an expiry is still the issue plus its
-// validity. A time more than MaxAhead ahead stays, and Check rejects its
-// event.
+// validity.
 func (l Limits) Adjust(events []pinsede.Event, offset time.Duration, at time.Time) int {
 	l = l.WithDefaults()
 	var (
@@ -69,14 +72,14 @@ func (l Limits) Adjust(events []pinsede.Event, offset time.Duration, at time.Tim
 			}
 		}
 	}
-	hi, far := at.Add(l.MaxSkew), at.Add(MaxAhead)
+	hi := at.Add(l.MaxSkew)
 	bound := at
 	for i := len(events) - 1; i >= 0; i-- {
 		if t := events[i].Time; !t.After(hi) && t.Before(bound) {
 			bound = t
 		}
 		for _, s := range stamps(buf[:0], &events[i]) {
-			if t := *s.t; t.After(hi) && !t.After(far) {
+			if t := *s.t; t.After(hi) {
 				moved[i] = s.move(bound.Sub(t)) || moved[i]
 			}
 		}

@@ -47,9 +47,9 @@ func TestCheckOffset(t *testing.T) {
 // desk's offset when it is beyond the skew (the expiry with its issue,
 // so that Check still finds the issue plus the validity), not within
 // it; a time still ahead, stamped before the desk's clock was put back,
-// moved to the earliest of centrale's clock and the times of the acts
-// that follow it, and the other times of the event that follows left
-// alone; a time farther ahead than MaxAhead left for Check to reject.
+// however far (a clock set to another day), moved to the earliest of
+// centrale's clock and the times of the acts that follow it, and the
+// other times of the event that follows left alone.
 func TestAdjust(t *testing.T) {
 	at := testclock.Now()
 	l := storetest.Limits
@@ -104,8 +104,8 @@ func TestAdjust(t *testing.T) {
 			[]times{{at, at, at, time.Time{}}}, 1},
 		{"ahead, then put right: the revocation after", []pinsede.Event{issue(ahead.Add(-30 * time.Minute)), revoke(put, ahead.Add(-30*time.Minute))}, 0,
 			[]times{{put, put, put, time.Time{}}, {put, put, put, put}}, 2},
-		{"a day and more ahead", []pinsede.Event{issue(at.Add(central.MaxAhead + time.Minute))}, 0,
-			[]times{of(issue(at.Add(central.MaxAhead + time.Minute)))}, 0},
+		{"a day and more ahead, then put right", []pinsede.Event{issue(at.Add(central.MaxAhead + time.Minute)), revoke(put, at.Add(central.MaxAhead+time.Minute))}, 0,
+			[]times{{put, put, put, time.Time{}}, {put, put, put, put}}, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			valid := make([]time.Duration, len(tc.events))

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/central"
@@ -17,6 +18,7 @@ import (
 	"github.com/pinsede/pinsede/sync/internal/testenv"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/wire"
+	"github.com/pinsede/pinsede/ui/i18n"
 )
 
 // Ensure that a desk whose clock runs ahead of centrale's by more than
@@ -347,4 +349,110 @@ func (l *lostAnswer) RoundTrip(req *http.Request) (*http.Response, error) {
 // month: PINSEDE_TEST_NOW=2031-12-31T23:59:50+01:00).
 func offValidity(c pinsede.Credential) time.Duration {
 	return c.ExpiresAt.Sub(c.IssuedAt.AddDate(0, pinsede.ValidityMonths, 0))
+}
+
+// Ensure that a desk whose clock runs more than a day ahead of centrale's
+// (a PC set to another day), which issued two PINs before it knew, has
+// its pushes refused whole and its outbox kept: the clerk is told, in
+// Italian, that the PC's clock is ahead and must be put right (the sync
+// state's fault is the clock's, with the reading the status bar writes;
+// a new PIN is refused with the words to fix it), and may still revoke
+// a PIN; and that once the clock is put right the outbox drains at the
+// next sync, every event accepted once, none lost nor doubled, the
+// times still a day ahead kept no later than centrale's clock (the act
+// was done before the push came): one PIN works at the portal, the
+// revoked one is refused. On both stores.
+func TestDeskClockDayAhead(t *testing.T) {
+	if err := i18n.Load("it"); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			cd := newClockDesk(t, st.open(t))
+			env, pc, printer := cd.env, cd.pc, cd.printer
+			ctx := context.Background()
+			ahead := central.MaxAhead + time.Hour
+			cd.ahead.Store(int64(ahead))
+			var creds []pinsede.Credential
+			pins := map[string]string{}
+			for i := 1; i <= 2; i++ {
+				is, err := pc.desk.Issue(ctx, pc.sess, person(i), verification())
+				if err != nil {
+					t.Fatal(err)
+				}
+				creds, pins[is.Credential.ID] = append(creds, is.Credential), printer.last()
+			}
+			outbox := func() int {
+				n, err := pc.ls.OutboxLen()
+				if err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			refused := func(when string) {
+				t.Helper()
+				err := pc.c.Sync(ctx)
+				var p *wire.Problem
+				if !errors.As(err, &p) || p.Type != wire.ProblemClockAhead {
+					t.Fatalf("%s: sync with the clock %v ahead: %v, want centrale's %s", when, ahead, err, wire.ProblemClockAhead)
+				}
+				s := pc.c.State()
+				if s.Status != client.Offline || s.Fault != client.FaultClock || s.Pending != outbox() || s.Pending == 0 {
+					t.Errorf("%s: state %s, fault %v, %d pending; want offline, the clock's fault, the %d events of the outbox waiting", when, s.Status, s.Fault, s.Pending, outbox())
+				}
+				// The status bar and the details write the reading: the PC's
+				// clock so far ahead (sync.fault.clock.ahead).
+				if got := s.Clock.Ahead(); (got-ahead).Abs() > s.Clock.Error || s.Clock.Error > 2*time.Second {
+					t.Errorf("%s: the reading says the clock is %v ahead (± %v), want %v", when, got, s.Clock.Error, ahead)
+				}
+				if n, err := env.Store.Events(ctx); err != nil || n != 0 {
+					t.Errorf("%s: centrale stored %d events of pushes it refused (%v)", when, n, err)
+				}
+			}
+			refused("first sync")
+			_, err := pc.desk.Issue(ctx, pc.sess, person(3), verification())
+			if msg := i18n.Message(err); !errors.Is(err, pinsede.ErrClockAhead) ||
+				!strings.Contains(msg, "L'orologio di questo PC è avanti di 25 ore") || !strings.Contains(msg, "Fai correggere data, ora e fuso orario del PC") {
+				t.Errorf("issue with the clock a day ahead: %v, the clerk reads %q; want it refused, saying the clock is 25 hours ahead and to put it right", err, msg)
+			}
+			if want := "L'orologio di questo PC è avanti di 25 ore rispetto all'archivio centrale, che non accetta i dati"; !strings.Contains(
+				lang.L("sync.fault.clock.ahead", map[string]any{"Ahead": i18n.Duration(pc.c.State().Clock.Ahead())}), want) {
+				t.Errorf("the sync details lack %q", want)
+			}
+			revoked, err := pc.desk.Revoke(pc.sess, creds[1].ID, "richiesta del cittadino")
+			if err != nil {
+				t.Fatal(err)
+			}
+			refused("sync after the revocation")
+			n := outbox()
+
+			cd.ahead.Store(0) // the clerk has the PC's clock put right
+			cd.sync(t, pc.c)
+			if got, err := env.Store.Events(ctx); err != nil || got != n {
+				t.Errorf("centrale holds %d events, want the %d of the outbox (%v)", got, n, err)
+			}
+			cd.sync(t, pc.c)
+			if got, err := env.Store.Events(ctx); err != nil || got != n {
+				t.Errorf("after another sync centrale holds %d events, want %d (%v)", got, n, err)
+			}
+			portal := env.Client(t, pki.RolePortal, "PORTALE")
+			for i, c := range creds {
+				want := wire.ChangeRequired
+				if c.ID == revoked.ID {
+					want = wire.Revoked
+				}
+				if got := verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: string(c.CodiceFiscale), PIN: pins[c.ID]}); got.Outcome != want {
+					t.Errorf("PIN %d at the portal: %+v, want %s", i+1, got, want)
+				}
+				rec := centralRecord(t, env, c.CodiceFiscale, c.ID).Credential
+				if rec.IssuedAt.After(testclock.Now()) || offValidity(rec) != offValidity(c) {
+					t.Errorf("centrale keeps PIN %d issued %v, expiring %v; want no later than its clock %v, expiring the issue plus %d months",
+						i+1, rec.IssuedAt, rec.ExpiresAt, testclock.Now(), pinsede.ValidityMonths)
+				}
+				if c.ID == revoked.ID && (rec.RevokedAt.Before(rec.IssuedAt) || rec.RevokedAt.After(testclock.Now())) {
+					t.Errorf("centrale keeps the revocation at %v, the issue at %v, its clock %v: want it after the issue, no later than the clock", rec.RevokedAt, rec.IssuedAt, testclock.Now())
+				}
+			}
+		})
+	}
 }
