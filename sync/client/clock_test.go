@@ -118,20 +118,27 @@ func TestDeskClockPutRight(t *testing.T) {
 	}
 }
 
-// clockDesk is centrale on the suite's clock, and desk 01 of ROMA01,
-// whose clock runs ahead of it by ahead (an hour until a test puts it
-// right), its sync client its link.
+// clockDesk is centrale on a clock, the suite's unless a test says, and
+// desk 01 of ROMA01, whose clock runs ahead of it by ahead (an hour until
+// a test puts it right), its sync client its link.
 type clockDesk struct {
 	env     *testenv.Env
+	now     func() time.Time // centrale's clock
 	pc      *deskPC
 	printer *capture
 	ahead   *atomic.Int64
 }
 
-// newClockDesk starts a clockDesk on store.
+// newClockDesk starts a clockDesk on store, on the suite's clock.
 func newClockDesk(t *testing.T, store central.Store) *clockDesk {
 	t.Helper()
-	cd := &clockDesk{env: testenv.NewAt(t, store, testclock.Now), ahead: new(atomic.Int64)}
+	return newClockDeskAt(t, store, testclock.Now)
+}
+
+// newClockDeskAt starts a clockDesk on store, centrale's clock now.
+func newClockDeskAt(t *testing.T, store central.Store, now func() time.Time) *clockDesk {
+	t.Helper()
+	cd := &clockDesk{env: testenv.NewAt(t, store, now), now: now, ahead: new(atomic.Int64)}
 	cd.ahead.Store(int64(time.Hour))
 	cd.pc = newDeskPC(t, cd.env, cd.clock, "ROMA01", "01")
 	cd.pc.desk.Link = cd.pc.c
@@ -140,7 +147,7 @@ func newClockDesk(t *testing.T, store central.Store) *clockDesk {
 }
 
 // clock is the desk's clock.
-func (cd *clockDesk) clock() time.Time { return testclock.Now().Add(time.Duration(cd.ahead.Load())) }
+func (cd *clockDesk) clock() time.Time { return cd.now().Add(time.Duration(cd.ahead.Load())) }
 
 // issue issues a PIN to person(1), and returns the request and the
 // credential as the desk keeps it.
@@ -454,5 +461,59 @@ func TestDeskClockDayAhead(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Ensure that a PIN issued on a desk whose clock ran an hour ahead, and
+// revoked in another push once the clock was changed, is revoked at
+// centrale no earlier than it was issued there, and refused at the
+// portal after the sync: the issue pushed while the clock was ahead, the
+// revocation once it was put right, or an hour behind; and the issue
+// stamped ahead before the desk knew, pushed with the clock put right
+// in a push of its own (a batch's end) and the revocation, made before
+// that push, in the next. Centrale's clock moves at each read, as the
+// desk's. On both stores.
+func TestDeskClockRevokedApart(t *testing.T) {
+	const hour = int64(time.Hour)
+	for _, st := range stores {
+		for _, tc := range []struct {
+			name         string
+			issue, later int64 // the desk's clock ahead at the issue and at the revocation
+			syncIssue    bool  // the issue pushed before the revocation is made
+		}{
+			{"issue pushed ahead, revoked on time", hour, 0, true},
+			{"issue pushed ahead, revoked behind", hour, -hour, true},
+			{"issued ahead, revoked on time, pushed apart", hour, 0, false},
+			{"issued ahead, revoked behind, pushed apart", hour, -hour, false},
+		} {
+			t.Run(st.name+"/"+tc.name, func(t *testing.T) {
+				cd := newClockDeskAt(t, st.open(t), testclock.Stepping(time.Microsecond))
+				env, pc, printer := cd.env, cd.pc, cd.printer
+				// One event a push: the issue and its revocation go apart.
+				cfg, _ := env.DeskTLS(t, "ROMA01", "01")
+				c := client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}},
+					Sede: "ROMA01", Local: pc.ls, Desk: pc.desk, Now: cd.clock, Batch: 1})
+				cd.ahead.Store(tc.issue)
+				req, cred := cd.issue(t)
+				if tc.syncIssue {
+					cd.sync(t, c)
+				}
+				cd.ahead.Store(tc.later)
+				if _, err := pc.desk.Revoke(pc.sess, cred.ID, "richiesta del cittadino"); err != nil {
+					t.Fatal(err)
+				}
+				cd.sync(t, c)
+				portal := env.Client(t, pki.RolePortal, "PORTALE")
+				if got := verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: string(req.CodiceFiscale), PIN: printer.last()}); got.Outcome != wire.Revoked {
+					t.Errorf("login with the revoked PIN: %+v, want revoked", got)
+				}
+				rec := centralRecord(t, env, req.CodiceFiscale, cred.ID)
+				c2 := rec.Credential
+				if now := cd.now(); rec.Status != central.StatusRevoked || c2.RevokedAt.Before(c2.IssuedAt) || c2.PrintedAt.After(c2.RevokedAt) || c2.RevokedAt.After(now) {
+					t.Errorf("centrale holds %s, issued %v, printed %v, revoked %v, its clock %v; want revoked, no earlier than issued and printed, no later than its clock",
+						rec.Status, c2.IssuedAt, c2.PrintedAt, c2.RevokedAt, now)
+				}
+			})
+		}
 	}
 }
