@@ -3,9 +3,11 @@ package client_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -517,3 +519,146 @@ func TestDeskClockRevokedApart(t *testing.T) {
 		}
 	}
 }
+
+// Ensure that pushes of one sede from two desks, one on centrale's clock
+// and one three hours ahead, released together round after round, each
+// with a PIN issued to the same citizen, are each moved by their own
+// offset only: the first desk's issue kept as stamped, the second's
+// three hours back, neither at the push's arrival; every event stored
+// once; one active PIN for each citizen, the other superseded; and each
+// desk's audit chain holding every head centrale keeps of it. On both
+// stores.
+func TestDeskClocksConcurrent(t *testing.T) {
+	const rounds, ahead = 50, 3 * time.Hour
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			var elapsed atomic.Int64 // centrale's clock, from the suite's
+			now := func() time.Time { return testclock.Now().Add(time.Duration(elapsed.Load())) }
+			env := testenv.NewAt(t, st.open(t), now)
+			ctx := context.Background()
+			var gate atomic.Pointer[barrier]
+			desks := []struct {
+				pc     *deskPC
+				c      *client.Client
+				offset time.Duration
+			}{{offset: 0}, {offset: ahead}}
+			for i := range desks {
+				d := &desks[i]
+				clock := func() time.Time { return now().Add(d.offset) }
+				d.pc = newDeskPC(t, env, clock, "ROMA01", fmt.Sprintf("%02d", i+1))
+				cfg, _ := env.DeskTLS(t, "ROMA01", d.pc.id)
+				d.c = client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: &gated{next: &http.Transport{TLSClientConfig: cfg}, gate: &gate}},
+					Sede: "ROMA01", Local: d.pc.ls, Desk: d.pc.desk, Now: clock})
+				if err := d.c.Sync(ctx); err != nil {
+					t.Fatalf("desk %s: %v", d.pc.id, err)
+				}
+			}
+			for r := range rounds {
+				req := person(10 + r)
+				creds := make([]pinsede.Credential, len(desks))
+				pending := 0
+				for i, d := range desks {
+					is, err := d.pc.desk.Issue(ctx, d.pc.sess, req, verification())
+					if err != nil {
+						t.Fatalf("round %d, desk %s: %v", r, d.pc.id, err)
+					}
+					creds[i] = is.Credential
+					n, err := d.pc.ls.OutboxLen()
+					if err != nil {
+						t.Fatal(err)
+					}
+					pending += n
+				}
+				before, err := env.Store.Events(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				elapsed.Add(int64(time.Minute)) // the pushes leave a minute after the issues
+				b := newBarrier(len(desks))
+				gate.Store(b)
+				errs := make(chan error, len(desks))
+				for _, d := range desks {
+					go func() {
+						defer b.open() // a sync that fails before its push holds no one
+						errs <- d.c.Sync(ctx)
+					}()
+				}
+				for range desks {
+					if err := <-errs; err != nil {
+						t.Fatalf("round %d: %v", r, err)
+					}
+				}
+				if after, err := env.Store.Events(ctx); err != nil || after-before != pending {
+					t.Fatalf("round %d: centrale stored %d events, want the %d pushed, each once (%v)", r, after-before, pending, err)
+				}
+				active := 0
+				for i, d := range desks {
+					rec := centralRecord(t, env, req.CodiceFiscale, creds[i].ID)
+					if want := creds[i].IssuedAt.Add(-d.offset); !rec.Credential.IssuedAt.Equal(want) || offValidity(rec.Credential) != offValidity(creds[i]) {
+						t.Errorf("round %d, desk %s (%v ahead): centrale keeps the issue at %v, want %v, expiring the issue plus %d months",
+							r, d.pc.id, d.offset, rec.Credential.IssuedAt, want, pinsede.ValidityMonths)
+					}
+					if s := d.c.State(); len(s.NotAccepted) != 0 {
+						t.Fatalf("round %d, desk %s: not accepted %+v", r, d.pc.id, s.NotAccepted)
+					}
+					switch rec.Status {
+					case central.StatusActive:
+						active++
+					case central.StatusSuperseded:
+					default:
+						t.Errorf("round %d, desk %s: the PIN is %s, want active or superseded", r, d.pc.id, rec.Status)
+					}
+				}
+				if active != 1 {
+					t.Errorf("round %d: %d active PINs of %s, want 1", r, active, req.CodiceFiscale)
+				}
+				elapsed.Add(int64(time.Minute))
+			}
+			gate.Store(nil)
+			for _, d := range desks {
+				if r, err := checkAnchors(ctx, d.c, d.pc.ls); err != nil || r.Matched == 0 || r.Others == 0 || r.Unheld != 0 || len(r.Problems) != 0 {
+					t.Errorf("desk %s: its chain against centrale's heads: %+v (%v); want every head of it held, the other desk's apart", d.pc.id, r, err)
+				}
+			}
+		})
+	}
+}
+
+// gated is a transport whose pushes wait at the barrier gate holds,
+// when one: the desks' pushes leave together.
+type gated struct {
+	next http.RoundTripper
+	gate *atomic.Pointer[barrier]
+}
+
+func (g *gated) RoundTrip(req *http.Request) (*http.Response, error) {
+	if b := g.gate.Load(); b != nil && req.Method == http.MethodPost && req.URL.Path == "/v1/events" {
+		b.wait()
+	}
+	return g.next.RoundTrip(req)
+}
+
+// barrier lets its waiters go when n have come, or when opened.
+type barrier struct {
+	left  atomic.Int64
+	ch    chan struct{}
+	close sync.Once
+}
+
+// newBarrier returns a barrier for n waiters.
+func newBarrier(n int) *barrier {
+	b := &barrier{ch: make(chan struct{})}
+	b.left.Store(int64(n))
+	return b
+}
+
+// wait waits until n have come, or the barrier is opened.
+func (b *barrier) wait() {
+	if b.left.Add(-1) == 0 {
+		b.open()
+	}
+	<-b.ch
+}
+
+// open lets every waiter go, now and after.
+func (b *barrier) open() { b.close.Do(func() { close(b.ch) }) }
