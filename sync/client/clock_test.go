@@ -662,3 +662,56 @@ func (b *barrier) wait() {
 
 // open lets every waiter go, now and after.
 func (b *barrier) open() { b.close.Do(func() { close(b.ch) }) }
+
+// Ensure that the slip of a PIN telefonico of a month, replaced on 31
+// January at 23:30 on a desk an hour behind centrale's clock (1 February
+// 00:30 there) with 40 minutes of the PIN's life left, reaches centrale
+// accepted, expiring when the PIN it replaces expires there, and works at
+// the portal; the replaced PIN does not. Centrale's clock and the desk's
+// are those days', in Rome. On both stores.
+func TestTelephoneSlipMonthEnd(t *testing.T) {
+	rome, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			var at atomic.Pointer[time.Time] // centrale's clock
+			set := func(t time.Time) { at.Store(&t) }
+			now := func() time.Time { return *at.Load() }
+			set(time.Date(2027, time.January, 1, 1, 10, 0, 0, rome))
+			cd := newClockDeskAt(t, st.open(t), now)
+			cd.ahead.Store(int64(-time.Hour))
+			env, pc, printer := cd.env, cd.pc, cd.printer
+			ctx := context.Background()
+			req := person(1)
+			old, err := pc.desk.IssueTelephonePIN(ctx, pc.sess, req, verificationOn(cd.clock()), pinsede.ValidityMonth)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cd.sync(t, pc.c)
+			set(time.Date(2027, time.February, 1, 0, 30, 0, 0, rome)) // the PIN expires at 00:10 on the desk, 01:10 at centrale
+			if err := pc.desk.AddOperator(pc.sess, pinsede.NewOperator{ID: "sup2", Name: "Carla Verdi", Role: pinsede.RoleSupervisore, Password: "password-sup2"}); err != nil {
+				t.Fatal(err)
+			}
+			is, err := pc.desk.ReplaceSlip(ctx, pc.sess, old.Credential.ID, pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cd.sync(t, pc.c)
+			was := centralRecord(t, env, req.CodiceFiscale, old.Credential.ID).Credential
+			rec := centralRecord(t, env, req.CodiceFiscale, is.Credential.ID)
+			if c := rec.Credential; rec.Status != central.StatusActive || !c.ExpiresAt.Equal(was.ExpiresAt) || !c.IssuedAt.Equal(now()) {
+				t.Errorf("centrale holds the replacement %s, issued %v, expiring %v; want active, issued %v, expiring with the PIN replaced, %v",
+					rec.Status, c.IssuedAt, c.ExpiresAt, now(), was.ExpiresAt)
+			}
+			portal := env.Client(t, pki.RolePortal, "PORTALE")
+			if got := verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: string(req.CodiceFiscale), PIN: printer.last(), Type: pinsede.Telefonico}); got.Outcome != wire.Valid {
+				t.Errorf("the replacement PIN telefonico at the portal: %+v, want valid", got)
+			}
+			if got := verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: string(req.CodiceFiscale), PIN: printer.pins[0], Type: pinsede.Telefonico}); got.Outcome == wire.Valid {
+				t.Errorf("the replaced PIN telefonico at the portal: %+v, want refused", got)
+			}
+		})
+	}
+}
