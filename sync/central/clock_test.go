@@ -136,10 +136,10 @@ func TestAdjust(t *testing.T) {
 // ahead and behind, for every type with a validity (six months, a PIN
 // telefonico's day, week, month or three months), so that Check takes
 // it: the issue by the offset; a new PIN's expiry its validity from the
-// moved issue (a month from 31 January is 3 March, from 1 February 1
-// March); and the expiry a PIN telefonico's replacement slip keeps of
+// moved issue (a month from 31 January 2027 is 3 March, from 1
+// February 1 March); and the expiry a PIN telefonico's replacement slip keeps of
 // the PIN it replaces, an instant of the desk's clock, moved as the
-// issue, after it. The dates are a desk's in Rome, through the JSON
+// issue, after it and no later than its validity. The dates are a desk's in Rome, through the JSON
 // centrale reads, and centrale's clock is the push's, on the last days
 // of January and August and on 29 February of a leap year.
 func TestAdjustMonthEnd(t *testing.T) {
@@ -149,15 +149,13 @@ func TestAdjustMonthEnd(t *testing.T) {
 	}
 	l := storetest.Limits
 	base := storetest.Issued("ROMA01", storetest.CF(1), "e1", "c1", storetest.Hash(t, "ACEFHJKMNPRTUVWX"))
-	types := []struct {
+	type typed struct {
 		typ      pinsede.CredentialType
 		validity pinsede.TelephoneValidity
-	}{{pinsede.Dispositivo, ""}, {pinsede.Ordinario, ""}}
+	}
+	types := []typed{{pinsede.Dispositivo, ""}, {pinsede.Ordinario, ""}}
 	for _, v := range pinsede.TelephoneValidities() {
-		types = append(types, struct {
-			typ      pinsede.CredentialType
-			validity pinsede.TelephoneValidity
-		}{pinsede.Telefonico, v})
+		types = append(types, typed{pinsede.Telefonico, v})
 	}
 	for _, day := range []time.Time{
 		time.Date(2027, time.January, 31, 0, 0, 0, 0, rome),
