@@ -156,9 +156,10 @@ const (
 	// sync sends the same events again.
 	FaultBusy
 	// FaultClock: centrale refused a push because this PC's clock runs
-	// ahead of its own (the time zone, or the time, set wrong): nothing
-	// was stored, the events stay in the outbox and go once centrale's
-	// clock reaches their time; the PC's clock must be put right.
+	// more than a day ahead of its own, or behind by more than an event
+	// may be old (the date, the time or the time zone set wrong):
+	// nothing was stored, the events stay in the outbox and go at the
+	// first sync after the PC's clock is put right.
 	FaultClock
 )
 

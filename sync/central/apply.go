@@ -222,6 +222,8 @@ func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, s
 		case rec.Credential.Sede != sede:
 			return wire.Rejected, ReasonCredOtherSede, nil
 		}
+		actAfterIssue(&ev, rec.Credential.IssuedAt)
+		c = ev.Credential
 		if rec.Status != StatusSuperseded {
 			if reason := conflict(rec, ev.Kind); reason != "" {
 				return wire.Rejected, reason, nil
@@ -255,6 +257,26 @@ func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, s
 		}
 	}
 	return verdict, reason, nil
+}
+
+// actAfterIssue puts the times of ev, a handover or a revocation of a
+// credential centrale keeps as issued at issued, no earlier than that.
+// An issue stamped on a desk's clock ahead and pushed with the clock put
+// right was put at the push's arrival (Limits.Adjust), which can come
+// after an act the desk did before that push and sent in the next (a
+// batch's end): Adjust sees no push but its own.
+func actAfterIssue(ev *pinsede.Event, issued time.Time) {
+	notBefore(&ev.Time, issued)
+	notBefore(&ev.Credential.PrintedAt, issued)
+	notBefore(&ev.Credential.HandedOverAt, issued)
+	notBefore(&ev.Credential.RevokedAt, issued)
+}
+
+// notBefore moves *t, unless zero, to floor when it comes before it.
+func notBefore(t *time.Time, floor time.Time) {
+	if !t.IsZero() && t.Before(floor) {
+		*t = floor
+	}
 }
 
 // conflict returns the reason to refuse a handover or a revocation (k) of

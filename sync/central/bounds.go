@@ -74,12 +74,13 @@ const (
 	// time between the two moves it, when the desk counted the months on
 	// its local clock.
 	ExpirySlack = time.Hour
-	// MaxAhead is how far ahead of centrale's clock a desk's clock, and
-	// a time an event carries, may be and still be put right rather than
-	// refused or rejected (Limits.Adjust, clock.go): the hours of a desk
-	// PC set to the wrong time zone, or to the Italian time in UTC. A
-	// clock farther ahead is set to another day: its push is refused
-	// whole, and an event farther ahead is rejected.
+	// MaxAhead is how far ahead of centrale's clock a desk's clock may
+	// be, by the reading its push carries, and still be put right rather
+	// than refused (Limits.CheckOffset, clock.go): the hours of a desk PC
+	// set to the wrong time zone, or to the Italian time in UTC. A clock
+	// farther ahead is set to another day: its push is refused whole,
+	// and goes once the clock is put right (Limits.Adjust then puts the
+	// times it stamped right, however far ahead).
 	MaxAhead = 24 * time.Hour
 )
 

@@ -47,15 +47,18 @@ func (l Limits) CheckOffset(offset time.Duration) string {
 //     it sent the push (behind when negative; CheckOffset passed it), is
 //     more than MaxSkew either way, every time the events carry moves back
 //     by offset;
-//   - then a time still more than MaxSkew, and at most MaxAhead, after at
-//     was stamped before the desk's clock was put back: it moves to the
-//     earliest of at and the times of the events from its own on (in push
-//     order, the desk's order of its acts) that are not ahead.
+//   - then a time still more than MaxSkew after at was stamped before
+//     the desk's clock was put back: it moves to the earliest of at and
+//     the times of the events from its own on (in push order, the desk's
+//     order of its acts) that are not ahead. However far ahead: a push
+//     whose reading passed CheckOffset comes from a clock put right, and
+//     the events a desk stamped on a clock set to another day (issued
+//     before it knew, offline, or revoked while centrale refused its
+//     pushes) go, not rejected, once it is.
 //
 // An expiry moves with its issue, and the end of an operator's lock-out
 // with its event's time, so that an expiry is still the issue plus its
-// validity. A time more than MaxAhead ahead stays, and Check rejects its
-// event.
+// validity.
 func (l Limits) Adjust(events []pinsede.Event, offset time.Duration, at time.Time) int {
 	l = l.WithDefaults()
 	var (
@@ -69,14 +72,14 @@ func (l Limits) Adjust(events []pinsede.Event, offset time.Duration, at time.Tim
 			}
 		}
 	}
-	hi, far := at.Add(l.MaxSkew), at.Add(MaxAhead)
+	hi := at.Add(l.MaxSkew)
 	bound := at
 	for i := len(events) - 1; i >= 0; i-- {
 		if t := events[i].Time; !t.After(hi) && t.Before(bound) {
 			bound = t
 		}
 		for _, s := range stamps(buf[:0], &events[i]) {
-			if t := *s.t; t.After(hi) && !t.After(far) {
+			if t := *s.t; t.After(hi) {
 				moved[i] = s.move(bound.Sub(t)) || moved[i]
 			}
 		}
@@ -116,22 +119,39 @@ func (s stamp) move(d time.Duration) bool {
 	return true
 }
 
-// moveIssue moves the issue of c by d, and its expiry so that it stands
-// to the new issue as it stood to the old one: the issue plus the type's
-// validity, and whatever it was off that (a replacement slip keeps the
-// expiry of the PIN it replaces). Months are not all as long: an expiry
-// moved by d as well, across the end of a month, would be a day off the
-// issue plus six months, and Check would reject the event.
+// moveIssue moves the issue of c by d, and its expiry with it. An expiry
+// that is the issue plus the type's validity (off it by at most
+// ExpirySlack, a change of daylight saving time) stays so: it moves in
+// the calendar, keeping what it was off. Months are not all as long: an
+// expiry moved by d as well, across the end of a month, would be days
+// off the issue plus a month or six, and Check would reject the event.
+// An expiry short of that by more than ExpirySlack is the one a PIN
+// telefonico's replacement slip keeps of the PIN it replaces: an
+// instant of the desk's clock, as the issue, it moves by d, and no later
+// than the moved issue plus the validity. Kept as it stood to the
+// issue's validity, across the end of a month it came before the moved
+// issue (a replacement of 31 January moved to 1 February), and Check
+// rejected the event, or after the PIN it replaces.
 func moveIssue(c *pinsede.Credential, d time.Duration) {
 	old := c.IssuedAt
 	c.IssuedAt = old.Add(d)
-	switch {
+	switch off := c.ExpiresAt.Sub(validityEnd(*c, old)); {
 	case c.ExpiresAt.IsZero():
 	case c.Type == pinsede.Telefonico && !c.Validity.Valid():
 		c.ExpiresAt = c.ExpiresAt.Add(d) // Check rejects it: no validity
+	case off < -ExpirySlack:
+		c.ExpiresAt = minTime(c.ExpiresAt.Add(d), validityEnd(*c, c.IssuedAt))
 	default:
-		c.ExpiresAt = validityEnd(*c, c.IssuedAt).Add(c.ExpiresAt.Sub(validityEnd(*c, old)))
+		c.ExpiresAt = validityEnd(*c, c.IssuedAt).Add(off)
 	}
+}
+
+// minTime returns the earlier of a and b.
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // validityEnd returns when c would expire issued at issued: the validity

@@ -1,6 +1,8 @@
 package central_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -45,9 +47,9 @@ func TestCheckOffset(t *testing.T) {
 // desk's offset when it is beyond the skew (the expiry with its issue,
 // so that Check still finds the issue plus the validity), not within
 // it; a time still ahead, stamped before the desk's clock was put back,
-// moved to the earliest of centrale's clock and the times of the acts
-// that follow it, and the other times of the event that follows left
-// alone; a time farther ahead than MaxAhead left for Check to reject.
+// however far (a clock set to another day), moved to the earliest of
+// centrale's clock and the times of the acts that follow it, and the
+// other times of the event that follows left alone.
 func TestAdjust(t *testing.T) {
 	at := testclock.Now()
 	l := storetest.Limits
@@ -102,8 +104,8 @@ func TestAdjust(t *testing.T) {
 			[]times{{at, at, at, time.Time{}}}, 1},
 		{"ahead, then put right: the revocation after", []pinsede.Event{issue(ahead.Add(-30 * time.Minute)), revoke(put, ahead.Add(-30*time.Minute))}, 0,
 			[]times{{put, put, put, time.Time{}}, {put, put, put, put}}, 2},
-		{"a day and more ahead", []pinsede.Event{issue(at.Add(central.MaxAhead + time.Minute))}, 0,
-			[]times{of(issue(at.Add(central.MaxAhead + time.Minute)))}, 0},
+		{"a day and more ahead, then put right", []pinsede.Event{issue(at.Add(central.MaxAhead + time.Minute)), revoke(put, at.Add(central.MaxAhead+time.Minute))}, 0,
+			[]times{{put, put, put, time.Time{}}, {put, put, put, put}}, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			valid := make([]time.Duration, len(tc.events))
@@ -128,4 +130,133 @@ func TestAdjust(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Ensure that Adjust moves an issue across the end of a month, desk
+// ahead and behind, for every type with a validity (six months, a PIN
+// telefonico's day, week, month or three months), so that Check takes
+// it: the issue by the offset; a new PIN's expiry its validity from the
+// moved issue (a month from 31 January 2027 is 3 March, from 1
+// February 1 March); and the expiry a PIN telefonico's replacement slip keeps of
+// the PIN it replaces, an instant of the desk's clock, moved as the
+// issue, after it and no later than its validity. The dates are a desk's in Rome, through the JSON
+// centrale reads, and centrale's clock is the push's, on the last days
+// of January and August and on 29 February of a leap year.
+func TestAdjustMonthEnd(t *testing.T) {
+	rome, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := storetest.Limits
+	base := storetest.Issued("ROMA01", storetest.CF(1), "e1", "c1", storetest.Hash(t, "ACEFHJKMNPRTUVWX"))
+	type typed struct {
+		typ      pinsede.CredentialType
+		validity pinsede.TelephoneValidity
+	}
+	types := []typed{{pinsede.Dispositivo, ""}, {pinsede.Ordinario, ""}}
+	for _, v := range pinsede.TelephoneValidities() {
+		types = append(types, typed{pinsede.Telefonico, v})
+	}
+	for _, day := range []time.Time{
+		time.Date(2027, time.January, 31, 0, 0, 0, 0, rome),
+		time.Date(2027, time.August, 31, 0, 0, 0, 0, rome),
+		time.Date(2028, time.February, 29, 0, 0, 0, 0, rome),
+	} {
+		for _, clock := range []time.Duration{30 * time.Minute, 23*time.Hour + 30*time.Minute} {
+			for _, offset := range []time.Duration{time.Hour, -time.Hour, 3 * time.Hour, -3 * time.Hour} {
+				for _, ty := range types {
+					for _, slip := range []struct {
+						name string
+						kept func(issued time.Time) time.Time // the expiry kept of the PIN replaced; nil for a new PIN
+					}{
+						{"new", nil},
+						{"replacing a PIN with 40 minutes left", func(issued time.Time) time.Time { return issued.Add(40 * time.Minute) }},
+						{"replacing a PIN issued 3 hours before", func(issued time.Time) time.Time { return ty.validity.Expiry(issued.Add(-3 * time.Hour)) }},
+					} {
+						if slip.kept != nil && ty.typ != pinsede.Telefonico { // only a PIN telefonico's slip keeps the expiry
+							continue
+						}
+						issued := day.Add(clock)
+						ev := base
+						c := &ev.Credential
+						ev.Time, c.IssuedAt, c.Type, c.Validity = issued, issued, ty.typ, ty.validity
+						c.ExpiresAt = issued.AddDate(0, pinsede.ValidityMonths, 0)
+						if ty.typ == pinsede.Telefonico {
+							c.ExpiresAt = ty.validity.Expiry(issued)
+						}
+						if slip.kept != nil {
+							c.ExpiresAt = slip.kept(issued)
+						}
+						desk := fmt.Sprintf("%v ahead", offset)
+						if offset < 0 {
+							desk = fmt.Sprintf("%v behind", -offset)
+						}
+						name := fmt.Sprintf("%s %s %s, desk %s, issued %s", ty.typ, ty.validity, slip.name,
+							desk, issued.Format("2006-01-02T15:04Z07:00"))
+						t.Run(name, func(t *testing.T) {
+							checkAdjustedIssue(t, l, roundTrip(t, ev), offset, slip.kept != nil)
+						})
+					}
+				}
+			}
+		}
+	}
+}
+
+// checkAdjustedIssue adjusts sent, an issue pushed as soon as it was
+// made on a desk whose clock was offset ahead of centrale's, and checks
+// its issue, its expiry (replaced: kept of the PIN a replacement slip
+// replaces), and that Check takes it at centrale's clock.
+func checkAdjustedIssue(t *testing.T, l central.Limits, sent pinsede.Event, offset time.Duration, replaced bool) {
+	t.Helper()
+	at := sent.Time.Add(-offset)
+	events := []pinsede.Event{sent}
+	if n := l.Adjust(events, offset, at); n != 1 {
+		t.Errorf("Adjust moved %d events, want 1", n)
+	}
+	got, was := events[0].Credential, sent.Credential
+	if !got.IssuedAt.Equal(at) || !events[0].Time.Equal(at) {
+		t.Errorf("issued %v, event at %v; want both at centrale's clock %v", got.IssuedAt, events[0].Time, at)
+	}
+	end := func(c pinsede.Credential) time.Time {
+		if c.Type == pinsede.Telefonico {
+			return c.Validity.Expiry(c.IssuedAt)
+		}
+		return c.IssuedAt.AddDate(0, pinsede.ValidityMonths, 0)
+	}
+	switch {
+	case replaced:
+		want := was.ExpiresAt.Add(-offset)
+		if end := end(got); end.Before(want) {
+			want = end
+		}
+		if !got.ExpiresAt.Equal(want) {
+			t.Errorf("the kept expiry is %v, want the replaced PIN's moved as its issue, at most the moved issue plus its validity: %v", got.ExpiresAt, want)
+		}
+	default:
+		if off, want := got.ExpiresAt.Sub(end(got)), was.ExpiresAt.Sub(end(was)); off != want {
+			t.Errorf("expires %v, %v off the moved issue plus its validity; want %v as sent", got.ExpiresAt, off, want)
+		}
+	}
+	if r := l.Check(events[0], at); r != "" {
+		t.Errorf("moved issue (issued %v, expiring %v) rejected: %s", got.IssuedAt, got.ExpiresAt, r)
+	}
+	if r := central.Check("ROMA01", events[0]); r != "" {
+		t.Errorf("moved issue (issued %v, expiring %v) refused: %s", got.IssuedAt, got.ExpiresAt, r)
+	}
+}
+
+// roundTrip returns ev as centrale reads it from a push: through JSON,
+// its times in the offsets the desk wrote.
+func roundTrip(t *testing.T, ev pinsede.Event) pinsede.Event {
+	t.Helper()
+	b, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out pinsede.Event
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

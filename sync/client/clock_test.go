@@ -3,13 +3,16 @@ package client_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/central"
@@ -17,6 +20,7 @@ import (
 	"github.com/pinsede/pinsede/sync/internal/testenv"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/wire"
+	"github.com/pinsede/pinsede/ui/i18n"
 )
 
 // Ensure that a desk whose clock runs ahead of centrale's by more than
@@ -116,20 +120,27 @@ func TestDeskClockPutRight(t *testing.T) {
 	}
 }
 
-// clockDesk is centrale on the suite's clock, and desk 01 of ROMA01,
-// whose clock runs ahead of it by ahead (an hour until a test puts it
-// right), its sync client its link.
+// clockDesk is centrale on a clock, the suite's unless a test says, and
+// desk 01 of ROMA01, whose clock runs ahead of it by ahead (an hour until
+// a test puts it right), its sync client its link.
 type clockDesk struct {
 	env     *testenv.Env
+	now     func() time.Time // centrale's clock
 	pc      *deskPC
 	printer *capture
 	ahead   *atomic.Int64
 }
 
-// newClockDesk starts a clockDesk on store.
+// newClockDesk starts a clockDesk on store, on the suite's clock.
 func newClockDesk(t *testing.T, store central.Store) *clockDesk {
 	t.Helper()
-	cd := &clockDesk{env: testenv.NewAt(t, store, testclock.Now), ahead: new(atomic.Int64)}
+	return newClockDeskAt(t, store, testclock.Now)
+}
+
+// newClockDeskAt starts a clockDesk on store, centrale's clock now.
+func newClockDeskAt(t *testing.T, store central.Store, now func() time.Time) *clockDesk {
+	t.Helper()
+	cd := &clockDesk{env: testenv.NewAt(t, store, now), now: now, ahead: new(atomic.Int64)}
 	cd.ahead.Store(int64(time.Hour))
 	cd.pc = newDeskPC(t, cd.env, cd.clock, "ROMA01", "01")
 	cd.pc.desk.Link = cd.pc.c
@@ -138,7 +149,7 @@ func newClockDesk(t *testing.T, store central.Store) *clockDesk {
 }
 
 // clock is the desk's clock.
-func (cd *clockDesk) clock() time.Time { return testclock.Now().Add(time.Duration(cd.ahead.Load())) }
+func (cd *clockDesk) clock() time.Time { return cd.now().Add(time.Duration(cd.ahead.Load())) }
 
 // issue issues a PIN to person(1), and returns the request and the
 // credential as the desk keeps it.
@@ -347,4 +358,360 @@ func (l *lostAnswer) RoundTrip(req *http.Request) (*http.Response, error) {
 // month: PINSEDE_TEST_NOW=2031-12-31T23:59:50+01:00).
 func offValidity(c pinsede.Credential) time.Duration {
 	return c.ExpiresAt.Sub(c.IssuedAt.AddDate(0, pinsede.ValidityMonths, 0))
+}
+
+// Ensure that a desk whose clock runs more than a day ahead of centrale's
+// (a PC set to another day), which issued two PINs before it knew, has
+// its pushes refused whole and its outbox kept: the clerk is told, in
+// Italian, that the PC's clock is ahead and must be put right (the sync
+// state's fault is the clock's, with the reading the status bar writes;
+// a new PIN is refused with the words to fix it), and may still revoke
+// a PIN; and that once the clock is put right the outbox drains at the
+// next sync, every event accepted once, none lost nor doubled, the
+// times still a day ahead kept no later than centrale's clock (the act
+// was done before the push came): one PIN works at the portal, the
+// revoked one is refused. On both stores.
+func TestDeskClockDayAhead(t *testing.T) {
+	if err := i18n.Load("it"); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			cd := newClockDesk(t, st.open(t))
+			env, pc, printer := cd.env, cd.pc, cd.printer
+			ctx := context.Background()
+			ahead := central.MaxAhead + time.Hour
+			cd.ahead.Store(int64(ahead))
+			var creds []pinsede.Credential
+			pins := map[string]string{}
+			for i := 1; i <= 2; i++ {
+				is, err := pc.desk.Issue(ctx, pc.sess, person(i), verification())
+				if err != nil {
+					t.Fatal(err)
+				}
+				creds, pins[is.Credential.ID] = append(creds, is.Credential), printer.last()
+			}
+			outbox := func() int {
+				n, err := pc.ls.OutboxLen()
+				if err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			refused := func(when string) {
+				t.Helper()
+				err := pc.c.Sync(ctx)
+				var p *wire.Problem
+				if !errors.As(err, &p) || p.Type != wire.ProblemClockAhead {
+					t.Fatalf("%s: sync with the clock %v ahead: %v, want centrale's %s", when, ahead, err, wire.ProblemClockAhead)
+				}
+				s := pc.c.State()
+				if s.Status != client.Offline || s.Fault != client.FaultClock || s.Pending != outbox() || s.Pending == 0 {
+					t.Errorf("%s: state %s, fault %v, %d pending; want offline, the clock's fault, the %d events of the outbox waiting", when, s.Status, s.Fault, s.Pending, outbox())
+				}
+				// The status bar and the details write the reading: the PC's
+				// clock so far ahead (sync.fault.clock.ahead).
+				if got := s.Clock.Ahead(); (got-ahead).Abs() > s.Clock.Error || s.Clock.Error > 2*time.Second {
+					t.Errorf("%s: the reading says the clock is %v ahead (± %v), want %v", when, got, s.Clock.Error, ahead)
+				}
+				if n, err := env.Store.Events(ctx); err != nil || n != 0 {
+					t.Errorf("%s: centrale stored %d events of pushes it refused (%v)", when, n, err)
+				}
+			}
+			refused("first sync")
+			_, err := pc.desk.Issue(ctx, pc.sess, person(3), verification())
+			if msg := i18n.Message(err); !errors.Is(err, pinsede.ErrClockAhead) ||
+				!strings.Contains(msg, "L'orologio di questo PC è avanti di 25 ore") || !strings.Contains(msg, "Fai correggere data, ora e fuso orario del PC") {
+				t.Errorf("issue with the clock a day ahead: %v, the clerk reads %q; want it refused, saying the clock is 25 hours ahead and to put it right", err, msg)
+			}
+			if want := "L'orologio di questo PC è avanti di 25 ore rispetto all'archivio centrale, che non accetta i dati"; !strings.Contains(
+				lang.L("sync.fault.clock.ahead", map[string]any{"Ahead": i18n.Duration(pc.c.State().Clock.Ahead())}), want) {
+				t.Errorf("the sync details lack %q", want)
+			}
+			revoked, err := pc.desk.Revoke(pc.sess, creds[1].ID, "richiesta del cittadino")
+			if err != nil {
+				t.Fatal(err)
+			}
+			refused("sync after the revocation")
+			n := outbox()
+
+			cd.ahead.Store(0) // the clerk has the PC's clock put right
+			cd.sync(t, pc.c)
+			if got, err := env.Store.Events(ctx); err != nil || got != n {
+				t.Errorf("centrale holds %d events, want the %d of the outbox (%v)", got, n, err)
+			}
+			cd.sync(t, pc.c)
+			if got, err := env.Store.Events(ctx); err != nil || got != n {
+				t.Errorf("after another sync centrale holds %d events, want %d (%v)", got, n, err)
+			}
+			portal := env.Client(t, pki.RolePortal, "PORTALE")
+			for i, c := range creds {
+				want := wire.ChangeRequired
+				if c.ID == revoked.ID {
+					want = wire.Revoked
+				}
+				if got := verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: string(c.CodiceFiscale), PIN: pins[c.ID]}); got.Outcome != want {
+					t.Errorf("PIN %d at the portal: %+v, want %s", i+1, got, want)
+				}
+				rec := centralRecord(t, env, c.CodiceFiscale, c.ID).Credential
+				if rec.IssuedAt.After(testclock.Now()) || offValidity(rec) != offValidity(c) {
+					t.Errorf("centrale keeps PIN %d issued %v, expiring %v; want no later than its clock %v, expiring the issue plus %d months",
+						i+1, rec.IssuedAt, rec.ExpiresAt, testclock.Now(), pinsede.ValidityMonths)
+				}
+				if c.ID == revoked.ID && (rec.RevokedAt.Before(rec.IssuedAt) || rec.RevokedAt.After(testclock.Now())) {
+					t.Errorf("centrale keeps the revocation at %v, the issue at %v, its clock %v: want it after the issue, no later than the clock", rec.RevokedAt, rec.IssuedAt, testclock.Now())
+				}
+			}
+		})
+	}
+}
+
+// Ensure that a PIN issued on a desk whose clock ran an hour ahead, and
+// revoked in another push once the clock was changed, is revoked at
+// centrale no earlier than it was issued there, and refused at the
+// portal after the sync: the issue pushed while the clock was ahead, the
+// revocation once it was put right, or an hour behind; and the issue
+// stamped ahead before the desk knew, pushed with the clock put right
+// in a push of its own (a batch's end) and the revocation, made before
+// that push, in the next. Centrale's clock moves at each read, as the
+// desk's. On both stores.
+func TestDeskClockRevokedApart(t *testing.T) {
+	const hour = int64(time.Hour)
+	for _, st := range stores {
+		for _, tc := range []struct {
+			name         string
+			issue, later int64 // the desk's clock ahead at the issue and at the revocation
+			syncIssue    bool  // the issue pushed before the revocation is made
+		}{
+			{"issue pushed ahead, revoked on time", hour, 0, true},
+			{"issue pushed ahead, revoked behind", hour, -hour, true},
+			{"issued ahead, revoked on time, pushed apart", hour, 0, false},
+			{"issued ahead, revoked behind, pushed apart", hour, -hour, false},
+		} {
+			t.Run(st.name+"/"+tc.name, func(t *testing.T) {
+				cd := newClockDeskAt(t, st.open(t), testclock.Stepping(time.Microsecond))
+				env, pc, printer := cd.env, cd.pc, cd.printer
+				// One event a push: the issue and its revocation go apart.
+				cfg, _ := env.DeskTLS(t, "ROMA01", "01")
+				c := client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}},
+					Sede: "ROMA01", Local: pc.ls, Desk: pc.desk, Now: cd.clock, Batch: 1})
+				cd.ahead.Store(tc.issue)
+				req, cred := cd.issue(t)
+				if tc.syncIssue {
+					cd.sync(t, c)
+				}
+				cd.ahead.Store(tc.later)
+				if _, err := pc.desk.Revoke(pc.sess, cred.ID, "richiesta del cittadino"); err != nil {
+					t.Fatal(err)
+				}
+				cd.sync(t, c)
+				portal := env.Client(t, pki.RolePortal, "PORTALE")
+				if got := verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: string(req.CodiceFiscale), PIN: printer.last()}); got.Outcome != wire.Revoked {
+					t.Errorf("login with the revoked PIN: %+v, want revoked", got)
+				}
+				rec := centralRecord(t, env, req.CodiceFiscale, cred.ID)
+				c2 := rec.Credential
+				if now := cd.now(); rec.Status != central.StatusRevoked || c2.RevokedAt.Before(c2.IssuedAt) || c2.PrintedAt.After(c2.RevokedAt) || c2.RevokedAt.After(now) {
+					t.Errorf("centrale holds %s, issued %v, printed %v, revoked %v, its clock %v; want revoked, no earlier than issued and printed, no later than its clock",
+						rec.Status, c2.IssuedAt, c2.PrintedAt, c2.RevokedAt, now)
+				}
+			})
+		}
+	}
+}
+
+// Ensure that pushes of one sede from two desks, one on centrale's clock
+// and one three hours ahead, released together round after round, each
+// with a PIN issued to the same citizen, are each moved by their own
+// offset only: the first desk's issue kept as stamped, the second's
+// three hours back, neither at the push's arrival; every event stored
+// once; one active PIN for each citizen, the other superseded; and each
+// desk's audit chain holding every head centrale keeps of it. On both
+// stores.
+func TestDeskClocksConcurrent(t *testing.T) {
+	const rounds, ahead = 50, 3 * time.Hour
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			var elapsed atomic.Int64 // centrale's clock, from the suite's
+			now := func() time.Time { return testclock.Now().Add(time.Duration(elapsed.Load())) }
+			env := testenv.NewAt(t, st.open(t), now)
+			ctx := context.Background()
+			var gate atomic.Pointer[barrier]
+			desks := []struct {
+				pc     *deskPC
+				c      *client.Client
+				offset time.Duration
+			}{{offset: 0}, {offset: ahead}}
+			for i := range desks {
+				d := &desks[i]
+				clock := func() time.Time { return now().Add(d.offset) }
+				d.pc = newDeskPC(t, env, clock, "ROMA01", fmt.Sprintf("%02d", i+1))
+				cfg, _ := env.DeskTLS(t, "ROMA01", d.pc.id)
+				d.c = client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: &gated{next: &http.Transport{TLSClientConfig: cfg}, gate: &gate}},
+					Sede: "ROMA01", Local: d.pc.ls, Desk: d.pc.desk, Now: clock})
+				if err := d.c.Sync(ctx); err != nil {
+					t.Fatalf("desk %s: %v", d.pc.id, err)
+				}
+			}
+			for r := range rounds {
+				req := person(10 + r)
+				creds := make([]pinsede.Credential, len(desks))
+				pending := 0
+				for i, d := range desks {
+					is, err := d.pc.desk.Issue(ctx, d.pc.sess, req, verification())
+					if err != nil {
+						t.Fatalf("round %d, desk %s: %v", r, d.pc.id, err)
+					}
+					creds[i] = is.Credential
+					n, err := d.pc.ls.OutboxLen()
+					if err != nil {
+						t.Fatal(err)
+					}
+					pending += n
+				}
+				before, err := env.Store.Events(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				elapsed.Add(int64(time.Minute)) // the pushes leave a minute after the issues
+				b := newBarrier(len(desks))
+				gate.Store(b)
+				errs := make(chan error, len(desks))
+				for _, d := range desks {
+					go func() {
+						defer b.open() // a sync that fails before its push holds no one
+						errs <- d.c.Sync(ctx)
+					}()
+				}
+				for range desks {
+					if err := <-errs; err != nil {
+						t.Fatalf("round %d: %v", r, err)
+					}
+				}
+				if after, err := env.Store.Events(ctx); err != nil || after-before != pending {
+					t.Fatalf("round %d: centrale stored %d events, want the %d pushed, each once (%v)", r, after-before, pending, err)
+				}
+				active := 0
+				for i, d := range desks {
+					rec := centralRecord(t, env, req.CodiceFiscale, creds[i].ID)
+					if want := creds[i].IssuedAt.Add(-d.offset); !rec.Credential.IssuedAt.Equal(want) || offValidity(rec.Credential) != offValidity(creds[i]) {
+						t.Errorf("round %d, desk %s (%v ahead): centrale keeps the issue at %v, want %v, expiring the issue plus %d months",
+							r, d.pc.id, d.offset, rec.Credential.IssuedAt, want, pinsede.ValidityMonths)
+					}
+					if s := d.c.State(); len(s.NotAccepted) != 0 {
+						t.Fatalf("round %d, desk %s: not accepted %+v", r, d.pc.id, s.NotAccepted)
+					}
+					switch rec.Status {
+					case central.StatusActive:
+						active++
+					case central.StatusSuperseded:
+					default:
+						t.Errorf("round %d, desk %s: the PIN is %s, want active or superseded", r, d.pc.id, rec.Status)
+					}
+				}
+				if active != 1 {
+					t.Errorf("round %d: %d active PINs of %s, want 1", r, active, req.CodiceFiscale)
+				}
+				elapsed.Add(int64(time.Minute))
+			}
+			gate.Store(nil)
+			for _, d := range desks {
+				if r, err := checkAnchors(ctx, d.c, d.pc.ls); err != nil || r.Matched == 0 || r.Others == 0 || r.Unheld != 0 || len(r.Problems) != 0 {
+					t.Errorf("desk %s: its chain against centrale's heads: %+v (%v); want every head of it held, the other desk's apart", d.pc.id, r, err)
+				}
+			}
+		})
+	}
+}
+
+// gated is a transport whose pushes wait at the barrier gate holds,
+// when one: the desks' pushes leave together.
+type gated struct {
+	next http.RoundTripper
+	gate *atomic.Pointer[barrier]
+}
+
+func (g *gated) RoundTrip(req *http.Request) (*http.Response, error) {
+	if b := g.gate.Load(); b != nil && req.Method == http.MethodPost && req.URL.Path == "/v1/events" {
+		b.wait()
+	}
+	return g.next.RoundTrip(req)
+}
+
+// barrier lets its waiters go when n have come, or when opened.
+type barrier struct {
+	left  atomic.Int64
+	ch    chan struct{}
+	close sync.Once
+}
+
+// newBarrier returns a barrier for n waiters.
+func newBarrier(n int) *barrier {
+	b := &barrier{ch: make(chan struct{})}
+	b.left.Store(int64(n))
+	return b
+}
+
+// wait waits until n have come, or the barrier is opened.
+func (b *barrier) wait() {
+	if b.left.Add(-1) == 0 {
+		b.open()
+	}
+	<-b.ch
+}
+
+// open lets every waiter go, now and after.
+func (b *barrier) open() { b.close.Do(func() { close(b.ch) }) }
+
+// Ensure that the slip of a PIN telefonico of a month, replaced on 31
+// January at 23:30 on a desk an hour behind centrale's clock (1 February
+// 00:30 there) with 40 minutes of the PIN's life left, reaches centrale
+// accepted, expiring when the PIN it replaces expires there, and works at
+// the portal; the replaced PIN does not. Centrale's clock and the desk's
+// are those days', in Rome. On both stores.
+func TestTelephoneSlipMonthEnd(t *testing.T) {
+	rome, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			var at atomic.Pointer[time.Time] // centrale's clock
+			set := func(t time.Time) { at.Store(&t) }
+			now := func() time.Time { return *at.Load() }
+			set(time.Date(2027, time.January, 1, 1, 10, 0, 0, rome))
+			cd := newClockDeskAt(t, st.open(t), now)
+			cd.ahead.Store(int64(-time.Hour))
+			env, pc, printer := cd.env, cd.pc, cd.printer
+			ctx := context.Background()
+			req := person(1)
+			old, err := pc.desk.IssueTelephonePIN(ctx, pc.sess, req, verificationOn(cd.clock()), pinsede.ValidityMonth)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cd.sync(t, pc.c)
+			set(time.Date(2027, time.February, 1, 0, 30, 0, 0, rome)) // the PIN expires at 00:10 on the desk, 01:10 at centrale
+			if err := pc.desk.AddOperator(pc.sess, pinsede.NewOperator{ID: "sup2", Name: "Carla Verdi", Role: pinsede.RoleSupervisore, Password: "password-sup2"}); err != nil {
+				t.Fatal(err)
+			}
+			is, err := pc.desk.ReplaceSlip(ctx, pc.sess, old.Credential.ID, pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cd.sync(t, pc.c)
+			was := centralRecord(t, env, req.CodiceFiscale, old.Credential.ID).Credential
+			rec := centralRecord(t, env, req.CodiceFiscale, is.Credential.ID)
+			if c := rec.Credential; rec.Status != central.StatusActive || !c.ExpiresAt.Equal(was.ExpiresAt) || !c.IssuedAt.Equal(now()) {
+				t.Errorf("centrale holds the replacement %s, issued %v, expiring %v; want active, issued %v, expiring with the PIN replaced, %v",
+					rec.Status, c.IssuedAt, c.ExpiresAt, now(), was.ExpiresAt)
+			}
+			portal := env.Client(t, pki.RolePortal, "PORTALE")
+			if got := verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: string(req.CodiceFiscale), PIN: printer.last(), Type: pinsede.Telefonico}); got.Outcome != wire.Valid {
+				t.Errorf("the replacement PIN telefonico at the portal: %+v, want valid", got)
+			}
+			if got := verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: string(req.CodiceFiscale), PIN: printer.pins[0], Type: pinsede.Telefonico}); got.Outcome == wire.Valid {
+				t.Errorf("the replaced PIN telefonico at the portal: %+v, want refused", got)
+			}
+		})
+	}
 }

@@ -186,12 +186,16 @@ func person(i int) pinsede.Request {
 
 // verification returns a valid identity check: an Argentine passport,
 // which the default eligibility policy accepts from a resident abroad.
-func verification() pinsede.Verification {
-	today := pinsede.DateOf(testclock.Now())
+func verification() pinsede.Verification { return verificationOn(testclock.Now()) }
+
+// verificationOn returns verification's identity check as of now: the
+// passport issued two years before, valid five more.
+func verificationOn(now time.Time) pinsede.Verification {
+	today := pinsede.DateOf(now)
 	return pinsede.Verification{
 		Document: pinsede.Document{
 			Type: pinsede.DocPassaportoEstero, Number: "AAA123456", Authority: "RENAPER", Country: "AR",
-			IssuedOn:  pinsede.DateOf(testclock.Now().AddDate(-2, 0, 0)),
+			IssuedOn:  pinsede.DateOf(now.AddDate(-2, 0, 0)),
 			ExpiresOn: pinsede.Date{Year: today.Year + 5, Month: today.Month, Day: 1},
 		},
 		Checklist: pinsede.Checklist{OriginalSeen: true, PhotoMatches: true, MV35Signed: true},
