@@ -109,7 +109,7 @@ func startSync(store *local.Store, d *pinsede.Desk, f syncFlags) (*syncLink, err
 		TLSHandshakeTimeout: 10 * time.Second,
 	}}
 	l := &syncLink{
-		client:  client.New(client.Config{URL: f.url, HTTP: hc, Sede: code, Local: store, Desk: d, Now: d.Now}),
+		client:  client.New(client.Config{URL: f.url, HTTP: hc, Sede: code, Local: store, Desk: d, Now: d.Now, NotBefore: cert.NotBefore}),
 		sede:    code,
 		desk:    desk,
 		expires: cert.NotAfter,

@@ -103,6 +103,12 @@ type Config struct {
 	// Now is the clock of pushes and pulls (required): programs pass
 	// time.Now, tests the suite's clock.
 	Now func() time.Time
+	// NotBefore, when set, is the NotBefore of the desk's certificate,
+	// made by centrale's CA an hour before it issued it: a clock that
+	// reads earlier is surely behind, though centrale cannot say so (TLS
+	// refuses a certificate not yet valid: a PC whose clock went back to
+	// the year 2000 never reaches it). See ClockBehind.
+	NotBefore time.Time
 }
 
 // Status is the state of the link to centrale (pinsede.SyncStatus).

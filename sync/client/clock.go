@@ -19,11 +19,18 @@ func (c *Client) ClockAhead() time.Duration {
 	return c.state.Clock.Ahead()
 }
 
-// ClockBehind is ClockAhead the other way (pinsede.ClockReading.Behind).
+// ClockBehind is ClockAhead the other way (pinsede.ClockReading.Behind),
+// or, when this PC's clock reads earlier than the desk certificate's
+// NotBefore (Config.NotBefore), at least how much earlier: that needs no
+// answer of centrale, which such a clock cannot reach.
 func (c *Client) ClockBehind() time.Duration {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.state.Clock.Behind()
+	behind := c.state.Clock.Behind()
+	c.mu.Unlock()
+	if nb := c.cfg.NotBefore; !nb.IsZero() {
+		behind = max(behind, nb.Sub(c.cfg.Now()))
+	}
+	return behind
 }
 
 // measure keeps, in the state, how far this PC's clock is from centrale's

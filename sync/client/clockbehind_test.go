@@ -2,13 +2,17 @@ package client_test
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/client"
+	"github.com/pinsede/pinsede/sync/internal/testenv"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/wire"
 )
@@ -87,5 +91,40 @@ func TestDeskClockBehind(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// Ensure that a desk whose PC's clock went back to the year 2000, which
+// cannot reach centrale (TLS, on that clock, finds centrale's certificate
+// not yet valid) and so cannot be told, still knows its clock is behind:
+// earlier than its own certificate's NotBefore, made by centrale's CA
+// before it issued it. It issues no PIN, whose slip would carry the year
+// 2000 and whose events centrale would later reject as too old.
+func TestDeskClockBehindUnreachable(t *testing.T) {
+	env := testenv.NewAt(t, stores[0].open(t), testclock.Now)
+	in2000 := func() time.Time { return time.Date(2000, 1, 1, 9, 0, 0, 0, time.UTC) }
+	pc := newDeskPC(t, env, in2000, "ROMA01", "01")
+	cfg, _ := env.DeskTLS(t, "ROMA01", "01")
+	cfg.Time = in2000 // what crypto/tls checks certificates against: the PC's clock
+	leaf, err := x509.ParseCertificate(cfg.Certificates[0].Certificate[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}},
+		Sede: "ROMA01", Local: pc.ls, Desk: pc.desk, Now: in2000, NotBefore: leaf.NotBefore})
+	pc.desk.Link = c
+	if err := c.Sync(context.Background()); err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("sync on a clock in 2000: %v, want TLS to refuse centrale's certificate", err)
+	}
+	want := leaf.NotBefore.Sub(in2000())
+	if got := c.ClockBehind(); got != want {
+		t.Errorf("ClockBehind = %v, want %v (the certificate's NotBefore less the PC's clock)", got, want)
+	}
+	_, err = pc.desk.Issue(context.Background(), pc.sess, person(2), verification())
+	if !errors.Is(err, pinsede.ErrClockBehind) {
+		t.Fatalf("issue on a clock in 2000, centrale unreachable: %v, want it refused (ErrClockBehind)", err)
+	}
+	if n := pc.desk.Printer.(*capture).count(); n != 0 {
+		t.Errorf("%d slips printed, want none", n)
 	}
 }
