@@ -40,6 +40,7 @@ import (
 	"image/color"
 	"log/slog"
 	"runtime/debug"
+	"sync/atomic"
 
 	"context"
 	"sync"
@@ -175,6 +176,9 @@ type App struct {
 
 	// busy counts the use cases running off the UI goroutine.
 	busy sync.WaitGroup
+	// quit is set once the program quits (Quit): what goroutines send
+	// to the UI goroutine is dropped from then on (live).
+	quit atomic.Bool
 	// toUI runs a use case's last step on the UI goroutine and waits for
 	// it: fyne.DoAndWait. Fyne's test driver runs it on the calling
 	// goroutine instead, so the tests set their own (harness_test.go).
@@ -204,6 +208,7 @@ func New(desk *pinsede.Desk, win fyne.Window, cfg Config) *App {
 	}
 	a.winTitle = win.Title()
 	a.tips = newTips()
+	a.tips.after = func(d time.Duration, f func()) func() { return afterOnUI(d, a.live(f)) }
 	a.header = a.newHeader()
 	a.work = container.NewStack()
 	a.lock = a.newLockScreen()
@@ -242,6 +247,9 @@ func (a *App) Start() error {
 		a.showLogin()
 	}
 	a.touch()
+	if app := fyne.CurrentApp(); app != nil {
+		app.Lifecycle().SetOnStopped(a.Quit) // Fyne's loop has ended
+	}
 	if a.tick > 0 {
 		go a.runTicker()
 	}
@@ -249,9 +257,29 @@ func (a *App) Start() error {
 	return nil
 }
 
-// Close stops the idle timer.
+// Close stops the idle timer, and quits (Quit).
 func (a *App) Close() {
+	a.Quit()
 	a.stopOnce.Do(func() { close(a.stop) })
+}
+
+// Quit tells the app that its program quits: work that ends from now on
+// in the background (a login, a print, the sync's news, the idle timer)
+// leaves the window as it is. From any goroutine; Start has the app's
+// lifecycle call it when Fyne's loop has ended, and the program may call
+// it sooner, at SIGTERM.
+func (a *App) Quit() { a.quit.Store(true) }
+
+// live returns f, to be sent to the UI goroutine, guarded so that it does
+// nothing once the program quits: Fyne runs a function sent after its
+// loop has ended in place, on the sender's goroutine, against a window
+// being torn down (and says so in its log: a call off the UI goroutine).
+func (a *App) live(f func()) func() {
+	return func() {
+		if !a.quit.Load() {
+			f()
+		}
+	}
 }
 
 // HasPrinter reports whether slips can be printed on this PC.
@@ -314,7 +342,7 @@ func (a *App) background(work func() func()) {
 			then = work()
 		}()
 		if then != nil {
-			a.toUI(func() { a.guard("background", then) })
+			a.toUI(a.live(func() { a.guard("background", then) }))
 		}
 	}()
 }

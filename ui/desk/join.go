@@ -87,7 +87,7 @@ func (j *joinSection) start() {
 			}
 		}()
 		n, err := a.joiner.CatchUp(ctx, func(p pinsede.CatchUp) {
-			a.toUI(func() { j.show(p) })
+			a.toUI(a.live(func() { j.show(p) }))
 		})
 		var need bool
 		if err == nil {

@@ -65,7 +65,7 @@ func (a *App) runTicker() {
 		case <-a.stop:
 			return
 		case <-t.C:
-			fyne.Do(a.everyTick)
+			fyne.Do(a.live(a.everyTick))
 		}
 	}
 }

@@ -178,11 +178,11 @@ func (a *App) startQueue() {
 			now := a.desk.Now()
 			a.expireTickets(now)
 			ts, err := a.waitingTickets(now)
-			fyne.Do(func() {
+			fyne.Do(a.live(func() {
 				if a.home != nil && a.home.queue != nil {
 					a.home.queue.show(len(ts), err)
 				}
-			})
+			}))
 		}
 	}()
 }

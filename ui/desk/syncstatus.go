@@ -100,7 +100,7 @@ func (s *syncStatus) run() {
 		case <-s.a.stop:
 			return
 		case st := <-s.states:
-			fyne.Do(func() { s.apply(st) })
+			fyne.Do(s.a.live(func() { s.apply(st) }))
 		}
 	}
 }
