@@ -222,8 +222,12 @@ func (a *App) showQuestion(i int) {
 	// rest of the question scrolls above the keyboard when suggestions or
 	// a larger text size make it taller than the room left; scrolled to
 	// its end, its fields and suggestions keep a margin from the
-	// keyboard.
-	w.scroll = container.NewVScroll(container.New(layout.NewCustomPaddedLayout(0, suggestionMargin(), 0, 0), centred(1600, top)))
+	// keyboard. Whenever the driver lays the question out at a new size
+	// (its texts measured again for the first frame, suggestions or a
+	// problem come or go), what has the focus is scrolled into view
+	// again: whether the screen came after a key, a timer or a job.
+	w.scroll = container.NewVScroll(container.New(&resizeHook{inner: layout.NewCustomPaddedLayout(0, suggestionMargin(), 0, 0), resized: w.keepFocusInView},
+		centred(1600, top)))
 	var content fyne.CanvasObject = w.scroll
 	if q.name != "sesso" {
 		content = container.New(&overKeyboard{keys: a.keyboard, room: w.room, least: w.leastRoom, fit: w.fitSuggestions, resized: w.keepFocusInView},
@@ -238,12 +242,11 @@ func (a *App) showQuestion(i int) {
 	a.show("question:"+q.name, content, nav, focus, tr("q."+q.name)+" "+hint.Text)
 	if e, ok := focus.(*entry); ok {
 		// At the largest text size the hint may take the room: the
-		// field typed in shows whole over the keyboard. Again once the
-		// driver has laid the screen out for its first frame: the real
-		// one measures the wrapped texts again then, and the field was
-		// left under the keyboard (TestXInputKioskScreens).
+		// field typed in shows whole over the keyboard. Should the
+		// driver lay the question out again for its first frame (the
+		// real one measures the wrapped texts again then), resizeHook
+		// scrolls it into view again.
 		w.scrollOver(e, 0, suggestionMargin(), nil)
-		fyne.Do(w.keepFocusInView)
 	}
 	w.revealSuggestions()
 }
@@ -291,6 +294,30 @@ func (l *overKeyboard) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	q, k := objs[0].MinSize(), objs[1].MinSize()
 	return fyne.NewSize(max(q.Width, k.Width), l.least()+l.keys.least())
 }
+
+// resizeHook lays its objects out as inner does, and calls resized
+// after each layout at a size other than the last: when the driver lays
+// them out anew, on whatever goroutine the screen was built and in
+// whatever order its queued functions ran.
+type resizeHook struct {
+	inner   fyne.Layout
+	resized func()
+	last    fyne.Size
+}
+
+var _ fyne.Layout = (*resizeHook)(nil)
+
+// Layout lays objs out, then calls resized if size changed.
+func (l *resizeHook) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	l.inner.Layout(objs, size)
+	if size != l.last {
+		l.last = size
+		l.resized()
+	}
+}
+
+// MinSize is inner's.
+func (l *resizeHook) MinSize(objs []fyne.CanvasObject) fyne.Size { return l.inner.MinSize(objs) }
 
 // room returns the height the current question keeps over the keyboard
 // while the keyboard can give up height: its field, a line of problem
@@ -491,10 +518,11 @@ func (w *wizard) revealSuggestions() {
 	}
 }
 
-// keepFocusInView scrolls the question, once the window changed size, so
-// that what has the focus in it (the field typed in, a suggestion) shows
-// whole over the keyboard again, and so do the suggestions of the field:
-// the citizen goes on where they were.
+// keepFocusInView scrolls the question, once the window changed size or
+// the question was laid out at a new size, so that what has the focus in
+// it (the field typed in, a suggestion) shows whole over the keyboard
+// again, and so do the suggestions of the field: the citizen goes on
+// where they were.
 func (w *wizard) keepFocusInView() {
 	o, ok := w.app.win.Canvas().Focused().(fyne.CanvasObject)
 	if !ok || w.scroll == nil || !holds(w.scroll.Content, o) {
