@@ -353,7 +353,10 @@ func (h *harness) assertInView(where string, objs map[string]fyne.CanvasObject) 
 			h.t.Errorf("%s: %s at %v, %v is not in view in the window %v", where, name, r.pos, r.size, screen.size)
 		}
 		walk(h.win.Canvas().Content(), func(x fyne.CanvasObject) {
-			if sc, ok := x.(*container.Scroll); ok && holds(sc.Content, o) {
+			if sc, ok := x.(*container.Scroll); ok {
+				if _, in := positionIn(sc.Content, o); !in {
+					return
+				}
 				if view := (rect{d.AbsolutePositionForObject(sc), sc.Size()}); !view.holds(r) {
 					h.t.Errorf("%s: %s at %v, %v is scrolled out of view, %v, %v", where, name, r.pos, r.size, view.pos, view.size)
 				}

@@ -525,32 +525,40 @@ func (w *wizard) revealSuggestions() {
 // where they were.
 func (w *wizard) keepFocusInView() {
 	o, ok := w.app.win.Canvas().Focused().(fyne.CanvasObject)
-	if !ok || w.scroll == nil || !holds(w.scroll.Content, o) {
+	if !ok || w.scroll == nil {
 		return
 	}
 	s := w.scroll
 	layoutNow(s.Content)
-	d := fyne.CurrentApp().Driver()
-	if above := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(s).Y; above < 0 {
+	at, in := positionIn(s.Content, o)
+	if !in {
+		return
+	}
+	if above := at.Y - s.Offset.Y; above < 0 {
 		s.ScrollToOffset(s.Offset.AddXY(0, above))
 	}
 	w.scrollOver(o, 0, suggestionMargin(), nil)
 	w.revealSuggestions()
 }
 
-// holds reports whether o is c or in a container under c.
-func holds(c, o fyne.CanvasObject) bool {
+// positionIn returns the position of o in c, reporting whether o is c or
+// in a container under c. It adds up the positions the layouts gave: it
+// holds before the driver has drawn o (the real driver's
+// AbsolutePositionForObject knows an object only once a frame has walked
+// it, and placed the field of a new question at 0: the question was not
+// scrolled over the keyboard until after that frame).
+func positionIn(c, o fyne.CanvasObject) (fyne.Position, bool) {
 	if c == o {
-		return true
+		return fyne.Position{}, true
 	}
 	if box, ok := c.(*fyne.Container); ok {
 		for _, child := range box.Objects {
-			if holds(child, o) {
-				return true
+			if at, in := positionIn(child, o); in {
+				return child.Position().Add(at), true
 			}
 		}
 	}
-	return false
+	return fyne.Position{}, false
 }
 
 // suggestionMargin is the room kept between the suggestions and the
@@ -568,15 +576,19 @@ func (w *wizard) scrollOver(o fyne.CanvasObject, slack, margin float32, keep fyn
 	}
 	s.Refresh() // the content as tall as the problems and suggestions make it
 	layoutNow(s.Content)
-	d := fyne.CurrentApp().Driver()
-	top := d.AbsolutePositionForObject(s).Y
-	bottom := d.AbsolutePositionForObject(o).Y + o.Size().Height + margin - top
+	at, in := positionIn(s.Content, o)
+	if !in {
+		return
+	}
+	bottom := at.Y + o.Size().Height + margin - s.Offset.Y
 	if bottom-slack <= s.Size().Height {
 		return
 	}
 	by := bottom - s.Size().Height
 	if keep != nil {
-		by = min(by, d.AbsolutePositionForObject(keep).Y-top)
+		if k, in := positionIn(s.Content, keep); in {
+			by = min(by, k.Y-s.Offset.Y)
+		}
 	}
 	if by > 0 {
 		s.ScrollToOffset(s.Offset.AddXY(0, by))
