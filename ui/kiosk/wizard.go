@@ -54,7 +54,7 @@ var questions = []question{
 		focus: func(w *wizard) fyne.Focusable { return w.nascita }},
 	{name: "luogo", fields: []string{pinsede.FieldLuogoNascita},
 		build: func(w *wizard) fyne.CanvasObject {
-			return container.NewVBox(w.field(w.luogo, pinsede.FieldLuogoNascita, ""), w.places)
+			return container.NewVBox(w.field(w.luogo, pinsede.FieldLuogoNascita, ""), w.app.suggestionView(w.places))
 		},
 		focus:       func(w *wizard) fyne.Focusable { return w.luogo },
 		suggestions: func(w *wizard) *fyne.Container { return w.places }},
@@ -67,7 +67,7 @@ var questions = []question{
 		suggestions: func(w *wizard) *fyne.Container { return w.proposal }},
 	{name: "stato", fields: []string{pinsede.FieldStato},
 		build: func(w *wizard) fyne.CanvasObject {
-			return container.NewVBox(w.field(w.stato, pinsede.FieldStato, ""), w.countries)
+			return container.NewVBox(w.field(w.stato, pinsede.FieldStato, ""), w.app.suggestionView(w.countries))
 		},
 		focus:       func(w *wizard) fyne.Focusable { return w.stato },
 		suggestions: func(w *wizard) *fyne.Container { return w.countries }},
@@ -549,10 +549,13 @@ func (w *wizard) keepFocusInView() {
 // scrolled over the keyboard until after that frame).
 func positionIn(c, o fyne.CanvasObject) (fyne.Position, bool) {
 	if c == o {
-		return fyne.Position{}, true
+		return fyne.Position{}, c != nil
 	}
-	if box, ok := c.(*fyne.Container); ok {
-		for _, child := range box.Objects {
+	switch x := c.(type) {
+	case *container.ThemeOverride:
+		return positionIn(x.Content, o) // at the override's origin
+	case *fyne.Container:
+		for _, child := range x.Objects {
 			if at, in := positionIn(child, o); in {
 				return child.Position().Add(at), true
 			}
