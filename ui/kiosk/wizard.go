@@ -880,7 +880,18 @@ func (w *wizard) propose() {
 		w.app.win.Canvas().Focus(w.cf)
 	})
 	use.Icon = fynetheme.ConfirmIcon()
-	w.proposal.Add(container.NewBorder(nil, nil, nil, use, paragraph(tr("cf.proposed", map[string]any{"Code": string(cf)}))))
+	code := widget.NewLabel(string(cf))
+	code.TextStyle = fyne.TextStyle{Bold: true}
+	// The code and its button on a row at no more than the normal text
+	// size, as the suggestions of the other questions, and the sentence
+	// that tells where it comes from under them: at A+ on a 1024x768
+	// screen the row shows whole under the field; the sentence beside
+	// the button, three lines high, was under the keyboard, and the
+	// button with it.
+	row := container.NewBorder(nil, nil, nil, use, code)
+	a := w.app
+	w.proposal.Add(container.NewThemeOverride(row, newTheme(a.contrast, min(textScales[a.scale], 1))))
+	w.proposal.Add(paragraph(tr("cf.proposed", map[string]any{"Code": string(cf)})))
 }
 
 // showReview lists the answers, each with a button to change it.
