@@ -573,10 +573,16 @@ func suggestionMargin() float32 { return 2 * fynetheme.Padding() }
 // them do already, and no farther than puts the top of keep (if set) at
 // the top of the question.
 func (w *wizard) scrollOver(o fyne.CanvasObject, slack, margin float32, keep fyne.CanvasObject) {
-	s := w.scroll
-	if s == nil {
-		return
+	if w.scroll != nil {
+		scrollOver(w.scroll, o, slack, margin, keep)
 	}
+}
+
+// scrollOver scrolls s down just enough that o, which it holds, and
+// margin pixels below it show, unless all but slack pixels of them do
+// already, and no farther than puts the top of keep (if set) at the top
+// of s.
+func scrollOver(s *container.Scroll, o fyne.CanvasObject, slack, margin float32, keep fyne.CanvasObject) {
 	s.Refresh() // the content as tall as the problems and suggestions make it
 	layoutNow(s.Content)
 	at, in := positionIn(s.Content, o)
