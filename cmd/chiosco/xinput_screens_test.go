@@ -6,6 +6,7 @@ import (
 	"image"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pinsede/pinsede/internal/xtest"
 )
@@ -216,4 +217,43 @@ func xkLowestBlue(img image.Image) (top, bottom int, ok bool) {
 		y--
 	}
 	return y + 1, bottom, true
+}
+
+// xkWarnIdle is the kiosk's idle timeout in TestXInputKioskIdleWarning:
+// above kiosk.DefaultWarn, so that the warning counts down its 10 s.
+const xkWarnIdle = 20 * time.Second
+
+// TestXInputKioskIdleWarning runs the real kiosk full screen on 1024x768
+// at A+, leaves the first question idle until the idle timer, on its own
+// goroutine, shows the warning (the screen under it darkened), and goes
+// on by Enter (Continua has the keyboard): the warning must go, and the
+// citizen's next keys must reach the field they were in: a surname typed
+// and Enter lead to the next question. The warning left the keyboard on
+// its own button, gone: the surname went nowhere, and Enter stayed on the
+// question.
+func TestXInputKioskIdleWarning(t *testing.T) {
+	k := xkStart(t, xkLowScreens[1], "-idle", xkWarnIdle.String())
+	k.largest()
+	k.Keys("Return")
+	k.WaitScreen("services")
+	k.Keys("Return")
+	k.WaitScreen("service")
+	k.Keys("Return")
+	k.WaitScreen("question:cognome")
+	before := k.Painted()
+	// The left margin beside the navigation bar: the background, which
+	// the warning's shadow darkens.
+	b := before.Bounds()
+	margin := image.Rect(b.Min.X+2, b.Max.Y-6, b.Min.X+12, b.Max.Y-2)
+	k.WaitFrame("the idle warning's shadow", func(img image.Image) bool {
+		return !bytes.Equal(xtest.Pixels(img, margin), xtest.Pixels(before, margin))
+	})
+	k.Keys("Return")
+	k.WaitFrame("the question without the warning", func(img image.Image) bool {
+		return bytes.Equal(xtest.Pixels(img, margin), xtest.Pixels(before, margin))
+	})
+	k.Type("Rossi")
+	k.Keys("Return")
+	k.WaitScreen("question:nome")
+	k.checkLog()
 }

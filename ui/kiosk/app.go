@@ -152,8 +152,11 @@ type App struct {
 	lastActivity time.Time
 	warned       bool
 	idleBody     *widget.Label // the countdown of the warning
-	stop         chan struct{}
-	stopOnce     sync.Once
+	// beforeWarning had the keyboard when the warning took it: it has it
+	// again when the citizen goes on.
+	beforeWarning fyne.Focusable
+	stop          chan struct{}
+	stopOnce      sync.Once
 
 	cornerTimes     []time.Time
 	exitFailures    int
@@ -256,6 +259,11 @@ func (a *App) touch() {
 	if a.warned {
 		a.warned = false
 		a.overlay.RemoveAll()
+		if f := a.beforeWarning; f != nil {
+			// Where it was: the warning over the screen moved nothing.
+			a.beforeWarning = nil
+			a.win.Canvas().Focus(f)
+		}
 	}
 }
 
@@ -329,30 +337,37 @@ func (a *App) showIdleWarning(seconds int) {
 		return
 	}
 	a.warned = true
+	// The title and the countdown wrap in a card at most idleWidth wide,
+	// and the buttons give up width and grow in height as cellRow lays
+	// them out: unwrapped, at A+ the card asked for a window up to 1,596
+	// px wide, and its buttons, 84 px high, cut their text.
 	title := heading(tr("idle.title"))
-	title.Wrapping = fyne.TextWrapOff
 	body := paragraph(text)
-	body.Wrapping = fyne.TextWrapOff
 	a.idleBody = body
 	cont := a.newButton(tr("idle.continue"), a.touch)
 	cont.Importance = widget.HighImportance
 	end := a.newButton(tr("nav.cancel"), a.Wipe)
 	end.Importance = widget.DangerImportance
-	buttons := container.NewGridWithColumns(2, container.NewGridWrap(fyne.NewSize(400, 84), end),
-		container.NewGridWrap(fyne.NewSize(400, 84), cont))
-	card := container.NewVBox(title, body, container.NewCenter(buttons))
+	buttons := container.New(cellRow{cell: fyne.NewSize(400, 84), perRow: 2}, end, cont)
+	card := container.NewVBox(title, body, buttons)
 	bg := canvas.NewRectangle(fynetheme.Color(fynetheme.ColorNameBackground))
 	bg.StrokeColor = fynetheme.Color(fynetheme.ColorNamePrimary)
 	bg.StrokeWidth = 6
 	bg.CornerRadius = 12
 	a.overlay.Objects = []fyne.CanvasObject{
 		canvas.NewRectangle(fynetheme.Color(fynetheme.ColorNameShadow)),
-		container.NewCenter(container.NewStack(bg, container.New(layout.NewCustomPaddedLayout(32, 32, 48, 48), card))),
+		container.NewVBox(layout.NewSpacer(),
+			centred(idleWidth, container.NewStack(bg, container.New(layout.NewCustomPaddedLayout(32, 32, 48, 48), card))),
+			layout.NewSpacer()),
 	}
 	a.overlay.Refresh()
+	a.beforeWarning = a.win.Canvas().Focused()
 	a.win.Canvas().Focus(cont)
 	a.say(tr("idle.title") + " " + body.Text)
 }
+
+// idleWidth is the widest the idle warning's card gets.
+const idleWidth = 1000
 
 // Wipe ends the session: everything typed is thrown away with the screens
 // that held it, and with the clipboard (Ctrl+C, Ctrl+V: the next citizen
@@ -361,7 +376,7 @@ func (a *App) showIdleWarning(seconds int) {
 func (a *App) Wipe() {
 	a.session = nil
 	fyne.CurrentApp().Clipboard().SetContent("")
-	a.warned = false
+	a.warned, a.beforeWarning = false, nil
 	a.overlay.RemoveAll()
 	a.keyboard.setTarget(nil)
 	a.contrast, a.scale, a.audio = false, defaultScale, false
@@ -603,7 +618,7 @@ func (a *App) show(name string, content fyne.CanvasObject, nav fyne.CanvasObject
 	}
 	a.root.Refresh()
 	a.overlay.RemoveAll()
-	a.warned = false
+	a.warned, a.beforeWarning = false, nil
 	a.lastActivity = a.cfg.Now()
 	if focus != nil {
 		a.win.Canvas().Focus(focus)

@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+
+	"github.com/pinsede/pinsede/ui/internal/uitest"
 )
 
 // Ensure that an idle session is warned, then wiped: nothing typed is left
@@ -201,4 +203,60 @@ func TestKeysAreActivity(t *testing.T) {
 	if w.cognome.Text != rossi.cognome {
 		t.Errorf("the keys changed the answers: %q", w.cognome.Text)
 	}
+}
+
+// Ensure that the idle warning, which the idle timer shows from its own
+// goroutine (through fyne.Do: here a background job's last step), fits
+// the low screens the kiosk is laid out for, in every language at every
+// text size, its buttons whole and in view; and that once the citizen
+// goes on (Enter on Continua, which has the keyboard), the field they
+// were typing in has the keyboard again, shown over the on-screen
+// keyboard, and takes the next key. The warning asked for a window up to
+// 1,596 px wide at A+ (its title and text unwrapped), its buttons 84 px
+// high cut text 93 px high, and after it the keyboard stayed with the
+// button it had taken away: the next keys went nowhere.
+func TestIdleWarningFromTimer(t *testing.T) {
+	inEveryLanguageAndSize(t, func(t *testing.T, h *harness, _ Language, _ int) {
+		w := h.app.session.wizard
+		h.typeInto(w.cognome, "Rossi")
+		w.next()
+		h.typeInto(w.nome, "Mari")
+		for _, size := range kioskScreens[:2] {
+			h.win.Resize(size)
+			uitest.Settle(h.win)
+			where := fmt.Sprintf("the idle warning at %v", size)
+			h.now = h.now.Add(DefaultIdle - DefaultWarn + time.Second)
+			h.app.background(func() func() { return h.app.CheckIdle })
+			h.wait()
+			uitest.Settle(h.win)
+			if m := h.win.Content().MinSize().Add(size.Subtract(h.win.Content().Size())); m.Width > size.Width || m.Height > size.Height {
+				t.Errorf("%s asks for a window %v", where, m)
+			}
+			cont := h.win.Canvas().Focused()
+			buttons := map[string]fyne.CanvasObject{}
+			walk(h.app.overlay, func(o fyne.CanvasObject) {
+				if b, ok := o.(*button); ok {
+					buttons[b.Text] = b
+				}
+			})
+			if len(buttons) != 2 || buttons[tr("idle.continue")] != cont.(fyne.CanvasObject) {
+				t.Fatalf("%s: buttons %v, Continua not focused", where, buttons)
+			}
+			h.assertInView(where, buttons)
+			cont.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+			if strings.Contains(h.texts(), tr("idle.title")) {
+				t.Fatalf("%s stays after Enter on Continua", where)
+			}
+			if got := h.win.Canvas().Focused(); got != w.nome {
+				t.Errorf("%s gone: the keyboard is on %T, not on the name's field", where, got)
+				continue
+			}
+			h.assertShown(where+" gone", w.nome)
+			test.Type(w.nome, "a")
+			if w.nome.Text != "Maria" {
+				t.Errorf("%s gone: the name's field holds %q, want Maria", where, w.nome.Text)
+			}
+			h.typeInto(w.nome, "Mari")
+		}
+	})
 }

@@ -1,6 +1,8 @@
 package kiosk
 
 import (
+	"errors"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -9,8 +11,10 @@ import (
 	"testing/cryptotest"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"github.com/pinsede/pinsede/ui/cups"
 	"github.com/pinsede/pinsede/ui/cups/cupstest"
+	"github.com/pinsede/pinsede/ui/internal/uitest"
 )
 
 // Ensure that the last screen says the ticket is printing until the
@@ -117,4 +121,38 @@ func TestTicketPrintsForReal(t *testing.T) {
 			t.Errorf("the printed ticket lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+// Ensure that the print job's end, which comes after the last screen
+// showed, shows the ticket's state in view, above the navigation bar:
+// printing while the printer holds the ticket, then, when it fails, that
+// the ticket was not printed with the number and the code to remember;
+// on the low screens the kiosk is laid out for, in every language at
+// every text size. At A+ on 1024x768 both came under the navigation bar,
+// below the screen's bottom edge.
+func TestPrintStateInView(t *testing.T) {
+	inEveryLanguageAndSize(t, func(t *testing.T, h *harness, _ Language, _ int) {
+		hold := make(chan struct{})
+		h.paper.mu.Lock()
+		h.paper.hold, h.paper.fail = hold, errors.New("out of paper")
+		h.paper.mu.Unlock()
+		inView := func(what string, sizes ...fyne.Size) {
+			t.Helper()
+			for _, size := range sizes {
+				h.win.Resize(size)
+				uitest.Settle(h.win)
+				h.assertInView(fmt.Sprintf("%s at %v", what, size), map[string]fyne.CanvasObject{"the state": h.app.printState})
+			}
+		}
+		h.fill(rossi)
+		h.tapText(tr("nav.confirm"))
+		inView("printing", kioskScreens[0], kioskScreens[1])
+		close(hold) // the job ends with the window at 1024x768
+		h.wait()
+		tk := h.app.session.ticket
+		if want := tr("done.printfail", map[string]any{"Number": tk.Number, "Code": tk.Code}); h.app.printState.Text != want {
+			t.Fatalf("the state says %q, want %q", h.app.printState.Text, want)
+		}
+		inView("not printed", kioskScreens[1], kioskScreens[0])
+	})
 }

@@ -307,19 +307,29 @@ func (a *App) showDone() {
 	number.TextStyle = fyne.TextStyle{Bold: true}
 	number.Alignment = fyne.TextAlignCenter
 	args := map[string]any{"Number": t.Number, "Code": t.Code}
-	rows := container.NewVBox(heading(tr("done.title")), number, paragraph(tr("done.body", args)))
+	a.printState = paragraph("")
+	// Where the ticket is (not printed: the number and the code to
+	// remember) scrolls into view whenever it makes the screen taller:
+	// the print job tells it after the screen showed; at A+ on 1024x768
+	// it came under the navigation bar.
+	var scroll *container.Scroll
+	rows := container.New(&resizeHook{inner: layout.NewVBoxLayout(), resized: func() {
+		if scroll != nil && a.printState.Visible() {
+			scrollOver(scroll, a.printState, 0, 0, nil)
+		}
+	}}, heading(tr("done.title")), number, paragraph(tr("done.body", args)))
 	if t.Pending {
 		p := paragraph(tr("done.pending"))
 		p.Importance = widget.WarningImportance
 		p.TextStyle = fyne.TextStyle{Bold: true}
 		rows.Add(p)
 	}
-	a.printState = paragraph("")
 	rows.Add(a.printState)
 	a.showPrintState()
 	end := a.newButton(tr("nav.done"), a.Wipe)
 	end.Icon = fynetheme.ConfirmIcon()
-	a.show("done", centred(1500, container.NewVScroll(rows)), a.navRow(false, nil, end, nil), end, tr("done.title")+". "+tr("done.body", args))
+	scroll = container.NewVScroll(rows)
+	a.show("done", centred(1500, scroll), a.navRow(false, nil, end, nil), end, tr("done.title")+". "+tr("done.body", args))
 }
 
 // cornerTap is the invisible square in the top-left corner: three taps

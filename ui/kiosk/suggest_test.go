@@ -290,3 +290,31 @@ func TestEverySuggestionReachable(t *testing.T) {
 		}
 	})
 }
+
+// Ensure that the first suggestion shows with the field typed in, both
+// whole over the on-screen keyboard, on the low screens the kiosk is laid
+// out for (1280x800, 1024x768), in every language at every text size:
+// the code computed from the answers with its button, the first place
+// of "San" and the first state of "Bel". At A+ on 1024x768 they were
+// under the field, under the keyboard: reached only by Tab or by
+// scrolling, a citizen might not see them.
+func TestFirstSuggestionInView(t *testing.T) {
+	inEveryLanguageAndSize(t, func(t *testing.T, h *harness, _ Language, _ int) {
+		w := h.app.session.wizard
+		for _, size := range kioskScreens[:2] {
+			h.win.Resize(size)
+			uitest.Settle(h.win)
+			where := func(s string) string { return fmt.Sprintf("%v, %s", size, s) }
+			h.app.showQuestion(0)
+			h.reachCF(w)
+			code := h.label(rossi.cf) // reachCF answers as Maria Rossi
+			h.assertAboveKeyboard(where("the code computed"), w.cf, code, h.findButton(tr("cf.use")))
+			h.app.showQuestion(4)
+			h.typeInto(w.luogo, "San")
+			h.assertAboveKeyboard(where("San typed"), w.luogo, buttonsOf(w.places)[0])
+			h.app.showQuestion(6)
+			h.typeInto(w.stato, "Bel")
+			h.assertAboveKeyboard(where("Bel typed"), w.stato, buttonsOf(w.countries)[0])
+		}
+	})
+}

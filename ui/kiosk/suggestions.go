@@ -35,6 +35,11 @@ type suggestionGrid struct {
 	first int
 	// more is the more button, the last of the container's objects.
 	more *button
+	// view holds the grid at no more than the normal text size, as the
+	// keyboard's keys: at A+ a row of suggestions as high as the field
+	// left no room for it under the field over the keyboard of a
+	// 1024x768 screen.
+	view *container.ThemeOverride
 }
 
 var _ fyne.Layout = (*suggestionGrid)(nil)
@@ -55,8 +60,19 @@ func (a *App) newSuggestions() *fyne.Container {
 	g.more = a.newButton(tr("suggest.more"), func() { g.next(c) })
 	g.more.Icon = fynetheme.NavigateNextIcon()
 	g.more.IconPlacement = widget.ButtonIconTrailingText
-	setSuggestions(c, nil)
+	c.Objects = []fyne.CanvasObject{g.more} // no suggestions yet
+	g.view = container.NewThemeOverride(c, newTheme(false, 1))
 	return c
+}
+
+// suggestionView returns what shows the suggestions of c, a row of
+// newSuggestions, at the session's contrast and at no more than the
+// normal text size.
+func (a *App) suggestionView(c *fyne.Container) fyne.CanvasObject {
+	v := c.Layout.(*suggestionGrid).view
+	v.Theme = newTheme(a.contrast, min(textScales[a.scale], 1))
+	v.Refresh()
+	return v
 }
 
 // setSuggestions makes bs the suggestions of c, a row of newSuggestions,
@@ -65,7 +81,7 @@ func setSuggestions(c *fyne.Container, bs []fyne.CanvasObject) {
 	g := c.Layout.(*suggestionGrid)
 	g.first = 0
 	c.Objects = append(bs, g.more)
-	c.Refresh()
+	g.view.Refresh() // the new suggestions at the view's text size
 }
 
 // suggested returns the suggestions of c, a row of newSuggestions or the

@@ -54,7 +54,7 @@ var questions = []question{
 		focus: func(w *wizard) fyne.Focusable { return w.nascita }},
 	{name: "luogo", fields: []string{pinsede.FieldLuogoNascita},
 		build: func(w *wizard) fyne.CanvasObject {
-			return container.NewVBox(w.field(w.luogo, pinsede.FieldLuogoNascita, ""), w.places)
+			return container.NewVBox(w.field(w.luogo, pinsede.FieldLuogoNascita, ""), w.app.suggestionView(w.places))
 		},
 		focus:       func(w *wizard) fyne.Focusable { return w.luogo },
 		suggestions: func(w *wizard) *fyne.Container { return w.places }},
@@ -67,7 +67,7 @@ var questions = []question{
 		suggestions: func(w *wizard) *fyne.Container { return w.proposal }},
 	{name: "stato", fields: []string{pinsede.FieldStato},
 		build: func(w *wizard) fyne.CanvasObject {
-			return container.NewVBox(w.field(w.stato, pinsede.FieldStato, ""), w.countries)
+			return container.NewVBox(w.field(w.stato, pinsede.FieldStato, ""), w.app.suggestionView(w.countries))
 		},
 		focus:       func(w *wizard) fyne.Focusable { return w.stato },
 		suggestions: func(w *wizard) *fyne.Container { return w.countries }},
@@ -222,8 +222,12 @@ func (a *App) showQuestion(i int) {
 	// rest of the question scrolls above the keyboard when suggestions or
 	// a larger text size make it taller than the room left; scrolled to
 	// its end, its fields and suggestions keep a margin from the
-	// keyboard.
-	w.scroll = container.NewVScroll(container.New(layout.NewCustomPaddedLayout(0, suggestionMargin(), 0, 0), centred(1600, top)))
+	// keyboard. Whenever the driver lays the question out at a new size
+	// (its texts measured again for the first frame, suggestions or a
+	// problem come or go), what has the focus is scrolled into view
+	// again: whether the screen came after a key, a timer or a job.
+	w.scroll = container.NewVScroll(container.New(&resizeHook{inner: layout.NewCustomPaddedLayout(0, suggestionMargin(), 0, 0), resized: w.keepFocusInView},
+		centred(1600, top)))
 	var content fyne.CanvasObject = w.scroll
 	if q.name != "sesso" {
 		content = container.New(&overKeyboard{keys: a.keyboard, room: w.room, least: w.leastRoom, fit: w.fitSuggestions, resized: w.keepFocusInView},
@@ -238,12 +242,11 @@ func (a *App) showQuestion(i int) {
 	a.show("question:"+q.name, content, nav, focus, tr("q."+q.name)+" "+hint.Text)
 	if e, ok := focus.(*entry); ok {
 		// At the largest text size the hint may take the room: the
-		// field typed in shows whole over the keyboard. Again once the
-		// driver has laid the screen out for its first frame: the real
-		// one measures the wrapped texts again then, and the field was
-		// left under the keyboard (TestXInputKioskScreens).
+		// field typed in shows whole over the keyboard. Should the
+		// driver lay the question out again for its first frame (the
+		// real one measures the wrapped texts again then), resizeHook
+		// scrolls it into view again.
 		w.scrollOver(e, 0, suggestionMargin(), nil)
-		fyne.Do(w.keepFocusInView)
 	}
 	w.revealSuggestions()
 }
@@ -291,6 +294,30 @@ func (l *overKeyboard) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	q, k := objs[0].MinSize(), objs[1].MinSize()
 	return fyne.NewSize(max(q.Width, k.Width), l.least()+l.keys.least())
 }
+
+// resizeHook lays its objects out as inner does, and calls resized
+// after each layout at a size other than the last: when the driver lays
+// them out anew, on whatever goroutine the screen was built and in
+// whatever order its queued functions ran.
+type resizeHook struct {
+	inner   fyne.Layout
+	resized func()
+	last    fyne.Size
+}
+
+var _ fyne.Layout = (*resizeHook)(nil)
+
+// Layout lays objs out, then calls resized if size changed.
+func (l *resizeHook) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	l.inner.Layout(objs, size)
+	if size != l.last {
+		l.last = size
+		l.resized()
+	}
+}
+
+// MinSize is inner's.
+func (l *resizeHook) MinSize(objs []fyne.CanvasObject) fyne.Size { return l.inner.MinSize(objs) }
 
 // room returns the height the current question keeps over the keyboard
 // while the keyboard can give up height: its field, a line of problem
@@ -491,38 +518,50 @@ func (w *wizard) revealSuggestions() {
 	}
 }
 
-// keepFocusInView scrolls the question, once the window changed size, so
-// that what has the focus in it (the field typed in, a suggestion) shows
-// whole over the keyboard again, and so do the suggestions of the field:
-// the citizen goes on where they were.
+// keepFocusInView scrolls the question, once the window changed size or
+// the question was laid out at a new size, so that what has the focus in
+// it (the field typed in, a suggestion) shows whole over the keyboard
+// again, and so do the suggestions of the field: the citizen goes on
+// where they were.
 func (w *wizard) keepFocusInView() {
 	o, ok := w.app.win.Canvas().Focused().(fyne.CanvasObject)
-	if !ok || w.scroll == nil || !holds(w.scroll.Content, o) {
+	if !ok || w.scroll == nil {
 		return
 	}
 	s := w.scroll
 	layoutNow(s.Content)
-	d := fyne.CurrentApp().Driver()
-	if above := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(s).Y; above < 0 {
+	at, in := positionIn(s.Content, o)
+	if !in {
+		return
+	}
+	if above := at.Y - s.Offset.Y; above < 0 {
 		s.ScrollToOffset(s.Offset.AddXY(0, above))
 	}
 	w.scrollOver(o, 0, suggestionMargin(), nil)
 	w.revealSuggestions()
 }
 
-// holds reports whether o is c or in a container under c.
-func holds(c, o fyne.CanvasObject) bool {
+// positionIn returns the position of o in c, reporting whether o is c or
+// in a container under c. It adds up the positions the layouts gave: it
+// holds before the driver has drawn o (the real driver's
+// AbsolutePositionForObject knows an object only once a frame has walked
+// it, and placed the field of a new question at 0: the question was not
+// scrolled over the keyboard until after that frame).
+func positionIn(c, o fyne.CanvasObject) (fyne.Position, bool) {
 	if c == o {
-		return true
+		return fyne.Position{}, c != nil
 	}
-	if box, ok := c.(*fyne.Container); ok {
-		for _, child := range box.Objects {
-			if holds(child, o) {
-				return true
+	switch x := c.(type) {
+	case *container.ThemeOverride:
+		return positionIn(x.Content, o) // at the override's origin
+	case *fyne.Container:
+		for _, child := range x.Objects {
+			if at, in := positionIn(child, o); in {
+				return child.Position().Add(at), true
 			}
 		}
 	}
-	return false
+	return fyne.Position{}, false
 }
 
 // suggestionMargin is the room kept between the suggestions and the
@@ -534,21 +573,31 @@ func suggestionMargin() float32 { return 2 * fynetheme.Padding() }
 // them do already, and no farther than puts the top of keep (if set) at
 // the top of the question.
 func (w *wizard) scrollOver(o fyne.CanvasObject, slack, margin float32, keep fyne.CanvasObject) {
-	s := w.scroll
-	if s == nil {
-		return
+	if w.scroll != nil {
+		scrollOver(w.scroll, o, slack, margin, keep)
 	}
+}
+
+// scrollOver scrolls s down just enough that o, which it holds, and
+// margin pixels below it show, unless all but slack pixels of them do
+// already, and no farther than puts the top of keep (if set) at the top
+// of s.
+func scrollOver(s *container.Scroll, o fyne.CanvasObject, slack, margin float32, keep fyne.CanvasObject) {
 	s.Refresh() // the content as tall as the problems and suggestions make it
 	layoutNow(s.Content)
-	d := fyne.CurrentApp().Driver()
-	top := d.AbsolutePositionForObject(s).Y
-	bottom := d.AbsolutePositionForObject(o).Y + o.Size().Height + margin - top
+	at, in := positionIn(s.Content, o)
+	if !in {
+		return
+	}
+	bottom := at.Y + o.Size().Height + margin - s.Offset.Y
 	if bottom-slack <= s.Size().Height {
 		return
 	}
 	by := bottom - s.Size().Height
 	if keep != nil {
-		by = min(by, d.AbsolutePositionForObject(keep).Y-top)
+		if k, in := positionIn(s.Content, keep); in {
+			by = min(by, k.Y-s.Offset.Y)
+		}
 	}
 	if by > 0 {
 		s.ScrollToOffset(s.Offset.AddXY(0, by))
@@ -837,7 +886,18 @@ func (w *wizard) propose() {
 		w.app.win.Canvas().Focus(w.cf)
 	})
 	use.Icon = fynetheme.ConfirmIcon()
-	w.proposal.Add(container.NewBorder(nil, nil, nil, use, paragraph(tr("cf.proposed", map[string]any{"Code": string(cf)}))))
+	code := widget.NewLabel(string(cf))
+	code.TextStyle = fyne.TextStyle{Bold: true}
+	// The code and its button on a row at no more than the normal text
+	// size, as the suggestions of the other questions, and the sentence
+	// that tells where it comes from under them: at A+ on a 1024x768
+	// screen the row shows whole under the field; the sentence beside
+	// the button, three lines high, was under the keyboard, and the
+	// button with it.
+	row := container.NewBorder(nil, nil, nil, use, code)
+	a := w.app
+	w.proposal.Add(container.NewThemeOverride(row, newTheme(a.contrast, min(textScales[a.scale], 1))))
+	w.proposal.Add(paragraph(tr("cf.proposed", map[string]any{"Code": string(cf)})))
 }
 
 // showReview lists the answers, each with a button to change it.
