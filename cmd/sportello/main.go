@@ -37,8 +37,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -177,21 +175,8 @@ func main() {
 		fail(a, w, msg)
 	}
 	defer ui.Close()
-	quitOnSignal(ui)
+	shutdown.OnSignal(ui.Quitting) // background work ending from then on leaves the window alone
 	w.ShowAndRun()
-}
-
-// quitOnSignal tells ui that the program quits as soon as SIGINT or
-// SIGTERM comes, as Fyne's driver starts to end its loop on it: the work
-// that ends in the background from then on leaves the window alone
-// (desk.App.Quit).
-func quitOnSignal(ui *desk.App) {
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		<-ch
-		ui.Quit()
-	}()
 }
 
 // cachedPolicy returns the source of the policy the sync client cached

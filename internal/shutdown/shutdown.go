@@ -9,14 +9,48 @@
 // out, and the kiosk, its Fyne calls then refused ("should have been
 // called in fyne.Do") and waiting on a loop that had ended, never
 // ended. ExitIfStuck is the bound should anything else hold the exit.
+//
+// Once Fyne's loop has ended, it runs a function sent to its UI goroutine
+// (fyne.Do, fyne.DoAndWait) in place, on the sender's goroutine, against
+// a window being torn down: the last step of a login or a print that
+// ends as the program quits. A Gate drops them.
 package shutdown
 
 import (
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
+
+// Gate tells whether the program quits. Its zero value is open.
+type Gate struct{ closed atomic.Bool }
+
+// Close marks the program as quitting, from any goroutine: at SIGTERM
+// (OnSignal) and when Fyne's loop has ended (its lifecycle's OnStopped).
+func (g *Gate) Close() { g.closed.Store(true) }
+
+// Live returns f, to be sent to the UI goroutine, guarded so that it does
+// nothing once the gate is closed.
+func (g *Gate) Live(f func()) func() {
+	return func() {
+		if !g.closed.Load() {
+			f()
+		}
+	}
+}
+
+// OnSignal calls f, on a goroutine of its own, at the first SIGINT or
+// SIGTERM: as Fyne's driver starts to end its loop on it.
+func OnSignal(f func()) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ch
+		f()
+	}()
+}
 
 // Grace is how long after SIGINT or SIGTERM the process may take to end
 // by itself: Run returning and main's deferred calls done.
@@ -25,10 +59,5 @@ const Grace = 5 * time.Second
 // ExitIfStuck ends the process with status 1, Grace after SIGINT or
 // SIGTERM, should it not have ended by then.
 func ExitIfStuck() {
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		<-ch
-		time.AfterFunc(Grace, func() { os.Exit(1) })
-	}()
+	OnSignal(func() { time.AfterFunc(Grace, func() { os.Exit(1) }) })
 }

@@ -40,7 +40,6 @@ import (
 	"image/color"
 	"log/slog"
 	"runtime/debug"
-	"sync/atomic"
 
 	"context"
 	"sync"
@@ -56,6 +55,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/shutdown"
 	"github.com/pinsede/pinsede/ui/theme"
 )
 
@@ -176,9 +176,9 @@ type App struct {
 
 	// busy counts the use cases running off the UI goroutine.
 	busy sync.WaitGroup
-	// quit is set once the program quits (Quit): what goroutines send
+	// quit closes once the program quits (Quitting): what goroutines send
 	// to the UI goroutine is dropped from then on (live).
-	quit atomic.Bool
+	quit shutdown.Gate
 	// toUI runs a use case's last step on the UI goroutine and waits for
 	// it: fyne.DoAndWait. Fyne's test driver runs it on the calling
 	// goroutine instead, so the tests set their own (harness_test.go).
@@ -248,7 +248,7 @@ func (a *App) Start() error {
 	}
 	a.touch()
 	if app := fyne.CurrentApp(); app != nil {
-		app.Lifecycle().SetOnStopped(a.Quit) // Fyne's loop has ended
+		app.Lifecycle().SetOnStopped(a.Quitting) // Fyne's loop has ended
 	}
 	if a.tick > 0 {
 		go a.runTicker()
@@ -257,30 +257,22 @@ func (a *App) Start() error {
 	return nil
 }
 
-// Close stops the idle timer, and quits (Quit).
+// Close stops the idle timer; the program is quitting (Quitting).
 func (a *App) Close() {
-	a.Quit()
+	a.Quitting()
 	a.stopOnce.Do(func() { close(a.stop) })
 }
 
-// Quit tells the app that its program quits: work that ends from now on
+// Quitting tells the app that its program quits: work that ends from now on
 // in the background (a login, a print, the sync's news, the idle timer)
 // leaves the window as it is. From any goroutine; Start has the app's
 // lifecycle call it when Fyne's loop has ended, and the program may call
 // it sooner, at SIGTERM.
-func (a *App) Quit() { a.quit.Store(true) }
+func (a *App) Quitting() { a.quit.Close() }
 
 // live returns f, to be sent to the UI goroutine, guarded so that it does
-// nothing once the program quits: Fyne runs a function sent after its
-// loop has ended in place, on the sender's goroutine, against a window
-// being torn down (and says so in its log: a call off the UI goroutine).
-func (a *App) live(f func()) func() {
-	return func() {
-		if !a.quit.Load() {
-			f()
-		}
-	}
-}
+// nothing once the program quits (shutdown.Gate).
+func (a *App) live(f func()) func() { return a.quit.Live(f) }
 
 // HasPrinter reports whether slips can be printed on this PC.
 func (a *App) HasPrinter() bool { return a.desk.Printer != nil }

@@ -18,12 +18,12 @@ func TestQuitDropsBackgroundEnd(t *testing.T) {
 		close(ended)
 		return func() { ran = true }
 	})
-	h.app.Quit() // the program quits while the work runs
+	h.app.Quitting() // the program quits while the work runs
 	close(release)
 	<-ended
 	h.wait()
 	if ran {
-		t.Error("the background work's last step ran after Quit")
+		t.Error("the background work's last step ran after Quitting")
 	}
 
 	h2 := ready(t)

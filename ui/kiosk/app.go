@@ -57,6 +57,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/shutdown"
 	"github.com/pinsede/pinsede/ui/cups"
 	"github.com/pinsede/pinsede/ui/ticket"
 )
@@ -172,6 +173,9 @@ type App struct {
 	// busy counts the jobs until their last step has run.
 	toUI func(func())
 	busy sync.WaitGroup
+	// quit closes once the program quits (Quitting): what goroutines send
+	// to the UI goroutine is dropped from then on.
+	quit shutdown.Gate
 }
 
 // session is one citizen's visit, from the language to the ticket.
@@ -236,6 +240,9 @@ func (a *App) Start() {
 	a.resetLanguage()
 	a.applyTheme()
 	a.showLanguages()
+	if app := fyne.CurrentApp(); app != nil {
+		app.Lifecycle().SetOnStopped(a.Quitting) // Fyne's loop has ended
+	}
 	if a.cfg.Tick > 0 {
 		go a.runIdle()
 	}
@@ -243,11 +250,18 @@ func (a *App) Start() {
 
 // Stop ends the idle timer and the audio.
 func (a *App) Stop() {
+	a.Quitting()
 	a.stopOnce.Do(func() { close(a.stop) })
 	if a.cfg.Speaker != nil {
 		a.cfg.Speaker.Stop()
 	}
 }
+
+// Quitting tells the kiosk that its program quits: a print job or the idle
+// timer ending from now on leaves the window as it is (shutdown.Gate).
+// From any goroutine; Start has the app's lifecycle call it when Fyne's
+// loop has ended, and the program may call it sooner, at SIGTERM.
+func (a *App) Quitting() { a.quit.Close() }
 
 // Screen returns the name of the screen showing: "languages", "services",
 // "service", "question:<name>", "review", "done", "exit".
@@ -290,7 +304,7 @@ func (a *App) runIdle() {
 		case <-a.stop:
 			return
 		case <-t.C:
-			fyne.Do(a.CheckIdle)
+			fyne.Do(a.quit.Live(a.CheckIdle))
 		case <-retry.C:
 			if sp, ok := spoolOf(a.cfg.Sink); ok {
 				if _, err := sp.Expire(a.cfg.Now()); err != nil {

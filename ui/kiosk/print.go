@@ -101,7 +101,7 @@ func (a *App) background(work func() func()) {
 	go func() {
 		defer a.busy.Done()
 		if then := work(); then != nil {
-			a.toUI(then)
+			a.toUI(a.quit.Live(then))
 		}
 	}()
 }
