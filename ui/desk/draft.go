@@ -247,6 +247,16 @@ func (a *App) checkDraft() {
 	a.writeDraft("kept", func(s *pinsede.Session) error { return a.desk.SaveDraft(s, step, fields) })
 }
 
+// keepDraftAgain keeps the request in progress now, whether or not it
+// changed: an issue wiped its draft in its own transaction and then
+// failed (the slip did not print, its PIN revoked), and the screens keep
+// every field for a new attempt. Without it a crash, or a colleague's
+// Esci on the lock screen, lost the request until the clerk typed again.
+func (a *App) keepDraftAgain() {
+	a.draft.step, a.draft.fields = "", nil
+	a.checkDraft()
+}
+
 // dropDraft wipes the kept request in progress: it was finished, replaced
 // or left.
 func (a *App) dropDraft() {

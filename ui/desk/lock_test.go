@@ -322,3 +322,50 @@ func TestLockIdleForgetsPassword(t *testing.T) {
 		t.Fatal("Enter after the idle time unlocked the session")
 	}
 }
+
+// Ensure that a request whose slip did not print is kept again for a new
+// attempt, as its screen keeps it: the issue's transaction wiped its
+// draft, and the desk, which had kept those same fields a tick before,
+// wrote none again. The slip failing behind the lock (Ctrl+L as it
+// printed), a colleague's Esci then left the login saying the request was
+// kept and the clerk's next login offered nothing; a crash after the
+// failure lost it too. Now the clerk's next login offers it, on the
+// identity check, with what was typed.
+func TestPrintFailureKeepsTheRequest(t *testing.T) {
+	for _, esci := range []bool{true, false} {
+		h := ready(t)
+		h.toVerification(mario)
+		h.fillVerification(passport)
+		h.app.checkDraft() // a tick: the request kept as typed
+		h.wait()
+		h.printer.fail = errPrinterJam
+		if esci {
+			test.Tap(h.app.verify.issue) // the issue runs...
+			h.app.lockSession()          // ...and the clerk locks the desk
+			h.wait()                     // the slip did not print: its PIN revoked
+			h.tap(h.app.lock.logout)     // a colleague's Esci
+			if got := h.app.login.msg.text(); !strings.Contains(got, "è stata salvata") {
+				t.Errorf("after Esci the login says %q, want the request kept", got)
+			}
+		} else {
+			h.tap(h.app.verify.issue)
+			h.app.checkDraft() // a tick after the failure
+			h.wait()
+			h.restart() // a crash
+		}
+		h.logIn("m.rossi", "password-di-prova")
+		if got := h.screenText(); !strings.Contains(got, "Rossi Mario") {
+			t.Fatalf("esci %v: the clerk's next login offers no request of Rossi Mario:\n%s", esci, got)
+		}
+		h.tapDialogConfirm()
+		v := h.app.verify
+		if v == nil || h.app.current.View != v.screen.View || v.number.Text != passport.Number || !v.checkSigned.Checked {
+			t.Fatalf("esci %v: the request resumed is not the identity check as typed", esci)
+		}
+		h.printer.fail = nil
+		h.tap(v.issue)
+		if h.app.result == nil {
+			t.Errorf("esci %v: the resumed request does not issue: %q", esci, v.msg.text())
+		}
+	}
+}
