@@ -288,7 +288,8 @@ func (a *App) offerDraft() {
 }
 
 // showDraftOffer asks whether to resume dr, the request of the citizen
-// name (and of the kiosk ticket it keeps, if any). Riprendi has the keyboard: Enter or Space resumes it. Scarta
+// name (and of the kiosk ticket it keeps, if any). Riprendi has the
+// keyboard: Enter or Space resumes it. Scarta
 // wipes it; Esc closes the question and wipes nothing, the draft being
 // offered again at the next login until a new request replaces it (Esc
 // answered no, and wiped what a colleague's Esci on the lock screen had
