@@ -105,7 +105,7 @@ func (d *xinDesk) unlockClerk() {
 	d.waitScreen("Home")
 	d.toOperators()
 	d.shot("operators-locked")
-	d.keys("Tab", "Tab", "space")
+	d.keys("Tab", "space") // the keyboard starts on Disattiva
 	d.waitBody("the clerk unlocked, in green", xinGreen)
 	d.settled()
 	d.shot("operators-unlocked")

@@ -39,8 +39,10 @@ var xinLaura = pinsede.Request{
 const xinOrdinarioID = "xin-ordinario"
 
 // toOperators goes from any screen of the session to the operators'
-// screen, with nothing focused: on its first visit it adds the clerk, by
-// the keyboard, so that the list offers Disattiva and Reimposta password.
+// screen, the keyboard on its first control (the clerk's Disattiva, or
+// the new operator's id while no clerk is listed): on its first visit it
+// adds the clerk, by the keyboard, so that the list offers Disattiva and
+// Reimposta password.
 func (d *xinDesk) toOperators() {
 	d.t.Helper()
 	d.leave("ctrl+n", "Richiesta MV35")
@@ -49,8 +51,7 @@ func (d *xinDesk) toOperators() {
 	if d.clerk {
 		return
 	}
-	d.keys("Tab") // the clerk's id: no operator listed but m.rossi
-	d.typeText(xinClerk)
+	d.typeText(xinClerk) // in the clerk's id: no operator listed but m.rossi
 	d.keys("Tab")
 	d.typeText("Giuseppe Verdi")
 	d.keys("Tab", "Tab") // past Ruolo, Operatore
@@ -80,7 +81,7 @@ func xinHeaderOperators(d *xinDesk) {
 func (d *xinDesk) resetClerk() {
 	d.t.Helper()
 	d.toOperators()
-	d.openDialog("Tab", "Tab", "space") // Reimposta password, after Disattiva
+	d.openDialog("Tab", "space") // Reimposta password, after Disattiva
 	shaded := d.header()
 	d.typeText(xinClerkTemporary)
 	d.keys("Tab")
@@ -103,7 +104,7 @@ func (d *xinDesk) disableAndEnableClerk() {
 	d.t.Helper()
 	d.toOperators()
 	plain := d.header()
-	d.openDialog("Tab", "space") // Disattiva
+	d.openDialog("space") // Disattiva, the first control
 	shaded := d.header()
 	d.keys("Tab", "Tab", "space") // Sì
 	d.waitHeaderChange(shaded)

@@ -328,14 +328,14 @@ var xinKeyScreens = []xinKeyScreen{
 	{name: "clerk", title: "Operatori", reach: (*xinDesk).toOperators},
 	{name: "disable", title: "Operatori", dialog: true, reach: func(d *xinDesk) {
 		d.toOperators()
-		d.openDialog("Tab", "space") // Disattiva: the confirmation
+		d.openDialog("space") // Disattiva, the first control: the confirmation
 	}, skip: func(stop, n int, keys []string) bool {
 		// Sì (the last) disables the clerk, as asked.
 		return stop == n-1 && (keys[0] == "space" || keys[0] == "Return" || keys[0] == "KP_Enter")
 	}},
 	{name: "reset", title: "Operatori", dialog: true, reach: func(d *xinDesk) {
 		d.toOperators()
-		d.openDialog("Tab", "Tab", "space") // Reimposta password
+		d.openDialog("Tab", "space") // Reimposta password
 	}},
 	// The conversion of Laura's PIN ordinario, which the desk starts
 	// again to hold: no key converts it without the document and the

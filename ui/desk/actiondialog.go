@@ -4,6 +4,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -19,6 +20,9 @@ type actionDialog struct {
 	progress        *widget.Activity
 	msg             *message
 	dialog          *dialog.CustomDialog
+	// about is the codice fiscale of the citizen the action is about, ""
+	// for none: the note the dialog leaves its clerk names it (open).
+	about string
 }
 
 // newActionDialog makes the frame around its confirming button, labelled
@@ -42,6 +46,21 @@ func (d *actionDialog) open(a *App, title string, focus fyne.Focusable, foreseen
 	slot := d.msg.reserve(func() []string { return foreseen })
 	items = append(items, slot.object, container.NewHBox(layout.NewSpacer(), d.progress, d.cancel, d.confirm))
 	d.dialog = dialog.NewCustomWithoutButtons(title, stableCard(560, slot, container.NewVBox(items...)), a.win)
+	// Closed by a colleague's Esci on the lock screen, it tells its clerk
+	// at the next login that its action ran on unseen, or failed.
+	a.tellIfLeft(d.dialog, func() string {
+		what := title
+		if d.about != "" {
+			what += " – " + d.about
+		}
+		switch {
+		case d.progress.Visible():
+			return lang.L("lock.left.busy", map[string]any{"Title": what})
+		case d.msg.text() != "": // a problem: the action was not done
+			return lang.L("lock.left.failed", map[string]any{"Title": what, "Message": d.msg.text()})
+		}
+		return "" // nothing asked yet: work left, as the lock screen says
+	})
 	a.showDialogFocus(d.dialog, focus)
 }
 

@@ -171,6 +171,11 @@ type App struct {
 	dialogs []dialog.Dialog
 	// help is the guide, while it shows (help.go).
 	help dialog.Dialog
+	// unseen says, for a dialog open, what it has to tell its operator
+	// should a colleague's Esci on the lock screen close it; left keeps
+	// that, by operator, for their next login (lock.go).
+	unseen map[dialog.Dialog]func() string
+	left   map[string][]string
 	// tips shows the shortcut of the button the mouse rests on (tip.go).
 	tips *tips
 
@@ -359,11 +364,13 @@ func (a *App) logout() {
 // progress there, and may not drop it. Its draft is kept as last typed, to
 // be offered at that clerk's next login of the day (offerDraft), and the
 // login screen says so; a draft kept before (the offer to resume it still
-// open behind the lock) stays too.
+// open behind the lock) stays too. What the dialogs it closes had to tell
+// the clerk waits for the clerk's next login (keepLeft).
 func (a *App) logoutFromLock() {
 	_, _, typed := a.draftNow()
 	a.checkDraft() // the keys typed since the last tick
 	op := a.session.Operator
+	a.keepLeft(a.session)
 	a.endSession()
 	if typed {
 		a.login.kept = lang.L("lock.logout.kept", map[string]any{"Operator": op.Name, "ID": op.ID})
@@ -379,7 +386,7 @@ func (a *App) endSession() {
 	a.request, a.verify, a.result, a.citizen, a.home, a.operators, a.audit, a.settings = nil, nil, nil, nil, nil, nil, nil, nil
 	// The dialogs the lock put away, and those raised behind it, go with
 	// the session.
-	a.lock.parked, a.lock.parkedDialogs, a.lock.pending, a.dialogs, a.help = nil, nil, nil, nil, nil
+	a.lock.parked, a.lock.parkedDialogs, a.lock.pending, a.dialogs, a.help, a.unseen = nil, nil, nil, nil, nil, nil
 	a.lock.hide()
 	a.showLogin()
 	a.login.id.SetText("") // the next clerk types their own

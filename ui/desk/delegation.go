@@ -316,6 +316,7 @@ func (c *citizenScreen) showRevokeDelegation(dl pinsede.Delegation) {
 	d.reasonF = newField(pinsede.FieldRevokeReason, lang.L("revoke.reason"), d.reason).keepProblemRoom(revokeReasonProblems)
 	d.checked = a.newCheck(lang.L("delegation.revoke.checked"), func(bool) { a.touch() })
 	d.actionDialog = a.newActionDialog(lang.L("delegation.revoke.confirm"), fynetheme.DeleteIcon(), d.doRevoke, lang.L("revoke.cancel"))
+	d.about = string(c.page.Citizen.CF())
 	d.confirm.Importance = widget.DangerImportance
 	intro := note(lang.L("delegation.revoke.intro", map[string]any{
 		"Delegante": dl.Delegante.FullName(), "Delegato": dl.Delegato.FullName(), "Form": string(dl.Form),

@@ -73,34 +73,73 @@ func (a *App) writeDraftOf(s *pinsede.Session, what string, op func(*pinsede.Ses
 	})
 }
 
-// draftEntries names the request's entries as the draft keeps them.
-func (r *requestScreen) draftEntries() map[string]*entry {
-	return map[string]*entry{
-		pinsede.FieldCognome: r.cognome, pinsede.FieldNome: r.nome, pinsede.FieldDataNascita: r.dataNascita,
-		pinsede.FieldLuogoNascita: r.luogo.entry, fieldCatastale: r.catastale, pinsede.FieldCodiceFiscale: r.cf,
-		pinsede.FieldIndirizzo: r.indirizzo, pinsede.FieldCAP: r.cap, pinsede.FieldComune: r.comune,
-		pinsede.FieldProvincia: r.provincia, pinsede.FieldCellulare: r.cellulare, pinsede.FieldTelefono: r.telefono,
-		pinsede.FieldEmail: r.email, pinsede.FieldPEC: r.pec,
+// requestField is one field of the MV35 typed in an entry, as a draft
+// keeps it: its name, its text in a request (as fill writes it) and its
+// entry. The MV35's draft (draftFields, restoreDraft), its filling from a
+// request (fill, through requestDraft) and the draft of a kiosk ticket
+// kept (keepTicket) all read this one list, in the form's order. The sex
+// and the country of residence, which are choices, follow it.
+type requestField struct {
+	name  string
+	text  func(pinsede.Request) string
+	entry func(*requestScreen) *entry
+}
+
+// requestFields are the MV35's entries.
+var requestFields = []requestField{
+	{pinsede.FieldCognome, func(q pinsede.Request) string { return q.Cognome }, func(r *requestScreen) *entry { return r.cognome }},
+	{pinsede.FieldNome, func(q pinsede.Request) string { return q.Nome }, func(r *requestScreen) *entry { return r.nome }},
+	{pinsede.FieldDataNascita, func(q pinsede.Request) string { return q.DataNascita.Italian() }, func(r *requestScreen) *entry { return r.dataNascita }},
+	{pinsede.FieldLuogoNascita, func(q pinsede.Request) string { return placeText(q.LuogoNascita) }, func(r *requestScreen) *entry { return r.luogo.entry }},
+	{fieldCatastale, func(q pinsede.Request) string { return q.LuogoNascita.Code }, func(r *requestScreen) *entry { return r.catastale }},
+	{pinsede.FieldCodiceFiscale, func(q pinsede.Request) string { return string(q.CodiceFiscale) }, func(r *requestScreen) *entry { return r.cf }},
+	{pinsede.FieldIndirizzo, func(q pinsede.Request) string { return q.Residenza.Street }, func(r *requestScreen) *entry { return r.indirizzo }},
+	{pinsede.FieldComune, func(q pinsede.Request) string { return q.Residenza.City }, func(r *requestScreen) *entry { return r.comune }},
+	{pinsede.FieldCAP, func(q pinsede.Request) string { return q.Residenza.CAP }, func(r *requestScreen) *entry { return r.cap }},
+	{pinsede.FieldProvincia, func(q pinsede.Request) string { return q.Residenza.Province }, func(r *requestScreen) *entry { return r.provincia }},
+	{pinsede.FieldCellulare, func(q pinsede.Request) string { return q.Recapiti.Mobile }, func(r *requestScreen) *entry { return r.cellulare }},
+	{pinsede.FieldEmail, func(q pinsede.Request) string { return q.Recapiti.Email }, func(r *requestScreen) *entry { return r.email }},
+	{pinsede.FieldTelefono, func(q pinsede.Request) string { return q.Recapiti.Landline }, func(r *requestScreen) *entry { return r.telefono }},
+	{pinsede.FieldPEC, func(q pinsede.Request) string { return q.Recapiti.PEC }, func(r *requestScreen) *entry { return r.pec }},
+}
+
+// requestDraft returns request q as a draft keeps it: the fields of the
+// MV35 filled with q, as draftFields reads them.
+func requestDraft(q pinsede.Request) map[string]string {
+	out := map[string]string{}
+	for _, f := range requestFields {
+		putDraft(out, f.name, f.text(q))
 	}
+	if slices.Contains(sexes, q.Sesso) {
+		out[pinsede.FieldSesso] = string(q.Sesso)
+	}
+	// Even none: a request of no residence leaves the residence empty,
+	// not the form's default.
+	out[pinsede.FieldStato] = q.Residenza.Country
+	return out
 }
 
 // draftFields returns what the MV35 holds, as typed; nothing for the
-// fields left empty.
+// fields left empty. The kiosk ticket it was opened from goes with it.
 func (r *requestScreen) draftFields(out map[string]string) {
-	for name, e := range r.draftEntries() {
-		putDraft(out, name, e.Text)
+	for _, f := range requestFields {
+		putDraft(out, f.name, f.entry(r).Text)
 	}
 	if i := slices.Index(r.sesso.Options, r.sesso.Selected); i >= 0 {
 		out[pinsede.FieldSesso] = string(sexes[i])
 	}
 	putDraft(out, pinsede.FieldStato, r.stato.code())
+	if r.ticket != nil {
+		r.ticket.putDraft(out)
+	}
 }
 
-// restoreDraft writes a draft's fields back into the MV35.
+// restoreDraft writes a draft's fields back into a new MV35, under the
+// banner of the kiosk ticket it was opened from, if any.
 func (r *requestScreen) restoreDraft(fields map[string]string) {
-	for name, e := range r.draftEntries() {
-		if v, ok := fields[name]; ok && name != pinsede.FieldLuogoNascita && name != fieldCatastale {
-			e.SetText(v)
+	for _, f := range requestFields {
+		if v, ok := fields[f.name]; ok && f.name != pinsede.FieldLuogoNascita && f.name != fieldCatastale {
+			f.entry(r).SetText(v)
 		}
 	}
 	// The code first: typing it names the place; then the place as typed.
@@ -115,6 +154,9 @@ func (r *requestScreen) restoreDraft(fields map[string]string) {
 	}
 	if v, ok := fields[pinsede.FieldStato]; ok {
 		r.stato.set(v)
+	}
+	if t, ok := draftTicket(fields); ok {
+		r.showTicket(t)
 	}
 }
 
@@ -205,6 +247,16 @@ func (a *App) checkDraft() {
 	a.writeDraft("kept", func(s *pinsede.Session) error { return a.desk.SaveDraft(s, step, fields) })
 }
 
+// keepDraftAgain keeps the request in progress now, whether or not it
+// changed: an issue wiped its draft in its own transaction and then
+// failed (the slip did not print, its PIN revoked), and the screens keep
+// every field for a new attempt. Without it a crash, or a colleague's
+// Esci on the lock screen, lost the request until the clerk typed again.
+func (a *App) keepDraftAgain() {
+	a.draft.step, a.draft.fields = "", nil
+	a.checkDraft()
+}
+
 // dropDraft wipes the kept request in progress: it was finished, replaced
 // or left.
 func (a *App) dropDraft() {
@@ -236,14 +288,18 @@ func (a *App) offerDraft() {
 }
 
 // showDraftOffer asks whether to resume dr, the request of the citizen
-// name. Riprendi has the keyboard: Enter or Space resumes it. Scarta
+// name (and of the kiosk ticket it keeps, if any). Riprendi has the
+// keyboard: Enter or Space resumes it. Scarta
 // wipes it; Esc closes the question and wipes nothing, the draft being
 // offered again at the next login until a new request replaces it (Esc
 // answered no, and wiped what a colleague's Esci on the lock screen had
 // kept).
 func (a *App) showDraftOffer(dr pinsede.Draft, name string) {
-	d := dialog.NewCustomWithoutButtons(lang.L("draft.title"),
-		dialogText(lang.L("draft.offer", map[string]any{"Time": dr.Saved.Format("15:04"), "Name": name})), a.win)
+	offer, args := "draft.offer", map[string]any{"Time": dr.Saved.Format("15:04"), "Name": name}
+	if t, ok := draftTicket(dr.Fields); ok { // the citizen is called by the ticket's number
+		offer, args["Number"] = "draft.offer.ticket", t.number
+	}
+	d := dialog.NewCustomWithoutButtons(lang.L("draft.title"), dialogText(lang.L(offer, args)), a.win)
 	d.SetIcon(fynetheme.QuestionIcon())
 	discard := a.button(lang.L("draft.discard"), fynetheme.DeleteIcon(), func() {
 		d.Hide()

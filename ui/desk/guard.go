@@ -43,5 +43,9 @@ func (a *App) tellPanic() {
 	if a.cfg.LogPath != "" {
 		msg += "\n" + lang.L("panic.log", map[string]any{"Path": a.cfg.LogPath})
 	}
-	a.showDialog(a.newInformation(lang.L("panic.title"), msg))
+	d := a.newInformation(lang.L("panic.title"), msg)
+	a.tellIfLeft(d, func() string {
+		return lang.L("lock.left.panic", map[string]any{"Title": lang.L("panic.title")})
+	})
+	a.showDialog(d)
 }

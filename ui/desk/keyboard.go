@@ -23,8 +23,9 @@ func (a *App) showDialog(d dialog.Dialog) { a.showDialogFocus(d, nil) }
 // offer of a draft) would show a citizen's data and a button to a
 // passer-by, and take the keys typed in the password. It waits instead,
 // and shows at the unlock, above the dialogs the lock put away; the
-// logout from the lock screen drops it with them. Only the lock screen's
-// own dialogs show there (showOverLock).
+// logout from the lock screen closes it with them, and keeps for the
+// clerk's next login what it had to tell (keepLeft). Only the lock
+// screen's own dialogs show there (showOverLock).
 func (a *App) showDialogFocus(d dialog.Dialog, focus fyne.Focusable) {
 	d.SetOnClosed(func() { a.forgetDialog(d) })
 	if a.lock.locked {
@@ -57,6 +58,7 @@ func (a *App) openDialog(d dialog.Dialog, focus fyne.Focusable) {
 // waiting for the unlock: a job may close a dialog it raised before it
 // showed.
 func (a *App) forgetDialog(d dialog.Dialog) {
+	delete(a.unseen, d)
 	a.dialogs = slices.DeleteFunc(a.dialogs, func(x dialog.Dialog) bool { return x == d })
 	a.lock.pending = slices.DeleteFunc(a.lock.pending, func(p pendingDialog) bool { return p.dialog == d })
 }

@@ -3,6 +3,7 @@ package desk
 import (
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -310,6 +311,70 @@ func (l *lockScreen) restore() {
 	for _, p := range pending {
 		l.a.openDialog(p.dialog, p.focus)
 	}
+}
+
+// maxLeft bounds what the desk keeps for an operator's next login
+// (keepLeft): the newest are kept.
+const maxLeft = 8
+
+// tellIfLeft records what dialog d, open, has to tell its operator
+// should a colleague's Esci on the lock screen close it (keepLeft): note
+// says it as things stand then, "" for nothing.
+func (a *App) tellIfLeft(d dialog.Dialog, note func() string) {
+	if a.unseen == nil {
+		a.unseen = map[dialog.Dialog]func() string{}
+	}
+	a.unseen[d] = note
+}
+
+// keepLeft keeps, for the operator of session s, ended by Esci on the
+// lock screen, what the dialogs the lock held (put away, or raised behind
+// it) had to tell them: an action still running or refused, a failure
+// inside the desk. They go with the session; the notes are shown at the
+// operator's next login on this desk (showLeft), not to the colleague
+// who logs in next. The rest of what they held is in the store (the
+// request in progress, the offer to resume it, a slip to hand over) or
+// was work not done, which the lock screen says is lost.
+func (a *App) keepLeft(s *pinsede.Session) {
+	var notes []string
+	for _, d := range slices.Concat(a.dialogs, pendingDialogs(a.lock.pending)) {
+		if f := a.unseen[d]; f != nil {
+			if n := f(); n != "" {
+				notes = append(notes, n)
+			}
+		}
+	}
+	if len(notes) == 0 {
+		return
+	}
+	if a.left == nil {
+		a.left = map[string][]string{}
+	}
+	text := lang.L("lock.left.intro", map[string]any{"Time": a.desk.Now().Format("15:04")}) + "\n\n" + strings.Join(notes, "\n\n")
+	kept := append(a.left[s.Actor()], text)
+	a.left[s.Actor()] = kept[max(0, len(kept)-maxLeft):]
+}
+
+// pendingDialogs returns the dialogs of ps.
+func pendingDialogs(ps []pendingDialog) []dialog.Dialog {
+	out := make([]dialog.Dialog, len(ps))
+	for i, p := range ps {
+		out[i] = p.dialog
+	}
+	return out
+}
+
+// showLeft shows the operator of the session just opened what the
+// dialogs of their session ended by a colleague's Esci had to tell
+// (keepLeft), once.
+func (a *App) showLeft() {
+	id := a.session.Actor()
+	notes := a.left[id]
+	if len(notes) == 0 {
+		return
+	}
+	delete(a.left, id)
+	a.showDialog(a.newInformation(lang.L("lock.left.title"), strings.Join(notes, "\n\n")))
 }
 
 // forgetPasswords empties the password entries within o: a dialog kept

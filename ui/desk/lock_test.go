@@ -255,11 +255,14 @@ func TestLockHoldsDialogs(t *testing.T) {
 
 // Ensure that the message of a job that failed inside the desk (a panic),
 // ending while the session is locked, is not lost: it shows at the unlock.
-// Esci from the lock screen drops it with the session: the colleague who
-// logs in next sees nothing of it. (It showed over the lock screen.)
+// Esci from the lock screen closes it with the session: the colleague who
+// logs in next sees nothing of it, the clerk's next login says that an
+// operation failed, once. (It showed over the lock screen; then Esci
+// dropped it, and the clerk never knew.)
 func TestLockHoldsPanicMessage(t *testing.T) {
 	for _, unlock := range []bool{true, false} {
 		h := ready(t, func(_ *pinsede.Desk, c *Config) { c.Log = slog.New(slog.DiscardHandler) })
+		h.addOperator("l.verdi", "Luca Verdi", pinsede.RoleOperatore, "password-di-luca")
 		h.app.lockSession()
 		h.app.background(func() func() { return func() { panic("a job's last step") } })
 		h.wait()
@@ -269,9 +272,21 @@ func TestLockHoldsPanicMessage(t *testing.T) {
 		}
 		if !unlock {
 			h.tap(h.app.lock.logout)
+			h.logIn("l.verdi", "password-di-luca")
+			if n := len(cv.Overlays().List()); n != 0 {
+				t.Errorf("after Esci, the colleague's login shows %d dialogs:\n%s", n, h.screenText())
+			}
+			h.tap(h.app.header.logout)
+			h.logIn("m.rossi", "password-di-prova")
+			if got := strings.Join(strings.Fields(h.screenText()), " "); len(cv.Overlays().List()) != 1 ||
+				!strings.Contains(got, "Lavoro rimasto in sospeso") || !strings.Contains(got, "«Operazione non riuscita»: un'operazione non è stata completata per un errore interno") {
+				t.Errorf("after Esci, the clerk's next login does not tell the failure:\n%s", got)
+			}
+			pressSpaceOn(h, dialogButtonOf(h, "OK"))
+			h.tap(h.app.header.logout)
 			h.logIn("m.rossi", "password-di-prova")
 			if n := len(cv.Overlays().List()); n != 0 {
-				t.Errorf("after Esci and a login, %d dialogs:\n%s", n, h.screenText())
+				t.Errorf("the clerk's second login tells it again: %d dialogs:\n%s", n, h.screenText())
 			}
 			continue
 		}
@@ -320,5 +335,103 @@ func TestLockIdleForgetsPassword(t *testing.T) {
 	h.wait()
 	if !l.locked {
 		t.Fatal("Enter after the idle time unlocked the session")
+	}
+}
+
+// Ensure that a request whose slip did not print is kept again for a new
+// attempt, as its screen keeps it: the issue's transaction wiped its
+// draft, and the desk, which had kept those same fields a tick before,
+// wrote none again. The slip failing behind the lock (Ctrl+L as it
+// printed), a colleague's Esci then left the login saying the request was
+// kept and the clerk's next login offered nothing; a crash after the
+// failure lost it too. Now the clerk's next login offers it, on the
+// identity check, with what was typed.
+func TestPrintFailureKeepsTheRequest(t *testing.T) {
+	for _, esci := range []bool{true, false} {
+		h := ready(t)
+		h.toVerification(mario)
+		h.fillVerification(passport)
+		h.app.checkDraft() // a tick: the request kept as typed
+		h.wait()
+		h.printer.fail = errPrinterJam
+		if esci {
+			test.Tap(h.app.verify.issue) // the issue runs...
+			h.app.lockSession()          // ...and the clerk locks the desk
+			h.wait()                     // the slip did not print: its PIN revoked
+			h.tap(h.app.lock.logout)     // a colleague's Esci
+			if got := h.app.login.msg.text(); !strings.Contains(got, "è stata salvata") {
+				t.Errorf("after Esci the login says %q, want the request kept", got)
+			}
+		} else {
+			h.tap(h.app.verify.issue)
+			h.app.checkDraft() // a tick after the failure
+			h.wait()
+			h.restart() // a crash
+		}
+		h.logIn("m.rossi", "password-di-prova")
+		if got := h.screenText(); !strings.Contains(got, "Rossi Mario") {
+			t.Fatalf("esci %v: the clerk's next login offers no request of Rossi Mario:\n%s", esci, got)
+		}
+		h.tapDialogConfirm()
+		v := h.app.verify
+		if v == nil || h.app.current.View != v.screen.View || v.number.Text != passport.Number || !v.checkSigned.Checked {
+			t.Fatalf("esci %v: the request resumed is not the identity check as typed", esci)
+		}
+		h.printer.fail = nil
+		h.tap(v.issue)
+		if h.app.result == nil {
+			t.Errorf("esci %v: the resumed request does not issue: %q", esci, v.msg.text())
+		}
+	}
+}
+
+// Ensure that a revocation confirmed as the clerk locked the desk is not
+// forgotten when a colleague's Esci on the lock screen closes its dialog:
+// still running then, or refused behind the lock (a reason too short),
+// the clerk's next login says so, with the problem, and the colleague's
+// shows nothing. (Esci dropped the dialog: the clerk, back, believed the
+// PIN revoked.)
+func TestLockLogoutTellsTheActionLeft(t *testing.T) {
+	for _, running := range []bool{true, false} {
+		h, out := onMariosPage(t)
+		h.addOperator("l.verdi", "Luca Verdi", pinsede.RoleOperatore, "password-di-luca")
+		h.tap(h.app.citizen.revokeCred[out.Credential.ID])
+		d := h.app.citizen.revoke
+		d.checked.SetChecked(true)
+		reason := "smarrito"
+		if running {
+			reason = "richiesta del cittadino"
+		}
+		h.typeIn(d.reason, reason)
+		test.Tap(d.confirm) // the revocation runs...
+		h.app.lockSession() // ...and the clerk locks the desk
+		if !running {
+			h.wait() // refused behind the lock
+		}
+		h.tap(h.app.lock.logout) // a colleague's Esci
+		cv := h.win.Canvas()
+		h.logIn("l.verdi", "password-di-luca")
+		if n := len(cv.Overlays().List()); n != 0 {
+			t.Errorf("running %v: the colleague's login shows %d dialogs:\n%s", running, n, h.screenText())
+		}
+		h.tap(h.app.header.logout)
+		h.logIn("m.rossi", "password-di-prova")
+		want := "«Revoca del PIN – RSSMRA80A01H501U»: l'operazione non è stata eseguita. Scrivi il motivo della revoca."
+		if running {
+			want = "«Revoca del PIN – RSSMRA80A01H501U»: l'operazione era ancora in corso. Controlla se è stata eseguita."
+		}
+		if got := strings.Join(strings.Fields(h.screenText()), " "); len(cv.Overlays().List()) != 1 || !strings.Contains(got, want) {
+			t.Errorf("running %v: the clerk's next login does not say %q:\n%s", running, want, got)
+		}
+		page, err := h.desk.Citizen(h.app.session, mario.CodiceFiscale)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := page.Credentials[0].State, map[bool]pinsede.CredentialState{true: pinsede.StateRevocato, false: pinsede.StateAttivo}[running]; got != want {
+			t.Errorf("running %v: the PIN is %s, want %s", running, got, want)
+		}
+		if *shots != "" && !running {
+			writeShots(t, h, "accesso-lavoro-in-sospeso")
+		}
 	}
 }

@@ -226,6 +226,7 @@ func (l *loginScreen) login() {
 				a.session = s
 				a.touch()
 				a.showHome()
+				a.showLeft()
 				a.offerDraft()
 			}
 		}

@@ -140,6 +140,7 @@ func (a *App) showChangePassword(s *pinsede.Session, current string) {
 				a.session = s
 				a.touch()
 				a.showHome()
+				a.showLeft()
 				a.offerDraft()
 			}
 		})

@@ -368,3 +368,101 @@ func TestChangePasswordMessagesStop(t *testing.T) {
 		}
 	})
 }
+
+// Ensure that the operators' screen opens with the keyboard on its first
+// control that changes no account at a key: the new operator's
+// identifier while no other operator is listed, else the first listed
+// operator's Disattiva (which asks first), or Reimposta password (its
+// dialog) when that operator is disabled, never Riattiva, which acts at
+// once. After an add by the keyboard it is back in the identifier,
+// emptied for the next one; after an add refused, in the first field at
+// fault; after Sblocca, on the row's first button. (The screen opened
+// with nothing focused: a keyboard-only supervisor pressed Tab first.)
+func TestOperatorsOpenWithTheKeyboard(t *testing.T) {
+	h := ready(t)
+	h.tap(h.app.header.ops)
+	o := h.app.operators
+	cv := h.win.Canvas()
+	focused := func(want fyne.Focusable, after string) {
+		t.Helper()
+		if f := cv.Focused(); f != want {
+			on := fmt.Sprintf("%T", f)
+			if b, ok := f.(*button); ok {
+				on = fmt.Sprintf("%q", b.Text)
+			}
+			t.Fatalf("%s the keyboard is on %s", after, on)
+		}
+	}
+	focused(o.id, "opening the operators, none but the supervisor,")
+
+	// An add refused: the keyboard in the field at fault.
+	test.Type(o.id, "l.bianchi")
+	cv.Focus(o.pwConfirm)
+	test.Type(o.pwConfirm, "password-bianchi")
+	key(o.pwConfirm, fyne.KeyReturn)
+	h.wait()
+	focused(o.name, "after an add refused for its missing name")
+	// Added by the keyboard: the identifier again, emptied.
+	test.Type(o.name, "Luca Bianchi")
+	cv.Focus(o.pw)
+	test.Type(o.pw, "password-bianchi")
+	key(o.pw, fyne.KeyReturn)
+	h.wait()
+	if o.disable["l.bianchi"] == nil {
+		t.Fatalf("l.bianchi not added: %q", o.msg.text())
+	}
+	focused(o.id, "after the add")
+
+	h.tap(h.app.header.home)
+	h.tap(h.app.header.ops)
+	focused(o.disable["l.bianchi"], "opening the operators with l.bianchi listed")
+	if *shots != "" {
+		writeShots(t, h, "operatori-tastiera")
+	}
+	pressSpaceOn(h, o.disable["l.bianchi"])
+	if n := len(cv.Overlays().List()); n != 1 || !strings.Contains(h.screenText(), "Disattivare") {
+		t.Fatalf("Space on the first control: %d dialogs, want the question:\n%s", n, h.screenText())
+	}
+	pressSpaceOn(h, dialogButtonOf(h, "Sì"))
+
+	h.tap(h.app.header.home)
+	h.tap(h.app.header.ops)
+	focused(o.reset["l.bianchi"], "opening the operators with l.bianchi disabled")
+	pressSpaceOn(h, o.enable["l.bianchi"])
+
+	if _, err := h.desk.Login("l.bianchi", "sbagliata-per-prova"); err == nil {
+		t.Fatal("a wrong password logged in")
+	}
+	h.tap(h.app.header.home)
+	h.tap(h.app.header.ops)
+	pressSpaceOn(h, o.unlock["l.bianchi"])
+	if o.unlock["l.bianchi"] != nil {
+		t.Fatalf("Sblocca lifted nothing: %q", o.listMsg.text())
+	}
+	focused(o.disable["l.bianchi"], "after Sblocca")
+}
+
+// Ensure that an add that ends behind the lock (Ctrl+L pressed as it
+// ran) leaves the keyboard in the lock's password, and gives it to the
+// new operator's identifier at the unlock.
+func TestOperatorsAddBehindTheLock(t *testing.T) {
+	h := ready(t)
+	h.tap(h.app.header.ops)
+	o := h.app.operators
+	test.Type(o.id, "l.bianchi")
+	test.Type(o.name, "Luca Bianchi")
+	test.Type(o.pw, "password-bianchi")
+	test.Type(o.pwConfirm, "password-bianchi")
+	test.Tap(o.add)     // the add runs...
+	h.app.lockSession() // ...and the supervisor locks the desk
+	h.wait()
+	cv := h.win.Canvas()
+	if o.disable["l.bianchi"] == nil || cv.Focused() != h.app.lock.password {
+		t.Fatalf("the add ended behind the lock: added %v, keyboard on %T; want added, the lock's password", o.disable["l.bianchi"] != nil, cv.Focused())
+	}
+	test.Type(h.app.lock.password, "password-di-prova")
+	h.tap(h.app.lock.unlock)
+	if cv.Focused() != o.id {
+		t.Errorf("after the unlock the keyboard is on %T, want the new operator's identifier", cv.Focused())
+	}
+}

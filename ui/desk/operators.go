@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"cmp"
 	"errors"
 
 	"fyne.io/fyne/v2"
@@ -47,7 +48,7 @@ func (a *App) showOperators() {
 		a.operators = a.newOperatorsScreen()
 	}
 	a.operators.reload("")
-	a.show(a.operators.screen)
+	a.show(a.operators.screen) // the keyboard on its first control (reload)
 }
 
 func (a *App) newOperatorsScreen() *operatorsScreen {
@@ -97,7 +98,12 @@ func (a *App) newOperatorsScreen() *operatorsScreen {
 // reload lists the operators again, with done above them, the outcome
 // of what the supervisor did ("" for none): shown once, not hidden then
 // shown again in one go, which drew it over the list, laid out without it
-// (found by real keys: Riattiva).
+// (found by real keys: Riattiva). The screen's first control, which has
+// the keyboard when it shows, is the first of the list's buttons that
+// asks before it acts: Disattiva (a confirmation) or Reimposta password
+// (its dialog), not Riattiva nor Sblocca, which act at once; the new
+// operator's identifier when no other operator is listed. A key pressed
+// as the screen opens changes no account.
 func (o *operatorsScreen) reload(done string) {
 	a := o.a
 	ops, err := a.desk.Operators(a.session)
@@ -118,6 +124,7 @@ func (o *operatorsScreen) reload(done string) {
 		widget.NewSeparator(),
 	}
 	now := a.desk.Now()
+	var first *button
 	for _, op := range ops {
 		state := lang.L("operators.active")
 		switch {
@@ -140,6 +147,13 @@ func (o *operatorsScreen) reload(done string) {
 		if more := o.adminButtons(op, now); more != nil {
 			objs = append(objs, more)
 		}
+		if first == nil {
+			first = cmp.Or(o.disable[op.ID], o.reset[op.ID])
+		}
+	}
+	o.screen.Focus = o.id
+	if first != nil {
+		o.screen.Focus = first
 	}
 	o.list.Objects = objs
 	o.list.Refresh()
@@ -217,6 +231,7 @@ func (o *operatorsScreen) doAdd() {
 	o.fields.show(es, true)
 	if len(es) > 0 {
 		o.msg.set(msgError, lang.L("form.haserrors"))
+		o.focusFirst(es)
 		return
 	}
 	s := a.session
@@ -231,6 +246,7 @@ func (o *operatorsScreen) doAdd() {
 			case errors.As(err, &fes):
 				o.fields.show(fes, true)
 				o.msg.set(msgError, lang.L("form.haserrors"))
+				o.focusFirst(fes)
 			case err != nil:
 				o.msg.set(msgError, i18n.Message(err))
 			default:
@@ -240,7 +256,40 @@ func (o *operatorsScreen) doAdd() {
 				o.fields.show(nil, false)
 				o.msg.set(msgSuccess, lang.L("operators.added", map[string]any{"ID": n.ID}))
 				o.reload("")
+				o.focus(o.id) // emptied, for the next one: not left on Aggiungi or the confirmation
 			}
 		}
 	})
+}
+
+// focusFirst gives the keyboard to the first field of the new operator
+// with a problem in es.
+func (o *operatorsScreen) focusFirst(es pinsede.FieldErrors) {
+	for _, f := range []struct {
+		name string
+		w    fyne.Focusable
+	}{
+		{pinsede.FieldOperatorID, o.id}, {pinsede.FieldOperatorName, o.name}, {pinsede.FieldOperatorRole, o.role},
+		{pinsede.FieldPassword, o.pw}, {fieldPasswordConfirm, o.pwConfirm},
+	} {
+		if _, ok := es.For(f.name); ok {
+			o.focus(f.w)
+			return
+		}
+	}
+}
+
+// focus gives w the keyboard while the operators are the screen shown:
+// behind the lock, at the unlock (the lock's password keeps it until
+// then); not at all once the supervisor has gone elsewhere, as an add
+// ends off the UI goroutine.
+func (o *operatorsScreen) focus(w fyne.Focusable) {
+	a := o.a
+	switch {
+	case a.current.View != o.screen.View:
+	case a.lock.locked:
+		a.lock.screenFocus = w
+	default:
+		a.win.Canvas().Focus(w)
+	}
 }

@@ -126,6 +126,7 @@ func (p *policyPanel) showOverride() {
 	d.reason = a.newReasonEntry(lang.L("policy.override.reason.placeholder"))
 	d.actionDialog = a.newActionDialog(
 		lang.L("policy.override.confirm"), fynetheme.MailSendIcon(), d.doOverride, lang.L("policy.override.cancel"))
+	d.about = string(p.req.CodiceFiscale)
 	p.dialog = d
 	d.open(a, lang.L("policy.override.title"), d.reason, []string{
 		lang.L("replace.err.same"), lang.L("replace.err.badcredentials"), lang.L("policy.override.err.notsupervisor"),

@@ -369,21 +369,19 @@ func (a *App) openTicket(sub ticket.Submission) {
 	a.request = a.newRequestScreen()
 	a.verify = nil
 	a.request.fill(sub.Request)
-	r := a.request
-	r.screen.View = container.NewBorder(ticketBanner(sub), nil, nil, nil, r.screen.View)
-	a.show(r.screen)
+	a.request.showTicket(ticketOf(sub))
+	a.show(a.request.screen)
 }
 
 // keepTicket keeps the request of a ticket that the clerk of session s
 // took as the session ended (Esci pressed as the ticket was called): the
 // ticket is no longer in the queue, and its citizen waits. It becomes the
-// clerk's draft, offered at the clerk's next login of the day (offerDraft),
-// and the login screen, when it shows, says so.
+// clerk's draft, with the ticket, as openTicket would have shown it:
+// offered at the clerk's next login of the day (offerDraft), it opens
+// under the ticket's banner. The login screen, when it shows, says so.
 func (a *App) keepTicket(s *pinsede.Session, sub ticket.Submission) {
-	r := a.newRequestScreen() // the MV35 as openTicket fills it, not shown
-	r.fill(sub.Request)
-	fields := map[string]string{}
-	r.draftFields(fields)
+	fields := requestDraft(sub.Request)
+	ticketOf(sub).putDraft(fields)
 	a.writeDraftOf(s, "kept", func(s *pinsede.Session) error { return a.desk.SaveDraft(s, pinsede.DraftRequest, fields) })
 	if a.session == nil && a.login != nil {
 		a.login.kept = lang.L("queue.kept", map[string]any{
@@ -392,15 +390,64 @@ func (a *App) keepTicket(s *pinsede.Session, sub ticket.Submission) {
 	}
 }
 
+// calledTicket is the kiosk ticket a request was opened from, as its
+// banner shows it (ticketBanner) and the request's draft keeps it.
+type calledTicket struct {
+	number, service, language string
+	issued                    time.Time
+}
+
+// ticketOf returns the ticket of a kiosk submission.
+func ticketOf(sub ticket.Submission) calledTicket {
+	return calledTicket{number: sub.Ticket.Number, service: sub.Ticket.Service, language: sub.Language, issued: sub.Ticket.Issued}
+}
+
+// The names under which a draft keeps the kiosk ticket its request was
+// opened from, beside the MV35's fields: a draft without them has no
+// ticket.
+const (
+	draftTicketNumber   = "biglietto_numero"
+	draftTicketService  = "biglietto_servizio"
+	draftTicketLanguage = "biglietto_lingua"
+	draftTicketIssued   = "biglietto_stampato" // RFC 3339, with the kiosk's offset
+)
+
+// putDraft keeps t among a draft's fields.
+func (t calledTicket) putDraft(out map[string]string) {
+	out[draftTicketNumber] = t.number
+	putDraft(out, draftTicketService, t.service)
+	putDraft(out, draftTicketLanguage, t.language)
+	out[draftTicketIssued] = t.issued.Format(time.RFC3339)
+}
+
+// draftTicket returns the ticket a draft keeps, and whether it keeps one.
+func draftTicket(fields map[string]string) (calledTicket, bool) {
+	n, ok := fields[draftTicketNumber]
+	if !ok {
+		return calledTicket{}, false
+	}
+	issued, err := time.Parse(time.RFC3339, fields[draftTicketIssued])
+	if err != nil {
+		return calledTicket{}, false // not one this desk wrote: no banner rather than a wrong time
+	}
+	return calledTicket{number: n, service: fields[draftTicketService], language: fields[draftTicketLanguage], issued: issued}, true
+}
+
+// showTicket puts the banner of the kiosk ticket t above the new MV35,
+// and keeps the ticket with its draft.
+func (r *requestScreen) showTicket(t calledTicket) {
+	r.ticket = &t
+	r.screen.View = container.NewBorder(ticketBanner(t), nil, nil, nil, r.screen.View)
+}
+
 // ticketBanner shows a ticket's number and service large enough to call
 // out, with when it was printed and the citizen's language.
-func ticketBanner(sub ticket.Submission) fyne.CanvasObject {
-	t := sub.Ticket
-	big := canvas.NewText(lang.L("queue.ticket", map[string]any{"Number": t.Number, "Service": serviceName(t.Service)}), theme.Primary)
+func ticketBanner(t calledTicket) fyne.CanvasObject {
+	big := canvas.NewText(lang.L("queue.ticket", map[string]any{"Number": t.number, "Service": serviceName(t.service)}), theme.Primary)
 	big.TextStyle.Bold = true
 	big.TextSize = 2 * fynetheme.TextHeadingSize()
 	info := note(lang.L("queue.ticket.note", map[string]any{
-		"Time": t.Issued.Format("15:04"), "Language": languageName(sub.Language),
+		"Time": t.issued.Format("15:04"), "Language": languageName(t.language),
 	}))
 	bg := canvas.NewRectangle(theme.Card)
 	bg.StrokeColor = theme.Primary

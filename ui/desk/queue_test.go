@@ -560,3 +560,71 @@ func TestKioskQueueSealed(t *testing.T) {
 		t.Errorf("without the key: message %q", got)
 	}
 }
+
+// Ensure that the request of a kiosk ticket taken as its clerk logs out
+// (keepTicket), resumed at the clerk's next login, shows exactly what
+// openTicket shows for that ticket: the MV35 filled as the citizen typed
+// it at the kiosk, under the ticket's banner (its number and service,
+// when it was printed, the citizen's language), to call the citizen by
+// number. The banner stays with the draft kept again as the clerk types,
+// and a request without a ticket resumes with none. (The resumed request
+// had no banner: the clerk could not call the citizen.)
+func TestKeptTicketResumesAsOpened(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "spool")
+	sub := kioskTicket(t, dir, "K007", "KEPTTCK7", testNow.Add(-7*time.Minute), giulia(t))
+	h := ready(t, withTickets(dir))
+	test.Tap(h.app.home.queue.next) // the take starts...
+	h.app.logout()                  // ...and the clerk logs out before it ends
+	h.wait()
+	h.logIn("m.rossi", "password-di-prova")
+	if got := strings.Join(strings.Fields(h.screenText()), " "); !strings.Contains(got, "la richiesta di Bianchi Giulia, del biglietto K007, rimasta") {
+		t.Errorf("the offer does not name the ticket:\n%s", got)
+	}
+	h.tapDialogConfirm() // Riprendi
+	r := h.app.request
+	if r == nil || h.app.current.View != r.screen.View {
+		t.Fatal("Riprendi did not open the ticket's request")
+	}
+	resumed := h.screenText()
+	if *shots != "" {
+		writeShots(t, h, "mv35-biglietto-ripreso")
+	}
+	got, gotReq := map[string]string{}, r.request()
+	r.draftFields(got)
+
+	h.app.openTicket(sub) // the same ticket, opened as Prossimo biglietto opens it
+	want, wantReq := map[string]string{}, h.app.request.request()
+	h.app.request.draftFields(want)
+	if opened := h.screenText(); resumed != opened {
+		t.Errorf("the kept ticket's request resumed shows\n%s\n\nopenTicket shows\n%s", resumed, opened)
+	}
+	if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotReq, wantReq) {
+		t.Errorf("the kept ticket's request resumed holds\n%v\n%+v\nopenTicket fills\n%v\n%+v", got, gotReq, want, wantReq)
+	}
+	for _, s := range []string{"Biglietto K007 – Richiedi il PIN dispositivo", "09:23", "Deutsch"} {
+		if !strings.Contains(resumed, s) {
+			t.Errorf("the kept ticket's request resumed does not show %q", s)
+		}
+	}
+
+	// Typed on and kept again, after a power cut: still under the banner.
+	h.typeIn(h.app.request.telefono, "06 1234567")
+	h.app.checkDraft()
+	h.restart()
+	h.logIn("m.rossi", "password-di-prova")
+	h.tapDialogConfirm()
+	if r := h.app.request; r == nil || r.telefono.Text != "06 1234567" || !strings.Contains(h.screenText(), "Biglietto K007") {
+		t.Errorf("the ticket's request typed on and resumed again lost its banner or the phone typed:\n%s", h.screenText())
+	}
+
+	// A request of no ticket resumes with no banner.
+	h.app.newRequestFor(nil)
+	h.typeIn(h.app.request.cognome, "Neri")
+	h.app.checkDraft()
+	h.restart()
+	h.logIn("m.rossi", "password-di-prova")
+	h.tapDialogConfirm()
+	if r := h.app.request; r == nil || r.cognome.Text != "Neri" || r.ticket != nil || strings.Contains(h.screenText(), "Biglietto") {
+		t.Errorf("a request of no ticket resumed shows a ticket:\n%s", h.screenText())
+	}
+}

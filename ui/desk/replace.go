@@ -38,6 +38,7 @@ func (c *citizenScreen) showReplace(cred pinsede.Credential) {
 	d.approvalFields = a.newApprovalFields(d.doReplace)
 	d.actionDialog = a.newActionDialog(
 		lang.L("replace.confirm"), fynetheme.MailSendIcon(), d.doReplace, lang.L("replace.cancel"))
+	d.about = string(cred.CodiceFiscale)
 	c.replace = d
 	d.open(a, lang.L("replace.title"), d.supID, []string{
 		lang.L("replace.err.noreason"), lang.L("replace.err.same"), lang.L("replace.err.badcredentials"),

@@ -46,6 +46,10 @@ type requestScreen struct {
 
 	cellulare, telefono, email, pec *entry
 
+	// ticket is the kiosk ticket the request was opened from, shown in
+	// its banner and kept with its draft; nil for none.
+	ticket *calledTicket
+
 	next, cancel *button
 	msg          *message
 	fields       fields
@@ -340,26 +344,10 @@ func provinceFor(country, p string) string {
 	return strings.ToUpper(strings.TrimSpace(p))
 }
 
-// fill puts a request in the form.
+// fill puts a request in a new form, as a draft of it (requestDraft)
+// would, and shows the problems of every field.
 func (r *requestScreen) fill(q pinsede.Request) {
-	r.cognome.SetText(q.Cognome)
-	r.nome.SetText(q.Nome)
-	if i := slices.Index(sexes, q.Sesso); i >= 0 {
-		r.sesso.SetSelected(r.sesso.Options[i])
-	}
-	r.dataNascita.SetText(q.DataNascita.Italian())
-	r.luogo.setText(placeText(q.LuogoNascita))
-	r.catastale.SetText(q.LuogoNascita.Code)
-	r.cf.SetText(string(q.CodiceFiscale))
-	r.stato.set(q.Residenza.Country)
-	r.indirizzo.SetText(q.Residenza.Street)
-	r.cap.SetText(q.Residenza.CAP)
-	r.comune.SetText(q.Residenza.City)
-	r.provincia.SetText(q.Residenza.Province)
-	r.cellulare.SetText(q.Recapiti.Mobile)
-	r.telefono.SetText(q.Recapiti.Landline)
-	r.email.SetText(q.Recapiti.Email)
-	r.pec.SetText(q.Recapiti.PEC)
+	r.restoreDraft(requestDraft(q))
 	for _, f := range r.fields {
 		f.touched = true
 	}

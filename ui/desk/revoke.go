@@ -41,6 +41,7 @@ func (c *citizenScreen) showRevoke(cred pinsede.Credential) {
 	d.reasonF = newField(pinsede.FieldRevokeReason, lang.L("revoke.reason"), d.reason).keepProblemRoom(revokeReasonProblems)
 	d.checked = a.newCheck(lang.L("revoke.checked"), func(bool) { a.touch() })
 	d.actionDialog = a.newActionDialog(lang.L("revoke.confirm"), fynetheme.DeleteIcon(), d.doRevoke, lang.L("revoke.cancel"))
+	d.about = string(cred.CodiceFiscale)
 	d.confirm.Importance = widget.DangerImportance
 	items := []fyne.CanvasObject{
 		note(lang.L("revoke.intro", map[string]any{"Serial": cred.SlipSerial})),

@@ -414,6 +414,7 @@ func (v *verifyScreen) showOutcome(req pinsede.Request, out pinsede.Issued, err 
 			msg += "\n" + lang.L("issue.printfailed.cause", map[string]any{"Cause": cause})
 		}
 		v.msg.set(msgError, msg)
+		a.keepDraftAgain()
 	case errors.Is(err, pinsede.ErrNotEligible):
 		v.policy.show(req, err)
 	default:
