@@ -177,7 +177,7 @@ func main() {
 	ui.Start()
 	defer ui.Stop()
 
-	shutdown.ExitIfStuck() // Fyne's driver quits on SIGTERM: no Quit of ours
+	shutdown.ExitIfStuck()         // Fyne's driver quits on SIGTERM: no Quit of ours
 	shutdown.OnSignal(ui.Quitting) // a print ending from then on leaves the window alone
 	w.ShowAndRun()
 }
