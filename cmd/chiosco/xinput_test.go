@@ -463,18 +463,7 @@ func (k *xkKiosk) toPlaceOfBirth() {
 func (k *xkKiosk) finish(want pinsede.Request) {
 	t := k.t
 	t.Helper()
-	k.WaitScreen("question:indirizzo")
-	k.Type(want.Residenza.Street)
-	k.Keys("Tab")
-	k.Type(want.Residenza.City)
-	k.Keys("Return")
-	k.WaitScreen("question:telefono")
-	k.Type(want.Recapiti.Mobile)
-	k.Keys("Return")
-	k.WaitScreen("question:email")
-	k.Type(want.Recapiti.Email)
-	k.Keys("Return")
-	k.WaitScreen("review")
+	k.toReview(want)
 	k.Shot("review")
 	k.Keys("Return")
 	k.WaitScreen("done")
@@ -487,6 +476,24 @@ func (k *xkKiosk) finish(want pinsede.Request) {
 	if got := subs[0].Request; !reflect.DeepEqual(got, want) {
 		t.Errorf("the request in the spool:\n%+v\nwant the suggestions chosen:\n%+v", got, want)
 	}
+}
+
+// toReview answers the address, the phones and the e-mail of want (a
+// foreign address: street and city) and reaches the review.
+func (k *xkKiosk) toReview(want pinsede.Request) {
+	k.t.Helper()
+	k.WaitScreen("question:indirizzo")
+	k.Type(want.Residenza.Street)
+	k.Keys("Tab")
+	k.Type(want.Residenza.City)
+	k.Keys("Return")
+	k.WaitScreen("question:telefono")
+	k.Type(want.Recapiti.Mobile)
+	k.Keys("Return")
+	k.WaitScreen("question:email")
+	k.Type(want.Recapiti.Email)
+	k.Keys("Return")
+	k.WaitScreen("review")
 }
 
 // TestXInputKioskMoreSuggestions reaches, by real keys alone, in German
