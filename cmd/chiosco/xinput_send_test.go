@@ -106,13 +106,7 @@ func TestXInputKioskSendHeld(t *testing.T) {
 	xtest.ClearOfMidnight(t, xkDayMargin)
 	k.toPlaceOfBirth()
 	k.Type("Barletta")
-	k.Keys("Return")
-	k.WaitScreen("question:cf")
-	k.Keys("Tab", "space") // Diesen Code verwenden: back to the field
-	k.Keys("Return")
-	k.WaitScreen("question:stato")
-	k.Type("Belize")
-	k.Keys("Return")
+	k.codeAndBelize()
 	k.toReview(want)
 
 	k.Keys("Return", "Return") // Bestätigen, twice

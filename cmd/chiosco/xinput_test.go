@@ -523,6 +523,15 @@ func TestXInputKioskMoreSuggestions(t *testing.T) {
 	})
 	k.Shot("luogo-more-next")
 	k.Keys("shift+Tab", "space") // San Basilio (SU): taken, back to the field
+	k.codeAndBelize()
+	k.finish(want)
+}
+
+// codeAndBelize confirms the place of birth chosen, takes the code
+// computed from the answers (Tab and Space on Diesen Code verwenden) and
+// answers Belize as the state of residence.
+func (k *xkKiosk) codeAndBelize() {
+	k.t.Helper()
 	k.Keys("Return")
 	k.WaitScreen("question:cf")
 	k.Keys("Tab", "space") // Diesen Code verwenden: back to the field
@@ -530,7 +539,6 @@ func TestXInputKioskMoreSuggestions(t *testing.T) {
 	k.WaitScreen("question:stato")
 	k.Type("Belize")
 	k.Keys("Return")
-	k.finish(want)
 }
 
 // xkSmallSuggestionsRect is, on xkSmallScreen, the question's field and
