@@ -463,18 +463,7 @@ func (k *xkKiosk) toPlaceOfBirth() {
 func (k *xkKiosk) finish(want pinsede.Request) {
 	t := k.t
 	t.Helper()
-	k.WaitScreen("question:indirizzo")
-	k.Type(want.Residenza.Street)
-	k.Keys("Tab")
-	k.Type(want.Residenza.City)
-	k.Keys("Return")
-	k.WaitScreen("question:telefono")
-	k.Type(want.Recapiti.Mobile)
-	k.Keys("Return")
-	k.WaitScreen("question:email")
-	k.Type(want.Recapiti.Email)
-	k.Keys("Return")
-	k.WaitScreen("review")
+	k.toReview(want)
 	k.Shot("review")
 	k.Keys("Return")
 	k.WaitScreen("done")
@@ -487,6 +476,24 @@ func (k *xkKiosk) finish(want pinsede.Request) {
 	if got := subs[0].Request; !reflect.DeepEqual(got, want) {
 		t.Errorf("the request in the spool:\n%+v\nwant the suggestions chosen:\n%+v", got, want)
 	}
+}
+
+// toReview answers the address, the phones and the e-mail of want (a
+// foreign address: street and city) and reaches the review.
+func (k *xkKiosk) toReview(want pinsede.Request) {
+	k.t.Helper()
+	k.WaitScreen("question:indirizzo")
+	k.Type(want.Residenza.Street)
+	k.Keys("Tab")
+	k.Type(want.Residenza.City)
+	k.Keys("Return")
+	k.WaitScreen("question:telefono")
+	k.Type(want.Recapiti.Mobile)
+	k.Keys("Return")
+	k.WaitScreen("question:email")
+	k.Type(want.Recapiti.Email)
+	k.Keys("Return")
+	k.WaitScreen("review")
 }
 
 // TestXInputKioskMoreSuggestions reaches, by real keys alone, in German
@@ -516,6 +523,15 @@ func TestXInputKioskMoreSuggestions(t *testing.T) {
 	})
 	k.Shot("luogo-more-next")
 	k.Keys("shift+Tab", "space") // San Basilio (SU): taken, back to the field
+	k.codeAndBelize()
+	k.finish(want)
+}
+
+// codeAndBelize confirms the place of birth chosen, takes the code
+// computed from the answers (Tab and Space on Diesen Code verwenden) and
+// answers Belize as the state of residence.
+func (k *xkKiosk) codeAndBelize() {
+	k.t.Helper()
 	k.Keys("Return")
 	k.WaitScreen("question:cf")
 	k.Keys("Tab", "space") // Diesen Code verwenden: back to the field
@@ -523,7 +539,6 @@ func TestXInputKioskMoreSuggestions(t *testing.T) {
 	k.WaitScreen("question:stato")
 	k.Type("Belize")
 	k.Keys("Return")
-	k.finish(want)
 }
 
 // xkSmallSuggestionsRect is, on xkSmallScreen, the question's field and

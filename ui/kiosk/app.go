@@ -12,9 +12,11 @@
 // [pinsede.Request.Validate], and shows the problems of the current question
 // only, in the citizen's language. On confirmation the request goes to a
 // [TicketSink] ([CentraleSink] through the central records, [SpoolSink], a
-// folder the desks import from, or both: [FallbackSink]) and a ticket is
-// printed ([ticket.PDF]) on [Config.Printer], a ui/cups back end, followed
-// until the printer has printed it; the last screen says when it was not.
+// folder the desks import from, or both: [FallbackSink]) off the UI
+// goroutine, the review saying meanwhile that it is being sent and taking
+// no input; then a ticket is printed ([ticket.PDF]) on [Config.Printer], a
+// ui/cups back end, followed until the printer has printed it; the last
+// screen says when it was not.
 //
 // Accessibility (EN 301 549, closed functionality): text of 28 px and
 // touch targets of at least [MinTarget] px at 1920x1080, A- and A+ text
@@ -27,7 +29,9 @@
 // neither local/ nor the desk, and shows only what was typed in the current
 // session. When the session ends (Annulla, the end, or [Config.Idle] of
 // inactivity after a warning of [Config.Warn]) every screen of the session
-// is thrown away and the language screen is built anew.
+// is thrown away and the language screen is built anew. A request being
+// sent then still reaches the sink, or waits at the kiosk, once; its ticket
+// is neither shown nor printed.
 //
 // Fyne's lang has one language per process: the kiosk serves one citizen
 // at a time, and switches it at the start of each session.
@@ -183,6 +187,8 @@ type session struct {
 	service string
 	wizard  *wizard
 	ticket  *ticket.Ticket
+	// sending is true while the request is on its way to the sink.
+	sending bool
 	// printing is true while the ticket is on its way to the printer;
 	// printFailed once the printer failed to print it.
 	printing, printFailed bool
@@ -668,14 +674,14 @@ const (
 
 // navBar is the row of Annulla, Indietro and the forward button; back or
 // next may be nil.
-func (a *App) navBar(back func(), next *button) fyne.CanvasObject {
+func (a *App) navBar(back func(), next *button) *fyne.Container {
 	return a.navRow(true, back, next, nil)
 }
 
 // navRow is the navigation bar, with Annulla when cancel is set (the last
 // screen has none, its forward button ends the session already), and
 // step, when set, between the buttons.
-func (a *App) navRow(cancel bool, back func(), next *button, step fyne.CanvasObject) fyne.CanvasObject {
+func (a *App) navRow(cancel bool, back func(), next *button, step fyne.CanvasObject) *fyne.Container {
 	l := &navLayout{step: step}
 	if cancel {
 		c := a.newButton(tr("nav.cancel"), a.Wipe)

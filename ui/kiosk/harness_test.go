@@ -129,6 +129,15 @@ func (h *harness) confirm() {
 	h.wait()
 }
 
+// send confirms the request on the review screen and runs the last step
+// of its send, alone: the last screen shows, while the ticket's print job
+// goes on.
+func (h *harness) send() {
+	h.t.Helper()
+	h.tapText(tr("nav.confirm"))
+	h.steps.Next()
+}
+
 // printed returns the PDFs of the tickets printed so far.
 func (h *harness) printed() [][]byte {
 	h.paper.mu.Lock()

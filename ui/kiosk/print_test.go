@@ -25,7 +25,7 @@ func TestTicketPrinting(t *testing.T) {
 	h.paper.hold = make(chan struct{})
 	h.startWizard("it")
 	h.fill(rossi)
-	h.tapText(tr("nav.confirm"))
+	h.send()
 	if h.app.Screen() != "done" || !strings.Contains(h.texts(), tr("done.printing")) {
 		t.Fatalf("screen %s does not say the ticket is printing:\n%s", h.app.Screen(), h.texts())
 	}
@@ -81,7 +81,7 @@ func TestTicketPrintFails(t *testing.T) {
 		h.paper.fail = cups.ErrOutOfPaper
 		h.startWizard("en")
 		h.fill(rossi)
-		h.tapText(tr("nav.confirm"))
+		h.send()
 		h.tapText(tr("nav.done"))
 		close(h.paper.hold)
 		h.wait()
@@ -145,7 +145,7 @@ func TestPrintStateInView(t *testing.T) {
 			}
 		}
 		h.fill(rossi)
-		h.tapText(tr("nav.confirm"))
+		h.send()
 		inView("printing", kioskScreens[0], kioskScreens[1])
 		close(hold) // the job ends with the window at 1024x768
 		h.wait()

@@ -248,33 +248,71 @@ func subheading(text string) *widget.Label {
 	return l
 }
 
-// submit hands the request to the sink, starts printing the ticket and
-// shows the last screen.
-func (a *App) submit() {
-	w := a.session.wizard
-	req := w.request()
-	t := ticket.Ticket{
-		Number:  a.nextNumber(),
-		Code:    ticket.NewCode(),
-		Service: a.session.service,
-		Issued:  a.cfg.Now(),
+// sendWait bounds the send of a request: the waiting requests offered
+// again and the new one, each within its sink's own timeout (4 s for
+// centrale: kioskpost.DefaultTimeout).
+const sendWait = 10 * time.Second
+
+// submit numbers the ticket of the session s and hands its request to the
+// sink off the UI goroutine, so that the kiosk goes on drawing, taking
+// keys and counting the idle time while centrale is slow or down. The
+// session is sending until the sink has answered: its review takes no
+// more input and says so (showReview), and a second confirmation sends
+// nothing. Then sent shows the outcome.
+func (a *App) submit(s *session) {
+	now := a.cfg.Now()
+	sub := Submission{
+		Ticket: ticket.Ticket{
+			Number:  a.nextNumber(),
+			Code:    ticket.NewCode(),
+			Service: s.service,
+			Issued:  now,
+		},
+		Language: a.language.Code,
+		Request:  s.wizard.request(),
 	}
-	sub := Submission{Ticket: t, Language: a.language.Code, Request: req}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	s.sending = true
+	sink := a.cfg.Sink
+	a.background(func() func() {
+		sub.Ticket.Pending = !a.send(sink, sub, now)
+		return func() { a.sent(s, sub.Ticket) }
+	})
+}
+
+// send offers the requests waiting at the kiosk, then sub, to sink, within
+// sendWait, and reports whether sink took sub; a refused sub waits at the
+// kiosk, its ticket pending. A sink that refused a waiting request just now
+// is down: sub waits too, rather than keep the citizen waiting for a second
+// timeout. It runs off the UI goroutine.
+func (a *App) send(sink TicketSink, sub Submission, now time.Time) bool {
+	if sink == nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), sendWait)
 	defer cancel()
-	// A sink that refused a waiting request just now is down: the new one
-	// waits too, rather than keep the citizen waiting for a second timeout.
-	down := a.cfg.Sink != nil && a.waiting.retry(ctx, a.cfg.Sink, a.cfg.Now())
-	if a.cfg.Sink == nil || down || a.cfg.Sink.Submit(ctx, sub) != nil {
-		t.Pending = true
-		sub.Ticket.Pending = true
-		if a.cfg.Sink != nil {
-			a.waiting.add(sub)
-		}
+	if !a.waiting.retry(ctx, sink, now) && sink.Submit(ctx, sub) == nil {
+		return true
 	}
-	a.session.ticket = &t
+	sub.Ticket.Pending = true
+	a.waiting.add(sub)
+	return false
+}
+
+// sent ends, on the UI goroutine, the send of the session s's ticket t:
+// the ticket prints and the last screen shows. A session wiped meanwhile
+// (the idle timer, Annulla on its warning, the supervisor's corner) shows
+// and prints nothing: the next citizen sees nothing of it, and a ticket
+// left in the tray would give them the code of another's request. Its
+// request has reached the sink or waits at the kiosk all the same, once.
+func (a *App) sent(s *session, t ticket.Ticket) {
+	s.sending = false
+	if a.session != s {
+		fyne.LogError("kiosk: ticket "+t.Number+" was sent after its citizen left; not printed", nil)
+		return
+	}
+	s.ticket = &t
 	if a.cfg.Printer != nil {
-		a.printTicket(a.session, t)
+		a.printTicket(s, t)
 	}
 	a.showDone()
 }

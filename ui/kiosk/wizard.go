@@ -925,12 +925,14 @@ func (a *App) showReview() {
 	// change it: the whole request fits on one screen; one column when
 	// two would cut the answers (07/03/19… at A+ on a screen 1024 wide).
 	list := container.New(&answerColumns{})
+	var inputs []*button // the screen's buttons: none takes input while the request is sent
 	for _, row := range rows {
 		edit := a.newButton(tr("review.edit"), func() {
 			w.review = true
 			a.showQuestion(row.q)
 		})
 		edit.Icon = fynetheme.DocumentCreateIcon()
+		inputs = append(inputs, edit)
 		name := widget.NewLabel(row.label)
 		name.SizeName = fynetheme.SizeNameCaptionText
 		name.Truncation = fyne.TextTruncateEllipsis // two columns MinWidth wide at A+
@@ -941,7 +943,27 @@ func (a *App) showReview() {
 			container.New(layout.NewCustomPaddedVBoxLayout(0), name, value))
 		list.Add(card)
 	}
+	// While the request is on its way, the screen says so over the
+	// navigation bar, where the citizen looks, and its buttons take no
+	// input: a second Enter or tap sends nothing, and no answer changes
+	// after it was sent.
+	sending := paragraph(tr("review.sending"))
+	sending.TextStyle = fyne.TextStyle{Bold: true}
+	sending.Hide()
+	top := heading(tr("review.title"))
+	content := container.NewBorder(top, sending, nil, nil, container.NewVScroll(list))
+	showSending := func() {
+		for _, b := range inputs {
+			b.Disable()
+		}
+		sending.Show()
+		content.Refresh() // the list gives up the room the message takes
+	}
+	s := a.session
 	confirm := a.newButton(tr("nav.confirm"), func() {
+		if s.sending {
+			return
+		}
 		es := w.problems()
 		if len(es) > 0 {
 			for i, q := range questions {
@@ -954,13 +976,23 @@ func (a *App) showReview() {
 				}
 			}
 		}
-		a.submit()
+		a.submit(s)
+		showSending()
+		a.say(sending.Text)
 	})
 	confirm.Icon = fynetheme.ConfirmIcon()
-	top := heading(tr("review.title"))
-	a.show("review", centred(1600, container.NewBorder(top, nil, nil, nil, container.NewVScroll(list))),
-		a.navBar(func() { a.showQuestion(len(questions) - 1) }, confirm), confirm,
-		tr("review.title")+". "+tr("review.hint"))
+	nav := a.navBar(func() { a.showQuestion(len(questions) - 1) }, confirm)
+	for _, o := range nav.Objects {
+		if b, ok := o.(*button); ok {
+			inputs = append(inputs, b)
+		}
+	}
+	speech := tr("review.title") + ". " + tr("review.hint")
+	if s.sending {
+		showSending() // a new text size or the contrast built the screen again
+		speech = sending.Text
+	}
+	a.show("review", centred(1600, content), nav, confirm, speech)
 }
 
 // answerColumns lays the review's answers out in two columns when each

@@ -35,6 +35,11 @@ func (s *Steps) Do(step func()) {
 	<-done
 }
 
+// Next runs, on the calling (test) goroutine, the next step to come: the
+// step of the one job the test knows is running, while others (a print
+// the test holds) go on.
+func (s *Steps) Next() { (<-s.ch)() }
+
 // Wait runs, on the calling (test) goroutine, the steps as they come,
 // until every job counted in busy is done, those the steps start
 // included: a job must count in busy until its step has run.
