@@ -116,6 +116,9 @@ func TestIssueClockOff(t *testing.T) {
 				func() (pinsede.Issued, error) { // and before the supervisor's password
 					return f.desk.IssueWithOverride(context.Background(), f.sup, request(), verification(), pinsede.Override{SupervisorID: "nessuno", Reason: "x"})
 				},
+				func() (pinsede.Issued, error) { // a replaced slip: before the approval and the old PIN's state
+					return f.desk.ReplaceSlip(context.Background(), f.sup, "nessuna", pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "nessuno", Password: "x"})
+				},
 			} {
 				_, err := issue()
 				var p *pinsede.Problem
@@ -130,8 +133,8 @@ func TestIssueClockOff(t *testing.T) {
 			if len(f.printer.slips) != 0 || sum.PendingSync != 0 {
 				t.Errorf("refused issues printed %d slips and left %d events", len(f.printer.slips), sum.PendingSync)
 			}
-			if len(link.pending) != 4 {
-				t.Errorf("the link was asked to sync %d times, want once per refusal (4)", len(link.pending))
+			if len(link.pending) != 5 {
+				t.Errorf("the link was asked to sync %d times, want once per refusal (5)", len(link.pending))
 			}
 
 			link.ahead, link.behind = 0, 0

@@ -36,6 +36,9 @@ func (d *Desk) ReplaceSlip(ctx context.Context, s *Session, credentialID, reason
 	if d.Printer == nil {
 		return Issued{}, ErrNoPrinter
 	}
+	if err := d.clockOff(); err != nil { // before the approval and the dates
+		return Issued{}, wrap(err)
+	}
 	if reason != ReasonSlipLost && reason != ReasonSlipSpoiled {
 		return Issued{}, FieldErrors{{Field: FieldRevokeReason, Key: KeyRequired}}
 	}
