@@ -131,6 +131,7 @@ func TestTicketPrintsForReal(t *testing.T) {
 // every text size. At A+ on 1024x768 both came under the navigation bar,
 // below the screen's bottom edge.
 func TestPrintStateInView(t *testing.T) {
+	layoutOnce(t)
 	inEveryLanguageAndSize(t, func(t *testing.T, h *harness, _ Language, _ int) {
 		hold := make(chan struct{})
 		h.paper.mu.Lock()

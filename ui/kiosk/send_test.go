@@ -174,6 +174,7 @@ func TestWipeWhileSending(t *testing.T) {
 // whole, in view, over the confirmation it disabled, on the low screens
 // the kiosk is laid out for, in every language at every text size.
 func TestSendingInView(t *testing.T) {
+	layoutOnce(t)
 	inEveryLanguageAndSize(t, func(t *testing.T, h *harness, l Language, scale int) {
 		sink := h.holdSend()
 		var msg fyne.CanvasObject

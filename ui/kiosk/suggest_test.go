@@ -299,6 +299,7 @@ func TestEverySuggestionReachable(t *testing.T) {
 // under the field, under the keyboard: reached only by Tab or by
 // scrolling, a citizen might not see them.
 func TestFirstSuggestionInView(t *testing.T) {
+	layoutOnce(t)
 	inEveryLanguageAndSize(t, func(t *testing.T, h *harness, _ Language, _ int) {
 		w := h.app.session.wizard
 		for _, size := range kioskScreens[:2] {
