@@ -155,8 +155,10 @@ func (a *App) deskKey(k *fyne.KeyEvent) bool {
 // scrollIntoView scrolls the current screen so that o, which has just
 // gained the focus, shows whole: Tab never leaves the focus below the
 // visible part of a long form.
-func (a *App) scrollIntoView(o fyne.CanvasObject) {
-	sc := a.currentScroll()
+func (a *App) scrollIntoView(o fyne.CanvasObject) { scrollTo(a.currentScroll(), o) }
+
+// scrollTo scrolls sc, if any, so that o, which lies in it, shows whole.
+func scrollTo(sc *container.Scroll, o fyne.CanvasObject) {
 	if sc == nil || fyne.CurrentApp() == nil {
 		return
 	}
@@ -178,11 +180,31 @@ func (a *App) scrollIntoView(o fyne.CanvasObject) {
 // showFocused scrolls the current screen so that o, a button or a check
 // box that has just gained the focus, shows whole, when o lies in the
 // screen (not in the header, nor in a dialog): Tab to Registra delega,
-// below the window, drew its focus out of sight.
+// below the window, drew its focus out of sight. The scroll is the one
+// that holds o: the page's, or that of its messages (footedPage).
 func (a *App) showFocused(o fyne.CanvasObject) {
-	if sc := a.currentScroll(); sc != nil && holds(sc.Content, o) {
-		a.scrollIntoView(o)
+	scrollTo(scrollOf(a.current.View, o), o)
+}
+
+// scrollOf returns the innermost scroll among in and the containers
+// within it that holds o, nil for none.
+func scrollOf(in, o fyne.CanvasObject) *container.Scroll {
+	switch x := in.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			if sc := scrollOf(c, o); sc != nil {
+				return sc
+			}
+		}
+	case *container.Scroll:
+		if sc := scrollOf(x.Content, o); sc != nil {
+			return sc
+		}
+		if holds(x.Content, o) {
+			return x
+		}
 	}
+	return nil
 }
 
 // holds reports whether o is target or holds it in its containers.
