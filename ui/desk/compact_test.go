@@ -58,57 +58,51 @@ func TestFormsFitTheScreen(t *testing.T) {
 // window: Ctrl+Enter still reached Emetti PIN, a mouse saw no button. The
 // message shows too, from its top, above the buttons.
 func TestVerifyButtonsInWindow(t *testing.T) {
-	for _, language := range i18n.Languages {
-		t.Run(language, func(t *testing.T) {
-			if err := i18n.Load(language); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { i18n.Load("") })
-			link := &clockLink{offset: -testNow.Sub(time.Date(2000, 1, 1, 0, 0, 0, 0, testNow.Location()))}
-			h := ready(t, devPrinter, func(d *pinsede.Desk, _ *Config) { d.Link = link })
-			h.app.UseSync(nil, "")
-			test.ApplyTheme(t, theme.New())
-			h.toVerification(mario)
-			h.fillVerification(passport)
-			v := h.app.verify
-			h.tap(v.issue)
-			if !strings.Contains(v.msg.text(), i18n.Duration(link.ClockBehind())) {
-				t.Fatalf("Emetti PIN with the clock behind: message %q", v.msg.text())
-			}
-			h.buttonsInWindow("clock", v.msg.box, v.back, v.issue)
-			shot(t, h, "verify-long-"+language+"-clock")
+	inEachLanguage(t, func(t *testing.T, language string) {
+		link := &clockLink{offset: -testNow.Sub(time.Date(2000, 1, 1, 0, 0, 0, 0, testNow.Location()))}
+		h := ready(t, devPrinter, func(d *pinsede.Desk, _ *Config) { d.Link = link })
+		h.app.UseSync(nil, "")
+		test.ApplyTheme(t, theme.New())
+		h.toVerification(mario)
+		h.fillVerification(passport)
+		v := h.app.verify
+		h.tap(v.issue)
+		if !strings.Contains(v.msg.text(), i18n.Duration(link.ClockBehind())) {
+			t.Fatalf("Emetti PIN with the clock behind: message %q", v.msg.text())
+		}
+		h.buttonsInWindow("clock", v.msg.box, v.back, v.issue)
+		shot(t, h, "verify-long-"+language+"-clock")
 
-			v.printerNote.set(msgError, lang.L("issue.noprinter"))
-			cause := lang.L("issue.printfailed.cause", map[string]any{"Cause": strings.Repeat("IPP client-error-not-possible: printer-state-reasons media-jam-error, door-open-error, toner-empty-error; ", 3)})
-			v.msg.set(msgError, lang.L("issue.printfailed.detail", map[string]any{"Serial": "ROMA01-2026-000123"})+"\n"+cause)
-			italian := pinsede.Document{Type: pinsede.DocPassaporto, Number: "YA1234567", Authority: "Questura di Roma",
-				IssuedOn: passport.IssuedOn, ExpiresOn: passport.ExpiresOn}
-			err := h.desk.PolicyRefusal(h.app.session, mario, &italian, false)
-			if !errors.Is(err, pinsede.ErrNotEligible) {
-				t.Fatalf("an Italian document abroad: %v, want a refusal", err)
-			}
-			v.policy.show(mario, err)
-			v.policy.sheetMsg.set(msgError, lang.L("policy.infosheet.failed")+"\n"+cause)
-			h.buttonsInWindow("every panel", v.printerNote.box, v.back, v.issue)
-			shot(t, h, "verify-long-"+language+"-all")
+		v.printerNote.set(msgError, lang.L("issue.noprinter"))
+		cause := lang.L("issue.printfailed.cause", map[string]any{"Cause": strings.Repeat("IPP client-error-not-possible: printer-state-reasons media-jam-error, door-open-error, toner-empty-error; ", 3)})
+		v.msg.set(msgError, lang.L("issue.printfailed.detail", map[string]any{"Serial": "ROMA01-2026-000123"})+"\n"+cause)
+		italian := pinsede.Document{Type: pinsede.DocPassaporto, Number: "YA1234567", Authority: "Questura di Roma",
+			IssuedOn: passport.IssuedOn, ExpiresOn: passport.ExpiresOn}
+		err := h.desk.PolicyRefusal(h.app.session, mario, &italian, false)
+		if !errors.Is(err, pinsede.ErrNotEligible) {
+			t.Fatalf("an Italian document abroad: %v, want a refusal", err)
+		}
+		v.policy.show(mario, err)
+		v.policy.sheetMsg.set(msgError, lang.L("policy.infosheet.failed")+"\n"+cause)
+		h.buttonsInWindow("every panel", v.printerNote.box, v.back, v.issue)
+		shot(t, h, "verify-long-"+language+"-all")
 
-			// The keyboard goes from the policy's buttons, scrolled into
-			// sight in their panel, on to Indietro, then Emetti PIN.
-			c := h.win.Canvas()
-			c.Focus(v.policy.override)
-			h.settle()
-			sc, d := v.msgScroll, fyne.CurrentApp().Driver()
-			if top, bottom := d.AbsolutePositionForObject(sc).Y, d.AbsolutePositionForObject(v.policy.override).Y+v.policy.override.Size().Height; bottom > top+sc.Size().Height {
-				t.Errorf("%q has the keyboard below the messages' panel: its foot at %.0f, the panel's at %.0f", v.policy.override.Text, bottom, top+sc.Size().Height)
+		// The keyboard goes from the policy's buttons, scrolled into
+		// sight in their panel, on to Indietro, then Emetti PIN.
+		c := h.win.Canvas()
+		c.Focus(v.policy.override)
+		h.settle()
+		sc, d := v.msgScroll, fyne.CurrentApp().Driver()
+		if top, bottom := d.AbsolutePositionForObject(sc).Y, d.AbsolutePositionForObject(v.policy.override).Y+v.policy.override.Size().Height; bottom > top+sc.Size().Height {
+			t.Errorf("%q has the keyboard below the messages' panel: its foot at %.0f, the panel's at %.0f", v.policy.override.Text, bottom, top+sc.Size().Height)
+		}
+		shot(t, h, "verify-long-"+language+"-override")
+		for _, want := range []*button{v.back, v.digital, v.issue} {
+			if c.FocusNext(); c.Focused() != want {
+				t.Errorf("Tab went to %v, want %q", c.Focused(), want.Text)
 			}
-			shot(t, h, "verify-long-"+language+"-override")
-			for _, want := range []*button{v.back, v.digital, v.issue} {
-				if c.FocusNext(); c.Focused() != want {
-					t.Errorf("Tab went to %v, want %q", c.Focused(), want.Text)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // buttonsInWindow lays the window out and fails the test unless each of
