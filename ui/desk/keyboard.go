@@ -180,28 +180,29 @@ func scrollTo(sc *container.Scroll, o fyne.CanvasObject) {
 // showFocused scrolls the current screen so that o, a button or a check
 // box that has just gained the focus, shows whole, when o lies in the
 // screen (not in the header, nor in a dialog): Tab to Registra delega,
-// below the window, drew its focus out of sight. The scroll is the one
-// that holds o: the page's, or that of its messages (footedPage).
+// below the window, drew its focus out of sight. The scrolls are those
+// that hold o, the innermost first: the page's, or that of its messages
+// (footedPage).
 func (a *App) showFocused(o fyne.CanvasObject) {
-	scrollTo(scrollOf(a.current.View, o), o)
+	scrolls := scrollsOf(a.current.View, o)
+	for i := len(scrolls) - 1; i >= 0; i-- {
+		scrollTo(scrolls[i], o)
+	}
 }
 
-// scrollOf returns the innermost scroll among in and the containers
-// within it that holds o, nil for none.
-func scrollOf(in, o fyne.CanvasObject) *container.Scroll {
+// scrollsOf returns the scrolls among in and the containers within it
+// that hold o, the outermost first.
+func scrollsOf(in, o fyne.CanvasObject) []*container.Scroll {
 	switch x := in.(type) {
 	case *fyne.Container:
 		for _, c := range x.Objects {
-			if sc := scrollOf(c, o); sc != nil {
-				return sc
+			if scrolls := scrollsOf(c, o); scrolls != nil {
+				return scrolls
 			}
 		}
 	case *container.Scroll:
-		if sc := scrollOf(x.Content, o); sc != nil {
-			return sc
-		}
 		if holds(x.Content, o) {
-			return x
+			return append([]*container.Scroll{x}, scrollsOf(x.Content, o)...)
 		}
 	}
 	return nil
