@@ -16,14 +16,15 @@ import (
 
 var (
 	// xinMessageRect is the part of the verification screen, at 1280×800
-	// under the development printer's banner, where the message under the
-	// checks shows, above the status bar: red text when the issue is
-	// refused.
-	xinMessageRect = image.Rect(60, 700, 1220, 762)
-	// xinVerifyFormRect is the verification screen above its message, the
-	// document typed and the checks ticked, left of the scroll bar that
-	// shows once the message makes the page taller than the window.
-	xinVerifyFormRect = image.Rect(0, 80, 1270, 700)
+	// under the development printer's banner, where the message shows,
+	// in its panel just above Indietro and Emetti PIN: red text when the
+	// issue is refused.
+	xinMessageRect = image.Rect(60, 655, 1220, 712)
+	// xinVerifyFormRect is the verification screen above the message's
+	// panel and the shadow it casts, the document typed and the checks
+	// ticked, left of the scroll bar that shows once the panel leaves the
+	// form less room than it takes.
+	xinVerifyFormRect = image.Rect(0, 80, 1270, 640)
 	// xinStatusBarRect is the status bar's state, left of its clock: red
 	// while the desk knows its clock off.
 	xinStatusBarRect = image.Rect(0, 766, 1000, 800)

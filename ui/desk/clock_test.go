@@ -1,16 +1,21 @@
 package desk
 
 import (
+	"context"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/client"
+	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/ui/i18n"
 )
 
@@ -141,5 +146,83 @@ func TestSyncClockText(t *testing.T) {
 				t.Errorf("details lack %q:\n%s", want, details)
 			}
 		})
+	}
+}
+
+// Ensure that the status bar says this PC's clock is behind, in red and by
+// how much, when the desk knows it from its own certificate alone: the PC
+// reads two days before centrale's CA made the desk's certificates, TLS
+// refuses centrale's as not yet valid, and centrale, never reached, cannot
+// tell. Emetti PIN refuses by the same amount, and the details say the
+// clock, not a certificate to ask the supervisor about. Once the PC's
+// clock reads after the certificate, the next minute's tick takes the
+// warning off. The bar said offline (a certificate refused) as if the
+// clock were right, while Emetti PIN refused.
+func TestStatusBarClockBehindCertificate(t *testing.T) {
+	inEachLanguage(t, statusBarClockBehindCertificate)
+}
+
+// statusBarClockBehindCertificate is TestStatusBarClockBehindCertificate
+// in language.
+func statusBarClockBehindCertificate(t *testing.T, language string) {
+	h := ready(t)
+	made := testNow.Add(48 * time.Hour) // when centrale's CA made the certificates
+	cen := startCentraleOn(t, func() time.Time { return made })
+	certPEM, keyPEM, err := cen.ca.Issue(pki.RoleSede, "ROMA01", made)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := pki.ParseCert(certPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsCfg, err := pki.ClientTLS(cen.ca.CertPEM(), certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsCfg.Time = h.desk.Now // TLS reads the PC's clock, as sportello's does
+	c := client.New(client.Config{
+		URL: cen.http.URL, HTTP: &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg}},
+		Sede: "ROMA01", Local: h.store, Desk: h.desk, Now: h.desk.Now, NotBefore: cert.NotBefore,
+	})
+	h.desk.Link = c
+	h.app.UseSync(c, "")
+	if err := c.Sync(context.Background()); err == nil || c.State().Fault != client.FaultCertificate {
+		t.Fatalf("sync on a clock before the certificates: %v, fault %v; want the certificate refused", err, c.State().Fault)
+	}
+
+	behind := i18n.Duration(cert.NotBefore.Sub(h.now)) // 47 ore, 47 hours
+	text, want := h.statusText(), lang.L("sync.clock.behind", map[string]any{"Behind": behind})
+	if !strings.Contains(text, want) || h.app.sync.button.Importance != widget.DangerImportance {
+		t.Errorf("status bar %q (importance %v): want it red with %q", text, h.app.sync.button.Importance, want)
+	}
+	shot(t, h, "statusbar-clock-behind-certificate-"+language)
+	test.Tap(h.app.sync.button)
+	details := strings.Join(h.texts(), "\n")
+	for _, want := range []string{
+		lang.L("sync.fault.clock.behind", map[string]any{"Behind": behind}),
+		lang.L("sync.clock.behind.cert", map[string]any{"D": behind}),
+	} {
+		if !strings.Contains(details, want) {
+			t.Errorf("details lack %q:\n%s", want, details)
+		}
+	}
+	if strings.Contains(details, lang.L("sync.fault.certificate")) {
+		t.Errorf("details send the clerk to the supervisor for the certificate:\n%s", details)
+	}
+	shot(t, h, "statusbar-clock-behind-certificate-details-"+language)
+	h.app.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+
+	h.toVerification(mario)
+	h.fillVerification(passport)
+	h.tap(h.app.verify.issue)
+	if got := h.app.verify.msg.text(); !strings.Contains(got, behind) {
+		t.Errorf("Emetti PIN: %q, want the refusal of a clock %s behind", got, behind)
+	}
+
+	h.now = made
+	h.app.everyTick()
+	if text := h.statusText(); strings.Contains(text, lang.L("sync.clock.behind", map[string]any{"Behind": behind})) || h.app.sync.button.Importance == widget.DangerImportance {
+		t.Errorf("the clock put right, the status bar still says %q (importance %v)", text, h.app.sync.button.Importance)
 	}
 }

@@ -1,10 +1,18 @@
 package desk
 
 import (
+	"errors"
+	"strings"
 	"testing"
+	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
+	fynetheme "fyne.io/fyne/v2/theme"
 
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/i18n"
 	"github.com/pinsede/pinsede/ui/theme"
 )
 
@@ -38,5 +46,80 @@ func TestFormsFitTheScreen(t *testing.T) {
 	})
 	if len(screens) > 0 {
 		t.Errorf("screens not reached: %v", screens)
+	}
+}
+
+// Ensure that Indietro and Emetti PIN show inside the window at 1280×800,
+// under the development printer's banner and above the status bar,
+// whatever the identity check says, in Italian and in English: the
+// refusal of a PC whose clock went back to the year 2000, and then every
+// panel at once (no printer, a failed print with its cause, the policy's
+// refusal with its sheet's failure). A long message pushed them below the
+// window: Ctrl+Enter still reached Emetti PIN, a mouse saw no button. The
+// message shows too, from its top, above the buttons.
+func TestVerifyButtonsInWindow(t *testing.T) {
+	inEachLanguage(t, func(t *testing.T, language string) {
+		link := &clockLink{offset: -testNow.Sub(time.Date(2000, 1, 1, 0, 0, 0, 0, testNow.Location()))}
+		h := ready(t, devPrinter, func(d *pinsede.Desk, _ *Config) { d.Link = link })
+		h.app.UseSync(nil, "")
+		test.ApplyTheme(t, theme.New())
+		h.toVerification(mario)
+		h.fillVerification(passport)
+		v := h.app.verify
+		h.tap(v.issue)
+		if !strings.Contains(v.msg.text(), i18n.Duration(link.ClockBehind())) {
+			t.Fatalf("Emetti PIN with the clock behind: message %q", v.msg.text())
+		}
+		h.buttonsInWindow("clock", v.msg.box, v.back, v.issue)
+		shot(t, h, "verify-long-"+language+"-clock")
+
+		v.printerNote.set(msgError, lang.L("issue.noprinter"))
+		cause := lang.L("issue.printfailed.cause", map[string]any{"Cause": strings.Repeat("IPP client-error-not-possible: printer-state-reasons media-jam-error, door-open-error, toner-empty-error; ", 3)})
+		v.msg.set(msgError, lang.L("issue.printfailed.detail", map[string]any{"Serial": "ROMA01-2026-000123"})+"\n"+cause)
+		italian := pinsede.Document{Type: pinsede.DocPassaporto, Number: "YA1234567", Authority: "Questura di Roma",
+			IssuedOn: passport.IssuedOn, ExpiresOn: passport.ExpiresOn}
+		err := h.desk.PolicyRefusal(h.app.session, mario, &italian, false)
+		if !errors.Is(err, pinsede.ErrNotEligible) {
+			t.Fatalf("an Italian document abroad: %v, want a refusal", err)
+		}
+		v.policy.show(mario, err)
+		v.policy.sheetMsg.set(msgError, lang.L("policy.infosheet.failed")+"\n"+cause)
+		h.buttonsInWindow("every panel", v.printerNote.box, v.back, v.issue)
+		shot(t, h, "verify-long-"+language+"-all")
+
+		// The keyboard goes from the policy's buttons, scrolled into
+		// sight in their panel, on to Indietro, then Emetti PIN.
+		c := h.win.Canvas()
+		c.Focus(v.policy.override)
+		h.settle()
+		sc, d := v.msgScroll, fyne.CurrentApp().Driver()
+		if top, bottom := d.AbsolutePositionForObject(sc).Y, d.AbsolutePositionForObject(v.policy.override).Y+v.policy.override.Size().Height; bottom > top+sc.Size().Height {
+			t.Errorf("%q has the keyboard below the messages' panel: its foot at %.0f, the panel's at %.0f", v.policy.override.Text, bottom, top+sc.Size().Height)
+		}
+		shot(t, h, "verify-long-"+language+"-override")
+		for _, want := range []*button{v.back, v.digital, v.issue} {
+			if c.FocusNext(); c.Focused() != want {
+				t.Errorf("Tab went to %v, want %q", c.Focused(), want.Text)
+			}
+		}
+	})
+}
+
+// buttonsInWindow lays the window out and fails the test unless each of
+// the buttons lies whole between the top of the window and the status
+// bar, and the top of msg, a panel, shows there too.
+func (h *harness) buttonsInWindow(name string, msg fyne.CanvasObject, buttons ...*button) {
+	h.t.Helper()
+	h.settle()
+	d := fyne.CurrentApp().Driver()
+	bar := d.AbsolutePositionForObject(h.app.sync.button).Y
+	for _, b := range buttons {
+		p := d.AbsolutePositionForObject(b)
+		if p.Y < 0 || p.Y+b.Size().Height > bar || p.X < 0 || p.X+b.Size().Width > h.win.Canvas().Size().Width {
+			h.t.Errorf("%s: %q at %v, %v: out of the window above the status bar (at %.0f)", name, b.Text, p, b.Size(), bar)
+		}
+	}
+	if y := d.AbsolutePositionForObject(msg).Y; !msg.Visible() || y < 0 || y+fynetheme.TextSize() > bar {
+		h.t.Errorf("%s: the message's top at %.0f, out of the window above the status bar (at %.0f)", name, y, bar)
 	}
 }

@@ -155,8 +155,10 @@ func (a *App) deskKey(k *fyne.KeyEvent) bool {
 // scrollIntoView scrolls the current screen so that o, which has just
 // gained the focus, shows whole: Tab never leaves the focus below the
 // visible part of a long form.
-func (a *App) scrollIntoView(o fyne.CanvasObject) {
-	sc := a.currentScroll()
+func (a *App) scrollIntoView(o fyne.CanvasObject) { scrollTo(a.currentScroll(), o) }
+
+// scrollTo scrolls sc, if any, so that o, which lies in it, shows whole.
+func scrollTo(sc *container.Scroll, o fyne.CanvasObject) {
 	if sc == nil || fyne.CurrentApp() == nil {
 		return
 	}
@@ -178,11 +180,32 @@ func (a *App) scrollIntoView(o fyne.CanvasObject) {
 // showFocused scrolls the current screen so that o, a button or a check
 // box that has just gained the focus, shows whole, when o lies in the
 // screen (not in the header, nor in a dialog): Tab to Registra delega,
-// below the window, drew its focus out of sight.
+// below the window, drew its focus out of sight. The scrolls are those
+// that hold o, the innermost first: the page's, or that of its messages
+// (footedPage).
 func (a *App) showFocused(o fyne.CanvasObject) {
-	if sc := a.currentScroll(); sc != nil && holds(sc.Content, o) {
-		a.scrollIntoView(o)
+	scrolls := scrollsOf(a.current.View, o)
+	for i := len(scrolls) - 1; i >= 0; i-- {
+		scrollTo(scrolls[i], o)
 	}
+}
+
+// scrollsOf returns the scrolls among in and the containers within it
+// that hold o, the outermost first.
+func scrollsOf(in, o fyne.CanvasObject) []*container.Scroll {
+	switch x := in.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			if scrolls := scrollsOf(c, o); scrolls != nil {
+				return scrolls
+			}
+		}
+	case *container.Scroll:
+		if holds(x.Content, o) {
+			return append([]*container.Scroll{x}, scrollsOf(x.Content, o)...)
+		}
+	}
+	return nil
 }
 
 // holds reports whether o is target or holds it in its containers.

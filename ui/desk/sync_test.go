@@ -38,12 +38,19 @@ type centrale struct {
 // startCentrale starts centrale; it stops when the test ends.
 func startCentrale(t *testing.T) *centrale {
 	t.Helper()
+	return startCentraleOn(t, time.Now)
+}
+
+// startCentraleOn starts centrale whose CA makes its certificates, and
+// its list of those revoked, on the clock caNow.
+func startCentraleOn(t *testing.T, caNow func() time.Time) *centrale {
+	t.Helper()
 	dir := t.TempDir()
-	ca, err := pki.Init(filepath.Join(dir, "ca"), "pinsede test CA", time.Now(), nil)
+	ca, err := pki.Init(filepath.Join(dir, "ca"), "pinsede test CA", caNow(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	certPEM, keyPEM, err := ca.IssueServer([]string{"127.0.0.1", "localhost"}, time.Now())
+	certPEM, keyPEM, err := ca.IssueServer([]string{"127.0.0.1", "localhost"}, caNow())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +62,7 @@ func startCentrale(t *testing.T) *centrale {
 	if err != nil {
 		t.Fatal(err)
 	}
-	crl, err := pki.NewCRL(filepath.Join(dir, "ca", pki.CRLFile), caCert, time.Now, nil) // the CA's clock, as for the certificates
+	crl, err := pki.NewCRL(filepath.Join(dir, "ca", pki.CRLFile), caCert, caNow, nil) // the CA's clock, as for the certificates
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -149,6 +149,7 @@ func (s *syncStatus) apply(st pinsede.SyncState) {
 func (s *syncStatus) showTime() {
 	if t := s.a.desk.Now().Format(dateTimeLayout); t != s.clock.Text {
 		s.clock.SetText(t)
+		s.render() // a clock put right, or gone back, changes what it says
 	}
 }
 
@@ -176,11 +177,12 @@ func (s *syncStatus) render() {
 		icon, imp = fynetheme.ErrorIcon(), widget.DangerImportance
 	}
 	// The desk issues no PIN on a clock off either way (pinsede.Link).
-	if d := st.Clock.Ahead(); d > 0 {
+	ahead, behind := s.clockOff()
+	if d := ahead; d > 0 {
 		text += lang.L("sync.clock.ahead", map[string]any{"Ahead": i18n.Duration(d)})
 		icon, imp = fynetheme.ErrorIcon(), widget.DangerImportance
 	}
-	if d := st.Clock.Behind(); d > 0 {
+	if d := behind; d > 0 {
 		text += lang.L("sync.clock.behind", map[string]any{"Behind": i18n.Duration(d)})
 		icon, imp = fynetheme.ErrorIcon(), widget.DangerImportance
 	}
@@ -188,6 +190,21 @@ func (s *syncStatus) render() {
 	s.button.SetIcon(icon)
 	s.button.Importance = imp
 	s.button.Refresh()
+}
+
+// clockOff returns how far this PC's clock runs ahead of centrale's, or
+// behind, beyond what centrale takes, as far as the desk knows: by
+// centrale's latest answer in the state, and by the desk's link, which
+// Emetti PIN asks (pinsede.Desk's clockOff). The link knows more: a
+// clock that reads earlier than the desk's certificate is behind
+// (client.Config.NotBefore), though centrale, refused by TLS, never
+// answers to say so.
+func (s *syncStatus) clockOff() (ahead, behind time.Duration) {
+	ahead, behind = s.state.Clock.Ahead(), s.state.Clock.Behind()
+	if l := s.a.desk.Link; l != nil {
+		ahead, behind = max(ahead, l.ClockAhead()), max(behind, l.ClockBehind())
+	}
+	return ahead, behind
 }
 
 // certExpiring returns when the desk's certificate expires, and whether
@@ -229,8 +246,8 @@ func (s *syncStatus) fillDetails() {
 		row(lang.L("sync.offlinesince"), when(st.OfflineSince)),
 		row(lang.L("sync.pending"), strconv.Itoa(st.Pending)),
 		row(lang.L("sync.lastsync"), when(st.LastSync)),
-		row(lang.L("sync.lasterror"), orDash(faultText(st))),
-		row(lang.L("sync.clock"), clockText(st.Clock)),
+		row(lang.L("sync.lasterror"), orDash(s.faultText())),
+		row(lang.L("sync.clock"), s.clockText()),
 		row(lang.L("sync.cert"), certText(s.a.cfg.CertExpires)),
 		row(lang.L("sync.policy"), lang.L("sync.policy.version", map[string]any{"N": s.a.desk.CurrentPolicy().Version})),
 	)}
@@ -262,6 +279,25 @@ func (s *syncStatus) notAccepted() []pinsede.NotAccepted {
 		return list
 	}
 	return s.state.NotAccepted
+}
+
+// faultText is faultText of the state, but for a certificate refused
+// while the desk knows its clock behind: the clock is why, and the clerk
+// has it put right rather than asking for a certificate.
+func (s *syncStatus) faultText() string {
+	if _, behind := s.clockOff(); behind > 0 && s.state.Fault == pinsede.FaultCertificate {
+		return lang.L("sync.fault.clock.behind", map[string]any{"Behind": i18n.Duration(behind)})
+	}
+	return faultText(s.state)
+}
+
+// clockText is clockText of the state's reading, or, when centrale has
+// not measured it, the clock the desk knows behind by its certificate.
+func (s *syncStatus) clockText() string {
+	if _, behind := s.clockOff(); behind > 0 && s.state.Clock.At.IsZero() {
+		return lang.L("sync.clock.behind.cert", map[string]any{"D": i18n.Duration(behind)})
+	}
+	return clockText(s.state.Clock)
 }
 
 // faultText tells why the last sync failed, in plain words: the

@@ -55,8 +55,11 @@ type verifyScreen struct {
 	progress    *widget.ProgressBarInfinite
 	msg         *message
 	printerNote *message
-	fields      fields
-	screen      screen
+	// msgScroll holds msg, printerNote and policy above the buttons
+	// (footedPage): a new outcome shows from its top.
+	msgScroll *container.Scroll
+	fields    fields
+	screen    screen
 	// policy explains a refusal of the eligibility policy (policy.go).
 	policy *policyPanel
 	// digital records SPID, CIE or CNS chosen instead of a PIN
@@ -178,14 +181,15 @@ func (a *App) newVerifyScreen() *verifyScreen {
 			section(lang.L("verify.kind"),
 				v.choice.kind,
 				v.choice.withField(f(pinsede.FieldTelephoneValidity, lang.L("verify.kind.duration"), v.choice.duration)))),
-		v.printerNote.box,
-		v.msg.box,
-		v.policy.box,
-		v.progress,
-		container.NewHBox(v.back, layout.NewSpacer(), v.digital, a.tipped(v.issue, keyCtrlEnter)),
 	)
+	// The messages and the buttons below the scroll: a long refusal
+	// scrolls in its panel, Indietro and Emetti PIN always show.
+	view, msgs := a.footedPage(body,
+		container.NewVBox(v.printerNote.box, v.msg.box, v.policy.box),
+		container.NewVBox(v.progress, container.NewHBox(v.back, layout.NewSpacer(), v.digital, a.tipped(v.issue, keyCtrlEnter))))
+	v.msgScroll = msgs
 	// The MRZ first: a reader types into the entry that has the keyboard.
-	v.screen = screen{Title: lang.L("verify.short"), View: a.page(body, true), Focus: v.mrz, Primary: v.issue}
+	v.screen = screen{Title: lang.L("verify.short"), View: view, Focus: v.mrz, Primary: v.issue}
 	return v
 }
 
@@ -333,6 +337,7 @@ func (v *verifyScreen) doIssue() {
 	telephone, tv := v.choice.telephone(), v.choice.validity()
 	v.msg.set(msgError, "")
 	v.policy.hide()
+	v.msgScroll.ScrollToTop()
 	v.setBusy(true)
 	a.background(func() func() {
 		ctx, cancel := issueContext()

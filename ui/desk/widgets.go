@@ -2,10 +2,12 @@ package desk
 
 import (
 	"image/color"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -541,6 +543,83 @@ func (a *App) page(content fyne.CanvasObject, scroll bool) fyne.CanvasObject {
 	s := container.NewVScroll(body)
 	s.OnScrolled = func(fyne.Position) { a.touch() }
 	return container.NewStack(bg, s)
+}
+
+// footedPage is page, scrolled, for a form whose buttons must always
+// show: foot, its buttons, stays at the bottom of the room, out of the
+// scroll, and messages, the panels that tell the outcome of an action,
+// just above it, as tall as their text but no taller than half the room
+// the buttons leave, in a scroll of their own. At 1280×800 a long refusal
+// on the identity check pushed Indietro and Emetti PIN below the window:
+// only Ctrl+Enter reached them. The Tab key goes through content, then
+// messages, then foot, as when they were one column. It returns the view
+// and the scroll of the messages.
+func (a *App) footedPage(content, messages, foot fyne.CanvasObject) (fyne.CanvasObject, *container.Scroll) {
+	bg := newActivityArea(a.touch)
+	p := fynetheme.Padding()
+	centred := func(top, bottom float32, o fyne.CanvasObject) fyne.CanvasObject {
+		return container.New(&centreLayout{maxWidth: 1180}, container.New(layout.NewCustomPaddedLayout(top, bottom, 2*p, 2*p), o))
+	}
+	main := container.NewVScroll(centred(2*p, p, content))
+	msgs := container.NewVScroll(centred(0, p, messages))
+	for _, s := range []*container.Scroll{main, msgs} {
+		s.OnScrolled = func(fyne.Position) { a.touch() }
+	}
+	l := &footLayout{messages: messages}
+	return container.NewStack(bg, container.New(l, main, msgs, centred(0, 2*p, foot))), msgs
+}
+
+// footLayout lays a footedPage out: its scroll, then the scroll of its
+// messages, as tall as they are at the room's width up to half the room
+// the foot leaves (none when no message shows), then its foot at its
+// minimum height.
+type footLayout struct {
+	// messages is the container of the message panels, each shown or
+	// hidden.
+	messages fyne.CanvasObject
+}
+
+func (l *footLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	main, foot := objs[0].MinSize(), objs[2].MinSize()
+	return fyne.NewSize(max(main.Width, foot.Width), main.Height+foot.Height)
+}
+
+func (l *footLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	main, msgs, foot := objs[0], objs[1].(*container.Scroll), objs[2]
+	footH := foot.MinSize().Height
+	msgH := float32(0)
+	if shows(l.messages) {
+		c := msgs.Content
+		c.Resize(fyne.NewSize(size.Width, c.MinSize().Height))
+		// Wrapped text is taller once it knows its width: measure again.
+		c.Resize(fyne.NewSize(size.Width, c.MinSize().Height))
+		msgH = min(c.MinSize().Height, max(0, size.Height-footH)/2)
+	}
+	// Hidden with no message: an empty scroll still draws its bar.
+	if msgH > 0 && !msgs.Visible() {
+		msgs.Show()
+	} else if msgH == 0 && msgs.Visible() {
+		msgs.Hide()
+	}
+	mainH := max(0, size.Height-footH-msgH)
+	main.Move(fyne.NewPos(0, 0))
+	main.Resize(fyne.NewSize(size.Width, mainH))
+	msgs.Move(fyne.NewPos(0, mainH))
+	msgs.Resize(fyne.NewSize(size.Width, msgH))
+	foot.Move(fyne.NewPos(0, mainH+msgH))
+	foot.Resize(fyne.NewSize(size.Width, footH))
+}
+
+// shows reports whether o shows something: o is visible and, for a
+// container, one of its objects does.
+func shows(o fyne.CanvasObject) bool {
+	if !o.Visible() {
+		return false
+	}
+	if c, ok := o.(*fyne.Container); ok {
+		return slices.ContainsFunc(c.Objects, shows)
+	}
+	return true
 }
 
 // centreLayout centres its single object horizontally, no wider than
