@@ -717,3 +717,72 @@ func TestTelephoneSlipMonthEnd(t *testing.T) {
 		})
 	}
 }
+
+// Ensure that a conversion and a delegation's revocation made on a desk
+// whose clock was put right (or an hour behind), of a PIN ordinario or a
+// delegation recorded on it while it ran an hour ahead, before the desk
+// knew, are kept at centrale no earlier than the record they act on:
+// the record was pushed on its own with the clock put right (a batch's
+// end), and centrale put it at that push's arrival, after the act made
+// before that push and sent in the next. The PIN ordinario is one the
+// desk holds (issued by it before PINs dispositivo only); the converted
+// PIN verifies as dispositivo. Centrale's clock moves at each read, as
+// the desk's. On both stores.
+func TestDeskClockActsApart(t *testing.T) {
+	const hour = int64(time.Hour)
+	const pin = "ACEFHJKMNPRTUVWX"
+	for _, st := range stores {
+		for _, tc := range []struct {
+			name       string
+			later      int64 // the desk's clock ahead at the act
+			delegation bool  // a delegation revoked; a PIN converted when not
+		}{
+			{"converted on time", 0, false},
+			{"converted behind", -hour, false},
+			{"delegation revoked on time", 0, true},
+			{"delegation revoked behind", -hour, true},
+		} {
+			t.Run(st.name+"/"+tc.name, func(t *testing.T) {
+				cd := newClockDeskAt(t, st.open(t), testclock.Stepping(time.Microsecond))
+				env, pc := cd.env, cd.pc
+				ctx := context.Background()
+				// One event a push: the record and the act go apart.
+				cfg, _ := env.DeskTLS(t, "ROMA01", "01")
+				c := client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}},
+					Sede: "ROMA01", Local: pc.ls, Desk: pc.desk, Now: cd.clock, Batch: 1})
+				if tc.delegation {
+					dl, err := pc.desk.RegisterDelegation(pc.sess, pinsede.Delegation{Form: pinsede.FormAA08, Delegante: party(1), Delegato: party(2)})
+					if err != nil {
+						t.Fatal(err)
+					}
+					cd.ahead.Store(tc.later)
+					if _, err := pc.desk.RevokeDelegation(pc.sess, dl.ID, "revocata dal delegante in sede"); err != nil {
+						t.Fatal(err)
+					}
+					cd.sync(t, c)
+					rec, err := env.Store.Delegation(ctx, dl.ID)
+					if d := rec.Delegation; err != nil || rec.Status != central.DelegationRevoked || d.RevokedAt.Before(d.RegisteredAt) || d.RevokedAt.After(cd.now()) {
+						t.Errorf("centrale holds the delegation %s, registered %v, revoked %v, its clock %v (%v); want revoked, no earlier than registered, no later than its clock",
+							rec.Status, d.RegisteredAt, d.RevokedAt, cd.now(), err)
+					}
+					return
+				}
+				ord := putOrdinario(t, &sedeDesk{store: pc.ls, sess: pc.sess}, person(1).CodiceFiscale, "ord-1", pin, cd.clock())
+				cd.ahead.Store(tc.later)
+				if _, err := pc.desk.Convert(pc.sess, ord.ID, verificationOn(cd.clock())); err != nil {
+					t.Fatal(err)
+				}
+				cd.sync(t, c)
+				portal := env.Client(t, pki.RolePortal, "PORTALE")
+				if got := verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: string(ord.CodiceFiscale), PIN: pin}); got.Type != pinsede.Dispositivo {
+					t.Errorf("login with the converted PIN: %+v, want dispositivo", got)
+				}
+				rec := centralRecord(t, env, ord.CodiceFiscale, ord.ID).Credential
+				if now := cd.now(); rec.Type != pinsede.Dispositivo || rec.ConvertedAt.Before(rec.IssuedAt) || rec.ConvertedAt.After(now) {
+					t.Errorf("centrale holds the PIN %s, issued %v, converted %v, its clock %v; want dispositivo, converted no earlier than issued, no later than its clock",
+						rec.Type, rec.IssuedAt, rec.ConvertedAt, now)
+				}
+			})
+		}
+	}
+}
