@@ -23,7 +23,7 @@ func putOrdinario(t *testing.T, s *sedeDesk, cf pinsede.CodiceFiscale, id, pin s
 	t.Helper()
 	c := pinsede.Credential{
 		ID: id, CodiceFiscale: cf, Type: pinsede.Ordinario, State: pinsede.StateAttivo, PINHash: storetest.Hash(t, pin),
-		IssuedAt: issued, ExpiresAt: issued.AddDate(0, pinsede.ValidityMonths, 0), IssuedBy: s.sess.Operator.ID, Sede: s.sess.Sede.Code,
+		IssuedAt: issued, ExpiresAt: pinsede.Expiry(issued), IssuedBy: s.sess.Operator.ID, Sede: s.sess.Sede.Code,
 	}
 	err := s.store.Update(func(tx pinsede.Tx) error {
 		if err := tx.PutCredential(c); err != nil {
