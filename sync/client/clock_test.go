@@ -890,3 +890,54 @@ func TestMonthEndExpiry(t *testing.T) {
 		}
 	}
 }
+
+// Ensure that a PIN telefonico of a month issued on a desk whose clock
+// ran two hours ahead, before the desk knew, whose slip is replaced once
+// the clock was put right, reaches centrale accepted, issue and
+// replacement pushed apart (the issue alone at a batch's end): the
+// replacement keeps the expiry of the PIN it replaces no later than its
+// own issue plus the month, which centrale checks. It kept the first
+// slip's, two hours after that: centrale rejected it, and the citizen's
+// new PIN never worked. It works at the portal, the replaced one does
+// not, and it expires no later than the replaced one at centrale.
+// Centrale's clock moves at each read, as the desk's. On both stores.
+func TestDeskClockSlipReplacedApart(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			cd := newClockDeskAt(t, st.open(t), testclock.Stepping(time.Microsecond))
+			cd.ahead.Store(int64(2 * time.Hour))
+			env, pc, printer := cd.env, cd.pc, cd.printer
+			ctx := context.Background()
+			cfg, _ := env.DeskTLS(t, "ROMA01", "01")
+			c := client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}},
+				Sede: "ROMA01", Local: pc.ls, Desk: pc.desk, Now: cd.clock, Batch: 1})
+			req := person(1)
+			old, err := pc.desk.IssueTelephonePIN(ctx, pc.sess, req, verificationOn(cd.clock()), pinsede.ValidityMonth)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cd.ahead.Store(0) // the clerk puts the clock right
+			if err := pc.desk.AddOperator(pc.sess, pinsede.NewOperator{ID: "sup2", Name: "Carla Verdi", Role: pinsede.RoleSupervisore, Password: "password-sup2"}); err != nil {
+				t.Fatal(err)
+			}
+			is, err := pc.desk.ReplaceSlip(ctx, pc.sess, old.Credential.ID, pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cd.sync(t, c) // every event accepted
+			was := centralRecord(t, env, req.CodiceFiscale, old.Credential.ID).Credential
+			rec := centralRecord(t, env, req.CodiceFiscale, is.Credential.ID)
+			if r := rec.Credential; rec.Status != central.StatusActive || r.ExpiresAt.After(was.ExpiresAt) || !r.ExpiresAt.After(r.IssuedAt) {
+				t.Errorf("centrale holds the replacement %s, issued %v, expiring %v; want active, expiring after its issue and no later than the PIN replaced, %v",
+					rec.Status, r.IssuedAt, r.ExpiresAt, was.ExpiresAt)
+			}
+			portal := env.Client(t, pki.RolePortal, "PORTALE")
+			if got := verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: string(req.CodiceFiscale), PIN: printer.last(), Type: pinsede.Telefonico}); got.Outcome != wire.Valid {
+				t.Errorf("the replacement PIN telefonico at the portal: %+v, want valid", got)
+			}
+			if got := verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: string(req.CodiceFiscale), PIN: printer.pins[0], Type: pinsede.Telefonico}); got.Outcome == wire.Valid {
+				t.Errorf("the replaced PIN telefonico at the portal: %+v, want refused", got)
+			}
+		})
+	}
+}
