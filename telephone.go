@@ -126,9 +126,10 @@ func (d *Desk) IssueTelephonePIN(ctx context.Context, s *Session, req Request, v
 // replacement's own issue plus the validity, which the central records
 // check: a month from 30 January at 21:30 ends on 28 February at 21:30,
 // from 31 January at 00:30 on 28 February at 00:30 (AddMonths), and a
-// slip replaced past midnight kept the later time, rejected there. Both
-// fall on the day the first slip printed. So does the expiry of an old
-// PIN stamped on a clock ahead, replaced once the clock was put right.
+// slip replaced past midnight kept the later time, rejected there; both
+// fall on the day the first slip printed. A PIN stamped on a clock
+// ahead, its slip replaced once the clock was put right, kept an expiry
+// as far past the replacement's month, rejected too.
 func keepTelephone(cred *Credential, old Credential) {
 	if old.Type == Telefonico {
 		cred.Type, cred.Validity, cred.ExpiresAt = Telefonico, old.Validity, old.ExpiresAt

@@ -128,12 +128,13 @@ func (s stamp) move(d time.Duration) bool {
 // d, the instant the slip printed in centrale's clock, which checkExpiry
 // takes (validityEnds). Counted again within the last days of a month,
 // it falls on the day the slip prints; for an issue moved by more than a
-// day, as far from it as the issue moved. The months are pinsede.AddMonths', as the desk counts
-// them for the slip: a month from 31 January ends on 28 February. With
-// Go's AddDate at the desk (31 January and a month, 3 March) and the
-// expiry counted again from an issue moved to 1 February, centrale kept
-// 1 March while the slip said 3 March; an expiry a desk of before counted
-// so (countedEnd) is counted again by AddMonths.
+// day, as far from it as the issue moved. The months are counted by
+// pinsede.AddMonths, as the desk counts them for the slip: a month from
+// 31 January ends on 28 February. With Go's AddDate at the desk (31
+// January and a month, 3 March) and the expiry counted again from an
+// issue moved to 1 February, centrale kept 1 March while the slip said 3
+// March; an expiry a desk of before counted so (countedEnd) is counted
+// again by AddMonths.
 //
 // An expiry short of the issue plus the validity by more than
 // ExpirySlack is the one a PIN telefonico's replacement slip keeps of
