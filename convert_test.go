@@ -19,7 +19,7 @@ func putOrdinario(t *testing.T, f *fixture, id, sede string) pinsede.Credential 
 	c := pinsede.Credential{
 		ID: id, CodiceFiscale: request().CodiceFiscale, Type: pinsede.Ordinario, State: pinsede.StateAttivo,
 		PINHash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdA$aGFzaA", IssuedAt: issued,
-		ExpiresAt: issued.AddDate(0, pinsede.ValidityMonths, 0), IssuedBy: "web", Sede: sede,
+		ExpiresAt: pinsede.Expiry(issued), IssuedBy: "web", Sede: sede,
 	}
 	err := f.store.Update(func(tx pinsede.Tx) error {
 		if err := tx.PutCitizen(pinsede.Citizen{Request: request(), UpdatedAt: issued}); err != nil {

@@ -29,8 +29,14 @@ const (
 	StateScaduto  CredentialState = "scaduto"
 )
 
-// Validity is how long a PIN is valid from its issue.
+// Validity is how long a PIN is valid from its issue, in months
+// (AddMonths).
 const ValidityMonths = 6
+
+// Expiry returns when a PIN other than a PIN telefonico (see
+// [TelephoneValidity.Expiry]), issued at issued, stops being valid:
+// ValidityMonths later, by AddMonths.
+func Expiry(issued time.Time) time.Time { return AddMonths(issued, ValidityMonths) }
 
 // Revocation reasons recorded by the desk itself.
 const (

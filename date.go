@@ -32,6 +32,25 @@ func DateOf(t time.Time) Date {
 	return Date{y, m, d}
 }
 
+// AddMonths returns t n months later, at the same time of day in t's
+// location, on the same day of the month; or on the last day of the month
+// when it has no such day, as a term in months ends (codice civile, art.
+// 2963): a month from 31 January ends on 28 February (29 in a leap year),
+// six months from 31 August on the last day of February. Go's AddDate
+// would carry the days past the month's end into the next, to 3 March
+// (2 March, 1 March), so that a PIN issued on 31 January ended days after
+// one issued on 1 February, and centrale, which counts the months from
+// an issue it moved into its clock (sync/central, moveIssue), kept
+// another day than the slip printed. Every expiry in months of a PIN is
+// counted by it: at the desk, on the slip, at centrale.
+func AddMonths(t time.Time, n int) time.Time {
+	y, m, d := t.Date()
+	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC) // normalises the month
+	last := first.AddDate(0, 1, -1).Day()
+	hh, mm, ss := t.Clock()
+	return time.Date(first.Year(), first.Month(), min(d, last), hh, mm, ss, t.Nanosecond(), t.Location())
+}
+
 // IsZero reports whether d was not given.
 func (d Date) IsZero() bool { return d == Date{} }
 

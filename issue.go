@@ -155,7 +155,7 @@ func (d *Desk) mint(s *Session, cf CodiceFiscale, now time.Time) (Credential, *P
 		State:         StateAttivo,
 		PINHash:       hash,
 		IssuedAt:      now,
-		ExpiresAt:     now.AddDate(0, ValidityMonths, 0),
+		ExpiresAt:     Expiry(now),
 		IssuedBy:      s.Actor(),
 		Sede:          s.Sede.Code,
 	}

@@ -43,7 +43,7 @@ func onlineOrdinario(f *fixture, id string) pinsede.Credential {
 	issued := f.now.AddDate(0, -1, 0)
 	return pinsede.Credential{
 		ID: id, CodiceFiscale: request().CodiceFiscale, Type: pinsede.Ordinario, State: pinsede.StateAttivo,
-		IssuedAt: issued, ExpiresAt: issued.AddDate(0, pinsede.ValidityMonths, 0), Sede: "WEB",
+		IssuedAt: issued, ExpiresAt: pinsede.Expiry(issued), Sede: "WEB",
 	}
 }
 

@@ -191,7 +191,7 @@ func TestManagedElsewhereRefused(t *testing.T) {
 				issued := f.now.AddDate(0, -1, 0)
 				c := pinsede.Credential{
 					ID: tc.name + act.name, CodiceFiscale: request().CodiceFiscale, Type: pinsede.Dispositivo, State: pinsede.StateAttivo,
-					PINHash: tc.hash, IssuedAt: issued, ExpiresAt: issued.AddDate(0, pinsede.ValidityMonths, 0), IssuedBy: "sup", Sede: tc.sede,
+					PINHash: tc.hash, IssuedAt: issued, ExpiresAt: pinsede.Expiry(issued), IssuedBy: "sup", Sede: tc.sede,
 				}
 				if err := f.store.Update(func(tx pinsede.Tx) error { return tx.PutCredential(c) }); err != nil {
 					t.Fatal(err)

@@ -443,9 +443,9 @@ func TestApplySedeConversions(t *testing.T) {
 	cf := request().CodiceFiscale
 	issued := b.now.AddDate(0, -1, 0)
 	online := pinsede.Credential{ID: "web-1", CodiceFiscale: cf, Type: pinsede.Dispositivo, State: pinsede.StateAttivo,
-		IssuedAt: issued, ExpiresAt: issued.AddDate(0, pinsede.ValidityMonths, 0), Sede: "WEB", ConvertedAt: b.now, ConvertedBy: "sup"}
+		IssuedAt: issued, ExpiresAt: pinsede.Expiry(issued), Sede: "WEB", ConvertedAt: b.now, ConvertedBy: "sup"}
 	own := pinsede.Credential{ID: "own-1", CodiceFiscale: cf, Type: pinsede.Ordinario, State: pinsede.StateAttivo, PINHash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdA$aGFzaA",
-		IssuedAt: issued, ExpiresAt: issued.AddDate(0, pinsede.ValidityMonths, 0), Sede: "ROMA01"}
+		IssuedAt: issued, ExpiresAt: pinsede.Expiry(issued), Sede: "ROMA01"}
 	if err := b.store.Update(func(tx pinsede.Tx) error { return tx.PutCredential(own) }); err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ func TestCredentialCan(t *testing.T) {
 	issued := now.AddDate(0, -1, 0)
 	base := pinsede.Credential{
 		ID: "c1", Type: pinsede.Dispositivo, State: pinsede.StateAttivo,
-		IssuedAt: issued, ExpiresAt: issued.AddDate(0, pinsede.ValidityMonths, 0), IssuedBy: "op1",
+		IssuedAt: issued, ExpiresAt: pinsede.Expiry(issued), IssuedBy: "op1",
 	}
 	handed := func(c pinsede.Credential) pinsede.Credential {
 		c.HandedOverAt, c.HandedOverBy = issued.Add(time.Minute), "op1"
@@ -33,7 +33,7 @@ func TestCredentialCan(t *testing.T) {
 	}
 	ordinario := func(c pinsede.Credential) pinsede.Credential { c.Type = pinsede.Ordinario; return c }
 	telefonico := func(c pinsede.Credential) pinsede.Credential {
-		c.Type, c.Validity, c.ExpiresAt = pinsede.Telefonico, pinsede.ValidityThreeMonths, c.IssuedAt.AddDate(0, 3, 0)
+		c.Type, c.Validity, c.ExpiresAt = pinsede.Telefonico, pinsede.ValidityThreeMonths, pinsede.ValidityThreeMonths.Expiry(c.IssuedAt)
 		return c
 	}
 	converted := func(c pinsede.Credential) pinsede.Credential {

@@ -41,7 +41,8 @@ func (v TelephoneValidity) Valid() bool {
 	return false
 }
 
-// Expiry returns when a PIN telefonico issued at from stops being valid.
+// Expiry returns when a PIN telefonico issued at from stops being valid:
+// its days later, or its months (AddMonths).
 func (v TelephoneValidity) Expiry(from time.Time) time.Time {
 	switch v {
 	case ValidityDay:
@@ -49,9 +50,9 @@ func (v TelephoneValidity) Expiry(from time.Time) time.Time {
 	case ValidityWeek:
 		return from.AddDate(0, 0, 7)
 	case ValidityMonth:
-		return from.AddDate(0, 1, 0)
+		return AddMonths(from, 1)
 	case ValidityThreeMonths:
-		return from.AddDate(0, 3, 0)
+		return AddMonths(from, 3)
 	}
 	return from
 }
@@ -121,9 +122,19 @@ func (d *Desk) IssueTelephonePIN(ctx context.Context, s *Session, req Request, v
 // keepTelephone makes the replacement cred of a PIN telefonico's slip
 // (ReplaceSlip) a PIN telefonico too, with the old one's validity and
 // expiry: a lost slip must not turn a Contact Center PIN into a PIN
-// dispositivo, nor lengthen its life.
+// dispositivo, nor lengthen its life. The expiry is no later than the
+// replacement's own issue plus the validity, which the central records
+// check: a month from 30 January at 21:30 ends on 28 February at 21:30,
+// from 31 January at 00:30 on 28 February at 00:30 (AddMonths), and a
+// slip replaced past midnight kept the later time, rejected there; both
+// fall on the day the first slip printed. A PIN stamped on a clock
+// ahead, its slip replaced once the clock was put right, kept an expiry
+// as far past the replacement's month, rejected too.
 func keepTelephone(cred *Credential, old Credential) {
 	if old.Type == Telefonico {
 		cred.Type, cred.Validity, cred.ExpiresAt = Telefonico, old.Validity, old.ExpiresAt
+		if end := old.Validity.Expiry(cred.IssuedAt); end.Before(cred.ExpiresAt) {
+			cred.ExpiresAt = end
+		}
 	}
 }

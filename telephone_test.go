@@ -10,7 +10,8 @@ import (
 )
 
 // Ensure that each validity gives its expiry: a day, a week, a month,
-// three months.
+// three months; the months, from 31 January, ending on the last day of
+// the shorter month (pinsede.AddMonths), not carried into the next.
 func TestTelephoneValidityExpiry(t *testing.T) {
 	from := time.Date(2026, 1, 31, 10, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
@@ -19,8 +20,8 @@ func TestTelephoneValidityExpiry(t *testing.T) {
 	}{
 		{pinsede.ValidityDay, time.Date(2026, 2, 1, 10, 0, 0, 0, time.UTC)},
 		{pinsede.ValidityWeek, time.Date(2026, 2, 7, 10, 0, 0, 0, time.UTC)},
-		{pinsede.ValidityMonth, from.AddDate(0, 1, 0)},
-		{pinsede.ValidityThreeMonths, from.AddDate(0, 3, 0)},
+		{pinsede.ValidityMonth, time.Date(2026, 2, 28, 10, 0, 0, 0, time.UTC)},
+		{pinsede.ValidityThreeMonths, time.Date(2026, 4, 30, 10, 0, 0, 0, time.UTC)},
 	} {
 		t.Run(string(tc.v), func(t *testing.T) {
 			if !tc.v.Valid() || tc.v.Label() == "" {

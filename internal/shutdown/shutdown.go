@@ -19,25 +19,49 @@ package shutdown
 import (
 	"os"
 	"os/signal"
-	"sync/atomic"
+	"sync"
 	"syscall"
 	"time"
 )
 
 // Gate tells whether the program quits. Its zero value is open.
-type Gate struct{ closed atomic.Bool }
+//
+// A guarded function either runs whole before Close returns or does
+// nothing: Close waits for those that passed the check before it. A
+// check without the lock (a flag read, then f run) let one read the gate
+// open, Close return, and f run after it, against the window torn down.
+type Gate struct {
+	mu      sync.Mutex
+	closed  bool
+	running sync.WaitGroup // the guarded functions past the check
+}
 
 // Close marks the program as quitting, from any goroutine: at SIGTERM
 // (OnSignal) and when Fyne's loop has ended (its lifecycle's OnStopped).
-func (g *Gate) Close() { g.closed.Store(true) }
+// It returns once the guarded functions running have ended; a guarded
+// function must not call it.
+func (g *Gate) Close() {
+	g.mu.Lock()
+	g.closed = true
+	g.mu.Unlock()
+	g.running.Wait()
+}
 
 // Live returns f, to be sent to the UI goroutine, guarded so that it does
-// nothing once the gate is closed.
+// nothing once the gate is closed. A guarded function may run another
+// (Fyne runs what is sent to its ended loop in place): the lock is not
+// held while f runs.
 func (g *Gate) Live(f func()) func() {
 	return func() {
-		if !g.closed.Load() {
-			f()
+		g.mu.Lock()
+		if g.closed {
+			g.mu.Unlock()
+			return
 		}
+		g.running.Add(1)
+		g.mu.Unlock()
+		defer g.running.Done()
+		f()
 	}
 }
 

@@ -144,7 +144,7 @@ func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, s
 		}
 	case pinsede.EventDelegationRegistered, pinsede.EventDelegationRevoked:
 		var err error
-		if verdict, reason, err = applyDelegation(tx, sede, ev, at); err != nil || verdict == wire.Rejected {
+		if verdict, reason, err = applyDelegation(tx, sede, &ev, at); err != nil || verdict == wire.Rejected {
 			return verdict, reason, err
 		}
 	case pinsede.EventUnlocked:
@@ -178,6 +178,8 @@ func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, s
 			rec.Credential.Type != pinsede.Ordinario || !rec.Credential.Active(at) {
 			return wire.Rejected, fmt.Sprintf("%s (this one is %s, %s)", ReasonNotConvertible, rec.Credential.Type, rec.Status), nil
 		}
+		actAfterIssue(&ev, rec.Credential.IssuedAt)
+		c = ev.Credential
 		rec.Credential.Type, rec.Credential.ConvertedAt, rec.Credential.ConvertedBy = pinsede.Dispositivo, c.ConvertedAt, c.ConvertedBy
 		if err := putConverted(tx, sede, rec, at); err != nil {
 			return "", "", err
@@ -259,23 +261,25 @@ func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, s
 	return verdict, reason, nil
 }
 
-// actAfterIssue puts the times of ev, a handover or a revocation of a
-// credential centrale keeps as issued at issued, no earlier than that.
-// An issue stamped on a desk's clock ahead and pushed with the clock put
-// right was put at the push's arrival (Limits.Adjust), which can come
-// after an act the desk did before that push and sent in the next (a
-// batch's end): Adjust sees no push but its own.
+// actAfterIssue puts the times of ev, a handover, a revocation or a
+// conversion of a credential centrale keeps as issued at issued, no
+// earlier than that (actAfter).
 func actAfterIssue(ev *pinsede.Event, issued time.Time) {
-	notBefore(&ev.Time, issued)
-	notBefore(&ev.Credential.PrintedAt, issued)
-	notBefore(&ev.Credential.HandedOverAt, issued)
-	notBefore(&ev.Credential.RevokedAt, issued)
+	c := &ev.Credential
+	actAfter(issued, &ev.Time, &c.PrintedAt, &c.HandedOverAt, &c.RevokedAt, &c.ConvertedAt)
 }
 
-// notBefore moves *t, unless zero, to floor when it comes before it.
-func notBefore(t *time.Time, floor time.Time) {
-	if !t.IsZero() && t.Before(floor) {
-		*t = floor
+// actAfter moves the times ts of an act on a record, each unless zero,
+// to since, the time centrale keeps the record from, when they come
+// before it. A record stamped on a desk's clock ahead and pushed with the
+// clock put right was put at the push's arrival (Limits.Adjust), which
+// can come after an act on it the desk did before that push and sent in
+// the next (a batch's end): Adjust sees no push but its own.
+func actAfter(since time.Time, ts ...*time.Time) {
+	for _, t := range ts {
+		if !t.IsZero() && t.Before(since) {
+			*t = since
+		}
 	}
 }
 

@@ -190,23 +190,24 @@ func checkPasswordCost(hash string) string {
 // telefonico, after the issue and at most its Validity after it (a
 // replacement slip keeps the expiry of the PIN it replaces); for the
 // others, ValidityMonths after the issue, and no Validity. Both within
-// ExpirySlack.
+// ExpirySlack, the months counted by pinsede.AddMonths, at the end of a
+// month from the day across it too, or by the AddDate of a desk of before
+// it (validityEnds).
 func checkExpiry(c pinsede.Credential) string {
 	if c.Type == pinsede.Telefonico {
 		if !c.Validity.Valid() {
 			return ReasonBadEvent + ": validity of a PIN telefonico"
 		}
-		if last := c.Validity.Expiry(c.IssuedAt).Add(ExpirySlack); c.ExpiresAt.After(last) {
+		if !expiryFits(c) {
 			return fmt.Sprintf("%s: expires_at %s, after the issue plus %s (%s)", ReasonExpiry,
-				c.ExpiresAt.Format(time.RFC3339), c.Validity, last.Add(-ExpirySlack).Format(time.RFC3339))
+				c.ExpiresAt.Format(time.RFC3339), c.Validity, validityEnd(c, c.IssuedAt).Format(time.RFC3339))
 		}
 		return ""
 	}
 	if c.Validity != "" {
 		return ReasonBadEvent + ": a validity belongs to a PIN telefonico only"
 	}
-	want := c.IssuedAt.AddDate(0, pinsede.ValidityMonths, 0)
-	if d := c.ExpiresAt.Sub(want); d < -ExpirySlack || d > ExpirySlack {
+	if want := pinsede.Expiry(c.IssuedAt); !expiryFits(c) {
 		return fmt.Sprintf("%s: expires_at %s, want the issue plus %d months (%s)", ReasonExpiry,
 			c.ExpiresAt.Format(time.RFC3339), pinsede.ValidityMonths, want.Format(time.RFC3339))
 	}

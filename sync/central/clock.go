@@ -121,28 +121,43 @@ func (s stamp) move(d time.Duration) bool {
 
 // moveIssue moves the issue of c by d, and its expiry with it. An expiry
 // that is the issue plus the type's validity (off it by at most
-// ExpirySlack, a change of daylight saving time) stays so: it moves in
-// the calendar, keeping what it was off. Months are not all as long: an
-// expiry moved by d as well, across the end of a month, would be days
-// off the issue plus a month or six, and Check would reject the event.
-// An expiry short of that by more than ExpirySlack is the one a PIN
-// telefonico's replacement slip keeps of the PIN it replaces: an
-// instant of the desk's clock, as the issue, it moves by d, and no later
-// than the moved issue plus the validity. Kept as it stood to the
-// issue's validity, across the end of a month it came before the moved
-// issue (a replacement of 31 January moved to 1 February), and Check
-// rejected the event, or after the PIN it replaces.
+// ExpirySlack, a change of daylight saving time) stays so: it is
+// counted again from the moved issue in the calendar, keeping what it
+// was off; but for an issue moved across the end of a month, where the
+// months counted from the day on either side end days apart, it moves by
+// d, the instant the slip printed in centrale's clock, which checkExpiry
+// takes (validityEnds). Counted again within the last days of a month,
+// it falls on the day the slip prints; for an issue moved by more than a
+// day, as far from it as the issue moved. The months are counted by
+// pinsede.AddMonths, as the desk counts them for the slip: a month from
+// 31 January ends on 28 February. With Go's AddDate at the desk (31
+// January and a month, 3 March) and the expiry counted again from an
+// issue moved to 1 February, centrale kept 1 March while the slip said 3
+// March; an expiry a desk of before counted so (countedEnd) is counted
+// again by AddMonths.
+//
+// An expiry short of the issue plus the validity by more than
+// ExpirySlack is the one a PIN telefonico's replacement slip keeps of
+// the PIN it replaces: an instant of the desk's clock, as the issue, it
+// moves by d, and no later than the moved issue plus the validity. Kept
+// as it stood to the issue's validity, across the end of a month it came
+// before the moved issue (a replacement of 31 January moved to 1
+// February), and Check rejected the event, or after the PIN it replaces.
 func moveIssue(c *pinsede.Credential, d time.Duration) {
 	old := c.IssuedAt
 	c.IssuedAt = old.Add(d)
-	switch off := c.ExpiresAt.Sub(validityEnd(*c, old)); {
+	switch off := c.ExpiresAt.Sub(countedEnd(*c, old)); {
 	case c.ExpiresAt.IsZero():
 	case c.Type == pinsede.Telefonico && !c.Validity.Valid():
 		c.ExpiresAt = c.ExpiresAt.Add(d) // Check rejects it: no validity
 	case off < -ExpirySlack:
 		c.ExpiresAt = minTime(c.ExpiresAt.Add(d), validityEnd(*c, c.IssuedAt))
 	default:
-		c.ExpiresAt = validityEnd(*c, c.IssuedAt).Add(off)
+		slip, again := c.ExpiresAt.Add(d), validityEnd(*c, c.IssuedAt).Add(off)
+		c.ExpiresAt = again
+		if ends := validityEnds(*c, c.IssuedAt); slip.Sub(again).Abs() > ExpirySlack && near(slip, ends[1:3]) {
+			c.ExpiresAt = slip // across the end of a month
+		}
 	}
 }
 
@@ -155,12 +170,91 @@ func minTime(a, b time.Time) time.Time {
 }
 
 // validityEnd returns when c would expire issued at issued: the validity
-// chosen for a PIN telefonico, ValidityMonths for the others (checkExpiry).
+// chosen for a PIN telefonico, ValidityMonths for the others (checkExpiry),
+// the months counted by pinsede.AddMonths.
 func validityEnd(c pinsede.Credential, issued time.Time) time.Time {
 	if c.Type == pinsede.Telefonico {
 		return c.Validity.Expiry(issued)
 	}
-	return issued.AddDate(0, pinsede.ValidityMonths, 0)
+	return pinsede.Expiry(issued)
+}
+
+// countedEnd returns validityEnd, or, when c's expiry is off it by more
+// than ExpirySlack and within it of the end a desk of before
+// pinsede.AddMonths counted (legacyEnd), that end: such a desk's PINs
+// issued on the last days of a month are neither rejected nor moved off
+// their issue.
+func countedEnd(c pinsede.Credential, issued time.Time) time.Time {
+	end := validityEnd(c, issued)
+	if c.ExpiresAt.Sub(end).Abs() <= ExpirySlack {
+		return end
+	}
+	if before := legacyEnd(c, issued); !before.IsZero() && c.ExpiresAt.Sub(before).Abs() <= ExpirySlack {
+		return before
+	}
+	return end
+}
+
+// legacyEnd returns when c, issued at issued, would expire by Go's
+// AddDate, which desks of before pinsede.AddMonths counted the months
+// by, carrying the days past the end of a shorter month into the next
+// (31 January and a month, 3 March); zero for a validity in days.
+func legacyEnd(c pinsede.Credential, issued time.Time) time.Time {
+	switch {
+	case c.Type != pinsede.Telefonico:
+		return issued.AddDate(0, pinsede.ValidityMonths, 0)
+	case c.Validity == pinsede.ValidityMonth:
+		return issued.AddDate(0, 1, 0)
+	case c.Validity == pinsede.ValidityThreeMonths:
+		return issued.AddDate(0, 3, 0)
+	}
+	return time.Time{}
+}
+
+// validityEnds returns the ends checkExpiry takes of c issued at issued
+// (zero for none): validityEnd; on the first or the last day of a month,
+// the validity counted from the same time on the day across the month's
+// end, moved back by that day: the expiry of a slip whose issue centrale
+// moved across the end of the month, from a desk's clock an hour off, in
+// centrale's clock (29 February at 23:30 and six months is 29 August; 1
+// March at 00:30, 1 September); and legacyEnd.
+func validityEnds(c pinsede.Credential, issued time.Time) [4]time.Time {
+	ends := [4]time.Time{validityEnd(c, issued), {}, {}, legacyEnd(c, issued)}
+	if v := issued.AddDate(0, 0, -1); v.Month() != issued.Month() {
+		ends[1] = validityEnd(c, v).Add(issued.Sub(v))
+	}
+	if v := issued.AddDate(0, 0, 1); v.Month() != issued.Month() {
+		ends[2] = validityEnd(c, v).Add(issued.Sub(v))
+	}
+	return ends
+}
+
+// expiryFits reports whether c's expiry is its issue plus its validity,
+// within ExpirySlack, counted as validityEnds does; for a PIN
+// telefonico, no later than that (a replacement slip keeps the expiry of
+// the PIN it replaces).
+func expiryFits(c pinsede.Credential) bool {
+	ends := validityEnds(c, c.IssuedAt)
+	if c.Type != pinsede.Telefonico {
+		return near(c.ExpiresAt, ends[:])
+	}
+	for _, end := range ends {
+		if !end.IsZero() && !c.ExpiresAt.After(end.Add(ExpirySlack)) {
+			return true
+		}
+	}
+	return false
+}
+
+// near reports whether t is within ExpirySlack of one of ends, the zero
+// ones aside.
+func near(t time.Time, ends []time.Time) bool {
+	for _, end := range ends {
+		if !end.IsZero() && t.Sub(end).Abs() <= ExpirySlack {
+			return true
+		}
+	}
+	return false
 }
 
 // maxStamps is the most stamps an event has.

@@ -26,7 +26,7 @@ func BenchmarkAdjust(b *testing.B) {
 		for i := range evs {
 			ev := storetest.Issued("ROMA01", storetest.CF(i), fmt.Sprintf("e%d", i), fmt.Sprintf("c%d", i), h)
 			t := at.Add(d)
-			ev.Time, ev.Credential.IssuedAt, ev.Credential.ExpiresAt = t, t, t.AddDate(0, pinsede.ValidityMonths, 0)
+			ev.Time, ev.Credential.IssuedAt, ev.Credential.ExpiresAt = t, t, pinsede.Expiry(t)
 			evs[i] = ev
 		}
 		return evs

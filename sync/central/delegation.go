@@ -103,8 +103,10 @@ func past(d pinsede.Delegation, at time.Time) bool {
 // delegante has an active delegation already, or the delegato holds
 // MaxDelegationsPerDelegato active ones (AA10 delegations neither count
 // nor are limited). Active delegations found past their last day are
-// marked expired on the way, and count no more.
-func applyDelegation(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, string, error) {
+// marked expired on the way, and count no more. A revocation's times,
+// ev's own with the delegation's, are kept no earlier than its
+// registration (actAfter).
+func applyDelegation(tx Tx, sede string, ev *pinsede.Event, at time.Time) (wire.Verdict, string, error) {
 	d := *ev.Delegation
 	rec, err := tx.Delegation(d.ID)
 	switch {
@@ -117,6 +119,8 @@ func applyDelegation(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.V
 	case ev.Kind == pinsede.EventDelegationRevoked && rec.Status == DelegationRevoked:
 		return wire.Accepted, "", nil // revoked before: the first revocation stands
 	case ev.Kind == pinsede.EventDelegationRevoked:
+		actAfter(rec.Delegation.RegisteredAt, &ev.Time, &d.RevokedAt)
+		ev.Delegation = &d
 		rec.Delegation.RevokedAt, rec.Delegation.RevokedBy, rec.Delegation.RevokeReason = d.RevokedAt, d.RevokedBy, d.RevokeReason
 		rec.Status = DelegationRevoked
 		return wire.Accepted, "", tx.PutDelegation(rec)

@@ -357,7 +357,7 @@ func (l *lostAnswer) RoundTrip(req *http.Request) (*http.Response, error) {
 // into its clock (a duration it could not keep across the end of a
 // month: PINSEDE_TEST_NOW=2031-12-31T23:59:50+01:00).
 func offValidity(c pinsede.Credential) time.Duration {
-	return c.ExpiresAt.Sub(c.IssuedAt.AddDate(0, pinsede.ValidityMonths, 0))
+	return c.ExpiresAt.Sub(pinsede.Expiry(c.IssuedAt))
 }
 
 // Ensure that a desk whose clock runs more than a day ahead of centrale's
@@ -706,6 +706,230 @@ func TestTelephoneSlipMonthEnd(t *testing.T) {
 			if c := rec.Credential; rec.Status != central.StatusActive || !c.ExpiresAt.Equal(was.ExpiresAt) || !c.IssuedAt.Equal(now()) {
 				t.Errorf("centrale holds the replacement %s, issued %v, expiring %v; want active, issued %v, expiring with the PIN replaced, %v",
 					rec.Status, c.IssuedAt, c.ExpiresAt, now(), was.ExpiresAt)
+			}
+			portal := env.Client(t, pki.RolePortal, "PORTALE")
+			if got := verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: string(req.CodiceFiscale), PIN: printer.last(), Type: pinsede.Telefonico}); got.Outcome != wire.Valid {
+				t.Errorf("the replacement PIN telefonico at the portal: %+v, want valid", got)
+			}
+			if got := verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: string(req.CodiceFiscale), PIN: printer.pins[0], Type: pinsede.Telefonico}); got.Outcome == wire.Valid {
+				t.Errorf("the replaced PIN telefonico at the portal: %+v, want refused", got)
+			}
+		})
+	}
+}
+
+// Ensure that a conversion and a delegation's revocation made on a desk
+// whose clock was put right (or an hour behind), of a PIN ordinario or a
+// delegation recorded on it while it ran an hour ahead, before the desk
+// knew, are kept at centrale no earlier than the record they act on:
+// the record was pushed on its own with the clock put right (a batch's
+// end), and centrale put it at that push's arrival, after the act made
+// before that push and sent in the next. The PIN ordinario is one the
+// desk holds (issued by it before PINs dispositivo only); the converted
+// PIN verifies as dispositivo. Centrale's clock moves at each read, as
+// the desk's. On both stores.
+func TestDeskClockActsApart(t *testing.T) {
+	const hour = int64(time.Hour)
+	const pin = "ACEFHJKMNPRTUVWX"
+	for _, st := range stores {
+		for _, tc := range []struct {
+			name       string
+			later      int64 // the desk's clock ahead at the act
+			delegation bool  // a delegation revoked; a PIN converted when not
+		}{
+			{"converted on time", 0, false},
+			{"converted behind", -hour, false},
+			{"delegation revoked on time", 0, true},
+			{"delegation revoked behind", -hour, true},
+		} {
+			t.Run(st.name+"/"+tc.name, func(t *testing.T) {
+				cd := newClockDeskAt(t, st.open(t), testclock.Stepping(time.Microsecond))
+				env, pc := cd.env, cd.pc
+				ctx := context.Background()
+				// One event a push: the record and the act go apart.
+				cfg, _ := env.DeskTLS(t, "ROMA01", "01")
+				c := client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}},
+					Sede: "ROMA01", Local: pc.ls, Desk: pc.desk, Now: cd.clock, Batch: 1})
+				if tc.delegation {
+					dl, err := pc.desk.RegisterDelegation(pc.sess, pinsede.Delegation{Form: pinsede.FormAA08, Delegante: party(1), Delegato: party(2)})
+					if err != nil {
+						t.Fatal(err)
+					}
+					cd.ahead.Store(tc.later)
+					if _, err := pc.desk.RevokeDelegation(pc.sess, dl.ID, "revocata dal delegante in sede"); err != nil {
+						t.Fatal(err)
+					}
+					cd.sync(t, c)
+					rec, err := env.Store.Delegation(ctx, dl.ID)
+					if d := rec.Delegation; err != nil || rec.Status != central.DelegationRevoked || d.RevokedAt.Before(d.RegisteredAt) || d.RevokedAt.After(cd.now()) {
+						t.Errorf("centrale holds the delegation %s, registered %v, revoked %v, its clock %v (%v); want revoked, no earlier than registered, no later than its clock",
+							rec.Status, d.RegisteredAt, d.RevokedAt, cd.now(), err)
+					}
+					return
+				}
+				ord := putOrdinario(t, &sedeDesk{store: pc.ls, sess: pc.sess}, person(1).CodiceFiscale, "ord-1", pin, cd.clock())
+				cd.ahead.Store(tc.later)
+				if _, err := pc.desk.Convert(pc.sess, ord.ID, verificationOn(cd.clock())); err != nil {
+					t.Fatal(err)
+				}
+				cd.sync(t, c)
+				portal := env.Client(t, pki.RolePortal, "PORTALE")
+				if got := verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: string(ord.CodiceFiscale), PIN: pin}); got.Type != pinsede.Dispositivo {
+					t.Errorf("login with the converted PIN: %+v, want dispositivo", got)
+				}
+				rec := centralRecord(t, env, ord.CodiceFiscale, ord.ID).Credential
+				if now := cd.now(); rec.Type != pinsede.Dispositivo || rec.ConvertedAt.Before(rec.IssuedAt) || rec.ConvertedAt.After(now) {
+					t.Errorf("centrale holds the PIN %s, issued %v, converted %v, its clock %v; want dispositivo, converted no earlier than issued, no later than its clock",
+						rec.Type, rec.IssuedAt, rec.ConvertedAt, now)
+				}
+			})
+		}
+	}
+}
+
+// Ensure that a PIN whose validity is in months, issued on the last days
+// of a month on a desk whose clock is an hour behind centrale's or ahead
+// (its issue moved by centrale into the next day, or the day before,
+// across the end of the month), ends at centrale as its slip says: the
+// slip prints the expiry the desk keeps, the issue plus the validity by
+// pinsede.AddMonths (a month from 31 January is the last day of
+// February); centrale accepts it and keeps the instant the slip's expiry
+// is in its clock, or, counted again by the same rule from the moved
+// issue, a time on the day the slip prints, where the shorter month ends
+// alike for the two issues (from 30 and 31 January). And that a PIN telefonico's slip replaced
+// past midnight, on a clock that is right, keeps the day of the slip it
+// replaces and is accepted: from 31 January at 23:30 to 1 February (a
+// month from the replacement ends before 3 March, which AddDate made of
+// the first), and from 30 January at 21:30 to 31 January (a month from
+// the replacement ends at 00:30 on 28 February, before the first's
+// 21:30). The days are those of the year after the suite's clock, and
+// of the first leap year from it; centrale's clock and the desk's are
+// those days', in Rome. On both stores.
+func TestMonthEndExpiry(t *testing.T) {
+	rome, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := testclock.Now().In(rome).Year() + 1
+	leap := y
+	for time.Date(leap, time.February, 29, 0, 0, 0, 0, rome).Day() != 29 {
+		leap++
+	}
+	on := func(y int, m time.Month, d, hh, mm int) time.Time { return time.Date(y, m, d, hh, mm, 0, 0, rome) }
+	const hour = time.Hour
+	for _, st := range stores {
+		for _, tc := range []struct {
+			name     string
+			issued   time.Time // on the desk's clock
+			ahead    time.Duration
+			validity pinsede.TelephoneValidity // "" for a PIN dispositivo
+			replaced time.Time                 // when the slip is replaced, on the desk's clock; zero for none
+		}{
+			{"month from 31 January, behind", on(y, time.January, 31, 23, 30), -hour, pinsede.ValidityMonth, time.Time{}},
+			{"month from 30 January, behind", on(y, time.January, 30, 23, 30), -hour, pinsede.ValidityMonth, time.Time{}},
+			{"month from 1 February, ahead", on(y, time.February, 1, 0, 30), hour, pinsede.ValidityMonth, time.Time{}},
+			{"month from 31 January of a leap year, behind", on(leap, time.January, 31, 23, 30), -hour, pinsede.ValidityMonth, time.Time{}},
+			{"three months from 30 November, behind", on(y, time.November, 30, 23, 30), -hour, pinsede.ValidityThreeMonths, time.Time{}},
+			{"six months from 31 August, behind", on(y, time.August, 31, 23, 30), -hour, "", time.Time{}},
+			{"six months from 29 February, behind", on(leap, time.February, 29, 23, 30), -hour, "", time.Time{}},
+			{"six months from 31 December, ahead", on(y, time.December, 31, 0, 30), hour, "", time.Time{}},
+			{"month from 31 January, replaced on 1 February", on(y, time.January, 31, 23, 30), 0, pinsede.ValidityMonth, on(y, time.February, 1, 0, 30)},
+			{"month from 30 January at 21:30, replaced on 31 January", on(y, time.January, 30, 21, 30), 0, pinsede.ValidityMonth, on(y, time.January, 31, 0, 30)},
+		} {
+			t.Run(st.name+"/"+tc.name, func(t *testing.T) {
+				var at atomic.Pointer[time.Time] // centrale's clock
+				set := func(t time.Time) { at.Store(&t) }
+				now := func() time.Time { return *at.Load() }
+				set(tc.issued.Add(-tc.ahead))
+				cd := newClockDeskAt(t, st.open(t), now)
+				cd.ahead.Store(int64(tc.ahead))
+				env, pc, printer := cd.env, cd.pc, cd.printer
+				ctx := context.Background()
+				req := person(1)
+				var is pinsede.Issued
+				if tc.validity == "" {
+					is, err = pc.desk.Issue(ctx, pc.sess, req, verificationOn(cd.clock()))
+				} else {
+					is, err = pc.desk.IssueTelephonePIN(ctx, pc.sess, req, verificationOn(cd.clock()), tc.validity)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				end := func(c pinsede.Credential) time.Time {
+					if c.Type == pinsede.Telefonico {
+						return c.Validity.Expiry(c.IssuedAt)
+					}
+					return pinsede.Expiry(c.IssuedAt)
+				}
+				held := is.Credential
+				if !tc.replaced.IsZero() {
+					first := printer.lastExpiry()
+					set(tc.replaced.Add(-tc.ahead))
+					if err := pc.desk.AddOperator(pc.sess, pinsede.NewOperator{ID: "sup2", Name: "Carla Verdi", Role: pinsede.RoleSupervisore, Password: "password-sup2"}); err != nil {
+						t.Fatal(err)
+					}
+					if is, err = pc.desk.ReplaceSlip(ctx, pc.sess, held.ID, pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"}); err != nil {
+						t.Fatal(err)
+					}
+					held = is.Credential
+					if got := printer.lastExpiry(); pinsede.DateOf(got.In(rome)) != pinsede.DateOf(first.In(rome)) || got.After(first) || got.After(end(held)) {
+						t.Errorf("the replacement slip prints %v; want the day of the slip replaced, %v, no later, nor after its own issue plus the validity", got, first)
+					}
+				} else if slip := printer.lastExpiry(); !slip.Equal(held.ExpiresAt) || !held.ExpiresAt.Equal(end(held)) {
+					t.Errorf("the slip prints %v, the desk keeps %v; want both the issue %v plus the validity, %v", slip, held.ExpiresAt, held.IssuedAt, end(held))
+				}
+				slip := printer.lastExpiry()
+				cd.sync(t, pc.c) // every event accepted
+				c := centralRecord(t, env, req.CodiceFiscale, held.ID).Credential
+				inClock := slip.Add(-tc.ahead) // the slip's expiry in centrale's clock
+				if d := c.ExpiresAt.Sub(inClock); d.Abs() > central.ExpirySlack && pinsede.DateOf(c.ExpiresAt.In(rome)) != pinsede.DateOf(slip.In(rome)) {
+					t.Errorf("centrale keeps the PIN expiring %v; its slip prints %v (%v in centrale's clock): want that instant, or the day it prints",
+						c.ExpiresAt.In(rome), pinsede.DateOf(slip.In(rome)).Italian(), inClock.In(rome))
+				}
+			})
+		}
+	}
+}
+
+// Ensure that a PIN telefonico of a month issued on a desk whose clock
+// ran two hours ahead, before the desk knew, whose slip is replaced once
+// the clock was put right, reaches centrale accepted, issue and
+// replacement pushed apart (the issue alone at a batch's end): the
+// replacement keeps the expiry of the PIN it replaces no later than its
+// own issue plus the month, which centrale checks. It kept the first
+// slip's, two hours after that: centrale rejected it, and the citizen's
+// new PIN never worked. It works at the portal, the replaced one does
+// not, and it expires no later than the replaced one at centrale.
+// Centrale's clock moves at each read, as the desk's. On both stores.
+func TestDeskClockSlipReplacedApart(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			cd := newClockDeskAt(t, st.open(t), testclock.Stepping(time.Microsecond))
+			cd.ahead.Store(int64(2 * time.Hour))
+			env, pc, printer := cd.env, cd.pc, cd.printer
+			ctx := context.Background()
+			cfg, _ := env.DeskTLS(t, "ROMA01", "01")
+			c := client.New(client.Config{URL: env.URL, HTTP: &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}},
+				Sede: "ROMA01", Local: pc.ls, Desk: pc.desk, Now: cd.clock, Batch: 1})
+			req := person(1)
+			old, err := pc.desk.IssueTelephonePIN(ctx, pc.sess, req, verificationOn(cd.clock()), pinsede.ValidityMonth)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cd.ahead.Store(0) // the clerk puts the clock right
+			if err := pc.desk.AddOperator(pc.sess, pinsede.NewOperator{ID: "sup2", Name: "Carla Verdi", Role: pinsede.RoleSupervisore, Password: "password-sup2"}); err != nil {
+				t.Fatal(err)
+			}
+			is, err := pc.desk.ReplaceSlip(ctx, pc.sess, old.Credential.ID, pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cd.sync(t, c) // every event accepted
+			was := centralRecord(t, env, req.CodiceFiscale, old.Credential.ID).Credential
+			rec := centralRecord(t, env, req.CodiceFiscale, is.Credential.ID)
+			if r := rec.Credential; rec.Status != central.StatusActive || r.ExpiresAt.After(was.ExpiresAt) || !r.ExpiresAt.After(r.IssuedAt) {
+				t.Errorf("centrale holds the replacement %s, issued %v, expiring %v; want active, expiring after its issue and no later than the PIN replaced, %v",
+					rec.Status, r.IssuedAt, r.ExpiresAt, was.ExpiresAt)
 			}
 			portal := env.Client(t, pki.RolePortal, "PORTALE")
 			if got := verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: string(req.CodiceFiscale), PIN: printer.last(), Type: pinsede.Telefonico}); got.Outcome != wire.Valid {

@@ -107,19 +107,28 @@ func enqueueWithForms(t testing.TB, s *local.Store, sede string, first, n int, p
 	}
 }
 
-// capture is a printer that keeps the PINs it prints. A real printer
-// cannot run here; ui/cups has its own tests.
+// capture is a printer that keeps the PINs it prints, and the expiry
+// each slip prints. A real printer cannot run here; ui/cups has its own
+// tests.
 type capture struct {
-	mu   sync.Mutex
-	pins []string
+	mu      sync.Mutex
+	pins    []string
+	expires []time.Time
 }
 
 func (c *capture) PrintSlip(_ context.Context, s pinsede.Slip) error {
 	a, b := s.PIN.Groups()
 	c.mu.Lock()
-	c.pins = append(c.pins, a+b)
+	c.pins, c.expires = append(c.pins, a+b), append(c.expires, s.ExpiresAt)
 	c.mu.Unlock()
 	return nil
+}
+
+// lastExpiry returns the expiry the last slip printed.
+func (c *capture) lastExpiry() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.expires[len(c.expires)-1]
 }
 
 // count returns how many slips were printed.

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/testclock"
@@ -17,13 +18,12 @@ import (
 )
 
 // putOrdinario stores at sede s an active PIN ordinario of cf with the
-// hash of pin, issued a month ago, and queues its issue event.
-func putOrdinario(t *testing.T, s *sedeDesk, cf pinsede.CodiceFiscale, id, pin string) pinsede.Credential {
+// hash of pin, issued at issued, and queues its issue event.
+func putOrdinario(t *testing.T, s *sedeDesk, cf pinsede.CodiceFiscale, id, pin string, issued time.Time) pinsede.Credential {
 	t.Helper()
-	issued := testclock.Now().AddDate(0, -1, 0)
 	c := pinsede.Credential{
 		ID: id, CodiceFiscale: cf, Type: pinsede.Ordinario, State: pinsede.StateAttivo, PINHash: storetest.Hash(t, pin),
-		IssuedAt: issued, ExpiresAt: issued.AddDate(0, pinsede.ValidityMonths, 0), IssuedBy: s.sess.Operator.ID, Sede: s.sess.Sede.Code,
+		IssuedAt: issued, ExpiresAt: pinsede.Expiry(issued), IssuedBy: s.sess.Operator.ID, Sede: s.sess.Sede.Code,
 	}
 	err := s.store.Update(func(tx pinsede.Tx) error {
 		if err := tx.PutCredential(c); err != nil {
@@ -50,7 +50,7 @@ func TestConvertAcrossSedi(t *testing.T) {
 			roma, mila := newSedeDesk(t, env, "ROMA01"), newSedeDesk(t, env, "MILA01")
 			roma.desk.Central = roma.client
 			cf := person(1).CodiceFiscale
-			ord := putOrdinario(t, mila, cf, "mila-ord", pin)
+			ord := putOrdinario(t, mila, cf, "mila-ord", pin, testclock.Now().AddDate(0, -1, 0)) // a month ago
 			if err := mila.client.Sync(ctx); err != nil {
 				t.Fatal(err)
 			}

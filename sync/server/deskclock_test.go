@@ -51,7 +51,7 @@ func TestPushDeskClock(t *testing.T) {
 	push := batch(t, "ROMA01", 2)
 	for i := range push.Events {
 		ev := &push.Events[i]
-		ev.Time, ev.Credential.IssuedAt, ev.Credential.ExpiresAt = now.Add(time.Hour), now.Add(time.Hour), now.Add(time.Hour).AddDate(0, pinsede.ValidityMonths, 0)
+		ev.Time, ev.Credential.IssuedAt, ev.Credential.ExpiresAt = now.Add(time.Hour), now.Add(time.Hour), pinsede.Expiry(now.Add(time.Hour))
 	}
 	body := mustJSON(t, push)
 	stamp := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339Nano) }
@@ -102,7 +102,7 @@ func TestPushDeskClock(t *testing.T) {
 		// back across a month's end it is not the sent one an hour back
 		// (PINSEDE_TEST_NOW=2028-02-29T23:59:30Z: sent 1 March + 6
 		// months, kept 29 February + 6 months).
-		c, expires := got.Event.Credential, now.AddDate(0, pinsede.ValidityMonths, 0)
+		c, expires := got.Event.Credential, pinsede.Expiry(now)
 		if !got.Event.Time.Equal(now) || !c.IssuedAt.Equal(now) || !c.ExpiresAt.Equal(expires) {
 			t.Errorf("event %s kept at %v, issued %v, expiring %v; want an hour back: %v, %v, %v", sent.ID,
 				got.Event.Time, c.IssuedAt, c.ExpiresAt, now, now, expires)

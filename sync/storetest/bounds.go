@@ -75,7 +75,7 @@ func testBounds(t *testing.T, s central.Store) {
 	}
 	at := func(t time.Time) func(e *pinsede.Event) {
 		return func(e *pinsede.Event) {
-			e.Time, e.Credential.IssuedAt, e.Credential.ExpiresAt = t, t, t.AddDate(0, pinsede.ValidityMonths, 0)
+			e.Time, e.Credential.IssuedAt, e.Credential.ExpiresAt = t, t, pinsede.Expiry(t)
 		}
 	}
 	tel := func(f func(c *pinsede.Credential)) func(e *pinsede.Event) {
@@ -102,6 +102,19 @@ func testBounds(t *testing.T, s central.Store) {
 		return ev
 	}
 	fixed, dst := acrossDST(t, lim)
+	// The latest issue, by the suite's clock, whose six months Go's
+	// AddDate carries past the end of the shorter month, as desks of
+	// before pinsede.AddMonths counted them: 31 August, 3 March.
+	before := T0.Truncate(time.Hour)
+	for before.AddDate(0, pinsede.ValidityMonths, 0).Equal(pinsede.Expiry(before)) {
+		before = before.Add(-time.Hour)
+	}
+	counted := func(d time.Duration) func(e *pinsede.Event) {
+		return func(e *pinsede.Event) {
+			at(before)(e)
+			e.Credential.ExpiresAt = before.AddDate(0, pinsede.ValidityMonths, 0).Add(d)
+		}
+	}
 
 	for _, tc := range []struct {
 		name string
@@ -115,8 +128,16 @@ func testBounds(t *testing.T, s central.Store) {
 		{"event at the oldest", issued(at(T0.Add(-lim.MaxAge))), ""},
 		{"issue in the future", issued(func(e *pinsede.Event) { at(T0.Add(time.Hour))(e); e.Time = T0 }), central.ReasonTimeRange + ": credential.issued_at"},
 		{"expiry 9999-12-31", issued(func(e *pinsede.Event) { e.Credential.ExpiresAt = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC) }), central.ReasonTimeRange + ": credential.expires_at"},
-		{"expiry a day late", issued(func(e *pinsede.Event) { e.Credential.ExpiresAt = e.Credential.ExpiresAt.AddDate(0, 0, 1) }), central.ReasonExpiry},
+		{"expiry a day late", issued(func(e *pinsede.Event) { // than a desk of before counted it too (31 December, 1 July)
+			c := &e.Credential
+			c.ExpiresAt = c.ExpiresAt.AddDate(0, 0, 1)
+			if before := c.IssuedAt.AddDate(0, pinsede.ValidityMonths, 1); before.After(c.ExpiresAt) {
+				c.ExpiresAt = before
+			}
+		}), central.ReasonExpiry},
 		{"expiry a day early", issued(func(e *pinsede.Event) { e.Credential.ExpiresAt = e.Credential.ExpiresAt.AddDate(0, 0, -1) }), central.ReasonExpiry},
+		{"expiry counted by a desk of before, past the month's end", issued(counted(0)), ""},
+		{"expiry a day after a desk of before counted it", issued(counted(24 * time.Hour)), central.ReasonExpiry},
 		{"expiry across daylight saving time", issued(func(e *pinsede.Event) { e.Time, e.Credential.IssuedAt, e.Credential.ExpiresAt = fixed, fixed, dst }), ""},
 		{"validity of a PIN dispositivo", issued(func(e *pinsede.Event) { e.Credential.Validity = pinsede.ValidityWeek }), central.ReasonBadEvent + ": a validity"},
 		{"telefonico of a week", issued(tel(func(c *pinsede.Credential) {})), ""},
@@ -173,7 +194,7 @@ func acrossDST(t *testing.T, lim central.Limits) (issue, expiry time.Time) {
 	for d := 0; d < int(lim.MaxAge/(24*time.Hour)); d++ {
 		local := T0.AddDate(0, 0, -d).In(rome)
 		_, off := local.Zone()
-		exp := local.AddDate(0, pinsede.ValidityMonths, 0)
+		exp := pinsede.Expiry(local)
 		if _, off2 := exp.Zone(); off2 != off {
 			zone := time.FixedZone("", off)
 			return local.In(zone), exp.In(zone)

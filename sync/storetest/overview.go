@@ -15,7 +15,7 @@ import (
 func IssuedOn(days int, sede string, cf pinsede.CodiceFiscale, id, credID, hash string) pinsede.Event {
 	ev := Issued(sede, cf, id, credID, hash)
 	t := T0.AddDate(0, 0, -days)
-	ev.Time, ev.Credential.IssuedAt, ev.Credential.ExpiresAt = t, t, t.AddDate(0, pinsede.ValidityMonths, 0)
+	ev.Time, ev.Credential.IssuedAt, ev.Credential.ExpiresAt = t, t, pinsede.Expiry(t)
 	return ev
 }
 

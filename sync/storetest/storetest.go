@@ -60,7 +60,7 @@ func Issued(sede string, cf pinsede.CodiceFiscale, id, credID, hash string) pins
 		ID: id, Kind: pinsede.EventIssued, Time: T0, Sede: sede,
 		Credential: pinsede.Credential{
 			ID: credID, CodiceFiscale: cf, Type: pinsede.Dispositivo, State: pinsede.StateAttivo, PINHash: hash,
-			IssuedAt: T0, ExpiresAt: T0.AddDate(0, pinsede.ValidityMonths, 0), IssuedBy: "op", Sede: sede,
+			IssuedAt: T0, ExpiresAt: pinsede.Expiry(T0), IssuedBy: "op", Sede: sede,
 			SlipSerial: sede + "-1",
 		},
 	}

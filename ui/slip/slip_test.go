@@ -50,7 +50,7 @@ func sampleSlip(t testing.TB, cognome, nome string) pinsede.Slip {
 		PIN:       pin,
 		Type:      pinsede.Dispositivo,
 		IssuedAt:  issued,
-		ExpiresAt: issued.AddDate(0, pinsede.ValidityMonths, 0),
+		ExpiresAt: pinsede.Expiry(issued),
 	}
 }
 
