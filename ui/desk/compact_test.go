@@ -123,3 +123,44 @@ func (h *harness) buttonsInWindow(name string, msg fyne.CanvasObject, buttons ..
 		h.t.Errorf("%s: the message's top at %.0f, out of the window above the status bar (at %.0f)", name, y, bar)
 	}
 }
+
+// Ensure that the buttons under each form with a message show inside the
+// window at 1280×800, under the development printer's banner and above
+// the status bar, in Italian and in English: once the form is submitted
+// empty (its summary of problems), and then with the longest message it
+// can show, an unexpected error with a long cause, its top in sight above
+// them. The MV35's Annulla and Avanti were below the window with no
+// message at all (the form is taller than the window).
+func TestFormButtonsInWindow(t *testing.T) {
+	long := func() string {
+		return lang.L("err.unexpected", map[string]any{"Err": strings.Repeat("open store /var/lib/pinsede/sportello.db: input/output error; ", 6)})
+	}
+	for _, tc := range []struct {
+		name string
+		// open shows the screen, submits it empty, and returns its
+		// message and its buttons.
+		open func(h *harness) (*message, []*button)
+	}{
+		{"mv35", func(h *harness) (*message, []*button) {
+			r := h.newRequest()
+			h.tap(r.next)
+			return r.msg, []*button{r.cancel, r.next}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inEachLanguage(t, func(t *testing.T, language string) {
+				h := ready(t, devPrinter)
+				h.app.UseSync(nil, "")
+				test.ApplyTheme(t, theme.New())
+				msg, buttons := tc.open(h)
+				if msg.text() == "" {
+					t.Fatalf("submitted empty: no message")
+				}
+				h.buttonsInWindow("submitted", msg.box, buttons...)
+				msg.set(msgError, long())
+				h.buttonsInWindow("long", msg.box, buttons...)
+				shot(t, h, tc.name+"-long-"+language)
+			})
+		})
+	}
+}
