@@ -130,7 +130,8 @@ func (h *harness) buttonsInWindow(name string, msg fyne.CanvasObject, buttons ..
 // empty (its summary of problems), and then with the longest message it
 // can show, an unexpected error with a long cause, its top in sight above
 // them. The MV35's Annulla and Avanti were below the window with no
-// message at all (the form is taller than the window).
+// message at all (the form is two screens tall); the conversion's and the
+// delegation's went below with a long error, or with none.
 func TestFormButtonsInWindow(t *testing.T) {
 	long := func() string {
 		return lang.L("err.unexpected", map[string]any{"Err": strings.Repeat("open store /var/lib/pinsede/sportello.db: input/output error; ", 6)})
@@ -145,6 +146,20 @@ func TestFormButtonsInWindow(t *testing.T) {
 			r := h.newRequest()
 			h.tap(r.next)
 			return r.msg, []*button{r.cancel, r.next}
+		}},
+		{"converti", func(h *harness) (*message, []*button) {
+			ord := h.putOrdinario("ord1")
+			h.app.showCitizen(mario.CodiceFiscale)
+			h.tap(h.app.citizen.convertCred[ord.ID])
+			v := h.app.citizen.convertScreen
+			h.tap(v.convert)
+			return v.msg, []*button{v.back, v.convert}
+		}},
+		{"delega", func(h *harness) (*message, []*button) {
+			h.putOrdinario("ord1")
+			v := h.openDelegation()
+			h.tap(v.register)
+			return v.msg, []*button{v.back, v.register}
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
