@@ -2,6 +2,7 @@ package desk
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -160,6 +161,15 @@ func TestFormButtonsInWindow(t *testing.T) {
 			v := h.openDelegation()
 			h.tap(v.register)
 			return v.msg, []*button{v.back, v.register}
+		}},
+		{"operatori", func(h *harness) (*message, []*button) {
+			for i := range 6 { // a sede's desks
+				h.addOperator(fmt.Sprintf("op.%d", i), fmt.Sprintf("Operatore %d", i), pinsede.RoleOperatore, "password-di-prova-1")
+			}
+			h.app.showOperators()
+			o := h.app.operators
+			h.tap(o.add)
+			return o.msg, []*button{o.add}
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
