@@ -1,8 +1,10 @@
 package desk
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +15,8 @@ import (
 	fynetheme "fyne.io/fyne/v2/theme"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/deskconn"
+	"github.com/pinsede/pinsede/ui/cups"
 	"github.com/pinsede/pinsede/ui/i18n"
 	"github.com/pinsede/pinsede/ui/theme"
 )
@@ -142,12 +146,14 @@ func TestFormButtonsInWindow(t *testing.T) {
 		// open shows the screen, submits it empty, and returns its
 		// message and its buttons.
 		open func(h *harness) (*message, []*button)
+		// config sets the desk up for the screen, if needed.
+		config func(t *testing.T, d *pinsede.Desk, c *Config)
 	}{
 		{"mv35", func(h *harness) (*message, []*button) {
 			r := h.newRequest()
 			h.tap(r.next)
 			return r.msg, []*button{r.cancel, r.next}
-		}},
+		}, nil},
 		{"converti", func(h *harness) (*message, []*button) {
 			ord := h.putOrdinario("ord1")
 			h.app.showCitizen(mario.CodiceFiscale)
@@ -155,13 +161,13 @@ func TestFormButtonsInWindow(t *testing.T) {
 			v := h.app.citizen.convertScreen
 			h.tap(v.convert)
 			return v.msg, []*button{v.back, v.convert}
-		}},
+		}, nil},
 		{"delega", func(h *harness) (*message, []*button) {
 			h.putOrdinario("ord1")
 			v := h.openDelegation()
 			h.tap(v.register)
 			return v.msg, []*button{v.back, v.register}
-		}},
+		}, nil},
 		{"operatori", func(h *harness) (*message, []*button) {
 			for i := range 6 { // a sede's desks
 				h.addOperator(fmt.Sprintf("op.%d", i), fmt.Sprintf("Operatore %d", i), pinsede.RoleOperatore, "password-di-prova-1")
@@ -170,11 +176,25 @@ func TestFormButtonsInWindow(t *testing.T) {
 			o := h.app.operators
 			h.tap(o.add)
 			return o.msg, []*button{o.add}
+		}, nil},
+		{"impostazioni", func(h *harness) (*message, []*button) {
+			h.app.showSettings()
+			h.wait()
+			c := h.app.settings.conn
+			h.tap(c.save)
+			return c.msg, []*button{c.try, c.save}
+		}, func(t *testing.T, d *pinsede.Desk, c *Config) {
+			c.Printers = func(context.Context) ([]cups.Printer, error) { return nil, nil }
+			c.Connector = &deskconn.Files{File: filepath.Join(t.TempDir(), "sportello.toml"), Now: d.Now}
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			inEachLanguage(t, func(t *testing.T, language string) {
-				h := ready(t, devPrinter)
+				h := ready(t, devPrinter, func(d *pinsede.Desk, c *Config) {
+					if tc.config != nil {
+						tc.config(t, d, c)
+					}
+				})
 				h.app.UseSync(nil, "")
 				test.ApplyTheme(t, theme.New())
 				msg, buttons := tc.open(h)
