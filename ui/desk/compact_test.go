@@ -71,6 +71,7 @@ func TestVerifyButtonsInWindow(t *testing.T) {
 		h.toVerification(mario)
 		h.fillVerification(passport)
 		v := h.app.verify
+		h.frame()
 		h.tap(v.issue)
 		if !strings.Contains(v.msg.text(), i18n.Duration(link.ClockBehind())) {
 			t.Fatalf("Emetti PIN with the clock behind: message %q", v.msg.text())
@@ -110,12 +111,13 @@ func TestVerifyButtonsInWindow(t *testing.T) {
 	})
 }
 
-// buttonsInWindow lays the window out and fails the test unless each of
-// the buttons lies whole between the top of the window and the status
-// bar, and the top of msg, a panel, shows there too.
+// buttonsInWindow lays the window out as the real driver's next frame
+// would and fails the test unless each of the buttons lies whole between
+// the top of the window and the status bar, and the top of msg, a panel,
+// shows there too. The test lays out a frame (frame) before what it does.
 func (h *harness) buttonsInWindow(name string, msg fyne.CanvasObject, buttons ...*button) {
 	h.t.Helper()
-	h.settle()
+	h.frame()
 	d := fyne.CurrentApp().Driver()
 	bar := d.AbsolutePositionForObject(h.app.sync.button).Y
 	for _, b := range buttons {
@@ -143,46 +145,41 @@ func TestFormButtonsInWindow(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		// open shows the screen, submits it empty, and returns its
-		// message and its buttons.
-		open func(h *harness) (*message, []*button)
+		// open shows the screen and returns its message, the button
+		// that submits it and its buttons.
+		open func(h *harness) (*message, *button, []*button)
 		// config sets the desk up for the screen, if needed.
 		config func(t *testing.T, d *pinsede.Desk, c *Config)
 	}{
-		{"mv35", func(h *harness) (*message, []*button) {
+		{"mv35", func(h *harness) (*message, *button, []*button) {
 			r := h.newRequest()
-			h.tap(r.next)
-			return r.msg, []*button{r.cancel, r.next}
+			return r.msg, r.next, []*button{r.cancel, r.next}
 		}, nil},
-		{"converti", func(h *harness) (*message, []*button) {
+		{"converti", func(h *harness) (*message, *button, []*button) {
 			ord := h.putOrdinario("ord1")
 			h.app.showCitizen(mario.CodiceFiscale)
 			h.tap(h.app.citizen.convertCred[ord.ID])
 			v := h.app.citizen.convertScreen
-			h.tap(v.convert)
-			return v.msg, []*button{v.back, v.convert}
+			return v.msg, v.convert, []*button{v.back, v.convert}
 		}, nil},
-		{"delega", func(h *harness) (*message, []*button) {
+		{"delega", func(h *harness) (*message, *button, []*button) {
 			h.putOrdinario("ord1")
 			v := h.openDelegation()
-			h.tap(v.register)
-			return v.msg, []*button{v.back, v.register}
+			return v.msg, v.register, []*button{v.back, v.register}
 		}, nil},
-		{"operatori", func(h *harness) (*message, []*button) {
+		{"operatori", func(h *harness) (*message, *button, []*button) {
 			for i := range 6 { // a sede's desks
 				h.addOperator(fmt.Sprintf("op.%d", i), fmt.Sprintf("Operatore %d", i), pinsede.RoleOperatore, "password-di-prova-1")
 			}
 			h.app.showOperators()
 			o := h.app.operators
-			h.tap(o.add)
-			return o.msg, []*button{o.add}
+			return o.msg, o.add, []*button{o.add}
 		}, nil},
-		{"impostazioni", func(h *harness) (*message, []*button) {
+		{"impostazioni", func(h *harness) (*message, *button, []*button) {
 			h.app.showSettings()
 			h.wait()
 			c := h.app.settings.conn
-			h.tap(c.save)
-			return c.msg, []*button{c.try, c.save}
+			return c.msg, c.save, []*button{c.try, c.save}
 		}, func(t *testing.T, d *pinsede.Desk, c *Config) {
 			c.Printers = func(context.Context) ([]cups.Printer, error) { return nil, nil }
 			c.Connector = &deskconn.Files{File: filepath.Join(t.TempDir(), "sportello.toml"), Now: d.Now}
@@ -197,7 +194,9 @@ func TestFormButtonsInWindow(t *testing.T) {
 				})
 				h.app.UseSync(nil, "")
 				test.ApplyTheme(t, theme.New())
-				msg, buttons := tc.open(h)
+				msg, submit, buttons := tc.open(h)
+				h.frame()
+				h.tap(submit)
 				if msg.text() == "" {
 					t.Fatalf("submitted empty: no message")
 				}
