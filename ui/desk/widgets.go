@@ -626,8 +626,16 @@ func (l *footLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		msgs.Hide()
 	}
 	mainH := max(0, size.Height-footH-msgH)
+	// Scrolled to its end, the form stays at its end as a message takes
+	// room: the settings scroll to the connection's problems, under its
+	// fields, and the panel came over the last of them.
+	sc := main.(*container.Scroll)
+	atEnd := sc.Offset.Y > 0 && sc.Offset.Y+sc.Size().Height >= sc.Content.MinSize().Height-1
 	main.Move(fyne.NewPos(0, 0))
 	main.Resize(fyne.NewSize(size.Width, mainH))
+	if atEnd {
+		sc.ScrollToBottom()
+	}
 	room.Move(fyne.NewPos(0, mainH))
 	room.Resize(fyne.NewSize(size.Width, msgH))
 	foot.Move(fyne.NewPos(0, mainH+msgH))
