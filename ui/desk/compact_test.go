@@ -1,7 +1,10 @@
 package desk
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +15,8 @@ import (
 	fynetheme "fyne.io/fyne/v2/theme"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/deskconn"
+	"github.com/pinsede/pinsede/ui/cups"
 	"github.com/pinsede/pinsede/ui/i18n"
 	"github.com/pinsede/pinsede/ui/theme"
 )
@@ -66,6 +71,7 @@ func TestVerifyButtonsInWindow(t *testing.T) {
 		h.toVerification(mario)
 		h.fillVerification(passport)
 		v := h.app.verify
+		h.frame()
 		h.tap(v.issue)
 		if !strings.Contains(v.msg.text(), i18n.Duration(link.ClockBehind())) {
 			t.Fatalf("Emetti PIN with the clock behind: message %q", v.msg.text())
@@ -105,12 +111,13 @@ func TestVerifyButtonsInWindow(t *testing.T) {
 	})
 }
 
-// buttonsInWindow lays the window out and fails the test unless each of
-// the buttons lies whole between the top of the window and the status
-// bar, and the top of msg, a panel, shows there too.
+// buttonsInWindow lays the window out as the real driver's next frame
+// would and fails the test unless each of the buttons lies whole between
+// the top of the window and the status bar, and the top of msg, a panel,
+// shows there too. The test lays out a frame (frame) before what it does.
 func (h *harness) buttonsInWindow(name string, msg fyne.CanvasObject, buttons ...*button) {
 	h.t.Helper()
-	h.settle()
+	h.frame()
 	d := fyne.CurrentApp().Driver()
 	bar := d.AbsolutePositionForObject(h.app.sync.button).Y
 	for _, b := range buttons {
@@ -121,5 +128,83 @@ func (h *harness) buttonsInWindow(name string, msg fyne.CanvasObject, buttons ..
 	}
 	if y := d.AbsolutePositionForObject(msg).Y; !msg.Visible() || y < 0 || y+fynetheme.TextSize() > bar {
 		h.t.Errorf("%s: the message's top at %.0f, out of the window above the status bar (at %.0f)", name, y, bar)
+	}
+}
+
+// Ensure that the buttons under each form with a message show inside the
+// window at 1280×800, under the development printer's banner and above
+// the status bar, in Italian and in English: once the form is submitted
+// empty (its summary of problems), and then with the longest message it
+// can show, an unexpected error with a long cause, its top in sight above
+// them. The MV35's Annulla and Avanti were below the window with no
+// message at all (the form is two screens tall); the conversion's and the
+// delegation's went below with a long error, or with none.
+func TestFormButtonsInWindow(t *testing.T) {
+	long := func() string {
+		return lang.L("err.unexpected", map[string]any{"Err": strings.Repeat("open store /var/lib/pinsede/sportello.db: input/output error; ", 6)})
+	}
+	for _, tc := range []struct {
+		name string
+		// open shows the screen and returns its message, the button
+		// that submits it and its buttons.
+		open func(h *harness) (*message, *button, []*button)
+		// config sets the desk up for the screen, if needed.
+		config func(t *testing.T, d *pinsede.Desk, c *Config)
+	}{
+		{"mv35", func(h *harness) (*message, *button, []*button) {
+			r := h.newRequest()
+			return r.msg, r.next, []*button{r.cancel, r.next}
+		}, nil},
+		{"converti", func(h *harness) (*message, *button, []*button) {
+			ord := h.putOrdinario("ord1")
+			h.app.showCitizen(mario.CodiceFiscale)
+			h.tap(h.app.citizen.convertCred[ord.ID])
+			v := h.app.citizen.convertScreen
+			return v.msg, v.convert, []*button{v.back, v.convert}
+		}, nil},
+		{"delega", func(h *harness) (*message, *button, []*button) {
+			h.putOrdinario("ord1")
+			v := h.openDelegation()
+			return v.msg, v.register, []*button{v.back, v.register}
+		}, nil},
+		{"operatori", func(h *harness) (*message, *button, []*button) {
+			for i := range 6 { // a sede's desks
+				h.addOperator(fmt.Sprintf("op.%d", i), fmt.Sprintf("Operatore %d", i), pinsede.RoleOperatore, "password-di-prova-1")
+			}
+			h.app.showOperators()
+			o := h.app.operators
+			return o.msg, o.add, []*button{o.add}
+		}, nil},
+		{"impostazioni", func(h *harness) (*message, *button, []*button) {
+			h.app.showSettings()
+			h.wait()
+			c := h.app.settings.conn
+			return c.msg, c.save, []*button{c.try, c.save}
+		}, func(t *testing.T, d *pinsede.Desk, c *Config) {
+			c.Printers = func(context.Context) ([]cups.Printer, error) { return nil, nil }
+			c.Connector = &deskconn.Files{File: filepath.Join(t.TempDir(), "sportello.toml"), Now: d.Now}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inEachLanguage(t, func(t *testing.T, language string) {
+				h := ready(t, devPrinter, func(d *pinsede.Desk, c *Config) {
+					if tc.config != nil {
+						tc.config(t, d, c)
+					}
+				})
+				h.app.UseSync(nil, "")
+				test.ApplyTheme(t, theme.New())
+				msg, submit, buttons := tc.open(h)
+				h.frame()
+				h.tap(submit)
+				if msg.text() == "" {
+					t.Fatalf("submitted empty: no message")
+				}
+				h.buttonsInWindow("submitted", msg.box, buttons...)
+				msg.set(msgError, long())
+				h.buttonsInWindow("long", msg.box, buttons...)
+				shot(t, h, tc.name+"-long-"+language)
+			})
+		})
 	}
 }

@@ -48,7 +48,10 @@ type connSection struct {
 	save   *button
 	msg    *message
 	fields fields
-	object fyne.CanvasObject
+	// object is the section of the fields; foot is Prova and Salva il
+	// collegamento, at the foot of the settings (footedPage), msg just
+	// above them.
+	object, foot fyne.CanvasObject
 }
 
 func (st *settingsScreen) newConnSection() *connSection {
@@ -68,9 +71,8 @@ func (st *settingsScreen) newConnSection() *connSection {
 		note(current),
 		c.fields.add(newField(pinsede.FieldCentraleURL, lang.L("settings.conn.url"), c.url)).object,
 		c.fields.add(newField(pinsede.FieldBundle, lang.L("settings.conn.bundle"), c.bundle)).object,
-		c.msg.box,
-		container.NewHBox(layout.NewSpacer(), c.try, c.save),
 	)
+	c.foot = container.NewHBox(layout.NewSpacer(), c.try, c.save)
 	return c
 }
 

@@ -86,11 +86,12 @@ func (c *citizenScreen) openConvert(cred pinsede.Credential, central bool) {
 			f(pinsede.FieldCheckPhoto, "", v.checkPhoto),
 			f(pinsede.FieldCheckSigned, "", v.checkSigned),
 		),
-		v.msg.box,
-		v.progress,
-		container.NewHBox(v.back, layout.NewSpacer(), v.convert),
 	)
-	v.screen = screen{Title: lang.L("convert.short"), View: a.page(body, true), Focus: v.doc.docType}
+	// Torna al cittadino and Converti at the foot, out of the scroll
+	// (footedPage): a long error pushed them below the window.
+	view, _ := a.footedPage(body, v.msg.box,
+		container.NewVBox(v.progress, container.NewHBox(v.back, layout.NewSpacer(), v.convert)))
+	v.screen = screen{Title: lang.L("convert.short"), View: view, Focus: v.doc.docType}
 	c.convertScreen = v
 	a.show(v.screen)
 }

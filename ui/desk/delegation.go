@@ -127,15 +127,17 @@ func (c *citizenScreen) showRegisterDelegation() {
 		section(lang.L("delegation.owndoc"), v.ownDoc.grid()),
 		section("", other),
 		section(lang.L("verify.checks"), v.checked),
-		v.msg.box,
-		v.progress,
-		container.NewHBox(v.back, layout.NewSpacer(), v.register),
 	)
 	// Filled last: their callbacks validate the whole form.
 	v.side.SetSelected(v.side.Options[0])
 	v.ownDoc.set(v.citizen.Document)
 	v.refreshForm()
-	v.screen = screen{Title: lang.L("delegation.short"), View: a.page(body, true), Focus: v.otherCF}
+	// Torna al cittadino and Registra delega at the foot, out of the
+	// scroll (footedPage): the form is taller than the window at
+	// 1280×800, and they were below it.
+	view, _ := a.footedPage(body, v.msg.box,
+		container.NewVBox(v.progress, container.NewHBox(v.back, layout.NewSpacer(), v.register)))
+	v.screen = screen{Title: lang.L("delegation.short"), View: view, Focus: v.otherCF}
 	c.delegation = v
 	a.show(v.screen)
 }

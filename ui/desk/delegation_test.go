@@ -356,10 +356,12 @@ func TestConvertAndDelegationReachCentrale(t *testing.T) {
 	eventually(t, "every event", func() bool { s, err := h.desk.Summary(); return err == nil && s.PendingSync == 0 })
 }
 
-// Ensure that Tab to the delegation's buttons and check box, below the
-// window, scrolls them into view as it does the fields: the focus on
-// Registra delega was drawn out of sight (found by TestXInputEveryKey), and
-// that a button in the header does not scroll the page.
+// Ensure that Tab to the delegation's check box, below the window,
+// scrolls it into view as it does the fields, that its buttons, at the
+// foot of the window (footedPage), show with the page at its top: the
+// focus on Registra delega was drawn out of sight (found by
+// TestXInputEveryKey), and that a button in the header does not scroll
+// the page.
 func TestDelegationTabShowsButtons(t *testing.T) {
 	h := ready(t)
 	if _, err := h.desk.Issue(context.Background(), h.app.session, mario, foreignPassport); err != nil {
@@ -368,11 +370,15 @@ func TestDelegationTabShowsButtons(t *testing.T) {
 	v := h.openDelegation()
 	sc := h.app.currentScroll()
 	d := fyne.CurrentApp().Driver()
-	visible := func(o fyne.CanvasObject) bool {
-		top := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(sc).Y
-		return top >= 0 && top+o.Size().Height <= sc.Size().Height
-	}
 	c := h.win.Canvas()
+	// In the page's scroll, or else in the window.
+	visible := func(o fyne.CanvasObject) bool {
+		top, height := d.AbsolutePositionForObject(o).Y-d.AbsolutePositionForObject(sc).Y, sc.Size().Height
+		if !holds(sc.Content, o) {
+			top, height = d.AbsolutePositionForObject(o).Y, c.Size().Height
+		}
+		return top >= 0 && top+o.Size().Height <= height
+	}
 	for _, o := range []fyne.Focusable{v.checked, v.back, v.register} {
 		sc.ScrollToTop()
 		c.Focus(o)

@@ -97,6 +97,8 @@ type harness struct {
 	steps *uitest.Steps
 	// tips is the clock of the buttons' tips (tip_test.go).
 	tips tipTimer
+	// frames lays the window out as the real driver does (frame).
+	frames *uitest.Frames
 }
 
 type harnessOption func(*pinsede.Desk, *Config)
@@ -162,6 +164,15 @@ func (h *harness) wait() { h.steps.Wait(&h.app.busy) }
 
 // settle lays the whole window out again (uitest.Settle).
 func (h *harness) settle() { uitest.Settle(h.win) }
+
+// frame lays the window out as the real driver's next frame would
+// (uitest.Frames): only what a change of minimum size reaches.
+func (h *harness) frame() {
+	if h.frames == nil {
+		h.frames = uitest.NewFrames()
+	}
+	h.frames.Frame(h.win)
+}
 
 // typeIn focuses e as a click would (the previous field loses the focus),
 // empties it and types text.

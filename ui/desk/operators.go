@@ -87,11 +87,13 @@ func (a *App) newOperatorsScreen() *operatorsScreen {
 				f(pinsede.FieldPassword, lang.L("field.password"), o.pw),
 				f(fieldPasswordConfirm, lang.L("field.password_conferma"), o.pwConfirm)),
 			note(lang.L("operators.password.note", map[string]any{"Min": pinsede.MinPasswordLength})),
-			o.msg.box,
-			container.NewHBox(layout.NewSpacer(), o.progress, o.add),
 		),
 	)
-	o.screen = screen{Title: lang.L("operators.title"), View: a.page(body, true)}
+	// Aggiungi operatore and its outcome at the foot, out of the scroll
+	// (footedPage): with a sede's operators listed above the form, they
+	// were below the window.
+	view, _ := a.footedPage(body, o.msg.box, container.NewHBox(layout.NewSpacer(), o.progress, o.add))
+	o.screen = screen{Title: lang.L("operators.title"), View: view}
 	return o
 }
 

@@ -193,8 +193,6 @@ func (a *App) newRequestScreen() *requestScreen {
 				f(pinsede.FieldTelefono, lang.L("field.telefono"), r.telefono),
 				f(pinsede.FieldPEC, lang.L("field.pec"), r.pec),
 			)),
-		r.msg.box,
-		container.NewHBox(r.cancel, layout.NewSpacer(), a.tipped(r.next, keyCtrlEnter)),
 	)
 	// While the policy serves only residents abroad, the residence has
 	// no default: the clerk asks, and a resident of Italy hears it now.
@@ -202,7 +200,10 @@ func (a *App) newRequestScreen() *requestScreen {
 		r.stato.set("IT")
 	}
 	r.fields[pinsede.FieldStato].touched = false
-	r.screen = screen{Title: lang.L("mv35.short"), View: a.page(body, true), Focus: r.cognome, Primary: r.next}
+	// Annulla and Avanti at the foot, out of the scroll (footedPage): the
+	// form is two screens tall at 1280×800, and they were below the window.
+	view, _ := a.footedPage(body, r.msg.box, container.NewHBox(r.cancel, layout.NewSpacer(), a.tipped(r.next, keyCtrlEnter)))
+	r.screen = screen{Title: lang.L("mv35.short"), View: view, Focus: r.cognome, Primary: r.next}
 	return r
 }
 

@@ -81,13 +81,18 @@ func (a *App) newSettingsScreen() *settingsScreen {
 			container.NewHBox(layout.NewSpacer(), st.save),
 		),
 	)
+	// At the top, not centred: a message or a note shown pushes down
+	// only what is below it.
+	view := a.page(topCard(760, body), true)
 	if a.cfg.Connector != nil {
 		st.conn = st.newConnSection()
 		body.Add(st.conn.object)
+		// Prova and Salva il collegamento at the foot, out of the scroll
+		// (footedPage), their message just above them: at the end of the
+		// settings, they were below the window.
+		view, _ = a.footedPage(topCard(760, body), topCard(760, st.conn.msg.box), topCard(760, st.conn.foot))
 	}
-	// At the top, not centred: a message or a note shown pushes down
-	// only what is below it.
-	st.screen = screen{Title: lang.L("settings.title"), View: a.page(topCard(760, body), true), Focus: st.printers}
+	st.screen = screen{Title: lang.L("settings.title"), View: view, Focus: st.printers}
 	return st
 }
 

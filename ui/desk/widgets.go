@@ -566,13 +566,36 @@ func (a *App) footedPage(content, messages, foot fyne.CanvasObject) (fyne.Canvas
 		s.OnScrolled = func(fyne.Position) { a.touch() }
 	}
 	l := &footLayout{messages: messages}
-	return container.NewStack(bg, container.New(l, main, msgs, centred(0, 2*p, foot))), msgs
+	room := container.New(messagesRoom{messages}, msgs)
+	return container.NewStack(bg, container.New(l, main, room, centred(0, 2*p, foot))), msgs
 }
 
-// footLayout lays a footedPage out: its scroll, then the scroll of its
-// messages, as tall as they are at the room's width up to half the room
-// the foot leaves (none when no message shows), then its foot at its
-// minimum height.
+// messagesRoom holds the scroll of a footedPage's messages, always
+// shown, and tells footLayout when a message comes, goes or changes:
+// its minimum height is theirs. The driver lays a container out again
+// only when one of its children's minimum size changes, and looks only
+// at what shows: a message shown in the scroll, hidden with no message,
+// or one that grew in it, whose minimum size a scroll does not take,
+// left footLayout as it was, and the message out of sight (found by
+// uitest.Frames; the tests that resize the window saw it).
+type messagesRoom struct{ messages fyne.CanvasObject }
+
+func (r messagesRoom) MinSize([]fyne.CanvasObject) fyne.Size {
+	if !shows(r.messages) {
+		return fyne.Size{}
+	}
+	return fyne.NewSize(0, r.messages.MinSize().Height)
+}
+
+func (messagesRoom) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	objs[0].Move(fyne.Position{})
+	objs[0].Resize(size)
+}
+
+// footLayout lays a footedPage out: its scroll, then the room of the
+// scroll of its messages, as tall as they are at the room's width up to
+// half the room the foot leaves (none when no message shows), then its
+// foot at its minimum height.
 type footLayout struct {
 	// messages is the container of the message panels, each shown or
 	// hidden.
@@ -585,7 +608,8 @@ func (l *footLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 }
 
 func (l *footLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	main, msgs, foot := objs[0], objs[1].(*container.Scroll), objs[2]
+	main, room, foot := objs[0], objs[1], objs[2]
+	msgs := room.(*fyne.Container).Objects[0].(*container.Scroll)
 	footH := foot.MinSize().Height
 	msgH := float32(0)
 	if shows(l.messages) {
@@ -602,10 +626,18 @@ func (l *footLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		msgs.Hide()
 	}
 	mainH := max(0, size.Height-footH-msgH)
+	// Scrolled to its end, the form stays at its end as a message takes
+	// room: the settings scroll to the connection's problems, under its
+	// fields, and the panel came over the last of them.
+	sc := main.(*container.Scroll)
+	atEnd := sc.Offset.Y > 0 && sc.Offset.Y+sc.Size().Height >= sc.Content.MinSize().Height-1
 	main.Move(fyne.NewPos(0, 0))
 	main.Resize(fyne.NewSize(size.Width, mainH))
-	msgs.Move(fyne.NewPos(0, mainH))
-	msgs.Resize(fyne.NewSize(size.Width, msgH))
+	if atEnd {
+		sc.ScrollToBottom()
+	}
+	room.Move(fyne.NewPos(0, mainH))
+	room.Resize(fyne.NewSize(size.Width, msgH))
 	foot.Move(fyne.NewPos(0, mainH+msgH))
 	foot.Resize(fyne.NewSize(size.Width, footH))
 }

@@ -1,7 +1,8 @@
 // Package uitest makes the test goroutine the UI goroutine of an app whose
 // background jobs end with a step on the UI goroutine (ui/desk, ui/kiosk),
-// and checks that a screen's fields and buttons stay where they are when
-// a message shows ([AssertStays]).
+// checks that a screen's fields and buttons stay where they are when a
+// message shows ([AssertStays]), and lays a window out as the real driver
+// does at each frame ([Frames]).
 //
 // # Caveats
 //
