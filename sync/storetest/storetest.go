@@ -66,6 +66,28 @@ func Issued(sede string, cf pinsede.CodiceFiscale, id, credID, hash string) pins
 	}
 }
 
+// ExpiryKept reports whether kept, centrale's record of sent (a desk's
+// credential whose times centrale moved into its clock), expires as
+// centrale's rule keeps it: its issue plus the validity, off it as sent's
+// expiry is off sent's issue plus the validity, the months counted in the
+// calendar; or, when the move took the issue into another month (in the
+// desk's time zone), sent's expiry moved as far as the issue: the slip's
+// day, not a count from the other side of the month's end.
+func ExpiryKept(kept, sent pinsede.Credential) bool {
+	off := func(c pinsede.Credential) time.Duration {
+		if c.Type == pinsede.Telefonico {
+			return c.ExpiresAt.Sub(c.Validity.Expiry(c.IssuedAt))
+		}
+		return c.ExpiresAt.Sub(pinsede.Expiry(c.IssuedAt))
+	}
+	if off(kept) == off(sent) {
+		return true
+	}
+	y, m, _ := sent.IssuedAt.Date()
+	ky, km, _ := kept.IssuedAt.In(sent.IssuedAt.Location()).Date()
+	return (ky != y || km != m) && kept.ExpiresAt.Equal(sent.ExpiresAt.Add(kept.IssuedAt.Sub(sent.IssuedAt)))
+}
+
 // Follow returns an event of kind about the credential of an issue event.
 func Follow(issued pinsede.Event, id string, kind pinsede.EventKind) pinsede.Event {
 	ev := issued
