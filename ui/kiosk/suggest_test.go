@@ -307,10 +307,13 @@ func TestEverySuggestionReachable(t *testing.T) {
 // under the field, under the keyboard: reached only by Tab or by
 // scrolling, a citizen might not see them. Likewise, once Enter asks to
 // choose in the list (Castro, a name of two places; "ma", a state not
-// chosen), the problem that says so and the first suggestion under it
-// show whole, the field above them if there is room; the place tapped,
-// the field shows it. At A+ the first place and the first state were
-// under the keyboard, and on 1024x768 the problem's text with them.
+// chosen) or finds the code typed wrong, the problem that says so and the
+// first suggestion under it (the code computed and its button) show
+// whole, the field above them if there is room; the place tapped, the
+// field shows it; a key typed on takes the problem away and brings the
+// field back. At A+ the first place, the first state and the code
+// computed were under the keyboard, and on 1024x768 the problem's text
+// with them.
 func TestFirstSuggestionInView(t *testing.T) {
 	layoutOnce(t)
 	enter := &fyne.KeyEvent{Name: fyne.KeyReturn}
@@ -323,7 +326,13 @@ func TestFirstSuggestionInView(t *testing.T) {
 			h.app.showQuestion(0)
 			h.reachCF(w)
 			code := h.label(rossi.cf) // reachCF answers as Maria Rossi
-			h.assertAboveKeyboard(where("the code computed"), w.cf, code, h.findButton(tr("cf.use")))
+			use := h.findButton(tr("cf.use"))
+			h.assertAboveKeyboard(where("the code computed"), w.cf, code, use)
+			h.typeInto(w.cf, "RSSMRA85C47H501Z")
+			w.cf.TypedKey(enter)
+			h.assertOverKeys(where("a wrong code and Enter"), w.errs[pinsede.FieldCodiceFiscale], code, use)
+			test.Type(w.cf, "Z") // typed on: the problem goes, the field comes back
+			h.assertAboveKeyboard(where("a wrong code, Enter and a key"), w.cf, code, use)
 			h.app.showQuestion(4)
 			h.typeInto(w.luogo, "San")
 			h.assertAboveKeyboard(where("San typed"), w.luogo, buttonsOf(w.places)[0])

@@ -132,9 +132,9 @@ func (a *App) newWizard() *wizard {
 	w.places = a.newSuggestions()
 	w.countries = a.newSuggestions()
 	w.proposal = container.NewVBox()
-	// A change of the name typed takes away the problem that asked to
-	// choose in the list (revealSuggestions): the list is the new text's,
-	// and the field shows again over it.
+	// A change of the text typed takes away the problem that asked to
+	// choose in the list or to use the code proposed (revealSuggestions):
+	// the list is the new text's, and the field shows again over it.
 	w.luogo.OnChanged = func(s string) {
 		if s != placeLabel(w.place) {
 			w.place = pinsede.Place{}
@@ -148,6 +148,10 @@ func (a *App) newWizard() *wizard {
 		}
 		w.hideProblem(pinsede.FieldStato)
 		w.suggestCountries(s)
+	}
+	w.cf.OnChanged = func(string) {
+		w.hideProblem(pinsede.FieldCodiceFiscale)
+		w.revealSuggestions() // the field back over the code proposed
 	}
 	for _, f := range []string{pinsede.FieldCognome, pinsede.FieldNome, pinsede.FieldSesso, pinsede.FieldDataNascita,
 		pinsede.FieldLuogoNascita, pinsede.FieldCodiceFiscale, pinsede.FieldStato, pinsede.FieldIndirizzo,
