@@ -150,8 +150,10 @@ func (a *App) newWizard() *wizard {
 		w.suggestCountries(s)
 	}
 	w.cf.OnChanged = func(string) {
-		w.hideProblem(pinsede.FieldCodiceFiscale)
-		w.revealSuggestions() // the field back over the code proposed
+		if w.errs[pinsede.FieldCodiceFiscale].Visible() {
+			w.hideProblems(pinsede.FieldCodiceFiscale)
+			w.revealSuggestions() // the field back over the code proposed
+		}
 	}
 	for _, f := range []string{pinsede.FieldCognome, pinsede.FieldNome, pinsede.FieldSesso, pinsede.FieldDataNascita,
 		pinsede.FieldLuogoNascita, pinsede.FieldCodiceFiscale, pinsede.FieldStato, pinsede.FieldIndirizzo,
@@ -534,14 +536,16 @@ func (w *wizard) revealSuggestions() {
 	if len(suggested(c)) == 0 {
 		return
 	}
-	keep := q.focus(w).(fyne.CanvasObject)
+	field := q.focus(w).(fyne.CanvasObject)
+	keep := field
 	if p := w.errs[q.fields[0]]; p.Visible() {
 		keep = p
-	} else {
-		scrollUpTo(w.scroll, keep)
 	}
 	// Clear of the shadow the question casts on the keyboard.
 	w.scrollOver(c, 0, suggestionMargin(), keep)
+	if keep == field {
+		scrollUpTo(w.scroll, field) // laid out by scrollOver
+	}
 }
 
 // keepFocusInView scrolls the question, once the window changed size or
@@ -554,6 +558,7 @@ func (w *wizard) keepFocusInView() {
 	if !ok || w.scroll == nil {
 		return
 	}
+	layoutNow(w.scroll.Content)
 	if !scrollUpTo(w.scroll, o) {
 		return
 	}
@@ -562,9 +567,8 @@ func (w *wizard) keepFocusInView() {
 }
 
 // scrollUpTo scrolls s up just enough that the top of o shows, and
-// reports whether s holds o.
+// reports whether s holds o; s's content laid out before (layoutNow).
 func scrollUpTo(s *container.Scroll, o fyne.CanvasObject) bool {
-	layoutNow(s.Content)
 	at, in := positionIn(s.Content, o)
 	if above := at.Y - s.Offset.Y; in && above < 0 {
 		s.ScrollToOffset(s.Offset.AddXY(0, above))
