@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	chiosco -sede NAME [-centrale URL -cert FILE -certkey FILE -ca FILE] [-spool DIR] [-state DIR]
+//	chiosco -sede NAME [-centrale URL -cert FILE -certkey FILE -ca FILE [-centrale-timeout 4s]] [-spool DIR] [-state DIR]
 //	        [-printer QUEUE | -ticket-dir DIR] [-exit-code-hash HASH] [-idle 60s] [-window]
 //	chiosco -hash-exit-code < code.txt
 //
@@ -19,7 +19,8 @@
 // With -centrale each request is posted to the central records with the
 // kiosk's certificate (-cert, -certkey: pinctl ca issue -role chiosco
 // -code SEDE; -ca: centrale's CA), which hand it to the desks of the sede.
-// When centrale does not answer, it goes to the spool folder if -spool is
+// When centrale does not answer within -centrale-timeout (4 s; up to 2
+// minutes on a slow link), it goes to the spool folder if -spool is
 // given, and otherwise waits at the kiosk, its ticket saying so. Without
 // -centrale each request is written to the spool folder (-spool, with a
 // default), from which the desks import it by its ticket code. The day's
@@ -69,6 +70,7 @@ func main() {
 	spool := flag.String("spool", filepath.Join(home, ".local", "state", "pinsede", "kiosk-spool"), "the spool `folder` the desks import the requests from (with -centrale: only when centrale does not answer, and only if given)")
 	state := flag.String("state", filepath.Join(home, ".local", "state", "pinsede", "kiosk"), "the `folder` of the kiosk's own state: the day's count of queue numbers")
 	centrale := flag.String("centrale", "", "the central records' `URL` (https://centrale:8443); none: the spool folder only")
+	postTimeout := flag.Duration("centrale-timeout", kioskpost.DefaultTimeout, fmt.Sprintf("give up on centrale after this `wait` for one request (from %v to %v: longer on a slow link), which then goes to the spool folder or waits at the kiosk", kioskpost.MinTimeout, kioskpost.MaxTimeout))
 	certFile := flag.String("cert", "", "this kiosk's client certificate `file` (pinctl ca issue -role chiosco -code SEDE)")
 	certKey := flag.String("certkey", "", "the key `file` of -cert")
 	caFile := flag.String("ca", "", "the `file` of the CA that signs centrale's certificate (ca.crt)")
@@ -80,7 +82,8 @@ func main() {
 	windowed := flag.Bool("window", false, "development: run in a window, not full screen")
 	showVersion := flag.Bool("version", false, "print the version, commit and build time, and quit")
 	flag.String(settings.Flag, "", "TOML `file` of settings, keys named as the flags (default: the first that exists of the user's config folder/pinsede/chiosco.toml and /etc/pinsede/chiosco.toml); PINSEDE_CHIOSCO_* variables override it, and flags override both")
-	given, err := settings.Loader{EnvPrefix: "PINSEDE_CHIOSCO_", DefaultFiles: settings.DefaultFiles("chiosco")}.Parse(flag.CommandLine, os.Args[1:])
+	loader := settings.Loader{EnvPrefix: "PINSEDE_CHIOSCO_", DefaultFiles: settings.DefaultFiles("chiosco")}
+	given, err := loader.Parse(flag.CommandLine, os.Args[1:])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "chiosco:", err)
 		os.Exit(2)
@@ -105,6 +108,17 @@ func main() {
 		fmt.Println(hash)
 		return
 	}
+	if err := kioskpost.CheckTimeout(*postTimeout); err != nil {
+		from := given.Source("centrale-timeout").String()
+		switch given.Source("centrale-timeout") {
+		case settings.File:
+			from += " " + given.File
+		case settings.Env:
+			from += ", " + loader.EnvVar("centrale-timeout")
+		}
+		fmt.Fprintf(os.Stderr, "chiosco: -centrale-timeout %v (%s)\n", err, from)
+		os.Exit(2)
+	}
 	if *queue != "" && *ticketDir != "" {
 		fmt.Fprintln(os.Stderr, "chiosco: -printer and -ticket-dir exclude each other")
 		os.Exit(2)
@@ -117,7 +131,7 @@ func main() {
 			fmt.Fprintln(os.Stderr, "chiosco: -centrale needs -cert, -certkey and -ca")
 			os.Exit(2)
 		}
-		client, err := kioskpost.Load(*centrale, *certFile, *certKey, *caFile, kioskpost.DefaultTimeout)
+		client, err := kioskpost.Load(*centrale, *certFile, *certKey, *caFile, *postTimeout)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "chiosco:", err)
 			os.Exit(2)
@@ -155,6 +169,7 @@ func main() {
 		Idle:     *idle,
 		Warn:     kiosk.DefaultWarn,
 		Tick:     time.Second,
+		SendWait: kiosk.SendWaitFor(*postTimeout),
 		Sink:     sink,
 		Counter:  &ticket.Counter{Path: filepath.Join(*state, "queue.json")},
 		ExitHash: *exitHash,

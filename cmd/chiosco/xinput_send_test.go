@@ -13,6 +13,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/xtest"
+	"github.com/pinsede/pinsede/sync/kioskpost"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/wire"
 )
@@ -92,9 +93,15 @@ func xkHoldingCentrale(t *testing.T, dir string) *xkCentrale {
 // event loop answers, and on a frame it draws after it) while the review
 // stays, centrale holding the request; once centrale answers, the last
 // screen shows. Centrale got the request once and the spool folder
-// nothing. The kiosk used to post on its UI goroutine: it answered the
-// ping only after its client gave up on centrale (4 s,
-// kioskpost.DefaultTimeout), the request then in the spool folder.
+// nothing. The kiosk runs with the longest -centrale-timeout
+// (kioskpost.MaxTimeout, far beyond xtest.PaintTimeout), so that the
+// outcome hangs on no timer of the kiosk: centrale is released only once
+// the frame is drawn, and the kiosk does not give up on it before. The
+// kiosk used to post on its UI goroutine: it could answer the ping only
+// once centrale answered, which it does only after the frame. (With the
+// client's own 4 s the test told the old kiosk from the new by that
+// timeout, and failed with the new one too on a machine slower than 4 s
+// to the frame.)
 func TestXInputKioskSendHeld(t *testing.T) {
 	places := pinsede.SearchPlaces("Barletta", 6)
 	if len(places) != 1 {
@@ -102,7 +109,7 @@ func TestXInputKioskSendHeld(t *testing.T) {
 	}
 	want := xkMariaRossi(t, places[0])
 	cen := xkHoldingCentrale(t, t.TempDir())
-	k := xkStart(t, xkScreen, append([]string{"-ticket-dir", t.TempDir()}, cen.args...)...)
+	k := xkStart(t, xkScreen, append([]string{"-ticket-dir", t.TempDir(), "-centrale-timeout", kioskpost.MaxTimeout.String()}, cen.args...)...)
 	xtest.ClearOfMidnight(t, xkDayMargin)
 	k.toPlaceOfBirth()
 	k.Type("Barletta")
@@ -118,11 +125,14 @@ func TestXInputKioskSendHeld(t *testing.T) {
 		t.Fatalf("centrale got no request %v after Enter on the review", xkTimeout)
 	}
 	k.Keys("Tab")
-	k.Painted()
+	if err := k.App.Painted(xtest.PaintTimeout); err != nil {
+		k.Shot("timeout")
+		t.Fatalf("the kiosk drew no frame of a key while centrale held the request: %v", err)
+	}
 	screen := k.Screen()
 	select {
 	case n := <-cen.gaveUp:
-		t.Fatalf("the kiosk drew the frame of a key only after its client gave up on ticket %s (screen %s)", n, screen)
+		t.Fatalf("the kiosk gave up on ticket %s before its frame (screen %s), with -centrale-timeout %v", n, screen, kioskpost.MaxTimeout)
 	default:
 	}
 	if screen != "review" {

@@ -36,6 +36,25 @@ import (
 // meanwhile, and on failure the kiosk falls back (see ui/kiosk).
 const DefaultTimeout = 4 * time.Second
 
+// MinTimeout and MaxTimeout bound the timeout of a post that an operator
+// sets (chiosco -centrale-timeout), for a slow link: under a second gives
+// up on a centrale merely busy; over two minutes keeps a citizen waiting
+// for the ticket long after the request could have gone to the spool
+// folder or waited at the kiosk.
+const (
+	MinTimeout = time.Second
+	MaxTimeout = 2 * time.Minute
+)
+
+// CheckTimeout returns an error naming the bounds when d is not from
+// MinTimeout to MaxTimeout.
+func CheckTimeout(d time.Duration) error {
+	if d < MinTimeout || d > MaxTimeout {
+		return fmt.Errorf("%v: want from %v to %v", d, MinTimeout, MaxTimeout)
+	}
+	return nil
+}
+
 // Client posts a kiosk's tickets to centrale.
 type Client struct {
 	// URL is centrale's base URL, https://centrale:8443.

@@ -77,6 +77,21 @@ const (
 	DefaultWarn = 10 * time.Second
 )
 
+// DefaultSendWait bounds the send of a request when Config.SendWait is 0:
+// the requests waiting at the kiosk offered again and the new one, each
+// within its sink's own timeout (4 s for centrale:
+// kioskpost.DefaultTimeout).
+const DefaultSendWait = 10 * time.Second
+
+// SendWaitFor returns the bound of a send through a sink whose posts each
+// give up after post (chiosco -centrale-timeout): two of them, a request
+// waiting at the kiosk and the new one, and 2 s for the spool folder;
+// never less than DefaultSendWait. A send bounded by less would give up
+// on centrale before its client does.
+func SendWaitFor(post time.Duration) time.Duration {
+	return max(DefaultSendWait, 2*post+2*time.Second)
+}
+
 // Config is how the kiosk runs.
 type Config struct {
 	// Sede is the name of the sede printed on the ticket, e.g. "Roma Eur".
@@ -87,6 +102,9 @@ type Config struct {
 	// Tick is how often the idle timer looks; 0 starts no timer (tests call
 	// CheckIdle).
 	Tick time.Duration
+	// SendWait bounds the send of a request (SendWaitFor);
+	// DefaultSendWait when 0.
+	SendWait time.Duration
 	// Now is the clock (required): programs pass time.Now, tests the
 	// suite's clock.
 	Now func() time.Time
@@ -201,6 +219,9 @@ func New(win fyne.Window, cfg Config) *App {
 	}
 	if cfg.Warn == 0 {
 		cfg.Warn = DefaultWarn
+	}
+	if cfg.SendWait == 0 {
+		cfg.SendWait = DefaultSendWait
 	}
 	if cfg.Now == nil {
 		panic("kiosk.New: Config.Now is nil: pass the clock (time.Now in a program)")

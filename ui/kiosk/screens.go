@@ -248,11 +248,6 @@ func subheading(text string) *widget.Label {
 	return l
 }
 
-// sendWait bounds the send of a request: the waiting requests offered
-// again and the new one, each within its sink's own timeout (4 s for
-// centrale: kioskpost.DefaultTimeout).
-const sendWait = 10 * time.Second
-
 // submit numbers the ticket of the session s and hands its request to the
 // sink off the UI goroutine, so that the kiosk goes on drawing, taking
 // keys and counting the idle time while centrale is slow or down. The
@@ -280,7 +275,7 @@ func (a *App) submit(s *session) {
 }
 
 // send offers the requests waiting at the kiosk, then sub, to sink, within
-// sendWait, and reports whether sink took sub; a refused sub waits at the
+// Config.SendWait, and reports whether sink took sub; a refused sub waits at the
 // kiosk, its ticket pending. A sink that refused a waiting request just now
 // is down: sub waits too, rather than keep the citizen waiting for a second
 // timeout. It runs off the UI goroutine.
@@ -288,7 +283,7 @@ func (a *App) send(sink TicketSink, sub Submission, now time.Time) bool {
 	if sink == nil {
 		return false
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), sendWait)
+	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.SendWait)
 	defer cancel()
 	if !a.waiting.retry(ctx, sink, now) && sink.Submit(ctx, sub) == nil {
 		return true

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/ui/internal/uitest"
@@ -244,6 +245,8 @@ func textOf(o fyne.CanvasObject) string {
 	case *button:
 		return x.Text
 	case *entry:
+		return x.Text
+	case *widget.Label:
 		return x.Text
 	}
 	return ""

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/pinsede/pinsede/sync/kioskpost"
 	"github.com/pinsede/pinsede/ui/internal/uitest"
 )
 
@@ -202,4 +204,49 @@ func TestSendingInView(t *testing.T) {
 		close(sink.release)
 		h.wait()
 	})
+}
+
+// deadlineSink takes every request, and tells on its channel the deadline
+// of the context each was offered in.
+type deadlineSink chan time.Time
+
+func (s deadlineSink) Submit(ctx context.Context, _ Submission) error {
+	dl, _ := ctx.Deadline()
+	s <- dl
+	return nil
+}
+
+// Ensure that the kiosk gives its sink as long as Config.SendWait says,
+// DefaultSendWait when not set: chiosco sets it from -centrale-timeout
+// (SendWaitFor), so that a post given longer on a slow link is not cut
+// short by the kiosk. The send was bounded by 10 s whatever the client's
+// timeout.
+func TestSendWait(t *testing.T) {
+	for _, c := range []struct {
+		set, want time.Duration
+	}{
+		{0, DefaultSendWait},
+		{SendWaitFor(kioskpost.DefaultTimeout), DefaultSendWait},
+		{SendWaitFor(kioskpost.MaxTimeout), 2*kioskpost.MaxTimeout + 2*time.Second},
+	} {
+		h := newHarness(t)
+		if c.set != 0 {
+			h.app.cfg.SendWait = c.set
+		}
+		sink := make(deadlineSink, 1)
+		h.app.cfg.Sink = sink
+		h.startWizard("it")
+		h.fill(rossi)
+		before := time.Now()
+		h.tapText(tr("nav.confirm"))
+		dl := <-sink
+		after := time.Now()
+		h.wait()
+		if dl.Before(before.Add(c.want)) || dl.After(after.Add(c.want)) {
+			t.Errorf("SendWait %v: the sink's deadline is %v after the confirmation, want %v", c.set, dl.Sub(before), c.want)
+		}
+		if h.app.Screen() != "done" {
+			t.Errorf("SendWait %v: screen %s after the send, want done", c.set, h.app.Screen())
+		}
+	}
 }

@@ -20,6 +20,14 @@ import (
 // text (assertAsked).
 func (h *harness) assertAboveKeyboard(where string, e *entry, objs ...fyne.CanvasObject) {
 	h.t.Helper()
+	h.assertOverKeys(where, append([]fyne.CanvasObject{e}, objs...)...)
+}
+
+// assertOverKeys checks that every object of objs shows whole in the
+// window, above the on-screen keyboard's top and below the question's
+// top, and that so does the question's text (assertAsked).
+func (h *harness) assertOverKeys(where string, objs ...fyne.CanvasObject) {
+	h.t.Helper()
 	uitest.Settle(h.win)
 	d := fyne.CurrentApp().Driver()
 	w := h.app.session.wizard
@@ -28,8 +36,8 @@ func (h *harness) assertAboveKeyboard(where string, e *entry, objs ...fyne.Canva
 	keys := d.AbsolutePositionForObject(w.scroll).Y + w.scroll.Size().Height - fynetheme.Padding()
 	keys = min(keys, d.AbsolutePositionForObject(h.app.keyboard.object).Y)
 	width := h.win.Canvas().Size().Width
-	h.assertAsked(where)
-	for _, o := range append([]fyne.CanvasObject{e}, objs...) {
+	h.askedInView(where) // the window settled above
+	for _, o := range objs {
 		p, s := d.AbsolutePositionForObject(o), o.Size()
 		if !o.Visible() || s.Height < o.MinSize().Height || p.Y < top-0.01 || p.Y+s.Height > keys+0.01 || p.X < 0 || p.X+s.Width > width {
 			h.t.Errorf("%s: %T %q at %v, %v; want whole between the question's top %v and the keyboard's %v, within %v wide",
@@ -46,6 +54,13 @@ func (h *harness) assertAboveKeyboard(where string, e *entry, objs ...fyne.Canva
 func (h *harness) assertAsked(where string) {
 	h.t.Helper()
 	uitest.Settle(h.win)
+	h.askedInView(where)
+}
+
+// askedInView checks what assertAsked does, in the window as it is laid
+// out now.
+func (h *harness) askedInView(where string) {
+	h.t.Helper()
 	w := h.app.session.wizard
 	text := tr("q." + questions[w.current].name)
 	var asked fyne.CanvasObject
@@ -297,9 +312,18 @@ func TestEverySuggestionReachable(t *testing.T) {
 // the code computed from the answers with its button, the first place
 // of "San" and the first state of "Bel". At A+ on 1024x768 they were
 // under the field, under the keyboard: reached only by Tab or by
-// scrolling, a citizen might not see them.
+// scrolling, a citizen might not see them. Likewise, once Enter asks to
+// choose in the list (Castro, a name of two places; "ma", a state not
+// chosen) or finds the code typed wrong, the problem that says so and the
+// first suggestion under it (the code computed and its button) show
+// whole, the field above them if there is room; the place tapped, the
+// field shows it; a key typed on takes the problem away and brings the
+// field back. At A+ the first place, the first state and the code
+// computed were under the keyboard, and on 1024x768 the problem's text
+// with them.
 func TestFirstSuggestionInView(t *testing.T) {
 	layoutOnce(t)
+	enter := &fyne.KeyEvent{Name: fyne.KeyReturn}
 	inEveryLanguageAndSize(t, func(t *testing.T, h *harness, _ Language, _ int) {
 		w := h.app.session.wizard
 		for _, size := range kioskScreens[:2] {
@@ -309,13 +333,36 @@ func TestFirstSuggestionInView(t *testing.T) {
 			h.app.showQuestion(0)
 			h.reachCF(w)
 			code := h.label(rossi.cf) // reachCF answers as Maria Rossi
-			h.assertAboveKeyboard(where("the code computed"), w.cf, code, h.findButton(tr("cf.use")))
+			use := h.findButton(tr("cf.use"))
+			h.assertAboveKeyboard(where("the code computed"), w.cf, code, use)
+			w.cf.SetText("RSSMRA85C47H501Z") // typed, as one change: each key costs a layout
+			w.cf.TypedKey(enter)
+			h.assertOverKeys(where("a wrong code and Enter"), w.errs[pinsede.FieldCodiceFiscale], code, use)
+			test.Type(w.cf, "Z") // typed on: the problem goes, the field comes back
+			h.assertAboveKeyboard(where("a wrong code, Enter and a key"), w.cf, code, use)
 			h.app.showQuestion(4)
 			h.typeInto(w.luogo, "San")
 			h.assertAboveKeyboard(where("San typed"), w.luogo, buttonsOf(w.places)[0])
+			w.luogo.SetText("Castro")
+			w.luogo.TypedKey(enter)
+			castro := buttonsOf(w.places)[0]
+			h.assertOverKeys(where("Castro and Enter"), w.errs[pinsede.FieldLuogoNascita], castro)
+			test.Tap(castro.(*button))
+			if w.luogo.Text != textOf(castro) {
+				t.Errorf("%s: %s tapped, the field shows %q", where("Castro and Enter"), textOf(castro), w.luogo.Text)
+			}
+			h.assertAboveKeyboard(where("Castro's first place tapped"), w.luogo)
 			h.app.showQuestion(6)
 			h.typeInto(w.stato, "Bel")
 			h.assertAboveKeyboard(where("Bel typed"), w.stato, buttonsOf(w.countries)[0])
+			h.typeInto(w.stato, "ma")
+			w.stato.TypedKey(enter)
+			h.assertOverKeys(where("ma and Enter"), w.errs[pinsede.FieldStato], buttonsOf(w.countries)[0])
+			test.Type(w.stato, "r") // typed on: the problem goes, the field comes back
+			if w.errs[pinsede.FieldStato].Visible() {
+				t.Errorf("%s: the problem still shows", where("ma, Enter and r"))
+			}
+			h.assertAboveKeyboard(where("ma, Enter and r"), w.stato, buttonsOf(w.countries)[0])
 		}
 	})
 }

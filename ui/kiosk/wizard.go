@@ -132,17 +132,28 @@ func (a *App) newWizard() *wizard {
 	w.places = a.newSuggestions()
 	w.countries = a.newSuggestions()
 	w.proposal = container.NewVBox()
+	// A change of the text typed takes away the problem that asked to
+	// choose in the list or to use the code proposed (revealSuggestions):
+	// the list is the new text's, and the field shows again over it.
 	w.luogo.OnChanged = func(s string) {
 		if s != placeLabel(w.place) {
 			w.place = pinsede.Place{}
 		}
+		w.hideProblem(pinsede.FieldLuogoNascita)
 		w.suggestPlaces(s)
 	}
 	w.stato.OnChanged = func(s string) {
 		if s != countryName(w.country) {
 			w.country = ""
 		}
+		w.hideProblem(pinsede.FieldStato)
 		w.suggestCountries(s)
+	}
+	w.cf.OnChanged = func(string) {
+		if w.errs[pinsede.FieldCodiceFiscale].Visible() {
+			w.hideProblems(pinsede.FieldCodiceFiscale)
+			w.revealSuggestions() // the field back over the code proposed
+		}
 	}
 	for _, f := range []string{pinsede.FieldCognome, pinsede.FieldNome, pinsede.FieldSesso, pinsede.FieldDataNascita,
 		pinsede.FieldLuogoNascita, pinsede.FieldCodiceFiscale, pinsede.FieldStato, pinsede.FieldIndirizzo,
@@ -490,6 +501,7 @@ func (w *wizard) check(fields []string) bool {
 		return true
 	}
 	w.bringIntoView(last)
+	w.revealSuggestions() // a state typed, not chosen: the list under the problem
 	w.app.say(strings.Join(spoken, " "))
 	return false
 }
@@ -506,15 +518,33 @@ func (w *wizard) bringIntoView(o fyne.CanvasObject) {
 // revealSuggestions scrolls the current question just enough that its
 // suggestions, and the problem above them, show whole over the keyboard,
 // and not at all when they do already; never so far that the top of the
-// field typed in goes out of view. The citizen is about to tap one.
+// field typed in goes out of view, and back up to it when it is. The
+// citizen is about to tap one. When the field's problem shows, Enter
+// asked to choose in the list (a name of several places, a state not
+// chosen, a code not the one computed): the problem and the first
+// suggestions show first, the field over them if there is room; if not
+// (A+ on a 1024x768 screen: the field, the problem and a row of
+// suggestions need about 274 px of the 189.5 over the keyboard), the
+// field scrolls out of view above the problem. Typing in it again takes
+// the problem away and brings it back (newWizard).
 func (w *wizard) revealSuggestions() {
 	q := questions[w.current]
-	if q.suggestions == nil {
+	if q.suggestions == nil || w.scroll == nil {
 		return
 	}
-	if c := q.suggestions(w); len(suggested(c)) > 0 {
-		// Clear of the shadow the question casts on the keyboard.
-		w.scrollOver(c, 0, suggestionMargin(), q.focus(w).(fyne.CanvasObject))
+	c := q.suggestions(w)
+	if len(suggested(c)) == 0 {
+		return
+	}
+	field := q.focus(w).(fyne.CanvasObject)
+	keep := field
+	if p := w.errs[q.fields[0]]; p.Visible() {
+		keep = p
+	}
+	// Clear of the shadow the question casts on the keyboard.
+	w.scrollOver(c, 0, suggestionMargin(), keep)
+	if keep == field {
+		scrollUpTo(w.scroll, field) // laid out by scrollOver
 	}
 }
 
@@ -528,17 +558,22 @@ func (w *wizard) keepFocusInView() {
 	if !ok || w.scroll == nil {
 		return
 	}
-	s := w.scroll
-	layoutNow(s.Content)
-	at, in := positionIn(s.Content, o)
-	if !in {
+	layoutNow(w.scroll.Content)
+	if !scrollUpTo(w.scroll, o) {
 		return
-	}
-	if above := at.Y - s.Offset.Y; above < 0 {
-		s.ScrollToOffset(s.Offset.AddXY(0, above))
 	}
 	w.scrollOver(o, 0, suggestionMargin(), nil)
 	w.revealSuggestions()
+}
+
+// scrollUpTo scrolls s up just enough that the top of o shows, and
+// reports whether s holds o; s's content laid out before (layoutNow).
+func scrollUpTo(s *container.Scroll, o fyne.CanvasObject) bool {
+	at, in := positionIn(s.Content, o)
+	if above := at.Y - s.Offset.Y; in && above < 0 {
+		s.ScrollToOffset(s.Offset.AddXY(0, above))
+	}
+	return in
 }
 
 // positionIn returns the position of o in c, reporting whether o is c or
@@ -616,6 +651,13 @@ func layoutNow(o fyne.CanvasObject) {
 	}
 	for _, child := range c.Objects {
 		layoutNow(child)
+	}
+}
+
+// hideProblem takes away the problem shown under field, if one shows.
+func (w *wizard) hideProblem(field string) {
+	if w.errs[field].Visible() {
+		w.hideProblems(field)
 	}
 }
 

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pinsede/pinsede/internal/testclock"
+)
+
+// asMainVar, set to 1, makes the test binary run chiosco's main in
+// place of the tests (TestMain): TestCentraleTimeoutFlag runs the
+// program's own flag handling without building it (about 10 s a build).
+const asMainVar = "PINSEDE_TEST_AS_CHIOSCO"
+
+// TestMain runs chiosco's main when asMainVar says so, the tests
+// otherwise.
+func TestMain(m *testing.M) {
+	if os.Getenv(asMainVar) == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// Ensure that chiosco takes the timeout of a post to centrale from
+// -centrale-timeout, its settings file or PINSEDE_CHIOSCO_CENTRALE_TIMEOUT
+// as it takes every flag, and refuses, before it opens a window, a value
+// out of 1s..2m with a message that names the bounds and where the value
+// came from. There was no such flag: the kiosk gave up on centrale after
+// 4 s, whatever the link.
+func TestCentraleTimeoutFlag(t *testing.T) {
+	if os.Getenv(testclock.Env) != "" {
+		t.Skip("chiosco's flags: checked once, on the suite's own day; the clock moves none of it")
+	}
+	bin, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "chiosco.toml")
+	if err := os.WriteFile(file, []byte("centrale-timeout = \"500ms\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+		env  string
+		want string
+	}{
+		{"flag too short", []string{"-centrale-timeout", "0s"}, "",
+			"chiosco: -centrale-timeout 0s: want from 1s to 2m0s (command line)"},
+		{"environment too long", nil, "PINSEDE_CHIOSCO_CENTRALE_TIMEOUT=1h",
+			"chiosco: -centrale-timeout 1h0m0s: want from 1s to 2m0s (environment, PINSEDE_CHIOSCO_CENTRALE_TIMEOUT)"},
+		{"file too short", []string{"-config", file}, "",
+			"chiosco: -centrale-timeout 500ms: want from 1s to 2m0s (file " + file + ")"},
+		// Taken: the check after it, of -centrale's certificates, speaks.
+		{"flag over the file", []string{"-config", file, "-centrale-timeout", "90s", "-centrale", "https://127.0.0.1:1"}, "",
+			"chiosco: -centrale needs -cert, -certkey and -ca"},
+		{"environment over the file", []string{"-config", file, "-centrale", "https://127.0.0.1:1"}, "PINSEDE_CHIOSCO_CENTRALE_TIMEOUT=2m",
+			"chiosco: -centrale needs -cert, -certkey and -ca"},
+	} {
+		cmd := exec.Command(bin, c.args...)
+		cmd.Env = []string{asMainVar + "=1", "HOME=" + dir, "XDG_CONFIG_HOME=" + dir, "PATH=" + os.Getenv("PATH")}
+		if c.env != "" {
+			cmd.Env = append(cmd.Env, c.env)
+		}
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), c.want+"\n") {
+			t.Errorf("%s: chiosco %s: %v, said:\n%s\nwant exit 2 and %q", c.name, strings.Join(c.args, " "), err, out, c.want)
+		}
+	}
+}
