@@ -140,9 +140,6 @@ func (h *harness) buttonsInWindow(name string, msg fyne.CanvasObject, buttons ..
 // message at all (the form is two screens tall); the conversion's and the
 // delegation's went below with a long error, or with none.
 func TestFormButtonsInWindow(t *testing.T) {
-	long := func() string {
-		return lang.L("err.unexpected", map[string]any{"Err": strings.Repeat("open store /var/lib/pinsede/sportello.db: input/output error; ", 6)})
-	}
 	for _, tc := range []struct {
 		name string
 		// open shows the screen and returns its message, the button
@@ -201,10 +198,56 @@ func TestFormButtonsInWindow(t *testing.T) {
 					t.Fatalf("submitted empty: no message")
 				}
 				h.buttonsInWindow("submitted", msg.box, buttons...)
-				msg.set(msgError, long())
+				msg.set(msgError, longError())
 				h.buttonsInWindow("long", msg.box, buttons...)
 				shot(t, h, tc.name+"-long-"+language)
 			})
 		})
 	}
+}
+
+// longError is the longest message a form or a dialog can show: an
+// unexpected error with a long cause (about 400 characters).
+func longError() string {
+	return lang.L("err.unexpected", map[string]any{"Err": strings.Repeat("open store /var/lib/pinsede/sportello.db: input/output error; ", 6)})
+}
+
+// Ensure that the buttons of the dialogs that ask a supervisor's approval
+// (the revocation of a PIN issued by another operator, the override of a
+// policy's refusal) show inside the window at 1280×800, in Italian and in
+// English, whatever their message: an unexpected error of two long causes
+// (about 800 characters) scrolls in its panel, from its start, rather than
+// push the dialog's buttons out of the window, as it did past about 450
+// characters.
+func TestDialogButtonsInWindow(t *testing.T) {
+	longer := func() string { return longError() + "\n" + longError() }
+	inEachLanguage(t, func(t *testing.T, language string) {
+		h := ready(t, devPrinter)
+		h.app.UseSync(nil, "")
+		test.ApplyTheme(t, theme.New())
+		h.addOperator("l.verdi", "Luca Verdi", pinsede.RoleOperatore, "password-verdi")
+		other := h.issuedByVerdi()
+		h.tap(h.app.citizen.revokeCred[other.Credential.ID])
+		r := h.app.citizen.revoke
+		r.msg.set(msgError, longer())
+		h.buttonsInWindow("revoca", r.msg.box, r.cancel, r.confirm)
+		if r.msg.text() != longer() {
+			t.Errorf("the revocation's message is %q, want the whole error", r.msg.text())
+		}
+		shot(t, h, "revoca-long-"+language)
+		r.dialog.Hide()
+
+		h.toVerification(mario)
+		h.fillVerification(passport)
+		italian := pinsede.Document{Type: pinsede.DocPassaporto, Number: "YA1234567", Authority: "Questura di Roma",
+			IssuedOn: passport.IssuedOn, ExpiresOn: passport.ExpiresOn}
+		v := h.app.verify
+		v.policy.show(mario, h.desk.PolicyRefusal(h.app.session, mario, &italian, false))
+		h.frame()
+		h.tap(v.policy.override)
+		o := v.policy.dialog
+		o.msg.set(msgError, longer())
+		h.buttonsInWindow("deroga", o.msg.box, o.cancel, o.confirm)
+		shot(t, h, "deroga-long-"+language)
+	})
 }

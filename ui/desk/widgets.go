@@ -3,6 +3,7 @@ package desk
 import (
 	"image/color"
 	"slices"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -885,10 +886,17 @@ func (m *message) text() string {
 // the messages the screen foresees, shown or hidden, at the slot's width:
 // what is laid out around it does not move when a message comes or goes.
 // A message taller than those foreseen (an unexpected error's) takes its
-// own height; extra says how much more.
+// own height, up to messageLines lines, and scrolls past them; extra says
+// how much more.
 type messageSlot struct {
 	object fyne.CanvasObject
 	msg    *message
+	// scroll holds msg's panel: a message of many lines (an unexpected
+	// error's causes) scrolls in it rather than push the dialog's buttons
+	// out of the window.
+	scroll *container.Scroll
+	// text is the message the scroll shows, from its start when new.
+	text string
 	// probe measures the foreseen texts as msg would show them.
 	probe *message
 	// foreseen returns the messages the screen may show, as it would
@@ -902,8 +910,8 @@ type messageSlot struct {
 // reserve returns m's panel in a messageSlot that keeps the room of the
 // tallest of the texts foreseen returns.
 func (m *message) reserve(foreseen func() []string) *messageSlot {
-	s := &messageSlot{msg: m, probe: newMessage(), foreseen: foreseen}
-	m.slot = container.New(s, m.box)
+	s := &messageSlot{msg: m, probe: newMessage(), foreseen: foreseen, scroll: container.NewVScroll(m.box)}
+	m.slot = container.New(s, s.scroll)
 	s.object = m.slot
 	return s
 }
@@ -928,22 +936,61 @@ func (s *messageSlot) shown() float32 {
 	return s.msg.box.MinSize().Height
 }
 
-// extra is how much taller than the room reserved the message shown is.
-func (s *messageSlot) extra() float32 { return max(0, s.shown()-s.reserved()) }
+// messageLines is how many lines of text a message shows before it
+// scrolls, when the screen foresees none as tall: at 1280×800 a
+// revocation's dialog with an unexpected error of 500 characters put its
+// buttons below the window.
+const messageLines = 5
 
-// MinSize is the room reserved, or the message's if taller.
-func (s *messageSlot) MinSize([]fyne.CanvasObject) fyne.Size {
-	return fyne.NewSize(0, max(s.reserved(), s.shown()))
+// lines is the height of a message of messageLines lines.
+func (s *messageSlot) lines() float32 {
+	s.probe.set(msgError, strings.Repeat("M\n", messageLines-1)+"M")
+	s.probe.box.Resize(fyne.NewSize(s.width, s.probe.box.MinSize().Height))
+	return s.probe.box.MinSize().Height
 }
 
-// Layout puts the message at the top of the room, as tall as its text.
-func (s *messageSlot) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+// visible is the height of the message as it shows, in a room reserved
+// tall: all of it, up to messageLines lines or the room if taller.
+func (s *messageSlot) visible(reserved float32) float32 {
+	shown := s.shown()
+	if shown <= reserved {
+		return shown
+	}
+	return min(shown, max(reserved, s.lines()))
+}
+
+// extra is how much taller than the room reserved the message shown is.
+func (s *messageSlot) extra() float32 {
+	r := s.reserved()
+	return max(0, s.visible(r)-r)
+}
+
+// MinSize is the room reserved, or the message's if taller, up to
+// messageLines lines.
+func (s *messageSlot) MinSize([]fyne.CanvasObject) fyne.Size {
+	r := s.reserved()
+	return fyne.NewSize(0, max(r, s.visible(r)))
+}
+
+// Layout puts the message at the top of the room, as tall as its text up
+// to the room's height; a new message shows from its start.
+func (s *messageSlot) Layout(_ []fyne.CanvasObject, size fyne.Size) {
 	s.width = size.Width
-	box := objs[0]
-	box.Move(fyne.Position{})
+	box := s.msg.box
 	box.Resize(fyne.NewSize(size.Width, box.MinSize().Height))
 	// Wrapped text is taller once it knows its width: measure again.
 	box.Resize(fyne.NewSize(size.Width, box.MinSize().Height))
+	if text := s.msg.text(); text != s.text {
+		s.text, s.scroll.Offset = text, fyne.Position{}
+	}
+	// Hidden with no message: an empty scroll still draws its bar.
+	if h := min(s.shown(), size.Height); h == 0 {
+		s.scroll.Hide()
+	} else {
+		s.scroll.Show()
+		s.scroll.Move(fyne.Position{})
+		s.scroll.Resize(fyne.NewSize(size.Width, h))
+	}
 }
 
 // lowLabel is a label in the secondary colour, for the names of the values
