@@ -31,7 +31,10 @@ func TestMain(m *testing.M) {
 // as it takes every flag, and refuses, before it opens a window, a value
 // out of 1s..2m with a message that names the bounds and where the value
 // came from. There was no such flag: the kiosk gave up on centrale after
-// 4 s, whatever the link.
+// 4 s, whatever the link. A timeout whose send outlasts the time before
+// the idle warning (-idle less its 10 s) is refused too, with the most
+// -idle lets: the kiosk warned, and wiped, a citizen waiting for their
+// ticket while it was sent.
 func TestCentraleTimeoutFlag(t *testing.T) {
 	if os.Getenv(testclock.Env) != "" {
 		t.Skip("chiosco's flags: checked once, on the suite's own day; the clock moves none of it")
@@ -45,6 +48,9 @@ func TestCentraleTimeoutFlag(t *testing.T) {
 	if err := os.WriteFile(file, []byte("centrale-timeout = \"500ms\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// certs are -centrale's flags, of files that do not exist.
+	certs := []string{"-centrale", "https://127.0.0.1:1", "-cert", filepath.Join(dir, "kiosk.crt"),
+		"-certkey", filepath.Join(dir, "kiosk.key"), "-ca", filepath.Join(dir, "ca.crt")}
 	for _, c := range []struct {
 		name string
 		args []string
@@ -62,6 +68,14 @@ func TestCentraleTimeoutFlag(t *testing.T) {
 			"chiosco: -centrale needs -cert, -certkey and -ca"},
 		{"environment over the file", []string{"-config", file, "-centrale", "https://127.0.0.1:1"}, "PINSEDE_CHIOSCO_CENTRALE_TIMEOUT=2m",
 			"chiosco: -centrale needs -cert, -certkey and -ca"},
+		// Longer than the idle warning lets a citizen wait for their
+		// ticket: refused, before the certificates are read.
+		{"past the idle warning", append([]string{"-centrale-timeout", "30s"}, certs...), "",
+			"chiosco: -centrale-timeout 30s: a request may take 1m2s to send, and a citizen waiting for their ticket is warned 50s after confirming (-idle 1m0s): want at most 23s, or a longer -idle"},
+		{"the most the idle warning lets", append([]string{"-centrale-timeout", "23s"}, certs...), "",
+			"chiosco: kiosk certificate: PEM file " + certs[len(certs)-1] + " does not exist: check the path"},
+		{"with a longer -idle", append([]string{"-centrale-timeout", "2m", "-idle", "5m"}, certs...), "",
+			"chiosco: kiosk certificate: PEM file " + certs[len(certs)-1] + " does not exist: check the path"},
 	} {
 		cmd := exec.Command(bin, c.args...)
 		cmd.Env = []string{asMainVar + "=1", "HOME=" + dir, "XDG_CONFIG_HOME=" + dir, "PATH=" + os.Getenv("PATH")}

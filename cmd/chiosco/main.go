@@ -20,7 +20,8 @@
 // kiosk's certificate (-cert, -certkey: pinctl ca issue -role chiosco
 // -code SEDE; -ca: centrale's CA), which hand it to the desks of the sede.
 // When centrale does not answer within -centrale-timeout (4 s; up to 2
-// minutes on a slow link), it goes to the spool folder if -spool is
+// minutes on a slow link, the send, twice it, ending before the idle
+// warning: 23 s with -idle 60s), it goes to the spool folder if -spool is
 // given, and otherwise waits at the kiosk, its ticket saying so. Without
 // -centrale each request is written to the spool folder (-spool, with a
 // default), from which the desks import it by its ticket code. The day's
@@ -123,12 +124,20 @@ func main() {
 		fmt.Fprintln(os.Stderr, "chiosco: -printer and -ticket-dir exclude each other")
 		os.Exit(2)
 	}
+	warn := kiosk.DefaultWarn
+	if *idle <= warn {
+		warn = *idle / 2
+	}
 	spoolGiven := given.Source("spool") != settings.Default
 	var sink kiosk.TicketSink = kiosk.SpoolSink{Dir: *spool}
 	switch {
 	case *centrale != "":
 		if *certFile == "" || *certKey == "" || *caFile == "" {
 			fmt.Fprintln(os.Stderr, "chiosco: -centrale needs -cert, -certkey and -ca")
+			os.Exit(2)
+		}
+		if err := kiosk.CheckSendWait(*postTimeout, kiosk.SendWaitFor(*postTimeout), *idle, warn); err != nil {
+			fmt.Fprintf(os.Stderr, "chiosco: -centrale-timeout %v\n", err)
 			os.Exit(2)
 		}
 		client, err := kioskpost.Load(*centrale, *certFile, *certKey, *caFile, *postTimeout)
@@ -167,7 +176,7 @@ func main() {
 	cfg := kiosk.Config{
 		Sede:     *sede,
 		Idle:     *idle,
-		Warn:     kiosk.DefaultWarn,
+		Warn:     warn,
 		Tick:     time.Second,
 		SendWait: kiosk.SendWaitFor(*postTimeout),
 		Sink:     sink,
@@ -175,9 +184,6 @@ func main() {
 		ExitHash: *exitHash,
 		OnExit:   a.Quit,
 		Now:      time.Now, // the one real clock of the kiosk
-	}
-	if *idle <= kiosk.DefaultWarn {
-		cfg.Warn = *idle / 2
 	}
 	switch {
 	case *queue != "":

@@ -94,7 +94,8 @@ func xkHoldingCentrale(t *testing.T, dir string) *xkCentrale {
 // stays, centrale holding the request; once centrale answers, the last
 // screen shows. Centrale got the request once and the spool folder
 // nothing. The kiosk runs with the longest -centrale-timeout
-// (kioskpost.MaxTimeout, far beyond xtest.PaintTimeout), so that the
+// (kioskpost.MaxTimeout, far beyond xtest.PaintTimeout; -idle long
+// enough for its send, CheckSendWait), so that the
 // outcome hangs on no timer of the kiosk: centrale is released only once
 // the frame is drawn, and the kiosk does not give up on it before. The
 // kiosk used to post on its UI goroutine: it could answer the ping only
@@ -109,7 +110,7 @@ func TestXInputKioskSendHeld(t *testing.T) {
 	}
 	want := xkMariaRossi(t, places[0])
 	cen := xkHoldingCentrale(t, t.TempDir())
-	k := xkStart(t, xkScreen, append([]string{"-ticket-dir", t.TempDir(), "-centrale-timeout", kioskpost.MaxTimeout.String()}, cen.args...)...)
+	k := xkStart(t, xkScreen, append([]string{"-ticket-dir", t.TempDir(), "-centrale-timeout", kioskpost.MaxTimeout.String(), "-idle", "10m"}, cen.args...)...)
 	xtest.ClearOfMidnight(t, xkDayMargin)
 	k.toPlaceOfBirth()
 	k.Type("Barletta")

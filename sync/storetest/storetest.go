@@ -71,8 +71,9 @@ func Issued(sede string, cf pinsede.CodiceFiscale, id, credID, hash string) pins
 // centrale's rule keeps it: its issue plus the validity, off it as sent's
 // expiry is off sent's issue plus the validity, the months counted in the
 // calendar; or, when the move took the issue into another month (in the
-// desk's time zone), sent's expiry moved as far as the issue: the slip's
-// day, not a count from the other side of the month's end.
+// desk's time zone), onto its first or last day, sent's expiry moved as
+// far as the issue: the slip's day, not a count from the other side of
+// the month's end.
 func ExpiryKept(kept, sent pinsede.Credential) bool {
 	off := func(c pinsede.Credential) time.Duration {
 		if c.Type == pinsede.Telefonico {
@@ -83,9 +84,11 @@ func ExpiryKept(kept, sent pinsede.Credential) bool {
 	if off(kept) == off(sent) {
 		return true
 	}
+	at := kept.IssuedAt.In(sent.IssuedAt.Location())
 	y, m, _ := sent.IssuedAt.Date()
-	ky, km, _ := kept.IssuedAt.In(sent.IssuedAt.Location()).Date()
-	return (ky != y || km != m) && kept.ExpiresAt.Equal(sent.ExpiresAt.Add(kept.IssuedAt.Sub(sent.IssuedAt)))
+	ky, km, kd := at.Date()
+	edge := kd == 1 || at.AddDate(0, 0, 1).Month() != km
+	return (ky != y || km != m) && edge && kept.ExpiresAt.Equal(sent.ExpiresAt.Add(kept.IssuedAt.Sub(sent.IssuedAt)))
 }
 
 // Follow returns an event of kind about the credential of an issue event.

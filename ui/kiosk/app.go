@@ -92,6 +92,23 @@ func SendWaitFor(post time.Duration) time.Duration {
 	return max(DefaultSendWait, 2*post+2*time.Second)
 }
 
+// CheckSendWait reports, with what to change, whether a send bounded by
+// sendWait ends before the idle warning, idle-warn after the citizen's
+// confirmation, the last touch: a longer one let the kiosk warn a citizen
+// waiting for their ticket, and wipe them after warn, the request
+// reaching centrale with a ticket nobody held. post is the timeout of a
+// post the bound comes from (SendWaitFor), named in the error.
+func CheckSendWait(post, sendWait, idle, warn time.Duration) error {
+	if sendWait < idle-warn {
+		return nil
+	}
+	said := fmt.Sprintf("%v: a request may take %v to send, and a citizen waiting for their ticket is warned %v after confirming (-idle %v)", post, sendWait, idle-warn, idle)
+	if most := ((idle - warn - 2*time.Second - 1) / 2).Truncate(time.Second); most >= time.Second && SendWaitFor(most) < idle-warn {
+		return fmt.Errorf("%s: want at most %v, or a longer -idle", said, most)
+	}
+	return fmt.Errorf("%s: want -idle longer than %v", said, sendWait+warn)
+}
+
 // Config is how the kiosk runs.
 type Config struct {
 	// Sede is the name of the sede printed on the ticket, e.g. "Roma Eur".

@@ -250,3 +250,36 @@ func TestSendWait(t *testing.T) {
 		}
 	}
 }
+
+// Ensure that CheckSendWait refuses a send that could outlast the time
+// before the idle warning and names the longest post that fits: that one
+// is taken, a second more is not, for the default -idle and others. A
+// send of 2 min (chiosco -centrale-timeout 1m) was accepted with -idle
+// 60s: the citizen waiting for their ticket was warned at 50 s and wiped
+// at 60.
+func TestCheckSendWait(t *testing.T) {
+	for _, idle := range []time.Duration{DefaultIdle, 90 * time.Second, 5 * time.Minute, 25 * time.Second, 20 * time.Second} {
+		if err := CheckSendWait(time.Minute, SendWaitFor(time.Minute), idle, DefaultWarn); idle < 3*time.Minute && err == nil {
+			t.Errorf("-idle %v: a post of 1m (a send of %v) taken", idle, SendWaitFor(time.Minute))
+		}
+		var most time.Duration
+		for post := time.Second; post <= 10*time.Minute; post += time.Second {
+			if CheckSendWait(post, SendWaitFor(post), idle, DefaultWarn) == nil {
+				most = post
+			}
+		}
+		err := CheckSendWait(most+time.Second, SendWaitFor(most+time.Second), idle, DefaultWarn)
+		if most == 0 { // even the shortest send outlasts it
+			if want := "want -idle longer than " + (SendWaitFor(time.Second) + DefaultWarn).String(); err == nil || !strings.HasSuffix(err.Error(), want) {
+				t.Errorf("-idle %v: no post fits; a post of 1s: %v, want %q", idle, err, want)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), "want at most "+most.String()+",") {
+			t.Errorf("-idle %v: the longest post taken is %v; a second more: %v, want an error naming %v", idle, most, err, most)
+		}
+		if SendWaitFor(most) >= idle-DefaultWarn {
+			t.Errorf("-idle %v: a post of %v (a send of %v) taken, past the warning at %v", idle, most, SendWaitFor(most), idle-DefaultWarn)
+		}
+	}
+}
