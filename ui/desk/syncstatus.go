@@ -178,12 +178,12 @@ func (s *syncStatus) render() {
 	}
 	// The desk issues no PIN on a clock off either way (pinsede.Link).
 	ahead, behind := s.clockOff()
-	if d := ahead; d > 0 {
-		text += lang.L("sync.clock.ahead", map[string]any{"Ahead": i18n.Duration(d)})
+	if ahead > 0 {
+		text += lang.L("sync.clock.ahead", map[string]any{"Ahead": i18n.Duration(ahead)})
 		icon, imp = fynetheme.ErrorIcon(), widget.DangerImportance
 	}
-	if d := behind; d > 0 {
-		text += lang.L("sync.clock.behind", map[string]any{"Behind": i18n.Duration(d)})
+	if behind > 0 {
+		text += lang.L("sync.clock.behind", map[string]any{"Behind": i18n.Duration(behind)})
 		icon, imp = fynetheme.ErrorIcon(), widget.DangerImportance
 	}
 	s.button.SetText(text)
