@@ -100,16 +100,7 @@ func (d *Desk) TakeTicket(s *Session, code string, now time.Time) (Ticket, error
 		if expired = !sameDay(tk.Issued, now); expired {
 			return nil
 		}
-		sede, err := tx.Sede()
-		if err != nil {
-			return err
-		}
-		if err := appendAudit(tx, now, sede.Code, s.Actor(), AuditEntry{
-			Action: ActionTicketCalled, Subject: tk.Request.CodiceFiscale, Detail: tk.Number + " " + tk.Code,
-		}); err != nil {
-			return err
-		}
-		return tx.Enqueue(Event{ID: id, Kind: EventTicketCalled, Time: now, Sede: sede.Code, Ticket: code})
+		return callTicket(tx, s, tk, id, now)
 	})
 	switch {
 	case err != nil:
@@ -119,6 +110,46 @@ func (d *Desk) TakeTicket(s *Session, code string, now time.Time) (Ticket, error
 	}
 	d.notify()
 	return tk, nil
+}
+
+// CallTicket records that the operator of s called tk, a kiosk ticket
+// taken from the sede's spool folder, as TakeTicket records one of
+// centrale's: the audit entry and an EventTicketCalled in the outbox, in
+// one transaction that also removes centrale's copy of the ticket if the
+// desk holds it. A kiosk that lost centrale's answer puts the request in
+// the spool folder too: centrale then holds it as well, and hands it to
+// the desks until one calls it there.
+func (d *Desk) CallTicket(s *Session, tk Ticket, now time.Time) error {
+	id, err := NewID(d.Rand)
+	if err != nil {
+		return fmt.Errorf("call kiosk ticket %s: %w", tk.Code, err)
+	}
+	err = d.Store.Update(func(tx Tx) error {
+		if err := tx.DeleteTicket(tk.Code); err != nil {
+			return err
+		}
+		return callTicket(tx, s, tk, id, now)
+	})
+	if err != nil {
+		return fmt.Errorf("call kiosk ticket %s: %w", tk.Code, err)
+	}
+	d.notify()
+	return nil
+}
+
+// callTicket writes the audit entry of tk called by the operator of s and
+// puts its EventTicketCalled, of id, in the outbox, in tx.
+func callTicket(tx Tx, s *Session, tk Ticket, id string, now time.Time) error {
+	sede, err := tx.Sede()
+	if err != nil {
+		return err
+	}
+	if err := appendAudit(tx, now, sede.Code, s.Actor(), AuditEntry{
+		Action: ActionTicketCalled, Subject: tk.Request.CodiceFiscale, Detail: tk.Number + " " + tk.Code,
+	}); err != nil {
+		return err
+	}
+	return tx.Enqueue(Event{ID: id, Kind: EventTicketCalled, Time: now, Sede: sede.Code, Ticket: tk.Code})
 }
 
 // WipeTickets removes the kiosk's tickets of the days before now's, with

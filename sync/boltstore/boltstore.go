@@ -495,8 +495,16 @@ func (s *Store) Event(ctx context.Context, sede, id string) (central.AppliedEven
 // tx is a central.Tx on a bbolt write transaction.
 type tx struct{ btx *bolt.Tx }
 
-func (t *tx) Seen(sede, id string) (bool, error) {
-	return t.btx.Bucket(bucketEvents).Get(eventKey(sede, id)) != nil, nil
+func (t *tx) Seen(sede, id string) (wire.Verdict, error) {
+	v := t.btx.Bucket(bucketEvents).Get(eventKey(sede, id))
+	if v == nil {
+		return "", nil
+	}
+	var e struct{ Verdict wire.Verdict }
+	if err := json.Unmarshal(v, &e); err != nil {
+		return "", fmt.Errorf("event %s of %s: %w", id, sede, err)
+	}
+	return e.Verdict, nil
 }
 
 func (t *tx) PutEvent(ev pinsede.Event, v wire.Verdict, at time.Time) error {

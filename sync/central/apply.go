@@ -16,10 +16,10 @@ import (
 // implement it; Apply holds the rules, so that every back end applies
 // them alike.
 type Tx interface {
-	// Seen reports whether an event id of sede was applied before. Event
-	// ids are made at each sede: another sede's event of the same id is
-	// another event.
-	Seen(sede, eventID string) (bool, error)
+	// Seen returns the verdict an event id of sede was applied with,
+	// before or earlier in the push; "" when it was not. Event ids are made
+	// at each sede: another sede's event of the same id is another event.
+	Seen(sede, eventID string) (wire.Verdict, error)
 	// PutEvent records an applied event with its verdict, under its sede
 	// and id.
 	PutEvent(ev pinsede.Event, v wire.Verdict, at time.Time) error
@@ -124,8 +124,10 @@ const screenChunk = 32
 
 // apply1 applies one event that Screen let through.
 func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, string, error) {
-	if seen, err := tx.Seen(sede, ev.ID); err != nil || seen {
-		return wire.Duplicate, "", err
+	if seen, err := tx.Seen(sede, ev.ID); err != nil {
+		return "", "", err
+	} else if seen != "" {
+		return replayed(tx, ev, seen)
 	}
 	c := ev.Credential
 	verdict, reason := wire.Accepted, ""
@@ -259,6 +261,22 @@ func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, s
 		}
 	}
 	return verdict, reason, nil
+}
+
+// replayed answers an event applied before with verdict: Duplicate for
+// one accepted, and for one kept as superseded the same verdict and
+// reason again. The desk takes a duplicate as accepted: told so of a
+// handover or revocation centrale kept as superseded, whose first answer
+// it lost, it would never list it among the events not accepted.
+func replayed(tx Tx, ev pinsede.Event, verdict wire.Verdict) (wire.Verdict, string, error) {
+	if verdict != wire.Superseded {
+		return wire.Duplicate, "", nil
+	}
+	rec, err := tx.Record(ev.Credential.ID)
+	if err != nil {
+		return "", "", fmt.Errorf("credential %s of event %s applied before: %w", ev.Credential.ID, ev.ID, err)
+	}
+	return wire.Superseded, string(pinsede.RefusedSuperseded) + " " + rec.SupersededBy, nil
 }
 
 // actAfterIssue puts the times of ev, a handover, a revocation or a

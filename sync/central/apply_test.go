@@ -16,9 +16,9 @@ type untouched struct {
 	t          *testing.T
 }
 
-func (u untouched) Seen(sede, id string) (bool, error) {
+func (u untouched) Seen(sede, id string) (wire.Verdict, error) {
 	u.t.Errorf("event %s of %s read from the store", id, sede)
-	return false, nil
+	return "", nil
 }
 
 // TestApplyTakesTheScreening: Apply rejects an event for the reason

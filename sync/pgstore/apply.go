@@ -24,7 +24,7 @@ type conn interface {
 // memTx is a central.Tx over what load read for one push: central.Apply
 // runs on it in memory, and flush writes the outcome.
 type memTx struct {
-	seen    map[string]bool
+	seen    map[string]wire.Verdict
 	records map[string]central.Record
 	active  map[string]string // slot key (central.Slot.Key) -> credential id
 	dirty   []string          // credential ids written, in order
@@ -83,7 +83,7 @@ func load(ctx context.Context, tx conn, b *pgx.Batch, sede string, events []pins
 			cfs = append(cfs, string(ev.Credential.CodiceFiscale))
 		}
 	}
-	m := &memTx{seen: map[string]bool{}, records: map[string]central.Record{}, active: map[string]string{}, isDirty: map[string]bool{}, loaded: map[string]bool{},
+	m := &memTx{seen: map[string]wire.Verdict{}, records: map[string]central.Record{}, active: map[string]string{}, isDirty: map[string]bool{}, loaded: map[string]bool{},
 		forms: map[string]storedForm{}, delegations: map[string]central.DelegationRecord{}, delIsDirty: map[string]bool{}}
 	keep := func(rows pgx.Rows) error {
 		recs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (central.Record, error) { return scanRecord(r) })
@@ -125,10 +125,12 @@ func load(ctx context.Context, tx conn, b *pgx.Batch, sede string, events []pins
 	// its credential without its event, and be rejected instead of being
 	// answered duplicate.
 	b.Queue(qLoadSeen, sede, ids).Query(func(rows pgx.Rows) error {
-		seen, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		for _, id := range seen {
-			m.seen[eventKey(sede, id)] = true
-		}
+		var id string
+		var v wire.Verdict
+		_, err := pgx.ForEachRow(rows, []any{&id, &v}, func() error {
+			m.seen[eventKey(sede, id)] = v
+			return nil
+		})
 		return err
 	})
 	for _, q := range unboundedReads {
@@ -143,12 +145,13 @@ func load(ctx context.Context, tx conn, b *pgx.Batch, sede string, events []pins
 // eventKey is the key of an event of sede in memTx.seen.
 func eventKey(sede, id string) string { return sede + "\x00" + id }
 
-// Seen reports whether the event was applied before or earlier in the batch.
-func (m *memTx) Seen(sede, id string) (bool, error) { return m.seen[eventKey(sede, id)], nil }
+// Seen returns the verdict of the event applied before or earlier in the
+// batch.
+func (m *memTx) Seen(sede, id string) (wire.Verdict, error) { return m.seen[eventKey(sede, id)], nil }
 
 // PutEvent keeps an applied event for flush.
 func (m *memTx) PutEvent(ev pinsede.Event, v wire.Verdict, at time.Time) error {
-	m.seen[eventKey(ev.Sede, ev.ID)] = true
+	m.seen[eventKey(ev.Sede, ev.ID)] = v
 	m.events = append(m.events, storedEvent{ev, v, at})
 	return nil
 }

@@ -611,7 +611,7 @@ func boundedReads() []boundedQuery {
 			"Index Scan Backward using audit_heads_pkey on audit_heads ", "((sede = $1) AND (chain = $2))"),
 		bounded("load credentials", activeByCF, "(codice_fiscale = f.cf)", credentialByID, "(id = "),
 		bounded("load credentials, none issued", activeByCF, "(codice_fiscale = f.cf)", credentialByID, "(id = "),
-		bounded("load seen", "Index Only Scan using events_pkey on events ", "((sede = $1) AND (id = u.id))"),
+		bounded("load seen", "Index Scan using events_pkey on events ", "((sede = $1) AND (id = u.id))"),
 		bounded("latest change", "Index Only Scan Backward using changes_by_sede on changes ", "(sede = $1)"),
 		bounded("changes", "Index Scan using changes_by_sede on changes ", "((sede = $1) AND (seq > $2))",
 			"Index Scan using events_pkey on events ", "((sede = $1) AND (id = page_1.event_id))"),

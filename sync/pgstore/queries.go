@@ -50,10 +50,11 @@ const (
 	qLoadDelegations = `SELECT ` + delegationColumns + ` FROM delegations WHERE id = ANY($1)
 		OR status = 'active' AND (delegante = ANY($2) OR delegato = ANY($2)) ORDER BY id FOR UPDATE`
 	// qLoadSeen reads which of a push's event ids ($2) of sede ($1) were
-	// applied before.
+	// applied before, and their verdicts (a replay of one superseded is
+	// told so again).
 	// Bounded (qBoundedReads): each id by the primary key.
-	qLoadSeen = `SELECT e.id FROM unnest($2::text[]) AS u(id)
-		CROSS JOIN LATERAL (SELECT id FROM events WHERE sede = $1 AND id = u.id OFFSET 0) AS e`
+	qLoadSeen = `SELECT e.id, e.verdict FROM unnest($2::text[]) AS u(id)
+		CROSS JOIN LATERAL (SELECT id, verdict FROM events WHERE sede = $1 AND id = u.id OFFSET 0) AS e`
 	// qUpdateCredentials writes the credentials a push changed, one array
 	// a column.
 	qUpdateCredentials = `UPDATE credentials AS c SET status = u.status, superseded_by = u.sup, failures = u.failures,

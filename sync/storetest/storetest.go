@@ -294,6 +294,11 @@ func testSupersede(t *testing.T, s central.Store) {
 	// ROMA01, offline meanwhile, hands over and revokes its credential.
 	wantVerdicts(t, apply(t, s, "ROMA01", Follow(a, "a2", pinsede.EventHandedOver), Follow(a, "a3", pinsede.EventRevoked)),
 		wire.Superseded, wire.Superseded)
+	// Their answer lost, ROMA01 sends them again: it is told the same, not
+	// "duplicate", which its desk would take as accepted and so never list
+	// them among the events centrale did not accept.
+	again := apply(t, s, "ROMA01", Follow(a, "a2", pinsede.EventHandedOver), Follow(a, "a3", pinsede.EventRevoked), Follow(a, "a2", pinsede.EventHandedOver))
+	wantVerdicts(t, again, wire.Superseded, wire.Superseded, wire.Superseded)
 	if r := current(t, s, CF(1)); r.Credential.ID != "cb" {
 		t.Errorf("Current = %s, want cb", r.Credential.ID)
 	}

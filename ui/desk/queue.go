@@ -80,27 +80,33 @@ func (a *App) expireTickets(now time.Time) {
 }
 
 // waitingTickets returns today's waiting tickets of both sources, oldest
-// first. A source that fails is reported with the tickets of the other;
-// files of the spool refused (ticket.ErrSealed) with the others.
+// first. A ticket both hold (a kiosk that lost centrale's answer puts the
+// request in the spool folder too) is listed once, as centrale's. A
+// source that fails is reported with the tickets of the other; files of
+// the spool refused (ticket.ErrSealed) with the others.
 func (a *App) waitingTickets(now time.Time) ([]queued, error) {
 	var out []queued
 	var errs []error
-	if a.cfg.TicketDir != "" {
-		ts, err := a.spool().Waiting(now)
-		for _, t := range ts {
-			out = append(out, queued{ticket: t})
-		}
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
+	held := map[string]bool{}
 	if a.central() {
 		ts, err := a.desk.Tickets(now)
 		for _, t := range ts {
+			held[t.Code] = true
 			out = append(out, queued{ticket: ticket.Ticket{Number: t.Number, Code: t.Code, Service: t.Service, Issued: t.Issued}, central: true})
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%w: %w", errCentral, err))
+		}
+	}
+	if a.cfg.TicketDir != "" {
+		ts, err := a.spool().Waiting(now)
+		for _, t := range ts {
+			if !held[t.Code] {
+				out = append(out, queued{ticket: t})
+			}
+		}
+		if err != nil {
+			errs = append(errs, err)
 		}
 	}
 	slices.SortStableFunc(out, func(x, y queued) int { return x.ticket.Issued.Compare(y.ticket.Issued) })
@@ -119,7 +125,11 @@ const (
 // takeTicket takes one ticket by its code, for the clerk of session s:
 // from centrale's (pinsede.Desk.TakeTicket, which audits it, puts its
 // ticket.called in the outbox and asks the link to push it), or from the
-// spool folder, as from says. An unknown code is an error wrapping
+// spool folder, as from says. A desk with both takes the ticket from both:
+// the spool folder's copy of one taken from centrale is removed, and one
+// taken from the spool folder is called at centrale too
+// (pinsede.Desk.CallTicket), which may hold it: else another desk would
+// call the citizen again. An unknown code is an error wrapping
 // os.ErrNotExist or pinsede.ErrNotFound. It runs off the UI goroutine:
 // the session is the one the UI goroutine read when the clerk asked.
 func (a *App) takeTicket(s *pinsede.Session, code string, now time.Time, from where) (ticket.Submission, error) {
@@ -132,6 +142,7 @@ func (a *App) takeTicket(s *pinsede.Session, code string, now time.Time, from wh
 		}
 		switch {
 		case err == nil:
+			a.dropSpooled(code)
 			return sub, nil
 		case errors.Is(err, pinsede.ErrTicketExpired):
 			return ticket.Submission{Ticket: sub.Ticket}, fmt.Errorf("%w: %w", ticket.ErrExpired, err)
@@ -142,7 +153,28 @@ func (a *App) takeTicket(s *pinsede.Session, code string, now time.Time, from wh
 	if a.cfg.TicketDir == "" || from == fromCentral {
 		return ticket.Submission{}, fmt.Errorf("kiosk ticket %s: %w", code, os.ErrNotExist)
 	}
-	return a.spool().TakeOn(code, now)
+	sub, err := a.spool().TakeOn(code, now)
+	if err == nil && a.central() {
+		t := pinsede.Ticket{Code: sub.Ticket.Code, Number: sub.Ticket.Number, Service: sub.Ticket.Service, Issued: sub.Ticket.Issued,
+			Language: sub.Language, Request: sub.Request}
+		if err := a.desk.CallTicket(s, t, now); err != nil {
+			// Taken all the same: the clerk has the request; centrale's
+			// copy, if any, waits for its day to end.
+			fyne.LogError("desk: kiosk ticket "+code+" from the spool folder not called at centrale", err)
+		}
+	}
+	return sub, err
+}
+
+// dropSpooled removes the spool folder's copy, if any, of a ticket taken
+// from centrale.
+func (a *App) dropSpooled(code string) {
+	if a.cfg.TicketDir == "" {
+		return
+	}
+	if _, err := a.spool().Take(code); err != nil && !errors.Is(err, os.ErrNotExist) {
+		fyne.LogError("desk: kiosk ticket "+code+" taken from centrale, its copy in the spool folder not removed", err)
+	}
 }
 
 // sede returns the desk's sede, pinsede.ErrNotFound before the set-up.

@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -475,6 +476,76 @@ func TestKioskThroughCentrale(t *testing.T) {
 	}
 	if spooled(spool, sub2.Ticket.Code) {
 		t.Error("the spooled ticket is still in the folder after it was taken")
+	}
+}
+
+// Ensure that a kiosk's request that reached centrale, whose answer the
+// kiosk lost (it then put the request in the spool folder too), is one
+// ticket at the desk: listed once and taken once, whether the desk had
+// pulled centrale's copy (the spool folder's goes with it) or took the
+// spool folder's first (its call reaches centrale, and the other desks).
+// Both were listed, and a second clerk could call the citizen again.
+func TestKioskTicketAnswerLost(t *testing.T) {
+	for _, pulledFirst := range []bool{true, false} {
+		t.Run(fmt.Sprintf("pulled first %v", pulledFirst), func(t *testing.T) {
+			ctx := context.Background()
+			cen := startCentrale(t)
+			spool := filepath.Join(t.TempDir(), "spool")
+			h := ready(t, withTickets(spool))
+			a := cen.client(t, "ROMA01", h.store)
+			h.desk.Link = a
+			h.app.UseSync(a, "ROMA01")
+			t.Cleanup(h.app.sync.unsubscribe)
+			h.app.logout() // the home screen is built again at the next login
+			h.logIn("m.rossi", "password-di-prova")
+
+			sub := kiosk.Submission{
+				Ticket:   ticket.Ticket{Number: "K001", Code: ticket.NewCode(), Service: "request", Issued: h.now.Add(-time.Second)},
+				Language: "pt", Request: giulia(t),
+			}
+			cen.loseAnswer.Store(true)
+			fallback := kiosk.FallbackSink{First: kiosk.CentraleSink{Client: kioskPoster(t, cen, "ROMA01")}, Then: kiosk.SpoolSink{Dir: spool}}
+			if err := fallback.Submit(ctx, sub); err != nil {
+				t.Fatalf("kiosk: %v", err)
+			}
+			if !spooled(spool, sub.Ticket.Code) {
+				t.Fatal("the answer lost, the request did not go to the spool folder")
+			}
+			pull := func() {
+				t.Helper()
+				if _, err := a.Push(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := a.Pull(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if pulledFirst {
+				pull()
+			}
+			q := h.app.home.queue
+			q.refresh()
+			if got := q.waiting.Text; got != "1" {
+				t.Errorf("tickets waiting: %q, want 1 (centrale's and the spool folder's are one request)", got)
+			}
+			h.tap(q.next)
+			h.wait()
+			if r := h.app.request; r == nil || !strings.Contains(h.screenText(), "Biglietto K001") {
+				t.Fatalf("Prossimo biglietto did not open K001; message %q", q.msg.text())
+			}
+			if spooled(spool, sub.Ticket.Code) {
+				t.Error("K001 taken, its copy is still in the spool folder: another desk would call it again")
+			}
+			pull()
+			if rec, err := cen.store.Ticket(ctx, "ROMA01", sub.Ticket.Code); err != nil || rec.CalledAt.IsZero() {
+				t.Errorf("centrale's K001 after the desk's push: %+v, %v; want it called", rec, err)
+			}
+			h.tap(h.app.header.home)
+			q.refresh()
+			if got := q.waiting.Text; got != "0" {
+				t.Errorf("after K001 was taken: %q tickets waiting, want 0", got)
+			}
+		})
 	}
 }
 

@@ -33,6 +33,9 @@ type centrale struct {
 	http  *httptest.Server
 	// down, when set, makes centrale answer 503 to everything.
 	down atomic.Bool
+	// loseAnswer, when set, makes centrale serve the next request and
+	// then drop its connection without answering.
+	loseAnswer atomic.Bool
 }
 
 // startCentrale starts centrale; it stops when the test ends.
@@ -79,6 +82,13 @@ func startCentraleOn(t *testing.T, caNow func() time.Time) *centrale {
 	c.http = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if c.down.Load() {
 			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+			return
+		}
+		if c.loseAnswer.Swap(false) {
+			api.ServeHTTP(httptest.NewRecorder(), r)
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				conn.Close()
+			}
 			return
 		}
 		api.ServeHTTP(w, r)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/pinsede/pinsede/internal/boltcopy"
 	"github.com/pinsede/pinsede/internal/smallfile"
 )
 
@@ -112,10 +113,5 @@ func (c Counter) write(f counterFile) error {
 	if err != nil {
 		return err
 	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return boltcopy.SyncDir(dir)
 }

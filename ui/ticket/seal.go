@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/pinsede/pinsede/internal/boltcopy"
 	"github.com/pinsede/pinsede/internal/smallfile"
 	"golang.org/x/crypto/chacha20poly1305"
 )
@@ -98,6 +99,11 @@ func (s Spool) ensureKey() ([]byte, error) {
 	if err == nil {
 		// A hard link never replaces a key another kiosk wrote meanwhile.
 		err = os.Link(tmp.Name(), path)
+	}
+	if err == nil {
+		// The link kept over a power cut: without the key no ticket
+		// sealed with it opens. (The spool folder, made before, with it.)
+		err = boltcopy.SyncDir(filepath.Dir(path))
 	}
 	if errors.Is(err, fs.ErrExist) {
 		return s.readKey()

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/boltcopy"
 	"github.com/pinsede/pinsede/internal/smallfile"
 )
 
@@ -199,6 +200,10 @@ func (s Spool) Submit(ctx context.Context, sub Submission) error {
 	}
 	if err := os.Rename(tmp, filepath.Join(s.Dir, SpoolFile(sub.Ticket.Code))); err != nil {
 		os.Remove(tmp)
+		return fmt.Errorf("spool ticket %s: %w", sub.Ticket.Code, err)
+	}
+	// The rename kept over a power cut: the citizen holds the ticket.
+	if err := boltcopy.SyncDir(s.Dir); err != nil {
 		return fmt.Errorf("spool ticket %s: %w", sub.Ticket.Code, err)
 	}
 	return nil
