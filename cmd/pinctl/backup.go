@@ -137,6 +137,8 @@ func cmdRestore(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "l'archivio sostituito è conservato in %s\n", prev)
 	}
 	fmt.Fprintln(e.stdout, "al prossimo avvio sportello invia di nuovo a centrale gli eventi della copia: "+
-		"quelli che centrale ha già li riconosce e non li conta due volte")
+		"quelli che centrale ha già li riconosce e non li conta due volte; se lo sportello aveva sincronizzato dopo la copia, "+
+		"centrale rifiuta i suoi invii finché un suo operatore non accetta la catena di audit ripristinata: "+
+		"pinctl audit verify -centrale … stampa il comando da dargli")
 	return nil
 }
