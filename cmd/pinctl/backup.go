@@ -34,15 +34,12 @@ func cmdBackup(e *env, args []string) error {
 	if err := parseFlags(args, outFlag(&out), "out"); err != nil {
 		return err
 	}
-	store, err := local.Open(e.storePath, e.keyPath)
+	// Not opened to write: a copy before an update keeps the schema of
+	// the version before, to go back to.
+	n, err := local.BackupStore(e.storePath, e.keyPath, out)
 	if errors.Is(err, local.ErrAlreadyOpen) {
 		return &failure{msg: storeInUse}
 	}
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	n, err := store.BackupFile(out)
 	if errors.Is(err, local.ErrExists) {
 		return &failure{msg: fmt.Sprintf("il file %s esiste già: scegli un altro nome (una copia non ne sovrascrive un'altra)", out)}
 	}
