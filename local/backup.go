@@ -44,6 +44,22 @@ func (s *Store) BackupFile(path string) (int64, error) {
 	return n, nil
 }
 
+// BackupStore writes a copy of the store at path, not in use, to a new
+// file at out, as BackupFile does, without opening the store to write:
+// the store and its copy keep the schema they have, so that a copy made
+// before an update, by the new version's pinctl, still opens with the
+// version before (Open would bring the store up to date first). The key
+// in keyPath must open the store (the errors are Open's); ErrAlreadyOpen
+// while a program holds the store to write.
+func BackupStore(path, keyPath, out string) (int64, error) {
+	s, _, err := openUnwritten(path, keyPath)
+	if err != nil {
+		return 0, fmt.Errorf("back up store %s: %w", path, err)
+	}
+	defer s.Close()
+	return s.BackupFile(out)
+}
+
 // Counts are the numbers of records in a store, for a supervisor checking
 // a copy: they hold no personal data.
 type Counts struct {
@@ -122,19 +138,7 @@ type CopyReport struct {
 // with problems, not an error.
 func CheckCopy(path, keyPath string, now time.Time) (CopyReport, error) {
 	wrap := func(err error) error { return fmt.Errorf("check copy %s: %w", path, err) }
-	if err := checkFile(path); err != nil {
-		return CopyReport{}, wrap(boltError(err))
-	}
-	master, err := readKey(keyPath)
-	if err != nil {
-		return CopyReport{}, wrap(err)
-	}
-	k, err := deriveKeys(master)
-	clear(master)
-	if err != nil {
-		return CopyReport{}, wrap(err)
-	}
-	s, version, err := openReadOnly(path, k)
+	s, version, err := openUnwritten(path, keyPath)
 	if err != nil {
 		return CopyReport{}, wrap(err)
 	}
@@ -151,7 +155,7 @@ func CheckCopy(path, keyPath string, now time.Time) (CopyReport, error) {
 		if err := copyFile(path, tmp); err != nil {
 			return CopyReport{}, wrap(err)
 		}
-		if s, err = open(tmp, k); err != nil {
+		if s, err = open(tmp, s.k); err != nil {
 			return CopyReport{}, wrap(err)
 		}
 	}
@@ -164,6 +168,24 @@ func CheckCopy(path, keyPath string, now time.Time) (CopyReport, error) {
 		return CopyReport{}, wrap(err)
 	}
 	return r, nil
+}
+
+// openUnwritten opens the store file at path read-only (openReadOnly)
+// with the key in keyPath; the errors are Open's.
+func openUnwritten(path, keyPath string) (*Store, uint64, error) {
+	if err := checkFile(path); err != nil {
+		return nil, 0, boltError(err)
+	}
+	master, err := readKey(keyPath)
+	if err != nil {
+		return nil, 0, err
+	}
+	k, err := deriveKeys(master)
+	clear(master)
+	if err != nil {
+		return nil, 0, err
+	}
+	return openReadOnly(path, k)
 }
 
 // openReadOnly opens a store file read-only, shared with other readers,

@@ -205,6 +205,41 @@ func TestBackupFile(t *testing.T) {
 	}
 }
 
+// Ensure that BackupStore copies a store made by the version before
+// without bringing it, or the copy, up to date: pinctl backup opened the
+// store to write, which migrated it first, so "a copy before an update"
+// no longer opened with the version it was to go back to (an operator's
+// review: schema 7 became 8, store and copy). It refuses a store in use
+// and a copy that exists, and checks the key.
+func TestBackupStoreKeepsSchema(t *testing.T) {
+	s, storePath, keyPath := newStoreAt(t)
+	setUp(t, newDesk(s, nopPrinter{}))
+	if _, err := local.BackupStore(storePath, keyPath, filepath.Join(t.TempDir(), "in-use.db")); !errors.Is(err, local.ErrAlreadyOpen) {
+		t.Errorf("BackupStore of a store in use = %v, want ErrAlreadyOpen", err)
+	}
+	s.Close()
+	old := uint64(local.SchemaVersion - 1)
+	if err := local.SetSchemaVersion(storePath, old); err != nil {
+		t.Fatal(err)
+	}
+	copyPath := filepath.Join(t.TempDir(), "copy.db")
+	if _, err := local.BackupStore(storePath, keyPath, copyPath); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{storePath, copyPath} {
+		if v, err := local.StoredSchema(p); err != nil || v != old {
+			t.Errorf("%s: schema %d, %v; want %d, the store's before the copy", filepath.Base(p), v, err, old)
+		}
+	}
+	if _, err := local.BackupStore(storePath, keyPath, copyPath); !errors.Is(err, local.ErrExists) {
+		t.Errorf("BackupStore over a copy = %v, want ErrExists", err)
+	}
+	_, _, otherKey := newStoreAt(t)
+	if _, err := local.BackupStore(storePath, otherKey, filepath.Join(t.TempDir(), "x.db")); !errors.Is(err, local.ErrWrongKey) {
+		t.Errorf("BackupStore with another store's key = %v, want ErrWrongKey", err)
+	}
+}
+
 // Ensure that Restore refuses to replace a store in use, and otherwise
 // keeps the store it replaces.
 func TestRestore(t *testing.T) {

@@ -35,8 +35,15 @@ dump)
 	dsn=$2 out=$3
 	if [ -e "$out" ]; then say "$out exists: choose another name"; exit 1; fi
 	umask 077
-	"$(tool pg_dump)" -Fc --no-owner --no-privileges -f "$out.part" -d "$dsn"
+	# A dump that fails leaves no part behind: on a full disk it would
+	# keep the disk full, night after night, each holding PIN hashes.
+	trap 'rm -f "$out.part"' EXIT
+	if ! "$(tool pg_dump)" -Fc --no-owner --no-privileges -f "$out.part" -d "$dsn"; then
+		say "the dump failed (above): nothing was written to $out"
+		exit 1
+	fi
 	mv "$out.part" "$out"
+	trap - EXIT
 	say "dump of the database written to $out ($(wc -c <"$out") bytes)"
 	;;
 restore)

@@ -152,8 +152,12 @@ func verifyAnchors(e *env, store *local.Store, cf centraleFlags) error {
 	if err != nil {
 		return err
 	}
-	var checkErr error // the store's, not centrale's
+	var checkErr error           // the store's, not centrale's
+	desks := map[string]string{} // the desk centrale keeps each chain for, by chain
 	err = c.AuditHeads(context.Background(), func(page []wire.KeptHead) error {
+		for _, h := range page {
+			desks[string(h.Chain)] = h.Desk
+		}
 		checkErr = check.Check(page)
 		return checkErr
 	})
@@ -185,8 +189,17 @@ func verifyAnchors(e *env, store *local.Store, cf centraleFlags) error {
 	fmt.Fprintf(e.stderr, "pinctl: la catena di audit non contiene %d punti che centrale ha ricevuto da questo sportello: "+
 		"è stata riscritta, oppure l'archivio è stato ripristinato da una copia. Conserva una copia dell'archivio e avvisa il "+
 		"responsabile; se è un ripristino, l'operatore di centrale accetta la catena da quel punto con\n"+
-		"  centrale audit reset -sede %s -chain %x -to %d -by OPERATORE -reason MOTIVO\n", r.Unheld, sede, r.Head.Chain, r.Last)
+		"  centrale audit reset -sede %s%s -chain %x -to %d -by OPERATORE -reason MOTIVO\n", r.Unheld, sede, deskFlag(desks[string(r.Head.Chain)]), r.Head.Chain, r.Last)
 	return errReported
+}
+
+// deskFlag is centrale audit reset's -desk for a chain centrale keeps for
+// desk: the desk PC its certificate names, none for a sede's certificate.
+func deskFlag(desk string) string {
+	if desk == "" {
+		return ""
+	}
+	return " -desk " + desk
 }
 
 // storeSede returns the code of the store's sede; pinsede.ErrNotSetUp

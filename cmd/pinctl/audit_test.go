@@ -123,12 +123,15 @@ func TestAuditVerifyCentralePages(t *testing.T) {
 
 // Ensure that audit verify -centrale confirms the heads centrale kept
 // that the chain holds, and reports those it does not hold (exit 1) with
-// the command that resets the chain at centrale.
+// the command that resets the chain at centrale, for the desk centrale
+// keeps it for: without -desk the reset moved the chain of a desk PC's
+// certificate to the sede's and left its fork open.
 func TestAuditVerifyCentrale(t *testing.T) {
 	sb := setUp(t)
 	c := startCentrale(t, sb.now)
 	ctx := context.Background()
 	first := sb.head(t)
+	first.Desk = "03" // pushed with a certificate of desk PC 03
 	if err := c.store.PutAuditHead(ctx, "ROMA01", first, sb.now()); err != nil {
 		t.Fatal(err)
 	}
@@ -142,8 +145,8 @@ func TestAuditVerifyCentrale(t *testing.T) {
 	sb.must(t, "altra-password-lunga\n", "operator", "add", "-id", "m.rossi", "-name", "Mario Rossi", "-role", "operatore", "-password-stdin")
 	now := sb.head(t)
 	for _, h := range []wire.AuditHead{
-		{Chain: first.Chain, Seq: now.Seq, Hash: first.Hash},
-		{Chain: first.Chain, Seq: now.Seq + 5, Hash: now.Hash},
+		{Chain: first.Chain, Seq: now.Seq, Hash: first.Hash, Desk: "03"},
+		{Chain: first.Chain, Seq: now.Seq + 5, Hash: now.Hash, Desk: "03"},
 	} {
 		if err := c.store.PutAuditHead(ctx, "ROMA01", h, sb.now()); err != nil {
 			t.Fatal(err)
@@ -158,7 +161,7 @@ func TestAuditVerifyCentrale(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if !strings.Contains(r.stderr, "centrale audit reset -sede ROMA01 -chain ") || !strings.Contains(r.stderr, " -to 2 ") {
+	if !strings.Contains(r.stderr, "centrale audit reset -sede ROMA01 -desk 03 -chain ") || !strings.Contains(r.stderr, " -to 2 ") {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}
 

@@ -34,15 +34,12 @@ func cmdBackup(e *env, args []string) error {
 	if err := parseFlags(args, outFlag(&out), "out"); err != nil {
 		return err
 	}
-	store, err := local.Open(e.storePath, e.keyPath)
+	// Not opened to write: a copy before an update keeps the schema of
+	// the version before, to go back to.
+	n, err := local.BackupStore(e.storePath, e.keyPath, out)
 	if errors.Is(err, local.ErrAlreadyOpen) {
 		return &failure{msg: storeInUse}
 	}
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	n, err := store.BackupFile(out)
 	if errors.Is(err, local.ErrExists) {
 		return &failure{msg: fmt.Sprintf("il file %s esiste già: scegli un altro nome (una copia non ne sovrascrive un'altra)", out)}
 	}
@@ -137,6 +134,8 @@ func cmdRestore(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "l'archivio sostituito è conservato in %s\n", prev)
 	}
 	fmt.Fprintln(e.stdout, "al prossimo avvio sportello invia di nuovo a centrale gli eventi della copia: "+
-		"quelli che centrale ha già li riconosce e non li conta due volte")
+		"quelli che centrale ha già li riconosce e non li conta due volte; se lo sportello aveva sincronizzato dopo la copia, "+
+		"centrale rifiuta i suoi invii finché un suo operatore non accetta la catena di audit ripristinata: "+
+		"pinctl audit verify -centrale … stampa il comando da dargli")
 	return nil
 }

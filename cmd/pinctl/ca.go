@@ -230,6 +230,9 @@ func cmdCARenew(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := a.ours(ca, old); err != nil {
+		return err
+	}
 	cert, err := issuePair(ca, role, code, desk, e.now(), a.out)
 	if err != nil {
 		return err
@@ -278,6 +281,7 @@ func cmdCARevoke(e *env, args []string) error {
 		return err
 	}
 	serial, holder := a.serial, ""
+	var cert *x509.Certificate
 	switch {
 	case serial == "" && a.cert == "":
 		return &usageError{msg: "indica -serial o -cert"}
@@ -286,8 +290,7 @@ func cmdCARevoke(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		cert, err := pki.ParseCert(b)
-		if err != nil {
+		if cert, err = pki.ParseCert(b); err != nil {
 			return fmt.Errorf("%s: %w", a.cert, err)
 		}
 		serial = pki.Serial(cert)
@@ -297,11 +300,27 @@ func cmdCARevoke(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if cert != nil {
+		if err := a.ours(ca, cert); err != nil {
+			return err
+		}
+	}
 	if err := ca.Revoke(strings.ToLower(serial), a.reason, e.now()); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "certificato %s%s revocato; centrale rilegge %s alla prossima richiesta\n",
 		serial, holder, filepath.Join(a.dir, pki.CRLFile))
+	return nil
+}
+
+// ours refuses a.cert, cert, when the CA of a.dir did not sign it: a
+// revocation there would not reach it, a renewal would give its holder a
+// certificate of this CA.
+func (a *caArgs) ours(ca *pki.CA, cert *x509.Certificate) error {
+	if ca.Signed(cert) != nil {
+		return &failure{msg: fmt.Sprintf("%s non è firmato dalla CA della cartella %s ma da un'altra (di nome «%s»): "+
+			"non è stato fatto nulla; indica con -dir la cartella della CA che l'ha rilasciato", a.cert, a.dir, cert.Issuer.CommonName)}
+	}
 	return nil
 }
 

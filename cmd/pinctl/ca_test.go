@@ -251,3 +251,56 @@ func TestCAIssueKeyOverReadableFile(t *testing.T) {
 		}
 	}
 }
+
+// Ensure that ca revoke and ca renew refuse a certificate another CA
+// signed, naming both, and change nothing: revoking it in the wrong CA
+// folder (a test CA's, another centrale's) said "revocato" while the
+// stolen PC's certificate stayed valid at the real centrale, and renewing
+// it gave a foreign holder a valid pair of this CA.
+func TestCAForeignCertificate(t *testing.T) {
+	root := t.TempDir()
+	ours, theirs := filepath.Join(root, "ca"), filepath.Join(root, "ca-prova")
+	var out bytes.Buffer
+	e := &env{stdout: &out, stderr: &out, now: testclock.Now}
+	foreign := filepath.Join(theirs, "milano01")
+	for _, s := range []struct {
+		run  func(*env, []string) error
+		args []string
+	}{
+		{cmdCAInit, []string{"-dir", ours}},
+		{cmdCAInit, []string{"-dir", theirs}},
+		{cmdCAIssue, []string{"-dir", theirs, "-role", "sede", "-code", "MILANO01", "-out", foreign}},
+	} {
+		if err := s.run(e, s.args); err != nil {
+			t.Fatalf("%v: %v\n%s", s.args, err, out.String())
+		}
+	}
+	for _, c := range []struct {
+		name string
+		run  func(*env, []string) error
+		args []string
+	}{
+		{"revoke", cmdCARevoke, []string{"-dir", ours, "-cert", foreign + ".crt"}},
+		{"renew", cmdCARenew, []string{"-dir", ours, "-cert", foreign + ".crt", "-out", filepath.Join(root, "renewed")}},
+		{"renew -revoke", cmdCARenew, []string{"-dir", ours, "-cert", foreign + ".crt", "-out", filepath.Join(root, "renewed"), "-revoke"}},
+	} {
+		out.Reset()
+		err := c.run(e, c.args)
+		if err == nil || !strings.Contains(err.Error(), foreign+".crt") || !strings.Contains(err.Error(), ours) {
+			t.Errorf("%s of another CA's certificate: %v (output %q), want a refusal naming the certificate and the CA folder", c.name, err, out.String())
+		}
+		if strings.Contains(out.String(), "revocato") || strings.Contains(out.String(), "rinnovato") {
+			t.Errorf("%s of another CA's certificate told %q", c.name, out.String())
+		}
+	}
+	ca, err := pki.Load(ours, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if revs, _ := ca.Revocations(); len(revs) != 0 {
+		t.Errorf("revocations after the refusals: %+v, want none", revs)
+	}
+	if _, err := os.Stat(filepath.Join(root, "renewed.crt")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("renewed.crt written for another CA's certificate (%v)", err)
+	}
+}

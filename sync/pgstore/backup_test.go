@@ -68,8 +68,18 @@ func TestBackupScript(t *testing.T) {
 	if n, err := c.Events(ctx); err != nil || n != len(evs) {
 		t.Errorf("the copy holds %d events (%v), want %d", n, err, len(evs))
 	}
+	// A dump that fails (no database there) leaves nothing: its part
+	// stayed, and on a full disk kept the disk full.
+	failed := filepath.Join(t.TempDir(), "failed.dump")
+	cmd := exec.Command("bash", filepath.Join("..", "..", "scripts", "pg-backup.sh"), "dump", "postgres://127.0.0.1:1/none?connect_timeout=5", failed)
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "nothing was written") {
+		t.Errorf("dump from no database: %v\n%s", err, out)
+	}
+	if left, _ := filepath.Glob(failed + "*"); len(left) != 0 {
+		t.Errorf("a failed dump left %v", left)
+	}
 	// A restore into a database with tables is refused.
-	cmd := exec.Command("bash", filepath.Join("..", "..", "scripts", "pg-backup.sh"), "restore", dump, copyDSN)
+	cmd = exec.Command("bash", filepath.Join("..", "..", "scripts", "pg-backup.sh"), "restore", dump, copyDSN)
 	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "empty") {
 		t.Errorf("restore over a database: %v\n%s", err, out)
 	}

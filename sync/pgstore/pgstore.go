@@ -119,12 +119,14 @@ func (s *Store) migrate(ctx context.Context) error {
 	if _, err := conn.Exec(ctx, qMigrationsTable); err != nil {
 		return fmt.Errorf("schema_migrations: %w", err)
 	}
+	last := 0
 	for _, n := range names {
 		base := strings.TrimPrefix(n, "migrations/")
 		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
 		if err != nil {
 			return fmt.Errorf("migration %s: name must start with its number", n)
 		}
+		last = max(last, v)
 		var done bool
 		if err := conn.QueryRow(ctx, qMigrated, v).Scan(&done); err != nil {
 			return fmt.Errorf("migration %s: %w", base, err)
@@ -147,8 +149,22 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("migration %s: %w", base, err)
 		}
 	}
-	return nil
+	var later int
+	var name string
+	switch err := conn.QueryRow(ctx, qMigratedLater, last).Scan(&later, &name); {
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("schema_migrations: %w", err)
+	}
+	return fmt.Errorf("%w: the database has migration %d (%s), this centrale knows up to %d: run the centrale that migrated it, or a newer one",
+		ErrSchemaTooNew, later, name, last)
 }
+
+// ErrSchemaTooNew is Open's error for a database a newer centrale has
+// migrated: this one would read and write tables it does not know as
+// they are.
+var ErrSchemaTooNew = errors.New("database migrated by a newer centrale")
 
 // SetLimits sets the bounds Apply holds pushed events to.
 func (s *Store) SetLimits(l central.Limits) {

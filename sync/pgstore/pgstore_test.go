@@ -3,9 +3,11 @@ package pgstore_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/pinsede/pinsede"
@@ -50,6 +52,30 @@ func TestMigrateTwice(t *testing.T) {
 			t.Errorf("schema_migrations has %d rows, want one per migration: %d", n, len(files))
 		}
 		s.Close()
+	}
+}
+
+// Ensure that a centrale refuses a database a newer one migrated, naming
+// the migration: it started and served on it without a word, where the
+// desk refuses a store of a newer version (an operator's review).
+func TestMigratedByNewer(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	s, err := pgstore.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("migrations/*.sql")
+	future := len(files) + 1
+	if _, err := s.Pool().Exec(context.Background(), `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, future, "999_future.sql"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = pgstore.Open(context.Background(), dsn)
+	if err == nil {
+		s.Close()
+	}
+	if !errors.Is(err, pgstore.ErrSchemaTooNew) || !strings.Contains(err.Error(), "999_future.sql") {
+		t.Errorf("Open of a database migrated by a newer centrale = %v, want ErrSchemaTooNew naming 999_future.sql", err)
 	}
 }
 

@@ -258,6 +258,9 @@ const (
 		version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`
 	// qMigrated reports whether migration $1 was applied.
 	qMigrated = `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`
+	// qMigratedLater reads the first migration applied after $1, the last
+	// this centrale knows: one a newer centrale applied.
+	qMigratedLater = `SELECT version, name FROM schema_migrations WHERE version > $1 ORDER BY version LIMIT 1`
 	// qMigration records migration $1, of file $2, applied.
 	qMigration = `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`
 

@@ -228,6 +228,17 @@ func Load(dir string, passphrase []byte) (*CA, error) {
 	return &CA{dir: dir, cert: cert, der: block.Bytes, key: key}, nil
 }
 
+// Signed reports, with nil, that cert was signed by this CA; else an
+// error: a certificate of another CA, which revoking or renewing here
+// would not reach.
+func (ca *CA) Signed(cert *x509.Certificate) error {
+	if err := cert.CheckSignatureFrom(ca.cert); err != nil {
+		return fmt.Errorf("certificate %s (issuer %q) not signed by the CA %q of %s: %w",
+			Serial(cert), cert.Issuer.CommonName, ca.cert.Subject.CommonName, ca.dir, err)
+	}
+	return nil
+}
+
 // CertPEM returns the CA certificate, PEM encoded: the trust anchor of
 // centrale and of every client.
 func (ca *CA) CertPEM() []byte { return certToPEM(ca.der) }

@@ -13,7 +13,7 @@ import (
 )
 
 // DefaultCertMargin is how long before the server certificate expires
-// /readyz answers not ready: time for the operator to renew it while the
+// /readyz warns of it: time for the operator to renew it while the
 // certificate still serves.
 const DefaultCertMargin = 24 * time.Hour
 
@@ -24,8 +24,9 @@ const readyTimeout = 2 * time.Second
 type Manage struct {
 	// Gatherer is what /metrics serves (the registry of NewMetrics).
 	Gatherer prometheus.Gatherer
-	// Cert returns centrale's server certificate in force: /readyz is not
-	// ready within CertMargin of its expiry. Nil checks none.
+	// Cert returns centrale's server certificate in force: /readyz warns
+	// within CertMargin of its expiry, and is not ready past it. Nil
+	// checks none.
 	Cert func() *x509.Certificate
 	// CertMargin is DefaultCertMargin when zero.
 	CertMargin time.Duration
@@ -39,9 +40,13 @@ type Manage struct {
 // network only:
 //
 //   - GET /healthz answers 200 while the process serves (liveness);
-//   - GET /readyz answers 200 when the store answers, the revocation
-//     list is current and the server certificate is not within the
-//     margin of its expiry, else 503; the body says each check;
+//   - GET /readyz answers 200 when this replica can serve: the store
+//     answers and the server certificate has not expired; else 503. The
+//     body says each check, and warns, still 200, of a revocation list
+//     expired or older than one loaded before and of a certificate
+//     within the margin of its expiry: every replica reads the same
+//     files, and a balancer that took them all out for a warning would
+//     stop a service that still works on the list in force;
 //   - GET /metrics serves m.Gatherer for Prometheus;
 //   - GET /status is the status page (status.go): the sedi's desks with
 //     their last push and pull, the changes waiting for them and the
@@ -77,8 +82,8 @@ func (s *Server) ManageHandler(m Manage) http.Handler {
 	return mux
 }
 
-// readiness runs the checks of /readyz: one line each, and whether all
-// passed.
+// readiness runs the checks of /readyz: one line each, and whether this
+// replica can serve. A warning leaves it ready.
 func (s *Server) readiness(ctx context.Context, m Manage) ([]string, bool) {
 	ready := true
 	var lines []string
@@ -90,6 +95,9 @@ func (s *Server) readiness(ctx context.Context, m Manage) ([]string, bool) {
 		}
 		lines = append(lines, name+": ok")
 	}
+	warn := func(name string, err error) {
+		lines = append(lines, name+": warning: "+err.Error())
+	}
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
 	if err := s.Store.Ping(ctx); err != nil {
@@ -99,15 +107,18 @@ func (s *Server) readiness(ctx context.Context, m Manage) ([]string, bool) {
 	}
 	if s.CRL != nil {
 		if err := s.CRL.Status(); err != nil {
-			check("crl", fmt.Errorf("%s (number %s, next update %s)", crlState(err), s.CRL.Number(), s.CRL.NextUpdate().UTC().Format(time.RFC3339)))
+			warn("crl", fmt.Errorf("%s (number %s, next update %s)", crlState(err), s.CRL.Number(), s.CRL.NextUpdate().UTC().Format(time.RFC3339)))
 		} else {
 			check("crl", nil)
 		}
 	}
 	if m.Cert != nil {
-		if cert := m.Cert(); cert.NotAfter.Sub(s.Now()) < m.CertMargin {
-			check("certificate", fmt.Errorf("the server certificate expires at %s, within %s", cert.NotAfter.UTC().Format(time.RFC3339), m.CertMargin))
-		} else {
+		switch cert, now := m.Cert(), s.Now(); {
+		case !now.Before(cert.NotAfter):
+			check("certificate", fmt.Errorf("the server certificate expired at %s: renew it (pinctl ca server)", cert.NotAfter.UTC().Format(time.RFC3339)))
+		case cert.NotAfter.Sub(now) < m.CertMargin:
+			warn("certificate", fmt.Errorf("the server certificate expires at %s, within %s: renew it (pinctl ca server)", cert.NotAfter.UTC().Format(time.RFC3339), m.CertMargin))
+		default:
 			check("certificate", nil)
 		}
 	}
