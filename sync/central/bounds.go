@@ -41,6 +41,11 @@ type Limits struct {
 	// a sede may hold an event in its outbox, offline. Default
 	// DefaultMaxAge.
 	MaxAge time.Duration
+	// Tickets is the most kiosk tickets a sede's records hold at once:
+	// those of its day, since the tickets of past days are wiped
+	// (TicketStore.PutTicket refuses one more with ErrTicketsFull).
+	// Default DefaultTickets.
+	Tickets int
 }
 
 // Defaults of Limits.
@@ -52,6 +57,12 @@ const (
 	// older issue is of a PIN already expired; a sede offline that long
 	// has its events rejected, and its operators see them.
 	DefaultMaxAge = 184 * 24 * time.Hour
+	// DefaultTickets: 2,000 tickets a sede a day, twice the K001–K999 a
+	// kiosk numbers and several times what the desks of the busiest sede
+	// serve in a day, so that a kiosk's certificate cannot post tickets
+	// without end: every one is kept for the day (16 KiB at most) and
+	// sent to each desk of the sede, into its queue.
+	DefaultTickets = 2000
 )
 
 // Bounds that need no configuration.
@@ -99,7 +110,7 @@ const (
 
 // DefaultLimits returns the limits a store applies until Store.SetLimits.
 func DefaultLimits() Limits {
-	return Limits{PINParams: []pinsede.Argon2Params{pinsede.DefaultPINParams}, MaxSkew: DefaultMaxSkew, MaxAge: DefaultMaxAge}
+	return Limits{PINParams: []pinsede.Argon2Params{pinsede.DefaultPINParams}, MaxSkew: DefaultMaxSkew, MaxAge: DefaultMaxAge, Tickets: DefaultTickets}
 }
 
 // WithDefaults returns l with its zero fields set to their defaults.
@@ -112,6 +123,9 @@ func (l Limits) WithDefaults() Limits {
 	}
 	if l.MaxAge <= 0 {
 		l.MaxAge = DefaultMaxAge
+	}
+	if l.Tickets <= 0 {
+		l.Tickets = DefaultTickets
 	}
 	return l
 }

@@ -105,8 +105,9 @@ func planQueries() []planQuery {
 		}},
 		{"event", qEvent, func(n int) []any { return []any{"S007", fmt.Sprintf("e%d", n/2)} }},
 		{"raise crl number", qRaiseCRLNumber, func(int) []any { return []any{"5"} }},
-		{"insert ticket", qInsertTicket, func(n int) []any { return []any{"S007", "A001", now, now, `{}`} }},
+		{"insert ticket", qInsertTicket, func(n int) []any { return []any{"S007", "A001", now, now, `{}`, central.DefaultTickets} }},
 		{"ticket", qTicket, func(n int) []any { return []any{"S007", "A001"} }},
+		{"ticket held", qTicketHeld, func(n int) []any { return []any{"S007", "A001"} }},
 		{"call tickets", qCallTickets, func(n int) []any {
 			return []any{[]string{"S007"}, []string{"A001"}, []time.Time{now}}
 		}},

@@ -350,9 +350,13 @@ const (
 		DELETE FROM audit_tips WHERE sede = $1 AND chain = $2 AND seq > $3 AND NOT EXISTS (SELECT 1 FROM kept)`
 
 	// qInsertTicket stores a ticket of sede ($1) by its code ($2), issued
-	// at $3, stored at $4, unless one of its code is.
-	qInsertTicket = `INSERT INTO tickets (sede, code, issued, stored_at, ticket) VALUES ($1, $2, $3, $4, $5)
+	// at $3, stored at $4, unless one of its code is or the sede holds $6
+	// tickets already (under the lock of its changes, qLockChanges).
+	qInsertTicket = `INSERT INTO tickets (sede, code, issued, stored_at, ticket)
+		SELECT $1, $2, $3, $4, $5 WHERE (SELECT count(*) FROM (SELECT 1 FROM tickets WHERE sede = $1 LIMIT $6) AS h) < $6
 		ON CONFLICT (sede, code) DO NOTHING`
+	// qTicketHeld reports whether sede ($1) holds a ticket of code ($2).
+	qTicketHeld = `SELECT EXISTS (SELECT 1 FROM tickets WHERE sede = $1 AND code = $2)`
 	// qRaiseCRLNumber keeps the higher of the number recorded and $1, and
 	// returns it, in one statement.
 	qRaiseCRLNumber = `INSERT INTO crl_number (number) VALUES ($1::numeric)

@@ -134,6 +134,7 @@ func Run(t *testing.T, open Opener) {
 		{"TicketStore", testTicketStore},
 		{"TicketCalled", testTicketCalled},
 		{"TicketWipe", testTicketWipe},
+		{"TicketsFull", testTicketsFull},
 		{"Outcomes", testOutcomes}, // outcomes.go
 		// audit.go
 		{"AuditHeads", testAuditHeads}, {"AuditHeadsPages", testAuditHeadsPages}, {"AuditFork", testAuditFork}, {"Push", testPush},
