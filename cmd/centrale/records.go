@@ -11,6 +11,7 @@ import (
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/admin"
 	"github.com/pinsede/pinsede/sync/boltstore"
+	"github.com/pinsede/pinsede/sync/central"
 )
 
 // recordsArgs says where an operator's subcommand finds the records: the
@@ -95,7 +96,7 @@ func parseCF(cf string) (pinsede.CodiceFiscale, error) {
 	}
 	c, err := pinsede.ParseCodiceFiscale(cf)
 	if err != nil {
-		return "", fmt.Errorf("-cf: %w", err)
+		return "", fmt.Errorf("-cf %s: %s", cf, central.CFReason(err))
 	}
 	return c, nil
 }

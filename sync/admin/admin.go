@@ -193,7 +193,7 @@ func cutActor(by string) (string, bool) {
 func codiceFiscale(w http.ResponseWriter, cf *pinsede.CodiceFiscale) bool {
 	c, err := pinsede.ParseCodiceFiscale(string(*cf))
 	if err != nil {
-		problem(w, http.StatusBadRequest, "bad-request", "Bad request", "codice_fiscale: "+err.Error())
+		problem(w, http.StatusBadRequest, "bad-request", "Bad request", "codice_fiscale: "+central.CFReason(err))
 		return false
 	}
 	*cf = c

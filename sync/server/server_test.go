@@ -230,6 +230,9 @@ func TestVerify(t *testing.T) {
 			t.Fatalf("%+v: status %d, want %d: %s", tc.req.NewPIN, st, tc.status, b)
 		}
 		if st != 200 {
+			if bytes.Contains(b, []byte("err.")) {
+				t.Errorf("%q: %s, want a detail in words, not a message key", tc.req.CodiceFiscale, b)
+			}
 			continue
 		}
 		var resp wire.VerifyResponse
