@@ -41,6 +41,12 @@ func byFlag(fs *flag.FlagSet, by *string, verb string) {
 	fs.StringVar(by, "by", "", "who "+verb+": the operator of centrale, recorded as centrale:OPERATOR")
 }
 
+// checkBy checks the operator of -by as the records keep it,
+// pinsede.ActorCentrale:OPERATOR (central.CheckText).
+func checkBy(by string) error {
+	return central.CheckText("-by", by, central.MaxShortText-len(pinsede.ActorCentrale)-1)
+}
+
 // openRecords opens the records a names.
 func openRecords(ctx context.Context, a recordsArgs) (admin.Records, error) {
 	if a.pg.DSN == "" && a.boltPath == "" {

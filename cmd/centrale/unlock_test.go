@@ -88,6 +88,8 @@ func TestUnlock(t *testing.T) {
 		{"-bolt", path, "-cf", string(cf)},
 		{"-bolt", path, "-by", "rossi", "-cf", "RSSMRA80A01H501A"},
 		{"-bolt", path, "-by", "rossi", "-cf", string(cf), "c1"},
+		{"-bolt", path, "-by", "ros\nsi", "-cf", string(cf)},
+		{"-bolt", path, "-by", strings.Repeat("r", 56), "-cf", string(cf)},
 	} {
 		if _, err := parseUnlock(bad, io.Discard); err == nil {
 			t.Errorf("parseUnlock(%q) accepted", bad)

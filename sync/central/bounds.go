@@ -1,6 +1,7 @@
 package central
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -489,6 +490,25 @@ func textReason(path, s string) string {
 	} else if n, ok := longFields[path]; ok {
 		limit = n
 	}
+	return textLimitReason(path, s, limit)
+}
+
+// CheckText returns an error that says why s cannot be kept as the text
+// named what, or nil: more than limit bytes, not valid UTF-8, or a
+// control or bidirectional character, the rules of every string of a
+// pushed event. The texts centrale's operators give (who revokes or
+// unlocks, the reason of a revocation) are held to them too: the reason
+// reaches the sede's desks, and centrale's subcommands print both.
+func CheckText(what, s string, limit int) error {
+	if reason := textLimitReason(what, s, limit); reason != "" {
+		return errors.New(reason)
+	}
+	return nil
+}
+
+// textLimitReason returns the reason to reject s, of at most limit
+// bytes, as the string at path, or "".
+func textLimitReason(path, s string, limit int) string {
 	if len(s) > limit {
 		return fmt.Sprintf("%s: %s has %d bytes, at most %d", ReasonText, path, len(s), limit)
 	}
