@@ -119,7 +119,9 @@ func planQueries() []planQuery {
 			made++
 			return []any{"S007", chain, int64(n + made), []byte{1}, now}
 		}},
-		{"record fork", qRecordFork, func(n int) []any { return []any{"S007", chain, int64(n), []byte{1}, "forked", now, "01"} }},
+		{"record fork", qRecordFork, func(n int) []any {
+			return []any{"S007", chain, int64(n), []byte{1}, "forked", now, "01", central.MaxOpenForks}
+		}},
 		{"audit heads", qAuditHeads, func(int) []any { return []any{"S007", []byte{}, int64(0), central.MaxAuditHeads + 1} }},
 		{"audit heads after a cursor", qAuditHeads, func(n int) []any { return []any{"S007", chain, int64(n / 2), central.MaxAuditHeads + 1} }},
 		{"audit forks", qAuditForks, func(int) []any { return nil }},
