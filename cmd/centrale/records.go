@@ -11,6 +11,7 @@ import (
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/admin"
 	"github.com/pinsede/pinsede/sync/boltstore"
+	"github.com/pinsede/pinsede/sync/central"
 )
 
 // recordsArgs says where an operator's subcommand finds the records: the
@@ -38,6 +39,12 @@ func recordsFlags(fs *flag.FlagSet, a *recordsArgs) {
 // resets).
 func byFlag(fs *flag.FlagSet, by *string, verb string) {
 	fs.StringVar(by, "by", "", "who "+verb+": the operator of centrale, recorded as centrale:OPERATOR")
+}
+
+// checkBy checks the operator of -by as the records keep it,
+// pinsede.ActorCentrale:OPERATOR (central.CheckText).
+func checkBy(by string) error {
+	return central.CheckText("-by", by, central.MaxShortText-len(pinsede.ActorCentrale)-1)
 }
 
 // openRecords opens the records a names.
@@ -95,7 +102,7 @@ func parseCF(cf string) (pinsede.CodiceFiscale, error) {
 	}
 	c, err := pinsede.ParseCodiceFiscale(cf)
 	if err != nil {
-		return "", fmt.Errorf("-cf: %w", err)
+		return "", fmt.Errorf("-cf %s: %s", cf, central.CFReason(err))
 	}
 	return c, nil
 }

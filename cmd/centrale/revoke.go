@@ -11,6 +11,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/admin"
+	"github.com/pinsede/pinsede/sync/central"
 )
 
 // minRevokeReason is the shortest reason of a revocation by an operator of
@@ -42,6 +43,12 @@ func parseRevoke(args []string, stderr io.Writer) (revokeArgs, error) {
 		return a, errors.New("give -by, the operator who revokes")
 	case utf8.RuneCountInString(a.reason) < minRevokeReason:
 		return a, fmt.Errorf("give -reason, at least %d characters", minRevokeReason)
+	}
+	if err := checkBy(a.by); err != nil {
+		return a, err
+	}
+	if err := central.CheckText("-reason", a.reason, central.MaxText); err != nil {
+		return a, fmt.Errorf("%w (the sede's desks show the reason)", err)
 	}
 	a.credentialID = fs.Arg(0)
 	return a, nil

@@ -71,6 +71,14 @@ func TestRevoke(t *testing.T) {
 		{"-bolt", path, "-reason", "furto denunciato", "c1"},
 		{"-bolt", path, "-by", "rossi", "-reason", "corto", "c1"},
 		{"-bolt", path, "-by", "rossi", "-reason", "furto denunciato", "c1", "c2"},
+		// The reason reaches the sede's desks, and `centrale credentials`
+		// prints both: held to the rules of a pushed event's texts.
+		{"-bolt", path, "-by", "rossi", "-reason", "furto \x1b[2J denunciato", "c1"},
+		{"-bolt", path, "-by", "rossi", "-reason", "furto\ndenunciato", "c1"},
+		{"-bolt", path, "-by", "rossi", "-reason", "furto \u202edenunciato", "c1"},
+		{"-bolt", path, "-by", "rossi", "-reason", strings.Repeat("furto ", 100), "c1"},
+		{"-bolt", path, "-by", "ro\u202essi", "-reason", "furto denunciato", "c1"},
+		{"-bolt", path, "-by", strings.Repeat("r", 56), "-reason", "furto denunciato", "c1"},
 	} {
 		if _, err := parseRevoke(bad, io.Discard); err == nil {
 			t.Errorf("parseRevoke(%q) accepted", bad)

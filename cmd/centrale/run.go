@@ -128,6 +128,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		"argon2id `cost` a pushed PIN hash may carry, as m=KIB,t=PASSES,p=LANES; repeat for each (default "+pinsede.DefaultPINParams.String()+", the desks')")
 	fs.DurationVar(&c.limits.MaxSkew, "max-clock-skew", central.DefaultMaxSkew, "how far after centrale's clock a pushed event's time may be, and how far off it a desk's clock may be before centrale moves its push's times")
 	fs.DurationVar(&c.limits.MaxAge, "max-event-age", central.DefaultMaxAge, "how far before centrale's clock a pushed event's time may be")
+	fs.IntVar(&c.limits.Tickets, "kiosk-tickets", central.DefaultTickets, "kiosk tickets a sede may hold in a day; one more is refused with a 429 until the next day")
 	memMiB := fs.Int64("verify-memory", server.DefaultVerifyMemory>>20, "MiB the PIN checks running at once may take together")
 	fs.IntVar(&c.verify.Slots, "verify-slots", 0, "PIN checks run at once (default: -verify-memory over a check's memory, at most 2 per core)")
 	fs.IntVar(&c.verify.Ahead, "verify-ahead", 0, "PIN checks, beyond the slots, that may count their attempt at the store while the slots hash (default: as many as the slots)")
@@ -142,6 +143,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.push.Slots, "push-slots", 0, "pushes read and applied at once (default: -push-memory over a push's memory)")
 	fs.IntVar(&c.push.Queue, "push-queue", 0, fmt.Sprintf("pushes that may wait for a slot (default %d per slot)", server.DefaultPushQueuePerSlot))
 	fs.DurationVar(&c.push.Wait, "push-wait", server.DefaultPushWait, "longest a push waits for a slot before a 503 (the desk sends again at its next sync)")
+	fs.IntVar(&c.push.PerCert, "push-per-cert", 0, fmt.Sprintf("pushes one client certificate may have in hand at once, in a slot or waiting (default: the slots over %d, at least 1)", server.DefaultPushCertShare))
 	c.fdLimit = server.DescriptorLimit()
 	def := server.DefaultConnLimits(c.fdLimit)
 	fs.IntVar(&c.conns.Max, "conn-max", def.Max, fmt.Sprintf("API connections open at once, those in their handshake included; past it a new one is closed at once (default: the descriptor limit, %d here, less %d, at most %d)", c.fdLimit, server.DescriptorReserve, server.MaxDefaultConns))
@@ -190,12 +192,14 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("-ready-cert-margin must be positive")
 	case c.limits.MaxSkew <= 0 || c.limits.MaxAge <= 0:
 		return c, errors.New("-max-clock-skew and -max-event-age must be positive")
+	case c.limits.Tickets < 1:
+		return c, errors.New("-kiosk-tickets must be at least 1")
 	case *memMiB < 1 || c.verify.Slots < 0 || c.verify.Ahead < 0 || c.verify.Queue < 0 || c.verify.Wait <= 0:
 		return c, errors.New("-verify-memory must be at least 1, -verify-slots, -verify-ahead and -verify-queue not negative, -verify-wait positive")
 	case c.verify.CertRate <= 0 || *cfPerMinute <= 0 || c.verify.CertBurst < 1 || c.verify.CFBurst < 1 || c.verify.Buckets < 1:
 		return c, errors.New("the -verify-*-rate must be positive, the -verify-*-burst and -verify-buckets at least 1")
-	case *pushMiB < 1 || c.push.Slots < 0 || c.push.Queue < 0 || c.push.Wait <= 0:
-		return c, errors.New("-push-memory must be at least 1, -push-slots and -push-queue not negative, -push-wait positive")
+	case *pushMiB < 1 || c.push.Slots < 0 || c.push.Queue < 0 || c.push.Wait <= 0 || c.push.PerCert < 0:
+		return c, errors.New("-push-memory must be at least 1, -push-slots, -push-queue and -push-per-cert not negative, -push-wait positive")
 	case c.conns.Max < 1 || c.conns.PerSource < -1 || c.conns.Handshake <= 0 || c.manageConns < 1:
 		return c, errors.New("-conn-max and -manage-conn-max must be at least 1, -conn-per-source at least -1, -conn-handshake positive")
 	}
@@ -379,9 +383,10 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	log.Info("centrale listening", "addr", ln.Addr().String(), "store", store.Kind(), "config", c.configFile,
 		"lock_after", c.lock.After, "lock_for", c.lock.For, "lock_temporary", c.lock.MaxTemporary, "policy_version", c.policy.Version,
 		"pin_params", paramsFlag{&c.limits.PINParams}.String(), "max_clock_skew", c.limits.MaxSkew, "max_event_age", c.limits.MaxAge,
+		"kiosk_tickets", c.limits.Tickets,
 		"verify_slots", vl.Slots, "verify_queue", vl.Queue, "verify_wait", vl.Wait, "verify_check_mib", vl.CheckMemoryKiB>>10,
 		"verify_cert_rate", vl.CertRate, "verify_cert_burst", vl.CertBurst, "verify_cf_per_minute", vl.CFRate*60, "verify_cf_burst", vl.CFBurst,
-		"push_slots", pl.Slots, "push_queue", pl.Queue, "push_wait", pl.Wait,
+		"push_slots", pl.Slots, "push_queue", pl.Queue, "push_wait", pl.Wait, "push_per_cert", pl.PerCert,
 		"fd_limit", c.fdLimit, "conn_max", c.conns.Max, "conn_per_source", c.conns.PerSource, "conn_handshake", c.conns.Handshake, "manage_conn_max", c.manageConns)
 	errc := make(chan error, 3)
 	addrs := listening{api: ln.Addr().String()}

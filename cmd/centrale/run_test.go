@@ -107,21 +107,24 @@ func TestParseLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(c.limits.PINParams) != 1 || c.limits.PINParams[0] != pinsede.DefaultPINParams ||
-		c.limits.MaxSkew != central.DefaultMaxSkew || c.limits.MaxAge != central.DefaultMaxAge {
+		c.limits.MaxSkew != central.DefaultMaxSkew || c.limits.MaxAge != central.DefaultMaxAge || c.limits.Tickets != central.DefaultTickets {
 		t.Errorf("default limits: %+v", c.limits)
 	}
 	if c.verify.MemoryBudget != server.DefaultVerifyMemory || c.verify.CFBurst != server.DefaultCFBurst || c.verify.CFRate != server.DefaultCFRate {
 		t.Errorf("default verify limits: %+v", c.verify)
 	}
 	c, err = parse([]string{"-pki", "x", "-pin-params", "m=19456,t=2,p=1", "-pin-params", "m=131072,t=2,p=4",
-		"-max-clock-skew", "5m", "-max-event-age", "720h", "-verify-memory", "512", "-verify-slots", "3",
+		"-max-clock-skew", "5m", "-max-event-age", "720h", "-kiosk-tickets", "300", "-push-per-cert", "3", "-verify-memory", "512", "-verify-slots", "3",
 		"-verify-ahead", "2", "-verify-queue", "7", "-verify-wait", "500ms", "-verify-cf-rate", "30", "-verify-cf-burst", "4"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []pinsede.Argon2Params{pinsede.DefaultPINParams, {Time: 2, MemoryKiB: 131072, Threads: 4}}
-	if !slices.Equal(c.limits.PINParams, want) || c.limits.MaxSkew != 5*time.Minute || c.limits.MaxAge != 720*time.Hour {
+	if !slices.Equal(c.limits.PINParams, want) || c.limits.MaxSkew != 5*time.Minute || c.limits.MaxAge != 720*time.Hour || c.limits.Tickets != 300 {
 		t.Errorf("limits: %+v", c.limits)
+	}
+	if c.push.PerCert != 3 {
+		t.Errorf("push limits: %+v, want 3 per certificate", c.push)
 	}
 	if c.limits.MaxPINMemoryKiB() != 131072 {
 		t.Errorf("a check's memory: %d KiB, want 131072", c.limits.MaxPINMemoryKiB())
@@ -130,7 +133,7 @@ func TestParseLimits(t *testing.T) {
 		t.Errorf("verify limits: %+v", v)
 	}
 	for _, args := range [][]string{
-		{"-pin-params", "m=8,t=1"}, {"-pin-params", "m=4194305,t=1,p=1"}, {"-max-clock-skew", "0s"}, {"-max-event-age", "-1h"},
+		{"-pin-params", "m=8,t=1"}, {"-pin-params", "m=4194305,t=1,p=1"}, {"-max-clock-skew", "0s"}, {"-max-event-age", "-1h"}, {"-kiosk-tickets", "0"}, {"-push-per-cert", "-1"},
 		{"-verify-memory", "0"}, {"-verify-slots", "-1"}, {"-verify-ahead", "-1"}, {"-verify-wait", "0s"}, {"-verify-cf-rate", "0"}, {"-verify-cert-burst", "0"},
 	} {
 		if _, err := parse(append([]string{"-pki", "x"}, args...), io.Discard); err == nil {

@@ -36,6 +36,9 @@ func parseUnlock(args []string, stderr io.Writer) (unlockArgs, error) {
 	case a.by == "":
 		return a, errors.New("give -by, the operator who unlocks")
 	}
+	if err := checkBy(a.by); err != nil {
+		return a, err
+	}
 	var err error
 	a.cf, err = parseCF(*cf)
 	return a, err

@@ -88,10 +88,18 @@ func TestUnlock(t *testing.T) {
 		{"-bolt", path, "-cf", string(cf)},
 		{"-bolt", path, "-by", "rossi", "-cf", "RSSMRA80A01H501A"},
 		{"-bolt", path, "-by", "rossi", "-cf", string(cf), "c1"},
+		{"-bolt", path, "-by", "ros\nsi", "-cf", string(cf)},
+		{"-bolt", path, "-by", strings.Repeat("r", 56), "-cf", string(cf)},
 	} {
 		if _, err := parseUnlock(bad, io.Discard); err == nil {
 			t.Errorf("parseUnlock(%q) accepted", bad)
 		}
+	}
+	// A codice fiscale refused says why in words, as the desk would.
+	errs.Reset()
+	if code := run(ctx, []string{"unlock", "-bolt", path, "-by", "rossi", "-cf", "RSSMRA80A01H501"}, io.Discard, &errs); code != 2 ||
+		!strings.Contains(errs.String(), "-cf RSSMRA80A01H501: A codice fiscale has 16 characters (11 digits if temporary): 15 were typed.") {
+		t.Errorf("unlock -cf of 15 characters: exit %d, %q", code, errs.String())
 	}
 }
 

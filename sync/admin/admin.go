@@ -128,6 +128,10 @@ func Handler(store central.Store, now func() time.Time, log *slog.Logger) http.H
 				fmt.Sprintf("a revocation names a credential (at most %d bytes) and a reason (at most %d)", central.MaxShortText, central.MaxText))
 			return
 		}
+		if err := central.CheckText("reason", req.Reason, central.MaxText); err != nil {
+			problem(w, http.StatusBadRequest, "bad-request", "Bad request", err.Error())
+			return
+		}
 		rec, err := store.Revoke(r.Context(), req.CredentialID, req.By, req.Reason, now())
 		log.InfoContext(r.Context(), "admin revoke", "by", req.By, "credential", req.CredentialID, "err", err)
 		answer(w, blank([]central.Record{rec})[0], err)
@@ -172,8 +176,8 @@ const StatusDays = 30
 // operator checks that by names an operator of centrale
 // (pinsede.ActorCentrale:NAME), and answers the problem itself when not.
 func operator(w http.ResponseWriter, by string) bool {
-	if name, ok := cutActor(by); !ok || name == "" || len(by) > central.MaxShortText {
-		problem(w, http.StatusBadRequest, "bad-request", "Bad request", fmt.Sprintf("by must be %s:OPERATOR, at most %d bytes", pinsede.ActorCentrale, central.MaxShortText))
+	if name, ok := cutActor(by); !ok || name == "" || central.CheckText("by", by, central.MaxShortText) != nil {
+		problem(w, http.StatusBadRequest, "bad-request", "Bad request", fmt.Sprintf("by must be %s:OPERATOR, at most %d bytes, with no control or bidirectional character", pinsede.ActorCentrale, central.MaxShortText))
 		return false
 	}
 	return true
@@ -193,7 +197,7 @@ func cutActor(by string) (string, bool) {
 func codiceFiscale(w http.ResponseWriter, cf *pinsede.CodiceFiscale) bool {
 	c, err := pinsede.ParseCodiceFiscale(string(*cf))
 	if err != nil {
-		problem(w, http.StatusBadRequest, "bad-request", "Bad request", "codice_fiscale: "+err.Error())
+		problem(w, http.StatusBadRequest, "bad-request", "Bad request", "codice_fiscale: "+central.CFReason(err))
 		return false
 	}
 	*cf = c

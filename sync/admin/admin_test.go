@@ -65,6 +65,16 @@ func TestClient(t *testing.T) {
 		"no operator": func() error { _, err := c.Unlock(ctx, storetest.CF(1), "rossi", storetest.T0); return err },
 		"no reason":   func() error { _, err := c.Revoke(ctx, "c1", "centrale:rossi", "", storetest.T0); return err },
 		"not a cf":    func() error { _, err := c.Credentials(ctx, "RSSMRA80A01H501A"); return err },
+		// The reason reaches the sede's desks, and both are printed by
+		// centrale's subcommands: no control or bidirectional character.
+		"escape in the reason": func() error {
+			_, err := c.Revoke(ctx, "c1", "centrale:rossi", "furto \x1b[2J denunciato", storetest.T0)
+			return err
+		},
+		"override in the operator": func() error {
+			_, err := c.Unlock(ctx, storetest.CF(1), "centrale:ro\u202essi", storetest.T0)
+			return err
+		},
 		"reset, no chain": func() error {
 			_, err := c.ResetAudit(ctx, central.AuditReset{Sede: "ROMA01", By: "centrale:rossi", Reason: "x"})
 			return err

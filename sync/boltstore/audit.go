@@ -211,18 +211,33 @@ func headState(bs auditBucketSet, sede string, h wire.AuditHead) (central.HeadSt
 }
 
 // putFork records a refused head as a fork, or counts it again on its
-// open fork.
+// open fork, or on the desk's newest open fork when the desk has
+// central.MaxOpenForks open.
 func putFork(b *bolt.Bucket, sede string, h wire.AuditHead, reason string, at time.Time) (central.AuditFork, error) {
+	var newest []byte // the key of the desk's newest open fork
+	open := 0
 	c := b.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		var f central.AuditFork
 		if err := json.Unmarshal(v, &f); err != nil {
 			return f, fmt.Errorf("audit fork %x: %w", k, err)
 		}
-		if f.ResolvedBy == 0 && f.Sede == sede && f.Head.Desk == h.Desk && f.Head.Seq == h.Seq && bytes.Equal(f.Head.Chain, h.Chain) && bytes.Equal(f.Head.Hash, h.Hash) {
+		if f.ResolvedBy != 0 || f.Sede != sede || f.Head.Desk != h.Desk {
+			continue
+		}
+		if f.Head.Seq == h.Seq && bytes.Equal(f.Head.Chain, h.Chain) && bytes.Equal(f.Head.Hash, h.Hash) {
 			f.Last, f.Count, f.Reason = at, f.Count+1, reason
 			return f, putJSON(b, k, f)
 		}
+		open, newest = open+1, k
+	}
+	if open >= central.MaxOpenForks {
+		var f central.AuditFork
+		if err := json.Unmarshal(b.Get(newest), &f); err != nil {
+			return f, fmt.Errorf("audit fork %x: %w", newest, err)
+		}
+		f.Last, f.Count, f.Reason = at, f.Count+1, reason
+		return f, putJSON(b, newest, f)
 	}
 	id, err := b.NextSequence()
 	if err != nil {

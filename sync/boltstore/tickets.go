@@ -25,9 +25,10 @@ var (
 // ticketKey is the key of a ticket in bucketTickets.
 func ticketKey(sede, code string) []byte { return append(append([]byte(sede), 0), code...) }
 
-// PutTicket stores a ticket and its ChangeTicket in one write transaction.
+// PutTicket stores a ticket and its ChangeTicket in one write transaction,
+// unless the sede holds the Limits' tickets already.
 func (s *Store) PutTicket(ctx context.Context, t wire.Ticket, at time.Time) (bool, error) {
-	stored := false
+	stored, limit := false, s.limits.Load().Tickets
 	err := s.db.Update(func(btx *bolt.Tx) error {
 		tb, err := btx.CreateBucketIfNotExists(bucketTickets)
 		if err != nil {
@@ -36,6 +37,9 @@ func (s *Store) PutTicket(ctx context.Context, t wire.Ticket, at time.Time) (boo
 		key := ticketKey(t.Sede, t.Code)
 		if tb.Get(key) != nil {
 			return nil // a retry: kept as it is
+		}
+		if held := sedeTickets(tb, t.Sede, limit); held >= limit {
+			return fmt.Errorf("%d tickets held: %w", held, central.ErrTicketsFull)
 		}
 		v, err := json.Marshal(central.TicketRecord{Ticket: t, StoredAt: at})
 		if err != nil {
@@ -60,6 +64,17 @@ func (s *Store) PutTicket(ctx context.Context, t wire.Ticket, at time.Time) (boo
 		return false, fmt.Errorf("store ticket %s of %s: %w", t.Code, t.Sede, err)
 	}
 	return stored, nil
+}
+
+// sedeTickets counts the tickets of sede in tb, up to limit.
+func sedeTickets(tb *bolt.Bucket, sede string, limit int) int {
+	prefix := ticketKey(sede, "")
+	n := 0
+	c := tb.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && n < limit; k, _ = c.Next() {
+		n++
+	}
+	return n
 }
 
 // Ticket returns a ticket of sede by its code.

@@ -43,6 +43,16 @@ import (
 // holds it exactly.
 const MaxAuditSeq = 1 << 53
 
+// MaxOpenForks is the most open forks (AuditFork) a desk has at once: a
+// head refused past them is counted again on the desk's newest open fork
+// (its Last, Count and Reason), not recorded apart. A desk that pushes a
+// new refused head at each push (a chain made up anew each time) grew
+// the forks without end: every /v1/health read them all, and the bbolt
+// store looked through every one, in its write transaction, at each
+// head it refused. Sixteen tell an operator all a desk's restore or
+// rewrite shows.
+const MaxOpenForks = 16
+
 // Reasons an audit head is refused. The ForkError's reason starts with
 // one.
 const (
@@ -270,7 +280,9 @@ type AuditStore interface {
 	// heads against every other: it keeps a head to keep (admitting its
 	// chain for h.Desk), and records a head
 	// refused as an AuditFork (or counts it again, while the fork of the
-	// same head is open) and returns a *ForkError. h passed CheckHead.
+	// same head is open, or on the desk's newest open fork when the desk
+	// has MaxOpenForks open) and returns a *ForkError. h passed
+	// CheckHead.
 	PutAuditHead(ctx context.Context, sede string, h wire.AuditHead, at time.Time) error
 	// AuditHeads returns a page of the heads kept for sede and not
 	// discarded, by chain and Seq, each with the desk its chain is

@@ -1,6 +1,7 @@
 package central
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -41,6 +42,11 @@ type Limits struct {
 	// a sede may hold an event in its outbox, offline. Default
 	// DefaultMaxAge.
 	MaxAge time.Duration
+	// Tickets is the most kiosk tickets a sede's records hold at once:
+	// those of its day, since the tickets of past days are wiped
+	// (TicketStore.PutTicket refuses one more with ErrTicketsFull).
+	// Default DefaultTickets.
+	Tickets int
 }
 
 // Defaults of Limits.
@@ -52,6 +58,12 @@ const (
 	// older issue is of a PIN already expired; a sede offline that long
 	// has its events rejected, and its operators see them.
 	DefaultMaxAge = 184 * 24 * time.Hour
+	// DefaultTickets: 2,000 tickets a sede a day, twice the K001–K999 a
+	// kiosk numbers and several times what the desks of the busiest sede
+	// serve in a day, so that a kiosk's certificate cannot post tickets
+	// without end: every one is kept for the day (16 KiB at most) and
+	// sent to each desk of the sede, into its queue.
+	DefaultTickets = 2000
 )
 
 // Bounds that need no configuration.
@@ -99,7 +111,7 @@ const (
 
 // DefaultLimits returns the limits a store applies until Store.SetLimits.
 func DefaultLimits() Limits {
-	return Limits{PINParams: []pinsede.Argon2Params{pinsede.DefaultPINParams}, MaxSkew: DefaultMaxSkew, MaxAge: DefaultMaxAge}
+	return Limits{PINParams: []pinsede.Argon2Params{pinsede.DefaultPINParams}, MaxSkew: DefaultMaxSkew, MaxAge: DefaultMaxAge, Tickets: DefaultTickets}
 }
 
 // WithDefaults returns l with its zero fields set to their defaults.
@@ -112,6 +124,9 @@ func (l Limits) WithDefaults() Limits {
 	}
 	if l.MaxAge <= 0 {
 		l.MaxAge = DefaultMaxAge
+	}
+	if l.Tickets <= 0 {
+		l.Tickets = DefaultTickets
 	}
 	return l
 }
@@ -475,6 +490,25 @@ func textReason(path, s string) string {
 	} else if n, ok := longFields[path]; ok {
 		limit = n
 	}
+	return textLimitReason(path, s, limit)
+}
+
+// CheckText returns an error that says why s cannot be kept as the text
+// named what, or nil: more than limit bytes, not valid UTF-8, or a
+// control or bidirectional character, the rules of every string of a
+// pushed event. The texts centrale's operators give (who revokes or
+// unlocks, the reason of a revocation) are held to them too: the reason
+// reaches the sede's desks, and centrale's subcommands print both.
+func CheckText(what, s string, limit int) error {
+	if reason := textLimitReason(what, s, limit); reason != "" {
+		return errors.New(reason)
+	}
+	return nil
+}
+
+// textLimitReason returns the reason to reject s, of at most limit
+// bytes, as the string at path, or "".
+func textLimitReason(path, s string, limit int) string {
 	if len(s) > limit {
 		return fmt.Sprintf("%s: %s has %d bytes, at most %d", ReasonText, path, len(s), limit)
 	}

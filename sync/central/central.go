@@ -212,6 +212,9 @@ var (
 	// ErrBadReset is returned by CheckReset for a reset of an audit
 	// chain that cannot be recorded.
 	ErrBadReset = errors.New("invalid audit reset")
+	// ErrTicketsFull is returned by PutTicket for a ticket of a sede
+	// that holds Limits.Tickets tickets already.
+	ErrTicketsFull = errors.New("the sede holds as many kiosk tickets as it may in a day")
 )
 
 // Reasons of rejection: those the desk tells apart are the texts of

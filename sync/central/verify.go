@@ -161,7 +161,7 @@ func validNewPIN(s string) bool {
 func (v *Verifier) Verify(ctx context.Context, req wire.VerifyRequest, gate Gate) (wire.VerifyResponse, error) {
 	cf, err := pinsede.ParseCodiceFiscale(req.CodiceFiscale)
 	if err != nil {
-		return wire.VerifyResponse{}, fmt.Errorf("%w: codice_fiscale: %v", ErrBadRequest, err)
+		return wire.VerifyResponse{}, fmt.Errorf("%w: codice_fiscale: %s", ErrBadRequest, CFReason(err))
 	}
 	if n := len(req.PIN); n != pinsede.PINLength && n != pinsede.PINReplacementLength {
 		return wire.VerifyResponse{}, fmt.Errorf("%w: pin: %d or %d characters expected, got %d",

@@ -64,7 +64,7 @@ func queueHead(b *pgx.Batch, sede string, h wire.AuditHead, st central.HeadState
 		}
 	case central.HeadRefused:
 		fork := &central.ForkError{Fork: central.AuditFork{Sede: sede, Head: h, Reason: reason, First: at, Last: at}}
-		b.Queue(qRecordFork, sede, notNull(h.Chain), int64(h.Seq), notNull(h.Hash), reason, at, h.Desk).QueryRow(func(r pgx.Row) error {
+		b.Queue(qRecordFork, sede, notNull(h.Chain), int64(h.Seq), notNull(h.Hash), reason, at, h.Desk, central.MaxOpenForks).QueryRow(func(r pgx.Row) error {
 			return r.Scan(&fork.Fork.ID, &fork.Fork.First, &fork.Fork.Count)
 		})
 		return fork

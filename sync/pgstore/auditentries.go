@@ -75,7 +75,7 @@ func (s *Store) PutAuditEntries(ctx context.Context, sede, desk string, chain []
 			return nil
 		case v.Fork != "":
 			f := central.AuditFork{Sede: sede, Head: v.Head, Reason: v.Fork, First: at, Last: at}
-			err := tx.QueryRow(ctx, qRecordFork, sede, v.Head.Chain, int64(v.Head.Seq), v.Head.Hash, v.Fork, at, desk).Scan(&f.ID, &f.First, &f.Count)
+			err := tx.QueryRow(ctx, qRecordFork, sede, v.Head.Chain, int64(v.Head.Seq), v.Head.Hash, v.Fork, at, desk, central.MaxOpenForks).Scan(&f.ID, &f.First, &f.Count)
 			fork = &central.ForkError{Fork: f}
 			return err
 		}

@@ -105,8 +105,9 @@ func planQueries() []planQuery {
 		}},
 		{"event", qEvent, func(n int) []any { return []any{"S007", fmt.Sprintf("e%d", n/2)} }},
 		{"raise crl number", qRaiseCRLNumber, func(int) []any { return []any{"5"} }},
-		{"insert ticket", qInsertTicket, func(n int) []any { return []any{"S007", "A001", now, now, `{}`} }},
+		{"insert ticket", qInsertTicket, func(n int) []any { return []any{"S007", "A001", now, now, `{}`, central.DefaultTickets} }},
 		{"ticket", qTicket, func(n int) []any { return []any{"S007", "A001"} }},
+		{"ticket held", qTicketHeld, func(n int) []any { return []any{"S007", "A001"} }},
 		{"call tickets", qCallTickets, func(n int) []any {
 			return []any{[]string{"S007"}, []string{"A001"}, []time.Time{now}}
 		}},
@@ -118,7 +119,9 @@ func planQueries() []planQuery {
 			made++
 			return []any{"S007", chain, int64(n + made), []byte{1}, now}
 		}},
-		{"record fork", qRecordFork, func(n int) []any { return []any{"S007", chain, int64(n), []byte{1}, "forked", now, "01"} }},
+		{"record fork", qRecordFork, func(n int) []any {
+			return []any{"S007", chain, int64(n), []byte{1}, "forked", now, "01", central.MaxOpenForks}
+		}},
 		{"audit heads", qAuditHeads, func(int) []any { return []any{"S007", []byte{}, int64(0), central.MaxAuditHeads + 1} }},
 		{"audit heads after a cursor", qAuditHeads, func(n int) []any { return []any{"S007", chain, int64(n / 2), central.MaxAuditHeads + 1} }},
 		{"audit forks", qAuditForks, func(int) []any { return nil }},

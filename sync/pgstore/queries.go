@@ -290,13 +290,27 @@ const (
 	qKeepHead = `INSERT INTO audit_heads (sede, chain, seq, hash, received) VALUES ($1, $2, $3, $4, $5)`
 	// qRecordFork records a head refused of sede ($1), of a chain ($2), a
 	// seq ($3) and a hash ($4) sent by a desk ($7) at $6 for a reason
-	// ($5), or counts it again while its fork is open; it returns the
-	// fork's id, first time and count.
-	qRecordFork = `INSERT INTO audit_forks (sede, desk, chain, seq, hash, reason, first_at, last_at, count)
-		VALUES ($1, $7, $2, $3, $4, $5, $6, $6, 1)
-		ON CONFLICT (sede, desk, chain, seq, hash) WHERE resolved_by IS NULL
-		DO UPDATE SET last_at = EXCLUDED.last_at, reason = EXCLUDED.reason, count = audit_forks.count + 1
-		RETURNING id, first_at, count`
+	// ($5), or counts it again while its fork is open, or, when the desk
+	// has $8 (central.MaxOpenForks) open forks, on its newest; it
+	// returns the fork's id, first time and count. The desk's open forks
+	// are counted from audit_forks_open's prefix, at most $8 of them.
+	qRecordFork = `WITH held AS (
+			SELECT count(*) AS n FROM (SELECT 1 FROM audit_forks WHERE sede = $1 AND desk = $7 AND resolved_by IS NULL LIMIT $8) AS o
+		), same AS (
+			SELECT 1 FROM audit_forks WHERE sede = $1 AND desk = $7 AND chain = $2 AND seq = $3 AND hash = $4 AND resolved_by IS NULL
+		), ins AS (
+			INSERT INTO audit_forks (sede, desk, chain, seq, hash, reason, first_at, last_at, count)
+			SELECT $1, $7, $2, $3, $4, $5, $6, $6, 1 FROM held WHERE held.n < $8 OR EXISTS (SELECT 1 FROM same)
+			ON CONFLICT (sede, desk, chain, seq, hash) WHERE resolved_by IS NULL
+			DO UPDATE SET last_at = EXCLUDED.last_at, reason = EXCLUDED.reason, count = audit_forks.count + 1
+			RETURNING id, first_at, count
+		), newest AS (
+			UPDATE audit_forks SET last_at = $6, reason = $5, count = count + 1
+			WHERE id = (SELECT max(id) FROM audit_forks WHERE sede = $1 AND desk = $7 AND resolved_by IS NULL)
+				AND NOT EXISTS (SELECT 1 FROM ins) AND (SELECT n FROM held) >= $8 AND NOT EXISTS (SELECT 1 FROM same)
+			RETURNING id, first_at, count
+		)
+		SELECT id, first_at, count FROM ins UNION ALL SELECT id, first_at, count FROM newest`
 	// qAuditHeads reads at most $4 heads of sede ($1) that bind after
 	// the chain $2 and seq $3, by chain and seq, each with the desk of
 	// its chain: from audit_heads_pkey, in its order.
@@ -354,9 +368,13 @@ const (
 		DELETE FROM audit_tips WHERE sede = $1 AND chain = $2 AND seq > $3 AND NOT EXISTS (SELECT 1 FROM kept)`
 
 	// qInsertTicket stores a ticket of sede ($1) by its code ($2), issued
-	// at $3, stored at $4, unless one of its code is.
-	qInsertTicket = `INSERT INTO tickets (sede, code, issued, stored_at, ticket) VALUES ($1, $2, $3, $4, $5)
+	// at $3, stored at $4, unless one of its code is or the sede holds $6
+	// tickets already (under the lock of its changes, qLockChanges).
+	qInsertTicket = `INSERT INTO tickets (sede, code, issued, stored_at, ticket)
+		SELECT $1, $2, $3, $4, $5 WHERE (SELECT count(*) FROM (SELECT 1 FROM tickets WHERE sede = $1 LIMIT $6) AS h) < $6
 		ON CONFLICT (sede, code) DO NOTHING`
+	// qTicketHeld reports whether sede ($1) holds a ticket of code ($2).
+	qTicketHeld = `SELECT EXISTS (SELECT 1 FROM tickets WHERE sede = $1 AND code = $2)`
 	// qRaiseCRLNumber keeps the higher of the number recorded and $1, and
 	// returns it, in one statement.
 	qRaiseCRLNumber = `INSERT INTO crl_number (number) VALUES ($1::numeric)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/wire"
 )
@@ -38,22 +39,40 @@ func (m *memTx) flushCalled(b *pgx.Batch) {
 	named(b.Queue(qCallTickets, sedi, codes, ats), "mark tickets called")
 }
 
-// PutTicket stores a ticket and its ChangeTicket in one transaction.
+// PutTicket stores a ticket and its ChangeTicket in one transaction,
+// unless the sede holds the Limits' tickets already: counted under the
+// lock of the sede's changes, which the ChangeTicket takes anyway, so
+// that posts through every replica at once store no more.
 func (s *Store) PutTicket(ctx context.Context, t wire.Ticket, at time.Time) (bool, error) {
-	stored := false
+	stored, limit := false, s.limits.Load().Tickets
 	err := s.inTx(ctx, func(ptx pgx.Tx) error {
 		b, err := json.Marshal(t)
 		if err != nil {
 			return err
 		}
-		tag, err := ptx.Exec(ctx, qInsertTicket, t.Sede, t.Code, t.Issued, at, b)
-		if err != nil {
+		batch := &pgx.Batch{}
+		named(batch.Queue(qLockChanges, lockChanges, []string{t.Sede}), "lock changes")
+		var tag pgconn.CommandTag
+		insert := batch.Queue(qInsertTicket, t.Sede, t.Code, t.Issued, at, b, limit)
+		insert.Exec(func(ct pgconn.CommandTag) error {
+			tag = ct
+			return nil
+		})
+		named(insert, "insert ticket")
+		if err := ptx.SendBatch(ctx, batch).Close(); err != nil {
 			return err
 		}
-		if stored = tag.RowsAffected() == 1; !stored {
+		if stored = tag.RowsAffected() == 1; stored {
+			return insertChanges(ctx, ptx, []wire.Change{central.TicketChange(t, at)})
+		}
+		var held bool
+		if err := ptx.QueryRow(ctx, qTicketHeld, t.Sede, t.Code).Scan(&held); err != nil {
+			return err
+		}
+		if held {
 			return nil // a retry: kept as it is
 		}
-		return insertChanges(ctx, ptx, []wire.Change{central.TicketChange(t, at)})
+		return fmt.Errorf("%d tickets held: %w", limit, central.ErrTicketsFull)
 	})
 	if err != nil {
 		return false, fmt.Errorf("store ticket %s of %s: %w", t.Code, t.Sede, err)

@@ -75,7 +75,7 @@ func (s *Server) auditHeads(w http.ResponseWriter, r *http.Request, c caller) {
 // takes a push slot (pushlimit.go), as a push does: it is read whole into
 // memory too.
 func (s *Server) auditEntries(w http.ResponseWriter, r *http.Request, c caller) {
-	leave := s.admitPush(w, r)
+	leave := s.admitPush(w, r, c)
 	if leave == nil {
 		return
 	}

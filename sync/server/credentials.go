@@ -1,11 +1,8 @@
 package server
 
 import (
-	"errors"
 	"fmt"
-	"maps"
 	"net/http"
-	"slices"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/central"
@@ -51,15 +48,7 @@ func cfDetail(err error) string {
 	if err == nil {
 		return "codice_fiscale: give it once"
 	}
-	why := err.Error()
-	var fe pinsede.FieldError
-	if errors.As(err, &fe) {
-		why = fe.Key
-		for _, k := range slices.Sorted(maps.Keys(fe.Args)) {
-			why += fmt.Sprintf(", %s %v", k, fe.Args[k])
-		}
-	}
-	return "codice_fiscale: a codice fiscale of 16 characters (or 11 digits) is expected (" + why + ")"
+	return "codice_fiscale: " + central.CFReason(err)
 }
 
 // Summary returns what a lookup tells of a record: never the hash of its

@@ -7,12 +7,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"math"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/internal/testenv"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/storetest"
 	"github.com/pinsede/pinsede/sync/wire"
@@ -73,6 +77,59 @@ func TestTicketPost(t *testing.T) {
 	ch = pull("ROMA01")
 	if len(ch) != 2 || ch[1].Kind != wire.ChangeTicketCalled || *ch[1].Ticket != (wire.Ticket{Code: tk.Code}) {
 		t.Errorf("ROMA01 pulled after the call %+v, want a ticket.called with the code only", ch)
+	}
+}
+
+// Ensure that a kiosk's certificate cannot post tickets without end: past
+// the sede's tickets of a day (central.Limits.Tickets) a new one is a 429
+// until the sede's next day, with a detail that says why, and stores
+// nothing a desk would pull; a retry of a ticket held is still a 200.
+// Before the bound, one kiosk certificate stored 3,000 tickets in 11 s,
+// every one sent to each desk of the sede.
+func TestTicketsFull(t *testing.T) {
+	env := newEnv(t)
+	now := storetest.T0
+	env.Server.Now = func() time.Time { return now }
+	l := testenv.Limits
+	l.Tickets = 3
+	env.Server.SetLimits(l)
+	kiosk := env.Client(t, pki.RoleKiosk, "ROMA01")
+	codes := []string{"ACDEFG34", "ACDEFG36", "ACDEFG37", "ACDEFG39"}
+	post := func(code string) (*http.Response, []byte) {
+		t.Helper()
+		req, err := http.NewRequest("POST", env.URL+"/v1/tickets", bytes.NewReader(mustJSON(t, storetest.Ticket("", code, "K001", now))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", wire.ContentJSON)
+		return doResponse(t, kiosk, req)
+	}
+	for _, code := range codes[:3] {
+		if resp, b := post(code); resp.StatusCode != 201 {
+			t.Fatalf("ticket %s within the limit: %d %s", code, resp.StatusCode, b)
+		}
+	}
+	resp, b := post(codes[3])
+	var p wire.Problem
+	if err := json.Unmarshal(b, &p); err != nil || resp.StatusCode != 429 || p.Type != wire.ProblemRateLimited ||
+		!strings.Contains(p.Detail, "ROMA01") || !strings.Contains(p.Detail, "(3)") || !strings.Contains(p.Detail, "nothing was stored") {
+		t.Fatalf("a ticket past the limit: %d %s, want 429 rate-limited naming the sede and the limit", resp.StatusCode, b)
+	}
+	y, m, d := now.Date()
+	untilMidnight := time.Date(y, m, d+1, 0, 0, 0, 0, now.Location()).Sub(now)
+	if got, want := resp.Header.Get("Retry-After"), fmt.Sprint(int(max(math.Ceil(untilMidnight.Seconds()), 1))); got != want {
+		t.Errorf("Retry-After %q, want %q: the seconds until the sede's next day", got, want)
+	}
+	if resp, b := post(codes[0]); resp.StatusCode != 200 {
+		t.Errorf("a retry of a ticket held, at the limit: %d %s, want 200", resp.StatusCode, b)
+	}
+	st, b := do(t, env.Client(t, pki.RoleSede, "ROMA01"), "GET", env.URL+"/v1/changes?after=0", "", nil)
+	var ch wire.ChangesResponse
+	if err := json.Unmarshal(b, &ch); err != nil || st != 200 {
+		t.Fatalf("pull: %d %s", st, b)
+	}
+	if len(ch.Changes) != 3 {
+		t.Errorf("the sede pulled %d changes, want the 3 tickets stored", len(ch.Changes))
 	}
 }
 

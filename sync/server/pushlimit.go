@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/pinsede/pinsede/sync/wire"
@@ -34,6 +35,16 @@ type PushLimits struct {
 	// Wait is the longest a push waits for a slot. Default
 	// DefaultPushWait.
 	Wait time.Duration
+	// PerCert is how many pushes one client certificate may have in
+	// hand at once, in a slot or waiting for one; past it a push is
+	// answered 503 at once. A push takes its slot before its body is
+	// read, and a body sent a byte at a time holds it until the
+	// request's ReadTimeout: without this share one certificate could
+	// hold every slot and the queue, and every other sede's push was
+	// answered 503. A desk pushes one batch at a time; a sede
+	// certificate of before desk ids is shared by the sede's desks.
+	// Default Slots over DefaultPushCertShare, at least 1.
+	PerCert int
 }
 
 // Defaults of PushLimits.
@@ -53,6 +64,10 @@ const (
 	// DefaultPushWait: past 10 s the desk had better send again at its
 	// next sync (every 30 s) than hold a connection open.
 	DefaultPushWait = 10 * time.Second
+	// DefaultPushCertShare: a certificate has at most a quarter of the
+	// slots in hand (4 of the default 16), room for the desks that share
+	// a sede certificate of before desk ids.
+	DefaultPushCertShare = 4
 )
 
 // WithDefaults returns l with its zero fields set to their defaults.
@@ -69,41 +84,87 @@ func (l PushLimits) WithDefaults() PushLimits {
 	if l.Wait <= 0 {
 		l.Wait = DefaultPushWait
 	}
+	if l.PerCert <= 0 {
+		l.PerCert = max(l.Slots/DefaultPushCertShare, 1)
+	}
 	return l
 }
 
-// pushGuard holds the slots of a PushLimits.
+// pushGuard holds the slots of a PushLimits, and the pushes each
+// certificate has in hand.
 type pushGuard struct {
 	limits PushLimits
 	gate   *gate
+	mu     sync.Mutex
+	// inHand counts the pushes of each certificate (by serial) in a
+	// slot or waiting for one; a certificate with none has no entry, so
+	// that the map holds at most the requests in hand.
+	inHand map[string]int
+}
+
+// take counts a push of the certificate serial in hand, unless it has
+// limits.PerCert already; the caller gives it back with give.
+func (g *pushGuard) take(serial string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.inHand[serial] >= g.limits.PerCert {
+		return false
+	}
+	g.inHand[serial]++
+	return true
+}
+
+// give gives back a push counted by take.
+func (g *pushGuard) give(serial string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.inHand[serial]--; g.inHand[serial] <= 0 {
+		delete(g.inHand, serial)
+	}
 }
 
 // SetPushLimits replaces the limits of POST /v1/events; the pushes being
 // applied keep the slots they hold. New sets the defaults.
 func (s *Server) SetPushLimits(l PushLimits) {
 	l = l.WithDefaults()
-	s.pushes.Store(&pushGuard{limits: l, gate: &gate{slots: make(chan struct{}, l.Slots), queue: l.Queue, wait: l.Wait}})
+	s.pushes.Store(&pushGuard{limits: l, gate: &gate{slots: make(chan struct{}, l.Slots), queue: l.Queue, wait: l.Wait}, inHand: map[string]int{}})
 }
 
 // PushLimits returns the limits of POST /v1/events in force, their
 // defaults set.
 func (s *Server) PushLimits() PushLimits { return s.pushes.Load().limits }
 
-// admitPush takes a push slot for r, waiting if need be, and returns the
-// function that gives it back; when none is to be had it answers 503 with
-// Retry-After and returns nil.
-func (s *Server) admitPush(w http.ResponseWriter, r *http.Request) func() {
+// admitPush takes a push slot for r, of the caller c, waiting if need
+// be, and returns the function that gives it back; when none is to be
+// had, or c's certificate has its share in hand already, it answers 503
+// with Retry-After and returns nil.
+func (s *Server) admitPush(w http.ResponseWriter, r *http.Request, c caller) func() {
 	g := s.pushes.Load()
+	// A push refused is answered at once and its connection closed:
+	// net/http would otherwise read what is left of its body first, up
+	// to 256 KiB, and a body sent a byte at a time held its answer, its
+	// connection and its handler until the request's ReadTimeout.
+	if !g.take(c.serial) {
+		w.Header().Set("Connection", "close")
+		retryAfter(w, 2*time.Second)
+		problem(w, http.StatusServiceUnavailable, wire.ProblemBusy, "Centrale busy",
+			fmt.Sprintf("this certificate (%s %s) has %d pushes in hand already, the most centrale takes of one certificate at once; the events stay at the desk, which sends them again at its next sync",
+				c.role, c.code, g.limits.PerCert))
+		return nil
+	}
 	if !g.gate.enter(r.Context()) {
+		g.give(c.serial)
+		w.Header().Set("Connection", "close")
 		retryAfter(w, 2*time.Second)
 		problem(w, http.StatusServiceUnavailable, wire.ProblemBusy, "Centrale busy",
 			fmt.Sprintf("centrale takes in at most %d pushes at once and %d more are waiting; the events stay at the desk, which sends them again at its next sync",
 				g.limits.Slots, g.limits.Queue))
 		return nil
 	}
+	leave := func() { g.gate.leave(); g.give(c.serial) }
 	if f := s.onPush.Load(); f != nil {
 		(*f)(1)
-		return func() { (*f)(-1); g.gate.leave() }
+		return func() { (*f)(-1); leave() }
 	}
-	return g.gate.leave
+	return leave
 }

@@ -2,10 +2,13 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,7 +28,12 @@ type pushed struct {
 
 // pushBody posts body, read from r, to /v1/events with c.
 func pushBody(c *http.Client, url string, r io.Reader) pushed {
-	req, err := http.NewRequest(http.MethodPost, url+"/v1/events", r)
+	return pushBodyCtx(context.Background(), c, url, r)
+}
+
+// pushBodyCtx is pushBody with the request's context.
+func pushBodyCtx(ctx context.Context, c *http.Client, url string, r io.Reader) pushed {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+"/v1/events", r)
 	if err != nil {
 		return pushed{err: err}
 	}
@@ -150,8 +158,70 @@ func TestPushLimitsDefaults(t *testing.T) {
 		{64 << 20, 4},
 	} {
 		l := server.PushLimits{MemoryBudget: c.budget}.WithDefaults()
-		if l.Slots != c.slots || l.Queue != server.DefaultPushQueuePerSlot*c.slots || l.Wait != server.DefaultPushWait {
+		if l.Slots != c.slots || l.Queue != server.DefaultPushQueuePerSlot*c.slots || l.Wait != server.DefaultPushWait ||
+			l.PerCert != max(c.slots/server.DefaultPushCertShare, 1) {
 			t.Errorf("budget %d: %+v, want %d slots", c.budget, l, c.slots)
 		}
+	}
+}
+
+// Ensure that one certificate cannot take every push slot and the queue
+// with pushes whose bodies never end (sent a byte at a time, each holds
+// its slot until the request's ReadTimeout, 30 s, and then comes again):
+// past its share of the slots (PushLimits.PerCert, a quarter by default)
+// its pushes are answered 503 at once, and another sede's push is taken
+// in. Before the share, the 4 slots and the 8 places of the queue all
+// went to one desk's certificate and every other sede was answered 503.
+func TestPushPerCertificate(t *testing.T) {
+	env := newEnv(t)
+	l := server.PushLimits{Slots: 4, Queue: 8, Wait: time.Minute}
+	env.Server.SetPushLimits(l)
+	// Each of the flood's pushes settles one way: it takes a slot, it
+	// waits for one, or it is answered.
+	settled := make(chan struct{}, 64)
+	env.Server.SetPushHook(func(delta int) {
+		if delta > 0 {
+			settled <- struct{}{}
+		}
+	})
+	env.Server.SetPushWaitHook(func(int) { settled <- struct{}{} })
+	flooder := env.Client(t, pki.RoleSede, "ROMA01")
+	const flood = 12
+	answers := make(chan pushed, flood)
+	var pipes []*io.PipeWriter
+	for range flood {
+		pr, pw := io.Pipe()
+		pipes = append(pipes, pw)
+		go func() {
+			// Answered before its body ends: the client returns the
+			// answer only once the body is closed, but reads its first
+			// byte at once.
+			trace := &httptrace.ClientTrace{GotFirstResponseByte: func() { settled <- struct{}{} }}
+			answers <- pushBodyCtx(httptrace.WithClientTrace(t.Context(), trace), flooder, env.URL, pr)
+		}()
+		go pw.Write([]byte(`{"sede":"ROMA01","events":[`)) // the headers and a first chunk, then nothing
+	}
+	for range flood {
+		<-settled
+	}
+	other := pushBody(env.Client(t, pki.RoleSede, "MILANO1"), env.URL, bytes.NewReader(mustJSON(t, batch(t, "MILANO1", 3))))
+	for _, pw := range pipes {
+		pw.CloseWithError(io.ErrUnexpectedEOF)
+	}
+	if other.status != http.StatusOK || len(other.results) != 3 || other.results[0].Verdict != wire.Accepted {
+		t.Errorf("another sede's push while one certificate floods: %d %+v %v, want its events accepted", other.status, other.problem, other.err)
+	}
+	refused := 0
+	for range flood {
+		a := <-answers
+		if a.status == http.StatusServiceUnavailable && a.problem.Type == wire.ProblemBusy {
+			refused++
+			if n, err := strconv.Atoi(a.retryAfter); err != nil || n < 1 || !strings.Contains(a.problem.Detail, "this certificate") {
+				t.Errorf("a push past the certificate's share: Retry-After %q, %q", a.retryAfter, a.problem.Detail)
+			}
+		}
+	}
+	if want := flood - l.WithDefaults().PerCert; refused != want {
+		t.Errorf("%d of the flood's %d pushes refused at once, want %d: all but the certificate's share", refused, flood, want)
 	}
 }

@@ -347,7 +347,7 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 	if !ok {
 		return
 	}
-	leave := s.admitPush(w, r) // pushlimit.go
+	leave := s.admitPush(w, r, c) // pushlimit.go
 	if leave == nil {
 		return
 	}

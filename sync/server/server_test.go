@@ -65,6 +65,14 @@ func do(t *testing.T, c *http.Client, method, url, contentType string, body []by
 // exchange for TestOpenAPI.
 func doRequest(t *testing.T, c *http.Client, req *http.Request) (int, []byte) {
 	t.Helper()
+	resp, b := doResponse(t, c, req)
+	return resp.StatusCode, b
+}
+
+// doResponse sends req and returns the answer, its body read and closed;
+// it records the exchange for TestOpenAPI.
+func doResponse(t *testing.T, c *http.Client, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
 	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +85,7 @@ func doRequest(t *testing.T, c *http.Client, req *http.Request) (int, []byte) {
 	seenMu.Lock()
 	seen = append(seen, exchange{req.Method, req.URL.Path, resp.StatusCode, resp.Header.Get("Content-Type"), b})
 	seenMu.Unlock()
-	return resp.StatusCode, b
+	return resp, b
 }
 
 func mustJSON(t *testing.T, v any) []byte {
@@ -230,6 +238,9 @@ func TestVerify(t *testing.T) {
 			t.Fatalf("%+v: status %d, want %d: %s", tc.req.NewPIN, st, tc.status, b)
 		}
 		if st != 200 {
+			if bytes.Contains(b, []byte("err.")) {
+				t.Errorf("%q: %s, want a detail in words, not a message key", tc.req.CodiceFiscale, b)
+			}
 			continue
 		}
 		var resp wire.VerifyResponse

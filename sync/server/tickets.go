@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -69,6 +70,15 @@ func (s *Server) postTicket(w http.ResponseWriter, r *http.Request, c caller) {
 	t.Sede = c.code
 	s.sweepTickets(r.Context(), now)
 	stored, err := s.Store.PutTicket(r.Context(), t, now)
+	if errors.Is(err, central.ErrTicketsFull) {
+		// The kiosk takes the request to its spool folder, or keeps it
+		// and offers it again (ui/kiosk): nothing of it is lost.
+		y, m, d := now.Date()
+		retryAfter(w, time.Date(y, m, d+1, 0, 0, 0, 0, now.Location()).Sub(now))
+		problem(w, http.StatusTooManyRequests, wire.ProblemRateLimited, "Too many tickets today",
+			fmt.Sprintf("sede %s holds as many kiosk tickets as it may in a day (%d); nothing was stored: a kiosk posting without end is faulty or its certificate is in other hands", c.code, s.limits.Load().Tickets))
+		return
+	}
 	if err != nil {
 		s.internal(w, r, err)
 		return

@@ -154,6 +154,60 @@ func testAuditFork(t *testing.T, s central.Store) {
 	}
 }
 
+// testAuditForkBound: a desk has at most central.MaxOpenForks open
+// forks, however many heads it has refused: one more is counted on its
+// newest, a retry of an older one on that one, and another desk of the
+// sede has its own. A desk that made up a new chain at each push grew
+// the forks without end (4,000 in a test run; the bbolt store then took
+// 90 ms in its write transaction for each head it refused, looking
+// through them all).
+func testAuditForkBound(t *testing.T, s central.Store) {
+	for _, seq := range []uint64{1, 10} {
+		putHead(t, s, "ROMA01", Head("A", "", 0, seq), T0, "")
+	}
+	refuse := func(desk string, i int) *central.ForkError {
+		t.Helper()
+		h := Head("A", fmt.Sprint("rewritten", i), 5, 10) // the same length, another history
+		h.Desk = desk
+		var fe *central.ForkError
+		if err := s.PutAuditHead(ctx, "ROMA01", h, T0.Add(time.Duration(i)*time.Second)); !errors.As(err, &fe) {
+			t.Fatalf("head %d of desk %q: %v, want it refused", i, desk, err)
+		}
+		return fe
+	}
+	var newest uint64
+	for i := range central.MaxOpenForks {
+		newest = refuse("", i).Fork.ID
+	}
+	const past = 5
+	for i := central.MaxOpenForks; i < central.MaxOpenForks+past; i++ {
+		if fe := refuse("", i); fe.Fork.ID != newest || fe.Fork.Count != i-central.MaxOpenForks+2 {
+			t.Errorf("head %d past the bound: counted on fork %d (count %d), want the newest, %d", i, fe.Fork.ID, fe.Fork.Count, newest)
+		}
+	}
+	if fe := refuse("", 0); fe.Fork.ID == newest || fe.Fork.Count != 2 {
+		t.Errorf("a retry of the first head refused: fork %d count %d, want its own fork counted twice", fe.Fork.ID, fe.Fork.Count)
+	}
+	forks, err := s.AuditForks(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(forks) != central.MaxOpenForks {
+		t.Fatalf("%d open forks after %d heads refused, want %d", len(forks), central.MaxOpenForks+past, central.MaxOpenForks)
+	}
+	if last := forks[len(forks)-1]; last.ID != newest || last.Count != past+1 || !last.Last.Equal(T0.Add(time.Duration(central.MaxOpenForks+past-1)*time.Second)) {
+		t.Errorf("the newest fork: %+v, want the %d heads past the bound counted on it", last, past)
+	}
+	// Another desk of the sede has room of its own.
+	putHead(t, s, "ROMA01", wire.AuditHead{Desk: "02"}, T0, "")
+	other := Head("B", "", 0, 3)
+	other.Desk = "02"
+	putHead(t, s, "ROMA01", other, T0, "")
+	if fe := refuse("02", 0); fe.Fork.ID == newest || fe.Fork.Count != 1 {
+		t.Errorf("a head refused of another desk: %+v, want a fork of its own", fe.Fork)
+	}
+}
+
 // Ensure that a reset discards the heads after the point it names, keeps
 // those before binding, resolves the sede's open forks and admits its
 // chain: a desk restored from a copy pushes again from the copy's end,

@@ -134,9 +134,10 @@ func Run(t *testing.T, open Opener) {
 		{"TicketStore", testTicketStore},
 		{"TicketCalled", testTicketCalled},
 		{"TicketWipe", testTicketWipe},
+		{"TicketsFull", testTicketsFull},
 		{"Outcomes", testOutcomes}, // outcomes.go
 		// audit.go
-		{"AuditHeads", testAuditHeads}, {"AuditHeadsPages", testAuditHeadsPages}, {"AuditFork", testAuditFork}, {"Push", testPush},
+		{"AuditHeads", testAuditHeads}, {"AuditHeadsPages", testAuditHeadsPages}, {"AuditFork", testAuditFork}, {"AuditForkBound", testAuditForkBound}, {"Push", testPush},
 		{"AuditReset", testAuditReset}, {"AuditConcurrent", testAuditConcurrent}, {"AuditHeadsWhilePushing", testAuditHeadsWhilePushing}, // auditheadspaging.go
 		{"AuditEntries", testAuditEntries}, {"AuditPages", testAuditPages}, // auditentries.go
 		{"EventDesk", testEventDesk}, {"AuditDesks", testAuditDesks}, // desk.go

@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -167,4 +169,83 @@ func testTicketWipe(t *testing.T, s central.Store) {
 func normTicket(t wire.Ticket) wire.Ticket {
 	t.Issued = t.Issued.UTC()
 	return t
+}
+
+// testTicketsFull: a sede holds at most Limits.Tickets tickets, however
+// many its kiosk posts, one after the other or released together: one
+// more is refused with ErrTicketsFull and leaves no change; a retry of
+// a ticket held is still answered stored false; another sede has its
+// own count; and once the day's tickets are wiped the sede has room
+// again.
+func testTicketsFull(t *testing.T, s central.Store) {
+	const limit = 4
+	l := Limits
+	l.Tickets = limit
+	s.SetLimits(l)
+	defer s.SetLimits(Limits)
+	codes := func(from, n int) []string { // distinct ticket codes
+		out := make([]string, n)
+		for i := range out {
+			b := []byte("AAAAAAAA")
+			for j, k := len(b)-1, from+i; j >= 0; j, k = j-1, k/len(central.TicketCodeAlphabet) {
+				b[j] = central.TicketCodeAlphabet[k%len(central.TicketCodeAlphabet)]
+			}
+			out[i] = string(b)
+		}
+		return out
+	}
+	// Released together: exactly the limit stored, the rest refused.
+	flood := codes(0, 3*limit)
+	errs := make([]error, len(flood))
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i, code := range flood {
+		wg.Go(func() {
+			<-start
+			_, errs[i] = s.PutTicket(ctx, Ticket("ROMA01", code, fmt.Sprintf("K%03d", i+1), T0), T0)
+		})
+	}
+	close(start)
+	wg.Wait()
+	stored := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			stored++
+		case !errors.Is(err, central.ErrTicketsFull):
+			t.Fatalf("PutTicket %s: %v, want nil or ErrTicketsFull", flood[i], err)
+		}
+	}
+	if stored != limit {
+		t.Fatalf("%d tickets posted together at a limit of %d: %d stored", len(flood), limit, stored)
+	}
+	if n := len(ticketChanges(t, s, "ROMA01")); n != limit {
+		t.Errorf("%d ticket changes for ROMA01, want %d: none for a ticket refused", n, limit)
+	}
+	// One after the other: still full, a retry still a retry.
+	more := codes(len(flood), 1)[0]
+	if ok, err := s.PutTicket(ctx, Ticket("ROMA01", more, "K100", T0), T0); ok || !errors.Is(err, central.ErrTicketsFull) {
+		t.Errorf("a ticket past the limit: stored %v, %v; want ErrTicketsFull", ok, err)
+	}
+	for i, code := range flood {
+		if errs[i] != nil {
+			continue
+		}
+		if ok, err := s.PutTicket(ctx, Ticket("ROMA01", code, "K001", T0), T0); ok || err != nil {
+			t.Errorf("a retry of %s held, at the limit: stored %v, %v; want false, nil", code, ok, err)
+		}
+		break
+	}
+	if ok, err := s.PutTicket(ctx, Ticket("MILANO1", more, "K001", T0), T0); !ok || err != nil {
+		t.Errorf("a ticket of another sede: stored %v, %v; want a count of its own", ok, err)
+	}
+	// The next day: yesterday's wiped, room again.
+	y, m, d := T0.Date()
+	tomorrow := time.Date(y, m, d+1, 0, 0, 0, 0, T0.Location())
+	if _, err := s.WipeTickets(ctx, tomorrow); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.PutTicket(ctx, Ticket("ROMA01", more, "K001", tomorrow.Add(time.Hour)), tomorrow.Add(time.Hour)); !ok || err != nil {
+		t.Errorf("a ticket of the next day, the day before wiped: stored %v, %v; want it stored", ok, err)
+	}
 }
