@@ -8,7 +8,8 @@ import (
 )
 
 // RecordHandover records that the sealed envelope of a credential was handed
-// to the citizen (consegnato).
+// to the citizen (consegnato). A credential of this desk whose slip is
+// printing, or whose print was cut short, has no envelope: ErrNotPrinted.
 func (d *Desk) RecordHandover(s *Session, credentialID string) (Credential, error) {
 	now := d.Now()
 	var cred Credential
@@ -18,6 +19,9 @@ func (d *Desk) RecordHandover(s *Session, credentialID string) (Credential, erro
 			return err
 		}
 		if err := cred.Can(TransitionHandOver, now); err != nil {
+			return err
+		}
+		if err := printed(tx, cred); err != nil {
 			return err
 		}
 		cred.HandedOverAt, cred.HandedOverBy = now, s.Actor()
@@ -47,6 +51,12 @@ func (d *Desk) PendingHandovers(s *Session) ([]Unhanded, error) {
 			if c.Sede != s.Sede.Code || c.Can(TransitionHandOver, now) != nil {
 				continue
 			}
+			switch err := printed(tx, c); {
+			case errors.Is(err, ErrNotPrinted):
+				continue
+			case err != nil:
+				return err
+			}
 			u, err := unhanded(tx, c)
 			if err != nil {
 				return err
@@ -60,6 +70,19 @@ func (d *Desk) PendingHandovers(s *Session) ([]Unhanded, error) {
 	}
 	slices.SortFunc(out, func(a, b Unhanded) int { return strings.Compare(a.SlipSerial, b.SlipSerial) })
 	return out, nil
+}
+
+// printed returns ErrNotPrinted when c is kept as printing on this desk
+// (printing.go), cut short or not.
+func printed(tx PrintTx, c Credential) error {
+	ps, err := tx.Printing()
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(ps, func(p Printing) bool { return p.Credential == c.ID }) {
+		return fmt.Errorf("slip %s: %w", c.SlipSerial, ErrNotPrinted)
+	}
+	return nil
 }
 
 // unhanded describes the slip of c, with the citizen's name when the sede

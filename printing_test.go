@@ -1,0 +1,200 @@
+package pinsede_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/local"
+)
+
+// panicPrinter is a printer whose PrintSlip panics, as a bug in the
+// slip's rendering or in the decoding of the printer's answer would.
+type panicPrinter struct{}
+
+func (panicPrinter) PrintSlip(context.Context, pinsede.Slip) error { panic("ipp: short attribute") }
+
+// blockingPrinter is a printer whose PrintSlip says it started (entered)
+// and then waits for release, as a print waiting on a slow queue does.
+type blockingPrinter struct {
+	entered chan struct{}
+	release chan struct{}
+	once    sync.Once
+}
+
+func newBlockingPrinter() *blockingPrinter {
+	return &blockingPrinter{entered: make(chan struct{}), release: make(chan struct{})}
+}
+
+func (p *blockingPrinter) PrintSlip(context.Context, pinsede.Slip) error {
+	p.once.Do(func() { close(p.entered) })
+	<-p.release
+	return nil
+}
+
+// Ensure that a printer that panics after the issue's commit ends as a
+// print that failed: ErrPrint, the new PIN revoked for ReasonPrintFailed,
+// and an outbox that says so. (The panic went up to the desk's window,
+// which told the clerk to retry; the PIN stayed active with no slip.)
+func TestIssuePrinterPanics(t *testing.T) {
+	f := newFixture(t)
+	f.desk.Printer = panicPrinter{}
+	out, err := f.desk.Issue(context.Background(), f.sup, request(), verification())
+	if !errors.Is(err, pinsede.ErrPrint) {
+		t.Fatalf("issue with a printer that panics: %v, want ErrPrint", err)
+	}
+	creds := credentials(t, f.store)
+	if len(creds) != 1 || creds[0].State != pinsede.StateRevocato || creds[0].RevokeReason != pinsede.ReasonPrintFailed || creds[0].ID != out.Credential.ID {
+		t.Fatalf("after the panic the credentials are %+v, want the new one revoked as not printed", creds)
+	}
+	if got := outboxKinds(t, f.store); !slices.Equal(got, []pinsede.EventKind{pinsede.EventIssued, pinsede.EventRevoked}) {
+		t.Errorf("outbox %v", got)
+	}
+	if n, err := f.desk.RecoverPrints(); n != 0 || err != nil {
+		t.Errorf("RecoverPrints after a panic already dealt with: %d, %v", n, err)
+	}
+}
+
+// Ensure that an issue whose print is cut short (the desk's program ends
+// mid-print, its store left as the crash left it) is treated, at the
+// desk's next start, as a print that failed: the new PIN revoked for
+// ReasonPrintFailed with its audit entry and outbox event, the request
+// kept again as the draft, the slip told once to its operator, no
+// handover of it, and a reconciliation that counts it voided. Before,
+// the PIN stayed active with no slip, listed as an envelope to hand over,
+// and its handover was recorded.
+func TestPrintCutShortRecoveredAtStart(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	first, err := f.desk.Issue(ctx, f.sup, request(), verification()) // printed
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := map[string]string{pinsede.FieldCognome: "Rossi", pinsede.FieldNome: "Mario"}
+	if err := f.desk.SaveDraft(f.sup, pinsede.DraftVerify, fields); err != nil {
+		t.Fatal(err)
+	}
+	p := newBlockingPrinter()
+	f.desk.Printer = p
+	f.now = f.now.Add(time.Minute)
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.desk.Issue(ctx, f.sup, request(), verification())
+		done <- err
+	}()
+	<-p.entered // committed, printing
+	creds := credentials(t, f.store)
+	second := creds[0]
+	if second.ID == first.Credential.ID || second.State != pinsede.StateAttivo {
+		t.Fatalf("printing: credentials %+v", creds)
+	}
+	if _, err := f.desk.RecordHandover(f.sup, second.ID); !errors.Is(err, pinsede.ErrNotPrinted) {
+		t.Errorf("handover of a slip printing: %v, want ErrNotPrinted", err)
+	}
+	if u, err := f.desk.PendingHandovers(f.sup); err != nil || len(u) != 0 {
+		t.Errorf("slips to hand over while printing: %+v, %v", u, err)
+	}
+
+	// The program ends mid-print: its store closes, and opens again.
+	path := f.store.Path()
+	if err := f.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := local.Open(path, filepath.Join(filepath.Dir(path), "store.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	d := pinsede.NewDesk(st, &capture{}, f.desk.Now)
+	d.PINParams, d.PasswordParams = cheap, cheap
+	if n, err := d.RecoverPrints(); n != 1 || err != nil {
+		t.Fatalf("RecoverPrints: %d, %v; want the one cut short", n, err)
+	}
+	close(p.release) // the old program's print ends on a closed store
+	if err := <-done; err == nil {
+		t.Error("the issue cut short returned no error")
+	}
+
+	creds = credentials(t, st)
+	if len(creds) != 2 || creds[0].ID != second.ID || creds[0].State != pinsede.StateRevocato || creds[0].RevokeReason != pinsede.ReasonPrintFailed || !creds[0].PrintedAt.IsZero() {
+		t.Fatalf("after the recovery the new credential is %+v, want it revoked as not printed", creds[0])
+	}
+	if creds[1].RevokeReason != pinsede.ReasonReplaced {
+		t.Errorf("the first PIN is %+v, want it replaced", creds[1])
+	}
+	if got := outboxKinds(t, st); !slices.Equal(got, []pinsede.EventKind{
+		pinsede.EventIssued, pinsede.EventRevoked, pinsede.EventIssued, pinsede.EventRevoked, // the first replaced, the second not printed
+	}) {
+		t.Errorf("outbox %v", got)
+	}
+	if n, err := d.RecoverPrints(); n != 0 || err != nil {
+		t.Errorf("RecoverPrints again: %d, %v; want none", n, err)
+	}
+
+	s, err := d.Login("sup", "password-lunga")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dr, ok, err := d.Draft(s)
+	if err != nil || !ok || dr.Step != pinsede.DraftVerify || dr.Fields[pinsede.FieldCognome] != "Rossi" {
+		t.Errorf("draft after the recovery: %+v, %v, %v; want the request kept again", dr, ok, err)
+	}
+	un, err := d.UnprintedSlips(s)
+	if err != nil || len(un) != 1 || un[0].SlipSerial != second.SlipSerial || un[0].Citizen != "Rossi Mario" || un[0].CodiceFiscale != second.CodiceFiscale {
+		t.Fatalf("slips not printed told at the login: %+v, %v", un, err)
+	}
+	if un, err := d.UnprintedSlips(s); err != nil || len(un) != 0 {
+		t.Errorf("told twice: %+v, %v", un, err)
+	}
+	if u, err := d.PendingHandovers(s); err != nil || len(u) != 0 {
+		t.Errorf("slips to hand over after the recovery: %+v, %v", u, err)
+	}
+	if _, err := d.RecordHandover(s, second.ID); !errors.Is(err, pinsede.ErrNotActive) {
+		t.Errorf("handover of the slip never printed: %v, want ErrNotActive", err)
+	}
+	r, err := d.Reconciliation(s, pinsede.DateOf(f.now), pinsede.ScopeDesk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := pinsede.ReconciliationRow{Printed: 1, Issued: 2, Voided: 1, Revoked: 1}
+	if got := r.Total; got != want {
+		t.Errorf("reconciliation %+v, want %+v", got, want)
+	}
+	if len(r.Mismatches) != 1 || r.Mismatches[0].Credential != first.Credential.ID {
+		t.Errorf("mismatches %+v; want the first slip only, printed and never handed over", r.Mismatches)
+	}
+}
+
+// credentials returns the credentials of request()'s citizen on st,
+// newest first.
+func credentials(t *testing.T, st *local.Store) []pinsede.Credential {
+	t.Helper()
+	var out []pinsede.Credential
+	if err := st.View(func(tx pinsede.Tx) error {
+		var err error
+		out, err = tx.Credentials(request().CodiceFiscale)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// outboxKinds returns the kinds of the events in the outbox of st.
+func outboxKinds(t *testing.T, st *local.Store) []pinsede.EventKind {
+	t.Helper()
+	items, err := st.OutboxAfter(0, 100, 1<<24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []pinsede.EventKind
+	for _, it := range items {
+		out = append(out, it.Event.Kind)
+	}
+	return out
+}
