@@ -1,8 +1,12 @@
 package pinsede_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"io"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -197,4 +201,106 @@ func outboxKinds(t *testing.T, st *local.Store) []pinsede.EventKind {
 		out = append(out, it.Event.Kind)
 	}
 	return out
+}
+
+// printKillEnv tells the test binary, run again by TestPrintKilled, to be
+// the child that issues a PIN and is killed mid-print: its value is the
+// store's folder. printKillNowEnv is the desk's clock, the parent's.
+const (
+	printKillEnv    = "PINSEDE_PRINTKILL_STORE"
+	printKillNowEnv = "PINSEDE_PRINTKILL_NOW"
+)
+
+// stuckPrinter is the child's printer: it says "printing" on stdout and
+// holds the slip as long as its stdin, which the parent never writes to,
+// stays open: until the process is killed.
+type stuckPrinter struct{}
+
+func (stuckPrinter) PrintSlip(context.Context, pinsede.Slip) error {
+	os.Stdout.WriteString("printing\n")
+	io.Copy(io.Discard, os.Stdin)
+	return errors.New("the parent closed the child's stdin")
+}
+
+// TestPrintKilledChild is not a test: it is the child process of
+// TestPrintKilled. It opens the store, logs the supervisor in and issues
+// a PIN, whose print never ends.
+func TestPrintKilledChild(t *testing.T) {
+	dir := os.Getenv(printKillEnv)
+	if dir == "" {
+		t.Skip("the child process of TestPrintKilled")
+	}
+	now, err := time.Parse(time.RFC3339Nano, os.Getenv(printKillNowEnv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := local.Open(filepath.Join(dir, "store.db"), filepath.Join(dir, "store.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := pinsede.NewDesk(st, stuckPrinter{}, func() time.Time { return now })
+	d.PINParams, d.PasswordParams = cheap, cheap
+	s, err := d.Login("sup", "password-lunga")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = d.Issue(context.Background(), s, request(), verification())
+	t.Fatalf("the issue returned (%v): its print never ends", err)
+}
+
+// Ensure that a desk's process killed (SIGKILL) mid-print, on a real
+// store, leaves a slip that the next start takes as a print that failed:
+// the PIN revoked for ReasonPrintFailed, its event in the outbox.
+func TestPrintKilled(t *testing.T) {
+	f := newFixture(t)
+	path := f.store.Path()
+	if err := f.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestPrintKilledChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), printKillEnv+"="+filepath.Dir(path), printKillNowEnv+"="+f.now.Format(time.RFC3339Nano))
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe() // open until the kill: the print holds
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if line != "printing\n" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("the child said %q, %v; want printing", line, err)
+	}
+	if err := cmd.Process.Kill(); err != nil { // SIGKILL: nothing deferred runs
+		t.Fatal(err)
+	}
+	cmd.Wait()
+
+	st, err := local.Open(path, filepath.Join(filepath.Dir(path), "store.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	creds := credentials(t, st)
+	if len(creds) != 1 || creds[0].State != pinsede.StateAttivo {
+		t.Fatalf("after the kill the credentials are %+v, want the one printing, active", creds)
+	}
+	d := pinsede.NewDesk(st, &capture{}, f.desk.Now)
+	if n, err := d.RecoverPrints(); n != 1 || err != nil {
+		t.Fatalf("RecoverPrints: %d, %v; want the one killed mid-print", n, err)
+	}
+	creds = credentials(t, st)
+	if c := creds[0]; c.State != pinsede.StateRevocato || c.RevokeReason != pinsede.ReasonPrintFailed {
+		t.Errorf("after the restart the credential is %+v, want it revoked as not printed", c)
+	}
+	if got := outboxKinds(t, st); !slices.Equal(got, []pinsede.EventKind{pinsede.EventIssued, pinsede.EventRevoked}) {
+		t.Errorf("outbox %v", got)
+	}
 }
