@@ -181,9 +181,10 @@ func (d *Desk) mint(s *Session, cf CodiceFiscale, now time.Time) (Credential, *P
 // "in attesa di attivazione" when pending, and records the print. If the
 // slip cannot be printed, or the printer panics, the credential is revoked
 // (nobody can know its PIN) and the error wraps ErrPrint. Either removes
-// the slip kept as printing (startPrint); one taken meanwhile by
-// RecoverPrints is left to it, and the error wraps ErrPrint. It returns
-// the credential as stored.
+// the slip kept as printing (startPrint). It returns the credential as
+// stored; but one that RecoverPrints took meanwhile (a desk started
+// again in the same process) is left to it, returned as committed, and
+// the error wraps ErrPrint.
 func (d *Desk) printSlipPending(ctx context.Context, s *Session, req Request, cred Credential, pin *PIN, pending bool) (Credential, error) {
 	slip := Slip{
 		Serial: cred.SlipSerial, Sede: s.Sede, Desk: s.Desk, Operator: s.Operator.Name, Citizen: req, PIN: pin,
@@ -196,12 +197,9 @@ func (d *Desk) printSlipPending(ctx context.Context, s *Session, req Request, cr
 		revoked := cred
 		revoked.revoke(d.Now(), s.Actor(), ReasonPrintFailed)
 		err := d.Store.Update(func(tx Tx) error {
-			ok, err := printing(tx, cred.ID)
+			ok, err := endPrint(tx, cred.ID)
 			if !ok || err != nil {
 				taken = err == nil
-				return err
-			}
-			if err := tx.DeletePrinting(cred.ID); err != nil {
 				return err
 			}
 			return d.record(tx, s, revoked.RevokedAt, revoked, ActionPrintFailed, EventRevoked, perr.Error())
@@ -213,12 +211,9 @@ func (d *Desk) printSlipPending(ctx context.Context, s *Session, req Request, cr
 	}
 	cred.PrintedAt = d.Now()
 	err := d.Store.Update(func(tx Tx) error {
-		ok, err := printing(tx, cred.ID)
+		ok, err := endPrint(tx, cred.ID)
 		if !ok || err != nil {
 			taken = err == nil
-			return err
-		}
-		if err := tx.DeletePrinting(cred.ID); err != nil {
 			return err
 		}
 		if err := tx.PutCredential(cred); err != nil {

@@ -66,14 +66,19 @@ func startPrint(tx PrintTx, cred Credential, now time.Time, draft *Draft) error 
 	})
 }
 
-// printing reports whether the slip of the credential id is kept as
-// printing, not cut short: false once RecoverPrints took it.
-func printing(tx PrintTx, id string) (bool, error) {
+// endPrint removes, in the transaction that records the print of the
+// credential id or revokes it, its slip kept as printing. It reports
+// false when there was none, RecoverPrints having taken it: the
+// transaction then writes nothing.
+func endPrint(tx PrintTx, id string) (bool, error) {
 	ps, err := tx.Printing()
 	if err != nil {
 		return false, err
 	}
-	return slices.ContainsFunc(ps, func(p Printing) bool { return p.Credential == id && p.CutShort.IsZero() }), nil
+	if !slices.ContainsFunc(ps, func(p Printing) bool { return p.Credential == id && p.CutShort.IsZero() }) {
+		return false, nil
+	}
+	return true, tx.DeletePrinting(id)
 }
 
 // printSlip has the printer print slip, turning a panic into an error
