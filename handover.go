@@ -8,8 +8,9 @@ import (
 )
 
 // RecordHandover records that the sealed envelope of a credential was handed
-// to the citizen (consegnato). A credential of this desk whose slip is
-// printing, or whose print was cut short, has no envelope: ErrNotPrinted.
+// to the citizen (consegnato). A credential this desk issued with no print
+// recorded (its slip printing, or its print cut short) has no envelope:
+// ErrNotPrinted.
 func (d *Desk) RecordHandover(s *Session, credentialID string) (Credential, error) {
 	now := d.Now()
 	var cred Credential
@@ -21,7 +22,7 @@ func (d *Desk) RecordHandover(s *Session, credentialID string) (Credential, erro
 		if err := cred.Can(TransitionHandOver, now); err != nil {
 			return err
 		}
-		if err := printed(tx, cred); err != nil {
+		if err := d.printed(tx, cred); err != nil {
 			return err
 		}
 		cred.HandedOverAt, cred.HandedOverBy = now, s.Actor()
@@ -51,7 +52,7 @@ func (d *Desk) PendingHandovers(s *Session) ([]Unhanded, error) {
 			if c.Sede != s.Sede.Code || c.Can(TransitionHandOver, now) != nil {
 				continue
 			}
-			switch err := printed(tx, c); {
+			switch err := d.printed(tx, c); {
 			case errors.Is(err, ErrNotPrinted):
 				continue
 			case err != nil:
@@ -72,15 +73,31 @@ func (d *Desk) PendingHandovers(s *Session) ([]Unhanded, error) {
 	return out, nil
 }
 
-// printed returns ErrNotPrinted when c is kept as printing on this desk
-// (printing.go), cut short or not.
-func printed(tx PrintTx, c Credential) error {
+// printed returns ErrNotPrinted when c, a credential this desk issued,
+// has no envelope: its slip is kept as printing (printing.go), cut short
+// or not, or it has no print recorded (a print cut short before the desk
+// kept its slips as printing). A credential of another desk of the sede
+// has no print here, and is not refused.
+func (d *Desk) printed(tx Tx, c Credential) error {
+	if !c.PrintedAt.IsZero() {
+		return nil
+	}
 	ps, err := tx.Printing()
 	if err != nil {
 		return err
 	}
+	notPrinted := fmt.Errorf("slip %s: %w", c.SlipSerial, ErrNotPrinted)
 	if slices.ContainsFunc(ps, func(p Printing) bool { return p.Credential == c.ID }) {
-		return fmt.Errorf("slip %s: %w", c.SlipSerial, ErrNotPrinted)
+		return notPrinted
+	}
+	es, err := tx.AuditFor(c.CodiceFiscale)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		if e.Credential == c.ID && (e.Action == ActionIssued || e.Action == ActionSlipReplaced) && e.OfDesk(d.DeskID) {
+			return notPrinted
+		}
 	}
 	return nil
 }

@@ -304,3 +304,32 @@ func TestPrintKilled(t *testing.T) {
 		t.Errorf("outbox %v", got)
 	}
 }
+
+// Ensure that the handover of a slip this desk issued and never printed
+// is refused, even with no slip kept as printing (a print cut short on a
+// desk of before they were kept): the state machine checks only that the
+// envelope was not handed over yet, and the handover was recorded. A
+// sibling desk's credential, which has no print here, is handed over
+// (TestApplySedeEvents).
+func TestHandoverOfUnprintedSlip(t *testing.T) {
+	f := newFixture(t)
+	f.desk.DeskID = "01"
+	f.store.SetDesk("01")
+	out, err := f.desk.Issue(context.Background(), f.sup, request(), verification())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.Update(func(tx pinsede.Tx) error {
+		c := out.Credential
+		c.PrintedAt = time.Time{} // as an older desk left a print cut short
+		return tx.PutCredential(c)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.desk.RecordHandover(f.sup, out.Credential.ID); !errors.Is(err, pinsede.ErrNotPrinted) {
+		t.Errorf("handover of a slip never printed: %v, want ErrNotPrinted", err)
+	}
+	if u, err := f.desk.PendingHandovers(f.sup); err != nil || len(u) != 0 {
+		t.Errorf("slips to hand over: %+v, %v; want none", u, err)
+	}
+}
