@@ -172,6 +172,23 @@ func TestPrintCutShortRecoveredAtStart(t *testing.T) {
 	if len(r.Mismatches) != 1 || r.Mismatches[0].Credential != first.Credential.ID {
 		t.Errorf("mismatches %+v; want the first slip only, printed and never handed over", r.Mismatches)
 	}
+
+	// A sibling desk that pulled these events counts the same.
+	b := newFixture(t)
+	b.desk.DeskID = "02"
+	if _, err := b.desk.ApplyPulled(20, sedeChanges(t, &fixture{store: st}, "01", 1), b.now); err != nil {
+		t.Fatal(err)
+	}
+	r, err = b.desk.Reconciliation(b.sup, pinsede.DateOf(f.now), pinsede.ScopeSede)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Total; got != want {
+		t.Errorf("the sibling desk's reconciliation of the sede %+v, want %+v", got, want)
+	}
+	if len(r.Mismatches) != 1 || r.Mismatches[0].Credential != first.Credential.ID {
+		t.Errorf("the sibling desk's mismatches %+v; want the first slip only", r.Mismatches)
+	}
 }
 
 // credentials returns the credentials of request()'s citizen on st,
