@@ -276,7 +276,7 @@ func (a *App) offerDraft() {
 		dr, ok, err := a.desk.Draft(s)
 		return func() {
 			if uerr != nil {
-				a.cfg.Log.Warn("the slips not printed could not be read", "err", uerr)
+				a.logger().Warn("the slips not printed could not be read", "err", uerr)
 			}
 			if a.session != s {
 				return
@@ -299,9 +299,11 @@ func (a *App) offerDraft() {
 				offer()
 				return
 			}
-			d := a.newDialog(lang.L("unprinted.title"), lang.L("OK"), dialogText(unprintedText(un)))
+			text := unprintedText(un)
+			d := a.newDialog(lang.L("unprinted.title"), lang.L("OK"), dialogText(text))
 			d.SetIcon(fynetheme.WarningIcon())
 			d.SetOnClosed(offer)
+			a.tellIfLeft(d, func() string { return text }) // told once: kept should Esci on the lock close it
 			a.showDialog(d)
 		}
 	})

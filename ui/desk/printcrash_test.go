@@ -65,28 +65,12 @@ func TestPrinterPanicIsAPrintFailure(t *testing.T) {
 // revoked, then offers the request again, which issues. Closing does not
 // wait for the print: the next start takes it.
 func TestPrintCutShortToldAtLogin(t *testing.T) {
-	h := ready(t)
-	h.toVerification(mario)
-	h.fillVerification(passport)
-	h.app.checkDraft() // a tick: the request kept as typed
-	h.wait()
-	p := &holdPrinter{entered: make(chan struct{}), release: make(chan struct{})}
-	h.desk.Printer = p
-	test.Tap(h.app.verify.issue) // the issue commits and prints...
-	<-p.entered
-	old := h.app
-	old.Close() // ...and the window closes
-	cut := h.credentialsOf(mario.CodiceFiscale)[0]
-	h.desk.Printer = h.printer
-	h.now = h.now.Add(time.Minute)
-	h.start() // the desk opens again on the same store
-
+	h, cut, old, p := cutPrintShort(t)
 	h.logIn("m.rossi", "password-di-prova")
 	got := h.screenText()
-	for _, want := range []string{"Busta non stampata", "Rossi Mario (RSSMRA80A01H501U)", cut.SlipSerial, "revocato"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("the login after the print cut short does not say %q:\n%s", want, got)
-		}
+	assertToldUnprinted(t, got, cut)
+	if !strings.Contains(got, "Busta non stampata") {
+		t.Errorf("the notice is not titled Busta non stampata:\n%s", got)
 	}
 	if strings.Contains(got, "non ancora consegnate") {
 		t.Errorf("the home lists the slip never printed to hand over:\n%s", got)
@@ -110,6 +94,58 @@ func TestPrintCutShortToldAtLogin(t *testing.T) {
 	}
 	if creds[0].State != pinsede.StateAttivo || creds[0].PrintedAt.IsZero() {
 		t.Errorf("the new PIN is %+v, want it active and printed", creds[0])
+	}
+}
+
+// Ensure that the notice of a slip cut short, closed by a colleague's
+// Esci on the lock screen as the clerk locked the desk, is kept for the
+// clerk's next login: it is told once, and the store forgot it.
+func TestPrintCutShortToldAfterEsci(t *testing.T) {
+	h, cut, old, p := cutPrintShort(t)
+	defer func() {
+		close(p.release)
+		h.steps.Wait(&old.busy)
+	}()
+	h.logIn("m.rossi", "password-di-prova")
+	h.app.lockSession()
+	h.tap(h.app.lock.logout) // a colleague's Esci
+	h.logIn("m.rossi", "password-di-prova")
+	assertToldUnprinted(t, h.screenText(), cut)
+}
+
+// cutPrintShort logs in, issues Mario Rossi's PIN with a printer that
+// holds the slip, closes the app as it prints, and opens a new one on
+// the same store, a minute later, with a printer that prints. It returns
+// the harness, the credential whose print was cut short, the app closed
+// and the printer that holds its slip.
+func cutPrintShort(t *testing.T) (*harness, pinsede.Credential, *App, *holdPrinter) {
+	t.Helper()
+	h := ready(t)
+	h.toVerification(mario)
+	h.fillVerification(passport)
+	h.app.checkDraft() // a tick: the request kept as typed
+	h.wait()
+	p := &holdPrinter{entered: make(chan struct{}), release: make(chan struct{})}
+	h.desk.Printer = p
+	test.Tap(h.app.verify.issue) // the issue commits and prints...
+	<-p.entered
+	old := h.app
+	old.Close() // ...and the window closes
+	cut := h.credentialsOf(mario.CodiceFiscale)[0]
+	h.desk.Printer = h.printer
+	h.now = h.now.Add(time.Minute)
+	h.start() // the desk opens again on the same store
+	return h, cut, old, p
+}
+
+// assertToldUnprinted checks that got, the window's text, tells that the
+// slip of cut was not printed and its PIN revoked.
+func assertToldUnprinted(t *testing.T, got string, cut pinsede.Credential) {
+	t.Helper()
+	for _, want := range []string{"Rossi Mario (RSSMRA80A01H501U)", cut.SlipSerial, "non è stata stampata", "revocato"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the login after the print cut short does not say %q:\n%s", want, got)
+		}
 	}
 }
 
