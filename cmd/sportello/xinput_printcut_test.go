@@ -69,22 +69,7 @@ func xinCutShortStore(t *testing.T, dir string, now func() time.Time) pinsede.Cr
 	if err != nil {
 		t.Fatal(err)
 	}
-	day := now()
-	req := pinsede.Request{
-		Cognome: "Rossi", Nome: "Mario", Sesso: pinsede.SexMale,
-		DataNascita:   pinsede.Date{Year: 1980, Month: time.January, Day: 1},
-		LuogoNascita:  pinsede.Place{Name: "Roma", Province: "RM", Code: "H501"},
-		CodiceFiscale: "RSSMRA80A01H501U",
-		Residenza:     pinsede.Address{Street: "Avenida de Mayo 1370", CAP: "C1085", City: "Buenos Aires", Country: "AR"},
-		Recapiti:      pinsede.Contacts{Mobile: "+54 11 5555 1234", Email: "mario.rossi@example.com"},
-	}
-	ver := pinsede.Verification{
-		Document: pinsede.Document{
-			Type: pinsede.DocPassaportoEstero, Number: "AAA123456", Authority: "RENAPER", Country: "AR",
-			IssuedOn: pinsede.DateOf(day.AddDate(-2, 0, 0)), ExpiresOn: pinsede.DateOf(day.AddDate(8, 0, 0)),
-		},
-		Checklist: pinsede.Checklist{OriginalSeen: true, PhotoMatches: true, MV35Signed: true},
-	}
+	req, ver := xinMario(now())
 	done := make(chan error, 1)
 	go func() {
 		_, err := desk.Issue(context.Background(), s, req, ver)
@@ -109,4 +94,24 @@ func xinCutShortStore(t *testing.T, dir string, now func() time.Time) pinsede.Cr
 		t.Fatal("the issue cut short recorded its print on a closed store")
 	}
 	return cred
+}
+
+// xinMario returns the MV35 of the walk-ins' citizen, Mario Rossi,
+// resident in Buenos Aires, and the identity check of his Argentine
+// passport, valid on the day of now.
+func xinMario(now time.Time) (pinsede.Request, pinsede.Verification) {
+	return pinsede.Request{
+			Cognome: "Rossi", Nome: "Mario", Sesso: pinsede.SexMale,
+			DataNascita:   pinsede.Date{Year: 1980, Month: time.January, Day: 1},
+			LuogoNascita:  pinsede.Place{Name: "Roma", Code: "H501"},
+			CodiceFiscale: xinCF,
+			Residenza:     pinsede.Address{Street: "Avenida de Mayo 1370", CAP: "C1085", City: "Buenos Aires", Country: "AR"},
+			Recapiti:      pinsede.Contacts{Mobile: "+54 11 5555 1234", Email: "mario.rossi@example.com"},
+		}, pinsede.Verification{
+			Document: pinsede.Document{
+				Type: pinsede.DocPassaportoEstero, Number: "AAA123456", Authority: "RENAPER", Country: "AR",
+				IssuedOn: pinsede.DateOf(now.AddDate(-4, 0, 0)), ExpiresOn: pinsede.DateOf(now.AddDate(6, 0, 0)),
+			},
+			Checklist: pinsede.Checklist{OriginalSeen: true, PhotoMatches: true, MV35Signed: true},
+		}
 }
