@@ -55,6 +55,10 @@ var (
 	// ErrPrint is returned when the slip could not be printed; the credential
 	// issued with it has been revoked.
 	ErrPrint = errors.New("slip not printed")
+	// ErrNotPrinted is returned by RecordHandover for a credential of
+	// this desk whose slip is printing, or whose print was cut short: no
+	// envelope exists to hand over.
+	ErrNotPrinted = errors.New("slip not printed yet")
 	// ErrClockAhead is returned when a new PIN is refused because this
 	// PC's clock runs ahead of the central records' by more than they take
 	// (Link.ClockAhead); nothing is issued.

@@ -8,7 +8,9 @@ import (
 )
 
 // RecordHandover records that the sealed envelope of a credential was handed
-// to the citizen (consegnato).
+// to the citizen (consegnato). A credential this desk issued with no print
+// recorded (its slip printing, or its print cut short) has no envelope:
+// ErrNotPrinted.
 func (d *Desk) RecordHandover(s *Session, credentialID string) (Credential, error) {
 	now := d.Now()
 	var cred Credential
@@ -18,6 +20,9 @@ func (d *Desk) RecordHandover(s *Session, credentialID string) (Credential, erro
 			return err
 		}
 		if err := cred.Can(TransitionHandOver, now); err != nil {
+			return err
+		}
+		if err := d.printed(tx, cred); err != nil {
 			return err
 		}
 		cred.HandedOverAt, cred.HandedOverBy = now, s.Actor()
@@ -47,6 +52,12 @@ func (d *Desk) PendingHandovers(s *Session) ([]Unhanded, error) {
 			if c.Sede != s.Sede.Code || c.Can(TransitionHandOver, now) != nil {
 				continue
 			}
+			switch err := d.printed(tx, c); {
+			case errors.Is(err, ErrNotPrinted):
+				continue
+			case err != nil:
+				return err
+			}
 			u, err := unhanded(tx, c)
 			if err != nil {
 				return err
@@ -60,6 +71,35 @@ func (d *Desk) PendingHandovers(s *Session) ([]Unhanded, error) {
 	}
 	slices.SortFunc(out, func(a, b Unhanded) int { return strings.Compare(a.SlipSerial, b.SlipSerial) })
 	return out, nil
+}
+
+// printed returns ErrNotPrinted when c, a credential this desk issued,
+// has no envelope: its slip is kept as printing (printing.go), cut short
+// or not, or it has no print recorded (a print cut short before the desk
+// kept its slips as printing). A credential of another desk of the sede
+// has no print here, and is not refused.
+func (d *Desk) printed(tx Tx, c Credential) error {
+	if !c.PrintedAt.IsZero() {
+		return nil
+	}
+	ps, err := tx.Printing()
+	if err != nil {
+		return err
+	}
+	notPrinted := fmt.Errorf("slip %s: %w", c.SlipSerial, ErrNotPrinted)
+	if slices.ContainsFunc(ps, func(p Printing) bool { return p.Credential == c.ID }) {
+		return notPrinted
+	}
+	es, err := tx.AuditFor(c.CodiceFiscale)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		if e.Credential == c.ID && (e.Action == ActionIssued || e.Action == ActionSlipReplaced) && e.OfDesk(d.DeskID) {
+			return notPrinted
+		}
+	}
+	return nil
 }
 
 // unhanded describes the slip of c, with the citizen's name when the sede

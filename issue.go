@@ -110,7 +110,17 @@ func (d *Desk) issueAs(ctx context.Context, s *Session, req Request, ver Verific
 		if err := d.recordIssued(tx, s, now, cred, ActionIssued, "busta "+cred.SlipSerial, cit); err != nil {
 			return err
 		}
+		var draft *Draft // kept again if the print is cut short (printing.go)
+		switch dr, err := tx.Draft(s.Actor()); {
+		case err == nil:
+			draft = &dr
+		case !errors.Is(err, ErrNotFound):
+			return err
+		}
 		if err := tx.DeleteDraft(s.Actor()); err != nil { // draft.go: the request is done
+			return err
+		}
+		if err := startPrint(tx, cred, now, draft); err != nil {
 			return err
 		}
 		if cred.Type == Telefonico {
@@ -169,23 +179,43 @@ func (d *Desk) mint(s *Session, cf CodiceFiscale, now time.Time) (Credential, *P
 
 // printSlipPending prints the slip of a credential just committed, saying
 // "in attesa di attivazione" when pending, and records the print. If the
-// slip cannot be printed, the credential is revoked (nobody can know its
-// PIN) and the error wraps ErrPrint. It returns the credential as stored.
+// slip cannot be printed, or the printer panics, the credential is revoked
+// (nobody can know its PIN) and the error wraps ErrPrint. Either removes
+// the slip kept as printing (startPrint). It returns the credential as
+// stored; but one that RecoverPrints took meanwhile (a desk started
+// again in the same process) is left to it, returned as committed, and
+// the error wraps ErrPrint.
 func (d *Desk) printSlipPending(ctx context.Context, s *Session, req Request, cred Credential, pin *PIN, pending bool) (Credential, error) {
 	slip := Slip{
 		Serial: cred.SlipSerial, Sede: s.Sede, Desk: s.Desk, Operator: s.Operator.Name, Citizen: req, PIN: pin,
 		Type: cred.Type, IssuedAt: cred.IssuedAt, ExpiresAt: cred.ExpiresAt, Pending: pending,
 		Validity: cred.Validity,
 	}
-	if perr := d.Printer.PrintSlip(ctx, slip); perr != nil {
-		cred.revoke(d.Now(), s.Actor(), ReasonPrintFailed)
+	perr := d.printSlip(ctx, slip)
+	var taken bool // by RecoverPrints
+	if perr != nil {
+		revoked := cred
+		revoked.revoke(d.Now(), s.Actor(), ReasonPrintFailed)
 		err := d.Store.Update(func(tx Tx) error {
-			return d.record(tx, s, cred.RevokedAt, cred, ActionPrintFailed, EventRevoked, perr.Error())
+			ok, err := endPrint(tx, cred.ID)
+			if !ok || err != nil {
+				taken = err == nil
+				return err
+			}
+			return d.record(tx, s, revoked.RevokedAt, revoked, ActionPrintFailed, EventRevoked, perr.Error())
 		})
-		return cred, &Problem{Key: KeyPrintFailed, Err: errors.Join(ErrPrint, perr, err)}
+		if taken {
+			return cred, &Problem{Key: KeyPrintFailed, Err: errors.Join(ErrPrint, perr)}
+		}
+		return revoked, &Problem{Key: KeyPrintFailed, Err: errors.Join(ErrPrint, perr, err)}
 	}
 	cred.PrintedAt = d.Now()
 	err := d.Store.Update(func(tx Tx) error {
+		ok, err := endPrint(tx, cred.ID)
+		if !ok || err != nil {
+			taken = err == nil
+			return err
+		}
 		if err := tx.PutCredential(cred); err != nil {
 			return err
 		}
@@ -193,6 +223,9 @@ func (d *Desk) printSlipPending(ctx context.Context, s *Session, req Request, cr
 			Action: ActionPrinted, Subject: cred.CodiceFiscale, Credential: cred.ID, Detail: "busta " + cred.SlipSerial,
 		})
 	})
+	if taken { // printed after its PIN was revoked: the slip opens nothing
+		return cred, &Problem{Key: KeyPrintFailed, Err: fmt.Errorf("%w: %s printed after its print was taken as cut short", ErrPrint, cred.SlipSerial)}
+	}
 	if err != nil {
 		return cred, fmt.Errorf("record print of %s: %w", cred.SlipSerial, err)
 	}

@@ -97,7 +97,7 @@ func (d *Desk) ReplaceSlip(ctx context.Context, s *Session, credentialID, reason
 			return err
 		}
 		out = Issued{Credential: cred, Replaced: []Credential{old}}
-		return nil
+		return startPrint(tx, cred, now, nil)
 	})
 	if err != nil {
 		return Issued{}, wrap(err)

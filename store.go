@@ -19,6 +19,7 @@ type Tx interface {
 	AuditTx
 	OutboxTx
 	DraftTx
+	PrintTx
 	SyncTx
 }
 
@@ -101,6 +102,20 @@ type DraftTx interface {
 	PutDraft(Draft) error
 	// DeleteDraft wipes an operator's request in progress, if any.
 	DeleteDraft(operator string) error
+}
+
+// PrintTx keeps the slips being printed: the transaction that commits a
+// new credential keeps its slip, and the one that records its print, or
+// revokes it when the print failed, removes it (printing.go). A slip kept
+// when the desk starts was cut short by a crash, a power cut or the
+// program's end (RecoverPrints).
+type PrintTx interface {
+	// PutPrinting keeps p, replacing the one of its credential.
+	PutPrinting(p Printing) error
+	// Printing returns the slips kept, in the order they were kept.
+	Printing() ([]Printing, error)
+	// DeletePrinting removes the slip of a credential, if kept.
+	DeletePrinting(credentialID string) error
 }
 
 // SyncTx is the part of a transaction that keeps what the sync with the

@@ -19,8 +19,8 @@ const SchemaVersion = 8
 // marked sealed are encrypted and bound to their bucket and key.
 var (
 	// bucketMeta holds the schema version (clear, 8 bytes big-endian), the
-	// key check, the sede, the desk's settings and the head of the audit
-	// chain (sealed).
+	// key check, the sede, the desk's settings, the head of the audit
+	// chain and the slips being printed (sealed).
 	bucketMeta = []byte("meta")
 	// bucketOperators: tag(id) -> sealed Operator.
 	bucketOperators = []byte("operators")
@@ -75,6 +75,9 @@ var (
 	metaSede      = []byte("sede")
 	metaAuditHead = []byte("audit_head")
 	metaSettings  = []byte("settings")
+	// metaPrinting: the slips being printed, sealed (printing.go); absent
+	// when there are none. No migration: a store without it has none.
+	metaPrinting = []byte("printing")
 )
 
 // keyCheckText is sealed into the meta bucket when the store is made: a key

@@ -67,20 +67,8 @@ func TestXInputSibling(t *testing.T) {
 		Role: pinsede.RoleSupervisore, Password: "password-di-prova"}); err != nil {
 		t.Fatal(err)
 	}
-	issued, err := one.Issue(ctx, sess, pinsede.Request{
-		Cognome: "Rossi", Nome: "Mario", Sesso: pinsede.SexMale,
-		DataNascita:   pinsede.Date{Year: 1980, Month: time.January, Day: 1},
-		LuogoNascita:  pinsede.Place{Name: "Roma", Code: "H501"},
-		CodiceFiscale: xinCF,
-		Residenza:     pinsede.Address{Street: "Avenida de Mayo 1370", CAP: "C1085", City: "Buenos Aires", Country: "AR"},
-		Recapiti:      pinsede.Contacts{Mobile: "+54 11 5555 1234", Email: "mario.rossi@example.com"},
-	}, pinsede.Verification{
-		Document: pinsede.Document{
-			Type: pinsede.DocPassaportoEstero, Number: "AAA123456", Authority: "RENAPER", Country: "AR",
-			IssuedOn: pinsede.DateOf(now().AddDate(-4, 0, 0)), ExpiresOn: pinsede.DateOf(now().AddDate(6, 0, 0)),
-		},
-		Checklist: pinsede.Checklist{OriginalSeen: true, PhotoMatches: true, MV35Signed: true},
-	})
+	req, ver := xinMario(now())
+	issued, err := one.Issue(ctx, sess, req, ver)
 	if err != nil {
 		t.Fatal(err)
 	}

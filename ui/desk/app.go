@@ -239,12 +239,23 @@ func New(desk *pinsede.Desk, win fyne.Window, cfg Config) *App {
 	return a
 }
 
-// Start shows the set-up screen on first run, the login screen otherwise,
-// and starts the idle timer.
+// Start revokes the PINs whose print the program's last run cut short
+// (pinsede.Desk.RecoverPrints), shows the set-up screen on first run, the
+// login screen otherwise, and starts the idle timer.
 func (a *App) Start() error {
 	need, err := a.desk.NeedsSetup()
 	if err != nil {
 		return err
+	}
+	// Before anyone logs in: a slip whose print the last run cut short
+	// (a crash, the window closed mid-print) is a print that failed, its
+	// PIN revoked; its operator is told at their login (offerDraft).
+	n, err := a.desk.RecoverPrints()
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		a.logger().Warn("slips whose print was cut short: their PINs revoked", "count", n)
 	}
 	if need {
 		a.showSetup()
@@ -262,7 +273,11 @@ func (a *App) Start() error {
 	return nil
 }
 
-// Close stops the idle timer; the program is quitting (Quitting).
+// Close stops the idle timer; the program is quitting (Quitting). It
+// does not wait for the work in the background: a slip printing when the
+// window closes (or at SIGTERM) has its PIN committed, and its print,
+// which may wait minutes on the printer's queue, not recorded; the next
+// Start takes it as a print that failed, and tells its operator.
 func (a *App) Close() {
 	a.Quitting()
 	a.stopOnce.Do(func() { close(a.stop) })

@@ -3,6 +3,7 @@ package desk
 import (
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -264,27 +265,63 @@ func (a *App) dropDraft() {
 	a.writeDraft("wiped", a.desk.DiscardDraft)
 }
 
-// offerDraft asks, after a login, whether to resume the request the
-// operator left today when the desk stopped.
+// offerDraft tells, after a login, the slips of the operator whose print
+// was cut short (their PINs revoked at the desk's start), then asks
+// whether to resume the request the operator left today when the desk
+// stopped: that of a slip cut short is kept again.
 func (a *App) offerDraft() {
 	s := a.session
 	a.background(func() func() {
+		un, uerr := a.desk.UnprintedSlips(s)
 		dr, ok, err := a.desk.Draft(s)
 		return func() {
-			switch {
-			case err != nil:
-				a.cfg.Log.Warn("the request in progress could not be read", "err", err)
-				return
-			case !ok || a.session != s || a.request != nil:
+			if uerr != nil {
+				a.logger().Warn("the slips not printed could not be read", "err", uerr)
+			}
+			if a.session != s {
 				return
 			}
-			name := dr.Fields[pinsede.FieldCognome] + " " + dr.Fields[pinsede.FieldNome]
-			if name == " " {
-				name = lang.L("draft.noname")
+			offer := func() {
+				switch {
+				case err != nil:
+					a.cfg.Log.Warn("the request in progress could not be read", "err", err)
+					return
+				case !ok || a.session != s || a.request != nil:
+					return
+				}
+				name := dr.Fields[pinsede.FieldCognome] + " " + dr.Fields[pinsede.FieldNome]
+				if name == " " {
+					name = lang.L("draft.noname")
+				}
+				a.showDraftOffer(dr, name)
 			}
-			a.showDraftOffer(dr, name)
+			if len(un) == 0 {
+				offer()
+				return
+			}
+			text := unprintedText(un)
+			d := a.newDialog(lang.L("unprinted.title"), lang.L("OK"), dialogText(text))
+			d.SetIcon(fynetheme.WarningIcon())
+			d.SetOnClosed(offer)
+			a.tellIfLeft(d, func() string { return text }) // told once: kept should Esci on the lock close it
+			a.showDialog(d)
 		}
 	})
+}
+
+// unprintedText tells the slips un, whose print was cut short.
+func unprintedText(un []pinsede.Unprinted) string {
+	msgs := make([]string, len(un))
+	for i, u := range un {
+		who := string(u.CodiceFiscale)
+		if u.Citizen != "" {
+			who = u.Citizen + " (" + who + ")"
+		}
+		msgs[i] = lang.L("unprinted.message", map[string]any{
+			"Citizen": who, "Serial": u.SlipSerial, "When": u.Issued.Format("02/01/2006 15:04"),
+		})
+	}
+	return strings.Join(msgs, "\n\n")
 }
 
 // showDraftOffer asks whether to resume dr, the request of the citizen

@@ -219,6 +219,7 @@ var sentinels = []struct {
 	{pinsede.ErrLastSupervisor, "err.lastsupervisor"},
 	{pinsede.ErrSamePassword, "err.samepassword"},
 	{pinsede.ErrAlreadyHandedOver, "err.handedover"},
+	{pinsede.ErrNotPrinted, "err.notprinted"},
 	{pinsede.ErrNotActive, "err.notactive"},
 	{pinsede.ErrTransition, "err.transition"},
 	{pinsede.ErrApprovalNeeded, "err.approvalneeded"},

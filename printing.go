@@ -1,0 +1,217 @@
+package pinsede
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"time"
+)
+
+// An issue commits its credential, then prints its slip, then records the
+// print (or, when the print fails, revokes the credential): between the
+// two an active PIN exists whose slip nobody holds. The transaction that
+// commits the credential also keeps its Printing; the one that records
+// the print, or the revocation, removes it. A Printing still kept when
+// the desk starts is a print cut short (a crash, a power cut, the window
+// closed or the program stopped mid-print): RecoverPrints treats it as a
+// print that failed, and UnprintedSlips tells its operator at their next
+// login. Only this desk keeps them: a credential of another desk of the
+// sede (applySedeEvent) has no print of its own here, and no Printing.
+
+// Printing is the slip of a credential committed whose print is not
+// recorded yet. It holds nothing of the PIN.
+type Printing struct {
+	Credential    string        `json:"credential"`
+	SlipSerial    string        `json:"slip_serial"`
+	CodiceFiscale CodiceFiscale `json:"codice_fiscale"`
+	// Operator is the id of the operator who issued the PIN.
+	Operator string    `json:"operator"`
+	Started  time.Time `json:"started"`
+	// Draft is the operator's request in progress that the issue wiped,
+	// kept again when the print is cut short, for a new attempt; nil for
+	// a replaced slip, or when none was kept.
+	Draft *Draft `json:"draft,omitempty"`
+	// CutShort is when RecoverPrints revoked the credential, its print
+	// cut short; zero while it prints. Its operator is told at their
+	// next login (UnprintedSlips).
+	CutShort time.Time `json:"cut_short,omitzero"`
+}
+
+// Unprinted is a slip whose print was cut short, as its operator is told:
+// its PIN was revoked (ReasonPrintFailed), and the citizen needs a new
+// one.
+type Unprinted struct {
+	SlipSerial    string
+	CodiceFiscale CodiceFiscale
+	// Citizen is the citizen's name; empty when the sede has no record.
+	Citizen string
+	Issued  time.Time
+}
+
+// detailCutShort is the audit detail of the revocation of a PIN whose
+// print was cut short, where a failed print has the printer's error.
+const detailCutShort = "stampa interrotta: lo sportello si è chiuso durante la stampa"
+
+// errPrinterPanic is the print's error when the printer panicked.
+var errPrinterPanic = errors.New("the printer stopped on an internal error")
+
+// startPrint keeps, in the transaction that commits cred at now, its slip
+// as printing; draft is the request in progress the issue wiped, or nil.
+func startPrint(tx PrintTx, cred Credential, now time.Time, draft *Draft) error {
+	return tx.PutPrinting(Printing{
+		Credential: cred.ID, SlipSerial: cred.SlipSerial, CodiceFiscale: cred.CodiceFiscale,
+		Operator: cred.IssuedBy, Started: now, Draft: draft,
+	})
+}
+
+// endPrint removes, in the transaction that records the print of the
+// credential id or revokes it, its slip kept as printing. It reports
+// false when there was none, RecoverPrints having taken it: the
+// transaction then writes nothing.
+func endPrint(tx PrintTx, id string) (bool, error) {
+	ps, err := tx.Printing()
+	if err != nil {
+		return false, err
+	}
+	if !slices.ContainsFunc(ps, func(p Printing) bool { return p.Credential == id && p.CutShort.IsZero() }) {
+		return false, nil
+	}
+	return true, tx.DeletePrinting(id)
+}
+
+// printSlip has the printer print slip, turning a panic into an error
+// that names no data of the slip (its value names only its type, unless
+// it is the runtime's own): the credential is committed already, and a
+// panic that left it active would leave a PIN nobody holds.
+func (d *Desk) printSlip(ctx context.Context, slip Slip) (err error) {
+	defer func() {
+		switch p := recover().(type) {
+		case nil:
+		case runtime.Error:
+			err = fmt.Errorf("%w: %v", errPrinterPanic, p)
+		default:
+			err = fmt.Errorf("%w: panic (%T)", errPrinterPanic, p)
+		}
+	}()
+	return d.Printer.PrintSlip(ctx, slip)
+}
+
+// RecoverPrints revokes the credentials of this desk whose print was cut
+// short, as a print that failed: each is revoked with ReasonPrintFailed,
+// with its audit entry (ActionPrintFailed) and its outbox event, by the
+// operator who issued it; the request that operator had in progress is
+// kept again as their draft, unless they keep a newer one; and the slip
+// waits for their next login (UnprintedSlips). All in one transaction.
+// The desk runs it at start, before anyone logs in. It returns how many
+// it revoked.
+func (d *Desk) RecoverPrints() (int, error) {
+	now := d.Now()
+	n := 0
+	err := d.Store.Update(func(tx Tx) error {
+		n = 0
+		ps, err := tx.Printing()
+		if err != nil || len(ps) == 0 {
+			return err
+		}
+		sede, err := tx.Sede()
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			if !p.CutShort.IsZero() {
+				continue
+			}
+			revoked, err := d.cutShort(tx, sede, p, now)
+			if err != nil {
+				return fmt.Errorf("slip %s: %w", p.SlipSerial, err)
+			}
+			if revoked {
+				n++
+			}
+			p.CutShort = now
+			if err := tx.PutPrinting(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("recover the prints cut short: %w", err)
+	}
+	if n > 0 {
+		d.notify()
+	}
+	return n, nil
+}
+
+// cutShort revokes, in tx, the credential of p, whose print was cut
+// short, and keeps its operator's request again; it reports whether it
+// revoked it (a credential no longer active is left as it is).
+func (d *Desk) cutShort(tx Tx, sede Sede, p Printing, now time.Time) (bool, error) {
+	if p.Draft != nil {
+		switch _, err := tx.Draft(p.Operator); {
+		case errors.Is(err, ErrNotFound):
+			dr := *p.Draft
+			dr.Saved = now // offered at the operator's next login, even on a later day
+			if err := tx.PutDraft(dr); err != nil {
+				return false, err
+			}
+		case err != nil:
+			return false, err
+		}
+	}
+	cred, err := tx.Credential(p.Credential)
+	if err != nil {
+		return false, err
+	}
+	if cred.Can(TransitionRevoke, now) != nil || !cred.PrintedAt.IsZero() {
+		return false, nil
+	}
+	op, err := tx.Operator(p.Operator)
+	if errors.Is(err, ErrNotFound) {
+		op, err = Operator{ID: p.Operator}, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	s := &Session{Operator: op, Sede: sede, Desk: d.DeskID, Started: now}
+	cred.revoke(now, s.Actor(), ReasonPrintFailed)
+	return true, d.record(tx, s, now, cred, ActionPrintFailed, EventRevoked, detailCutShort)
+}
+
+// UnprintedSlips returns the slips of the session's operator whose print
+// was cut short (RecoverPrints), and forgets them: the desk tells the
+// operator once, at their login.
+func (d *Desk) UnprintedSlips(s *Session) ([]Unprinted, error) {
+	var out []Unprinted
+	err := d.Store.Update(func(tx Tx) error {
+		out = nil
+		ps, err := tx.Printing()
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			if p.CutShort.IsZero() || p.Operator != s.Actor() {
+				continue
+			}
+			u := Unprinted{SlipSerial: p.SlipSerial, CodiceFiscale: p.CodiceFiscale, Issued: p.Started}
+			switch cit, err := tx.Citizen(p.CodiceFiscale); {
+			case err == nil:
+				u.Citizen = cit.Request.FullName()
+			case !errors.Is(err, ErrNotFound):
+				return err
+			}
+			out = append(out, u)
+			if err := tx.DeletePrinting(p.Credential); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("slips not printed of %s: %w", s.Actor(), err)
+	}
+	return out, nil
+}

@@ -1,0 +1,352 @@
+package pinsede_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/local"
+)
+
+// panicPrinter is a printer whose PrintSlip panics, as a bug in the
+// slip's rendering or in the decoding of the printer's answer would.
+type panicPrinter struct{}
+
+func (panicPrinter) PrintSlip(context.Context, pinsede.Slip) error { panic("ipp: short attribute") }
+
+// blockingPrinter is a printer whose PrintSlip says it started (entered)
+// and then waits for release, as a print waiting on a slow queue does.
+type blockingPrinter struct {
+	entered chan struct{}
+	release chan struct{}
+	once    sync.Once
+}
+
+func newBlockingPrinter() *blockingPrinter {
+	return &blockingPrinter{entered: make(chan struct{}), release: make(chan struct{})}
+}
+
+func (p *blockingPrinter) PrintSlip(context.Context, pinsede.Slip) error {
+	p.once.Do(func() { close(p.entered) })
+	<-p.release
+	return nil
+}
+
+// Ensure that a printer that panics after the issue's commit ends as a
+// print that failed: ErrPrint, the new PIN revoked for ReasonPrintFailed,
+// and an outbox that says so. (The panic went up to the desk's window,
+// which told the clerk to retry; the PIN stayed active with no slip.)
+func TestIssuePrinterPanics(t *testing.T) {
+	f := newFixture(t)
+	f.desk.Printer = panicPrinter{}
+	out, err := f.desk.Issue(context.Background(), f.sup, request(), verification())
+	if !errors.Is(err, pinsede.ErrPrint) {
+		t.Fatalf("issue with a printer that panics: %v, want ErrPrint", err)
+	}
+	creds := credentials(t, f.store)
+	if len(creds) != 1 || creds[0].State != pinsede.StateRevocato || creds[0].RevokeReason != pinsede.ReasonPrintFailed || creds[0].ID != out.Credential.ID {
+		t.Fatalf("after the panic the credentials are %+v, want the new one revoked as not printed", creds)
+	}
+	if got := outboxKinds(t, f.store); !slices.Equal(got, []pinsede.EventKind{pinsede.EventIssued, pinsede.EventRevoked}) {
+		t.Errorf("outbox %v", got)
+	}
+	if n, err := f.desk.RecoverPrints(); n != 0 || err != nil {
+		t.Errorf("RecoverPrints after a panic already dealt with: %d, %v", n, err)
+	}
+}
+
+// Ensure that an issue whose print is cut short (the desk's program ends
+// mid-print, its store left as the crash left it) is treated, at the
+// desk's next start, as a print that failed: the new PIN revoked for
+// ReasonPrintFailed with its audit entry and outbox event, the request
+// kept again as the draft, the slip told once to its operator, no
+// handover of it, and a reconciliation that counts it voided. Before,
+// the PIN stayed active with no slip, listed as an envelope to hand over,
+// and its handover was recorded.
+func TestPrintCutShortRecoveredAtStart(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	first, err := f.desk.Issue(ctx, f.sup, request(), verification()) // printed
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := map[string]string{pinsede.FieldCognome: "Rossi", pinsede.FieldNome: "Mario"}
+	if err := f.desk.SaveDraft(f.sup, pinsede.DraftVerify, fields); err != nil {
+		t.Fatal(err)
+	}
+	p := newBlockingPrinter()
+	f.desk.Printer = p
+	f.now = f.now.Add(time.Minute)
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.desk.Issue(ctx, f.sup, request(), verification())
+		done <- err
+	}()
+	<-p.entered // committed, printing
+	creds := credentials(t, f.store)
+	second := creds[0]
+	if second.ID == first.Credential.ID || second.State != pinsede.StateAttivo {
+		t.Fatalf("printing: credentials %+v", creds)
+	}
+	if _, err := f.desk.RecordHandover(f.sup, second.ID); !errors.Is(err, pinsede.ErrNotPrinted) {
+		t.Errorf("handover of a slip printing: %v, want ErrNotPrinted", err)
+	}
+	if u, err := f.desk.PendingHandovers(f.sup); err != nil || len(u) != 0 {
+		t.Errorf("slips to hand over while printing: %+v, %v", u, err)
+	}
+
+	// The program ends mid-print: its store closes, and opens again.
+	path := f.store.Path()
+	if err := f.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := local.Open(path, filepath.Join(filepath.Dir(path), "store.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	d := pinsede.NewDesk(st, &capture{}, f.desk.Now)
+	d.PINParams, d.PasswordParams = cheap, cheap
+	if n, err := d.RecoverPrints(); n != 1 || err != nil {
+		t.Fatalf("RecoverPrints: %d, %v; want the one cut short", n, err)
+	}
+	close(p.release) // the old program's print ends on a closed store
+	if err := <-done; err == nil {
+		t.Error("the issue cut short returned no error")
+	}
+
+	creds = credentials(t, st)
+	if len(creds) != 2 || creds[0].ID != second.ID || creds[0].State != pinsede.StateRevocato || creds[0].RevokeReason != pinsede.ReasonPrintFailed || !creds[0].PrintedAt.IsZero() {
+		t.Fatalf("after the recovery the new credential is %+v, want it revoked as not printed", creds[0])
+	}
+	if creds[1].RevokeReason != pinsede.ReasonReplaced {
+		t.Errorf("the first PIN is %+v, want it replaced", creds[1])
+	}
+	if got := outboxKinds(t, st); !slices.Equal(got, []pinsede.EventKind{
+		pinsede.EventIssued, pinsede.EventRevoked, pinsede.EventIssued, pinsede.EventRevoked, // the first replaced, the second not printed
+	}) {
+		t.Errorf("outbox %v", got)
+	}
+	if n, err := d.RecoverPrints(); n != 0 || err != nil {
+		t.Errorf("RecoverPrints again: %d, %v; want none", n, err)
+	}
+
+	s, err := d.Login("sup", "password-lunga")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dr, ok, err := d.Draft(s)
+	if err != nil || !ok || dr.Step != pinsede.DraftVerify || dr.Fields[pinsede.FieldCognome] != "Rossi" {
+		t.Errorf("draft after the recovery: %+v, %v, %v; want the request kept again", dr, ok, err)
+	}
+	un, err := d.UnprintedSlips(s)
+	if err != nil || len(un) != 1 || un[0].SlipSerial != second.SlipSerial || un[0].Citizen != "Rossi Mario" || un[0].CodiceFiscale != second.CodiceFiscale {
+		t.Fatalf("slips not printed told at the login: %+v, %v", un, err)
+	}
+	if un, err := d.UnprintedSlips(s); err != nil || len(un) != 0 {
+		t.Errorf("told twice: %+v, %v", un, err)
+	}
+	if u, err := d.PendingHandovers(s); err != nil || len(u) != 0 {
+		t.Errorf("slips to hand over after the recovery: %+v, %v", u, err)
+	}
+	if _, err := d.RecordHandover(s, second.ID); !errors.Is(err, pinsede.ErrNotActive) {
+		t.Errorf("handover of the slip never printed: %v, want ErrNotActive", err)
+	}
+	r, err := d.Reconciliation(s, pinsede.DateOf(f.now), pinsede.ScopeDesk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := pinsede.ReconciliationRow{Printed: 1, Issued: 2, Voided: 1, Revoked: 1}
+	if got := r.Total; got != want {
+		t.Errorf("reconciliation %+v, want %+v", got, want)
+	}
+	if len(r.Mismatches) != 1 || r.Mismatches[0].Credential != first.Credential.ID {
+		t.Errorf("mismatches %+v; want the first slip only, printed and never handed over", r.Mismatches)
+	}
+
+	// A sibling desk that pulled these events counts the same.
+	b := newFixture(t)
+	b.desk.DeskID = "02"
+	if _, err := b.desk.ApplyPulled(20, sedeChanges(t, &fixture{store: st}, "01", 1), b.now); err != nil {
+		t.Fatal(err)
+	}
+	r, err = b.desk.Reconciliation(b.sup, pinsede.DateOf(f.now), pinsede.ScopeSede)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Total; got != want {
+		t.Errorf("the sibling desk's reconciliation of the sede %+v, want %+v", got, want)
+	}
+	if len(r.Mismatches) != 1 || r.Mismatches[0].Credential != first.Credential.ID {
+		t.Errorf("the sibling desk's mismatches %+v; want the first slip only", r.Mismatches)
+	}
+}
+
+// credentials returns the credentials of request()'s citizen on st,
+// newest first.
+func credentials(t *testing.T, st *local.Store) []pinsede.Credential {
+	t.Helper()
+	var out []pinsede.Credential
+	if err := st.View(func(tx pinsede.Tx) error {
+		var err error
+		out, err = tx.Credentials(request().CodiceFiscale)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// outboxKinds returns the kinds of the events in the outbox of st.
+func outboxKinds(t *testing.T, st *local.Store) []pinsede.EventKind {
+	t.Helper()
+	items, err := st.OutboxAfter(0, 100, 1<<24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []pinsede.EventKind
+	for _, it := range items {
+		out = append(out, it.Event.Kind)
+	}
+	return out
+}
+
+// printKillEnv tells the test binary, run again by TestPrintKilled, to be
+// the child that issues a PIN and is killed mid-print: its value is the
+// store's folder. printKillNowEnv is the desk's clock, the parent's.
+const (
+	printKillEnv    = "PINSEDE_PRINTKILL_STORE"
+	printKillNowEnv = "PINSEDE_PRINTKILL_NOW"
+)
+
+// stuckPrinter is the child's printer: it says "printing" on stdout and
+// holds the slip as long as its stdin, which the parent never writes to,
+// stays open: until the process is killed.
+type stuckPrinter struct{}
+
+func (stuckPrinter) PrintSlip(context.Context, pinsede.Slip) error {
+	os.Stdout.WriteString("printing\n")
+	io.Copy(io.Discard, os.Stdin)
+	return errors.New("the parent closed the child's stdin")
+}
+
+// TestPrintKilledChild is not a test: it is the child process of
+// TestPrintKilled. It opens the store, logs the supervisor in and issues
+// a PIN, whose print never ends.
+func TestPrintKilledChild(t *testing.T) {
+	dir := os.Getenv(printKillEnv)
+	if dir == "" {
+		t.Skip("the child process of TestPrintKilled")
+	}
+	now, err := time.Parse(time.RFC3339Nano, os.Getenv(printKillNowEnv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := local.Open(filepath.Join(dir, "store.db"), filepath.Join(dir, "store.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := pinsede.NewDesk(st, stuckPrinter{}, func() time.Time { return now })
+	d.PINParams, d.PasswordParams = cheap, cheap
+	s, err := d.Login("sup", "password-lunga")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = d.Issue(context.Background(), s, request(), verification())
+	t.Fatalf("the issue returned (%v): its print never ends", err)
+}
+
+// Ensure that a desk's process killed (SIGKILL) mid-print, on a real
+// store, leaves a slip that the next start takes as a print that failed:
+// the PIN revoked for ReasonPrintFailed, its event in the outbox.
+func TestPrintKilled(t *testing.T) {
+	f := newFixture(t)
+	path := f.store.Path()
+	if err := f.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestPrintKilledChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), printKillEnv+"="+filepath.Dir(path), printKillNowEnv+"="+f.now.Format(time.RFC3339Nano))
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe() // open until the kill: the print holds
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if line != "printing\n" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("the child said %q, %v; want printing", line, err)
+	}
+	if err := cmd.Process.Kill(); err != nil { // SIGKILL: nothing deferred runs
+		t.Fatal(err)
+	}
+	cmd.Wait()
+
+	st, err := local.Open(path, filepath.Join(filepath.Dir(path), "store.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	creds := credentials(t, st)
+	if len(creds) != 1 || creds[0].State != pinsede.StateAttivo {
+		t.Fatalf("after the kill the credentials are %+v, want the one printing, active", creds)
+	}
+	d := pinsede.NewDesk(st, &capture{}, f.desk.Now)
+	if n, err := d.RecoverPrints(); n != 1 || err != nil {
+		t.Fatalf("RecoverPrints: %d, %v; want the one killed mid-print", n, err)
+	}
+	creds = credentials(t, st)
+	if c := creds[0]; c.State != pinsede.StateRevocato || c.RevokeReason != pinsede.ReasonPrintFailed {
+		t.Errorf("after the restart the credential is %+v, want it revoked as not printed", c)
+	}
+	if got := outboxKinds(t, st); !slices.Equal(got, []pinsede.EventKind{pinsede.EventIssued, pinsede.EventRevoked}) {
+		t.Errorf("outbox %v", got)
+	}
+}
+
+// Ensure that the handover of a slip this desk issued and never printed
+// is refused, even with no slip kept as printing (a print cut short on a
+// desk of before they were kept): the state machine checks only that the
+// envelope was not handed over yet, and the handover was recorded. A
+// sibling desk's credential, which has no print here, is handed over
+// (TestApplySedeEvents).
+func TestHandoverOfUnprintedSlip(t *testing.T) {
+	f := newFixture(t)
+	f.desk.DeskID = "01"
+	f.store.SetDesk("01")
+	out, err := f.desk.Issue(context.Background(), f.sup, request(), verification())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.Update(func(tx pinsede.Tx) error {
+		c := out.Credential
+		c.PrintedAt = time.Time{} // as an older desk left a print cut short
+		return tx.PutCredential(c)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.desk.RecordHandover(f.sup, out.Credential.ID); !errors.Is(err, pinsede.ErrNotPrinted) {
+		t.Errorf("handover of a slip never printed: %v, want ErrNotPrinted", err)
+	}
+	if u, err := f.desk.PendingHandovers(f.sup); err != nil || len(u) != 0 {
+		t.Errorf("slips to hand over: %+v, %v; want none", u, err)
+	}
+}

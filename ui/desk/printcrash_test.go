@@ -1,0 +1,179 @@
+package desk
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/pinsede/pinsede"
+)
+
+// panicPrinter is a printer whose PrintSlip panics, as a bug in the
+// slip's rendering or in the decoding of the printer's answer would.
+type panicPrinter struct{}
+
+func (panicPrinter) PrintSlip(context.Context, pinsede.Slip) error { panic("ipp: short attribute") }
+
+// holdPrinter is a printer whose PrintSlip says it started (entered),
+// then holds the slip until release, as a slow queue does.
+type holdPrinter struct {
+	entered, release chan struct{}
+	once             sync.Once
+}
+
+func (p *holdPrinter) PrintSlip(context.Context, pinsede.Slip) error {
+	p.once.Do(func() { close(p.entered) })
+	<-p.release
+	return nil
+}
+
+// Ensure that a printer that panics after the issue's commit is a print
+// that failed: the message says the slip was not printed and its PIN
+// revoked, the request is kept, and no dialog says the operation was
+// not done and to retry (the issue was committed, its PIN left active
+// with no slip).
+func TestPrinterPanicIsAPrintFailure(t *testing.T) {
+	h := ready(t)
+	h.toVerification(mario)
+	h.fillVerification(passport)
+	h.desk.Printer = panicPrinter{}
+	h.tap(h.app.verify.issue)
+	if got := h.app.verify.msg.text(); !strings.Contains(got, "La busta non è stata stampata") {
+		t.Errorf("after the printer's panic the identity check says %q, want the print's failure", got)
+	}
+	if n := len(h.win.Canvas().Overlays().List()); n != 0 {
+		t.Errorf("after the printer's panic %d dialogs show:\n%s", n, h.screenText())
+	}
+	creds := h.credentialsOf(mario.CodiceFiscale)
+	if len(creds) != 1 || creds[0].State != pinsede.StateRevocato || creds[0].RevokeReason != pinsede.ReasonPrintFailed {
+		t.Errorf("after the printer's panic the credentials are %+v, want the new PIN revoked as not printed", creds)
+	}
+	if _, ok, err := h.desk.Draft(h.app.session); !ok || err != nil {
+		t.Errorf("after the printer's panic no request is kept: %v", err)
+	}
+}
+
+// Ensure that a slip whose print is cut short by the window's close (or
+// a crash) is, at the desk's next start, a print that failed: its PIN
+// revoked, the home lists no envelope to hand over, and the clerk's next
+// login tells which citizen's slip was not printed and that the PIN was
+// revoked, then offers the request again, which issues. Closing does not
+// wait for the print: the next start takes it.
+func TestPrintCutShortToldAtLogin(t *testing.T) {
+	h, cut, old, p := cutPrintShort(t)
+	h.logIn("m.rossi", "password-di-prova")
+	got := h.screenText()
+	assertToldUnprinted(t, got, cut)
+	if !strings.Contains(got, "Busta non stampata") {
+		t.Errorf("the notice is not titled Busta non stampata:\n%s", got)
+	}
+	if strings.Contains(got, "non ancora consegnate") {
+		t.Errorf("the home lists the slip never printed to hand over:\n%s", got)
+	}
+	shot(t, h, "busta-non-stampata")
+	h.tapText("OK")
+	if got := h.screenText(); !strings.Contains(got, "Rossi Mario") || !strings.Contains(got, "Riprendi") {
+		t.Fatalf("after the notice the request is not offered:\n%s", got)
+	}
+	h.tapDialogConfirm()
+	h.tap(h.app.verify.issue)
+	if h.app.result == nil {
+		t.Fatalf("the request resumed does not issue: %q", h.app.verify.msg.text())
+	}
+
+	close(p.release) // the old window's print ends, long after
+	h.steps.Wait(&old.busy)
+	creds := h.credentialsOf(mario.CodiceFiscale)
+	if len(creds) != 2 || creds[1].ID != cut.ID || creds[1].State != pinsede.StateRevocato || creds[1].RevokeReason != pinsede.ReasonPrintFailed || !creds[1].PrintedAt.IsZero() {
+		t.Errorf("the PIN whose print was cut short is %+v, want it revoked as not printed", creds[1])
+	}
+	if creds[0].State != pinsede.StateAttivo || creds[0].PrintedAt.IsZero() {
+		t.Errorf("the new PIN is %+v, want it active and printed", creds[0])
+	}
+}
+
+// Ensure that the notice of a slip cut short, closed by a colleague's
+// Esci on the lock screen as the clerk locked the desk, is kept for the
+// clerk's next login: it is told once, and the store forgot it.
+func TestPrintCutShortToldAfterEsci(t *testing.T) {
+	h, cut, old, p := cutPrintShort(t)
+	defer func() {
+		close(p.release)
+		h.steps.Wait(&old.busy)
+	}()
+	h.logIn("m.rossi", "password-di-prova")
+	h.app.lockSession()
+	h.tap(h.app.lock.logout) // a colleague's Esci
+	h.logIn("m.rossi", "password-di-prova")
+	assertToldUnprinted(t, h.screenText(), cut)
+}
+
+// cutPrintShort logs in, issues Mario Rossi's PIN with a printer that
+// holds the slip, closes the app as it prints, and opens a new one on
+// the same store, a minute later, with a printer that prints. It returns
+// the harness, the credential whose print was cut short, the app closed
+// and the printer that holds its slip.
+func cutPrintShort(t *testing.T) (*harness, pinsede.Credential, *App, *holdPrinter) {
+	t.Helper()
+	h := ready(t)
+	h.toVerification(mario)
+	h.fillVerification(passport)
+	h.app.checkDraft() // a tick: the request kept as typed
+	h.wait()
+	p := &holdPrinter{entered: make(chan struct{}), release: make(chan struct{})}
+	h.desk.Printer = p
+	test.Tap(h.app.verify.issue) // the issue commits and prints...
+	<-p.entered
+	old := h.app
+	old.Close() // ...and the window closes
+	cut := h.credentialsOf(mario.CodiceFiscale)[0]
+	h.desk.Printer = h.printer
+	h.now = h.now.Add(time.Minute)
+	h.start() // the desk opens again on the same store
+	return h, cut, old, p
+}
+
+// assertToldUnprinted checks that got, the window's text, tells that the
+// slip of cut was not printed and its PIN revoked.
+func assertToldUnprinted(t *testing.T, got string, cut pinsede.Credential) {
+	t.Helper()
+	for _, want := range []string{"Rossi Mario (RSSMRA80A01H501U)", cut.SlipSerial, "non è stata stampata", "revocato"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the login after the print cut short does not say %q:\n%s", want, got)
+		}
+	}
+}
+
+// credentialsOf returns the credentials of cf, newest first.
+func (h *harness) credentialsOf(cf pinsede.CodiceFiscale) []pinsede.Credential {
+	h.t.Helper()
+	var out []pinsede.Credential
+	if err := h.store.View(func(tx pinsede.Tx) error {
+		var err error
+		out, err = tx.Credentials(cf)
+		return err
+	}); err != nil {
+		h.t.Fatal(err)
+	}
+	return out
+}
+
+// tapText taps the button shown whose text is text, the dialogs' last.
+func (h *harness) tapText(text string) {
+	h.t.Helper()
+	var found *button
+	h.walkShown(func(o fyne.CanvasObject) {
+		if b := buttonOf(o); b != nil && b.Text == text {
+			found = b
+		}
+	})
+	if found == nil {
+		h.t.Fatalf("no button %q:\n%s", text, h.screenText())
+	}
+	h.tap(found)
+}
