@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -56,8 +57,13 @@ func (a *caArgs) load() (*pki.CA, error) {
 		return nil, err
 	}
 	ca, err := pki.Load(a.dir, pass)
-	if errors.Is(err, pki.ErrPassphrase) {
-		return nil, fmt.Errorf("%w: indica il file che la contiene con -passphrase-file, oppure $%s", err, PassphraseEnv)
+	switch {
+	case errors.Is(err, pki.ErrPassphrase) && len(pass) == 0:
+		return nil, &failure{err: err, msg: fmt.Sprintf("la chiave della CA in %s è cifrata: indica il file che contiene la passphrase con -passphrase-file, oppure $%s", a.dir, PassphraseEnv)}
+	case errors.Is(err, pki.ErrPassphrase):
+		return nil, &failure{err: err, msg: fmt.Sprintf("la passphrase data non apre la chiave della CA in %s: controlla il file di -passphrase-file o $%s; non è stato fatto nulla", a.dir, PassphraseEnv)}
+	case errors.Is(err, pki.ErrNoCA):
+		return nil, &failure{err: err, msg: fmt.Sprintf("in %s non c'è un'autorità di certificazione (manca %s): controlla -dir, oppure creala con pinctl ca init", a.dir, pki.KeyFile)}
 	}
 	return ca, err
 }
@@ -137,6 +143,31 @@ func writePair(prefix string, certPEM, keyPEM []byte) error {
 	return nil
 }
 
+// refuseExisting refuses files a client certificate would be written to
+// that exist already: a certificate in use and its key, overwritten by a
+// new pair, are lost to the PC that uses them (pinctl ca server alone
+// writes over centrale's, in the CA folder, to renew it).
+func refuseExisting(paths ...string) error {
+	for _, p := range paths {
+		if p == "" {
+			continue
+		}
+		if _, err := os.Lstat(p); err == nil {
+			return &failure{msg: fmt.Sprintf("il file %s esiste già: scegli un altro nome (un certificato rilasciato non ne sovrascrive un altro); non è stato fatto nulla", p)}
+		}
+	}
+	return nil
+}
+
+// pairFiles names the files of the pair PREFIX.crt and PREFIX.key, none
+// for an empty prefix.
+func pairFiles(prefix string) []string {
+	if prefix == "" {
+		return nil
+	}
+	return []string{prefix + ".crt", prefix + ".key"}
+}
+
 // issue issues a client certificate of role and code, of desk when not
 // empty.
 func issue(ca *pki.CA, role pki.Role, code, desk string, now time.Time) (certPEM, keyPEM []byte, err error) {
@@ -168,6 +199,14 @@ func cmdCAIssue(e *env, args []string) error {
 	}
 	if a.out == "" && a.bundle == "" {
 		return &usageError{msg: "manca -out PREFISSO o -bundle FILE: dove scrivere il certificato"}
+	}
+	switch pki.Role(a.role) {
+	case pki.RoleSede, pki.RoleKiosk, pki.RolePortal:
+	default:
+		return &usageError{msg: fmt.Sprintf("-role %q: il ruolo è sede, chiosco o portale", a.role)}
+	}
+	if err := refuseExisting(append(pairFiles(a.out), a.bundle)...); err != nil {
+		return err
 	}
 	ca, err := a.load()
 	if err != nil {
@@ -225,6 +264,9 @@ func cmdCARenew(e *env, args []string) error {
 	desk, err := pki.DeskOf(old)
 	if err != nil {
 		return fmt.Errorf("%s: %w", a.cert, err)
+	}
+	if err := refuseExisting(pairFiles(a.out)...); err != nil {
+		return err
 	}
 	ca, err := a.load()
 	if err != nil {

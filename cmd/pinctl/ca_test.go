@@ -163,9 +163,16 @@ func TestCAPassphrase(t *testing.T) {
 	if err := cmdCAIssue(e, append(issue, "-passphrase-file", passFile)); err != nil {
 		t.Errorf("issue with -passphrase-file: %v", err)
 	}
+	t.Setenv(PassphraseEnv, "una frase sbagliata")
+	if err := cmdCACRL(e, []string{"-dir", dir}); !errors.Is(err, pki.ErrPassphrase) || !strings.Contains(err.Error(), "la passphrase data non apre") {
+		t.Errorf("crl with a wrong passphrase: %v, want it said in Italian", err)
+	}
 	t.Setenv(PassphraseEnv, "una frase lunga e segreta")
 	if err := cmdCACRL(e, []string{"-dir", dir}); err != nil {
 		t.Errorf("crl with $%s: %v", PassphraseEnv, err)
+	}
+	if err := cmdCACRL(e, []string{"-dir", filepath.Join(dir, "none")}); !errors.Is(err, pki.ErrNoCA) || !strings.Contains(err.Error(), "pinctl ca init") {
+		t.Errorf("crl in a folder with no CA: %v, want the way to make one", err)
 	}
 }
 
@@ -211,11 +218,12 @@ func TestCAIssueBundle(t *testing.T) {
 	}
 }
 
-// Ensure that a certificate issued over the files of an earlier one (the
-// same -out, or ca server again) leaves its key readable by its owner
-// only, whatever the mode of the key file it replaces: os.WriteFile kept
-// the old file's mode, and a new private key went into a file others
-// could read.
+// Ensure that centrale's certificate issued again over the files of the
+// earlier one (ca server, to renew it) leaves its key readable by its
+// owner only, whatever the mode of the key file it replaces: os.WriteFile
+// kept the old file's mode, and a new private key went into a file
+// others could read. (A client's pair is never written over:
+// TestCAIssueKeepsExisting.)
 func TestCAIssueKeyOverReadableFile(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "ca")
 	var out bytes.Buffer
@@ -223,32 +231,25 @@ func TestCAIssueKeyOverReadableFile(t *testing.T) {
 	if err := cmdCAInit(e, []string{"-dir", dir}); err != nil {
 		t.Fatal(err)
 	}
-	prefix := filepath.Join(t.TempDir(), "roma01")
-	for _, p := range []string{prefix + ".key", filepath.Join(dir, "server.key")} {
-		if err := os.WriteFile(p, []byte("an earlier key"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chmod(p, 0o644); err != nil { // whatever the umask
-			t.Fatal(err)
-		}
+	key := filepath.Join(dir, "server.key")
+	if err := os.WriteFile(key, []byte("an earlier key"), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	if err := cmdCAIssue(e, []string{"-dir", dir, "-code", "ROMA01", "-out", prefix}); err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
+	if err := os.Chmod(key, 0o644); err != nil { // whatever the umask
+		t.Fatal(err)
 	}
 	if err := cmdCAServer(e, []string{"-dir", dir, "-host", "127.0.0.1"}); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	for _, p := range []string{prefix + ".key", filepath.Join(dir, "server.key")} {
-		fi, err := os.Stat(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if fi.Mode().Perm() != 0o600 {
-			t.Errorf("%s: mode %v, want 0600", filepath.Base(p), fi.Mode().Perm())
-		}
-		if b, _ := os.ReadFile(p); !bytes.Contains(b, []byte("PRIVATE KEY")) {
-			t.Errorf("%s does not hold the new key", filepath.Base(p))
-		}
+	fi, err := os.Stat(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("server.key: mode %v, want 0600", fi.Mode().Perm())
+	}
+	if b, _ := os.ReadFile(key); !bytes.Contains(b, []byte("PRIVATE KEY")) {
+		t.Error("server.key does not hold the new key")
 	}
 }
 
@@ -302,5 +303,62 @@ func TestCAForeignCertificate(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(root, "renewed.crt")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("renewed.crt written for another CA's certificate (%v)", err)
+	}
+}
+
+// Ensure that ca issue and ca renew write no certificate or key over one
+// that exists (they overwrote a pair in use, the key first, so that the PC
+// using it lost it), and that an unknown role is named with the roles
+// there are (it said "issue certificate: unknown role").
+func TestCAIssueKeepsExisting(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ca")
+	var out bytes.Buffer
+	e := &env{stdout: &out, stderr: &out, now: testclock.Now}
+	pair := filepath.Join(dir, "roma01")
+	bundle := filepath.Join(dir, "roma01.bundle")
+	for _, s := range []struct {
+		run  func(*env, []string) error
+		args []string
+	}{
+		{cmdCAInit, []string{"-dir", dir}},
+		{cmdCAIssue, []string{"-dir", dir, "-role", "sede", "-code", "ROMA01", "-out", pair, "-bundle", bundle}},
+	} {
+		if err := s.run(e, s.args); err != nil {
+			t.Fatalf("%v: %v\n%s", s.args, err, out.String())
+		}
+	}
+	read := func() string {
+		t.Helper()
+		var all []byte
+		for _, p := range []string{pair + ".crt", pair + ".key", bundle} {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, b...)
+		}
+		return string(all)
+	}
+	before := read()
+	for _, c := range []struct {
+		name string
+		run  func(*env, []string) error
+		args []string
+	}{
+		{"issue -out", cmdCAIssue, []string{"-dir", dir, "-role", "sede", "-code", "ROMA01", "-out", pair}},
+		{"issue -bundle", cmdCAIssue, []string{"-dir", dir, "-role", "sede", "-code", "ROMA01", "-bundle", bundle}},
+		{"renew", cmdCARenew, []string{"-dir", dir, "-cert", pair + ".crt", "-out", pair}},
+	} {
+		err := c.run(e, c.args)
+		if err == nil || !strings.Contains(err.Error(), "esiste già") {
+			t.Errorf("%s over an existing file: %v, want a refusal", c.name, err)
+		}
+	}
+	if read() != before {
+		t.Error("the existing certificate, key or bundle changed")
+	}
+	err := cmdCAIssue(e, []string{"-dir", dir, "-role", "kiosk", "-code", "ROMA01", "-out", filepath.Join(dir, "k")})
+	if err == nil || !strings.Contains(err.Error(), "sede, chiosco o portale") {
+		t.Errorf("-role kiosk: %v, want the roles named", err)
 	}
 }

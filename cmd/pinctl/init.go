@@ -49,6 +49,12 @@ func cmdInit(e *env, args []string) error {
 	if errors.Is(err, local.ErrExists) {
 		store, err = local.Open(e.storePath, e.keyPath)
 	}
+	if errors.Is(err, local.ErrNoStore) { // the key is there, the store is not
+		return &failure{msg: fmt.Sprintf("la chiave %s c'è ma l'archivio %s no: se questo PC prende il posto di uno sportello, "+
+			"rimetti l'archivio dalla sua copia (pinctl restore -from COPIA); se vuoi davvero un archivio nuovo, sposta altrove "+
+			"quella chiave e riprova (senza di essa le copie dell'archivio di prima non si aprono più); non è stato fatto nulla",
+			e.keyPath, e.storePath)}
+	}
 	if err != nil {
 		return err
 	}

@@ -107,7 +107,7 @@ func (e *env) onOperator(args []string, verb, done string, do func(*pinsede.Desk
 	id := args[0]
 	err := e.supervise(func(d *pinsede.Desk, s *pinsede.Session) error { return do(d, s, id) })
 	if errors.Is(err, pinsede.ErrNotFound) {
-		return &failure{fmt.Sprintf("operatore %s non trovato: pinctl operator list elenca gli operatori", id)}
+		return &failure{msg: fmt.Sprintf("operatore %s non trovato: pinctl operator list elenca gli operatori", id)}
 	}
 	if err != nil {
 		return err

@@ -40,7 +40,7 @@ func (e *env) readPassword(fromStdin bool) (string, error) {
 		return "", fmt.Errorf("read password: %w", err)
 	}
 	if string(first) != string(again) {
-		return "", &failure{"le due password non coincidono: riprova"}
+		return "", &failure{msg: "le due password non coincidono: riprova"}
 	}
 	return string(first), nil
 }

@@ -245,6 +245,16 @@ func TestInitExistingStore(t *testing.T) {
 	if r.code != exitFail || !strings.Contains(r.stderr, "la sede è già configurata") {
 		t.Errorf("second init: exit %d:\n%s", r.code, r.stderr)
 	}
+
+	// A new PC with the key but not the store: init sent the operator in
+	// a circle ("crea l'archivio con pinctl init").
+	if err := os.Remove(sb.store); err != nil {
+		t.Fatal(err)
+	}
+	r = sb.run(t, "una-password-lunga\n", initCmd...)
+	if r.code != exitFail || !strings.Contains(r.stderr, "pinctl restore -from") || strings.Contains(r.stderr, "pinctl init") {
+		t.Errorf("init with the key and no store: exit %d:\n%s", r.code, r.stderr)
+	}
 }
 
 // Ensure that the store's failures say what to do.

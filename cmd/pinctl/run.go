@@ -90,10 +90,14 @@ type usageError struct{ msg string }
 func (u *usageError) Error() string { return u.msg }
 
 // failure is an error already said in Italian, for the user: run prints
-// it as it is.
-type failure struct{ msg string }
+// it as it is. err, when set, is the error it says, for errors.Is.
+type failure struct {
+	msg string
+	err error
+}
 
 func (f *failure) Error() string { return f.msg }
+func (f *failure) Unwrap() error { return f.err }
 
 // errReported is returned by a command that has already written why it
 // failed: run exits 1 and prints nothing more.
