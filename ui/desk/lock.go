@@ -72,10 +72,14 @@ func (a *App) runTicker() {
 }
 
 // everyTick checks the idle timer, keeps the request in progress
-// (draft.go) and shows the time in the status bar. On the UI goroutine.
+// (draft.go), reads the home's figures again when the day turns and
+// shows the time in the status bar. On the UI goroutine.
 func (a *App) everyTick() {
 	a.checkIdle()
 	a.checkDraft()
+	if a.home != nil && a.session != nil {
+		a.home.refreshDay()
+	}
 	if a.sync != nil {
 		a.sync.showTime()
 	}

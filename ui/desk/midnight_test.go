@@ -1,0 +1,55 @@
+package desk
+
+import (
+	"testing"
+	"time"
+)
+
+// Ensure that the home screen's figures and lists follow the desk's day
+// while a session stays open across midnight: a PIN issued at 23:50 and
+// not handed over is no longer "issued today" nor among today's slips to
+// hand over once the day has turned, whether the clerk stayed on the home
+// screen or the session was locked in front of it, with no screen change
+// to read them again.
+func TestHomeAcrossMidnight(t *testing.T) {
+	y, m, d := testNow.Date()
+	for _, tc := range []struct {
+		name string
+		late time.Time // the issue, in the PC's zone, as the home's lists read the day
+		lock bool
+	}{
+		{"home shown", time.Date(y, m, d, 23, 50, 0, 0, time.Local), false},
+		{"locked", time.Date(y, m, d, 23, 50, 0, 0, time.Local), true},
+		{"year end", time.Date(y, time.December, 31, 23, 50, 0, 0, time.Local), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := ready(t)
+			h.now = tc.late
+			h.toVerification(mario)
+			h.fillVerification(passport)
+			h.tap(h.app.verify.issue)
+			if h.app.result == nil {
+				t.Fatalf("no PIN issued at %s: %q", tc.late.Format(time.DateTime), h.app.verify.msg.text())
+			}
+			h.tap(h.app.header.home)
+			home := h.app.home
+			if got := home.issuedToday.Text; got != "1" {
+				t.Fatalf("issued today at 23:50: %q, want 1", got)
+			}
+			if got := home.handover.count.Text; got != "1" {
+				t.Fatalf("slips to hand over at 23:50: %q, want 1", got)
+			}
+			if tc.lock {
+				h.app.lockSession()
+			}
+			h.now = tc.late.Add(10 * time.Minute) // 00:00 the next day
+			h.app.everyTick()
+			if got := home.issuedToday.Text; got != "0" {
+				t.Errorf("issued today at %s: %q, want 0 (the day before's PIN)", h.now.Format(time.DateTime), got)
+			}
+			if got := home.handover.count.Text; got != "0" || home.handover.object.Visible() {
+				t.Errorf("slips to hand over at %s: %q (shown %v), want none: the day before's listed as today's", h.now.Format(time.DateTime), got, home.handover.object.Visible())
+			}
+		})
+	}
+}
