@@ -349,15 +349,22 @@ func holderOf(cert *x509.Certificate) string {
 	return fmt.Sprintf(" (%s %s sportello %s)", role, code, desk)
 }
 
+// loadDir parses the flags of a ca command that takes -dir alone and
+// loads the CA of -dir.
+func loadDir(args []string) (caArgs, *pki.CA, error) {
+	var a caArgs
+	if err := parseFlags(args, a.dirFlag, "dir"); err != nil {
+		return a, nil, err
+	}
+	ca, err := a.load()
+	return a, ca, err
+}
+
 // cmdCACRL signs the revocation list again, with a higher number and a
 // next update 30 days on: centrale reports a list past its next update,
 // so the supervisor renews it when nothing was revoked for a while.
 func cmdCACRL(e *env, args []string) error {
-	var a caArgs
-	if err := parseFlags(args, a.dirFlag, "dir"); err != nil {
-		return err
-	}
-	ca, err := a.load()
+	a, ca, err := loadDir(args)
 	if err != nil {
 		return err
 	}
@@ -406,11 +413,7 @@ func endsWithCA(e *env, dir string, ca *pki.CA, cert *x509.Certificate) {
 // signed before stays valid on it, each until its own end, no later than
 // the old CA's.
 func cmdCARenewCA(e *env, args []string) error {
-	var a caArgs
-	if err := parseFlags(args, a.dirFlag, "dir"); err != nil {
-		return err
-	}
-	ca, err := a.load()
+	a, ca, err := loadDir(args)
 	if err != nil {
 		return err
 	}
