@@ -3,6 +3,10 @@ package desk
 import (
 	"testing"
 	"time"
+
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/pinsede/pinsede/sync/client"
 )
 
 // Ensure that the home screen's figures and lists follow the desk's day
@@ -52,4 +56,26 @@ func TestHomeAcrossMidnight(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Ensure that the status bar of a desk offline across midnight says since
+// which day: a desk left on over a weekend, offline since Friday 18:05,
+// said 'non in linea dalle 18:05' on Monday morning, as if since the
+// evening before at most.
+func TestOfflineSinceAcrossMidnight(t *testing.T) {
+	h := ready(t)
+	friday := time.Date(2026, time.March, 13, 18, 5, 0, 0, testNow.Location())
+	h.now = friday.Add(time.Minute)
+	states := make(chan client.State, 1)
+	states <- client.State{Status: client.Offline, OfflineSince: friday, Pending: 2}
+	h.app.UseSync(stateSync(states), "")
+	if got, want := h.statusText(), lang.L("sync.offline", map[string]any{"Since": "18:05", "N": 2}); got != want {
+		t.Errorf("on the day: %q, want %q", got, want)
+	}
+	h.now = friday.Add(62 * time.Hour) // Monday 08:05
+	h.app.everyTick()
+	if got, want := h.app.sync.button.Text, lang.L("sync.offline.day", map[string]any{"Day": "13/03/2026", "Since": "18:05", "N": 2}); got != want {
+		t.Errorf("on Monday: %q, want %q", got, want)
+	}
+	shot(t, h, "statusbar-offline-since-friday")
 }

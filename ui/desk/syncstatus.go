@@ -163,7 +163,15 @@ func (s *syncStatus) render() {
 	case st.Status == pinsede.SyncOnline:
 		text, icon = lang.L("sync.online", map[string]any{"N": st.Pending, "Last": st.LastSync.Format("15:04")}), fynetheme.ConfirmIcon()
 	case st.Status == pinsede.SyncOffline:
-		text, icon = lang.L("sync.offline", map[string]any{"Since": st.OfflineSince.Format("15:04"), "N": st.Pending}), fynetheme.WarningIcon()
+		// The day too when it is not today's: a desk left on over a
+		// weekend said 'dalle 18:05' on Monday.
+		now := s.a.desk.Now()
+		since := st.OfflineSince.In(now.Location())
+		key, args := "sync.offline", map[string]any{"Since": since.Format("15:04"), "N": st.Pending}
+		if pinsede.DateOf(since) != pinsede.DateOf(now) {
+			key, args["Day"] = "sync.offline.day", since.Format("02/01/2006")
+		}
+		text, icon = lang.L(key, args), fynetheme.WarningIcon()
 		imp = widget.WarningImportance
 	default:
 		text = lang.L("sync.connecting")
