@@ -1,11 +1,13 @@
 package desk
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2/lang"
 
+	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/client"
 )
 
@@ -78,4 +80,42 @@ func TestOfflineSinceAcrossMidnight(t *testing.T) {
 		t.Errorf("on Monday: %q, want %q", got, want)
 	}
 	shot(t, h, "statusbar-offline-since-friday")
+}
+
+// Ensure that the operators' list says on which day a lock-out ends when
+// it is not today: a clerk locked out at 18:00 for 20 hours (lock-outs
+// double up to a day) read 'Bloccato fino alle 14:00', an hour the
+// supervisor took for today's, already past.
+func TestOperatorLockedUntilTomorrow(t *testing.T) {
+	h := ready(t)
+	h.now = time.Date(2026, time.March, 10, 18, 0, 0, 0, testNow.Location())
+	tomorrow := h.now.Add(20 * time.Hour)
+	soon := h.now.Add(30 * time.Minute)
+	for id, until := range map[string]time.Time{"g.verdi": tomorrow, "l.bianchi": soon} {
+		if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{ID: id, Name: id, Role: pinsede.RoleOperatore, Password: "una-password-lunga"}); err != nil {
+			t.Fatal(err)
+		}
+		err := h.store.Update(func(tx pinsede.Tx) error {
+			op, err := tx.Operator(id)
+			if err != nil {
+				return err
+			}
+			op.FailedLogins, op.LockedUntil = pinsede.MaxFailedLogins, until
+			return tx.PutOperator(op)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.tap(h.app.header.ops)
+	shot(t, h, "operators-locked-until-tomorrow")
+	text := h.screenText()
+	for _, want := range []string{
+		lang.L("operators.locked.day", map[string]any{"Day": "11/03", "Until": "14:00"}),
+		lang.L("operators.locked", map[string]any{"Until": "18:30"}),
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the operators' list lacks %q:\n%s", want, text)
+		}
+	}
 }
