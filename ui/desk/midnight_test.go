@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/test"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/client"
@@ -117,5 +118,28 @@ func TestOperatorLockedUntilTomorrow(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("the operators' list lacks %q:\n%s", want, text)
 		}
+	}
+}
+
+// Ensure that what a colleague's Esci on the lock screen closed, told at
+// the clerk's next login on this desk, says on which day: the desk stays
+// on for days, and a revocation refused behind the lock on Friday evening
+// was told on Monday as 'Alle 18:05', as if of that morning.
+func TestLockLeftSaysTheDay(t *testing.T) {
+	h, out := onMariosPage(t)
+	h.now = time.Date(2026, time.March, 13, 18, 5, 0, 0, testNow.Location())
+	h.tap(h.app.citizen.revokeCred[out.Credential.ID])
+	d := h.app.citizen.revoke
+	d.checked.SetChecked(true)
+	h.typeIn(d.reason, "smarrito") // too short: refused
+	test.Tap(d.confirm)
+	h.app.lockSession()
+	h.wait() // refused behind the lock
+	h.tap(h.app.lock.logout) // a colleague's Esci
+	h.now = h.now.Add(62 * time.Hour) // Monday 08:05
+	h.logIn("m.rossi", "password-di-prova")
+	want := "Il 13/03/2026 alle 18:05 la tua sessione è stata chiusa"
+	if got := strings.Join(strings.Fields(h.screenText()), " "); !strings.Contains(got, want) {
+		t.Errorf("Monday's login does not say %q:\n%s", want, got)
 	}
 }
