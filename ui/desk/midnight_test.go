@@ -134,8 +134,8 @@ func TestLockLeftSaysTheDay(t *testing.T) {
 	h.typeIn(d.reason, "smarrito") // too short: refused
 	test.Tap(d.confirm)
 	h.app.lockSession()
-	h.wait() // refused behind the lock
-	h.tap(h.app.lock.logout) // a colleague's Esci
+	h.wait()                          // refused behind the lock
+	h.tap(h.app.lock.logout)          // a colleague's Esci
 	h.now = h.now.Add(62 * time.Hour) // Monday 08:05
 	h.logIn("m.rossi", "password-di-prova")
 	want := "Il 13/03/2026 alle 18:05 la tua sessione è stata chiusa"
