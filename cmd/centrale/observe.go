@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/x509"
 	"flag"
 	"fmt"
@@ -58,4 +59,33 @@ func observe(c config, srv *server.Server, cert *pki.ServerCert, caPEM []byte, l
 		ErrorLog:          server.ErrorLog(log),
 	}
 	return metrics, hs, nil
+}
+
+// ExpiryCheck is how often centrale looks whether its certificates or the
+// revocation list come near their end (server.ExpiryWatch logs it once).
+const ExpiryCheck = 10 * time.Minute
+
+// newExpiryWatch returns the watch of centrale's server certificate, the
+// CA's (caPEM) and the revocation list (nil: none), on c's clock.
+func newExpiryWatch(c config, log *slog.Logger, cert *pki.ServerCert, caPEM []byte, crl *pki.CRL) *server.ExpiryWatch {
+	w := &server.ExpiryWatch{Log: log, Now: c.now, Cert: cert.Leaf, CRL: crl}
+	if ca, err := pki.ParseCert(caPEM); err == nil {
+		w.CA = func() *x509.Certificate { return ca }
+	}
+	return w
+}
+
+// watchExpiries checks w at start and then every ExpiryCheck, until ctx
+// ends.
+func watchExpiries(ctx context.Context, w *server.ExpiryWatch) {
+	t := time.NewTicker(ExpiryCheck)
+	defer t.Stop()
+	for {
+		w.Check()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

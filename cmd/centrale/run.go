@@ -425,6 +425,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	}
 	go func() { errc <- hs.Serve(ln) }()
 	go sweepTickets(ctx, srv)
+	go watchExpiries(ctx, newExpiryWatch(c, log, cert, caPEM, crl)) // observe.go
 	if bs, ok := store.(*boltstore.Store); ok && c.backupDir != "" {
 		go backupLoop(ctx, bs, c.backupDir, c.backupEvery, c.backupKeep, c.now, log)
 	}

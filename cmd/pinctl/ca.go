@@ -24,6 +24,7 @@ import (
 //	{"ca server", "-dir CARTELLA -host NOME[,NOME...]", "rilascia il certificato del server centrale", cmdCAServer, caServerFlags},
 //	{"ca revoke", "-dir CARTELLA (-serial SERIALE | -cert FILE) [-reason MOTIVO]", "revoca un certificato", cmdCARevoke, caRevokeFlags},
 //	{"ca crl", "-dir CARTELLA", "firma di nuovo l'elenco delle revoche, ...", cmdCACRL, caCRLFlags},
+//	{"ca renew-ca", "-dir CARTELLA", "rinnova il certificato della CA, con la stessa chiave", cmdCARenewCA, caCRLFlags},
 
 // caArgs are the arguments of the pinctl ca commands.
 type caArgs struct {
@@ -237,6 +238,7 @@ func cmdCAIssue(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "certificato%s rilasciato nel pacchetto %s, con il certificato della CA e la chiave (seriale %s): "+
 			"si importa nelle impostazioni dello sportello, poi va cancellato da dove è stato copiato\n", holderOf(cert), a.bundle, pki.Serial(cert))
 	}
+	endsWithCA(e, a.dir, ca, cert)
 	return nil
 }
 
@@ -281,6 +283,7 @@ func cmdCARenew(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "certificato%s rinnovato: %s.crt e %s.key (seriale %s, valido fino al %s)\n",
 		holderOf(cert), a.out, a.out, pki.Serial(cert), cert.NotAfter.Local().Format("02/01/2006"))
+	endsWithCA(e, a.dir, ca, cert)
 	if !a.revokeOld {
 		fmt.Fprintf(e.stdout, "il certificato vecchio (seriale %s) resta valido fino al %s: revocalo quando il nuovo è installato\n",
 			pki.Serial(old), old.NotAfter.Local().Format("02/01/2006"))
@@ -312,7 +315,13 @@ func cmdCAServer(e *env, args []string) error {
 	if err := writePair(filepath.Join(a.dir, "server"), certPEM, keyPEM); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "certificato del server scritto in %s\n", filepath.Join(a.dir, "server.crt"))
+	cert, err := pki.ParseCert(certPEM)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "certificato del server scritto in %s, valido fino al %s\n",
+		filepath.Join(a.dir, "server.crt"), cert.NotAfter.Local().Format("02/01/2006"))
+	endsWithCA(e, a.dir, ca, cert)
 	return nil
 }
 
@@ -352,6 +361,7 @@ func cmdCARevoke(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "certificato %s%s revocato; centrale rilegge %s alla prossima richiesta\n",
 		serial, holder, filepath.Join(a.dir, pki.CRLFile))
+	warnCAEnd(e, a.dir, ca)
 	return nil
 }
 
@@ -381,15 +391,22 @@ func holderOf(cert *x509.Certificate) string {
 	return fmt.Sprintf(" (%s %s sportello %s)", role, code, desk)
 }
 
+// loadDir parses the flags of a ca command that takes -dir alone and
+// loads the CA of -dir.
+func loadDir(args []string) (caArgs, *pki.CA, error) {
+	var a caArgs
+	if err := parseFlags(args, a.dirFlag, "dir"); err != nil {
+		return a, nil, err
+	}
+	ca, err := a.load()
+	return a, ca, err
+}
+
 // cmdCACRL signs the revocation list again, with a higher number and a
 // next update 30 days on: centrale reports a list past its next update,
 // so the supervisor renews it when nothing was revoked for a while.
 func cmdCACRL(e *env, args []string) error {
-	var a caArgs
-	if err := parseFlags(args, a.dirFlag, "dir"); err != nil {
-		return err
-	}
-	ca, err := a.load()
+	a, ca, err := loadDir(args)
 	if err != nil {
 		return err
 	}
@@ -399,5 +416,59 @@ func cmdCACRL(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "elenco delle revoche firmato di nuovo: %s, valido fino al %s; copialo su centrale\n",
 		filepath.Join(a.dir, pki.CRLFile), now.Add(pki.CRLValidity).Format("02/01/2006 15:04"))
+	warnCAEnd(e, a.dir, ca)
+	return nil
+}
+
+// CAWarning is how long before the CA's certificate ends the ca commands
+// that sign say so: past it centrale, the desks and the kiosks no longer
+// connect, and each needs the renewed CA and new certificates first.
+const CAWarning = 90 * 24 * time.Hour
+
+// warnCAEnd says on the output when the CA's certificate of dir ends
+// within CAWarning, or has ended, and what to do.
+func warnCAEnd(e *env, dir string, ca *pki.CA) {
+	end := ca.NotAfter()
+	if end.Sub(e.now()) >= CAWarning {
+		return
+	}
+	fmt.Fprintf(e.stdout, "attenzione: il certificato della CA scade il %s; da allora centrale, sportelli e chioschi non si collegano più. "+
+		"Rinnovalo ora: pinctl ca renew-ca -dir %s\n", end.Local().Format("02/01/2006 15:04"), dir)
+}
+
+// endsWithCA says on the output when cert, just signed, ends with the
+// CA's certificate, short of its full validity, and what to do: a
+// certificate is valid no longer than the CA that signs it. From CAWarning
+// before, warnCAEnd says it too.
+func endsWithCA(e *env, dir string, ca *pki.CA, cert *x509.Certificate) {
+	if cert.NotAfter.Before(ca.NotAfter()) {
+		return
+	}
+	fmt.Fprintf(e.stdout, "attenzione: questo certificato vale solo fino al %s, quando scade il certificato della CA che lo firma. "+
+		"Per uno di due anni rinnova prima la CA (pinctl ca renew-ca -dir %s), poi rilascialo di nuovo\n",
+		cert.NotAfter.Local().Format("02/01/2006 15:04"), dir)
+	warnCAEnd(e, dir, ca)
+}
+
+// cmdCARenewCA signs the CA's certificate again with its key, valid ten
+// more years (pki.CA.RenewCA), and says what to do with it: what the CA
+// signed before stays valid on it, each until its own end, no later than
+// the old CA's.
+func cmdCARenewCA(e *env, args []string) error {
+	a, ca, err := loadDir(args)
+	if err != nil {
+		return err
+	}
+	old := ca.NotAfter()
+	if err := ca.RenewCA(e.now()); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "certificato della CA rinnovato: %s, valido fino al %s, con la stessa chiave\n",
+		filepath.Join(a.dir, pki.CertFile), ca.NotAfter().Local().Format("02/01/2006"))
+	fmt.Fprintf(e.stdout, "i certificati già rilasciati restano validi fino alla loro scadenza, al più tardi il %s. Prima di allora:\n"+
+		"  1. copia %s su centrale (-ca) e riavvialo;\n"+
+		"  2. rilascia di nuovo il certificato del server (pinctl ca server) e copialo su centrale;\n"+
+		"  3. rilascia a ogni sportello un nuovo pacchetto (pinctl ca issue … -bundle) e a ogni chiosco un nuovo certificato con il nuovo %s (pinctl ca renew).\n",
+		old.Local().Format("02/01/2006 15:04"), filepath.Join(a.dir, pki.CertFile), pki.CertFile)
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/pinsede/pinsede/assets"
 	"github.com/pinsede/pinsede/internal/smallfile"
 	"github.com/pinsede/pinsede/local"
+	"github.com/pinsede/pinsede/sync/pki"
 )
 
 // translations are the Italian texts of the user interface, read once
@@ -112,6 +113,9 @@ func explain(err error, e *env) string {
 			"(pinctl operator add -role supervisore)"
 	case errors.Is(err, pinsede.ErrNotFound):
 		return "non trovato: " + err.Error()
+	case errors.Is(err, pki.ErrCAExpired):
+		return "il certificato della CA è scaduto e non firma più nulla: rinnovalo con pinctl ca renew-ca -dir CARTELLA " +
+			"(la stessa chiave), copialo su centrale, poi rilascia di nuovo i certificati"
 	case errors.As(err, new(*smallfile.Error)):
 		return fileMessage(err)
 	}

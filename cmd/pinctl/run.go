@@ -80,6 +80,7 @@ var commands = []command{
 	{"ca revoke", "-dir CARTELLA (-serial SERIALE | -cert FILE) [-reason MOTIVO]", "revoca un certificato", cmdCARevoke, caRevokeFlags},
 	{"ca renew", "-dir CARTELLA -cert FILE -out PREFISSO [-revoke]", "rilascia un nuovo certificato per chi ha già quello indicato (stesso ruolo, codice e sportello)", cmdCARenew, caRenewFlags},
 	{"ca crl", "-dir CARTELLA", "firma di nuovo l'elenco delle revoche, valido altri 30 giorni (centrale segnala un elenco scaduto)", cmdCACRL, caCRLFlags},
+	{"ca renew-ca", "-dir CARTELLA", "rinnova il certificato della CA con la stessa chiave, valido altri 10 anni (i certificati che firma non durano oltre)", cmdCARenewCA, caCRLFlags},
 	{"mrz", "< MRZ", "legge da stdin una zona a lettura ottica (MRZ) e ne stampa campi e cifre di controllo in JSON", cmdMRZ, nil},
 }
 

@@ -42,7 +42,8 @@ type syncLink struct {
 	client *client.Client
 	sede   string // the sede code of the certificate
 	desk   string // the desk id of the certificate (pki.DeskOf); "" for none
-	// expires is when the certificate expires: the desk warns before.
+	// expires is when the certificate stops working, its own end or its
+	// CA's if that comes first (pki.ChainEnd): the desk warns before.
 	expires time.Time
 	cancel  context.CancelFunc
 	done    chan struct{}
@@ -112,7 +113,7 @@ func startSync(store *local.Store, d *pinsede.Desk, f syncFlags) (*syncLink, err
 		client:  client.New(client.Config{URL: f.url, HTTP: hc, Sede: code, Local: store, Desk: d, Now: d.Now, NotBefore: cert.NotBefore}),
 		sede:    code,
 		desk:    desk,
-		expires: cert.NotAfter,
+		expires: pki.ChainEnd(caPEM, cert),
 		done:    make(chan struct{}),
 	}
 	var ctx context.Context

@@ -107,3 +107,69 @@ func TestStartSync(t *testing.T) {
 		})
 	}
 }
+
+// Ensure that the desk knows its certificate stops working when its CA's
+// does, if that comes first: a certificate signed by a renewed CA (or by
+// one of before certificates were kept to their CA's end) on a desk whose
+// -ca file is the CA's certificate of before works only until that one
+// ends, and the sync status warns from 30 days before that day, not the
+// certificate's own.
+func TestStartSyncCertEndsWithCA(t *testing.T) {
+	if err := i18n.Load("it"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	now := testclock.Now()
+	ca, err := pki.Init(filepath.Join(dir, "ca"), "test CA", now.Add(-pki.CAValidity+10*24*time.Hour), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldEnd := ca.NotAfter()
+	oldCA := filepath.Join(dir, "old-ca.crt")
+	if err := os.WriteFile(oldCA, ca.CertPEM(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := ca.RenewCA(now); err != nil {
+		t.Fatal(err)
+	}
+	certPEM, keyPEM, err := ca.IssueDesk("ROMA01", "03", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := pki.ParseCert(certPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "roma01-03")
+	if err := os.WriteFile(p+".crt", certPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p+".key", keyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, ca string
+		want     time.Time
+	}{
+		{"CA of before", oldCA, oldEnd},
+		{"renewed CA", filepath.Join(dir, "ca", pki.CertFile), cert.NotAfter},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := t.TempDir()
+			store, err := local.Create(filepath.Join(d, "s.db"), filepath.Join(d, "s.key"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer store.Close()
+			l, err := startSync(store, pinsede.NewDesk(store, nil, testclock.Now),
+				syncFlags{url: "https://127.0.0.1:1", cert: p + ".crt", key: p + ".key", ca: tc.ca})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.stop()
+			if got := l.certExpires(); !got.Equal(tc.want) {
+				t.Errorf("the desk's certificate works until %s, want %s (its own end %s)", got, tc.want, cert.NotAfter)
+			}
+		})
+	}
+}

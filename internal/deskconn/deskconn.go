@@ -90,7 +90,7 @@ func (c *Files) ReadBundle(path string) (pinsede.DeskCert, error) {
 		return pinsede.DeskCert{}, &pinsede.Problem{Key: pinsede.KeyBundleFormat, Err: err}
 	}
 	return pinsede.DeskCert{Role: string(role), Sede: code, DeskID: deskID, Serial: pki.Serial(b.Cert),
-		NotBefore: b.Cert.NotBefore, NotAfter: b.Cert.NotAfter}, nil
+		NotBefore: b.Cert.NotBefore, NotAfter: pki.ChainEnd(b.CAPEM, b.Cert)}, nil
 }
 
 // Try calls centrale's /v1/health with the bundle's certificate.

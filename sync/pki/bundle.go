@@ -57,9 +57,10 @@ func WriteBundle(path string, caPEM, certPEM, keyPEM []byte) error {
 
 // ParseBundle reads a bundle and checks that its key is the
 // certificate's and that the certificate chains to its CA, valid at now
-// (an expired certificate wraps x509.CertificateInvalidError with reason
-// x509.Expired, the bundle returned all the same; a CA out of its dates
-// is ErrBundleChain). Whose the certificate is, Identity and DeskOf say.
+// (an expired certificate, or one whose CA's certificate has expired,
+// wraps x509.CertificateInvalidError with reason x509.Expired, the bundle
+// returned all the same: ChainEnd says when it stopped working). Whose
+// the certificate is, Identity and DeskOf say.
 // A bundle larger than MaxBundleBytes is ErrBundleFormat.
 func ParseBundle(data []byte, now time.Time) (*Bundle, error) {
 	if len(data) > MaxBundleBytes {
@@ -111,8 +112,11 @@ func ParseBundle(data []byte, now time.Time) (*Bundle, error) {
 	_, err = b.Cert.Verify(x509.VerifyOptions{Roots: roots, CurrentTime: now, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
 	var inv x509.CertificateInvalidError
 	switch {
-	case errors.As(err, &inv) && inv.Reason == x509.Expired && inv.Cert == b.Cert:
-		return b, err // whose it is still tells the supervisor something
+	case errors.As(err, &inv) && inv.Reason == x509.Expired && (inv.Cert == b.Cert || inv.Cert == b.CA):
+		// Whose it is still tells the supervisor something; with the CA's
+		// certificate expired it is no less the CA's (ChainEnd says when
+		// the bundle stopped working).
+		return b, err
 	case err != nil:
 		return nil, fmt.Errorf("%w: %w", ErrBundleChain, err)
 	}

@@ -105,6 +105,9 @@ var (
 	ErrRevoked    = errors.New("certificate revoked")
 	ErrBadDesk    = errors.New("desk id must be 1 to 8 upper-case letters, digits or hyphens")
 	ErrDeskRole   = errors.New("only a sede's certificate names a desk")
+	// ErrCAExpired refuses to sign with a CA past its NotAfter: nothing
+	// would take what it signs.
+	ErrCAExpired = errors.New("the CA's certificate has expired")
 )
 
 var (
@@ -243,6 +246,45 @@ func (ca *CA) Signed(cert *x509.Certificate) error {
 // centrale and of every client.
 func (ca *CA) CertPEM() []byte { return certToPEM(ca.der) }
 
+// RenewCA signs the CA's certificate again, with the same name and key,
+// valid from now for CAValidity, and writes it over ca.crt. What the CA
+// signed before verifies on either certificate (the chain is made by the
+// name and the key), so the renewed one goes to centrale and into the
+// desks' new bundles at their pace, each before the old one ends; the
+// certificates signed before keep their NotAfter, which ends no later
+// than the old CA's (sign), and are renewed in their turn.
+func (ca *CA) RenewCA(now time.Time) error {
+	old := ca.cert
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial(),
+		Subject:               old.Subject,
+		SubjectKeyId:          old.SubjectKeyId,
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(CAValidity),
+		KeyUsage:              old.KeyUsage,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		MaxPathLenZero:        true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &ca.key.PublicKey, ca.key)
+	if err != nil {
+		return fmt.Errorf("renew CA certificate: %w", err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return fmt.Errorf("renew CA certificate: %w", err)
+	}
+	if err := config.WriteFile(filepath.Join(ca.dir, CertFile), certToPEM(der), 0o644); err != nil {
+		return fmt.Errorf("renew CA certificate: %w", err)
+	}
+	ca.cert, ca.der = cert, der
+	return nil
+}
+
+// NotAfter returns when the CA's certificate expires: what it signs is
+// valid no longer.
+func (ca *CA) NotAfter() time.Time { return ca.cert.NotAfter }
+
 // Issue signs a client certificate for role and code, valid from now for
 // ClientValidity, and returns it with its new key, PEM encoded.
 func (ca *CA) Issue(role Role, code string, now time.Time) (certPEM, keyPEM []byte, err error) {
@@ -299,14 +341,23 @@ func (ca *CA) IssueServer(hosts []string, now time.Time) (certPEM, keyPEM []byte
 	return ca.sign(tmpl, now)
 }
 
-// sign fills in the serial, validity and key of tmpl and signs it.
+// sign fills in the serial, validity and key of tmpl and signs it. A
+// certificate is valid ClientValidity, and no longer than the CA's own
+// certificate: past it no chain verifies, and a later NotAfter promised
+// the holder, and the desk's warning, a validity it never had.
 func (ca *CA) sign(tmpl *x509.Certificate, now time.Time) (certPEM, keyPEM []byte, err error) {
+	if !now.Before(ca.cert.NotAfter) {
+		return nil, nil, fmt.Errorf("sign certificate %s: %w on %s", tmpl.Subject.CommonName, ErrCAExpired, ca.cert.NotAfter.UTC().Format(time.RFC3339))
+	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sign certificate: %w", err)
 	}
 	tmpl.SerialNumber = serial()
 	tmpl.NotBefore, tmpl.NotAfter = now.Add(-time.Hour), now.Add(ClientValidity)
+	if tmpl.NotAfter.After(ca.cert.NotAfter) {
+		tmpl.NotAfter = ca.cert.NotAfter
+	}
 	tmpl.KeyUsage = x509.KeyUsageDigitalSignature
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
 	if err != nil {
@@ -753,6 +804,33 @@ func ClientTLS(caPEM, certPEM, keyPEM []byte) (*tls.Config, error) {
 		cfg.Certificates = []tls.Certificate{pair}
 	}
 	return cfg, nil
+}
+
+// ChainEnd returns when cert stops verifying on the CA certificates of
+// caPEM: its own NotAfter, or the NotAfter of the CA that signed it when
+// that comes first (a certificate signed before sign kept to its CA's, or
+// a CA file not yet renewed). Of several certificates of the same CA (one
+// renewed, pki.CA.RenewCA) the one that lasts counts; those that did not
+// sign cert count for nothing, and with none its own NotAfter stands.
+func ChainEnd(caPEM []byte, cert *x509.Certificate) time.Time {
+	var ca time.Time
+	for rest := caPEM; ; {
+		var blk *pem.Block
+		if blk, rest = pem.Decode(rest); blk == nil {
+			break
+		}
+		c, err := x509.ParseCertificate(blk.Bytes)
+		if blk.Type != "CERTIFICATE" || err != nil || cert.CheckSignatureFrom(c) != nil {
+			continue
+		}
+		if c.NotAfter.After(ca) {
+			ca = c.NotAfter
+		}
+	}
+	if ca.IsZero() || cert.NotAfter.Before(ca) {
+		return cert.NotAfter
+	}
+	return ca
 }
 
 // ParseCert reads the first certificate of a PEM block.

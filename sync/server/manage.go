@@ -31,7 +31,7 @@ type Manage struct {
 	// CertMargin is DefaultCertMargin when zero.
 	CertMargin time.Duration
 	// CA returns the CA's certificate, whose expiry the status page
-	// shows; nil shows none.
+	// shows and /readyz checks as Cert's; nil shows and checks none.
 	CA func() *x509.Certificate
 }
 
@@ -41,7 +41,8 @@ type Manage struct {
 //
 //   - GET /healthz answers 200 while the process serves (liveness);
 //   - GET /readyz answers 200 when this replica can serve: the store
-//     answers and the server certificate has not expired; else 503. The
+//     answers and neither the server certificate nor the CA's has
+//     expired; else 503. The
 //     body says each check, and warns, still 200, of a revocation list
 //     expired or older than one loaded before and of a certificate
 //     within the margin of its expiry: every replica reads the same
@@ -112,16 +113,22 @@ func (s *Server) readiness(ctx context.Context, m Manage) ([]string, bool) {
 			check("crl", nil)
 		}
 	}
-	if m.Cert != nil {
-		switch cert, now := m.Cert(), s.Now(); {
-		case !now.Before(cert.NotAfter):
-			check("certificate", fmt.Errorf("the server certificate expired at %s: renew it (pinctl ca server)", cert.NotAfter.UTC().Format(time.RFC3339)))
-		case cert.NotAfter.Sub(now) < m.CertMargin:
-			warn("certificate", fmt.Errorf("the server certificate expires at %s, within %s: renew it (pinctl ca server)", cert.NotAfter.UTC().Format(time.RFC3339), m.CertMargin))
+	certCheck := func(name, what, renew string, c func() *x509.Certificate) {
+		if c == nil {
+			return
+		}
+		switch end, now := c().NotAfter, s.Now(); {
+		case !now.Before(end):
+			check(name, fmt.Errorf("the %s expired at %s: renew it (%s)", what, end.UTC().Format(time.RFC3339), renew))
+		case end.Sub(now) < m.CertMargin:
+			warn(name, fmt.Errorf("the %s expires at %s, within %s: renew it (%s)", what, end.UTC().Format(time.RFC3339), m.CertMargin, renew))
 		default:
-			check("certificate", nil)
+			check(name, nil)
 		}
 	}
+	certCheck("certificate", "server certificate", "pinctl ca server", m.Cert)
+	// The CA's too: past it no handshake succeeds, and /readyz said ready.
+	certCheck("ca", "CA's certificate", "pinctl ca renew-ca", m.CA)
 	if ready {
 		lines = append([]string{"ready"}, lines...)
 	} else {

@@ -222,8 +222,9 @@ func TestRequestID(t *testing.T) {
 // or the certificate comes within the margin of its expiry: every replica
 // reads the same files, and a balancer taking them all out at once for a
 // warning stopped a service that still worked (an operator's review). It
-// is not ready, saying why, once the certificate has expired or the store
-// is closed; /healthz stays ok.
+// is not ready, saying why, once the certificate or the CA's has expired
+// (the CA was not checked: ready while no handshake could succeed), or
+// the store is closed; /healthz stays ok.
 func TestReadyz(t *testing.T) {
 	dir := t.TempDir()
 	ca, err := pki.Init(dir, "test CA", time.Now(), nil)
@@ -247,7 +248,9 @@ func TestReadyz(t *testing.T) {
 	}
 	srv := server.New(store, central.NewVerifier(store, 3, clock), crl, nil, clock)
 	cert := &x509.Certificate{NotAfter: now.Add(pki.CRLValidity + 48*time.Hour)}
-	h := srv.ManageHandler(server.Manage{Cert: func() *x509.Certificate { return cert }})
+	caNow := caCert
+	h := srv.ManageHandler(server.Manage{Cert: func() *x509.Certificate { return cert },
+		CA: func() *x509.Certificate { return caNow }})
 
 	check := func(when string, status int, says string) {
 		t.Helper()
@@ -259,7 +262,7 @@ func TestReadyz(t *testing.T) {
 			t.Errorf("%s: /healthz %d %q", when, st, body)
 		}
 	}
-	check("at start", 200, "ready\nstore: ok\ncrl: ok\ncertificate: ok\n")
+	check("at start", 200, "ready\nstore: ok\ncrl: ok\ncertificate: ok\nca: ok\n")
 	mu.Lock()
 	now = now.Add(pki.CRLValidity + time.Hour)
 	mu.Unlock()
@@ -276,6 +279,14 @@ func TestReadyz(t *testing.T) {
 	now = cert.NotAfter
 	mu.Unlock()
 	check("the certificate expired", 503, "not ready\nstore: ok\ncrl: ok\ncertificate: the server certificate expired at")
+	cert = &x509.Certificate{NotAfter: caCert.NotAfter.Add(pki.CRLValidity)} // renewed
+	caNow = &x509.Certificate{NotAfter: now.Add(server.DefaultCertMargin - time.Minute)}
+	check("the CA about to expire", 200, "ready\nstore: ok\ncrl: ok\ncertificate: ok\nca: warning: the CA's certificate expires at")
+	mu.Lock()
+	now = caNow.NotAfter
+	mu.Unlock()
+	check("the CA expired", 503, "not ready\nstore: ok\ncrl: ok\ncertificate: ok\nca: the CA's certificate expired at")
+	caNow = caCert
 	mu.Lock()
 	now = time.Now()
 	mu.Unlock()

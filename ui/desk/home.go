@@ -49,6 +49,9 @@ type homeScreen struct {
 	handover, expiring *citizenPanel
 	// reconcile prints the end-of-day reconciliation (reconciliation.go).
 	reconcile *reconcilePanel
+	// day is the day of the figures and lists shown: the ticker reads
+	// them again when the desk's day turns (App.everyTick).
+	day pinsede.Date
 }
 
 func (a *App) showHome() {
@@ -134,6 +137,7 @@ func (a *App) newHomeScreen() *homeScreen {
 // refresh reads today's figures, the slips to hand over and the expiring
 // PINs again.
 func (h *homeScreen) refresh() {
+	h.day = h.a.today()
 	h.handover.refresh()
 	h.expiring.refresh()
 	sum, err := h.a.desk.Summary()
@@ -145,6 +149,17 @@ func (h *homeScreen) refresh() {
 	}
 	h.issuedToday.SetText(strconv.Itoa(sum.IssuedToday))
 	h.pendingSync.SetText(strconv.Itoa(sum.PendingSync))
+}
+
+// refreshDay reads the home's figures and lists again when the desk's day
+// has turned since they were read: a session kept open across midnight,
+// on the home screen or locked in front of it, showed the day before's
+// PINs as issued today and its slips as today's to hand over. On the UI
+// goroutine.
+func (h *homeScreen) refreshDay() {
+	if h.day != h.a.today() {
+		h.refresh()
+	}
 }
 
 // doSearch runs the search and lists the citizens found.

@@ -72,10 +72,14 @@ func (a *App) runTicker() {
 }
 
 // everyTick checks the idle timer, keeps the request in progress
-// (draft.go) and shows the time in the status bar. On the UI goroutine.
+// (draft.go), reads the home's figures again when the day turns and
+// shows the time in the status bar. On the UI goroutine.
 func (a *App) everyTick() {
 	a.checkIdle()
 	a.checkDraft()
+	if a.home != nil && a.session != nil {
+		a.home.refreshDay()
+	}
 	if a.sync != nil {
 		a.sync.showTime()
 	}
@@ -350,7 +354,9 @@ func (a *App) keepLeft(s *pinsede.Session) {
 	if a.left == nil {
 		a.left = map[string][]string{}
 	}
-	text := lang.L("lock.left.intro", map[string]any{"Time": a.desk.Now().Format("15:04")}) + "\n\n" + strings.Join(notes, "\n\n")
+	// The day too: the next login on this desk may be days later.
+	now := a.desk.Now()
+	text := lang.L("lock.left.intro", map[string]any{"Day": now.Format("02/01/2006"), "Time": now.Format("15:04")}) + "\n\n" + strings.Join(notes, "\n\n")
 	kept := append(a.left[s.Actor()], text)
 	a.left[s.Actor()] = kept[max(0, len(kept)-maxLeft):]
 }

@@ -133,7 +133,14 @@ func (o *operatorsScreen) reload(done string) {
 		case op.Disabled:
 			state = lang.L("operators.disabled")
 		case op.Locked(now):
-			state = lang.L("operators.locked", map[string]any{"Until": op.LockedUntil.Format("15:04")})
+			// A lock-out lasts up to a day: one that ends on another day
+			// says which, not an hour the supervisor reads as today's.
+			until := op.LockedUntil.In(now.Location())
+			key, args := "operators.locked", map[string]any{"Until": until.Format("15:04")}
+			if pinsede.DateOf(until) != pinsede.DateOf(now) {
+				key, args["Day"] = "operators.locked.day", until.Format("02/01")
+			}
+			state = lang.L(key, args)
 		}
 		var action fyne.CanvasObject = layout.NewSpacer()
 		if !op.Disabled && op.ID != a.session.Operator.ID {

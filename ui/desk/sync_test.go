@@ -345,27 +345,29 @@ func TestSyncStatusOffline(t *testing.T) {
 }
 
 // Ensure that the sync status says when the desk's certificate expires,
-// and warns on its button from CertWarning before: time for a new one.
+// and warns on its button from CertWarning before: time for a new one;
+// once expired, that it has (TestCertExpiryWhileRunning).
 func TestCertExpiryWarning(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		left time.Duration
 		warn bool
+		says string // on the button when it warns, and in the details
 	}{
-		{"in 40 days", 40 * 24 * time.Hour, false},
-		{"in 10 days", 10 * 24 * time.Hour, true},
-		{"expired", -time.Hour, true},
+		{"in 40 days", 40 * 24 * time.Hour, false, "scade il "},
+		{"in 10 days", 10 * 24 * time.Hour, true, "scade il "},
+		{"expired", -time.Hour, true, "è scaduto il "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			exp := testNow.Add(tc.left)
 			h := ready(t, func(_ *pinsede.Desk, c *Config) { c.CertExpires = exp })
 			h.app.UseSync(nil, "")
 			s := h.app.sync
-			if got := strings.Contains(s.button.Text, "il certificato scade il "+exp.Format("02/01/2006")); got != tc.warn {
+			if got := strings.Contains(s.button.Text, "il certificato "+tc.says+exp.Format("02/01/2006")); got != tc.warn {
 				t.Errorf("button %q: warns %v, want %v", s.button.Text, got, tc.warn)
 			}
 			s.showDetails()
-			if !strings.Contains(h.screenText(), "scade il "+exp.Format("02/01/2006")) {
+			if !strings.Contains(h.screenText(), strings.TrimPrefix(tc.says, "è ")+exp.Format("02/01/2006")) {
 				t.Errorf("the sync details do not say when the certificate expires:\n%s", h.screenText())
 			}
 		})

@@ -163,12 +163,24 @@ func (s *syncStatus) render() {
 	case st.Status == pinsede.SyncOnline:
 		text, icon = lang.L("sync.online", map[string]any{"N": st.Pending, "Last": st.LastSync.Format("15:04")}), fynetheme.ConfirmIcon()
 	case st.Status == pinsede.SyncOffline:
-		text, icon = lang.L("sync.offline", map[string]any{"Since": st.OfflineSince.Format("15:04"), "N": st.Pending}), fynetheme.WarningIcon()
+		// The day too when it is not today's: a desk left on over a
+		// weekend said 'dalle 18:05' on Monday.
+		now := s.a.desk.Now()
+		since := st.OfflineSince.In(now.Location())
+		key, args := "sync.offline", map[string]any{"Since": since.Format("15:04"), "N": st.Pending}
+		if pinsede.DateOf(since) != pinsede.DateOf(now) {
+			key, args["Day"] = "sync.offline.day", since.Format("02/01/2006")
+		}
+		text, icon = lang.L(key, args), fynetheme.WarningIcon()
 		imp = widget.WarningImportance
 	default:
 		text = lang.L("sync.connecting")
 	}
-	if exp, soon := s.certExpiring(); soon {
+	switch exp, soon := s.certExpiring(); {
+	case s.certExpired():
+		text += lang.L("sync.cert.expired.bar", map[string]any{"Date": exp.Format("02/01/2006")})
+		icon, imp = fynetheme.ErrorIcon(), widget.DangerImportance
+	case soon:
 		text += lang.L("sync.cert.expiring", map[string]any{"Date": exp.Format("02/01/2006")})
 		icon, imp = fynetheme.WarningIcon(), widget.WarningImportance
 	}
@@ -214,6 +226,12 @@ func (s *syncStatus) certExpiring() (time.Time, bool) {
 	return exp, !exp.IsZero() && exp.Sub(s.a.desk.Now()) < CertWarning
 }
 
+// certExpired reports whether the desk's certificate has stopped working.
+func (s *syncStatus) certExpired() bool {
+	exp := s.a.cfg.CertExpires
+	return !exp.IsZero() && !s.a.desk.Now().Before(exp)
+}
+
 // statusText is the state's status in words.
 func (s *syncStatus) statusText() string {
 	switch {
@@ -248,7 +266,7 @@ func (s *syncStatus) fillDetails() {
 		row(lang.L("sync.lastsync"), when(st.LastSync)),
 		row(lang.L("sync.lasterror"), orDash(s.faultText())),
 		row(lang.L("sync.clock"), s.clockText()),
-		row(lang.L("sync.cert"), certText(s.a.cfg.CertExpires)),
+		row(lang.L("sync.cert"), s.certText()),
 		row(lang.L("sync.policy"), lang.L("sync.policy.version", map[string]any{"N": s.a.desk.CurrentPolicy().Version})),
 	)}
 	if s.src == nil {
@@ -287,6 +305,9 @@ func (s *syncStatus) notAccepted() []pinsede.NotAccepted {
 func (s *syncStatus) faultText() string {
 	if _, behind := s.clockOff(); behind > 0 && s.state.Fault == pinsede.FaultCertificate {
 		return lang.L("sync.fault.clock.behind", map[string]any{"Behind": i18n.Duration(behind)})
+	}
+	if s.state.Fault == pinsede.FaultCertificate && s.certExpired() {
+		return lang.L("sync.fault.certificate.expired", map[string]any{"Date": s.a.cfg.CertExpires.Format("02/01/2006")})
 	}
 	return faultText(s.state)
 }
@@ -472,10 +493,15 @@ func clockText(r pinsede.ClockReading) string {
 	return lang.L("sync.clock.offset.behind", map[string]any{"D": i18n.Duration(r.Offset), "At": at})
 }
 
-// certText says when the desk's certificate expires, "–" without one.
-func certText(exp time.Time) string {
-	if exp.IsZero() {
+// certText says when the desk's certificate expires, or expired and what
+// to do, "–" without one.
+func (s *syncStatus) certText() string {
+	exp := s.a.cfg.CertExpires
+	switch {
+	case exp.IsZero():
 		return "–"
+	case s.certExpired():
+		return lang.L("sync.cert.expired", map[string]any{"Date": exp.Format("02/01/2006")})
 	}
 	return lang.L("sync.cert.expires", map[string]any{"Date": exp.Format("02/01/2006")})
 }
