@@ -219,6 +219,17 @@ func holds(o, target fyne.CanvasObject) bool {
 	return o == target
 }
 
+// focused returns the widget that has the keyboard in the window, nil for
+// none, or for one in a dialog or a pop-up: those lie over the screen.
+func (a *App) focused() fyne.CanvasObject {
+	c := a.win.Canvas()
+	if c == nil || c.Overlays().Top() != nil {
+		return nil
+	}
+	o, _ := c.Focused().(fyne.CanvasObject)
+	return o
+}
+
 // focusWithin reports whether the widget that has the keyboard lies inside
 // o: one of the choices of a radio group, say.
 func (a *App) focusWithin(o fyne.CanvasObject) bool {

@@ -566,7 +566,7 @@ func (a *App) footedPage(content, messages, foot fyne.CanvasObject) (fyne.Canvas
 	for _, s := range []*container.Scroll{main, msgs} {
 		s.OnScrolled = func(fyne.Position) { a.touch() }
 	}
-	l := &footLayout{messages: messages}
+	l := &footLayout{messages: messages, focused: a.focused}
 	room := container.New(messagesRoom{messages}, msgs)
 	return container.NewStack(bg, container.New(l, main, room, centred(0, 2*p, foot))), msgs
 }
@@ -596,11 +596,16 @@ func (messagesRoom) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 // footLayout lays a footedPage out: its scroll, then the room of the
 // scroll of its messages, as tall as they are at the room's width up to
 // half the room the foot leaves (none when no message shows), then its
-// foot at its minimum height.
+// foot at its minimum height. As a message takes room from the form, what
+// the clerk was looking at stays in view: the end of a form that showed
+// it, and the field that has the keyboard.
 type footLayout struct {
 	// messages is the container of the message panels, each shown or
 	// hidden.
 	messages fyne.CanvasObject
+	// focused returns what has the keyboard in the window, nil for none
+	// or for a dialog's.
+	focused func() fyne.CanvasObject
 }
 
 func (l *footLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
@@ -627,15 +632,25 @@ func (l *footLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		msgs.Hide()
 	}
 	mainH := max(0, size.Height-footH-msgH)
-	// Scrolled to its end, the form stays at its end as a message takes
+	// Showing its end, the form keeps it in view as a message takes
 	// room: the settings scroll to the connection's problems, under its
-	// fields, and the panel came over the last of them.
+	// fields, and the panel came over the last of them; a conversion
+	// that just fitted the window lost its last check box under a
+	// refusal. Then the field that has the keyboard comes into view, as
+	// Tab brings it: the MV35 gives it to the first field in error, and
+	// scrolled it into the room the form had before its summary took
+	// some; the duration of a PIN telefonico, chosen last, went under a
+	// failed print's message.
 	sc := main.(*container.Scroll)
-	atEnd := sc.Offset.Y > 0 && sc.Offset.Y+sc.Size().Height >= sc.Content.MinSize().Height-1
+	shrinks := mainH < sc.Size().Height
+	atEnd := sc.Offset.Y+sc.Size().Height >= sc.Content.MinSize().Height-1
 	main.Move(fyne.NewPos(0, 0))
 	main.Resize(fyne.NewSize(size.Width, mainH))
 	if atEnd {
 		sc.ScrollToBottom()
+	}
+	if f := l.focused(); shrinks && f != nil && holds(sc.Content, f) {
+		scrollTo(sc, f)
 	}
 	room.Move(fyne.NewPos(0, mainH))
 	room.Resize(fyne.NewSize(size.Width, msgH))
