@@ -49,6 +49,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	fynetheme "fyne.io/fyne/v2/theme"
@@ -130,6 +131,8 @@ type App struct {
 	// space says whether the last Space key pressed a button: its
 	// character, which comes next, is not the clerk's typing (spaceMark).
 	space spaceMark
+	// keys tells a key's press from its auto-repeat (keyRepeats).
+	keys keyRepeats
 
 	// The window's layout: frame is its content, the page's colour under
 	// root (and the status bar, syncstatus.go) and a button's tip above.
@@ -227,6 +230,10 @@ func New(desk *pinsede.Desk, win fyne.Window, cfg Config) *App {
 		container.NewStack(a.work, a.lock.object))
 	// Keys that no focused widget takes reach the canvas.
 	win.Canvas().SetOnTypedKey(a.typedKey)
+	if dc, ok := win.Canvas().(desktop.Canvas); ok { // with nothing focused
+		dc.SetOnKeyDown(a.keys.KeyDown)
+		dc.SetOnKeyUp(a.keys.KeyUp)
+	}
 	a.addShortcuts()
 	win.Canvas().SetOnTypedRune(func(rune) {
 		a.space.take() // the character of a Space that pressed a button, say, which closed its dialog

@@ -139,9 +139,16 @@ func (a *App) typedKey(k *fyne.KeyEvent) {
 
 // deskKey runs the keys that work on every screen, with nothing focused or
 // from an entry, and reports whether it took k: Esc closes the dialog on
-// top, F1 opens the guide. Fyne runs a canvas shortcut only with a
+// top, F1 opens the guide, once a press (keyRepeats: Esc held down closed
+// one dialog after the other). Fyne runs a canvas shortcut only with a
 // modifier, so F1 comes as a plain key.
 func (a *App) deskKey(k *fyne.KeyEvent) bool {
+	switch k.Name {
+	case fyne.KeyEscape, fyne.KeyF1:
+		if !a.keys.act(k.Name) {
+			return true // held down: it acted at the press (keyRepeats)
+		}
+	}
 	switch k.Name {
 	case fyne.KeyEscape:
 		return a.escape()
@@ -317,11 +324,75 @@ func (a *App) shortcut(s fyne.Shortcut) bool {
 		return false
 	}
 	a.tips.hide() // a key hides a button's tip, whether it runs now or not
+	if a.keysTold() && !a.keys.act(cs.KeyName) {
+		return true // held down: it ran at the press
+	}
 	if a.session != nil && !a.lock.locked && (len(a.dialogs) == 0 || cs.KeyName == fyne.KeyL) {
 		a.touch()
 		a.guard(cs.ShortcutName(), do)
 	}
 	return true
+}
+
+// keyRepeats tells a key's press from the presses its auto-repeat makes
+// while it is held down, which the driver gives to TypedKey, TypedRune
+// and the shortcuts again and again, with no KeyDown between them: Space
+// held on Emetti PIN issued the PIN, then pressed Registra consegna, which
+// has the keyboard on the screen that opened, recording a handover that
+// never happened, then Pagina del cittadino (found by real X keys). The
+// desk's widgets (entry, button, check) and the window, with nothing
+// focused, tell it of each KeyDown and KeyUp; a key that presses, ticks,
+// submits or runs a shortcut acts once after its KeyDown. The driver
+// gives KeyDown to the widget that has the keyboard, which then gets the
+// key: a press always comes with its KeyDown to the desk's widgets. A key
+// whose KeyDown went to none of them (one of Fyne's widgets has the
+// keyboard; the tests send keys with none) acts at each press, as before.
+// The zero value is ready to use; a nil one lets every key act.
+type keyRepeats struct {
+	// acted holds the keys down, each true once it has acted.
+	acted map[fyne.KeyName]bool
+}
+
+// KeyDown records that the key of k went down.
+func (r *keyRepeats) KeyDown(k *fyne.KeyEvent) {
+	if r == nil {
+		return
+	}
+	if r.acted == nil {
+		r.acted = map[fyne.KeyName]bool{}
+	}
+	r.acted[k.Name] = false
+}
+
+// KeyUp records that the key of k went up.
+func (r *keyRepeats) KeyUp(k *fyne.KeyEvent) {
+	if r != nil {
+		delete(r.acted, k.Name)
+	}
+}
+
+// act reports whether the key named may act now, and records that it
+// did: not when it is down and acted since it went down (its repeat).
+func (r *keyRepeats) act(name fyne.KeyName) bool {
+	if r == nil {
+		return true
+	}
+	acted, down := r.acted[name]
+	if down {
+		r.acted[name] = true
+	}
+	return !acted
+}
+
+// keysTold reports whether the KeyDown of a key pressed now reached the
+// desk (keyRepeats): nothing has the keyboard, or one of the desk's
+// widgets, which tell it.
+func (a *App) keysTold() bool {
+	switch a.win.Canvas().Focused().(type) {
+	case nil, *entry, *button, *check:
+		return true
+	}
+	return false
 }
 
 // addShortcuts registers the shortcuts on the canvas, for when no entry

@@ -39,6 +39,8 @@ type entry struct {
 	// space is the desk's spaceMark: the character of a Space whose key
 	// pressed a button.
 	space *spaceMark
+	// keys tells a press from a key held down (keyRepeats).
+	keys *keyRepeats
 }
 
 // spaceMark remembers that the desk's last Space key pressed a button.
@@ -89,7 +91,7 @@ func setBusy(on bool, bar spinner, controls ...fyne.Disableable) {
 }
 
 func (a *App) newEntry(placeholder string) *entry {
-	e := &entry{activity: a.touch, guard: a.guard, deskKey: a.deskKey, shown: a.scrollIntoView, shortcut: a.shortcut, space: &a.space}
+	e := &entry{activity: a.touch, guard: a.guard, deskKey: a.deskKey, shown: a.scrollIntoView, shortcut: a.shortcut, space: &a.space, keys: &a.keys}
 	e.PlaceHolder = placeholder
 	e.ExtendBaseWidget(e)
 	return e
@@ -119,9 +121,14 @@ func (e *entry) TypedRune(r rune) {
 	e.Entry.TypedRune(r)
 }
 
-// TypedKey handles k and records the activity.
+// TypedKey handles k and records the activity. Enter acts once a press
+// (keyRepeats): held down in a field of the MV35, it went on to the
+// identity check and broke lines in its MRZ.
 func (e *entry) TypedKey(k *fyne.KeyEvent) {
 	e.space.take() // a key typed here: its character is the clerk's
+	if (k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && !e.keys.act(k.Name) {
+		return
+	}
 	took := false
 	if e.onKey != nil {
 		e.guard(e.PlaceHolder, func() { took = e.onKey(k) })
@@ -159,6 +166,19 @@ func (e *entry) TypedShortcut(s fyne.Shortcut) {
 	e.activity()
 }
 
+// KeyDown tells the desk that a key went down (keyRepeats), and the
+// entry (Shift held selects).
+func (e *entry) KeyDown(k *fyne.KeyEvent) {
+	e.keys.KeyDown(k)
+	e.Entry.KeyDown(k)
+}
+
+// KeyUp tells the desk that a key went up (keyRepeats), and the entry.
+func (e *entry) KeyUp(k *fyne.KeyEvent) {
+	e.keys.KeyUp(k)
+	e.Entry.KeyUp(k)
+}
+
 // FocusGained records the activity.
 func (e *entry) FocusGained() {
 	e.Entry.FocusGained()
@@ -193,12 +213,14 @@ type button struct {
 	enter func()
 	// space is the desk's spaceMark, which a press by Space sets.
 	space *spaceMark
+	// keys tells a press from a key held down (keyRepeats).
+	keys *keyRepeats
 }
 
 // button returns a button that runs tapped, recording the activity and
 // guarding against a panic (App.guard).
 func (a *App) button(text string, icon fyne.Resource, tapped func()) *button {
-	b := &button{deskKey: a.deskKey, shown: a.showFocused, space: &a.space}
+	b := &button{deskKey: a.deskKey, shown: a.showFocused, space: &a.space, keys: &a.keys}
 	b.Text, b.Icon = text, icon
 	b.OnTapped = func() {
 		a.touch()
@@ -209,10 +231,13 @@ func (a *App) button(text string, icon fyne.Resource, tapped func()) *button {
 }
 
 // TypedKey gives k to the desk, then presses the button on Enter (or runs
-// its enter) and on Space.
+// its enter) and on Space, once a press: not again as the key, held down,
+// repeats (keyRepeats).
 func (b *button) TypedKey(k *fyne.KeyEvent) {
 	passKey(b.deskKey, k, func(k *fyne.KeyEvent) {
 		switch {
+		case (k.Name == fyne.KeySpace || k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && !b.keys.act(k.Name):
+			// Held down: it pressed the button at the press.
 		case k.Name != fyne.KeyReturn && k.Name != fyne.KeyEnter:
 			if k.Name == fyne.KeySpace {
 				b.space.press() // its character is not for the field the press may focus
@@ -228,6 +253,12 @@ func (b *button) TypedKey(k *fyne.KeyEvent) {
 
 // TypedRune drops r, the character of a key the button took (Space).
 func (b *button) TypedRune(rune) { b.space.take() }
+
+// KeyDown tells the desk that a key went down (keyRepeats).
+func (b *button) KeyDown(k *fyne.KeyEvent) { b.keys.KeyDown(k) }
+
+// KeyUp tells the desk that a key went up (keyRepeats).
+func (b *button) KeyUp(k *fyne.KeyEvent) { b.keys.KeyUp(k) }
 
 // FocusGained draws the focus and scrolls the button into view.
 func (b *button) FocusGained() {
