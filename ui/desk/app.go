@@ -445,8 +445,14 @@ func (a *App) newHeader() *header {
 	h.help = a.button(lang.L("nav.help"), fynetheme.HelpIcon(), a.showHelp)
 	bg := canvas.NewRectangle(theme.Dark)
 	left := container.NewHBox(container.NewCenter(h.title), container.NewCenter(h.screen))
-	right := container.NewHBox(container.NewCenter(h.who), a.tipped(h.help, keyF1), h.nav)
-	h.bar = container.NewBorder(nil, nil, left, right)
+	right := container.NewHBox(a.tipped(h.help, keyF1), h.nav)
+	// Who is logged in takes the room between, cut short where there is
+	// too little: at its full length the header was wider than a 1024 px
+	// screen (1057 px at home, 1125 on the identity check), so that the
+	// window could not fit it.
+	h.who.Truncation = fyne.TextTruncateEllipsis
+	h.bar = container.NewBorder(nil, nil, left, right,
+		container.New(layout.NewCustomPaddedVBoxLayout(0), layout.NewSpacer(), h.who, layout.NewSpacer()))
 	h.object = container.NewThemeOverride(container.NewStack(bg, container.NewPadded(h.bar)), theme.Header())
 	return h
 }

@@ -121,3 +121,22 @@ func (h *harness) scrollBy(o fyne.CanvasObject, y float32) {
 	sc.Refresh()
 	h.frame()
 }
+
+// Ensure that the desk fits a 1024×768 screen, in Italian and in English:
+// each of its main screens, with the development printer's banner and
+// the status bar, is at most 1024 px wide at its narrowest. Who is logged
+// in, at its full length in the header, made it 1057 px wide at home and
+// 1125 on the identity check: the window could not be narrower than
+// that, and a 1024 px screen lost Esci, and the forms' right edge.
+func TestDeskFitsA1024Screen(t *testing.T) {
+	inEachLanguage(t, func(t *testing.T, language string) {
+		h := newHarness(t, devPrinter)
+		h.app.UseSync(nil, "")
+		test.ApplyTheme(t, theme.New())
+		walkScreens(t, h, func(name string) {
+			if w := h.smallest().Width; w > 1024 {
+				t.Errorf("%s: %.0f px wide at its narrowest, more than a 1024 px screen", name, w)
+			}
+		})
+	})
+}
