@@ -61,9 +61,10 @@ func (h *harness) heldShortcut(name fyne.KeyName, repeats int) {
 // that opened, Registra consegna having the keyboard, and went on to the
 // citizen's page (found by real X keys: TestXInputWalkIn holds it now).
 // Ctrl+Enter held on the MV35, back from an identity check already
-// filled, went on to it and issued the PIN there. Space held on a check
-// box ticked and unticked it. Released and pressed again, each key acts
-// again.
+// filled, went on to it and issued the PIN there. Enter held on Revoca
+// broke lines in the reason of the dialog it opened. Space held on a
+// check box ticked and unticked it. Released and pressed again, each key
+// acts again; Enter held in the reason breaks lines as it repeats.
 func TestHeldKeyActsOnce(t *testing.T) {
 	t.Run("Space on Emetti PIN", func(t *testing.T) {
 		h := ready(t)
@@ -108,6 +109,24 @@ func TestHeldKeyActsOnce(t *testing.T) {
 		h.heldShortcut(fyne.KeyReturn, 0)
 		if n := len(h.printer.printed()); n != 1 {
 			t.Errorf("Ctrl+Enter pressed again on the identity check: %d slips, want 1", n)
+		}
+	})
+	t.Run("Enter on Revoca", func(t *testing.T) {
+		h, out := onMariosPage(t)
+		h.win.Canvas().Focus(h.app.citizen.revokeCred[out.Credential.ID])
+		h.held(fyne.KeyReturn, 4)
+		d := h.app.citizen.revoke
+		if d == nil || h.win.Canvas().Focused() != fyne.Focusable(d.reason) {
+			t.Fatalf("Enter held on Revoca: the dialog's reason has not the keyboard (%T)", h.win.Canvas().Focused())
+		}
+		if d.reason.Text != "" {
+			t.Errorf("Enter held on Revoca typed %q in the reason", d.reason.Text)
+		}
+		// Typed in the reason, Enter breaks lines as it repeats.
+		h.release(fyne.KeyReturn)
+		h.held(fyne.KeyReturn, 2)
+		if d.reason.Text != "\n\n\n" {
+			t.Errorf("Enter held in the reason: %q, want three line breaks", d.reason.Text)
 		}
 	})
 	t.Run("Space on a check box", func(t *testing.T) {

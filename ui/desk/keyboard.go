@@ -384,6 +384,12 @@ func (r *keyRepeats) act(name fyne.KeyName) bool {
 	return !acted
 }
 
+// spent reports whether the key named is down and acted since it went
+// down: what it types as it repeats is not the clerk's typing either.
+func (r *keyRepeats) spent(name fyne.KeyName) bool {
+	return r != nil && r.acted[name]
+}
+
 // keysTold reports whether the KeyDown of a key pressed now reached the
 // desk (keyRepeats): nothing has the keyboard, or one of the desk's
 // widgets, which tell it.

@@ -107,7 +107,8 @@ func (a *App) newPasswordEntry() *entry {
 // TypedRune inserts r and records the activity.
 //
 // The character of the Space that pressed a button, which reaches the
-// field the press focused (spaceMark), is dropped: Space on Reimposta
+// field the press focused (spaceMark), and those of its repeats, held
+// down (keyRepeats), are dropped: Space on Reimposta
 // password put a space, unseen, before the temporary password. So is a
 // space typed first into an empty field, but for a password, which keeps
 // every character the clerk types: no other field of the desk starts with
@@ -115,19 +116,24 @@ func (a *App) newPasswordEntry() *entry {
 func (e *entry) TypedRune(r rune) {
 	e.activity()
 	pressed := e.space.take()
-	if r == ' ' && (pressed || e.Text == "" && !e.Password) {
+	if r == ' ' && (pressed || e.keys.spent(fyne.KeySpace) || e.Text == "" && !e.Password) {
 		return
 	}
 	e.Entry.TypedRune(r)
 }
 
-// TypedKey handles k and records the activity. Enter acts once a press
+// TypedKey handles k and records the activity. Enter that submits (a
+// one-line field) or moves on (the MRZ read) acts once a press
 // (keyRepeats): held down in a field of the MV35, it went on to the
-// identity check and broke lines in its MRZ.
+// identity check and broke lines in its MRZ. Enter that breaks a line
+// repeats as a character does, but not after it acted elsewhere.
 func (e *entry) TypedKey(k *fyne.KeyEvent) {
 	e.space.take() // a key typed here: its character is the clerk's
-	if (k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && !e.keys.act(k.Name) {
-		return
+	if k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter {
+		acts := !e.MultiLine || e.onKey != nil
+		if acts && !e.keys.act(k.Name) || !acts && e.keys.spent(k.Name) {
+			return
+		}
 	}
 	took := false
 	if e.onKey != nil {
