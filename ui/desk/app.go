@@ -170,8 +170,10 @@ type App struct {
 	stopOnce     sync.Once
 
 	// dialogs are the dialogs shown, the last on top: Esc closes it
-	// (keyboard.go).
+	// (keyboard.go), as its cancel button, in cancels for those that have
+	// one, would: not while that is disabled.
 	dialogs []dialog.Dialog
+	cancels map[dialog.Dialog]*button
 	// help is the guide, while it shows (help.go).
 	help dialog.Dialog
 	// unseen says, for a dialog open, what it has to tell its operator
@@ -393,7 +395,7 @@ func (a *App) endSession() {
 	a.request, a.verify, a.result, a.citizen, a.home, a.operators, a.audit, a.settings = nil, nil, nil, nil, nil, nil, nil, nil
 	// The dialogs the lock put away, and those raised behind it, go with
 	// the session.
-	a.lock.parked, a.lock.parkedDialogs, a.lock.pending, a.dialogs, a.help, a.unseen = nil, nil, nil, nil, nil, nil
+	a.lock.parked, a.lock.parkedDialogs, a.lock.pending, a.dialogs, a.cancels, a.help, a.unseen = nil, nil, nil, nil, nil, nil, nil
 	a.lock.hide()
 	a.showLogin()
 	a.login.id.SetText("") // the next clerk types their own

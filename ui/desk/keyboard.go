@@ -54,11 +54,24 @@ func (a *App) openDialog(d dialog.Dialog, focus fyne.Focusable) {
 	}
 }
 
+// cancelWith makes Esc on dialog d do what its cancel button b does,
+// nothing while b is disabled: while the action the dialog confirmed runs,
+// Esc closed it, though Annulla could not; the action went on unseen (a
+// PIN revoked by the clerk who had pressed Esc), and a refusal showed in
+// the dialog closed.
+func (a *App) cancelWith(d dialog.Dialog, b *button) {
+	if a.cancels == nil {
+		a.cancels = map[dialog.Dialog]*button{}
+	}
+	a.cancels[d] = b
+}
+
 // forgetDialog drops d, closed, from the dialogs shown and from those
 // waiting for the unlock: a job may close a dialog it raised before it
 // showed.
 func (a *App) forgetDialog(d dialog.Dialog) {
 	delete(a.unseen, d)
+	delete(a.cancels, d)
 	a.dialogs = slices.DeleteFunc(a.dialogs, func(x dialog.Dialog) bool { return x == d })
 	a.lock.pending = slices.DeleteFunc(a.lock.pending, func(p pendingDialog) bool { return p.dialog == d })
 }
@@ -109,7 +122,8 @@ func dialogText(message string) fyne.CanvasObject {
 // guide), and otherwise empties the password and puts the keyboard in it,
 // wherever it was: the dialogs put away behind the lock stay.
 // With no dialog, on the change of a password a supervisor reset, it goes
-// back to the login, as that screen's Annulla.
+// back to the login, as that screen's Annulla. A dialog whose action runs
+// stays (cancelWith).
 func (a *App) escape() bool {
 	if a.lock.locked {
 		if n := len(a.dialogs); n > 0 && !slices.Contains(a.lock.parkedDialogs, a.dialogs[n-1]) {
@@ -127,7 +141,11 @@ func (a *App) escape() bool {
 		}
 		return false
 	}
-	a.dialogs[len(a.dialogs)-1].Dismiss()
+	top := a.dialogs[len(a.dialogs)-1]
+	if b := a.cancels[top]; b != nil && b.Disabled() {
+		return true // its action runs: Esc waits for its outcome, as Annulla does
+	}
+	top.Dismiss()
 	return true
 }
 
