@@ -22,7 +22,9 @@ import (
 // the foot of the view, before its summary took room: the panel came over
 // the field. A failed print came over the duration of a PIN telefonico,
 // chosen last on the identity check, and a refused conversion over the
-// last check box of a form that just fitted.
+// last check box of a form that just fitted. The conversion and the
+// delegation submitted with problems by the mouse give the keyboard to
+// the first, as the MV35 does: they left it nowhere.
 func TestFootedFormKeepsInView(t *testing.T) {
 	for _, size := range []fyne.Size{{Width: 1280, Height: 800}, {Width: 1024, Height: 768}} {
 		for _, tc := range []struct {
@@ -81,6 +83,37 @@ func TestFootedFormKeepsInView(t *testing.T) {
 				}
 				h.tap(v.convert) // the mouse: nothing has the keyboard
 				return v.msg, v.checkSigned, []*button{v.back, v.convert}
+			}},
+			{"converti-errori", func(h *harness) (*message, fyne.CanvasObject, []*button) {
+				ord := h.putOrdinario("ord1")
+				h.app.showCitizen(mario.CodiceFiscale)
+				h.tap(h.app.citizen.convertCred[ord.ID])
+				v := h.app.citizen.convertScreen
+				doc := passport
+				doc.ExpiresOn = pinsede.Date{}
+				h.fillDocument(v.doc, doc)
+				for _, c := range []*check{v.checkOriginal, v.checkPhoto, v.checkSigned} {
+					c.SetChecked(true)
+				}
+				h.app.currentScroll().ScrollToBottom()
+				h.frame()
+				h.tap(v.convert) // the mouse: the keyboard goes to the expiry left empty
+				if f := h.win.Canvas().Focused(); f != fyne.Focusable(v.doc.expires) {
+					h.t.Errorf("Converti with no expiry: the keyboard on %T, want the expiry", f)
+				}
+				return v.msg, v.doc.expires, []*button{v.back, v.convert}
+			}},
+			{"delega-errori", func(h *harness) (*message, fyne.CanvasObject, []*button) {
+				h.putOrdinario("ord1")
+				v := h.openDelegation()
+				h.app.currentScroll().ScrollToBottom()
+				h.frame()
+				h.tap(v.register) // empty: the keyboard goes to its first problem
+				f, _ := h.win.Canvas().Focused().(fyne.CanvasObject)
+				if f == nil {
+					h.t.Fatal("Registra delega, empty: nothing has the keyboard")
+				}
+				return v.msg, f, []*button{v.back, v.register}
 			}},
 		} {
 			t.Run(fmt.Sprintf("%s-%.0fx%.0f", tc.name, size.Width, size.Height), func(t *testing.T) {

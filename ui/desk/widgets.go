@@ -495,6 +495,33 @@ func (fs fields) show(es pinsede.FieldErrors, all bool) bool {
 	return found
 }
 
+// focusFirstProblem gives the keyboard to the first of fs, in the order
+// the screen shows them, that shows a problem and takes the keyboard (an
+// entry, a check box, a list to choose from), as the MV35 does on Avanti:
+// submitted with the mouse, the conversion and the delegation left it
+// nowhere, or on the check box ticked last, under the message.
+func (a *App) focusFirstProblem(fs fields) {
+	d := fyne.CurrentApp().Driver()
+	var first fyne.Focusable
+	var at fyne.Position
+	for _, f := range fs {
+		w, ok := f.input.(fyne.Focusable)
+		if f.errText == "" || !ok || !f.object.Visible() {
+			continue
+		}
+		if x, ok := w.(fyne.Disableable); ok && x.Disabled() {
+			continue
+		}
+		p := d.AbsolutePositionForObject(f.object)
+		if first == nil || p.Y < at.Y || p.Y == at.Y && p.X < at.X {
+			first, at = w, p
+		}
+	}
+	if first != nil {
+		a.win.Canvas().Focus(first)
+	}
+}
+
 // clearCorrected clears the problem of each field whose problem no longer
 // holds in es, word for word, and reports whether a field still shows
 // one.
