@@ -248,8 +248,9 @@ var xinMRZ = []string{
 }
 
 // verifyAndIssue reads the passport's MRZ as a wedge reader types it,
-// completes the document, ticks the checks and presses Emetti PIN.
-func (d *xinDesk) verifyAndIssue() {
+// completes the document, ticks the checks and presses Emetti PIN with
+// Ctrl+Enter, or, held set, with Space held down on it (holdOnIssue).
+func (d *xinDesk) verifyAndIssue(held bool) {
 	d.t.Helper()
 	for _, line := range xinMRZ { // the MRZ has the focus
 		d.typeText(line)
@@ -263,8 +264,41 @@ func (d *xinDesk) verifyAndIssue() {
 	d.typeText("04/05/2022")
 	d.keys("Return")                                // the expiry came from the MRZ: on to the checks
 	d.keys("space", "Tab", "space", "Tab", "space") // the three checks
-	d.keys("ctrl+Return")                           // Emetti PIN
+	if held {
+		d.keys("Return") // all done: on to Emetti PIN
+		d.holdOnIssue()
+		return
+	}
+	d.keys("ctrl+Return") // Emetti PIN
 	d.waitScreen("PIN emesso")
+}
+
+// xinRepeats is how many times a key held down repeats in the tests: at
+// X's usual 25 a second after 660 ms, a hand's second on the key.
+const xinRepeats = 8
+
+// holdOnIssue holds Space down on Emetti PIN, which has the keyboard, as
+// a hand that lingers on the key: its press, then, once the PIN issued
+// shows, its repeats (a press of the key already down, as X's auto-repeat
+// sends them), then its release. They must reach nothing on "PIN emesso":
+// Registra consegna, which has the keyboard there, recorded a handover
+// that never happened, and the next repeat went on to the citizen's page.
+// The slip is printed once (xinWaitSlip).
+func (d *xinDesk) holdOnIssue() {
+	d.t.Helper()
+	d.nav++
+	d.navLog = append(d.navLog, "space (held)")
+	d.xdotool("keydown", "space")
+	d.waitScreen("PIN emesso")
+	for range xinRepeats {
+		d.xdotool("keydown", "space")
+	}
+	d.drawn()
+	d.xdotool("keyup", "space")
+	if s := d.drv().Screen(); s != "PIN emesso" {
+		d.shot("held")
+		d.t.Fatalf("Space held on Emetti PIN went on to %q, want the PIN issued, its handover not recorded", s)
+	}
 }
 
 // handOverAndOpenCitizen records the handover and opens the citizen page.
@@ -361,8 +395,9 @@ func xinPrepare(t *testing.T, tools ...string) (bin, display, dir string) {
 
 // TestXInputWalkIn sets up a new desk and serves a walk-in resident abroad
 // with an Argentine passport, by keyboard, in at most xinMaxWalkInKeys
-// navigation keys, then checks the store, the slip and the screen; then it
-// revokes the PIN (xinRevoke).
+// navigation keys, Emetti PIN pressed by Space held down (holdOnIssue),
+// then checks the store, the slip and the screen; then it revokes the PIN
+// (xinRevoke).
 func TestXInputWalkIn(t *testing.T) {
 	bin, display, dir := xinPrepare(t, "pdftotext")
 	began := time.Now()
@@ -376,7 +411,7 @@ func TestXInputWalkIn(t *testing.T) {
 	home := d.nav
 	d.fillMV35()
 	mv35 := d.nav - home
-	d.verifyAndIssue()
+	d.verifyAndIssue(true)
 	verify := d.nav - home - mv35
 	slip := xinWaitSlip(t, filepath.Join(dir, "slips"))
 	d.handOverAndOpenCitizen()
@@ -566,7 +601,7 @@ func TestXInputTicketWalkIn(t *testing.T) {
 	d.waitScreen("Richiesta MV35")
 	d.keys("Return") // checked against the document: Avanti
 	d.waitScreen("Verifica identità")
-	d.verifyAndIssue()
+	d.verifyAndIssue(false)
 	slip := xinWaitSlip(t, filepath.Join(dir, "slips"))
 	d.handOverAndOpenCitizen()
 	t.Logf("walk-in from a kiosk ticket: %d navigation keys, plus 2 Returns of the MRZ reader: %s", d.nav, strings.Join(d.navLog, " "))

@@ -46,6 +46,7 @@ func (d *actionDialog) open(a *App, title string, focus fyne.Focusable, foreseen
 	slot := d.msg.reserve(func() []string { return foreseen })
 	items = append(items, slot.object, container.NewHBox(layout.NewSpacer(), d.progress, d.cancel, d.confirm))
 	d.dialog = dialog.NewCustomWithoutButtons(title, stableCard(560, slot, container.NewVBox(items...)), a.win)
+	a.cancelWith(d.dialog, d.cancel)
 	// Closed by a colleague's Esci on the lock screen, it tells its clerk
 	// at the next login that its action ran on unseen, or failed.
 	a.tellIfLeft(d.dialog, func() string {

@@ -49,6 +49,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	fynetheme "fyne.io/fyne/v2/theme"
@@ -130,6 +131,8 @@ type App struct {
 	// space says whether the last Space key pressed a button: its
 	// character, which comes next, is not the clerk's typing (spaceMark).
 	space spaceMark
+	// keys tells a key's press from its auto-repeat (keyRepeats).
+	keys keyRepeats
 
 	// The window's layout: frame is its content, the page's colour under
 	// root (and the status bar, syncstatus.go) and a button's tip above.
@@ -167,8 +170,10 @@ type App struct {
 	stopOnce     sync.Once
 
 	// dialogs are the dialogs shown, the last on top: Esc closes it
-	// (keyboard.go).
+	// (keyboard.go), as its cancel button, in cancels for those that have
+	// one, would: not while that is disabled.
 	dialogs []dialog.Dialog
+	cancels map[dialog.Dialog]*button
 	// help is the guide, while it shows (help.go).
 	help dialog.Dialog
 	// unseen says, for a dialog open, what it has to tell its operator
@@ -227,6 +232,10 @@ func New(desk *pinsede.Desk, win fyne.Window, cfg Config) *App {
 		container.NewStack(a.work, a.lock.object))
 	// Keys that no focused widget takes reach the canvas.
 	win.Canvas().SetOnTypedKey(a.typedKey)
+	if dc, ok := win.Canvas().(desktop.Canvas); ok { // with nothing focused
+		dc.SetOnKeyDown(a.keys.KeyDown)
+		dc.SetOnKeyUp(a.keys.KeyUp)
+	}
 	a.addShortcuts()
 	win.Canvas().SetOnTypedRune(func(rune) {
 		a.space.take() // the character of a Space that pressed a button, say, which closed its dialog
@@ -401,7 +410,7 @@ func (a *App) endSession() {
 	a.request, a.verify, a.result, a.citizen, a.home, a.operators, a.audit, a.settings = nil, nil, nil, nil, nil, nil, nil, nil
 	// The dialogs the lock put away, and those raised behind it, go with
 	// the session.
-	a.lock.parked, a.lock.parkedDialogs, a.lock.pending, a.dialogs, a.help, a.unseen = nil, nil, nil, nil, nil, nil
+	a.lock.parked, a.lock.parkedDialogs, a.lock.pending, a.dialogs, a.cancels, a.help, a.unseen = nil, nil, nil, nil, nil, nil, nil
 	a.lock.hide()
 	a.showLogin()
 	a.login.id.SetText("") // the next clerk types their own
@@ -453,8 +462,14 @@ func (a *App) newHeader() *header {
 	h.help = a.button(lang.L("nav.help"), fynetheme.HelpIcon(), a.showHelp)
 	bg := canvas.NewRectangle(theme.Dark)
 	left := container.NewHBox(container.NewCenter(h.title), container.NewCenter(h.screen))
-	right := container.NewHBox(container.NewCenter(h.who), a.tipped(h.help, keyF1), h.nav)
-	h.bar = container.NewBorder(nil, nil, left, right)
+	right := container.NewHBox(a.tipped(h.help, keyF1), h.nav)
+	// Who is logged in takes the room between, cut short where there is
+	// too little: at its full length the header was wider than a 1024 px
+	// screen (1057 px at home, 1125 on the identity check), so that the
+	// window could not fit it.
+	h.who.Truncation = fyne.TextTruncateEllipsis
+	h.bar = container.NewBorder(nil, nil, left, right,
+		container.New(layout.NewCustomPaddedVBoxLayout(0), layout.NewSpacer(), h.who, layout.NewSpacer()))
 	h.object = container.NewThemeOverride(container.NewStack(bg, container.NewPadded(h.bar)), theme.Header())
 	return h
 }

@@ -31,28 +31,48 @@ type check struct {
 	// identity check's checks go on to what is left, as its fields do
 	// (verifyScreen.nextTodo).
 	enter func()
+	// keys tells a press from a key held down (keyRepeats).
+	keys *keyRepeats
 }
 
 // newCheck returns a check box labelled text that calls changed when it
 // is ticked or unticked.
 func (a *App) newCheck(text string, changed func(bool)) *check {
-	c := &check{deskKey: a.deskKey, shown: a.showFocused}
+	c := &check{deskKey: a.deskKey, shown: a.showFocused, keys: &a.keys}
 	c.Text, c.OnChanged = text, changed
 	c.ExtendBaseWidget(c)
 	return c
 }
 
-// TypedKey gives k to the desk, then runs enter on Enter, or gives k to
-// the check box.
+// TypedKey gives k to the desk, then runs enter on Enter, once a press
+// (keyRepeats), or gives k to the check box.
 func (c *check) TypedKey(k *fyne.KeyEvent) {
 	passKey(c.deskKey, k, func(k *fyne.KeyEvent) {
 		if (k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && c.enter != nil {
-			c.enter()
+			if c.keys.act(k.Name) {
+				c.enter()
+			}
 			return
 		}
 		c.Check.TypedKey(k)
 	})
 }
+
+// TypedRune ticks or unticks the box on Space, once a press: Space held
+// down ticked and unticked it as it repeated, leaving it as the count of
+// repeats fell (keyRepeats).
+func (c *check) TypedRune(r rune) {
+	if r == ' ' && !c.keys.act(fyne.KeySpace) {
+		return
+	}
+	c.Check.TypedRune(r)
+}
+
+// KeyDown tells the desk that a key went down (keyRepeats).
+func (c *check) KeyDown(k *fyne.KeyEvent) { c.keys.KeyDown(k) }
+
+// KeyUp tells the desk that a key went up (keyRepeats).
+func (c *check) KeyUp(k *fyne.KeyEvent) { c.keys.KeyUp(k) }
 
 // FocusGained draws the focus and scrolls the check box into view.
 func (c *check) FocusGained() {

@@ -124,6 +124,7 @@ func (v *convertScreen) doConvert() {
 	}
 	if es := v.validate(true); len(es) > 0 {
 		v.msg.set(msgError, lang.L("form.haserrors"))
+		a.focusFirstProblem(v.fields)
 		return
 	}
 	s, id, cf, ver := a.session, v.cred.ID, v.cred.CodiceFiscale, v.verification()
@@ -162,6 +163,7 @@ func (v *convertScreen) showOutcome(err error) {
 	case errors.As(err, &es):
 		v.fields.show(es, true)
 		v.msg.set(msgError, lang.L("form.haserrors"))
+		a.focusFirstProblem(v.fields)
 	case errors.Is(err, pinsede.ErrTransition), errors.Is(err, pinsede.ErrNotActive):
 		v.msg.set(msgError, lang.L("convert.err.notordinario"))
 	case v.central && errors.Is(err, pinsede.ErrNotFound):

@@ -275,6 +275,7 @@ func (v *delegationScreen) showProblems(es pinsede.FieldErrors) {
 		}
 	}
 	v.msg.set(msgError, msg)
+	v.a.focusFirstProblem(v.fields)
 }
 
 // showOutcome opens the citizen's page again, saying the delegation is

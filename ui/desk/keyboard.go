@@ -54,11 +54,24 @@ func (a *App) openDialog(d dialog.Dialog, focus fyne.Focusable) {
 	}
 }
 
+// cancelWith makes Esc on dialog d do what its cancel button b does,
+// nothing while b is disabled: while the action the dialog confirmed runs,
+// Esc closed it, though Annulla could not; the action went on unseen (a
+// PIN revoked by the clerk who had pressed Esc), and a refusal showed in
+// the dialog closed.
+func (a *App) cancelWith(d dialog.Dialog, b *button) {
+	if a.cancels == nil {
+		a.cancels = map[dialog.Dialog]*button{}
+	}
+	a.cancels[d] = b
+}
+
 // forgetDialog drops d, closed, from the dialogs shown and from those
 // waiting for the unlock: a job may close a dialog it raised before it
 // showed.
 func (a *App) forgetDialog(d dialog.Dialog) {
 	delete(a.unseen, d)
+	delete(a.cancels, d)
 	a.dialogs = slices.DeleteFunc(a.dialogs, func(x dialog.Dialog) bool { return x == d })
 	a.lock.pending = slices.DeleteFunc(a.lock.pending, func(p pendingDialog) bool { return p.dialog == d })
 }
@@ -109,7 +122,8 @@ func dialogText(message string) fyne.CanvasObject {
 // guide), and otherwise empties the password and puts the keyboard in it,
 // wherever it was: the dialogs put away behind the lock stay.
 // With no dialog, on the change of a password a supervisor reset, it goes
-// back to the login, as that screen's Annulla.
+// back to the login, as that screen's Annulla. A dialog whose action runs
+// stays (cancelWith).
 func (a *App) escape() bool {
 	if a.lock.locked {
 		if n := len(a.dialogs); n > 0 && !slices.Contains(a.lock.parkedDialogs, a.dialogs[n-1]) {
@@ -127,7 +141,11 @@ func (a *App) escape() bool {
 		}
 		return false
 	}
-	a.dialogs[len(a.dialogs)-1].Dismiss()
+	top := a.dialogs[len(a.dialogs)-1]
+	if b := a.cancels[top]; b != nil && b.Disabled() {
+		return true // its action runs: Esc waits for its outcome, as Annulla does
+	}
+	top.Dismiss()
 	return true
 }
 
@@ -139,9 +157,16 @@ func (a *App) typedKey(k *fyne.KeyEvent) {
 
 // deskKey runs the keys that work on every screen, with nothing focused or
 // from an entry, and reports whether it took k: Esc closes the dialog on
-// top, F1 opens the guide. Fyne runs a canvas shortcut only with a
+// top, F1 opens the guide, once a press (keyRepeats: Esc held down closed
+// one dialog after the other). Fyne runs a canvas shortcut only with a
 // modifier, so F1 comes as a plain key.
 func (a *App) deskKey(k *fyne.KeyEvent) bool {
+	switch k.Name {
+	case fyne.KeyEscape, fyne.KeyF1:
+		if !a.keys.act(k.Name) {
+			return true // held down: it acted at the press (keyRepeats)
+		}
+	}
 	switch k.Name {
 	case fyne.KeyEscape:
 		return a.escape()
@@ -217,6 +242,17 @@ func holds(o, target fyne.CanvasObject) bool {
 		return holds(x.Content, target)
 	}
 	return o == target
+}
+
+// focused returns the widget that has the keyboard in the window, nil for
+// none, or for one in a dialog or a pop-up: those lie over the screen.
+func (a *App) focused() fyne.CanvasObject {
+	c := a.win.Canvas()
+	if c == nil || c.Overlays().Top() != nil {
+		return nil
+	}
+	o, _ := c.Focused().(fyne.CanvasObject)
+	return o
 }
 
 // focusWithin reports whether the widget that has the keyboard lies inside
@@ -306,11 +342,81 @@ func (a *App) shortcut(s fyne.Shortcut) bool {
 		return false
 	}
 	a.tips.hide() // a key hides a button's tip, whether it runs now or not
+	if a.keysTold() && !a.keys.act(cs.KeyName) {
+		return true // held down: it ran at the press
+	}
 	if a.session != nil && !a.lock.locked && (len(a.dialogs) == 0 || cs.KeyName == fyne.KeyL) {
 		a.touch()
 		a.guard(cs.ShortcutName(), do)
 	}
 	return true
+}
+
+// keyRepeats tells a key's press from the presses its auto-repeat makes
+// while it is held down, which the driver gives to TypedKey, TypedRune
+// and the shortcuts again and again, with no KeyDown between them: Space
+// held on Emetti PIN issued the PIN, then pressed Registra consegna, which
+// has the keyboard on the screen that opened, recording a handover that
+// never happened, then Pagina del cittadino (found by real X keys). The
+// desk's widgets (entry, button, check) and the window, with nothing
+// focused, tell it of each KeyDown and KeyUp; a key that presses, ticks,
+// submits or runs a shortcut acts once after its KeyDown. The driver
+// gives KeyDown to the widget that has the keyboard, which then gets the
+// key: a press always comes with its KeyDown to the desk's widgets. A key
+// whose KeyDown went to none of them (one of Fyne's widgets has the
+// keyboard; the tests send keys with none) acts at each press, as before.
+// The zero value is ready to use; a nil one lets every key act.
+type keyRepeats struct {
+	// acted holds the keys down, each true once it has acted.
+	acted map[fyne.KeyName]bool
+}
+
+// KeyDown records that the key of k went down.
+func (r *keyRepeats) KeyDown(k *fyne.KeyEvent) {
+	if r == nil {
+		return
+	}
+	if r.acted == nil {
+		r.acted = map[fyne.KeyName]bool{}
+	}
+	r.acted[k.Name] = false
+}
+
+// KeyUp records that the key of k went up.
+func (r *keyRepeats) KeyUp(k *fyne.KeyEvent) {
+	if r != nil {
+		delete(r.acted, k.Name)
+	}
+}
+
+// act reports whether the key named may act now, and records that it
+// did: not when it is down and acted since it went down (its repeat).
+func (r *keyRepeats) act(name fyne.KeyName) bool {
+	if r == nil {
+		return true
+	}
+	acted, down := r.acted[name]
+	if down {
+		r.acted[name] = true
+	}
+	return !acted
+}
+
+// spent reports whether the key named is down and acted since it went
+// down: what it types as it repeats is not the clerk's typing either.
+func (r *keyRepeats) spent(name fyne.KeyName) bool {
+	return r != nil && r.acted[name]
+}
+
+// keysTold reports whether the KeyDown of a key pressed now reached the
+// desk (keyRepeats): nothing has the keyboard, or one of the desk's
+// widgets, which tell it.
+func (a *App) keysTold() bool {
+	switch a.win.Canvas().Focused().(type) {
+	case nil, *entry, *button, *check:
+		return true
+	}
+	return false
 }
 
 // addShortcuts registers the shortcuts on the canvas, for when no entry

@@ -39,6 +39,8 @@ type entry struct {
 	// space is the desk's spaceMark: the character of a Space whose key
 	// pressed a button.
 	space *spaceMark
+	// keys tells a press from a key held down (keyRepeats).
+	keys *keyRepeats
 }
 
 // spaceMark remembers that the desk's last Space key pressed a button.
@@ -89,7 +91,7 @@ func setBusy(on bool, bar spinner, controls ...fyne.Disableable) {
 }
 
 func (a *App) newEntry(placeholder string) *entry {
-	e := &entry{activity: a.touch, guard: a.guard, deskKey: a.deskKey, shown: a.scrollIntoView, shortcut: a.shortcut, space: &a.space}
+	e := &entry{activity: a.touch, guard: a.guard, deskKey: a.deskKey, shown: a.scrollIntoView, shortcut: a.shortcut, space: &a.space, keys: &a.keys}
 	e.PlaceHolder = placeholder
 	e.ExtendBaseWidget(e)
 	return e
@@ -105,7 +107,8 @@ func (a *App) newPasswordEntry() *entry {
 // TypedRune inserts r and records the activity.
 //
 // The character of the Space that pressed a button, which reaches the
-// field the press focused (spaceMark), is dropped: Space on Reimposta
+// field the press focused (spaceMark), and those of its repeats, held
+// down (keyRepeats), are dropped: Space on Reimposta
 // password put a space, unseen, before the temporary password. So is a
 // space typed first into an empty field, but for a password, which keeps
 // every character the clerk types: no other field of the desk starts with
@@ -113,15 +116,25 @@ func (a *App) newPasswordEntry() *entry {
 func (e *entry) TypedRune(r rune) {
 	e.activity()
 	pressed := e.space.take()
-	if r == ' ' && (pressed || e.Text == "" && !e.Password) {
+	if r == ' ' && (pressed || e.keys.spent(fyne.KeySpace) || e.Text == "" && !e.Password) {
 		return
 	}
 	e.Entry.TypedRune(r)
 }
 
-// TypedKey handles k and records the activity.
+// TypedKey handles k and records the activity. Enter that submits (a
+// one-line field) or moves on (the MRZ read) acts once a press
+// (keyRepeats): held down in a field of the MV35, it went on to the
+// identity check and broke lines in its MRZ. Enter that breaks a line
+// repeats as a character does, but not after it acted elsewhere.
 func (e *entry) TypedKey(k *fyne.KeyEvent) {
 	e.space.take() // a key typed here: its character is the clerk's
+	if k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter {
+		acts := !e.MultiLine || e.onKey != nil
+		if acts && !e.keys.act(k.Name) || !acts && e.keys.spent(k.Name) {
+			return
+		}
+	}
 	took := false
 	if e.onKey != nil {
 		e.guard(e.PlaceHolder, func() { took = e.onKey(k) })
@@ -159,6 +172,19 @@ func (e *entry) TypedShortcut(s fyne.Shortcut) {
 	e.activity()
 }
 
+// KeyDown tells the desk that a key went down (keyRepeats), and the
+// entry (Shift held selects).
+func (e *entry) KeyDown(k *fyne.KeyEvent) {
+	e.keys.KeyDown(k)
+	e.Entry.KeyDown(k)
+}
+
+// KeyUp tells the desk that a key went up (keyRepeats), and the entry.
+func (e *entry) KeyUp(k *fyne.KeyEvent) {
+	e.keys.KeyUp(k)
+	e.Entry.KeyUp(k)
+}
+
 // FocusGained records the activity.
 func (e *entry) FocusGained() {
 	e.Entry.FocusGained()
@@ -193,12 +219,14 @@ type button struct {
 	enter func()
 	// space is the desk's spaceMark, which a press by Space sets.
 	space *spaceMark
+	// keys tells a press from a key held down (keyRepeats).
+	keys *keyRepeats
 }
 
 // button returns a button that runs tapped, recording the activity and
 // guarding against a panic (App.guard).
 func (a *App) button(text string, icon fyne.Resource, tapped func()) *button {
-	b := &button{deskKey: a.deskKey, shown: a.showFocused, space: &a.space}
+	b := &button{deskKey: a.deskKey, shown: a.showFocused, space: &a.space, keys: &a.keys}
 	b.Text, b.Icon = text, icon
 	b.OnTapped = func() {
 		a.touch()
@@ -209,10 +237,13 @@ func (a *App) button(text string, icon fyne.Resource, tapped func()) *button {
 }
 
 // TypedKey gives k to the desk, then presses the button on Enter (or runs
-// its enter) and on Space.
+// its enter) and on Space, once a press: not again as the key, held down,
+// repeats (keyRepeats).
 func (b *button) TypedKey(k *fyne.KeyEvent) {
 	passKey(b.deskKey, k, func(k *fyne.KeyEvent) {
 		switch {
+		case (k.Name == fyne.KeySpace || k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && !b.keys.act(k.Name):
+			// Held down: it pressed the button at the press.
 		case k.Name != fyne.KeyReturn && k.Name != fyne.KeyEnter:
 			if k.Name == fyne.KeySpace {
 				b.space.press() // its character is not for the field the press may focus
@@ -228,6 +259,12 @@ func (b *button) TypedKey(k *fyne.KeyEvent) {
 
 // TypedRune drops r, the character of a key the button took (Space).
 func (b *button) TypedRune(rune) { b.space.take() }
+
+// KeyDown tells the desk that a key went down (keyRepeats).
+func (b *button) KeyDown(k *fyne.KeyEvent) { b.keys.KeyDown(k) }
+
+// KeyUp tells the desk that a key went up (keyRepeats).
+func (b *button) KeyUp(k *fyne.KeyEvent) { b.keys.KeyUp(k) }
 
 // FocusGained draws the focus and scrolls the button into view.
 func (b *button) FocusGained() {
@@ -458,6 +495,33 @@ func (fs fields) show(es pinsede.FieldErrors, all bool) bool {
 	return found
 }
 
+// focusFirstProblem gives the keyboard to the first of fs, in the order
+// the screen shows them, that shows a problem and takes the keyboard (an
+// entry, a check box, a list to choose from), as the MV35 does on Avanti:
+// submitted with the mouse, the conversion and the delegation left it
+// nowhere, or on the check box ticked last, under the message.
+func (a *App) focusFirstProblem(fs fields) {
+	d := fyne.CurrentApp().Driver()
+	var first fyne.Focusable
+	var at fyne.Position
+	for _, f := range fs {
+		w, ok := f.input.(fyne.Focusable)
+		if f.errText == "" || !ok || !f.object.Visible() {
+			continue
+		}
+		if x, ok := w.(fyne.Disableable); ok && x.Disabled() {
+			continue
+		}
+		p := d.AbsolutePositionForObject(f.object)
+		if first == nil || p.Y < at.Y || p.Y == at.Y && p.X < at.X {
+			first, at = w, p
+		}
+	}
+	if first != nil {
+		a.win.Canvas().Focus(first)
+	}
+}
+
 // clearCorrected clears the problem of each field whose problem no longer
 // holds in es, word for word, and reports whether a field still shows
 // one.
@@ -566,7 +630,7 @@ func (a *App) footedPage(content, messages, foot fyne.CanvasObject) (fyne.Canvas
 	for _, s := range []*container.Scroll{main, msgs} {
 		s.OnScrolled = func(fyne.Position) { a.touch() }
 	}
-	l := &footLayout{messages: messages}
+	l := &footLayout{messages: messages, focused: a.focused}
 	room := container.New(messagesRoom{messages}, msgs)
 	return container.NewStack(bg, container.New(l, main, room, centred(0, 2*p, foot))), msgs
 }
@@ -596,11 +660,16 @@ func (messagesRoom) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 // footLayout lays a footedPage out: its scroll, then the room of the
 // scroll of its messages, as tall as they are at the room's width up to
 // half the room the foot leaves (none when no message shows), then its
-// foot at its minimum height.
+// foot at its minimum height. As a message takes room from the form, what
+// the clerk was looking at stays in view: the end of a form that showed
+// it, and the field that has the keyboard.
 type footLayout struct {
 	// messages is the container of the message panels, each shown or
 	// hidden.
 	messages fyne.CanvasObject
+	// focused returns what has the keyboard in the window, nil for none
+	// or for a dialog's.
+	focused func() fyne.CanvasObject
 }
 
 func (l *footLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
@@ -627,15 +696,25 @@ func (l *footLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		msgs.Hide()
 	}
 	mainH := max(0, size.Height-footH-msgH)
-	// Scrolled to its end, the form stays at its end as a message takes
+	// Showing its end, the form keeps it in view as a message takes
 	// room: the settings scroll to the connection's problems, under its
-	// fields, and the panel came over the last of them.
+	// fields, and the panel came over the last of them; a conversion
+	// that just fitted the window lost its last check box under a
+	// refusal. Then the field that has the keyboard comes into view, as
+	// Tab brings it: the MV35 gives it to the first field in error, and
+	// scrolled it into the room the form had before its summary took
+	// some; the duration of a PIN telefonico, chosen last, went under a
+	// failed print's message.
 	sc := main.(*container.Scroll)
-	atEnd := sc.Offset.Y > 0 && sc.Offset.Y+sc.Size().Height >= sc.Content.MinSize().Height-1
+	shrinks := mainH < sc.Size().Height
+	atEnd := sc.Offset.Y+sc.Size().Height >= sc.Content.MinSize().Height-1
 	main.Move(fyne.NewPos(0, 0))
 	main.Resize(fyne.NewSize(size.Width, mainH))
 	if atEnd {
 		sc.ScrollToBottom()
+	}
+	if f := l.focused(); shrinks && f != nil && holds(sc.Content, f) {
+		scrollTo(sc, f)
 	}
 	room.Move(fyne.NewPos(0, mainH))
 	room.Resize(fyne.NewSize(size.Width, msgH))

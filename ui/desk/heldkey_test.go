@@ -1,0 +1,147 @@
+package desk
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+)
+
+// held sends to what has the keyboard a key pressed and held down as the
+// real driver gives it: its KeyDown, then the key and its character
+// (none but for Space) at the press and at each of repeats.
+func (h *harness) held(name fyne.KeyName, repeats int) {
+	c := h.win.Canvas()
+	if k, ok := c.Focused().(desktop.Keyable); ok {
+		k.KeyDown(&fyne.KeyEvent{Name: name})
+	}
+	for range 1 + repeats {
+		f := c.Focused()
+		if f == nil {
+			h.t.Fatalf("%s held: nothing has the keyboard", name)
+		}
+		f.TypedKey(&fyne.KeyEvent{Name: name})
+		if name == fyne.KeySpace {
+			f.TypedRune(' ')
+		}
+		h.wait()
+	}
+}
+
+// release sends the KeyUp of a key held down to what has the keyboard.
+func (h *harness) release(name fyne.KeyName) {
+	if k, ok := h.win.Canvas().Focused().(desktop.Keyable); ok {
+		k.KeyUp(&fyne.KeyEvent{Name: name})
+	}
+}
+
+// heldShortcut sends Ctrl+key held down as the real driver gives it:
+// the key's KeyDown to what has the keyboard, then the shortcut at the
+// press and at each of repeats, to what has the keyboard if it takes
+// shortcuts (an entry), else to the window's.
+func (h *harness) heldShortcut(name fyne.KeyName, repeats int) {
+	c := h.win.Canvas()
+	if k, ok := c.Focused().(desktop.Keyable); ok {
+		k.KeyDown(&fyne.KeyEvent{Name: name})
+	}
+	for range 1 + repeats {
+		s := &desktop.CustomShortcut{KeyName: name, Modifier: fyne.KeyModifierShortcutDefault}
+		if f, ok := c.Focused().(fyne.Shortcutable); ok {
+			f.TypedShortcut(s)
+		} else {
+			h.app.shortcut(s)
+		}
+		h.wait()
+	}
+}
+
+// Ensure that a key held down acts once, at its press, and not again as
+// it repeats, whatever has the keyboard after the press. Space held on
+// Emetti PIN issued the PIN, then recorded its handover on the screen
+// that opened, Registra consegna having the keyboard, and went on to the
+// citizen's page (found by real X keys: TestXInputWalkIn holds it now).
+// Ctrl+Enter held on the MV35, back from an identity check already
+// filled, went on to it and issued the PIN there. Enter held on Revoca
+// broke lines in the reason of the dialog it opened. Space held on a
+// check box ticked and unticked it. Released and pressed again, each key
+// acts again; Enter held in the reason breaks lines as it repeats.
+func TestHeldKeyActsOnce(t *testing.T) {
+	t.Run("Space on Emetti PIN", func(t *testing.T) {
+		h := ready(t)
+		h.toVerification(mario)
+		h.fillVerification(passport)
+		v := h.app.verify
+		h.win.Canvas().Focus(v.issue)
+		h.held(fyne.KeySpace, 5)
+		r := h.app.result
+		if r == nil || h.app.current.View != r.screen.View {
+			t.Fatalf("Space held on Emetti PIN: not on the result: %s", h.screenText())
+		}
+		if n := len(h.printer.printed()); n != 1 {
+			t.Errorf("Space held on Emetti PIN: %d slips, want 1", n)
+		}
+		if !r.handover.Visible() {
+			t.Errorf("Space held on Emetti PIN recorded the handover")
+		}
+		if f := h.win.Canvas().Focused(); f != fyne.Focusable(r.handover) {
+			t.Fatalf("after the issue the keyboard is on %T, want Registra consegna", f)
+		}
+		h.release(fyne.KeySpace)
+		h.held(fyne.KeySpace, 0)
+		if r.handover.Visible() || h.app.current.View != r.screen.View {
+			t.Errorf("Space pressed again on Registra consegna: handover shown %v, on the result %v", r.handover.Visible(), h.app.current.View == r.screen.View)
+		}
+	})
+	t.Run("Ctrl+Enter on the MV35", func(t *testing.T) {
+		h := ready(t)
+		h.toVerification(mario)
+		h.fillVerification(passport)
+		h.tap(h.app.verify.back)
+		h.win.Canvas().Focus(h.app.request.email)
+		h.heldShortcut(fyne.KeyReturn, 5)
+		if h.app.verify == nil || h.app.current.View != h.app.verify.screen.View {
+			t.Fatalf("Ctrl+Enter held on the MV35: not on the identity check: %s", h.screenText())
+		}
+		if n := len(h.printer.printed()); n != 0 {
+			t.Errorf("Ctrl+Enter held on the MV35: %d slips, want none", n)
+		}
+		h.release(fyne.KeyReturn)
+		h.heldShortcut(fyne.KeyReturn, 0)
+		if n := len(h.printer.printed()); n != 1 {
+			t.Errorf("Ctrl+Enter pressed again on the identity check: %d slips, want 1", n)
+		}
+	})
+	t.Run("Enter on Revoca", func(t *testing.T) {
+		h, out := onMariosPage(t)
+		h.win.Canvas().Focus(h.app.citizen.revokeCred[out.Credential.ID])
+		h.held(fyne.KeyReturn, 4)
+		d := h.app.citizen.revoke
+		if d == nil || h.win.Canvas().Focused() != fyne.Focusable(d.reason) {
+			t.Fatalf("Enter held on Revoca: the dialog's reason has not the keyboard (%T)", h.win.Canvas().Focused())
+		}
+		if d.reason.Text != "" {
+			t.Errorf("Enter held on Revoca typed %q in the reason", d.reason.Text)
+		}
+		// Typed in the reason, Enter breaks lines as it repeats.
+		h.release(fyne.KeyReturn)
+		h.held(fyne.KeyReturn, 2)
+		if d.reason.Text != "\n\n\n" {
+			t.Errorf("Enter held in the reason: %q, want three line breaks", d.reason.Text)
+		}
+	})
+	t.Run("Space on a check box", func(t *testing.T) {
+		h := ready(t)
+		h.toVerification(mario)
+		v := h.app.verify
+		h.win.Canvas().Focus(v.checkSigned)
+		h.held(fyne.KeySpace, 4)
+		if !v.checkSigned.Checked {
+			t.Errorf("Space held on an unticked box left it unticked")
+		}
+		h.release(fyne.KeySpace)
+		h.held(fyne.KeySpace, 3)
+		if v.checkSigned.Checked {
+			t.Errorf("Space held again left the box ticked")
+		}
+	})
+}
