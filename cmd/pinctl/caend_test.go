@@ -31,8 +31,13 @@ func TestCAEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	end := ca.NotAfter()
-	desk := filepath.Join(dir, "roma01-03")
-	issueDesk := []string{"-dir", dir, "-role", "sede", "-code", "ROMA01", "-desk", "03", "-out", desk}
+	// Each issue to a file of its own: a certificate issued is never
+	// written over another (TestCAIssueKeepsExisting).
+	var desk string
+	issueDesk := func(name string) []string {
+		desk = filepath.Join(dir, "roma01-03-"+name)
+		return []string{"-dir", dir, "-role", "sede", "-code", "ROMA01", "-desk", "03", "-out", desk}
+	}
 	step := func(name string, run func(*env, []string) error, args []string, want ...string) {
 		t.Helper()
 		out.Reset()
@@ -49,12 +54,12 @@ func TestCAEnd(t *testing.T) {
 		}
 	}
 
-	step("issue", cmdCAIssue, issueDesk)
+	step("issue", cmdCAIssue, issueDesk("first"))
 	step("crl", cmdCACRL, []string{"-dir", dir})
 
 	now = end.Add(-30 * 24 * time.Hour)
 	endText := end.Local().Format("02/01/2006 15:04")
-	step("issue in the CA's last month", cmdCAIssue, issueDesk,
+	step("issue in the CA's last month", cmdCAIssue, issueDesk("last-month"),
 		"vale solo fino al "+endText, "pinctl ca renew-ca -dir "+dir)
 	if got := readCert(t, desk+".crt").NotAfter; got.After(end) {
 		t.Errorf("issued in the CA's last month: valid until %s, past the CA's %s", got, end)
@@ -66,14 +71,14 @@ func TestCAEnd(t *testing.T) {
 
 	now = end.Add(time.Hour)
 	out.Reset()
-	err = cmdCAIssue(e, issueDesk)
+	err = cmdCAIssue(e, issueDesk("expired"))
 	if msg := explain(err, e); err == nil || !strings.Contains(msg, "è scaduto") || !strings.Contains(msg, "pinctl ca renew-ca") {
 		t.Errorf("issue with the CA expired: %v (%q), want the refusal naming ca renew-ca", err, msg)
 	}
 
 	step("renew-ca", cmdCARenewCA, []string{"-dir", dir},
 		"certificato della CA rinnovato", "al più tardi il "+endText, "pinctl ca server", "-bundle")
-	step("issue after renew-ca", cmdCAIssue, issueDesk)
+	step("issue after renew-ca", cmdCAIssue, issueDesk("renewed"))
 	if got, want := readCert(t, desk+".crt").NotAfter, now.Add(pki.ClientValidity).Truncate(time.Second); !got.Equal(want) {
 		t.Errorf("issued after renew-ca: valid until %s, want %s", got, want)
 	}
