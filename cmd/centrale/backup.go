@@ -80,11 +80,11 @@ func backupLoop(ctx context.Context, s *boltstore.Store, rec *server.Backups, ev
 		path := filepath.Join(rec.Dir, boltcopy.Name(backupPrefix, start, backupSuffix))
 		n, err := writeBackup(s, rec.Dir, path)
 		if err != nil {
-			log.Error("backup failed", "dir", rec.Dir, "fault", boltcopy.FaultOf(err).String(), "err", err)
 			rec.Failed(err, start)
+			log.Error("backup failed", "dir", rec.Dir, "fault", boltcopy.FaultOf(err).String(), "err", err)
 			return
 		}
-		rec.Written(path, start)
+		rec.Written(path, start) // before the log, which the tests wait for
 		log.Info("backup written", "path", path, "bytes", n, "took", now().Sub(start))
 		if err := boltcopy.Prune(rec.Dir, backupPrefix, backupSuffix, keep); err != nil {
 			log.Error("backup prune failed", "err", err)

@@ -202,3 +202,44 @@ func gauge(t *testing.T, reg *prometheus.Registry, name string) float64 {
 	t.Fatalf("no metric %s", name)
 	return 0
 }
+
+// Ensure that centrale, run with a -backup-dir it cannot make, counts the
+// failed copy of its start in /metrics and tells it on the status page,
+// while /readyz stays ready.
+func TestServeBackupFailure(t *testing.T) {
+	dir, _ := serverPKI(t) // observe_test.go
+	blocker := filepath.Join(dir, "disco")
+	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := parse([]string{"-pki", dir, "-listen", "127.0.0.1:0", "-manage", "127.0.0.1:0", "-bolt", filepath.Join(dir, "c.db"),
+		"-backup-dir", filepath.Join(blocker, "copie"), "-backup-every", "1h"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, logs, stop := start(t, c)
+	defer func() {
+		if err := stop(); err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	// The copy of the start runs beside the listeners: wait for its
+	// outcome, logged once recorded.
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(logs.String(), `msg="backup failed"`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no failed copy logged:\n%s", logs.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if _, body := get(t, "http://"+l.manage+"/metrics"); !strings.Contains(body, "\npinsede_backup_failures_total 1\n") ||
+		!strings.Contains(body, "\npinsede_backup_last_success_timestamp_seconds 0\n") {
+		t.Errorf("/metrics after a failed copy:\n%s", body)
+	}
+	if st, body := get(t, "http://"+l.manage+"/readyz"); st != 200 {
+		t.Errorf("/readyz after a failed copy: %d %q", st, body)
+	}
+	if _, body := get(t, "http://"+l.manage+"/status"); !strings.Contains(body, "Le copie non riescono dal ") {
+		t.Errorf("the status page after a failed copy:\n%s", body)
+	}
+}

@@ -89,7 +89,18 @@ func (b *Backups) view(tx statusText, now time.Time) *backupView {
 	if st.failing != nil {
 		v.LastClass = "bad"
 		v.Failing = tx.T("status.backup.failing", "Since", tx.time(st.failingSince), "Ago", tx.relative(st.failingSince, now),
-			"Why", tx.T("status.backup.fault."+boltcopy.FaultOf(st.failing).String()))
+			"Why", faultText(tx, boltcopy.FaultOf(st.failing)))
 	}
 	return v
+}
+
+// faultText says what f is and what to do about it, in the language of tx.
+func faultText(tx statusText, f boltcopy.Fault) string {
+	switch f {
+	case boltcopy.FaultNoSpace:
+		return tx.T("status.backup.fault.space")
+	case boltcopy.FaultNotWritable:
+		return tx.T("status.backup.fault.writable")
+	}
+	return tx.T("status.backup.fault.other")
 }
