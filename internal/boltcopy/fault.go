@@ -3,6 +3,7 @@ package boltcopy
 import (
 	"errors"
 	"io/fs"
+	"slices"
 	"syscall"
 )
 
@@ -36,7 +37,7 @@ func (f Fault) String() string {
 // copies' folder, kept the copy from being written.
 func FaultOf(err error) Fault {
 	switch {
-	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+	case slices.ContainsFunc(noSpace, func(e error) bool { return errors.Is(err, e) }):
 		return FaultNoSpace
 	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS), errors.Is(err, syscall.ENOTDIR):
 		return FaultNotWritable
