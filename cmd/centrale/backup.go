@@ -13,6 +13,7 @@ import (
 
 	"github.com/pinsede/pinsede/internal/boltcopy"
 	"github.com/pinsede/pinsede/sync/boltstore"
+	"github.com/pinsede/pinsede/sync/server"
 )
 
 // runBackup copies the bbolt store of centrale, stopped, to a new file;
@@ -68,25 +69,24 @@ const (
 	backupSuffix = ".db"
 )
 
-// backupLoop copies the bbolt store into dir at start and then every
+// backupLoop copies the bbolt store into rec.Dir at start and then every
 // every (only at start when every is 0), keeping the keep newest copies
 // (all when keep is 0), until ctx ends: the online backup of a running
-// centrale. Each copy is named after the time now gives.
-func backupLoop(ctx context.Context, s *boltstore.Store, dir string, every time.Duration, keep int, now func() time.Time, log *slog.Logger) {
+// centrale. Each copy is named after the time now gives; each outcome is
+// recorded in rec, which the metrics and the status page show.
+func backupLoop(ctx context.Context, s *boltstore.Store, rec *server.Backups, every time.Duration, keep int, now func() time.Time, log *slog.Logger) {
 	once := func() {
 		start := now()
-		path := filepath.Join(dir, boltcopy.Name(backupPrefix, start, backupSuffix))
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			log.Error("backup failed", "err", err)
-			return
-		}
-		n, err := s.BackupFile(path)
+		path := filepath.Join(rec.Dir, boltcopy.Name(backupPrefix, start, backupSuffix))
+		n, err := writeBackup(s, rec.Dir, path)
 		if err != nil {
-			log.Error("backup failed", "err", err)
+			rec.Failed(err, start)
+			log.Error("backup failed", "dir", rec.Dir, "fault", boltcopy.FaultOf(err).String(), "err", err)
 			return
 		}
+		rec.Written(path, start) // before the log, which the tests wait for
 		log.Info("backup written", "path", path, "bytes", n, "took", now().Sub(start))
-		if err := boltcopy.Prune(dir, backupPrefix, backupSuffix, keep); err != nil {
+		if err := boltcopy.Prune(rec.Dir, backupPrefix, backupSuffix, keep); err != nil {
 			log.Error("backup prune failed", "err", err)
 		}
 	}
@@ -104,4 +104,13 @@ func backupLoop(ctx context.Context, s *boltstore.Store, dir string, every time.
 			once()
 		}
 	}
+}
+
+// writeBackup writes the copy of s at path, in dir, which it makes if
+// need be; it returns the copy's size.
+func writeBackup(s *boltstore.Store, dir, path string) (int64, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return 0, fmt.Errorf("backup folder: %w", err)
+	}
+	return s.BackupFile(path)
 }

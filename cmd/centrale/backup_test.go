@@ -5,17 +5,23 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/boltstore"
 	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/server"
 	"github.com/pinsede/pinsede/sync/storetest"
 )
 
@@ -48,7 +54,7 @@ func TestBackup(t *testing.T) {
 	var made []string
 	for range 3 {
 		var logs bytes.Buffer
-		backupLoop(ctx, s, copies, 0, 2, now, slog.New(slog.NewTextHandler(&logs, nil)))
+		backupLoop(ctx, s, &server.Backups{Dir: copies}, 0, 2, now, slog.New(slog.NewTextHandler(&logs, nil)))
 		_, rest, ok := strings.Cut(logs.String(), `msg="backup written" path=`)
 		if !ok {
 			t.Fatalf("online copy: %s", logs.String())
@@ -87,5 +93,153 @@ func TestBackup(t *testing.T) {
 	r, err := c.Current(ctx, storetest.CF(1), central.SlotPIN)
 	if err != nil || r.Credential.ID != "c1" {
 		t.Errorf("the copy's record = %+v, %v", r, err)
+	}
+}
+
+// Ensure that a copy that fails is seen, not only logged: the metrics
+// count it and keep the last copy written, the status page says since
+// when the copies fail and what to do, in the operator's words; and that
+// the next copy written clears it. The folder cannot be made, even by
+// root: its parent is a regular file.
+func TestBackupFailureSeen(t *testing.T) {
+	dir := t.TempDir()
+	s, err := boltstore.Open(filepath.Join(dir, "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	blocker := filepath.Join(dir, "disco")
+	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t0 := testclock.Now()
+	var mu sync.Mutex
+	at := t0
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return at }
+	set := func(d time.Duration) { mu.Lock(); at = t0.Add(d); mu.Unlock() }
+	srv := server.New(s, nil, nil, nil, clock)
+	srv.Backups = &server.Backups{Dir: filepath.Join(blocker, "copie")}
+	reg := prometheus.NewRegistry()
+	if _, err := server.NewMetrics(reg, srv, nil); err != nil {
+		t.Fatal(err)
+	}
+	h := srv.ManageHandler(server.Manage{Gatherer: reg})
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	copyOnce := func() { backupLoop(t.Context(), s, srv.Backups, 0, 2, clock, log) } // every 0: returns once done
+	check := func(when string, last time.Time, failures float64, page, notPage []string) {
+		t.Helper()
+		if got := gauge(t, reg, "pinsede_backup_last_success_timestamp_seconds"); got != float64(unixOrZero(last)) {
+			t.Errorf("%s: last success %v, want %v", when, got, unixOrZero(last))
+		}
+		if got := gauge(t, reg, "pinsede_backup_failures_total"); got != failures {
+			t.Errorf("%s: failures %v, want %v", when, got, failures)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/status", nil))
+		body := rec.Body.String()
+		for _, w := range page {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s: the status page does not say %q:\n%s", when, w, body)
+			}
+		}
+		for _, w := range notPage {
+			if strings.Contains(body, w) {
+				t.Errorf("%s: the status page says %q", when, w)
+			}
+		}
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
+		if rec.Code != http.StatusOK {
+			t.Errorf("%s: /readyz %d, want ready: the copies are not the service\n%s", when, rec.Code, rec.Body.String())
+		}
+	}
+	italy := func(d time.Duration) string { return t0.Add(d).In(central.Italy).Format("02/01/2006 15:04") }
+	failing := "Le copie non riescono dal "
+
+	check("before the first copy", time.Time{}, 0, []string{"Copie di sicurezza", "nessuna ancora", blocker}, []string{failing})
+	copyOnce()
+	set(time.Hour)
+	copyOnce()
+	if !strings.Contains(logs.String(), `msg="backup failed"`) || !strings.Contains(logs.String(), "fault=not_writable") {
+		t.Errorf("the log of the copies:\n%s", logs.String())
+	}
+	check("after two copies failed", time.Time{}, 2, []string{failing + italy(0) + " (1 ora fa): cartella non scrivibile", "nessuna ancora"}, nil)
+
+	if err := os.Remove(blocker); err != nil {
+		t.Fatal(err)
+	}
+	set(2 * time.Hour)
+	copyOnce()
+	check("after a copy written", t0.Add(2*time.Hour), 2, []string{"Ultima copia scritta", italy(2 * time.Hour), "centrale-"}, []string{failing, "nessuna ancora"})
+}
+
+// unixOrZero is t's Unix time, 0 for the zero time.
+func unixOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+// gauge returns the value of the metric name of reg, with no labels.
+func gauge(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name || len(mf.GetMetric()) != 1 {
+			continue
+		}
+		m := mf.GetMetric()[0]
+		if c := m.GetCounter(); c != nil {
+			return c.GetValue()
+		}
+		return m.GetGauge().GetValue()
+	}
+	t.Fatalf("no metric %s", name)
+	return 0
+}
+
+// Ensure that centrale, run with a -backup-dir it cannot make, counts the
+// failed copy of its start in /metrics and tells it on the status page,
+// while /readyz stays ready.
+func TestServeBackupFailure(t *testing.T) {
+	dir, _ := serverPKI(t) // observe_test.go
+	blocker := filepath.Join(dir, "disco")
+	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := parse([]string{"-pki", dir, "-listen", "127.0.0.1:0", "-manage", "127.0.0.1:0", "-bolt", filepath.Join(dir, "c.db"),
+		"-backup-dir", filepath.Join(blocker, "copie"), "-backup-every", "1h"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, logs, stop := start(t, c)
+	defer func() {
+		if err := stop(); err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	// The copy of the start runs beside the listeners: wait for its
+	// outcome, logged once recorded.
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(logs.String(), `msg="backup failed"`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no failed copy logged:\n%s", logs.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if _, body := get(t, "http://"+l.manage+"/metrics"); !strings.Contains(body, "\npinsede_backup_failures_total 1\n") ||
+		!strings.Contains(body, "\npinsede_backup_last_success_timestamp_seconds 0\n") {
+		t.Errorf("/metrics after a failed copy:\n%s", body)
+	}
+	if st, body := get(t, "http://"+l.manage+"/readyz"); st != 200 {
+		t.Errorf("/readyz after a failed copy: %d %q", st, body)
+	}
+	if _, body := get(t, "http://"+l.manage+"/status"); !strings.Contains(body, "Le copie non riescono dal ") {
+		t.Errorf("the status page after a failed copy:\n%s", body)
 	}
 }

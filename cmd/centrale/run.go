@@ -349,6 +349,10 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	vl := srv.VerifyLimits()
 	srv.SetPushLimits(c.push)
 	pl := srv.PushLimits()
+	bs, isBolt := store.(*boltstore.Store)
+	if isBolt && c.backupDir != "" {
+		srv.Backups = &server.Backups{Dir: c.backupDir} // before the metrics, which show it
+	}
 	metrics, manage, err := observe(c, srv, cert, caPEM, log) // observe.go
 	if err != nil {
 		return err
@@ -426,8 +430,8 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	go func() { errc <- hs.Serve(ln) }()
 	go sweepTickets(ctx, srv)
 	go watchExpiries(ctx, newExpiryWatch(c, log, cert, caPEM, crl)) // observe.go
-	if bs, ok := store.(*boltstore.Store); ok && c.backupDir != "" {
-		go backupLoop(ctx, bs, c.backupDir, c.backupEvery, c.backupKeep, c.now, log)
+	if srv.Backups != nil {
+		go backupLoop(ctx, bs, srv.Backups, c.backupEvery, c.backupKeep, c.now, log)
 	}
 	select {
 	case err := <-errc:

@@ -4,7 +4,9 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/pinsede/pinsede/internal/boltcopy"
 	"github.com/pinsede/pinsede/local"
+	"github.com/pinsede/pinsede/ui/desk"
 )
 
 // backupFlags are sportello's flags for its copies of the store.
@@ -17,8 +19,10 @@ type backupFlags struct {
 // startBackups writes a copy of the store into f.dir now and then every
 // f.every while the desk runs, keeping the f.keep newest: the online
 // backup, consistent while clerks issue (local.Store.Backup). The key is
-// never copied. It does nothing without f.dir; stop ends it.
-func startBackups(store *local.Store, f backupFlags, now func() time.Time, log *slog.Logger) (stop func()) {
+// never copied. Each copy's outcome goes to the log and to report
+// (desk.App.BackupDone, which the status bar shows), on the copies'
+// goroutine. It does nothing without f.dir; stop ends it.
+func startBackups(store *local.Store, f backupFlags, now func() time.Time, log *slog.Logger, report func(desk.BackupOutcome)) (stop func()) {
 	if f.dir == "" || store == nil {
 		return func() {}
 	}
@@ -27,11 +31,16 @@ func startBackups(store *local.Store, f backupFlags, now func() time.Time, log *
 	once := func() {
 		start := now()
 		path, err := store.BackupInto(f.dir, start, f.keep)
-		if err != nil {
-			log.Error("backup failed", "err", err)
+		if path == "" { // not written; a copy written but not pruned is one
+			log.Error("backup failed", "dir", f.dir, "fault", boltcopy.FaultOf(err).String(), "err", err)
+			report(desk.BackupOutcome{Dir: f.dir, At: start, Err: err})
 			return
 		}
+		if err != nil {
+			log.Error("backup prune failed", "err", err)
+		}
 		log.Info("backup written", "path", path, "took", now().Sub(start))
+		report(desk.BackupOutcome{Dir: f.dir, At: start})
 	}
 	go func() {
 		defer close(finished)

@@ -160,14 +160,15 @@ func main() {
 	if a.Settings().ShowAnimations() {
 		log.Warn("built without -tags no_animations (make build sets it): the text cursor's animation keeps redrawing the window, about 20% of a core while idle")
 	}
-	stopBackups := startBackups(store, backups, d.Now, log)
-	defer stopBackups() // before the store closes: deferred after it
 	ui := desk.New(d, w, desk.Config{
 		Idle: *idle, DevPrintDir: *devPrint, TicketDir: *ticketDir, Log: log, LogPath: logPath,
 		Version: buildinfo.Version, StorePath: *storePath, CentraleURL: centraleFlags.url,
 		CertExpires: link.certExpires(), Connector: newConnector(configRead, d.Now),
 	})
 	ui.UseSync(link.source(), link.sede)
+	// The copies' outcomes go to the status bar, which says when they fail.
+	stopBackups := startBackups(store, backups, d.Now, log, ui.BackupDone)
+	defer stopBackups() // before the store closes: deferred after it
 	if err := ui.Start(); err != nil {
 		msg := lang.L("start.error", map[string]any{"Err": err.Error()})
 		fmt.Fprintln(os.Stderr, "sportello:", msg)

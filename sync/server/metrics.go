@@ -38,7 +38,8 @@ type Metrics struct {
 // read s's PIN check and push slots and queues and its revocation list when
 // scraped. certs give the certificates whose expiry is a metric, by name
 // ("server", "ca"), as they are when scraped: a certificate renewed
-// without a restart shows its new expiry.
+// without a restart shows its new expiry. The copies of the store are
+// metrics when s.Backups is set.
 func NewMetrics(reg prometheus.Registerer, s *Server, certs map[string]func() *x509.Certificate) (*Metrics, error) {
 	m := &Metrics{
 		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
@@ -116,6 +117,20 @@ func NewMetrics(reg prometheus.Registerer, s *Server, certs map[string]func() *x
 			Name: "pinsede_crl_next_update_timestamp_seconds",
 			Help: "When the revocation list in force expires: its next update (Unix time).",
 		}, func() float64 { return float64(s.CRL.NextUpdate().Unix()) }))
+	}
+	if b := s.Backups; b != nil {
+		cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "pinsede_backup_last_success_timestamp_seconds",
+			Help: "When the last copy of the store (-backup-dir) was written (Unix time); 0 until the first.",
+		}, func() float64 {
+			if last := b.state().last; !last.IsZero() {
+				return float64(last.Unix())
+			}
+			return 0
+		}), prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "pinsede_backup_failures_total",
+			Help: "Copies of the store (-backup-dir) that failed since the start: a full disk, a folder not writable (the log tells which).",
+		}, func() float64 { return float64(b.state().failures) }))
 	}
 	for _, c := range cs {
 		if err := reg.Register(c); err != nil {

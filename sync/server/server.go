@@ -71,6 +71,10 @@ type Server struct {
 	// Log receives one line per request, with its request id
 	// (WithRequestID, reqlog.go); nil logs nothing.
 	Log *slog.Logger
+	// Backups, when not nil, is what the online copies of the store did
+	// (-backup-dir of a bbolt store): the metrics and the status page
+	// show it. Set it before NewMetrics.
+	Backups *Backups
 	// metrics, when not nil, count the requests (NewMetrics, metrics.go).
 	metrics *Metrics
 	// limits are the bounds of pushed events (SetLimits), for the desk's

@@ -47,9 +47,12 @@ type statusPage struct {
 	statusText
 	Now, Store string
 	// Error says why the records could not be read: the page shows the
-	// certificates all the same.
+	// certificates and the copies all the same.
 	Error string
 	Certs []certRow
+	// Backup is the section on the copies of the store, nil when
+	// centrale makes none (Server.Backups).
+	Backup *backupView
 	// Sedi counts the sedi of Desks.
 	Sedi      int
 	Desks     []deskRow
@@ -115,7 +118,8 @@ func (s *Server) statusHandler(m Manage) http.HandlerFunc {
 		defer cancel()
 		now := s.Now()
 		tx := newStatusText(r.Header.Get("Accept-Language"))
-		p := statusPage{statusText: tx, Now: tx.time(now), Store: s.Store.Kind(), Certs: s.certRows(tx, m, now)}
+		p := statusPage{statusText: tx, Now: tx.time(now), Store: s.Store.Kind(), Certs: s.certRows(tx, m, now),
+			Backup: s.Backups.view(tx, now)}
 		select {
 		case slots <- struct{}{}:
 			o, err := s.Store.Overview(ctx, now, StatusDays)

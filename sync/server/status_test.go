@@ -176,11 +176,11 @@ func TestStatusPageLanguage(t *testing.T) {
 
 // Ensure that the status page's translations have the same messages in
 // every language, each with the same forms, that every message the page
-// asks for (status.html, status.go, statustext.go) is there, and that
+// asks for (status.html, status.go, statustext.go, backups.go) is there, and that
 // none is there that it does not ask for.
 func TestStatusTranslations(t *testing.T) {
 	used := map[string]bool{}
-	for _, f := range []string{"status.html", "status.go", "statustext.go"} {
+	for _, f := range []string{"status.html", "status.go", "statustext.go", "backups.go"} {
 		src, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)

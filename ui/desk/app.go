@@ -197,6 +197,8 @@ type App struct {
 	// sync shows the link to the central records (syncstatus.go); nil
 	// until UseSync.
 	sync *syncStatus
+	// backups is how the copies of the store went (backup.go).
+	backups backups
 	// joiner pulls the sede's records for a desk that joins its sede,
 	// and certSede is the sede of the desk's certificate (join.go); nil
 	// and "" for a desk without central records.

@@ -184,6 +184,10 @@ func (s *syncStatus) render() {
 		text += lang.L("sync.cert.expiring", map[string]any{"Date": exp.Format("02/01/2006")})
 		icon, imp = fynetheme.WarningIcon(), widget.WarningImportance
 	}
+	if b := s.a.backupBar(); b != "" {
+		text += b
+		icon, imp = fynetheme.ErrorIcon(), widget.DangerImportance
+	}
 	if n := len(st.NotAccepted); n > 0 {
 		text += lang.L("sync.notaccepted.count", map[string]any{"N": n})
 		icon, imp = fynetheme.ErrorIcon(), widget.DangerImportance
@@ -267,6 +271,7 @@ func (s *syncStatus) fillDetails() {
 		row(lang.L("sync.lasterror"), orDash(s.faultText())),
 		row(lang.L("sync.clock"), s.clockText()),
 		row(lang.L("sync.cert"), s.certText()),
+		row(lang.L("sync.backup"), orDash(s.a.backupText())),
 		row(lang.L("sync.policy"), lang.L("sync.policy.version", map[string]any{"N": s.a.desk.CurrentPolicy().Version})),
 	)}
 	if s.src == nil {

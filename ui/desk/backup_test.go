@@ -1,0 +1,87 @@
+package desk
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/client"
+)
+
+// Ensure that a copy of the store that fails shows in the status bar, in
+// red, with since when, the folder, why and who to tell, on the login
+// screen as at work, and in the details with what the supervisor does;
+// that a second failure keeps the time of the first; and that the first
+// copy written clears it. The folder of the first failure cannot be
+// made, even by root: its parent is a regular file.
+func TestBackupFailureShown(t *testing.T) {
+	h := ready(t)
+	states := make(chan client.State, 1)
+	states <- client.State{Status: client.Online, LastSync: testNow}
+	h.app.UseSync(stateSync(states), "") // certexpiry_test.go
+	s := h.app.sync
+	h.statusText()
+
+	tmp, err := os.MkdirTemp("", "c") // short: the bar shows the folder
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(tmp) })
+	blocker := filepath.Join(tmp, "usb")
+	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(blocker, "copie")
+	mkErr := os.MkdirAll(dir, 0o700)
+	if mkErr == nil {
+		t.Fatal("a folder made under a file")
+	}
+	first := testNow.Add(-2 * time.Hour)
+	h.app.BackupDone(BackupOutcome{Dir: dir, At: first, Err: mkErr})
+	want := lang.L("sync.backup.failed", map[string]any{"Since": first.Format("15:04"), "Dir": dir, "Why": lang.L("sync.backup.fault.writable")})
+	if text := h.statusText(); !strings.Contains(text, want) || s.button.Importance != widget.DangerImportance {
+		t.Errorf("after a failed copy the bar says %q (importance %v), want %q in red", text, s.button.Importance, want)
+	}
+	if !strings.Contains(want, "cartella non scrivibile") || !strings.Contains(want, "avvisa il responsabile") {
+		t.Errorf("the bar's warning %q", want)
+	}
+
+	full := &os.PathError{Op: "write", Path: filepath.Join(dir, "sportello-x.db"), Err: syscall.ENOSPC}
+	h.app.BackupDone(BackupOutcome{Dir: dir, At: testNow, Err: full})
+	want = lang.L("sync.backup.failed", map[string]any{"Since": first.Format("15:04"), "Dir": dir, "Why": lang.L("sync.backup.fault.space")})
+	if text := h.statusText(); !strings.Contains(text, want) {
+		t.Errorf("after a second failed copy the bar says %q, want %q: since the first", text, want)
+	}
+	h.app.lockSession()
+	if text := h.statusText(); !strings.Contains(text, want) {
+		t.Errorf("on the lock screen the bar says %q, want %q", text, want)
+	}
+	shot(t, h, "statusbar-backup-failed")
+	test.Tap(s.button)
+	shot(t, h, "statusbar-backup-failed-details")
+	details := strings.Join(h.texts(), "\n")
+	if w := lang.L("sync.backup.failing", map[string]any{"When": when(first), "Dir": dir, "Why": lang.L("sync.backup.fault.space")}); !strings.Contains(details, w) {
+		t.Errorf("the details lack %q:\n%s", w, details)
+	}
+
+	written := testNow.Add(time.Minute)
+	h.app.BackupDone(BackupOutcome{Dir: dir, At: written})
+	if text := h.statusText(); strings.Contains(text, lang.L("sync.backup")) || strings.Contains(text, dir) || s.button.Importance == widget.DangerImportance {
+		t.Errorf("after a copy written the bar says %q (importance %v), want no warning", text, s.button.Importance)
+	}
+	details = strings.Join(h.texts(), "\n")
+	if w := lang.L("sync.backup.written", map[string]any{"When": when(written), "Dir": dir}); !strings.Contains(details, w) {
+		t.Errorf("the details, open, lack %q:\n%s", w, details)
+	}
+	if pinsede.DateOf(first) != pinsede.DateOf(testNow) {
+		t.Fatal("the test's failures are meant to be of the same day")
+	}
+}
