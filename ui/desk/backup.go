@@ -62,7 +62,9 @@ func (a *App) backupDone(o BackupOutcome) {
 }
 
 // backupBar is what the status bar adds while the copies fail, "" when
-// they do not: since when, the folder, why and who to tell.
+// they do not: since when and why, short enough for the bar to keep
+// beside its clock (the folder and what to do are in its details,
+// backupText).
 func (a *App) backupBar() string {
 	b := a.backups
 	if b.failing == nil {
@@ -70,7 +72,7 @@ func (a *App) backupBar() string {
 	}
 	now := a.desk.Now()
 	since := b.since.In(now.Location())
-	key, args := "sync.backup.failed", map[string]any{"Since": since.Format("15:04"), "Dir": b.dir, "Why": backupFaultText(b.failing)}
+	key, args := "sync.backup.failed", map[string]any{"Since": since.Format("15:04"), "Why": backupFaultText(b.failing)}
 	if pinsede.DateOf(since) != pinsede.DateOf(now) {
 		key, args["Day"] = "sync.backup.failed.day", since.Format("02/01/2006")
 	}
