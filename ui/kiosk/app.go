@@ -192,6 +192,15 @@ type App struct {
 	lastActivity time.Time
 	warned       bool
 	idleBody     *widget.Label // the countdown of the warning
+	// inputs counts the citizen's inputs (touch), shown is when the
+	// screen showed, and lastTap the screen of the last tap on a button
+	// and the count of inputs after it (bounced).
+	inputs  int
+	shown   time.Time
+	lastTap struct {
+		screen string
+		inputs int
+	}
 	// beforeWarning had the keyboard when the warning took it: it has it
 	// again when the citizen goes on.
 	beforeWarning fyne.Focusable
@@ -311,8 +320,38 @@ func (a *App) Quitting() { a.quit.Close() }
 // "service", "question:<name>", "review", "done", "exit".
 func (a *App) Screen() string { return a.screen }
 
+// DoubleTap is the time within which a second tap on the kiosk's
+// screen, with no input between, is taken as the second of a double tap
+// (a finger that bounced, a habit of the mouse) rather than a choice on
+// the screen the first led to.
+const DoubleTap = 500 * time.Millisecond
+
+// bounced records a tap on a button, and reports whether it is the second
+// of a double tap whose first changed the screen: a tap within DoubleTap
+// of the screen showing, the last input before it a tap on a button of
+// the screen before. Such a tap does nothing, and a third like it
+// neither: it lands on a button the citizen has not seen, where the
+// button they meant was. Avanti tapped twice on the last question
+// confirmed the request on the review (sent it, unseen), Conferma twice
+// ended the session on the last screen's Fine (the number and the code,
+// and a ticket not printed, never seen), Continua twice told the first
+// question's answer missing. The time runs from the screen showing, not
+// from the first tap: under load the kiosk took the second tap of a
+// double click 120 ms apart more than DoubleTap after the first. The
+// tap's own activity is recorded first (touch).
+func (a *App) bounced() bool {
+	last := a.lastTap
+	if last.screen != "" && last.screen != a.screen && last.inputs == a.inputs-1 && a.cfg.Now().Sub(a.shown) < DoubleTap {
+		a.lastTap.inputs = a.inputs
+		return true
+	}
+	a.lastTap.screen, a.lastTap.inputs = a.screen, a.inputs
+	return false
+}
+
 // touch records activity and hides the idle warning.
 func (a *App) touch() {
+	a.inputs++
 	a.lastActivity = a.cfg.Now()
 	if a.warned {
 		a.warned = false
@@ -678,6 +717,7 @@ func (a *App) show(name string, content fyne.CanvasObject, nav fyne.CanvasObject
 	a.overlay.RemoveAll()
 	a.warned, a.beforeWarning = false, nil
 	a.lastActivity = a.cfg.Now()
+	a.shown = a.lastActivity
 	if focus != nil {
 		a.win.Canvas().Focus(focus)
 	}

@@ -417,3 +417,73 @@ func TestWipeClearsClipboard(t *testing.T) {
 		t.Errorf("the next citizen pastes %q (clipboard %q), want nothing", w.cognome.Text, clip.Content())
 	}
 }
+
+// Ensure that the second tap of a double tap whose first changed the
+// screen does nothing on the new screen, where it lands on a button the
+// citizen has not seen: Continua tapped twice shows the first question
+// with no problem (its Avanti is where Continua was), Avanti tapped twice
+// on the last question stays on the review and sends nothing, Conferma
+// tapped twice stays on the last screen with the number (Fine is where
+// Conferma was). A tap after DoubleTap is the citizen's. Under X, a
+// double click on Avanti of the real kiosk's last question sent the
+// request, its review unseen.
+func TestDoubleTapLandsNowhere(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		reach func(h *harness) *button // the button tapped twice, on its screen
+		then  string                   // the screen the first tap leads to
+		sent  int                      // the requests the sink then holds
+	}{
+		{"Continua", func(h *harness) *button {
+			h.app.ChooseLanguage("fr")
+			h.tapText(tr("service.request.title"))
+			return h.findButton(tr("service.continue"))
+		}, "question:cognome", 0},
+		{"Avanti on the last question", func(h *harness) *button {
+			h.startWizard("de")
+			h.fill(rossi)
+			h.app.showQuestion(len(questions) - 1)
+			return h.findButton(tr("nav.next"))
+		}, "review", 0},
+		{"Conferma", func(h *harness) *button {
+			h.startWizard("ro")
+			h.fill(rossi)
+			return h.findButton(tr("nav.confirm"))
+		}, "done", 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t)
+			b := c.reach(h)
+			at := fyne.CurrentApp().Driver().AbsolutePositionForObject(b).Add(fyne.NewPos(b.Size().Width/2, b.Size().Height/2))
+			h.now = h.now.Add(time.Minute) // read
+			test.TapCanvas(h.win.Canvas(), at)
+			if c.then == "done" {
+				h.steps.Next() // the request sent, the last screen shown
+			}
+			for range 2 { // a second tap and a third
+				h.now = h.now.Add(DoubleTap / 4)
+				test.TapCanvas(h.win.Canvas(), at)
+			}
+			h.wait()
+			where := "a double tap on " + c.name
+			if got := h.app.Screen(); got != c.then {
+				t.Fatalf("%s: screen %s, want %s", where, got, c.then)
+			}
+			if n := len(h.sink.received()); n != c.sent {
+				t.Errorf("%s: the sink holds %d requests, want %d", where, n, c.sent)
+			}
+			if c.then != "question:cognome" {
+				return
+			}
+			w := h.app.session.wizard
+			if got := shownErrors(w); len(got) > 0 {
+				t.Errorf("%s: the first question shows %v", where, got)
+			}
+			h.now = h.now.Add(DoubleTap)
+			test.TapCanvas(h.win.Canvas(), at)
+			if got := shownErrors(w); len(got) != 1 {
+				t.Errorf("Avanti tapped %v after the double tap: the first question shows %v, want its problem", DoubleTap, got)
+			}
+		})
+	}
+}

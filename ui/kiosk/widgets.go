@@ -22,6 +22,9 @@ const MinTarget = 48
 type button struct {
 	widget.Button
 	activity func()
+	// bounced records a tap, and reports whether it is the second of a
+	// double tap whose first changed the screen (App.bounced).
+	bounced func() bool
 }
 
 var (
@@ -31,17 +34,22 @@ var (
 )
 
 func (a *App) newButton(label string, tapped func()) *button {
-	b := &button{activity: a.touch}
+	b := &button{activity: a.touch, bounced: a.bounced}
 	b.Text = label
 	b.OnTapped = tapped
 	b.ExtendBaseWidget(b)
 	return b
 }
 
-// Tapped records the activity and runs the action.
+// Tapped records the activity and runs the action, unless a finger or
+// the mouse tapped it as the second tap of a double tap whose first
+// changed the screen. Enter and Space (e is nil) always run it.
 func (b *button) Tapped(e *fyne.PointEvent) {
 	if b.activity != nil {
 		b.activity()
+	}
+	if e != nil && b.bounced != nil && b.bounced() {
+		return
 	}
 	b.Button.Tapped(e)
 }
