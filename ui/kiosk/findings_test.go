@@ -4,14 +4,18 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/internal/uitest"
 )
 
 // Ensure that every key of the on-screen keyboard is a different
@@ -483,6 +487,57 @@ func TestDoubleTapLandsNowhere(t *testing.T) {
 			test.TapCanvas(h.win.Canvas(), at)
 			if got := shownErrors(w); len(got) != 1 {
 				t.Errorf("Avanti tapped %v after the double tap: the first question shows %v, want its problem", DoubleTap, got)
+			}
+		})
+	}
+}
+
+// Ensure that the review shows every answer whole, on as many lines as it
+// takes, for a citizen with long answers (a double surname with an
+// apostrophe, three names, a long street and town, a long e-mail), at
+// 1920x1080 at the normal text size and at A+ on 1024x768: the texts
+// drawn make the whole answer, each within its answer's width. The
+// answers were cut with an ellipsis: at 1920x1080 the address and the
+// e-mail ("maria.antonietta.dellagherardesca@example.co…"), at A+ the
+// surname too; a citizen could not check them.
+func TestReviewShowsWholeAnswers(t *testing.T) {
+	long := rossi
+	long.cognome, long.nome = "Della Gherardesca D'Alessandro", "Maria Antonietta Francesca"
+	long.street, long.city = "Via Giovanni Battista Pergolesi 123", "Castelnuovo di Garfagnana"
+	long.email = "maria.antonietta.dellagherardesca@example.com"
+	for _, c := range []struct {
+		size  fyne.Size
+		scale int
+	}{{fyne.NewSize(1920, 1080), defaultScale}, {kioskScreens[1], len(textScales) - 1}} {
+		t.Run(fmt.Sprintf("%v text %v", c.size, textScales[c.scale]), func(t *testing.T) {
+			h := newHarness(t)
+			h.startWizard("it")
+			h.fill(long)
+			h.setScale(c.scale)
+			h.win.Resize(c.size)
+			uitest.Settle(h.win)
+			answers := []string{long.cognome, long.nome, long.street + ", " + long.cap + " " + long.city, long.email}
+			walk(h.app.body, func(o fyne.CanvasObject) {
+				l, ok := o.(*widget.Label)
+				if !ok || !slices.Contains(answers, strings.Split(l.Text, " · ")[0]) {
+					return
+				}
+				var drawn []string
+				walk(l, func(o fyne.CanvasObject) {
+					if x, ok := o.(*canvas.Text); ok && x.Visible() {
+						drawn = append(drawn, x.Text)
+						if w := x.MinSize().Width; w > l.Size().Width+0.5 {
+							t.Errorf("%q: the line %q is %v wide, its answer %v", l.Text, x.Text, w, l.Size().Width)
+						}
+					}
+				})
+				if strings.ReplaceAll(strings.Join(drawn, ""), " ", "") != strings.ReplaceAll(l.Text, " ", "") {
+					t.Errorf("the answer %q shows as %q", l.Text, drawn)
+				}
+				answers = slices.DeleteFunc(answers, func(s string) bool { return s == strings.Split(l.Text, " · ")[0] })
+			})
+			if len(answers) > 0 {
+				t.Errorf("the review does not show %q", answers)
 			}
 		})
 	}

@@ -1023,7 +1023,9 @@ func (a *App) showReview() {
 		name.Truncation = fyne.TextTruncateEllipsis // two columns MinWidth wide at A+
 		value := widget.NewLabel(row.value)
 		value.TextStyle = fyne.TextStyle{Bold: true}
-		value.Truncation = fyne.TextTruncateEllipsis
+		// Whole, on as many lines as it takes: the citizen checks it
+		// (an address or an e-mail cut with an ellipsis could not be).
+		value.Wrapping = fyne.TextWrapWord
 		card := container.NewBorder(nil, nil, nil, container.NewCenter(edit),
 			container.New(layout.NewCustomPaddedVBoxLayout(0), name, value))
 		list.Add(card)
