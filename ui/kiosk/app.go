@@ -547,6 +547,10 @@ func (a *App) topBar() fyne.CanvasObject {
 	// an override around the bar kept the height of its first shape.
 	small := newTheme(a.contrast, min(textScales[a.scale], 1))
 	for i, b := range right {
+		// The same buttons in the same place on every screen: a tap
+		// on one is never a double tap's second landing on a button
+		// not seen (bounced).
+		b.(*button).bounced = nil
 		right[i] = container.NewThemeOverride(b, small)
 	}
 	bar := container.New(&a.barLayout, append([]fyne.CanvasObject{a.corner, title, sub}, right...)...)
