@@ -201,6 +201,12 @@ type App struct {
 		screen string
 		inputs int
 	}
+	// held is the key pressed last and not yet released, and the screen
+	// it was pressed on (repeated).
+	held struct {
+		key    fyne.KeyName
+		screen string
+	}
 	// beforeWarning had the keyboard when the warning took it: it has it
 	// again when the citizen goes on.
 	beforeWarning fyne.Focusable
@@ -277,7 +283,11 @@ func New(win fyne.Window, cfg Config) *App {
 	// itself (button.KeyDown), these with nothing focused here.
 	win.Canvas().SetOnTypedKey(func(*fyne.KeyEvent) { a.touch() })
 	if c, ok := win.Canvas().(desktop.Canvas); ok {
-		c.SetOnKeyDown(func(*fyne.KeyEvent) { a.touch() })
+		c.SetOnKeyDown(func(k *fyne.KeyEvent) {
+			a.touch()
+			a.pressed(k)
+		})
+		c.SetOnKeyUp(a.released)
 	}
 	return a
 }
@@ -347,6 +357,28 @@ func (a *App) bounced() bool {
 	}
 	a.lastTap.screen, a.lastTap.inputs = a.screen, a.inputs
 	return false
+}
+
+// pressed records that k went down (desktop.Keyable's KeyDown, which the
+// driver calls once a press, not for the repeats of a key held down).
+func (a *App) pressed(k *fyne.KeyEvent) { a.held.key, a.held.screen = k.Name, a.screen }
+
+// released records that k went up.
+func (a *App) released(k *fyne.KeyEvent) {
+	if a.held.key == k.Name {
+		a.held.key = ""
+	}
+}
+
+// repeated reports whether k is a repeat of a key held down since a
+// screen before this one: Enter held on the last question went on,
+// repeated, to the review's Conferma (the request sent, unseen), the last
+// screen's Fine, a language, a service and Continua (on the real kiosk
+// under Xvfb, 1.2 s of Enter: the request sent and a new session begun),
+// and on the way it chose the sex focused. Such a repeat activates
+// nothing: a key pressed again does.
+func (a *App) repeated(k *fyne.KeyEvent) bool {
+	return a.held.key != "" && a.held.key == k.Name && a.held.screen != a.screen
 }
 
 // touch records activity and hides the idle warning.

@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -540,5 +541,50 @@ func TestReviewShowsWholeAnswers(t *testing.T) {
 				t.Errorf("the review does not show %q", answers)
 			}
 		})
+	}
+}
+
+// Ensure that Enter held down acts once: its repeats (TypedKey with no
+// KeyDown, as the driver sends them) activate nothing on the screens it
+// led to, the sex focused on the next question, the review's Conferma;
+// pressed again, it does. On the real kiosk under Xvfb, Enter held 1.2 s
+// on the e-mail sent the request, its review and its number unseen, and
+// began a new session in Italian.
+func TestHeldEnterActsOnce(t *testing.T) {
+	h := newHarness(t)
+	w := h.startWizard("es")
+	h.fill(rossi)
+	enter := &fyne.KeyEvent{Name: fyne.KeyReturn}
+	focused := func() desktop.Keyable { return h.win.Canvas().Focused().(desktop.Keyable) }
+	hold := func(from *entry, want string) {
+		t.Helper()
+		h.win.Canvas().Focus(from)
+		from.KeyDown(enter)
+		from.TypedKey(enter)
+		for range 20 { // the repeats, on whatever has the keyboard
+			focused().TypedKey(enter)
+		}
+		if got := h.app.Screen(); got != want {
+			t.Fatalf("Enter held from %s: screen %s, want %s", questions[w.current].name, got, want)
+		}
+		focused().KeyUp(enter)
+	}
+	w.sex = ""
+	h.app.showQuestion(1)
+	hold(w.nome, "question:sesso")
+	if w.sex != "" {
+		t.Errorf("Enter held on the name chose the sex %q", w.sex)
+	}
+	w.sex = pinsede.SexFemale
+	h.app.showQuestion(len(questions) - 1)
+	hold(w.email, "review")
+	if n := len(h.sink.received()); n != 0 {
+		t.Fatalf("Enter held on the e-mail sent %d requests", n)
+	}
+	focused().KeyDown(enter) // pressed again, on Conferma
+	focused().TypedKey(enter)
+	h.wait()
+	if got, n := h.app.Screen(), len(h.sink.received()); got != "done" || n != 1 {
+		t.Errorf("Enter pressed on the review: screen %s, %d requests sent; want done, 1", got, n)
 	}
 }
