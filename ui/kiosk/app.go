@@ -192,6 +192,21 @@ type App struct {
 	lastActivity time.Time
 	warned       bool
 	idleBody     *widget.Label // the countdown of the warning
+	// inputs counts the citizen's inputs (touch), shown is when the
+	// screen showed, and lastTap the screen of the last tap on a button
+	// and the count of inputs after it (bounced).
+	inputs  int
+	shown   time.Time
+	lastTap struct {
+		screen string
+		inputs int
+	}
+	// held is the key pressed last and not yet released, and the screen
+	// it was pressed on (repeated).
+	held struct {
+		key    fyne.KeyName
+		screen string
+	}
 	// beforeWarning had the keyboard when the warning took it: it has it
 	// again when the citizen goes on.
 	beforeWarning fyne.Focusable
@@ -268,7 +283,11 @@ func New(win fyne.Window, cfg Config) *App {
 	// itself (button.KeyDown), these with nothing focused here.
 	win.Canvas().SetOnTypedKey(func(*fyne.KeyEvent) { a.touch() })
 	if c, ok := win.Canvas().(desktop.Canvas); ok {
-		c.SetOnKeyDown(func(*fyne.KeyEvent) { a.touch() })
+		c.SetOnKeyDown(func(k *fyne.KeyEvent) {
+			a.touch()
+			a.pressed(k)
+		})
+		c.SetOnKeyUp(a.released)
 	}
 	return a
 }
@@ -311,8 +330,60 @@ func (a *App) Quitting() { a.quit.Close() }
 // "service", "question:<name>", "review", "done", "exit".
 func (a *App) Screen() string { return a.screen }
 
+// DoubleTap is the time within which a second tap on the kiosk's
+// screen, with no input between, is taken as the second of a double tap
+// (a finger that bounced, a habit of the mouse) rather than a choice on
+// the screen the first led to.
+const DoubleTap = 500 * time.Millisecond
+
+// bounced records a tap on a button, and reports whether it is the second
+// of a double tap whose first changed the screen: a tap within DoubleTap
+// of the screen showing, the last input before it a tap on a button of
+// the screen before. Such a tap does nothing, and a third like it
+// neither: it lands on a button the citizen has not seen, where the
+// button they meant was. Avanti tapped twice on the last question
+// confirmed the request on the review (sent it, unseen), Conferma twice
+// ended the session on the last screen's Fine (the number and the code,
+// and a ticket not printed, never seen), Continua twice told the first
+// question's answer missing. The time runs from the screen showing, not
+// from the first tap: under load the kiosk took the second tap of a
+// double click 120 ms apart more than DoubleTap after the first. The
+// tap's own activity is recorded first (touch).
+func (a *App) bounced() bool {
+	last := a.lastTap
+	if last.screen != "" && last.screen != a.screen && last.inputs == a.inputs-1 && a.cfg.Now().Sub(a.shown) < DoubleTap {
+		a.lastTap.inputs = a.inputs
+		return true
+	}
+	a.lastTap.screen, a.lastTap.inputs = a.screen, a.inputs
+	return false
+}
+
+// pressed records that k went down (desktop.Keyable's KeyDown, which the
+// driver calls once a press, not for the repeats of a key held down).
+func (a *App) pressed(k *fyne.KeyEvent) { a.held.key, a.held.screen = k.Name, a.screen }
+
+// released records that k went up.
+func (a *App) released(k *fyne.KeyEvent) {
+	if a.held.key == k.Name {
+		a.held.key = ""
+	}
+}
+
+// repeated reports whether k is a repeat of a key held down since a
+// screen before this one: Enter held on the last question went on,
+// repeated, to the review's Conferma (the request sent, unseen), the last
+// screen's Fine, a language, a service and Continua (on the real kiosk
+// under Xvfb, 1.2 s of Enter: the request sent and a new session begun),
+// and on the way it chose the sex focused. Such a repeat activates
+// nothing: a key pressed again does.
+func (a *App) repeated(k *fyne.KeyEvent) bool {
+	return a.held.key != "" && a.held.key == k.Name && a.held.screen != a.screen
+}
+
 // touch records activity and hides the idle warning.
 func (a *App) touch() {
+	a.inputs++
 	a.lastActivity = a.cfg.Now()
 	if a.warned {
 		a.warned = false
@@ -508,6 +579,10 @@ func (a *App) topBar() fyne.CanvasObject {
 	// an override around the bar kept the height of its first shape.
 	small := newTheme(a.contrast, min(textScales[a.scale], 1))
 	for i, b := range right {
+		// The same buttons in the same place on every screen: a tap
+		// on one is never a double tap's second landing on a button
+		// not seen (bounced).
+		b.(*button).bounced = nil
 		right[i] = container.NewThemeOverride(b, small)
 	}
 	bar := container.New(&a.barLayout, append([]fyne.CanvasObject{a.corner, title, sub}, right...)...)
@@ -678,6 +753,7 @@ func (a *App) show(name string, content fyne.CanvasObject, nav fyne.CanvasObject
 	a.overlay.RemoveAll()
 	a.warned, a.beforeWarning = false, nil
 	a.lastActivity = a.cfg.Now()
+	a.shown = a.lastActivity
 	if focus != nil {
 		a.win.Canvas().Focus(focus)
 	}

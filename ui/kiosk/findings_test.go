@@ -4,14 +4,19 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/internal/uitest"
 )
 
 // Ensure that every key of the on-screen keyboard is a different
@@ -415,5 +420,171 @@ func TestWipeClearsClipboard(t *testing.T) {
 	w.cognome.TypedShortcut(&fyne.ShortcutPaste{Clipboard: clip})
 	if w.cognome.Text != "" || clip.Content() != "" {
 		t.Errorf("the next citizen pastes %q (clipboard %q), want nothing", w.cognome.Text, clip.Content())
+	}
+}
+
+// Ensure that the second tap of a double tap whose first changed the
+// screen does nothing on the new screen, where it lands on a button the
+// citizen has not seen: Continua tapped twice shows the first question
+// with no problem (its Avanti is where Continua was), Avanti tapped twice
+// on the last question stays on the review and sends nothing, Conferma
+// tapped twice stays on the last screen with the number (Fine is where
+// Conferma was). A tap after DoubleTap is the citizen's. Under X, a
+// double click on Avanti of the real kiosk's last question sent the
+// request, its review unseen.
+func TestDoubleTapLandsNowhere(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		reach func(h *harness) *button // the button tapped twice, on its screen
+		then  string                   // the screen the first tap leads to
+		sent  int                      // the requests the sink then holds
+	}{
+		{"Continua", func(h *harness) *button {
+			h.app.ChooseLanguage("fr")
+			h.tapText(tr("service.request.title"))
+			return h.findButton(tr("service.continue"))
+		}, "question:cognome", 0},
+		{"Avanti on the last question", func(h *harness) *button {
+			h.startWizard("de")
+			h.fill(rossi)
+			h.app.showQuestion(len(questions) - 1)
+			return h.findButton(tr("nav.next"))
+		}, "review", 0},
+		{"Conferma", func(h *harness) *button {
+			h.startWizard("ro")
+			h.fill(rossi)
+			return h.findButton(tr("nav.confirm"))
+		}, "done", 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t)
+			b := c.reach(h)
+			at := fyne.CurrentApp().Driver().AbsolutePositionForObject(b).Add(fyne.NewPos(b.Size().Width/2, b.Size().Height/2))
+			h.now = h.now.Add(time.Minute) // read
+			test.TapCanvas(h.win.Canvas(), at)
+			if c.then == "done" {
+				h.steps.Next() // the request sent, the last screen shown
+			}
+			for range 2 { // a second tap and a third
+				h.now = h.now.Add(DoubleTap / 4)
+				test.TapCanvas(h.win.Canvas(), at)
+			}
+			h.wait()
+			where := "a double tap on " + c.name
+			if got := h.app.Screen(); got != c.then {
+				t.Fatalf("%s: screen %s, want %s", where, got, c.then)
+			}
+			if n := len(h.sink.received()); n != c.sent {
+				t.Errorf("%s: the sink holds %d requests, want %d", where, n, c.sent)
+			}
+			if c.then != "question:cognome" {
+				return
+			}
+			w := h.app.session.wizard
+			if got := shownErrors(w); len(got) > 0 {
+				t.Errorf("%s: the first question shows %v", where, got)
+			}
+			h.now = h.now.Add(DoubleTap)
+			test.TapCanvas(h.win.Canvas(), at)
+			if got := shownErrors(w); len(got) != 1 {
+				t.Errorf("Avanti tapped %v after the double tap: the first question shows %v, want its problem", DoubleTap, got)
+			}
+		})
+	}
+}
+
+// Ensure that the review shows every answer whole, on as many lines as it
+// takes, for a citizen with long answers (a double surname with an
+// apostrophe, three names, a long street and town, a long e-mail), at
+// 1920x1080 at the normal text size and at A+ on 1024x768: the texts
+// drawn make the whole answer, each within its answer's width. The
+// answers were cut with an ellipsis: at 1920x1080 the address and the
+// e-mail ("maria.antonietta.dellagherardesca@example.co…"), at A+ the
+// surname too; a citizen could not check them.
+func TestReviewShowsWholeAnswers(t *testing.T) {
+	long := rossi
+	long.cognome, long.nome = "Della Gherardesca D'Alessandro", "Maria Antonietta Francesca"
+	long.street, long.city = "Via Giovanni Battista Pergolesi 123", "Castelnuovo di Garfagnana"
+	long.email = "maria.antonietta.dellagherardesca@example.com"
+	for _, c := range []struct {
+		size  fyne.Size
+		scale int
+	}{{fyne.NewSize(1920, 1080), defaultScale}, {kioskScreens[1], len(textScales) - 1}} {
+		t.Run(fmt.Sprintf("%v text %v", c.size, textScales[c.scale]), func(t *testing.T) {
+			h := newHarness(t)
+			h.startWizard("it")
+			h.fill(long)
+			h.setScale(c.scale)
+			h.win.Resize(c.size)
+			uitest.Settle(h.win)
+			answers := []string{long.cognome, long.nome, long.street + ", " + long.cap + " " + long.city, long.email}
+			walk(h.app.body, func(o fyne.CanvasObject) {
+				l, ok := o.(*widget.Label)
+				if !ok || !slices.Contains(answers, strings.Split(l.Text, " · ")[0]) {
+					return
+				}
+				var drawn []string
+				walk(l, func(o fyne.CanvasObject) {
+					if x, ok := o.(*canvas.Text); ok && x.Visible() {
+						drawn = append(drawn, x.Text)
+						if w := x.MinSize().Width; w > l.Size().Width+0.5 {
+							t.Errorf("%q: the line %q is %v wide, its answer %v", l.Text, x.Text, w, l.Size().Width)
+						}
+					}
+				})
+				if strings.ReplaceAll(strings.Join(drawn, ""), " ", "") != strings.ReplaceAll(l.Text, " ", "") {
+					t.Errorf("the answer %q shows as %q", l.Text, drawn)
+				}
+				answers = slices.DeleteFunc(answers, func(s string) bool { return s == strings.Split(l.Text, " · ")[0] })
+			})
+			if len(answers) > 0 {
+				t.Errorf("the review does not show %q", answers)
+			}
+		})
+	}
+}
+
+// Ensure that Enter held down acts once: its repeats (TypedKey with no
+// KeyDown, as the driver sends them) activate nothing on the screens it
+// led to, the sex focused on the next question, the review's Conferma;
+// pressed again, it does. On the real kiosk under Xvfb, Enter held 1.2 s
+// on the e-mail sent the request, its review and its number unseen, and
+// began a new session in Italian.
+func TestHeldEnterActsOnce(t *testing.T) {
+	h := newHarness(t)
+	w := h.startWizard("es")
+	h.fill(rossi)
+	enter := &fyne.KeyEvent{Name: fyne.KeyReturn}
+	focused := func() desktop.Keyable { return h.win.Canvas().Focused().(desktop.Keyable) }
+	hold := func(from *entry, want string) {
+		t.Helper()
+		h.win.Canvas().Focus(from)
+		from.KeyDown(enter)
+		from.TypedKey(enter)
+		for range 20 { // the repeats, on whatever has the keyboard
+			focused().TypedKey(enter)
+		}
+		if got := h.app.Screen(); got != want {
+			t.Fatalf("Enter held from %s: screen %s, want %s", questions[w.current].name, got, want)
+		}
+		focused().KeyUp(enter)
+	}
+	w.sex = ""
+	h.app.showQuestion(1)
+	hold(w.nome, "question:sesso")
+	if w.sex != "" {
+		t.Errorf("Enter held on the name chose the sex %q", w.sex)
+	}
+	w.sex = pinsede.SexFemale
+	h.app.showQuestion(len(questions) - 1)
+	hold(w.email, "review")
+	if n := len(h.sink.received()); n != 0 {
+		t.Fatalf("Enter held on the e-mail sent %d requests", n)
+	}
+	focused().KeyDown(enter) // pressed again, on Conferma
+	focused().TypedKey(enter)
+	h.wait()
+	if got, n := h.app.Screen(), len(h.sink.received()); got != "done" || n != 1 {
+		t.Errorf("Enter pressed on the review: screen %s, %d requests sent; want done, 1", got, n)
 	}
 }

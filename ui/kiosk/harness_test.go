@@ -167,13 +167,16 @@ func (h *harness) typeInto(e *entry, s string) {
 	test.Type(e, s)
 }
 
-// next taps the forward button of the screen.
+// tapText taps the button labelled label, as a citizen does once they
+// have read the screen: after DoubleTap, so that it is not taken as the
+// second tap of a double tap.
 func (h *harness) tapText(label string) {
 	h.t.Helper()
 	b := h.findButton(label)
 	if b == nil {
 		h.t.Fatalf("screen %s: no button %q", h.app.Screen(), label)
 	}
+	h.now = h.now.Add(DoubleTap)
 	test.Tap(b)
 }
 

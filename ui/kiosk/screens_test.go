@@ -135,6 +135,7 @@ func TestValidationMessages(t *testing.T) {
 func TestKeyboard(t *testing.T) {
 	h := newHarness(t)
 	w := h.startWizard("fr")
+	h.now = h.now.Add(DoubleTap) // the question read: a key is not Continua's second tap
 	k := h.app.keyboard
 	if k.target != w.cognome {
 		t.Fatalf("the keyboard does not serve the first question")
@@ -625,6 +626,7 @@ func TestProblemsKeepFields(t *testing.T) {
 				uitest.AssertStays(t, q.name, uitest.Stays{
 					Keep: keep,
 					Cases: []uitest.Case{{Name: "empty", Show: func() {
+						h.now = h.now.Add(DoubleTap) // the question read: not a double tap's second
 						test.Tap(next)
 						for _, f := range q.fields {
 							if l := w.errs[f]; l.Visible() {

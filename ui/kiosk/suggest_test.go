@@ -25,7 +25,9 @@ func (h *harness) assertAboveKeyboard(where string, e *entry, objs ...fyne.Canva
 
 // assertOverKeys checks that every object of objs shows whole in the
 // window, above the on-screen keyboard's top and below the question's
-// top, and that so does the question's text (assertAsked).
+// top, that so does the question's text (assertAsked), and that the
+// field typed in shows whole or not at all: never cut at the question's
+// top.
 func (h *harness) assertOverKeys(where string, objs ...fyne.CanvasObject) {
 	h.t.Helper()
 	uitest.Settle(h.win)
@@ -37,6 +39,12 @@ func (h *harness) assertOverKeys(where string, objs ...fyne.CanvasObject) {
 	keys = min(keys, d.AbsolutePositionForObject(h.app.keyboard.object).Y)
 	width := h.win.Canvas().Size().Width
 	h.askedInView(where) // the window settled above
+	if f, ok := questions[w.current].focus(w).(*entry); ok {
+		if p, s := d.AbsolutePositionForObject(f), f.Size(); p.Y < top-0.5 && p.Y+s.Height > top+0.5 {
+			h.t.Errorf("%s: the field typed in at %v, %v is cut at the question's top %v: %v px of %v show",
+				where, p, s, top, p.Y+s.Height-top, s.Height)
+		}
+	}
 	for _, o := range objs {
 		p, s := d.AbsolutePositionForObject(o), o.Size()
 		if !o.Visible() || s.Height < o.MinSize().Height || p.Y < top-0.01 || p.Y+s.Height > keys+0.01 || p.X < 0 || p.X+s.Width > width {

@@ -21,7 +21,11 @@ const MinTarget = 48
 // works with Tab and Enter alone), and that tells the idle timer.
 type button struct {
 	widget.Button
+	app      *App
 	activity func()
+	// bounced records a tap, and reports whether it is the second of a
+	// double tap whose first changed the screen (App.bounced).
+	bounced func() bool
 }
 
 var (
@@ -31,26 +35,34 @@ var (
 )
 
 func (a *App) newButton(label string, tapped func()) *button {
-	b := &button{activity: a.touch}
+	b := &button{app: a, activity: a.touch, bounced: a.bounced}
 	b.Text = label
 	b.OnTapped = tapped
 	b.ExtendBaseWidget(b)
 	return b
 }
 
-// Tapped records the activity and runs the action.
+// Tapped records the activity and runs the action, unless a finger or
+// the mouse tapped it as the second tap of a double tap whose first
+// changed the screen. Enter and Space (e is nil) always run it.
 func (b *button) Tapped(e *fyne.PointEvent) {
 	if b.activity != nil {
 		b.activity()
 	}
+	if e != nil && b.bounced != nil && b.bounced() {
+		return
+	}
 	b.Button.Tapped(e)
 }
 
-// TypedKey activates the button on Enter, Return and Space.
+// TypedKey activates the button on Enter, Return and Space, unless the
+// key is held down since a screen before (App.repeated).
 func (b *button) TypedKey(k *fyne.KeyEvent) {
 	switch k.Name {
 	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeySpace:
-		b.Tapped(nil)
+		if !b.app.repeated(k) {
+			b.Tapped(nil)
+		}
 	default:
 		b.Button.TypedKey(k)
 	}
@@ -59,14 +71,15 @@ func (b *button) TypedKey(k *fyne.KeyEvent) {
 // KeyDown records the activity of every key pressed on the button, Tab
 // and Shift+Tab too: Fyne's driver keeps those to move the focus and types
 // nothing, and a citizen going through the buttons by keyboard is there.
-func (b *button) KeyDown(*fyne.KeyEvent) {
+func (b *button) KeyDown(k *fyne.KeyEvent) {
 	if b.activity != nil {
 		b.activity()
 	}
+	b.app.pressed(k)
 }
 
-// KeyUp does nothing.
-func (b *button) KeyUp(*fyne.KeyEvent) {}
+// KeyUp records the key's release.
+func (b *button) KeyUp(k *fyne.KeyEvent) { b.app.released(k) }
 
 // MinSize keeps the button a touch target.
 func (b *button) MinSize() fyne.Size {
@@ -135,7 +148,9 @@ func (c *clipText) SetContent(text string) { c.text = text }
 func (e *entry) TypedKey(k *fyne.KeyEvent) {
 	e.app.touch()
 	if (k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && e.submit != nil {
-		e.submit()
+		if !e.app.repeated(k) {
+			e.submit()
+		}
 		return
 	}
 	e.Entry.TypedKey(k)
@@ -145,7 +160,14 @@ func (e *entry) TypedKey(k *fyne.KeyEvent) {
 // Shift+Tab too (see button.KeyDown).
 func (e *entry) KeyDown(k *fyne.KeyEvent) {
 	e.app.touch()
+	e.app.pressed(k)
 	e.Entry.KeyDown(k)
+}
+
+// KeyUp records the key's release.
+func (e *entry) KeyUp(k *fyne.KeyEvent) {
+	e.app.released(k)
+	e.Entry.KeyUp(k)
 }
 
 // FocusGained makes the entry the keyboard's target.
@@ -359,11 +381,12 @@ type choice struct {
 	selected bool
 	focused  bool
 	onTapped func()
+	app      *App
 	activity func()
 }
 
 func (a *App) newChoice(text string, tapped func()) *choice {
-	c := &choice{text: text, onTapped: tapped, activity: a.touch}
+	c := &choice{text: text, onTapped: tapped, app: a, activity: a.touch}
 	c.ExtendBaseWidget(c)
 	return c
 }
@@ -407,20 +430,24 @@ func (c *choice) TypedRune(rune) {}
 
 // KeyDown records the activity of every key pressed on the option, Tab
 // and Shift+Tab too (see button.KeyDown).
-func (c *choice) KeyDown(*fyne.KeyEvent) {
+func (c *choice) KeyDown(k *fyne.KeyEvent) {
 	if c.activity != nil {
 		c.activity()
 	}
+	c.app.pressed(k)
 }
 
-// KeyUp does nothing.
-func (c *choice) KeyUp(*fyne.KeyEvent) {}
+// KeyUp records the key's release.
+func (c *choice) KeyUp(k *fyne.KeyEvent) { c.app.released(k) }
 
-// TypedKey chooses the option on Space, Enter and Return.
+// TypedKey chooses the option on Space, Enter and Return, unless the key
+// is held down since a screen before (App.repeated).
 func (c *choice) TypedKey(k *fyne.KeyEvent) {
 	switch k.Name {
 	case fyne.KeySpace, fyne.KeyReturn, fyne.KeyEnter:
-		c.Tapped(nil)
+		if !c.app.repeated(k) {
+			c.Tapped(nil)
+		}
 	}
 }
 

@@ -112,6 +112,10 @@ type wizard struct {
 	country                                  string // ISO alpha-2, chosen from the suggestions
 	errs                                     map[string]*widget.Label
 	scroll                                   *container.Scroll // the current question, over the keyboard
+	// end pads the end of the question: the margin over the keyboard,
+	// and the blank room that lets a field scroll out of view above its
+	// problem (revealSuggestions).
+	end *layout.CustomPaddedLayout
 }
 
 func (a *App) newWizard() *wizard {
@@ -237,7 +241,8 @@ func (a *App) showQuestion(i int) {
 	// (its texts measured again for the first frame, suggestions or a
 	// problem come or go), what has the focus is scrolled into view
 	// again: whether the screen came after a key, a timer or a job.
-	w.scroll = container.NewVScroll(container.New(&resizeHook{inner: layout.NewCustomPaddedLayout(0, suggestionMargin(), 0, 0), resized: w.keepFocusInView},
+	w.end = &layout.CustomPaddedLayout{BottomPadding: suggestionMargin()}
+	w.scroll = container.NewVScroll(container.New(&resizeHook{inner: w.end, resized: w.keepFocusInView},
 		centred(1600, top)))
 	var content fyne.CanvasObject = w.scroll
 	if q.name != "sesso" {
@@ -524,9 +529,11 @@ func (w *wizard) bringIntoView(o fyne.CanvasObject) {
 // chosen, a code not the one computed): the problem and the first
 // suggestions show first, the field over them if there is room; if not
 // (A+ on a 1024x768 screen: the field, the problem and a row of
-// suggestions need about 274 px of the 189.5 over the keyboard), the
-// field scrolls out of view above the problem. Typing in it again takes
-// the problem away and brings it back (newWizard).
+// suggestions need about 274 px of the 189.5 over the keyboard; on a
+// 1280x800 one, of the 221.5), the field scrolls whole out of view above
+// the problem, never left cut at the question's top (at 1280x800 its top
+// border and a slice of its text showed, 28 px of 93). Typing in it
+// again takes the problem away and brings it back (newWizard).
 func (w *wizard) revealSuggestions() {
 	q := questions[w.current]
 	if q.suggestions == nil || w.scroll == nil {
@@ -543,9 +550,45 @@ func (w *wizard) revealSuggestions() {
 	}
 	// Clear of the shadow the question casts on the keyboard.
 	w.scrollOver(c, 0, suggestionMargin(), keep)
-	if keep == field {
-		scrollUpTo(w.scroll, field) // laid out by scrollOver
+	s := w.scroll
+	k, _ := positionIn(s.Content, keep)
+	// With the problem, the field shows whole over it, or none of it
+	// does: the question may be too short to scroll that far, and blank
+	// room at its end lets it.
+	var tail float32
+	hide := keep != field && !w.fitsOver(field, firstShown(c))
+	if hide {
+		natural := s.Content.MinSize().Height - w.end.BottomPadding + suggestionMargin()
+		tail = max(0, k.Y+s.Size().Height-natural)
 	}
+	if end := suggestionMargin() + tail; end != w.end.BottomPadding {
+		w.end.BottomPadding = end
+		s.Refresh()
+		layoutNow(s.Content)
+	}
+	if hide {
+		s.ScrollToOffset(fyne.NewPos(s.Offset.X, max(s.Offset.Y, k.Y)))
+		return
+	}
+	scrollUpTo(s, field) // laid out by scrollOver
+}
+
+// fitsOver reports whether the question shows from the top of o down to
+// the bottom of last, and the shadow it casts on the keyboard below.
+func (w *wizard) fitsOver(o, last fyne.CanvasObject) bool {
+	top, _ := positionIn(w.scroll.Content, o)
+	bottom, in := positionIn(w.scroll.Content, last)
+	return !in || bottom.Y+last.Size().Height+fynetheme.Padding()-top.Y <= w.scroll.Size().Height+0.01
+}
+
+// firstShown returns the first suggestion of c that shows, or nil.
+func firstShown(c *fyne.Container) fyne.CanvasObject {
+	for _, o := range suggested(c) {
+		if o.Visible() {
+			return o
+		}
+	}
+	return nil
 }
 
 // keepFocusInView scrolls the question, once the window changed size or
@@ -980,7 +1023,9 @@ func (a *App) showReview() {
 		name.Truncation = fyne.TextTruncateEllipsis // two columns MinWidth wide at A+
 		value := widget.NewLabel(row.value)
 		value.TextStyle = fyne.TextStyle{Bold: true}
-		value.Truncation = fyne.TextTruncateEllipsis
+		// Whole, on as many lines as it takes: the citizen checks it
+		// (an address or an e-mail cut with an ellipsis could not be).
+		value.Wrapping = fyne.TextWrapWord
 		card := container.NewBorder(nil, nil, nil, container.NewCenter(edit),
 			container.New(layout.NewCustomPaddedVBoxLayout(0), name, value))
 		list.Add(card)
