@@ -61,6 +61,13 @@ func (c *copyValue) FocusLost() {
 	c.Refresh()
 }
 
+// KeyDown tells the desk that a key went down (keyRepeats).
+func (c *copyValue) KeyDown(k *fyne.KeyEvent) { c.a.keys.KeyDown(k) }
+
+// KeyUp tells the desk that a key went up (keyRepeats): lost, an Esc
+// released here after it closed the guide stayed held for the desk.
+func (c *copyValue) KeyUp(k *fyne.KeyEvent) { c.a.keys.KeyUp(k) }
+
 // TypedRune drops r: the value is read-only.
 func (c *copyValue) TypedRune(rune) { c.a.touch() }
 

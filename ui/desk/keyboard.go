@@ -163,7 +163,7 @@ func (a *App) typedKey(k *fyne.KeyEvent) {
 func (a *App) deskKey(k *fyne.KeyEvent) bool {
 	switch k.Name {
 	case fyne.KeyEscape, fyne.KeyF1:
-		if !a.keys.act(k.Name) {
+		if a.keysTold() && !a.keys.act(k.Name) {
 			return true // held down: it acted at the press (keyRepeats)
 		}
 	}
@@ -413,7 +413,7 @@ func (r *keyRepeats) spent(name fyne.KeyName) bool {
 // widgets, which tell it.
 func (a *App) keysTold() bool {
 	switch a.win.Canvas().Focused().(type) {
-	case nil, *entry, *button, *check:
+	case nil, *entry, *button, *check, *copyValue, *pickList, *suggestionList:
 		return true
 	}
 	return false

@@ -71,6 +71,12 @@ type pickList struct {
 	p       *scanPicker
 }
 
+// KeyDown tells the desk that a key went down (keyRepeats).
+func (l *pickList) KeyDown(k *fyne.KeyEvent) { l.p.a.keys.KeyDown(k) }
+
+// KeyUp tells the desk that a key went up (keyRepeats).
+func (l *pickList) KeyUp(k *fyne.KeyEvent) { l.p.a.keys.KeyUp(k) }
+
 // TypedKey gives k to the desk, then to the list; Enter is Space (the
 // line chosen) followed, on a file, by Apri.
 func (l *pickList) TypedKey(k *fyne.KeyEvent) {

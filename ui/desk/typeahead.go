@@ -296,6 +296,12 @@ func (l *suggestionList) rowHeight() float32 {
 // TypedRune passes the typing on to the entry.
 func (l *suggestionList) TypedRune(r rune) { l.t.entry.TypedRune(r) }
 
+// KeyDown tells the desk that a key went down (keyRepeats).
+func (l *suggestionList) KeyDown(k *fyne.KeyEvent) { l.t.a.keys.KeyDown(k) }
+
+// KeyUp tells the desk that a key went up (keyRepeats).
+func (l *suggestionList) KeyUp(k *fyne.KeyEvent) { l.t.a.keys.KeyUp(k) }
+
 // TypedKey moves in the list, chooses or closes it; other keys (Backspace,
 // Left, Right...) go to the entry. Tab closes the list and moves on.
 func (l *suggestionList) TypedKey(k *fyne.KeyEvent) {
