@@ -38,10 +38,14 @@ fi
 if [ ! -f "$pki/server.crt" ]; then
 	"$bindir/pinctl" ca server -dir "$pki" -host localhost,127.0.0.1
 fi
+# A key without its certificate is what an issue cut short leaves (the
+# key is written first): made again, as ca issue writes over nothing.
 if [ ! -f "$cert.crt" ]; then
+	rm -f "$cert.key"
 	"$bindir/pinctl" ca issue -dir "$pki" -role sede -code "$sede" -desk 01 -out "$cert"
 fi
 if [ ! -f "$kiosk.crt" ]; then
+	rm -f "$kiosk.key"
 	"$bindir/pinctl" ca issue -dir "$pki" -role chiosco -code "$sede" -out "$kiosk"
 fi
 
