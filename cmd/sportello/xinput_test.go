@@ -351,8 +351,9 @@ func (d *xinDesk) waitFrame(what string, ok func(image.Image) bool) image.Image 
 }
 
 // xinPrepare skips the test as xinTools does, checks that the tools named
-// are on PATH, builds sportello and starts an X server; it returns the
-// binary, the display and a folder for the desk.
+// are on PATH, builds sportello (once for the process: smokeBuild) and
+// starts an X server; it returns the binary, the display and a folder for
+// the desk.
 func xinPrepare(t *testing.T, tools ...string) (bin, display, dir string) {
 	t.Helper()
 	xinTools(t, tools...)
