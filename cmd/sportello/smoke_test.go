@@ -40,6 +40,7 @@ func TestMain(m *testing.M) { os.Exit(xtest.Main(m)) }
 // TestSmoke starts sportello with a fresh store under Xvfb and checks that its
 // window appears and is drawn.
 func TestSmoke(t *testing.T) {
+	t.Parallel()
 	xtest.Need(t)
 	bin := smokeBuild(t)
 	display := smokeStartXvfb(t)
