@@ -97,6 +97,21 @@ RACE_PKGS ?= ./local ./sync/pgstore ./sync/server ./cmd/centrale ./cmd/pinctl \
 # RACE_PKGS that PKGS holds too, as import paths; nothing when RACE_PKGS is
 # empty (go list with no argument would list the root package).
 race_in_pkgs = $(if $(strip $(RACE_PKGS)),$(filter $(shell $(GO) list $(RACE_PKGS)),$(shell $(GO) list $(PKGS))))
+# make test hands go test the packages of each pass (PKGS, DATE_PKGS,
+# DST_PKGS) longest first: those of LONG_PKGS the pass holds, in that
+# order, then the others in go list's order. go test starts the packages'
+# runs in the order it is given them, two at a time on two cores, and a
+# long package started late ran on alone at the end of its pass, the other
+# core idle: ./... lists ui/kiosk (250 s of CI's first pass) among the
+# last, DATE_PKGS the desk's binary (its real-input tests, minutes) last
+# of all. The order changes no test; LONG_PKGS= keeps go list's order.
+LONG_PKGS ?= ./cmd/sportello ./ui/kiosk ./local ./cmd/chiosco ./ui/desk
+# long_first lists the packages of the patterns $(1) as import paths,
+# LONG_PKGS first (go list -e: a package that does not load is listed
+# still, for go test to report it).
+long_first = $(call first_of,$(shell $(GO) list -e $(1)),$(if $(strip $(LONG_PKGS)),$(shell $(GO) list -e $(LONG_PKGS))))
+# first_of lists the words of $(1), those of $(2) first in $(2)'s order.
+first_of = $(filter $(1),$(2)) $(filter-out $(2),$(1))
 
 # make fuzz runs every fuzz target of the repo (func FuzzX in a _test.go,
 # third_party aside) in turn, for FUZZTIME each, one worker at a time
@@ -156,11 +171,11 @@ fyne-idle:
 test: setup ## gofmt check, go vet, go test (with the Xvfb smoke test), again on a hard day and on the night the clocks go back, -race on RACE_PKGS.
 	@$(MAKE) --no-print-directory fmt-check
 	$(GO) vet $(PKGS)
-	$(GO) test -timeout $(TEST_TIMEOUT) $(TESTFLAGS) $(PKGS)
+	$(GO) test -timeout $(TEST_TIMEOUT) $(TESTFLAGS) $(call long_first,$(PKGS))
 	PINSEDE_TEST_NOW=$(TEST_NOW) TZ=$(TEST_TZ) LC_ALL=C LANG=C \
-		$(GO) test -timeout $(TEST_TIMEOUT) $(TESTFLAGS) $(DATE_PKGS)
+		$(GO) test -timeout $(TEST_TIMEOUT) $(TESTFLAGS) $(call long_first,$(DATE_PKGS))
 	PINSEDE_TEST_NOW=$(DST_NOW) TZ=$(DST_TZ) \
-		$(GO) test -timeout $(TEST_TIMEOUT) $(TESTFLAGS) $(DST_PKGS)
+		$(GO) test -timeout $(TEST_TIMEOUT) $(TESTFLAGS) $(call long_first,$(DST_PKGS))
 	$(if $(race_in_pkgs),$(GO) test -race -timeout $(TEST_TIMEOUT) $(TESTFLAGS) $(race_in_pkgs))
 	@# The patched copy of fpdf is a module of its own (see its README).
 	cd third_party/fpdf && $(GO) test $(TESTFLAGS) .

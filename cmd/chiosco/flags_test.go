@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pinsede/pinsede/internal/testclock"
+	"github.com/pinsede/pinsede/internal/xtest"
 )
 
 // asMainVar, set to 1, makes the test binary run chiosco's main in
@@ -17,13 +18,14 @@ import (
 const asMainVar = "PINSEDE_TEST_AS_CHIOSCO"
 
 // TestMain runs chiosco's main when asMainVar says so, the tests
-// otherwise.
+// otherwise, through xtest.Main: the X tests' chiosco is built once for
+// them all.
 func TestMain(m *testing.M) {
 	if os.Getenv(asMainVar) == "1" {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	os.Exit(xtest.Main(m))
 }
 
 // Ensure that chiosco takes the timeout of a post to centrale from

@@ -49,8 +49,10 @@ var xkScreensWalk = []struct {
 // row) shows whole over the bottom edge, and the keys reach the next
 // screen.
 func TestXInputKioskScreens(t *testing.T) {
+	t.Parallel()
 	for _, screen := range xkLowScreens {
 		t.Run(strings.TrimSuffix(screen, "x24"), func(t *testing.T) {
+			t.Parallel()
 			k := xkStart(t, screen)
 			xtest.ClearOfMidnight(t, xkDayMargin)
 			for _, lang := range []struct {

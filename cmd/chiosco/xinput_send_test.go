@@ -104,6 +104,7 @@ func xkHoldingCentrale(t *testing.T, dir string) *xkCentrale {
 // timeout, and failed with the new one too on a machine slower than 4 s
 // to the frame.)
 func TestXInputKioskSendHeld(t *testing.T) {
+	t.Parallel()
 	places := pinsede.SearchPlaces("Barletta", 6)
 	if len(places) != 1 {
 		t.Fatalf("the places of Barletta are %v, want one", places)

@@ -20,6 +20,13 @@ package main
 // (scripts/setup.sh installs them), and are skipped with -short, and,
 // outside CI, when one is missing (internal/xtest.Need, cupstest.Need).
 //
+// Each test runs its kiosk on an X server of its own, so most run in
+// parallel (t.Parallel), as many at a time as go test's -parallel
+// (GOMAXPROCS by default). TestXInputKioskIdleWarning and
+// TestXInputKioskRandom do not: their kiosks run on idle timers of
+// seconds, which a machine busy with more kiosks must not reach between
+// two of their keys.
+//
 // Every name in this file starts with "xk" so that it cannot clash with
 // main.go's.
 
@@ -239,6 +246,7 @@ func xkBornIn(t *testing.T, r pinsede.Request, p pinsede.PlaceInfo) pinsede.Requ
 // ticket. Then the spool folder holds the one request typed, in Spanish,
 // as a desk takes it, and the ticket was printed on the CUPS queue.
 func TestXInputKioskWalkIn(t *testing.T) {
+	t.Parallel()
 	xtest.Need(t, "xdotool", "xmodmap", "pdftotext")
 	cupstest.Need(t)
 	want := xkCitizen(t)
@@ -380,6 +388,7 @@ func TestXInputKioskWalkIn(t *testing.T) {
 // that "Bel" starts, Tab three times and Enter take the third. The spool
 // then holds the places and the code chosen, not the first ones listed.
 func TestXInputKioskSuggestions(t *testing.T) {
+	t.Parallel()
 	places := pinsede.SearchPlaces("Peglio", 6)
 	if len(places) != 2 || places[1].Province != "PU" {
 		t.Fatalf("the places of Peglio are %v, want Peglio (CO) and Peglio (PU)", places)
@@ -503,6 +512,7 @@ func (k *xkKiosk) toReview(want pinsede.Request) {
 // Enter shows the last two, Shift+Tab and Space take the last, San
 // Basilio (SU). The spool then holds it.
 func TestXInputKioskMoreSuggestions(t *testing.T) {
+	t.Parallel()
 	places := pinsede.SearchPlaces("San", 6)
 	if len(places) != 6 || places[5].String() != "San Basilio (SU)" {
 		t.Fatalf("the places of San are %v, want San Basilio (SU) sixth", places)

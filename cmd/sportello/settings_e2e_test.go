@@ -28,6 +28,7 @@ import (
 // folder), a connected desk: the real sportello binary pulls from a real
 // centrale with the bundle's certificate, desk 03 of ROMA01.
 func TestInstalledDeskConnects(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds sportello and runs it under Xvfb; skipped with -short")
 	}

@@ -33,9 +33,14 @@ const (
 	smokeMapTimeout = 20 * time.Second
 )
 
+// TestMain runs the tests through xtest.Main: the sportello their X
+// tests start is built once for them all (smokeBuild).
+func TestMain(m *testing.M) { os.Exit(xtest.Main(m)) }
+
 // TestSmoke starts sportello with a fresh store under Xvfb and checks that its
 // window appears and is drawn.
 func TestSmoke(t *testing.T) {
+	t.Parallel()
 	xtest.Need(t)
 	bin := smokeBuild(t)
 	display := smokeStartXvfb(t)
@@ -116,8 +121,8 @@ func BenchmarkColdStart(b *testing.B) {
 	b.ReportMetric(float64(median)/float64(time.Millisecond), "ms/op")
 }
 
-// smokeBuild builds the sportello binary from this package, as make
-// builds it (xtest.Build).
+// smokeBuild returns the sportello binary built from this package, as
+// make builds it, once for the test process (xtest.Build).
 func smokeBuild(tb testing.TB) string {
 	tb.Helper()
 	return xtest.Build(tb, "sportello")

@@ -46,6 +46,7 @@ var (
 // typed still there: no slip, no credential in the store. The two
 // directions' refusals must not be drawn alike: each says its own.
 func TestXInputClockOff(t *testing.T) {
+	t.Parallel()
 	xinTools(t)
 	bin := smokeBuild(t)
 	refusals := map[string][]byte{} // each direction's message, as drawn

@@ -147,6 +147,7 @@ const xinEveryKeyPerScreen = 2
 // PINSEDE_EVERYKEY=all presses every one); a failure names the screen, the
 // control (its Tab stop from the screen's first) and the keys.
 func TestXInputEveryKey(t *testing.T) {
+	t.Parallel()
 	bin, display, dir := xinPrepare(t, "pdftotext")
 	xtest.ClearOfMidnight(t, xinDayMargin)
 	seed := xinSeed(t)

@@ -27,7 +27,9 @@ const xinIdle = "4s"
 // password is refused without counting, and a colleague's Esci, by
 // keyboard, keeps the request: the clerk's next login offers it, and
 // Enter resumes it on the identity check. It waits for each screen by the
-// window's title, never for a time.
+// window's title, never for a time. It does not run in parallel with the
+// other X tests, as they do: a pause of xinIdle between two of its keys,
+// on a machine busy with two more desks, would lock the desk early.
 func TestXInputIdleLock(t *testing.T) {
 	bin, display, dir := xinPrepare(t)
 	d := xinStart(t, bin, display, dir, "-idle", xinIdle)

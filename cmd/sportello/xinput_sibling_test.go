@@ -31,6 +31,7 @@ const xinCF pinsede.CodiceFiscale = "RSSMRA80A01H501U"
 // handed over by m.rossi), and desk 02's store has it with its audit
 // entry and nothing else in its outbox.
 func TestXInputSibling(t *testing.T) {
+	t.Parallel()
 	xinTools(t)
 	// sportello reads the real clock (main.go): so do centrale and desk
 	// 01, one world on one day, whatever PINSEDE_TEST_NOW says.

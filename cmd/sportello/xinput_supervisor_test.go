@@ -89,6 +89,7 @@ func (d *xinDesk) badFilter(name string, submit ...string) {
 // checked, the desk starts again for seeded random keys on each screen
 // (xinSupervisorRandom).
 func TestXInputSupervisor(t *testing.T) {
+	t.Parallel()
 	bin, display, dir := xinPrepare(t, "pdftotext", "pdftoppm")
 	xtest.ClearOfMidnight(t, xinDayMargin) // the audit's days and the report's are today's
 	// The user's sportello.toml, which the settings write: a comment

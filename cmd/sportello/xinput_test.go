@@ -16,6 +16,13 @@ package main
 // title, which names the screen ("PIN Sede – Sportello · PIN emesso"), on
 // files and on the store, never on a fixed time.
 //
+// Each runs its desks on X servers of its own, so they run in parallel
+// (t.Parallel; the seeds of TestXInputRandom too), as many at a time as
+// go test's -parallel, GOMAXPROCS by default: two on CI's two cores, which
+// a desk driven key by key leaves mostly idle (the package's run took 460 s
+// of CPU in 720 s). TestXInputIdleLock does not: its desk locks after 4 s
+// without a key, which a starved machine must not reach between two keys.
+//
 // Every name in this file starts with "xin" so that it cannot clash with
 // main.go's.
 
@@ -385,8 +392,9 @@ func (d *xinDesk) waitFrame(what string, ok func(image.Image) bool) image.Image 
 }
 
 // xinPrepare skips the test as xinTools does, checks that the tools named
-// are on PATH, builds sportello and starts an X server; it returns the
-// binary, the display and a folder for the desk.
+// are on PATH, builds sportello (once for the process: smokeBuild) and
+// starts an X server; it returns the binary, the display and a folder for
+// the desk.
 func xinPrepare(t *testing.T, tools ...string) (bin, display, dir string) {
 	t.Helper()
 	xinTools(t, tools...)
@@ -399,6 +407,7 @@ func xinPrepare(t *testing.T, tools ...string) (bin, display, dir string) {
 // then checks the store, the slip and the screen; then it revokes the PIN
 // (xinRevoke).
 func TestXInputWalkIn(t *testing.T) {
+	t.Parallel()
 	bin, display, dir := xinPrepare(t, "pdftotext")
 	began := time.Now()
 
@@ -571,6 +580,7 @@ const xinTicketCode = "K7MQ4TXC"
 // passport and issues, in at most xinMaxTicketKeys navigation keys. Then
 // it checks the slip and the store, and that the ticket left the folder.
 func TestXInputTicketWalkIn(t *testing.T) {
+	t.Parallel()
 	xinTools(t)
 	bin := smokeBuild(t)
 	display := smokeStartXvfb(t)
@@ -816,6 +826,7 @@ const (
 // the MV35 and the identity check; the desk must survive them without a
 // panic. Each seed is a subtest: a failure names the seed to replay.
 func TestXInputRandom(t *testing.T) {
+	t.Parallel()
 	xinTools(t)
 	if os.Getenv("PINSEDE_TEST_NOW") != "" {
 		// make test's second pass moves the suites' clock; sportello reads
@@ -831,6 +842,7 @@ func TestXInputRandom(t *testing.T) {
 
 	for _, seed := range []uint64{1, 2, 3, 4, 5} {
 		t.Run("seed="+strconv.FormatUint(seed, 10), func(t *testing.T) {
+			t.Parallel()
 			began := time.Now()
 			r := rand.New(rand.NewPCG(seed, 14))
 			per := xinRandomEvents / 3

@@ -52,6 +52,7 @@ func (d *xinDesk) waitTip(want bool, when string) {
 // A headless test cannot see this: Fyne's test canvas paints the whole
 // window at each capture, the real one only what it was told changed.
 func TestXInputTip(t *testing.T) {
+	t.Parallel()
 	xinTools(t)
 	bin := smokeBuild(t)
 	display := smokeStartXvfb(t)

@@ -52,9 +52,7 @@ func newPainter(display, id string) (*painter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("window id %q: %w", id, err)
 	}
-	// xgb logs to standard error (a missing ~/.Xauthority, the closed
-	// connection at the app's exit); its errors come back as values.
-	xgb.Logger = log.New(io.Discard, "", 0)
+	quietXGB()
 	conn, err := xgb.NewConnDisplay(display)
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", display, err)
@@ -68,6 +66,13 @@ func newPainter(display, id string) (*painter, error) {
 	go p.read()
 	return p, nil
 }
+
+// quietXGB silences xgb's logger, once for the process: xgb logs to
+// standard error (a missing ~/.Xauthority, the closed connection at the
+// app's exit), and its errors come back as values. Once, because the
+// readers of the connections already open (the painters of X tests
+// running in parallel) read the logger.
+var quietXGB = sync.OnceFunc(func() { xgb.Logger = log.New(io.Discard, "", 0) })
 
 // damageTables is xgb's set-up of the DAMAGE extension for the whole
 // process: damage.Init fills xgb's global tables of event and error

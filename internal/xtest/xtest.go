@@ -8,11 +8,13 @@
 // # Basics
 //
 // [Need] skips a test with -short, and checks the tools it needs; [Build]
-// builds the program; [StartXvfb] starts an X server on a free display;
-// [Start] starts the program on it and returns an [App], whose title
-// ([App.WaitTitle]) names the screen showing; [Xdotool] sends events;
-// [App.Painted] waits until the program has drawn the frame of every event
-// sent so far; [Frame], [Screenshot] and [Capture] read the screen.
+// builds the program, once for all the tests of the package, whose
+// TestMain runs them through [Main]; [StartXvfb] starts an X server on a
+// free display; [Start] starts the program on it and returns an [App],
+// whose title ([App.WaitTitle]) names the screen showing; [Xdotool] sends
+// events; [App.Painted] waits until the program has drawn the frame of
+// every event sent so far; [Frame], [Screenshot] and [Capture] read the
+// screen.
 //
 // # The program's output
 //
@@ -49,6 +51,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -146,34 +149,99 @@ func RunFyneIdle(root, dir, patch string) (modfile string, out []byte, err error
 	return modfile, out, err
 }
 
-// Build builds the program of the package in the working directory into a
-// temporary folder, under the name name, and returns its path. It builds
-// it as make builds it: without Fyne's animations, and with the idle patch
-// of Fyne's driver (third_party/fyne-idle, through scripts/fyne-idle.sh);
-// with -race as well when $PINSEDE_XTEST_RACE is 1 (RaceVar), so that a
-// data race in the program fails the test (Start).
+// Build builds the program of the package in the working directory under
+// the name name, once for the test process, and returns its path: every
+// test of the package that calls it starts the same binary (a build of
+// the desk, its link alone, costs about 3 s of a core). The package's
+// TestMain must run its tests through Main, which removes the programs
+// built once they have run. It builds the program as make builds it:
+// without Fyne's animations, and with the idle patch of Fyne's driver
+// (third_party/fyne-idle, through scripts/fyne-idle.sh); with -race as
+// well when $PINSEDE_XTEST_RACE is 1 (RaceVar), so that a data race in the
+// program fails the test (Start). A build that failed fails every test
+// that asks for it, with the compiler's output.
 func Build(tb testing.TB, name string) string {
 	tb.Helper()
 	return build(tb, name, ".")
 }
 
+// builds are the programs Build built in this test process, in the folder
+// Main made for them.
+var builds struct {
+	mu   sync.Mutex
+	dir  string               // "" until Main runs
+	made map[[2]string]*built // by name and package
+}
+
+// built is one program of builds, built once.
+type built struct {
+	once sync.Once
+	bin  string
+	err  error
+}
+
+// Main runs the tests of a package whose tests build its programs (Build)
+// and returns their exit code; the package's TestMain calls it, as
+// os.Exit(xtest.Main(m)). It removes the programs built once the tests
+// have run.
+func Main(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "xtest-build-")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "xtest: a folder for the programs built: %v\n", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	builds.mu.Lock()
+	builds.dir, builds.made = dir, map[[2]string]*built{}
+	builds.mu.Unlock()
+	return m.Run()
+}
+
 // build builds the program of the package pkg (a path relative to the
-// working directory) as Build does.
+// working directory) as Build does, once for the process.
 func build(tb testing.TB, name, pkg string) string {
 	tb.Helper()
-	dir := tb.TempDir()
-	modfile := FyneIdleModfile(tb, dir, "")
+	root := ModuleRoot(tb)
+	builds.mu.Lock()
+	if builds.dir == "" {
+		builds.mu.Unlock()
+		tb.Fatal("xtest.Build: the package's TestMain must run its tests through xtest.Main")
+	}
+	b := builds.made[[2]string{name, pkg}]
+	if b == nil {
+		b = &built{}
+		builds.made[[2]string{name, pkg}] = b
+	}
+	dir := builds.dir
+	builds.mu.Unlock()
+	b.once.Do(func() { b.bin, b.err = compile(root, dir, name, pkg) })
+	if b.err != nil {
+		tb.Fatal(b.err)
+	}
+	return b.bin
+}
+
+// compile builds the program of the package pkg of the module at root
+// into a new folder in dir, under the name name, and returns its path.
+func compile(root, dir, name, pkg string) (string, error) {
+	dir, err := os.MkdirTemp(dir, name+"-")
+	if err != nil {
+		return "", err
+	}
+	modfile, out, err := RunFyneIdle(root, dir, "")
+	if err != nil {
+		return "", fmt.Errorf("scripts/fyne-idle.sh: %v\n%s", err, out)
+	}
 	bin := filepath.Join(dir, name)
 	args := []string{"build", "-buildvcs=false", "-modfile", modfile, "-tags", "no_animations", "-o", bin}
 	if os.Getenv(RaceVar) == "1" {
 		args = append(args, "-race")
 	}
-	cmd := exec.Command("go", append(args, pkg)...)
-	out, err := cmd.CombinedOutput()
+	out, err = exec.Command("go", append(args, pkg)...).CombinedOutput()
 	if err != nil {
-		tb.Fatalf("go build %s: %v\n%s", name, err, out)
+		return "", fmt.Errorf("go build %s: %v\n%s", name, err, out)
 	}
-	return bin
+	return bin, nil
 }
 
 // StartXvfb starts an X server with one screen of the size given
