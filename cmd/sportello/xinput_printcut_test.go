@@ -30,6 +30,7 @@ func (p xinHeldPrinter) PrintSlip(context.Context, pinsede.Slip) error {
 // the PIN stayed active with no slip, listed as an envelope to hand
 // over.
 func TestXInputPrintCutShort(t *testing.T) {
+	t.Parallel()
 	bin, display, dir := xinPrepare(t)
 	// The real clock, as the binary's: nothing here is of a fixed day.
 	cred := xinCutShortStore(t, dir, time.Now)
