@@ -12,6 +12,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/boltcopy"
+	"github.com/pinsede/pinsede/internal/dirsync"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -305,7 +306,7 @@ func Restore(from, path, keyPath string, now time.Time) (previous string, err er
 	if err := os.Rename(tmp, path); err != nil {
 		return previous, wrap(err)
 	}
-	if err := boltcopy.SyncDir(dir); err != nil {
+	if err := dirsync.Sync(dir); err != nil {
 		return previous, wrap(err)
 	}
 	return previous, nil

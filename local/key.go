@@ -14,7 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 
-	"github.com/pinsede/pinsede/internal/boltcopy"
+	"github.com/pinsede/pinsede/internal/dirsync"
 	"github.com/pinsede/pinsede/internal/smallfile"
 	"golang.org/x/crypto/chacha20poly1305"
 	"golang.org/x/crypto/hkdf"
@@ -163,7 +163,7 @@ func writeKey(keyPath string) ([]byte, error) {
 		err = cerr
 	}
 	if err == nil {
-		err = boltcopy.SyncDir(filepath.Dir(keyPath))
+		err = dirsync.Sync(filepath.Dir(keyPath))
 	}
 	if err != nil {
 		os.Remove(keyPath)

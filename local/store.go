@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
-	"github.com/pinsede/pinsede/internal/boltcopy"
+	"github.com/pinsede/pinsede/internal/dirsync"
 	"github.com/pinsede/pinsede/internal/smallfile"
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
@@ -98,7 +98,7 @@ func Create(path, keyPath string) (*Store, error) {
 		err = os.Rename(path+".new", path)
 	}
 	if err == nil {
-		err = boltcopy.SyncDir(dir)
+		err = dirsync.Sync(dir)
 	}
 	if err != nil {
 		os.Remove(path + ".new")

@@ -10,8 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 
+	"github.com/pinsede/pinsede/internal/dirsync"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -64,29 +64,11 @@ func ToFile(db *bolt.DB, path string) (int64, error) {
 		err = os.Rename(tmp, path)
 	}
 	if err == nil {
-		err = SyncDir(dir)
+		err = dirsync.Sync(dir)
 	}
 	if err != nil {
 		os.Remove(tmp)
 		return 0, fmt.Errorf("copy to %s: %w", path, err)
 	}
 	return n, nil
-}
-
-// SyncDir flushes a folder's entries, so that a file just created or
-// renamed in it survives a crash. Windows has no such call: there it does
-// nothing.
-func SyncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/pinsede/pinsede/internal/boltcopy"
+	"github.com/pinsede/pinsede/internal/dirsync"
 	"github.com/pinsede/pinsede/internal/smallfile"
 )
 
@@ -113,5 +113,5 @@ func (c Counter) write(f counterFile) error {
 	if err != nil {
 		return err
 	}
-	return boltcopy.SyncDir(dir)
+	return dirsync.Sync(dir)
 }

@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/pinsede/pinsede/internal/boltcopy"
+	"github.com/pinsede/pinsede/internal/dirsync"
 	"github.com/pinsede/pinsede/internal/smallfile"
 	"golang.org/x/crypto/chacha20poly1305"
 )
@@ -103,7 +103,7 @@ func (s Spool) ensureKey() ([]byte, error) {
 	if err == nil {
 		// The link kept over a power cut: without the key no ticket
 		// sealed with it opens. (The spool folder, made before, with it.)
-		err = boltcopy.SyncDir(filepath.Dir(path))
+		err = dirsync.Sync(filepath.Dir(path))
 	}
 	if errors.Is(err, fs.ErrExist) {
 		return s.readKey()

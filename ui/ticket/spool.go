@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
-	"github.com/pinsede/pinsede/internal/boltcopy"
+	"github.com/pinsede/pinsede/internal/dirsync"
 	"github.com/pinsede/pinsede/internal/smallfile"
 )
 
@@ -203,7 +203,7 @@ func (s Spool) Submit(ctx context.Context, sub Submission) error {
 		return fmt.Errorf("spool ticket %s: %w", sub.Ticket.Code, err)
 	}
 	// The rename kept over a power cut: the citizen holds the ticket.
-	if err := boltcopy.SyncDir(s.Dir); err != nil {
+	if err := dirsync.Sync(s.Dir); err != nil {
 		return fmt.Errorf("spool ticket %s: %w", sub.Ticket.Code, err)
 	}
 	return nil
