@@ -2,6 +2,7 @@ package desk
 
 import (
 	"image/color"
+	"math"
 	"slices"
 	"strings"
 
@@ -716,10 +717,28 @@ func (l *footLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	if f := l.focused(); shrinks && f != nil && holds(sc.Content, f) {
 		scrollTo(sc, f)
 	}
+	snapOffset(sc)
 	room.Move(fyne.NewPos(0, mainH))
 	room.Resize(fyne.NewSize(size.Width, msgH))
 	foot.Move(fyne.NewPos(0, mainH+msgH))
 	foot.Resize(fyne.NewSize(size.Width, footH))
+}
+
+// snapOffset moves sc's offset back onto a whole pixel of its canvas:
+// scrolled by a fraction of one (to its end, to a field), the form's text
+// was drawn blurred, and otherwise than before it moved.
+func snapOffset(sc *container.Scroll) {
+	if fyne.CurrentApp() == nil {
+		return
+	}
+	scale := float32(1)
+	if c := fyne.CurrentApp().Driver().CanvasForObject(sc); c != nil {
+		scale = c.Scale()
+	}
+	if y := float32(math.Floor(float64(sc.Offset.Y*scale))) / scale; y != sc.Offset.Y {
+		sc.Offset.Y = y
+		sc.Refresh()
+	}
 }
 
 // shows reports whether o shows something: o is visible and, for a
