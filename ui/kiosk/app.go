@@ -200,7 +200,11 @@ type App struct {
 	lastTap struct {
 		screen string
 		inputs int
+		keys   bool // the screen showed the on-screen keyboard
 	}
+	// keysShown is whether the screen showing shows the on-screen
+	// keyboard (show).
+	keysShown bool
 	// held is the key pressed last and not yet released, and the screen
 	// it was pressed on (repeated).
 	held struct {
@@ -349,13 +353,20 @@ const DoubleTap = 500 * time.Millisecond
 // from the first tap: under load the kiosk took the second tap of a
 // double click 120 ms apart more than DoubleTap after the first. The
 // tap's own activity is recorded first (touch).
-func (a *App) bounced() bool {
+//
+// A key of the on-screen keyboard (key) is the exception when the screen
+// before showed the keyboard too: it stays where it was from one
+// question to the next, seen, and no button that changes the screen
+// lies under it, so a tap on it is the citizen typing the next answer
+// (the first letter, typed at once after Avanti, was lost).
+func (a *App) bounced(key bool) bool {
 	last := a.lastTap
-	if last.screen != "" && last.screen != a.screen && last.inputs == a.inputs-1 && a.cfg.Now().Sub(a.shown) < DoubleTap {
+	if last.screen != "" && last.screen != a.screen && last.inputs == a.inputs-1 && a.cfg.Now().Sub(a.shown) < DoubleTap &&
+		!(key && last.keys && a.keysShown) {
 		a.lastTap.inputs = a.inputs
 		return true
 	}
-	a.lastTap.screen, a.lastTap.inputs = a.screen, a.inputs
+	a.lastTap.screen, a.lastTap.inputs, a.lastTap.keys = a.screen, a.inputs, a.keysShown
 	return false
 }
 
@@ -749,6 +760,7 @@ func (a *App) show(name string, content fyne.CanvasObject, nav fyne.CanvasObject
 	a.body.Objects = []fyne.CanvasObject{
 		container.NewBorder(nil, bottom, nil, nil, container.NewPadded(content)),
 	}
+	a.keysShown = holds(content, a.keyboard.object)
 	a.root.Refresh()
 	a.overlay.RemoveAll()
 	a.warned, a.beforeWarning = false, nil
@@ -758,6 +770,17 @@ func (a *App) show(name string, content fyne.CanvasObject, nav fyne.CanvasObject
 		a.win.Canvas().Focus(focus)
 	}
 	a.say(speech)
+}
+
+// holds reports whether o is in the containers under root.
+func holds(root, o fyne.CanvasObject) bool {
+	if root == o {
+		return true
+	}
+	if c, ok := root.(*fyne.Container); ok {
+		return slices.ContainsFunc(c.Objects, func(c fyne.CanvasObject) bool { return holds(c, o) })
+	}
+	return false
 }
 
 // say reads text aloud when the audio is on.
