@@ -47,6 +47,7 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"log"
 	"slices"
 	"strings"
 	"sync"
@@ -142,7 +143,19 @@ type Config struct {
 	// Counter keeps the day's count of tickets in a file, so that the
 	// numbers go on after a restart; nil counts in memory only.
 	Counter *ticket.Counter
+	// CertExpires is when the kiosk's certificate for centrale stops
+	// working, its own end or its CA's, whichever comes first
+	// (kioskpost.Client.Expires); zero without one. From CertWarning
+	// before, the kiosk tells the sede's staff (certNotice, logCert).
+	CertExpires time.Time
 }
+
+// CertWarning is how long before its certificate for centrale stops
+// working the kiosk says so, as the desk does of its own: the time to
+// have a new one issued (pinctl ca renew) and installed. Centrale
+// refuses the kiosk from that day: its requests go to the spool folder,
+// or wait at the kiosk, their tickets saying so.
+const CertWarning = 30 * 24 * time.Hour
 
 // The services of the second screen.
 const (
@@ -225,6 +238,13 @@ type App struct {
 	queueN   int
 	waiting  waiting
 
+	// notice is the line for the sede's staff the language screen shows
+	// (certNotice); certLogged the day logCert last wrote, and whether
+	// of a certificate expired, and logf where (log.Printf).
+	notice     string
+	certLogged string
+	logf       func(format string, args ...any)
+
 	// printState tells, on the last screen, where the ticket is.
 	printState *widget.Label
 	// toUI runs the last step of a background job on the UI goroutine;
@@ -265,7 +285,7 @@ func New(win fyne.Window, cfg Config) *App {
 	if cfg.QueuePrefix == "" {
 		cfg.QueuePrefix = "K"
 	}
-	a := &App{win: win, cfg: cfg, title: win.Title(), scale: defaultScale, stop: make(chan struct{}), language: Languages[0], toUI: fyne.DoAndWait}
+	a := &App{win: win, cfg: cfg, title: win.Title(), scale: defaultScale, stop: make(chan struct{}), language: Languages[0], toUI: fyne.DoAndWait, logf: log.Printf}
 	// The kiosk's theme before any widget measures its text: the real
 	// driver caches the faces of the theme set when a text is first
 	// measured, and clears them on a change of theme only once it runs
@@ -304,6 +324,7 @@ func (a *App) Start() {
 			fyne.LogError("kiosk spool", err)
 		}
 	}
+	a.logCert(a.cfg.Now())
 	a.resetLanguage()
 	a.applyTheme()
 	a.showLanguages()
@@ -432,6 +453,7 @@ func (a *App) runIdle() {
 		case <-t.C:
 			fyne.Do(a.quit.Live(a.CheckIdle))
 		case <-retry.C:
+			a.logCert(a.cfg.Now())
 			if sp, ok := spoolOf(a.cfg.Sink); ok {
 				if _, err := sp.Expire(a.cfg.Now()); err != nil {
 					fyne.LogError("kiosk spool", err)
@@ -449,7 +471,13 @@ func (a *App) runIdle() {
 // CheckIdle warns when the session has been idle for Idle-Warn, and wipes
 // it after Idle. It runs on the UI goroutine.
 func (a *App) CheckIdle() {
-	idle := a.cfg.Now().Sub(a.lastActivity)
+	now := a.cfg.Now()
+	idle := now.Sub(a.lastActivity)
+	if a.session == nil && a.screen == "languages" && a.certNotice(now) != a.notice {
+		// The warning's first day, or the certificate's last: the staff
+		// see it between citizens.
+		a.showLanguages()
+	}
 	if a.session == nil {
 		// The language screen: settings a citizen changed there go back to
 		// their defaults for the next one.
@@ -468,6 +496,52 @@ func (a *App) CheckIdle() {
 		left := int((a.cfg.Idle - idle + time.Second - 1) / time.Second)
 		a.showIdleWarning(left)
 	}
+}
+
+// certNotice returns what the kiosk tells the sede's staff at now of its
+// certificate for centrale, in the kiosk's language (Italian between
+// citizens): when it stops working, from CertWarning before, and once it
+// has, where the requests go meanwhile; "" before that, or without one.
+func (a *App) certNotice(now time.Time) string {
+	exp := a.cfg.CertExpires
+	if exp.IsZero() || now.Before(exp.Add(-CertWarning)) {
+		return ""
+	}
+	args := map[string]any{"Date": exp.In(now.Location()).Format("02/01/2006")}
+	_, spool := spoolOf(a.cfg.Sink)
+	switch {
+	case now.Before(exp):
+		return tr("staff.cert.expiring", args)
+	case spool:
+		return tr("staff.cert.expired.spool", args)
+	}
+	return tr("staff.cert.expired.kiosk", args)
+}
+
+// logCert writes to the kiosk's log, once a day from CertWarning before,
+// when its certificate for centrale stops working, and from the moment it
+// has, that it has and where the requests go.
+func (a *App) logCert(now time.Time) {
+	exp := a.cfg.CertExpires
+	said := now.Format(time.DateOnly)
+	if !now.Before(exp) {
+		said += " expired" // at once on the day it ends
+	}
+	if exp.IsZero() || now.Before(exp.Add(-CertWarning)) || said == a.certLogged {
+		return
+	}
+	a.certLogged = said
+	if now.Before(exp) {
+		a.logf("kiosk: the certificate for centrale (or its CA's) stops working on %s, in %d days: have a new one issued (pinctl ca renew -role chiosco) and installed before",
+			exp.In(now.Location()).Format(time.RFC3339), int(exp.Sub(now).Hours()/24))
+		return
+	}
+	where := "wait at the kiosk, their tickets saying so, and are dropped at the end of the day"
+	if _, spool := spoolOf(a.cfg.Sink); spool {
+		where = "go to the spool folder"
+	}
+	a.logf("kiosk: the certificate for centrale (or its CA's) stopped working on %s: centrale refuses the requests, which %s; install a new one (pinctl ca renew -role chiosco)",
+		exp.In(now.Location()).Format(time.RFC3339), where)
 }
 
 func (a *App) showIdleWarning(seconds int) {
