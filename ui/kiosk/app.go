@@ -36,6 +36,11 @@
 // Fyne's lang has one language per process: the kiosk serves one citizen
 // at a time, and switches it at the start of each session.
 //
+// From [CertWarning] before the kiosk's certificate for centrale stops
+// working ([Config.CertExpires]), the language screen and the
+// supervisor's prompt say so to the sede's staff in a line of small
+// type, and the log once a day; no citizen's screen shows it.
+//
 // A request that the sink refuses waits in the kiosk's memory and is
 // offered again every minute and at every new ticket; its ticket says that
 // it waits at the kiosk. It is lost if the kiosk stops before delivery (the
@@ -152,9 +157,9 @@ type Config struct {
 
 // CertWarning is how long before its certificate for centrale stops
 // working the kiosk says so, as the desk does of its own: the time to
-// have a new one issued (pinctl ca renew) and installed. Centrale
-// refuses the kiosk from that day: its requests go to the spool folder,
-// or wait at the kiosk, their tickets saying so.
+// have a new one issued (pinctl ca renew) and installed. From its end
+// centrale refuses the kiosk: its requests go to the spool folder, or
+// wait at the kiosk, their tickets saying so.
 const CertWarning = 30 * 24 * time.Hour
 
 // The services of the second screen.
