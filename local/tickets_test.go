@@ -3,6 +3,7 @@ package local_test
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -104,13 +105,29 @@ func TestTickets(t *testing.T) {
 	if _, err := deskOn(s).ApplyPulled(7, []pinsede.Change{{Seq: 7, Kind: pinsede.ChangeTicket, Sede: "ROMA01", Ticket: &c}}, now); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile(s.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, clear := range []string{c.Request.Cognome, string(c.Request.CodiceFiscale), c.Request.Recapiti.Email} {
-		if clear != "" && strings.Contains(string(raw), clear) {
-			t.Errorf("the store file holds %q in clear", clear)
+	inClear := func(when string) {
+		t.Helper()
+		backup := filepath.Join(t.TempDir(), "copy.db")
+		if _, err := s.BackupFile(backup); err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range []string{s.Path(), backup} {
+			raw, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, clear := range []string{c.Request.Cognome, string(c.Request.CodiceFiscale), c.Request.Recapiti.Email} {
+				if clear != "" && strings.Contains(string(raw), clear) {
+					t.Errorf("%s: %s holds %q in clear", when, path, clear)
+				}
+			}
 		}
 	}
+	inClear("a ticket waiting")
+	// Wiped, the sealed ticket stays in the file's free pages, and in a
+	// copy made then, but sealed still: nothing of it in clear.
+	if n, err := deskOn(s).WipeTickets(tomorrow); err != nil || n != 1 {
+		t.Fatalf("WipeTickets = %d, %v; want 1", n, err)
+	}
+	inClear("the ticket wiped")
 }

@@ -22,7 +22,10 @@
 // When centrale does not answer within -centrale-timeout (4 s; up to 2
 // minutes on a slow link, the send, twice it, ending before the idle
 // warning: 23 s with -idle 60s), it goes to the spool folder if -spool is
-// given, and otherwise waits at the kiosk, its ticket saying so. Without
+// given, and otherwise waits at the kiosk, its ticket saying so. From 30
+// days before the certificate (or its CA's) stops working, the language
+// screen and the supervisor's prompt say so to the sede's staff in a line
+// of small type, and the log once a day. Without
 // -centrale each request is written to the spool folder (-spool, with a
 // default), from which the desks import it by its ticket code. The day's
 // queue numbers are counted in a file in -state, so that they go on after a
@@ -130,6 +133,7 @@ func main() {
 	}
 	spoolGiven := given.Source("spool") != settings.Default
 	var sink kiosk.TicketSink = kiosk.SpoolSink{Dir: *spool}
+	var certExpires time.Time
 	switch {
 	case *centrale != "":
 		if *certFile == "" || *certKey == "" || *caFile == "" {
@@ -146,6 +150,7 @@ func main() {
 			os.Exit(2)
 		}
 		sink = kiosk.CentraleSink{Client: client}
+		certExpires = client.Expires
 		if spoolGiven {
 			sink = kiosk.FallbackSink{First: sink, Then: kiosk.SpoolSink{Dir: *spool}}
 		}
@@ -184,6 +189,8 @@ func main() {
 		ExitHash: *exitHash,
 		OnExit:   a.Quit,
 		Now:      time.Now, // the one real clock of the kiosk
+
+		CertExpires: certExpires,
 	}
 	switch {
 	case *queue != "":

@@ -63,6 +63,10 @@ type Client struct {
 	HTTP *http.Client
 	// Sede is the code of the kiosk's certificate: the sede it serves.
 	Sede string
+	// Expires is when the certificate stops working: its own end, or
+	// that of the CA's certificate it is signed by if that comes first
+	// (pki.ChainEnd). Centrale refuses the kiosk from then on.
+	Expires time.Time
 }
 
 // ErrNotKiosk is returned by Load for a certificate of another role.
@@ -114,7 +118,7 @@ func Load(url, certFile, keyFile, caFile string, timeout time.Duration) (*Client
 		DialContext:         (&net.Dialer{Timeout: timeout}).DialContext,
 		TLSHandshakeTimeout: timeout,
 	}}
-	return &Client{URL: strings.TrimSuffix(url, "/"), HTTP: hc, Sede: code}, nil
+	return &Client{URL: strings.TrimSuffix(url, "/"), HTTP: hc, Sede: code, Expires: pki.ChainEnd(caPEM, cert)}, nil
 }
 
 // Post sends t to centrale and returns its answer: Stored false when

@@ -36,7 +36,8 @@ func files(t *testing.T, env *testenv.Env, role pki.Role, code string) (cert, ke
 }
 
 // Ensure that a kiosk posts a ticket with the certificate Load reads (201,
-// then stored false for the retry), that Load refuses a sede's
+// then stored false for the retry), that Load tells when that certificate
+// stops working (the chain's end), that Load refuses a sede's
 // certificate, and that a refusal comes back as a *wire.Problem.
 func TestPost(t *testing.T) {
 	s, err := boltstore.Open(filepath.Join(t.TempDir(), "centrale.db"))
@@ -52,6 +53,17 @@ func TestPost(t *testing.T) {
 	}
 	if c.Sede != "ROMA01" {
 		t.Errorf("sede %q, want ROMA01", c.Sede)
+	}
+	certPEM, err := os.ReadFile(cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := pki.ParseCert(certPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := pki.ChainEnd(env.CA.CertPEM(), parsed); c.Expires.IsZero() || !c.Expires.Equal(want) {
+		t.Errorf("Expires %v, want the chain's end %v: the kiosk warns its staff from it", c.Expires, want)
 	}
 	tk := storetest.Ticket("", "ACDEFG34", "K001", testclock.Now())
 	for _, want := range []bool{true, false} {

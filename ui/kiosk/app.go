@@ -36,6 +36,11 @@
 // Fyne's lang has one language per process: the kiosk serves one citizen
 // at a time, and switches it at the start of each session.
 //
+// From [CertWarning] before the kiosk's certificate for centrale stops
+// working ([Config.CertExpires]), the language screen and the
+// supervisor's prompt say so to the sede's staff in a line of small
+// type, and the log once a day; no citizen's screen shows it.
+//
 // A request that the sink refuses waits in the kiosk's memory and is
 // offered again every minute and at every new ticket; its ticket says that
 // it waits at the kiosk. It is lost if the kiosk stops before delivery (the
@@ -47,6 +52,7 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"log"
 	"slices"
 	"strings"
 	"sync"
@@ -142,7 +148,19 @@ type Config struct {
 	// Counter keeps the day's count of tickets in a file, so that the
 	// numbers go on after a restart; nil counts in memory only.
 	Counter *ticket.Counter
+	// CertExpires is when the kiosk's certificate for centrale stops
+	// working, its own end or its CA's, whichever comes first
+	// (kioskpost.Client.Expires); zero without one. From CertWarning
+	// before, the kiosk tells the sede's staff (certNotice, logCert).
+	CertExpires time.Time
 }
+
+// CertWarning is how long before its certificate for centrale stops
+// working the kiosk says so, as the desk does of its own: the time to
+// have a new one issued (pinctl ca renew) and installed. From its end
+// centrale refuses the kiosk: its requests go to the spool folder, or
+// wait at the kiosk, their tickets saying so.
+const CertWarning = 30 * 24 * time.Hour
 
 // The services of the second screen.
 const (
@@ -200,7 +218,11 @@ type App struct {
 	lastTap struct {
 		screen string
 		inputs int
+		keys   bool // the screen showed the on-screen keyboard
 	}
+	// keysShown is whether the screen showing shows the on-screen
+	// keyboard (show).
+	keysShown bool
 	// held is the key pressed last and not yet released, and the screen
 	// it was pressed on (repeated).
 	held struct {
@@ -220,6 +242,13 @@ type App struct {
 	queueDay string
 	queueN   int
 	waiting  waiting
+
+	// notice is the line for the sede's staff the language screen shows
+	// (certNotice); certLogged the day logCert last wrote, and whether
+	// of a certificate expired, and logf where (log.Printf).
+	notice     string
+	certLogged string
+	logf       func(format string, args ...any)
 
 	// printState tells, on the last screen, where the ticket is.
 	printState *widget.Label
@@ -261,7 +290,7 @@ func New(win fyne.Window, cfg Config) *App {
 	if cfg.QueuePrefix == "" {
 		cfg.QueuePrefix = "K"
 	}
-	a := &App{win: win, cfg: cfg, title: win.Title(), scale: defaultScale, stop: make(chan struct{}), language: Languages[0], toUI: fyne.DoAndWait}
+	a := &App{win: win, cfg: cfg, title: win.Title(), scale: defaultScale, stop: make(chan struct{}), language: Languages[0], toUI: fyne.DoAndWait, logf: log.Printf}
 	// The kiosk's theme before any widget measures its text: the real
 	// driver caches the faces of the theme set when a text is first
 	// measured, and clears them on a change of theme only once it runs
@@ -300,6 +329,7 @@ func (a *App) Start() {
 			fyne.LogError("kiosk spool", err)
 		}
 	}
+	a.logCert(a.cfg.Now())
 	a.resetLanguage()
 	a.applyTheme()
 	a.showLanguages()
@@ -349,13 +379,20 @@ const DoubleTap = 500 * time.Millisecond
 // from the first tap: under load the kiosk took the second tap of a
 // double click 120 ms apart more than DoubleTap after the first. The
 // tap's own activity is recorded first (touch).
-func (a *App) bounced() bool {
+//
+// A key of the on-screen keyboard (key) is the exception when the screen
+// before showed the keyboard too: it stays where it was from one
+// question to the next, seen, and no button that changes the screen
+// lies under it, so a tap on it is the citizen typing the next answer
+// (the first letter, typed at once after Avanti, was lost).
+func (a *App) bounced(key bool) bool {
 	last := a.lastTap
-	if last.screen != "" && last.screen != a.screen && last.inputs == a.inputs-1 && a.cfg.Now().Sub(a.shown) < DoubleTap {
+	if last.screen != "" && last.screen != a.screen && last.inputs == a.inputs-1 && a.cfg.Now().Sub(a.shown) < DoubleTap &&
+		!(key && last.keys && a.keysShown) {
 		a.lastTap.inputs = a.inputs
 		return true
 	}
-	a.lastTap.screen, a.lastTap.inputs = a.screen, a.inputs
+	a.lastTap.screen, a.lastTap.inputs, a.lastTap.keys = a.screen, a.inputs, a.keysShown
 	return false
 }
 
@@ -421,6 +458,7 @@ func (a *App) runIdle() {
 		case <-t.C:
 			fyne.Do(a.quit.Live(a.CheckIdle))
 		case <-retry.C:
+			a.logCert(a.cfg.Now())
 			if sp, ok := spoolOf(a.cfg.Sink); ok {
 				if _, err := sp.Expire(a.cfg.Now()); err != nil {
 					fyne.LogError("kiosk spool", err)
@@ -438,7 +476,13 @@ func (a *App) runIdle() {
 // CheckIdle warns when the session has been idle for Idle-Warn, and wipes
 // it after Idle. It runs on the UI goroutine.
 func (a *App) CheckIdle() {
-	idle := a.cfg.Now().Sub(a.lastActivity)
+	now := a.cfg.Now()
+	idle := now.Sub(a.lastActivity)
+	if a.session == nil && a.screen == "languages" && a.certNotice(now) != a.notice {
+		// The warning's first day, or the certificate's last: the staff
+		// see it between citizens.
+		a.showLanguages()
+	}
 	if a.session == nil {
 		// The language screen: settings a citizen changed there go back to
 		// their defaults for the next one.
@@ -457,6 +501,52 @@ func (a *App) CheckIdle() {
 		left := int((a.cfg.Idle - idle + time.Second - 1) / time.Second)
 		a.showIdleWarning(left)
 	}
+}
+
+// certNotice returns what the kiosk tells the sede's staff at now of its
+// certificate for centrale, in the kiosk's language (Italian between
+// citizens): when it stops working, from CertWarning before, and once it
+// has, where the requests go meanwhile; "" before that, or without one.
+func (a *App) certNotice(now time.Time) string {
+	exp := a.cfg.CertExpires
+	if exp.IsZero() || now.Before(exp.Add(-CertWarning)) {
+		return ""
+	}
+	args := map[string]any{"Date": exp.In(now.Location()).Format("02/01/2006")}
+	_, spool := spoolOf(a.cfg.Sink)
+	switch {
+	case now.Before(exp):
+		return tr("staff.cert.expiring", args)
+	case spool:
+		return tr("staff.cert.expired.spool", args)
+	}
+	return tr("staff.cert.expired.kiosk", args)
+}
+
+// logCert writes to the kiosk's log, once a day from CertWarning before,
+// when its certificate for centrale stops working, and from the moment it
+// has, that it has and where the requests go.
+func (a *App) logCert(now time.Time) {
+	exp := a.cfg.CertExpires
+	said := now.Format(time.DateOnly)
+	if !now.Before(exp) {
+		said += " expired" // at once on the day it ends
+	}
+	if exp.IsZero() || now.Before(exp.Add(-CertWarning)) || said == a.certLogged {
+		return
+	}
+	a.certLogged = said
+	if now.Before(exp) {
+		a.logf("kiosk: the certificate for centrale (or its CA's) stops working on %s, in %d days: have a new one issued (pinctl ca renew -role chiosco) and installed before",
+			exp.In(now.Location()).Format(time.RFC3339), int(exp.Sub(now).Hours()/24))
+		return
+	}
+	where := "wait at the kiosk, their tickets saying so, and are dropped at the end of the day"
+	if _, spool := spoolOf(a.cfg.Sink); spool {
+		where = "go to the spool folder"
+	}
+	a.logf("kiosk: the certificate for centrale (or its CA's) stopped working on %s: centrale refuses the requests, which %s; install a new one (pinctl ca renew -role chiosco)",
+		exp.In(now.Location()).Format(time.RFC3339), where)
 }
 
 func (a *App) showIdleWarning(seconds int) {
@@ -749,6 +839,7 @@ func (a *App) show(name string, content fyne.CanvasObject, nav fyne.CanvasObject
 	a.body.Objects = []fyne.CanvasObject{
 		container.NewBorder(nil, bottom, nil, nil, container.NewPadded(content)),
 	}
+	a.keysShown = holds(content, a.keyboard.object)
 	a.root.Refresh()
 	a.overlay.RemoveAll()
 	a.warned, a.beforeWarning = false, nil
@@ -758,6 +849,17 @@ func (a *App) show(name string, content fyne.CanvasObject, nav fyne.CanvasObject
 		a.win.Canvas().Focus(focus)
 	}
 	a.say(speech)
+}
+
+// holds reports whether o is in the containers under root.
+func holds(root, o fyne.CanvasObject) bool {
+	if root == o {
+		return true
+	}
+	if c, ok := root.(*fyne.Container); ok {
+		return slices.ContainsFunc(c.Objects, func(c fyne.CanvasObject) bool { return holds(c, o) })
+	}
+	return false
 }
 
 // say reads text aloud when the audio is on.

@@ -493,6 +493,59 @@ func TestDoubleTapLandsNowhere(t *testing.T) {
 	}
 }
 
+// Ensure that a tap on the on-screen keyboard right after Avanti types:
+// the keyboard is where it was on the question before, seen, and a
+// citizen who taps Avanti and at once the first letters of the next
+// answer keeps them (the first, within DoubleTap of the new question,
+// was dropped as a double tap's second). A tap on the keyboard right
+// after a screen that showed none (Continua, on the service) is still
+// one, and a double tap on Avanti still skips nothing.
+func TestTypingRightAfterAvanti(t *testing.T) {
+	h := newHarness(t)
+	tap := func(o fyne.CanvasObject) {
+		t.Helper()
+		at := fyne.CurrentApp().Driver().AbsolutePositionForObject(o).Add(fyne.NewPos(o.Size().Width/2, o.Size().Height/2))
+		test.TapCanvas(h.win.Canvas(), at)
+	}
+	k := h.app.keyboard
+	m, a := k.keys[36], k.keys[20] // m, a: plainRows
+	h.app.ChooseLanguage("it")
+	h.tapText(tr("service.request.title"))
+	h.now = h.now.Add(time.Minute) // read
+	tap(h.findButton(tr("service.continue")))
+	h.now = h.now.Add(DoubleTap / 4)
+	tap(m)
+	w := h.app.session.wizard
+	if got := w.cognome.Text; got != "" {
+		t.Errorf("a key tapped %v after Continua, where a double tap lands: the surname is %q, want nothing", DoubleTap/4, got)
+	}
+	h.typeInto(w.cognome, "Rossi")
+	h.now = h.now.Add(time.Minute)
+	tap(h.findButton(tr("nav.next")))
+	if got := h.app.Screen(); got != "question:nome" {
+		t.Fatalf("Avanti on the surname: screen %s, want question:nome", got)
+	}
+	want := m.Text + a.Text
+	for _, key := range []*button{m, a} {
+		h.now = h.now.Add(DoubleTap / 4)
+		tap(key)
+	}
+	if got := w.nome.Text; got != want {
+		t.Errorf("%s and %s tapped on the keyboard %v and %v after Avanti: the name is %q, want %q", m.Text, a.Text, DoubleTap/4, DoubleTap/2, got, want)
+	}
+	h.now = h.now.Add(time.Minute)
+	next := h.findButton(tr("nav.next"))
+	tap(next)
+	h.now = h.now.Add(DoubleTap / 4)
+	tap(next)
+	if got := h.app.Screen(); got != "question:sesso" {
+		t.Errorf("a double tap on Avanti after typing: screen %s, want question:sesso", got)
+	}
+	if got := shownErrors(w); len(got) > 0 {
+		t.Errorf("a double tap on Avanti after typing: the sex question shows %v", got)
+	}
+}
+
 // Ensure that the review shows every answer whole, on as many lines as it
 // takes, for a citizen with long answers (a double surname with an
 // apostrophe, three names, a long street and town, a long e-mail), at

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -95,22 +96,32 @@ type harness struct {
 	paper   *paper
 	speaker *fakeSpeaker
 	steps   *uitest.Steps // the last steps of the background jobs
+	logs    []string      // what the kiosk wrote to its log (logf)
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T) *harness { return newHarnessWith(t, nil) }
+
+// newHarnessWith is newHarness with the kiosk's Config changed by set,
+// when not nil, before New.
+func newHarnessWith(t *testing.T, set func(*Config)) *harness {
 	t.Helper()
 	test.NewTempApp(t)
 	h := &harness{t: t, now: testNow, sink: &memorySink{}, paper: &paper{}, speaker: &fakeSpeaker{}, steps: uitest.New()}
 	h.win = test.NewTempWindow(t, nil)
 	h.win.Resize(fyne.NewSize(1920, 1080))
-	h.app = New(h.win, Config{
+	cfg := Config{
 		Sede:    "Roma Eur",
 		Now:     func() time.Time { return h.now },
 		Sink:    h.sink,
 		Printer: h.paper,
 		Speaker: h.speaker,
-	})
+	}
+	if set != nil {
+		set(&cfg)
+	}
+	h.app = New(h.win, cfg)
 	h.app.toUI = h.steps.Do
+	h.app.logf = func(format string, args ...any) { h.logs = append(h.logs, fmt.Sprintf(format, args...)) }
 	h.app.Start()
 	t.Cleanup(h.app.Stop)
 	t.Cleanup(h.wait) // no job left blocked in steps.Do

@@ -1,9 +1,9 @@
 package kiosk
 
 import (
-	"image/color"
-
 	"context"
+	"image/color"
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -53,9 +53,24 @@ func (a *App) showLanguages() {
 	for start := 0; start < len(buttons); start += 4 {
 		rows.Add(container.New(cellRow{cell: fyne.NewSize(400, 120), perRow: 4}, buttons[start:min(start+4, len(buttons))]...))
 	}
-	bottom := container.New(layout.NewCustomPaddedLayout(languagesGap, languagesGap, 0, 0), rows)
+	var bottom fyne.CanvasObject = container.New(layout.NewCustomPaddedLayout(languagesGap, languagesGap, 0, 0), rows)
+	if a.notice = a.certNotice(a.cfg.Now()); a.notice != "" {
+		bottom = container.NewVBox(bottom, a.staffLine(a.notice))
+	}
 	content := container.NewBorder(nil, bottom, nil, nil, container.NewVScroll(container.NewCenter(greet)))
 	a.show("languages", content, nil, first, "")
+}
+
+// staffLine is a line for the sede's staff, not the citizens: in small
+// type at the bottom of the screen, under what a citizen taps, and at the
+// normal text size whatever a citizen chose (at A+ on 1024x768 it took
+// the room of the greeting).
+func (a *App) staffLine(text string) fyne.CanvasObject {
+	l := widget.NewLabel(text)
+	l.SizeName = fynetheme.SizeNameCaptionText
+	l.Wrapping = fyne.TextWrapWord
+	l.Alignment = fyne.TextAlignCenter
+	return container.NewThemeOverride(l, newTheme(a.contrast, 1))
 }
 
 // languagesGap is the room above and under the languages' buttons.
@@ -453,5 +468,8 @@ func (a *App) showExit() {
 	ok := a.newButton(tr("exit.ok"), check)
 	a.keyboard.setTarget(code)
 	rows := container.NewVBox(heading(tr("exit.title")), code, msg, a.keyboard.object)
+	if n := a.certNotice(a.cfg.Now()); n != "" {
+		rows.Objects = slices.Insert(rows.Objects, 1, a.staffLine(n))
+	}
 	a.show("exit", centred(1400, rows), a.navBar(nil, ok), code, "")
 }

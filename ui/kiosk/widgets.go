@@ -25,7 +25,9 @@ type button struct {
 	activity func()
 	// bounced records a tap, and reports whether it is the second of a
 	// double tap whose first changed the screen (App.bounced).
-	bounced func() bool
+	bounced func(key bool) bool
+	// key is set on the keys of the on-screen keyboard (App.bounced).
+	key bool
 }
 
 var (
@@ -42,6 +44,13 @@ func (a *App) newButton(label string, tapped func()) *button {
 	return b
 }
 
+// newKey is a key of the on-screen keyboard: a button that types.
+func (a *App) newKey(label string, tapped func()) *button {
+	b := a.newButton(label, tapped)
+	b.key = true
+	return b
+}
+
 // Tapped records the activity and runs the action, unless a finger or
 // the mouse tapped it as the second tap of a double tap whose first
 // changed the screen. Enter and Space (e is nil) always run it.
@@ -49,7 +58,7 @@ func (b *button) Tapped(e *fyne.PointEvent) {
 	if b.activity != nil {
 		b.activity()
 	}
-	if e != nil && b.bounced != nil && b.bounced() {
+	if e != nil && b.bounced != nil && b.bounced(b.key) {
 		return
 	}
 	b.Button.Tapped(e)
@@ -225,7 +234,7 @@ func (a *App) newKeyboard() *keyboard {
 	for r := 0; r < 4; r++ {
 		row := make([]fyne.CanvasObject, 0, 10)
 		for c := 0; c < 10; c++ {
-			key := a.newButton("", nil)
+			key := a.newKey("", nil)
 			r, c := r, c
 			key.OnTapped = func() { k.typeRune(k.char(r, c)) }
 			k.keys = append(k.keys, key)
@@ -233,13 +242,13 @@ func (a *App) newKeyboard() *keyboard {
 		}
 		rows = append(rows, container.NewGridWithColumns(10, row...))
 	}
-	k.shift = a.newButton("⇧ Aa", func() { k.upper = !k.upper; k.relabel() })
-	k.accent = a.newButton("àé ñ", func() { k.accents = !k.accents; k.relabel() })
-	space := a.newButton("␣", func() { k.typeRune(' ') })
-	under := a.newButton("_", func() { k.typeRune('_') })
-	plus := a.newButton("+", func() { k.typeRune('+') })
-	slash := a.newButton("/", func() { k.typeRune('/') })
-	back := a.newButton("⌫", func() {
+	k.shift = a.newKey("⇧ Aa", func() { k.upper = !k.upper; k.relabel() })
+	k.accent = a.newKey("àé ñ", func() { k.accents = !k.accents; k.relabel() })
+	space := a.newKey("␣", func() { k.typeRune(' ') })
+	under := a.newKey("_", func() { k.typeRune('_') })
+	plus := a.newKey("+", func() { k.typeRune('+') })
+	slash := a.newKey("/", func() { k.typeRune('/') })
+	back := a.newKey("⌫", func() {
 		if k.target != nil {
 			k.target.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
 		}
