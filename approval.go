@@ -24,7 +24,7 @@ func (d *Desk) approve(s *Session, a Approval) error {
 		return ErrNoPassword
 	}
 	var op Operator
-	err := d.Store.View(func(tx Tx) (err error) { op, err = tx.Operator(a.SupervisorID); return err })
+	err := d.view(s, func(tx Tx) (err error) { op, err = tx.Operator(a.SupervisorID); return err })
 	switch {
 	case errors.Is(err, ErrNotFound):
 		VerifySecret(dummyHash(), []byte(a.Password))

@@ -51,7 +51,7 @@ func (d *Desk) ExportAudit(s *Session, f AuditFilter) ([]AuditEntry, error) {
 	}
 	now := d.Now()
 	var out []AuditEntry
-	err := d.Store.Update(func(tx Tx) error {
+	err := d.update(s, func(tx Tx) error {
 		out = nil
 		if err := f.newestFirst(tx, func(e AuditEntry) bool { out = append(out, e); return true }); err != nil {
 			return err
@@ -123,7 +123,7 @@ func (d *Desk) ExportSedeAudit(ctx context.Context, s *Session, f AuditFilter, p
 		}
 		after = found.Next
 	}
-	err := d.Store.Update(func(tx Tx) error {
+	err := d.update(s, func(tx Tx) error {
 		return appendAudit(tx, d.Now(), s.Sede.Code, s.Actor(), AuditEntry{Action: ActionAuditExported, Detail: AuditSedeDetail + f.String()})
 	})
 	if err != nil {

@@ -104,7 +104,7 @@ func (d *Desk) SearchAudit(s *Session, f AuditFilter) (AuditSearch, error) {
 	}
 	now := d.Now()
 	var out AuditSearch
-	err := d.Store.Update(func(tx Tx) error {
+	err := d.update(s, func(tx Tx) error {
 		out = AuditSearch{}
 		err := f.newestFirst(tx, func(e AuditEntry) bool {
 			if len(out.Entries) == MaxAuditSearchResults {
@@ -164,7 +164,7 @@ func (d *Desk) SearchSedeAudit(ctx context.Context, s *Session, f AuditFilter, a
 	if after != "" {
 		return out, nil
 	}
-	err = d.Store.Update(func(tx Tx) error {
+	err = d.update(s, func(tx Tx) error {
 		return appendAudit(tx, d.Now(), s.Sede.Code, s.Actor(), AuditEntry{Action: ActionAuditSearched, Detail: AuditSedeDetail + f.String()})
 	})
 	if err != nil {

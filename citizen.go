@@ -12,7 +12,7 @@ import (
 // here, see ConvertCentral); otherwise the error is ErrNotFound.
 func (d *Desk) Citizen(s *Session, cf CodiceFiscale) (CitizenPage, error) {
 	var p CitizenPage
-	err := d.Store.Update(func(tx Tx) (err error) { p, err = citizenPage(tx, s, d.Now(), cf, false); return err })
+	err := d.update(s, func(tx Tx) (err error) { p, err = citizenPage(tx, s, d.Now(), cf, false); return err })
 	if err != nil {
 		return CitizenPage{}, fmt.Errorf("citizen %s: %w", cf.Redacted(), err)
 	}

@@ -107,7 +107,7 @@ func (d *Desk) SaveConnection(s *Session, old, c Connection, cert DeskCert, writ
 		orNone(old.CentraleURL), c.CentraleURL, holder, cert.Serial, cert.NotAfter.In(now.Location()).Format("02/01/2006"))
 	// Written inside the audit's transaction: a write that fails leaves
 	// no entry.
-	err := d.Store.Update(func(tx Tx) error {
+	err := d.update(s, func(tx Tx) error {
 		if err := write(c); err != nil {
 			return err
 		}

@@ -43,7 +43,7 @@ func (d *Desk) Convert(s *Session, credentialID string, ver Verification) (Crede
 		return Credential{}, es
 	}
 	var cred Credential
-	err := d.Store.Update(func(tx Tx) error {
+	err := d.update(s, func(tx Tx) error {
 		var err error
 		if cred, err = tx.Credential(credentialID); err != nil {
 			return err
@@ -89,7 +89,7 @@ func (d *Desk) ConvertCentral(ctx context.Context, s *Session, cf CodiceFiscale,
 	}
 	now := d.Now()
 	var cred Credential
-	err = d.Store.Update(func(tx Tx) error {
+	err = d.update(s, func(tx Tx) error {
 		switch held, err := tx.Credential(credentialID); {
 		case err == nil:
 			cred = held // pulled or converted meanwhile: the desk's own state stands

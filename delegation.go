@@ -277,7 +277,7 @@ func (d *Desk) RegisterDelegation(s *Session, dl Delegation) (Delegation, error)
 	}
 	dl.ID, dl.Sede, dl.RegisteredAt, dl.RegisteredBy = id, s.Sede.Code, now, s.Actor()
 	dl.RevokedAt, dl.RevokedBy, dl.RevokeReason = time.Time{}, "", ""
-	err = d.Store.Update(func(tx Tx) error {
+	err = d.update(s, func(tx Tx) error {
 		if err := checkDelegationLimits(tx, dl, DateOf(now)); err != nil {
 			return err
 		}
@@ -349,7 +349,7 @@ func (d *Desk) RevokeDelegation(s *Session, id, reason string) (Delegation, erro
 	}
 	now := d.Now()
 	var dl Delegation
-	err := d.Store.Update(func(tx Tx) error {
+	err := d.update(s, func(tx Tx) error {
 		var err error
 		if dl, err = tx.Delegation(id); err != nil {
 			return err

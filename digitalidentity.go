@@ -36,7 +36,7 @@ func (d *Desk) RecordDigitalIdentityChoice(s *Session, req Request, choice strin
 	if len(es) > 0 {
 		return es
 	}
-	err := d.Store.Update(func(tx Tx) error {
+	err := d.update(s, func(tx Tx) error {
 		c, err := tx.Citizen(req.CodiceFiscale)
 		switch {
 		case errors.Is(err, ErrNotFound):

@@ -50,6 +50,8 @@ func (d *Desk) SaveDraft(s *Session, step string, fields map[string]string) erro
 		return fmt.Errorf("save draft: %d bytes, at most %d: %w", n, MaxDraftBytes, ErrDraftTooLarge)
 	}
 	dr := Draft{Operator: s.Actor(), Saved: d.Now(), Step: step, Fields: fields}
+	// Kept even for a session ended since its login (ErrSessionEnded),
+	// as at a colleague's Esci: what the operator typed is not lost.
 	if err := d.Store.Update(func(tx Tx) error { return tx.PutDraft(dr) }); err != nil {
 		return fmt.Errorf("save draft of %s: %w", s.Actor(), err)
 	}

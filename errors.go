@@ -67,6 +67,17 @@ var (
 	// PC's clock runs behind the central records' by more than they take
 	// (Link.ClockBehind); nothing is issued.
 	ErrClockBehind = errors.New("this PC's clock is behind the central records'")
+	// ErrSessionEnded is returned for an action of a session whose
+	// account, since its login, was disabled, changed role or had its
+	// password reset by a supervisor (here or at another desk of the
+	// sede): the operator logs in again, if they still may. Nothing was
+	// done.
+	ErrSessionEnded = errors.New("the session's account was disabled or changed since its login")
+	// ErrApproverTemporary is returned for an approval given by a
+	// supervisor whose password is still the temporary one a colleague
+	// chose (a new account, a reset): whoever chose it could approve in
+	// their name. The approver logs in once and sets their own.
+	ErrApproverTemporary = errors.New("the approver's password is a temporary one")
 )
 
 // FieldError is a problem with one field of a form. Key names a translated

@@ -28,7 +28,7 @@ func (d *Desk) Expiring(s *Session) ([]ExpiringPIN, error) {
 	now := d.Now()
 	from, to := DateOf(now.Local()), DateOf(now.Local().AddDate(0, 0, ExpiringWithinDays))
 	var out []ExpiringPIN
-	err := d.Store.View(func(tx Tx) error {
+	err := d.view(s, func(tx Tx) error {
 		creds, err := tx.Expiring(from, to)
 		if err != nil {
 			return err

@@ -72,7 +72,7 @@ func (d *Desk) PrintMV35(ctx context.Context, s *Session, req Request, doc Docum
 	if err := d.Documents.PrintDocument(ctx, "mv35-"+s.Sede.Code, pdf); err != nil {
 		return &Problem{Key: KeyPrintFailed, Err: fmt.Errorf("print mv35: %w", err)}
 	}
-	err = d.Store.Update(func(tx Tx) error {
+	err = d.update(s, func(tx Tx) error {
 		return appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{Action: ActionMV35Printed, Subject: req.CodiceFiscale})
 	})
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 func (d *Desk) RecordHandover(s *Session, credentialID string) (Credential, error) {
 	now := d.Now()
 	var cred Credential
-	err := d.Store.Update(func(tx Tx) error {
+	err := d.update(s, func(tx Tx) error {
 		var err error
 		if cred, err = tx.Credential(credentialID); err != nil {
 			return err
@@ -43,7 +43,7 @@ func (d *Desk) RecordHandover(s *Session, credentialID string) (Credential, erro
 func (d *Desk) PendingHandovers(s *Session) ([]Unhanded, error) {
 	now := d.Now()
 	var out []Unhanded
-	err := d.Store.View(func(tx Tx) error {
+	err := d.view(s, func(tx Tx) error {
 		creds, err := tx.IssuedOn(DateOf(now.Local()))
 		if err != nil {
 			return err

@@ -22,7 +22,7 @@ func (d *Desk) PrintInfoSheet(ctx context.Context, s *Session, cf CodiceFiscale)
 		return &Problem{Key: KeyPrintFailed, Err: fmt.Errorf("print info sheet: %w", err)}
 	}
 	now := d.Now()
-	err = d.Store.Update(func(tx Tx) error {
+	err = d.update(s, func(tx Tx) error {
 		return appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{Action: ActionInfoSheetPrinted, Subject: cf})
 	})
 	if err != nil {

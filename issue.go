@@ -75,7 +75,7 @@ func (d *Desk) issueAs(ctx context.Context, s *Session, req Request, ver Verific
 	}
 	defer pin.Wipe()
 	var out Issued
-	err = d.Store.Update(func(tx Tx) error {
+	err = d.update(s, func(tx Tx) error {
 		out = Issued{}
 		olds, err := tx.Credentials(req.CodiceFiscale)
 		if err != nil {
@@ -184,7 +184,8 @@ func (d *Desk) mint(s *Session, cf CodiceFiscale, now time.Time) (Credential, *P
 // the slip kept as printing (startPrint). It returns the credential as
 // stored; but one that RecoverPrints took meanwhile (a desk started
 // again in the same process) is left to it, returned as committed, and
-// the error wraps ErrPrint.
+// the error wraps ErrPrint. The print is recorded even if the session
+// ended meanwhile (ErrSessionEnded): its credential is committed.
 func (d *Desk) printSlipPending(ctx context.Context, s *Session, req Request, cred Credential, pin *PIN, pending bool) (Credential, error) {
 	slip := Slip{
 		Serial: cred.SlipSerial, Sede: s.Sede, Desk: s.Desk, Operator: s.Operator.Name, Citizen: req, PIN: pin,

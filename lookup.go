@@ -49,7 +49,7 @@ func (d *Desk) CentralCredentials(ctx context.Context, s *Session, cf CodiceFisc
 		return nil, wrap(err)
 	}
 	var out []Credential
-	err = d.Store.Update(func(tx Tx) error {
+	err = d.update(s, func(tx Tx) error {
 		out = out[:0]
 		known, err := tx.Credentials(cf)
 		if err != nil {
@@ -89,7 +89,7 @@ func (d *Desk) CentralCitizen(ctx context.Context, s *Session, cf CodiceFiscale)
 		return CitizenPage{}, err
 	}
 	var p CitizenPage
-	err = d.Store.Update(func(tx Tx) (err error) { p, err = citizenPage(tx, s, d.Now(), cf, len(found) > 0); return err })
+	err = d.update(s, func(tx Tx) (err error) { p, err = citizenPage(tx, s, d.Now(), cf, len(found) > 0); return err })
 	if err != nil {
 		return CitizenPage{}, fmt.Errorf("central citizen %s: %w", cf.Redacted(), err)
 	}

@@ -164,7 +164,7 @@ func (s *Session) IsSupervisor() bool { return s.Operator.Role == RoleSupervisor
 // it acts as a supervisor and is audited under the name who.
 func SystemSession(sede Sede, who string, now time.Time) *Session {
 	return &Session{
-		Operator: Operator{ID: "pinctl:" + who, Name: who, Role: RoleSupervisore},
+		Operator: Operator{ID: systemPrefix + who, Name: who, Role: RoleSupervisore},
 		Sede:     sede,
 		Started:  now,
 	}

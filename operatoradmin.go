@@ -79,7 +79,7 @@ func (d *Desk) ChangePassword(s *Session, current, next string) error {
 		return fmt.Errorf("change password of %s: %w", s.Operator.ID, err)
 	}
 	now := d.Now()
-	err = d.Store.Update(func(tx Tx) error {
+	err = d.update(s, func(tx Tx) error {
 		op, err := tx.Operator(s.Operator.ID)
 		if err != nil {
 			return err
@@ -96,7 +96,7 @@ func (d *Desk) ChangePassword(s *Session, current, next string) error {
 	if err != nil {
 		return fmt.Errorf("change password of %s: %w", s.Operator.ID, err)
 	}
-	s.Operator.MustChangePassword = false
+	s.Operator.PasswordHash, s.Operator.MustChangePassword = hash, false // the session goes on (checkSession)
 	return nil
 }
 
@@ -109,7 +109,7 @@ func (d *Desk) adminOperator(s *Session, id string, action AuditAction, change f
 		return ErrForbidden
 	}
 	now := d.Now()
-	err := d.Store.Update(func(tx Tx) error {
+	err := d.update(s, func(tx Tx) error {
 		op, err := tx.Operator(id)
 		if err != nil {
 			return err
@@ -146,7 +146,7 @@ func (d *Desk) AddOperator(s *Session, n NewOperator) error {
 		return err
 	}
 	now := d.Now()
-	return d.Store.Update(func(tx Tx) error {
+	return d.update(s, func(tx Tx) error {
 		if _, err := tx.Operator(n.ID); err == nil {
 			return FieldErrors{{Field: FieldOperatorID, Key: "err.operator.exists"}}
 		} else if !errors.Is(err, ErrNotFound) {
@@ -171,7 +171,7 @@ func (d *Desk) DisableOperator(s *Session, id string) error {
 		return ErrForbidden
 	}
 	now := d.Now()
-	return d.Store.Update(func(tx Tx) error {
+	return d.update(s, func(tx Tx) error {
 		op, err := tx.Operator(id)
 		if err != nil {
 			return fmt.Errorf("disable operator %s: %w", id, err)
@@ -211,6 +211,6 @@ func (d *Desk) Operators(s *Session) ([]Operator, error) {
 		return nil, ErrForbidden
 	}
 	var ops []Operator
-	err := d.Store.View(func(tx Tx) (err error) { ops, err = tx.Operators(); return err })
+	err := d.view(s, func(tx Tx) (err error) { ops, err = tx.Operators(); return err })
 	return ops, err
 }

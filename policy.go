@@ -279,7 +279,7 @@ func (d *Desk) refusal(s *Session, req Request, doc *Document, audit bool) (Deci
 		return dec, nil
 	}
 	if audit {
-		err = d.Store.Update(func(tx Tx) error {
+		err = d.update(s, func(tx Tx) error {
 			if err := appendAudit(tx, now, s.Sede.Code, s.Actor(), AuditEntry{Action: ActionRefused, Subject: req.CodiceFiscale, Detail: dec.Key}); err != nil {
 				return err
 			}

@@ -186,7 +186,7 @@ func (d *Desk) cutShort(tx Tx, sede Sede, p Printing, now time.Time) (bool, erro
 // operator once, at their login.
 func (d *Desk) UnprintedSlips(s *Session) ([]Unprinted, error) {
 	var out []Unprinted
-	err := d.Store.Update(func(tx Tx) error {
+	err := d.update(s, func(tx Tx) error {
 		out = nil
 		ps, err := tx.Printing()
 		if err != nil {

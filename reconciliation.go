@@ -149,7 +149,7 @@ func (d *Desk) Reconciliation(s *Session, day Date, scope ReconciliationScope) (
 		return rows[id]
 	}
 	var entries []AuditEntry
-	err := d.Store.View(func(tx Tx) (err error) {
+	err := d.view(s, func(tx Tx) (err error) {
 		entries, err = tx.AuditOn(day)
 		return err
 	})
@@ -177,7 +177,7 @@ func (d *Desk) Reconciliation(s *Session, day Date, scope ReconciliationScope) (
 	}
 	now := d.Now()
 	r := Reconciliation{Sede: s.Sede, Day: day, DrawnBy: s.Operator.Name, DrawnAt: now}
-	err = d.Store.Update(func(tx Tx) error {
+	err = d.update(s, func(tx Tx) error {
 		for _, rw := range rows {
 			rw.Desk = d.DeskID
 			if err := nameRow(tx, rw); err != nil {
@@ -301,7 +301,7 @@ func (d *Desk) reconcileSede(s *Session, day Date) (Reconciliation, error) {
 	}
 	credDesk := map[string]string{} // credential id: the desk that issued it
 	var lp LastPull
-	err := d.Store.View(func(tx Tx) error {
+	err := d.view(s, func(tx Tx) error {
 		var err error
 		if lp, err = tx.LastPull(); err != nil && !errors.Is(err, ErrNotFound) {
 			return err
@@ -349,7 +349,7 @@ func (d *Desk) reconcileSede(s *Session, day Date) (Reconciliation, error) {
 		return Reconciliation{}, wrap(err)
 	}
 	r := Reconciliation{Sede: s.Sede, Day: day, Scope: ScopeSede, Desk: d.DeskID, DrawnBy: s.Operator.Name, DrawnAt: now, LastPull: lp.At}
-	err = d.Store.Update(func(tx Tx) error {
+	err = d.update(s, func(tx Tx) error {
 		for _, rw := range rows {
 			if rw.Desk != d.DeskID { // the print is no event: each slip not voided
 				rw.Printed = max(0, rw.Issued+rw.Replaced-rw.Voided)

@@ -48,7 +48,7 @@ func (d *Desk) ReplaceSlip(ctx context.Context, s *Session, credentialID, reason
 	now := d.Now()
 	var old Credential
 	var citizen Citizen
-	err := d.Store.View(func(tx Tx) error {
+	err := d.view(s, func(tx Tx) error {
 		var err error
 		if old, err = tx.Credential(credentialID); err != nil {
 			return err
@@ -72,7 +72,7 @@ func (d *Desk) ReplaceSlip(ctx context.Context, s *Session, credentialID, reason
 	defer pin.Wipe()
 	keepTelephone(&cred, old)
 	var out Issued
-	err = d.Store.Update(func(tx Tx) error {
+	err = d.update(s, func(tx Tx) error {
 		old, err := tx.Credential(credentialID) // read again: it may have changed
 		if err != nil {
 			return err

@@ -78,7 +78,7 @@ func (d *Desk) revokeCredential(s *Session, credentialID, reason string, a *Appr
 	}
 	now := d.Now()
 	var cred Credential
-	err := d.Store.Update(func(tx Tx) error {
+	err := d.update(s, func(tx Tx) error {
 		var err error
 		if cred, err = tx.Credential(credentialID); err != nil {
 			return err

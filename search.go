@@ -20,7 +20,7 @@ func (d *Desk) Search(s *Session, q SearchQuery) ([]Citizen, error) {
 		q.CodiceFiscale = cf
 	}
 	var found []Citizen
-	err := d.Store.View(func(tx Tx) (err error) { found, err = tx.FindCitizens(q); return err })
+	err := d.view(s, func(tx Tx) (err error) { found, err = tx.FindCitizens(q); return err })
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}

@@ -60,7 +60,7 @@ func (d *Desk) SaveSettings(s *Session, st Settings) error {
 	}
 	now := d.Now()
 	st.UpdatedAt, st.UpdatedBy = now, s.Actor()
-	err := d.Store.Update(func(tx Tx) error {
+	err := d.update(s, func(tx Tx) error {
 		old, err := tx.Settings()
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err

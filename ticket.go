@@ -89,7 +89,7 @@ func (d *Desk) TakeTicket(s *Session, code string, now time.Time) (Ticket, error
 	if err != nil {
 		return Ticket{}, fmt.Errorf("take kiosk ticket %s: %w", code, err)
 	}
-	err = d.Store.Update(func(tx Tx) error {
+	err = d.update(s, func(tx Tx) error {
 		var err error
 		if tk, err = tx.Ticket(code); err != nil {
 			return err
@@ -124,7 +124,7 @@ func (d *Desk) CallTicket(s *Session, tk Ticket, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("call kiosk ticket %s: %w", tk.Code, err)
 	}
-	err = d.Store.Update(func(tx Tx) error {
+	err = d.update(s, func(tx Tx) error {
 		if err := tx.DeleteTicket(tk.Code); err != nil {
 			return err
 		}

@@ -27,7 +27,7 @@ func (d *Desk) UnlockPIN(s *Session, credentialID string, ver Verification) (Cre
 		return Credential{}, es
 	}
 	var cred Credential
-	err := d.Store.Update(func(tx Tx) error {
+	err := d.update(s, func(tx Tx) error {
 		var err error
 		if cred, err = tx.Credential(credentialID); err != nil {
 			return err
@@ -49,10 +49,16 @@ func (d *Desk) UnlockPIN(s *Session, credentialID string, ver Verification) (Cre
 
 // Unlock resumes a session locked for inactivity with the operator's
 // password. Failures count towards the account's lock-out like a login's;
-// an empty password is not one: it returns ErrNoPassword.
+// an empty password is not one: it returns ErrNoPassword. A session
+// ended since its login (its account disabled, its role changed, its
+// password reset) is not resumed: ErrSessionEnded, the password not
+// checked.
 func (d *Desk) Unlock(s *Session, password string) error {
 	if password == "" {
 		return ErrNoPassword
+	}
+	if err := d.SessionValid(s); err != nil {
+		return err
 	}
 	return d.checkPassword(s.Operator.ID, password, "")
 }

@@ -75,7 +75,7 @@ func BenchmarkIssue(b *testing.B) {
 	s := newStore(b)
 	d := pinsede.NewDesk(s, nopPrinter{}, testclock.Now)
 	d.Forms = mv35{} // as cmd/sportello does
-	sess := session()
+	sess := session(s)
 	var ds []time.Duration
 	for i := 0; b.Loop(); i++ {
 		req, ver := person(i, "Bianchi", "Paolo"), verification(nil)
@@ -97,7 +97,7 @@ func BenchmarkIssueOverhead(b *testing.B) {
 	s := newStore(b)
 	d := pinsede.NewDesk(s, nopPrinter{}, testclock.Now)
 	d.Forms = mv35{} // as cmd/sportello does
-	sess := session()
+	sess := session(s)
 	secret := []byte("ACEFHJKMNPRTUVWX")
 	value := make([]byte, 1024)
 	rand.Read(value)

@@ -37,12 +37,13 @@ func TestDiskFull(t *testing.T) {
 	}
 	p := &capturePrinter{}
 	d := newDesk(s, p)
+	sess := session(s)
 	var cfs []pinsede.CodiceFiscale
 	var issueErr error
 	for i := 0; i < 20 && issueErr == nil; i++ {
 		req := person(i, "Colombo", "Luca")
 		cfs = append(cfs, req.CodiceFiscale)
-		_, issueErr = d.Issue(context.Background(), session(), req, verification(pngScan(900<<10)))
+		_, issueErr = d.Issue(context.Background(), sess, req, verification(pngScan(900<<10)))
 	}
 	if issueErr == nil {
 		t.Fatal("20 issues with 900 KB scans fitted in a 2 MB file system")

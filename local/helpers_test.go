@@ -84,13 +84,16 @@ func newDesk(s pinsede.Store, p pinsede.SlipPrinter) *pinsede.Desk {
 
 var testSede = pinsede.Sede{Code: "ROMA01", Name: "Roma Centro", Address: "Via Ciro il Grande 21, Roma"}
 
-// session is an operator's session at testSede.
-func session() *pinsede.Session {
-	return &pinsede.Session{
-		Operator: pinsede.Operator{ID: "mbianchi", Name: "Maria Bianchi", Role: pinsede.RoleOperatore},
-		Sede:     testSede,
-		Started:  testclock.Now(),
+// session is an operator's session at testSede, the operator's account
+// stored in s first, as a login finds it: the desk refuses the acts of a
+// session without one (pinsede.ErrSessionEnded). It panics if the store
+// fails: the crash test's child has no testing.T.
+func session(s pinsede.Store) *pinsede.Session {
+	op := pinsede.Operator{ID: "mbianchi", Name: "Maria Bianchi", Role: pinsede.RoleOperatore}
+	if err := s.Update(func(tx pinsede.Tx) error { return tx.PutOperator(op) }); err != nil {
+		panic(fmt.Sprintf("store the operator of the session: %v", err))
 	}
+	return &pinsede.Session{Operator: op, Sede: testSede, Started: testclock.Now()}
 }
 
 // makeCF builds a valid codice fiscale from six letters, a birth date, a sex

@@ -28,6 +28,7 @@ func TestTickets(t *testing.T) {
 	s := newStore(t)
 	update(t, s, func(tx pinsede.Tx) error { return tx.SetSede(testSede) })
 	clerk := &pinsede.Session{Operator: pinsede.Operator{ID: "op1"}, Sede: testSede}
+	update(t, s, func(tx pinsede.Tx) error { return tx.PutOperator(clerk.Operator) }) // as its login found it
 	now := time.Date(2026, 3, 10, 11, 0, 0, 0, time.FixedZone("CET", 3600))
 	a, b, c := kioskTicket("ACDEFG34", now.Add(-time.Hour)), kioskTicket("HJKMNP67", now.Add(-2*time.Hour)), kioskTicket("QRTUVW99", now.Add(-30*time.Minute))
 	old := kioskTicket("CDEFGH34", now.Add(-24*time.Hour))

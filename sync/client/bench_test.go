@@ -59,8 +59,7 @@ func BenchmarkIssueToAck(b *testing.B) {
 			defer ls.Close()
 			printer := &capture{}
 			desk := pinsede.NewDesk(ls, printer, testclock.Now)
-			sess := &pinsede.Session{Operator: pinsede.Operator{ID: "op1", Name: "Op", Role: pinsede.RoleOperatore},
-				Sede: pinsede.Sede{Code: "ROMA01", Name: "Roma"}, Started: testclock.Now()}
+			sess := sessionOn(b, ls, pinsede.Operator{ID: "op1", Name: "Op", Role: pinsede.RoleOperatore}, pinsede.Sede{Code: "ROMA01", Name: "Roma"})
 			c := client.New(client.Config{URL: env.URL, HTTP: env.Client(b, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls, Desk: deskOn(ls), Now: testclock.Now})
 			portal := env.Client(b, pki.RolePortal, "PORTALE")
 			ctx := context.Background()

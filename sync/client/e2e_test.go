@@ -55,7 +55,7 @@ func TestIssueThenVerify(t *testing.T) {
 			desk := pinsede.NewDesk(ls, printer, clock)
 			desk.PasswordParams = testenv.CheapArgon2 // the PIN keeps its real cost: central checks it
 			sede := pinsede.Sede{Code: "ROMA01", Name: "Roma Centro", Address: "Via Ciro il Grande 21, Roma"}
-			sess := &pinsede.Session{Operator: pinsede.Operator{ID: "op1", Name: "Maria Bianchi", Role: pinsede.RoleOperatore}, Sede: sede, Started: testclock.Now()}
+			sess := sessionOn(t, ls, pinsede.Operator{ID: "op1", Name: "Maria Bianchi", Role: pinsede.RoleOperatore}, sede)
 
 			hc := env.Client(t, pki.RoleSede, "ROMA01")
 			rec := &recorder{next: hc.Transport}

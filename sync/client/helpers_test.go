@@ -61,6 +61,17 @@ func newLocal(t testing.TB) (s *local.Store, path, keyPath string) {
 	return s, path, keyPath
 }
 
+// sessionOn returns a session of op at sede, op's account stored in s
+// first, as a login would find it: the desk refuses the acts of a
+// session without one (pinsede.ErrSessionEnded).
+func sessionOn(t testing.TB, s *local.Store, op pinsede.Operator, sede pinsede.Sede) *pinsede.Session {
+	t.Helper()
+	if err := s.Update(func(tx pinsede.Tx) error { return tx.PutOperator(op) }); err != nil {
+		t.Fatal(err)
+	}
+	return &pinsede.Session{Operator: op, Sede: sede, Started: testclock.Now()}
+}
+
 // enqueue puts n issue events of sede in the outbox, for codici fiscali
 // from first on, and returns their ids.
 func enqueue(t testing.TB, s *local.Store, sede string, first, n int) []string {

@@ -33,8 +33,8 @@ func newSedeDesk(t *testing.T, env *testenv.Env, code string) *sedeDesk {
 	return &sedeDesk{
 		store: ls,
 		desk:  desk,
-		sess: &pinsede.Session{Operator: pinsede.Operator{ID: "op-" + code, Name: "Operatore " + code, Role: pinsede.RoleOperatore},
-			Sede: pinsede.Sede{Code: code, Name: code}, Started: testclock.Now()},
+		sess: sessionOn(t, ls, pinsede.Operator{ID: "op-" + code, Name: "Operatore " + code, Role: pinsede.RoleOperatore},
+			pinsede.Sede{Code: code, Name: code}),
 		client: client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, code), Sede: code, Local: ls, Desk: deskOn(ls), Now: testclock.Now}),
 	}
 }

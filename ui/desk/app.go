@@ -392,16 +392,23 @@ func (a *App) logout() {
 // login screen says so; a draft kept before (the offer to resume it still
 // open behind the lock) stays too. What the dialogs it closes had to tell
 // the clerk waits for the clerk's next login (keepLeft).
-func (a *App) logoutFromLock() {
+func (a *App) logoutFromLock() { a.leaveSession() }
+
+// leaveSession ends the session as the lock screen's Esci does
+// (logoutFromLock), and returns the message that says the request in
+// progress was kept, "" when there was none.
+func (a *App) leaveSession() string {
 	_, _, typed := a.draftNow()
 	a.checkDraft() // the keys typed since the last tick
 	op := a.session.Operator
 	a.keepLeft(a.session)
 	a.endSession()
-	if typed {
-		a.login.kept = lang.L("lock.logout.kept", map[string]any{"Operator": op.Name, "ID": op.ID})
-		a.login.msg.set(msgInfo, a.login.kept)
+	if !typed {
+		return ""
 	}
+	a.login.kept = lang.L("lock.logout.kept", map[string]any{"Operator": op.Name, "ID": op.ID})
+	a.login.msg.set(msgInfo, a.login.kept)
+	return a.login.kept
 }
 
 // endSession closes the session, the work in progress and the dialogs,

@@ -71,10 +71,12 @@ func (a *App) runTicker() {
 	}
 }
 
-// everyTick checks the idle timer, keeps the request in progress
-// (draft.go), reads the home's figures again when the day turns and
-// shows the time in the status bar. On the UI goroutine.
+// everyTick ends a session whose account a supervisor disabled or
+// changed (checkSession), checks the idle timer, keeps the request in
+// progress (draft.go), reads the home's figures again when the day turns
+// and shows the time in the status bar. On the UI goroutine.
 func (a *App) everyTick() {
+	a.checkSession()
 	a.checkIdle()
 	a.checkDraft()
 	if a.home != nil && a.session != nil {
@@ -105,6 +107,36 @@ func (a *App) checkIdle() {
 	case l != nil && a.current.View == l.screen.View:
 		forgetPassword(l.password)
 	}
+}
+
+// checkSession ends the session, as sessionEnded, once its account is
+// disabled, its role changed or its password reset, here or at another
+// desk of the sede (pinsede.Desk.SessionValid): a supervisor who disables
+// a clerk expects it to hold at once, not at the clerk's next login.
+func (a *App) checkSession() {
+	if a.session == nil {
+		return
+	}
+	switch err := a.desk.SessionValid(a.session); {
+	case errors.Is(err, pinsede.ErrSessionEnded):
+		a.sessionEnded()
+	case err != nil:
+		a.logger().Error("check the session", "err", err)
+	}
+}
+
+// sessionEnded closes a session that its account no longer allows, as
+// the lock screen's Esci does (the request in progress kept for the
+// operator, and what the dialogs closed had to tell), and the login
+// screen says why.
+func (a *App) sessionEnded() {
+	op := a.session.Operator
+	msg := lang.L("session.ended", map[string]any{"Operator": op.Name, "ID": op.ID})
+	if kept := a.leaveSession(); kept != "" {
+		msg += "\n" + kept
+	}
+	a.login.ended = msg
+	a.login.msg.set(msgError, msg)
 }
 
 // forgetPassword empties the password typed in e, if any.
@@ -266,6 +298,10 @@ func (l *lockScreen) submit() {
 			setBusy(false, l.progress, l.unlock)
 			if a.session != s {
 				return // logged out meanwhile
+			}
+			if errors.Is(err, pinsede.ErrSessionEnded) {
+				a.sessionEnded()
+				return
 			}
 			if err != nil {
 				l.password.SetText("")

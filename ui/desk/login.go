@@ -151,7 +151,10 @@ type loginScreen struct {
 	msg      *message
 	// kept is the message of the last logout from the lock screen that
 	// kept a request in progress (App.logoutFromLock), "" before one.
-	kept   string
+	kept string
+	// ended is the message of the last session ended by its account
+	// (App.sessionEnded), "" before one.
+	ended  string
 	screen screen
 }
 
@@ -177,7 +180,7 @@ func (a *App) newLoginScreen() *loginScreen {
 	// and its button stay where they are when one shows or goes.
 	slot := l.msg.reserve(func() []string {
 		return []string{lang.L("login.failed"), i18n.Message(pinsede.ErrNoPassword), lang.L("setup.done"),
-			lang.L("join.done", map[string]any{"Sede": a.certSede}), lang.L("password.change.idle"), l.kept}
+			lang.L("join.done", map[string]any{"Sede": a.certSede}), lang.L("password.change.idle"), l.kept, l.ended}
 	})
 	body := section("",
 		title(lang.L("login.title")),

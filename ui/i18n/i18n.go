@@ -215,6 +215,8 @@ var sentinels = []struct {
 	{pinsede.ErrNoPassword, "err.nopassword"},
 	{pinsede.ErrNoPrinter, "issue.noprinter"},
 	{pinsede.ErrPrint, "issue.printfailed"},
+	{pinsede.ErrSessionEnded, "err.sessionended"},
+	{pinsede.ErrApproverTemporary, "err.approvertemporary"},
 	{pinsede.ErrForbidden, "err.forbidden"},
 	{pinsede.ErrLastSupervisor, "err.lastsupervisor"},
 	{pinsede.ErrSamePassword, "err.samepassword"},

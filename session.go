@@ -1,0 +1,74 @@
+package pinsede
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// A session holds its operator's account as it was at the login. A
+// supervisor who disables the account, changes its role or resets its
+// password (here or at another desk of the sede) ends it: every action
+// of a session reads the account again, in the action's own transaction,
+// and refuses with ErrSessionEnded when it is no longer the one logged
+// in. The desk app also checks it while idle (SessionValid), to close
+// the session at once.
+
+// systemPrefix starts the id of a SystemSession's actor: no account
+// holds it (operator ids have no ':').
+const systemPrefix = "pinctl:"
+
+// checkSession returns ErrSessionEnded when the account of s, as tx
+// holds it, is missing, disabled, has another role than at the login, or
+// a password reset since (a temporary one other than the session's). A
+// password the operator set themselves, here or at another desk, keeps
+// the session: the same person chose it. A SystemSession has no
+// account, and passes.
+func checkSession(tx Tx, s *Session) error {
+	if strings.HasPrefix(s.Actor(), systemPrefix) {
+		return nil
+	}
+	op, err := tx.Operator(s.Actor())
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return fmt.Errorf("%w: %s no longer exists", ErrSessionEnded, s.Actor())
+	case err != nil:
+		return fmt.Errorf("check the session of %s: %w", s.Actor(), err)
+	case op.Disabled:
+		return fmt.Errorf("%w: %s disabled", ErrSessionEnded, s.Actor())
+	case op.Role != s.Operator.Role:
+		return fmt.Errorf("%w: %s is now %s", ErrSessionEnded, s.Actor(), op.Role)
+	case op.MustChangePassword && op.PasswordHash != s.Operator.PasswordHash:
+		return fmt.Errorf("%w: the password of %s was reset", ErrSessionEnded, s.Actor())
+	}
+	return nil
+}
+
+// SessionValid reports, as ErrSessionEnded, whether the session s has
+// ended since its login: its account disabled, its role changed or its
+// password reset. nil while it may go on.
+func (d *Desk) SessionValid(s *Session) error {
+	return d.Store.View(func(tx Tx) error { return checkSession(tx, s) })
+}
+
+// update runs fn in a write transaction of the store, for an action of
+// the session s: refused with ErrSessionEnded, fn not run, when s has
+// ended.
+func (d *Desk) update(s *Session, fn func(Tx) error) error {
+	return d.Store.Update(func(tx Tx) error {
+		if err := checkSession(tx, s); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+// view is update for a read of the session s.
+func (d *Desk) view(s *Session, fn func(Tx) error) error {
+	return d.Store.View(func(tx Tx) error {
+		if err := checkSession(tx, s); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
