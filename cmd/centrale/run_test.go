@@ -151,18 +151,18 @@ func TestParseConns(t *testing.T) {
 		t.Fatal(err)
 	}
 	def := server.DefaultConnLimits(server.DescriptorLimit())
-	if c.conns != def || c.conns.PerSource != c.conns.Max/2 || c.manageConns != server.DefaultManageConns {
-		t.Errorf("default bounds: %+v and %d, want %+v and %d", c.conns, c.manageConns, def, server.DefaultManageConns)
+	if c.conns != def || c.conns.PerSource != c.conns.Max/2 || c.manageConns != (server.ConnLimits{Max: server.DefaultManageConns, PerSource: server.DefaultManagePerSource}) {
+		t.Errorf("default bounds: %+v and %+v, want %+v and %d, %d per source", c.conns, c.manageConns, def, server.DefaultManageConns, server.DefaultManagePerSource)
 	}
 	c, err = parse([]string{"-pki", "x", "-conn-max", "300"}, io.Discard)
 	if err != nil || c.conns.PerSource != 150 {
 		t.Errorf("-conn-max 300: per source %d, %v; want 150", c.conns.PerSource, err)
 	}
-	c, err = parse([]string{"-pki", "x", "-conn-max", "300", "-conn-per-source", "0", "-conn-handshake", "2s", "-manage-conn-max", "4"}, io.Discard)
-	if err != nil || c.conns != (server.ConnLimits{Max: 300, Handshake: 2 * time.Second}) || c.manageConns != 4 {
-		t.Errorf("bounds: %+v, %d, %v", c.conns, c.manageConns, err)
+	c, err = parse([]string{"-pki", "x", "-conn-max", "300", "-conn-per-source", "0", "-conn-handshake", "2s", "-manage-conn-max", "4", "-manage-conn-per-source", "0"}, io.Discard)
+	if err != nil || c.conns != (server.ConnLimits{Max: 300, Handshake: 2 * time.Second}) || c.manageConns != (server.ConnLimits{Max: 4}) {
+		t.Errorf("bounds: %+v, %+v, %v", c.conns, c.manageConns, err)
 	}
-	for _, args := range [][]string{{"-conn-max", "0"}, {"-conn-per-source", "-2"}, {"-conn-handshake", "0s"}, {"-manage-conn-max", "0"}} {
+	for _, args := range [][]string{{"-conn-max", "0"}, {"-conn-per-source", "-2"}, {"-conn-handshake", "0s"}, {"-manage-conn-max", "0"}, {"-manage-conn-per-source", "-1"}} {
 		if _, err := parse(append([]string{"-pki", "x"}, args...), io.Discard); err == nil {
 			t.Errorf("parse(%q) accepted", args)
 		}
