@@ -351,7 +351,7 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 	if !ok {
 		return
 	}
-	leave := s.admitPush(w, r, c) // pushlimit.go
+	leave := s.admitPush(w, r, c, pushWork) // pushlimit.go
 	if leave == nil {
 		return
 	}
