@@ -53,6 +53,9 @@ type config struct {
 	verify server.VerifyLimits
 	// push bounds the pushes read and applied at once (-push-*).
 	push server.PushLimits
+	// lookup bounds each certificate's lookups of a codice fiscale
+	// (-lookup-*).
+	lookup server.LookupLimits
 	// conns bound the API's connections (-conn-*), manageConns the
 	// management listener's (-manage-conn-max, -manage-conn-per-source);
 	// fdLimit is the descriptor limit the API's defaults come from.
@@ -143,6 +146,8 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.push.Queue, "push-queue", 0, fmt.Sprintf("pushes that may wait for a slot (default %d per slot)", server.DefaultPushQueuePerSlot))
 	fs.DurationVar(&c.push.Wait, "push-wait", server.DefaultPushWait, "longest a push waits for a slot before a 503 (the desk sends again at its next sync)")
 	fs.IntVar(&c.push.PerCert, "push-per-cert", 0, fmt.Sprintf("pushes one client certificate may have in hand at once, in a slot or waiting (default: the slots over %d, at least 1)", server.DefaultPushCertShare))
+	lookupPerMinute := fs.Float64("lookup-rate", server.DefaultLookupRate*60, "lookups of a codice fiscale (GET /v1/credentials) a minute per client certificate, past -lookup-burst")
+	fs.IntVar(&c.lookup.Burst, "lookup-burst", server.DefaultLookupBurst, "lookups of a codice fiscale one client certificate may make in a row")
 	c.fdLimit = server.DescriptorLimit()
 	def := server.DefaultConnLimits(c.fdLimit)
 	fs.IntVar(&c.conns.Max, "conn-max", def.Max, fmt.Sprintf("API connections open at once, those in their handshake included; past it a new one is closed at once (default: the descriptor limit, %d here, less %d, at most %d)", c.fdLimit, server.DescriptorReserve, server.MaxDefaultConns))
@@ -198,6 +203,8 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("-verify-memory must be at least 1, -verify-slots, -verify-ahead and -verify-queue not negative, -verify-wait positive")
 	case c.verify.CertRate <= 0 || *cfPerMinute <= 0 || c.verify.CertBurst < 1 || c.verify.CFBurst < 1 || c.verify.Buckets < 1:
 		return c, errors.New("the -verify-*-rate must be positive, the -verify-*-burst and -verify-buckets at least 1")
+	case *lookupPerMinute <= 0 || c.lookup.Burst < 1:
+		return c, errors.New("-lookup-rate must be positive, -lookup-burst at least 1")
 	case *pushMiB < 1 || c.push.Slots < 0 || c.push.Queue < 0 || c.push.Wait <= 0 || c.push.PerCert < 0:
 		return c, errors.New("-push-memory must be at least 1, -push-slots, -push-queue and -push-per-cert not negative, -push-wait positive")
 	case c.conns.Max < 1 || c.conns.PerSource < -1 || c.conns.Handshake <= 0 || c.manageConns.Max < 1 || c.manageConns.PerSource < 0:
@@ -207,6 +214,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		c.conns.PerSource = max(c.conns.Max/2, 1)
 	}
 	c.push.MemoryBudget = *pushMiB << 20
+	c.lookup.Rate = *lookupPerMinute / 60
 	c.limits = c.limits.WithDefaults()
 	c.verify.MemoryBudget, c.verify.CFRate = *memMiB<<20, *cfPerMinute/60
 	c.policy = pinsede.DefaultPolicy()
@@ -349,6 +357,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	vl := srv.VerifyLimits()
 	srv.SetPushLimits(c.push)
 	pl := srv.PushLimits()
+	srv.SetLookupLimits(c.lookup)
 	bs, isBolt := store.(*boltstore.Store)
 	if isBolt && c.backupDir != "" {
 		srv.Backups = &server.Backups{Dir: c.backupDir} // before the metrics, which show it
@@ -391,6 +400,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 		"verify_slots", vl.Slots, "verify_queue", vl.Queue, "verify_wait", vl.Wait, "verify_check_mib", vl.CheckMemoryKiB>>10,
 		"verify_cert_rate", vl.CertRate, "verify_cert_burst", vl.CertBurst, "verify_cf_per_minute", vl.CFRate*60, "verify_cf_burst", vl.CFBurst,
 		"push_slots", pl.Slots, "push_queue", pl.Queue, "push_wait", pl.Wait, "push_per_cert", pl.PerCert,
+		"lookup_per_minute", c.lookup.Rate*60, "lookup_burst", c.lookup.Burst,
 		"fd_limit", c.fdLimit, "conn_max", c.conns.Max, "conn_per_source", c.conns.PerSource, "conn_handshake", c.conns.Handshake, "manage_conn_max", c.manageConns.Max, "manage_conn_per_source", c.manageConns.PerSource)
 	errc := make(chan error, 3)
 	addrs := listening{api: ln.Addr().String()}
