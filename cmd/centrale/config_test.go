@@ -43,6 +43,7 @@ lock-for = "30m"
 pin-params = ["m=19456,t=2,p=1", "m=65536,t=1,p=2"]
 
 manage-conn-max = 16
+manage-conn-per-source = 4
 
 [verify]
 memory = 512
@@ -63,7 +64,7 @@ handshake = "3s"
 		c.logFormat != "json" || c.logLevel != "debug" || c.lock.After != 4 || c.lock.For != 30*time.Minute ||
 		len(c.limits.PINParams) != 2 || c.limits.PINParams[1] != (pinsede.Argon2Params{Time: 1, MemoryKiB: 65536, Threads: 2}) ||
 		c.verify.MemoryBudget != 512<<20 || c.verify.CFRate != 0.5 || c.configFile != path ||
-		c.conns != (server.ConnLimits{Max: 2000, PerSource: 0, Handshake: 3 * time.Second}) || c.manageConns != 16 {
+		c.conns != (server.ConnLimits{Max: 2000, PerSource: 0, Handshake: 3 * time.Second}) || c.manageConns != (server.ConnLimits{Max: 16, PerSource: 4}) {
 		t.Errorf("settings: %+v", c)
 	}
 

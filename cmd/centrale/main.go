@@ -18,7 +18,8 @@
 // from the descriptor limit) and per source address (-conn-per-source),
 // resets those past a bound at their accept, and makes each TLS
 // handshake within -conn-handshake (sync/server/listener.go); the
-// management listener has a bound of its own (-manage-conn-max).
+// management listener has bounds of its own (-manage-conn-max,
+// -manage-conn-per-source).
 //
 // Settings come from the TOML file of -config, then PINSEDE_CENTRALE_*
 // variables, then flags, each overriding the one before

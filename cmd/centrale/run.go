@@ -53,12 +53,14 @@ type config struct {
 	verify server.VerifyLimits
 	// push bounds the pushes read and applied at once (-push-*).
 	push server.PushLimits
+	// lookup bounds each certificate's lookups of a codice fiscale
+	// (-lookup-*).
+	lookup server.LookupLimits
 	// conns bound the API's connections (-conn-*), manageConns the
-	// management listener's (-manage-conn-max); fdLimit is the
-	// descriptor limit their defaults come from.
-	conns       server.ConnLimits
-	manageConns int
-	fdLimit     uint64
+	// management listener's (-manage-conn-max, -manage-conn-per-source);
+	// fdLimit is the descriptor limit the API's defaults come from.
+	conns, manageConns server.ConnLimits
+	fdLimit            uint64
 	// manage is the management listener's address (-manage; "" none),
 	// certMargin how long before the server certificate's expiry it is
 	// not ready (observe.go).
@@ -144,12 +146,15 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.push.Queue, "push-queue", 0, fmt.Sprintf("pushes that may wait for a slot (default %d per slot)", server.DefaultPushQueuePerSlot))
 	fs.DurationVar(&c.push.Wait, "push-wait", server.DefaultPushWait, "longest a push waits for a slot before a 503 (the desk sends again at its next sync)")
 	fs.IntVar(&c.push.PerCert, "push-per-cert", 0, fmt.Sprintf("pushes one client certificate may have in hand at once, in a slot or waiting (default: the slots over %d, at least 1)", server.DefaultPushCertShare))
+	lookupPerMinute := fs.Float64("lookup-rate", server.DefaultLookupRate*60, "lookups of a codice fiscale (GET /v1/credentials) a minute per client certificate, past -lookup-burst")
+	fs.IntVar(&c.lookup.Burst, "lookup-burst", server.DefaultLookupBurst, "lookups of a codice fiscale one client certificate may make in a row")
 	c.fdLimit = server.DescriptorLimit()
 	def := server.DefaultConnLimits(c.fdLimit)
 	fs.IntVar(&c.conns.Max, "conn-max", def.Max, fmt.Sprintf("API connections open at once, those in their handshake included; past it a new one is closed at once (default: the descriptor limit, %d here, less %d, at most %d)", c.fdLimit, server.DescriptorReserve, server.MaxDefaultConns))
 	fs.IntVar(&c.conns.PerSource, "conn-per-source", -1, "API connections open at once from one address (an IPv6 /64); -1: half of -conn-max; 0: no bound but -conn-max, behind a load balancer that hides the clients' addresses (README)")
 	fs.DurationVar(&c.conns.Handshake, "conn-handshake", server.DefaultHandshake, "longest a TLS handshake may take from the connection's accept, whatever the request's timeouts")
-	fs.IntVar(&c.manageConns, "manage-conn-max", server.DefaultManageConns, "connections the management listener keeps open at once")
+	fs.IntVar(&c.manageConns.Max, "manage-conn-max", server.DefaultManageConns, "connections the management listener keeps open at once")
+	fs.IntVar(&c.manageConns.PerSource, "manage-conn-per-source", server.DefaultManagePerSource, "connections the management listener keeps open at once from one address (an IPv6 /64), so that one client cannot take the places of the health checks and Prometheus; 0: no bound but -manage-conn-max")
 	observeFlags(fs, &c) // observe.go
 	fs.StringVar(&c.admin, "admin", DefaultAdminSocket, "`socket` (a Unix socket, made 0600) on which the subcommands unlock, revoke, credentials, sedi and audit reach this centrale while it runs (\"\": none)")
 	fs.String(settings.Flag, "", "TOML `file` of settings, keys named as the flags; PINSEDE_CENTRALE_* variables override it, and flags override both (README)")
@@ -198,15 +203,18 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("-verify-memory must be at least 1, -verify-slots, -verify-ahead and -verify-queue not negative, -verify-wait positive")
 	case c.verify.CertRate <= 0 || *cfPerMinute <= 0 || c.verify.CertBurst < 1 || c.verify.CFBurst < 1 || c.verify.Buckets < 1:
 		return c, errors.New("the -verify-*-rate must be positive, the -verify-*-burst and -verify-buckets at least 1")
+	case *lookupPerMinute <= 0 || c.lookup.Burst < 1:
+		return c, errors.New("-lookup-rate must be positive, -lookup-burst at least 1")
 	case *pushMiB < 1 || c.push.Slots < 0 || c.push.Queue < 0 || c.push.Wait <= 0 || c.push.PerCert < 0:
 		return c, errors.New("-push-memory must be at least 1, -push-slots, -push-queue and -push-per-cert not negative, -push-wait positive")
-	case c.conns.Max < 1 || c.conns.PerSource < -1 || c.conns.Handshake <= 0 || c.manageConns < 1:
-		return c, errors.New("-conn-max and -manage-conn-max must be at least 1, -conn-per-source at least -1, -conn-handshake positive")
+	case c.conns.Max < 1 || c.conns.PerSource < -1 || c.conns.Handshake <= 0 || c.manageConns.Max < 1 || c.manageConns.PerSource < 0:
+		return c, errors.New("-conn-max and -manage-conn-max must be at least 1, -conn-per-source at least -1, -manage-conn-per-source at least 0, -conn-handshake positive")
 	}
 	if c.conns.PerSource == -1 {
 		c.conns.PerSource = max(c.conns.Max/2, 1)
 	}
 	c.push.MemoryBudget = *pushMiB << 20
+	c.lookup.Rate = *lookupPerMinute / 60
 	c.limits = c.limits.WithDefaults()
 	c.verify.MemoryBudget, c.verify.CFRate = *memMiB<<20, *cfPerMinute/60
 	c.policy = pinsede.DefaultPolicy()
@@ -349,6 +357,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	vl := srv.VerifyLimits()
 	srv.SetPushLimits(c.push)
 	pl := srv.PushLimits()
+	srv.SetLookupLimits(c.lookup)
 	bs, isBolt := store.(*boltstore.Store)
 	if isBolt && c.backupDir != "" {
 		srv.Backups = &server.Backups{Dir: c.backupDir} // before the metrics, which show it
@@ -391,7 +400,8 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 		"verify_slots", vl.Slots, "verify_queue", vl.Queue, "verify_wait", vl.Wait, "verify_check_mib", vl.CheckMemoryKiB>>10,
 		"verify_cert_rate", vl.CertRate, "verify_cert_burst", vl.CertBurst, "verify_cf_per_minute", vl.CFRate*60, "verify_cf_burst", vl.CFBurst,
 		"push_slots", pl.Slots, "push_queue", pl.Queue, "push_wait", pl.Wait, "push_per_cert", pl.PerCert,
-		"fd_limit", c.fdLimit, "conn_max", c.conns.Max, "conn_per_source", c.conns.PerSource, "conn_handshake", c.conns.Handshake, "manage_conn_max", c.manageConns)
+		"lookup_per_minute", c.lookup.Rate*60, "lookup_burst", c.lookup.Burst,
+		"fd_limit", c.fdLimit, "conn_max", c.conns.Max, "conn_per_source", c.conns.PerSource, "conn_handshake", c.conns.Handshake, "manage_conn_max", c.manageConns.Max, "manage_conn_per_source", c.manageConns.PerSource)
 	errc := make(chan error, 3)
 	addrs := listening{api: ln.Addr().String()}
 	if manage != nil {
@@ -400,7 +410,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 			ln.Close()
 			return err
 		}
-		mln, err := server.NewListener(mtcp, server.ListenerConfig{Name: "manage", Limits: server.ConnLimits{Max: c.manageConns}, Metrics: metrics, Log: log, Now: c.now})
+		mln, err := server.NewListener(mtcp, server.ListenerConfig{Name: "manage", Limits: c.manageConns, Metrics: metrics, Log: log, Now: c.now})
 		if err != nil {
 			ln.Close()
 			mtcp.Close()

@@ -113,15 +113,22 @@ func TestParseLimits(t *testing.T) {
 	if c.verify.MemoryBudget != server.DefaultVerifyMemory || c.verify.CFBurst != server.DefaultCFBurst || c.verify.CFRate != server.DefaultCFRate {
 		t.Errorf("default verify limits: %+v", c.verify)
 	}
+	if c.lookup != (server.LookupLimits{Rate: server.DefaultLookupRate, Burst: server.DefaultLookupBurst}) {
+		t.Errorf("default lookup limits: %+v", c.lookup)
+	}
 	c, err = parse([]string{"-pki", "x", "-pin-params", "m=19456,t=2,p=1", "-pin-params", "m=131072,t=2,p=4",
 		"-max-clock-skew", "5m", "-max-event-age", "720h", "-kiosk-tickets", "300", "-push-per-cert", "3", "-verify-memory", "512", "-verify-slots", "3",
-		"-verify-ahead", "2", "-verify-queue", "7", "-verify-wait", "500ms", "-verify-cf-rate", "30", "-verify-cf-burst", "4"}, io.Discard)
+		"-verify-ahead", "2", "-verify-queue", "7", "-verify-wait", "500ms", "-verify-cf-rate", "30", "-verify-cf-burst", "4",
+		"-lookup-rate", "6", "-lookup-burst", "10"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []pinsede.Argon2Params{pinsede.DefaultPINParams, {Time: 2, MemoryKiB: 131072, Threads: 4}}
 	if !slices.Equal(c.limits.PINParams, want) || c.limits.MaxSkew != 5*time.Minute || c.limits.MaxAge != 720*time.Hour || c.limits.Tickets != 300 {
 		t.Errorf("limits: %+v", c.limits)
+	}
+	if c.lookup != (server.LookupLimits{Rate: 0.1, Burst: 10}) {
+		t.Errorf("lookup limits: %+v, want 6 a minute, 10 in a row", c.lookup)
 	}
 	if c.push.PerCert != 3 {
 		t.Errorf("push limits: %+v, want 3 per certificate", c.push)
@@ -135,6 +142,7 @@ func TestParseLimits(t *testing.T) {
 	for _, args := range [][]string{
 		{"-pin-params", "m=8,t=1"}, {"-pin-params", "m=4194305,t=1,p=1"}, {"-max-clock-skew", "0s"}, {"-max-event-age", "-1h"}, {"-kiosk-tickets", "0"}, {"-push-per-cert", "-1"},
 		{"-verify-memory", "0"}, {"-verify-slots", "-1"}, {"-verify-ahead", "-1"}, {"-verify-wait", "0s"}, {"-verify-cf-rate", "0"}, {"-verify-cert-burst", "0"},
+		{"-lookup-rate", "0"}, {"-lookup-burst", "0"},
 	} {
 		if _, err := parse(append([]string{"-pki", "x"}, args...), io.Discard); err == nil {
 			t.Errorf("parse(%q) accepted", args)
@@ -151,18 +159,18 @@ func TestParseConns(t *testing.T) {
 		t.Fatal(err)
 	}
 	def := server.DefaultConnLimits(server.DescriptorLimit())
-	if c.conns != def || c.conns.PerSource != c.conns.Max/2 || c.manageConns != server.DefaultManageConns {
-		t.Errorf("default bounds: %+v and %d, want %+v and %d", c.conns, c.manageConns, def, server.DefaultManageConns)
+	if c.conns != def || c.conns.PerSource != c.conns.Max/2 || c.manageConns != (server.ConnLimits{Max: server.DefaultManageConns, PerSource: server.DefaultManagePerSource}) {
+		t.Errorf("default bounds: %+v and %+v, want %+v and %d, %d per source", c.conns, c.manageConns, def, server.DefaultManageConns, server.DefaultManagePerSource)
 	}
 	c, err = parse([]string{"-pki", "x", "-conn-max", "300"}, io.Discard)
 	if err != nil || c.conns.PerSource != 150 {
 		t.Errorf("-conn-max 300: per source %d, %v; want 150", c.conns.PerSource, err)
 	}
-	c, err = parse([]string{"-pki", "x", "-conn-max", "300", "-conn-per-source", "0", "-conn-handshake", "2s", "-manage-conn-max", "4"}, io.Discard)
-	if err != nil || c.conns != (server.ConnLimits{Max: 300, Handshake: 2 * time.Second}) || c.manageConns != 4 {
-		t.Errorf("bounds: %+v, %d, %v", c.conns, c.manageConns, err)
+	c, err = parse([]string{"-pki", "x", "-conn-max", "300", "-conn-per-source", "0", "-conn-handshake", "2s", "-manage-conn-max", "4", "-manage-conn-per-source", "0"}, io.Discard)
+	if err != nil || c.conns != (server.ConnLimits{Max: 300, Handshake: 2 * time.Second}) || c.manageConns != (server.ConnLimits{Max: 4}) {
+		t.Errorf("bounds: %+v, %+v, %v", c.conns, c.manageConns, err)
 	}
-	for _, args := range [][]string{{"-conn-max", "0"}, {"-conn-per-source", "-2"}, {"-conn-handshake", "0s"}, {"-manage-conn-max", "0"}} {
+	for _, args := range [][]string{{"-conn-max", "0"}, {"-conn-per-source", "-2"}, {"-conn-handshake", "0s"}, {"-manage-conn-max", "0"}, {"-manage-conn-per-source", "-1"}} {
 		if _, err := parse(append([]string{"-pki", "x"}, args...), io.Discard); err == nil {
 			t.Errorf("parse(%q) accepted", args)
 		}

@@ -22,7 +22,7 @@ import (
 //	{"ca init", "-dir CARTELLA [-name NOME]", "crea l'autorità di certificazione per centrale", cmdCAInit, caInitFlags},
 //	{"ca issue", "-dir CARTELLA -role sede|chiosco|portale -code CODICE [-desk SPORTELLO] -out PREFISSO | -bundle FILE", "rilascia un certificato client", cmdCAIssue, caIssueFlags},
 //	{"ca server", "-dir CARTELLA -host NOME[,NOME...]", "rilascia il certificato del server centrale", cmdCAServer, caServerFlags},
-//	{"ca revoke", "-dir CARTELLA (-serial SERIALE | -cert FILE) [-reason MOTIVO]", "revoca un certificato", cmdCARevoke, caRevokeFlags},
+//	{"ca revoke", "-dir CARTELLA (-serial SERIALE [-issued-elsewhere] | -cert FILE) [-reason MOTIVO]", "revoca un certificato", cmdCARevoke, caRevokeFlags},
 //	{"ca crl", "-dir CARTELLA", "firma di nuovo l'elenco delle revoche, ...", cmdCACRL, caCRLFlags},
 //	{"ca renew-ca", "-dir CARTELLA", "rinnova il certificato della CA, con la stessa chiave", cmdCARenewCA, caCRLFlags},
 
@@ -30,7 +30,7 @@ import (
 type caArgs struct {
 	dir, name, role, code, desk, out, hosts, serial, cert, reason string
 	passFile, bundle                                              string
-	revokeOld                                                     bool
+	revokeOld, issuedElsewhere                                    bool
 }
 
 // PassphraseEnv is the environment variable that gives the passphrase of
@@ -100,6 +100,8 @@ func (a *caArgs) revokeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&a.serial, "serial", "", "numero di serie (esadecimale) del certificato")
 	fs.StringVar(&a.cert, "cert", "", "file del certificato da revocare")
 	fs.StringVar(&a.reason, "reason", "", "motivo della revoca")
+	fs.BoolVar(&a.issuedElsewhere, "issued-elsewhere", false, "con -serial: revoca anche un seriale che il registro della CA (cartella "+pki.IssuedDir+") non ha, "+
+		"per un certificato firmato con la chiave di questa CA prima del registro o da un'altra copia della cartella")
 }
 
 func caInitFlags(fs *flag.FlagSet)   { new(caArgs).initFlags(fs) }
@@ -336,7 +338,17 @@ func cmdCARevoke(e *env, args []string) error {
 	switch {
 	case serial == "" && a.cert == "":
 		return &usageError{msg: "indica -serial o -cert"}
-	case serial == "":
+	case serial != "" && a.cert != "":
+		return &usageError{msg: "indica -serial o -cert, non entrambi"}
+	case a.issuedElsewhere && serial == "":
+		return &usageError{msg: "-issued-elsewhere vale solo con -serial: il certificato dato con -cert si controlla da sé"}
+	case serial != "":
+		s, err := pki.ParseSerial(serial)
+		if err != nil {
+			return &usageError{msg: fmt.Sprintf("-serial %q: un seriale è un numero esadecimale (per esempio 5f3a09c1…), come lo scrive pinctl ca issue o openssl x509 -noout -serial", serial)}
+		}
+		serial = s
+	default:
 		b, err := smallfile.ReadRegular(a.cert, "PEM", pki.MaxPEMBytes)
 		if err != nil {
 			return err
@@ -355,8 +367,10 @@ func cmdCARevoke(e *env, args []string) error {
 		if err := a.ours(ca, cert); err != nil {
 			return err
 		}
+	} else if holder, err = a.issued(ca, serial); err != nil {
+		return err
 	}
-	if err := ca.Revoke(strings.ToLower(serial), a.reason, e.now()); err != nil {
+	if err := ca.Revoke(serial, a.reason, e.now()); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "certificato %s%s revocato; centrale rilegge %s alla prossima richiesta\n",
@@ -374,6 +388,27 @@ func (a *caArgs) ours(ca *pki.CA, cert *x509.Certificate) error {
 			"non è stato fatto nulla; indica con -dir la cartella della CA che l'ha rilasciato", a.cert, a.dir, cert.Issuer.CommonName)}
 	}
 	return nil
+}
+
+// issued checks a serial to revoke against the register of the CA of
+// a.dir, and names its holder (holderOf). A serial the register does not
+// hold is refused, with what to check: a mistyped serial revoked would
+// leave the stolen PC's certificate valid while the supervisor reads
+// "revocato". -issued-elsewhere revokes it all the same, and says so.
+func (a *caArgs) issued(ca *pki.CA, serial string) (string, error) {
+	cert, err := ca.IssuedCert(serial)
+	switch {
+	case err == nil:
+		return holderOf(cert), nil
+	case !errors.Is(err, pki.ErrNotIssued):
+		return "", err
+	case a.issuedElsewhere:
+		return " (fuori dal registro della CA, su richiesta: -issued-elsewhere)", nil
+	}
+	return "", &failure{err: err, msg: fmt.Sprintf("il seriale %s non è tra i certificati rilasciati da questa CA (registro %s): non è stato revocato nulla. "+
+		"Controlla il seriale sul certificato del PC (openssl x509 -noout -serial -in FILE.crt) o revoca dando il file con -cert FILE.crt; "+
+		"se il certificato è stato firmato con la chiave di questa CA fuori dal registro (prima che pinctl lo tenesse, o da un'altra copia di %s), ripeti con -issued-elsewhere",
+		serial, filepath.Join(a.dir, pki.IssuedDir), a.dir)}
 }
 
 // holderOf names the holder of a certificate to revoke, for the

@@ -362,3 +362,98 @@ func TestCAIssueKeepsExisting(t *testing.T) {
 		t.Errorf("-role kiosk: %v, want the roles named", err)
 	}
 }
+
+// Ensure that ca revoke -serial revokes only a serial the CA's register
+// holds: a mistyped serial is refused with what to check, and neither
+// revoked.json nor crl.pem changes (before, pinctl said "revocato" and
+// signed a list naming the typo, while the stolen PC's certificate stayed
+// valid); the serial as openssl prints it (upper case, colons) is the
+// certificate's, whose holder the output names; -issued-elsewhere
+// revokes a serial outside the register, saying so; a serial that is not
+// hexadecimal is a usage error.
+func TestCARevokeSerial(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ca")
+	var out bytes.Buffer
+	e := &env{stdout: &out, stderr: &out, now: testclock.Now}
+	if err := cmdCAInit(e, []string{"-dir", dir}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmdCAIssue(e, []string{"-dir", dir, "-role", "sede", "-code", "ROMA01", "-desk", "03", "-out", filepath.Join(dir, "roma01-03")}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "roma01-03.crt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := pki.ParseCert(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serial := pki.Serial(cert)
+	// One digit changed: what a supervisor copying 32 digits may type.
+	typo := serial[:len(serial)-1] + map[bool]string{true: "1", false: "0"}[serial[len(serial)-1] == '0']
+	crlBefore, err := os.ReadFile(filepath.Join(dir, pki.CRLFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	revocations := func() []pki.Revocation {
+		t.Helper()
+		ca, err := pki.Load(dir, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		revs, err := ca.Revocations()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return revs
+	}
+
+	out.Reset()
+	err = cmdCARevoke(e, []string{"-dir", dir, "-serial", typo, "-reason", "PC rubato"})
+	var f *failure
+	if !errors.As(err, &f) || !strings.Contains(err.Error(), typo) || !strings.Contains(err.Error(), "non è stato revocato nulla") ||
+		!strings.Contains(err.Error(), "-cert") || !strings.Contains(err.Error(), "-issued-elsewhere") {
+		t.Errorf("revoke of a serial this CA never issued: %v, want a refusal naming the serial, what to check and the override", err)
+	}
+	if strings.Contains(out.String(), "revocato") {
+		t.Errorf("revoke of a serial this CA never issued told %q", out.String())
+	}
+	if revs := revocations(); len(revs) != 0 {
+		t.Errorf("revocations after a refused serial: %+v, want none", revs)
+	}
+	if crl, _ := os.ReadFile(filepath.Join(dir, pki.CRLFile)); !bytes.Equal(crl, crlBefore) {
+		t.Error("crl.pem signed again for a refused serial")
+	}
+
+	if err := cmdCARevoke(e, []string{"-dir", dir, "-serial", "zz12"}); !errors.As(err, new(*usageError)) {
+		t.Errorf("revoke -serial zz12: %v, want a usage error", err)
+	}
+
+	// As openssl x509 -text prints it: upper case, bytes between colons.
+	var spelled []string
+	for i := len(serial) % 2; i <= len(serial); i += 2 {
+		spelled = append(spelled, strings.ToUpper(serial[max(i-2, 0):i]))
+	}
+	out.Reset()
+	if err := cmdCARevoke(e, []string{"-dir", dir, "-serial", strings.Trim(strings.Join(spelled, ":"), ":"), "-reason", "PC rubato"}); err != nil {
+		t.Fatalf("revoke of the certificate's serial as openssl prints it: %v", err)
+	}
+	if !strings.Contains(out.String(), serial+" (sede ROMA01 sportello 03) revocato") {
+		t.Errorf("output %q, want the serial and its holder", out.String())
+	}
+	if revs := revocations(); len(revs) != 1 || revs[0].Serial != serial {
+		t.Errorf("revocations %+v, want %s", revs, serial)
+	}
+
+	out.Reset()
+	if err := cmdCARevoke(e, []string{"-dir", dir, "-serial", typo, "-issued-elsewhere"}); err != nil {
+		t.Fatalf("revoke -issued-elsewhere: %v", err)
+	}
+	if !strings.Contains(out.String(), "fuori dal registro") {
+		t.Errorf("output %q, want it to say the serial was outside the register", out.String())
+	}
+	if revs := revocations(); len(revs) != 2 || revs[1].Serial != typo {
+		t.Errorf("revocations %+v, want %s added", revs, typo)
+	}
+}

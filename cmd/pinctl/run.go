@@ -77,7 +77,7 @@ var commands = []command{
 	{"ca init", "-dir CARTELLA [-name NOME]", "crea l'autorità di certificazione per centrale", cmdCAInit, caInitFlags},
 	{"ca issue", "-dir CARTELLA -role sede|chiosco|portale -code CODICE [-desk SPORTELLO] -out PREFISSO", "rilascia un certificato client", cmdCAIssue, caIssueFlags},
 	{"ca server", "-dir CARTELLA -host NOME[,NOME...]", "rilascia il certificato del server centrale", cmdCAServer, caServerFlags},
-	{"ca revoke", "-dir CARTELLA (-serial SERIALE | -cert FILE) [-reason MOTIVO]", "revoca un certificato", cmdCARevoke, caRevokeFlags},
+	{"ca revoke", "-dir CARTELLA (-serial SERIALE [-issued-elsewhere] | -cert FILE) [-reason MOTIVO]", "revoca un certificato", cmdCARevoke, caRevokeFlags},
 	{"ca renew", "-dir CARTELLA -cert FILE -out PREFISSO [-revoke]", "rilascia un nuovo certificato per chi ha già quello indicato (stesso ruolo, codice e sportello)", cmdCARenew, caRenewFlags},
 	{"ca crl", "-dir CARTELLA", "firma di nuovo l'elenco delle revoche, valido altri 30 giorni (centrale segnala un elenco scaduto)", cmdCACRL, caCRLFlags},
 	{"ca renew-ca", "-dir CARTELLA", "rinnova il certificato della CA con la stessa chiave, valido altri 10 anni (i certificati che firma non durano oltre)", cmdCARenewCA, caCRLFlags},

@@ -93,9 +93,11 @@ func checkDelegation(ev pinsede.Event) string {
 	return ""
 }
 
-// past reports whether a delegation's last day is before the day of at.
+// past reports whether a delegation's last day is before the day of at
+// in Italy (Day), the day the sede wrote on the form, whatever at's
+// location: centrale runs in UTC, whose day begins an hour or two later.
 func past(d pinsede.Delegation, at time.Time) bool {
-	return !d.Until.IsZero() && d.Until.Before(pinsede.DateOf(at))
+	return !d.Until.IsZero() && d.Until.Before(pinsede.DateOf(at.In(Italy)))
 }
 
 // applyDelegation applies a delegation.* event that Check passed. A

@@ -106,8 +106,9 @@ type LockedCredential struct {
 	Until     time.Time `json:"until,omitzero"`
 }
 
-// Italy is the time zone of the days of PINs issued (Day), and of the
-// times the status page shows.
+// Italy is the time zone of the sedi's days: of the PINs issued a day
+// (Day), of the kiosks' tickets (CheckTicket, and the server's count and
+// wipe of them), and of the times the status page shows.
 var Italy = mustLoad("Europe/Rome")
 
 func mustLoad(name string) *time.Location {
@@ -127,6 +128,13 @@ func Day(t time.Time) time.Time {
 
 // DayKey is Day(t) as the stores key it: YYYY-MM-DD.
 func DayKey(t time.Time) string { return Day(t).Format(time.DateOnly) }
+
+// NextDay returns the midnight in Italy that ends t's day there: 23, 24
+// or 25 hours after Day(t), on the nights the clocks change.
+func NextDay(t time.Time) time.Time {
+	y, m, d := Day(t).Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, Italy)
+}
 
 // Days returns the days of an Overview at at: the n days (1 to
 // MaxOverviewDays) up to at's, oldest first.

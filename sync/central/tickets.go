@@ -23,8 +23,8 @@ const (
 )
 
 // TicketSkew is how far a kiosk's clock may be off: a ticket is taken when
-// it was issued today, or up to TicketSkew before midnight, and at most
-// TicketSkew after now.
+// it was issued today in Italy (Day), or up to TicketSkew before that
+// day's midnight, and at most TicketSkew after now.
 const TicketSkew = 5 * time.Minute
 
 // TicketServices are the services a kiosk ticket may ask for.
@@ -68,6 +68,8 @@ var ErrBadTicket = errors.New("invalid ticket")
 // looking at stored records: its code, queue number, service, time,
 // language and request (whose codes it normalises in place, as
 // pinsede.Request.Validate does). The ticket's Sede, if set, must be sede.
+// Today is the sede's day, Italy's (Day), whatever now's location: centrale
+// runs in UTC, whose day began an hour or two after the sede's.
 func CheckTicket(sede string, t *wire.Ticket, now time.Time) error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrBadTicket, fmt.Sprintf(format, args...))
@@ -84,12 +86,11 @@ func CheckTicket(sede string, t *wire.Ticket, now time.Time) error {
 	case t.Sede != "" && t.Sede != sede:
 		return bad("sede %q: this kiosk's certificate is for %s", t.Sede, sede)
 	}
-	y, m, d := now.Date()
-	midnight := time.Date(y, m, d, 0, 0, 0, 0, now.Location())
+	midnight := Day(now)
 	if t.Issued.Before(midnight.Add(-TicketSkew)) || t.Issued.After(now.Add(TicketSkew)) {
-		return bad("issued %s: a ticket of today (%s) is expected", t.Issued.Format(time.RFC3339), now.Format(time.DateOnly))
+		return bad("issued %s: a ticket of today (%s in Italy) is expected", t.Issued.Format(time.RFC3339), midnight.Format(time.DateOnly))
 	}
-	if errs := t.Request.Validate(pinsede.DateOf(now)); len(errs) > 0 {
+	if errs := t.Request.Validate(pinsede.DateOf(now.In(Italy))); len(errs) > 0 {
 		return bad("request: %v", errs)
 	}
 	return nil

@@ -6,8 +6,10 @@
 // # Basics
 //
 // A CA lives in a folder: ca.crt, ca.key (readable by its owner only),
-// revoked.json (the serials revoked, with when and why) and crl.pem (the
-// signed revocation list made from it). A client certificate names its
+// revoked.json (the serials revoked, with when and why), crl.pem (the
+// signed revocation list made from it) and issued/ (the register of what
+// it signed: a copy of each certificate, named by its serial, which
+// IssuedCert reads so that a serial given to revoke is checked first). A client certificate names its
 // holder in the subject: the organisational unit is the [Role], the common
 // name the code (the sede's code, e.g. ROMA01), and a URI SAN repeats both
 // (urn:pinsede:sede:ROMA01).
@@ -93,6 +95,10 @@ const (
 	KeyFile     = "ca.key"
 	CRLFile     = "crl.pem"
 	RevokedFile = "revoked.json"
+	// IssuedDir is the register of the certificates the CA signed:
+	// SERIAL.pem each (Serial's spelling), written before the
+	// certificate is handed out.
+	IssuedDir = "issued"
 )
 
 // Errors of the CA.
@@ -108,6 +114,12 @@ var (
 	// ErrCAExpired refuses to sign with a CA past its NotAfter: nothing
 	// would take what it signs.
 	ErrCAExpired = errors.New("the CA's certificate has expired")
+	// ErrNotIssued is IssuedCert's answer for a serial the register of
+	// the CA's folder does not hold: mistyped, or signed elsewhere (before
+	// the register, or by another copy of the CA's key).
+	ErrNotIssued = errors.New("no certificate of this serial in the CA's register")
+	// ErrBadSerial is a serial that is not a positive hexadecimal number.
+	ErrBadSerial = errors.New("a serial is a hexadecimal number, such as 5f3a09c1…")
 )
 
 var (
@@ -367,18 +379,82 @@ func (ca *CA) sign(tmpl *x509.Certificate, now time.Time) (certPEM, keyPEM []byt
 	if err != nil {
 		return nil, nil, fmt.Errorf("sign certificate: %w", err)
 	}
-	return certToPEM(der), keyPEM, nil
+	certPEM = certToPEM(der)
+	// Recorded before it is handed out: a certificate the register does
+	// not hold would be revoked by its serial only with an override.
+	if err := ca.record(tmpl.SerialNumber, certPEM); err != nil {
+		return nil, nil, fmt.Errorf("sign certificate %s: record it: %w", tmpl.Subject.CommonName, err)
+	}
+	return certPEM, keyPEM, nil
 }
 
-// Revoke adds the certificate with serial (hexadecimal, as Serial prints
-// it) to the revocation list and writes a new crl.pem. Revoking twice
+// record writes certPEM, of serial n, into the register (IssuedDir).
+func (ca *CA) record(n *big.Int, certPEM []byte) error {
+	dir := filepath.Join(ca.dir, IssuedDir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	return config.WriteFile(filepath.Join(dir, n.Text(16)+".pem"), certPEM, 0o644)
+}
+
+// ParseSerial returns serial as Serial spells it: lower-case hexadecimal
+// without leading zeros. It takes what the tools print: upper or lower
+// case, with leading zeros, with colons between the bytes (openssl x509
+// -text), after "serial=" (openssl x509 -serial) or "0x".
+func ParseSerial(serial string) (string, error) {
+	s := strings.TrimSpace(serial)
+	if k, v, ok := strings.Cut(s, "="); ok && strings.EqualFold(strings.TrimSpace(k), "serial") {
+		s = strings.TrimSpace(v)
+	}
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
+	s = strings.ReplaceAll(s, ":", "")
+	n, ok := new(big.Int).SetString(s, 16)
+	if !ok || n.Sign() <= 0 || strings.ContainsAny(s, "+-_") {
+		return "", fmt.Errorf("serial %q: %w", serial, ErrBadSerial)
+	}
+	return n.Text(16), nil
+}
+
+// IssuedCert returns the certificate of serial (ParseSerial's forms) that
+// the register of the CA's folder holds, checked to be signed by the CA;
+// ErrNotIssued when it holds none.
+func (ca *CA) IssuedCert(serial string) (*x509.Certificate, error) {
+	s, err := ParseSerial(serial)
+	if err != nil {
+		return nil, err
+	}
+	b, err := smallfile.ReadRegular(filepath.Join(ca.dir, IssuedDir, s+".pem"), "issued certificate", MaxPEMBytes)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("serial %s: %w (%s)", s, ErrNotIssued, filepath.Join(ca.dir, IssuedDir))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("serial %s: %w", s, err)
+	}
+	cert, err := ParseCert(b)
+	if err != nil {
+		return nil, fmt.Errorf("serial %s in %s: %w", s, IssuedDir, err)
+	}
+	if Serial(cert) != s {
+		return nil, fmt.Errorf("serial %s in %s: the file holds the certificate of serial %s", s, IssuedDir, Serial(cert))
+	}
+	if err := ca.Signed(cert); err != nil {
+		return nil, err
+	}
+	return cert, nil
+}
+
+// Revoke adds the certificate with serial (hexadecimal, in any of
+// ParseSerial's forms) to the revocation list and writes a new crl.pem.
+// It does not look at the register: the caller checks the serial first
+// (IssuedCert), or has the certificate itself (Signed). Revoking twice
 // keeps the first revocation and signs crl.pem again: a revoke that
 // failed between revoked.json and crl.pem (a full disk, the program
 // killed) is completed by revoking again.
 func (ca *CA) Revoke(serialHex, reason string, now time.Time) error {
 	wrap := func(err error) error { return fmt.Errorf("revoke %s: %w", serialHex, err) }
-	if _, ok := new(big.Int).SetString(serialHex, 16); !ok {
-		return wrap(errors.New("serial must be hexadecimal"))
+	serialHex, err := ParseSerial(serialHex)
+	if err != nil {
+		return wrap(err)
 	}
 	revs, err := ca.Revocations()
 	if err != nil {

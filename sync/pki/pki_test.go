@@ -603,3 +603,35 @@ func TestCRLTooLarge(t *testing.T) {
 		t.Errorf("Status = %v, want %s", err, want)
 	}
 }
+
+// Ensure that what the CA signs is in its register before it is handed
+// out, found by any spelling of its serial, and that a serial it did not
+// sign is ErrNotIssued.
+func TestIssuedRegister(t *testing.T) {
+	ca, err := pki.Init(t.TempDir(), "test CA", testclock.Now(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM, _, err := ca.IssueDesk("ROMA01", "03", testclock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := pki.ParseCert(certPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{pki.Serial(cert), "0" + strings.ToUpper(pki.Serial(cert)), "serial=" + pki.Serial(cert)} {
+		got, err := ca.IssuedCert(s)
+		if err != nil || !got.Equal(cert) {
+			t.Errorf("IssuedCert(%s) = %v, %v; want the certificate issued", s, got, err)
+		}
+	}
+	if _, err := ca.IssuedCert("1" + pki.Serial(cert)); !errors.Is(err, pki.ErrNotIssued) {
+		t.Errorf("IssuedCert of a serial never issued: %v, want ErrNotIssued", err)
+	}
+	for _, s := range []string{"", "xyz", "-12", "0"} {
+		if _, err := pki.ParseSerial(s); !errors.Is(err, pki.ErrBadSerial) {
+			t.Errorf("ParseSerial(%q): %v, want ErrBadSerial", s, err)
+		}
+	}
+}

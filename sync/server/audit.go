@@ -75,7 +75,7 @@ func (s *Server) auditHeads(w http.ResponseWriter, r *http.Request, c caller) {
 // takes a push slot (pushlimit.go), as a push does: it is read whole into
 // memory too.
 func (s *Server) auditEntries(w http.ResponseWriter, r *http.Request, c caller) {
-	leave := s.admitPush(w, r, c)
+	leave := s.admitPush(w, r, c, pushWork)
 	if leave == nil {
 		return
 	}
@@ -115,13 +115,19 @@ func (s *Server) auditEntries(w http.ResponseWriter, r *http.Request, c caller) 
 // after the query's cursor, at most pinsede.MaxAuditSearchResults and
 // wire.MaxAuditSearchBytes (More when there were more, and Next, the
 // cursor of the last one sent). A query that wire.ParseAuditQuery
-// refuses is a 400 that says why.
+// refuses is a 400 that says why. A search takes a push slot
+// (pushlimit.go): its page is in memory whole, as a push's body is.
 func (s *Server) auditSearch(w http.ResponseWriter, r *http.Request, c caller) {
 	f, after, err := wire.ParseAuditQuery(r.URL.RawQuery)
 	if err != nil {
 		problem(w, http.StatusBadRequest, wire.ProblemBadAuditSearch, "Invalid audit search", err.Error())
 		return
 	}
+	leave := s.admitPush(w, r, c, searchWork)
+	if leave == nil {
+		return
+	}
+	defer leave()
 	found, err := s.Store.SearchAudit(r.Context(), c.code, f, after, pinsede.MaxAuditSearchResults+1, wire.MaxAuditSearchBytes)
 	if err != nil {
 		s.internal(w, r, err)

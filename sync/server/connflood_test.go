@@ -18,6 +18,7 @@ import (
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
 	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/server"
 	"github.com/pinsede/pinsede/sync/storetest"
 	"github.com/pinsede/pinsede/sync/wire"
 )
@@ -279,5 +280,97 @@ func TestConnectionFlood(t *testing.T) {
 		if n, most := strings.Count(p.Logs(), `msg="connections refused" listener=`+l), 1+int(time.Since(start)/(10*time.Second)); n < 1 || n > most {
 			t.Errorf("%d log lines of refused connections of the %s listener, want 1 to %d (at most one every 10 s)", n, l, most)
 		}
+	}
+}
+
+// Ensure that the management listener, at its default bounds, keeps at
+// most server.DefaultManagePerSource connections from one address: 200
+// connections from 127.0.0.4, released together, each asking /healthz
+// and then held idle as a keep-alive client holds it (2 minutes), are
+// served up to the bound and the rest reset at their accept; another
+// address (127.0.0.5) has its own places; and meanwhile /healthz and
+// /readyz answer 127.0.0.1, as a load balancer's or the container's
+// health check, and /metrics and the log tell the refusals by bound and
+// source. Before the per-source bound, the flood took all
+// -manage-conn-max (32) places and the health check from 127.0.0.1 was
+// reset: the balancer or the orchestrator took a replica that served
+// for dead, for as long as one client wished.
+func TestManagementFlood(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and floods the centrale binary")
+	}
+	const flood, perSource = 200, server.DefaultManagePerSource
+	p, _, _, manage := floodCentrale(t)
+
+	start := make(chan struct{})
+	type outcome struct {
+		c   net.Conn
+		err error
+	}
+	results := make(chan outcome, flood)
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.4")}}
+	for range flood {
+		go func() {
+			<-start
+			c, err := d.Dial("tcp", manage)
+			if err != nil {
+				results <- outcome{err: err}
+				return
+			}
+			fmt.Fprintf(c, "GET /healthz HTTP/1.1\r\nHost: %s\r\n\r\n", manage)
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode != 200 || resp.Close {
+					err = fmt.Errorf("%s, connection closed %v", resp.Status, resp.Close)
+				}
+			}
+			results <- outcome{c, err}
+		}()
+	}
+	close(start)
+	served := 0
+	for range flood {
+		r := <-results
+		switch {
+		case r.err == nil:
+			served++
+			t.Cleanup(func() { r.c.Close() })
+		default: // reset at its accept: at the dial on loopback, or after
+			if r.c != nil {
+				r.c.Close()
+			}
+			if !isReset(r.err) {
+				t.Errorf("a connection of the flood ended with %v, want served or reset by centrale", r.err)
+			}
+		}
+	}
+	if served != perSource {
+		t.Errorf("centrale served %d of the flood's %d connections from one address, want %d", served, flood, perSource)
+	}
+
+	// Another address has its own places, up to the same bound.
+	for range perSource {
+		dialFrom(t, "127.0.0.5", manage)
+	}
+	refusedDial(t, "127.0.0.5", manage)
+
+	// The health checks from 127.0.0.1, with both floods held.
+	if status, body := getClosed(t, manage, "/healthz"); status != http.StatusOK {
+		t.Fatalf("/healthz during the flood: %d %s", status, body)
+	}
+	if status, body := getClosed(t, manage, "/readyz"); status != http.StatusOK || !strings.HasPrefix(string(body), "ready\n") {
+		t.Errorf("/readyz during the flood: %d %s", status, body)
+	}
+	m := scrapeProcess(t, manage)
+	if got, want := m[`pinsede_connections_refused_total{bound="per_source",listener="manage"}`], float64(flood-perSource+1); got != want {
+		t.Errorf("%v management connections refused per source, want %v", got, want)
+	}
+	// The two sources' places, and the scrape's own.
+	if got, want := m[`pinsede_connections_open{listener="manage"}`], float64(2*perSource+1); got != want {
+		t.Errorf("%v management connections open, want %v", got, want)
+	}
+	if logs := p.Logs(); !strings.Contains(logs, `msg="connections refused" listener=manage`) || !strings.Contains(logs, "bound=per_source source=127.0.0.") {
+		t.Errorf("no log line of the management listener's refusals by source:\n%s", logs)
 	}
 }

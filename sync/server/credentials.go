@@ -14,8 +14,12 @@ import (
 // records hold for it, whatever sede issued it, as summaries that carry no
 // hash. A desk asks it to find, and convert, a PIN ordinario obtained
 // online or at another sede. The codice fiscale travels in the query and
-// is never logged (the log has the path only).
-func (s *Server) credentials(w http.ResponseWriter, r *http.Request, _ caller) {
+// is never logged (the log has the path only). Each certificate's lookups
+// are rate-limited (LookupLimits).
+func (s *Server) credentials(w http.ResponseWriter, r *http.Request, c caller) {
+	if !s.admitLookup(w, c) {
+		return
+	}
 	q := r.URL.Query()
 	for k := range q {
 		if k != "codice_fiscale" {

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/server"
 	"github.com/pinsede/pinsede/sync/storetest"
 	"github.com/pinsede/pinsede/sync/wire"
 )
@@ -107,5 +109,54 @@ func TestConvertOtherSede(t *testing.T) {
 	}
 	if c := resp.Credentials[0]; c.Type != pinsede.Dispositivo || c.Sede != "WEB" || c.ConvertedBy != "op" || c.ConvertedAt.IsZero() {
 		t.Errorf("after the conversion: %+v", c)
+	}
+}
+
+// Ensure that one certificate's lookups are rate-limited: at the default
+// limits, after server.DefaultLookupBurst lookups in a row the next is a
+// 429 rate-limited with Retry-After and a detail that says why, another
+// certificate still looks up, and the first looks up again once its
+// Retry-After has passed on centrale's clock. Before, one desk
+// certificate looked up about 1,700 codici fiscali a second (16 at once,
+// in-process), telling of each whether it held a PIN, of which type and
+// from which sede.
+func TestLookupRate(t *testing.T) {
+	env := newEnv(t)
+	now := storetest.T0
+	env.Server.Now = func() time.Time { return now }
+	roma := env.Client(t, pki.RoleSede, "ROMA01")
+	lookup := func(c *http.Client, i int) *http.Response {
+		t.Helper()
+		req, err := http.NewRequest("GET", env.URL+"/v1/credentials?codice_fiscale="+string(storetest.CF(i)), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, _ := doResponse(t, c, req)
+		return resp
+	}
+	for i := range server.DefaultLookupBurst {
+		if resp := lookup(roma, i); resp.StatusCode != 200 {
+			t.Fatalf("lookup %d of the burst: %d", i+1, resp.StatusCode)
+		}
+	}
+	req, err := http.NewRequest("GET", env.URL+"/v1/credentials?codice_fiscale="+string(storetest.CF(1000)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, b := doResponse(t, roma, req)
+	var p wire.Problem
+	if err := json.Unmarshal(b, &p); err != nil || resp.StatusCode != 429 || p.Type != wire.ProblemRateLimited ||
+		!strings.Contains(p.Detail, "this certificate (sede ROMA01)") || !strings.Contains(p.Detail, "try again in 2 s") {
+		t.Fatalf("a lookup past the burst: %d %s, want 429 rate-limited saying why and when", resp.StatusCode, b)
+	}
+	if got := resp.Header.Get("Retry-After"); got != "2" {
+		t.Errorf("Retry-After %q, want 2 (a lookup every 2 s)", got)
+	}
+	if resp := lookup(env.Client(t, pki.RoleSede, "MILA01"), 1); resp.StatusCode != 200 {
+		t.Errorf("another certificate's lookup: %d", resp.StatusCode)
+	}
+	now = now.Add(2 * time.Second)
+	if resp := lookup(roma, 1001); resp.StatusCode != 200 {
+		t.Errorf("a lookup after Retry-After: %d", resp.StatusCode)
 	}
 }

@@ -115,9 +115,7 @@ func TestTicketsFull(t *testing.T) {
 		!strings.Contains(p.Detail, "ROMA01") || !strings.Contains(p.Detail, "(3)") || !strings.Contains(p.Detail, "nothing was stored") {
 		t.Fatalf("a ticket past the limit: %d %s, want 429 rate-limited naming the sede and the limit", resp.StatusCode, b)
 	}
-	y, m, d := now.Date()
-	untilMidnight := time.Date(y, m, d+1, 0, 0, 0, 0, now.Location()).Sub(now)
-	if got, want := resp.Header.Get("Retry-After"), fmt.Sprint(int(max(math.Ceil(untilMidnight.Seconds()), 1))); got != want {
+	if got, want := resp.Header.Get("Retry-After"), retryAfterSeconds(central.NextDay(now).Sub(now)); got != want {
 		t.Errorf("Retry-After %q, want %q: the seconds until the sede's next day", got, want)
 	}
 	if resp, b := post(codes[0]); resp.StatusCode != 200 {
@@ -130,6 +128,116 @@ func TestTicketsFull(t *testing.T) {
 	}
 	if len(ch.Changes) != 3 {
 		t.Errorf("the sede pulled %d changes, want the 3 tickets stored", len(ch.Changes))
+	}
+}
+
+// retryAfterSeconds is the Retry-After header of a wait of d.
+func retryAfterSeconds(d time.Duration) string {
+	return fmt.Sprint(int(max(math.Ceil(d.Seconds()), 1)))
+}
+
+// Ensure that a sede's tickets are counted, checked and wiped by Italy's
+// day, whatever the time zone centrale runs in (UTC in its container), on
+// an ordinary night and on the nights the clocks change: half an hour
+// before Italy's midnight a sede at its bound waits half an hour, not
+// until UTC's midnight an hour or two later; ten minutes after it,
+// yesterday's tickets are wiped and no longer count, a ticket of
+// yesterday evening is refused and one of the new day is taken, and a
+// sede at its bound waits until the next midnight in Italy (23, 24 or 25
+// hours on); three hours after it, a ticket of the day's first minutes,
+// posted late by a kiosk that was offline, is taken. Before, centrale
+// counted UTC's day: from Italy's midnight to 01:00 or 02:00 the tickets
+// of the day before still filled the sede's bound, and the Retry-After
+// pointed at UTC's midnight.
+func TestTicketsItalyDay(t *testing.T) {
+	// The last Sunday of March and of October of the suite's year: the
+	// clocks change at 02:00 and 03:00 that day.
+	lastSunday := func(m time.Month) time.Time {
+		d := time.Date(storetest.T0.Year(), m+1, 0, 0, 0, 0, 0, central.Italy)
+		return d.AddDate(0, 0, -int(d.Weekday()))
+	}
+	spring, autumn := lastSunday(time.March), lastSunday(time.October)
+	for _, night := range []struct {
+		name     string
+		midnight time.Time
+	}{
+		{"after the suite's day", central.NextDay(storetest.T0)},
+		{"into the day the clocks go forward", spring},
+		{"after the day the clocks go forward", spring.AddDate(0, 0, 1)},
+		{"into the day the clocks go back", autumn},
+		{"after the day the clocks go back", autumn.AddDate(0, 0, 1)},
+	} {
+		t.Run(night.name, func(t *testing.T) {
+			env := newEnv(t)
+			var now time.Time
+			at := func(d time.Duration) { now = night.midnight.Add(d).UTC() } // centrale's clock reads UTC
+			env.Server.Now = func() time.Time { return now }
+			l := testenv.Limits
+			l.Tickets = 3
+			env.Server.SetLimits(l)
+			kiosk := env.Client(t, pki.RoleKiosk, "ROMA01")
+			codes := 0
+			post := func(issued time.Time) (string, *http.Response, []byte) {
+				t.Helper()
+				code := "ACDEFG" + central.TicketCodeAlphabet[codes/25:codes/25+1] + central.TicketCodeAlphabet[codes%25:codes%25+1]
+				codes++
+				req, err := http.NewRequest("POST", env.URL+"/v1/tickets", bytes.NewReader(mustJSON(t, storetest.Ticket("", code, "K001", issued))))
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.Header.Set("Content-Type", wire.ContentJSON)
+				resp, b := doResponse(t, kiosk, req)
+				return code, resp, b
+			}
+			// fill posts tickets of now until the bound, and checks that
+			// the next waits until Italy's next midnight.
+			fill := func(held int) []string {
+				t.Helper()
+				var stored []string
+				for range l.Tickets - held {
+					code, resp, b := post(now)
+					if resp.StatusCode != 201 {
+						t.Fatalf("a ticket within the bound at %s: %d %s", now.In(central.Italy), resp.StatusCode, b)
+					}
+					stored = append(stored, code)
+				}
+				_, resp, b := post(now)
+				if resp.StatusCode != 429 {
+					t.Fatalf("a ticket past the bound at %s: %d %s, want 429", now.In(central.Italy), resp.StatusCode, b)
+				}
+				if got, want := resp.Header.Get("Retry-After"), retryAfterSeconds(central.NextDay(now).Sub(now)); got != want {
+					t.Errorf("at %s: Retry-After %s s, want %s s: until midnight in Italy", now.In(central.Italy), got, want)
+				}
+				return stored
+			}
+
+			at(-30 * time.Minute)
+			yesterday := fill(0)
+
+			at(10 * time.Minute)
+			if _, resp, b := post(night.midnight.Add(-time.Hour)); resp.StatusCode != 422 {
+				t.Errorf("at %s a ticket of 23:00 the day before: %d %s, want 422", now.In(central.Italy), resp.StatusCode, b)
+			}
+			fill(0) // yesterday's three wiped at the day's first post: room for three
+			for _, code := range yesterday {
+				if _, err := env.Store.Ticket(t.Context(), "ROMA01", code); !errors.Is(err, central.ErrNotFound) {
+					t.Errorf("at %s yesterday's ticket %s: %v, want it wiped", now.In(central.Italy), code, err)
+				}
+			}
+
+			// A day's first minutes posted late: another sede's kiosk,
+			// whose bound is untouched.
+			at(3 * time.Hour)
+			milano := env.Client(t, pki.RoleKiosk, "MILA01")
+			req, err := http.NewRequest("POST", env.URL+"/v1/tickets", bytes.NewReader(mustJSON(t, storetest.Ticket("", "HJKMNP67", "K001", night.midnight.Add(5*time.Minute)))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", wire.ContentJSON)
+			if resp, b := doResponse(t, milano, req); resp.StatusCode != 201 {
+				t.Errorf("at %s a ticket of 00:05: %d %s, want 201", now.In(central.Italy), resp.StatusCode, b)
+			}
+		})
 	}
 }
 
@@ -185,8 +293,7 @@ func TestTicketBadInput(t *testing.T) {
 	env.Server.Now = func() time.Time { return storetest.T0 }
 	kiosk := env.Client(t, pki.RoleKiosk, "ROMA01")
 	good := storetest.Ticket("", "ACDEFG34", "K001", storetest.T0)
-	y, m, d := storetest.T0.Date()
-	midnight := time.Date(y, m, d, 0, 0, 0, 0, storetest.T0.Location())
+	midnight := central.Day(storetest.T0)
 	with := func(edit func(*wire.Ticket)) []byte {
 		tk := good
 		edit(&tk)

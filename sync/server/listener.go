@@ -50,6 +50,12 @@ const (
 	// DefaultManageConns bounds the management listener's connections:
 	// health checks, Prometheus and operators.
 	DefaultManageConns = 32
+	// DefaultManagePerSource bounds the management listener's
+	// connections from one address: a browser opens up to 6 to a host,
+	// Prometheus one per target. Without it one client held all
+	// DefaultManageConns (a request each, kept 2 minutes by keep-alive,
+	// and again) and the health checks of the others were reset.
+	DefaultManagePerSource = 8
 	// refusedLogEvery is the least time between two log lines of
 	// connections refused by a Listener, and between two of the
 	// handshakes it refused for one revoked certificate.

@@ -82,7 +82,7 @@ func NewMetrics(reg prometheus.Registerer, s *Server, certs map[string]func() *x
 		}, []string{"listener"}),
 		connsMax: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "pinsede_connections_max",
-			Help: "Connections a listener keeps open at once (-conn-max, -manage-conn-max).",
+			Help: "Connections a listener keeps open at once (-conn-max, -manage-conn-max); the bounds per source are -conn-per-source and -manage-conn-per-source.",
 		}, []string{"listener"}),
 		connsRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "pinsede_connections_refused_total",

@@ -9,8 +9,17 @@ import (
 // PullRecordEvery is how often a replica records a desk's pulls in the
 // store (central.OverviewStore.Pulled) while its cursor stays put: a
 // desk pulls every 30 s, and the status page tells minutes. A pull that
-// moves the cursor is recorded at once.
+// moves the cursor is recorded at once, unless one of the desk's was
+// recorded less than PullRecordMin before.
 const PullRecordEvery = time.Minute
+
+// PullRecordMin is the least time between two records of a desk's pulls
+// by a replica: the cursor is the request's, and a certificate
+// alternating after=0 and after=1 made a write of the store at each
+// pull, 5,000 a second from one desk, and every sede's pushes waited
+// behind them (bbolt has one writer; PostgreSQL a commit each). A desk
+// pulling its pages in a row has the last recorded at its next sync.
+const PullRecordMin = time.Second
 
 // pullMarks remembers the last pull each desk had recorded by this
 // replica. Its keys are sede and desk codes, which only the CA's
@@ -34,7 +43,8 @@ func (s *Server) recordPull(ctx context.Context, sede, desk string, cursor uint6
 	key := sede + "\x00" + desk
 	s.pulls.mu.Lock()
 	m, ok := s.pulls.last[key]
-	due := !ok || m.cursor != cursor || at.Sub(m.at) >= PullRecordEvery || at.Before(m.at)
+	since := at.Sub(m.at)
+	due := !ok || m.cursor != cursor && since >= PullRecordMin || since >= PullRecordEvery || at.Before(m.at)
 	s.pulls.mu.Unlock()
 	if !due {
 		return

@@ -10,7 +10,9 @@ import (
 )
 
 // PushLimits bound the pushes (POST /v1/events, and the desks' audit
-// entries, POST /v1/audit/entries) centrale takes in at once.
+// entries, POST /v1/audit/entries) centrale takes in at once, and the
+// sedi's audit searches (GET /v1/audit/search), which assemble a page of
+// up to wire.MaxAuditSearchBytes in memory as a push holds its body.
 // A push holds its body in memory, up to wire.MaxPushBytes with its
 // archived forms, decoded, until the store has applied it: without a
 // bound, a flood of pushes (500 sedi catching up after an outage, or a
@@ -134,11 +136,27 @@ func (s *Server) SetPushLimits(l PushLimits) {
 // defaults set.
 func (s *Server) PushLimits() PushLimits { return s.pushes.Load().limits }
 
+// slotWork is what takes a push slot, as the answers that refuse one
+// name it.
+type slotWork struct {
+	// what is the request, and then what the client does on a 503.
+	what, then string
+}
+
+// The work of the push slots.
+var (
+	pushWork = slotWork{"push", "the events stay at the desk, which sends them again at its next sync"}
+	// searchWork: without a slot, 128 searches of one desk certificate
+	// at once took 170 MiB and more, and another sede's requests waited
+	// seconds for the cores (TestAuditSearchSlots).
+	searchWork = slotWork{"audit search", "search again in a moment"}
+)
+
 // admitPush takes a push slot for r, of the caller c, waiting if need
 // be, and returns the function that gives it back; when none is to be
 // had, or c's certificate has its share in hand already, it answers 503
-// with Retry-After and returns nil.
-func (s *Server) admitPush(w http.ResponseWriter, r *http.Request, c caller) func() {
+// with Retry-After and returns nil. k names the request in the answer.
+func (s *Server) admitPush(w http.ResponseWriter, r *http.Request, c caller, k slotWork) func() {
 	g := s.pushes.Load()
 	// A push refused is answered at once and its connection closed:
 	// net/http would otherwise read what is left of its body first, up
@@ -148,8 +166,8 @@ func (s *Server) admitPush(w http.ResponseWriter, r *http.Request, c caller) fun
 		w.Header().Set("Connection", "close")
 		retryAfter(w, 2*time.Second)
 		problem(w, http.StatusServiceUnavailable, wire.ProblemBusy, "Centrale busy",
-			fmt.Sprintf("this certificate (%s %s) has %d pushes in hand already, the most centrale takes of one certificate at once; the events stay at the desk, which sends them again at its next sync",
-				c.role, c.code, g.limits.PerCert))
+			fmt.Sprintf("this certificate (%s %s) has %d pushes and audit searches in hand already, the most centrale takes of one certificate at once; nothing was done of this %s: %s",
+				c.role, c.code, g.limits.PerCert, k.what, k.then))
 		return nil
 	}
 	if !g.gate.enter(r.Context()) {
@@ -157,8 +175,8 @@ func (s *Server) admitPush(w http.ResponseWriter, r *http.Request, c caller) fun
 		w.Header().Set("Connection", "close")
 		retryAfter(w, 2*time.Second)
 		problem(w, http.StatusServiceUnavailable, wire.ProblemBusy, "Centrale busy",
-			fmt.Sprintf("centrale takes in at most %d pushes at once and %d more are waiting; the events stay at the desk, which sends them again at its next sync",
-				g.limits.Slots, g.limits.Queue))
+			fmt.Sprintf("centrale takes in at most %d pushes and audit searches at once and %d more are waiting; nothing was done of this %s: %s",
+				g.limits.Slots, g.limits.Queue, k.what, k.then))
 		return nil
 	}
 	leave := func() { g.gate.leave(); g.give(c.serial) }

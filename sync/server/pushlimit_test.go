@@ -12,8 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/server"
+	"github.com/pinsede/pinsede/sync/storetest"
 	"github.com/pinsede/pinsede/sync/wire"
 )
 
@@ -223,5 +225,83 @@ func TestPushPerCertificate(t *testing.T) {
 	}
 	if want := flood - l.WithDefaults().PerCert; refused != want {
 		t.Errorf("%d of the flood's %d pushes refused at once, want %d: all but the certificate's share", refused, flood, want)
+	}
+}
+
+// Ensure that an audit search takes a push slot as a push does: a desk
+// certificate with its share of requests in hand is answered 503 at once
+// for one more search, naming it and what to do, and so is any search
+// while the slots are taken and the queue full; a search with a slot free
+// is answered. Before, searches took no slot: 128 at once from one desk
+// certificate (a stolen PC) took about 170 MiB of centrale's heap for
+// 14 s, and another sede's GET /v1/policy waited up to 9 s for the cores.
+func TestAuditSearchSlots(t *testing.T) {
+	env := newEnv(t)
+	// A search finding both slots taken waits a nanosecond: no more.
+	env.Server.SetPushLimits(server.PushLimits{Slots: 2, Wait: time.Nanosecond, PerCert: 1})
+	admitted := make(chan struct{}, 4)
+	env.Server.SetPushHook(func(delta int) {
+		if delta > 0 {
+			admitted <- struct{}{}
+		}
+	})
+	// hold pushes half a batch of sede with c: its handler holds a slot
+	// until the rest is written and the pipe closed.
+	hold := func(c *http.Client, sede string) (finish func() pushed) {
+		t.Helper()
+		body := mustJSON(t, batch(t, sede, 2))
+		pr, pw := io.Pipe()
+		done := make(chan pushed, 1)
+		go func() { done <- pushBody(c, env.URL, pr) }()
+		if _, err := pw.Write(body[:len(body)/2]); err != nil {
+			t.Fatal(err)
+		}
+		<-admitted
+		return func() pushed {
+			pw.Write(body[len(body)/2:])
+			pw.Close()
+			return <-done
+		}
+	}
+	search := func(c *http.Client) (int, wire.Problem) {
+		t.Helper()
+		f := pinsede.AuditFilter{From: pinsede.DateOf(storetest.T0), To: pinsede.DateOf(storetest.T0)}
+		st, b := do(t, c, "GET", env.URL+"/v1/audit/search?"+wire.AuditQuery(f, wire.AuditCursor{}), "", nil)
+		var p wire.Problem
+		if st != http.StatusOK {
+			if err := json.Unmarshal(b, &p); err != nil {
+				t.Fatalf("search: %d %s", st, b)
+			}
+		}
+		select { // the slot the search took, and gave back, before its answer
+		case <-admitted:
+		default:
+		}
+		return st, p
+	}
+	busy := func(who string, st int, p wire.Problem, detail string) {
+		t.Helper()
+		if st != http.StatusServiceUnavailable || p.Type != wire.ProblemBusy || !strings.Contains(p.Detail, detail) || !strings.Contains(p.Detail, "search again") {
+			t.Errorf("%s: %d %+v, want 503 busy saying %q and what to do", who, st, p, detail)
+		}
+	}
+
+	roma := env.Client(t, pki.RoleSede, "ROMA01")
+	finishRoma := hold(roma, "ROMA01")
+	st, p := search(roma)
+	busy("a search of a certificate with its share in hand", st, p, "1 pushes and audit searches in hand already")
+	if st, p := search(env.Client(t, pki.RoleSede, "MILANO1")); st != http.StatusOK {
+		t.Errorf("a search with a slot free: %d %+v", st, p)
+	}
+	finishNapoli := hold(env.Client(t, pki.RoleSede, "NAPOLI1"), "NAPOLI1")
+	st, p = search(env.Client(t, pki.RoleSede, "TORINO1"))
+	busy("a search with the slots taken", st, p, "at most 2 pushes and audit searches at once")
+	for sede, finish := range map[string]func() pushed{"ROMA01": finishRoma, "NAPOLI1": finishNapoli} {
+		if a := finish(); a.status != http.StatusOK {
+			t.Errorf("the push of %s that held a slot: %d %+v %v", sede, a.status, a.problem, a.err)
+		}
+	}
+	if st, p := search(roma); st != http.StatusOK {
+		t.Errorf("ROMA01's search once its push is done: %d %+v", st, p)
 	}
 }

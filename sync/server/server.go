@@ -91,6 +91,9 @@ type Server struct {
 	// guard holds the slots and rate limits of /v1/pin/verify
 	// (overload.go).
 	guard atomic.Pointer[verifyGuard]
+	// lookups holds the rate limits of GET /v1/credentials
+	// (lookuplimit.go).
+	lookups atomic.Pointer[lookupGuard]
 	// pushes holds the slots of POST /v1/events (pushlimit.go).
 	pushes atomic.Pointer[pushGuard]
 	// onPush, when set (by the tests), is called with +1 when a push
@@ -110,6 +113,7 @@ func New(store central.Store, verifier *central.Verifier, crl *pki.CRL, log *slo
 	s := &Server{Store: store, Verifier: verifier, CRL: crl, Now: now, Log: log}
 	s.SetVerifyLimits(VerifyLimits{})
 	s.SetPushLimits(PushLimits{})
+	s.SetLookupLimits(LookupLimits{})
 	l := central.DefaultLimits()
 	s.limits.Store(&l)
 	return s
@@ -351,7 +355,7 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 	if !ok {
 		return
 	}
-	leave := s.admitPush(w, r, c) // pushlimit.go
+	leave := s.admitPush(w, r, c, pushWork) // pushlimit.go
 	if leave == nil {
 		return
 	}

@@ -25,7 +25,9 @@ import (
 )
 
 // Ensure that a desk's pulls are recorded for the status page when its
-// cursor moves, and at most every PullRecordEvery while it stays put.
+// cursor moves, and at most every PullRecordEvery while it stays put; a
+// cursor that moves within PullRecordMin of the last record waits (a
+// desk alternating after=0 and after=1 wrote the store at each pull).
 func TestPullRecorded(t *testing.T) {
 	store, err := boltstore.Open(filepath.Join(t.TempDir(), "c.db"))
 	if err != nil {
@@ -60,6 +62,10 @@ func TestPullRecorded(t *testing.T) {
 	}
 	t0 := storetest.T0
 	pull(0)
+	pull(1) // the same instant: not recorded
+	if at, cur := lastPull(); !at.Equal(t0) || cur != 0 {
+		t.Errorf("a pull within %s of the last record: last pull %s at %d, want %s at 0", server.PullRecordMin, at, cur, t0)
+	}
 	set(t0.Add(server.PullRecordEvery - time.Second))
 	pull(0)
 	if at, _ := lastPull(); !at.Equal(t0) {

@@ -15,10 +15,11 @@ import (
 // ticketSweep remembers the day whose tickets of past days are wiped.
 type ticketSweep struct {
 	mu  sync.Mutex
-	day string // time.DateOnly of the last sweep; "" before the first
+	day string // central.DayKey of the last sweep; "" before the first
 }
 
-// SweepTickets wipes the tickets of the days before today's, with the
+// SweepTickets wipes the tickets of the days before today's (Italy's day,
+// central.Day, whatever the process's time zone), with the
 // requests in their changes, once a day: centrale calls it on a timer, so
 // that nothing a citizen typed at a kiosk outlives its day even when no
 // sede asks for anything. A failure is logged, and tried again at the next
@@ -30,14 +31,13 @@ func (s *Server) SweepTickets(ctx context.Context) { s.sweepTickets(ctx, s.Now()
 // first request that handles tickets (a pull or a kiosk's post), so that
 // none of a past day goes out before the timer's sweep.
 func (s *Server) sweepTickets(ctx context.Context, now time.Time) {
-	day := now.Format(time.DateOnly)
+	day := central.DayKey(now)
 	s.sweep.mu.Lock()
 	defer s.sweep.mu.Unlock()
 	if s.sweep.day == day {
 		return
 	}
-	y, m, d := now.Date()
-	n, err := s.Store.WipeTickets(ctx, time.Date(y, m, d, 0, 0, 0, 0, now.Location()))
+	n, err := s.Store.WipeTickets(ctx, central.Day(now))
 	if err != nil {
 		if s.Log != nil {
 			s.Log.ErrorContext(ctx, "wipe tickets", "err", err)
@@ -72,9 +72,9 @@ func (s *Server) postTicket(w http.ResponseWriter, r *http.Request, c caller) {
 	stored, err := s.Store.PutTicket(r.Context(), t, now)
 	if errors.Is(err, central.ErrTicketsFull) {
 		// The kiosk takes the request to its spool folder, or keeps it
-		// and offers it again (ui/kiosk): nothing of it is lost.
-		y, m, d := now.Date()
-		retryAfter(w, time.Date(y, m, d+1, 0, 0, 0, 0, now.Location()).Sub(now))
+		// and offers it again (ui/kiosk): nothing of it is lost. The
+		// sede's next day is Italy's, when the sweep frees its places.
+		retryAfter(w, central.NextDay(now).Sub(now))
 		problem(w, http.StatusTooManyRequests, wire.ProblemRateLimited, "Too many tickets today",
 			fmt.Sprintf("sede %s holds as many kiosk tickets as it may in a day (%d); nothing was stored: a kiosk posting without end is faulty or its certificate is in other hands", c.code, s.limits.Load().Tickets))
 		return
