@@ -50,11 +50,12 @@ type statusError struct {
 func (e *statusError) Error() string { return "centrale answered " + e.status }
 
 // busyProblems are the problem types with which centrale says it has
-// taken in as much as it can at once (sync/server's push and verify
-// limits).
+// taken in as much as it can at once, or as much as it allows a client
+// in a while (sync/server's push, verify and lookup limits).
 var busyProblems = map[string]bool{
-	wire.ProblemBusy:       true,
-	wire.ProblemOverloaded: true,
+	wire.ProblemBusy:        true,
+	wire.ProblemOverloaded:  true,
+	wire.ProblemRateLimited: true,
 }
 
 // certificateProblems are the problem types with which centrale refuses a

@@ -30,6 +30,11 @@ const (
 	// KeyLookupServer: centrale answered with an error, titled
 	// Args{"Title"}.
 	KeyLookupServer = "err.central.server"
+	// KeyLookupBusy: centrale took in as much as it can at once, or as
+	// many lookups of this sede's certificate as it allows a minute
+	// (sync/server's limits): nothing was done, and a moment later the
+	// same lookup is answered.
+	KeyLookupBusy = "err.central.busy"
 )
 
 // Credentials looks cf up at centrale (GET /v1/credentials), within
@@ -72,7 +77,9 @@ func lookupProblem(err error) error {
 		p.Key, p.Args = KeyLookupTimeout, map[string]any{"Seconds": int(LookupTimeout / time.Second)}
 	case FaultCertificate:
 		p.Key = KeyLookupCertificate
-	case FaultServer, FaultBusy:
+	case FaultBusy:
+		p.Key = KeyLookupBusy
+	case FaultServer:
 		p.Key, p.Args = KeyLookupServer, map[string]any{"Title": title}
 	}
 	return p

@@ -13,6 +13,7 @@ import (
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
 	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/server"
 	"github.com/pinsede/pinsede/sync/storetest"
 	"github.com/pinsede/pinsede/sync/wire"
 )
@@ -128,5 +129,25 @@ func TestLookupFails(t *testing.T) {
 				t.Fatalf("got %v, want a problem %s", err, tc.key)
 			}
 		})
+	}
+}
+
+// Ensure that a lookup centrale refuses for its rate (429, the
+// certificate's lookups spent) is told as centrale being busy, to try
+// again in a minute: it said "Centrale non raggiungibile: ha risposto con
+// un errore (Too many lookups)", in English within the Italian.
+func TestLookupRateLimited(t *testing.T) {
+	env := testenv.New(t, stores[0].open(t)) // bolt
+	env.Server.SetLookupLimits(server.LookupLimits{Rate: 1.0 / 3600, Burst: 1})
+	ls, _, _ := newLocal(t)
+	defer ls.Close()
+	c := client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls, Desk: deskOn(ls), Now: testclock.Now})
+	if _, err := c.Credentials(context.Background(), person(1).CodiceFiscale); err != nil {
+		t.Fatalf("the first lookup: %v", err)
+	}
+	_, err := c.Credentials(context.Background(), person(2).CodiceFiscale)
+	var p *pinsede.Problem
+	if !errors.As(err, &p) || p.Key != client.KeyLookupBusy || p.Err == nil {
+		t.Fatalf("got %v, want a problem %s", err, client.KeyLookupBusy)
 	}
 }

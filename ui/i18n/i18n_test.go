@@ -142,6 +142,7 @@ var domainKeys = map[string]map[string]any{
 	client.KeyLookupTimeout:     {"Seconds": 5},
 	client.KeyLookupCertificate: nil,
 	client.KeyLookupServer:      {"Title": "Internal error"},
+	client.KeyLookupBusy:        nil,
 }
 
 // printerKeys are the message keys of the printer's failures (ui/cups),
