@@ -221,27 +221,54 @@ func outboxKinds(t *testing.T, st *local.Store) []pinsede.EventKind {
 }
 
 // printKillEnv tells the test binary, run again by TestPrintKilled, to be
-// the child that issues a PIN and is killed mid-print: its value is the
-// store's folder. printKillNowEnv is the desk's clock, the parent's.
+// the child that issues a PIN and is killed mid-print, or once printed:
+// its value is the store's folder. printKillNowEnv is the desk's clock,
+// the parent's; printKillPrintedEnv, when set, has the print end and the
+// child held as it starts to record it.
 const (
-	printKillEnv    = "PINSEDE_PRINTKILL_STORE"
-	printKillNowEnv = "PINSEDE_PRINTKILL_NOW"
+	printKillEnv        = "PINSEDE_PRINTKILL_STORE"
+	printKillNowEnv     = "PINSEDE_PRINTKILL_NOW"
+	printKillPrintedEnv = "PINSEDE_PRINTKILL_PRINTED"
 )
 
-// stuckPrinter is the child's printer: it says "printing" on stdout and
-// holds the slip as long as its stdin, which the parent never writes to,
-// stays open: until the process is killed.
-type stuckPrinter struct{}
-
-func (stuckPrinter) PrintSlip(context.Context, pinsede.Slip) error {
-	os.Stdout.WriteString("printing\n")
+// hold says what on stdout and holds as long as the child's stdin, which
+// the parent never writes to, stays open: until the process is killed.
+func hold(what string) error {
+	os.Stdout.WriteString(what + "\n")
 	io.Copy(io.Discard, os.Stdin)
 	return errors.New("the parent closed the child's stdin")
 }
 
+// stuckPrinter is the child's printer: it holds the slip (hold). With a
+// store, it prints at once and has the store hold its next transaction,
+// the print's record.
+type stuckPrinter struct{ store *holdStore }
+
+func (p stuckPrinter) PrintSlip(context.Context, pinsede.Slip) error {
+	if p.store == nil {
+		return hold("printing")
+	}
+	p.store.held = true
+	return nil
+}
+
+// holdStore is the child's store: once held, its next Update holds
+// (hold) before it begins.
+type holdStore struct {
+	pinsede.Store
+	held bool
+}
+
+func (s *holdStore) Update(fn func(pinsede.Tx) error) error {
+	if s.held {
+		return hold("printed")
+	}
+	return s.Store.Update(fn)
+}
+
 // TestPrintKilledChild is not a test: it is the child process of
 // TestPrintKilled. It opens the store, logs the supervisor in and issues
-// a PIN, whose print never ends.
+// a PIN, whose print, or the record of its print, never ends.
 func TestPrintKilledChild(t *testing.T) {
 	dir := os.Getenv(printKillEnv)
 	if dir == "" {
@@ -256,6 +283,10 @@ func TestPrintKilledChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := pinsede.NewDesk(st, stuckPrinter{}, func() time.Time { return now })
+	if os.Getenv(printKillPrintedEnv) != "" {
+		hs := &holdStore{Store: st}
+		d.Store, d.Printer = hs, stuckPrinter{store: hs}
+	}
 	d.PINParams, d.PasswordParams = cheap, cheap
 	s, err := d.Login("sup", "password-lunga")
 	if err != nil {
@@ -265,23 +296,68 @@ func TestPrintKilledChild(t *testing.T) {
 	t.Fatalf("the issue returned (%v): its print never ends", err)
 }
 
-// Ensure that a desk's process killed (SIGKILL) mid-print, on a real
-// store, leaves a slip that the next start takes as a print that failed:
-// the PIN revoked for ReasonPrintFailed, its event in the outbox.
+// Ensure that a desk's process killed (SIGKILL) mid-print, or once the
+// printer returned and before the print was recorded, on a real store,
+// leaves a slip that the next start takes as a print cut short: the PIN
+// revoked for ReasonPrintFailed, its event in the outbox, and its
+// operator told at the login that its print was not recorded (the
+// envelope, if it printed, void).
 func TestPrintKilled(t *testing.T) {
-	f := newFixture(t)
-	path := f.store.Path()
-	if err := f.store.Close(); err != nil {
-		t.Fatal(err)
+	for _, printed := range []bool{false, true} {
+		f := newFixture(t)
+		path := f.store.Path()
+		if err := f.store.Close(); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(os.Args[0], "-test.run=^TestPrintKilledChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), printKillEnv+"="+filepath.Dir(path), printKillNowEnv+"="+f.now.Format(time.RFC3339Nano))
+		want := "printing\n"
+		if printed {
+			cmd.Env, want = append(cmd.Env, printKillPrintedEnv+"=1"), "printed\n"
+		}
+		killChildAt(t, cmd, want)
+
+		st, err := local.Open(path, filepath.Join(filepath.Dir(path), "store.key"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		creds := credentials(t, st)
+		if len(creds) != 1 || creds[0].State != pinsede.StateAttivo || !creds[0].PrintedAt.IsZero() {
+			t.Fatalf("after the kill (%s) the credentials are %+v, want the one printing, active", want, creds)
+		}
+		d := pinsede.NewDesk(st, &capture{}, f.desk.Now)
+		d.PINParams, d.PasswordParams = cheap, cheap
+		if n, err := d.RecoverPrints(); n != 1 || err != nil {
+			t.Fatalf("RecoverPrints: %d, %v; want the one killed at %s", n, err, want)
+		}
+		creds = credentials(t, st)
+		if c := creds[0]; c.State != pinsede.StateRevocato || c.RevokeReason != pinsede.ReasonPrintFailed {
+			t.Errorf("after the restart the credential is %+v, want it revoked as not printed", c)
+		}
+		if got := outboxKinds(t, st); !slices.Equal(got, []pinsede.EventKind{pinsede.EventIssued, pinsede.EventRevoked}) {
+			t.Errorf("outbox %v", got)
+		}
+		s, err := d.Login("sup", "password-lunga")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if un, err := d.UnprintedSlips(s); err != nil || len(un) != 1 || un[0].SlipSerial != creds[0].SlipSerial {
+			t.Errorf("slips told at the login after the kill at %s: %+v, %v", want, un, err)
+		}
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestPrintKilledChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), printKillEnv+"="+filepath.Dir(path), printKillNowEnv+"="+f.now.Format(time.RFC3339Nano))
+}
+
+// killChildAt starts cmd, waits for it to say line on stdout, and kills
+// it (SIGKILL: nothing deferred runs).
+func killChildAt(t *testing.T, cmd *exec.Cmd, line string) {
+	t.Helper()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cmd.Stderr = os.Stderr
-	in, err := cmd.StdinPipe() // open until the kill: the print holds
+	in, err := cmd.StdinPipe() // open until the kill: the child holds
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,37 +365,16 @@ func TestPrintKilled(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if line != "printing\n" {
+	got, err := bufio.NewReader(out).ReadString('\n')
+	if got != line {
 		cmd.Process.Kill()
 		cmd.Wait()
-		t.Fatalf("the child said %q, %v; want printing", line, err)
+		t.Fatalf("the child said %q, %v; want %q", got, err, line)
 	}
-	if err := cmd.Process.Kill(); err != nil { // SIGKILL: nothing deferred runs
+	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	cmd.Wait()
-
-	st, err := local.Open(path, filepath.Join(filepath.Dir(path), "store.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	creds := credentials(t, st)
-	if len(creds) != 1 || creds[0].State != pinsede.StateAttivo {
-		t.Fatalf("after the kill the credentials are %+v, want the one printing, active", creds)
-	}
-	d := pinsede.NewDesk(st, &capture{}, f.desk.Now)
-	if n, err := d.RecoverPrints(); n != 1 || err != nil {
-		t.Fatalf("RecoverPrints: %d, %v; want the one killed mid-print", n, err)
-	}
-	creds = credentials(t, st)
-	if c := creds[0]; c.State != pinsede.StateRevocato || c.RevokeReason != pinsede.ReasonPrintFailed {
-		t.Errorf("after the restart the credential is %+v, want it revoked as not printed", c)
-	}
-	if got := outboxKinds(t, st); !slices.Equal(got, []pinsede.EventKind{pinsede.EventIssued, pinsede.EventRevoked}) {
-		t.Errorf("outbox %v", got)
-	}
 }
 
 // Ensure that the handover of a slip this desk issued and never printed
