@@ -83,15 +83,8 @@ func TestPrintCutShortRecoveredAtStart(t *testing.T) {
 	if err := f.desk.SaveDraft(f.sup, pinsede.DraftVerify, fields); err != nil {
 		t.Fatal(err)
 	}
-	p := newBlockingPrinter()
-	f.desk.Printer = p
 	f.now = f.now.Add(time.Minute)
-	done := make(chan error, 1)
-	go func() {
-		_, err := f.desk.Issue(ctx, f.sup, request(), verification())
-		done <- err
-	}()
-	<-p.entered // committed, printing
+	p, done := issuePrinting(f)
 	creds := credentials(t, f.store)
 	second := creds[0]
 	if second.ID == first.Credential.ID || second.State != pinsede.StateAttivo {
@@ -109,18 +102,12 @@ func TestPrintCutShortRecoveredAtStart(t *testing.T) {
 	if err := f.store.Close(); err != nil {
 		t.Fatal(err)
 	}
-	st, err := local.Open(path, filepath.Join(filepath.Dir(path), "store.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	d := pinsede.NewDesk(st, &capture{}, f.desk.Now)
-	d.PINParams, d.PasswordParams = cheap, cheap
+	st, d := openAgain(t, path, f.desk.Now)
 	if n, err := d.RecoverPrints(); n != 1 || err != nil {
 		t.Fatalf("RecoverPrints: %d, %v; want the one cut short", n, err)
 	}
 	close(p.release) // the old program's print ends on a closed store
-	if err := <-done; err == nil {
+	if r := <-done; r.err == nil {
 		t.Error("the issue cut short returned no error")
 	}
 
@@ -189,6 +176,41 @@ func TestPrintCutShortRecoveredAtStart(t *testing.T) {
 	if len(r.Mismatches) != 1 || r.Mismatches[0].Credential != first.Credential.ID {
 		t.Errorf("the sibling desk's mismatches %+v; want the first slip only", r.Mismatches)
 	}
+}
+
+// issueResult is the outcome of an issue run in its own goroutine.
+type issueResult struct {
+	out pinsede.Issued
+	err error
+}
+
+// issuePrinting starts f's issue of request() with a printer that holds
+// the slip, and returns once the issue is committed and its slip
+// printing: the printer, to release, and the issue's outcome to come.
+func issuePrinting(f *fixture) (*blockingPrinter, <-chan issueResult) {
+	p := newBlockingPrinter()
+	f.desk.Printer = p
+	done := make(chan issueResult, 1)
+	go func() {
+		out, err := f.desk.Issue(context.Background(), f.sup, request(), verification())
+		done <- issueResult{out, err}
+	}()
+	<-p.entered
+	return p, done
+}
+
+// openAgain opens the closed store at path, as the desk's next start
+// does, and returns it with a desk on it on the clock now.
+func openAgain(t *testing.T, path string, now func() time.Time) (*local.Store, *pinsede.Desk) {
+	t.Helper()
+	st, err := local.Open(path, filepath.Join(filepath.Dir(path), "store.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	d := pinsede.NewDesk(st, &capture{}, now)
+	d.PINParams, d.PasswordParams = cheap, cheap
+	return st, d
 }
 
 // credentials returns the credentials of request()'s citizen on st,
@@ -317,17 +339,11 @@ func TestPrintKilled(t *testing.T) {
 		}
 		killChildAt(t, cmd, want)
 
-		st, err := local.Open(path, filepath.Join(filepath.Dir(path), "store.key"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
+		st, d := openAgain(t, path, f.desk.Now)
 		creds := credentials(t, st)
 		if len(creds) != 1 || creds[0].State != pinsede.StateAttivo || !creds[0].PrintedAt.IsZero() {
 			t.Fatalf("after the kill (%s) the credentials are %+v, want the one printing, active", want, creds)
 		}
-		d := pinsede.NewDesk(st, &capture{}, f.desk.Now)
-		d.PINParams, d.PasswordParams = cheap, cheap
 		if n, err := d.RecoverPrints(); n != 1 || err != nil {
 			t.Fatalf("RecoverPrints: %d, %v; want the one killed at %s", n, err, want)
 		}

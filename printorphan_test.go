@@ -3,14 +3,12 @@ package pinsede_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pinsede/pinsede"
-	"github.com/pinsede/pinsede/local"
 )
 
 // Ensure that the PINs a desk of before the slips were kept as printing
@@ -43,15 +41,8 @@ func TestRecoverOrphansOfOldDesk(t *testing.T) {
 
 	// The PIN dispositivo issued as an old desk did, the program ended
 	// mid-print: the store has its issue and no slip kept as printing.
-	p := newBlockingPrinter()
-	f.desk.Printer = p
 	f.now = f.now.Add(time.Minute)
-	done := make(chan error, 1)
-	go func() {
-		_, err := f.desk.Issue(ctx, f.sup, request(), verification())
-		done <- err
-	}()
-	<-p.entered
+	p, done := issuePrinting(f)
 	var orphan pinsede.Credential
 	if err := f.store.Update(func(tx pinsede.Tx) error {
 		ps, err := tx.Printing()
@@ -70,18 +61,12 @@ func TestRecoverOrphansOfOldDesk(t *testing.T) {
 		t.Fatal(err)
 	}
 	close(p.release)
-	if err := <-done; err == nil {
+	if r := <-done; r.err == nil {
 		t.Fatal("the issue cut short recorded its print on a closed store")
 	}
 
-	st, err := local.Open(path, filepath.Join(filepath.Dir(path), "store.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
 	f.now = f.now.Add(24 * time.Hour) // the new version starts the day after
-	d := pinsede.NewDesk(st, &capture{}, f.desk.Now)
-	d.PINParams, d.PasswordParams = cheap, cheap
+	st, d := openAgain(t, path, f.desk.Now)
 	if n, err := d.RecoverPrints(); n != 1 || err != nil {
 		t.Fatalf("RecoverPrints: %d, %v; want the orphan revoked", n, err)
 	}

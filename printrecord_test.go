@@ -3,12 +3,10 @@ package pinsede_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/pinsede/pinsede"
-	"github.com/pinsede/pinsede/local"
 )
 
 // errCommitFailed is the failure failCommit gives a transaction's commit.
@@ -90,18 +88,7 @@ func TestPrintNotRecordedVoided(t *testing.T) {
 // returned "record print of ..." with no ErrPrint.
 func TestPrintNotRecordedStoreClosed(t *testing.T) {
 	f := newFixture(t)
-	p := newBlockingPrinter()
-	f.desk.Printer = p
-	type result struct {
-		out pinsede.Issued
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		out, err := f.desk.Issue(context.Background(), f.sup, request(), verification())
-		done <- result{out, err}
-	}()
-	<-p.entered // committed, printing
+	p, done := issuePrinting(f)
 	path := f.store.Path()
 	if err := f.store.Close(); err != nil { // the store fails as the print ends
 		t.Fatal(err)
@@ -115,13 +102,7 @@ func TestPrintNotRecordedStoreClosed(t *testing.T) {
 		t.Errorf("the issue returned %+v, want it as stored: active, its revocation left to the next start", r.out.Credential)
 	}
 
-	st, err := local.Open(path, filepath.Join(filepath.Dir(path), "store.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	d := pinsede.NewDesk(st, &capture{}, f.desk.Now)
-	d.PINParams, d.PasswordParams = cheap, cheap
+	st, d := openAgain(t, path, f.desk.Now)
 	if n, err := d.RecoverPrints(); n != 1 || err != nil {
 		t.Fatalf("RecoverPrints: %d, %v; want the slip not recorded", n, err)
 	}
