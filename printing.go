@@ -17,8 +17,9 @@ import (
 // the desk starts is a print cut short (a crash, a power cut, the window
 // closed or the program stopped mid-print): RecoverPrints treats it as a
 // print that failed, and UnprintedSlips tells its operator at their next
-// login. Only this desk keeps them: a credential of another desk of the
-// sede (applySedeEvent) has no print of its own here, and no Printing.
+// login, until they close the notice (ForgetUnprinted). Only this desk
+// keeps them: a credential of another desk of the sede (applySedeEvent)
+// has no print of its own here, and no Printing.
 
 // Printing is the slip of a credential committed whose print is not
 // recorded yet. It holds nothing of the PIN.
@@ -35,7 +36,7 @@ type Printing struct {
 	Draft *Draft `json:"draft,omitempty"`
 	// CutShort is when RecoverPrints revoked the credential, its print
 	// cut short; zero while it prints. Its operator is told at their
-	// next login (UnprintedSlips).
+	// next login (UnprintedSlips), until they close the notice.
 	CutShort time.Time `json:"cut_short,omitzero"`
 }
 
@@ -43,6 +44,8 @@ type Printing struct {
 // its PIN was revoked (ReasonPrintFailed), and the citizen needs a new
 // one.
 type Unprinted struct {
+	// Credential is the id of the credential revoked.
+	Credential    string
 	SlipSerial    string
 	CodiceFiscale CodiceFiscale
 	// Citizen is the citizen's name; empty when the sede has no record.
@@ -254,11 +257,13 @@ func (d *Desk) revokeCutShort(tx Tx, sede Sede, p Printing, now time.Time, detai
 }
 
 // UnprintedSlips returns the slips of the session's operator whose print
-// was cut short (RecoverPrints), and forgets them: the desk tells the
-// operator once, at their login.
+// was cut short (RecoverPrints): the desk tells the operator at their
+// login, at each until they close the notice (ForgetUnprinted). A notice
+// closed otherwise (a colleague's Esci on the lock, the desk closed) is
+// told again.
 func (d *Desk) UnprintedSlips(s *Session) ([]Unprinted, error) {
 	var out []Unprinted
-	err := d.Store.Update(func(tx Tx) error {
+	err := d.Store.View(func(tx Tx) error {
 		out = nil
 		ps, err := tx.Printing()
 		if err != nil {
@@ -268,7 +273,7 @@ func (d *Desk) UnprintedSlips(s *Session) ([]Unprinted, error) {
 			if p.CutShort.IsZero() || p.Operator != s.Actor() {
 				continue
 			}
-			u := Unprinted{SlipSerial: p.SlipSerial, CodiceFiscale: p.CodiceFiscale, Issued: p.Started}
+			u := Unprinted{Credential: p.Credential, SlipSerial: p.SlipSerial, CodiceFiscale: p.CodiceFiscale, Issued: p.Started}
 			switch cit, err := tx.Citizen(p.CodiceFiscale); {
 			case err == nil:
 				u.Citizen = cit.Request.FullName()
@@ -276,9 +281,6 @@ func (d *Desk) UnprintedSlips(s *Session) ([]Unprinted, error) {
 				return err
 			}
 			out = append(out, u)
-			if err := tx.DeletePrinting(p.Credential); err != nil {
-				return err
-			}
 		}
 		return nil
 	})
@@ -286,4 +288,29 @@ func (d *Desk) UnprintedSlips(s *Session) ([]Unprinted, error) {
 		return nil, fmt.Errorf("slips not printed of %s: %w", s.Actor(), err)
 	}
 	return out, nil
+}
+
+// ForgetUnprinted forgets the slips un (UnprintedSlips), told to the
+// session's operator, who closed the notice: they are not told again.
+func (d *Desk) ForgetUnprinted(s *Session, un []Unprinted) error {
+	err := d.Store.Update(func(tx Tx) error {
+		ps, err := tx.Printing()
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			if p.CutShort.IsZero() || p.Operator != s.Actor() ||
+				!slices.ContainsFunc(un, func(u Unprinted) bool { return u.Credential == p.Credential }) {
+				continue
+			}
+			if err := tx.DeletePrinting(p.Credential); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("forget the slips not printed told to %s: %w", s.Actor(), err)
+	}
+	return nil
 }

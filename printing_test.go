@@ -136,11 +136,18 @@ func TestPrintCutShortRecoveredAtStart(t *testing.T) {
 		t.Errorf("draft after the recovery: %+v, %v, %v; want the request kept again", dr, ok, err)
 	}
 	un, err := d.UnprintedSlips(s)
-	if err != nil || len(un) != 1 || un[0].SlipSerial != second.SlipSerial || un[0].Citizen != "Rossi Mario" || un[0].CodiceFiscale != second.CodiceFiscale {
+	if err != nil || len(un) != 1 || un[0].SlipSerial != second.SlipSerial || un[0].Citizen != "Rossi Mario" ||
+		un[0].CodiceFiscale != second.CodiceFiscale || un[0].Credential != second.ID {
 		t.Fatalf("slips not printed told at the login: %+v, %v", un, err)
 	}
+	if again, err := d.UnprintedSlips(s); err != nil || len(again) != 1 {
+		t.Errorf("told again before the notice was closed: %+v, %v; want the slip", again, err)
+	}
+	if err := d.ForgetUnprinted(s, un); err != nil {
+		t.Fatal(err)
+	}
 	if un, err := d.UnprintedSlips(s); err != nil || len(un) != 0 {
-		t.Errorf("told twice: %+v, %v", un, err)
+		t.Errorf("told after the notice was closed: %+v, %v", un, err)
 	}
 	if u, err := d.PendingHandovers(s); err != nil || len(u) != 0 {
 		t.Errorf("slips to hand over after the recovery: %+v, %v", u, err)

@@ -183,6 +183,38 @@ func TestPrintCutShortToldAfterEsci(t *testing.T) {
 	assertToldUnprinted(t, h.screenText(), cut)
 }
 
+// Ensure that the notice of a slip cut short, closed by a colleague's
+// Esci on the lock screen, is told again at the clerk's next login after
+// the desk closed and opened again, and not once the clerk closed it with
+// OK. Before, the notice closed by Esci was kept in the window's memory
+// only: the desk closed, the clerk never learnt that a citizen's envelope
+// was void (the store had forgotten it as it was first shown).
+func TestPrintCutShortToldAfterEsciAndRestart(t *testing.T) {
+	h, cut, old, p := cutPrintShort(t)
+	defer func() {
+		close(p.release)
+		h.steps.Wait(&old.busy)
+	}()
+	h.logIn("m.rossi", "password-di-prova")
+	assertToldUnprinted(t, h.screenText(), cut)
+	h.app.lockSession()
+	h.tap(h.app.lock.logout) // a colleague's Esci
+	h.wait()
+	second := h.app
+	second.Close() // the desk closes
+	h.start()      // and opens again
+	h.logIn("m.rossi", "password-di-prova")
+	assertToldUnprinted(t, h.screenText(), cut)
+	h.tapText("OK")
+	h.wait()
+	h.app.logout()
+	h.logIn("m.rossi", "password-di-prova")
+	if got := h.screenText(); strings.Contains(got, "Stampa non registrata") {
+		t.Errorf("the notice closed with OK is told again:\n%s", got)
+	}
+	h.steps.Wait(&second.busy)
+}
+
 // cutPrintShort logs in, issues Mario Rossi's PIN with a printer that
 // holds the slip, closes the app as it prints, and opens a new one on
 // the same store, a minute later, with a printer that prints. It returns
