@@ -188,7 +188,7 @@ func (d *Desk) mint(s *Session, cf CodiceFiscale, now time.Time) (Credential, *P
 // hand it over. Either removes the slip kept as printing (startPrint). It
 // returns the credential as stored; but one that RecoverPrints took
 // meanwhile (a desk started again in the same process) is left to it,
-// returned as committed, and the error wraps ErrPrint.
+// and the error wraps ErrPrint (and ErrPrintNotRecorded if it printed).
 func (d *Desk) printSlipPending(ctx context.Context, s *Session, req Request, cred Credential, pin *PIN, pending bool) (Credential, error) {
 	slip := Slip{
 		Serial: cred.SlipSerial, Sede: s.Sede, Desk: s.Desk, Operator: s.Operator.Name, Citizen: req, PIN: pin,
@@ -200,7 +200,7 @@ func (d *Desk) printSlipPending(ctx context.Context, s *Session, req Request, cr
 		printed, taken, err := d.recordPrint(s, cred)
 		switch {
 		case taken: // printed after its PIN was revoked: the slip opens nothing
-			return cred, &Problem{Key: KeyPrintNotRecorded, Err: fmt.Errorf("%w: %w: %s printed after its print was taken as cut short", ErrPrint, ErrPrintNotRecorded, cred.SlipSerial)}
+			return d.asStored(cred), &Problem{Key: KeyPrintNotRecorded, Err: fmt.Errorf("%w: %w: %s printed after its print was taken as cut short", ErrPrint, ErrPrintNotRecorded, cred.SlipSerial)}
 		case err == nil:
 			return printed, nil
 		}
@@ -224,6 +224,20 @@ func (d *Desk) printSlipPending(ctx context.Context, s *Session, req Request, cr
 		return cred, &Problem{Key: key, Err: errors.Join(ErrPrint, perr, err)}
 	}
 	return revoked, &Problem{Key: key, Err: errors.Join(ErrPrint, perr)}
+}
+
+// asStored returns cred as the store has it now, or as it is when the
+// store cannot say.
+func (d *Desk) asStored(cred Credential) Credential {
+	var c Credential
+	if err := d.Store.View(func(tx Tx) error {
+		var err error
+		c, err = tx.Credential(cred.ID)
+		return err
+	}); err != nil {
+		return cred
+	}
+	return c
 }
 
 // recordPrint records that the slip of cred printed: its PrintedAt, and

@@ -117,3 +117,24 @@ func TestPrintNotRecordedStoreClosed(t *testing.T) {
 		t.Errorf("slips told at the login: %+v, %v; want the one not recorded", un, err)
 	}
 }
+
+// Ensure that a slip that printed after the desk, started again in the
+// same process, took its print as cut short is told as printed and not
+// recorded, with its PIN as stored: revoked. Before, the issue said the
+// slip was not printed, and returned its PIN as active.
+func TestPrintedAfterTakenAsCutShort(t *testing.T) {
+	f := newFixture(t)
+	p, done := issuePrinting(f)
+	again := pinsede.NewDesk(f.store, &capture{}, f.desk.Now) // the desk starts again on the same store
+	if n, err := again.RecoverPrints(); n != 1 || err != nil {
+		t.Fatalf("RecoverPrints: %d, %v; want the slip printing", n, err)
+	}
+	close(p.release) // the print ends: the slip is out
+	r := <-done
+	if !errors.Is(r.err, pinsede.ErrPrint) || !errors.Is(r.err, pinsede.ErrPrintNotRecorded) {
+		t.Errorf("issue printed after its print was taken: %v, want ErrPrint and ErrPrintNotRecorded", r.err)
+	}
+	if c := r.out.Credential; c.State != pinsede.StateRevocato || c.RevokeReason != pinsede.ReasonPrintFailed {
+		t.Errorf("the issue returned %+v, want it as stored: revoked", c)
+	}
+}
