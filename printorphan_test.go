@@ -130,3 +130,46 @@ func TestRecoverOrphansLeavesSiblingDesk(t *testing.T) {
 		t.Errorf("desk 01's PIN at desk 02 is %+v, want it active", c)
 	}
 }
+
+// Ensure that a PIN of another desk of the sede pulled by a desk of
+// before pulled entries kept their time there (AuditEntry.At) is no
+// orphan either: the store wrote this desk's id in its issue's entry
+// (from a desk with no desk id; at first, from any desk), which only its
+// detail ("sportello …: busta …") tells apart from this desk's own
+// issue. The start leaves it active, and the desk hands it over. Before,
+// the start revoked it, and the handover was refused (ErrNotPrinted).
+func TestRecoverOrphansLeavesLegacyPulled(t *testing.T) {
+	for _, desk := range []string{"", "01"} {
+		a, b := newFixture(t), newFixture(t)
+		a.desk.DeskID, b.desk.DeskID = desk, "02"
+		out, err := a.desk.Issue(context.Background(), a.sup, request(), verification())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ch := sedeChanges(t, a, desk, 1)
+		ev := ch[len(ch)-1].Event
+		if ev.Kind != pinsede.EventIssued || !ev.Credential.PrintedAt.IsZero() {
+			t.Fatalf("desk %q's last event %+v, want its issue with no print", desk, ev)
+		}
+		detail := "sportello 01: busta " + out.Credential.SlipSerial
+		if desk == "" {
+			detail = "sportello senza numero: busta " + out.Credential.SlipSerial
+		}
+		if err := b.store.Update(func(tx pinsede.Tx) error { // as such a desk applied the issue
+			if err := tx.PutCredential(ev.Credential); err != nil {
+				return err
+			}
+			_, err := tx.AppendAudit(pinsede.AuditEntry{Time: b.now, Sede: "ROMA01", Desk: "02", Actor: "sup",
+				Action: pinsede.ActionIssued, Subject: ev.Credential.CodiceFiscale, Credential: ev.Credential.ID, Detail: detail})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := b.desk.RecoverPrints(); n != 0 || err != nil {
+			t.Errorf("desk %q's PIN pulled without its time there: RecoverPrints %d, %v; want none", desk, n, err)
+		}
+		if c, err := b.desk.RecordHandover(b.sup, out.Credential.ID); err != nil || c.State != pinsede.StateAttivo {
+			t.Errorf("desk %q's PIN pulled without its time there: handover %+v, %v; want it handed over", desk, c, err)
+		}
+	}
+}
