@@ -206,8 +206,7 @@ func (d *Desk) printSlipPending(ctx context.Context, s *Session, req Request, cr
 		}
 		key, perr = KeyPrintNotRecorded, fmt.Errorf("%w: record print of %s: %w", ErrPrintNotRecorded, cred.SlipSerial, err)
 	}
-	revoked := cred
-	revoked.revoke(d.Now(), s.Actor(), ReasonPrintFailed)
+	var revoked Credential
 	var taken bool // by RecoverPrints
 	err := d.Store.Update(func(tx Tx) error {
 		ok, err := endPrint(tx, cred.ID)
@@ -215,7 +214,17 @@ func (d *Desk) printSlipPending(ctx context.Context, s *Session, req Request, cr
 			taken = err == nil
 			return err
 		}
-		return d.record(tx, s, revoked.RevokedAt, revoked, ActionPrintFailed, EventRevoked, perr.Error())
+		// As stored: a revocation pulled from centrale while it printed
+		// stays as it is, with its reason, and makes no event.
+		if revoked, err = tx.Credential(cred.ID); err != nil {
+			return err
+		}
+		now := d.Now()
+		if revoked.Can(TransitionRevoke, now) != nil {
+			return nil
+		}
+		revoked.revoke(now, s.Actor(), ReasonPrintFailed)
+		return d.record(tx, s, now, revoked, ActionPrintFailed, EventRevoked, perr.Error())
 	})
 	switch {
 	case taken:
@@ -244,21 +253,31 @@ func (d *Desk) asStored(cred Credential) Credential {
 // the audit entry ActionPrinted. It reports taken, and records nothing,
 // when RecoverPrints took the slip meanwhile.
 func (d *Desk) recordPrint(s *Session, cred Credential) (_ Credential, taken bool, _ error) {
-	cred.PrintedAt = d.Now()
+	at := d.Now()
+	var printed Credential
 	err := d.Store.Update(func(tx Tx) error {
 		ok, err := endPrint(tx, cred.ID)
 		if !ok || err != nil {
 			taken = err == nil
 			return err
 		}
-		if err := tx.PutCredential(cred); err != nil {
+		// As stored: what a pull changed while it printed (a revocation
+		// at centrale) stays.
+		if printed, err = tx.Credential(cred.ID); err != nil {
 			return err
 		}
-		return appendAudit(tx, cred.PrintedAt, s.Sede.Code, s.Actor(), AuditEntry{
+		printed.PrintedAt = at
+		if err := tx.PutCredential(printed); err != nil {
+			return err
+		}
+		return appendAudit(tx, at, s.Sede.Code, s.Actor(), AuditEntry{
 			Action: ActionPrinted, Subject: cred.CodiceFiscale, Credential: cred.ID, Detail: "busta " + cred.SlipSerial,
 		})
 	})
-	return cred, taken, err
+	if err != nil || taken {
+		return cred, taken, err
+	}
+	return printed, false, nil
 }
 
 // record stores a credential with its audit entry and its outbox event.

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -426,5 +427,72 @@ func TestHandoverOfUnprintedSlip(t *testing.T) {
 	}
 	if u, err := f.desk.PendingHandovers(f.sup); err != nil || len(u) != 0 {
 		t.Errorf("slips to hand over: %+v, %v; want none", u, err)
+	}
+}
+
+// pullDuringPrint is a printer that, while it prints, has the desk apply
+// centrale's revocation of the credential printing (a pull between the
+// commit and the record of the print), then fails with err, if any.
+type pullDuringPrint struct {
+	t    *testing.T
+	desk *pinsede.Desk
+	err  error
+}
+
+func (p *pullDuringPrint) PrintSlip(_ context.Context, s pinsede.Slip) error {
+	var id string
+	err := p.desk.Store.View(func(tx pinsede.Tx) error {
+		ps, err := tx.Printing()
+		if len(ps) == 1 {
+			id = ps[0].Credential
+		}
+		return err
+	})
+	if err != nil || id == "" {
+		p.t.Errorf("the slip printing: %q, %v", id, err)
+		return err
+	}
+	ch := pinsede.Change{Seq: 1, Kind: pinsede.ChangeRevoked, Time: p.desk.Now(), Sede: s.Sede.Code,
+		CredentialID: id, CodiceFiscale: s.Citizen.CodiceFiscale, Reason: "furto"}
+	if _, err := p.desk.ApplyPulled(1, []pinsede.Change{ch}, p.desk.Now()); err != nil {
+		p.t.Error(err)
+	}
+	return p.err
+}
+
+// Ensure that a revocation pulled from centrale while a slip prints
+// stays: the record of the print wrote the credential as it was before
+// the print, active, over it (the desk then held active a PIN centrale
+// had revoked), and a failed print revoked it again with an event of
+// its own.
+func TestPulledDuringPrint(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+	}{{"printed", nil}, {"print failed", errors.New("carta esaurita")}} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.desk.Printer = &pullDuringPrint{t: t, desk: f.desk, err: tc.err}
+			got, err := f.desk.Issue(context.Background(), f.sup, request(), verification())
+			if (err != nil) != (tc.err != nil) {
+				t.Fatalf("issue: %v", err)
+			}
+			var stored pinsede.Credential
+			if err := f.store.View(func(tx pinsede.Tx) (err error) { stored, err = tx.Credential(got.Credential.ID); return err }); err != nil {
+				t.Fatal(err)
+			}
+			if stored.State != pinsede.StateRevocato || stored.RevokedBy != pinsede.ActorCentrale || !strings.Contains(stored.RevokeReason, "furto") {
+				t.Errorf("stored after the print: %s by %q (%s), want revoked at centrale", stored.State, stored.RevokedBy, stored.RevokeReason)
+			}
+			if tc.err == nil && stored.PrintedAt.IsZero() {
+				t.Error("the print is not recorded")
+			}
+			if got.Credential.State != stored.State {
+				t.Errorf("issue returned %s, the store holds %s", got.Credential.State, stored.State)
+			}
+			if kinds := outboxKinds(t, f.store); slices.Contains(kinds, pinsede.EventRevoked) {
+				t.Errorf("outbox %v: a revocation of the desk's own over centrale's", kinds)
+			}
+		})
 	}
 }
