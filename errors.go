@@ -55,6 +55,12 @@ var (
 	// ErrPrint is returned when the slip could not be printed; the credential
 	// issued with it has been revoked.
 	ErrPrint = errors.New("slip not printed")
+	// ErrPrintNotRecorded comes with ErrPrint when the slip printed but
+	// its print could not be recorded: the envelope exists and is void,
+	// its credential revoked, or left to the next start (RecoverPrints)
+	// when the store would not take the revocation either. The clerk does
+	// not hand it over.
+	ErrPrintNotRecorded = errors.New("slip printed, its print not recorded")
 	// ErrNotPrinted is returned by RecordHandover for a credential of
 	// this desk whose slip is printing, or whose print was cut short: no
 	// envelope exists to hand over.

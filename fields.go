@@ -71,6 +71,7 @@ const (
 	KeyScanType         = "err.scan.type"
 	KeySearchTooShort   = "err.search.tooshort"
 	KeyPrintFailed      = "err.print"
+	KeyPrintNotRecorded = "err.print.notrecorded"
 	KeyStoreUnavailable = "err.store"
 	KeyQueueName        = "err.queue.name"
 	// The problems of a connection to centrale (connection.go).

@@ -77,7 +77,9 @@ func (d *Desk) PendingHandovers(s *Session) ([]Unhanded, error) {
 // has no envelope: its slip is kept as printing (printing.go), cut short
 // or not, or it has no print recorded (a print cut short before the desk
 // kept its slips as printing). A credential of another desk of the sede
-// has no print here, and is not refused.
+// has no print here, and is not refused: its issue's entry is another
+// desk's (OfDesk), or names that desk in its detail (an entry pulled
+// before pulled entries kept their time there, sedeDetail).
 func (d *Desk) printed(tx Tx, c Credential) error {
 	if !c.PrintedAt.IsZero() {
 		return nil
@@ -95,7 +97,7 @@ func (d *Desk) printed(tx Tx, c Credential) error {
 		return err
 	}
 	for _, e := range es {
-		if e.Credential == c.ID && (e.Action == ActionIssued || e.Action == ActionSlipReplaced) && e.OfDesk(d.DeskID) {
+		if e.Credential == c.ID && (e.Action == ActionIssued || e.Action == ActionSlipReplaced) && e.OfDesk(d.DeskID) && !sedeDetail(e.Detail) {
 			return notPrinted
 		}
 	}

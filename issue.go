@@ -180,57 +180,106 @@ func (d *Desk) mint(s *Session, cf CodiceFiscale, now time.Time) (Credential, *P
 // printSlipPending prints the slip of a credential just committed, saying
 // "in attesa di attivazione" when pending, and records the print. If the
 // slip cannot be printed, or the printer panics, the credential is revoked
-// (nobody can know its PIN) and the error wraps ErrPrint. Either removes
-// the slip kept as printing (startPrint). It returns the credential as
-// stored; but one that RecoverPrints took meanwhile (a desk started
-// again in the same process) is left to it, returned as committed, and
-// the error wraps ErrPrint. The print is recorded even if the session
-// ended meanwhile (ErrSessionEnded): its credential is committed.
+// (nobody can know its PIN) and the error wraps ErrPrint. If the slip
+// printed but its print could not be recorded (the store failing), the
+// envelope exists and is voided the same way: its credential revoked if
+// the store takes it, else left to the next start (RecoverPrints), and
+// the error wraps ErrPrint and ErrPrintNotRecorded, for the clerk not to
+// hand it over. Either removes the slip kept as printing (startPrint). It
+// returns the credential as stored; but one that RecoverPrints took
+// meanwhile (a desk started again in the same process) is left to it,
+// and the error wraps ErrPrint (and ErrPrintNotRecorded if it printed).
+// The print is recorded even if the session ended meanwhile
+// (ErrSessionEnded): its credential is committed.
 func (d *Desk) printSlipPending(ctx context.Context, s *Session, req Request, cred Credential, pin *PIN, pending bool) (Credential, error) {
 	slip := Slip{
 		Serial: cred.SlipSerial, Sede: s.Sede, Desk: s.Desk, Operator: s.Operator.Name, Citizen: req, PIN: pin,
 		Type: cred.Type, IssuedAt: cred.IssuedAt, ExpiresAt: cred.ExpiresAt, Pending: pending,
 		Validity: cred.Validity,
 	}
-	perr := d.printSlip(ctx, slip)
-	var taken bool // by RecoverPrints
-	if perr != nil {
-		revoked := cred
-		revoked.revoke(d.Now(), s.Actor(), ReasonPrintFailed)
-		err := d.Store.Update(func(tx Tx) error {
-			ok, err := endPrint(tx, cred.ID)
-			if !ok || err != nil {
-				taken = err == nil
-				return err
-			}
-			return d.record(tx, s, revoked.RevokedAt, revoked, ActionPrintFailed, EventRevoked, perr.Error())
-		})
-		if taken {
-			return cred, &Problem{Key: KeyPrintFailed, Err: errors.Join(ErrPrint, perr)}
+	key, perr := KeyPrintFailed, d.printSlip(ctx, slip)
+	if perr == nil {
+		printed, taken, err := d.recordPrint(s, cred)
+		switch {
+		case taken: // printed after its PIN was revoked: the slip opens nothing
+			return d.asStored(cred), &Problem{Key: KeyPrintNotRecorded, Err: fmt.Errorf("%w: %w: %s printed after its print was taken as cut short", ErrPrint, ErrPrintNotRecorded, cred.SlipSerial)}
+		case err == nil:
+			return printed, nil
 		}
-		return revoked, &Problem{Key: KeyPrintFailed, Err: errors.Join(ErrPrint, perr, err)}
+		key, perr = KeyPrintNotRecorded, fmt.Errorf("%w: record print of %s: %w", ErrPrintNotRecorded, cred.SlipSerial, err)
 	}
-	cred.PrintedAt = d.Now()
+	var revoked Credential
+	var taken bool // by RecoverPrints
 	err := d.Store.Update(func(tx Tx) error {
 		ok, err := endPrint(tx, cred.ID)
 		if !ok || err != nil {
 			taken = err == nil
 			return err
 		}
-		if err := tx.PutCredential(cred); err != nil {
+		// As stored: a revocation pulled from centrale while it printed
+		// stays as it is, with its reason, and makes no event.
+		if revoked, err = tx.Credential(cred.ID); err != nil {
 			return err
 		}
-		return appendAudit(tx, cred.PrintedAt, s.Sede.Code, s.Actor(), AuditEntry{
+		now := d.Now()
+		if revoked.Can(TransitionRevoke, now) != nil {
+			return nil
+		}
+		revoked.revoke(now, s.Actor(), ReasonPrintFailed)
+		return d.record(tx, s, now, revoked, ActionPrintFailed, EventRevoked, perr.Error())
+	})
+	switch {
+	case taken:
+		return cred, &Problem{Key: key, Err: errors.Join(ErrPrint, perr)}
+	case err != nil: // still active, its slip kept as printing: the next start revokes it
+		return cred, &Problem{Key: key, Err: errors.Join(ErrPrint, perr, err)}
+	}
+	return revoked, &Problem{Key: key, Err: errors.Join(ErrPrint, perr)}
+}
+
+// asStored returns cred as the store has it now, or as it is when the
+// store cannot say.
+func (d *Desk) asStored(cred Credential) Credential {
+	var c Credential
+	if err := d.Store.View(func(tx Tx) error {
+		var err error
+		c, err = tx.Credential(cred.ID)
+		return err
+	}); err != nil {
+		return cred
+	}
+	return c
+}
+
+// recordPrint records that the slip of cred printed: its PrintedAt, and
+// the audit entry ActionPrinted. It reports taken, and records nothing,
+// when RecoverPrints took the slip meanwhile.
+func (d *Desk) recordPrint(s *Session, cred Credential) (_ Credential, taken bool, _ error) {
+	at := d.Now()
+	var printed Credential
+	err := d.Store.Update(func(tx Tx) error {
+		ok, err := endPrint(tx, cred.ID)
+		if !ok || err != nil {
+			taken = err == nil
+			return err
+		}
+		// As stored: what a pull changed while it printed (a revocation
+		// at centrale) stays.
+		if printed, err = tx.Credential(cred.ID); err != nil {
+			return err
+		}
+		printed.PrintedAt = at
+		if err := tx.PutCredential(printed); err != nil {
+			return err
+		}
+		return appendAudit(tx, at, s.Sede.Code, s.Actor(), AuditEntry{
 			Action: ActionPrinted, Subject: cred.CodiceFiscale, Credential: cred.ID, Detail: "busta " + cred.SlipSerial,
 		})
 	})
-	if taken { // printed after its PIN was revoked: the slip opens nothing
-		return cred, &Problem{Key: KeyPrintFailed, Err: fmt.Errorf("%w: %s printed after its print was taken as cut short", ErrPrint, cred.SlipSerial)}
+	if err != nil || taken {
+		return cred, taken, err
 	}
-	if err != nil {
-		return cred, fmt.Errorf("record print of %s: %w", cred.SlipSerial, err)
-	}
-	return cred, nil
+	return printed, false, nil
 }
 
 // record stores a credential with its audit entry and its outbox event.

@@ -17,8 +17,9 @@ import (
 // the desk starts is a print cut short (a crash, a power cut, the window
 // closed or the program stopped mid-print): RecoverPrints treats it as a
 // print that failed, and UnprintedSlips tells its operator at their next
-// login. Only this desk keeps them: a credential of another desk of the
-// sede (applySedeEvent) has no print of its own here, and no Printing.
+// login, until they close the notice (ForgetUnprinted). Only this desk
+// keeps them: a credential of another desk of the sede (applySedeEvent)
+// has no print of its own here, and no Printing.
 
 // Printing is the slip of a credential committed whose print is not
 // recorded yet. It holds nothing of the PIN.
@@ -35,7 +36,7 @@ type Printing struct {
 	Draft *Draft `json:"draft,omitempty"`
 	// CutShort is when RecoverPrints revoked the credential, its print
 	// cut short; zero while it prints. Its operator is told at their
-	// next login (UnprintedSlips).
+	// next login (UnprintedSlips), until they close the notice.
 	CutShort time.Time `json:"cut_short,omitzero"`
 }
 
@@ -43,6 +44,8 @@ type Printing struct {
 // its PIN was revoked (ReasonPrintFailed), and the citizen needs a new
 // one.
 type Unprinted struct {
+	// Credential is the id of the credential revoked.
+	Credential    string
 	SlipSerial    string
 	CodiceFiscale CodiceFiscale
 	// Citizen is the citizen's name; empty when the sede has no record.
@@ -51,8 +54,14 @@ type Unprinted struct {
 }
 
 // detailCutShort is the audit detail of the revocation of a PIN whose
-// print was cut short, where a failed print has the printer's error.
-const detailCutShort = "stampa interrotta: lo sportello si è chiuso durante la stampa"
+// print was cut short, where a failed print has the printer's error;
+// detailNeverRecorded that of a PIN a desk of before the slips were kept
+// as printing left with no print recorded (recoverOrphans). The envelope
+// may have printed: it is void.
+const (
+	detailCutShort      = "stampa non registrata: lo sportello si è chiuso durante la stampa o prima di registrarla; la busta, se stampata, non vale"
+	detailNeverRecorded = "stampa mai registrata da una versione precedente dello sportello; la busta, se stampata, non vale"
+)
 
 // errPrinterPanic is the print's error when the printer panicked.
 var errPrinterPanic = errors.New("the printer stopped on an internal error")
@@ -103,19 +112,26 @@ func (d *Desk) printSlip(ctx context.Context, slip Slip) (err error) {
 // with its audit entry (ActionPrintFailed) and its outbox event, by the
 // operator who issued it; the request that operator had in progress is
 // kept again as their draft, unless they keep a newer one; and the slip
-// waits for their next login (UnprintedSlips). All in one transaction.
-// The desk runs it at start, before anyone logs in. It returns how many
-// it revoked.
+// waits for their next login (UnprintedSlips). So are the orphans a desk
+// of before the slips were kept left (recoverOrphans). All in one
+// transaction. The desk runs it at start, before anyone logs in. It
+// returns how many it revoked.
 func (d *Desk) RecoverPrints() (int, error) {
 	now := d.Now()
 	n := 0
 	err := d.Store.Update(func(tx Tx) error {
 		n = 0
-		ps, err := tx.Printing()
-		if err != nil || len(ps) == 0 {
+		sede, err := tx.Sede()
+		if errors.Is(err, ErrNotFound) { // not set up: nothing issued
+			return nil
+		}
+		if err != nil {
 			return err
 		}
-		sede, err := tx.Sede()
+		if n, err = d.recoverOrphans(tx, sede, now); err != nil {
+			return err
+		}
+		ps, err := tx.Printing()
 		if err != nil {
 			return err
 		}
@@ -146,6 +162,57 @@ func (d *Desk) RecoverPrints() (int, error) {
 	return n, nil
 }
 
+// recoverOrphans revokes, in tx, the PINs this desk issued whose print
+// was never recorded and that no slip kept as printing names: a desk of
+// before the slips were kept (printing.go) left them so when its print
+// was cut short. Each still active, of the sede, neither printed nor
+// handed over, and issued or replaced by this desk (its audit says so) is
+// revoked as a print cut short, by the operator who issued it, and kept
+// as cut short for that operator's next login. A credential another desk
+// of the sede issued (pulled: no print here) is not this desk's, and one
+// handed over has its envelope with the citizen: both are left as they
+// are. It looks at the credentials that may still be active (those
+// expiring from today on) and returns how many it revoked.
+func (d *Desk) recoverOrphans(tx Tx, sede Sede, now time.Time) (int, error) {
+	today := DateOf(now.Local())
+	creds, err := tx.Expiring(today, DateOf(Expiry(now).Local().AddDate(0, 0, orphanMarginDays)))
+	if err != nil {
+		return 0, err
+	}
+	ps, err := tx.Printing()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, c := range creds {
+		if c.Sede != sede.Code || !c.PrintedAt.IsZero() || !c.HandedOverAt.IsZero() || c.Can(TransitionRevoke, now) != nil ||
+			slices.ContainsFunc(ps, func(p Printing) bool { return p.Credential == c.ID }) {
+			continue
+		}
+		switch err := d.printed(tx, c); { // handover.go: this desk's issue, never printed
+		case err == nil:
+			continue
+		case !errors.Is(err, ErrNotPrinted):
+			return 0, fmt.Errorf("slip %s: %w", c.SlipSerial, err)
+		}
+		p := Printing{Credential: c.ID, SlipSerial: c.SlipSerial, CodiceFiscale: c.CodiceFiscale, Operator: c.IssuedBy, Started: c.IssuedAt}
+		if _, err := d.revokeCutShort(tx, sede, p, now, detailNeverRecorded); err != nil {
+			return 0, fmt.Errorf("slip %s: %w", c.SlipSerial, err)
+		}
+		p.CutShort = now
+		if err := tx.PutPrinting(p); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// orphanMarginDays is how many days past the longest validity of a PIN
+// issued now recoverOrphans looks, for one issued on a clock that ran
+// ahead.
+const orphanMarginDays = 31
+
 // cutShort revokes, in tx, the credential of p, whose print was cut
 // short, and keeps its operator's request again; it reports whether it
 // revoked it (a credential no longer active is left as it is).
@@ -162,6 +229,14 @@ func (d *Desk) cutShort(tx Tx, sede Sede, p Printing, now time.Time) (bool, erro
 			return false, err
 		}
 	}
+	return d.revokeCutShort(tx, sede, p, now, detailCutShort)
+}
+
+// revokeCutShort revokes, in tx, the credential of p, whose print was
+// cut short, by its operator, with the audit detail detail; it reports
+// whether it revoked it (a credential no longer active, or printed, is
+// left as it is).
+func (d *Desk) revokeCutShort(tx Tx, sede Sede, p Printing, now time.Time, detail string) (bool, error) {
 	cred, err := tx.Credential(p.Credential)
 	if err != nil {
 		return false, err
@@ -178,12 +253,14 @@ func (d *Desk) cutShort(tx Tx, sede Sede, p Printing, now time.Time) (bool, erro
 	}
 	s := &Session{Operator: op, Sede: sede, Desk: d.DeskID, Started: now}
 	cred.revoke(now, s.Actor(), ReasonPrintFailed)
-	return true, d.record(tx, s, now, cred, ActionPrintFailed, EventRevoked, detailCutShort)
+	return true, d.record(tx, s, now, cred, ActionPrintFailed, EventRevoked, detail)
 }
 
 // UnprintedSlips returns the slips of the session's operator whose print
-// was cut short (RecoverPrints), and forgets them: the desk tells the
-// operator once, at their login.
+// was cut short (RecoverPrints): the desk tells the operator at their
+// login, at each until they close the notice (ForgetUnprinted). A notice
+// closed otherwise (a colleague's Esci on the lock, the desk closed) is
+// told again.
 func (d *Desk) UnprintedSlips(s *Session) ([]Unprinted, error) {
 	var out []Unprinted
 	err := d.update(s, func(tx Tx) error {
@@ -196,7 +273,7 @@ func (d *Desk) UnprintedSlips(s *Session) ([]Unprinted, error) {
 			if p.CutShort.IsZero() || p.Operator != s.Actor() {
 				continue
 			}
-			u := Unprinted{SlipSerial: p.SlipSerial, CodiceFiscale: p.CodiceFiscale, Issued: p.Started}
+			u := Unprinted{Credential: p.Credential, SlipSerial: p.SlipSerial, CodiceFiscale: p.CodiceFiscale, Issued: p.Started}
 			switch cit, err := tx.Citizen(p.CodiceFiscale); {
 			case err == nil:
 				u.Citizen = cit.Request.FullName()
@@ -204,9 +281,6 @@ func (d *Desk) UnprintedSlips(s *Session) ([]Unprinted, error) {
 				return err
 			}
 			out = append(out, u)
-			if err := tx.DeletePrinting(p.Credential); err != nil {
-				return err
-			}
 		}
 		return nil
 	})
@@ -214,4 +288,29 @@ func (d *Desk) UnprintedSlips(s *Session) ([]Unprinted, error) {
 		return nil, fmt.Errorf("slips not printed of %s: %w", s.Actor(), err)
 	}
 	return out, nil
+}
+
+// ForgetUnprinted forgets the slips un (UnprintedSlips), told to the
+// session's operator, who closed the notice: they are not told again.
+func (d *Desk) ForgetUnprinted(s *Session, un []Unprinted) error {
+	err := d.Store.Update(func(tx Tx) error {
+		ps, err := tx.Printing()
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			if p.CutShort.IsZero() || p.Operator != s.Actor() ||
+				!slices.ContainsFunc(un, func(u Unprinted) bool { return u.Credential == p.Credential }) {
+				continue
+			}
+			if err := tx.DeletePrinting(p.Credential); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("forget the slips not printed told to %s: %w", s.Actor(), err)
+	}
+	return nil
 }

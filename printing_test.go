@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -83,15 +84,8 @@ func TestPrintCutShortRecoveredAtStart(t *testing.T) {
 	if err := f.desk.SaveDraft(f.sup, pinsede.DraftVerify, fields); err != nil {
 		t.Fatal(err)
 	}
-	p := newBlockingPrinter()
-	f.desk.Printer = p
 	f.now = f.now.Add(time.Minute)
-	done := make(chan error, 1)
-	go func() {
-		_, err := f.desk.Issue(ctx, f.sup, request(), verification())
-		done <- err
-	}()
-	<-p.entered // committed, printing
+	p, done := issuePrinting(f)
 	creds := credentials(t, f.store)
 	second := creds[0]
 	if second.ID == first.Credential.ID || second.State != pinsede.StateAttivo {
@@ -109,18 +103,12 @@ func TestPrintCutShortRecoveredAtStart(t *testing.T) {
 	if err := f.store.Close(); err != nil {
 		t.Fatal(err)
 	}
-	st, err := local.Open(path, filepath.Join(filepath.Dir(path), "store.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	d := pinsede.NewDesk(st, &capture{}, f.desk.Now)
-	d.PINParams, d.PasswordParams = cheap, cheap
+	st, d := openAgain(t, path, f.desk.Now)
 	if n, err := d.RecoverPrints(); n != 1 || err != nil {
 		t.Fatalf("RecoverPrints: %d, %v; want the one cut short", n, err)
 	}
 	close(p.release) // the old program's print ends on a closed store
-	if err := <-done; err == nil {
+	if r := <-done; r.err == nil {
 		t.Error("the issue cut short returned no error")
 	}
 
@@ -149,11 +137,18 @@ func TestPrintCutShortRecoveredAtStart(t *testing.T) {
 		t.Errorf("draft after the recovery: %+v, %v, %v; want the request kept again", dr, ok, err)
 	}
 	un, err := d.UnprintedSlips(s)
-	if err != nil || len(un) != 1 || un[0].SlipSerial != second.SlipSerial || un[0].Citizen != "Rossi Mario" || un[0].CodiceFiscale != second.CodiceFiscale {
+	if err != nil || len(un) != 1 || un[0].SlipSerial != second.SlipSerial || un[0].Citizen != "Rossi Mario" ||
+		un[0].CodiceFiscale != second.CodiceFiscale || un[0].Credential != second.ID {
 		t.Fatalf("slips not printed told at the login: %+v, %v", un, err)
 	}
+	if again, err := d.UnprintedSlips(s); err != nil || len(again) != 1 {
+		t.Errorf("told again before the notice was closed: %+v, %v; want the slip", again, err)
+	}
+	if err := d.ForgetUnprinted(s, un); err != nil {
+		t.Fatal(err)
+	}
 	if un, err := d.UnprintedSlips(s); err != nil || len(un) != 0 {
-		t.Errorf("told twice: %+v, %v", un, err)
+		t.Errorf("told after the notice was closed: %+v, %v", un, err)
 	}
 	if u, err := d.PendingHandovers(s); err != nil || len(u) != 0 {
 		t.Errorf("slips to hand over after the recovery: %+v, %v", u, err)
@@ -191,6 +186,41 @@ func TestPrintCutShortRecoveredAtStart(t *testing.T) {
 	}
 }
 
+// issueResult is the outcome of an issue run in its own goroutine.
+type issueResult struct {
+	out pinsede.Issued
+	err error
+}
+
+// issuePrinting starts f's issue of request() with a printer that holds
+// the slip, and returns once the issue is committed and its slip
+// printing: the printer, to release, and the issue's outcome to come.
+func issuePrinting(f *fixture) (*blockingPrinter, <-chan issueResult) {
+	p := newBlockingPrinter()
+	f.desk.Printer = p
+	done := make(chan issueResult, 1)
+	go func() {
+		out, err := f.desk.Issue(context.Background(), f.sup, request(), verification())
+		done <- issueResult{out, err}
+	}()
+	<-p.entered
+	return p, done
+}
+
+// openAgain opens the closed store at path, as the desk's next start
+// does, and returns it with a desk on it on the clock now.
+func openAgain(t *testing.T, path string, now func() time.Time) (*local.Store, *pinsede.Desk) {
+	t.Helper()
+	st, err := local.Open(path, filepath.Join(filepath.Dir(path), "store.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	d := pinsede.NewDesk(st, &capture{}, now)
+	d.PINParams, d.PasswordParams = cheap, cheap
+	return st, d
+}
+
 // credentials returns the credentials of request()'s citizen on st,
 // newest first.
 func credentials(t *testing.T, st *local.Store) []pinsede.Credential {
@@ -221,27 +251,54 @@ func outboxKinds(t *testing.T, st *local.Store) []pinsede.EventKind {
 }
 
 // printKillEnv tells the test binary, run again by TestPrintKilled, to be
-// the child that issues a PIN and is killed mid-print: its value is the
-// store's folder. printKillNowEnv is the desk's clock, the parent's.
+// the child that issues a PIN and is killed mid-print, or once printed:
+// its value is the store's folder. printKillNowEnv is the desk's clock,
+// the parent's; printKillPrintedEnv, when set, has the print end and the
+// child held as it starts to record it.
 const (
-	printKillEnv    = "PINSEDE_PRINTKILL_STORE"
-	printKillNowEnv = "PINSEDE_PRINTKILL_NOW"
+	printKillEnv        = "PINSEDE_PRINTKILL_STORE"
+	printKillNowEnv     = "PINSEDE_PRINTKILL_NOW"
+	printKillPrintedEnv = "PINSEDE_PRINTKILL_PRINTED"
 )
 
-// stuckPrinter is the child's printer: it says "printing" on stdout and
-// holds the slip as long as its stdin, which the parent never writes to,
-// stays open: until the process is killed.
-type stuckPrinter struct{}
-
-func (stuckPrinter) PrintSlip(context.Context, pinsede.Slip) error {
-	os.Stdout.WriteString("printing\n")
+// hold says what on stdout and holds as long as the child's stdin, which
+// the parent never writes to, stays open: until the process is killed.
+func hold(what string) error {
+	os.Stdout.WriteString(what + "\n")
 	io.Copy(io.Discard, os.Stdin)
 	return errors.New("the parent closed the child's stdin")
 }
 
+// stuckPrinter is the child's printer: it holds the slip (hold). With a
+// store, it prints at once and has the store hold its next transaction,
+// the print's record.
+type stuckPrinter struct{ store *holdStore }
+
+func (p stuckPrinter) PrintSlip(context.Context, pinsede.Slip) error {
+	if p.store == nil {
+		return hold("printing")
+	}
+	p.store.held = true
+	return nil
+}
+
+// holdStore is the child's store: once held, its next Update holds
+// (hold) before it begins.
+type holdStore struct {
+	pinsede.Store
+	held bool
+}
+
+func (s *holdStore) Update(fn func(pinsede.Tx) error) error {
+	if s.held {
+		return hold("printed")
+	}
+	return s.Store.Update(fn)
+}
+
 // TestPrintKilledChild is not a test: it is the child process of
 // TestPrintKilled. It opens the store, logs the supervisor in and issues
-// a PIN, whose print never ends.
+// a PIN, whose print, or the record of its print, never ends.
 func TestPrintKilledChild(t *testing.T) {
 	dir := os.Getenv(printKillEnv)
 	if dir == "" {
@@ -256,6 +313,10 @@ func TestPrintKilledChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := pinsede.NewDesk(st, stuckPrinter{}, func() time.Time { return now })
+	if os.Getenv(printKillPrintedEnv) != "" {
+		hs := &holdStore{Store: st}
+		d.Store, d.Printer = hs, stuckPrinter{store: hs}
+	}
 	d.PINParams, d.PasswordParams = cheap, cheap
 	s, err := d.Login("sup", "password-lunga")
 	if err != nil {
@@ -265,23 +326,62 @@ func TestPrintKilledChild(t *testing.T) {
 	t.Fatalf("the issue returned (%v): its print never ends", err)
 }
 
-// Ensure that a desk's process killed (SIGKILL) mid-print, on a real
-// store, leaves a slip that the next start takes as a print that failed:
-// the PIN revoked for ReasonPrintFailed, its event in the outbox.
+// Ensure that a desk's process killed (SIGKILL) mid-print, or once the
+// printer returned and before the print was recorded, on a real store,
+// leaves a slip that the next start takes as a print cut short: the PIN
+// revoked for ReasonPrintFailed, its event in the outbox, and its
+// operator told at the login that its print was not recorded (the
+// envelope, if it printed, void).
 func TestPrintKilled(t *testing.T) {
-	f := newFixture(t)
-	path := f.store.Path()
-	if err := f.store.Close(); err != nil {
-		t.Fatal(err)
+	for _, printed := range []bool{false, true} {
+		f := newFixture(t)
+		path := f.store.Path()
+		if err := f.store.Close(); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(os.Args[0], "-test.run=^TestPrintKilledChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), printKillEnv+"="+filepath.Dir(path), printKillNowEnv+"="+f.now.Format(time.RFC3339Nano))
+		want := "printing\n"
+		if printed {
+			cmd.Env, want = append(cmd.Env, printKillPrintedEnv+"=1"), "printed\n"
+		}
+		killChildAt(t, cmd, want)
+
+		st, d := openAgain(t, path, f.desk.Now)
+		creds := credentials(t, st)
+		if len(creds) != 1 || creds[0].State != pinsede.StateAttivo || !creds[0].PrintedAt.IsZero() {
+			t.Fatalf("after the kill (%s) the credentials are %+v, want the one printing, active", want, creds)
+		}
+		if n, err := d.RecoverPrints(); n != 1 || err != nil {
+			t.Fatalf("RecoverPrints: %d, %v; want the one killed at %s", n, err, want)
+		}
+		creds = credentials(t, st)
+		if c := creds[0]; c.State != pinsede.StateRevocato || c.RevokeReason != pinsede.ReasonPrintFailed {
+			t.Errorf("after the restart the credential is %+v, want it revoked as not printed", c)
+		}
+		if got := outboxKinds(t, st); !slices.Equal(got, []pinsede.EventKind{pinsede.EventIssued, pinsede.EventRevoked}) {
+			t.Errorf("outbox %v", got)
+		}
+		s, err := d.Login("sup", "password-lunga")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if un, err := d.UnprintedSlips(s); err != nil || len(un) != 1 || un[0].SlipSerial != creds[0].SlipSerial {
+			t.Errorf("slips told at the login after the kill at %s: %+v, %v", want, un, err)
+		}
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestPrintKilledChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), printKillEnv+"="+filepath.Dir(path), printKillNowEnv+"="+f.now.Format(time.RFC3339Nano))
+}
+
+// killChildAt starts cmd, waits for it to say line on stdout, and kills
+// it (SIGKILL: nothing deferred runs).
+func killChildAt(t *testing.T, cmd *exec.Cmd, line string) {
+	t.Helper()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cmd.Stderr = os.Stderr
-	in, err := cmd.StdinPipe() // open until the kill: the print holds
+	in, err := cmd.StdinPipe() // open until the kill: the child holds
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,37 +389,16 @@ func TestPrintKilled(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if line != "printing\n" {
+	got, err := bufio.NewReader(out).ReadString('\n')
+	if got != line {
 		cmd.Process.Kill()
 		cmd.Wait()
-		t.Fatalf("the child said %q, %v; want printing", line, err)
+		t.Fatalf("the child said %q, %v; want %q", got, err, line)
 	}
-	if err := cmd.Process.Kill(); err != nil { // SIGKILL: nothing deferred runs
+	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	cmd.Wait()
-
-	st, err := local.Open(path, filepath.Join(filepath.Dir(path), "store.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	creds := credentials(t, st)
-	if len(creds) != 1 || creds[0].State != pinsede.StateAttivo {
-		t.Fatalf("after the kill the credentials are %+v, want the one printing, active", creds)
-	}
-	d := pinsede.NewDesk(st, &capture{}, f.desk.Now)
-	if n, err := d.RecoverPrints(); n != 1 || err != nil {
-		t.Fatalf("RecoverPrints: %d, %v; want the one killed mid-print", n, err)
-	}
-	creds = credentials(t, st)
-	if c := creds[0]; c.State != pinsede.StateRevocato || c.RevokeReason != pinsede.ReasonPrintFailed {
-		t.Errorf("after the restart the credential is %+v, want it revoked as not printed", c)
-	}
-	if got := outboxKinds(t, st); !slices.Equal(got, []pinsede.EventKind{pinsede.EventIssued, pinsede.EventRevoked}) {
-		t.Errorf("outbox %v", got)
-	}
 }
 
 // Ensure that the handover of a slip this desk issued and never printed
@@ -348,5 +427,72 @@ func TestHandoverOfUnprintedSlip(t *testing.T) {
 	}
 	if u, err := f.desk.PendingHandovers(f.sup); err != nil || len(u) != 0 {
 		t.Errorf("slips to hand over: %+v, %v; want none", u, err)
+	}
+}
+
+// pullDuringPrint is a printer that, while it prints, has the desk apply
+// centrale's revocation of the credential printing (a pull between the
+// commit and the record of the print), then fails with err, if any.
+type pullDuringPrint struct {
+	t    *testing.T
+	desk *pinsede.Desk
+	err  error
+}
+
+func (p *pullDuringPrint) PrintSlip(_ context.Context, s pinsede.Slip) error {
+	var id string
+	err := p.desk.Store.View(func(tx pinsede.Tx) error {
+		ps, err := tx.Printing()
+		if len(ps) == 1 {
+			id = ps[0].Credential
+		}
+		return err
+	})
+	if err != nil || id == "" {
+		p.t.Errorf("the slip printing: %q, %v", id, err)
+		return err
+	}
+	ch := pinsede.Change{Seq: 1, Kind: pinsede.ChangeRevoked, Time: p.desk.Now(), Sede: s.Sede.Code,
+		CredentialID: id, CodiceFiscale: s.Citizen.CodiceFiscale, Reason: "furto"}
+	if _, err := p.desk.ApplyPulled(1, []pinsede.Change{ch}, p.desk.Now()); err != nil {
+		p.t.Error(err)
+	}
+	return p.err
+}
+
+// Ensure that a revocation pulled from centrale while a slip prints
+// stays: the record of the print wrote the credential as it was before
+// the print, active, over it (the desk then held active a PIN centrale
+// had revoked), and a failed print revoked it again with an event of
+// its own.
+func TestPulledDuringPrint(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+	}{{"printed", nil}, {"print failed", errors.New("carta esaurita")}} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.desk.Printer = &pullDuringPrint{t: t, desk: f.desk, err: tc.err}
+			got, err := f.desk.Issue(context.Background(), f.sup, request(), verification())
+			if (err != nil) != (tc.err != nil) {
+				t.Fatalf("issue: %v", err)
+			}
+			var stored pinsede.Credential
+			if err := f.store.View(func(tx pinsede.Tx) (err error) { stored, err = tx.Credential(got.Credential.ID); return err }); err != nil {
+				t.Fatal(err)
+			}
+			if stored.State != pinsede.StateRevocato || stored.RevokedBy != pinsede.ActorCentrale || !strings.Contains(stored.RevokeReason, "furto") {
+				t.Errorf("stored after the print: %s by %q (%s), want revoked at centrale", stored.State, stored.RevokedBy, stored.RevokeReason)
+			}
+			if tc.err == nil && stored.PrintedAt.IsZero() {
+				t.Error("the print is not recorded")
+			}
+			if got.Credential.State != stored.State {
+				t.Errorf("issue returned %s, the store holds %s", got.Credential.State, stored.State)
+			}
+			if kinds := outboxKinds(t, f.store); slices.Contains(kinds, pinsede.EventRevoked) {
+				t.Errorf("outbox %v: a revocation of the desk's own over centrale's", kinds)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package pinsede
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -89,8 +90,20 @@ func deskDetail(desk, detail string) string {
 	if desk == "" {
 		desk = "senza numero"
 	}
-	return "sportello " + desk + ": " + detail
+	return deskDetailPrefix + desk + ": " + detail
 }
+
+// deskDetailPrefix begins every detail deskDetail writes, and no detail
+// of an issue of the desk's own (ActionIssued, ActionSlipReplaced: "busta
+// …", "slip …").
+const deskDetailPrefix = "sportello "
+
+// sedeDetail reports whether detail is one deskDetail wrote: its entry
+// records an act of another desk of the sede, pulled here. It tells
+// apart the issues pulled before pulled entries kept their time there
+// (AuditEntry.At) and, from a desk with no desk id, their desk: the
+// store wrote this desk's id in those.
+func sedeDetail(detail string) bool { return strings.HasPrefix(detail, deskDetailPrefix) }
 
 // applySedeIssue stores the credential another desk of the sede issued,
 // and the citizen's record the event carries, with the issue's audit

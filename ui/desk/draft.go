@@ -266,7 +266,8 @@ func (a *App) dropDraft() {
 }
 
 // offerDraft tells, after a login, the slips of the operator whose print
-// was cut short (their PINs revoked at the desk's start), then asks
+// was cut short (their PINs revoked at the desk's start), until the
+// operator closes the notice, then asks
 // whether to resume the request the operator left today when the desk
 // stopped: that of a slip cut short is kept again.
 func (a *App) offerDraft() {
@@ -299,11 +300,22 @@ func (a *App) offerDraft() {
 				offer()
 				return
 			}
-			text := unprintedText(un)
-			d := a.newDialog(lang.L("unprinted.title"), lang.L("OK"), dialogText(text))
+			d := a.newDialog(lang.L("unprinted.title"), lang.L("OK"), dialogText(unprintedText(un)))
 			d.SetIcon(fynetheme.WarningIcon())
-			d.SetOnClosed(offer)
-			a.tellIfLeft(d, func() string { return text }) // told once: kept should Esci on the lock close it
+			// Forgotten once the clerk closes it, by OK or Esc: the store
+			// keeps it until then, for their next login, should a
+			// colleague's Esci on the lock or the desk's end close it.
+			d.SetOnClosed(func() {
+				if a.session == s {
+					a.background(func() func() {
+						if err := a.desk.ForgetUnprinted(s, un); err != nil {
+							a.logger().Warn("the slips not printed told could not be forgotten: told again at the next login", "err", err)
+						}
+						return nil
+					})
+				}
+				offer()
+			})
 			a.showDialog(d)
 		}
 	})

@@ -373,7 +373,8 @@ func (a *App) tellIfLeft(d dialog.Dialog, note func() string) {
 // inside the desk. They go with the session; the notes are shown at the
 // operator's next login on this desk (showLeft), not to the colleague
 // who logs in next. The rest of what they held is in the store (the
-// request in progress, the offer to resume it, a slip to hand over) or
+// request in progress, the offer to resume it, a slip to hand over, the
+// notice of a slip whose print was not recorded) or
 // was work not done, which the lock screen says is lost.
 func (a *App) keepLeft(s *pinsede.Session) {
 	var notes []string

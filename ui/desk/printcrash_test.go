@@ -2,8 +2,10 @@ package desk
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -58,6 +60,74 @@ func TestPrinterPanicIsAPrintFailure(t *testing.T) {
 	}
 }
 
+// failNextCommit is the desk's store whose next Update, once armed (by
+// armingPrinter, as the slip prints), fails as a commit that hit a disk
+// error does: the transaction runs on the real store and is rolled back.
+type failNextCommit struct {
+	pinsede.Store
+	armed atomic.Bool
+}
+
+func (s *failNextCommit) Update(fn func(pinsede.Tx) error) error {
+	if !s.armed.CompareAndSwap(true, false) {
+		return s.Store.Update(fn)
+	}
+	return s.Store.Update(func(tx pinsede.Tx) error {
+		return errors.Join(fn(tx), errors.New("write sportello.db: input/output error"))
+	})
+}
+
+// armingPrinter prints, and arms its store to fail the next commit: the
+// print's record.
+type armingPrinter struct{ store *failNextCommit }
+
+func (p armingPrinter) PrintSlip(context.Context, pinsede.Slip) error {
+	p.store.armed.Store(true)
+	return nil
+}
+
+// Ensure that a slip printed whose print the store could not record is
+// told at once as printed and void: not to be handed over, to be
+// destroyed, its PIN revoked, the request kept for a new issue. Before,
+// the identity check said only that the operation failed, with the
+// envelope in the clerk's hand and its PIN active until the next start.
+func TestPrintNotRecordedTold(t *testing.T) {
+	h := ready(t)
+	h.toVerification(mario)
+	h.fillVerification(passport)
+	st := &failNextCommit{Store: h.store}
+	h.desk.Store, h.desk.Printer = st, armingPrinter{store: st}
+	h.tap(h.app.verify.issue)
+	creds := h.credentialsOf(mario.CodiceFiscale)
+	if len(creds) != 1 || creds[0].State != pinsede.StateRevocato || creds[0].RevokeReason != pinsede.ReasonPrintFailed {
+		t.Fatalf("after the print not recorded the credentials are %+v, want the new PIN revoked", creds)
+	}
+	got := h.app.verify.msg.text()
+	for _, want := range []string{"La busta " + creds[0].SlipSerial + " è stata stampata", "non è riuscito a registrare", "revocato", "Non consegnarla", "distruggila"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("after the print not recorded the identity check says %q, want %q", got, want)
+		}
+	}
+	if _, ok, err := h.desk.Draft(h.app.session); !ok || err != nil {
+		t.Errorf("after the print not recorded no request is kept: %v", err)
+	}
+	shot(t, h, "stampa-non-registrata")
+}
+
+// Ensure that a slip printed whose print, and whose PIN's revocation,
+// the store could not record is told as void, its PIN revoked at the
+// desk's next start.
+func TestPrintNotRecordedPendingText(t *testing.T) {
+	cred := pinsede.Credential{SlipSerial: "ROMA01-20261123-3F9A2C", State: pinsede.StateAttivo}
+	err := &pinsede.Problem{Key: pinsede.KeyPrintNotRecorded, Err: errors.Join(pinsede.ErrPrint, pinsede.ErrPrintNotRecorded)}
+	got := printFailedText("issue.printfailed.detail", cred, err)
+	for _, want := range []string{cred.SlipSerial, "è stata stampata", "non vale", "prossima apertura", "Non consegnarla"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the print not recorded nor revoked is told %q, want %q", got, want)
+		}
+	}
+}
+
 // Ensure that a slip whose print is cut short by the window's close (or
 // a crash) is, at the desk's next start, a print that failed: its PIN
 // revoked, the home lists no envelope to hand over, and the clerk's next
@@ -69,13 +139,13 @@ func TestPrintCutShortToldAtLogin(t *testing.T) {
 	h.logIn("m.rossi", "password-di-prova")
 	got := h.screenText()
 	assertToldUnprinted(t, got, cut)
-	if !strings.Contains(got, "Busta non stampata") {
-		t.Errorf("the notice is not titled Busta non stampata:\n%s", got)
+	if !strings.Contains(got, "Stampa non registrata") {
+		t.Errorf("the notice is not titled Stampa non registrata:\n%s", got)
 	}
 	if strings.Contains(got, "non ancora consegnate") {
 		t.Errorf("the home lists the slip never printed to hand over:\n%s", got)
 	}
-	shot(t, h, "busta-non-stampata")
+	shot(t, h, "stampa-non-registrata-all-accesso")
 	h.tapText("OK")
 	if got := h.screenText(); !strings.Contains(got, "Rossi Mario") || !strings.Contains(got, "Riprendi") {
 		t.Fatalf("after the notice the request is not offered:\n%s", got)
@@ -98,19 +168,37 @@ func TestPrintCutShortToldAtLogin(t *testing.T) {
 }
 
 // Ensure that the notice of a slip cut short, closed by a colleague's
-// Esci on the lock screen as the clerk locked the desk, is kept for the
-// clerk's next login: it is told once, and the store forgot it.
+// Esci on the lock screen, is told again at the clerk's next login, and
+// after the desk closed and opened again, until the clerk closes it with
+// OK. Before, the notice closed by Esci was kept in the window's memory
+// only: the desk closed, the clerk never learnt that a citizen's envelope
+// was void (the store had forgotten it as it was first shown).
 func TestPrintCutShortToldAfterEsci(t *testing.T) {
 	h, cut, old, p := cutPrintShort(t)
 	defer func() {
 		close(p.release)
 		h.steps.Wait(&old.busy)
 	}()
-	h.logIn("m.rossi", "password-di-prova")
-	h.app.lockSession()
-	h.tap(h.app.lock.logout) // a colleague's Esci
+	for range 2 {
+		h.logIn("m.rossi", "password-di-prova")
+		assertToldUnprinted(t, h.screenText(), cut)
+		h.app.lockSession()
+		h.tap(h.app.lock.logout) // a colleague's Esci
+		h.wait()
+	}
+	second := h.app
+	second.Close() // the desk closes
+	h.start()      // and opens again
 	h.logIn("m.rossi", "password-di-prova")
 	assertToldUnprinted(t, h.screenText(), cut)
+	h.tapText("OK")
+	h.wait()
+	h.app.logout()
+	h.logIn("m.rossi", "password-di-prova")
+	if got := h.screenText(); strings.Contains(got, "Stampa non registrata") {
+		t.Errorf("the notice closed with OK is told again:\n%s", got)
+	}
+	h.steps.Wait(&second.busy)
 }
 
 // cutPrintShort logs in, issues Mario Rossi's PIN with a printer that
@@ -139,10 +227,12 @@ func cutPrintShort(t *testing.T) (*harness, pinsede.Credential, *App, *holdPrint
 }
 
 // assertToldUnprinted checks that got, the window's text, tells that the
-// slip of cut was not printed and its PIN revoked.
+// print of the slip of cut was not recorded, its PIN revoked, and the
+// envelope, which may have printed, void. (It said the slip was not
+// printed: the printer's queue may well have printed it.)
 func assertToldUnprinted(t *testing.T, got string, cut pinsede.Credential) {
 	t.Helper()
-	for _, want := range []string{"Rossi Mario (RSSMRA80A01H501U)", cut.SlipSerial, "non è stata stampata", "revocato"} {
+	for _, want := range []string{"Rossi Mario (RSSMRA80A01H501U)", cut.SlipSerial, "non è stata registrata", "revocato", "non vale", "non consegnarla"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the login after the print cut short does not say %q:\n%s", want, got)
 		}

@@ -95,11 +95,7 @@ func (d *replaceDialog) showOutcome(out pinsede.Issued, err error) {
 	case errors.Is(err, pinsede.ErrForbidden):
 		d.msg.set(msgError, lang.L("replace.err.notsupervisor"))
 	case errors.Is(err, pinsede.ErrPrint):
-		msg := lang.L("replace.err.print", map[string]any{"Serial": out.Credential.SlipSerial})
-		if cause := i18n.Cause(err); cause != "" {
-			msg += "\n" + lang.L("issue.printfailed.cause", map[string]any{"Cause": cause})
-		}
-		d.msg.set(msgError, msg)
+		d.msg.set(msgError, printFailedText("replace.err.print", out.Credential, err))
 	default:
 		d.msg.set(msgError, i18n.Message(err))
 	}

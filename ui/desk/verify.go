@@ -414,15 +414,32 @@ func (v *verifyScreen) showOutcome(req pinsede.Request, out pinsede.Issued, err 
 	case errors.Is(err, pinsede.ErrNoPrinter):
 		v.msg.set(msgError, lang.L("issue.noprinter"))
 	case errors.Is(err, pinsede.ErrPrint):
-		msg := lang.L("issue.printfailed.detail", map[string]any{"Serial": out.Credential.SlipSerial})
-		if cause := i18n.Cause(err); cause != "" {
-			msg += "\n" + lang.L("issue.printfailed.cause", map[string]any{"Cause": cause})
-		}
-		v.msg.set(msgError, msg)
+		v.msg.set(msgError, printFailedText("issue.printfailed.detail", out.Credential, err))
 		a.keepDraftAgain()
 	case errors.Is(err, pinsede.ErrNotEligible):
 		v.policy.show(req, err)
 	default:
 		v.msg.set(msgError, i18n.Message(err))
 	}
+}
+
+// printFailedText tells the failed print of the slip of cred, as the
+// issue returned it with err (wrapping ErrPrint): failed, the message of
+// key with the slip's serial and the printer's cause; printed but not
+// recorded (ErrPrintNotRecorded), that the envelope is void, not to be
+// handed over, and whether its PIN is revoked already or at the desk's
+// next start.
+func printFailedText(key string, cred pinsede.Credential, err error) string {
+	args := map[string]any{"Serial": cred.SlipSerial}
+	if errors.Is(err, pinsede.ErrPrintNotRecorded) {
+		if cred.State == pinsede.StateRevocato {
+			return lang.L("issue.notrecorded.revoked", args)
+		}
+		return lang.L("issue.notrecorded.pending", args)
+	}
+	msg := lang.L(key, args)
+	if cause := i18n.Cause(err); cause != "" {
+		msg += "\n" + lang.L("issue.printfailed.cause", map[string]any{"Cause": cause})
+	}
+	return msg
 }

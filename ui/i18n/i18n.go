@@ -214,6 +214,7 @@ var sentinels = []struct {
 	{pinsede.ErrBadCredentials, "login.failed"},
 	{pinsede.ErrNoPassword, "err.nopassword"},
 	{pinsede.ErrNoPrinter, "issue.noprinter"},
+	{pinsede.ErrPrintNotRecorded, "err.print.notrecorded"},
 	{pinsede.ErrPrint, "issue.printfailed"},
 	{pinsede.ErrSessionEnded, "err.sessionended"},
 	{pinsede.ErrApproverTemporary, "err.approvertemporary"},

@@ -70,6 +70,7 @@ var domainKeys = map[string]map[string]any{
 	pinsede.KeyScanType:         nil,
 	pinsede.KeySearchTooShort:   nil,
 	pinsede.KeyPrintFailed:      nil,
+	pinsede.KeyPrintNotRecorded: nil,
 	pinsede.KeyStoreUnavailable: nil,
 	pinsede.KeyQueueName:        nil,
 	pinsede.KeyCentraleURL:      nil,
