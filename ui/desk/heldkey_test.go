@@ -67,7 +67,9 @@ func (h *harness) heldShortcut(name fyne.KeyName, repeats int) {
 // acts again; Enter held in the reason breaks lines as it repeats. Space
 // held on a drop-down list (Fyne's Select) opened and closed its list as
 // it repeated, and, held on an option, chose it and opened the list
-// again: it opens the list once, and chooses once.
+// again: it opens the list once, and chooses once. Space held on the
+// MV35's sex chose it and went on to the date of birth, where its
+// repeats wrote spaces after the date typed.
 func TestHeldKeyActsOnce(t *testing.T) {
 	t.Run("Space on Emetti PIN", func(t *testing.T) {
 		h := ready(t)
@@ -175,6 +177,23 @@ func TestHeldKeyActsOnce(t *testing.T) {
 		if c.Overlays().Top() != nil || h.app.current.View != v.screen.View {
 			t.Errorf("Esc on the list: open %v, on the identity check %v", c.Overlays().Top() != nil, h.app.current.View == v.screen.View)
 		}
+	})
+	t.Run("Space on the sex", func(t *testing.T) {
+		h := ready(t)
+		r := h.newRequest()
+		c := h.win.Canvas()
+		h.typeIn(r.dataNascita, "01/01/1980")
+		h.typeIn(r.nome, "Maria")
+		c.FocusNext() // M
+		c.FocusNext() // F
+		h.held(fyne.KeySpace, 3)
+		if r.sesso.Selected != "F" || c.Focused() != fyne.Focusable(r.dataNascita) {
+			t.Errorf("Space held on F: sesso %q, the keyboard on %T, want F and the date of birth", r.sesso.Selected, c.Focused())
+		}
+		if r.dataNascita.Text != "01/01/1980" {
+			t.Errorf("Space held on F wrote %q in the date of birth, want 01/01/1980", r.dataNascita.Text)
+		}
+		h.release(fyne.KeySpace)
 	})
 	t.Run("Space on a check box", func(t *testing.T) {
 		h := ready(t)
