@@ -2,7 +2,6 @@ package desk
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -38,15 +37,7 @@ func TestStatusBarFitsBesideItsClock(t *testing.T) {
 		// A copy that fails: its folder cannot be made, its parent being
 		// a regular file (TestBackupFailureShown).
 		tmp := t.TempDir()
-		blocker := filepath.Join(tmp, "chiavetta-usb-dello-sportello")
-		if err := os.WriteFile(blocker, nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		dir := filepath.Join(blocker, "copie-di-sicurezza")
-		mkErr := os.MkdirAll(dir, 0o700)
-		if mkErr == nil {
-			t.Fatal("a folder made under a file")
-		}
+		dir, mkErr := unmakeableDir(t, filepath.Join(tmp, "chiavetta-usb-dello-sportello"), "copie-di-sicurezza")
 		reading := func(offset time.Duration) pinsede.ClockReading {
 			return pinsede.ClockReading{Offset: offset, Error: time.Second / 2, At: testNow, MaxSkew: 15 * time.Minute}
 		}
