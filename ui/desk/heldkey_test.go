@@ -177,6 +177,14 @@ func TestHeldKeyActsOnce(t *testing.T) {
 		if c.Overlays().Top() != nil || h.app.current.View != v.screen.View {
 			t.Errorf("Esc on the list: open %v, on the identity check %v", c.Overlays().Top() != nil, h.app.current.View == v.screen.View)
 		}
+		h.release(fyne.KeyEscape)
+		// A list open goes with its screen.
+		h.held(fyne.KeySpace, 0)
+		h.release(fyne.KeySpace)
+		h.app.showHome()
+		if c.Overlays().Top() != nil {
+			t.Errorf("the document types' list stayed open over the home page")
+		}
 	})
 	t.Run("Space on the sex", func(t *testing.T) {
 		h := ready(t)
