@@ -34,7 +34,7 @@ const maxAuditHeld = 4 * pinsede.MaxAuditSearchResults
 type auditScreen struct {
 	a                 *App
 	from, to, subject *entry
-	operator, action  *widget.Select
+	operator, action  *dropdown
 	// scope chooses "solo questo sportello" (the default, which works
 	// offline) or "tutta la sede".
 	scope *widget.RadioGroup
@@ -84,14 +84,14 @@ func (a *App) newAuditScreen() *auditScreen {
 	for _, e := range []*entry{s.from, s.to, s.subject} {
 		e.OnSubmitted = func(string) { s.doSearch() }
 	}
-	s.operator = widget.NewSelect(nil, func(string) { a.touch() })
+	s.operator = a.newDropdown(nil, func(string) { a.touch() })
 	s.actions = append([]pinsede.AuditAction{""}, pinsede.AuditActions()...)
 	names := make([]string, len(s.actions))
 	names[0] = lang.L("auditlog.all")
 	for i, act := range s.actions[1:] {
 		names[i+1] = lang.L("audit." + string(act))
 	}
-	s.action = widget.NewSelect(names, func(string) { a.touch() })
+	s.action = a.newDropdown(names, func(string) { a.touch() })
 	s.action.SetSelectedIndex(0)
 	s.scope = widget.NewRadioGroup([]string{lang.L("auditlog.scope.desk"), lang.L("auditlog.scope.sede")}, func(string) { a.touch() })
 	s.scope.Horizontal, s.scope.Required = true, true

@@ -35,15 +35,7 @@ func TestBackupFailureShown(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(tmp) })
-	blocker := filepath.Join(tmp, "usb")
-	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(blocker, "copie")
-	mkErr := os.MkdirAll(dir, 0o700)
-	if mkErr == nil {
-		t.Fatal("a folder made under a file")
-	}
+	dir, mkErr := unmakeableDir(t, filepath.Join(tmp, "usb"), "copie")
 	first := testNow.Add(-2 * time.Hour)
 	h.app.BackupDone(BackupOutcome{Dir: dir, At: first, Err: mkErr})
 	want := lang.L("sync.backup.failed", map[string]any{"Since": first.Format("15:04"), "Why": lang.L("sync.backup.fault.writable")})
@@ -89,4 +81,19 @@ func TestBackupFailureShown(t *testing.T) {
 	if pinsede.DateOf(first) != pinsede.DateOf(testNow) {
 		t.Fatal("the test's failures are meant to be of the same day")
 	}
+}
+
+// unmakeableDir returns the folder name under file, a regular file it
+// writes, which cannot be made, even by root, and the error making it.
+func unmakeableDir(t *testing.T, file, name string) (string, error) {
+	t.Helper()
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(file, name)
+	err := os.MkdirAll(dir, 0o700)
+	if err == nil {
+		t.Fatal("a folder made under a file")
+	}
+	return dir, err
 }

@@ -80,11 +80,13 @@ func (c *check) FocusGained() {
 	c.shown(c)
 }
 
-// choice is a choice of one option of the desk's dialogs, drawn as
+// choice is a choice of one option of the desk's dialogs and of the
+// MV35 (the sex), drawn as
 // widget.RadioGroup draws it: one check box per option, drawn as a radio
 // button (theme.RadioIcons), so that Esc and F1 pass on from it (the
-// radio buttons of a widget.RadioGroup are Fyne's own, and drop them).
-// Space on an option chooses it; choosing it again keeps it.
+// radio buttons of a widget.RadioGroup are Fyne's own, and drop them),
+// and a key held on it acts once (check). Space on an option chooses
+// it; choosing it again keeps it.
 type choice struct {
 	// Options are the options' labels, Selected the one chosen ("" for
 	// none).

@@ -36,7 +36,7 @@ type delegationScreen struct {
 	citizen pinsede.Citizen
 
 	side *widget.RadioGroup // the citizen is the delegante, or the delegato
-	form *widget.Select
+	form *dropdown
 
 	ownDoc                           *documentForm
 	otherTitle                       *widget.Label
@@ -76,7 +76,7 @@ func (c *citizenScreen) showRegisterDelegation() {
 	for i, fm := range pinsede.DelegationForms() {
 		forms[i] = lang.L("delegation.form." + string(fm))
 	}
-	v.form = widget.NewSelect(forms, func(string) {
+	v.form = a.newDropdown(forms, func(string) {
 		a.touch()
 		v.fields[pinsede.FieldDelegationForm].touched = true
 		v.refreshForm()

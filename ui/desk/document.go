@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
 )
@@ -35,7 +34,7 @@ func (a *App) liveField(fs fields, validate func(), name, label string, input fy
 // documentForm is the identity document of a person, as the verification
 // screen asks it: type, number, authority, state, issue and expiry dates.
 type documentForm struct {
-	docType           *widget.Select
+	docType           *dropdown
 	number, authority *entry
 	country           *countryPicker
 	issued, expires   *entry
@@ -58,7 +57,7 @@ func (a *App) newDocumentForm(fs fields, name func(string) string, validate func
 	for i, t := range pinsede.DocumentTypes() {
 		names[i] = lang.L("doc." + string(t))
 	}
-	d.docType = widget.NewSelect(names, func(string) {
+	d.docType = a.newDropdown(names, func(string) {
 		a.touch()
 		t := d.documentType()
 		switch {

@@ -64,7 +64,12 @@ func (h *harness) heldShortcut(name fyne.KeyName, repeats int) {
 // filled, went on to it and issued the PIN there. Enter held on Revoca
 // broke lines in the reason of the dialog it opened. Space held on a
 // check box ticked and unticked it. Released and pressed again, each key
-// acts again; Enter held in the reason breaks lines as it repeats.
+// acts again; Enter held in the reason breaks lines as it repeats. Space
+// held on a drop-down list (Fyne's Select) opened and closed its list as
+// it repeated, and, held on an option, chose it and opened the list
+// again: it opens the list once, and chooses once. Space held on the
+// MV35's sex chose it and went on to the date of birth, where its
+// repeats wrote spaces after the date typed.
 func TestHeldKeyActsOnce(t *testing.T) {
 	t.Run("Space on Emetti PIN", func(t *testing.T) {
 		h := ready(t)
@@ -128,6 +133,75 @@ func TestHeldKeyActsOnce(t *testing.T) {
 		if d.reason.Text != "\n\n\n" {
 			t.Errorf("Enter held in the reason: %q, want three line breaks", d.reason.Text)
 		}
+	})
+	t.Run("Space on a drop-down list", func(t *testing.T) {
+		h := ready(t)
+		h.toVerification(mario)
+		v := h.app.verify
+		c := h.win.Canvas()
+		c.Focus(v.docType)
+		h.held(fyne.KeySpace, 1)
+		if c.Overlays().Top() == nil {
+			t.Fatal("Space held on the document's type: its list closed as the key repeated")
+		}
+		shot(t, h, "tipo-documento-elenco")
+		h.release(fyne.KeySpace)
+		h.held(fyne.KeyDown, 0) // marks the first type
+		h.release(fyne.KeyDown)
+		h.held(fyne.KeySpace, 3)
+		if c.Overlays().Top() != nil {
+			t.Errorf("Space held on a type: its list opened again as the key repeated")
+		}
+		if i := v.docType.SelectedIndex(); i != 0 {
+			t.Errorf("Space held on the first type chose the %d-th", i)
+		}
+		if f := c.Focused(); f != fyne.Focusable(v.docType) {
+			t.Errorf("after the choice the keyboard is on %T, want the document's type", f)
+		}
+		h.release(fyne.KeySpace)
+		// Enter held on an option chooses it, once; Down held moves
+		// through the options as it repeats.
+		h.held(fyne.KeySpace, 0)
+		h.release(fyne.KeySpace)
+		h.held(fyne.KeyDown, 2)
+		h.release(fyne.KeyDown)
+		h.held(fyne.KeyReturn, 3)
+		if c.Overlays().Top() != nil || v.docType.SelectedIndex() != 2 {
+			t.Errorf("Enter held on the third type: list open %v, chosen the %d-th", c.Overlays().Top() != nil, v.docType.SelectedIndex())
+		}
+		h.release(fyne.KeyReturn)
+		// Esc closes the list, and only the list.
+		h.held(fyne.KeySpace, 0)
+		h.release(fyne.KeySpace)
+		h.held(fyne.KeyEscape, 0)
+		if c.Overlays().Top() != nil || h.app.current.View != v.screen.View {
+			t.Errorf("Esc on the list: open %v, on the identity check %v", c.Overlays().Top() != nil, h.app.current.View == v.screen.View)
+		}
+		h.release(fyne.KeyEscape)
+		// A list open goes with its screen.
+		h.held(fyne.KeySpace, 0)
+		h.release(fyne.KeySpace)
+		h.app.showHome()
+		if c.Overlays().Top() != nil {
+			t.Errorf("the document types' list stayed open over the home page")
+		}
+	})
+	t.Run("Space on the sex", func(t *testing.T) {
+		h := ready(t)
+		r := h.newRequest()
+		c := h.win.Canvas()
+		h.typeIn(r.dataNascita, "01/01/1980")
+		h.typeIn(r.nome, "Maria")
+		c.FocusNext() // M
+		c.FocusNext() // F
+		h.held(fyne.KeySpace, 3)
+		if r.sesso.Selected != "F" || c.Focused() != fyne.Focusable(r.dataNascita) {
+			t.Errorf("Space held on F: sesso %q, the keyboard on %T, want F and the date of birth", r.sesso.Selected, c.Focused())
+		}
+		if r.dataNascita.Text != "01/01/1980" {
+			t.Errorf("Space held on F wrote %q in the date of birth, want 01/01/1980", r.dataNascita.Text)
+		}
+		h.release(fyne.KeySpace)
 	})
 	t.Run("Space on a check box", func(t *testing.T) {
 		h := ready(t)

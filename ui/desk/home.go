@@ -275,7 +275,10 @@ func (h *homeScreen) lookUpCentral() {
 }
 
 // columnsLayout puts two objects side by side, the first taking ratio of
-// the width.
+// the width, or less, down to its own width, when the second would get
+// less than its own: at 1024 px the identity check gave the kind of PIN
+// 341 px, and the label of a PIN telefonico's duration, 378 px wide, ran
+// past the window's edge.
 type columnsLayout struct{ ratio float32 }
 
 func (l *columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
@@ -285,7 +288,7 @@ func (l *columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 
 func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	p := fynetheme.Padding()
-	w0 := (size.Width - p) * l.ratio
+	w0 := min((size.Width-p)*l.ratio, size.Width-p-objs[1].MinSize().Width)
 	w0 = max(w0, objs[0].MinSize().Width)
 	w1 := size.Width - p - w0
 	objs[0].Move(fyne.NewPos(0, 0))

@@ -413,7 +413,7 @@ func (r *keyRepeats) spent(name fyne.KeyName) bool {
 // widgets, which tell it.
 func (a *App) keysTold() bool {
 	switch a.win.Canvas().Focused().(type) {
-	case nil, *entry, *button, *check, *copyValue, *pickList, *suggestionList:
+	case nil, *entry, *button, *check, *copyValue, *pickList, *suggestionList, *dropdown, *dropdownMenu:
 		return true
 	}
 	return false

@@ -32,7 +32,7 @@ type operatorsScreen struct {
 	listMsg  *message
 
 	id, name, pw, pwConfirm *entry
-	role                    *widget.Select
+	role                    *dropdown
 	add                     *button
 	progress                *widget.Activity
 	msg                     *message
@@ -66,7 +66,7 @@ func (a *App) newOperatorsScreen() *operatorsScreen {
 	for i, r := range roles {
 		names[i] = lang.L("role." + string(r))
 	}
-	o.role = widget.NewSelect(names, func(string) { a.touch() })
+	o.role = a.newDropdown(names, func(string) { a.touch() })
 	o.role.SetSelectedIndex(0)
 	o.add = a.primaryButton(lang.L("operators.add"), fynetheme.ContentAddIcon(), o.doAdd)
 	o.progress = widget.NewActivity()

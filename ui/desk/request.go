@@ -29,7 +29,7 @@ type requestScreen struct {
 	refusedCF pinsede.CodiceFiscale
 
 	cognome, nome *entry
-	sesso         *widget.RadioGroup
+	sesso         *choice
 	dataNascita   *entry
 	luogo         *placePicker
 	catastale     *entry
@@ -91,19 +91,21 @@ func (a *App) newRequestScreen() *requestScreen {
 	for i, s := range sexes {
 		sexLabels[i] = lang.L("sex." + string(s))
 	}
-	r.sesso = widget.NewRadioGroup(sexLabels, func(s string) {
+	// The desk's choice, not Fyne's radio buttons, which do not tell a
+	// key held down: Space held on M went on to the date of birth, as a
+	// press does, and its repeats wrote spaces after the date typed
+	// there (keyRepeats). Chosen, it stays chosen, as Space on the sex
+	// already chosen unticked it once and the MV35 lost what was typed.
+	r.sesso = a.newChoice(sexLabels, true, func(s string) {
 		a.touch()
 		r.fields[pinsede.FieldSesso].touched = true
 		r.validate(false)
 		// Chosen from the keyboard (Space on M or F): on to the date of
 		// birth, as a Tab past the other choice would.
-		if s != "" && a.focusWithin(r.sesso) {
+		if s != "" && a.focusWithin(r.sesso.object) {
 			a.win.Canvas().Focus(r.dataNascita)
 		}
 	})
-	// Chosen, it stays chosen: Space on the sex already chosen unticked it
-	// (Fyne's radio buttons toggle), and the MV35 lost what was typed.
-	r.sesso.Horizontal, r.sesso.Required = true, true
 	r.dataNascita = a.newEntry(lang.L("date.placeholder"))
 	r.luogo = a.newPlacePicker(lang.L("mv35.luogo.placeholder"), r.placePicked)
 	r.luogo.onEdit = r.placeEdited
@@ -165,7 +167,7 @@ func (a *App) newRequestScreen() *requestScreen {
 			grid(
 				f(pinsede.FieldCognome, lang.L("field.cognome"), r.cognome),
 				f(pinsede.FieldNome, lang.L("field.nome"), r.nome),
-				f(pinsede.FieldSesso, lang.L("field.sesso"), r.sesso),
+				f(pinsede.FieldSesso, lang.L("field.sesso"), r.sesso.object),
 				f(pinsede.FieldDataNascita, lang.L("field.data_nascita"), r.dataNascita),
 				f(pinsede.FieldLuogoNascita, lang.L("field.luogo_nascita"), r.luogo.entry),
 				f(fieldCatastale, lang.L("field.codice_catastale"), r.catastale),

@@ -155,7 +155,7 @@ func TestHandoverAtSiblingDesk(t *testing.T) {
 	if err := c2.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	h.waitStatus(func() string { return online(c2)() + lang.L("sync.notaccepted.count", map[string]any{"N": 1}) })
+	h.waitStatus(func() string { return lang.L("sync.notaccepted.count", map[string]any{"N": 1}) }) // the gravest: online goes to the details
 	test.Tap(h.app.sync.button)
 	text := strings.Join(h.texts(), "\n")
 	for _, want := range []string{lang.L("sync.reason.alreadyhandedover"), second.Credential.SlipSerial, lang.L("sync.event.handedover")} {

@@ -27,7 +27,7 @@ type settingsScreen struct {
 	// typed when the list cannot be read (it then shows).
 	queue *entry
 	// printers offers the queues found; labels maps its options to names.
-	printers    *widget.Select
+	printers    *dropdown
 	labels      map[string]string
 	printerNote *widget.Label
 	save        *button
@@ -56,7 +56,7 @@ func (a *App) newSettingsScreen() *settingsScreen {
 	st.queue = a.newEntry(lang.L("settings.printer.placeholder"))
 	st.queue.OnSubmitted = func(string) { st.doSave() }
 	st.queue.Hide() // until the list of queues says it is needed
-	st.printers = widget.NewSelect(nil, func(label string) {
+	st.printers = a.newDropdown(nil, func(label string) {
 		if name, ok := st.labels[label]; ok {
 			st.queue.SetText(name)
 		}

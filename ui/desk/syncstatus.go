@@ -2,7 +2,10 @@ package desk
 
 import (
 	"log/slog"
+	"slices"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -41,6 +44,12 @@ type syncStatus struct {
 	button      *button
 	// clock shows the desk's date and time at the right of the bar.
 	clock *widget.Label
+	// bar holds the button and the clock (barLayout), which leaves the
+	// button room px; notes are what the bar has to say, the gravest
+	// first (barNotes).
+	bar   *fyne.Container
+	room  float32
+	notes []barNote
 	// details is the dialog open, nil when closed; detailsBox its content.
 	details    dialog.Dialog
 	detailsBox *fyne.Container
@@ -63,8 +72,8 @@ func (a *App) UseSync(src SyncSource, sede string) {
 	s.button = a.button("", fynetheme.InfoIcon(), s.showDetails)
 	s.button.Alignment = widget.ButtonAlignLeading
 	s.clock = widget.NewLabel("")
-	bar := container.NewStack(canvas.NewRectangle(theme.Dark),
-		container.NewBorder(nil, nil, nil, s.clock, container.NewHBox(s.button)))
+	s.bar = container.New(barLayout{s}, s.button, s.clock)
+	bar := container.NewStack(canvas.NewRectangle(theme.Dark), s.bar)
 	footer := container.NewThemeOverride(bar, theme.Header())
 	// The window's frame stays its content: the buttons' tips show in it
 	// (tip.go).
@@ -153,15 +162,87 @@ func (s *syncStatus) showTime() {
 	}
 }
 
-// render writes the state on the button.
+// barNote is one thing the status bar has to say: the link's state, or
+// a warning, with its icon and its colour (its importance).
+type barNote struct {
+	text string
+	icon fyne.Resource
+	imp  widget.Importance
+}
+
+// gravity ranks an importance: the status bar shows the gravest note.
+func gravity(imp widget.Importance) int {
+	switch imp {
+	case widget.DangerImportance:
+		return 2
+	case widget.WarningImportance:
+		return 1
+	}
+	return 0
+}
+
+// render shows on the button the gravest of the notes (barNotes) and
+// how many more warnings there are, fitted to the bar's width (fit).
 func (s *syncStatus) render() {
+	s.notes = s.barNotes()
+	head := s.notes[0]
+	s.button.SetIcon(head.icon)
+	s.button.Importance = head.imp
+	s.fit()
+	if s.bar != nil {
+		s.bar.Refresh() // the button's width follows its text
+	}
+}
+
+// barNotes returns what the status bar has to say, the gravest first:
+// the warnings that stop the desk's work before those that threaten it
+// (the clock off, with which the desk issues no PIN; the certificate
+// expired; events refused; the copies failing), then those that warn
+// (offline, the certificate soon to expire), then the link's state when
+// it warns of nothing. Put one after the other on the bar, six warnings
+// ran under the clock and widened the window past a 1024 px screen.
+func (s *syncStatus) barNotes() []barNote {
+	danger := func(text string) barNote {
+		return barNote{text, fynetheme.ErrorIcon(), widget.DangerImportance}
+	}
+	var notes []barNote
+	// The desk issues no PIN on a clock off either way (pinsede.Link).
+	ahead, behind := s.clockOff()
+	if ahead > 0 {
+		notes = append(notes, danger(lang.L("sync.clock.ahead", map[string]any{"Ahead": i18n.Duration(ahead)})))
+	}
+	if behind > 0 {
+		notes = append(notes, danger(lang.L("sync.clock.behind", map[string]any{"Behind": i18n.Duration(behind)})))
+	}
+	exp, soon := s.certExpiring()
+	if s.certExpired() {
+		notes = append(notes, danger(lang.L("sync.cert.expired.bar", map[string]any{"Date": exp.Format("02/01/2006")})))
+	}
+	if n := len(s.state.NotAccepted); n > 0 {
+		notes = append(notes, danger(lang.L("sync.notaccepted.count", map[string]any{"N": n})))
+	}
+	if b := s.a.backupBar(); b != "" {
+		notes = append(notes, danger(b))
+	}
+	notes = append(notes, s.linkNote())
+	if soon && !s.certExpired() {
+		notes = append(notes, barNote{lang.L("sync.cert.expiring", map[string]any{"Date": exp.Format("02/01/2006")}), fynetheme.WarningIcon(), widget.WarningImportance})
+	}
+	slices.SortStableFunc(notes, func(x, y barNote) int { return gravity(y.imp) - gravity(x.imp) })
+	if len(notes) > 1 && notes[len(notes)-1].imp == widget.MediumImportance {
+		notes = notes[:len(notes)-1] // in linea: the details say it
+	}
+	return notes
+}
+
+// linkNote is the state of the link to centrale.
+func (s *syncStatus) linkNote() barNote {
 	st := s.state
-	text, icon, imp := "", fynetheme.InfoIcon(), widget.MediumImportance
 	switch {
 	case s.src == nil:
-		text = lang.L("sync.none")
+		return barNote{lang.L("sync.none"), fynetheme.InfoIcon(), widget.MediumImportance}
 	case st.Status == pinsede.SyncOnline:
-		text, icon = lang.L("sync.online", map[string]any{"N": st.Pending, "Last": st.LastSync.Format("15:04")}), fynetheme.ConfirmIcon()
+		return barNote{lang.L("sync.online", map[string]any{"N": st.Pending, "Last": st.LastSync.Format("15:04")}), fynetheme.ConfirmIcon(), widget.MediumImportance}
 	case st.Status == pinsede.SyncOffline:
 		// The day too when it is not today's: a desk left on over a
 		// weekend said 'dalle 18:05' on Monday.
@@ -171,41 +252,82 @@ func (s *syncStatus) render() {
 		if pinsede.DateOf(since) != pinsede.DateOf(now) {
 			key, args["Day"] = "sync.offline.day", since.Format("02/01/2006")
 		}
-		text, icon = lang.L(key, args), fynetheme.WarningIcon()
-		imp = widget.WarningImportance
+		return barNote{lang.L(key, args), fynetheme.WarningIcon(), widget.WarningImportance}
+	}
+	return barNote{lang.L("sync.connecting"), fynetheme.InfoIcon(), widget.MediumImportance}
+}
+
+// more says how many warnings the bar shows no more of, "" for none.
+func (s *syncStatus) more() string {
+	switch n := len(s.notes) - 1; n {
+	case -1, 0:
+		return ""
+	case 1:
+		return lang.L("sync.more.one")
 	default:
-		text = lang.L("sync.connecting")
+		return lang.L("sync.more.many", map[string]any{"N": n})
 	}
-	switch exp, soon := s.certExpiring(); {
-	case s.certExpired():
-		text += lang.L("sync.cert.expired.bar", map[string]any{"Date": exp.Format("02/01/2006")})
-		icon, imp = fynetheme.ErrorIcon(), widget.DangerImportance
-	case soon:
-		text += lang.L("sync.cert.expiring", map[string]any{"Date": exp.Format("02/01/2006")})
-		icon, imp = fynetheme.WarningIcon(), widget.WarningImportance
+}
+
+// fit writes on the button the gravest note and how many more there are,
+// the note cut short with an ellipsis when both do not fit the room the
+// bar leaves it beside the clock (barLayout): the details tell it whole.
+func (s *syncStatus) fit() {
+	if len(s.notes) == 0 {
+		return // before the first render
 	}
-	if b := s.a.backupBar(); b != "" {
-		text += b
-		icon, imp = fynetheme.ErrorIcon(), widget.DangerImportance
+	head, more := s.notes[0].text, s.more()
+	s.button.SetText(head + more)
+	if s.room <= 0 {
+		return // not laid out yet
 	}
-	if n := len(st.NotAccepted); n > 0 {
-		text += lang.L("sync.notaccepted.count", map[string]any{"N": n})
-		icon, imp = fynetheme.ErrorIcon(), widget.DangerImportance
+	room := s.room - s.buttonChrome()
+	if s.textWidth(head+more) <= room {
+		return
 	}
-	// The desk issues no PIN on a clock off either way (pinsede.Link).
-	ahead, behind := s.clockOff()
-	if ahead > 0 {
-		text += lang.L("sync.clock.ahead", map[string]any{"Ahead": i18n.Duration(ahead)})
-		icon, imp = fynetheme.ErrorIcon(), widget.DangerImportance
+	runes := []rune(head)
+	cut := func(n int) string { return strings.TrimRight(string(runes[:n]), " ·:,") + "…" + more }
+	n := sort.Search(len(runes)+1, func(n int) bool { return s.textWidth(cut(n)) > room }) - 1
+	s.button.SetText(cut(max(n, 0)))
+}
+
+// textWidth is the width of text on the button (Fyne's buttons write in
+// bold).
+func (s *syncStatus) textWidth(text string) float32 {
+	return fyne.MeasureText(text, s.button.Theme().Size(fynetheme.SizeNameText), fyne.TextStyle{Bold: true}).Width
+}
+
+// buttonChrome is the button's width but its text's: its icon and its
+// padding.
+func (s *syncStatus) buttonChrome() float32 {
+	return s.button.MinSize().Width - s.textWidth(s.button.Text)
+}
+
+// barLayout lays the status bar out: the clock at the right, whole, and
+// the state's button at the left, in the room left, which fit fills.
+// The bar is as narrow as the clock and the button's ellipsis: it never
+// widens the window.
+type barLayout struct{ s *syncStatus }
+
+// MinSize is the clock's width and the least of the button's.
+func (l barLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	b, c := l.s.button.MinSize(), l.s.clock.MinSize()
+	least := l.s.buttonChrome() + l.s.textWidth("…"+l.s.more())
+	return fyne.NewSize(least+fynetheme.Padding()+c.Width, max(b.Height, c.Height))
+}
+
+// Layout puts the clock at the right and fits the button in what is left.
+func (l barLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	s := l.s
+	c := s.clock.MinSize().Width
+	s.clock.Move(fyne.NewPos(size.Width-c, 0))
+	s.clock.Resize(fyne.NewSize(c, size.Height))
+	if room := size.Width - c - fynetheme.Padding(); room != s.room {
+		s.room = room
+		s.fit()
 	}
-	if behind > 0 {
-		text += lang.L("sync.clock.behind", map[string]any{"Behind": i18n.Duration(behind)})
-		icon, imp = fynetheme.ErrorIcon(), widget.DangerImportance
-	}
-	s.button.SetText(text)
-	s.button.SetIcon(icon)
-	s.button.Importance = imp
-	s.button.Refresh()
+	s.button.Move(fyne.NewPos(0, 0))
+	s.button.Resize(fyne.NewSize(min(s.button.MinSize().Width, s.room), size.Height))
 }
 
 // clockOff returns how far this PC's clock runs ahead of centrale's, or
@@ -263,7 +385,16 @@ func (s *syncStatus) showDetails() {
 // fillDetails writes the state and the events not accepted in the dialog.
 func (s *syncStatus) fillDetails() {
 	st := s.state
-	objs := []fyne.CanvasObject{rows(
+	var objs []fyne.CanvasObject
+	if s.notes[0].imp != widget.MediumImportance {
+		// Every warning of the bar, whole: it shows the gravest only,
+		// cut to its width.
+		objs = append(objs, heading(lang.L("sync.warnings")))
+		for _, n := range s.notes {
+			objs = append(objs, note(n.text))
+		}
+	}
+	objs = append(objs, rows(
 		row(lang.L("sync.status"), s.statusText()),
 		row(lang.L("sync.offlinesince"), when(st.OfflineSince)),
 		row(lang.L("sync.pending"), strconv.Itoa(st.Pending)),
@@ -273,7 +404,7 @@ func (s *syncStatus) fillDetails() {
 		row(lang.L("sync.cert"), s.certText()),
 		row(lang.L("sync.backup"), orDash(s.a.backupText())),
 		row(lang.L("sync.policy"), lang.L("sync.policy.version", map[string]any{"N": s.a.desk.CurrentPolicy().Version})),
-	)}
+	))
 	if s.src == nil {
 		objs = append(objs, note(lang.L("sync.none.note")))
 	}

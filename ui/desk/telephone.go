@@ -15,20 +15,20 @@ import (
 // duration is asked only for a PIN telefonico.
 type telephoneChoice struct {
 	kind     *widget.RadioGroup
-	duration *widget.Select
+	duration *dropdown
 	// durationRow is the duration's field, with its label and its
 	// errors (withField); hidden for a PIN dispositivo.
 	durationRow fyne.CanvasObject
 }
 
 // newTelephoneChoice makes the choice, on PIN dispositivo.
-func newTelephoneChoice() *telephoneChoice {
+func (a *App) newTelephoneChoice() *telephoneChoice {
 	c := &telephoneChoice{}
 	names := make([]string, len(pinsede.TelephoneValidities()))
 	for i, tv := range pinsede.TelephoneValidities() {
 		names[i] = lang.L("telephone.validity." + string(tv))
 	}
-	c.duration = widget.NewSelect(names, nil)
+	c.duration = a.newDropdown(names, nil)
 	c.duration.PlaceHolder = lang.L("common.choose")
 	c.kind = widget.NewRadioGroup([]string{
 		lang.L("credtype." + string(pinsede.Dispositivo)),

@@ -225,17 +225,22 @@ func (t *typeahead) suggestions() []string {
 	return out
 }
 
-// closeSuggestions hides the suggestions of every type-ahead.
+// closeSuggestions hides the suggestions of every type-ahead, and closes
+// the list of a drop-down (dropdownMenu): a list left open over the next
+// screen chose for a form no longer shown.
 func (a *App) closeSuggestions() {
 	c := a.win.Canvas()
 	if c == nil {
 		return
 	}
-	for _, o := range c.Overlays().List() {
-		if p, ok := o.(*widget.PopUp); ok {
-			if _, ok := p.Content.(*suggestionList); ok {
-				p.Hide()
+	for _, o := range slices.Clone(c.Overlays().List()) { // close changes the list
+		switch o := o.(type) {
+		case *widget.PopUp:
+			if _, ok := o.Content.(*suggestionList); ok {
+				o.Hide()
 			}
+		case *dropdownMenu:
+			o.close()
 		}
 	}
 }

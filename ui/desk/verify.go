@@ -139,7 +139,7 @@ func (a *App) newVerifyScreen() *verifyScreen {
 	v.msg = newMessage()
 	v.policy = v.newPolicyPanel()
 	v.digital = v.newDigitalIdentityButton()
-	v.choice = newTelephoneChoice()
+	v.choice = a.newTelephoneChoice()
 	v.printerNote = newMessage()
 	if !a.HasPrinter() {
 		v.issue.Disable()
