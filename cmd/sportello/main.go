@@ -179,6 +179,7 @@ func main() {
 	// Their outcomes go to the status bar, which says when they fail.
 	stopBackups := startBackups(store, backups, d.Now, log, ui.BackupDone)
 	defer stopBackups() // before the store closes: deferred after it
+
 	shutdown.OnSignal(ui.Quitting) // background work ending from then on leaves the window alone
 	w.ShowAndRun()
 }
