@@ -76,7 +76,8 @@ func (d *Desk) PendingHandovers(s *Session) ([]Unhanded, error) {
 // printed returns ErrNotPrinted when c, a credential this desk issued,
 // has no envelope: its slip is kept as printing (printing.go), cut short
 // or not, or it has no print recorded (a print cut short before the desk
-// kept its slips as printing). A credential of another desk of the sede
+// kept its slips as printing). A slip restored as printing from a copy
+// (MarkRestored) is not refused. A credential of another desk of the sede
 // has no print here, and is not refused: its issue's entry is another
 // desk's (OfDesk), or names that desk in its detail (an entry pulled
 // before pulled entries kept their time there, sedeDetail).
@@ -89,7 +90,10 @@ func (d *Desk) printed(tx Tx, c Credential) error {
 		return err
 	}
 	notPrinted := fmt.Errorf("slip %s: %w", c.SlipSerial, ErrNotPrinted)
-	if slices.ContainsFunc(ps, func(p Printing) bool { return p.Credential == c.ID }) {
+	if i := slices.IndexFunc(ps, func(p Printing) bool { return p.Credential == c.ID }); i >= 0 {
+		if !ps[i].Restored.IsZero() { // printing when the restored copy was made: the envelope held shows it printed
+			return nil
+		}
 		return notPrinted
 	}
 	es, err := tx.AuditFor(c.CodiceFiscale)

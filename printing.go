@@ -19,7 +19,12 @@ import (
 // print that failed, and UnprintedSlips tells its operator at their next
 // login, until they close the notice (ForgetUnprinted). Only this desk
 // keeps them: a credential of another desk of the sede (applySedeEvent)
-// has no print of its own here, and no Printing.
+// has no print of its own here, and no Printing. A store restored from a
+// copy made while a slip printed keeps that slip as printing, though its
+// print went on after the copy: the restore marks it Restored
+// (MarkRestored), and its PIN is left active, its outcome unknown to the
+// copy, until its operator, told at their login, hands the envelope over
+// or revokes the PIN.
 
 // Printing is the slip of a credential committed whose print is not
 // recorded yet. It holds nothing of the PIN.
@@ -38,6 +43,18 @@ type Printing struct {
 	// cut short; zero while it prints. Its operator is told at their
 	// next login (UnprintedSlips), until they close the notice.
 	CutShort time.Time `json:"cut_short,omitzero"`
+	// Restored is when the store was restored from a copy made while
+	// the slip printed (MarkRestored): what came of the print, after the
+	// copy, the store cannot know. Its PIN is left active (the envelope
+	// may be with the citizen), RecoverPrints revokes nothing of it, its
+	// handover is taken, and its operator is told at their next login;
+	// zero for a slip printing on this store.
+	Restored time.Time `json:"restored,omitzero"`
+	// Told is when the operator closed the notice of a slip Restored:
+	// the slip stays kept, for its PIN to be no orphan (recoverOrphans)
+	// and its handover taken, until its PIN is handed over or no longer
+	// active.
+	Told time.Time `json:"told,omitzero"`
 }
 
 // Unprinted is a slip whose print was cut short, as its operator is told:
@@ -51,6 +68,36 @@ type Unprinted struct {
 	// Citizen is the citizen's name; empty when the sede has no record.
 	Citizen string
 	Issued  time.Time
+	// Restored says the slip was printing when the copy the store was
+	// restored from was made: its PIN was not revoked, and is valid if
+	// the citizen has the envelope; if not, the operator revokes it.
+	Restored bool
+}
+
+// MarkRestored marks, in tx, the slips a store restored from a copy
+// keeps as printing (their print started before the copy, and what came
+// of it after is not in the copy) as Restored at now, the restore's
+// time, and returns them: the restore (local.Restore) calls it in the
+// write that puts the copy in place, so that the next start revokes
+// none of their PINs. Slips already cut short, or already restored, are
+// left as they are.
+func MarkRestored(tx PrintTx, now time.Time) ([]Printing, error) {
+	ps, err := tx.Printing()
+	if err != nil {
+		return nil, err
+	}
+	var out []Printing
+	for _, p := range ps {
+		if !p.CutShort.IsZero() || !p.Restored.IsZero() {
+			continue
+		}
+		p.Restored = now
+		if err := tx.PutPrinting(p); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // detailCutShort is the audit detail of the revocation of a PIN whose
@@ -84,7 +131,7 @@ func endPrint(tx PrintTx, id string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if !slices.ContainsFunc(ps, func(p Printing) bool { return p.Credential == id && p.CutShort.IsZero() }) {
+	if !slices.ContainsFunc(ps, func(p Printing) bool { return p.Credential == id && p.CutShort.IsZero() && p.Restored.IsZero() }) {
 		return false, nil
 	}
 	return true, tx.DeletePrinting(id)
@@ -113,7 +160,9 @@ func (d *Desk) printSlip(ctx context.Context, slip Slip) (err error) {
 // operator who issued it; the request that operator had in progress is
 // kept again as their draft, unless they keep a newer one; and the slip
 // waits for their next login (UnprintedSlips). So are the orphans a desk
-// of before the slips were kept left (recoverOrphans). All in one
+// of before the slips were kept left (recoverOrphans). A slip restored
+// as printing (MarkRestored) is left active, and forgotten once its PIN
+// is handed over or no longer active. All in one
 // transaction. The desk runs it at start, before anyone logs in. It
 // returns how many it revoked.
 func (d *Desk) RecoverPrints() (int, error) {
@@ -136,6 +185,12 @@ func (d *Desk) RecoverPrints() (int, error) {
 			return err
 		}
 		for _, p := range ps {
+			if !p.Restored.IsZero() {
+				if err := dropSettled(tx, p, now); err != nil {
+					return fmt.Errorf("slip %s: %w", p.SlipSerial, err)
+				}
+				continue
+			}
 			if !p.CutShort.IsZero() {
 				continue
 			}
@@ -208,6 +263,27 @@ func (d *Desk) recoverOrphans(tx Tx, sede Sede, now time.Time) (int, error) {
 	return n, nil
 }
 
+// dropSettled forgets, in tx, the slip p restored as printing once its
+// PIN is settled: handed over, or no longer active (revoked, expired,
+// gone). Until then it stays kept, even once told.
+func dropSettled(tx Tx, p Printing, now time.Time) error {
+	c, err := tx.Credential(p.Credential)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return err
+	case restoredOpen(c, now):
+		return nil
+	}
+	return tx.DeletePrinting(p.Credential)
+}
+
+// restoredOpen reports whether c, the credential of a slip restored as
+// printing, is still to be settled: active and not handed over.
+func restoredOpen(c Credential, now time.Time) bool {
+	return c.HandedOverAt.IsZero() && c.Can(TransitionRevoke, now) == nil
+}
+
 // orphanMarginDays is how many days past the longest validity of a PIN
 // issued now recoverOrphans looks, for one issued on a clock that ran
 // ahead.
@@ -257,11 +333,13 @@ func (d *Desk) revokeCutShort(tx Tx, sede Sede, p Printing, now time.Time, detai
 }
 
 // UnprintedSlips returns the slips of the session's operator whose print
-// was cut short (RecoverPrints): the desk tells the operator at their
+// was cut short (RecoverPrints), and those restored as printing whose PIN
+// is still active and not handed over (Unprinted.Restored): the desk tells the operator at their
 // login, at each until they close the notice (ForgetUnprinted). A notice
 // closed otherwise (a colleague's Esci on the lock, the desk closed) is
 // told again.
 func (d *Desk) UnprintedSlips(s *Session) ([]Unprinted, error) {
+	now := d.Now()
 	var out []Unprinted
 	err := d.update(s, func(tx Tx) error {
 		out = nil
@@ -270,10 +348,17 @@ func (d *Desk) UnprintedSlips(s *Session) ([]Unprinted, error) {
 			return err
 		}
 		for _, p := range ps {
-			if p.CutShort.IsZero() || p.Operator != s.Actor() {
+			if p.Operator != s.Actor() {
 				continue
 			}
-			u := Unprinted{Credential: p.Credential, SlipSerial: p.SlipSerial, CodiceFiscale: p.CodiceFiscale, Issued: p.Started}
+			switch tell, err := toTell(tx, p, now); {
+			case err != nil:
+				return err
+			case !tell:
+				continue
+			}
+			u := Unprinted{Credential: p.Credential, SlipSerial: p.SlipSerial, CodiceFiscale: p.CodiceFiscale, Issued: p.Started,
+				Restored: !p.Restored.IsZero()}
 			switch cit, err := tx.Citizen(p.CodiceFiscale); {
 			case err == nil:
 				u.Citizen = cit.Request.FullName()
@@ -290,17 +375,47 @@ func (d *Desk) UnprintedSlips(s *Session) ([]Unprinted, error) {
 	return out, nil
 }
 
+// toTell reports whether the operator of p is told of it at the login:
+// a slip cut short, until told; a slip restored as printing, until told,
+// while its PIN is still to be settled.
+func toTell(tx Tx, p Printing, now time.Time) (bool, error) {
+	if p.Restored.IsZero() {
+		return !p.CutShort.IsZero(), nil
+	}
+	if !p.Told.IsZero() {
+		return false, nil
+	}
+	switch c, err := tx.Credential(p.Credential); {
+	case errors.Is(err, ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, err
+	default:
+		return restoredOpen(c, now), nil
+	}
+}
+
 // ForgetUnprinted forgets the slips un (UnprintedSlips), told to the
 // session's operator, who closed the notice: they are not told again.
 func (d *Desk) ForgetUnprinted(s *Session, un []Unprinted) error {
+	now := d.Now()
 	err := d.Store.Update(func(tx Tx) error {
 		ps, err := tx.Printing()
 		if err != nil {
 			return err
 		}
 		for _, p := range ps {
-			if p.CutShort.IsZero() || p.Operator != s.Actor() ||
+			if (p.CutShort.IsZero() && p.Restored.IsZero()) || p.Operator != s.Actor() ||
 				!slices.ContainsFunc(un, func(u Unprinted) bool { return u.Credential == p.Credential }) {
+				continue
+			}
+			if !p.Restored.IsZero() { // kept until its PIN is settled (dropSettled)
+				if p.Told.IsZero() {
+					p.Told = now
+					if err := tx.PutPrinting(p); err != nil {
+						return err
+					}
+				}
 				continue
 			}
 			if err := tx.DeletePrinting(p.Credential); err != nil {

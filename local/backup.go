@@ -246,24 +246,50 @@ func copyFile(from, to string) error {
 	return err
 }
 
+// Restored is what Restore did.
+type Restored struct {
+	// Previous is where the store replaced was kept (path with
+	// ".pre-restore-" and the time of the restore), empty when there
+	// was none.
+	Previous string
+	// Printing are the slips that were printing when the copy was made,
+	// now marked as restored (pinsede.MarkRestored): their PINs stay
+	// active, and their operators are told at their next login.
+	Printing []pinsede.Printing
+}
+
 // Restore puts the copy at from in place of the store at path, which the
 // key in keyPath must open; the copy should have been checked first
 // (CheckCopy). It refuses with ErrAlreadyOpen while a program holds the
 // store, and holds it itself until the copy is in place (on Windows, which
 // renames no open file, until just before). The store it
-// replaces is not deleted: it is renamed to the path it returns (path
-// with ".pre-restore-" and the time now), empty when there was none.
+// replaces is not deleted: it is renamed to Restored.Previous.
+//
+// The slips the copy keeps as printing (a copy made mid-print) are
+// marked, in the copy put in place and before it is, as restored at now
+// (pinsede.MarkRestored), and returned: their print went on after the
+// copy, and the next start must not revoke their PINs as prints cut
+// short. The copy keeps its schema (Open brings it up to date).
 //
 // A store restored from an older copy may hold events in its outbox that
 // centrale already has: the sync client sends them again and centrale
 // answers duplicate, which acknowledges them; nothing is applied twice.
-func Restore(from, path, keyPath string, now time.Time) (previous string, err error) {
+func Restore(from, path, keyPath string, now time.Time) (r Restored, err error) {
 	wrap := func(err error) error { return fmt.Errorf("restore %s from %s: %w", path, from, err) }
 	if _, err := os.Stat(keyPath); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			err = ErrNoKey
 		}
-		return "", wrap(err)
+		return Restored{}, wrap(err)
+	}
+	master, err := readKey(keyPath)
+	if err != nil {
+		return Restored{}, wrap(err)
+	}
+	k, err := deriveKeys(master)
+	clear(master)
+	if err != nil {
+		return Restored{}, wrap(err)
 	}
 	var held *bolt.DB
 	switch _, err := os.Lstat(path); {
@@ -271,7 +297,7 @@ func Restore(from, path, keyPath string, now time.Time) (previous string, err er
 		// Hold the store so that no desk opens it while it is replaced.
 		if err := checkFile(path); err == nil {
 			if held, err = bolt.Open(path, 0o600, boltOptions()); err != nil {
-				return "", wrap(boltError(err))
+				return Restored{}, wrap(boltError(err))
 			}
 			defer func() {
 				if held != nil {
@@ -279,37 +305,79 @@ func Restore(from, path, keyPath string, now time.Time) (previous string, err er
 				}
 			}()
 		}
-		previous = path + ".pre-restore-" + now.Format(boltcopy.Stamp)
+		r.Previous = path + ".pre-restore-" + now.Format(boltcopy.Stamp)
 	case !errors.Is(err, fs.ErrNotExist):
-		return "", wrap(err)
+		return Restored{}, wrap(err)
 	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", wrap(err)
+		return Restored{}, wrap(err)
 	}
 	tmp := path + ".restore"
 	os.Remove(tmp) // left by an interrupted Restore, which never finished it
 	if err := copyFile(from, tmp); err != nil {
-		return "", wrap(err)
+		return Restored{}, wrap(err)
+	}
+	if r.Printing, err = markRestored(tmp, k, now); err != nil {
+		os.Remove(tmp)
+		return Restored{}, wrap(err)
 	}
 	if held != nil && runtime.GOOS == "windows" {
 		// Windows renames no open file: let go of the lock just before.
 		held.Close()
 		held = nil
 	}
-	if previous != "" {
-		if err := os.Rename(path, previous); err != nil {
+	if r.Previous != "" {
+		if err := os.Rename(path, r.Previous); err != nil {
 			os.Remove(tmp)
-			return "", wrap(err)
+			return Restored{}, wrap(err)
 		}
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		return previous, wrap(err)
+		return Restored{Previous: r.Previous}, wrap(err)
 	}
 	if err := dirsync.Sync(dir); err != nil {
-		return previous, wrap(err)
+		return r, wrap(err)
 	}
-	return previous, nil
+	return r, nil
+}
+
+// markRestored marks the slips kept as printing in the store file at
+// path, a copy about to be put in place, as restored at now
+// (pinsede.MarkRestored), without bringing its schema up to date (the
+// slips are kept in the meta bucket of every schema), and returns them.
+// The key k must open it.
+func markRestored(path string, k *keys, now time.Time) (ps []pinsede.Printing, err error) {
+	var db *bolt.DB
+	defer func() {
+		if r := recover(); r != nil {
+			if db != nil {
+				db.Close()
+			}
+			ps, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, r)
+		}
+	}()
+	db, err = bolt.Open(path, 0o600, boltOptions())
+	if err != nil {
+		return nil, boltError(err)
+	}
+	err = db.Update(func(btx *bolt.Tx) error {
+		if _, err := schemaOf(btx); err != nil {
+			return err
+		}
+		if err := checkKey(btx, k); err != nil {
+			return err
+		}
+		ps, err = pinsede.MarkRestored(&tx{btx: btx, k: k}, now)
+		return err
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("mark the slips printing in the copy: %w", err)
+	}
+	return ps, nil
 }
 
 // backupPrefix and backupSuffix frame the names of the copies BackupInto

@@ -253,11 +253,11 @@ func TestRestore(t *testing.T) {
 		t.Fatalf("Restore over a store in use = %v, want ErrAlreadyOpen", err)
 	}
 	s.Close()
-	prev, err := local.Restore(copyPath, storePath, keyPath, testclock.Now())
+	res, err := local.Restore(copyPath, storePath, keyPath, testclock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(prev); err != nil {
+	if _, err := os.Stat(res.Previous); err != nil {
 		t.Errorf("the replaced store is not kept: %v", err)
 	}
 	r, err := local.Open(storePath, keyPath)

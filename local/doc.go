@@ -82,7 +82,9 @@ GiB), so a commit that must grow the file during a copy waits for its end.
 A store is backed up while in use by the program that holds it (Backup,
 BackupFile, BackupInto: the desk app's -backup-dir); a copy is checked
 without writing to it by CheckCopy and put in place by Restore, which
-refuses while a program holds the store and keeps the store it replaces.
+refuses while a program holds the store and keeps the store it replaces;
+it marks the slips the copy keeps as printing as restored
+(pinsede.MarkRestored) in the copy before it is in place.
 Restore holds the old file's lock while it renames; on Windows, where an
 open file cannot be renamed, it lets go just before. A copy holds the
 sealed data only, never the key.

@@ -122,7 +122,7 @@ func cmdRestore(e *env, args []string) error {
 	if _, err := e.checkCopy(from); err != nil {
 		return err
 	}
-	prev, err := local.Restore(from, e.storePath, e.keyPath, e.now())
+	res, err := local.Restore(from, e.storePath, e.keyPath, e.now())
 	if errors.Is(err, local.ErrAlreadyOpen) {
 		return &failure{msg: "l'archivio è in uso (sportello è aperto?): chiudi sportello e riprova; l'archivio non è stato toccato"}
 	}
@@ -130,8 +130,14 @@ func cmdRestore(e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "archivio %s ripristinato dalla copia %s\n", e.storePath, from)
-	if prev != "" {
-		fmt.Fprintf(e.stdout, "l'archivio sostituito è conservato in %s\n", prev)
+	if res.Previous != "" {
+		fmt.Fprintf(e.stdout, "l'archivio sostituito è conservato in %s\n", res.Previous)
+	}
+	for _, p := range res.Printing {
+		fmt.Fprintf(e.stdout, "busta n. %s (operatore %s, stampa iniziata il %s): era in stampa quando è stata fatta la copia; "+
+			"il PIN resta attivo: se il cittadino ha la busta vale, se no l'operatore lo revochi dalla pagina del cittadino "+
+			"(glielo dice sportello al prossimo accesso)\n",
+			p.SlipSerial, p.Operator, p.Started.Local().Format("02/01/2006 15:04"))
 	}
 	fmt.Fprintln(e.stdout, "al prossimo avvio sportello invia di nuovo a centrale gli eventi della copia: "+
 		"quelli che centrale ha già li riconosce e non li conta due volte; se lo sportello aveva sincronizzato dopo la copia, "+

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/local"
 )
 
@@ -59,5 +62,71 @@ func TestBackupCheckRestore(t *testing.T) {
 	sb.must(t, "", "audit", "verify")
 	if fi, err := os.Stat(sb.store); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("restored store: %v, %v", fi, err)
+	}
+}
+
+// blockingPrinter holds the slip until release, once it said it started
+// (entered).
+type blockingPrinter struct{ entered, release chan struct{} }
+
+func (p blockingPrinter) PrintSlip(context.Context, pinsede.Slip) error {
+	close(p.entered)
+	<-p.release
+	return nil
+}
+
+// Ensure that pinctl restore of a copy sportello made while a slip
+// printed names the slip for the operator (its serial, its clerk): its
+// PIN stays active, to be revoked only if the citizen has no envelope.
+func TestRestoreCopyMadeMidPrint(t *testing.T) {
+	sb := setUp(t)
+	st, err := local.Open(sb.store, sb.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := blockingPrinter{entered: make(chan struct{}), release: make(chan struct{})}
+	d := pinsede.NewDesk(st, p, sb.now)
+	d.PINParams, d.PasswordParams = passwordParams, passwordParams
+	s, err := d.Login("a.verdi", "una-password-lunga")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := pinsede.Request{
+		Cognome: "Rossi", Nome: "Mario", Sesso: pinsede.SexMale,
+		DataNascita:   pinsede.Date{Year: 1980, Month: time.January, Day: 1},
+		LuogoNascita:  pinsede.Place{Name: "Roma", Province: "RM", Code: "H501"},
+		CodiceFiscale: "RSSMRA80A01H501U",
+		Residenza:     pinsede.Address{Street: "Calle Mayor 1", CAP: "28013", City: "Madrid", Country: "ES"},
+		Recapiti:      pinsede.Contacts{Mobile: "+34 600 123 456", Email: "mario.rossi@example.es"},
+	}
+	ver := pinsede.Verification{
+		Document: pinsede.Document{
+			Type: pinsede.DocPassaportoEstero, Number: "PAA123456", Authority: "Ministerio del Interior", Country: "ES",
+			IssuedOn: pinsede.Date{Year: 2020, Month: 5, Day: 4}, ExpiresOn: pinsede.Date{Year: 2030, Month: 5, Day: 3},
+		},
+		Checklist: pinsede.Checklist{OriginalSeen: true, PhotoMatches: true, MV35Signed: true},
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := d.Issue(context.Background(), s, req, ver)
+		done <- err
+	}()
+	<-p.entered
+	out := filepath.Join(t.TempDir(), "copia.db")
+	if _, err := st.BackupFile(out); err != nil { // sportello's copy, mid-print
+		t.Fatal(err)
+	}
+	close(p.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	r := sb.must(t, "", "restore", "-from", out)
+	if !strings.Contains(r.stdout, "busta n. ROMA01-") || !strings.Contains(r.stdout, "operatore a.verdi") ||
+		!strings.Contains(r.stdout, "era in stampa quando è stata fatta la copia") || !strings.Contains(r.stdout, "il PIN resta attivo") {
+		t.Errorf("restore of a copy made mid-print says:\n%s", r.stdout)
 	}
 }

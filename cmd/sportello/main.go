@@ -166,9 +166,6 @@ func main() {
 		CertExpires: link.certExpires(), Connector: newConnector(configRead, d.Now),
 	})
 	ui.UseSync(link.source(), link.sede)
-	// The copies' outcomes go to the status bar, which says when they fail.
-	stopBackups := startBackups(store, backups, d.Now, log, ui.BackupDone)
-	defer stopBackups() // before the store closes: deferred after it
 	if err := ui.Start(); err != nil {
 		msg := lang.L("start.error", map[string]any{"Err": err.Error()})
 		fmt.Fprintln(os.Stderr, "sportello:", msg)
@@ -176,6 +173,13 @@ func main() {
 		fail(a, w, msg)
 	}
 	defer ui.Close()
+	// The copies start once Start has recovered the prints the last run
+	// cut short: a copy then holds no slip as printing but those printing
+	// as it is made, which a restore of it leaves active (local.Restore).
+	// Their outcomes go to the status bar, which says when they fail.
+	stopBackups := startBackups(store, backups, d.Now, log, ui.BackupDone)
+	defer stopBackups() // before the store closes: deferred after it
+
 	shutdown.OnSignal(ui.Quitting) // background work ending from then on leaves the window alone
 	w.ShowAndRun()
 }

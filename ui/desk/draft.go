@@ -266,7 +266,8 @@ func (a *App) dropDraft() {
 }
 
 // offerDraft tells, after a login, the slips of the operator whose print
-// was cut short (their PINs revoked at the desk's start), until the
+// was cut short (their PINs revoked at the desk's start), or that were
+// printing as the copy the store was restored from was made, until the
 // operator closes the notice, then asks
 // whether to resume the request the operator left today when the desk
 // stopped: that of a slip cut short is kept again.
@@ -300,7 +301,7 @@ func (a *App) offerDraft() {
 				offer()
 				return
 			}
-			d := a.newDialog(lang.L("unprinted.title"), lang.L("OK"), dialogText(unprintedText(un)))
+			d := a.newDialog(lang.L(unprintedTitle(un)), lang.L("OK"), dialogText(unprintedText(un)))
 			d.SetIcon(fynetheme.WarningIcon())
 			// Forgotten once the clerk closes it, by OK or Esc: the store
 			// keeps it until then, for their next login, should a
@@ -321,7 +322,22 @@ func (a *App) offerDraft() {
 	})
 }
 
-// unprintedText tells the slips un, whose print was cut short.
+// unprintedTitle is the key of the title of the notice of the slips un:
+// that of a restore's when all were printing as the copy restored was
+// made (their PINs active), else that of a print not recorded.
+func unprintedTitle(un []pinsede.Unprinted) string {
+	for _, u := range un {
+		if !u.Restored {
+			return "unprinted.title"
+		}
+	}
+	return "unprinted.restored.title"
+}
+
+// unprintedText tells the slips un, whose print was cut short (their PINs
+// revoked), or that were printing as the copy the store was restored
+// from was made (their PINs active, valid if the citizen has the
+// envelope).
 func unprintedText(un []pinsede.Unprinted) string {
 	msgs := make([]string, len(un))
 	for i, u := range un {
@@ -329,7 +345,11 @@ func unprintedText(un []pinsede.Unprinted) string {
 		if u.Citizen != "" {
 			who = u.Citizen + " (" + who + ")"
 		}
-		msgs[i] = lang.L("unprinted.message", map[string]any{
+		key := "unprinted.message"
+		if u.Restored {
+			key = "unprinted.restored.message"
+		}
+		msgs[i] = lang.L(key, map[string]any{
 			"Citizen": who, "Serial": u.SlipSerial, "When": u.Issued.Format("02/01/2006 15:04"),
 		})
 	}
