@@ -61,6 +61,12 @@ var (
 	// when the store would not take the revocation either. The clerk does
 	// not hand it over.
 	ErrPrintNotRecorded = errors.New("slip printed, its print not recorded")
+	// ErrRevokedWhilePrinting is returned, with ErrPrint, when the slip
+	// printed but its PIN was revoked meanwhile by a change pulled from
+	// the central records (a theft reported, a newer PIN of another
+	// sede): the envelope opens nothing, and the clerk does not hand it
+	// over.
+	ErrRevokedWhilePrinting = errors.New("slip printed, its PIN revoked meanwhile by the central records")
 	// ErrNotPrinted is returned by RecordHandover for a credential of
 	// this desk whose slip is printing, or whose print was cut short: no
 	// envelope exists to hand over.

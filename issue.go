@@ -189,6 +189,8 @@ func (d *Desk) mint(s *Session, cf CodiceFiscale, now time.Time) (Credential, *P
 // returns the credential as stored; but one that RecoverPrints took
 // meanwhile (a desk started again in the same process) is left to it,
 // and the error wraps ErrPrint (and ErrPrintNotRecorded if it printed).
+// A slip that printed while a pull revoked its PIN is void too: the
+// error wraps ErrPrint and ErrRevokedWhilePrinting.
 // The print is recorded even if the session ended meanwhile
 // (ErrSessionEnded): its credential is committed.
 func (d *Desk) printSlipPending(ctx context.Context, s *Session, req Request, cred Credential, pin *PIN, pending bool) (Credential, error) {
@@ -203,6 +205,8 @@ func (d *Desk) printSlipPending(ctx context.Context, s *Session, req Request, cr
 		switch {
 		case taken: // printed after its PIN was revoked: the slip opens nothing
 			return d.asStored(cred), &Problem{Key: KeyPrintNotRecorded, Err: fmt.Errorf("%w: %w: %s printed after its print was taken as cut short", ErrPrint, ErrPrintNotRecorded, cred.SlipSerial)}
+		case err == nil && printed.State != StateAttivo: // a revocation pulled while it printed
+			return printed, &Problem{Key: KeyPrintFailed, Err: fmt.Errorf("%w: %w: %s (%s)", ErrPrint, ErrRevokedWhilePrinting, cred.SlipSerial, printed.RevokeReason)}
 		case err == nil:
 			return printed, nil
 		}

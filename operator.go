@@ -152,6 +152,8 @@ type Session struct {
 	// none, and in a SystemSession.
 	Desk    string
 	Started time.Time
+	// system marks a SystemSession: no account holds it (checkSession).
+	system bool
 }
 
 // Actor names who acts, for audit entries.
@@ -167,5 +169,6 @@ func SystemSession(sede Sede, who string, now time.Time) *Session {
 		Operator: Operator{ID: systemPrefix + who, Name: who, Role: RoleSupervisore},
 		Sede:     sede,
 		Started:  now,
+		system:   true,
 	}
 }

@@ -157,3 +157,37 @@ func TestRestoreOfCopyMadeMidPrintRevoked(t *testing.T) {
 		t.Errorf("slips kept as printing once revoked: %+v; want none", ps)
 	}
 }
+
+// Ensure that a copy of a store no desk had open (pinctl backup after a
+// crash mid-print), restored, still has its slip revoked as a print cut
+// short at the next start: no desk ran to finish that print. It was
+// taken as printing when the copy was made, its PIN left active and the
+// clerk told that it may be valid.
+func TestRestoreOfClosedStoreCopy(t *testing.T) {
+	f := newFixture(t)
+	p, done := issuePrinting(f)
+	path, key := f.store.Path(), filepath.Join(filepath.Dir(f.store.Path()), "store.key")
+	if err := f.store.Close(); err != nil { // the desk stops mid-print
+		t.Fatal(err)
+	}
+	close(p.release)
+	if r := <-done; r.err == nil {
+		t.Fatal("the issue recorded its print in a closed store")
+	}
+	copyPath := filepath.Join(t.TempDir(), "copia.db")
+	if _, err := local.BackupStore(path, key, copyPath); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.now.Add(time.Hour)
+	res, err := local.Restore(copyPath, path, key, f.now)
+	if err != nil || len(res.Printing) != 0 {
+		t.Fatalf("restore: %+v, %v; want no slip taken as printing at the copy", res.Printing, err)
+	}
+	st, d := openAgain(t, path, f.desk.Now)
+	if n, err := d.RecoverPrints(); n != 1 || err != nil {
+		t.Fatalf("RecoverPrints after the restore: %d, %v; want the slip cut short revoked", n, err)
+	}
+	if c := credentials(t, st); len(c) != 1 || c[0].State != pinsede.StateRevocato {
+		t.Errorf("after the start: %+v; want revoked", c)
+	}
+}

@@ -118,10 +118,15 @@ func TestSessionEndsWithItsAccount(t *testing.T) {
 	if _, err := f.desk.Issue(context.Background(), op2, other, verification()); err != nil {
 		t.Errorf("issue after the clerk's own change of password: %v", err)
 	}
-	// pinctl's session has no account.
+	// pinctl's session has no account; one merely named as it (an
+	// account pulled from another desk may be named anything) is not it.
 	sys := pinsede.SystemSession(f.sup.Sede, "root", f.now)
 	if err := f.desk.EnableOperator(sys, "op1"); err != nil {
 		t.Errorf("pinctl: %v", err)
+	}
+	named := &pinsede.Session{Operator: pinsede.Operator{ID: sys.Actor(), Role: pinsede.RoleSupervisore}, Sede: f.sup.Sede}
+	if err := f.desk.SessionValid(named); !errors.Is(err, pinsede.ErrSessionEnded) {
+		t.Errorf("a session named as pinctl's, of no account: %v", err)
 	}
 	// Enabled again, with its role and password as at the login, the
 	// account's session may go on.

@@ -52,13 +52,49 @@ func (s *Store) BackupFile(path string) (int64, error) {
 // version before (Open would bring the store up to date first). The key
 // in keyPath must open the store (the errors are Open's); ErrAlreadyOpen
 // while a program holds the store to write.
+//
+// No desk runs on the store, so a slip it keeps as printing was cut
+// short: the copy says so (metaClosedCopy), for Restore to leave such
+// slips to the desk's start, which revokes them, rather than take them
+// as printing when the copy was made (markRestored).
 func BackupStore(path, keyPath, out string) (int64, error) {
 	s, _, err := openUnwritten(path, keyPath)
 	if err != nil {
 		return 0, fmt.Errorf("back up store %s: %w", path, err)
 	}
-	defer s.Close()
-	return s.BackupFile(out)
+	n, err := s.BackupFile(out)
+	s.Close()
+	if err != nil {
+		return n, err
+	}
+	if err := markClosedCopy(out); err != nil {
+		os.Remove(out)
+		return 0, fmt.Errorf("back up store %s: %w", path, err)
+	}
+	return n, nil
+}
+
+// markClosedCopy marks the copy at path as one of a store not in use
+// (metaClosedCopy), and syncs it.
+func markClosedCopy(path string) error {
+	db, err := bolt.Open(path, 0o600, boltOptions())
+	if err != nil {
+		return boltError(err)
+	}
+	err = db.Update(func(btx *bolt.Tx) error {
+		b := btx.Bucket(bucketMeta)
+		if b == nil {
+			return fmt.Errorf("%w: no meta bucket", ErrCorrupt)
+		}
+		return b.Put(metaClosedCopy, []byte{1})
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("mark the copy %s as of a store not in use: %w", path, err)
+	}
+	return nil
 }
 
 // Counts are the numbers of records in a store, for a supervisor checking
@@ -346,7 +382,8 @@ func Restore(from, path, keyPath string, now time.Time) (r Restored, err error) 
 // path, a copy about to be put in place, as restored at now
 // (pinsede.MarkRestored), without bringing its schema up to date (the
 // slips are kept in the meta bucket of every schema), and returns them.
-// The key k must open it.
+// A copy of a store not in use (BackupStore) is left as it is, but for
+// its mark: its slips were cut short. The key k must open it.
 func markRestored(path string, k *keys, now time.Time) (ps []pinsede.Printing, err error) {
 	var db *bolt.DB
 	defer func() {
@@ -367,6 +404,9 @@ func markRestored(path string, k *keys, now time.Time) (ps []pinsede.Printing, e
 		}
 		if err := checkKey(btx, k); err != nil {
 			return err
+		}
+		if meta := btx.Bucket(bucketMeta); meta.Get(metaClosedCopy) != nil {
+			return meta.Delete(metaClosedCopy) // its slips were cut short: the start revokes them
 		}
 		ps, err = pinsede.MarkRestored(&tx{btx: btx, k: k}, now)
 		return err

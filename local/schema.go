@@ -78,6 +78,11 @@ var (
 	// metaPrinting: the slips being printed, sealed (printing.go); absent
 	// when there are none. No migration: a store without it has none.
 	metaPrinting = []byte("printing")
+	// metaClosedCopy marks a copy BackupStore made of a store not in
+	// use: its slips kept as printing were cut short (no desk ran to
+	// finish them), and Restore leaves them so. Present only in such a
+	// copy until it is restored.
+	metaClosedCopy = []byte("closed-copy")
 )
 
 // keyCheckText is sealed into the meta bucket when the store is made: a key

@@ -154,7 +154,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.conns.PerSource, "conn-per-source", -1, "API connections open at once from one address (an IPv6 /64); -1: half of -conn-max; 0: no bound but -conn-max, behind a load balancer that hides the clients' addresses (README)")
 	fs.DurationVar(&c.conns.Handshake, "conn-handshake", server.DefaultHandshake, "longest a TLS handshake may take from the connection's accept, whatever the request's timeouts")
 	fs.IntVar(&c.manageConns.Max, "manage-conn-max", server.DefaultManageConns, "connections the management listener keeps open at once")
-	fs.IntVar(&c.manageConns.PerSource, "manage-conn-per-source", server.DefaultManagePerSource, "connections the management listener keeps open at once from one address (an IPv6 /64), so that one client cannot take the places of the health checks and Prometheus; 0: no bound but -manage-conn-max")
+	fs.IntVar(&c.manageConns.PerSource, "manage-conn-per-source", server.DefaultManagePerSource, "connections the management listener keeps open at once from one address (an IPv6 /64), so that one client cannot take the places of the health checks and Prometheus; 0: no bound but -manage-conn-max (set 0 when a proxy or sidecar connects for every client: all then come from its one address)")
 	observeFlags(fs, &c) // observe.go
 	fs.StringVar(&c.admin, "admin", DefaultAdminSocket, "`socket` (a Unix socket, made 0600) on which the subcommands unlock, revoke, credentials, sedi and audit reach this centrale while it runs (\"\": none)")
 	fs.String(settings.Flag, "", "TOML `file` of settings, keys named as the flags; PINSEDE_CENTRALE_* variables override it, and flags override both (README)")

@@ -40,6 +40,7 @@ import (
 	"image/color"
 	"log/slog"
 	"runtime/debug"
+	"sync/atomic"
 
 	"context"
 	"sync"
@@ -184,8 +185,10 @@ type App struct {
 	// tips shows the shortcut of the button the mouse rests on (tip.go).
 	tips *tips
 
-	// busy counts the use cases running off the UI goroutine.
-	busy sync.WaitGroup
+	// busy counts the use cases running off the UI goroutine, and running
+	// says how many, for checkSession.
+	busy    sync.WaitGroup
+	running atomic.Int32
 	// quit closes once the program quits (Quitting): what goroutines send
 	// to the UI goroutine is dropped from then on (live).
 	quit shutdown.Gate
@@ -352,8 +355,10 @@ func (a *App) setWindowTitle(screenTitle string) {
 // the UI goroutine (through toUI), and counts it in busy.
 func (a *App) background(work func() func()) {
 	a.busy.Add(1)
+	a.running.Add(1)
 	go func() {
 		defer a.busy.Done()
+		defer a.running.Add(-1)
 		var then func()
 		func() {
 			defer func() {

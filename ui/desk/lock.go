@@ -113,8 +113,10 @@ func (a *App) checkIdle() {
 // disabled, its role changed or its password reset, here or at another
 // desk of the sede (pinsede.Desk.SessionValid): a supervisor who disables
 // a clerk expects it to hold at once, not at the clerk's next login.
+// Not while a use case runs: its outcome (a slip printed, or not, and
+// what to do with it) is told first; the domain refuses the next.
 func (a *App) checkSession() {
-	if a.session == nil {
+	if a.session == nil || a.running.Load() > 0 {
 		return
 	}
 	switch err := a.desk.SessionValid(a.session); {

@@ -267,3 +267,51 @@ func (h *harness) tapText(text string) {
 	}
 	h.tap(found)
 }
+
+// revokingPrinter prints, while centrale's revocation of the slip's PIN
+// is pulled (a theft reported as it prints).
+type revokingPrinter struct {
+	t    *testing.T
+	desk *pinsede.Desk
+}
+
+func (p revokingPrinter) PrintSlip(_ context.Context, s pinsede.Slip) error {
+	var id string
+	err := p.desk.Store.View(func(tx pinsede.Tx) error {
+		ps, err := tx.Printing()
+		if len(ps) == 1 {
+			id = ps[0].Credential
+		}
+		return err
+	})
+	if err != nil || id == "" {
+		p.t.Errorf("the slip printing: %q, %v", id, err)
+		return err
+	}
+	ch := pinsede.Change{Seq: 1, Kind: pinsede.ChangeRevoked, Time: p.desk.Now(), Sede: s.Sede.Code,
+		CredentialID: id, CodiceFiscale: s.Citizen.CodiceFiscale, Reason: "furto"}
+	if _, err := p.desk.ApplyPulled(1, []pinsede.Change{ch}, p.desk.Now()); err != nil {
+		p.t.Error(err)
+	}
+	return nil
+}
+
+// Ensure that a slip that printed while centrale's revocation of its PIN
+// was pulled is told void, not to be handed over: the result said
+// "Consegna la busta chiusa al cittadino" of a PIN revoked for a theft.
+func TestRevokedWhilePrintingTold(t *testing.T) {
+	h := ready(t)
+	h.desk.Printer = revokingPrinter{t: t, desk: h.desk}
+	h.toVerification(mario)
+	h.fillVerification(passport)
+	h.tap(h.app.verify.issue)
+	if h.app.result != nil && h.app.current.View == h.app.result.screen.View {
+		t.Fatalf("the result is shown, to hand the envelope over:\n%s", h.screenText())
+	}
+	got := h.app.verify.msg.text()
+	for _, want := range []string{"ha revocato il suo PIN", "furto", "Non consegnarla"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the identity check says %q, without %q", got, want)
+		}
+	}
+}

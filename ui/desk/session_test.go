@@ -1,9 +1,11 @@
 package desk
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2/test"
 	"github.com/pinsede/pinsede"
 )
 
@@ -32,8 +34,8 @@ func TestSessionEndedAtTheDesk(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.typeIn(r.nome, "Lucia") // before the next tick
+	h.wait()                  // no use case running: those end first
 	h.app.everyTick()
-	h.wait()
 	if h.app.session != nil || h.app.current.View != h.app.login.screen.View {
 		t.Fatalf("the disabled clerk's session goes on:\n%s", h.screenText())
 	}
@@ -69,5 +71,52 @@ func TestSessionEndedAtTheDesk(t *testing.T) {
 	h.tap(h.app.lock.unlock)
 	if h.app.session != nil || h.app.current.View != h.app.login.screen.View || !strings.Contains(h.app.login.msg.text(), "è terminata") {
 		t.Fatalf("the lock screen opened a disabled clerk's session, or did not say why: %q\n%s", h.app.login.msg.text(), h.screenText())
+	}
+}
+
+// heldPrinter is a printer whose print waits until the test releases it,
+// having said that it started.
+type heldPrinter struct {
+	started, release chan struct{}
+}
+
+func (p *heldPrinter) PrintSlip(context.Context, pinsede.Slip) error {
+	p.started <- struct{}{}
+	<-p.release
+	return nil
+}
+
+// Ensure that a session ended while its issue prints ends after the
+// issue's outcome is told: the tick closed it mid-print, and the result
+// (hand the envelope over; or a print that failed, the request kept)
+// was dropped.
+func TestSessionEndedAfterItsIssue(t *testing.T) {
+	h := ready(t)
+	h.addOperator("l.neri", "Lucia Neri", pinsede.RoleSupervisore, "password-di-lucia")
+	other, err := h.desk.Login("l.neri", "password-di-lucia")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &heldPrinter{started: make(chan struct{}), release: make(chan struct{})}
+	h.desk.Printer = p
+	h.toVerification(mario)
+	h.fillVerification(passport)
+	test.Tap(h.app.verify.issue)
+	<-p.started // committed, printing
+	if err := h.desk.DisableOperator(other, "m.rossi"); err != nil {
+		t.Fatal(err)
+	}
+	h.app.everyTick()
+	if h.app.session == nil {
+		t.Fatal("the session ended while its issue printed")
+	}
+	close(p.release)
+	h.wait()
+	if h.app.result == nil || h.app.current.View != h.app.result.screen.View {
+		t.Fatalf("the issue's outcome was not shown:\n%s", h.screenText())
+	}
+	h.app.everyTick()
+	if h.app.session != nil || !strings.Contains(h.app.login.msg.text(), "è terminata") {
+		t.Fatalf("after the outcome the session goes on: %q", h.app.login.msg.text())
 	}
 }

@@ -428,9 +428,14 @@ func (v *verifyScreen) showOutcome(req pinsede.Request, out pinsede.Issued, err 
 // key with the slip's serial and the printer's cause; printed but not
 // recorded (ErrPrintNotRecorded), that the envelope is void, not to be
 // handed over, and whether its PIN is revoked already or at the desk's
-// next start.
+// next start; printed but its PIN revoked meanwhile by the central
+// records (ErrRevokedWhilePrinting), that the envelope is void, and why.
 func printFailedText(key string, cred pinsede.Credential, err error) string {
 	args := map[string]any{"Serial": cred.SlipSerial}
+	if errors.Is(err, pinsede.ErrRevokedWhilePrinting) {
+		args["Reason"] = cred.RevokeReason
+		return lang.L("issue.printed.revoked", args)
+	}
 	if errors.Is(err, pinsede.ErrPrintNotRecorded) {
 		if cred.State == pinsede.StateRevocato {
 			return lang.L("issue.notrecorded.revoked", args)

@@ -537,7 +537,7 @@ func (a *App) logCert(now time.Time) {
 	}
 	a.certLogged = said
 	if now.Before(exp) {
-		a.logf("kiosk: the certificate for centrale (or its CA's) stops working on %s, in %d days: have a new one issued (pinctl ca renew -role chiosco) and installed before",
+		a.logf("kiosk: the certificate for centrale (or its CA's) stops working on %s, in %d days: have a new one issued and installed before (pinctl ca renew -cert with the kiosk's certificate; pinctl ca renew-ca if it is the CA's that ends)",
 			exp.In(now.Location()).Format(time.RFC3339), int(exp.Sub(now).Hours()/24))
 		return
 	}
@@ -545,7 +545,7 @@ func (a *App) logCert(now time.Time) {
 	if _, spool := spoolOf(a.cfg.Sink); spool {
 		where = "go to the spool folder"
 	}
-	a.logf("kiosk: the certificate for centrale (or its CA's) stopped working on %s: centrale refuses the requests, which %s; install a new one (pinctl ca renew -role chiosco)",
+	a.logf("kiosk: the certificate for centrale (or its CA's) stopped working on %s: centrale refuses the requests, which %s; install a new one (pinctl ca renew -cert with the kiosk's certificate; pinctl ca renew-ca if it is the CA's that ended)",
 		exp.In(now.Location()).Format(time.RFC3339), where)
 }
 
