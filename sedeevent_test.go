@@ -235,9 +235,7 @@ func TestApplySedeOperators(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := a.desk.AddOperator(a.sup, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-di-luca"}); err != nil {
-		t.Fatal(err)
-	}
+	a.addOperator(t, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-di-luca"})
 	if _, err := b.desk.Login("l.verdi", "password-di-luca"); err == nil {
 		t.Fatal("logged in at desk 02 before its pull")
 	}
@@ -336,9 +334,7 @@ func TestApplySedeOperators(t *testing.T) {
 func TestLockOutAcrossSede(t *testing.T) {
 	a, b := newFixture(t), newFixture(t)
 	a.desk.DeskID, b.desk.DeskID = "01", "02"
-	if err := a.desk.AddOperator(a.sup, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-di-luca"}); err != nil {
-		t.Fatal(err)
-	}
+	a.addOperator(t, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-di-luca"})
 	for range pinsede.MaxFailedLogins + 1 { // locked, then for longer
 		if _, err := a.desk.Login("l.verdi", "sbagliata-sbagliata"); !errors.Is(err, pinsede.ErrBadCredentials) {
 			t.Fatal(err)
@@ -400,9 +396,7 @@ func TestReplaceSlipAtSiblingDesk(t *testing.T) {
 	if _, err := b.desk.ApplyPulled(1, sedeChanges(t, a, "01", 1), b.now); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.desk.AddOperator(b.sup, pinsede.NewOperator{ID: "sup2", Name: "Carla Neri", Role: pinsede.RoleSupervisore, Password: "password-sup2"}); err != nil {
-		t.Fatal(err)
-	}
+	b.addOperator(t, pinsede.NewOperator{ID: "sup2", Name: "Carla Neri", Role: pinsede.RoleSupervisore, Password: "password-sup2"})
 	skip := len(outboxSeqs(t, b))
 	a.now, b.now = a.now.Add(time.Minute), b.now.Add(time.Minute) // the new PIN is the newer
 	re, err := b.desk.ReplaceSlip(ctx, b.sup, out.Credential.ID, pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"})
@@ -584,9 +578,7 @@ func threeDesks(t *testing.T) (a, b, c *fixture) {
 	t.Helper()
 	a, b, c = newFixture(t), newFixture(t), newFixture(t)
 	a.desk.DeskID, b.desk.DeskID, c.desk.DeskID = "01", "02", "03"
-	if err := a.desk.AddOperator(a.sup, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: pw}); err != nil {
-		t.Fatal(err)
-	}
+	a.addOperator(t, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: pw})
 	return a, b, c
 }
 
