@@ -294,7 +294,7 @@ func TestApplySedeOperators(t *testing.T) {
 		}
 		return strings.Join(acts, " ")
 	}
-	want := "operator.added operator.disabled operator.enabled operator.password_reset operator.unlocked"
+	want := "operator.added operator.password_changed operator.disabled operator.enabled operator.password_reset operator.unlocked" // the first login's change, then the supervisor's
 	if got := desk01Acts(); got != want {
 		t.Errorf("desk 02's audit of desk 01's acts: %s; want %s", got, want)
 	}
@@ -782,11 +782,12 @@ func TestLoginRacesAPull(t *testing.T) {
 	for _, kind := range []pinsede.EventKind{pinsede.EventOperatorLocked, pinsede.EventOperatorPasswordChanged} {
 		t.Run(string(kind), func(t *testing.T) {
 			a, b, _ := threeDesks(t)
-			added := sedeChanges(t, a, "01", 1)
-			if _, err := b.desk.ApplyPulled(1, added, b.now); err != nil {
+			added := sedeChanges(t, a, "01", 1) // the account added, its first change of password
+			n := uint64(len(added))
+			if _, err := b.desk.ApplyPulled(n, added, b.now); err != nil {
 				t.Fatal(err)
 			}
-			ev := *added[0].Event
+			ev := *added[n-1].Event
 			ev.ID, ev.Kind, ev.Actor = "racing", kind, "l.verdi"
 			if kind == pinsede.EventOperatorLocked {
 				ev.Until = b.now.Add(time.Hour)
@@ -794,7 +795,7 @@ func TestLoginRacesAPull(t *testing.T) {
 				ev.Operator.PasswordHash = b.sup.Operator.PasswordHash // another password
 			}
 			b.desk.Store = &pullFirst{Store: b.store, pull: func() {
-				if _, err := b.desk.ApplyPulled(2, []pinsede.Change{{Seq: 2, Kind: pinsede.ChangeSedeEvent, Time: b.now, Sede: "ROMA01", Desk: "01", Event: &ev}}, b.now); err != nil {
+				if _, err := b.desk.ApplyPulled(n+1, []pinsede.Change{{Seq: n + 1, Kind: pinsede.ChangeSedeEvent, Time: b.now, Sede: "ROMA01", Desk: "01", Event: &ev}}, b.now); err != nil {
 					t.Error(err)
 				}
 			}}
@@ -816,11 +817,12 @@ func TestLoginRacesAPull(t *testing.T) {
 // pulled from another desk do not shorten it, and send no shorter one.
 func TestFailuresKeepLongerLock(t *testing.T) {
 	a, b, _ := threeDesks(t)
-	added := sedeChanges(t, a, "01", 1)
-	lock := *added[0].Event
+	added := sedeChanges(t, a, "01", 1) // the account added, its first change of password
+	n := uint64(len(added))
+	lock := *added[n-1].Event
 	lock.ID, lock.Kind, lock.Actor, lock.Until = "long", pinsede.EventOperatorLocked, "l.verdi", b.now.Add(time.Hour)
-	ch := append(added, pinsede.Change{Seq: 2, Kind: pinsede.ChangeSedeEvent, Time: b.now, Sede: "ROMA01", Desk: "01", Event: &lock})
-	if _, err := b.desk.ApplyPulled(2, ch, b.now); err != nil {
+	ch := append(added, pinsede.Change{Seq: n + 1, Kind: pinsede.ChangeSedeEvent, Time: b.now, Sede: "ROMA01", Desk: "01", Event: &lock})
+	if _, err := b.desk.ApplyPulled(n+1, ch, b.now); err != nil {
 		t.Fatal(err)
 	}
 	for range pinsede.MaxFailedLogins {
