@@ -112,6 +112,16 @@ func (e AuditEntry) OfDesk(desk string) bool {
 	return e.At.IsZero() && (e.Desk == "" || e.Desk == desk)
 }
 
+// ActedAt returns when the act e records was done: At for an act of
+// another desk of the sede, pulled (this desk may have pulled it hours
+// later, that desk being offline), otherwise Time.
+func (e AuditEntry) ActedAt() time.Time {
+	if !e.At.IsZero() {
+		return e.At
+	}
+	return e.Time
+}
+
 // AuditHead is the end of a desk's hash-chained audit log: its last
 // entry's Seq and Hash, and the Chain it belongs to, the Hash of its first
 // entry, which tells apart the desks of one sede. A store with no entry

@@ -50,9 +50,7 @@ func TestConnection(t *testing.T) {
 		})
 	}
 
-	if err := f.desk.AddOperator(f.sup, pinsede.NewOperator{ID: "op1", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-op1"}); err != nil {
-		t.Fatal(err)
-	}
+	f.addOperator(t, pinsede.NewOperator{ID: "op1", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-op1"})
 	op, err := f.desk.Login("op1", "password-op1")
 	if err != nil {
 		t.Fatal(err)

@@ -62,6 +62,27 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
+// addOperator adds the account n as the supervisor of f does, and makes
+// its first login, as the new operator does, to change the temporary
+// password the supervisor gave to n.Password: an account the operator
+// logs in to or approves with in a test (AddOperator sets
+// MustChangePassword).
+func (f *fixture) addOperator(t *testing.T, n pinsede.NewOperator) {
+	t.Helper()
+	next := n.Password
+	n.Password = "temporanea-" + n.ID
+	if err := f.desk.AddOperator(f.sup, n); err != nil {
+		t.Fatal(err)
+	}
+	s, err := f.desk.Login(n.ID, n.Password)
+	if err != nil {
+		t.Fatalf("first login of %s: %v", n.ID, err)
+	}
+	if err := f.desk.ChangePassword(s, n.Password, next); err != nil {
+		t.Fatalf("first change of password of %s: %v", n.ID, err)
+	}
+}
+
 // newTestStoreDesk gives a desk on an empty store in a temp dir, not set
 // up, at a fixed time.
 func newTestStoreDesk(t *testing.T) *fixture {
@@ -359,9 +380,7 @@ func TestReplaceSlip(t *testing.T) {
 		{ID: "op1", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-op1"},
 		{ID: "sup2", Name: "Carla Neri", Role: pinsede.RoleSupervisore, Password: "password-sup2"},
 	} {
-		if err := f.desk.AddOperator(f.sup, n); err != nil {
-			t.Fatal(err)
-		}
+		f.addOperator(t, n)
 	}
 	op, err := f.desk.Login("op1", "password-op1")
 	if err != nil {
@@ -481,9 +500,7 @@ func TestSettings(t *testing.T) {
 	if st, err := f.desk.Settings(); err != nil || st.PrinterQueue != "" {
 		t.Fatalf("settings before any save: %+v, %v", st, err)
 	}
-	if err := f.desk.AddOperator(f.sup, pinsede.NewOperator{ID: "op1", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-op1"}); err != nil {
-		t.Fatal(err)
-	}
+	f.addOperator(t, pinsede.NewOperator{ID: "op1", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-op1"})
 	op, err := f.desk.Login("op1", "password-op1")
 	if err != nil {
 		t.Fatal(err)
@@ -593,9 +610,7 @@ func TestPrintMV35(t *testing.T) {
 func TestEmptyPasswordNotCounted(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	if err := f.desk.AddOperator(f.sup, pinsede.NewOperator{ID: "op1", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-op1"}); err != nil {
-		t.Fatal(err)
-	}
+	f.addOperator(t, pinsede.NewOperator{ID: "op1", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-op1"})
 	op, err := f.desk.Login("op1", "password-op1")
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,9 @@ import (
 // RecordHandover records that the sealed envelope of a credential was handed
 // to the citizen (consegnato). A credential this desk issued with no print
 // recorded (its slip printing, or its print cut short) has no envelope:
-// ErrNotPrinted.
+// ErrNotPrinted. A credential of another sede or of the online channel
+// (a copy converted here) was handed over where it was issued: a
+// *Problem with KeyOtherSede (ErrOtherSede).
 func (d *Desk) RecordHandover(s *Session, credentialID string) (Credential, error) {
 	now := d.Now()
 	var cred Credential
@@ -18,6 +20,9 @@ func (d *Desk) RecordHandover(s *Session, credentialID string) (Credential, erro
 		var err error
 		if cred, err = tx.Credential(credentialID); err != nil {
 			return err
+		}
+		if cred.Sede != s.Sede.Code {
+			return &Problem{Key: KeyOtherSede, Args: map[string]any{"Sede": cred.Sede}, Err: ErrOtherSede}
 		}
 		if err := cred.Can(TransitionHandOver, now); err != nil {
 			return err

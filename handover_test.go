@@ -53,3 +53,36 @@ func TestPendingHandovers(t *testing.T) {
 		t.Errorf("the next day: pending = %v, want none (the reconciliation reports yesterday's)", got)
 	}
 }
+
+// Ensure that the domain refuses the handover of a credential of another
+// sede or of the online channel (a copy converted here), with the problem
+// of a credential the central records manage, and writes nothing: only
+// the button the citizen's page hides stopped it.
+func TestHandoverOtherSedeRefused(t *testing.T) {
+	f := newFixture(t)
+	before, err := f.desk.Summary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sede := range []string{"WEB", "MILANO01"} {
+		issued := f.now.AddDate(0, 0, -1)
+		c := pinsede.Credential{
+			ID: "c-" + sede, CodiceFiscale: request().CodiceFiscale, Type: pinsede.Ordinario, State: pinsede.StateAttivo,
+			PINHash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdA$aGFzaA", IssuedAt: issued, ExpiresAt: pinsede.Expiry(issued),
+			PrintedAt: issued, SlipSerial: "S-" + sede, IssuedBy: "altro", Sede: sede,
+		}
+		if err := f.store.Update(func(tx pinsede.Tx) error { return tx.PutCredential(c) }); err != nil {
+			t.Fatal(err)
+		}
+		_, err := f.desk.RecordHandover(f.sup, c.ID)
+		var p *pinsede.Problem
+		if !errors.As(err, &p) || p.Key != pinsede.KeyOtherSede || p.Args["Sede"] != sede || !errors.Is(err, pinsede.ErrOtherSede) {
+			t.Fatalf("handover of a credential of %s: %v, want the problem %s", sede, err, pinsede.KeyOtherSede)
+		}
+		var got pinsede.Credential
+		err = f.store.View(func(tx pinsede.Tx) (err error) { got, err = tx.Credential(c.ID); return err })
+		if sum, _ := f.desk.Summary(); err != nil || !got.HandedOverAt.IsZero() || sum.PendingSync != before.PendingSync {
+			t.Fatalf("a refused handover wrote: %+v, %d events, %v", got, sum.PendingSync-before.PendingSync, err)
+		}
+	}
+}

@@ -43,7 +43,7 @@ func (d *Desk) Login(id, password string) (*Session, error) {
 	case err != nil:
 		return nil, err
 	}
-	if err := d.checkPassword(op.ID, password, ActionLogin); err != nil {
+	if err := d.checkPassword(op.ID, password, ActionLogin, nil); err != nil {
 		return nil, err
 	}
 	return &Session{Operator: op, Sede: sede, Desk: d.DeskID, Started: d.Now()}, nil
@@ -74,7 +74,13 @@ func enqueueLogin(tx OutboxTx, id string, k EventKind, sede string, at time.Time
 // on success, or "" for none. The outcome goes to the sede's other desks,
 // which count the failures with theirs: each failure (and the lock-out it
 // causes), and a right password after failures.
-func (d *Desk) checkPassword(id, password string, success AuditAction) error {
+//
+// asker is the session that asked for the password as a supervisor's
+// approval (approve), nil for the operator's own: a wrong one still
+// counts towards the lock-out (it bounds whoever guesses a supervisor's
+// password at a clerk's desk), its audit entry says who asked for it at
+// which desk, and a right one is no login (LastLogin stays).
+func (d *Desk) checkPassword(id, password string, success AuditAction, asker *Session) error {
 	var op Operator
 	if err := d.Store.View(func(tx Tx) (err error) { op, err = tx.Operator(id); return err }); err != nil {
 		return fmt.Errorf("check password: %w", err)
@@ -112,7 +118,10 @@ func (d *Desk) checkPassword(id, password string, success AuditAction) error {
 				}
 				sent = true
 			}
-			op.FailedLogins, op.LockedUntil, op.LastLogin = 0, time.Time{}, now
+			op.FailedLogins, op.LockedUntil = 0, time.Time{}
+			if asker == nil {
+				op.LastLogin = now
+			}
 			if success != "" {
 				if err := appendAudit(tx, now, sede.Code, op.ID, AuditEntry{Action: success}); err != nil {
 					return err
@@ -124,7 +133,7 @@ func (d *Desk) checkPassword(id, password string, success AuditAction) error {
 				return err
 			}
 			longer := op.failed(now)
-			if err := appendAudit(tx, now, sede.Code, op.ID, AuditEntry{Action: ActionLoginFailed, Detail: failedDetail(op, now)}); err != nil {
+			if err := appendAudit(tx, now, sede.Code, op.ID, AuditEntry{Action: ActionLoginFailed, Detail: failedDetail(op, now) + approvalDetail(asker)}); err != nil {
 				return err
 			}
 			if err := enqueueLogin(tx, eid, EventOperatorLoginFailed, sede.Code, now, op, time.Time{}); err != nil {
@@ -151,6 +160,20 @@ func (d *Desk) checkPassword(id, password string, success AuditAction) error {
 		return ErrBadCredentials
 	}
 	return nil
+}
+
+// approvalDetail is what the audit entry of a failed password adds when
+// the password was typed as an approval asked by the session asker: who
+// asked, at which desk. "" for the operator's own login.
+func approvalDetail(asker *Session) string {
+	if asker == nil {
+		return ""
+	}
+	detail := ", approvazione chiesta da " + asker.Actor()
+	if asker.Desk != "" {
+		detail += " alla postazione " + asker.Desk
+	}
+	return detail
 }
 
 // failedDetail is the detail of the audit entry of a failed login that op

@@ -71,7 +71,7 @@ func (d *Desk) ChangePassword(s *Session, current, next string) error {
 	if next == current {
 		return ErrSamePassword
 	}
-	if err := d.checkPassword(s.Operator.ID, current, ""); err != nil {
+	if err := d.checkPassword(s.Operator.ID, current, "", nil); err != nil {
 		return err
 	}
 	hash, err := HashSecret([]byte(next), d.PasswordParams, d.Rand)
@@ -131,9 +131,13 @@ func (d *Desk) adminOperator(s *Session, id string, action AuditAction, change f
 	return nil
 }
 
-// AddOperator creates an operator account. Supervisors only. The account,
-// with its password hash, goes to the sede's other desks
-// (EventOperatorAdded), as every change below does.
+// AddOperator creates an operator account. Supervisors only. Its
+// password is a temporary one, as after a reset (MustChangePassword): the
+// new operator chooses their own at the first login, so that the
+// supervisor who created the account does not know it (they could
+// approve in a colleague's name, approve). The account, with its password
+// hash, goes to the sede's other desks (EventOperatorAdded), as every
+// change below does.
 func (d *Desk) AddOperator(s *Session, n NewOperator) error {
 	if !s.IsSupervisor() {
 		return ErrForbidden
@@ -152,7 +156,7 @@ func (d *Desk) AddOperator(s *Session, n NewOperator) error {
 		} else if !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		op := Operator{ID: n.ID, Name: n.Name, Role: n.Role, PasswordHash: hash, CreatedAt: now}
+		op := Operator{ID: n.ID, Name: n.Name, Role: n.Role, PasswordHash: hash, MustChangePassword: true, CreatedAt: now}
 		if err := tx.PutOperator(op); err != nil {
 			return err
 		}

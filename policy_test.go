@@ -270,9 +270,7 @@ func TestIssueWithOverride(t *testing.T) {
 		{ID: "op1", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-op1"},
 		{ID: "sup2", Name: "Carla Neri", Role: pinsede.RoleSupervisore, Password: "password-sup2"},
 	} {
-		if err := f.desk.AddOperator(f.sup, n); err != nil {
-			t.Fatal(err)
-		}
+		f.addOperator(t, n)
 	}
 	op, err := f.desk.Login("op1", "password-op1")
 	if err != nil {

@@ -35,9 +35,7 @@ func TestReconciliationSede(t *testing.T) {
 	a.issueTo(t, a.sup, "Verdi")
 	a.printer.err = nil
 	esposito := a.issueTo(t, a.sup, "Esposito")
-	if err := c.desk.AddOperator(c.sup, pinsede.NewOperator{ID: "sup2", Name: "Lucia Neri", Role: pinsede.RoleSupervisore, Password: "password-sup2"}); err != nil {
-		t.Fatal(err)
-	}
+	c.addOperator(t, pinsede.NewOperator{ID: "sup2", Name: "Lucia Neri", Role: pinsede.RoleSupervisore, Password: "password-sup2"})
 	martini := c.issueTo(t, c.sup, "Martini")
 	rep, err := c.desk.ReplaceSlip(ctx, c.sup, martini.ID, pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"})
 	if err != nil {

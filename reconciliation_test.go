@@ -24,9 +24,7 @@ func (r *reconForms) RenderReconciliation(rc pinsede.Reconciliation) ([]byte, er
 // handed over) and lists the one slip printed and never handed over.
 func TestReconciliation(t *testing.T) {
 	f := newFixture(t)
-	if err := f.desk.AddOperator(f.sup, pinsede.NewOperator{ID: "op1", Name: "Carlo Verdi", Role: pinsede.RoleOperatore, Password: "password-op1"}); err != nil {
-		t.Fatal(err)
-	}
+	f.addOperator(t, pinsede.NewOperator{ID: "op1", Name: "Carlo Verdi", Role: pinsede.RoleOperatore, Password: "password-op1"})
 	op, err := f.desk.Login("op1", "password-op1")
 	if err != nil {
 		t.Fatal(err)
@@ -115,9 +113,7 @@ func TestPrintReconciliation(t *testing.T) {
 func TestReconciliationReplaced(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	if err := f.desk.AddOperator(f.sup, pinsede.NewOperator{ID: "sup2", Name: "Lucia Neri", Role: pinsede.RoleSupervisore, Password: "password-sup2"}); err != nil {
-		t.Fatal(err)
-	}
+	f.addOperator(t, pinsede.NewOperator{ID: "sup2", Name: "Lucia Neri", Role: pinsede.RoleSupervisore, Password: "password-sup2"})
 	out, err := f.desk.Issue(ctx, f.sup, request(), verification())
 	if err != nil {
 		t.Fatal(err)

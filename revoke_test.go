@@ -88,9 +88,7 @@ func TestRevokeOtherOperator(t *testing.T) {
 		{ID: "op1", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-op1"},
 		{ID: "op2", Name: "Sara Gialli", Role: pinsede.RoleOperatore, Password: "password-op2"},
 	} {
-		if err := f.desk.AddOperator(f.sup, n); err != nil {
-			t.Fatal(err)
-		}
+		f.addOperator(t, n)
 	}
 	op1, err := f.desk.Login("op1", "password-op1")
 	if err != nil {
@@ -151,11 +149,9 @@ func TestRevokeOtherOperator(t *testing.T) {
 // nothing is written.
 func TestManagedElsewhereRefused(t *testing.T) {
 	f := newFixture(t)
-	if err := f.desk.AddOperator(f.sup, pinsede.NewOperator{
+	f.addOperator(t, pinsede.NewOperator{
 		ID: "sup2", Name: "Carla Neri", Role: pinsede.RoleSupervisore, Password: "password-sup2",
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
 	approval := pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"}
 	before, err := f.desk.Summary() // the new account's event waits
 	if err != nil {

@@ -235,9 +235,7 @@ func TestApplySedeOperators(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := a.desk.AddOperator(a.sup, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-di-luca"}); err != nil {
-		t.Fatal(err)
-	}
+	a.addOperator(t, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-di-luca"})
 	if _, err := b.desk.Login("l.verdi", "password-di-luca"); err == nil {
 		t.Fatal("logged in at desk 02 before its pull")
 	}
@@ -296,7 +294,7 @@ func TestApplySedeOperators(t *testing.T) {
 		}
 		return strings.Join(acts, " ")
 	}
-	want := "operator.added operator.disabled operator.enabled operator.password_reset operator.unlocked"
+	want := "operator.added operator.password_changed operator.disabled operator.enabled operator.password_reset operator.unlocked" // the first login's change, then the supervisor's
 	if got := desk01Acts(); got != want {
 		t.Errorf("desk 02's audit of desk 01's acts: %s; want %s", got, want)
 	}
@@ -336,9 +334,7 @@ func TestApplySedeOperators(t *testing.T) {
 func TestLockOutAcrossSede(t *testing.T) {
 	a, b := newFixture(t), newFixture(t)
 	a.desk.DeskID, b.desk.DeskID = "01", "02"
-	if err := a.desk.AddOperator(a.sup, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-di-luca"}); err != nil {
-		t.Fatal(err)
-	}
+	a.addOperator(t, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-di-luca"})
 	for range pinsede.MaxFailedLogins + 1 { // locked, then for longer
 		if _, err := a.desk.Login("l.verdi", "sbagliata-sbagliata"); !errors.Is(err, pinsede.ErrBadCredentials) {
 			t.Fatal(err)
@@ -400,9 +396,7 @@ func TestReplaceSlipAtSiblingDesk(t *testing.T) {
 	if _, err := b.desk.ApplyPulled(1, sedeChanges(t, a, "01", 1), b.now); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.desk.AddOperator(b.sup, pinsede.NewOperator{ID: "sup2", Name: "Carla Neri", Role: pinsede.RoleSupervisore, Password: "password-sup2"}); err != nil {
-		t.Fatal(err)
-	}
+	b.addOperator(t, pinsede.NewOperator{ID: "sup2", Name: "Carla Neri", Role: pinsede.RoleSupervisore, Password: "password-sup2"})
 	skip := len(outboxSeqs(t, b))
 	a.now, b.now = a.now.Add(time.Minute), b.now.Add(time.Minute) // the new PIN is the newer
 	re, err := b.desk.ReplaceSlip(ctx, b.sup, out.Credential.ID, pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"})
@@ -584,9 +578,7 @@ func threeDesks(t *testing.T) (a, b, c *fixture) {
 	t.Helper()
 	a, b, c = newFixture(t), newFixture(t), newFixture(t)
 	a.desk.DeskID, b.desk.DeskID, c.desk.DeskID = "01", "02", "03"
-	if err := a.desk.AddOperator(a.sup, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: pw}); err != nil {
-		t.Fatal(err)
-	}
+	a.addOperator(t, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: pw})
 	return a, b, c
 }
 
@@ -790,11 +782,12 @@ func TestLoginRacesAPull(t *testing.T) {
 	for _, kind := range []pinsede.EventKind{pinsede.EventOperatorLocked, pinsede.EventOperatorPasswordChanged} {
 		t.Run(string(kind), func(t *testing.T) {
 			a, b, _ := threeDesks(t)
-			added := sedeChanges(t, a, "01", 1)
-			if _, err := b.desk.ApplyPulled(1, added, b.now); err != nil {
+			added := sedeChanges(t, a, "01", 1) // the account added, its first change of password
+			n := uint64(len(added))
+			if _, err := b.desk.ApplyPulled(n, added, b.now); err != nil {
 				t.Fatal(err)
 			}
-			ev := *added[0].Event
+			ev := *added[n-1].Event
 			ev.ID, ev.Kind, ev.Actor = "racing", kind, "l.verdi"
 			if kind == pinsede.EventOperatorLocked {
 				ev.Until = b.now.Add(time.Hour)
@@ -802,7 +795,7 @@ func TestLoginRacesAPull(t *testing.T) {
 				ev.Operator.PasswordHash = b.sup.Operator.PasswordHash // another password
 			}
 			b.desk.Store = &pullFirst{Store: b.store, pull: func() {
-				if _, err := b.desk.ApplyPulled(2, []pinsede.Change{{Seq: 2, Kind: pinsede.ChangeSedeEvent, Time: b.now, Sede: "ROMA01", Desk: "01", Event: &ev}}, b.now); err != nil {
+				if _, err := b.desk.ApplyPulled(n+1, []pinsede.Change{{Seq: n + 1, Kind: pinsede.ChangeSedeEvent, Time: b.now, Sede: "ROMA01", Desk: "01", Event: &ev}}, b.now); err != nil {
 					t.Error(err)
 				}
 			}}
@@ -824,11 +817,12 @@ func TestLoginRacesAPull(t *testing.T) {
 // pulled from another desk do not shorten it, and send no shorter one.
 func TestFailuresKeepLongerLock(t *testing.T) {
 	a, b, _ := threeDesks(t)
-	added := sedeChanges(t, a, "01", 1)
-	lock := *added[0].Event
+	added := sedeChanges(t, a, "01", 1) // the account added, its first change of password
+	n := uint64(len(added))
+	lock := *added[n-1].Event
 	lock.ID, lock.Kind, lock.Actor, lock.Until = "long", pinsede.EventOperatorLocked, "l.verdi", b.now.Add(time.Hour)
-	ch := append(added, pinsede.Change{Seq: 2, Kind: pinsede.ChangeSedeEvent, Time: b.now, Sede: "ROMA01", Desk: "01", Event: &lock})
-	if _, err := b.desk.ApplyPulled(2, ch, b.now); err != nil {
+	ch := append(added, pinsede.Change{Seq: n + 1, Kind: pinsede.ChangeSedeEvent, Time: b.now, Sede: "ROMA01", Desk: "01", Event: &lock})
+	if _, err := b.desk.ApplyPulled(n+1, ch, b.now); err != nil {
 		t.Fatal(err)
 	}
 	for range pinsede.MaxFailedLogins {

@@ -21,9 +21,7 @@ func TestSessionEndsWithItsAccount(t *testing.T) {
 		{ID: "op1", Name: "Carlo Verdi", Role: pinsede.RoleOperatore, Password: "password-op1"},
 		{ID: "op2", Name: "Paola Gialli", Role: pinsede.RoleOperatore, Password: "password-op2"},
 	} {
-		if err := f.desk.AddOperator(f.sup, n); err != nil {
-			t.Fatal(err)
-		}
+		f.addOperator(t, n)
 	}
 	login := func(id, pw string) *pinsede.Session {
 		t.Helper()

@@ -176,11 +176,9 @@ func TestIssueTelephonePINInvalid(t *testing.T) {
 func TestReplaceSlipTelephone(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	if err := f.desk.AddOperator(f.sup, pinsede.NewOperator{
+	f.addOperator(t, pinsede.NewOperator{
 		ID: "sup2", Name: "Carla Neri", Role: pinsede.RoleSupervisore, Password: "password-sup2",
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
 	first, err := f.desk.IssueTelephonePIN(ctx, f.sup, request(), verification(), pinsede.ValidityMonth)
 	if err != nil {
 		t.Fatal(err)

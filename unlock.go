@@ -60,5 +60,5 @@ func (d *Desk) Unlock(s *Session, password string) error {
 	if err := d.SessionValid(s); err != nil {
 		return err
 	}
-	return d.checkPassword(s.Operator.ID, password, "")
+	return d.checkPassword(s.Operator.ID, password, "", nil)
 }

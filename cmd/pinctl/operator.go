@@ -24,7 +24,7 @@ func (a *operatorAddArgs) declare(fs *flag.FlagSet) {
 	fs.StringVar(&a.op.ID, "id", "", "id dell'operatore, per l'accesso (per esempio m.rossi)")
 	fs.StringVar(&a.op.Name, "name", "", "nome e cognome dell'operatore")
 	fs.StringVar(&a.role, "role", "", "ruolo: operatore o supervisore")
-	fs.BoolVar(&a.passwordStdin, "password-stdin", false, "legge la password da una riga di stdin")
+	fs.BoolVar(&a.passwordStdin, "password-stdin", false, "legge la password temporanea da una riga di stdin")
 }
 
 func operatorAddFlags(fs *flag.FlagSet) { new(operatorAddArgs).declare(fs) }
@@ -51,7 +51,7 @@ func cmdOperatorAdd(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "operatore %s (%s) aggiunto come %s\n", a.op.ID, a.op.Name, a.op.Role)
+	fmt.Fprintf(e.stdout, "operatore %s (%s) aggiunto come %s, con una password temporanea: la cambierà al primo accesso\n", a.op.ID, a.op.Name, a.op.Role)
 	return nil
 }
 

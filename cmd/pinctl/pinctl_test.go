@@ -79,7 +79,10 @@ func TestWorkflow(t *testing.T) {
 		}
 	}
 
-	sb.must(t, "altra-password-lunga\n", "operator", "add", "-id", "m.rossi", "-name", "Mario Rossi", "-role", "operatore", "-password-stdin")
+	r = sb.must(t, "altra-password-lunga\n", "operator", "add", "-id", "m.rossi", "-name", "Mario Rossi", "-role", "operatore", "-password-stdin")
+	if !strings.Contains(r.stdout, "password temporanea: la cambierà al primo accesso") {
+		t.Errorf("operator add says %q, want that the password is a temporary one", r.stdout)
+	}
 	sb.must(t, "terza-password-lunga\n", "operator", "add", "-id", "g.bianchi", "-name", "Giulia Bianchi", "-role", "supervisore", "-password-stdin")
 
 	r = sb.must(t, "", "operator", "list")

@@ -56,7 +56,7 @@ var commands = []command{
 	{"init", "-sede-code CODICE -sede-name NOME -sede-address INDIRIZZO -id ID -name NOME [-password-stdin]",
 		"crea l'archivio, la sede e il primo supervisore", cmdInit, initFlags},
 	{"operator add", "-id ID -name NOME -role operatore|supervisore [-password-stdin]",
-		"aggiunge un operatore", cmdOperatorAdd, operatorAddFlags},
+		"aggiunge un operatore, con una password temporanea che cambierà al primo accesso", cmdOperatorAdd, operatorAddFlags},
 	{"operator disable", "ID", "disabilita un operatore: non potrà più accedere", cmdOperatorDisable, nil},
 	{"operator enable", "ID", "riattiva un operatore disabilitato", cmdOperatorEnable, nil},
 	{"operator unlock", "ID", "sblocca un operatore bloccato dai tentativi di accesso falliti", cmdOperatorUnlock, nil},

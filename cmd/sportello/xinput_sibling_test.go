@@ -64,8 +64,10 @@ func TestXInputSibling(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A new account's password is a temporary one: m.rossi changes it at
+	// the first login, at desk 02.
 	if err := one.AddOperator(sess, pinsede.NewOperator{ID: "m.rossi", Name: "Maria Rossi",
-		Role: pinsede.RoleSupervisore, Password: "password-di-prova"}); err != nil {
+		Role: pinsede.RoleSupervisore, Password: "temporanea-di-maria"}); err != nil {
 		t.Fatal(err)
 	}
 	req, ver := xinMario(now())
@@ -92,7 +94,17 @@ func TestXInputSibling(t *testing.T) {
 	d.shot("sibling-first-run")
 	close(open)
 	d.keys("Tab", "space")
-	d.logIn()
+	d.waitScreen("Accesso operatore")
+	d.typeText("m.rossi") // the focus starts on the id
+	d.keys("Return")      // Enter in the id goes to the password
+	d.typeText("temporanea-di-maria")
+	d.keys("Return")
+	d.waitScreen("Scegli una nuova password") // the first login: the change of the temporary password
+	d.typeText("password-di-prova")
+	d.keys("Return") // Enter in the new password goes to its confirmation
+	d.typeText("password-di-prova")
+	d.keys("Return")
+	d.waitScreen("Home")
 	d.keys("ctrl+f")
 	d.typeText(string(xinCF))
 	home := d.header()

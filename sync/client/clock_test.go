@@ -686,9 +686,7 @@ func TestTelephoneSlipMonthEnd(t *testing.T) {
 				t.Fatal(err)
 			}
 			set(time.Date(2027, time.February, 1, 0, 30, 0, 0, rome)) // the PIN expires at 00:10 on the desk, 01:10 at centrale
-			if err := pc.desk.AddOperator(pc.sess, pinsede.NewOperator{ID: "sup2", Name: "Carla Verdi", Role: pinsede.RoleSupervisore, Password: "password-sup2"}); err != nil {
-				t.Fatal(err)
-			}
+			addOperator(t, pc.desk, pc.sess, pinsede.NewOperator{ID: "sup2", Name: "Carla Verdi", Role: pinsede.RoleSupervisore, Password: "password-sup2"})
 			is, err := pc.desk.ReplaceSlip(ctx, pc.sess, old.Credential.ID, pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"})
 			if err != nil {
 				t.Fatal(err)
@@ -858,9 +856,7 @@ func TestMonthEndExpiry(t *testing.T) {
 				if !tc.replaced.IsZero() {
 					first := printer.lastExpiry()
 					set(tc.replaced.Add(-tc.ahead))
-					if err := pc.desk.AddOperator(pc.sess, pinsede.NewOperator{ID: "sup2", Name: "Carla Verdi", Role: pinsede.RoleSupervisore, Password: "password-sup2"}); err != nil {
-						t.Fatal(err)
-					}
+					addOperator(t, pc.desk, pc.sess, pinsede.NewOperator{ID: "sup2", Name: "Carla Verdi", Role: pinsede.RoleSupervisore, Password: "password-sup2"})
 					if is, err = pc.desk.ReplaceSlip(ctx, pc.sess, held.ID, pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"}); err != nil {
 						t.Fatal(err)
 					}
@@ -910,9 +906,7 @@ func TestDeskClockSlipReplacedApart(t *testing.T) {
 				t.Fatal(err)
 			}
 			cd.ahead.Store(0) // the clerk puts the clock right
-			if err := pc.desk.AddOperator(pc.sess, pinsede.NewOperator{ID: "sup2", Name: "Carla Verdi", Role: pinsede.RoleSupervisore, Password: "password-sup2"}); err != nil {
-				t.Fatal(err)
-			}
+			addOperator(t, pc.desk, pc.sess, pinsede.NewOperator{ID: "sup2", Name: "Carla Verdi", Role: pinsede.RoleSupervisore, Password: "password-sup2"})
 			is, err := pc.desk.ReplaceSlip(ctx, pc.sess, old.Credential.ID, pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"})
 			if err != nil {
 				t.Fatal(err)

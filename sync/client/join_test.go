@@ -94,9 +94,7 @@ func TestJoinSede(t *testing.T) {
 			a := newDeskPC(t, env, clock, "ROMA01", "01")
 			milano := newDeskPC(t, env, clock, "MILA01", "01")
 			const pw = "password-di-luca"
-			if err := a.desk.AddOperator(a.sess, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: pw}); err != nil {
-				t.Fatal(err)
-			}
+			addOperator(t, a.desk, a.sess, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: pw})
 			var cfs []pinsede.CodiceFiscale
 			for i := range 6 {
 				issued, err := a.desk.Issue(ctx, a.sess, person(i), verification())
@@ -222,9 +220,7 @@ func TestLockOutAcrossDesks(t *testing.T) {
 			a := newDeskPC(t, env, clock, "ROMA01", "01")
 			c := newDeskPC(t, env, clock, "ROMA01", "03")
 			const pw = "password-di-luca"
-			if err := a.desk.AddOperator(a.sess, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: pw}); err != nil {
-				t.Fatal(err)
-			}
+			addOperator(t, a.desk, a.sess, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: pw})
 			a.sync(t)
 			c.sync(t)
 			for range pinsede.MaxFailedLogins {

@@ -59,9 +59,7 @@ func threeDesks(t *testing.T, test func(t *testing.T, env *testenv.Env, clock fu
 			for _, id := range []string{"01", "02", "03"} {
 				ds = append(ds, newDeskPC(t, env, clock, "ROMA01", id))
 			}
-			if err := ds[0].desk.AddOperator(ds[0].sess, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: lucaPW}); err != nil {
-				t.Fatal(err)
-			}
+			addOperator(t, ds[0].desk, ds[0].sess, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: lucaPW})
 			for _, x := range ds {
 				x.sync(t)
 			}

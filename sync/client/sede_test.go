@@ -22,6 +22,26 @@ import (
 // deskPC is a desk PC of a sede in the tests of a sede of many desks:
 // its store, its desk on it, a supervisor's session, and its sync client
 // with the desk's own certificate.
+// addOperator adds the account n in the session s of d, as a supervisor
+// does, and makes its first login there, which changes the temporary
+// password AddOperator gives to n.Password: an account a test logs in to
+// or approves with.
+func addOperator(t *testing.T, d *pinsede.Desk, s *pinsede.Session, n pinsede.NewOperator) {
+	t.Helper()
+	next := n.Password
+	n.Password = "temporanea-" + n.ID
+	if err := d.AddOperator(s, n); err != nil {
+		t.Fatal(err)
+	}
+	first, err := d.Login(n.ID, n.Password)
+	if err != nil {
+		t.Fatalf("first login of %s: %v", n.ID, err)
+	}
+	if err := d.ChangePassword(first, n.Password, next); err != nil {
+		t.Fatalf("first change of password of %s: %v", n.ID, err)
+	}
+}
+
 type deskPC struct {
 	id   string
 	ls   *local.Store
@@ -353,9 +373,7 @@ func TestOperatorsOfASede(t *testing.T) {
 				Sede: "ROMA01", Local: a.ls, Desk: a.desk, Now: clock})
 
 			const pw = "password-di-luca"
-			if err := a.desk.AddOperator(a.sess, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: pw}); err != nil {
-				t.Fatal(err)
-			}
+			addOperator(t, a.desk, a.sess, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: pw})
 			a.sync(t)
 			if rec.contains(pw) {
 				t.Error("the password travelled")

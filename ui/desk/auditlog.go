@@ -112,7 +112,7 @@ func (a *App) newAuditScreen() *auditScreen {
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			e := s.found[id]
 			cells := o.(*fyne.Container).Objects
-			for i, text := range []string{when(e.Time), e.Desk, e.Actor, lang.L("audit." + string(e.Action)), string(e.Subject), e.Detail} {
+			for i, text := range []string{when(e.ActedAt()), e.Desk, e.Actor, lang.L("audit." + string(e.Action)), string(e.Subject), e.Detail} {
 				cells[i].(*widget.Label).SetText(text)
 			}
 		})

@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/local"
@@ -410,5 +411,32 @@ func appendSearches(t *testing.T, ls *local.Store, n int, at time.Time) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Ensure that the audit log shows an act of another desk of the sede,
+// pulled, at the time that desk did it (AuditEntry.At), not when this
+// desk pulled it: an offline desk's revocation showed hours late.
+func TestAuditShowsWhenActed(t *testing.T) {
+	h := ready(t)
+	acted := h.now.Add(-3 * time.Hour)
+	if err := h.store.Update(func(tx pinsede.Tx) error {
+		_, err := tx.AppendAudit(pinsede.AuditEntry{Time: h.now, At: acted, Sede: "ROMA01", Desk: "02", Actor: "m.rossi",
+			Action: pinsede.ActionRevoked, Detail: "sportello 02"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.app.showAudit()
+	s := h.app.audit
+	h.tap(s.search)
+	i := slices.IndexFunc(s.found, func(e pinsede.AuditEntry) bool { return e.Desk == "02" })
+	if i < 0 {
+		t.Fatalf("the pulled entry is not found: %+v", s.found)
+	}
+	row := s.list.CreateItem()
+	s.list.UpdateItem(i, row)
+	if got, want := row.(*fyne.Container).Objects[0].(*widget.Label).Text, when(acted); got != want {
+		t.Errorf("the pulled revocation shows at %q, want %q, when desk 02 did it", got, want)
 	}
 }

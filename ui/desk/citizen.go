@@ -202,7 +202,7 @@ func (a *App) newCitizenScreen(p pinsede.CitizenPage) *citizenScreen {
 		history = append(history, note(lang.L("citizen.nohistory")))
 	}
 	for _, e := range p.History {
-		t := lowLabel(when(e.Time))
+		t := lowLabel(when(e.ActedAt())) // another desk's act: when it was done there
 		act := widget.NewLabelWithStyle(lang.L("audit."+string(e.Action)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		actor := widget.NewLabel(e.Actor)
 		detail := widget.NewLabel(e.Detail)

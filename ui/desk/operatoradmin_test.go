@@ -181,11 +181,21 @@ func (h *harness) addBianchi() {
 }
 
 // addOperator adds the operator id, of name, role and password, as the
-// supervisor of the session.
+// supervisor of the session does, and makes the new operator's first
+// login, which changes the temporary password the supervisor gave to
+// password (AddOperator sets MustChangePassword).
 func (h *harness) addOperator(id, name string, role pinsede.Role, password string) {
 	h.t.Helper()
-	if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{ID: id, Name: name, Role: role, Password: password}); err != nil {
+	temporary := "temporanea-" + id
+	if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{ID: id, Name: name, Role: role, Password: temporary}); err != nil {
 		h.t.Fatal(err)
+	}
+	s, err := h.desk.Login(id, temporary)
+	if err != nil {
+		h.t.Fatalf("first login of %s: %v", id, err)
+	}
+	if err := h.desk.ChangePassword(s, temporary, password); err != nil {
+		h.t.Fatalf("first change of password of %s: %v", id, err)
 	}
 }
 

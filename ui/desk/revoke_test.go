@@ -35,9 +35,7 @@ func TestRevokeFromCitizenPage(t *testing.T) {
 		{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-verdi"},
 		{ID: "c.bianchi", Name: "Carla Bianchi", Role: pinsede.RoleSupervisore, Password: "password-bianchi"},
 	} {
-		if err := h.desk.AddOperator(h.app.session, n); err != nil {
-			t.Fatal(err)
-		}
+		h.addOperator(n.ID, n.Name, n.Role, n.Password)
 	}
 	// Given a PIN the operator on the desk issued,
 	own, err := h.desk.Issue(context.Background(), h.app.session, mario, foreignPassport)
