@@ -60,6 +60,7 @@ func (a *App) WaitFiles(timeout time.Duration, dir, pattern string, n int, compl
 			return nil, fmt.Errorf("%s in %s: %v, want %d", pattern, dir, files, n)
 		}
 		if len(files) == n && !slices.ContainsFunc(files, func(f string) bool { return !complete(f) }) {
+			a.waited(began, fmt.Sprintf("%d complete %s in %s", n, pattern, dir))
 			return files, nil
 		}
 		select {

@@ -291,11 +291,13 @@ func (a *App) Painted(timeout time.Duration) error {
 	if err != nil {
 		return err
 	}
+	began := time.Now()
 	deadline, stop := a.deadline(timeout)
 	defer stop()
 	if err := p.painted(a, deadline); err != nil {
-		return fmt.Errorf("%s: %w", a.name, err)
+		return fmt.Errorf("%s: %w (waited %v)", a.name, err, time.Since(began).Round(time.Millisecond))
 	}
+	a.waited(began, "the frame of the events sent")
 	return nil
 }
 
@@ -317,6 +319,9 @@ func (a *App) WaitDrawn(timeout time.Duration, what string, look func() (bool, e
 		// Counted before the look: a drawing during it wakes the wait.
 		seen := p.drawings()
 		if ok, err := look(); ok || err != nil {
+			if ok {
+				a.waited(began, what)
+			}
 			return err
 		}
 		if err := p.wait(a, deadline, what, func() bool { return p.damages > seen }); err != nil {

@@ -153,6 +153,7 @@ func (a *App) waitWindow(timeout time.Duration, what string, ok func(title strin
 		changed, open := w.next()
 		if id, title, found := w.find(a.TitlePrefix); found {
 			if ok(title) {
+				a.waited(began, what)
 				return id, title, nil
 			}
 			last = fmt.Sprintf("the window is %q", title)

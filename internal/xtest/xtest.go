@@ -321,8 +321,13 @@ type App struct {
 	// Wait's result.
 	gone    chan struct{}
 	waitErr error
-	stopped bool           // Stop ran: the end was asked for
-	output  testlog.Buffer // stdout and stderr
+	stopped bool // Stop ran: the end was asked for
+	// longest is the longest of its waits that ended well, and
+	// longestFor what it waited for: how near a slow machine came to a
+	// wait's bound, logged when the test ends.
+	longest    time.Duration
+	longestFor string
+	output     testlog.Buffer // stdout and stderr
 	// expected are the faults in the output that the test expects
 	// (Expect).
 	expected []string
@@ -368,6 +373,9 @@ func Start(tb testing.TB, bin, display, dir, titlePrefix string, args ...string)
 	}()
 	tb.Cleanup(func() {
 		a.Stop(tb)
+		if a.longest > 0 {
+			tb.Logf("%s: the longest wait, %v, for %s", a.name, a.longest.Round(time.Millisecond), a.longestFor)
+		}
 		a.checkOutput(tb)
 		if tb.Failed() {
 			tb.Logf("%s output:\n%s", a.name, a.Output())
@@ -464,6 +472,13 @@ func (a *App) WaitTitle(timeout time.Duration, titles ...string) (string, error)
 func (a *App) WaitTitleNot(timeout time.Duration, title string) (string, error) {
 	_, now, err := a.waitWindow(timeout, fmt.Sprintf("another title than %q", title), func(t string) bool { return t != title })
 	return now, err
+}
+
+// waited records a wait begun at began for what, that ended well.
+func (a *App) waited(began time.Time, what string) {
+	if d := time.Since(began); d > a.longest {
+		a.longest, a.longestFor = d, what
+	}
 }
 
 // Done returns a channel closed once the process has ended: a test's
