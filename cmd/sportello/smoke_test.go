@@ -5,7 +5,7 @@ package main
 // drawn. BenchmarkColdStart times the same start, from exec to the window
 // being mapped.
 //
-// It needs Xvfb, xwininfo (x11-utils) and ImageMagick's import on PATH:
+// It needs Xvfb and ImageMagick's import on PATH:
 // scripts/setup.sh installs them. It is skipped with -short, and when one
 // is missing outside CI (internal/xtest.Need).
 //
