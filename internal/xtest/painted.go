@@ -226,7 +226,7 @@ func (p *painter) wait(a *App, deadline <-chan time.Time, what string, done func
 		case <-a.gone:
 			return fmt.Errorf("waiting for %s: %w", what, a.Alive())
 		case <-deadline:
-			return fmt.Errorf("no %s before the deadline", what)
+			return fmt.Errorf("waiting for %s: its bound passed (the timeout given, or go test's -timeout less %v)", what, DeadlineGrace)
 		}
 	}
 }
