@@ -5,7 +5,7 @@ package main
 // drawn. BenchmarkColdStart times the same start, from exec to the window
 // being mapped.
 //
-// It needs Xvfb, xwininfo (x11-utils) and ImageMagick's import on PATH:
+// It needs Xvfb and ImageMagick's import on PATH:
 // scripts/setup.sh installs them. It is skipped with -short, and when one
 // is missing outside CI (internal/xtest.Need).
 //
@@ -29,8 +29,6 @@ const (
 	smokeTitlePrefix = "PIN Sede"
 	// smokeScreen is the Xvfb screen: a common desk monitor size.
 	smokeScreen = "1280x800x24"
-	// smokeMapTimeout bounds the wait from exec to a mapped window.
-	smokeMapTimeout = 20 * time.Second
 )
 
 // TestMain runs the tests through xtest.Main: the sportello their X
@@ -47,7 +45,7 @@ func TestSmoke(t *testing.T) {
 	dir := t.TempDir()
 
 	app := smokeStartApp(t, bin, display, dir)
-	mapped, err := app.WaitMapped(smokeMapTimeout)
+	mapped, err := app.WaitMapped(xtest.UntilDeadline)
 	if err != nil {
 		t.Fatalf("sportello window: %v", err)
 	}
@@ -55,7 +53,7 @@ func TestSmoke(t *testing.T) {
 	t.Logf("cold start: window %q mapped %v after exec", title, mapped.Round(time.Millisecond))
 
 	shot := filepath.Join(dir, "sportello-smoke.png")
-	colours, err := xtest.Screenshot(display, shot, app, xtest.PaintTimeout)
+	colours, err := xtest.Screenshot(display, shot, app, xtest.UntilDeadline)
 	smokeKeepArtifacts(t, shot, app)
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
@@ -96,7 +94,7 @@ func BenchmarkColdStart(b *testing.B) {
 	dir := b.TempDir()
 
 	first := smokeStartApp(b, bin, display, dir)
-	if _, err := first.WaitMapped(smokeMapTimeout); err != nil {
+	if _, err := first.WaitMapped(xtest.UntilDeadline); err != nil {
 		b.Fatalf("first start: %v", err)
 	}
 	first.Stop(b)
@@ -104,7 +102,7 @@ func BenchmarkColdStart(b *testing.B) {
 	var runs []time.Duration
 	for b.Loop() {
 		app := smokeStartApp(b, bin, display, dir)
-		d, err := app.WaitMapped(smokeMapTimeout)
+		d, err := app.WaitMapped(xtest.UntilDeadline)
 		b.StopTimer()
 		if err != nil {
 			b.Fatalf("start %d: %v", len(runs)+1, err)

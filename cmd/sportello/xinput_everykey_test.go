@@ -179,7 +179,7 @@ func TestXInputEveryKey(t *testing.T) {
 	d.waitScreen("Verifica identità")
 	d.keys("Return", "space", "Return", "space", "Return", "space", "ctrl+Return")
 	d.waitScreen("PIN emesso")
-	slip := xinWaitSlip(t, w.slips)
+	slip := xinWaitSlip(t, d.app, w.slips)
 	xinCheckSlip(t, slip)
 	w.issued = 1
 	for _, s := range xinKeyScreens[3:] {
@@ -434,7 +434,7 @@ func (d *xinDesk) leave(keys, screen string) {
 func (d *xinDesk) mv35Kept() {
 	d.t.Helper()
 	d.xdotool("key", "ctrl+Return")
-	if _, err := d.app.WaitTitle(xinScreenTimeout, smokeTitlePrefix+" – Sportello · Verifica identità"); err != nil {
+	if _, err := d.app.WaitTitle(xtest.UntilDeadline, smokeTitlePrefix+" – Sportello · Verifica identità"); err != nil {
 		d.shot("mv35-lost")
 		d.t.Fatalf("after %s: the MV35 does not go on to the identity check, it lost what was typed: %v", d.where, err)
 	}
@@ -454,16 +454,7 @@ func (d *xinDesk) come(keys, screen string) {
 // screen.
 func (d *xinDesk) waitNot(screen string) {
 	d.t.Helper()
-	deadline := time.Now().Add(xinScreenTimeout)
-	for d.drv().Screen() == screen {
-		if time.Now().After(deadline) {
-			d.t.Fatalf("%s: still %s after %v", d.where, screen, xinScreenTimeout)
-		}
-		if err := d.app.Alive(); err != nil {
-			d.t.Fatal(err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	d.drv().WaitScreenNot(screen)
 }
 
 // toCitizen opens the page of the walk's citizen from a search.
@@ -489,7 +480,7 @@ func (d *xinDesk) openDialog(keys ...string) {
 // keys sent so far (xtest.App.Painted).
 func (d *xinDesk) settled() *image.RGBA {
 	d.t.Helper()
-	if err := d.app.Painted(xtest.PaintTimeout); err != nil {
+	if err := d.app.Painted(xtest.UntilDeadline); err != nil {
 		d.t.Fatalf("%s: %v", d.where, err)
 	}
 	img, err := xtest.Frame(d.display)

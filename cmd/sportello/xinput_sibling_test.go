@@ -40,10 +40,13 @@ func TestXInputSibling(t *testing.T) {
 	dir := t.TempDir()
 	// centrale answers desk 02 once open is closed: desk 02 starts on its
 	// empty store and shows its first-run screen, whatever its speed.
-	open := make(chan struct{})
+	// served receives once a request of desk 02 has been answered: the
+	// test looks for the handover at centrale then, not on a clock.
+	open, served := make(chan struct{}), make(chan struct{}, 1)
 	ca, _, srv := e2eCentrale(t, dir, now, func(api http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if desk, _ := pki.DeskOf(r.TLS.PeerCertificates[0]); desk == "02" {
+			desk, _ := pki.DeskOf(r.TLS.PeerCertificates[0])
+			if desk == "02" {
 				select {
 				case <-open:
 				case <-r.Context().Done():
@@ -51,6 +54,12 @@ func TestXInputSibling(t *testing.T) {
 				}
 			}
 			api.ServeHTTP(w, r)
+			if desk == "02" {
+				select {
+				case served <- struct{}{}:
+				default: // a look is due already
+				}
+			}
 		})
 	})
 
@@ -116,16 +125,17 @@ func TestXInputSibling(t *testing.T) {
 	// confirmation's buttons: Annulla, then Sì.
 	d.keys("space", "Tab", "Tab", "space")
 
-	// centrale holds the handover: desk 01 pulls it.
+	// centrale holds the handover once desk 02 pushed it: desk 01 pulls
+	// it. The test looks after each request of desk 02 that centrale
+	// answered; go test's -timeout is the net.
 	var got pinsede.Credential
-	deadline := time.Now().Add(xinScreenTimeout)
-	for got.HandedOverAt.IsZero() {
-		if err := d.app.Alive(); err != nil {
-			t.Fatal(err)
-		}
-		if time.Now().After(deadline) {
-			d.shot("timeout")
-			t.Fatalf("desk 01 does not see the envelope handed over after %v: %+v", xinScreenTimeout, got)
+	for looked := false; got.HandedOverAt.IsZero(); looked = true {
+		if looked {
+			select {
+			case <-served:
+			case <-d.app.Done():
+				t.Fatalf("waiting for desk 01 to see the envelope handed over: %v", d.app.Alive())
+			}
 		}
 		if err := c1.Sync(ctx); err != nil {
 			t.Fatal(err)
@@ -136,7 +146,6 @@ func TestXInputSibling(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
 	if got.HandedOverBy != "m.rossi" {
 		t.Errorf("at desk 01: handed over by %q, want desk 02's m.rossi", got.HandedOverBy)

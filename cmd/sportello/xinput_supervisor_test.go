@@ -224,13 +224,13 @@ func xinReconcile(d *xinDesk) {
 	// button the tenth.
 	d.keys("Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "space")
 	slips := filepath.Join(d.dir, "slips")
-	sede := xinWaitPDFs(d.t, slips, 1)[0]
+	sede := xinWaitPDFs(d, slips, 1)[0]
 	// The PDF is whole before the job ends: its outcome shown, the button
 	// takes Space again (a CI run's keys came while it did not, and no
 	// second report was printed).
 	d.waitBody("the sede's report printed, in green", xinGreen)
 	d.keys("shift+Tab", "space", "Tab", "space") // Solo questo sportello, the button
-	pdfs := xinWaitPDFs(d.t, slips, 2)
+	pdfs := xinWaitPDFs(d, slips, 2)
 	desk := pdfs[0]
 	if desk == sede {
 		desk = pdfs[1]
@@ -303,29 +303,15 @@ func xinCheckSupervisorAudit(t *testing.T, dir string) {
 	}
 }
 
-// xinWaitPDFs waits for n complete PDF files in dir and returns them.
-func xinWaitPDFs(t *testing.T, dir string, n int) []string {
-	t.Helper()
-	deadline := time.Now().Add(xinScreenTimeout)
-	for {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.pdf"))
-		complete := 0
-		for _, f := range files {
-			if b, err := os.ReadFile(f); err == nil && strings.Contains(string(b[max(0, len(b)-32):]), "%%EOF") {
-				complete++
-			}
-		}
-		if complete == n && len(files) == n {
-			return files
-		}
-		if len(files) > n {
-			t.Fatalf("PDFs in %s: %v, want %d", dir, files, n)
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not %d complete PDFs in %s after %v: %v", n, dir, xinScreenTimeout, files)
-		}
-		time.Sleep(50 * time.Millisecond)
+// xinWaitPDFs waits for n complete PDF files in dir, printed by d's
+// desk, and returns them.
+func xinWaitPDFs(d *xinDesk, dir string, n int) []string {
+	d.t.Helper()
+	files, err := d.app.WaitFiles(xtest.UntilDeadline, dir, "*.pdf", n, xinPDFComplete)
+	if err != nil {
+		d.t.Fatalf("the PDFs printed: %v", err)
 	}
+	return files
 }
 
 // xinSupervisorScreens are the screens of xinSupervisorRandom: the
@@ -398,8 +384,8 @@ func xinSupervisorRandom(t *testing.T, d *xinDesk) {
 // the home's codice fiscale, reach the screen.
 func (d *xinDesk) backTo(title string, keys []string) bool {
 	d.t.Helper()
-	now, _ := d.app.MappedWindow()
-	screen := strings.TrimPrefix(now, smokeTitlePrefix+" – Sportello · ")
+	d.drawn() // the random keys handled: the title names where they left the desk
+	screen := d.drv().Screen()
 	if screen == title {
 		return false
 	}

@@ -49,9 +49,6 @@ import (
 )
 
 const (
-	// xinScreenTimeout bounds the wait for a screen, after the keys that
-	// lead to it (argon2 at login, the slip's printing: generous).
-	xinScreenTimeout = 30 * time.Second
 	// xinKeyDelay is xdotool's delay between keys, in ms.
 	xinKeyDelay = "15"
 	// xinMaxWalkInKeys is the most navigation keys a walk-in may cost,
@@ -93,7 +90,7 @@ func xinStart(t *testing.T, bin, display, dir string, args ...string) *xinDesk {
 	t.Helper()
 	start := func() (*xtest.App, error) {
 		app := smokeStartApp(t, bin, display, dir, args...)
-		_, err := app.WaitMapped(smokeMapTimeout)
+		_, err := app.WaitMapped(xtest.UntilDeadline)
 		return app, err
 	}
 	app, err := start()
@@ -126,10 +123,14 @@ func xinTools(t *testing.T, tools ...string) {
 	xtest.Need(t, append([]string{"xdotool"}, tools...)...)
 }
 
-// drv drives the desk's current process (xtest.Driver).
+// drv drives the desk's current process (xtest.Driver). Its waits last
+// as long as the test may (xtest.UntilDeadline): a screen slow to come on
+// a loaded machine (argon2 at login, the slip's printing, a CI machine
+// running another suite beside) makes the test slower, not red. A wait
+// of 30 s failed so in TestXInputEveryKey.
 func (d *xinDesk) drv() *xtest.Driver {
 	return &xtest.Driver{TB: d.t, App: d.app, Dir: d.dir, ScreenPrefix: smokeTitlePrefix + " – Sportello · ",
-		ShotPrefix: "xinput-", KeyDelay: xinKeyDelay, Timeout: xinScreenTimeout}
+		ShotPrefix: "xinput-", KeyDelay: xinKeyDelay, Timeout: xtest.UntilDeadline}
 }
 
 // xdotool runs xdotool on the desk's display.
@@ -384,8 +385,8 @@ func (d *xinDesk) waitDialog(column []byte, open bool) {
 	})
 }
 
-// waitFrame takes screenshots until ok says one shows what it waits for,
-// and returns it; it fails, with a screenshot, after xinScreenTimeout.
+// waitFrame returns the screen once ok says it shows what it waits for,
+// looked at after each drawing of the desk (xtest.Driver.WaitFrame).
 func (d *xinDesk) waitFrame(what string, ok func(image.Image) bool) image.Image {
 	d.t.Helper()
 	return d.drv().WaitFrame(what, ok)
@@ -422,7 +423,7 @@ func TestXInputWalkIn(t *testing.T) {
 	mv35 := d.nav - home
 	d.verifyAndIssue(true)
 	verify := d.nav - home - mv35
-	slip := xinWaitSlip(t, filepath.Join(dir, "slips"))
+	slip := xinWaitSlip(t, d.app, filepath.Join(dir, "slips"))
 	d.handOverAndOpenCitizen()
 	result := d.nav - home - mv35 - verify
 	t.Logf("walk-in: %d navigation keys (home %d, MV35 %d, identity check %d, result and citizen %d), plus 2 Returns of the MRZ reader: %s",
@@ -612,7 +613,7 @@ func TestXInputTicketWalkIn(t *testing.T) {
 	d.keys("Return") // checked against the document: Avanti
 	d.waitScreen("Verifica identità")
 	d.verifyAndIssue(false)
-	slip := xinWaitSlip(t, filepath.Join(dir, "slips"))
+	slip := xinWaitSlip(t, d.app, filepath.Join(dir, "slips"))
 	d.handOverAndOpenCitizen()
 	t.Logf("walk-in from a kiosk ticket: %d navigation keys, plus 2 Returns of the MRZ reader: %s", d.nav, strings.Join(d.navLog, " "))
 	if d.nav > xinMaxTicketKeys {
@@ -630,25 +631,20 @@ func TestXInputTicketWalkIn(t *testing.T) {
 }
 
 // xinWaitSlip waits for the one slip PDF in dir (busta-*.pdf: an MV35
-// printed beside it is not one), complete.
-func xinWaitSlip(t *testing.T, dir string) string {
+// printed beside it is not one), complete, that app prints.
+func xinWaitSlip(t *testing.T, app *xtest.App, dir string) string {
 	t.Helper()
-	deadline := time.Now().Add(xinScreenTimeout)
-	for {
-		files, _ := filepath.Glob(filepath.Join(dir, "busta-*.pdf"))
-		if len(files) == 1 {
-			if b, err := os.ReadFile(files[0]); err == nil && strings.Contains(string(b[max(0, len(b)-32):]), "%%EOF") {
-				return files[0]
-			}
-		}
-		if len(files) > 1 {
-			t.Fatalf("slips: %v, want one", files)
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no complete slip in %s after %v: %v", dir, xinScreenTimeout, files)
-		}
-		time.Sleep(50 * time.Millisecond)
+	files, err := app.WaitFiles(xtest.UntilDeadline, dir, "busta-*.pdf", 1, xinPDFComplete)
+	if err != nil {
+		t.Fatalf("the slip: %v", err)
 	}
+	return files[0]
+}
+
+// xinPDFComplete reports whether the PDF file is written to its end.
+func xinPDFComplete(file string) bool {
+	b, err := os.ReadFile(file)
+	return err == nil && strings.Contains(string(b[max(0, len(b)-32):]), "%%EOF")
 }
 
 // xinPINGroup is a line of the slip with one group of the PIN: 8 characters

@@ -4,10 +4,8 @@ import (
 	"image"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/pinsede/pinsede/internal/xtest"
-	"github.com/pinsede/pinsede/ui/desk"
 )
 
 // xinNewRequestAt is a point on the home page's Nuova richiesta, at
@@ -18,11 +16,11 @@ var (
 	xinTipRect      = image.Rect(790, 232, 980, 258)
 )
 
-// tipShows reports whether the region of the tip is drawn in the tip's
-// blue-black (#17324D, the header's): the page there is white and grey.
-func (d *xinDesk) tipShows() bool {
-	d.t.Helper()
-	px, dark := xtest.Pixels(d.capture(), xinTipRect), 0
+// xinTipShows reports whether the region of the tip is drawn in img in
+// the tip's blue-black (#17324D, the header's): the page there is white
+// and grey.
+func xinTipShows(img image.Image) bool {
+	px, dark := xtest.Pixels(img, xinTipRect), 0
 	for i := 0; i+2 < len(px); i += 3 {
 		if px[i] < 40 && px[i+1] > 35 && px[i+1] < 65 && px[i+2] > 60 && px[i+2] < 95 {
 			dark++
@@ -32,18 +30,11 @@ func (d *xinDesk) tipShows() bool {
 }
 
 // waitTip waits until the tip shows (want) or is gone (!want), as drawn on
-// the screen.
+// the screen: the desk draws it desk.TipDelay after the mouse rests.
 func (d *xinDesk) waitTip(want bool, when string) {
 	d.t.Helper()
-	deadline := time.Now().Add(desk.TipDelay + xtest.PaintTimeout)
-	for !time.Now().After(deadline) {
-		if d.tipShows() == want {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	d.shot("timeout")
-	d.t.Fatalf("%s: the tip shows %v after %v, want %v", when, !want, desk.TipDelay+xtest.PaintTimeout, want)
+	what := map[bool]string{true: "the tip, ", false: "no tip, "}[want] + when
+	d.waitFrame(what, func(img image.Image) bool { return xinTipShows(img) == want })
 }
 
 // TestXInputTip rests the real mouse on Nuova richiesta: its tip is drawn
@@ -58,7 +49,7 @@ func TestXInputTip(t *testing.T) {
 	display := smokeStartXvfb(t)
 	d := xinStart(t, bin, display, t.TempDir())
 	d.setUpAndLogIn()
-	if d.tipShows() {
+	if xinTipShows(d.capture()) {
 		t.Fatal("a tip before the mouse came")
 	}
 	hover := func() {

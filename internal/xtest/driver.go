@@ -24,7 +24,8 @@ type Driver struct {
 	// KeyDelay is xdotool's delay between keys, in ms: "15".
 	KeyDelay string
 	// Timeout bounds the wait for a screen or a frame, after the keys
-	// that lead to it.
+	// that lead to it. Zero (UntilDeadline) waits as long as the test may
+	// run: a slow machine makes the test slower, not red.
 	Timeout time.Duration
 }
 
@@ -52,7 +53,7 @@ func (d *Driver) Keys(keys ...string) {
 // WaitScreen waits until the window's title names one of screens and the
 // app has drawn the frame of that screen (the app sets the title with the
 // screen's content, before it draws), and returns which; it fails, with a
-// screenshot, after Timeout.
+// screenshot, when the app exits or after Timeout.
 func (d *Driver) WaitScreen(screens ...string) string {
 	d.TB.Helper()
 	titles := make([]string, len(screens))
@@ -80,12 +81,27 @@ func (d *Driver) Screen() string {
 	return strings.TrimPrefix(title, d.ScreenPrefix)
 }
 
+// WaitScreenNot waits until the window's title names another screen
+// than screen, and returns it; it fails, with a screenshot, when the app
+// exits or after Timeout.
+func (d *Driver) WaitScreenNot(screen string) string {
+	d.TB.Helper()
+	title, err := d.App.WaitTitleNot(d.Timeout, d.ScreenPrefix+screen)
+	if err != nil {
+		if d.App.Alive() == nil {
+			d.Shot("timeout")
+		}
+		d.TB.Fatal(err)
+	}
+	return strings.TrimPrefix(title, d.ScreenPrefix)
+}
+
 // Shot takes a screenshot into Dir (and the folder $PINSEDE_SMOKE_OUT
 // names) once it is drawn, and returns its path and distinct colours.
 func (d *Driver) Shot(name string) (string, int) {
 	d.TB.Helper()
 	file := filepath.Join(d.Dir, d.ShotPrefix+name+".png")
-	n, err := Screenshot(d.App.Display, file, d.App, PaintTimeout)
+	n, err := Screenshot(d.App.Display, file, d.App, d.Timeout)
 	if err != nil {
 		d.TB.Errorf("screenshot %s: %v", name, err)
 	}
@@ -105,33 +121,35 @@ func (d *Driver) Capture() image.Image {
 	return img
 }
 
-// WaitFrame takes screenshots until ok says one shows what it waits for,
-// and returns it; it fails, with a screenshot, after Timeout.
+// WaitFrame returns the screen once ok says it shows what it waits for:
+// looked at now, then after each drawing of the app (App.WaitDrawn). It
+// fails, with a screenshot, when the app exits or after Timeout.
 func (d *Driver) WaitFrame(what string, ok func(image.Image) bool) image.Image {
 	d.TB.Helper()
-	deadline := time.Now().Add(d.Timeout)
-	for {
-		img := d.Capture()
-		if ok(img) {
-			return img
-		}
-		if err := d.App.Alive(); err != nil {
-			d.TB.Fatalf("waiting for %s: %v", what, err)
-		}
-		if time.Now().After(deadline) {
+	var img image.Image
+	err := d.App.WaitDrawn(d.Timeout, what, func() (bool, error) {
+		var err error
+		img, err = Frame(d.App.Display)
+		return err == nil && ok(img), err
+	})
+	if err != nil {
+		if d.App.Alive() == nil {
 			d.Shot("timeout")
-			d.TB.Fatalf("the screen does not show %s after %v", what, d.Timeout)
 		}
-		time.Sleep(50 * time.Millisecond)
+		d.TB.Fatalf("the screen does not show %s: %v", what, err)
 	}
+	return img
 }
 
 // Painted returns the screen once the app has drawn the frame of every
-// key sent so far (App.Painted). It fails after PaintTimeout.
+// key sent so far (App.Painted). It fails when the app exits or after
+// Timeout.
 func (d *Driver) Painted() image.Image {
 	d.TB.Helper()
-	if err := d.App.Painted(PaintTimeout); err != nil {
-		d.Shot("timeout")
+	if err := d.App.Painted(d.Timeout); err != nil {
+		if d.App.Alive() == nil {
+			d.Shot("timeout")
+		}
 		d.TB.Fatal(err)
 	}
 	return d.Capture()

@@ -37,7 +37,7 @@ func TestOutputCheckCatchesOffMainCall(t *testing.T) {
 			if c.expect != "" {
 				app.Expect(c.expect)
 			}
-			if _, err := app.WaitTitle(PaintTimeout, "offmain done"); err != nil {
+			if _, err := app.WaitTitle(UntilDeadline, "offmain done"); err != nil {
 				t.Fatal(err)
 			}
 			r.runCleanups()

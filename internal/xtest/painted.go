@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -37,7 +35,7 @@ type painter struct {
 	protocols  xproto.Atom // WM_PROTOCOLS
 	ping       xproto.Atom // _NET_WM_PING
 	mu         sync.Mutex
-	changed    *sync.Cond
+	changed    chan struct{}     // closed, and replaced, at each event
 	damages    uint64            // drawings into the window so far
 	pongs      map[uint32]uint64 // a ping's token: damages when it came back
 	token      uint32
@@ -46,19 +44,14 @@ type painter struct {
 }
 
 // newPainter opens its own connection to display and watches the window
-// id (as xwininfo prints it: 0x400007).
-func newPainter(display, id string) (*painter, error) {
-	n, err := strconv.ParseUint(strings.TrimPrefix(id, "0x"), 16, 32)
-	if err != nil {
-		return nil, fmt.Errorf("window id %q: %w", id, err)
-	}
+// win.
+func newPainter(display string, win xproto.Window) (*painter, error) {
 	quietXGB()
 	conn, err := xgb.NewConnDisplay(display)
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", display, err)
 	}
-	p := &painter{conn: conn, win: xproto.Window(n), pongs: map[uint32]uint64{}}
-	p.changed = sync.NewCond(&p.mu)
+	p := &painter{conn: conn, win: win, pongs: map[uint32]uint64{}, changed: make(chan struct{})}
 	if err := p.setUp(); err != nil {
 		conn.Close()
 		return nil, err
@@ -151,28 +144,26 @@ func (p *painter) setUp() error {
 func (p *painter) read() {
 	for {
 		ev, err := p.conn.WaitForEvent()
-		if ev == nil && err == nil { // the connection closed
-			p.mu.Lock()
-			p.readerDone = true
-			p.changed.Broadcast()
-			p.mu.Unlock()
-			return
-		}
 		p.mu.Lock()
 		switch e := ev.(type) {
 		case damage.NotifyEvent:
 			p.damages++
-			p.changed.Broadcast()
 		case xproto.ClientMessageEvent:
 			if e.Type == p.protocols && e.Format == 32 && xproto.Atom(e.Data.Data32[0]) == p.ping {
 				p.pongs[e.Data.Data32[1]] = p.damages
-				p.changed.Broadcast()
 			}
 		}
 		if err != nil && p.readErr == nil {
 			p.readErr = err
 		}
+		closed := ev == nil && err == nil
+		p.readerDone = closed
+		close(p.changed)
+		p.changed = make(chan struct{})
 		p.mu.Unlock()
+		if closed {
+			return
+		}
 	}
 }
 
@@ -181,7 +172,7 @@ func (p *painter) close() { p.conn.Close() }
 
 // pingWait sends a ping and waits for its answer: the app has handled
 // every event queued before it. It returns the drawings counted then.
-func (p *painter) pingWait(deadline time.Time, alive func() error) (uint64, error) {
+func (p *painter) pingWait(a *App, deadline <-chan time.Time) (uint64, error) {
 	p.mu.Lock()
 	p.token++
 	token := p.token
@@ -196,7 +187,7 @@ func (p *painter) pingWait(deadline time.Time, alive func() error) (uint64, erro
 		return 0, fmt.Errorf("ping the window: %w", err)
 	}
 	var at uint64
-	err := p.wait(deadline, alive, "the answer to a ping", func() bool {
+	err := p.wait(a, deadline, "the answer to a ping", func() bool {
 		d, ok := p.pongs[token]
 		if ok {
 			at = d
@@ -216,86 +207,125 @@ func (p *painter) expose() error {
 	return nil
 }
 
-// wait waits, with p.mu released between checks, until done reports true
-// (called with p.mu held), the app exits or deadline passes.
-func (p *painter) wait(deadline time.Time, alive func() error, what string, done func() bool) error {
-	// A timer wakes the condition at the deadline, and a ticker checks
-	// that the app lives (its exit sends nothing on this connection).
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		t := time.NewTicker(100 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				p.mu.Lock()
-				p.changed.Broadcast()
-				p.mu.Unlock()
-			}
+// wait waits until done reports true (called with p.mu held), at an
+// event of the connection; it returns an error, saying what it waited
+// for, when the app exits or deadline receives.
+func (p *painter) wait(a *App, deadline <-chan time.Time, what string, done func() bool) error {
+	for {
+		p.mu.Lock()
+		ok, closed, changed, readErr := done(), p.readerDone, p.changed, p.readErr
+		p.mu.Unlock()
+		switch {
+		case ok:
+			return nil
+		case closed:
+			return fmt.Errorf("waiting for %s: the connection to the X server closed (%v)", what, readErr)
 		}
-	}()
+		select {
+		case <-changed:
+		case <-a.gone:
+			return fmt.Errorf("waiting for %s: %w", what, a.Alive())
+		case <-deadline:
+			return fmt.Errorf("waiting for %s: its bound passed (the timeout given, or go test's -timeout less %v)", what, DeadlineGrace)
+		}
+	}
+}
+
+// drawings returns how many drawings into the window the connection has
+// read so far.
+func (p *painter) drawings() uint64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for !done() {
-		switch {
-		case p.readerDone:
-			return fmt.Errorf("waiting for %s: the connection to the X server closed (%v)", what, p.readErr)
-		case time.Now().After(deadline):
-			return fmt.Errorf("no %s before the deadline", what)
-		}
-		if err := alive(); err != nil {
-			return fmt.Errorf("waiting for %s: %w", what, err)
-		}
-		p.changed.Wait()
-	}
-	return nil
+	return p.damages
 }
 
 // painted waits until the app has drawn, and the server holds, a frame of
 // everything sent to it before the call: a ping answered (the events
 // before it handled), the window exposed, a drawing after the answer,
 // and a second ping answered (that frame put whole).
-func (p *painter) painted(deadline time.Time, alive func() error) error {
-	at, err := p.pingWait(deadline, alive)
+func (p *painter) painted(a *App, deadline <-chan time.Time) error {
+	at, err := p.pingWait(a, deadline)
 	if err != nil {
 		return err
 	}
 	if err := p.expose(); err != nil {
 		return err
 	}
-	if err := p.wait(deadline, alive, "a frame drawn", func() bool { return p.damages > at }); err != nil {
+	if err := p.wait(a, deadline, "a frame drawn", func() bool { return p.damages > at }); err != nil {
 		return err
 	}
-	_, err = p.pingWait(deadline, alive)
+	_, err = p.pingWait(a, deadline)
 	return err
 }
 
-// errNoWindow says the app has no viewable window to wait on.
-var errNoWindow = errors.New("no viewable window")
+// painterOf returns the app's painter, made at the first call, on its
+// viewable window.
+func (a *App) painterOf() (*painter, error) {
+	if a.painter != nil {
+		return a.painter, nil
+	}
+	w, err := a.windowsOf()
+	if err != nil {
+		return nil, err
+	}
+	id, _, ok := w.find(a.TitlePrefix)
+	if !ok {
+		return nil, fmt.Errorf("%s: no viewable window", a.name)
+	}
+	p, err := newPainter(a.Display, id)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", a.name, err)
+	}
+	a.painter = p
+	return p, nil
+}
 
 // Painted waits until the app has handled every event sent to it so far
 // (keys included) and drawn a frame of them, which the X server holds: a
-// screenshot then shows their effect. It returns an error after timeout
-// or when the app exits. Every wait for "the frame of the keys sent so
-// far" goes through it: an event of the app, not a pause.
+// screenshot then shows their effect. It returns an error when the app
+// exits, or after timeout (UntilDeadline: at the test's Deadline). Every
+// wait for "the frame of the keys sent so far" goes through it: an event
+// of the app, not a pause.
 func (a *App) Painted(timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	if a.painter == nil {
-		id, _, ok := a.mappedWindow()
-		if !ok {
-			return fmt.Errorf("%s: %w", a.name, errNoWindow)
-		}
-		p, err := newPainter(a.Display, id)
-		if err != nil {
-			return fmt.Errorf("%s: %w", a.name, err)
-		}
-		a.painter = p
+	p, err := a.painterOf()
+	if err != nil {
+		return err
 	}
-	if err := a.painter.painted(deadline, a.Alive); err != nil {
-		return fmt.Errorf("%s: %w", a.name, err)
+	began := time.Now()
+	deadline, stop := a.deadline(timeout)
+	defer stop()
+	if err := p.painted(a, deadline); err != nil {
+		return fmt.Errorf("%s: %w (waited %v)", a.name, err, time.Since(began).Round(time.Millisecond))
 	}
+	a.waited(began, "the frame of the events sent")
 	return nil
+}
+
+// WaitDrawn calls look now and again after each drawing of the app into
+// its window, until it reports true: a wait for what the app will draw
+// by itself (a screen after the keys, a tip after its delay), at the X
+// server's events. It returns look's error, or an error saying what it
+// waited for when the app exits or after timeout (UntilDeadline: at the
+// test's Deadline).
+func (a *App) WaitDrawn(timeout time.Duration, what string, look func() (bool, error)) error {
+	p, err := a.painterOf()
+	if err != nil {
+		return err
+	}
+	deadline, stop := a.deadline(timeout)
+	defer stop()
+	began := time.Now()
+	for {
+		// Counted before the look: a drawing during it wakes the wait.
+		seen := p.drawings()
+		if ok, err := look(); ok || err != nil {
+			if ok {
+				a.waited(began, what)
+			}
+			return err
+		}
+		if err := p.wait(a, deadline, what, func() bool { return p.damages > seen }); err != nil {
+			return fmt.Errorf("%s: %w (waited %v)", a.name, err, time.Since(began).Round(time.Millisecond))
+		}
+	}
 }

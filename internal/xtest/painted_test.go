@@ -3,7 +3,9 @@ package xtest
 import (
 	"image"
 	"image/color"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // TestPaintedWaitsForTheKeysFrame starts a real Fyne program whose main
@@ -19,12 +21,12 @@ func TestPaintedWaitsForTheKeysFrame(t *testing.T) {
 	bin := build(t, "slowpaint", "./testdata/slowpaint")
 	display := StartXvfb(t, "320x240x24")
 	app := Start(t, bin, display, t.TempDir(), "slowpaint")
-	if _, err := app.WaitMapped(PaintTimeout); err != nil {
+	if _, err := app.WaitMapped(UntilDeadline); err != nil {
 		t.Fatal(err)
 	}
 	middle := func() color.RGBA {
 		t.Helper()
-		if err := app.Painted(PaintTimeout); err != nil {
+		if err := app.Painted(UntilDeadline); err != nil {
 			t.Fatal(err)
 		}
 		img, err := Frame(display)
@@ -62,25 +64,60 @@ func TestPaintedTwoApps(t *testing.T) {
 	bin := build(t, "slowpaint", "./testdata/slowpaint")
 	first := StartXvfb(t, "320x240x24")
 	app := Start(t, bin, first, t.TempDir(), "slowpaint")
-	if _, err := app.WaitMapped(PaintTimeout); err != nil {
+	if _, err := app.WaitMapped(UntilDeadline); err != nil {
 		t.Fatal(err)
 	}
-	if err := app.Painted(PaintTimeout); err != nil {
+	if err := app.Painted(UntilDeadline); err != nil {
 		t.Fatal(err)
 	}
 	if err := Xdotool(first, "key", "r"); err != nil {
 		t.Fatal(err)
 	}
-	d := &Driver{TB: t, App: app, Dir: t.TempDir(), Timeout: PaintTimeout}
+	d := &Driver{TB: t, App: app, Dir: t.TempDir(), Timeout: UntilDeadline}
 	d.WaitFrame("the first window red", func(img image.Image) bool {
 		return img.(*image.RGBA).RGBAAt(100, 100) == color.RGBA{0xff, 0, 0, 0xff}
 	})
 	second := StartXvfb(t, "320x240x24")
 	app = Start(t, bin, second, t.TempDir(), "slowpaint")
-	if _, err := app.WaitMapped(PaintTimeout); err != nil {
+	if _, err := app.WaitMapped(UntilDeadline); err != nil {
 		t.Fatal(err)
 	}
-	if err := app.Painted(PaintTimeout); err != nil {
+	if err := app.Painted(UntilDeadline); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// xtestStall is how long TestWaitsOutAStalledProgram stops its program:
+// longer than PaintTimeout, the bound the Driver's waits for a frame had
+// when a loaded CI machine made the X tests flaky.
+const xtestStall = PaintTimeout + 2*time.Second
+
+// TestWaitsOutAStalledProgram stops a real Fyne program (SIGSTOP) as a
+// starved machine stalls it, for longer than the waits of the X tests
+// were once bounded by, while the test sends it a key and waits, through
+// a Driver given no Timeout, for the key's frame: the wait ends at the
+// frame, once the program runs again, however long the stall. With the
+// bound of before, it failed ("no the answer to a ping before the
+// deadline") and a slow screen turned CI red. The stall is the test's
+// doing, not a hope about the machine's speed.
+func TestWaitsOutAStalledProgram(t *testing.T) {
+	t.Parallel()
+	Need(t, "xdotool")
+	bin := build(t, "slowpaint", "./testdata/slowpaint")
+	display := StartXvfb(t, "320x240x24")
+	app := Start(t, bin, display, t.TempDir(), "slowpaint")
+	d := &Driver{TB: t, App: app, Dir: t.TempDir(), ScreenPrefix: "slowpaint", KeyDelay: "1"}
+	d.WaitScreen("")
+	if err := app.Cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	resume := time.AfterFunc(xtestStall, func() { _ = app.Cmd.Process.Signal(syscall.SIGCONT) })
+	t.Cleanup(func() {
+		resume.Stop()
+		_ = app.Cmd.Process.Signal(syscall.SIGCONT)
+	})
+	d.Keys("r")
+	if got := d.Painted().(*image.RGBA).RGBAAt(100, 100); got != (color.RGBA{0xff, 0, 0, 0xff}) {
+		t.Fatalf("the frame after r and the stall is %v, want red", got)
 	}
 }

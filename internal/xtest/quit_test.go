@@ -24,7 +24,7 @@ func TestQuitWhileSending(t *testing.T) {
 	display := StartXvfb(t, "320x240x24")
 	for i := 0; i < quitRuns; i++ {
 		app := Start(t, bin, display, t.TempDir(), "quitrace")
-		if _, err := app.WaitTitle(PaintTimeout, "quitrace sending"); err != nil {
+		if _, err := app.WaitTitle(UntilDeadline, "quitrace sending"); err != nil {
 			t.Fatal(err)
 		}
 		if err := app.stop(); err != nil {

@@ -1,135 +1,172 @@
 package xtest
 
 import (
-	"bufio"
 	"fmt"
-	"os/exec"
-	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/xproto"
 )
 
-// titleWatch follows the title of one window: xprop -spy prints the
-// window's _NET_WM_NAME at once and again at each change, as the X server
-// reports it, so a wait for a title ends as soon as the title is set, at
-// no cost meanwhile.
-type titleWatch struct {
-	cmd *exec.Cmd
+// windows follows the top-level windows of a display on a connection of
+// its own, from the X server's events: a window created, mapped, unmapped
+// or gone (SubstructureNotify on the root; no window manager runs, so the
+// programs' windows are the root's children), and a change of a window's
+// properties, its title among them (PropertyChange on each child). A wait
+// for a window or a title ends at the event that brings it, and costs
+// nothing meanwhile: no xwininfo or xprop started again and again.
+type windows struct {
+	conn *xgb.Conn
+	root xproto.Window
+	// netWMName is _NET_WM_NAME, the title in UTF-8 that GLFW sets.
+	netWMName xproto.Atom
 
-	mu      sync.Mutex
-	title   string
-	changed chan struct{} // closed, and replaced, at each change
-	ended   bool          // xprop exited
+	mu       sync.Mutex
+	changed  chan struct{}          // closed, and replaced, at each event
+	watched  map[xproto.Window]bool // children whose property changes are selected
+	closed   bool                   // the connection closed
+	closeErr error                  // the last error read, for the report
 }
 
-// watchTitle starts following the title of the window id on display; nil
-// when xprop cannot start (the caller asks for the title instead).
-func watchTitle(display, id string) *titleWatch {
-	cmd := exec.Command("xprop", "-display", display, "-spy", "-notype", "-id", id, "_NET_WM_NAME")
-	cmd.Env = append(Environ("LC_ALL"), "LC_ALL=C.UTF-8")
-	out, err := cmd.StdoutPipe()
+// watchWindows opens a connection to display and follows its windows.
+func watchWindows(display string) (*windows, error) {
+	quietXGB()
+	conn, err := xgb.NewConnDisplay(display)
 	if err != nil {
-		return nil
+		return nil, fmt.Errorf("connect to %s: %w", display, err)
 	}
-	if err := cmd.Start(); err != nil {
-		return nil
+	w := &windows{conn: conn, changed: make(chan struct{}), watched: map[xproto.Window]bool{}}
+	w.root = xproto.Setup(conn).DefaultScreen(conn).Root
+	r, err := xproto.InternAtom(conn, false, uint16(len("_NET_WM_NAME")), "_NET_WM_NAME").Reply()
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("atom _NET_WM_NAME: %w", err)
 	}
-	w := &titleWatch{cmd: cmd, changed: make(chan struct{})}
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if title, ok := parseXpropString(sc.Text()); ok {
-				w.set(title)
-			}
-		}
-		_ = cmd.Wait()
+	w.netWMName = r.Atom
+	if err := xproto.ChangeWindowAttributesChecked(conn, w.root, xproto.CwEventMask,
+		[]uint32{xproto.EventMaskSubstructureNotify}).Check(); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("select the root's events: %w", err)
+	}
+	go w.read()
+	return w, nil
+}
+
+// read wakes the waits at each event of the connection. An error (a
+// window gone between its event and a request about it) wakes them too:
+// they look again.
+func (w *windows) read() {
+	for {
+		ev, err := w.conn.WaitForEvent()
 		w.mu.Lock()
-		w.ended = true
+		if err != nil {
+			w.closeErr = err
+		}
+		if ev == nil && err == nil {
+			w.closed = true
+		}
 		close(w.changed)
 		w.changed = make(chan struct{})
+		closed := w.closed
 		w.mu.Unlock()
-	}()
-	return w
-}
-
-// set records a new title and wakes the waits.
-func (w *titleWatch) set(title string) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.title = title
-	close(w.changed)
-	w.changed = make(chan struct{})
-}
-
-// running reports whether xprop still follows the title.
-func (w *titleWatch) running() bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return !w.ended
-}
-
-// stop ends xprop.
-func (w *titleWatch) stop() {
-	if w.cmd.Process != nil {
-		_ = w.cmd.Process.Kill()
+		if closed {
+			return
+		}
 	}
 }
 
-// wait waits until the title is one of titles, as WaitTitle does.
-func (w *titleWatch) wait(a *App, deadline time.Time, timeout time.Duration, titles []string) (string, error) {
-	alive := time.NewTicker(100 * time.Millisecond) // the app's exit, which xprop does not report at once
-	defer alive.Stop()
-	for {
+// close ends the connection.
+func (w *windows) close() { w.conn.Close() }
+
+// next returns the channel closed at the next event, and whether the
+// connection is still open.
+func (w *windows) next() (<-chan struct{}, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.changed, !w.closed
+}
+
+// find returns the id and the title of a viewable top-level window whose
+// title starts with prefix. It selects the property changes of each
+// window it meets before it reads the title, so that a title set after
+// the read is an event.
+func (w *windows) find(prefix string) (xproto.Window, string, bool) {
+	tree, err := xproto.QueryTree(w.conn, w.root).Reply()
+	if err != nil {
+		return 0, "", false
+	}
+	for _, child := range tree.Children {
 		w.mu.Lock()
-		title, changed, ended := w.title, w.changed, w.ended
+		watched := w.watched[child]
+		w.watched[child] = true
 		w.mu.Unlock()
-		if slices.Contains(titles, title) {
-			return title, nil
+		if !watched {
+			// Unchecked: a window gone meanwhile is an error event, which
+			// only wakes the waits.
+			xproto.ChangeWindowAttributes(w.conn, child, xproto.CwEventMask, []uint32{xproto.EventMaskPropertyChange})
 		}
-		if err := a.Alive(); err != nil {
-			return "", fmt.Errorf("waiting for %q: %w", titles, err)
+		attrs, err := xproto.GetWindowAttributes(w.conn, child).Reply()
+		if err != nil || attrs.MapState != xproto.MapStateViewable {
+			continue
 		}
-		if ended {
-			return "", fmt.Errorf("waiting for %q: the window is gone (last title %q)", titles, title)
+		name, err := xproto.GetProperty(w.conn, false, child, w.netWMName, xproto.GetPropertyTypeAny, 0, 1<<16).Reply()
+		if err != nil {
+			continue
 		}
-		left := time.Until(deadline)
-		if left <= 0 {
-			return "", fmt.Errorf("waiting for %q: the window is still %q after %v", titles, title, timeout)
+		if title := string(name.Value); strings.HasPrefix(title, prefix) {
+			return child, title, true
+		}
+	}
+	return 0, "", false
+}
+
+// windowsOf returns the app's watch of its display's windows, opened at
+// the first call.
+func (a *App) windowsOf() (*windows, error) {
+	if a.windows == nil {
+		w, err := watchWindows(a.Display)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", a.name, err)
+		}
+		a.windows = w
+	}
+	return a.windows, nil
+}
+
+// waitWindow waits until the app has a viewable window whose title
+// satisfies ok, at an event of the X server, and returns its id and
+// title; it returns an error, saying what it waited for and the title
+// last seen, when the app exits or the deadline of timeout passes
+// (App.deadline).
+func (a *App) waitWindow(timeout time.Duration, what string, ok func(title string) bool) (xproto.Window, string, error) {
+	began := time.Now()
+	deadline, stop := a.deadline(timeout)
+	defer stop()
+	w, err := a.windowsOf()
+	if err != nil {
+		return 0, "", err
+	}
+	last := "no viewable window"
+	for {
+		changed, open := w.next()
+		if id, title, found := w.find(a.TitlePrefix); found {
+			if ok(title) {
+				a.waited(began, what)
+				return id, title, nil
+			}
+			last = fmt.Sprintf("the window is %q", title)
+		}
+		if !open {
+			return 0, "", fmt.Errorf("waiting for %s: the connection to the X server closed (%v); %s", what, w.closeErr, last)
 		}
 		select {
 		case <-changed:
-		case <-alive.C:
-		case <-time.After(left):
+		case <-a.gone:
+			return 0, "", fmt.Errorf("waiting for %s: %w; %s", what, a.Alive(), last)
+		case <-deadline:
+			return 0, "", fmt.Errorf("waiting for %s: %s after %v", what, last, time.Since(began).Round(time.Millisecond))
 		}
 	}
-}
-
-// parseXpropString returns the value of a line of xprop -notype for a
-// string property, `_NET_WM_NAME = "PIN Sede – Sportello · Home"`, with
-// its escapes (\" \\ \ooo) decoded.
-func parseXpropString(line string) (string, bool) {
-	_, v, ok := strings.Cut(line, " = ")
-	if !ok || len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
-		return "", false
-	}
-	v = v[1 : len(v)-1]
-	var b []byte
-	for i := 0; i < len(v); i++ {
-		if v[i] != '\\' || i+1 >= len(v) {
-			b = append(b, v[i])
-			continue
-		}
-		if i+3 < len(v) {
-			if n, err := strconv.ParseUint(v[i+1:i+4], 8, 8); err == nil {
-				b = append(b, byte(n))
-				i += 3
-				continue
-			}
-		}
-		b = append(b, v[i+1])
-		i++
-	}
-	return string(b), true
 }

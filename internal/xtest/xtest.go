@@ -31,8 +31,12 @@
 // # Caveats
 //
 // Tests wait on events (a window's title, a file, a frame drawn), never on
-// a fixed time: every wait here polls with a deadline, and fails with what
-// it saw. A tool missing (Xvfb, xdotool, xwininfo, import) fails the test
+// a fixed time: every wait here ends at an event of the X server (a
+// window mapped, a title set, a drawing into the window, a ping answered)
+// or of the process (its exit), and polls nothing. Its bound, when the
+// caller gives none (UntilDeadline), is the test's own deadline, less
+// DeadlineGrace: a wait that gives up fails saying what it waited for and
+// what it saw. A tool missing (Xvfb, xdotool, xwininfo, import) fails the test
 // under CI (the CI variable set) and skips it elsewhere, saying which tool
 // and who installs it (scripts/setup.sh).
 package xtest
@@ -48,7 +52,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -60,8 +63,9 @@ import (
 )
 
 const (
-	// PaintTimeout bounds the wait from a mapped window, or a key, to a
-	// screenshot that shows the frame drawn.
+	// PaintTimeout is a bound for a caller whose wait for a frame must
+	// have one: a real wait ends far sooner. The waits of the X tests
+	// themselves take UntilDeadline, which a loaded machine cannot reach.
 	PaintTimeout = 10 * time.Second
 	// MinColours is how many distinct colours a screenshot must have to
 	// count as drawn: an empty X screen has one, a real window dozens.
@@ -80,7 +84,7 @@ const (
 )
 
 // Need skips the test with -short, and checks that each of tools (and
-// Xvfb, xwininfo and import, which every X test uses) is on PATH: a tool
+// Xvfb and import, which every X test uses) is on PATH: a tool
 // missing fails the test under CI and skips it elsewhere, saying so.
 func Need(tb testing.TB, tools ...string) {
 	tb.Helper()
@@ -88,7 +92,7 @@ func Need(tb testing.TB, tools ...string) {
 		tb.Skip("X test: runs the real program under Xvfb; skipped with -short")
 	}
 	var missing []string
-	for _, tool := range append([]string{"Xvfb", "xwininfo", "import"}, tools...) {
+	for _, tool := range append([]string{"Xvfb", "import"}, tools...) {
 		if _, err := exec.LookPath(tool); err != nil && !slices.Contains(missing, tool) {
 			missing = append(missing, tool)
 		}
@@ -250,7 +254,7 @@ func compile(root, dir, name, pkg string) (string, error) {
 // other servers starting at the same time. It runs with -noreset: by
 // default an X server resets when its last client leaves, and refuses
 // connections while it does, so that a program started as the previous
-// one (or an xwininfo, an xdotool) closed found the display unreachable
+// one (or an xdotool, an import) closed found the display unreachable
 // ("Failed to open display") now and then. It keeps its screen in a file
 // (-fbdir), which Frame reads. The server is stopped when the test ends.
 func StartXvfb(tb testing.TB, screen string) string {
@@ -274,6 +278,8 @@ func StartXvfb(tb testing.TB, screen string) string {
 	go func() { done <- cmd.Wait() }()
 	tb.Cleanup(func() { stop(cmd, done) })
 
+	deadline, release := deadlineOf(tb, UntilDeadline)
+	defer release()
 	number := make(chan string, 1)
 	go func() {
 		line, _ := bufio.NewReader(r).ReadString('\n')
@@ -290,8 +296,8 @@ func StartXvfb(tb testing.TB, screen string) string {
 		return display
 	case err := <-done:
 		tb.Fatalf("Xvfb exited: %v\n%s", err, stderr.String())
-	case <-time.After(10 * time.Second):
-		tb.Fatalf("Xvfb gave no display number in 10s:\n%s", stderr.String())
+	case <-deadline:
+		tb.Fatalf("Xvfb gave no display number before the test's deadline nears:\n%s", stderr.String())
 	}
 	return ""
 }
@@ -307,13 +313,21 @@ type App struct {
 	// Started is when it was started.
 	Started time.Time
 
+	tb      testing.TB // the test that started it: its deadline (Deadline)
 	name    string
-	titles  *titleWatch // the window's title, once mapped
-	painter *painter    // the frames it draws, once asked
-	done    chan error  // receives Wait's result once
-	exited  bool
-	exitErr error
-	output  testlog.Buffer // stdout and stderr
+	windows *windows // the display's windows, once asked
+	painter *painter // the frames it draws, once asked
+	// gone is closed once the process has ended, waitErr then its
+	// Wait's result.
+	gone    chan struct{}
+	waitErr error
+	stopped bool // Stop ran: the end was asked for
+	// longest is the longest of its waits that ended well, and
+	// longestFor what it waited for: how near a slow machine came to a
+	// wait's bound, logged when the test ends.
+	longest    time.Duration
+	longestFor string
+	output     testlog.Buffer // stdout and stderr
 	// expected are the faults in the output that the test expects
 	// (Expect).
 	expected []string
@@ -329,7 +343,7 @@ type App struct {
 // declared them (Expect). The output is logged if the test failed.
 func Start(tb testing.TB, bin, display, dir, titlePrefix string, args ...string) *App {
 	tb.Helper()
-	a := &App{Display: display, TitlePrefix: titlePrefix, name: filepath.Base(bin), done: make(chan error, 1)}
+	a := &App{Display: display, TitlePrefix: titlePrefix, tb: tb, name: filepath.Base(bin), gone: make(chan struct{})}
 	a.Cmd = exec.Command(bin, args...)
 	a.Cmd.Dir = ModuleRoot(tb)
 	a.Cmd.Env = append(Environ("DISPLAY", "WAYLAND_DISPLAY", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"),
@@ -340,8 +354,8 @@ func Start(tb testing.TB, bin, display, dir, titlePrefix string, args ...string)
 		"XDG_CACHE_HOME="+filepath.Join(dir, "cache"),
 	)
 	tb.Cleanup(func() {
-		if a.titles != nil {
-			a.titles.stop()
+		if a.windows != nil {
+			a.windows.close()
 		}
 		if a.painter != nil {
 			a.painter.close()
@@ -353,9 +367,15 @@ func Start(tb testing.TB, bin, display, dir, titlePrefix string, args ...string)
 	if err := a.Cmd.Start(); err != nil {
 		tb.Fatalf("start %s: %v", a.name, err)
 	}
-	go func() { a.done <- a.Cmd.Wait() }()
+	go func() {
+		a.waitErr = a.Cmd.Wait()
+		close(a.gone)
+	}()
 	tb.Cleanup(func() {
 		a.Stop(tb)
+		if a.longest > 0 {
+			tb.Logf("%s: the longest wait, %v, for %s", a.name, a.longest.Round(time.Millisecond), a.longestFor)
+		}
 		a.checkOutput(tb)
 		if tb.Failed() {
 			tb.Logf("%s output:\n%s", a.name, a.Output())
@@ -368,106 +388,114 @@ func Start(tb testing.TB, bin, display, dir, titlePrefix string, args ...string)
 // error.
 func (a *App) Output() string { return a.output.String() }
 
-// windowLine matches a window line of `xwininfo -root -tree`:
-// `0x400007 "PIN Sede – Sportello": ("PIN Sede – Sportello" "...")  1024x700+0+0`,
-// the window's name first, then its class.
-var windowLine = regexp.MustCompile(`^\s*(0x[0-9a-fA-F]+) (.*)$`)
+// UntilDeadline, given as a wait's timeout, has the wait last as long as
+// the test may run: a slow machine then only makes the test slower. The
+// wait gives up DeadlineGrace before go test's -timeout would end the
+// test binary, and fails saying what it waited for, with a screenshot,
+// where the binary's panic would say only where each goroutine stood.
+const UntilDeadline time.Duration = 0
 
-// WaitMapped polls the X server until a window whose title starts with the
-// app's TitlePrefix is viewable, and returns the time since the start.
-func (a *App) WaitMapped(timeout time.Duration) (time.Duration, error) {
-	deadline := a.Started.Add(timeout)
-	for {
-		if err := a.Alive(); err != nil {
-			return 0, err
-		}
-		if _, ok := a.MappedWindow(); ok {
-			return time.Since(a.Started), nil
-		}
-		if time.Now().After(deadline) {
-			return 0, fmt.Errorf("no viewable window titled %q… within %v", a.TitlePrefix, timeout)
-		}
-		time.Sleep(10 * time.Millisecond)
+// DeadlineGrace is how long before the test's deadline (go test
+// -timeout) a wait with no bound of its own (UntilDeadline) gives up.
+const DeadlineGrace = 30 * time.Second
+
+// Deadline returns when the waits of tb with no bound of their own give
+// up: DeadlineGrace before the test's deadline, if it has one (a
+// benchmark, or go test -timeout 0, has none: false).
+func Deadline(tb testing.TB) (time.Time, bool) {
+	d, ok := tb.(interface{ Deadline() (time.Time, bool) })
+	if !ok {
+		return time.Time{}, false
 	}
+	at, ok := d.Deadline()
+	if !ok {
+		return time.Time{}, false
+	}
+	return at.Add(-DeadlineGrace), true
+}
+
+// deadline returns a channel that receives when a wait of the app's of
+// timeout gives up (deadlineOf).
+func (a *App) deadline(timeout time.Duration) (<-chan time.Time, func()) {
+	return deadlineOf(a.tb, timeout)
+}
+
+// deadlineOf returns a channel that receives when a wait of tb's of
+// timeout gives up (UntilDeadline: at the test's Deadline, or never), and
+// the function that releases its timer.
+func deadlineOf(tb testing.TB, timeout time.Duration) (<-chan time.Time, func()) {
+	left := timeout
+	if timeout == UntilDeadline {
+		at, ok := Deadline(tb)
+		if !ok {
+			return nil, func() {}
+		}
+		left = time.Until(at)
+	}
+	t := time.NewTimer(max(left, 0))
+	return t.C, func() { t.Stop() }
+}
+
+// WaitMapped waits until a window whose title starts with the app's
+// TitlePrefix is viewable, at the X server's event, and returns the time
+// since the start. It returns an error when the app exits, or after
+// timeout (UntilDeadline: at the test's Deadline).
+func (a *App) WaitMapped(timeout time.Duration) (time.Duration, error) {
+	what := fmt.Sprintf("a viewable window titled %q…", a.TitlePrefix)
+	if _, _, err := a.waitWindow(timeout, what, func(string) bool { return true }); err != nil {
+		return 0, err
+	}
+	return time.Since(a.Started), nil
 }
 
 // MappedWindow reports the title of a viewable window of the app, if any.
 func (a *App) MappedWindow() (string, bool) {
-	_, title, ok := a.mappedWindow()
+	w, err := a.windowsOf()
+	if err != nil {
+		return "", false
+	}
+	_, title, ok := w.find(a.TitlePrefix)
 	return title, ok
 }
 
-// mappedWindow returns the id and the title of a viewable window of the
-// app, if any.
-func (a *App) mappedWindow() (id, name string, ok bool) {
-	tree, err := X(a.Display, "xwininfo", "-root", "-tree")
-	if err != nil {
-		return "", "", false
-	}
-	title := regexp.MustCompile(`"(` + regexp.QuoteMeta(a.TitlePrefix) + `[^"]*)"`)
-	for line := range strings.SplitSeq(tree, "\n") {
-		// The name is matched, or else the class: xwininfo prints a UTF-8
-		// name as a conversion failure under a non-UTF-8 locale.
-		m := windowLine.FindStringSubmatch(line)
-		if m == nil {
-			continue
-		}
-		t := title.FindStringSubmatch(m[2])
-		if t == nil {
-			continue
-		}
-		info, err := X(a.Display, "xwininfo", "-id", m[1])
-		if err == nil && strings.Contains(info, "Map State: IsViewable") {
-			return m[1], t[1], true
-		}
-	}
-	return "", "", false
-}
-
 // WaitTitle waits until the app's viewable window has one of titles, and
-// returns which; it returns an error, with the last title seen, after
-// timeout or when the app exits. Once the window is mapped it follows
-// the title's changes as the X server reports them (watchTitle), rather
-// than asking for it again and again.
+// returns which; it returns an error, with the last title seen, when the
+// app exits or after timeout (UntilDeadline: at the test's Deadline). It
+// follows the title's changes as the X server reports them.
 func (a *App) WaitTitle(timeout time.Duration, titles ...string) (string, error) {
-	deadline := time.Now().Add(timeout)
-	if a.titles == nil {
-		if id, _, ok := a.mappedWindow(); ok {
-			a.titles = watchTitle(a.Display, id)
-		}
-	}
-	if a.titles != nil && a.titles.running() {
-		return a.titles.wait(a, deadline, timeout, titles)
-	}
-	var last string
-	for {
-		if err := a.Alive(); err != nil {
-			return "", fmt.Errorf("waiting for %q: %w", titles, err)
-		}
-		if title, ok := a.MappedWindow(); ok {
-			last = title
-			if slices.Contains(titles, title) {
-				return title, nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return "", fmt.Errorf("waiting for %q: the window is still %q after %v", titles, last, timeout)
-		}
-		time.Sleep(50 * time.Millisecond)
+	_, title, err := a.waitWindow(timeout, fmt.Sprintf("%q", titles), func(t string) bool { return slices.Contains(titles, t) })
+	return title, err
+}
+
+// WaitTitleNot waits until the app's viewable window has another title
+// than title, and returns it, as WaitTitle does.
+func (a *App) WaitTitleNot(timeout time.Duration, title string) (string, error) {
+	_, now, err := a.waitWindow(timeout, fmt.Sprintf("another title than %q", title), func(t string) bool { return t != title })
+	return now, err
+}
+
+// waited records a wait begun at began for what, that ended well.
+func (a *App) waited(began time.Time, what string) {
+	if d := time.Since(began); d > a.longest {
+		a.longest, a.longestFor = d, what
 	}
 }
 
-// Alive returns an error if the process has exited.
+// Done returns a channel closed once the process has ended: a test's
+// wait on something else (a record at centrale) ends there too.
+func (a *App) Done() <-chan struct{} { return a.gone }
+
+// Alive returns an error if the process has exited, or was stopped.
 func (a *App) Alive() error {
-	if !a.exited {
-		select {
-		case err := <-a.done:
-			a.exited, a.exitErr = true, err
-		default:
-			return nil
-		}
+	select {
+	case <-a.gone:
+		return fmt.Errorf("%s exited early (%v)", a.name, a.waitErr)
+	default:
 	}
-	return fmt.Errorf("%s exited early (%v)", a.name, a.exitErr)
+	if a.stopped {
+		return fmt.Errorf("%s stopped", a.name)
+	}
+	return nil
 }
 
 // quitWait is how long Stop waits for a program to quit on SIGTERM
@@ -491,32 +519,32 @@ func (a *App) Stop(tb testing.TB) {
 
 // stop is Stop, returning what went wrong.
 func (a *App) stop() error {
-	if a.exited {
+	if a.stopped {
 		return nil
 	}
-	a.exited = true
+	a.stopped = true
 	select {
-	case a.exitErr = <-a.done:
+	case <-a.gone:
 		return nil // it had ended: Alive and the test said so
 	default:
 	}
 	_ = a.Cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case a.exitErr = <-a.done:
+	case <-a.gone:
 	case <-time.After(quitWait):
 		// SIGQUIT makes a Go program write every goroutine's stack to its
 		// output, which the test logs: where it is stuck.
 		_ = a.Cmd.Process.Signal(syscall.SIGQUIT)
 		select {
-		case a.exitErr = <-a.done:
+		case <-a.gone:
 		case <-time.After(5 * time.Second):
 			_ = a.Cmd.Process.Kill()
-			a.exitErr = <-a.done
+			<-a.gone
 		}
 		return fmt.Errorf("still running %v after SIGTERM: its goroutines dumped by SIGQUIT, below", quitWait)
 	}
-	if a.exitErr != nil {
-		return fmt.Errorf("exited with %v", a.exitErr)
+	if a.waitErr != nil {
+		return fmt.Errorf("exited with %v", a.waitErr)
 	}
 	return nil
 }
@@ -544,30 +572,30 @@ func Xdotool(display string, args ...string) error {
 	return err
 }
 
-// Screenshot takes screenshots of the whole screen into file until one
-// has more than MinColours colours, and returns how many it has.
+// Screenshot takes a screenshot of the whole screen into file, and
+// again after each drawing of app until one has more than MinColours
+// colours, and returns how many it has. It fails when the app exits, or
+// after timeout (UntilDeadline: at the test's Deadline), with the colours
+// of the last.
 func Screenshot(display, file string, app *App, timeout time.Duration) (int, error) {
-	deadline := time.Now().Add(timeout)
-	for {
-		if err := app.Alive(); err != nil {
-			return 0, err
-		}
+	n := 0
+	look := func() (bool, error) {
 		if _, err := X(display, "import", "-window", "root", file); err != nil {
-			return 0, err
+			return false, err
 		}
-		n, err := Colours(file)
-		if err != nil {
-			return 0, err
-		}
-		if n > MinColours {
-			return n, nil
-		}
-		if time.Now().After(deadline) {
-			return n, fmt.Errorf("%s looks blank: %d distinct colours after %v (want more than %d)",
-				file, n, timeout, MinColours)
-		}
-		time.Sleep(200 * time.Millisecond)
+		var err error
+		n, err = Colours(file)
+		return n > MinColours, err
 	}
+	// Once at once, so that a screen with no window of the app's is taken
+	// too (a failed test's last look).
+	if drawn, err := look(); drawn || err != nil {
+		return n, err
+	}
+	if err := app.WaitDrawn(timeout, fmt.Sprintf("a screenshot of more than %d colours", MinColours), look); err != nil {
+		return n, fmt.Errorf("%s looks blank, %d distinct colours: %w", file, n, err)
+	}
+	return n, nil
 }
 
 // Capture takes a screenshot of display into file and returns it.
@@ -674,7 +702,7 @@ func Copy(from, to string) error {
 // X runs an X client on display and returns its standard output.
 func X(display, name string, args ...string) (string, error) {
 	cmd := exec.Command(name, args...)
-	// A UTF-8 locale, so that xwininfo can print titles such as "PIN Sede – Sportello".
+	// A UTF-8 locale, for the clients that print text ("PIN Sede – Sportello").
 	cmd.Env = append(Environ("DISPLAY", "LC_ALL"), "DISPLAY="+display, "LC_ALL=C.UTF-8")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
