@@ -45,6 +45,13 @@
 // offered again every minute and at every new ticket; its ticket says that
 // it waits at the kiosk. It is lost if the kiosk stops before delivery (the
 // desk then types the data from the citizen's document).
+//
+// No file nor post ever waits on the UI goroutine or in the idle timer:
+// the spool's cleanup and the retries run on their own goroutine, and
+// every call to the sink ends with its bound (a share that hangs holds
+// its call in a system call: the kiosk stops waiting, and calls it no
+// more while [maxOffers] calls hang), the request then waiting at the
+// kiosk. The idle warning and the wipe come on time whatever the sink does.
 package kiosk
 
 import (
@@ -56,6 +63,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -153,6 +161,10 @@ type Config struct {
 	// (kioskpost.Client.Expires); zero without one. From CertWarning
 	// before, the kiosk tells the sede's staff (certNotice, logCert).
 	CertExpires time.Time
+
+	// ticks and upkeeps, when set, replace the timers of Tick and
+	// RetryEvery (tests: the clock of the caller).
+	ticks, upkeeps <-chan time.Time
 }
 
 // CertWarning is how long before its certificate for centrale stops
@@ -234,6 +246,12 @@ type App struct {
 	beforeWarning fyne.Focusable
 	stop          chan struct{}
 	stopOnce      sync.Once
+	// upkeeping is true while the spool's cleanup and the retries run
+	// (upkeep), chores counts them; offers holds a place for each call
+	// to the sink not yet returned (offer).
+	upkeeping atomic.Bool
+	chores    sync.WaitGroup
+	offers    chan struct{}
 
 	cornerTimes     []time.Time
 	exitFailures    int
@@ -290,7 +308,8 @@ func New(win fyne.Window, cfg Config) *App {
 	if cfg.QueuePrefix == "" {
 		cfg.QueuePrefix = "K"
 	}
-	a := &App{win: win, cfg: cfg, title: win.Title(), scale: defaultScale, stop: make(chan struct{}), language: Languages[0], toUI: fyne.DoAndWait, logf: log.Printf}
+	a := &App{win: win, cfg: cfg, title: win.Title(), scale: defaultScale, stop: make(chan struct{}), language: Languages[0], toUI: fyne.DoAndWait, logf: log.Printf,
+		offers: make(chan struct{}, maxOffers)}
 	// The kiosk's theme before any widget measures its text: the real
 	// driver caches the faces of the theme set when a text is first
 	// measured, and clears them on a change of theme only once it runs
@@ -321,14 +340,11 @@ func New(win fyne.Window, cfg Config) *App {
 	return a
 }
 
-// Start removes the spooled requests of past days, shows the language
-// screen and starts the idle timer.
+// Start shows the language screen, starts the idle timer, and removes
+// the spooled requests of past days off the UI goroutine (upkeep): a
+// spool folder on a share that hangs delays nothing.
 func (a *App) Start() {
-	if sp, ok := spoolOf(a.cfg.Sink); ok {
-		if _, err := sp.Expire(a.cfg.Now()); err != nil {
-			fyne.LogError("kiosk spool", err)
-		}
-	}
+	a.upkeep(a.cfg.Now())
 	a.logCert(a.cfg.Now())
 	a.resetLanguage()
 	a.applyTheme()
@@ -336,7 +352,7 @@ func (a *App) Start() {
 	if app := fyne.CurrentApp(); app != nil {
 		app.Lifecycle().SetOnStopped(a.Quitting) // Fyne's loop has ended
 	}
-	if a.cfg.Tick > 0 {
+	if a.cfg.Tick > 0 || a.cfg.ticks != nil {
 		go a.runIdle()
 	}
 }
@@ -446,31 +462,59 @@ func (a *App) resetLanguage() {
 // to the sink again.
 const RetryEvery = time.Minute
 
+// runIdle runs the idle check on the UI goroutine at every tick, and the
+// upkeep every RetryEvery on a goroutine of its own: no file nor post
+// ever waits in this loop, so the idle warning and the wipe come on time
+// with the spool folder's share hung or centrale slow.
 func (a *App) runIdle() {
-	t := time.NewTicker(a.cfg.Tick)
-	defer t.Stop()
-	retry := time.NewTicker(RetryEvery)
-	defer retry.Stop()
+	ticks, upkeeps := a.cfg.ticks, a.cfg.upkeeps
+	if ticks == nil {
+		t := time.NewTicker(a.cfg.Tick)
+		defer t.Stop()
+		ticks = t.C
+	}
+	if upkeeps == nil {
+		retry := time.NewTicker(RetryEvery)
+		defer retry.Stop()
+		upkeeps = retry.C
+	}
 	for {
 		select {
 		case <-a.stop:
 			return
-		case <-t.C:
-			fyne.Do(a.quit.Live(a.CheckIdle))
-		case <-retry.C:
-			a.logCert(a.cfg.Now())
-			if sp, ok := spoolOf(a.cfg.Sink); ok {
-				if _, err := sp.Expire(a.cfg.Now()); err != nil {
-					fyne.LogError("kiosk spool", err)
-				}
-			}
-			if a.waiting.len() > 0 {
-				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-				a.RetryWaiting(ctx)
-				cancel()
-			}
+		case <-ticks:
+			a.toUI(a.quit.Live(a.CheckIdle))
+		case now := <-upkeeps:
+			a.logCert(now)
+			a.upkeep(now)
 		}
 	}
+}
+
+// upkeep removes the spooled requests of days before now's and offers
+// the requests waiting at the kiosk again (each offer bounded: offer),
+// on a goroutine of its own, and returns at once. One runs at a time: on
+// a share that hangs, the next upkeep is skipped until the last ends.
+func (a *App) upkeep(now time.Time) {
+	sp, spool := spoolOf(a.cfg.Sink)
+	if !spool && a.waiting.len() == 0 || !a.upkeeping.CompareAndSwap(false, true) {
+		return
+	}
+	a.chores.Add(1)
+	go func() {
+		defer a.chores.Done()
+		defer a.upkeeping.Store(false)
+		if spool {
+			if _, err := sp.Expire(now); err != nil {
+				fyne.LogError("kiosk spool", err)
+			}
+		}
+		if a.waiting.len() > 0 && a.cfg.Sink != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			a.waiting.retry(ctx, a.bounded(a.cfg.Sink), now)
+		}
+	}()
 }
 
 // CheckIdle warns when the session has been idle for Idle-Warn, and wipes
@@ -1133,7 +1177,7 @@ func (a *App) nextNumber() string {
 // RetryWaiting offers the requests waiting at the kiosk to the sink again.
 func (a *App) RetryWaiting(ctx context.Context) {
 	if a.cfg.Sink != nil {
-		a.waiting.retry(ctx, a.cfg.Sink, a.cfg.Now())
+		a.waiting.retry(ctx, a.bounded(a.cfg.Sink), a.cfg.Now())
 	}
 }
 

@@ -300,6 +300,7 @@ func (a *App) send(sink TicketSink, sub Submission, now time.Time) bool {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.SendWait)
 	defer cancel()
+	sink = a.bounded(sink)
 	if !a.waiting.retry(ctx, sink, now) && sink.Submit(ctx, sub) == nil {
 		return true
 	}
