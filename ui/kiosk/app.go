@@ -633,11 +633,17 @@ func (a *App) showIdleWarning(seconds int) {
 const idleWidth = 1000
 
 // Wipe ends the session: everything typed is thrown away with the screens
-// that held it, and with the clipboard (Ctrl+C, Ctrl+V: the next citizen
-// would paste it), the theme and the text size go back to their defaults,
-// and the language screen shows.
+// that held it, with what Fyne lays over the canvas (an entry's menu,
+// whose Copia would copy the last citizen's text), and then with the
+// clipboard (Ctrl+C, Ctrl+V: the next citizen would paste it), the theme
+// and the text size go back to their defaults, and the language screen
+// shows.
 func (a *App) Wipe() {
 	a.session = nil
+	overlays := a.win.Canvas().Overlays()
+	for o := overlays.Top(); o != nil; o = overlays.Top() {
+		overlays.Remove(o)
+	}
 	fyne.CurrentApp().Clipboard().SetContent("")
 	a.warned, a.beforeWarning = false, nil
 	a.overlay.RemoveAll()

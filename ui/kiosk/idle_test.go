@@ -7,8 +7,11 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede/ui/internal/uitest"
 )
@@ -259,4 +262,48 @@ func TestIdleWarningFromTimer(t *testing.T) {
 			h.typeInto(w.nome, "Mari")
 		}
 	})
+}
+
+// Ensure that the wipe closes what Fyne lays over the canvas: an entry's
+// menu (Annulla, Taglia, Copia, Incolla: an overlay of the canvas, not of
+// the kiosk) outlived the wipe, over the next citizen's screen, and its
+// Copia put the last citizen's surname back in the clipboard the wipe had
+// emptied.
+func TestWipeClosesEntryMenu(t *testing.T) {
+	h := newHarness(t)
+	w := h.startWizard("it")
+	h.typeInto(w.cognome, "Brambilla")
+	w.cognome.TypedShortcut(&fyne.ShortcutSelectAll{})
+	test.TapSecondary(w.cognome)
+	if len(h.win.Canvas().Overlays().List()) == 0 {
+		t.Fatal("no menu over the surname after a right click")
+	}
+	h.now = h.now.Add(DefaultIdle)
+	h.app.CheckIdle()
+	if got := h.win.Canvas().Overlays().List(); len(got) != 0 {
+		t.Errorf("%d overlays over the canvas after the wipe", len(got))
+		for _, o := range got {
+			walk(o, func(o fyne.CanvasObject) {
+				pm, ok := o.(*widget.PopUpMenu)
+				if !ok {
+					return
+				}
+				m := pm.Menu
+				for _, item := range m.Items {
+					copyItem := false
+					walk(item, func(o fyne.CanvasObject) {
+						if x, ok := o.(*canvas.Text); ok && x.Text == lang.L("Copy") {
+							copyItem = true
+						}
+					})
+					if tap, ok := item.(fyne.Tappable); ok && copyItem {
+						tap.Tapped(&fyne.PointEvent{}) // the last citizen's surname, back
+					}
+				}
+			})
+		}
+	}
+	if c := fyne.CurrentApp().Clipboard().Content(); c != "" {
+		t.Errorf("the clipboard holds %q after the wipe", c)
+	}
 }
