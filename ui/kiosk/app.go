@@ -268,8 +268,10 @@ type App struct {
 	certLogged string
 	logf       func(format string, args ...any)
 
-	// printState tells, on the last screen, where the ticket is.
+	// printState tells, on the last screen, where the ticket is, and
+	// doneButton is its Fine.
 	printState *widget.Label
+	doneButton *button
 	// toUI runs the last step of a background job on the UI goroutine;
 	// busy counts the jobs until their last step has run.
 	toUI func(func())
@@ -536,6 +538,10 @@ func (a *App) CheckIdle() {
 		return
 	}
 	switch {
+	case a.screen == "done" && a.session.printing && idle < a.cfg.Idle+PrintWait:
+		// The ticket prints, with its code: the session ends once it is
+		// out (PrintWait at most), not before, lest it land in the tray
+		// for the next citizen. The screen shows no answer.
 	case idle >= a.cfg.Idle:
 		a.Wipe()
 	case a.screen == "done" && idle >= 2*a.cfg.Warn && !a.session.printing:

@@ -76,9 +76,18 @@ func (a *App) ticketPrinted(s *session, t ticket.Ticket, err error) {
 }
 
 // showPrintState shows, under the queue number, where the session's ticket
-// is: printing, not printed, or nothing once it is printed.
+// is: printing, not printed, or nothing once it is printed. Fine takes no
+// input while it prints: the session ended then, the ticket, with its
+// code, came out in the tray for the next citizen.
 func (a *App) showPrintState() {
 	s, l := a.session, a.printState
+	if b := a.doneButton; b != nil {
+		if s.printing {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
 	switch {
 	case s.printing:
 		l.Importance = widget.MediumImportance

@@ -40,6 +40,9 @@ func TestTicketPrinting(t *testing.T) {
 	if txt := h.texts(); strings.Contains(txt, tr("done.printing")) || strings.Contains(txt, "non è stato stampato") {
 		t.Errorf("the printed ticket's screen says:\n%s", txt)
 	}
+	if b := h.findButton(tr("nav.done")); b == nil || b.Disabled() {
+		t.Errorf("Fine takes no input once the ticket is printed")
+	}
 	if len(h.printed()) != 1 {
 		t.Fatalf("printed %d tickets, want 1", len(h.printed()))
 	}
@@ -82,7 +85,8 @@ func TestTicketPrintFails(t *testing.T) {
 		h.startWizard("en")
 		h.fill(rossi)
 		h.send()
-		h.tapText(tr("nav.done"))
+		h.now = h.now.Add(DefaultIdle + PrintWait) // a print job past its bound
+		h.app.CheckIdle()
 		close(h.paper.hold)
 		h.wait()
 		if h.app.Screen() != "languages" || strings.Contains(h.texts(), "K001") {
@@ -156,4 +160,36 @@ func TestPrintStateInView(t *testing.T) {
 		}
 		inView("not printed", kioskScreens[1], kioskScreens[0])
 	})
+}
+
+// Ensure that the session does not end while its ticket prints: Fine
+// takes no input (tapped, it ended the session, and the ticket, with its
+// code, came out for the next citizen), nor does the idle time end it;
+// once the ticket is out, Fine ends it.
+func TestFineWaitsForPrint(t *testing.T) {
+	h := newHarness(t)
+	h.paper.hold = make(chan struct{})
+	h.startWizard("fr")
+	h.fill(rossi)
+	h.send()
+	end := h.findButton(tr("nav.done"))
+	if end == nil || !end.Disabled() {
+		t.Errorf("Fine takes input while the ticket prints")
+	}
+	h.shot("07-done-printing-fine-disabled-fr")
+	h.tapText(tr("nav.done"))
+	h.now = h.now.Add(DefaultIdle)
+	h.app.CheckIdle()
+	if h.app.Screen() != "done" {
+		t.Fatalf("screen %s while the ticket prints, want done", h.app.Screen())
+	}
+	close(h.paper.hold)
+	h.wait()
+	if len(h.printed()) != 1 {
+		t.Fatalf("printed %d tickets, want 1", len(h.printed()))
+	}
+	h.tapText(tr("nav.done"))
+	if h.app.Screen() != "languages" {
+		t.Errorf("screen %s after Fine with the ticket printed, want languages", h.app.Screen())
+	}
 }

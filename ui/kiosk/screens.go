@@ -374,9 +374,10 @@ func (a *App) showDone() {
 		rows.Add(p)
 	}
 	rows.Add(a.printState)
-	a.showPrintState()
 	end := a.newButton(tr("nav.done"), a.Wipe)
 	end.Icon = fynetheme.ConfirmIcon()
+	a.doneButton = end
+	a.showPrintState()
 	scroll = container.NewVScroll(rows)
 	a.show("done", centred(1500, scroll), a.navRow(false, nil, end, nil), end, tr("done.title")+". "+tr("done.body", args))
 }
