@@ -653,7 +653,7 @@ func (a *App) Wipe() {
 	fyne.CurrentApp().Clipboard().SetContent("")
 	a.warned, a.beforeWarning = false, nil
 	a.overlay.RemoveAll()
-	a.keyboard.setTarget(nil)
+	a.keyboard.reset()
 	a.contrast, a.scale, a.audio = false, defaultScale, false
 	if a.cfg.Speaker != nil {
 		a.cfg.Speaker.Stop()

@@ -307,3 +307,23 @@ func TestWipeClosesEntryMenu(t *testing.T) {
 		t.Errorf("the clipboard holds %q after the wipe", c)
 	}
 }
+
+// Ensure that the wipe takes the on-screen keyboard back to its first
+// page: the next citizen found the accented letters of the last one
+// where the letters and digits are.
+func TestWipeResetsKeyboard(t *testing.T) {
+	h := newHarness(t)
+	h.startWizard("ro")
+	h.now = h.now.Add(DoubleTap) // a tap, not a double tap's second
+	test.Tap(h.app.keyboard.accent)
+	if k := h.app.keyboard.keys[0].Text; k != "à" && k != "À" {
+		t.Fatalf("the accents' page shows %q first, want à", k)
+	}
+	h.tapText(tr("nav.cancel"))
+	h.startWizard("it")
+	k := h.app.keyboard
+	if k.accents || k.keys[0].Text != "1" || !strings.EqualFold(k.keys[10].Text, "q") {
+		t.Errorf("the next citizen's keyboard: accents %v, keys %q %q; want the first page",
+			k.accents, k.keys[0].Text, k.keys[10].Text)
+	}
+}
