@@ -91,6 +91,24 @@ const (
 	DefaultWarn = 10 * time.Second
 )
 
+// The bounds of Config.Idle a program takes (CheckIdleTime): shorter, a
+// citizen reading a question is wiped, or, at zero and below, every one
+// at the first tick; longer, the answers of a citizen who walked away
+// stay on the shared screen for the next to read.
+const (
+	MinIdle = 30 * time.Second
+	MaxIdle = 10 * time.Minute
+)
+
+// CheckIdleTime returns an error naming the bounds when d is not from
+// MinIdle to MaxIdle.
+func CheckIdleTime(d time.Duration) error {
+	if d < MinIdle || d > MaxIdle {
+		return fmt.Errorf("%v: want from %v to %v", d, MinIdle, MaxIdle)
+	}
+	return nil
+}
+
 // DefaultSendWait bounds the send of a request when Config.SendWait is 0:
 // the requests waiting at the kiosk offered again and the new one, each
 // within its sink's own timeout (4 s for centrale:
