@@ -2,6 +2,8 @@ package kiosk
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -325,5 +327,32 @@ func TestWipeResetsKeyboard(t *testing.T) {
 	if k.accents || k.keys[0].Text != "1" || !strings.EqualFold(k.keys[10].Text, "q") {
 		t.Errorf("the next citizen's keyboard: accents %v, keys %q %q; want the first page",
 			k.accents, k.keys[0].Text, k.keys[10].Text)
+	}
+}
+
+// Ensure that espeak-ng gets the text on its standard input, not on its
+// command line, where every user of the PC reads it (ps): a ticket's code
+// among them. And that it speaks it from there: written to a file, the
+// text makes sound.
+func TestEspeakTextOnStdin(t *testing.T) {
+	e := NewEspeak()
+	if e == nil {
+		t.Skip("espeak-ng not installed")
+	}
+	const text = "Il codice K7M3QX9A"
+	e.Say("it", text)
+	args := strings.Join(e.cmd.Args, " ")
+	e.Stop()
+	if strings.Contains(args, "K7M3QX9A") {
+		t.Errorf("espeak-ng's command line holds the text: %s", args)
+	}
+	wav := filepath.Join(t.TempDir(), "say.wav")
+	cmd := e.command("it", text)
+	cmd.Args = append(cmd.Args, "-w", wav)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", cmd, err, out)
+	}
+	if st, err := os.Stat(wav); err != nil || st.Size() < 4096 {
+		t.Errorf("espeak-ng spoke nothing from its standard input: %v, %v", st, err)
 	}
 }

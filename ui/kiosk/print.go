@@ -57,7 +57,8 @@ func ticketTitle(t ticket.Ticket) string {
 
 // ticketPrinted records, on the UI goroutine, how the printing of the
 // session s's ticket ended. A failure is logged; while the citizen is still
-// at the last screen, it is shown there and read aloud, and the screen
+// at the last screen, it is shown there and read aloud, without the
+// number and the code, and the screen
 // stays its full time from now.
 func (a *App) ticketPrinted(s *session, t ticket.Ticket, err error) {
 	s.printing = false
@@ -71,7 +72,9 @@ func (a *App) ticketPrinted(s *session, t ticket.Ticket, err error) {
 	a.lastActivity = a.cfg.Now()
 	a.showPrintState()
 	if err != nil {
-		a.say(a.printState.Text)
+		// Not the screen's text: the code, read aloud, would open the
+		// request at the desk for whoever waits in the room.
+		a.say(tr("done.printfail.say"))
 	}
 }
 

@@ -193,3 +193,28 @@ func TestFineWaitsForPrint(t *testing.T) {
 		t.Errorf("screen %s after Fine with the ticket printed, want languages", h.app.Screen())
 	}
 }
+
+// Ensure that a print failure, read aloud, says what to do and not the
+// ticket's code: read over the waiting room, the code opened the
+// citizen's request at the desk for whoever heard it.
+func TestPrintFailureSpeaksNoCode(t *testing.T) {
+	h := newHarness(t)
+	h.paper.fail = cups.ErrOutOfPaper
+	h.startWizard("it")
+	h.app.audio = true
+	h.fill(rossi)
+	h.confirm()
+	tk := h.sink.received()[0].Ticket
+	if !strings.Contains(h.texts(), tk.Code) {
+		t.Fatalf("the screen does not show the code of the ticket not printed:\n%s", h.texts())
+	}
+	said := h.speaker.said
+	for _, s := range said {
+		if strings.Contains(s, tk.Code) {
+			t.Errorf("read aloud: %q", s)
+		}
+	}
+	if want := "it: " + tr("done.printfail.say"); len(said) == 0 || said[len(said)-1] != want {
+		t.Errorf("read aloud last %q, want %q", said, want)
+	}
+}
