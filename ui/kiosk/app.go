@@ -285,6 +285,12 @@ type App struct {
 	notice     string
 	certLogged string
 	logf       func(format string, args ...any)
+	// printerFailed is the ticket the printer failed last, and when;
+	// zero since a ticket printed (staffNotice).
+	printerFailed struct {
+		number string
+		at     time.Time
+	}
 
 	// printState tells, on the last screen, where the ticket is, and
 	// doneButton is its Fine.
@@ -542,7 +548,7 @@ func (a *App) upkeep(now time.Time) {
 func (a *App) CheckIdle() {
 	now := a.cfg.Now()
 	idle := now.Sub(a.lastActivity)
-	if a.session == nil && a.screen == "languages" && a.certNotice(now) != a.notice {
+	if a.session == nil && a.screen == "languages" && a.staffNotice(now) != a.notice {
 		// The warning's first day, or the certificate's last: the staff
 		// see it between citizens.
 		a.showLanguages()
@@ -562,13 +568,27 @@ func (a *App) CheckIdle() {
 		// for the next citizen. The screen shows no answer.
 	case idle >= a.cfg.Idle:
 		a.Wipe()
-	case a.screen == "done" && idle >= 2*a.cfg.Warn && !a.session.printing:
+	case a.screen == "done" && idle >= 2*a.cfg.Warn && !a.session.printing && !a.session.printFailed:
 		// The ticket is printed: nothing to ask, the next citizen waits.
+		// Not printed, the citizen writes its number and code down: the
+		// screen stays the idle time, with its warning.
 		a.Wipe()
 	case idle >= a.cfg.Idle-a.cfg.Warn:
 		left := int((a.cfg.Idle - idle + time.Second - 1) / time.Second)
 		a.showIdleWarning(left)
 	}
+}
+
+// staffNotice returns the lines the kiosk tells the sede's staff at now,
+// between citizens: of its certificate (certNotice), and that the
+// printer failed the last ticket, until one prints.
+func (a *App) staffNotice(now time.Time) string {
+	lines := []string{a.certNotice(now)}
+	if f := a.printerFailed; f.number != "" {
+		lines = append(lines, tr("staff.printer.failed", map[string]any{
+			"Number": f.number, "Time": f.at.In(now.Location()).Format("15:04")}))
+	}
+	return strings.TrimSpace(strings.Join(lines, "\n"))
 }
 
 // certNotice returns what the kiosk tells the sede's staff at now of its

@@ -56,15 +56,19 @@ func ticketTitle(t ticket.Ticket) string {
 }
 
 // ticketPrinted records, on the UI goroutine, how the printing of the
-// session s's ticket ended. A failure is logged; while the citizen is still
-// at the last screen, it is shown there and read aloud, without the
-// number and the code, and the screen
-// stays its full time from now.
+// session s's ticket ended. A failure is logged, and the language screen
+// tells the staff until a ticket prints (staffNotice); while the citizen
+// is still at the last screen, it is shown there, with what to do, and
+// read aloud, without the number and the code, and the screen stays the
+// idle time from now, with its warning.
 func (a *App) ticketPrinted(s *session, t ticket.Ticket, err error) {
 	s.printing = false
 	if err != nil {
 		s.printFailed = true
 		fyne.LogError("kiosk ticket "+t.Number, err)
+		a.printerFailed.number, a.printerFailed.at = t.Number, a.cfg.Now()
+	} else {
+		a.printerFailed.number = ""
 	}
 	if a.session != s || a.screen != "done" {
 		return // the citizen has gone: the next one sees nothing of it

@@ -218,3 +218,48 @@ func TestPrintFailureSpeaksNoCode(t *testing.T) {
 		t.Errorf("read aloud last %q, want %q", said, want)
 	}
 }
+
+// Ensure that a citizen whose ticket did not print is told, in their
+// language, to write the number and the code down and show them to the
+// staff, and has the idle time to, with its warning (the screen went
+// after 20 s, with no warning and no advice); and that the staff see,
+// between citizens, a line saying the printer failed, until a ticket
+// prints.
+func TestPrintFailureAdvice(t *testing.T) {
+	h := newHarness(t)
+	h.paper.fail = cups.ErrOutOfPaper
+	h.startWizard("pt")
+	h.fill(rossi)
+	h.confirm()
+	tk := h.sink.received()[0].Ticket
+	want := tr("done.printfail", map[string]any{"Number": tk.Number, "Code": tk.Code})
+	if !strings.Contains(want, "mostre-os ao pessoal") || !strings.Contains(h.texts(), want) {
+		t.Errorf("the screen does not tell in Portuguese what to do (%q):\n%s", want, h.texts())
+	}
+	h.shot("07-done-printfail-pt")
+	h.now = h.now.Add(2 * DefaultWarn)
+	h.app.CheckIdle()
+	if h.app.Screen() != "done" || h.app.warned {
+		t.Fatalf("screen %s (warned %v) %v after the failure, want the last screen", h.app.Screen(), h.app.warned, 2*DefaultWarn)
+	}
+	h.now = h.now.Add(DefaultIdle - DefaultWarn - 2*DefaultWarn)
+	h.app.CheckIdle()
+	if !h.app.warned {
+		t.Errorf("no idle warning %v after the failure", DefaultIdle-DefaultWarn)
+	}
+	h.now = h.now.Add(DefaultWarn)
+	h.app.CheckIdle()
+	staff := "la stampante del chiosco non ha stampato il biglietto " + tk.Number + " delle 09:30"
+	if h.app.Screen() != "languages" || !strings.Contains(h.texts(), staff) {
+		t.Fatalf("screen %s after the idle time, want the languages telling the staff %q:\n%s", h.app.Screen(), staff, h.texts())
+	}
+	h.shot("01-languages-printer-failed")
+	h.paper.fail = nil
+	h.startWizard("it")
+	h.fill(rossi)
+	h.confirm()
+	h.tapText(tr("nav.done"))
+	if strings.Contains(h.texts(), "stampante") {
+		t.Errorf("the staff's line stays after a ticket printed:\n%s", h.texts())
+	}
+}

@@ -54,7 +54,7 @@ func (a *App) showLanguages() {
 		rows.Add(container.New(cellRow{cell: fyne.NewSize(400, 120), perRow: 4}, buttons[start:min(start+4, len(buttons))]...))
 	}
 	var bottom fyne.CanvasObject = container.New(layout.NewCustomPaddedLayout(languagesGap, languagesGap, 0, 0), rows)
-	if a.notice = a.certNotice(a.cfg.Now()); a.notice != "" {
+	if a.notice = a.staffNotice(a.cfg.Now()); a.notice != "" {
 		bottom = container.NewVBox(bottom, a.staffLine(a.notice))
 	}
 	content := container.NewBorder(nil, bottom, nil, nil, container.NewVScroll(container.NewCenter(greet)))
@@ -470,7 +470,7 @@ func (a *App) showExit() {
 	ok := a.newButton(tr("exit.ok"), check)
 	a.keyboard.setTarget(code)
 	rows := container.NewVBox(heading(tr("exit.title")), code, msg, a.keyboard.object)
-	if n := a.certNotice(a.cfg.Now()); n != "" {
+	if n := a.staffNotice(a.cfg.Now()); n != "" {
 		rows.Objects = slices.Insert(rows.Objects, 1, a.staffLine(n))
 	}
 	a.show("exit", centred(1400, rows), a.navBar(nil, ok), code, "")
