@@ -50,8 +50,7 @@
 // the spool's cleanup and the retries run on their own goroutine, and
 // every call to the sink ends with its bound (a share that hangs holds
 // its call in a system call: the kiosk stops waiting, and calls it no
-// more while [maxOffers] calls hang), the request then waiting at the
-// kiosk. The idle warning and the wipe come on time whatever the sink does.
+// more while two calls hang), the request then waiting at the kiosk. The idle warning and the wipe come on time whatever the sink does.
 package kiosk
 
 import (
