@@ -50,7 +50,8 @@
 // the spool's cleanup and the retries run on their own goroutine, and
 // every call to the sink ends with its bound (a share that hangs holds
 // its call in a system call: the kiosk stops waiting, and calls it no
-// more while two calls hang), the request then waiting at the kiosk. The idle warning and the wipe come on time whatever the sink does.
+// more while two calls hang), the request then waiting at the kiosk. The
+// idle warning and the wipe come on time whatever the sink does.
 package kiosk
 
 import (
@@ -265,7 +266,7 @@ type App struct {
 	stopOnce      sync.Once
 	// upkeeping is true while the spool's cleanup and the retries run
 	// (upkeep), chores counts them; offers holds a place for each call
-	// to the sink not yet returned (offer).
+	// to the sink not yet returned (bounded).
 	upkeeping atomic.Bool
 	chores    sync.WaitGroup
 	offers    chan struct{}
@@ -517,7 +518,7 @@ func (a *App) runIdle() {
 }
 
 // upkeep removes the spooled requests of days before now's and offers
-// the requests waiting at the kiosk again (each offer bounded: offer),
+// the requests waiting at the kiosk again (each offer bounded: bounded),
 // on a goroutine of its own, and returns at once. One runs at a time: on
 // a share that hangs, the next upkeep is skipped until the last ends.
 func (a *App) upkeep(now time.Time) {

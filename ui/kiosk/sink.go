@@ -108,7 +108,7 @@ const maxOffers = 2
 var errOffersHung = errors.New("kiosk: the sink has not answered the last requests: this one waits at the kiosk")
 
 // boundedSink is a sink whose Submit returns when its context ends,
-// whether or not the sink's own call has (offer).
+// whether or not the sink's own call has.
 type boundedSink struct {
 	a    *App
 	sink TicketSink
