@@ -264,12 +264,12 @@ type App struct {
 	beforeWarning fyne.Focusable
 	stop          chan struct{}
 	stopOnce      sync.Once
-	// upkeeping is true while the spool's cleanup and the retries run
-	// (upkeep), chores counts them; offers holds a place for each call
-	// to the sink not yet returned (bounded).
-	upkeeping atomic.Bool
-	chores    sync.WaitGroup
-	offers    chan struct{}
+	// expiring and retrying are true while the spool's cleanup and the
+	// retries run (upkeep), chores counts them; offers holds a place for
+	// each call to the sink not yet returned (bounded).
+	expiring, retrying atomic.Bool
+	chores             sync.WaitGroup
+	offers             chan struct{}
 
 	cornerTimes     []time.Time
 	exitFailures    int
@@ -517,30 +517,37 @@ func (a *App) runIdle() {
 	}
 }
 
-// upkeep removes the spooled requests of days before now's and offers
+// upkeep removes the spooled requests of days before now's, and offers
 // the requests waiting at the kiosk again (each offer bounded: bounded),
-// on a goroutine of its own, and returns at once. One runs at a time: on
-// a share that hangs, the next upkeep is skipped until the last ends.
+// each on a goroutine of its own, and returns at once. Each runs once at
+// a time: on a share that hangs, the next cleanup is skipped until the
+// last ends, and the retries go on meanwhile (centrale may answer).
 func (a *App) upkeep(now time.Time) {
-	sp, spool := spoolOf(a.cfg.Sink)
-	if !spool && a.waiting.len() == 0 || !a.upkeeping.CompareAndSwap(false, true) {
-		return
+	chore := func(running *atomic.Bool, work func()) {
+		if !running.CompareAndSwap(false, true) {
+			return
+		}
+		a.chores.Add(1)
+		go func() {
+			defer a.chores.Done()
+			defer running.Store(false)
+			work()
+		}()
 	}
-	a.chores.Add(1)
-	go func() {
-		defer a.chores.Done()
-		defer a.upkeeping.Store(false)
-		if spool {
+	if sp, ok := spoolOf(a.cfg.Sink); ok {
+		chore(&a.expiring, func() {
 			if _, err := sp.Expire(now); err != nil {
 				fyne.LogError("kiosk spool", err)
 			}
-		}
-		if a.waiting.len() > 0 && a.cfg.Sink != nil {
+		})
+	}
+	if a.waiting.len() > 0 && a.cfg.Sink != nil {
+		chore(&a.retrying, func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			a.waiting.retry(ctx, a.bounded(a.cfg.Sink), now)
-		}
-	}()
+		})
+	}
 }
 
 // CheckIdle warns when the session has been idle for Idle-Warn, and wipes

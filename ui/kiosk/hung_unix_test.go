@@ -3,6 +3,7 @@
 package kiosk
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,5 +67,48 @@ func TestIdleWipeWithSpoolHung(t *testing.T) {
 	tick(DefaultWarn)
 	if h.app.Screen() != "languages" || strings.Contains(h.texts(), "Brambilla") {
 		t.Fatalf("screen %s after the idle time with the spool hung, want the languages, wiped:\n%s", h.app.Screen(), h.texts())
+	}
+}
+
+// toldSink hands each request to sink, then tells its answer on told.
+type toldSink struct {
+	sink TicketSink
+	told chan error
+}
+
+func (s toldSink) Submit(ctx context.Context, sub Submission) error {
+	err := s.sink.Submit(ctx, sub)
+	s.told <- err
+	return err
+}
+
+// Ensure that a spool cleanup hung on the share stops not the retries of
+// the requests waiting at the kiosk: centrale, back, takes them at the
+// minute's upkeep.
+func TestRetriesWithSpoolHung(t *testing.T) {
+	dir, release := hungFolder(t)
+	upkeeps := make(chan time.Time)
+	centrale := &memorySink{fail: errSinkDown}
+	first := toldSink{sink: centrale, told: make(chan error, 8)}
+	h := newHarnessWith(t, func(c *Config) {
+		c.Sink = FallbackSink{First: first, Then: SpoolSink{Dir: dir}}
+		c.ticks, c.upkeeps = make(chan time.Time), upkeeps
+	})
+	t.Cleanup(func() { release(h.app) })
+	h.startWizard("es")
+	h.fill(rossi)
+	h.confirm()
+	if err := <-first.told; err == nil || h.app.Waiting() != 1 {
+		t.Fatalf("centrale down and the spool no folder: %v, %d waiting; want the request waiting", err, h.app.Waiting())
+	}
+	centrale.mu.Lock()
+	centrale.fail = nil
+	centrale.mu.Unlock()
+	upkeeps <- h.now
+	if err := <-first.told; err != nil {
+		t.Fatalf("the retry: %v", err)
+	}
+	if got := centrale.received(); len(got) != 1 || got[0].Ticket.Number != "K001" {
+		t.Errorf("centrale received %+v, want K001", got)
 	}
 }
