@@ -41,10 +41,6 @@ func TestCentraleTimeoutFlag(t *testing.T) {
 	if os.Getenv(testclock.Env) != "" {
 		t.Skip("chiosco's flags: checked once, on the suite's own day; the clock moves none of it")
 	}
-	bin, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	file := filepath.Join(dir, "chiosco.toml")
 	if err := os.WriteFile(file, []byte("centrale-timeout = \"500ms\"\n"), 0o600); err != nil {
@@ -53,12 +49,7 @@ func TestCentraleTimeoutFlag(t *testing.T) {
 	// certs are -centrale's flags, of files that do not exist.
 	certs := []string{"-centrale", "https://127.0.0.1:1", "-cert", filepath.Join(dir, "kiosk.crt"),
 		"-certkey", filepath.Join(dir, "kiosk.key"), "-ca", filepath.Join(dir, "ca.crt")}
-	for _, c := range []struct {
-		name string
-		args []string
-		env  string
-		want string
-	}{
+	refused(t, dir, []flagCase{
 		{"flag too short", []string{"-centrale-timeout", "0s"}, "",
 			"chiosco: -centrale-timeout 0s: want from 1s to 2m0s (command line)"},
 		{"environment too long", nil, "PINSEDE_CHIOSCO_CENTRALE_TIMEOUT=1h",
@@ -78,18 +69,7 @@ func TestCentraleTimeoutFlag(t *testing.T) {
 			"chiosco: kiosk certificate: PEM file " + certs[len(certs)-1] + " does not exist: check the path"},
 		{"with a longer -idle", append([]string{"-centrale-timeout", "2m", "-idle", "5m"}, certs...), "",
 			"chiosco: kiosk certificate: PEM file " + certs[len(certs)-1] + " does not exist: check the path"},
-	} {
-		cmd := exec.Command(bin, c.args...)
-		cmd.Env = []string{asMainVar + "=1", "HOME=" + dir, "XDG_CONFIG_HOME=" + dir, "PATH=" + os.Getenv("PATH")}
-		if c.env != "" {
-			cmd.Env = append(cmd.Env, c.env)
-		}
-		out, err := cmd.CombinedOutput()
-		var exit *exec.ExitError
-		if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), c.want+"\n") {
-			t.Errorf("%s: chiosco %s: %v, said:\n%s\nwant exit 2 and %q", c.name, strings.Join(c.args, " "), err, out, c.want)
-		}
-	}
+	})
 }
 
 // Ensure that chiosco refuses, before it opens a window, an -idle out of
@@ -101,10 +81,6 @@ func TestIdleFlag(t *testing.T) {
 	if os.Getenv(testclock.Env) != "" {
 		t.Skip("chiosco's flags: checked once, on the suite's own day; the clock moves none of it")
 	}
-	bin, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	file := filepath.Join(dir, "chiosco.toml")
 	if err := os.WriteFile(file, []byte("idle = \"8h\"\n"), 0o600); err != nil {
@@ -115,19 +91,34 @@ func TestIdleFlag(t *testing.T) {
 	certs := []string{"-centrale", "https://127.0.0.1:1", "-cert", filepath.Join(dir, "kiosk.crt"),
 		"-certkey", filepath.Join(dir, "kiosk.key"), "-ca", filepath.Join(dir, "ca.crt")}
 	taken := "chiosco: kiosk certificate: PEM file " + certs[len(certs)-1] + " does not exist: check the path"
-	for _, c := range []struct {
-		name string
-		args []string
-		env  string
-		want string
-	}{
+	refused(t, dir, []flagCase{
 		{"flag negative", append([]string{"-idle", "-1s"}, certs...), "", "chiosco: -idle -1s: want from 30s to 10m0s (command line)"},
 		{"flag too short", append([]string{"-idle", "29s"}, certs...), "", "chiosco: -idle 29s: want from 30s to 10m0s (command line)"},
 		{"file too long", append([]string{"-config", file}, certs...), "", "chiosco: -idle 8h0m0s: want from 30s to 10m0s (file " + file + ")"},
 		{"environment too long", certs, "PINSEDE_CHIOSCO_IDLE=11m", "chiosco: -idle 11m0s: want from 30s to 10m0s (environment, PINSEDE_CHIOSCO_IDLE)"},
 		{"the least", append([]string{"-idle", "30s"}, certs...), "", taken},
 		{"the most", append([]string{"-idle", "10m"}, certs...), "", taken},
-	} {
+	})
+}
+
+// flagCase is a run of chiosco's main with args and, when set, the
+// environment variable env, which must exit 2 saying want.
+type flagCase struct {
+	name string
+	args []string
+	env  string
+	want string
+}
+
+// refused runs chiosco's main, the test binary itself (asMainVar), once
+// a case, with HOME and the configuration's folder in dir.
+func refused(t *testing.T, dir string, cases []flagCase) {
+	t.Helper()
+	bin, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
 		cmd := exec.Command(bin, c.args...)
 		cmd.Env = []string{asMainVar + "=1", "HOME=" + dir, "XDG_CONFIG_HOME=" + dir, "PATH=" + os.Getenv("PATH")}
 		if c.env != "" {
