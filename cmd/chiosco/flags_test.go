@@ -41,10 +41,6 @@ func TestCentraleTimeoutFlag(t *testing.T) {
 	if os.Getenv(testclock.Env) != "" {
 		t.Skip("chiosco's flags: checked once, on the suite's own day; the clock moves none of it")
 	}
-	bin, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	file := filepath.Join(dir, "chiosco.toml")
 	if err := os.WriteFile(file, []byte("centrale-timeout = \"500ms\"\n"), 0o600); err != nil {
@@ -53,12 +49,7 @@ func TestCentraleTimeoutFlag(t *testing.T) {
 	// certs are -centrale's flags, of files that do not exist.
 	certs := []string{"-centrale", "https://127.0.0.1:1", "-cert", filepath.Join(dir, "kiosk.crt"),
 		"-certkey", filepath.Join(dir, "kiosk.key"), "-ca", filepath.Join(dir, "ca.crt")}
-	for _, c := range []struct {
-		name string
-		args []string
-		env  string
-		want string
-	}{
+	refused(t, dir, []flagCase{
 		{"flag too short", []string{"-centrale-timeout", "0s"}, "",
 			"chiosco: -centrale-timeout 0s: want from 1s to 2m0s (command line)"},
 		{"environment too long", nil, "PINSEDE_CHIOSCO_CENTRALE_TIMEOUT=1h",
@@ -78,7 +69,56 @@ func TestCentraleTimeoutFlag(t *testing.T) {
 			"chiosco: kiosk certificate: PEM file " + certs[len(certs)-1] + " does not exist: check the path"},
 		{"with a longer -idle", append([]string{"-centrale-timeout", "2m", "-idle", "5m"}, certs...), "",
 			"chiosco: kiosk certificate: PEM file " + certs[len(certs)-1] + " does not exist: check the path"},
-	} {
+	})
+}
+
+// Ensure that chiosco refuses, before it opens a window, an -idle out of
+// 30s..10m, from the command line, its settings file or the environment,
+// naming the bounds and where the value came from: -idle 8h kept a
+// citizen's answers on the shared screen for the day, a negative one
+// wiped every citizen at the first second.
+func TestIdleFlag(t *testing.T) {
+	if os.Getenv(testclock.Env) != "" {
+		t.Skip("chiosco's flags: checked once, on the suite's own day; the clock moves none of it")
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "chiosco.toml")
+	if err := os.WriteFile(file, []byte("idle = \"8h\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// certs are -centrale's flags, of files that do not exist: an -idle
+	// taken goes on to read them.
+	certs := []string{"-centrale", "https://127.0.0.1:1", "-cert", filepath.Join(dir, "kiosk.crt"),
+		"-certkey", filepath.Join(dir, "kiosk.key"), "-ca", filepath.Join(dir, "ca.crt")}
+	taken := "chiosco: kiosk certificate: PEM file " + certs[len(certs)-1] + " does not exist: check the path"
+	refused(t, dir, []flagCase{
+		{"flag negative", append([]string{"-idle", "-1s"}, certs...), "", "chiosco: -idle -1s: want from 30s to 10m0s (command line)"},
+		{"flag too short", append([]string{"-idle", "29s"}, certs...), "", "chiosco: -idle 29s: want from 30s to 10m0s (command line)"},
+		{"file too long", append([]string{"-config", file}, certs...), "", "chiosco: -idle 8h0m0s: want from 30s to 10m0s (file " + file + ")"},
+		{"environment too long", certs, "PINSEDE_CHIOSCO_IDLE=11m", "chiosco: -idle 11m0s: want from 30s to 10m0s (environment, PINSEDE_CHIOSCO_IDLE)"},
+		{"the least", append([]string{"-idle", "30s"}, certs...), "", taken},
+		{"the most", append([]string{"-idle", "10m"}, certs...), "", taken},
+	})
+}
+
+// flagCase is a run of chiosco's main with args and, when set, the
+// environment variable env, which must exit 2 saying want.
+type flagCase struct {
+	name string
+	args []string
+	env  string
+	want string
+}
+
+// refused runs chiosco's main, the test binary itself (asMainVar), once
+// a case, with HOME and the configuration's folder in dir.
+func refused(t *testing.T, dir string, cases []flagCase) {
+	t.Helper()
+	bin, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
 		cmd := exec.Command(bin, c.args...)
 		cmd.Env = []string{asMainVar + "=1", "HOME=" + dir, "XDG_CONFIG_HOME=" + dir, "PATH=" + os.Getenv("PATH")}
 		if c.env != "" {

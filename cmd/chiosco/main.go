@@ -82,7 +82,7 @@ func main() {
 	ticketDir := flag.String("ticket-dir", "", "development: write the tickets as PDF to `dir`")
 	exitHash := flag.String("exit-code-hash", "", "argon2id `hash` of the supervisor's exit code (see -hash-exit-code)")
 	hashCode := flag.Bool("hash-exit-code", false, "read an exit code from standard input, print its hash and quit")
-	idle := flag.Duration("idle", kiosk.DefaultIdle, "wipe the session after this `inactivity` (with a 10 s warning)")
+	idle := flag.Duration("idle", kiosk.DefaultIdle, fmt.Sprintf("wipe the session after this `inactivity` (with a 10 s warning; from %v to %v)", kiosk.MinIdle, kiosk.MaxIdle))
 	windowed := flag.Bool("window", false, "development: run in a window, not full screen")
 	showVersion := flag.Bool("version", false, "print the version, commit and build time, and quit")
 	flag.String(settings.Flag, "", "TOML `file` of settings, keys named as the flags (default: the first that exists of the user's config folder/pinsede/chiosco.toml and /etc/pinsede/chiosco.toml); PINSEDE_CHIOSCO_* variables override it, and flags override both")
@@ -112,25 +112,30 @@ func main() {
 		fmt.Println(hash)
 		return
 	}
-	if err := kioskpost.CheckTimeout(*postTimeout); err != nil {
-		from := given.Source("centrale-timeout").String()
-		switch given.Source("centrale-timeout") {
+	// from names where the value of the flag name came from.
+	from := func(name string) string {
+		from := given.Source(name).String()
+		switch given.Source(name) {
 		case settings.File:
 			from += " " + given.File
 		case settings.Env:
-			from += ", " + loader.EnvVar("centrale-timeout")
+			from += ", " + loader.EnvVar(name)
 		}
-		fmt.Fprintf(os.Stderr, "chiosco: -centrale-timeout %v (%s)\n", err, from)
+		return from
+	}
+	if err := kioskpost.CheckTimeout(*postTimeout); err != nil {
+		fmt.Fprintf(os.Stderr, "chiosco: -centrale-timeout %v (%s)\n", err, from("centrale-timeout"))
+		os.Exit(2)
+	}
+	if err := kiosk.CheckIdleTime(*idle); err != nil {
+		fmt.Fprintf(os.Stderr, "chiosco: -idle %v (%s)\n", err, from("idle"))
 		os.Exit(2)
 	}
 	if *queue != "" && *ticketDir != "" {
 		fmt.Fprintln(os.Stderr, "chiosco: -printer and -ticket-dir exclude each other")
 		os.Exit(2)
 	}
-	warn := kiosk.DefaultWarn
-	if *idle <= warn {
-		warn = *idle / 2
-	}
+	warn := kiosk.DefaultWarn // less than kiosk.MinIdle
 	spoolGiven := given.Source("spool") != settings.Default
 	var sink kiosk.TicketSink = kiosk.SpoolSink{Dir: *spool}
 	var certExpires time.Time

@@ -223,7 +223,7 @@ func xkLowestBlue(img image.Image) (top, bottom int, ok bool) {
 
 // xkWarnIdle is the kiosk's idle timeout in TestXInputKioskIdleWarning:
 // above kiosk.DefaultWarn, so that the warning counts down its 10 s.
-const xkWarnIdle = 20 * time.Second
+const xkWarnIdle = 30 * time.Second // the least chiosco takes (kiosk.MinIdle)
 
 // TestXInputKioskIdleWarning runs the real kiosk full screen on 1024x768
 // at A+, leaves the first question idle until the idle timer, on its own

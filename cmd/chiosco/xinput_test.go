@@ -67,9 +67,10 @@ const (
 	xkTimeout = 30 * time.Second
 	// xkKeyDelay is xdotool's delay between keys, in ms.
 	xkKeyDelay = "15"
-	// xkIdle is the kiosk's idle timeout in the random test: it warns
-	// after half of it, then wipes the session.
-	xkIdle = 6 * time.Second
+	// xkIdle is the kiosk's idle timeout in the random test, the least
+	// chiosco takes (kiosk.MinIdle): it warns 10 s before, then wipes
+	// the session.
+	xkIdle = 30 * time.Second
 	// xkDayMargin is far more than a walk-in takes: the ticket and the
 	// spool's day are the real clock's.
 	xkDayMargin = 5 * time.Minute
@@ -757,7 +758,9 @@ func TestXInputKioskRandom(t *testing.T) {
 		}
 	}
 	idleFrom := time.Now()
-	k.WaitScreen("languages")
+	if _, err := k.App.WaitTitle(xkIdle+xtest.PaintTimeout, windowTitle+" · languages"); err != nil {
+		t.Fatalf("seed %d: not back to the languages %v after the last event: %v", seed, xkIdle, err)
+	}
 	t.Logf("seed %d: %d events in %v, left on %s; back to the languages %v after the last event (idle %v)",
 		seed, xkRandomEvents, time.Since(began).Round(time.Second), last, time.Since(idleFrom).Round(100*time.Millisecond), xkIdle)
 	if err := k.App.Alive(); err != nil {

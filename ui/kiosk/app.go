@@ -45,6 +45,13 @@
 // offered again every minute and at every new ticket; its ticket says that
 // it waits at the kiosk. It is lost if the kiosk stops before delivery (the
 // desk then types the data from the citizen's document).
+//
+// No file nor post ever waits on the UI goroutine or in the idle timer:
+// the spool's cleanup and the retries run on their own goroutine, and
+// every call to the sink ends with its bound (a share that hangs holds
+// its call in a system call: the kiosk stops waiting, and calls it no
+// more while two calls hang), the request then waiting at the kiosk. The
+// idle warning and the wipe come on time whatever the sink does.
 package kiosk
 
 import (
@@ -56,6 +63,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -82,6 +90,24 @@ const (
 	DefaultIdle = 60 * time.Second
 	DefaultWarn = 10 * time.Second
 )
+
+// The bounds of Config.Idle a program takes (CheckIdleTime): shorter, a
+// citizen reading a question is wiped, or, at zero and below, every one
+// at the first tick; longer, the answers of a citizen who walked away
+// stay on the shared screen for the next to read.
+const (
+	MinIdle = 30 * time.Second
+	MaxIdle = 10 * time.Minute
+)
+
+// CheckIdleTime returns an error naming the bounds when d is not from
+// MinIdle to MaxIdle.
+func CheckIdleTime(d time.Duration) error {
+	if d < MinIdle || d > MaxIdle {
+		return fmt.Errorf("%v: want from %v to %v", d, MinIdle, MaxIdle)
+	}
+	return nil
+}
 
 // DefaultSendWait bounds the send of a request when Config.SendWait is 0:
 // the requests waiting at the kiosk offered again and the new one, each
@@ -153,6 +179,10 @@ type Config struct {
 	// (kioskpost.Client.Expires); zero without one. From CertWarning
 	// before, the kiosk tells the sede's staff (certNotice, logCert).
 	CertExpires time.Time
+
+	// ticks and upkeeps, when set, replace the timers of Tick and
+	// RetryEvery (tests: the clock of the caller).
+	ticks, upkeeps <-chan time.Time
 }
 
 // CertWarning is how long before its certificate for centrale stops
@@ -234,6 +264,12 @@ type App struct {
 	beforeWarning fyne.Focusable
 	stop          chan struct{}
 	stopOnce      sync.Once
+	// expiring and retrying are true while the spool's cleanup and the
+	// retries run (upkeep), chores counts them; offers holds a place for
+	// each call to the sink not yet returned (bounded).
+	expiring, retrying atomic.Bool
+	chores             sync.WaitGroup
+	offers             chan struct{}
 
 	cornerTimes     []time.Time
 	exitFailures    int
@@ -249,9 +285,17 @@ type App struct {
 	notice     string
 	certLogged string
 	logf       func(format string, args ...any)
+	// printerFailed is the ticket the printer failed last, and when;
+	// zero since a ticket printed (staffNotice).
+	printerFailed struct {
+		number string
+		at     time.Time
+	}
 
-	// printState tells, on the last screen, where the ticket is.
+	// printState tells, on the last screen, where the ticket is, and
+	// doneButton is its Fine.
 	printState *widget.Label
+	doneButton *button
 	// toUI runs the last step of a background job on the UI goroutine;
 	// busy counts the jobs until their last step has run.
 	toUI func(func())
@@ -290,7 +334,8 @@ func New(win fyne.Window, cfg Config) *App {
 	if cfg.QueuePrefix == "" {
 		cfg.QueuePrefix = "K"
 	}
-	a := &App{win: win, cfg: cfg, title: win.Title(), scale: defaultScale, stop: make(chan struct{}), language: Languages[0], toUI: fyne.DoAndWait, logf: log.Printf}
+	a := &App{win: win, cfg: cfg, title: win.Title(), scale: defaultScale, stop: make(chan struct{}), language: Languages[0], toUI: fyne.DoAndWait, logf: log.Printf,
+		offers: make(chan struct{}, maxOffers)}
 	// The kiosk's theme before any widget measures its text: the real
 	// driver caches the faces of the theme set when a text is first
 	// measured, and clears them on a change of theme only once it runs
@@ -321,14 +366,11 @@ func New(win fyne.Window, cfg Config) *App {
 	return a
 }
 
-// Start removes the spooled requests of past days, shows the language
-// screen and starts the idle timer.
+// Start shows the language screen, starts the idle timer, and removes
+// the spooled requests of past days off the UI goroutine (upkeep): a
+// spool folder on a share that hangs delays nothing.
 func (a *App) Start() {
-	if sp, ok := spoolOf(a.cfg.Sink); ok {
-		if _, err := sp.Expire(a.cfg.Now()); err != nil {
-			fyne.LogError("kiosk spool", err)
-		}
-	}
+	a.upkeep(a.cfg.Now())
 	a.logCert(a.cfg.Now())
 	a.resetLanguage()
 	a.applyTheme()
@@ -336,7 +378,7 @@ func (a *App) Start() {
 	if app := fyne.CurrentApp(); app != nil {
 		app.Lifecycle().SetOnStopped(a.Quitting) // Fyne's loop has ended
 	}
-	if a.cfg.Tick > 0 {
+	if a.cfg.Tick > 0 || a.cfg.ticks != nil {
 		go a.runIdle()
 	}
 }
@@ -446,30 +488,65 @@ func (a *App) resetLanguage() {
 // to the sink again.
 const RetryEvery = time.Minute
 
+// runIdle runs the idle check on the UI goroutine at every tick, and the
+// upkeep every RetryEvery on a goroutine of its own: no file nor post
+// ever waits in this loop, so the idle warning and the wipe come on time
+// with the spool folder's share hung or centrale slow.
 func (a *App) runIdle() {
-	t := time.NewTicker(a.cfg.Tick)
-	defer t.Stop()
-	retry := time.NewTicker(RetryEvery)
-	defer retry.Stop()
+	ticks, upkeeps := a.cfg.ticks, a.cfg.upkeeps
+	if ticks == nil {
+		t := time.NewTicker(a.cfg.Tick)
+		defer t.Stop()
+		ticks = t.C
+	}
+	if upkeeps == nil {
+		retry := time.NewTicker(RetryEvery)
+		defer retry.Stop()
+		upkeeps = retry.C
+	}
 	for {
 		select {
 		case <-a.stop:
 			return
-		case <-t.C:
-			fyne.Do(a.quit.Live(a.CheckIdle))
-		case <-retry.C:
-			a.logCert(a.cfg.Now())
-			if sp, ok := spoolOf(a.cfg.Sink); ok {
-				if _, err := sp.Expire(a.cfg.Now()); err != nil {
-					fyne.LogError("kiosk spool", err)
-				}
-			}
-			if a.waiting.len() > 0 {
-				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-				a.RetryWaiting(ctx)
-				cancel()
-			}
+		case <-ticks:
+			a.toUI(a.quit.Live(a.CheckIdle))
+		case now := <-upkeeps:
+			a.logCert(now)
+			a.upkeep(now)
 		}
+	}
+}
+
+// upkeep removes the spooled requests of days before now's, and offers
+// the requests waiting at the kiosk again (each offer bounded: bounded),
+// each on a goroutine of its own, and returns at once. Each runs once at
+// a time: on a share that hangs, the next cleanup is skipped until the
+// last ends, and the retries go on meanwhile (centrale may answer).
+func (a *App) upkeep(now time.Time) {
+	chore := func(running *atomic.Bool, work func()) {
+		if !running.CompareAndSwap(false, true) {
+			return
+		}
+		a.chores.Add(1)
+		go func() {
+			defer a.chores.Done()
+			defer running.Store(false)
+			work()
+		}()
+	}
+	if sp, ok := spoolOf(a.cfg.Sink); ok {
+		chore(&a.expiring, func() {
+			if _, err := sp.Expire(now); err != nil {
+				fyne.LogError("kiosk spool", err)
+			}
+		})
+	}
+	if a.waiting.len() > 0 && a.cfg.Sink != nil {
+		chore(&a.retrying, func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			a.waiting.retry(ctx, a.bounded(a.cfg.Sink), now)
+		})
 	}
 }
 
@@ -478,7 +555,7 @@ func (a *App) runIdle() {
 func (a *App) CheckIdle() {
 	now := a.cfg.Now()
 	idle := now.Sub(a.lastActivity)
-	if a.session == nil && a.screen == "languages" && a.certNotice(now) != a.notice {
+	if a.session == nil && a.screen == "languages" && a.staffNotice(now) != a.notice {
 		// The warning's first day, or the certificate's last: the staff
 		// see it between citizens.
 		a.showLanguages()
@@ -492,15 +569,33 @@ func (a *App) CheckIdle() {
 		return
 	}
 	switch {
+	case a.screen == "done" && a.session.printing && idle < a.cfg.Idle+PrintWait:
+		// The ticket prints, with its code: the session ends once it is
+		// out (PrintWait at most), not before, lest it land in the tray
+		// for the next citizen. The screen shows no answer.
 	case idle >= a.cfg.Idle:
 		a.Wipe()
-	case a.screen == "done" && idle >= 2*a.cfg.Warn && !a.session.printing:
+	case a.screen == "done" && idle >= 2*a.cfg.Warn && !a.session.printing && !a.session.printFailed:
 		// The ticket is printed: nothing to ask, the next citizen waits.
+		// Not printed, the citizen writes its number and code down: the
+		// screen stays the idle time, with its warning.
 		a.Wipe()
 	case idle >= a.cfg.Idle-a.cfg.Warn:
 		left := int((a.cfg.Idle - idle + time.Second - 1) / time.Second)
 		a.showIdleWarning(left)
 	}
+}
+
+// staffNotice returns the lines the kiosk tells the sede's staff at now,
+// between citizens: of its certificate (certNotice), and that the
+// printer failed the last ticket, until one prints.
+func (a *App) staffNotice(now time.Time) string {
+	lines := []string{a.certNotice(now)}
+	if f := a.printerFailed; f.number != "" {
+		lines = append(lines, tr("staff.printer.failed", map[string]any{
+			"Number": f.number, "Time": f.at.In(now.Location()).Format("15:04")}))
+	}
+	return strings.TrimSpace(strings.Join(lines, "\n"))
 }
 
 // certNotice returns what the kiosk tells the sede's staff at now of its
@@ -589,15 +684,21 @@ func (a *App) showIdleWarning(seconds int) {
 const idleWidth = 1000
 
 // Wipe ends the session: everything typed is thrown away with the screens
-// that held it, and with the clipboard (Ctrl+C, Ctrl+V: the next citizen
-// would paste it), the theme and the text size go back to their defaults,
-// and the language screen shows.
+// that held it, with what Fyne lays over the canvas (an entry's menu,
+// whose Copia would copy the last citizen's text), and then with the
+// clipboard (Ctrl+C, Ctrl+V: the next citizen would paste it), the theme
+// and the text size go back to their defaults, and the language screen
+// shows.
 func (a *App) Wipe() {
 	a.session = nil
+	overlays := a.win.Canvas().Overlays()
+	for o := overlays.Top(); o != nil; o = overlays.Top() {
+		overlays.Remove(o)
+	}
 	fyne.CurrentApp().Clipboard().SetContent("")
 	a.warned, a.beforeWarning = false, nil
 	a.overlay.RemoveAll()
-	a.keyboard.setTarget(nil)
+	a.keyboard.reset()
 	a.contrast, a.scale, a.audio = false, defaultScale, false
 	if a.cfg.Speaker != nil {
 		a.cfg.Speaker.Stop()
@@ -1133,7 +1234,7 @@ func (a *App) nextNumber() string {
 // RetryWaiting offers the requests waiting at the kiosk to the sink again.
 func (a *App) RetryWaiting(ctx context.Context) {
 	if a.cfg.Sink != nil {
-		a.waiting.retry(ctx, a.cfg.Sink, a.cfg.Now())
+		a.waiting.retry(ctx, a.bounded(a.cfg.Sink), a.cfg.Now())
 	}
 }
 

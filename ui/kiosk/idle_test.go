@@ -2,13 +2,18 @@ package kiosk
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede/ui/internal/uitest"
 )
@@ -259,4 +264,95 @@ func TestIdleWarningFromTimer(t *testing.T) {
 			h.typeInto(w.nome, "Mari")
 		}
 	})
+}
+
+// Ensure that the wipe closes what Fyne lays over the canvas: an entry's
+// menu (Annulla, Taglia, Copia, Incolla: an overlay of the canvas, not of
+// the kiosk) outlived the wipe, over the next citizen's screen, and its
+// Copia put the last citizen's surname back in the clipboard the wipe had
+// emptied.
+func TestWipeClosesEntryMenu(t *testing.T) {
+	h := newHarness(t)
+	w := h.startWizard("it")
+	h.typeInto(w.cognome, "Brambilla")
+	w.cognome.TypedShortcut(&fyne.ShortcutSelectAll{})
+	test.TapSecondary(w.cognome)
+	if len(h.win.Canvas().Overlays().List()) == 0 {
+		t.Fatal("no menu over the surname after a right click")
+	}
+	h.now = h.now.Add(DefaultIdle)
+	h.app.CheckIdle()
+	if got := h.win.Canvas().Overlays().List(); len(got) != 0 {
+		t.Errorf("%d overlays over the canvas after the wipe", len(got))
+		for _, o := range got {
+			walk(o, func(o fyne.CanvasObject) {
+				pm, ok := o.(*widget.PopUpMenu)
+				if !ok {
+					return
+				}
+				m := pm.Menu
+				for _, item := range m.Items {
+					copyItem := false
+					walk(item, func(o fyne.CanvasObject) {
+						if x, ok := o.(*canvas.Text); ok && x.Text == lang.L("Copy") {
+							copyItem = true
+						}
+					})
+					if tap, ok := item.(fyne.Tappable); ok && copyItem {
+						tap.Tapped(&fyne.PointEvent{}) // the last citizen's surname, back
+					}
+				}
+			})
+		}
+	}
+	if c := fyne.CurrentApp().Clipboard().Content(); c != "" {
+		t.Errorf("the clipboard holds %q after the wipe", c)
+	}
+}
+
+// Ensure that the wipe takes the on-screen keyboard back to its first
+// page: the next citizen found the accented letters of the last one
+// where the letters and digits are.
+func TestWipeResetsKeyboard(t *testing.T) {
+	h := newHarness(t)
+	h.startWizard("ro")
+	h.now = h.now.Add(DoubleTap) // a tap, not a double tap's second
+	test.Tap(h.app.keyboard.accent)
+	if k := h.app.keyboard.keys[0].Text; k != "à" && k != "À" {
+		t.Fatalf("the accents' page shows %q first, want à", k)
+	}
+	h.tapText(tr("nav.cancel"))
+	h.startWizard("it")
+	k := h.app.keyboard
+	if k.accents || k.keys[0].Text != "1" || !strings.EqualFold(k.keys[10].Text, "q") {
+		t.Errorf("the next citizen's keyboard: accents %v, keys %q %q; want the first page",
+			k.accents, k.keys[0].Text, k.keys[10].Text)
+	}
+}
+
+// Ensure that espeak-ng gets the text on its standard input, not on its
+// command line, where every user of the PC reads it (ps): a ticket's code
+// among them. And that it speaks it from there: written to a file, the
+// text makes sound.
+func TestEspeakTextOnStdin(t *testing.T) {
+	e := NewEspeak()
+	if e == nil {
+		t.Skip("espeak-ng not installed")
+	}
+	const text = "Il codice K7M3QX9A"
+	e.Say("it", text)
+	args := strings.Join(e.cmd.Args, " ")
+	e.Stop()
+	if strings.Contains(args, "K7M3QX9A") {
+		t.Errorf("espeak-ng's command line holds the text: %s", args)
+	}
+	wav := filepath.Join(t.TempDir(), "say.wav")
+	cmd := e.command("it", text)
+	cmd.Args = append(cmd.Args, "-w", wav)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", cmd, err, out)
+	}
+	if st, err := os.Stat(wav); err != nil || st.Size() < 4096 {
+		t.Errorf("espeak-ng spoke nothing from its standard input: %v, %v", st, err)
+	}
 }

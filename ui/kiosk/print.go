@@ -56,14 +56,19 @@ func ticketTitle(t ticket.Ticket) string {
 }
 
 // ticketPrinted records, on the UI goroutine, how the printing of the
-// session s's ticket ended. A failure is logged; while the citizen is still
-// at the last screen, it is shown there and read aloud, and the screen
-// stays its full time from now.
+// session s's ticket ended. A failure is logged, and the language screen
+// tells the staff until a ticket prints (staffNotice); while the citizen
+// is still at the last screen, it is shown there, with what to do, and
+// read aloud, without the number and the code, and the screen stays the
+// idle time from now, with its warning.
 func (a *App) ticketPrinted(s *session, t ticket.Ticket, err error) {
 	s.printing = false
 	if err != nil {
 		s.printFailed = true
 		fyne.LogError("kiosk ticket "+t.Number, err)
+		a.printerFailed.number, a.printerFailed.at = t.Number, a.cfg.Now()
+	} else {
+		a.printerFailed.number = ""
 	}
 	if a.session != s || a.screen != "done" {
 		return // the citizen has gone: the next one sees nothing of it
@@ -71,14 +76,25 @@ func (a *App) ticketPrinted(s *session, t ticket.Ticket, err error) {
 	a.lastActivity = a.cfg.Now()
 	a.showPrintState()
 	if err != nil {
-		a.say(a.printState.Text)
+		// Not the screen's text: the code, read aloud, would open the
+		// request at the desk for whoever waits in the room.
+		a.say(tr("done.printfail.say"))
 	}
 }
 
 // showPrintState shows, under the queue number, where the session's ticket
-// is: printing, not printed, or nothing once it is printed.
+// is: printing, not printed, or nothing once it is printed. Fine takes no
+// input while it prints: the session ended then, the ticket, with its
+// code, came out in the tray for the next citizen.
 func (a *App) showPrintState() {
 	s, l := a.session, a.printState
+	if b := a.doneButton; b != nil {
+		if s.printing {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
 	switch {
 	case s.printing:
 		l.Importance = widget.MediumImportance

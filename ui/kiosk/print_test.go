@@ -40,6 +40,9 @@ func TestTicketPrinting(t *testing.T) {
 	if txt := h.texts(); strings.Contains(txt, tr("done.printing")) || strings.Contains(txt, "non è stato stampato") {
 		t.Errorf("the printed ticket's screen says:\n%s", txt)
 	}
+	if b := h.findButton(tr("nav.done")); b == nil || b.Disabled() {
+		t.Errorf("Fine takes no input once the ticket is printed")
+	}
 	if len(h.printed()) != 1 {
 		t.Fatalf("printed %d tickets, want 1", len(h.printed()))
 	}
@@ -82,7 +85,8 @@ func TestTicketPrintFails(t *testing.T) {
 		h.startWizard("en")
 		h.fill(rossi)
 		h.send()
-		h.tapText(tr("nav.done"))
+		h.now = h.now.Add(DefaultIdle + PrintWait) // a print job past its bound
+		h.app.CheckIdle()
 		close(h.paper.hold)
 		h.wait()
 		if h.app.Screen() != "languages" || strings.Contains(h.texts(), "K001") {
@@ -156,4 +160,106 @@ func TestPrintStateInView(t *testing.T) {
 		}
 		inView("not printed", kioskScreens[1], kioskScreens[0])
 	})
+}
+
+// Ensure that the session does not end while its ticket prints: Fine
+// takes no input (tapped, it ended the session, and the ticket, with its
+// code, came out for the next citizen), nor does the idle time end it;
+// once the ticket is out, Fine ends it.
+func TestFineWaitsForPrint(t *testing.T) {
+	h := newHarness(t)
+	h.paper.hold = make(chan struct{})
+	h.startWizard("fr")
+	h.fill(rossi)
+	h.send()
+	end := h.findButton(tr("nav.done"))
+	if end == nil || !end.Disabled() {
+		t.Errorf("Fine takes input while the ticket prints")
+	}
+	h.shot("07-done-printing-fine-disabled-fr")
+	h.tapText(tr("nav.done"))
+	h.now = h.now.Add(DefaultIdle)
+	h.app.CheckIdle()
+	if h.app.Screen() != "done" {
+		t.Fatalf("screen %s while the ticket prints, want done", h.app.Screen())
+	}
+	close(h.paper.hold)
+	h.wait()
+	if len(h.printed()) != 1 {
+		t.Fatalf("printed %d tickets, want 1", len(h.printed()))
+	}
+	h.tapText(tr("nav.done"))
+	if h.app.Screen() != "languages" {
+		t.Errorf("screen %s after Fine with the ticket printed, want languages", h.app.Screen())
+	}
+}
+
+// Ensure that a print failure, read aloud, says what to do and not the
+// ticket's code: read over the waiting room, the code opened the
+// citizen's request at the desk for whoever heard it.
+func TestPrintFailureSpeaksNoCode(t *testing.T) {
+	h := newHarness(t)
+	h.paper.fail = cups.ErrOutOfPaper
+	h.startWizard("it")
+	h.app.audio = true
+	h.fill(rossi)
+	h.confirm()
+	tk := h.sink.received()[0].Ticket
+	if !strings.Contains(h.texts(), tk.Code) {
+		t.Fatalf("the screen does not show the code of the ticket not printed:\n%s", h.texts())
+	}
+	said := h.speaker.said
+	for _, s := range said {
+		if strings.Contains(s, tk.Code) {
+			t.Errorf("read aloud: %q", s)
+		}
+	}
+	if want := "it: " + tr("done.printfail.say"); len(said) == 0 || said[len(said)-1] != want {
+		t.Errorf("read aloud last %q, want %q", said, want)
+	}
+}
+
+// Ensure that a citizen whose ticket did not print is told, in their
+// language, to write the number and the code down and show them to the
+// staff, and has the idle time to, with its warning (the screen went
+// after 20 s, with no warning and no advice); and that the staff see,
+// between citizens, a line saying the printer failed, until a ticket
+// prints.
+func TestPrintFailureAdvice(t *testing.T) {
+	h := newHarness(t)
+	h.paper.fail = cups.ErrOutOfPaper
+	h.startWizard("pt")
+	h.fill(rossi)
+	h.confirm()
+	tk := h.sink.received()[0].Ticket
+	want := tr("done.printfail", map[string]any{"Number": tk.Number, "Code": tk.Code})
+	if !strings.Contains(want, "mostre-os ao pessoal") || !strings.Contains(h.texts(), want) {
+		t.Errorf("the screen does not tell in Portuguese what to do (%q):\n%s", want, h.texts())
+	}
+	h.shot("07-done-printfail-pt")
+	h.now = h.now.Add(2 * DefaultWarn)
+	h.app.CheckIdle()
+	if h.app.Screen() != "done" || h.app.warned {
+		t.Fatalf("screen %s (warned %v) %v after the failure, want the last screen", h.app.Screen(), h.app.warned, 2*DefaultWarn)
+	}
+	h.now = h.now.Add(DefaultIdle - DefaultWarn - 2*DefaultWarn)
+	h.app.CheckIdle()
+	if !h.app.warned {
+		t.Errorf("no idle warning %v after the failure", DefaultIdle-DefaultWarn)
+	}
+	h.now = h.now.Add(DefaultWarn)
+	h.app.CheckIdle()
+	staff := "la stampante del chiosco non ha stampato il biglietto " + tk.Number + " delle 09:30"
+	if h.app.Screen() != "languages" || !strings.Contains(h.texts(), staff) {
+		t.Fatalf("screen %s after the idle time, want the languages telling the staff %q:\n%s", h.app.Screen(), staff, h.texts())
+	}
+	h.shot("01-languages-printer-failed")
+	h.paper.fail = nil
+	h.startWizard("it")
+	h.fill(rossi)
+	h.confirm()
+	h.tapText(tr("nav.done"))
+	if strings.Contains(h.texts(), "stampante") {
+		t.Errorf("the staff's line stays after a ticket printed:\n%s", h.texts())
+	}
 }

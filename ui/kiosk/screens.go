@@ -54,7 +54,7 @@ func (a *App) showLanguages() {
 		rows.Add(container.New(cellRow{cell: fyne.NewSize(400, 120), perRow: 4}, buttons[start:min(start+4, len(buttons))]...))
 	}
 	var bottom fyne.CanvasObject = container.New(layout.NewCustomPaddedLayout(languagesGap, languagesGap, 0, 0), rows)
-	if a.notice = a.certNotice(a.cfg.Now()); a.notice != "" {
+	if a.notice = a.staffNotice(a.cfg.Now()); a.notice != "" {
 		bottom = container.NewVBox(bottom, a.staffLine(a.notice))
 	}
 	content := container.NewBorder(nil, bottom, nil, nil, container.NewVScroll(container.NewCenter(greet)))
@@ -300,6 +300,7 @@ func (a *App) send(sink TicketSink, sub Submission, now time.Time) bool {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.SendWait)
 	defer cancel()
+	sink = a.bounded(sink)
 	if !a.waiting.retry(ctx, sink, now) && sink.Submit(ctx, sub) == nil {
 		return true
 	}
@@ -373,9 +374,10 @@ func (a *App) showDone() {
 		rows.Add(p)
 	}
 	rows.Add(a.printState)
-	a.showPrintState()
 	end := a.newButton(tr("nav.done"), a.Wipe)
 	end.Icon = fynetheme.ConfirmIcon()
+	a.doneButton = end
+	a.showPrintState()
 	scroll = container.NewVScroll(rows)
 	a.show("done", centred(1500, scroll), a.navRow(false, nil, end, nil), end, tr("done.title")+". "+tr("done.body", args))
 }
@@ -468,7 +470,7 @@ func (a *App) showExit() {
 	ok := a.newButton(tr("exit.ok"), check)
 	a.keyboard.setTarget(code)
 	rows := container.NewVBox(heading(tr("exit.title")), code, msg, a.keyboard.object)
-	if n := a.certNotice(a.cfg.Now()); n != "" {
+	if n := a.staffNotice(a.cfg.Now()); n != "" {
 		rows.Objects = slices.Insert(rows.Objects, 1, a.staffLine(n))
 	}
 	a.show("exit", centred(1400, rows), a.navBar(nil, ok), code, "")

@@ -283,3 +283,51 @@ func TestCheckSendWait(t *testing.T) {
 		}
 	}
 }
+
+// stuckSink takes no request: each Submit is told on arrived and then
+// waits, whatever its context, until release closes, as a write to a
+// share whose server is gone waits in a system call no context ends.
+type stuckSink struct {
+	arrived chan Submission
+	release chan struct{}
+}
+
+func (s stuckSink) Submit(_ context.Context, sub Submission) error {
+	s.arrived <- sub
+	<-s.release
+	return errSinkDown
+}
+
+// Ensure that a send whose sink never answers ends within SendWait all
+// the same (a spool-only kiosk's confirmation waited on the hung write
+// past its limit, for ever): the last screen shows, telling the citizen
+// in their language to show the ticket at the desk; the request waits at
+// the kiosk; the next citizen's send, the calls to the sink still hung,
+// waits for no new one; and the idle time wipes the screen.
+func TestSendBoundedWhenSinkHangs(t *testing.T) {
+	sink := stuckSink{arrived: make(chan Submission, 8), release: make(chan struct{})}
+	h := newHarnessWith(t, func(c *Config) {
+		c.Sink = sink
+		c.SendWait = time.Millisecond // the kiosk's own bound, the event waited on
+	})
+	t.Cleanup(func() { close(sink.release) })
+	for i, lang := range []string{"de", "it", "ro"} {
+		h.startWizard(lang)
+		h.fill(rossi)
+		h.confirm() // on main: waited for ever
+		if h.app.Screen() != "done" || !strings.Contains(h.texts(), tr("done.pending")) {
+			t.Fatalf("%s: screen %s after a send that never ends, want the last screen saying the request waits:\n%s", lang, h.app.Screen(), h.texts())
+		}
+		if h.app.Waiting() != i+1 {
+			t.Errorf("%s: %d requests wait at the kiosk, want %d", lang, h.app.Waiting(), i+1)
+		}
+		h.now = h.now.Add(DefaultIdle)
+		h.app.CheckIdle()
+		if h.app.Screen() != "languages" || strings.Contains(h.texts(), rossi.cognome) {
+			t.Fatalf("%s: screen %s after the idle time", lang, h.app.Screen())
+		}
+	}
+	if n := len(sink.arrived); n != maxOffers {
+		t.Errorf("the sink was called %d times, want %d: no more once its calls hang", n, maxOffers)
+	}
+}

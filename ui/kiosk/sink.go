@@ -2,6 +2,9 @@ package kiosk
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -85,4 +88,60 @@ func (w *waiting) retry(ctx context.Context, sink TicketSink, now time.Time) (re
 	w.queue = append(keep, w.queue...)
 	w.mu.Unlock()
 	return len(keep) > 0
+}
+
+// remove drops the submission of the ticket code, if it waits.
+func (w *waiting) remove(code string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.queue = slices.DeleteFunc(w.queue, func(s Submission) bool { return s.Ticket.Code == code })
+}
+
+// maxOffers bounds the calls to the sink not yet returned: a spool
+// folder on a share that hangs (NFS, CIFS) holds each in a system call
+// no context ends. Past it a request is refused at once, and waits at the
+// kiosk: a citizen waits for no call that cannot end.
+const maxOffers = 2
+
+// errOffersHung refuses a request while maxOffers calls to the sink
+// have not returned.
+var errOffersHung = errors.New("kiosk: the sink has not answered the last requests: this one waits at the kiosk")
+
+// boundedSink is a sink whose Submit returns when its context ends,
+// whether or not the sink's own call has.
+type boundedSink struct {
+	a    *App
+	sink TicketSink
+}
+
+// bounded returns sink bounded by the context of each Submit.
+func (a *App) bounded(sink TicketSink) TicketSink { return boundedSink{a, sink} }
+
+// Submit offers sub to the sink on a goroutine of its own, and returns
+// its answer, or the context's error once it ends first: a file system
+// that hangs ignores the context. A request the sink takes after all,
+// late, waits no more at the kiosk; should it be offered again meanwhile,
+// both sinks take it again without harm (the spool writes the same file,
+// centrale knows the code).
+func (b boundedSink) Submit(ctx context.Context, sub Submission) error {
+	select {
+	case b.a.offers <- struct{}{}:
+	default:
+		return errOffersHung
+	}
+	done := make(chan error, 1)
+	go func() {
+		err := b.sink.Submit(ctx, sub)
+		<-b.a.offers
+		if err == nil && ctx.Err() != nil {
+			b.a.waiting.remove(sub.Ticket.Code)
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("kiosk: ticket %s: the sink did not answer in time: %w", sub.Ticket.Number, ctx.Err())
+	}
 }

@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"os/exec"
+	"strings"
 	"sync"
 )
 
@@ -36,12 +37,21 @@ func (e *Espeak) Say(voice, text string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.stopLocked()
-	cmd := exec.Command(e.path, "-v", voice, "-s", "150", "--", text)
+	cmd := e.command(voice, text)
 	if err := cmd.Start(); err != nil {
 		return
 	}
 	e.cmd = cmd
 	go cmd.Wait()
+}
+
+// command returns espeak-ng reading text with voice from its standard
+// input: on its command line the text showed to every user of the PC
+// (ps, /proc), a ticket's code among them.
+func (e *Espeak) command(voice, text string) *exec.Cmd {
+	cmd := exec.Command(e.path, "-v", voice, "-s", "150", "--stdin")
+	cmd.Stdin = strings.NewReader(text)
+	return cmd
 }
 
 // Stop stops reading.

@@ -343,6 +343,14 @@ func (k *keyboard) typeRune(r rune) {
 	k.target.TypedRune(r)
 }
 
+// reset takes the keyboard back to its first page, lower case: the next
+// citizen finds it as the last found it first.
+func (k *keyboard) reset() {
+	k.target = nil
+	k.upper, k.accents = false, false
+	k.relabel()
+}
+
 // setTarget sends the keys to e, in the case e prefers.
 func (k *keyboard) setTarget(e *entry) {
 	if k.target == e {
