@@ -49,12 +49,6 @@ type homeScreen struct {
 	handover, expiring *citizenPanel
 	// reconcile prints the end-of-day reconciliation (reconciliation.go).
 	reconcile *reconcilePanel
-	// changePassword opens the change of the operator's own password
-	// (ownpassword.go), which accountMsg says is done; ownPassword is its
-	// dialog, the last opened.
-	changePassword *button
-	accountMsg     *message
-	ownPassword    *ownPasswordDialog
 	// day is the day of the figures and lists shown: the ticker reads
 	// them again when the desk's day turns (App.everyTick).
 	day pinsede.Date
@@ -131,16 +125,11 @@ func (a *App) newHomeScreen() *homeScreen {
 	h.handover = a.newHandoverPanel()
 	h.handover.hideEmpty = true
 	h.expiring = a.newExpiringPanel()
-	h.changePassword = a.button(lang.L("password.own.open"), fynetheme.AccountIcon(), h.showOwnPassword)
-	h.accountMsg = newMessage()
 	side.Objects = append(side.Objects, h.handover.object, h.expiring.object)
 	if h.queue = a.newQueuePanel(); h.queue != nil { // the kiosk's tickets come first
 		side.Objects = append([]fyne.CanvasObject{h.queue.object}, side.Objects...)
 	}
-	// The operator's own account under the search, whose column has the
-	// room: the side's is full at 1280×800.
-	account := section(lang.L("home.account"), container.NewHBox(h.changePassword), h.accountMsg.box)
-	body := container.New(&columnsLayout{ratio: 0.62}, container.NewVBox(search, account), side)
+	body := container.New(&columnsLayout{ratio: 0.62}, search, side)
 	h.screen = screen{Title: lang.L("home.title"), View: a.page(body, true), Focus: h.cf}
 	return h
 }
