@@ -389,15 +389,24 @@ func Start(tb testing.TB, bin, display, dir, titlePrefix string, args ...string)
 func (a *App) Output() string { return a.output.String() }
 
 // UntilDeadline, given as a wait's timeout, has the wait last as long as
-// the test may run: a slow machine then only makes the test slower. The
-// wait gives up DeadlineGrace before go test's -timeout would end the
-// test binary, and fails saying what it waited for, with a screenshot,
-// where the binary's panic would say only where each goroutine stood.
+// the test may run, up to WaitNet: a slow machine then only makes the
+// test slower. The wait gives up DeadlineGrace before go test's -timeout
+// would end the test binary, and fails saying what it waited for, with a
+// screenshot, where the binary's panic would say only where each
+// goroutine stood.
 const UntilDeadline time.Duration = 0
 
 // DeadlineGrace is how long before the test's deadline (go test
 // -timeout) a wait with no bound of its own (UntilDeadline) gives up.
 const DeadlineGrace = 30 * time.Second
+
+// WaitNet is the longest a wait with no bound of its own (UntilDeadline)
+// lasts, if the test's deadline is later: a safety net far beyond any
+// real wait (the longest seen, at a load of 12 to 15 on 2 cores, was
+// 1m24s), so that a screen that never comes (a key that landed
+// elsewhere) fails its test in minutes, not at the suite's deadline with
+// every other test of the binary.
+const WaitNet = 5 * time.Minute
 
 // Deadline returns when the waits of tb with no bound of their own give
 // up: DeadlineGrace before the test's deadline, if it has one (a
@@ -421,8 +430,9 @@ func (a *App) deadline(timeout time.Duration) (<-chan time.Time, func()) {
 }
 
 // deadlineOf returns a channel that receives when a wait of tb's of
-// timeout gives up (UntilDeadline: at the test's Deadline, or never), and
-// the function that releases its timer.
+// timeout gives up (UntilDeadline: at the test's Deadline or after
+// WaitNet, whichever comes first, or never without a deadline), and the
+// function that releases its timer.
 func deadlineOf(tb testing.TB, timeout time.Duration) (<-chan time.Time, func()) {
 	left := timeout
 	if timeout == UntilDeadline {
@@ -430,7 +440,7 @@ func deadlineOf(tb testing.TB, timeout time.Duration) (<-chan time.Time, func())
 		if !ok {
 			return nil, func() {}
 		}
-		left = time.Until(at)
+		left = min(time.Until(at), WaitNet)
 	}
 	t := time.NewTimer(max(left, 0))
 	return t.C, func() { t.Stop() }
