@@ -283,7 +283,13 @@ func (d *Desk) recordPrint(s *Session, cred Credential) (_ Credential, taken boo
 	if err != nil || taken {
 		return cred, taken, err
 	}
-	return printed, false, nil
+	// cred as issued, its times in the zone they were made in (the
+	// store's copy has them in a fixed offset, and months added to it
+	// would cross the clocks' change otherwise), with its print and the
+	// state a pull gave it meanwhile.
+	cred.PrintedAt = at
+	cred.State, cred.RevokedAt, cred.RevokedBy, cred.RevokeReason = printed.State, printed.RevokedAt, printed.RevokedBy, printed.RevokeReason
+	return cred, false, nil
 }
 
 // record stores a credential with its audit entry and its outbox event.
