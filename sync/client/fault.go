@@ -75,7 +75,7 @@ var certificateProblems = map[string]bool{
 var genericProblems = map[string]bool{
 	wire.ProblemMalformed: true, wire.ProblemTooLarge: true, wire.ProblemUnsupportedMediaType: true,
 	wire.ProblemMethodNotAllowed: true, wire.ProblemNotFound: true, wire.ProblemInternal: true,
-	wire.ProblemStoreDown: true, wire.ProblemOtherSede: true, wire.ProblemRateLimited: true,
+	wire.ProblemStoreDown: true, wire.ProblemOtherSede: true,
 	wire.ProblemEmptyBatch: true, wire.ProblemBatchTooLong: true, wire.ProblemInvalidCodiceFiscale: true,
 	wire.ProblemInvalidLogin: true, wire.ProblemInvalidTicket: true, wire.ProblemNoAuditHead: true,
 	wire.ProblemBadAuditHead: true, wire.ProblemAuditFork: true, wire.ProblemBadAuditHeads: true,
