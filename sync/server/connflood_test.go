@@ -153,9 +153,10 @@ func legitimate(t testing.TB, ca *pki.CA) (sede, portal *http.Client) {
 	return sede, portal
 }
 
-// isReset tells a connection closed by its peer: EOF or a reset.
+// isReset tells a connection closed by its peer: EOF (unexpected, when
+// the client had begun reading an answer), or a reset.
 func isReset(err error) bool {
-	return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
 // Ensure that the centrale process, flooded from one address (127.0.0.2)
