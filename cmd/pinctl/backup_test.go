@@ -102,7 +102,8 @@ func TestRestoreCopyMadeMidPrint(t *testing.T) {
 	ver := pinsede.Verification{
 		Document: pinsede.Document{
 			Type: pinsede.DocPassaportoEstero, Number: "PAA123456", Authority: "Ministerio del Interior", Country: "ES",
-			IssuedOn: pinsede.Date{Year: 2020, Month: 5, Day: 4}, ExpiresOn: pinsede.Date{Year: 2030, Month: 5, Day: 3},
+			// Valid on the suite's day, whichever it is (PINSEDE_TEST_NOW).
+			IssuedOn: pinsede.DateOf(sb.now().AddDate(-2, 0, 0)), ExpiresOn: pinsede.DateOf(sb.now().AddDate(8, 0, 0)),
 		},
 		Checklist: pinsede.Checklist{OriginalSeen: true, PhotoMatches: true, MV35Signed: true},
 	}
@@ -111,7 +112,11 @@ func TestRestoreCopyMadeMidPrint(t *testing.T) {
 		_, err := d.Issue(context.Background(), s, req, ver)
 		done <- err
 	}()
-	<-p.entered
+	select {
+	case <-p.entered:
+	case err := <-done: // refused before its print: the test would wait for one
+		t.Fatalf("the issue ended before printing: %v", err)
+	}
 	out := filepath.Join(t.TempDir(), "copia.db")
 	if _, err := st.BackupFile(out); err != nil { // sportello's copy, mid-print
 		t.Fatal(err)
