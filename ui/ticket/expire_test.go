@@ -16,8 +16,7 @@ import (
 // by its modification time a day later: before the day before now's.
 func TestSpoolExpireByIssued(t *testing.T) {
 	now := testclock.Now()
-	y, m, d := now.Date()
-	midnight := time.Date(y, m, d, 0, 0, 0, 0, now.Location())
+	midnight := midnightOf(now)
 	touch := func(t *testing.T, path string, at time.Time) {
 		t.Helper()
 		if err := os.Chtimes(path, at, at); err != nil {

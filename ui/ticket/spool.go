@@ -458,8 +458,7 @@ func (s Spool) Expire(now time.Time) (int, error) {
 	}
 	defer f.Close()
 	key, _ := s.readKey() // none: every file goes by its modification time
-	y, m, d := now.Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, now.Location())
+	today := midnightOf(now)
 	removed := 0
 	for {
 		entries, err := f.ReadDir(256)
@@ -482,6 +481,12 @@ func (s Spool) Expire(now time.Time) (int, error) {
 			return removed, fmt.Errorf("spool %s: %w", s.Dir, err)
 		}
 	}
+}
+
+// midnightOf returns the midnight that began t's day, in t's location.
+func midnightOf(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
 }
 
 // expired reports whether the spool file e is of a day before today (a
