@@ -63,10 +63,10 @@ func cmdAuditExport(e *env, args []string) error {
 	f := pinsede.AuditFilter{Actor: a.actor, Action: pinsede.AuditAction(a.action)}
 	var err error
 	if f.From, err = pinsede.ParseDate(a.from); err != nil {
-		return &usageError{msg: "-from: " + a.from + ": scrivi il giorno come gg/mm/aaaa"}
+		return dateFlagError("-from", a.from, err)
 	}
 	if f.To, err = pinsede.ParseDate(a.to); err != nil {
-		return &usageError{msg: "-to: " + a.to + ": scrivi il giorno come gg/mm/aaaa"}
+		return dateFlagError("-to", a.to, err)
 	}
 	if a.cf != "" {
 		if f.Subject, err = pinsede.ParseCodiceFiscale(a.cf); err != nil {
@@ -111,6 +111,15 @@ func cmdAuditExport(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "%d voci (%s) scritte in %s\n", len(entries), f, a.out)
 	return nil
+}
+
+// dateFlagError says what is wrong with the day value of the flag name,
+// err from ParseDate: a day not in the calendar, or how to write one.
+func dateFlagError(name, value string, err error) error {
+	if errors.Is(err, pinsede.ErrNoSuchDay) {
+		return &usageError{msg: name + ": " + value + ": " + message(pinsede.KeyDateImpossible, nil)}
+	}
+	return &usageError{msg: name + ": " + value + ": scrivi il giorno come gg/mm/aaaa"}
 }
 
 // newOut refuses an -out that exists: an export makes a new file, and

@@ -66,7 +66,9 @@ func TestAuditExport(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-from", "31/02/2026"}, "gg/mm/aaaa"},
+		{[]string{"-from", "31/02/2026"}, "-from: 31/02/2026: Questo giorno non esiste"},
+		{[]string{"-from", day, "-to", "29/02/2027"}, "-to: 29/02/2027: Questo giorno non esiste"},
+		{[]string{"-from", "31-2-2026"}, "gg/mm/aaaa"},
 		{[]string{"-from", day, "-to", "01/01/2020"}, "viene prima di -from"},
 		{[]string{"-from", "01/01/2020", "-to", day}, "al massimo 366 giorni"},
 		{[]string{"-from", day, "-cf", "RSSMRA80A01"}, "codice fiscale non valido"},
