@@ -196,13 +196,30 @@ var formats = map[string]auditFormat{
 	}},
 }
 
-// csvRow is one CSV record, with its line's end.
+// csvRow is one CSV record, with its line's end, each field a csvCell.
 func csvRow(fields []string) string {
+	cells := make([]string, len(fields))
+	for i, f := range fields {
+		cells[i] = csvCell(f)
+	}
 	var b strings.Builder
 	c := csv.NewWriter(&b)
-	c.Write(fields) // a strings.Builder does not fail
+	c.Write(cells) // a strings.Builder does not fail
 	c.Flush()
 	return b.String()
+}
+
+// csvCell neutralises a text a spreadsheet would run as a formula (CSV
+// injection, as OWASP advises): one that begins with = + - @, a tab or a
+// carriage return gets a ' in front, and so does one that begins with ',
+// so that the exact text is what is left of a cell once the ' that
+// begins it, if any, is dropped. A revocation reason
+// =HYPERLINK("http://…","busta smarrita") is kept as text, not a link.
+func csvCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r'", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // entry appends e to chunk, after the separator when it follows another.

@@ -9,12 +9,14 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/storetest"
 	"github.com/pinsede/pinsede/sync/wire"
@@ -209,6 +211,75 @@ func TestAuditExportSede(t *testing.T) {
 	} {
 		if r := sb.run(t, "", append([]string{"audit", "export", "-from", from}, c.args...)...); r.code != exitUsage || !strings.Contains(r.stderr, c.want) {
 			t.Errorf("%q: exit %d, %q; want %q", c.args, r.code, r.stderr, c.want)
+		}
+	}
+}
+
+// printed is a printer that prints every slip at once.
+type printed struct{}
+
+func (printed) PrintSlip(context.Context, pinsede.Slip) error { return nil }
+
+// Ensure that the CSV of audit export neutralises a cell a spreadsheet
+// would run as a formula (OWASP, CSV injection): a revocation reason
+// =HYPERLINK(…) begins with a ', and the exact reason is what is left of
+// the cell once that ' is dropped.
+func TestAuditExportCSVFormula(t *testing.T) {
+	sb := setUp(t)
+	st, err := local.Open(sb.store, sb.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := pinsede.NewDesk(st, printed{}, sb.now)
+	d.PINParams, d.PasswordParams = passwordParams, passwordParams
+	s, err := d.Login("a.verdi", "una-password-lunga")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := pinsede.Request{
+		Cognome: "Rossi", Nome: "Mario", Sesso: pinsede.SexMale,
+		DataNascita:   pinsede.Date{Year: 1980, Month: time.January, Day: 1},
+		LuogoNascita:  pinsede.Place{Name: "Roma", Province: "RM", Code: "H501"},
+		CodiceFiscale: "RSSMRA80A01H501U",
+		Residenza:     pinsede.Address{Street: "Calle Mayor 1", CAP: "28013", City: "Madrid", Country: "ES"},
+		Recapiti:      pinsede.Contacts{Mobile: "+34 600 123 456", Email: "mario.rossi@example.es"},
+	}
+	ver := pinsede.Verification{
+		Document: pinsede.Document{
+			Type: pinsede.DocPassaportoEstero, Number: "PAA123456", Authority: "Ministerio del Interior", Country: "ES",
+			IssuedOn: pinsede.DateOf(sb.now().AddDate(-2, 0, 0)), ExpiresOn: pinsede.DateOf(sb.now().AddDate(8, 0, 0)),
+		},
+		Checklist: pinsede.Checklist{OriginalSeen: true, PhotoMatches: true, MV35Signed: true},
+	}
+	out, err := d.Issue(context.Background(), s, req, ver)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const reason = `=HYPERLINK("http://127.0.0.1/x","busta smarrita")`
+	if _, err := d.Revoke(s, out.Credential.ID, reason); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	r := sb.must(t, "", "audit", "export", "-from", pinsede.DateOf(sb.now()).Italian(), "-action", string(pinsede.ActionRevoked))
+	rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("CSV of the revocation: %v\n%s", err, r.stdout)
+	}
+	detail := rows[1][slices.Index(auditColumns, "detail")]
+	if detail != "'"+reason {
+		t.Errorf("the reason's cell is %q, want %q", detail, "'"+reason)
+	}
+
+	for _, text := range []string{"=1+1", "+39 06 1234", "-2+3", "@SUM(A1)", "\tx", "\rx", "'=1+1", "'", "Busta smarrita", "", "a=b"} {
+		cell := csvCell(text)
+		if strings.ContainsRune("=+-@\t\r", rune((cell + " ")[0])) {
+			t.Errorf("csvCell(%q) = %q: a formula", text, cell)
+		}
+		if got := strings.TrimPrefix(cell, "'"); got != text {
+			t.Errorf("csvCell(%q) = %q: gives back %q", text, cell, got)
 		}
 	}
 }
