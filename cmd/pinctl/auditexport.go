@@ -10,12 +10,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/pinsede/pinsede"
@@ -122,8 +120,8 @@ func dateFlagError(name, value string, err error) error {
 	return &usageError{msg: name + ": " + value + ": scrivi il giorno come gg/mm/aaaa"}
 }
 
-// newOut refuses an -out that exists: an export makes a new file, and
-// never overwrites one.
+// newOut refuses an -out that exists, or whose folder does not
+// (outFolder): an export makes a new file, and never overwrites one.
 func newOut(out string) error {
 	if out == "" {
 		return nil
@@ -131,34 +129,21 @@ func newOut(out string) error {
 	if _, err := os.Lstat(out); err == nil {
 		return &failure{msg: fmt.Sprintf("-out: %s esiste già: indica un file nuovo (l'esportazione non ne sovrascrive uno)", out)}
 	}
-	return nil
+	return outFolder("-out", out)
 }
 
 // writeExport makes the file out (0600) with what write writes, whole or
 // not at all (settings.WriteNew): on error nothing is left at out, and
-// the error, a failure, says in Italian what failed, that nothing was
-// written, and what to do.
+// the error, a failure, says once in Italian what failed, that nothing
+// was written, and what to do (writeProblem).
 func writeExport(out string, write func(io.Writer) error) error {
 	err := settings.WriteNew(out, 0o600, write)
-	var why string
-	switch {
-	case err == nil:
+	if err == nil {
 		return nil
-	case errors.Is(err, syscall.ENOSPC):
-		why = "il disco è pieno"
-	case errors.Is(err, syscall.EDQUOT):
-		why = "la quota di disco dell'utente è esaurita"
-	case errors.Is(err, syscall.EFBIG):
-		why = "il file supera la dimensione massima che il sistema consente"
-	case errors.Is(err, fs.ErrExist):
-		why = "nel frattempo un altro programma ha creato un file con quel nome"
-	case errors.Is(err, fs.ErrPermission):
-		why = "permesso negato nella cartella " + filepath.Dir(out)
-	default:
-		why = err.Error()
 	}
-	return &failure{msg: fmt.Sprintf("esportazione non scritta in %s: %s (%v).\n"+
-		"Non è stato scritto nulla: libera spazio o indica con -out un'altra cartella, poi ripeti il comando", out, why, err)}
+	why, todo := writeProblem("-out", filepath.Dir(out), err)
+	return &failure{msg: fmt.Sprintf("esportazione non scritta in %s: %s.\n"+
+		"Non è stato scritto nulla: %s, poi ripeti il comando", out, why, todo)}
 }
 
 // writeAudit writes entries to w as CSV (a header, then a row each) or
@@ -284,7 +269,8 @@ func exportSede(e *env, a auditExportArgs, f pinsede.AuditFilter) error {
 	}
 	spool, err := os.CreateTemp(dir, ".pinctl-audit-*.part")
 	if err != nil {
-		return &failure{msg: fmt.Sprintf("non riesco a scrivere nella cartella %s: %v", dir, err)}
+		why, todo := writeProblem("-out", dir, err)
+		return &failure{msg: fmt.Sprintf("esportazione non scritta: %s.\nNon è stato scritto nulla: %s, poi ripeti il comando", why, todo)}
 	}
 	defer func() { spool.Close(); os.Remove(spool.Name()) }()
 	var chunks []*io.SectionReader
