@@ -14,7 +14,7 @@ import (
 // domainKeys are the domain's message keys that the wizard can show: every
 // problem Request.Validate finds in the fields the kiosk asks for.
 var domainKeys = []string{
-	pinsede.KeyRequired, pinsede.KeyTooLong, pinsede.KeySex, pinsede.KeyDateFormat, pinsede.KeyDateImpossible, pinsede.KeyDateFuture,
+	pinsede.KeyRequired, pinsede.KeyTooLong, pinsede.KeyNameLatin, pinsede.KeySex, pinsede.KeyDateFormat, pinsede.KeyDateImpossible, pinsede.KeyDateFuture,
 	pinsede.KeyDateTooOld, pinsede.KeyPlaceCode, pinsede.KeyPlaceUnknown,
 	pinsede.KeyCFRequired, pinsede.KeyCFLength, pinsede.KeyCFSeparator, pinsede.KeyCFChar, pinsede.KeyCFLetter,
 	pinsede.KeyCFDigit, pinsede.KeyCFMonth, pinsede.KeyCFDay, pinsede.KeyCFDate, pinsede.KeyCFCheck,
