@@ -14,12 +14,12 @@ import (
 // not show (Xu Li for Rossi Mario's code) only warns, and goes on.
 func TestNameLatin(t *testing.T) {
 	for _, c := range []struct {
-		cognome, nome string
-		latin         bool
+		cognome, nome, shot string
+		latin               bool
 	}{
-		{"😀😀", "🙂", false},
-		{"Иванов", "Сергей", false},
-		{"Xu", "Li", true},
+		{"😀😀", "🙂", "emoji", false},
+		{"Иванов", "Сергей", "cirillico", false},
+		{"Xu", "Li", "", true},
 	} {
 		h := ready(t)
 		q := mario
@@ -45,6 +45,9 @@ func TestNameLatin(t *testing.T) {
 		}
 		if onMV35 := h.app.current.View == r.screen.View; onMV35 == c.latin {
 			t.Errorf("%s %s: Avanti left the MV35: %v, want %v", c.cognome, c.nome, !onMV35, c.latin)
+		}
+		if *shots != "" && c.shot != "" {
+			writeShots(t, h, "mv35-nome-"+c.shot)
 		}
 	}
 }
