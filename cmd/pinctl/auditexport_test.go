@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
-	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/storetest"
 	"github.com/pinsede/pinsede/sync/wire"
@@ -226,31 +225,8 @@ func (printed) PrintSlip(context.Context, pinsede.Slip) error { return nil }
 // the cell once that ' is dropped.
 func TestAuditExportCSVFormula(t *testing.T) {
 	sb := setUp(t)
-	st, err := local.Open(sb.store, sb.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := pinsede.NewDesk(st, printed{}, sb.now)
-	d.PINParams, d.PasswordParams = passwordParams, passwordParams
-	s, err := d.Login("a.verdi", "una-password-lunga")
-	if err != nil {
-		t.Fatal(err)
-	}
-	req := pinsede.Request{
-		Cognome: "Rossi", Nome: "Mario", Sesso: pinsede.SexMale,
-		DataNascita:   pinsede.Date{Year: 1980, Month: time.January, Day: 1},
-		LuogoNascita:  pinsede.Place{Name: "Roma", Province: "RM", Code: "H501"},
-		CodiceFiscale: "RSSMRA80A01H501U",
-		Residenza:     pinsede.Address{Street: "Calle Mayor 1", CAP: "28013", City: "Madrid", Country: "ES"},
-		Recapiti:      pinsede.Contacts{Mobile: "+34 600 123 456", Email: "mario.rossi@example.es"},
-	}
-	ver := pinsede.Verification{
-		Document: pinsede.Document{
-			Type: pinsede.DocPassaportoEstero, Number: "PAA123456", Authority: "Ministerio del Interior", Country: "ES",
-			IssuedOn: pinsede.DateOf(sb.now().AddDate(-2, 0, 0)), ExpiresOn: pinsede.DateOf(sb.now().AddDate(8, 0, 0)),
-		},
-		Checklist: pinsede.Checklist{OriginalSeen: true, PhotoMatches: true, MV35Signed: true},
-	}
+	st, d, s := sb.desk(t, printed{})
+	req, ver := sb.mario()
 	out, err := d.Issue(context.Background(), s, req, ver)
 	if err != nil {
 		t.Fatal(err)
