@@ -63,10 +63,10 @@ const maxText = 120
 
 // Validate checks the request as of today and returns every problem, in the
 // order of the form. The surname and name must be written in Latin letters
-// as the identity document spells them (KeyNameLatin). The codice fiscale and the place-of-birth code are
-// normalised in place. A place code, when given, must be in the table of
-// places (its validity dates only warn: see [CheckPlace]), and must agree
-// with the codice fiscale.
+// as the identity document spells them (KeyNameLatin). The codice fiscale
+// and the place-of-birth code are normalised in place. A place code, when
+// given, must be in the table of places (its validity dates only warn: see
+// [CheckPlace]), and must agree with the codice fiscale.
 func (r *Request) Validate(today Date) FieldErrors {
 	var es FieldErrors
 	text := func(field, v string, required bool) {
