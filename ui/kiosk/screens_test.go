@@ -57,6 +57,12 @@ func TestValidationMessages(t *testing.T) {
 		t.Fatalf("moved on with an empty surname")
 	}
 	h.shot("05-error-cognome-it")
+	h.typeInto(w.cognome, "Иванов")
+	w.next()
+	if got := shownErrors(w)[pinsede.FieldCognome]; !strings.Contains(got, "lettere latine") || h.app.Screen() != "question:cognome" || w.cognome.Text != "Иванов" {
+		t.Errorf("a surname in Cyrillic: %q on %s, the answer %q", got, h.app.Screen(), w.cognome.Text)
+	}
+	h.shot("05-error-cognome-latin-it")
 	h.typeInto(w.cognome, "Rossi")
 	w.next()
 	h.typeInto(w.nome, "Maria")
