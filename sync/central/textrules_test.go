@@ -12,6 +12,7 @@ import (
 	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/storetest"
 )
 
 // noPrinter takes every slip: the test reads the events, not the PIN.
@@ -71,14 +72,7 @@ func TestDeskTakesOnlyWhatCentraleTakes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := pinsede.Request{
-				Cognome: "Rossi", Nome: "Mario", Sesso: pinsede.SexMale,
-				DataNascita:   pinsede.Date{Year: 1980, Month: time.January, Day: 1},
-				LuogoNascita:  pinsede.Place{Name: "Roma", Province: "RM", Code: "H501"},
-				CodiceFiscale: "RSSMRA80A01H501U",
-				Residenza:     pinsede.Address{Street: "Calle Mayor 1", CAP: "28013", City: "Madrid", Country: "ES"},
-				Recapiti:      pinsede.Contacts{Mobile: "+34 600 123 456", Email: "mario.rossi@example.es"},
-			}
+			r := storetest.TicketRequest()
 			v := pinsede.Verification{
 				Document: pinsede.Document{Type: pinsede.DocPassaportoEstero, Number: "PAA123456", Authority: "Ministerio del Interior", Country: "ES",
 					IssuedOn: pinsede.DateOf(now.AddDate(-2, 0, 0)), ExpiresOn: pinsede.DateOf(now.AddDate(3, 0, 0))},

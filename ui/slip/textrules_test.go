@@ -35,20 +35,7 @@ func TestMV35LongestTexts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			pages := words(t, pdf)
-			if len(pages) != 1 {
-				t.Fatalf("%d pages, want 1", len(pages))
-			}
-			for i, a := range pages[0] {
-				if a.xMin < 0 || a.yMin < 0 || a.xMax > a595 || a.yMax > a842 {
-					t.Errorf("%.40q is off the page", a.text)
-				}
-				for _, b := range pages[0][i+1:] {
-					if a.overlaps(b) {
-						t.Errorf("%.40q runs into %.40q", a.text, b.text)
-					}
-				}
-			}
+			onePageLaidOut(t, pdf)
 		})
 	}
 }
