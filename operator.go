@@ -38,15 +38,15 @@ type Sede struct {
 	Address string `json:"address"`
 }
 
-// Validate checks the sede's fields: a code, a name of at most
-// MaxNameRunes characters and an address of at most MaxTextRunes, with
-// none that InvisibleChar refuses. The MV35 and the slip print them.
+// Validate checks the sede's fields: a code, a name and an address of at
+// most MaxTextRunes characters, with none that InvisibleChar refuses. The
+// MV35 and the slip print them.
 func (s Sede) Validate() FieldErrors {
 	var es FieldErrors
 	if !validCode(s.Code, 2, 16) {
 		es.add(FieldSedeCode, KeyCodeFormat, nil)
 	}
-	es.checkText(FieldSedeName, s.Name, true, MaxNameRunes)
+	es.checkText(FieldSedeName, s.Name, true, MaxTextRunes)
 	es.checkText(FieldSedeAddress, s.Address, true, MaxTextRunes)
 	return es
 }

@@ -22,12 +22,13 @@ const (
 	// sede, of a slip serial or a ticket code.
 	MaxShortTextBytes = 64
 	// MaxTextRunes is the most characters of a free text of a form: the
-	// MV35's, a document's authority, a reason, the sede's address. In
-	// four-byte characters it fits MaxTextBytes.
+	// MV35's, a document's authority, a reason, the sede's name and
+	// address (the MV35 and the slip fit or cut them). In four-byte
+	// characters it fits MaxTextBytes.
 	MaxTextRunes = maxText
-	// MaxNameRunes is the most characters of an operator's name and of
-	// the sede's: what the MV35 and the slip print on one line, beside
-	// their other words.
+	// MaxNameRunes is the most characters of an operator's name: what
+	// the MV35 writes, with the sede's name, in the lines of its box
+	// "Riservato all'ufficio", above "Firma e timbro dell'operatore".
 	MaxNameRunes = 60
 	// MaxCitizenTextBytes is the most bytes the texts of a citizen's
 	// record (Citizen: the MV35 and the document verified, TextBytes)

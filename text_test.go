@@ -112,7 +112,7 @@ func TestOperatorAndSedeText(t *testing.T) {
 		key   string
 	}{
 		{"nome della sede con U+202E", func(s *pinsede.Sede, _ *pinsede.NewOperator) { s.Name = "Roma\u202E" }, pinsede.FieldSedeName, pinsede.KeyTextInvisible},
-		{"nome della sede troppo lungo", func(s *pinsede.Sede, _ *pinsede.NewOperator) { s.Name = strings.Repeat("Sede ", 13) }, pinsede.FieldSedeName, pinsede.KeyTooLong},
+		{"nome della sede troppo lungo", func(s *pinsede.Sede, _ *pinsede.NewOperator) { s.Name = strings.Repeat("Sede ", 25) }, pinsede.FieldSedeName, pinsede.KeyTooLong},
 		{"indirizzo con tab", func(s *pinsede.Sede, _ *pinsede.NewOperator) { s.Address = "Via Tuscolana 1\t00182 Roma" }, pinsede.FieldSedeAddress, pinsede.KeyTextInvisible},
 		{"indirizzo di 600 caratteri", func(s *pinsede.Sede, _ *pinsede.NewOperator) { s.Address = strings.Repeat("V", 600) }, pinsede.FieldSedeAddress, pinsede.KeyTooLong},
 		{"supervisore con ESC", func(_ *pinsede.Sede, o *pinsede.NewOperator) { o.Name = "Anna\x1b[31m" }, pinsede.FieldOperatorName, pinsede.KeyTextInvisible},

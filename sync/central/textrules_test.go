@@ -64,7 +64,7 @@ func TestDeskTakesOnlyWhatCentraleTakes(t *testing.T) {
 			defer st.Close()
 			d := pinsede.NewDesk(st, noPrinter{}, func() time.Time { return now })
 			d.PINParams, d.PasswordParams = cheap, cheap
-			if err := d.Setup(pinsede.Sede{Code: "ROMA01", Name: strings.Repeat("S", pinsede.MaxNameRunes), Address: emoji(most)},
+			if err := d.Setup(pinsede.Sede{Code: "ROMA01", Name: strings.Repeat("S", most), Address: emoji(most)},
 				pinsede.NewOperator{ID: "sup", Name: emoji(pinsede.MaxNameRunes), Password: "password-lunga"}); err != nil {
 				t.Fatal(err)
 			}

@@ -9,7 +9,7 @@ import (
 
 // Ensure that the MV35 holds, on one page with no text running into
 // other text, the longest texts the desk takes (pinsede.MaxNameRunes for
-// the operator's and the sede's names, MaxTextRunes for the MV35's and the
+// the operator's name, MaxTextRunes for the sede's, the MV35's and the
 // document's), in wide letters, as words or as one unbroken run: a name of
 // 600 characters ran into "Firma e timbro dell'operatore", a sede's off
 // the page, and a sede's name of one unbroken run pushed the date off
@@ -25,7 +25,7 @@ func TestMV35LongestTexts(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			f := sampleMV35(fill(pinsede.MaxTextRunes), fill(pinsede.MaxTextRunes))
 			f.Operator = fill(pinsede.MaxNameRunes)
-			f.Sede.Name = fill(pinsede.MaxNameRunes)
+			f.Sede.Name = fill(pinsede.MaxTextRunes)
 			f.Sede.Address = fill(pinsede.MaxTextRunes)
 			f.Document.Authority = fill(pinsede.MaxTextRunes)
 			f.Request.Residenza.Street = fill(pinsede.MaxTextRunes)
