@@ -37,8 +37,8 @@ const (
 	MaxCitizenTextBytes = 4 << 10
 )
 
-// The text of a form holds no character past the first MaxTextBytes/4:
-// MaxTextRunes fits MaxTextBytes, whatever its characters.
+// MaxTextRunes characters of four bytes each fit MaxTextBytes: the build
+// fails if one of the two changes so that they do not.
 var _ = [MaxTextBytes/utf8.UTFMax - MaxTextRunes]struct{}{}
 
 // KeyTextTotal is the message of a field of an MV35 whose texts, with the
@@ -85,10 +85,8 @@ func FoldLines(s string) string { return strings.Join(strings.Fields(s), " ") }
 // that is not UTF-8 too).
 func (es *FieldErrors) checkText(field, v string, required bool, maxRunes int) {
 	switch {
-	case strings.TrimSpace(v) == "":
-		if required {
-			es.add(field, KeyRequired, nil)
-		}
+	case strings.TrimSpace(v) == "" && required:
+		es.add(field, KeyRequired, nil)
 	case utf8.RuneCountInString(v) > maxRunes:
 		es.add(field, KeyTooLong, map[string]any{"Max": maxRunes})
 	default:

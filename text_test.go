@@ -44,6 +44,7 @@ func TestIssueRefusesTextCentraleRefuses(t *testing.T) {
 		{"byte non UTF-8 nella via", func(r *pinsede.Request, _ *pinsede.Verification) { r.Residenza.Street = "Calle \xff 1" }, pinsede.FieldIndirizzo, pinsede.KeyTextInvisible, 7},
 		{"U+2028 nel luogo di nascita", func(r *pinsede.Request, _ *pinsede.Verification) { r.LuogoNascita.Name = "Ro\u2028ma" }, pinsede.FieldLuogoNascita, pinsede.KeyTextInvisible, 3},
 		{"ESC nella provincia estera", func(r *pinsede.Request, _ *pinsede.Verification) { r.Residenza.Province = "M\x1b" }, pinsede.FieldProvincia, pinsede.KeyTextInvisible, 2},
+		{"solo un tab nel CAP estero, facoltativo", func(r *pinsede.Request, _ *pinsede.Verification) { r.Residenza.CAP = "\t" }, pinsede.FieldCAP, pinsede.KeyTextInvisible, 1},
 		{"NUL nell'e-mail", func(r *pinsede.Request, _ *pinsede.Verification) { r.Recapiti.Email = "mario\x00@example.es" }, pinsede.FieldEmail, pinsede.KeyTextInvisible, 6},
 		{"telefono di 600 byte", func(r *pinsede.Request, _ *pinsede.Verification) {
 			r.Recapiti.Mobile = "+34 600" + strings.Repeat(" ", 600) + "123 456"
