@@ -89,3 +89,24 @@ func TestNamesRefusedAtTheField(t *testing.T) {
 		t.Errorf("the operators' page lost what was typed: %q %q", o.id.Text, o.name.Text)
 	}
 }
+
+// Ensure that the identity check refuses, at the field, an issuing
+// authority centrale would refuse (a BEL, 600 characters), keeps what was
+// typed, and prints nothing: the slip printed a PIN that never worked.
+func TestAuthorityRefusedAtTheField(t *testing.T) {
+	for authority, want := range map[string]string{"RENAPER\a": "posizione 8", strings.Repeat("M", 600): "120"} {
+		h := ready(t)
+		h.toVerification(mario)
+		doc := passport
+		doc.Authority = authority
+		h.fillVerification(doc)
+		v := h.app.verify
+		h.tap(v.issue)
+		if got := v.fields[pinsede.FieldDocAuthority].problemText(); !strings.Contains(got, want) {
+			t.Errorf("authority %.20q: problem %q lacks %q", authority, got, want)
+		}
+		if v.authority.Text != authority || v.number.Text != passport.Number || len(h.printer.printed()) != 0 {
+			t.Errorf("authority %.20q: typed %q %q, %d slips printed", authority, v.authority.Text, v.number.Text, len(h.printer.printed()))
+		}
+	}
+}
