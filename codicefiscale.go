@@ -21,6 +21,7 @@ const (
 	KeyCFRequired  = "err.cf.required"
 	KeyCFLength    = "err.cf.length"    // Len: the characters typed
 	KeyCFSeparator = "err.cf.separator" // Pos: a space or hyphen inside the code
+	KeyCFInvisible = "err.cf.invisible" // Pos, Char: a character that does not show (U+200B), often pasted with the code
 	KeyCFChar      = "err.cf.char"      // Pos: not a digit, in a temporary code
 	KeyCFLetter    = "err.cf.letter"    // Pos: a letter was expected
 	KeyCFDigit     = "err.cf.digit"     // Pos: a digit or one of LMNPQRSTUV was expected
@@ -80,7 +81,9 @@ var cfDigitAt = [16]bool{6: true, 7: true, 9: true, 10: true, 12: true, 13: true
 //
 // Spaces or hyphens inside the code are refused with their position:
 // no printed code has them, and the desk should see the code exactly as the
-// tessera sanitaria prints it.
+// tessera sanitaria prints it. So is a character that does not show (a
+// zero-width space pasted with the code, KeyCFInvisible): the code would
+// look right and count a character more.
 //
 // A problem comes back as a [FieldError] for the field "codice_fiscale"
 // whose arguments name the position at fault.
@@ -106,6 +109,8 @@ func parseCF(s string) (CodiceFiscale, bool, error) {
 		switch {
 		case r == ' ' || r == '-' || unicode.IsSpace(r):
 			return fail(KeyCFSeparator, map[string]any{"Pos": n})
+		case !unicode.IsGraphic(r):
+			return fail(KeyCFInvisible, map[string]any{"Pos": n, "Char": fmt.Sprintf("%U", r)})
 		case r >= 'a' && r <= 'z':
 			lower = true
 			r -= 'a' - 'A'

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // DelegationForm is the INPS form on which a delegation of the digital
@@ -192,13 +191,10 @@ func (dl *Delegation) Validate(today Date) FieldErrors {
 		es.add(SideDelegato.Field(FieldCodiceFiscale), KeyDelegationSelf, nil)
 	}
 	dl.MedicalCertificate = strings.TrimSpace(dl.MedicalCertificate)
-	switch {
-	case dl.Form != FormAA09:
+	if dl.Form != FormAA09 {
 		dl.MedicalCertificate = ""
-	case dl.MedicalCertificate == "":
-		es.add(FieldDelegationCertificate, KeyRequired, nil)
-	case utf8.RuneCountInString(dl.MedicalCertificate) > maxText:
-		es.add(FieldDelegationCertificate, KeyTooLong, map[string]any{"Max": maxText})
+	} else {
+		es.checkText(FieldDelegationCertificate, dl.MedicalCertificate, true, maxText)
 	}
 	if dl.From.IsZero() {
 		dl.From = today
@@ -221,16 +217,8 @@ func (p *Party) validate(side DelegationSide, today Date) FieldErrors {
 		p.CodiceFiscale = cf
 	}
 	p.Cognome, p.Nome = strings.TrimSpace(p.Cognome), strings.TrimSpace(p.Nome)
-	for _, f := range []struct{ field, v string }{{FieldCognome, p.Cognome}, {FieldNome, p.Nome}} {
-		switch {
-		case f.v == "":
-			es.add(f.field, KeyRequired, nil)
-		case utf8.RuneCountInString(f.v) > maxText:
-			es.add(f.field, KeyTooLong, map[string]any{"Max": maxText})
-		case !latinName(f.v):
-			es.add(f.field, KeyNameLatin, nil)
-		}
-	}
+	es.checkName(FieldCognome, p.Cognome)
+	es.checkName(FieldNome, p.Nome)
 	// The document as for an issue; the checklist is the MV35's, not the
 	// delegation form's, and stands ticked.
 	ver := Verification{Document: p.Document, Checklist: Checklist{OriginalSeen: true, PhotoMatches: true, MV35Signed: true}}
@@ -329,8 +317,8 @@ func checkDelegationLimits(tx RecordsTx, dl Delegation, today Date) error {
 }
 
 // RevokeDelegation revokes a delegation in force or still to start, for
-// reason (from RevokeReasonMin to 120 characters, or a FieldErrors on
-// FieldRevokeReason), at the request of either party. A delegation revoked
+// reason (as for Revoke: from RevokeReasonMin to 120 characters, on one
+// line, or a FieldErrors on FieldRevokeReason), at the request of either party. A delegation revoked
 // or ended returns a *Problem with KeyDelegationNotActive wrapping
 // ErrDelegationNotActive; an unknown id, ErrNotFound.
 //
@@ -339,15 +327,9 @@ func checkDelegationLimits(tx RecordsTx, dl Delegation, today Date) error {
 // with the delegation) are committed in one transaction, and the link is
 // asked to push it.
 func (d *Desk) RevokeDelegation(s *Session, id, reason string) (Delegation, error) {
-	reason = strings.TrimSpace(reason)
-	if n := utf8.RuneCountInString(reason); n > maxText {
-		return Delegation{}, FieldErrors{{Field: FieldRevokeReason, Key: KeyTooLong, Args: map[string]any{"Max": maxText}}}
-	} else if n < RevokeReasonMin {
-		key := KeyRevokeReasonShort
-		if n == 0 {
-			key = KeyRequired
-		}
-		return Delegation{}, FieldErrors{{Field: FieldRevokeReason, Key: key, Args: map[string]any{"Min": RevokeReasonMin}}}
+	reason, es := revokeReason(reason)
+	if es != nil {
+		return Delegation{}, es
 	}
 	now := d.Now()
 	var dl Delegation

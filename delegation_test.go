@@ -101,6 +101,14 @@ func TestDelegationValidate(t *testing.T) {
 			pinsede.SideDelegato.Field(pinsede.FieldCodiceFiscale), pinsede.KeyDelegationSelf},
 		{"AA09 senza certificato medico", func(d *pinsede.Delegation) { d.Form, d.MedicalCertificate = pinsede.FormAA09, " " },
 			pinsede.FieldDelegationCertificate, pinsede.KeyRequired},
+		{"cognome del delegato con U+202E", func(d *pinsede.Delegation) { d.Delegato.Cognome = "Ro\u202Essi" },
+			pinsede.SideDelegato.Field(pinsede.FieldCognome), pinsede.KeyTextInvisible},
+		{"autorità del documento del delegante con BEL", func(d *pinsede.Delegation) { d.Delegante.Document.Authority = "Comune\a" },
+			pinsede.SideDelegante.Field(pinsede.FieldDocAuthority), pinsede.KeyTextInvisible},
+		{"certificato medico a capo", func(d *pinsede.Delegation) {
+			d.Form, d.MedicalCertificate = pinsede.FormAA09, "dott. Bianchi\n2 novembre"
+		},
+			pinsede.FieldDelegationCertificate, pinsede.KeyTextInvisible},
 		{"primo giorno passato", func(d *pinsede.Delegation) { d.From = addDays(today, -1) },
 			pinsede.FieldDelegationFrom, pinsede.KeyDelegationFromPast},
 		{"ultimo giorno prima del primo", func(d *pinsede.Delegation) { d.From, d.Until = addDays(today, 5), addDays(today, 4) },
@@ -276,11 +284,18 @@ func TestRegisterAndRevokeDelegation(t *testing.T) {
 	} else if fe, ok := es.For(pinsede.FieldRevokeReason); !ok || fe.Key != pinsede.KeyRevokeReasonShort {
 		t.Fatalf("short reason: %v", es)
 	}
+	// nor when it has an escape, which the central records refuse;
+	if _, err := f.desk.RevokeDelegation(f.sup, dl.ID, "revocata \x1b[31msubito"); !errors.As(err, &es) {
+		t.Fatalf("reason with an escape: %v", err)
+	} else if fe, ok := es.For(pinsede.FieldRevokeReason); !ok || fe.Key != pinsede.KeyTextInvisible || fe.Args["Pos"] != 10 {
+		t.Fatalf("reason with an escape: %v", es)
+	}
 
-	// when revoked with a reason, then it is revoked, audited and queued;
+	// when revoked with a reason on two lines, then it is revoked, on
+	// one line, audited and queued;
 	f.now = f.now.Add(time.Hour)
 	const why = "il delegante non vuole più la delega"
-	rv, err := f.desk.RevokeDelegation(f.sup, dl.ID, why)
+	rv, err := f.desk.RevokeDelegation(f.sup, dl.ID, "il delegante non vuole\r\npiù la delega\n")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,8 +91,10 @@ type Verification struct {
 // Validate checks the verification as of today. An expired document, an
 // expiry before the issue, an issue in the future, a paper identity card
 // from 3 August 2026 (see [PaperIDCardsCease]), a number not of the type's
-// format (see [NormalizeDocumentNumber]; spaces and hyphens are dropped) and
-// an unticked checklist item each block the issue.
+// format (see [NormalizeDocumentNumber]; spaces and hyphens are dropped),
+// an authority of more than MaxTextRunes characters or with one that
+// InvisibleChar refuses, and an unticked checklist item each block the
+// issue.
 func (v *Verification) Validate(today Date) FieldErrors {
 	var es FieldErrors
 	d := &v.Document
@@ -107,9 +109,7 @@ func (v *Verification) Validate(today Date) FieldErrors {
 	case !validDocNumber(d.Type, d.Number):
 		es.add(FieldDocNumber, KeyDocNumber, map[string]any{"Example": DocNumberExample(d.Type)})
 	}
-	if strings.TrimSpace(d.Authority) == "" {
-		es.add(FieldDocAuthority, KeyRequired, nil)
-	}
+	es.checkText(FieldDocAuthority, d.Authority, true, maxText)
 	if d.Type.Valid() && !d.Type.Foreign() && d.Country == "" {
 		d.Country = "IT"
 	}

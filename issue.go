@@ -42,17 +42,28 @@ func (d *Desk) Issue(ctx context.Context, s *Session, req Request, ver Verificat
 	if err := d.clockOff(); err != nil { // before the dates are checked on it
 		return Issued{}, fmt.Errorf("issue: %w", err)
 	}
-	now := d.Now()
-	today := DateOf(now)
-	es := req.Validate(today)
-	es = append(es, ver.Validate(today)...)
-	if len(es) > 0 {
+	if es := validateIssue(&req, &ver, DateOf(d.Now())); len(es) > 0 {
 		return Issued{}, es
 	}
 	if _, err := d.refusal(s, req, &ver.Document, true); err != nil {
 		return Issued{}, err
 	}
 	return d.issue(ctx, s, req, ver)
+}
+
+// validateIssue validates the request and the verification of an issue as
+// of today, normalising them in place, and then the citizen's record they
+// make together (citizenTextProblem): every problem, in the order of the
+// forms.
+func validateIssue(req *Request, ver *Verification, today Date) FieldErrors {
+	es := req.Validate(today)
+	es = append(es, ver.Validate(today)...)
+	if len(es) == 0 {
+		if e, ok := citizenTextProblem(Citizen{Request: *req, Document: ver.Document}); ok {
+			es = append(es, e)
+		}
+	}
+	return es
 }
 
 // issue issues a PIN to a request and a verification already validated

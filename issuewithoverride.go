@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -21,7 +20,8 @@ type Override struct {
 // refuses, on a supervisor's override: the approver is an active supervisor
 // other than the session's operator (dual control: ErrSameApprover,
 // ErrForbidden, ErrBadCredentials as for ReplaceSlip) and the written
-// reason has from MinOverrideReason to 120 characters (else FieldErrors on
+// reason has from MinOverrideReason to 120 characters, kept on one line
+// (FoldLines), with none that InvisibleChar refuses (else FieldErrors on
 // FieldOverrideReason). The override is audited as ActionPolicyOverride,
 // with the refusal's key, the approver and the reason, in the transaction
 // that commits the credential. A citizen the policy accepts is simply
@@ -34,14 +34,12 @@ func (d *Desk) IssueWithOverride(ctx context.Context, s *Session, req Request, v
 		return Issued{}, fmt.Errorf("policy override: %w", err)
 	}
 	today := DateOf(d.Now())
-	es := req.Validate(today)
-	es = append(es, ver.Validate(today)...)
-	o.Reason = strings.TrimSpace(o.Reason)
-	switch n := utf8.RuneCountInString(o.Reason); {
-	case n < MinOverrideReason:
+	es := validateIssue(&req, &ver, today)
+	o.Reason = FoldLines(o.Reason)
+	if utf8.RuneCountInString(o.Reason) < MinOverrideReason {
 		es.add(FieldOverrideReason, KeyOverrideReasonShort, map[string]any{"Min": MinOverrideReason})
-	case n > maxText:
-		es.add(FieldOverrideReason, KeyTooLong, map[string]any{"Max": maxText})
+	} else {
+		es.checkText(FieldOverrideReason, o.Reason, true, maxText)
 	}
 	if len(es) > 0 {
 		return Issued{}, es

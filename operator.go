@@ -1,7 +1,6 @@
 package pinsede
 
 import (
-	"strings"
 	"time"
 )
 
@@ -39,18 +38,16 @@ type Sede struct {
 	Address string `json:"address"`
 }
 
-// Validate checks the sede's fields.
+// Validate checks the sede's fields: a code, a name and an address of at
+// most MaxTextRunes characters, with none that InvisibleChar refuses. The
+// MV35 and the slip print them.
 func (s Sede) Validate() FieldErrors {
 	var es FieldErrors
 	if !validCode(s.Code, 2, 16) {
 		es.add(FieldSedeCode, KeyCodeFormat, nil)
 	}
-	if strings.TrimSpace(s.Name) == "" {
-		es.add(FieldSedeName, KeyRequired, nil)
-	}
-	if strings.TrimSpace(s.Address) == "" {
-		es.add(FieldSedeAddress, KeyRequired, nil)
-	}
+	es.checkText(FieldSedeName, s.Name, true, MaxTextRunes)
+	es.checkText(FieldSedeAddress, s.Address, true, MaxTextRunes)
 	return es
 }
 
@@ -112,15 +109,16 @@ type NewOperator struct {
 	Password string
 }
 
-// Validate checks the new operator's fields.
+// Validate checks the new operator's fields: an id, a name of at most
+// MaxNameRunes characters with none that InvisibleChar refuses (the MV35
+// and the slip print it), a role and a password of MinPasswordLength
+// characters.
 func (n NewOperator) Validate() FieldErrors {
 	var es FieldErrors
 	if !validCode(n.ID, 3, 32) {
 		es.add(FieldOperatorID, KeyCodeFormat, nil)
 	}
-	if strings.TrimSpace(n.Name) == "" {
-		es.add(FieldOperatorName, KeyRequired, nil)
-	}
+	es.checkText(FieldOperatorName, n.Name, true, MaxNameRunes)
 	if !n.Role.Valid() {
 		es.add(FieldOperatorRole, KeyRequired, nil)
 	}

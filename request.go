@@ -3,7 +3,6 @@ package pinsede
 import (
 	"strings"
 	"unicode"
-	"unicode/utf8"
 )
 
 // Sex is the sex as written on the MV35 and in the codice fiscale.
@@ -58,33 +57,28 @@ type Request struct {
 	Recapiti      Contacts      `json:"recapiti"`
 }
 
-// maxText is the longest free text accepted in a form field.
+// maxText is the longest free text accepted in a form field, in
+// characters (MaxTextRunes).
 const maxText = 120
+
+// maxPhone is the longest phone number accepted, in bytes: 15 digits and
+// what separates them.
+const maxPhone = 32
 
 // Validate checks the request as of today and returns every problem, in the
 // order of the form. The surname and name must be written in Latin letters
 // as the identity document spells them (KeyNameLatin). The codice fiscale
 // and the place-of-birth code are normalised in place. A place code, when
 // given, must be in the table of places (its validity dates only warn: see
-// [CheckPlace]), and must agree with the codice fiscale.
+// [CheckPlace]), and must agree with the codice fiscale. Every text holds
+// at most MaxTextRunes characters and none that InvisibleChar refuses
+// (KeyTextInvisible): the central records keep the request with the PIN it
+// gets.
 func (r *Request) Validate(today Date) FieldErrors {
 	var es FieldErrors
-	text := func(field, v string, required bool) {
-		switch {
-		case strings.TrimSpace(v) == "" && required:
-			es.add(field, KeyRequired, nil)
-		case utf8.RuneCountInString(v) > maxText:
-			es.add(field, KeyTooLong, map[string]any{"Max": maxText})
-		}
-	}
-	name := func(field, v string) {
-		text(field, v, true)
-		if _, found := es.For(field); !found && !latinName(v) {
-			es.add(field, KeyNameLatin, nil)
-		}
-	}
-	name(FieldCognome, r.Cognome)
-	name(FieldNome, r.Nome)
+	text := func(field, v string, required bool) { es.checkText(field, v, required, maxText) }
+	es.checkName(FieldCognome, r.Cognome)
+	es.checkName(FieldNome, r.Nome)
 	if r.Sesso != SexMale && r.Sesso != SexFemale {
 		es.add(FieldSesso, KeySex, nil)
 	}
@@ -97,6 +91,7 @@ func (r *Request) Validate(today Date) FieldErrors {
 		es.add(FieldDataNascita, KeyDateTooOld, nil)
 	}
 	text(FieldLuogoNascita, r.LuogoNascita.Name, true)
+	text(FieldLuogoNascita, r.LuogoNascita.Province, false)
 	if code := strings.ToUpper(strings.TrimSpace(r.LuogoNascita.Code)); code != "" {
 		r.LuogoNascita.Code = code
 		if _, err := CheckPlace(code, r.DataNascita); err != nil {
@@ -127,6 +122,7 @@ func (r *Request) Validate(today Date) FieldErrors {
 		}
 	} else {
 		text(FieldCAP, a.CAP, false)
+		text(FieldProvincia, a.Province, false)
 	}
 	c := r.Recapiti
 	phone := func(field, v string) {
@@ -140,7 +136,12 @@ func (r *Request) Validate(today Date) FieldErrors {
 		es.add(FieldCellulare, KeyPhoneNeeded, nil)
 	}
 	email := func(field, v string) {
-		if v != "" && !validEmail(v) {
+		if v == "" {
+			return
+		}
+		if e, ok := invisibleAt(field, v); ok {
+			es = append(es, e)
+		} else if !validEmail(v) {
 			es.add(field, KeyEmail, nil)
 		}
 	}
@@ -185,8 +186,11 @@ func validProvince(s string) bool {
 }
 
 // validPhone accepts an optional leading + and 6 to 15 digits, with spaces,
-// dots, hyphens or slashes between them.
+// dots, hyphens or slashes between them, in at most maxPhone bytes.
 func validPhone(s string) bool {
+	if len(s) > maxPhone {
+		return false
+	}
 	digits := 0
 	for i, c := range s {
 		switch {

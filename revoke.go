@@ -3,7 +3,6 @@ package pinsede
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -33,9 +32,24 @@ func ownCredential(s *Session, c Credential) error {
 // by the clerk: enough to say why, for the audit and for centrale.
 const RevokeReasonMin = 10
 
+// revokeReason returns the reason of a revocation as it is kept, on one
+// line (FoldLines), or its problem on FieldRevokeReason: empty
+// (KeyRequired), under RevokeReasonMin characters, over MaxTextRunes, or
+// with a character InvisibleChar refuses.
+func revokeReason(reason string) (string, FieldErrors) {
+	reason = FoldLines(reason)
+	if n := utf8.RuneCountInString(reason); n > 0 && n < RevokeReasonMin {
+		return "", FieldErrors{{Field: FieldRevokeReason, Key: KeyRevokeReasonShort, Args: map[string]any{"Min": RevokeReasonMin}}}
+	}
+	var es FieldErrors
+	es.checkText(FieldRevokeReason, reason, true, maxText)
+	return reason, es
+}
+
 // Revoke revokes an active credential at the citizen's request, after the
 // identity check, for reason (from RevokeReasonMin to 120 characters, an
-// MV35 text's, or a FieldErrors on FieldRevokeReason). The credential must be one the
+// MV35 text's, kept on one line: its line breaks become spaces, FoldLines;
+// else a FieldErrors on FieldRevokeReason). The credential must be one the
 // session's operator issued: revoking another operator's issue needs a
 // supervisor's approval (RevokeApproved), and Revoke returns
 // ErrApprovalNeeded.
@@ -61,15 +75,9 @@ func (d *Desk) RevokeApproved(s *Session, credentialID, reason string, a Approva
 // revokeCredential is Revoke, with an approval when a is not nil.
 func (d *Desk) revokeCredential(s *Session, credentialID, reason string, a *Approval) (Credential, error) {
 	wrap := func(err error) error { return fmt.Errorf("revoke %s: %w", credentialID, err) }
-	reason = strings.TrimSpace(reason)
-	if n := utf8.RuneCountInString(reason); n > maxText {
-		return Credential{}, FieldErrors{{Field: FieldRevokeReason, Key: KeyTooLong, Args: map[string]any{"Max": maxText}}}
-	} else if n < RevokeReasonMin {
-		key := KeyRevokeReasonShort
-		if n == 0 {
-			key = KeyRequired
-		}
-		return Credential{}, FieldErrors{{Field: FieldRevokeReason, Key: key, Args: map[string]any{"Min": RevokeReasonMin}}}
+	reason, es := revokeReason(reason)
+	if es != nil {
+		return Credential{}, es
 	}
 	if a != nil {
 		if err := d.approve(s, *a); err != nil {

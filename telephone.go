@@ -108,8 +108,7 @@ func (d *Desk) IssueTelephonePIN(ctx context.Context, s *Session, req Request, v
 		return Issued{}, fmt.Errorf("PIN telefonico: %w", err)
 	}
 	today := DateOf(d.Now())
-	es := req.Validate(today)
-	es = append(es, ver.Validate(today)...)
+	es := validateIssue(&req, &ver, today)
 	if !validity.Valid() {
 		es = append(es, FieldError{Field: FieldTelephoneValidity, Key: KeyTelephoneValidity})
 	}

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/pinsede/pinsede"
@@ -23,7 +22,8 @@ import (
 // The bounds that need no configuration hold whatever the Limits: every
 // string valid UTF-8 with no control character (C0, DEL, C1) nor
 // bidirectional control (U+200E, U+200F, U+061C, U+202A to U+202E, U+2066
-// to U+2069, U+2028, U+2029), at most MaxText bytes (MaxShortText for ids,
+// to U+2069, U+2028, U+2029): pinsede.InvisibleChar, the rule the desks
+// apply to what they take; at most MaxText bytes (MaxShortText for ids,
 // operators, sedi, the slip serial and the ticket code); the expiry of an
 // issued credential its type's validity from the issue; no date before
 // MinTime.
@@ -69,18 +69,20 @@ const (
 // Bounds that need no configuration.
 const (
 	// MaxText is the longest string an event may carry, in bytes: names,
-	// document numbers, reasons.
-	MaxText = 512
+	// document numbers, reasons. The desks bound what they take to it
+	// (pinsede.MaxTextBytes).
+	MaxText = pinsede.MaxTextBytes
 	// MaxShortText is the longest id, operator, sede, slip serial or
-	// ticket code, in bytes.
-	MaxShortText = 64
+	// ticket code, in bytes (pinsede.MaxShortTextBytes).
+	MaxShortText = pinsede.MaxShortTextBytes
 	// MaxCitizenText is the most bytes the strings of the citizen's
 	// record an issue carries (pinsede.Event.Citizen) may add up to:
-	// the MV35's free texts (120 characters each, pinsede.Request) in
-	// four-byte characters, and the document's, fit with room to spare.
-	// Centrale keeps the record with the event, and every desk of the
-	// sede gets it.
-	MaxCitizenText = 4 << 10
+	// the MV35's free texts (120 characters each, pinsede.Request) and
+	// the document's, unless most are of four-byte characters. Centrale
+	// keeps the record with the event, and every desk of the sede gets
+	// it. The desks refuse an issue of more (pinsede.MaxCitizenTextBytes,
+	// counted by pinsede.TextBytes).
+	MaxCitizenText = pinsede.MaxCitizenTextBytes
 	// ExpirySlack is how far an issued credential's expiry may be from
 	// its issue plus its validity: the hour a change of daylight saving
 	// time between the two moves it, when the desk counted the months on
@@ -153,7 +155,7 @@ func (l Limits) Check(ev pinsede.Event, at time.Time) string {
 		return reason
 	}
 	if ev.Citizen != nil {
-		if n := textBytes(reflect.ValueOf(ev.Citizen)); n > MaxCitizenText {
+		if n := pinsede.TextBytes(ev.Citizen); n > MaxCitizenText {
 			return fmt.Sprintf("%s: citizen has %d bytes of text, at most %d", ReasonText, n, MaxCitizenText)
 		}
 	}
@@ -454,34 +456,6 @@ func checkText(v reflect.Value, path string) string {
 	return ""
 }
 
-// textBytes returns the bytes of the strings in v, a part of an event.
-func textBytes(v reflect.Value) int {
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if v.IsNil() {
-			return 0
-		}
-		return textBytes(v.Elem())
-	case reflect.Struct:
-		n := 0
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				n += textBytes(v.Field(i))
-			}
-		}
-		return n
-	case reflect.Slice, reflect.Array:
-		n := 0
-		for i := 0; i < v.Len() && v.Type().Elem().Kind() != reflect.Uint8; i++ {
-			n += textBytes(v.Index(i))
-		}
-		return n
-	case reflect.String:
-		return v.Len()
-	}
-	return 0
-}
-
 // textReason returns the reason to reject s as the string at path, or "".
 func textReason(path, s string) string {
 	limit := MaxText
@@ -516,25 +490,11 @@ func textLimitReason(path, s string, limit int) string {
 		return fmt.Sprintf("%s: %s is not valid UTF-8", ReasonText, path)
 	}
 	for i, r := range s {
-		if unicode.IsControl(r) || bidiControl(r) {
+		if pinsede.InvisibleChar(r) {
 			return fmt.Sprintf("%s: %s has the control character %U at byte %d", ReasonText, path, r, i)
 		}
 	}
 	return ""
-}
-
-// bidiControl reports whether r changes the direction of the text around
-// it, or breaks a line, where a record shows it: the marks, embeddings,
-// overrides and isolates of Unicode's bidirectional algorithm, and the
-// line and paragraph separators.
-func bidiControl(r rune) bool {
-	switch {
-	case r == 0x061C, r == 0x200E, r == 0x200F, r == 0x2028, r == 0x2029:
-		return true
-	case 0x202A <= r && r <= 0x202E, 0x2066 <= r && r <= 0x2069:
-		return true
-	}
-	return false
 }
 
 // jsonPath names field f of the value at path as the JSON says it: its

@@ -93,9 +93,24 @@ func CheckTicket(sede string, t *wire.Ticket, now time.Time) error {
 		return bad("issued %s: a ticket of today (%s in Italy) is expected", t.Issued.Format(time.RFC3339), midnight.Format(time.DateOnly))
 	}
 	if errs := t.Request.Validate(pinsede.DateOf(now.In(Italy))); len(errs) > 0 {
-		return bad("request: %v", errs)
+		return bad("request: %s", requestProblems(errs))
 	}
 	return nil
+}
+
+// requestProblems describes the problems of a ticket's request for the
+// kiosk's log, without what the citizen typed: each field and its
+// message key, and the position and code of a character the texts may not
+// hold (pinsede.KeyTextInvisible, pinsede.KeyCFInvisible).
+func requestProblems(es pinsede.FieldErrors) string {
+	s := make([]string, len(es))
+	for i, e := range es {
+		s[i] = e.Error()
+		if e.Key == pinsede.KeyTextInvisible || e.Key == pinsede.KeyCFInvisible {
+			s[i] += fmt.Sprintf(" (a control or invisible character, %v, at character %v)", e.Args["Char"], e.Args["Pos"])
+		}
+	}
+	return strings.Join(s, "; ")
 }
 
 // ValidTicketCode reports whether code is a ticket code: TicketCodeLength

@@ -325,6 +325,10 @@ func TestTicketBadInput(t *testing.T) {
 		{"in an hour", false, with(func(tk *wire.Ticket) { tk.Issued = storetest.T0.Add(time.Hour) }), 422, "invalid-ticket"},
 		{"invalid request", false, with(func(tk *wire.Ticket) { tk.Request.CodiceFiscale = "RSSMRA80A01H501X" }), 422, "invalid-ticket"},
 		{"no request", false, with(func(tk *wire.Ticket) { tk.Request = pinsede.Request{} }), 422, "invalid-ticket"},
+		{"U+202E and NUL in the surname", false, with(func(tk *wire.Ticket) { tk.Request.Cognome = "Ro\u202essi\u0000" }), 422, "invalid-ticket"},
+		{"escape in the street", false, with(func(tk *wire.Ticket) { tk.Request.Residenza.Street = "Calle\x1bMayor 1" }), 422, "invalid-ticket"},
+		{"line separator in the name", false, with(func(tk *wire.Ticket) { tk.Request.Nome = "Mario\u2028" }), 422, "invalid-ticket"},
+		{"tab in the e-mail", false, with(func(tk *wire.Ticket) { tk.Request.Recapiti.Email = "mario\t@example.com" }), 422, "invalid-ticket"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := kiosk
@@ -349,5 +353,30 @@ func TestTicketBadInput(t *testing.T) {
 				t.Errorf("a ticket was stored: %v", err)
 			}
 		})
+	}
+}
+
+// Ensure that a ticket whose request has a character the records may not
+// hold (a bidirectional override, a NUL) is refused with a detail that
+// names the field and the character, as the desk's rule (pinsede.
+// InvisibleChar) refuses it: the reviewer's ticket was taken, 201, and
+// went to the desks.
+func TestTicketInvisibleText(t *testing.T) {
+	env := newEnv(t)
+	env.Server.Now = func() time.Time { return storetest.T0 }
+	tk := storetest.Ticket("", "ACDEFG34", "K001", storetest.T0)
+	tk.Request.Cognome = "Ro\u202essi\u0000"
+	st, b := do(t, env.Client(t, pki.RoleKiosk, "ROMA01"), "POST", env.URL+"/v1/tickets", wire.ContentJSON, mustJSON(t, tk))
+	var p wire.Problem
+	if err := json.Unmarshal(b, &p); err != nil || st != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d, %s; want 422 with a problem", st, b)
+	}
+	for _, want := range []string{pinsede.FieldCognome, "U+202E", "at character 3", "nothing was stored"} {
+		if !strings.Contains(p.Detail, want) {
+			t.Errorf("detail %q lacks %q", p.Detail, want)
+		}
+	}
+	if _, err := env.Store.Ticket(t.Context(), "ROMA01", tk.Code); !errors.Is(err, central.ErrNotFound) {
+		t.Errorf("the ticket was stored: %v", err)
 	}
 }

@@ -70,9 +70,11 @@ func (d *actionDialog) open(a *App, title string, focus fyne.Focusable, foreseen
 func (d *actionDialog) setBusy(busy bool) { setBusy(busy, d.progress, d.confirm, d.cancel) }
 
 // newReasonEntry is the three-line entry in which the clerk writes the
-// reason of an action.
+// reason of an action. The reason is kept on one line
+// (pinsede.FoldLines): its hint, under placeholder, says that a Return
+// typed in it is a space.
 func (a *App) newReasonEntry(placeholder string) *entry {
-	e := a.newEntry(placeholder)
+	e := a.newEntry(placeholder + "\n" + lang.L("reason.oneline"))
 	e.MultiLine = true
 	e.Wrapping = fyne.TextWrapWord
 	e.SetMinRowsVisible(3)

@@ -131,6 +131,7 @@ func (p *policyPanel) showOverride() {
 	d.open(a, lang.L("policy.override.title"), d.reason, []string{
 		lang.L("replace.err.same"), lang.L("replace.err.badcredentials"), lang.L("policy.override.err.notsupervisor"),
 		i18n.Field(pinsede.FieldError{Field: pinsede.FieldOverrideReason, Key: pinsede.KeyOverrideReasonShort, Args: map[string]any{"Min": pinsede.MinOverrideReason}}),
+		i18n.Field(pinsede.FieldError{Field: pinsede.FieldOverrideReason, Key: pinsede.KeyTextInvisible, Args: map[string]any{"Pos": 999, "Char": "U+202E"}}),
 	},
 		note(lang.L("policy.override.intro")),
 		newField(pinsede.FieldOverrideReason, lang.L("field.motivo_deroga"), d.reason).object,

@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
 	"github.com/pinsede/pinsede"
 )
 
@@ -104,8 +107,18 @@ func TestPolicyRefusalAndOverride(t *testing.T) {
 	if got := d.msg.text(); !strings.Contains(got, "almeno 10 caratteri") {
 		t.Fatalf("short reason: %q", got)
 	}
+	const turned = "pensione \u202Eurgente, cittadino"
+	h.typeIn(d.reason, turned)
+	h.typeIn(d.supPW, "password-bianchi")
+	h.tap(d.confirm)
+	if got := d.msg.text(); !strings.Contains(got, "invisibile in posizione 10") || d.reason.Text != turned {
+		t.Fatalf("reason with U+202E: %q, reason now %q", got, d.reason.Text)
+	}
+	// A Return typed in the reason is a space in the audit.
 	reason := "pensione urgente, cittadino senza SPID né CIE"
-	h.typeIn(d.reason, reason)
+	h.typeIn(d.reason, "pensione urgente,")
+	d.reason.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Type(d.reason, "cittadino senza SPID né CIE")
 	h.typeIn(d.supPW, "password-bianchi")
 	h.tap(d.confirm)
 	res := h.app.result

@@ -130,9 +130,10 @@ func (d *revokeDialog) showOutcome(err error) {
 // credential or a delegation.
 func revokeReasonProblems() []string {
 	var ps []string
-	for _, key := range []string{pinsede.KeyRequired, pinsede.KeyRevokeReasonShort, pinsede.KeyTooLong} {
-		// 999 characters: as wide as the text of any limit.
-		ps = append(ps, i18n.Field(pinsede.FieldError{Field: pinsede.FieldRevokeReason, Key: key, Args: map[string]any{"Min": pinsede.RevokeReasonMin, "Max": 999}}))
+	for _, key := range []string{pinsede.KeyRequired, pinsede.KeyRevokeReasonShort, pinsede.KeyTooLong, pinsede.KeyTextInvisible} {
+		// 999 characters: as wide as the text of any limit or position.
+		ps = append(ps, i18n.Field(pinsede.FieldError{Field: pinsede.FieldRevokeReason, Key: key,
+			Args: map[string]any{"Min": pinsede.RevokeReasonMin, "Max": 999, "Pos": 999, "Char": "U+202E"}}))
 	}
 	return ps
 }

@@ -65,6 +65,14 @@ func TestRevokeFromCitizenPage(t *testing.T) {
 	if got := d.reasonF.problemText(); !strings.Contains(got, "10") {
 		t.Errorf("short reason: problem %q, message %q", got, d.msg.text())
 	}
+	// when the reason has a character centrale refuses, then the field
+	// names it and its place, and the reason stays as typed;
+	const turned = "richiesta del \u202Ecittadino"
+	h.typeIn(d.reason, turned)
+	h.tap(d.confirm)
+	if got := d.reasonF.problemText(); !strings.Contains(got, "invisibile in posizione 15") || !strings.Contains(got, "U+202E") || d.reason.Text != turned {
+		t.Errorf("reason with U+202E: problem %q, reason now %q", got, d.reason.Text)
+	}
 	// when confirmed with a reason, then the page shows it revoked.
 	h.typeIn(d.reason, "richiesta del cittadino")
 	h.tap(d.confirm)
@@ -138,16 +146,28 @@ func TestRevokeReachesCentrale(t *testing.T) {
 	}
 	centraleState(pinsede.StateAttivo)
 
-	// when the clerk revokes it from the citizen's page,
+	// when the clerk revokes it from the citizen's page, with a Return
+	// in the reason (the box has three lines, and its hint says that a
+	// Return is a space),
 	h.app.showCitizen(mario.CodiceFiscale)
 	h.tap(h.app.citizen.revokeCred[out.Credential.ID])
 	d := h.app.citizen.revoke
+	if !strings.Contains(d.reason.PlaceHolder, lang.L("reason.oneline")) {
+		t.Errorf("the reason's hint %q does not say that a Return is a space", d.reason.PlaceHolder)
+	}
 	d.checked.SetChecked(true)
-	h.typeIn(d.reason, "richiesta del cittadino")
+	h.typeIn(d.reason, "richiesta")
+	d.reason.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Type(d.reason, "del cittadino")
 	h.tap(d.confirm)
 
-	// then centrale holds it revoked, without waiting for a pull or a retry.
+	// then centrale holds it revoked, the reason on one line, without
+	// waiting for a pull or a retry: a line break, refused there, left
+	// the PIN working at the portal.
 	centraleState(pinsede.StateRevocato)
+	if r, err := cen.store.Current(ctx, mario.CodiceFiscale, central.SlotPIN); err != nil || r.Credential.RevokeReason != "richiesta del cittadino" {
+		t.Errorf("centrale holds the reason %q, %v", r.Credential.RevokeReason, err)
+	}
 }
 
 // Ensure that the revocation's dialog keeps its fields and buttons where

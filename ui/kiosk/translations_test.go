@@ -14,9 +14,9 @@ import (
 // domainKeys are the domain's message keys that the wizard can show: every
 // problem Request.Validate finds in the fields the kiosk asks for.
 var domainKeys = []string{
-	pinsede.KeyRequired, pinsede.KeyTooLong, pinsede.KeyNameLatin, pinsede.KeySex, pinsede.KeyDateFormat, pinsede.KeyDateImpossible, pinsede.KeyDateFuture,
+	pinsede.KeyRequired, pinsede.KeyTooLong, pinsede.KeyTextInvisible, pinsede.KeyNameLatin, pinsede.KeySex, pinsede.KeyDateFormat, pinsede.KeyDateImpossible, pinsede.KeyDateFuture,
 	pinsede.KeyDateTooOld, pinsede.KeyPlaceCode, pinsede.KeyPlaceUnknown,
-	pinsede.KeyCFRequired, pinsede.KeyCFLength, pinsede.KeyCFSeparator, pinsede.KeyCFChar, pinsede.KeyCFLetter,
+	pinsede.KeyCFRequired, pinsede.KeyCFLength, pinsede.KeyCFSeparator, pinsede.KeyCFInvisible, pinsede.KeyCFChar, pinsede.KeyCFLetter,
 	pinsede.KeyCFDigit, pinsede.KeyCFMonth, pinsede.KeyCFDay, pinsede.KeyCFDate, pinsede.KeyCFCheck,
 	pinsede.KeyCFTempCheck, pinsede.KeyCFPlace, pinsede.KeyCFMismatchSex, pinsede.KeyCFMismatchBirth,
 	pinsede.KeyCFMismatchPlace, pinsede.KeyCAP, pinsede.KeyProvincia, pinsede.KeyCountry, pinsede.KeyPhone,

@@ -160,8 +160,11 @@ func mv35(d doc, f MV35Form) {
 		d.font("", 7.5, grey)
 		d.text(x, y+1, 80, 4, label, "L")
 	}
-	place := f.Sede.Name
-	sign(marginL, y, "Luogo e data", strings.TrimSpace(place)+", "+date(f.Date))
+	// The sede's name, as long as the desk takes, is cut to leave room
+	// for the date.
+	d.font("", 9, black)
+	day := ", " + date(f.Date)
+	sign(marginL, y, "Luogo e data", d.cut(strings.TrimSpace(f.Sede.Name), 80-d.GetStringWidth(day))+day)
 	sign(right-80, y, "Firma della/del richiedente", "")
 
 	// Reserved to the office.

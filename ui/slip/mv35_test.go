@@ -53,21 +53,28 @@ func TestMV35(t *testing.T) {
 					t.Errorf("the MV35 lacks %q:\n%s", want, text)
 				}
 			}
-			pages := words(t, pdf)
-			if len(pages) != 1 {
-				t.Fatalf("%d pages, want 1", len(pages))
-			}
-			for i, a := range pages[0] {
-				if a.xMin < 0 || a.yMin < 0 || a.xMax > a595 || a.yMax > a842 {
-					t.Errorf("%q is off the page", a.text)
-				}
-				for _, b := range pages[0][i+1:] {
-					if a.overlaps(b) {
-						t.Errorf("%q runs into %q", a.text, b.text)
-					}
-				}
-			}
+			onePageLaidOut(t, pdf)
 		})
+	}
+}
+
+// onePageLaidOut fails t unless pdf is one page whose words all lie on
+// it, none running into another.
+func onePageLaidOut(t *testing.T, pdf []byte) {
+	t.Helper()
+	pages := words(t, pdf)
+	if len(pages) != 1 {
+		t.Fatalf("%d pages, want 1", len(pages))
+	}
+	for i, a := range pages[0] {
+		if a.xMin < 0 || a.yMin < 0 || a.xMax > a595 || a.yMax > a842 {
+			t.Errorf("%.40q is off the page", a.text)
+		}
+		for _, b := range pages[0][i+1:] {
+			if a.overlaps(b) {
+				t.Errorf("%.40q runs into %.40q", a.text, b.text)
+			}
+		}
 	}
 }
 

@@ -95,6 +95,20 @@ func (d doc) text(x, y, w, h float64, s, align string) {
 	d.CellFormat(w, h, clean(s), "", 2, align, false, 0, "")
 }
 
+// cut returns s, in the current font, cut to width w with an ellipsis
+// ending what was cut; s itself when it fits.
+func (d doc) cut(s string, w float64) string {
+	s = clean(s)
+	if d.GetStringWidth(s) <= w {
+		return s
+	}
+	r := []rune(s)
+	for len(r) > 0 && d.GetStringWidth(string(r)+"…") > w {
+		r = r[:len(r)-1]
+	}
+	return strings.TrimSpace(string(r)) + "…"
+}
+
 // para writes s wrapped to width w from (x, y), left aligned, and returns
 // the y below it.
 func (d doc) para(x, y, w, h float64, s string) float64 {
@@ -120,11 +134,7 @@ func (d doc) fit(x, y, w float64, s, style string, size, minSize float64, c rgb,
 	}
 	if len(lines) > maxLines {
 		lines = lines[:maxLines]
-		last := []rune(lines[maxLines-1])
-		for len(last) > 0 && d.GetStringWidth(string(last)+"…") > w {
-			last = last[:len(last)-1]
-		}
-		lines[maxLines-1] = strings.TrimSpace(string(last)) + "…"
+		lines[maxLines-1] = d.cut(lines[maxLines-1]+"…", w)
 	}
 	h := size * lineFactor
 	for _, l := range lines {
