@@ -164,13 +164,7 @@ func TestSessionEndsThoughUndoneInOnePull(t *testing.T) {
 			if err := a.desk.ResetPassword(a.sup, "l.verdi", "temporanea-123"); err != nil {
 				t.Fatal(err)
 			}
-			s, err := a.desk.Login("l.verdi", "temporanea-123")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := a.desk.ChangePassword(s, "temporanea-123", "nuova-di-luca"); err != nil {
-				t.Fatal(err)
-			}
+			changeOwn(t, a, "temporanea-123", "nuova-di-luca")
 			return nil
 		}},
 		{name: "disabled, then enabled", ended: true, login: "password-di-luca", act: func(t *testing.T, a *fixture, _ []pinsede.Change) []pinsede.Change {
@@ -199,13 +193,7 @@ func TestSessionEndsThoughUndoneInOnePull(t *testing.T) {
 			return out
 		}},
 		{name: "changed by its owner only", ended: false, login: "nuova-di-luca", act: func(t *testing.T, a *fixture, _ []pinsede.Change) []pinsede.Change {
-			s, err := a.desk.Login("l.verdi", "password-di-luca")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := a.desk.ChangePassword(s, "password-di-luca", "nuova-di-luca"); err != nil {
-				t.Fatal(err)
-			}
+			changeOwn(t, a, "password-di-luca", "nuova-di-luca")
 			return nil
 		}},
 	} {
@@ -242,6 +230,19 @@ func TestSessionEndsThoughUndoneInOnePull(t *testing.T) {
 				t.Errorf("the new session at desk 02: %v", err)
 			}
 		})
+	}
+}
+
+// changeOwn logs l.verdi in at a with the password from, and changes it
+// to next, as its owner does.
+func changeOwn(t *testing.T, a *fixture, from, next string) {
+	t.Helper()
+	s, err := a.desk.Login("l.verdi", from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.desk.ChangePassword(s, from, next); err != nil {
+		t.Fatal(err)
 	}
 }
 
