@@ -11,6 +11,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/ui/internal/uitest"
 	"github.com/pinsede/pinsede/ui/theme"
 )
 
@@ -268,7 +269,7 @@ func (h *harness) linkCentrale() *centrale {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); c.Run(ctx) }()
-	h.t.Cleanup(func() { cancel(); <-done })
+	h.t.Cleanup(func() { cancel(); uitest.Await(h.t, done, "the sync client's end") })
 	return cen
 }
 

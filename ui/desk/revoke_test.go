@@ -12,6 +12,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/ui/internal/uitest"
 	"github.com/pinsede/pinsede/ui/theme"
 )
 
@@ -117,7 +118,7 @@ func TestRevokeReachesCentrale(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); c.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	t.Cleanup(func() { cancel(); uitest.Await(t, done, "the sync client's end") })
 	out, err := h.desk.Issue(ctx, h.app.session, mario, foreignPassport)
 	if err != nil {
 		t.Fatal(err)

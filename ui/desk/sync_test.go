@@ -23,6 +23,7 @@ import (
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/server"
+	"github.com/pinsede/pinsede/ui/internal/uitest"
 )
 
 // centrale is a real central records server for the desk's tests: a bbolt
@@ -180,7 +181,7 @@ func TestSyncStatus(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); c.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	t.Cleanup(func() { cancel(); uitest.Await(t, done, "the sync client's end") })
 
 	// it shows online, nothing pending;
 	h.waitStatus(online(c))
