@@ -20,14 +20,17 @@ func lastAudit(t *testing.T, f *fixture, n int) []pinsede.AuditEntry {
 }
 
 // Ensure that the longest detail the desk writes of bounded inputs, a
-// delegation's (two names of 120 four-byte characters, a reason of 120),
+// delegation's (two names of 120 characters, each a Latin letter and 119
+// combining marks of four bytes, the most bytes a name in Latin letters
+// can take; a reason of 120 four-byte characters),
 // fits in pinsede.MaxAuditDetail whole, with room, and that a reason
 // longer than 120 characters is refused with the field and its maximum.
 func TestLongestAuditDetailFits(t *testing.T) {
 	f := newFixture(t)
-	long := strings.Repeat("𝐀", 120) // U+1D400, a letter of 4 bytes
+	long := strings.Repeat("𝐀", 120)                // U+1D400, a letter of 4 bytes
+	name := "A" + strings.Repeat("\U0001D167", 119) // U+1D167, a combining mark of 4 bytes
 	in := delegation(t, f, pinsede.FormAA09, 0, 1, 0, 90)
-	in.Delegante.Cognome, in.Delegante.Nome, in.Delegato.Cognome, in.Delegato.Nome = long, long, long, long
+	in.Delegante.Cognome, in.Delegante.Nome, in.Delegato.Cognome, in.Delegato.Nome = name, name, name, name
 	in.MedicalCertificate = long
 	dl, err := f.desk.RegisterDelegation(f.sup, in)
 	if err != nil {
@@ -45,7 +48,7 @@ func TestLongestAuditDetailFits(t *testing.T) {
 	}
 	longest := 0
 	for _, e := range lastAudit(t, f, 2) {
-		if !strings.HasSuffix(e.Detail, long) || !strings.Contains(e.Detail, long+" "+long) {
+		if !strings.HasSuffix(e.Detail, long) || !strings.Contains(e.Detail, name+" "+name) {
 			t.Errorf("detail of %s cut: %q", e.Action, e.Detail)
 		}
 		longest = max(longest, len(e.Detail))

@@ -600,6 +600,27 @@ func foldLetters(s string) (letters string, ok bool) {
 	return string(b), ok
 }
 
+// latinName reports whether a name is written as an identity document's
+// Latin spelling (its MRZ, its name in Latin letters) writes it: Latin
+// letters, accented or not, with the apostrophes, spaces, hyphens and
+// marks between them; at least one letter, and none of another alphabet
+// (Иванов: the desk does not transliterate, see latinFold), no digit, no
+// symbol or emoji. Request.Validate refuses any other with KeyNameLatin:
+// the MV35, the PIN and the codice fiscale take the document's spelling.
+func latinName(s string) bool {
+	letters := false
+	for _, r := range s {
+		f, isLetter := foldRune(r)
+		switch {
+		case f != "":
+			letters = true
+		case isLetter, unicode.IsNumber(r), unicode.IsSymbol(r) && !unicode.Is(unicode.Sk, r):
+			return false
+		}
+	}
+	return letters
+}
+
 // FoldName returns a name as searches compare it: its letters, upper-case
 // A-Z, accents folded, the rest dropped ("Côte d'Ivoire": COTEDIVOIRE).
 func FoldName(s string) string {

@@ -1,7 +1,9 @@
 package pinsede
 
 import (
+	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -14,8 +16,15 @@ type Date struct {
 	Day   int
 }
 
+// dateShapes are the shapes of ParseDate's layouts (02/01/2006, 2/1/2006,
+// 02-01-2006, 02.01.2006, 2006-01-02), with any numbers.
+var dateShapes = regexp.MustCompile(`^(\d{1,2}/\d{1,2}/\d{4}|\d{2}-\d{2}-\d{4}|\d{2}\.\d{2}\.\d{4}|\d{4}-\d{2}-\d{2})$`)
+
 // ParseDate reads a date typed as gg/mm/aaaa (also with - or .), the way
-// Italian forms write it, or as ISO 8601 aaaa-mm-gg.
+// Italian forms write it, or as ISO 8601 aaaa-mm-gg. A date written so
+// that is not in the calendar (31/02/1990, 29/02/2023, 07/13/1985) is
+// [ErrNoSuchDay], any other text [ErrDateFormat]: the person is told to
+// check the day and month, or how to write a date.
 func ParseDate(s string) (Date, error) {
 	s = strings.TrimSpace(s)
 	for _, layout := range []string{"02/01/2006", "2/1/2006", "02-01-2006", "02.01.2006", "2006-01-02"} {
@@ -23,7 +32,19 @@ func ParseDate(s string) (Date, error) {
 			return DateOf(t), nil
 		}
 	}
-	return Date{}, fmt.Errorf("date %q: want gg/mm/aaaa", s)
+	if dateShapes.MatchString(s) {
+		return Date{}, fmt.Errorf("date %q: %w", s, ErrNoSuchDay)
+	}
+	return Date{}, fmt.Errorf("date %q: %w", s, ErrDateFormat)
+}
+
+// DateKey returns the message key of err, an error of ParseDate:
+// KeyDateImpossible for a day not in the calendar, else KeyDateFormat.
+func DateKey(err error) string {
+	if errors.Is(err, ErrNoSuchDay) {
+		return KeyDateImpossible
+	}
+	return KeyDateFormat
 }
 
 // DateOf returns the calendar day of t in t's location.

@@ -1,6 +1,7 @@
 package pinsede_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -47,5 +48,38 @@ func TestAddMonths(t *testing.T) {
 	}
 	if got, want := pinsede.Expiry(day(2027, time.August, 31)), day(2028, time.February, 29); !got.Equal(want) {
 		t.Errorf("Expiry(31 August 2027) = %v, want %v", got, want)
+	}
+}
+
+// Ensure that ParseDate tells a date written as a date is written whose
+// day is not in the calendar (ErrNoSuchDay, KeyDateImpossible) from a
+// text that is not written so (ErrDateFormat, KeyDateFormat).
+func TestParseDateNoSuchDay(t *testing.T) {
+	for _, tc := range []struct {
+		s       string
+		wantErr error
+		wantKey string
+	}{
+		{"31/02/1990", pinsede.ErrNoSuchDay, pinsede.KeyDateImpossible},
+		{"29/02/2023", pinsede.ErrNoSuchDay, pinsede.KeyDateImpossible},
+		{"31/4/2001", pinsede.ErrNoSuchDay, pinsede.KeyDateImpossible},
+		{"07.13.1985", pinsede.ErrNoSuchDay, pinsede.KeyDateImpossible},
+		{"00-01-1985", pinsede.ErrNoSuchDay, pinsede.KeyDateImpossible},
+		{"1985-02-30", pinsede.ErrNoSuchDay, pinsede.KeyDateImpossible},
+		{"1/13/80", pinsede.ErrDateFormat, pinsede.KeyDateFormat},
+		{"7-3-1985", pinsede.ErrDateFormat, pinsede.KeyDateFormat},
+		{"7 marzo 1985", pinsede.ErrDateFormat, pinsede.KeyDateFormat},
+		{"", pinsede.ErrDateFormat, pinsede.KeyDateFormat},
+	} {
+		_, err := pinsede.ParseDate(tc.s)
+		if !errors.Is(err, tc.wantErr) {
+			t.Errorf("ParseDate(%q) = %v, want %v", tc.s, err, tc.wantErr)
+		}
+		if got := pinsede.DateKey(err); got != tc.wantKey {
+			t.Errorf("DateKey of ParseDate(%q) = %s, want %s", tc.s, got, tc.wantKey)
+		}
+	}
+	if d, err := pinsede.ParseDate("29/02/2024"); err != nil || d != (pinsede.Date{Year: 2024, Month: time.February, Day: 29}) {
+		t.Errorf("ParseDate(29/02/2024) = %v, %v", d, err)
 	}
 }

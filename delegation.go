@@ -227,6 +227,8 @@ func (p *Party) validate(side DelegationSide, today Date) FieldErrors {
 			es.add(f.field, KeyRequired, nil)
 		case utf8.RuneCountInString(f.v) > maxText:
 			es.add(f.field, KeyTooLong, map[string]any{"Max": maxText})
+		case !latinName(f.v):
+			es.add(f.field, KeyNameLatin, nil)
 		}
 	}
 	// The document as for an issue; the checklist is the MV35's, not the

@@ -29,6 +29,12 @@ var (
 	// no cursor past it (paging on would read the same page again), or
 	// send a page longer than a page.
 	ErrAuditCursor = errors.New("the central records gave no cursor past the page")
+	// ErrDateFormat is returned by ParseDate for a text that is not a
+	// date written gg/mm/aaaa (or in its other layouts).
+	ErrDateFormat = errors.New("want gg/mm/aaaa")
+	// ErrNoSuchDay is returned by ParseDate for a date written in one of
+	// its layouts whose day is not in the calendar (31/02/1990).
+	ErrNoSuchDay = errors.New("no such day in the calendar")
 	// ErrForbidden is returned when the session's role may not do an action.
 	ErrForbidden = errors.New("not allowed for this role")
 	// ErrOperatorExists is returned when adding an operator id already in use.

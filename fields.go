@@ -52,6 +52,7 @@ const (
 	KeyCodeFormat       = "err.code.format"
 	KeyPasswordShort    = "err.password.short"
 	KeyDateFormat       = "err.date.format"
+	KeyDateImpossible   = "err.date.impossible"
 	KeyDateFuture       = "err.date.future"
 	KeyDateTooOld       = "err.date.tooold"
 	KeySex              = "err.sex"

@@ -62,10 +62,11 @@ type Request struct {
 const maxText = 120
 
 // Validate checks the request as of today and returns every problem, in the
-// order of the form. The codice fiscale and the place-of-birth code are
-// normalised in place. A place code, when given, must be in the table of
-// places (its validity dates only warn: see [CheckPlace]), and must agree
-// with the codice fiscale.
+// order of the form. The surname and name must be written in Latin letters
+// as the identity document spells them (KeyNameLatin). The codice fiscale
+// and the place-of-birth code are normalised in place. A place code, when
+// given, must be in the table of places (its validity dates only warn: see
+// [CheckPlace]), and must agree with the codice fiscale.
 func (r *Request) Validate(today Date) FieldErrors {
 	var es FieldErrors
 	text := func(field, v string, required bool) {
@@ -76,8 +77,14 @@ func (r *Request) Validate(today Date) FieldErrors {
 			es.add(field, KeyTooLong, map[string]any{"Max": maxText})
 		}
 	}
-	text(FieldCognome, r.Cognome, true)
-	text(FieldNome, r.Nome, true)
+	name := func(field, v string) {
+		text(field, v, true)
+		if _, found := es.For(field); !found && !latinName(v) {
+			es.add(field, KeyNameLatin, nil)
+		}
+	}
+	name(FieldCognome, r.Cognome)
+	name(FieldNome, r.Nome)
 	if r.Sesso != SexMale && r.Sesso != SexFemale {
 		es.add(FieldSesso, KeySex, nil)
 	}

@@ -73,6 +73,64 @@ func TestRequestValidate(t *testing.T) {
 	}
 }
 
+// Ensure that a surname or name not written in Latin letters (another
+// alphabet, emoji, digits, symbols; no letter at all) is refused on its
+// field with KeyNameLatin, on the MV35 and on a party of a delegation;
+// and that a Latin name with diacritics, apostrophes, spaces, hyphens and
+// dots, or letters the codice fiscale does not show, passes.
+func TestNameLatin(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		latin bool
+	}{
+		{"😀😀", false},
+		{"🙂", false},
+		{"Иванов", false},
+		{"Сергей", false},
+		{"Παπαδόπουλος", false},
+		{"Rossi😀", false},
+		{"Mario2", false},
+		{"★", false},
+		{"🇮🇹", false},
+		{"'-", false},
+		{"Xu", true},
+		{"Li", true},
+		{"D'Angelo", true},
+		{"Anna Maria", true},
+		{"O’Brien", true},
+		{"Seán", true},
+		{"Müller-Lüdenscheidt", true},
+		{"Nguyễn", true},
+		{"Thị Minh Khai", true},
+		{"García Márquez", true},
+		{"Bjørn", true},
+		{"Jose\u0301", true},
+		{"St. John", true},
+	} {
+		for _, field := range []string{FieldCognome, FieldNome} {
+			r := validRequest()
+			p := Party{Cognome: r.Cognome, Nome: r.Nome}
+			if field == FieldCognome {
+				r.Cognome, p.Cognome = tc.name, tc.name
+			} else {
+				r.Nome, p.Nome = tc.name, tc.name
+			}
+			for _, got := range []struct {
+				where, field string
+				es           FieldErrors
+			}{
+				{"MV35", field, r.Validate(today)},
+				{"delegato", SideDelegato.Field(field), p.validate(SideDelegato, today)},
+			} {
+				fe, found := got.es.For(got.field)
+				if tc.latin && found || !tc.latin && (!found || fe.Key != KeyNameLatin) {
+					t.Errorf("%s, %s %q: %v; want KeyNameLatin: %v", got.where, field, tc.name, got.es, !tc.latin)
+				}
+			}
+		}
+	}
+}
+
 // Ensure that the identity check blocks expired documents, impossible dates
 // and an unticked checklist.
 func TestVerificationValidate(t *testing.T) {

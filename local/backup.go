@@ -439,10 +439,11 @@ const (
 // and its offset (sportello-YYYYMMDD-HHMMSS+hhmm.db: the hour repeated
 // when the clocks go back names two copies apart), and then removes the
 // oldest copies there beyond the keep newest (none when keep is 0 or
-// less), older names without the offset included. It returns the copy's
-// path. The desk app calls it on a schedule while it runs. A copy under
-// way when ctx ends (the desk quits) is given up, and removed: it
-// returns ctx's error.
+// less), older names without the offset included, never the copy just
+// written (boltcopy.Prune: a clock put back names it before the others).
+// It returns the copy's path. The desk app calls it on a schedule while
+// it runs. A copy under way when ctx ends (the desk quits) is given up,
+// and removed: it returns ctx's error.
 func (s *Store) BackupInto(ctx context.Context, dir string, now time.Time, keep int) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("back up store %s: %w", s.path, err)
@@ -451,7 +452,7 @@ func (s *Store) BackupInto(ctx context.Context, dir string, now time.Time, keep 
 	if _, err := s.backupFile(ctx, path); err != nil {
 		return "", err
 	}
-	if err := boltcopy.Prune(dir, backupPrefix, backupSuffix, keep); err != nil {
+	if err := boltcopy.Prune(dir, backupPrefix, backupSuffix, keep, path); err != nil {
 		return path, fmt.Errorf("back up store %s: %w", s.path, err)
 	}
 	return path, nil

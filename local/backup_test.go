@@ -331,3 +331,28 @@ func TestBackupInto(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Ensure that a copy made after the clock was put back is kept, with the
+// newest of the others by their names: it was named before the copies
+// made until then, and pruned at once while the desk said "backup
+// written".
+func TestBackupIntoClockBack(t *testing.T) {
+	s, _, keyPath := newStoreAt(t)
+	dir := filepath.Join(t.TempDir(), "copie")
+	now := testclock.Now()
+	var made []string
+	for _, at := range []time.Time{now.Add(-8 * time.Hour), now.Add(-4 * time.Hour), now, now.AddDate(0, 0, -1)} {
+		p, err := s.BackupInto(context.Background(), dir, at, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		made = append(made, p)
+	}
+	want := slices.Sorted(slices.Values(made[1:])) // as Glob lists them
+	if left, _ := filepath.Glob(filepath.Join(dir, "*")); !slices.Equal(left, want) {
+		t.Errorf("copies after the clock was put back a day: %v, want %v: the one just made and the two newest before it", left, want)
+	}
+	if _, err := local.CheckCopy(made[3], keyPath, now); err != nil {
+		t.Errorf("the copy just made: %v", err)
+	}
+}

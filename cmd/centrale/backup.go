@@ -71,9 +71,10 @@ const (
 
 // backupLoop copies the bbolt store into rec.Dir at start and then every
 // every (only at start when every is 0), keeping the keep newest copies
-// (all when keep is 0), until ctx ends: the online backup of a running
-// centrale. Each copy is named after the time now gives; each outcome is
-// recorded in rec, which the metrics and the status page show.
+// (all when keep is 0), the one just written always (boltcopy.Prune),
+// until ctx ends: the online backup of a running centrale. Each copy is
+// named after the time now gives; each outcome is recorded in rec, which
+// the metrics and the status page show.
 func backupLoop(ctx context.Context, s *boltstore.Store, rec *server.Backups, every time.Duration, keep int, now func() time.Time, log *slog.Logger) {
 	once := func() {
 		start := now()
@@ -86,7 +87,7 @@ func backupLoop(ctx context.Context, s *boltstore.Store, rec *server.Backups, ev
 		}
 		rec.Written(path, start) // before the log, which the tests wait for
 		log.Info("backup written", "path", path, "bytes", n, "took", now().Sub(start))
-		if err := boltcopy.Prune(rec.Dir, backupPrefix, backupSuffix, keep); err != nil {
+		if err := boltcopy.Prune(rec.Dir, backupPrefix, backupSuffix, keep, path); err != nil {
 			log.Error("backup prune failed", "err", err)
 		}
 	}

@@ -96,6 +96,36 @@ func TestBackup(t *testing.T) {
 	}
 }
 
+// Ensure that the online copy made after the clock was put back a day is
+// kept, with the two newest of the others by their names (keep 3): named
+// before the copies made until then, it was pruned at once, and logged as
+// written.
+func TestBackupLoopClockBack(t *testing.T) {
+	dir := t.TempDir()
+	s, err := boltstore.Open(filepath.Join(dir, "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	copies := filepath.Join(dir, "copie")
+	now := testclock.Now()
+	var written []string
+	for _, at := range []time.Time{now.Add(-8 * time.Hour), now.Add(-4 * time.Hour), now, now.AddDate(0, 0, -1)} {
+		var logs bytes.Buffer
+		backupLoop(t.Context(), s, &server.Backups{Dir: copies}, 0, 3, func() time.Time { return at }, slog.New(slog.NewTextHandler(&logs, nil)))
+		_, rest, ok := strings.Cut(logs.String(), `msg="backup written" path=`)
+		if !ok {
+			t.Fatalf("online copy at %v: %s", at, logs.String())
+		}
+		path, _, _ := strings.Cut(rest, " ")
+		written = append(written, path)
+	}
+	kept := slices.Sorted(slices.Values(written[1:])) // as Glob lists them
+	if names, _ := filepath.Glob(filepath.Join(copies, "centrale-*.db")); !slices.Equal(names, kept) {
+		t.Errorf("online copies %v, want %v: the one just written, logged so, and the two newest before it", names, kept)
+	}
+}
+
 // Ensure that a copy that fails is seen, not only logged: the metrics
 // count it and keep the last copy written, the status page says since
 // when the copies fail and what to do, in the operator's words; and that

@@ -57,7 +57,7 @@ func credentials(ctx context.Context, recs admin.Records, a credentialsArgs, std
 	for _, r := range rs {
 		c := r.Credential
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", c.ID, c.Type, r.Status, c.Sede,
-			c.IssuedAt.UTC().Format(time.RFC3339), c.ExpiresAt.UTC().Format(time.DateOnly), lockNow(r.Lock, now), r.Failures, note(r))
+			c.IssuedAt.UTC().Format(time.RFC3339), c.ExpiresAt.In(central.Italy).Format(time.DateOnly), lockNow(r.Lock, now), r.Failures, note(r))
 	}
 	return tw.Flush()
 }

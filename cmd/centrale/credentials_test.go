@@ -6,7 +6,12 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
+	"github.com/pinsede/pinsede/sync/admin"
+	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/storetest"
 )
 
@@ -41,5 +46,32 @@ func TestCredentialsAndSedi(t *testing.T) {
 		if code := run(ctx, args, io.Discard, io.Discard); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
+	}
+}
+
+// heldRecords is the central records holding rs, whatever the codice
+// fiscale asked.
+type heldRecords struct {
+	admin.Records
+	rs []central.Record
+}
+
+func (h heldRecords) Credentials(context.Context, pinsede.CodiceFiscale) ([]central.Record, error) {
+	return h.rs, nil
+}
+
+// Ensure that `centrale credentials` shows the expiry day in Italy, as the
+// slip prints it: of a PIN issued at 00:30 there, the UTC day was the one
+// before.
+func TestCredentialsExpiryDay(t *testing.T) {
+	issued := central.NextDay(testclock.Now()).Add(30 * time.Minute).In(central.Italy)
+	c := pinsede.Credential{ID: "c1", Type: pinsede.Dispositivo, Sede: "ROMA01", IssuedAt: issued.UTC(), ExpiresAt: pinsede.Expiry(issued).UTC()}
+	var out bytes.Buffer
+	if err := credentials(context.Background(), heldRecords{rs: []central.Record{{Credential: c}}}, credentialsArgs{}, &out, testclock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	slip := pinsede.DateOf(pinsede.Expiry(issued)).String()
+	if !strings.Contains(out.String(), "  "+slip+"  ") {
+		t.Errorf("credentials of a PIN issued %v, expiring on %s on its slip:\n%s", issued, slip, out.String())
 	}
 }

@@ -10,12 +10,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/pinsede/pinsede"
@@ -63,10 +61,10 @@ func cmdAuditExport(e *env, args []string) error {
 	f := pinsede.AuditFilter{Actor: a.actor, Action: pinsede.AuditAction(a.action)}
 	var err error
 	if f.From, err = pinsede.ParseDate(a.from); err != nil {
-		return &usageError{msg: "-from: " + a.from + ": scrivi il giorno come gg/mm/aaaa"}
+		return dateFlagError("-from", a.from, err)
 	}
 	if f.To, err = pinsede.ParseDate(a.to); err != nil {
-		return &usageError{msg: "-to: " + a.to + ": scrivi il giorno come gg/mm/aaaa"}
+		return dateFlagError("-to", a.to, err)
 	}
 	if a.cf != "" {
 		if f.Subject, err = pinsede.ParseCodiceFiscale(a.cf); err != nil {
@@ -113,8 +111,17 @@ func cmdAuditExport(e *env, args []string) error {
 	return nil
 }
 
-// newOut refuses an -out that exists: an export makes a new file, and
-// never overwrites one.
+// dateFlagError says what is wrong with the day value of the flag name,
+// err from ParseDate: a day not in the calendar, or how to write one.
+func dateFlagError(name, value string, err error) error {
+	if errors.Is(err, pinsede.ErrNoSuchDay) {
+		return &usageError{msg: name + ": " + value + ": " + message(pinsede.KeyDateImpossible, nil)}
+	}
+	return &usageError{msg: name + ": " + value + ": scrivi il giorno come gg/mm/aaaa"}
+}
+
+// newOut refuses an -out that exists, or whose folder does not
+// (outFolder): an export makes a new file, and never overwrites one.
 func newOut(out string) error {
 	if out == "" {
 		return nil
@@ -122,34 +129,21 @@ func newOut(out string) error {
 	if _, err := os.Lstat(out); err == nil {
 		return &failure{msg: fmt.Sprintf("-out: %s esiste già: indica un file nuovo (l'esportazione non ne sovrascrive uno)", out)}
 	}
-	return nil
+	return outFolder("-out", out)
 }
 
 // writeExport makes the file out (0600) with what write writes, whole or
 // not at all (settings.WriteNew): on error nothing is left at out, and
-// the error, a failure, says in Italian what failed, that nothing was
-// written, and what to do.
+// the error, a failure, says once in Italian what failed, that nothing
+// was written, and what to do (writeProblem).
 func writeExport(out string, write func(io.Writer) error) error {
 	err := settings.WriteNew(out, 0o600, write)
-	var why string
-	switch {
-	case err == nil:
+	if err == nil {
 		return nil
-	case errors.Is(err, syscall.ENOSPC):
-		why = "il disco è pieno"
-	case errors.Is(err, syscall.EDQUOT):
-		why = "la quota di disco dell'utente è esaurita"
-	case errors.Is(err, syscall.EFBIG):
-		why = "il file supera la dimensione massima che il sistema consente"
-	case errors.Is(err, fs.ErrExist):
-		why = "nel frattempo un altro programma ha creato un file con quel nome"
-	case errors.Is(err, fs.ErrPermission):
-		why = "permesso negato nella cartella " + filepath.Dir(out)
-	default:
-		why = err.Error()
 	}
-	return &failure{msg: fmt.Sprintf("esportazione non scritta in %s: %s (%v).\n"+
-		"Non è stato scritto nulla: libera spazio o indica con -out un'altra cartella, poi ripeti il comando", out, why, err)}
+	why, todo := writeProblem("-out", filepath.Dir(out), err)
+	return &failure{msg: fmt.Sprintf("esportazione non scritta in %s: %s.\n"+
+		"Non è stato scritto nulla: %s, poi ripeti il comando", out, why, todo)}
 }
 
 // writeAudit writes entries to w as CSV (a header, then a row each) or
@@ -187,13 +181,30 @@ var formats = map[string]auditFormat{
 	}},
 }
 
-// csvRow is one CSV record, with its line's end.
+// csvRow is one CSV record, with its line's end, each field a csvCell.
 func csvRow(fields []string) string {
+	cells := make([]string, len(fields))
+	for i, f := range fields {
+		cells[i] = csvCell(f)
+	}
 	var b strings.Builder
 	c := csv.NewWriter(&b)
-	c.Write(fields) // a strings.Builder does not fail
+	c.Write(cells) // a strings.Builder does not fail
 	c.Flush()
 	return b.String()
+}
+
+// csvCell neutralises a text a spreadsheet would run as a formula (CSV
+// injection, as OWASP advises): one that begins with = + - @, a tab or a
+// carriage return gets a ' in front, and so does one that begins with ',
+// so that the exact text is what is left of a cell once the ' that
+// begins it, if any, is dropped. A revocation reason
+// =HYPERLINK("http://…","busta smarrita") is kept as text, not a link.
+func csvCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r'", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // entry appends e to chunk, after the separator when it follows another.
@@ -258,7 +269,8 @@ func exportSede(e *env, a auditExportArgs, f pinsede.AuditFilter) error {
 	}
 	spool, err := os.CreateTemp(dir, ".pinctl-audit-*.part")
 	if err != nil {
-		return &failure{msg: fmt.Sprintf("non riesco a scrivere nella cartella %s: %v", dir, err)}
+		why, todo := writeProblem("-out", dir, err)
+		return &failure{msg: fmt.Sprintf("esportazione non scritta: %s.\nNon è stato scritto nulla: %s, poi ripeti il comando", why, todo)}
 	}
 	defer func() { spool.Close(); os.Remove(spool.Name()) }()
 	var chunks []*io.SectionReader

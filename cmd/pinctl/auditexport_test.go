@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -66,7 +67,9 @@ func TestAuditExport(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-from", "31/02/2026"}, "gg/mm/aaaa"},
+		{[]string{"-from", "31/02/2026"}, "-from: 31/02/2026: Questo giorno non esiste"},
+		{[]string{"-from", day, "-to", "29/02/2027"}, "-to: 29/02/2027: Questo giorno non esiste"},
+		{[]string{"-from", "31-2-2026"}, "gg/mm/aaaa"},
 		{[]string{"-from", day, "-to", "01/01/2020"}, "viene prima di -from"},
 		{[]string{"-from", "01/01/2020", "-to", day}, "al massimo 366 giorni"},
 		{[]string{"-from", day, "-cf", "RSSMRA80A01"}, "codice fiscale non valido"},
@@ -207,6 +210,52 @@ func TestAuditExportSede(t *testing.T) {
 	} {
 		if r := sb.run(t, "", append([]string{"audit", "export", "-from", from}, c.args...)...); r.code != exitUsage || !strings.Contains(r.stderr, c.want) {
 			t.Errorf("%q: exit %d, %q; want %q", c.args, r.code, r.stderr, c.want)
+		}
+	}
+}
+
+// printed is a printer that prints every slip at once.
+type printed struct{}
+
+func (printed) PrintSlip(context.Context, pinsede.Slip) error { return nil }
+
+// Ensure that the CSV of audit export neutralises a cell a spreadsheet
+// would run as a formula (OWASP, CSV injection): a revocation reason
+// =HYPERLINK(…) begins with a ', and the exact reason is what is left of
+// the cell once that ' is dropped.
+func TestAuditExportCSVFormula(t *testing.T) {
+	sb := setUp(t)
+	st, d, s := sb.desk(t, printed{})
+	req, ver := sb.mario()
+	out, err := d.Issue(context.Background(), s, req, ver)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const reason = `=HYPERLINK("http://127.0.0.1/x","busta smarrita")`
+	if _, err := d.Revoke(s, out.Credential.ID, reason); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	r := sb.must(t, "", "audit", "export", "-from", pinsede.DateOf(sb.now()).Italian(), "-action", string(pinsede.ActionRevoked))
+	rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("CSV of the revocation: %v\n%s", err, r.stdout)
+	}
+	detail := rows[1][slices.Index(auditColumns, "detail")]
+	if detail != "'"+reason {
+		t.Errorf("the reason's cell is %q, want %q", detail, "'"+reason)
+	}
+
+	for _, text := range []string{"=1+1", "+39 06 1234", "-2+3", "@SUM(A1)", "\tx", "\rx", "'=1+1", "'", "Busta smarrita", "", "a=b"} {
+		cell := csvCell(text)
+		if strings.ContainsRune("=+-@\t\r", rune((cell + " ")[0])) {
+			t.Errorf("csvCell(%q) = %q: a formula", text, cell)
+		}
+		if got := strings.TrimPrefix(cell, "'"); got != text {
+			t.Errorf("csvCell(%q) = %q: gives back %q", text, cell, got)
 		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
+	"path/filepath"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/local"
@@ -34,6 +36,9 @@ func cmdBackup(e *env, args []string) error {
 	if err := parseFlags(args, outFlag(&out), "out"); err != nil {
 		return err
 	}
+	if err := outFolder("-out", out); err != nil {
+		return err
+	}
 	// Not opened to write: a copy before an update keeps the schema of
 	// the version before, to go back to.
 	n, err := local.BackupStore(e.storePath, e.keyPath, out)
@@ -42,6 +47,11 @@ func cmdBackup(e *env, args []string) error {
 	}
 	if errors.Is(err, local.ErrExists) {
 		return &failure{msg: fmt.Sprintf("il file %s esiste già: scegli un altro nome (una copia non ne sovrascrive un'altra)", out)}
+	}
+	// A file that could not be made beside out: the copy's.
+	if pe := new(fs.PathError); errors.As(err, &pe) && filepath.Dir(pe.Path) == filepath.Dir(out) {
+		why, todo := writeProblem("-out", filepath.Dir(out), err)
+		return &failure{msg: fmt.Sprintf("copia non scritta in %s: %s.\nNon è stato scritto nulla: %s, poi ripeti il comando", out, why, todo)}
 	}
 	if err != nil {
 		return err

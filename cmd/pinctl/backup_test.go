@@ -75,22 +75,27 @@ func (p blockingPrinter) PrintSlip(context.Context, pinsede.Slip) error {
 	return nil
 }
 
-// Ensure that pinctl restore of a copy sportello made while a slip
-// printed names the slip for the operator (its serial, its clerk): its
-// PIN stays active, to be revoked only if the citizen has no envelope.
-func TestRestoreCopyMadeMidPrint(t *testing.T) {
-	sb := setUp(t)
+// desk opens the sandbox's store as sportello does, with the printer p,
+// and logs its supervisor in.
+func (sb sandbox) desk(t *testing.T, p pinsede.SlipPrinter) (*local.Store, *pinsede.Desk, *pinsede.Session) {
+	t.Helper()
 	st, err := local.Open(sb.store, sb.key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := blockingPrinter{entered: make(chan struct{}), release: make(chan struct{})}
 	d := pinsede.NewDesk(st, p, sb.now)
 	d.PINParams, d.PasswordParams = passwordParams, passwordParams
 	s, err := d.Login("a.verdi", "una-password-lunga")
 	if err != nil {
+		st.Close()
 		t.Fatal(err)
 	}
+	return st, d, s
+}
+
+// mario returns an MV35 a PIN is issued to, and its verification, with
+// a passport valid on the suite's day, whichever it is (PINSEDE_TEST_NOW).
+func (sb sandbox) mario() (pinsede.Request, pinsede.Verification) {
 	req := pinsede.Request{
 		Cognome: "Rossi", Nome: "Mario", Sesso: pinsede.SexMale,
 		DataNascita:   pinsede.Date{Year: 1980, Month: time.January, Day: 1},
@@ -102,11 +107,21 @@ func TestRestoreCopyMadeMidPrint(t *testing.T) {
 	ver := pinsede.Verification{
 		Document: pinsede.Document{
 			Type: pinsede.DocPassaportoEstero, Number: "PAA123456", Authority: "Ministerio del Interior", Country: "ES",
-			// Valid on the suite's day, whichever it is (PINSEDE_TEST_NOW).
 			IssuedOn: pinsede.DateOf(sb.now().AddDate(-2, 0, 0)), ExpiresOn: pinsede.DateOf(sb.now().AddDate(8, 0, 0)),
 		},
 		Checklist: pinsede.Checklist{OriginalSeen: true, PhotoMatches: true, MV35Signed: true},
 	}
+	return req, ver
+}
+
+// Ensure that pinctl restore of a copy sportello made while a slip
+// printed names the slip for the operator (its serial, its clerk): its
+// PIN stays active, to be revoked only if the citizen has no envelope.
+func TestRestoreCopyMadeMidPrint(t *testing.T) {
+	sb := setUp(t)
+	p := blockingPrinter{entered: make(chan struct{}), release: make(chan struct{})}
+	st, d, s := sb.desk(t, p)
+	req, ver := sb.mario()
 	done := make(chan error, 1)
 	go func() {
 		_, err := d.Issue(context.Background(), s, req, ver)

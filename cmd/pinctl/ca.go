@@ -162,6 +162,22 @@ func refuseExisting(paths ...string) error {
 	return nil
 }
 
+// caOutFolders checks the folders of the pair of prefix out and of the
+// file bundle, those given (outFolder): before the CA signs, so that no
+// certificate is issued, and kept in its register, that cannot be
+// written where asked.
+func caOutFolders(out, bundle string) error {
+	if out != "" {
+		if err := outFolder("-out", out); err != nil {
+			return err
+		}
+	}
+	if bundle != "" {
+		return outFolder("-bundle", bundle)
+	}
+	return nil
+}
+
 // pairFiles names the files of the pair PREFIX.crt and PREFIX.key, none
 // for an empty prefix.
 func pairFiles(prefix string) []string {
@@ -209,6 +225,9 @@ func cmdCAIssue(e *env, args []string) error {
 		return &usageError{msg: fmt.Sprintf("-role %q: il ruolo è sede, chiosco o portale", a.role)}
 	}
 	if err := refuseExisting(append(pairFiles(a.out), a.bundle)...); err != nil {
+		return err
+	}
+	if err := caOutFolders(a.out, a.bundle); err != nil {
 		return err
 	}
 	ca, err := a.load()
@@ -270,6 +289,9 @@ func cmdCARenew(e *env, args []string) error {
 		return fmt.Errorf("%s: %w", a.cert, err)
 	}
 	if err := refuseExisting(pairFiles(a.out)...); err != nil {
+		return err
+	}
+	if err := caOutFolders(a.out, ""); err != nil {
 		return err
 	}
 	ca, err := a.load()

@@ -30,9 +30,12 @@ func Name(prefix string, now time.Time, suffix string) string {
 // Prune removes the copies in dir named by Name with prefix and suffix
 // (or in the layout before, without the offset) beyond the keep newest,
 // the oldest first by the instant they name, not by their names' order,
-// which the hour repeated in autumn and the offsets would not keep. Files
-// of other names are left alone; keep 0 or less removes nothing.
-func Prune(dir, prefix, suffix string, keep int) error {
+// which the hour repeated in autumn and the offsets would not keep. The
+// copy just written, written (its path in dir), is never removed and
+// counts as the newest, whatever its name says: a clock put back names it
+// before the copies made until then, and it was the one removed. Files of
+// other names are left alone; keep 0 or less removes nothing.
+func Prune(dir, prefix, suffix string, keep int, written string) error {
 	if keep <= 0 {
 		return nil
 	}
@@ -46,6 +49,10 @@ func Prune(dir, prefix, suffix string, keep int) error {
 	}
 	var copies []stamped
 	for _, n := range names {
+		if filepath.Base(n) == filepath.Base(written) {
+			keep-- // kept, and one of the keep
+			continue
+		}
 		if at, ok := stampOf(filepath.Base(n), prefix, suffix); ok {
 			copies = append(copies, stamped{n, at})
 		}
@@ -53,7 +60,7 @@ func Prune(dir, prefix, suffix string, keep int) error {
 	slices.SortFunc(copies, func(a, b stamped) int {
 		return cmp.Or(a.at.Compare(b.at), strings.Compare(a.path, b.path))
 	})
-	for len(copies) > keep {
+	for len(copies) > max(keep, 0) {
 		if err := os.Remove(copies[0].path); err != nil && !os.IsNotExist(err) {
 			return fmt.Errorf("prune copies in %s: %w", dir, err)
 		}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 	_ "time/tzdata" // Europe/Rome wherever the tests run
+
+	"github.com/pinsede/pinsede/internal/testclock"
 )
 
 // Ensure that the copies made an hour apart across the night the clocks
@@ -42,7 +44,7 @@ func TestNamesWhenTheClocksGoBack(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := Prune(dir, "sportello-", ".db", 3); err != nil {
+	if err := Prune(dir, "sportello-", ".db", 3, filepath.Join(dir, names[3])); err != nil {
 		t.Fatal(err)
 	}
 	entries, err := os.ReadDir(dir)
@@ -58,10 +60,52 @@ func TestNamesWhenTheClocksGoBack(t *testing.T) {
 	if !slices.Equal(left, want) {
 		t.Errorf("after Prune(3): %v, want %v: the three newest by their instant, the other file", left, want)
 	}
-	if err := Prune(dir, "sportello-", ".db", 0); err != nil {
+	if err := Prune(dir, "sportello-", ".db", 0, ""); err != nil {
 		t.Fatal(err)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != len(want) {
 		t.Errorf("Prune(0) removed copies: %d files left, want %d", len(entries), len(want))
+	}
+}
+
+// Ensure that Prune never removes the copy just written, which counts as
+// the newest whatever its name: after the clock was put back a day, it
+// is named before the others, and keep 3 keeps it with the two newest by
+// their names; keep 1 keeps it alone.
+func TestPruneKeepsWritten(t *testing.T) {
+	now := testclock.Now()
+	dir := t.TempDir()
+	var names []string
+	for _, at := range []time.Time{now.Add(-8 * time.Hour), now.Add(-4 * time.Hour), now, now.AddDate(0, 0, -1)} {
+		names = append(names, Name("centrale-", at, ".db"))
+		if err := os.WriteFile(filepath.Join(dir, names[len(names)-1]), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	written := filepath.Join(dir, names[3])
+	left := func() []string {
+		t.Helper()
+		got, err := filepath.Glob(filepath.Join(dir, "*"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range got {
+			got[i] = filepath.Base(got[i])
+		}
+		return got
+	}
+	for _, tc := range []struct {
+		keep int
+		want []string
+	}{
+		{3, slices.Sorted(slices.Values(names[1:]))},
+		{1, names[3:]},
+	} {
+		if err := Prune(dir, "centrale-", ".db", tc.keep, written); err != nil {
+			t.Fatal(err)
+		}
+		if got := left(); !slices.Equal(got, tc.want) {
+			t.Errorf("Prune(%d) with the clock put back a day: %v left, want %v", tc.keep, got, tc.want)
+		}
 	}
 }

@@ -22,9 +22,11 @@ const (
 	TicketCodeLength = 8
 )
 
-// TicketSkew is how far a kiosk's clock may be off: a ticket is taken when
-// it was issued today in Italy (Day), or up to TicketSkew before that
-// day's midnight, and at most TicketSkew after now.
+// TicketSkew is how far a kiosk's clock may be ahead: a ticket is taken
+// when it was issued today in Italy (Day), and at most TicketSkew after
+// now. One of a past day is refused however close to midnight, since the
+// day's sweep may have run (nothing a citizen typed outlives its day): the
+// kiosk puts it in its spool folder, or keeps it and says so on the ticket.
 const TicketSkew = 5 * time.Minute
 
 // TicketServices are the services a kiosk ticket may ask for.
@@ -87,7 +89,7 @@ func CheckTicket(sede string, t *wire.Ticket, now time.Time) error {
 		return bad("sede %q: this kiosk's certificate is for %s", t.Sede, sede)
 	}
 	midnight := Day(now)
-	if t.Issued.Before(midnight.Add(-TicketSkew)) || t.Issued.After(now.Add(TicketSkew)) {
+	if t.Issued.Before(midnight) || t.Issued.After(now.Add(TicketSkew)) {
 		return bad("issued %s: a ticket of today (%s in Italy) is expected", t.Issued.Format(time.RFC3339), midnight.Format(time.DateOnly))
 	}
 	if errs := t.Request.Validate(pinsede.DateOf(now.In(Italy))); len(errs) > 0 {

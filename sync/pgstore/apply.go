@@ -252,11 +252,14 @@ const copyAbove = 32
 // COPY straight into its table when there are more than copyAbove; then
 // the changes, with a COPY too when they are more than copyAbove in such
 // a push (the rows of its COPYs are encoded on another goroutine while
-// PostgreSQL takes in the forms). It queues on b what it does not send
-// itself, for the caller to send with COMMIT: a push of a few events
-// writes everything in one round trip. The UPDATE goes first, so that a
-// credential no longer active has left the unique index of active
-// credentials before the one that takes its place arrives. COPY and
+// PostgreSQL takes in the forms, each COPY taking its rows as they come).
+// What a COPY needs done before it, the UPDATE, the forms' DELETE and
+// the changes' locks, goes in one round trip before the first. It
+// queues on b what it does not send itself, for the caller to send with
+// COMMIT: a push of a few events writes everything in one round trip. The
+// UPDATE goes first, so that a credential no longer active has left the
+// unique index of active credentials before the one that takes its place
+// arrives. COPY and
 // INSERT check the tables' keys and indexes alike: an event id or a
 // credential that another push wrote meanwhile fails the transaction with
 // a unique violation, and Apply runs it again, when load sees it.
@@ -287,15 +290,25 @@ func (m *memTx) flush(ctx context.Context, tx conn, b *pgx.Batch) error {
 		upd.locks = append(upd.locks, string(lock))
 	}
 	bulk := len(inserts) > copyAbove || len(m.events) > copyAbove
+	// What must run before the COPYs goes in one round trip: the UPDATE
+	// (before a COPY of credentials), the forms' DELETE (before theirs)
+	// and the changes' locks (before theirs).
+	pre := &pgx.Batch{}
 	if len(upd.ids) > 0 {
-		args := []any{upd.ids, upd.statuses, upd.supBy, upd.failures, upd.newHash, upd.creds, upd.locks}
-		if bulk { // before the COPY
-			if _, err := tx.Exec(ctx, qUpdateCredentials, args...); err != nil {
-				return fmt.Errorf("update credentials: %w", err)
-			}
-		} else {
-			named(b.Queue(qUpdateCredentials, args...), "update credentials")
+		q := b
+		if bulk {
+			q = pre
 		}
+		named(q.Queue(qUpdateCredentials, upd.ids, upd.statuses, upd.supBy, upd.failures, upd.newHash, upd.creds, upd.locks), "update credentials")
+	}
+	m.queueDeleteForms(pre)
+	copiesChanges := bulk && len(m.changes) > copyAbove
+	if copiesChanges {
+		sedi := make([]string, len(m.changes))
+		for i, c := range m.changes {
+			sedi[i] = c.Sede
+		}
+		named(pre.Queue(qLockChanges, lockChanges, sedi), "lock changes")
 	}
 	credRow := func(i int) ([]any, error) {
 		r := m.records[inserts[i]]
@@ -325,23 +338,20 @@ func (m *memTx) flush(ctx context.Context, tx conn, b *pgx.Batch) error {
 		}
 		return []any{e.ev.ID, e.ev.Sede, e.ev.Desk, string(e.ev.Kind), e.ev.Time, e.ev.Credential.ID, string(e.verdict), e.at, p}, nil
 	}
-	// A push with many rows encodes them while PostgreSQL takes in its
-	// forms, on another core: the COPYs below then only stream them.
-	var encoded chan bulkRows
+	// A push with many rows encodes them on another core while
+	// PostgreSQL takes in its forms, and then each row as its COPY below
+	// takes in the rows before it.
+	var rows *bulkRows
 	if bulk {
-		encoded = make(chan bulkRows, 1)
-		go func() { encoded <- encodeBulk(len(inserts), credRow, len(m.events), eventRow, m.changes) }()
+		rows = encodeBulk(len(inserts), credRow, len(m.events), eventRow, m.changes)
 	}
-	formsErr := m.flushForms(ctx, tx)
-	var rows bulkRows
-	if bulk {
-		rows = <-encoded
+	if pre.Len() > 0 {
+		if err := tx.SendBatch(ctx, pre).Close(); err != nil {
+			return err
+		}
 	}
-	switch {
-	case formsErr != nil:
-		return formsErr
-	case rows.err != nil:
-		return rows.err
+	if err := m.copyForms(ctx, tx); err != nil {
+		return err
 	}
 	if err := m.flushDelegations(b); err != nil {
 		return err
@@ -355,16 +365,20 @@ func (m *memTx) flush(ctx context.Context, tx conn, b *pgx.Batch) error {
 	b.Queue(qGenericPlans)
 	if bulk {
 		if len(inserts) > 0 {
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"credentials"}, credentialColumns, pgx.CopyFromRows(rows.credentials)); err != nil {
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"credentials"}, credentialColumns, rows.credentials); err != nil {
 				return fmt.Errorf("insert credentials: %w", err)
 			}
 		}
 		if len(m.events) > 0 {
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"events"}, eventColumns, pgx.CopyFromRows(rows.events)); err != nil {
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"events"}, eventColumns, rows.events); err != nil {
 				return fmt.Errorf("insert events: %w", err)
 			}
 		}
-		if len(m.changes) > copyAbove {
+		<-rows.done
+		if rows.err != nil {
+			return rows.err
+		}
+		if copiesChanges {
 			return copyChanges(ctx, tx, rows.changes)
 		}
 	} else {
@@ -378,35 +392,72 @@ func (m *memTx) flush(ctx context.Context, tx conn, b *pgx.Batch) error {
 	return queueChanges(b, m.changes)
 }
 
-// bulkRows are the rows of a push that flush writes with COPY, encoded.
+// bulkRows are the rows of a push that flush writes with COPY, as
+// encodeBulk encodes them on a goroutine of its own: a COPY of the
+// credentials or of the events takes each row as soon as it is encoded,
+// and fails with the error that stopped its rows short. The changes, and
+// the first error, are to read once done is closed.
 type bulkRows struct {
-	credentials, events [][]any
+	credentials, events *rowStream
 	changes             changeRows
 	err                 error
+	done                chan struct{}
 }
 
-// encodeBulk encodes the rows of the new credentials (n of credRow), of
-// the events (k of eventRow, which takes the credentials' JSON that
-// credRow keeps) and of the changes, in this order.
-func encodeBulk(n int, credRow func(int) ([]any, error), k int, eventRow func(int) ([]any, error), changes []wire.Change) bulkRows {
-	var r bulkRows
-	rows := func(n int, row func(int) ([]any, error)) [][]any {
-		out := make([][]any, 0, n)
-		for i := range n {
-			if r.err != nil {
-				return nil
-			}
+// rowStream is a pgx.CopyFromSource of rows encoded on another goroutine.
+type rowStream struct {
+	rows chan []any
+	err  error // written before rows is closed, read after
+	cur  []any
+	end  bool
+}
+
+// Next waits for the next row, and reports whether there is one.
+func (s *rowStream) Next() bool {
+	var ok bool
+	s.cur, ok = <-s.rows
+	s.end = !ok
+	return ok
+}
+
+// Values returns the row Next waited for.
+func (s *rowStream) Values() ([]any, error) { return s.cur, nil }
+
+// Err returns the error that stopped the rows short, once they ended.
+func (s *rowStream) Err() error {
+	if !s.end {
+		return nil
+	}
+	return s.err
+}
+
+// encodeBulk starts encoding the rows of the new credentials (n of
+// credRow), of the events (k of eventRow, which takes the credentials'
+// JSON that credRow keeps) and of the changes, in this order, and returns
+// them as they come. Its channels hold every row: it never waits for a
+// COPY, and ends whether or not the COPYs run.
+func encodeBulk(n int, credRow func(int) ([]any, error), k int, eventRow func(int) ([]any, error), changes []wire.Change) *bulkRows {
+	r := &bulkRows{done: make(chan struct{})}
+	r.credentials = &rowStream{rows: make(chan []any, n)}
+	r.events = &rowStream{rows: make(chan []any, k)}
+	rows := func(s *rowStream, n int, row func(int) ([]any, error)) {
+		defer close(s.rows)
+		for i := 0; i < n && r.err == nil; i++ {
 			var vs []any
-			vs, r.err = row(i)
-			out = append(out, vs)
+			if vs, r.err = row(i); r.err == nil {
+				s.rows <- vs
+			}
 		}
-		return out
+		s.err = r.err // the credentials' error ends the events too
 	}
-	r.credentials = rows(n, credRow)
-	r.events = rows(k, eventRow)
-	if r.err == nil && len(changes) > copyAbove {
-		r.changes, r.err = changeColumns(changes)
-	}
+	go func() {
+		defer close(r.done)
+		rows(r.credentials, n, credRow)
+		rows(r.events, k, eventRow)
+		if r.err == nil && len(changes) > copyAbove {
+			r.changes, r.err = changeColumns(changes)
+		}
+	}()
 	return r
 }
 
@@ -460,20 +511,12 @@ func named(q *pgx.QueuedQuery, what string) {
 	}
 }
 
-// flushForms writes the forms, each in the place of the one of its kind
-// kept before: those are deleted (for the credentials load read: no
-// other can have one), then the PDFs go in with one binary
-// COPY, as they came (an INSERT of a bytea[] parameter built and unnested
-// the array of a push's forms, several MiB, on top). A form that another
-// push wrote meanwhile fails the COPY with a unique violation, and Apply
-// runs again.
-func (m *memTx) flushForms(ctx context.Context, tx conn) error {
-	if len(m.formOrder) == 0 {
-		return nil
-	}
-	// Only a credential that load read can have a form kept: one this push
-	// inserts was in no committed push (its COPY would have failed), and a
-	// form is kept only with its credential.
+// queueDeleteForms queues on b the DELETE of the forms kept before of
+// the kinds that the push archives anew, for copyForms to put the new
+// ones in their place; only for the credentials load read: one this push
+// inserts was in no committed push (its COPY would have failed), and a
+// form is kept only with its credential.
+func (m *memTx) queueDeleteForms(b *pgx.Batch) {
 	var ids, kinds []string
 	for _, k := range m.formOrder {
 		if f := m.forms[k]; m.loaded[f.credentialID] {
@@ -481,9 +524,18 @@ func (m *memTx) flushForms(ctx context.Context, tx conn) error {
 		}
 	}
 	if len(ids) > 0 {
-		if _, err := tx.Exec(ctx, qDeleteForms, ids, kinds); err != nil {
-			return fmt.Errorf("replace forms: %w", err)
-		}
+		named(b.Queue(qDeleteForms, ids, kinds), "replace forms")
+	}
+}
+
+// copyForms writes the forms, after queueDeleteForms's DELETE: the PDFs
+// go in with one binary COPY, as they came (an INSERT of a bytea[]
+// parameter built and unnested the array of a push's forms, several MiB,
+// on top). A form that another push wrote meanwhile fails the COPY with
+// a unique violation, and Apply runs again.
+func (m *memTx) copyForms(ctx context.Context, tx conn) error {
+	if len(m.formOrder) == 0 {
+		return nil
 	}
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"forms"}, []string{"credential_id", "kind", "pdf", "archived_at"},
 		pgx.CopyFromSlice(len(m.formOrder), func(i int) ([]any, error) {
@@ -576,17 +628,14 @@ func queueChanges(b *pgx.Batch, changes []wire.Change) error {
 	return nil
 }
 
-// copyChanges numbers and writes changes, encoded, as queueChanges does,
-// with a COPY rather than an INSERT of arrays, for a push with many: the
-// locks first, in a round trip of their own, then the rows in their order
-// (a COPY takes each row's number from the sequence as it comes). For a
-// drain's push this costs PostgreSQL less than building the arrays,
-// unnesting and sorting them; the locks are held for one round trip
-// more.
+// copyChanges writes changes, encoded, as queueChanges does, with a COPY
+// rather than an INSERT of arrays, for a push with many, once their locks
+// are held (flush takes them before its COPYs, with what else goes before
+// them, in one round trip): the rows in their order (a COPY takes each
+// row's number from the sequence as it comes). For a drain's push this
+// costs PostgreSQL less than building the arrays, unnesting and sorting
+// them; the locks are held for the time of the push's COPYs.
 func copyChanges(ctx context.Context, tx conn, c changeRows) error {
-	if _, err := tx.Exec(ctx, qLockChanges, lockChanges, c.sedi); err != nil {
-		return fmt.Errorf("lock changes: %w", err)
-	}
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"changes"}, []string{"sede", "payload", "event_id", "desk"},
 		pgx.CopyFromSlice(len(c.sedi), func(i int) ([]any, error) { return []any{c.sedi[i], c.payloads[i], c.events[i], c.desks[i]}, nil }))
 	if err != nil {

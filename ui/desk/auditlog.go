@@ -184,7 +184,7 @@ func (s *auditScreen) filter() (pinsede.AuditFilter, pinsede.FieldErrors) {
 		}
 		d, err := pinsede.ParseDate(t)
 		if err != nil {
-			es = append(es, pinsede.FieldError{Field: field, Key: pinsede.KeyDateFormat})
+			es = append(es, pinsede.FieldError{Field: field, Key: pinsede.DateKey(err)})
 		}
 		return d
 	}

@@ -54,7 +54,9 @@ func TestAuditSearch(t *testing.T) {
 		from, to, cf string
 		field, want  string
 	}{
-		{"31/02/2026", "10/03/2026", "", pinsede.FieldAuditFrom, "gg/mm/aaaa"},
+		{"31/02/2026", "10/03/2026", "", pinsede.FieldAuditFrom, "non esiste"},
+		{"10/03/2026", "29/02/2027", "", pinsede.FieldAuditTo, "non esiste"},
+		{"31-2-2026", "10/03/2026", "", pinsede.FieldAuditFrom, "gg/mm/aaaa"},
 		{"10/03/2026", "01/03/2026", "", pinsede.FieldAuditTo, "viene prima"},
 		{"01/01/2025", "10/03/2026", "", pinsede.FieldAuditTo, "366 giorni"},
 		{"10/03/2026", "10/03/2026", "RSSMRA80A01H5", pinsede.FieldCodiceFiscale, "16"},

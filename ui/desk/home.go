@@ -174,7 +174,7 @@ func (h *homeScreen) doSearch() {
 	if t := strings.TrimSpace(h.nascita.Text); t != "" {
 		d, err := pinsede.ParseDate(t)
 		if err != nil {
-			es = append(es, pinsede.FieldError{Field: pinsede.FieldSearchBirthday, Key: pinsede.KeyDateFormat})
+			es = append(es, pinsede.FieldError{Field: pinsede.FieldSearchBirthday, Key: pinsede.DateKey(err)})
 		}
 		q.DataNascita = d
 	}

@@ -265,12 +265,11 @@ func TestKioskTicketByCode(t *testing.T) {
 			dir := t.TempDir()
 			kioskTicket(t, dir, "K001", "FRSTTCK4", testNow.Add(-10*time.Minute), mario)
 			kioskTicket(t, dir, "K002", "SCNDTCK6", testNow.Add(-5*time.Minute), req)
-			// Printed yesterday, copied today: the desk's wipe at start
-			// leaves it, the code refuses it.
-			kioskTicket(t, dir, "K004", "YSTRDY33", yesterday, mario)
-			os.Chtimes(filepath.Join(dir, kiosk.SpoolFile("YSTRDY33")), testNow, testNow)
 
 			h := ready(t, withTickets(dir))
+			// Printed yesterday, spooled after the desk's wipe at start
+			// (a kiosk's late write): the code refuses it.
+			kioskTicket(t, dir, "K004", "YSTRDY33", yesterday, mario)
 			q := h.app.home.queue
 			home := h.app.home.screen.View
 			tc.input(h, q)

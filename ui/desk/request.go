@@ -378,16 +378,18 @@ func placeCodeField(es pinsede.FieldErrors) pinsede.FieldErrors {
 	return out
 }
 
-// withDateFormat replaces the problems of a date field with "wrong format"
-// when its text is not empty and does not parse.
+// withDateFormat replaces the problems of a date field with "wrong format",
+// or "no such day" for a date well written that is not in the calendar
+// (pinsede.DateKey), when its text is not empty and does not parse.
 func withDateFormat(es pinsede.FieldErrors, field, text string) pinsede.FieldErrors {
 	if strings.TrimSpace(text) == "" {
 		return es
 	}
-	if _, err := pinsede.ParseDate(text); err == nil {
+	_, err := pinsede.ParseDate(text)
+	if err == nil {
 		return es
 	}
-	out := pinsede.FieldErrors{{Field: field, Key: pinsede.KeyDateFormat}}
+	out := pinsede.FieldErrors{{Field: field, Key: pinsede.DateKey(err)}}
 	for _, e := range es {
 		if e.Field != field {
 			out = append(out, e)

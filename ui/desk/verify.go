@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -325,11 +326,11 @@ func (v *verifyScreen) doIssue() {
 	}
 	reqScreen := a.request
 	// Dates typed in a form the domain cannot read: say so before asking.
-	if es := reqScreen.problems(); reqScreen.showErrors(onlyKey(es, pinsede.KeyDateFormat)) {
+	if es := reqScreen.problems(); reqScreen.showErrors(onlyKey(es, pinsede.KeyDateFormat, pinsede.KeyDateImpossible)) {
 		a.showRequest()
 		return
 	}
-	if es := onlyKey(v.validate(true), pinsede.KeyDateFormat); len(es) > 0 {
+	if es := onlyKey(v.validate(true), pinsede.KeyDateFormat, pinsede.KeyDateImpossible); len(es) > 0 {
 		v.msg.set(msgError, lang.L("form.haserrors"))
 		return
 	}
@@ -386,11 +387,11 @@ func (v *verifyScreen) doPrintMV35() {
 	})
 }
 
-// onlyKey returns the problems of es with the message key.
-func onlyKey(es pinsede.FieldErrors, key string) pinsede.FieldErrors {
+// onlyKey returns the problems of es with one of the message keys.
+func onlyKey(es pinsede.FieldErrors, keys ...string) pinsede.FieldErrors {
 	var out pinsede.FieldErrors
 	for _, e := range es {
-		if e.Key == key {
+		if slices.Contains(keys, e.Key) {
 			out = append(out, e)
 		}
 	}

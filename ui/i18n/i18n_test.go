@@ -51,6 +51,7 @@ var domainKeys = map[string]map[string]any{
 	pinsede.KeyCodeFormat:       nil,
 	pinsede.KeyPasswordShort:    {"Min": 10},
 	pinsede.KeyDateFormat:       nil,
+	pinsede.KeyDateImpossible:   nil,
 	pinsede.KeyDateFuture:       nil,
 	pinsede.KeyDateTooOld:       nil,
 	pinsede.KeySex:              nil,

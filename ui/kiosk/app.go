@@ -1205,11 +1205,13 @@ func (l *navLayout) MinSize([]fyne.CanvasObject) fyne.Size {
 // nextNumber returns the next queue number of the day: K001, K002... With
 // a Counter, the count goes on after a restart; should its file fail, the
 // count in memory goes on and the failure is logged; a file that holds no
-// count is replaced with the count in memory.
+// count is replaced with the count in memory. Neither starts again for a
+// day before the one counted (the clock put back across midnight): no
+// number comes twice on a day.
 func (a *App) nextNumber() string {
 	now := a.cfg.Now()
 	day := now.Format(time.DateOnly)
-	if day != a.queueDay {
+	if day > a.queueDay { // days as aaaa-mm-gg order as their text
 		a.queueDay, a.queueN = day, 0
 	}
 	a.queueN++

@@ -57,6 +57,12 @@ func TestValidationMessages(t *testing.T) {
 		t.Fatalf("moved on with an empty surname")
 	}
 	h.shot("05-error-cognome-it")
+	h.typeInto(w.cognome, "Иванов")
+	w.next()
+	if got := shownErrors(w)[pinsede.FieldCognome]; !strings.Contains(got, "lettere latine") || h.app.Screen() != "question:cognome" || w.cognome.Text != "Иванов" {
+		t.Errorf("a surname in Cyrillic: %q on %s, the answer %q", got, h.app.Screen(), w.cognome.Text)
+	}
+	h.shot("05-error-cognome-latin-it")
 	h.typeInto(w.cognome, "Rossi")
 	w.next()
 	h.typeInto(w.nome, "Maria")
@@ -431,11 +437,9 @@ func TestSpoolSink(t *testing.T) {
 	// Requests of past days expire; today's stay.
 	old, fresh := sub, sub
 	old.Ticket.Code, fresh.Ticket.Code = "OLD", "NEW"
+	old.Ticket.Issued, fresh.Ticket.Issued = testNow.Add(-24*time.Hour), testNow
 	sink.Submit(context.Background(), old)
 	sink.Submit(context.Background(), fresh)
-	yesterday := testNow.Add(-24 * time.Hour)
-	os.Chtimes(filepath.Join(dir, SpoolFile("OLD")), yesterday, yesterday)
-	os.Chtimes(filepath.Join(dir, SpoolFile("NEW")), testNow, testNow)
 	if n, err := sink.Expire(testNow); n != 1 || err != nil {
 		t.Errorf("Expire removed %d, %v; want 1", n, err)
 	}

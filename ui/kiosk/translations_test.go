@@ -14,7 +14,7 @@ import (
 // domainKeys are the domain's message keys that the wizard can show: every
 // problem Request.Validate finds in the fields the kiosk asks for.
 var domainKeys = []string{
-	pinsede.KeyRequired, pinsede.KeyTooLong, pinsede.KeySex, pinsede.KeyDateFormat, pinsede.KeyDateFuture,
+	pinsede.KeyRequired, pinsede.KeyTooLong, pinsede.KeyNameLatin, pinsede.KeySex, pinsede.KeyDateFormat, pinsede.KeyDateImpossible, pinsede.KeyDateFuture,
 	pinsede.KeyDateTooOld, pinsede.KeyPlaceCode, pinsede.KeyPlaceUnknown,
 	pinsede.KeyCFRequired, pinsede.KeyCFLength, pinsede.KeyCFSeparator, pinsede.KeyCFChar, pinsede.KeyCFLetter,
 	pinsede.KeyCFDigit, pinsede.KeyCFMonth, pinsede.KeyCFDay, pinsede.KeyCFDate, pinsede.KeyCFCheck,
@@ -25,7 +25,7 @@ var domainKeys = []string{
 
 // usedKeys returns the keys the package's code names: the literals passed
 // to tr, the keys made from the services and the questions, the domain's
-// keys and the kiosk's own problem of a date that does not exist.
+// keys (with the problem of a date that does not exist).
 func usedKeys(t *testing.T) []string {
 	t.Helper()
 	files, err := os.ReadDir(".")
@@ -33,7 +33,7 @@ func usedKeys(t *testing.T) []string {
 		t.Fatal(err)
 	}
 	re := regexp.MustCompile(`tr\("([a-z0-9_.]+)"[,)]`)
-	keys := append(slices.Clone(domainKeys), keyDateImpossible)
+	keys := slices.Clone(domainKeys)
 	for _, f := range files {
 		if !strings.HasSuffix(f.Name(), ".go") || strings.HasSuffix(f.Name(), "_test.go") {
 			continue

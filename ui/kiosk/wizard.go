@@ -1,7 +1,6 @@
 package kiosk
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -447,14 +446,6 @@ func (w *wizard) request() pinsede.Request {
 	return r
 }
 
-// keyDateImpossible is the kiosk's problem of a date written in a shape
-// ParseDate reads, that is not in the calendar: 31/02/1990, 07/13/1985.
-const keyDateImpossible = "err.date.impossible"
-
-// dateShapes are the shapes of pinsede.ParseDate's layouts (02/01/2006,
-// 2/1/2006, 02-01-2006, 02.01.2006, 2006-01-02), with any numbers.
-var dateShapes = regexp.MustCompile(`^(\d{1,2}/\d{1,2}/\d{4}|\d{2}-\d{2}-\d{4}|\d{2}\.\d{2}\.\d{4}|\d{4}-\d{2}-\d{2})$`)
-
 // problems returns what Validate finds in the answers, with the date typed
 // in a shape ParseDate does not read as a problem of its own, and a date
 // in the right shape that does not exist as another.
@@ -469,11 +460,8 @@ func (w *wizard) problems() pinsede.FieldErrors {
 			}
 		}
 	}
-	if typed := strings.TrimSpace(w.nascita.Text); typed != "" && r.DataNascita.IsZero() {
-		key := pinsede.KeyDateFormat
-		if dateShapes.MatchString(typed) {
-			key = keyDateImpossible
-		}
+	if _, err := pinsede.ParseDate(w.nascita.Text); strings.TrimSpace(w.nascita.Text) != "" && err != nil {
+		key := pinsede.DateKey(err)
 		for i, e := range es {
 			if e.Field == pinsede.FieldDataNascita {
 				es[i].Key = key

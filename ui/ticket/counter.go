@@ -15,7 +15,10 @@ import (
 
 // Counter is the kiosk's count of the day's tickets in a small file, so
 // that the queue numbers go on after a restart rather than start again at
-// 1: {"day": "2026-03-10", "n": 17}. A new day starts again at 1. The file
+// 1: {"day": "2026-03-10", "n": 17}. A new day starts again at 1; a day
+// before the one held does not (a clock put back across midnight, then
+// forward again, gave the new day's numbers twice): the count of the day
+// held goes on, so that no number comes twice on a day. The file
 // is 0600, in a 0700 folder, and replaced whole (written under a temporary
 // name, synced, renamed, and the folder synced): a crash leaves the old
 // count or the new one, never half of one. One kiosk uses one file.
@@ -61,8 +64,11 @@ func (c Counter) Next(now time.Time) (int, error) {
 		if f.N < 0 || f.N >= maxCount {
 			return 0, fmt.Errorf("ticket counter %s: %w: count %d", c.Path, ErrCounterCorrupt, f.N)
 		}
+		if _, err := time.Parse(time.DateOnly, f.Day); err != nil {
+			return 0, fmt.Errorf("ticket counter %s: %w: day %q", c.Path, ErrCounterCorrupt, f.Day)
+		}
 	}
-	if f.Day != day {
+	if f.Day < day { // days as aaaa-mm-gg order as their text
 		f = counterFile{Day: day}
 	}
 	f.N++

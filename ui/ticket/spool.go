@@ -437,10 +437,17 @@ func sameDay(t, now time.Time) bool {
 	return y == ny && m == nm && d == nd
 }
 
-// Expire removes the spooled requests of tickets printed before the day of
-// now (a ticket is valid on its day only), and leftovers of interrupted
-// writes and takes. It returns how many files it removed. It reads the
-// folder in batches: its memory does not grow with the folder.
+// Expire removes the spooled requests of tickets issued before the day of
+// now, by the ticket's own time (Ticket.Issued in now's zone, as
+// [Spool.TakeOn] and [Spool.Waiting] read it), not by its file's, which is
+// the clock of whichever machine wrote it. A file whose ticket it cannot
+// read (no key at this PC, not sealed with it, no ticket file), and the
+// leftovers of interrupted writes and takes, go by their modification
+// time a day later than a ticket would: when it is before the day before
+// now's, so that a writer's clock behind the caller's across midnight
+// never has a file removed while it is being written or taken. It returns
+// how many files it removed. It reads the folder in batches: its memory
+// does not grow with the folder.
 func (s Spool) Expire(now time.Time) (int, error) {
 	f, err := os.Open(s.Dir)
 	if errors.Is(err, os.ErrNotExist) {
@@ -450,8 +457,8 @@ func (s Spool) Expire(now time.Time) (int, error) {
 		return 0, fmt.Errorf("spool %s: %w", s.Dir, err)
 	}
 	defer f.Close()
-	y, m, d := now.Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, now.Location())
+	key, _ := s.readKey() // none: every file goes by its modification time
+	today := midnightOf(now)
 	removed := 0
 	for {
 		entries, err := f.ReadDir(256)
@@ -460,8 +467,7 @@ func (s Spool) Expire(now time.Time) (int, error) {
 			if !strings.HasPrefix(name, "ticket-") && !strings.HasPrefix(name, ".ticket-") {
 				continue
 			}
-			info, err := e.Info()
-			if err != nil || !info.ModTime().Before(today) {
+			if !s.expired(key, e, today) {
 				continue
 			}
 			if err := os.Remove(filepath.Join(s.Dir, name)); err == nil {
@@ -475,4 +481,46 @@ func (s Spool) Expire(now time.Time) (int, error) {
 			return removed, fmt.Errorf("spool %s: %w", s.Dir, err)
 		}
 	}
+}
+
+// midnightOf returns the midnight that began t's day, in t's location.
+func midnightOf(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
+}
+
+// expired reports whether the spool file e is of a day before today (a
+// midnight): a ticket's file that opens with key by its ticket's issue
+// time, any other file by its modification time, a day later.
+func (s Spool) expired(key []byte, e fs.DirEntry, today time.Time) bool {
+	if issued, ok := s.issued(key, e.Name()); ok {
+		return issued.Before(today)
+	}
+	info, err := e.Info()
+	return err == nil && info.ModTime().Before(today.AddDate(0, 0, -1))
+}
+
+// issued returns when the ticket of the spool file name was issued, and
+// false when the file holds no ticket that opens with key (nil: none).
+func (s Spool) issued(key []byte, name string) (time.Time, bool) {
+	if key == nil || !strings.HasPrefix(name, "ticket-") || !strings.HasSuffix(name, spoolSuffix) {
+		return time.Time{}, false
+	}
+	sealed, err := readSpoolFile(filepath.Join(s.Dir, name))
+	if err != nil {
+		return time.Time{}, false
+	}
+	plain, err := open(key, name, sealed)
+	if err != nil {
+		return time.Time{}, false
+	}
+	var sub struct {
+		Ticket Ticket `json:"ticket"`
+	}
+	err = json.Unmarshal(plain, &sub)
+	clear(plain)
+	if err != nil || SpoolFile(sub.Ticket.Code) != name {
+		return time.Time{}, false
+	}
+	return sub.Ticket.Issued, true
 }
