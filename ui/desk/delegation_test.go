@@ -273,13 +273,19 @@ func (h *harness) linkCentrale() *centrale {
 	return cen
 }
 
-// eventually polls ok until it holds, or fails the test after 10 seconds
-// saying what.
-func eventually(t *testing.T, what string, ok func() bool) {
+// eventually polls ok until it holds (what centrale and the sync
+// client do tells no event to wait on), or fails the test at the waits'
+// bound (uitest.Bound: the test's deadline), not after a fixed time that
+// a loaded machine could pass, saying it waited for what.
+func eventually(t testing.TB, what string, ok func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !ok(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("centrale never got %s", what)
+	bound, release := uitest.Bound(t)
+	defer release()
+	for !ok() {
+		select {
+		case <-bound:
+			t.Fatalf("gave up waiting for %s", what)
+		case <-time.After(10 * time.Millisecond):
 		}
 	}
 }

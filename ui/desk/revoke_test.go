@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
@@ -125,17 +124,10 @@ func TestRevokeReachesCentrale(t *testing.T) {
 	}
 	centraleState := func(want pinsede.CredentialState) {
 		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for {
+		eventually(t, "the PIN "+string(want)+" at centrale", func() bool {
 			r, err := cen.store.Current(ctx, mario.CodiceFiscale, central.SlotPIN)
-			if err == nil && r.Credential.ID == out.Credential.ID && r.Credential.State == want {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("centrale holds %+v, %v; want %s", r.Credential, err, want)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+			return err == nil && r.Credential.ID == out.Credential.ID && r.Credential.State == want
+		})
 	}
 	centraleState(pinsede.StateAttivo)
 
