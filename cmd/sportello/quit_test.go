@@ -80,6 +80,22 @@ func TestQuitStarved(t *testing.T) {
 	s.Close()
 }
 
+// Ensure that the desk quits on SIGTERM by itself, with status 0, as soon
+// as its window shows: Fyne's driver asked for the signals in Run, after
+// ShowAndRun had mapped the window, and a SIGTERM between the two went
+// to the desk's own handlers only; the app never quit, and the desk
+// exited with status 1 by its bound (3 runs of 3 by hand, and the first
+// runs of TestQuitStarved).
+func TestQuitAsItShows(t *testing.T) {
+	t.Parallel()
+	xtest.Need(t)
+	app := smokeStartApp(t, smokeBuild(t), smokeStartXvfb(t), t.TempDir())
+	if _, err := app.WaitMapped(xtest.UntilDeadline); err != nil {
+		t.Fatalf("sportello window: %v", err)
+	}
+	app.Stop(t) // SIGTERM: status 0, or the test fails
+}
+
 // cpuCgroup makes a cgroup of the cpu controller for the test, which
 // gives its processes starvedQuota of processor each second, and returns
 // the function that moves a process into it; the cgroup goes when the
