@@ -527,8 +527,9 @@ func (a *App) Alive() error {
 // quitWait is how long Stop waits for a program to quit on SIGTERM
 // before it kills it: a safety net for a hang, not a measure of the
 // quit, so that a loaded machine cannot change the verdict (the desk
-// itself gives up on a clean quit after 5 s, exitIfStuck, and exits with
-// status 1, which Stop reports).
+// itself gives up on a quit that goes 5 s of the time it runs without
+// progress, shutdown.ExitIfStuck, and exits with status 1, which Stop
+// reports).
 const quitWait = time.Minute
 
 // Stop ends the process (SIGTERM, then SIGKILL) and waits for it. When
