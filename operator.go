@@ -66,15 +66,38 @@ type Operator struct {
 	// operator logs in with the password the supervisor gave and sets a
 	// new one before anything else (ChangePassword).
 	MustChangePassword bool `json:"must_change_password,omitempty"`
+	// SessionsEnded counts the changes that ended the account's sessions
+	// at this desk, its own and those pulled from the sede's other desks
+	// (countEnded): disabled, another role, a password reset. A session
+	// keeps the count of its login and ends once the count moves
+	// (checkSession), though a later change undid the account's state: a
+	// pull brings a reset and the owner's own new password, or a disable
+	// and an enable, in one transaction, and the desk never holds the
+	// state between. The desk's own count: it does not travel (Shared).
+	SessionsEnded int `json:"sessions_ended,omitempty"`
 }
 
 // Shared returns the account as the desks of a sede share it: all but
 // what each desk counts of the logins (FailedLogins, LockedUntil,
 // LastLogin), which travel as events of their own, one failure, right
-// password or lock-out an event.
+// password or lock-out an event, and of the changes that ended its
+// sessions there (SessionsEnded), which each desk counts as it applies
+// them.
 func (o Operator) Shared() Operator {
-	o.FailedLogins, o.LockedUntil, o.LastLogin = 0, time.Time{}, time.Time{}
+	o.FailedLogins, o.LockedUntil, o.LastLogin, o.SessionsEnded = 0, time.Time{}, time.Time{}, 0
 	return o
+}
+
+// countEnded counts in SessionsEnded the change of the account from held
+// to o when it ends the account's sessions (checkSession): disabled,
+// another role, or another temporary password (MustChangePassword: a
+// reset, or another account of the id added in place of the one held).
+// A password its owner set keeps them: the same person chose it.
+func (o *Operator) countEnded(held Operator) {
+	if o.Disabled && !held.Disabled || o.Role != held.Role ||
+		o.MustChangePassword && o.PasswordHash != held.PasswordHash {
+		o.SessionsEnded++
+	}
 }
 
 // Locked reports whether the account is locked at now.

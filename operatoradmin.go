@@ -114,9 +114,11 @@ func (d *Desk) adminOperator(s *Session, id string, action AuditAction, change f
 		if err != nil {
 			return err
 		}
+		held := op
 		if !change(&op) {
 			return nil
 		}
+		op.countEnded(held) // a reset ends its sessions
 		if err := tx.PutOperator(op); err != nil {
 			return err
 		}
@@ -198,7 +200,9 @@ func (d *Desk) DisableOperator(s *Session, id string) error {
 				return ErrLastSupervisor
 			}
 		}
+		held := op
 		op.Disabled = true
+		op.countEnded(held) // its sessions end, though enabled again
 		if err := tx.PutOperator(op); err != nil {
 			return err
 		}

@@ -303,6 +303,7 @@ func applySedeOperator(tx Tx, c Change, ev Event, now time.Time) error {
 	case EventOperatorLogin:
 		op.FailedLogins = 0
 	}
+	op.countEnded(held) // though a later change of the pull undoes it
 	if op == held {
 		return nil
 	}

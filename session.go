@@ -18,10 +18,12 @@ const systemPrefix = "pinctl:"
 
 // checkSession returns ErrSessionEnded when the account of s, as tx
 // holds it, is missing, disabled, has another role than at the login, or
-// a password reset since (a temporary one other than the session's). A
-// password the operator set themselves, here or at another desk, keeps
-// the session: the same person chose it. A SystemSession has no
-// account, and passes.
+// had a change since that ended its sessions (Operator.SessionsEnded): a
+// password reset, a disable or a change of role, even one undone since
+// (enabled again, a password its owner set after the reset). A password
+// the operator set themselves, here or at another desk, keeps the
+// session: the same person chose it. A SystemSession has no account, and
+// passes.
 func checkSession(tx Tx, s *Session) error {
 	if s.system { // not by its id: a pulled account may be named anything
 		return nil
@@ -36,8 +38,8 @@ func checkSession(tx Tx, s *Session) error {
 		return fmt.Errorf("%w: %s disabled", ErrSessionEnded, s.Actor())
 	case op.Role != s.Operator.Role:
 		return fmt.Errorf("%w: %s is now %s", ErrSessionEnded, s.Actor(), op.Role)
-	case op.MustChangePassword && op.PasswordHash != s.Operator.PasswordHash:
-		return fmt.Errorf("%w: the password of %s was reset", ErrSessionEnded, s.Actor())
+	case op.SessionsEnded != s.Operator.SessionsEnded:
+		return fmt.Errorf("%w: %s reset, disabled or given another role since the login", ErrSessionEnded, s.Actor())
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package pinsede_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/pinsede/pinsede"
@@ -14,6 +16,8 @@ import (
 // accounts and enabled itself again, until their next login. Nothing is
 // done by a refused action; the clerk's own change of password keeps
 // the session going; a session of pinctl has no account and goes on.
+// Enabled again, the account opens a new session; the one it had stays
+// ended.
 func TestSessionEndsWithItsAccount(t *testing.T) {
 	f := newFixture(t)
 	for _, n := range []pinsede.NewOperator{
@@ -127,8 +131,126 @@ func TestSessionEndsWithItsAccount(t *testing.T) {
 		t.Errorf("a session named as pinctl's, of no account: %v", err)
 	}
 	// Enabled again, with its role and password as at the login, the
-	// account's session may go on.
-	if err := f.desk.SessionValid(op1); err != nil {
-		t.Errorf("op1 enabled again: %v", err)
+	// account's session stays ended (at the desk the next tick had closed
+	// it); a new login goes on.
+	if err := f.desk.SessionValid(op1); !errors.Is(err, pinsede.ErrSessionEnded) {
+		t.Errorf("op1 enabled again, the session of before: %v, want ErrSessionEnded", err)
 	}
+	if err := f.desk.SessionValid(login("op1", "password-op1")); err != nil {
+		t.Errorf("op1 enabled again, a new login: %v", err)
+	}
+}
+
+// Ensure that a change that ends an account's sessions ends them at the
+// sede's other desks even when a later change, pulled with it in one
+// batch, undoes the account's state: a password reset and the owner's
+// own change of the temporary password (the owner's new password looked
+// like one they set themselves, and the session opened with the old one
+// went on), a disable and an enable, a role changed and changed back.
+// The pulling desk sees only the account's last state; the owner's own
+// change of password alone keeps the session, and the account logs in
+// again as it is.
+func TestSessionEndsThoughUndoneInOnePull(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		ended bool
+		// act acts at desk 01 on the account, as first (its addition and
+		// its owner's first change of password) left it, and returns the
+		// changes of the pull beyond desk 01's outbox.
+		act   func(t *testing.T, a *fixture, first []pinsede.Change) []pinsede.Change
+		login string // the password the account has after the acts
+	}{
+		{name: "reset, then changed by its owner", ended: true, login: "nuova-di-luca", act: func(t *testing.T, a *fixture, _ []pinsede.Change) []pinsede.Change {
+			if err := a.desk.ResetPassword(a.sup, "l.verdi", "temporanea-123"); err != nil {
+				t.Fatal(err)
+			}
+			changeOwn(t, a, "temporanea-123", "nuova-di-luca")
+			return nil
+		}},
+		{name: "disabled, then enabled", ended: true, login: "password-di-luca", act: func(t *testing.T, a *fixture, _ []pinsede.Change) []pinsede.Change {
+			if err := a.desk.DisableOperator(a.sup, "l.verdi"); err != nil {
+				t.Fatal(err)
+			}
+			if err := a.desk.EnableOperator(a.sup, "l.verdi"); err != nil {
+				t.Fatal(err)
+			}
+			return nil
+		}},
+		{name: "role changed, then back", ended: true, login: "password-di-luca", act: func(_ *testing.T, _ *fixture, first []pinsede.Change) []pinsede.Change {
+			// The sede has one account of an id: an account added again
+			// (at a desk that had not pulled it) replaces it; here with
+			// the password its owner set.
+			added, owned := first[0], *first[len(first)-1].Event.Operator
+			var out []pinsede.Change
+			for i, role := range []pinsede.Role{pinsede.RoleSupervisore, pinsede.RoleOperatore} {
+				ev, op := *added.Event, owned
+				op.Role = role
+				ev.ID, ev.Operator = fmt.Sprintf("%s-%d", ev.ID, i), &op
+				c := added
+				c.Event = &ev
+				out = append(out, c)
+			}
+			return out
+		}},
+		{name: "changed by its owner only", ended: false, login: "nuova-di-luca", act: func(t *testing.T, a *fixture, _ []pinsede.Change) []pinsede.Change {
+			changeOwn(t, a, "password-di-luca", "nuova-di-luca")
+			return nil
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := newFixture(t), newFixture(t)
+			a.desk.DeskID, b.desk.DeskID = "01", "02"
+			a.addOperator(t, pinsede.NewOperator{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-di-luca"})
+			first := sedeChanges(t, a, "01", 1)
+			if _, err := b.desk.ApplyPulled(uint64(len(first)), first, b.now); err != nil {
+				t.Fatal(err)
+			}
+			s, err := b.desk.Login("l.verdi", "password-di-luca")
+			if err != nil {
+				t.Fatalf("at desk 02: %v", err)
+			}
+			more := tc.act(t, a, first)
+			batch := sedeChanges(t, a, "01", 1)[len(first):] // one pull
+			batch = append(batch, more...)
+			for i := range batch {
+				batch[i].Seq = uint64(len(first) + 1 + i)
+			}
+			if _, err := b.desk.ApplyPulled(uint64(len(first)+len(batch)), batch, b.now); err != nil {
+				t.Fatal(err)
+			}
+			switch err := b.desk.SessionValid(s); {
+			case tc.ended && !errors.Is(err, pinsede.ErrSessionEnded):
+				t.Errorf("desk 02 pulled %s in one batch: the session opened before goes on (%v), want ErrSessionEnded", kindsOf(batch), err)
+			case !tc.ended && err != nil:
+				t.Errorf("desk 02 pulled %s: the session ended (%v), want it to go on", kindsOf(batch), err)
+			}
+			if s2, err := b.desk.Login("l.verdi", tc.login); err != nil {
+				t.Errorf("a new login at desk 02: %v", err)
+			} else if err := b.desk.SessionValid(s2); err != nil {
+				t.Errorf("the new session at desk 02: %v", err)
+			}
+		})
+	}
+}
+
+// changeOwn logs l.verdi in at a with the password from, and changes it
+// to next, as its owner does.
+func changeOwn(t *testing.T, a *fixture, from, next string) {
+	t.Helper()
+	s, err := a.desk.Login("l.verdi", from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.desk.ChangePassword(s, from, next); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// kindsOf names the kinds of the events of changes, in order.
+func kindsOf(changes []pinsede.Change) string {
+	var ks []string
+	for _, c := range changes {
+		ks = append(ks, string(c.Event.Kind))
+	}
+	return strings.Join(ks, ", ")
 }

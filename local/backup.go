@@ -1,6 +1,7 @@
 package local
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -35,7 +36,13 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 // exists. The copy is written beside path, synced to disk and renamed
 // into place when complete: a copy at path is always whole.
 func (s *Store) BackupFile(path string) (int64, error) {
-	n, err := boltcopy.ToFile(s.db, path)
+	return s.backupFile(context.Background(), path)
+}
+
+// backupFile is BackupFile, given up when ctx ends
+// (boltcopy.ToFileContext).
+func (s *Store) backupFile(ctx context.Context, path string) (int64, error) {
+	n, err := boltcopy.ToFileContext(ctx, s.db, path)
 	if errors.Is(err, boltcopy.ErrExists) {
 		err = ErrExists
 	}
@@ -435,13 +442,14 @@ const (
 // less), older names without the offset included, never the copy just
 // written (boltcopy.Prune: a clock put back names it before the others).
 // It returns the copy's path. The desk app calls it on a schedule while
-// it runs.
-func (s *Store) BackupInto(dir string, now time.Time, keep int) (string, error) {
+// it runs. A copy under way when ctx ends (the desk quits) is given up,
+// and removed: it returns ctx's error.
+func (s *Store) BackupInto(ctx context.Context, dir string, now time.Time, keep int) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("back up store %s: %w", s.path, err)
 	}
 	path := filepath.Join(dir, boltcopy.Name(backupPrefix, now, backupSuffix))
-	if _, err := s.BackupFile(path); err != nil {
+	if _, err := s.backupFile(ctx, path); err != nil {
 		return "", err
 	}
 	if err := boltcopy.Prune(dir, backupPrefix, backupSuffix, keep, path); err != nil {

@@ -268,6 +268,27 @@ func TestRestore(t *testing.T) {
 	verifyChain(t, r)
 }
 
+// Ensure that a copy given up (the desk quits: its context ends) leaves
+// nothing in the folder, not even its part written, and ends its read
+// transaction: the store then closes at once. A copy the desk's quit cut
+// short by exiting left its .part file in the folder for ever (Prune
+// does not know the name).
+func TestBackupIntoGivenUp(t *testing.T) {
+	s, _, _ := newStoreAt(t)
+	dir := filepath.Join(t.TempDir(), "copie")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if p, err := s.BackupInto(ctx, dir, testclock.Now(), 3); !errors.Is(err, context.Canceled) || p != "" {
+		t.Errorf("a copy given up: %q, %v; want none, context.Canceled", p, err)
+	}
+	if entries, err := os.ReadDir(dir); err != nil || len(entries) != 0 {
+		t.Errorf("the folder after a copy given up holds %v (%v), want nothing", entries, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("close after a copy given up: %v", err)
+	}
+}
+
 // Ensure that BackupInto names its copies by the time, and keeps the
 // newest only, leaving other files alone.
 func TestBackupInto(t *testing.T) {
@@ -276,7 +297,7 @@ func TestBackupInto(t *testing.T) {
 	start := testclock.Now()
 	var last string
 	for i := range 5 {
-		p, err := s.BackupInto(dir, start.Add(time.Duration(i)*time.Hour), 3)
+		p, err := s.BackupInto(context.Background(), dir, start.Add(time.Duration(i)*time.Hour), 3)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -286,7 +307,7 @@ func TestBackupInto(t *testing.T) {
 	if err := os.WriteFile(other, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.BackupInto(dir, start.Add(5*time.Hour), 3); err != nil {
+	if _, err := s.BackupInto(context.Background(), dir, start.Add(5*time.Hour), 3); err != nil {
 		t.Fatal(err)
 	}
 	entries, err := os.ReadDir(dir)
@@ -321,7 +342,7 @@ func TestBackupIntoClockBack(t *testing.T) {
 	now := testclock.Now()
 	var made []string
 	for _, at := range []time.Time{now.Add(-8 * time.Hour), now.Add(-4 * time.Hour), now, now.AddDate(0, 0, -1)} {
-		p, err := s.BackupInto(dir, at, 3)
+		p, err := s.BackupInto(context.Background(), dir, at, 3)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -21,16 +23,23 @@ type backupFlags struct {
 // backup, consistent while clerks issue (local.Store.Backup). The key is
 // never copied. Each copy's outcome goes to the log and to report
 // (desk.App.BackupDone, which the status bar shows), on the copies'
-// goroutine. It does nothing without f.dir; stop ends it.
+// goroutine. It does nothing without f.dir; stop ends it, giving up the
+// copy under way (its file removed): the desk quits at once, whatever
+// the store's size and the folder's speed, and its next start makes a
+// copy.
 func startBackups(store *local.Store, f backupFlags, now func() time.Time, log *slog.Logger, report func(desk.BackupOutcome)) (stop func()) {
 	if f.dir == "" || store == nil {
 		return func() {}
 	}
-	done := make(chan struct{})
+	ctx, cancel := context.WithCancel(context.Background())
 	finished := make(chan struct{})
 	once := func() {
 		start := now()
-		path, err := store.BackupInto(f.dir, start, f.keep)
+		path, err := store.BackupInto(ctx, f.dir, start, f.keep)
+		if errors.Is(err, context.Canceled) {
+			log.Info("backup given up: the desk quits", "dir", f.dir)
+			return
+		}
 		if path == "" { // not written; a copy written but not pruned is one
 			log.Error("backup failed", "dir", f.dir, "fault", boltcopy.FaultOf(err).String(), "err", err)
 			report(desk.BackupOutcome{Dir: f.dir, At: start, Err: err})
@@ -52,12 +61,12 @@ func startBackups(store *local.Store, f backupFlags, now func() time.Time, log *
 		defer t.Stop()
 		for {
 			select {
-			case <-done:
+			case <-ctx.Done():
 				return
 			case <-t.C:
 				once()
 			}
 		}
 	}()
-	return func() { close(done); <-finished }
+	return func() { cancel(); <-finished }
 }

@@ -113,14 +113,14 @@ func main() {
 	if storeErr != nil {
 		fmt.Fprintln(os.Stderr, "sportello:", startMessage(storeErr, *storePath, *keyPath))
 	} else {
-		defer store.Close()
+		defer during("closing the store", func() { store.Close() })
 	}
 
 	a := app.NewWithID("it.inps.pinsede.sportello")
 	a.Settings().SetTheme(theme.New())
 	w := a.NewWindow(windowTitle)
 	w.Resize(fyne.NewSize(1280, 800))
-	shutdown.ExitIfStuck() // Fyne's driver quits on SIGTERM: no Quit of ours
+	shutdown.ExitIfStuck() // Fyne's driver quits on SIGTERM: no Quit of ours; the steps below (during) bound the rest
 	if storeErr != nil {
 		fail(a, w, startMessage(storeErr, *storePath, *keyPath))
 	}
@@ -145,7 +145,7 @@ func main() {
 		store.Close()
 		fail(a, w, err.Error())
 	}
-	defer link.stop()
+	defer during("stopping the link with centrale", link.stop)
 	d.Link = link.link()
 	// The desk id of the certificate: the sessions and slips carry it,
 	// the store puts it in each audit entry and outbox event.
@@ -155,7 +155,7 @@ func main() {
 		d.Central = link.client // the citizen's credentials at centrale (sync/client/lookup.go)
 	}
 	log, logPath, closeLog := deskLog(*storePath)
-	defer closeLog()
+	defer during("closing the log", closeLog)
 	slog.SetDefault(log)
 	if a.Settings().ShowAnimations() {
 		log.Warn("built without -tags no_animations (make build sets it): the text cursor's animation keeps redrawing the window, about 20% of a core while idle")
@@ -172,16 +172,25 @@ func main() {
 		store.Close()
 		fail(a, w, msg)
 	}
-	defer ui.Close()
+	defer during("closing the window's work", ui.Close)
 	// The copies start once Start has recovered the prints the last run
 	// cut short: a copy then holds no slip as printing but those printing
 	// as it is made, which a restore of it leaves active (local.Restore).
 	// Their outcomes go to the status bar, which says when they fail.
 	stopBackups := startBackups(store, backups, d.Now, log, ui.BackupDone)
-	defer stopBackups() // before the store closes: deferred after it
+	defer during("stopping the copies of the store", stopBackups) // before the store closes: deferred after it
 
 	shutdown.OnSignal(ui.Quitting) // background work ending from then on leaves the window alone
 	w.ShowAndRun()
+}
+
+// during runs f as a step of the desk's quit, named what: a step that
+// never ends (a share or a printer that no longer answers) ends the
+// process (shutdown.ExitIfStuck), one that takes longer on a loaded
+// machine does not.
+func during(what string, f func()) {
+	shutdown.Step(what)
+	f()
 }
 
 // cachedPolicy returns the source of the policy the sync client cached

@@ -4,6 +4,7 @@
 package boltcopy
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -38,6 +39,14 @@ func WriteTo(db *bolt.DB, w io.Writer) (int64, error) {
 // exists. The copy is written beside path, synced and renamed into place
 // when complete, and the folder synced: a copy at path is always whole.
 func ToFile(db *bolt.DB, path string) (int64, error) {
+	return ToFileContext(context.Background(), db, path)
+}
+
+// ToFileContext is ToFile, given up when ctx ends (the program quits):
+// the copy stops at its next write, and what it wrote beside path is
+// removed; it returns ctx's error. The database's read transaction ends
+// with it: closing the database waits for none.
+func ToFileContext(ctx context.Context, db *bolt.DB, path string) (int64, error) {
 	switch _, err := os.Lstat(path); {
 	case err == nil:
 		return 0, ErrExists
@@ -50,7 +59,10 @@ func ToFile(db *bolt.DB, path string) (int64, error) {
 		return 0, err
 	}
 	tmp := f.Name()
-	n, err := WriteTo(db, f)
+	n, err := WriteTo(db, ctxWriter{ctx, f})
+	if err != nil && ctx.Err() != nil {
+		err = ctx.Err() // bbolt's WriteTo keeps the writer's error as text only
+	}
 	if err == nil {
 		err = f.Chmod(0o600)
 	}
@@ -71,4 +83,17 @@ func ToFile(db *bolt.DB, path string) (int64, error) {
 		return 0, fmt.Errorf("copy to %s: %w", path, err)
 	}
 	return n, nil
+}
+
+// ctxWriter is a writer that refuses to write once its context ended.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }

@@ -10,6 +10,13 @@
 // called in fyne.Do") and waiting on a loop that had ended, never
 // ended. ExitIfStuck is the bound should anything else hold the exit.
 //
+// The bound is Grace without progress (Step), in the time the process
+// ran: a fixed 5 s from SIGTERM cut short a quit that merely took longer
+// on a loaded machine (the desk's status 1, failing the test that
+// stopped it), and counted the time a stopped or starved process could
+// not run. A step that hangs, a share or a printer that no longer
+// answers, still ends the process.
+//
 // Once Fyne's loop has ended, it runs a function sent to its UI goroutine
 // (fyne.Do, fyne.DoAndWait) in place, on the sender's goroutine, against
 // a window being torn down: the last step of a login or a print that
@@ -17,6 +24,7 @@
 package shutdown
 
 import (
+	"log/slog"
 	"os"
 	"os/signal"
 	"sync"
@@ -76,12 +84,95 @@ func OnSignal(f func()) {
 	}()
 }
 
-// Grace is how long after SIGINT or SIGTERM the process may take to end
-// by itself: Run returning and main's deferred calls done.
+// Grace is how long the process's quit may go without progress (Step),
+// in the time the process ran, before ExitIfStuck ends it: far beyond
+// any step that ends (the longest, Fyne's own quit, takes a few tens of
+// milliseconds of processor).
 const Grace = 5 * time.Second
 
-// ExitIfStuck ends the process with status 1, Grace after SIGINT or
-// SIGTERM, should it not have ended by then.
-func ExitIfStuck() {
-	OnSignal(func() { time.AfterFunc(Grace, func() { os.Exit(1) }) })
+const (
+	// tick is how often the watchdog looks at the quit.
+	tick = 100 * time.Millisecond
+	// frozen is the gap between two looks beyond which the process is
+	// taken not to have run meanwhile (stopped, starved, suspended): the
+	// gap does not count. A look on a loaded machine comes some tens of
+	// milliseconds late; a process that no step holds looks on time.
+	frozen = 500 * time.Millisecond
+)
+
+// ExitIfStuck ends the process with status 1 should its quit, from the
+// first SIGINT or SIGTERM, or from its first Step, go Grace without a
+// Step, counting only the time the process ran; it logs which step
+// hung (slog's default logger).
+func ExitIfStuck() { OnSignal(func() { quit.begin("") }) }
+
+// Step tells that the quit has moved on, to what: the step it now takes,
+// named should it hang there (ExitIfStuck). The first Step begins the
+// quit when no signal did (the window closed), with the same bound.
+func Step(what string) { quit.begin(what) }
+
+// quit is the process's watchdog.
+var quit watchdog
+
+// watchdog ends the process once its quit goes Grace, in the time the
+// process ran, without a step.
+type watchdog struct {
+	once sync.Once
+	mu   sync.Mutex
+	step string        // what the quit does now
+	last time.Time     // the last look, or the quit's beginning
+	ran  time.Duration // the time run since the last step
+}
+
+// begin records the step what ("" for none: the signal), and starts the
+// watchdog at the first call.
+func (w *watchdog) begin(what string) {
+	w.moved(what, time.Now())
+	w.once.Do(func() {
+		go func() {
+			t := time.NewTicker(tick)
+			defer t.Stop()
+			for range t.C {
+				// Now, not the tick's time: a tick that waited for a
+				// starved process to run is as late as the look.
+				if step, stuck := w.look(time.Now()); stuck {
+					slog.Error("the quit is stuck: exiting", "step", step, "without_progress", Grace)
+					os.Exit(1)
+				}
+			}
+		}()
+	})
+}
+
+// moved records that the quit took the step what at now.
+func (w *watchdog) moved(what string, now time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if what != "" {
+		w.step = what
+	}
+	if w.last.IsZero() {
+		w.last = now
+	}
+	w.ran = 0
+}
+
+// look adds the time since the last look, as the process ran it, to the
+// time without a step, and reports the step taken last, and whether the
+// quit is stuck there: Grace without a step. A gap longer than frozen
+// does not count: the process did not run.
+func (w *watchdog) look(now time.Time) (string, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	gap := now.Sub(w.last)
+	if gap > frozen {
+		gap = 0
+	}
+	w.last = now
+	w.ran += max(gap, 0)
+	step := w.step
+	if step == "" {
+		step = "the program's own end (Fyne's quit)"
+	}
+	return step, w.ran >= Grace
 }

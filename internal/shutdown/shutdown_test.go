@@ -1,6 +1,7 @@
 package shutdown
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -87,4 +88,41 @@ func TestGateRacingClose(t *testing.T) {
 	if late {
 		t.Error("a send after Close ran")
 	}
+}
+
+// Ensure that the watchdog bounds the quit by the time without progress
+// that the process ran: a quit that moves on, step after step, longer
+// than Grace in all is not stuck, nor is one frozen longer than Grace (a
+// stopped or starved process, whose looks come late); Grace of looks on
+// time without a step is, at the step taken last. The old bound, Grace
+// from SIGTERM, cut the first two.
+func TestWatchdogCountsTheTimeRun(t *testing.T) {
+	var w watchdog
+	now := time.Now() // any time: the watchdog counts durations
+	look := func(d time.Duration) (string, bool) {
+		now = now.Add(d)
+		return w.look(now)
+	}
+	w.moved("", now) // the signal
+	for i := range 3 * int(Grace/time.Second) {
+		for range int(time.Second / tick) {
+			if step, stuck := look(tick); stuck {
+				t.Fatalf("a quit that moves on each second: stuck at %q after %d s", step, i)
+			}
+		}
+		w.moved(fmt.Sprintf("step %d", i), now)
+	}
+	if step, stuck := look(3 * Grace); stuck { // frozen
+		t.Fatalf("after a freeze of %v, stuck at %q", 3*Grace, step)
+	}
+	w.moved("closing the store", now)
+	for looks := 1; looks <= 2*int(Grace/tick); looks++ {
+		if step, stuck := look(tick); stuck {
+			if looks != int(Grace/tick) || step != "closing the store" {
+				t.Errorf("stuck at %q after %d looks a tick apart, want closing the store after %d", step, looks, Grace/tick)
+			}
+			return
+		}
+	}
+	t.Errorf("never stuck after %v of looks a tick apart without a step", 2*Grace)
 }

@@ -292,7 +292,8 @@ func StartXvfb(tb testing.TB, screen string) string {
 		}
 		display := ":" + n
 		framebuffers.Store(display, filepath.Join(fbdir, "Xvfb_screen0"))
-		tb.Cleanup(func() { framebuffers.Delete(display) })
+		servers.Store(display, cmd.Process.Pid)
+		tb.Cleanup(func() { framebuffers.Delete(display); servers.Delete(display) })
 		return display
 	case err := <-done:
 		tb.Fatalf("Xvfb exited: %v\n%s", err, stderr.String())
@@ -300,6 +301,21 @@ func StartXvfb(tb testing.TB, screen string) string {
 		tb.Fatalf("Xvfb gave no display number before the test's deadline nears:\n%s", stderr.String())
 	}
 	return ""
+}
+
+// servers maps the display of each X server StartXvfb started to its
+// process id.
+var servers sync.Map // display → int
+
+// ServerPID returns the process id of the X server StartXvfb started on
+// display, and whether it did: a test that starves the machine of
+// processor starves the program's X server with it.
+func ServerPID(display string) (int, bool) {
+	pid, ok := servers.Load(display)
+	if !ok {
+		return 0, false
+	}
+	return pid.(int), true
 }
 
 // App is a running program on an X server.
@@ -511,8 +527,9 @@ func (a *App) Alive() error {
 // quitWait is how long Stop waits for a program to quit on SIGTERM
 // before it kills it: a safety net for a hang, not a measure of the
 // quit, so that a loaded machine cannot change the verdict (the desk
-// itself gives up on a clean quit after 5 s, exitIfStuck, and exits with
-// status 1, which Stop reports).
+// itself gives up on a quit that goes 5 s of the time it runs without
+// progress, shutdown.ExitIfStuck, and exits with status 1, which Stop
+// reports).
 const quitWait = time.Minute
 
 // Stop ends the process (SIGTERM, then SIGKILL) and waits for it. When

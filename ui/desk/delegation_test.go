@@ -11,6 +11,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/ui/internal/uitest"
 	"github.com/pinsede/pinsede/ui/theme"
 )
 
@@ -268,17 +269,23 @@ func (h *harness) linkCentrale() *centrale {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); c.Run(ctx) }()
-	h.t.Cleanup(func() { cancel(); <-done })
+	h.t.Cleanup(func() { cancel(); uitest.Await(h.t, done, "the sync client's end") })
 	return cen
 }
 
-// eventually polls ok until it holds, or fails the test after 10 seconds
-// saying what.
-func eventually(t *testing.T, what string, ok func() bool) {
+// eventually polls ok until it holds (what centrale and the sync
+// client do tells no event to wait on), or fails the test at the waits'
+// bound (uitest.Bound: the test's deadline), not after a fixed time that
+// a loaded machine could pass, saying it waited for what.
+func eventually(t testing.TB, what string, ok func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !ok(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("centrale never got %s", what)
+	bound, release := uitest.Bound(t)
+	defer release()
+	for !ok() {
+		select {
+		case <-bound:
+			t.Fatalf("gave up waiting for %s", what)
+		case <-time.After(10 * time.Millisecond):
 		}
 	}
 }

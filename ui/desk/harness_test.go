@@ -126,7 +126,7 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	for _, o := range opts {
 		o(h.desk, &h.cfg)
 	}
-	h.steps = uitest.New()
+	h.steps = uitest.NewFor(t) // a job that never ends fails the test, saying so
 	h.start()
 	return h
 }
@@ -161,6 +161,14 @@ func (h *harness) restart() {
 // wait runs, on the test goroutine, the last steps of the background jobs
 // as they come, until every job is done, those the steps start included.
 func (h *harness) wait() { h.steps.Wait(&h.app.busy) }
+
+// until runs the last steps of the background jobs as they come until
+// event is ready; the test fails at once, saying it waited for what, when
+// the jobs end without it (uitest.Steps.Until).
+func (h *harness) until(event <-chan struct{}, what string) {
+	h.t.Helper()
+	h.steps.Until(&h.app.busy, event, what)
+}
 
 // settle lays the whole window out again (uitest.Settle).
 func (h *harness) settle() { uitest.Settle(h.win) }

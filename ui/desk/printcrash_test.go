@@ -22,17 +22,29 @@ type panicPrinter struct{}
 func (panicPrinter) PrintSlip(context.Context, pinsede.Slip) error { panic("ipp: short attribute") }
 
 // holdPrinter is a printer whose PrintSlip says it started (entered),
-// then holds the slip until release, as a slow queue does.
+// then holds the slip until the test frees it, as a slow queue does.
 type holdPrinter struct {
 	entered, release chan struct{}
-	once             sync.Once
+	enter, free      sync.Once
+}
+
+// newHoldPrinter returns a holdPrinter that t frees when it ends, should
+// it have failed before: the print held, its job never ended, and the
+// harness's wait for the jobs at the test's end never did.
+func newHoldPrinter(t *testing.T) *holdPrinter {
+	p := &holdPrinter{entered: make(chan struct{}), release: make(chan struct{})}
+	t.Cleanup(p.Free)
+	return p
 }
 
 func (p *holdPrinter) PrintSlip(context.Context, pinsede.Slip) error {
-	p.once.Do(func() { close(p.entered) })
+	p.enter.Do(func() { close(p.entered) })
 	<-p.release
 	return nil
 }
+
+// Free ends the print held, and those to come.
+func (p *holdPrinter) Free() { p.free.Do(func() { close(p.release) }) }
 
 // Ensure that a printer that panics after the issue's commit is a print
 // that failed: the message says the slip was not printed and its PIN
@@ -156,7 +168,7 @@ func TestPrintCutShortToldAtLogin(t *testing.T) {
 		t.Fatalf("the request resumed does not issue: %q", h.app.verify.msg.text())
 	}
 
-	close(p.release) // the old window's print ends, long after
+	p.Free() // the old window's print ends, long after
 	h.steps.Wait(&old.busy)
 	creds := h.credentialsOf(mario.CodiceFiscale)
 	if len(creds) != 2 || creds[1].ID != cut.ID || creds[1].State != pinsede.StateRevocato || creds[1].RevokeReason != pinsede.ReasonPrintFailed || !creds[1].PrintedAt.IsZero() {
@@ -176,7 +188,7 @@ func TestPrintCutShortToldAtLogin(t *testing.T) {
 func TestPrintCutShortToldAfterEsci(t *testing.T) {
 	h, cut, old, p := cutPrintShort(t)
 	defer func() {
-		close(p.release)
+		p.Free()
 		h.steps.Wait(&old.busy)
 	}()
 	for range 2 {
@@ -213,10 +225,10 @@ func cutPrintShort(t *testing.T) (*harness, pinsede.Credential, *App, *holdPrint
 	h.fillVerification(passport)
 	h.app.checkDraft() // a tick: the request kept as typed
 	h.wait()
-	p := &holdPrinter{entered: make(chan struct{}), release: make(chan struct{})}
+	p := newHoldPrinter(t)
 	h.desk.Printer = p
 	test.Tap(h.app.verify.issue) // the issue commits and prints...
-	<-p.entered
+	h.until(p.entered, "the slip's print")
 	old := h.app
 	old.Close() // ...and the window closes
 	cut := h.credentialsOf(mario.CodiceFiscale)[0]

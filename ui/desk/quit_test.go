@@ -20,7 +20,7 @@ func TestQuitDropsBackgroundEnd(t *testing.T) {
 	})
 	h.app.Quitting() // the program quits while the work runs
 	close(release)
-	<-ended
+	h.until(ended, "the background work")
 	h.wait()
 	if ran {
 		t.Error("the background work's last step ran after Quitting")

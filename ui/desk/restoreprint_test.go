@@ -22,15 +22,15 @@ func TestRestoredMidPrintToldAtLogin(t *testing.T) {
 	h := ready(t)
 	h.toVerification(mario)
 	h.fillVerification(passport)
-	p := &holdPrinter{entered: make(chan struct{}), release: make(chan struct{})}
+	p := newHoldPrinter(t)
 	h.desk.Printer = p
 	test.Tap(h.app.verify.issue)
-	<-p.entered
+	h.until(p.entered, "the slip's print")
 	copyPath := filepath.Join(t.TempDir(), "copia.db")
 	if _, err := h.store.BackupFile(copyPath); err != nil { // the desk's copy, mid-print
 		t.Fatal(err)
 	}
-	close(p.release)
+	p.Free()
 	h.wait()
 	cred := h.credentialsOf(mario.CodiceFiscale)[0]
 	if cred.PrintedAt.IsZero() {

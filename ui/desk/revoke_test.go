@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/ui/internal/uitest"
 	"github.com/pinsede/pinsede/ui/theme"
 )
 
@@ -125,24 +125,17 @@ func TestRevokeReachesCentrale(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); c.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	t.Cleanup(func() { cancel(); uitest.Await(t, done, "the sync client's end") })
 	out, err := h.desk.Issue(ctx, h.app.session, mario, foreignPassport)
 	if err != nil {
 		t.Fatal(err)
 	}
 	centraleState := func(want pinsede.CredentialState) {
 		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for {
+		eventually(t, "the PIN "+string(want)+" at centrale", func() bool {
 			r, err := cen.store.Current(ctx, mario.CodiceFiscale, central.SlotPIN)
-			if err == nil && r.Credential.ID == out.Credential.ID && r.Credential.State == want {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("centrale holds %+v, %v; want %s", r.Credential, err, want)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+			return err == nil && r.Credential.ID == out.Credential.ID && r.Credential.State == want
+		})
 	}
 	centraleState(pinsede.StateAttivo)
 

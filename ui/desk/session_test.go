@@ -1,7 +1,6 @@
 package desk
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -74,18 +73,6 @@ func TestSessionEndedAtTheDesk(t *testing.T) {
 	}
 }
 
-// heldPrinter is a printer whose print waits until the test releases it,
-// having said that it started.
-type heldPrinter struct {
-	started, release chan struct{}
-}
-
-func (p *heldPrinter) PrintSlip(context.Context, pinsede.Slip) error {
-	p.started <- struct{}{}
-	<-p.release
-	return nil
-}
-
 // Ensure that a session ended while its issue prints ends after the
 // issue's outcome is told: the tick closed it mid-print, and the result
 // (hand the envelope over; or a print that failed, the request kept)
@@ -97,12 +84,12 @@ func TestSessionEndedAfterItsIssue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &heldPrinter{started: make(chan struct{}), release: make(chan struct{})}
+	p := newHoldPrinter(t)
 	h.desk.Printer = p
 	h.toVerification(mario)
 	h.fillVerification(passport)
 	test.Tap(h.app.verify.issue)
-	<-p.started // committed, printing
+	h.until(p.entered, "the slip's print") // committed, printing
 	if err := h.desk.DisableOperator(other, "m.rossi"); err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +97,7 @@ func TestSessionEndedAfterItsIssue(t *testing.T) {
 	if h.app.session == nil {
 		t.Fatal("the session ended while its issue printed")
 	}
-	close(p.release)
+	p.Free()
 	h.wait()
 	if h.app.result == nil || h.app.current.View != h.app.result.screen.View {
 		t.Fatalf("the issue's outcome was not shown:\n%s", h.screenText())

@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -23,6 +24,7 @@ import (
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/server"
+	"github.com/pinsede/pinsede/ui/internal/uitest"
 )
 
 // centrale is a real central records server for the desk's tests: a bbolt
@@ -140,13 +142,7 @@ func (h *harness) statusText() string {
 // worked out again each time from the client's state.
 func (h *harness) waitStatus(want func() string) {
 	h.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for h.statusText() != want() {
-		if time.Now().After(deadline) {
-			h.t.Fatalf("sync status %q, want %q", h.statusText(), want())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	eventually(h.t, fmt.Sprintf("the sync status %q", want()), func() bool { return h.statusText() == want() })
 }
 
 // online is the status of c online with nothing pending.
@@ -180,7 +176,7 @@ func TestSyncStatus(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); c.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	t.Cleanup(func() { cancel(); uitest.Await(t, done, "the sync client's end") })
 
 	// it shows online, nothing pending;
 	h.waitStatus(online(c))
@@ -198,35 +194,17 @@ func TestSyncStatus(t *testing.T) {
 	if res.issued.Pending || strings.Contains(h.screenText(), lang.L("issue.pending")) {
 		t.Errorf("issued online, but shown as awaiting activation")
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for n, _ := cen.store.Events(ctx); n != 1; n, _ = cen.store.Events(ctx) {
-		if time.Now().After(deadline) {
-			t.Fatalf("centrale holds %d events, want 1", n)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	eventually(t, "one event at centrale", func() bool { n, _ := cen.store.Events(ctx); return n == 1 })
 	h.waitStatus(online(c))
 	h.tap(res.toHome)
 	// The client acknowledges the event in the local outbox just after
 	// centrale stores it: the home's figure follows within the deadline.
-	deadline = time.Now().Add(10 * time.Second)
-	for h.app.sync.poll(); h.app.home.pendingSync.Text != "0"; h.app.sync.poll() {
-		if time.Now().After(deadline) {
-			t.Fatalf("home: pending %q, want 0", h.app.home.pendingSync.Text)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	eventually(t, "nothing pending on the home", func() bool { h.app.sync.poll(); return h.app.home.pendingSync.Text == "0" })
 
 	// Given centrale down,
 	cen.down.Store(true)
 	c.Notify()
-	deadline = time.Now().Add(10 * time.Second)
-	for c.State().Status != client.Offline {
-		if time.Now().After(deadline) {
-			t.Fatalf("client state %+v, want offline", c.State())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	eventually(t, "the client offline", func() bool { return c.State().Status == client.Offline })
 	h.waitStatus(offline(c, 0))
 	// when another PIN is issued,
 	h.toVerification(mario)

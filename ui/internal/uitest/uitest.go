@@ -13,18 +13,82 @@
 // set as the app's way to the UI goroutine, hands the step to the test
 // goroutine instead, and blocks, as fyne.DoAndWait does, until
 // [Steps.Wait] has run it.
+//
+// A wait of the steps of [NewFor] has an end of its own: it fails the
+// test at once when what it waits for can no longer come (every job
+// ended without it, [Steps.Until]), and at [Bound] else, saying what it
+// waited for. Without it a job that never ends (a printer held by a test
+// that failed before releasing it) held the test until go test's
+// -timeout, whose panic hid the test's own failure.
 package uitest
 
-import "sync"
+import (
+	"sync"
+	"testing"
+	"time"
+)
+
+// WaitNet is the longest a wait of the steps of NewFor lasts, if the
+// test's deadline is later: far beyond any job of the tests, so that one
+// that never ends fails its test in minutes, not the whole test binary
+// at go test's -timeout.
+const WaitNet = 2 * time.Minute
+
+// DeadlineGrace is how long before the test's deadline (go test
+// -timeout) a wait of the steps of NewFor gives up: time for the test to
+// fail and say why.
+const DeadlineGrace = 10 * time.Second
 
 // Steps are the last steps of an app's background jobs, waiting for the
-// test goroutine to run them. The zero value is not usable: call New.
+// test goroutine to run them. The zero value is not usable: call New or
+// NewFor.
 type Steps struct {
 	ch chan func()
+	tb testing.TB // fails at the end of a wait (NewFor); nil: no end
 }
 
-// New returns the steps of one app.
+// New returns the steps of one app, whose waits have no end of their
+// own.
 func New() *Steps { return &Steps{ch: make(chan func())} }
+
+// NewFor returns the steps of one app of the test tb, whose waits end at
+// Bound(tb) at the latest, failing tb.
+func NewFor(tb testing.TB) *Steps { return &Steps{ch: make(chan func()), tb: tb} }
+
+// Bound returns a channel that receives when a wait of tb gives up:
+// DeadlineGrace before tb's deadline, or after WaitNet if that comes
+// first; and the function that releases its timer.
+func Bound(tb testing.TB) (<-chan time.Time, func()) {
+	left := WaitNet
+	if d, ok := tb.(interface{ Deadline() (time.Time, bool) }); ok {
+		if at, ok := d.Deadline(); ok {
+			left = min(left, time.Until(at.Add(-DeadlineGrace)))
+		}
+	}
+	t := time.NewTimer(max(left, 0))
+	return t.C, func() { t.Stop() }
+}
+
+// Await waits until ch is ready (closed, or a value sent), failing tb at
+// Bound(tb), saying it waited for what.
+func Await(tb testing.TB, ch <-chan struct{}, what string) {
+	tb.Helper()
+	bound, release := Bound(tb)
+	defer release()
+	select {
+	case <-ch:
+	case <-bound:
+		tb.Fatalf("gave up waiting for %s", what)
+	}
+}
+
+// bound returns the end of the steps' waits: nil (never) without a test.
+func (s *Steps) bound() (<-chan time.Time, func()) {
+	if s.tb == nil {
+		return nil, func() {}
+	}
+	return Bound(s.tb)
+}
 
 // Do hands step to the test goroutine and returns once Wait has run it.
 func (s *Steps) Do(step func()) {
@@ -39,23 +103,69 @@ func (s *Steps) Do(step func()) {
 // Next runs, on the calling (test) goroutine, the next step to come: the
 // step of the one job the test knows is running, while others (a print
 // the test holds) go on.
-func (s *Steps) Next() { (<-s.ch)() }
+func (s *Steps) Next() {
+	bound, release := s.bound()
+	defer release()
+	select {
+	case step := <-s.ch:
+		step()
+	case <-bound:
+		s.tb.Helper()
+		s.tb.Fatal("gave up waiting for the next step of a background job")
+	}
+}
 
 // Wait runs, on the calling (test) goroutine, the steps as they come,
 // until every job counted in busy is done, those the steps start
 // included: a job must count in busy until its step has run.
 func (s *Steps) Wait(busy *sync.WaitGroup) {
-	idle := make(chan struct{})
-	go func() {
-		busy.Wait()
-		close(idle)
-	}()
+	s.until(idle(busy), nil, "the background jobs to end")
+}
+
+// Until runs, on the calling (test) goroutine, the steps as they come,
+// until event is ready (closed, or a value sent): a print the test
+// holds has started, say. When every job counted in busy has ended
+// without it, it can no longer come: Until fails the test at once,
+// saying it waited for what. It needs the steps of NewFor.
+func (s *Steps) Until(busy *sync.WaitGroup, event <-chan struct{}, what string) {
+	if s.until(event, idle(busy), what) {
+		return
+	}
+	select {
+	case <-event: // it came with the jobs' end
+	default:
+		s.tb.Helper()
+		s.tb.Fatalf("the background jobs ended without %s", what)
+	}
+}
+
+// until runs the steps as they come until done is ready, and reports
+// true; false once over is ready first. At the steps' bound it fails the
+// test, saying it waited for what.
+func (s *Steps) until(done, over <-chan struct{}, what string) bool {
+	bound, release := s.bound()
+	defer release()
 	for {
 		select {
 		case step := <-s.ch:
 			step()
-		case <-idle:
-			return
+		case <-done:
+			return true
+		case <-over:
+			return false
+		case <-bound:
+			s.tb.Helper()
+			s.tb.Fatalf("gave up waiting for %s", what)
 		}
 	}
+}
+
+// idle returns a channel closed once every job counted in busy is done.
+func idle(busy *sync.WaitGroup) <-chan struct{} {
+	ch := make(chan struct{})
+	go func() {
+		busy.Wait()
+		close(ch)
+	}()
+	return ch
 }

@@ -159,7 +159,6 @@ func (d *gLDriver) Run() {
 		panic("Run() or ShowAndRun() must be called from main goroutine")
 	}
 
-	d.catchTerm() // the signals are caught from here on, before the window shows
 	d.runGL()
 
 	// Ensure lifecycle events run to completion before the app exits
@@ -173,10 +172,15 @@ func (d *gLDriver) SetDisableScreenBlanking(disable bool) {
 }
 
 // NewGLDriver sets up a new Driver instance implemented using the GLFW Go library and OpenGL bindings.
+// It catches the signals from here on (catchTerm): ShowAndRun shows the
+// window, mapped at once, before Run, and a signal between the two went
+// to the program's own handlers only, the app never quit.
 func NewGLDriver() *gLDriver {
 	repository.Register("file", intRepo.NewFileRepository())
 
-	return &gLDriver{
+	d := &gLDriver{
 		done: make(chan struct{}),
 	}
+	d.catchTerm()
+	return d
 }
