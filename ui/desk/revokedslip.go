@@ -60,13 +60,18 @@ func revokedByPull(st, prev pinsede.SyncState) []pinsede.CodiceFiscale {
 
 // reloadCitizen opens again the citizen's page, when it is shown and of
 // one of cfs: a PIN of theirs was revoked elsewhere, and the page showed
-// it valid.
+// it valid. The home shown reads its envelopes to hand over again: it
+// offered them.
 func (a *App) reloadCitizen(cfs []pinsede.CodiceFiscale) {
-	c := a.citizen
-	if c == nil || a.session == nil || a.current.View != c.screen.View || !slices.Contains(cfs, c.page.Citizen.CF()) {
+	if a.session == nil || len(cfs) == 0 {
 		return
 	}
-	a.showCitizen(c.page.Citizen.CF())
+	if h := a.home; h != nil && a.current.View == h.screen.View {
+		h.handover.refresh()
+	}
+	if c := a.citizen; c != nil && a.current.View == c.screen.View && slices.Contains(cfs, c.page.Citizen.CF()) {
+		a.showCitizen(c.page.Citizen.CF())
+	}
 }
 
 // revokedDetails are the details' part on the envelopes revoked

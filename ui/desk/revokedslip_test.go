@@ -81,3 +81,42 @@ func TestRevokedSlipTold(t *testing.T) {
 		t.Errorf("kept after the acknowledgement: %+v, %v", rs, err)
 	}
 }
+
+// Ensure that an envelope still at the desk whose PIN centrale revoked
+// leaves the home's envelopes to hand over as the pull comes, and the
+// details tell the clerk not to hand it over. Before, the home offered
+// it until it was shown again.
+func TestRevokedSlipLeavesHandovers(t *testing.T) {
+	h := ready(t, devPrinter)
+	d, s := h.app.desk, h.app.session
+	out, err := d.Issue(context.Background(), s, mario, pinsede.Verification{Document: passport, Checklist: pinsede.Checklist{OriginalSeen: true, PhotoMatches: true, MV35Signed: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred := out.Credential
+	h.app.showHome()
+	if got := h.app.home.handover.count.Text; got != "1" {
+		t.Fatalf("the home offers %s envelopes to hand over, want 1", got)
+	}
+	h.now = h.now.Add(time.Minute)
+	ch := pinsede.Change{Seq: 3, Kind: pinsede.ChangeRevoked, Time: h.now, Sede: cred.Sede, CredentialID: cred.ID, CodiceFiscale: cred.CodiceFiscale}
+	revoked, err := d.ApplyPulled(3, []pinsede.Change{ch}, h.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.app.UseSync(fakeSync{client.State{Status: client.Online, LastSync: h.now, Changes: 1, Revoked: revoked}}, "")
+	h.statusText()
+	h.wait()
+	if got := h.app.home.handover.count.Text; got != "0" {
+		t.Errorf("after the pull the home offers %s envelopes to hand over, want 0", got)
+	}
+	test.Tap(h.app.sync.button)
+	want := lang.L("sync.revoked.here", map[string]any{
+		"Citizen": "Rossi Mario (" + string(mario.CodiceFiscale) + ")", "Serial": cred.SlipSerial,
+		"At": when(h.now), "By": lang.L("sync.revoked.by.centrale"), "Reason": pinsede.ReasonRevokedAtCentrale(""),
+	})
+	if text := strings.Join(h.texts(), "\n"); !strings.Contains(text, want) {
+		t.Errorf("details lack %q:\n%s", want, text)
+	}
+	shot(t, h, "avviso-busta-revocata-da-consegnare")
+}
