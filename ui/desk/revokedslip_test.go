@@ -21,29 +21,19 @@ import (
 // warning away. Before, the pulled revocation was applied silently.
 func TestRevokedSlipTold(t *testing.T) {
 	h := ready(t, devPrinter)
-	d, s := h.app.desk, h.app.session
-	out, err := d.Issue(context.Background(), s, mario, pinsede.Verification{Document: passport, Checklist: pinsede.Checklist{OriginalSeen: true, PhotoMatches: true, MV35Signed: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cred := out.Credential
-	if _, err := d.RecordHandover(s, cred.ID); err != nil {
+	d := h.app.desk
+	cred := h.issueMario()
+	if _, err := d.RecordHandover(h.app.session, cred.ID); err != nil {
 		t.Fatal(err)
 	}
 	handed := h.now
 	h.app.showCitizen(mario.CodiceFiscale)
 	page := h.app.citizen
-	// Given centrale's revocation of the PIN, pulled an hour later,
+	// Given centrale's revocation of the PIN, pulled an hour later and
+	// told by the link,
 	h.now = h.now.Add(time.Hour)
-	ch := pinsede.Change{Seq: 7, Kind: pinsede.ChangeRevoked, Time: h.now, Sede: cred.Sede, CredentialID: cred.ID, CodiceFiscale: cred.CodiceFiscale, Reason: "furto d'identità denunciato"}
-	revoked, err := d.ApplyPulled(7, []pinsede.Change{ch}, h.now)
-	if err != nil || len(revoked) != 1 {
-		t.Fatalf("pull: %+v, %v", revoked, err)
-	}
-	// when the link tells the pull,
-	h.app.UseSync(fakeSync{client.State{Status: client.Online, LastSync: h.now, Changes: 1, Revoked: revoked}}, "")
-	h.statusText()
-	h.wait()
+	const reason = "furto d'identità denunciato"
+	h.pullRevoked(cred, reason)
 	// then the bar warns of it,
 	bar := lang.L("sync.revoked.count", map[string]any{"N": 1})
 	if got := h.app.sync.button.Text; !strings.HasPrefix(got, bar) {
@@ -57,7 +47,7 @@ func TestRevokedSlipTold(t *testing.T) {
 	test.Tap(h.app.sync.button)
 	want := lang.L("sync.revoked.handed", map[string]any{
 		"Citizen": "Rossi Mario (" + string(mario.CodiceFiscale) + ")", "Serial": cred.SlipSerial, "Handed": when(handed),
-		"At": when(h.now), "By": lang.L("sync.revoked.by.centrale"), "Reason": pinsede.ReasonRevokedAtCentrale(ch.Reason),
+		"At": when(h.now), "By": lang.L("sync.revoked.by.centrale"), "Reason": pinsede.ReasonRevokedAtCentrale(reason),
 	})
 	if text := strings.Join(h.texts(), "\n"); !strings.Contains(text, want) {
 		t.Errorf("details lack %q:\n%s", want, text)
@@ -88,25 +78,13 @@ func TestRevokedSlipTold(t *testing.T) {
 // it until it was shown again.
 func TestRevokedSlipLeavesHandovers(t *testing.T) {
 	h := ready(t, devPrinter)
-	d, s := h.app.desk, h.app.session
-	out, err := d.Issue(context.Background(), s, mario, pinsede.Verification{Document: passport, Checklist: pinsede.Checklist{OriginalSeen: true, PhotoMatches: true, MV35Signed: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cred := out.Credential
+	cred := h.issueMario()
 	h.app.showHome()
 	if got := h.app.home.handover.count.Text; got != "1" {
 		t.Fatalf("the home offers %s envelopes to hand over, want 1", got)
 	}
 	h.now = h.now.Add(time.Minute)
-	ch := pinsede.Change{Seq: 3, Kind: pinsede.ChangeRevoked, Time: h.now, Sede: cred.Sede, CredentialID: cred.ID, CodiceFiscale: cred.CodiceFiscale}
-	revoked, err := d.ApplyPulled(3, []pinsede.Change{ch}, h.now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.app.UseSync(fakeSync{client.State{Status: client.Online, LastSync: h.now, Changes: 1, Revoked: revoked}}, "")
-	h.statusText()
-	h.wait()
+	h.pullRevoked(cred, "")
 	if got := h.app.home.handover.count.Text; got != "0" {
 		t.Errorf("after the pull the home offers %s envelopes to hand over, want 0", got)
 	}
@@ -119,4 +97,28 @@ func TestRevokedSlipLeavesHandovers(t *testing.T) {
 		t.Errorf("details lack %q:\n%s", want, text)
 	}
 	shot(t, h, "avviso-busta-revocata-da-consegnare")
+}
+
+// issueMario issues mario a PIN at the desk, its slip printed.
+func (h *harness) issueMario() pinsede.Credential {
+	h.t.Helper()
+	out, err := h.desk.Issue(context.Background(), h.app.session, mario, foreignPassport)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return out.Credential
+}
+
+// pullRevoked applies, at h.now, centrale's revocation of cred for
+// reason, as a pull does, and tells it to the desk as the link does.
+func (h *harness) pullRevoked(cred pinsede.Credential, reason string) {
+	h.t.Helper()
+	ch := pinsede.Change{Seq: 7, Kind: pinsede.ChangeRevoked, Time: h.now, Sede: cred.Sede, CredentialID: cred.ID, CodiceFiscale: cred.CodiceFiscale, Reason: reason}
+	revoked, err := h.desk.ApplyPulled(ch.Seq, []pinsede.Change{ch}, h.now)
+	if err != nil || len(revoked) != 1 {
+		h.t.Fatalf("pull: %+v, %v", revoked, err)
+	}
+	h.app.UseSync(fakeSync{client.State{Status: client.Online, LastSync: h.now, Changes: 1, Revoked: revoked}}, "")
+	h.statusText()
+	h.wait()
 }
