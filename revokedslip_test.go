@@ -102,3 +102,60 @@ func TestRevokedSlipKeptUntilAcknowledged(t *testing.T) {
 		t.Errorf("after the acknowledgement: %+v, %v; want none", rs, err)
 	}
 }
+
+// Ensure that the central records' revocations of an envelope printed
+// here are kept for the clerks, handed over or not, but for a PIN
+// superseded by a newer one of this very sede after the handover (the
+// desk that issued it had the citizen), and that those of a PIN whose
+// slip did not print here are not.
+func TestRevokedSlipFromCentrale(t *testing.T) {
+	for _, c := range []struct {
+		name             string
+		kind             pinsede.ChangeKind
+		bySede           string
+		handOver, bySlip bool
+		want             bool
+	}{
+		{"revoked, handed over", pinsede.ChangeRevoked, "", true, true, true},
+		{"revoked, still here", pinsede.ChangeRevoked, "", false, true, true},
+		{"superseded by another sede, handed over", pinsede.ChangeSuperseded, "MILA01", true, true, true},
+		{"superseded by this sede, handed over", pinsede.ChangeSuperseded, "ROMA01", true, true, false},
+		{"superseded by this sede, still here", pinsede.ChangeSuperseded, "ROMA01", false, true, true},
+		{"locked, not printed here", pinsede.ChangeLocked, "", false, false, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t)
+			var cred pinsede.Credential
+			if c.bySlip {
+				out, err := f.desk.Issue(context.Background(), f.sup, request(), verification())
+				if err != nil {
+					t.Fatal(err)
+				}
+				cred = out.Credential
+			} else { // another desk's: no print here
+				cred = pinsede.Credential{ID: "altro-sportello", CodiceFiscale: request().CodiceFiscale, State: pinsede.StateAttivo, Sede: "ROMA01",
+					IssuedAt: f.now, ExpiresAt: pinsede.Expiry(f.now), SlipSerial: "ROMA01-X"}
+				if err := f.store.Update(func(tx pinsede.Tx) error { return tx.PutCredential(cred) }); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if c.handOver {
+				if _, err := f.desk.RecordHandover(f.sup, cred.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f.now = f.now.Add(time.Hour)
+			ch := pinsede.Change{Seq: 1, Kind: c.kind, Time: f.now, Sede: "ROMA01", CredentialID: cred.ID, CodiceFiscale: cred.CodiceFiscale, BySede: c.bySede}
+			if rs, err := f.desk.ApplyPulled(1, []pinsede.Change{ch}, f.now); err != nil || len(rs) != 1 {
+				t.Fatalf("pull: %+v, %v; want the PIN revoked", rs, err)
+			}
+			rs, err := f.desk.RevokedSlips()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(rs) == 1 && rs[0].Credential == cred.ID && rs[0].Actor == pinsede.ActorCentrale; got != c.want || len(rs) > 1 {
+				t.Errorf("kept %+v, want it kept: %v", rs, c.want)
+			}
+		})
+	}
+}
