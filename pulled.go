@@ -96,7 +96,8 @@ type LastPull struct {
 // with the reason (ReasonSupersededBy, ReasonLocked,
 // ReasonRevokedAtCentrale) and an audit entry by ActorCentrale at now; a
 // PIN ordinario converted at another sede becomes dispositivo. It returns
-// the credentials it revoked.
+// the credentials it revoked. An envelope printed here whose PIN a change
+// revoked is kept for the clerks to be told (revokedslip.go).
 //
 // The kiosk's tickets (ChangeTicket) join the tickets waiting, and a
 // ticket another desk called (ChangeTicketCalled) leaves them. The events
@@ -223,8 +224,12 @@ func (d *Desk) applyChange(tx Tx, c Change, now time.Time) (r Revocation, ok boo
 	if c.Kind == ChangeSuperseded && c.BySede == sede.Code {
 		reason = ReasonReplaced // by a newer PIN of this very sede
 	}
+	held := cred
 	cred.revoke(at, ActorCentrale, reason)
 	if err := tx.PutCredential(cred); err != nil {
+		return r, false, err
+	}
+	if err := keepRevokedSlip(tx, held, RevokedSlip{Reason: reason, Actor: ActorCentrale, At: at}, reason == ReasonReplaced); err != nil {
 		return r, false, err
 	}
 	if err := appendAudit(tx, now, sede.Code, ActorCentrale,

@@ -164,6 +164,8 @@ func sedeIssueAction(tx Tx, cred Credential) (AuditAction, error) {
 // revocation or conversion that ev, of another desk of the sede,
 // records, with its audit entry. A conversion of a credential the desk
 // does not hold, of another sede, stores the copy the other desk stored.
+// A revocation of an envelope printed here, before it was handed over,
+// is kept for the clerks to be told (keepRevokedSlip).
 func applySedeTransition(tx Tx, c Change, ev Event, now time.Time) error {
 	in := ev.Credential
 	var (
@@ -203,6 +205,10 @@ func applySedeTransition(tx Tx, c Change, ev Event, now time.Time) error {
 		case TransitionHandOver:
 			cred.HandedOverAt, cred.HandedOverBy = in.HandedOverAt, in.HandedOverBy
 		case TransitionRevoke:
+			r := RevokedSlip{Reason: in.RevokeReason, Desk: c.Desk, Actor: in.RevokedBy, At: at}
+			if err := keepRevokedSlip(tx, cred, r, true); err != nil {
+				return err
+			}
 			cred.revoke(in.RevokedAt, in.RevokedBy, in.RevokeReason)
 		case TransitionConvert:
 			cred.Type, cred.ConvertedAt, cred.ConvertedBy = Dispositivo, in.ConvertedAt, in.ConvertedBy

@@ -21,6 +21,7 @@ type Tx interface {
 	DraftTx
 	PrintTx
 	SyncTx
+	RevokedSlipTx
 }
 
 // SedeTx keeps the sede, the desk's settings and the operators' accounts.

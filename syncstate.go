@@ -52,8 +52,10 @@ type SyncState struct {
 	Changes int
 	// Revoked are the last credentials of the sede that pulled changes
 	// revoked in this session (superseded by another sede's newer PIN,
-	// locked or revoked at centrale), at most 100: the desk shows them,
-	// and reloads a citizen's page that shows one.
+	// locked or revoked at centrale), at most 100: the desk reloads a
+	// citizen's page that shows one. It tells, until a clerk
+	// acknowledges them, those of envelopes printed here, and another
+	// desk's revocations before the handover here (Desk.RevokedSlips).
 	Revoked []Revocation
 	// PolicyVersion is the version of the eligibility policy cached from
 	// centrale; 0 before the first.

@@ -47,12 +47,18 @@ func (t *tx) DeletePrinting(credentialID string) error {
 
 // putPrinting stores the list ps, or removes it when empty.
 func (t *tx) putPrinting(ps []pinsede.Printing) error {
-	if len(ps) > 0 {
-		return t.put(bucketMeta, metaPrinting, ps)
+	return t.putMetaList(metaPrinting, ps, len(ps))
+}
+
+// putMetaList stores list, of n items, under key in the meta bucket, or
+// removes the key when n is 0.
+func (t *tx) putMetaList(key []byte, list any, n int) error {
+	if n > 0 {
+		return t.put(bucketMeta, key, list)
 	}
 	b, err := t.bucket(bucketMeta)
 	if err != nil {
 		return err
 	}
-	return b.Delete(metaPrinting)
+	return b.Delete(key)
 }

@@ -78,6 +78,11 @@ var (
 	// metaPrinting: the slips being printed, sealed (printing.go); absent
 	// when there are none. No migration: a store without it has none.
 	metaPrinting = []byte("printing")
+	// metaRevokedSlips: the envelopes printed here whose PIN was revoked
+	// elsewhere, until a clerk acknowledges them, sealed
+	// (revokedslip.go); absent when there are none. No migration: a
+	// store without it has none.
+	metaRevokedSlips = []byte("revoked-slips")
 	// metaClosedCopy marks a copy BackupStore made of a store not in
 	// use: its slips kept as printing were cut short (no desk ran to
 	// finish them), and Restore leaves them so. Present only in such a

@@ -59,6 +59,12 @@ type syncStatus struct {
 	pendingMsg   *message
 	pendingCred  string
 	pendingSince time.Time
+	// revoked are the envelopes printed here whose PIN was revoked
+	// elsewhere, told until a clerk acknowledges them (revokedslip.go).
+	revoked []pinsede.RevokedSlip
+	// acks are the details' buttons that take each one's warning away,
+	// in its order; none while the details are closed.
+	acks []*button
 }
 
 // UseSync shows the sync with the central records in a status bar at the
@@ -95,6 +101,7 @@ func (a *App) UseSync(src SyncSource, sede string) {
 	if src == nil {
 		return
 	}
+	s.loadRevoked(nil)
 	s.states, s.unsubscribe = src.Subscribe()
 	if a.tick > 0 { // tests have no goroutines: they call poll
 		go s.run()
@@ -132,6 +139,9 @@ func (s *syncStatus) poll() {
 func (s *syncStatus) apply(st pinsede.SyncState) {
 	if st.LastError != "" && st.LastError != s.state.LastError {
 		slog.Warn("sync with the central records failed", "fault", st.Fault.String(), "err", st.LastError)
+	}
+	if st.Changes != s.state.Changes { // a pull may have revoked a PIN of the sede
+		s.loadRevoked(revokedByPull(st, s.state))
 	}
 	s.state = st
 	s.render()
@@ -197,7 +207,8 @@ func (s *syncStatus) render() {
 // barNotes returns what the status bar has to say, the gravest first:
 // the warnings that stop the desk's work before those that threaten it
 // (the clock off, with which the desk issues no PIN; the certificate
-// expired; events refused; the copies failing), then those that warn
+// expired; envelopes whose PIN was revoked elsewhere; events refused;
+// the copies failing), then those that warn
 // (offline, the certificate soon to expire), then the link's state when
 // it warns of nothing. Put one after the other on the bar, six warnings
 // ran under the clock and widened the window past a 1024 px screen.
@@ -217,6 +228,9 @@ func (s *syncStatus) barNotes() []barNote {
 	exp, soon := s.certExpiring()
 	if s.certExpired() {
 		notes = append(notes, danger(lang.L("sync.cert.expired.bar", map[string]any{"Date": exp.Format("02/01/2006")})))
+	}
+	if n := len(s.revoked); n > 0 {
+		notes = append(notes, danger(lang.L("sync.revoked.count", map[string]any{"N": n})))
 	}
 	if n := len(s.state.NotAccepted); n > 0 {
 		notes = append(notes, danger(lang.L("sync.notaccepted.count", map[string]any{"N": n})))
@@ -394,6 +408,7 @@ func (s *syncStatus) fillDetails() {
 			objs = append(objs, note(n.text))
 		}
 	}
+	objs = append(objs, s.revokedDetails()...) // what to do, before the link's state
 	objs = append(objs, rows(
 		row(lang.L("sync.status"), s.statusText()),
 		row(lang.L("sync.offlinesince"), when(st.OfflineSince)),
