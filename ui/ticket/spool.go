@@ -159,6 +159,9 @@ func (s Spool) Submit(ctx context.Context, sub Submission) error {
 	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
 		return fmt.Errorf("spool %s: %w", s.Dir, err)
 	}
+	if s.taken(sub.Ticket.Code) {
+		return nil // a retry of a request a desk took: delivered
+	}
 	key, err := s.ensureKey()
 	if err != nil {
 		return err
@@ -213,9 +216,20 @@ func (s Spool) Submit(ctx context.Context, sub Submission) error {
 // removes its file: what a desk does when the citizen's code is scanned or
 // typed. The code is read without regard to case or surrounding spaces. It
 // returns an error wrapping os.ErrNotExist for an unknown code (or one
-// another desk took first), one wrapping [ErrSealed] for a file that
-// does not open with the key, and one wrapping [ErrSpoolFile] for one
-// that is no ticket file (Waiting): either stays in the folder.
+// taken before, here or at another desk), one wrapping [ErrSealed] for a
+// file that does not open with the key, and one wrapping [ErrSpoolFile]
+// for one that is no ticket file (Waiting): either stays in the folder.
+//
+// A code taken, or asked for and not found (a desk took its ticket from
+// centrale), is marked taken for the rest of its day (the empty file
+// .ticket-<code>.called): a kiosk's write of it that lands later (a write
+// the kiosk gave up on, held by a share's server, or its retry) is not
+// listed by Waiting nor taken again, and a retry writes nothing. The mark
+// is made with an exclusive create, which NFS (v3 and later) and SMB
+// servers make atomic: of two desks, or a desk and a late copy of the
+// file, one only takes the ticket. A late copy stays in the folder until
+// [Spool.Expire] removes its day's files: removing it could remove the
+// file a desk is taking.
 //
 // Take does not know the day: a desk checks the ticket's day itself, or
 // calls [Spool.TakeOn].
@@ -227,18 +241,19 @@ func (s Spool) Take(code string) (Submission, error) {
 	}
 	name := filepath.Join(s.Dir, SpoolFile(code))
 	if _, err := os.Stat(name); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			s.markTaken(code) // a write still on its way finds it taken
+		}
 		return sub, fmt.Errorf("spool ticket %s: %w", code, err)
 	}
 	key, err := s.readKey()
 	if err != nil {
 		return sub, err
 	}
-	// Claim the file first: of two desks renaming it, one fails.
-	claimed := filepath.Join(s.Dir, fmt.Sprintf(".ticket-%s-%d.taken", code, os.Getpid()))
-	if err := os.Rename(name, claimed); err != nil {
+	if err := s.markTaken(code); err != nil {
 		return sub, fmt.Errorf("spool ticket %s: %w", code, err)
 	}
-	sealed, err := readSpoolFile(claimed)
+	sealed, err := readSpoolFile(name)
 	if err == nil {
 		var plain []byte
 		if plain, err = open(key, SpoolFile(code), sealed); err == nil {
@@ -247,16 +262,45 @@ func (s Spool) Take(code string) (Submission, error) {
 		}
 	}
 	if err != nil {
-		os.Rename(claimed, name) // put it back: for another try, or for the supervisor to look at
+		if !errors.Is(err, fs.ErrNotExist) {
+			os.Remove(s.takenFile(code)) // for another try, or for the supervisor to look at
+		}
 		if errors.Is(err, ErrSealed) || errors.Is(err, ErrSpoolFile) {
 			err = &FilesError{Files: []string{SpoolFile(code)}, Err: err}
 		}
 		return sub, fmt.Errorf("spool ticket %s: %w", code, err)
 	}
-	if err := os.Remove(claimed); err != nil {
+	if err := os.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return sub, fmt.Errorf("spool ticket %s: %w", code, err)
 	}
 	return sub, nil
+}
+
+// errTaken is the error of a ticket taken before.
+var errTaken = fmt.Errorf("taken before: %w", os.ErrNotExist)
+
+// takenFile is the mark of a code taken (Take).
+func (s Spool) takenFile(code string) string {
+	return filepath.Join(s.Dir, ".ticket-"+code+".called")
+}
+
+// markTaken marks code taken, with an exclusive create: errTaken if it
+// was marked before.
+func (s Spool) markTaken(code string) error {
+	f, err := os.OpenFile(s.takenFile(code), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return errTaken
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// taken reports whether code is marked taken.
+func (s Spool) taken(code string) bool {
+	_, err := os.Lstat(s.takenFile(code))
+	return err == nil
 }
 
 // readSpoolFile reads a ticket's file of the spool up to
@@ -336,8 +380,8 @@ func (s Spool) Waiting(now time.Time) ([]Ticket, error) {
 			refused = append(refused, name)
 			continue
 		}
-		if sameDay(sub.Ticket.Issued, now) {
-			out = append(out, sub.Ticket)
+		if sameDay(sub.Ticket.Issued, now) && !s.taken(sub.Ticket.Code) {
+			out = append(out, sub.Ticket) // not a late copy of one taken
 		}
 	}
 	// Named in the order of their names, not the folder's.
