@@ -96,6 +96,31 @@ const MaxSpoolEntries = 2000
 // [MaxSpoolEntries], names only: past it, it says "at least".
 const MaxSpoolCounted = 20000
 
+// MaxSpoolTickets bounds the tickets' files [Spool.Submit] lets wait in
+// the spool folder: 1,000, a kiosk's whole day of queue numbers
+// (K001–K999) waiting at once, several times what the desks of the
+// busiest sede serve in a day (centrale holds 2,000 tickets a sede a
+// day for all its kiosks). A real day never fills it; a kiosk offline for
+// days neither, the files of past days being removed ([Spool.Expire]).
+// A prankster confirming a request every 30 s all day (1,200), or desks
+// that never read the folder, fill it, and the kiosk writes no more
+// there: the share's disk does not fill.
+const MaxSpoolTickets = 1000
+
+// MaxSpoolBytes bounds the bytes of the files the spool writes in its
+// folder (tickets, and what interrupted writes left) that [Spool.Submit]
+// adds to: 16 MiB, MaxSpoolTickets files of 16 KiB, the most centrale
+// takes of a ticket, where a request seals to 1 or 2 KiB. Files dropped
+// there under a ticket's name count too: a share filling up is no place
+// to write more.
+const MaxSpoolBytes = 16 << 20
+
+// ErrSpoolFull is returned by [Spool.Submit] when the spool folder holds
+// [MaxSpoolTickets] tickets, [MaxSpoolBytes] of files, or as many entries
+// as a desk reads ([MaxSpoolEntries]: a desk would not see one more):
+// nothing is written, and the request stays with the kiosk.
+var ErrSpoolFull = errors.New("spool folder full: the desks have not taken its tickets")
+
 // ErrTooManyFiles is wrapped by a [*TooManyFilesError]: the spool folder
 // holds more entries than a desk reads ([MaxSpoolEntries]).
 var ErrTooManyFiles = errors.New("spool folder holds more files than a desk reads")
@@ -178,6 +203,9 @@ func (s Spool) Submit(ctx context.Context, sub Submission) error {
 	if len(data) > MaxSpoolFileBytes {
 		return fmt.Errorf("spool ticket %s: %d bytes sealed, more than a desk reads (%d)", sub.Ticket.Code, len(data), MaxSpoolFileBytes)
 	}
+	if err := s.room(len(data)); err != nil {
+		return fmt.Errorf("spool ticket %s: %w", sub.Ticket.Code, err)
+	}
 	f, err := os.CreateTemp(s.Dir, ".ticket-*.tmp")
 	if err != nil {
 		return fmt.Errorf("spool %s: %w", s.Dir, err)
@@ -208,6 +236,51 @@ func (s Spool) Submit(ctx context.Context, sub Submission) error {
 	// The rename kept over a power cut: the citizen holds the ticket.
 	if err := dirsync.Sync(s.Dir); err != nil {
 		return fmt.Errorf("spool ticket %s: %w", sub.Ticket.Code, err)
+	}
+	return nil
+}
+
+// room returns an error wrapping ErrSpoolFull, with the figures, when the
+// folder has no room for a ticket's file of size bytes. It reads at most
+// MaxSpoolEntries entries of the folder, in batches, and asks the size of
+// the spool's files only: what a kiosk spends on it is bounded whatever
+// others drop in the folder.
+func (s Spool) room(size int) error {
+	f, err := os.Open(s.Dir)
+	if err != nil {
+		return fmt.Errorf("spool %s: %w", s.Dir, err)
+	}
+	defer f.Close()
+	entries, tickets, bytes := 0, 0, int64(size)
+	for entries < MaxSpoolEntries {
+		batch, err := f.ReadDir(min(256, MaxSpoolEntries-entries))
+		for _, e := range batch {
+			entries++
+			name := e.Name()
+			if !strings.HasPrefix(name, "ticket-") && !strings.HasPrefix(name, ".ticket-") {
+				continue
+			}
+			if strings.HasPrefix(name, "ticket-") && strings.HasSuffix(name, spoolSuffix) {
+				tickets++
+			}
+			if info, err := e.Info(); err == nil && info.Mode().IsRegular() {
+				bytes += info.Size()
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("spool %s: %w", s.Dir, err)
+		}
+	}
+	switch {
+	case entries >= MaxSpoolEntries:
+		return fmt.Errorf("%w: %d files or more, as many as a desk reads", ErrSpoolFull, entries)
+	case tickets >= MaxSpoolTickets:
+		return fmt.Errorf("%w: %d tickets waiting, at most %d", ErrSpoolFull, tickets, MaxSpoolTickets)
+	case bytes > MaxSpoolBytes:
+		return fmt.Errorf("%w: %d bytes with this ticket's, at most %d", ErrSpoolFull, bytes, MaxSpoolBytes)
 	}
 	return nil
 }

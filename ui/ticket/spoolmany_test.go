@@ -1,13 +1,16 @@
 package ticket
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/testalloc"
+	"github.com/pinsede/pinsede/internal/testclock"
 )
 
 // addEmptyFiles makes the empty files ticket-<from>.seal to
@@ -63,5 +66,68 @@ func TestSpoolManyFiles(t *testing.T) {
 	t.Logf("Waiting allocated %d bytes at 25,000 files, %d at 100,000", at25k, at100k)
 	if at100k > at25k+at25k/10 || at100k > 8<<20 {
 		t.Errorf("Waiting allocated %d bytes at 100,000 files, %d at 25,000: want no more, and less than 8 MiB", at100k, at25k)
+	}
+}
+
+// Ensure that the kiosk writes no more to a full spool folder: at
+// MaxSpoolTickets tickets' files, at MaxSpoolBytes of them (a file of 16
+// MiB dropped under a ticket's name), or at MaxSpoolEntries entries of
+// any name (a desk would not read one more), Submit returns ErrSpoolFull
+// and writes nothing; with a ticket taken, it writes again.
+func TestSpoolFull(t *testing.T) {
+	now := testclock.Now()
+	sub := func(code string) Submission {
+		return Submission{Ticket: Ticket{Number: "K001", Code: code, Service: "request", Issued: now},
+			Request: pinsede.Request{Cognome: "Rossi"}}
+	}
+	for _, c := range []struct {
+		name string
+		fill func(t *testing.T, dir string) (free func())
+	}{
+		{"tickets", func(t *testing.T, dir string) func() {
+			addEmptyFiles(t, dir, 0, MaxSpoolTickets-1)
+			return func() { os.Remove(filepath.Join(dir, "ticket-00000000.seal")) }
+		}},
+		{"bytes", func(t *testing.T, dir string) func() {
+			big := filepath.Join(dir, SpoolFile("BIG"))
+			if err := os.WriteFile(big, nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Truncate(big, MaxSpoolBytes-1); err != nil { // sparse
+				t.Fatal(err)
+			}
+			return func() { os.Remove(big) }
+		}},
+		{"entries", func(t *testing.T, dir string) func() {
+			for i := range MaxSpoolEntries - 1 {
+				if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("x%d", i)), nil, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return func() { os.Remove(filepath.Join(dir, "x0")) }
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := Spool{Dir: filepath.Join(t.TempDir(), "spool")}
+			spoolTicket(t, s, "K001", "GOOD3333", now)
+			info, err := os.Stat(filepath.Join(s.Dir, SpoolFile("GOOD3333")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("a ticket's file: %d bytes", info.Size())
+			free := c.fill(t, s.Dir)
+			err = s.Submit(context.Background(), sub("FULL3333"))
+			if !errors.Is(err, ErrSpoolFull) {
+				t.Fatalf("Submit to a full folder: %v, want ErrSpoolFull", err)
+			}
+			t.Log(err)
+			if _, err := os.Stat(filepath.Join(s.Dir, SpoolFile("FULL3333"))); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("Submit to a full folder wrote the ticket: %v", err)
+			}
+			free()
+			if err := s.Submit(context.Background(), sub("FULL3333")); err != nil {
+				t.Errorf("Submit once there is room: %v", err)
+			}
+		})
 	}
 }
