@@ -161,8 +161,10 @@ func (e *TooManyFilesError) Unwrap() error { return ErrTooManyFiles }
 // with another key is refused with [ErrSealed] and left in the folder. A
 // file is written under a temporary name, synced and renamed, so a desk
 // never sees half of one; it is readable by its owner only (0600), and the
-// folder is created 0700. A desk takes a file by renaming it first, so two
-// desks never take the same ticket. With centrale, the spool is the
+// folder is created 0700. A desk takes a ticket by marking its code taken
+// first (Take), so two desks never take the same ticket, nor a desk one
+// that a kiosk's late write put back. The kiosk writes no more once the
+// folder is full ([ErrSpoolFull]). With centrale, the spool is the
 // kiosk's fallback when centrale does not answer (see ui/kiosk).
 type Spool struct {
 	Dir string
