@@ -414,8 +414,9 @@ func (s Spool) TakeOn(code string, now time.Time) (Submission, error) {
 // those that are no ticket file a desk reads, with [ErrSpoolFile]:
 // larger than [MaxSpoolFileBytes] (read no further), or a folder, a pipe
 // or a device (not read). It reads at most [MaxSpoolEntries] entries of
-// the folder, and reports those it left unread with a
-// [*TooManyFilesError], with the tickets of those it read.
+// the folder, and tickets' files up to [MaxSpoolBytes], and reports those
+// it left unread with a [*TooManyFilesError], with the tickets of those
+// it read.
 func (s Spool) Waiting(now time.Time) ([]Ticket, error) {
 	names, tooMany, err := s.names()
 	if err != nil {
@@ -424,9 +425,21 @@ func (s Spool) Waiting(now time.Time) ([]Ticket, error) {
 	var out []Ticket
 	var key []byte
 	var refused, unreadable []string
-	for _, name := range names {
+	var read int64 // bytes of the tickets' files read
+	for i, name := range names {
 		if !strings.HasPrefix(name, "ticket-") || !strings.HasSuffix(name, spoolSuffix) {
 			continue
+		}
+		if read >= MaxSpoolBytes {
+			// The kiosk writes no more than that (Submit): files of
+			// 64 KiB dropped there under tickets' names are not read
+			// past it (2,000 of them are 125 MiB, at each look of each
+			// desk, every 15 s).
+			if tooMany == nil {
+				tooMany = &TooManyFilesError{}
+			}
+			tooMany.Read, tooMany.Left = i, tooMany.Left+len(names)-i
+			break
 		}
 		if key == nil {
 			if key, err = s.readKey(); err != nil {
@@ -434,6 +447,7 @@ func (s Spool) Waiting(now time.Time) ([]Ticket, error) {
 			}
 		}
 		sealed, err := readSpoolFile(filepath.Join(s.Dir, name))
+		read += int64(len(sealed))
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			continue // taken meanwhile

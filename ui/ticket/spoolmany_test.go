@@ -131,3 +131,28 @@ func TestSpoolFull(t *testing.T) {
 		})
 	}
 }
+
+// Ensure that a desk reads no more than MaxSpoolBytes of tickets' files
+// at a look (Waiting): of 400 files of 64 KiB dropped under tickets' names
+// (25 MiB, sparse: no disk), it reads 256 and the ticket, and reports the
+// others left unread.
+func TestSpoolWaitingBytesBounded(t *testing.T) {
+	s := Spool{Dir: filepath.Join(t.TempDir(), "spool")}
+	now := testclock.Now()
+	spoolTicket(t, s, "K001", "GOOD3333", now)
+	for i := range 400 {
+		path := filepath.Join(s.Dir, fmt.Sprintf("ticket-%08d.seal", i))
+		if err := os.WriteFile(path, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Truncate(path, MaxSpoolFileBytes); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var e *TooManyFilesError
+	_, err := s.Waiting(now)
+	if most := MaxSpoolBytes/MaxSpoolFileBytes + 1; !errors.As(err, &e) || e.Read > most || e.Read+e.Left != 401 {
+		t.Fatalf("Waiting of 25 MiB of tickets' files: %v; want at most %d of the 401 read, the others left unread", err, most)
+	}
+	t.Logf("Waiting read %d files of 401, and allocated %d bytes", e.Read, testalloc.Bytes(func() { s.Waiting(now) }))
+}
