@@ -291,6 +291,9 @@ type App struct {
 		number string
 		at     time.Time
 	}
+	// full is true since a request found the spool folder or the
+	// kiosk's memory full, until one is delivered (noteFull).
+	full bool
 
 	// printState tells, on the last screen, where the ticket is, and
 	// doneButton is its Fine.
@@ -315,6 +318,9 @@ type session struct {
 	// printing is true while the ticket is on its way to the printer;
 	// printFailed once the printer failed to print it.
 	printing, printFailed bool
+	// full is true when the request was not delivered nor kept, the
+	// spool folder or the kiosk's memory being full (sent).
+	full bool
 }
 
 // New builds the kiosk in win. It shows nothing until Start.
@@ -587,13 +593,17 @@ func (a *App) CheckIdle() {
 }
 
 // staffNotice returns the lines the kiosk tells the sede's staff at now,
-// between citizens: of its certificate (certNotice), and that the
-// printer failed the last ticket, until one prints.
+// between citizens: of its certificate (certNotice), that the printer
+// failed the last ticket, until one prints, and that the spool folder is
+// full, until a request is delivered.
 func (a *App) staffNotice(now time.Time) string {
 	lines := []string{a.certNotice(now)}
 	if f := a.printerFailed; f.number != "" {
 		lines = append(lines, tr("staff.printer.failed", map[string]any{
 			"Number": f.number, "Time": f.at.In(now.Location()).Format("15:04")}))
+	}
+	if a.full {
+		lines = append(lines, tr("staff.spool.full"))
 	}
 	return strings.TrimSpace(strings.Join(lines, "\n"))
 }

@@ -2,6 +2,8 @@ package kiosk
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"image/color"
 	"slices"
 	"time"
@@ -284,48 +286,82 @@ func (a *App) submit(s *session) {
 	s.sending = true
 	sink := a.cfg.Sink
 	a.background(func() func() {
-		sub.Ticket.Pending = !a.send(sink, sub, now)
-		return func() { a.sent(s, sub.Ticket) }
+		err := a.send(sink, sub, now)
+		sub.Ticket.Pending = err != nil
+		return func() { a.sent(s, sub.Ticket, err) }
 	})
 }
 
 // send offers the requests waiting at the kiosk, then sub, to sink, within
-// Config.SendWait, and reports whether sink took sub; a refused sub waits at the
-// kiosk, its ticket pending. A sink that refused a waiting request just now
-// is down: sub waits too, rather than keep the citizen waiting for a second
-// timeout. It runs off the UI goroutine.
-func (a *App) send(sink TicketSink, sub Submission, now time.Time) bool {
+// Config.SendWait, and returns nil when sink took sub, else why not; a
+// refused sub waits at the kiosk, its ticket pending, unless MaxWaiting
+// wait already (errNotKept). A sink that refused a waiting request just
+// now is down: sub waits too, rather than keep the citizen waiting for a
+// second timeout. It runs off the UI goroutine.
+func (a *App) send(sink TicketSink, sub Submission, now time.Time) error {
 	if sink == nil {
-		return false
+		return errNoSink
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.SendWait)
 	defer cancel()
 	sink = a.bounded(sink)
-	if !a.waiting.retry(ctx, sink, now) && sink.Submit(ctx, sub) == nil {
-		return true
+	err := a.waiting.retry(ctx, sink, now)
+	if err == nil {
+		if err = sink.Submit(ctx, sub); err == nil {
+			return nil
+		}
 	}
 	sub.Ticket.Pending = true
-	a.waiting.add(sub)
-	return false
+	if !a.waiting.add(sub) {
+		return fmt.Errorf("%w: %w", errNotKept, err)
+	}
+	return err
 }
 
-// sent ends, on the UI goroutine, the send of the session s's ticket t:
-// the ticket prints and the last screen shows. A session wiped meanwhile
-// (the idle timer, Annulla on its warning, the supervisor's corner) shows
-// and prints nothing: the next citizen sees nothing of it, and a ticket
-// left in the tray would give them the code of another's request. Its
-// request has reached the sink or waits at the kiosk all the same, once.
-func (a *App) sent(s *session, t ticket.Ticket) {
+// errNoSink is the refusal of a kiosk with no sink: its requests wait.
+var errNoSink = errors.New("kiosk: no sink")
+
+// errNotKept is the refusal of a request not kept at the kiosk: MaxWaiting
+// wait already.
+var errNotKept = fmt.Errorf("kiosk: %d requests wait at the kiosk already: not kept", MaxWaiting)
+
+// sent ends, on the UI goroutine, the send of the session s's ticket t,
+// refused with err (nil when delivered): the ticket prints and the last
+// screen shows. A session wiped meanwhile (the idle timer, Annulla on its
+// warning, the supervisor's corner) shows and prints nothing: the next
+// citizen sees nothing of it, and a ticket left in the tray would give
+// them the code of another's request. Its request has reached the sink or
+// waits at the kiosk all the same, once.
+func (a *App) sent(s *session, t ticket.Ticket, err error) {
 	s.sending = false
+	a.noteFull(err)
 	if a.session != s {
 		fyne.LogError("kiosk: ticket "+t.Number+" was sent after its citizen left; not printed", nil)
 		return
 	}
 	s.ticket = &t
+	s.full = errors.Is(err, ticket.ErrSpoolFull) || errors.Is(err, errNotKept)
 	if a.cfg.Printer != nil {
 		a.printTicket(s, t)
 	}
 	a.showDone()
+}
+
+// noteFull records, on the UI goroutine, whether the last request found
+// the spool folder or the kiosk's memory full (err, the send's refusal),
+// for the sede's staff (staffNotice), and says so in the log when it
+// fills and when a request is delivered again.
+func (a *App) noteFull(err error) {
+	full := errors.Is(err, ticket.ErrSpoolFull) || errors.Is(err, errNotKept)
+	switch {
+	case full && !a.full:
+		a.logf("kiosk: requests are refused, the desks' spool folder or the kiosk's memory being full (%v): they are not delivered, and their citizens are told to bring their document to the desk; have the desks take the waiting tickets (sportello -ticket-dir) or clear the folder", err)
+	case err == nil && a.full:
+		a.logf("kiosk: a request was delivered again")
+	case !full:
+		return // another refusal says nothing of the folder
+	}
+	a.full = full
 }
 
 // ticketLabels returns the texts of t's ticket in the session's language.
@@ -368,7 +404,11 @@ func (a *App) showDone() {
 		}
 	}}, heading(tr("done.title")), number, paragraph(tr("done.body", args)))
 	if t.Pending {
-		p := paragraph(tr("done.pending"))
+		key := "done.pending"
+		if a.session.full {
+			key = "done.full"
+		}
+		p := paragraph(tr(key))
 		p.Importance = widget.WarningImportance
 		p.TextStyle = fyne.TextStyle{Bold: true}
 		rows.Add(p)

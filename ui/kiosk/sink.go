@@ -43,6 +43,12 @@ func spoolOf(sink TicketSink) (SpoolSink, bool) {
 	return SpoolSink{}, false
 }
 
+// MaxWaiting bounds the requests waiting in the kiosk's memory: a
+// kiosk's whole day of queue numbers (K001–K999), as for the spool
+// folder (ticket.MaxSpoolTickets). Past it a request is not kept, and its
+// citizen is told to bring their document to the desk, which types it.
+const MaxWaiting = 1000
+
 // waiting holds the submissions that the sink refused, in memory only, and
 // offers them again. Their tickets say that the request waits at the kiosk;
 // they are lost if the kiosk stops, and the desk then types the data again.
@@ -51,10 +57,15 @@ type waiting struct {
 	queue []Submission
 }
 
-func (w *waiting) add(s Submission) {
+// add keeps s, and reports whether it could: not past MaxWaiting.
+func (w *waiting) add(s Submission) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if len(w.queue) >= MaxWaiting {
+		return false
+	}
 	w.queue = append(w.queue, s)
+	return true
 }
 
 // len returns the number of submissions waiting.
@@ -68,8 +79,9 @@ func (w *waiting) len() int {
 // keeps those it still refuses: after the first refusal it offers no more
 // (the sink is down, and each offer may take its whole timeout while a
 // citizen waits). Submissions of a past day are dropped: a ticket is valid
-// on the day it was printed. It reports whether the sink refused one.
-func (w *waiting) retry(ctx context.Context, sink TicketSink, now time.Time) (refused bool) {
+// on the day it was printed. It returns the sink's first refusal, nil
+// when it refused none.
+func (w *waiting) retry(ctx context.Context, sink TicketSink, now time.Time) (refused error) {
 	w.mu.Lock()
 	q := w.queue
 	w.queue = nil
@@ -80,14 +92,17 @@ func (w *waiting) retry(ctx context.Context, sink TicketSink, now time.Time) (re
 		if sy, sm, sd := s.Ticket.Issued.Date(); sy != y || sm != m || sd != d {
 			continue
 		}
-		if len(keep) > 0 || sink.Submit(ctx, s) != nil {
+		if refused == nil {
+			refused = sink.Submit(ctx, s)
+		}
+		if refused != nil {
 			keep = append(keep, s)
 		}
 	}
 	w.mu.Lock()
 	w.queue = append(keep, w.queue...)
 	w.mu.Unlock()
-	return len(keep) > 0
+	return refused
 }
 
 // remove drops the submission of the ticket code, if it waits.

@@ -96,6 +96,31 @@ const MaxSpoolEntries = 2000
 // [MaxSpoolEntries], names only: past it, it says "at least".
 const MaxSpoolCounted = 20000
 
+// MaxSpoolTickets bounds the tickets' files [Spool.Submit] lets wait in
+// the spool folder: 1,000, a kiosk's whole day of queue numbers
+// (K001–K999) waiting at once, several times what the desks of the
+// busiest sede serve in a day (centrale holds 2,000 tickets a sede a
+// day for all its kiosks). A real day never fills it; a kiosk offline for
+// days neither, the files of past days being removed ([Spool.Expire]).
+// A prankster confirming a request every 30 s all day (1,200), or desks
+// that never read the folder, fill it, and the kiosk writes no more
+// there: the share's disk does not fill.
+const MaxSpoolTickets = 1000
+
+// MaxSpoolBytes bounds the bytes of the files the spool writes in its
+// folder (tickets, and what interrupted writes left) that [Spool.Submit]
+// adds to: 16 MiB, MaxSpoolTickets files of 16 KiB, the most centrale
+// takes of a ticket, where a request seals to 1 or 2 KiB. Files dropped
+// there under a ticket's name count too: a share filling up is no place
+// to write more.
+const MaxSpoolBytes = 16 << 20
+
+// ErrSpoolFull is returned by [Spool.Submit] when the spool folder holds
+// [MaxSpoolTickets] tickets, [MaxSpoolBytes] of files, or as many entries
+// as a desk reads ([MaxSpoolEntries]: a desk would not see one more):
+// nothing is written, and the request stays with the kiosk.
+var ErrSpoolFull = errors.New("spool folder full: the desks have not taken its tickets")
+
 // ErrTooManyFiles is wrapped by a [*TooManyFilesError]: the spool folder
 // holds more entries than a desk reads ([MaxSpoolEntries]).
 var ErrTooManyFiles = errors.New("spool folder holds more files than a desk reads")
@@ -136,8 +161,10 @@ func (e *TooManyFilesError) Unwrap() error { return ErrTooManyFiles }
 // with another key is refused with [ErrSealed] and left in the folder. A
 // file is written under a temporary name, synced and renamed, so a desk
 // never sees half of one; it is readable by its owner only (0600), and the
-// folder is created 0700. A desk takes a file by renaming it first, so two
-// desks never take the same ticket. With centrale, the spool is the
+// folder is created 0700. A desk takes a ticket by marking its code taken
+// first (Take), so two desks never take the same ticket, nor a desk one
+// that a kiosk's late write put back. The kiosk writes no more once the
+// folder is full ([ErrSpoolFull]). With centrale, the spool is the
 // kiosk's fallback when centrale does not answer (see ui/kiosk).
 type Spool struct {
 	Dir string
@@ -159,6 +186,9 @@ func (s Spool) Submit(ctx context.Context, sub Submission) error {
 	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
 		return fmt.Errorf("spool %s: %w", s.Dir, err)
 	}
+	if s.taken(sub.Ticket.Code) {
+		return nil // a retry of a request a desk took: delivered
+	}
 	key, err := s.ensureKey()
 	if err != nil {
 		return err
@@ -174,6 +204,9 @@ func (s Spool) Submit(ctx context.Context, sub Submission) error {
 	}
 	if len(data) > MaxSpoolFileBytes {
 		return fmt.Errorf("spool ticket %s: %d bytes sealed, more than a desk reads (%d)", sub.Ticket.Code, len(data), MaxSpoolFileBytes)
+	}
+	if err := s.room(len(data)); err != nil {
+		return fmt.Errorf("spool ticket %s: %w", sub.Ticket.Code, err)
 	}
 	f, err := os.CreateTemp(s.Dir, ".ticket-*.tmp")
 	if err != nil {
@@ -209,13 +242,69 @@ func (s Spool) Submit(ctx context.Context, sub Submission) error {
 	return nil
 }
 
+// room returns an error wrapping ErrSpoolFull, with the figures, when the
+// folder has no room for a ticket's file of size bytes. It reads at most
+// MaxSpoolEntries entries of the folder, in batches, and asks the size of
+// the spool's files only: what a kiosk spends on it is bounded whatever
+// others drop in the folder.
+func (s Spool) room(size int) error {
+	f, err := os.Open(s.Dir)
+	if err != nil {
+		return fmt.Errorf("spool %s: %w", s.Dir, err)
+	}
+	defer f.Close()
+	entries, tickets, bytes := 0, 0, int64(size)
+	for entries < MaxSpoolEntries {
+		batch, err := f.ReadDir(min(256, MaxSpoolEntries-entries))
+		for _, e := range batch {
+			entries++
+			name := e.Name()
+			if !strings.HasPrefix(name, "ticket-") && !strings.HasPrefix(name, ".ticket-") {
+				continue
+			}
+			if strings.HasPrefix(name, "ticket-") && strings.HasSuffix(name, spoolSuffix) {
+				tickets++
+			}
+			if info, err := e.Info(); err == nil && info.Mode().IsRegular() {
+				bytes += info.Size()
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("spool %s: %w", s.Dir, err)
+		}
+	}
+	switch {
+	case entries >= MaxSpoolEntries:
+		return fmt.Errorf("%w: %d files or more, as many as a desk reads", ErrSpoolFull, entries)
+	case tickets >= MaxSpoolTickets:
+		return fmt.Errorf("%w: %d tickets waiting, at most %d", ErrSpoolFull, tickets, MaxSpoolTickets)
+	case bytes > MaxSpoolBytes:
+		return fmt.Errorf("%w: %d bytes with this ticket's, at most %d", ErrSpoolFull, bytes, MaxSpoolBytes)
+	}
+	return nil
+}
+
 // Take reads the submission of a ticket code from the spool folder and
 // removes its file: what a desk does when the citizen's code is scanned or
 // typed. The code is read without regard to case or surrounding spaces. It
 // returns an error wrapping os.ErrNotExist for an unknown code (or one
-// another desk took first), one wrapping [ErrSealed] for a file that
-// does not open with the key, and one wrapping [ErrSpoolFile] for one
-// that is no ticket file (Waiting): either stays in the folder.
+// taken before, here or at another desk), one wrapping [ErrSealed] for a
+// file that does not open with the key, and one wrapping [ErrSpoolFile]
+// for one that is no ticket file (Waiting): either stays in the folder.
+//
+// A code taken, or asked for and not found (a desk took its ticket from
+// centrale), is marked taken for the rest of its day (the empty file
+// .ticket-<code>.called): a kiosk's write of it that lands later (a write
+// the kiosk gave up on, held by a share's server, or its retry) is not
+// listed by Waiting nor taken again, and a retry writes nothing. The mark
+// is made with an exclusive create, which NFS (v3 and later) and SMB
+// servers make atomic: of two desks, or a desk and a late copy of the
+// file, one only takes the ticket. A late copy stays in the folder until
+// [Spool.Expire] removes its day's files: removing it could remove the
+// file a desk is taking.
 //
 // Take does not know the day: a desk checks the ticket's day itself, or
 // calls [Spool.TakeOn].
@@ -227,18 +316,19 @@ func (s Spool) Take(code string) (Submission, error) {
 	}
 	name := filepath.Join(s.Dir, SpoolFile(code))
 	if _, err := os.Stat(name); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			s.markTaken(code) // a write still on its way finds it taken
+		}
 		return sub, fmt.Errorf("spool ticket %s: %w", code, err)
 	}
 	key, err := s.readKey()
 	if err != nil {
 		return sub, err
 	}
-	// Claim the file first: of two desks renaming it, one fails.
-	claimed := filepath.Join(s.Dir, fmt.Sprintf(".ticket-%s-%d.taken", code, os.Getpid()))
-	if err := os.Rename(name, claimed); err != nil {
+	if err := s.markTaken(code); err != nil {
 		return sub, fmt.Errorf("spool ticket %s: %w", code, err)
 	}
-	sealed, err := readSpoolFile(claimed)
+	sealed, err := readSpoolFile(name)
 	if err == nil {
 		var plain []byte
 		if plain, err = open(key, SpoolFile(code), sealed); err == nil {
@@ -247,16 +337,45 @@ func (s Spool) Take(code string) (Submission, error) {
 		}
 	}
 	if err != nil {
-		os.Rename(claimed, name) // put it back: for another try, or for the supervisor to look at
+		if !errors.Is(err, fs.ErrNotExist) {
+			os.Remove(s.takenFile(code)) // for another try, or for the supervisor to look at
+		}
 		if errors.Is(err, ErrSealed) || errors.Is(err, ErrSpoolFile) {
 			err = &FilesError{Files: []string{SpoolFile(code)}, Err: err}
 		}
 		return sub, fmt.Errorf("spool ticket %s: %w", code, err)
 	}
-	if err := os.Remove(claimed); err != nil {
+	if err := os.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return sub, fmt.Errorf("spool ticket %s: %w", code, err)
 	}
 	return sub, nil
+}
+
+// errTaken is the error of a ticket taken before.
+var errTaken = fmt.Errorf("taken before: %w", os.ErrNotExist)
+
+// takenFile is the mark of a code taken (Take).
+func (s Spool) takenFile(code string) string {
+	return filepath.Join(s.Dir, ".ticket-"+code+".called")
+}
+
+// markTaken marks code taken, with an exclusive create: errTaken if it
+// was marked before.
+func (s Spool) markTaken(code string) error {
+	f, err := os.OpenFile(s.takenFile(code), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return errTaken
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// taken reports whether code is marked taken.
+func (s Spool) taken(code string) bool {
+	_, err := os.Lstat(s.takenFile(code))
+	return err == nil
 }
 
 // readSpoolFile reads a ticket's file of the spool up to
@@ -295,8 +414,9 @@ func (s Spool) TakeOn(code string, now time.Time) (Submission, error) {
 // those that are no ticket file a desk reads, with [ErrSpoolFile]:
 // larger than [MaxSpoolFileBytes] (read no further), or a folder, a pipe
 // or a device (not read). It reads at most [MaxSpoolEntries] entries of
-// the folder, and reports those it left unread with a
-// [*TooManyFilesError], with the tickets of those it read.
+// the folder, and tickets' files up to [MaxSpoolBytes], and reports those
+// it left unread with a [*TooManyFilesError], with the tickets of those
+// it read.
 func (s Spool) Waiting(now time.Time) ([]Ticket, error) {
 	names, tooMany, err := s.names()
 	if err != nil {
@@ -305,9 +425,21 @@ func (s Spool) Waiting(now time.Time) ([]Ticket, error) {
 	var out []Ticket
 	var key []byte
 	var refused, unreadable []string
-	for _, name := range names {
+	var read int64 // bytes of the tickets' files read
+	for i, name := range names {
 		if !strings.HasPrefix(name, "ticket-") || !strings.HasSuffix(name, spoolSuffix) {
 			continue
+		}
+		if read >= MaxSpoolBytes {
+			// The kiosk writes no more than that (Submit): files of
+			// 64 KiB dropped there under tickets' names are not read
+			// past it (2,000 of them are 125 MiB, at each look of each
+			// desk, every 15 s).
+			if tooMany == nil {
+				tooMany = &TooManyFilesError{}
+			}
+			tooMany.Read, tooMany.Left = i, tooMany.Left+len(names)-i
+			break
 		}
 		if key == nil {
 			if key, err = s.readKey(); err != nil {
@@ -315,6 +447,7 @@ func (s Spool) Waiting(now time.Time) ([]Ticket, error) {
 			}
 		}
 		sealed, err := readSpoolFile(filepath.Join(s.Dir, name))
+		read += int64(len(sealed))
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			continue // taken meanwhile
@@ -336,8 +469,8 @@ func (s Spool) Waiting(now time.Time) ([]Ticket, error) {
 			refused = append(refused, name)
 			continue
 		}
-		if sameDay(sub.Ticket.Issued, now) {
-			out = append(out, sub.Ticket)
+		if sameDay(sub.Ticket.Issued, now) && !s.taken(sub.Ticket.Code) {
+			out = append(out, sub.Ticket) // not a late copy of one taken
 		}
 	}
 	// Named in the order of their names, not the folder's.

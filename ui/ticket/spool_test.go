@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 )
 
 // spoolNow is the clock of the spool's tests.
@@ -73,8 +74,29 @@ func TestSpoolTake(t *testing.T) {
 		t.Errorf("take of yesterday: %+v, %v; want expired, the ticket and no request", sub, err)
 	}
 	entries, _ := os.ReadDir(s.Dir)
-	if len(entries) != 0 {
-		t.Errorf("left in the spool: %v", entries)
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".called") {
+			t.Errorf("left in the spool: %s; want the marks of the codes taken only", e.Name())
+		}
+	}
+}
+
+// Ensure that the kiosk's retry of a request a desk took writes nothing
+// and is no error (the request is delivered): the ticket is not waiting
+// again for a second clerk to call.
+func TestSpoolRetryAfterTake(t *testing.T) {
+	s := Spool{Dir: t.TempDir()}
+	now := testclock.Now()
+	spoolTicket(t, s, "K001", "K7M3QX9A", now)
+	if _, err := s.TakeOn("K7M3QX9A", now); err != nil {
+		t.Fatal(err)
+	}
+	spoolTicket(t, s, "K001", "K7M3QX9A", now) // the retry of a send that timed out
+	if ts, err := s.Waiting(now); len(ts) != 0 || err != nil {
+		t.Errorf("waiting after the retry of a ticket taken: %+v, %v; want none", ts, err)
+	}
+	if _, err := os.Stat(filepath.Join(s.Dir, SpoolFile("K7M3QX9A"))); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the retry wrote the ticket taken again: %v", err)
 	}
 }
 
