@@ -32,7 +32,7 @@ const (
 // supervisor picks them from.
 var auditActions = []AuditAction{
 	ActionIssued, ActionPrinted, ActionPrintFailed, ActionHandedOver, ActionSlipReplaced,
-	ActionRevoked, ActionConverted, ActionUnlocked, ActionMV35Printed, ActionInfoSheetPrinted,
+	ActionRevoked, ActionRevocationAcknowledged, ActionConverted, ActionUnlocked, ActionMV35Printed, ActionInfoSheetPrinted,
 	ActionRefused, ActionPolicyOverride, ActionDigitalIdentity,
 	ActionDelegationRegistered, ActionDelegationRevoked,
 	ActionCitizenSearched, ActionCitizenViewed, ActionCentralLookup, ActionTicketCalled,

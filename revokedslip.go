@@ -23,6 +23,11 @@ import (
 // hand. Nor is one of a PIN whose slip was not printed here: this desk
 // has no envelope of it.
 
+// ActionRevocationAcknowledged records that a clerk acknowledged an
+// envelope revoked elsewhere (ForgetRevokedSlips): who, and of which
+// envelope, so that a supervisor can see who took the case in hand.
+const ActionRevocationAcknowledged AuditAction = "credential.revocation_acknowledged"
+
 // RevokedSlip is an envelope printed at this desk whose PIN a change
 // pulled from the central records revoked; it holds nothing of the PIN.
 type RevokedSlip struct {
@@ -105,7 +110,8 @@ func (d *Desk) RevokedSlips() ([]RevokedSlip, error) {
 }
 
 // ForgetRevokedSlips forgets the envelopes rs (RevokedSlips), which the
-// session's operator acknowledged: the desk tells them no more. An
+// session's operator acknowledged: the desk tells them no more, and the
+// audit records who acknowledged each (ActionRevocationAcknowledged). An
 // envelope kept since is kept still.
 func (d *Desk) ForgetRevokedSlips(s *Session, rs []RevokedSlip) error {
 	err := d.update(s, func(tx Tx) error {
@@ -113,14 +119,24 @@ func (d *Desk) ForgetRevokedSlips(s *Session, rs []RevokedSlip) error {
 		if err != nil {
 			return err
 		}
-		n := len(kept)
+		var told []AuditEntry
 		kept = slices.DeleteFunc(kept, func(k RevokedSlip) bool {
-			return slices.ContainsFunc(rs, func(r RevokedSlip) bool { return r.Credential == k.Credential })
+			if !slices.ContainsFunc(rs, func(r RevokedSlip) bool { return r.Credential == k.Credential }) {
+				return false
+			}
+			told = append(told, AuditEntry{
+				Action: ActionRevocationAcknowledged, Subject: k.CodiceFiscale, Credential: k.Credential,
+				Detail: k.SlipSerial + ": " + k.Reason,
+			})
+			return true
 		})
-		if len(kept) == n {
+		if len(told) == 0 {
 			return nil
 		}
-		return tx.PutRevokedSlips(kept)
+		if err := tx.PutRevokedSlips(kept); err != nil {
+			return err
+		}
+		return appendAudit(tx, d.Now(), s.Sede.Code, s.Actor(), told...)
 	})
 	if err != nil {
 		return fmt.Errorf("forget the envelopes revoked elsewhere told to %s: %w", s.Actor(), err)

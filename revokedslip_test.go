@@ -2,6 +2,7 @@ package pinsede_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,7 +88,7 @@ func TestRevokedSlipKeptUntilAcknowledged(t *testing.T) {
 	if err := a.store.Close(); err != nil {
 		t.Fatal(err)
 	}
-	_, d := openAgain(t, path, a.desk.Now)
+	st, d := openAgain(t, path, a.desk.Now)
 	if rs, err = d.RevokedSlips(); err != nil || len(rs) != 1 || rs[0].Credential != first.ID {
 		t.Fatalf("after a restart: %+v, %v; want the first envelope only", rs, err)
 	}
@@ -100,6 +101,20 @@ func TestRevokedSlipKeptUntilAcknowledged(t *testing.T) {
 	}
 	if rs, err = d.RevokedSlips(); err != nil || len(rs) != 0 {
 		t.Errorf("after the acknowledgement: %+v, %v; want none", rs, err)
+	}
+	// Who acknowledged it is audited, once.
+	var told []pinsede.AuditEntry
+	if err := st.AuditEntries(0, func(e pinsede.AuditEntry) error {
+		if e.Action == pinsede.ActionRevocationAcknowledged {
+			told = append(told, e)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(told) != 1 || told[0].Actor != "sup" || told[0].Credential != first.ID ||
+		told[0].Subject != first.CodiceFiscale || !strings.HasPrefix(told[0].Detail, first.SlipSerial+": ") {
+		t.Errorf("acknowledgement audited as %+v; want one entry by sup of %s", told, first.ID)
 	}
 }
 
