@@ -159,7 +159,8 @@ type App struct {
 	audit     *auditScreen
 	settings  *settingsScreen
 	// changePassword is the change of a password a supervisor reset,
-	// between the login and the session (operatoradmin.go).
+	// between the login and the session, or the operator's own, from the
+	// home, while it shows (operatoradmin.go).
 	changePassword *changePasswordScreen
 	lock           *lockScreen
 
@@ -317,6 +318,7 @@ func (a *App) HasPrinter() bool { return a.desk.Printer != nil }
 // header and the window's title, and the unlock gives s its focus.
 func (a *App) show(s screen) {
 	a.closeSuggestions() // they belong to the screen that goes
+	a.leftOwnPassword(s) // and so does a change of password, with what was typed
 	a.tips.hide()        // so does the tip of its button
 	// The focus leaves the screen that goes: a key pressed next must not
 	// reach a widget of a screen no longer shown (a check box of the

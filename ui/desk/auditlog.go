@@ -37,7 +37,7 @@ type auditScreen struct {
 	operator, action  *dropdown
 	// scope chooses "solo questo sportello" (the default, which works
 	// offline) or "tutta la sede".
-	scope *widget.RadioGroup
+	scope *choice
 	// operatorIDs and actions are what the selects' options stand for,
 	// by index; index 0 ("all") stands for no filter.
 	operatorIDs []string
@@ -93,8 +93,7 @@ func (a *App) newAuditScreen() *auditScreen {
 	}
 	s.action = a.newDropdown(names, func(string) { a.touch() })
 	s.action.SetSelectedIndex(0)
-	s.scope = widget.NewRadioGroup([]string{lang.L("auditlog.scope.desk"), lang.L("auditlog.scope.sede")}, func(string) { a.touch() })
-	s.scope.Horizontal, s.scope.Required = true, true
+	s.scope = a.newRadio([]string{lang.L("auditlog.scope.desk"), lang.L("auditlog.scope.sede")}, true, func(string) { a.touch() })
 	s.scope.SetSelected(lang.L("auditlog.scope.desk"))
 	s.search = a.primaryButton(lang.L("auditlog.search"), fynetheme.SearchIcon(), s.doSearch)
 	s.more = a.button(lang.L("auditlog.sede.next"), fynetheme.MoveDownIcon(), s.nextPage)
@@ -135,7 +134,7 @@ func (a *App) newAuditScreen() *auditScreen {
 			f(fieldAuditOperator, lang.L("auditlog.operator"), s.operator),
 			f(fieldAuditAction, lang.L("auditlog.action"), s.action),
 			f(pinsede.FieldCodiceFiscale, lang.L("field.codice_fiscale"), s.subject)),
-		container.NewBorder(nil, nil, nil, container.NewHBox(s.scope, s.search), s.msg.box),
+		container.NewBorder(nil, nil, nil, container.NewHBox(s.scope.object, s.search), s.msg.box),
 		widget.NewSeparator(),
 		container.New(&auditRowLayout{}, head(lang.L("auditlog.when")), head(lang.L("auditlog.desk")), head(lang.L("auditlog.operator")),
 			head(lang.L("auditlog.action")), head(lang.L("field.codice_fiscale")), head(lang.L("auditlog.detail"))),

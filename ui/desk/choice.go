@@ -3,6 +3,7 @@ package desk
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede/ui/theme"
@@ -101,6 +102,24 @@ type choice struct {
 // newChoice returns a choice of options, side by side when horizontal,
 // that calls changed with the option chosen.
 func (a *App) newChoice(options []string, horizontal bool, changed func(string)) *choice {
+	l := layout.NewVBoxLayout()
+	if horizontal {
+		l = layout.NewHBoxLayout()
+	}
+	return a.newChoiceLaid(options, l, changed)
+}
+
+// newRadio returns newChoice's choice laid out as widget.RadioGroup lays
+// its options out (radioLayout): the choices that were Fyne's radio
+// groups (the reconciliation's and the audit's scope, the kind of PIN,
+// the delegation's side) look as they did.
+func (a *App) newRadio(options []string, horizontal bool, changed func(string)) *choice {
+	return a.newChoiceLaid(options, radioLayout{horizontal: horizontal}, changed)
+}
+
+// newChoiceLaid returns a choice of options laid out by l that calls
+// changed with the option chosen.
+func (a *App) newChoiceLaid(options []string, l fyne.Layout, changed func(string)) *choice {
 	c := &choice{Options: options, changed: changed}
 	objs := make([]fyne.CanvasObject, len(options))
 	for i, o := range options {
@@ -111,12 +130,44 @@ func (a *App) newChoice(options []string, horizontal bool, changed func(string))
 		})
 		c.boxes, objs[i] = append(c.boxes, b), b
 	}
-	box := container.NewVBox(objs...)
-	if horizontal {
-		box = container.NewHBox(objs...)
-	}
-	c.object = container.NewThemeOverride(box, theme.RadioIcons())
+	c.object = container.NewThemeOverride(container.New(l, objs...), theme.RadioIcons())
 	return c
+}
+
+// radioLayout lays options out as widget.RadioGroup's renderer does:
+// each as wide and as tall as the largest, side by side when horizontal,
+// else one under the other, with no room between them.
+type radioLayout struct{ horizontal bool }
+
+// item is the size of each option.
+func (radioLayout) item(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		s = s.Max(o.MinSize())
+	}
+	return s
+}
+
+func (l radioLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	s, n := l.item(objs), float32(len(objs))
+	if l.horizontal {
+		return fyne.NewSize(s.Width*n, s.Height)
+	}
+	return fyne.NewSize(s.Width, s.Height*n)
+}
+
+func (l radioLayout) Layout(objs []fyne.CanvasObject, _ fyne.Size) {
+	s := l.item(objs)
+	var at fyne.Position
+	for _, o := range objs {
+		o.Resize(s)
+		o.Move(at)
+		if l.horizontal {
+			at.X += s.Width
+		} else {
+			at.Y += s.Height
+		}
+	}
 }
 
 // SetSelected chooses option, ticking its box only, and tells changed.

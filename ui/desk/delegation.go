@@ -35,7 +35,7 @@ type delegationScreen struct {
 	a       *App
 	citizen pinsede.Citizen
 
-	side *widget.RadioGroup // the citizen is the delegante, or the delegato
+	side *choice // the citizen is the delegante, or the delegato
 	form *dropdown
 
 	ownDoc                           *documentForm
@@ -66,12 +66,11 @@ func (c *citizenScreen) showRegisterDelegation() {
 	f := func(name, label string, input fyne.CanvasObject) fyne.CanvasObject {
 		return a.liveField(v.fields, validate, name, label, input)
 	}
-	v.side = widget.NewRadioGroup([]string{lang.L("delegation.side.delegante"), lang.L("delegation.side.delegato")}, func(string) {
+	v.side = a.newRadio([]string{lang.L("delegation.side.delegante"), lang.L("delegation.side.delegato")}, false, func(string) {
 		a.touch()
 		v.refreshSide()
 		validate()
 	})
-	v.side.Required = true
 	forms := make([]string, len(pinsede.DelegationForms()))
 	for i, fm := range pinsede.DelegationForms() {
 		forms[i] = lang.L("delegation.form." + string(fm))
@@ -116,7 +115,7 @@ func (c *citizenScreen) showRegisterDelegation() {
 		v.otherDoc.grid())
 	body := container.NewVBox(
 		title(lang.L("delegation.title")),
-		section("", who, note(lang.L("delegation.intro")), v.side),
+		section("", who, note(lang.L("delegation.intro")), v.side.object),
 		section(lang.L("delegation.form"),
 			f(pinsede.FieldDelegationForm, lang.L("field."+pinsede.FieldDelegationForm), v.form),
 			v.certificateRow,

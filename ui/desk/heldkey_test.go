@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"context"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -285,5 +286,77 @@ func TestEscReleasedOnACopyValue(t *testing.T) {
 	h.releaseKey(fyne.KeyEscape)
 	if h.app.help != nil {
 		t.Errorf("Esc, pressed and released on %T, did not close the guide", h.win.Canvas().Focused())
+	}
+}
+
+// Ensure that the desk's keys reach it from each option of the four
+// choices that were Fyne's radio groups (the reconciliation's scope on
+// the home, the audit's scope, the kind of PIN on the identity check,
+// the delegation's side), which took Esc and F1 and dropped them: F1
+// opens the guide, Esc closes the dialog on top, and each, held down,
+// acts once, as does Space, which chooses the option held on once and
+// keeps it chosen, its box alone ticked. (A screen's Esc acts on the
+// dialogs above it: two dialogs stand for what it closes, one a press.)
+func TestRadioKeysReachTheDesk(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		reach func(h *harness) *choice
+	}{
+		{"reconciliation", func(h *harness) *choice { h.app.showHome(); return h.app.home.reconcile.scope }},
+		{"audit", func(h *harness) *choice { h.app.showAudit(); return h.app.audit.scope }},
+		{"kind of PIN", func(h *harness) *choice { h.toVerification(mario); return h.app.verify.choice.kind }},
+		{"delegation", func(h *harness) *choice {
+			if _, err := h.desk.Issue(context.Background(), h.app.session, mario, foreignPassport); err != nil {
+				h.t.Fatal(err)
+			}
+			return h.openDelegation().side
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := ready(t)
+			ch := c.reach(h)
+			cv := h.win.Canvas()
+			for i, o := range ch.boxes {
+				cv.Focus(o)
+				if cv.Focused() != fyne.Focusable(o) {
+					t.Fatalf("%q takes no focus", ch.Options[i])
+				}
+				held := func(name fyne.KeyName) { // as h.held, to o: a dialog above has the window's keyboard
+					o.KeyDown(&fyne.KeyEvent{Name: name})
+					for range 3 {
+						o.TypedKey(&fyne.KeyEvent{Name: name})
+						if name == fyne.KeySpace {
+							o.TypedRune(' ')
+						}
+						h.wait()
+					}
+					o.KeyUp(&fyne.KeyEvent{Name: name})
+				}
+				held(fyne.KeyF1)
+				if h.app.help == nil || len(h.app.dialogs) != 1 {
+					t.Fatalf("F1 held on %q: guide %v, %d dialogs; want the guide", ch.Options[i], h.app.help != nil, len(h.app.dialogs))
+				}
+				h.app.showDialog(h.app.newInformation("uno", "primo"))
+				held(fyne.KeyEscape)
+				if len(h.app.dialogs) != 1 || h.app.help == nil {
+					t.Fatalf("Esc held on %q with the guide and a dialog open: %d dialogs, guide %v; want the guide left", ch.Options[i], len(h.app.dialogs), h.app.help != nil)
+				}
+				held(fyne.KeyEscape)
+				if len(h.app.dialogs) != 0 {
+					t.Fatalf("Esc on %q left %d dialogs", ch.Options[i], len(h.app.dialogs))
+				}
+				cv.Focus(o)
+				held(fyne.KeySpace)
+				ticked := 0
+				for _, b := range ch.boxes {
+					if b.Checked {
+						ticked++
+					}
+				}
+				if ch.Selected != ch.Options[i] || !o.Checked || ticked != 1 {
+					t.Errorf("Space held on %q: chosen %q, %d ticked", ch.Options[i], ch.Selected, ticked)
+				}
+			}
+		})
 	}
 }

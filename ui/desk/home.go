@@ -40,9 +40,13 @@ type homeScreen struct {
 	issuedToday, pendingSync *widget.Label
 	newRequest               *button
 	operators, audit         *button
-	printerNote              *message
-	queue                    *queuePanel // the kiosk's tickets (queue.go); nil without a spool folder
-	screen                   screen
+	// password changes the operator's own password (showOwnPassword):
+	// the home's last control, after every other in the Tab order, which
+	// the real-X walks count (cmd/sportello).
+	password    *button
+	printerNote *message
+	queue       *queuePanel // the kiosk's tickets (queue.go); nil without a spool folder
+	screen      screen
 
 	// handover lists today's slips not handed over, when there are any;
 	// expiring the sede's PINs that expire within 30 days (expiring.go).
@@ -129,7 +133,12 @@ func (a *App) newHomeScreen() *homeScreen {
 	if h.queue = a.newQueuePanel(); h.queue != nil { // the kiosk's tickets come first
 		side.Objects = append([]fyne.CanvasObject{h.queue.object}, side.Objects...)
 	}
-	body := container.New(&columnsLayout{ratio: 0.62}, search, side)
+	// The operator's own account comes last, the end of the Tab order,
+	// under the search, where there is room: at the foot of the side it
+	// made the home scroll at 1280×800.
+	h.password = a.button(lang.L("home.account.password"), fynetheme.AccountIcon(), a.showOwnPassword)
+	account := section(lang.L("home.account"), container.NewHBox(h.password))
+	body := container.New(&columnsLayout{ratio: 0.62}, search, side, account)
 	h.screen = screen{Title: lang.L("home.title"), View: a.page(body, true), Focus: h.cf}
 	return h
 }
@@ -278,11 +287,17 @@ func (h *homeScreen) lookUpCentral() {
 // the width, or less, down to its own width, when the second would get
 // less than its own: at 1024 px the identity check gave the kind of PIN
 // 341 px, and the label of a PIN telefonico's duration, 378 px wide, ran
-// past the window's edge.
+// past the window's edge. A third object, when there is one, goes under
+// the first, in its column: it comes after both in the Tab order, which
+// follows the objects' order.
 type columnsLayout struct{ ratio float32 }
 
 func (l *columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	a, b := objs[0].MinSize(), objs[1].MinSize()
+	if len(objs) > 2 {
+		c := objs[2].MinSize()
+		a = fyne.NewSize(max(a.Width, c.Width), a.Height+fynetheme.Padding()+c.Height)
+	}
 	return fyne.NewSize(a.Width+b.Width+fynetheme.Padding(), max(a.Height, b.Height))
 }
 
@@ -295,6 +310,10 @@ func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	objs[0].Resize(fyne.NewSize(w0, objs[0].MinSize().Height))
 	objs[1].Move(fyne.NewPos(w0+p, 0))
 	objs[1].Resize(fyne.NewSize(w1, objs[1].MinSize().Height))
+	if len(objs) > 2 {
+		objs[2].Move(fyne.NewPos(0, objs[0].Size().Height+p))
+		objs[2].Resize(fyne.NewSize(w0, objs[2].MinSize().Height))
+	}
 }
 
 // figure shows a number in large type above its caption.

@@ -121,9 +121,10 @@ func dialogText(message string) fyne.CanvasObject {
 // focused. On the lock screen it closes a dialog opened there (the
 // guide), and otherwise empties the password and puts the keyboard in it,
 // wherever it was: the dialogs put away behind the lock stay.
-// With no dialog, on the change of a password a supervisor reset, it goes
-// back to the login, as that screen's Annulla. A dialog whose action runs
-// stays (cancelWith).
+// With no dialog, on a change of password, it does what its Annulla does:
+// back to the login from the change of a password a supervisor reset, to
+// the home from the operator's own. A dialog whose action runs stays
+// (cancelWith).
 func (a *App) escape() bool {
 	if a.lock.locked {
 		if n := len(a.dialogs); n > 0 && !slices.Contains(a.lock.parkedDialogs, a.dialogs[n-1]) {
@@ -136,7 +137,7 @@ func (a *App) escape() bool {
 	}
 	if len(a.dialogs) == 0 {
 		if c := a.changePassword; c != nil && a.current.View == c.screen.View && !c.cancel.Disabled() {
-			a.leaveChangePassword("") // as its Annulla
+			c.leave(a)() // as its Annulla
 			return true
 		}
 		return false

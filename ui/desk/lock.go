@@ -153,8 +153,8 @@ func forgetPassword(e *entry) {
 // dialogs open at that moment: they are taken off the window while it is
 // locked (they could show a citizen's data) and put back as they were,
 // with what was typed in them, the keyboard where it was. A password typed
-// in a dialog (a supervisor's approval) is not kept: it is emptied, to be
-// typed again. The window's title and the header say the session is
+// in a dialog (a supervisor's approval) or on the screen (the operator's
+// own change of password) is not kept: it is emptied, to be typed again. The window's title and the header say the session is
 // locked, not the screen behind; the dialogs that jobs raise meanwhile
 // wait for the unlock (showDialogFocus). The request in progress is kept
 // in the store as it is now (draft.go), not at the next tick.
@@ -179,6 +179,7 @@ func (a *App) lockFor(idle bool) {
 		c.Overlays().Remove(o)
 		forgetPasswords(o)
 	}
+	forgetPasswords(a.work) // nor the screen behind: the operator's own change of password
 	a.lock.dialogFocus, a.lock.screenFocus = nil, focused
 	if len(a.lock.parked) > 0 {
 		a.lock.dialogFocus, a.lock.screenFocus = focused, c.Focused() // the screen's, under the dialogs

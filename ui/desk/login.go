@@ -93,6 +93,10 @@ func (a *App) newSetupScreen() *setupScreen {
 // that it matches, the domain never sees it.
 const fieldPasswordConfirm = "password_conferma"
 
+// fieldPasswordCurrent is the current password of the operator's own
+// change of password, which the domain checks.
+const fieldPasswordCurrent = "password_attuale"
+
 // checkConfirm returns the problem of a password confirmation, if any.
 func checkConfirm(pw, confirm string) pinsede.FieldErrors {
 	if pw != confirm {

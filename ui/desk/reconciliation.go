@@ -5,7 +5,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	fynetheme "fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/ui/i18n"
@@ -19,7 +18,7 @@ import (
 type reconcilePanel struct {
 	a *App
 	// scope chooses "tutta la sede" or "solo questo sportello".
-	scope  *widget.RadioGroup
+	scope  *choice
 	button *button
 	msg    *message
 	object fyne.CanvasObject
@@ -29,14 +28,13 @@ type reconcilePanel struct {
 // renderer of the report or a document printer.
 func (a *App) newReconcilePanel() *reconcilePanel {
 	p := &reconcilePanel{a: a, msg: newMessage()}
-	p.scope = widget.NewRadioGroup([]string{lang.L("home.reconcile.sede"), lang.L("home.reconcile.desk")}, nil)
-	p.scope.Horizontal, p.scope.Required = true, true
+	p.scope = a.newRadio([]string{lang.L("home.reconcile.sede"), lang.L("home.reconcile.desk")}, true, nil)
 	p.scope.SetSelected(lang.L("home.reconcile.sede"))
 	p.button = a.button(lang.L("home.reconcile"), fynetheme.DocumentPrintIcon(), p.doPrint)
 	if a.desk.Forms == nil || a.desk.Documents == nil {
 		p.button.Disable()
 	}
-	p.object = container.NewVBox(p.scope, p.button, p.msg.box)
+	p.object = container.NewVBox(p.scope.object, p.button, p.msg.box)
 	return p
 }
 

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pinsede/pinsede"
@@ -46,11 +45,11 @@ func TestReconciliationPrint(t *testing.T) {
 		t.Fatalf("printed %d jobs", len(back.jobs))
 	}
 
-	items := test.WidgetRenderer(p.scope).Objects() // the options, in order
+	items := p.scope.boxes // the options, in order
 	if len(items) != 2 {
 		t.Fatalf("%d options", len(items))
 	}
-	test.Tap(items[1].(fyne.Tappable))
+	test.Tap(items[1])
 	h.settle()
 	if p.scope.Selected != "Solo questo sportello" {
 		t.Fatalf("chosen %q after tapping this desk only", p.scope.Selected)

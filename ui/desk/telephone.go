@@ -5,7 +5,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
 )
@@ -14,7 +13,7 @@ import (
 // issue: "Tipo: PIN dispositivo | PIN telefonico (durata …)". The
 // duration is asked only for a PIN telefonico.
 type telephoneChoice struct {
-	kind     *widget.RadioGroup
+	kind     *choice
 	duration *dropdown
 	// durationRow is the duration's field, with its label and its
 	// errors (withField); hidden for a PIN dispositivo.
@@ -30,12 +29,10 @@ func (a *App) newTelephoneChoice() *telephoneChoice {
 	}
 	c.duration = a.newDropdown(names, nil)
 	c.duration.PlaceHolder = lang.L("common.choose")
-	c.kind = widget.NewRadioGroup([]string{
+	c.kind = a.newRadio([]string{
 		lang.L("credtype." + string(pinsede.Dispositivo)),
 		lang.L("credtype." + string(pinsede.Telefonico)),
-	}, func(string) { c.refresh() })
-	c.kind.Horizontal = true
-	c.kind.Required = true
+	}, true, func(string) { c.refresh() })
 	c.kind.SetSelected(c.kind.Options[0])
 	return c
 }

@@ -180,7 +180,7 @@ func (a *App) newVerifyScreen() *verifyScreen {
 				f(pinsede.FieldScan, "", v.scanRow),
 			),
 			section(lang.L("verify.kind"),
-				v.choice.kind,
+				v.choice.kind.object,
 				v.choice.withField(f(pinsede.FieldTelephoneValidity, lang.L("verify.kind.duration"), v.choice.duration)))),
 	)
 	// The messages and the buttons below the scroll: a long refusal
