@@ -12,7 +12,8 @@ type ChangeKind string
 // The kinds of change (sync/wire carries them as they are).
 const (
 	// ChangeSuperseded: a credential of this sede was replaced by one
-	// issued later for the same codice fiscale at another sede.
+	// issued later for the same codice fiscale, at another sede or at
+	// another desk of this one (IssuedAt says when).
 	ChangeSuperseded ChangeKind = "credential.superseded"
 	// ChangeLocked: a credential of this sede was locked for good after
 	// too many wrong PINs. The central records no longer send it; kept
@@ -49,6 +50,10 @@ type Change struct {
 	// BySede is the sede whose credential took the place of this one, for
 	// ChangeSuperseded, and the converting sede for ChangeConverted.
 	BySede string `json:"by_sede,omitempty"`
+	// IssuedAt is when the credential that took the place of this one was
+	// issued, in the central records' clock, for ChangeSuperseded; zero in
+	// a change the central records made before they sent it.
+	IssuedAt time.Time `json:"issued_at,omitzero"`
 	// Reason is why the credential was revoked, for ChangeRevoked.
 	Reason string `json:"reason,omitempty"`
 	// Ticket is the ticket of ChangeTicket and ChangeTicketCalled.
@@ -191,7 +196,7 @@ func (d *Desk) applyChange(tx Tx, c Change, now time.Time) (r Revocation, ok boo
 	var reason string
 	switch c.Kind {
 	case ChangeSuperseded:
-		reason = ReasonSupersededBy(c.BySede, c.Time)
+		reason = ReasonSupersededBy(c.BySede, c.newerIssue())
 	case ChangeLocked:
 		reason = ReasonLocked
 	case ChangeRevoked:
@@ -220,8 +225,11 @@ func (d *Desk) applyChange(tx Tx, c Change, now time.Time) (r Revocation, ok boo
 	case err != nil:
 		return r, false, err
 	}
-	if c.Kind == ChangeSuperseded && c.BySede == sede.Code {
-		reason = ReasonReplaced // by a newer PIN of this very sede
+	if c.Kind == ChangeSuperseded && c.BySede == sede.Code { // by a newer PIN of this very sede
+		reason = ReasonReplaced
+		if !c.IssuedAt.IsZero() {
+			reason = ReasonReplacedOn(c.IssuedAt)
+		}
 	}
 	cred.revoke(at, ActorCentrale, reason)
 	if err := tx.PutCredential(cred); err != nil {
@@ -232,6 +240,16 @@ func (d *Desk) applyChange(tx Tx, c Change, now time.Time) (r Revocation, ok boo
 		return r, false, err
 	}
 	return Revocation{Seq: c.Seq, Kind: c.Kind, CredentialID: cred.ID, CodiceFiscale: cred.CodiceFiscale, Reason: reason, At: at}, true, nil
+}
+
+// newerIssue returns when the credential that took the place of the one
+// a ChangeSuperseded names was issued: IssuedAt, or, in a change the
+// central records made before they sent it, when they made the change.
+func (c Change) newerIssue() time.Time {
+	if c.IssuedAt.IsZero() {
+		return c.Time
+	}
+	return c.IssuedAt
 }
 
 // about returns the credential a change is about, as the change names

@@ -17,10 +17,20 @@ const ReasonLocked = "bloccato per troppi tentativi errati"
 // ReasonSupersededBy returns the revocation reason of a credential that
 // the central records superseded with one issued later at another sede,
 // e.g. "sostituito da un PIN emesso da un'altra sede (MILANO02,
-// 23/11/2026)". at is when the central records accepted the newer one; it
-// is written as a date in local time.
-func ReasonSupersededBy(sede string, at time.Time) string {
-	return fmt.Sprintf("sostituito da un PIN emesso da un'altra sede (%s, %s)", sede, at.Local().Format("02/01/2006"))
+// 23/11/2026)". issued is when the newer one was issued; it is written
+// as a date in local time.
+func ReasonSupersededBy(sede string, issued time.Time) string {
+	return fmt.Sprintf("sostituito da un PIN emesso da un'altra sede (%s, %s)", sede, issued.Local().Format("02/01/2006"))
+}
+
+// ReasonReplacedOn returns the revocation reason of a credential that the
+// central records superseded with one issued later at another desk of
+// the sede, which this desk did not know of when it issued its own (it
+// was offline): "sostituito da un PIN più recente emesso in questa sede il
+// 23/11/2026: la busta non vale più". issued is when the newer one was
+// issued, written as a date in local time.
+func ReasonReplacedOn(issued time.Time) string {
+	return fmt.Sprintf("sostituito da un PIN più recente emesso in questa sede il %s: la busta non vale più", issued.Local().Format("02/01/2006"))
 }
 
 // ReasonRevokedAtCentrale returns the revocation reason of a credential

@@ -114,7 +114,7 @@ func Run(t *testing.T, open Opener) {
 		{"EventIDsPerSede", testEventIDsPerSede},
 		{"Reject", testReject},
 		{"HashCost", testHashCost}, {"Bounds", testBounds}, // bounds.go
-		{"Supersede", testSupersede},
+		{"Supersede", testSupersede}, {"SupersedeOlder", testSupersedeOlder},
 		{"Revoke", testRevoke},
 		{"Changes", testChanges}, {"ChangeFilter", testChangeFilter}, // changes.go
 		{"AttemptSucceed", testAttemptSucceed},
@@ -268,6 +268,63 @@ func testReject(t *testing.T, s central.Store) {
 	}
 	if n := events(t, s); n != 2 {
 		t.Errorf("Events() = %d, want 2", n)
+	}
+}
+
+// Ensure that an issue older than the active credential of its codice
+// fiscale, pushed after it (its desk was offline), does not take its
+// place: it is kept superseded by it at once, answered so with the newer
+// one's id, again when replayed, and its sede is told, the issue first
+// and then the supersession, with the newer one's sede and issue time;
+// the newer one's sede is told nothing. An issue of the same instant as
+// the active one, applied later, takes its place.
+func testSupersedeOlder(t *testing.T, s central.Store) {
+	h := Hash(t, "ACEFHJKMNPRTUVWX")
+	newer := Issued("MILA01", CF(1), "m1", "cm", h)
+	older := IssuedOn(1, "ROMA01", CF(1), "r1", "cr", h)
+	older.Desk = "02"
+	wantVerdicts(t, apply(t, s, "MILA01", newer), wire.Accepted)
+	for range 2 { // the second is a replay of an answer lost
+		res, err := s.Apply(ctx, "ROMA01", []pinsede.Event{older}, T0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := string(pinsede.RefusedSuperseded) + " cm"; len(res) != 1 || res[0].Verdict != wire.Superseded || res[0].Reason != want {
+			t.Errorf("results %+v, want superseded for %q", res, want)
+		}
+	}
+	if r := current(t, s, CF(1)); r.Credential.ID != "cm" || r.Status != central.StatusActive {
+		t.Errorf("Current = %s %s, want cm active", r.Credential.ID, r.Status)
+	}
+	recs, err := s.Credentials(ctx, CF(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if r.Credential.ID == "cr" && (r.Status != central.StatusSuperseded || r.SupersededBy != "cm") {
+			t.Errorf("cr is %s by %q, want superseded by cm", r.Status, r.SupersededBy)
+		}
+	}
+	all, _, _, err := s.Changes(ctx, "ROMA01", 0, 1000, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 2 || all[0].Kind != wire.ChangeSedeEvent || all[0].Desk != "02" || all[0].CredentialID != "cr" ||
+		all[1].Kind != wire.ChangeSuperseded || all[1].CredentialID != "cr" || all[1].BySede != "MILA01" || !all[1].IssuedAt.Equal(T0) {
+		t.Errorf("ROMA01 changes = %+v, want cr's issue by desk 02, then cr superseded by MILA01's of %v", all, T0)
+	}
+	if ch, _ := CentralChanges(s, "MILA01"); len(ch) != 0 {
+		t.Errorf("MILA01 changes = %+v, want none", ch)
+	}
+	// ROMA01 hands the older envelope over: told superseded too.
+	wantVerdicts(t, apply(t, s, "ROMA01", Follow(older, "r2", pinsede.EventHandedOver)), wire.Superseded)
+	// An issue of the same instant as the active one, applied later, wins.
+	wantVerdicts(t, apply(t, s, "NAPO01", Issued("NAPO01", CF(1), "n1", "cn", h)), wire.Accepted)
+	if r := current(t, s, CF(1)); r.Credential.ID != "cn" {
+		t.Errorf("Current = %s, want cn, of the same instant as cm and applied later", r.Credential.ID)
+	}
+	if ch, _ := CentralChanges(s, "MILA01"); len(ch) != 1 || ch[0].CredentialID != "cm" || ch[0].BySede != "NAPO01" || !ch[0].IssuedAt.Equal(T0) {
+		t.Errorf("MILA01 changes = %+v, want cm superseded by NAPO01's of %v", ch, T0)
 	}
 }
 
