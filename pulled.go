@@ -50,6 +50,11 @@ type Change struct {
 	// BySede is the sede whose credential took the place of this one, for
 	// ChangeSuperseded, and the converting sede for ChangeConverted.
 	BySede string `json:"by_sede,omitempty"`
+	// ByDesk is the desk of BySede that issued the credential that took
+	// the place of this one, for ChangeSuperseded ("" for a desk with no
+	// desk id, and in a change the central records made before they sent
+	// it).
+	ByDesk string `json:"by_desk,omitempty"`
 	// IssuedAt is when the credential that took the place of this one was
 	// issued, in the central records' clock, for ChangeSuperseded; zero in
 	// a change the central records made before they sent it.
@@ -196,7 +201,7 @@ func (d *Desk) applyChange(tx Tx, c Change, now time.Time) (r Revocation, ok boo
 	var reason string
 	switch c.Kind {
 	case ChangeSuperseded:
-		reason = ReasonSupersededBy(c.BySede, c.newerIssue())
+		reason = ReasonSupersededBy(c.BySede, c.ByDesk, c.newerIssue())
 	case ChangeLocked:
 		reason = ReasonLocked
 	case ChangeRevoked:
@@ -228,7 +233,7 @@ func (d *Desk) applyChange(tx Tx, c Change, now time.Time) (r Revocation, ok boo
 	if c.Kind == ChangeSuperseded && c.BySede == sede.Code { // by a newer PIN of this very sede
 		reason = ReasonReplaced
 		if !c.IssuedAt.IsZero() {
-			reason = ReasonReplacedOn(c.IssuedAt)
+			reason = ReasonReplacedOn(c.ByDesk, c.IssuedAt)
 		}
 	}
 	cred.revoke(at, ActorCentrale, reason)

@@ -131,7 +131,8 @@ const screenChunk = 32
 // issue made before the active one (at a desk offline meanwhile) is kept
 // as superseded by it at once, answered Superseded, and told to its
 // sede's desks as an issue (ChangeSedeEvent) and then a ChangeSuperseded
-// that names the newer one's sede and issue time: its envelope is void.
+// that names the newer one's sede, desk and issue time: its envelope is
+// void.
 func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, string, error) {
 	if seen, err := tx.Seen(sede, ev.ID); err != nil {
 		return "", "", err
@@ -206,7 +207,7 @@ func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, s
 		if c.State != pinsede.StateAttivo {
 			st = StatusRevoked
 		}
-		rec := Record{Credential: c, Status: st, AcceptedAt: at}
+		rec := Record{Credential: c, Status: st, AcceptedAt: at, Desk: ev.Desk}
 		old, err := tx.Active(c.CodiceFiscale, SlotOf(c.Type))
 		switch {
 		case err == nil && st != StatusActive:
@@ -216,7 +217,7 @@ func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, s
 			verdict, reason = wire.Superseded, string(pinsede.RefusedSuperseded)+" "+old.Credential.ID
 			lost = &wire.Change{
 				Kind: wire.ChangeSuperseded, Time: at, Sede: c.Sede, CredentialID: c.ID, CodiceFiscale: c.CodiceFiscale,
-				BySede: old.Credential.Sede, IssuedAt: old.Credential.IssuedAt,
+				BySede: old.Credential.Sede, ByDesk: old.Desk, IssuedAt: old.Credential.IssuedAt,
 			}
 		case err == nil:
 			old.Status, old.SupersededBy = StatusSuperseded, c.ID
@@ -225,7 +226,7 @@ func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, s
 			}
 			if err := tx.AddChange(wire.Change{
 				Kind: wire.ChangeSuperseded, Time: at, Sede: old.Credential.Sede,
-				CredentialID: old.Credential.ID, CodiceFiscale: old.Credential.CodiceFiscale, BySede: sede, IssuedAt: c.IssuedAt,
+				CredentialID: old.Credential.ID, CodiceFiscale: old.Credential.CodiceFiscale, BySede: sede, ByDesk: ev.Desk, IssuedAt: c.IssuedAt,
 			}); err != nil {
 				return "", "", err
 			}

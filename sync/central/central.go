@@ -99,6 +99,10 @@ type Record struct {
 	// the 16-character one at first use; empty before.
 	NewPINHash string    `json:"new_pin_hash,omitempty"`
 	AcceptedAt time.Time `json:"accepted_at"`
+	// Desk is the desk of its sede that issued it (the Desk of its issue's
+	// event); "" for a desk with no desk id, and for a credential kept
+	// before centrale kept the desk.
+	Desk string `json:"desk,omitempty"`
 }
 
 // AppliedEvent is an event as the central records keep it: Event.Desk is

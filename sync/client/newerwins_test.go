@@ -93,7 +93,7 @@ func TestNewerIssueWinsOverOlderSyncedLater(t *testing.T) {
 			}
 			// Both desks hold the older PIN revoked with the newer's issue
 			// day, and the newer active.
-			want := pinsede.ReasonReplacedOn(newer.Credential.IssuedAt)
+			want := pinsede.ReasonReplacedOn("02", newer.Credential.IssuedAt)
 			for _, d := range []*deskPC{a, b} {
 				if c := d.credential(t, older.Credential.ID); c.State != pinsede.StateRevocato || c.RevokeReason != want {
 					t.Errorf("desk %s holds the older PIN %s for %q, want revocato for %q", d.id, c.State, c.RevokeReason, want)
@@ -145,7 +145,7 @@ func TestNewerIssueWinsAcrossSedi(t *testing.T) {
 			if rv := m.c.State().Revoked; len(rv) != 0 {
 				t.Errorf("MILA01 is shown revocations %+v", rv)
 			}
-			want := pinsede.ReasonSupersededBy("MILA01", newer.Credential.IssuedAt)
+			want := pinsede.ReasonSupersededBy("MILA01", "01", newer.Credential.IssuedAt)
 			if c := r.credential(t, older.Credential.ID); c.State != pinsede.StateRevocato || c.RevokeReason != want {
 				t.Errorf("ROMA01 holds its PIN %s for %q, want revocato for %q", c.State, c.RevokeReason, want)
 			}
@@ -191,7 +191,7 @@ func TestSupersededReasonNamesIssueDay(t *testing.T) {
 			m.sync(t)
 			r.sync(t)
 
-			want := pinsede.ReasonSupersededBy("MILA01", newer.Credential.IssuedAt)
+			want := pinsede.ReasonSupersededBy("MILA01", "01", newer.Credential.IssuedAt)
 			if c := r.credential(t, older.Credential.ID); c.State != pinsede.StateRevocato || c.RevokeReason != want {
 				t.Errorf("ROMA01 holds its PIN %s for %q, want revocato for %q", c.State, c.RevokeReason, want)
 			}

@@ -282,7 +282,7 @@ func testSupersedeOlder(t *testing.T, s central.Store) {
 	h := Hash(t, "ACEFHJKMNPRTUVWX")
 	newer := Issued("MILA01", CF(1), "m1", "cm", h)
 	older := IssuedOn(1, "ROMA01", CF(1), "r1", "cr", h)
-	older.Desk = "02"
+	newer.Desk, older.Desk = "01", "02"
 	wantVerdicts(t, apply(t, s, "MILA01", newer), wire.Accepted)
 	for range 2 { // the second is a replay of an answer lost
 		res, err := s.Apply(ctx, "ROMA01", []pinsede.Event{older}, T0)
@@ -293,8 +293,8 @@ func testSupersedeOlder(t *testing.T, s central.Store) {
 			t.Errorf("results %+v, want superseded for %q", res, want)
 		}
 	}
-	if r := current(t, s, CF(1)); r.Credential.ID != "cm" || r.Status != central.StatusActive {
-		t.Errorf("Current = %s %s, want cm active", r.Credential.ID, r.Status)
+	if r := current(t, s, CF(1)); r.Credential.ID != "cm" || r.Status != central.StatusActive || r.Desk != "01" {
+		t.Errorf("Current = %s %s of desk %q, want cm active of desk 01", r.Credential.ID, r.Status, r.Desk)
 	}
 	recs, err := s.Credentials(ctx, CF(1))
 	if err != nil {
@@ -310,8 +310,8 @@ func testSupersedeOlder(t *testing.T, s central.Store) {
 		t.Fatal(err)
 	}
 	if len(all) != 2 || all[0].Kind != wire.ChangeSedeEvent || all[0].Desk != "02" || all[0].CredentialID != "cr" ||
-		all[1].Kind != wire.ChangeSuperseded || all[1].CredentialID != "cr" || all[1].BySede != "MILA01" || !all[1].IssuedAt.Equal(T0) {
-		t.Errorf("ROMA01 changes = %+v, want cr's issue by desk 02, then cr superseded by MILA01's of %v", all, T0)
+		all[1].Kind != wire.ChangeSuperseded || all[1].CredentialID != "cr" || all[1].BySede != "MILA01" || all[1].ByDesk != "01" || !all[1].IssuedAt.Equal(T0) {
+		t.Errorf("ROMA01 changes = %+v, want cr's issue by desk 02, then cr superseded by MILA01 desk 01's of %v", all, T0)
 	}
 	if ch, _ := CentralChanges(s, "MILA01"); len(ch) != 0 {
 		t.Errorf("MILA01 changes = %+v, want none", ch)
@@ -319,12 +319,14 @@ func testSupersedeOlder(t *testing.T, s central.Store) {
 	// ROMA01 hands the older envelope over: told superseded too.
 	wantVerdicts(t, apply(t, s, "ROMA01", Follow(older, "r2", pinsede.EventHandedOver)), wire.Superseded)
 	// An issue of the same instant as the active one, applied later, wins.
-	wantVerdicts(t, apply(t, s, "NAPO01", Issued("NAPO01", CF(1), "n1", "cn", h)), wire.Accepted)
+	tie := Issued("NAPO01", CF(1), "n1", "cn", h)
+	tie.Desk = "03"
+	wantVerdicts(t, apply(t, s, "NAPO01", tie), wire.Accepted)
 	if r := current(t, s, CF(1)); r.Credential.ID != "cn" {
 		t.Errorf("Current = %s, want cn, of the same instant as cm and applied later", r.Credential.ID)
 	}
-	if ch, _ := CentralChanges(s, "MILA01"); len(ch) != 1 || ch[0].CredentialID != "cm" || ch[0].BySede != "NAPO01" || !ch[0].IssuedAt.Equal(T0) {
-		t.Errorf("MILA01 changes = %+v, want cm superseded by NAPO01's of %v", ch, T0)
+	if ch, _ := CentralChanges(s, "MILA01"); len(ch) != 1 || ch[0].CredentialID != "cm" || ch[0].BySede != "NAPO01" || ch[0].ByDesk != "03" || !ch[0].IssuedAt.Equal(T0) {
+		t.Errorf("MILA01 changes = %+v, want cm superseded by NAPO01 desk 03's of %v", ch, T0)
 	}
 }
 
