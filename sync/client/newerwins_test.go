@@ -201,3 +201,48 @@ func TestSupersededReasonNamesIssueDay(t *testing.T) {
 		})
 	}
 }
+
+// Ensure that issues are ordered by centrale's clock, as it corrects a
+// desk's: desk 01 of ROMA01, its clock two hours behind, issues an hour
+// after desk 02 issued offline, and syncs first; desk 02's PIN, stamped
+// later than desk 01's by the desks' clocks, is the older one, and is
+// kept superseded when desk 02 syncs.
+func TestNewerIssueWinsByCentralesClock(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			clk := newMovingClock()
+			env := testenv.NewAt(t, st.open(t), clk.now)
+			behind := func() time.Time { return clk.now().Add(-2 * time.Hour) }
+			a, b := newDeskPC(t, env, behind, "ROMA01", "01"), newDeskPC(t, env, clk.now, "ROMA01", "02")
+			a.sync(t)
+			b.sync(t)
+			req := person(14)
+			clk.advance(time.Hour)
+			older := issueAt(t, b, clk, req)
+			clk.advance(time.Hour)
+			newer, err := a.desk.Issue(context.Background(), a.sess, req, verificationOn(behind()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			a.sync(t)
+			clk.advance(time.Hour)
+			b.sync(t)
+			a.sync(t)
+
+			if cur, err := env.Store.Current(context.Background(), req.CodiceFiscale, central.SlotPIN); err != nil || cur.Credential.ID != newer.Credential.ID {
+				t.Fatalf("centrale's current PIN %s (%v), want desk 01's %s, issued an hour after desk 02's", cur.Credential.ID, err, newer.Credential.ID)
+			}
+			if !notAcceptedIssue(t, b, older.Credential.ID, newer.Credential.ID) {
+				t.Errorf("desk 02 does not list its issue as superseded by %s", newer.Credential.ID)
+			}
+			for _, d := range []*deskPC{a, b} {
+				if c := d.credential(t, older.Credential.ID); c.State != pinsede.StateRevocato {
+					t.Errorf("desk %s holds desk 02's PIN %s, want revocato", d.id, c.State)
+				}
+				if c := d.credential(t, newer.Credential.ID); c.State != pinsede.StateAttivo {
+					t.Errorf("desk %s holds desk 01's PIN %s for %q, want attivo", d.id, c.State, c.RevokeReason)
+				}
+			}
+		})
+	}
+}
