@@ -101,10 +101,10 @@ type LastPull struct {
 // ApplyPulled keeps changes pulled from the central records and the cursor
 // after them, and applies those that concern the sede, all in one
 // transaction: a credential superseded at the central records by one
-// issued later at another sede, locked there after too many wrong PINs, or
-// revoked there, becomes revoked here (when the state machine allows it)
-// with the reason (ReasonSupersededBy, ReasonLocked,
-// ReasonRevokedAtCentrale) and an audit entry by ActorCentrale at now; a
+// issued later at another sede or desk, locked there after too many wrong
+// PINs, or revoked there, becomes revoked here (when the state machine
+// allows it) with the reason (ReasonSupersededBy, ReasonReplacedOn,
+// ReasonLocked, ReasonRevokedAtCentrale) and an audit entry by ActorCentrale at now; a
 // PIN ordinario converted at another sede becomes dispositivo. It returns
 // the credentials it revoked.
 //

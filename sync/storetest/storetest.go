@@ -330,8 +330,9 @@ func testSupersedeOlder(t *testing.T, s central.Store) {
 	}
 }
 
-// Ensure that an issue accepted later supersedes the active credential of
-// the same codice fiscale at another sede, and that its sede is told.
+// Ensure that an issue accepted later, and issued no earlier, supersedes
+// the active credential of the same codice fiscale at another sede, and
+// that its sede is told.
 func testSupersede(t *testing.T, s central.Store) {
 	h := Hash(t, "ACEFHJKMNPRTUVWX")
 	a := Issued("ROMA01", CF(1), "a1", "ca", h)
