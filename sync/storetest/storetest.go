@@ -123,7 +123,7 @@ func Run(t *testing.T, open Opener) {
 		{"Unlock", testUnlock}, {"NoEnumeration", testNoEnumeration},
 		{"Verify", testVerify},
 		{"Telephone", testTelephone},
-		{"ConcurrentIssue", testConcurrentIssue},
+		{"ConcurrentIssue", testConcurrentIssue}, {"ConcurrentIssueNewerWins", testConcurrentIssueNewerWins},
 		{"ConcurrentReplay", testConcurrentReplay},
 		{"Convert", testConvert},
 		{"Credentials", testCredentials}, {"ConvertOtherSede", testConvertOtherSede}, // credentials.go
@@ -537,27 +537,77 @@ func testVerify(t *testing.T, s central.Store) {
 func testConcurrentIssue(t *testing.T, s central.Store) {
 	h := Hash(t, "ACEFHJKMNPRTUVWX")
 	const n = 12
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sede := fmt.Sprintf("SEDE%02d", i)
-			res, err := s.Apply(ctx, sede, []pinsede.Event{Issued(sede, CF(1), "e"+sede, "c"+sede, h)}, T0)
-			if err == nil && res[0].Verdict != wire.Accepted {
-				err = fmt.Errorf("%s: %+v", sede, res[0])
-			}
-			errs <- err
-		}()
+	for i, r := range issueTogether(t, s, n, func(sede string, _ int) pinsede.Event { return Issued(sede, CF(1), "e"+sede, "c"+sede, h) }) {
+		if r.Verdict != wire.Accepted {
+			t.Errorf("SEDE%02d: %+v", i, r)
+		}
 	}
+	if told := toldSuperseded(t, s, n); told != n-1 {
+		t.Errorf("%d sedi told they were superseded, want %d", told, n-1)
+	}
+	if r := current(t, s, CF(1)); r.Status != central.StatusActive {
+		t.Errorf("no active credential: %+v", r)
+	}
+}
+
+// Ensure that, of issues for one codice fiscale pushed at once by
+// several sedi, each issued a minute before the previous sede's, the
+// newest stays active whatever order they commit in, and every other
+// sede is told once that its credential was superseded.
+func testConcurrentIssueNewerWins(t *testing.T, s central.Store) {
+	h := Hash(t, "ACEFHJKMNPRTUVWX")
+	const n = 12
+	issueTogether(t, s, n, func(sede string, i int) pinsede.Event {
+		ev := Issued(sede, CF(1), "e"+sede, "c"+sede, h)
+		at := T0.Add(-time.Duration(i) * time.Minute)
+		ev.Time, ev.Credential.IssuedAt, ev.Credential.ExpiresAt = at, at, pinsede.Expiry(at)
+		return ev
+	})
+	if r := current(t, s, CF(1)); r.Credential.ID != "cSEDE00" || r.Status != central.StatusActive {
+		t.Errorf("Current = %s %s, want cSEDE00, the newest, active", r.Credential.ID, r.Status)
+	}
+	if ch, _ := CentralChanges(s, "SEDE00"); len(ch) != 0 {
+		t.Errorf("SEDE00 changes = %+v, want none", ch)
+	}
+	if told := toldSuperseded(t, s, n); told != n-1 {
+		t.Errorf("%d sedi told they were superseded, want %d", told, n-1)
+	}
+}
+
+// issueTogether pushes, released together, the event issue makes for
+// each of n sedi SEDE00, SEDE01..., and returns their results in the
+// sedi's order.
+func issueTogether(t *testing.T, s central.Store, n int, issue func(sede string, i int) pinsede.Event) []wire.Result {
+	t.Helper()
+	out := make([]wire.Result, n)
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		sede := fmt.Sprintf("SEDE%02d", i)
+		ev := issue(sede, i)
+		wg.Go(func() {
+			<-start
+			res, err := s.Apply(ctx, sede, []pinsede.Event{ev}, T0)
+			if errs[i] = err; err == nil {
+				out[i] = res[0]
+			}
+		})
+	}
+	close(start)
 	wg.Wait()
-	close(errs)
-	for err := range errs {
+	for _, err := range errs {
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
+	return out
+}
+
+// toldSuperseded counts the changes other than sede.event for n sedi
+// SEDE00, SEDE01...
+func toldSuperseded(t *testing.T, s central.Store, n int) int {
+	t.Helper()
 	told := 0
 	for i := range n {
 		ch, err := CentralChanges(s, fmt.Sprintf("SEDE%02d", i))
@@ -566,12 +616,7 @@ func testConcurrentIssue(t *testing.T, s central.Store) {
 		}
 		told += len(ch)
 	}
-	if told != n-1 {
-		t.Errorf("%d sedi told they were superseded, want %d", told, n-1)
-	}
-	if r := current(t, s, CF(1)); r.Status != central.StatusActive {
-		t.Errorf("no active credential: %+v", r)
-	}
+	return told
 }
 
 // Ensure that the same batch pushed at once by several connections is
