@@ -19,7 +19,9 @@ const (
 	// VerdictDuplicate: applied before; nothing changed.
 	VerdictDuplicate Verdict = "duplicate"
 	// VerdictSuperseded: recorded, but a newer credential for the same
-	// codice fiscale, accepted later from another sede, took its place.
+	// codice fiscale took its place: one issued later, at another sede or
+	// at another desk of this one, whichever the central records got
+	// first.
 	VerdictSuperseded Verdict = "superseded"
 	// VerdictRejected: not applied, for the reason given.
 	VerdictRejected Verdict = "rejected"

@@ -12,7 +12,8 @@ type ChangeKind string
 // The kinds of change (sync/wire carries them as they are).
 const (
 	// ChangeSuperseded: a credential of this sede was replaced by one
-	// issued later for the same codice fiscale at another sede.
+	// issued later for the same codice fiscale, at another sede or at
+	// another desk of this one (IssuedAt says when).
 	ChangeSuperseded ChangeKind = "credential.superseded"
 	// ChangeLocked: a credential of this sede was locked for good after
 	// too many wrong PINs. The central records no longer send it; kept
@@ -49,6 +50,15 @@ type Change struct {
 	// BySede is the sede whose credential took the place of this one, for
 	// ChangeSuperseded, and the converting sede for ChangeConverted.
 	BySede string `json:"by_sede,omitempty"`
+	// ByDesk is the desk of BySede that issued the credential that took
+	// the place of this one, for ChangeSuperseded ("" for a desk with no
+	// desk id, and in a change the central records made before they sent
+	// it).
+	ByDesk string `json:"by_desk,omitempty"`
+	// IssuedAt is when the credential that took the place of this one was
+	// issued, in the central records' clock, for ChangeSuperseded; zero in
+	// a change the central records made before they sent it.
+	IssuedAt time.Time `json:"issued_at,omitzero"`
 	// Reason is why the credential was revoked, for ChangeRevoked.
 	Reason string `json:"reason,omitempty"`
 	// Ticket is the ticket of ChangeTicket and ChangeTicketCalled.
@@ -91,10 +101,10 @@ type LastPull struct {
 // ApplyPulled keeps changes pulled from the central records and the cursor
 // after them, and applies those that concern the sede, all in one
 // transaction: a credential superseded at the central records by one
-// issued later at another sede, locked there after too many wrong PINs, or
-// revoked there, becomes revoked here (when the state machine allows it)
-// with the reason (ReasonSupersededBy, ReasonLocked,
-// ReasonRevokedAtCentrale) and an audit entry by ActorCentrale at now; a
+// issued later at another sede or desk, locked there after too many wrong
+// PINs, or revoked there, becomes revoked here (when the state machine
+// allows it) with the reason (ReasonSupersededBy, ReasonReplacedOn,
+// ReasonLocked, ReasonRevokedAtCentrale) and an audit entry by ActorCentrale at now; a
 // PIN ordinario converted at another sede becomes dispositivo. It returns
 // the credentials it revoked. An envelope printed here whose PIN a change
 // revoked is kept for the clerks to be told (revokedslip.go).
@@ -192,7 +202,7 @@ func (d *Desk) applyChange(tx Tx, c Change, now time.Time) (r Revocation, ok boo
 	var reason string
 	switch c.Kind {
 	case ChangeSuperseded:
-		reason = ReasonSupersededBy(c.BySede, c.Time)
+		reason = ReasonSupersededBy(c.BySede, c.ByDesk, c.newerIssue())
 	case ChangeLocked:
 		reason = ReasonLocked
 	case ChangeRevoked:
@@ -221,8 +231,11 @@ func (d *Desk) applyChange(tx Tx, c Change, now time.Time) (r Revocation, ok boo
 	case err != nil:
 		return r, false, err
 	}
-	if c.Kind == ChangeSuperseded && c.BySede == sede.Code {
-		reason = ReasonReplaced // by a newer PIN of this very sede
+	if c.Kind == ChangeSuperseded && c.BySede == sede.Code { // by a newer PIN of this very sede
+		reason = ReasonReplaced
+		if !c.IssuedAt.IsZero() {
+			reason = ReasonReplacedOn(c.ByDesk, c.IssuedAt)
+		}
 	}
 	held := cred
 	cred.revoke(at, ActorCentrale, reason)
@@ -237,6 +250,16 @@ func (d *Desk) applyChange(tx Tx, c Change, now time.Time) (r Revocation, ok boo
 		return r, false, err
 	}
 	return Revocation{Seq: c.Seq, Kind: c.Kind, CredentialID: cred.ID, CodiceFiscale: cred.CodiceFiscale, Reason: reason, At: at}, true, nil
+}
+
+// newerIssue returns when the credential that took the place of the one
+// a ChangeSuperseded names was issued: IssuedAt, or, in a change the
+// central records made before they sent it, when they made the change.
+func (c Change) newerIssue() time.Time {
+	if c.IssuedAt.IsZero() {
+		return c.Time
+	}
+	return c.IssuedAt
 }
 
 // about returns the credential a change is about, as the change names

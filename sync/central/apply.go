@@ -123,6 +123,16 @@ func ScreenAll(lim Limits, sede string, events []pinsede.Event, at time.Time) []
 const screenChunk = 32
 
 // apply1 applies one event that Screen let through.
+//
+// An issue takes the place of the active credential of its slot when it
+// was issued no earlier: the newer credential wins, whatever order the
+// desks push in. Both issue times are centrale's, as Limits.Adjust
+// corrected them; at the same instant, the issue applied later wins. An
+// issue made before the active one (at a desk offline meanwhile) is kept
+// as superseded by it at once, answered Superseded, and told to its
+// sede's desks as an issue (ChangeSedeEvent) and then a ChangeSuperseded
+// that names the newer one's sede, desk and issue time: its envelope is
+// void.
 func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, string, error) {
 	if seen, err := tx.Seen(sede, ev.ID); err != nil {
 		return "", "", err
@@ -131,6 +141,7 @@ func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, s
 	}
 	c := ev.Credential
 	verdict, reason := wire.Accepted, ""
+	var lost *wire.Change // the ChangeSuperseded of an issue older than the active credential
 	switch ev.Kind {
 	case pinsede.EventDigitalIdentityChosen, pinsede.EventRefused,
 		pinsede.EventOperatorAdded, pinsede.EventOperatorDisabled, pinsede.EventOperatorEnabled,
@@ -196,9 +207,18 @@ func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, s
 		if c.State != pinsede.StateAttivo {
 			st = StatusRevoked
 		}
+		rec := Record{Credential: c, Status: st, AcceptedAt: at, Desk: ev.Desk}
 		old, err := tx.Active(c.CodiceFiscale, SlotOf(c.Type))
 		switch {
 		case err == nil && st != StatusActive:
+		case err == nil && c.IssuedAt.Before(old.Credential.IssuedAt):
+			// Issued before the active one, offline: the newer stays.
+			rec.Status, rec.SupersededBy = StatusSuperseded, old.Credential.ID
+			verdict, reason = wire.Superseded, string(pinsede.RefusedSuperseded)+" "+old.Credential.ID
+			lost = &wire.Change{
+				Kind: wire.ChangeSuperseded, Time: at, Sede: c.Sede, CredentialID: c.ID, CodiceFiscale: c.CodiceFiscale,
+				BySede: old.Credential.Sede, ByDesk: old.Desk, IssuedAt: old.Credential.IssuedAt,
+			}
 		case err == nil:
 			old.Status, old.SupersededBy = StatusSuperseded, c.ID
 			if err := tx.PutRecord(old); err != nil {
@@ -206,14 +226,14 @@ func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, s
 			}
 			if err := tx.AddChange(wire.Change{
 				Kind: wire.ChangeSuperseded, Time: at, Sede: old.Credential.Sede,
-				CredentialID: old.Credential.ID, CodiceFiscale: old.Credential.CodiceFiscale, BySede: sede,
+				CredentialID: old.Credential.ID, CodiceFiscale: old.Credential.CodiceFiscale, BySede: sede, ByDesk: ev.Desk, IssuedAt: c.IssuedAt,
 			}); err != nil {
 				return "", "", err
 			}
 		case !errors.Is(err, ErrNotFound):
 			return "", "", err
 		}
-		if err := tx.PutRecord(Record{Credential: c, Status: st, AcceptedAt: at}); err != nil {
+		if err := tx.PutRecord(rec); err != nil {
 			return "", "", err
 		}
 	case pinsede.EventRevoked, pinsede.EventHandedOver:
@@ -255,8 +275,13 @@ func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, s
 	if err := tx.PutEvent(ev, verdict, at); err != nil {
 		return "", "", err
 	}
-	if verdict == wire.Accepted && SedeEvent(ev.Kind) {
+	if verdict == wire.Accepted && SedeEvent(ev.Kind) || lost != nil {
 		if err := tx.AddChange(sedeChange(sede, ev, at)); err != nil {
+			return "", "", err
+		}
+	}
+	if lost != nil { // after the issue, for the sede's desks that hold it from it
+		if err := tx.AddChange(*lost); err != nil {
 			return "", "", err
 		}
 	}

@@ -13,9 +13,11 @@
 // Each sede makes its own ids, so the same id from another sede is another
 // event. One credential
 // per codice fiscale per Slot is active across every sede: an issue
-// accepted later takes the place of the active one of its slot (a PIN
-// telefonico never supersedes a PIN dispositivo), which becomes superseded, and a
-// ChangeSuperseded is recorded for the sede that issued it.
+// takes the place of the active one of its slot when it was issued no
+// earlier (a PIN telefonico never supersedes a PIN dispositivo), which
+// becomes superseded, and a ChangeSuperseded is recorded for the sede
+// that issued it; an issue older than the active one is kept superseded
+// by it at once (apply1).
 //
 // A sede converts to dispositivo an active PIN ordinario, its own or one
 // issued elsewhere (online, at another sede: a ChangeConverted tells the
@@ -97,6 +99,10 @@ type Record struct {
 	// the 16-character one at first use; empty before.
 	NewPINHash string    `json:"new_pin_hash,omitempty"`
 	AcceptedAt time.Time `json:"accepted_at"`
+	// Desk is the desk of its sede that issued it (the Desk of its issue's
+	// event); "" for a desk with no desk id, and for a credential kept
+	// before centrale kept the desk.
+	Desk string `json:"desk,omitempty"`
 }
 
 // AppliedEvent is an event as the central records keep it: Event.Desk is

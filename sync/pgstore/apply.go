@@ -318,7 +318,7 @@ func (m *memTx) flush(ctx context.Context, tx conn, b *pgx.Batch) error {
 		}
 		credJSON[r.Credential.ID] = b
 		return []any{r.Credential.ID, string(r.Credential.CodiceFiscale), r.Credential.Sede, string(r.Status),
-			r.SupersededBy, int32(r.Failures), r.NewPINHash, r.AcceptedAt, b}, nil
+			r.SupersededBy, int32(r.Failures), r.NewPINHash, r.AcceptedAt, b, r.Desk}, nil
 	}
 	eventRow := func(i int) ([]any, error) {
 		e := m.events[i]
@@ -463,7 +463,7 @@ func encodeBulk(n int, credRow func(int) ([]any, error), k int, eventRow func(in
 
 // The columns flush writes, in the order of its rows.
 var (
-	credentialColumns = []string{"id", "codice_fiscale", "sede", "status", "superseded_by", "failures", "new_pin_hash", "accepted_at", "credential"}
+	credentialColumns = []string{"id", "codice_fiscale", "sede", "status", "superseded_by", "failures", "new_pin_hash", "accepted_at", "credential", "desk"}
 	eventColumns      = []string{"id", "sede", "desk", "kind", "time", "credential_id", "verdict", "accepted_at", "payload"}
 )
 

@@ -414,13 +414,13 @@ func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit in
 	return out, next, uint64(latest), nil
 }
 
-const recordColumns = `credential, status, superseded_by, failures, new_pin_hash, accepted_at, lock`
+const recordColumns = `credential, status, superseded_by, failures, new_pin_hash, accepted_at, lock, desk`
 
 // scanRecord reads the recordColumns of a row.
 func scanRecord(row pgx.Row) (central.Record, error) {
 	var r central.Record
 	var b, lock []byte
-	err := row.Scan(&b, &r.Status, &r.SupersededBy, &r.Failures, &r.NewPINHash, &r.AcceptedAt, &lock)
+	err := row.Scan(&b, &r.Status, &r.SupersededBy, &r.Failures, &r.NewPINHash, &r.AcceptedAt, &lock, &r.Desk)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, central.ErrNotFound
 	}

@@ -68,7 +68,7 @@ func planQueries() []planQuery {
 		}},
 		{"insert credentials", qInsertCredentials, func(n int) []any {
 			return []any{fresh("new"), []string{cf(n + 1), cf(n + 2), cf(n + 3), cf(n + 4), cf(n + 5)}, five("S007"), five("revoked"), five(""),
-				[]int32{0, 0, 0, 0, 0}, five(""), []time.Time{now, now, now, now, now}, five(`{}`)}
+				[]int32{0, 0, 0, 0, 0}, five(""), []time.Time{now, now, now, now, now}, five(`{}`), five("01")}
 		}},
 		{"insert events", qInsertEvents, func(n int) []any {
 			return []any{fresh("new"), five("S007"), five("01"), five("credential.issued"), []time.Time{now, now, now, now, now},

@@ -71,9 +71,9 @@ const (
 	// whatever the values and the tables' sizes.
 	qGenericPlans = `SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`
 	// qInsertCredentials inserts new credentials, one array a column of
-	// credentialColumns ($1 to $9).
-	qInsertCredentials = `INSERT INTO credentials (id, codice_fiscale, sede, status, superseded_by, failures, new_pin_hash, accepted_at, credential)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::timestamptz[], $9::jsonb[])`
+	// credentialColumns ($1 to $10).
+	qInsertCredentials = `INSERT INTO credentials (id, codice_fiscale, sede, status, superseded_by, failures, new_pin_hash, accepted_at, credential, desk)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::timestamptz[], $9::jsonb[], $10::text[])`
 	// qInsertEvents inserts events, one array a column of eventColumns
 	// ($1 to $9).
 	qInsertEvents = `INSERT INTO events (id, sede, desk, kind, time, credential_id, verdict, accepted_at, payload)

@@ -114,7 +114,7 @@ func Run(t *testing.T, open Opener) {
 		{"EventIDsPerSede", testEventIDsPerSede},
 		{"Reject", testReject},
 		{"HashCost", testHashCost}, {"Bounds", testBounds}, // bounds.go
-		{"Supersede", testSupersede},
+		{"Supersede", testSupersede}, {"SupersedeOlder", testSupersedeOlder},
 		{"Revoke", testRevoke},
 		{"Changes", testChanges}, {"ChangeFilter", testChangeFilter}, // changes.go
 		{"AttemptSucceed", testAttemptSucceed},
@@ -123,7 +123,7 @@ func Run(t *testing.T, open Opener) {
 		{"Unlock", testUnlock}, {"NoEnumeration", testNoEnumeration},
 		{"Verify", testVerify},
 		{"Telephone", testTelephone},
-		{"ConcurrentIssue", testConcurrentIssue},
+		{"ConcurrentIssue", testConcurrentIssue}, {"ConcurrentIssueNewerWins", testConcurrentIssueNewerWins},
 		{"ConcurrentReplay", testConcurrentReplay},
 		{"Convert", testConvert},
 		{"Credentials", testCredentials}, {"ConvertOtherSede", testConvertOtherSede}, // credentials.go
@@ -271,8 +271,68 @@ func testReject(t *testing.T, s central.Store) {
 	}
 }
 
-// Ensure that an issue accepted later supersedes the active credential of
-// the same codice fiscale at another sede, and that its sede is told.
+// Ensure that an issue older than the active credential of its codice
+// fiscale, pushed after it (its desk was offline), does not take its
+// place: it is kept superseded by it at once, answered so with the newer
+// one's id, again when replayed, and its sede is told, the issue first
+// and then the supersession, with the newer one's sede and issue time;
+// the newer one's sede is told nothing. An issue of the same instant as
+// the active one, applied later, takes its place.
+func testSupersedeOlder(t *testing.T, s central.Store) {
+	h := Hash(t, "ACEFHJKMNPRTUVWX")
+	newer := Issued("MILA01", CF(1), "m1", "cm", h)
+	older := IssuedOn(1, "ROMA01", CF(1), "r1", "cr", h)
+	newer.Desk, older.Desk = "01", "02"
+	wantVerdicts(t, apply(t, s, "MILA01", newer), wire.Accepted)
+	for range 2 { // the second is a replay of an answer lost
+		res, err := s.Apply(ctx, "ROMA01", []pinsede.Event{older}, T0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := string(pinsede.RefusedSuperseded) + " cm"; len(res) != 1 || res[0].Verdict != wire.Superseded || res[0].Reason != want {
+			t.Errorf("results %+v, want superseded for %q", res, want)
+		}
+	}
+	if r := current(t, s, CF(1)); r.Credential.ID != "cm" || r.Status != central.StatusActive || r.Desk != "01" {
+		t.Errorf("Current = %s %s of desk %q, want cm active of desk 01", r.Credential.ID, r.Status, r.Desk)
+	}
+	recs, err := s.Credentials(ctx, CF(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if r.Credential.ID == "cr" && (r.Status != central.StatusSuperseded || r.SupersededBy != "cm") {
+			t.Errorf("cr is %s by %q, want superseded by cm", r.Status, r.SupersededBy)
+		}
+	}
+	all, _, _, err := s.Changes(ctx, "ROMA01", 0, 1000, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 2 || all[0].Kind != wire.ChangeSedeEvent || all[0].Desk != "02" || all[0].CredentialID != "cr" ||
+		all[1].Kind != wire.ChangeSuperseded || all[1].CredentialID != "cr" || all[1].BySede != "MILA01" || all[1].ByDesk != "01" || !all[1].IssuedAt.Equal(T0) {
+		t.Errorf("ROMA01 changes = %+v, want cr's issue by desk 02, then cr superseded by MILA01 desk 01's of %v", all, T0)
+	}
+	if ch, _ := CentralChanges(s, "MILA01"); len(ch) != 0 {
+		t.Errorf("MILA01 changes = %+v, want none", ch)
+	}
+	// ROMA01 hands the older envelope over: told superseded too.
+	wantVerdicts(t, apply(t, s, "ROMA01", Follow(older, "r2", pinsede.EventHandedOver)), wire.Superseded)
+	// An issue of the same instant as the active one, applied later, wins.
+	tie := Issued("NAPO01", CF(1), "n1", "cn", h)
+	tie.Desk = "03"
+	wantVerdicts(t, apply(t, s, "NAPO01", tie), wire.Accepted)
+	if r := current(t, s, CF(1)); r.Credential.ID != "cn" {
+		t.Errorf("Current = %s, want cn, of the same instant as cm and applied later", r.Credential.ID)
+	}
+	if ch, _ := CentralChanges(s, "MILA01"); len(ch) != 1 || ch[0].CredentialID != "cm" || ch[0].BySede != "NAPO01" || ch[0].ByDesk != "03" || !ch[0].IssuedAt.Equal(T0) {
+		t.Errorf("MILA01 changes = %+v, want cm superseded by NAPO01 desk 03's of %v", ch, T0)
+	}
+}
+
+// Ensure that an issue accepted later, and issued no earlier, supersedes
+// the active credential of the same codice fiscale at another sede, and
+// that its sede is told.
 func testSupersede(t *testing.T, s central.Store) {
 	h := Hash(t, "ACEFHJKMNPRTUVWX")
 	a := Issued("ROMA01", CF(1), "a1", "ca", h)
@@ -477,27 +537,77 @@ func testVerify(t *testing.T, s central.Store) {
 func testConcurrentIssue(t *testing.T, s central.Store) {
 	h := Hash(t, "ACEFHJKMNPRTUVWX")
 	const n = 12
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sede := fmt.Sprintf("SEDE%02d", i)
-			res, err := s.Apply(ctx, sede, []pinsede.Event{Issued(sede, CF(1), "e"+sede, "c"+sede, h)}, T0)
-			if err == nil && res[0].Verdict != wire.Accepted {
-				err = fmt.Errorf("%s: %+v", sede, res[0])
-			}
-			errs <- err
-		}()
+	for i, r := range issueTogether(t, s, n, func(sede string, _ int) pinsede.Event { return Issued(sede, CF(1), "e"+sede, "c"+sede, h) }) {
+		if r.Verdict != wire.Accepted {
+			t.Errorf("SEDE%02d: %+v", i, r)
+		}
 	}
+	if told := toldSuperseded(t, s, n); told != n-1 {
+		t.Errorf("%d sedi told they were superseded, want %d", told, n-1)
+	}
+	if r := current(t, s, CF(1)); r.Status != central.StatusActive {
+		t.Errorf("no active credential: %+v", r)
+	}
+}
+
+// Ensure that, of issues for one codice fiscale pushed at once by
+// several sedi, each issued a minute before the previous sede's, the
+// newest stays active whatever order they commit in, and every other
+// sede is told once that its credential was superseded.
+func testConcurrentIssueNewerWins(t *testing.T, s central.Store) {
+	h := Hash(t, "ACEFHJKMNPRTUVWX")
+	const n = 12
+	issueTogether(t, s, n, func(sede string, i int) pinsede.Event {
+		ev := Issued(sede, CF(1), "e"+sede, "c"+sede, h)
+		at := T0.Add(-time.Duration(i) * time.Minute)
+		ev.Time, ev.Credential.IssuedAt, ev.Credential.ExpiresAt = at, at, pinsede.Expiry(at)
+		return ev
+	})
+	if r := current(t, s, CF(1)); r.Credential.ID != "cSEDE00" || r.Status != central.StatusActive {
+		t.Errorf("Current = %s %s, want cSEDE00, the newest, active", r.Credential.ID, r.Status)
+	}
+	if ch, _ := CentralChanges(s, "SEDE00"); len(ch) != 0 {
+		t.Errorf("SEDE00 changes = %+v, want none", ch)
+	}
+	if told := toldSuperseded(t, s, n); told != n-1 {
+		t.Errorf("%d sedi told they were superseded, want %d", told, n-1)
+	}
+}
+
+// issueTogether pushes, released together, the event issue makes for
+// each of n sedi SEDE00, SEDE01..., and returns their results in the
+// sedi's order.
+func issueTogether(t *testing.T, s central.Store, n int, issue func(sede string, i int) pinsede.Event) []wire.Result {
+	t.Helper()
+	out := make([]wire.Result, n)
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		sede := fmt.Sprintf("SEDE%02d", i)
+		ev := issue(sede, i)
+		wg.Go(func() {
+			<-start
+			res, err := s.Apply(ctx, sede, []pinsede.Event{ev}, T0)
+			if errs[i] = err; err == nil {
+				out[i] = res[0]
+			}
+		})
+	}
+	close(start)
 	wg.Wait()
-	close(errs)
-	for err := range errs {
+	for _, err := range errs {
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
+	return out
+}
+
+// toldSuperseded counts the changes other than sede.event for n sedi
+// SEDE00, SEDE01...
+func toldSuperseded(t *testing.T, s central.Store, n int) int {
+	t.Helper()
 	told := 0
 	for i := range n {
 		ch, err := CentralChanges(s, fmt.Sprintf("SEDE%02d", i))
@@ -506,12 +616,7 @@ func testConcurrentIssue(t *testing.T, s central.Store) {
 		}
 		told += len(ch)
 	}
-	if told != n-1 {
-		t.Errorf("%d sedi told they were superseded, want %d", told, n-1)
-	}
-	if r := current(t, s, CF(1)); r.Status != central.StatusActive {
-		t.Errorf("no active credential: %+v", r)
-	}
+	return told
 }
 
 // Ensure that the same batch pushed at once by several connections is
