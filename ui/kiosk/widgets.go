@@ -64,8 +64,8 @@ func (b *button) Tapped(e *fyne.PointEvent) {
 	b.Button.Tapped(e)
 }
 
-// TypedKey activates the button on Enter, Return and Space, unless the
-// key is held down since a screen before (App.repeated).
+// TypedKey activates the button on Enter, Return and Space, once a press
+// (App.repeated).
 func (b *button) TypedKey(k *fyne.KeyEvent) {
 	switch k.Name {
 	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeySpace:
@@ -153,7 +153,8 @@ func (c *clipText) Content() string { return c.text }
 // SetContent sets the text.
 func (c *clipText) SetContent(text string) { c.text = text }
 
-// TypedKey handles k and records the activity; Enter submits.
+// TypedKey handles k and records the activity; Enter submits, once a
+// press (App.repeated).
 func (e *entry) TypedKey(k *fyne.KeyEvent) {
 	e.app.touch()
 	if (k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && e.submit != nil {
@@ -457,8 +458,8 @@ func (c *choice) KeyDown(k *fyne.KeyEvent) {
 // KeyUp records the key's release.
 func (c *choice) KeyUp(k *fyne.KeyEvent) { c.app.released(k) }
 
-// TypedKey chooses the option on Space, Enter and Return, unless the key
-// is held down since a screen before (App.repeated).
+// TypedKey chooses the option on Space, Enter and Return, once a press
+// (App.repeated).
 func (c *choice) TypedKey(k *fyne.KeyEvent) {
 	switch k.Name {
 	case fyne.KeySpace, fyne.KeyReturn, fyne.KeyEnter:
