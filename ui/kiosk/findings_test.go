@@ -702,6 +702,39 @@ func press(c fyne.Canvas, key fyne.KeyName, repeats int) {
 	c.Focused().(desktop.Keyable).KeyUp(ev)
 }
 
+// Ensure that what the physical keyboard types while a key of the
+// on-screen keyboard has the focus (Tab from the field leads there) goes
+// in the field, at its cursor, as if typed there, and that the field has
+// the focus again for the keys after it (a Space there would press the
+// key, an Enter type its character rather than submit the answer): on
+// every question that shows the keyboard, on its first page and its
+// accents. On the real kiosk under Xvfb, "Ro", Tab and "ssi" on the
+// surname left "Ro": the "ssi" typed on the key 1 went nowhere.
+func TestTypingOnAKey(t *testing.T) {
+	h := newHarness(t)
+	h.startWizard("it")
+	c := h.win.Canvas()
+	h.keyboardQuestions(func(where string, field *entry) {
+		test.Type(field, "Rxsi")
+		field.TypedKey(&fyne.KeyEvent{Name: fyne.KeyLeft})
+		field.TypedKey(&fyne.KeyEvent{Name: fyne.KeyLeft}) // after the x
+		key := tabToKey(t, c)
+		press(c, fyne.KeyBackspace, 0)
+		if c.Focused() != field || field.Text != "Rsi" {
+			t.Errorf("%s: Backspace on the key %q: the field holds %q, %T has the focus; want Rsi, the field",
+				where, key.Text, field.Text, c.Focused())
+		}
+		key = tabToKey(t, c)
+		for _, r := range "os" {
+			c.Focused().TypedRune(r)
+		}
+		if c.Focused() != field || field.Text != "Rossi" {
+			t.Errorf("%s: os typed on the key %q: the field holds %q, %T has the focus; want Rossi, the field",
+				where, key.Text, field.Text, c.Focused())
+		}
+	})
+}
+
 // Ensure that Enter or Space held down on a key of the on-screen
 // keyboard presses it once a press, and that each press, however fast,
 // presses it again: on every question that shows the keyboard, on its

@@ -65,15 +65,32 @@ func (b *button) Tapped(e *fyne.PointEvent) {
 }
 
 // TypedKey activates the button on Enter, Return and Space, once a press
-// (App.repeated).
+// (App.repeated). On a key of the on-screen keyboard, Backspace erases in
+// the keyboard's field (keyboard.typing).
 func (b *button) TypedKey(k *fyne.KeyEvent) {
-	switch k.Name {
-	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeySpace:
+	switch {
+	case k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter || k.Name == fyne.KeySpace:
 		if !b.app.repeated(k) {
 			b.Tapped(nil)
 		}
+	case b.key && k.Name == fyne.KeyBackspace:
+		if e := b.app.keyboard.typing(); e != nil {
+			e.TypedKey(k)
+		}
 	default:
 		b.Button.TypedKey(k)
+	}
+}
+
+// TypedRune types r in the keyboard's field when the button is a key of
+// the on-screen keyboard (keyboard.typing); a space, which Space's press
+// sends after pressing the key, excepted.
+func (b *button) TypedRune(r rune) {
+	if !b.key || r == ' ' {
+		return
+	}
+	if e := b.app.keyboard.typing(); e != nil {
+		e.TypedRune(r)
 	}
 }
 
@@ -342,6 +359,19 @@ func (k *keyboard) typeRune(r rune) {
 		return
 	}
 	k.target.TypedRune(r)
+}
+
+// typing gives the keyboard's target the focus back and returns it (nil
+// when there is none): the physical keyboard typed on a key of the
+// on-screen one, where a Tab had left the focus. What the citizen types
+// goes in the field, at its cursor, as if typed there (it went nowhere),
+// and so do the keys after it: Space types a space rather than pressing
+// the key, Enter submits the answer, the arrows move the cursor.
+func (k *keyboard) typing() *entry {
+	if k.target != nil {
+		k.app.win.Canvas().Focus(k.target)
+	}
+	return k.target
 }
 
 // reset takes the keyboard back to its first page, lower case: the next
