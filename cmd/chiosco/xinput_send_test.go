@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/xtest"
 	"github.com/pinsede/pinsede/sync/kioskpost"
 	"github.com/pinsede/pinsede/sync/pki"
@@ -105,11 +104,7 @@ func xkHoldingCentrale(t *testing.T, dir string) *xkCentrale {
 // to the frame.)
 func TestXInputKioskSendHeld(t *testing.T) {
 	t.Parallel()
-	places := pinsede.SearchPlaces("Barletta", 6)
-	if len(places) != 1 {
-		t.Fatalf("the places of Barletta are %v, want one", places)
-	}
-	want := xkMariaRossi(t, places[0])
+	want := xkBarlettaRossi(t)
 	cen := xkHoldingCentrale(t, t.TempDir())
 	k := xkStart(t, xkScreen, append([]string{"-ticket-dir", t.TempDir(), "-centrale-timeout", kioskpost.MaxTimeout.String(), "-idle", "10m"}, cen.args...)...)
 	xtest.ClearOfMidnight(t, xkDayMargin)

@@ -456,15 +456,33 @@ func (k *xkKiosk) toPlaceOfBirth() {
 	k.WaitScreen("question:cognome")
 	k.Type("Rossi")
 	k.Keys("Return")
+	k.toDateOfBirth()
+	k.Type("07/03/1985")
+	k.Keys("Return")
+	k.WaitScreen("question:luogo")
+}
+
+// toDateOfBirth answers, from the name, Maria and a woman, and waits for
+// the date of birth.
+func (k *xkKiosk) toDateOfBirth() {
+	k.t.Helper()
 	k.WaitScreen("question:nome")
 	k.Type("Maria")
 	k.Keys("Return")
 	k.WaitScreen("question:sesso")
 	k.Keys("Tab", "Return")
 	k.WaitScreen("question:nascita")
-	k.Type("07/03/1985")
-	k.Keys("Return")
-	k.WaitScreen("question:luogo")
+}
+
+// xkBarlettaRossi is xkMariaRossi born in Barletta, the one place of the
+// name.
+func xkBarlettaRossi(t *testing.T) pinsede.Request {
+	t.Helper()
+	places := pinsede.SearchPlaces("Barletta", 6)
+	if len(places) != 1 {
+		t.Fatalf("the places of Barletta are %v, want one", places)
+	}
+	return xkMariaRossi(t, places[0])
 }
 
 // finish answers the address, the phones and the e-mail of want (a
@@ -534,6 +552,47 @@ func TestXInputKioskMoreSuggestions(t *testing.T) {
 	})
 	k.Shot("luogo-more-next")
 	k.Keys("shift+Tab", "space") // San Basilio (SU): taken, back to the field
+	k.codeAndBelize()
+	k.finish(want)
+}
+
+// TestXInputKioskTypingOnKeys types on the physical keyboard of the real
+// kiosk, in Italian, while keys of the on-screen keyboard have the focus,
+// where Tab from the field leads: on the surname "Ro", Tab (the key 1)
+// and "ssi", then Enter, which goes on (the field has the focus again);
+// on the date "07/0", Tab three times (the key 3), Enter held 1 s, and
+// "/1985". The spool then holds Rossi born on 07/03/1985. The kiosk
+// lost the "ssi" typed on the key 1 (Enter then typed a 1 there), and
+// typed a 3 at every repeat of Enter.
+func TestXInputKioskTypingOnKeys(t *testing.T) {
+	t.Parallel()
+	want := xkBarlettaRossi(t)
+	k := xkStart(t, xkScreen, "-ticket-dir", t.TempDir())
+	xtest.ClearOfMidnight(t, xkDayMargin)
+	k.Keys("Return") // Italiano
+	k.WaitScreen("services")
+	k.Keys("Return")
+	k.WaitScreen("service")
+	k.Keys("Return")
+	k.WaitScreen("question:cognome")
+	k.Type("Ro")
+	k.Keys("Tab") // the key 1
+	k.Type("ssi")
+	k.Painted()
+	k.Shot("cognome-typed-on-key")
+	k.Keys("Return")
+	k.toDateOfBirth()
+	k.Type("07/0")
+	k.Keys("Tab", "Tab", "Tab") // the key 3
+	// Held down 1 s, the X server repeats it (the pause is the hold,
+	// not a wait for the kiosk).
+	k.Xdotool("keydown", "Return", "sleep", "1", "keyup", "Return")
+	k.Painted()
+	k.Shot("nascita-held-on-key")
+	k.Type("/1985")
+	k.Keys("Return")
+	k.WaitScreen("question:luogo")
+	k.Type("Barletta")
 	k.codeAndBelize()
 	k.finish(want)
 }

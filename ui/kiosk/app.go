@@ -253,11 +253,12 @@ type App struct {
 	// keysShown is whether the screen showing shows the on-screen
 	// keyboard (show).
 	keysShown bool
-	// held is the key pressed last and not yet released, and the screen
-	// it was pressed on (repeated).
+	// held is the key pressed last and not yet released, the screen it
+	// was pressed on, and whether its press has acted (repeated).
 	held struct {
 		key    fyne.KeyName
 		screen string
+		acted  bool
 	}
 	// beforeWarning had the keyboard when the warning took it: it has it
 	// again when the citizen goes on.
@@ -446,7 +447,9 @@ func (a *App) bounced(key bool) bool {
 
 // pressed records that k went down (desktop.Keyable's KeyDown, which the
 // driver calls once a press, not for the repeats of a key held down).
-func (a *App) pressed(k *fyne.KeyEvent) { a.held.key, a.held.screen = k.Name, a.screen }
+func (a *App) pressed(k *fyne.KeyEvent) {
+	a.held.key, a.held.screen, a.held.acted = k.Name, a.screen, false
+}
 
 // released records that k went up.
 func (a *App) released(k *fyne.KeyEvent) {
@@ -455,15 +458,26 @@ func (a *App) released(k *fyne.KeyEvent) {
 	}
 }
 
-// repeated reports whether k is a repeat of a key held down since a
-// screen before this one: Enter held on the last question went on,
-// repeated, to the review's Conferma (the request sent, unseen), the last
-// screen's Fine, a language, a service and Continua (on the real kiosk
-// under Xvfb, 1.2 s of Enter: the request sent and a new session begun),
-// and on the way it chose the sex focused. Such a repeat activates
-// nothing: a key pressed again does.
+// repeated reports whether k is a repeat of a key held down whose press
+// has acted already, or that was pressed on a screen before this one;
+// otherwise it records that the press acts, the caller about to act on
+// it. Enter held on the last question went on, repeated, to the review's
+// Conferma (the request sent, unseen), the last screen's Fine, a
+// language, a service and Continua (on the real kiosk under Xvfb, 1.2 s
+// of Enter: the request sent and a new session begun), and on the way it
+// chose the sex focused; held on a key of the on-screen keyboard it typed
+// the key's character at every repeat (1 s of Enter on "1": "Ro1111111111").
+// Such a repeat activates nothing: a key pressed again does. A key whose
+// press the kiosk was not told of (no KeyDown) acts each time.
 func (a *App) repeated(k *fyne.KeyEvent) bool {
-	return a.held.key != "" && a.held.key == k.Name && a.held.screen != a.screen
+	if a.held.key == "" || a.held.key != k.Name {
+		return false
+	}
+	if a.held.acted || a.held.screen != a.screen {
+		return true
+	}
+	a.held.acted = true
+	return false
 }
 
 // touch records activity and hides the idle warning.

@@ -641,3 +641,135 @@ func TestHeldEnterActsOnce(t *testing.T) {
 		t.Errorf("Enter pressed on the review: screen %s, %d requests sent; want done, 1", got, n)
 	}
 }
+
+// keyboardQuestions calls f with each question that shows the on-screen
+// keyboard, on its first page and on its accents, the question showing,
+// the field before the keyboard in the Tab order (the keyboard's target)
+// focused and empty.
+func (h *harness) keyboardQuestions(f func(where string, field *entry)) {
+	h.t.Helper()
+	c, k := h.win.Canvas(), h.app.keyboard
+	for i, q := range questions {
+		if q.name == "sesso" {
+			continue
+		}
+		for _, accents := range []bool{false, true} {
+			h.app.showQuestion(i)
+			if k.accents != accents {
+				c.Focus(k.accent)
+				press(c, fyne.KeyReturn, 0)
+			}
+			if k.accents != accents {
+				h.t.Fatalf("%s: Enter on %q: accents %v, want %v", q.name, k.accent.Text, k.accents, accents)
+			}
+			c.Focus(q.focus(h.app.session.wizard))
+			tabToKey(h.t, c)
+			field := k.target
+			field.SetText("")
+			c.Focus(field)
+			f(fmt.Sprintf("%s, accents %v", q.name, accents), field)
+		}
+	}
+}
+
+// tabToKey moves the focus on with Tab until a key of the on-screen
+// keyboard has it, and returns that key.
+func tabToKey(t *testing.T, c fyne.Canvas) *button {
+	t.Helper()
+	for range 20 {
+		c.FocusNext()
+		if b, ok := c.Focused().(*button); ok && b.key {
+			return b
+		}
+	}
+	t.Fatalf("20 Tabs do not reach the on-screen keyboard: %T has the focus", c.Focused())
+	return nil
+}
+
+// press presses key on what has the focus as the driver does, held down
+// for repeats repeats: KeyDown, TypedKey, and TypedKey again at each
+// repeat (a space's rune after each TypedKey of Space), on whatever has
+// the focus then; then KeyUp.
+func press(c fyne.Canvas, key fyne.KeyName, repeats int) {
+	ev := &fyne.KeyEvent{Name: key}
+	c.Focused().(desktop.Keyable).KeyDown(ev)
+	for range repeats + 1 {
+		c.Focused().TypedKey(ev)
+		if key == fyne.KeySpace {
+			c.Focused().TypedRune(' ')
+		}
+	}
+	c.Focused().(desktop.Keyable).KeyUp(ev)
+}
+
+// Ensure that what the physical keyboard types while a key of the
+// on-screen keyboard has the focus (Tab from the field leads there) goes
+// in the field, at its cursor, as if typed there, and that the field has
+// the focus again for the keys after it (a Space there would press the
+// key, an Enter type its character rather than submit the answer): on
+// every question that shows the keyboard, on its first page and its
+// accents. On the real kiosk under Xvfb, "Ro", Tab and "ssi" on the
+// surname left "Ro": the "ssi" typed on the key 1 went nowhere.
+func TestTypingOnAKey(t *testing.T) {
+	h := newHarness(t)
+	h.startWizard("it")
+	c := h.win.Canvas()
+	h.keyboardQuestions(func(where string, field *entry) {
+		test.Type(field, "Rxsi")
+		field.TypedKey(&fyne.KeyEvent{Name: fyne.KeyLeft})
+		field.TypedKey(&fyne.KeyEvent{Name: fyne.KeyLeft}) // after the x
+		key := tabToKey(t, c)
+		press(c, fyne.KeyBackspace, 0)
+		if c.Focused() != field || field.Text != "Rsi" {
+			t.Errorf("%s: Backspace on the key %q: the field holds %q, %T has the focus; want Rsi, the field",
+				where, key.Text, field.Text, c.Focused())
+		}
+		key = tabToKey(t, c)
+		for _, r := range "os" {
+			c.Focused().TypedRune(r)
+		}
+		if c.Focused() != field || field.Text != "Rossi" {
+			t.Errorf("%s: os typed on the key %q: the field holds %q, %T has the focus; want Rossi, the field",
+				where, key.Text, field.Text, c.Focused())
+		}
+	})
+}
+
+// Ensure that Enter or Space held down on a key of the on-screen
+// keyboard presses it once a press, and that each press, however fast,
+// presses it again: on every question that shows the keyboard, on its
+// first page and its accents. Space types no space besides, and the key
+// keeps the focus. Enter held on the shift key or on the accents' key
+// changes the case or the page once. On the real kiosk under Xvfb, Enter
+// held 1 s on the key 1 after "Ro" made the surname "Ro1111111111".
+func TestHeldKeyOnKeyboardActsOnce(t *testing.T) {
+	h := newHarness(t)
+	h.startWizard("it")
+	c := h.win.Canvas()
+	h.keyboardQuestions(func(where string, field *entry) {
+		key := tabToKey(t, c)
+		press(c, fyne.KeyReturn, 10)
+		press(c, fyne.KeySpace, 10)
+		for range 3 {
+			press(c, fyne.KeyReturn, 0)
+		}
+		if want := strings.Repeat(key.Text, 5); field.Text != want || c.Focused() != key {
+			t.Errorf("%s: Enter and Space held on the key %q, then Enter pressed 3 times: the field holds %q, %T has the focus; want %q, the key",
+				where, key.Text, field.Text, c.Focused(), want)
+		}
+	})
+	k := h.app.keyboard
+	for _, page := range []struct {
+		key *button
+		on  *bool
+	}{{k.shift, &k.upper}, {k.accent, &k.accents}} {
+		for range 2 {
+			want := !*page.on
+			c.Focus(page.key)
+			press(c, fyne.KeyReturn, 9)
+			if *page.on != want {
+				t.Errorf("Enter held on %q: on %v, want %v", page.key.Text, *page.on, want)
+			}
+		}
+	}
+}

@@ -64,16 +64,33 @@ func (b *button) Tapped(e *fyne.PointEvent) {
 	b.Button.Tapped(e)
 }
 
-// TypedKey activates the button on Enter, Return and Space, unless the
-// key is held down since a screen before (App.repeated).
+// TypedKey activates the button on Enter, Return and Space, once a press
+// (App.repeated). On a key of the on-screen keyboard, Backspace erases in
+// the keyboard's field (keyboard.typing).
 func (b *button) TypedKey(k *fyne.KeyEvent) {
-	switch k.Name {
-	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeySpace:
+	switch {
+	case k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter || k.Name == fyne.KeySpace:
 		if !b.app.repeated(k) {
 			b.Tapped(nil)
 		}
+	case b.key && k.Name == fyne.KeyBackspace:
+		if e := b.app.keyboard.typing(); e != nil {
+			e.TypedKey(k)
+		}
 	default:
 		b.Button.TypedKey(k)
+	}
+}
+
+// TypedRune types r in the keyboard's field when the button is a key of
+// the on-screen keyboard (keyboard.typing); a space, which Space's press
+// sends after pressing the key, excepted.
+func (b *button) TypedRune(r rune) {
+	if !b.key || r == ' ' {
+		return
+	}
+	if e := b.app.keyboard.typing(); e != nil {
+		e.TypedRune(r)
 	}
 }
 
@@ -153,7 +170,8 @@ func (c *clipText) Content() string { return c.text }
 // SetContent sets the text.
 func (c *clipText) SetContent(text string) { c.text = text }
 
-// TypedKey handles k and records the activity; Enter submits.
+// TypedKey handles k and records the activity; Enter submits, once a
+// press (App.repeated).
 func (e *entry) TypedKey(k *fyne.KeyEvent) {
 	e.app.touch()
 	if (k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && e.submit != nil {
@@ -343,6 +361,19 @@ func (k *keyboard) typeRune(r rune) {
 	k.target.TypedRune(r)
 }
 
+// typing gives the keyboard's target the focus back and returns it (nil
+// when there is none): the physical keyboard typed on a key of the
+// on-screen one, where a Tab had left the focus. What the citizen types
+// goes in the field, at its cursor, as if typed there (it went nowhere),
+// and so do the keys after it: Space types a space rather than pressing
+// the key, Enter submits the answer, the arrows move the cursor.
+func (k *keyboard) typing() *entry {
+	if k.target != nil {
+		k.app.win.Canvas().Focus(k.target)
+	}
+	return k.target
+}
+
 // reset takes the keyboard back to its first page, lower case: the next
 // citizen finds it as the last found it first.
 func (k *keyboard) reset() {
@@ -457,8 +488,8 @@ func (c *choice) KeyDown(k *fyne.KeyEvent) {
 // KeyUp records the key's release.
 func (c *choice) KeyUp(k *fyne.KeyEvent) { c.app.released(k) }
 
-// TypedKey chooses the option on Space, Enter and Return, unless the key
-// is held down since a screen before (App.repeated).
+// TypedKey chooses the option on Space, Enter and Return, once a press
+// (App.repeated).
 func (c *choice) TypedKey(k *fyne.KeyEvent) {
 	switch k.Name {
 	case fyne.KeySpace, fyne.KeyReturn, fyne.KeyEnter:
