@@ -55,6 +55,9 @@ var (
 	bucketActive = []byte("active")
 	// bucketLatest: slot key -> id of its credential accepted last.
 	bucketLatest = []byte("latest")
+	// bucketNewest: slot key -> id of its credential issued last
+	// (central.IssuedLater), whatever its status (Tx.Newest).
+	bucketNewest = []byte("newest")
 	// bucketChanges: sede ‖ 0 ‖ seq (big-endian) -> JSON wire.Change. The
 	// bucket's sequence numbers the changes. The event of a
 	// ChangeSedeEvent is kept in bucketEvents only: the change keeps its
@@ -108,6 +111,9 @@ func Open(path string) (*Store, error) {
 			return err
 		}
 		if err := migrateAuditIndexes(tx); err != nil { // auditentries.go
+			return err
+		}
+		if err := openNewest(tx); err != nil { // credentials.go
 			return err
 		}
 		return openOverview(tx) // overview.go
@@ -528,7 +534,17 @@ func (t *tx) Record(id string) (central.Record, error) {
 }
 
 func (t *tx) Active(cf pinsede.CodiceFiscale, slot central.Slot) (central.Record, error) {
-	id := t.btx.Bucket(bucketActive).Get([]byte(slot.Key(cf)))
+	return t.bySlot(bucketActive, cf, slot)
+}
+
+func (t *tx) Newest(cf pinsede.CodiceFiscale, slot central.Slot) (central.Record, error) {
+	return t.bySlot(bucketNewest, cf, slot)
+}
+
+// bySlot returns the credential that bucket, keyed by slot key, names
+// for cf in slot; ErrNotFound when none.
+func (t *tx) bySlot(bucket []byte, cf pinsede.CodiceFiscale, slot central.Slot) (central.Record, error) {
+	id := t.btx.Bucket(bucket).Get([]byte(slot.Key(cf)))
 	if id == nil {
 		return central.Record{}, central.ErrNotFound
 	}
@@ -545,6 +561,9 @@ func (t *tx) PutRecord(r central.Record) error {
 		return err
 	}
 	if err := indexLock(t.btx, r); err != nil { // overview.go
+		return err
+	}
+	if err := t.indexNewest(r); err != nil { // credentials.go
 		return err
 	}
 	active := t.btx.Bucket(bucketActive)

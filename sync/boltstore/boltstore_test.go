@@ -162,3 +162,48 @@ func TestPushFailsWhole(t *testing.T) {
 		t.Errorf("audit heads: %v, want 1, 2", got)
 	}
 }
+
+// Ensure that a file written before centrale kept each person's newest
+// credential learns it when it opens: an issue older than a revoked one
+// the file holds is kept superseded by it, and one of a person whose
+// only credential is older becomes active.
+func TestNewestMigrated(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "centrale.db")
+	h := storetest.Hash(t, "ACEFHJKMNPRTUVWX")
+	s, err := boltstore.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetLimits(storetest.Limits)
+	newer := storetest.Issued("MILA01", storetest.CF(1), "m1", "cm", h)
+	other := storetest.IssuedOn(2, "MILA01", storetest.CF(2), "m3", "co", h)
+	if _, err := s.Apply(context.Background(), "MILA01", []pinsede.Event{newer, storetest.Follow(newer, "m2", pinsede.EventRevoked), other}, storetest.T0); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	// The file as an older centrale left it: no bucket of the newest.
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte("newest")) })
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	s, err = boltstore.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.SetLimits(storetest.Limits)
+	older := []pinsede.Event{storetest.IssuedOn(1, "ROMA01", storetest.CF(1), "r1", "cr", h), storetest.IssuedOn(1, "ROMA01", storetest.CF(2), "r2", "cs", h)}
+	res, err := s.Apply(context.Background(), "ROMA01", older, storetest.T0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 2 || res[0].Verdict != wire.Superseded || res[0].Reason != string(pinsede.RefusedSuperseded)+" cm" || res[1].Verdict != wire.Accepted {
+		t.Errorf("results %+v, want cr superseded by cm, cs accepted", res)
+	}
+}

@@ -50,3 +50,39 @@ func (s *Store) Credentials(ctx context.Context, cf pinsede.CodiceFiscale) ([]ce
 	})
 	return out, nil
 }
+
+// openNewest creates bucketNewest in a file written before it, from the
+// credentials the file holds.
+func openNewest(btx *bolt.Tx) error {
+	if btx.Bucket(bucketNewest) != nil {
+		return nil
+	}
+	if _, err := btx.CreateBucket(bucketNewest); err != nil {
+		return err
+	}
+	t := &tx{btx}
+	return btx.Bucket(bucketCreds).ForEach(func(k, v []byte) error {
+		var r central.Record
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("credential %s: %w", k, err)
+		}
+		return t.indexNewest(r)
+	})
+}
+
+// indexNewest names r in bucketNewest for its slot when it was issued
+// after the credential named there (central.IssuedLater), or none is.
+func (t *tx) indexNewest(r central.Record) error {
+	b := t.btx.Bucket(bucketNewest)
+	key := []byte(central.SlotOf(r.Credential.Type).Key(r.Credential.CodiceFiscale))
+	if id := b.Get(key); id != nil {
+		cur, err := t.Record(string(id))
+		if err != nil {
+			return err
+		}
+		if !central.IssuedLater(r, cur) {
+			return nil
+		}
+	}
+	return b.Put(key, []byte(r.Credential.ID))
+}

@@ -1,6 +1,7 @@
 package central
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"runtime"
@@ -29,6 +30,9 @@ type Tx interface {
 	// when none. It holds cf against other transactions until this one
 	// ends.
 	Active(cf pinsede.CodiceFiscale, slot Slot) (Record, error)
+	// Newest returns the credential of cf in slot issued last (IssuedLater),
+	// whatever its status; ErrNotFound when none.
+	Newest(cf pinsede.CodiceFiscale, slot Slot) (Record, error)
 	// PutRecord inserts or replaces a credential.
 	PutRecord(r Record) error
 	// AddChange records a change for c.Sede, numbering it. The event of
@@ -125,14 +129,18 @@ const screenChunk = 32
 // apply1 applies one event that Screen let through.
 //
 // An issue takes the place of the active credential of its slot when it
-// was issued no earlier: the newer credential wins, whatever order the
-// desks push in. Both issue times are centrale's, as Limits.Adjust
-// corrected them; at the same instant, the issue applied later wins. An
-// issue made before the active one (at a desk offline meanwhile) is kept
-// as superseded by it at once, answered Superseded, and told to its
-// sede's desks as an issue (ChangeSedeEvent) and then a ChangeSuperseded
-// that names the newer one's sede, desk and issue time: its envelope is
-// void.
+// was issued no earlier than every credential of the slot: the newer
+// credential wins, whatever order the desks push in. Issue times are
+// centrale's, as Limits.Adjust corrected them; at the same instant, the
+// issue applied later wins. An issue made before another of the slot (at
+// a desk offline meanwhile), active or not, is kept as superseded by the
+// newest at once, answered Superseded, and told to its sede's desks as an
+// issue (ChangeSedeEvent) and then a ChangeSuperseded that names the
+// newer one's sede, desk and issue time: its envelope is void. A newer
+// PIN revoked (its envelope lost) or superseded does not bring the older
+// one back: the citizen's last envelope was the newer one's. So an issue
+// pushed revoked (revoked at its desk before its push) supersedes the
+// older active one all the same.
 func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, string, error) {
 	if seen, err := tx.Seen(sede, ev.ID); err != nil {
 		return "", "", err
@@ -141,7 +149,7 @@ func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, s
 	}
 	c := ev.Credential
 	verdict, reason := wire.Accepted, ""
-	var lost *wire.Change // the ChangeSuperseded of an issue older than the active credential
+	var lost *wire.Change // the ChangeSuperseded of an issue older than another of its slot
 	switch ev.Kind {
 	case pinsede.EventDigitalIdentityChosen, pinsede.EventRefused,
 		pinsede.EventOperatorAdded, pinsede.EventOperatorDisabled, pinsede.EventOperatorEnabled,
@@ -208,16 +216,29 @@ func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, s
 			st = StatusRevoked
 		}
 		rec := Record{Credential: c, Status: st, AcceptedAt: at, Desk: ev.Desk}
+		newest, err := tx.Newest(c.CodiceFiscale, SlotOf(c.Type))
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return "", "", err
+		}
+		// A desk pushes its acts in the order it made them: its issue is
+		// newer than one it pushed before, whatever times Adjust gave them
+		// (an issue stamped on a clock ahead and pushed alone is put at its
+		// push's arrival, after the desk's next acts: a slip replaced).
+		ownDesk := ev.Desk != "" && newest.Desk == ev.Desk && newest.Credential.Sede == sede
+		older := err == nil && c.IssuedAt.Before(newest.Credential.IssuedAt) && !ownDesk
 		old, err := tx.Active(c.CodiceFiscale, SlotOf(c.Type))
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return "", "", err
+		}
 		switch {
-		case err == nil && st != StatusActive:
-		case err == nil && c.IssuedAt.Before(old.Credential.IssuedAt):
-			// Issued before the active one, offline: the newer stays.
-			rec.Status, rec.SupersededBy = StatusSuperseded, old.Credential.ID
-			verdict, reason = wire.Superseded, string(pinsede.RefusedSuperseded)+" "+old.Credential.ID
+		case older && st != StatusActive: // revoked at its desk already: kept so
+		case older:
+			// Issued before another of its slot, offline: the newer stays.
+			rec.Status, rec.SupersededBy = StatusSuperseded, newest.Credential.ID
+			verdict, reason = wire.Superseded, string(pinsede.RefusedSuperseded)+" "+newest.Credential.ID
 			lost = &wire.Change{
 				Kind: wire.ChangeSuperseded, Time: at, Sede: c.Sede, CredentialID: c.ID, CodiceFiscale: c.CodiceFiscale,
-				BySede: old.Credential.Sede, ByDesk: old.Desk, IssuedAt: old.Credential.IssuedAt,
+				BySede: newest.Credential.Sede, ByDesk: newest.Desk, IssuedAt: newest.Credential.IssuedAt,
 			}
 		case err == nil:
 			old.Status, old.SupersededBy = StatusSuperseded, c.ID
@@ -230,8 +251,6 @@ func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, s
 			}); err != nil {
 				return "", "", err
 			}
-		case !errors.Is(err, ErrNotFound):
-			return "", "", err
 		}
 		if err := tx.PutRecord(rec); err != nil {
 			return "", "", err
@@ -286,6 +305,15 @@ func apply1(tx Tx, sede string, ev pinsede.Event, at time.Time) (wire.Verdict, s
 		}
 	}
 	return verdict, reason, nil
+}
+
+// IssuedLater reports whether a was issued after b: by their issue times,
+// then, at the same instant, accepted later; the same record and two
+// accepted together are told apart by id, for an order that does not
+// change.
+func IssuedLater(a, b Record) bool {
+	return cmp.Or(a.Credential.IssuedAt.Compare(b.Credential.IssuedAt), a.AcceptedAt.Compare(b.AcceptedAt),
+		cmp.Compare(a.Credential.ID, b.Credential.ID)) > 0
 }
 
 // replayed answers an event applied before with verdict: Duplicate for

@@ -16,8 +16,8 @@
 // takes the place of the active one of its slot when it was issued no
 // earlier (a PIN telefonico never supersedes a PIN dispositivo), which
 // becomes superseded, and a ChangeSuperseded is recorded for the sede
-// that issued it; an issue older than the active one is kept superseded
-// by it at once (apply1).
+// that issued it; an issue older than another of its slot, active or
+// not, is kept superseded by the newest at once (apply1).
 //
 // A sede converts to dispositivo an active PIN ordinario, its own or one
 // issued elsewhere (online, at another sede: a ChangeConverted tells the

@@ -156,6 +156,65 @@ func TestNewerIssueWinsAcrossSedi(t *testing.T) {
 	}
 }
 
+// Ensure that a newer PIN revoked before an older one reaches centrale
+// does not bring the older back to life: desk 01 of ROMA01, offline,
+// issues at +1h; desk 02 issues at +2h, its envelope is lost (busta
+// smarrita) and it revokes the PIN online; desk 01 syncs three days
+// later. Centrale keeps desk 01's PIN superseded by desk 02's, the portal
+// answers neither envelope, and desk 01 is told: its issue listed as
+// superseded, its PIN revoked for desk 02's of the day it was issued.
+func TestOlderIssueStaysOutAfterNewerRevoked(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			clk, env, a, b := twoDesks(t, st.open, "ROMA01", "01", "ROMA01", "02")
+			ctx := context.Background()
+			pa, pb := &capture{}, &capture{}
+			a.desk.Printer, b.desk.Printer = pa, pb
+			a.sync(t)
+			b.sync(t)
+			req := person(15)
+			clk.advance(time.Hour)
+			older := issueAt(t, a, clk, req)
+			clk.advance(time.Hour)
+			newer := issueAt(t, b, clk, req)
+			if _, err := b.desk.Revoke(b.sess, newer.Credential.ID, "busta smarrita"); err != nil {
+				t.Fatal(err)
+			}
+			b.sync(t)
+			clk.advance(72 * time.Hour)
+			for _, d := range []*deskPC{a, b, a} {
+				d.sync(t)
+			}
+
+			recs, err := env.Store.Credentials(ctx, req.CodiceFiscale)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range recs {
+				if r.Status == central.StatusActive {
+					t.Errorf("centrale holds %s active, want none", r.Credential.ID)
+				}
+				if r.Credential.ID == older.Credential.ID && (r.Status != central.StatusSuperseded || r.SupersededBy != newer.Credential.ID) {
+					t.Errorf("centrale holds the older PIN %s by %q, want superseded by %s", r.Status, r.SupersededBy, newer.Credential.ID)
+				}
+			}
+			portal := env.Client(t, pki.RolePortal, "PORTALE")
+			for name, pin := range map[string]string{"older": pa.last(), "newer": pb.last()} {
+				if got := verify(t, env, portal, wire.VerifyRequest{CodiceFiscale: string(req.CodiceFiscale), PIN: pin}); got.Outcome == wire.Valid || got.Outcome == wire.ChangeRequired {
+					t.Errorf("the portal takes the %s envelope: %s", name, got.Outcome)
+				}
+			}
+			want := pinsede.ReasonReplacedOn("02", newer.Credential.IssuedAt)
+			if c := a.credential(t, older.Credential.ID); c.State != pinsede.StateRevocato || c.RevokeReason != want {
+				t.Errorf("desk 01 holds its PIN %s for %q, want revocato for %q", c.State, c.RevokeReason, want)
+			}
+			if !notAcceptedIssue(t, a, older.Credential.ID, newer.Credential.ID) {
+				t.Errorf("desk 01 does not list its issue as superseded by %s", newer.Credential.ID)
+			}
+		})
+	}
+}
+
 // notAcceptedIssue reports whether d lists the issue of credential id as
 // superseded by the credential by.
 func notAcceptedIssue(t *testing.T, d *deskPC, id, by string) bool {

@@ -57,8 +57,9 @@ type storedEvent struct {
 }
 
 // load reads the events of sede already applied and the credentials the
-// events concern, locking their rows, and the active credentials of the
-// codici fiscali they issue for. Two pushes that issue for the same codice fiscale
+// events concern, locking their rows, and every credential of the
+// codici fiscali they issue for (the active one, and those an older
+// issue yields to, Newest). Two pushes that issue for the same codice fiscale
 // at once both may see no active credential: the unique index of active
 // credentials then fails the second at its insert, and it runs again.
 //
@@ -102,7 +103,7 @@ func load(ctx context.Context, tx conn, b *pgx.Batch, sede string, events []pins
 		// in code order: a push that registers for the same person waits,
 		// and then reads what this one wrote.
 		if len(delCFs) > 0 {
-			b.Queue(qLockDelegations, lockDelegations, delCFs)
+			b.Queue(qLockCFs, lockDelegations, delCFs)
 		}
 		b.Queue(qLoadDelegations, delIDs, delCFs).Query(func(rows pgx.Rows) error {
 			recs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (central.DelegationRecord, error) { return scanDelegation(r) })
@@ -111,6 +112,12 @@ func load(ctx context.Context, tx conn, b *pgx.Batch, sede string, events []pins
 			}
 			return err
 		})
+	}
+	if len(cfs) > 0 {
+		// The codici fiscali issued for, held likewise: of two pushes that
+		// issue for one person, the second reads the first's credentials,
+		// which its issue may yield to though none is active (Newest).
+		b.Queue(qLockCFs, lockIssues, cfs)
 	}
 	b.Queue(qBoundedReads)
 	if bounded != nil {
@@ -172,6 +179,23 @@ func (m *memTx) Active(cf pinsede.CodiceFiscale, slot central.Slot) (central.Rec
 		return central.Record{}, central.ErrNotFound
 	}
 	return m.records[id], nil
+}
+
+// Newest returns the credential of cf in slot issued last among those
+// load read (every one of the codici fiscali the push issues for) or
+// written since.
+func (m *memTx) Newest(cf pinsede.CodiceFiscale, slot central.Slot) (central.Record, error) {
+	var newest central.Record
+	found := false
+	for _, r := range m.records {
+		if r.Credential.CodiceFiscale == cf && central.SlotOf(r.Credential.Type) == slot && (!found || central.IssuedLater(r, newest)) {
+			newest, found = r, true
+		}
+	}
+	if !found {
+		return newest, central.ErrNotFound
+	}
+	return newest, nil
 }
 
 // PutRecord keeps a credential for flush.

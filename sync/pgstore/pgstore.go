@@ -61,6 +61,7 @@ const (
 	lockMigrate     = 7301 // schema migrations
 	lockChanges     = 7302 // numbering of a sede's changes (second key: its hashtext)
 	lockDelegations = 7303 // a codice fiscale's delegations (second key: its hashtext)
+	lockIssues      = 7304 // a codice fiscale's issues (second key: its hashtext)
 )
 
 // maxAttempts is how often a transaction that lost a race runs again.

@@ -59,7 +59,7 @@ func planQueries() []planQuery {
 		{"load credentials", qLoadCredentials, func(n int) []any { return []any{ids("c", n), []string{cf(n / 3), cf(n / 2), cf(n - 1)}} }},
 		{"load credentials, none issued", qLoadCredentials, func(n int) []any { return []any{ids("c", n), []string(nil)} }},
 		{"lock audit", qLockSedeAudit, func(int) []any { return []any{lockAudit, "S007"} }},
-		{"lock delegations", qLockDelegations, func(n int) []any { return []any{lockDelegations, []string{cf(n / 2), cf(n / 3)}} }},
+		{"lock delegations", qLockCFs, func(n int) []any { return []any{lockDelegations, []string{cf(n / 2), cf(n / 3)}} }},
 		{"load delegations", qLoadDelegations, func(n int) []any { return []any{[]string{fmt.Sprintf("d%d", n/2)}, []string{cf(n / 2)}} }},
 		{"load seen", qLoadSeen, func(n int) []any { return []any{"S007", ids("e", n)} }},
 		{"update credentials", qUpdateCredentials, func(n int) []any {
@@ -607,13 +607,13 @@ func boundedReads() []boundedQuery {
 		}
 		return q
 	}
-	const activeByCF, credentialByID = "Index Scan using credentials_one_active on credentials ", "Index Scan using credentials_pkey on credentials "
+	const byCF, credentialByID = "Index Scan using credentials_by_cf on credentials ", "Index Scan using credentials_pkey on credentials "
 	return []boundedQuery{
 		bounded("lock audit"),
 		bounded("audit head", "Index Scan using audit_heads_pkey on audit_heads ", "((sede = $1) AND (chain = $2) AND (seq = $4))",
 			"Index Scan Backward using audit_heads_pkey on audit_heads ", "((sede = $1) AND (chain = $2))"),
-		bounded("load credentials", activeByCF, "(codice_fiscale = f.cf)", credentialByID, "(id = "),
-		bounded("load credentials, none issued", activeByCF, "(codice_fiscale = f.cf)", credentialByID, "(id = "),
+		bounded("load credentials", byCF, "(codice_fiscale = f.cf)", credentialByID, "(id = "),
+		bounded("load credentials, none issued", byCF, "(codice_fiscale = f.cf)", credentialByID, "(id = "),
 		bounded("load seen", "Index Scan using events_pkey on events ", "((sede = $1) AND (id = u.id))"),
 		bounded("latest change", "Index Only Scan Backward using changes_by_sede on changes ", "(sede = $1)"),
 		bounded("changes", "Index Scan using changes_by_sede on changes ", "((sede = $1) AND (seq > $2))",

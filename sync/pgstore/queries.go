@@ -25,26 +25,24 @@ const (
 	qBoundedReads = `SELECT set_config('plan_cache_mode', 'force_generic_plan', true),
 		set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)`
 	// qLoadCredentials reads the credentials a push concerns ($1: ids)
-	// and the active credentials of the codici fiscali it issues for
-	// ($2), locking them in the order of their ids. Bounded (qBoundedReads):
-	// the ids are gathered first, the active ones each by the index of
-	// active credentials (at most one a slot, two a codice fiscale), then
-	// each row is read and locked by its primary key, in id order. Each
-	// subquery behind OFFSET 0 is planned on its own, for one outer row,
-	// rather than merged into a join that could read an index whole.
-	// A row locked after a push that committed meanwhile is read as that
-	// push left it, and kept when it is one of $1 or still active, as the
-	// WHERE of a single SELECT ... FOR UPDATE would recheck it.
+	// and every credential of the codici fiscali it issues for ($2: an
+	// issue older than one of them, active or not, yields to it), locking
+	// them in the order of their ids. Bounded (qBoundedReads): the ids
+	// are gathered first, those of a codice fiscale by the index of its
+	// credentials (a person's few PINs), then each row is read and locked
+	// by its primary key, in id order. Each subquery behind OFFSET 0 is
+	// planned on its own, for one outer row, rather than merged into a
+	// join that could read an index whole. A row locked after a push that
+	// committed meanwhile is read as that push left it.
 	qLoadCredentials = `SELECT r.* FROM (SELECT DISTINCT k.id FROM (SELECT unnest($1::text[]) AS id
 			UNION ALL SELECT a.id FROM unnest($2::text[]) AS f(cf)
-				CROSS JOIN LATERAL (SELECT id FROM credentials WHERE codice_fiscale = f.cf AND status = 'active' OFFSET 0) AS a) AS k
+				CROSS JOIN LATERAL (SELECT id FROM credentials WHERE codice_fiscale = f.cf OFFSET 0) AS a) AS k
 			ORDER BY k.id) AS k
-		CROSS JOIN LATERAL (SELECT ` + recordColumns + ` FROM credentials
-			WHERE id = k.id AND (id = ANY($1) OR status = 'active') OFFSET 0 FOR UPDATE) AS r`
-	// qLockDelegations takes the advisory lock ($1) of each codice
-	// fiscale ($2) a push registers a delegation for, in code order, to
-	// commit.
-	qLockDelegations = `SELECT pg_advisory_xact_lock($1, hashtext(c)) FROM (SELECT DISTINCT c FROM unnest($2::text[]) AS u(c) ORDER BY c) AS s`
+		CROSS JOIN LATERAL (SELECT ` + recordColumns + ` FROM credentials WHERE id = k.id OFFSET 0 FOR UPDATE) AS r`
+	// qLockCFs takes the advisory lock ($1: lockDelegations or
+	// lockIssues) of each codice fiscale ($2) a push registers a
+	// delegation or issues a credential for, in code order, to commit.
+	qLockCFs = `SELECT pg_advisory_xact_lock($1, hashtext(c)) FROM (SELECT DISTINCT c FROM unnest($2::text[]) AS u(c) ORDER BY c) AS s`
 	// qLoadDelegations reads the delegations a push concerns ($1: ids) and
 	// the active ones of the codici fiscali it registers for ($2).
 	qLoadDelegations = `SELECT ` + delegationColumns + ` FROM delegations WHERE id = ANY($1)

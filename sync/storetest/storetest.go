@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -114,7 +115,7 @@ func Run(t *testing.T, open Opener) {
 		{"EventIDsPerSede", testEventIDsPerSede},
 		{"Reject", testReject},
 		{"HashCost", testHashCost}, {"Bounds", testBounds}, // bounds.go
-		{"Supersede", testSupersede}, {"SupersedeOlder", testSupersedeOlder},
+		{"Supersede", testSupersede}, {"SupersedeOlder", testSupersedeOlder}, {"SupersedeOlderThanRevoked", testSupersedeOlderThanRevoked},
 		{"Revoke", testRevoke},
 		{"Changes", testChanges}, {"ChangeFilter", testChangeFilter}, // changes.go
 		{"AttemptSucceed", testAttemptSucceed},
@@ -123,7 +124,7 @@ func Run(t *testing.T, open Opener) {
 		{"Unlock", testUnlock}, {"NoEnumeration", testNoEnumeration},
 		{"Verify", testVerify},
 		{"Telephone", testTelephone},
-		{"ConcurrentIssue", testConcurrentIssue}, {"ConcurrentIssueNewerWins", testConcurrentIssueNewerWins},
+		{"ConcurrentIssue", testConcurrentIssue}, {"ConcurrentIssueNewerWins", testConcurrentIssueNewerWins}, {"ConcurrentIssueNewerRevoked", testConcurrentIssueNewerRevoked},
 		{"ConcurrentReplay", testConcurrentReplay},
 		{"Convert", testConvert},
 		{"Credentials", testCredentials}, {"ConvertOtherSede", testConvertOtherSede}, // credentials.go
@@ -327,6 +328,101 @@ func testSupersedeOlder(t *testing.T, s central.Store) {
 	}
 	if ch, _ := CentralChanges(s, "MILA01"); len(ch) != 1 || ch[0].CredentialID != "cm" || ch[0].BySede != "NAPO01" || ch[0].ByDesk != "03" || !ch[0].IssuedAt.Equal(T0) {
 		t.Errorf("MILA01 changes = %+v, want cm superseded by NAPO01 desk 03's of %v", ch, T0)
+	}
+}
+
+// Ensure that an issue older than a credential of the person issued after
+// it that is no longer active (revoked by its sede or at centrale, or
+// superseded) is kept superseded by the newest at once, as when the newer
+// is active: the older PIN does not come back to life, and its sede is
+// told the newest one's sede, desk and issue time. An issue no older than
+// every one becomes active.
+func testSupersedeOlderThanRevoked(t *testing.T, s central.Store) {
+	h := Hash(t, "ACEFHJKMNPRTUVWX")
+	// CF(1): MILA01's desk 01 issues cm and revokes it (busta smarrita).
+	newer := Issued("MILA01", CF(1), "m1", "cm", h)
+	newer.Desk = "01"
+	wantVerdicts(t, apply(t, s, "MILA01", newer, Follow(newer, "m2", pinsede.EventRevoked)), wire.Accepted, wire.Accepted)
+	// CF(2): cb, then cc, which supersedes it and is revoked at centrale.
+	b := IssuedOn(1, "MILA01", CF(2), "m3", "cb", h)
+	c := Issued("NAPO01", CF(2), "n1", "cc", h)
+	c.Desk = "03"
+	wantVerdicts(t, apply(t, s, "MILA01", b), wire.Accepted)
+	wantVerdicts(t, apply(t, s, "NAPO01", c), wire.Accepted)
+	if _, err := s.Revoke(ctx, "cc", "admin", "test", T0); err != nil {
+		t.Fatal(err)
+	}
+	// ROMA01's desk 02 pushes issues made offline before them.
+	older := []pinsede.Event{IssuedOn(1, "ROMA01", CF(1), "r1", "cr", h), IssuedOn(2, "ROMA01", CF(2), "r2", "cs", h)}
+	for i := range older {
+		older[i].Desk = "02"
+	}
+	for range 2 { // the second is a replay of an answer lost
+		res, err := s.Apply(ctx, "ROMA01", older, T0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, by := range []string{"cm", "cc"} {
+			if want := string(pinsede.RefusedSuperseded) + " " + by; len(res) != 2 || res[i].Verdict != wire.Superseded || res[i].Reason != want {
+				t.Errorf("results %+v, want superseded for %q", res, want)
+			}
+		}
+	}
+	for cf, want := range map[pinsede.CodiceFiscale]map[string]string{
+		CF(1): {"cm": "revoked", "cr": "superseded by cm"},
+		CF(2): {"cb": "superseded by cc", "cc": "revoked", "cs": "superseded by cc"},
+	} {
+		recs, err := s.Credentials(ctx, cf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, r := range recs {
+			got[r.Credential.ID] = strings.TrimSuffix(string(r.Status)+" by "+r.SupersededBy, " by ")
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("credentials of %s = %v, want %v", cf, got, want)
+		}
+	}
+	ch, err := CentralChanges(s, "ROMA01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ch) != 2 || ch[0].CredentialID != "cr" || ch[0].BySede != "MILA01" || ch[0].ByDesk != "01" || !ch[0].IssuedAt.Equal(T0) ||
+		ch[1].CredentialID != "cs" || ch[1].BySede != "NAPO01" || ch[1].ByDesk != "03" || !ch[1].IssuedAt.Equal(T0) {
+		t.Errorf("ROMA01 changes = %+v, want cr superseded by MILA01 desk 01's and cs by NAPO01 desk 03's, of %v", ch, T0)
+	}
+	if ch, _ := CentralChanges(s, "MILA01"); len(ch) != 1 || ch[0].CredentialID != "cb" {
+		t.Errorf("MILA01 changes = %+v, want cb superseded only", ch)
+	}
+	// An issue of the same instant as the newest, applied later, is active.
+	tie := Issued("TORI01", CF(1), "t1", "ct", h)
+	wantVerdicts(t, apply(t, s, "TORI01", tie), wire.Accepted)
+	if r := current(t, s, CF(1)); r.Credential.ID != "ct" || r.Status != central.StatusActive {
+		t.Errorf("Current = %s %s, want ct active", r.Credential.ID, r.Status)
+	}
+	// CF(3): an issue pushed revoked (its envelope lost before the push)
+	// supersedes the older active one all the same.
+	wantVerdicts(t, apply(t, s, "BOLO01", IssuedOn(1, "BOLO01", CF(3), "b1", "co", h)), wire.Accepted)
+	lost := Issued("FIRE01", CF(3), "f1", "cl", h)
+	lost.Credential.State, lost.Credential.RevokedAt, lost.Credential.RevokedBy, lost.Credential.RevokeReason = pinsede.StateRevocato, T0, "op", "busta smarrita"
+	wantVerdicts(t, apply(t, s, "FIRE01", lost), wire.Accepted)
+	if r := current(t, s, CF(3)); r.Status == central.StatusActive {
+		t.Errorf("Current = %s %s, want none active", r.Credential.ID, r.Status)
+	}
+	if ch, _ := CentralChanges(s, "BOLO01"); len(ch) != 1 || ch[0].CredentialID != "co" || ch[0].BySede != "FIRE01" {
+		t.Errorf("BOLO01 changes = %+v, want co superseded by FIRE01's", ch)
+	}
+	// CF(4): the desk that pushed the newer pushes a later act of its own,
+	// an issue whose time came out earlier (a slip replaced after its
+	// clock was put right): it is the newer, and active.
+	first := Issued("PISA01", CF(4), "p1", "cf", h)
+	second := IssuedOn(1, "PISA01", CF(4), "p3", "cg", h)
+	first.Desk, second.Desk = "05", "05"
+	wantVerdicts(t, apply(t, s, "PISA01", first, Follow(first, "p2", pinsede.EventRevoked)), wire.Accepted, wire.Accepted)
+	wantVerdicts(t, apply(t, s, "PISA01", second), wire.Accepted)
+	if r := current(t, s, CF(4)); r.Credential.ID != "cg" || r.Status != central.StatusActive {
+		t.Errorf("Current = %s %s, want cg, pushed after cf by its desk, active", r.Credential.ID, r.Status)
 	}
 }
 
@@ -557,12 +653,7 @@ func testConcurrentIssue(t *testing.T, s central.Store) {
 func testConcurrentIssueNewerWins(t *testing.T, s central.Store) {
 	h := Hash(t, "ACEFHJKMNPRTUVWX")
 	const n = 12
-	issueTogether(t, s, n, func(sede string, i int) pinsede.Event {
-		ev := Issued(sede, CF(1), "e"+sede, "c"+sede, h)
-		at := T0.Add(-time.Duration(i) * time.Minute)
-		ev.Time, ev.Credential.IssuedAt, ev.Credential.ExpiresAt = at, at, pinsede.Expiry(at)
-		return ev
-	})
+	issueTogether(t, s, n, func(sede string, i int) pinsede.Event { return minutesBefore(sede, i, h) })
 	if r := current(t, s, CF(1)); r.Credential.ID != "cSEDE00" || r.Status != central.StatusActive {
 		t.Errorf("Current = %s %s, want cSEDE00, the newest, active", r.Credential.ID, r.Status)
 	}
@@ -572,6 +663,43 @@ func testConcurrentIssueNewerWins(t *testing.T, s central.Store) {
 	if told := toldSuperseded(t, s, n); told != n-1 {
 		t.Errorf("%d sedi told they were superseded, want %d", told, n-1)
 	}
+}
+
+// Ensure that issues for one person pushed together, the newest of them
+// revoked before its push (at a desk offline meanwhile), leave none
+// active whatever the commit order: each older one yields to the newest
+// though it is not active, and its sede is told.
+func testConcurrentIssueNewerRevoked(t *testing.T, s central.Store) {
+	h := Hash(t, "ACEFHJKMNPRTUVWX")
+	const n = 12
+	issueTogether(t, s, n, func(sede string, i int) pinsede.Event {
+		ev := minutesBefore(sede, i, h)
+		if i == 0 {
+			ev.Credential.State, ev.Credential.RevokedAt, ev.Credential.RevokedBy, ev.Credential.RevokeReason = pinsede.StateRevocato, T0, "op", "busta smarrita"
+		}
+		return ev
+	})
+	recs, err := s.Credentials(ctx, CF(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if r.Status == central.StatusActive {
+			t.Errorf("%s active, want none: cSEDE00, the newest, is revoked", r.Credential.ID)
+		}
+	}
+	if told := toldSuperseded(t, s, n); told != n-1 {
+		t.Errorf("%d sedi told they were superseded, want %d", told, n-1)
+	}
+}
+
+// minutesBefore returns sede's issue for CF(1), with the PIN hash h,
+// issued i minutes before T0.
+func minutesBefore(sede string, i int, h string) pinsede.Event {
+	ev := Issued(sede, CF(1), "e"+sede, "c"+sede, h)
+	at := T0.Add(-time.Duration(i) * time.Minute)
+	ev.Time, ev.Credential.IssuedAt, ev.Credential.ExpiresAt = at, at, pinsede.Expiry(at)
+	return ev
 }
 
 // issueTogether pushes, released together, the event issue makes for
