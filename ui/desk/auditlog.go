@@ -22,6 +22,11 @@ const (
 	fieldAuditAction   = "registro_azione"
 )
 
+// keyReconcileOneDay is the problem Al shows when Stampa la
+// riconciliazione is pressed on more than one day: a reconciliation is
+// of one day, Dal, which Al repeats.
+const keyReconcileOneDay = "auditlog.reconcile.oneday"
+
 // maxAuditHeld is the most entries of a search of the whole sede the
 // screen holds, page after page: past it the clerk narrows the filter,
 // or exports (pinctl audit export -centrale).
@@ -30,7 +35,9 @@ const maxAuditHeld = 4 * pinsede.MaxAuditSearchResults
 // auditScreen is the supervisor's "Registro delle operazioni": it searches
 // the audit by days, operator, action and citizen, newest first, of this
 // desk (Desk.SearchAudit) or, at centrale, of every desk of the sede
-// (Desk.SearchSedeAudit), a page at a time; each search is recorded.
+// (Desk.SearchSedeAudit), a page at a time; each search is recorded. It
+// also prints the end-of-day reconciliation of a day gone, as the home
+// screen prints today's: the day in Dal and Al, of the scope chosen.
 type auditScreen struct {
 	a                 *App
 	from, to, subject *entry
@@ -43,6 +50,13 @@ type auditScreen struct {
 	operatorIDs []string
 	actions     []pinsede.AuditAction
 	search      *button
+	// reconcile prints the reconciliation of the day in Dal and Al
+	// (doReconcile).
+	reconcile *button
+	// problems reads the problems of what the clerk last asked for, the
+	// search (filterProblems) or the reconciliation (reconcileProblems):
+	// recheck takes off those that no longer hold.
+	problems func() pinsede.FieldErrors
 	// more adds the next page of the search of the whole sede shown,
 	// while centrale has more and the screen holds fewer than
 	// maxAuditHeld.
@@ -75,6 +89,7 @@ func (a *App) showAudit() {
 
 func (a *App) newAuditScreen() *auditScreen {
 	s := &auditScreen{a: a, fields: fields{}, msg: newMessage()}
+	s.problems = s.filterProblems
 	today := pinsede.DateOf(a.desk.Now()).Italian()
 	s.from = a.newEntry(lang.L("date.placeholder"))
 	s.from.SetText(today)
@@ -96,6 +111,7 @@ func (a *App) newAuditScreen() *auditScreen {
 	s.scope = a.newRadio([]string{lang.L("auditlog.scope.desk"), lang.L("auditlog.scope.sede")}, true, func(string) { a.touch() })
 	s.scope.SetSelected(lang.L("auditlog.scope.desk"))
 	s.search = a.primaryButton(lang.L("auditlog.search"), fynetheme.SearchIcon(), s.doSearch)
+	s.reconcile = a.reconcileButton(lang.L("auditlog.reconcile"), s.doReconcile)
 	s.more = a.button(lang.L("auditlog.sede.next"), fynetheme.MoveDownIcon(), s.nextPage)
 	s.list = widget.NewList(
 		func() int { return len(s.found) },
@@ -134,7 +150,8 @@ func (a *App) newAuditScreen() *auditScreen {
 			f(fieldAuditOperator, lang.L("auditlog.operator"), s.operator),
 			f(fieldAuditAction, lang.L("auditlog.action"), s.action),
 			f(pinsede.FieldCodiceFiscale, lang.L("field.codice_fiscale"), s.subject)),
-		container.NewBorder(nil, nil, nil, container.NewHBox(s.scope.object, s.search), s.msg.box),
+		// The buttons keep their height beside a message of two lines.
+		container.NewBorder(nil, nil, nil, container.NewVBox(container.NewHBox(s.scope.object, s.search, s.reconcile)), s.msg.box),
 		widget.NewSeparator(),
 		container.New(&auditRowLayout{}, head(lang.L("auditlog.when")), head(lang.L("auditlog.desk")), head(lang.L("auditlog.operator")),
 			head(lang.L("auditlog.action")), head(lang.L("field.codice_fiscale")), head(lang.L("auditlog.detail"))),
@@ -210,15 +227,71 @@ func (s *auditScreen) filter() (pinsede.AuditFilter, pinsede.FieldErrors) {
 	return f, es
 }
 
-// recheck runs as the clerk changes a field: a problem shown goes as soon
-// as it no longer holds (the field corrected, or another problem, which
-// shows at the next search: none appears while the clerk types), and
-// the call to correct the fields goes with the last of them.
-func (s *auditScreen) recheck() {
+// filterProblems is the problems of the filter (filter).
+func (s *auditScreen) filterProblems() pinsede.FieldErrors {
 	_, es := s.filter()
-	if !s.fields.clearCorrected(es) && s.msg.text() == lang.L("auditlog.fix") {
+	return es
+}
+
+// recheck runs as the clerk changes a field: a problem shown goes as soon
+// as it no longer holds for what the clerk last asked for (the field
+// corrected, or another problem, which shows at the next search or
+// print: none appears while the clerk types), and the call to correct
+// the fields goes with the last of them.
+func (s *auditScreen) recheck() {
+	if !s.fields.clearCorrected(s.problems()) && (s.msg.text() == lang.L("auditlog.fix") || s.msg.text() == lang.L("auditlog.reconcile.fix")) {
 		s.msg.set(msgError, "")
 	}
+}
+
+// reconcileDay reads the day whose reconciliation Stampa la
+// riconciliazione prints, with its problems: Dal and Al must be dates,
+// the same day, not after today.
+func (s *auditScreen) reconcileDay() (pinsede.Date, pinsede.FieldErrors) {
+	f, all := s.filter()
+	var es pinsede.FieldErrors
+	for _, e := range all {
+		if e.Field == pinsede.FieldAuditFrom || (e.Field == pinsede.FieldAuditTo && e.Key != pinsede.KeyAuditOrder && e.Key != pinsede.KeyAuditDays) {
+			es = append(es, e) // not a date, or none: the days' own problems
+		}
+	}
+	switch {
+	case len(es) > 0:
+	case f.From != f.To:
+		es = append(es, pinsede.FieldError{Field: pinsede.FieldAuditTo, Key: keyReconcileOneDay})
+	case f.From.After(s.a.today()):
+		es = append(es, pinsede.FieldError{Field: pinsede.FieldAuditFrom, Key: pinsede.KeyDateFuture})
+	}
+	return f.From, es
+}
+
+// reconcileProblems is the problems of the day to reconcile
+// (reconcileDay).
+func (s *auditScreen) reconcileProblems() pinsede.FieldErrors {
+	_, es := s.reconcileDay()
+	return es
+}
+
+// doReconcile prints the reconciliation of the day in Dal and Al, of the
+// scope chosen, as the home's panel prints today's
+// (App.printReconciliation), its outcome in the message line; a day's
+// problems show under Dal or Al, which stay as typed.
+func (s *auditScreen) doReconcile() {
+	if s.reconcile.Disabled() {
+		return
+	}
+	s.problems = s.reconcileProblems
+	day, es := s.reconcileDay()
+	s.fields.show(es, true)
+	if len(es) > 0 {
+		s.msg.set(msgError, lang.L("auditlog.reconcile.fix"))
+		return
+	}
+	scope := pinsede.ScopeDesk
+	if s.scope.Selected == lang.L("auditlog.scope.sede") {
+		scope = pinsede.ScopeSede
+	}
+	s.a.printReconciliation(day, scope, s.reconcile, s.msg)
 }
 
 // doSearch reads the filter, searches, and lists what it found; a
@@ -230,6 +303,7 @@ func (s *auditScreen) doSearch() {
 	if s.search.Disabled() {
 		return
 	}
+	s.problems = s.filterProblems
 	f, es := s.filter()
 	if len(es) > 0 {
 		s.fields.show(es, true)

@@ -24,18 +24,25 @@ type reconcilePanel struct {
 	object fyne.CanvasObject
 }
 
-// newReconcilePanel builds the panel; the button is disabled without a
-// renderer of the report or a document printer.
+// newReconcilePanel builds the panel (reconcileButton).
 func (a *App) newReconcilePanel() *reconcilePanel {
 	p := &reconcilePanel{a: a, msg: newMessage()}
 	p.scope = a.newRadio([]string{lang.L("home.reconcile.sede"), lang.L("home.reconcile.desk")}, true, nil)
 	p.scope.SetSelected(lang.L("home.reconcile.sede"))
-	p.button = a.button(lang.L("home.reconcile"), fynetheme.DocumentPrintIcon(), p.doPrint)
-	if a.desk.Forms == nil || a.desk.Documents == nil {
-		p.button.Disable()
-	}
+	p.button = a.reconcileButton(lang.L("home.reconcile"), p.doPrint)
 	p.object = container.NewVBox(p.scope.object, p.button, p.msg.box)
 	return p
+}
+
+// reconcileButton returns a button, labelled text, that prints a
+// reconciliation when tapped: disabled without a renderer of the report
+// or a document printer.
+func (a *App) reconcileButton(text string, tapped func()) *button {
+	b := a.button(text, fynetheme.DocumentPrintIcon(), tapped)
+	if a.desk.Forms == nil || a.desk.Documents == nil {
+		b.Disable()
+	}
+	return b
 }
 
 // chosen returns the scope the supervisor chose: the sede unless "solo
@@ -47,32 +54,40 @@ func (p *reconcilePanel) chosen() pinsede.ReconciliationScope {
 	return pinsede.ScopeSede
 }
 
-// doPrint draws up and prints today's reconciliation off the UI goroutine.
+// doPrint prints today's reconciliation, of the scope chosen.
 func (p *reconcilePanel) doPrint() {
-	a := p.a
-	if p.button.Disabled() || a.session == nil {
+	p.a.printReconciliation(p.a.today(), p.chosen(), p.button, p.msg)
+}
+
+// printReconciliation draws up and prints the reconciliation of day, of
+// scope, off the UI goroutine, for the home's panel and the audit
+// screen: b, which asked for it, is disabled meanwhile, and msg says it
+// is printing, then how many slips were not handed over, or why it did
+// not print. It does nothing while b is disabled or with no session.
+func (a *App) printReconciliation(day pinsede.Date, scope pinsede.ReconciliationScope, b *button, msg *message) {
+	if b.Disabled() || a.session == nil {
 		return
 	}
-	s, day, scope := a.session, a.today(), p.chosen()
-	p.button.Disable()
-	p.msg.set(msgInfo, lang.L("home.reconcile.printing"))
+	s := a.session
+	b.Disable()
+	msg.set(msgInfo, lang.L("home.reconcile.printing"))
 	a.background(func() func() {
 		ctx, cancel := issueContext()
 		defer cancel()
 		r, err := a.desk.PrintReconciliation(ctx, s, day, scope)
 		return func() {
-			p.button.Enable()
+			b.Enable()
 			if err == nil {
-				p.msg.set(msgSuccess, lang.L("home.reconcile.printed", map[string]any{"N": len(r.Mismatches)}))
+				msg.set(msgSuccess, lang.L("home.reconcile.printed", map[string]any{"N": len(r.Mismatches)}))
 				return
 			}
-			msg := lang.L("home.reconcile.failed")
+			text := lang.L("home.reconcile.failed")
 			if cause := i18n.Cause(err); cause != "" {
-				msg += "\n" + lang.L("issue.printfailed.cause", map[string]any{"Cause": cause})
+				text += "\n" + lang.L("issue.printfailed.cause", map[string]any{"Cause": cause})
 			} else {
-				msg += "\n" + i18n.Message(err)
+				text += "\n" + i18n.Message(err)
 			}
-			p.msg.set(msgError, msg)
+			msg.set(msgError, text)
 		}
 	})
 }

@@ -33,7 +33,8 @@ func TestScreensTranslated(t *testing.T) {
 			}
 		}
 	}
-	keys[keyCFMismatch] = true // a FieldError's key
+	keys[keyCFMismatch] = true // FieldErrors' keys
+	keys[keyReconcileOneDay] = true
 	keys[pinsede.KeyQueueName] = true
 	for _, s := range sexes {
 		keys["sex."+string(s)] = true
