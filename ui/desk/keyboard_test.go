@@ -361,6 +361,51 @@ func TestMV35ChoicesMoveOn(t *testing.T) {
 	}
 }
 
+// Ensure that the keys that press nothing (cmd/sportello's xinQuietKeys:
+// all cut, pasted back, the paste undone and redone) on the place of birth
+// chosen keep the codice catastale the choice wrote, and then on the code
+// keep it too: the MV35 still goes on. The place cut and pasted back
+// emptied the code for good, and the same keys on the empty code pasted
+// the place there (TestXInputEveryKey, PINSEDE_EVERYKEY=all: "Richiesta
+// MV35", Tab ×6). A place changed still empties the code chosen with it.
+func TestMV35QuietKeysKeepPlaceCode(t *testing.T) {
+	h := ready(t)
+	r := h.newRequest()
+	h.fillRequest(mario)
+	h.typeIn(r.luogo.entry, "Roma")
+	key(r.luogo.entry, fyne.KeyReturn)
+	if r.catastale.Text != "H501" {
+		t.Fatalf("Enter on Roma: catastale %q, want H501", r.catastale.Text)
+	}
+	cb := h.win.Clipboard()
+	quiet := func(e *entry) {
+		h.win.Canvas().Focus(e)
+		for _, s := range []fyne.Shortcut{&fyne.ShortcutSelectAll{}, &fyne.ShortcutCopy{Clipboard: cb},
+			&fyne.ShortcutSelectAll{}, &fyne.ShortcutCut{Clipboard: cb}, &fyne.ShortcutPaste{Clipboard: cb},
+			&fyne.ShortcutUndo{}, &fyne.ShortcutRedo{}} {
+			e.TypedShortcut(s)
+		}
+		key(e, fyne.KeyEscape) // the suggestions the paste opened close
+	}
+	quiet(r.luogo.entry)
+	if r.luogo.text() != "Roma (RM)" || r.catastale.Text != "H501" {
+		t.Errorf("quiet keys on the place: place %q, catastale %q; want Roma (RM) and H501", r.luogo.text(), r.catastale.Text)
+	}
+	quiet(r.catastale)
+	if r.catastale.Text != "H501" {
+		t.Errorf("quiet keys on the code after the place: catastale %q, want H501", r.catastale.Text)
+	}
+	if ps := r.problems(); len(ps) > 0 {
+		t.Errorf("after the quiet keys: %v; want none", ps)
+	}
+
+	h.win.Canvas().Focus(r.luogo.entry)
+	r.luogo.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
+	if r.catastale.Text != "" {
+		t.Errorf("place changed to %q: catastale %q, want it emptied", r.luogo.text(), r.catastale.Text)
+	}
+}
+
 // Ensure that Enter in a field of the identity check moves to what is left
 // to do (the next field left empty, then the checks not ticked, then
 // Emetti PIN) and never issues; and that Ctrl+Enter presses the screen's

@@ -33,10 +33,11 @@ type requestScreen struct {
 	dataNascita   *entry
 	luogo         *placePicker
 	catastale     *entry
-	// pickedCode is the code the picker wrote, while the place stands;
-	// namedPlace the place's text written from a code typed.
-	pickedCode, namedPlace string
-	cf                     *entry
+	// pickedCode is the code the picker wrote, pickedPlace the place's
+	// text it wrote with it; namedPlace the place's text written from a
+	// code typed.
+	pickedCode, pickedPlace, namedPlace string
+	cf                                  *entry
 	// cfUse proposes the codice fiscale computed from the data, cfComputed.
 	cfUse      *button
 	cfComputed pinsede.CodiceFiscale
@@ -217,19 +218,32 @@ const fieldCatastale = "codice_catastale"
 // placePicked fills the code of the place chosen in the picker.
 func (r *requestScreen) placePicked(pl pinsede.PlaceInfo) {
 	r.catastale.SetText(pl.Code)
-	r.pickedCode = pl.Code
+	r.pickedCode, r.pickedPlace = pl.Code, pl.String()
 	r.fields[pinsede.FieldLuogoNascita].touched = true
 	r.fields[fieldCatastale].touched = true
 	r.validate(false)
 }
 
 // placeEdited empties the code the picker wrote when the clerk changes the
-// place it came with: a code typed by hand stays.
+// place it came with: a code typed by hand stays. The place written back
+// as chosen (cut and pasted back, an edit undone) brings its code back, in
+// the code's entry left empty: the place's cut and paste emptied the code
+// for good, and the next paste, on the code, wrote the place there
+// (TestXInputEveryKey's quiet keys).
 func (r *requestScreen) placeEdited() {
-	if r.pickedCode != "" && strings.TrimSpace(r.catastale.Text) == r.pickedCode {
+	r.namedPlace = ""
+	if r.pickedCode == "" {
+		return
+	}
+	code := strings.TrimSpace(r.catastale.Text)
+	switch {
+	case strings.TrimSpace(r.luogo.text()) == r.pickedPlace:
+		if code == "" {
+			r.catastale.SetText(r.pickedCode)
+		}
+	case code == r.pickedCode:
 		r.catastale.SetText("")
 	}
-	r.pickedCode, r.namedPlace = "", ""
 }
 
 // placeCodeTyped names the place of a code typed in its own entry, when
