@@ -377,7 +377,7 @@ func TestMV35QuietKeysKeepPlaceCode(t *testing.T) {
 	if r.catastale.Text != "H501" {
 		t.Fatalf("Enter on Roma: catastale %q, want H501", r.catastale.Text)
 	}
-	cb := h.win.Clipboard()
+	cb := fyne.CurrentApp().Clipboard()
 	quiet := func(e *entry) {
 		h.win.Canvas().Focus(e)
 		for _, s := range []fyne.Shortcut{&fyne.ShortcutSelectAll{}, &fyne.ShortcutCopy{Clipboard: cb},
