@@ -125,10 +125,11 @@ type watchdog struct {
 }
 
 // begin records the step what ("" for none: the signal), and starts the
-// watchdog at the first call.
+// watchdog at the first call, which it logs (slog's default logger).
 func (w *watchdog) begin(what string) {
 	w.moved(what, time.Now())
 	w.once.Do(func() {
+		slog.Info("the quit begins", "bound", Grace.String()+" without progress")
 		go func() {
 			t := time.NewTicker(tick)
 			defer t.Stop()
