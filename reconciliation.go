@@ -136,7 +136,14 @@ type Reconciliation struct {
 // when pulled on a later day, and lists the slips never handed over of
 // every desk: another desk's are those of its issues not voided. Desks
 // and LastPull say as of when it holds each desk's acts (LastPull).
+//
+// A day after today, by the desk's clock, is refused (a Problem of
+// KeyDateFuture): its reconciliation would say that nothing was issued
+// on a day not yet begun.
 func (d *Desk) Reconciliation(s *Session, day Date, scope ReconciliationScope) (Reconciliation, error) {
+	if day.After(DateOf(d.Now())) {
+		return Reconciliation{}, &Problem{Key: KeyDateFuture, Err: fmt.Errorf("reconciliation of %s: a day to come", day)}
+	}
 	if scope == ScopeSede {
 		return d.reconcileSede(s, day)
 	}

@@ -107,6 +107,30 @@ func TestPrintReconciliation(t *testing.T) {
 	}
 }
 
+// Ensure that no reconciliation is drawn up, nor printed, for a day to
+// come, of either scope: it would say that nothing was issued on a day
+// not yet begun, drawn up before it. The audit screen refused such a
+// day, but Desk.Reconciliation took any (its one caller's rule).
+func TestReconciliationOfADayToCome(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	docs, forms := &documents{}, &reconForms{}
+	f.desk.Forms, f.desk.Documents = forms, docs
+	tomorrow := pinsede.DateOf(f.now.AddDate(0, 0, 1))
+	for _, scope := range []pinsede.ReconciliationScope{pinsede.ScopeDesk, pinsede.ScopeSede} {
+		var p *pinsede.Problem
+		if _, err := f.desk.PrintReconciliation(ctx, f.sup, tomorrow, scope); !errors.As(err, &p) || p.Key != pinsede.KeyDateFuture {
+			t.Errorf("scope %d, the reconciliation of %s, a day to come: %v, want the problem %s", scope, tomorrow, err, pinsede.KeyDateFuture)
+		}
+	}
+	if len(forms.got) != 0 || len(docs.titles) != 0 {
+		t.Errorf("rendered %d, printed %v for a day to come", len(forms.got), docs.titles)
+	}
+	if _, err := f.desk.Reconciliation(f.sup, pinsede.DateOf(f.now), pinsede.ScopeDesk); err != nil {
+		t.Errorf("today's: %v", err)
+	}
+}
+
 // Ensure that the reconciliation counts revocations and replaced slips,
 // and leaves out of the mismatches a slip replaced because it was lost
 // (its replacement, not handed over, is in).
