@@ -113,8 +113,13 @@ func (v *Verification) Validate(today Date) FieldErrors {
 	if d.Type.Valid() && !d.Type.Foreign() && d.Country == "" {
 		d.Country = "IT"
 	}
-	if !validCountry(d.Country) {
+	switch {
+	case !validCountry(d.Country):
 		es.add(FieldDocCountry, KeyCountry, nil)
+	case d.Type.Foreign() && d.Country == "IT":
+		es.add(FieldDocCountry, KeyDocForeignItaly, nil) // Policy.Check goes by the type
+	case d.Type.Valid() && !d.Type.Foreign() && d.Country != "IT":
+		es.add(FieldDocCountry, KeyDocItalianAbroad, nil)
 	}
 	switch {
 	case d.IssuedOn.IsZero():

@@ -67,6 +67,8 @@ const (
 	KeyDocNumber        = "err.doc.number"
 	KeyDocExpired       = "err.doc.expired"
 	KeyDocExpiryOrder   = "err.doc.expiry_before_issue"
+	KeyDocForeignItaly  = "err.doc.foreign_italy"
+	KeyDocItalianAbroad = "err.doc.italian_abroad"
 	KeyCheckNotDone     = "err.check.notdone"
 	KeyScanTooLarge     = "err.scan.toolarge"
 	KeyScanType         = "err.scan.type"

@@ -161,6 +161,17 @@ func TestVerificationValidate(t *testing.T) {
 		{"foreign with country", func(v *Verification) {
 			v.Document.Type, v.Document.Number, v.Document.Country = DocPassaportoEstero, "X12345678", "ar"
 		}, "", ""},
+		// A foreign type issued by Italy would pass the rule "no Italian
+		// document" (Policy.Check goes by the type): a clerk who picked
+		// Italy, or the type, by mistake is told which to correct.
+		{"foreign type issued by Italy", func(v *Verification) {
+			v.Document.Type, v.Document.Number, v.Document.Country = DocPassaportoEstero, "X12345678", "IT"
+		}, FieldDocCountry, KeyDocForeignItaly},
+		{"foreign identity card issued by Italy", func(v *Verification) {
+			v.Document.Type, v.Document.Number, v.Document.Country = DocIdentitaEstera, "X12345678", " it "
+		}, FieldDocCountry, KeyDocForeignItaly},
+		{"Italian type issued abroad", func(v *Verification) { v.Document.Country = "FR" }, FieldDocCountry, KeyDocItalianAbroad},
+		{"Italian type issued by Italy", func(v *Verification) { v.Document.Country = "IT" }, "", ""},
 		{"photo not checked", func(v *Verification) { v.Checklist.PhotoMatches = false }, FieldCheckPhoto, KeyCheckNotDone},
 		{"MV35 not signed", func(v *Verification) { v.Checklist.MV35Signed = false }, FieldCheckSigned, KeyCheckNotDone},
 		{"scan not an image", func(v *Verification) { v.Scan = &Scan{Name: "x.exe", Data: []byte("MZ\x90")} }, FieldScan, KeyScanType},

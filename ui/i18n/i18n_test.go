@@ -68,6 +68,8 @@ var domainKeys = map[string]map[string]any{
 	pinsede.KeyDocNumber:        {"Example": "CA00000AA"},
 	pinsede.KeyDocExpired:       {"Date": "28/02/2025"},
 	pinsede.KeyDocExpiryOrder:   nil,
+	pinsede.KeyDocForeignItaly:  nil,
+	pinsede.KeyDocItalianAbroad: nil,
 	pinsede.KeyCheckNotDone:     nil,
 	pinsede.KeyScanTooLarge:     {"MaxMB": 10},
 	pinsede.KeyScanType:         nil,
