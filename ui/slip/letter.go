@@ -88,7 +88,8 @@ func letter(d doc, s pinsede.Slip) error {
 			string(s.Citizen.CodiceFiscale) + ") e i 16 caratteri del PIN, nell'ordine in cui sono stampati.",
 		"Al primo accesso una procedura guidata Le chiederà di sostituire i 16 caratteri con un PIN di 8 caratteri " +
 			"scelto da Lei: da quel momento userà soltanto il nuovo PIN.",
-		"Il PIN vale 6 mesi, fino al " + date(s.ExpiresAt) + ": alla scadenza il sistema La guiderà nel rinnovo.",
+		"Il PIN vale 6 mesi, fino al " + date(s.ExpiresAt) + ", e non si rinnova da solo: per un nuovo PIN si rivolga " +
+			"a una sede INPS con un documento d'identità valido, oppure acceda con SPID, CIE o CNS.",
 	}
 	if s.Type == pinsede.Telefonico {
 		steps = telephoneSteps(s)

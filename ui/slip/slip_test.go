@@ -145,6 +145,26 @@ func TestRenderPending(t *testing.T) {
 	}
 }
 
+// Ensure that the slip tells the citizen where a new PIN comes from when
+// this one expires: a sede (the desk's renewal, issue 7) or SPID, CIE,
+// CNS. It promised that "il sistema La guiderà nel rinnovo", and
+// centrale answers an expired PIN "expired", with no renewal online.
+func TestRenderExpiryWhereToRenew(t *testing.T) {
+	pdf, err := Render(sampleSlip(t, "Rossi", "Mario"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page1 := strings.Join(strings.Fields(pdftotext(t, pdf, "1", "1")), " ")
+	for _, want := range []string{"fino al 23/05/2027", "non si rinnova da solo", "si rivolga a una sede INPS con un documento d'identità valido", "SPID, CIE o CNS"} {
+		if !strings.Contains(page1, want) {
+			t.Errorf("page 1 lacks %q:\n%s", want, page1)
+		}
+	}
+	if strings.Contains(page1, "guiderà nel rinnovo") {
+		t.Errorf("page 1 promises a renewal online that centrale does not make:\n%s", page1)
+	}
+}
+
 // Ensure that the same slip renders to the same bytes.
 func TestRenderDeterministic(t *testing.T) {
 	a, err := Render(sampleSlip(t, "Rossi", "Mario"))
