@@ -28,10 +28,10 @@ type replaceDialog struct {
 	citizen pinsede.Citizen
 	cred    pinsede.Credential
 
-	reason                                 *choice
-	doc                                    *documentForm
-	checkOriginal, checkPhoto, checkSigned *check
-	fields                                 fields
+	reason *choice
+	doc    *documentForm
+	checklist
+	fields fields
 	*approvalFields
 	*actionDialog
 }
@@ -51,16 +51,7 @@ func (c *citizenScreen) showReplace(cred pinsede.Credential) {
 	})
 	reasonF := d.fields.add(newField(pinsede.FieldRevokeReason, lang.L("replace.reason"), d.reason.object))
 	d.doc = a.newDocumentForm(d.fields, func(name string) string { return name }, validate)
-	tick := func(key, field string) *check {
-		return a.newCheck(lang.L(key), func(bool) {
-			a.touch()
-			d.fields[field].touched = true
-			validate()
-		})
-	}
-	d.checkOriginal = tick("verify.check.original", pinsede.FieldCheckOriginal)
-	d.checkPhoto = tick("verify.check.photo", pinsede.FieldCheckPhoto)
-	d.checkSigned = tick("verify.check.signed", pinsede.FieldCheckSigned)
+	d.checklist = a.newChecklist(d.fields, validate)
 	f := func(name string, input fyne.CanvasObject) fyne.CanvasObject {
 		return a.liveField(d.fields, validate, name, "", input)
 	}
@@ -105,14 +96,7 @@ const replaceWidth, replaceReserve = 880, 220
 
 // verification reads the identity check of the form.
 func (d *replaceDialog) verification() pinsede.Verification {
-	return pinsede.Verification{
-		Document: d.doc.document(),
-		Checklist: pinsede.Checklist{
-			OriginalSeen: d.checkOriginal.Checked,
-			PhotoMatches: d.checkPhoto.Checked,
-			MV35Signed:   d.checkSigned.Checked,
-		},
-	}
+	return d.checklist.verification(d.doc.document())
 }
 
 // chosenReason returns the reason chosen, "" for none.
