@@ -477,7 +477,7 @@ func xinRevoke(t *testing.T, bin, display, dir, cred string) {
 	column := d.region(xinColumnRect)
 	d.keys("space") // Sostituisci busta: its dialog, the keyboard on the first reason
 	d.waitDialog(column, true)
-	d.shot("replace") // the identity check of the replacement, as drawn
+	d.shot("replace")                // the identity check of the replacement, as drawn
 	d.keys("Tab", "space", "Escape") // the last reason, chosen, then Esc
 	d.waitDialog(column, false)
 	d.keys("Tab", "Return") // Revoca, by Enter
