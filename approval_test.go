@@ -35,7 +35,7 @@ func TestApproverChoseTheirPassword(t *testing.T) {
 	replace := func(cognome, pw string) error {
 		t.Helper()
 		c := f.issueTo(t, f.sup, cognome)
-		_, err := f.desk.ReplaceSlip(ctx, f.sup, c.ID, pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup2", Password: pw})
+		_, err := f.desk.ReplaceSlip(ctx, f.sup, c.ID, pinsede.ReasonSlipLost, verification(), pinsede.Approval{SupervisorID: "sup2", Password: pw})
 		return err
 	}
 	if err := replace("Verdi", "data-da-anna"); !errors.Is(err, pinsede.ErrApproverTemporary) {
@@ -87,7 +87,7 @@ func TestApprovalIsNoLogin(t *testing.T) {
 	logged := lastLogin()
 	f.now = f.now.Add(time.Hour)
 	c := f.issueTo(t, op, "Verdi")
-	if _, err := f.desk.ReplaceSlip(ctx, op, c.ID, pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup", Password: "sbagliata-sbagliata"}); !errors.Is(err, pinsede.ErrBadCredentials) {
+	if _, err := f.desk.ReplaceSlip(ctx, op, c.ID, pinsede.ReasonSlipLost, verification(), pinsede.Approval{SupervisorID: "sup", Password: "sbagliata-sbagliata"}); !errors.Is(err, pinsede.ErrBadCredentials) {
 		t.Fatalf("a wrong approval: %v", err)
 	}
 	if n := failedLogins(t, f, "sup"); n != 1 {
@@ -109,7 +109,7 @@ func TestApprovalIsNoLogin(t *testing.T) {
 	if !found {
 		t.Error("the wrong approval was not audited")
 	}
-	if _, err := f.desk.ReplaceSlip(ctx, op, c.ID, pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup", Password: "password-lunga"}); err != nil {
+	if _, err := f.desk.ReplaceSlip(ctx, op, c.ID, pinsede.ReasonSlipLost, verification(), pinsede.Approval{SupervisorID: "sup", Password: "password-lunga"}); err != nil {
 		t.Fatal(err)
 	}
 	if n := failedLogins(t, f, "sup"); n != 0 {

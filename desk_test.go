@@ -406,7 +406,7 @@ func TestReplaceSlip(t *testing.T) {
 	}
 	for _, c := range refused {
 		t.Run(c.name, func(t *testing.T) {
-			if _, err := f.desk.ReplaceSlip(ctx, c.s, id, pinsede.ReasonSlipLost, c.a); !errors.Is(err, c.want) {
+			if _, err := f.desk.ReplaceSlip(ctx, c.s, id, pinsede.ReasonSlipLost, verification(), c.a); !errors.Is(err, c.want) {
 				t.Fatalf("want %v, got %v", c.want, err)
 			}
 		})
@@ -415,7 +415,7 @@ func TestReplaceSlip(t *testing.T) {
 		t.Fatalf("a refused replacement printed: %d slips", len(f.printer.pins))
 	}
 	var es pinsede.FieldErrors
-	if _, err := f.desk.ReplaceSlip(ctx, op, id, "per capriccio", pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"}); !errors.As(err, &es) {
+	if _, err := f.desk.ReplaceSlip(ctx, op, id, "per capriccio", verification(), pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"}); !errors.As(err, &es) {
 		t.Fatalf("unknown reason: %v", err)
 	}
 	// The wrong password counted towards the approver's lock-out.
@@ -431,7 +431,7 @@ func TestReplaceSlip(t *testing.T) {
 
 	forms := &fakeForms{}
 	f.desk.Forms = forms
-	out, err := f.desk.ReplaceSlip(ctx, op, id, pinsede.ReasonSlipSpoiled, pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"})
+	out, err := f.desk.ReplaceSlip(ctx, op, id, pinsede.ReasonSlipSpoiled, verification(), pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -461,7 +461,7 @@ func TestReplaceSlip(t *testing.T) {
 	if s := f.printer.slips[1]; s.Serial != c.SlipSerial || s.Citizen.Cognome != "Rossi" {
 		t.Fatalf("slip %+v", s)
 	}
-	if _, err := f.desk.ReplaceSlip(ctx, op, id, pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"}); !errors.Is(err, pinsede.ErrNotActive) {
+	if _, err := f.desk.ReplaceSlip(ctx, op, id, pinsede.ReasonSlipLost, verification(), pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"}); !errors.Is(err, pinsede.ErrNotActive) {
 		t.Fatalf("replacing a revoked slip: %v", err)
 	}
 
@@ -475,7 +475,7 @@ func TestReplaceSlip(t *testing.T) {
 			replaced = &cp.History[i]
 		}
 	}
-	want := "busta " + first.Credential.SlipSerial + " → " + c.SlipSerial + ", approvato da sup2"
+	want := "busta " + first.Credential.SlipSerial + " → " + c.SlipSerial + ", approvato da sup2; documento passaporto_estero n. PAA123456 (ES), scade il 03/05/2030"
 	if replaced == nil || replaced.Detail != want || replaced.Actor != "op1" || replaced.Credential != c.ID {
 		t.Fatalf("audit entry %+v, want detail %q", replaced, want)
 	}
@@ -624,7 +624,7 @@ func TestEmptyPasswordNotCounted(t *testing.T) {
 				t.Fatalf("Login of %q with no password: %v, want ErrNoPassword", id, err)
 			}
 		}
-		if _, err := f.desk.ReplaceSlip(ctx, op, "nessuna", pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup"}); !errors.Is(err, pinsede.ErrNoPassword) {
+		if _, err := f.desk.ReplaceSlip(ctx, op, "nessuna", pinsede.ReasonSlipLost, verification(), pinsede.Approval{SupervisorID: "sup"}); !errors.Is(err, pinsede.ErrNoPassword) {
 			t.Fatalf("approval with no password: %v, want ErrNoPassword", err)
 		}
 		if err := f.desk.ChangePassword(f.sup, "", "una-nuova-password"); !errors.Is(err, pinsede.ErrNoPassword) {

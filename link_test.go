@@ -117,7 +117,7 @@ func TestIssueClockOff(t *testing.T) {
 					return f.desk.IssueWithOverride(context.Background(), f.sup, request(), verification(), pinsede.Override{SupervisorID: "nessuno", Reason: "x"})
 				},
 				func() (pinsede.Issued, error) { // a replaced slip: before the approval and the old PIN's state
-					return f.desk.ReplaceSlip(context.Background(), f.sup, "nessuna", pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "nessuno", Password: "x"})
+					return f.desk.ReplaceSlip(context.Background(), f.sup, "nessuna", pinsede.ReasonSlipLost, verification(), pinsede.Approval{SupervisorID: "nessuno", Password: "x"})
 				},
 			} {
 				_, err := issue()

@@ -37,7 +37,7 @@ func TestReconciliationSede(t *testing.T) {
 	esposito := a.issueTo(t, a.sup, "Esposito")
 	c.addOperator(t, pinsede.NewOperator{ID: "sup2", Name: "Lucia Neri", Role: pinsede.RoleSupervisore, Password: "password-sup2"})
 	martini := c.issueTo(t, c.sup, "Martini")
-	rep, err := c.desk.ReplaceSlip(ctx, c.sup, martini.ID, pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"})
+	rep, err := c.desk.ReplaceSlip(ctx, c.sup, martini.ID, pinsede.ReasonSlipLost, verification(), pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"})
 	if err != nil {
 		t.Fatal(err)
 	}

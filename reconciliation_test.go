@@ -142,7 +142,7 @@ func TestReconciliationReplaced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := f.desk.ReplaceSlip(ctx, f.sup, out.Credential.ID, pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"})
+	rep, err := f.desk.ReplaceSlip(ctx, f.sup, out.Credential.ID, pinsede.ReasonSlipLost, verification(), pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"})
 	if err != nil {
 		t.Fatal(err)
 	}

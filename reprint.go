@@ -17,6 +17,18 @@ const (
 // (ReasonSlipLost or ReasonSlipSpoiled) and a new one, with a new PIN and a
 // new slip serial, is issued to the same citizen and printed.
 //
+// A new PIN is issued with the care of an issue (issue 7: identity check,
+// audit, sync, a printed paper): ver is the identity check made now,
+// validated as Issue validates it ([Verification.Validate]: an expired
+// document, an unticked checklist item, ... return FieldErrors, with an
+// unknown reason's, and write nothing), and the eligibility policy in force
+// today refuses the citizen's request with that document as it refuses an
+// issue (a *Problem wrapping ErrNotEligible, the refusal recorded as
+// ActionRefused and EventRefused), but for a PIN telefonico, whose issue
+// it does not refuse (IssueTelephonePIN). The document checked becomes the
+// citizen's, goes on the new MV35 (with its scan, when given) and is named
+// in the replacement's audit entry.
+//
 // It needs the approval of an active supervisor other than the session's
 // operator: ErrSameApprover for the operator's own approval, ErrForbidden
 // for someone who is not a supervisor. The approver's password is checked
@@ -31,7 +43,7 @@ const (
 // their audit entries and their outbox events are committed in one
 // transaction. If the new slip cannot be printed, the new credential is
 // revoked and the error wraps ErrPrint, as for Issue.
-func (d *Desk) ReplaceSlip(ctx context.Context, s *Session, credentialID, reason string, a Approval) (Issued, error) {
+func (d *Desk) ReplaceSlip(ctx context.Context, s *Session, credentialID, reason string, ver Verification, a Approval) (Issued, error) {
 	wrap := func(err error) error { return fmt.Errorf("replace slip of %s: %w", credentialID, err) }
 	if d.Printer == nil {
 		return Issued{}, ErrNoPrinter
@@ -39,8 +51,13 @@ func (d *Desk) ReplaceSlip(ctx context.Context, s *Session, credentialID, reason
 	if err := d.clockOff(); err != nil { // before the approval and the dates
 		return Issued{}, wrap(err)
 	}
+	var es FieldErrors
 	if reason != ReasonSlipLost && reason != ReasonSlipSpoiled {
-		return Issued{}, FieldErrors{{Field: FieldRevokeReason, Key: KeyRequired}}
+		es.add(FieldRevokeReason, KeyRequired, nil)
+	}
+	today := DateOf(d.Now())
+	if es = append(es, ver.Validate(today)...); len(es) > 0 {
+		return Issued{}, es
 	}
 	if err := d.approve(s, a); err != nil {
 		return Issued{}, wrap(err)
@@ -65,6 +82,15 @@ func (d *Desk) ReplaceSlip(ctx context.Context, s *Session, credentialID, reason
 	if err := old.Can(TransitionReplace, now); err != nil {
 		return Issued{}, wrap(err)
 	}
+	citizen.Document, citizen.UpdatedAt = ver.Document, now
+	if e, ok := citizenTextProblem(citizen); ok { // as validateIssue
+		return Issued{}, FieldErrors{e}
+	}
+	if old.Type != Telefonico { // IssueTelephonePIN applies no policy either
+		if _, err := d.refusal(s, citizen.Request, &ver.Document, true); err != nil {
+			return Issued{}, err
+		}
+	}
 	cred, pin, err := d.mint(s, old.CodiceFiscale, now)
 	if err != nil {
 		return Issued{}, wrap(err)
@@ -87,12 +113,27 @@ func (d *Desk) ReplaceSlip(ctx context.Context, s *Session, credentialID, reason
 		if err := d.record(tx, s, now, old, ActionRevoked, EventRevoked, reason); err != nil {
 			return err
 		}
-		detail := fmt.Sprintf("busta %s → %s, approvato da %s", old.SlipSerial, cred.SlipSerial, a.SupervisorID)
-		if err := d.recordIssued(tx, s, now, cred, ActionSlipReplaced, detail, citizen); err != nil {
+		cit, err := tx.Citizen(old.CodiceFiscale) // read again too
+		if err != nil {
+			return err
+		}
+		cit.Document, cit.UpdatedAt = ver.Document, now
+		if err := tx.PutCitizen(cit); err != nil {
+			return err
+		}
+		if ver.Scan != nil {
+			if err := tx.PutScan(cred.ID, *ver.Scan); err != nil {
+				return err
+			}
+		}
+		doc := ver.Document
+		detail := fmt.Sprintf("busta %s → %s, approvato da %s; documento %s n. %s (%s), scade il %s",
+			old.SlipSerial, cred.SlipSerial, a.SupervisorID, doc.Type, doc.Number, doc.Country, doc.ExpiresOn.Italian())
+		if err := d.recordIssued(tx, s, now, cred, ActionSlipReplaced, detail, cit); err != nil {
 			return err
 		}
 		if err := d.archiveMV35(tx, cred.ID, MV35Data{ // after the issue: its event follows the issue's
-			Request: citizen.Request, Document: citizen.Document, Sede: s.Sede, Operator: s.Operator.Name, Date: now, Replaces: true,
+			Request: cit.Request, Document: ver.Document, Sede: s.Sede, Operator: s.Operator.Name, Date: now, Replaces: true,
 		}); err != nil {
 			return err
 		}

@@ -171,7 +171,7 @@ func TestManagedElsewhereRefused(t *testing.T) {
 		{"revoke", func(id string) error { _, err := f.desk.Revoke(f.sup, id, why); return err }},
 		{"revoke approved", func(id string) error { _, err := f.desk.RevokeApproved(f.sup, id, why, approval); return err }},
 		{"replace slip", func(id string) error {
-			_, err := f.desk.ReplaceSlip(context.Background(), f.sup, id, pinsede.ReasonSlipLost, approval)
+			_, err := f.desk.ReplaceSlip(context.Background(), f.sup, id, pinsede.ReasonSlipLost, verification(), approval)
 			return err
 		}},
 	}

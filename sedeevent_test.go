@@ -399,7 +399,7 @@ func TestReplaceSlipAtSiblingDesk(t *testing.T) {
 	b.addOperator(t, pinsede.NewOperator{ID: "sup2", Name: "Carla Neri", Role: pinsede.RoleSupervisore, Password: "password-sup2"})
 	skip := len(outboxSeqs(t, b))
 	a.now, b.now = a.now.Add(time.Minute), b.now.Add(time.Minute) // the new PIN is the newer
-	re, err := b.desk.ReplaceSlip(ctx, b.sup, out.Credential.ID, pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"})
+	re, err := b.desk.ReplaceSlip(ctx, b.sup, out.Credential.ID, pinsede.ReasonSlipLost, verification(), pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"})
 	if err != nil {
 		t.Fatalf("replace at desk 02: %v", err)
 	}

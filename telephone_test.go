@@ -184,7 +184,7 @@ func TestReplaceSlipTelephone(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.now = f.now.Add(time.Hour)
-	out, err := f.desk.ReplaceSlip(ctx, f.sup, first.Credential.ID, pinsede.ReasonSlipLost,
+	out, err := f.desk.ReplaceSlip(ctx, f.sup, first.Credential.ID, pinsede.ReasonSlipLost, verification(),
 		pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"})
 	if err != nil {
 		t.Fatal(err)

@@ -475,9 +475,10 @@ func xinRevoke(t *testing.T, bin, display, dir, cred string) {
 	// button, on the page and in a dialog: keys not counted.
 	nav, navLog := d.nav, d.navLog
 	column := d.region(xinColumnRect)
-	d.keys("space") // Sostituisci busta: its dialog, the keyboard on the supervisor's id
+	d.keys("space") // Sostituisci busta: its dialog, the keyboard on the first reason
 	d.waitDialog(column, true)
-	d.keys("shift+Tab", "space", "Escape") // the last reason, chosen, then Esc
+	d.shot("replace")                // the identity check of the replacement, as drawn
+	d.keys("Tab", "space", "Escape") // the last reason, chosen, then Esc
 	d.waitDialog(column, false)
 	d.keys("Tab", "Return") // Revoca, by Enter
 	d.waitDialog(column, true)

@@ -687,7 +687,7 @@ func TestTelephoneSlipMonthEnd(t *testing.T) {
 			}
 			set(time.Date(2027, time.February, 1, 0, 30, 0, 0, rome)) // the PIN expires at 00:10 on the desk, 01:10 at centrale
 			addOperator(t, pc.desk, pc.sess, pinsede.NewOperator{ID: "sup2", Name: "Carla Verdi", Role: pinsede.RoleSupervisore, Password: "password-sup2"})
-			is, err := pc.desk.ReplaceSlip(ctx, pc.sess, old.Credential.ID, pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"})
+			is, err := pc.desk.ReplaceSlip(ctx, pc.sess, old.Credential.ID, pinsede.ReasonSlipLost, verificationOn(cd.clock()), pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -857,7 +857,7 @@ func TestMonthEndExpiry(t *testing.T) {
 					first := printer.lastExpiry()
 					set(tc.replaced.Add(-tc.ahead))
 					addOperator(t, pc.desk, pc.sess, pinsede.NewOperator{ID: "sup2", Name: "Carla Verdi", Role: pinsede.RoleSupervisore, Password: "password-sup2"})
-					if is, err = pc.desk.ReplaceSlip(ctx, pc.sess, held.ID, pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"}); err != nil {
+					if is, err = pc.desk.ReplaceSlip(ctx, pc.sess, held.ID, pinsede.ReasonSlipLost, verificationOn(cd.clock()), pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"}); err != nil {
 						t.Fatal(err)
 					}
 					held = is.Credential
@@ -907,7 +907,7 @@ func TestDeskClockSlipReplacedApart(t *testing.T) {
 			}
 			cd.ahead.Store(0) // the clerk puts the clock right
 			addOperator(t, pc.desk, pc.sess, pinsede.NewOperator{ID: "sup2", Name: "Carla Verdi", Role: pinsede.RoleSupervisore, Password: "password-sup2"})
-			is, err := pc.desk.ReplaceSlip(ctx, pc.sess, old.Credential.ID, pinsede.ReasonSlipLost, pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"})
+			is, err := pc.desk.ReplaceSlip(ctx, pc.sess, old.Credential.ID, pinsede.ReasonSlipLost, verificationOn(cd.clock()), pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -28,13 +28,13 @@ type convertScreen struct {
 	// ConvertCentral.
 	central bool
 
-	doc                                    *documentForm
-	checkOriginal, checkPhoto, checkSigned *check
-	back, convert                          *button
-	progress                               *widget.ProgressBarInfinite
-	msg                                    *message
-	fields                                 fields
-	screen                                 screen
+	doc *documentForm
+	checklist
+	back, convert *button
+	progress      *widget.ProgressBarInfinite
+	msg           *message
+	fields        fields
+	screen        screen
 }
 
 // showConvert opens the conversion of credential cred of the citizen on
@@ -51,16 +51,7 @@ func (c *citizenScreen) openConvert(cred pinsede.Credential, central bool) {
 		return a.liveField(v.fields, validate, name, label, input)
 	}
 	v.doc = a.newDocumentForm(v.fields, func(name string) string { return name }, validate)
-	tick := func(key, field string) *check {
-		return a.newCheck(lang.L(key), func(bool) {
-			a.touch()
-			v.fields[field].touched = true
-			v.validate(false)
-		})
-	}
-	v.checkOriginal = tick("verify.check.original", pinsede.FieldCheckOriginal)
-	v.checkPhoto = tick("verify.check.photo", pinsede.FieldCheckPhoto)
-	v.checkSigned = tick("verify.check.signed", pinsede.FieldCheckSigned)
+	v.checklist = a.newChecklist(v.fields, validate)
 	v.back = a.button(lang.L("convert.back"), fynetheme.NavigateBackIcon(), func() { a.showCitizen(v.citizen.CF()) })
 	v.convert = a.primaryButton(lang.L("convert.confirm"), fynetheme.ConfirmIcon(), v.doConvert)
 	v.progress = widget.NewProgressBarInfinite()
@@ -98,14 +89,7 @@ func (c *citizenScreen) openConvert(cred pinsede.Credential, central bool) {
 
 // verification reads the form.
 func (v *convertScreen) verification() pinsede.Verification {
-	return pinsede.Verification{
-		Document: v.doc.document(),
-		Checklist: pinsede.Checklist{
-			OriginalSeen: v.checkOriginal.Checked,
-			PhotoMatches: v.checkPhoto.Checked,
-			MV35Signed:   v.checkSigned.Checked,
-		},
-	}
+	return v.checklist.verification(v.doc.document())
 }
 
 // validate shows the problems of the touched fields, or of all of them.

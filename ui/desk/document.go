@@ -140,3 +140,40 @@ func (d *documentForm) dateProblems(es pinsede.FieldErrors) pinsede.FieldErrors 
 	es = withDateFormat(es, d.name(pinsede.FieldDocIssued), d.issued.Text)
 	return withDateFormat(es, d.name(pinsede.FieldDocExpires), d.expires.Text)
 }
+
+// checklist is the clerk's three checks of an identity check made in
+// person, as the conversion and the replacement of a slip ask them: none
+// ticked at first.
+type checklist struct {
+	checkOriginal, checkPhoto, checkSigned *check
+}
+
+// newChecklist builds the checks, each marked touched in fs when ticked
+// or unticked, with validate run.
+func (a *App) newChecklist(fs fields, validate func()) checklist {
+	tick := func(key, field string) *check {
+		return a.newCheck(lang.L(key), func(bool) {
+			a.touch()
+			fs[field].touched = true
+			validate()
+		})
+	}
+	return checklist{
+		checkOriginal: tick("verify.check.original", pinsede.FieldCheckOriginal),
+		checkPhoto:    tick("verify.check.photo", pinsede.FieldCheckPhoto),
+		checkSigned:   tick("verify.check.signed", pinsede.FieldCheckSigned),
+	}
+}
+
+// verification returns the identity check of doc with the checks as
+// ticked.
+func (c checklist) verification(doc pinsede.Document) pinsede.Verification {
+	return pinsede.Verification{
+		Document: doc,
+		Checklist: pinsede.Checklist{
+			OriginalSeen: c.checkOriginal.Checked,
+			PhotoMatches: c.checkPhoto.Checked,
+			MV35Signed:   c.checkSigned.Checked,
+		},
+	}
+}

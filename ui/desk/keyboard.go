@@ -181,7 +181,31 @@ func (a *App) deskKey(k *fyne.KeyEvent) bool {
 // scrollIntoView scrolls the current screen so that o, which has just
 // gained the focus, shows whole: Tab never leaves the focus below the
 // visible part of a long form.
-func (a *App) scrollIntoView(o fyne.CanvasObject) { scrollTo(a.currentScroll(), o) }
+func (a *App) scrollIntoView(o fyne.CanvasObject) {
+	if a.showInDialog(o) {
+		return
+	}
+	scrollTo(a.currentScroll(), o)
+}
+
+// showInDialog scrolls the dialog on top so that o shows whole, when o
+// lies in a scroll of it (the replacement of a slip, taller than a small
+// screen), and reports whether it did.
+func (a *App) showInDialog(o fyne.CanvasObject) bool {
+	c := a.win.Canvas()
+	if c == nil {
+		return false
+	}
+	top := c.Overlays().Top()
+	if top == nil {
+		return false
+	}
+	scrolls := scrollsOf(top, o)
+	for i := len(scrolls) - 1; i >= 0; i-- {
+		scrollTo(scrolls[i], o)
+	}
+	return len(scrolls) > 0
+}
 
 // scrollTo scrolls sc, if any, so that o, which lies in it, shows whole.
 func scrollTo(sc *container.Scroll, o fyne.CanvasObject) {
@@ -210,6 +234,9 @@ func scrollTo(sc *container.Scroll, o fyne.CanvasObject) {
 // that hold o, the innermost first: the page's, or that of its messages
 // (footedPage).
 func (a *App) showFocused(o fyne.CanvasObject) {
+	if a.showInDialog(o) {
+		return
+	}
 	scrolls := scrollsOf(a.current.View, o)
 	for i := len(scrolls) - 1; i >= 0; i-- {
 		scrollTo(scrolls[i], o)
@@ -220,6 +247,8 @@ func (a *App) showFocused(o fyne.CanvasObject) {
 // that hold o, the outermost first.
 func scrollsOf(in, o fyne.CanvasObject) []*container.Scroll {
 	switch x := in.(type) {
+	case *widget.PopUp: // a dialog
+		return scrollsOf(x.Content, o)
 	case *fyne.Container:
 		for _, c := range x.Objects {
 			if scrolls := scrollsOf(c, o); scrolls != nil {

@@ -36,10 +36,14 @@ func TestReplaceSlip(t *testing.T) {
 		t.Fatal("the replacement dialog does not show the slip")
 	}
 
-	// Given no reason, when confirmed, then it asks for one.
+	// Given no reason, when confirmed, then it asks for one, under the
+	// reasons.
+	d.checkOriginal.SetChecked(true) // the identity checked again
+	d.checkPhoto.SetChecked(true)
+	d.checkSigned.SetChecked(true)
 	h.tap(d.confirm)
-	if got := d.msg.text(); !strings.Contains(got, "motivo") {
-		t.Errorf("no reason: message %q", got)
+	if got := d.fields[pinsede.FieldRevokeReason].errText; !strings.Contains(got, "motivo") {
+		t.Errorf("no reason: problem %q", got)
 	}
 	// Given the operator's own approval, then it is refused.
 	d.reason.SetSelected(reason(pinsede.ReasonSlipLost))

@@ -1110,3 +1110,31 @@ func columns(n int, objs ...fyne.CanvasObject) fyne.CanvasObject {
 	}
 	return rows
 }
+
+// dialogScroll holds the fields of a dialog in a vertical scroll at least
+// width wide, as tall as they are but no taller than the window leaves
+// them beside reserve, the room of the rest of the dialog (its title, its
+// message and its buttons): on a small screen the dialog's buttons stay
+// in view, and the field that gets the keyboard scrolls into view
+// (showInDialog).
+func (a *App) dialogScroll(width, reserve float32, content fyne.CanvasObject) fyne.CanvasObject {
+	return container.New(&boundedHeight{width: width, room: func() float32 {
+		return a.win.Canvas().Size().Height - reserve
+	}}, container.NewVScroll(content))
+}
+
+// boundedHeight lays out its scroll as tall as its content, up to room.
+type boundedHeight struct {
+	width float32
+	room  func() float32
+}
+
+func (l *boundedHeight) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	m := objs[0].(*container.Scroll).Content.MinSize()
+	return fyne.NewSize(max(m.Width, l.width), max(min(m.Height, l.room()), 160))
+}
+
+func (l *boundedHeight) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(size)
+}
