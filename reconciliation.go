@@ -313,41 +313,43 @@ func (d *Desk) reconcileSede(s *Session, day Date) (Reconciliation, error) {
 		if lp, err = tx.LastPull(); err != nil && !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		// Another desk's act of day may have been pulled on a later day.
-		for dd := day; !dd.After(DateOf(now.Local())); dd = DateOf(dd.Time().AddDate(0, 0, 1)) {
-			entries, err := tx.AuditOn(dd)
-			if err != nil {
-				return err
+		// Another desk's act of day may have been pulled on a later day:
+		// the store indexes it by its day there too (AuditActedOn), so
+		// the day's acts are read, not every day since. LastPull holds
+		// the desks of the acts pulled on the days after: recordPull
+		// keeps them in the transaction that applies them.
+		entries, err := tx.AuditActedOn(day)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if e.Sede != "" && e.Sede != s.Sede.Code {
+				continue
 			}
-			for _, e := range entries {
-				if e.Sede != "" && e.Sede != s.Sede.Code {
-					continue
+			own, at := ownAct(e, d.DeskID), e.Time
+			if own {
+				e.Desk = d.DeskID
+			} else {
+				if !e.At.IsZero() {
+					at = e.At
 				}
-				own, at := ownAct(e, d.DeskID), e.Time
-				if own {
-					e.Desk = d.DeskID
-				} else {
-					if !e.At.IsZero() {
-						at = e.At
+				if at.After(lp.Desks[e.Desk]) { // pulled before LastPull kept it
+					if lp.Desks == nil {
+						lp.Desks = map[string]time.Time{}
 					}
-					if at.After(lp.Desks[e.Desk]) { // pulled before LastPull kept it
-						if lp.Desks == nil {
-							lp.Desks = map[string]time.Time{}
-						}
-						lp.Desks[e.Desk] = at
-					}
+					lp.Desks[e.Desk] = at
 				}
-				if DateOf(at.Local()) != day {
-					continue
-				}
-				var one ReconciliationRow
-				if !one.count(e.Action) {
-					continue
-				}
-				row(e.Desk, e.Actor).add(one)
-				if e.Action == ActionIssued || e.Action == ActionSlipReplaced {
-					credDesk[e.Credential] = e.Desk
-				}
+			}
+			if DateOf(at.Local()) != day {
+				continue
+			}
+			var one ReconciliationRow
+			if !one.count(e.Action) {
+				continue
+			}
+			row(e.Desk, e.Actor).add(one)
+			if e.Action == ActionIssued || e.Action == ActionSlipReplaced {
+				credDesk[e.Credential] = e.Desk
 			}
 		}
 		return nil

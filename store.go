@@ -82,6 +82,11 @@ type AuditTx interface {
 	AuditFor(CodiceFiscale) ([]AuditEntry, error)
 	// AuditOn returns the entries of a day (local time), oldest first.
 	AuditOn(Date) ([]AuditEntry, error)
+	// AuditActedOn returns the entries whose act was done on a day
+	// (local time, AuditEntry.ActedAt), oldest first: this desk's of the
+	// day, and the acts of the day of other desks, whatever day they
+	// were pulled.
+	AuditActedOn(Date) ([]AuditEntry, error)
 }
 
 // OutboxTx keeps the events waiting for the central records.

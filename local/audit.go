@@ -2,9 +2,11 @@ package local
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/pinsede/pinsede"
@@ -60,6 +62,15 @@ func (t *tx) AppendAudit(e pinsede.AuditEntry) (pinsede.AuditEntry, error) {
 	if err := byDay.Put(auditDayKey(e.Time, key), nil); err != nil {
 		return pinsede.AuditEntry{}, err
 	}
+	if !e.At.IsZero() {
+		byAt, err := t.bucket(bucketAuditByAtDay)
+		if err != nil {
+			return pinsede.AuditEntry{}, err
+		}
+		if err := byAt.Put(auditDayKey(e.At, key), nil); err != nil {
+			return pinsede.AuditEntry{}, err
+		}
+	}
 	if e.Subject != "" {
 		idx, err := t.bucket(bucketAuditBySubject)
 		if err != nil {
@@ -85,6 +96,27 @@ func (t *tx) AuditFor(cf pinsede.CodiceFiscale) ([]pinsede.AuditEntry, error) {
 // the whole chain.
 func (t *tx) AuditOn(day pinsede.Date) ([]pinsede.AuditEntry, error) {
 	return t.auditIndexed(bucketAuditByDay, dayKey(day))
+}
+
+// AuditActedOn returns the entries whose act was done on day (local
+// time; AuditEntry.ActedAt), in chain order: the entries written on day
+// with no At, through audit_by_day, and those of another desk's act of
+// day, whatever day they were pulled, through audit_by_at_day. The
+// reconciliation of the sede reads one day, however long the history
+// after it.
+func (t *tx) AuditActedOn(day pinsede.Date) ([]pinsede.AuditEntry, error) {
+	written, err := t.AuditOn(day)
+	if err != nil {
+		return nil, err
+	}
+	out := slices.DeleteFunc(written, func(e pinsede.AuditEntry) bool { return !e.At.IsZero() })
+	pulled, err := t.auditIndexed(bucketAuditByAtDay, dayKey(day))
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, pulled...)
+	slices.SortFunc(out, func(a, b pinsede.AuditEntry) int { return cmp.Compare(a.Seq, b.Seq) })
+	return out, nil
 }
 
 // auditDayKey is an entry's key in the audit_by_day index: the day of at

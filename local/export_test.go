@@ -215,6 +215,12 @@ func MakeV7(path, keyPath string, plain []byte) error {
 	return makeVersionWithEvent(path, keyPath, 7, plain)
 }
 
+// MakeV8 turns the closed current store at path into one as schema
+// version 8 made it: no audit_by_at_day bucket, version 8.
+func MakeV8(path string) error {
+	return makeVersion(path, 8, bucketAuditByAtDay)
+}
+
 // makeVersionWithEvent seals plain at the end of the outbox of the closed
 // store at path (keyPath is its key), deletes its buckets and records
 // version v.

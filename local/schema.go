@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/pinsede/pinsede"
 	bolt "go.etcd.io/bbolt"
@@ -13,7 +14,7 @@ import (
 // SchemaVersion is the layout of the store this code reads and writes.
 // Open brings an older store up to it with the migrations, and refuses a
 // newer one with ErrSchemaTooNew.
-const SchemaVersion = 8
+const SchemaVersion = 9
 
 // The buckets. Keys marked tag() are keyed hashes (see keys.tag); values
 // marked sealed are encrypted and bound to their bucket and key.
@@ -63,6 +64,11 @@ var (
 	// bucketAuditByDay: day yyyymmdd (local time) ‖ seq -> empty
 	// (version 5).
 	bucketAuditByDay = []byte("audit_by_day")
+	// bucketAuditByAtDay: day yyyymmdd (local time) of At ‖ seq -> empty,
+	// for the entries of another desk's act, pulled (At set): the
+	// reconciliation of the sede reads the acts of a day there, whatever
+	// day they were pulled (version 9).
+	bucketAuditByAtDay = []byte("audit_by_at_day")
 	// bucketDrafts: tag(operator id) -> the operator's request in
 	// progress, sealed (version 7).
 	bucketDrafts = []byte("drafts")
@@ -205,6 +211,29 @@ var migrations = [SchemaVersion]migration{
 			}
 		}
 		return nil
+	}},
+	{"pulled audit entries indexed by the day of the act", func(tx *bolt.Tx, k *keys) error {
+		idx, err := tx.CreateBucketIfNotExists(bucketAuditByAtDay)
+		if err != nil {
+			return fmt.Errorf("bucket %s: %w", bucketAuditByAtDay, err)
+		}
+		return tx.Bucket(bucketAudit).ForEach(func(key, sealed []byte) error {
+			plain, err := k.open(bucketAudit, key, sealed)
+			if err != nil {
+				return fmt.Errorf("%s record %x: %w: %w", bucketAudit, key, ErrCorrupt, err)
+			}
+			defer clear(plain)
+			var e struct {
+				At time.Time `json:"at"`
+			}
+			if err := json.Unmarshal(plain, &e); err != nil {
+				return fmt.Errorf("%s record %x: %w: %w", bucketAudit, key, ErrCorrupt, err)
+			}
+			if e.At.IsZero() {
+				return nil
+			}
+			return idx.Put(auditDayKey(e.At, key), nil)
+		})
 	}},
 }
 

@@ -55,6 +55,9 @@ var (
 	bucketActive = []byte("active")
 	// bucketLatest: slot key -> id of its credential accepted last.
 	bucketLatest = []byte("latest")
+	// bucketCredsByCF: codice fiscale ‖ 0 ‖ credential id -> empty, for
+	// every credential, whatever its status (Credentials, Unlock).
+	bucketCredsByCF = []byte("credentials_by_cf")
 	// bucketNewest: slot key -> id of its credential issued last
 	// (central.IssuedLater), whatever its status (Tx.Newest).
 	bucketNewest = []byte("newest")
@@ -90,6 +93,9 @@ type Store struct {
 	// auditRead counts the audit entries SearchAudit read, for the
 	// tests of what a search costs (export_test.go).
 	auditRead atomic.Int64
+	// credsRead counts the credential records Credentials and Unlock
+	// read, for the tests of what a lookup costs (export_test.go).
+	credsRead atomic.Int64
 }
 
 // Open opens (creating it if needed) the store at path.
@@ -114,6 +120,9 @@ func Open(path string) (*Store, error) {
 			return err
 		}
 		if err := openNewest(tx); err != nil { // credentials.go
+			return err
+		}
+		if err := openCredsByCF(tx); err != nil { // credentials.go
 			return err
 		}
 		return openOverview(tx) // overview.go
@@ -383,26 +392,14 @@ func (s *Store) Succeed(ctx context.Context, id, newPINHash string) error {
 }
 
 // Unlock lifts the lock of every credential of cf, in one write
-// transaction, reading the whole credentials bucket as Credentials does.
+// transaction, reading cf's credentials only (bucketCredsByCF).
 func (s *Store) Unlock(ctx context.Context, cf pinsede.CodiceFiscale, by string, at time.Time) ([]central.Record, error) {
 	var out []central.Record
 	found := false
 	err := s.db.Update(func(btx *bolt.Tx) error {
 		t := &tx{btx}
-		var recs []central.Record
-		err := btx.Bucket(bucketCreds).ForEach(func(k, v []byte) error {
-			if !bytes.Contains(v, []byte(cf)) {
-				return nil
-			}
-			var r central.Record
-			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("credential %s: %w", k, err)
-			}
-			if r.Credential.CodiceFiscale == cf {
-				recs = append(recs, r)
-			}
-			return nil
-		})
+		out, found = nil, false
+		recs, err := s.credentialsOf(t, cf)
 		if err != nil {
 			return err
 		}
@@ -558,6 +555,9 @@ func (t *tx) PutRecord(r central.Record) error {
 	}
 	id, cf := []byte(r.Credential.ID), []byte(central.SlotOf(r.Credential.Type).Key(r.Credential.CodiceFiscale))
 	if err := t.btx.Bucket(bucketCreds).Put(id, b); err != nil {
+		return err
+	}
+	if err := t.btx.Bucket(bucketCredsByCF).Put(credByCFKey(r.Credential.CodiceFiscale, r.Credential.ID), []byte{}); err != nil {
 		return err
 	}
 	if err := indexLock(t.btx, r); err != nil { // overview.go

@@ -6,6 +6,10 @@ import bolt "go.etcd.io/bbolt"
 // since it opened: what a search costs, counted.
 func (s *Store) AuditEntriesRead() int64 { return s.auditRead.Load() }
 
+// CredentialsRead returns how many credential records the lookups of a
+// codice fiscale (Credentials, Unlock) read since s opened.
+func (s *Store) CredentialsRead() int64 { return s.credsRead.Load() }
+
 // LoginCommits returns how many transactions the group commit of
 // Attempt and Succeed has committed since s opened.
 func (s *Store) LoginCommits() int64 { return s.logins.commits.Load() }
