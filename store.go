@@ -56,6 +56,10 @@ type RecordsTx interface {
 	PutDocument(credentialID, kind string, pdf []byte) error
 	// Document returns an archived document of a credential.
 	Document(credentialID, kind string) ([]byte, error)
+	// DropDocument removes the archived document of a credential of
+	// f.Kind when its bytes are those f names (SHA-256 and size), and
+	// reports whether it did.
+	DropDocument(credentialID string, f ArchivedForm) (bool, error)
 	// IssuedOn returns the credentials issued on day (local time), in every
 	// state.
 	IssuedOn(day Date) ([]Credential, error)
@@ -148,6 +152,10 @@ type SyncTx interface {
 	// AckOutbox removes from the outbox the events of seqs; those no
 	// longer there are ignored.
 	AckOutbox(seqs []uint64) error
+	// OutboxForm returns the credential and the form (kind, SHA-256 and
+	// size, no bytes) of the outbox event of seq when it carries one; ok
+	// is false for any other event, and for a seq not in the outbox.
+	OutboxForm(seq uint64) (credentialID string, f ArchivedForm, ok bool, err error)
 	// PutNotAccepted keeps an event the central records did not accept.
 	PutNotAccepted(NotAccepted) error
 	// NotAccepted returns the events kept by PutNotAccepted, oldest

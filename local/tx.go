@@ -406,6 +406,31 @@ func (t *tx) Document(credentialID, kind string) ([]byte, error) {
 	return pdf, nil
 }
 
+// DropDocument removes a credential's archived document of f.Kind when
+// its bytes are those f names (its SHA-256 and size), and reports whether
+// it did: a document of that kind archived since, other bytes, stays.
+func (t *tx) DropDocument(credentialID string, f pinsede.ArchivedForm) (bool, error) {
+	b, err := t.bucket(bucketDocuments)
+	if err != nil {
+		return false, err
+	}
+	key := documentKey(credentialID, f.Kind)
+	sealed := b.Get(key)
+	if sealed == nil || len(sealed)-t.k.sealOverhead() != f.Size {
+		return false, nil
+	}
+	pdf, err := t.k.open(bucketDocuments, key, sealed)
+	if err != nil {
+		return false, fmt.Errorf("%s record %q: %w: %w", bucketDocuments, key, ErrCorrupt, err)
+	}
+	same := pinsede.FormDigest(pdf) == f.SHA256
+	clear(pdf)
+	if !same {
+		return false, nil
+	}
+	return true, b.Delete(key)
+}
+
 // IssuedOn returns the credentials issued on day, local time, in every
 // state, in the order of their ids.
 func (t *tx) IssuedOn(day pinsede.Date) ([]pinsede.Credential, error) {
