@@ -332,3 +332,20 @@ func (s *Store) RewriteAudit(from uint64, change func(*pinsede.AuditEntry)) erro
 		return t.put(bucketMeta, metaAuditHead, auditHead{Seq: head.Seq, Hash: prev})
 	})
 }
+
+// Scan returns the scan archived for a credential, of either layout.
+func (s *Store) Scan(credentialID string) (sc pinsede.Scan, err error) {
+	err = s.db.View(func(btx *bolt.Tx) error {
+		sc, err = (&tx{btx: btx, k: s.k}).scan(credentialID)
+		return err
+	})
+	return sc, err
+}
+
+// PutScanJSON archives a scan as versions before 2026-12 did: its JSON,
+// the data in base64.
+func (s *Store) PutScanJSON(credentialID string, sc pinsede.Scan) error {
+	return s.db.Update(func(btx *bolt.Tx) error {
+		return (&tx{btx: btx, k: s.k}).put(bucketScans, []byte(credentialID), sc)
+	})
+}
