@@ -124,14 +124,13 @@ type PrintTx interface {
 }
 
 // SyncTx is the part of a transaction that keeps what the sync with the
-// central records brings: the changes pulled and the cursor after them,
-// the kiosk's tickets waiting, the outbox's acknowledgements and the
+// central records brings: the cursor after the changes pulled (they are
+// applied, not kept), the kiosk's tickets waiting, the outbox's acknowledgements and the
 // events not accepted. It stores; the Desk decides (pulled.go, ticket.go,
 // notaccepted.go).
 type SyncTx interface {
-	// KeepChange keeps a pulled change, unless one of its Seq is kept
-	// already; it reports whether it kept it.
-	KeepChange(Change) (bool, error)
+	// SyncCursor returns the cursor kept by SetSyncCursor; 0 before.
+	SyncCursor() (uint64, error)
 	// SetSyncCursor keeps the cursor to pull after next time.
 	SetSyncCursor(cursor uint64) error
 	// LastPull returns what PutLastPull kept; ErrNotFound before.

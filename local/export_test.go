@@ -349,3 +349,42 @@ func (s *Store) PutScanJSON(credentialID string, sc pinsede.Scan) error {
 		return (&tx{btx: btx, k: s.k}).put(bucketScans, []byte(credentialID), sc)
 	})
 }
+
+// KeepChangesV8 seals changes in the sync bucket of the closed store at
+// path (keyPath is its key) as versions of schema 8 kept every change
+// pulled, and records version 8.
+func KeepChangesV8(path, keyPath string, changes []pinsede.Change) error {
+	master, err := readKey(keyPath)
+	if err != nil {
+		return err
+	}
+	k, err := deriveKeys(master)
+	if err != nil {
+		return err
+	}
+	db, err := bolt.Open(path, 0o600, boltOptions())
+	if err != nil {
+		return err
+	}
+	err = db.Update(func(btx *bolt.Tx) error {
+		b, err := btx.CreateBucketIfNotExists(bucketSync)
+		if err != nil {
+			return err
+		}
+		for _, c := range changes {
+			key := binary.BigEndian.AppendUint64(bytes.Clone(syncChange), c.Seq)
+			plain, err := json.Marshal(c)
+			if err != nil {
+				return err
+			}
+			if err := b.Put(key, k.seal(bucketSync, key, plain)); err != nil {
+				return err
+			}
+		}
+		return btx.Bucket(bucketMeta).Put(metaSchema, binary.BigEndian.AppendUint64(nil, 8))
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

@@ -23,7 +23,7 @@ func inUse(t testing.TB, path string) (total int, bytes, keys map[string]int) {
 	err = db.View(func(tx *bolt.Tx) error {
 		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
 			st := b.Stats()
-			n := st.LeafInuse + st.BranchInuse
+			n := st.LeafInuse + st.BranchInuse + st.InlineBucketInuse
 			bytes[string(name)], keys[string(name)] = n, st.KeyN
 			total += n
 			return nil
