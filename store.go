@@ -121,6 +121,11 @@ type PrintTx interface {
 	Printing() ([]Printing, error)
 	// DeletePrinting removes the slip of a credential, if kept.
 	DeletePrinting(credentialID string) error
+	// OrphansChecked reports whether the store's PINs left with no print
+	// recorded were looked for (recoverOrphans); SetOrphansChecked marks
+	// it so (false: not, as a store of before).
+	OrphansChecked() (bool, error)
+	SetOrphansChecked(done bool) error
 }
 
 // SyncTx is the part of a transaction that keeps what the sync with the

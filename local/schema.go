@@ -88,6 +88,11 @@ var (
 	// finish them), and Restore leaves them so. Present only in such a
 	// copy until it is restored.
 	metaClosedCopy = []byte("closed-copy")
+	// metaOrphansChecked marks a store whose PINs left with no print
+	// recorded by a desk of before the slips were kept as printing were
+	// looked for (pinsede.Desk.RecoverPrints), clear. No migration: a
+	// store without it has them looked for once.
+	metaOrphansChecked = []byte("orphans-checked")
 )
 
 // keyCheckText is sealed into the meta bucket when the store is made: a key
