@@ -237,10 +237,11 @@ func (d *Desk) RecoverPrints() (int, error) {
 // recoverOrphans revokes, in tx, the PINs this desk issued whose print
 // was never recorded and that no slip kept as printing names: a desk of
 // before the slips were kept (printing.go) left them so when its print
-// was cut short. RecoverPrints runs it once a store. Each still active, of the sede, neither printed nor
-// handed over, and issued or replaced by this desk (its audit says so) is
-// revoked as a print cut short, by the operator who issued it, and kept
-// as cut short for that operator's next login. A credential another desk
+// was cut short. RecoverPrints runs it once a store. Each still active,
+// of the sede, neither printed nor handed over, and issued or replaced
+// by this desk (its audit says so) is revoked as a print cut short, by
+// the operator who issued it, and kept as cut short for that operator's
+// next login. A credential another desk
 // of the sede issued (pulled: no print here) is not this desk's, and one
 // handed over has its envelope with the citizen: both are left as they
 // are. It looks at the credentials that may still be active (those

@@ -100,8 +100,8 @@ type LastPull struct {
 
 // ApplyPulled applies changes pulled from the central records and keeps
 // the cursor after them, all in one transaction: a credential superseded
-// at the central records by one
-// issued later at another sede or desk, locked there after too many wrong
+// at the central records by one issued later at another sede or desk,
+// locked there after too many wrong
 // PINs, or revoked there, becomes revoked here (when the state machine
 // allows it) with the reason (ReasonSupersededBy, ReasonReplacedOn,
 // ReasonLocked, ReasonRevokedAtCentrale) and an audit entry by ActorCentrale at now; a
@@ -118,9 +118,9 @@ type LastPull struct {
 // Each change is applied once: one at or below the cursor kept (the
 // central records send the changes after it, and the cursor after a page
 // is kept with it) is not applied again, nor one whose Seq came before in
-// changes; the cursor kept never goes back. The changes themselves are not kept: their records are (until
-// 2026-12 every change was kept too, for good, and nothing read it; schema
-// 9 dropped them). A credential already revoked stays as it is; a change
+// changes; the cursor kept never goes back. The changes themselves are
+// not kept, their records are (until 2026-12 every change was kept too,
+// for good, and nothing read it; local schema 9 dropped them). A credential already revoked stays as it is; a change
 // about a credential the sede does not hold is ignored.
 // No event goes to the outbox (the central records made the change) but
 // a lock-out that pulled failed logins cause here, when they bring an

@@ -10,8 +10,8 @@ import (
 )
 
 // bucketSync holds what the sync keeps (sealed): the pull cursor, the
-// events the central records did not accept, the kiosk's tickets waiting (tickets.go) and the
-// eligibility policy. It is made on first use; the next schema migration
+// events the central records did not accept, the kiosk's tickets waiting
+// (tickets.go) and the eligibility policy. It is made on first use; the next schema migration
 // should make it with the others.
 //
 //	"cursor"                       -> sealed uint64
