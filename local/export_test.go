@@ -219,19 +219,7 @@ func MakeV7(path, keyPath string, plain []byte) error {
 // store at path (keyPath is its key), deletes its buckets and records
 // version v.
 func makeVersionWithEvent(path, keyPath string, v uint64, plain []byte, buckets ...[]byte) error {
-	master, err := readKey(keyPath)
-	if err != nil {
-		return err
-	}
-	k, err := deriveKeys(master)
-	if err != nil {
-		return err
-	}
-	db, err := bolt.Open(path, 0o600, boltOptions())
-	if err != nil {
-		return err
-	}
-	err = db.Update(func(btx *bolt.Tx) error {
+	return updateClosed(path, keyPath, func(btx *bolt.Tx, k *keys) error {
 		b := btx.Bucket(bucketOutbox)
 		seq, err := b.NextSequence()
 		if err != nil {
@@ -247,6 +235,24 @@ func makeVersionWithEvent(path, keyPath string, v uint64, plain []byte, buckets 
 		}
 		return btx.Bucket(bucketMeta).Put(metaSchema, binary.BigEndian.AppendUint64(nil, v))
 	})
+}
+
+// updateClosed runs fn in a write transaction of the closed store at path,
+// with its keys (keyPath is its key).
+func updateClosed(path, keyPath string, fn func(btx *bolt.Tx, k *keys) error) error {
+	master, err := readKey(keyPath)
+	if err != nil {
+		return err
+	}
+	k, err := deriveKeys(master)
+	if err != nil {
+		return err
+	}
+	db, err := bolt.Open(path, 0o600, boltOptions())
+	if err != nil {
+		return err
+	}
+	err = db.Update(func(btx *bolt.Tx) error { return fn(btx, k) })
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
@@ -354,19 +360,7 @@ func (s *Store) PutScanJSON(credentialID string, sc pinsede.Scan) error {
 // path (keyPath is its key) as versions of schema 8 kept every change
 // pulled, and records version 8.
 func KeepChangesV8(path, keyPath string, changes []pinsede.Change) error {
-	master, err := readKey(keyPath)
-	if err != nil {
-		return err
-	}
-	k, err := deriveKeys(master)
-	if err != nil {
-		return err
-	}
-	db, err := bolt.Open(path, 0o600, boltOptions())
-	if err != nil {
-		return err
-	}
-	err = db.Update(func(btx *bolt.Tx) error {
+	return updateClosed(path, keyPath, func(btx *bolt.Tx, k *keys) error {
 		b, err := btx.CreateBucketIfNotExists(bucketSync)
 		if err != nil {
 			return err
@@ -383,8 +377,4 @@ func KeepChangesV8(path, keyPath string, changes []pinsede.Change) error {
 		}
 		return btx.Bucket(bucketMeta).Put(metaSchema, binary.BigEndian.AppendUint64(nil, 8))
 	})
-	if cerr := db.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
