@@ -130,8 +130,8 @@ type PrintTx interface {
 
 // SyncTx is the part of a transaction that keeps what the sync with the
 // central records brings: the cursor after the changes pulled (they are
-// applied, not kept), the kiosk's tickets waiting, the outbox's acknowledgements and the
-// events not accepted. It stores; the Desk decides (pulled.go, ticket.go,
+// applied, not kept), the kiosk's tickets waiting, the outbox's
+// acknowledgements and the events not accepted. It stores; the Desk decides (pulled.go, ticket.go,
 // notaccepted.go).
 type SyncTx interface {
 	// SyncCursor returns the cursor kept by SetSyncCursor; 0 before.
