@@ -3,6 +3,7 @@ package pinsede
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -118,8 +119,19 @@ func (n NotAccepted) Code() (ReasonCode, string) { return ParseReason(n.Reason) 
 // central records answered, and keeps those not accepted, in one
 // transaction. A delegation whose registration was rejected ends here too
 // (endRefusedDelegation).
+//
+// A form the central records took (an EventFormArchived of seqs not among
+// refused: accepted, or a duplicate of one they accepted before, since
+// they keep no rejected event) is kept there with the credential's
+// record: the desk's copy of those very bytes goes, in the same
+// transaction (releaseForms). A form refused, or never sent (a desk with
+// no centrale, a conversion of another sede's PIN), stays at the desk,
+// its only archive.
 func (d *Desk) Acknowledge(seqs []uint64, refused []NotAccepted) error {
 	err := d.Store.Update(func(tx Tx) error {
+		if err := releaseForms(tx, seqs, refused); err != nil {
+			return err
+		}
 		if err := tx.AckOutbox(seqs); err != nil {
 			return err
 		}
@@ -135,6 +147,30 @@ func (d *Desk) Acknowledge(seqs []uint64, refused []NotAccepted) error {
 	})
 	if err != nil {
 		return fmt.Errorf("acknowledge the outbox: %w", err)
+	}
+	return nil
+}
+
+// releaseForms drops the desk's copy of each form that an event of seqs
+// carried and the central records took (not among refused), when the copy
+// is still those bytes (DropDocument), before AckOutbox removes the
+// events: a copy archived again since, for a conversion, stays until its
+// own event is taken.
+func releaseForms(tx Tx, seqs []uint64, refused []NotAccepted) error {
+	for _, seq := range seqs {
+		if slices.ContainsFunc(refused, func(r NotAccepted) bool { return r.Seq == seq }) {
+			continue
+		}
+		id, f, ok, err := tx.OutboxForm(seq)
+		if err != nil {
+			return fmt.Errorf("outbox event %d: %w", seq, err)
+		}
+		if !ok {
+			continue
+		}
+		if _, err := tx.DropDocument(id, f); err != nil {
+			return fmt.Errorf("form of credential %s: %w", id, err)
+		}
 	}
 	return nil
 }

@@ -52,6 +52,9 @@ func TestRecoverOrphansOfOldDesk(t *testing.T) {
 		if orphan, err = tx.Credential(ps[0].Credential); err != nil {
 			return err
 		}
+		if err := tx.SetOrphansChecked(false); err != nil { // a store of before
+			return err
+		}
 		return tx.DeletePrinting(orphan.ID) // as a desk of before the slips were kept
 	}); err != nil {
 		t.Fatal(err)

@@ -98,10 +98,10 @@ type LastPull struct {
 	Desks map[string]time.Time `json:"desks,omitempty"`
 }
 
-// ApplyPulled keeps changes pulled from the central records and the cursor
-// after them, and applies those that concern the sede, all in one
-// transaction: a credential superseded at the central records by one
-// issued later at another sede or desk, locked there after too many wrong
+// ApplyPulled applies changes pulled from the central records and keeps
+// the cursor after them, all in one transaction: a credential superseded
+// at the central records by one issued later at another sede or desk,
+// locked there after too many wrong
 // PINs, or revoked there, becomes revoked here (when the state machine
 // allows it) with the reason (ReasonSupersededBy, ReasonReplacedOn,
 // ReasonLocked, ReasonRevokedAtCentrale) and an audit entry by ActorCentrale at now; a
@@ -115,9 +115,13 @@ type LastPull struct {
 // issues with the citizen's record, handovers, revocations, conversions
 // and delegations (applySedeEvent).
 //
-// Applying a change again changes nothing: a change already kept is not
-// applied again, and a credential already revoked stays as it is. A change
-// about a credential the sede does not hold is kept and otherwise ignored.
+// Each change is applied once: one at or below the cursor kept (the
+// central records send the changes after it, and the cursor after a page
+// is kept with it) is not applied again, nor one whose Seq came before in
+// changes; the cursor kept never goes back. The changes themselves are
+// not kept, their records are (until 2026-12 every change was kept too,
+// for good, and nothing read it; local schema 9 dropped them). A credential already revoked stays as it is; a change
+// about a credential the sede does not hold is ignored.
 // No event goes to the outbox (the central records made the change) but
 // a lock-out that pulled failed logins cause here, when they bring an
 // operator account's count to MaxFailedLogins (applySedeOperator): the
@@ -132,14 +136,17 @@ func (d *Desk) ApplyPulled(cursor uint64, changes []Change, now time.Time) ([]Re
 	)
 	err := d.Store.Update(func(store Tx) error {
 		out, tx = out[:0], &enqueueing{Tx: store}
+		kept, err := tx.SyncCursor()
+		if err != nil {
+			return fmt.Errorf("sync cursor: %w", err)
+		}
+		next := max(cursor, kept)
+		seen := make(map[uint64]bool, len(changes))
 		for _, c := range changes {
-			fresh, err := tx.KeepChange(c)
-			if err != nil {
-				return fmt.Errorf("change %d: %w", c.Seq, err)
+			if c.Seq <= kept || seen[c.Seq] {
+				continue // applied before
 			}
-			if !fresh {
-				continue // kept, and applied, before
-			}
+			seen[c.Seq] = true
 			r, ok, err := d.applyChange(tx, c, now)
 			if err != nil {
 				return fmt.Errorf("change %d: %w", c.Seq, err)
@@ -151,7 +158,7 @@ func (d *Desk) ApplyPulled(cursor uint64, changes []Change, now time.Time) ([]Re
 		if err := d.recordPull(tx, changes, now); err != nil {
 			return err
 		}
-		return tx.SetSyncCursor(cursor)
+		return tx.SetSyncCursor(next)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("apply pulled changes: %w", err)

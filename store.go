@@ -56,6 +56,10 @@ type RecordsTx interface {
 	PutDocument(credentialID, kind string, pdf []byte) error
 	// Document returns an archived document of a credential.
 	Document(credentialID, kind string) ([]byte, error)
+	// DropDocument removes the archived document of a credential of
+	// f.Kind when its bytes are those f names (SHA-256 and size), and
+	// reports whether it did.
+	DropDocument(credentialID string, f ArchivedForm) (bool, error)
 	// IssuedOn returns the credentials issued on day (local time), in every
 	// state.
 	IssuedOn(day Date) ([]Credential, error)
@@ -122,17 +126,21 @@ type PrintTx interface {
 	Printing() ([]Printing, error)
 	// DeletePrinting removes the slip of a credential, if kept.
 	DeletePrinting(credentialID string) error
+	// OrphansChecked reports whether the store's PINs left with no print
+	// recorded were looked for (recoverOrphans); SetOrphansChecked marks
+	// it so (false: not, as a store of before).
+	OrphansChecked() (bool, error)
+	SetOrphansChecked(done bool) error
 }
 
 // SyncTx is the part of a transaction that keeps what the sync with the
-// central records brings: the changes pulled and the cursor after them,
-// the kiosk's tickets waiting, the outbox's acknowledgements and the
-// events not accepted. It stores; the Desk decides (pulled.go, ticket.go,
+// central records brings: the cursor after the changes pulled (they are
+// applied, not kept), the kiosk's tickets waiting, the outbox's
+// acknowledgements and the events not accepted. It stores; the Desk decides (pulled.go, ticket.go,
 // notaccepted.go).
 type SyncTx interface {
-	// KeepChange keeps a pulled change, unless one of its Seq is kept
-	// already; it reports whether it kept it.
-	KeepChange(Change) (bool, error)
+	// SyncCursor returns the cursor kept by SetSyncCursor; 0 before.
+	SyncCursor() (uint64, error)
 	// SetSyncCursor keeps the cursor to pull after next time.
 	SetSyncCursor(cursor uint64) error
 	// LastPull returns what PutLastPull kept; ErrNotFound before.
@@ -153,6 +161,10 @@ type SyncTx interface {
 	// AckOutbox removes from the outbox the events of seqs; those no
 	// longer there are ignored.
 	AckOutbox(seqs []uint64) error
+	// OutboxForm returns the credential and the form (kind, SHA-256 and
+	// size, no bytes) of the outbox event of seq when it carries one; ok
+	// is false for any other event, and for a seq not in the outbox.
+	OutboxForm(seq uint64) (credentialID string, f ArchivedForm, ok bool, err error)
 	// PutNotAccepted keeps an event the central records did not accept.
 	PutNotAccepted(NotAccepted) error
 	// NotAccepted returns the events kept by PutNotAccepted, oldest

@@ -1,8 +1,8 @@
 /*
 Package local is the store of one desk PC: a single bbolt file that keeps the
 sede's records (operators, citizens, credentials, document scans, the MV35
-archived with each credential, the desk's settings), the audit chain and the
-outbox of events for the central records. *Store implements
+archived with each credential until the central records take it, the desk's
+settings), the audit chain and the outbox of events for the central records. *Store implements
 pinsede.Store.
 
 # Basics

@@ -225,19 +225,7 @@ func MakeV8(path string) error {
 // store at path (keyPath is its key), deletes its buckets and records
 // version v.
 func makeVersionWithEvent(path, keyPath string, v uint64, plain []byte, buckets ...[]byte) error {
-	master, err := readKey(keyPath)
-	if err != nil {
-		return err
-	}
-	k, err := deriveKeys(master)
-	if err != nil {
-		return err
-	}
-	db, err := bolt.Open(path, 0o600, boltOptions())
-	if err != nil {
-		return err
-	}
-	err = db.Update(func(btx *bolt.Tx) error {
+	return updateClosed(path, keyPath, func(btx *bolt.Tx, k *keys) error {
 		b := btx.Bucket(bucketOutbox)
 		seq, err := b.NextSequence()
 		if err != nil {
@@ -253,6 +241,24 @@ func makeVersionWithEvent(path, keyPath string, v uint64, plain []byte, buckets 
 		}
 		return btx.Bucket(bucketMeta).Put(metaSchema, binary.BigEndian.AppendUint64(nil, v))
 	})
+}
+
+// updateClosed runs fn in a write transaction of the closed store at path,
+// with its keys (keyPath is its key).
+func updateClosed(path, keyPath string, fn func(btx *bolt.Tx, k *keys) error) error {
+	master, err := readKey(keyPath)
+	if err != nil {
+		return err
+	}
+	k, err := deriveKeys(master)
+	if err != nil {
+		return err
+	}
+	db, err := bolt.Open(path, 0o600, boltOptions())
+	if err != nil {
+		return err
+	}
+	err = db.Update(func(btx *bolt.Tx) error { return fn(btx, k) })
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
@@ -336,5 +342,45 @@ func (s *Store) RewriteAudit(from uint64, change func(*pinsede.AuditEntry)) erro
 			prev = e.Hash
 		}
 		return t.put(bucketMeta, metaAuditHead, auditHead{Seq: head.Seq, Hash: prev})
+	})
+}
+
+// Scan returns the scan archived for a credential, of either layout.
+func (s *Store) Scan(credentialID string) (sc pinsede.Scan, err error) {
+	err = s.db.View(func(btx *bolt.Tx) error {
+		sc, err = (&tx{btx: btx, k: s.k}).scan(credentialID)
+		return err
+	})
+	return sc, err
+}
+
+// PutScanJSON archives a scan as versions before 2026-12 did: its JSON,
+// the data in base64.
+func (s *Store) PutScanJSON(credentialID string, sc pinsede.Scan) error {
+	return s.db.Update(func(btx *bolt.Tx) error {
+		return (&tx{btx: btx, k: s.k}).put(bucketScans, []byte(credentialID), sc)
+	})
+}
+
+// KeepChangesV8 seals changes in the sync bucket of the closed store at
+// path (keyPath is its key) as versions of schema 8 kept every change
+// pulled, and records version 8.
+func KeepChangesV8(path, keyPath string, changes []pinsede.Change) error {
+	return updateClosed(path, keyPath, func(btx *bolt.Tx, k *keys) error {
+		b, err := btx.CreateBucketIfNotExists(bucketSync)
+		if err != nil {
+			return err
+		}
+		for _, c := range changes {
+			key := binary.BigEndian.AppendUint64(bytes.Clone(syncChange), c.Seq)
+			plain, err := json.Marshal(c)
+			if err != nil {
+				return err
+			}
+			if err := b.Put(key, k.seal(bucketSync, key, plain)); err != nil {
+				return err
+			}
+		}
+		return btx.Bucket(bucketMeta).Put(metaSchema, binary.BigEndian.AppendUint64(nil, 8))
 	})
 }

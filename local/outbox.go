@@ -196,6 +196,30 @@ func (t *tx) outboxBuckets() (events, forms *bolt.Bucket, err error) {
 	return events, forms, nil
 }
 
+// OutboxForm returns the credential and the form (kind, SHA-256, size) of
+// the outbox event of seq when it is one with a form's bytes beside it;
+// ok is false for any other event, and for a seq no longer in the outbox.
+// It decodes no event but those.
+func (t *tx) OutboxForm(seq uint64) (credentialID string, f pinsede.ArchivedForm, ok bool, err error) {
+	b, forms, err := t.outboxBuckets()
+	if err != nil {
+		return "", f, false, err
+	}
+	key := seqKey(seq)
+	sealed := b.Get(key)
+	if sealed == nil || forms.Get(key) == nil {
+		return "", f, false, nil
+	}
+	var ev pinsede.Event
+	if err := t.decode(bucketOutbox, key, sealed, &ev); err != nil {
+		return "", f, false, err
+	}
+	if ev.Form == nil {
+		return "", f, false, nil
+	}
+	return ev.Credential.ID, pinsede.ArchivedForm{Kind: ev.Form.Kind, SHA256: ev.Form.SHA256, Size: ev.Form.Size}, true, nil
+}
+
 // ackOutbox removes the outbox events of seqs, with their forms.
 func (t *tx) ackOutbox(seqs []uint64) error {
 	b, forms, err := t.outboxBuckets()

@@ -11,6 +11,27 @@ import (
 // cut short until their operator is told): the meta bucket keeps them in
 // one sealed list, absent when there are none.
 
+// OrphansChecked reports whether SetOrphansChecked marked the store.
+func (t *tx) OrphansChecked() (bool, error) {
+	b, err := t.bucket(bucketMeta)
+	if err != nil {
+		return false, err
+	}
+	return b.Get(metaOrphansChecked) != nil, nil
+}
+
+// SetOrphansChecked marks the store as checked, or, with false, not.
+func (t *tx) SetOrphansChecked(done bool) error {
+	b, err := t.bucket(bucketMeta)
+	if err != nil {
+		return err
+	}
+	if !done {
+		return b.Delete(metaOrphansChecked)
+	}
+	return b.Put(metaOrphansChecked, []byte{1})
+}
+
 // Printing returns the slips kept by PutPrinting, in the order kept.
 func (t *tx) Printing() ([]pinsede.Printing, error) {
 	var ps []pinsede.Printing

@@ -1,34 +1,23 @@
 package local
 
 import (
-	"encoding/binary"
+	"errors"
 
 	"github.com/pinsede/pinsede"
 )
 
-// KeepChange keeps a pulled change, unless one of its Seq is kept already,
-// and reports whether it kept it. A ticket's change is kept without the
-// citizen's request, which is kept with the ticket only (tickets.go), and
-// a sede's event with its id and kind only: its records are kept as
-// records.
-func (t *tx) KeepChange(c pinsede.Change) (bool, error) {
+// SyncCursor returns the cursor kept by SetSyncCursor; 0 before the
+// first pull.
+func (t *tx) SyncCursor() (uint64, error) {
 	b, err := t.syncBucket()
-	if err != nil {
-		return false, err
+	if err != nil || b == nil {
+		return 0, err
 	}
-	key := binary.BigEndian.AppendUint64(append([]byte{}, syncChange...), c.Seq)
-	if b.Get(key) != nil {
-		return false, nil
+	var cur uint64
+	if err := t.decode(bucketSync, syncCursor, b.Get(syncCursor), &cur); err != nil && !errors.Is(err, pinsede.ErrNotFound) {
+		return 0, err
 	}
-	if c.Ticket != nil && c.Ticket.Request != (pinsede.Request{}) {
-		tk := *c.Ticket
-		tk.Request = pinsede.Request{}
-		c.Ticket = &tk
-	}
-	if c.Event != nil {
-		c.Event = &pinsede.Event{ID: c.Event.ID, Kind: c.Event.Kind}
-	}
-	return true, t.put(bucketSync, key, c)
+	return cur, nil
 }
 
 // SetSyncCursor keeps the cursor to pull after next time.

@@ -14,7 +14,7 @@ import (
 // SchemaVersion is the layout of the store this code reads and writes.
 // Open brings an older store up to it with the migrations, and refuses a
 // newer one with ErrSchemaTooNew.
-const SchemaVersion = 9
+const SchemaVersion = 10
 
 // The buckets. Keys marked tag() are keyed hashes (see keys.tag); values
 // marked sealed are encrypted and bound to their bucket and key.
@@ -94,6 +94,11 @@ var (
 	// finish them), and Restore leaves them so. Present only in such a
 	// copy until it is restored.
 	metaClosedCopy = []byte("closed-copy")
+	// metaOrphansChecked marks a store whose PINs left with no print
+	// recorded by a desk of before the slips were kept as printing were
+	// looked for (pinsede.Desk.RecoverPrints), clear. No migration: a
+	// store without it has them looked for once.
+	metaOrphansChecked = []byte("orphans-checked")
 )
 
 // keyCheckText is sealed into the meta bucket when the store is made: a key
@@ -234,6 +239,40 @@ var migrations = [SchemaVersion]migration{
 			}
 			return idx.Put(auditDayKey(e.At, key), nil)
 		})
+	}},
+	// Every change pulled was kept, for good, for the dedupe that the
+	// pull cursor, kept in the same transaction, gives (329 bytes a
+	// change, about 400 a day from each other desk of the sede): they
+	// go. The bucket's other records (the cursor, the tickets waiting,
+	// the events not accepted, the policy: a few) are taken out as they
+	// are sealed (bound to the bucket's name and their key, both kept),
+	// the bucket deleted, which frees its pages without reading the
+	// changes, and made again with them.
+	{"the changes pulled are no longer kept", func(btx *bolt.Tx, _ *keys) error {
+		b := btx.Bucket(bucketSync)
+		if b == nil {
+			return nil
+		}
+		var rest [][2][]byte
+		c := b.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() { // read in place: nothing opened
+			if !bytes.HasPrefix(k, syncChange) || len(k) != len(syncChange)+8 {
+				rest = append(rest, [2][]byte{bytes.Clone(k), bytes.Clone(v)})
+			}
+		}
+		if err := btx.DeleteBucket(bucketSync); err != nil {
+			return err
+		}
+		b, err := btx.CreateBucket(bucketSync)
+		if err != nil {
+			return err
+		}
+		for _, kv := range rest {
+			if err := b.Put(kv[0], kv[1]); err != nil {
+				return err
+			}
+		}
+		return nil
 	}},
 }
 

@@ -10,13 +10,13 @@ import (
 )
 
 // bucketSync holds what the sync keeps (sealed): the pull cursor, the
-// changes pulled from the central records, the events the central records
-// did not accept, the kiosk's tickets waiting (tickets.go) and the
-// eligibility policy. It is made on first use; the next schema migration
+// events the central records did not accept, the kiosk's tickets waiting
+// (tickets.go) and the eligibility policy. It is made on first use; the next schema migration
 // should make it with the others.
 //
 //	"cursor"                       -> sealed uint64
-//	"change" ‖ seq (big-endian)    -> sealed pinsede.Change
+//	"change" ‖ seq (big-endian)    -> sealed pinsede.Change, kept until
+//	                                  schema 10, which dropped them
 //	"refused" ‖ outbox seq         -> sealed pinsede.NotAccepted
 //	"policy"                       -> sealed pinsede.Policy
 //	"pulled"                       -> sealed pinsede.LastPull
@@ -115,41 +115,14 @@ func (t *tx) NotAccepted() ([]pinsede.NotAccepted, error) {
 // SyncCursor returns the cursor of the last pull; 0 before the first.
 func (s *Store) SyncCursor() (uint64, error) {
 	var cur uint64
-	err := s.syncView(func(t *tx, has bool) error {
-		if !has {
-			return nil
-		}
-		err := t.get(bucketSync, syncCursor, &cur)
-		if errors.Is(err, pinsede.ErrNotFound) {
-			return nil
-		}
+	err := s.db.View(func(btx *bolt.Tx) (err error) {
+		cur, err = (&tx{btx: btx, k: s.k}).SyncCursor()
 		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("sync cursor of %s: %w", s.path, err)
 	}
 	return cur, nil
-}
-
-// PulledChanges returns the changes pulled from the central records,
-// oldest first.
-func (s *Store) PulledChanges() ([]pinsede.Change, error) {
-	var out []pinsede.Change
-	err := s.db.View(func(btx *bolt.Tx) error {
-		t := &tx{btx: btx, k: s.k}
-		return t.eachSync(syncChange, func(k, v []byte) error {
-			var ch pinsede.Change
-			if err := t.decode(bucketSync, k, v, &ch); err != nil {
-				return err
-			}
-			out = append(out, ch)
-			return nil
-		})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("pulled changes in %s: %w", s.path, err)
-	}
-	return out, nil
 }
 
 // SavePolicy keeps p, the eligibility policy the central records

@@ -13,8 +13,7 @@ import (
 //	"ticket" ‖ code -> sealed pinsede.Ticket, with the citizen's request
 //
 // A ticket leaves when a desk of the sede calls it and at the end of its
-// day (pinsede.Desk.TakeTicket, ApplyPulled, WipeTickets). The changes
-// kept by KeepChange keep a ticket without its request.
+// day (pinsede.Desk.TakeTicket, ApplyPulled, WipeTickets).
 var syncTicket = []byte("ticket")
 
 // ticketKey is the key of a ticket in the sync bucket.

@@ -49,15 +49,6 @@ func TestTickets(t *testing.T) {
 	if len(got) != 2 || got[0].Code != b.Code || got[1].Code != a.Code || got[0].Request != b.Request {
 		t.Fatalf("Tickets = %+v, want %s then %s with their requests", got, b.Code, a.Code)
 	}
-	kept, err := s.PulledChanges()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, ch := range kept {
-		if ch.Ticket != nil && ch.Ticket.Request != (pinsede.Request{}) {
-			t.Errorf("change %d kept with the request", ch.Seq)
-		}
-	}
 
 	tk, err := deskOn(s).TakeTicket(clerk, b.Code, now)
 	if err != nil || !reflect.DeepEqual(tk.Request, b.Request) {

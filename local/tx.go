@@ -362,12 +362,69 @@ func (t *tx) PutCredential(c pinsede.Credential) error {
 	return t.put(bucketCredentials, []byte(c.ID), c)
 }
 
-// PutScan archives the scan of the document verified for a credential.
+// PutScan archives the scan of the document verified for a credential,
+// sealed as its bytes are (scanRaw), not as JSON: base64 made a scan of
+// 1 MiB take 1.33 MiB.
 func (t *tx) PutScan(credentialID string, s pinsede.Scan) error {
 	if credentialID == "" {
 		return errors.New("put scan: no credential id")
 	}
-	return t.put(bucketScans, []byte(credentialID), s)
+	b, err := t.bucket(bucketScans)
+	if err != nil {
+		return err
+	}
+	head, err := json.Marshal(pinsede.Scan{Name: s.Name, MIME: s.MIME})
+	if err != nil {
+		return fmt.Errorf("encode %s record: %w", bucketScans, err)
+	}
+	plain := make([]byte, 0, 1+binary.MaxVarintLen64+len(head)+len(s.Data))
+	plain = append(binary.AppendUvarint(append(plain, scanRaw), uint64(len(head))), head...)
+	plain = append(plain, s.Data...)
+	defer clear(plain)
+	key := []byte(credentialID)
+	return b.Put(key, t.k.seal(bucketScans, key, plain))
+}
+
+// scanRaw starts a scan's record as PutScan writes it: then the length
+// of the JSON of its name and type (uvarint), that JSON, and its bytes as
+// they are. A record of earlier versions is the scan's JSON, data in
+// base64, and starts with '{': scan reads both, so no migration rewrites
+// them.
+const scanRaw = 0x01
+
+// scan returns the scan archived for a credential, of either layout.
+func (t *tx) scan(credentialID string) (pinsede.Scan, error) {
+	var s pinsede.Scan
+	b, err := t.bucket(bucketScans)
+	if err != nil {
+		return s, err
+	}
+	key := []byte(credentialID)
+	sealed := b.Get(key)
+	if sealed == nil {
+		return s, pinsede.ErrNotFound
+	}
+	plain, err := t.k.open(bucketScans, key, sealed)
+	if err != nil {
+		return s, fmt.Errorf("%s record %x: %w: %w", bucketScans, key, ErrCorrupt, err)
+	}
+	defer clear(plain)
+	if len(plain) == 0 || plain[0] != scanRaw {
+		if err := json.Unmarshal(plain, &s); err != nil {
+			return s, fmt.Errorf("%s record %x: %w: %w", bucketScans, key, ErrCorrupt, err)
+		}
+		return s, nil
+	}
+	n, w := binary.Uvarint(plain[1:])
+	if w <= 0 || n > uint64(len(plain)-1-w) {
+		return s, fmt.Errorf("%s record %x: %w: bad length", bucketScans, key, ErrCorrupt)
+	}
+	head := plain[1+w : 1+w+int(n)]
+	if err := json.Unmarshal(head, &s); err != nil {
+		return s, fmt.Errorf("%s record %x: %w: %w", bucketScans, key, ErrCorrupt, err)
+	}
+	s.Data = bytes.Clone(plain[1+w+int(n):])
+	return s, nil
 }
 
 // documentKey is the key of a credential's document of a kind.
@@ -404,6 +461,31 @@ func (t *tx) Document(credentialID, kind string) ([]byte, error) {
 		return nil, fmt.Errorf("%s record %q: %w: %w", bucketDocuments, key, ErrCorrupt, err)
 	}
 	return pdf, nil
+}
+
+// DropDocument removes a credential's archived document of f.Kind when
+// its bytes are those f names (its SHA-256 and size), and reports whether
+// it did: a document of that kind archived since, other bytes, stays.
+func (t *tx) DropDocument(credentialID string, f pinsede.ArchivedForm) (bool, error) {
+	b, err := t.bucket(bucketDocuments)
+	if err != nil {
+		return false, err
+	}
+	key := documentKey(credentialID, f.Kind)
+	sealed := b.Get(key)
+	if sealed == nil || len(sealed)-t.k.sealOverhead() != f.Size {
+		return false, nil
+	}
+	pdf, err := t.k.open(bucketDocuments, key, sealed)
+	if err != nil {
+		return false, fmt.Errorf("%s record %q: %w: %w", bucketDocuments, key, ErrCorrupt, err)
+	}
+	same := pinsede.FormDigest(pdf) == f.SHA256
+	clear(pdf)
+	if !same {
+		return false, nil
+	}
+	return true, b.Delete(key)
 }
 
 // IssuedOn returns the credentials issued on day, local time, in every

@@ -9,6 +9,7 @@ import (
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/local"
+	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
 	"github.com/pinsede/pinsede/sync/pki"
@@ -69,7 +70,8 @@ func TestPulledSupersededRevokesLocally(t *testing.T) {
 		t.Run(st.name, func(t *testing.T) {
 			// Given ROMA01 offline and MILA01 online, both issuing for the
 			// same citizen, ROMA01 first.
-			env := testenv.New(t, st.open(t))
+			cs := st.open(t)
+			env := testenv.New(t, cs)
 			ctx := context.Background()
 			roma, mila := newSedeDesk(t, env, "ROMA01"), newSedeDesk(t, env, "MILA01")
 			req := person(7)
@@ -122,10 +124,11 @@ func TestPulledSupersededRevokesLocally(t *testing.T) {
 			}
 
 			// And pulling again, or applying the same changes again from
-			// the start, changes nothing.
-			changes, err := mila.store.PulledChanges()
-			if err != nil {
-				t.Fatal(err)
+			// the start, changes nothing (the desk keeps no change: they
+			// come from centrale again).
+			changes, _, _, err := cs.Changes(ctx, "MILA01", 0, 1000, &central.ChangeFilter{SedeEvents: true})
+			if err != nil || len(changes) == 0 {
+				t.Fatalf("changes of MILA01 at centrale: %d, %v", len(changes), err)
 			}
 			cur, _ := mila.store.SyncCursor()
 			if err := mila.client.Sync(ctx); err != nil {
@@ -181,9 +184,6 @@ func TestLockedAtCentraleUnlockedByDesk(t *testing.T) {
 	}
 	if c := roma.credential(t, issued.Credential.ID); c.State != pinsede.StateAttivo {
 		t.Errorf("credential at the sede after the lock: %s %q, want attivo", c.State, c.RevokeReason)
-	}
-	if changes, err := roma.store.PulledChanges(); err != nil || len(changes) != 0 {
-		t.Errorf("pulled %+v, %v; want nothing", changes, err)
 	}
 
 	if _, err := roma.desk.UnlockPIN(roma.sess, issued.Credential.ID, verification()); err != nil {
