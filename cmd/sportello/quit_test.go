@@ -89,7 +89,8 @@ func TestQuitFrozen(t *testing.T) {
 // ShowAndRun had mapped the window, and a SIGTERM between the two went
 // to the desk's own handlers only; the app never quit, and the desk
 // exited with status 1 by its bound (3 runs of 3 by hand, and the first
-// runs of TestQuitStarved).
+// runs of a test that starved the quit in a cgroup, since replaced by
+// TestQuitFrozen).
 func TestQuitAsItShows(t *testing.T) {
 	t.Parallel()
 	xtest.Need(t)
