@@ -83,7 +83,7 @@ type storedForm struct {
 
 // Store is the central records in a bbolt file.
 type Store struct {
-	db   *bolt.DB
+	db   file
 	path string
 	// logins commits the counts of PIN checks and the records of right
 	// PINs of concurrent checks together (Attempt, Succeed).
@@ -107,7 +107,12 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open central store %s: %w", path, err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	f := file{db}
+	err = f.Update(func(tx *bolt.Tx) error {
+		stale, err := openSchema(tx) // schema.go
+		if err != nil {
+			return err
+		}
 		for _, b := range [][]byte{bucketEvents, bucketCreds, bucketActive, bucketLatest, bucketChanges, bucketForms, bucketDelegations, bucketDelegationsBy} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -116,22 +121,22 @@ func Open(path string) (*Store, error) {
 		if err := migrateEventKeys(tx); err != nil {
 			return err
 		}
-		if err := migrateAuditIndexes(tx); err != nil { // auditentries.go
+		if err := migrateAuditIndexes(tx, stale); err != nil { // auditentries.go
 			return err
 		}
-		if err := openNewest(tx); err != nil { // credentials.go
+		if !stale {
+			return nil
+		}
+		if err := rebuildCredentialIndexes(tx); err != nil { // schema.go
 			return err
 		}
-		if err := openCredsByCF(tx); err != nil { // credentials.go
-			return err
-		}
-		return openOverview(tx) // overview.go
+		return retally(tx) // overview.go
 	})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open central store %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, logins: group{db: db}}
+	s := &Store{db: f, path: path, logins: group{db: f}}
 	s.SetLimits(central.DefaultLimits())
 	return s, nil
 }
