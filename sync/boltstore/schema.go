@@ -39,7 +39,7 @@ var (
 // ErrSchemaTooNew is Open's error for a store a newer centrale has
 // written: this one would keep its indexes as it knows them, not as the
 // newer one reads them. The file is left as it was.
-var ErrSchemaTooNew = errors.New("central store written by a newer centrale")
+var ErrSchemaTooNew = errors.New("this store was written by a newer centrale")
 
 // file is the store's bbolt file: every write transaction run through
 // its Update is stamped with its id (metaWritten).
@@ -74,7 +74,7 @@ func openSchema(btx *bolt.Tx) (stale bool, err error) {
 		stale = true
 	} else {
 		if v := m.Get(metaSchema); len(v) == 8 && binary.BigEndian.Uint64(v) > SchemaVersion {
-			return false, fmt.Errorf("%w: this store was written by a newer centrale, schema %d; this release reads up to %d: upgrade centrale",
+			return false, fmt.Errorf("%w, schema %d; this release reads up to %d: upgrade centrale",
 				ErrSchemaTooNew, binary.BigEndian.Uint64(v), SchemaVersion)
 		}
 		v := m.Get(metaWritten)
