@@ -47,15 +47,22 @@ func pushAt(t *testing.T, path string, ev pinsede.Event) wire.Result {
 func pushedByOlder(t *testing.T, path string, ev pinsede.Event, undo func(tx *bolt.Tx) error) wire.Result {
 	t.Helper()
 	res := pushAt(t, path, ev)
+	writtenByOlder(t, path, undo)
+	return res
+}
+
+// writtenByOlder runs fn in a write transaction on the closed store at
+// path, with bbolt alone: a write of a centrale of before the stamp.
+func writtenByOlder(t *testing.T, path string, fn func(tx *bolt.Tx) error) {
+	t.Helper()
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := db.Update(undo); err != nil {
+	if err := db.Update(fn); err != nil {
 		t.Fatal(err)
 	}
-	return res
 }
 
 // noCFKey is an undo of pushedByOlder: cred of cf out of
@@ -159,11 +166,7 @@ func TestRolledBackLockListed(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error { // the lock as that centrale kept it: not in the indexes
+	writtenByOlder(t, path, func(tx *bolt.Tx) error { // the lock as that centrale kept it: not in the indexes
 		for _, b := range []string{"lock_ends", "locked_by_end"} {
 			if err := tx.DeleteBucket([]byte(b)); err != nil {
 				return err
@@ -174,10 +177,6 @@ func TestRolledBackLockListed(t *testing.T) {
 		}
 		return nil
 	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
 	if s, err = boltstore.Open(path); err != nil {
 		t.Fatal(err)
 	}
@@ -195,22 +194,14 @@ func TestRolledBackLockListed(t *testing.T) {
 func TestSchemaTooNew(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "centrale.db")
 	pushAt(t, path, issuedBefore(0, "00100", storetest.CF(1), "ev-a", "cred-a"))
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	newer := boltstore.SchemaVersion + 1
-	err = db.Update(func(tx *bolt.Tx) error {
+	writtenByOlder(t, path, func(tx *bolt.Tx) error { // as a newer centrale would
 		m, err := tx.CreateBucketIfNotExists([]byte("meta"))
 		if err != nil {
 			return err
 		}
 		return m.Put([]byte("schema"), binary.BigEndian.AppendUint64(nil, uint64(newer)))
 	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
 	before, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
