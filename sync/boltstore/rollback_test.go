@@ -218,3 +218,71 @@ func TestSchemaTooNew(t *testing.T) {
 		t.Errorf("the refused store changed (%v)", err)
 	}
 }
+
+// Ensure that audit entries a centrale of before the audit's indexes
+// stored, after this one stored others, are found by the searches once
+// this one opens the file: the indexes were built only when missing.
+func TestRolledBackAuditFound(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "centrale.db")
+	es := rareChain(4000)
+	indexes := []string{"audit_entries_by_time", "audit_entries_by_filter"}
+	kept := map[string][]kv{} // the indexes after the first half
+	for half := range 2 {
+		s, err := boltstore.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := half * 2000; i < (half+1)*2000; i += wire.MaxAuditEntries { // one chain, es[0]'s
+			if _, err := s.PutAuditEntries(ctx, "ROMA01", "01", es[0].Hash, es[i:i+wire.MaxAuditEntries], storetest.T0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.Close()
+		writtenByOlder(t, path, func(tx *bolt.Tx) error {
+			for _, name := range indexes {
+				if half == 0 {
+					err := tx.Bucket([]byte(name)).ForEach(func(k, v []byte) error {
+						kept[name] = append(kept[name], kv{bytes.Clone(k), bytes.Clone(v)})
+						return nil
+					})
+					if err != nil {
+						return err
+					}
+					continue
+				}
+				// The second half as that centrale stored it: in no index.
+				if err := tx.DeleteBucket([]byte(name)); err != nil {
+					return err
+				}
+				b, err := tx.CreateBucket([]byte(name))
+				if err != nil {
+					return err
+				}
+				for _, e := range kept[name] {
+					if err := b.Put(e.k, e.v); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+	}
+	s, err := boltstore.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, tc := range rareSearches(es) {
+		if tc.want != len(es)/2000 {
+			continue // no entry, or the days' first page
+		}
+		got, err := s.SearchAudit(ctx, "ROMA01", tc.f, wire.AuditCursor{}, 100, wire.MaxAuditSearchBytes)
+		if err != nil || len(got) != tc.want {
+			t.Errorf("by %s: %d entries, %v; want %d", tc.name, len(got), err, tc.want)
+		}
+	}
+}
+
+// kv is a key and its value.
+type kv struct{ k, v []byte }
