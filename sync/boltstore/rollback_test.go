@@ -157,6 +157,7 @@ func TestRolledBackLockListed(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "centrale.db")
 	pushAt(t, path, issuedBefore(0, "00100", storetest.CF(1), "ev-a", "cred-a"))
+	kept := snapshot(t, path, "lock_ends", "locked_by_end")
 	s, err := boltstore.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -166,17 +167,7 @@ func TestRolledBackLockListed(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	writtenByOlder(t, path, func(tx *bolt.Tx) error { // the lock as that centrale kept it: not in the indexes
-		for _, b := range []string{"lock_ends", "locked_by_end"} {
-			if err := tx.DeleteBucket([]byte(b)); err != nil {
-				return err
-			}
-			if _, err := tx.CreateBucket([]byte(b)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	writtenByOlder(t, path, restore(kept)) // the lock as that centrale kept it: not in the indexes
 	if s, err = boltstore.Open(path); err != nil {
 		t.Fatal(err)
 	}
@@ -226,8 +217,7 @@ func TestRolledBackAuditFound(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "centrale.db")
 	es := rareChain(4000)
-	indexes := []string{"audit_entries_by_time", "audit_entries_by_filter"}
-	kept := map[string][]kv{} // the indexes after the first half
+	var kept map[string][]kv // the indexes after the first half
 	for half := range 2 {
 		s, err := boltstore.Open(path)
 		if err != nil {
@@ -239,35 +229,11 @@ func TestRolledBackAuditFound(t *testing.T) {
 			}
 		}
 		s.Close()
-		writtenByOlder(t, path, func(tx *bolt.Tx) error {
-			for _, name := range indexes {
-				if half == 0 {
-					err := tx.Bucket([]byte(name)).ForEach(func(k, v []byte) error {
-						kept[name] = append(kept[name], kv{bytes.Clone(k), bytes.Clone(v)})
-						return nil
-					})
-					if err != nil {
-						return err
-					}
-					continue
-				}
-				// The second half as that centrale stored it: in no index.
-				if err := tx.DeleteBucket([]byte(name)); err != nil {
-					return err
-				}
-				b, err := tx.CreateBucket([]byte(name))
-				if err != nil {
-					return err
-				}
-				for _, e := range kept[name] {
-					if err := b.Put(e.k, e.v); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
-		})
+		if half == 0 {
+			kept = snapshot(t, path, "audit_entries_by_time", "audit_entries_by_filter")
+		}
 	}
+	writtenByOlder(t, path, restore(kept)) // the second half as that centrale stored it: in no index
 	s, err := boltstore.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -286,3 +252,99 @@ func TestRolledBackAuditFound(t *testing.T) {
 
 // kv is a key and its value.
 type kv struct{ k, v []byte }
+
+// snapshot returns what the buckets names of the closed store at path
+// hold.
+func snapshot(t *testing.T, path string, names ...string) map[string][]kv {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	snap := map[string][]kv{}
+	err = db.View(func(tx *bolt.Tx) error {
+		for _, name := range names {
+			snap[name] = nil
+			err := tx.Bucket([]byte(name)).ForEach(func(k, v []byte) error {
+				snap[name] = append(snap[name], kv{bytes.Clone(k), bytes.Clone(v)})
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
+
+// restore puts back the buckets of snap as they were: what a centrale
+// that does not keep them leaves of them.
+func restore(snap map[string][]kv) func(tx *bolt.Tx) error {
+	return func(tx *bolt.Tx) error {
+		for name, kvs := range snap {
+			if err := tx.DeleteBucket([]byte(name)); err != nil {
+				return err
+			}
+			b, err := tx.CreateBucket([]byte(name))
+			if err != nil {
+				return err
+			}
+			for _, e := range kvs {
+				if err := b.Put(e.k, e.v); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+}
+
+// Ensure that the PINs a centrale of before the overview issued are
+// counted on the status page once this one opens the file, and that the
+// desk's pull recorded before stays as it was.
+func TestRolledBackIssuesCounted(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "centrale.db")
+	s, err := boltstore.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetLimits(storetest.Limits)
+	first := storetest.AtDesk(issuedBefore(60, "00100", storetest.CF(1), "ev-a", "cred-a"), "03")
+	first.Time = first.Credential.IssuedAt
+	if _, err := s.Apply(ctx, "00100", []pinsede.Event{first}, first.Time.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	pulled := storetest.T0.Add(-30 * time.Minute)
+	if err := s.Pulled(ctx, "00100", "03", 7, pulled); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	kept := snapshot(t, path, "desk_activity", "issued_daily")
+	pushAt(t, path, storetest.AtDesk(issuedBefore(0, "00100", storetest.CF(2), "ev-b", "cred-b"), "03"))
+	writtenByOlder(t, path, restore(kept)) // pushed as that centrale pushed: not counted
+
+	if s, err = boltstore.Open(path); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	o, err := s.Overview(ctx, storetest.T0, 2) // an hour apart: today, or yesterday and today
+	if err != nil {
+		t.Fatal(err)
+	}
+	issued := 0
+	for _, d := range o.Issued {
+		issued += d.Issued
+	}
+	if issued != 2 {
+		t.Errorf("PINs issued: %+v; want 2", o.Issued)
+	}
+	if len(o.Desks) != 1 || !o.Desks[0].LastPush.Equal(storetest.T0) || !o.Desks[0].LastPull.Equal(pulled) || o.Desks[0].Cursor != 7 {
+		t.Errorf("desks: %+v; want 03, its last push at %s, its pull of before kept (%s, cursor 7)", o.Desks, storetest.T0, pulled)
+	}
+}
