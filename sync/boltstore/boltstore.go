@@ -9,6 +9,13 @@
 // share one transaction and its commit (group.go): each is answered once
 // on disk, counted in turn as if committed alone.
 //
+// # Schema
+//
+// The file records its SchemaVersion and stamps each write with its
+// transaction id (schema.go): a newer schema is refused, and a file
+// written since by a centrale of before the stamp, which keeps only the
+// indexes it knows, has every index built again when it opens.
+//
 // # Caveats
 //
 // bbolt runs one writer at a time: pushes from many sedi queue behind each
