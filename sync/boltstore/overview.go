@@ -58,10 +58,11 @@ func retally(btx *bolt.Tx) error {
 		if d := last[key]; e.At.After(d.LastPush) {
 			last[key] = central.DeskActivity{Sede: e.Event.Sede, Desk: e.Event.Desk, LastPush: e.At}
 		}
-		// Events refused are not kept, and a replay is kept once: those
-		// kept are those tally counted, as it counted them.
+		// Events refused are not kept, nor a replay answered duplicate:
+		// the issues kept are those tally counted (one kept superseded
+		// it counted again at each replay; here once).
 		if e.Event.Kind == pinsede.EventIssued {
-			issued[string(append(append([]byte(central.DayKey(e.Event.Time)), 0), e.Event.Sede...))]++
+			issued[string(issuedKey(central.DayKey(e.Event.Time), e.Event.Sede))]++
 		}
 		return nil
 	})
@@ -150,11 +151,14 @@ func tally(btx *bolt.Tx, t central.Tally) error {
 	return addIssued(btx, t)
 }
 
+// issuedKey is the key of the PINs issued on day at sede in bucketIssued.
+func issuedKey(day, sede string) []byte { return append(append([]byte(day), 0), sede...) }
+
 // addIssued adds the PINs of t.Issued to bucketIssued.
 func addIssued(btx *bolt.Tx, t central.Tally) error {
 	b := btx.Bucket(bucketIssued)
 	for day, n := range t.Issued {
-		k := append(append([]byte(day), 0), t.Sede...)
+		k := issuedKey(day, t.Sede)
 		var had uint64
 		if v := b.Get(k); len(v) == 8 {
 			had = binary.BigEndian.Uint64(v)
