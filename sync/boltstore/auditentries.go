@@ -381,10 +381,21 @@ func (s *Store) SearchAudit(ctx context.Context, sede string, f pinsede.AuditFil
 
 // migrateAuditIndexes builds the indexes of the entries missing from a
 // file of before them (bucketAuditEntriesByTime,
-// bucketAuditEntriesByFilter), and drops those they replace.
-func migrateAuditIndexes(btx *bolt.Tx) error {
+// bucketAuditEntriesByFilter), and drops those they replace. In a file
+// a centrale of before wrote since (stale), they are built again when
+// the index by time, a key an entry, no longer counts the entries: one
+// of before them stored entries, or dropped some (a reset), without
+// them.
+func migrateAuditIndexes(btx *bolt.Tx, stale bool) error {
 	if btx.Bucket(bucketAuditEntries) == nil {
 		return nil // no entry was ever stored: the indexes come with the first
+	}
+	if stale && keyCount(btx, bucketAuditEntriesByTime) != keyCount(btx, bucketAuditEntries) {
+		for _, b := range [][]byte{bucketAuditEntriesByTime, bucketAuditEntriesByFilter} {
+			if err := btx.DeleteBucket(b); err != nil && btx.Bucket(b) != nil {
+				return fmt.Errorf("drop the audit index %s: %w", b, err)
+			}
+		}
 	}
 	noTime, noFilter := btx.Bucket(bucketAuditEntriesByTime) == nil, btx.Bucket(bucketAuditEntriesByFilter) == nil
 	for _, old := range [][]byte{bucketAuditEntriesByDay, bucketAuditEntriesBySubject} {

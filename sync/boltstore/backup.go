@@ -14,7 +14,7 @@ import (
 // read transaction (Tx.WriteTo), so a push is in the copy whole or not at
 // all. It returns the number of bytes written.
 func (s *Store) Backup(w io.Writer) (int64, error) {
-	n, err := boltcopy.WriteTo(s.db, w)
+	n, err := boltcopy.WriteTo(s.db.DB, w)
 	if err != nil {
 		return n, fmt.Errorf("back up central store %s: %w", s.path, err)
 	}
@@ -29,7 +29,7 @@ var ErrExists = boltcopy.ErrExists
 // exists. The copy is written beside path, synced and renamed into place
 // when complete: a copy at path is always whole.
 func (s *Store) BackupFile(path string) (int64, error) {
-	n, err := boltcopy.ToFile(s.db, path)
+	n, err := boltcopy.ToFile(s.db.DB, path)
 	if err != nil {
 		return 0, fmt.Errorf("back up central store %s to %s: %w", s.path, path, err)
 	}

@@ -9,6 +9,13 @@
 // share one transaction and its commit (group.go): each is answered once
 // on disk, counted in turn as if committed alone.
 //
+// # Schema
+//
+// The file records its SchemaVersion and stamps each write with its
+// transaction id (schema.go): a newer schema is refused, and a file
+// written since by a centrale of before the stamp, which keeps only the
+// indexes it knows, has every index built again when it opens.
+//
 // # Caveats
 //
 // bbolt runs one writer at a time: pushes from many sedi queue behind each
@@ -83,7 +90,7 @@ type storedForm struct {
 
 // Store is the central records in a bbolt file.
 type Store struct {
-	db   *bolt.DB
+	db   file
 	path string
 	// logins commits the counts of PIN checks and the records of right
 	// PINs of concurrent checks together (Attempt, Succeed).
@@ -107,7 +114,12 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open central store %s: %w", path, err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	f := file{db}
+	err = f.Update(func(tx *bolt.Tx) error {
+		stale, err := openSchema(tx) // schema.go
+		if err != nil {
+			return err
+		}
 		for _, b := range [][]byte{bucketEvents, bucketCreds, bucketActive, bucketLatest, bucketChanges, bucketForms, bucketDelegations, bucketDelegationsBy} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -116,22 +128,22 @@ func Open(path string) (*Store, error) {
 		if err := migrateEventKeys(tx); err != nil {
 			return err
 		}
-		if err := migrateAuditIndexes(tx); err != nil { // auditentries.go
+		if err := migrateAuditIndexes(tx, stale); err != nil { // auditentries.go
 			return err
 		}
-		if err := openNewest(tx); err != nil { // credentials.go
+		if !stale {
+			return nil
+		}
+		if err := rebuildCredentialIndexes(tx); err != nil { // schema.go
 			return err
 		}
-		if err := openCredsByCF(tx); err != nil { // credentials.go
-			return err
-		}
-		return openOverview(tx) // overview.go
+		return retally(tx) // overview.go
 	})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open central store %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, logins: group{db: db}}
+	s := &Store{db: f, path: path, logins: group{db: f}}
 	s.SetLimits(central.DefaultLimits())
 	return s, nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -50,64 +49,6 @@ func (s *Store) credentialsOf(t *tx, cf pinsede.CodiceFiscale) ([]central.Record
 		out = append(out, r)
 	}
 	return out, nil
-}
-
-// openCredsByCF creates bucketCredsByCF in a file written before it,
-// from the credentials the file holds: once, reading each record's codice
-// fiscale. The keys go in in their order: bbolt splits a bucket's pages
-// at the commit only, and keys put out of order into one page make the
-// migration quadratic: 1 min 46 s for 200,000 credentials, 6.7 s in
-// order (2 shared cores, under load).
-func openCredsByCF(btx *bolt.Tx) error {
-	if btx.Bucket(bucketCredsByCF) != nil {
-		return nil
-	}
-	by, err := btx.CreateBucket(bucketCredsByCF)
-	if err != nil {
-		return err
-	}
-	var keys [][]byte
-	err = btx.Bucket(bucketCreds).ForEach(func(k, v []byte) error {
-		var r struct {
-			Credential struct {
-				CodiceFiscale pinsede.CodiceFiscale `json:"codice_fiscale"`
-			} `json:"credential"`
-		}
-		if err := json.Unmarshal(v, &r); err != nil {
-			return fmt.Errorf("credential %s: %w", k, err)
-		}
-		keys = append(keys, credByCFKey(r.Credential.CodiceFiscale, string(k)))
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	slices.SortFunc(keys, bytes.Compare)
-	for _, k := range keys {
-		if err := by.Put(k, []byte{}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// openNewest creates bucketNewest in a file written before it, from the
-// credentials the file holds.
-func openNewest(btx *bolt.Tx) error {
-	if btx.Bucket(bucketNewest) != nil {
-		return nil
-	}
-	if _, err := btx.CreateBucket(bucketNewest); err != nil {
-		return err
-	}
-	t := &tx{btx}
-	return btx.Bucket(bucketCreds).ForEach(func(k, v []byte) error {
-		var r central.Record
-		if err := json.Unmarshal(v, &r); err != nil {
-			return fmt.Errorf("credential %s: %w", k, err)
-		}
-		return t.indexNewest(r)
-	})
 }
 
 // indexNewest names r in bucketNewest for its slot when it was issued

@@ -1,6 +1,11 @@
 package boltstore
 
-import bolt "go.etcd.io/bbolt"
+import (
+	"bytes"
+	"encoding/binary"
+
+	bolt "go.etcd.io/bbolt"
+)
 
 // AuditEntriesRead returns how many audit entries the searches of s read
 // since it opened: what a search costs, counted.
@@ -37,4 +42,35 @@ func (s *Store) HoldWrites(release <-chan struct{}) (done <-chan struct{}) {
 	}()
 	<-held
 	return out
+}
+
+// UpdateStamped runs fn in a write transaction of the closed store at
+// path stamped as this centrale's own (file.Update): a change that is no
+// centrale of before's, as a damaged record.
+func UpdateStamped(path string, fn func(*bolt.Tx) error) error {
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return file{db}.Update(fn)
+}
+
+// Stamped reports whether the last write transaction of the closed
+// store at path is stamped as this centrale's (file.Update): false
+// after any write that went around the stamp, which the next Open would
+// take for an older centrale's and rebuild the indexes for.
+func Stamped(path string) (bool, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		return false, err
+	}
+	defer db.Close()
+	stamped := false
+	err = db.View(func(tx *bolt.Tx) error {
+		m := tx.Bucket(bucketMeta)
+		stamped = m != nil && bytes.Equal(m.Get(metaWritten), binary.BigEndian.AppendUint64(nil, uint64(tx.ID())))
+		return nil
+	})
+	return stamped, err
 }

@@ -32,7 +32,7 @@ var errLead = errors.New("lead the group commit")
 // another function in it failed): it must set its results afresh each
 // time, as a function given to bbolt's DB.Batch.
 type group struct {
-	db      *bolt.DB
+	db      file
 	mu      sync.Mutex
 	pending []*groupCall
 	leading bool // a caller is committing, or has been told to

@@ -10,7 +10,6 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/central"
-	"github.com/pinsede/pinsede/sync/wire"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -30,59 +29,67 @@ var (
 	bucketLocked = []byte("locked_by_end")
 )
 
-// openOverview makes the overview's buckets, and fills them from the
-// events and credentials of a file written before them (once: it reads
-// the file whole).
-func openOverview(btx *bolt.Tx) error {
-	if btx.Bucket(bucketDesks) != nil {
-		return nil
+// retally counts again, from the events, the PINs issued per day and
+// sede (bucketIssued) and each desk's last push (bucketDesks), for a
+// file a centrale of before wrote, which kept them (before the overview)
+// or not: once, reading every event. A desk's pulls and rejections,
+// which no event records, are kept as they were.
+func retally(btx *bolt.Tx) error {
+	desks, err := btx.CreateBucketIfNotExists(bucketDesks)
+	if err != nil {
+		return fmt.Errorf("overview bucket %s: %w", bucketDesks, err)
 	}
-	for _, name := range [][]byte{bucketDesks, bucketIssued, bucketLockEnds, bucketLocked} {
-		if _, err := btx.CreateBucket(name); err != nil {
-			return fmt.Errorf("overview bucket %s: %w", name, err)
+	last := map[string]central.DeskActivity{}
+	issued := map[string]uint64{}
+	err = btx.Bucket(bucketEvents).ForEach(func(k, v []byte) error {
+		var e struct {
+			Event struct {
+				Sede string            `json:"sede"`
+				Desk string            `json:"desk"`
+				Kind pinsede.EventKind `json:"kind"`
+				Time time.Time         `json:"time"`
+			} `json:"event"`
+			At time.Time `json:"at"`
 		}
-	}
-	desks := map[string]central.DeskActivity{}
-	tallies := map[string]central.Tally{}
-	err := btx.Bucket(bucketEvents).ForEach(func(k, v []byte) error {
-		var e central.AppliedEvent
 		if err := json.Unmarshal(v, &e); err != nil {
 			return fmt.Errorf("event %q: %w", k, err)
 		}
 		key := string(deskKey(e.Event.Sede, e.Event.Desk))
-		if d := desks[key]; e.At.After(d.LastPush) {
-			desks[key] = central.DeskActivity{Sede: e.Event.Sede, Desk: e.Event.Desk, LastPush: e.At}
+		if d := last[key]; e.At.After(d.LastPush) {
+			last[key] = central.DeskActivity{Sede: e.Event.Sede, Desk: e.Event.Desk, LastPush: e.At}
 		}
-		t, ok := tallies[key]
-		if !ok {
-			t = central.Tally{Sede: e.Event.Sede, Issued: map[string]int{}}
+		// Events refused are not kept, nor a replay answered duplicate:
+		// the issues kept are those tally counted (one kept superseded
+		// it counted again at each replay; here once).
+		if e.Event.Kind == pinsede.EventIssued {
+			issued[string(issuedKey(central.DayKey(e.Event.Time), e.Event.Sede))]++
 		}
-		if e.Event.Kind == pinsede.EventIssued && e.Verdict != wire.Duplicate {
-			t.Issued[central.DayKey(e.Event.Time)]++
-		}
-		tallies[key] = t
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("fill the overview: %w", err)
+		return fmt.Errorf("count the overview again: %w", err)
 	}
-	for k, d := range desks {
-		if err := putJSON(btx.Bucket(bucketDesks), []byte(k), d); err != nil {
+	for k, d := range last {
+		if v := desks.Get([]byte(k)); v != nil {
+			var had central.DeskActivity
+			if err := json.Unmarshal(v, &had); err != nil {
+				return fmt.Errorf("desk %q: %w", k, err)
+			}
+			if !d.LastPush.After(had.LastPush) {
+				continue
+			}
+			had.LastPush = d.LastPush
+			d = had
+		}
+		if err := putJSON(desks, []byte(k), d); err != nil {
 			return err
 		}
 	}
-	for _, t := range tallies {
-		if err := addIssued(btx, t); err != nil {
-			return err
-		}
+	var kvs []kv
+	for k, n := range issued {
+		kvs = append(kvs, kv{[]byte(k), binary.BigEndian.AppendUint64(nil, n)})
 	}
-	return btx.Bucket(bucketCreds).ForEach(func(k, v []byte) error {
-		var r central.Record
-		if err := json.Unmarshal(v, &r); err != nil {
-			return fmt.Errorf("credential %s: %w", k, err)
-		}
-		return indexLock(btx, r)
-	})
+	return putSorted(btx, bucketIssued, kvs)
 }
 
 // deskKey is the key of a desk of sede in bucketDesks.
@@ -144,11 +151,14 @@ func tally(btx *bolt.Tx, t central.Tally) error {
 	return addIssued(btx, t)
 }
 
+// issuedKey is the key of the PINs issued on day at sede in bucketIssued.
+func issuedKey(day, sede string) []byte { return append(append([]byte(day), 0), sede...) }
+
 // addIssued adds the PINs of t.Issued to bucketIssued.
 func addIssued(btx *bolt.Tx, t central.Tally) error {
 	b := btx.Bucket(bucketIssued)
 	for day, n := range t.Issued {
-		k := append(append([]byte(day), 0), t.Sede...)
+		k := issuedKey(day, t.Sede)
 		var had uint64
 		if v := b.Get(k); len(v) == 8 {
 			had = binary.BigEndian.Uint64(v)

@@ -125,7 +125,7 @@ func TestOverviewFilled(t *testing.T) {
 	if _, err := s.Apply(ctx, "ROMA01", []pinsede.Event{ev}, storetest.T0); err != nil {
 		t.Fatal(err)
 	}
-	err = s.db.Update(func(btx *bolt.Tx) error { // as before the overview
+	err = s.db.DB.Update(func(btx *bolt.Tx) error { // as a centrale of before the overview, which stamps no write
 		for _, b := range [][]byte{bucketDesks, bucketIssued, bucketLockEnds, bucketLocked} {
 			if err := btx.DeleteBucket(b); err != nil {
 				return err

@@ -120,19 +120,26 @@ func (s *Store) migrate(ctx context.Context) error {
 	if _, err := conn.Exec(ctx, qMigrationsTable); err != nil {
 		return fmt.Errorf("schema_migrations: %w", err)
 	}
-	last := 0
-	for _, n := range names {
+	recorded, err := migrated(ctx, conn)
+	if err != nil {
+		return err
+	}
+	last, versions := 0, make([]int, len(names))
+	for i, n := range names {
 		base := strings.TrimPrefix(n, "migrations/")
 		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
 		if err != nil {
 			return fmt.Errorf("migration %s: name must start with its number", n)
 		}
-		last = max(last, v)
-		var done bool
-		if err := conn.QueryRow(ctx, qMigrated, v).Scan(&done); err != nil {
-			return fmt.Errorf("migration %s: %w", base, err)
+		if had, ok := recorded[v]; ok && had != base {
+			return fmt.Errorf("%w: migration %d of the database is %s, this centrale's migration %d is %s: nothing was run; start the centrale that migrated it, or restore the database's dump taken before the upgrade",
+				ErrMigrationsDiffer, v, had, v, base)
 		}
-		if done {
+		last, versions[i] = max(last, v), v
+	}
+	for i, n := range names {
+		base, v := strings.TrimPrefix(n, "migrations/"), versions[i]
+		if _, done := recorded[v]; done {
 			continue
 		}
 		sql, err := migrationFS.ReadFile(n)
@@ -162,10 +169,35 @@ func (s *Store) migrate(ctx context.Context) error {
 		ErrSchemaTooNew, later, name, last)
 }
 
+// migrated reads the migrations recorded applied, name by number.
+func migrated(ctx context.Context, conn *pgxpool.Conn) (map[int]string, error) {
+	rows, err := conn.Query(ctx, qMigrations)
+	if err != nil {
+		return nil, fmt.Errorf("schema_migrations: %w", err)
+	}
+	recorded := map[int]string{}
+	var v int
+	var name string
+	_, err = pgx.ForEachRow(rows, []any{&v, &name}, func() error {
+		recorded[v] = name
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("schema_migrations: %w", err)
+	}
+	return recorded, nil
+}
+
 // ErrSchemaTooNew is Open's error for a database a newer centrale has
 // migrated: this one would read and write tables it does not know as
 // they are.
 var ErrSchemaTooNew = errors.New("database migrated by a newer centrale")
+
+// ErrMigrationsDiffer is Open's error for a database whose recorded
+// migration of a number is not this centrale's of that number: the
+// migrations were renumbered between the centrale that migrated it and
+// this one, and running this one's would run the wrong SQL.
+var ErrMigrationsDiffer = errors.New("database migrated by other migrations of the same numbers")
 
 // SetLimits sets the bounds Apply holds pushed events to.
 func (s *Store) SetLimits(l central.Limits) {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/internal/pgtest"
@@ -76,6 +77,45 @@ func TestMigratedByNewer(t *testing.T) {
 	}
 	if !errors.Is(err, pgstore.ErrSchemaTooNew) || !strings.Contains(err.Error(), "999_future.sql") {
 		t.Errorf("Open of a database migrated by a newer centrale = %v, want ErrSchemaTooNew naming 999_future.sql", err)
+	}
+}
+
+// Ensure that a database whose recorded migration of a number is not
+// this centrale's migration of that number is refused before anything
+// runs, naming both: a database migrated where 005 was 005_lock.sql
+// (before 005_event_ids_per_sede.sql took its number) skipped the events'
+// new key and ran the lock's migration again, "column lock already
+// exists", half a schema (a reviewer's probe).
+func TestMigrationRenumbered(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.DSN(t)
+	s, err := pgstore.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The database as that commit left it: 5 migrations, the fifth the lock's.
+	for _, q := range []string{`DELETE FROM schema_migrations WHERE version > 5`, `UPDATE schema_migrations SET name = '005_lock.sql' WHERE version = 5`} {
+		if _, err := s.Pool().Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	s, err = pgstore.Open(ctx, dsn)
+	if err == nil {
+		s.Close()
+	}
+	const want = "migration 5 of the database is 005_lock.sql, this centrale's migration 5 is 005_event_ids_per_sede.sql"
+	if !errors.Is(err, pgstore.ErrMigrationsDiffer) || !strings.Contains(err.Error(), want) {
+		t.Errorf("Open of a database migrated by other migrations of the same numbers = %v, want ErrMigrationsDiffer with %q", err, want)
+	}
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil || n != 5 {
+		t.Errorf("schema_migrations after the refusal: %d rows, %v; want the 5 there were, nothing run", n, err)
 	}
 }
 

@@ -27,7 +27,7 @@ var unplanned = map[string]string{
 	qLockMigrations:   "migrations, once at Open",
 	qUnlockMigrations: "migrations, once at Open",
 	qMigrationsTable:  "migrations, once at Open: DDL, no plan",
-	qMigrated:         "migrations, once at Open, on schema_migrations (a row a migration)",
+	qMigrations:       "migrations, once at Open, on schema_migrations (a row a migration), read whole",
 	qMigration:        "migrations, once at Open, on schema_migrations (a row a migration)",
 	qMigratedLater:    "migrations, once at Open, on schema_migrations (a row a migration)",
 	qCountEvents:      "counts every event by design, for tests and benchmarks (central.Store.Events), never on a request's path",

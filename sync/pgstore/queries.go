@@ -254,8 +254,8 @@ const (
 	// qMigrationsTable makes the table of the migrations applied.
 	qMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`
-	// qMigrated reports whether migration $1 was applied.
-	qMigrated = `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`
+	// qMigrations reads the migrations applied, number and file.
+	qMigrations = `SELECT version, name FROM schema_migrations`
 	// qMigratedLater reads the first migration applied after $1, the last
 	// this centrale knows: one a newer centrale applied.
 	qMigratedLater = `SELECT version, name FROM schema_migrations WHERE version > $1 ORDER BY version LIMIT 1`
