@@ -221,6 +221,7 @@ func TestKeysAreActivity(t *testing.T) {
 // high cut text 93 px high, and after it the keyboard stayed with the
 // button it had taken away: the next keys went nowhere.
 func TestIdleWarningFromTimer(t *testing.T) {
+	layoutOnce(t)
 	inEveryLanguageAndSize(t, func(t *testing.T, h *harness, _ Language, _ int) {
 		w := h.app.session.wizard
 		h.typeInto(w.cognome, "Rossi")

@@ -138,6 +138,7 @@ func (r rect) meets(s rect) bool {
 // Zurück in a narrow window. In the smallest window at a large text size
 // the step gives way to the buttons; at 1920x1080 it always shows.
 func TestNavBarFits(t *testing.T) {
+	layoutOnce(t)
 	inEveryLanguageAndSize(t, func(t *testing.T, h *harness, l Language, scale int) {
 		for i, q := range questions {
 			for _, size := range []string{"smallest", "1920x1080"} {
@@ -182,6 +183,7 @@ func TestNavBarFits(t *testing.T) {
 // the largest text size. The question stayed scrolled as it was, the
 // field under the keyboard.
 func TestFocusedFieldAfterResize(t *testing.T) {
+	layoutOnce(t)
 	inItalianAndGerman(t, func(t *testing.T, h *harness, w *wizard, _ string, _ int) {
 		big := func() {
 			h.win.Resize(fyne.NewSize(1920, 1080))
@@ -244,6 +246,7 @@ func inItalianAndGerman(t *testing.T, f func(t *testing.T, h *harness, w *wizard
 // it set the kiosk's smallest width by language (Romanian at A+ needed
 // 1,419 px, a 1366-wide screen cut it).
 func TestTopBarFits(t *testing.T) {
+	layoutOnce(t)
 	inEveryLanguageAndSize(t, func(t *testing.T, h *harness, l Language, scale int) {
 		if w := h.app.bar.MinSize().Width; w > MinWidth {
 			t.Errorf("the top bar asks for %v px, more than MinWidth %v", w, MinWidth)
@@ -439,6 +442,7 @@ func TestLowScreensGolden(t *testing.T) {
 // the frame of a key, before it or after it for a job) or when the
 // window changed size: it stayed under the keyboard.
 func TestQuestionFromJobFieldInView(t *testing.T) {
+	layoutOnce(t)
 	for _, l := range Languages {
 		for _, size := range kioskScreens[:2] {
 			t.Run(fmt.Sprintf("%s %v", l.Code, size), func(t *testing.T) {
@@ -500,7 +504,12 @@ func (h *harness) assertShown(where string, o fyne.CanvasObject) {
 // layoutOnce skips t, a test of where things lie on every screen size,
 // text size and language, on make test's passes with the suite's clock
 // moved (internal/testclock's PINSEDE_TEST_NOW): the calendar moves none
-// of it, and the first pass, on the suite's own day, runs it.
+// of it, and the first pass, on the suite's own day, runs it. Those
+// passes change nothing such a test reads: its kiosk's clock is the
+// harness's (testNow, in a zone of its own), never PINSEDE_TEST_NOW; the
+// kiosk reads the time through Config.Now alone, and writes it in that
+// time's zone, never in TZ's; and the language's set-up under LC_ALL=C is
+// ui/i18n's TestUse (the kiosk's German and Romanian, LC_ALL=C).
 func layoutOnce(t *testing.T) {
 	t.Helper()
 	if os.Getenv(testclock.Env) != "" {

@@ -131,6 +131,7 @@ func buttonsOf(c *fyne.Container) []fyne.CanvasObject {
 // row), at the normal and at the largest text size, in Italian and in
 // German.
 func TestSuggestionsAboveKeyboard(t *testing.T) {
+	layoutOnce(t)
 	enter := &fyne.KeyEvent{Name: fyne.KeyReturn}
 	for _, lang := range []string{"it", "de"} {
 		for _, largest := range []bool{false, true} {
