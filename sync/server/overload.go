@@ -172,7 +172,7 @@ func newVerifyGuard(l VerifyLimits) *verifyGuard {
 	l = l.WithDefaults()
 	return &verifyGuard{
 		limits: l,
-		gate:   &gate{slots: make(chan struct{}, l.Slots+l.Ahead), queue: l.Queue, wait: l.Wait},
+		gate:   newGate(l.Slots+l.Ahead, l.Queue, l.Wait),
 		slots:  make(chan struct{}, l.Slots),
 		certs:  newBuckets(l.CertRate, l.CertBurst, l.Buckets),
 		cfs:    newBuckets(l.CFRate, l.CFBurst, l.Buckets),
@@ -228,6 +228,11 @@ type gate struct {
 	// onWait, when set (by the tests), is called with the number waiting
 	// each time a request starts to wait.
 	onWait func(waiting int)
+}
+
+// newGate returns a gate of slots places, queue waiting at most wait.
+func newGate(slots, queue int, wait time.Duration) *gate {
+	return &gate{slots: make(chan struct{}, slots), queue: queue, wait: wait}
 }
 
 // enter takes a slot, waiting for one if need be; it reports false, with

@@ -1,0 +1,168 @@
+package server_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/internal/pgtest"
+	"github.com/pinsede/pinsede/sync/internal/testenv"
+	"github.com/pinsede/pinsede/sync/pgstore"
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/storetest"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// pullAnswer is what a pull got.
+type pullAnswer struct {
+	status     int
+	retryAfter string
+	problem    wire.Problem
+	err        error
+}
+
+// pullAll sends GET /v1/changes?after=0&include=sede.event with c, and
+// records the exchange for TestOpenAPI; safe from any goroutine.
+func pullAll(c *http.Client, url string) pullAnswer {
+	resp, err := c.Get(url + "/v1/changes?after=0&include=sede.event")
+	if err != nil {
+		return pullAnswer{err: err}
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	seenMu.Lock()
+	seen = append(seen, exchange{"GET", "/v1/changes", resp.StatusCode, resp.Header.Get("Content-Type"), b})
+	seenMu.Unlock()
+	a := pullAnswer{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After"), err: err}
+	if err == nil && resp.StatusCode != http.StatusOK {
+		a.err = json.Unmarshal(b, &a.problem)
+	}
+	return a
+}
+
+// Ensure that on PostgreSQL a flood of pulls cannot keep the portal's
+// logins from the store's connections (the reviewer's probe: 1,500 pulls
+// of one desk certificate, and 4 logins in 50 went unanswered for 20 s).
+// The pulls are held in PostgreSQL, each on the connection it took, by a
+// lock on the changes table; logins are sent once the flood is seen held
+// there, and each must be answered, while the lock still holds the
+// pulls. Then every pull past a certificate's share is answered 429 with
+// Retry-After, the others 200 once the lock is gone: none 500, none
+// left without an answer.
+func TestPullFloodLeavesLogins(t *testing.T) {
+	pg, err := pgtest.Start()
+	if errors.Is(err, pgtest.ErrNoPostgres) {
+		t.Skipf("PostgreSQL: %v", err)
+	}
+	if err != nil {
+		t.Fatalf("PostgreSQL: %v", err)
+	}
+	t.Cleanup(pg.Stop)
+	dsn, err := pg.CreateDB("pullflood")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := pgstore.Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	env := testenv.New(t, s)
+	h := storetest.Hash(t, floodPIN)
+	var evs []pinsede.Event
+	for i := range 50 {
+		evs = append(evs, storetest.Issued("ROMA01", storetest.CF(i), fmt.Sprint("e", i), fmt.Sprint("c", i), h))
+	}
+	if _, err := s.Apply(t.Context(), "ROMA01", evs, storetest.T0); err != nil {
+		t.Fatal(err)
+	}
+
+	// Four desks of the sede, 25 pulls each, released together.
+	const desks, each = 4, 25
+	var clients []*http.Client
+	for d := range desks {
+		cfg, _ := env.DeskTLS(t, "ROMA01", fmt.Sprintf("%02d", d+1))
+		clients = append(clients, &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}})
+	}
+	// A pull first, which wipes the tickets of past days, once a day.
+	if a := pullAll(clients[0], env.URL); a.status != http.StatusOK {
+		t.Fatalf("first pull: %d %+v (%v)", a.status, a.problem, a.err)
+	}
+	lock, err := pgx.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close(t.Context())
+	tx, err := lock.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(t.Context(), "LOCK TABLE changes IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	answers := make([]pullAnswer, desks*each)
+	flooded := make(chan struct{})
+	go func() {
+		defer close(flooded)
+		storetest.Together(len(answers), func(i int) { answers[i] = pullAll(clients[i%desks], env.URL) })
+	}()
+	// The flood is held in PostgreSQL: pulls wait there for the lock,
+	// each on a connection of centrale's pool.
+	for held := 0; held < 2; {
+		select {
+		case <-flooded:
+			t.Fatal("the pulls were answered while the changes table was locked")
+		default:
+		}
+		if err := lock.QueryRow(t.Context(), "SELECT count(*) FROM pg_locks WHERE relation = 'changes'::regclass AND NOT granted").Scan(&held); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Logins of codici fiscali with a PIN, the right one, and of none:
+	// each answered 200 with an outcome, within the server's own wait.
+	portal := env.Client(t, pki.RolePortal, "PORTALE")
+	portal.Timeout = 30 * time.Second
+	cfs := []pinsede.CodiceFiscale{storetest.CF(1), storetest.CF(2), storetest.CF(3), storetest.CF(900), storetest.CF(901)}
+	logins := make([]answer, len(cfs))
+	storetest.Together(len(cfs), func(i int) { logins[i] = verifyAs(portal, env.URL, cfs[i]) })
+	for i, a := range logins {
+		if a.err != nil || a.status != http.StatusOK {
+			t.Errorf("login %d (%s) behind the pulls: %d %+v (%v)", i, cfs[i], a.status, a.problem, a.err)
+		}
+	}
+
+	if err := tx.Rollback(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	<-flooded
+	got := map[int]int{}
+	for i, a := range answers {
+		got[a.status]++
+		switch {
+		case a.err != nil:
+			t.Errorf("pull %d: %d (%v)", i, a.status, a.err)
+		case a.status == http.StatusOK:
+		case a.status == http.StatusTooManyRequests || a.status == http.StatusServiceUnavailable:
+			if n, err := strconv.Atoi(a.retryAfter); err != nil || n < 1 || a.problem.Detail == "" {
+				t.Errorf("pull %d: %d with Retry-After %q, %+v", i, a.status, a.retryAfter, a.problem)
+			}
+		default:
+			t.Errorf("pull %d: %d %+v", i, a.status, a.problem)
+		}
+	}
+	share := env.Server.PullLimits().PerCert
+	if got[http.StatusOK] > desks*share || got[http.StatusTooManyRequests] < desks*(each-share) {
+		t.Errorf("pulls of %d desks, %d each, released together: %v by status; want at most %d answered 200 (%d a certificate in hand), the rest 429",
+			desks, each, got, desks*share, share)
+	}
+	t.Logf("pulls by status: %v", got)
+}
