@@ -306,6 +306,12 @@ func newBuckets(rate float64, burst, size int) *buckets {
 // take takes a token of key at now. When there is none, it reports false
 // and how long until there is one.
 func (b *buckets) take(key string, now time.Time) (bool, time.Duration) {
+	return b.takeN(key, 1, now)
+}
+
+// takeN takes n tokens of key at now, or none. When there are fewer, it
+// reports false and how long until there are n.
+func (b *buckets) takeN(key string, n int, now time.Time) (bool, time.Duration) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var k *bucket
@@ -324,11 +330,11 @@ func (b *buckets) take(key string, now time.Time) (bool, time.Duration) {
 		k = &bucket{key: key, tokens: b.burst, at: now}
 		b.byKey[key] = b.lru.PushFront(k)
 	}
-	if k.tokens >= 1 {
-		k.tokens--
+	if want := float64(n); k.tokens >= want {
+		k.tokens -= want
 		return true, 0
 	}
-	return false, time.Duration((1 - k.tokens) / b.rate * float64(time.Second))
+	return false, time.Duration((float64(n) - k.tokens) / b.rate * float64(time.Second))
 }
 
 // len returns how many buckets are kept.

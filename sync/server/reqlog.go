@@ -110,25 +110,24 @@ func logText(s string) string {
 	return q
 }
 
-// errorLines rates the log lines of the requests refused or failed
-// (status 400 and up) by client certificate: each certificate's come at
-// most once every refusedLogEvery, the next telling how many were held
-// back meanwhile, so that a client sending bad requests in a loop
-// writes a line every 10 s, not one a request. It keeps at most
+// lineRates rates log lines by client certificate: each certificate's
+// come at most once every refusedLogEvery, the next telling how many
+// were held back meanwhile, so that a client sending bad requests in a
+// loop writes a line every 10 s, not one a request. It keeps at most
 // maxRatedCerts certificates, and forgets them all at once past it.
-type errorLines struct {
+type lineRates struct {
 	mu    sync.Mutex
 	certs map[string]*logRate
 }
 
-// maxRatedCerts bounds the certificates errorLines keeps, about 100
+// maxRatedCerts bounds the certificates lineRates keeps, about 100
 // bytes each.
 const maxRatedCerts = 1 << 14
 
-// event counts a refused request of the certificate key at now, and
-// returns whether its line is logged, and then how many lines were held
-// back since the certificate's last.
-func (e *errorLines) event(key string, now time.Time) (int, bool) {
+// event counts a line of the certificate key at now, and returns
+// whether it is logged, and then how many lines were held back since
+// the certificate's last.
+func (e *lineRates) event(key string, now time.Time) (int, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	r := e.certs[key]

@@ -105,8 +105,12 @@ type Server struct {
 	pushes atomic.Pointer[pushGuard]
 	// pullGuard holds the slots of GET /v1/changes (pulllimit.go).
 	pullGuard atomic.Pointer[pullGuard]
-	// errorLines rates the log lines of refused requests (reqlog.go).
-	errorLines errorLines
+	// errorLines rates the log lines of the requests refused or failed
+	// (status 400 and up; reqlog.go).
+	errorLines lineRates
+	// volume holds the buckets of the events each certificate pushes
+	// (pushvolume.go).
+	volume atomic.Pointer[volumeGuard]
 	// onPush, when set (by the tests), is called with +1 when a push
 	// takes its slot and with -1 when it gives it back.
 	onPush atomic.Pointer[func(delta int)]
@@ -125,6 +129,7 @@ func New(store central.Store, verifier *central.Verifier, crl *pki.CRL, log *slo
 	s.SetVerifyLimits(VerifyLimits{})
 	s.SetPushLimits(PushLimits{})
 	s.SetPullLimits(PullLimits{})
+	s.SetPushVolume(PushVolume{})
 	s.SetLookupLimits(LookupLimits{})
 	l := central.DefaultLimits()
 	s.limits.Store(&l)
@@ -428,6 +433,9 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 		req.Events[i].Desk = c.desk
 	}
 	if !checkAuditHead(w, c, req.AuditHead) { // audit.go
+		return
+	}
+	if !s.admitVolume(w, r, c, len(req.Events)) { // pushvolume.go
 		return
 	}
 	at := s.Now()
