@@ -1,21 +1,25 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testlog"
 	"github.com/pinsede/pinsede/sync/boltstore"
 	"github.com/pinsede/pinsede/sync/internal/pgtest"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
@@ -63,7 +67,9 @@ func pullAll(c *http.Client, url string) pullAnswer {
 // there, and each must be answered, while the lock still holds the
 // pulls. Then every pull past a certificate's share is answered 429 with
 // Retry-After, the others 200 once the lock is gone: none 500, none
-// left without an answer.
+// left without an answer. And a pull whose client goes away while
+// PostgreSQL holds it is logged as that, at debug level, never as an
+// error for the operator.
 func TestPullFloodLeavesLogins(t *testing.T) {
 	pg, err := pgtest.Start()
 	if errors.Is(err, pgtest.ErrNoPostgres) {
@@ -83,6 +89,8 @@ func TestPullFloodLeavesLogins(t *testing.T) {
 	}
 	t.Cleanup(func() { s.Close() })
 	env := testenv.New(t, s)
+	logs := &testlog.Buffer{}
+	env.Server.Log = slog.New(server.WithRequestID(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	h := storetest.Hash(t, floodPIN)
 	var evs []pinsede.Event
 	for i := range 50 {
@@ -172,6 +180,43 @@ func TestPullFloodLeavesLogins(t *testing.T) {
 			desks, each, got, desks*share, share)
 	}
 	t.Logf("pulls by status: %v", got)
+
+	// A pull whose desk goes away while the store reads it is no
+	// failure of centrale's: logged at debug level, never an ERROR (the
+	// reviewer's flood logged each as "status=500 context canceled").
+	tx, err = lock.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(t.Context())
+	if _, err := tx.Exec(t.Context(), "LOCK TABLE changes IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	gone := make(chan error, 1)
+	go func() {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, env.URL+"/v1/changes?after=0", nil)
+		resp, err := clients[0].Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		gone <- err
+	}()
+	for held := 0; held < 1; {
+		if err := lock.QueryRow(t.Context(), "SELECT count(*) FROM pg_locks WHERE relation = 'changes'::regclass AND NOT granted").Scan(&held); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cancel()
+	if err := <-gone; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the pull given up: %v", err)
+	}
+	for l := ""; !strings.Contains(l, `msg="client gone before the answer"`) && !strings.Contains(l, `msg="request failed"`); l = logs.String() {
+		runtime.Gosched() // the handler's line on the pull given up
+	}
+	if strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("a client gone, or the flood, logged an error:\n%s", logs.String())
+	}
 }
 
 // heapPeak samples the bytes of the heap's objects (runtime/metrics)

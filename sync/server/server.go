@@ -149,11 +149,13 @@ func (s *Server) SetLimits(l central.Limits) {
 	s.limits.Store(&l)
 }
 
-// DefaultRequestTimeout is Server.RequestTimeout's default: 20 s, under
-// the 30 s of cmd/centrale's WriteTimeout. Pulls flooding the store's
-// connections were answered after 139 to 145 s, long after their
-// clients had given up.
-const DefaultRequestTimeout = 20 * time.Second
+// DefaultRequestTimeout is Server.RequestTimeout's default: 28 s, 2 s
+// under the 30 s of cmd/centrale's WriteTimeout, counted as this from the
+// request's headers, so that the answer is still written; a push whose
+// body takes most of its ReadTimeout (30 s) to come keeps the time it
+// had. Pulls flooding the store's connections were answered after 139 to
+// 145 s, long after their clients had given up.
+const DefaultRequestTimeout = 28 * time.Second
 
 // routes lists the methods of each path, for 405 answers.
 var routes = map[string][]string{
