@@ -163,6 +163,12 @@ const (
 	// nothing was stored, the events stay in the outbox and go at the
 	// first sync after the PC's clock is put right.
 	FaultClock
+	// FaultLimited: centrale refused a push because this desk has sent
+	// more events than it takes of one desk in a day (429 push-volume):
+	// nothing was stored, the events stay in the outbox and go once
+	// centrale takes them again; a desk that did not issue that many
+	// has something wrong, for the supervisor to look at.
+	FaultLimited
 )
 
 // String names the fault in English, for logs.
@@ -182,6 +188,8 @@ func (f SyncFault) String() string {
 		return "busy"
 	case FaultClock:
 		return "clock"
+	case FaultLimited:
+		return "limited"
 	}
 	return "other"
 }

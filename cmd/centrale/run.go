@@ -52,7 +52,9 @@ type config struct {
 	// verify bound the PIN checks (-verify-*).
 	verify server.VerifyLimits
 	// push bounds the pushes read and applied at once (-push-*).
-	push server.PushLimits
+	push   server.PushLimits
+	pull   server.PullLimits
+	volume server.PushVolume
 	// lookup bounds each certificate's lookups of a codice fiscale
 	// (-lookup-*).
 	lookup server.LookupLimits
@@ -146,6 +148,12 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.push.Queue, "push-queue", 0, fmt.Sprintf("pushes that may wait for a slot (default %d per slot)", server.DefaultPushQueuePerSlot))
 	fs.DurationVar(&c.push.Wait, "push-wait", server.DefaultPushWait, "longest a push waits for a slot before a 503 (the desk sends again at its next sync)")
 	fs.IntVar(&c.push.PerCert, "push-per-cert", 0, fmt.Sprintf("pushes one client certificate may have in hand at once, in a slot or waiting (default: the slots over %d, at least 1)", server.DefaultPushCertShare))
+	fs.IntVar(&c.volume.Events, "push-events", server.DefaultPushEvents, fmt.Sprintf("events one desk certificate may push in a row, refilled over -push-events-refill; a push past them is a 429 and the desk keeps it (at least %d, one whole push)", wire.MaxBatch))
+	fs.DurationVar(&c.volume.Refill, "push-events-refill", server.DefaultPushRefill, "how long a desk's -push-events take to refill once spent")
+	pullMiB := fs.Int64("pull-memory", server.DefaultPullMemory>>20, fmt.Sprintf("MiB the pulls (GET /v1/changes) answered at once may take together, each counted at %d MiB", server.PullMemory>>20))
+	fs.IntVar(&c.pull.Queue, "pull-queue", 0, fmt.Sprintf("pulls that may wait for a slot (default %d per slot)", server.DefaultPullQueuePerSlot))
+	fs.DurationVar(&c.pull.Wait, "pull-wait", server.DefaultPullWait, "longest a pull waits for a slot before a 503 (the desk pulls again at its next sync)")
+	fs.IntVar(&c.pull.PerCert, "pull-per-cert", server.DefaultPullPerCert, "pulls one client certificate may have in hand at once; one more is a 429")
 	lookupPerMinute := fs.Float64("lookup-rate", server.DefaultLookupRate*60, "lookups of a codice fiscale (GET /v1/credentials) a minute per client certificate, past -lookup-burst")
 	fs.IntVar(&c.lookup.Burst, "lookup-burst", server.DefaultLookupBurst, "lookups of a codice fiscale one client certificate may make in a row")
 	c.fdLimit = server.DescriptorLimit()
@@ -203,6 +211,10 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("-verify-memory must be at least 1, -verify-slots, -verify-ahead and -verify-queue not negative, -verify-wait positive")
 	case c.verify.CertRate <= 0 || *cfPerMinute <= 0 || c.verify.CertBurst < 1 || c.verify.CFBurst < 1 || c.verify.Buckets < 1:
 		return c, errors.New("the -verify-*-rate must be positive, the -verify-*-burst and -verify-buckets at least 1")
+	case c.volume.Events < wire.MaxBatch || c.volume.Refill <= 0:
+		return c, fmt.Errorf("-push-events must be at least %d (one whole push), -push-events-refill positive", wire.MaxBatch)
+	case *pullMiB < 1 || c.pull.Queue < 0 || c.pull.Wait <= 0 || c.pull.PerCert < 1:
+		return c, errors.New("-pull-memory and -pull-per-cert must be at least 1, -pull-queue not negative, -pull-wait positive")
 	case *lookupPerMinute <= 0 || c.lookup.Burst < 1:
 		return c, errors.New("-lookup-rate must be positive, -lookup-burst at least 1")
 	case *pushMiB < 1 || c.push.Slots < 0 || c.push.Queue < 0 || c.push.Wait <= 0 || c.push.PerCert < 0:
@@ -214,6 +226,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		c.conns.PerSource = max(c.conns.Max/2, 1)
 	}
 	c.push.MemoryBudget = *pushMiB << 20
+	c.pull.MemoryBudget = *pullMiB << 20
 	c.lookup.Rate = *lookupPerMinute / 60
 	c.limits = c.limits.WithDefaults()
 	c.verify.MemoryBudget, c.verify.CFRate = *memMiB<<20, *cfPerMinute/60
@@ -357,6 +370,9 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	vl := srv.VerifyLimits()
 	srv.SetPushLimits(c.push)
 	pl := srv.PushLimits()
+	srv.SetPullLimits(c.pull)
+	srv.SetPushVolume(c.volume)
+	ul := srv.PullLimits()
 	srv.SetLookupLimits(c.lookup)
 	bs, isBolt := store.(*boltstore.Store)
 	if isBolt && c.backupDir != "" {
@@ -400,6 +416,8 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 		"verify_slots", vl.Slots, "verify_queue", vl.Queue, "verify_wait", vl.Wait, "verify_check_mib", vl.CheckMemoryKiB>>10,
 		"verify_cert_rate", vl.CertRate, "verify_cert_burst", vl.CertBurst, "verify_cf_per_minute", vl.CFRate*60, "verify_cf_burst", vl.CFBurst,
 		"push_slots", pl.Slots, "push_queue", pl.Queue, "push_wait", pl.Wait, "push_per_cert", pl.PerCert,
+		"push_events", c.volume.Events, "push_events_refill", c.volume.Refill,
+		"pull_slots", ul.Slots, "pull_queue", ul.Queue, "pull_wait", ul.Wait, "pull_per_cert", ul.PerCert,
 		"lookup_per_minute", c.lookup.Rate*60, "lookup_burst", c.lookup.Burst,
 		"fd_limit", c.fdLimit, "conn_max", c.conns.Max, "conn_per_source", c.conns.PerSource, "conn_handshake", c.conns.Handshake, "manage_conn_max", c.manageConns.Max, "manage_conn_per_source", c.manageConns.PerSource)
 	errc := make(chan error, 3)

@@ -30,6 +30,7 @@ const (
 	FaultOther       = pinsede.FaultOther
 	FaultBusy        = pinsede.FaultBusy
 	FaultClock       = pinsede.FaultClock
+	FaultLimited     = pinsede.FaultLimited
 )
 
 // clockProblems are the problem types with which centrale refuses a push
@@ -56,6 +57,14 @@ var busyProblems = map[string]bool{
 	wire.ProblemBusy:        true,
 	wire.ProblemOverloaded:  true,
 	wire.ProblemRateLimited: true,
+}
+
+// limitedProblems are the problem types with which centrale refuses a
+// push because this desk has pushed more events than it takes of one
+// desk in a while (sync/server's PushVolume): nothing was stored, the
+// outbox goes again at a later sync.
+var limitedProblems = map[string]bool{
+	wire.ProblemPushVolume: true,
 }
 
 // certificateProblems are the problem types with which centrale refuses a
@@ -105,6 +114,8 @@ func Classify(err error) (Fault, string) {
 		return FaultBusy, p.Title
 	case errors.As(err, &p) && clockProblems[p.Type]:
 		return FaultClock, p.Title
+	case errors.As(err, &p) && limitedProblems[p.Type]:
+		return FaultLimited, p.Title
 	case errors.As(err, &p):
 		return FaultServer, p.Title
 	case errors.As(err, &se):

@@ -70,6 +70,12 @@ const maxAttempts = 30
 // Store is the central records in PostgreSQL.
 type Store struct {
 	pool *pgxpool.Pool
+	// pulls has a place for each Changes reading at once: half the
+	// pool's connections, at least 1, so that pulls, however many the
+	// server lets through, leave connections to the PIN checks and the
+	// pushes (1,500 pulls at once held all of them, and logins went
+	// unanswered for 20 s).
+	pulls chan struct{}
 	// limits bound the events Apply accepts (SetLimits).
 	limits atomic.Pointer[central.Limits]
 }
@@ -92,7 +98,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open central store: %w", err)
 	}
-	s := &Store{pool: pool}
+	s := &Store{pool: pool, pulls: make(chan struct{}, max(cfg.MaxConns/2, 1))}
 	s.SetLimits(central.DefaultLimits())
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
@@ -406,6 +412,12 @@ func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit in
 	all := f == nil
 	if all {
 		f = &central.ChangeFilter{}
+	}
+	select {
+	case s.pulls <- struct{}{}:
+		defer func() { <-s.pulls }()
+	case <-ctx.Done():
+		return nil, 0, 0, fmt.Errorf("changes of %s: %w", sede, ctx.Err())
 	}
 	b := &pgx.Batch{}
 	// The batch is one implicit transaction: the settings of

@@ -31,6 +31,7 @@ type Metrics struct {
 	connsOpen     *prometheus.GaugeVec
 	connsMax      *prometheus.GaugeVec
 	connsRefused  *prometheus.CounterVec
+	pushVolume    *prometheus.CounterVec
 }
 
 // NewMetrics returns the metrics of s, registered with reg, and has s
@@ -88,9 +89,13 @@ func NewMetrics(reg prometheus.Registerer, s *Server, certs map[string]func() *x
 			Name: "pinsede_connections_refused_total",
 			Help: "Connections closed at their accept, by listener and the bound they passed: total or per_source.",
 		}, []string{"listener", "bound"}),
+		pushVolume: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pinsede_push_volume_refused_events_total",
+			Help: "Events refused, whole pushes, because the desk's certificate pushed more than -push-events in a row (429 push-volume), by sede and desk: a desk gone wrong, or a stolen certificate.",
+		}, []string{"sede", "desk"}),
 	}
 	cs := []prometheus.Collector{m.requests, m.verify, m.locks, m.verdicts, m.lastPush, m.lastPull, m.lag, m.handshakeErrs,
-		m.connsOpen, m.connsMax, m.connsRefused,
+		m.connsOpen, m.connsMax, m.connsRefused, m.pushVolume,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "pinsede_verify_in_progress",
 			Help: "PIN checks hashing now, each in a slot.",
@@ -206,6 +211,14 @@ func (m *Metrics) pushed(sede string, events []pinsede.Event, res []wire.Result,
 func (m *Metrics) pulled(sede string, at time.Time) {
 	if m != nil {
 		m.lastPull.WithLabelValues(sede).Set(float64(at.Unix()))
+	}
+}
+
+// pushLimited counts the n events of a push of sede's desk refused for
+// its certificate's volume (PushVolume).
+func (m *Metrics) pushLimited(sede, desk string, n int) {
+	if m != nil {
+		m.pushVolume.WithLabelValues(sede, desk).Add(float64(n))
 	}
 }
 

@@ -172,7 +172,7 @@ func newVerifyGuard(l VerifyLimits) *verifyGuard {
 	l = l.WithDefaults()
 	return &verifyGuard{
 		limits: l,
-		gate:   &gate{slots: make(chan struct{}, l.Slots+l.Ahead), queue: l.Queue, wait: l.Wait},
+		gate:   newGate(l.Slots+l.Ahead, l.Queue, l.Wait),
 		slots:  make(chan struct{}, l.Slots),
 		certs:  newBuckets(l.CertRate, l.CertBurst, l.Buckets),
 		cfs:    newBuckets(l.CFRate, l.CFBurst, l.Buckets),
@@ -228,6 +228,11 @@ type gate struct {
 	// onWait, when set (by the tests), is called with the number waiting
 	// each time a request starts to wait.
 	onWait func(waiting int)
+}
+
+// newGate returns a gate of slots places, queue waiting at most wait.
+func newGate(slots, queue int, wait time.Duration) *gate {
+	return &gate{slots: make(chan struct{}, slots), queue: queue, wait: wait}
 }
 
 // enter takes a slot, waiting for one if need be; it reports false, with
@@ -301,6 +306,12 @@ func newBuckets(rate float64, burst, size int) *buckets {
 // take takes a token of key at now. When there is none, it reports false
 // and how long until there is one.
 func (b *buckets) take(key string, now time.Time) (bool, time.Duration) {
+	return b.takeN(key, 1, now)
+}
+
+// takeN takes n tokens of key at now, or none. When there are fewer, it
+// reports false and how long until there are n.
+func (b *buckets) takeN(key string, n int, now time.Time) (bool, time.Duration) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var k *bucket
@@ -319,11 +330,11 @@ func (b *buckets) take(key string, now time.Time) (bool, time.Duration) {
 		k = &bucket{key: key, tokens: b.burst, at: now}
 		b.byKey[key] = b.lru.PushFront(k)
 	}
-	if k.tokens >= 1 {
-		k.tokens--
+	if want := float64(n); k.tokens >= want {
+		k.tokens -= want
 		return true, 0
 	}
-	return false, time.Duration((1 - k.tokens) / b.rate * float64(time.Second))
+	return false, time.Duration((float64(n) - k.tokens) / b.rate * float64(time.Second))
 }
 
 // len returns how many buckets are kept.

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 )
@@ -50,8 +51,12 @@ func (s *Server) recordPull(ctx context.Context, sede, desk string, cursor uint6
 		return
 	}
 	if err := s.Store.Pulled(ctx, sede, desk, cursor, at); err != nil {
+		level := slog.LevelWarn
+		if ctx.Err() != nil { // the client gone, or the request's time out: recorded at its next pull
+			level = slog.LevelDebug
+		}
 		if s.Log != nil {
-			s.Log.WarnContext(ctx, "pull not recorded", "sede", sede, "desk", desk, "err", err)
+			s.Log.Log(ctx, level, "pull not recorded", "sede", sede, "desk", desk, "err", err)
 		}
 		return
 	}

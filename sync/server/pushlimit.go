@@ -97,27 +97,36 @@ func (l PushLimits) WithDefaults() PushLimits {
 type pushGuard struct {
 	limits PushLimits
 	gate   *gate
-	mu     sync.Mutex
-	// inHand counts the pushes of each certificate (by serial) in a
-	// slot or waiting for one; a certificate with none has no entry, so
-	// that the map holds at most the requests in hand.
+	certs  *certShare
+}
+
+// certShare counts the requests each certificate has in hand, in a slot
+// or waiting for one, up to limit. Safe for concurrent use.
+type certShare struct {
+	limit int
+	mu    sync.Mutex
+	// inHand counts the requests of each certificate (by serial); a
+	// certificate with none has no entry, so that the map holds at most
+	// the requests in hand.
 	inHand map[string]int
 }
 
-// take counts a push of the certificate serial in hand, unless it has
-// limits.PerCert already; the caller gives it back with give.
-func (g *pushGuard) take(serial string) bool {
+func newCertShare(limit int) *certShare { return &certShare{limit: limit, inHand: map[string]int{}} }
+
+// take counts a request of the certificate serial in hand, unless it has
+// limit already; the caller gives it back with give.
+func (g *certShare) take(serial string) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.inHand[serial] >= g.limits.PerCert {
+	if g.inHand[serial] >= g.limit {
 		return false
 	}
 	g.inHand[serial]++
 	return true
 }
 
-// give gives back a push counted by take.
-func (g *pushGuard) give(serial string) {
+// give gives back a request counted by take.
+func (g *certShare) give(serial string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.inHand[serial]--; g.inHand[serial] <= 0 {
@@ -129,7 +138,7 @@ func (g *pushGuard) give(serial string) {
 // applied keep the slots they hold. New sets the defaults.
 func (s *Server) SetPushLimits(l PushLimits) {
 	l = l.WithDefaults()
-	s.pushes.Store(&pushGuard{limits: l, gate: &gate{slots: make(chan struct{}, l.Slots), queue: l.Queue, wait: l.Wait}, inHand: map[string]int{}})
+	s.pushes.Store(&pushGuard{limits: l, gate: newGate(l.Slots, l.Queue, l.Wait), certs: newCertShare(l.PerCert)})
 }
 
 // PushLimits returns the limits of POST /v1/events in force, their
@@ -162,7 +171,7 @@ func (s *Server) admitPush(w http.ResponseWriter, r *http.Request, c caller, k s
 	// net/http would otherwise read what is left of its body first, up
 	// to 256 KiB, and a body sent a byte at a time held its answer, its
 	// connection and its handler until the request's ReadTimeout.
-	if !g.take(c.serial) {
+	if !g.certs.take(c.serial) {
 		w.Header().Set("Connection", "close")
 		retryAfter(w, 2*time.Second)
 		problem(w, http.StatusServiceUnavailable, wire.ProblemBusy, "Centrale busy",
@@ -171,7 +180,7 @@ func (s *Server) admitPush(w http.ResponseWriter, r *http.Request, c caller, k s
 		return nil
 	}
 	if !g.gate.enter(r.Context()) {
-		g.give(c.serial)
+		g.certs.give(c.serial)
 		w.Header().Set("Connection", "close")
 		retryAfter(w, 2*time.Second)
 		problem(w, http.StatusServiceUnavailable, wire.ProblemBusy, "Centrale busy",
@@ -179,7 +188,7 @@ func (s *Server) admitPush(w http.ResponseWriter, r *http.Request, c caller, k s
 				g.limits.Slots, g.limits.Queue, k.what, k.then))
 		return nil
 	}
-	leave := func() { g.gate.leave(); g.give(c.serial) }
+	leave := func() { g.gate.leave(); g.certs.give(c.serial) }
 	if f := s.onPush.Load(); f != nil {
 		(*f)(1)
 		return func() { (*f)(-1); leave() }

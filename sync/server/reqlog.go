@@ -5,9 +5,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
 )
 
 // RequestIDHeader is the response header that carries a request's id,
@@ -80,4 +85,59 @@ type errorLogWriter struct{ log *slog.Logger }
 func (w errorLogWriter) Write(p []byte) (int, error) {
 	w.log.Warn(string(bytes.TrimRight(p, "\n")))
 	return len(p), nil
+}
+
+// MaxLoggedText is the most bytes of a string a request chose (its path,
+// its method) that centrale writes in a log line or echoes in an answer:
+// a path may be as long as the header's 16 KiB, and every client
+// certificate, the kiosk's included, could write that much log a request.
+const MaxLoggedText = 256
+
+// logText returns s, a string a request chose, fit for a log line or an
+// answer: its control characters and invalid bytes escaped, and cut at
+// MaxLoggedText bytes with its length said.
+func logText(s string) string {
+	cut := len(s) > MaxLoggedText
+	t := s
+	if cut {
+		t = strings.ToValidUTF8(s[:MaxLoggedText], "")
+	}
+	q := strconv.Quote(t)
+	q = q[1 : len(q)-1]
+	if cut {
+		q += fmt.Sprintf("... (%d bytes)", len(s))
+	}
+	return q
+}
+
+// lineRates rates log lines by client certificate: each certificate's
+// come at most once every refusedLogEvery, the next telling how many
+// were held back meanwhile, so that a client sending bad requests in a
+// loop writes a line every 10 s, not one a request. It keeps at most
+// maxRatedCerts certificates, and forgets them all at once past it.
+type lineRates struct {
+	mu    sync.Mutex
+	certs map[string]*logRate
+}
+
+// maxRatedCerts bounds the certificates lineRates keeps, about 100
+// bytes each.
+const maxRatedCerts = 1 << 14
+
+// event counts a line of the certificate key at now, and returns
+// whether it is logged, and then how many lines were held back since
+// the certificate's last.
+func (e *lineRates) event(key string, now time.Time) (int, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	r := e.certs[key]
+	if r == nil {
+		if e.certs == nil || len(e.certs) >= maxRatedCerts {
+			e.certs = map[string]*logRate{}
+		}
+		r = &logRate{}
+		e.certs[key] = r
+	}
+	n, ok := r.event(now)
+	return max(n-1, 0), ok
 }

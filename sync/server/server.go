@@ -36,6 +36,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -71,6 +72,12 @@ type Server struct {
 	// Log receives one line per request, with its request id
 	// (WithRequestID, reqlog.go); nil logs nothing.
 	Log *slog.Logger
+	// RequestTimeout bounds the work of a request, in the store
+	// included, through the deadline of its context: past it the store
+	// gives up and the request is answered 503. Set it below the
+	// http.Server's WriteTimeout, past which the answer could not be
+	// written. Zero: DefaultRequestTimeout.
+	RequestTimeout time.Duration
 	// Backups, when not nil, is what the online copies of the store did
 	// (-backup-dir of a bbolt store): the metrics and the status page
 	// show it. Set it before NewMetrics.
@@ -96,6 +103,14 @@ type Server struct {
 	lookups atomic.Pointer[lookupGuard]
 	// pushes holds the slots of POST /v1/events (pushlimit.go).
 	pushes atomic.Pointer[pushGuard]
+	// pullGuard holds the slots of GET /v1/changes (pulllimit.go).
+	pullGuard atomic.Pointer[pullGuard]
+	// errorLines rates the log lines of the requests refused or failed
+	// (status 400 and up; reqlog.go).
+	errorLines lineRates
+	// volume holds the buckets of the events each certificate pushes
+	// (pushvolume.go).
+	volume atomic.Pointer[volumeGuard]
 	// onPush, when set (by the tests), is called with +1 when a push
 	// takes its slot and with -1 when it gives it back.
 	onPush atomic.Pointer[func(delta int)]
@@ -113,6 +128,8 @@ func New(store central.Store, verifier *central.Verifier, crl *pki.CRL, log *slo
 	s := &Server{Store: store, Verifier: verifier, CRL: crl, Now: now, Log: log}
 	s.SetVerifyLimits(VerifyLimits{})
 	s.SetPushLimits(PushLimits{})
+	s.SetPullLimits(PullLimits{})
+	s.SetPushVolume(PushVolume{})
 	s.SetLookupLimits(LookupLimits{})
 	l := central.DefaultLimits()
 	s.limits.Store(&l)
@@ -131,6 +148,14 @@ func (s *Server) SetLimits(l central.Limits) {
 	l = l.WithDefaults()
 	s.limits.Store(&l)
 }
+
+// DefaultRequestTimeout is Server.RequestTimeout's default: 28 s, 2 s
+// under the 30 s of cmd/centrale's WriteTimeout, counted as this from the
+// request's headers, so that the answer is still written; a push whose
+// body takes most of its ReadTimeout (30 s) to come keeps the time it
+// had. Pulls flooding the store's connections were answered after 139 to
+// 145 s, long after their clients had given up.
+const DefaultRequestTimeout = 28 * time.Second
 
 // routes lists the methods of each path, for 405 answers.
 var routes = map[string][]string{
@@ -171,7 +196,7 @@ func (s *Server) Handler() http.Handler {
 				fmt.Sprintf("%s takes %s, not %s", r.URL.Path, methods[0], r.Method))
 			return
 		}
-		problem(w, http.StatusNotFound, wire.ProblemNotFound, "Not found", "no such resource: "+r.URL.Path)
+		problem(w, http.StatusNotFound, wire.ProblemNotFound, "Not found", "no such resource: "+logText(r.URL.Path))
 	})
 	return s.logged(mux)
 }
@@ -205,6 +230,9 @@ func (s *Server) logged(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		r = withNewRequestID(w, r)
+		ctx, cancel := context.WithTimeout(r.Context(), cmp.Or(s.RequestTimeout, DefaultRequestTimeout))
+		defer cancel()
+		r = r.WithContext(ctx)
 		s.clockHeaders(w)
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
@@ -213,7 +241,7 @@ func (s *Server) logged(next http.Handler) http.Handler {
 					panic(v)
 				}
 				if s.Log != nil {
-					s.Log.ErrorContext(r.Context(), "panic", "path", r.URL.Path, "panic", fmt.Sprint(v))
+					s.Log.ErrorContext(r.Context(), "panic", "path", logText(r.URL.Path), "panic", fmt.Sprint(v))
 				}
 				if sw.status == 0 {
 					problem(sw, http.StatusInternalServerError, wire.ProblemInternal, "Internal error", "the server failed; it has been logged")
@@ -224,12 +252,35 @@ func (s *Server) logged(next http.Handler) http.Handler {
 			}
 			took := time.Since(start)
 			s.metrics.request(r, sw.status, took)
-			if s.Log != nil {
-				s.Log.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", took.Milliseconds())
-			}
+			s.logRequest(r, sw.status, took)
 		}()
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// logRequest logs the line of a request answered status after took,
+// with what the request chose cut (logText); the lines of requests
+// refused or failed come at most once every 10 s by certificate
+// (errorLines), telling how many were held back.
+func (s *Server) logRequest(r *http.Request, status int, took time.Duration) {
+	if s.Log == nil {
+		return
+	}
+	attrs := []any{"method", logText(r.Method), "path", logText(r.URL.Path), "status", status, "ms", took.Milliseconds()}
+	if status >= http.StatusBadRequest {
+		key := r.RemoteAddr
+		if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
+			key = pki.Serial(r.TLS.PeerCertificates[0])
+		}
+		held, ok := s.errorLines.event(key, s.Now())
+		if !ok {
+			return
+		}
+		if held > 0 {
+			attrs = append(attrs, "held_back", held)
+		}
+	}
+	s.Log.InfoContext(r.Context(), "request", attrs...)
 }
 
 // clockHeaders writes the Date of an answer from the server's clock, the
@@ -386,6 +437,9 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 	if !checkAuditHead(w, c, req.AuditHead) { // audit.go
 		return
 	}
+	if !s.admitVolume(w, r, c, len(req.Events)) { // pushvolume.go
+		return
+	}
 	at := s.Now()
 	if n := s.limits.Load().Adjust(req.Events, offset, at); n > 0 && s.Log != nil {
 		s.Log.InfoContext(r.Context(), "desk clock: event times moved to centrale's", "sede", c.code, "desk", c.desk,
@@ -440,6 +494,11 @@ func (s *Server) deskOffset(w http.ResponseWriter, r *http.Request, arrived time
 
 // changes answers a sede's pull.
 func (s *Server) changes(w http.ResponseWriter, r *http.Request, c caller) {
+	leave := s.admitPull(w, r, c) // pulllimit.go
+	if leave == nil {
+		return
+	}
+	defer leave()
 	s.sweepTickets(r.Context(), s.Now()) // no ticket of a past day goes out
 	q := r.URL.Query()
 	after, limit := uint64(0), wire.MaxChanges
@@ -578,10 +637,36 @@ func crlState(err error) string {
 	return "unreadable"
 }
 
-// internal logs err and answers a 500 problem that reveals nothing of it.
+// StatusClientGone is the status a request is logged and counted with
+// when its client went away before the answer (nginx's 499): no one
+// reads it, and nothing failed at centrale.
+const StatusClientGone = 499
+
+// internal logs err and answers a 500 problem that reveals nothing of
+// it; but the error of a request whose client went away is logged at
+// debug level and answered StatusClientGone, and that of a request that
+// ran out of its RequestTimeout is a warning answered 503 with
+// Retry-After: neither is centrale's failure, for an operator to be
+// called for.
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
-	if s.Log != nil {
-		s.Log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
+	ctxErr := r.Context().Err()
+	switch {
+	case errors.Is(ctxErr, context.DeadlineExceeded):
+		if s.Log != nil {
+			s.Log.WarnContext(r.Context(), "request ran out of time", "path", logText(r.URL.Path), "err", err)
+		}
+		retryAfter(w, 2*time.Second)
+		problem(w, http.StatusServiceUnavailable, wire.ProblemBusy, "Centrale busy",
+			"centrale could not answer in time; nothing was lost, try again in a moment")
+	case ctxErr != nil:
+		if s.Log != nil {
+			s.Log.DebugContext(r.Context(), "client gone before the answer", "path", logText(r.URL.Path), "err", err)
+		}
+		w.WriteHeader(StatusClientGone)
+	default:
+		if s.Log != nil {
+			s.Log.ErrorContext(r.Context(), "request failed", "path", logText(r.URL.Path), "err", err)
+		}
+		problem(w, http.StatusInternalServerError, wire.ProblemInternal, "Internal error", "the server failed; it has been logged, try again later")
 	}
-	problem(w, http.StatusInternalServerError, wire.ProblemInternal, "Internal error", "the server failed; it has been logged, try again later")
 }

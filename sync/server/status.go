@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"crypto/x509"
 	_ "embed"
@@ -53,6 +54,9 @@ type statusPage struct {
 	// Backup is the section on the copies of the store, nil when
 	// centrale makes none (Server.Backups).
 	Backup *backupView
+	// Limited are the desks whose pushes this replica refused for their
+	// volume (PushVolume), the last first.
+	Limited []limitedRow
 	// Sedi counts the sedi of Desks.
 	Sedi      int
 	Desks     []deskRow
@@ -83,6 +87,10 @@ type deskRow struct {
 }
 
 // lockRow is a credential locked.
+// limitedRow is a desk refused for the volume of its pushes, as the
+// page shows it.
+type limitedRow struct{ Sede, Desk, Events, Pushes, Last string }
+
 type lockRow struct{ ID, Sede, Type, Until string }
 
 // chart is the bar chart of the PINs issued per day, in SVG units.
@@ -120,6 +128,10 @@ func (s *Server) statusHandler(m Manage) http.HandlerFunc {
 		tx := newStatusText(r.Header.Get("Accept-Language"))
 		p := statusPage{statusText: tx, Now: tx.time(now), Store: s.Store.Kind(), Certs: s.certRows(tx, m, now),
 			Backup: s.Backups.view(tx, now)}
+		for _, d := range s.volume.Load().limitedDesks() {
+			p.Limited = append(p.Limited, limitedRow{Sede: d.Sede, Desk: cmp.Or(d.Desk, "—"), Events: strconv.Itoa(d.Events),
+				Pushes: strconv.Itoa(d.Pushes), Last: tx.time(d.Last)})
+		}
 		select {
 		case slots <- struct{}{}:
 			o, err := s.Store.Overview(ctx, now, StatusDays)

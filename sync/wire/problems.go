@@ -41,6 +41,11 @@ const (
 	// ProblemRateLimited: the certificate's or the codice fiscale's rate
 	// is spent.
 	ProblemRateLimited = ProblemPrefix + "rate-limited"
+	// ProblemPushVolume: the desk's certificate has pushed more events
+	// than centrale takes of one desk in a while (centrale
+	// -push-events): nothing was stored, the desk sends them again after
+	// Retry-After.
+	ProblemPushVolume = ProblemPrefix + "push-volume"
 
 	// ProblemEmptyBatch: a push with no event.
 	ProblemEmptyBatch = ProblemPrefix + "empty-batch"
@@ -82,7 +87,7 @@ var ProblemTypes = []string{
 	ProblemMalformed, ProblemTooLarge, ProblemUnsupportedMediaType, ProblemMethodNotAllowed,
 	ProblemNotFound, ProblemInternal, ProblemStoreDown,
 	ProblemNoCertificate, ProblemCertificateRevoked, ProblemNoIdentity, ProblemWrongRole, ProblemOtherSede,
-	ProblemBusy, ProblemOverloaded, ProblemRateLimited,
+	ProblemBusy, ProblemOverloaded, ProblemRateLimited, ProblemPushVolume,
 	ProblemEmptyBatch, ProblemBatchTooLong, ProblemClockAhead, ProblemClockBehind, ProblemInvalidCodiceFiscale, ProblemInvalidLogin, ProblemInvalidTicket,
 	ProblemNoAuditHead, ProblemBadAuditHead, ProblemAuditFork, ProblemBadAuditHeads, ProblemBadAuditEntries,
 	ProblemAuditEntriesGap, ProblemBadAuditSearch,

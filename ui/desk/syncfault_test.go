@@ -38,6 +38,7 @@ func TestSyncFaultText(t *testing.T) {
 		{client.FaultOther, "", lang.L("sync.fault.other")},
 		{client.FaultBusy, "Centrale busy", lang.L("sync.fault.busy")},
 		{client.FaultClock, "Desk clock ahead", lang.L("sync.fault.clock")},
+		{client.FaultLimited, "Too many events from this desk", lang.L("sync.fault.limited")},
 	} {
 		t.Run(tc.fault.String(), func(t *testing.T) {
 			h := ready(t)

@@ -488,6 +488,8 @@ func faultText(st pinsede.SyncState) string {
 		return lang.L("sync.fault.server", map[string]any{"Title": st.FaultTitle})
 	case pinsede.FaultBusy:
 		return lang.L("sync.fault.busy")
+	case pinsede.FaultLimited:
+		return lang.L("sync.fault.limited")
 	case pinsede.FaultClock:
 		if d := st.Clock.Ahead(); d > 0 {
 			return lang.L("sync.fault.clock.ahead", map[string]any{"Ahead": i18n.Duration(d)})
