@@ -177,8 +177,9 @@ type CopyReport struct {
 
 // CheckCopy checks a copy of a store (from Backup, or any store file not
 // in use) without writing to it: it opens with the key in keyPath (the
-// errors are Open's), its audit chain is verified and its records are
-// counted, with now deciding expiries. A broken audit chain is a report
+// errors are Open's), bbolt's consistency check reads every page of it
+// (a damaged page is ErrCorrupt), its audit chain is verified and its
+// records are counted, with now deciding expiries. A broken audit chain is a report
 // with problems, not an error.
 func CheckCopy(path, keyPath string, now time.Time) (CopyReport, error) {
 	wrap := func(err error) error { return fmt.Errorf("check copy %s: %w", path, err) }
@@ -205,6 +206,9 @@ func CheckCopy(path, keyPath string, now time.Time) (CopyReport, error) {
 	}
 	defer s.Close()
 	r := CopyReport{Schema: version}
+	if err := s.check(); err != nil {
+		return CopyReport{}, wrap(err)
+	}
 	if r.Audit, err = s.VerifyAudit(); err != nil {
 		return CopyReport{}, wrap(err)
 	}

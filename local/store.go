@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/boltsafe"
 	"github.com/pinsede/pinsede/internal/dirsync"
 	"github.com/pinsede/pinsede/internal/smallfile"
 	bolt "go.etcd.io/bbolt"
@@ -255,35 +256,68 @@ func (s *Store) Close() error {
 }
 
 // View runs fn in a read-only transaction. The values fn reads are copies;
-// the Tx itself is valid only until fn returns.
+// the Tx itself is valid only until fn returns. A page of the file bbolt
+// finds damaged on the way is ErrCorrupt (guard).
 func (s *Store) View(fn func(pinsede.Tx) error) error {
-	btx, err := s.db.Begin(false)
-	if err != nil {
-		return fmt.Errorf("read store %s: %w", s.path, err)
+	return s.guard(func() error {
+		btx, err := s.db.Begin(false)
+		if err != nil {
+			return fmt.Errorf("read store %s: %w", s.path, err)
+		}
+		defer btx.Rollback()
+		t := &tx{btx: btx, k: s.k}
+		defer func() { t.btx = nil }()
+		return fn(t)
+	})
+}
+
+// guard runs fn, an operation on the store's bbolt file, and returns the
+// panic bbolt raises on a damaged page as ErrCorrupt (boltsafe.Do), for
+// the desk to say so and the tools to report it: restore from a copy.
+func (s *Store) guard(fn func() error) error {
+	err := boltsafe.Do(fn)
+	if errors.Is(err, boltsafe.ErrDamaged) {
+		return fmt.Errorf("store %s: %w: %w", s.path, ErrCorrupt, err)
 	}
-	defer btx.Rollback()
-	t := &tx{btx: btx, k: s.k}
-	defer func() { t.btx = nil }()
-	return fn(t)
+	return err
+}
+
+// check runs bbolt's consistency check over the whole store file
+// (boltsafe.Check): a damaged page is ErrCorrupt.
+func (s *Store) check() error {
+	return s.guard(func() error { return boltsafe.Check(s.db) })
+}
+
+// view is bolt's View of the store's file, guarded (guard).
+func (s *Store) view(fn func(*bolt.Tx) error) error {
+	return s.guard(func() error { return s.db.View(fn) })
+}
+
+// update is bolt's Update of the store's file, guarded (guard).
+func (s *Store) update(fn func(*bolt.Tx) error) error {
+	return s.guard(func() error { return s.db.Update(fn) })
 }
 
 // Update runs fn in a read-write transaction and commits what it wrote
 // when it returns nil. When fn returns an error or panics, nothing is
-// written: the error is returned as is, the panic goes on. Only one Update
+// written: the error is returned as is, the panic goes on, but for
+// bbolt's on a damaged page, which is ErrCorrupt (guard). Only one Update
 // runs at a time; others wait.
 func (s *Store) Update(fn func(pinsede.Tx) error) error {
-	btx, err := s.db.Begin(true)
-	if err != nil {
-		return fmt.Errorf("write store %s: %w", s.path, err)
-	}
-	defer btx.Rollback() // after a Commit, does nothing
-	t := &tx{btx: btx, k: s.k, desk: s.desk}
-	defer func() { t.btx = nil }()
-	if err := fn(t); err != nil {
-		return err
-	}
-	if err := btx.Commit(); err != nil {
-		return fmt.Errorf("commit to store %s: %w", s.path, err)
-	}
-	return nil
+	return s.guard(func() error {
+		btx, err := s.db.Begin(true)
+		if err != nil {
+			return fmt.Errorf("write store %s: %w", s.path, err)
+		}
+		defer btx.Rollback() // after a Commit, does nothing
+		t := &tx{btx: btx, k: s.k, desk: s.desk}
+		defer func() { t.btx = nil }()
+		if err := fn(t); err != nil {
+			return err
+		}
+		if err := btx.Commit(); err != nil {
+			return fmt.Errorf("commit to store %s: %w", s.path, err)
+		}
+		return nil
+	})
 }
