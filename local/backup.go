@@ -13,6 +13,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/boltcopy"
+	"github.com/pinsede/pinsede/internal/boltsafe"
 	"github.com/pinsede/pinsede/internal/dirsync"
 	bolt "go.etcd.io/bbolt"
 )
@@ -79,6 +80,28 @@ func BackupStore(path, keyPath, out string) (int64, error) {
 		return 0, fmt.Errorf("back up store %s: %w", path, err)
 	}
 	return n, nil
+}
+
+// verifyCopy checks the copy of s just written at path as CheckCopy does,
+// with now deciding expiries. A copy that is damaged (ErrCorrupt), or
+// whose audit chain has breaks, is an error wrapping boltsafe.ErrDamaged.
+func (s *Store) verifyCopy(path string, now time.Time) error {
+	c, version, err := openReadOnly(path, s.k)
+	var r CopyReport
+	if err == nil {
+		r, err = c.checkCopy(version, now)
+	}
+	switch {
+	case errors.Is(err, ErrCorrupt) && !errors.Is(err, boltsafe.ErrDamaged):
+		return fmt.Errorf("check the copy %s: %w: %w", path, boltsafe.ErrDamaged, err)
+	case err != nil:
+		return fmt.Errorf("check the copy %s: %w", path, err)
+	case len(r.Audit.Problems) > 0:
+		p := r.Audit.Problems[0]
+		return fmt.Errorf("check the copy %s: %w: %d breaks in the audit chain, the first at entry %d: %s (%s)",
+			path, boltsafe.ErrDamaged, len(r.Audit.Problems), p.Seq, p.Kind, p.Detail)
+	}
+	return nil
 }
 
 // markClosedCopy marks the copy at path as one of a store not in use
@@ -187,35 +210,47 @@ func CheckCopy(path, keyPath string, now time.Time) (CopyReport, error) {
 	if err != nil {
 		return CopyReport{}, wrap(err)
 	}
+	r, err := s.checkCopy(version, now)
+	if err != nil {
+		return CopyReport{}, wrap(err)
+	}
+	return r, nil
+}
+
+// checkCopy is CheckCopy of s, a copy opened read-only (openReadOnly) of
+// schema version; it closes s.
+func (s *Store) checkCopy(version uint64, now time.Time) (CopyReport, error) {
+	if err := s.check(); err != nil {
+		s.Close()
+		return CopyReport{}, err
+	}
 	if version < SchemaVersion {
 		// The reading code is the current schema's: check a migrated
 		// scratch copy, and leave the copy as it was.
 		s.Close()
 		scratch, err := os.MkdirTemp("", "pinsede-check-")
 		if err != nil {
-			return CopyReport{}, wrap(err)
+			return CopyReport{}, err
 		}
 		defer os.RemoveAll(scratch)
 		tmp := filepath.Join(scratch, "copy.db")
-		if err := copyFile(path, tmp); err != nil {
-			return CopyReport{}, wrap(err)
+		if err := copyFile(s.path, tmp); err != nil {
+			return CopyReport{}, err
 		}
 		if s, err = open(tmp, s.k); err != nil {
-			return CopyReport{}, wrap(err)
+			return CopyReport{}, err
 		}
 	}
 	defer s.Close()
-	r := CopyReport{Schema: version}
-	if err := s.check(); err != nil {
-		return CopyReport{}, wrap(err)
+	audit, err := s.VerifyAudit()
+	if err != nil {
+		return CopyReport{}, err
 	}
-	if r.Audit, err = s.VerifyAudit(); err != nil {
-		return CopyReport{}, wrap(err)
+	counts, err := s.Counts(now)
+	if err != nil {
+		return CopyReport{}, err
 	}
-	if r.Counts, err = s.Counts(now); err != nil {
-		return CopyReport{}, wrap(err)
-	}
-	return r, nil
+	return CopyReport{Schema: version, Audit: audit, Counts: counts}, nil
 }
 
 // openUnwritten opens the store file at path read-only (openReadOnly)
@@ -445,7 +480,14 @@ const (
 // oldest copies there beyond the keep newest (none when keep is 0 or
 // less), older names without the offset included, never the copy just
 // written (boltcopy.Prune: a clock put back names it before the others).
-// It returns the copy's path. The desk app calls it on a schedule while
+// It returns the copy's path.
+//
+// The copy is checked as CheckCopy does, with the store's key, before it
+// counts: one that is damaged (a page bbolt finds damaged, a record that
+// does not open, a break in the audit chain: the store it was made of is
+// damaged) is removed, nothing is pruned, and the error wraps
+// boltsafe.ErrDamaged (boltcopy.FaultDamaged): the copies made before
+// the damage stay, to restore from. The desk app calls it on a schedule while
 // it runs. A copy under way when ctx ends (the desk quits) is given up,
 // and removed: it returns ctx's error.
 func (s *Store) BackupInto(ctx context.Context, dir string, now time.Time, keep int) (string, error) {
@@ -455,6 +497,12 @@ func (s *Store) BackupInto(ctx context.Context, dir string, now time.Time, keep 
 	path := filepath.Join(dir, boltcopy.Name(backupPrefix, now, backupSuffix))
 	if _, err := s.backupFile(ctx, path); err != nil {
 		return "", err
+	}
+	if err := s.verifyCopy(path, now); err != nil {
+		if rerr := os.Remove(path); rerr != nil {
+			err = fmt.Errorf("%w; the copy is left at %s: %w", err, path, rerr)
+		}
+		return "", fmt.Errorf("back up store %s: copies in %s kept as they were: %w", s.path, dir, err)
 	}
 	if err := boltcopy.Prune(dir, backupPrefix, backupSuffix, keep, path); err != nil {
 		return path, fmt.Errorf("back up store %s: %w", s.path, err)

@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
+	"time"
 
+	"github.com/pinsede/pinsede/internal/boltcopy"
+	"github.com/pinsede/pinsede/internal/boltsafe"
 	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/local"
 )
@@ -88,4 +92,62 @@ func TestDamagedPageReported(t *testing.T) {
 	}
 	t.Logf("%d pages zeroed one at a time: CheckCopy says ErrCorrupt of %d; the desk's Open refuses %d, then %d are ErrCorrupt "+
 		"to its start, audit check or counts, %d read as whole by them", len(bad), copies, refused, reported, unharmed)
+}
+
+// The scheduled copies of a store a page of which the disk damaged: each
+// is checked, removed, and fails as damaged (boltsafe.ErrDamaged), and the
+// copies of before are kept. Before, both copies were written, said
+// written, and pruned the two good ones (keep 2).
+func TestBackupOfDamagedStore(t *testing.T) {
+	good, key, bad := damagedStores(t)
+	var damaged string
+	for _, p := range bad[2:] { // a meta page zeroed is the other's store, which the copy writes whole
+
+		if _, err := local.CheckCopy(p, key, testclock.Now()); err == nil {
+			continue
+		}
+		if s, err := local.Open(p, key); err == nil {
+			s.Close()
+			damaged = p
+			break
+		}
+	}
+	if damaged == "" {
+		t.Fatal("no zeroed page that opens and fails the check")
+	}
+	backups := filepath.Join(t.TempDir(), "backups")
+	backup := func(path string, i int) (string, error) {
+		s, err := local.Open(path, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		return s.BackupInto(context.Background(), backups, testclock.Now().Add(time.Duration(i)*4*time.Hour), 2)
+	}
+	var kept []string
+	for i := range 2 {
+		p, err := backup(good, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept = append(kept, filepath.Base(p))
+	}
+	for i := 2; i < 4; i++ {
+		p, err := backup(damaged, i)
+		if p != "" || !errors.Is(err, boltsafe.ErrDamaged) || boltcopy.FaultOf(err) != boltcopy.FaultDamaged {
+			t.Fatalf("copy of %s: %q, %v: want no copy, ErrDamaged", filepath.Base(damaged), p, err)
+		}
+		t.Logf("copy of %s: %v", filepath.Base(damaged), err)
+	}
+	var left []string
+	es, err := os.ReadDir(backups)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		left = append(left, e.Name())
+	}
+	if !slices.Equal(left, kept) {
+		t.Fatalf("backups left: %v, want the good ones %v", left, kept)
+	}
 }

@@ -277,7 +277,7 @@ func (s *Store) View(fn func(pinsede.Tx) error) error {
 func (s *Store) guard(fn func() error) error {
 	err := boltsafe.Do(fn)
 	if errors.Is(err, boltsafe.ErrDamaged) {
-		return fmt.Errorf("store %s: %w: %w", s.path, ErrCorrupt, err)
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
 	return err
 }
