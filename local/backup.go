@@ -344,8 +344,10 @@ type Restored struct {
 // key in keyPath must open; the copy should have been checked first
 // (CheckCopy). It refuses with ErrAlreadyOpen while a program holds the
 // store, and holds it itself until the copy is in place (on Windows, which
-// renames no open file, until just before). The store it
-// replaces is not deleted: it is renamed to Restored.Previous.
+// renames no open file, until just before), by bbolt's lock alone
+// (boltsafe.Hold): a store bbolt finds damaged is restored over as a whole
+// one is. The store it replaces is not deleted: it is renamed to
+// Restored.Previous.
 //
 // The slips the copy keeps as printing (a copy made mid-print) are
 // marked, in the copy put in place and before it is, as restored at now
@@ -373,17 +375,19 @@ func Restore(from, path, keyPath string, now time.Time) (r Restored, err error) 
 	if err != nil {
 		return Restored{}, wrap(err)
 	}
-	var held *bolt.DB
-	switch _, err := os.Lstat(path); {
+	var release func() error
+	switch fi, err := os.Lstat(path); {
 	case err == nil:
-		// Hold the store so that no desk opens it while it is replaced.
-		if err := checkFile(path); err == nil {
-			if held, err = bolt.Open(path, 0o600, boltOptions()); err != nil {
+		// Hold the store so that no desk opens it while it is replaced,
+		// by bbolt's lock alone: a store damaged where bbolt reads as it
+		// opens (its freelist) is the one most likely restored.
+		if fi.Mode().IsRegular() {
+			if release, err = boltsafe.Hold(path, lockTimeout); err != nil {
 				return Restored{}, wrap(boltError(err))
 			}
 			defer func() {
-				if held != nil {
-					held.Close()
+				if release != nil {
+					release()
 				}
 			}()
 		}
@@ -404,10 +408,10 @@ func Restore(from, path, keyPath string, now time.Time) (r Restored, err error) 
 		os.Remove(tmp)
 		return Restored{}, wrap(err)
 	}
-	if held != nil && runtime.GOOS == "windows" {
+	if release != nil && runtime.GOOS == "windows" {
 		// Windows renames no open file: let go of the lock just before.
-		held.Close()
-		held = nil
+		release()
+		release = nil
 	}
 	if r.Previous != "" {
 		if err := os.Rename(path, r.Previous); err != nil {
