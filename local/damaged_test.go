@@ -3,7 +3,6 @@ package local_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/pinsede/pinsede/internal/boltcopy"
 	"github.com/pinsede/pinsede/internal/boltsafe"
+	"github.com/pinsede/pinsede/internal/boltsafe/zeroed"
 	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/local"
 )
@@ -37,21 +37,7 @@ func damagedStores(t *testing.T) (good, key string, bad []string) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	orig, err := os.ReadFile(good)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps := os.Getpagesize()
-	for pg := range len(orig) / ps {
-		b := append([]byte(nil), orig...)
-		clear(b[pg*ps : (pg+1)*ps])
-		p := filepath.Join(dir, fmt.Sprintf("page%d.db", pg))
-		if err := os.WriteFile(p, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		bad = append(bad, p)
-	}
-	return good, key, bad
+	return good, key, zeroed.EachPage(t, good)
 }
 
 // A store with one page zeroed, whichever: it is refused at open, or the

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/boltsafe/zeroed"
 	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/boltstore"
 	"github.com/pinsede/pinsede/sync/central"
@@ -295,15 +296,7 @@ func TestBackupLoopDamagedStore(t *testing.T) {
 			backupLoop(t.Context(), s, rec, 0, 2, func() time.Time { return at }, log)
 		}
 		good, _ := filepath.Glob(filepath.Join(rec.Dir, "*"))
-		f, err := os.OpenFile(path, os.O_WRONLY, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ps := os.Getpagesize()
-		if _, err := f.WriteAt(make([]byte, ps), int64(pg*ps)); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
+		zeroed.Page(t, path, pg)
 		logs.Reset()
 		backupLoop(t.Context(), s, rec, 0, 2, func() time.Time { return now }, log)
 		s.Close()

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pinsede/pinsede/internal/boltsafe/zeroed"
 )
 
 // zeroFreelist zeroes the freelist page of the bbolt file at path, the
@@ -31,8 +33,9 @@ func zeroFreelist(t *testing.T, path string) []byte {
 	if fl1, tx1 := meta(1); tx1 > tx {
 		fl = fl1
 	}
-	clear(b[int(fl)*ps : (int(fl)+1)*ps])
-	if err := os.WriteFile(path, b, 0o600); err != nil {
+	zeroed.Page(t, path, int(fl))
+	b, err = os.ReadFile(path)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return b

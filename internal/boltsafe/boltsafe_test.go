@@ -4,16 +4,16 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/pinsede/pinsede/internal/boltsafe"
+	"github.com/pinsede/pinsede/internal/boltsafe/zeroed"
 	bolt "go.etcd.io/bbolt"
 )
 
 // damaged writes a bbolt file of 2,000 records in one bucket and returns
-// its path and the file with page pg zeroed beside it.
+// its path and a copy with page pg zeroed.
 func damaged(t *testing.T, pg int) (good, bad string) {
 	t.Helper()
 	dir := t.TempDir()
@@ -40,17 +40,7 @@ func damaged(t *testing.T, pg int) (good, bad string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(good)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps := os.Getpagesize()
-	clear(b[pg*ps : (pg+1)*ps])
-	bad = filepath.Join(dir, "bad.db")
-	if err := os.WriteFile(bad, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return good, bad
+	return good, zeroed.EachPage(t, good)[pg]
 }
 
 // A walk of a file with a leaf page zeroed: bbolt panics, Do returns

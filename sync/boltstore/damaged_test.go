@@ -2,12 +2,11 @@ package boltstore_test
 
 import (
 	"errors"
-	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/pinsede/pinsede/internal/boltsafe"
+	"github.com/pinsede/pinsede/internal/boltsafe/zeroed"
 	"github.com/pinsede/pinsede/sync/boltstore"
 )
 
@@ -24,19 +23,9 @@ func TestOpenDamaged(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	orig, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps := os.Getpagesize()
+	pages := zeroed.EachPage(t, path)
 	damaged := 0
-	for pg := range len(orig) / ps {
-		b := append([]byte(nil), orig...)
-		clear(b[pg*ps : (pg+1)*ps])
-		p := filepath.Join(dir, fmt.Sprintf("page%d.db", pg))
-		if err := os.WriteFile(p, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
+	for pg, p := range pages {
 		s, err := boltstore.Open(p)
 		switch {
 		case errors.Is(err, boltsafe.ErrDamaged):
@@ -47,6 +36,6 @@ func TestOpenDamaged(t *testing.T) {
 		}
 	}
 	if damaged == 0 {
-		t.Errorf("no page of %d zeroed said damaged", len(orig)/ps)
+		t.Errorf("no page of %d zeroed said damaged", len(pages))
 	}
 }
