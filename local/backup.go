@@ -107,19 +107,17 @@ func (s *Store) verifyCopy(path string, now time.Time) error {
 // markClosedCopy marks the copy at path as one of a store not in use
 // (metaClosedCopy), and syncs it.
 func markClosedCopy(path string) error {
-	db, err := bolt.Open(path, 0o600, boltOptions())
-	if err != nil {
-		return boltError(err)
-	}
-	err = db.Update(func(btx *bolt.Tx) error {
-		b := btx.Bucket(bucketMeta)
-		if b == nil {
-			return fmt.Errorf("%w: no meta bucket", ErrCorrupt)
-		}
-		return b.Put(metaClosedCopy, []byte{1})
+	db, err := openFile(path, boltOptions(), func(db *bolt.DB) error {
+		return db.Update(func(btx *bolt.Tx) error {
+			b := btx.Bucket(bucketMeta)
+			if b == nil {
+				return fmt.Errorf("%w: no meta bucket", ErrCorrupt)
+			}
+			return b.Put(metaClosedCopy, []byte{1})
+		})
 	})
-	if cerr := db.Close(); err == nil {
-		err = cerr
+	if err == nil {
+		err = db.Close()
 	}
 	if err != nil {
 		return fmt.Errorf("mark the copy %s as of a store not in use: %w", path, err)
@@ -274,30 +272,19 @@ func openUnwritten(path, keyPath string) (*Store, uint64, error) {
 // openReadOnly opens a store file read-only, shared with other readers,
 // and checks its key; it returns the store and its schema version. It
 // fails with ErrAlreadyOpen while a program holds the file to write.
-func openReadOnly(path string, k *keys) (s *Store, version uint64, err error) {
-	var db *bolt.DB
-	defer func() {
-		if r := recover(); r != nil {
-			if db != nil {
-				db.Close()
-			}
-			s, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, r)
-		}
-	}()
+func openReadOnly(path string, k *keys) (*Store, uint64, error) {
 	opts := boltOptions()
 	opts.ReadOnly = true
-	db, err = bolt.Open(path, 0o600, opts)
-	if err != nil {
-		return nil, 0, boltError(err)
-	}
-	err = db.View(func(tx *bolt.Tx) error {
-		if version, err = schemaOf(tx); err != nil {
-			return err
-		}
-		return checkKey(tx, k)
+	var version uint64
+	db, err := openFile(path, opts, func(db *bolt.DB) error {
+		return db.View(func(tx *bolt.Tx) (err error) {
+			if version, err = schemaOf(tx); err != nil {
+				return err
+			}
+			return checkKey(tx, k)
+		})
 	})
 	if err != nil {
-		db.Close()
 		return nil, 0, err
 	}
 	return &Store{db: db, path: path, k: k}, version, nil
@@ -434,35 +421,26 @@ func Restore(from, path, keyPath string, now time.Time) (r Restored, err error) 
 // slips are kept in the meta bucket of every schema), and returns them.
 // A copy of a store not in use (BackupStore) is left as it is, but for
 // its mark: its slips were cut short. The key k must open it.
-func markRestored(path string, k *keys, now time.Time) (ps []pinsede.Printing, err error) {
-	var db *bolt.DB
-	defer func() {
-		if r := recover(); r != nil {
-			if db != nil {
-				db.Close()
+func markRestored(path string, k *keys, now time.Time) ([]pinsede.Printing, error) {
+	var ps []pinsede.Printing
+	db, err := openFile(path, boltOptions(), func(db *bolt.DB) error {
+		return db.Update(func(btx *bolt.Tx) error {
+			if _, err := schemaOf(btx); err != nil {
+				return err
 			}
-			ps, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, r)
-		}
-	}()
-	db, err = bolt.Open(path, 0o600, boltOptions())
-	if err != nil {
-		return nil, boltError(err)
-	}
-	err = db.Update(func(btx *bolt.Tx) error {
-		if _, err := schemaOf(btx); err != nil {
+			if err := checkKey(btx, k); err != nil {
+				return err
+			}
+			if meta := btx.Bucket(bucketMeta); meta.Get(metaClosedCopy) != nil {
+				return meta.Delete(metaClosedCopy) // its slips were cut short: the start revokes them
+			}
+			var err error
+			ps, err = pinsede.MarkRestored(&tx{btx: btx, k: k}, now)
 			return err
-		}
-		if err := checkKey(btx, k); err != nil {
-			return err
-		}
-		if meta := btx.Bucket(bucketMeta); meta.Get(metaClosedCopy) != nil {
-			return meta.Delete(metaClosedCopy) // its slips were cut short: the start revokes them
-		}
-		ps, err = pinsede.MarkRestored(&tx{btx: btx, k: k}, now)
-		return err
+		})
 	})
-	if cerr := db.Close(); err == nil {
-		err = cerr
+	if err == nil {
+		err = db.Close()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("mark the slips printing in the copy: %w", err)

@@ -164,41 +164,60 @@ func Open(path, keyPath string) (*Store, error) {
 // open opens the bbolt file, checks its schema version and key, and runs
 // the migrations it has not had. A bbolt panic on a damaged file comes back
 // as ErrCorrupt.
-func open(path string, k *keys) (s *Store, err error) {
-	var db *bolt.DB
-	defer func() {
-		if r := recover(); r != nil {
-			if db != nil {
-				db.Close()
-			}
-			s, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, r)
-		}
-	}()
-	db, err = bolt.Open(path, 0o600, boltOptions())
-	if err != nil {
-		return nil, boltError(err)
-	}
-	var version uint64
-	err = db.View(func(tx *bolt.Tx) error {
-		if version, err = schemaOf(tx); err != nil {
-			return err
-		}
-		return checkKey(tx, k)
-	})
-	if err == nil && version < SchemaVersion {
-		err = db.Update(func(tx *bolt.Tx) error {
-			v, err := schemaOf(tx)
-			if err != nil {
+func open(path string, k *keys) (*Store, error) {
+	db, err := openFile(path, boltOptions(), func(db *bolt.DB) error {
+		var version uint64
+		err := db.View(func(tx *bolt.Tx) (err error) {
+			if version, err = schemaOf(tx); err != nil {
 				return err
 			}
-			return migrate(tx, k, v)
+			return checkKey(tx, k)
 		})
-	}
+		if err == nil && version < SchemaVersion {
+			err = db.Update(func(tx *bolt.Tx) error {
+				v, err := schemaOf(tx)
+				if err != nil {
+					return err
+				}
+				return migrate(tx, k, v)
+			})
+		}
+		return err
+	})
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
 	return &Store{db: db, path: path, k: k}, nil
+}
+
+// openFile opens the bbolt file at path with opts and runs fn on it; on
+// an error of either the file is closed. The panic bbolt raises on a
+// damaged page is ErrCorrupt (corrupt).
+func openFile(path string, opts *bolt.Options, fn func(*bolt.DB) error) (*bolt.DB, error) {
+	var db *bolt.DB
+	err := boltsafe.Do(func() error {
+		var err error
+		if db, err = bolt.Open(path, 0o600, opts); err != nil {
+			return boltError(err)
+		}
+		return fn(db)
+	})
+	if err != nil {
+		if db != nil {
+			db.Close()
+		}
+		return nil, corrupt(err)
+	}
+	return db, nil
+}
+
+// corrupt returns err, with bbolt's panic on a damaged page
+// (boltsafe.ErrDamaged) as ErrCorrupt.
+func corrupt(err error) error {
+	if errors.Is(err, boltsafe.ErrDamaged) {
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	return err
 }
 
 // DefaultPaths returns where the desk app keeps its store and its key: the
@@ -275,11 +294,7 @@ func (s *Store) View(fn func(pinsede.Tx) error) error {
 // panic bbolt raises on a damaged page as ErrCorrupt (boltsafe.Do), for
 // the desk to say so and the tools to report it: restore from a copy.
 func (s *Store) guard(fn func() error) error {
-	err := boltsafe.Do(fn)
-	if errors.Is(err, boltsafe.ErrDamaged) {
-		return fmt.Errorf("%w: %w", ErrCorrupt, err)
-	}
-	return err
+	return corrupt(boltsafe.Do(fn))
 }
 
 // check runs bbolt's consistency check over the whole store file
