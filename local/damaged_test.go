@@ -137,3 +137,33 @@ func TestBackupOfDamagedStore(t *testing.T) {
 		t.Fatalf("backups left: %v, want the good ones %v", left, kept)
 	}
 }
+
+// A store whose freelist page is damaged, which bbolt panics on as it
+// opens a file to write: Open says ErrCorrupt and leaves the file free, so
+// that a restore in the same process goes on. Before, bbolt's panic left
+// the file open and locked by the process, and Restore said the store was
+// in use (ErrAlreadyOpen).
+func TestOpenDamagedFreelist(t *testing.T) {
+	s, store, key := newStoreAt(t)
+	copyPath := filepath.Join(t.TempDir(), "copy.db")
+	if _, err := s.BackupFile(copyPath); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	zeroed.Freelist(t, store)
+	if _, err := local.Open(store, key); !errors.Is(err, local.ErrCorrupt) {
+		t.Fatalf("open: %v, want ErrCorrupt", err)
+	} else {
+		t.Log(err)
+	}
+	if _, err := local.Restore(copyPath, store, key, testclock.Now()); err != nil {
+		t.Fatalf("restore after the open refused: %v", err)
+	}
+	s, err := local.Open(store, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+}

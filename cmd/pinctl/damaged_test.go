@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"os"
 	"os/exec"
@@ -12,34 +11,6 @@ import (
 
 	"github.com/pinsede/pinsede/internal/boltsafe/zeroed"
 )
-
-// zeroFreelist zeroes the freelist page of the bbolt file at path, the
-// one its newest meta page names, as a disk damages it.
-func zeroFreelist(t *testing.T, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps := int(binary.LittleEndian.Uint32(b[16+8:])) // the meta's page size
-	// A meta page: its header (16 bytes), magic, version, page size,
-	// flags (4 each), the root bucket (16), then the freelist's page and,
-	// after the high water mark, the transaction id (8 each).
-	meta := func(pg int) (freelist, txid uint64) {
-		m := b[pg*ps+16:]
-		return binary.LittleEndian.Uint64(m[32:]), binary.LittleEndian.Uint64(m[48:])
-	}
-	fl, tx := meta(0)
-	if fl1, tx1 := meta(1); tx1 > tx {
-		fl = fl1
-	}
-	zeroed.Page(t, path, int(fl))
-	b, err = os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // Ensure that pinctl, the real binary, restores a copy over a store
 // whose freelist page is damaged, which pinctl (and the desk) says is
@@ -55,7 +26,7 @@ func TestRestoreOverDamagedStore(t *testing.T) {
 	sb := setUp(t)
 	copyPath := filepath.Join(t.TempDir(), "copia.db")
 	sb.must(t, "", "backup", "-out", copyPath)
-	damaged := zeroFreelist(t, sb.store)
+	damaged := zeroed.Freelist(t, sb.store)
 	pinctl := func(args ...string) (string, string, error) {
 		cmd := exec.Command(bin, append([]string{"-store", sb.store, "-key", sb.key}, args...)...)
 		var stdout, stderr bytes.Buffer
@@ -63,8 +34,6 @@ func TestRestoreOverDamagedStore(t *testing.T) {
 		err := cmd.Run()
 		return stdout.String(), stderr.String(), err
 	}
-	// In a process of its own: bbolt's panic at open leaves the file
-	// locked by the process that opened it.
 	_, stderr, err := pinctl("audit", "verify")
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != exitFail || !strings.Contains(stderr, "è danneggiato") || strings.Contains(stderr, "panic") {

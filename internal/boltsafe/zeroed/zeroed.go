@@ -3,6 +3,7 @@
 package zeroed
 
 import (
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -26,6 +27,35 @@ func Page(tb testing.TB, path string, pg int) {
 	if err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// Freelist zeroes the freelist page of the bbolt file at path, the one
+// its newest meta page names, in place, and returns the file as it is
+// then: bbolt panics on it at open ("invalid freelist page: 0").
+func Freelist(tb testing.TB, path string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ps := os.Getpagesize()
+	// A meta page: its header (16 bytes), magic, version, page size,
+	// flags (4 each), the root bucket (16), then the freelist's page and,
+	// after the high water mark, the transaction id (8 each), in the
+	// machine's byte order.
+	meta := func(pg int) (freelist, txid uint64) {
+		m := b[pg*ps+16:]
+		return binary.NativeEndian.Uint64(m[32:]), binary.NativeEndian.Uint64(m[48:])
+	}
+	fl, tx := meta(0)
+	if fl1, tx1 := meta(1); tx1 > tx {
+		fl = fl1
+	}
+	Page(tb, path, int(fl))
+	if b, err = os.ReadFile(path); err != nil {
+		tb.Fatal(err)
+	}
+	return b
 }
 
 // EachPage writes, in a folder of the test's, a copy of the closed bbolt
