@@ -96,6 +96,11 @@ var (
 	// chose (a new account, a reset): whoever chose it could approve in
 	// their name. The approver logs in once and sets their own.
 	ErrApproverTemporary = errors.New("the approver's password is a temporary one")
+	// ErrStoreCorrupt is returned when the store's file is damaged (a
+	// page the disk zeroed or overwrote, a record that does not open):
+	// what was being done is not written, and the store is to be restored
+	// from a copy by support. The store (local.ErrCorrupt) says it.
+	ErrStoreCorrupt = errors.New("store corrupt")
 )
 
 // FieldError is a problem with one field of a form. Key names a translated

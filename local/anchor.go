@@ -21,7 +21,7 @@ import (
 // It is the zero head while the chain has no entry.
 func (s *Store) AuditHead() (pinsede.AuditHead, error) {
 	var h pinsede.AuditHead
-	err := s.db.View(func(btx *bolt.Tx) error {
+	err := s.view(func(btx *bolt.Tx) error {
 		t := &tx{btx: btx, k: s.k}
 		end, err := t.auditHead()
 		if err != nil || end.Seq == 0 {
@@ -116,7 +116,7 @@ func (c *AnchorCheck) Check(heads []pinsede.KeptHead) error {
 			r.Problems = append(r.Problems, p)
 		}
 	}
-	err := c.s.db.View(func(btx *bolt.Tx) error {
+	err := c.s.view(func(btx *bolt.Tx) error {
 		t := &tx{btx: btx, k: c.s.k}
 		for _, k := range heads {
 			if head.Seq == 0 || !bytes.Equal(k.Chain, head.Chain) {

@@ -165,7 +165,7 @@ func (s *Store) AuditEntries(from uint64, fn func(pinsede.AuditEntry) error) err
 	next := seqKey(from)
 	for next != nil {
 		var batch []pinsede.AuditEntry
-		err := s.db.View(func(btx *bolt.Tx) error {
+		err := s.view(func(btx *bolt.Tx) error {
 			t := &tx{btx: btx, k: s.k}
 			b, err := t.bucket(bucketAudit)
 			if err != nil {

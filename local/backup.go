@@ -13,6 +13,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/boltcopy"
+	"github.com/pinsede/pinsede/internal/boltsafe"
 	"github.com/pinsede/pinsede/internal/dirsync"
 	bolt "go.etcd.io/bbolt"
 )
@@ -81,22 +82,42 @@ func BackupStore(path, keyPath, out string) (int64, error) {
 	return n, nil
 }
 
+// verifyCopy checks the copy of s just written at path as CheckCopy does,
+// with now deciding expiries. A copy that is damaged (ErrCorrupt), or
+// whose audit chain has breaks, is an error wrapping boltsafe.ErrDamaged.
+func (s *Store) verifyCopy(path string, now time.Time) error {
+	c, version, err := openReadOnly(path, s.k)
+	var r CopyReport
+	if err == nil {
+		r, err = c.checkCopy(version, now)
+	}
+	switch {
+	case errors.Is(err, ErrCorrupt) && !errors.Is(err, boltsafe.ErrDamaged):
+		return fmt.Errorf("check the copy %s: %w: %w", path, boltsafe.ErrDamaged, err)
+	case err != nil:
+		return fmt.Errorf("check the copy %s: %w", path, err)
+	case len(r.Audit.Problems) > 0:
+		p := r.Audit.Problems[0]
+		return fmt.Errorf("check the copy %s: %w: %d breaks in the audit chain, the first at entry %d: %s (%s)",
+			path, boltsafe.ErrDamaged, len(r.Audit.Problems), p.Seq, p.Kind, p.Detail)
+	}
+	return nil
+}
+
 // markClosedCopy marks the copy at path as one of a store not in use
 // (metaClosedCopy), and syncs it.
 func markClosedCopy(path string) error {
-	db, err := bolt.Open(path, 0o600, boltOptions())
-	if err != nil {
-		return boltError(err)
-	}
-	err = db.Update(func(btx *bolt.Tx) error {
-		b := btx.Bucket(bucketMeta)
-		if b == nil {
-			return fmt.Errorf("%w: no meta bucket", ErrCorrupt)
-		}
-		return b.Put(metaClosedCopy, []byte{1})
+	db, err := openFile(path, boltOptions(), func(db *bolt.DB) error {
+		return db.Update(func(btx *bolt.Tx) error {
+			b := btx.Bucket(bucketMeta)
+			if b == nil {
+				return fmt.Errorf("%w: no meta bucket", ErrCorrupt)
+			}
+			return b.Put(metaClosedCopy, []byte{1})
+		})
 	})
-	if cerr := db.Close(); err == nil {
-		err = cerr
+	if err == nil {
+		err = db.Close()
 	}
 	if err != nil {
 		return fmt.Errorf("mark the copy %s as of a store not in use: %w", path, err)
@@ -177,8 +198,9 @@ type CopyReport struct {
 
 // CheckCopy checks a copy of a store (from Backup, or any store file not
 // in use) without writing to it: it opens with the key in keyPath (the
-// errors are Open's), its audit chain is verified and its records are
-// counted, with now deciding expiries. A broken audit chain is a report
+// errors are Open's), bbolt's consistency check reads every page of it
+// (a damaged page is ErrCorrupt), its audit chain is verified and its
+// records are counted, with now deciding expiries. A broken audit chain is a report
 // with problems, not an error.
 func CheckCopy(path, keyPath string, now time.Time) (CopyReport, error) {
 	wrap := func(err error) error { return fmt.Errorf("check copy %s: %w", path, err) }
@@ -186,32 +208,47 @@ func CheckCopy(path, keyPath string, now time.Time) (CopyReport, error) {
 	if err != nil {
 		return CopyReport{}, wrap(err)
 	}
+	r, err := s.checkCopy(version, now)
+	if err != nil {
+		return CopyReport{}, wrap(err)
+	}
+	return r, nil
+}
+
+// checkCopy is CheckCopy of s, a copy opened read-only (openReadOnly) of
+// schema version; it closes s.
+func (s *Store) checkCopy(version uint64, now time.Time) (CopyReport, error) {
+	if err := s.check(); err != nil {
+		s.Close()
+		return CopyReport{}, err
+	}
 	if version < SchemaVersion {
 		// The reading code is the current schema's: check a migrated
 		// scratch copy, and leave the copy as it was.
 		s.Close()
 		scratch, err := os.MkdirTemp("", "pinsede-check-")
 		if err != nil {
-			return CopyReport{}, wrap(err)
+			return CopyReport{}, err
 		}
 		defer os.RemoveAll(scratch)
 		tmp := filepath.Join(scratch, "copy.db")
-		if err := copyFile(path, tmp); err != nil {
-			return CopyReport{}, wrap(err)
+		if err := copyFile(s.path, tmp); err != nil {
+			return CopyReport{}, err
 		}
 		if s, err = open(tmp, s.k); err != nil {
-			return CopyReport{}, wrap(err)
+			return CopyReport{}, err
 		}
 	}
 	defer s.Close()
-	r := CopyReport{Schema: version}
-	if r.Audit, err = s.VerifyAudit(); err != nil {
-		return CopyReport{}, wrap(err)
+	audit, err := s.VerifyAudit()
+	if err != nil {
+		return CopyReport{}, err
 	}
-	if r.Counts, err = s.Counts(now); err != nil {
-		return CopyReport{}, wrap(err)
+	counts, err := s.Counts(now)
+	if err != nil {
+		return CopyReport{}, err
 	}
-	return r, nil
+	return CopyReport{Schema: version, Audit: audit, Counts: counts}, nil
 }
 
 // openUnwritten opens the store file at path read-only (openReadOnly)
@@ -235,30 +272,19 @@ func openUnwritten(path, keyPath string) (*Store, uint64, error) {
 // openReadOnly opens a store file read-only, shared with other readers,
 // and checks its key; it returns the store and its schema version. It
 // fails with ErrAlreadyOpen while a program holds the file to write.
-func openReadOnly(path string, k *keys) (s *Store, version uint64, err error) {
-	var db *bolt.DB
-	defer func() {
-		if r := recover(); r != nil {
-			if db != nil {
-				db.Close()
-			}
-			s, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, r)
-		}
-	}()
+func openReadOnly(path string, k *keys) (*Store, uint64, error) {
 	opts := boltOptions()
 	opts.ReadOnly = true
-	db, err = bolt.Open(path, 0o600, opts)
-	if err != nil {
-		return nil, 0, boltError(err)
-	}
-	err = db.View(func(tx *bolt.Tx) error {
-		if version, err = schemaOf(tx); err != nil {
-			return err
-		}
-		return checkKey(tx, k)
+	var version uint64
+	db, err := openFile(path, opts, func(db *bolt.DB) error {
+		return db.View(func(tx *bolt.Tx) (err error) {
+			if version, err = schemaOf(tx); err != nil {
+				return err
+			}
+			return checkKey(tx, k)
+		})
 	})
 	if err != nil {
-		db.Close()
 		return nil, 0, err
 	}
 	return &Store{db: db, path: path, k: k}, version, nil
@@ -305,8 +331,10 @@ type Restored struct {
 // key in keyPath must open; the copy should have been checked first
 // (CheckCopy). It refuses with ErrAlreadyOpen while a program holds the
 // store, and holds it itself until the copy is in place (on Windows, which
-// renames no open file, until just before). The store it
-// replaces is not deleted: it is renamed to Restored.Previous.
+// renames no open file, until just before), by bbolt's lock alone
+// (boltsafe.Hold): a store bbolt finds damaged is restored over as a whole
+// one is. The store it replaces is not deleted: it is renamed to
+// Restored.Previous.
 //
 // The slips the copy keeps as printing (a copy made mid-print) are
 // marked, in the copy put in place and before it is, as restored at now
@@ -334,17 +362,19 @@ func Restore(from, path, keyPath string, now time.Time) (r Restored, err error) 
 	if err != nil {
 		return Restored{}, wrap(err)
 	}
-	var held *bolt.DB
-	switch _, err := os.Lstat(path); {
+	var release func() error
+	switch fi, err := os.Lstat(path); {
 	case err == nil:
-		// Hold the store so that no desk opens it while it is replaced.
-		if err := checkFile(path); err == nil {
-			if held, err = bolt.Open(path, 0o600, boltOptions()); err != nil {
+		// Hold the store so that no desk opens it while it is replaced,
+		// by bbolt's lock alone: a store damaged where bbolt reads as it
+		// opens (its freelist) is the one most likely restored.
+		if fi.Mode().IsRegular() {
+			if release, err = boltsafe.Hold(path, lockTimeout); err != nil {
 				return Restored{}, wrap(boltError(err))
 			}
 			defer func() {
-				if held != nil {
-					held.Close()
+				if release != nil {
+					release()
 				}
 			}()
 		}
@@ -365,10 +395,10 @@ func Restore(from, path, keyPath string, now time.Time) (r Restored, err error) 
 		os.Remove(tmp)
 		return Restored{}, wrap(err)
 	}
-	if held != nil && runtime.GOOS == "windows" {
+	if release != nil && runtime.GOOS == "windows" {
 		// Windows renames no open file: let go of the lock just before.
-		held.Close()
-		held = nil
+		release()
+		release = nil
 	}
 	if r.Previous != "" {
 		if err := os.Rename(path, r.Previous); err != nil {
@@ -391,35 +421,26 @@ func Restore(from, path, keyPath string, now time.Time) (r Restored, err error) 
 // slips are kept in the meta bucket of every schema), and returns them.
 // A copy of a store not in use (BackupStore) is left as it is, but for
 // its mark: its slips were cut short. The key k must open it.
-func markRestored(path string, k *keys, now time.Time) (ps []pinsede.Printing, err error) {
-	var db *bolt.DB
-	defer func() {
-		if r := recover(); r != nil {
-			if db != nil {
-				db.Close()
+func markRestored(path string, k *keys, now time.Time) ([]pinsede.Printing, error) {
+	var ps []pinsede.Printing
+	db, err := openFile(path, boltOptions(), func(db *bolt.DB) error {
+		return db.Update(func(btx *bolt.Tx) error {
+			if _, err := schemaOf(btx); err != nil {
+				return err
 			}
-			ps, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, r)
-		}
-	}()
-	db, err = bolt.Open(path, 0o600, boltOptions())
-	if err != nil {
-		return nil, boltError(err)
-	}
-	err = db.Update(func(btx *bolt.Tx) error {
-		if _, err := schemaOf(btx); err != nil {
+			if err := checkKey(btx, k); err != nil {
+				return err
+			}
+			if meta := btx.Bucket(bucketMeta); meta.Get(metaClosedCopy) != nil {
+				return meta.Delete(metaClosedCopy) // its slips were cut short: the start revokes them
+			}
+			var err error
+			ps, err = pinsede.MarkRestored(&tx{btx: btx, k: k}, now)
 			return err
-		}
-		if err := checkKey(btx, k); err != nil {
-			return err
-		}
-		if meta := btx.Bucket(bucketMeta); meta.Get(metaClosedCopy) != nil {
-			return meta.Delete(metaClosedCopy) // its slips were cut short: the start revokes them
-		}
-		ps, err = pinsede.MarkRestored(&tx{btx: btx, k: k}, now)
-		return err
+		})
 	})
-	if cerr := db.Close(); err == nil {
-		err = cerr
+	if err == nil {
+		err = db.Close()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("mark the slips printing in the copy: %w", err)
@@ -441,7 +462,14 @@ const (
 // oldest copies there beyond the keep newest (none when keep is 0 or
 // less), older names without the offset included, never the copy just
 // written (boltcopy.Prune: a clock put back names it before the others).
-// It returns the copy's path. The desk app calls it on a schedule while
+// It returns the copy's path.
+//
+// The copy is checked as CheckCopy does, with the store's key, before it
+// counts: one that is damaged (a page bbolt finds damaged, a record that
+// does not open, a break in the audit chain: the store it was made of is
+// damaged) is removed, nothing is pruned, and the error wraps
+// boltsafe.ErrDamaged (boltcopy.FaultDamaged): the copies made before
+// the damage stay, to restore from. The desk app calls it on a schedule while
 // it runs. A copy under way when ctx ends (the desk quits) is given up,
 // and removed: it returns ctx's error.
 func (s *Store) BackupInto(ctx context.Context, dir string, now time.Time, keep int) (string, error) {
@@ -451,6 +479,12 @@ func (s *Store) BackupInto(ctx context.Context, dir string, now time.Time, keep 
 	path := filepath.Join(dir, boltcopy.Name(backupPrefix, now, backupSuffix))
 	if _, err := s.backupFile(ctx, path); err != nil {
 		return "", err
+	}
+	if err := s.verifyCopy(path, now); err != nil {
+		if rerr := os.Remove(path); rerr != nil {
+			err = fmt.Errorf("%w; the copy is left at %s: %w", err, path, rerr)
+		}
+		return "", fmt.Errorf("back up store %s: copies in %s kept as they were: %w", s.path, dir, err)
 	}
 	if err := boltcopy.Prune(dir, backupPrefix, backupSuffix, keep, path); err != nil {
 		return path, fmt.Errorf("back up store %s: %w", s.path, err)

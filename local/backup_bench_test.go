@@ -13,7 +13,30 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/local"
 )
+
+// putDocuments archives n documents of size random bytes in s (sealed
+// data does not compress), 64 a transaction.
+func putDocuments(b *testing.B, s *local.Store, n, size int) {
+	b.Helper()
+	const batch = 64
+	doc := make([]byte, size)
+	rand.Read(doc)
+	for i := 0; i < n; i += batch {
+		err := s.Update(func(tx pinsede.Tx) error {
+			for j := i; j < min(i+batch, n); j++ {
+				if err := tx.PutDocument(fmt.Sprintf("bench-%08d", j), "mv35", doc); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
 
 // backupBenchMB is the size of the store BenchmarkBackup copies, in MiB:
 // $PINSEDE_BENCH_BACKUP_MB, 64 by default (1024 for the figure of
@@ -43,23 +66,8 @@ func BenchmarkBackup(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	const docSize, batch = 256 << 10, 64
-	doc := make([]byte, docSize)
-	rand.Read(doc) // sealed data does not compress
-	docs := backupBenchMB(b) << 20 / docSize
-	for i := 0; i < docs; i += batch {
-		err := s.Update(func(tx pinsede.Tx) error {
-			for j := i; j < min(i+batch, docs); j++ {
-				if err := tx.PutDocument(fmt.Sprintf("bench-%08d", j), "mv35", doc); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
+	const docSize = 256 << 10
+	putDocuments(b, s, backupBenchMB(b)<<20/docSize, docSize)
 
 	var (
 		mu     sync.Mutex

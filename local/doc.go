@@ -91,7 +91,10 @@ sealed data only, never the key.
 
 Open checks that the file is whole before bbolt maps it in memory, and
 reports a damaged file as ErrCorrupt without writing to it; damage inside
-the file that bbolt finds later surfaces as a bbolt panic or ErrCorrupt.
-Restore from a backup.
+the file that bbolt finds later (it panics on a page it cannot parse) is
+ErrCorrupt of the transaction that met it (boltsafe.Do), which writes
+nothing. BackupInto checks each copy (CheckCopy's checks, bbolt's
+consistency check among them) before it counts: a damaged store's copy
+is removed and the copies of before kept. Restore from a backup.
 */
 package local

@@ -1,6 +1,10 @@
 package local
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/pinsede/pinsede"
+)
 
 // Sentinel errors of the local store. They come back wrapped with the path
 // or the record concerned; test them with errors.Is.
@@ -46,8 +50,9 @@ var (
 	// ErrCorrupt is returned when the store file is not a pinsede store, or
 	// is damaged (truncated, overwritten), and when a sealed record does not
 	// open or decode. Open leaves a corrupt file untouched: restore it from
-	// a backup.
-	ErrCorrupt = errors.New("store corrupt")
+	// a backup. It is the domain's pinsede.ErrStoreCorrupt, which the
+	// desk's screens say.
+	ErrCorrupt = pinsede.ErrStoreCorrupt
 
 	// ErrSchemaTooNew is returned by Open when the store was written by a
 	// newer version of pinsede than this one: update the app. The store is

@@ -16,11 +16,17 @@ const (
 	boltVersion    = 2
 	boltPageHeader = 16
 	boltMetaSize   = 64 // magic, version, page size, flags, root, sequence, freelist, pgid, txid, checksum
+	// boltFreelistPage is the flag of a freelist page in its header,
+	// after the page's id; boltNoFreelist the freelist of a meta page
+	// that has none.
+	boltFreelistPage = 0x10
+	boltNoFreelist   = ^uint64(0)
 )
 
 // boltMeta is what checkFile reads of a meta page.
 type boltMeta struct {
 	pageSize uint32
+	freelist uint64 // the freelist's page
 	pgid     uint64 // high water mark: pages below it are in use
 	txid     uint64
 }
@@ -39,7 +45,7 @@ func readMeta(f *os.File, off int64) (boltMeta, bool) {
 	if ne.Uint32(m[0:]) != boltMagic || ne.Uint32(m[4:]) != boltVersion || ne.Uint64(m[56:]) != h.Sum64() {
 		return boltMeta{}, false
 	}
-	return boltMeta{pageSize: ne.Uint32(m[8:]), pgid: ne.Uint64(m[40:]), txid: ne.Uint64(m[48:])}, true
+	return boltMeta{pageSize: ne.Uint32(m[8:]), freelist: ne.Uint64(m[32:]), pgid: ne.Uint64(m[40:]), txid: ne.Uint64(m[48:])}, true
 }
 
 // checkFile checks, without writing to it, that path looks like a whole
@@ -84,6 +90,28 @@ func checkFile(path string) error {
 	}
 	if need := int64(m.pgid) * int64(m.pageSize); size < need {
 		return fmt.Errorf("truncated: %d bytes, pages in use need %d: %w", size, need, ErrCorrupt)
+	}
+	return checkFreelist(f, m)
+}
+
+// checkFreelist checks the header of the freelist page m names: bbolt
+// reads the page as it opens a file to write, and panics on one that is
+// not a freelist page (a page zeroed: "invalid freelist page: 0") with the
+// file open and locked, which the process can no longer close.
+func checkFreelist(f *os.File, m boltMeta) error {
+	if m.freelist == boltNoFreelist {
+		return nil
+	}
+	var h [boltPageHeader]byte
+	if m.freelist >= m.pgid {
+		return fmt.Errorf("freelist page %d past the pages in use (%d): %w", m.freelist, m.pgid, ErrCorrupt)
+	}
+	if _, err := f.ReadAt(h[:], int64(m.freelist)*int64(m.pageSize)); err != nil {
+		return err
+	}
+	ne := binary.NativeEndian
+	if id, flags := ne.Uint64(h[0:]), ne.Uint16(h[8:]); id != m.freelist || flags != boltFreelistPage {
+		return fmt.Errorf("freelist page %d damaged (it says page %d, flags %#x): %w", m.freelist, id, flags, ErrCorrupt)
 	}
 	return nil
 }

@@ -117,7 +117,7 @@ func (s *Store) OutboxEntries(after uint64, limit, budget int) ([]pinsede.Outbox
 // seq and record key, its JSON and its form (nil when it has none),
 // opened, in fresh slices.
 func (s *Store) walkOutbox(after uint64, limit, budget int, fn func(seq uint64, key, plain, form []byte) error) error {
-	return s.db.View(func(btx *bolt.Tx) error {
+	return s.view(func(btx *bolt.Tx) error {
 		t := &tx{btx: btx, k: s.k}
 		b, forms, err := t.outboxBuckets()
 		if err != nil {
@@ -241,7 +241,7 @@ func (t *tx) ackOutbox(seqs []uint64) error {
 // once the central records have taken them. Numbers no longer in the
 // outbox are ignored: acknowledging twice is harmless.
 func (s *Store) Ack(seqs ...uint64) error {
-	err := s.db.Update(func(btx *bolt.Tx) error {
+	err := s.update(func(btx *bolt.Tx) error {
 		return (&tx{btx: btx, k: s.k}).ackOutbox(seqs)
 	})
 	if err != nil {

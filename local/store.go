@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/boltsafe"
 	"github.com/pinsede/pinsede/internal/dirsync"
 	"github.com/pinsede/pinsede/internal/smallfile"
 	bolt "go.etcd.io/bbolt"
@@ -163,41 +164,60 @@ func Open(path, keyPath string) (*Store, error) {
 // open opens the bbolt file, checks its schema version and key, and runs
 // the migrations it has not had. A bbolt panic on a damaged file comes back
 // as ErrCorrupt.
-func open(path string, k *keys) (s *Store, err error) {
-	var db *bolt.DB
-	defer func() {
-		if r := recover(); r != nil {
-			if db != nil {
-				db.Close()
-			}
-			s, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, r)
-		}
-	}()
-	db, err = bolt.Open(path, 0o600, boltOptions())
-	if err != nil {
-		return nil, boltError(err)
-	}
-	var version uint64
-	err = db.View(func(tx *bolt.Tx) error {
-		if version, err = schemaOf(tx); err != nil {
-			return err
-		}
-		return checkKey(tx, k)
-	})
-	if err == nil && version < SchemaVersion {
-		err = db.Update(func(tx *bolt.Tx) error {
-			v, err := schemaOf(tx)
-			if err != nil {
+func open(path string, k *keys) (*Store, error) {
+	db, err := openFile(path, boltOptions(), func(db *bolt.DB) error {
+		var version uint64
+		err := db.View(func(tx *bolt.Tx) (err error) {
+			if version, err = schemaOf(tx); err != nil {
 				return err
 			}
-			return migrate(tx, k, v)
+			return checkKey(tx, k)
 		})
-	}
+		if err == nil && version < SchemaVersion {
+			err = db.Update(func(tx *bolt.Tx) error {
+				v, err := schemaOf(tx)
+				if err != nil {
+					return err
+				}
+				return migrate(tx, k, v)
+			})
+		}
+		return err
+	})
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
 	return &Store{db: db, path: path, k: k}, nil
+}
+
+// openFile opens the bbolt file at path with opts and runs fn on it; on
+// an error of either the file is closed. The panic bbolt raises on a
+// damaged page is ErrCorrupt (corrupt).
+func openFile(path string, opts *bolt.Options, fn func(*bolt.DB) error) (*bolt.DB, error) {
+	var db *bolt.DB
+	err := boltsafe.Do(func() error {
+		var err error
+		if db, err = bolt.Open(path, 0o600, opts); err != nil {
+			return boltError(err)
+		}
+		return fn(db)
+	})
+	if err != nil {
+		if db != nil {
+			db.Close()
+		}
+		return nil, corrupt(err)
+	}
+	return db, nil
+}
+
+// corrupt returns err, with bbolt's panic on a damaged page
+// (boltsafe.ErrDamaged) as ErrCorrupt.
+func corrupt(err error) error {
+	if errors.Is(err, boltsafe.ErrDamaged) {
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	return err
 }
 
 // DefaultPaths returns where the desk app keeps its store and its key: the
@@ -255,35 +275,64 @@ func (s *Store) Close() error {
 }
 
 // View runs fn in a read-only transaction. The values fn reads are copies;
-// the Tx itself is valid only until fn returns.
+// the Tx itself is valid only until fn returns. A page of the file bbolt
+// finds damaged on the way is ErrCorrupt (guard).
 func (s *Store) View(fn func(pinsede.Tx) error) error {
-	btx, err := s.db.Begin(false)
-	if err != nil {
-		return fmt.Errorf("read store %s: %w", s.path, err)
-	}
-	defer btx.Rollback()
-	t := &tx{btx: btx, k: s.k}
-	defer func() { t.btx = nil }()
-	return fn(t)
+	return s.guard(func() error {
+		btx, err := s.db.Begin(false)
+		if err != nil {
+			return fmt.Errorf("read store %s: %w", s.path, err)
+		}
+		defer btx.Rollback()
+		t := &tx{btx: btx, k: s.k}
+		defer func() { t.btx = nil }()
+		return fn(t)
+	})
+}
+
+// guard runs fn, an operation on the store's bbolt file, and returns the
+// panic bbolt raises on a damaged page as ErrCorrupt (boltsafe.Do), for
+// the desk to say so and the tools to report it: restore from a copy.
+func (s *Store) guard(fn func() error) error {
+	return corrupt(boltsafe.Do(fn))
+}
+
+// check runs bbolt's consistency check over the whole store file
+// (boltsafe.Check): a damaged page is ErrCorrupt.
+func (s *Store) check() error {
+	return s.guard(func() error { return boltsafe.Check(s.db) })
+}
+
+// view is bolt's View of the store's file, guarded (guard).
+func (s *Store) view(fn func(*bolt.Tx) error) error {
+	return s.guard(func() error { return s.db.View(fn) })
+}
+
+// update is bolt's Update of the store's file, guarded (guard).
+func (s *Store) update(fn func(*bolt.Tx) error) error {
+	return s.guard(func() error { return s.db.Update(fn) })
 }
 
 // Update runs fn in a read-write transaction and commits what it wrote
 // when it returns nil. When fn returns an error or panics, nothing is
-// written: the error is returned as is, the panic goes on. Only one Update
+// written: the error is returned as is, the panic goes on, but for
+// bbolt's on a damaged page, which is ErrCorrupt (guard). Only one Update
 // runs at a time; others wait.
 func (s *Store) Update(fn func(pinsede.Tx) error) error {
-	btx, err := s.db.Begin(true)
-	if err != nil {
-		return fmt.Errorf("write store %s: %w", s.path, err)
-	}
-	defer btx.Rollback() // after a Commit, does nothing
-	t := &tx{btx: btx, k: s.k, desk: s.desk}
-	defer func() { t.btx = nil }()
-	if err := fn(t); err != nil {
-		return err
-	}
-	if err := btx.Commit(); err != nil {
-		return fmt.Errorf("commit to store %s: %w", s.path, err)
-	}
-	return nil
+	return s.guard(func() error {
+		btx, err := s.db.Begin(true)
+		if err != nil {
+			return fmt.Errorf("write store %s: %w", s.path, err)
+		}
+		defer btx.Rollback() // after a Commit, does nothing
+		t := &tx{btx: btx, k: s.k, desk: s.desk}
+		defer func() { t.btx = nil }()
+		if err := fn(t); err != nil {
+			return err
+		}
+		if err := btx.Commit(); err != nil {
+			return fmt.Errorf("commit to store %s: %w", s.path, err)
+		}
+		return nil
+	})
 }

@@ -61,7 +61,7 @@ func (t *tx) eachSync(prefix []byte, fn func(k, v []byte) error) error {
 // syncUpdate runs fn on the sync bucket in a write transaction, making the
 // bucket if needed.
 func (s *Store) syncUpdate(fn func(t *tx) error) error {
-	return s.db.Update(func(btx *bolt.Tx) error {
+	return s.update(func(btx *bolt.Tx) error {
 		if _, err := btx.CreateBucketIfNotExists(bucketSync); err != nil {
 			return err
 		}
@@ -72,7 +72,7 @@ func (s *Store) syncUpdate(fn func(t *tx) error) error {
 // syncView runs fn in a read transaction; has reports whether the sync
 // bucket exists yet.
 func (s *Store) syncView(fn func(t *tx, has bool) error) error {
-	return s.db.View(func(btx *bolt.Tx) error {
+	return s.view(func(btx *bolt.Tx) error {
 		return fn(&tx{btx: btx, k: s.k}, btx.Bucket(bucketSync) != nil)
 	})
 }
@@ -115,7 +115,7 @@ func (t *tx) NotAccepted() ([]pinsede.NotAccepted, error) {
 // SyncCursor returns the cursor of the last pull; 0 before the first.
 func (s *Store) SyncCursor() (uint64, error) {
 	var cur uint64
-	err := s.db.View(func(btx *bolt.Tx) (err error) {
+	err := s.view(func(btx *bolt.Tx) (err error) {
 		cur, err = (&tx{btx: btx, k: s.k}).SyncCursor()
 		return err
 	})

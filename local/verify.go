@@ -61,7 +61,7 @@ func (s *Store) VerifyAudit() (AuditReport, error) {
 	v := &verifier{next: 1, prevOK: true}
 	var resume []byte // key of the last entry walked
 	for done := false; !done; {
-		err := s.db.View(func(btx *bolt.Tx) error {
+		err := s.view(func(btx *bolt.Tx) error {
 			t := &tx{btx: btx, k: s.k}
 			b, err := t.bucket(bucketAudit)
 			if err != nil {

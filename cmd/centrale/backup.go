@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede/internal/boltcopy"
+	"github.com/pinsede/pinsede/internal/boltsafe"
 	"github.com/pinsede/pinsede/sync/boltstore"
 	"github.com/pinsede/pinsede/sync/server"
 )
@@ -108,10 +109,22 @@ func backupLoop(ctx context.Context, s *boltstore.Store, rec *server.Backups, ev
 }
 
 // writeBackup writes the copy of s at path, in dir, which it makes if
-// need be; it returns the copy's size.
+// need be, and checks it (boltsafe.CheckFile); it returns the copy's
+// size. A copy found damaged, of a damaged store, is removed before it
+// counts or prunes any (boltsafe.ErrDamaged: boltcopy.FaultDamaged).
 func writeBackup(s *boltstore.Store, dir, path string) (int64, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return 0, fmt.Errorf("backup folder: %w", err)
 	}
-	return s.BackupFile(path)
+	n, err := s.BackupFile(path)
+	if err != nil {
+		return 0, err
+	}
+	if err := boltsafe.CheckFile(path, time.Second); err != nil {
+		if rerr := os.Remove(path); rerr != nil {
+			err = fmt.Errorf("%w; the copy is left at %s: %w", err, path, rerr)
+		}
+		return 0, fmt.Errorf("backup: copies in %s kept as they were: %w", dir, err)
+	}
+	return n, nil
 }

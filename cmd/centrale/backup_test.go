@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/boltsafe/zeroed"
 	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/boltstore"
 	"github.com/pinsede/pinsede/sync/central"
@@ -273,4 +274,40 @@ func TestServeBackupFailure(t *testing.T) {
 	if _, body := get(t, "http://"+l.manage+"/status"); !strings.Contains(body, "Le copie non riescono dal ") {
 		t.Errorf("the status page after a failed copy:\n%s", body)
 	}
+}
+
+// Ensure that the online copy of a store a page of which the disk
+// damaged under centrale is checked, removed and seen failing as damaged,
+// and that the copies of before are kept. Before, the copy was written,
+// logged so, and pruned the oldest good one (keep 2).
+func TestBackupLoopDamagedStore(t *testing.T) {
+	for pg := 2; pg < 16; pg++ {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "c.db")
+		s, err := boltstore.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := &server.Backups{Dir: filepath.Join(dir, "copie")}
+		now := testclock.Now()
+		var logs bytes.Buffer
+		log := slog.New(slog.NewTextHandler(&logs, nil))
+		for _, at := range []time.Time{now.Add(-8 * time.Hour), now.Add(-4 * time.Hour)} {
+			backupLoop(t.Context(), s, rec, 0, 2, func() time.Time { return at }, log)
+		}
+		good, _ := filepath.Glob(filepath.Join(rec.Dir, "*"))
+		zeroed.Page(t, path, pg)
+		logs.Reset()
+		backupLoop(t.Context(), s, rec, 0, 2, func() time.Time { return now }, log)
+		s.Close()
+		if !strings.Contains(logs.String(), "fault=damaged") {
+			continue // a page the copy does not hold, or one with nothing on it
+		}
+		if left, _ := filepath.Glob(filepath.Join(rec.Dir, "*")); len(good) != 2 || !slices.Equal(left, good) {
+			t.Fatalf("page %d zeroed: copies left %v, want the two good ones %v", pg, left, good)
+		}
+		t.Logf("page %d zeroed: %s", pg, logs.String())
+		return
+	}
+	t.Fatal("no page zeroed made a copy said damaged")
 }

@@ -167,7 +167,7 @@ func main() {
 	})
 	ui.UseSync(link.source(), link.sede)
 	if err := ui.Start(); err != nil {
-		msg := lang.L("start.error", map[string]any{"Err": err.Error()})
+		msg := startMessage(err, *storePath, *keyPath) // a store bbolt finds damaged at the recovery of prints: start.corrupt
 		fmt.Fprintln(os.Stderr, "sportello:", msg)
 		store.Close()
 		fail(a, w, msg)

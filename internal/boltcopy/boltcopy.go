@@ -11,7 +11,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 
+	"github.com/pinsede/pinsede/internal/boltsafe"
 	"github.com/pinsede/pinsede/internal/dirsync"
 	bolt "go.etcd.io/bbolt"
 )
@@ -36,8 +38,10 @@ func WriteTo(db *bolt.DB, w io.Writer) (int64, error) {
 
 // ToFile writes a copy of the database (see WriteTo) to a new file at
 // path, readable by the user only, and refuses with ErrExists when path
-// exists. The copy is written beside path, synced and renamed into place
-// when complete, and the folder synced: a copy at path is always whole.
+// exists. The copy is written beside path (path.<random>.part, held by
+// bbolt's lock while written: boltsafe.Hold), synced and renamed into
+// place when complete, and the folder synced: a copy at path is always
+// whole.
 func ToFile(db *bolt.DB, path string) (int64, error) {
 	return ToFileContext(context.Background(), db, path)
 }
@@ -59,6 +63,16 @@ func ToFileContext(ctx context.Context, db *bolt.DB, path string) (int64, error)
 		return 0, err
 	}
 	tmp := f.Name()
+	// Held until in place, that Prune leaves it alone (removeCutShort).
+	release, err := boltsafe.Hold(tmp, 0)
+	if err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return 0, fmt.Errorf("copy to %s: %w", path, err)
+	}
+	// Windows renames and removes no open file: there the lock goes
+	// just before.
+	early := runtime.GOOS == "windows"
 	n, err := WriteTo(db, ctxWriter{ctx, f})
 	if err != nil && ctx.Err() != nil {
 		err = ctx.Err() // bbolt's WriteTo keeps the writer's error as text only
@@ -72,6 +86,9 @@ func ToFileContext(ctx context.Context, db *bolt.DB, path string) (int64, error)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if early {
+		release()
+	}
 	if err == nil {
 		err = os.Rename(tmp, path)
 	}
@@ -80,6 +97,11 @@ func ToFileContext(ctx context.Context, db *bolt.DB, path string) (int64, error)
 	}
 	if err != nil {
 		os.Remove(tmp)
+	}
+	if !early {
+		release()
+	}
+	if err != nil {
 		return 0, fmt.Errorf("copy to %s: %w", path, err)
 	}
 	return n, nil

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/pinsede/pinsede/internal/boltsafe"
 )
 
 // Stamp is the layout of the time in the name of a copy made on a
@@ -34,8 +36,13 @@ func Name(prefix string, now time.Time, suffix string) string {
 // copy just written, written (its path in dir), is never removed and
 // counts as the newest, whatever its name says: a clock put back names it
 // before the copies made until then, and it was the one removed. Files of
-// other names are left alone; keep 0 or less removes nothing.
+// other names are left alone; keep 0 or less removes no copy. The files
+// copies of these names cut short left (removeCutShort) are removed
+// whatever keep.
 func Prune(dir, prefix, suffix string, keep int, written string) error {
+	if err := removeCutShort(dir, prefix, suffix); err != nil {
+		return err
+	}
 	if keep <= 0 {
 		return nil
 	}
@@ -65,6 +72,35 @@ func Prune(dir, prefix, suffix string, keep int, written string) error {
 			return fmt.Errorf("prune copies in %s: %w", dir, err)
 		}
 		copies = copies[1:]
+	}
+	return nil
+}
+
+// removeCutShort removes from dir the files that copies named prefix,
+// Stamp, suffix (Name) cut short left behind (ToFileContext's .part,
+// when a crash, a power cut or a kill ended it): each as large as the
+// store, nothing else removed them. A .part a copy under way holds
+// (boltsafe.Hold), of this program or another (the desk's and pinctl's
+// at once), is left alone.
+func removeCutShort(dir, prefix, suffix string) error {
+	parts, err := filepath.Glob(filepath.Join(dir, prefix+"*"+suffix+".*.part"))
+	if err != nil {
+		return fmt.Errorf("remove copies cut short in %s: %w", dir, err)
+	}
+	for _, p := range parts {
+		name := strings.TrimSuffix(filepath.Base(p), ".part")
+		i := strings.LastIndexByte(name, '.')
+		if _, ours := stampOf(name[:max(i, 0)], prefix, suffix); !ours {
+			continue
+		}
+		release, err := boltsafe.Hold(p, 0)
+		if err != nil {
+			continue // a copy under way, or gone
+		}
+		release()
+		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("remove copies cut short in %s: %w", dir, err)
+		}
 	}
 	return nil
 }

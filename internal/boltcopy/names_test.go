@@ -8,6 +8,7 @@ import (
 	"time"
 	_ "time/tzdata" // Europe/Rome wherever the tests run
 
+	"github.com/pinsede/pinsede/internal/boltsafe"
 	"github.com/pinsede/pinsede/internal/testclock"
 )
 
@@ -107,5 +108,40 @@ func TestPruneKeepsWritten(t *testing.T) {
 		if got := left(); !slices.Equal(got, tc.want) {
 			t.Errorf("Prune(%d) with the clock put back a day: %v left, want %v", tc.keep, got, tc.want)
 		}
+	}
+}
+
+// Ensure that Prune removes the .part a copy cut short left (the desk
+// killed mid-copy), whatever keep, and leaves alone the .part of a copy
+// under way, held as ToFileContext holds it, and the files of other
+// names. Before, nothing removed a .part: each as large as the store.
+func TestPruneRemovesCutShort(t *testing.T) {
+	dir := t.TempDir()
+	at := testclock.Now()
+	stale := filepath.Join(dir, Name("sportello-", at.Add(-4*time.Hour), ".db")+".123456.part")
+	other := filepath.Join(dir, "notes.db.1.part")
+	for _, p := range []string{stale, other} {
+		if err := os.WriteFile(p, []byte("cut short"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	underWay, err := os.CreateTemp(dir, Name("sportello-", at, ".db")+".*.part")
+	if err != nil {
+		t.Fatal(err)
+	}
+	underWay.Close()
+	release, err := boltsafe.Hold(underWay.Name(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	for _, keep := range []int{0, 2} {
+		if err := Prune(dir, "sportello-", ".db", keep, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if want := []string{other, underWay.Name()}; !slices.Equal(left, slices.Sorted(slices.Values(want))) {
+		t.Errorf("left %v, want %v", left, want)
 	}
 }

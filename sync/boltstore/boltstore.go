@@ -105,8 +105,8 @@ type Store struct {
 	credsRead atomic.Int64
 }
 
-// Open opens (creating it if needed) the store at path.
-func Open(path string) (*Store, error) {
+// openStore is Open but for the damage bbolt panics on (damaged.go).
+func openStore(path string) (*Store, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, OpenFile: openRegular})
 	if errors.Is(err, berrors.ErrTimeout) {
 		err = ErrAlreadyOpen

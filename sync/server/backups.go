@@ -101,6 +101,8 @@ func faultText(tx statusText, f boltcopy.Fault) string {
 		return tx.T("status.backup.fault.space")
 	case boltcopy.FaultNotWritable:
 		return tx.T("status.backup.fault.writable")
+	case boltcopy.FaultDamaged:
+		return tx.T("status.backup.fault.damaged")
 	}
 	return tx.T("status.backup.fault.other")
 }

@@ -84,6 +84,8 @@ func (a *App) backupBar() string {
 func (a *App) backupText() string {
 	b := a.backups
 	switch {
+	case b.failing != nil && boltcopy.FaultOf(b.failing) == boltcopy.FaultDamaged:
+		return lang.L("sync.backup.failing.damaged", map[string]any{"When": when(b.since), "Dir": b.dir})
 	case b.failing != nil:
 		return lang.L("sync.backup.failing", map[string]any{"When": when(b.since), "Dir": b.dir, "Why": backupFaultText(b.failing)})
 	case !b.written.IsZero():
@@ -100,6 +102,8 @@ func backupFaultText(err error) string {
 		return lang.L("sync.backup.fault.space")
 	case boltcopy.FaultNotWritable:
 		return lang.L("sync.backup.fault.writable")
+	case boltcopy.FaultDamaged:
+		return lang.L("sync.backup.fault.damaged")
 	}
 	return lang.L("sync.backup.fault.other")
 }

@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/boltsafe"
 	"github.com/pinsede/pinsede/sync/client"
 )
 
@@ -96,4 +98,33 @@ func unmakeableDir(t *testing.T, file, name string) (string, error) {
 		t.Fatal("a folder made under a file")
 	}
 	return dir, err
+}
+
+// Ensure that a copy found damaged (the store it was made of is damaged)
+// says so in the bar and, in the details, that the copies of before are
+// kept and support restores one; it said "errore di scrittura", and
+// asked to free space or make the folder writable.
+func TestBackupDamagedShown(t *testing.T) {
+	h := ready(t)
+	states := make(chan client.State, 1)
+	states <- client.State{Status: client.Online, LastSync: testNow}
+	h.app.UseSync(stateSync(states), "")
+	s := h.app.sync
+	h.statusText()
+	dir := t.TempDir()
+	damaged := fmt.Errorf("back up store: check the copy %s: %w: 1 faults: page 2", filepath.Join(dir, "sportello-x.db"), boltsafe.ErrDamaged)
+	h.app.BackupDone(BackupOutcome{Dir: dir, At: testNow, Err: damaged})
+	if text := h.statusText(); !strings.Contains(text, "archivio danneggiato") || s.button.Importance != widget.DangerImportance {
+		t.Errorf("after a damaged copy the bar says %q (importance %v), want the store damaged, in red", text, s.button.Importance)
+	}
+	test.Tap(s.button)
+	details := strings.Join(h.texts(), "\n")
+	for _, w := range []string{"danneggiato", "copie precedenti in " + dir + " sono conservate", "assistenza"} {
+		if !strings.Contains(details, w) {
+			t.Errorf("the details lack %q:\n%s", w, details)
+		}
+	}
+	if strings.Contains(details, "liberi spazio") {
+		t.Errorf("the details ask to free space for a damaged store:\n%s", details)
+	}
 }

@@ -213,6 +213,7 @@ var sentinels = []struct {
 }{
 	{pinsede.ErrBadCredentials, "login.failed"},
 	{pinsede.ErrNoPassword, "err.nopassword"},
+	{pinsede.ErrStoreCorrupt, "err.storecorrupt"},
 	{pinsede.ErrNoPrinter, "issue.noprinter"},
 	{pinsede.ErrPrintNotRecorded, "err.print.notrecorded"},
 	{pinsede.ErrPrint, "issue.printfailed"},

@@ -1,0 +1,117 @@
+// Package boltsafe turns the damage bbolt finds in a file into errors. bbolt
+// trusts its pages: a page zeroed or overwritten on disk makes it panic
+// ("assertion failed: Page expected to be: 2, but self identifies as 0",
+// "invalid freelist page: 0") wherever it reads it, at open, in a cursor,
+// in a commit. Do runs a bbolt operation and returns such a panic as an
+// error wrapping ErrDamaged, for the tools and the copies that read whole
+// stores to report; Check and CheckFile run bbolt's own consistency check.
+package boltsafe
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// ErrDamaged is returned when a bbolt file is damaged: bbolt panicked on
+// one of its pages, or its consistency check found a fault. The file is to
+// be restored from a copy.
+var ErrDamaged = errors.New("bbolt file damaged")
+
+// Do runs fn and returns its error. A panic raised by bbolt's own code
+// while fn runs comes back as an error wrapping ErrDamaged, the transaction
+// it was in rolled back by bbolt; the database stays open, to be closed. A
+// panic raised elsewhere (fn's own code, which bbolt may call back) is not
+// damage and goes on.
+func Do(fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if !raisedByBolt() {
+				panic(r)
+			}
+			err = fmt.Errorf("%w: %v", ErrDamaged, r)
+		}
+	}()
+	return fn()
+}
+
+// raisedByBolt tells, from the deferred function of Do while a panic runs,
+// whether the code that panicked is bbolt's: the first frame below the
+// runtime's panic machinery (runtime.gopanic, and the frames that raise
+// runtime errors, as an index out of range) is in bbolt's packages.
+func raisedByBolt() bool {
+	pcs := make([]uintptr, 64)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
+	panicking := false
+	for {
+		f, more := frames.Next()
+		switch {
+		case f.Function == "runtime.gopanic":
+			panicking = true
+		case panicking && !strings.HasPrefix(f.Function, "runtime."):
+			return strings.HasPrefix(f.Function, "go.etcd.io/bbolt.") || strings.HasPrefix(f.Function, "go.etcd.io/bbolt/")
+		}
+		if !more {
+			return false
+		}
+	}
+}
+
+// maxFaults is how many of the faults Check finds its error names.
+const maxFaults = 5
+
+// Check runs bbolt's consistency check (Tx.Check) over the whole of db in
+// one read transaction: every page reachable once, of the right type, or
+// free. It returns an error wrapping ErrDamaged naming the first faults
+// found, nil when there are none. It reads every page: about as long as a
+// copy of the file takes to read.
+func Check(db *bolt.DB) error {
+	return Do(func() error {
+		return db.View(func(tx *bolt.Tx) error {
+			var faults []string
+			n := 0
+			for err := range tx.Check() { // drained whole: the check runs until its channel closes
+				if n++; len(faults) < maxFaults {
+					faults = append(faults, err.Error())
+				}
+			}
+			if n > 0 {
+				return fmt.Errorf("%w: %d faults: %s", ErrDamaged, n, strings.Join(faults, "; "))
+			}
+			return nil
+		})
+	})
+}
+
+// CheckFile opens the bbolt file at path read-only, shared with other
+// readers, and checks it (Check). A file bbolt refuses to open as
+// invalid, of another version or with a bad checksum is damaged too. It
+// waits at most timeout for a program that holds the file to write.
+func CheckFile(path string, timeout time.Duration) error {
+	var db *bolt.DB
+	err := Do(func() error {
+		var err error
+		db, err = bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: timeout})
+		if errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrVersionMismatch) || errors.Is(err, berrors.ErrChecksum) {
+			return fmt.Errorf("%w: %w", ErrDamaged, err)
+		}
+		return err
+	})
+	if err == nil {
+		err = Check(db)
+	}
+	if db != nil {
+		if cerr := db.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("check %s: %w", path, err)
+	}
+	return nil
+}
