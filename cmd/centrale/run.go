@@ -343,11 +343,16 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 			return err
 		}
 	}
+	opening := time.Now()
 	store, err := openStore(ctx, c.boltPath, c.pg)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	if b, ok := store.(*boltstore.Store); ok && b.Rebuilt() {
+		log.Info("central store's indexes built again: first start of a release that stamps its writes, or an older centrale wrote the file since",
+			"path", c.boltPath, "took", time.Since(opening).Round(time.Millisecond))
+	}
 	if crl != nil { // the list's number shared by the replicas of one database
 		if err := crl.SetFloor(func(n *big.Int) (*big.Int, error) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

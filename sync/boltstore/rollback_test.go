@@ -99,6 +99,9 @@ func TestRolledBackCredentialFound(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	if !s.Rebuilt() {
+		t.Error("Rebuilt() = false after an older centrale wrote the file: centrale's start would not say why it took long")
+	}
 	for cf, want := range map[pinsede.CodiceFiscale]string{storetest.CF(1): "cred-a", storetest.CF(2): "cred-b"} {
 		recs, err := s.Credentials(ctx, cf)
 		if err != nil || len(recs) != 1 || recs[0].Credential.ID != want {
@@ -346,5 +349,25 @@ func TestRolledBackIssuesCounted(t *testing.T) {
 	}
 	if len(o.Desks) != 1 || !o.Desks[0].LastPush.Equal(storetest.T0) || !o.Desks[0].LastPull.Equal(pulled) || o.Desks[0].Cursor != 7 {
 		t.Errorf("desks: %+v; want 03, its last push at %s, its pull of before kept (%s, cursor 7)", o.Desks, storetest.T0, pulled)
+	}
+}
+
+// Ensure that only a file an older centrale wrote is said rebuilt: a new
+// file, or one this centrale stamped, opens without the start's line
+// about building the indexes again.
+func TestRebuiltOnlyAfterOlder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "centrale.db")
+	for i, what := range []string{"a new file", "a file this centrale wrote"} {
+		if i == 1 {
+			pushAt(t, path, issuedBefore(0, "00100", storetest.CF(1), "ev-a", "cred-a"))
+		}
+		s, err := boltstore.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Rebuilt() {
+			t.Errorf("Rebuilt() = true for %s", what)
+		}
+		s.Close()
 	}
 }
