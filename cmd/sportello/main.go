@@ -256,8 +256,16 @@ func startMessage(err error, storePath, keyPath string) string {
 			return lang.L(c.key, args)
 		}
 	}
+	if msg, ok := i18n.Disk(err, startDisk, args); ok {
+		return msg
+	}
 	return lang.L("start.error", args)
 }
+
+// startDisk are the keys of a store that did not open, or was not made,
+// for its disk: full, read-only, or not writable by the desk's user (nor
+// its key readable).
+var startDisk = i18n.DiskKeys{Full: "start.disk.full", ReadOnly: "start.disk.readonly", Denied: "start.disk.denied"}
 
 // fail shows a start-up error in the window, and exits with status 1 when
 // the window is closed.
