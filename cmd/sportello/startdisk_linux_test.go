@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
+	"github.com/pinsede/pinsede/internal/testdisk"
 	"github.com/pinsede/pinsede/ui/i18n"
 )
 
@@ -19,18 +20,7 @@ import (
 // with a message in the clerk's language that says the store cannot be
 // written and whom to call, not an English error.
 func TestStartReadOnlyDisk(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root, to mount a tmpfs")
-	}
-	dir := t.TempDir()
-	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=4m"); err != nil {
-		t.Skipf("cannot mount a tmpfs: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := syscall.Unmount(dir, 0); err != nil {
-			t.Errorf("unmount %s: %v", dir, err)
-		}
-	})
+	dir := testdisk.Small(t, "4m")
 	store, key := filepath.Join(dir, "sportello.db"), filepath.Join(t.TempDir(), "store.key")
 	s, err := openStore(store, key)
 	if err != nil {
@@ -49,9 +39,6 @@ func TestStartReadOnlyDisk(t *testing.T) {
 		if got := startMessage(err, store, key); got != want || !strings.Contains(got, store) {
 			t.Errorf("%s: %q, want %q", language, got, want)
 		}
-	}
-	if err := syscall.Mount("", dir, "", syscall.MS_REMOUNT, ""); err != nil { // to unmount it
-		t.Fatal(err)
 	}
 }
 

@@ -1,13 +1,13 @@
 package kiosk
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pinsede/pinsede/internal/testdisk"
 )
 
 // Ensure that a spool folder on a full disk (a real tmpfs, filled by
@@ -18,18 +18,7 @@ import (
 // folder by itself, the line goes and the log says so. Before, the staff
 // saw nothing and the log was empty, the requests in memory alone.
 func TestSpoolDiskFullTold(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root, to mount a small tmpfs")
-	}
-	mnt := t.TempDir()
-	if err := syscall.Mount("tmpfs", mnt, "tmpfs", 0, "size=256k"); err != nil {
-		t.Skipf("cannot mount a tmpfs: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := syscall.Unmount(mnt, 0); err != nil {
-			t.Errorf("unmount %s: %v", mnt, err)
-		}
-	})
+	mnt := testdisk.Small(t, "256k")
 	dir := filepath.Join(mnt, "spool")
 	upkeeps := make(chan time.Time)
 	h := newHarnessWith(t, func(c *Config) {
@@ -37,8 +26,7 @@ func TestSpoolDiskFullTold(t *testing.T) {
 		c.ticks, c.upkeeps = make(chan time.Time), upkeeps
 	})
 	h.app.chores.Wait() // the cleanup at start, before the disk fills
-	filler := filepath.Join(mnt, "altro-programma.tmp")
-	fillDisk(t, filler)
+	filler := testdisk.Fill(t, mnt)
 	for _, lang := range []string{"it", "de"} {
 		h.startWizard(lang)
 		h.fill(rossi)
@@ -81,25 +69,5 @@ func TestSpoolDiskFullTold(t *testing.T) {
 	}
 	if strings.Contains(h.texts(), staff) || len(h.logs) != 2 || !strings.Contains(h.logs[1], "delivered again") {
 		t.Errorf("the staff's line stays, or the log does not say it, once the requests are written: %q\n%s", h.logs, h.texts())
-	}
-}
-
-// fillDisk writes the file path until its disk has no space left, as
-// another program would.
-func fillDisk(t *testing.T, path string) {
-	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	buf := make([]byte, 4096)
-	for {
-		if _, err := f.Write(buf); err != nil {
-			if !errors.Is(err, syscall.ENOSPC) {
-				t.Fatalf("fill %s: %v, want the disk full", path, err)
-			}
-			return
-		}
 	}
 }
