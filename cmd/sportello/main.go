@@ -276,8 +276,11 @@ func fail(a fyne.App, w fyne.Window, msg string) {
 	heading.Importance = widget.DangerImportance
 	closeBtn := widget.NewButton(lang.L("start.close"), a.Quit)
 	closeBtn.Importance = widget.HighImportance
-	w.SetContent(container.NewPadded(container.NewPadded(container.NewVBox(heading, text, container.NewHBox(closeBtn)))))
-	w.Resize(fyne.NewSize(640, 240))
+	// The message between the heading and the button, which stays under
+	// it: in a VBox a message of three lines or more, wrapped, had its
+	// last line under the button.
+	w.SetContent(container.NewPadded(container.NewPadded(container.NewBorder(heading, container.NewHBox(closeBtn), nil, nil, text))))
+	w.Resize(fyne.NewSize(640, 280))
 	w.CenterOnScreen()
 	w.ShowAndRun()
 	os.Exit(1)
