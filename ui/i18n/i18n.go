@@ -153,8 +153,8 @@ func Duration(d time.Duration) string {
 
 // Message returns a sentence for an error of a use case: the first field
 // problem of FieldErrors, the key of a Problem, a known sentinel error, a
-// write of the store the disk refused (full, read-only, not writable), or
-// a generic message with the error's text for anything else.
+// write of the store the disk refused (full, over quota, read-only), or a
+// generic message with the error's text for anything else.
 func Message(err error) string {
 	var fes pinsede.FieldErrors
 	var fe pinsede.FieldError
