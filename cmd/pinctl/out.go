@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/pinsede/pinsede/internal/diskerr"
 )
 
 // outFolder checks, before anything is done, that the folder of path,
@@ -31,20 +33,22 @@ func outFolder(name, path string) error {
 // gone), and what to do, for a file named with the flag name.
 func writeProblem(name, dir string, err error) (why, todo string) {
 	elsewhere := "indica con " + name + " un file in una cartella che esiste"
-	switch {
-	case errors.Is(err, syscall.ENOSPC):
+	switch diskerr.Of(err) {
+	case diskerr.Full:
 		return "il disco è pieno", "libera spazio o indica con " + name + " un'altra cartella"
-	case errors.Is(err, syscall.EDQUOT):
+	case diskerr.Quota:
 		return "la quota di disco dell'utente è esaurita", "libera spazio o indica con " + name + " un'altra cartella"
-	case errors.Is(err, syscall.EFBIG):
+	case diskerr.TooLarge:
 		return "il file supera la dimensione massima che il sistema consente", "indica con " + name + " una cartella su un altro disco"
-	case errors.Is(err, fs.ErrExist):
-		return "nel frattempo un altro programma ha creato un file con quel nome", "indica con " + name + " un altro nome"
-	case errors.Is(err, syscall.EROFS):
+	case diskerr.ReadOnly:
 		return "la cartella " + dir + " è su un disco di sola lettura", "indica con " + name + " una cartella in cui si può scrivere"
-	case errors.Is(err, fs.ErrPermission):
+	case diskerr.Denied:
 		return "nella cartella " + dir + " non si può scrivere (permesso negato)",
 			"indica con " + name + " una cartella in cui l'utente che esegue pinctl può scrivere"
+	}
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return "nel frattempo un altro programma ha creato un file con quel nome", "indica con " + name + " un altro nome"
 	case errors.Is(err, fs.ErrNotExist):
 		return "la cartella " + dir + " non esiste", "creala (mkdir -p " + dir + ") o " + elsewhere
 	case errors.Is(err, syscall.ENOTDIR):

@@ -256,8 +256,16 @@ func startMessage(err error, storePath, keyPath string) string {
 			return lang.L(c.key, args)
 		}
 	}
+	if msg, ok := i18n.Disk(err, startDisk, args); ok {
+		return msg
+	}
 	return lang.L("start.error", args)
 }
+
+// startDisk are the keys of a store that did not open, or was not made,
+// for its disk: full, read-only, or not writable by the desk's user (nor
+// its key readable).
+var startDisk = i18n.DiskKeys{Full: "start.disk.full", ReadOnly: "start.disk.readonly", Denied: "start.disk.denied"}
 
 // fail shows a start-up error in the window, and exits with status 1 when
 // the window is closed.
@@ -268,8 +276,11 @@ func fail(a fyne.App, w fyne.Window, msg string) {
 	heading.Importance = widget.DangerImportance
 	closeBtn := widget.NewButton(lang.L("start.close"), a.Quit)
 	closeBtn.Importance = widget.HighImportance
-	w.SetContent(container.NewPadded(container.NewPadded(container.NewVBox(heading, text, container.NewHBox(closeBtn)))))
-	w.Resize(fyne.NewSize(640, 240))
+	// The message between the heading and the button, which stays under
+	// it: in a VBox a message of three lines or more, wrapped, had its
+	// last line under the button.
+	w.SetContent(container.NewPadded(container.NewPadded(container.NewBorder(heading, container.NewHBox(closeBtn), nil, nil, text))))
+	w.Resize(fyne.NewSize(640, 280))
 	w.CenterOnScreen()
 	w.ShowAndRun()
 	os.Exit(1)

@@ -105,11 +105,11 @@ func OpenFileRegular(path, what string, flag int, perm fs.FileMode) (*os.File, e
 			return nil, err
 		}
 	case !errors.Is(err, fs.ErrNotExist) || flag&os.O_CREATE == 0:
-		return nil, openError(err, path, what)
+		return nil, openError(err, path, what, flag)
 	}
 	f, err := os.OpenFile(path, flag|nonBlock, perm) // nonBlock: smallfile_unix.go
 	if err != nil {
-		return nil, openError(err, path, what)
+		return nil, openError(err, path, what, flag)
 	}
 	if st, err = f.Stat(); err != nil {
 		f.Close()
@@ -139,11 +139,14 @@ func regularFile(st fs.FileInfo, path, what string) error {
 }
 
 // openError says what is wrong with the file at path that could not be
-// opened, or looked at, for err.
-func openError(err error, path, what string) error {
+// opened with flag, or looked at, for err: a permission denied to a
+// file opened to write is one to write it, not to read it.
+func openError(err error, path, what string, flag int) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return failf(fs.ErrNotExist, path, "%s file %s does not exist: check the path", what, path)
+	case errors.Is(err, fs.ErrPermission) && flag&(os.O_WRONLY|os.O_RDWR) != 0:
+		return failf(fs.ErrPermission, path, "%s file %s cannot be written: permission denied; let the program's user write it", what, path)
 	case errors.Is(err, fs.ErrPermission):
 		return failf(fs.ErrPermission, path, "%s file %s cannot be read: permission denied; let the program's user read it", what, path)
 	}
@@ -157,7 +160,7 @@ func read(path, what string, limit int64, regular bool) ([]byte, error) {
 	if regular {
 		f, err = OpenRegular(path, what)
 	} else if f, err = os.Open(path); err != nil {
-		err = openError(err, path, what)
+		err = openError(err, path, what, os.O_RDONLY)
 	}
 	if err != nil {
 		return nil, err

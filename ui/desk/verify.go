@@ -420,9 +420,17 @@ func (v *verifyScreen) showOutcome(req pinsede.Request, out pinsede.Issued, err 
 	case errors.Is(err, pinsede.ErrNotEligible):
 		v.policy.show(req, err)
 	default:
-		v.msg.set(msgError, i18n.Message(err))
+		msg, ok := i18n.Disk(err, issueDisk, nil)
+		if !ok {
+			msg = i18n.Message(err)
+		}
+		v.msg.set(msgError, msg)
 	}
 }
+
+// issueDisk are the keys of an issue whose record the disk refused
+// (full, read-only): the record is not stored, so no slip printed.
+var issueDisk = i18n.DiskKeys{Full: "issue.disk.full", ReadOnly: "issue.disk.readonly"}
 
 // printFailedText tells the failed print of the slip of cred, as the
 // issue returned it with err (wrapping ErrPrint): failed, the message of

@@ -44,6 +44,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/assets"
+	"github.com/pinsede/pinsede/internal/diskerr"
 )
 
 // Languages are the languages of the desk's translations, the default
@@ -151,7 +152,8 @@ func Duration(d time.Duration) string {
 }
 
 // Message returns a sentence for an error of a use case: the first field
-// problem of FieldErrors, the key of a Problem, a known sentinel error, or a
+// problem of FieldErrors, the key of a Problem, a known sentinel error, a
+// write of the store the disk refused (full, over quota, read-only), or a
 // generic message with the error's text for anything else.
 func Message(err error) string {
 	var fes pinsede.FieldErrors
@@ -171,6 +173,9 @@ func Message(err error) string {
 		if errors.Is(err, s.err) {
 			return lang.L(s.key)
 		}
+	}
+	if msg, ok := Disk(err, storeDisk, nil); ok {
+		return msg
 	}
 	return lang.L("err.unexpected", map[string]any{"Err": err.Error()})
 }
@@ -203,6 +208,44 @@ func Cause(err error) string {
 	}
 	p := found[len(found)-1]
 	return keyed(p.Key, p.Args)
+}
+
+// DiskKeys are the message keys of a write the disk refused (see
+// package diskerr), one for each cause its reader acts on.
+type DiskKeys struct {
+	// Full is the key of the disk full or the user's quota used up.
+	Full string
+	// ReadOnly is the key of a file system mounted read-only.
+	ReadOnly string
+	// Denied is the key of a file the program's user may not write; ""
+	// leaves that cause untold.
+	Denied string
+}
+
+// storeDisk are the keys of a write of the desk's open store that the
+// disk refused: the operation left nothing behind, the form keeps what
+// was typed. A denied permission is not among them: the store's file is
+// opened for writing at start (its refusal is the start's), and a
+// permission denied later is of another file (a scan the clerk chose).
+var storeDisk = DiskKeys{Full: "err.disk.full", ReadOnly: "err.disk.readonly"}
+
+// Disk returns the message of keys, filled with args, for err when the
+// disk refused it (full, read-only, not writable by the program's user)
+// and keys tell that cause, and reports whether it did.
+func Disk(err error, keys DiskKeys, args map[string]any) (msg string, ok bool) {
+	var key string
+	switch diskerr.Of(err) {
+	case diskerr.Full, diskerr.Quota:
+		key = keys.Full
+	case diskerr.ReadOnly:
+		key = keys.ReadOnly
+	case diskerr.Denied:
+		key = keys.Denied
+	}
+	if key == "" {
+		return "", false
+	}
+	return keyed(key, args), true
 }
 
 // sentinels maps the domain's sentinel errors to their messages, most

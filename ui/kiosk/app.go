@@ -75,6 +75,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/diskerr"
 	"github.com/pinsede/pinsede/internal/shutdown"
 	"github.com/pinsede/pinsede/ui/cups"
 	"github.com/pinsede/pinsede/ui/ticket"
@@ -293,8 +294,11 @@ type App struct {
 		at     time.Time
 	}
 	// full is true since a request found the spool folder or the
-	// kiosk's memory full, until one is delivered (noteFull).
-	full bool
+	// kiosk's memory full, and unwritable why the spool folder's disk
+	// refused to write a request since, until one is delivered
+	// (noteSpool).
+	full       bool
+	unwritable diskerr.Kind
 
 	// printState tells, on the last screen, where the ticket is, and
 	// doneButton is its Fine.
@@ -538,7 +542,8 @@ func (a *App) runIdle() {
 }
 
 // upkeep removes the spooled requests of days before now's, and offers
-// the requests waiting at the kiosk again (each offer bounded: bounded),
+// the requests waiting at the kiosk again (each offer bounded: bounded;
+// what the sink answered noted for the staff: noteSpool),
 // each on a goroutine of its own, and returns at once. Each runs once at
 // a time: on a share that hangs, the next cleanup is skipped until the
 // last ends, and the retries go on meanwhile (centrale may answer).
@@ -565,7 +570,11 @@ func (a *App) upkeep(now time.Time) {
 		chore(&a.retrying, func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			a.waiting.retry(ctx, a.bounded(a.cfg.Sink), now)
+			if offered, err := a.waiting.retry(ctx, a.bounded(a.cfg.Sink), now); offered > 0 {
+				// Noted on the UI goroutine; the chore ends without
+				// waiting for it.
+				a.background(func() func() { return func() { a.noteSpool(err) } })
+			}
 		})
 	}
 }
@@ -618,6 +627,9 @@ func (a *App) staffNotice(now time.Time) string {
 	}
 	if a.full {
 		lines = append(lines, tr("staff.spool.full"))
+	}
+	if a.unwritable != diskerr.None {
+		lines = append(lines, tr("staff.spool.unwritable"))
 	}
 	return strings.TrimSpace(strings.Join(lines, "\n"))
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"io/fs"
+	"os"
 	"slices"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/diskerr"
 	"github.com/pinsede/pinsede/ui/ticket"
 )
 
@@ -305,7 +308,7 @@ func (a *App) send(sink TicketSink, sub Submission, now time.Time) error {
 	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.SendWait)
 	defer cancel()
 	sink = a.bounded(sink)
-	err := a.waiting.retry(ctx, sink, now)
+	_, err := a.waiting.retry(ctx, sink, now)
 	if err == nil {
 		if err = sink.Submit(ctx, sub); err == nil {
 			return nil
@@ -334,7 +337,7 @@ var errNotKept = fmt.Errorf("kiosk: %d requests wait at the kiosk already: not k
 // waits at the kiosk all the same, once.
 func (a *App) sent(s *session, t ticket.Ticket, err error) {
 	s.sending = false
-	a.noteFull(err)
+	a.noteSpool(err)
 	if a.session != s {
 		fyne.LogError("kiosk: ticket "+t.Number+" was sent after its citizen left; not printed", nil)
 		return
@@ -347,21 +350,47 @@ func (a *App) sent(s *session, t ticket.Ticket, err error) {
 	a.showDone()
 }
 
-// noteFull records, on the UI goroutine, whether the last request found
-// the spool folder or the kiosk's memory full (err, the send's refusal),
-// for the sede's staff (staffNotice), and says so in the log when it
-// fills and when a request is delivered again.
-func (a *App) noteFull(err error) {
+// noteSpool records, on the UI goroutine, what the last offer of requests
+// to the sink told of where they go (err, its refusal; nil when the sink
+// took them), for the sede's staff (staffNotice): the spool folder or the
+// kiosk's memory full, or the spool folder's disk refusing to write
+// (spoolDisk: full, read-only, no permission), the requests then waiting
+// in the kiosk's memory alone. The log says each when it begins or
+// changes, and once when a request is delivered again: never at each
+// request nor at each retry. Another refusal (centrale down, a share
+// that hangs) says nothing of either.
+func (a *App) noteSpool(err error) {
 	full := errors.Is(err, ticket.ErrSpoolFull) || errors.Is(err, errNotKept)
+	disk := spoolDisk(err)
 	switch {
-	case full && !a.full:
-		a.logf("kiosk: requests are refused, the desks' spool folder or the kiosk's memory being full (%v): they are not delivered, and their citizens are told to bring their document to the desk; have the desks take the waiting tickets (sportello -ticket-dir) or clear the folder", err)
-	case err == nil && a.full:
-		a.logf("kiosk: a request was delivered again")
-	case !full:
-		return // another refusal says nothing of the folder
+	case err == nil:
+		if a.full || a.unwritable != diskerr.None {
+			a.logf("kiosk: a request was delivered again")
+		}
+		a.full, a.unwritable = false, diskerr.None
+	case full:
+		if !a.full {
+			a.logf("kiosk: requests are refused, the desks' spool folder or the kiosk's memory being full (%v): they are not delivered, and their citizens are told to bring their document to the desk; have the desks take the waiting tickets (sportello -ticket-dir) or clear the folder", err)
+		}
+		a.full = true
+	case disk != diskerr.None && disk != a.unwritable:
+		a.logf("kiosk: the desks' spool folder cannot be written (%v): requests wait in the kiosk's memory, lost if it stops, and are written there once it can be; have the disk freed, checked or made writable for the kiosk's user", err)
+		a.unwritable = disk
 	}
-	a.full = full
+}
+
+// spoolDisk returns why the disk refused the spool folder a write in err,
+// a sink's refusal, or diskerr.None: the spool's files fail with an
+// *fs.PathError, or an *os.LinkError for a rename; centrale's refusal
+// with neither, and its errno may mean another thing (EPERM: a firewall).
+func spoolDisk(err error) diskerr.Kind {
+	if pe := new(fs.PathError); errors.As(err, &pe) {
+		return diskerr.Of(pe)
+	}
+	if le := new(os.LinkError); errors.As(err, &le) {
+		return diskerr.Of(le)
+	}
+	return diskerr.None
 }
 
 // ticketLabels returns the texts of t's ticket in the session's language.

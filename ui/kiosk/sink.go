@@ -79,9 +79,9 @@ func (w *waiting) len() int {
 // keeps those it still refuses: after the first refusal it offers no more
 // (the sink is down, and each offer may take its whole timeout while a
 // citizen waits). Submissions of a past day are dropped: a ticket is valid
-// on the day it was printed. It returns the sink's first refusal, nil
-// when it refused none.
-func (w *waiting) retry(ctx context.Context, sink TicketSink, now time.Time) (refused error) {
+// on the day it was printed. It returns how many it offered, and the
+// sink's first refusal, nil when it refused none.
+func (w *waiting) retry(ctx context.Context, sink TicketSink, now time.Time) (offered int, refused error) {
 	w.mu.Lock()
 	q := w.queue
 	w.queue = nil
@@ -93,6 +93,7 @@ func (w *waiting) retry(ctx context.Context, sink TicketSink, now time.Time) (re
 			continue
 		}
 		if refused == nil {
+			offered++
 			refused = sink.Submit(ctx, s)
 		}
 		if refused != nil {
@@ -102,7 +103,7 @@ func (w *waiting) retry(ctx context.Context, sink TicketSink, now time.Time) (re
 	w.mu.Lock()
 	w.queue = append(keep, w.queue...)
 	w.mu.Unlock()
-	return refused
+	return offered, refused
 }
 
 // remove drops the submission of the ticket code, if it waits.
