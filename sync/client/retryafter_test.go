@@ -1,0 +1,249 @@
+package client_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede/internal/testclock"
+	"github.com/pinsede/pinsede/local"
+	"github.com/pinsede/pinsede/sync/client"
+	"github.com/pinsede/pinsede/sync/internal/testenv"
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/server"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// front serves a test's centrale (env's server: its handler, store and
+// limits) on a listener of its own, over the same TLS, and counts the
+// requests it receives by route; rewrite, when set, changes the headers
+// of each answer before they go.
+type front struct {
+	url     string
+	mu      sync.Mutex
+	got     map[string]int
+	rewrite atomic.Pointer[func(h http.Header, status int)]
+}
+
+// newFront starts a front of env's centrale, stopped when the test ends.
+func newFront(t testing.TB, env *testenv.Env) *front {
+	t.Helper()
+	f := &front{got: map[string]int{}}
+	h := env.Server.Handler()
+	hs := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.got[r.Method+" "+r.URL.Path]++
+		f.mu.Unlock()
+		if rw := f.rewrite.Load(); rw != nil {
+			w = &rewriter{ResponseWriter: w, fn: *rw}
+		}
+		h.ServeHTTP(w, r)
+	}))
+	hs.TLS = env.HTTP.TLS
+	hs.StartTLS()
+	t.Cleanup(hs.Close)
+	f.url = hs.URL
+	return f
+}
+
+// count returns how many requests of route ("POST /v1/events") centrale
+// received.
+func (f *front) count(route string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.got[route]
+}
+
+// rewriter changes an answer's headers with fn as they are written.
+type rewriter struct {
+	http.ResponseWriter
+	fn func(h http.Header, status int)
+}
+
+func (w *rewriter) WriteHeader(status int) {
+	w.fn(w.Header(), status)
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// The routes counted.
+const (
+	routePush = "POST /v1/events"
+	routePull = "GET /v1/changes"
+)
+
+// movedClock returns a clock that reads t0 until set moves it.
+func movedClock(t0 time.Time) (clock func() time.Time, set func(time.Time)) {
+	var now atomic.Pointer[time.Time]
+	now.Store(&t0)
+	return func() time.Time { return *now.Load() }, func(t time.Time) { now.Store(&t) }
+}
+
+// volumeBound is the push volume of the Retry-After tests: 600 events in
+// a row, one more a second. A desk of 1,000 has its first push of 500
+// taken and its second refused until 400 s later (volumeWait), when
+// the bucket holds 500 again.
+const (
+	volumeBound = 600
+	volumeMany  = 2 * wire.MaxBatch
+	volumeWait  = (volumeMany - volumeBound) * time.Second
+)
+
+// limitedDesk returns a client of a desk of sede MILA01, with a
+// certificate of its own, on f, whose outbox holds volumeMany events of
+// the codici fiscali from first on, and its store.
+func limitedDesk(t *testing.T, env *testenv.Env, f *front, first int, clock func() time.Time) (*client.Client, *local.Store) {
+	t.Helper()
+	ls, _, _ := newLocal(t)
+	enqueue(t, ls, "MILA01", first, volumeMany)
+	return client.New(client.Config{URL: f.url, HTTP: env.Client(t, pki.RoleSede, "MILA01"), Sede: "MILA01", Local: ls, Desk: deskOn(ls), Now: clock}), ls
+}
+
+// wantLimited fails the test unless err and c's state say centrale
+// limits the desk (429 push-volume, FaultLimited), with the events not
+// taken still in the outbox of ls.
+func wantLimited(t *testing.T, when string, err error, c *client.Client, ls *local.Store) {
+	t.Helper()
+	var p *wire.Problem
+	if !errors.As(err, &p) || p.Type != wire.ProblemPushVolume {
+		t.Fatalf("%s: %v; want 429 %s", when, err, wire.ProblemPushVolume)
+	}
+	pending, err := ls.OutboxLen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := c.State(); s.Fault != client.FaultLimited || s.Pending != pending || pending != volumeMany-wire.MaxBatch {
+		t.Errorf("%s: fault %v, %d pending, %d in the outbox; want centrale's limit told, %d kept", when, s.Fault, s.Pending, pending, volumeMany-wire.MaxBatch)
+	}
+}
+
+// Ensure that a desk whose push centrale refused for its volume (429
+// push-volume, Retry-After 400 s) sends no push before 400 s have passed
+// on its clock, the caller's, however often it syncs (at once, as after
+// each issue, and later), while it pulls at each sync and says centrale
+// is limiting it; at 400 s the push goes, every event stored once.
+// Counted at centrale: before, each of the 5 syncs sent the push again
+// (7 pushes, 1 pull); now 3 pushes and 5 pulls. On both stores.
+func TestRetryAfterHoldsPush(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			ctx := context.Background()
+			t0 := testclock.Now()
+			clock, set := movedClock(t0)
+			env := testenv.NewAt(t, st.open(t), clock)
+			env.Server.SetPushVolume(server.PushVolume{Events: volumeBound, Refill: volumeBound * time.Second})
+			f := newFront(t, env)
+			c, ls := limitedDesk(t, env, f, 0, clock)
+
+			err := c.Sync(ctx)
+			wantLimited(t, "first sync", err, c, ls)
+			if n := f.count(routePush); n != 2 {
+				t.Fatalf("first sync: %d pushes received, want 2 (one taken, one refused)", n)
+			}
+			pulls := f.count(routePull)
+			for _, at := range []time.Duration{0, time.Second, volumeWait / 2, volumeWait - time.Second} {
+				set(t0.Add(at))
+				err := c.Sync(ctx)
+				wantLimited(t, "sync at +"+at.String(), err, c, ls)
+				if n := f.count(routePush); n != 2 {
+					t.Errorf("sync at +%s, before Retry-After's %s: %d pushes received, want still 2", at, volumeWait, n)
+				}
+				if n := f.count(routePull); n != pulls+1 {
+					t.Errorf("sync at +%s: %d pulls received, want %d: pulls go on", at, n, pulls+1)
+				}
+				pulls = f.count(routePull)
+			}
+
+			set(t0.Add(volumeWait))
+			if err := c.Sync(ctx); err != nil {
+				t.Fatalf("sync at Retry-After's +%s: %v", volumeWait, err)
+			}
+			if n := f.count(routePush); n != 3 {
+				t.Errorf("sync at +%s: %d pushes received, want 3", volumeWait, n)
+			}
+			if s := c.State(); s.Fault != client.FaultNone || s.Pending != 0 {
+				t.Errorf("sync at +%s: fault %v, %d pending; want the outbox gone", volumeWait, s.Fault, s.Pending)
+			}
+			if n, err := env.Store.Events(ctx); err != nil || n != volumeMany {
+				t.Errorf("centrale holds %d events (%v), want %d: each once, none lost", n, err, volumeMany)
+			}
+		})
+	}
+}
+
+// Ensure that a Retry-After that says nothing usable is no hold (none,
+// garbage, negative: the next sync pushes again, as before), that an
+// absurd one holds an hour at most (ten years: no push at 59 min 59 s,
+// the push at an hour), and that an HTTP date holds until that date
+// taken against the answer's Date. Centrale's answers to the refused
+// pushes rewritten on their way. Before: ten years and the date held
+// nothing (a push at each sync).
+func TestRetryAfterBadValues(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			ctx := context.Background()
+			t0 := testclock.Now()
+			clock, set := movedClock(t0)
+			env := testenv.NewAt(t, st.open(t), clock)
+			env.Server.SetPushVolume(server.PushVolume{Events: volumeBound, Refill: volumeBound * time.Second})
+			f := newFront(t, env)
+			for i, tc := range []struct {
+				name  string
+				value func(now time.Time) string // "": none
+				// held is how long the desk holds its push back; 0:
+				// not at all.
+				held time.Duration
+			}{
+				{"none", func(time.Time) string { return "" }, 0},
+				{"garbage", func(time.Time) string { return "soon" }, 0},
+				{"negative", func(time.Time) string { return "-5" }, 0},
+				{"ten years", func(time.Time) string { return "315360000" }, time.Hour},
+				{"beyond any integer", func(time.Time) string { return "99999999999999999999999" }, time.Hour},
+				{"HTTP date", func(now time.Time) string { return now.Add(volumeWait).UTC().Format(http.TimeFormat) }, volumeWait},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					start := t0.Add(time.Duration(i) * 2 * time.Hour) // each desk's bucket full, its clock its own
+					set(start)
+					rw := func(h http.Header, status int) {
+						if status != http.StatusTooManyRequests {
+							return
+						}
+						h.Set("Date", clock().UTC().Format(http.TimeFormat))
+						h.Del("Retry-After")
+						if v := tc.value(clock()); v != "" {
+							h.Set("Retry-After", v)
+						}
+					}
+					f.rewrite.Store(&rw)
+					t.Cleanup(func() { f.rewrite.Store(nil) })
+					c, ls := limitedDesk(t, env, f, 10*volumeMany*(i+1), clock)
+					pushes := f.count(routePush)
+					wantLimited(t, "first sync", c.Sync(ctx), c, ls)
+					if tc.held == 0 {
+						wantLimited(t, "sync again", c.Sync(ctx), c, ls)
+						if n := f.count(routePush) - pushes; n != 3 {
+							t.Errorf("no usable Retry-After: %d pushes received in two syncs, want 3: the refused one sent again", n)
+						}
+						return
+					}
+					set(start.Add(tc.held - time.Second))
+					wantLimited(t, "sync before the hold ends", c.Sync(ctx), c, ls)
+					if n := f.count(routePush) - pushes; n != 2 {
+						t.Errorf("sync at +%s: %d pushes received, want 2: held back %s", tc.held-time.Second, n, tc.held)
+					}
+					set(start.Add(tc.held))
+					if err := c.Sync(ctx); err != nil {
+						t.Fatalf("sync at +%s: %v", tc.held, err)
+					}
+					if s := c.State(); s.Fault != client.FaultNone || s.Pending != 0 {
+						t.Errorf("sync at +%s: fault %v, %d pending; want the outbox gone", tc.held, s.Fault, s.Pending)
+					}
+				})
+			}
+		})
+	}
+}
