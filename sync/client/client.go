@@ -242,7 +242,10 @@ func (c *Client) update(fn func(*State)) {
 }
 
 // Run syncs until ctx ends: a push and a pull at once, then again every
-// PullEvery, at once on Notify, and after a failure with back-off.
+// PullEvery, at once on Notify, and after a failure with back-off. After
+// a sync that centrale told to come back later (Retry-After) it syncs
+// again at that time, with back-off, or after PullEvery if sooner: the
+// other kind of request goes on meanwhile.
 func (c *Client) Run(ctx context.Context) error {
 	backoff := c.cfg.MinBackoff
 	for {
@@ -272,6 +275,9 @@ func (c *Client) after(err error, backoff time.Duration) (wait, next time.Durati
 		return c.cfg.PullEvery, c.cfg.MinBackoff
 	}
 	wait = jitter(backoff)
+	if d := c.untilHeld(); d > 0 && deferred(err) {
+		wait = min(max(wait, d), c.cfg.PullEvery)
+	}
 	return wait, min(backoff*2, c.cfg.MaxBackoff)
 }
 

@@ -124,3 +124,18 @@ func (c *Client) hold(k reqKind, err error) error {
 	}
 	return err
 }
+
+// untilHeld returns how long until the first hold of a kind of request
+// ends, on Config.Now's clock; 0 when none holds.
+func (c *Client) untilHeld() time.Duration {
+	now := c.cfg.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var d time.Duration
+	for _, h := range c.holds {
+		if h != nil && h.until.After(now) && (d == 0 || h.until.Sub(now) < d) {
+			d = h.until.Sub(now)
+		}
+	}
+	return min(d, maxRetryAfter)
+}

@@ -127,7 +127,10 @@ func wantLimited(t *testing.T, when string, err error, c *client.Client, ls *loc
 // each issue, and later), while it pulls at each sync and says centrale
 // is limiting it; at 400 s the push goes, every event stored once.
 // Counted at centrale: before, each of the 5 syncs sent the push again
-// (7 pushes, 1 pull); now 3 pushes and 5 pulls. On both stores.
+// (7 pushes, 1 pull); now 3 pushes and 5 pulls. Run's wait after each
+// refused sync (back-off 1 ms) is PullEvery, or less when the push may
+// go sooner (1 s at +399 s); before, the back-off (1 ms at most). On
+// both stores.
 func TestRetryAfterHoldsPush(t *testing.T) {
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
@@ -144,6 +147,10 @@ func TestRetryAfterHoldsPush(t *testing.T) {
 			if n := f.count(routePush); n != 2 {
 				t.Fatalf("first sync: %d pushes received, want 2 (one taken, one refused)", n)
 			}
+			// Run syncs again in PullEvery (30 s), not at its back-off.
+			if w := c.WaitAfter(err, time.Millisecond); w != 30*time.Second {
+				t.Errorf("Run's wait after the refusal, back-off 1 ms: %s, want PullEvery's 30s", w)
+			}
 			pulls := f.count(routePull)
 			for _, at := range []time.Duration{0, time.Second, volumeWait / 2, volumeWait - time.Second} {
 				set(t0.Add(at))
@@ -156,6 +163,10 @@ func TestRetryAfterHoldsPush(t *testing.T) {
 					t.Errorf("sync at +%s: %d pulls received, want %d: pulls go on", at, n, pulls+1)
 				}
 				pulls = f.count(routePull)
+				// Run syncs again when the push may go, if before PullEvery.
+				if w, want := c.WaitAfter(err, time.Millisecond), min(volumeWait-at, 30*time.Second); w != want {
+					t.Errorf("Run's wait at +%s, back-off 1 ms: %s, want %s", at, w, want)
+				}
 			}
 
 			set(t0.Add(volumeWait))
