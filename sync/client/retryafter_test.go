@@ -12,6 +12,7 @@ import (
 
 	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/local"
+	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
 	"github.com/pinsede/pinsede/sync/pki"
@@ -93,6 +94,16 @@ const (
 	volumeWait  = (volumeMany - volumeBound) * time.Second
 )
 
+// volumeCentrale starts centrale on store, its push volume volumeBound,
+// on a clock that reads t0 until set moves it, and a front of it.
+func volumeCentrale(t *testing.T, store central.Store, t0 time.Time) (env *testenv.Env, f *front, clock func() time.Time, set func(time.Time)) {
+	t.Helper()
+	clock, set = movedClock(t0)
+	env = testenv.NewAt(t, store, clock)
+	env.Server.SetPushVolume(server.PushVolume{Events: volumeBound, Refill: volumeBound * time.Second})
+	return env, newFront(t, env), clock, set
+}
+
 // limitedDesk returns a client of a desk of sede MILA01, with a
 // certificate of its own, on f, whose outbox holds volumeMany events of
 // the codici fiscali from first on, and its store.
@@ -136,10 +147,7 @@ func TestRetryAfterHoldsPush(t *testing.T) {
 		t.Run(st.name, func(t *testing.T) {
 			ctx := context.Background()
 			t0 := testclock.Now()
-			clock, set := movedClock(t0)
-			env := testenv.NewAt(t, st.open(t), clock)
-			env.Server.SetPushVolume(server.PushVolume{Events: volumeBound, Refill: volumeBound * time.Second})
-			f := newFront(t, env)
+			env, f, clock, set := volumeCentrale(t, st.open(t), t0)
 			c, ls := limitedDesk(t, env, f, 0, clock)
 
 			err := c.Sync(ctx)
@@ -198,10 +206,7 @@ func TestRetryAfterBadValues(t *testing.T) {
 		t.Run(st.name, func(t *testing.T) {
 			ctx := context.Background()
 			t0 := testclock.Now()
-			clock, set := movedClock(t0)
-			env := testenv.NewAt(t, st.open(t), clock)
-			env.Server.SetPushVolume(server.PushVolume{Events: volumeBound, Refill: volumeBound * time.Second})
-			f := newFront(t, env)
+			env, f, clock, set := volumeCentrale(t, st.open(t), t0)
 			for i, tc := range []struct {
 				name  string
 				value func(now time.Time) string // "": none
