@@ -3,6 +3,7 @@ package client_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -29,7 +30,15 @@ type front struct {
 	mu      sync.Mutex
 	got     map[string]int
 	rewrite atomic.Pointer[func(h http.Header, status int)]
+	// stalled, when set, is closed when the answer of a request with
+	// the header stallHeader starts, which then waits until release is
+	// closed: its client reading it slowly.
+	stalled chan struct{}
+	release chan struct{}
 }
+
+// stallHeader marks a request whose answer front holds back.
+const stallHeader = "X-Test-Stall"
 
 // newFront starts a front of env's centrale, stopped when the test ends.
 func newFront(t testing.TB, env *testenv.Env) *front {
@@ -42,6 +51,9 @@ func newFront(t testing.TB, env *testenv.Env) *front {
 		f.mu.Unlock()
 		if rw := f.rewrite.Load(); rw != nil {
 			w = &rewriter{ResponseWriter: w, fn: *rw}
+		}
+		if r.Header.Get(stallHeader) != "" {
+			w = &staller{ResponseWriter: w, f: f}
 		}
 		h.ServeHTTP(w, r)
 	}))
@@ -69,6 +81,21 @@ type rewriter struct {
 func (w *rewriter) WriteHeader(status int) {
 	w.fn(w.Header(), status)
 	w.ResponseWriter.WriteHeader(status)
+}
+
+// staller holds an answer back at its first write (front.stalled).
+type staller struct {
+	http.ResponseWriter
+	f    *front
+	once sync.Once
+}
+
+func (w *staller) Write(b []byte) (int, error) {
+	w.once.Do(func() {
+		close(w.f.stalled)
+		<-w.f.release
+	})
+	return w.ResponseWriter.Write(b)
 }
 
 // The routes counted.
@@ -259,6 +286,90 @@ func TestRetryAfterBadValues(t *testing.T) {
 						t.Errorf("sync at +%s: fault %v, %d pending; want the outbox gone", tc.held, s.Fault, s.Pending)
 					}
 				})
+			}
+		})
+	}
+}
+
+// Ensure that a desk whose pull centrale refused (429: its certificate
+// has its pulls in hand, here 1, Retry-After 2 s) sends no pull before
+// 2 s have passed on its clock, while its pushes go on; at 2 s it pulls.
+// The pull in hand is one of the desk's certificate whose answer its
+// reader holds back. Counted at centrale: before, the sync at +1 s
+// pulled again (3 pulls, refused again); now 2, and the push. On both
+// stores.
+func TestRetryAfterHoldsPull(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			ctx := context.Background()
+			t0 := testclock.Now()
+			env, f, clock, set := volumeCentrale(t, st.open(t), t0)
+			env.Server.SetPullLimits(server.PullLimits{PerCert: 1})
+			ls, _, _ := newLocal(t)
+			hc := env.Client(t, pki.RoleSede, "MILA01")
+			c := client.New(client.Config{URL: f.url, HTTP: hc, Sede: "MILA01", Local: ls, Desk: deskOn(ls), Now: clock})
+
+			f.stalled, f.release = make(chan struct{}), make(chan struct{})
+			req, err := http.NewRequest(http.MethodGet, f.url+"/v1/changes?after=0", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set(stallHeader, "1")
+			inHand := make(chan error, 1)
+			go func() {
+				resp, err := hc.Do(req)
+				if err == nil {
+					_, err = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+				inHand <- err
+			}()
+			<-f.stalled // admitted, its answer under way
+			released := false
+			release := func() {
+				if !released {
+					released = true
+					close(f.release)
+					if err := <-inHand; err != nil {
+						t.Errorf("the pull in hand: %v", err)
+					}
+				}
+			}
+			defer release()
+
+			enqueue(t, ls, "MILA01", 0, 1)
+			err = c.Sync(ctx)
+			var p *wire.Problem
+			if !errors.As(err, &p) || p.Status != http.StatusTooManyRequests {
+				t.Fatalf("sync with a pull in hand: %v; want 429", err)
+			}
+			if n, m := f.count(routePush), f.count(routePull); n != 1 || m != 2 {
+				t.Fatalf("first sync: %d pushes, %d pulls received; want 1 and 2 (the one in hand, the desk's refused)", n, m)
+			}
+
+			enqueue(t, ls, "MILA01", 1, 1)
+			set(t0.Add(time.Second))
+			err = c.Sync(ctx)
+			if !errors.As(err, &p) || p.Status != http.StatusTooManyRequests {
+				t.Errorf("sync at +1 s: %v; want the 429 of before", err)
+			}
+			if n, m := f.count(routePush), f.count(routePull); n != 2 || m != 2 {
+				t.Errorf("sync at +1 s: %d pushes, %d pulls received; want 2 (they go on) and still 2", n, m)
+			}
+			if s := c.State(); s.Fault != client.FaultBusy || s.Pending != 0 {
+				t.Errorf("sync at +1 s: fault %v, %d pending; want busy, none", s.Fault, s.Pending)
+			}
+
+			release()
+			set(t0.Add(2 * time.Second))
+			if err := c.Sync(ctx); err != nil {
+				t.Fatalf("sync at +2 s: %v", err)
+			}
+			if m := f.count(routePull); m != 3 {
+				t.Errorf("sync at +2 s: %d pulls received, want 3", m)
+			}
+			if n, err := env.Store.Events(ctx); err != nil || n != 2 {
+				t.Errorf("centrale holds %d events (%v), want 2", n, err)
 			}
 		})
 	}
