@@ -24,7 +24,12 @@
 // A whole batch refused (a 4xx problem: certificate revoked, another
 // sede's events) is never dropped: it stays in the outbox, the state says
 // why, and the client retries with back-off. Retries wait from MinBackoff
-// doubling to MaxBackoff with jitter, never in a busy loop.
+// doubling to MaxBackoff with jitter, never in a busy loop. A push or a
+// pull that centrale refuses with a time to come back (429 or 503 with
+// Retry-After: a desk past its volume of events, centrale's slots busy)
+// is not sent again before it, at most an hour, on Config.Now's clock;
+// the syncs meanwhile do the rest, and the state keeps the refusal's
+// fault (retryafter.go).
 package client
 
 import (
@@ -619,8 +624,8 @@ func (c *Client) Pull(ctx context.Context) (int, error) {
 // sede pulls all the sede's records, in pages of Config.PullPage changes.
 // Cut off (a lost link, the program stopped), it resumes from the last
 // page applied: the cursor is stored with the page. A clerk asked for
-// it: it pulls even while an earlier refusal holds Pull back, and a
-// refusal until a time holds Pull back.
+// it: it pulls even while a refusal holds Pull back, and a refusal it
+// meets until a time (Retry-After) holds Pull back.
 func (c *Client) CatchUp(ctx context.Context, progress func(pinsede.CatchUp)) (int, error) {
 	c.run.Lock()
 	defer c.run.Unlock()
