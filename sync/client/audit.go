@@ -62,9 +62,20 @@ var errBatchFull = errors.New("batch full")
 // Where to start is asked once, then kept; asked again when the chain
 // changes (a restore) or centrale says the batch does not follow. A
 // centrale of before the endpoint (404) is no error: the entries wait.
+// The entries go in centrale's push slots: a refusal until a time
+// (Retry-After), of theirs or of a push, holds both back (Push).
 func (c *Client) SendAudit(ctx context.Context) (int, error) {
 	c.run.Lock()
 	defer c.run.Unlock()
+	if err := c.held(kindPush); err != nil {
+		return 0, err
+	}
+	n, err := c.sendAudit(ctx)
+	return n, c.hold(kindPush, err)
+}
+
+// sendAudit is SendAudit, under run.
+func (c *Client) sendAudit(ctx context.Context) (int, error) {
 	head, err := c.cfg.Local.AuditHead()
 	if err != nil || head.Seq == 0 {
 		return 0, err

@@ -24,11 +24,17 @@
 // A whole batch refused (a 4xx problem: certificate revoked, another
 // sede's events) is never dropped: it stays in the outbox, the state says
 // why, and the client retries with back-off. Retries wait from MinBackoff
-// doubling to MaxBackoff with jitter, never in a busy loop.
+// doubling to MaxBackoff with jitter, never in a busy loop. A push or a
+// pull that centrale refuses with a time to come back (429 or 503 with
+// Retry-After: a desk past its volume of events, centrale's slots busy)
+// is not sent again before it, at most an hour, on Config.Now's clock;
+// the syncs meanwhile do the rest, and the state keeps the refusal's
+// fault (retryafter.go).
 package client
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -142,6 +148,9 @@ type Client struct {
 	// answers counts centrale's answers that measured the clock (do):
 	// Sync forgets the reading when it got none. Under mu.
 	answers uint64
+	// holds are, by kind, centrale's last refusal of that kind of
+	// request until a time (retryafter.go); nil: none. Under mu.
+	holds [numKinds]*laterError
 }
 
 // New returns a client with cfg, its zero fields defaulted.
@@ -238,20 +247,19 @@ func (c *Client) update(fn func(*State)) {
 }
 
 // Run syncs until ctx ends: a push and a pull at once, then again every
-// PullEvery, at once on Notify, and after a failure with back-off.
+// PullEvery, at once on Notify, and after a failure with back-off. After
+// a sync that centrale told to come back later (Retry-After) it syncs
+// again at that time, with back-off, or after PullEvery if sooner: the
+// other kind of request goes on meanwhile.
 func (c *Client) Run(ctx context.Context) error {
 	backoff := c.cfg.MinBackoff
 	for {
-		wait := c.cfg.PullEvery
-		if err := c.Sync(ctx); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			wait = jitter(backoff)
-			backoff = min(backoff*2, c.cfg.MaxBackoff)
-		} else {
-			backoff = c.cfg.MinBackoff
+		err := c.Sync(ctx)
+		if err != nil && ctx.Err() != nil {
+			return ctx.Err()
 		}
+		var wait time.Duration
+		wait, backoff = c.after(err, backoff)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -264,6 +272,20 @@ func (c *Client) Run(ctx context.Context) error {
 	}
 }
 
+// after returns how long Run waits after a sync that failed with err
+// (nil: none), with backoff the back-off in force, and the back-off of
+// the next failure.
+func (c *Client) after(err error, backoff time.Duration) (wait, next time.Duration) {
+	if err == nil {
+		return c.cfg.PullEvery, c.cfg.MinBackoff
+	}
+	wait = jitter(backoff)
+	if d := c.untilHeld(); d > 0 && deferred(err) {
+		wait = min(max(wait, d), c.cfg.PullEvery)
+	}
+	return wait, min(backoff*2, c.cfg.MaxBackoff)
+}
+
 // jitter returns a wait between d/2 and d.
 func jitter(d time.Duration) time.Duration {
 	return d/2 + rand.N(d/2+1)
@@ -271,21 +293,37 @@ func jitter(d time.Duration) time.Duration {
 
 // Sync pushes the whole outbox, pulls the changes, fetches the
 // eligibility policy, then sends the audit entries centrale has not got
-// (SendAudit), and records the outcome in the state.
+// (SendAudit), and records the outcome in the state. A push or pull that
+// centrale refused until a time (Retry-After), now or at an earlier
+// sync, is not sent before that time; the rest goes on, and the sync
+// fails with the refusal's fault (Classify) unless something else
+// failed. The audit entries wait for the push.
 func (c *Client) Sync(ctx context.Context) error {
 	c.mu.Lock()
 	answers := c.answers
 	c.mu.Unlock()
-	_, err := c.Push(ctx)
+	var err, later error // later: the first request centrale said to send later
+	step := func(e error) {
+		if deferred(e) {
+			later = cmp.Or(later, e)
+		} else {
+			err = e
+		}
+	}
+	_, pushErr := c.Push(ctx)
+	step(pushErr)
 	if err == nil {
-		_, err = c.Pull(ctx)
+		_, e := c.Pull(ctx)
+		step(e)
 	}
 	if err == nil {
-		err = c.FetchPolicy(ctx)
+		step(c.FetchPolicy(ctx))
 	}
-	if err == nil {
-		_, err = c.SendAudit(ctx)
+	if err == nil && pushErr == nil {
+		_, e := c.SendAudit(ctx)
+		step(e)
 	}
+	err = cmp.Or(err, later)
 	if alert := c.refusal(ctx, err); alert != nil {
 		err = fmt.Errorf("centrale refuses the certificate: %w (%w)", alert, err)
 	}
@@ -315,10 +353,21 @@ func (c *Client) Sync(ctx context.Context) error {
 // Push sends the outbox to centrale in batches until it is empty, and
 // returns how many events centrale answered. Batches go one at a time, in
 // order; while one is on its way, the next is read from the store and
-// encoded, and the previous one's answers are written to it.
+// encoded, and the previous one's answers are written to it. After
+// centrale refused a push until a time (Retry-After), Push sends
+// nothing before it, and fails with that refusal.
 func (c *Client) Push(ctx context.Context) (int, error) {
 	c.run.Lock()
 	defer c.run.Unlock()
+	if err := c.held(kindPush); err != nil {
+		return 0, err
+	}
+	n, err := c.push(ctx)
+	return n, c.hold(kindPush, err)
+}
+
+// push is Push, under run, held back by nothing.
+func (c *Client) push(ctx context.Context) (int, error) {
 	first := c.next(0)
 	if first.err != nil {
 		return 0, fmt.Errorf("push: %w", first.err)
@@ -561,17 +610,31 @@ func (c *Client) ack(items []pinsede.OutboxEntry, results map[string]wire.Result
 // more, keeps them and applies them to the sede's credentials with the
 // cursor after them, in one local transaction a page (pinsede.Desk.ApplyPulled),
 // and returns how many it got. Pulling the same changes again changes
-// nothing.
-func (c *Client) Pull(ctx context.Context) (int, error) { return c.CatchUp(ctx, nil) }
+// nothing. After centrale refused a pull until a time (Retry-After),
+// Pull sends nothing before it, and fails with that refusal.
+func (c *Client) Pull(ctx context.Context) (int, error) {
+	if err := c.held(kindPull); err != nil {
+		return 0, err
+	}
+	return c.CatchUp(ctx, nil)
+}
 
 // CatchUp is Pull, telling progress how far it has come after each page
 // (nil: nothing to tell), on the calling goroutine: a desk that joins its
 // sede pulls all the sede's records, in pages of Config.PullPage changes.
 // Cut off (a lost link, the program stopped), it resumes from the last
-// page applied: the cursor is stored with the page.
+// page applied: the cursor is stored with the page. A clerk asked for
+// it: it pulls even while a refusal holds Pull back, and a refusal it
+// meets until a time (Retry-After) holds Pull back.
 func (c *Client) CatchUp(ctx context.Context, progress func(pinsede.CatchUp)) (int, error) {
 	c.run.Lock()
 	defer c.run.Unlock()
+	n, err := c.catchUp(ctx, progress)
+	return n, c.hold(kindPull, err)
+}
+
+// catchUp is CatchUp, under run.
+func (c *Client) catchUp(ctx context.Context, progress func(pinsede.CatchUp)) (int, error) {
 	got := 0
 	var p pinsede.CatchUp
 	for first := true; ; first = false {
@@ -701,7 +764,8 @@ func (c *Client) request(ctx context.Context, method, path string, body []byte) 
 var errNotModified = errors.New("not modified")
 
 // do sends a request and decodes a JSON answer into out, or returns the
-// problem centrale answered (errNotModified for a 304).
+// problem centrale answered (errNotModified for a 304); a 429 or 503
+// with a Retry-After is a *laterError around it.
 func (c *Client) do(req *http.Request, out any) error {
 	start := c.cfg.Now()
 	resp, err := c.cfg.HTTP.Do(req)
@@ -709,16 +773,23 @@ func (c *Client) do(req *http.Request, out any) error {
 		return err
 	}
 	defer resp.Body.Close()
-	c.measure(resp, start, c.cfg.Now())
+	end := c.cfg.Now()
+	c.measure(resp, start, end)
 	if resp.StatusCode == http.StatusNotModified {
 		return errNotModified
 	}
 	if resp.StatusCode != http.StatusOK {
 		var p wire.Problem
-		if err := wire.Decode(resp.Body, maxAnswer, &p); err != nil || p.Status == 0 {
-			return &statusError{status: resp.Status}
+		err := error(&p)
+		if derr := wire.Decode(resp.Body, maxAnswer, &p); derr != nil || p.Status == 0 {
+			err = &statusError{status: resp.Status}
 		}
-		return &p
+		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+			if until, ok := retryAfter(resp, end); ok {
+				return &laterError{err: err, until: until, sent: true}
+			}
+		}
+		return err
 	}
 	answ := io.LimitReader(resp.Body, maxAnswer)
 	if err := json.NewDecoder(answ).Decode(out); err != nil {
