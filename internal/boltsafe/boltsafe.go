@@ -4,7 +4,9 @@
 // "invalid freelist page: 0") wherever it reads it, at open, in a cursor,
 // in a commit. Do runs a bbolt operation and returns such a panic as an
 // error wrapping ErrDamaged, for the tools and the copies that read whole
-// stores to report; Check and CheckFile run bbolt's own consistency check.
+// stores to report; a Guard runs the transactions of a database kept open,
+// and stops at the first damage met in a write, which may leave bbolt's
+// writer lock held. Check and CheckFile run bbolt's own consistency check.
 package boltsafe
 
 import (
@@ -24,10 +26,13 @@ import (
 var ErrDamaged = errors.New("bbolt file damaged")
 
 // Do runs fn and returns its error. A panic raised by bbolt's own code
-// while fn runs comes back as an error wrapping ErrDamaged, the transaction
-// it was in rolled back by bbolt; the database stays open, to be closed. A
-// panic raised elsewhere (fn's own code, which bbolt may call back) is not
-// damage and goes on.
+// while fn runs comes back as an error wrapping ErrDamaged. After one in a
+// read transaction the database is still usable, and can be closed. After
+// one in a write transaction it may not be: bbolt's rollback can panic
+// again before it lets go of its writer lock, and then the next write and
+// bbolt's Close wait for ever; write to an open database through a Guard.
+// A panic raised elsewhere (fn's own code, which bbolt may call back) is
+// not damage and goes on.
 func Do(fn func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
