@@ -25,6 +25,9 @@ import (
 // without the key file it cannot be read, and the key is never in it.
 // It returns the number of bytes written.
 func (s *Store) Backup(w io.Writer) (int64, error) {
+	if err := s.g.Err(); err != nil {
+		return 0, fmt.Errorf("back up store %s: %w", s.path, corrupt(err))
+	}
 	n, err := boltcopy.WriteTo(s.db, w)
 	if err != nil {
 		return n, fmt.Errorf("back up store %s: %w", s.path, err)
@@ -43,6 +46,9 @@ func (s *Store) BackupFile(path string) (int64, error) {
 // backupFile is BackupFile, given up when ctx ends
 // (boltcopy.ToFileContext).
 func (s *Store) backupFile(ctx context.Context, path string) (int64, error) {
+	if err := s.g.Err(); err != nil {
+		return 0, fmt.Errorf("back up store %s to %s: %w", s.path, path, corrupt(err))
+	}
 	n, err := boltcopy.ToFileContext(ctx, s.db, path)
 	if errors.Is(err, boltcopy.ErrExists) {
 		err = ErrExists
@@ -107,7 +113,7 @@ func (s *Store) verifyCopy(path string, now time.Time) error {
 // markClosedCopy marks the copy at path as one of a store not in use
 // (metaClosedCopy), and syncs it.
 func markClosedCopy(path string) error {
-	db, err := openFile(path, boltOptions(), func(db *bolt.DB) error {
+	g, err := openFile(path, boltOptions(), func(db *bolt.DB) error {
 		return db.Update(func(btx *bolt.Tx) error {
 			b := btx.Bucket(bucketMeta)
 			if b == nil {
@@ -117,7 +123,7 @@ func markClosedCopy(path string) error {
 		})
 	})
 	if err == nil {
-		err = db.Close()
+		err = g.Close()
 	}
 	if err != nil {
 		return fmt.Errorf("mark the copy %s as of a store not in use: %w", path, err)
@@ -276,7 +282,7 @@ func openReadOnly(path string, k *keys) (*Store, uint64, error) {
 	opts := boltOptions()
 	opts.ReadOnly = true
 	var version uint64
-	db, err := openFile(path, opts, func(db *bolt.DB) error {
+	g, err := openFile(path, opts, func(db *bolt.DB) error {
 		return db.View(func(tx *bolt.Tx) (err error) {
 			if version, err = schemaOf(tx); err != nil {
 				return err
@@ -287,7 +293,7 @@ func openReadOnly(path string, k *keys) (*Store, uint64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	return &Store{db: db, path: path, k: k}, version, nil
+	return &Store{db: g.DB(), g: g, path: path, k: k}, version, nil
 }
 
 // copyFile copies the file from to a new file to, readable by the user
@@ -423,7 +429,7 @@ func Restore(from, path, keyPath string, now time.Time) (r Restored, err error) 
 // its mark: its slips were cut short. The key k must open it.
 func markRestored(path string, k *keys, now time.Time) ([]pinsede.Printing, error) {
 	var ps []pinsede.Printing
-	db, err := openFile(path, boltOptions(), func(db *bolt.DB) error {
+	g, err := openFile(path, boltOptions(), func(db *bolt.DB) error {
 		return db.Update(func(btx *bolt.Tx) error {
 			if _, err := schemaOf(btx); err != nil {
 				return err
@@ -440,7 +446,7 @@ func markRestored(path string, k *keys, now time.Time) ([]pinsede.Printing, erro
 		})
 	})
 	if err == nil {
-		err = db.Close()
+		err = g.Close()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("mark the slips printing in the copy: %w", err)

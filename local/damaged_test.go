@@ -167,3 +167,95 @@ func TestOpenDamagedFreelist(t *testing.T) {
 	}
 	s.Close()
 }
+
+// hangWait is how long a call may take before it is taken as blocked for
+// ever: it detects a hang, it is no measure of speed.
+const hangWait = 10 * time.Second
+
+// returns runs fn in a goroutine and returns its error, failing the test
+// when fn does not return within hangWait.
+func returns(t *testing.T, what string, fn func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- fn() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(hangWait):
+		t.Fatalf("%s blocked %v", what, hangWait)
+		return nil
+	}
+}
+
+// The desk's store, open, its freelist page damaged by the disk: the
+// sync's Ack says ErrCorrupt, and so does the operator's next issue, at
+// once; Close returns and lets go of the file, which a Restore in the same
+// process replaces with a copy of before, which opens and acks. Before,
+// the next issue and Close
+// blocked for ever on bbolt's writer lock, which its rollback, panicking
+// again on the freelist, had kept.
+func TestDamageInWritePoisonsStore(t *testing.T) {
+	dir := t.TempDir()
+	path, key := filepath.Join(dir, "sportello.db"), filepath.Join(dir, "store.key")
+	s, err := local.Create(path, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDesk(s, &capturePrinter{})
+	sess := session(s)
+	for i := range 5 {
+		if _, err := d.Issue(context.Background(), sess, person(i, "Colombo", "Luca"), verification(pngScan(2000))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyPath := filepath.Join(dir, "copy.db")
+	if _, err := s.BackupFile(copyPath); err != nil {
+		t.Fatal(err)
+	}
+	items, err := s.Outbox(10)
+	if err != nil || len(items) == 0 {
+		t.Fatal(err, len(items))
+	}
+	zeroed.Freelist(t, path)
+	if err := s.Ack(items[0].Seq); !errors.Is(err, local.ErrCorrupt) {
+		t.Fatalf("Ack over the damaged freelist: %v, want ErrCorrupt", err)
+	} else {
+		t.Logf("Ack: %v", err)
+	}
+	if err := returns(t, "the next issue", func() error {
+		_, err := d.Issue(context.Background(), sess, person(7, "Colombo", "Luca"), verification(pngScan(2000)))
+		return err
+	}); !errors.Is(err, local.ErrCorrupt) {
+		t.Errorf("next issue: %v, want ErrCorrupt", err)
+	}
+	if _, err := s.Outbox(10); !errors.Is(err, local.ErrCorrupt) {
+		t.Errorf("a read after: %v, want ErrCorrupt", err)
+	}
+	if _, err := s.BackupFile(filepath.Join(dir, "after.db")); !errors.Is(err, local.ErrCorrupt) {
+		t.Errorf("a copy after: %v, want ErrCorrupt", err)
+	}
+	if err := returns(t, "Close", s.Close); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	if err := returns(t, "Restore", func() error {
+		_, err := local.Restore(copyPath, path, key, testclock.Now())
+		return err
+	}); err != nil {
+		t.Fatalf("Restore in the same process: %v", err)
+	}
+	s, err = local.Open(path, key)
+	if err != nil {
+		t.Fatalf("open the restored store: %v", err)
+	}
+	defer s.Close()
+	items, err = s.Outbox(100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) == 0 {
+		t.Error("the restored store has no outbox")
+	}
+	if err := s.Ack(items[0].Seq); err != nil {
+		t.Errorf("Ack on the restored store: %v", err)
+	}
+}

@@ -93,7 +93,10 @@ Open checks that the file is whole before bbolt maps it in memory, and
 reports a damaged file as ErrCorrupt without writing to it; damage inside
 the file that bbolt finds later (it panics on a page it cannot parse) is
 ErrCorrupt of the transaction that met it (boltsafe.Do), which writes
-nothing. BackupInto checks each copy (CheckCopy's checks, bbolt's
+nothing. Damage met in a write poisons the store (boltsafe.Guard): bbolt's
+rollback may then have kept its writer lock, so every later operation
+returns that ErrCorrupt at once, and Close lets go of the file without
+bbolt's Close, for Restore to replace it. BackupInto checks each copy (CheckCopy's checks, bbolt's
 consistency check among them) before it counts: a damaged store's copy
 is removed and the copies of before kept. Restore from a backup.
 */

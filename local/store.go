@@ -23,7 +23,10 @@ var _ pinsede.Store = (*Store)(nil)
 // with the key in a separate key file. It is safe for concurrent use by
 // the goroutines of one program; only one program may open it at a time.
 type Store struct {
-	db   *bolt.DB
+	db *bolt.DB
+	// g runs db's transactions and closes it: the first damage bbolt
+	// panics on in a write poisons it, and the store with it.
+	g    *boltsafe.Guard
 	path string
 	k    *keys
 	// desk is the desk id SetDesk gave: its write transactions put it in
@@ -165,7 +168,7 @@ func Open(path, keyPath string) (*Store, error) {
 // the migrations it has not had. A bbolt panic on a damaged file comes back
 // as ErrCorrupt.
 func open(path string, k *keys) (*Store, error) {
-	db, err := openFile(path, boltOptions(), func(db *bolt.DB) error {
+	g, err := openFile(path, boltOptions(), func(db *bolt.DB) error {
 		var version uint64
 		err := db.View(func(tx *bolt.Tx) (err error) {
 			if version, err = schemaOf(tx); err != nil {
@@ -187,28 +190,23 @@ func open(path string, k *keys) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{db: db, path: path, k: k}, nil
+	return &Store{db: g.DB(), g: g, path: path, k: k}, nil
 }
 
-// openFile opens the bbolt file at path with opts and runs fn on it; on
-// an error of either the file is closed. The panic bbolt raises on a
-// damaged page is ErrCorrupt (corrupt).
-func openFile(path string, opts *bolt.Options, fn func(*bolt.DB) error) (*bolt.DB, error) {
-	var db *bolt.DB
-	err := boltsafe.Do(func() error {
-		var err error
-		if db, err = bolt.Open(path, 0o600, opts); err != nil {
-			return boltError(err)
-		}
-		return fn(db)
-	})
+// openFile opens the bbolt file at path with opts and runs fn on it, as a
+// write of its Guard (boltsafe.Open, Guard.Write); on an error of either
+// the file is closed, or let go of after a damage in a write. The panic
+// bbolt raises on a damaged page is ErrCorrupt (corrupt).
+func openFile(path string, opts *bolt.Options, fn func(*bolt.DB) error) (*boltsafe.Guard, error) {
+	g, err := boltsafe.Open(path, 0o600, opts)
 	if err != nil {
-		if db != nil {
-			db.Close()
-		}
+		return nil, corrupt(boltError(err))
+	}
+	if err := g.Write(func() error { return fn(g.DB()) }); err != nil {
+		g.Close()
 		return nil, corrupt(err)
 	}
-	return db, nil
+	return g, nil
 }
 
 // corrupt returns err, with bbolt's panic on a damaged page
@@ -266,9 +264,13 @@ func (s *Store) Path() string { return s.path }
 // writes its new desk from then on. Call it before the store is shared.
 func (s *Store) SetDesk(desk string) { s.desk = desk }
 
-// Close closes the store. Transactions still running finish first.
+// Close closes the store. Transactions still running finish first. A
+// store poisoned by damage in a write (guard) is not closed by bbolt, whose
+// writer lock the damage may have left held: its file is let go of, for a
+// restore or another program to take, its memory map left until the
+// process ends (boltsafe.Guard.Close).
 func (s *Store) Close() error {
-	if err := s.db.Close(); err != nil {
+	if err := s.g.Close(); err != nil {
 		return fmt.Errorf("close store %s: %w", s.path, err)
 	}
 	return nil
@@ -290,11 +292,23 @@ func (s *Store) View(fn func(pinsede.Tx) error) error {
 	})
 }
 
-// guard runs fn, an operation on the store's bbolt file, and returns the
-// panic bbolt raises on a damaged page as ErrCorrupt (boltsafe.Do), for
-// the desk to say so and the tools to report it: restore from a copy.
+// guard runs fn, an operation that reads the store's bbolt file, and
+// returns the panic bbolt raises on a damaged page as ErrCorrupt
+// (boltsafe.Guard.Read), for the desk to say so and the tools to report
+// it: restore from a copy. Once the store is poisoned (guardWrite) it
+// returns its ErrCorrupt at once, without running fn.
 func (s *Store) guard(fn func() error) error {
-	return corrupt(boltsafe.Do(fn))
+	return corrupt(s.g.Read(fn))
+}
+
+// guardWrite runs fn, an operation that writes to the store's bbolt file,
+// as guard does, one at a time (boltsafe.Guard.Write). A panic of bbolt
+// in it poisons the store: bbolt's rollback may have panicked again with
+// its writer lock held. From then on every operation of the store returns
+// the same ErrCorrupt at once, and Close lets go of the file; nothing of
+// the write that met the damage is committed.
+func (s *Store) guardWrite(fn func() error) error {
+	return corrupt(s.g.Write(fn))
 }
 
 // check runs bbolt's consistency check over the whole store file
@@ -308,18 +322,18 @@ func (s *Store) view(fn func(*bolt.Tx) error) error {
 	return s.guard(func() error { return s.db.View(fn) })
 }
 
-// update is bolt's Update of the store's file, guarded (guard).
+// update is bolt's Update of the store's file, guarded (guardWrite).
 func (s *Store) update(fn func(*bolt.Tx) error) error {
-	return s.guard(func() error { return s.db.Update(fn) })
+	return s.guardWrite(func() error { return s.db.Update(fn) })
 }
 
 // Update runs fn in a read-write transaction and commits what it wrote
 // when it returns nil. When fn returns an error or panics, nothing is
 // written: the error is returned as is, the panic goes on, but for
-// bbolt's on a damaged page, which is ErrCorrupt (guard). Only one Update
-// runs at a time; others wait.
+// bbolt's on a damaged page, which is ErrCorrupt and poisons the store
+// (guardWrite). Only one Update runs at a time; others wait.
 func (s *Store) Update(fn func(pinsede.Tx) error) error {
-	return s.guard(func() error {
+	return s.guardWrite(func() error {
 		btx, err := s.db.Begin(true)
 		if err != nil {
 			return fmt.Errorf("write store %s: %w", s.path, err)

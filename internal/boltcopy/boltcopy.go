@@ -12,10 +12,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"github.com/pinsede/pinsede/internal/boltsafe"
 	"github.com/pinsede/pinsede/internal/dirsync"
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // ErrExists is returned by ToFile when the copy's file exists: a copy
@@ -58,18 +60,13 @@ func ToFileContext(ctx context.Context, db *bolt.DB, path string) (int64, error)
 		return 0, err
 	}
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, filepath.Base(path)+".*.part")
-	if err != nil {
-		return 0, err
-	}
-	tmp := f.Name()
 	// Held until in place, that Prune leaves it alone (removeCutShort).
-	release, err := boltsafe.Hold(tmp, 0)
+	f, held, err := createPart(dir, filepath.Base(path)+".*.part")
 	if err != nil {
-		f.Close()
-		os.Remove(tmp)
 		return 0, fmt.Errorf("copy to %s: %w", path, err)
 	}
+	tmp := f.Name()
+	release := held.Close
 	// Windows renames and removes no open file: there the lock goes
 	// just before.
 	early := runtime.GOOS == "windows"
@@ -105,6 +102,69 @@ func ToFileContext(ctx context.Context, db *bolt.DB, path string) (int64, error)
 		return 0, fmt.Errorf("copy to %s: %w", path, err)
 	}
 	return n, nil
+}
+
+// partAttempts is how many .part files a copy makes, each removed by a
+// Prune before the copy held it, before it gives up.
+const partAttempts = 10
+
+// partWait is how long a copy waits to hold its new .part while another
+// holds it: a Prune that found it not held yet, removing it.
+const partWait = time.Second
+
+// errGone is a .part file a Prune removed before its copy held it.
+var errGone = errors.New("removed before held")
+
+// createPart creates a new file in dir named by pattern (os.CreateTemp)
+// and takes bbolt's lock on it (boltsafe.HoldFile), for Prune to leave it
+// alone (removeCutShort); it returns the file, open to write, and the one
+// held, which closed lets go of the lock. Between the two a Prune may find
+// the file not held, and remove it: it does while holding it, and only if
+// its name is still the file's, so the copy, once it holds its file, finds
+// it at its name or not at all; in that case it makes another.
+func createPart(dir, pattern string) (f, held *os.File, err error) {
+	for range partAttempts {
+		if f, err = os.CreateTemp(dir, pattern); err != nil {
+			return nil, nil, err
+		}
+		var fi fs.FileInfo
+		if fi, err = f.Stat(); err == nil {
+			if held, err = holdPart(f.Name(), fi); err == nil {
+				return f, held, nil
+			}
+		}
+		f.Close()
+		if fi != nil && at(f.Name(), fi) {
+			os.Remove(f.Name())
+		}
+		if !errors.Is(err, errGone) && !errors.Is(err, berrors.ErrTimeout) {
+			return nil, nil, err
+		}
+	}
+	return nil, nil, fmt.Errorf("%d files to copy to, the last: %w", partAttempts, err)
+}
+
+// holdPart holds the file at path (boltsafe.HoldFile), fi, and returns it
+// held; errGone when path names it no more once held, or names none.
+func holdPart(path string, fi fs.FileInfo) (*os.File, error) {
+	held, err := boltsafe.HoldFile(path, partWait)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: %w", path, errGone)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if hi, err := held.Stat(); err != nil || !os.SameFile(fi, hi) || !at(path, fi) {
+		held.Close()
+		return nil, fmt.Errorf("%s: %w", path, errGone)
+	}
+	return held, nil
+}
+
+// at tells whether path names the file fi is of.
+func at(path string, fi fs.FileInfo) bool {
+	now, err := os.Lstat(path)
+	return err == nil && os.SameFile(fi, now)
 }
 
 // ctxWriter is a writer that refuses to write once its context ended.

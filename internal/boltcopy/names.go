@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -93,16 +94,36 @@ func removeCutShort(dir, prefix, suffix string) error {
 		if _, ours := stampOf(name[:max(i, 0)], prefix, suffix); !ours {
 			continue
 		}
-		release, err := boltsafe.Hold(p, 0)
+		held, err := boltsafe.HoldFile(p, 0)
 		if err != nil {
 			continue // a copy under way, or gone
 		}
-		release()
-		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+		if err := removeHeld(p, held); err != nil && !os.IsNotExist(err) {
 			return fmt.Errorf("remove copies cut short in %s: %w", dir, err)
 		}
 	}
 	return nil
+}
+
+// removeHeld removes the file at path, held (boltsafe.HoldFile), if path
+// still names it, and lets go of it. It is removed held: a copy that made
+// it and had not held it yet (createPart) finds it gone once it holds it,
+// and makes another; let go of first, it would be removed under the copy
+// that held it just after. Not on Windows, which removes no open file:
+// there it is let go of just before.
+func removeHeld(path string, held *os.File) error {
+	fi, err := held.Stat()
+	if err != nil || !at(path, fi) {
+		held.Close()
+		return err
+	}
+	if runtime.GOOS == "windows" {
+		held.Close()
+		return os.Remove(path)
+	}
+	err = os.Remove(path)
+	held.Close()
+	return err
 }
 
 // stampOf returns the instant a copy's name gives, and whether it is the

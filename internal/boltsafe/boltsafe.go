@@ -4,7 +4,9 @@
 // "invalid freelist page: 0") wherever it reads it, at open, in a cursor,
 // in a commit. Do runs a bbolt operation and returns such a panic as an
 // error wrapping ErrDamaged, for the tools and the copies that read whole
-// stores to report; Check and CheckFile run bbolt's own consistency check.
+// stores to report; a Guard runs the transactions of a database kept open,
+// and stops at the first damage met in a write, which may leave bbolt's
+// writer lock held. Check and CheckFile run bbolt's own consistency check.
 package boltsafe
 
 import (
@@ -24,14 +26,20 @@ import (
 var ErrDamaged = errors.New("bbolt file damaged")
 
 // Do runs fn and returns its error. A panic raised by bbolt's own code
-// while fn runs comes back as an error wrapping ErrDamaged, the transaction
-// it was in rolled back by bbolt; the database stays open, to be closed. A
-// panic raised elsewhere (fn's own code, which bbolt may call back) is not
-// damage and goes on.
+// while fn runs on what it read from the file (damage) comes back as an
+// error wrapping ErrDamaged. After one in a
+// read transaction the database is still usable, and can be closed. After
+// one in a write transaction it may not be: bbolt's rollback can panic
+// again before it lets go of its writer lock, and then the next write and
+// bbolt's Close wait for ever; write to an open database through a Guard.
+// A panic raised elsewhere (fn's own code, which bbolt may call back) is
+// not damage and goes on, and so does one of bbolt's that tells of its
+// caller's bug, not of the file (damage): a nil *bolt.Bucket used (a
+// bucket not there), a cursor used after its transaction ("tx closed").
 func Do(fn func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			if !raisedByBolt() {
+			if !raisedByBolt() || !damage(r) {
 				panic(r)
 			}
 			err = fmt.Errorf("%w: %v", ErrDamaged, r)
@@ -60,6 +68,71 @@ func raisedByBolt() bool {
 			return false
 		}
 	}
+}
+
+// damageMessages are the words of the panics bbolt raises on what it read
+// from the file: a page not the one or not of the kind it expected, a
+// freelist, a bucket header, a key or a page id that no file bbolt wrote
+// holds (bbolt's source, v1.5: internal/common/page.go, internal/freelist,
+// bucket.go, node.go, cursor.go, db.go). Those of a misuse ("tx closed",
+// "managed tx commit not allowed") are not among them.
+var damageMessages = []string{
+	"Page expected to be",           // a page that names another id
+	"has unexpected type/flags",     // a page of another kind
+	"invalid page type",             // a cursor's page neither branch nor leaf
+	"expected branch node",          // a cursor's page of the wrong kind
+	"expected leaf node",            //
+	"invalid childAt",               // a branch element on a leaf
+	"invalid freelist page",         // the freelist page of another kind
+	"non-freelist page",             // its count or ids read from another
+	"overflows int",                 // a freelist's count garbage
+	"pgids not sorted",              // a freelist's ids
+	"mergepgids bad len",            //
+	"already freed",                 // a page freed twice
+	"cannot free page 0 or 1",       // a meta page freed
+	"was allocated by the same",     // a page freed by its own transaction
+	"duplicated free",               // a freelist that names a page twice
+	"overlapped free page",          //
+	"Detected mismatch",             // the hashmap freelist's maps
+	"out of sync with free pages",   //
+	"invalid page allocation",       //
+	"above high water mark",         // a page id beyond the file
+	"misplaced bucket header",       // a bucket's key or flags
+	"unexpected bucket header flag", //
+	"inline bucket",                 // an inline bucket naming a page
+	"zero-length node key",          // keys read empty from a page
+	"zero-length inode key",         //
+	"zero-length old key",           //
+	"circular dependency",           // a page that holds itself
+	"inode overflow",                // a page's count
+	"invalid meta pages",            // both meta pages
+	"freepages:",                    // the free pages, scanned
+	"check fail",                    // bbolt's strict mode
+}
+
+// damage tells whether r, a value bbolt's code panicked with, is of a
+// damaged file: one of bbolt's own messages on a page it read
+// (damageMessages), or a runtime index or slice bounds error, which its
+// reads of a page whose counts or offsets are garbage raise. Other runtime
+// errors, as a nil pointer dereferenced, are bugs of its caller.
+func damage(r any) bool {
+	var msg string
+	switch v := r.(type) {
+	case runtime.Error:
+		return strings.Contains(v.Error(), "out of range")
+	case error:
+		msg = v.Error()
+	case string:
+		msg = v
+	default:
+		return false
+	}
+	for _, m := range damageMessages {
+		if strings.Contains(msg, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // maxFaults is how many of the faults Check finds its error names.

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/pinsede/pinsede/internal/boltsafe"
 	"github.com/pinsede/pinsede/internal/boltsafe/zeroed"
@@ -95,4 +98,111 @@ func TestOtherPanicGoesOn(t *testing.T) {
 		})
 	})
 	t.Fatal("Do returned")
+}
+
+// goesOn runs fn through Do and returns what it panicked with, failing the
+// test when Do returned instead.
+func goesOn(t *testing.T, what string, fn func() error) (r any) {
+	t.Helper()
+	defer func() { r = recover() }()
+	err := boltsafe.Do(fn)
+	t.Errorf("%s: Do returned %v, want the panic to go on", what, err)
+	return nil
+}
+
+// bbolt's panics on its caller's bugs go on, not told as a damaged file
+// (which the desk would have restored from an older copy): a bucket not
+// there (a nil *bolt.Bucket) written to, a cursor used after its
+// transaction ("assertion failed: tx closed"). Before, Do returned both as
+// ErrDamaged (TestProbeNilBucketIsDamage).
+func TestMisuseGoesOn(t *testing.T) {
+	good, _ := damaged(t, 10)
+	db, err := bolt.Open(good, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	r := goesOn(t, "a nil bucket's Put", func() error {
+		return db.Update(func(tx *bolt.Tx) error {
+			return tx.Bucket([]byte("no-such-bucket")).Put([]byte("k"), []byte("v"))
+		})
+	})
+	if _, ok := r.(runtime.Error); !ok {
+		t.Errorf("a nil bucket's Put panicked with %v, want a runtime error", r)
+	}
+	var c *bolt.Cursor
+	if err := db.View(func(tx *bolt.Tx) error { c = tx.Bucket([]byte("records")).Cursor(); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	r = goesOn(t, "a cursor after its transaction", func() error {
+		c.First()
+		return nil
+	})
+	if s, _ := r.(string); !strings.Contains(s, "tx closed") {
+		t.Errorf("a cursor after its transaction panicked with %v, want tx closed", r)
+	}
+	// The database is still whole and usable.
+	if err := boltsafe.Check(db); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// errNoRecords is a file without its records bucket: with its newest meta
+// page zeroed, bbolt reads the file as of the meta before, when it was empty.
+var errNoRecords = errors.New("no records bucket")
+
+// Each page of a file zeroed in turn, as a disk damages one: a walk of its
+// records and a write of some through a Guard return nil or ErrDamaged
+// (or, the newest meta page zeroed, the file as it was before), never a
+// panic going on: every panic bbolt raises on these is one Do tells as
+// damage.
+func TestEachPageZeroedIsDamage(t *testing.T) {
+	good, _ := damaged(t, 0)
+	damagedN := 0
+	for pg, p := range zeroed.EachPage(t, good) {
+		g, err := boltsafe.Open(p, 0o600, &bolt.Options{Timeout: time.Second})
+		if err != nil {
+			if !errors.Is(err, boltsafe.ErrDamaged) {
+				t.Errorf("page %d zeroed: open: %v, want ErrDamaged", pg, err)
+			}
+			damagedN++
+			continue
+		}
+		db := g.DB()
+		read := g.Read(func() error {
+			return db.View(func(tx *bolt.Tx) error {
+				b := tx.Bucket([]byte("records"))
+				if b == nil {
+					return errNoRecords
+				}
+				return b.ForEach(func(k, v []byte) error { return nil })
+			})
+		})
+		write := g.Write(func() error {
+			return db.Update(func(tx *bolt.Tx) error {
+				b := tx.Bucket([]byte("records"))
+				if b == nil {
+					return errNoRecords
+				}
+				for i := 0; i < 2000; i += 7 {
+					if err := b.Delete(fmt.Appendf(nil, "%06d", i)); err != nil {
+						return err
+					}
+				}
+				return b.Put([]byte("new"), bytes.Repeat([]byte{'y'}, 5000))
+			})
+		})
+		for _, err := range []error{read, write} {
+			if err != nil && !errors.Is(err, boltsafe.ErrDamaged) && !errors.Is(err, errNoRecords) {
+				t.Errorf("page %d zeroed: %v, want nil or ErrDamaged", pg, err)
+			}
+		}
+		if read != nil || write != nil {
+			damagedN++
+		}
+		if err := g.Close(); err != nil {
+			t.Errorf("page %d zeroed: Close: %v", pg, err)
+		}
+	}
+	t.Logf("%d of the pages zeroed told as damage", damagedN)
 }

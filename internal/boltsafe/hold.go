@@ -22,6 +22,17 @@ const holdPoll = 50 * time.Millisecond
 // waits at most timeout (polling as bbolt does) for a program that holds
 // the file, then fails with bbolt's berrors.ErrTimeout.
 func Hold(path string, timeout time.Duration) (release func() error, err error) {
+	f, err := HoldFile(path, timeout)
+	if err != nil {
+		return nil, err
+	}
+	return f.Close, nil // closing the file lets go of its lock
+}
+
+// HoldFile is Hold, and returns the file held, opened read-only: closing
+// it lets go of the lock. It tells which file was held when path may name
+// another by then (os.SameFile of its Stat and path's).
+func HoldFile(path string, timeout time.Duration) (*os.File, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("hold %s: %w", path, err)
@@ -41,5 +52,5 @@ func Hold(path string, timeout time.Duration) (release func() error, err error) 
 		f.Close()
 		return nil, fmt.Errorf("hold %s: %w", path, err)
 	}
-	return f.Close, nil // closing the file lets go of its lock
+	return f, nil
 }

@@ -16,3 +16,9 @@ func lock(f *os.File) error {
 	}
 	return err
 }
+
+// unlock lets go of bbolt's lock on f. Closing f alone would not while
+// bbolt's memory map of the file holds its open file description.
+func unlock(f *os.File) error {
+	return syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+}

@@ -18,3 +18,9 @@ func lock(f *os.File) error {
 	}
 	return err
 }
+
+// unlock lets go of bbolt's lock on f, the byte range lock takes.
+func unlock(f *os.File) error {
+	const m1 = 1<<32 - 1 // -1 in a uint32
+	return windows.UnlockFileEx(windows.Handle(f.Fd()), 0, 1, 0, &windows.Overlapped{Offset: m1, OffsetHigh: m1})
+}
