@@ -437,7 +437,8 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 	if !checkAuditHead(w, c, req.AuditHead) { // audit.go
 		return
 	}
-	if !s.admitVolume(w, r, c, len(req.Events)) { // pushvolume.go
+	refund := s.admitVolume(w, r, c, len(req.Events)) // pushvolume.go
+	if refund == nil {
 		return
 	}
 	at := s.Now()
@@ -446,6 +447,9 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 			"offset", offset.Round(time.Millisecond).String(), "events", n)
 	}
 	res, err := s.Store.Push(r.Context(), c.code, *req.AuditHead, req.Events, at)
+	if err != nil { // nothing stored
+		refund(len(req.Events))
+	}
 	var fe *central.ForkError
 	switch {
 	case errors.As(err, &fe):
@@ -455,6 +459,13 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 		s.internal(w, r, err)
 		return
 	}
+	dup := 0
+	for _, v := range res {
+		if v.Verdict == wire.Duplicate {
+			dup++
+		}
+	}
+	refund(dup)
 	s.metrics.pushed(c.code, req.Events, res, at)
 	writeJSON(w, http.StatusOK, wire.ContentJSON, wire.PushResponse{Results: res})
 }
