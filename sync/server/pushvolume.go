@@ -145,7 +145,7 @@ func (s *Server) admitVolume(w http.ResponseWriter, r *http.Request, c caller, n
 	}
 	retryAfter(w, d)
 	problem(w, http.StatusTooManyRequests, wire.ProblemPushVolume, "Too many events from this desk",
-		fmt.Sprintf("this certificate (%s %s, desk %q) has pushed more events than centrale takes of one desk: %d in a row, then %d a day; nothing was stored of these %d: they stay in the desk's outbox, which sends them again in %s s. A desk issues a few hundred PINs a day: if it did not issue that many, have its PC looked at",
+		fmt.Sprintf("this certificate (%s %s, desk %q) has pushed more events than centrale takes of one desk: %d in a row, then %d a day; nothing was stored of these %d: they stay in the desk's outbox, which sends them again after %s s. A desk issues a few hundred PINs a day: if it did not issue that many, have its PC looked at",
 			c.role, c.code, c.desk, g.limits.Events, int(float64(g.limits.Events)*float64(24*time.Hour)/float64(g.limits.Refill)), n, w.Header().Get("Retry-After")))
 	return nil
 }
