@@ -106,7 +106,7 @@ type Server struct {
 	// pullGuard holds the slots of GET /v1/changes (pulllimit.go).
 	pullGuard atomic.Pointer[pullGuard]
 	// errorLines rates the log lines of the requests refused or failed
-	// (status 400 and up; reqlog.go).
+	// (status 400 and up; reqlog.go), by certificate and status.
 	errorLines lineRates
 	// volume holds the buckets of the events each certificate pushes
 	// (pushvolume.go).
@@ -260,8 +260,10 @@ func (s *Server) logged(next http.Handler) http.Handler {
 
 // logRequest logs the line of a request answered status after took,
 // with what the request chose cut (logText); the lines of requests
-// refused or failed come at most once every 10 s by certificate
-// (errorLines), telling how many were held back.
+// refused or failed come at most once every 10 s by certificate and
+// status (errorLines), telling how many were held back: a refusal of
+// one kind (a 404 in a loop) never hides the first line of another (the
+// desk's 409 for its clock), whose request id the desk quotes.
 func (s *Server) logRequest(r *http.Request, status int, took time.Duration) {
 	if s.Log == nil {
 		return
@@ -272,7 +274,7 @@ func (s *Server) logRequest(r *http.Request, status int, took time.Duration) {
 		if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
 			key = pki.Serial(r.TLS.PeerCertificates[0])
 		}
-		held, ok := s.errorLines.event(key, s.Now())
+		held, ok := s.errorLines.event(key+" "+strconv.Itoa(status), s.Now())
 		if !ok {
 			return
 		}
