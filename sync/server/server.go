@@ -73,9 +73,12 @@ type Server struct {
 	// (WithRequestID, reqlog.go); nil logs nothing.
 	Log *slog.Logger
 	// RequestTimeout bounds the work of a request, in the store
-	// included, through the deadline of its context: past it the store
-	// gives up and the request is answered 503. Set it below the
-	// http.Server's WriteTimeout, past which the answer could not be
+	// included, through the deadline of its context: past it
+	// PostgreSQL's queries stop, and a push or pull of the bbolt store
+	// gives up before its transaction (for a push, once it has bbolt's
+	// one writer); the request is then answered 503. bbolt's
+	// transactions, short, run to their end once begun. Set it below
+	// the http.Server's WriteTimeout, past which the answer could not be
 	// written. Zero: DefaultRequestTimeout.
 	RequestTimeout time.Duration
 	// Backups, when not nil, is what the online copies of the store did
