@@ -9,7 +9,10 @@ import "time"
 // already active, as a single-machine desk always did.
 type Link interface {
 	// Online reports whether the last exchange with the central records
-	// succeeded.
+	// succeeded and they took this desk's pushes: a PIN issued now is
+	// active once they take it. False while they cannot be reached, and
+	// while they refuse the desk's pushes for now (busy, limiting it):
+	// its new PINs wait for activation.
 	Online() bool
 	// Notify asks the link to push the outbox at once; it never blocks.
 	Notify()
@@ -23,7 +26,8 @@ type Link interface {
 }
 
 // offline reports whether the desk has central records that it cannot
-// reach now: its new PINs wait for activation.
+// reach now, or that refuse its pushes for now: its new PINs wait for
+// activation.
 func (d *Desk) offline() bool { return d.Link != nil && !d.Link.Online() }
 
 // The message keys of a new PIN refused while this PC's clock is off the

@@ -243,12 +243,21 @@ func apply(btx *bolt.Tx, sede string, events []pinsede.Event, reasons []string, 
 // applies the events, as Apply does, in one write transaction: a push
 // that fails halfway (a crash, a record that does not read) keeps
 // neither its head nor its events. A head refused is recorded as a fork
-// and returned as a *central.ForkError, with no event applied.
+// and returned as a *central.ForkError, with no event applied. A push
+// whose ctx has ended by the time it has bbolt's one writer (waiting
+// behind others' pushes) gives up with ctx's error, nothing kept; once
+// begun, the transaction runs to its end.
 func (s *Store) Push(ctx context.Context, sede string, h wire.AuditHead, events []pinsede.Event, at time.Time) ([]wire.Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("push of %s: %w", sede, err)
+	}
 	reasons := central.ScreenAll(*s.limits.Load(), sede, events, at)
 	var out []wire.Result
 	var fork *central.ForkError
 	err := s.db.Update(func(btx *bolt.Tx) (err error) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if fork, err = keepHead(btx, sede, h, at); err != nil {
 			return fmt.Errorf("audit head %d: %w", h.Seq, err)
 		}
@@ -271,8 +280,12 @@ func (s *Store) Push(ctx context.Context, sede string, h wire.AuditHead, events 
 // through, the cursor past those it looked at, and the number of the
 // sede's newest change, in one read transaction: the newest is the last
 // key under the sede's prefix. A change f leaves out costs its decoding
-// only: its event is not read.
+// only: its event is not read. A pull whose ctx has ended gives up with
+// its error before the transaction; once begun, it runs to its end.
 func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit int, f *central.ChangeFilter) ([]wire.Change, uint64, uint64, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, 0, fmt.Errorf("changes of %s: %w", sede, err)
+	}
 	prefix := append([]byte(sede), 0)
 	var out []wire.Change
 	next, latest := after, uint64(0)

@@ -29,7 +29,9 @@
 // Retry-After: a desk past its volume of events, centrale's slots busy)
 // is not sent again before it, at most an hour, on Config.Now's clock;
 // the syncs meanwhile do the rest, and the state keeps the refusal's
-// fault (retryafter.go).
+// fault (retryafter.go). Such a refusal, busy or limiting the desk,
+// leaves the desk Online, centrale reached; only while it holds the
+// pushes back does Online() say false, the new PINs not active yet.
 package client
 
 import (
@@ -151,6 +153,9 @@ type Client struct {
 	// holds are, by kind, centrale's last refusal of that kind of
 	// request until a time (retryafter.go); nil: none. Under mu.
 	holds [numKinds]*laterError
+	// pushRefused is whether the last sync's push failed while the sync
+	// reached centrale (Online): its PINs are not active. Under mu.
+	pushRefused bool
 }
 
 // New returns a client with cfg, its zero fields defaulted.
@@ -200,12 +205,17 @@ func (c *Client) State() State {
 	return c.copyState()
 }
 
-// Online reports whether the last sync reached centrale; with Notify it
-// makes the client a pinsede.Link.
+// Online reports whether the last sync reached centrale and its push
+// was not refused (busy, limiting this desk, or held back until a
+// Retry-After): a PIN issued now is pushed at once (Notify) and active
+// once centrale takes it. It is false while the state is Online with
+// FaultLimited or FaultBusy of a push, so that the desk's new slips say
+// their PIN is pending activation. With Notify it makes the client a
+// pinsede.Link.
 func (c *Client) Online() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.state.Status == Online
+	return c.state.Status == Online && !c.pushRefused
 }
 
 func (c *Client) copyState() State {
@@ -294,17 +304,26 @@ func jitter(d time.Duration) time.Duration {
 // Sync pushes the whole outbox, pulls the changes, fetches the
 // eligibility policy, then sends the audit entries centrale has not got
 // (SendAudit), and records the outcome in the state. A push or pull that
-// centrale refused until a time (Retry-After), now or at an earlier
-// sync, is not sent before that time; the rest goes on, and the sync
-// fails with the refusal's fault (Classify) unless something else
-// failed. The audit entries wait for the push.
+// centrale refuses for now, busy or limiting this desk (FaultBusy,
+// FaultLimited: 429 or 503, not a refusal of the events themselves),
+// or that it refused until a time (Retry-After) now or at an earlier
+// sync and is not sent before that time, does not stop the rest: the
+// sync fails with the refusal's fault (Classify) unless something else
+// failed, and the next sync tries it again. The audit entries wait for
+// the push.
+//
+// A sync whose only failures are such refusals leaves the desk Online
+// with their fault, centrale reached; any other failure (centrale not
+// reached, a certificate or clock refused) makes it Offline. Online()
+// is false too while the push was refused: a PIN issued then is not
+// active at centrale until a later push is taken, and its slip says so.
 func (c *Client) Sync(ctx context.Context) error {
 	c.mu.Lock()
 	answers := c.answers
 	c.mu.Unlock()
-	var err, later error // later: the first request centrale said to send later
+	var err, later error // later: the first request centrale refused for now
 	step := func(e error) {
-		if deferred(e) {
+		if forNow(e) {
 			later = cmp.Or(later, e)
 		} else {
 			err = e
@@ -323,9 +342,11 @@ func (c *Client) Sync(ctx context.Context) error {
 		_, e := c.SendAudit(ctx)
 		step(e)
 	}
+	reached := err == nil // centrale answered, if only to refuse for now
 	err = cmp.Or(err, later)
 	if alert := c.refusal(ctx, err); alert != nil {
 		err = fmt.Errorf("centrale refuses the certificate: %w (%w)", alert, err)
+		reached = false
 	}
 	pending, perr := c.cfg.Local.OutboxLen()
 	now := c.cfg.Now()
@@ -333,10 +354,12 @@ func (c *Client) Sync(ctx context.Context) error {
 		if perr == nil {
 			s.Pending = pending
 		}
-		if c.answers == answers { // centrale not reached: its clock unknown
+		answered := c.answers != answers
+		if !answered { // centrale not reached: its clock unknown
 			s.Clock = pinsede.ClockReading{}
 		}
-		if err != nil {
+		c.pushRefused = pushErr != nil
+		if err != nil && !reached {
 			if s.Status != Offline {
 				s.OfflineSince = now
 			}
@@ -344,10 +367,29 @@ func (c *Client) Sync(ctx context.Context) error {
 			s.Fault, s.FaultTitle = Classify(err)
 			return
 		}
-		s.Status, s.OfflineSince, s.LastError, s.LastSync = Online, time.Time{}, "", now
-		s.Fault, s.FaultTitle = FaultNone, ""
+		s.Status, s.OfflineSince = Online, time.Time{}
+		if err == nil || answered {
+			s.LastSync = now
+		}
+		s.Fault, s.FaultTitle = Classify(err)
+		s.LastError = ""
+		if err != nil {
+			s.LastError = err.Error()
+		}
 	})
 	return err
+}
+
+// forNow reports whether err is a request that centrale refused for now
+// (deferred, or a refusal classified FaultBusy or FaultLimited without a
+// Retry-After): centrale was reached, and the other steps of a sync go
+// on.
+func forNow(err error) bool {
+	if deferred(err) {
+		return true
+	}
+	f, _ := Classify(err)
+	return f == FaultBusy || f == FaultLimited
 }
 
 // Push sends the outbox to centrale in batches until it is empty, and

@@ -337,6 +337,21 @@ func (b *buckets) takeN(key string, n int, now time.Time) (bool, time.Duration) 
 	return false, time.Duration((float64(n) - k.tokens) / b.rate * float64(time.Second))
 }
 
+// giveN gives back n tokens of key, taken by takeN for work that was
+// not done, up to the bucket's burst; a bucket dropped since gets none
+// (it starts full when it comes back).
+func (b *buckets) giveN(key string, n int) {
+	if n <= 0 {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if e, ok := b.byKey[key]; ok {
+		k := e.Value.(*bucket)
+		k.tokens = min(b.burst, k.tokens+float64(n))
+	}
+}
+
 // len returns how many buckets are kept.
 func (b *buckets) len() int {
 	b.mu.Lock()

@@ -16,9 +16,12 @@ import (
 // one finding fewer is refused whole with 429
 // (wire.ProblemPushVolume) and Retry-After the time until it would be
 // taken, nothing stored. The desk keeps its outbox and sends it again
-// then. PushLimits bound the pushes at once, not what they carry: one
-// desk certificate pushed 60,000 valid made-up issues in about 10 s,
-// +205 MiB of the bbolt store (+270 MiB on PostgreSQL), 75 GB an hour.
+// then. A push is charged only what it stored: the tokens of one that
+// the store did not apply (503 out of time, 500), and of its events
+// answered Duplicate (a batch sent again), are given back. PushLimits
+// bound the pushes at once, not what they carry: one desk certificate
+// pushed 60,000 valid made-up issues in about 10 s, +205 MiB of the
+// bbolt store (+270 MiB on PostgreSQL), 75 GB an hour.
 // The buckets are kept per replica, at most DefaultBuckets of them, the
 // least recently used dropped first.
 //
@@ -118,16 +121,21 @@ func (s *Server) SetPushVolume(v PushVolume) {
 // defaults set.
 func (s *Server) PushVolume() PushVolume { return s.volume.Load().limits }
 
-// admitVolume takes n tokens of c's certificate for a push of n events;
-// when its bucket has fewer it answers 429 with Retry-After, logs it (at
-// most once every 10 s a certificate), counts it in the metrics and for
-// the status page, and reports false.
-func (s *Server) admitVolume(w http.ResponseWriter, r *http.Request, c caller, n int) bool {
+// admitVolume takes n tokens of c's certificate for a push of n events,
+// before the store reads or applies any, and returns the function that
+// gives back those of them the push did not store: all n when the store
+// failed, ran out of the request's time or refused the audit head, and
+// those answered Duplicate, which centrale already held. A desk is so
+// charged for the events it stored, not for the pushes it sent again.
+// When its bucket has fewer than n it answers 429 with Retry-After,
+// logs it (at most once every 10 s a certificate), counts it in the
+// metrics and for the status page, and returns nil.
+func (s *Server) admitVolume(w http.ResponseWriter, r *http.Request, c caller, n int) (refund func(unstored int)) {
 	g := s.volume.Load()
 	now := s.Now()
 	ok, d := g.certs.takeN(c.serial, n, now)
 	if ok {
-		return true
+		return func(unstored int) { g.certs.giveN(c.serial, min(unstored, n)) }
 	}
 	s.metrics.pushLimited(c.code, c.desk, n)
 	g.refused(c.code, c.desk, n, now)
@@ -137,7 +145,7 @@ func (s *Server) admitVolume(w http.ResponseWriter, r *http.Request, c caller, n
 	}
 	retryAfter(w, d)
 	problem(w, http.StatusTooManyRequests, wire.ProblemPushVolume, "Too many events from this desk",
-		fmt.Sprintf("this certificate (%s %s, desk %q) has pushed more events than centrale takes of one desk: %d in a row, then %d a day; nothing was stored of these %d: they stay in the desk's outbox, which sends them again in %s s. A desk issues a few hundred PINs a day: if it did not issue that many, have its PC looked at",
+		fmt.Sprintf("this certificate (%s %s, desk %q) has pushed more events than centrale takes of one desk: %d in a row, then %d a day; nothing was stored of these %d: they stay in the desk's outbox, which sends them again after %s s. A desk issues a few hundred PINs a day: if it did not issue that many, have its PC looked at",
 			c.role, c.code, c.desk, g.limits.Events, int(float64(g.limits.Events)*float64(24*time.Hour)/float64(g.limits.Refill)), n, w.Header().Get("Retry-After")))
-	return false
+	return nil
 }

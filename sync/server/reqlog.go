@@ -110,11 +110,12 @@ func logText(s string) string {
 	return q
 }
 
-// lineRates rates log lines by client certificate: each certificate's
-// come at most once every refusedLogEvery, the next telling how many
-// were held back meanwhile, so that a client sending bad requests in a
-// loop writes a line every 10 s, not one a request. It keeps at most
-// maxRatedCerts certificates, and forgets them all at once past it.
+// lineRates rates log lines by key, a client certificate (and, for the
+// request lines, their status): each key's come at most once every
+// refusedLogEvery, the next telling how many were held back meanwhile,
+// so that a client sending bad requests in a loop writes a line every
+// 10 s, not one a request. It keeps at most maxRatedCerts keys, and
+// forgets them all at once past it.
 type lineRates struct {
 	mu    sync.Mutex
 	certs map[string]*logRate

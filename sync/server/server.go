@@ -73,9 +73,12 @@ type Server struct {
 	// (WithRequestID, reqlog.go); nil logs nothing.
 	Log *slog.Logger
 	// RequestTimeout bounds the work of a request, in the store
-	// included, through the deadline of its context: past it the store
-	// gives up and the request is answered 503. Set it below the
-	// http.Server's WriteTimeout, past which the answer could not be
+	// included, through the deadline of its context: past it
+	// PostgreSQL's queries stop, and a push or pull of the bbolt store
+	// gives up before its transaction (for a push, once it has bbolt's
+	// one writer); the request is then answered 503. bbolt's
+	// transactions, short, run to their end once begun. Set it below
+	// the http.Server's WriteTimeout, past which the answer could not be
 	// written. Zero: DefaultRequestTimeout.
 	RequestTimeout time.Duration
 	// Backups, when not nil, is what the online copies of the store did
@@ -106,7 +109,7 @@ type Server struct {
 	// pullGuard holds the slots of GET /v1/changes (pulllimit.go).
 	pullGuard atomic.Pointer[pullGuard]
 	// errorLines rates the log lines of the requests refused or failed
-	// (status 400 and up; reqlog.go).
+	// (status 400 and up; reqlog.go), by certificate and status.
 	errorLines lineRates
 	// volume holds the buckets of the events each certificate pushes
 	// (pushvolume.go).
@@ -260,8 +263,10 @@ func (s *Server) logged(next http.Handler) http.Handler {
 
 // logRequest logs the line of a request answered status after took,
 // with what the request chose cut (logText); the lines of requests
-// refused or failed come at most once every 10 s by certificate
-// (errorLines), telling how many were held back.
+// refused or failed come at most once every 10 s by certificate and
+// status (errorLines), telling how many were held back: a refusal of
+// one kind (a 404 in a loop) never hides the first line of another (the
+// desk's 409 for its clock), whose request id the desk quotes.
 func (s *Server) logRequest(r *http.Request, status int, took time.Duration) {
 	if s.Log == nil {
 		return
@@ -272,7 +277,7 @@ func (s *Server) logRequest(r *http.Request, status int, took time.Duration) {
 		if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
 			key = pki.Serial(r.TLS.PeerCertificates[0])
 		}
-		held, ok := s.errorLines.event(key, s.Now())
+		held, ok := s.errorLines.event(key+" "+strconv.Itoa(status), s.Now())
 		if !ok {
 			return
 		}
@@ -437,7 +442,8 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 	if !checkAuditHead(w, c, req.AuditHead) { // audit.go
 		return
 	}
-	if !s.admitVolume(w, r, c, len(req.Events)) { // pushvolume.go
+	refund := s.admitVolume(w, r, c, len(req.Events)) // pushvolume.go
+	if refund == nil {
 		return
 	}
 	at := s.Now()
@@ -446,6 +452,9 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 			"offset", offset.Round(time.Millisecond).String(), "events", n)
 	}
 	res, err := s.Store.Push(r.Context(), c.code, *req.AuditHead, req.Events, at)
+	if err != nil { // nothing stored
+		refund(len(req.Events))
+	}
 	var fe *central.ForkError
 	switch {
 	case errors.As(err, &fe):
@@ -455,6 +464,13 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, c caller) {
 		s.internal(w, r, err)
 		return
 	}
+	dup := 0
+	for _, v := range res {
+		if v.Verdict == wire.Duplicate {
+			dup++
+		}
+	}
+	refund(dup)
 	s.metrics.pushed(c.code, req.Events, res, at)
 	writeJSON(w, http.StatusOK, wire.ContentJSON, wire.PushResponse{Results: res})
 }

@@ -86,11 +86,11 @@ type deskRow struct {
 	Reason, RejectedWhen                                                string
 }
 
-// lockRow is a credential locked.
 // limitedRow is a desk refused for the volume of its pushes, as the
 // page shows it.
 type limitedRow struct{ Sede, Desk, Events, Pushes, Last string }
 
+// lockRow is a credential locked, as the page shows it.
 type lockRow struct{ ID, Sede, Type, Until string }
 
 // chart is the bar chart of the PINs issued per day, in SVG units.
