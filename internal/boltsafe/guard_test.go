@@ -4,7 +4,6 @@ import (
 	"errors"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/pinsede/pinsede/internal/boltsafe"
 	"github.com/pinsede/pinsede/internal/boltsafe/zeroed"
@@ -12,25 +11,9 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 )
 
-// hangWait is how long a call may take before it is taken as blocked for
-// ever: it detects a hang, it is no measure of speed.
-const hangWait = 10 * time.Second
-
-// returns runs fn in a goroutine and returns its error, failing the test
-// when fn does not return within hangWait.
-func returns(t *testing.T, what string, fn func() error) error {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- fn() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(hangWait):
-		t.Fatalf("%s blocked %v", what, hangWait)
-		return nil
-	}
-}
-
+// A hang of a call below ends in go test's -timeout, whose stacks name
+// it.
+//
 // A commit that meets a damaged freelist page (the disk damaged it under
 // the open database) panics, and bbolt's rollback of it panics again with
 // its writer lock held: the
@@ -63,18 +46,14 @@ func TestGuardPoisonedByWriteDamage(t *testing.T) {
 	if !errors.Is(err, ours) {
 		t.Fatalf("write rolled back over the damaged freelist: %v, want ours", err)
 	}
-	if err := returns(t, "the commit", func() error {
-		return g.Write(func() error { return db.Update(func(*bolt.Tx) error { return nil }) })
-	}); !errors.Is(err, boltsafe.ErrDamaged) {
+	if err := g.Write(func() error { return db.Update(func(*bolt.Tx) error { return nil }) }); !errors.Is(err, boltsafe.ErrDamaged) {
 		t.Fatalf("commit over the damaged freelist: %v, want ErrDamaged", err)
 	} else {
 		t.Logf("commit: %v", err)
 	}
-	if err := returns(t, "the next write", func() error {
-		return g.Write(func() error {
-			t.Error("the next write entered bbolt")
-			return db.Update(func(*bolt.Tx) error { return nil })
-		})
+	if err := g.Write(func() error {
+		t.Error("the next write entered bbolt")
+		return db.Update(func(*bolt.Tx) error { return nil })
 	}); !errors.Is(err, boltsafe.ErrDamaged) {
 		t.Errorf("next write: %v, want ErrDamaged", err)
 	}
@@ -84,7 +63,7 @@ func TestGuardPoisonedByWriteDamage(t *testing.T) {
 	}); !errors.Is(err, boltsafe.ErrDamaged) {
 		t.Errorf("read: %v, want ErrDamaged", err)
 	}
-	if err := returns(t, "Close", g.Close); err != nil {
+	if err := g.Close(); err != nil {
 		t.Errorf("Close: %v", err)
 	}
 	release, err := boltsafe.Hold(path, 0)
