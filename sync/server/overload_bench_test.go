@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -24,7 +23,6 @@ import (
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/internal/pgtest"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
-	"github.com/pinsede/pinsede/sync/pgstore"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/storetest"
 )
@@ -99,24 +97,8 @@ func BenchmarkVerify(b *testing.B) {
 		benchVerify(b, s, nil)
 	})
 	b.Run("store=postgres", func(b *testing.B) {
-		pg, err := pgtest.Start()
-		if errors.Is(err, pgtest.ErrNoPostgres) {
-			b.Skipf("PostgreSQL: %v", err)
-		}
-		if err != nil {
-			b.Fatalf("PostgreSQL: %v", err)
-		}
-		defer pg.Stop()
-		dsn, err := pg.CreateDB("verify")
-		if err != nil {
-			b.Fatal(err)
-		}
-		s, err := pgstore.Open(b.Context(), dsn)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer s.Close()
-		benchVerify(b, s, pg.CPU)
+		s, _ := pgStore(b)
+		benchVerify(b, s, pgtest.CPU)
 	})
 }
 

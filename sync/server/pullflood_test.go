@@ -21,9 +21,7 @@ import (
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/testlog"
 	"github.com/pinsede/pinsede/sync/boltstore"
-	"github.com/pinsede/pinsede/sync/internal/pgtest"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
-	"github.com/pinsede/pinsede/sync/pgstore"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/server"
 	"github.com/pinsede/pinsede/sync/storetest"
@@ -71,23 +69,7 @@ func pullAll(c *http.Client, url string) pullAnswer {
 // PostgreSQL holds it is logged as that, at debug level, never as an
 // error for the operator.
 func TestPullFloodLeavesLogins(t *testing.T) {
-	pg, err := pgtest.Start()
-	if errors.Is(err, pgtest.ErrNoPostgres) {
-		t.Skipf("PostgreSQL: %v", err)
-	}
-	if err != nil {
-		t.Fatalf("PostgreSQL: %v", err)
-	}
-	t.Cleanup(pg.Stop)
-	dsn, err := pg.CreateDB("pullflood")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := pgstore.Open(t.Context(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s, dsn := pgStore(t)
 	env := testenv.New(t, s)
 	logs := &testlog.Buffer{}
 	env.Server.Log = slog.New(server.WithRequestID(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))

@@ -15,9 +15,7 @@ import (
 	"github.com/pinsede/pinsede/internal/testlog"
 	"github.com/pinsede/pinsede/sync/boltstore"
 	"github.com/pinsede/pinsede/sync/central"
-	"github.com/pinsede/pinsede/sync/internal/pgtest"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
-	"github.com/pinsede/pinsede/sync/pgstore"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/server"
 	"github.com/pinsede/pinsede/sync/wire"
@@ -93,26 +91,7 @@ func TestPushVolumeChargesStored(t *testing.T) {
 			t.Cleanup(func() { s.Close() })
 			return s
 		}},
-		{"postgres", func(t *testing.T) central.Store {
-			pg, err := pgtest.Start()
-			if errors.Is(err, pgtest.ErrNoPostgres) {
-				t.Skipf("PostgreSQL: %v", err)
-			}
-			if err != nil {
-				t.Fatalf("PostgreSQL: %v", err)
-			}
-			t.Cleanup(pg.Stop)
-			dsn, err := pg.CreateDB("pushvolume")
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := pgstore.Open(t.Context(), dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		}},
+		{"postgres", func(t *testing.T) central.Store { s, _ := pgStore(t); return s }},
 	} {
 		t.Run(st.name, func(t *testing.T) {
 			fail := &atomic.Bool{}
