@@ -70,6 +70,7 @@ func TestIssueFileTooLargeTold(t *testing.T) {
 // issue: commit to store …: operation not permitted".
 func TestIssueStoreDeniedTold(t *testing.T) {
 	h := ready(t)
+	testdisk.Immutable(t, h.store.Path())() // skips here, not in a language, unless it may
 	issueRefusedTold(t, h, "issue.disk.denied", "verifica-archivio-protetto-", func() func() {
 		return testdisk.Immutable(t, h.store.Path())
 	})
