@@ -175,7 +175,7 @@ func TestRestoreOfClosedStoreCopy(t *testing.T) {
 		t.Fatal("the issue recorded its print in a closed store")
 	}
 	copyPath := filepath.Join(t.TempDir(), "copia.db")
-	if _, err := local.BackupStore(path, key, copyPath); err != nil {
+	if _, err := local.BackupStore(path, key, copyPath, f.now); err != nil {
 		t.Fatal(err)
 	}
 	f.now = f.now.Add(time.Hour)

@@ -71,12 +71,26 @@ func (s *Store) backupFile(ctx context.Context, path string) (int64, error) {
 // short: the copy says so (metaClosedCopy), for Restore to leave such
 // slips to the desk's start, which revokes them, rather than take them
 // as printing when the copy was made (markRestored).
-func BackupStore(path, keyPath, out string) (int64, error) {
+//
+// The copy is checked as CheckCopy does, now deciding expiries: the copy
+// of a damaged store (a page bbolt finds damaged, a record that does not
+// open) is removed, and the error wraps ErrCorrupt. A break in the audit
+// chain is not the copy's to refuse: pinctl audit verify reports it, and
+// a copy of the store as it is keeps the evidence.
+func BackupStore(path, keyPath, out string, now time.Time) (int64, error) {
 	s, _, err := openUnwritten(path, keyPath)
 	if err != nil {
 		return 0, fmt.Errorf("back up store %s: %w", path, err)
 	}
 	n, err := s.BackupFile(out)
+	if err == nil {
+		if _, err = s.checkCopyAt(out, now); err != nil {
+			if rerr := os.Remove(out); rerr != nil {
+				err = fmt.Errorf("%w; the copy is left at %s: %w", err, out, rerr)
+			}
+			err = fmt.Errorf("back up store %s: %w", path, err)
+		}
+	}
 	s.Close()
 	if err != nil {
 		return n, err
@@ -92,11 +106,7 @@ func BackupStore(path, keyPath, out string) (int64, error) {
 // with now deciding expiries. A copy that is damaged (ErrCorrupt), or
 // whose audit chain has breaks, is an error wrapping boltsafe.ErrDamaged.
 func (s *Store) verifyCopy(path string, now time.Time) error {
-	c, version, err := openReadOnly(path, s.k)
-	var r CopyReport
-	if err == nil {
-		r, err = c.checkCopy(version, now)
-	}
+	r, err := s.checkCopyAt(path, now)
 	switch {
 	case errors.Is(err, ErrCorrupt) && !errors.Is(err, boltsafe.ErrDamaged):
 		return fmt.Errorf("check the copy %s: %w: %w", path, boltsafe.ErrDamaged, err)
@@ -108,6 +118,16 @@ func (s *Store) verifyCopy(path string, now time.Time) error {
 			path, boltsafe.ErrDamaged, len(r.Audit.Problems), p.Seq, p.Kind, p.Detail)
 	}
 	return nil
+}
+
+// checkCopyAt checks the copy of s at path as CheckCopy does, with s's
+// key.
+func (s *Store) checkCopyAt(path string, now time.Time) (CopyReport, error) {
+	c, version, err := openReadOnly(path, s.k)
+	if err != nil {
+		return CopyReport{}, err
+	}
+	return c.checkCopy(version, now)
 }
 
 // markClosedCopy marks the copy at path as one of a store not in use

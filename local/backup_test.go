@@ -214,7 +214,7 @@ func TestBackupFile(t *testing.T) {
 func TestBackupStoreKeepsSchema(t *testing.T) {
 	s, storePath, keyPath := newStoreAt(t)
 	setUp(t, newDesk(s, nopPrinter{}))
-	if _, err := local.BackupStore(storePath, keyPath, filepath.Join(t.TempDir(), "in-use.db")); !errors.Is(err, local.ErrAlreadyOpen) {
+	if _, err := local.BackupStore(storePath, keyPath, filepath.Join(t.TempDir(), "in-use.db"), testclock.Now()); !errors.Is(err, local.ErrAlreadyOpen) {
 		t.Errorf("BackupStore of a store in use = %v, want ErrAlreadyOpen", err)
 	}
 	s.Close()
@@ -223,7 +223,7 @@ func TestBackupStoreKeepsSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	copyPath := filepath.Join(t.TempDir(), "copy.db")
-	if _, err := local.BackupStore(storePath, keyPath, copyPath); err != nil {
+	if _, err := local.BackupStore(storePath, keyPath, copyPath, testclock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []string{storePath, copyPath} {
@@ -231,11 +231,11 @@ func TestBackupStoreKeepsSchema(t *testing.T) {
 			t.Errorf("%s: schema %d, %v; want %d, the store's before the copy", filepath.Base(p), v, err, old)
 		}
 	}
-	if _, err := local.BackupStore(storePath, keyPath, copyPath); !errors.Is(err, local.ErrExists) {
+	if _, err := local.BackupStore(storePath, keyPath, copyPath, testclock.Now()); !errors.Is(err, local.ErrExists) {
 		t.Errorf("BackupStore over a copy = %v, want ErrExists", err)
 	}
 	_, _, otherKey := newStoreAt(t)
-	if _, err := local.BackupStore(storePath, otherKey, filepath.Join(t.TempDir(), "x.db")); !errors.Is(err, local.ErrWrongKey) {
+	if _, err := local.BackupStore(storePath, otherKey, filepath.Join(t.TempDir(), "x.db"), testclock.Now()); !errors.Is(err, local.ErrWrongKey) {
 		t.Errorf("BackupStore with another store's key = %v, want ErrWrongKey", err)
 	}
 }

@@ -83,7 +83,8 @@ func TestDamagedPageReported(t *testing.T) {
 // The scheduled copies of a store a page of which the disk damaged: each
 // is checked, removed, and fails as damaged (boltsafe.ErrDamaged), and the
 // copies of before are kept. Before, both copies were written, said
-// written, and pruned the two good ones (keep 2).
+// written, and pruned the two good ones (keep 2). BackupStore's copy (the
+// store closed, pinctl's) is refused too, ErrCorrupt: it was written.
 func TestBackupOfDamagedStore(t *testing.T) {
 	good, key, bad := damagedStores(t)
 	var damaged string
@@ -135,6 +136,14 @@ func TestBackupOfDamagedStore(t *testing.T) {
 	}
 	if !slices.Equal(left, kept) {
 		t.Fatalf("backups left: %v, want the good ones %v", left, kept)
+	}
+	// pinctl's copy, the store closed: none either.
+	out := filepath.Join(t.TempDir(), "copia.db")
+	if _, err := local.BackupStore(damaged, key, out, testclock.Now()); !errors.Is(err, local.ErrCorrupt) {
+		t.Errorf("BackupStore of %s: %v, want ErrCorrupt", filepath.Base(damaged), err)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("BackupStore of a damaged store left %s (%v)", out, err)
 	}
 }
 

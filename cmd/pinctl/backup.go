@@ -30,7 +30,8 @@ const storeInUse = "l'archivio è in uso (sportello è aperto?): pinctl non può
 	"la copia a caldo la fa sportello stesso (avvialo con -backup-dir CARTELLA), oppure chiudi sportello e riprova"
 
 // cmdBackup writes a copy of the store to a new file: the sealed data
-// only, never the key.
+// only, never the key. A damaged store leaves no copy: a failure that
+// says so, and to restore a copy of before.
 func cmdBackup(e *env, args []string) error {
 	var out string
 	if err := parseFlags(args, outFlag(&out), "out"); err != nil {
@@ -41,11 +42,16 @@ func cmdBackup(e *env, args []string) error {
 	}
 	// Not opened to write: a copy before an update keeps the schema of
 	// the version before, to go back to.
-	n, err := local.BackupStore(e.storePath, e.keyPath, out)
-	if errors.Is(err, local.ErrAlreadyOpen) {
+	n, err := local.BackupStore(e.storePath, e.keyPath, out, e.now())
+	switch {
+	case errors.Is(err, local.ErrAlreadyOpen):
 		return &failure{msg: storeInUse}
-	}
-	if errors.Is(err, local.ErrExists) {
+	case errors.Is(err, local.ErrCorrupt):
+		return &failure{msg: fmt.Sprintf("l'archivio %s è danneggiato: copia non scritta (non servirebbe a ripristinarlo). "+
+			"Non è stato toccato nulla, nemmeno le copie che ci sono già: ripristina l'archivio da una copia di prima del danno "+
+			"(pinctl check -from COPIA la verifica, pinctl restore -from COPIA la mette al suo posto)\n  dettaglio: %v",
+			e.storePath, err), err: err}
+	case errors.Is(err, local.ErrExists):
 		return &failure{msg: fmt.Sprintf("il file %s esiste già: scegli un altro nome (una copia non ne sovrascrive un'altra)", out)}
 	}
 	// A file that could not be made beside out: the copy's.

@@ -295,7 +295,8 @@ func TestStoreErrors(t *testing.T) {
 	}
 }
 
-// Ensure that audit verify reports a removed entry and exits 1. The test
+// Ensure that audit verify reports a removed entry and exits 1, and that
+// pinctl backup keeps a copy of the store as it is. The test
 // removes it with bbolt, as an intruder with the file would: it knows the
 // local store's layout (bucket "audit", keys the big-endian position).
 func TestAuditVerifyBroken(t *testing.T) {
@@ -324,6 +325,9 @@ func TestAuditVerifyBroken(t *testing.T) {
 	if !strings.Contains(r.stderr, "avvisa il responsabile") {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}
+	// The copy audit verify asks for is written: the evidence, not a
+	// damaged store.
+	sb.must(t, "", "backup", "-out", filepath.Join(t.TempDir(), "prova.db"))
 }
 
 // Ensure that the messages of the forms pinctl fills come from the

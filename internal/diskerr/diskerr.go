@@ -10,6 +10,7 @@ package diskerr
 import (
 	"errors"
 	"io/fs"
+	"strings"
 	"syscall"
 )
 
@@ -38,20 +39,58 @@ const (
 
 // Of returns the kind of err, a write's error (wrapped or not, an
 // *fs.PathError or a bare errno), or None when the disk did not refuse it.
+// bbolt writes some errors of its file into its own as text, their errno
+// lost (see flattened): Of reads those back.
 func Of(err error) Kind {
-	switch {
-	case err == nil:
+	if err == nil {
 		return None
-	case errors.Is(err, syscall.ENOSPC):
-		return Full
-	case errors.Is(err, syscall.EDQUOT):
-		return Quota
-	case errors.Is(err, syscall.EFBIG):
-		return TooLarge
-	case errors.Is(err, syscall.EROFS):
-		return ReadOnly
-	case errors.Is(err, fs.ErrPermission):
+	}
+	for _, r := range refusals {
+		if errors.Is(err, r.errno) {
+			return r.kind
+		}
+	}
+	if errors.Is(err, fs.ErrPermission) {
 		return Denied
+	}
+	return flattenedKind(err.Error())
+}
+
+// refusals are the errnos of the disk's refusals, by kind.
+var refusals = []struct {
+	errno syscall.Errno
+	kind  Kind
+}{
+	{syscall.ENOSPC, Full},
+	{syscall.EDQUOT, Quota},
+	{syscall.EFBIG, TooLarge},
+	{syscall.EROFS, ReadOnly},
+	{syscall.EACCES, Denied},
+	{syscall.EPERM, Denied},
+}
+
+// flattened are the words bbolt (go.etcd.io/bbolt 1.5) puts before an
+// error of its file that it formats as text (%s), not wrapped: those of
+// the Truncate and the Sync that grow the file at a commit (DB.grow:
+// "file resize error: truncate PATH: file too large"). A commit past a
+// file size limit, or to a file made immutable, fails there, before any
+// write.
+var flattened = []string{"file resize error: ", "file sync error: "}
+
+// flattenedKind returns the kind of the refusal that msg, an error's
+// text, ends with after one of bbolt's flattened words, or None.
+func flattenedKind(msg string) Kind {
+	for _, words := range flattened {
+		i := strings.LastIndex(msg, words)
+		if i < 0 {
+			continue
+		}
+		tail := msg[i+len(words):]
+		for _, r := range refusals {
+			if text := r.errno.Error(); tail == text || strings.HasSuffix(tail, ": "+text) {
+				return r.kind
+			}
+		}
 	}
 	return None
 }

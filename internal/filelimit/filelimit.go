@@ -15,6 +15,7 @@
 package filelimit
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"syscall"
@@ -34,6 +35,28 @@ func Child() (string, bool) {
 // them fails, and the signal it raises (SIGXFSZ) is ignored by Go.
 func Set(n uint64) error {
 	return syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: n, Max: n})
+}
+
+// Hold limits the files this process writes to n bytes, as Set does,
+// until release, which gives back the limit of before: the limit held is
+// the soft one, below a hard limit left as it was. A test holds it around
+// the writes it means to fail, and writes its own files (its screenshots)
+// after.
+func Hold(n uint64) (release func() error, err error) {
+	var was syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &was); err != nil {
+		return nil, fmt.Errorf("file size limit: %w", err)
+	}
+	held := syscall.Rlimit{Cur: min(n, was.Max), Max: was.Max}
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &held); err != nil {
+		return nil, fmt.Errorf("file size limit %d: %w", n, err)
+	}
+	return func() error {
+		if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &was); err != nil {
+			return fmt.Errorf("file size limit given back: %w", err)
+		}
+		return nil
+	}, nil
 }
 
 // Run runs the test named test of this test binary again, as a child

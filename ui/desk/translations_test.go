@@ -36,7 +36,7 @@ func TestScreensTranslated(t *testing.T) {
 	keys[keyCFMismatch] = true // FieldErrors' keys
 	keys[keyReconcileOneDay] = true
 	keys[pinsede.KeyQueueName] = true
-	keys[issueDisk.Full], keys[issueDisk.ReadOnly] = true, true
+	keys[issueDisk.Full], keys[issueDisk.TooLarge], keys[issueDisk.ReadOnly], keys[issueDisk.Denied] = true, true, true, true
 	for _, s := range sexes {
 		keys["sex."+string(s)] = true
 	}

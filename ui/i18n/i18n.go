@@ -153,7 +153,8 @@ func Duration(d time.Duration) string {
 
 // Message returns a sentence for an error of a use case: the first field
 // problem of FieldErrors, the key of a Problem, a known sentinel error, a
-// write of the store the disk refused (full, over quota, read-only), or a
+// write of the store the disk refused (full, over quota, file too large,
+// read-only), or a
 // generic message with the error's text for anything else.
 func Message(err error) string {
 	var fes pinsede.FieldErrors
@@ -215,6 +216,10 @@ func Cause(err error) string {
 type DiskKeys struct {
 	// Full is the key of the disk full or the user's quota used up.
 	Full string
+	// TooLarge is the key of a file past the largest the system lets
+	// the program write (a limit on the user's files, or the file
+	// system's); "" leaves that cause untold.
+	TooLarge string
 	// ReadOnly is the key of a file system mounted read-only.
 	ReadOnly string
 	// Denied is the key of a file the program's user may not write; ""
@@ -224,19 +229,22 @@ type DiskKeys struct {
 
 // storeDisk are the keys of a write of the desk's open store that the
 // disk refused: the operation left nothing behind, the form keeps what
-// was typed. A denied permission is not among them: the store's file is
-// opened for writing at start (its refusal is the start's), and a
-// permission denied later is of another file (a scan the clerk chose).
-var storeDisk = DiskKeys{Full: "err.disk.full", ReadOnly: "err.disk.readonly"}
+// was typed. A denied permission is not among them: Message tells the
+// errors of other files too (a scan the clerk chose, the settings),
+// whose permission denied is not the store's; the issue, whose only
+// file is the store, tells it (ui/desk), and the start its own.
+var storeDisk = DiskKeys{Full: "err.disk.full", TooLarge: "err.disk.toolarge", ReadOnly: "err.disk.readonly"}
 
 // Disk returns the message of keys, filled with args, for err when the
-// disk refused it (full, read-only, not writable by the program's user)
-// and keys tell that cause, and reports whether it did.
+// disk refused it (full, file too large, read-only, not writable by the
+// program's user) and keys tell that cause, and reports whether it did.
 func Disk(err error, keys DiskKeys, args map[string]any) (msg string, ok bool) {
 	var key string
 	switch diskerr.Of(err) {
 	case diskerr.Full, diskerr.Quota:
 		key = keys.Full
+	case diskerr.TooLarge:
+		key = keys.TooLarge
 	case diskerr.ReadOnly:
 		key = keys.ReadOnly
 	case diskerr.Denied:

@@ -331,10 +331,12 @@ func TestMessage(t *testing.T) {
 		{pinsede.FieldErrors{{Field: pinsede.FieldCAP, Key: pinsede.KeyCAP}}, "Il CAP italiano ha 5 cifre."},
 		{&pinsede.Problem{Key: pinsede.KeyPrintFailed, Err: pinsede.ErrPrint}, "La busta non è stata stampata."},
 		{errors.New("disk full"), "Errore imprevisto: disk full"},
-		// The store's disk refused a write: full, over quota, read-only.
-		// A permission denied is not the open store's (see storeDisk).
+		// The store's disk refused a write: full, over quota, file too
+		// large, read-only. A permission denied is not told here (see
+		// storeDisk).
 		{fmt.Errorf("revoke: commit to store /s.db: %w", &fs.PathError{Op: "write", Path: "/s.db", Err: syscall.ENOSPC}), lang.L("err.disk.full")},
 		{fmt.Errorf("handover: %w", &fs.PathError{Op: "write", Path: "/s.db", Err: syscall.EDQUOT}), lang.L("err.disk.full")},
+		{fmt.Errorf("revoke: %w", &fs.PathError{Op: "truncate", Path: "/s.db", Err: syscall.EFBIG}), lang.L("err.disk.toolarge")},
 		{fmt.Errorf("login: %w", &fs.PathError{Op: "write", Path: "/s.db", Err: syscall.EROFS}), lang.L("err.disk.readonly")},
 		{&fs.PathError{Op: "open", Path: "/scan.png", Err: syscall.EACCES}, "Errore imprevisto: open /scan.png: permission denied"},
 	} {
@@ -342,7 +344,7 @@ func TestMessage(t *testing.T) {
 			t.Errorf("Message(%v) = %q, want %q", c.err, got, c.want)
 		}
 	}
-	for _, key := range []string{storeDisk.Full, storeDisk.ReadOnly} {
+	for _, key := range []string{storeDisk.Full, storeDisk.TooLarge, storeDisk.ReadOnly} {
 		if lang.L(key) == key {
 			t.Errorf("%q has no Italian text", key)
 		}
