@@ -75,14 +75,15 @@ TEST_TZ   ?= America/Sao_Paulo
 # (the desk's copies were named by local time alone and collided). The
 # desk's binary and its real-input tests, on the real clock, are left out.
 # The kiosk is left out of both passes: ui/kiosk's tests never read
-# PINSEDE_TEST_NOW (their clock is their own day, testNow, in a zone of
-# its own), the kiosk reads the time through its Config.Now alone and
-# writes it in that time's zone, never TZ's (nothing on its path calls
-# time.Now or Local), and its language's set-up under LC_ALL=C is
-# ui/i18n's TestUse: both passes ran the same tests on the same inputs
-# again, MMM s on the hard day (2026-12-07, load NNN); cmd/chiosco's
-# real-input tests, on the real clock, skipped themselves there, its
-# flags' tests too, leaving the list of its imports.
+# PINSEDE_TEST_NOW (their clock is their own day, testNow, 10 March 2026
+# in a zone of its own), the kiosk reads the time through its Config.Now
+# alone and writes it in that time's zone, never TZ's (a time read back
+# from its spool takes TZ's zone only where TZ's offset is its own, which
+# on those days moves no midnight), and its language's set-up under
+# LC_ALL=C is ui/i18n's TestUse: both passes ran its tests again on the
+# same inputs, 712 s of the hard day here (2026-12-07, load 19-27; 167 s
+# at load 7-10). cmd/chiosco's real-input tests, on the real clock, and
+# its flags' skipped themselves there, leaving the list of its imports.
 DST_PKGS  ?= . ./local ./sync/... ./ui/desk ./ui/ticket ./cmd/centrale ./cmd/pinctl
 DST_NOW   ?= 2027-10-31T02:59:30+02:00
 DST_TZ    ?= Europe/Rome

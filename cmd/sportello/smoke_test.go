@@ -142,9 +142,9 @@ func smokeMovedClock() bool { return os.Getenv(testclock.Env) != "" }
 // PIN issued, slip, citizen's page and revocation, from a kiosk ticket of
 // the day too; the supervisor's audit and reconciliation of the day; the
 // clocks an hour off centrale's; the second desk's handover; the print
-// cut short), or that the root package's and ui/desk's tests check on the
-// pass's own day (a draft of an earlier day, a conversion). what names
-// the test's subject, for the skip's message.
+// cut short), or that the root package's and ui/desk's tests check under
+// the pass's TZ (a draft of an earlier day, a conversion). what names the
+// test's subject, for the skip's message.
 func smokeRealDayOnly(t *testing.T, what string) {
 	t.Helper()
 	if smokeMovedClock() {
