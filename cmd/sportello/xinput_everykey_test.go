@@ -148,6 +148,7 @@ const xinEveryKeyPerScreen = 2
 // control (its Tab stop from the screen's first) and the keys.
 func TestXInputEveryKey(t *testing.T) {
 	t.Parallel()
+	smokeRealDayOnly(t, "every key on every control")
 	bin, display, dir := xinPrepare(t, "pdftotext")
 	xtest.ClearOfMidnight(t, xinDayMargin)
 	seed := xinSeed(t)

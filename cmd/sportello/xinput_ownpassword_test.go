@@ -26,6 +26,7 @@ const (
 // as a failed login.
 func TestXInputOwnPassword(t *testing.T) {
 	t.Parallel()
+	smokeRealDayOnly(t, "the clerk's own change of password")
 	bin, display, dir := xinPrepare(t)
 	d := xinStart(t, bin, display, dir)
 	d.setUpAndLogIn()

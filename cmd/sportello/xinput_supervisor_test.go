@@ -126,10 +126,10 @@ func TestXInputSupervisor(t *testing.T) {
 	xinCheckLog(t, dir, d.app)
 	xinCheckSupervisorAudit(t, dir)
 
-	if os.Getenv("PINSEDE_TEST_NOW") != "" {
-		// make test's second pass moves the suites' clock; sportello reads
-		// the real one, and the random keys again add nothing.
-		t.Log("random keys: run once, not again on make test's hard day (PINSEDE_TEST_NOW)")
+	if smokeMovedClock() {
+		// The random keys again add nothing (smokeRealDayOnly); the
+		// screens above carry the day's audit and reconciliation.
+		t.Log("random keys: run once, on the real day, not again with the clock moved (smokeRealDayOnly)")
 		return
 	}
 	d = xinStart(t, bin, display, dir)

@@ -825,11 +825,7 @@ const (
 func TestXInputRandom(t *testing.T) {
 	t.Parallel()
 	xinTools(t)
-	if os.Getenv("PINSEDE_TEST_NOW") != "" {
-		// make test's second pass moves the suites' clock; sportello reads
-		// the real one, and four minutes of random input again add nothing.
-		t.Skip("random X input: run once, not again on make test's hard day (PINSEDE_TEST_NOW)")
-	}
+	smokeRealDayOnly(t, "random X input")
 	bin := smokeBuild(t)
 	display := smokeStartXvfb(t)
 	pristine := t.TempDir()

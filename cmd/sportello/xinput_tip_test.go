@@ -44,6 +44,7 @@ func (d *xinDesk) waitTip(want bool, when string) {
 // window at each capture, the real one only what it was told changed.
 func TestXInputTip(t *testing.T) {
 	t.Parallel()
+	smokeRealDayOnly(t, "the tip under the mouse")
 	xinTools(t)
 	bin := smokeBuild(t)
 	display := smokeStartXvfb(t)

@@ -165,9 +165,16 @@ func (p killPoint) String() string {
 // machine's speed. The runs take the four kinds of point in turn (held or
 // loose, at the send or at the answer); the batch comes from a seeded
 // generator, whose seed the test logs: -kill.seed replays the same points.
+//
+// With the suites' clock moved (PINSEDE_TEST_NOW: make test's hard-day and
+// clocks' night passes) it runs 12 times, as under -short: each kind of
+// point three times on that day's events. The 100 runs of the first pass
+// search the push's timing for kill points, which no clock moves: 159 s
+// here, the package's longest test by far (its next, 20 s; 2026-12-07,
+// load 15-29).
 func TestKilledDuringPush(t *testing.T) {
 	runs := 100
-	if testing.Short() {
+	if testing.Short() || os.Getenv(testclock.Env) != "" {
 		runs = 12
 	}
 	seed := *killSeed

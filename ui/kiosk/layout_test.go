@@ -502,17 +502,19 @@ func (h *harness) assertShown(where string, o fyne.CanvasObject) {
 }
 
 // layoutOnce skips t, a test of where things lie on every screen size,
-// text size and language, on make test's passes with the suite's clock
-// moved (internal/testclock's PINSEDE_TEST_NOW): the calendar moves none
-// of it, and the first pass, on the suite's own day, runs it. Those
-// passes change nothing such a test reads: its kiosk's clock is the
-// harness's (testNow, in a zone of its own), never PINSEDE_TEST_NOW; the
-// kiosk reads the time through Config.Now alone, and writes it in that
-// time's zone, never in TZ's; and the language's set-up under LC_ALL=C is
-// ui/i18n's TestUse (the kiosk's German and Romanian, LC_ALL=C).
+// text size and language, on a run with the suite's clock moved
+// (internal/testclock's PINSEDE_TEST_NOW, as in PINSEDE_TEST_NOW=...
+// go test ./...; make test's passes with a moved clock leave the whole
+// of ui/kiosk out): the calendar moves none of it, and a run on the
+// suite's own day runs it. A moved clock changes nothing such a test
+// reads: its kiosk's clock is the harness's (testNow, in a zone of its
+// own), never PINSEDE_TEST_NOW; the kiosk reads the time through
+// Config.Now alone, and writes it in that time's zone, never in TZ's; and
+// the language's set-up under LC_ALL=C is ui/i18n's TestUse (the kiosk's
+// German and Romanian, LC_ALL=C).
 func layoutOnce(t *testing.T) {
 	t.Helper()
 	if os.Getenv(testclock.Env) != "" {
-		t.Skip("layout: checked on the suite's own day (make test's first pass)")
+		t.Skip("layout: checked on the suite's own day")
 	}
 }
