@@ -268,6 +268,13 @@ type Health struct {
 	// decimal: replicas of centrale behind one load balancer must all
 	// say the same (README, "Production layout").
 	CRLNumber string `json:"crl_number,omitempty"`
+	// ServerCert is the state of centrale's server certificate: "ok",
+	// "expires soon" (within 30 days of its end), "expired", "new pair
+	// refused" (its files hold a pair the desks would refuse: expired,
+	// of another CA, or naming fewer hosts; the pair in force serves),
+	// "unusable" (the pair read at start cannot be taken by the desks);
+	// empty when centrale reports none. Status is "degraded" unless "ok".
+	ServerCert string `json:"server_cert,omitempty"`
 }
 
 // Problem is an error answer (RFC 9457).
