@@ -656,6 +656,8 @@ func crlState(err error) string {
 	switch {
 	case err == nil:
 		return "ok"
+	case errors.Is(err, pki.ErrCRLExpired) && errors.Is(err, pki.ErrCRLOlder):
+		return "expired; older list refused"
 	case errors.Is(err, pki.ErrCRLExpired):
 		return "expired"
 	case errors.Is(err, pki.ErrCRLOlder):

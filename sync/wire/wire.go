@@ -256,7 +256,8 @@ type Health struct {
 	Store  string `json:"store"`
 	// CRL is the state of the revocation list: "ok", "expired" (past its
 	// next update), "older list refused" (the file holds a list older
-	// than the one in force, which stands), "unreadable" (the file cannot
+	// than the one in force, which stands), "expired; older list
+	// refused" (both), "unreadable" (the file cannot
 	// be read; the list loaded before stands); empty when centrale checks
 	// none.
 	CRL string `json:"crl,omitempty"`
