@@ -37,11 +37,12 @@ func TestServerCertRefusedReported(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	later := c.now().Add(time.Minute) // a new version of the files, whatever the file system's clock
 	for name, b := range map[string][]byte{"server.key": oldKey, "server.crt": old} {
-		if err := os.WriteFile(filepath.Join(dir, name+".tmp"), b, 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.Rename(filepath.Join(dir, name+".tmp"), filepath.Join(dir, name)); err != nil {
+		if err := os.Chtimes(filepath.Join(dir, name), later, later); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -62,7 +63,7 @@ func TestServerCertRefusedReported(t *testing.T) {
 
 // Ensure that /v1/health warns, degraded, when the server certificate in
 // force ends within 30 days (here with the CA that signed it, 20 days
-// on), as the log does.
+// on), as the log does (server.ExpiryWatch, TestExpiryWatch).
 func TestServerCertExpiringReported(t *testing.T) {
 	dir := t.TempDir()
 	now := time.Now() // centrale's clock, and crypto/tls's
@@ -80,13 +81,10 @@ func TestServerCertExpiringReported(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, logs, stop := start(t, c)
+	l, _, stop := start(t, c)
 	defer stop()
 	if h := deskHealth(t, ca, l.api)(); h.Status != "degraded" || h.ServerCert != "expires soon" {
 		t.Errorf("health 20 days before the certificate's end: %+v, want degraded, server_cert expires soon", h)
-	}
-	if !strings.Contains(logs.String(), "level=WARN msg=\"server certificate expires soon\"") {
-		t.Errorf("log, want the warning:\n%s", logs.String())
 	}
 }
 

@@ -28,19 +28,7 @@ func TestServerCertRenewed(t *testing.T) {
 		t.Fatal(err)
 	}
 	certPath, keyPath := filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key")
-	stamp := now
-	write := func(certPEM, keyPEM []byte) {
-		t.Helper()
-		stamp = stamp.Add(time.Second) // a new version of the files, whatever the file system's clock
-		for p, b := range map[string][]byte{certPath: certPEM, keyPath: keyPEM} {
-			if err := os.WriteFile(p, b, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.Chtimes(p, stamp, stamp); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	write := pairWriter(t, certPath, keyPath)
 	issue := func() ([]byte, []byte) {
 		t.Helper()
 		c, k, err := ca.IssueServer([]string{"centrale.example"}, now)
@@ -131,17 +119,7 @@ func TestServerCertRefusesUnusable(t *testing.T) {
 				t.Fatal(err)
 			}
 			certPath, keyPath := filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key")
-			write := func(certPEM, keyPEM []byte) {
-				t.Helper()
-				for p, b := range map[string][]byte{keyPath: keyPEM, certPath: certPEM} {
-					if err := os.WriteFile(p+".tmp", b, 0o600); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.Rename(p+".tmp", p); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
+			write := pairWriter(t, certPath, keyPath)
 			firstCert, firstKey, err := ca.IssueServer(hosts, now)
 			if err != nil {
 				t.Fatal(err)
@@ -235,6 +213,25 @@ func serveCert(t *testing.T, ca *pki.CA, sc *pki.ServerCert) func() string {
 		}
 		defer c.Close()
 		return pki.Serial(c.ConnectionState().PeerCertificates[0])
+	}
+}
+
+// pairWriter returns a function that writes a certificate and its key at
+// certPath and keyPath, each a new version of the file, whatever the file
+// system's clock: its modification time a second after the last.
+func pairWriter(t *testing.T, certPath, keyPath string) func(certPEM, keyPEM []byte) {
+	stamp := testclock.Now()
+	return func(certPEM, keyPEM []byte) {
+		t.Helper()
+		stamp = stamp.Add(time.Second)
+		for p, b := range map[string][]byte{certPath: certPEM, keyPath: keyPEM} {
+			if err := os.WriteFile(p, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chtimes(p, stamp, stamp); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 }
 
