@@ -325,7 +325,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	}
 	// The certificate is read again when its files change (pinctl ca
 	// server renews it): no restart.
-	cert, err := pki.NewServerCert(c.certFile, c.keyFile, log)
+	cert, err := pki.NewServerCert(c.certFile, c.keyFile, caPEM, c.now, log)
 	if err != nil {
 		return err
 	}
@@ -366,6 +366,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	verifier := central.NewVerifier(store, c.lock.After, c.now)
 	verifier.Lock = c.lock
 	srv := server.New(store, verifier, crl, log, c.now)
+	srv.Cert = cert         // its refused files and its end in /v1/health, /readyz and the status page
 	srv.SetLimits(c.limits) // the store's, and the server's clock check of a push
 	srv.SetPolicy(c.policy)
 	// A check hashes with the cost of the hash it checks, the sede's or

@@ -2,9 +2,11 @@ package main
 
 import (
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,7 +23,7 @@ import (
 //
 //	{"ca init", "-dir CARTELLA [-name NOME]", "crea l'autorità di certificazione per centrale", cmdCAInit, caInitFlags},
 //	{"ca issue", "-dir CARTELLA -role sede|chiosco|portale -code CODICE [-desk SPORTELLO] -out PREFISSO | -bundle FILE", "rilascia un certificato client", cmdCAIssue, caIssueFlags},
-//	{"ca server", "-dir CARTELLA -host NOME[,NOME...]", "rilascia il certificato del server centrale", cmdCAServer, caServerFlags},
+//	{"ca server", "-dir CARTELLA [-host NOME[,NOME...]]", "rilascia il certificato del server centrale", cmdCAServer, caServerFlags},
 //	{"ca revoke", "-dir CARTELLA (-serial SERIALE [-issued-elsewhere] | -cert FILE) [-reason MOTIVO]", "revoca un certificato", cmdCARevoke, caRevokeFlags},
 //	{"ca crl", "-dir CARTELLA", "firma di nuovo l'elenco delle revoche, ...", cmdCACRL, caCRLFlags},
 //	{"ca renew-ca", "-dir CARTELLA", "rinnova il certificato della CA, con la stessa chiave", cmdCARenewCA, caCRLFlags},
@@ -85,13 +87,16 @@ func (a *caArgs) issueFlags(fs *flag.FlagSet) {
 
 func (a *caArgs) serverFlags(fs *flag.FlagSet) {
 	a.dirFlag(fs)
-	fs.StringVar(&a.hosts, "host", "localhost,127.0.0.1", "nomi e indirizzi del server, separati da virgole")
+	fs.StringVar(&a.hosts, "host", "", "nomi e indirizzi con cui sportelli e chioschi raggiungono il server, separati da virgole; "+
+		"per un rinnovo, se omesso, quelli del certificato in uso (server.crt nella cartella)")
 }
 
 func (a *caArgs) renewFlags(fs *flag.FlagSet) {
 	a.dirFlag(fs)
-	fs.StringVar(&a.cert, "cert", "", "file del certificato da rinnovare (sede, sportello o chiosco)")
+	fs.StringVar(&a.cert, "cert", "", "file del certificato da rinnovare (sede, sportello o chiosco), o il pacchetto dello sportello (pinctl ca issue -bundle)")
 	fs.StringVar(&a.out, "out", "", "prefisso dei file del nuovo certificato: PREFISSO.crt e PREFISSO.key")
+	fs.StringVar(&a.bundle, "bundle", "", "scrive anche (o soltanto, senza -out) un solo `FILE` (0600) con il certificato della CA, quello nuovo e la sua chiave: "+
+		"da importare nelle impostazioni dello sportello, che resta lo stesso con gli atti in attesa di invio")
 	fs.BoolVar(&a.revokeOld, "revoke", false, "revoca il certificato vecchio: da usare quando quello nuovo è già installato")
 }
 
@@ -196,20 +201,6 @@ func issue(ca *pki.CA, role pki.Role, code, desk string, now time.Time) (certPEM
 	return ca.IssueDesk(code, desk, now)
 }
 
-// issuePair issues a client certificate of role and code, of desk when
-// not empty, writes it and its key as PREFIX.crt and PREFIX.key, and
-// returns it.
-func issuePair(ca *pki.CA, role pki.Role, code, desk string, now time.Time, prefix string) (*x509.Certificate, error) {
-	certPEM, keyPEM, err := issue(ca, role, code, desk, now)
-	if err != nil {
-		return nil, err
-	}
-	if err := writePair(prefix, certPEM, keyPEM); err != nil {
-		return nil, err
-	}
-	return pki.ParseCert(certPEM)
-}
-
 // cmdCAIssue issues a client certificate.
 func cmdCAIssue(e *env, args []string) error {
 	var a caArgs
@@ -242,41 +233,59 @@ func cmdCAIssue(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	_, err = a.writeIssued(e, ca, certPEM, keyPEM, "rilasciato")
+	return err
+}
+
+// writeIssued writes certPEM and keyPEM, just signed by ca, where a
+// asks: as the pair of -out, as the bundle of -bundle (with the CA's
+// certificate), or both, and says each on the output, the certificate
+// done (rilasciato, rinnovato), and when it ends with the CA's.
+func (a *caArgs) writeIssued(e *env, ca *pki.CA, certPEM, keyPEM []byte, done string) (*x509.Certificate, error) {
 	cert, err := pki.ParseCert(certPEM)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	until := cert.NotAfter.Local().Format("02/01/2006")
 	if a.out != "" {
 		if err := writePair(a.out, certPEM, keyPEM); err != nil {
-			return err
+			return nil, err
 		}
-		fmt.Fprintf(e.stdout, "certificato%s rilasciato: %s.crt e %s.key (seriale %s)\n", holderOf(cert), a.out, a.out, pki.Serial(cert))
+		fmt.Fprintf(e.stdout, "certificato%s %s: %s.crt e %s.key (seriale %s, valido fino al %s)\n",
+			holderOf(cert), done, a.out, a.out, pki.Serial(cert), until)
 	}
 	if a.bundle != "" {
 		if err := pki.WriteBundle(a.bundle, ca.CertPEM(), certPEM, keyPEM); err != nil {
-			return err
+			return nil, err
 		}
-		fmt.Fprintf(e.stdout, "certificato%s rilasciato nel pacchetto %s, con il certificato della CA e la chiave (seriale %s): "+
-			"si importa nelle impostazioni dello sportello, poi va cancellato da dove è stato copiato\n", holderOf(cert), a.bundle, pki.Serial(cert))
+		fmt.Fprintf(e.stdout, "certificato%s %s nel pacchetto %s, con il certificato della CA e la chiave (seriale %s, valido fino al %s): "+
+			"si importa nelle impostazioni dello sportello (Collegamento al server centrale), poi va cancellato da dove è stato copiato\n",
+			holderOf(cert), done, a.bundle, pki.Serial(cert), until)
 	}
 	endsWithCA(e, a.dir, ca, cert)
-	return nil
+	return cert, nil
 }
 
 // cmdCARenew issues a new certificate for the holder of an existing one:
-// the same role, code and desk, valid from now. The old one stays valid
+// the same role, code and desk, valid from now, as a pair (-out) or as a
+// desk's bundle (-bundle), which the desk's settings import: the desk
+// stays the same, its outbox and audit chain with it. -cert is the old
+// certificate or the desk's bundle that holds it. The old one stays valid
 // until it expires, or is revoked with -revoke once the new one is in
 // place. centrale's own certificate is renewed by pinctl ca server.
 func cmdCARenew(e *env, args []string) error {
 	var a caArgs
-	if err := parseFlags(args, a.renewFlags, "dir", "cert", "out"); err != nil {
+	if err := parseFlags(args, a.renewFlags, "dir", "cert"); err != nil {
 		return err
+	}
+	if a.out == "" && a.bundle == "" {
+		return &usageError{msg: "manca -out PREFISSO o -bundle FILE: dove scrivere il certificato nuovo (-bundle per uno sportello)"}
 	}
 	b, err := smallfile.ReadRegular(a.cert, "PEM", pki.MaxPEMBytes)
 	if err != nil {
 		return err
 	}
-	old, err := pki.ParseCert(b)
+	old, err := holderCert(b)
 	if err != nil {
 		return fmt.Errorf("%s: %w", a.cert, err)
 	}
@@ -288,10 +297,10 @@ func cmdCARenew(e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", a.cert, err)
 	}
-	if err := refuseExisting(pairFiles(a.out)...); err != nil {
+	if err := refuseExisting(append(pairFiles(a.out), a.bundle)...); err != nil {
 		return err
 	}
-	if err := caOutFolders(a.out, ""); err != nil {
+	if err := caOutFolders(a.out, a.bundle); err != nil {
 		return err
 	}
 	ca, err := a.load()
@@ -301,13 +310,16 @@ func cmdCARenew(e *env, args []string) error {
 	if err := a.ours(ca, old); err != nil {
 		return err
 	}
-	cert, err := issuePair(ca, role, code, desk, e.now(), a.out)
+	certPEM, keyPEM, err := issue(ca, role, code, desk, e.now())
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "certificato%s rinnovato: %s.crt e %s.key (seriale %s, valido fino al %s)\n",
-		holderOf(cert), a.out, a.out, pki.Serial(cert), cert.NotAfter.Local().Format("02/01/2006"))
-	endsWithCA(e, a.dir, ca, cert)
+	if _, err := a.writeIssued(e, ca, certPEM, keyPEM, "rinnovato"); err != nil {
+		return err
+	}
+	if role == pki.RoleSede {
+		fmt.Fprintf(e.stdout, "lo sportello che lo installa resta lo stesso: stessa sede e stesso sportello, con gli atti in attesa di invio\n")
+	}
 	if !a.revokeOld {
 		fmt.Fprintf(e.stdout, "il certificato vecchio (seriale %s) resta valido fino al %s: revocalo quando il nuovo è installato\n",
 			pki.Serial(old), old.NotAfter.Local().Format("02/01/2006"))
@@ -321,18 +333,65 @@ func cmdCARenew(e *env, args []string) error {
 	return nil
 }
 
+// holderCert returns the certificate of a holder in b: the first that is
+// not a CA's, so that a desk's bundle (the CA's certificate first) is
+// read as its desk's certificate.
+func holderCert(b []byte) (*x509.Certificate, error) {
+	for rest := b; ; {
+		var blk *pem.Block
+		if blk, rest = pem.Decode(rest); blk == nil {
+			return nil, errors.New("nessun certificato PEM che non sia di una CA")
+		}
+		if blk.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(blk.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		if !c.IsCA {
+			return c, nil
+		}
+	}
+}
+
 // cmdCAServer issues centrale's server certificate into the CA folder, as
-// server.crt and server.key, where centrale -pki looks for them.
+// server.crt and server.key, where centrale -pki looks for them. Without
+// -host it renews the one there with the same names and addresses, and
+// says them: centrale refuses a renewal that drops one, which desks may
+// reach it by.
 func cmdCAServer(e *env, args []string) error {
 	var a caArgs
-	if err := parseFlags(args, a.serverFlags, "dir", "host"); err != nil {
+	if err := parseFlags(args, a.serverFlags, "dir"); err != nil {
 		return err
+	}
+	crtPath := filepath.Join(a.dir, "server.crt")
+	var hosts, kept []string
+	if a.hosts != "" {
+		hosts = strings.Split(a.hosts, ",")
+	} else {
+		b, err := smallfile.ReadRegular(crtPath, "server certificate", pki.MaxPEMBytes)
+		if errors.Is(err, fs.ErrNotExist) {
+			return &usageError{msg: fmt.Sprintf("manca -host: in %s non c'è un certificato del server da rinnovare, e i suoi nomi si danno la prima volta "+
+				"(quelli con cui sportelli e chioschi raggiungono centrale, per esempio -host centrale.example,10.0.0.5)", a.dir)}
+		}
+		if err != nil {
+			return err
+		}
+		old, err := pki.ParseCert(b)
+		if err != nil {
+			return fmt.Errorf("%s: %w", crtPath, err)
+		}
+		if hosts = pki.ServerHosts(old); len(hosts) == 0 {
+			return &usageError{msg: fmt.Sprintf("manca -host: %s non nomina alcun host da riprendere", crtPath)}
+		}
+		kept = hosts
 	}
 	ca, err := a.load()
 	if err != nil {
 		return err
 	}
-	certPEM, keyPEM, err := ca.IssueServer(strings.Split(a.hosts, ","), e.now())
+	certPEM, keyPEM, err := ca.IssueServer(hosts, e.now())
 	if err != nil {
 		return err
 	}
@@ -343,8 +402,11 @@ func cmdCAServer(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "certificato del server scritto in %s, valido fino al %s\n",
-		filepath.Join(a.dir, "server.crt"), cert.NotAfter.Local().Format("02/01/2006"))
+	fmt.Fprintf(e.stdout, "certificato del server scritto in %s, valido fino al %s, per %s\n",
+		crtPath, cert.NotAfter.Local().Format("02/01/2006"), strings.Join(pki.ServerHosts(cert), ","))
+	if kept != nil {
+		fmt.Fprintf(e.stdout, "senza -host: gli stessi nomi e indirizzi del certificato che rinnova\n")
+	}
 	endsWithCA(e, a.dir, ca, cert)
 	return nil
 }
@@ -524,8 +586,8 @@ func cmdCARenewCA(e *env, args []string) error {
 		filepath.Join(a.dir, pki.CertFile), ca.NotAfter().Local().Format("02/01/2006"))
 	fmt.Fprintf(e.stdout, "i certificati già rilasciati restano validi fino alla loro scadenza, al più tardi il %s. Prima di allora:\n"+
 		"  1. copia %s su centrale (-ca) e riavvialo;\n"+
-		"  2. rilascia di nuovo il certificato del server (pinctl ca server) e copialo su centrale;\n"+
-		"  3. rilascia a ogni sportello un nuovo pacchetto (pinctl ca issue … -bundle) e a ogni chiosco un nuovo certificato con il nuovo %s (pinctl ca renew).\n",
-		old.Local().Format("02/01/2006 15:04"), filepath.Join(a.dir, pki.CertFile), pki.CertFile)
+		"  2. rilascia di nuovo il certificato del server (pinctl ca server -dir %s: senza -host tiene i nomi di quello in uso) e copialo su centrale;\n"+
+		"  3. rinnova il pacchetto di ogni sportello (pinctl ca renew -dir %s -cert PACCHETTO -bundle NUOVO) e il certificato di ogni chiosco, con il nuovo %s (pinctl ca renew -cert … -out …).\n",
+		old.Local().Format("02/01/2006 15:04"), filepath.Join(a.dir, pki.CertFile), a.dir, a.dir, pki.CertFile)
 	return nil
 }

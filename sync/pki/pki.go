@@ -670,7 +670,7 @@ func NewCRL(path string, ca *x509.Certificate, now func() time.Time, log *slog.L
 	if err := c.reload(); err != nil {
 		return nil, err
 	}
-	c.report(c.problem())
+	c.report(c.problem(nil))
 	return c, nil
 }
 
@@ -737,18 +737,19 @@ func (c *CRL) read() (*x509.RevocationList, error) {
 	return rl, nil
 }
 
-// problem returns what is wrong with the list in force, given the last
-// reload's error: the file refused, or the loaded list expired; nil when
-// nothing is. Called with c.mu held.
-func (c *CRL) problem() error {
-	if c.fileErr != nil {
-		return c.fileErr
-	}
+// problem returns what is wrong with the list in force, given err, the
+// last reload's error: the file refused (err), the loaded list expired,
+// or both, joined; nil when nothing is. Called with c.mu held.
+func (c *CRL) problem(err error) error {
 	if now := c.now(); !c.next.IsZero() && now.After(c.next) {
-		return fmt.Errorf("revocation list %s: %w: number %s, next update was %s; issue a new one (pinctl ca crl)",
+		expired := fmt.Errorf("revocation list %s: %w: number %s, next update was %s; issue a new one (pinctl ca crl)",
 			c.path, ErrCRLExpired, c.number, c.next.Format(time.RFC3339))
+		if err == nil {
+			return expired
+		}
+		return fmt.Errorf("%w; and the list in force: %w", err, expired)
 	}
-	return nil
+	return err
 }
 
 // report logs err as an error unless it was the last one logged. Called
@@ -778,10 +779,7 @@ func (c *CRL) report(err error) {
 func (c *CRL) Check(cert *x509.Certificate) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	err := c.reload()
-	if err == nil {
-		err = c.problem()
-	}
+	err := c.problem(c.reload())
 	c.report(err)
 	if c.revoked[Serial(cert)] {
 		return ErrRevoked
@@ -792,16 +790,13 @@ func (c *CRL) Check(cert *x509.Certificate) error {
 // Status reads the file again if it changed and returns what is wrong
 // with the list in force: an error wrapping ErrCRLOlder when the file
 // holds an older list than the one loaded, ErrCRLExpired when the loaded
-// list is past its next update, another error when the file cannot be
-// read; nil when the list is current. The loaded list stands whatever
+// list is past its next update (both when both are), another error when
+// the file cannot be read; nil when the list is current. The loaded list stands whatever
 // Status says. For the health check.
 func (c *CRL) Status() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	err := c.reload()
-	if err == nil {
-		err = c.problem()
-	}
+	err := c.problem(c.reload())
 	c.report(err)
 	return err
 }

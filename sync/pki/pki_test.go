@@ -277,6 +277,35 @@ func TestCRLExpired(t *testing.T) {
 	}
 }
 
+// Ensure that a list in force past its next update is still reported once
+// an older crl.pem is put back, beside the refusal: both in Status, for
+// the health check, and in the log. Before, Status said only that the
+// older list was refused, and /v1/health "older list refused", the list
+// in force expired.
+func TestCRLExpiredAndOlderBothReported(t *testing.T) {
+	f := newFixture(t)
+	old, err := os.ReadFile(filepath.Join(f.dir, pki.CRLFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	*f.now = f.now.Add(time.Minute)
+	if err := f.ca.RenewCRL(*f.now); err != nil { // a newer list, loaded
+		t.Fatal(err)
+	}
+	if err := f.crl.Status(); err != nil {
+		t.Fatalf("Status of the newer list: %v", err)
+	}
+	*f.now = f.now.Add(pki.CRLValidity + time.Second) // past its next update
+	f.putBack(t, old, f.now.Add(time.Hour))
+	st := f.crl.Status()
+	if !errors.Is(st, pki.ErrCRLExpired) || !errors.Is(st, pki.ErrCRLOlder) {
+		t.Errorf("Status = %v, want both ErrCRLExpired and ErrCRLOlder", st)
+	}
+	if !strings.Contains(f.log.String(), "next update was") || !strings.Contains(f.log.String(), "the loaded list stands") {
+		t.Errorf("log, want the list in force expired and the older list refused:\n%s", f.log)
+	}
+}
+
 // Ensure that a list the CA signs again is read even when the new file has
 // the old one's size and modification time: file times move in ticks of a
 // few milliseconds, and a renewal right after a load (TestCRLExpired on a

@@ -3,6 +3,7 @@ package pki_test
 import (
 	"bytes"
 	"crypto/tls"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/pki"
 )
 
@@ -19,29 +21,17 @@ import (
 // error in the log, until they are right again; and so does a file over
 // MaxPEMBytes.
 func TestServerCertRenewed(t *testing.T) {
-	now := time.Now() // crypto/tls checks validity on the real clock
+	now := testclock.Now()
 	dir := t.TempDir()
 	ca, err := pki.Init(filepath.Join(dir, "ca"), "renew", now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	certPath, keyPath := filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key")
-	stamp := now
-	write := func(certPEM, keyPEM []byte) {
-		t.Helper()
-		stamp = stamp.Add(time.Second) // a new version of the files, whatever the file system's clock
-		for p, b := range map[string][]byte{certPath: certPEM, keyPath: keyPEM} {
-			if err := os.WriteFile(p, b, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.Chtimes(p, stamp, stamp); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	write := pairWriter(t, certPath, keyPath)
 	issue := func() ([]byte, []byte) {
 		t.Helper()
-		c, k, err := ca.IssueServer([]string{"127.0.0.1"}, now)
+		c, k, err := ca.IssueServer([]string{"centrale.example"}, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -50,68 +40,24 @@ func TestServerCertRenewed(t *testing.T) {
 	firstCert, firstKey := issue()
 	write(firstCert, firstKey)
 	var log bytes.Buffer
-	sc, err := pki.NewServerCert(certPath, keyPath, slog.New(slog.NewTextHandler(&log, nil)))
+	sc, err := pki.NewServerCert(certPath, keyPath, ca.CertPEM(), testclock.Now, slog.New(slog.NewTextHandler(&log, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := pki.ServerTLSFile(ca.CertPEM(), sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.(*tls.Conn).Handshake()
-			c.Close()
-		}
-	}()
-	clientCert, clientKey, err := ca.Issue(pki.RolePortal, "PORTALE", now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ccfg, err := pki.ClientTLS(ca.CertPEM(), clientCert, clientKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := func() string {
-		t.Helper()
-		c, err := tls.Dial("tcp", ln.Addr().String(), ccfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		return pki.Serial(c.ConnectionState().PeerCertificates[0])
-	}
-	serialOf := func(certPEM []byte) string {
-		t.Helper()
-		c, err := pki.ParseCert(certPEM)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return pki.Serial(c)
-	}
-
-	if got, want := served(), serialOf(firstCert); got != want {
+	served := serveCert(t, ca, sc)
+	if got, want := served(), serialOf(t, firstCert); got != want {
 		t.Fatalf("first handshake: certificate %s, want %s", got, want)
 	}
 	renewedCert, renewedKey := issue()
 	write(renewedCert, renewedKey)
-	if got, want := served(), serialOf(renewedCert); got != want {
+	if got, want := served(), serialOf(t, renewedCert); got != want {
 		t.Fatalf("after the renewal: certificate %s, want the renewed %s", got, want)
 	}
-	if got := pki.Serial(sc.Leaf()); got != serialOf(renewedCert) {
+	if got := pki.Serial(sc.Leaf()); got != serialOf(t, renewedCert) {
 		t.Errorf("Leaf = %s, want the renewed certificate", got)
 	}
 	write(renewedCert[:len(renewedCert)/2], renewedKey) // half written
-	if got, want := served(), serialOf(renewedCert); got != want {
+	if got, want := served(), serialOf(t, renewedCert); got != want {
 		t.Fatalf("with a broken file: certificate %s, want the one loaded before, %s", got, want)
 	}
 	if n := strings.Count(log.String(), "level=ERROR"); n != 1 {
@@ -123,14 +69,178 @@ func TestServerCertRenewed(t *testing.T) {
 	}
 	thirdCert, thirdKey := issue()
 	write(thirdCert, thirdKey)
-	if got, want := served(), serialOf(thirdCert); got != want {
+	if got, want := served(), serialOf(t, thirdCert); got != want {
 		t.Fatalf("after the files were put right: certificate %s, want %s", got, want)
 	}
 	write(append(bytes.Repeat([]byte("\n"), pki.MaxPEMBytes), thirdCert...), thirdKey) // the wrong file: over its bound, refused unread
-	if got, want := served(), serialOf(thirdCert); got != want {
+	if got, want := served(), serialOf(t, thirdCert); got != want {
 		t.Fatalf("with a file over MaxPEMBytes: certificate %s, want the one loaded before, %s", got, want)
 	}
 	if want := "server certificate file " + certPath + " has more than"; !strings.Contains(log.String(), want) {
 		t.Errorf("log %s, want %s", log.String(), want)
 	}
+}
+
+// Ensure that a pair that parses but that the desks would refuse at their
+// handshake is not served: an expired pair put back from a backup, one not
+// yet valid, one of another CA, a renewal that leaves out a host name the
+// desks reach centrale by (pinctl ca server without -host). The pair in
+// force goes on serving, the log says what is wrong and what to do, once,
+// and Status says it until a good pair is copied, which then serves. Each
+// on the caller's clock, the desks' handshakes too.
+func TestServerCertRefusesUnusable(t *testing.T) {
+	now := testclock.Now()
+	hosts := []string{"centrale.example", "127.0.0.1"}
+	for _, tc := range []struct {
+		name, want string
+		mint       func(ca *pki.CA) ([]byte, []byte, error)
+	}{
+		{"expired pair put back", "expired at", func(ca *pki.CA) ([]byte, []byte, error) {
+			return ca.IssueServer(hosts, now.AddDate(-3, 0, 0))
+		}},
+		{"not yet valid", "is valid only from", func(ca *pki.CA) ([]byte, []byte, error) {
+			return ca.IssueServer(hosts, now.Add(2*time.Hour))
+		}},
+		{"pair of another CA", "does not verify on the CA the desks trust", func(*pki.CA) ([]byte, []byte, error) {
+			other, err := pki.Init(filepath.Join(t.TempDir(), "other"), "other CA", now, nil)
+			if err != nil {
+				return nil, nil, err
+			}
+			return other.IssueServer(hosts, now)
+		}},
+		{"renewed without -host", "does not name centrale.example", func(ca *pki.CA) ([]byte, []byte, error) {
+			return ca.IssueServer([]string{"localhost", "127.0.0.1"}, now)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			ca, err := pki.Init(filepath.Join(dir, "ca"), "sede CA", now.AddDate(-4, 0, 0), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			certPath, keyPath := filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key")
+			write := pairWriter(t, certPath, keyPath)
+			firstCert, firstKey, err := ca.IssueServer(hosts, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			write(firstCert, firstKey)
+			var log bytes.Buffer
+			sc, err := pki.NewServerCert(certPath, keyPath, ca.CertPEM(), testclock.Now, slog.New(slog.NewTextHandler(&log, nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sc.Status(); err != nil {
+				t.Fatalf("Status of a good pair: %v", err)
+			}
+			served := serveCert(t, ca, sc)
+			if got, want := served(), serialOf(t, firstCert); got != want {
+				t.Fatalf("first handshake: certificate %s, want %s", got, want)
+			}
+			badCert, badKey, err := tc.mint(ca)
+			if err != nil {
+				t.Fatal(err)
+			}
+			write(badCert, badKey)
+			if got, want := served(), serialOf(t, firstCert); got != want {
+				t.Errorf("after the bad pair was copied: certificate %s served, want the one in force, %s", got, want)
+			}
+			served()
+			st := sc.Status()
+			if !errors.Is(st, pki.ErrServerCertRefused) || !strings.Contains(st.Error(), tc.want) || !strings.Contains(st.Error(), "pinctl ca server") {
+				t.Errorf("Status = %v, want %v saying %q and what to run", st, pki.ErrServerCertRefused, tc.want)
+			}
+			if n := strings.Count(log.String(), "level=ERROR"); n != 1 || !strings.Contains(log.String(), tc.want) {
+				t.Errorf("log, want one error saying %q:\n%s", tc.want, log.String())
+			}
+			goodCert, goodKey, err := ca.IssueServer(append(hosts, "centrale2.example"), now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			write(goodCert, goodKey)
+			if got, want := served(), serialOf(t, goodCert); got != want {
+				t.Errorf("after a good pair was copied: certificate %s served, want %s", got, want)
+			}
+			if err := sc.Status(); err != nil {
+				t.Errorf("Status after a good pair was copied: %v", err)
+			}
+		})
+	}
+}
+
+// serveCert serves sc's pair on loopback to TLS handshakes on
+// testclock's clock, and returns a function that makes a desk's handshake
+// (a desk certificate of ca), to centrale.example at that address, and
+// returns the serial of the certificate served, or "refused" with the
+// desk's error logged.
+func serveCert(t *testing.T, ca *pki.CA, sc *pki.ServerCert) func() string {
+	t.Helper()
+	cfg, err := pki.ServerTLSFile(ca.CertPEM(), sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Time = testclock.Now
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.(*tls.Conn).Handshake()
+			c.Close()
+		}
+	}()
+	deskCert, deskKey, err := ca.IssueDesk("ROMA01", "03", testclock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ccfg, err := pki.ClientTLS(ca.CertPEM(), deskCert, deskKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ccfg.Time, ccfg.ServerName = testclock.Now, "centrale.example"
+	return func() string {
+		t.Helper()
+		c, err := tls.Dial("tcp", ln.Addr().String(), ccfg)
+		if err != nil {
+			t.Logf("the desk's handshake: %v", err)
+			return "refused"
+		}
+		defer c.Close()
+		return pki.Serial(c.ConnectionState().PeerCertificates[0])
+	}
+}
+
+// pairWriter returns a function that writes a certificate and its key at
+// certPath and keyPath, each a new version of the file, whatever the file
+// system's clock: its modification time a second after the last.
+func pairWriter(t *testing.T, certPath, keyPath string) func(certPEM, keyPEM []byte) {
+	stamp := testclock.Now()
+	return func(certPEM, keyPEM []byte) {
+		t.Helper()
+		stamp = stamp.Add(time.Second)
+		for p, b := range map[string][]byte{certPath: certPEM, keyPath: keyPEM} {
+			if err := os.WriteFile(p, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chtimes(p, stamp, stamp); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// serialOf returns the serial of the certificate in certPEM.
+func serialOf(t *testing.T, certPEM []byte) string {
+	t.Helper()
+	c, err := pki.ParseCert(certPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pki.Serial(c)
 }

@@ -49,7 +49,7 @@ func (w *ExpiryWatch) Check() {
 	now := w.Now()
 	if w.Cert != nil {
 		w.item("server certificate", w.Cert().NotAfter, now, certWarn, true,
-			"pinctl ca server -dir CA -host NAMES, then copy server.crt and server.key to centrale (read again without a restart)")
+			"pinctl ca server -dir CA (the names of the one it renews kept), then copy server.crt and server.key to centrale (read again without a restart)")
 	}
 	if w.CA != nil {
 		w.item("CA certificate", w.CA().NotAfter, now, certWarn, true,

@@ -44,8 +44,9 @@ type Manage struct {
 //     answers and neither the server certificate nor the CA's has
 //     expired; else 503. The
 //     body says each check, and warns, still 200, of a revocation list
-//     expired or older than one loaded before and of a certificate
-//     within the margin of its expiry: every replica reads the same
+//     expired or older than one loaded before, of a certificate
+//     within the margin of its expiry and of server certificate files
+//     refused (Server.Cert), the pair in force serving: every replica reads the same
 //     files, and a balancer that took them all out for a warning would
 //     stop a service that still works on the list in force;
 //   - GET /metrics serves m.Gatherer for Prometheus;
@@ -127,6 +128,11 @@ func (s *Server) readiness(ctx context.Context, m Manage) ([]string, bool) {
 		}
 	}
 	certCheck("certificate", "server certificate", "pinctl ca server", m.Cert)
+	if s.Cert != nil {
+		if err := s.Cert.Status(); err != nil {
+			warn("certificate files", err)
+		}
+	}
 	// The CA's too: past it no handshake succeeds, and /readyz said ready.
 	certCheck("ca", "CA's certificate", "pinctl ca renew-ca", m.CA)
 	if ready {

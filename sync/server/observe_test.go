@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -219,6 +220,7 @@ func TestRequestID(t *testing.T) {
 
 // Ensure that /readyz is ready with the store up and the certificate in
 // force, and warns, ready all the same, when the revocation list expires
+// (and says it still once an older list is put back, refused beside)
 // or the certificate comes within the margin of its expiry: every replica
 // reads the same files, and a balancer taking them all out at once for a
 // warning stopped a service that still worked (an operator's review). It
@@ -238,7 +240,15 @@ func TestReadyz(t *testing.T) {
 	var mu sync.Mutex
 	now := time.Now()
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	crl, err := pki.NewCRL(filepath.Join(dir, pki.CRLFile), caCert, clock, nil)
+	crlPath := filepath.Join(dir, pki.CRLFile)
+	older, err := os.ReadFile(crlPath) // list 1, put back once list 2 has expired
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ca.RenewCRL(now); err != nil {
+		t.Fatal(err)
+	}
+	crl, err := pki.NewCRL(crlPath, caCert, clock, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,6 +277,13 @@ func TestReadyz(t *testing.T) {
 	now = now.Add(pki.CRLValidity + time.Hour)
 	mu.Unlock()
 	check("the list expired", 200, "ready\nstore: ok\ncrl: warning: expired")
+	if err := os.WriteFile(crlPath, older, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(crlPath, now.Add(time.Minute), now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	check("an older list put back, the list in force expired", 200, "ready\nstore: ok\ncrl: warning: expired; older list refused")
 	if err := ca.RenewCRL(clock()); err != nil { // and then renewed, with a later next update
 		t.Fatal(err)
 	}

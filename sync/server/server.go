@@ -66,6 +66,11 @@ type Server struct {
 	Verifier *central.Verifier
 	// CRL refuses revoked certificates; nil checks none.
 	CRL *pki.CRL
+	// Cert is centrale's server certificate: /v1/health, /readyz and the
+	// status page say when its files hold a pair refused (pki.ServerCert's
+	// Status), and /v1/health when the pair in force ends within 30 days;
+	// nil says none.
+	Cert *pki.ServerCert
 	// Now is the clock of the records: the time events are received at,
 	// the day of tickets, the expiry of conversions.
 	Now func() time.Time
@@ -612,9 +617,10 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, c caller) {
 }
 
 // health answers that the server runs, which store it uses, the state of
-// the revocation list and the open audit forks: a list expired or
-// refused, or an audit head refused, leaves the server serving (200) but
-// "degraded", for the monitoring to alert on.
+// the revocation list and of the server certificate and the open audit
+// forks: a list expired or refused, a certificate refused or within 30
+// days of its end, or an audit head refused, leaves the server serving
+// (200) but "degraded", for the monitoring to alert on.
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	if err := s.Store.Ping(r.Context()); err != nil {
 		problem(w, http.StatusServiceUnavailable, wire.ProblemStoreDown, "Store unavailable", "the central store does not answer")
@@ -625,6 +631,11 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 		h.CRL = crlState(s.CRL.Status())
 		h.CRLNumber = s.CRL.Number()
 		if h.CRL != "ok" {
+			h.Status = "degraded"
+		}
+	}
+	if s.Cert != nil {
+		if h.ServerCert = s.certState(); h.ServerCert != "ok" {
 			h.Status = "degraded"
 		}
 	}
@@ -645,12 +656,36 @@ func crlState(err error) string {
 	switch {
 	case err == nil:
 		return "ok"
+	case errors.Is(err, pki.ErrCRLExpired) && errors.Is(err, pki.ErrCRLOlder):
+		return "expired; older list refused"
 	case errors.Is(err, pki.ErrCRLExpired):
 		return "expired"
 	case errors.Is(err, pki.ErrCRLOlder):
 		return "older list refused"
 	}
 	return "unreadable"
+}
+
+// certState names the state of the server certificate for /v1/health:
+// "new pair refused" while its files hold a pair refused, else "expired"
+// past the end of the pair in force and "expires soon" within 30 days of
+// it, by s.Now, "unusable" when the pair read at start cannot be taken by
+// the desks otherwise (another CA's), and "ok". The details are in
+// centrale's log.
+func (s *Server) certState() string {
+	err := s.Cert.Status()
+	if errors.Is(err, pki.ErrServerCertRefused) {
+		return "new pair refused"
+	}
+	switch left := s.Cert.Leaf().NotAfter.Sub(s.Now()); {
+	case left <= 0:
+		return "expired"
+	case err != nil:
+		return "unusable"
+	case left < certWarn:
+		return "expires soon"
+	}
+	return "ok"
 }
 
 // StatusClientGone is the status a request is logged and counted with

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/x509"
 	_ "embed"
+	"errors"
 	"html/template"
 	"math"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/pki"
 )
 
 // The status page: one HTML page rendered at the server, with its CSS and
@@ -159,7 +161,9 @@ func (s *Server) statusHandler(m Manage) http.HandlerFunc {
 }
 
 // certRows returns the server certificate, the CA and the revocation
-// list with their expiry, in the language of tx.
+// list with their expiry, in the language of tx, and the server
+// certificate's files when they hold a pair refused, with why (in
+// English, as centrale's log says it).
 func (s *Server) certRows(tx statusText, m Manage, now time.Time) []certRow {
 	var rows []certRow
 	cert := func(name string, c func() *x509.Certificate) {
@@ -171,6 +175,15 @@ func (s *Server) certRows(tx statusText, m Manage, now time.Time) []certRow {
 			Left: tx.relative(crt.NotAfter, now), Class: severity(crt.NotAfter.Sub(now), certWarn)})
 	}
 	cert(tx.T("status.cert.server"), m.Cert)
+	if s.Cert != nil {
+		if err := s.Cert.Status(); err != nil {
+			name := tx.T("status.cert.server.unusable")
+			if errors.Is(err, pki.ErrServerCertRefused) {
+				name = tx.T("status.cert.server.refused")
+			}
+			rows = append(rows, certRow{Name: name, Detail: err.Error(), Left: tx.T("status.cert.replace"), Class: "bad"})
+		}
+	}
 	cert(tx.T("status.cert.ca"), m.CA)
 	if s.CRL != nil {
 		next := s.CRL.NextUpdate()

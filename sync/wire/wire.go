@@ -256,7 +256,8 @@ type Health struct {
 	Store  string `json:"store"`
 	// CRL is the state of the revocation list: "ok", "expired" (past its
 	// next update), "older list refused" (the file holds a list older
-	// than the one in force, which stands), "unreadable" (the file cannot
+	// than the one in force, which stands), "expired; older list
+	// refused" (both), "unreadable" (the file cannot
 	// be read; the list loaded before stands); empty when centrale checks
 	// none.
 	CRL string `json:"crl,omitempty"`
@@ -268,6 +269,13 @@ type Health struct {
 	// decimal: replicas of centrale behind one load balancer must all
 	// say the same (README, "Production layout").
 	CRLNumber string `json:"crl_number,omitempty"`
+	// ServerCert is the state of centrale's server certificate: "ok",
+	// "expires soon" (within 30 days of its end), "expired", "new pair
+	// refused" (its files hold a pair the desks would refuse: expired,
+	// of another CA, or naming fewer hosts; the pair in force serves),
+	// "unusable" (the pair read at start cannot be taken by the desks);
+	// empty when centrale reports none. Status is "degraded" unless "ok".
+	ServerCert string `json:"server_cert,omitempty"`
 }
 
 // Problem is an error answer (RFC 9457).

@@ -101,8 +101,8 @@ type Config struct {
 }
 
 // CertWarning is how long before its certificate expires the desk says
-// so in its sync status: the time to have a new one issued (pinctl ca
-// renew) and installed.
+// so in its sync status: the time to have its bundle renewed (pinctl ca
+// renew -bundle) and imported in its settings.
 const CertWarning = 30 * 24 * time.Hour
 
 // screen is one page of the desk: a title for the header bar, the content,

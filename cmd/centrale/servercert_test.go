@@ -1,0 +1,118 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// Ensure that a server certificate copied to centrale that the desks
+// would refuse (here an expired pair put back from a backup) does not
+// serve: the desks' handshakes still get the pair in force, and
+// /v1/health (degraded, "new pair refused"), /readyz (a warning, still
+// ready), the status page and the log (an error with what to run) say
+// it. Before, centrale served the expired pair at the next handshake and
+// every desk was cut off.
+func TestServerCertRefusedReported(t *testing.T) {
+	dir, ca := serverPKI(t) // observe_test.go
+	c, err := parse([]string{"-pki", dir, "-listen", "127.0.0.1:0", "-manage", "127.0.0.1:0", "-bolt", filepath.Join(dir, "c.db")}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, logs, stop := start(t, c) // observe_test.go
+	defer stop()
+	health := deskHealth(t, ca, l.api)
+	if h := health(); h.Status != "ok" || h.ServerCert != "ok" {
+		t.Fatalf("health at start: %+v, want ok", h)
+	}
+	old, oldKey, err := ca.IssueServer([]string{"127.0.0.1"}, c.now().AddDate(-3, 0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := c.now().Add(time.Minute) // a new version of the files, whatever the file system's clock
+	for name, b := range map[string][]byte{"server.key": oldKey, "server.crt": old} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(filepath.Join(dir, name), later, later); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if h := health(); h.Status != "degraded" || h.ServerCert != "new pair refused" {
+		t.Errorf("health with the expired pair copied: %+v, want degraded, server_cert new pair refused", h)
+	}
+	if st, body := get(t, "http://"+l.manage+"/readyz"); st != 200 || !strings.Contains(body, "certificate files: warning: server certificate refused:") ||
+		!strings.Contains(body, "expired at") {
+		t.Errorf("/readyz: %d %q, want ready with a warning of the files refused", st, body)
+	}
+	if st, body := get(t, "http://"+l.manage+"/status"); st != 200 || !strings.Contains(body, "file nuovi rifiutati") || !strings.Contains(body, "expired at") {
+		t.Errorf("status page: %d, want the files refused and why:\n%s", st, body)
+	}
+	if n := strings.Count(logs.String(), "level=ERROR msg=\"server certificate not loaded again"); n != 1 || !strings.Contains(logs.String(), "pinctl ca server") {
+		t.Errorf("log: %d errors for the refused pair, want 1 saying what to run:\n%s", n, logs.String())
+	}
+}
+
+// Ensure that /v1/health warns, degraded, when the server certificate in
+// force ends within 30 days (here with the CA that signed it, 20 days
+// on), as the log does (server.ExpiryWatch, TestExpiryWatch).
+func TestServerCertExpiringReported(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Now() // centrale's clock, and crypto/tls's
+	ca, err := pki.Init(dir, "test CA", now.Add(-pki.CAValidity+20*24*time.Hour), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM, keyPEM, err := ca.IssueServer([]string{"127.0.0.1"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "server.crt"), certPEM, 0o644)
+	os.WriteFile(filepath.Join(dir, "server.key"), keyPEM, 0o600)
+	c, err := parse([]string{"-pki", dir, "-listen", "127.0.0.1:0", "-manage", "", "-bolt", filepath.Join(dir, "c.db")}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, _, stop := start(t, c)
+	defer stop()
+	if h := deskHealth(t, ca, l.api)(); h.Status != "degraded" || h.ServerCert != "expires soon" {
+		t.Errorf("health 20 days before the certificate's end: %+v, want degraded, server_cert expires soon", h)
+	}
+}
+
+// deskHealth returns a function that asks centrale at api its /v1/health
+// with a desk's certificate of ca, each time over a new connection (a
+// new handshake), and returns the answer.
+func deskHealth(t *testing.T, ca *pki.CA, api string) func() wire.Health {
+	t.Helper()
+	certPEM, keyPEM, err := ca.IssueDesk("ROMA01", "03", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pki.ClientTLS(ca.CertPEM(), certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc := &http.Client{Timeout: time.Minute, Transport: &http.Transport{TLSClientConfig: cfg, DisableKeepAlives: true}}
+	return func() wire.Health {
+		t.Helper()
+		resp, err := hc.Get("https://" + api + "/v1/health")
+		if err != nil {
+			t.Fatalf("the desk's request: %v", err)
+		}
+		defer resp.Body.Close()
+		var h wire.Health
+		if err := json.NewDecoder(resp.Body).Decode(&h); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("health: %s, %v", resp.Status, err)
+		}
+		return h
+	}
+}
