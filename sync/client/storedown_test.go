@@ -25,17 +25,8 @@ import (
 // internal: the desk went offline, did not pull, and read "L'archivio
 // centrale ha risposto con un errore (Internal error)".
 func TestStoreDownDeskStaysOnline(t *testing.T) {
-	pgtest.DSN(t) // skips, or fails under CI, without PostgreSQL
-	pg, err := pgtest.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pg.Stop)
-	dsn, err := pg.CreateDB("restart")
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := pgstore.Open(t.Context(), dsn)
+	pg := pgtest.Private(t)
+	store, err := pgstore.Open(t.Context(), pg.DSN())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -110,12 +110,8 @@ func TestSessionsEndedAnsweredOnFreshOnes(t *testing.T) {
 // from no other failure, answered 500 and logged as errors, one a
 // request.
 func TestStoppedPostgresUnavailable(t *testing.T) {
-	pg := privatePostgres(t)
-	dsn, err := pg.CreateDB("restart")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := pgstore.Open(t.Context(), dsn)
+	pg := pgtest.Private(t)
+	s, err := pgstore.Open(t.Context(), pg.DSN())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,19 +140,6 @@ func TestStoppedPostgresUnavailable(t *testing.T) {
 	if err != nil || verdicts(res)[wire.Accepted] != 5 {
 		t.Fatalf("push once PostgreSQL is back: %v %v", verdicts(res), err)
 	}
-}
-
-// privatePostgres starts a PostgreSQL of the test's own, for a test that
-// stops it: the package's shared one serves the other tests.
-func privatePostgres(t *testing.T) *pgtest.Server {
-	t.Helper()
-	pgtest.DSN(t) // skips, or fails under CI, without PostgreSQL
-	pg, err := pgtest.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pg.Stop)
-	return pg
 }
 
 // Ensure that a push waiting for its sede's lock, held elsewhere (a

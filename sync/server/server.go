@@ -661,6 +661,16 @@ func crlState(err error) string {
 	return "unreadable"
 }
 
+// busy logs err as a warning with msg, and answers 503 busy with detail
+// and Retry-After 2 s.
+func (s *Server) busy(w http.ResponseWriter, r *http.Request, err error, msg, detail string) {
+	if s.Log != nil {
+		s.Log.WarnContext(r.Context(), msg, "path", logText(r.URL.Path), "err", err)
+	}
+	retryAfter(w, 2*time.Second)
+	problem(w, http.StatusServiceUnavailable, wire.ProblemBusy, "Centrale busy", detail)
+}
+
 // StatusClientGone is the status a request is logged and counted with
 // when its client went away before the answer (nginx's 499): no one
 // reads it, and nothing failed at centrale.
@@ -679,12 +689,7 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 	ctxErr := r.Context().Err()
 	switch {
 	case errors.Is(ctxErr, context.DeadlineExceeded):
-		if s.Log != nil {
-			s.Log.WarnContext(r.Context(), "request ran out of time", "path", logText(r.URL.Path), "err", err)
-		}
-		retryAfter(w, 2*time.Second)
-		problem(w, http.StatusServiceUnavailable, wire.ProblemBusy, "Centrale busy",
-			"centrale could not answer in time; nothing was lost, try again in a moment")
+		s.busy(w, r, err, "request ran out of time", "centrale could not answer in time; nothing was lost, try again in a moment")
 	case ctxErr != nil:
 		if s.Log != nil {
 			s.Log.DebugContext(r.Context(), "client gone before the answer", "path", logText(r.URL.Path), "err", err)
@@ -693,11 +698,7 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 	case s.storeFailed(r.Context(), err):
 		storeUnavailable(w)
 	case errors.Is(err, central.ErrBusy):
-		if s.Log != nil {
-			s.Log.WarnContext(r.Context(), "request waited too long for records another holds", "path", logText(r.URL.Path), "err", err)
-		}
-		retryAfter(w, 2*time.Second)
-		problem(w, http.StatusServiceUnavailable, wire.ProblemBusy, "Centrale busy",
+		s.busy(w, r, err, "request waited too long for records another holds",
 			"centrale waited too long for records another request holds (the same sede's push through another replica); nothing was stored, try again in a moment")
 	default:
 		if s.Log != nil {

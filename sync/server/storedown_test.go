@@ -63,17 +63,8 @@ func ask(t *testing.T, c *http.Client, u string, in any) reply {
 // readiness 503 without Retry-After, and the first push after the
 // sessions ended failed too.
 func TestStoreRestartAnswered(t *testing.T) {
-	pgtest.DSN(t) // skips, or fails under CI, without PostgreSQL
-	pg, err := pgtest.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pg.Stop)
-	dsn, err := pg.CreateDB("restart")
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := pgstore.Open(t.Context(), dsn)
+	pg := pgtest.Private(t)
+	store, err := pgstore.Open(t.Context(), pg.DSN())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +110,7 @@ func TestStoreRestartAnswered(t *testing.T) {
 	if a := push(1); a.status != http.StatusOK {
 		t.Errorf("push once PostgreSQL is back: %+v", a)
 	}
-	pg.Terminate(t, "restart")
+	pg.Terminate(t, "pinsede")
 	if a := push(2); a.status != http.StatusOK {
 		t.Errorf("push right after PostgreSQL ended centrale's sessions: %+v", a)
 	}

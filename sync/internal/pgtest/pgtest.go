@@ -261,9 +261,8 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
-// DSN returns the connection string of a fresh database on the server Main
-// started. Without PostgreSQL it skips the test, or fails it when CI=true.
-func DSN(t testing.TB) string {
+// need skips t, or fails it when CI=true, unless Main started a server.
+func need(t testing.TB) {
 	t.Helper()
 	if shared == nil {
 		if startErr == nil {
@@ -274,6 +273,29 @@ func DSN(t testing.TB) string {
 		}
 		t.Skipf("PostgreSQL: %v", startErr)
 	}
+}
+
+// Private starts a server of tb's own, stopped when tb ends, for a test
+// that stops it or ends its sessions (Down, Terminate): the server Main
+// started serves the package's other tests. Its database is "pinsede"
+// (Server.DSN). Without PostgreSQL it skips tb, or fails it under CI, as
+// DSN does.
+func Private(tb testing.TB) *Server {
+	tb.Helper()
+	need(tb)
+	s, err := Start()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(s.Stop)
+	return s
+}
+
+// DSN returns the connection string of a fresh database on the server Main
+// started. Without PostgreSQL it skips the test, or fails it when CI=true.
+func DSN(t testing.TB) string {
+	t.Helper()
+	need(t)
 	dsn, err := shared.CreateDB(fmt.Sprintf("t%d", dbs.Add(1)))
 	if err != nil {
 		t.Fatal(err)
