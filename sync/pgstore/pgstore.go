@@ -9,17 +9,18 @@
 // one active credential per codice fiscale holds by a transaction-scoped
 // advisory lock on the code, and by a unique partial index should anything
 // get past it. A transaction that loses a race (unique violation, deadlock,
-// serialization failure) runs again from the start, and so does, once,
-// on a fresh connection, one whose connection was found dead before its
-// COMMIT went out (a restart of PostgreSQL, pg_terminate_backend): the
-// server rolled it back. One whose connection was lost as its COMMIT went
-// out may have committed, and is not run again: its error, as any of a
-// database that cannot be reached, wraps central.ErrUnavailable, and one
-// of a statement that waited too long for a lock central.ErrBusy. The
-// rules of
+// serialization failure) runs again from the start. The rules of
 // delegations hold by a transaction-scoped advisory lock on each codice
 // fiscale a push registers a delegation for, and the rule of one active
 // delegation per delegante also by a unique partial index.
+//
+// A transaction whose connection was found dead before its COMMIT went
+// out (a restart of PostgreSQL, pg_terminate_backend) runs again once, on
+// a fresh connection: the server rolled it back. One whose connection was
+// lost as its COMMIT went out may have committed, and is not run again.
+// The error of a database that cannot be reached wraps
+// central.ErrUnavailable, that of a statement that waited too long for a
+// lock central.ErrBusy (unavailable.go).
 //
 // # Caveats
 //
