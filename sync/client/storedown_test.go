@@ -53,9 +53,11 @@ func TestStoreDownDeskStaysOnline(t *testing.T) {
 	if st := c.State(); st.Pending != 3 {
 		t.Errorf("outbox with PostgreSQL stopped: %d pending, want 3", st.Pending)
 	}
+	sent.mu.Lock()
 	if !slices.Contains(sent.paths, "GET /v1/changes") {
 		t.Errorf("the desk did not pull with its push refused: it sent %q", sent.paths)
 	}
+	sent.mu.Unlock()
 
 	if err := pg.Up(); err != nil {
 		t.Fatal(err)
