@@ -221,6 +221,19 @@ var (
 	// ErrTicketsFull is returned by PutTicket for a ticket of a sede
 	// that holds Limits.Tickets tickets already.
 	ErrTicketsFull = errors.New("the sede holds as many kiosk tickets as it may in a day")
+	// ErrUnavailable is wrapped by a store's error when its database
+	// cannot be reached for now: it refuses connections or is
+	// restarting, or ended the connection (an operator, a failover).
+	// What was asked is not done, unless the connection was lost as its
+	// commit went out: a push sent again is then answered duplicate for
+	// what was stored. The server answers 503 with Retry-After.
+	ErrUnavailable = errors.New("central store unavailable")
+	// ErrBusy is wrapped by a store's error when it waited for records
+	// another of its clients holds, longer than it waits (a push of the
+	// same sede through another replica, frozen inside its
+	// transaction): nothing was done. The server answers 503 with
+	// Retry-After.
+	ErrBusy = errors.New("central store busy")
 )
 
 // Reasons of rejection: those the desk tells apart are the texts of

@@ -52,11 +52,14 @@ func (e *statusError) Error() string { return "centrale answered " + e.status }
 
 // busyProblems are the problem types with which centrale says it has
 // taken in as much as it can at once, or as much as it allows a client
-// in a while (sync/server's push, verify and lookup limits).
+// in a while (sync/server's push, verify and lookup limits), or that its
+// database cannot be reached for now (store-down: a PostgreSQL
+// restarting): come back later, nothing is wrong here.
 var busyProblems = map[string]bool{
 	wire.ProblemBusy:        true,
 	wire.ProblemOverloaded:  true,
 	wire.ProblemRateLimited: true,
+	wire.ProblemStoreDown:   true,
 }
 
 // limitedProblems are the problem types with which centrale refuses a
@@ -83,8 +86,7 @@ var certificateProblems = map[string]bool{
 // types a caller tells (problemEntriesGap), they cover wire.ProblemTypes.
 var genericProblems = map[string]bool{
 	wire.ProblemMalformed: true, wire.ProblemTooLarge: true, wire.ProblemUnsupportedMediaType: true,
-	wire.ProblemMethodNotAllowed: true, wire.ProblemNotFound: true, wire.ProblemInternal: true,
-	wire.ProblemStoreDown: true, wire.ProblemOtherSede: true,
+	wire.ProblemMethodNotAllowed: true, wire.ProblemNotFound: true, wire.ProblemInternal: true, wire.ProblemOtherSede: true,
 	wire.ProblemEmptyBatch: true, wire.ProblemBatchTooLong: true, wire.ProblemInvalidCodiceFiscale: true,
 	wire.ProblemInvalidLogin: true, wire.ProblemInvalidTicket: true, wire.ProblemNoAuditHead: true,
 	wire.ProblemBadAuditHead: true, wire.ProblemAuditFork: true, wire.ProblemBadAuditHeads: true,

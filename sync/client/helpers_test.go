@@ -155,15 +155,20 @@ func (c *capture) last() string {
 	return c.pins[len(c.pins)-1]
 }
 
-// recorder is a transport that keeps every request body it sends.
+// recorder is a transport that keeps every request body it sends, and
+// the method and path of every request.
 type recorder struct {
 	next  http.RoundTripper
 	mu    sync.Mutex
 	sent  [][]byte
 	types []string // the Content-Type of each body sent
+	paths []string // "GET /v1/changes"
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.mu.Lock()
+	r.paths = append(r.paths, req.Method+" "+req.URL.Path)
+	r.mu.Unlock()
 	if req.Body != nil {
 		b, err := io.ReadAll(req.Body)
 		if err != nil {

@@ -111,7 +111,7 @@ func headState(b *pgx.Batch, sede string, h wire.AuditHead, st *central.HeadStat
 func (s *Store) AuditHeads(ctx context.Context, sede string, after wire.HeadCursor, limit int) ([]wire.KeptHead, bool, error) {
 	rows, err := s.pool.Query(ctx, qAuditHeads, sede, notNull(after.Chain), int64(after.Seq), limit+1)
 	if err != nil {
-		return nil, false, fmt.Errorf("audit heads of %s after %s: %w", sede, after, err)
+		return nil, false, fmt.Errorf("audit heads of %s after %s: %w", sede, after, s.classify(err))
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (wire.KeptHead, error) {
 		var k wire.KeptHead
@@ -121,7 +121,7 @@ func (s *Store) AuditHeads(ctx context.Context, sede string, after wire.HeadCurs
 		return k, err
 	})
 	if err != nil {
-		return nil, false, fmt.Errorf("audit heads of %s after %s: %w", sede, after, err)
+		return nil, false, fmt.Errorf("audit heads of %s after %s: %w", sede, after, s.classify(err))
 	}
 	if len(out) > limit {
 		return out[:limit], true, nil
@@ -133,7 +133,7 @@ func (s *Store) AuditHeads(ctx context.Context, sede string, after wire.HeadCurs
 func (s *Store) AuditForks(ctx context.Context) ([]central.AuditFork, error) {
 	rows, err := s.pool.Query(ctx, qAuditForks)
 	if err != nil {
-		return nil, fmt.Errorf("audit forks: %w", err)
+		return nil, fmt.Errorf("audit forks: %w", s.classify(err))
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (central.AuditFork, error) {
 		var f central.AuditFork
@@ -146,7 +146,7 @@ func (s *Store) AuditForks(ctx context.Context) ([]central.AuditFork, error) {
 		return f, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("audit forks: %w", err)
+		return nil, fmt.Errorf("audit forks: %w", s.classify(err))
 	}
 	return out, nil
 }

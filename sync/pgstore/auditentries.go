@@ -131,7 +131,7 @@ func (s *Store) SearchAudit(ctx context.Context, sede string, f pinsede.AuditFil
 	rows, err := s.pool.Query(ctx, qSearchAudit, append([]any{sede, f.From.String(), f.To.String(), f.Actor, string(f.Action), string(f.Subject), limit},
 		cursorArgs(after)...)...)
 	if err != nil {
-		return nil, fmt.Errorf("search the audit of %s: %w", sede, err)
+		return nil, fmt.Errorf("search the audit of %s: %w", sede, s.classify(err))
 	}
 	defer rows.Close()
 	var out []pinsede.AuditEntry
@@ -139,16 +139,16 @@ func (s *Store) SearchAudit(ctx context.Context, sede string, f pinsede.AuditFil
 		var js []byte
 		var e pinsede.AuditEntry
 		if err := rows.Scan(&js); err != nil {
-			return nil, fmt.Errorf("search the audit of %s: %w", sede, err)
+			return nil, fmt.Errorf("search the audit of %s: %w", sede, s.classify(err))
 		}
 		if err := json.Unmarshal(js, &e); err != nil {
-			return nil, fmt.Errorf("search the audit of %s: %w", sede, err)
+			return nil, fmt.Errorf("search the audit of %s: %w", sede, s.classify(err))
 		}
 		out, size = append(out, e), size+central.EntrySize(e)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search the audit of %s: %w", sede, err)
+		return nil, fmt.Errorf("search the audit of %s: %w", sede, s.classify(err))
 	}
 	return out, nil
 }

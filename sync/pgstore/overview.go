@@ -37,7 +37,7 @@ func (s *Store) Pulled(ctx context.Context, sede, desk string, cursor uint64, at
 	b.Queue(qGenericPlans)
 	b.Queue(qPulled, sede, desk, int64(cursor), at)
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("record pull of %s desk %q: %w", sede, desk, err)
+		return fmt.Errorf("record pull of %s desk %q: %w", sede, desk, s.classify(err))
 	}
 	return nil
 }
@@ -103,14 +103,14 @@ func (s *Store) Overview(ctx context.Context, at time.Time, days int) (central.O
 	b.Queue(qCommit)
 	c, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return central.Overview{}, fmt.Errorf("overview: %w", err)
+		return central.Overview{}, fmt.Errorf("overview: %w", s.classify(err))
 	}
 	defer c.Release()
 	if err := c.SendBatch(ctx, b).Close(); err != nil {
 		if c.Conn().PgConn().TxStatus() != 'I' {
 			c.Exec(context.WithoutCancel(ctx), qRollback)
 		}
-		return central.Overview{}, fmt.Errorf("overview: %w", err)
+		return central.Overview{}, fmt.Errorf("overview: %w", s.classify(err))
 	}
 	if len(o.Desks) > central.MaxOverviewDesks {
 		o.Desks, o.MoreDesks = o.Desks[:central.MaxOverviewDesks], true

@@ -14,7 +14,19 @@
 // fiscale a push registers a delegation for, and the rule of one active
 // delegation per delegante also by a unique partial index.
 //
+// A transaction whose connection was found dead before its COMMIT went
+// out (a restart of PostgreSQL, pg_terminate_backend) runs again once, on
+// a fresh connection: the server rolled it back. One whose connection was
+// lost as its COMMIT went out may have committed, and is not run again.
+// The error of a database that cannot be reached wraps
+// central.ErrUnavailable, that of a statement that waited too long for a
+// lock central.ErrBusy (unavailable.go).
+//
 // # Caveats
+//
+// Each session starts with bounds on its waits (sessionSettings,
+// unavailable.go): a replica frozen inside a transaction holds its locks
+// at most 10 s, and a statement waits at most 5 s for a lock.
 //
 // Every statement is planned for the values it runs with (see Open), but
 // two kinds whose plan is the same whatever the values and the tables'
@@ -85,14 +97,24 @@ type Store struct {
 // (plan_cache_mode=force_custom_plan, unless dsn sets plan_cache_mode):
 // a generic plan that pgx's prepared statements would keep from the 6th
 // run on is made for the tables as they were then, and a plan made for
-// empty tables reads them whole once they hold millions of rows.
+// empty tables reads them whole once they hold millions of rows. They
+// start with sessionSettings, those dsn does not set. The migrations run
+// on a connection of their own without lock_timeout and
+// statement_timeout: a migration may rewrite a table for minutes, and a
+// replica starting beside one migrating waits for it.
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open central store: %w", err)
 	}
-	if _, ok := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !ok {
-		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	params := cfg.ConnConfig.RuntimeParams
+	if _, ok := params["plan_cache_mode"]; !ok {
+		params["plan_cache_mode"] = "force_custom_plan"
+	}
+	for _, p := range sessionSettings {
+		if _, ok := params[p.name]; !ok {
+			params[p.name] = p.value
+		}
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -100,25 +122,28 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	}
 	s := &Store{pool: pool, pulls: make(chan struct{}, max(cfg.MaxConns/2, 1))}
 	s.SetLimits(central.DefaultLimits())
-	if err := s.migrate(ctx); err != nil {
+	mc := cfg.ConnConfig.Copy()
+	mc.RuntimeParams["lock_timeout"], mc.RuntimeParams["statement_timeout"] = "0", "0"
+	if err := migrate(ctx, mc); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open central store: %w", err)
 	}
 	return s, nil
 }
 
-// migrate applies the migrations the database has not had.
-func (s *Store) migrate(ctx context.Context) error {
+// migrate applies the migrations the database has not had, on a
+// connection of cfg.
+func migrate(ctx context.Context, cfg *pgx.ConnConfig) error {
 	names, err := fs.Glob(migrationFS, "migrations/*.sql")
 	if err != nil {
 		return err
 	}
 	sort.Strings(names)
-	conn, err := s.pool.Acquire(ctx)
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer conn.Release()
+	defer conn.Close(context.WithoutCancel(ctx))
 	if _, err := conn.Exec(ctx, qLockMigrations, lockMigrate); err != nil {
 		return fmt.Errorf("lock migrations: %w", err)
 	}
@@ -176,7 +201,7 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 // migrated reads the migrations recorded applied, name by number.
-func migrated(ctx context.Context, conn *pgxpool.Conn) (map[int]string, error) {
+func migrated(ctx context.Context, conn *pgx.Conn) (map[int]string, error) {
 	rows, err := conn.Query(ctx, qMigrations)
 	if err != nil {
 		return nil, fmt.Errorf("schema_migrations: %w", err)
@@ -211,8 +236,11 @@ func (s *Store) SetLimits(l central.Limits) {
 	s.limits.Store(&l)
 }
 
-// Ping checks that the database answers.
-func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+// Ping checks that the database answers, on a fresh connection again
+// when the one it took was dead.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.retry(ctx, func() error { return s.pool.Ping(ctx) })
+}
 
 // Kind returns "postgres".
 func (s *Store) Kind() string { return "postgres" }
@@ -239,19 +267,39 @@ func retryable(err error) bool {
 	return false
 }
 
-// inTx runs fn in a READ COMMITTED transaction, again when it loses a race.
+// inTx runs fn in a READ COMMITTED transaction, again when it loses a
+// race or its connection was found dead before its COMMIT (retry).
 func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	return retry(ctx, func() error {
-		return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, fn)
+	return s.retry(ctx, func() error {
+		committing := false
+		err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
+			if err := fn(tx); err != nil {
+				return err
+			}
+			committing = true
+			return nil
+		})
+		if err != nil && committing {
+			return &commitError{err}
+		}
+		return err
 	})
 }
 
-// retry runs fn, again when it loses a race.
-func retry(ctx context.Context, fn func() error) error {
+// retry runs fn, again when it loses a race, and once more at once when
+// its connection was found dead before it could commit
+// (lostBeforeCommit), on a fresh one: classify closed the others. It
+// returns fn's last error, classified.
+func (s *Store) retry(ctx context.Context, fn func() error) error {
 	var err error
+	lost := false
 	for i := range maxAttempts {
-		err = fn()
-		if !retryable(err) {
+		err = s.classify(fn())
+		switch {
+		case !lost && lostBeforeCommit(err):
+			lost = true
+			continue
+		case !retryable(err):
 			return err
 		}
 		select { // let the winner commit before trying again
@@ -298,7 +346,7 @@ func (s *Store) push(ctx context.Context, sede string, h *wire.AuditHead, events
 	reasons := central.ScreenAll(*s.limits.Load(), sede, events, at) // once, whatever the attempts
 	var out []wire.Result
 	var fork *central.ForkError
-	err := retry(ctx, func() (err error) {
+	err := s.retry(ctx, func() (err error) {
 		out, fork, err = s.apply(ctx, sede, h, events, reasons, at)
 		return err
 	})
@@ -337,7 +385,7 @@ func (s *Store) ownConn(ctx context.Context) (*pgxpool.Conn, func(err *error), e
 // returned. On any error it rolls back; a connection left in a
 // transaction is closed by the pool rather than reused. A batch that
 // fails stops at the statement that failed, and COMMIT, behind it, is not
-// run.
+// run; the error of the batch that carried it is a *commitError.
 func (s *Store) apply(ctx context.Context, sede string, h *wire.AuditHead, events []pinsede.Event, reasons []string, at time.Time) (out []wire.Result, fork *central.ForkError, err error) {
 	c, done, err := s.ownConn(ctx)
 	if err != nil {
@@ -370,7 +418,7 @@ func (s *Store) apply(ctx context.Context, sede string, h *wire.AuditHead, event
 	if h != nil {
 		if fork = queueHead(b, sede, *h, st, at); fork != nil { // nothing else
 			queueCommit(b)
-			return nil, fork, c.SendBatch(ctx, b).Close()
+			return nil, fork, sendCommit(ctx, c, b)
 		}
 	}
 	if out, err = central.Apply(m, sede, events, reasons, at); err != nil {
@@ -381,10 +429,19 @@ func (s *Store) apply(ctx context.Context, sede string, h *wire.AuditHead, event
 	}
 	queueTally(b, central.TallyPush(sede, events, out, at)) // overview.go
 	queueCommit(b)
-	if err := c.SendBatch(ctx, b).Close(); err != nil {
+	if err := sendCommit(ctx, c, b); err != nil {
 		return nil, nil, err
 	}
 	return out, nil, nil
+}
+
+// sendCommit sends b, which ends with queueCommit's COMMIT, on c; its
+// error is a *commitError.
+func sendCommit(ctx context.Context, c *pgxpool.Conn, b *pgx.Batch) error {
+	if err := c.SendBatch(ctx, b).Close(); err != nil {
+		return &commitError{err}
+	}
+	return nil
 }
 
 // queueCommit queues COMMIT on b, with the check that it committed: a
@@ -404,7 +461,8 @@ func queueCommit(b *pgx.Batch) {
 // committed between the two reads is below it or comes at the next pull.
 // The changes f leaves out are left out by the query: neither they nor
 // their events are sent. (One statement joining the two took longer to
-// plan and to run than both: pg_stat_statements, 500 sedi.)
+// plan and to run than both: pg_stat_statements, 500 sedi.) A pull whose
+// connection was found dead runs again once on a fresh one (retry).
 func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit int, f *central.ChangeFilter) ([]wire.Change, uint64, uint64, error) {
 	var latest int64
 	next := after
@@ -419,38 +477,42 @@ func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit in
 	case <-ctx.Done():
 		return nil, 0, 0, fmt.Errorf("changes of %s: %w", sede, ctx.Err())
 	}
-	b := &pgx.Batch{}
-	// The batch is one implicit transaction: the settings of
-	// qBoundedReads end with it.
-	b.Queue(qBoundedReads)
-	b.Queue(qLatestChange, sede).QueryRow(func(r pgx.Row) error { return r.Scan(&latest) })
-	b.Queue(qChanges, sede, int64(after), limit, all, f.SedeEvents, f.Desk).Query(func(rows pgx.Rows) error {
-		var last, seq *int64
-		var p, ev []byte
-		_, err := pgx.ForEachRow(rows, []any{&last, &seq, &p, &ev}, func() error {
-			if last != nil {
-				next = uint64(*last)
-			}
-			if seq == nil { // none taken
-				return nil
-			}
-			var c wire.Change
-			if err := json.Unmarshal(p, &c); err != nil {
-				return fmt.Errorf("change %d: %w", *seq, err)
-			}
-			if ev != nil { // the event a sede.event change keeps by reference
-				c.Event = &pinsede.Event{}
-				if err := json.Unmarshal(ev, c.Event); err != nil {
-					return fmt.Errorf("event of change %d: %w", *seq, err)
+	err := s.retry(ctx, func() error {
+		latest, next, out = 0, after, nil
+		b := &pgx.Batch{}
+		// The batch is one implicit transaction: the settings of
+		// qBoundedReads end with it.
+		b.Queue(qBoundedReads)
+		b.Queue(qLatestChange, sede).QueryRow(func(r pgx.Row) error { return r.Scan(&latest) })
+		b.Queue(qChanges, sede, int64(after), limit, all, f.SedeEvents, f.Desk).Query(func(rows pgx.Rows) error {
+			var last, seq *int64
+			var p, ev []byte
+			_, err := pgx.ForEachRow(rows, []any{&last, &seq, &p, &ev}, func() error {
+				if last != nil {
+					next = uint64(*last)
 				}
-			}
-			c.Seq = uint64(*seq)
-			out = append(out, c)
-			return nil
+				if seq == nil { // none taken
+					return nil
+				}
+				var c wire.Change
+				if err := json.Unmarshal(p, &c); err != nil {
+					return fmt.Errorf("change %d: %w", *seq, err)
+				}
+				if ev != nil { // the event a sede.event change keeps by reference
+					c.Event = &pinsede.Event{}
+					if err := json.Unmarshal(ev, c.Event); err != nil {
+						return fmt.Errorf("event of change %d: %w", *seq, err)
+					}
+				}
+				c.Seq = uint64(*seq)
+				out = append(out, c)
+				return nil
+			})
+			return err
 		})
-		return err
+		return s.pool.SendBatch(ctx, b).Close()
 	})
-	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+	if err != nil {
 		return nil, 0, 0, fmt.Errorf("changes of %s: %w", sede, err)
 	}
 	if next > after { // a change looked at, committed after latest was read
@@ -483,7 +545,8 @@ func scanRecord(row pgx.Row) (central.Record, error) {
 
 // Current returns the credential a login with cf checks.
 func (s *Store) Current(ctx context.Context, cf pinsede.CodiceFiscale, slot central.Slot) (central.Record, error) {
-	return scanRecord(s.pool.QueryRow(ctx, qCurrent, string(cf), slot == central.SlotTelefonico))
+	r, err := scanRecord(s.pool.QueryRow(ctx, qCurrent, string(cf), slot == central.SlotTelefonico))
+	return r, s.classify(err)
 }
 
 // queueLock queues on b the writing of the wrong-PIN count, the lock and
@@ -498,12 +561,13 @@ func queueLock(b *pgx.Batch, r central.Record) error {
 }
 
 // inTwoTrips runs a READ COMMITTED transaction of two round trips on a
-// connection of its own, again when it loses a race: BEGIN with the
+// connection of its own, again when it loses a race or its connection
+// was found dead before its COMMIT (retry): BEGIN with the
 // reads that read queues on a batch; then, once their callbacks have
 // run, the writes that write queues, with COMMIT. On any error it rolls
 // back.
 func (s *Store) inTwoTrips(ctx context.Context, read func(b *pgx.Batch), write func(b *pgx.Batch) error) error {
-	return retry(ctx, func() (err error) {
+	return s.retry(ctx, func() (err error) {
 		c, done, err := s.ownConn(ctx)
 		if err != nil {
 			return err
@@ -520,7 +584,7 @@ func (s *Store) inTwoTrips(ctx context.Context, read func(b *pgx.Batch), write f
 			return err
 		}
 		queueCommit(b)
-		return c.SendBatch(ctx, b).Close()
+		return sendCommit(ctx, c, b)
 	})
 }
 
@@ -638,7 +702,7 @@ func (s *Store) Form(ctx context.Context, id, kind string) (pinsede.ArchivedForm
 		err = central.ErrNotFound
 	}
 	if err != nil {
-		return pinsede.ArchivedForm{}, fmt.Errorf("form %s of %s: %w", kind, id, err)
+		return pinsede.ArchivedForm{}, fmt.Errorf("form %s of %s: %w", kind, id, s.classify(err))
 	}
 	return f, nil
 }
@@ -666,7 +730,7 @@ func scanDelegation(row pgx.Row) (central.DelegationRecord, error) {
 func (s *Store) Delegation(ctx context.Context, id string) (central.DelegationRecord, error) {
 	r, err := scanDelegation(s.pool.QueryRow(ctx, qDelegation, id))
 	if err != nil {
-		return r, fmt.Errorf("delegation %s: %w", id, err)
+		return r, fmt.Errorf("delegation %s: %w", id, s.classify(err))
 	}
 	return r, nil
 }
@@ -675,7 +739,7 @@ func (s *Store) Delegation(ctx context.Context, id string) (central.DelegationRe
 func (s *Store) Events(ctx context.Context) (int, error) {
 	var n int
 	if err := s.pool.QueryRow(ctx, qCountEvents).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count events: %w", err)
+		return 0, fmt.Errorf("count events: %w", s.classify(err))
 	}
 	return n, nil
 }
@@ -696,7 +760,7 @@ func (s *Store) Event(ctx context.Context, sede, id string) (central.AppliedEven
 		e.Event.Desk, e.Verdict = desk, wire.Verdict(verdict)
 	}
 	if err != nil {
-		return central.AppliedEvent{}, fmt.Errorf("event %s of %s: %w", id, sede, err)
+		return central.AppliedEvent{}, fmt.Errorf("event %s of %s: %w", id, sede, s.classify(err))
 	}
 	return e, nil
 }

@@ -93,7 +93,7 @@ func (s *Store) Ticket(ctx context.Context, sede, code string) (central.TicketRe
 		err = json.Unmarshal(b, &r.Ticket)
 	}
 	if err != nil {
-		return r, fmt.Errorf("ticket %s of %s: %w", code, sede, err)
+		return r, fmt.Errorf("ticket %s of %s: %w", code, sede, s.classify(err))
 	}
 	if called != nil {
 		r.CalledAt = *called

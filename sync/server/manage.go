@@ -42,7 +42,8 @@ type Manage struct {
 //   - GET /healthz answers 200 while the process serves (liveness);
 //   - GET /readyz answers 200 when this replica can serve: the store
 //     answers and neither the server certificate nor the CA's has
-//     expired; else 503. The
+//     expired; else 503, with Retry-After (StoreRetryAfter) when the
+//     store does not answer. The
 //     body says each check, and warns, still 200, of a revocation list
 //     expired or older than one loaded before, of a certificate
 //     within the margin of its expiry and of server certificate files
@@ -66,9 +67,12 @@ func (s *Server) ManageHandler(m Manage) http.Handler {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		lines, ready := s.readiness(r.Context(), m)
+		lines, ready, storeDown := s.readiness(r.Context(), m)
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
+		if storeDown {
+			retryAfter(w, StoreRetryAfter)
+		}
 		if !ready {
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}
@@ -84,11 +88,11 @@ func (s *Server) ManageHandler(m Manage) http.Handler {
 	return mux
 }
 
-// readiness runs the checks of /readyz: one line each, and whether this
-// replica can serve. A warning leaves it ready.
-func (s *Server) readiness(ctx context.Context, m Manage) ([]string, bool) {
-	ready := true
-	var lines []string
+// readiness runs the checks of /readyz: one line each, whether this
+// replica can serve, and whether the store does not answer. A warning
+// leaves it ready.
+func (s *Server) readiness(ctx context.Context, m Manage) (lines []string, ready, storeDown bool) {
+	ready = true
 	check := func(name string, err error) {
 		if err != nil {
 			ready = false
@@ -102,9 +106,13 @@ func (s *Server) readiness(ctx context.Context, m Manage) ([]string, bool) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
+	outage := s.store.current()
 	if err := s.Store.Ping(ctx); err != nil {
+		s.storeFailed(ctx, err)
+		storeDown = true
 		check("store", fmt.Errorf("%s store does not answer", s.Store.Kind()))
 	} else {
+		s.storeBack(ctx, outage)
 		check("store", nil)
 	}
 	if s.CRL != nil {
@@ -140,5 +148,5 @@ func (s *Server) readiness(ctx context.Context, m Manage) ([]string, bool) {
 	} else {
 		lines = append([]string{"not ready"}, lines...)
 	}
-	return lines, ready
+	return lines, ready, storeDown
 }

@@ -113,6 +113,9 @@ type Server struct {
 	pushes atomic.Pointer[pushGuard]
 	// pullGuard holds the slots of GET /v1/changes (pulllimit.go).
 	pullGuard atomic.Pointer[pullGuard]
+	// store remembers whether the store was last found unavailable
+	// (storedown.go).
+	store storeWatch
 	// errorLines rates the log lines of the requests refused or failed
 	// (status 400 and up; reqlog.go), by certificate and status.
 	errorLines lineRates
@@ -237,6 +240,7 @@ func (w *statusWriter) WriteHeader(code int) {
 func (s *Server) logged(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		outage := s.store.current()
 		r = withNewRequestID(w, r)
 		ctx, cancel := context.WithTimeout(r.Context(), cmp.Or(s.RequestTimeout, DefaultRequestTimeout))
 		defer cancel()
@@ -257,6 +261,9 @@ func (s *Server) logged(next http.Handler) http.Handler {
 			}
 			if sw.status == 0 { // nothing written: net/http answers 200
 				sw.status = http.StatusOK
+			}
+			if sw.status < http.StatusMultipleChoices && !storeless[r.URL.Path] {
+				s.storeBack(r.Context(), outage)
 			}
 			took := time.Since(start)
 			s.metrics.request(r, sw.status, took)
@@ -623,7 +630,8 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, c caller) {
 // (200) but "degraded", for the monitoring to alert on.
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	if err := s.Store.Ping(r.Context()); err != nil {
-		problem(w, http.StatusServiceUnavailable, wire.ProblemStoreDown, "Store unavailable", "the central store does not answer")
+		s.storeFailed(r.Context(), err)
+		storeUnavailable(w) // storedown.go
 		return
 	}
 	h := wire.Health{Status: "ok", Store: s.Store.Kind()}
@@ -688,6 +696,16 @@ func (s *Server) certState() string {
 	return "ok"
 }
 
+// busy logs err as a warning with msg, and answers 503 busy with detail
+// and Retry-After 2 s.
+func (s *Server) busy(w http.ResponseWriter, r *http.Request, err error, msg, detail string) {
+	if s.Log != nil {
+		s.Log.WarnContext(r.Context(), msg, "path", logText(r.URL.Path), "err", err)
+	}
+	retryAfter(w, 2*time.Second)
+	problem(w, http.StatusServiceUnavailable, wire.ProblemBusy, "Centrale busy", detail)
+}
+
 // StatusClientGone is the status a request is logged and counted with
 // when its client went away before the answer (nginx's 499): no one
 // reads it, and nothing failed at centrale.
@@ -695,25 +713,28 @@ const StatusClientGone = 499
 
 // internal logs err and answers a 500 problem that reveals nothing of
 // it; but the error of a request whose client went away is logged at
-// debug level and answered StatusClientGone, and that of a request that
-// ran out of its RequestTimeout is a warning answered 503 with
-// Retry-After: neither is centrale's failure, for an operator to be
-// called for.
+// debug level and answered StatusClientGone; that of a request that ran
+// out of its RequestTimeout, or waited too long for records another
+// request holds (central.ErrBusy), is a warning answered 503 busy with
+// Retry-After; and a store that cannot be reached for now
+// (central.ErrUnavailable) is answered 503 store-down with Retry-After,
+// logged once an outage (storedown.go). None is a failure of centrale's,
+// for an operator to be called for at each request.
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 	ctxErr := r.Context().Err()
 	switch {
 	case errors.Is(ctxErr, context.DeadlineExceeded):
-		if s.Log != nil {
-			s.Log.WarnContext(r.Context(), "request ran out of time", "path", logText(r.URL.Path), "err", err)
-		}
-		retryAfter(w, 2*time.Second)
-		problem(w, http.StatusServiceUnavailable, wire.ProblemBusy, "Centrale busy",
-			"centrale could not answer in time; nothing was lost, try again in a moment")
+		s.busy(w, r, err, "request ran out of time", "centrale could not answer in time; nothing was lost, try again in a moment")
 	case ctxErr != nil:
 		if s.Log != nil {
 			s.Log.DebugContext(r.Context(), "client gone before the answer", "path", logText(r.URL.Path), "err", err)
 		}
 		w.WriteHeader(StatusClientGone)
+	case s.storeFailed(r.Context(), err):
+		storeUnavailable(w)
+	case errors.Is(err, central.ErrBusy):
+		s.busy(w, r, err, "request waited too long for records another holds",
+			"centrale waited too long for records another request holds (the same sede's push through another replica); nothing was stored, try again in a moment")
 	default:
 		if s.Log != nil {
 			s.Log.ErrorContext(r.Context(), "request failed", "path", logText(r.URL.Path), "err", err)

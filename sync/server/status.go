@@ -139,7 +139,7 @@ func (s *Server) statusHandler(m Manage) http.HandlerFunc {
 			o, err := s.Store.Overview(ctx, now, StatusDays)
 			<-slots
 			if err != nil {
-				if s.Log != nil {
+				if !s.storeFailed(ctx, err) && s.Log != nil {
 					s.Log.ErrorContext(ctx, "status page", "err", err)
 				}
 				p.Error = tx.T("status.error.store", "Store", s.Store.Kind())

@@ -39,7 +39,7 @@ func (s *Server) sweepTickets(ctx context.Context, now time.Time) {
 	}
 	n, err := s.Store.WipeTickets(ctx, central.Day(now))
 	if err != nil {
-		if s.Log != nil {
+		if !s.storeFailed(ctx, err) && s.Log != nil {
 			s.Log.ErrorContext(ctx, "wipe tickets", "err", err)
 		}
 		return

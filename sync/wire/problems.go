@@ -20,7 +20,8 @@ const (
 	ProblemNotFound = ProblemPrefix + "not-found"
 	// ProblemInternal: the server failed, and logged it.
 	ProblemInternal = ProblemPrefix + "internal"
-	// ProblemStoreDown: the central store does not answer.
+	// ProblemStoreDown: the central store cannot be reached for now (its
+	// database stopped or restarting): send again after Retry-After.
 	ProblemStoreDown = ProblemPrefix + "store-down"
 
 	// ProblemNoCertificate: the client showed no certificate.

@@ -126,18 +126,64 @@ func (s *Server) start() error {
 	if s.port, err = freePort(); err != nil {
 		return err
 	}
-	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
-		s.port, s.dir)
-	if os.Getenv("PINSEDE_PG_STATEMENTS") == "1" {
-		opts += " -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.track_planning=on"
-	}
-	if err := s.run("pg_ctl", "-D", data, "-l", filepath.Join(s.dir, "log"), "-o", opts, "-w", "-t", "60", "start"); err != nil {
+	if err := s.Up(); err != nil {
 		return err
 	}
 	if s.dsn, err = s.CreateDB("pinsede"); err != nil {
 		return err
 	}
 	return nil
+}
+
+// Up starts the server on its port: pg_ctl start, which waits until it
+// accepts connections.
+func (s *Server) Up() error {
+	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+		s.port, s.dir)
+	if os.Getenv("PINSEDE_PG_STATEMENTS") == "1" {
+		opts += " -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.track_planning=on"
+	}
+	return s.run("pg_ctl", "-D", filepath.Join(s.dir, "data"), "-l", filepath.Join(s.dir, "log"), "-o", opts, "-w", "-t", "60", "start")
+}
+
+// Down stops the server as an operator's restart does (pg_ctl stop -m
+// fast: the sessions are ended, 57P01, and their transactions rolled
+// back), keeping its data and port for Up; it returns once the server
+// has stopped.
+func (s *Server) Down() error {
+	s.mu.Lock()
+	if s.admin != nil {
+		s.admin.Close(context.Background())
+		s.admin = nil
+	}
+	s.mu.Unlock()
+	return s.run("pg_ctl", "-D", filepath.Join(s.dir, "data"), "-m", "fast", "-w", "stop")
+}
+
+// Terminate ends the sessions of database db with pg_terminate_backend,
+// as an operator or a failover does, and returns how many it ended.
+func Terminate(tb testing.TB, db string) int {
+	tb.Helper()
+	if shared == nil {
+		tb.Fatal("pgtest.Terminate: no server (pgtest.Main, DSN)")
+	}
+	return shared.Terminate(tb, db)
+}
+
+// Terminate ends the sessions of database db on s with
+// pg_terminate_backend, and returns how many it ended.
+func (s *Server) Terminate(tb testing.TB, db string) int {
+	tb.Helper()
+	conn, err := pgx.Connect(tb.Context(), s.url("postgres"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var n int
+	if err := conn.QueryRow(tb.Context(), `SELECT count(pg_terminate_backend(pid, 60000)) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, db).Scan(&n); err != nil {
+		tb.Fatal(err)
+	}
+	return n
 }
 
 // run runs a PostgreSQL program as the server's user.
@@ -215,9 +261,8 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
-// DSN returns the connection string of a fresh database on the server Main
-// started. Without PostgreSQL it skips the test, or fails it when CI=true.
-func DSN(t testing.TB) string {
+// need skips t, or fails it when CI=true, unless Main started a server.
+func need(t testing.TB) {
 	t.Helper()
 	if shared == nil {
 		if startErr == nil {
@@ -228,6 +273,29 @@ func DSN(t testing.TB) string {
 		}
 		t.Skipf("PostgreSQL: %v", startErr)
 	}
+}
+
+// Private starts a server of tb's own, stopped when tb ends, for a test
+// that stops it or ends its sessions (Down, Terminate): the server Main
+// started serves the package's other tests. Its database is "pinsede"
+// (Server.DSN). Without PostgreSQL it skips tb, or fails it under CI, as
+// DSN does.
+func Private(tb testing.TB) *Server {
+	tb.Helper()
+	need(tb)
+	s, err := Start()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(s.Stop)
+	return s
+}
+
+// DSN returns the connection string of a fresh database on the server Main
+// started. Without PostgreSQL it skips the test, or fails it when CI=true.
+func DSN(t testing.TB) string {
+	t.Helper()
+	need(t)
 	dsn, err := shared.CreateDB(fmt.Sprintf("t%d", dbs.Add(1)))
 	if err != nil {
 		t.Fatal(err)

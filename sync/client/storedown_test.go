@@ -1,0 +1,76 @@
+package client_test
+
+import (
+	"context"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
+	"github.com/pinsede/pinsede/sync/client"
+	"github.com/pinsede/pinsede/sync/internal/pgtest"
+	"github.com/pinsede/pinsede/sync/internal/testenv"
+	"github.com/pinsede/pinsede/sync/pgstore"
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/server"
+)
+
+// Ensure that a desk whose centrale cannot reach PostgreSQL (stopped for
+// a restart) stays online with the fault "busy", told in Italian without
+// centrale's English title: its push is refused, its outbox kept, its
+// pull still sent; it sends both again after centrale's Retry-After, and
+// once PostgreSQL is back its outbox goes. Before, centrale answered 500
+// internal: the desk went offline, did not pull, and read "L'archivio
+// centrale ha risposto con un errore (Internal error)".
+func TestStoreDownDeskStaysOnline(t *testing.T) {
+	pg := pgtest.Private(t)
+	store, err := pgstore.Open(t.Context(), pg.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	var shift atomic.Int64
+	clock := func() time.Time { return testclock.Now().Add(time.Duration(shift.Load())) }
+	env := testenv.NewAt(t, store, clock)
+	ls, _, _ := newLocal(t)
+	t.Cleanup(func() { ls.Close() })
+	enqueue(t, ls, "S1", 0, 3)
+	hc := env.Client(t, pki.RoleSede, "S1")
+	sent := &recorder{next: hc.Transport}
+	hc.Transport = sent
+	c := client.New(client.Config{URL: env.URL, HTTP: hc, Sede: "S1", Local: ls, Desk: pinsede.NewDesk(ls, nil, clock), Now: clock})
+	ctx := context.Background()
+
+	if err := pg.Down(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Sync(ctx); !isFault(err, client.FaultBusy) {
+		t.Errorf("sync with PostgreSQL stopped: %v; want the fault busy", err)
+	}
+	wantState(t, "PostgreSQL stopped", c, client.Online, client.FaultBusy, false)
+	if st := c.State(); st.Pending != 3 {
+		t.Errorf("outbox with PostgreSQL stopped: %d pending, want 3", st.Pending)
+	}
+	sent.mu.Lock()
+	if !slices.Contains(sent.paths, "GET /v1/changes") {
+		t.Errorf("the desk did not pull with its push refused: it sent %q", sent.paths)
+	}
+	sent.mu.Unlock()
+
+	if err := pg.Up(); err != nil {
+		t.Fatal(err)
+	}
+	shift.Store(int64(server.StoreRetryAfter))
+	if err := c.Sync(ctx); err != nil {
+		t.Fatalf("sync once PostgreSQL is back, after Retry-After: %v", err)
+	}
+	wantState(t, "PostgreSQL back", c, client.Online, client.FaultNone, true)
+	if st := c.State(); st.Pending != 0 {
+		t.Errorf("outbox once PostgreSQL is back: %d pending, want 0", st.Pending)
+	}
+	if n, err := store.Events(ctx); err != nil || n != 3 {
+		t.Errorf("centrale holds %d events (%v), want 3", n, err)
+	}
+}

@@ -1,0 +1,149 @@
+package pgstore_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/internal/pgtest"
+	"github.com/pinsede/pinsede/sync/pgstore"
+	"github.com/pinsede/pinsede/sync/storetest"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// commitCutter relays connections to a PostgreSQL on loopback, and, once
+// armed, cuts the client's side of the first connection that runs
+// COMMIT (runsCommit), right after passing it on: a network that fails as a commit
+// goes out. PostgreSQL commits, and the client reads the connection
+// closed.
+type commitCutter struct {
+	ln    net.Listener
+	to    string
+	armed atomic.Bool
+	cut   chan struct{}
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+// relay starts a commitCutter to the server at addr.
+func relay(t *testing.T, addr string) *commitCutter {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &commitCutter{ln: ln, to: addr, cut: make(chan struct{})}
+	t.Cleanup(func() {
+		ln.Close()
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		for _, c := range r.conns {
+			c.Close()
+		}
+	})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go r.serve(c)
+		}
+	}()
+	return r
+}
+
+// serve relays client c.
+func (r *commitCutter) serve(c net.Conn) {
+	s, err := net.Dial("tcp", r.to)
+	if err != nil {
+		c.Close()
+		return
+	}
+	r.mu.Lock()
+	r.conns = append(r.conns, c, s)
+	r.mu.Unlock()
+	go io.Copy(c, s)
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := c.Read(buf)
+		if n > 0 {
+			if _, werr := s.Write(buf[:n]); werr != nil {
+				return
+			}
+			if runsCommit(buf[:n]) && r.armed.CompareAndSwap(true, false) {
+				c.Close() // PostgreSQL, still connected, commits
+				close(r.cut)
+				return
+			}
+		}
+		if err != nil {
+			s.Close()
+			return
+		}
+	}
+}
+
+// commitStatement is the name pgx gives COMMIT prepared (its statement
+// cache's: "stmtcache_" and the first 24 bytes of the text's SHA-256 in
+// hex), which the round trip that runs it binds.
+var commitStatement = func() []byte {
+	d := sha256.Sum256([]byte("COMMIT"))
+	return []byte("stmtcache_" + hex.EncodeToString(d[:24]))
+}()
+
+// runsCommit reports whether b, a client's write, runs COMMIT: it binds
+// the statement, and is not the round trip that prepares it (whose Parse
+// carries the text).
+func runsCommit(b []byte) bool {
+	return bytes.Contains(b, commitStatement) && !bytes.Contains(b, []byte("COMMIT\x00"))
+}
+
+// Ensure that a push whose connection is lost as its COMMIT goes out,
+// PostgreSQL committing it, is not run again on a fresh connection (it
+// would be answered duplicate, and a PIN check counted twice), but said
+// unavailable (503 with Retry-After), and that the desk's push sent again
+// is answered duplicate: each event stored once.
+func TestCommitLostNotRunAgain(t *testing.T) {
+	u, err := url.Parse(pgtest.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := relay(t, u.Host)
+	u.Host = r.ln.Addr().String()
+	s, err := pgstore.Open(t.Context(), u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	s.SetLimits(storetest.Limits)
+	ctx, at := t.Context(), storetest.T0
+	if _, err := s.Push(ctx, "S1", wire.AuditHead{}, pushOf(t, 0, 3), at); err != nil {
+		t.Fatal(err)
+	}
+	evs := pushOf(t, 3, 3)
+	r.armed.Store(true)
+	_, err = s.Push(ctx, "S1", wire.AuditHead{}, evs, at)
+	select {
+	case <-r.cut:
+	default:
+		t.Fatalf("the push's COMMIT was not cut: %v", err)
+	}
+	if !errors.Is(err, central.ErrUnavailable) {
+		t.Errorf("push whose connection was lost as its COMMIT went out: %v, want central.ErrUnavailable", err)
+	}
+	if n, err := s.Events(ctx); err != nil || n != 6 {
+		t.Fatalf("events held: %d (%v), want 6: PostgreSQL committed the push", n, err)
+	}
+	res, err := s.Push(ctx, "S1", wire.AuditHead{}, evs, at)
+	if v := verdicts(res); err != nil || v[wire.Duplicate] != len(evs) {
+		t.Errorf("the push sent again: %v %v, want all duplicate", v, err)
+	}
+}

@@ -1,0 +1,105 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// StoreRetryAfter is the Retry-After of the answers given while the
+// store cannot be reached (central.ErrUnavailable): PostgreSQL restarts
+// in a few seconds, and a desk then sends its push and its pull again
+// after this long, rather than at its next sync.
+const StoreRetryAfter = 5 * time.Second
+
+// storeWatch remembers whether the store was last found unavailable
+// (central.ErrUnavailable), so that centrale logs when it goes and when it
+// answers again, once each, rather than a line per request refused.
+type storeWatch struct {
+	mu sync.Mutex
+	// outage numbers the outages, the one in force while down.
+	outage uint64
+	down   bool
+	// since is when the outage began, on the server's clock; refused is
+	// how many requests it refused.
+	since   time.Time
+	refused int
+}
+
+// current returns the outage in force, 0 when none: a request starting
+// takes it, for back.
+func (w *storeWatch) current() uint64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.down {
+		return 0
+	}
+	return w.outage
+}
+
+// failed counts a request refused at now for the store unavailable, and
+// reports whether the store was available until then.
+func (w *storeWatch) failed(now time.Time) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.refused++
+	if w.down {
+		return false
+	}
+	w.outage++
+	w.down, w.since, w.refused = true, now, 1
+	return true
+}
+
+// back notes that the store answered a request begun during outage,
+// and reports whether that ends it, with its start and the requests it
+// refused. An answer to a request begun before the outage proves
+// nothing: it may have been had before.
+func (w *storeWatch) back(outage uint64) (ended bool, since time.Time, refused int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if outage == 0 || !w.down || w.outage != outage {
+		return false, time.Time{}, 0
+	}
+	w.down = false
+	return true, w.since, w.refused
+}
+
+// storeFailed reports whether err is the store unavailable, and logs,
+// at warning level, the first of an outage.
+func (s *Server) storeFailed(ctx context.Context, err error) bool {
+	if !errors.Is(err, central.ErrUnavailable) {
+		return false
+	}
+	if s.store.failed(s.Now()) && s.Log != nil {
+		s.Log.WarnContext(ctx, "central store unavailable: requests answered 503 with Retry-After until it answers",
+			"store", s.Store.Kind(), "retry_after", StoreRetryAfter.String(), "err", err)
+	}
+	return true
+}
+
+// storeBack notes that the store answered a request begun during
+// outage (storeWatch.current), and logs the end of the outage.
+func (s *Server) storeBack(ctx context.Context, outage uint64) {
+	if ended, since, refused := s.store.back(outage); ended && s.Log != nil {
+		s.Log.InfoContext(ctx, "central store answers again", "store", s.Store.Kind(),
+			"down_since", since.UTC().Format(time.RFC3339), "refused", refused)
+	}
+}
+
+// storeless are the paths answered without the store: their answers
+// say nothing of it.
+var storeless = map[string]bool{"/v1/policy": true, "/v1/openapi.json": true}
+
+// storeUnavailable answers 503 store-down with Retry-After.
+func storeUnavailable(w http.ResponseWriter) {
+	retryAfter(w, StoreRetryAfter)
+	problem(w, http.StatusServiceUnavailable, wire.ProblemStoreDown, "Store unavailable",
+		fmt.Sprintf("centrale cannot reach its database for now; try again in %d s: what it had already stored is answered duplicate", int(StoreRetryAfter/time.Second)))
+}

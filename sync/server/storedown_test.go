@@ -1,0 +1,124 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testlog"
+	"github.com/pinsede/pinsede/sync/internal/pgtest"
+	"github.com/pinsede/pinsede/sync/internal/testenv"
+	"github.com/pinsede/pinsede/sync/pgstore"
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/server"
+	"github.com/pinsede/pinsede/sync/storetest"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// reply is what a request was answered: its status, Retry-After and
+// problem type.
+type reply struct {
+	status     int
+	retryAfter string
+	problem    string
+}
+
+// ask sends in (GET when nil) to u and returns the reply.
+func ask(t *testing.T, c *http.Client, u string, in any) reply {
+	t.Helper()
+	var resp *http.Response
+	var err error
+	if in == nil {
+		resp, err = c.Get(u)
+	} else {
+		b, merr := json.Marshal(in)
+		if merr != nil {
+			t.Fatal(merr)
+		}
+		resp, err = c.Post(u, wire.ContentJSON, bytes.NewReader(b))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var p wire.Problem
+	json.Unmarshal(b, &p)
+	return reply{resp.StatusCode, resp.Header.Get("Retry-After"), p.Type}
+}
+
+// Ensure that while PostgreSQL is stopped (an operator's restart) every
+// request that needs the store is answered 503 store-down with
+// Retry-After 5 s, /v1/health and /readyz too, logged once as a warning
+// and once when the store answers again, never as an error; and that
+// once PostgreSQL is back, or after it ended centrale's sessions, the
+// next push is stored. Before, each was answered 500 internal without
+// Retry-After and logged level=ERROR "request failed", health and
+// readiness 503 without Retry-After, and the first push after the
+// sessions ended failed too.
+func TestStoreRestartAnswered(t *testing.T) {
+	pg := pgtest.Private(t)
+	store, err := pgstore.Open(t.Context(), pg.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	env := testenv.New(t, store)
+	logw := &testlog.Buffer{}
+	env.Server.Log = slog.New(server.WithRequestID(slog.NewTextHandler(logw, nil)))
+	manage := env.Server.ManageHandler(server.Manage{})
+	sede, portal, kiosk := env.Client(t, pki.RoleSede, "S1"), env.Client(t, pki.RolePortal, "PORTALE1"), env.Client(t, pki.RoleKiosk, "S1")
+	h := storetest.Hash(t, "ACEFHJKMNPRTUVWX")
+	push := func(i int) reply {
+		return ask(t, sede, env.URL+"/v1/events", wire.PushRequest{Sede: "S1", AuditHead: &wire.AuditHead{},
+			Events: []pinsede.Event{storetest.Issued("S1", storetest.CF(i), "e"+storetest.CF(i).String(), "c"+storetest.CF(i).String(), h)}})
+	}
+	if a := push(0); a.status != http.StatusOK {
+		t.Fatalf("push before: %+v", a)
+	}
+	if err := pg.Down(); err != nil {
+		t.Fatal(err)
+	}
+	down := reply{http.StatusServiceUnavailable, "5", wire.ProblemStoreDown}
+	for what, got := range map[string]reply{
+		"push":     push(1),
+		"pull":     ask(t, sede, env.URL+"/v1/changes?after=0", nil),
+		"lookup":   ask(t, sede, env.URL+"/v1/credentials?codice_fiscale="+storetest.CF(0).String(), nil),
+		"verify":   ask(t, portal, env.URL+"/v1/pin/verify", wire.VerifyRequest{CodiceFiscale: storetest.CF(0).String(), PIN: "ACEFHJKMNPRTUVWX"}),
+		"ticket":   ask(t, kiosk, env.URL+"/v1/tickets", storetest.Ticket("", "ACDEFG34", "K001", storetest.T0)),
+		"health":   ask(t, portal, env.URL+"/v1/health", nil),
+		"push too": push(2),
+	} {
+		if got != down {
+			t.Errorf("%s with PostgreSQL stopped: %+v, want %+v", what, got, down)
+		}
+	}
+	rec := httptest.NewRecorder()
+	manage.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != "5" {
+		t.Errorf("/readyz with PostgreSQL stopped: %d, Retry-After %q, want 503 and 5\n%s", rec.Code, rec.Header().Get("Retry-After"), rec.Body)
+	}
+	if err := pg.Up(); err != nil {
+		t.Fatal(err)
+	}
+	if a := push(1); a.status != http.StatusOK {
+		t.Errorf("push once PostgreSQL is back: %+v", a)
+	}
+	pg.Terminate(t, "pinsede")
+	if a := push(2); a.status != http.StatusOK {
+		t.Errorf("push right after PostgreSQL ended centrale's sessions: %+v", a)
+	}
+	logs := logw.String()
+	if n := strings.Count(logs, `msg="central store unavailable`); n != 1 || strings.Contains(logs, "level=ERROR") {
+		t.Errorf("log: %d warnings of the store unavailable, want 1, and no error:\n%s", n, logs)
+	}
+	if n := strings.Count(logs, `msg="central store answers again"`); n != 1 {
+		t.Errorf("log: %d lines of the store back, want 1:\n%s", n, logs)
+	}
+}
