@@ -187,8 +187,8 @@ func statusBarClockBehindCertificate(t *testing.T, language string) {
 	})
 	h.desk.Link = c
 	h.app.UseSync(c, "")
-	if err := c.Sync(context.Background()); err == nil || c.State().Fault != client.FaultCertificate {
-		t.Fatalf("sync on a clock before the certificates: %v, fault %v; want the certificate refused", err, c.State().Fault)
+	if err := c.Sync(context.Background()); err == nil || c.State().Fault != client.FaultCentraleCertificate {
+		t.Fatalf("sync on a clock before the certificates: %v, fault %v; want centrale's certificate not trusted", err, c.State().Fault)
 	}
 
 	behind := i18n.Duration(cert.NotBefore.Sub(h.now)) // 47 ore, 47 hours
@@ -207,8 +207,10 @@ func statusBarClockBehindCertificate(t *testing.T, language string) {
 			t.Errorf("details lack %q:\n%s", want, details)
 		}
 	}
-	if strings.Contains(details, lang.L("sync.fault.certificate")) {
-		t.Errorf("details send the clerk to the supervisor for the certificate:\n%s", details)
+	for _, key := range []string{"sync.fault.certificate", "sync.fault.centralecert"} {
+		if strings.Contains(details, lang.L(key)) {
+			t.Errorf("details blame a certificate, %s, not the clock:\n%s", key, details)
+		}
 	}
 	shot(t, h, "statusbar-clock-behind-certificate-details-"+language)
 	h.app.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})

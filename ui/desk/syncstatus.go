@@ -450,11 +450,12 @@ func (s *syncStatus) notAccepted() []pinsede.NotAccepted {
 	return s.state.NotAccepted
 }
 
-// faultText is faultText of the state, but for a certificate refused
-// while the desk knows its clock behind: the clock is why, and the clerk
-// has it put right rather than asking for a certificate.
+// faultText is faultText of the state, but for a certificate refused,
+// the desk's or centrale's, while the desk knows its clock behind: the
+// clock is why, and the clerk has it put right rather than asking for a
+// certificate.
 func (s *syncStatus) faultText() string {
-	if _, behind := s.clockOff(); behind > 0 && s.state.Fault == pinsede.FaultCertificate {
+	if _, behind := s.clockOff(); behind > 0 && (s.state.Fault == pinsede.FaultCertificate || s.state.Fault == pinsede.FaultCentraleCertificate) {
 		return lang.L("sync.fault.clock.behind", map[string]any{"Behind": i18n.Duration(behind)})
 	}
 	if s.state.Fault == pinsede.FaultCertificate && s.certExpired() {
@@ -484,6 +485,8 @@ func faultText(st pinsede.SyncState) string {
 		return lang.L("sync.fault.timeout")
 	case pinsede.FaultCertificate:
 		return lang.L("sync.fault.certificate")
+	case pinsede.FaultCentraleCertificate:
+		return lang.L("sync.fault.centralecert")
 	case pinsede.FaultServer:
 		return lang.L("sync.fault.server", map[string]any{"Title": st.FaultTitle})
 	case pinsede.FaultBusy:

@@ -1,0 +1,84 @@
+package desk
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/pinsede/pinsede/sync/client"
+	"github.com/pinsede/pinsede/sync/pki"
+)
+
+// deskClient links the harness's desk to cen with a certificate of sede
+// ROMA01 made at made, on the desk's clock (TLS too, as sportello's), and
+// shows its state in the status bar.
+func deskClient(t *testing.T, h *harness, cen *centrale, made time.Time) *client.Client {
+	t.Helper()
+	certPEM, keyPEM, err := cen.ca.Issue(pki.RoleSede, "ROMA01", made)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := pki.ParseCert(certPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsCfg, err := pki.ClientTLS(cen.ca.CertPEM(), certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsCfg.Time = h.desk.Now
+	c := client.New(client.Config{
+		URL: cen.http.URL, HTTP: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg}},
+		Sede: "ROMA01", Local: h.store, Desk: h.desk, Now: h.desk.Now, NotBefore: cert.NotBefore,
+	})
+	h.desk.Link = c
+	h.app.UseSync(c, "")
+	return c
+}
+
+// Ensure that a desk that does not trust centrale's certificate (a real
+// centrale whose server certificate expired a year ago, the desk's own
+// valid) tells the clerk so: centrale's certificate, not the desk's; PINs
+// go on being issued and the data waits; the desk's settings are not to
+// be touched; centrale's operators are the ones to call. Before, the desk
+// said centrale had refused the desk's certificate, and sent the clerk to
+// the supervisor, at every sede at once.
+func TestCentraleCertificateText(t *testing.T) {
+	inEachLanguage(t, centraleCertificateText)
+}
+
+// centraleCertificateText is TestCentraleCertificateText in language.
+func centraleCertificateText(t *testing.T, language string) {
+	h := ready(t)
+	cen := startCentraleOn(t, func() time.Time { return testNow.AddDate(-3, 0, 0) }) // its certificate of two years, ended
+	c := deskClient(t, h, cen, testNow)
+	if err := c.Sync(context.Background()); err == nil || c.State().Fault != client.FaultCentraleCertificate {
+		t.Fatalf("sync to centrale with an expired certificate: %v, fault %q; want %q", err, c.State().Fault, client.FaultCentraleCertificate)
+	}
+	h.statusText()
+	test.Tap(h.app.sync.button)
+	details := strings.Join(h.texts(), "\n")
+	want := lang.L("sync.fault.centralecert")
+	if !strings.Contains(details, want) {
+		t.Errorf("details lack %q:\n%s", want, details)
+	}
+	if wrong := lang.L("sync.fault.certificate"); strings.Contains(details, wrong) {
+		t.Errorf("details say centrale refused the desk's certificate, %q:\n%s", wrong, details)
+	}
+	for _, says := range map[string][]string{
+		"it": {"servizio centrale", "non dello sportello", "non modificare le impostazioni", "chiama gli operatori del servizio centrale", "continuare a emettere PIN"},
+		"en": {"central service's", "not the desk's", "do not change the desk's settings", "call the central service's operators", "go on issuing PINs"},
+	}[language] {
+		if !strings.Contains(want, says) {
+			t.Errorf("the message %q does not say %q", want, says)
+		}
+	}
+	shot(t, h, "syncfault-centralecert-"+language)
+	h.app.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+}
