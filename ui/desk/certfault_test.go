@@ -11,8 +11,10 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/ui/i18n"
 )
 
 // deskClient links the harness's desk to cen with a certificate of sede
@@ -80,5 +82,61 @@ func centraleCertificateText(t *testing.T, language string) {
 		}
 	}
 	shot(t, h, "syncfault-centralecert-"+language)
+	h.app.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+}
+
+// Ensure that a desk whose clock runs 10 days ahead, with a certificate
+// that has 5 days left on centrale's clock, is told its clock first and
+// its certificate expiring on that date, not expired: centrale took the
+// certificate, measured the clock and refused the push for it (a real
+// centrale, 409 clock-ahead), and the desk judges its certificate on
+// centrale's time once it knows its own is off. Before, the status bar
+// and the details said the certificate had expired, by the PC's clock,
+// and the clerk would have had a new one issued for nothing.
+func TestClockAheadCertificate(t *testing.T) {
+	inEachLanguage(t, clockAheadCertificate)
+}
+
+// clockAheadCertificate is TestClockAheadCertificate in language.
+func clockAheadCertificate(t *testing.T, language string) {
+	exp := testNow.Add(5 * 24 * time.Hour) // on centrale's clock, deskClock
+	h := ready(t, func(_ *pinsede.Desk, c *Config) { c.CertExpires = exp })
+	cen := startCentraleOn(t, deskClock)
+	// An act of the supervisor's, for the push that centrale refuses.
+	if err := h.desk.AddOperator(h.app.session, pinsede.NewOperator{ID: "g.verdi", Name: "Giulia Verdi", Role: pinsede.RoleOperatore, Password: "password-di-prova"}); err != nil {
+		t.Fatal(err)
+	}
+	ahead := 10 * 24 * time.Hour
+	h.now = testNow.Add(ahead)
+	c := deskClient(t, h, cen, testNow)
+	if err := c.Sync(context.Background()); err == nil || c.State().Fault != client.FaultClock || c.State().Clock.Ahead() < ahead-time.Minute {
+		t.Fatalf("sync on a clock %v ahead: %v, fault %q, %v ahead; want the push refused for the clock", ahead, err, c.State().Fault, c.State().Clock.Ahead())
+	}
+	date := exp.Format("02/01/2006")
+	clock := lang.L("sync.clock.ahead", map[string]any{"Ahead": i18n.Duration(c.State().Clock.Ahead())})
+	if bar := h.statusText(); !strings.HasPrefix(bar, clock) {
+		t.Errorf("status bar %q, want the clock first, %q", bar, clock)
+	}
+	test.Tap(h.app.sync.button)
+	details := strings.Join(h.texts(), "\n")
+	for _, want := range []string{
+		clock,
+		lang.L("sync.fault.clock.ahead", map[string]any{"Ahead": i18n.Duration(c.State().Clock.Ahead())}),
+		lang.L("sync.cert.expiring", map[string]any{"Date": date}),
+		lang.L("sync.cert.expires", map[string]any{"Date": date}),
+	} {
+		if !strings.Contains(details, want) {
+			t.Errorf("details lack %q:\n%s", want, details)
+		}
+	}
+	for _, wrong := range []string{
+		lang.L("sync.cert.expired.bar", map[string]any{"Date": date}),
+		lang.L("sync.cert.expired", map[string]any{"Date": date}),
+	} {
+		if strings.Contains(details, wrong) {
+			t.Errorf("details say the certificate expired, %q:\n%s", wrong, details)
+		}
+	}
+	shot(t, h, "syncfault-clockahead-cert-"+language)
 	h.app.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 }

@@ -359,17 +359,31 @@ func (s *syncStatus) clockOff() (ahead, behind time.Duration) {
 	return ahead, behind
 }
 
-// certExpiring returns when the desk's certificate expires, and whether
-// that is within CertWarning (or past).
-func (s *syncStatus) certExpiring() (time.Time, bool) {
-	exp := s.a.cfg.CertExpires
-	return exp, !exp.IsZero() && exp.Sub(s.a.desk.Now()) < CertWarning
+// certNow is the time the desk's certificate is judged on: centrale's,
+// when its latest answer measured this PC's clock off by more than it
+// takes (the clock, told first, is what to put right: centrale takes a
+// certificate that the PC's clock, ahead, reads as expired), and the
+// PC's otherwise.
+func (s *syncStatus) certNow() time.Time {
+	now, r := s.a.desk.Now(), s.state.Clock
+	if r.Ahead() > 0 || r.Behind() > 0 {
+		return now.Add(-r.Offset)
+	}
+	return now
 }
 
-// certExpired reports whether the desk's certificate has stopped working.
+// certExpiring returns when the desk's certificate expires, and whether
+// that is within CertWarning (or past), on certNow.
+func (s *syncStatus) certExpiring() (time.Time, bool) {
+	exp := s.a.cfg.CertExpires
+	return exp, !exp.IsZero() && exp.Sub(s.certNow()) < CertWarning
+}
+
+// certExpired reports whether the desk's certificate has stopped
+// working, on certNow.
 func (s *syncStatus) certExpired() bool {
 	exp := s.a.cfg.CertExpires
-	return !exp.IsZero() && !s.a.desk.Now().Before(exp)
+	return !exp.IsZero() && !s.certNow().Before(exp)
 }
 
 // statusText is the state's status in words.
