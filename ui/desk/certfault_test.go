@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"crypto/x509"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,10 +18,11 @@ import (
 	"github.com/pinsede/pinsede/ui/i18n"
 )
 
-// deskClient links the harness's desk to cen with a certificate of sede
+// linkDesk links the harness's desk to cen with a certificate of sede
 // ROMA01 made at made, on the desk's clock (TLS too, as sportello's), and
-// shows its state in the status bar.
-func deskClient(t *testing.T, h *harness, cen *centrale, made time.Time) *client.Client {
+// shows its state in the status bar; it returns the client and the
+// certificate.
+func linkDesk(t *testing.T, h *harness, cen *centrale, made time.Time) (*client.Client, *x509.Certificate) {
 	t.Helper()
 	certPEM, keyPEM, err := cen.ca.Issue(pki.RoleSede, "ROMA01", made)
 	if err != nil {
@@ -34,14 +36,14 @@ func deskClient(t *testing.T, h *harness, cen *centrale, made time.Time) *client
 	if err != nil {
 		t.Fatal(err)
 	}
-	tlsCfg.Time = h.desk.Now
+	tlsCfg.Time = h.desk.Now // TLS reads the PC's clock, as sportello's does
 	c := client.New(client.Config{
 		URL: cen.http.URL, HTTP: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg}},
 		Sede: "ROMA01", Local: h.store, Desk: h.desk, Now: h.desk.Now, NotBefore: cert.NotBefore,
 	})
 	h.desk.Link = c
 	h.app.UseSync(c, "")
-	return c
+	return c, cert
 }
 
 // Ensure that a desk that does not trust centrale's certificate (a real
@@ -59,7 +61,7 @@ func TestCentraleCertificateText(t *testing.T) {
 func centraleCertificateText(t *testing.T, language string) {
 	h := ready(t)
 	cen := startCentraleOn(t, func() time.Time { return testNow.AddDate(-3, 0, 0) }) // its certificate of two years, ended
-	c := deskClient(t, h, cen, testNow)
+	c, _ := linkDesk(t, h, cen, testNow)
 	if err := c.Sync(context.Background()); err == nil || c.State().Fault != client.FaultCentraleCertificate {
 		t.Fatalf("sync to centrale with an expired certificate: %v, fault %q; want %q", err, c.State().Fault, client.FaultCentraleCertificate)
 	}
@@ -108,7 +110,7 @@ func clockAheadCertificate(t *testing.T, language string) {
 	}
 	ahead := 10 * 24 * time.Hour
 	h.now = testNow.Add(ahead)
-	c := deskClient(t, h, cen, testNow)
+	c, _ := linkDesk(t, h, cen, testNow)
 	if err := c.Sync(context.Background()); err == nil || c.State().Fault != client.FaultClock || c.State().Clock.Ahead() < ahead-time.Minute {
 		t.Fatalf("sync on a clock %v ahead: %v, fault %q, %v ahead; want the push refused for the clock", ahead, err, c.State().Fault, c.State().Clock.Ahead())
 	}

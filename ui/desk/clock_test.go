@@ -2,7 +2,6 @@ package desk
 
 import (
 	"context"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/client"
-	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/ui/i18n"
 )
 
@@ -168,25 +166,7 @@ func statusBarClockBehindCertificate(t *testing.T, language string) {
 	h := ready(t)
 	made := testNow.Add(48 * time.Hour) // when centrale's CA made the certificates
 	cen := startCentraleOn(t, func() time.Time { return made })
-	certPEM, keyPEM, err := cen.ca.Issue(pki.RoleSede, "ROMA01", made)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := pki.ParseCert(certPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tlsCfg, err := pki.ClientTLS(cen.ca.CertPEM(), certPEM, keyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tlsCfg.Time = h.desk.Now // TLS reads the PC's clock, as sportello's does
-	c := client.New(client.Config{
-		URL: cen.http.URL, HTTP: &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg}},
-		Sede: "ROMA01", Local: h.store, Desk: h.desk, Now: h.desk.Now, NotBefore: cert.NotBefore,
-	})
-	h.desk.Link = c
-	h.app.UseSync(c, "")
+	c, cert := linkDesk(t, h, cen, made)
 	if err := c.Sync(context.Background()); err == nil || c.State().Fault != client.FaultCentraleCertificate {
 		t.Fatalf("sync on a clock before the certificates: %v, fault %v; want centrale's certificate not trusted", err, c.State().Fault)
 	}
