@@ -198,7 +198,7 @@ func (f SyncFault) String() string {
 	case FaultLimited:
 		return "limited"
 	case FaultCentraleCertificate:
-		return "centrale-certificate"
+		return "centrale_certificate"
 	}
 	return "other"
 }
