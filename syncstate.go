@@ -146,7 +146,8 @@ const (
 	// FaultTimeout: centrale did not answer in time.
 	FaultTimeout
 	// FaultCertificate: centrale refused the sede's certificate (revoked,
-	// of another role, none), or the sede refused centrale's.
+	// expired on its clock, of another role, none): the sede's to put
+	// right.
 	FaultCertificate
 	// FaultServer: centrale answered with an error; SyncState.FaultTitle is
 	// the title of its problem.
@@ -169,6 +170,12 @@ const (
 	// centrale takes them again; a desk that did not issue that many
 	// has something wrong, for the supervisor to look at.
 	FaultLimited
+	// FaultCentraleCertificate: this desk does not trust the certificate
+	// centrale showed (expired or not yet valid on this PC's clock,
+	// signed by another authority, made for another host name): centrale's
+	// operators' to put right, not the sede's; the desk's own certificate
+	// and settings are fine. The events stay in the outbox meanwhile.
+	FaultCentraleCertificate
 )
 
 // String names the fault in English, for logs.
@@ -190,6 +197,8 @@ func (f SyncFault) String() string {
 		return "clock"
 	case FaultLimited:
 		return "limited"
+	case FaultCentraleCertificate:
+		return "centrale_certificate"
 	}
 	return "other"
 }

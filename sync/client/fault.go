@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"io"
 	"net"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/wire"
 )
 
@@ -31,6 +31,8 @@ const (
 	FaultBusy        = pinsede.FaultBusy
 	FaultClock       = pinsede.FaultClock
 	FaultLimited     = pinsede.FaultLimited
+
+	FaultCentraleCertificate = pinsede.FaultCentraleCertificate
 )
 
 // clockProblems are the problem types with which centrale refuses a push
@@ -95,14 +97,13 @@ var genericProblems = map[string]bool{
 
 // Classify tells the fault of a sync's error, and the title of centrale's
 // answer for FaultServer and a FaultCertificate that centrale answered.
+// A certificate refused at the TLS handshake is the desk's
+// (FaultCertificate) when centrale sent the alert, centrale's
+// (FaultCentraleCertificate) when this desk did not trust it.
 func Classify(err error) (Fault, string) {
 	var (
 		p   *wire.Problem
 		se  *statusError
-		cve *tls.CertificateVerificationError
-		uae x509.UnknownAuthorityError
-		he  x509.HostnameError
-		cie x509.CertificateInvalidError
 		ne  net.Error
 		oe  *net.OpError
 		dns *net.DNSError
@@ -122,9 +123,11 @@ func Classify(err error) (Fault, string) {
 		return FaultServer, p.Title
 	case errors.As(err, &se):
 		return FaultServer, se.status
-	case errors.As(err, &cve), errors.As(err, &uae), errors.As(err, &he), errors.As(err, &cie):
-		return FaultCertificate, ""
-	case errors.As(err, &oe) && oe.Op == "remote error":
+	case pki.Untrusted(err):
+		// This desk refused centrale's certificate: centrale's to put
+		// right (or the PC's clock), not the desk's certificate.
+		return FaultCentraleCertificate, ""
+	case pki.Refused(err):
 		// A TLS alert from centrale: it refused the handshake, and so the
 		// certificate this sede showed.
 		return FaultCertificate, ""
@@ -178,8 +181,7 @@ func (c *Client) refusal(ctx context.Context, err error) error {
 		_ = conn.SetReadDeadline(deadline)
 		_, derr = conn.Read(make([]byte, 1))
 	}
-	var oe *net.OpError
-	if errors.As(derr, &oe) && oe.Op == "remote error" {
+	if pki.Refused(derr) {
 		return derr
 	}
 	return nil

@@ -18,8 +18,8 @@ import (
 )
 
 // Ensure that the errors a sync meets are told apart: centrale down or
-// unreachable, too slow, refusing the certificate (or refused), answering
-// with an error; with the title of centrale's answer.
+// unreachable, too slow, refusing the certificate, its own not trusted,
+// answering with an error; with the title of centrale's answer.
 func TestFault(t *testing.T) {
 	env := testenv.New(t, stores[0].open(t))
 	ls, _, _ := newLocal(t)
@@ -88,7 +88,7 @@ func TestFault(t *testing.T) {
 			DialTLSContext: func(context.Context, string, string) (net.Conn, error) {
 				return nil, &net.OpError{Op: "write", Net: "tcp", Err: net.ErrClosed}
 			}}}, client.FaultCertificate, ""},
-		{"centrale's certificate unknown", env.URL, &http.Client{Transport: &http.Transport{TLSClientConfig: strange}}, client.FaultCertificate, ""},
+		{"centrale's certificate unknown", env.URL, &http.Client{Transport: &http.Transport{TLSClientConfig: strange}}, client.FaultCentraleCertificate, ""},
 		{"proxy error", plain.URL, http.DefaultClient, client.FaultServer, "502 Bad Gateway"},
 		{"server error", failing.URL, http.DefaultClient, client.FaultServer, "Internal error"},
 		{"busy", busy.URL, http.DefaultClient, client.FaultBusy, "Centrale busy"},

@@ -24,9 +24,11 @@ const (
 	KeyLookupUnreachable = "err.central.unreachable"
 	// KeyLookupTimeout: centrale did not answer within Args{"Seconds"}.
 	KeyLookupTimeout = "err.central.timeout"
-	// KeyLookupCertificate: centrale refused the sede's certificate, or
-	// the sede refused centrale's.
+	// KeyLookupCertificate: centrale refused the sede's certificate.
 	KeyLookupCertificate = "err.central.certificate"
+	// KeyLookupCentraleCertificate: this desk does not trust centrale's
+	// certificate (FaultCentraleCertificate).
+	KeyLookupCentraleCertificate = "err.central.centralecert"
 	// KeyLookupServer: centrale answered with an error, titled
 	// Args{"Title"}.
 	KeyLookupServer = "err.central.server"
@@ -77,6 +79,8 @@ func lookupProblem(err error) error {
 		p.Key, p.Args = KeyLookupTimeout, map[string]any{"Seconds": int(LookupTimeout / time.Second)}
 	case FaultCertificate:
 		p.Key = KeyLookupCertificate
+	case FaultCentraleCertificate:
+		p.Key = KeyLookupCentraleCertificate
 	case FaultBusy:
 		p.Key = KeyLookupBusy
 	case FaultServer:

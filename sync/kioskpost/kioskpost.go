@@ -72,6 +72,30 @@ type Client struct {
 // ErrNotKiosk is returned by Load for a certificate of another role.
 var ErrNotKiosk = errors.New("not a kiosk certificate (pinctl ca issue -role chiosco -code SEDE)")
 
+// ErrRefused wraps the error of a post when centrale refused the kiosk's
+// certificate (revoked, expired on centrale's clock, of another CA): at
+// the TLS handshake, or in its answer. A new certificate is the cure.
+var ErrRefused = errors.New("centrale refuses the kiosk's certificate")
+
+// ErrUntrusted wraps the error of a post when the kiosk did not trust
+// centrale's certificate (expired or not yet valid on the kiosk's clock,
+// of another CA, for another host name): centrale's operators' to put
+// right, or the kiosk's clock.
+var ErrUntrusted = errors.New("the kiosk does not trust centrale's certificate")
+
+// certificateFault returns err, a post's, wrapped with ErrRefused or
+// ErrUntrusted when it is one, and as it is otherwise.
+func certificateFault(err error) error {
+	var p *wire.Problem
+	switch {
+	case pki.Untrusted(err):
+		return fmt.Errorf("%w: %w", ErrUntrusted, err)
+	case pki.Refused(err), errors.As(err, &p) && p.Type == wire.ProblemCertificateRevoked:
+		return fmt.Errorf("%w: %w", ErrRefused, err)
+	}
+	return err
+}
+
 // Load builds a Client for centrale at url from the files of the kiosk's
 // certificate, its key and the CA, with requests bounded by timeout
 // (DefaultTimeout when 0).
@@ -123,7 +147,8 @@ func Load(url, certFile, keyFile, caFile string, timeout time.Duration) (*Client
 
 // Post sends t to centrale and returns its answer: Stored false when
 // centrale held it already. An answer other than 200 or 201 is returned as
-// a *wire.Problem.
+// a *wire.Problem; a certificate refused, the kiosk's or centrale's, wraps
+// ErrRefused or ErrUntrusted.
 func (c *Client) Post(ctx context.Context, t wire.Ticket) (wire.TicketResponse, error) {
 	var resp wire.TicketResponse
 	body, err := json.Marshal(t)
@@ -138,7 +163,7 @@ func (c *Client) Post(ctx context.Context, t wire.Ticket) (wire.TicketResponse, 
 	req.Header.Set("Content-Type", wire.ContentJSON)
 	hr, err := c.HTTP.Do(req)
 	if err != nil {
-		return resp, fmt.Errorf("post ticket %s: %w", t.Code, err)
+		return resp, fmt.Errorf("post ticket %s: %w", t.Code, certificateFault(err))
 	}
 	defer hr.Body.Close()
 	if hr.StatusCode != http.StatusOK && hr.StatusCode != http.StatusCreated {
@@ -146,7 +171,7 @@ func (c *Client) Post(ctx context.Context, t wire.Ticket) (wire.TicketResponse, 
 		if err := wire.Decode(hr.Body, wire.MaxTicketBytes, p); err != nil {
 			p = &wire.Problem{Status: hr.StatusCode, Title: http.StatusText(hr.StatusCode)}
 		}
-		return resp, fmt.Errorf("post ticket %s: %w", t.Code, p)
+		return resp, fmt.Errorf("post ticket %s: %w", t.Code, certificateFault(p))
 	}
 	if err := wire.Decode(io.LimitReader(hr.Body, wire.MaxTicketBytes+1), wire.MaxTicketBytes, &resp); err != nil {
 		return resp, fmt.Errorf("post ticket %s: answer: %w", t.Code, err)

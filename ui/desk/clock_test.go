@@ -2,7 +2,6 @@ package desk
 
 import (
 	"context"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/client"
-	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/ui/i18n"
 )
 
@@ -168,27 +166,9 @@ func statusBarClockBehindCertificate(t *testing.T, language string) {
 	h := ready(t)
 	made := testNow.Add(48 * time.Hour) // when centrale's CA made the certificates
 	cen := startCentraleOn(t, func() time.Time { return made })
-	certPEM, keyPEM, err := cen.ca.Issue(pki.RoleSede, "ROMA01", made)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := pki.ParseCert(certPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tlsCfg, err := pki.ClientTLS(cen.ca.CertPEM(), certPEM, keyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tlsCfg.Time = h.desk.Now // TLS reads the PC's clock, as sportello's does
-	c := client.New(client.Config{
-		URL: cen.http.URL, HTTP: &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg}},
-		Sede: "ROMA01", Local: h.store, Desk: h.desk, Now: h.desk.Now, NotBefore: cert.NotBefore,
-	})
-	h.desk.Link = c
-	h.app.UseSync(c, "")
-	if err := c.Sync(context.Background()); err == nil || c.State().Fault != client.FaultCertificate {
-		t.Fatalf("sync on a clock before the certificates: %v, fault %v; want the certificate refused", err, c.State().Fault)
+	c, cert := linkDesk(t, h, cen, made)
+	if err := c.Sync(context.Background()); err == nil || c.State().Fault != client.FaultCentraleCertificate {
+		t.Fatalf("sync on a clock before the certificates: %v, fault %v; want centrale's certificate not trusted", err, c.State().Fault)
 	}
 
 	behind := i18n.Duration(cert.NotBefore.Sub(h.now)) // 47 ore, 47 hours
@@ -207,8 +187,10 @@ func statusBarClockBehindCertificate(t *testing.T, language string) {
 			t.Errorf("details lack %q:\n%s", want, details)
 		}
 	}
-	if strings.Contains(details, lang.L("sync.fault.certificate")) {
-		t.Errorf("details send the clerk to the supervisor for the certificate:\n%s", details)
+	for _, key := range []string{"sync.fault.certificate", "sync.fault.centralecert"} {
+		if strings.Contains(details, lang.L(key)) {
+			t.Errorf("details blame a certificate, %s, not the clock:\n%s", key, details)
+		}
 	}
 	shot(t, h, "statusbar-clock-behind-certificate-details-"+language)
 	h.app.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})

@@ -34,6 +34,7 @@ func TestSyncFaultText(t *testing.T) {
 		{client.FaultUnreachable, "", lang.L("sync.fault.unreachable")},
 		{client.FaultTimeout, "", lang.L("sync.fault.timeout")},
 		{client.FaultCertificate, "Certificate revoked", lang.L("sync.fault.certificate")},
+		{client.FaultCentraleCertificate, "", lang.L("sync.fault.centralecert")},
 		{client.FaultServer, "Internal error", lang.L("sync.fault.server", map[string]any{"Title": "Internal error"})},
 		{client.FaultOther, "", lang.L("sync.fault.other")},
 		{client.FaultBusy, "Centrale busy", lang.L("sync.fault.busy")},

@@ -359,17 +359,31 @@ func (s *syncStatus) clockOff() (ahead, behind time.Duration) {
 	return ahead, behind
 }
 
-// certExpiring returns when the desk's certificate expires, and whether
-// that is within CertWarning (or past).
-func (s *syncStatus) certExpiring() (time.Time, bool) {
-	exp := s.a.cfg.CertExpires
-	return exp, !exp.IsZero() && exp.Sub(s.a.desk.Now()) < CertWarning
+// certNow is the time the desk's certificate is judged on: centrale's,
+// when its latest answer measured this PC's clock off by more than it
+// takes (the clock, told first, is what to put right: centrale takes a
+// certificate that the PC's clock, ahead, reads as expired), and the
+// PC's otherwise.
+func (s *syncStatus) certNow() time.Time {
+	now, r := s.a.desk.Now(), s.state.Clock
+	if r.Ahead() > 0 || r.Behind() > 0 {
+		return now.Add(-r.Offset)
+	}
+	return now
 }
 
-// certExpired reports whether the desk's certificate has stopped working.
+// certExpiring returns when the desk's certificate expires, and whether
+// that is within CertWarning (or past), on certNow.
+func (s *syncStatus) certExpiring() (time.Time, bool) {
+	exp := s.a.cfg.CertExpires
+	return exp, !exp.IsZero() && exp.Sub(s.certNow()) < CertWarning
+}
+
+// certExpired reports whether the desk's certificate has stopped
+// working, on certNow.
 func (s *syncStatus) certExpired() bool {
 	exp := s.a.cfg.CertExpires
-	return !exp.IsZero() && !s.a.desk.Now().Before(exp)
+	return !exp.IsZero() && !s.certNow().Before(exp)
 }
 
 // statusText is the state's status in words.
@@ -450,11 +464,12 @@ func (s *syncStatus) notAccepted() []pinsede.NotAccepted {
 	return s.state.NotAccepted
 }
 
-// faultText is faultText of the state, but for a certificate refused
-// while the desk knows its clock behind: the clock is why, and the clerk
-// has it put right rather than asking for a certificate.
+// faultText is faultText of the state, but for a certificate refused,
+// the desk's or centrale's, while the desk knows its clock behind: the
+// clock is why, and the clerk has it put right rather than asking for a
+// certificate.
 func (s *syncStatus) faultText() string {
-	if _, behind := s.clockOff(); behind > 0 && s.state.Fault == pinsede.FaultCertificate {
+	if _, behind := s.clockOff(); behind > 0 && (s.state.Fault == pinsede.FaultCertificate || s.state.Fault == pinsede.FaultCentraleCertificate) {
 		return lang.L("sync.fault.clock.behind", map[string]any{"Behind": i18n.Duration(behind)})
 	}
 	if s.state.Fault == pinsede.FaultCertificate && s.certExpired() {
@@ -484,6 +499,8 @@ func faultText(st pinsede.SyncState) string {
 		return lang.L("sync.fault.timeout")
 	case pinsede.FaultCertificate:
 		return lang.L("sync.fault.certificate")
+	case pinsede.FaultCentraleCertificate:
+		return lang.L("sync.fault.centralecert")
 	case pinsede.FaultServer:
 		return lang.L("sync.fault.server", map[string]any{"Title": st.FaultTitle})
 	case pinsede.FaultBusy:

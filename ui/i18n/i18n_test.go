@@ -147,11 +147,12 @@ var domainKeys = map[string]map[string]any{
 	// desk.go: AddOperator's problem
 	"err.operator.exists": nil,
 	// sync/client/lookup.go: a lookup at centrale that failed
-	client.KeyLookupUnreachable: nil,
-	client.KeyLookupTimeout:     {"Seconds": 5},
-	client.KeyLookupCertificate: nil,
-	client.KeyLookupServer:      {"Title": "Internal error"},
-	client.KeyLookupBusy:        nil,
+	client.KeyLookupUnreachable:         nil,
+	client.KeyLookupTimeout:             {"Seconds": 5},
+	client.KeyLookupCertificate:         nil,
+	client.KeyLookupCentraleCertificate: nil,
+	client.KeyLookupServer:              {"Title": "Internal error"},
+	client.KeyLookupBusy:                nil,
 }
 
 // printerKeys are the message keys of the printer's failures (ui/cups),

@@ -39,7 +39,9 @@
 // From [CertWarning] before the kiosk's certificate for centrale stops
 // working ([Config.CertExpires]), the language screen and the
 // supervisor's prompt say so to the sede's staff in a line of small
-// type, and the log once a day; no citizen's screen shows it.
+// type, and the log once a day; no citizen's screen shows it. The same
+// line says when centrale refuses the kiosk's certificate, or the kiosk
+// does not trust centrale's, until a request is delivered.
 //
 // A request that the sink refuses waits in the kiosk's memory and is
 // offered again every minute and at every new ticket; its ticket says that
@@ -77,6 +79,7 @@ import (
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/diskerr"
 	"github.com/pinsede/pinsede/internal/shutdown"
+	"github.com/pinsede/pinsede/sync/kioskpost"
 	"github.com/pinsede/pinsede/ui/cups"
 	"github.com/pinsede/pinsede/ui/ticket"
 )
@@ -299,6 +302,11 @@ type App struct {
 	// (noteSpool).
 	full       bool
 	unwritable diskerr.Kind
+	// certRefused is why centrale's link refused the requests since, for
+	// a certificate, until one is delivered (noteSpool):
+	// kioskpost.ErrRefused (the kiosk's) or kioskpost.ErrUntrusted
+	// (centrale's); nil for none.
+	certRefused error
 
 	// printState tells, on the last screen, where the ticket is, and
 	// doneButton is its Fine.
@@ -618,7 +626,8 @@ func (a *App) CheckIdle() {
 // staffNotice returns the lines the kiosk tells the sede's staff at now,
 // between citizens: of its certificate (certNotice), that the printer
 // failed the last ticket, until one prints, and that the spool folder is
-// full, until a request is delivered.
+// full or cannot be written, or that centrale refuses the kiosk's
+// certificate or the kiosk centrale's, until a request is delivered.
 func (a *App) staffNotice(now time.Time) string {
 	lines := []string{a.certNotice(now)}
 	if f := a.printerFailed; f.number != "" {
@@ -630,6 +639,14 @@ func (a *App) staffNotice(now time.Time) string {
 	}
 	if a.unwritable != diskerr.None {
 		lines = append(lines, tr("staff.spool.unwritable"))
+	}
+	switch exp := a.cfg.CertExpires; a.certRefused {
+	case kioskpost.ErrUntrusted:
+		lines = append(lines, tr("staff.centrale.untrusted"))
+	case kioskpost.ErrRefused:
+		if exp.IsZero() || now.Before(exp) { // expired, certNotice says why
+			lines = append(lines, tr("staff.centrale.refused"))
+		}
 	}
 	return strings.TrimSpace(strings.Join(lines, "\n"))
 }

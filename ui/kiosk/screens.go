@@ -19,6 +19,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/diskerr"
+	"github.com/pinsede/pinsede/sync/kioskpost"
 	"github.com/pinsede/pinsede/ui/ticket"
 )
 
@@ -355,19 +356,29 @@ func (a *App) sent(s *session, t ticket.Ticket, err error) {
 // took them), for the sede's staff (staffNotice): the spool folder or the
 // kiosk's memory full, or the spool folder's disk refusing to write
 // (spoolDisk: full, read-only, no permission), the requests then waiting
-// in the kiosk's memory alone. The log says each when it begins or
+// in the kiosk's memory alone; or centrale refusing the kiosk's
+// certificate, or the kiosk not trusting centrale's (certFault), the
+// requests waiting at the kiosk. The log says each when it begins or
 // changes, and once when a request is delivered again: never at each
 // request nor at each retry. Another refusal (centrale down, a share
 // that hangs) says nothing of either.
 func (a *App) noteSpool(err error) {
 	full := errors.Is(err, ticket.ErrSpoolFull) || errors.Is(err, errNotKept)
 	disk := spoolDisk(err)
+	if cert := certFault(err); cert != nil && cert != a.certRefused {
+		a.certRefused = cert
+		if cert == kioskpost.ErrUntrusted {
+			a.logf("kiosk: the kiosk does not trust centrale's certificate (%v): requests wait in the kiosk's memory, their tickets saying so, lost if it stops and dropped at the end of the day; centrale's operators are to put its certificate right (or the kiosk's clock, if wrong): the kiosk's own certificate and settings are not at fault", err)
+		} else {
+			a.logf("kiosk: centrale refuses the kiosk's certificate (%v): requests wait in the kiosk's memory, their tickets saying so, lost if it stops and dropped at the end of the day; have a new certificate issued for the kiosk and installed (pinctl ca issue -role chiosco)", err)
+		}
+	}
 	switch {
 	case err == nil:
-		if a.full || a.unwritable != diskerr.None {
+		if a.full || a.unwritable != diskerr.None || a.certRefused != nil {
 			a.logf("kiosk: a request was delivered again")
 		}
-		a.full, a.unwritable = false, diskerr.None
+		a.full, a.unwritable, a.certRefused = false, diskerr.None, nil
 	case full:
 		if !a.full {
 			a.logf("kiosk: requests are refused, the desks' spool folder or the kiosk's memory being full (%v): they are not delivered, and their citizens are told to bring their document to the desk; have the desks take the waiting tickets (sportello -ticket-dir) or clear the folder", err)
@@ -377,6 +388,18 @@ func (a *App) noteSpool(err error) {
 		a.logf("kiosk: the desks' spool folder cannot be written (%v): requests wait in the kiosk's memory, lost if it stops, and are written there once it can be; have the disk freed, checked or made writable for the kiosk's user", err)
 		a.unwritable = disk
 	}
+}
+
+// certFault returns kioskpost.ErrRefused when err, a sink's refusal, is
+// centrale's of the kiosk's certificate, kioskpost.ErrUntrusted when it
+// is the kiosk's of centrale's, and nil otherwise.
+func certFault(err error) error {
+	for _, cause := range []error{kioskpost.ErrUntrusted, kioskpost.ErrRefused} {
+		if errors.Is(err, cause) {
+			return cause
+		}
+	}
+	return nil
 }
 
 // spoolDisk returns why the disk refused the spool folder a write in err,

@@ -50,12 +50,26 @@ func New(t testing.TB, store central.Store) *Env { return NewAt(t, store, testcl
 // clients of the test, so that the whole test runs on one clock.
 func NewAt(t testing.TB, store central.Store, now func() time.Time) *Env {
 	t.Helper()
+	return NewServing(t, store, now, nil)
+}
+
+// NewServing is NewAt with centrale's server certificate and key made by
+// serverCert from the CA (nil: the CA's, for 127.0.0.1 and localhost,
+// made now): one that clients do not trust, expired, of another CA, for
+// another host.
+func NewServing(t testing.TB, store central.Store, now func() time.Time, serverCert func(*pki.CA) (certPEM, keyPEM []byte, err error)) *Env {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "ca")
 	ca, err := pki.Init(dir, "pinsede test CA", time.Now(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	certPEM, keyPEM, err := ca.IssueServer([]string{"127.0.0.1", "localhost"}, time.Now())
+	if serverCert == nil {
+		serverCert = func(ca *pki.CA) ([]byte, []byte, error) {
+			return ca.IssueServer([]string{"127.0.0.1", "localhost"}, time.Now())
+		}
+	}
+	certPEM, keyPEM, err := serverCert(ca)
 	if err != nil {
 		t.Fatal(err)
 	}

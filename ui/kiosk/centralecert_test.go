@@ -1,0 +1,181 @@
+package kiosk
+
+import (
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede/sync/boltstore"
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/kioskpost"
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/server"
+)
+
+// Ensure that a kiosk that centrale refuses (its certificate revoked, a
+// real centrale checking its CRL at the handshake), and then one that
+// does not trust centrale's certificate (of another CA), with no spool
+// folder, tells the sede's staff between citizens, each cause in its own
+// words (centrale's certificate is the central service's to put right,
+// the kiosk's settings are not to be touched), and the log once a
+// change of cause: not at each request. The requests wait at the kiosk,
+// and once centrale takes the kiosk again the minute's retry delivers
+// them, the line goes and the log says so. Before, the staff saw nothing
+// and the log was empty, the requests in memory until the day ended.
+func TestCentraleCertificateRefusedTold(t *testing.T) {
+	real := time.Now() // crypto/tls's clock
+	caDir := filepath.Join(t.TempDir(), "ca")
+	ca, err := pki.Init(caDir, "pinsede test CA", real, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := pki.Init(filepath.Join(t.TempDir(), "other"), "another CA", real, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := startCentrale(t, ca, caDir, ca, real)
+	untrusting := startCentrale(t, ca, caDir, other, real)
+	revoked := kioskClient(t, ca, good, real)
+	leaf, err := pki.ParseCert(revoked.certPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ca.Revoke(pki.Serial(leaf), "chiosco sostituito", real); err != nil {
+		t.Fatal(err)
+	}
+	client := revoked.client
+	h := newHarnessWith(t, func(c *Config) { c.Sink = CentraleSink{Client: client} })
+	citizen := func() {
+		t.Helper()
+		h.startWizard("it")
+		h.fill(rossi)
+		h.confirm()
+		if h.app.Screen() != "done" || !strings.Contains(h.texts(), tr("done.pending")) {
+			t.Fatalf("screen %s, want the last screen saying the data waits in the kiosk:\n%s", h.app.Screen(), h.texts())
+		}
+		h.tapText(tr("nav.done"))
+		h.app.CheckIdle()
+	}
+	told := func(when, staff, log string, logs, waiting int) {
+		t.Helper()
+		if h.app.Screen() != "languages" || staff != "" && !strings.Contains(h.texts(), staff) {
+			t.Errorf("%s: screen %s, want the languages telling the staff %q:\n%s", when, h.app.Screen(), staff, h.texts())
+		}
+		for _, key := range []string{"staff.centrale.refused", "staff.centrale.untrusted"} {
+			if l := tr(key); l != staff && strings.Contains(h.texts(), l) {
+				t.Errorf("%s: the staff read %q", when, l)
+			}
+		}
+		if len(h.logs) != logs || !strings.Contains(h.logs[logs-1], log) {
+			t.Errorf("%s: the log %q, want %d lines, the last with %q", when, h.logs, logs, log)
+		}
+		if n := h.app.Waiting(); n != waiting {
+			t.Errorf("%s: %d requests wait at the kiosk, want %d", when, n, waiting)
+		}
+	}
+
+	citizen()
+	refused := tr("staff.centrale.refused")
+	if !strings.Contains(refused, "rifiuta il certificato del chiosco") {
+		t.Errorf("the staff's line %q is not the Italian one", refused)
+	}
+	told("revoked", refused, "centrale refuses the kiosk's certificate", 1, 1)
+	h.shot("01-languages-centrale-refused")
+	citizen()
+	told("revoked, another citizen", refused, "centrale refuses the kiosk's certificate", 1, 2)
+
+	client.URL = untrusting
+	citizen()
+	untrusted := tr("staff.centrale.untrusted")
+	for _, says := range []string{"servizio centrale", "non del chiosco", "non toccate le impostazioni", "chiamate gli operatori"} {
+		if !strings.Contains(untrusted, says) {
+			t.Errorf("the staff's line %q does not say %q", untrusted, says)
+		}
+	}
+	told("centrale's certificate of another CA", untrusted, "does not trust centrale's certificate", 2, 3)
+	h.shot("01-languages-centrale-untrusted")
+
+	*client = *kioskClient(t, ca, good, real).client // a new certificate installed
+	h.app.upkeep(h.now)                              // the minute's retry
+	h.app.chores.Wait()
+	h.wait()
+	h.app.CheckIdle()
+	told("centrale taking the kiosk again", "", "delivered again", 3, 0)
+}
+
+// kiosk is a kiosk's client of centrale at url, with a certificate of
+// ca made at, and the certificate.
+type kiosk struct {
+	client  *kioskpost.Client
+	certPEM []byte
+}
+
+// kioskClient loads, as chiosco does, the client of a kiosk of sede
+// ROMA01 with a new certificate of ca made at, for centrale at url.
+func kioskClient(t *testing.T, ca *pki.CA, url string, at time.Time) kiosk {
+	t.Helper()
+	certPEM, keyPEM, err := ca.Issue(pki.RoleKiosk, "ROMA01", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for name, b := range map[string][]byte{"ca.crt": ca.CertPEM(), "chiosco.crt": certPEM, "chiosco.key": keyPEM} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := kioskpost.Load(url, filepath.Join(dir, "chiosco.crt"), filepath.Join(dir, "chiosco.key"), filepath.Join(dir, "ca.crt"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kiosk{c, certPEM}
+}
+
+// startCentrale starts centrale as cmd/centrale serves it, on the tests'
+// clock: the client certificates of ca, its revocation list in caDir
+// checked at the handshake, and a server certificate of issuer made at.
+// It returns centrale's URL, and stops when the test ends.
+func startCentrale(t *testing.T, ca *pki.CA, caDir string, issuer *pki.CA, at time.Time) string {
+	t.Helper()
+	certPEM, keyPEM, err := issuer.IssueServer([]string{"127.0.0.1"}, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pki.ServerTLS(ca.CertPEM(), certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, err := pki.ParseCert(ca.CertPEM())
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl, err := pki.NewCRL(filepath.Join(caDir, pki.CRLFile), caCert, time.Now, nil) // the CA's clock, as the certificates'
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := boltstore.Open(filepath.Join(t.TempDir(), "centrale.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	now := func() time.Time { return testNow }
+	srv := server.New(store, central.NewVerifier(store, 3, now), crl, nil, now)
+	cfg.VerifyConnection = srv.VerifyConnection
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := server.NewListener(inner, server.ListenerConfig{Name: "api", Limits: server.DefaultConnLimits(server.DescriptorLimit()), TLS: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &httptest.Server{Listener: ln, TLS: cfg, Config: &http.Server{Handler: srv.Handler()}}
+	hs.Start()
+	t.Cleanup(hs.Close)
+	return "https://" + ln.Addr().String()
+}
