@@ -255,8 +255,11 @@ func (s *syncStatus) linkNote() barNote {
 	switch {
 	case s.src == nil:
 		return barNote{lang.L("sync.none"), fynetheme.InfoIcon(), widget.MediumImportance}
+	case s.held():
+		key, until := s.heldBack()
+		return barNote{lang.L(key, map[string]any{"Until": s.untilText(until), "N": st.Pending}), fynetheme.WarningIcon(), widget.WarningImportance}
 	case st.Status == pinsede.SyncOnline:
-		return barNote{lang.L("sync.online", map[string]any{"N": st.Pending, "Last": st.LastSync.Format("15:04")}), fynetheme.ConfirmIcon(), widget.MediumImportance}
+		return barNote{lang.L("sync.online", map[string]any{"N": st.Pending, "Last": s.onDesk(st.LastSync).Format("15:04")}), fynetheme.ConfirmIcon(), widget.MediumImportance}
 	case st.Status == pinsede.SyncOffline:
 		// The day too when it is not today's: a desk left on over a
 		// weekend said 'dalle 18:05' on Monday.
@@ -269,6 +272,48 @@ func (s *syncStatus) linkNote() barNote {
 		return barNote{lang.L(key, args), fynetheme.WarningIcon(), widget.WarningImportance}
 	}
 	return barNote{lang.L("sync.connecting"), fynetheme.InfoIcon(), widget.MediumImportance}
+}
+
+// held reports whether centrale, reached, refused the last sync's push
+// or pull for now (busy, or limiting this desk): the desk is connected
+// but held back, its events waiting in the outbox.
+func (s *syncStatus) held() bool {
+	st := s.state
+	return s.src != nil && st.Status == pinsede.SyncOnline && (st.Fault == pinsede.FaultLimited || st.Fault == pinsede.FaultBusy)
+}
+
+// heldBack returns the key of the status bar's note of a desk held back
+// and until when: its pushes held back (or refused for now with no time
+// given, zero), or only its pulls, its events going.
+func (s *syncStatus) heldBack() (key string, until time.Time) {
+	st := s.state
+	switch {
+	case !st.PushHeldUntil.IsZero():
+		return "sync.held", st.PushHeldUntil
+	case !st.PullHeldUntil.IsZero():
+		return "sync.held.pull", st.PullHeldUntil
+	}
+	return "sync.held.nountil", time.Time{}
+}
+
+// onDesk returns t in the desk's time zone: the sync client's clock may
+// be in another.
+func (s *syncStatus) onDesk(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.In(s.a.desk.Now().Location())
+}
+
+// untilText writes until on the desk's clock, in its zone: the time, and
+// the day too when it is not today's.
+func (s *syncStatus) untilText(until time.Time) string {
+	now, until := s.a.desk.Now(), s.onDesk(until)
+	args := map[string]any{"Time": until.Format("15:04"), "Day": until.Format("02/01/2006")}
+	if pinsede.DateOf(until) != pinsede.DateOf(now) {
+		return lang.L("sync.until.day", args)
+	}
+	return lang.L("sync.until", args)
 }
 
 // more says how many warnings the bar shows no more of, "" for none.
@@ -377,6 +422,8 @@ func (s *syncStatus) statusText() string {
 	switch {
 	case s.src == nil:
 		return lang.L("sync.none")
+	case s.held():
+		return lang.L("sync.status.held")
 	case s.state.Status == pinsede.SyncOnline:
 		return lang.L("sync.status.online")
 	case s.state.Status == pinsede.SyncOffline:
@@ -408,12 +455,16 @@ func (s *syncStatus) fillDetails() {
 			objs = append(objs, note(n.text))
 		}
 	}
+	if s.held() { // what it means, and what to do if it lasts
+		key, until := s.heldBack()
+		objs = append(objs, note(lang.L(key+".note", map[string]any{"Until": s.untilText(until), "N": st.Pending})))
+	}
 	objs = append(objs, s.revokedDetails()...) // what to do, before the link's state
 	objs = append(objs, rows(
 		row(lang.L("sync.status"), s.statusText()),
-		row(lang.L("sync.offlinesince"), when(st.OfflineSince)),
+		row(lang.L("sync.offlinesince"), when(s.onDesk(st.OfflineSince))),
 		row(lang.L("sync.pending"), strconv.Itoa(st.Pending)),
-		row(lang.L("sync.lastsync"), when(st.LastSync)),
+		row(lang.L("sync.lastsync"), when(s.onDesk(st.LastSync))),
 		row(lang.L("sync.lasterror"), orDash(s.faultText())),
 		row(lang.L("sync.clock"), s.clockText()),
 		row(lang.L("sync.cert"), s.certText()),
@@ -469,7 +520,9 @@ func (s *syncStatus) clockText() string {
 	if _, behind := s.clockOff(); behind > 0 && s.state.Clock.At.IsZero() {
 		return lang.L("sync.clock.behind.cert", map[string]any{"D": i18n.Duration(behind)})
 	}
-	return clockText(s.state.Clock)
+	r := s.state.Clock
+	r.At = s.onDesk(r.At)
+	return clockText(r)
 }
 
 // faultText tells why the last sync failed, in plain words: the
