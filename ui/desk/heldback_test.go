@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -19,6 +20,7 @@ import (
 	"github.com/pinsede/pinsede/sync/server"
 	"github.com/pinsede/pinsede/sync/storetest"
 	"github.com/pinsede/pinsede/sync/wire"
+	"github.com/pinsede/pinsede/ui/internal/uitest"
 )
 
 // movedClock is a clock the test moves, read by centrale and the sync
@@ -152,7 +154,9 @@ func TestSyncHeldBackTold(t *testing.T) {
 // its events going; each a warning.
 func TestSyncHeldBackKinds(t *testing.T) {
 	tomorrow := testNow.Add(15 * time.Hour).UTC() // 00:30 CET, the 11th
-	at := func(t time.Time) string { return lang.L("sync.until", map[string]any{"Time": t.In(testNow.Location()).Format("15:04")}) }
+	at := func(t time.Time) string {
+		return lang.L("sync.until", map[string]any{"Time": t.In(testNow.Location()).Format("15:04")})
+	}
 	for _, tc := range []struct {
 		name  string
 		state client.State
@@ -177,5 +181,62 @@ func TestSyncHeldBackKinds(t *testing.T) {
 				t.Errorf("the status bar's importance %v, want a warning", imp)
 			}
 		})
+	}
+}
+
+// press presses and releases Space on b, reached by Tab from where the
+// keyboard is (at most 40 steps), as a clerk at the keyboard does.
+func (h *harness) press(b *button) {
+	h.t.Helper()
+	c := h.win.Canvas()
+	for i := 0; c.Focused() != b; i++ {
+		if i == 40 {
+			h.t.Fatalf("%q not reached by Tab", b.Text)
+		}
+		c.FocusNext()
+	}
+	h.pressKey(fyne.KeySpace)
+	h.releaseKey(fyne.KeySpace)
+}
+
+// Ensure that the link's details have Sincronizza ora, reached by Tab
+// and pressed by Space: while centrale holds the desk's pushes back it
+// sends nothing and says until when (09:40, the desk's clock); once
+// that time has come, on the desk's and centrale's clocks, it syncs at
+// once, though Run waits a minute (PullEvery): the event waiting goes,
+// each of the 501 stored once, and the bar says in linea, nothing
+// pending.
+func TestSyncNowRespectsHold(t *testing.T) {
+	d := newHeldDesk(t)
+	d.limited()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); d.c.Run(ctx) }()
+	t.Cleanup(func() { cancel(); uitest.Await(t, done, "the sync client's end") })
+
+	d.statusText()
+	test.Tap(d.app.sync.button)
+	d.press(d.app.sync.syncNow)
+	until := lang.L("sync.until", map[string]any{"Time": "09:40"})
+	if got, want := d.app.sync.syncMsg.text(), lang.L("sync.now.held", map[string]any{"Until": until}); got != want {
+		t.Errorf("Sincronizza ora while held back says %q, want %q", got, want)
+	}
+	shot(t, d.harness, "sync-now-held")
+	if n := d.cen.pushes.Load(); n != 2 {
+		t.Errorf("%d pushes at centrale after Sincronizza ora while held back, want still 2", n)
+	}
+
+	d.now = testNow.Add(heldFor)
+	d.clk.set(d.now.UTC())
+	d.press(d.app.sync.syncNow)
+	if got, want := d.app.sync.syncMsg.text(), lang.L("sync.now.asked"); got != want {
+		t.Errorf("Sincronizza ora once the hold ended says %q, want %q", got, want)
+	}
+	d.waitStatus(func() string { return lang.L("sync.online", map[string]any{"N": 0, "Last": "09:40"}) })
+	if n, err := d.cen.store.Events(ctx); n != wire.MaxBatch+1 || err != nil {
+		t.Errorf("centrale holds %d events (%v), want %d", n, err, wire.MaxBatch+1)
+	}
+	if n := d.cen.pushes.Load(); n != 3 {
+		t.Errorf("%d pushes at centrale, want 3: the one refused sent again once", n)
 	}
 }

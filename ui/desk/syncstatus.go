@@ -29,6 +29,14 @@ type SyncSource interface {
 	Subscribe() (<-chan pinsede.SyncState, func())
 }
 
+// Syncer is a SyncSource a clerk may ask to sync now (the sync client):
+// SyncNow asks for a sync at once, and returns the zero time, unless
+// centrale holds the desk's pushes back: then it asks nothing and
+// returns until when, on the desk's clock.
+type Syncer interface {
+	SyncNow() time.Time
+}
+
 // syncStatus is the state of the link to centrale in a status bar at the
 // foot of the window (the header bar has no room left): a button whose
 // text says online or offline since when, how many events wait and when
@@ -53,6 +61,11 @@ type syncStatus struct {
 	// details is the dialog open, nil when closed; detailsBox its content.
 	details    dialog.Dialog
 	detailsBox *fyne.Container
+	// syncNow is the details' Sincronizza ora, for a source that is a
+	// Syncer (nil otherwise), and syncMsg says what it did; both made
+	// with the dialog.
+	syncNow *button
+	syncMsg *message
 	// pendingMsg tells, on the result screen of an issue made offline, that
 	// the PIN of credential pendingCred awaits activation; pendingSince is
 	// when it was issued.
@@ -438,9 +451,32 @@ func (s *syncStatus) showDetails() {
 	s.fillDetails()
 	scroll := container.NewVScroll(s.detailsBox)
 	scroll.SetMinSize(fyne.NewSize(720, 420))
-	s.details = s.a.newDialog(lang.L("sync.title"), lang.L("sync.close"), scroll)
-	s.details.SetOnClosed(func() { s.details, s.detailsBox = nil, nil })
+	sy, ok := s.src.(Syncer)
+	if !ok {
+		s.details = s.a.newDialog(lang.L("sync.title"), lang.L("sync.close"), scroll)
+		s.details.SetOnClosed(func() { s.details, s.detailsBox = nil, nil })
+		s.a.showOverLock(s.details)
+		return
+	}
+	// Sincronizza ora, beside Chiudi, and what it did above the details.
+	s.syncMsg = newMessage()
+	d := s.a.newDialog(lang.L("sync.title"), lang.L("sync.close"), container.NewBorder(s.syncMsg.box, nil, nil, nil, scroll))
+	s.syncNow = s.a.button(lang.L("sync.now"), fynetheme.ViewRefreshIcon(), func() { s.askSync(sy) })
+	d.SetButtons([]fyne.CanvasObject{s.syncNow, s.a.button(lang.L("sync.close"), nil, d.Hide)})
+	s.details = d
+	s.details.SetOnClosed(func() { s.details, s.detailsBox, s.syncNow, s.syncMsg = nil, nil, nil, nil })
 	s.a.showOverLock(s.details)
+}
+
+// askSync is Sincronizza ora: it asks the sync client for a sync at
+// once, but while centrale holds the desk's pushes back it sends
+// nothing and says until when (the client syncs by itself then).
+func (s *syncStatus) askSync(sy Syncer) {
+	if until := sy.SyncNow(); !until.IsZero() {
+		s.syncMsg.set(msgInfo, lang.L("sync.now.held", map[string]any{"Until": s.untilText(until)}))
+		return
+	}
+	s.syncMsg.set(msgInfo, lang.L("sync.now.asked"))
 }
 
 // fillDetails writes the state and the events not accepted in the dialog.
