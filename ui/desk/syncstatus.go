@@ -221,9 +221,9 @@ func (s *syncStatus) render() {
 // the warnings that stop the desk's work before those that threaten it
 // (the clock off, with which the desk issues no PIN; the certificate
 // expired; envelopes whose PIN was revoked elsewhere; events refused;
-// the copies failing), then those that warn
-// (offline, the certificate soon to expire), then the link's state when
-// it warns of nothing. Put one after the other on the bar, six warnings
+// the copies failing; locks and logouts the audit did not record), then
+// those that warn (offline, held back by centrale, the certificate soon
+// to expire), then the link's state when it warns of nothing. Put one after the other on the bar, six warnings
 // ran under the clock and widened the window past a 1024 px screen.
 func (s *syncStatus) barNotes() []barNote {
 	danger := func(text string) barNote {
@@ -250,6 +250,9 @@ func (s *syncStatus) barNotes() []barNote {
 	}
 	if b := s.a.backupBar(); b != "" {
 		notes = append(notes, danger(b))
+	}
+	if u := s.a.unauditedBar(); u != "" {
+		notes = append(notes, danger(u))
 	}
 	notes = append(notes, s.linkNote())
 	if soon && !s.certExpired() {
@@ -495,6 +498,7 @@ func (s *syncStatus) fillDetails() {
 		key, until := s.heldBack()
 		objs = append(objs, note(lang.L(key+".note", map[string]any{"Until": s.untilText(until), "N": st.Pending})))
 	}
+	objs = append(objs, s.a.unauditedDetails()...)
 	objs = append(objs, s.revokedDetails()...) // what to do, before the link's state
 	objs = append(objs, rows(
 		row(lang.L("sync.status"), s.statusText()),
