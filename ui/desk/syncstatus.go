@@ -223,8 +223,9 @@ func (s *syncStatus) render() {
 // expired; envelopes whose PIN was revoked elsewhere; events refused;
 // the copies failing; locks and logouts the audit did not record), then
 // those that warn (offline, held back by centrale, the certificate soon
-// to expire), then the link's state when it warns of nothing. Put one after the other on the bar, six warnings
-// ran under the clock and widened the window past a 1024 px screen.
+// to expire), then the link's state when it warns of nothing. Put one
+// after the other on the bar, six warnings ran under the clock and
+// widened the window past a 1024 px screen.
 func (s *syncStatus) barNotes() []barNote {
 	danger := func(text string) barNote {
 		return barNote{text, fynetheme.ErrorIcon(), widget.DangerImportance}
@@ -454,21 +455,20 @@ func (s *syncStatus) showDetails() {
 	s.fillDetails()
 	scroll := container.NewVScroll(s.detailsBox)
 	scroll.SetMinSize(fyne.NewSize(720, 420))
+	content := fyne.CanvasObject(scroll)
 	sy, ok := s.src.(Syncer)
-	if !ok {
-		s.details = s.a.newDialog(lang.L("sync.title"), lang.L("sync.close"), scroll)
-		s.details.SetOnClosed(func() { s.details, s.detailsBox = nil, nil })
-		s.a.showOverLock(s.details)
-		return
+	if ok { // what Sincronizza ora did, above the details
+		s.syncMsg = newMessage()
+		content = container.NewBorder(s.syncMsg.box, nil, nil, nil, scroll)
 	}
-	// Sincronizza ora, beside Chiudi, and what it did above the details.
-	s.syncMsg = newMessage()
-	d := s.a.newDialog(lang.L("sync.title"), lang.L("sync.close"), container.NewBorder(s.syncMsg.box, nil, nil, nil, scroll))
-	s.syncNow = s.a.button(lang.L("sync.now"), fynetheme.ViewRefreshIcon(), func() { s.askSync(sy) })
-	d.SetButtons([]fyne.CanvasObject{s.syncNow, s.a.button(lang.L("sync.close"), nil, d.Hide)})
+	d := s.a.newDialog(lang.L("sync.title"), lang.L("sync.close"), content)
+	if ok { // Sincronizza ora, beside Chiudi
+		s.syncNow = s.a.button(lang.L("sync.now"), fynetheme.ViewRefreshIcon(), func() { s.askSync(sy) })
+		d.SetButtons([]fyne.CanvasObject{s.syncNow, s.a.button(lang.L("sync.close"), nil, d.Hide)})
+	}
 	s.details = d
-	s.details.SetOnClosed(func() { s.details, s.detailsBox, s.syncNow, s.syncMsg = nil, nil, nil, nil })
-	s.a.showOverLock(s.details)
+	d.SetOnClosed(func() { s.details, s.detailsBox, s.syncNow, s.syncMsg = nil, nil, nil, nil })
+	s.a.showOverLock(d)
 }
 
 // askSync is Sincronizza ora: it asks the sync client for a sync at
