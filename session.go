@@ -72,3 +72,70 @@ func (d *Desk) view(s *Session, fn func(Tx) error) error {
 		return fn(tx)
 	})
 }
+
+// The ends of a session, and its locks, are audited as its login is
+// (ActionLogin): an auditor reads who held the desk, from when to when.
+const (
+	// ActionSessionLocked records a session locked, after the idle time
+	// or at its operator's asking.
+	ActionSessionLocked AuditAction = "operator.session_locked"
+	// ActionLogout records a session ended (LogoutKind says how).
+	ActionLogout AuditAction = "operator.logout"
+)
+
+// LogoutKind is how a session ended, for its audit entry.
+type LogoutKind int
+
+// The ways a session ends.
+const (
+	// LogoutOwn: its operator's Esci.
+	LogoutOwn LogoutKind = iota
+	// LogoutFromLock: Esci on the lock screen, whoever pressed it.
+	LogoutFromLock
+	// LogoutEnded: its account disabled, given another role or its
+	// password reset since the login (ErrSessionEnded).
+	LogoutEnded
+)
+
+// detail is the kind's words in the audit entry.
+func (k LogoutKind) detail() string {
+	switch k {
+	case LogoutFromLock:
+		return "Esci dalla schermata di blocco"
+	case LogoutEnded:
+		return "sessione chiusa dallo sportello: utenza disabilitata, ruolo cambiato o password reimpostata"
+	}
+	return "Esci dell'operatore"
+}
+
+// SessionLocked records in the audit chain that the session s was
+// locked, after the idle time when idle is true. The desk locks its
+// screen first, whatever this returns: an error is the store refusing
+// the entry (damaged, its disk full), for the desk to tell.
+func (d *Desk) SessionLocked(s *Session, idle bool) error {
+	detail := "su richiesta dell'operatore"
+	if idle {
+		detail = "per inattività"
+	}
+	return d.auditSession(s, ActionSessionLocked, detail)
+}
+
+// Logout records in the audit chain that the session s ended, and how.
+// The desk has ended it already, whatever this returns, as with
+// SessionLocked; a session ended by its account (LogoutEnded) is
+// recorded too.
+func (d *Desk) Logout(s *Session, how LogoutKind) error {
+	return d.auditSession(s, ActionLogout, how.detail())
+}
+
+// auditSession appends the entry of action of the session s, at the
+// desk's time, in a transaction of its own.
+func (d *Desk) auditSession(s *Session, action AuditAction, detail string) error {
+	err := d.Store.Update(func(tx Tx) error {
+		return appendAudit(tx, d.Now(), s.Sede.Code, s.Actor(), AuditEntry{Action: action, Detail: detail})
+	})
+	if err != nil {
+		return fmt.Errorf("%s of %s: %w", action, s.Actor(), err)
+	}
+	return nil
+}

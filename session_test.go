@@ -254,3 +254,62 @@ func kindsOf(changes []pinsede.Change) string {
 	}
 	return strings.Join(ks, ", ")
 }
+
+// Ensure that a session's lock and its end are audited as its login
+// is: who, when, why it locked and how it ended, with nothing put in
+// the outbox; a session its account ended (ErrSessionEnded) has its
+// logout recorded too.
+func TestSessionLockAndLogoutAudited(t *testing.T) {
+	f := newFixture(t)
+	f.addOperator(t, pinsede.NewOperator{ID: "op1", Name: "Carlo Verdi", Role: pinsede.RoleOperatore, Password: "password-op1"})
+	op1, err := f.desk.Login("op1", "password-op1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := f.store.OutboxLen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := f.store.AuditEntries(0, func(pinsede.AuditEntry) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range []func() error{
+		func() error { return f.desk.SessionLocked(f.sup, true) },
+		func() error { return f.desk.SessionLocked(f.sup, false) },
+		func() error { return f.desk.Logout(f.sup, pinsede.LogoutOwn) },
+		func() error { return f.desk.Logout(f.sup, pinsede.LogoutFromLock) },
+		func() error {
+			if err := f.desk.DisableOperator(f.sup, "op1"); err != nil {
+				return err
+			}
+			return f.desk.Logout(op1, pinsede.LogoutEnded)
+		},
+	} {
+		if err := rec(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{
+		"operator.session_locked sup per inattività",
+		"operator.session_locked sup su richiesta dell'operatore",
+		"operator.logout sup Esci dell'operatore",
+		"operator.logout sup Esci dalla schermata di blocco",
+		"operator.logout op1 sessione chiusa dallo sportello: utenza disabilitata, ruolo cambiato o password reimpostata",
+	}
+	var got []string
+	if err := f.store.AuditEntries(0, func(e pinsede.AuditEntry) error {
+		if (e.Action == pinsede.ActionSessionLocked || e.Action == pinsede.ActionLogout) && e.Sede == "ROMA01" && e.Time.Equal(f.desk.Now()) {
+			got = append(got, fmt.Sprintf("%s %s %s", e.Action, e.Actor, e.Detail))
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("audited:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if after, err := f.store.OutboxLen(); err != nil || after != before+1 { // the disable's event
+		t.Errorf("the outbox holds %d (%v), want %d: the disable's event only", after, err, before+1)
+	}
+}

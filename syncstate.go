@@ -45,6 +45,12 @@ type SyncState struct {
 	FaultTitle string
 	// LastSync is when centrale last answered.
 	LastSync time.Time
+	// PushHeldUntil and PullHeldUntil are when centrale said this desk's
+	// pushes, and its pulls, may be sent again (its Retry-After, on the
+	// sync client's clock), as of the last sync; zero when nothing holds
+	// them back. The desk is online meanwhile (Fault FaultLimited or
+	// FaultBusy): its events wait in the outbox.
+	PushHeldUntil, PullHeldUntil time.Time
 	// NotAccepted are the last events of this session that centrale did
 	// not accept, at most 100 (Desk.NotAcceptedEvents has them all).
 	NotAccepted []NotAccepted

@@ -198,6 +198,22 @@ func (c *Client) Notify() {
 	}
 }
 
+// SyncNow is a clerk's "sync now": it asks Run to sync at once, as
+// Notify, and returns the zero time; but while centrale's refusal holds
+// the pushes back (Retry-After) it asks nothing and returns when they
+// may go, on Config.Now's clock: the press is not a way round centrale's
+// limit. A pull held back alone does not stop it: the sync pushes, and
+// skips the pull.
+func (c *Client) SyncNow() time.Time {
+	c.mu.Lock()
+	until := c.heldUntil(kindPush, c.cfg.Now())
+	c.mu.Unlock()
+	if until.IsZero() {
+		c.Notify()
+	}
+	return until
+}
+
 // State returns the current state.
 func (c *Client) State() State {
 	c.mu.Lock()
@@ -359,6 +375,7 @@ func (c *Client) Sync(ctx context.Context) error {
 			s.Clock = pinsede.ClockReading{}
 		}
 		c.pushRefused = pushErr != nil
+		s.PushHeldUntil, s.PullHeldUntil = c.heldUntil(kindPush, now), c.heldUntil(kindPull, now)
 		if err != nil && !reached {
 			if s.Status != Offline {
 				s.OfflineSince = now

@@ -8,3 +8,14 @@ func (c *Client) WaitAfter(err error, backoff time.Duration) time.Duration {
 	wait, _ := c.after(err, backoff)
 	return wait
 }
+
+// Notified reports whether Run was asked to sync (Notify, SyncNow), and
+// takes the request.
+func (c *Client) Notified() bool {
+	select {
+	case <-c.notify:
+		return true
+	default:
+		return false
+	}
+}

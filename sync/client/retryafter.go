@@ -106,11 +106,21 @@ func (c *Client) held(k reqKind) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	h := c.holds[k]
-	if h == nil || !now.Before(h.until) || h.until.Sub(now) > maxRetryAfter {
+	if c.heldUntil(k, now).IsZero() {
 		c.holds[k] = nil
 		return nil
 	}
 	return fmt.Errorf("%s: %w", k, &laterError{err: h.err, until: h.until})
+}
+
+// heldUntil returns when the hold of kind k ends, zero when none holds
+// it at now (as held). Under mu.
+func (c *Client) heldUntil(k reqKind, now time.Time) time.Time {
+	h := c.holds[k]
+	if h == nil || !now.Before(h.until) || h.until.Sub(now) > maxRetryAfter {
+		return time.Time{}
+	}
+	return h.until
 }
 
 // hold keeps, when err (a request of kind k's) is centrale's refusal

@@ -221,6 +221,46 @@ func TestRetryAfterHoldsPush(t *testing.T) {
 	}
 }
 
+// Ensure that a clerk's sync now (SyncNow) while centrale holds the
+// desk's pushes back (429 push-volume, Retry-After 400 s) asks Run for
+// no sync and returns until when, which the state says too; at that
+// time it asks for one, and the push goes. Before, there was no such
+// call, and the state told no time.
+func TestSyncNowHeld(t *testing.T) {
+	ctx := context.Background()
+	t0 := testclock.Now()
+	env, f, clock, set := volumeCentrale(t, stores[0].open(t), t0)
+	c, ls := limitedDesk(t, env, f, 0, clock)
+	err := c.Sync(ctx)
+	wantLimited(t, "first sync", err, c, ls)
+	until := t0.Add(volumeWait)
+	if s := c.State(); !s.PushHeldUntil.Equal(until) || !s.PullHeldUntil.IsZero() {
+		t.Errorf("state: pushes held until %v, pulls until %v; want %v and none", s.PushHeldUntil, s.PullHeldUntil, until)
+	}
+
+	set(until.Add(-time.Second))
+	if got := c.SyncNow(); !got.Equal(until) {
+		t.Errorf("SyncNow 1 s before Retry-After's end: %v, want %v", got, until)
+	}
+	if c.Notified() {
+		t.Error("SyncNow asked a sync while the pushes are held back")
+	}
+
+	set(until)
+	if got := c.SyncNow(); !got.IsZero() {
+		t.Errorf("SyncNow at Retry-After's end: held until %v, want nothing held", got)
+	}
+	if !c.Notified() {
+		t.Error("SyncNow at Retry-After's end asked no sync")
+	}
+	if err := c.Sync(ctx); err != nil {
+		t.Fatalf("the sync asked: %v", err)
+	}
+	if s := c.State(); !s.PushHeldUntil.IsZero() || s.Pending != 0 || f.count(routePush) != 3 {
+		t.Errorf("after the sync asked: held until %v, %d pending, %d pushes; want none held, the outbox gone in 3", s.PushHeldUntil, s.Pending, f.count(routePush))
+	}
+}
+
 // Ensure that a Retry-After that says nothing usable is no hold (none,
 // garbage, negative: the next sync pushes again, as before), that an
 // absurd one holds an hour at most (ten years: no push at 59 min 59 s,

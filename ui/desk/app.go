@@ -183,6 +183,9 @@ type App struct {
 	// that, by operator, for their next login (lock.go).
 	unseen map[dialog.Dialog]func() string
 	left   map[string][]string
+	// unaudited are the locks and logouts whose audit entry the store
+	// refused, oldest first (sessionaudit.go).
+	unaudited []unaudited
 	// tips shows the shortcut of the button the mouse rests on (tip.go).
 	tips *tips
 
@@ -388,8 +391,10 @@ func issueContext() (context.Context, context.CancelFunc) {
 // logout ends the session and shows the login screen. The work in
 // progress is dropped, and its draft wiped.
 func (a *App) logout() {
+	s := a.session
 	a.dropDraft()
 	a.endSession()
+	a.auditLogout(s, pinsede.LogoutOwn)
 }
 
 // logoutFromLock is the lock screen's Esci: whoever presses it (a
@@ -399,17 +404,19 @@ func (a *App) logout() {
 // login screen says so; a draft kept before (the offer to resume it still
 // open behind the lock) stays too. What the dialogs it closes had to tell
 // the clerk waits for the clerk's next login (keepLeft).
-func (a *App) logoutFromLock() { a.leaveSession() }
+func (a *App) logoutFromLock() { a.leaveSession(pinsede.LogoutFromLock) }
 
 // leaveSession ends the session as the lock screen's Esci does
-// (logoutFromLock), and returns the message that says the request in
-// progress was kept, "" when there was none.
-func (a *App) leaveSession() string {
+// (logoutFromLock), audited as ended how, and returns the message that
+// says the request in progress was kept, "" when there was none.
+func (a *App) leaveSession(how pinsede.LogoutKind) string {
 	_, _, typed := a.draftNow()
 	a.checkDraft() // the keys typed since the last tick
-	op := a.session.Operator
-	a.keepLeft(a.session)
+	s := a.session
+	op := s.Operator
+	a.keepLeft(s)
 	a.endSession()
+	defer a.auditLogout(s, how) // its refusal told after what was kept
 	if !typed {
 		return ""
 	}

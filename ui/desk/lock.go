@@ -134,7 +134,7 @@ func (a *App) checkSession() {
 func (a *App) sessionEnded() {
 	op := a.session.Operator
 	msg := lang.L("session.ended", map[string]any{"Operator": op.Name, "ID": op.ID})
-	if kept := a.leaveSession(); kept != "" {
+	if kept := a.leaveSession(pinsede.LogoutEnded); kept != "" {
 		msg += "\n" + kept
 	}
 	a.login.ended = msg
@@ -192,6 +192,7 @@ func (a *App) lockFor(idle bool) {
 	a.lock.show(a.session, idle)
 	a.setWindowTitle(lang.L("lock.title"))
 	a.win.Canvas().Focus(a.lock.password)
+	a.auditLock(a.session, idle)
 }
 
 // lockScreen asks the operator's password to resume a locked session.

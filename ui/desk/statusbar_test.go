@@ -45,7 +45,8 @@ func TestStatusBarFitsBesideItsClock(t *testing.T) {
 		expiring, expired := testNow.Add(10*24*time.Hour), testNow.Add(-24*time.Hour)
 		yesterday, today := testNow.Add(-26*time.Hour), testNow.Add(-time.Hour)
 		backupSince := testNow.Add(-3 * time.Hour)
-		for _, link := range []string{"online", "offline", "offline-ieri"} {
+		held := testNow.Add(10 * time.Minute)
+		for _, link := range []string{"online", "sospeso", "offline", "offline-ieri"} {
 			for _, cert := range []string{"", "scade", "scaduto"} {
 				for _, backup := range []bool{false, true} {
 					for _, refused := range []int{0, 3} {
@@ -80,6 +81,9 @@ func TestStatusBarFitsBesideItsClock(t *testing.T) {
 							case "offline-ieri":
 								st = client.State{Status: client.Offline, OfflineSince: yesterday, Pending: 12, Clock: st.Clock, NotAccepted: st.NotAccepted}
 								want = append(want, lang.L("sync.offline.day", map[string]any{"Day": yesterday.Format("02/01/2006"), "Since": yesterday.Format("15:04"), "N": 12}))
+							case "sospeso":
+								st.Fault, st.PushHeldUntil = client.FaultLimited, held
+								want = append(want, lang.L("sync.held", map[string]any{"Until": lang.L("sync.until", map[string]any{"Time": held.Format("15:04")}), "N": 12}))
 							}
 							if cert == "scade" {
 								want = append(want, lang.L("sync.cert.expiring", map[string]any{"Date": expiring.Format("02/01/2006")}))

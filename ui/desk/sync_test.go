@@ -32,7 +32,10 @@ import (
 type centrale struct {
 	ca    *pki.CA
 	store *boltstore.Store
+	srv   *server.Server
 	http  *httptest.Server
+	// pushes counts the pushes received (POST /v1/events).
+	pushes atomic.Int32
 	// down, when set, makes centrale answer 503 to everything.
 	down atomic.Bool
 	// loseAnswer, when set, makes centrale serve the next request and
@@ -49,6 +52,13 @@ func startCentrale(t *testing.T) *centrale {
 // startCentraleOn starts centrale whose CA makes its certificates, and
 // its list of those revoked, on the clock caNow.
 func startCentraleOn(t *testing.T, caNow func() time.Time) *centrale {
+	t.Helper()
+	return startCentraleAt(t, caNow, deskClock)
+}
+
+// startCentraleAt is startCentraleOn with centrale's own clock now (its
+// server's and verifier's).
+func startCentraleAt(t *testing.T, caNow, now func() time.Time) *centrale {
 	t.Helper()
 	dir := t.TempDir()
 	ca, err := pki.Init(filepath.Join(dir, "ca"), "pinsede test CA", caNow(), nil)
@@ -77,11 +87,14 @@ func startCentraleOn(t *testing.T, caNow func() time.Time) *centrale {
 	}
 	t.Cleanup(func() { store.Close() })
 	store.SetLimits(central.Limits{PINParams: []pinsede.Argon2Params{cheap}})
-	v := central.NewVerifier(store, 3, deskClock)
+	v := central.NewVerifier(store, 3, now)
 	v.Params, v.ChosenParams = cheap, cheap
-	c := &centrale{ca: ca, store: store}
-	api := server.New(store, v, crl, nil, deskClock).Handler()
+	c := &centrale{ca: ca, store: store, srv: server.New(store, v, crl, nil, now)}
+	api := c.srv.Handler()
 	c.http = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == "/v1/events" {
+			c.pushes.Add(1)
+		}
 		if c.down.Load() {
 			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
 			return
@@ -113,9 +126,25 @@ func (c *centrale) client(t *testing.T, sede string, ls *local.Store) *client.Cl
 	return c.clientWith(t, certPEM, keyPEM, sede, ls, pinsede.NewDesk(ls, nil, deskClock))
 }
 
+// clientAt is client on the clock now.
+func (c *centrale) clientAt(t *testing.T, sede string, ls *local.Store, now func() time.Time) *client.Client {
+	t.Helper()
+	certPEM, keyPEM, err := c.ca.Issue(pki.RoleSede, sede, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.clientOn(t, certPEM, keyPEM, sede, ls, pinsede.NewDesk(ls, nil, now), now)
+}
+
 // clientWith returns a sync client of sede with the certificate given,
 // driving d on ls, with short back-off.
 func (c *centrale) clientWith(t *testing.T, certPEM, keyPEM []byte, sede string, ls *local.Store, d *pinsede.Desk) *client.Client {
+	t.Helper()
+	return c.clientOn(t, certPEM, keyPEM, sede, ls, d, deskClock)
+}
+
+// clientOn is clientWith on the clock now.
+func (c *centrale) clientOn(t *testing.T, certPEM, keyPEM []byte, sede string, ls *local.Store, d *pinsede.Desk, now func() time.Time) *client.Client {
 	t.Helper()
 	tlsCfg, err := pki.ClientTLS(c.ca.CertPEM(), certPEM, keyPEM)
 	if err != nil {
@@ -127,7 +156,7 @@ func (c *centrale) clientWith(t *testing.T, certPEM, keyPEM []byte, sede string,
 	return client.New(client.Config{
 		URL: c.http.URL, HTTP: hc, Sede: sede, Local: ls, Desk: d,
 		MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, PullEvery: time.Minute,
-		Now: deskClock,
+		Now: now,
 	})
 }
 

@@ -29,6 +29,14 @@ type SyncSource interface {
 	Subscribe() (<-chan pinsede.SyncState, func())
 }
 
+// Syncer is a SyncSource a clerk may ask to sync now (the sync client):
+// SyncNow asks for a sync at once, and returns the zero time, unless
+// centrale holds the desk's pushes back: then it asks nothing and
+// returns until when, on the desk's clock.
+type Syncer interface {
+	SyncNow() time.Time
+}
+
 // syncStatus is the state of the link to centrale in a status bar at the
 // foot of the window (the header bar has no room left): a button whose
 // text says online or offline since when, how many events wait and when
@@ -53,6 +61,11 @@ type syncStatus struct {
 	// details is the dialog open, nil when closed; detailsBox its content.
 	details    dialog.Dialog
 	detailsBox *fyne.Container
+	// syncNow is the details' Sincronizza ora, for a source that is a
+	// Syncer (nil otherwise), and syncMsg says what it did; both made
+	// with the dialog.
+	syncNow *button
+	syncMsg *message
 	// pendingMsg tells, on the result screen of an issue made offline, that
 	// the PIN of credential pendingCred awaits activation; pendingSince is
 	// when it was issued.
@@ -208,10 +221,11 @@ func (s *syncStatus) render() {
 // the warnings that stop the desk's work before those that threaten it
 // (the clock off, with which the desk issues no PIN; the certificate
 // expired; envelopes whose PIN was revoked elsewhere; events refused;
-// the copies failing), then those that warn
-// (offline, the certificate soon to expire), then the link's state when
-// it warns of nothing. Put one after the other on the bar, six warnings
-// ran under the clock and widened the window past a 1024 px screen.
+// the copies failing; locks and logouts the audit did not record), then
+// those that warn (offline, held back by centrale, the certificate soon
+// to expire), then the link's state when it warns of nothing. Put one
+// after the other on the bar, six warnings ran under the clock and
+// widened the window past a 1024 px screen.
 func (s *syncStatus) barNotes() []barNote {
 	danger := func(text string) barNote {
 		return barNote{text, fynetheme.ErrorIcon(), widget.DangerImportance}
@@ -238,6 +252,9 @@ func (s *syncStatus) barNotes() []barNote {
 	if b := s.a.backupBar(); b != "" {
 		notes = append(notes, danger(b))
 	}
+	if u := s.a.unauditedBar(); u != "" {
+		notes = append(notes, danger(u))
+	}
 	notes = append(notes, s.linkNote())
 	if soon && !s.certExpired() {
 		notes = append(notes, barNote{lang.L("sync.cert.expiring", map[string]any{"Date": exp.Format("02/01/2006")}), fynetheme.WarningIcon(), widget.WarningImportance})
@@ -255,8 +272,11 @@ func (s *syncStatus) linkNote() barNote {
 	switch {
 	case s.src == nil:
 		return barNote{lang.L("sync.none"), fynetheme.InfoIcon(), widget.MediumImportance}
+	case s.held():
+		key, until := s.heldBack()
+		return barNote{lang.L(key, map[string]any{"Until": s.untilText(until), "N": st.Pending}), fynetheme.WarningIcon(), widget.WarningImportance}
 	case st.Status == pinsede.SyncOnline:
-		return barNote{lang.L("sync.online", map[string]any{"N": st.Pending, "Last": st.LastSync.Format("15:04")}), fynetheme.ConfirmIcon(), widget.MediumImportance}
+		return barNote{lang.L("sync.online", map[string]any{"N": st.Pending, "Last": s.onDesk(st.LastSync).Format("15:04")}), fynetheme.ConfirmIcon(), widget.MediumImportance}
 	case st.Status == pinsede.SyncOffline:
 		// The day too when it is not today's: a desk left on over a
 		// weekend said 'dalle 18:05' on Monday.
@@ -269,6 +289,48 @@ func (s *syncStatus) linkNote() barNote {
 		return barNote{lang.L(key, args), fynetheme.WarningIcon(), widget.WarningImportance}
 	}
 	return barNote{lang.L("sync.connecting"), fynetheme.InfoIcon(), widget.MediumImportance}
+}
+
+// held reports whether centrale, reached, refused the last sync's push
+// or pull for now (busy, or limiting this desk): the desk is connected
+// but held back, its events waiting in the outbox.
+func (s *syncStatus) held() bool {
+	st := s.state
+	return s.src != nil && st.Status == pinsede.SyncOnline && (st.Fault == pinsede.FaultLimited || st.Fault == pinsede.FaultBusy)
+}
+
+// heldBack returns the key of the status bar's note of a desk held back
+// and until when: its pushes held back (or refused for now with no time
+// given, zero), or only its pulls, its events going.
+func (s *syncStatus) heldBack() (key string, until time.Time) {
+	st := s.state
+	switch {
+	case !st.PushHeldUntil.IsZero():
+		return "sync.held", st.PushHeldUntil
+	case !st.PullHeldUntil.IsZero():
+		return "sync.held.pull", st.PullHeldUntil
+	}
+	return "sync.held.nountil", time.Time{}
+}
+
+// onDesk returns t in the desk's time zone: the sync client's clock may
+// be in another.
+func (s *syncStatus) onDesk(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.In(s.a.desk.Now().Location())
+}
+
+// untilText writes until on the desk's clock, in its zone: the time, and
+// the day too when it is not today's.
+func (s *syncStatus) untilText(until time.Time) string {
+	now, until := s.a.desk.Now(), s.onDesk(until)
+	args := map[string]any{"Time": until.Format("15:04"), "Day": until.Format("02/01/2006")}
+	if pinsede.DateOf(until) != pinsede.DateOf(now) {
+		return lang.L("sync.until.day", args)
+	}
+	return lang.L("sync.until", args)
 }
 
 // more says how many warnings the bar shows no more of, "" for none.
@@ -391,6 +453,8 @@ func (s *syncStatus) statusText() string {
 	switch {
 	case s.src == nil:
 		return lang.L("sync.none")
+	case s.held():
+		return lang.L("sync.status.held")
 	case s.state.Status == pinsede.SyncOnline:
 		return lang.L("sync.status.online")
 	case s.state.Status == pinsede.SyncOffline:
@@ -405,9 +469,31 @@ func (s *syncStatus) showDetails() {
 	s.fillDetails()
 	scroll := container.NewVScroll(s.detailsBox)
 	scroll.SetMinSize(fyne.NewSize(720, 420))
-	s.details = s.a.newDialog(lang.L("sync.title"), lang.L("sync.close"), scroll)
-	s.details.SetOnClosed(func() { s.details, s.detailsBox = nil, nil })
-	s.a.showOverLock(s.details)
+	content := fyne.CanvasObject(scroll)
+	sy, ok := s.src.(Syncer)
+	if ok { // what Sincronizza ora did, above the details
+		s.syncMsg = newMessage()
+		content = container.NewBorder(s.syncMsg.box, nil, nil, nil, scroll)
+	}
+	d := s.a.newDialog(lang.L("sync.title"), lang.L("sync.close"), content)
+	if ok { // Sincronizza ora, beside Chiudi
+		s.syncNow = s.a.button(lang.L("sync.now"), fynetheme.ViewRefreshIcon(), func() { s.askSync(sy) })
+		d.SetButtons([]fyne.CanvasObject{s.syncNow, s.a.button(lang.L("sync.close"), nil, d.Hide)})
+	}
+	s.details = d
+	d.SetOnClosed(func() { s.details, s.detailsBox, s.syncNow, s.syncMsg = nil, nil, nil, nil })
+	s.a.showOverLock(d)
+}
+
+// askSync is Sincronizza ora: it asks the sync client for a sync at
+// once, but while centrale holds the desk's pushes back it sends
+// nothing and says until when (the client syncs by itself then).
+func (s *syncStatus) askSync(sy Syncer) {
+	if until := sy.SyncNow(); !until.IsZero() {
+		s.syncMsg.set(msgInfo, lang.L("sync.now.held", map[string]any{"Until": s.untilText(until)}))
+		return
+	}
+	s.syncMsg.set(msgInfo, lang.L("sync.now.asked"))
 }
 
 // fillDetails writes the state and the events not accepted in the dialog.
@@ -422,12 +508,17 @@ func (s *syncStatus) fillDetails() {
 			objs = append(objs, note(n.text))
 		}
 	}
+	if s.held() { // what it means, and what to do if it lasts
+		key, until := s.heldBack()
+		objs = append(objs, note(lang.L(key+".note", map[string]any{"Until": s.untilText(until), "N": st.Pending})))
+	}
+	objs = append(objs, s.a.unauditedDetails()...)
 	objs = append(objs, s.revokedDetails()...) // what to do, before the link's state
 	objs = append(objs, rows(
 		row(lang.L("sync.status"), s.statusText()),
-		row(lang.L("sync.offlinesince"), when(st.OfflineSince)),
+		row(lang.L("sync.offlinesince"), when(s.onDesk(st.OfflineSince))),
 		row(lang.L("sync.pending"), strconv.Itoa(st.Pending)),
-		row(lang.L("sync.lastsync"), when(st.LastSync)),
+		row(lang.L("sync.lastsync"), when(s.onDesk(st.LastSync))),
 		row(lang.L("sync.lasterror"), orDash(s.faultText())),
 		row(lang.L("sync.clock"), s.clockText()),
 		row(lang.L("sync.cert"), s.certText()),
@@ -484,7 +575,9 @@ func (s *syncStatus) clockText() string {
 	if _, behind := s.clockOff(); behind > 0 && s.state.Clock.At.IsZero() {
 		return lang.L("sync.clock.behind.cert", map[string]any{"D": i18n.Duration(behind)})
 	}
-	return clockText(s.state.Clock)
+	r := s.state.Clock
+	r.At = s.onDesk(r.At)
+	return clockText(r)
 }
 
 // faultText tells why the last sync failed, in plain words: the

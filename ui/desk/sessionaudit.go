@@ -1,0 +1,127 @@
+package desk
+
+import (
+	"errors"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/diskerr"
+)
+
+// The lock and the logout are audited (pinsede.Desk.SessionLocked and
+// Logout) after they are done: a lock always locks the screen, a logout
+// always ends the session, whatever the store says. An entry the store
+// refuses (damaged, its disk full) is not lost in silence: a supervisor's
+// session with no record of its end is a compliance fault. The screen
+// shown says so at once (the lock screen, the login), the status bar
+// counts such acts, for whoever comes to the desk, until the desk stops,
+// and its details list each, when and by whom, for the supervisor to
+// note; the log has the technical error.
+
+// maxUnaudited bounds the acts not recorded the desk keeps, the latest.
+const maxUnaudited = 50
+
+// unaudited is an act of a session whose audit entry the store refused.
+type unaudited struct {
+	at     time.Time
+	actor  string
+	action pinsede.AuditAction
+	// why is the refusal in the clerk's words (auditFaultText).
+	why string
+}
+
+// auditLock records the lock of session s, after the idle time when idle
+// is true; a refusal is told on the lock screen, while it still shows
+// that session locked.
+func (a *App) auditLock(s *pinsede.Session, idle bool) {
+	a.auditSession(s, pinsede.ActionSessionLocked, func() error { return a.desk.SessionLocked(s, idle) }, func(u unaudited) {
+		if a.session == s && a.lock.locked {
+			a.lock.msg.set(msgError, lang.L("lock.audit.failed", map[string]any{"Time": u.at.Format("15:04"), "Why": u.why}))
+		}
+	})
+}
+
+// auditLogout records the end of session s, how it ended; a refusal is
+// told on the login, after what it says, unless someone logged in since.
+func (a *App) auditLogout(s *pinsede.Session, how pinsede.LogoutKind) {
+	a.auditSession(s, pinsede.ActionLogout, func() error { return a.desk.Logout(s, how) }, func(u unaudited) {
+		if a.session != nil {
+			return // the status bar tells it
+		}
+		msg := lang.L("logout.audit.failed", map[string]any{"Operator": s.Operator.Name, "ID": s.Actor(), "Time": u.at.Format("15:04"), "Why": u.why})
+		if said := a.login.msg.text(); said != "" {
+			msg = said + "\n" + msg
+		}
+		a.login.msg.set(msgError, msg)
+	})
+}
+
+// auditSession runs write, the audit of action of session s, off the UI
+// goroutine; when the store refuses it, it keeps the act for the status
+// bar, logs it, and calls tell on the UI goroutine.
+func (a *App) auditSession(s *pinsede.Session, action pinsede.AuditAction, write func() error, tell func(unaudited)) {
+	at := a.desk.Now()
+	a.background(func() func() {
+		err := write()
+		if err == nil {
+			return nil
+		}
+		return func() {
+			a.logger().Error("audit entry refused by the store: the act done, not recorded",
+				"action", string(action), "operator", s.Actor(), "at", at, "err", err)
+			u := unaudited{at: at, actor: s.Actor(), action: action, why: auditFaultText(err)}
+			a.unaudited = append(a.unaudited, u)
+			if n := len(a.unaudited); n > maxUnaudited {
+				a.unaudited = a.unaudited[n-maxUnaudited:]
+			}
+			tell(u)
+			if a.sync != nil {
+				a.sync.render()
+				if a.sync.details != nil {
+					a.sync.fillDetails()
+				}
+			}
+		}
+	})
+}
+
+// auditFaultText says why the store refused an audit entry, in the
+// clerk's words.
+func auditFaultText(err error) string {
+	switch {
+	case diskerr.Of(err) == diskerr.Full || diskerr.Of(err) == diskerr.Quota:
+		return lang.L("audit.fault.space")
+	case diskerr.Of(err) == diskerr.ReadOnly:
+		return lang.L("audit.fault.readonly")
+	case errors.Is(err, pinsede.ErrStoreCorrupt):
+		return lang.L("audit.fault.damaged")
+	}
+	return lang.L("audit.fault.other")
+}
+
+// unauditedBar is the status bar's warning of the acts not recorded, ""
+// for none.
+func (a *App) unauditedBar() string {
+	if len(a.unaudited) == 0 {
+		return ""
+	}
+	return lang.L("audit.missing.bar", map[string]any{"N": len(a.unaudited)})
+}
+
+// unauditedDetails are the status details' list of the acts not
+// recorded, and what to do; none without one.
+func (a *App) unauditedDetails() []fyne.CanvasObject {
+	if len(a.unaudited) == 0 {
+		return nil
+	}
+	objs := []fyne.CanvasObject{heading(lang.L("audit.missing.title")), note(lang.L("audit.missing.note"))}
+	for _, u := range a.unaudited {
+		objs = append(objs, note(lang.L("audit.missing.row", map[string]any{
+			"When": when(u.at), "Actor": u.actor, "Action": lang.L("audit." + string(u.action)), "Why": u.why,
+		})))
+	}
+	return objs
+}
