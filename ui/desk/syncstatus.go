@@ -35,8 +35,10 @@ type SyncSource interface {
 // centrale last answered; it opens the details and the events not
 // accepted.
 type syncStatus struct {
-	a     *App
-	src   SyncSource // nil: a desk without central records
+	a   *App
+	src SyncSource // nil: a desk without central records
+	// sede is the sede of the desk's certificate, "" when unknown.
+	sede  string
 	state pinsede.SyncState
 	// states are the states from src; unsubscribe ends them.
 	states      <-chan pinsede.SyncState
@@ -73,7 +75,7 @@ type syncStatus struct {
 // sede is the code in the desk's certificate: the first-run set-up takes
 // it and no other. Call it once, before Start.
 func (a *App) UseSync(src SyncSource, sede string) {
-	s := &syncStatus{a: a, src: src}
+	s := &syncStatus{a: a, src: src, sede: sede}
 	a.sync = s
 	s.button = a.button("", fynetheme.InfoIcon(), s.showDetails)
 	s.button.Alignment = widget.ButtonAlignLeading
@@ -237,6 +239,14 @@ func (s *syncStatus) barNotes() []barNote {
 	}
 	if b := s.a.backupBar(); b != "" {
 		notes = append(notes, danger(b))
+	}
+	// A restored desk: it waits for centrale's operator, or did not get
+	// back its records newer than the copy.
+	if s.state.Fault == pinsede.FaultAuditFork {
+		notes = append(notes, danger(lang.L("sync.auditfork.bar", s.deskArgs())))
+	}
+	if s.state.NotRecovered {
+		notes = append(notes, danger(lang.L("sync.notrecovered.bar")))
 	}
 	notes = append(notes, s.linkNote())
 	if soon && !s.certExpired() {
@@ -460,7 +470,17 @@ func (s *syncStatus) faultText() string {
 	if s.state.Fault == pinsede.FaultCertificate && s.certExpired() {
 		return lang.L("sync.fault.certificate.expired", map[string]any{"Date": s.a.cfg.CertExpires.Format("02/01/2006")})
 	}
+	if s.state.Fault == pinsede.FaultAuditFork {
+		return lang.L("sync.fault.auditfork", s.deskArgs())
+	}
 	return faultText(s.state)
+}
+
+// deskArgs are the sede's code and the desk's number, as centrale's
+// operator names the desk (a dash for one unknown, or with no number),
+// for the texts of a restored desk.
+func (s *syncStatus) deskArgs() map[string]any {
+	return map[string]any{"Sede": orDash(s.sede), "Desk": orDash(s.a.desk.DeskID)}
 }
 
 // clockText is clockText of the state's reading, or, when centrale has
@@ -490,6 +510,8 @@ func faultText(st pinsede.SyncState) string {
 		return lang.L("sync.fault.busy")
 	case pinsede.FaultLimited:
 		return lang.L("sync.fault.limited")
+	case pinsede.FaultAuditFork:
+		return lang.L("sync.fault.auditfork", map[string]any{"Sede": "–", "Desk": "–"})
 	case pinsede.FaultClock:
 		if d := st.Clock.Ahead(); d > 0 {
 			return lang.L("sync.fault.clock.ahead", map[string]any{"Ahead": i18n.Duration(d)})
@@ -624,6 +646,11 @@ func orDash(s string) string {
 func (a *App) pendingNote(credentialID string) fyne.CanvasObject {
 	m := newMessage()
 	m.set(msgInfo, lang.L("issue.pending"))
+	if a.sync != nil && a.sync.state.Fault == pinsede.FaultAuditFork {
+		// Not when the sede is back online: when centrale's operator
+		// confirms the restore. The clerk tells the citizen first.
+		m.set(msgError, lang.L("issue.pending.restored", a.sync.deskArgs()))
+	}
 	if a.sync != nil {
 		a.sync.pendingMsg, a.sync.pendingCred, a.sync.pendingSince = m, credentialID, a.desk.Now()
 	}
