@@ -19,10 +19,7 @@ import (
 // of the store: "panic: invalid freelist page: 0", exit 2, nothing
 // restored.
 func TestRestoreOverDamagedStore(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "pinctl")
-	if out, err := exec.Command("go", "build", "-buildvcs=false", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildPinctl(t)
 	sb := setUp(t)
 	copyPath := filepath.Join(t.TempDir(), "copia.db")
 	sb.must(t, "", "backup", "-out", copyPath)

@@ -13,10 +13,7 @@ import (
 // wrong at the portal; and after, what the desk's next start does (its
 // records after the copy got back from centrale) and whom to call.
 func TestRestoreSaysWhatFollows(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "pinctl")
-	if out, err := exec.Command("go", "build", "-buildvcs=false", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildPinctl(t)
 	sb := setUp(t)
 	copyPath := filepath.Join(t.TempDir(), "copia.db")
 	sb.must(t, "", "backup", "-out", copyPath)
@@ -38,4 +35,15 @@ func TestRestoreSaysWhatFollows(t *testing.T) {
 			t.Errorf("restore does not say %q:\n%s", want, stdout)
 		}
 	}
+}
+
+// buildPinctl builds the pinctl binary into a temporary folder and
+// returns its path.
+func buildPinctl(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "pinctl")
+	if out, err := exec.Command("go", "build", "-buildvcs=false", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }

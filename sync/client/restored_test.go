@@ -21,6 +21,42 @@ import (
 	"github.com/pinsede/pinsede/sync/wire"
 )
 
+// restoring is a desk of ROMA01, on a store in a temporary folder, and a
+// centrale on a store of its own, on one clock.
+type restoring struct {
+	env           *testenv.Env
+	clock         func() time.Time
+	hc            *http.Client
+	store         *local.Store
+	path, keyPath string
+}
+
+// newRestoring starts centrale on the store open makes, and creates the
+// desk's store.
+func newRestoring(t *testing.T, open func(testing.TB) central.Store) restoring {
+	t.Helper()
+	r := restoring{clock: testclock.Stepping(time.Microsecond)}
+	r.env = testenv.NewAt(t, open(t), r.clock)
+	r.store, r.path, r.keyPath = newLocal(t)
+	r.hc = r.env.Client(t, pki.RoleSede, "ROMA01")
+	return r
+}
+
+// client returns a sync client of the desk on s, to centrale at url.
+func (r restoring) client(url string, s *local.Store) *client.Client {
+	return client.New(client.Config{URL: url, HTTP: r.hc, Sede: "ROMA01", Local: s, Desk: deskOn(s), Now: r.clock})
+}
+
+// backupOf copies ls into a temporary folder, and returns the copy's path.
+func backupOf(t *testing.T, ls *local.Store) string {
+	t.Helper()
+	copyPath := filepath.Join(t.TempDir(), "copia.db")
+	if _, err := ls.BackupFile(copyPath); err != nil {
+		t.Fatal(err)
+	}
+	return copyPath
+}
+
 // restore closes ls, restores the copy at copyPath in its place (path,
 // keyPath) and opens it.
 func restore(t *testing.T, ls *local.Store, copyPath, path, keyPath string, now time.Time) *local.Store {
@@ -48,22 +84,15 @@ func restore(t *testing.T, ls *local.Store, copyPath, path, keyPath string, now 
 func TestRestoredDeskToldFork(t *testing.T) {
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
-			clock := testclock.Stepping(time.Microsecond)
-			env := testenv.NewAt(t, st.open(t), clock)
+			r := newRestoring(t, st.open)
+			env, clock, ls, path, keyPath := r.env, r.clock, r.store, r.path, r.keyPath
 			ctx := context.Background()
-			ls, path, keyPath := newLocal(t)
-			hc := env.Client(t, pki.RoleSede, "ROMA01")
-			newClient := func(s *local.Store) *client.Client {
-				return client.New(client.Config{URL: env.URL, HTTP: hc, Sede: "ROMA01", Local: s, Desk: deskOn(s), Now: clock})
-			}
+			newClient := func(s *local.Store) *client.Client { return r.client(env.URL, s) }
 			issueAudited(t, ls, "ROMA01", 0, 5)
 			if err := newClient(ls).Sync(ctx); err != nil {
 				t.Fatal(err)
 			}
-			copyPath := filepath.Join(t.TempDir(), "copia.db")
-			if _, err := ls.BackupFile(copyPath); err != nil {
-				t.Fatal(err)
-			}
+			copyPath := backupOf(t, ls)
 			head, err := ls.AuditHead()
 			if err != nil {
 				t.Fatal(err)
@@ -126,14 +155,10 @@ func TestRestoredDeskToldFork(t *testing.T) {
 func TestRestoredDeskGetsBackOwn(t *testing.T) {
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
-			clock := testclock.Stepping(time.Microsecond)
-			env := testenv.NewAt(t, st.open(t), clock)
+			r := newRestoring(t, st.open)
+			env, clock, ls, path, keyPath := r.env, r.clock, r.store, r.path, r.keyPath
 			ctx := context.Background()
-			ls, path, keyPath := newLocal(t)
-			hc := env.Client(t, pki.RoleSede, "ROMA01")
-			newClient := func(s *local.Store) *client.Client {
-				return client.New(client.Config{URL: env.URL, HTTP: hc, Sede: "ROMA01", Local: s, Desk: deskOn(s), Now: clock})
-			}
+			newClient := func(s *local.Store) *client.Client { return r.client(env.URL, s) }
 			op, sede := pinsede.Operator{ID: "op1", Name: "Op", Role: pinsede.RoleOperatore}, pinsede.Sede{Code: "ROMA01", Name: "Roma"}
 			issue := func(s *local.Store, i int) pinsede.Credential {
 				t.Helper()
@@ -153,10 +178,7 @@ func TestRestoredDeskGetsBackOwn(t *testing.T) {
 			issue(ls, 0)
 			sync(newClient(ls))
 			inOutbox := issue(ls, 2) // in the copy's outbox, pushed after it
-			copyPath := filepath.Join(t.TempDir(), "copia.db")
-			if _, err := ls.BackupFile(copyPath); err != nil {
-				t.Fatal(err)
-			}
+			copyPath := backupOf(t, ls)
 			after := issue(ls, 1) // served after the copy
 			sync(newClient(ls))
 
@@ -210,34 +232,26 @@ func TestRestoredDeskGetsBackOwn(t *testing.T) {
 // says that it could not get back its own records (NotRecovered), pulls
 // on as before and asks no more.
 func TestRestoredDeskOldCentrale(t *testing.T) {
-	st := stores[0]
-	clock := testclock.Stepping(time.Microsecond)
-	env := testenv.NewAt(t, st.open(t), clock)
+	r := newRestoring(t, stores[0].open)
+	clock, ls, path, keyPath := r.clock, r.store, r.path, r.keyPath
 	// centrale of before: the same server, the query's own left unread.
-	inner := env.Server.Handler()
-	old := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
+	inner := r.env.Server.Handler()
+	old := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		q := req.URL.Query()
 		q.Del("own")
-		r.URL.RawQuery = q.Encode()
-		inner.ServeHTTP(w, r)
+		req.URL.RawQuery = q.Encode()
+		inner.ServeHTTP(w, req)
 	}))
-	old.TLS = env.HTTP.TLS
+	old.TLS = r.env.HTTP.TLS
 	old.StartTLS()
 	t.Cleanup(old.Close)
 	ctx := context.Background()
-	ls, path, keyPath := newLocal(t)
-	hc := env.Client(t, pki.RoleSede, "ROMA01")
-	newClient := func(s *local.Store) *client.Client {
-		return client.New(client.Config{URL: old.URL, HTTP: hc, Sede: "ROMA01", Local: s, Desk: deskOn(s), Now: clock})
-	}
+	newClient := func(s *local.Store) *client.Client { return r.client(old.URL, s) }
 	enqueue(t, ls, "ROMA01", 0, 2)
 	if err := newClient(ls).Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	copyPath := filepath.Join(t.TempDir(), "copia.db")
-	if _, err := ls.BackupFile(copyPath); err != nil {
-		t.Fatal(err)
-	}
+	copyPath := backupOf(t, ls)
 	enqueue(t, ls, "ROMA01", 2, 1)
 	if err := newClient(ls).Sync(ctx); err != nil {
 		t.Fatal(err)
