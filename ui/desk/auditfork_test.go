@@ -51,7 +51,7 @@ func TestAuditForkTold(t *testing.T) {
 		h.desk.Link = c
 		h.app.UseSync(c, "ROMA01")
 		t.Cleanup(h.app.sync.unsubscribe)
-		args := map[string]any{"Sede": "ROMA01", "Desk": "–"}
+		args := map[string]any{"Sede": "ROMA01", "Desk": lang.L("sync.desk.none")}
 		if got, want := h.statusText(), lang.L("sync.auditfork.bar", args); !strings.HasPrefix(want, strings.TrimSuffix(got, "…")) {
 			t.Errorf("status bar %q, want %q", got, want)
 		}

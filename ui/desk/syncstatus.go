@@ -476,11 +476,15 @@ func (s *syncStatus) faultText() string {
 	return faultText(s.state)
 }
 
-// deskArgs are the sede's code and the desk's number, as centrale's
-// operator names the desk (a dash for one unknown, or with no number),
-// for the texts of a restored desk.
+// deskArgs are the sede's code (a dash when unknown) and the desk's
+// number, as centrale's operator names the desk ("senza numero" for a
+// desk whose certificate names none), for the texts of a restored desk.
 func (s *syncStatus) deskArgs() map[string]any {
-	return map[string]any{"Sede": orDash(s.sede), "Desk": orDash(s.a.desk.DeskID)}
+	desk := s.a.desk.DeskID
+	if desk == "" {
+		desk = lang.L("sync.desk.none")
+	}
+	return map[string]any{"Sede": orDash(s.sede), "Desk": desk}
 }
 
 // clockText is clockText of the state's reading, or, when centrale has
