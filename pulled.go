@@ -130,12 +130,39 @@ type LastPull struct {
 // It records the pull at now, and the latest event of each other desk
 // of the sede among changes (LastPull), even when there are none.
 func (d *Desk) ApplyPulled(cursor uint64, changes []Change, now time.Time) ([]Revocation, error) {
+	return d.applyPulled(cursor, changes, now, false, false)
+}
+
+// RecoverOwn is ApplyPulled for a store restored from an older copy
+// (SyncTx.RecoveringOwn), whose pull asked the central records for the
+// desk's own events too, from the copy's cursor (wire.PullOwn): those
+// the copy does not hold, what the desk did after the copy, come back as
+// the sede's other desks' events do (applySedeEvent: its issues, with
+// their citizens, handovers, revocations, delegations), their audit
+// entries naming the desk, each once: an event the store holds (made
+// before the copy, or got back before) changes nothing. done says the
+// pull has come to the sede's newest change, or that the central
+// records did not send the desk's own events (a centrale of before
+// them): the store's mark is cleared in the same transaction, and later
+// pulls leave the desk's own events out again.
+func (d *Desk) RecoverOwn(cursor uint64, changes []Change, now time.Time, done bool) ([]Revocation, error) {
+	return d.applyPulled(cursor, changes, now, true, done)
+}
+
+// applyPulled is ApplyPulled, applying the desk's own events too when
+// own, and clearing the store's mark to get them back when done.
+func (d *Desk) applyPulled(cursor uint64, changes []Change, now time.Time, own, done bool) ([]Revocation, error) {
 	var (
 		out []Revocation
 		tx  *enqueueing
 	)
 	err := d.Store.Update(func(store Tx) error {
 		out, tx = out[:0], &enqueueing{Tx: store}
+		if done {
+			if err := tx.SetRecoveringOwn(false); err != nil {
+				return fmt.Errorf("end the recovery: %w", err)
+			}
+		}
 		kept, err := tx.SyncCursor()
 		if err != nil {
 			return fmt.Errorf("sync cursor: %w", err)
@@ -147,7 +174,7 @@ func (d *Desk) ApplyPulled(cursor uint64, changes []Change, now time.Time) ([]Re
 				continue // applied before
 			}
 			seen[c.Seq] = true
-			r, ok, err := d.applyChange(tx, c, now)
+			r, ok, err := d.applyChange(tx, c, now, own)
 			if err != nil {
 				return fmt.Errorf("change %d: %w", c.Seq, err)
 			}
@@ -203,9 +230,10 @@ func (d *Desk) recordPull(tx Tx, changes []Change, now time.Time) error {
 	return tx.PutLastPull(lp)
 }
 
-// applyChange applies one change in ApplyPulled's transaction; ok reports
-// whether it revoked a credential.
-func (d *Desk) applyChange(tx Tx, c Change, now time.Time) (r Revocation, ok bool, err error) {
+// applyChange applies one change in ApplyPulled's transaction, an event
+// of the desk's own too when own (RecoverOwn); ok reports whether it
+// revoked a credential.
+func (d *Desk) applyChange(tx Tx, c Change, now time.Time, own bool) (r Revocation, ok bool, err error) {
 	var reason string
 	switch c.Kind {
 	case ChangeSuperseded:
@@ -219,7 +247,7 @@ func (d *Desk) applyChange(tx Tx, c Change, now time.Time) (r Revocation, ok boo
 	case ChangeConverted:
 		return r, false, applyConverted(tx, c, now)
 	case ChangeSedeEvent:
-		return r, false, d.applySedeEvent(tx, c, now) // sedeevent.go
+		return r, false, d.applySedeEvent(tx, c, now, own) // sedeevent.go
 	default:
 		return r, false, nil // a kind this version does not act on: kept only
 	}

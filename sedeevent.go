@@ -40,12 +40,15 @@ import (
 // each slip of the other desk's issues not voided as printed). The
 // desk's own events (the
 // change's Desk is Desk.DeskID) are skipped: they were applied when they
-// were made. An event applied before, or one the state machine refuses
+// were made; but when own, of a store restored from an older copy
+// getting back what the desk did after the copy (RecoverOwn), they are
+// applied as another desk's are, and those the copy holds change
+// nothing, as an event applied before. An event applied before, or one the state machine refuses
 // (a credential handed over or revoked here meanwhile), changes nothing,
 // and neither does an event about a record of another sede.
-func (d *Desk) applySedeEvent(tx Tx, c Change, now time.Time) error {
+func (d *Desk) applySedeEvent(tx Tx, c Change, now time.Time, own bool) error {
 	ev := c.Event
-	if ev == nil || c.Desk == d.DeskID || ev.Sede != c.Sede {
+	if ev == nil || c.Desk == d.DeskID && !own || ev.Sede != c.Sede {
 		return nil
 	}
 	switch ev.Kind {

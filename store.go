@@ -148,6 +148,12 @@ type SyncTx interface {
 	// PutLastPull keeps the time of the last pull and the latest event
 	// pulled of each other desk of the sede.
 	PutLastPull(LastPull) error
+	// RecoveringOwn reports whether the store was restored from a copy
+	// and has not got back yet the desk's own events newer than the
+	// copy, which the central records hold (Desk.RecoverOwn).
+	RecoveringOwn() (bool, error)
+	// SetRecoveringOwn marks the store so, or clears the mark.
+	SetRecoveringOwn(on bool) error
 
 	// PutTicket keeps a kiosk ticket waiting, replacing one of its code.
 	PutTicket(Ticket) error

@@ -63,6 +63,11 @@ type SyncState struct {
 	// acknowledges them, those of envelopes printed here, and another
 	// desk's revocations before the handover here (Desk.RevokedSlips).
 	Revoked []Revocation
+	// NotRecovered says that the desk, restored from an older copy,
+	// asked centrale for its own events newer than the copy and
+	// centrale, of a version before it, did not send them: what the
+	// desk did after the copy is at centrale only, for the session.
+	NotRecovered bool
 	// PolicyVersion is the version of the eligibility policy cached from
 	// centrale; 0 before the first.
 	PolicyVersion int
@@ -182,6 +187,14 @@ const (
 	// operators' to put right, not the sede's; the desk's own certificate
 	// and settings are fine. The events stay in the outbox meanwhile.
 	FaultCentraleCertificate
+	// FaultAuditFork: centrale refused a push because this desk's audit
+	// chain no longer continues the one it holds of the desk (409
+	// audit-fork): the store was restored from a copy older than what
+	// centrale holds, or rewritten. Centrale holds back the desk's new
+	// events until its operator confirms the restore (centrale audit
+	// reset); meanwhile the PINs issued here do not work at the portal.
+	// The sync's other steps go on: the desk still pulls.
+	FaultAuditFork
 )
 
 // String names the fault in English, for logs.
@@ -205,6 +218,8 @@ func (f SyncFault) String() string {
 		return "limited"
 	case FaultCentraleCertificate:
 		return "centrale_certificate"
+	case FaultAuditFork:
+		return "audit_fork"
 	}
 	return "other"
 }

@@ -371,6 +371,9 @@ type Restored struct {
 // A store restored from an older copy may hold events in its outbox that
 // centrale already has: the sync client sends them again and centrale
 // answers duplicate, which acknowledges them; nothing is applied twice.
+// What the desk did after the copy, centrale holds: the copy put in
+// place is marked to get it back (RecoverOwn), and its first pull asks
+// centrale for the desk's own events too from the copy's cursor.
 func Restore(from, path, keyPath string, now time.Time) (r Restored, err error) {
 	wrap := func(err error) error { return fmt.Errorf("restore %s from %s: %w", path, from, err) }
 	if _, err := os.Stat(keyPath); err != nil {
@@ -446,7 +449,9 @@ func Restore(from, path, keyPath string, now time.Time) (r Restored, err error) 
 // (pinsede.MarkRestored), without bringing its schema up to date (the
 // slips are kept in the meta bucket of every schema), and returns them.
 // A copy of a store not in use (BackupStore) is left as it is, but for
-// its mark: its slips were cut short. The key k must open it.
+// its mark: its slips were cut short. Either is marked to get back its
+// own events newer than the copy (metaRecoverOwn). The key k must open
+// it.
 func markRestored(path string, k *keys, now time.Time) ([]pinsede.Printing, error) {
 	var ps []pinsede.Printing
 	g, err := openFile(path, boltOptions(), func(db *bolt.DB) error {
@@ -457,7 +462,11 @@ func markRestored(path string, k *keys, now time.Time) ([]pinsede.Printing, erro
 			if err := checkKey(btx, k); err != nil {
 				return err
 			}
-			if meta := btx.Bucket(bucketMeta); meta.Get(metaClosedCopy) != nil {
+			meta := btx.Bucket(bucketMeta)
+			if err := meta.Put(metaRecoverOwn, []byte{1}); err != nil {
+				return err
+			}
+			if meta.Get(metaClosedCopy) != nil {
 				return meta.Delete(metaClosedCopy) // its slips were cut short: the start revokes them
 			}
 			var err error

@@ -28,6 +28,22 @@ func (t *tx) SetSyncCursor(cursor uint64) error {
 	return t.put(bucketSync, syncCursor, cursor)
 }
 
+// RecoveringOwn reports whether the store was restored from a copy
+// (Restore) and has not got back yet its own events newer than the copy
+// (SetRecoveringOwn).
+func (t *tx) RecoveringOwn() (bool, error) {
+	return t.btx.Bucket(bucketMeta).Get(metaRecoverOwn) != nil, nil
+}
+
+// SetRecoveringOwn marks the store to get back its own events, or clears
+// the mark.
+func (t *tx) SetRecoveringOwn(on bool) error {
+	if on {
+		return t.btx.Bucket(bucketMeta).Put(metaRecoverOwn, []byte{1})
+	}
+	return t.btx.Bucket(bucketMeta).Delete(metaRecoverOwn)
+}
+
 // LastPull returns the record PutLastPull kept; pinsede.ErrNotFound
 // before the first pull.
 func (t *tx) LastPull() (pinsede.LastPull, error) {

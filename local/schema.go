@@ -94,6 +94,11 @@ var (
 	// finish them), and Restore leaves them so. Present only in such a
 	// copy until it is restored.
 	metaClosedCopy = []byte("closed-copy")
+	// metaRecoverOwn marks a store restored from a copy (Restore) whose
+	// own events newer than the copy, which the central records hold,
+	// have not come back yet (tx.RecoveringOwn), clear. No migration: a
+	// store without it recovers nothing.
+	metaRecoverOwn = []byte("recover-own")
 	// metaOrphansChecked marks a store whose PINs left with no print
 	// recorded by a desk of before the slips were kept as printing were
 	// looked for (pinsede.Desk.RecoverPrints), clear. No migration: a

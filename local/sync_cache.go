@@ -125,6 +125,21 @@ func (s *Store) SyncCursor() (uint64, error) {
 	return cur, nil
 }
 
+// RecoveringOwn reports whether the store was restored from a copy
+// (Restore) and has not got back yet its own events newer than the
+// copy, which the central records hold (pinsede.Desk.RecoverOwn).
+func (s *Store) RecoveringOwn() (bool, error) {
+	var on bool
+	err := s.view(func(btx *bolt.Tx) (err error) {
+		on, err = (&tx{btx: btx, k: s.k}).RecoveringOwn()
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("recovery mark of %s: %w", s.path, err)
+	}
+	return on, nil
+}
+
 // SavePolicy keeps p, the eligibility policy the central records
 // distribute, unless a policy of the same or a higher version is kept
 // already: the newest version stays. It reports whether it kept p.

@@ -129,7 +129,10 @@ func (e *env) copyError(from string, err error) error {
 }
 
 // cmdRestore checks a copy and puts it in place of the store, keeping the
-// store it replaces; it refuses while sportello holds the store.
+// store it replaces; it refuses while sportello holds the store. Before
+// and after, it says what a copy older than the desk's last sync brings:
+// centrale's operator must confirm the restore, and the PINs issued
+// meanwhile do not work at the portal.
 func cmdRestore(e *env, args []string) error {
 	var from string
 	if err := parseFlags(args, fromFlag(&from), "from"); err != nil {
@@ -138,6 +141,7 @@ func cmdRestore(e *env, args []string) error {
 	if _, err := e.checkCopy(from); err != nil {
 		return err
 	}
+	fmt.Fprintln(e.stdout, restoreBefore)
 	res, err := local.Restore(from, e.storePath, e.keyPath, e.now())
 	if errors.Is(err, local.ErrAlreadyOpen) {
 		return &failure{msg: "l'archivio è in uso (sportello è aperto?): chiudi sportello e riprova; l'archivio non è stato toccato"}
@@ -155,9 +159,21 @@ func cmdRestore(e *env, args []string) error {
 			"(glielo dice sportello al prossimo accesso)\n",
 			p.SlipSerial, p.Operator, p.Started.Local().Format("02/01/2006 15:04"))
 	}
-	fmt.Fprintln(e.stdout, "al prossimo avvio sportello invia di nuovo a centrale gli eventi della copia: "+
-		"quelli che centrale ha già li riconosce e non li conta due volte; se lo sportello aveva sincronizzato dopo la copia, "+
-		"centrale rifiuta i suoi invii finché un suo operatore non accetta la catena di audit ripristinata: "+
-		"pinctl audit verify -centrale … stampa il comando da dargli")
+	fmt.Fprintln(e.stdout, restoreAfter)
 	return nil
 }
+
+// restoreBefore and restoreAfter are what restore says before it puts
+// the copy in place, and after.
+const (
+	restoreBefore = "attenzione: se dopo questa copia sportello ha sincronizzato con centrale, la copia è più vecchia di quanto " +
+		"centrale conserva: centrale rifiuterà il registro di audit dello sportello, e con esso i dati nuovi, finché il servizio " +
+		"centrale non conferma il ripristino (centrale audit reset); fino ad allora i PIN emessi dopo il ripristino risultano " +
+		"errati al portale"
+	restoreAfter = "al prossimo avvio sportello invia di nuovo a centrale gli eventi della copia (quelli che centrale ha già " +
+		"non contano due volte) e si fa restituire da centrale i propri dati successivi alla copia (PIN emessi, consegne, " +
+		"revoche, deleghe); se aveva sincronizzato dopo la copia, il responsabile chiami il servizio centrale indicando sede e " +
+		"sportello: pinctl audit verify -centrale … stampa il comando da dargli. Finché centrale non conferma il ripristino, " +
+		"i PIN emessi dopo risultano errati al portale: sportello lo dice all'operatore prima della consegna, e la busta " +
+		"dice «in attesa di attivazione»"
+)

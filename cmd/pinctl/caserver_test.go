@@ -19,7 +19,7 @@ import (
 // silently rewrote a pair made for centrale.example,10.0.0.5: every desk
 // that reaches centrale by name was cut off once centrale read it.
 func TestCAServerKeepsHosts(t *testing.T) {
-	bin := pinctlBinary(t)
+	bin := buildPinctl(t)
 	dir := filepath.Join(t.TempDir(), "ca")
 	pinctl := func(args ...string) (string, error) {
 		t.Helper()
@@ -60,14 +60,4 @@ func TestCAServerKeepsHosts(t *testing.T) {
 	if !strings.Contains(out, "centrale.example,10.0.0.5") || !strings.Contains(out, "senza -host: gli stessi nomi") {
 		t.Errorf("ca server without -host says:\n%s\nwant the names kept, and that they were", out)
 	}
-}
-
-// pinctlBinary builds pinctl into a temporary folder and returns its path.
-func pinctlBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "pinctl")
-	if out, err := exec.Command("go", "build", "-buildvcs=false", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }

@@ -58,11 +58,13 @@ import (
 )
 
 // Local is what the client reads of the sede's store (local.Store): the
-// outbox, the pull cursor, the audit head, and the cache of the policy.
+// outbox, the pull cursor and whether the store, restored from a copy,
+// gets back its own events, the audit head, and the cache of the policy.
 type Local interface {
 	OutboxEntries(after uint64, limit, budget int) ([]pinsede.OutboxEntry, error)
 	OutboxLen() (int, error)
 	SyncCursor() (uint64, error)
+	RecoveringOwn() (bool, error)
 	CachedPolicy() (pinsede.Policy, bool, error)
 	SavePolicy(p pinsede.Policy) (bool, error)
 	AuditHead() (wire.AuditHead, error)
@@ -74,6 +76,7 @@ type Local interface {
 type Desk interface {
 	Acknowledge(seqs []uint64, refused []pinsede.NotAccepted) error
 	ApplyPulled(cursor uint64, changes []pinsede.Change, now time.Time) ([]pinsede.Revocation, error)
+	RecoverOwn(cursor uint64, changes []pinsede.Change, now time.Time, done bool) ([]pinsede.Revocation, error)
 }
 
 var (
@@ -222,10 +225,10 @@ func (c *Client) State() State {
 }
 
 // Online reports whether the last sync reached centrale and its push
-// was not refused (busy, limiting this desk, or held back until a
-// Retry-After): a PIN issued now is pushed at once (Notify) and active
+// was not refused (busy, limiting this desk, held back until a
+// Retry-After, or its audit chain refused): a PIN issued now is pushed at once (Notify) and active
 // once centrale takes it. It is false while the state is Online with
-// FaultLimited or FaultBusy of a push, so that the desk's new slips say
+// FaultLimited, FaultBusy or FaultAuditFork of a push, so that the desk's new slips say
 // their PIN is pending activation. With Notify it makes the client a
 // pinsede.Link.
 func (c *Client) Online() bool {
@@ -323,23 +326,25 @@ func jitter(d time.Duration) time.Duration {
 // centrale refuses for now, busy or limiting this desk (FaultBusy,
 // FaultLimited: 429 or 503, not a refusal of the events themselves),
 // or that it refused until a time (Retry-After) now or at an earlier
-// sync and is not sent before that time, does not stop the rest: the
-// sync fails with the refusal's fault (Classify) unless something else
-// failed, and the next sync tries it again. The audit entries wait for
-// the push.
+// sync and is not sent before that time, or whose audit chain it refuses
+// (FaultAuditFork: a store restored from an older copy), does not stop
+// the rest: the sync fails with the refusal's fault (Classify) unless
+// something else failed, and the next sync tries it again. The audit
+// entries wait for the push.
 //
 // A sync whose only failures are such refusals leaves the desk Online
 // with their fault, centrale reached; any other failure (centrale not
 // reached, a certificate or clock refused) makes it Offline. Online()
-// is false too while the push was refused: a PIN issued then is not
-// active at centrale until a later push is taken, and its slip says so.
+// is false too while the push was refused, or the desk's audit chain
+// (FaultAuditFork): a PIN issued then is not active at centrale until a
+// later push is taken, and its slip says so.
 func (c *Client) Sync(ctx context.Context) error {
 	c.mu.Lock()
 	answers := c.answers
 	c.mu.Unlock()
 	var err, later error // later: the first request centrale refused for now
 	step := func(e error) {
-		if forNow(e) {
+		if forNow(e) || refusedFork(e) {
 			later = cmp.Or(later, e)
 		} else {
 			err = e
@@ -389,6 +394,11 @@ func (c *Client) Sync(ctx context.Context) error {
 			s.LastSync = now
 		}
 		s.Fault, s.FaultTitle = Classify(err)
+		// Refused at its audit entries, the desk's chain is refused at
+		// its next push too, but for a chain grown past centrale's last
+		// head: its new PINs are taken as pending until the operator's
+		// reset.
+		c.pushRefused = c.pushRefused || s.Fault == FaultAuditFork
 		s.LastError = ""
 		if err != nil {
 			s.LastError = err.Error()
@@ -407,6 +417,16 @@ func forNow(err error) bool {
 	}
 	f, _ := Classify(err)
 	return f == FaultBusy || f == FaultLimited
+}
+
+// refusedFork reports whether err is centrale's refusal of this desk's
+// audit chain (FaultAuditFork): centrale was reached, and holds the
+// desk's new events until its operator confirms the restore; the sync's
+// other steps go on, so that a restored desk still pulls its sede's
+// changes, and its own records newer than the copy (RecoverOwn).
+func refusedFork(err error) bool {
+	f, _ := Classify(err)
+	return f == FaultAuditFork
 }
 
 // Push sends the outbox to centrale in batches until it is empty, and
@@ -682,7 +702,16 @@ func (c *Client) Pull(ctx context.Context) (int, error) {
 // (nil: nothing to tell), on the calling goroutine: a desk that joins its
 // sede pulls all the sede's records, in pages of Config.PullPage changes.
 // Cut off (a lost link, the program stopped), it resumes from the last
-// page applied: the cursor is stored with the page. A clerk asked for
+// page applied: the cursor is stored with the page.
+//
+// A store restored from an older copy (local.Restore marks it:
+// RecoveringOwn) asks centrale for the desk's own events too
+// (wire.PullOwn), from the cursor the copy kept, until it has come to
+// the sede's newest change: what the desk did after the copy comes back
+// (pinsede.Desk.RecoverOwn), once; then its pulls leave them out again.
+// A centrale of before it does not send them (the answer does not say
+// Own): the store's mark is cleared all the same, and the state says
+// that they could not come back (NotRecovered). A clerk asked for
 // it: it pulls even while a refusal holds Pull back, and a refusal it
 // meets until a time (Retry-After) holds Pull back.
 func (c *Client) CatchUp(ctx context.Context, progress func(pinsede.CatchUp)) (int, error) {
@@ -704,7 +733,14 @@ func (c *Client) catchUp(ctx context.Context, progress func(pinsede.CatchUp)) (i
 		if first {
 			p.From = cur
 		}
+		own, err := c.cfg.Local.RecoveringOwn()
+		if err != nil {
+			return got, fmt.Errorf("pull: %w", err)
+		}
 		q := "/v1/changes?after=" + strconv.FormatUint(cur, 10) + "&" + wire.IncludeSedeEvents
+		if own {
+			q += "&" + wire.PullOwn
+		}
 		if c.cfg.PullPage != wire.MaxChanges {
 			q += "&limit=" + strconv.Itoa(c.cfg.PullPage)
 		}
@@ -712,7 +748,15 @@ func (c *Client) catchUp(ctx context.Context, progress func(pinsede.CatchUp)) (i
 		if err := c.call(ctx, http.MethodGet, q, nil, &resp); err != nil {
 			return got, fmt.Errorf("pull after %d: %w", cur, err)
 		}
-		revoked, err := c.cfg.Desk.ApplyPulled(resp.Cursor, resp.Changes, c.cfg.Now())
+		var revoked []pinsede.Revocation
+		if own {
+			revoked, err = c.cfg.Desk.RecoverOwn(resp.Cursor, resp.Changes, c.cfg.Now(), !resp.More || !resp.Own)
+			if err == nil && !resp.Own {
+				c.update(func(s *State) { s.NotRecovered = true })
+			}
+		} else {
+			revoked, err = c.cfg.Desk.ApplyPulled(resp.Cursor, resp.Changes, c.cfg.Now())
+		}
 		if err != nil {
 			return got, fmt.Errorf("pull: %w", err)
 		}

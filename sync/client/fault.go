@@ -33,6 +33,7 @@ const (
 	FaultLimited     = pinsede.FaultLimited
 
 	FaultCentraleCertificate = pinsede.FaultCentraleCertificate
+	FaultAuditFork           = pinsede.FaultAuditFork
 )
 
 // clockProblems are the problem types with which centrale refuses a push
@@ -72,6 +73,14 @@ var limitedProblems = map[string]bool{
 	wire.ProblemPushVolume: true,
 }
 
+// forkProblems are the problem types with which centrale refuses a push
+// whose audit chain does not continue the one it holds of this desk (a
+// store restored from an older copy): nothing was stored until its
+// operator confirms the restore (centrale audit reset).
+var forkProblems = map[string]bool{
+	wire.ProblemAuditFork: true,
+}
+
 // certificateProblems are the problem types with which centrale refuses a
 // client certificate (sync/server's auth).
 var certificateProblems = map[string]bool{
@@ -91,7 +100,7 @@ var genericProblems = map[string]bool{
 	wire.ProblemMethodNotAllowed: true, wire.ProblemNotFound: true, wire.ProblemInternal: true, wire.ProblemOtherSede: true,
 	wire.ProblemEmptyBatch: true, wire.ProblemBatchTooLong: true, wire.ProblemInvalidCodiceFiscale: true,
 	wire.ProblemInvalidLogin: true, wire.ProblemInvalidTicket: true, wire.ProblemNoAuditHead: true,
-	wire.ProblemBadAuditHead: true, wire.ProblemAuditFork: true, wire.ProblemBadAuditHeads: true,
+	wire.ProblemBadAuditHead: true, wire.ProblemBadAuditHeads: true,
 	wire.ProblemBadAuditEntries: true, wire.ProblemBadAuditSearch: true,
 }
 
@@ -119,6 +128,8 @@ func Classify(err error) (Fault, string) {
 		return FaultClock, p.Title
 	case errors.As(err, &p) && limitedProblems[p.Type]:
 		return FaultLimited, p.Title
+	case errors.As(err, &p) && forkProblems[p.Type]:
+		return FaultAuditFork, p.Title
 	case errors.As(err, &p):
 		return FaultServer, p.Title
 	case errors.As(err, &se):

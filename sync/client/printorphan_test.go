@@ -26,8 +26,10 @@ import (
 // (recoverOrphans takes a pulled PIN, with no print here, for no orphan
 // of its own); the new desk 06 hands them over (no ErrNotPrinted), and
 // desk 01 hands over those the others do not hold: centrale never sends
-// a desk its own events, so a PC with desk 02's id gets none of them
-// back. Against a real centrale on bbolt (what is tested is the desk's:
+// a desk its own events unasked, so a new PC with desk 02's id gets none
+// of them back, while desk 02's store restored from the copy asks for
+// them (wire.PullOwn) and holds all three again, active. Against a real
+// centrale on bbolt (what is tested is the desk's:
 // its stores are bbolt in temporary folders). The PINs pulled as desk
 // 02's own, were centrale to send them, would be told apart by their
 // audit entries' time there (AuditEntry.At, OfDesk): with that and the
@@ -155,8 +157,14 @@ func TestPulledPrintedSlipsSurviveStart(t *testing.T) {
 			t.Fatal(err)
 		}
 		ls, _ := start(t, bPath, b.key, "02")
-		if cs := held(t, ls); len(cs) != 0 {
-			t.Errorf("the restored desk 02 holds %+v; want none of the PINs issued after its copy", cs)
+		cs := held(t, ls)
+		if len(cs) != len(ids) {
+			t.Fatalf("the restored desk 02 holds %d of the PINs issued after its copy, want %d", len(cs), len(ids))
+		}
+		for _, c := range cs {
+			if c.State != pinsede.StateAttivo {
+				t.Errorf("got back %s: %s, want active", c.SlipSerial, c.State)
+			}
 		}
 	})
 

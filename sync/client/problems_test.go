@@ -19,7 +19,7 @@ func TestProblemTypesKnown(t *testing.T) {
 		}
 		seen[p] = true
 		n := 0
-		for _, m := range []map[string]bool{told, clockProblems, busyProblems, limitedProblems, certificateProblems, genericProblems} {
+		for _, m := range []map[string]bool{told, clockProblems, busyProblems, limitedProblems, forkProblems, certificateProblems, genericProblems} {
 			if m[p] {
 				n++
 			}
@@ -28,7 +28,7 @@ func TestProblemTypesKnown(t *testing.T) {
 			t.Errorf("problem type %s: the client knows it %d times, want once (a fault, or genericProblems)", p, n)
 		}
 	}
-	for _, m := range []map[string]bool{told, clockProblems, busyProblems, limitedProblems, certificateProblems, genericProblems} {
+	for _, m := range []map[string]bool{told, clockProblems, busyProblems, limitedProblems, forkProblems, certificateProblems, genericProblems} {
 		for p := range m {
 			if !seen[p] {
 				t.Errorf("the client knows %s, which centrale does not send (not in wire.ProblemTypes)", p)

@@ -305,9 +305,11 @@ func TestSedeOfManyDesks(t *testing.T) {
 }
 
 // Ensure that a desk of before the sede's events, which does not ask for
-// them, gets none in its pull, nor does a desk its own, and that its
-// cursor still moves past them: it keeps what it knew and nothing more,
-// and pulls nothing twice.
+// them, gets none in its pull, nor does a desk its own unless it asks for
+// them too (own=1, a desk restored from a copy: the answer says own), and
+// that its cursor still moves past them: it keeps what it knew and
+// nothing more, and pulls nothing twice. own=1 without the sede's events,
+// or of another value, is refused (400).
 func TestSedeEventsLeftOutForOlderDesks(t *testing.T) {
 	env := testenv.New(t, stores[0].open(t))
 	a := newDeskPC(t, env, testclock.Now, "ROMA01", "01")
@@ -328,6 +330,7 @@ func TestSedeEventsLeftOutForOlderDesks(t *testing.T) {
 		// desk 01's set-up (the sede, its supervisor) and its issue
 		{"02", "after=0&" + wire.IncludeSedeEvents, []pinsede.ChangeKind{pinsede.ChangeSedeEvent, pinsede.ChangeSedeEvent, pinsede.ChangeSedeEvent}},
 		{"01", "after=0&" + wire.IncludeSedeEvents, nil}, // its own
+		{"01", "after=0&" + wire.IncludeSedeEvents + "&" + wire.PullOwn, []pinsede.ChangeKind{pinsede.ChangeSedeEvent, pinsede.ChangeSedeEvent, pinsede.ChangeSedeEvent}},
 	} {
 		resp, err := deskClient(tc.desk).Get(env.URL + "/v1/changes?" + tc.query)
 		if err != nil {
@@ -343,17 +346,22 @@ func TestSedeEventsLeftOutForOlderDesks(t *testing.T) {
 		for _, c := range got.Changes {
 			kinds = append(kinds, c.Kind)
 		}
+		if own := strings.Contains(tc.query, wire.PullOwn); got.Own != own {
+			t.Errorf("desk %s, %s: own %v, want %v", tc.desk, tc.query, got.Own, own)
+		}
 		if fmt.Sprint(kinds) != fmt.Sprint(tc.kinds) || got.Cursor == 0 || got.More || got.Latest != got.Cursor {
 			t.Errorf("desk %s, %s: kinds %v, cursor %d, latest %d, more %v; want %v past the sede's events, to the newest", tc.desk, tc.query, kinds, got.Cursor, got.Latest, got.More, tc.kinds)
 		}
 	}
-	resp, err := hc.Get(env.URL + "/v1/changes?after=0&include=everything")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusBadRequest {
-		t.Errorf("include=everything: %s, want 400", resp.Status)
+	for _, q := range []string{"include=everything", wire.PullOwn, wire.IncludeSedeEvents + "&own=yes", wire.IncludeSedeEvents + "&own=1&own=1"} {
+		resp, err := hc.Get(env.URL + "/v1/changes?after=0&" + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s: %s, want 400", q, resp.Status)
+		}
 	}
 }
 

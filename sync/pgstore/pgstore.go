@@ -484,7 +484,7 @@ func (s *Store) Changes(ctx context.Context, sede string, after uint64, limit in
 		// qBoundedReads end with it.
 		b.Queue(qBoundedReads)
 		b.Queue(qLatestChange, sede).QueryRow(func(r pgx.Row) error { return r.Scan(&latest) })
-		b.Queue(qChanges, sede, int64(after), limit, all, f.SedeEvents, f.Desk).Query(func(rows pgx.Rows) error {
+		b.Queue(qChanges, sede, int64(after), limit, all, f.SedeEvents, f.Desk, f.Own).Query(func(rows pgx.Rows) error {
 			var last, seq *int64
 			var p, ev []byte
 			_, err := pgx.ForEachRow(rows, []any{&last, &seq, &p, &ev}, func() error {

@@ -96,13 +96,14 @@ const (
 	// change ($4), or (central.ChangeFilter) every change but the sede's
 	// events (event_id not NULL), and those too ($5) but the desk's own
 	// ($6; the desk of a change of before desk ids is NULL or '': the
-	// desk with no id). The event of a change left out is not read.
+	// desk with no id), unless it takes those too ($7: a desk restored
+	// from an older copy). The event of a change left out is not read.
 	// Bounded (qBoundedReads): the changes in the order of
 	// changes_by_sede from the cursor, each event by the primary key.
 	qChanges = `WITH page AS (SELECT seq, payload, event_id, desk FROM changes WHERE sede = $1 AND seq > $2 ORDER BY seq LIMIT $3)
 		SELECT b.next, c.seq, c.payload, e.payload FROM (SELECT max(seq) AS next FROM page) AS b
 		LEFT JOIN LATERAL (SELECT seq, payload, event_id FROM page
-			WHERE $4 OR event_id IS NULL OR $5 AND coalesce(desk, '') <> $6 OFFSET 0) AS c ON true
+			WHERE $4 OR event_id IS NULL OR $5 AND ($7 OR coalesce(desk, '') <> $6) OFFSET 0) AS c ON true
 		LEFT JOIN LATERAL (SELECT payload FROM events WHERE sede = $1 AND id = c.event_id OFFSET 0) AS e ON true
 		ORDER BY c.seq`
 	// qCurrent selects the credential a login with a codice fiscale ($1)

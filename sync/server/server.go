@@ -556,15 +556,26 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, c caller) {
 		}
 		sedeEvents = true
 	}
+	own := false
+	switch v := q["own"]; {
+	case len(v) == 0:
+	case len(v) == 1 && v[0] == "1" && sedeEvents:
+		own = true
+	default:
+		problem(w, http.StatusBadRequest, wire.ProblemMalformed, "Malformed request",
+			fmt.Sprintf("own: %q, once, with %q, is the only form known", wire.PullOwn, wire.IncludeSedeEvents))
+		return
+	}
 	// A desk of before the sede's events does not ask for them, and a
-	// desk's own events are no news to it: the store leaves them out,
-	// and the cursor moves past them all the same.
-	ch, next, latest, err := s.Store.Changes(r.Context(), c.code, after, limit, &central.ChangeFilter{SedeEvents: sedeEvents, Desk: c.desk})
+	// desk's own events are no news to it, unless it was restored from
+	// an older copy and asks for them (own=1): the store leaves them
+	// out, and the cursor moves past them all the same.
+	ch, next, latest, err := s.Store.Changes(r.Context(), c.code, after, limit, &central.ChangeFilter{SedeEvents: sedeEvents, Desk: c.desk, Own: own})
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	resp := wire.ChangesResponse{Changes: ch, Cursor: next, Latest: max(latest, next), More: next < latest}
+	resp := wire.ChangesResponse{Changes: ch, Cursor: next, Latest: max(latest, next), More: next < latest, Own: own}
 	if resp.Changes == nil {
 		resp.Changes = []wire.Change{}
 	}

@@ -64,11 +64,12 @@ func ticketSymbol(n int) byte {
 }
 
 // changeFilters are the pulls of testChangeFilter: a desk of before the
-// sede's events, desks of the sede asking for them, and one with no
-// desk id.
+// sede's events, desks of the sede asking for them, one with no desk
+// id, and one restored from a copy asking for its own events too.
 var changeFilters = map[string]*central.ChangeFilter{
 	"before sede events": {},
 	"desk 01":            {SedeEvents: true, Desk: "01"},
+	"desk 01 restored":   {SedeEvents: true, Desk: "01", Own: true},
 	"desk 04":            {SedeEvents: true, Desk: "04"},
 	"no desk id":         {SedeEvents: true, Desk: ""},
 }

@@ -146,6 +146,14 @@ const (
 // (its cursor still moves past them).
 const IncludeSedeEvents = "include=" + string(ChangeSedeEvent)
 
+// PullOwn is the query of GET /v1/changes, with IncludeSedeEvents, with
+// which a desk restored from an older copy asks for its own
+// ChangeSedeEvent changes too (own=1), from the cursor the copy kept: it
+// gets back what it did after the copy, which centrale holds. Centrale
+// sends them only when asked, and says so (ChangesResponse.Own); a
+// centrale of before it ignores the query and sends as ever.
+const PullOwn = "own=1"
+
 // Change is a record that concerns a sede, numbered in the central records'
 // order (pinsede.Change): Seq is the cursor to pull after. GET /v1/changes
 // answers them ([ChangesResponse]).
@@ -199,12 +207,15 @@ type PolicyResponse struct {
 // nothing new. More says that there are changes after Cursor. Latest is the Seq of the sede's newest
 // change when centrale answered (never below Cursor; 0 from a centrale of
 // before it): a desk catching up shows how far it has come, from its
-// cursor at the start to Latest.
+// cursor at the start to Latest. Own says that the changes include the
+// desk's own events, as it asked (PullOwn); false from a centrale of
+// before it.
 type ChangesResponse struct {
 	Changes []Change `json:"changes"`
 	Cursor  uint64   `json:"cursor"`
 	More    bool     `json:"more"`
 	Latest  uint64   `json:"latest,omitempty"`
+	Own     bool     `json:"own,omitempty"`
 }
 
 // VerifyRequest is a login at the INPS portal, for which the central

@@ -43,8 +43,10 @@ type Syncer interface {
 // centrale last answered; it opens the details and the events not
 // accepted.
 type syncStatus struct {
-	a     *App
-	src   SyncSource // nil: a desk without central records
+	a   *App
+	src SyncSource // nil: a desk without central records
+	// sede is the sede of the desk's certificate, "" when unknown.
+	sede  string
 	state pinsede.SyncState
 	// states are the states from src; unsubscribe ends them.
 	states      <-chan pinsede.SyncState
@@ -86,7 +88,7 @@ type syncStatus struct {
 // sede is the code in the desk's certificate: the first-run set-up takes
 // it and no other. Call it once, before Start.
 func (a *App) UseSync(src SyncSource, sede string) {
-	s := &syncStatus{a: a, src: src}
+	s := &syncStatus{a: a, src: src, sede: sede}
 	a.sync = s
 	s.button = a.button("", fynetheme.InfoIcon(), s.showDetails)
 	s.button.Alignment = widget.ButtonAlignLeading
@@ -254,6 +256,14 @@ func (s *syncStatus) barNotes() []barNote {
 	}
 	if u := s.a.unauditedBar(); u != "" {
 		notes = append(notes, danger(u))
+	}
+	// A restored desk: it waits for centrale's operator, or did not get
+	// back its records newer than the copy.
+	if s.state.Fault == pinsede.FaultAuditFork {
+		notes = append(notes, danger(lang.L("sync.auditfork.bar", s.deskArgs())))
+	}
+	if s.state.NotRecovered {
+		notes = append(notes, danger(lang.L("sync.notrecovered.bar")))
 	}
 	notes = append(notes, s.linkNote())
 	if soon && !s.certExpired() {
@@ -566,7 +576,21 @@ func (s *syncStatus) faultText() string {
 	if s.state.Fault == pinsede.FaultCertificate && s.certExpired() {
 		return lang.L("sync.fault.certificate.expired", map[string]any{"Date": s.a.cfg.CertExpires.Format("02/01/2006")})
 	}
+	if s.state.Fault == pinsede.FaultAuditFork {
+		return lang.L("sync.fault.auditfork", s.deskArgs())
+	}
 	return faultText(s.state)
+}
+
+// deskArgs are the sede's code (a dash when unknown) and the desk's
+// number, as centrale's operator names the desk ("senza numero" for a
+// desk whose certificate names none), for the texts of a restored desk.
+func (s *syncStatus) deskArgs() map[string]any {
+	desk := s.a.desk.DeskID
+	if desk == "" {
+		desk = lang.L("sync.desk.none")
+	}
+	return map[string]any{"Sede": orDash(s.sede), "Desk": desk}
 }
 
 // clockText is clockText of the state's reading, or, when centrale has
@@ -600,6 +624,8 @@ func faultText(st pinsede.SyncState) string {
 		return lang.L("sync.fault.busy")
 	case pinsede.FaultLimited:
 		return lang.L("sync.fault.limited")
+	case pinsede.FaultAuditFork:
+		return lang.L("sync.fault.auditfork", map[string]any{"Sede": "–", "Desk": "–"})
 	case pinsede.FaultClock:
 		if d := st.Clock.Ahead(); d > 0 {
 			return lang.L("sync.fault.clock.ahead", map[string]any{"Ahead": i18n.Duration(d)})
@@ -734,6 +760,11 @@ func orDash(s string) string {
 func (a *App) pendingNote(credentialID string) fyne.CanvasObject {
 	m := newMessage()
 	m.set(msgInfo, lang.L("issue.pending"))
+	if a.sync != nil && a.sync.state.Fault == pinsede.FaultAuditFork {
+		// Not when the sede is back online: when centrale's operator
+		// confirms the restore. The clerk tells the citizen first.
+		m.set(msgError, lang.L("issue.pending.restored", a.sync.deskArgs()))
+	}
 	if a.sync != nil {
 		a.sync.pendingMsg, a.sync.pendingCred, a.sync.pendingSince = m, credentialID, a.desk.Now()
 	}
