@@ -104,7 +104,7 @@ func (a *App) newResultScreen(req pinsede.Request, out pinsede.Issued) *resultSc
 	})
 	body := container.NewVBox(
 		r.headline,
-		note(doneNote(c)),
+		note(doneNote(c, out.Pending)),
 		section(lang.L("issue.details"), details...),
 		section(lang.L("issue.handover.title"),
 			note(lang.L("issue.handover.intro")),
@@ -149,12 +149,17 @@ func (r *resultScreen) recordHandover() {
 // doneNote says what the credential just issued is: a PIN dispositivo,
 // active and replaced by the citizen at the first login, or a PIN
 // telefonico, active for its validity and used only with the Contact
-// Center.
-func doneNote(c pinsede.Credential) string {
+// Center. A pending one (issued while centrale could not be told) is not
+// said active: it activates once centrale receives it, which the pending
+// note below it tells as it happens.
+func doneNote(c pinsede.Credential, pending bool) string {
+	key, args := "issue.done.note", map[string]any{}
 	if c.Type == pinsede.Telefonico {
-		return lang.L("issue.done.note.telefonico", map[string]any{
-			"Validity": lang.L("telephone.validity." + string(c.Validity)), "Expires": day(c.ExpiresAt),
-		})
+		key = "issue.done.note.telefonico"
+		args = map[string]any{"Validity": lang.L("telephone.validity." + string(c.Validity)), "Expires": day(c.ExpiresAt)}
 	}
-	return lang.L("issue.done.note")
+	if pending {
+		key += ".pending"
+	}
+	return lang.L(key, args)
 }

@@ -223,6 +223,9 @@ func TestSyncStatus(t *testing.T) {
 	if res.issued.Pending || strings.Contains(h.screenText(), lang.L("issue.pending")) {
 		t.Errorf("issued online, but shown as awaiting activation")
 	}
+	if !strings.Contains(strings.Join(h.texts(), "\n"), lang.L("issue.done.note")) {
+		t.Errorf("issued online, but the result screen does not say it is active")
+	}
 	eventually(t, "one event at centrale", func() bool { n, _ := cen.store.Events(ctx); return n == 1 })
 	h.waitStatus(online(c))
 	h.tap(res.toHome)
@@ -247,6 +250,10 @@ func TestSyncStatus(t *testing.T) {
 	}
 	if !strings.Contains(h.screenText(), lang.L("issue.pending")) {
 		t.Errorf("result screen lacks %q", lang.L("issue.pending"))
+	}
+	// and the note above it does not say the PIN is already active.
+	if text := strings.Join(h.texts(), "\n"); strings.Contains(text, lang.L("issue.done.note")) || !strings.Contains(text, lang.L("issue.done.note.pending")) {
+		t.Errorf("the result screen of a pending PIN says it is active, or not that it activates once centrale has it:\n%s", text)
 	}
 	h.waitStatus(offline(c, 2))
 	// and the details say why.
