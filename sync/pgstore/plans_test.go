@@ -79,7 +79,7 @@ func planQueries() []planQuery {
 			return []any{five("S007"), five(`{}`), []*string{nil, nil, nil, nil, nil}, []*string{nil, nil, nil, nil, nil}}
 		}},
 		{"latest change", qLatestChange, func(int) []any { return []any{"S007"} }},
-		{"changes", qChanges, func(n int) []any { return []any{"S007", int64(n / 2), 500, false, true, "01"} }},
+		{"changes", qChanges, func(n int) []any { return []any{"S007", int64(n / 2), 500, false, true, "01", false} }},
 		{"current", qCurrent, func(n int) []any { return []any{cf(n / 2), false} }},
 		{"current for update", qCurrentForUpdate, func(n int) []any { return []any{cf(n / 2), true} }},
 		{"credential for update", qCredentialForUpdate, func(n int) []any { return []any{fmt.Sprintf("c%d", n/2)} }},
