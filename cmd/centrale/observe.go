@@ -66,9 +66,17 @@ func observe(c config, srv *server.Server, cert *pki.ServerCert, caPEM []byte, l
 const ExpiryCheck = 10 * time.Minute
 
 // newExpiryWatch returns the watch of centrale's server certificate, the
-// CA's (caPEM) and the revocation list (nil: none), on c's clock.
+// CA's (caPEM) and the revocation list (nil: none), on c's clock. Each
+// check reads the server certificate's files again if they changed and
+// takes a renewal refused as not yet valid once it is (cert.Status), as a
+// handshake would: without handshakes the pair in force would be judged
+// as of the last one.
 func newExpiryWatch(c config, log *slog.Logger, cert *pki.ServerCert, caPEM []byte, crl *pki.CRL) *server.ExpiryWatch {
-	w := &server.ExpiryWatch{Log: log, Now: c.now, Cert: cert.Leaf, CRL: crl}
+	leaf := func() *x509.Certificate {
+		_ = cert.Status() // its problems are cert's to log
+		return cert.Leaf()
+	}
+	w := &server.ExpiryWatch{Log: log, Now: c.now, Cert: leaf, CRL: crl}
 	if ca, err := pki.ParseCert(caPEM); err == nil {
 		w.CA = func() *x509.Certificate { return ca }
 	}

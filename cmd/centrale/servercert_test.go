@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pinsede/pinsede/internal/testclock"
+	"github.com/pinsede/pinsede/internal/testlog"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/wire"
 )
@@ -115,4 +118,73 @@ func deskHealth(t *testing.T, ca *pki.CA, api string) func() wire.Health {
 		}
 		return h
 	}
+}
+
+// Ensure that centrale's expiry check, every ExpiryCheck, takes a renewal
+// refused as not yet valid (issued on a PC 2 h ahead) once it is valid,
+// though no desk connected meanwhile: it logs the renewal, not the pair
+// it replaces as expired. Before, it judged the pair of the last
+// handshake and said the server certificate had expired, desks cut off.
+func TestExpiryWatchTakesRenewalOnceValid(t *testing.T) {
+	start := testclock.Now()
+	clock := start
+	c := config{now: func() time.Time { return clock }}
+	dir := t.TempDir()
+	ca, err := pki.Init(filepath.Join(dir, "ca"), "test CA", start.Add(-700*24*time.Hour), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPath, keyPath := filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key")
+	stamp := start
+	write := func(certPEM, keyPEM []byte) {
+		t.Helper()
+		stamp = stamp.Add(time.Minute) // a new version of the files, whatever the file system's clock
+		for p, b := range map[string][]byte{certPath: certPEM, keyPath: keyPEM} {
+			if err := os.WriteFile(p, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chtimes(p, stamp, stamp); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	old, oldKey, err := ca.IssueServer([]string{"127.0.0.1"}, start.Add(-2*365*24*time.Hour+72*time.Hour)) // ends within days
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(old, oldKey)
+	logs := &testlog.Buffer{}
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	cert, err := pki.NewServerCert(certPath, keyPath, ca.CertPEM(), c.now, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newExpiryWatch(c, log, cert, ca.CertPEM(), nil)
+	w.Check()
+	if !strings.Contains(logs.String(), "server certificate expires soon") {
+		t.Fatalf("log at start, want the pair in force ending soon:\n%s", logs.String())
+	}
+	renewed, renewedKey, err := ca.IssueServer([]string{"127.0.0.1"}, start.Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(renewed, renewedKey)
+	clock = start.Add(5 * 24 * time.Hour) // the renewal valid, the old pair expired
+	w.Check()
+	if strings.Contains(logs.String(), "server certificate has expired") || !strings.Contains(logs.String(), "server certificate renewed") {
+		t.Errorf("log 5 days on, want the renewal taken, not the old pair expired:\n%s", logs.String())
+	}
+	if got, want := pki.Serial(cert.Leaf()), serialOf(t, renewed); got != want {
+		t.Errorf("pair in force %s, want the renewal %s", got, want)
+	}
+}
+
+// serialOf returns the serial of the certificate in certPEM.
+func serialOf(t *testing.T, certPEM []byte) string {
+	t.Helper()
+	c, err := pki.ParseCert(certPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pki.Serial(c)
 }

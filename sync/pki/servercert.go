@@ -28,7 +28,11 @@ var ErrServerCertRefused = errors.New("server certificate refused")
 // another certificate) or that the desks would refuse (expired or not
 // yet valid on the caller's clock, of another CA, naming fewer hosts) is
 // reported to the log and the pair loaded before goes on serving;
-// Status tells it until the files change again.
+// Status tells it until the files change again. But a pair refused only
+// for being not yet valid (issued on a PC whose clock runs ahead) is
+// judged again on the clock at each handshake or Status, without reading
+// the files again, and serves once valid; and so is the pair in force
+// that was not yet valid at start, which Status then no longer reports.
 type ServerCert struct {
 	certPath, keyPath string
 	roots             *x509.CertPool
@@ -45,7 +49,15 @@ type ServerCert struct {
 	// inForce is why the desks cannot take the pair in force: set only for
 	// the pair read at start, which serves whatever it is.
 	inForce error
+	// waiting is the pair of the files last refused when only its time
+	// had not come (check's notYetValid): judged again once the clock
+	// reaches its NotBefore. nil when none.
+	waiting *tls.Certificate
 }
+
+// notYetValid is check's error for a certificate valid only from a later
+// time: the one refusal that time cures.
+type notYetValid struct{ error }
 
 // fileStamp tells a file's version apart: its time and size.
 type fileStamp struct {
@@ -82,7 +94,7 @@ func NewServerCert(certPath, keyPath string, caPEM []byte, now func() time.Time,
 	if err := f.reload(); err != nil {
 		return nil, err
 	}
-	f.inForce = f.check(f.pair.Leaf, nil)
+	f.inForce = f.check(f.pair.Leaf, nil, now())
 	if f.problem = f.inForce; f.problem != nil && log != nil {
 		log.Error("server certificate in force cannot be taken by the desks", "err", f.problem)
 	}
@@ -90,22 +102,38 @@ func NewServerCert(certPath, keyPath string, caPEM []byte, now func() time.Time,
 }
 
 // reload reads the files again if they changed since they were last read
-// or refused. Called with f.mu held, or before f is shared.
+// or refused, and judges again on the clock, without reading the files,
+// the pair refused or in force that was not yet valid once its time has
+// come. Called with f.mu held, or before f is shared.
 func (f *ServerCert) reload() error {
 	s, err := f.stamps()
 	if err != nil {
 		return err
 	}
+	now := f.now()
+	if f.pair != nil {
+		f.recheckInForce(now)
+	}
+	var pair tls.Certificate
+	waited := false // pair is f.waiting, its time come
 	switch {
 	case f.pair != nil && s == f.stamp:
 		f.problem = f.inForce // the files put back as they were
 		return nil
 	case f.pair != nil && s == f.lastFailed:
-		return nil
+		if f.waiting == nil || now.Before(f.waiting.Leaf.NotBefore) {
+			return nil
+		}
+		pair, waited = *f.waiting, true // judged again as read
+	default:
+		pair, err = f.load()
 	}
-	pair, err := f.load()
+	f.waiting = nil
 	if err == nil && f.pair != nil {
-		if err = f.check(pair.Leaf, f.pair.Leaf); err != nil {
+		if err = f.check(pair.Leaf, f.pair.Leaf, now); err != nil {
+			if errors.As(err, new(notYetValid)) {
+				f.waiting = &pair
+			}
 			err = fmt.Errorf("%w: %w", ErrServerCertRefused, err)
 		}
 	}
@@ -114,11 +142,34 @@ func (f *ServerCert) reload() error {
 		return err
 	}
 	if f.pair != nil && f.log != nil {
-		f.log.Info("server certificate loaded again", "file", f.certPath,
-			"serial", pair.Leaf.SerialNumber.Text(16), "not_after", pair.Leaf.NotAfter.UTC())
+		msg := "server certificate loaded again"
+		if waited {
+			msg = "server certificate refused as not yet valid is valid now and serves"
+		}
+		f.log.Info(msg, "file", f.certPath, "serial", pair.Leaf.SerialNumber.Text(16),
+			"not_before", pair.Leaf.NotBefore.UTC(), "not_after", pair.Leaf.NotAfter.UTC())
 	}
 	f.pair, f.stamp, f.problem, f.inForce = &pair, s, nil, nil
 	return nil
+}
+
+// recheckInForce judges again, on now, the pair in force that was not yet
+// valid when read, once now reaches its NotBefore, and logs the verdict.
+// Called with f.mu held.
+func (f *ServerCert) recheckInForce(now time.Time) {
+	if !errors.As(f.inForce, new(notYetValid)) || now.Before(f.pair.Leaf.NotBefore) {
+		return
+	}
+	f.inForce = f.check(f.pair.Leaf, nil, now)
+	if f.log == nil {
+		return
+	}
+	if f.inForce == nil {
+		f.log.Info("server certificate in force is valid now and can be taken by the desks", "file", f.certPath,
+			"serial", f.pair.Leaf.SerialNumber.Text(16), "not_before", f.pair.Leaf.NotBefore.UTC())
+	} else {
+		f.log.Error("server certificate in force cannot be taken by the desks", "err", f.inForce)
+	}
 }
 
 // load reads the pair, each file up to MaxPEMBytes.
@@ -139,20 +190,20 @@ func (f *ServerCert) load() (tls.Certificate, error) {
 }
 
 // check returns what would make the desks refuse cert at their handshake,
-// on f's clock: not yet valid or expired, not a server certificate of a CA
-// of f.roots, or, when it replaces old, not naming every host name and
-// address old names (a desk that reaches centrale by the one left out
-// would refuse it). nil when none.
-func (f *ServerCert) check(cert, old *x509.Certificate) error {
+// on now: not yet valid (a notYetValid) or expired, not a server
+// certificate of a CA of f.roots, or, when it replaces old, not naming
+// every host name and address old names (a desk that reaches centrale by
+// the one left out would refuse it). nil when none.
+func (f *ServerCert) check(cert, old *x509.Certificate, now time.Time) error {
 	renew := "issue it again from the CA folder of centrale's -ca (pinctl ca server -dir CA, which keeps the names of the pair it renews) and copy server.crt and server.key over these"
-	switch now := f.now(); {
+	switch {
 	case now.Before(cert.NotBefore):
-		return fmt.Errorf("%s (serial %s) is valid only from %s, and centrale's clock says %s: check the clocks of centrale and of the PC that issued it, and issue it again there (pinctl ca server -dir CA) if it was wrong",
-			f.certPath, Serial(cert), cert.NotBefore.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+		return notYetValid{fmt.Errorf("%s (serial %s) is valid only from %s, and centrale's clock says %s: check the clocks of centrale and of the PC that issued it, and issue it again there (pinctl ca server -dir CA) if it was wrong",
+			f.certPath, Serial(cert), cert.NotBefore.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))}
 	case !now.Before(cert.NotAfter):
 		return fmt.Errorf("%s (serial %s) expired at %s: %s", f.certPath, Serial(cert), cert.NotAfter.UTC().Format(time.RFC3339), renew)
 	}
-	_, err := cert.Verify(x509.VerifyOptions{Roots: f.roots, CurrentTime: f.now(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
+	_, err := cert.Verify(x509.VerifyOptions{Roots: f.roots, CurrentTime: now, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
 	if err != nil {
 		return fmt.Errorf("%s (serial %s, issued by %q) does not verify on the CA the desks trust: %w; %s",
 			f.certPath, Serial(cert), cert.Issuer.CommonName, err, renew)

@@ -244,3 +244,142 @@ func serialOf(t *testing.T, certPEM []byte) string {
 	}
 	return pki.Serial(c)
 }
+
+// Ensure that a renewal refused as not yet valid (issued on a PC whose
+// clock runs 2 h ahead of centrale's, past the hour pinctl backdates) is
+// judged again on the clock, without the files changing, and serves once
+// valid, with an INFO line; while a pair refused for what time does not
+// cure (here of another CA, not yet valid either) stays refused once its
+// time has come. Before, a pair refused was never judged again until its
+// files changed: 5 days on centrale still served the old pair, expired.
+func TestServerCertRenewalNotYetValidTakenOnceValid(t *testing.T) {
+	start := testclock.Now()
+	clock := start
+	now := func() time.Time { return clock }
+	dir := t.TempDir()
+	ca, err := pki.Init(filepath.Join(dir, "ca"), "renew", start.Add(-700*24*time.Hour), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := pki.Init(filepath.Join(dir, "other"), "other", start.Add(-24*time.Hour), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPath, keyPath := filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key")
+	write := pairWriter(t, certPath, keyPath)
+	oldCert, oldKey, err := ca.IssueServer([]string{"centrale.example"}, start.Add(-2*365*24*time.Hour+72*time.Hour)) // ends within days
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(oldCert, oldKey)
+	var log bytes.Buffer
+	sc, err := pki.NewServerCert(certPath, keyPath, ca.CertPEM(), now, slog.New(slog.NewTextHandler(&log, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := func() string {
+		t.Helper()
+		c, err := sc.GetCertificate(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pki.Serial(c.Leaf)
+	}
+	if oldEnd := sc.Leaf().NotAfter; !oldEnd.Before(start.Add(5 * 24 * time.Hour)) {
+		t.Fatalf("the pair in force ends %s, want within 5 days", oldEnd)
+	}
+
+	// Another CA's pair, not yet valid: refused, and still once valid.
+	otherCert, otherKey, err := other.IssueServer([]string{"centrale.example"}, start.Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(otherCert, otherKey)
+	if err := sc.Status(); !errors.Is(err, pki.ErrServerCertRefused) || !strings.Contains(err.Error(), "is valid only from") {
+		t.Fatalf("Status with another CA's pair not yet valid: %v, want refused as not yet valid", err)
+	}
+	clock = start.Add(3 * time.Hour)
+	if got, want := served(), serialOf(t, oldCert); got != want {
+		t.Errorf("another CA's pair once valid: certificate %s served, want the one in force %s", got, want)
+	}
+	if err := sc.Status(); !errors.Is(err, pki.ErrServerCertRefused) || !strings.Contains(err.Error(), "does not verify") {
+		t.Errorf("Status with another CA's pair once valid: %v, want refused as of another CA", err)
+	}
+	clock = start.Add(4 * time.Hour)
+	served()
+	if n := strings.Count(log.String(), "level=ERROR"); n != 2 {
+		t.Errorf("%d errors logged for another CA's pair, want 2 (not yet valid, then of another CA):\n%s", n, log.String())
+	}
+
+	// The renewal, of the CA, issued on a PC 2 h ahead.
+	clock = start
+	newCert, newKey, err := ca.IssueServer([]string{"centrale.example"}, start.Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(newCert, newKey)
+	if got, want := served(), serialOf(t, oldCert); got != want {
+		t.Fatalf("renewal not yet valid: certificate %s served, want the one in force %s", got, want)
+	}
+	if err := sc.Status(); !errors.Is(err, pki.ErrServerCertRefused) || !strings.Contains(err.Error(), "is valid only from") {
+		t.Errorf("Status with the renewal not yet valid: %v, want refused as not yet valid", err)
+	}
+	clock = start.Add(30 * time.Minute) // not yet: valid from start+1h (backdated 1 h)
+	if got, want := served(), serialOf(t, oldCert); got != want {
+		t.Errorf("renewal still not yet valid: certificate %s served, want %s", got, want)
+	}
+	if n := strings.Count(log.String(), "level=ERROR"); n != 3 {
+		t.Errorf("%d errors logged, want 3 (the renewal's once):\n%s", n, log.String())
+	}
+	clock = start.Add(5 * 24 * time.Hour) // the renewal valid, the old pair expired
+	if got, want := served(), serialOf(t, newCert); got != want {
+		t.Errorf("5 days on: certificate %s served, want the renewal %s", got, want)
+	}
+	if err := sc.Status(); err != nil {
+		t.Errorf("Status with the renewal in force: %v, want nil", err)
+	}
+	if !strings.Contains(log.String(), "level=INFO msg=\"server certificate refused as not yet valid is valid now and serves\"") {
+		t.Errorf("log, want an INFO line for the renewal taken:\n%s", log.String())
+	}
+}
+
+// Ensure that the pair read at start that is not yet valid on centrale's
+// clock (issued on a PC 2 h ahead) is reported by Status only until it is
+// valid, with an INFO line then. Before, the verdict at start was kept
+// while the files did not change: a day later Status still said it was
+// valid only from a time past.
+func TestServerCertInForceNotYetValidClears(t *testing.T) {
+	issued := testclock.Now() // the issuing PC's clock
+	clock := issued.Add(-2 * time.Hour)
+	now := func() time.Time { return clock }
+	dir := t.TempDir()
+	ca, err := pki.Init(filepath.Join(dir, "ca"), "start", issued.Add(-48*time.Hour), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPath, keyPath := filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key")
+	certPEM, keyPEM, err := ca.IssueServer([]string{"centrale.example"}, issued)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairWriter(t, certPath, keyPath)(certPEM, keyPEM)
+	var log bytes.Buffer
+	sc, err := pki.NewServerCert(certPath, keyPath, ca.CertPEM(), now, slog.New(slog.NewTextHandler(&log, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sc.Status(); err == nil || errors.Is(err, pki.ErrServerCertRefused) || !strings.Contains(err.Error(), "is valid only from") {
+		t.Fatalf("Status at start: %v, want the pair in force not yet valid", err)
+	}
+	clock = issued.Add(-90 * time.Minute) // IssueServer backdates 1 h
+	if err := sc.Status(); err == nil {
+		t.Errorf("Status still before the pair's start: nil, want it not yet valid")
+	}
+	clock = issued.Add(24 * time.Hour)
+	if err := sc.Status(); err != nil {
+		t.Errorf("Status a day later, the pair valid: %v, want nil", err)
+	}
+	if !strings.Contains(log.String(), "level=INFO msg=\"server certificate in force is valid now") {
+		t.Errorf("log, want an INFO line for the pair in force valid now:\n%s", log.String())
+	}
+}
