@@ -228,6 +228,12 @@ var (
 	// commit went out: a push sent again is then answered duplicate for
 	// what was stored. The server answers 503 with Retry-After.
 	ErrUnavailable = errors.New("central store unavailable")
+	// ErrRefused is wrapped by a store's error when its database refuses
+	// centrale's connection string: the role or its password refused,
+	// no such database. It will not pass by itself: an operator must put
+	// the configuration or the database right. Nothing was done. The
+	// server answers 503 without Retry-After, and logs an error.
+	ErrRefused = errors.New("central store refuses centrale's credentials or database")
 	// ErrBusy is wrapped by a store's error when it waited for records
 	// another of its clients holds, longer than it waits (a push of the
 	// same sede through another replica, frozen inside its

@@ -108,6 +108,10 @@ type Config struct {
 	MinBackoff, MaxBackoff time.Duration
 	// PullEvery is the wait between syncs when all is well (30 s when 0).
 	PullEvery time.Duration
+	// PressEvery is how often SyncNow may cut the back-off short after a
+	// failed sync, counted from the last attempt (30 s when 0; see
+	// SyncNow).
+	PressEvery time.Duration
 	// PullPage is the most changes a pull asks for at once, each page
 	// applied in one local transaction (wire.MaxChanges when 0).
 	PullPage int
@@ -156,6 +160,12 @@ type Client struct {
 	// holds are, by kind, centrale's last refusal of that kind of
 	// request until a time (retryafter.go); nil: none. Under mu.
 	holds [numKinds]*laterError
+	// tried is when the last sync, or a SyncNow that asked for one,
+	// began, and failing whether the last sync failed; retryAt is when Run
+	// syncs again by itself (zero: not known yet). On Config.Now's
+	// clock, under mu.
+	tried, retryAt time.Time
+	failing        bool
 	// pushRefused is whether the last sync's push failed while the sync
 	// reached centrale (Online): its PINs are not active. Under mu.
 	pushRefused bool
@@ -174,6 +184,9 @@ func New(cfg Config) *Client {
 	}
 	if cfg.MaxBackoff < cfg.MinBackoff {
 		cfg.MaxBackoff = max(time.Minute, cfg.MinBackoff)
+	}
+	if cfg.PressEvery <= 0 {
+		cfg.PressEvery = 30 * time.Second
 	}
 	if cfg.PullPage <= 0 || cfg.PullPage > wire.MaxChanges {
 		cfg.PullPage = wire.MaxChanges
@@ -202,19 +215,36 @@ func (c *Client) Notify() {
 }
 
 // SyncNow is a clerk's "sync now": it asks Run to sync at once, as
-// Notify, and returns the zero time; but while centrale's refusal holds
-// the pushes back (Retry-After) it asks nothing and returns when they
-// may go, on Config.Now's clock: the press is not a way round centrale's
-// limit. A pull held back alone does not stop it: the sync pushes, and
-// skips the pull.
-func (c *Client) SyncNow() time.Time {
+// Notify, and returns the zero time and false. While centrale's refusal
+// holds the pushes back (Retry-After) it asks nothing and returns when
+// they may go, on Config.Now's clock, and true: the press is not a way
+// round centrale's limit. A pull held back alone does not stop it: the
+// sync pushes, and skips the pull.
+//
+// After a failed sync (centrale unreachable, or answering 500 with no
+// Retry-After) a press cuts Run's back-off short at most once every
+// Config.PressEvery since the last attempt; a press sooner asks nothing
+// and returns the earlier of when Run tries again by itself and when a
+// press may, and false. Without this bound every press of every desk
+// during an outage would be a request at centrale, as it comes back; 30 s
+// is the rhythm of the pulls when all is well, so a clerk whose network
+// is back waits no longer than that.
+func (c *Client) SyncNow() (until time.Time, held bool) {
 	c.mu.Lock()
-	until := c.heldUntil(kindPush, c.cfg.Now())
-	c.mu.Unlock()
-	if until.IsZero() {
-		c.Notify()
+	defer c.mu.Unlock()
+	now := c.cfg.Now()
+	if until := c.heldUntil(kindPush, now); !until.IsZero() {
+		return until, true
 	}
-	return until
+	if again := c.tried.Add(c.cfg.PressEvery); c.failing && now.Before(again) {
+		if !c.retryAt.IsZero() && c.retryAt.Before(again) {
+			return c.retryAt, false
+		}
+		return again, false
+	}
+	c.tried = now
+	c.Notify()
+	return time.Time{}, false
 }
 
 // State returns the current state.
@@ -283,12 +313,18 @@ func (c *Client) update(fn func(*State)) {
 func (c *Client) Run(ctx context.Context) error {
 	backoff := c.cfg.MinBackoff
 	for {
+		c.mu.Lock()
+		c.retryAt = time.Time{}
+		c.mu.Unlock()
 		err := c.Sync(ctx)
 		if err != nil && ctx.Err() != nil {
 			return ctx.Err()
 		}
 		var wait time.Duration
 		wait, backoff = c.after(err, backoff)
+		c.mu.Lock()
+		c.retryAt = c.cfg.Now().Add(wait)
+		c.mu.Unlock()
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -341,6 +377,7 @@ func jitter(d time.Duration) time.Duration {
 func (c *Client) Sync(ctx context.Context) error {
 	c.mu.Lock()
 	answers := c.answers
+	c.tried = c.cfg.Now()
 	c.mu.Unlock()
 	var err, later error // later: the first request centrale refused for now
 	step := func(e error) {
@@ -379,7 +416,7 @@ func (c *Client) Sync(ctx context.Context) error {
 		if !answered { // centrale not reached: its clock unknown
 			s.Clock = pinsede.ClockReading{}
 		}
-		c.pushRefused = pushErr != nil
+		c.pushRefused, c.failing = pushErr != nil, err != nil
 		s.PushHeldUntil, s.PullHeldUntil = c.heldUntil(kindPush, now), c.heldUntil(kindPull, now)
 		if err != nil && !reached {
 			if s.Status != Offline {

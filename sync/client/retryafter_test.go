@@ -239,15 +239,15 @@ func TestSyncNowHeld(t *testing.T) {
 	}
 
 	set(until.Add(-time.Second))
-	if got := c.SyncNow(); !got.Equal(until) {
-		t.Errorf("SyncNow 1 s before Retry-After's end: %v, want %v", got, until)
+	if got, held := c.SyncNow(); !got.Equal(until) || !held {
+		t.Errorf("SyncNow 1 s before Retry-After's end: %v (held by centrale %t), want %v, held", got, held, until)
 	}
 	if c.Notified() {
 		t.Error("SyncNow asked a sync while the pushes are held back")
 	}
 
 	set(until)
-	if got := c.SyncNow(); !got.IsZero() {
+	if got, _ := c.SyncNow(); !got.IsZero() {
 		t.Errorf("SyncNow at Retry-After's end: held until %v, want nothing held", got)
 	}
 	if !c.Notified() {

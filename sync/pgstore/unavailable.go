@@ -72,6 +72,21 @@ func unreachable(err error) bool {
 		errors.As(err, &ne) && !ne.Timeout()
 }
 
+// refused reports whether err is the database's refusal of the
+// connection string: 28000 (no such role, or pg_hba.conf refuses it,
+// NOLOGIN), 28P01 (password refused), 3D000 (no such database).
+func refused(err error) bool {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	switch pe.Code {
+	case "28000", "28P01", "3D000":
+		return true
+	}
+	return false
+}
+
 // waitedTooLong reports whether err is a statement the session's
 // lock_timeout (55P03) or statement_timeout (57014) stopped.
 func waitedTooLong(err error) bool {
@@ -83,11 +98,15 @@ func waitedTooLong(err error) bool {
 // the database is unreachable, and then closes the pool's connections:
 // one found dead says the others are too (a restart), and pgxpool hands
 // out a connection used less than a second before without checking it.
-// It marks err with central.ErrBusy when the statement waited too long.
+// It marks err with central.ErrRefused when the database refuses the
+// connection string, and with central.ErrBusy when the statement waited
+// too long.
 func (s *Store) classify(err error) error {
 	switch {
-	case err == nil, errors.Is(err, central.ErrUnavailable), errors.Is(err, central.ErrBusy):
+	case err == nil, errors.Is(err, central.ErrUnavailable), errors.Is(err, central.ErrBusy), errors.Is(err, central.ErrRefused):
 		return err
+	case refused(err):
+		return fmt.Errorf("%w: %w", central.ErrRefused, err)
 	case unreachable(err):
 		s.pool.Reset()
 		return fmt.Errorf("%w: %w", central.ErrUnavailable, err)

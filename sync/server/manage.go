@@ -3,11 +3,13 @@ package server
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/pinsede/pinsede/sync/central"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -43,7 +45,8 @@ type Manage struct {
 //   - GET /readyz answers 200 when this replica can serve: the store
 //     answers and neither the server certificate nor the CA's has
 //     expired; else 503, with Retry-After (StoreRetryAfter) when the
-//     store does not answer. The
+//     store does not answer (none when it refuses centrale's credentials
+//     or database: that will not pass by itself). The
 //     body says each check, and warns, still 200, of a revocation list
 //     expired or older than one loaded before, of a certificate
 //     within the margin of its expiry and of server certificate files
@@ -109,8 +112,12 @@ func (s *Server) readiness(ctx context.Context, m Manage) (lines []string, ready
 	outage := s.store.current()
 	if err := s.Store.Ping(ctx); err != nil {
 		s.storeFailed(ctx, err)
-		storeDown = true
-		check("store", fmt.Errorf("%s store does not answer", s.Store.Kind()))
+		if errors.Is(err, central.ErrRefused) { // no Retry-After: it will not pass by itself
+			check("store", fmt.Errorf("%s store refuses centrale's credentials or database: put the configuration right", s.Store.Kind()))
+		} else {
+			storeDown = true
+			check("store", fmt.Errorf("%s store does not answer", s.Store.Kind()))
+		}
 	} else {
 		s.storeBack(ctx, outage)
 		check("store", nil)

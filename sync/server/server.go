@@ -642,7 +642,7 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, c caller) {
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	if err := s.Store.Ping(r.Context()); err != nil {
 		s.storeFailed(r.Context(), err)
-		storeUnavailable(w) // storedown.go
+		storeDown(w, err) // storedown.go
 		return
 	}
 	h := wire.Health{Status: "ok", Store: s.Store.Kind()}
@@ -729,7 +729,9 @@ const StatusClientGone = 499
 // request holds (central.ErrBusy), is a warning answered 503 busy with
 // Retry-After; and a store that cannot be reached for now
 // (central.ErrUnavailable) is answered 503 store-down with Retry-After,
-// logged once an outage (storedown.go). None is a failure of centrale's,
+// logged once an outage, and one refusing centrale's credentials or
+// database (central.ErrRefused) 503 without, logged as an error once
+// (storedown.go). None is a failure of centrale's,
 // for an operator to be called for at each request.
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 	ctxErr := r.Context().Err()
@@ -742,7 +744,7 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		w.WriteHeader(StatusClientGone)
 	case s.storeFailed(r.Context(), err):
-		storeUnavailable(w)
+		storeDown(w, err)
 	case errors.Is(err, central.ErrBusy):
 		s.busy(w, r, err, "request waited too long for records another holds",
 			"centrale waited too long for records another request holds (the same sede's push through another replica); nothing was stored, try again in a moment")

@@ -19,13 +19,17 @@ import (
 const StoreRetryAfter = 5 * time.Second
 
 // storeWatch remembers whether the store was last found unavailable
-// (central.ErrUnavailable), so that centrale logs when it goes and when it
+// (central.ErrUnavailable) or refusing centrale (central.ErrRefused), so
+// that centrale logs when it goes, when the cause changes and when it
 // answers again, once each, rather than a line per request refused.
 type storeWatch struct {
 	mu sync.Mutex
 	// outage numbers the outages, the one in force while down.
 	outage uint64
 	down   bool
+	// refusing is whether the store's last failure was a refusal
+	// (central.ErrRefused) rather than unavailability.
+	refusing bool
 	// since is when the outage began, on the server's clock; refused is
 	// how many requests it refused.
 	since   time.Time
@@ -43,17 +47,20 @@ func (w *storeWatch) current() uint64 {
 	return w.outage
 }
 
-// failed counts a request refused at now for the store unavailable, and
-// reports whether the store was available until then.
-func (w *storeWatch) failed(now time.Time) bool {
+// failed counts a request refused at now for the store unavailable or,
+// refusing, refusing centrale, and reports whether the store was
+// available until then or failed for the other cause.
+func (w *storeWatch) failed(now time.Time, refusing bool) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.refused++
 	if w.down {
-		return false
+		changed := w.refusing != refusing
+		w.refusing = refusing
+		return changed
 	}
 	w.outage++
-	w.down, w.since, w.refused = true, now, 1
+	w.down, w.since, w.refused, w.refusing = true, now, 1, refusing
 	return true
 }
 
@@ -71,13 +78,23 @@ func (w *storeWatch) back(outage uint64) (ended bool, since time.Time, refused i
 	return true, w.since, w.refused
 }
 
-// storeFailed reports whether err is the store unavailable, and logs,
-// at warning level, the first of an outage.
+// storeFailed reports whether err is the store unavailable or refusing
+// centrale's credentials or database (central.ErrRefused), and logs the
+// first of an outage and each change of its cause: unavailability at
+// warning level, as it passes by itself; a refusal as an error, for the
+// operator, as it does not.
 func (s *Server) storeFailed(ctx context.Context, err error) bool {
-	if !errors.Is(err, central.ErrUnavailable) {
+	refusing := errors.Is(err, central.ErrRefused)
+	if !refusing && !errors.Is(err, central.ErrUnavailable) {
 		return false
 	}
-	if s.store.failed(s.Now()) && s.Log != nil {
+	if !s.store.failed(s.Now(), refusing) || s.Log == nil {
+		return true
+	}
+	if refusing {
+		s.Log.ErrorContext(ctx, "central store refuses centrale's credentials or database: requests answered 503 until the configuration or the database is put right",
+			"store", s.Store.Kind(), "err", err)
+	} else {
 		s.Log.WarnContext(ctx, "central store unavailable: requests answered 503 with Retry-After until it answers",
 			"store", s.Store.Kind(), "retry_after", StoreRetryAfter.String(), "err", err)
 	}
@@ -96,6 +113,22 @@ func (s *Server) storeBack(ctx context.Context, outage uint64) {
 // storeless are the paths answered without the store: their answers
 // say nothing of it.
 var storeless = map[string]bool{"/v1/policy": true, "/v1/openapi.json": true}
+
+// storeDown answers 503 store-down for err, one storeFailed took:
+// storeUnavailable's answer, but for a store refusing centrale
+// (central.ErrRefused) none of Retry-After and its promise. That refusal
+// lasts until an operator acts, at an hour nobody knows: a Retry-After
+// short would promise what is false, and a long one would hold every
+// desk back long after the fix; without one a desk retries on its own
+// back-off (a minute at most), each retry a connection refused at once.
+func storeDown(w http.ResponseWriter, err error) {
+	if errors.Is(err, central.ErrRefused) {
+		problem(w, http.StatusServiceUnavailable, wire.ProblemStoreDown, "Store refuses centrale",
+			"centrale's database refuses its credentials or the database named: nothing was done; an operator must put the configuration right, and it has been logged")
+		return
+	}
+	storeUnavailable(w)
+}
 
 // storeUnavailable answers 503 store-down with Retry-After.
 func storeUnavailable(w http.ResponseWriter) {

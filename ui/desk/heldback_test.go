@@ -240,3 +240,26 @@ func TestSyncNowRespectsHold(t *testing.T) {
 		t.Errorf("%d pushes at centrale, want 3: the one refused sent again once", n)
 	}
 }
+
+// Ensure that Sincronizza ora, 10 s after a sync that failed with no
+// Retry-After (centrale answering 503 to everything), sends nothing and
+// says when a press may go again, to the minute above 30 s after the
+// attempt (09:31 on the desk's clock, it and en): the press is not a way
+// round the desk's back-off. Before, it said the sync started, and each
+// press was a request at a centrale in trouble.
+func TestSyncNowBackoffTold(t *testing.T) {
+	d := newHeldDesk(t)
+	d.cen.down.Store(true)
+	if err := d.c.Sync(context.Background()); err == nil {
+		t.Fatal("the sync of a centrale answering 503 did not fail")
+	}
+	d.now = testNow.Add(10 * time.Second)
+	d.clk.set(d.now.UTC())
+	d.statusText()
+	test.Tap(d.app.sync.button)
+	d.press(d.app.sync.syncNow)
+	until := lang.L("sync.until", map[string]any{"Time": "09:31"})
+	if got, want := d.app.sync.syncMsg.text(), lang.L("sync.now.backoff", map[string]any{"Until": until}); got != want {
+		t.Errorf("Sincronizza ora 10 s after a failed sync says %q, want %q", got, want)
+	}
+}

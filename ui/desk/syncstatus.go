@@ -31,10 +31,11 @@ type SyncSource interface {
 
 // Syncer is a SyncSource a clerk may ask to sync now (the sync client):
 // SyncNow asks for a sync at once, and returns the zero time, unless
-// centrale holds the desk's pushes back: then it asks nothing and
-// returns until when, on the desk's clock.
+// centrale holds the desk's pushes back (held) or the last attempt
+// failed too recently to cut the back-off short: then it asks nothing
+// and returns until when, on the desk's clock.
 type Syncer interface {
-	SyncNow() time.Time
+	SyncNow() (until time.Time, held bool)
 }
 
 // syncStatus is the state of the link to centrale in a status bar at the
@@ -497,10 +498,21 @@ func (s *syncStatus) showDetails() {
 
 // askSync is Sincronizza ora: it asks the sync client for a sync at
 // once, but while centrale holds the desk's pushes back it sends
-// nothing and says until when (the client syncs by itself then).
+// nothing and says until when (the client syncs by itself then); so
+// too, soon after a failed attempt, saying when the next may be (to the
+// minute above, so that a press at that time goes).
 func (s *syncStatus) askSync(sy Syncer) {
-	if until := sy.SyncNow(); !until.IsZero() {
+	until, held := sy.SyncNow()
+	switch {
+	case held:
 		s.syncMsg.set(msgInfo, lang.L("sync.now.held", map[string]any{"Until": s.untilText(until)}))
+		return
+	case !until.IsZero():
+		next := until.Truncate(time.Minute)
+		if next.Before(until) {
+			next = next.Add(time.Minute)
+		}
+		s.syncMsg.set(msgInfo, lang.L("sync.now.backoff", map[string]any{"Until": s.untilText(next)}))
 		return
 	}
 	s.syncMsg.set(msgInfo, lang.L("sync.now.asked"))
