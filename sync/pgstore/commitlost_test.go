@@ -79,8 +79,10 @@ func (r *commitCutter) serve(c net.Conn) {
 				return
 			}
 			if runsCommit(buf[:n]) && r.armed.CompareAndSwap(true, false) {
-				c.Close() // PostgreSQL, still connected, commits
+				// Told before the cut: the client returns as soon as it
+				// reads the connection closed, and looks at r.cut then.
 				close(r.cut)
+				c.Close() // PostgreSQL, still connected, commits
 				return
 			}
 		}
