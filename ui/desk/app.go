@@ -37,12 +37,10 @@
 package desk
 
 import (
+	"context"
 	"image/color"
 	"log/slog"
 	"runtime/debug"
-	"sync/atomic"
-
-	"context"
 	"sync"
 	"time"
 
@@ -58,6 +56,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/shutdown"
+	"github.com/pinsede/pinsede/ui/internal/jobs"
 	"github.com/pinsede/pinsede/ui/theme"
 )
 
@@ -189,10 +188,9 @@ type App struct {
 	// tips shows the shortcut of the button the mouse rests on (tip.go).
 	tips *tips
 
-	// busy counts the use cases running off the UI goroutine, and running
-	// says how many, for checkSession.
-	busy    sync.WaitGroup
-	running atomic.Int32
+	// busy counts the use cases running off the UI goroutine (how many,
+	// for checkSession).
+	busy jobs.Count
 	// quit closes once the program quits (Quitting): what goroutines send
 	// to the UI goroutine is dropped from then on (live).
 	quit shutdown.Gate
@@ -359,11 +357,9 @@ func (a *App) setWindowTitle(screenTitle string) {
 // background runs work off the UI goroutine, then its returned function on
 // the UI goroutine (through toUI), and counts it in busy.
 func (a *App) background(work func() func()) {
-	a.busy.Add(1)
-	a.running.Add(1)
+	a.busy.Add()
 	go func() {
 		defer a.busy.Done()
-		defer a.running.Add(-1)
 		var then func()
 		func() {
 			defer func() {

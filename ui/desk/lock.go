@@ -116,7 +116,7 @@ func (a *App) checkIdle() {
 // Not while a use case runs: its outcome (a slip printed, or not, and
 // what to do with it) is told first; the domain refuses the next.
 func (a *App) checkSession() {
-	if a.session == nil || a.running.Load() > 0 {
+	if a.session == nil || a.busy.Running() > 0 {
 		return
 	}
 	switch err := a.desk.SessionValid(a.session); {

@@ -19,7 +19,7 @@ import (
 // supervisor's override leads through the identity check, where an
 // override with a written reason issues the PIN and is audited.
 func TestPolicyRefusalAndOverride(t *testing.T) {
-	back := &jobs{}
+	back := &kept{}
 	h := ready(t, func(d *pinsede.Desk, _ *Config) {
 		d.Forms, d.Documents = MV35Renderer{}, DocumentPrinter{Backend: back}
 	})

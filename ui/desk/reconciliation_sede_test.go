@@ -31,7 +31,7 @@ func TestReconciliationOfTheSede(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	back := &jobs{}
+	back := &kept{}
 	h := ready(t, func(d *pinsede.Desk, _ *Config) {
 		d.Forms, d.Documents = MV35Renderer{}, DocumentPrinter{Backend: back}
 	})

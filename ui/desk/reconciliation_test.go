@@ -17,7 +17,7 @@ import (
 // they choose "solo questo sportello", that it counts a slip printed and
 // not handed over, and that an operator does not see the button.
 func TestReconciliationPrint(t *testing.T) {
-	back := &jobs{}
+	back := &kept{}
 	h := ready(t, func(d *pinsede.Desk, _ *Config) {
 		d.Forms, d.Documents = MV35Renderer{}, DocumentPrinter{Backend: back}
 	})
@@ -94,7 +94,7 @@ func TestReconciliationPrint(t *testing.T) {
 // switched, of the sede; Dal and Al on different days, or on a day to
 // come, print nothing and say why under the field, what was typed kept.
 func TestReconciliationOfADayGone(t *testing.T) {
-	back := &jobs{}
+	back := &kept{}
 	h := ready(t, func(d *pinsede.Desk, _ *Config) {
 		d.Forms, d.Documents = MV35Renderer{}, DocumentPrinter{Backend: back}
 	})

@@ -89,13 +89,13 @@ func TestReplaceSlip(t *testing.T) {
 	}
 }
 
-// jobs is a printer back end that keeps the documents it prints.
-type jobs struct {
+// kept is a printer back end that keeps the documents it prints.
+type kept struct {
 	mu   sync.Mutex
 	jobs []cups.Job
 }
 
-func (j *jobs) Print(_ context.Context, job cups.Job) error {
+func (j *kept) Print(_ context.Context, job cups.Job) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.jobs = append(j.jobs, cups.Job{Title: job.Title, PDF: bytes.Clone(job.PDF)})
@@ -105,7 +105,7 @@ func (j *jobs) Print(_ context.Context, job cups.Job) error {
 // Ensure that "Stampa MV35" on the verification screen prints the filled
 // form, with the citizen's name and no PIN, through the printer back end.
 func TestPrintMV35(t *testing.T) {
-	back := &jobs{}
+	back := &kept{}
 	h := ready(t, func(d *pinsede.Desk, _ *Config) {
 		d.Forms, d.Documents = MV35Renderer{}, DocumentPrinter{Backend: back}
 	})

@@ -81,6 +81,7 @@ import (
 	"github.com/pinsede/pinsede/internal/shutdown"
 	"github.com/pinsede/pinsede/sync/kioskpost"
 	"github.com/pinsede/pinsede/ui/cups"
+	"github.com/pinsede/pinsede/ui/internal/jobs"
 	"github.com/pinsede/pinsede/ui/ticket"
 )
 
@@ -273,7 +274,7 @@ type App struct {
 	// retries run (upkeep), chores counts them; offers holds a place for
 	// each call to the sink not yet returned (bounded).
 	expiring, retrying atomic.Bool
-	chores             sync.WaitGroup
+	chores             jobs.Count
 	offers             chan struct{}
 
 	cornerTimes     []time.Time
@@ -315,7 +316,7 @@ type App struct {
 	// toUI runs the last step of a background job on the UI goroutine;
 	// busy counts the jobs until their last step has run.
 	toUI func(func())
-	busy sync.WaitGroup
+	busy jobs.Count
 	// quit closes once the program quits (Quitting): what goroutines send
 	// to the UI goroutine is dropped from then on.
 	quit shutdown.Gate
@@ -560,7 +561,7 @@ func (a *App) upkeep(now time.Time) {
 		if !running.CompareAndSwap(false, true) {
 			return
 		}
-		a.chores.Add(1)
+		a.chores.Add()
 		go func() {
 			defer a.chores.Done()
 			defer running.Store(false)

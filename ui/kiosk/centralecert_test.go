@@ -102,7 +102,7 @@ func TestCentraleCertificateRefusedTold(t *testing.T) {
 
 	*client = *kioskClient(t, ca, good, real).client // a new certificate installed
 	h.app.upkeep(h.now)                              // the minute's retry
-	h.app.chores.Wait()
+	<-h.app.chores.Idle()
 	h.wait()
 	h.app.CheckIdle()
 	told("centrale taking the kiosk again", "", "delivered again", 3, 0)

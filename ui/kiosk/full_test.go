@@ -18,7 +18,7 @@ import (
 func TestSpoolFullTold(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "spool")
 	h := newHarnessWith(t, func(c *Config) { c.Sink = SpoolSink{Dir: dir} })
-	h.app.chores.Wait() // the cleanup at start, before the folder fills
+	<-h.app.chores.Idle() // the cleanup at start, before the folder fills
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}

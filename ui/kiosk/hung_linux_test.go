@@ -29,7 +29,7 @@ func hungFolder(t *testing.T) (path string, release func(*App)) {
 			t.Error(err)
 			return
 		}
-		a.chores.Wait()
+		<-a.chores.Idle()
 		w.Close()
 	}
 }

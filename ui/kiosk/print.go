@@ -113,7 +113,7 @@ func (a *App) showPrintState() {
 // background runs work off the UI goroutine, then the function it returns
 // on the UI goroutine (through toUI); busy counts it until then.
 func (a *App) background(work func() func()) {
-	a.busy.Add(1)
+	a.busy.Add()
 	go func() {
 		defer a.busy.Done()
 		if then := work(); then != nil {

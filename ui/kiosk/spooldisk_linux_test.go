@@ -25,7 +25,7 @@ func TestSpoolDiskFullTold(t *testing.T) {
 		c.Sink = SpoolSink{Dir: dir}
 		c.ticks, c.upkeeps = ticks, upkeeps
 	})
-	h.app.chores.Wait() // the cleanup at start, before the disk fills
+	<-h.app.chores.Idle() // the cleanup at start, before the disk fills
 	filler := testdisk.Fill(t, mnt)
 	for _, lang := range []string{"it", "de"} {
 		h.startWizard(lang)
@@ -45,7 +45,7 @@ func TestSpoolDiskFullTold(t *testing.T) {
 	retry := func() {
 		upkeeps <- h.now
 		ticks <- h.now
-		h.app.chores.Wait()
+		<-h.app.chores.Idle()
 		h.wait()
 	}
 	retry()

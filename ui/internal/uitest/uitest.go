@@ -23,9 +23,10 @@
 package uitest
 
 import (
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/pinsede/pinsede/ui/internal/jobs"
 )
 
 // WaitNet is the longest a wait of the steps of NewFor lasts, if the
@@ -118,8 +119,8 @@ func (s *Steps) Next() {
 // Wait runs, on the calling (test) goroutine, the steps as they come,
 // until every job counted in busy is done, those the steps start
 // included: a job must count in busy until its step has run.
-func (s *Steps) Wait(busy *sync.WaitGroup) {
-	s.until(idle(busy), nil, "the background jobs to end")
+func (s *Steps) Wait(busy *jobs.Count) {
+	s.until(busy.Idle(), nil, "the background jobs to end")
 }
 
 // Until runs, on the calling (test) goroutine, the steps as they come,
@@ -127,8 +128,8 @@ func (s *Steps) Wait(busy *sync.WaitGroup) {
 // holds has started, say. When every job counted in busy has ended
 // without it, it can no longer come: Until fails the test at once,
 // saying it waited for what. It needs the steps of NewFor.
-func (s *Steps) Until(busy *sync.WaitGroup, event <-chan struct{}, what string) {
-	if s.until(event, idle(busy), what) {
+func (s *Steps) Until(busy *jobs.Count, event <-chan struct{}, what string) {
+	if s.until(event, busy.Idle(), what) {
 		return
 	}
 	select {
@@ -158,14 +159,4 @@ func (s *Steps) until(done, over <-chan struct{}, what string) bool {
 			s.tb.Fatalf("gave up waiting for %s", what)
 		}
 	}
-}
-
-// idle returns a channel closed once every job counted in busy is done.
-func idle(busy *sync.WaitGroup) <-chan struct{} {
-	ch := make(chan struct{})
-	go func() {
-		busy.Wait()
-		close(ch)
-	}()
-	return ch
 }
