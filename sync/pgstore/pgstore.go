@@ -98,10 +98,12 @@ type Store struct {
 // a generic plan that pgx's prepared statements would keep from the 6th
 // run on is made for the tables as they were then, and a plan made for
 // empty tables reads them whole once they hold millions of rows. They
-// start with sessionSettings, those dsn does not set. The migrations run
-// on a connection of their own without lock_timeout and
-// statement_timeout: a migration may rewrite a table for minutes, and a
-// replica starting beside one migrating waits for it.
+// start with sessionSettings, those dsn does not set, and each connect
+// gives up after ConnectTimeout unless dsn sets connect_timeout (or
+// PGCONNECT_TIMEOUT does). The migrations run on a connection of their
+// own without lock_timeout and statement_timeout: a migration may
+// rewrite a table for minutes, and a replica starting beside one
+// migrating waits for it.
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
@@ -115,6 +117,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		if _, ok := params[p.name]; !ok {
 			params[p.name] = p.value
 		}
+	}
+	if cfg.ConnConfig.ConnectTimeout <= 0 {
+		cfg.ConnConfig.ConnectTimeout = ConnectTimeout
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
