@@ -20,7 +20,9 @@
 // lost as its COMMIT went out may have committed, and is not run again.
 // The error of a database that cannot be reached wraps
 // central.ErrUnavailable, that of a statement that waited too long for a
-// lock central.ErrBusy (unavailable.go).
+// lock central.ErrBusy (unavailable.go); each connect gives up after
+// ConnectTimeout. Open tells a database it cannot connect to by a
+// *ConnectError, which says why on one line (connecterror.go).
 //
 // # Caveats
 //
@@ -103,7 +105,8 @@ type Store struct {
 // PGCONNECT_TIMEOUT does). The migrations run on a connection of their
 // own without lock_timeout and statement_timeout: a migration may
 // rewrite a table for minutes, and a replica starting beside one
-// migrating waits for it.
+// migrating waits for it. A database it cannot connect to is a
+// *ConnectError.
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
@@ -131,7 +134,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	mc.RuntimeParams["lock_timeout"], mc.RuntimeParams["statement_timeout"] = "0", "0"
 	if err := migrate(ctx, mc); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("open central store: %w", err)
+		return nil, fmt.Errorf("open central store: %w", connectError(&mc.Config, err))
 	}
 	return s, nil
 }

@@ -378,3 +378,25 @@ func procTicks(pid string, children bool) int64 {
 	}
 	return t
 }
+
+// RequirePasswords restarts s so that every role but postgres logs in
+// over TCP with its password (scram-sha-256), as a production server
+// does; postgres, the tests' own, and the unix socket stay trusted. It
+// returns once the server accepts connections under those rules.
+func (s *Server) RequirePasswords() error {
+	hba := "local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n"
+	if err := s.Down(); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(s.dir, "data", "pg_hba.conf"), []byte(hba), 0o600); err != nil {
+		return fmt.Errorf("require passwords: %w", err)
+	}
+	if s.user != nil {
+		uid, _ := strconv.Atoi(s.user.Uid)
+		gid, _ := strconv.Atoi(s.user.Gid)
+		if err := os.Chown(filepath.Join(s.dir, "data", "pg_hba.conf"), uid, gid); err != nil {
+			return fmt.Errorf("require passwords: %w", err)
+		}
+	}
+	return s.Up()
+}
