@@ -2,11 +2,14 @@ package client_test
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/client"
@@ -15,6 +18,7 @@ import (
 	"github.com/pinsede/pinsede/sync/pgstore"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/server"
+	"github.com/pinsede/pinsede/sync/storetest"
 )
 
 // Ensure that a desk whose centrale cannot reach PostgreSQL (stopped for
@@ -72,5 +76,73 @@ func TestStoreDownDeskStaysOnline(t *testing.T) {
 	}
 	if n, err := store.Events(ctx); err != nil || n != 3 {
 		t.Errorf("centrale holds %d events (%v), want 3", n, err)
+	}
+}
+
+// Ensure that a desk whose centrale's PostgreSQL refuses centrale's
+// role (NOLOGIN, as a password rotated without centrale's configuration:
+// 503 store-down without Retry-After) is told so, the fault
+// store_refused, not busy: online, its outbox kept, its pull still sent,
+// a PIN issued meanwhile pending (Online false), a lookup told the same;
+// once the role logs in again its outbox goes. Before, it was the fault
+// busy, which the desk tells as "L'archivio centrale è molto occupato".
+func TestStoreRefusedDeskTold(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, `CREATE ROLE refused_desk LOGIN SUPERUSER`); err != nil {
+		t.Fatal(err)
+	}
+	store, err := pgstore.Open(ctx, strings.Replace(dsn, "postgres://postgres@", "postgres://refused_desk@", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	env := testenv.NewAt(t, store, testclock.Now)
+	ls, _, _ := newLocal(t)
+	t.Cleanup(func() { ls.Close() })
+	enqueue(t, ls, "S1", 0, 3)
+	hc := env.Client(t, pki.RoleSede, "S1")
+	sent := &recorder{next: hc.Transport}
+	hc.Transport = sent
+	c := client.New(client.Config{URL: env.URL, HTTP: hc, Sede: "S1", Local: ls, Desk: pinsede.NewDesk(ls, nil, testclock.Now), Now: testclock.Now})
+
+	if _, err := admin.Exec(ctx, `ALTER ROLE refused_desk NOLOGIN`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'refused_desk'`); err != nil {
+		t.Fatal(err)
+	}
+	store.Pool().Reset()
+	if err := c.Sync(ctx); !isFault(err, client.FaultStoreRefused) {
+		t.Errorf("sync with centrale's role refused: %v; want the fault store_refused", err)
+	}
+	wantState(t, "centrale's role refused", c, client.Online, client.FaultStoreRefused, false)
+	if st := c.State(); st.Pending != 3 {
+		t.Errorf("outbox with centrale's role refused: %d pending, want 3", st.Pending)
+	}
+	sent.mu.Lock()
+	if !slices.Contains(sent.paths, "GET /v1/changes") {
+		t.Errorf("the desk did not pull with its push refused: it sent %q", sent.paths)
+	}
+	sent.mu.Unlock()
+	var p *pinsede.Problem
+	if _, err := c.Credentials(ctx, storetest.CF(0)); !errors.As(err, &p) || p.Key != client.KeyLookupStoreRefused {
+		t.Errorf("lookup with centrale's role refused: %v, want %s", err, client.KeyLookupStoreRefused)
+	}
+
+	if _, err := admin.Exec(ctx, `ALTER ROLE refused_desk LOGIN`); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Sync(ctx); err != nil {
+		t.Fatalf("sync once centrale's role logs in again: %v", err)
+	}
+	wantState(t, "centrale's role back", c, client.Online, client.FaultNone, true)
+	if st := c.State(); st.Pending != 0 {
+		t.Errorf("outbox once centrale's role logs in again: %d pending, want 0", st.Pending)
 	}
 }
