@@ -10,7 +10,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/testlog"
 	"github.com/pinsede/pinsede/sync/internal/pgtest"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
@@ -21,8 +20,8 @@ import (
 	"github.com/pinsede/pinsede/sync/wire"
 )
 
-// goneHost relays connections to a PostgreSQL on loopback until gone is
-// called; from then on it accepts connections and never answers them,
+// goneHost relays connections to a PostgreSQL on loopback until goAway
+// is called; from then on it accepts connections and never answers them,
 // as a database host gone without closing its sockets does (a firewall
 // dropping packets, a VM paused): TCP connects, and the login waits.
 type goneHost struct {
@@ -125,10 +124,7 @@ func TestStoreHostGoneAnsweredWithinConnectTimeout(t *testing.T) {
 	sede := env.Client(t, pki.RoleSede, "S1")
 	sede.Timeout = 0 // the server's deadline answers
 	h := storetest.Hash(t, "ACEFHJKMNPRTUVWX")
-	push := func(i int) reply {
-		return ask(t, sede, env.URL+"/v1/events", wire.PushRequest{Sede: "S1", AuditHead: &wire.AuditHead{},
-			Events: []pinsede.Event{storetest.Issued("S1", storetest.CF(i), "e"+storetest.CF(i).String(), "c"+storetest.CF(i).String(), h)}})
-	}
+	push := func(i int) reply { return pushIssue(t, sede, env.URL, h, i) }
 	if a := push(0); a.status != http.StatusOK {
 		t.Fatalf("push before the host went: %+v", a)
 	}

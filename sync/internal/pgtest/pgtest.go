@@ -400,3 +400,39 @@ func (s *Server) RequirePasswords() error {
 	}
 	return s.Up()
 }
+
+// RefusableRole makes the role name, a superuser, on the database of dsn
+// (a connection string of the tests' own role, postgres), and returns
+// dsn as that role, with refuse: refuse(true) makes PostgreSQL refuse
+// the role's logins (NOLOGIN: SQLSTATE 28000, as a password rotated
+// without its client's configuration) and ends its sessions,
+// refuse(false) lets it log in again, as it does once tb ends.
+func RefusableRole(tb testing.TB, dsn, name string) (string, func(refuse bool)) {
+	tb.Helper()
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	role := pgx.Identifier{name}.Sanitize()
+	exec := func(sql string, args ...any) {
+		tb.Helper()
+		if _, err := admin.Exec(ctx, sql, args...); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	exec(`CREATE ROLE ` + role + ` LOGIN SUPERUSER`)
+	tb.Cleanup(func() {
+		admin.Exec(ctx, `ALTER ROLE `+role+` LOGIN`)
+		admin.Close(ctx)
+	})
+	return strings.Replace(dsn, "postgres://postgres@", "postgres://"+name+"@", 1), func(refuse bool) {
+		tb.Helper()
+		if !refuse {
+			exec(`ALTER ROLE ` + role + ` LOGIN`)
+			return
+		}
+		exec(`ALTER ROLE ` + role + ` NOLOGIN`)
+		exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, name)
+	}
+}
