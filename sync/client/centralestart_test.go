@@ -20,7 +20,7 @@ import (
 // Ensure that centrale, the real binary, started on a PostgreSQL it
 // cannot use exits 1 with one line on stderr, and the same as one error
 // of its log, that says what is wrong and what to do: a password
-// refused, a role refused, a database that does not exist, an address
+// refused or not given, a role refused, a database that does not exist, an address
 // where nothing listens, one that never answers; with no pgx dump of
 // the attempts nor SQLSTATE text. Before, it wrote pgx's error ("failed
 // to connect to `user=… database=…`: … (SQLSTATE 28P01)") with no
@@ -75,6 +75,8 @@ func TestCentraleStartStoreRefused(t *testing.T) {
 	}{
 		{"password", dsn("pinsede", u.Host, "pinsede"), "sbagliata", []string{
 			`PostgreSQL at ` + u.Host + ` refuses the password of role "pinsede" (28P01): give the role's password`, "-pg-password-file", "PINSEDE_PG_PASSWORD"}},
+		{"no password given", dsn("pinsede", u.Host, "pinsede"), "", []string{
+			`PostgreSQL at ` + u.Host + ` refuses the password of role "pinsede" (28P01): give the role's password`}},
 		{"role", dsn("chiuso", u.Host, "pinsede"), "giusta", []string{
 			`PostgreSQL at ` + u.Host + ` refuses role "chiuso": role "chiuso" is not permitted to log in (28000): check the user of -postgres`, "pg_hba.conf"}},
 		{"database", dsn("pinsede", u.Host, "nessuno"), "giusta", []string{
@@ -88,7 +90,10 @@ func TestCentraleStartStoreRefused(t *testing.T) {
 			ctx, cancel := context.WithTimeout(ctx, time.Minute)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, bin, "-pki", pkiDir, "-listen", "127.0.0.1:0", "-manage", "", "-admin", "", "-postgres", tc.dsn)
-			cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH"), "PINSEDE_PG_PASSWORD=" + tc.password}
+			cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
+			if tc.password != "" {
+				cmd.Env = append(cmd.Env, "PINSEDE_PG_PASSWORD="+tc.password)
+			}
 			var stdout, stderr strings.Builder
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			err := cmd.Run()
