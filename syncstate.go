@@ -49,7 +49,8 @@ type SyncState struct {
 	// pushes, and its pulls, may be sent again (its Retry-After, on the
 	// sync client's clock), as of the last sync; zero when nothing holds
 	// them back. The desk is online meanwhile (Fault FaultLimited or
-	// FaultBusy): its events wait in the outbox.
+	// FaultBusy; FaultStoreRefused too, without a time): its events wait
+	// in the outbox.
 	PushHeldUntil, PullHeldUntil time.Time
 	// NotAccepted are the last events of this session that centrale did
 	// not accept, at most 100 (Desk.NotAcceptedEvents has them all).
@@ -195,6 +196,13 @@ const (
 	// reset); meanwhile the PINs issued here do not work at the portal.
 	// The sync's other steps go on: the desk still pulls.
 	FaultAuditFork
+	// FaultStoreRefused: centrale answered that its own database refuses
+	// its credentials or the database it names (503 store-down without
+	// Retry-After): centrale's operators' to put right, it does not pass
+	// by itself; the desk's settings are fine. The desk stays online,
+	// issues PINs, pending activation, and its events wait in the
+	// outbox.
+	FaultStoreRefused
 )
 
 // String names the fault in English, for logs.
@@ -220,6 +228,8 @@ func (f SyncFault) String() string {
 		return "centrale_certificate"
 	case FaultAuditFork:
 		return "audit_fork"
+	case FaultStoreRefused:
+		return "store_refused"
 	}
 	return "other"
 }

@@ -245,16 +245,42 @@ func parse(args []string, stderr io.Writer) (config, error) {
 const EnvPrefix = "PINSEDE_CENTRALE_"
 
 // openStore opens the PostgreSQL store of pg, or else the bbolt store at
-// boltPath.
+// boltPath. A database it cannot connect to is told on one line with
+// what to do (connectAdvice).
 func openStore(ctx context.Context, boltPath string, pg pgConn) (central.Store, error) {
 	dsn, err := pg.dsn()
 	if err != nil {
 		return nil, err
 	}
-	if dsn != "" {
-		return pgstore.Open(ctx, dsn)
+	if dsn == "" {
+		return boltstore.Open(boltPath)
 	}
-	return boltstore.Open(boltPath)
+	s, err := pgstore.Open(ctx, dsn)
+	var ce *pgstore.ConnectError
+	if errors.As(err, &ce) {
+		return nil, fmt.Errorf("%w: %s", ce, connectAdvice(ce))
+	}
+	return s, err
+}
+
+// connectAdvice says what the operator does about a database centrale
+// cannot connect to.
+func connectAdvice(e *pgstore.ConnectError) string {
+	switch e.Reason {
+	case pgstore.ConnectPassword:
+		return "give the role's password, as PostgreSQL has it, in the file of -pg-password-file or in " + PasswordEnv + " (ALTER ROLE … PASSWORD sets it in PostgreSQL)"
+	case pgstore.ConnectRole:
+		return "check the user of -postgres, that the role exists and may log in (CREATE ROLE … LOGIN), and that pg_hba.conf lets it in from this host"
+	case pgstore.ConnectDatabase:
+		return fmt.Sprintf("check the database of -postgres, or create it (createdb -O %s %s): centrale makes its tables when it starts", e.User, e.Database)
+	case pgstore.ConnectNotListening:
+		return "start PostgreSQL, or put its host and port right in -postgres"
+	case pgstore.ConnectNoAnswer:
+		return "check that its host is up and that no firewall drops what goes to its port, or put the host and port right in -postgres (connect_timeout in it sets the wait)"
+	case pgstore.ConnectUnknownHost:
+		return "put the host right in -postgres"
+	}
+	return "check -postgres and that PostgreSQL runs there"
 }
 
 // errVersion is parse's answer to -version: run prints the version.
@@ -346,6 +372,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	opening := time.Now()
 	store, err := openStore(ctx, c.boltPath, c.pg)
 	if err != nil {
+		log.Error("central store cannot be opened", "err", err)
 		return err
 	}
 	defer store.Close()

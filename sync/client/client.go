@@ -445,15 +445,15 @@ func (c *Client) Sync(ctx context.Context) error {
 }
 
 // forNow reports whether err is a request that centrale refused for now
-// (deferred, or a refusal classified FaultBusy or FaultLimited without a
-// Retry-After): centrale was reached, and the other steps of a sync go
-// on.
+// (deferred, or a refusal classified FaultBusy, FaultLimited or
+// FaultStoreRefused without a Retry-After): centrale was reached, and
+// the other steps of a sync go on.
 func forNow(err error) bool {
 	if deferred(err) {
 		return true
 	}
 	f, _ := Classify(err)
-	return f == FaultBusy || f == FaultLimited
+	return f == FaultBusy || f == FaultLimited || f == FaultStoreRefused
 }
 
 // refusedFork reports whether err is centrale's refusal of this desk's

@@ -34,6 +34,7 @@ const (
 
 	FaultCentraleCertificate = pinsede.FaultCentraleCertificate
 	FaultAuditFork           = pinsede.FaultAuditFork
+	FaultStoreRefused        = pinsede.FaultStoreRefused
 )
 
 // clockProblems are the problem types with which centrale refuses a push
@@ -106,6 +107,8 @@ var genericProblems = map[string]bool{
 
 // Classify tells the fault of a sync's error, and the title of centrale's
 // answer for FaultServer and a FaultCertificate that centrale answered.
+// A store-down with Retry-After is FaultBusy (a PostgreSQL restarting),
+// one without FaultStoreRefused.
 // A certificate refused at the TLS handshake is the desk's
 // (FaultCertificate) when centrale sent the alert, centrale's
 // (FaultCentraleCertificate) when this desk did not trust it.
@@ -122,6 +125,10 @@ func Classify(err error) (Fault, string) {
 		return FaultNone, ""
 	case errors.As(err, &p) && certificateProblems[p.Type]:
 		return FaultCertificate, p.Title
+	case errors.As(err, &p) && p.Type == wire.ProblemStoreDown && !deferred(err):
+		// Without Retry-After: centrale's database refuses its
+		// credentials (sync/server's storeDown), until its operators act.
+		return FaultStoreRefused, p.Title
 	case errors.As(err, &p) && busyProblems[p.Type]:
 		return FaultBusy, p.Title
 	case errors.As(err, &p) && clockProblems[p.Type]:

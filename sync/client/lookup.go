@@ -37,6 +37,9 @@ const (
 	// (sync/server's limits): nothing was done, and a moment later the
 	// same lookup is answered.
 	KeyLookupBusy = "err.central.busy"
+	// KeyLookupStoreRefused: centrale's database refuses its credentials
+	// (FaultStoreRefused): centrale's operators put it right.
+	KeyLookupStoreRefused = "err.central.storerefused"
 )
 
 // Credentials looks cf up at centrale (GET /v1/credentials), within
@@ -83,6 +86,8 @@ func lookupProblem(err error) error {
 		p.Key = KeyLookupCentraleCertificate
 	case FaultBusy:
 		p.Key = KeyLookupBusy
+	case FaultStoreRefused:
+		p.Key = KeyLookupStoreRefused
 	case FaultServer:
 		p.Key, p.Args = KeyLookupServer, map[string]any{"Title": title}
 	}

@@ -20,7 +20,9 @@
 // lost as its COMMIT went out may have committed, and is not run again.
 // The error of a database that cannot be reached wraps
 // central.ErrUnavailable, that of a statement that waited too long for a
-// lock central.ErrBusy (unavailable.go).
+// lock central.ErrBusy (unavailable.go); each connect gives up after
+// ConnectTimeout. Open tells a database it cannot connect to by a
+// *ConnectError, which says why on one line (connecterror.go).
 //
 // # Caveats
 //
@@ -98,10 +100,13 @@ type Store struct {
 // a generic plan that pgx's prepared statements would keep from the 6th
 // run on is made for the tables as they were then, and a plan made for
 // empty tables reads them whole once they hold millions of rows. They
-// start with sessionSettings, those dsn does not set. The migrations run
-// on a connection of their own without lock_timeout and
-// statement_timeout: a migration may rewrite a table for minutes, and a
-// replica starting beside one migrating waits for it.
+// start with sessionSettings, those dsn does not set, and each connect
+// gives up after ConnectTimeout unless dsn sets connect_timeout (or
+// PGCONNECT_TIMEOUT does). The migrations run on a connection of their
+// own without lock_timeout and statement_timeout: a migration may
+// rewrite a table for minutes, and a replica starting beside one
+// migrating waits for it. A database it cannot connect to is a
+// *ConnectError.
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
@@ -116,6 +121,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 			params[p.name] = p.value
 		}
 	}
+	if cfg.ConnConfig.ConnectTimeout <= 0 {
+		cfg.ConnConfig.ConnectTimeout = ConnectTimeout
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open central store: %w", err)
@@ -126,7 +134,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	mc.RuntimeParams["lock_timeout"], mc.RuntimeParams["statement_timeout"] = "0", "0"
 	if err := migrate(ctx, mc); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("open central store: %w", err)
+		return nil, fmt.Errorf("open central store: %w", connectError(&mc.Config, err))
 	}
 	return s, nil
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/pinsede/pinsede/sync/central"
@@ -49,14 +50,34 @@ var sessionSettings = []struct{ name, value string }{
 	{"tcp_user_timeout", "25000"},
 }
 
+// ConnectTimeout bounds each connect to PostgreSQL, the TCP handshake,
+// TLS and the login together, when the connection string sets no
+// connect_timeout (one that does keeps its own). Without it a database
+// host gone without closing its sockets (a firewall dropping packets, a
+// VM paused) left each connect waiting as long as TCP retries, minutes
+// to hours: every request waited its whole deadline (28 s) for one of
+// the pool's connections, and the requests piled up behind. A healthy
+// connect takes milliseconds (tens with TLS and SCRAM across a LAN);
+// 5 s lets a SYN lost twice through (Linux sends it again after 1 s and
+// 3 s), leaves 23 s of a request's deadline, and is the Retry-After the
+// request is then answered with (server.StoreRetryAfter), so that a
+// desk's next try meets a fresh connect. Each host of a connection
+// string that names several (target_session_attrs) has its own 5 s.
+const ConnectTimeout = 5 * time.Second
+
 // unreachable reports whether err says that the database could not be
 // reached, or ended the connection or lost it: refused, reset or
 // closed, a server shutting down, starting up or ending the session
 // (57P01 of pg_terminate_backend or a restart, 25P03 of
 // idle_in_transaction_session_timeout), out of connection slots (53300).
-// A server's refusal of the connection string (authentication, no such
-// database) is not: it will not pass by itself.
+// A connect that ran out of its ConnectTimeout is: a pool's connects
+// run on a context of their own, which only that bound ends. A server's
+// refusal of the connection string (authentication, no such database)
+// is not: it will not pass by itself.
 func unreachable(err error) bool {
+	if connectFailed(err) && pgconn.Timeout(err) {
+		return true
+	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {
@@ -124,11 +145,21 @@ type commitError struct{ err error }
 func (e *commitError) Error() string { return e.err.Error() }
 func (e *commitError) Unwrap() error { return e.err }
 
+// connectFailed reports whether err is a connect's that failed: no
+// connection was made.
+func connectFailed(err error) bool {
+	var ce *pgconn.ConnectError
+	return errors.As(err, &ce)
+}
+
 // lostBeforeCommit reports whether err is a connection found dead before
 // the transaction's COMMIT went out, or before anything of the round
 // trip that carried it did: PostgreSQL rolled the transaction back, and
-// a new one on a fresh connection does what it did not.
+// a new one on a fresh connection does what it did not. A connect that
+// failed is not: there was no connection, and connecting again at once
+// would fail the same way, a second ConnectTimeout for one that gets no
+// answer.
 func lostBeforeCommit(err error) bool {
 	var ce *commitError
-	return unreachable(err) && (!errors.As(err, &ce) || pgconn.SafeToRetry(err))
+	return unreachable(err) && !connectFailed(err) && (!errors.As(err, &ce) || pgconn.SafeToRetry(err))
 }

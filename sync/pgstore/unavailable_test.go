@@ -182,3 +182,29 @@ func TestPushWaitsForLockBounded(t *testing.T) {
 		t.Fatalf("push once the lock is let go: %v", err)
 	}
 }
+
+// Ensure that the store's connects are bounded by pgstore.ConnectTimeout
+// when the connection string sets no connect_timeout, and by the
+// string's own when it does. Before, they had no bound: a database host
+// gone without closing its sockets left each request waiting its whole
+// deadline for a connect (sync/server's
+// TestStoreHostGoneAnsweredWithinConnectTimeout).
+func TestConnectTimeout(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	for _, tc := range []struct {
+		dsn  string
+		want time.Duration
+	}{
+		{dsn, pgstore.ConnectTimeout},
+		{dsn + "&connect_timeout=12", 12 * time.Second},
+	} {
+		s, err := pgstore.Open(t.Context(), tc.dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Pool().Config().ConnConfig.ConnectTimeout; got != tc.want {
+			t.Errorf("%s: connects bounded by %v, want %v", tc.dsn, got, tc.want)
+		}
+		s.Close()
+	}
+}

@@ -53,6 +53,15 @@ func ask(t *testing.T, c *http.Client, u string, in any) reply {
 	return reply{resp.StatusCode, resp.Header.Get("Retry-After"), p.Type}
 }
 
+// pushIssue pushes, as sede S1 through c to centrale at base, the issue
+// of a PIN of hash h to storetest.CF(i), and returns the reply.
+func pushIssue(t *testing.T, c *http.Client, base string, h string, i int) reply {
+	t.Helper()
+	cf := storetest.CF(i).String()
+	return ask(t, c, base+"/v1/events", wire.PushRequest{Sede: "S1", AuditHead: &wire.AuditHead{},
+		Events: []pinsede.Event{storetest.Issued("S1", storetest.CF(i), "e"+cf, "c"+cf, h)}})
+}
+
 // Ensure that while PostgreSQL is stopped (an operator's restart) every
 // request that needs the store is answered 503 store-down with
 // Retry-After 5 s, /v1/health and /readyz too, logged once as a warning
@@ -75,10 +84,7 @@ func TestStoreRestartAnswered(t *testing.T) {
 	manage := env.Server.ManageHandler(server.Manage{})
 	sede, portal, kiosk := env.Client(t, pki.RoleSede, "S1"), env.Client(t, pki.RolePortal, "PORTALE1"), env.Client(t, pki.RoleKiosk, "S1")
 	h := storetest.Hash(t, "ACEFHJKMNPRTUVWX")
-	push := func(i int) reply {
-		return ask(t, sede, env.URL+"/v1/events", wire.PushRequest{Sede: "S1", AuditHead: &wire.AuditHead{},
-			Events: []pinsede.Event{storetest.Issued("S1", storetest.CF(i), "e"+storetest.CF(i).String(), "c"+storetest.CF(i).String(), h)}})
-	}
+	push := func(i int) reply { return pushIssue(t, sede, env.URL, h, i) }
 	if a := push(0); a.status != http.StatusOK {
 		t.Fatalf("push before: %+v", a)
 	}

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/pinsede/pinsede/internal/testlog"
 	"github.com/pinsede/pinsede/sync/internal/pgtest"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
@@ -30,20 +29,8 @@ import (
 // Retry-After 5 "cannot reach its database for now", and nothing but
 // the request lines was logged.
 func TestHealthStoreRefused(t *testing.T) {
-	dsn := pgtest.DSN(t)
-	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, `CREATE ROLE refused_centrale LOGIN SUPERUSER`); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		admin.Exec(ctx, `ALTER ROLE refused_centrale LOGIN`)
-	})
-	store, err := pgstore.Open(ctx, strings.Replace(dsn, "postgres://postgres@", "postgres://refused_centrale@", 1))
+	dsn, refuse := pgtest.RefusableRole(t, pgtest.DSN(t), "refused_centrale")
+	store, err := pgstore.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,12 +38,7 @@ func TestHealthStoreRefused(t *testing.T) {
 	env := testenv.New(t, store)
 	logw := &testlog.Buffer{}
 	env.Server.Log = slog.New(server.WithRequestID(slog.NewTextHandler(logw, nil)))
-	if _, err := admin.Exec(ctx, `ALTER ROLE refused_centrale NOLOGIN`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'refused_centrale'`); err != nil {
-		t.Fatal(err)
-	}
+	refuse(true)
 	store.Pool().Reset()
 
 	portal := env.Client(t, pki.RolePortal, "PORTALE1")
@@ -90,9 +72,7 @@ func TestHealthStoreRefused(t *testing.T) {
 		t.Errorf("log errors %q, want one saying the store refuses centrale (28000); log:\n%s", errs, logw.String())
 	}
 
-	if _, err := admin.Exec(ctx, `ALTER ROLE refused_centrale LOGIN`); err != nil {
-		t.Fatal(err)
-	}
+	refuse(false)
 	if a := ask(t, portal, env.URL+"/v1/health", nil); a.status != http.StatusOK {
 		t.Errorf("/v1/health once the role logs in again: %+v, want 200", a)
 	}

@@ -303,19 +303,23 @@ func (s *syncStatus) linkNote() barNote {
 }
 
 // held reports whether centrale, reached, refused the last sync's push
-// or pull for now (busy, or limiting this desk): the desk is connected
-// but held back, its events waiting in the outbox.
+// or pull for now (busy, limiting this desk, or its database refusing
+// it): the desk is connected but held back, its events waiting in the
+// outbox.
 func (s *syncStatus) held() bool {
 	st := s.state
-	return s.src != nil && st.Status == pinsede.SyncOnline && (st.Fault == pinsede.FaultLimited || st.Fault == pinsede.FaultBusy)
+	return s.src != nil && st.Status == pinsede.SyncOnline && (st.Fault == pinsede.FaultLimited || st.Fault == pinsede.FaultBusy || st.Fault == pinsede.FaultStoreRefused)
 }
 
 // heldBack returns the key of the status bar's note of a desk held back
-// and until when: its pushes held back (or refused for now with no time
-// given, zero), or only its pulls, its events going.
+// and until when: centrale's database refusing it (no time), its pushes
+// held back (or refused for now with no time given, zero), or only its
+// pulls, its events going.
 func (s *syncStatus) heldBack() (key string, until time.Time) {
 	st := s.state
 	switch {
+	case st.Fault == pinsede.FaultStoreRefused: // until centrale's operators act
+		return "sync.storerefused", time.Time{}
 	case !st.PushHeldUntil.IsZero():
 		return "sync.held", st.PushHeldUntil
 	case !st.PullHeldUntil.IsZero():
@@ -634,6 +638,8 @@ func faultText(st pinsede.SyncState) string {
 		return lang.L("sync.fault.server", map[string]any{"Title": st.FaultTitle})
 	case pinsede.FaultBusy:
 		return lang.L("sync.fault.busy")
+	case pinsede.FaultStoreRefused:
+		return lang.L("sync.fault.storerefused")
 	case pinsede.FaultLimited:
 		return lang.L("sync.fault.limited")
 	case pinsede.FaultAuditFork:

@@ -378,3 +378,61 @@ func procTicks(pid string, children bool) int64 {
 	}
 	return t
 }
+
+// RequirePasswords restarts s so that every role but postgres logs in
+// over TCP with its password (scram-sha-256), as a production server
+// does; postgres, the tests' own, and the unix socket stay trusted. It
+// returns once the server accepts connections under those rules.
+func (s *Server) RequirePasswords() error {
+	hba := "local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n"
+	if err := s.Down(); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(s.dir, "data", "pg_hba.conf"), []byte(hba), 0o600); err != nil {
+		return fmt.Errorf("require passwords: %w", err)
+	}
+	if s.user != nil {
+		uid, _ := strconv.Atoi(s.user.Uid)
+		gid, _ := strconv.Atoi(s.user.Gid)
+		if err := os.Chown(filepath.Join(s.dir, "data", "pg_hba.conf"), uid, gid); err != nil {
+			return fmt.Errorf("require passwords: %w", err)
+		}
+	}
+	return s.Up()
+}
+
+// RefusableRole makes the role name, a superuser, on the database of dsn
+// (a connection string of the tests' own role, postgres), and returns
+// dsn as that role, with refuse: refuse(true) makes PostgreSQL refuse
+// the role's logins (NOLOGIN: SQLSTATE 28000, as a password rotated
+// without its client's configuration) and ends its sessions,
+// refuse(false) lets it log in again, as it does once tb ends.
+func RefusableRole(tb testing.TB, dsn, name string) (string, func(refuse bool)) {
+	tb.Helper()
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	role := pgx.Identifier{name}.Sanitize()
+	exec := func(sql string, args ...any) {
+		tb.Helper()
+		if _, err := admin.Exec(ctx, sql, args...); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	exec(`CREATE ROLE ` + role + ` LOGIN SUPERUSER`)
+	tb.Cleanup(func() {
+		admin.Exec(ctx, `ALTER ROLE `+role+` LOGIN`)
+		admin.Close(ctx)
+	})
+	return strings.Replace(dsn, "postgres://postgres@", "postgres://"+name+"@", 1), func(refuse bool) {
+		tb.Helper()
+		if !refuse {
+			exec(`ALTER ROLE ` + role + ` LOGIN`)
+			return
+		}
+		exec(`ALTER ROLE ` + role + ` NOLOGIN`)
+		exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, name)
+	}
+}

@@ -1,0 +1,144 @@
+package server_test
+
+import (
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/pinsede/pinsede/internal/testlog"
+	"github.com/pinsede/pinsede/sync/internal/pgtest"
+	"github.com/pinsede/pinsede/sync/internal/testenv"
+	"github.com/pinsede/pinsede/sync/pgstore"
+	"github.com/pinsede/pinsede/sync/pki"
+	"github.com/pinsede/pinsede/sync/server"
+	"github.com/pinsede/pinsede/sync/storetest"
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// goneHost relays connections to a PostgreSQL on loopback until goAway
+// is called; from then on it accepts connections and never answers them,
+// as a database host gone without closing its sockets does (a firewall
+// dropping packets, a VM paused): TCP connects, and the login waits.
+type goneHost struct {
+	ln net.Listener
+	to string
+	// accepted receives each connection accepted once gone.
+	accepted chan struct{}
+	mu       sync.Mutex
+	gone     bool
+	conns    []net.Conn
+}
+
+// newGoneHost starts a goneHost in front of the server at addr.
+func newGoneHost(t *testing.T, addr string) *goneHost {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &goneHost{ln: ln, to: addr, accepted: make(chan struct{}, 100)}
+	t.Cleanup(func() {
+		ln.Close()
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		for _, c := range h.conns {
+			c.Close()
+		}
+	})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			h.mu.Lock()
+			h.conns = append(h.conns, c)
+			gone := h.gone
+			h.mu.Unlock()
+			if gone {
+				h.accepted <- struct{}{}
+				continue // held open, never read nor answered
+			}
+			go h.relay(c)
+		}
+	}()
+	return h
+}
+
+// relay passes c's bytes to the server and back.
+func (h *goneHost) relay(c net.Conn) {
+	s, err := net.Dial("tcp", h.to)
+	if err != nil {
+		c.Close()
+		return
+	}
+	h.mu.Lock()
+	h.conns = append(h.conns, s)
+	h.mu.Unlock()
+	go func() { io.Copy(s, c); s.Close() }()
+	io.Copy(c, s)
+	c.Close()
+}
+
+// goAway closes the connections relayed so far, and leaves every new one
+// unanswered.
+func (h *goneHost) goAway() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.gone = true
+	for _, c := range h.conns {
+		c.Close()
+	}
+	h.conns = nil
+}
+
+// Ensure that a push while the database host is gone without closing
+// its connections (its connects accepted and never answered) is
+// answered 503 store-down with Retry-After 5 after one connect, given
+// up at pgstore.ConnectTimeout, well inside the request's deadline
+// (server.DefaultRequestTimeout, 28 s), and logged as the store
+// unavailable. Before, the connect had no bound: the push waited its
+// whole deadline and was answered 503 busy "ran out of time", and every
+// request after it waited as long for a connection of the pool.
+func TestStoreHostGoneAnsweredWithinConnectTimeout(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := newGoneHost(t, u.Host)
+	u.Host = host.ln.Addr().String()
+	store, err := pgstore.Open(t.Context(), u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	env := testenv.New(t, store)
+	env.Server.RequestTimeout = server.DefaultRequestTimeout
+	logw := &testlog.Buffer{}
+	env.Server.Log = slog.New(server.WithRequestID(slog.NewTextHandler(logw, nil)))
+	sede := env.Client(t, pki.RoleSede, "S1")
+	sede.Timeout = 0 // the server's deadline answers
+	h := storetest.Hash(t, "ACEFHJKMNPRTUVWX")
+	push := func(i int) reply { return pushIssue(t, sede, env.URL, h, i) }
+	if a := push(0); a.status != http.StatusOK {
+		t.Fatalf("push before the host went: %+v", a)
+	}
+
+	host.goAway()
+	store.Pool().Reset()
+	a := push(1)
+	if want := (reply{http.StatusServiceUnavailable, "5", wire.ProblemStoreDown}); a != want {
+		t.Errorf("push with the database host gone: %+v, want %+v: the connect given up before the request's deadline", a, want)
+	}
+	if n := len(host.accepted); n != 1 {
+		t.Errorf("the push connected %d times to the host gone, want once", n)
+	}
+	if logs := logw.String(); !strings.Contains(logs, `msg="central store unavailable`) {
+		t.Errorf("log says nothing of the store unavailable:\n%s", logs)
+	}
+}
