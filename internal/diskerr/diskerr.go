@@ -78,10 +78,12 @@ var refusals = []struct {
 // flattened are the words bbolt (go.etcd.io/bbolt 1.5) puts before an
 // error of its file that it formats as text (%s), not wrapped: those of
 // the Truncate and the Sync that grow the file at a commit (DB.grow:
-// "file resize error: truncate PATH: file too large"). A commit past a
-// file size limit, or to a file made immutable, fails there, before any
-// write; one on a failing disk there or at its writes.
-var flattened = []string{"file resize error: ", "file sync error: "}
+// "file resize error: truncate PATH: file too large"), and of the mmap
+// of the file grown (DB.allocate: "mmap allocate error: input/output
+// error"). A commit past a file size limit, or to a file made immutable,
+// fails there, before any write; one on a failing disk there or at its
+// writes.
+var flattened = []string{"file resize error: ", "file sync error: ", "mmap allocate error: "}
 
 // flattenedKind returns the kind of the refusal that msg, an error's
 // text, ends with after one of bbolt's flattened words, or None.
