@@ -37,13 +37,7 @@ func Small(t testing.TB, size string) string {
 		os.Remove(dir)
 		t.Skipf("cannot mount a tmpfs: %v", err)
 	}
-	t.Cleanup(func() {
-		if err := syscall.Unmount(dir, 0); err != nil {
-			t.Errorf("unmount %s: %v", dir, err)
-			return
-		}
-		os.Remove(dir)
-	})
+	unmountAtEnd(t, dir)
 	return dir
 }
 
@@ -171,13 +165,7 @@ func Failing(t testing.TB) (dir string, fail func() (heal func())) {
 		os.Remove(dir)
 		t.Skipf("cannot mount an ext4 image: %v", err)
 	}
-	t.Cleanup(func() {
-		if err := syscall.Unmount(dir, 0); err != nil {
-			t.Errorf("unmount %s: %v", dir, err)
-			return
-		}
-		os.Remove(dir)
-	})
+	unmountAtEnd(t, dir)
 	fail = func() (heal func()) {
 		t.Helper()
 		f, err := os.Open(dir)
@@ -199,4 +187,16 @@ func Failing(t testing.TB) (dir string, fail func() (heal func())) {
 		}
 	}
 	return dir, fail
+}
+
+// unmountAtEnd has the test's end unmount the file system mounted on
+// dir, and remove dir.
+func unmountAtEnd(t testing.TB, dir string) {
+	t.Cleanup(func() {
+		if err := syscall.Unmount(dir, 0); err != nil {
+			t.Errorf("unmount %s: %v", dir, err)
+			return
+		}
+		os.Remove(dir)
+	})
 }
