@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 
@@ -238,5 +239,31 @@ func TestStoreRefusedTold(t *testing.T) {
 				})
 			})
 		}
+	}
+}
+
+// Ensure that an issue on a failing disk (EIO: an ext4 file system its
+// kernel shuts down) tells the clerk in each of the desk's languages that
+// the PIN was not issued, no envelope printed, and to call support at
+// once to copy the records; the form keeps what was typed. The disk
+// stays failing: unlike TestIssueDiskFullTold, nothing is issued after.
+func TestIssueDiskFailingTold(t *testing.T) {
+	i := slices.IndexFunc(storeRefusals, func(r storeRefusal) bool { return r.key == "err.store.failing" })
+	h, refuse := storeRefusals[i].ready(t)
+	h.toVerification(mario)
+	h.fillVerification(passport)
+	inEachLanguage(t, func(t *testing.T, language string) {
+		refuse()
+		h.tap(h.app.verify.issue)
+		if got, want := h.app.verify.msg.text(), lang.L("issue.disk.failing"); got != want {
+			t.Errorf("Emetti PIN, the disk failing: %q, want %q", got, want)
+		}
+		shot(t, h, "verifica-disco-guasto-"+language)
+	})
+	if n := len(h.printer.printed()); n != 0 {
+		t.Errorf("%d slips printed for a PIN the disk did not take, want none", n)
+	}
+	if v, r := h.app.verify, h.app.request; v.number.Text != passport.Number || !v.checkPhoto.Checked || r.cf.Text != string(mario.CodiceFiscale) {
+		t.Errorf("the form lost what was typed: document %q, photo checked %v, codice fiscale %q", v.number.Text, v.checkPhoto.Checked, r.cf.Text)
 	}
 }
