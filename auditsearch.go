@@ -36,7 +36,7 @@ var auditActions = []AuditAction{
 	ActionRefused, ActionPolicyOverride, ActionDigitalIdentity,
 	ActionDelegationRegistered, ActionDelegationRevoked,
 	ActionCitizenSearched, ActionCitizenViewed, ActionCentralLookup, ActionTicketCalled,
-	ActionLogin, ActionLoginFailed, ActionSessionLocked, ActionLogout, ActionPasswordChanged,
+	ActionLogin, ActionLoginFailed, ActionSessionLocked, ActionSessionUnlocked, ActionLogout, ActionPasswordChanged,
 	ActionOperatorAdded, ActionOperatorOff, ActionOperatorOn, ActionOperatorUnlock, ActionOperatorLocked, ActionPasswordReset,
 	ActionSetup, ActionSettingsChanged, ActionReconciliation, ActionAuditExported, ActionAuditSearched,
 }

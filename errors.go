@@ -101,6 +101,14 @@ var (
 	// what was being done is not written, and the store is to be restored
 	// from a copy by support. The store (local.ErrCorrupt) says it.
 	ErrStoreCorrupt = errors.New("store corrupt")
+	// ErrStoreWrite is returned when the store could not commit what was
+	// being done to its file (the disk full, read-only or failing, the
+	// file past the largest the system allows or made unwritable):
+	// nothing of it is written, and the operation may be done again once
+	// the cause is gone. The cause is wrapped beside it, for package
+	// diskerr to tell. The store (local.ErrWrite) says it; a file that is
+	// not the store (the settings, a scan) never does.
+	ErrStoreWrite = errors.New("store not written")
 )
 
 // FieldError is a problem with one field of a form. Key names a translated

@@ -79,6 +79,9 @@ const (
 	// ActionSessionLocked records a session locked, after the idle time
 	// or at its operator's asking.
 	ActionSessionLocked AuditAction = "operator.session_locked"
+	// ActionSessionUnlocked records a locked session resumed by its
+	// operator's password.
+	ActionSessionUnlocked AuditAction = "operator.session_unlocked"
 	// ActionLogout records a session ended (LogoutKind says how).
 	ActionLogout AuditAction = "operator.logout"
 )
@@ -95,6 +98,9 @@ const (
 	// LogoutEnded: its account disabled, given another role or its
 	// password reset since the login (ErrSessionEnded).
 	LogoutEnded
+	// LogoutClosed: the desk's program closed (its window, or stopped)
+	// with the session open, locked or not.
+	LogoutClosed
 )
 
 // detail is the kind's words in the audit entry.
@@ -104,6 +110,8 @@ func (k LogoutKind) detail() string {
 		return "Esci dalla schermata di blocco"
 	case LogoutEnded:
 		return "sessione chiusa dallo sportello: utenza disabilitata, ruolo cambiato o password reimpostata"
+	case LogoutClosed:
+		return "Sportello chiuso con la sessione aperta"
 	}
 	return "Esci dell'operatore"
 }
@@ -118,6 +126,13 @@ func (d *Desk) SessionLocked(s *Session, idle bool) error {
 		detail = "per inattività"
 	}
 	return d.auditSession(s, ActionSessionLocked, detail)
+}
+
+// SessionUnlocked records in the audit chain that the session s, locked,
+// was resumed (Unlock): the desk shows its screen first, whatever this
+// returns, as with SessionLocked.
+func (d *Desk) SessionUnlocked(s *Session) error {
+	return d.auditSession(s, ActionSessionUnlocked, "con la password dell'operatore")
 }
 
 // Logout records in the audit chain that the session s ended, and how.

@@ -7,10 +7,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/diskerr"
+	"github.com/pinsede/pinsede/internal/testdisk"
 	"github.com/pinsede/pinsede/local"
 )
 
@@ -69,5 +72,55 @@ func TestDiskFull(t *testing.T) {
 	}
 	if p.printed() != len(n.credentials) {
 		t.Errorf("%d slips printed for %d credentials stored", p.printed(), len(n.credentials))
+	}
+}
+
+// Ensure that a write the store's disk does not carry out is ErrWrite
+// (the domain's pinsede.ErrStoreWrite, which the desk says) with the
+// disk's cause for package diskerr: the store's file made immutable
+// (EPERM, as chattr +i), and its disk failing (EIO: an ext4 file system
+// shut down by its kernel, as after its disk's errors); and that an
+// error of the transaction's own is not.
+func TestWriteRefusedIsErrWrite(t *testing.T) {
+	// write writes settings of size bytes: 1 MiB grows the file past
+	// bbolt's map, which it maps again at the commit.
+	write := func(s *local.Store, size int) error {
+		return s.Update(func(tx pinsede.Tx) error {
+			return tx.PutSettings(pinsede.Settings{PrinterQueue: strings.Repeat("a", size)})
+		})
+	}
+	open := func(t *testing.T, dir string) *local.Store {
+		s, err := local.Create(filepath.Join(dir, "sportello.db"), filepath.Join(t.TempDir(), "store.key"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	t.Run("immutable", func(t *testing.T) {
+		s := open(t, t.TempDir())
+		testdisk.Immutable(t, s.Path())
+		err := write(s, 10)
+		if !errors.Is(err, local.ErrWrite) || !errors.Is(err, pinsede.ErrStoreWrite) || diskerr.Of(err) != diskerr.Denied {
+			t.Errorf("a write to the immutable store: %v, want ErrWrite, denied", err)
+		}
+	})
+	t.Run("failing", func(t *testing.T) {
+		dir, fail := testdisk.Failing(t)
+		s := open(t, dir)
+		fail()
+		// The first write's growth of the file unmaps it in bbolt (its
+		// map again refused: "mmap allocate error"); the second is told
+		// by the first's cause.
+		for i := range 2 {
+			err := write(s, 1<<20)
+			if !errors.Is(err, local.ErrWrite) || diskerr.Of(err) != diskerr.Failing {
+				t.Errorf("write %d to the store on a failing disk: %v, want ErrWrite, failing", i+1, err)
+			}
+		}
+	})
+	own := errors.New("refused by the transaction")
+	if err := open(t, t.TempDir()).Update(func(pinsede.Tx) error { return own }); err != own {
+		t.Errorf("the transaction's own error came back as %v", err)
 	}
 }

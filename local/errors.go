@@ -54,6 +54,12 @@ var (
 	// desk's screens say.
 	ErrCorrupt = pinsede.ErrStoreCorrupt
 
+	// ErrWrite is returned, with the disk's error, when a write
+	// transaction could not be committed to the store's file: nothing of
+	// it is written. It is the domain's pinsede.ErrStoreWrite, which the
+	// desk's screens say, by the disk's cause (package diskerr).
+	ErrWrite = pinsede.ErrStoreWrite
+
 	// ErrSchemaTooNew is returned by Open when the store was written by a
 	// newer version of pinsede than this one: update the app. The store is
 	// left untouched.

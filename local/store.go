@@ -32,6 +32,12 @@ type Store struct {
 	// desk is the desk id SetDesk gave: its write transactions put it in
 	// each audit entry and outbox event that names none.
 	desk string
+	// refused is the last commit's error, ErrWrite, that the store's
+	// file refused; update reads and writes it, one at a time. A commit
+	// whose growth the disk refused at bbolt's mmap leaves bbolt without
+	// its file's map: every transaction after it says only "database
+	// isn't correctly mapped", which update tells with this cause.
+	refused error
 }
 
 // lockTimeout is how long Open waits for another program to release the
@@ -322,31 +328,42 @@ func (s *Store) view(fn func(*bolt.Tx) error) error {
 	return s.guard(func() error { return s.db.View(fn) })
 }
 
-// update is bolt's Update of the store's file, guarded (guardWrite).
+// update runs fn in a read-write bolt transaction of the store's file,
+// guarded (guardWrite), and commits what it wrote when it returns nil;
+// otherwise nothing is written, and fn's error is returned as is. A
+// commit that fails is ErrWrite, with its cause: the disk's refusal
+// (package diskerr) or bbolt's.
 func (s *Store) update(fn func(*bolt.Tx) error) error {
-	return s.guardWrite(func() error { return s.db.Update(fn) })
+	return s.guardWrite(func() error {
+		btx, err := s.db.Begin(true)
+		if err != nil {
+			if s.refused != nil && errors.Is(err, berrors.ErrInvalidMapping) {
+				return fmt.Errorf("write store %s: %w since %w", s.path, err, s.refused)
+			}
+			return fmt.Errorf("write store %s: %w", s.path, err)
+		}
+		defer btx.Rollback() // after a Commit, does nothing
+		if err := fn(btx); err != nil {
+			return err
+		}
+		if err := btx.Commit(); err != nil {
+			s.refused = fmt.Errorf("commit to store %s: %w: %w", s.path, ErrWrite, err)
+			return s.refused
+		}
+		return nil
+	})
 }
 
 // Update runs fn in a read-write transaction and commits what it wrote
 // when it returns nil. When fn returns an error or panics, nothing is
 // written: the error is returned as is, the panic goes on, but for
 // bbolt's on a damaged page, which is ErrCorrupt and poisons the store
-// (guardWrite). Only one Update runs at a time; others wait.
+// (guardWrite). A commit the disk refuses is ErrWrite (update). Only one
+// Update runs at a time; others wait.
 func (s *Store) Update(fn func(pinsede.Tx) error) error {
-	return s.guardWrite(func() error {
-		btx, err := s.db.Begin(true)
-		if err != nil {
-			return fmt.Errorf("write store %s: %w", s.path, err)
-		}
-		defer btx.Rollback() // after a Commit, does nothing
+	return s.update(func(btx *bolt.Tx) error {
 		t := &tx{btx: btx, k: s.k, desk: s.desk}
 		defer func() { t.btx = nil }()
-		if err := fn(t); err != nil {
-			return err
-		}
-		if err := btx.Commit(); err != nil {
-			return fmt.Errorf("commit to store %s: %w", s.path, err)
-		}
-		return nil
+		return fn(t)
 	})
 }

@@ -1,7 +1,8 @@
 // Package diskerr tells why a write failed when the cause is the disk's,
 // not the program's: the disk full, the user's quota used up, a file past
 // the largest the file system takes, a file system mounted read-only (as
-// Linux remounts one after disk errors), no permission to write. Each
+// Linux remounts one after disk errors), no permission to write, the disk
+// failing (an input/output error). Each
 // program says it to its user in its own words, with what to do: pinctl
 // to an administrator, naming its flags; the desk to a clerk, whose form
 // stays filled; the kiosk to the sede's staff. [Of] says which it is.
@@ -35,6 +36,10 @@ const (
 	// Denied is a file or a folder the program's user may not write
 	// (EACCES, EPERM): give the user the permission.
 	Denied
+	// Failing is a disk that did not carry out the write (EIO): it is
+	// failing, or its file system was shut down after its errors. Copy
+	// what it holds while it still reads, and have it checked.
+	Failing
 )
 
 // Of returns the kind of err, a write's error (wrapped or not, an
@@ -67,15 +72,18 @@ var refusals = []struct {
 	{syscall.EROFS, ReadOnly},
 	{syscall.EACCES, Denied},
 	{syscall.EPERM, Denied},
+	{syscall.EIO, Failing},
 }
 
 // flattened are the words bbolt (go.etcd.io/bbolt 1.5) puts before an
 // error of its file that it formats as text (%s), not wrapped: those of
 // the Truncate and the Sync that grow the file at a commit (DB.grow:
-// "file resize error: truncate PATH: file too large"). A commit past a
-// file size limit, or to a file made immutable, fails there, before any
-// write.
-var flattened = []string{"file resize error: ", "file sync error: "}
+// "file resize error: truncate PATH: file too large"), and of the mmap
+// of the file grown (DB.allocate: "mmap allocate error: input/output
+// error"). A commit past a file size limit, or to a file made immutable,
+// fails there, before any write; one on a failing disk there or at its
+// writes.
+var flattened = []string{"file resize error: ", "file sync error: ", "mmap allocate error: "}
 
 // flattenedKind returns the kind of the refusal that msg, an error's
 // text, ends with after one of bbolt's flattened words, or None.

@@ -31,7 +31,11 @@ func TestOf(t *testing.T) {
 		{grow("file resize error: ", "truncate", syscall.EPERM), Denied},
 		{grow("file sync error: ", "sync", syscall.ENOSPC), Full},
 		{grow("file sync error: ", "sync", syscall.EDQUOT), Quota},
-		{grow("file resize error: ", "truncate", syscall.EIO), None},
+		{grow("file resize error: ", "truncate", syscall.EIO), Failing},
+		{fmt.Errorf("commit: %w", &fs.PathError{Op: "write", Path: "/s.db", Err: syscall.EIO}), Failing},
+		{grow("file resize error: ", "truncate", syscall.EINVAL), None},
+		// bbolt's DB.allocate: fmt.Errorf("mmap allocate error: %s", err).
+		{fmt.Errorf("commit to store /s.db: store not written: %s", "mmap allocate error: "+syscall.EIO.Error()), Failing},
 		// The same words from elsewhere, without them, are not a refusal.
 		{errors.New("centrale: 403: file too large"), None},
 	} {

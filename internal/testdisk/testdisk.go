@@ -2,15 +2,18 @@
 
 // Package testdisk gives tests a real file system that fills up: a tmpfs
 // of a given size mounted for the test ([Small]), and a file that takes
-// what space is left ([Fill]), as another program would; and a file the
+// what space is left ([Fill]), as another program would; a file the
 // system no longer lets anyone change, open or not ([Immutable]), as an
-// administrator's chattr +i does. Both need root: a test that asks for
-// them skips itself otherwise.
+// administrator's chattr +i does; and a disk that fails ([Failing]): an
+// ext4 file system its kernel shuts down, as after its disk's errors.
+// All need root: a test that asks for them skips itself otherwise.
 package testdisk
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -34,13 +37,7 @@ func Small(t testing.TB, size string) string {
 		os.Remove(dir)
 		t.Skipf("cannot mount a tmpfs: %v", err)
 	}
-	t.Cleanup(func() {
-		if err := syscall.Unmount(dir, 0); err != nil {
-			t.Errorf("unmount %s: %v", dir, err)
-			return
-		}
-		os.Remove(dir)
-	})
+	unmountAtEnd(t, dir)
 	return dir
 }
 
@@ -110,4 +107,96 @@ func Immutable(t testing.TB, path string) (undo func()) {
 	}
 	t.Cleanup(undo)
 	return undo
+}
+
+// ext4IOCShutdown is ext4's ioctl that shuts its file system down
+// (linux/ext4.h EXT4_IOC_SHUTDOWN, _IOR('X', 125, __u32)), and
+// ext4GoingNoLogFlush its way of doing it without writing its journal
+// (EXT4_GOING_FLAGS_NOLOGFLUSH), as a disk that stops answering does.
+const (
+	ext4IOCShutdown     = 0x8004587D
+	ext4GoingNoLogFlush = 2
+)
+
+// Failing mounts a new ext4 file system of 64 MiB (an image file on a
+// loop device) on a new folder of the system's temporary folder and
+// returns its path, and fail, which makes its disk fail: the kernel shuts
+// the file system down, as ext4 does after its disk's errors, and from
+// then on every write and sync in it fails with EIO (an input/output
+// error), through a file open already too. The heal fail returns mounts
+// it again, its disk well, once no file in it is open (as the system's
+// start after a repair): call it before t.TempDir's folders on it are
+// removed. The test's end unmounts it. It skips t unless it may: root,
+// mkfs.ext4 and mount's loop devices.
+func Failing(t testing.TB) (dir string, fail func() (heal func())) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root, to mount an ext4 image")
+	}
+	// Not in t.TempDir: its first call fixes the folder of the test's
+	// others, which a test may want on the file system mounted here.
+	f, err := os.CreateTemp("", "pinsede-disco-*.img")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := f.Name()
+	t.Cleanup(func() { os.Remove(img) })
+	err = f.Truncate(64 << 20)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mkfs.ext4", "-q", "-F", img).CombinedOutput(); err != nil {
+		t.Skipf("cannot make an ext4 image: %v: %s", err, out)
+	}
+	dir, err = os.MkdirTemp("", "pinsede-disk-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mount := func() error {
+		if out, err := exec.Command("mount", "-o", "loop", img, dir).CombinedOutput(); err != nil {
+			return fmt.Errorf("mount %s on %s: %w: %s", img, dir, err, out)
+		}
+		return nil
+	}
+	if err := mount(); err != nil {
+		os.Remove(dir)
+		t.Skipf("cannot mount an ext4 image: %v", err)
+	}
+	unmountAtEnd(t, dir)
+	fail = func() (heal func()) {
+		t.Helper()
+		f, err := os.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := unix.IoctlSetPointerInt(int(f.Fd()), ext4IOCShutdown, ext4GoingNoLogFlush); err != nil {
+			t.Fatalf("shut down the file system on %s: %v", dir, err)
+		}
+		return func() {
+			if err := syscall.Unmount(dir, 0); err != nil {
+				t.Errorf("unmount the failed %s: %v", dir, err)
+				return
+			}
+			if err := mount(); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	return dir, fail
+}
+
+// unmountAtEnd has the test's end unmount the file system mounted on
+// dir, and remove dir.
+func unmountAtEnd(t testing.TB, dir string) {
+	t.Cleanup(func() {
+		if err := syscall.Unmount(dir, 0); err != nil {
+			t.Errorf("unmount %s: %v", dir, err)
+			return
+		}
+		os.Remove(dir)
+	})
 }

@@ -289,14 +289,19 @@ func (a *App) Start() error {
 	return nil
 }
 
-// Close stops the idle timer; the program is quitting (Quitting). It
-// does not wait for the work in the background: a slip printing when the
-// window closes (or at SIGTERM) has its PIN committed, and its print,
-// which may wait minutes on the printer's queue, not recorded; the next
-// Start takes it as a print that failed, and tells its operator.
+// Close stops the idle timer; the program is quitting (Quitting). The
+// session open, locked or not, is audited as ended by the close
+// (auditClose), once; call Close before the store closes. It does not
+// wait for the work in the background: a slip printing when the window
+// closes (or at SIGTERM) has its PIN committed, and its print, which may
+// wait minutes on the printer's queue, not recorded; the next Start takes
+// it as a print that failed, and tells its operator.
 func (a *App) Close() {
 	a.Quitting()
-	a.stopOnce.Do(func() { close(a.stop) })
+	a.stopOnce.Do(func() {
+		close(a.stop)
+		a.auditClose()
+	})
 }
 
 // Quitting tells the app that its program quits: work that ends from now on

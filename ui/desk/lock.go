@@ -322,6 +322,7 @@ func (l *lockScreen) submit() {
 			a.header.update(a.session, a.current.Title)
 			a.setWindowTitle(a.current.Title)
 			a.touch()
+			a.auditUnlock(s)
 		}
 	})
 }

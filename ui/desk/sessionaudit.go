@@ -11,9 +11,11 @@ import (
 	"github.com/pinsede/pinsede/internal/diskerr"
 )
 
-// The lock and the logout are audited (pinsede.Desk.SessionLocked and
-// Logout) after they are done: a lock always locks the screen, a logout
-// always ends the session, whatever the store says. An entry the store
+// The lock, the unlock and the logout are audited (pinsede.Desk.
+// SessionLocked, SessionUnlocked and Logout) after they are done: a lock
+// always locks the screen, an unlock always shows it again, a logout
+// always ends the session, whatever the store says; so does closing the
+// desk with a session open (Close), a logout too. An entry the store
 // refuses (damaged, its disk full) is not lost in silence: a supervisor's
 // session with no record of its end is a compliance fault. The screen
 // shown says so at once (the lock screen, the login), the status bar
@@ -42,6 +44,28 @@ func (a *App) auditLock(s *pinsede.Session, idle bool) {
 			a.lock.msg.set(msgError, lang.L("lock.audit.failed", map[string]any{"Time": u.at.Format("15:04"), "Why": u.why}))
 		}
 	})
+}
+
+// auditUnlock records the unlock of session s; a refusal is told by the
+// status bar, the lock screen gone.
+func (a *App) auditUnlock(s *pinsede.Session) {
+	a.auditSession(s, pinsede.ActionSessionUnlocked, func() error { return a.desk.SessionUnlocked(s) }, func(unaudited) {})
+}
+
+// auditClose records the logout of the session open, locked or not, as
+// the desk closes (pinsede.LogoutClosed), on the goroutine that closes
+// it: the window is gone, so a refusal is logged only. A store that does
+// not answer holds the quit no longer than its watchdog lets it
+// (shutdown.ExitIfStuck).
+func (a *App) auditClose() {
+	s := a.session
+	if s == nil {
+		return
+	}
+	if err := a.desk.Logout(s, pinsede.LogoutClosed); err != nil {
+		a.logger().Error("audit entry refused by the store: the desk closed, its session's logout not recorded",
+			"action", string(pinsede.ActionLogout), "operator", s.Actor(), "at", a.desk.Now(), "err", err)
+	}
 }
 
 // auditLogout records the end of session s, how it ended; a refusal is
@@ -91,12 +115,17 @@ func (a *App) auditSession(s *pinsede.Session, action pinsede.AuditAction, write
 // auditFaultText says why the store refused an audit entry, in the
 // clerk's words.
 func auditFaultText(err error) string {
-	switch {
-	case diskerr.Of(err) == diskerr.Full || diskerr.Of(err) == diskerr.Quota:
+	switch diskerr.Of(err) {
+	case diskerr.Full, diskerr.Quota:
 		return lang.L("audit.fault.space")
-	case diskerr.Of(err) == diskerr.ReadOnly:
+	case diskerr.ReadOnly:
 		return lang.L("audit.fault.readonly")
-	case errors.Is(err, pinsede.ErrStoreCorrupt):
+	case diskerr.Denied:
+		return lang.L("audit.fault.denied")
+	case diskerr.Failing:
+		return lang.L("audit.fault.failing")
+	}
+	if errors.Is(err, pinsede.ErrStoreCorrupt) {
 		return lang.L("audit.fault.damaged")
 	}
 	return lang.L("audit.fault.other")

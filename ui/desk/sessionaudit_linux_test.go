@@ -2,6 +2,7 @@ package desk
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -71,5 +72,96 @@ func TestSessionAuditRefusedTold(t *testing.T) {
 		if n := h.auditedBy("m.rossi", act); n != 1 {
 			t.Errorf("%d entries %s in the audit chain, want 1: the one with space", n, act)
 		}
+	}
+}
+
+// Ensure that the unlock is audited (operator.session_unlocked) once the
+// screen shows again, and found by the supervisor's audit search in each
+// of the desk's languages; and that an entry the store refuses (its file
+// made immutable as the check of the password comes back to the screen,
+// the check itself a write of the store) does not stop the unlock: the
+// screen shows, the status bar counts the act and its details name it.
+// Before, an unlock left no entry.
+func TestUnlockAudited(t *testing.T) {
+	h := ready(t)
+	h.app.UseSync(nil, "")
+	testdisk.Immutable(t, h.store.Path())() // skips here unless it may
+	unlock := func() {
+		t.Helper()
+		h.tap(h.app.header.lockNow)
+		h.typeIn(h.app.lock.password, "password-di-prova")
+		h.tap(h.app.lock.unlock)
+		if h.app.lock.locked || !h.app.work.Visible() {
+			t.Fatalf("Sblocca did not unlock: %q", h.app.lock.msg.text())
+		}
+	}
+	unlock()
+	if n := h.auditedBy("m.rossi", pinsede.ActionSessionUnlocked); n != 1 {
+		t.Errorf("%d entries %s after an unlock, want 1", n, pinsede.ActionSessionUnlocked)
+	}
+
+	undo, toUI := func() {}, h.app.toUI
+	h.app.toUI = func(f func()) { // the unlock's outcome, on its way to the screen
+		h.app.toUI = toUI
+		undo = testdisk.Immutable(t, h.store.Path())
+		toUI(f)
+	}
+	unlock()
+	undo()
+	if got, want := h.statusText(), lang.L("audit.missing.bar", map[string]any{"N": 1}); got != want {
+		t.Errorf("the status bar says %q, want %q", got, want)
+	}
+	h.tap(h.app.sync.button)
+	want := lang.L("audit.missing.row", map[string]any{"When": "10/03/2026 09:30", "Actor": "m.rossi",
+		"Action": lang.L("audit.operator.session_unlocked"), "Why": lang.L("audit.fault.denied")})
+	if text := strings.Join(h.texts(), "\n"); !strings.Contains(text, want) {
+		t.Errorf("the details lack %q:\n%s", want, text)
+	}
+	shot(t, h, "sblocco-audit-non-registrato")
+	h.app.sync.details.Hide()
+
+	inEachLanguage(t, func(t *testing.T, language string) {
+		h.app.audit = nil // built again in the round's language, as the desk started in it builds it
+		h.app.showAudit()
+		s := h.app.audit
+		s.action.SetSelectedIndex(slices.Index(s.actions, pinsede.ActionSessionUnlocked))
+		h.tap(s.search)
+		if len(s.found) != 1 || s.found[0].Action != pinsede.ActionSessionUnlocked {
+			t.Fatalf("the search for unlocks found %+v: %q", s.found, s.msg.text())
+		}
+		if text := h.screenText(); !strings.Contains(text, lang.L("audit.operator.session_unlocked")) {
+			t.Errorf("the audit screen does not name the unlock:\n%s", text)
+		}
+		shot(t, h, "registro-sblocco-"+language)
+	})
+}
+
+// Ensure that closing the desk with a session open records its logout
+// (operator.logout, how: the desk closed), locked or not, once: Close is
+// what sportello runs as its window closes or it stops (SIGTERM), before
+// its store closes. Before, such a session had no end in the audit chain.
+func TestCloseAuditsLogout(t *testing.T) {
+	for _, locked := range []bool{false, true} {
+		t.Run(map[bool]string{false: "open", true: "locked"}[locked], func(t *testing.T) {
+			h := ready(t)
+			if locked {
+				h.tap(h.app.header.lockNow)
+			}
+			h.app.Close()
+			h.app.Close() // the harness's end closes it again
+			var how []string
+			err := h.store.AuditEntries(0, func(e pinsede.AuditEntry) error {
+				if e.Action == pinsede.ActionLogout && e.Actor == "m.rossi" {
+					how = append(how, e.Detail)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(how) != 1 || how[0] != "Sportello chiuso con la sessione aperta" {
+				t.Errorf("logouts of m.rossi after the close: %q, want the close's, once", how)
+			}
+		})
 	}
 }

@@ -429,10 +429,10 @@ func (v *verifyScreen) showOutcome(req pinsede.Request, out pinsede.Issued, err 
 }
 
 // issueDisk are the keys of an issue whose record the disk refused
-// (full, file too large, read-only, not writable: the store is the
-// issue's only file): the record is not stored, so no slip printed.
+// (full, file too large, read-only, not writable, failing: the store is
+// the issue's only file): the record is not stored, so no slip printed.
 var issueDisk = i18n.DiskKeys{Full: "issue.disk.full", TooLarge: "issue.disk.toolarge",
-	ReadOnly: "issue.disk.readonly", Denied: "issue.disk.denied"}
+	ReadOnly: "issue.disk.readonly", Denied: "issue.disk.denied", Failing: "issue.disk.failing"}
 
 // printFailedText tells the failed print of the slip of cred, as the
 // issue returned it with err (wrapping ErrPrint): failed, the message of

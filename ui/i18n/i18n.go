@@ -153,9 +153,10 @@ func Duration(d time.Duration) string {
 
 // Message returns a sentence for an error of a use case: the first field
 // problem of FieldErrors, the key of a Problem, a known sentinel error, a
-// write of the store the disk refused (full, over quota, file too large,
-// read-only), or a
-// generic message with the error's text for anything else.
+// write the desk's store could not commit (pinsede.ErrStoreWrite), by the
+// disk's cause (storeWrite), a write of another file the disk refused
+// (fileDisk), or a generic message with the error's text for anything
+// else.
 func Message(err error) string {
 	var fes pinsede.FieldErrors
 	var fe pinsede.FieldError
@@ -175,7 +176,13 @@ func Message(err error) string {
 			return lang.L(s.key)
 		}
 	}
-	if msg, ok := Disk(err, storeDisk, nil); ok {
+	if errors.Is(err, pinsede.ErrStoreWrite) {
+		if msg, ok := Disk(err, storeWrite, nil); ok {
+			return msg
+		}
+		return lang.L("err.store.failed", map[string]any{"Err": err.Error()})
+	}
+	if msg, ok := Disk(err, fileDisk, nil); ok {
 		return msg
 	}
 	return lang.L("err.unexpected", map[string]any{"Err": err.Error()})
@@ -225,19 +232,28 @@ type DiskKeys struct {
 	// Denied is the key of a file the program's user may not write; ""
 	// leaves that cause untold.
 	Denied string
+	// Failing is the key of a disk that did not carry out the write
+	// (an input/output error); "" leaves that cause untold.
+	Failing string
 }
 
-// storeDisk are the keys of a write of the desk's open store that the
-// disk refused: the operation left nothing behind, the form keeps what
-// was typed. A denied permission is not among them: Message tells the
-// errors of other files too (a scan the clerk chose, the settings),
-// whose permission denied is not the store's; the issue, whose only
-// file is the store, tells it (ui/desk), and the start its own.
-var storeDisk = DiskKeys{Full: "err.disk.full", TooLarge: "err.disk.toolarge", ReadOnly: "err.disk.readonly"}
+// storeWrite are the keys of a write the desk's store could not commit
+// (pinsede.ErrStoreWrite), by the disk's cause: the operation left
+// nothing behind, the form keeps what was typed. They name the store,
+// and say what to do for each cause.
+var storeWrite = DiskKeys{Full: "err.store.full", TooLarge: "err.store.toolarge",
+	ReadOnly: "err.store.readonly", Denied: "err.store.denied", Failing: "err.store.failing"}
+
+// fileDisk are the keys of a write of another file than the store (the
+// settings, a copy) that the disk refused: they name no file, which the
+// screen does. A permission denied is not among them: a scan the clerk
+// chose may be unreadable so, which is not the disk's.
+var fileDisk = DiskKeys{Full: "err.disk.full", TooLarge: "err.disk.toolarge", ReadOnly: "err.disk.readonly"}
 
 // Disk returns the message of keys, filled with args, for err when the
 // disk refused it (full, file too large, read-only, not writable by the
-// program's user) and keys tell that cause, and reports whether it did.
+// program's user, failing) and keys tell that cause, and reports whether
+// it did.
 func Disk(err error, keys DiskKeys, args map[string]any) (msg string, ok bool) {
 	var key string
 	switch diskerr.Of(err) {
@@ -249,6 +265,8 @@ func Disk(err error, keys DiskKeys, args map[string]any) (msg string, ok bool) {
 		key = keys.ReadOnly
 	case diskerr.Denied:
 		key = keys.Denied
+	case diskerr.Failing:
+		key = keys.Failing
 	}
 	if key == "" {
 		return "", false

@@ -318,6 +318,12 @@ func joined(ms ...map[string]map[string]any) map[string]map[string]any {
 	return out
 }
 
+// commitRefused is a revocation's write the store could not commit, its
+// disk's error errno.
+func commitRefused(errno syscall.Errno) error {
+	return fmt.Errorf("revoke: commit to store /s.db: %w: %w", pinsede.ErrStoreWrite, &fs.PathError{Op: "write", Path: "/s.db", Err: errno})
+}
+
 // Ensure that the domain's errors read as sentences.
 func TestMessage(t *testing.T) {
 	if err := Load(""); err != nil {
@@ -332,22 +338,44 @@ func TestMessage(t *testing.T) {
 		{pinsede.FieldErrors{{Field: pinsede.FieldCAP, Key: pinsede.KeyCAP}}, "Il CAP italiano ha 5 cifre."},
 		{&pinsede.Problem{Key: pinsede.KeyPrintFailed, Err: pinsede.ErrPrint}, "La busta non è stata stampata."},
 		{errors.New("disk full"), "Errore imprevisto: disk full"},
-		// The store's disk refused a write: full, over quota, file too
-		// large, read-only. A permission denied is not told here (see
-		// storeDisk).
-		{fmt.Errorf("revoke: commit to store /s.db: %w", &fs.PathError{Op: "write", Path: "/s.db", Err: syscall.ENOSPC}), lang.L("err.disk.full")},
-		{fmt.Errorf("handover: %w", &fs.PathError{Op: "write", Path: "/s.db", Err: syscall.EDQUOT}), lang.L("err.disk.full")},
-		{fmt.Errorf("revoke: %w", &fs.PathError{Op: "truncate", Path: "/s.db", Err: syscall.EFBIG}), lang.L("err.disk.toolarge")},
-		{fmt.Errorf("login: %w", &fs.PathError{Op: "write", Path: "/s.db", Err: syscall.EROFS}), lang.L("err.disk.readonly")},
+		// A write the store could not commit (pinsede.ErrStoreWrite),
+		// by the disk's cause: full, over quota, file too large,
+		// read-only, not writable, failing; another.
+		{commitRefused(syscall.ENOSPC), lang.L("err.store.full")},
+		{commitRefused(syscall.EDQUOT), lang.L("err.store.full")},
+		{commitRefused(syscall.EFBIG), lang.L("err.store.toolarge")},
+		{commitRefused(syscall.EROFS), lang.L("err.store.readonly")},
+		{commitRefused(syscall.EPERM), lang.L("err.store.denied")},
+		{commitRefused(syscall.EACCES), lang.L("err.store.denied")},
+		{commitRefused(syscall.EIO), lang.L("err.store.failing")},
+		{commitRefused(syscall.EINVAL), "L'archivio dello sportello non si è potuto scrivere (revoke: commit to store /s.db: store not written: write /s.db: invalid argument): l'operazione non è stata registrata e nulla è cambiato. Chiama l'assistenza tecnica, poi riprova: i dati inseriti restano."},
+		// Another file's disk refused it: the message names no store,
+		// and a permission denied is not the disk's (see fileDisk).
+		{&fs.PathError{Op: "write", Path: "/conn.json", Err: syscall.ENOSPC}, lang.L("err.disk.full")},
+		{&fs.PathError{Op: "truncate", Path: "/conn.json", Err: syscall.EFBIG}, lang.L("err.disk.toolarge")},
+		{&fs.PathError{Op: "write", Path: "/conn.json", Err: syscall.EROFS}, lang.L("err.disk.readonly")},
 		{&fs.PathError{Op: "open", Path: "/scan.png", Err: syscall.EACCES}, "Errore imprevisto: open /scan.png: permission denied"},
+		{&fs.PathError{Op: "read", Path: "/scan.png", Err: syscall.EIO}, "Errore imprevisto: read /scan.png: input/output error"},
 	} {
 		if got := Message(c.err); got != c.want {
 			t.Errorf("Message(%v) = %q, want %q", c.err, got, c.want)
 		}
 	}
-	for _, key := range []string{storeDisk.Full, storeDisk.TooLarge, storeDisk.ReadOnly} {
-		if lang.L(key) == key {
-			t.Errorf("%q has no Italian text", key)
+	for _, keys := range []DiskKeys{storeWrite, fileDisk} {
+		for _, key := range []string{keys.Full, keys.TooLarge, keys.ReadOnly, keys.Denied, keys.Failing} {
+			if key != "" && lang.L(key) == key {
+				t.Errorf("%q has no Italian text", key)
+			}
+		}
+	}
+	for _, key := range []string{storeWrite.Full, storeWrite.TooLarge, storeWrite.ReadOnly, storeWrite.Denied, storeWrite.Failing} {
+		if !strings.Contains(lang.L(key), "archivio") {
+			t.Errorf("%q does not name the desk's store: %q", key, lang.L(key))
+		}
+	}
+	for _, key := range []string{fileDisk.Full, fileDisk.TooLarge, fileDisk.ReadOnly} {
+		if strings.Contains(lang.L(key), "archivio") {
+			t.Errorf("%q, told of any file, names the desk's store: %q", key, lang.L(key))
 		}
 	}
 	// A failed print: the desk's problem wraps the printer's.
