@@ -328,9 +328,19 @@ func cmdCARenew(e *env, args []string) error {
 	if err := ca.Revoke(pki.Serial(old), "rinnovato", e.now()); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "certificato vecchio (seriale %s) revocato: copia %s sul server centrale\n",
-		pki.Serial(old), filepath.Join(a.dir, pki.CRLFile))
+	revokedSays(e, fmt.Sprintf("certificato vecchio (seriale %s)", pki.Serial(old)), a.dir)
 	return nil
+}
+
+// revokedSays tells that the certificate what is revoked in the CA of dir,
+// and that the revocation takes effect at centrale only once its crl.pem
+// is copied there when the CA's folder is not centrale's (README,
+// Certificates, keeps them apart): a revocation said in force left a
+// stolen PC's certificate working.
+func revokedSays(e *env, what, dir string) {
+	fmt.Fprintf(e.stdout, "%s revocato. Se questa cartella non è quella che centrale legge (-pki o -crl), copia %s su "+
+		"centrale al posto del suo: fino ad allora centrale accetta ancora il certificato. Centrale rilegge l'elenco "+
+		"alla richiesta seguente, senza riavvio\n", what, filepath.Join(dir, pki.CRLFile))
 }
 
 // holderCert returns the certificate of a holder in b: the first that is
@@ -457,8 +467,7 @@ func cmdCARevoke(e *env, args []string) error {
 	if err := ca.Revoke(serial, a.reason, e.now()); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "certificato %s%s revocato; centrale rilegge %s alla prossima richiesta\n",
-		serial, holder, filepath.Join(a.dir, pki.CRLFile))
+	revokedSays(e, "certificato "+serial+holder, a.dir)
 	warnCAEnd(e, a.dir, ca)
 	return nil
 }
