@@ -139,13 +139,21 @@ func cmdCAInit(e *env, args []string) error {
 }
 
 // writePair writes a certificate and its key as PREFIX.crt and PREFIX.key,
-// each whole or not at all, the key readable by its owner only even over
-// a file that others could read (settings.WriteFile).
+// each whole or not at all. Each file it replaces (centrale's pair,
+// renewed) passes its owner, group and group's permission bits to the new
+// one, as packaging/README.centrale makes the key 0640 root:pinsede for
+// centrale to read; others never read the key, even over a file they
+// could read (settings.ReplaceFile).
 func writePair(prefix string, certPEM, keyPEM []byte) error {
-	if err := settings.WriteFile(prefix+".key", keyPEM, 0o600); err != nil {
+	err := settings.ReplaceFile(prefix+".key", keyPEM, 0o600)
+	if errors.Is(err, fs.ErrPermission) {
+		return &failure{err: err, msg: fmt.Sprintf("non posso scrivere %s con il proprietario e il gruppo del file che sostituisce "+
+			"(%v): esegui il comando come root, o come l'utente che possiede la cartella e il file; non è stato sostituito nulla", prefix+".key", err)}
+	}
+	if err != nil {
 		return fmt.Errorf("write the key: %w", err)
 	}
-	if err := settings.WriteFile(prefix+".crt", certPEM, 0o644); err != nil {
+	if err := settings.ReplaceFile(prefix+".crt", certPEM, 0o644); err != nil {
 		return fmt.Errorf("write the certificate: %w", err)
 	}
 	return nil
