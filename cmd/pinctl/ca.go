@@ -328,7 +328,15 @@ func cmdCARenew(e *env, args []string) error {
 	if role == pki.RoleSede {
 		fmt.Fprintf(e.stdout, "lo sportello che lo installa resta lo stesso: stessa sede e stesso sportello, con gli atti in attesa di invio\n")
 	}
-	if !a.revokeOld {
+	revoked, err := revocationOf(ca, pki.Serial(old))
+	switch {
+	case err != nil:
+		return err
+	case revoked != nil:
+		fmt.Fprintf(e.stdout, "il certificato vecchio (seriale %s) è già revocato, dal %s (%s): centrale lo rifiuta, installa il nuovo\n",
+			pki.Serial(old), revoked.At.Local().Format("02/01/2006"), revoked.Reason)
+		return nil
+	case !a.revokeOld:
 		fmt.Fprintf(e.stdout, "il certificato vecchio (seriale %s) resta valido fino al %s: revocalo quando il nuovo è installato\n",
 			pki.Serial(old), old.NotAfter.Local().Format("02/01/2006"))
 		return nil
@@ -338,6 +346,21 @@ func cmdCARenew(e *env, args []string) error {
 	}
 	revokedSays(e, fmt.Sprintf("certificato vecchio (seriale %s)", pki.Serial(old)), a.dir)
 	return nil
+}
+
+// revocationOf returns the revocation of serial in ca's list; nil when
+// it is not revoked.
+func revocationOf(ca *pki.CA, serial string) (*pki.Revocation, error) {
+	revs, err := ca.Revocations()
+	if err != nil {
+		return nil, err
+	}
+	for i := range revs {
+		if revs[i].Serial == serial {
+			return &revs[i], nil
+		}
+	}
+	return nil, nil
 }
 
 // revokedSays tells that the certificate what is revoked in the CA of dir,
