@@ -465,34 +465,25 @@ func TestCARevokeSerial(t *testing.T) {
 // crl.pem at the next request, while a stolen PC's certificate went on
 // working.
 func TestCARevokeSaysCopyCRL(t *testing.T) {
+	sb := newSandbox(t)
 	dir := filepath.Join(t.TempDir(), "ca")
-	var out bytes.Buffer
-	e := &env{stdout: &out, stderr: &out, now: testclock.Now}
-	if err := cmdCAInit(e, []string{"-dir", dir}); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{"roma01-03", "roma01-04"} {
-		if err := cmdCAIssue(e, []string{"-dir", dir, "-role", "sede", "-code", "ROMA01", "-desk", name[len(name)-2:], "-out", filepath.Join(dir, name)}); err != nil {
-			t.Fatal(err)
-		}
+	sb.must(t, "", "ca", "init", "-dir", dir)
+	for _, desk := range []string{"03", "04"} {
+		sb.must(t, "", "ca", "issue", "-dir", dir, "-role", "sede", "-code", "ROMA01", "-desk", desk, "-out", filepath.Join(dir, desk))
 	}
 	crl := filepath.Join(dir, "crl.pem")
 	for _, args := range [][]string{
-		{"revoke", "-dir", dir, "-cert", filepath.Join(dir, "roma01-03.crt"), "-reason", "PC rubato"},
-		{"renew", "-dir", dir, "-cert", filepath.Join(dir, "roma01-04.crt"), "-out", filepath.Join(dir, "roma01-04-new"), "-revoke"},
+		{"ca", "revoke", "-dir", dir, "-cert", filepath.Join(dir, "03.crt"), "-reason", "PC rubato"},
+		{"ca", "renew", "-dir", dir, "-cert", filepath.Join(dir, "04.crt"), "-out", filepath.Join(dir, "04-new"), "-revoke"},
 	} {
-		out.Reset()
-		run := map[string]func(*env, []string) error{"revoke": cmdCARevoke, "renew": cmdCARenew}[args[0]]
-		if err := run(e, args[1:]); err != nil {
-			t.Fatalf("ca %s: %v\n%s", args[0], err, out.String())
-		}
+		r := sb.must(t, "", args...)
 		for _, want := range []string{"revocato", "copia " + crl + " su centrale", "fino ad allora centrale accetta ancora il certificato"} {
-			if !strings.Contains(out.String(), want) {
-				t.Errorf("ca %s does not say %q:\n%s", args[0], want, out.String())
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("%s does not say %q:\n%s", strings.Join(args[:2], " "), want, r.stdout)
 			}
 		}
-		if strings.Contains(out.String(), "alla prossima richiesta") {
-			t.Errorf("ca %s says the revocation is in force:\n%s", args[0], out.String())
+		if strings.Contains(r.stdout, "alla prossima richiesta") {
+			t.Errorf("%s says the revocation is in force:\n%s", strings.Join(args[:2], " "), r.stdout)
 		}
 	}
 }
