@@ -333,7 +333,7 @@ func cmdCARenew(e *env, args []string) error {
 	case err != nil:
 		return err
 	case revoked != nil:
-		fmt.Fprintf(e.stdout, "il certificato vecchio (seriale %s) è già revocato, dal %s (%s): centrale lo rifiuta, installa il nuovo\n",
+		fmt.Fprintf(e.stdout, "il certificato vecchio (seriale %s) è già revocato, dal %s (%s): installa il nuovo al suo posto\n",
 			pki.Serial(old), revoked.At.Local().Format("02/01/2006"), revoked.Reason)
 		return nil
 	case !a.revokeOld:
