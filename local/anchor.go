@@ -61,8 +61,13 @@ const MaxAnchorProblems = 100
 type AnchorReport struct {
 	// Head is the end of the store's chain (AuditHead).
 	Head pinsede.AuditHead
-	// Matched counts the heads of the store's chain that it holds; Last
-	// is the highest Seq among them, 0 when none.
+	// Matched counts the heads of the store's chain that it holds. Last
+	// is the highest Seq of them below the first head it does not hold,
+	// 0 when none: the chain agrees with what centrale received up to
+	// there, and centrale accepts it again from there on a reset
+	// (central.AuditReset's To). A head held past one not held is of the
+	// chain written anew after a restore, which centrale kept beyond
+	// the heads it had: it counts in Matched, not in Last.
 	Matched int
 	Last    uint64
 	// Others counts the heads of other chains: the other desks of the
@@ -140,8 +145,9 @@ func (c *AnchorCheck) Check(heads []pinsede.KeptHead) error {
 				problem(AnchorProblem{Seq: k.Seq, Kind: AnchorDiffers,
 					Detail: fmt.Sprintf("centrale kept hash %x, received %s; the store's entry has %x", short(k.Hash), k.Received.Format(time.RFC3339), short(e.Hash))})
 			default:
-				r.Matched++
-				r.Last = max(r.Last, k.Seq)
+				if r.Matched++; r.Unheld == 0 {
+					r.Last = k.Seq
+				}
 			}
 		}
 		return nil

@@ -98,6 +98,15 @@ func TestCheckAnchors(t *testing.T) {
 	if r.Matched != 2 || r.Last != 3 {
 		t.Errorf("rewritten chain: %d matched up to %d, want 2 up to 3", r.Matched, r.Last)
 	}
+
+	// Centrale kept a head of the chain as rewritten, past the heads it
+	// had (a desk restored from a copy pushes on): held, but past the
+	// fork at 6, so the chain agrees with centrale up to 3 still. Last
+	// was 7, and a reset to it left the fork in place.
+	r = checkAnchors(t, s, []wire.KeptHead{heads[0], heads[1], heads[2], headAt(t, s, 7), heads[3]})
+	if r.Matched != 3 || r.Last != 3 || r.Unheld != 2 {
+		t.Errorf("rewritten chain with a head of it kept: %d matched up to %d, %d unheld; want 3 up to 3, 2 unheld", r.Matched, r.Last, r.Unheld)
+	}
 }
 
 // Ensure that an AnchorCheck's report lists at most MaxAnchorProblems

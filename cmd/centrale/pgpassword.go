@@ -4,7 +4,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 
@@ -59,6 +61,22 @@ func (p pgConn) dsn() (string, error) {
 		return "", errors.New("-postgres holds a password, and -pg-password-file or " + PasswordEnv + " gives one too: keep one")
 	}
 	return withPassword(p.DSN, pw)
+}
+
+// exposed returns the mode of the password file when users other than
+// its owner may read it, and whether they may: README and
+// packaging/README.centrale ask for 0600. serve warns and goes on, where
+// a 0644 file was taken without a word: refused, it would stop the
+// centrale of a container, whose secrets are mounted 0644 or 0444.
+func (p pgConn) exposed() (fs.FileMode, bool) {
+	if p.DSN == "" || p.PasswordFile == "" {
+		return 0, false
+	}
+	fi, err := os.Stat(p.PasswordFile)
+	if err != nil {
+		return 0, false // dsn said why
+	}
+	return fi.Mode().Perm(), fi.Mode().Perm()&0o077 != 0
 }
 
 // kvPassword finds a password in a connection string of keywords.

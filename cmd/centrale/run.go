@@ -369,6 +369,10 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 			return err
 		}
 	}
+	if mode, ok := c.pg.exposed(); ok {
+		log.Warn("the PostgreSQL password file can be read by other users than its owner: make it 0600, owned by centrale's user",
+			"file", c.pg.PasswordFile, "mode", fmt.Sprintf("%04o", mode))
+	}
 	opening := time.Now()
 	store, err := openStore(ctx, c.boltPath, c.pg)
 	if err != nil {

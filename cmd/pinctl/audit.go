@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -104,43 +105,51 @@ func (c centraleFlags) check() error {
 }
 
 // dial returns the sync client of store's sede to centrale, with the
-// certificate of the flags, which must be the store's sede's.
-func (c centraleFlags) dial(e *env, store *local.Store) (*client.Client, error) {
+// certificate of the flags, which must be the store's sede's, and the
+// desk PC the certificate names ("" for a sede's of before desk ids).
+func (c centraleFlags) dial(e *env, store *local.Store) (*client.Client, string, error) {
 	var pems [3][]byte
 	for i, p := range []string{c.ca, c.cert, c.key} {
 		b, err := smallfile.ReadRegular(p, "PEM", pki.MaxPEMBytes)
 		if err != nil {
-			return nil, &failure{msg: fileMessage(err)}
+			return nil, "", &failure{msg: fileMessage(err)}
 		}
 		pems[i] = b
 	}
 	cert, err := pki.ParseCert(pems[1])
 	if err != nil {
-		return nil, &failure{msg: fmt.Sprintf("%s non è un certificato: %v", c.cert, err)}
+		return nil, "", &failure{msg: fmt.Sprintf("%s non è un certificato: %v", c.cert, err)}
 	}
 	role, code, err := pki.Identity(cert)
 	if err != nil || role != pki.RoleSede {
-		return nil, &failure{msg: fmt.Sprintf("%s non è il certificato di una sede", c.cert)}
+		return nil, "", &failure{msg: fmt.Sprintf("%s non è il certificato di una sede", c.cert)}
+	}
+	desk, err := pki.DeskOf(cert)
+	if err != nil {
+		return nil, "", &failure{msg: fmt.Sprintf("%s non è il certificato di una sede: %v", c.cert, err)}
 	}
 	sede, err := storeSede(store)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if sede != code {
-		return nil, &failure{msg: fmt.Sprintf("il certificato %s è della sede %s, l'archivio della sede %s", c.cert, code, sede)}
+		return nil, "", &failure{msg: fmt.Sprintf("il certificato %s è della sede %s, l'archivio della sede %s", c.cert, code, sede)}
 	}
 	tlsCfg, err := pki.ClientTLS(pems[0], pems[1], pems[2])
 	if err != nil {
-		return nil, &failure{msg: fmt.Sprintf("certificato o chiave non validi: %v", err)}
+		return nil, "", &failure{msg: fmt.Sprintf("certificato o chiave non validi: %v", err)}
 	}
 	hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg}}
-	return client.New(client.Config{URL: c.url, HTTP: hc, Sede: code, Local: store, Desk: pinsede.NewDesk(store, nil, e.now), Now: e.now}), nil
+	return client.New(client.Config{URL: c.url, HTTP: hc, Sede: code, Local: store, Desk: pinsede.NewDesk(store, nil, e.now), Now: e.now}), desk, nil
 }
 
 // verifyAnchors checks the store's chain against the heads centrale keeps
-// for the sede of the certificate, which must be the store's.
+// for the sede of the certificate, which must be the store's. A chain
+// that does not hold them all, or that centrale has not admitted while it
+// holds another chain of the certificate's desk PC (the PC set up again),
+// is refused by centrale: it prints the reset that admits it (exit 1).
 func verifyAnchors(e *env, store *local.Store, cf centraleFlags) error {
-	c, err := cf.dial(e, store)
+	c, certDesk, err := cf.dial(e, store)
 	if err != nil {
 		return err
 	}
@@ -152,11 +161,14 @@ func verifyAnchors(e *env, store *local.Store, cf centraleFlags) error {
 	if err != nil {
 		return err
 	}
+	ours := check.Report().Head.Chain
 	var checkErr error           // the store's, not centrale's
 	desks := map[string]string{} // the desk centrale keeps each chain for, by chain
+	otherChain := false          // centrale keeps another chain of the certificate's desk
 	err = c.AuditHeads(context.Background(), func(page []wire.KeptHead) error {
 		for _, h := range page {
 			desks[string(h.Chain)] = h.Desk
+			otherChain = otherChain || h.Desk == certDesk && !bytes.Equal(h.Chain, ours)
 		}
 		checkErr = check.Check(page)
 		return checkErr
@@ -173,9 +185,16 @@ func verifyAnchors(e *env, store *local.Store, cf centraleFlags) error {
 		fmt.Fprintf(e.stdout, " (fino alla voce %d)", r.Last)
 	}
 	fmt.Fprintf(e.stdout, ", %d di altre catene della sede\n", r.Others)
-	if r.Matched == 0 && len(r.Problems) == 0 && r.Head.Seq > 0 {
-		fmt.Fprintln(e.stdout, "attenzione: centrale non conserva alcun punto di questa catena: lo sportello non ha "+
-			"ancora sincronizzato, oppure la catena è stata riscritta dall'inizio (centrale la rifiuta finché un suo operatore non la ammette)")
+	newChain := r.Matched == 0 && len(r.Problems) == 0 && r.Head.Seq > 0
+	switch {
+	case newChain && otherChain:
+		fmt.Fprintf(e.stderr, "pinctl: centrale conserva un'altra catena di audit di questo sportello e rifiuta questa "+
+			"finché un suo operatore non la ammette: l'archivio è stato creato di nuovo (PC reinstallato) oppure la catena è "+
+			"stata riscritta dall'inizio. Conserva una copia dell'archivio e avvisa il responsabile; se è un'installazione "+
+			"nuova, l'operatore di centrale ammette la catena con\n%s", resetCommand(sede, certDesk, r.Head.Chain, 0))
+		return errReported
+	case newChain:
+		fmt.Fprintln(e.stdout, "attenzione: centrale non conserva alcun punto di questa catena: lo sportello non ha ancora sincronizzato")
 	}
 	if len(r.Problems) == 0 {
 		return nil
@@ -188,9 +207,15 @@ func verifyAnchors(e *env, store *local.Store, cf centraleFlags) error {
 	}
 	fmt.Fprintf(e.stderr, "pinctl: la catena di audit non contiene %d punti che centrale ha ricevuto da questo sportello: "+
 		"è stata riscritta, oppure l'archivio è stato ripristinato da una copia. Conserva una copia dell'archivio e avvisa il "+
-		"responsabile; se è un ripristino, l'operatore di centrale accetta la catena da quel punto con\n"+
-		"  centrale audit reset -sede %s%s -chain %x -to %d -by OPERATORE -reason MOTIVO\n", r.Unheld, sede, deskFlag(desks[string(r.Head.Chain)]), r.Head.Chain, r.Last)
+		"responsabile; se è un ripristino, l'operatore di centrale accetta la catena da quel punto con\n%s",
+		r.Unheld, resetCommand(sede, desks[string(r.Head.Chain)], r.Head.Chain, r.Last))
 	return errReported
+}
+
+// resetCommand is the line of centrale audit reset that admits chain for
+// the sede's desk and discards what centrale keeps of it after entry to.
+func resetCommand(sede, desk string, chain []byte, to uint64) string {
+	return fmt.Sprintf("  centrale audit reset -sede %s%s -chain %x -to %d -by OPERATORE -reason MOTIVO\n", sede, deskFlag(desk), chain, to)
 }
 
 // deskFlag is centrale audit reset's -desk for a chain centrale keeps for

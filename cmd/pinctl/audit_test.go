@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -14,9 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/boltstore"
 	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/server"
 	"github.com/pinsede/pinsede/sync/storetest"
@@ -219,5 +222,152 @@ func TestAuditVerifyCentraleMemory(t *testing.T) {
 	t.Logf("heap live at each page's request: %v bytes; grown %d from page 2 to page %d (a page's hashes: %d)", live, grown, pages, page)
 	if grown > page {
 		t.Errorf("the heap grew by %d bytes from page 2 to page %d, more than a page's hashes (%d): the pages read are held", grown, pages, page)
+	}
+}
+
+// sync does what the desk's sync does of the sandbox's audit chain, with
+// the certificate of desk "": its push carries the chain's head, then it
+// sends the entries centrale has not got (client.SendAudit, over c's
+// mutual TLS).
+func (c centrale) sync(t *testing.T, sb sandbox) error {
+	t.Helper()
+	var pems [3][]byte
+	for i, p := range []string{c.ca, c.cert, c.certKey} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pems[i] = b
+	}
+	cfg, err := pki.ClientTLS(pems[0], pems[1], pems[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := local.Open(sb.store, sb.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}}
+	h, err := s.AuditHead()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pushed := c.store.PutAuditHead(context.Background(), "ROMA01", h, sb.now())
+	cl := client.New(client.Config{URL: c.url, HTTP: hc, Sede: "ROMA01", Local: s, Desk: pinsede.NewDesk(s, nil, sb.now), Now: sb.now})
+	_, sent := cl.SendAudit(context.Background())
+	return errors.Join(pushed, sent)
+}
+
+// resetTo is the -to of the centrale audit reset that audit verify
+// printed, and whether it printed one.
+func resetTo(stderr string) (uint64, bool) {
+	_, after, ok := strings.Cut(stderr, "centrale audit reset ")
+	if !ok {
+		return 0, false
+	}
+	_, after, ok = strings.Cut(after, " -to ")
+	var to uint64
+	if _, err := fmt.Sscan(after, &to); !ok || err != nil {
+		return 0, false
+	}
+	return to, true
+}
+
+// Ensure that the reset audit verify -centrale prints for a desk restored
+// from a copy older than its last sync, which then wrote on and synced
+// again (centrale keeping the new chain's head, past those it had, and
+// refusing its entries), lets the desk's next sync through: it accepts
+// the chain from the last entry the copy and centrale share. It printed
+// the highest head the chain holds, the new chain's, past the fork:
+// centrale answered the reset, and refused the next sync again ("entry 4
+// does not follow entry 3").
+func TestAuditVerifyResetAfterRestore(t *testing.T) {
+	sb := setUp(t)
+	c := startCentrale(t, sb.now)
+	ctx := context.Background()
+	if err := c.sync(t, sb); err != nil {
+		t.Fatal(err)
+	}
+	copyPath := filepath.Join(t.TempDir(), "copia.db")
+	sb.must(t, "", "backup", "-out", copyPath)
+	shared := sb.head(t).Seq
+	sb.must(t, "altra-password-lunga\n", "operator", "add", "-id", "m.rossi", "-name", "Mario Rossi", "-role", "operatore", "-password-stdin")
+	if err := c.sync(t, sb); err != nil {
+		t.Fatal(err)
+	}
+	past := sb.head(t).Seq
+	sb.must(t, "", "restore", "-from", copyPath)
+	for _, id := range []string{"l.bianchi", "g.neri", "p.gialli"} {
+		sb.must(t, "terza-password-lunga\n", "operator", "add", "-id", id, "-name", "Luca Bianchi", "-role", "operatore", "-password-stdin")
+	}
+	if h := sb.head(t); h.Seq <= past {
+		t.Fatalf("the restored chain ends at %d, not past %d, where centrale's ends", h.Seq, past)
+	}
+	if err := c.sync(t, sb); err == nil {
+		t.Fatal("centrale takes the restored desk's sync")
+	}
+
+	r := sb.run(t, "", append([]string{"audit", "verify"}, c.flags()...)...)
+	to, ok := resetTo(r.stderr)
+	if r.code != exitFail || !ok {
+		t.Fatalf("audit verify: exit %d, no reset printed\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if to > shared {
+		t.Errorf("the reset printed accepts the chain from entry %d; the copy and centrale share entries up to %d only", to, shared)
+	}
+	chain := sb.head(t).Chain
+	if _, err := c.store.ResetAudit(ctx, central.AuditReset{Sede: "ROMA01", Chain: chain, To: to, By: "centrale:rossi", Reason: "ripristino", At: sb.now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.sync(t, sb); err != nil {
+		t.Errorf("the desk's sync after the reset -to %d: %v", to, err)
+	}
+	if forks, err := c.store.AuditForks(ctx); err != nil || len(forks) != 0 {
+		t.Errorf("open forks after the reset and the sync: %v, %v", forks, err)
+	}
+	sb.must(t, "", append([]string{"audit", "verify"}, c.flags()...)...)
+}
+
+// Ensure that audit verify -centrale on a desk set up again (a new chain,
+// none of whose heads centrale keeps) tells centrale refuses the chain,
+// with the reset -to 0 that admits it (exit 1), when centrale keeps
+// another chain of the certificate's desk; and only that the desk has not
+// synced yet (exit 0) when the other chains are of other desks, which
+// centrale admits on the first push. It exited 0 with the first's
+// warning for both.
+func TestAuditVerifyNewChainOfDesk(t *testing.T) {
+	sb := setUp(t)
+	c := startCentrale(t, sb.now)
+	ctx := context.Background()
+	other := storetest.Head("O", "", 0, 3)
+	other.Desk = "09"
+	if err := c.store.PutAuditHead(ctx, "ROMA01", other, sb.now()); err != nil {
+		t.Fatal(err)
+	}
+	r := sb.must(t, "", append([]string{"audit", "verify"}, c.flags()...)...)
+	if _, ok := resetTo(r.stderr); ok || !strings.Contains(r.stdout, "non ha ancora sincronizzato") {
+		t.Errorf("a chain of another desk only:\n%s%s", r.stdout, r.stderr)
+	}
+
+	// The certificate's desk ("", a sede's of before desk ids) had a chain.
+	old := storetest.Head("P", "", 0, 5)
+	if err := c.store.PutAuditHead(ctx, "ROMA01", old, sb.now()); err != nil {
+		t.Fatal(err)
+	}
+	r = sb.run(t, "", append([]string{"audit", "verify"}, c.flags()...)...)
+	to, ok := resetTo(r.stderr)
+	if r.code != exitFail || !ok || to != 0 || strings.Contains(r.stderr, "-desk") {
+		t.Fatalf("a new chain of the desk: exit %d, want %d with a reset -to 0 without -desk\n%s%s", r.code, exitFail, r.stdout, r.stderr)
+	}
+	head := sb.head(t)
+	if err := c.store.PutAuditHead(ctx, "ROMA01", head, sb.now()); !errors.Is(err, central.ErrAuditFork) {
+		t.Fatalf("centrale takes the desk's new chain: %v", err)
+	}
+	if _, err := c.store.ResetAudit(ctx, central.AuditReset{Sede: "ROMA01", Chain: head.Chain, To: to, By: "centrale:rossi", Reason: "reinstallato", At: sb.now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.sync(t, sb); err != nil {
+		t.Errorf("the desk's sync after the reset -to 0: %v", err)
 	}
 }

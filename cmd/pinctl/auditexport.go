@@ -292,7 +292,7 @@ func exportSede(e *env, a auditExportArgs, f pinsede.AuditFilter) error {
 		return nil
 	}
 	err = e.superviseStore(func(store *local.Store, d *pinsede.Desk, s *pinsede.Session) error {
-		c, err := a.central.dial(e, store)
+		c, _, err := a.central.dial(e, store)
 		if err != nil {
 			return err
 		}

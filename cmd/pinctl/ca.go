@@ -139,13 +139,21 @@ func cmdCAInit(e *env, args []string) error {
 }
 
 // writePair writes a certificate and its key as PREFIX.crt and PREFIX.key,
-// each whole or not at all, the key readable by its owner only even over
-// a file that others could read (settings.WriteFile).
+// each whole or not at all. Each file it replaces (centrale's pair,
+// renewed) passes its owner, group and group's permission bits to the new
+// one, as packaging/README.centrale makes the key 0640 root:pinsede for
+// centrale to read; others never read the key, even over a file they
+// could read (settings.ReplaceFile).
 func writePair(prefix string, certPEM, keyPEM []byte) error {
-	if err := settings.WriteFile(prefix+".key", keyPEM, 0o600); err != nil {
+	err := settings.ReplaceFile(prefix+".key", keyPEM, 0o600)
+	if errors.Is(err, fs.ErrPermission) {
+		return &failure{err: err, msg: fmt.Sprintf("non posso scrivere %s con il proprietario e il gruppo del file che sostituisce "+
+			"(%v): esegui il comando come root, o come l'utente che possiede la cartella e il file; non è stato sostituito nulla", prefix+".key", err)}
+	}
+	if err != nil {
 		return fmt.Errorf("write the key: %w", err)
 	}
-	if err := settings.WriteFile(prefix+".crt", certPEM, 0o644); err != nil {
+	if err := settings.ReplaceFile(prefix+".crt", certPEM, 0o644); err != nil {
 		return fmt.Errorf("write the certificate: %w", err)
 	}
 	return nil
@@ -320,7 +328,15 @@ func cmdCARenew(e *env, args []string) error {
 	if role == pki.RoleSede {
 		fmt.Fprintf(e.stdout, "lo sportello che lo installa resta lo stesso: stessa sede e stesso sportello, con gli atti in attesa di invio\n")
 	}
-	if !a.revokeOld {
+	revoked, err := revocationOf(ca, pki.Serial(old))
+	switch {
+	case err != nil:
+		return err
+	case revoked != nil:
+		fmt.Fprintf(e.stdout, "il certificato vecchio (seriale %s) è già revocato, dal %s (%s): installa il nuovo al suo posto\n",
+			pki.Serial(old), revoked.At.Local().Format("02/01/2006"), revoked.Reason)
+		return nil
+	case !a.revokeOld:
 		fmt.Fprintf(e.stdout, "il certificato vecchio (seriale %s) resta valido fino al %s: revocalo quando il nuovo è installato\n",
 			pki.Serial(old), old.NotAfter.Local().Format("02/01/2006"))
 		return nil
@@ -328,9 +344,34 @@ func cmdCARenew(e *env, args []string) error {
 	if err := ca.Revoke(pki.Serial(old), "rinnovato", e.now()); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "certificato vecchio (seriale %s) revocato: copia %s sul server centrale\n",
-		pki.Serial(old), filepath.Join(a.dir, pki.CRLFile))
+	revokedSays(e, fmt.Sprintf("certificato vecchio (seriale %s)", pki.Serial(old)), a.dir)
 	return nil
+}
+
+// revocationOf returns the revocation of serial in ca's list; nil when
+// it is not revoked.
+func revocationOf(ca *pki.CA, serial string) (*pki.Revocation, error) {
+	revs, err := ca.Revocations()
+	if err != nil {
+		return nil, err
+	}
+	for i := range revs {
+		if revs[i].Serial == serial {
+			return &revs[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// revokedSays tells that the certificate what is revoked in the CA of dir,
+// and that the revocation takes effect at centrale only once its crl.pem
+// is copied there when the CA's folder is not centrale's (README,
+// Certificates, keeps them apart): a revocation said in force left a
+// stolen PC's certificate working.
+func revokedSays(e *env, what, dir string) {
+	fmt.Fprintf(e.stdout, "%s revocato. Se questa cartella non è quella che centrale legge (-pki o -crl), copia %s su "+
+		"centrale al posto del suo: fino ad allora centrale accetta ancora il certificato. Centrale rilegge l'elenco "+
+		"alla richiesta seguente, senza riavvio\n", what, filepath.Join(dir, pki.CRLFile))
 }
 
 // holderCert returns the certificate of a holder in b: the first that is
@@ -457,8 +498,7 @@ func cmdCARevoke(e *env, args []string) error {
 	if err := ca.Revoke(serial, a.reason, e.now()); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "certificato %s%s revocato; centrale rilegge %s alla prossima richiesta\n",
-		serial, holder, filepath.Join(a.dir, pki.CRLFile))
+	revokedSays(e, "certificato "+serial+holder, a.dir)
 	warnCAEnd(e, a.dir, ca)
 	return nil
 }

@@ -457,3 +457,33 @@ func TestCARevokeSerial(t *testing.T) {
 		t.Errorf("revocations %+v, want %s added", revs, typo)
 	}
 }
+
+// Ensure that ca revoke and ca renew -revoke say that the revocation takes
+// effect at centrale once the folder's crl.pem is copied there, and that
+// centrale accepts the certificate until then: README keeps the CA's
+// folder off centrale, and ca revoke said centrale read the folder's
+// crl.pem at the next request, while a stolen PC's certificate went on
+// working.
+func TestCARevokeSaysCopyCRL(t *testing.T) {
+	sb := newSandbox(t)
+	dir := filepath.Join(t.TempDir(), "ca")
+	sb.must(t, "", "ca", "init", "-dir", dir)
+	for _, desk := range []string{"03", "04"} {
+		sb.must(t, "", "ca", "issue", "-dir", dir, "-role", "sede", "-code", "ROMA01", "-desk", desk, "-out", filepath.Join(dir, desk))
+	}
+	crl := filepath.Join(dir, "crl.pem")
+	for _, args := range [][]string{
+		{"ca", "revoke", "-dir", dir, "-cert", filepath.Join(dir, "03.crt"), "-reason", "PC rubato"},
+		{"ca", "renew", "-dir", dir, "-cert", filepath.Join(dir, "04.crt"), "-out", filepath.Join(dir, "04-new"), "-revoke"},
+	} {
+		r := sb.must(t, "", args...)
+		for _, want := range []string{"revocato", "copia " + crl + " su centrale", "fino ad allora centrale accetta ancora il certificato"} {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("%s does not say %q:\n%s", strings.Join(args[:2], " "), want, r.stdout)
+			}
+		}
+		if strings.Contains(r.stdout, "alla prossima richiesta") {
+			t.Errorf("%s says the revocation is in force:\n%s", strings.Join(args[:2], " "), r.stdout)
+		}
+	}
+}

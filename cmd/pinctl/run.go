@@ -75,7 +75,8 @@ var commands = []command{
 	{"cf", "CODICE... | -", "controlla codici fiscali (con - li legge da stdin, uno per riga) e stampa una riga JSON per ciascuno",
 		cmdCF, nil},
 	{"ca init", "-dir CARTELLA [-name NOME]", "crea l'autorità di certificazione per centrale", cmdCAInit, caInitFlags},
-	{"ca issue", "-dir CARTELLA -role sede|chiosco|portale -code CODICE [-desk SPORTELLO] -out PREFISSO", "rilascia un certificato client", cmdCAIssue, caIssueFlags},
+	{"ca issue", "-dir CARTELLA -role sede|chiosco|portale -code CODICE [-desk SPORTELLO] (-out PREFISSO | -bundle FILE)",
+		"rilascia un certificato client (con -bundle in un solo file, da importare nelle impostazioni dello sportello)", cmdCAIssue, caIssueFlags},
 	{"ca server", "-dir CARTELLA [-host NOME[,NOME...]]", "rilascia il certificato del server centrale (senza -host rinnova quello della cartella con gli stessi nomi)", cmdCAServer, caServerFlags},
 	{"ca revoke", "-dir CARTELLA (-serial SERIALE [-issued-elsewhere] | -cert FILE) [-reason MOTIVO]", "revoca un certificato", cmdCARevoke, caRevokeFlags},
 	{"ca renew", "-dir CARTELLA -cert FILE (-out PREFISSO | -bundle FILE) [-revoke]", "rilascia un nuovo certificato per chi ha già quello indicato (stesso ruolo, codice e sportello); per uno sportello -cert e -bundle sono pacchetti", cmdCARenew, caRenewFlags},
@@ -132,6 +133,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, now func() ti
 		return exitOK
 	}
 	cmd, rest := lookup(fs.Args())
+	if g := group(fs.Arg(0)); cmd == nil && len(g) > 0 {
+		switch {
+		case fs.NArg() == 2 && isHelp(fs.Arg(1)):
+			groupUsage(stdout, fs.Arg(0), g)
+			return exitOK
+		case fs.NArg() == 1:
+			fmt.Fprintf(stderr, "pinctl: manca il comando di %s\n\n", fs.Arg(0))
+			groupUsage(stderr, fs.Arg(0), g)
+			return exitUsage
+		}
+	}
 	if cmd == nil {
 		msg := "manca il comando"
 		if fs.NArg() > 0 {
@@ -143,7 +155,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, now func() ti
 		fmt.Fprintf(stderr, "pinctl: non trovo la cartella predefinita dell'archivio (%v): indica -store e -key\n", defErr)
 		return exitUsage
 	}
-	if len(rest) == 1 && (rest[0] == "-h" || rest[0] == "-help" || rest[0] == "--help") {
+	if len(rest) == 1 && isHelp(rest[0]) {
 		commandUsage(stdout, cmd)
 		return exitOK
 	}
@@ -176,6 +188,42 @@ func lookup(args []string) (*command, []string) {
 	return nil, nil
 }
 
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" }
+
+// group returns the commands whose name starts with the word name: those
+// of ca, operator or audit; none for a command of one word.
+func group(name string) []command {
+	var g []command
+	for _, c := range commands {
+		if first, _, ok := strings.Cut(c.name, " "); ok && first == name {
+			g = append(g, c)
+		}
+	}
+	return g
+}
+
+// groupUsage writes the usage of the commands g of the group name.
+func groupUsage(w io.Writer, name string, g []command) {
+	fmt.Fprintf(w, "uso: pinctl [-store FILE] [-key FILE] %s COMANDO [argomenti]\n\ncomandi:\n", name)
+	listCommands(w, g)
+	if name == "ca" {
+		fmt.Fprintln(w, "\n"+caPassphraseNote)
+	}
+}
+
+// listCommands writes each command of cs with its arguments and what it
+// does.
+func listCommands(w io.Writer, cs []command) {
+	for _, c := range cs {
+		fmt.Fprintf(w, "  %s\n        %s\n", strings.TrimSpace(c.name+" "+c.args), c.help)
+	}
+}
+
+// caPassphraseNote says how the ca commands take the CA key's passphrase.
+const caPassphraseNote = "I comandi ca prendono anche -passphrase-file FILE: la passphrase della chiave della CA, dalla prima riga " +
+	"del file (altrimenti $" + PassphraseEnv + "), mai sulla riga di comando; con ca init la chiave viene cifrata."
+
 // usageFail prints a bad argument and the usage of cmd (of pinctl, when
 // cmd is nil) to stderr, and returns exitUsage.
 func (e *env) usageFail(msg string, cmd *command, defStore, defKey string) int {
@@ -192,15 +240,14 @@ func (e *env) usageFail(msg string, cmd *command, defStore, defKey string) int {
 func usage(w io.Writer, defStore, defKey string) {
 	fmt.Fprintln(w, "uso: pinctl [-config FILE] [-store FILE] [-key FILE] COMANDO [argomenti]")
 	fmt.Fprintln(w, "\ncomandi:")
-	for _, c := range commands {
-		fmt.Fprintf(w, "  %s\n        %s\n", strings.TrimSpace(c.name+" "+c.args), c.help)
-	}
+	listCommands(w, commands)
 	fmt.Fprintln(w, "\nopzioni:")
 	fmt.Fprintf(w, "  -store FILE   l'archivio della sede (predefinito: %s)\n", orNone(defStore))
 	fmt.Fprintf(w, "  -key FILE     la chiave dell'archivio (predefinito: %s)\n", orNone(defKey))
 	fmt.Fprintf(w, "  -config FILE  file TOML con store e key (predefinito: il primo che esiste di %s);\n", strings.Join(settings.DefaultFiles("pinctl"), ", "))
 	fmt.Fprintf(w, "                le variabili %sSTORE e %sKEY lo sostituiscono, le opzioni sostituiscono entrambi\n", EnvPrefix, EnvPrefix)
 	fmt.Fprintln(w, "\nLa password si digita al terminale, senza eco; con -password-stdin si legge una riga da stdin.")
+	fmt.Fprintln(w, caPassphraseNote)
 }
 
 // commandUsage writes the usage of one command.
@@ -233,7 +280,13 @@ func parseFlags(args []string, declare func(*flag.FlagSet), required ...string) 
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return &usageError{msg: flagMessage(err)}
+		msg := flagMessage(err)
+		for _, global := range []string{"store", "key", "config"} {
+			if strings.HasSuffix(err.Error(), "not defined: -"+global) {
+				msg += fmt.Sprintf(": -%s va prima del comando (pinctl -%s FILE COMANDO ...)", global, global)
+			}
+		}
+		return &usageError{msg: msg}
 	}
 	if fs.NArg() > 0 {
 		return &usageError{msg: "argomento inatteso: " + fs.Arg(0)}

@@ -55,7 +55,31 @@ func SetKeys(path string, keys map[string]string, seed string, perm fs.FileMode)
 // new one, never half of it, and a secret is never readable by others,
 // not even while it is written.
 func WriteFile(path string, data []byte, perm fs.FileMode) error {
-	return writeTemp(path, perm, func(w io.Writer) error {
+	return writeTemp(path, perm, nil, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	}, os.Rename)
+}
+
+// ReplaceFile is WriteFile for a file its administrator may have given a
+// group, as centrale's server key is given centrale's (0640
+// root:pinsede, packaging/README.centrale): the regular file at path, if
+// any, passes its owner and group to the new one before it takes its
+// place, and its group's permission bits when it gives others none (a
+// file others could read was not made for a group: a key written over it
+// stays its owner's). Others get no more than perm. Written 0600 of the
+// user who renewed it, a server key was unreadable to centrale, which
+// refused the pair and did not start again. On a system without file
+// owners, it is WriteFile.
+func ReplaceFile(path string, data []byte, perm fs.FileMode) error {
+	var prepare func(*os.File) error
+	if old, err := os.Stat(path); err == nil && old.Mode().IsRegular() {
+		if old.Mode().Perm()&0o007 == 0 {
+			perm |= old.Mode().Perm() & 0o070
+		}
+		prepare = func(f *os.File) error { return sameOwner(f, old) }
+	}
+	return writeTemp(path, perm, prepare, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	}, os.Rename)
@@ -68,7 +92,7 @@ func WriteFile(path string, data []byte, perm fs.FileMode) error {
 // file. A path that exists is an error of kind fs.ErrExist, and is left
 // as it was.
 func WriteNew(path string, perm fs.FileMode, write func(io.Writer) error) error {
-	return writeTemp(path, perm, func(w io.Writer) error {
+	return writeTemp(path, perm, nil, func(w io.Writer) error {
 		bw := bufio.NewWriter(w)
 		if err := write(bw); err != nil {
 			return err
@@ -79,14 +103,20 @@ func WriteNew(path string, perm fs.FileMode, write func(io.Writer) error) error 
 
 // writeTemp writes, with write, a temporary file of mode perm in path's
 // folder, syncs it, and puts it at path with place (os.Rename, os.Link);
-// the temporary file is removed in any case.
-func writeTemp(path string, perm fs.FileMode, write func(io.Writer) error, place func(tmp, path string) error) error {
+// the temporary file is removed in any case. prepare, when not nil, acts
+// on the temporary file before its mode is set (sameOwner).
+func writeTemp(path string, perm fs.FileMode, prepare func(*os.File) error, write func(io.Writer) error, place func(tmp, path string) error) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(f.Name()) // after a rename, nothing; after a link, the temporary name
-	err = f.Chmod(perm)
+	if prepare != nil {
+		err = prepare(f)
+	}
+	if err == nil {
+		err = f.Chmod(perm)
+	}
 	if err == nil {
 		err = write(f)
 	}
