@@ -17,16 +17,9 @@ import (
 	"github.com/pinsede/pinsede/sync/pki"
 )
 
-// The pinctl ca commands: the CA of the certificates with which sedi,
-// kiosks and the portal authenticate to centrale (sync/pki). To wire them,
-// add to commands in run.go:
-//
-//	{"ca init", "-dir CARTELLA [-name NOME]", "crea l'autorità di certificazione per centrale", cmdCAInit, caInitFlags},
-//	{"ca issue", "-dir CARTELLA -role sede|chiosco|portale -code CODICE [-desk SPORTELLO] -out PREFISSO | -bundle FILE", "rilascia un certificato client", cmdCAIssue, caIssueFlags},
-//	{"ca server", "-dir CARTELLA [-host NOME[,NOME...]]", "rilascia il certificato del server centrale", cmdCAServer, caServerFlags},
-//	{"ca revoke", "-dir CARTELLA (-serial SERIALE [-issued-elsewhere] | -cert FILE) [-reason MOTIVO]", "revoca un certificato", cmdCARevoke, caRevokeFlags},
-//	{"ca crl", "-dir CARTELLA", "firma di nuovo l'elenco delle revoche, ...", cmdCACRL, caCRLFlags},
-//	{"ca renew-ca", "-dir CARTELLA", "rinnova il certificato della CA, con la stessa chiave", cmdCARenewCA, caCRLFlags},
+// The pinctl ca commands (listed in run.go's commands): the CA of the
+// certificates with which sedi, kiosks and the portal authenticate to
+// centrale (sync/pki).
 
 // caArgs are the arguments of the pinctl ca commands.
 type caArgs struct {
