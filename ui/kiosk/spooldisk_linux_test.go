@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pinsede/pinsede/internal/testdisk"
 )
@@ -20,11 +19,7 @@ import (
 func TestSpoolDiskFullTold(t *testing.T) {
 	mnt := testdisk.Small(t, "256k")
 	dir := filepath.Join(mnt, "spool")
-	ticks, upkeeps := make(chan time.Time), make(chan time.Time)
-	h := newHarnessWith(t, func(c *Config) {
-		c.Sink = SpoolSink{Dir: dir}
-		c.ticks, c.upkeeps = ticks, upkeeps
-	})
+	h := newHarnessWith(t, func(c *Config) { c.Sink = SpoolSink{Dir: dir} })
 	<-h.app.chores.Idle() // the cleanup at start, before the disk fills
 	filler := testdisk.Fill(t, mnt)
 	for _, lang := range []string{"it", "de"} {
@@ -36,15 +31,13 @@ func TestSpoolDiskFullTold(t *testing.T) {
 		}
 		h.tapText(tr("nav.done"))
 	}
-	// retry runs the minute's upkeep, and notes its retry's outcome on
-	// the test goroutine: the loop takes a tick once it has started the
-	// upkeep's chores, and a tick starts none (a second upkeep, as here
-	// before, could start a second retry as the test waited for the
-	// first: under load the test read the requests out of the queue,
-	// 0 waiting, 2 of 40 runs, and the tmpfs busy at its unmount).
+	// retry runs the minute's upkeep on the test goroutine: its chores
+	// are counted once it returns, and the wait runs their note. (Sent
+	// to the idle loop, the tick that told they had started left an idle
+	// check no job counts, which could come after the wait: the loop,
+	// and the next upkeep's send to it, then waited for ever.)
 	retry := func() {
-		upkeeps <- h.now
-		ticks <- h.now
+		h.app.upkeep(h.now)
 		<-h.app.chores.Idle()
 		h.wait()
 	}
