@@ -974,6 +974,18 @@ func (a *App) refresh() {
 	}
 }
 
+// nameScreen names the screen showing in the window's title. The last
+// screen is "done:printing" while its ticket prints: its Fine takes no
+// input until then (showPrintState), and a test that drives the real
+// kiosk waits for "done" before it presses Fine.
+func (a *App) nameScreen() {
+	name := a.screen
+	if name == "done" && a.session != nil && a.session.printing {
+		name += ":printing"
+	}
+	a.win.SetTitle(strings.TrimPrefix(a.title+" · "+name, " · "))
+}
+
 // show puts a screen in the body: its content over the navigation bar
 // (back, cancel, next: each may be nil), names it in the window's title
 // ("INPS – Chiosco · question:cognome": no one sees the title of the
@@ -981,7 +993,7 @@ func (a *App) refresh() {
 // and reads speech aloud when the audio is on.
 func (a *App) show(name string, content fyne.CanvasObject, nav fyne.CanvasObject, focus fyne.Focusable, speech string) {
 	a.screen = name
-	a.win.SetTitle(strings.TrimPrefix(a.title+" · "+name, " · "))
+	a.nameScreen()
 	a.speech = speech
 	a.bar.Objects = []fyne.CanvasObject{a.topBar()}
 	var bottom fyne.CanvasObject
@@ -1000,10 +1012,22 @@ func (a *App) show(name string, content fyne.CanvasObject, nav fyne.CanvasObject
 	a.warned, a.beforeWarning = false, nil
 	a.lastActivity = a.cfg.Now()
 	a.shown = a.lastActivity
-	if focus != nil {
-		a.win.Canvas().Focus(focus)
-	}
+	a.focus(focus)
 	a.say(speech)
+}
+
+// focus gives the focus to w, a widget of the screen showing, and takes
+// it from the last screen's in any case: a disabled widget takes none
+// (Fine, while the ticket prints: showPrintState gives it the focus once
+// enabled), and Enter then went to the last screen's Conferma, no longer
+// shown, where Fine was meant.
+func (a *App) focus(w fyne.Focusable) {
+	c := a.win.Canvas()
+	c.Unfocus()
+	if d, ok := w.(fyne.Disableable); w == nil || ok && d.Disabled() {
+		return
+	}
+	c.Focus(w)
 }
 
 // holds reports whether o is in the containers under root.

@@ -94,6 +94,12 @@ func (a *App) showPrintState() {
 		} else {
 			b.Enable()
 		}
+		if a.screen == "done" && a.win.Canvas().Focused() == nil {
+			a.focus(b)
+		}
+	}
+	if a.screen == "done" {
+		a.nameScreen()
 	}
 	switch {
 	case s.printing:

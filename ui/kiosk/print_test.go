@@ -19,7 +19,10 @@ import (
 
 // Ensure that the last screen says the ticket is printing until the
 // printer has printed it, is not wiped meanwhile, and then stays its full
-// time.
+// time. The window's title says "done:printing" meanwhile: the X tests
+// of cmd/chiosco wait for "done" before they press Fine, which takes no
+// input while the ticket prints (TestXInputKioskWalkIn's Enter went
+// unheard, and the idle wipe, 20 s later, took the kiosk back).
 func TestTicketPrinting(t *testing.T) {
 	h := newHarness(t)
 	h.paper.hold = make(chan struct{})
@@ -28,6 +31,9 @@ func TestTicketPrinting(t *testing.T) {
 	h.send()
 	if h.app.Screen() != "done" || !strings.Contains(h.texts(), tr("done.printing")) {
 		t.Fatalf("screen %s does not say the ticket is printing:\n%s", h.app.Screen(), h.texts())
+	}
+	if got := h.win.Title(); got != "done:printing" { // the harness's window has no title of its own
+		t.Errorf("title while the ticket prints %q, want %q", got, "done:printing")
 	}
 	h.shot("07-done-printing-it")
 	h.now = h.now.Add(2 * DefaultWarn)
@@ -40,8 +46,17 @@ func TestTicketPrinting(t *testing.T) {
 	if txt := h.texts(); strings.Contains(txt, tr("done.printing")) || strings.Contains(txt, "non è stato stampato") {
 		t.Errorf("the printed ticket's screen says:\n%s", txt)
 	}
-	if b := h.findButton(tr("nav.done")); b == nil || b.Disabled() {
-		t.Errorf("Fine takes no input once the ticket is printed")
+	if got := h.win.Title(); got != "done" {
+		t.Errorf("title once the ticket printed %q, want %q", got, "done")
+	}
+	b := h.findButton(tr("nav.done"))
+	if b == nil || b.Disabled() {
+		t.Fatalf("Fine takes no input once the ticket is printed")
+	}
+	// Fine had the focus when the screen showed, disabled: the canvas
+	// gives none to a disabled widget, and Enter then did nothing.
+	if f := h.win.Canvas().Focused(); f != b {
+		t.Errorf("focus once the ticket printed on %q, want Fine: Enter ends nothing", focusedText(f))
 	}
 	if len(h.printed()) != 1 {
 		t.Fatalf("printed %d tickets, want 1", len(h.printed()))
@@ -262,4 +277,12 @@ func TestPrintFailureAdvice(t *testing.T) {
 	if strings.Contains(h.texts(), "stampante") {
 		t.Errorf("the staff's line stays after a ticket printed:\n%s", h.texts())
 	}
+}
+
+// focusedText returns the text of the button f, or its type.
+func focusedText(f fyne.Focusable) string {
+	if b, ok := f.(*button); ok {
+		return b.Text
+	}
+	return fmt.Sprintf("%T", f)
 }
