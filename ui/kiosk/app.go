@@ -272,10 +272,11 @@ type App struct {
 	stopOnce      sync.Once
 	// expiring and retrying are true while the spool's cleanup and the
 	// retries run (upkeep), chores counts them; offers holds a place for
-	// each call to the sink not yet returned (bounded).
-	expiring, retrying atomic.Bool
-	chores             jobs.Count
-	offers             chan struct{}
+	// each call to the sink not yet returned (bounded). spoolMade is
+	// true once the spool folder and its key are there (upkeep).
+	expiring, retrying, spoolMade atomic.Bool
+	chores                        jobs.Count
+	offers                        chan struct{}
 
 	cornerTimes     []time.Time
 	exitFailures    int
@@ -550,7 +551,8 @@ func (a *App) runIdle() {
 	}
 }
 
-// upkeep removes the spooled requests of days before now's, and offers
+// upkeep makes the spool folder and its key until they are there,
+// removes the spooled requests of days before now's, and offers
 // the requests waiting at the kiosk again (each offer bounded: bounded;
 // what the sink answered noted for the staff: noteSpool),
 // each on a goroutine of its own, and returns at once. Each runs once at
@@ -570,6 +572,13 @@ func (a *App) upkeep(now time.Time) {
 	}
 	if sp, ok := spoolOf(a.cfg.Sink); ok {
 		chore(&a.expiring, func() {
+			if !a.spoolMade.Load() { // at start: the key is there to copy to the desks (README, Kiosk)
+				if err := sp.Prepare(); err != nil {
+					fyne.LogError("kiosk spool", err)
+				} else {
+					a.spoolMade.Store(true)
+				}
+			}
 			if _, err := sp.Expire(now); err != nil {
 				fyne.LogError("kiosk spool", err)
 			}
