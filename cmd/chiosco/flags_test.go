@@ -131,3 +131,46 @@ func refused(t *testing.T, dir string, cases []flagCase) {
 		}
 	}
 }
+
+// Ensure that chiosco says its command line in the staff's language,
+// Italian unless the locale says English: a key of chiosco.toml
+// mistyped, an option it has not, an exit code not typed (it said
+// "no code on standard input <nil>"), and -h (it was English only).
+func TestCommandLineLanguage(t *testing.T) {
+	if os.Getenv(testclock.Env) != "" {
+		t.Skip("chiosco's flags: checked once, on the suite's own day; the clock moves none of it")
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "chiosco.toml")
+	if err := os.WriteFile(file, []byte("sed = \"Roma Eur\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	refused(t, dir, []flagCase{
+		{"key mistyped", []string{"-config", file}, "", "chiosco: Nel file delle impostazioni " + file +
+			", alla riga 1, «sed» non è un'impostazione di chiosco: correggi il nome (le impostazioni sono le opzioni che elenca chiosco -h) o togli la riga."},
+		{"option unknown, in English", []string{"-sedee", "Roma"}, "LANG=en_US.UTF-8",
+			"chiosco: chiosco has no option -sedee: correct the command (chiosco -h lists the options)."},
+		{"no exit code", []string{"-hash-exit-code"}, "", "chiosco: Nessun codice sullo standard input: scrivi il codice di uscita del supervisore su una riga " +
+			"(echo 'CODICE' | chiosco -hash-exit-code, o digitalo e premi Invio)."},
+	})
+	bin := xtest.Build(t, "chiosco")
+	for _, c := range []struct {
+		env  string
+		want []string
+	}{
+		{"LANG=it_IT.UTF-8", []string{"uso: chiosco -sede NOME", "  -idle inattività\n    \tazzera la sessione dopo questa inattività (con un avviso di 10 s; da 30s a 10m0s) (predefinito: 1m0s)"}},
+		{"LC_ALL=en_GB.UTF-8", []string{"usage: chiosco -sede NAME", "  -spool folder\n    \tthe spool folder the desks take the requests from"}},
+	} {
+		cmd := exec.Command(bin, "-h")
+		cmd.Env = []string{"HOME=" + dir, "XDG_CONFIG_HOME=" + dir, c.env}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Errorf("%s chiosco -h: %v\n%s", c.env, err, out)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(string(out), w) {
+				t.Errorf("%s chiosco -h does not say %q:\n%s", c.env, w, out)
+			}
+		}
+	}
+}

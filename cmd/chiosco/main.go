@@ -44,8 +44,10 @@ package main
 import (
 	"bufio"
 	"crypto/rand"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,6 +56,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/buildinfo"
@@ -61,6 +64,7 @@ import (
 	"github.com/pinsede/pinsede/internal/shutdown"
 	"github.com/pinsede/pinsede/sync/kioskpost"
 	"github.com/pinsede/pinsede/ui/cups"
+	"github.com/pinsede/pinsede/ui/i18n"
 	"github.com/pinsede/pinsede/ui/kiosk"
 	"github.com/pinsede/pinsede/ui/ticket"
 )
@@ -69,27 +73,43 @@ import (
 const windowTitle = "INPS – Chiosco"
 
 func main() {
+	flag.CommandLine.Init("chiosco", flag.ContinueOnError) // its errors are told below, in the staff's language
+	flag.CommandLine.SetOutput(io.Discard)
+	// The options' texts, for -h, are the translations' usage.chiosco.NAME (i18n.Usage).
 	home, _ := os.UserHomeDir()
-	sede := flag.String("sede", "", "the `name` of the sede printed on the tickets")
-	spool := flag.String("spool", filepath.Join(home, ".local", "state", "pinsede", "kiosk-spool"), "the spool `folder` the desks import the requests from (with -centrale: only when centrale does not answer, and only if given)")
-	state := flag.String("state", filepath.Join(home, ".local", "state", "pinsede", "kiosk"), "the `folder` of the kiosk's own state: the day's count of queue numbers")
-	centrale := flag.String("centrale", "", "the central records' `URL` (https://centrale:8443); none: the spool folder only")
-	postTimeout := flag.Duration("centrale-timeout", kioskpost.DefaultTimeout, fmt.Sprintf("give up on centrale after this `wait` for one request (from %v to %v: longer on a slow link), which then goes to the spool folder or waits at the kiosk", kioskpost.MinTimeout, kioskpost.MaxTimeout))
-	certFile := flag.String("cert", "", "this kiosk's client certificate `file` (pinctl ca issue -role chiosco -code SEDE)")
-	certKey := flag.String("certkey", "", "the key `file` of -cert")
-	caFile := flag.String("ca", "", "the `file` of the CA that signs centrale's certificate (ca.crt)")
-	queue := flag.String("printer", "", "print the tickets on this CUPS `queue`")
-	ticketDir := flag.String("ticket-dir", "", "development: write the tickets as PDF to `dir`")
-	exitHash := flag.String("exit-code-hash", "", "argon2id `hash` of the supervisor's exit code (see -hash-exit-code)")
-	hashCode := flag.Bool("hash-exit-code", false, "read an exit code from standard input, print its hash and quit")
-	idle := flag.Duration("idle", kiosk.DefaultIdle, fmt.Sprintf("wipe the session after this `inactivity` (with a 10 s warning; from %v to %v)", kiosk.MinIdle, kiosk.MaxIdle))
-	windowed := flag.Bool("window", false, "development: run in a window, not full screen")
-	showVersion := flag.Bool("version", false, "print the version, commit and build time, and quit")
-	flag.String(settings.Flag, "", "TOML `file` of settings, keys named as the flags (default: the first that exists of the user's config folder/pinsede/chiosco.toml and /etc/pinsede/chiosco.toml); PINSEDE_CHIOSCO_* variables override it, and flags override both")
+	sede := flag.String("sede", "", "")
+	spool := flag.String("spool", filepath.Join(home, ".local", "state", "pinsede", "kiosk-spool"), "")
+	state := flag.String("state", filepath.Join(home, ".local", "state", "pinsede", "kiosk"), "")
+	centrale := flag.String("centrale", "", "")
+	postTimeout := flag.Duration("centrale-timeout", kioskpost.DefaultTimeout, "")
+	certFile := flag.String("cert", "", "")
+	certKey := flag.String("certkey", "", "")
+	caFile := flag.String("ca", "", "")
+	queue := flag.String("printer", "", "")
+	ticketDir := flag.String("ticket-dir", "", "")
+	exitHash := flag.String("exit-code-hash", "", "")
+	hashCode := flag.Bool("hash-exit-code", false, "")
+	idle := flag.Duration("idle", kiosk.DefaultIdle, "")
+	windowed := flag.Bool("window", false, "")
+	showVersion := flag.Bool("version", false, "")
+	flag.String(settings.Flag, "", "")
 	loader := settings.Loader{EnvPrefix: "PINSEDE_CHIOSCO_", DefaultFiles: settings.DefaultFiles("chiosco")}
 	given, err := loader.Parse(flag.CommandLine, os.Args[1:])
+	// The command line in the staff's language, Italian unless the
+	// locale says English; the kiosk's screens load their own.
+	if lerr := i18n.Load(i18n.FromLocale()); lerr != nil {
+		fmt.Fprintln(os.Stderr, "chiosco:", lerr)
+		os.Exit(1)
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		i18n.Usage(os.Stdout, "chiosco", flag.CommandLine, map[string]any{
+			"MinTimeout": kioskpost.MinTimeout, "MaxTimeout": kioskpost.MaxTimeout, "MinIdle": kiosk.MinIdle, "MaxIdle": kiosk.MaxIdle})
+		return
+	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "chiosco:", err)
+		for _, msg := range i18n.Settings("chiosco", err) {
+			fmt.Fprintln(os.Stderr, "chiosco:", msg)
+		}
 		os.Exit(2)
 	}
 	if *showVersion {
@@ -101,7 +121,11 @@ func main() {
 		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
 		code := strings.TrimSpace(line)
 		if code == "" {
-			fmt.Fprintln(os.Stderr, "chiosco: no code on standard input", err)
+			msg := lang.L("chiosco.hash.empty")
+			if err != nil && !errors.Is(err, io.EOF) {
+				msg += " (" + err.Error() + ")"
+			}
+			fmt.Fprintln(os.Stderr, "chiosco:", msg)
 			os.Exit(2)
 		}
 		hash, err := pinsede.HashSecret([]byte(code), pinsede.DefaultPasswordParams, rand.Reader)

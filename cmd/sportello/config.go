@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2/lang"
@@ -67,15 +66,7 @@ func origin(st *settings.Settings, name string) string {
 // returned them: each refused value, an option unknown, the language
 // (of Languages), both printers; none when nothing is.
 func settingsProblems(st *settings.Settings, err error, language, queue, devPrint string) []string {
-	var out []string
-	if bad := settings.Errors(err); len(bad) > 0 {
-		for _, e := range bad {
-			key, args := e.Message()
-			out = append(out, lang.L(key, args))
-		}
-	} else if err != nil {
-		out = append(out, argsProblem(err))
-	}
+	out := i18n.Settings("sportello", err)
 	if !slices.Contains(i18n.Languages, language) && language != "" {
 		out = append(out, lang.L("start.lang", map[string]any{"Lang": language, "From": origin(st, "lang")}))
 	}
@@ -83,15 +74,6 @@ func settingsProblems(st *settings.Settings, err error, language, queue, devPrin
 		out = append(out, lang.L("start.printers", map[string]any{"Printer": origin(st, "printer"), "DevPrint": origin(st, "dev-print")}))
 	}
 	return out
-}
-
-// argsProblem says what is wrong with the command line, err as the flag
-// package returns it.
-func argsProblem(err error) string {
-	if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: "); ok {
-		return lang.L("start.args.unknown", map[string]any{"Flag": name})
-	}
-	return lang.L("start.args", map[string]any{"Err": err.Error()})
 }
 
 // loadPolicy reads the policy file of the setting policy (pinsede.LoadPolicy),

@@ -64,7 +64,7 @@ const windowTitle = "PIN Sede – Sportello"
 func main() {
 	flag.CommandLine.Init("sportello", flag.ContinueOnError) // its errors are told below, in the clerk's language
 	flag.CommandLine.SetOutput(io.Discard)
-	// The options' texts, for -h, are the translations' usage.sportello.NAME (usage.go).
+	// The options' texts, for -h, are the translations' usage.sportello.NAME (i18n.Usage).
 	defStore, defKey, pathErr := local.DefaultPaths()
 	storePath := flag.String("store", defStore, "")
 	keyPath := flag.String("key", defKey, "")
@@ -89,7 +89,7 @@ func main() {
 		_ = i18n.Load(i18n.Default) // settingsProblems tells the language refused; Italian has every text
 	}
 	if errors.Is(parseErr, flag.ErrHelp) {
-		usage(os.Stdout, flag.CommandLine) // usage.go
+		i18n.Usage(os.Stdout, "sportello", flag.CommandLine, nil)
 		return
 	}
 	// Every problem of the settings is told in a window too: the
