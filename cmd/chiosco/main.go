@@ -136,28 +136,23 @@ func main() {
 		fmt.Println(hash)
 		return
 	}
-	// from names where the value of the flag name came from.
-	from := func(name string) string {
-		from := given.Source(name).String()
-		switch given.Source(name) {
-		case settings.File:
-			from += " " + given.File
-		case settings.Env:
-			from += ", " + loader.EnvVar(name)
+	// usageFail says a setting refused, in the staff's language, with
+	// where the value came from (i18n.Origin), and exits 2.
+	usageFail := func(key string, args map[string]any, names ...string) {
+		for i, name := range names {
+			args[fmt.Sprintf("From%d", i+1)] = i18n.Origin(given, loader.EnvPrefix, name)
 		}
-		return from
-	}
-	if err := kioskpost.CheckTimeout(*postTimeout); err != nil {
-		fmt.Fprintf(os.Stderr, "chiosco: -centrale-timeout %v (%s)\n", err, from("centrale-timeout"))
+		fmt.Fprintln(os.Stderr, "chiosco:", lang.L(key, args))
 		os.Exit(2)
 	}
-	if err := kiosk.CheckIdleTime(*idle); err != nil {
-		fmt.Fprintf(os.Stderr, "chiosco: -idle %v (%s)\n", err, from("idle"))
-		os.Exit(2)
+	if kioskpost.CheckTimeout(*postTimeout) != nil {
+		usageFail("chiosco.timeout", map[string]any{"Value": *postTimeout, "Min": kioskpost.MinTimeout, "Max": kioskpost.MaxTimeout}, "centrale-timeout")
+	}
+	if kiosk.CheckIdleTime(*idle) != nil {
+		usageFail("chiosco.idle", map[string]any{"Value": *idle, "Min": kiosk.MinIdle, "Max": kiosk.MaxIdle}, "idle")
 	}
 	if *queue != "" && *ticketDir != "" {
-		fmt.Fprintln(os.Stderr, "chiosco: -printer and -ticket-dir exclude each other")
-		os.Exit(2)
+		usageFail("chiosco.printers", map[string]any{}, "printer", "ticket-dir")
 	}
 	warn := kiosk.DefaultWarn // less than kiosk.MinIdle
 	spoolGiven := given.Source("spool") != settings.Default
@@ -166,12 +161,16 @@ func main() {
 	switch {
 	case *centrale != "":
 		if *certFile == "" || *certKey == "" || *caFile == "" {
-			fmt.Fprintln(os.Stderr, "chiosco: -centrale needs -cert, -certkey and -ca")
-			os.Exit(2)
+			usageFail("chiosco.centrale.certs", map[string]any{}, "centrale")
 		}
-		if err := kiosk.CheckSendWait(*postTimeout, kiosk.SendWaitFor(*postTimeout), *idle, warn); err != nil {
-			fmt.Fprintf(os.Stderr, "chiosco: -centrale-timeout %v\n", err)
-			os.Exit(2)
+		var long *kiosk.SendWaitError
+		if errors.As(kiosk.CheckSendWait(*postTimeout, kiosk.SendWaitFor(*postTimeout), *idle, warn), &long) {
+			key := "chiosco.sendwait.most"
+			if long.Most == 0 {
+				key = "chiosco.sendwait.idle"
+			}
+			usageFail(key, map[string]any{"Post": long.Post, "SendWait": long.SendWait, "Warned": long.Warned, "Idle": long.Idle,
+				"Most": long.Most, "MinIdle": long.MinIdle}, "centrale-timeout", "idle")
 		}
 		client, err := kioskpost.Load(*centrale, *certFile, *certKey, *caFile, *postTimeout)
 		if err != nil {
@@ -184,8 +183,7 @@ func main() {
 			sink = kiosk.FallbackSink{First: sink, Then: kiosk.SpoolSink{Dir: *spool}}
 		}
 	case *certFile != "" || *certKey != "" || *caFile != "":
-		fmt.Fprintln(os.Stderr, "chiosco: -cert, -certkey and -ca go with -centrale")
-		os.Exit(2)
+		usageFail("chiosco.certs.nourl", map[string]any{})
 	}
 
 	a := app.NewWithID("it.inps.pinsede.chiosco")

@@ -45,21 +45,8 @@ func fileRead(st *settings.Settings) string {
 }
 
 // origin names, in the clerk's language, where the setting name got its
-// value: the command line's option, the environment variable or the key
-// of the file of st.
-func origin(st *settings.Settings, name string) string {
-	src := settings.Default
-	if st != nil {
-		src = st.Source(name)
-	}
-	switch src {
-	case settings.File:
-		return lang.L("start.from.file", map[string]any{"Name": name, "File": st.File})
-	case settings.Env:
-		return lang.L("start.from.env", map[string]any{"Var": settings.Loader{EnvPrefix: EnvPrefix}.EnvVar(name)})
-	}
-	return lang.L("start.from.args", map[string]any{"Name": name})
-}
+// value (i18n.Origin).
+func origin(st *settings.Settings, name string) string { return i18n.Origin(st, EnvPrefix, name) }
 
 // settingsProblems says, in the clerk's language, what is wrong with
 // the settings the desk started with, st and err as parseSettings

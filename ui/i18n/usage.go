@@ -55,6 +55,24 @@ func Settings(program string, err error) []string {
 	return []string{lang.L("args.bad", map[string]any{"Program": program, "Err": err.Error()})}
 }
 
+// Origin names, in the current language, where the setting name of a
+// program got its value: the command line's option, the environment
+// variable (envPrefix and the name, config.Loader.EnvVar) or the key of
+// the file of st (nil: the command line).
+func Origin(st *settings.Settings, envPrefix, name string) string {
+	src := settings.Default
+	if st != nil {
+		src = st.Source(name)
+	}
+	switch src {
+	case settings.File:
+		return lang.L("settings.from.file", map[string]any{"Name": name, "File": st.File})
+	case settings.Env:
+		return lang.L("settings.from.env", map[string]any{"Var": settings.Loader{EnvPrefix: envPrefix}.EnvVar(name)})
+	}
+	return lang.L("settings.from.args", map[string]any{"Name": name})
+}
+
 // FromLocale returns the language of the process's locale among
 // Languages (LC_ALL, LC_MESSAGES, LANG, then LANGUAGE, as gettext reads
 // them): English when it says English, Italian otherwise. The programs
