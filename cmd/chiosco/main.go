@@ -27,7 +27,9 @@
 // screen and the supervisor's prompt say so to the sede's staff in a line
 // of small type, and the log once a day. Without
 // -centrale each request is written to the spool folder (-spool, with a
-// default), from which the desks import it by its ticket code. The day's
+// default), from which the desks import it by its ticket code. A kiosk
+// with a spool folder makes it, and its key (FOLDER.key, which the desks
+// need a copy of), at its start. The day's
 // queue numbers are counted in a file in -state, so that they go on after a
 // restart. Tickets print on a CUPS queue (-printer), spoken to over IPP
 // (ui/cups, as the desk prints) and followed until printed, or as PDF files
@@ -36,7 +38,8 @@
 // Every flag can be set in a TOML file, -config or the first of the
 // user's and the machine's chiosco.toml, and by a PINSEDE_CHIOSCO_*
 // variable; the environment overrides the file, and flags override both
-// (internal/config).
+// (internal/config). Its command line (-h, the settings refused) is in
+// Italian, or English when the locale says so (ui/i18n.FromLocale).
 //
 // main wires things together and nothing else.
 package main
