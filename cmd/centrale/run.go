@@ -111,6 +111,10 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	c := config{now: time.Now}
 	fs := flag.NewFlagSet("centrale", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), serverUsage)
+		fs.PrintDefaults()
+	}
 	showVersion := fs.Bool("version", false, "print the version, commit and build time, and quit")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8443", "address to listen on")
 	fs.StringVar(&c.pkiDir, "pki", "", "folder with ca.crt, crl.pem, server.crt and server.key (pinctl ca init / ca server)")
@@ -177,7 +181,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		return c, errVersion
 	}
 	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
+		return c, extraArgs(fs.Args())
 	}
 	inPKI := func(p *string, name string) {
 		if *p == "" && c.pkiDir != "" {
@@ -290,21 +294,8 @@ var errVersion = errors.New("-version")
 // its first argument names; it returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
-		switch args[0] {
-		case "revoke":
-			return runRevoke(ctx, args[1:], stdout, stderr)
-		case "unlock":
-			return runUnlock(ctx, args[1:], stdout, stderr)
-		case "audit":
-			return runAudit(ctx, args[1:], stdout, stderr)
-		case "credentials":
-			return runCredentials(ctx, args[1:], stdout, stderr)
-		case "sedi":
-			return runSedi(ctx, args[1:], stdout, stderr)
-		case "backup":
-			return runBackup(args[1:], stdout, stderr)
-		case "healthcheck":
-			return runHealthcheck(ctx, args[1:], stdout, stderr)
+		if sub, ok := subcommand(args[0]); ok {
+			return sub.run(ctx, args[1:], stdout, stderr)
 		}
 	}
 	c, err := parse(args, stderr)

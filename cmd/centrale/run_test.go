@@ -200,3 +200,30 @@ func TestVersion(t *testing.T) {
 		t.Errorf("exit %d, %q %q", code, out.String(), errOut.String())
 	}
 }
+
+// Ensure that centrale -h lists the subcommands, and that a command
+// misspelt, or named after flags, is told as such with the commands
+// known (it was "unexpected arguments: [...]").
+func TestUsageCommands(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		code int
+		want []string
+	}{
+		{[]string{"-h"}, 0, []string{"centrale COMMAND", "centrale revoke [", "centrale unlock [", "centrale credentials [", "centrale sedi [",
+			"centrale audit forks|reset", "centrale backup -bolt", "centrale healthcheck [", "the server's flags:", "-listen"}},
+		{[]string{"unlok", "-by", "rossi", "-cf", "RSSMRA80A01H501U"}, 2, []string{`unknown command "unlok"`,
+			"the commands are revoke, unlock, credentials, sedi, audit, backup, healthcheck"}},
+		{[]string{"-admin", "/run/c.sock", "sedi"}, 2, []string{`"sedi" is a command: name it first, its flags after it (centrale sedi -admin SOCKET`}},
+	} {
+		var out strings.Builder
+		if code := run(t.Context(), c.args, &out, &out); code != c.code {
+			t.Errorf("centrale %q: exit %d, want %d\n%s", c.args, code, c.code, out.String())
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("centrale %q does not say %q:\n%s", c.args, w, out.String())
+			}
+		}
+	}
+}

@@ -27,7 +27,9 @@
 // screen and the supervisor's prompt say so to the sede's staff in a line
 // of small type, and the log once a day. Without
 // -centrale each request is written to the spool folder (-spool, with a
-// default), from which the desks import it by its ticket code. The day's
+// default), from which the desks import it by its ticket code. A kiosk
+// with a spool folder makes it, and its key (FOLDER.key, which the desks
+// need a copy of), at its start. The day's
 // queue numbers are counted in a file in -state, so that they go on after a
 // restart. Tickets print on a CUPS queue (-printer), spoken to over IPP
 // (ui/cups, as the desk prints) and followed until printed, or as PDF files
@@ -36,7 +38,8 @@
 // Every flag can be set in a TOML file, -config or the first of the
 // user's and the machine's chiosco.toml, and by a PINSEDE_CHIOSCO_*
 // variable; the environment overrides the file, and flags override both
-// (internal/config).
+// (internal/config). Its command line (-h, the settings refused) is in
+// Italian, or English when the locale says so (ui/i18n.FromLocale).
 //
 // main wires things together and nothing else.
 package main
@@ -44,8 +47,10 @@ package main
 import (
 	"bufio"
 	"crypto/rand"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,6 +59,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/buildinfo"
@@ -61,6 +67,7 @@ import (
 	"github.com/pinsede/pinsede/internal/shutdown"
 	"github.com/pinsede/pinsede/sync/kioskpost"
 	"github.com/pinsede/pinsede/ui/cups"
+	"github.com/pinsede/pinsede/ui/i18n"
 	"github.com/pinsede/pinsede/ui/kiosk"
 	"github.com/pinsede/pinsede/ui/ticket"
 )
@@ -69,27 +76,43 @@ import (
 const windowTitle = "INPS – Chiosco"
 
 func main() {
+	flag.CommandLine.Init("chiosco", flag.ContinueOnError) // its errors are told below, in the staff's language
+	flag.CommandLine.SetOutput(io.Discard)
+	// The options' texts, for -h, are the translations' usage.chiosco.NAME (i18n.Usage).
 	home, _ := os.UserHomeDir()
-	sede := flag.String("sede", "", "the `name` of the sede printed on the tickets")
-	spool := flag.String("spool", filepath.Join(home, ".local", "state", "pinsede", "kiosk-spool"), "the spool `folder` the desks import the requests from (with -centrale: only when centrale does not answer, and only if given)")
-	state := flag.String("state", filepath.Join(home, ".local", "state", "pinsede", "kiosk"), "the `folder` of the kiosk's own state: the day's count of queue numbers")
-	centrale := flag.String("centrale", "", "the central records' `URL` (https://centrale:8443); none: the spool folder only")
-	postTimeout := flag.Duration("centrale-timeout", kioskpost.DefaultTimeout, fmt.Sprintf("give up on centrale after this `wait` for one request (from %v to %v: longer on a slow link), which then goes to the spool folder or waits at the kiosk", kioskpost.MinTimeout, kioskpost.MaxTimeout))
-	certFile := flag.String("cert", "", "this kiosk's client certificate `file` (pinctl ca issue -role chiosco -code SEDE)")
-	certKey := flag.String("certkey", "", "the key `file` of -cert")
-	caFile := flag.String("ca", "", "the `file` of the CA that signs centrale's certificate (ca.crt)")
-	queue := flag.String("printer", "", "print the tickets on this CUPS `queue`")
-	ticketDir := flag.String("ticket-dir", "", "development: write the tickets as PDF to `dir`")
-	exitHash := flag.String("exit-code-hash", "", "argon2id `hash` of the supervisor's exit code (see -hash-exit-code)")
-	hashCode := flag.Bool("hash-exit-code", false, "read an exit code from standard input, print its hash and quit")
-	idle := flag.Duration("idle", kiosk.DefaultIdle, fmt.Sprintf("wipe the session after this `inactivity` (with a 10 s warning; from %v to %v)", kiosk.MinIdle, kiosk.MaxIdle))
-	windowed := flag.Bool("window", false, "development: run in a window, not full screen")
-	showVersion := flag.Bool("version", false, "print the version, commit and build time, and quit")
-	flag.String(settings.Flag, "", "TOML `file` of settings, keys named as the flags (default: the first that exists of the user's config folder/pinsede/chiosco.toml and /etc/pinsede/chiosco.toml); PINSEDE_CHIOSCO_* variables override it, and flags override both")
+	sede := flag.String("sede", "", "")
+	spool := flag.String("spool", filepath.Join(home, ".local", "state", "pinsede", "kiosk-spool"), "")
+	state := flag.String("state", filepath.Join(home, ".local", "state", "pinsede", "kiosk"), "")
+	centrale := flag.String("centrale", "", "")
+	postTimeout := flag.Duration("centrale-timeout", kioskpost.DefaultTimeout, "")
+	certFile := flag.String("cert", "", "")
+	certKey := flag.String("certkey", "", "")
+	caFile := flag.String("ca", "", "")
+	queue := flag.String("printer", "", "")
+	ticketDir := flag.String("ticket-dir", "", "")
+	exitHash := flag.String("exit-code-hash", "", "")
+	hashCode := flag.Bool("hash-exit-code", false, "")
+	idle := flag.Duration("idle", kiosk.DefaultIdle, "")
+	windowed := flag.Bool("window", false, "")
+	showVersion := flag.Bool("version", false, "")
+	flag.String(settings.Flag, "", "")
 	loader := settings.Loader{EnvPrefix: "PINSEDE_CHIOSCO_", DefaultFiles: settings.DefaultFiles("chiosco")}
 	given, err := loader.Parse(flag.CommandLine, os.Args[1:])
+	// The command line in the staff's language, Italian unless the
+	// locale says English; the kiosk's screens load their own.
+	if lerr := i18n.Load(i18n.FromLocale()); lerr != nil {
+		fmt.Fprintln(os.Stderr, "chiosco:", lerr)
+		os.Exit(1)
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		i18n.Usage(os.Stdout, "chiosco", flag.CommandLine, map[string]any{
+			"MinTimeout": kioskpost.MinTimeout, "MaxTimeout": kioskpost.MaxTimeout, "MinIdle": kiosk.MinIdle, "MaxIdle": kiosk.MaxIdle})
+		return
+	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "chiosco:", err)
+		for _, msg := range i18n.Settings("chiosco", err) {
+			fmt.Fprintln(os.Stderr, "chiosco:", msg)
+		}
 		os.Exit(2)
 	}
 	if *showVersion {
@@ -101,7 +124,11 @@ func main() {
 		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
 		code := strings.TrimSpace(line)
 		if code == "" {
-			fmt.Fprintln(os.Stderr, "chiosco: no code on standard input", err)
+			msg := lang.L("chiosco.hash.empty")
+			if err != nil && !errors.Is(err, io.EOF) {
+				msg += " (" + err.Error() + ")"
+			}
+			fmt.Fprintln(os.Stderr, "chiosco:", msg)
 			os.Exit(2)
 		}
 		hash, err := pinsede.HashSecret([]byte(code), pinsede.DefaultPasswordParams, rand.Reader)
@@ -112,28 +139,23 @@ func main() {
 		fmt.Println(hash)
 		return
 	}
-	// from names where the value of the flag name came from.
-	from := func(name string) string {
-		from := given.Source(name).String()
-		switch given.Source(name) {
-		case settings.File:
-			from += " " + given.File
-		case settings.Env:
-			from += ", " + loader.EnvVar(name)
+	// usageFail says a setting refused, in the staff's language, with
+	// where the value came from (i18n.Origin), and exits 2.
+	usageFail := func(key string, args map[string]any, names ...string) {
+		for i, name := range names {
+			args[fmt.Sprintf("From%d", i+1)] = i18n.Origin(given, loader.EnvPrefix, name)
 		}
-		return from
-	}
-	if err := kioskpost.CheckTimeout(*postTimeout); err != nil {
-		fmt.Fprintf(os.Stderr, "chiosco: -centrale-timeout %v (%s)\n", err, from("centrale-timeout"))
+		fmt.Fprintln(os.Stderr, "chiosco:", lang.L(key, args))
 		os.Exit(2)
 	}
-	if err := kiosk.CheckIdleTime(*idle); err != nil {
-		fmt.Fprintf(os.Stderr, "chiosco: -idle %v (%s)\n", err, from("idle"))
-		os.Exit(2)
+	if kioskpost.CheckTimeout(*postTimeout) != nil {
+		usageFail("chiosco.timeout", map[string]any{"Value": *postTimeout, "Min": kioskpost.MinTimeout, "Max": kioskpost.MaxTimeout}, "centrale-timeout")
+	}
+	if kiosk.CheckIdleTime(*idle) != nil {
+		usageFail("chiosco.idle", map[string]any{"Value": *idle, "Min": kiosk.MinIdle, "Max": kiosk.MaxIdle}, "idle")
 	}
 	if *queue != "" && *ticketDir != "" {
-		fmt.Fprintln(os.Stderr, "chiosco: -printer and -ticket-dir exclude each other")
-		os.Exit(2)
+		usageFail("chiosco.printers", map[string]any{}, "printer", "ticket-dir")
 	}
 	warn := kiosk.DefaultWarn // less than kiosk.MinIdle
 	spoolGiven := given.Source("spool") != settings.Default
@@ -142,12 +164,16 @@ func main() {
 	switch {
 	case *centrale != "":
 		if *certFile == "" || *certKey == "" || *caFile == "" {
-			fmt.Fprintln(os.Stderr, "chiosco: -centrale needs -cert, -certkey and -ca")
-			os.Exit(2)
+			usageFail("chiosco.centrale.certs", map[string]any{}, "centrale")
 		}
-		if err := kiosk.CheckSendWait(*postTimeout, kiosk.SendWaitFor(*postTimeout), *idle, warn); err != nil {
-			fmt.Fprintf(os.Stderr, "chiosco: -centrale-timeout %v\n", err)
-			os.Exit(2)
+		var long *kiosk.SendWaitError
+		if errors.As(kiosk.CheckSendWait(*postTimeout, kiosk.SendWaitFor(*postTimeout), *idle, warn), &long) {
+			key := "chiosco.sendwait.most"
+			if long.Most == 0 {
+				key = "chiosco.sendwait.idle"
+			}
+			usageFail(key, map[string]any{"Post": long.Post, "SendWait": long.SendWait, "Warned": long.Warned, "Idle": long.Idle,
+				"Most": long.Most, "MinIdle": long.MinIdle}, "centrale-timeout", "idle")
 		}
 		client, err := kioskpost.Load(*centrale, *certFile, *certKey, *caFile, *postTimeout)
 		if err != nil {
@@ -160,8 +186,7 @@ func main() {
 			sink = kiosk.FallbackSink{First: sink, Then: kiosk.SpoolSink{Dir: *spool}}
 		}
 	case *certFile != "" || *certKey != "" || *caFile != "":
-		fmt.Fprintln(os.Stderr, "chiosco: -cert, -certkey and -ca go with -centrale")
-		os.Exit(2)
+		usageFail("chiosco.certs.nourl", map[string]any{})
 	}
 
 	a := app.NewWithID("it.inps.pinsede.chiosco")

@@ -43,7 +43,7 @@ func TestConfigFile(t *testing.T) {
 	}
 	t.Setenv(EnvPrefix+"STORE", "")
 	write("store = '" + sb.store + "'\nchiave = 'x'\n")
-	if r := pinctl("operator", "list"); r.code != exitUsage || !strings.Contains(r.stderr, "chiave") {
+	if r := pinctl("operator", "list"); r.code != exitUsage || !strings.Contains(r.stderr, "pinctl: Nel file delle impostazioni "+conf+", alla riga 2, «chiave» non è un'impostazione di pinctl") {
 		t.Errorf("an unknown key: exit %d\n%s", r.code, r.stderr)
 	}
 }

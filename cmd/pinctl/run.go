@@ -125,6 +125,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, now func() ti
 		fmt.Fprintln(stderr, "pinctl: file di configurazione: "+fileMessage(err))
 		return exitUsage
 	}
+	if bad := settings.Errors(err); len(bad) > 0 {
+		for _, e := range bad {
+			fmt.Fprintln(stderr, "pinctl: "+message(e.Message()))
+		}
+		return exitUsage
+	}
 	if err != nil {
 		return e.usageFail(flagMessage(err), nil, defStore, defKey)
 	}

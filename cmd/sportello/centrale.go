@@ -29,10 +29,10 @@ type syncFlags struct {
 // centraleFlags are the flags given, defined on the command line's flag set.
 var centraleFlags = func() *syncFlags {
 	f := &syncFlags{}
-	flag.StringVar(&f.url, "centrale", "", "the central records' `URL` (https://centrale:8443); none: offline desk")
-	flag.StringVar(&f.cert, "cert", "", "this sede's client certificate `file` (pinctl ca issue -role sede)")
-	flag.StringVar(&f.key, "certkey", "", "the key `file` of -cert")
-	flag.StringVar(&f.ca, "ca", "", "the `file` of the CA that signs centrale's certificate (ca.crt)")
+	flag.StringVar(&f.url, "centrale", "", "")
+	flag.StringVar(&f.cert, "cert", "", "")
+	flag.StringVar(&f.key, "certkey", "", "")
+	flag.StringVar(&f.ca, "ca", "", "")
 	return f
 }()
 

@@ -82,7 +82,7 @@ func FuzzParseSettings(f *testing.F) {
 		if err != nil && (!strings.Contains(err.Error(), "config file "+path) || !lineRE.MatchString(err.Error())) {
 			t.Fatalf("%v: want an error naming the file and the line", err)
 		}
-		if err == nil && read != path {
+		if err == nil && fileRead(read) != path {
 			t.Fatalf("read %q, want %q", read, path)
 		}
 	})

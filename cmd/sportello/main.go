@@ -35,8 +35,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -60,52 +62,55 @@ import (
 const windowTitle = "PIN Sede – Sportello"
 
 func main() {
+	flag.CommandLine.Init("sportello", flag.ContinueOnError) // its errors are told below, in the clerk's language
+	flag.CommandLine.SetOutput(io.Discard)
+	// The options' texts, for -h, are the translations' usage.sportello.NAME (i18n.Usage).
 	defStore, defKey, pathErr := local.DefaultPaths()
-	storePath := flag.String("store", defStore, "the store `file`")
-	keyPath := flag.String("key", defKey, "the store's key `file`")
-	queue := flag.String("printer", "", "print the slips on this CUPS `queue`")
-	devPrint := flag.String("dev-print", "", "development printer: write the slips as PDF to `dir` (never at a real desk)")
-	idle := flag.Duration("idle", desk.DefaultIdle, "lock the session after this `inactivity` (0: never)")
-	language := flag.String("lang", i18n.Default, "language of the interface: it or en")
-	ticketDir := flag.String("ticket-dir", "", "the kiosk's spool `folder` (chiosco -spool), shared with the kiosk, with its key beside it (FOLDER.key): the queue of its tickets; with -centrale the kiosk's tickets come through centrale too")
-	policyPath := flag.String("policy", "", "the eligibility policy `file` (JSON, see README); none: the built-in policy. Centrale's applies when its version is higher")
+	storePath := flag.String("store", defStore, "")
+	keyPath := flag.String("key", defKey, "")
+	queue := flag.String("printer", "", "")
+	devPrint := flag.String("dev-print", "", "")
+	idle := flag.Duration("idle", desk.DefaultIdle, "")
+	language := flag.String("lang", i18n.Default, "")
+	ticketDir := flag.String("ticket-dir", "", "")
+	policyPath := flag.String("policy", "", "")
 	var backups backupFlags
-	flag.StringVar(&backups.dir, "backup-dir", "", "write a copy of the store (never the key) into this `folder` at start and then every -backup-every, while the desk runs")
-	flag.DurationVar(&backups.every, "backup-every", 4*time.Hour, "the `interval` between two copies of -backup-dir (0: at start only)")
-	flag.IntVar(&backups.keep, "backup-keep", 42, "how many `copies` -backup-dir keeps, the newest (0: all)")
-	showVersion := flag.Bool("version", false, "print the version, commit and build time, and quit")
-	configRead, configErr := parseSettings(flag.CommandLine, os.Args[1:], os.Environ(), configFiles()) // config.go
+	flag.StringVar(&backups.dir, "backup-dir", "", "")
+	flag.DurationVar(&backups.every, "backup-every", 4*time.Hour, "")
+	flag.IntVar(&backups.keep, "backup-keep", 42, "")
+	showVersion := flag.Bool("version", false, "")
+	read, parseErr := parseSettings(flag.CommandLine, os.Args[1:], os.Environ(), configFiles()) // config.go
 	if *showVersion {
 		fmt.Println(buildinfo.String("sportello"))
 		return
 	}
 
 	if err := i18n.Load(*language); err != nil {
-		fmt.Fprintln(os.Stderr, "sportello:", err)
-		os.Exit(2)
+		_ = i18n.Load(i18n.Default) // settingsProblems tells the language refused; Italian has every text
 	}
-	if configErr != nil { // shown in a window too: the launcher has no terminal
-		fmt.Fprintln(os.Stderr, "sportello:", configErr)
-		a := app.NewWithID("it.inps.pinsede.sportello")
-		a.Settings().SetTheme(theme.New())
-		fail(a, a.NewWindow(windowTitle), configErr.Error())
+	if errors.Is(parseErr, flag.ErrHelp) {
+		i18n.Usage(os.Stdout, "sportello", flag.CommandLine, nil)
+		return
 	}
-	if *queue != "" && *devPrint != "" {
-		fmt.Fprintln(os.Stderr, "sportello:", lang.L("start.printers"))
-		os.Exit(2)
-	}
+	// Every problem of the settings is told in a window too: the
+	// installed launcher has no terminal.
+	problems := settingsProblems(read, parseErr, *language, *queue, *devPrint)
 	if (*storePath == "" || *keyPath == "") && pathErr != nil {
-		fmt.Fprintln(os.Stderr, "sportello:", pathErr)
-		os.Exit(2)
+		problems = append(problems, lang.L("start.paths", map[string]any{"Err": pathErr.Error()}))
 	}
 	var policy *pinsede.Policy
 	if *policyPath != "" {
-		p, err := pinsede.LoadPolicy(*policyPath)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "sportello:", err)
-			os.Exit(2)
+		var problem string
+		if policy, problem = loadPolicy(read, *policyPath); problem != "" {
+			problems = append(problems, problem)
 		}
-		policy = &p
+	}
+	if len(problems) > 0 {
+		msg := strings.Join(problems, "\n\n")
+		fmt.Fprintln(os.Stderr, "sportello:", msg)
+		a := app.NewWithID("it.inps.pinsede.sportello")
+		a.Settings().SetTheme(theme.New())
+		fail(a, a.NewWindow(windowTitle), msg)
 	}
 
 	// The store first: its errors reach stderr even without a display.
@@ -163,7 +168,7 @@ func main() {
 	ui := desk.New(d, w, desk.Config{
 		Idle: *idle, DevPrintDir: *devPrint, TicketDir: *ticketDir, Log: log, LogPath: logPath,
 		Version: buildinfo.Version, StorePath: *storePath, CentraleURL: centraleFlags.url,
-		CertExpires: link.certExpires(), Connector: newConnector(configRead, d.Now),
+		CertExpires: link.certExpires(), Connector: newConnector(fileRead(read), d.Now),
 	})
 	ui.UseSync(link.source(), link.sede)
 	if err := ui.Start(); err != nil {
@@ -278,8 +283,9 @@ func fail(a fyne.App, w fyne.Window, msg string) {
 	closeBtn.Importance = widget.HighImportance
 	// The message between the heading and the button, which stays under
 	// it: in a VBox a message of three lines or more, wrapped, had its
-	// last line under the button.
-	w.SetContent(container.NewPadded(container.NewPadded(container.NewBorder(heading, container.NewHBox(closeBtn), nil, nil, text))))
+	// last line under the button. It scrolls when longer than the window
+	// (several settings refused).
+	w.SetContent(container.NewPadded(container.NewPadded(container.NewBorder(heading, container.NewHBox(closeBtn), nil, nil, container.NewVScroll(text)))))
 	w.Resize(fyne.NewSize(640, 280))
 	w.CenterOnScreen()
 	w.ShowAndRun()

@@ -133,7 +133,7 @@ func (l Loader) Parse(fs *flag.FlagSet, args []string) (*Settings, error) {
 	}
 	if v, ok := env[Flag]; ok && st.sources[Flag] != Args {
 		if err := fs.Set(Flag, v); err != nil {
-			return nil, fmt.Errorf("%s%s: %w", l.EnvPrefix, envName(Flag), err)
+			return nil, l.envError(fs, Flag, err)
 		}
 		st.sources[Flag] = Env
 	}
@@ -153,7 +153,7 @@ func (l Loader) Parse(fs *flag.FlagSet, args []string) (*Settings, error) {
 		}
 		if v, ok := env[f.Name]; ok {
 			if err := fs.Set(f.Name, v); err != nil {
-				errs = append(errs, fmt.Errorf("%s%s: %w", l.EnvPrefix, envName(f.Name), err))
+				errs = append(errs, l.envError(fs, f.Name, err))
 			}
 			st.sources[f.Name] = Env
 			return
@@ -161,7 +161,7 @@ func (l Loader) Parse(fs *flag.FlagSet, args []string) (*Settings, error) {
 		if vs, ok := file.values[f.Name]; ok {
 			for _, v := range vs {
 				if err := fs.Set(f.Name, v); err != nil {
-					errs = append(errs, fmt.Errorf("%s: %s: %w", file.where(st.File, file.prims[f.Name]), f.Name, err))
+					errs = append(errs, file.fail(ErrValue, st.File, file.prims[f.Name], f.Name, fs.Name(), err))
 					break
 				}
 			}
@@ -169,6 +169,13 @@ func (l Loader) Parse(fs *flag.FlagSet, args []string) (*Settings, error) {
 		}
 	})
 	return st, errors.Join(errs...)
+}
+
+// envError is the Error of the value err refused, of the environment
+// variable of the flag name.
+func (l Loader) envError(fs *flag.FlagSet, name string, err error) *Error {
+	v := l.EnvVar(name)
+	return &Error{Kind: ErrValue, Name: v, Program: filepath.Base(fs.Name()), Err: err, msg: fmt.Sprintf("%s: %v", v, err)}
 }
 
 // EnvVar returns the environment variable of the flag name:
@@ -197,7 +204,8 @@ func (l Loader) env(fs *flag.FlagSet) (map[string]string, error) {
 		}
 		name, ok := names[rest]
 		if !ok {
-			return nil, fmt.Errorf("environment variable %s: no such setting (see %s -h)", k, fs.Name())
+			return nil, &Error{Kind: ErrUnknownVar, Name: k, Program: filepath.Base(fs.Name()),
+				msg: fmt.Sprintf("environment variable %s: no such setting (see %s -h)", k, fs.Name())}
 		}
 		out[name] = v
 	}
@@ -212,7 +220,7 @@ func (l Loader) file(named string, given bool) (string, error) {
 			return "", nil // -config "": none
 		}
 		if _, err := os.Stat(named); err != nil {
-			return "", fmt.Errorf("config file: %w", err)
+			return "", noFile(named, err)
 		}
 		return named, nil
 	}
@@ -222,10 +230,19 @@ func (l Loader) file(named string, given bool) (string, error) {
 			return p, nil
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
-			return "", fmt.Errorf("config file: %w", err)
+			return "", noFile(p, err)
 		}
 	}
 	return "", nil
+}
+
+// noFile is the Error of the file at path, which cannot be read for err.
+func noFile(path string, err error) *Error {
+	msg := "config file: " + err.Error()
+	if errors.As(err, new(*smallfile.Error)) {
+		msg = err.Error() // it names the file
+	}
+	return &Error{Kind: ErrNoFile, File: path, Err: err, msg: msg}
 }
 
 // MaxFileBytes bounds a file of settings: a few KB of TOML.
@@ -239,13 +256,33 @@ type fileSettings struct {
 	prims  map[string]toml.Primitive // by flag name
 }
 
-// where names the file at path and the line of its value p, when the
-// toml package knows it.
-func (f *fileSettings) where(path string, p toml.Primitive) string {
-	if line := lineOf(&f.md, p); line > 0 {
-		return fmt.Sprintf("config file %s: line %d", path, line)
+// fail returns the Error of kind about the value p of the key name in
+// the file at path, of the program's settings, for cause (nil for an
+// unknown key).
+func (f *fileSettings) fail(kind error, path string, p toml.Primitive, name, program string, cause error) *Error {
+	e := &Error{Kind: kind, File: path, Line: lineOf(&f.md, p), Name: name, Program: filepath.Base(program), Err: cause}
+	where := "config file " + path
+	if e.Line > 0 {
+		where = fmt.Sprintf("config file %s: line %d", path, e.Line)
 	}
-	return "config file " + path
+	if cause == nil {
+		e.msg = fmt.Sprintf("%s: unknown key %q (see %s -h for the settings)", where, name, program)
+	} else {
+		e.msg = fmt.Sprintf("%s: %s: %v", where, name, cause)
+	}
+	return e
+}
+
+// syntaxError is the Error of the file at path, of the program's
+// settings, that is not TOML: err, of the toml package, names the line
+// when it knows it.
+func syntaxError(path, program string, err error) *Error {
+	e := &Error{Kind: ErrSyntax, File: path, Program: filepath.Base(program), Err: err, msg: fmt.Sprintf("config file %s: %v", path, err)}
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		e.Line = pe.Position.Line
+	}
+	return e
 }
 
 // readFile reads the TOML file at path: the values of each flag, as
@@ -254,12 +291,12 @@ func (f *fileSettings) where(path string, p toml.Primitive) string {
 func readFile(fs *flag.FlagSet, path string) (*fileSettings, error) {
 	data, err := smallfile.ReadRegular(path, "config", MaxFileBytes)
 	if err != nil {
-		return nil, err // it names the file
+		return nil, noFile(path, err)
 	}
 	f := &fileSettings{values: map[string][]string{}, prims: map[string]toml.Primitive{}}
 	var doc map[string]toml.Primitive
 	if f.md, err = toml.Decode(string(data), &doc); err != nil {
-		return nil, fmt.Errorf("config file %s: %w", path, err)
+		return nil, syntaxError(path, fs.Name(), err)
 	}
 	var walk func(key []string, m map[string]toml.Primitive) error
 	walk = func(key []string, m map[string]toml.Primitive) error {
@@ -268,12 +305,12 @@ func readFile(fs *flag.FlagSet, path string) (*fileSettings, error) {
 			name := strings.Join(key, "-")
 			var v any
 			if err := f.md.PrimitiveDecode(m[k], &v); err != nil {
-				return fmt.Errorf("config file %s: %w", path, err)
+				return syntaxError(path, fs.Name(), err)
 			}
 			if _, ok := v.(map[string]any); ok { // a table: [verify] memory = 4096, or verify.memory = 4096
 				var sub map[string]toml.Primitive
 				if err := f.md.PrimitiveDecode(m[k], &sub); err != nil {
-					return fmt.Errorf("config file %s: %w", path, err)
+					return syntaxError(path, fs.Name(), err)
 				}
 				if err := walk(key, sub); err != nil {
 					return err
@@ -281,11 +318,11 @@ func readFile(fs *flag.FlagSet, path string) (*fileSettings, error) {
 				continue
 			}
 			if name == Flag || fs.Lookup(name) == nil {
-				return fmt.Errorf("%s: unknown key %q (see %s -h for the settings)", f.where(path, m[k]), name, fs.Name())
+				return f.fail(ErrUnknownKey, path, m[k], name, fs.Name(), nil)
 			}
 			vs, err := texts(v)
 			if err != nil {
-				return fmt.Errorf("%s: %s: %w", f.where(path, m[k]), name, err)
+				return f.fail(ErrValue, path, m[k], name, fs.Name(), err)
 			}
 			f.values[name], f.prims[name] = vs, m[k]
 		}

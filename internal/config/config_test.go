@@ -1,8 +1,10 @@
 package config
 
 import (
+	"errors"
 	"flag"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -195,4 +197,48 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("%v: want an error naming the file and the line", err)
 		}
 	})
+}
+
+// Ensure that each setting refused is an Error whose Message gives the
+// key of its translation, the file, the line and the name, so that a
+// program says it in its user's language; and that the values refused
+// together are each told.
+func TestErrorMessages(t *testing.T) {
+	for _, tc := range []struct {
+		file      string
+		environ   []string
+		key, name string
+		line      int
+	}{
+		{"\nlock-aftr = 5", nil, "config.unknownkey", "lock-aftr", 2},
+		{"lock-after = \"five\"", nil, "config.value", "lock-after", 1},
+		{"listen = ", nil, "config.syntax", "", 1},
+		{``, []string{"PROG_LISTN=x"}, "config.unknownvar", "PROG_LISTN", 0},
+		{``, []string{"PROG_LOCK_AFTER=x"}, "config.value.env", "PROG_LOCK_AFTER", 0},
+	} {
+		path := write(t, tc.file)
+		var s settings
+		_, err := Loader{EnvPrefix: "PROG_", Environ: tc.environ}.Parse(flags(&s), []string{"-config", path})
+		errs := Errors(err)
+		if len(errs) != 1 {
+			t.Errorf("%q %q: %d Errors in %v, want 1", tc.file, tc.environ, len(errs), err)
+			continue
+		}
+		key, args := errs[0].Message()
+		if key != tc.key || args["Name"] != tc.name || args["Line"] != tc.line || args["Program"] != "prog" {
+			t.Errorf("%q %q: %s %v, want %s, name %q, line %d", tc.file, tc.environ, key, args, tc.key, tc.name, tc.line)
+		}
+		if tc.environ == nil && args["File"] != path {
+			t.Errorf("%q: file %v, want %s", tc.file, args["File"], path)
+		}
+	}
+	var s settings
+	_, err := Loader{Environ: []string{}}.Parse(flags(&s), []string{"-config", write(t, "lock-after = \"five\"\nverify-wait = \"soon\"")})
+	if errs := Errors(err); len(errs) != 2 {
+		t.Errorf("two bad values: %d Errors in %v", len(errs), err)
+	}
+	_, err = Loader{Environ: []string{}}.Parse(flags(&s), []string{"-config", "/nonexistent/prog.toml"})
+	if errs := Errors(err); len(errs) != 1 || !errors.Is(err, ErrNoFile) || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a missing file: %v", err)
+	}
 }

@@ -12,7 +12,11 @@
 // The domain's errors carry keys and arguments ([pinsede.FieldError],
 // [pinsede.Problem]); [Field] and [Message] translate them, the arguments
 // filling the templates ({{.Want}}), a time.Duration written in words
-// ([Duration]).
+// ([Duration]). The programs' command lines speak it too: [Usage] writes
+// -h (usage.PROGRAM.*), [Settings] and [Origin] say a setting refused and
+// where its value came from (config.*, settings.from.*), in the desk's
+// translations; the kiosk, which has no -lang, takes the language of the
+// locale ([FromLocale]) for them.
 //
 // # Caveats
 //

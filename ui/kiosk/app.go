@@ -134,16 +134,40 @@ func SendWaitFor(post time.Duration) time.Duration {
 // confirmation, the last touch: a longer one let the kiosk warn a citizen
 // waiting for their ticket, and wipe them after warn, the request
 // reaching centrale with a ticket nobody held. post is the timeout of a
-// post the bound comes from (SendWaitFor), named in the error.
+// post the bound comes from (SendWaitFor), named in the error, a
+// *SendWaitError.
 func CheckSendWait(post, sendWait, idle, warn time.Duration) error {
 	if sendWait < idle-warn {
 		return nil
 	}
-	said := fmt.Sprintf("%v: a request may take %v to send, and a citizen waiting for their ticket is warned %v after confirming (-idle %v)", post, sendWait, idle-warn, idle)
+	e := &SendWaitError{Post: post, SendWait: sendWait, Warned: idle - warn, Idle: idle, MinIdle: sendWait + warn}
 	if most := ((idle - warn - 2*time.Second - 1) / 2).Truncate(time.Second); most >= time.Second && SendWaitFor(most) < idle-warn {
-		return fmt.Errorf("%s: want at most %v, or a longer -idle", said, most)
+		e.Most = most
 	}
-	return fmt.Errorf("%s: want -idle longer than %v", said, sendWait+warn)
+	return e
+}
+
+// SendWaitError is a post's timeout whose send outlasts the time before
+// the idle warning (CheckSendWait), with what a program says of it in
+// its user's language.
+type SendWaitError struct {
+	// Post is the post's timeout, SendWait the send's bound it makes
+	// (SendWaitFor), Warned how long after the confirmation the citizen
+	// is warned with the Idle given.
+	Post, SendWait, Warned, Idle time.Duration
+	// Most is the longest post's timeout the Idle lets; 0 when none.
+	Most time.Duration
+	// MinIdle is the shortest idle the Post lets, less a nanosecond.
+	MinIdle time.Duration
+}
+
+// Error says it in English, with what to change.
+func (e *SendWaitError) Error() string {
+	said := fmt.Sprintf("%v: a request may take %v to send, and a citizen waiting for their ticket is warned %v after confirming (-idle %v)", e.Post, e.SendWait, e.Warned, e.Idle)
+	if e.Most > 0 {
+		return fmt.Sprintf("%s: want at most %v, or a longer -idle", said, e.Most)
+	}
+	return fmt.Sprintf("%s: want -idle longer than %v", said, e.MinIdle)
 }
 
 // Config is how the kiosk runs.
@@ -272,10 +296,11 @@ type App struct {
 	stopOnce      sync.Once
 	// expiring and retrying are true while the spool's cleanup and the
 	// retries run (upkeep), chores counts them; offers holds a place for
-	// each call to the sink not yet returned (bounded).
-	expiring, retrying atomic.Bool
-	chores             jobs.Count
-	offers             chan struct{}
+	// each call to the sink not yet returned (bounded). spoolMade is
+	// true once the spool folder and its key are there (upkeep).
+	expiring, retrying, spoolMade atomic.Bool
+	chores                        jobs.Count
+	offers                        chan struct{}
 
 	cornerTimes     []time.Time
 	exitFailures    int
@@ -550,7 +575,8 @@ func (a *App) runIdle() {
 	}
 }
 
-// upkeep removes the spooled requests of days before now's, and offers
+// upkeep makes the spool folder and its key until they are there,
+// removes the spooled requests of days before now's, and offers
 // the requests waiting at the kiosk again (each offer bounded: bounded;
 // what the sink answered noted for the staff: noteSpool),
 // each on a goroutine of its own, and returns at once. Each runs once at
@@ -570,6 +596,13 @@ func (a *App) upkeep(now time.Time) {
 	}
 	if sp, ok := spoolOf(a.cfg.Sink); ok {
 		chore(&a.expiring, func() {
+			if !a.spoolMade.Load() { // at start: the key is there to copy to the desks (README, Kiosk)
+				if err := sp.Prepare(); err != nil {
+					fyne.LogError("kiosk spool", err)
+				} else {
+					a.spoolMade.Store(true)
+				}
+			}
 			if _, err := sp.Expire(now); err != nil {
 				fyne.LogError("kiosk spool", err)
 			}

@@ -178,6 +178,19 @@ func SpoolFile(code string) string { return "ticket-" + code + ".seal" }
 // spoolSuffix ends the name of every ticket file.
 const spoolSuffix = ".seal"
 
+// Prepare makes the spool folder (0700) and its key ([Spool.KeyFile])
+// when they are missing: the kiosk's side, at its start, so that the
+// key is there to copy to the desks when the kiosk is set up, not only
+// once a first ticket went to the folder.
+func (s Spool) Prepare() error {
+	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
+		return fmt.Errorf("spool %s: %w", s.Dir, err)
+	}
+	key, err := s.ensureKey()
+	clear(key)
+	return err
+}
+
 // Submit writes s into the spool folder.
 func (s Spool) Submit(ctx context.Context, sub Submission) error {
 	if err := ctx.Err(); err != nil {
