@@ -277,6 +277,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runSedi(ctx, args[1:], stdout, stderr)
 		case "backup":
 			return runBackup(args[1:], stdout, stderr)
+		case "restore":
+			return runRestore(ctx, args[1:], stdout, stderr)
 		case "healthcheck":
 			return runHealthcheck(ctx, args[1:], stdout, stderr)
 		}

@@ -1,0 +1,76 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"sync"
+
+	"github.com/pinsede/pinsede/sync/wire"
+)
+
+// epochs holds the store's epoch once read, and the desks told that it
+// changed since the epoch their requests name.
+type epochs struct {
+	mu      sync.Mutex
+	current *wire.Epoch
+	// told are the desks, by sede and desk, whose request named another
+	// epoch than the store's, and was logged: one line a desk and
+	// epoch. Reset at maxTold.
+	told map[string]string
+}
+
+// maxTold bounds the desks epochs.told remembers.
+const maxTold = 10000
+
+// storeEpoch returns the store's epoch, read once; ok false while it
+// cannot be read (the store down): the answer names none.
+func (s *Server) storeEpoch(ctx context.Context) (wire.Epoch, bool) {
+	s.epochs.mu.Lock()
+	defer s.epochs.mu.Unlock()
+	if s.epochs.current == nil {
+		e, err := s.Store.Epoch(ctx)
+		if err != nil {
+			return wire.Epoch{}, false
+		}
+		s.epochs.current = &e
+	}
+	return *s.epochs.current, true
+}
+
+// checkEpoch writes the store's epoch in the answer to a desk's request
+// (wire.EpochHeader) and, when the request names another, logs it once
+// for the desk and, for a push, refuses it (409 store-restored) and
+// returns false: nothing is stored until the desk has taken the new
+// epoch, and sends again first what it sent before.
+func (s *Server) checkEpoch(w http.ResponseWriter, r *http.Request, c caller) bool {
+	e, ok := s.storeEpoch(r.Context())
+	if !ok {
+		return true
+	}
+	w.Header().Set(wire.EpochHeader, e.String())
+	seen := r.Header.Get(wire.EpochHeader)
+	if seen == "" || seen == e.String() {
+		return true
+	}
+	who := c.code + " " + c.desk
+	s.epochs.mu.Lock()
+	first := s.epochs.told[who] != seen
+	if first {
+		if s.epochs.told == nil || len(s.epochs.told) >= maxTold {
+			s.epochs.told = map[string]string{}
+		}
+		s.epochs.told[who] = seen
+	}
+	s.epochs.mu.Unlock()
+	if first && s.Log != nil {
+		s.Log.WarnContext(r.Context(), "desk out of step with the store put back from a copy: it sends again what it sent, and pulls again",
+			"sede", c.code, "desk", c.desk, "desk_epoch", logText(seen), "epoch", e.String())
+	}
+	if r.URL.Path != "/v1/events" {
+		return true
+	}
+	problem(w, http.StatusConflict, wire.ProblemStoreRestored, "Central store put back from a copy",
+		"the push names epoch "+logText(seen)+" of the store; it is "+e.String()+" since it was put back from a copy: "+
+			"send again the events sent before, then the new ones; nothing was stored")
+	return false
+}
