@@ -176,6 +176,9 @@ type Client struct {
 	// centrale's last answer named (epoch.go). Under mu.
 	epoch, seen string
 	loaded      bool
+	// resend says that followEpoch put the events sent back in the
+	// outbox, for Sync to push them at once. Under mu.
+	resend bool
 }
 
 // New returns a client with cfg, its zero fields defaulted.
@@ -399,6 +402,10 @@ func (c *Client) Sync(ctx context.Context) error {
 	if err == nil {
 		_, e := c.Pull(ctx)
 		step(e)
+	}
+	if err == nil && pushErr == nil && c.takeResend() { // the pull found centrale put back from a copy
+		_, pushErr = c.Push(ctx)
+		step(pushErr)
 	}
 	if err == nil {
 		step(c.FetchPolicy(ctx))

@@ -59,7 +59,7 @@ func (c *Client) followEpoch() (bool, error) {
 		return false, err
 	}
 	c.mu.Lock()
-	c.epoch = seen
+	c.epoch, c.resend = seen, done != nil
 	c.mu.Unlock()
 	if done == nil {
 		return false, nil
@@ -67,4 +67,14 @@ func (c *Client) followEpoch() (bool, error) {
 	c.auditChain, c.auditNext = nil, 0 // ask centrale where its copy of the audit log ends
 	c.update(func(s *State) { s.CentraleRestored = done })
 	return true, nil
+}
+
+// takeResend reports whether followEpoch put events back in the outbox
+// since it was last asked.
+func (c *Client) takeResend() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := c.resend
+	c.resend = false
+	return r
 }
