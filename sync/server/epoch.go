@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"sync/atomic"
 
 	"github.com/pinsede/pinsede/sync/wire"
 )
@@ -11,30 +12,31 @@ import (
 // epochs holds the store's epoch once read, and the desks told that it
 // changed since the epoch their requests name.
 type epochs struct {
+	current atomic.Pointer[wire.Epoch]
 	mu      sync.Mutex
-	current *wire.Epoch
 	// told are the desks, by sede and desk, whose request named another
 	// epoch than the store's, and was logged: one line a desk and
-	// epoch. Reset at maxTold.
+	// epoch. Reset at maxTold. Under mu.
 	told map[string]string
 }
 
 // maxTold bounds the desks epochs.told remembers.
 const maxTold = 10000
 
-// storeEpoch returns the store's epoch, read once; ok false while it
-// cannot be read (the store down): the answer names none.
+// storeEpoch returns the store's epoch, read once (requests that come
+// together before may each read it, none waiting for another); ok false
+// while it cannot be read (the store down): the answer names none, and
+// the request meets the store's fault by itself.
 func (s *Server) storeEpoch(ctx context.Context) (wire.Epoch, bool) {
-	s.epochs.mu.Lock()
-	defer s.epochs.mu.Unlock()
-	if s.epochs.current == nil {
-		e, err := s.Store.Epoch(ctx)
-		if err != nil {
-			return wire.Epoch{}, false
-		}
-		s.epochs.current = &e
+	if e := s.epochs.current.Load(); e != nil {
+		return *e, true
 	}
-	return *s.epochs.current, true
+	e, err := s.Store.Epoch(ctx)
+	if err != nil {
+		return wire.Epoch{}, false
+	}
+	s.epochs.current.Store(&e)
+	return e, true
 }
 
 // checkEpoch writes the store's epoch in the answer to a desk's request
