@@ -18,7 +18,6 @@ import (
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/internal/pgtest"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
-	"github.com/pinsede/pinsede/sync/pgstore"
 )
 
 // restorable is a central store that a test copies and puts back from
@@ -72,28 +71,6 @@ var restorable = []struct {
 		pgBackup(t, "restore", dump, dsn)
 		return newEpoch(t, openPG(t, dsn))
 	}},
-}
-
-// openBolt opens the bbolt store at path, closed when the test ends.
-func openBolt(t *testing.T, path string) central.Store {
-	t.Helper()
-	s, err := boltstore.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
-// openPG opens the PostgreSQL store of dsn, closed when the test ends.
-func openPG(t *testing.T, dsn string) central.Store {
-	t.Helper()
-	s, err := pgstore.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
 }
 
 // pgBackup runs scripts/pg-backup.sh with args.
