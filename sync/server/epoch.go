@@ -3,8 +3,10 @@ package server
 import (
 	"context"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pinsede/pinsede/sync/wire"
 )
@@ -16,8 +18,32 @@ type epochs struct {
 	mu      sync.Mutex
 	// told are the desks, by sede and desk, whose request named another
 	// epoch than the store's, and was logged: one line a desk and
-	// epoch. Reset at maxTold. Under mu.
-	told map[string]string
+	// epoch; the status page lists them. Reset at maxTold. Under mu.
+	told map[string]toldDesk
+}
+
+// toldDesk is a desk found out of step with the store's epoch: the
+// epoch its request named, and when.
+type toldDesk struct {
+	sede, desk, epoch string
+	at                time.Time
+}
+
+// maxListed is how many desks out of step the status page lists, the
+// last first.
+const maxListed = 100
+
+// outOfStep returns the desks found out of step since this replica
+// started, the last first, at most maxListed.
+func (e *epochs) outOfStep() []toldDesk {
+	e.mu.Lock()
+	out := make([]toldDesk, 0, len(e.told))
+	for _, d := range e.told {
+		out = append(out, d)
+	}
+	e.mu.Unlock()
+	slices.SortFunc(out, func(a, b toldDesk) int { return b.at.Compare(a.at) })
+	return out[:min(len(out), maxListed)]
 }
 
 // maxTold bounds the desks epochs.told remembers.
@@ -56,12 +82,12 @@ func (s *Server) checkEpoch(w http.ResponseWriter, r *http.Request, c caller) bo
 	}
 	who := c.code + " " + c.desk
 	s.epochs.mu.Lock()
-	first := s.epochs.told[who] != seen
+	first := s.epochs.told[who].epoch != seen
 	if first {
 		if s.epochs.told == nil || len(s.epochs.told) >= maxTold {
-			s.epochs.told = map[string]string{}
+			s.epochs.told = map[string]toldDesk{}
 		}
-		s.epochs.told[who] = seen
+		s.epochs.told[who] = toldDesk{sede: c.code, desk: c.desk, epoch: seen, at: s.Now()}
 	}
 	s.epochs.mu.Unlock()
 	if first && s.Log != nil {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,9 +23,11 @@ import (
 // Ensure that every answer to a desk names the store's epoch; that a
 // push naming another (a desk that synced before the store was put back
 // from a copy) is refused whole, 409 store-restored, nothing stored, and
-// logged once for the desk, however many of its requests name it; and
-// that a push naming the store's epoch, or none (a desk of before
-// epochs), is taken.
+// logged once for the desk, however many of its requests name it, and
+// listed on the status page (loaded in headless Chromium); and that a
+// push naming the store's epoch, or none (a desk of before epochs), is
+// taken. The page's screenshot is kept in $PINSEDE_STATUS_OUT when set
+// (centrale-status-restored.png).
 func TestStoreEpochChecked(t *testing.T) {
 	store, err := boltstore.Open(filepath.Join(t.TempDir(), "centrale.db"))
 	if err != nil {
@@ -81,5 +85,15 @@ func TestStoreEpochChecked(t *testing.T) {
 	}
 	if n := strings.Count(logw.String(), "desk out of step with the store put back from a copy"); n != 1 {
 		t.Errorf("lines about the desk out of step: %d, want 1:\n%s", n, logw)
+	}
+	bin := chromium(t)
+	manage := httptest.NewServer(env.Server.ManageHandler(server.Manage{}))
+	t.Cleanup(manage.Close)
+	text := stripTags(headless(t, bin, manage.URL+"/status", "--dump-dom", "--accept-lang=it-IT,it"))
+	if want := "Sportelli che hanno trovato l'archivio ripristinato da copia Sede Sportello Trovato ROMA01 03"; !strings.Contains(text, want) {
+		t.Errorf("the status page does not say %q:\n%s", want, text)
+	}
+	if out := os.Getenv("PINSEDE_STATUS_OUT"); out != "" {
+		headless(t, bin, manage.URL+"/status", "--screenshot="+filepath.Join(out, "centrale-status-restored.png"), "--window-size=1150,1100", "--accept-lang=it-IT,it")
 	}
 }
