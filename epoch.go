@@ -14,10 +14,17 @@ type CentraleRestore struct {
 	// back in its outbox: those the copy holds are answered duplicate,
 	// the others taken again.
 	Resent int
+	// Oldest is the outbox seq of the oldest event sent again (0: none).
+	Oldest uint64
 	// Pruned says that events sent before those were no longer kept
-	// (the store keeps the newest only): those the copy lacks are lost
-	// at centrale.
+	// (the store keeps the newest only).
 	Pruned bool
+	// Lost says that the copy lacked the oldest event sent again (it was
+	// taken as new, not a duplicate) while older ones were pruned: those
+	// the copy lacks too are lost at centrale. The sync client sets it
+	// once that event is answered. A copy that holds it holds every
+	// event of the desk before it: the desk pushes in order.
+	Lost bool
 	// From and Cursor are the pull cursor the desk pulls again from,
 	// and the one it had: the changes after From are of the new epoch.
 	From, Cursor uint64
@@ -43,7 +50,7 @@ func (d *Desk) FollowEpoch(epoch string, from uint64, now time.Time) (*CentraleR
 			return err
 		}
 		r := CentraleRestore{At: now, From: from}
-		if r.Resent, r.Pruned, err = tx.ResendSent(); err != nil {
+		if r.Resent, r.Oldest, r.Pruned, err = tx.ResendSent(); err != nil {
 			return err
 		}
 		if r.Cursor, err = tx.SyncCursor(); err != nil {

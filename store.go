@@ -170,9 +170,10 @@ type SyncTx interface {
 	// store's), for ResendSent.
 	AckOutbox(taken, refused []uint64) error
 	// ResendSent puts the events kept as sent back in the outbox, in
-	// their places, and returns how many; pruned says that events sent
-	// before them are no longer kept.
-	ResendSent() (n int, pruned bool, err error)
+	// their places, and returns how many and the outbox seq of the
+	// oldest; pruned says that events sent before them are no longer
+	// kept.
+	ResendSent() (n int, oldest uint64, pruned bool, err error)
 	// CentraleEpoch returns the epoch of centrale's store kept by
 	// SetCentraleEpoch; "" before.
 	CentraleEpoch() (string, error)

@@ -91,21 +91,23 @@ func (t *tx) keepSent(outbox, outboxForms *bolt.Bucket, seqs []uint64) error {
 
 // ResendSent puts the events kept as sent back in the outbox, with their
 // forms, in their places (before those waiting, sent after them), and
-// returns how many; pruned says that events sent before them are no
-// longer kept. The events sent are kept no more: they are in the outbox,
+// returns how many and the outbox seq of the oldest; pruned says that
+// events sent before them are no longer kept. The events sent are kept no more: they are in the outbox,
 // and are kept again once taken.
-func (t *tx) ResendSent() (n int, pruned bool, err error) {
+func (t *tx) ResendSent() (n int, oldest uint64, pruned bool, err error) {
 	outbox, outboxForms, err := t.outboxBuckets()
 	if err != nil {
-		return 0, false, err
+		return 0, 0, false, err
 	}
 	pruned = t.btx.Bucket(bucketMeta).Get(metaSentPruned) != nil
 	sent, forms := t.btx.Bucket(bucketSent), t.btx.Bucket(bucketSentForms)
 	if sent == nil {
-		return 0, pruned, nil
+		return 0, 0, pruned, nil
 	}
 	err = sent.ForEach(func(k, v []byte) error {
-		n++
+		if n++; n == 1 {
+			oldest = binary.BigEndian.Uint64(k)
+		}
 		if err := outbox.Put(append([]byte(nil), k...), append([]byte(nil), v...)); err != nil {
 			return err
 		}
@@ -115,14 +117,14 @@ func (t *tx) ResendSent() (n int, pruned bool, err error) {
 		return nil
 	})
 	if err != nil {
-		return 0, pruned, err
+		return 0, 0, pruned, err
 	}
 	for _, name := range [][]byte{bucketSent, bucketSentForms} {
 		if err := t.btx.DeleteBucket(name); err != nil {
-			return 0, pruned, err
+			return 0, 0, pruned, err
 		}
 	}
-	return n, pruned, nil
+	return n, oldest, pruned, nil
 }
 
 // CentraleEpoch returns the epoch of centrale's store kept by

@@ -56,15 +56,16 @@ func TestSentKeptAndResent(t *testing.T) {
 		t.Fatalf("outbox after the ack:%s", got)
 	}
 	var n int
+	var oldest uint64
 	var pruned bool
 	err = s.Update(func(tx pinsede.Tx) (err error) {
-		n, pruned, err = tx.ResendSent()
+		n, oldest, pruned, err = tx.ResendSent()
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := outbox(); n != 3 || !pruned || got != " 3:e3 4:e4 5:e5 6:e6" {
-		t.Errorf("ResendSent: %d events, pruned %v, outbox:%s; want 3, true, 3:e3 4:e4 5:e5 6:e6", n, pruned, got)
+	if got := outbox(); n != 3 || oldest != 3 || !pruned || got != " 3:e3 4:e4 5:e5 6:e6" {
+		t.Errorf("ResendSent: %d events from %d, pruned %v, outbox:%s; want 3 from 3, true, 3:e3 4:e4 5:e5 6:e6", n, oldest, pruned, got)
 	}
 }

@@ -13,11 +13,13 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/testclock"
+	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/boltstore"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/internal/pgtest"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
+	"github.com/pinsede/pinsede/sync/pki"
 )
 
 // restorable is a central store that a test copies and puts back from
@@ -199,5 +201,49 @@ func TestCentraleRestoredFromCopy(t *testing.T) {
 				t.Errorf("centrale holds %d operator.added events of ROMA01, want sup's, gialli's and viola's", ops)
 			}
 		})
+	}
+}
+
+// Ensure that a desk that pruned events older than those it keeps
+// (local.SentKeep) says they are lost only when the copy lacks the
+// oldest it kept: a copy taken after its pushes holds it (a duplicate)
+// and every event before it; a copy taken before them does not, and the
+// events pruned are lost at centrale.
+func TestCentraleRestoredLost(t *testing.T) {
+	st := restorable[0]
+	ctx := context.Background()
+	clock := testclock.Stepping(time.Microsecond)
+	store, where := st.open(t)
+	older := st.copy(t, store, where) // before any push
+	env := testenv.NewAt(t, store, clock)
+	ls, _, _ := newLocal(t)
+	const pruned = 5
+	enqueue(t, ls, "ROMA01", 0, local.SentKeep+pruned)
+	newClient := func() *client.Client {
+		return client.New(client.Config{URL: env.URL, HTTP: env.Client(t, pki.RoleSede, "ROMA01"), Sede: "ROMA01", Local: ls, Desk: deskOn(ls), Now: clock})
+	}
+	if err := newClient().Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	newer := st.copy(t, store, where) // after them
+	for _, c := range []struct {
+		name, copy string
+		lost       bool
+		events     int
+	}{{"a copy after the pushes", newer, false, local.SentKeep + pruned}, {"a copy before them", older, true, local.SentKeep}} {
+		env.HTTP.Close()
+		store = st.restore(t, store, where, c.copy)
+		env = testenv.NewAt(t, store, clock)
+		cl := newClient()
+		if err := cl.Sync(ctx); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		r := cl.State().CentraleRestored
+		if r == nil || r.Resent != local.SentKeep || !r.Pruned || r.Lost != c.lost {
+			t.Errorf("%s: the desk did %+v; want %d sent again, older pruned, lost %v", c.name, r, local.SentKeep, c.lost)
+		}
+		if n, err := store.Events(ctx); err != nil || n != c.events {
+			t.Errorf("%s: centrale holds %d events (%v), want %d", c.name, n, err, c.events)
+		}
 	}
 }

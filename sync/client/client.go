@@ -177,8 +177,11 @@ type Client struct {
 	epoch, seen string
 	loaded      bool
 	// resend says that followEpoch put the events sent back in the
-	// outbox, for Sync to push them at once. Under mu.
+	// outbox, for Sync to push them at once; oldest is the outbox seq of
+	// the oldest of them when older ones were pruned, whose verdict ack
+	// watches (0: none). Under mu.
 	resend bool
+	oldest uint64
 }
 
 // New returns a client with cfg, its zero fields defaulted.
@@ -731,6 +734,7 @@ func (c *Client) ack(items []pinsede.OutboxEntry, results map[string]wire.Result
 	if err := c.cfg.Desk.Acknowledge(seqs, refused); err != nil {
 		return fmt.Errorf("push: %w", err)
 	}
+	c.watchOldest(items, results)
 	if len(refused) > 0 {
 		c.update(func(s *State) {
 			s.NotAccepted = append(s.NotAccepted, refused...)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/sync/wire"
 )
 
@@ -60,6 +61,9 @@ func (c *Client) followEpoch() (bool, error) {
 	}
 	c.mu.Lock()
 	c.epoch, c.resend = seen, done != nil
+	if done != nil && done.Pruned {
+		c.oldest = done.Oldest
+	}
 	c.mu.Unlock()
 	if done == nil {
 		return false, nil
@@ -77,4 +81,35 @@ func (c *Client) takeResend() bool {
 	r := c.resend
 	c.resend = false
 	return r
+}
+
+// watchOldest looks, among items answered by results, for the oldest
+// event sent again after centrale was put back from a copy, while older
+// ones were pruned: when the copy lacked it (not a duplicate), it lacks
+// those too, lost, and the state says so (CentraleRestored.Lost).
+func (c *Client) watchOldest(items []pinsede.OutboxEntry, results map[string]wire.Result) {
+	c.mu.Lock()
+	seq := c.oldest
+	c.mu.Unlock()
+	if seq == 0 {
+		return
+	}
+	for _, it := range items {
+		if it.Seq != seq {
+			continue
+		}
+		c.mu.Lock()
+		c.oldest = 0
+		c.mu.Unlock()
+		if results[it.ID].Verdict != wire.Duplicate {
+			c.update(func(s *State) {
+				if s.CentraleRestored != nil {
+					r := *s.CentraleRestored
+					r.Lost = true
+					s.CentraleRestored = &r
+				}
+			})
+		}
+		return
+	}
 }
