@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"slices"
 	"sync"
@@ -37,10 +38,7 @@ const maxListed = 100
 // started, the last first, at most maxListed.
 func (e *epochs) outOfStep() []toldDesk {
 	e.mu.Lock()
-	out := make([]toldDesk, 0, len(e.told))
-	for _, d := range e.told {
-		out = append(out, d)
-	}
+	out := slices.Collect(maps.Values(e.told))
 	e.mu.Unlock()
 	slices.SortFunc(out, func(a, b toldDesk) int { return b.at.Compare(a.at) })
 	return out[:min(len(out), maxListed)]
