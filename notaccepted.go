@@ -116,8 +116,9 @@ func ParseReason(text string) (ReasonCode, string) {
 func (n NotAccepted) Code() (ReasonCode, string) { return ParseReason(n.Reason) }
 
 // Acknowledge removes from the outbox the events of seqs, which the
-// central records answered, and keeps those not accepted, in one
-// transaction. A delegation whose registration was rejected ends here too
+// central records answered, keeps those not accepted, and those taken as
+// sent (SyncTx.AckOutbox: a centrale put back from a copy gets them
+// again, FollowEpoch), in one transaction. A delegation whose registration was rejected ends here too
 // (endRefusedDelegation).
 //
 // A form the central records took (an EventFormArchived of seqs not among
@@ -128,11 +129,16 @@ func (n NotAccepted) Code() (ReasonCode, string) { return ParseReason(n.Reason) 
 // no centrale, a conversion of another sede's PIN), stays at the desk,
 // its only archive.
 func (d *Desk) Acknowledge(seqs []uint64, refused []NotAccepted) error {
+	refusedSeqs := make([]uint64, len(refused))
+	for i, r := range refused {
+		refusedSeqs[i] = r.Seq
+	}
+	taken := slices.DeleteFunc(slices.Clone(seqs), func(seq uint64) bool { return slices.Contains(refusedSeqs, seq) })
 	err := d.Store.Update(func(tx Tx) error {
-		if err := releaseForms(tx, seqs, refused); err != nil {
+		if err := releaseForms(tx, taken); err != nil {
 			return err
 		}
-		if err := tx.AckOutbox(seqs); err != nil {
+		if err := tx.AckOutbox(taken, refusedSeqs); err != nil {
 			return err
 		}
 		for _, r := range refused {
@@ -151,16 +157,13 @@ func (d *Desk) Acknowledge(seqs []uint64, refused []NotAccepted) error {
 	return nil
 }
 
-// releaseForms drops the desk's copy of each form that an event of seqs
-// carried and the central records took (not among refused), when the copy
-// is still those bytes (DropDocument), before AckOutbox removes the
-// events: a copy archived again since, for a conversion, stays until its
-// own event is taken.
-func releaseForms(tx Tx, seqs []uint64, refused []NotAccepted) error {
-	for _, seq := range seqs {
-		if slices.ContainsFunc(refused, func(r NotAccepted) bool { return r.Seq == seq }) {
-			continue
-		}
+// releaseForms drops the desk's copy of each form that an event of taken
+// carried, when the copy is still those bytes (DropDocument), before
+// AckOutbox removes the events: a copy archived again since, for a
+// conversion, stays until its own event is taken. The event keeps the
+// form's bytes among the events sent (AckOutbox), until pruned.
+func releaseForms(tx Tx, taken []uint64) error {
+	for _, seq := range taken {
 		id, f, ok, err := tx.OutboxForm(seq)
 		if err != nil {
 			return fmt.Errorf("outbox event %d: %w", seq, err)

@@ -164,9 +164,21 @@ type SyncTx interface {
 	// Tickets returns every ticket waiting, of any day, in no order.
 	Tickets() ([]Ticket, error)
 
-	// AckOutbox removes from the outbox the events of seqs; those no
-	// longer there are ignored.
-	AckOutbox(seqs []uint64) error
+	// AckOutbox removes from the outbox the events of taken and of
+	// refused; those no longer there are ignored. It keeps those of
+	// taken, with their forms, as sent (the newest only, a bound of the
+	// store's), for ResendSent.
+	AckOutbox(taken, refused []uint64) error
+	// ResendSent puts the events kept as sent back in the outbox, in
+	// their places, and returns how many and the outbox seq of the
+	// oldest; pruned says that events sent before them are no longer
+	// kept.
+	ResendSent() (n int, oldest uint64, pruned bool, err error)
+	// CentraleEpoch returns the epoch of centrale's store kept by
+	// SetCentraleEpoch; "" before.
+	CentraleEpoch() (string, error)
+	// SetCentraleEpoch keeps the epoch of centrale's store last seen.
+	SetCentraleEpoch(epoch string) error
 	// OutboxForm returns the credential and the form (kind, SHA-256 and
 	// size, no bytes) of the outbox event of seq when it carries one; ok
 	// is false for any other event, and for a seq not in the outbox.

@@ -69,6 +69,10 @@ type SyncState struct {
 	// centrale, of a version before it, did not send them: what the
 	// desk did after the copy is at centrale only, for the session.
 	NotRecovered bool
+	// CentraleRestored is what the desk did when it last found
+	// centrale's store put back from a copy (Desk.FollowEpoch), for the
+	// session; nil when it did not.
+	CentraleRestored *CentraleRestore
 	// PolicyVersion is the version of the eligibility policy cached from
 	// centrale; 0 before the first.
 	PolicyVersion int

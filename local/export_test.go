@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"testing"
 
 	"github.com/pinsede/pinsede"
 	bolt "go.etcd.io/bbolt"
@@ -383,4 +384,11 @@ func KeepChangesV8(path, keyPath string, changes []pinsede.Change) error {
 		}
 		return btx.Bucket(bucketMeta).Put(metaSchema, binary.BigEndian.AppendUint64(nil, 8))
 	})
+}
+
+// KeepSent lowers SentKeep to n until the test ends.
+func KeepSent(t testing.TB, n int) {
+	old := sentKeep
+	sentKeep = n
+	t.Cleanup(func() { sentKeep = old })
 }

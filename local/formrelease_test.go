@@ -75,18 +75,23 @@ func issueAndAck(t *testing.T, dir string, n int) (string, int) {
 	return path, size
 }
 
-// Ensure that a desk keeps no copy of a form centrale took: the store of
-// a desk whose outbox centrale accepted grows by a fraction of an MV35 an
-// issue, not by the MV35 (about 18 KB of the 25 KB an issue cost a store
-// of a year, 593 MiB at 25,000 issues; the reviewer's probe).
+// Ensure that a desk keeps no copy of a form centrale took, but among the
+// newest events sent (SentKeep, here 4): the store of a desk whose outbox
+// centrale accepted grows by a fraction of an MV35 an issue, not by the
+// MV35 (about 18 KB of the 25 KB an issue cost a store of a year, 593 MiB
+// at 25,000 issues; the reviewer's probe).
 func TestAcknowledgedFormsLeaveTheDesk(t *testing.T) {
-	const small, large = 10, 40
+	const small, large, keep = 10, 40, 4
+	local.KeepSent(t, keep)
 	pathS, _ := issueAndAck(t, t.TempDir(), small)
 	pathL, pdf := issueAndAck(t, t.TempDir(), large)
 	totalS, _, _ := inUse(t, pathS)
 	totalL, bytesL, keysL := inUse(t, pathL)
 	if keysL["documents"] != 0 {
 		t.Errorf("documents after centrale took every form: %d (%d bytes in use), want none", keysL["documents"], bytesL["documents"])
+	}
+	if keysL["outbox_sent"] != keep || keysL["outbox_sent_forms"] > keep {
+		t.Errorf("events sent kept: %d, their forms %d; want %d, at most %d", keysL["outbox_sent"], keysL["outbox_sent_forms"], keep, keep)
 	}
 	perIssue := float64(totalL-totalS) / (large - small)
 	t.Logf("store pages in use: %d issues %d bytes, %d issues %d bytes: %.0f bytes an issue; an MV35 is %d bytes", small, totalS, large, totalL, perIssue, pdf)

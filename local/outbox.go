@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/pinsede/pinsede"
 	bolt "go.etcd.io/bbolt"
@@ -220,13 +221,17 @@ func (t *tx) OutboxForm(seq uint64) (credentialID string, f pinsede.ArchivedForm
 	return ev.Credential.ID, pinsede.ArchivedForm{Kind: ev.Form.Kind, SHA256: ev.Form.SHA256, Size: ev.Form.Size}, true, nil
 }
 
-// ackOutbox removes the outbox events of seqs, with their forms.
-func (t *tx) ackOutbox(seqs []uint64) error {
+// ackOutbox removes the outbox events of taken and of refused, with
+// their forms, and keeps those of taken as sent (keepSent).
+func (t *tx) ackOutbox(taken, refused []uint64) error {
 	b, forms, err := t.outboxBuckets()
 	if err != nil {
 		return err
 	}
-	for _, seq := range seqs {
+	if err := t.keepSent(b, forms, taken); err != nil {
+		return err
+	}
+	for _, seq := range slices.Concat(taken, refused) {
 		if err := b.Delete(seqKey(seq)); err != nil {
 			return err
 		}
@@ -238,11 +243,12 @@ func (t *tx) ackOutbox(seqs []uint64) error {
 }
 
 // Ack removes from the outbox the events with the given sequence numbers,
-// once the central records have taken them. Numbers no longer in the
-// outbox are ignored: acknowledging twice is harmless.
+// once the central records have taken them, and keeps them as sent.
+// Numbers no longer in the outbox are ignored: acknowledging twice is
+// harmless.
 func (s *Store) Ack(seqs ...uint64) error {
 	err := s.update(func(btx *bolt.Tx) error {
-		return (&tx{btx: btx, k: s.k}).ackOutbox(seqs)
+		return (&tx{btx: btx, k: s.k}).ackOutbox(seqs, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("ack outbox of %s: %w", s.path, err)

@@ -99,6 +99,11 @@ var (
 	// have not come back yet (tx.RecoveringOwn), clear. No migration: a
 	// store without it recovers nothing.
 	metaRecoverOwn = []byte("recover-own")
+	// metaCentraleEpoch: the epoch of centrale's store last seen
+	// (pinsede.Desk.FollowEpoch), in clear: it names no one.
+	metaCentraleEpoch = []byte("centrale-epoch")
+	// metaSentPruned marks a store that pruned events sent (sent.go).
+	metaSentPruned = []byte("sent-pruned")
 	// metaOrphansChecked marks a store whose PINs left with no print
 	// recorded by a desk of before the slips were kept as printing were
 	// looked for (pinsede.Desk.RecoverPrints), clear. No migration: a

@@ -84,9 +84,9 @@ func (s *Store) OutboxLen() (int, error) {
 	return n, err
 }
 
-// AckOutbox removes from the outbox the events of seqs; those no longer
-// there are ignored.
-func (t *tx) AckOutbox(seqs []uint64) error { return t.ackOutbox(seqs) }
+// AckOutbox removes from the outbox the events of taken and refused,
+// keeping those of taken as sent; those no longer there are ignored.
+func (t *tx) AckOutbox(taken, refused []uint64) error { return t.ackOutbox(taken, refused) }
 
 // PutNotAccepted keeps an event the central records did not accept, under
 // its outbox seq.

@@ -213,7 +213,7 @@ func TestUsageCommands(t *testing.T) {
 		{[]string{"-h"}, 0, []string{"centrale COMMAND", "centrale revoke [", "centrale unlock [", "centrale credentials [", "centrale sedi [",
 			"centrale audit forks|reset", "centrale backup -bolt", "centrale healthcheck [", "the server's flags:", "-listen"}},
 		{[]string{"unlok", "-by", "rossi", "-cf", "RSSMRA80A01H501U"}, 2, []string{`unknown command "unlok"`,
-			"the commands are revoke, unlock, credentials, sedi, audit, backup, healthcheck"}},
+			"the commands are revoke, unlock, credentials, sedi, audit, backup, restore, healthcheck"}},
 		{[]string{"-admin", "/run/c.sock", "sedi"}, 2, []string{`"sedi" is a command: name it first, its flags after it (centrale sedi -admin SOCKET`}},
 	} {
 		var out strings.Builder

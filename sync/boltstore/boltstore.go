@@ -137,6 +137,9 @@ func openStore(path string) (*Store, error) {
 		if err := migrateAuditIndexes(tx, stale); err != nil { // auditentries.go
 			return err
 		}
+		if err := openEpoch(tx); err != nil { // epoch.go
+			return err
+		}
 		if !stale {
 			return nil
 		}

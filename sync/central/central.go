@@ -201,6 +201,9 @@ type Store interface {
 	AuditStore
 	// OverviewStore gives the state of the sedi (overview.go).
 	OverviewStore
+	// EpochStore names the store's life since it was made or put back
+	// from a copy (epoch.go).
+	EpochStore
 }
 
 // Errors of the central records.

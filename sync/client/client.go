@@ -69,6 +69,7 @@ type Local interface {
 	SavePolicy(p pinsede.Policy) (bool, error)
 	AuditHead() (wire.AuditHead, error)
 	AuditEntries(from uint64, fn func(pinsede.AuditEntry) error) error
+	CentraleEpoch() (string, error)
 }
 
 // Desk is the use cases the client drives (pinsede.Desk): every change
@@ -77,6 +78,7 @@ type Desk interface {
 	Acknowledge(seqs []uint64, refused []pinsede.NotAccepted) error
 	ApplyPulled(cursor uint64, changes []pinsede.Change, now time.Time) ([]pinsede.Revocation, error)
 	RecoverOwn(cursor uint64, changes []pinsede.Change, now time.Time, done bool) ([]pinsede.Revocation, error)
+	FollowEpoch(epoch string, from uint64, now time.Time) (*pinsede.CentraleRestore, error)
 }
 
 var (
@@ -169,6 +171,17 @@ type Client struct {
 	// pushRefused is whether the last sync's push failed while the sync
 	// reached centrale (Online): its PINs are not active. Under mu.
 	pushRefused bool
+	// epoch is the epoch of centrale's store the desk keeps (read from
+	// Local once: loaded), which its requests name, and seen the one
+	// centrale's last answer named (epoch.go). Under mu.
+	epoch, seen string
+	loaded      bool
+	// resend says that followEpoch put the events sent back in the
+	// outbox, for Sync to push them at once; oldest is the outbox seq of
+	// the oldest of them when older ones were pruned, whose verdict ack
+	// watches (0: none). Under mu.
+	resend bool
+	oldest uint64
 }
 
 // New returns a client with cfg, its zero fields defaulted.
@@ -393,6 +406,10 @@ func (c *Client) Sync(ctx context.Context) error {
 		_, e := c.Pull(ctx)
 		step(e)
 	}
+	if err == nil && pushErr == nil && c.takeResend() { // the pull found centrale put back from a copy
+		_, pushErr = c.Push(ctx)
+		step(pushErr)
+	}
 	if err == nil {
 		step(c.FetchPolicy(ctx))
 	}
@@ -479,6 +496,12 @@ func (c *Client) Push(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	n, err := c.push(ctx)
+	if again, ferr := c.followEpoch(); ferr != nil {
+		err = cmp.Or(err, ferr)
+	} else if again { // refused, or not: the events sent before go first
+		m, perr := c.push(ctx)
+		n, err = n+m, perr
+	}
 	return n, c.hold(kindPush, err)
 }
 
@@ -711,6 +734,7 @@ func (c *Client) ack(items []pinsede.OutboxEntry, results map[string]wire.Result
 	if err := c.cfg.Desk.Acknowledge(seqs, refused); err != nil {
 		return fmt.Errorf("push: %w", err)
 	}
+	c.watchOldest(items, results)
 	if len(refused) > 0 {
 		c.update(func(s *State) {
 			s.NotAccepted = append(s.NotAccepted, refused...)
@@ -784,6 +808,12 @@ func (c *Client) catchUp(ctx context.Context, progress func(pinsede.CatchUp)) (i
 		var resp wire.ChangesResponse
 		if err := c.call(ctx, http.MethodGet, q, nil, &resp); err != nil {
 			return got, fmt.Errorf("pull after %d: %w", cur, err)
+		}
+		if again, err := c.followEpoch(); err != nil {
+			return got, fmt.Errorf("pull: %w", err)
+		} else if again { // an answer from the cursor before: pull again from the new one
+			c.Notify() // and push the events sent before
+			continue
 		}
 		var revoked []pinsede.Revocation
 		if own {
@@ -897,6 +927,13 @@ func (c *Client) request(ctx context.Context, method, path string, body []byte) 
 	if body != nil {
 		req.Header.Set("Content-Type", wire.ContentJSON)
 	}
+	epoch, err := c.keptEpoch()
+	if err != nil {
+		return nil, err
+	}
+	if epoch != "" {
+		req.Header.Set(wire.EpochHeader, epoch)
+	}
 	return req, nil
 }
 
@@ -915,6 +952,7 @@ func (c *Client) do(req *http.Request, out any) error {
 	defer resp.Body.Close()
 	end := c.cfg.Now()
 	c.measure(resp, start, end)
+	c.sawEpoch(resp)
 	if resp.StatusCode == http.StatusNotModified {
 		return errNotModified
 	}

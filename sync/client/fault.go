@@ -103,6 +103,9 @@ var genericProblems = map[string]bool{
 	wire.ProblemInvalidLogin: true, wire.ProblemInvalidTicket: true, wire.ProblemNoAuditHead: true,
 	wire.ProblemBadAuditHead: true, wire.ProblemBadAuditHeads: true,
 	wire.ProblemBadAuditEntries: true, wire.ProblemBadAuditSearch: true,
+	// A push that names another epoch of centrale's store: Push takes
+	// the new one and pushes again (epoch.go); told only if that fails.
+	wire.ProblemStoreRestored: true,
 }
 
 // Classify tells the fault of a sync's error, and the title of centrale's

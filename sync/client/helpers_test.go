@@ -31,22 +31,30 @@ var stores = []struct {
 	name string
 	open func(t testing.TB) central.Store
 }{
-	{"bolt", func(t testing.TB) central.Store {
-		s, err := boltstore.Open(filepath.Join(t.TempDir(), "centrale.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
-	}},
-	{"postgres", func(t testing.TB) central.Store {
-		s, err := pgstore.Open(context.Background(), pgtest.DSN(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
-	}},
+	{"bolt", func(t testing.TB) central.Store { return openBolt(t, filepath.Join(t.TempDir(), "centrale.db")) }},
+	{"postgres", func(t testing.TB) central.Store { return openPG(t, pgtest.DSN(t)) }},
+}
+
+// openBolt opens the bbolt store at path, closed when the test ends.
+func openBolt(t testing.TB, path string) central.Store {
+	t.Helper()
+	s, err := boltstore.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// openPG opens the PostgreSQL store of dsn, closed when the test ends.
+func openPG(t testing.TB, dsn string) central.Store {
+	t.Helper()
+	s, err := pgstore.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
 
 // newLocal creates a sede's store in a temporary folder.

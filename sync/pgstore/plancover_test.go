@@ -30,6 +30,8 @@ var unplanned = map[string]string{
 	qMigrations:       "migrations, once at Open, on schema_migrations (a row a migration), read whole",
 	qMigration:        "migrations, once at Open, on schema_migrations (a row a migration)",
 	qMigratedLater:    "migrations, once at Open, on schema_migrations (a row a migration)",
+	qEpoch:            "one row (store_epoch), read once by each centrale at its first desk's request",
+	qNewEpoch:         "centrale restore, once after a restore from a copy: one row, and max(seq) of the changes' primary key",
 	qCountEvents:      "counts every event by design, for tests and benchmarks (central.Store.Events), never on a request's path",
 }
 

@@ -380,3 +380,11 @@ const (
 		ON CONFLICT (id) DO UPDATE SET number = GREATEST(crl_number.number, EXCLUDED.number)
 		RETURNING number::text`
 )
+
+// The store's epoch (epoch.go).
+const (
+	// qEpoch reads the store's epoch, one row.
+	qEpoch = `SELECT id, from_seq FROM store_epoch`
+	// qNewEpoch names the store's epoch $1, from its newest change.
+	qNewEpoch = `UPDATE store_epoch SET id = $1, from_seq = coalesce((SELECT max(seq) FROM changes), 0) RETURNING id, from_seq`
+)

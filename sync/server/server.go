@@ -125,6 +125,8 @@ type Server struct {
 	// onPush, when set (by the tests), is called with +1 when a push
 	// takes its slot and with -1 when it gives it back.
 	onPush atomic.Pointer[func(delta int)]
+	// epochs holds the store's epoch (epoch.go).
+	epochs epochs
 	// onCheck, when set (by the tests), is called with +1 when a PIN
 	// check takes its slot, and -1 when it gives it back, its hashes done.
 	onCheck atomic.Pointer[func(delta int)]
@@ -360,7 +362,11 @@ func (s *Server) auth(role pki.Role, next func(http.ResponseWriter, *http.Reques
 			problem(w, http.StatusForbidden, wire.ProblemNoIdentity, "Certificate names no valid desk", err.Error())
 			return
 		}
-		next(w, r, caller{role: got, code: code, desk: desk, serial: pki.Serial(cert)})
+		c := caller{role: got, code: code, desk: desk, serial: pki.Serial(cert)}
+		if got == pki.RoleSede && !s.checkEpoch(w, r, c) { // epoch.go
+			return
+		}
+		next(w, r, c)
 	}
 }
 

@@ -59,6 +59,10 @@ type statusPage struct {
 	// Limited are the desks whose pushes this replica refused for their
 	// volume (PushVolume), the last first.
 	Limited []limitedRow
+	// OutOfStep are the desks this replica found out of step with the
+	// store put back from a copy (epoch.go), the last first: each sent
+	// again what it keeps, and pulled again.
+	OutOfStep []outOfStepRow
 	// Sedi counts the sedi of Desks.
 	Sedi      int
 	Desks     []deskRow
@@ -91,6 +95,10 @@ type deskRow struct {
 // limitedRow is a desk refused for the volume of its pushes, as the
 // page shows it.
 type limitedRow struct{ Sede, Desk, Events, Pushes, Last string }
+
+// outOfStepRow is a desk found out of step with the store's epoch, as
+// the page shows it.
+type outOfStepRow struct{ Sede, Desk, When string }
 
 // lockRow is a credential locked, as the page shows it.
 type lockRow struct{ ID, Sede, Type, Until string }
@@ -133,6 +141,9 @@ func (s *Server) statusHandler(m Manage) http.HandlerFunc {
 		for _, d := range s.volume.Load().limitedDesks() {
 			p.Limited = append(p.Limited, limitedRow{Sede: d.Sede, Desk: cmp.Or(d.Desk, "—"), Events: strconv.Itoa(d.Events),
 				Pushes: strconv.Itoa(d.Pushes), Last: tx.time(d.Last)})
+		}
+		for _, d := range s.epochs.outOfStep() {
+			p.OutOfStep = append(p.OutOfStep, outOfStepRow{Sede: d.sede, Desk: cmp.Or(d.desk, "—"), When: tx.time(d.at)})
 		}
 		select {
 		case slots <- struct{}{}:

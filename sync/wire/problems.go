@@ -81,6 +81,11 @@ const (
 	ProblemAuditEntriesGap = ProblemPrefix + "audit-entries-gap"
 	// ProblemBadAuditSearch: the audit search's query is invalid.
 	ProblemBadAuditSearch = ProblemPrefix + "bad-audit-search"
+	// ProblemStoreRestored: the push names another epoch of the store
+	// than centrale's (EpochHeader): the store was put back from a copy
+	// since the desk last synced. Nothing was stored: the desk sends
+	// again first what it sent before.
+	ProblemStoreRestored = ProblemPrefix + "store-restored"
 )
 
 // ProblemTypes are every problem type centrale's API answers with.
@@ -91,5 +96,5 @@ var ProblemTypes = []string{
 	ProblemBusy, ProblemOverloaded, ProblemRateLimited, ProblemPushVolume,
 	ProblemEmptyBatch, ProblemBatchTooLong, ProblemClockAhead, ProblemClockBehind, ProblemInvalidCodiceFiscale, ProblemInvalidLogin, ProblemInvalidTicket,
 	ProblemNoAuditHead, ProblemBadAuditHead, ProblemAuditFork, ProblemBadAuditHeads, ProblemBadAuditEntries,
-	ProblemAuditEntriesGap, ProblemBadAuditSearch,
+	ProblemAuditEntriesGap, ProblemBadAuditSearch, ProblemStoreRestored,
 }

@@ -156,6 +156,10 @@ func (s *syncStatus) apply(st pinsede.SyncState) {
 	if st.LastError != "" && st.LastError != s.state.LastError {
 		slog.Warn("sync with the central records failed", "fault", st.Fault.String(), "err", st.LastError)
 	}
+	if r := st.CentraleRestored; r != nil && r != s.state.CentraleRestored {
+		slog.Warn("the central records were put back from a copy: events sent again, changes pulled again",
+			"resent", r.Resent, "older_events_pruned", r.Pruned, "older_events_lost", r.Lost, "pull_from", r.From, "pull_cursor_was", r.Cursor)
+	}
 	if st.Changes != s.state.Changes { // a pull may have revoked a PIN of the sede
 		s.loadRevoked(revokedByPull(st, s.state))
 	}
@@ -265,6 +269,15 @@ func (s *syncStatus) barNotes() []barNote {
 	}
 	if s.state.NotRecovered {
 		notes = append(notes, danger(lang.L("sync.notrecovered.bar")))
+	}
+	// Centrale put back from a copy: the desk sent again what it keeps;
+	// older events, pruned, the copy lacked too (Lost).
+	if r := s.state.CentraleRestored; r != nil {
+		if r.Lost {
+			notes = append(notes, danger(lang.L("sync.centralerestored.lost", map[string]any{"N": r.Resent})))
+		} else {
+			notes = append(notes, barNote{lang.L("sync.centralerestored.bar", map[string]any{"N": r.Resent}), fynetheme.WarningIcon(), widget.WarningImportance})
+		}
 	}
 	notes = append(notes, s.linkNote())
 	if soon && !s.certExpired() {
