@@ -3,6 +3,7 @@ package pgstore_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"io"
@@ -60,8 +61,18 @@ func relay(t *testing.T, addr string) *commitCutter {
 	return r
 }
 
-// serve relays client c.
+// serve relays client c. Once the cut is made, the network is down: a
+// cancel request pgx sends for the lost connection's backend is dropped
+// (it reached PostgreSQL through the relay, whose side of it stayed
+// open: pgx waited its 15 s for it, and the pool's one connection with
+// it; and a cancel landing as the backend ran the COMMIT rolled it back).
 func (r *commitCutter) serve(c net.Conn) {
+	buf := make([]byte, 64<<10)
+	n, err := c.Read(buf)
+	if err != nil || r.isCut() && isCancelRequest(buf[:n]) {
+		c.Close()
+		return
+	}
 	s, err := net.Dial("tcp", r.to)
 	if err != nil {
 		c.Close()
@@ -70,15 +81,24 @@ func (r *commitCutter) serve(c net.Conn) {
 	r.mu.Lock()
 	r.conns = append(r.conns, c, s)
 	r.mu.Unlock()
-	go io.Copy(c, s)
-	buf := make([]byte, 64<<10)
+	go func() {
+		io.Copy(c, s)
+		c.Close()
+	}()
+	committing := false
 	for {
-		n, err := c.Read(buf)
 		if n > 0 {
 			if _, werr := s.Write(buf[:n]); werr != nil {
 				return
 			}
-			if runsCommit(buf[:n]) && r.armed.CompareAndSwap(true, false) {
+			if !committing && runsCommit(buf[:n]) && r.armed.CompareAndSwap(true, false) {
+				committing = true
+			}
+			// The COMMIT's round trip whole (up to its Sync), however
+			// the reads split it: cut after a part of it, PostgreSQL
+			// waited for the rest, in the transaction, until its idle
+			// timeout rolled it back.
+			if committing && bytes.HasSuffix(buf[:n], syncMessage) {
 				// Told before the cut: the client returns as soon as it
 				// reads the connection closed, and looks at r.cut then.
 				close(r.cut)
@@ -90,7 +110,28 @@ func (r *commitCutter) serve(c net.Conn) {
 			s.Close()
 			return
 		}
+		n, err = c.Read(buf)
 	}
+}
+
+// isCut reports whether the cut has been made.
+func (r *commitCutter) isCut() bool {
+	select {
+	case <-r.cut:
+		return true
+	default:
+		return false
+	}
+}
+
+// syncMessage is the frontend's Sync, which ends a round trip of the
+// extended query protocol.
+var syncMessage = []byte{'S', 0, 0, 0, 4}
+
+// isCancelRequest reports whether b, the first bytes a client sends, is
+// a CancelRequest: length 16, code 80877102.
+func isCancelRequest(b []byte) bool {
+	return len(b) == 16 && binary.BigEndian.Uint32(b) == 16 && binary.BigEndian.Uint32(b[4:]) == 80877102
 }
 
 // commitStatement is the name pgx gives COMMIT prepared (its statement
