@@ -35,6 +35,11 @@ type Manage struct {
 	// CA returns the CA's certificate, whose expiry the status page
 	// shows and /readyz checks as Cert's; nil shows and checks none.
 	CA func() *x509.Certificate
+	// Stopping is closed when centrale begins to stop (SIGTERM): from
+	// then /readyz answers 503 "stopping", for a load balancer to send
+	// new connections to the other replicas while this one ends those
+	// in flight. Nil never closes.
+	Stopping <-chan struct{}
 }
 
 // ManageHandler returns the handler of the management listener, plain
@@ -42,9 +47,10 @@ type Manage struct {
 // network only:
 //
 //   - GET /healthz answers 200 while the process serves (liveness);
-//   - GET /readyz answers 200 when this replica can serve: the store
-//     does not refuse centrale's credentials or database, and neither
-//     the server certificate nor the CA's has expired; else 503. The body says each check, and
+//   - GET /readyz answers 200 when this replica can serve: it is not
+//     stopping (m.Stopping), the store does not refuse centrale's
+//     credentials or database, and neither the server certificate nor
+//     the CA's has expired; else 503. The body says each check, and
 //     warns, still 200, of a store that does not answer (storeReadiness),
 //     of a revocation list expired or older than one loaded before, of
 //     a certificate within the margin of its expiry and of server
@@ -90,8 +96,14 @@ func (s *Server) ManageHandler(m Manage) http.Handler {
 }
 
 // readiness runs the checks of /readyz: one line each, and whether this
-// replica can serve. A warning leaves it ready.
+// replica can serve. A warning leaves it ready; a replica stopping is
+// not ready, whatever the rest.
 func (s *Server) readiness(ctx context.Context, m Manage) (lines []string, ready bool) {
+	select {
+	case <-m.Stopping:
+		return []string{"not ready", "stopping: centrale is stopping: it ends the requests in flight, new connections go to the other replicas"}, false
+	default:
+	}
 	ready = true
 	check := func(name string, err error) {
 		if err != nil {
