@@ -80,8 +80,12 @@ import (
 	"syscall"
 )
 
+// stopSignals ask centrale to stop: it ends the requests in flight
+// (after -drain-delay, which a second one ends) and returns.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals...)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }

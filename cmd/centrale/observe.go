@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
+	"os/signal"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,13 +31,15 @@ const DefaultManage = "127.0.0.1:8442"
 func observeFlags(fs *flag.FlagSet, c *config) {
 	fs.StringVar(&c.manage, "manage", DefaultManage, "`address` of the management listener: plain HTTP, no client certificate, serving /healthz, /readyz, /metrics and the status page /status; keep it on loopback or the operators' network (\"\": none)")
 	fs.DurationVar(&c.certMargin, "ready-cert-margin", server.DefaultCertMargin, "/readyz is not ready this long before the server certificate expires")
+	fs.DurationVar(&c.drainDelay, "drain-delay", 0, "how long the API keeps accepting connections once centrale is asked to stop (SIGTERM), /readyz answering 503 stopping meanwhile, for a load balancer to take it out first: its checks' interval times the failures it waits for, plus one; 0 without a balancer; a second SIGTERM ends it")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: "+logging.Formats)
 	fs.StringVar(&c.logLevel, "log-level", "info", "least level logged: "+logging.Levels)
 }
 
 // observe registers centrale's metrics for srv, and returns them with
-// the management server when -manage is given (nil otherwise).
-func observe(c config, srv *server.Server, cert *pki.ServerCert, caPEM []byte, log *slog.Logger) (*server.Metrics, *http.Server, error) {
+// the management server when -manage is given (nil otherwise), whose
+// /readyz answers 503 once stopping is closed.
+func observe(c config, srv *server.Server, cert *pki.ServerCert, caPEM []byte, stopping <-chan struct{}, log *slog.Logger) (*server.Metrics, *http.Server, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	certs := map[string]func() *x509.Certificate{"server": cert.Leaf}
@@ -50,7 +54,7 @@ func observe(c config, srv *server.Server, cert *pki.ServerCert, caPEM []byte, l
 		return metrics, nil, nil
 	}
 	hs := &http.Server{
-		Handler:           srv.ManageHandler(server.Manage{Gatherer: reg, Cert: certs["server"], CertMargin: c.certMargin, CA: certs["ca"]}),
+		Handler:           srv.ManageHandler(server.Manage{Gatherer: reg, Cert: certs["server"], CertMargin: c.certMargin, CA: certs["ca"], Stopping: stopping}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -59,6 +63,35 @@ func observe(c config, srv *server.Server, cert *pki.ServerCert, caPEM []byte, l
 		ErrorLog:          server.ErrorLog(log),
 	}
 	return metrics, hs, nil
+}
+
+// MaxDrainDelay bounds -drain-delay: with the 10 s centrale then gives
+// the requests in flight, under systemd's 90 s before it kills it.
+const MaxDrainDelay = time.Minute
+
+// drain keeps the API accepting connections for delay once centrale was
+// asked to stop, /readyz answering 503 stopping meanwhile: a load
+// balancer's checks find it out and send the new connections to the
+// other replicas before the listener closes, rather than to a port that
+// refuses them. A second SIGTERM or interrupt, once it logged "centrale
+// stopping", ends the delay.
+func drain(delay time.Duration, log *slog.Logger) {
+	again := make(chan os.Signal, 1)
+	if delay > 0 {
+		signal.Notify(again, stopSignals...)
+		defer signal.Stop(again)
+	}
+	log.Info("centrale stopping", "drain_delay", delay)
+	if delay == 0 {
+		return
+	}
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case sig := <-again:
+		log.Info("drain delay ended by a second signal", "signal", sig.String())
+	}
 }
 
 // ExpiryCheck is how often centrale looks whether its certificates or the

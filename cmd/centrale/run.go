@@ -65,9 +65,10 @@ type config struct {
 	fdLimit            uint64
 	// manage is the management listener's address (-manage; "" none),
 	// certMargin how long before the server certificate's expiry it is
-	// not ready (observe.go).
-	manage     string
-	certMargin time.Duration
+	// not ready, drainDelay how long the API keeps accepting after the
+	// stop was asked, /readyz answering 503 (observe.go).
+	manage                 string
+	certMargin, drainDelay time.Duration
 	// logFormat and logLevel make the log (-log-format, -log-level).
 	logFormat, logLevel string
 	// configFile is the settings file read (-config); "" none.
@@ -207,6 +208,8 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	switch {
 	case c.certMargin <= 0:
 		return c, errors.New("-ready-cert-margin must be positive")
+	case c.drainDelay < 0 || c.drainDelay > MaxDrainDelay:
+		return c, fmt.Errorf("-drain-delay must be between 0 and %s", MaxDrainDelay)
 	case c.limits.MaxSkew <= 0 || c.limits.MaxAge <= 0:
 		return c, errors.New("-max-clock-skew and -max-event-age must be positive")
 	case c.limits.Tickets < 1:
@@ -406,7 +409,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	if isBolt && c.backupDir != "" {
 		srv.Backups = &server.Backups{Dir: c.backupDir} // before the metrics, which show it
 	}
-	metrics, manage, err := observe(c, srv, cert, caPEM, log) // observe.go
+	metrics, manage, err := observe(c, srv, cert, caPEM, ctx.Done(), log) // observe.go
 	if err != nil {
 		return err
 	}
@@ -494,6 +497,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 		return err
 	case <-ctx.Done():
 	}
+	drain(c.drainDelay, log) // observe.go
 	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := hs.Shutdown(shut); err != nil {

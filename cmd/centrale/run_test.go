@@ -77,7 +77,8 @@ func TestServe(t *testing.T) {
 func TestParseErrors(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "policy.json")
 	os.WriteFile(bad, []byte(`{"version": 0, "rules": []}`), 0o644)
-	for _, args := range [][]string{{}, {"-pki", "x", "-lock-after", "0"}, {"-pki", "x", "extra"}, {"-pki", "x", "-policy", bad}, {"-pki", "x", "-policy", bad + ".none"}} {
+	for _, args := range [][]string{{}, {"-pki", "x", "-lock-after", "0"}, {"-pki", "x", "extra"}, {"-pki", "x", "-policy", bad}, {"-pki", "x", "-policy", bad + ".none"},
+		{"-pki", "x", "-drain-delay", "-1s"}, {"-pki", "x", "-drain-delay", "61s"}} {
 		if _, err := parse(args, io.Discard); err == nil {
 			t.Errorf("parse(%q) accepted", args)
 		}

@@ -28,8 +28,13 @@ import (
 // API's and the management listener's addresses.
 func floodCentrale(t testing.TB, args ...string) (*testenv.Process, *pki.CA, string, string) {
 	t.Helper()
+	return startCentrale(t, testenv.BuildCentrale(t, t.TempDir()), args...)
+}
+
+// startCentrale starts the centrale binary bin as floodCentrale does.
+func startCentrale(t testing.TB, bin string, args ...string) (*testenv.Process, *pki.CA, string, string) {
+	t.Helper()
 	dir := t.TempDir()
-	bin := testenv.BuildCentrale(t, dir)
 	pkiDir := filepath.Join(dir, "pki")
 	ca := testenv.PKIDir(t, pkiDir)
 	// The events carry the suite's clock, which may be another day than

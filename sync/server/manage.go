@@ -35,6 +35,11 @@ type Manage struct {
 	// CA returns the CA's certificate, whose expiry the status page
 	// shows and /readyz checks as Cert's; nil shows and checks none.
 	CA func() *x509.Certificate
+	// Stopping is closed when centrale begins to stop (SIGTERM): from
+	// then /readyz answers 503 "stopping", for a load balancer to send
+	// new connections to the other replicas while this one ends those
+	// in flight. Nil never closes.
+	Stopping <-chan struct{}
 }
 
 // ManageHandler returns the handler of the management listener, plain
@@ -42,17 +47,19 @@ type Manage struct {
 // network only:
 //
 //   - GET /healthz answers 200 while the process serves (liveness);
-//   - GET /readyz answers 200 when this replica can serve: the store
-//     answers and neither the server certificate nor the CA's has
-//     expired; else 503, with Retry-After (StoreRetryAfter) when the
-//     store does not answer (none when it refuses centrale's credentials
-//     or database: that will not pass by itself). The
-//     body says each check, and warns, still 200, of a revocation list
-//     expired or older than one loaded before, of a certificate
-//     within the margin of its expiry and of server certificate files
-//     refused (Server.Cert), the pair in force serving: every replica reads the same
-//     files, and a balancer that took them all out for a warning would
-//     stop a service that still works on the list in force;
+//   - GET /readyz answers 200 when this replica can serve: it is not
+//     stopping (m.Stopping), the store does not refuse centrale's
+//     credentials or database, and neither the server certificate nor
+//     the CA's has expired; else 503. The body says each check, and
+//     warns, still 200, of a store that does not answer (storeReadiness),
+//     of a revocation list expired or older than one loaded before, of
+//     a certificate within the margin of its expiry and of server
+//     certificate files refused (Server.Cert), the pair in force
+//     serving: every replica shares the store and reads the same files,
+//     and a balancer that took them all out at once would leave the
+//     desks no server at all, where each replica answers them on the
+//     list in force, or 503 store-down with Retry-After that keeps them
+//     online;
 //   - GET /metrics serves m.Gatherer for Prometheus;
 //   - GET /status is the status page (status.go): the sedi's desks with
 //     their last push and pull, the changes waiting for them and the
@@ -70,12 +77,9 @@ func (s *Server) ManageHandler(m Manage) http.Handler {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		lines, ready, storeDown := s.readiness(r.Context(), m)
+		lines, ready := s.readiness(r.Context(), m)
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
-		if storeDown {
-			retryAfter(w, StoreRetryAfter)
-		}
 		if !ready {
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}
@@ -91,10 +95,15 @@ func (s *Server) ManageHandler(m Manage) http.Handler {
 	return mux
 }
 
-// readiness runs the checks of /readyz: one line each, whether this
-// replica can serve, and whether the store does not answer. A warning
-// leaves it ready.
-func (s *Server) readiness(ctx context.Context, m Manage) (lines []string, ready, storeDown bool) {
+// readiness runs the checks of /readyz: one line each, and whether this
+// replica can serve. A warning leaves it ready; a replica stopping is
+// not ready, whatever the rest.
+func (s *Server) readiness(ctx context.Context, m Manage) (lines []string, ready bool) {
+	select {
+	case <-m.Stopping:
+		return []string{"not ready", "stopping: centrale is stopping: it ends the requests in flight, new connections go to the other replicas"}, false
+	default:
+	}
 	ready = true
 	check := func(name string, err error) {
 		if err != nil {
@@ -107,21 +116,9 @@ func (s *Server) readiness(ctx context.Context, m Manage) (lines []string, ready
 	warn := func(name string, err error) {
 		lines = append(lines, name+": warning: "+err.Error())
 	}
-	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
-	defer cancel()
-	outage := s.store.current()
-	if err := s.Store.Ping(ctx); err != nil {
-		s.storeFailed(ctx, err)
-		if errors.Is(err, central.ErrRefused) { // no Retry-After: it will not pass by itself
-			check("store", fmt.Errorf("%s store refuses centrale's credentials or database: put the configuration right", s.Store.Kind()))
-		} else {
-			storeDown = true
-			check("store", fmt.Errorf("%s store does not answer", s.Store.Kind()))
-		}
-	} else {
-		s.storeBack(ctx, outage)
-		check("store", nil)
-	}
+	line, ok := s.storeReadiness(ctx)
+	lines = append(lines, line)
+	ready = ok
 	if s.CRL != nil {
 		if err := s.CRL.Status(); err != nil {
 			warn("crl", fmt.Errorf("%s (number %s, next update %s)", crlState(err), s.CRL.Number(), s.CRL.NextUpdate().UTC().Format(time.RFC3339)))
@@ -155,5 +152,34 @@ func (s *Server) readiness(ctx context.Context, m Manage) (lines []string, ready
 	} else {
 		lines = append([]string{"not ready"}, lines...)
 	}
-	return lines, ready, storeDown
+	return lines, ready
+}
+
+// storeReadiness is /readyz's line of the store, and whether the store
+// leaves this replica ready. A store that does not answer (PostgreSQL
+// restarting, failing over) leaves it ready with a warning: every
+// replica shares it, so taking this one out of the balancer helps
+// nobody, and taking them all out would turn the desks' 503 store-down
+// with Retry-After, which keeps them online and retrying, into no
+// server at all, and keep them off until the balancer's checks pass
+// again. A replica that alone cannot reach the store looks the same
+// from here: /v1/health (503) and the log tell it. A store refusing
+// centrale's credentials or database is not ready: it does not pass by
+// itself, and a replica started with a wrong configuration (a rolling
+// deploy) must take no traffic.
+func (s *Server) storeReadiness(ctx context.Context) (line string, ready bool) {
+	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
+	outage := s.store.current()
+	err := s.Store.Ping(ctx)
+	if err == nil {
+		s.storeBack(ctx, outage)
+		return "store: ok", true
+	}
+	s.storeFailed(ctx, err)
+	if errors.Is(err, central.ErrRefused) {
+		return fmt.Sprintf("store: %s store refuses centrale's credentials or database: put the configuration right", s.Store.Kind()), false
+	}
+	return fmt.Sprintf("store: warning: %s store does not answer: requests answered 503 store-down, Retry-After %d s; every replica shares it, so this one stays ready",
+		s.Store.Kind(), int(StoreRetryAfter/time.Second)), true
 }
