@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/diskerr"
 	"github.com/pinsede/pinsede/internal/testdisk"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/client"
@@ -478,4 +480,52 @@ func TestIssueDiskFailingTold(t *testing.T) {
 	if v, r := h.app.verify, h.app.request; v.number.Text != passport.Number || !v.checkPhoto.Checked || r.cf.Text != string(mario.CodiceFiscale) {
 		t.Errorf("the form lost what was typed: document %q, photo checked %v, codice fiscale %q", v.number.Text, v.checkPhoto.Checked, r.cf.Text)
 	}
+}
+
+// Ensure that once a write the failing disk refused has left the store
+// unreadable (bbolt could not map its file grown: every read after it
+// fails, until the desk restarts), the screens that read it say, in each
+// of the desk's languages, that the disk is failing and what to do: the
+// home screen's search, the operators' list and the audit search's. The
+// audit search itself, whose entry is not written, says so as the writes
+// do. Before: "Errore imprevisto: … database isn't correctly mapped".
+func TestStoreUnreadableTold(t *testing.T) {
+	i := slices.IndexFunc(storeRefusals, func(r storeRefusal) bool { return r.key == "err.store.failing" })
+	h, refuse, _ := storeRefusals[i].ready(t)
+	refuse()
+	// A write that grows the store's file past bbolt's map, which it
+	// maps again: the failing disk refuses that map.
+	err := h.store.Update(func(tx pinsede.Tx) error {
+		return tx.PutSettings(pinsede.Settings{PrinterQueue: strings.Repeat("a", 1<<20)})
+	})
+	if diskerr.Of(err) != diskerr.Failing {
+		t.Fatalf("a write of 1 MiB on the failing disk: %v, want refused, failing", err)
+	}
+	inEachLanguage(t, func(t *testing.T, language string) {
+		want := lang.L("err.store.read.failing")
+		home := h.searchCF(mario.CodiceFiscale)
+		h.wait()
+		if got := home.searchMsg.text(); got != want {
+			t.Errorf("the search: %q, want %q", got, want)
+		}
+		if home.cf.Text != string(mario.CodiceFiscale) {
+			t.Errorf("the search lost the codice fiscale typed: %q", home.cf.Text)
+		}
+		shot(t, h, "archivio-illeggibile-ricerca-"+language)
+		h.app.showOperators()
+		if got := h.app.operators.listMsg.text(); got != want {
+			t.Errorf("the operators' list: %q, want %q", got, want)
+		}
+		h.app.audit = nil // the screen built again, in the language
+		h.app.showAudit()
+		if got := h.app.audit.msg.text(); got != want {
+			t.Errorf("the audit search's operators: %q, want %q", got, want)
+		}
+		shot(t, h, "archivio-illeggibile-registro-"+language)
+		// The search writes its own audit entry first: not recorded.
+		h.tap(h.app.audit.search)
+		if got, want := h.app.audit.msg.text(), lang.L("err.store.failing"); got != want {
+			t.Errorf("the audit search: %q, want %q", got, want)
+		}
+	})
 }
