@@ -109,6 +109,13 @@ var (
 	// diskerr to tell. The store (local.ErrWrite) says it; a file that is
 	// not the store (the settings, a scan) never does.
 	ErrStoreWrite = errors.New("store not written")
+	// ErrStoreRead is returned when the store cannot be read any more: a
+	// write its disk refused (failing) left it without its file's
+	// mapping, and no read gets through until the program opens it
+	// again. The refused write's error (ErrStoreWrite and its cause) is
+	// wrapped beside it, for package diskerr to tell. The store
+	// (local.ErrRead) says it.
+	ErrStoreRead = errors.New("store unreadable since a write refused")
 )
 
 // FieldError is a problem with one field of a form. Key names a translated

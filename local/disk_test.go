@@ -79,7 +79,8 @@ func TestDiskFull(t *testing.T) {
 // (the domain's pinsede.ErrStoreWrite, which the desk says) with the
 // disk's cause for package diskerr: the store's file made immutable
 // (EPERM, as chattr +i), and its disk failing (EIO: an ext4 file system
-// shut down by its kernel, as after its disk's errors); and that an
+// shut down by its kernel, as after its disk's errors), and a read after
+// the write that left it unmapped is ErrRead with that cause; and that an
 // error of the transaction's own is not.
 func TestWriteRefusedIsErrWrite(t *testing.T) {
 	// write writes settings of size bytes: 1 MiB grows the file past
@@ -116,6 +117,16 @@ func TestWriteRefusedIsErrWrite(t *testing.T) {
 			err := write(s, 1<<20)
 			if !errors.Is(err, local.ErrWrite) || diskerr.Of(err) != diskerr.Failing {
 				t.Errorf("write %d to the store on a failing disk: %v, want ErrWrite, failing", i+1, err)
+			}
+		}
+		// The reads after it are ErrRead, told by the same cause.
+		reads := map[string]error{
+			"View":         s.View(func(tx pinsede.Tx) error { _, err := tx.Settings(); return err }),
+			"AuditEntries": s.AuditEntries(0, func(pinsede.AuditEntry) error { return nil }),
+		}
+		for name, err := range reads {
+			if !errors.Is(err, local.ErrRead) || !errors.Is(err, pinsede.ErrStoreRead) || diskerr.Of(err) != diskerr.Failing {
+				t.Errorf("%s after the store unmapped: %v, want ErrRead, failing", name, err)
 			}
 		}
 	})

@@ -60,6 +60,13 @@ var (
 	// desk's screens say, by the disk's cause (package diskerr).
 	ErrWrite = pinsede.ErrStoreWrite
 
+	// ErrRead is returned, with the error of the write that caused it
+	// (ErrWrite), by every read after a commit whose growth the disk
+	// refused to map (a failing disk): bbolt is left without its file's
+	// map until the store is opened again. It is the domain's
+	// pinsede.ErrStoreRead, which the desk's screens say.
+	ErrRead = pinsede.ErrStoreRead
+
 	// ErrSchemaTooNew is returned by Open when the store was written by a
 	// newer version of pinsede than this one: update the app. The store is
 	// left untouched.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/pinsede/pinsede"
@@ -33,11 +34,12 @@ type Store struct {
 	// each audit entry and outbox event that names none.
 	desk string
 	// refused is the last commit's error, ErrWrite, that the store's
-	// file refused; update reads and writes it, one at a time. A commit
-	// whose growth the disk refused at bbolt's mmap leaves bbolt without
-	// its file's map: every transaction after it says only "database
-	// isn't correctly mapped", which update tells with this cause.
-	refused error
+	// file refused; update writes it, the reads and writes read it. A
+	// commit whose growth the disk refused at bbolt's mmap leaves bbolt
+	// without its file's map: every transaction after it says only
+	// "database isn't correctly mapped", which unmapped tells with this
+	// cause.
+	refused atomic.Pointer[error]
 }
 
 // lockTimeout is how long Open waits for another program to release the
@@ -289,7 +291,7 @@ func (s *Store) View(fn func(pinsede.Tx) error) error {
 	return s.guard(func() error {
 		btx, err := s.db.Begin(false)
 		if err != nil {
-			return fmt.Errorf("read store %s: %w", s.path, err)
+			return fmt.Errorf("read store %s: %w", s.path, s.unmapped(err, ErrRead))
 		}
 		defer btx.Rollback()
 		t := &tx{btx: btx, k: s.k}
@@ -325,7 +327,7 @@ func (s *Store) check() error {
 
 // view is bolt's View of the store's file, guarded (guard).
 func (s *Store) view(fn func(*bolt.Tx) error) error {
-	return s.guard(func() error { return s.db.View(fn) })
+	return s.guard(func() error { return s.unmapped(s.db.View(fn), ErrRead) })
 }
 
 // update runs fn in a read-write bolt transaction of the store's file,
@@ -337,21 +339,34 @@ func (s *Store) update(fn func(*bolt.Tx) error) error {
 	return s.guardWrite(func() error {
 		btx, err := s.db.Begin(true)
 		if err != nil {
-			if s.refused != nil && errors.Is(err, berrors.ErrInvalidMapping) {
-				return fmt.Errorf("write store %s: %w since %w", s.path, err, s.refused)
-			}
-			return fmt.Errorf("write store %s: %w", s.path, err)
+			return fmt.Errorf("write store %s: %w", s.path, s.unmapped(err, nil))
 		}
 		defer btx.Rollback() // after a Commit, does nothing
 		if err := fn(btx); err != nil {
 			return err
 		}
 		if err := btx.Commit(); err != nil {
-			s.refused = fmt.Errorf("commit to store %s: %w: %w", s.path, ErrWrite, err)
-			return s.refused
+			refused := fmt.Errorf("commit to store %s: %w: %w", s.path, ErrWrite, err)
+			s.refused.Store(&refused)
+			return refused
 		}
 		return nil
 	})
+}
+
+// unmapped returns err, of a transaction bbolt could not begin, with the
+// cause of the commit that left bbolt without its file's map (refused),
+// and as what too (ErrRead for a read; nil for a write, which the
+// commit's ErrWrite tells); err as is when that is not why.
+func (s *Store) unmapped(err error, what error) error {
+	refused := s.refused.Load()
+	if refused == nil || !errors.Is(err, berrors.ErrInvalidMapping) {
+		return err
+	}
+	if what != nil {
+		return fmt.Errorf("%w: %w since %w", what, err, *refused)
+	}
+	return fmt.Errorf("%w since %w", err, *refused)
 }
 
 // Update runs fn in a read-write transaction and commits what it wrote

@@ -4,9 +4,11 @@
 // of a given size mounted for the test ([Small]), and a file that takes
 // what space is left ([Fill]), as another program would; a file the
 // system no longer lets anyone change, open or not ([Immutable]), as an
-// administrator's chattr +i does; and a disk that fails ([Failing]): an
-// ext4 file system its kernel shuts down, as after its disk's errors.
-// All need root: a test that asks for them skips itself otherwise.
+// administrator's chattr +i does; a disk that fails ([Failing]): an
+// ext4 file system its kernel shuts down, as after its disk's errors;
+// and a disk that does not answer ([Hung]): an ext4 file system frozen,
+// every write waiting. All need root: a test that asks for them skips
+// itself otherwise.
 package testdisk
 
 import (
@@ -15,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -130,6 +133,81 @@ const (
 // mkfs.ext4 and mount's loop devices.
 func Failing(t testing.TB) (dir string, fail func() (heal func())) {
 	t.Helper()
+	dir, mount := ext4(t)
+	fail = func() (heal func()) {
+		t.Helper()
+		f, err := os.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := unix.IoctlSetPointerInt(int(f.Fd()), ext4IOCShutdown, ext4GoingNoLogFlush); err != nil {
+			t.Fatalf("shut down the file system on %s: %v", dir, err)
+		}
+		return func() {
+			if err := syscall.Unmount(dir, 0); err != nil {
+				t.Errorf("unmount the failed %s: %v", dir, err)
+				return
+			}
+			if err := mount(); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	return dir, fail
+}
+
+// fiFreeze and fiThaw are the ioctls that freeze a file system and thaw
+// it (linux/fs.h FIFREEZE, _IOWR('X', 119, int), and FITHAW, 120).
+const (
+	fiFreeze = 0xC0045877
+	fiThaw   = 0xC0045878
+)
+
+// Hung mounts a new ext4 file system as [Failing] does and returns its
+// path, and hang, which makes its disk stop answering: the file system
+// is frozen (FIFREEZE, as fsfreeze does), and from then on every write
+// in it waits, through a file open already too, its sync with it, as on
+// a disk that no longer answers, until resume, which thaws it (FITHAW).
+// The test's end thaws it, if need be, and unmounts it. It skips t
+// unless it may.
+func Hung(t testing.TB) (dir string, hang func() (resume func())) {
+	t.Helper()
+	dir, _ = ext4(t)
+	ioctl := func(req uint) error { // the file system's, through its root
+		f, err := os.Open(dir)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return unix.IoctlSetInt(int(f.Fd()), req, 0)
+	}
+	hang = func() (resume func()) {
+		t.Helper()
+		if err := ioctl(fiFreeze); err != nil {
+			t.Fatalf("freeze the file system on %s: %v", dir, err)
+		}
+		var once sync.Once
+		resume = func() {
+			once.Do(func() {
+				if err := ioctl(fiThaw); err != nil {
+					t.Errorf("thaw the file system on %s: %v", dir, err)
+				}
+			})
+		}
+		t.Cleanup(resume) // before the unmount, registered earlier
+		return resume
+	}
+	return dir, hang
+}
+
+// ext4 mounts a new ext4 file system of 64 MiB (an image file on a loop
+// device) on a new folder of the system's temporary folder, and returns
+// its path and mount, which mounts it there again once unmounted. The
+// test's end unmounts it. It skips t unless it may: root, mkfs.ext4 and
+// mount's loop devices.
+func ext4(t testing.TB) (dir string, mount func() error) {
+	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root, to mount an ext4 image")
 	}
@@ -155,7 +233,7 @@ func Failing(t testing.TB) (dir string, fail func() (heal func())) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mount := func() error {
+	mount = func() error {
 		if out, err := exec.Command("mount", "-o", "loop", img, dir).CombinedOutput(); err != nil {
 			return fmt.Errorf("mount %s on %s: %w: %s", img, dir, err, out)
 		}
@@ -166,27 +244,7 @@ func Failing(t testing.TB) (dir string, fail func() (heal func())) {
 		t.Skipf("cannot mount an ext4 image: %v", err)
 	}
 	unmountAtEnd(t, dir)
-	fail = func() (heal func()) {
-		t.Helper()
-		f, err := os.Open(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		if err := unix.IoctlSetPointerInt(int(f.Fd()), ext4IOCShutdown, ext4GoingNoLogFlush); err != nil {
-			t.Fatalf("shut down the file system on %s: %v", dir, err)
-		}
-		return func() {
-			if err := syscall.Unmount(dir, 0); err != nil {
-				t.Errorf("unmount the failed %s: %v", dir, err)
-				return
-			}
-			if err := mount(); err != nil {
-				t.Error(err)
-			}
-		}
-	}
-	return dir, fail
+	return dir, mount
 }
 
 // unmountAtEnd has the test's end unmount the file system mounted on

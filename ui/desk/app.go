@@ -169,6 +169,9 @@ type App struct {
 	tick         time.Duration // 0: no ticker (tests call checkIdle)
 	stop         chan struct{}
 	stopOnce     sync.Once
+	// closeWait bounds Close's wait for the session's logout
+	// (auditClose): closeAuditWait.
+	closeWait time.Duration
 
 	// dialogs are the dialogs shown, the last on top: Esc closes it
 	// (keyboard.go), as its cancel button, in cancels for those that have
@@ -223,6 +226,7 @@ func New(desk *pinsede.Desk, win fyne.Window, cfg Config) *App {
 		stop:    make(chan struct{}),
 		toUI:    fyne.DoAndWait,
 	}
+	a.closeWait = closeAuditWait
 	a.winTitle = win.Title()
 	a.tips = newTips()
 	a.tips.after = func(d time.Duration, f func()) func() { return afterOnUI(d, a.live(f)) }
@@ -291,7 +295,8 @@ func (a *App) Start() error {
 
 // Close stops the idle timer; the program is quitting (Quitting). The
 // session open, locked or not, is audited as ended by the close
-// (auditClose), once; call Close before the store closes. It does not
+// (auditClose), once, waiting for the store's disk at most
+// closeAuditWait; call Close before the store closes. It does not
 // wait for the work in the background: a slip printing when the window
 // closes (or at SIGTERM) has its PIN committed, and its print, which may
 // wait minutes on the printer's queue, not recorded; the next Start takes

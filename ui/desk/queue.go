@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/ui/i18n"
 	"github.com/pinsede/pinsede/ui/theme"
 	"github.com/pinsede/pinsede/ui/ticket"
 )
@@ -295,6 +296,8 @@ func (a *App) queueError(err error) string {
 		return lang.L("queue.nokey", map[string]any{"Key": a.spool().KeyFile()})
 	case errors.Is(err, ticket.ErrBadKey):
 		return lang.L("queue.badkey", map[string]any{"Key": a.spool().KeyFile()})
+	case errors.Is(err, pinsede.ErrStoreWrite):
+		return i18n.Message(err) // the desk's own store, by the disk's cause
 	case errors.Is(err, errCentral):
 		return lang.L("queue.central.error", map[string]any{"Err": err.Error()})
 	}
@@ -363,7 +366,12 @@ func (q *queuePanel) takeCode() {
 	}
 	a.background(func() func() {
 		sub, err := a.takeTicket(s, code, now, fromEither)
-		return func() { q.opened(s, sub, err, code) }
+		return func() {
+			q.opened(s, sub, err, code)
+			if errors.Is(err, pinsede.ErrStoreWrite) && q.a.session == s && q.code.Text == "" {
+				q.code.SetText(code) // not taken: Apri takes it once the store writes
+			}
+		}
 	})
 }
 

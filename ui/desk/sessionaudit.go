@@ -52,19 +52,39 @@ func (a *App) auditUnlock(s *pinsede.Session) {
 	a.auditSession(s, pinsede.ActionSessionUnlocked, func() error { return a.desk.SessionUnlocked(s) }, func(unaudited) {})
 }
 
+// closeAuditWait bounds how long closing the desk waits for the store to
+// record the logout of the session open (auditClose): far beyond a
+// write to a disk that answers, and well within the quit's watchdog
+// (shutdown.Grace), for the quit's next steps (the link stopped, the log
+// closed) to run before a store whose disk does not answer holds the
+// store's close.
+const closeAuditWait = 2 * time.Second
+
 // auditClose records the logout of the session open, locked or not, as
-// the desk closes (pinsede.LogoutClosed), on the goroutine that closes
-// it: the window is gone, so a refusal is logged only. A store that does
-// not answer holds the quit no longer than its watchdog lets it
-// (shutdown.ExitIfStuck).
+// the desk closes (pinsede.LogoutClosed): the window is gone, so a
+// refusal is logged only. It waits for the store at most a.closeWait
+// (closeAuditWait): past it, the desk closes and the log says the logout
+// was not recorded in time; the write goes on, whole or not at all, and
+// the store's close waits for it (within the quit's watchdog).
 func (a *App) auditClose() {
 	s := a.session
 	if s == nil {
 		return
 	}
-	if err := a.desk.Logout(s, pinsede.LogoutClosed); err != nil {
-		a.logger().Error("audit entry refused by the store: the desk closed, its session's logout not recorded",
-			"action", string(pinsede.ActionLogout), "operator", s.Actor(), "at", a.desk.Now(), "err", err)
+	at := a.desk.Now()
+	done := make(chan error, 1) // the write ends after the wait too
+	go func() { done <- a.desk.Logout(s, pinsede.LogoutClosed) }()
+	wait := time.NewTimer(a.closeWait)
+	defer wait.Stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			a.logger().Error("audit entry refused by the store: the desk closed, its session's logout not recorded",
+				"action", string(pinsede.ActionLogout), "operator", s.Actor(), "at", at, "err", err)
+		}
+	case <-wait.C:
+		a.logger().Error("audit entry not recorded in time: the store's disk did not answer; the desk closes, its session's logout recorded only if the disk answers before the store closes",
+			"action", string(pinsede.ActionLogout), "operator", s.Actor(), "at", at, "waited", a.closeWait)
 	}
 }
 

@@ -1,15 +1,19 @@
 package desk
 
 import (
+	"log/slog"
 	"os"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/testdisk"
+	"github.com/pinsede/pinsede/internal/testlog"
+	"github.com/pinsede/pinsede/ui/internal/uitest"
 )
 
 // Ensure that the lock and the logout are audited, and that an audit
@@ -164,4 +168,48 @@ func TestCloseAuditsLogout(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Ensure that closing the desk on a disk that no longer answers (its ext4
+// file system frozen, as fsfreeze does: the logout's write waits on it)
+// does not hang the close: Close returns once its bound is past, and the
+// log says the session's logout was not recorded in time, and why. The
+// disk answering again, the write that waited goes through whole: one
+// logout in the audit chain, the chain whole. Before, Close waited on the
+// disk for as long as it did not answer (the quit's watchdog then ended
+// the desk, the log saying neither the logout nor the store closed).
+func TestCloseHungDiskBounded(t *testing.T) {
+	dir, hang := testdisk.Hung(t)
+	t.Setenv("TMPDIR", dir) // the harness's store on it
+	var log testlog.Buffer
+	h := ready(t, func(_ *pinsede.Desk, c *Config) { c.Log = slog.New(slog.NewTextHandler(&log, nil)) })
+	h.wait()
+	h.app.closeWait = time.Millisecond // the disk does not answer: the bound is what ends the wait
+	resume := hang()
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		h.app.Close()
+	}()
+	bound, release := uitest.Bound(t)
+	defer release()
+	select {
+	case <-closed:
+	case <-bound:
+		resume()
+		t.Fatal("Close still waits on the disk that does not answer")
+	}
+	if got := log.String(); !strings.Contains(got, "not recorded in time") || !strings.Contains(got, "operator=m.rossi") {
+		t.Errorf("the log after the close:\n%s\nwant the logout of m.rossi not recorded in time", got)
+	}
+	resume()
+	// The store's next write waits for the logout's: it then is in the
+	// store, or not at all.
+	if err := h.store.Update(func(pinsede.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.audited(pinsede.ActionLogout, ""); n != 1 {
+		t.Errorf("%d logouts in the audit chain once the disk answers, want the close's, whole", n)
+	}
+	h.assertChainWhole()
 }

@@ -157,10 +157,11 @@ func Duration(d time.Duration) string {
 
 // Message returns a sentence for an error of a use case: the first field
 // problem of FieldErrors, the key of a Problem, a known sentinel error, a
-// write the desk's store could not commit (pinsede.ErrStoreWrite), by the
-// disk's cause (storeWrite), a write of another file the disk refused
-// (fileDisk), or a generic message with the error's text for anything
-// else.
+// read of the desk's store that a write refused before made impossible
+// (pinsede.ErrStoreRead), by that write's cause (storeRead), a write the
+// store could not commit (pinsede.ErrStoreWrite), by the disk's cause
+// (storeWrite), a write of another file the disk refused (fileDisk), or a
+// generic message with the error's text for anything else.
 func Message(err error) string {
 	var fes pinsede.FieldErrors
 	var fe pinsede.FieldError
@@ -179,6 +180,12 @@ func Message(err error) string {
 		if errors.Is(err, s.err) {
 			return lang.L(s.key)
 		}
+	}
+	if errors.Is(err, pinsede.ErrStoreRead) { // before ErrStoreWrite, which it wraps
+		if msg, ok := Disk(err, storeRead, nil); ok {
+			return msg
+		}
+		return lang.L("err.store.read.failed", map[string]any{"Err": err.Error()})
 	}
 	if errors.Is(err, pinsede.ErrStoreWrite) {
 		if msg, ok := Disk(err, storeWrite, nil); ok {
@@ -247,6 +254,12 @@ type DiskKeys struct {
 // and say what to do for each cause.
 var storeWrite = DiskKeys{Full: "err.store.full", TooLarge: "err.store.toolarge",
 	ReadOnly: "err.store.readonly", Denied: "err.store.denied", Failing: "err.store.failing"}
+
+// storeRead are the keys of a read of the desk's store that a write the
+// disk refused made impossible until the desk restarts
+// (pinsede.ErrStoreRead), by that write's cause: a failing disk, which
+// alone leaves the store so.
+var storeRead = DiskKeys{Failing: "err.store.read.failing"}
 
 // fileDisk are the keys of a write of another file than the store (the
 // settings, a copy) that the disk refused: they name no file, which the

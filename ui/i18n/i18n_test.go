@@ -324,6 +324,12 @@ func commitRefused(errno syscall.Errno) error {
 	return fmt.Errorf("revoke: commit to store /s.db: %w: %w", pinsede.ErrStoreWrite, &fs.PathError{Op: "write", Path: "/s.db", Err: errno})
 }
 
+// unreadable is a read of the store after a write the disk refused left
+// it unreadable, the write's error errno.
+func unreadable(errno syscall.Errno) error {
+	return fmt.Errorf("search: read store /s.db: %w: database isn't correctly mapped since %w", pinsede.ErrStoreRead, commitRefused(errno))
+}
+
 // Ensure that the domain's errors read as sentences.
 func TestMessage(t *testing.T) {
 	if err := Load(""); err != nil {
@@ -349,6 +355,11 @@ func TestMessage(t *testing.T) {
 		{commitRefused(syscall.EACCES), lang.L("err.store.denied")},
 		{commitRefused(syscall.EIO), lang.L("err.store.failing")},
 		{commitRefused(syscall.EINVAL), "L'archivio dello sportello non si è potuto scrivere (revoke: commit to store /s.db: store not written: write /s.db: invalid argument): l'operazione non è stata registrata e nulla è cambiato. Chiama l'assistenza tecnica, poi riprova: i dati inseriti restano."},
+		// A read of the store a refused write made impossible
+		// (pinsede.ErrStoreRead), by the write's cause: failing, or
+		// another, with its text; never as the write it wraps.
+		{unreadable(syscall.EIO), lang.L("err.store.read.failing")},
+		{unreadable(syscall.ENOMEM), "L'archivio dello sportello non si può leggere dopo una scrittura non riuscita (search: read store /s.db: store unreadable since a write refused: database isn't correctly mapped since revoke: commit to store /s.db: store not written: write /s.db: cannot allocate memory), finché lo sportello non viene riavviato. Chiama l'assistenza tecnica: i dati inseriti restano."},
 		// Another file's disk refused it: the message names no store,
 		// and a permission denied is not the disk's (see fileDisk).
 		{&fs.PathError{Op: "write", Path: "/conn.json", Err: syscall.ENOSPC}, lang.L("err.disk.full")},
@@ -361,7 +372,7 @@ func TestMessage(t *testing.T) {
 			t.Errorf("Message(%v) = %q, want %q", c.err, got, c.want)
 		}
 	}
-	for _, keys := range []DiskKeys{storeWrite, fileDisk} {
+	for _, keys := range []DiskKeys{storeWrite, storeRead, fileDisk} {
 		for _, key := range []string{keys.Full, keys.TooLarge, keys.ReadOnly, keys.Denied, keys.Failing} {
 			if key != "" && lang.L(key) == key {
 				t.Errorf("%q has no Italian text", key)
