@@ -25,8 +25,8 @@
 // database, the pool connects no more, and each call is answered
 // central.ErrUnavailable at once, until a probe, one at a time and
 // backing off, reaches it again (outage.go). Open tells a database it
-// cannot connect to by a *ConnectError, which says why on one line
-// (connecterror.go); a request's error wraps one too.
+// cannot connect to by a *ConnectError, which says why on one line,
+// naming every host (connecterror.go); a request's error wraps one too.
 //
 // # Caveats
 //
