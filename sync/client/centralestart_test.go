@@ -21,7 +21,8 @@ import (
 // cannot use exits 1 with one line on stderr, and the same as one error
 // of its log, that says what is wrong and what to do: a password
 // refused or not given, a role refused, a database that does not exist, an address
-// where nothing listens, one that never answers; with no pgx dump of
+// where nothing listens, every one of several named (before, the first
+// alone), one that never answers; with no pgx dump of
 // the attempts nor SQLSTATE text. Before, it wrote pgx's error ("failed
 // to connect to `user=… database=…`: … (SQLSTATE 28P01)") with no
 // advice and nothing in the log, and on an address that never answered
@@ -62,6 +63,12 @@ func TestCentraleStartStoreRefused(t *testing.T) {
 	}
 	nothing := closed.Addr().String()
 	closed.Close()
+	closed2, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nothing2 := closed2.Addr().String()
+	closed2.Close()
 	// Connects complete into its backlog, and nobody reads them: a host
 	// gone without closing its sockets, or a VM paused.
 	silent, err := net.Listen("tcp", "127.0.0.1:0")
@@ -83,6 +90,8 @@ func TestCentraleStartStoreRefused(t *testing.T) {
 			`PostgreSQL at ` + u.Host + ` has no database "nessuno" (3D000): check the database of -postgres, or create it (createdb -O pinsede nessuno)`}},
 		{"nothing listens", dsn("pinsede", nothing, "pinsede"), "giusta", []string{
 			"nothing listens at " + nothing + ", PostgreSQL's address (connection refused): start PostgreSQL, or put its host and port right in -postgres"}},
+		{"nothing listens at either host", dsn("pinsede", nothing+","+nothing2, "pinsede"), "giusta", []string{
+			"nothing listens at " + nothing + ", " + nothing2 + ", PostgreSQL's addresses (connection refused): start PostgreSQL"}},
 		{"no answer", dsn("pinsede", silent.Addr().String(), "pinsede"), "giusta", []string{
 			"PostgreSQL at " + silent.Addr().String() + " did not answer within 5s: check that its host is up", "-postgres"}},
 	} {

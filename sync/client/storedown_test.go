@@ -49,6 +49,7 @@ func TestStoreDownDeskStaysOnline(t *testing.T) {
 	if err := pg.Up(); err != nil {
 		t.Fatal(err)
 	}
+	storetest.AwaitPing(t, store) // its probe finds PostgreSQL back
 	shift.Store(int64(server.StoreRetryAfter))
 	if err := c.Sync(ctx); err != nil {
 		t.Fatalf("sync once PostgreSQL is back, after Retry-After: %v", err)

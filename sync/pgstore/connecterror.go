@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -38,8 +39,9 @@ const (
 	ConnectUnknownHost
 )
 
-// ConnectError is Open's error when it cannot connect to the database:
-// where, as which role, to which database, and why, told in one line by
+// ConnectError is Open's error when it cannot connect to the database,
+// and the one the error of a call wraps when the pool could not reach
+// it: where, as which role, to which database, and why, told in one line by
 // Error, never the connection string's password. It unwraps to
 // central.ErrRefused for a refusal of the role, password or database,
 // to central.ErrUnavailable for an address that refuses or does not
@@ -47,14 +49,18 @@ const (
 type ConnectError struct {
 	Reason ConnectReason
 	// Addr is the address tried, host:port (a socket's folder for a
-	// unix socket); User and Database are the connection string's.
+	// unix socket), or every address of a connection string that names
+	// several (host=a,b), in its order, separated by ", "; User and
+	// Database are the connection string's.
 	Addr, User, Database string
 	// Wait is the connect timeout that ran out (ConnectNoAnswer).
 	Wait time.Duration
 	// Detail is PostgreSQL's message of its refusal, or the network's,
 	// on one line.
 	Detail string
-	err    error
+	// hosts is how many addresses Addr names.
+	hosts int
+	err   error
 }
 
 // Error says what failed, on one line.
@@ -67,8 +73,14 @@ func (e *ConnectError) Error() string {
 	case ConnectDatabase:
 		return fmt.Sprintf("PostgreSQL at %s has no database %q (3D000)", e.Addr, e.Database)
 	case ConnectNotListening:
+		if e.hosts > 1 {
+			return fmt.Sprintf("nothing listens at %s, PostgreSQL's addresses (connection refused)", e.Addr)
+		}
 		return fmt.Sprintf("nothing listens at %s, PostgreSQL's address (connection refused)", e.Addr)
 	case ConnectNoAnswer:
+		if e.hosts > 1 {
+			return fmt.Sprintf("PostgreSQL at %s did not answer within %v each", e.Addr, e.Wait)
+		}
 		return fmt.Sprintf("PostgreSQL at %s did not answer within %v", e.Addr, e.Wait)
 	case ConnectUnknownHost:
 		return fmt.Sprintf("the host of PostgreSQL's address %s is not known: %s", e.Addr, e.Detail)
@@ -87,7 +99,8 @@ func connectError(cfg *pgconn.Config, err error) error {
 	if !errors.As(err, &ce) {
 		return err
 	}
-	e := &ConnectError{Addr: addr(cfg), User: cfg.User, Database: cfg.Database, err: err, Detail: oneLine(err)}
+	as := addrs(cfg)
+	e := &ConnectError{Addr: strings.Join(as, ", "), hosts: len(as), User: cfg.User, Database: cfg.Database, err: err, Detail: oneLine(err)}
 	var pe *pgconn.PgError
 	var dns *net.DNSError
 	switch {
@@ -117,13 +130,26 @@ func connectError(cfg *pgconn.Config, err error) error {
 	return e
 }
 
-// addr is the first address of cfg: host:port, or a unix socket's
-// folder.
-func addr(cfg *pgconn.Config) string {
-	if strings.HasPrefix(cfg.Host, "/") {
-		return cfg.Host
+// addrs are the addresses of cfg, each once, in their order: host:port,
+// or a unix socket's folder. pgx keeps the first in cfg and the others
+// in its fallbacks, with a fallback more for each when sslmode allows
+// connecting with TLS and without.
+func addrs(cfg *pgconn.Config) []string {
+	out := []string{addr(cfg.Host, cfg.Port)}
+	for _, f := range cfg.Fallbacks {
+		if a := addr(f.Host, f.Port); !slices.Contains(out, a) {
+			out = append(out, a)
+		}
 	}
-	return net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port)))
+	return out
+}
+
+// addr is host:port, or host alone when it is a unix socket's folder.
+func addr(host string, port uint16) string {
+	if strings.HasPrefix(host, "/") {
+		return host
+	}
+	return net.JoinHostPort(host, strconv.Itoa(int(port)))
 }
 
 // oneLine is err's text on one line: pgx joins the errors of each

@@ -21,8 +21,12 @@
 // The error of a database that cannot be reached wraps
 // central.ErrUnavailable, that of a statement that waited too long for a
 // lock central.ErrBusy (unavailable.go); each connect gives up after
-// ConnectTimeout. Open tells a database it cannot connect to by a
-// *ConnectError, which says why on one line (connecterror.go).
+// ConnectTimeout. Once a connect of the pool could not reach the
+// database, the pool connects no more, and each call is answered
+// central.ErrUnavailable at once, until a probe, one at a time and
+// backing off, reaches it again (outage.go). Open tells a database it
+// cannot connect to by a *ConnectError, which says why on one line,
+// naming every host (connecterror.go); a request's error wraps one too.
 //
 // # Caveats
 //
@@ -92,6 +96,9 @@ type Store struct {
 	pulls chan struct{}
 	// limits bound the events Apply accepts (SetLimits).
 	limits atomic.Pointer[central.Limits]
+	// outage refuses the pool's connects at once while PostgreSQL is
+	// found unreachable, and probes it (outage.go).
+	outage *outage
 }
 
 // Open connects to the database at dsn and migrates its schema. Its
@@ -102,11 +109,12 @@ type Store struct {
 // empty tables reads them whole once they hold millions of rows. They
 // start with sessionSettings, those dsn does not set, and each connect
 // gives up after ConnectTimeout unless dsn sets connect_timeout (or
-// PGCONNECT_TIMEOUT does). The migrations run on a connection of their
-// own without lock_timeout and statement_timeout: a migration may
-// rewrite a table for minutes, and a replica starting beside one
-// migrating waits for it. A database it cannot connect to is a
-// *ConnectError.
+// PGCONNECT_TIMEOUT does); once one could not reach the database, the
+// pool's connects are refused at once until a probe's reaches it
+// (outage). The migrations run on a connection of their own without
+// lock_timeout and statement_timeout: a migration may rewrite a table
+// for minutes, and a replica starting beside one migrating waits for
+// it. A database it cannot connect to is a *ConnectError.
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
@@ -124,18 +132,20 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if cfg.ConnConfig.ConnectTimeout <= 0 {
 		cfg.ConnConfig.ConnectTimeout = ConnectTimeout
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("open central store: %w", err)
-	}
-	s := &Store{pool: pool, pulls: make(chan struct{}, max(cfg.MaxConns/2, 1))}
-	s.SetLimits(central.DefaultLimits())
 	mc := cfg.ConnConfig.Copy()
 	mc.RuntimeParams["lock_timeout"], mc.RuntimeParams["statement_timeout"] = "0", "0"
 	if err := migrate(ctx, mc); err != nil {
-		pool.Close()
 		return nil, fmt.Errorf("open central store: %w", connectError(&mc.Config, err))
 	}
+	out := newOutage(cfg.ConnConfig)
+	cfg.ConnConfig.Tracer, cfg.BeforeConnect = out, out.gate
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		out.close()
+		return nil, fmt.Errorf("open central store: %w", err)
+	}
+	s := &Store{pool: pool, pulls: make(chan struct{}, max(cfg.MaxConns/2, 1)), outage: out}
+	s.SetLimits(central.DefaultLimits())
 	return s, nil
 }
 
@@ -253,8 +263,9 @@ func (s *Store) Ping(ctx context.Context) error {
 // Kind returns "postgres".
 func (s *Store) Kind() string { return "postgres" }
 
-// Close closes the connections.
+// Close stops the probe of an outage and closes the connections.
 func (s *Store) Close() error {
+	s.outage.close()
 	s.pool.Close()
 	return nil
 }

@@ -119,6 +119,7 @@ func waitedTooLong(err error) bool {
 // the database is unreachable, and then closes the pool's connections:
 // one found dead says the others are too (a restart), and pgxpool hands
 // out a connection used less than a second before without checking it.
+// A connect's failure is then a *ConnectError, told on one line.
 // It marks err with central.ErrRefused when the database refuses the
 // connection string, and with central.ErrBusy when the statement waited
 // too long.
@@ -130,6 +131,9 @@ func (s *Store) classify(err error) error {
 		return fmt.Errorf("%w: %w", central.ErrRefused, err)
 	case unreachable(err):
 		s.pool.Reset()
+		if connectFailed(err) { // told on one line, every host named
+			err = connectError(s.outage.cfg, err)
+		}
 		return fmt.Errorf("%w: %w", central.ErrUnavailable, err)
 	case waitedTooLong(err):
 		return fmt.Errorf("%w: %w", central.ErrBusy, err)

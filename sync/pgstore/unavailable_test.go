@@ -136,6 +136,7 @@ func TestStoppedPostgresUnavailable(t *testing.T) {
 	if err := pg.Up(); err != nil {
 		t.Fatal(err)
 	}
+	storetest.AwaitPing(t, s) // its probe finds PostgreSQL back
 	res, err := s.Push(ctx, "S1", wire.AuditHead{}, pushOf(t, 5, 5), at)
 	if err != nil || verdicts(res)[wire.Accepted] != 5 {
 		t.Fatalf("push once PostgreSQL is back: %v %v", verdicts(res), err)

@@ -32,6 +32,16 @@ type reply struct {
 // ask sends in (GET when nil) to u and returns the reply.
 func ask(t *testing.T, c *http.Client, u string, in any) reply {
 	t.Helper()
+	a, err := tryAsk(c, u, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// tryAsk is ask for any goroutine: it returns the error of a request
+// that got no answer.
+func tryAsk(c *http.Client, u string, in any) (reply, error) {
 	var resp *http.Response
 	var err error
 	if in == nil {
@@ -39,18 +49,18 @@ func ask(t *testing.T, c *http.Client, u string, in any) reply {
 	} else {
 		b, merr := json.Marshal(in)
 		if merr != nil {
-			t.Fatal(merr)
+			return reply{}, merr
 		}
 		resp, err = c.Post(u, wire.ContentJSON, bytes.NewReader(b))
 	}
 	if err != nil {
-		t.Fatal(err)
+		return reply{}, err
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	var p wire.Problem
 	json.Unmarshal(b, &p)
-	return reply{resp.StatusCode, resp.Header.Get("Retry-After"), p.Type}
+	return reply{resp.StatusCode, resp.Header.Get("Retry-After"), p.Type}, nil
 }
 
 // pushIssue pushes, as sede S1 through c to centrale at base, the issue
@@ -117,6 +127,7 @@ func TestStoreRestartAnswered(t *testing.T) {
 	if err := pg.Up(); err != nil {
 		t.Fatal(err)
 	}
+	storetest.AwaitPing(t, store) // its probe finds PostgreSQL back
 	if a := push(1); a.status != http.StatusOK {
 		t.Errorf("push once PostgreSQL is back: %+v", a)
 	}
