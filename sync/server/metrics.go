@@ -50,7 +50,7 @@ func NewMetrics(reg prometheus.Registerer, s *Server, certs map[string]func() *x
 		}, []string{"route", "code"}),
 		verify: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "pinsede_verify_total",
-			Help: "PIN checks by outcome: the answer's outcome, or rate_limited, overloaded, invalid, error.",
+			Help: "PIN checks by outcome: the answer's outcome, or rate_limited, overloaded, invalid, store_down (the store does not answer or refuses centrale: 503 store-down), error.",
 		}, []string{"outcome"}),
 		locks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "pinsede_verify_locks_total",
@@ -117,6 +117,22 @@ func NewMetrics(reg prometheus.Registerer, s *Server, certs map[string]func() *x
 			Help: "Pushes of events waiting for a slot; those that find the queue full, or wait too long, are answered 503.",
 		}, func() float64 { return float64(s.pushes.Load().gate.depth()) }),
 	}
+	for _, st := range []string{storeStateOK, storeStateUnavailable, storeStateRefused} {
+		cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name:        "pinsede_store_state",
+			Help:        "The central store as this replica's requests last found it: 1 for its state (ok, unavailable: it does not answer, refused: it refuses centrale's credentials or database), 0 for the others.",
+			ConstLabels: prometheus.Labels{"state": st},
+		}, func() float64 {
+			if now, _ := s.store.state(); now == st {
+				return 1
+			}
+			return 0
+		}))
+	}
+	cs = append(cs, prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "pinsede_store_down_requests_total",
+		Help: "Requests answered 503 store-down since the start: the store did not answer or refused centrale.",
+	}, func() float64 { _, n := s.store.state(); return float64(n) }))
 	if s.CRL != nil {
 		cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "pinsede_crl_next_update_timestamp_seconds",

@@ -632,7 +632,11 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, c caller) {
 		return
 	}
 	if err != nil {
-		s.metrics.verified("error")
+		outcome := "error"
+		if errors.Is(err, central.ErrUnavailable) || errors.Is(err, central.ErrRefused) {
+			outcome = "store_down"
+		}
+		s.metrics.verified(outcome)
 		s.internal(w, r, err)
 		return
 	}
@@ -648,7 +652,7 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, c caller) {
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	if err := s.Store.Ping(r.Context()); err != nil {
 		s.storeFailed(r.Context(), err)
-		storeDown(w, err) // storedown.go
+		s.storeDown(w, err) // storedown.go
 		return
 	}
 	h := wire.Health{Status: "ok", Store: s.Store.Kind()}
@@ -750,7 +754,7 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		w.WriteHeader(StatusClientGone)
 	case s.storeFailed(r.Context(), err):
-		storeDown(w, err)
+		s.storeDown(w, err)
 	case errors.Is(err, central.ErrBusy):
 		s.busy(w, r, err, "request waited too long for records another holds",
 			"centrale waited too long for records another request holds (the same sede's push through another replica); nothing was stored, try again in a moment")

@@ -34,6 +34,38 @@ type storeWatch struct {
 	// how many requests it refused.
 	since   time.Time
 	refused int
+	// answered is how many requests were answered 503 store-down since
+	// the start, in every outage: pinsede_store_down_requests_total.
+	answered uint64
+}
+
+// Store states, as pinsede_store_state names them.
+const (
+	storeStateOK          = "ok"
+	storeStateUnavailable = "unavailable"
+	storeStateRefused     = "refused"
+)
+
+// state returns the store's state as the requests last found it
+// (storeStateOK, storeStateUnavailable or storeStateRefused), and how
+// many requests were answered 503 store-down since the start.
+func (w *storeWatch) state() (string, uint64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch {
+	case !w.down:
+		return storeStateOK, w.answered
+	case w.refusing:
+		return storeStateRefused, w.answered
+	}
+	return storeStateUnavailable, w.answered
+}
+
+// answeredDown counts a request answered 503 store-down.
+func (w *storeWatch) answeredDown() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.answered++
 }
 
 // current returns the outage in force, 0 when none: a request starting
@@ -114,14 +146,16 @@ func (s *Server) storeBack(ctx context.Context, outage uint64) {
 // say nothing of it.
 var storeless = map[string]bool{"/v1/policy": true, "/v1/openapi.json": true}
 
-// storeDown answers 503 store-down for err, one storeFailed took:
+// storeDown answers 503 store-down for err, one storeFailed took, and
+// counts it (pinsede_store_down_requests_total):
 // storeUnavailable's answer, but for a store refusing centrale
 // (central.ErrRefused) none of Retry-After and its promise. That refusal
 // lasts until an operator acts, at an hour nobody knows: a Retry-After
 // short would promise what is false, and a long one would hold every
 // desk back long after the fix; without one a desk retries on its own
 // back-off (a minute at most), each retry a connection refused at once.
-func storeDown(w http.ResponseWriter, err error) {
+func (s *Server) storeDown(w http.ResponseWriter, err error) {
+	s.store.answeredDown()
 	if errors.Is(err, central.ErrRefused) {
 		problem(w, http.StatusServiceUnavailable, wire.ProblemStoreDown, "Store refuses centrale",
 			"centrale's database refuses its credentials or the database named: nothing was done; an operator must put the configuration right, and it has been logged")

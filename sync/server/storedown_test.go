@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/testlog"
 	"github.com/pinsede/pinsede/sync/internal/pgtest"
@@ -83,7 +85,10 @@ func pushIssue(t *testing.T, c *http.Client, base string, h string, i int) reply
 // sessions ended failed too. /readyz stays ready, warning of the store,
 // without Retry-After: every replica shares the store, and a balancer
 // that took them all out (503, as before) left the desks no server and
-// offline, rather than online with the fault busy.
+// offline, rather than online with the fault busy. The metrics say it:
+// pinsede_store_state and pinsede_store_down_requests_total, and the
+// PIN check's outcome store_down (it was counted an error, the same 503
+// as an overload's).
 func TestStoreRestartAnswered(t *testing.T) {
 	pg := pgtest.Private(t)
 	store, err := pgstore.Open(t.Context(), pg.DSN())
@@ -94,7 +99,21 @@ func TestStoreRestartAnswered(t *testing.T) {
 	env := testenv.New(t, store)
 	logw := &testlog.Buffer{}
 	env.Server.Log = slog.New(server.WithRequestID(slog.NewTextHandler(logw, nil)))
-	manage := env.Server.ManageHandler(server.Manage{})
+	reg := prometheus.NewRegistry()
+	if _, err := server.NewMetrics(reg, env.Server, nil); err != nil {
+		t.Fatal(err)
+	}
+	manage := env.Server.ManageHandler(server.Manage{Gatherer: reg})
+	metrics := func(when string, want map[string]float64) {
+		t.Helper()
+		_, body := scrape(t, manage, "/metrics")
+		got := series(t, body)
+		for name, v := range want {
+			if got[name] != v {
+				t.Errorf("metrics %s: %s = %v, want %v", when, name, got[name], v)
+			}
+		}
+	}
 	sede, portal, kiosk := env.Client(t, pki.RoleSede, "S1"), env.Client(t, pki.RolePortal, "PORTALE1"), env.Client(t, pki.RoleKiosk, "S1")
 	h := storetest.Hash(t, "ACEFHJKMNPRTUVWX")
 	push := func(i int) reply { return pushIssue(t, sede, env.URL, h, i) }
@@ -118,6 +137,13 @@ func TestStoreRestartAnswered(t *testing.T) {
 			t.Errorf("%s with PostgreSQL stopped: %+v, want %+v", what, got, down)
 		}
 	}
+	metrics("with PostgreSQL stopped", map[string]float64{
+		`pinsede_store_state{state="unavailable"}`:   1,
+		`pinsede_store_state{state="ok"}`:            0,
+		`pinsede_store_down_requests_total`:          7,
+		`pinsede_verify_total{outcome="store_down"}`: 1,
+		`pinsede_verify_total{outcome="error"}`:      0,
+	})
 	rec := httptest.NewRecorder()
 	manage.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
 	if rec.Code != http.StatusOK || rec.Header().Get("Retry-After") != "" ||
@@ -131,6 +157,11 @@ func TestStoreRestartAnswered(t *testing.T) {
 	if a := push(1); a.status != http.StatusOK {
 		t.Errorf("push once PostgreSQL is back: %+v", a)
 	}
+	metrics("once PostgreSQL is back", map[string]float64{
+		`pinsede_store_state{state="ok"}`:          1,
+		`pinsede_store_state{state="unavailable"}`: 0,
+		`pinsede_store_down_requests_total`:        7,
+	})
 	pg.Terminate(t, "pinsede")
 	if a := push(2); a.status != http.StatusOK {
 		t.Errorf("push right after PostgreSQL ended centrale's sessions: %+v", a)
