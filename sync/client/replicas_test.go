@@ -302,3 +302,55 @@ func TestReplicas(t *testing.T) {
 		t.Errorf("the lock changed while it held: %+v, %v; was %+v", after.Lock, err, rec.Lock)
 	}
 }
+
+// Ensure that `centrale restore -postgres` refuses the database a
+// centrale replica serves, saying how many connections and from where,
+// and leaves its epoch; and that -force gives it a new one all the same.
+// On main it ran silently, and the replicas went on with the old epoch.
+func TestRestoreRefusedWhileServing(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	dir := t.TempDir()
+	bin := testenv.BuildCentrale(t, dir)
+	pkiDir := filepath.Join(dir, "pki")
+	ca := testenv.PKIDir(t, pkiDir)
+	r, err := startReplica(t, bin, pkiDir, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h wire.Health
+	if err := testenv.Call(replicaClient(t, ca, pki.RolePortal, "MONITOR"), r.url+"/v1/health", nil, &h); err != nil {
+		t.Fatal(err)
+	}
+	store, err := pgstore.Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	before, err := store.Epoch(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	restore := func(args ...string) (int, string) {
+		out, err := exec.Command(bin, append([]string{"restore", "-postgres", dsn}, args...)...).CombinedOutput()
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return exit.ExitCode(), string(out)
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return 0, string(out)
+	}
+	code, out := restore()
+	if want := "centrale is connected to this database ("; code != 1 || !strings.Contains(out, want) || !strings.Contains(out, " from 127.0.0.1") {
+		t.Errorf("restore with a replica serving: exit %d, %q; want 1 and %q, naming 127.0.0.1", code, out, want)
+	}
+	if now, err := store.Epoch(t.Context()); err != nil || now != before {
+		t.Errorf("epoch %v after the restore refused, was %v (%v)", now, before, err)
+	}
+	if code, out := restore("-force"); code != 0 || !strings.Contains(out, "store epoch ") {
+		t.Errorf("restore -force: exit %d, %q", code, out)
+	}
+	if now, err := store.Epoch(t.Context()); err != nil || now == before {
+		t.Errorf("epoch %v after restore -force, was %v (%v)", now, before, err)
+	}
+}

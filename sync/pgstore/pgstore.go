@@ -105,8 +105,9 @@ type Store struct {
 // PGCONNECT_TIMEOUT does). The migrations run on a connection of their
 // own without lock_timeout and statement_timeout: a migration may
 // rewrite a table for minutes, and a replica starting beside one
-// migrating waits for it. A database it cannot connect to is a
-// *ConnectError.
+// migrating waits for it. The connections carry the application_name
+// AppName unless dsn sets one (OtherSessions finds them). A database it
+// cannot connect to is a *ConnectError.
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
@@ -124,6 +125,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if cfg.ConnConfig.ConnectTimeout <= 0 {
 		cfg.ConnConfig.ConnectTimeout = ConnectTimeout
 	}
+	named := nameSessions(params)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open central store: %w", err)
@@ -132,6 +134,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	s.SetLimits(central.DefaultLimits())
 	mc := cfg.ConnConfig.Copy()
 	mc.RuntimeParams["lock_timeout"], mc.RuntimeParams["statement_timeout"] = "0", "0"
+	if !named {
+		mc.RuntimeParams["application_name"] = migrateAppName
+	}
 	if err := migrate(ctx, mc); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open central store: %w", connectError(&mc.Config, err))
