@@ -485,6 +485,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	}
 	go func() { errc <- hs.Serve(ln) }()
 	go sweepTickets(ctx, srv)
+	go srv.WatchClock(ctx) // PostgreSQL's clock against c.now, the replicas' one clock
 	go watchExpiries(ctx, newExpiryWatch(c, log, cert, caPEM, crl)) // observe.go
 	if srv.Backups != nil {
 		go backupLoop(ctx, bs, srv.Backups, c.backupEvery, c.backupKeep, c.now, log)

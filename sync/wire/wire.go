@@ -287,6 +287,10 @@ type Health struct {
 	// "unusable" (the pair read at start cannot be taken by the desks);
 	// empty when centrale reports none. Status is "degraded" unless "ok".
 	ServerCert string `json:"server_cert,omitempty"`
+	// ClockOffset is how far this replica's clock is from its store's
+	// (PostgreSQL's), in seconds, positive ahead, when beyond 2 s
+	// (server.ClockWarnOffset); Status is then "degraded".
+	ClockOffset float64 `json:"clock_offset,omitempty"`
 }
 
 // Problem is an error answer (RFC 9457).
