@@ -354,3 +354,36 @@ func TestRestoreRefusedWhileServing(t *testing.T) {
 		t.Errorf("epoch %v after restore -force, was %v (%v)", now, before, err)
 	}
 }
+
+// Ensure that a centrale started with -lock-after 20 beside one with 3
+// on the same PostgreSQL finds it at start: one WARN line naming the
+// other replica and the setting, and /v1/health degraded, naming it,
+// with its own settings' fingerprint. On main the wrong-PIN lock
+// depended silently on which replica answered.
+func TestReplicaSettingsDiffer(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	dir := t.TempDir()
+	bin := testenv.BuildCentrale(t, dir)
+	pkiDir := filepath.Join(dir, "pki")
+	ca := testenv.PKIDir(t, pkiDir)
+	args := func(lockAfter string) []string {
+		return []string{"-pki", pkiDir, "-listen", "127.0.0.1:0", "-manage", "", "-admin", "", "-postgres", dsn, "-lock-after", lockAfter}
+	}
+	first, _ := testenv.StartCentrale(t, bin, "replica settings published", args("3")...)
+	second, differ := testenv.StartCentrale(t, bin, "another replica serving this store has other settings: the same request is judged otherwise by each; start them all with the same", args("20")...)
+	if want := `differ="lock_after=3 (here 20)"`; !strings.Contains(differ, want) {
+		t.Errorf("the second replica's line: %q, want %q", differ, want)
+	}
+	_, addr, _ := strings.Cut(second.Logs(), `msg="centrale listening" addr=`)
+	addr, _, _ = strings.Cut(addr, " ")
+	var h wire.Health
+	if err := testenv.Call(replicaClient(t, ca, pki.RolePortal, "MONITOR"), "https://"+addr+"/v1/health", nil, &h); err != nil {
+		t.Fatal(err)
+	}
+	if want := "lock_after=3 (here 20)"; h.Status != "degraded" || len(h.Settings) != 16 || !strings.Contains(h.ReplicasDiffer, want) {
+		t.Errorf("the second replica's health: %+v; want degraded, its settings' fingerprint, and %q", h, want)
+	}
+	if !strings.Contains(first.Logs(), "other_replicas=0") {
+		t.Errorf("the first replica saw others at start:\n%s", first.Logs())
+	}
+}

@@ -31,14 +31,6 @@ func (s Sessions) Total() int {
 	return n
 }
 
-// qOtherSessions counts the connections to this database that carry the
-// application_name $1 and are not this store's ($2, their backends),
-// by client address.
-const qOtherSessions = `SELECT coalesce(host(client_addr), 'local'), count(*)
-FROM pg_stat_activity
-WHERE datname = current_database() AND application_name = $1 AND NOT (pid = ANY($2))
-GROUP BY 1`
-
 // OtherSessions returns the connections to the database that another
 // centrale holds (those of its application_name, AppName unless the
 // connection string sets one), this store's left out: replicas serving

@@ -24,9 +24,6 @@ const (
 	ClockFailOffset = time.Minute
 )
 
-// ClockEvery is how often WatchClock measures the offset.
-const ClockEvery = time.Minute
-
 // storeClock is a store with a clock of its own, shared by the replicas:
 // PostgreSQL's.
 type storeClock interface {
@@ -46,7 +43,8 @@ type clockState struct {
 // store's, the middle of the round trip against the store's answer:
 // positive when the server's runs ahead. It logs a WARN line when the
 // offset first goes past ClockWarnOffset, and an INFO line when it comes
-// back within it; /v1/health and /readyz say the last offset measured.
+// back within it; /v1/health and /readyz say the last offset measured
+// (WatchReplicas measures it every ReplicaEvery).
 // A store with no clock of its own (bbolt, on the replica's machine) has
 // no offset: ok false.
 func (s *Server) CheckClock(ctx context.Context) (offset time.Duration, ok bool, err error) {
@@ -78,25 +76,6 @@ func (s *Server) CheckClock(ctx context.Context) (offset time.Duration, ok bool,
 	return offset, true, nil
 }
 
-// WatchClock measures the clock's offset at once and every ClockEvery
-// until ctx ends (CheckClock); it returns at once for a store with no
-// clock of its own.
-func (s *Server) WatchClock(ctx context.Context) {
-	if _, ok := s.Store.(storeClock); !ok {
-		return
-	}
-	t := time.NewTicker(ClockEvery)
-	defer t.Stop()
-	for {
-		s.CheckClock(ctx) // a store down: the last offset stands, and the store's own checks say it
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
 // clockOffset returns the offset last measured, and whether it is past
 // ClockWarnOffset.
 func (s *Server) clockOffset() (time.Duration, bool) {
@@ -123,16 +102,27 @@ func (s *Server) clockReadiness(check, warn func(name string, err error)) {
 	}
 }
 
-// replicaHealth says in h what is wrong with this replica among the
-// others: its clock off the store's.
+// replicaHealth says in h this replica's settings fingerprint, and what
+// is wrong with it among the others: its clock off the store's, replicas
+// with other settings.
 func (s *Server) replicaHealth(h *wire.Health) {
 	if offset, far := s.clockOffset(); far {
 		h.ClockOffset, h.Status = offset.Seconds(), "degraded"
 	}
+	fp, differ := s.replicasDiffer()
+	h.Settings, h.ReplicasDiffer = fp, joinDiffs(differ)
+	if len(differ) > 0 {
+		h.Status = "degraded"
+	}
 }
 
 // replicaReadiness adds /readyz's lines on this replica among the
-// others: its clock.
+// others: its clock, and a warning, still ready, for replicas with
+// other settings (every replica would say it: a balancer that took them
+// all out would stop the service).
 func (s *Server) replicaReadiness(check, warn func(name string, err error)) {
 	s.clockReadiness(check, warn)
+	if _, differ := s.replicasDiffer(); len(differ) > 0 {
+		warn("replicas", fmt.Errorf("%d with other settings than this one's: %s; start them all with the same", len(differ), joinDiffs(differ)))
+	}
 }

@@ -129,6 +129,9 @@ type Server struct {
 	epochs epochs
 	// clock is the offset of Now from the store's clock (clock.go).
 	clock clockState
+	// replicas are this replica's settings and the others' that differ
+	// (settings.go).
+	replicas replicaWatch
 	// onCheck, when set (by the tests), is called with +1 when a PIN
 	// check takes its slot, and -1 when it gives it back, its hashes done.
 	onCheck atomic.Pointer[func(delta int)]
