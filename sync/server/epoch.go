@@ -18,8 +18,9 @@ type epochs struct {
 	current atomic.Pointer[wire.Epoch]
 	mu      sync.Mutex
 	// readAt is when the store's epoch was last read, by the server's
-	// clock (epochDue). Under mu.
-	readAt time.Time
+	// clock, askedAt when it was last read for a request naming another
+	// (epochDue). Under mu.
+	readAt, askedAt time.Time
 	// told are the desks, by sede and desk, whose request named another
 	// epoch than the store's, and was logged: one line a desk and
 	// epoch; the status page lists them. Reset at maxTold. Under mu.
@@ -65,7 +66,7 @@ const (
 // meets the store's fault by itself.
 func (s *Server) storeEpoch(ctx context.Context) (wire.Epoch, bool) {
 	if e := s.epochs.current.Load(); e != nil {
-		if s.epochDue(epochRefresh) {
+		if s.epochDue(&s.epochs.readAt, epochRefresh) {
 			return s.readEpoch(ctx, *e), true
 		}
 		return *e, true
@@ -82,17 +83,17 @@ func (s *Server) storeEpoch(ctx context.Context) (wire.Epoch, bool) {
 }
 
 // epochDue reports whether every has passed, by the server's clock,
-// since the store's epoch was last read (a clock set back counts from
-// there), and if so takes the read: requests that come together read it
-// once.
-func (s *Server) epochDue(every time.Duration) bool {
+// since *at, a read of the store's epoch (a clock set back counts from
+// there), and if so sets *at: requests that come together read it once.
+// at is under s.epochs.mu.
+func (s *Server) epochDue(at *time.Time, every time.Duration) bool {
 	now := s.Now()
 	s.epochs.mu.Lock()
 	defer s.epochs.mu.Unlock()
-	if now.Before(s.epochs.readAt.Add(every)) && !now.Before(s.epochs.readAt) {
+	if now.Before(at.Add(every)) && !now.Before(*at) {
 		return false
 	}
-	s.epochs.readAt = now
+	*at = now
 	return true
 }
 
@@ -124,7 +125,7 @@ func (s *Server) checkEpoch(w http.ResponseWriter, r *http.Request, c caller) bo
 		return true
 	}
 	seen := r.Header.Get(wire.EpochHeader)
-	if seen != "" && seen != e.String() && epochNamed(seen) && s.epochDue(epochReread) {
+	if seen != "" && seen != e.String() && epochNamed(seen) && s.epochDue(&s.epochs.askedAt, epochReread) {
 		// A desk whose requests alternate replicas took the new epoch
 		// from another's answer: without this read, replicas holding
 		// different epochs refused its every push, 409 each naming the

@@ -3,7 +3,6 @@ package server_test
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -56,22 +55,7 @@ func TestStoreEpochChecked(t *testing.T) {
 			body, _ = json.Marshal(wire.PushRequest{Sede: "ROMA01", AuditHead: &wire.AuditHead{},
 				Events: []pinsede.Event{storetest.Issued("ROMA01", storetest.CF(i), "e"+storetest.CF(i).String(), "c"+storetest.CF(i).String(), h)}})
 		}
-		req, err := http.NewRequest(method, env.URL+path, bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", wire.ContentJSON)
-		if named != "" {
-			req.Header.Set(wire.EpochHeader, named)
-		}
-		resp, err := desk.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var p wire.Problem
-		json.NewDecoder(resp.Body).Decode(&p)
-		return resp.StatusCode, p.Type, resp.Header.Get(wire.EpochHeader)
+		return sendNaming(t, desk, method, env.URL+path, named, body)
 	}
 	before := wire.Epoch{ID: strings.Repeat("ab", 16), From: 7}.String()
 	if status, typ, named := send(http.MethodPost, "/v1/events", before, 0); status != http.StatusConflict || typ != wire.ProblemStoreRestored || named != epoch.String() {
@@ -130,12 +114,15 @@ func TestStoreEpochReplicas(t *testing.T) {
 	if status, named := push(1, e0, 1); status != http.StatusOK || named != e0 {
 		t.Fatalf("push through the other replica: %d naming %q, want 200 naming %q", status, named, e0)
 	}
-	restored, err := s2.NewEpoch(t.Context(), strings.Repeat("cd", 16))
-	if err != nil {
-		t.Fatal(err)
+	restore := func(id string) string {
+		t.Helper()
+		e, err := s2.NewEpoch(t.Context(), strings.Repeat(id, 16))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.String()
 	}
-	e1 := restored.String()
-	ahead.Store(int64(2 * time.Second))
+	e1 := restore("cd")
 	if status, named := push(1, e1, 2); status != http.StatusOK || named != e1 {
 		t.Errorf("push naming the store's epoch %s through a replica that read %s before: %d naming %q, want 200 naming the store's", e1, e0, status, named)
 	}
@@ -148,6 +135,20 @@ func TestStoreEpochReplicas(t *testing.T) {
 	}
 	if status, named := push(0, e1, 5); status != http.StatusOK || named != e1 {
 		t.Errorf("push naming the store's epoch: %d naming %q, want 200", status, named)
+	}
+	// A desk naming epochs the replica does not hold makes it read the
+	// store at most once a second.
+	e2, e3 := restore("e1"), restore("f2")
+	if status, named := push(1, e2, 6); status != http.StatusConflict || named != e3 {
+		t.Errorf("push naming a past epoch: %d naming %q, want 409 naming the store's %q", status, named, e3)
+	}
+	e4 := restore("a3")
+	if status, named := push(1, e4, 7); status != http.StatusConflict || named != e3 {
+		t.Errorf("push naming another epoch within a second of a read for one: %d naming %q, want 409 naming %q (not read)", status, named, e3)
+	}
+	ahead.Store(int64(34 * time.Second))
+	if status, named := push(1, e4, 8); status != http.StatusOK || named != e4 {
+		t.Errorf("push naming the store's epoch a second later: %d naming %q, want 200 naming it", status, named)
 	}
 }
 
@@ -169,7 +170,16 @@ func pgOpen(tb testing.TB, dsn string) *pgstore.Store {
 func pushNaming(t *testing.T, desk *http.Client, url, named string, ev pinsede.Event) (int, string) {
 	t.Helper()
 	body, _ := json.Marshal(wire.PushRequest{Sede: ev.Sede, AuditHead: &wire.AuditHead{}, Events: []pinsede.Event{ev}})
-	req, err := http.NewRequest(http.MethodPost, url+"/v1/events", bytes.NewReader(body))
+	status, _, epoch := sendNaming(t, desk, http.MethodPost, url+"/v1/events", named, body)
+	return status, epoch
+}
+
+// sendNaming sends a request of method with body to u through desk,
+// naming the epoch named ("" none), and returns the answer's status,
+// its problem's type and the epoch it names.
+func sendNaming(t *testing.T, desk *http.Client, method, u, named string, body []byte) (int, string, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, u, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,6 +192,7 @@ func pushNaming(t *testing.T, desk *http.Client, url, named string, ev pinsede.E
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	io.Copy(io.Discard, resp.Body)
-	return resp.StatusCode, resp.Header.Get(wire.EpochHeader)
+	var p wire.Problem
+	json.NewDecoder(resp.Body).Decode(&p)
+	return resp.StatusCode, p.Type, resp.Header.Get(wire.EpochHeader)
 }
