@@ -308,11 +308,7 @@ func TestReplicas(t *testing.T) {
 // and leaves its epoch; and that -force gives it a new one all the same.
 // On main it ran silently, and the replicas went on with the old epoch.
 func TestRestoreRefusedWhileServing(t *testing.T) {
-	dsn := pgtest.DSN(t)
-	dir := t.TempDir()
-	bin := testenv.BuildCentrale(t, dir)
-	pkiDir := filepath.Join(dir, "pki")
-	ca := testenv.PKIDir(t, pkiDir)
+	dsn, bin, pkiDir, ca := replicaSetup(t)
 	r, err := startReplica(t, bin, pkiDir, dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -361,11 +357,7 @@ func TestRestoreRefusedWhileServing(t *testing.T) {
 // with its own settings' fingerprint. On main the wrong-PIN lock
 // depended silently on which replica answered.
 func TestReplicaSettingsDiffer(t *testing.T) {
-	dsn := pgtest.DSN(t)
-	dir := t.TempDir()
-	bin := testenv.BuildCentrale(t, dir)
-	pkiDir := filepath.Join(dir, "pki")
-	ca := testenv.PKIDir(t, pkiDir)
+	dsn, bin, pkiDir, ca := replicaSetup(t)
 	args := func(lockAfter string) []string {
 		return []string{"-pki", pkiDir, "-listen", "127.0.0.1:0", "-manage", "", "-admin", "", "-postgres", dsn, "-lock-after", lockAfter}
 	}
@@ -386,4 +378,14 @@ func TestReplicaSettingsDiffer(t *testing.T) {
 	if !strings.Contains(first.Logs(), "other_replicas=0") {
 		t.Errorf("the first replica saw others at start:\n%s", first.Logs())
 	}
+}
+
+// replicaSetup returns what replicas of a test run on: a database of the
+// test PostgreSQL, the centrale binary, and a CA folder with its CA.
+func replicaSetup(t *testing.T) (dsn, bin, pkiDir string, ca *pki.CA) {
+	dsn = pgtest.DSN(t)
+	dir := t.TempDir()
+	bin = testenv.BuildCentrale(t, dir)
+	pkiDir = filepath.Join(dir, "pki")
+	return dsn, bin, pkiDir, testenv.PKIDir(t, pkiDir)
 }
