@@ -46,19 +46,19 @@ type clockState struct {
 // back within it; /v1/health and /readyz say the last offset measured
 // (WatchReplicas measures it every ReplicaEvery).
 // A store with no clock of its own (bbolt, on the replica's machine) has
-// no offset: ok false.
-func (s *Server) CheckClock(ctx context.Context) (offset time.Duration, ok bool, err error) {
+// no offset: 0.
+func (s *Server) CheckClock(ctx context.Context) (time.Duration, error) {
 	sc, ok := s.Store.(storeClock)
 	if !ok {
-		return 0, false, nil
+		return 0, nil
 	}
 	before := s.Now()
 	theirs, err := sc.Clock(ctx)
 	if err != nil {
-		return 0, true, err
+		return 0, err
 	}
 	after := s.Now()
-	offset = before.Add(after.Sub(before) / 2).Sub(theirs)
+	offset := before.Add(after.Sub(before) / 2).Sub(theirs)
 	s.clock.mu.Lock()
 	s.clock.offset, s.clock.measured = offset, true
 	far := offset.Abs() > ClockWarnOffset
@@ -73,7 +73,7 @@ func (s *Server) CheckClock(ctx context.Context) (offset time.Duration, ok bool,
 	default:
 		s.Log.InfoContext(ctx, "this replica's clock is back in time with the store's", "offset", offset.Round(time.Millisecond))
 	}
-	return offset, true, nil
+	return offset, nil
 }
 
 // clockOffset returns the offset last measured, and whether it is past

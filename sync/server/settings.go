@@ -65,8 +65,8 @@ type replicaWatch struct {
 	// differ are the other replicas whose settings are not these, last
 	// read.
 	differ []replicaDiff
-	// warned are the replicas logged for their settings, by id, with
-	// the fingerprint logged.
+	// warned are the replicas of differ logged for their settings, by
+	// id, with the fingerprint logged.
 	warned map[string]string
 	// published is set once this replica first published itself.
 	published bool
@@ -110,10 +110,8 @@ func (s *Server) CheckReplicas(ctx context.Context) error {
 	}
 	var differ []replicaDiff
 	var tell []central.Replica
+	warned := map[string]string{} // the replicas seen now only: a restart is another
 	s.replicas.mu.Lock()
-	if s.replicas.warned == nil {
-		s.replicas.warned = map[string]string{}
-	}
 	seen := 0
 	for _, o := range others {
 		if o.ID != self.ID {
@@ -124,11 +122,11 @@ func (s *Server) CheckReplicas(ctx context.Context) error {
 		}
 		differ = append(differ, replicaDiff{Name: o.Name, Fingerprint: o.Fingerprint, Differ: settingsDiff(self.Settings, o.Settings)})
 		if s.replicas.warned[o.ID] != o.Fingerprint {
-			s.replicas.warned[o.ID] = o.Fingerprint
 			tell = append(tell, o)
 		}
+		warned[o.ID] = o.Fingerprint
 	}
-	s.replicas.differ = differ
+	s.replicas.differ, s.replicas.warned = differ, warned
 	first := !s.replicas.published
 	s.replicas.published = true
 	s.replicas.mu.Unlock()
