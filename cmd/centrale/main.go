@@ -7,7 +7,7 @@
 //	centrale credentials [-admin SOCKET | -bolt FILE | -postgres DSN] -cf CODICEFISCALE
 //	centrale sedi [-admin SOCKET | -bolt FILE | -postgres DSN]
 //	centrale backup -bolt FILE -out FILE
-//	centrale restore -bolt FILE | -postgres DSN
+//	centrale restore -bolt FILE | -postgres DSN [-force]
 //	centrale healthcheck [-manage ADDR] [-path /healthz]
 //	centrale audit forks [-admin SOCKET | -bolt FILE | -postgres DSN]
 //	centrale audit reset [-admin SOCKET | -bolt FILE | -postgres DSN] -by OPERATOR -sede SEDE -chain HEX -to SEQ -reason TEXT
@@ -70,7 +70,8 @@
 // backed up with scripts/pg-backup.sh (pg_dump). The restore subcommand
 // gives a store put back from a copy a new epoch (restore.go): the desks
 // find it, send again what they sent and pull again what they pulled
-// since.
+// since. It refuses a PostgreSQL database centrale replicas are
+// connected to, unless -force.
 package main
 
 import (

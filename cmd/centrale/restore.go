@@ -5,25 +5,32 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/pinsede/pinsede/sync/boltstore"
 	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/pgstore"
 )
 
 // restoreArgs is what the flags of the restore subcommand say.
 type restoreArgs struct {
 	boltPath string
 	pg       pgConn
+	// force runs it on a database centrale replicas are connected to.
+	force bool
 }
 
 // parseRestore reads the flags of the restore subcommand: -bolt or
 // -postgres, one of them.
 func parseRestore(args []string, stderr io.Writer) (restoreArgs, error) {
 	var a restoreArgs
-	fs := subFlags("centrale restore", "usage: centrale restore -bolt FILE | -postgres DSN", stderr)
+	fs := subFlags("centrale restore", "usage: centrale restore -bolt FILE | -postgres DSN [-force]", stderr)
 	fs.StringVar(&a.boltPath, "bolt", "", "the bbolt store `file` just put back from a copy, centrale stopped")
 	pgFlags(fs, &a.pg)
+	fs.BoolVar(&a.force, "force", false, "run on a PostgreSQL database even with centrale replicas connected to it: they take the new epoch within 30 s, and meanwhile take pushes naming the old one")
 	a.pg.fromArgs = true
 	if err := fs.Parse(args); err != nil {
 		return a, err
@@ -56,6 +63,11 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			return err
 		}
 		defer s.Close()
+		if ps, ok := s.(*pgstore.Store); ok && !a.force {
+			if err := noReplicas(ctx, ps); err != nil {
+				return err
+			}
+		}
 		id, err := central.NewEpochID()
 		if err != nil {
 			return err
@@ -68,4 +80,23 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			"and pull again the changes after %d\n", e, e.From, e.From)
 		return nil
 	})
+}
+
+// noReplicas refuses a database centrale replicas are connected to: they
+// serve the store the copy replaced, and would go on taking pushes
+// naming its epoch until they read the new one.
+func noReplicas(ctx context.Context, s *pgstore.Store) error {
+	others, err := s.OtherSessions(ctx)
+	if err != nil {
+		return err
+	}
+	if others.Total() == 0 {
+		return nil
+	}
+	from := make([]string, 0, len(others))
+	for _, addr := range slices.Sorted(maps.Keys(others)) {
+		from = append(from, fmt.Sprintf("%d from %s", others[addr], addr))
+	}
+	return fmt.Errorf("centrale is connected to this database (%d connections: %s): stop every centrale replica serving it, put the copy in place, then run this; "+
+		"-force runs it with them connected", others.Total(), strings.Join(from, ", "))
 }

@@ -488,6 +488,10 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	}
 	go func() { errc <- hs.Serve(ln) }()
 	go sweepTickets(ctx, srv)
+	// The clock against PostgreSQL's, the settings against the other
+	// replicas' (replica.go).
+	srv.SetReplica(replicaName(addrs.api), replicaSettings(c, srv))
+	go srv.WatchReplicas(ctx)
 	go watchExpiries(ctx, newExpiryWatch(c, log, cert, caPEM, crl)) // observe.go
 	if srv.Backups != nil {
 		go backupLoop(ctx, bs, srv.Backups, c.backupEvery, c.backupKeep, c.now, log)

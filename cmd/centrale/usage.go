@@ -26,7 +26,7 @@ var subs = []sub{
 	{"backup", "backup -bolt FILE -out FILE", func(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		return runBackup(args, stdout, stderr)
 	}},
-	{"restore", "restore -bolt FILE | -postgres DSN", runRestore},
+	{"restore", "restore -bolt FILE | -postgres DSN [-force]", runRestore},
 	{"healthcheck", "healthcheck [-manage ADDR] [-path /healthz]", runHealthcheck},
 }
 

@@ -302,3 +302,90 @@ func TestReplicas(t *testing.T) {
 		t.Errorf("the lock changed while it held: %+v, %v; was %+v", after.Lock, err, rec.Lock)
 	}
 }
+
+// Ensure that `centrale restore -postgres` refuses the database a
+// centrale replica serves, saying how many connections and from where,
+// and leaves its epoch; and that -force gives it a new one all the same.
+// On main it ran silently, and the replicas went on with the old epoch.
+func TestRestoreRefusedWhileServing(t *testing.T) {
+	dsn, bin, pkiDir, ca := replicaSetup(t)
+	r, err := startReplica(t, bin, pkiDir, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h wire.Health
+	if err := testenv.Call(replicaClient(t, ca, pki.RolePortal, "MONITOR"), r.url+"/v1/health", nil, &h); err != nil {
+		t.Fatal(err)
+	}
+	store, err := pgstore.Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	before, err := store.Epoch(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	restore := func(args ...string) (int, string) {
+		out, err := exec.Command(bin, append([]string{"restore", "-postgres", dsn}, args...)...).CombinedOutput()
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return exit.ExitCode(), string(out)
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return 0, string(out)
+	}
+	code, out := restore()
+	if want := "centrale is connected to this database ("; code != 1 || !strings.Contains(out, want) || !strings.Contains(out, " from 127.0.0.1") {
+		t.Errorf("restore with a replica serving: exit %d, %q; want 1 and %q, naming 127.0.0.1", code, out, want)
+	}
+	if now, err := store.Epoch(t.Context()); err != nil || now != before {
+		t.Errorf("epoch %v after the restore refused, was %v (%v)", now, before, err)
+	}
+	if code, out := restore("-force"); code != 0 || !strings.Contains(out, "store epoch ") {
+		t.Errorf("restore -force: exit %d, %q", code, out)
+	}
+	if now, err := store.Epoch(t.Context()); err != nil || now == before {
+		t.Errorf("epoch %v after restore -force, was %v (%v)", now, before, err)
+	}
+}
+
+// Ensure that a centrale started with -lock-after 20 beside one with 3
+// on the same PostgreSQL finds it at start: one WARN line naming the
+// other replica and the setting, and /v1/health degraded, naming it,
+// with its own settings' fingerprint. On main the wrong-PIN lock
+// depended silently on which replica answered.
+func TestReplicaSettingsDiffer(t *testing.T) {
+	dsn, bin, pkiDir, ca := replicaSetup(t)
+	args := func(lockAfter string) []string {
+		return []string{"-pki", pkiDir, "-listen", "127.0.0.1:0", "-manage", "", "-admin", "", "-postgres", dsn, "-lock-after", lockAfter}
+	}
+	first, _ := testenv.StartCentrale(t, bin, "replica settings published", args("3")...)
+	second, differ := testenv.StartCentrale(t, bin, "another replica serving this store has other settings: the same request is judged otherwise by each; start them all with the same", args("20")...)
+	if want := `differ="lock_after=3 (here 20)"`; !strings.Contains(differ, want) {
+		t.Errorf("the second replica's line: %q, want %q", differ, want)
+	}
+	_, addr, _ := strings.Cut(second.Logs(), `msg="centrale listening" addr=`)
+	addr, _, _ = strings.Cut(addr, " ")
+	var h wire.Health
+	if err := testenv.Call(replicaClient(t, ca, pki.RolePortal, "MONITOR"), "https://"+addr+"/v1/health", nil, &h); err != nil {
+		t.Fatal(err)
+	}
+	if want := "lock_after=3 (here 20)"; h.Status != "degraded" || len(h.Settings) != 16 || !strings.Contains(h.ReplicasDiffer, want) {
+		t.Errorf("the second replica's health: %+v; want degraded, its settings' fingerprint, and %q", h, want)
+	}
+	if !strings.Contains(first.Logs(), "other_replicas=0") {
+		t.Errorf("the first replica saw others at start:\n%s", first.Logs())
+	}
+}
+
+// replicaSetup returns what replicas of a test run on: a database of the
+// test PostgreSQL, the centrale binary, and a CA folder with its CA.
+func replicaSetup(t *testing.T) (dsn, bin, pkiDir string, ca *pki.CA) {
+	dsn = pgtest.DSN(t)
+	dir := t.TempDir()
+	bin = testenv.BuildCentrale(t, dir)
+	pkiDir = filepath.Join(dir, "pki")
+	return dsn, bin, pkiDir, testenv.PKIDir(t, pkiDir)
+}

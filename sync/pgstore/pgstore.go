@@ -114,7 +114,9 @@ type Store struct {
 // (outage). The migrations run on a connection of their own without
 // lock_timeout and statement_timeout: a migration may rewrite a table
 // for minutes, and a replica starting beside one migrating waits for
-// it. A database it cannot connect to is a *ConnectError.
+// it. The connections carry the application_name AppName unless dsn
+// sets one (OtherSessions finds them). A database it cannot connect to
+// is a *ConnectError.
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
@@ -132,8 +134,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if cfg.ConnConfig.ConnectTimeout <= 0 {
 		cfg.ConnConfig.ConnectTimeout = ConnectTimeout
 	}
+	named := nameSessions(params)
 	mc := cfg.ConnConfig.Copy()
 	mc.RuntimeParams["lock_timeout"], mc.RuntimeParams["statement_timeout"] = "0", "0"
+	if !named {
+		mc.RuntimeParams["application_name"] = migrateAppName
+	}
 	if err := migrate(ctx, mc); err != nil {
 		return nil, fmt.Errorf("open central store: %w", connectError(&mc.Config, err))
 	}

@@ -388,3 +388,26 @@ const (
 	// qNewEpoch names the store's epoch $1, from its newest change.
 	qNewEpoch = `UPDATE store_epoch SET id = $1, from_seq = coalesce((SELECT max(seq) FROM changes), 0) RETURNING id, from_seq`
 )
+
+// qOtherSessions counts the connections to this database that carry the
+// application_name $1 and are not this store's ($2, their backends),
+// by client address.
+const qOtherSessions = `SELECT coalesce(host(client_addr), 'local'), count(*)
+FROM pg_stat_activity
+WHERE datname = current_database() AND application_name = $1 AND NOT (pid = ANY($2))
+GROUP BY 1`
+
+// qClock reads the database's clock (Clock).
+const qClock = `SELECT clock_timestamp()`
+
+// qPublishReplica records a replica seen now, by the database's clock;
+// qForgetReplicas forgets those not seen for a day; qReplicas reads
+// those seen lately, and qDropReplica forgets one that stops.
+const (
+	qPublishReplica = `INSERT INTO replicas (id, name, fingerprint, settings) VALUES ($1, $2, $3, $4)
+ON CONFLICT (id) DO UPDATE SET name = $2, fingerprint = $3, settings = $4, seen = now()`
+	qForgetReplicas = `DELETE FROM replicas WHERE seen < now() - interval '1 day'`
+	qReplicas       = `SELECT id, name, fingerprint, settings, seen FROM replicas
+WHERE seen > now() - make_interval(secs => $1) ORDER BY name, id`
+	qDropReplica = `DELETE FROM replicas WHERE id = $1`
+)

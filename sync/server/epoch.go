@@ -17,6 +17,10 @@ import (
 type epochs struct {
 	current atomic.Pointer[wire.Epoch]
 	mu      sync.Mutex
+	// readAt is when the store's epoch was last read, by the server's
+	// clock, askedAt when it was last read for a request naming another
+	// (epochDue). Under mu.
+	readAt, askedAt time.Time
 	// told are the desks, by sede and desk, whose request named another
 	// epoch than the store's, and was logged: one line a desk and
 	// epoch; the status page lists them. Reset at maxTold. Under mu.
@@ -47,20 +51,67 @@ func (e *epochs) outOfStep() []toldDesk {
 // maxTold bounds the desks epochs.told remembers.
 const maxTold = 10000
 
-// storeEpoch returns the store's epoch, read once (requests that come
-// together before may each read it, none waiting for another); ok false
-// while it cannot be read (the store down): the answer names none, and
-// the request meets the store's fault by itself.
+// epochReread is how often at most a replica reads the store's epoch
+// again for requests naming another than the one it holds; epochRefresh
+// how often it reads it again in any case.
+const (
+	epochReread  = time.Second
+	epochRefresh = 30 * time.Second
+)
+
+// storeEpoch returns the store's epoch, read at the first request
+// (requests that come together before may each read it, none waiting
+// for another) and again every epochRefresh; ok false while it cannot
+// be read (the store down): the answer names none, and the request
+// meets the store's fault by itself.
 func (s *Server) storeEpoch(ctx context.Context) (wire.Epoch, bool) {
 	if e := s.epochs.current.Load(); e != nil {
+		if s.epochDue(&s.epochs.readAt, epochRefresh) {
+			return s.readEpoch(ctx, *e), true
+		}
 		return *e, true
 	}
 	e, err := s.Store.Epoch(ctx)
 	if err != nil {
 		return wire.Epoch{}, false
 	}
+	s.epochs.mu.Lock()
+	s.epochs.readAt = s.Now()
+	s.epochs.mu.Unlock()
 	s.epochs.current.Store(&e)
 	return e, true
+}
+
+// epochDue reports whether every has passed, by the server's clock,
+// since *at, a read of the store's epoch (a clock set back counts from
+// there), and if so sets *at: requests that come together read it once.
+// at is under s.epochs.mu.
+func (s *Server) epochDue(at *time.Time, every time.Duration) bool {
+	now := s.Now()
+	s.epochs.mu.Lock()
+	defer s.epochs.mu.Unlock()
+	if now.Before(at.Add(every)) && !now.Before(*at) {
+		return false
+	}
+	*at = now
+	return true
+}
+
+// readEpoch reads the store's epoch again: another replica's store may
+// have been put back from a copy (`centrale restore`) since this one
+// read it. It returns held when the store cannot be read, and logs a
+// change.
+func (s *Server) readEpoch(ctx context.Context, held wire.Epoch) wire.Epoch {
+	e, err := s.Store.Epoch(ctx)
+	if err != nil {
+		return held
+	}
+	if e != held && s.Log != nil {
+		s.Log.WarnContext(ctx, "store epoch changed under this replica: the store was put back from a copy while it ran",
+			"was", held.String(), "epoch", e.String())
+	}
+	s.epochs.current.Store(&e)
+	return e
 }
 
 // checkEpoch writes the store's epoch in the answer to a desk's request
@@ -73,8 +124,16 @@ func (s *Server) checkEpoch(w http.ResponseWriter, r *http.Request, c caller) bo
 	if !ok {
 		return true
 	}
-	w.Header().Set(wire.EpochHeader, e.String())
 	seen := r.Header.Get(wire.EpochHeader)
+	if seen != "" && seen != e.String() && epochNamed(seen) && s.epochDue(&s.epochs.askedAt, epochReread) {
+		// A desk whose requests alternate replicas took the new epoch
+		// from another's answer: without this read, replicas holding
+		// different epochs refused its every push, 409 each naming the
+		// other's. A seen that is no epoch costs no store read, and
+		// the reads are one an epochReread at most.
+		e = s.readEpoch(r.Context(), e)
+	}
+	w.Header().Set(wire.EpochHeader, e.String())
 	if seen == "" || seen == e.String() {
 		return true
 	}
@@ -99,4 +158,10 @@ func (s *Server) checkEpoch(w http.ResponseWriter, r *http.Request, c caller) bo
 		"the push names epoch "+logText(seen)+" of the store; it is "+e.String()+" since it was put back from a copy: "+
 			"send again the events sent before, then the new ones; nothing was stored")
 	return false
+}
+
+// epochNamed reports whether seen, the epoch a request names, is one.
+func epochNamed(seen string) bool {
+	_, err := wire.ParseEpoch(seen)
+	return err == nil
 }

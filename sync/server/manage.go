@@ -147,6 +147,7 @@ func (s *Server) readiness(ctx context.Context, m Manage) (lines []string, ready
 	}
 	// The CA's too: past it no handshake succeeds, and /readyz said ready.
 	certCheck("ca", "CA's certificate", "pinctl ca renew-ca", m.CA)
+	s.replicaReadiness(check, warn) // clock.go, settings.go
 	if ready {
 		lines = append([]string{"ready"}, lines...)
 	} else {

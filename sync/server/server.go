@@ -127,6 +127,11 @@ type Server struct {
 	onPush atomic.Pointer[func(delta int)]
 	// epochs holds the store's epoch (epoch.go).
 	epochs epochs
+	// clock is the offset of Now from the store's clock (clock.go).
+	clock clockState
+	// replicas are this replica's settings and the others' that differ
+	// (settings.go).
+	replicas replicaWatch
 	// onCheck, when set (by the tests), is called with +1 when a PIN
 	// check takes its slot, and -1 when it gives it back, its hashes done.
 	onCheck atomic.Pointer[func(delta int)]
@@ -676,6 +681,7 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	if h.AuditForks = len(forks); h.AuditForks > 0 {
 		h.Status = "degraded"
 	}
+	s.replicaHealth(&h)
 	writeJSON(w, http.StatusOK, wire.ContentJSON, h)
 }
 

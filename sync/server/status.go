@@ -63,6 +63,11 @@ type statusPage struct {
 	// store put back from a copy (epoch.go), the last first: each sent
 	// again what it keeps, and pulled again.
 	OutOfStep []outOfStepRow
+	// Settings is this replica's settings fingerprint, Replicas the
+	// other replicas on the store found with other settings
+	// (settings.go).
+	Settings string
+	Replicas []replicaDiff
 	// Sedi counts the sedi of Desks.
 	Sedi      int
 	Desks     []deskRow
@@ -142,6 +147,7 @@ func (s *Server) statusHandler(m Manage) http.HandlerFunc {
 			p.Limited = append(p.Limited, limitedRow{Sede: d.Sede, Desk: cmp.Or(d.Desk, "—"), Events: strconv.Itoa(d.Events),
 				Pushes: strconv.Itoa(d.Pushes), Last: tx.time(d.Last)})
 		}
+		p.Settings, p.Replicas = s.replicasDiffer()
 		for _, d := range s.epochs.outOfStep() {
 			p.OutOfStep = append(p.OutOfStep, outOfStepRow{Sede: d.sede, Desk: cmp.Or(d.desk, "—"), When: tx.time(d.at)})
 		}

@@ -287,6 +287,19 @@ type Health struct {
 	// "unusable" (the pair read at start cannot be taken by the desks);
 	// empty when centrale reports none. Status is "degraded" unless "ok".
 	ServerCert string `json:"server_cert,omitempty"`
+	// ClockOffset is how far this replica's clock is from its store's
+	// (PostgreSQL's), in seconds, positive ahead, when beyond 2 s
+	// (server.ClockWarnOffset); Status is then "degraded".
+	ClockOffset float64 `json:"clock_offset,omitempty"`
+	// Settings sums the settings this replica shares with the others on
+	// its store (server.Settings.Fingerprint): the lock, the hash
+	// policy, the rate limits, the bounds of pushed events. Every
+	// replica must say the same.
+	Settings string `json:"settings,omitempty"`
+	// ReplicasDiffer names the other replicas on the store with other
+	// settings, and the settings that differ, "; " between two; Status
+	// is then "degraded".
+	ReplicasDiffer string `json:"replicas_differ,omitempty"`
 }
 
 // Problem is an error answer (RFC 9457).
