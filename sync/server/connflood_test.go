@@ -278,6 +278,7 @@ func TestConnectionFlood(t *testing.T) {
 		t.Errorf("push during a flood of the management listener: %+v, %v", pushed, err)
 	}
 	for _, l := range []string{"api", "manage"} {
+		p.AwaitText(t, `msg="connections refused" listener=`+l) // written after the refusal, read through a pipe
 		if n, most := strings.Count(p.Logs(), `msg="connections refused" listener=`+l), 1+int(time.Since(start)/(10*time.Second)); n < 1 || n > most {
 			t.Errorf("%d log lines of refused connections of the %s listener, want 1 to %d (at most one every 10 s)", n, l, most)
 		}
@@ -371,7 +372,8 @@ func TestManagementFlood(t *testing.T) {
 	if got, want := m[`pinsede_connections_open{listener="manage"}`], float64(2*perSource+1); got != want {
 		t.Errorf("%v management connections open, want %v", got, want)
 	}
-	if logs := p.Logs(); !strings.Contains(logs, `msg="connections refused" listener=manage`) || !strings.Contains(logs, "bound=per_source source=127.0.0.") {
+	p.AwaitText(t, `msg="connections refused" listener=manage`)
+	if logs := p.Logs(); !strings.Contains(logs, "bound=per_source source=127.0.0.") {
 		t.Errorf("no log line of the management listener's refusals by source:\n%s", logs)
 	}
 }
