@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/certtest"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/server"
@@ -105,21 +106,6 @@ func descriptors(t testing.TB, pid int) int {
 		t.Fatal(err)
 	}
 	return len(fds)
-}
-
-// deskTLS returns the TLS configuration of a desk of ROMA01 with a
-// certificate of ca.
-func deskTLS(t testing.TB, ca *pki.CA) *tls.Config {
-	t.Helper()
-	certPEM, keyPEM, err := ca.IssueDesk("ROMA01", "01", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := pki.ClientTLS(ca.CertPEM(), certPEM, keyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
 }
 
 // keepAlive opens a TLS connection to centrale at api with d and cfg,
@@ -212,7 +198,7 @@ func TestConnectionFlood(t *testing.T) {
 	}
 
 	// Idle keep-alive connections of one certificate from 127.0.0.3.
-	cfg := deskTLS(t, ca)
+	cfg := certtest.DeskTLS(t, ca, "01", time.Now())
 	for i := range perSource + 1 {
 		c, err := keepAlive(&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.3")}}, cfg, api)
 		if err == nil {
