@@ -99,8 +99,9 @@ const (
 var pickPort = func(lo, hi int) int { return lo + rand.IntN(hi-lo) }
 
 // portRange returns the ports a test server may take: from portLow to
-// the kernel's ephemeral range, or from 1024 where that range starts
-// lower than portLow+1000.
+// the kernel's ephemeral range, from 1024 where that range starts lower
+// than portLow+1000, and every unprivileged port where it starts lower
+// than 2024 (the locks and pg_ctl's bind still keep the servers apart).
 func portRange() (lo, hi int) {
 	lo, hi = portLow, 32768 // Linux's default ephemeral range starts at 32768
 	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
@@ -112,6 +113,9 @@ func portRange() (lo, hi int) {
 	}
 	if hi < lo+1000 {
 		lo = 1024
+	}
+	if hi < lo+1000 {
+		hi = 65536
 	}
 	return lo, hi
 }
