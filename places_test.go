@@ -285,8 +285,10 @@ func TestRequestValidatePlace(t *testing.T) {
 	}
 }
 
-// Ensure that the table loads in reasonable time and memory; the figures
-// are logged (go test -v -run TestPlaceTableLoad).
+// Ensure that the table loads in reasonable memory, at most 8 MB of heap
+// (2.8 MB on 2026-12-07); the time it took is logged (go test -v -run
+// TestPlaceTableLoad) and measured by BenchmarkLoadPlaces, not asserted:
+// 106 ms idle here, it passed 2 s beside 24 CPU hogs on its core.
 func TestPlaceTableLoad(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
@@ -304,8 +306,8 @@ func TestPlaceTableLoad(t *testing.T) {
 	if len(tbl.places) < 10000 {
 		t.Fatalf("only %d places", len(tbl.places))
 	}
-	if elapsed > 2*time.Second {
-		t.Fatalf("load took %v", elapsed)
+	if heap > 8<<20 {
+		t.Errorf("the table holds %.1f MB of heap, want at most 8", float64(heap)/(1<<20))
 	}
 	runtime.KeepAlive(tbl)
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pinsede/pinsede/internal/certtest"
 	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/internal/testlog"
 	"github.com/pinsede/pinsede/sync/pki"
@@ -40,15 +41,7 @@ func TestServerCertRefusedReported(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	later := c.now().Add(time.Minute) // a new version of the files, whatever the file system's clock
-	for name, b := range map[string][]byte{"server.key": oldKey, "server.crt": old} {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chtimes(filepath.Join(dir, name), later, later); err != nil {
-			t.Fatal(err)
-		}
-	}
+	certtest.PairWriter(t, filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key"), c.now())(old, oldKey)
 	if h := health(); h.Status != "degraded" || h.ServerCert != "new pair refused" {
 		t.Errorf("health with the expired pair copied: %+v, want degraded, server_cert new pair refused", h)
 	}
@@ -96,14 +89,7 @@ func TestServerCertExpiringReported(t *testing.T) {
 // new handshake), and returns the answer.
 func deskHealth(t *testing.T, ca *pki.CA, api string) func() wire.Health {
 	t.Helper()
-	certPEM, keyPEM, err := ca.IssueDesk("ROMA01", "03", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := pki.ClientTLS(ca.CertPEM(), certPEM, keyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := certtest.DeskTLS(t, ca, "03", time.Now())
 	hc := &http.Client{Timeout: time.Minute, Transport: &http.Transport{TLSClientConfig: cfg, DisableKeepAlives: true}}
 	return func() wire.Health {
 		t.Helper()
@@ -135,19 +121,7 @@ func TestExpiryWatchTakesRenewalOnceValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	certPath, keyPath := filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key")
-	stamp := start
-	write := func(certPEM, keyPEM []byte) {
-		t.Helper()
-		stamp = stamp.Add(time.Minute) // a new version of the files, whatever the file system's clock
-		for p, b := range map[string][]byte{certPath: certPEM, keyPath: keyPEM} {
-			if err := os.WriteFile(p, b, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.Chtimes(p, stamp, stamp); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	write := certtest.PairWriter(t, certPath, keyPath, start)
 	old, oldKey, err := ca.IssueServer([]string{"127.0.0.1"}, start.Add(-2*365*24*time.Hour+72*time.Hour)) // ends within days
 	if err != nil {
 		t.Fatal(err)
@@ -174,17 +148,7 @@ func TestExpiryWatchTakesRenewalOnceValid(t *testing.T) {
 	if strings.Contains(logs.String(), "server certificate has expired") || !strings.Contains(logs.String(), "server certificate renewed") {
 		t.Errorf("log 5 days on, want the renewal taken, not the old pair expired:\n%s", logs.String())
 	}
-	if got, want := pki.Serial(cert.Leaf()), serialOf(t, renewed); got != want {
+	if got, want := pki.Serial(cert.Leaf()), certtest.Serial(t, renewed); got != want {
 		t.Errorf("pair in force %s, want the renewal %s", got, want)
 	}
-}
-
-// serialOf returns the serial of the certificate in certPEM.
-func serialOf(t *testing.T, certPEM []byte) string {
-	t.Helper()
-	c, err := pki.ParseCert(certPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pki.Serial(c)
 }

@@ -75,14 +75,9 @@ func TestIssueThenVerify(t *testing.T) {
 			}
 			issuedAt := clock()
 			c.Notify()
-			deadline := time.After(10 * time.Second)
-			for s := <-states; s.Status != client.Online || s.Pending != 0 || !s.LastSync.After(issuedAt); {
-				select {
-				case s = <-states:
-				case <-deadline:
-					t.Fatalf("not acknowledged: %+v", c.State())
-				}
-			}
+			awaitState(t, states, "acknowledged", func(s client.State) bool {
+				return s.Status == client.Online && s.Pending == 0 && s.LastSync.After(issuedAt)
+			})
 			pin := printer.last()
 			portal := env.Client(t, pki.RolePortal, "PORTALE")
 			cf := string(req.CodiceFiscale)

@@ -141,6 +141,25 @@ func (d *dupTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return d.next.RoundTrip(req)
 }
 
+// awaitState returns the first state of states for which ok holds,
+// failing t if none comes within a minute (the client hung), saying it
+// waited for what and the last state it saw.
+func awaitState(t *testing.T, states <-chan client.State, what string, ok func(client.State) bool) client.State {
+	t.Helper()
+	hung := time.After(time.Minute) // a net, not a window: a sync takes milliseconds
+	var last client.State
+	for {
+		select {
+		case last = <-states:
+			if ok(last) {
+				return last
+			}
+		case <-hung:
+			t.Fatalf("the client was not %s within a minute (hung): %+v", what, last)
+		}
+	}
+}
+
 // faultyClient returns an HTTP client for sede through p, one connection
 // per request, duplicating rate per 1000 of them.
 func faultyClient(t *testing.T, env *testenv.Env, sede string, rate uint64) *http.Client {
@@ -149,9 +168,9 @@ func faultyClient(t *testing.T, env *testenv.Env, sede string, rate uint64) *htt
 }
 
 // waitDrained runs fn until the outboxes are empty or the time is up.
-func waitDrained(t *testing.T, within time.Duration, stores ...*local.Store) {
+func waitDrained(t *testing.T, stores ...*local.Store) {
 	t.Helper()
-	deadline := time.Now().Add(within)
+	hung := time.After(time.Minute) // a net: a drain takes milliseconds
 	for {
 		total := 0
 		for _, s := range stores {
@@ -164,10 +183,11 @@ func waitDrained(t *testing.T, within time.Duration, stores ...*local.Store) {
 		if total == 0 {
 			return
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d events still pending after %s", total, within)
+		select {
+		case <-hung:
+			t.Fatalf("%d events still pending after a minute: the sync hung", total)
+		case <-time.After(20 * time.Millisecond):
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -202,7 +222,7 @@ func TestChaos(t *testing.T) {
 			p.setDown(true)
 			time.Sleep(500 * time.Millisecond)
 			p.setDown(false)
-			waitDrained(t, 60*time.Second, locals...)
+			waitDrained(t, locals...)
 			cancel()
 			wg.Wait()
 			if n, err := env.Store.Events(context.Background()); err != nil || n != 3*perSede {
@@ -218,9 +238,10 @@ func TestChaos(t *testing.T) {
 	}
 }
 
-// Ensure that while centrale is down the client backs off (no busy loop),
-// shows offline since when and the pending count, and drains when centrale
-// is back and the desk notifies.
+// Ensure that while centrale is down the client backs off (no busy loop:
+// after a failed sync it plans its next attempt its back-off away, on its
+// clock), shows offline since when and the pending count, and drains when
+// centrale is back and the desk notifies.
 func TestOutage(t *testing.T) {
 	env := testenv.New(t, stores[0].open(t))
 	p := newProxy(t, env.HTTP.Listener.Addr().String())
@@ -230,38 +251,43 @@ func TestOutage(t *testing.T) {
 	enqueue(t, ls, "ROMA01", 0, 5)
 	c := client.New(client.Config{
 		URL: p.url(), HTTP: faultyClient(t, env, "ROMA01", 0), Sede: "ROMA01", Local: ls, Desk: deskOn(ls),
-		MinBackoff: 50 * time.Millisecond, MaxBackoff: 400 * time.Millisecond, PullEvery: time.Hour,
+		MinBackoff: 50 * time.Millisecond, MaxBackoff: 400 * time.Millisecond, PressEvery: 24 * time.Hour, PullEvery: time.Hour,
 		Now: testclock.Now,
 	})
+	states, stop := c.Subscribe()
+	defer stop()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
-	started := time.Now() // a duration's start: the records' clock is testclock
 	go func() { done <- c.Run(ctx) }()
-	// The third attempt is the event: it comes after two waits of at least
-	// 25 and 50 ms, so it cannot come sooner than 75 ms after the start (a
-	// busy loop would make it at once). A slow machine only makes it later.
-	for p.conns.Load() < 3 {
-		if time.Since(started) > time.Minute {
-			t.Fatalf("%d attempts in a minute while down", p.conns.Load())
-		}
-		time.Sleep(time.Millisecond)
-	}
-	if took := time.Since(started); took < 75*time.Millisecond {
-		t.Errorf("3 attempts in %v while down: no back-off", took)
-	}
-	s := c.State()
-	if s.Status != client.Offline || s.Pending != 5 || s.LastError == "" || s.OfflineSince.IsZero() {
+	s := awaitState(t, states, "offline", func(s client.State) bool { return s.Status == client.Offline })
+	if s.Pending != 5 || s.LastError == "" || s.OfflineSince.IsZero() {
 		t.Errorf("while down: %+v", s)
+	}
+	// The press a clerk would make tells when the client tries again by
+	// itself (the back-off, sooner than the next press allowed, a day
+	// on): from half the first back-off to the longest, on its clock.
+	now := testclock.Now()
+	hung := time.After(time.Minute)
+	for {
+		until, held := c.SyncNow()
+		if wait := until.Sub(now); !held && wait < 24*time.Hour {
+			if wait < 25*time.Millisecond || wait > 400*time.Millisecond {
+				t.Errorf("next attempt %v after a failed sync, want 25 to 400 ms (the back-off)", wait)
+			}
+			break
+		}
+		select { // a failed sync is told before its back-off is set
+		case <-hung:
+			t.Fatal("no back-off planned a minute after the failed sync: the client hung")
+		case <-time.After(time.Millisecond):
+		}
 	}
 	p.setDown(false)
 	c.Notify()
-	waitDrained(t, 5*time.Second, ls)
-	deadline := time.Now().Add(5 * time.Second)
-	for c.State().Status != client.Online && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if s := c.State(); s.Status != client.Online || !s.OfflineSince.IsZero() || s.LastError != "" {
+	waitDrained(t, ls)
+	s = awaitState(t, states, "online", func(s client.State) bool { return s.Status == client.Online })
+	if !s.OfflineSince.IsZero() || s.LastError != "" {
 		t.Errorf("back online: %+v", s)
 	}
 	cancel()

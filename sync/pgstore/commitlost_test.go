@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"net/url"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -26,61 +25,36 @@ import (
 // goes out. PostgreSQL commits, and the client reads the connection
 // closed.
 type commitCutter struct {
-	ln    net.Listener
-	to    string
+	*pgtest.Relay
 	armed atomic.Bool
 	cut   chan struct{}
-	mu    sync.Mutex
-	conns []net.Conn
 }
 
 // relay starts a commitCutter to the server at addr.
 func relay(t *testing.T, addr string) *commitCutter {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &commitCutter{ln: ln, to: addr, cut: make(chan struct{})}
-	t.Cleanup(func() {
-		ln.Close()
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		for _, c := range r.conns {
-			c.Close()
-		}
-	})
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go r.serve(c)
-		}
-	}()
+	r := &commitCutter{cut: make(chan struct{})}
+	r.Relay = pgtest.NewRelay(t, addr, r.serve)
 	return r
 }
 
-// serve relays client c. Once the cut is made, the network is down: a
-// cancel request pgx sends for the lost connection's backend is dropped
-// (it reached PostgreSQL through the relay, whose side of it stayed
-// open: pgx waited its 15 s for it, and the pool's one connection with
-// it; and a cancel landing as the backend ran the COMMIT rolled it back).
-func (r *commitCutter) serve(c net.Conn) {
+// serve relays client c through via. Once the cut is made, the network
+// is down: a cancel request pgx sends for the lost connection's backend
+// is dropped (it reached PostgreSQL through the relay, whose side of it
+// stayed open: pgx waited its 15 s for it, and the pool's one connection
+// with it; and a cancel landing as the backend ran the COMMIT rolled it
+// back).
+func (r *commitCutter) serve(via *pgtest.Relay, c net.Conn) {
 	buf := make([]byte, 64<<10)
 	n, err := c.Read(buf)
 	if err != nil || r.isCut() && isCancelRequest(buf[:n]) {
 		c.Close()
 		return
 	}
-	s, err := net.Dial("tcp", r.to)
+	s, err := via.Dial()
 	if err != nil {
 		c.Close()
 		return
 	}
-	r.mu.Lock()
-	r.conns = append(r.conns, c, s)
-	r.mu.Unlock()
 	go func() {
 		io.Copy(c, s)
 		c.Close()
@@ -160,7 +134,7 @@ func TestCommitLostNotRunAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := relay(t, u.Host)
-	u.Host = r.ln.Addr().String()
+	u.Host = r.Addr()
 	// One connection: the push that is cut runs on the one whose first
 	// push prepared COMMIT, so that its COMMIT is the bind runsCommit
 	// knows (on a second connection, opened by the pool at its will, the

@@ -5,12 +5,12 @@ import (
 	"crypto/tls"
 	"errors"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pinsede/pinsede/internal/certtest"
 	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/pki"
 )
@@ -28,7 +28,7 @@ func TestServerCertRenewed(t *testing.T) {
 		t.Fatal(err)
 	}
 	certPath, keyPath := filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key")
-	write := pairWriter(t, certPath, keyPath)
+	write := certtest.PairWriter(t, certPath, keyPath, testclock.Now())
 	issue := func() ([]byte, []byte) {
 		t.Helper()
 		c, k, err := ca.IssueServer([]string{"centrale.example"}, now)
@@ -45,19 +45,19 @@ func TestServerCertRenewed(t *testing.T) {
 		t.Fatal(err)
 	}
 	served := serveCert(t, ca, sc)
-	if got, want := served(), serialOf(t, firstCert); got != want {
+	if got, want := served(), certtest.Serial(t, firstCert); got != want {
 		t.Fatalf("first handshake: certificate %s, want %s", got, want)
 	}
 	renewedCert, renewedKey := issue()
 	write(renewedCert, renewedKey)
-	if got, want := served(), serialOf(t, renewedCert); got != want {
+	if got, want := served(), certtest.Serial(t, renewedCert); got != want {
 		t.Fatalf("after the renewal: certificate %s, want the renewed %s", got, want)
 	}
-	if got := pki.Serial(sc.Leaf()); got != serialOf(t, renewedCert) {
+	if got := pki.Serial(sc.Leaf()); got != certtest.Serial(t, renewedCert) {
 		t.Errorf("Leaf = %s, want the renewed certificate", got)
 	}
 	write(renewedCert[:len(renewedCert)/2], renewedKey) // half written
-	if got, want := served(), serialOf(t, renewedCert); got != want {
+	if got, want := served(), certtest.Serial(t, renewedCert); got != want {
 		t.Fatalf("with a broken file: certificate %s, want the one loaded before, %s", got, want)
 	}
 	if n := strings.Count(log.String(), "level=ERROR"); n != 1 {
@@ -69,11 +69,11 @@ func TestServerCertRenewed(t *testing.T) {
 	}
 	thirdCert, thirdKey := issue()
 	write(thirdCert, thirdKey)
-	if got, want := served(), serialOf(t, thirdCert); got != want {
+	if got, want := served(), certtest.Serial(t, thirdCert); got != want {
 		t.Fatalf("after the files were put right: certificate %s, want %s", got, want)
 	}
 	write(append(bytes.Repeat([]byte("\n"), pki.MaxPEMBytes), thirdCert...), thirdKey) // the wrong file: over its bound, refused unread
-	if got, want := served(), serialOf(t, thirdCert); got != want {
+	if got, want := served(), certtest.Serial(t, thirdCert); got != want {
 		t.Fatalf("with a file over MaxPEMBytes: certificate %s, want the one loaded before, %s", got, want)
 	}
 	if want := "server certificate file " + certPath + " has more than"; !strings.Contains(log.String(), want) {
@@ -119,7 +119,7 @@ func TestServerCertRefusesUnusable(t *testing.T) {
 				t.Fatal(err)
 			}
 			certPath, keyPath := filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key")
-			write := pairWriter(t, certPath, keyPath)
+			write := certtest.PairWriter(t, certPath, keyPath, testclock.Now())
 			firstCert, firstKey, err := ca.IssueServer(hosts, now)
 			if err != nil {
 				t.Fatal(err)
@@ -134,7 +134,7 @@ func TestServerCertRefusesUnusable(t *testing.T) {
 				t.Fatalf("Status of a good pair: %v", err)
 			}
 			served := serveCert(t, ca, sc)
-			if got, want := served(), serialOf(t, firstCert); got != want {
+			if got, want := served(), certtest.Serial(t, firstCert); got != want {
 				t.Fatalf("first handshake: certificate %s, want %s", got, want)
 			}
 			badCert, badKey, err := tc.mint(ca)
@@ -142,7 +142,7 @@ func TestServerCertRefusesUnusable(t *testing.T) {
 				t.Fatal(err)
 			}
 			write(badCert, badKey)
-			if got, want := served(), serialOf(t, firstCert); got != want {
+			if got, want := served(), certtest.Serial(t, firstCert); got != want {
 				t.Errorf("after the bad pair was copied: certificate %s served, want the one in force, %s", got, want)
 			}
 			served()
@@ -158,7 +158,7 @@ func TestServerCertRefusesUnusable(t *testing.T) {
 				t.Fatal(err)
 			}
 			write(goodCert, goodKey)
-			if got, want := served(), serialOf(t, goodCert); got != want {
+			if got, want := served(), certtest.Serial(t, goodCert); got != want {
 				t.Errorf("after a good pair was copied: certificate %s served, want %s", got, want)
 			}
 			if err := sc.Status(); err != nil {
@@ -195,14 +195,7 @@ func serveCert(t *testing.T, ca *pki.CA, sc *pki.ServerCert) func() string {
 			c.Close()
 		}
 	}()
-	deskCert, deskKey, err := ca.IssueDesk("ROMA01", "03", testclock.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ccfg, err := pki.ClientTLS(ca.CertPEM(), deskCert, deskKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ccfg := certtest.DeskTLS(t, ca, "03", testclock.Now())
 	ccfg.Time, ccfg.ServerName = testclock.Now, "centrale.example"
 	return func() string {
 		t.Helper()
@@ -214,35 +207,6 @@ func serveCert(t *testing.T, ca *pki.CA, sc *pki.ServerCert) func() string {
 		defer c.Close()
 		return pki.Serial(c.ConnectionState().PeerCertificates[0])
 	}
-}
-
-// pairWriter returns a function that writes a certificate and its key at
-// certPath and keyPath, each a new version of the file, whatever the file
-// system's clock: its modification time a second after the last.
-func pairWriter(t *testing.T, certPath, keyPath string) func(certPEM, keyPEM []byte) {
-	stamp := testclock.Now()
-	return func(certPEM, keyPEM []byte) {
-		t.Helper()
-		stamp = stamp.Add(time.Second)
-		for p, b := range map[string][]byte{certPath: certPEM, keyPath: keyPEM} {
-			if err := os.WriteFile(p, b, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.Chtimes(p, stamp, stamp); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-}
-
-// serialOf returns the serial of the certificate in certPEM.
-func serialOf(t *testing.T, certPEM []byte) string {
-	t.Helper()
-	c, err := pki.ParseCert(certPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pki.Serial(c)
 }
 
 // Ensure that a renewal refused as not yet valid (issued on a PC whose
@@ -266,7 +230,7 @@ func TestServerCertRenewalNotYetValidTakenOnceValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	certPath, keyPath := filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key")
-	write := pairWriter(t, certPath, keyPath)
+	write := certtest.PairWriter(t, certPath, keyPath, testclock.Now())
 	oldCert, oldKey, err := ca.IssueServer([]string{"centrale.example"}, start.Add(-2*365*24*time.Hour+72*time.Hour)) // ends within days
 	if err != nil {
 		t.Fatal(err)
@@ -299,7 +263,7 @@ func TestServerCertRenewalNotYetValidTakenOnceValid(t *testing.T) {
 		t.Fatalf("Status with another CA's pair not yet valid: %v, want refused as not yet valid", err)
 	}
 	clock = start.Add(3 * time.Hour)
-	if got, want := served(), serialOf(t, oldCert); got != want {
+	if got, want := served(), certtest.Serial(t, oldCert); got != want {
 		t.Errorf("another CA's pair once valid: certificate %s served, want the one in force %s", got, want)
 	}
 	if err := sc.Status(); !errors.Is(err, pki.ErrServerCertRefused) || !strings.Contains(err.Error(), "does not verify") {
@@ -318,21 +282,21 @@ func TestServerCertRenewalNotYetValidTakenOnceValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(newCert, newKey)
-	if got, want := served(), serialOf(t, oldCert); got != want {
+	if got, want := served(), certtest.Serial(t, oldCert); got != want {
 		t.Fatalf("renewal not yet valid: certificate %s served, want the one in force %s", got, want)
 	}
 	if err := sc.Status(); !errors.Is(err, pki.ErrServerCertRefused) || !strings.Contains(err.Error(), "is valid only from") {
 		t.Errorf("Status with the renewal not yet valid: %v, want refused as not yet valid", err)
 	}
 	clock = start.Add(30 * time.Minute) // not yet: valid from start+1h (backdated 1 h)
-	if got, want := served(), serialOf(t, oldCert); got != want {
+	if got, want := served(), certtest.Serial(t, oldCert); got != want {
 		t.Errorf("renewal still not yet valid: certificate %s served, want %s", got, want)
 	}
 	if n := strings.Count(log.String(), "level=ERROR"); n != 3 {
 		t.Errorf("%d errors logged, want 3 (the renewal's once):\n%s", n, log.String())
 	}
 	clock = start.Add(5 * 24 * time.Hour) // the renewal valid, the old pair expired
-	if got, want := served(), serialOf(t, newCert); got != want {
+	if got, want := served(), certtest.Serial(t, newCert); got != want {
 		t.Errorf("5 days on: certificate %s served, want the renewal %s", got, want)
 	}
 	if err := sc.Status(); err != nil {
@@ -362,7 +326,7 @@ func TestServerCertInForceNotYetValidClears(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pairWriter(t, certPath, keyPath)(certPEM, keyPEM)
+	certtest.PairWriter(t, certPath, keyPath, testclock.Now())(certPEM, keyPEM)
 	var log bytes.Buffer
 	sc, err := pki.NewServerCert(certPath, keyPath, ca.CertPEM(), now, slog.New(slog.NewTextHandler(&log, nil)))
 	if err != nil {

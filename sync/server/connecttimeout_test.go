@@ -1,13 +1,13 @@
 package server_test
 
 import (
-	"io"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/pinsede/pinsede/sync/internal/pgtest"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/storetest"
 	"github.com/pinsede/pinsede/sync/wire"
@@ -18,75 +18,45 @@ import (
 // as a database host gone without closing its sockets does (a firewall
 // dropping packets, a VM paused): TCP connects, and the login waits.
 type goneHost struct {
-	ln net.Listener
-	to string
+	*pgtest.Relay
 	// accepted receives each connection accepted once gone.
 	accepted chan struct{}
 	mu       sync.Mutex
 	gone     bool
-	conns    []net.Conn
 }
 
 // newGoneHost starts a goneHost in front of the server at addr.
 func newGoneHost(t *testing.T, addr string) *goneHost {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &goneHost{ln: ln, to: addr, accepted: make(chan struct{}, 100)}
-	t.Cleanup(func() {
-		ln.Close()
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		for _, c := range h.conns {
-			c.Close()
-		}
-	})
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			h.mu.Lock()
-			h.conns = append(h.conns, c)
-			gone := h.gone
-			h.mu.Unlock()
-			if gone {
-				h.accepted <- struct{}{}
-				continue // held open, never read nor answered
-			}
-			go h.relay(c)
-		}
-	}()
+	h := &goneHost{accepted: make(chan struct{}, 100)}
+	h.Relay = pgtest.NewRelay(t, addr, h.serve)
 	return h
 }
 
-// relay passes c's bytes to the server and back.
-func (h *goneHost) relay(c net.Conn) {
-	s, err := net.Dial("tcp", h.to)
+// serve relays c to the server through r, or holds it open, never read nor
+// answered, once gone.
+func (h *goneHost) serve(r *pgtest.Relay, c net.Conn) {
+	h.mu.Lock()
+	gone := h.gone
+	h.mu.Unlock()
+	if gone {
+		h.accepted <- struct{}{}
+		return
+	}
+	s, err := r.Dial()
 	if err != nil {
 		c.Close()
 		return
 	}
-	h.mu.Lock()
-	h.conns = append(h.conns, s)
-	h.mu.Unlock()
-	go func() { io.Copy(s, c); s.Close() }()
-	io.Copy(c, s)
-	c.Close()
+	pgtest.Pipe(c, s)
 }
 
 // goAway closes the connections relayed so far, and leaves every new one
 // unanswered.
 func (h *goneHost) goAway() {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	h.gone = true
-	for _, c := range h.conns {
-		c.Close()
-	}
-	h.conns = nil
+	h.mu.Unlock()
+	h.CloseAll()
 }
 
 // Ensure that a push while the database host is gone without closing
@@ -101,7 +71,7 @@ func TestStoreHostGoneAnsweredWithinConnectTimeout(t *testing.T) {
 	var host *goneHost
 	store, env, logw := centraleBehind(t, func(pg string) string { // outage_test.go
 		host = newGoneHost(t, pg)
-		return host.ln.Addr().String()
+		return host.Addr()
 	})
 	sede := env.Client(t, pki.RoleSede, "S1")
 	sede.Timeout = 0 // the server's deadline answers

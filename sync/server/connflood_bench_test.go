@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/pinsede/pinsede/internal/certtest"
 )
 
 // peakKiB returns the peak resident memory (VmHWM) of the process pid,
@@ -47,7 +50,7 @@ func BenchmarkConnFlood(b *testing.B) {
 				for range b.N {
 					p, ca, api, manage := floodCentrale(b, "-conn-max", bound.max, "-conn-per-source", bound.per, "-conn-handshake", "10m")
 					base := peakKiB(b, p.Pid)
-					cfg := deskTLS(b, ca)
+					cfg := certtest.DeskTLS(b, ca, "01", time.Now())
 					d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}
 					for range flood {
 						dial := d.Dial

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/certtest"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/server"
@@ -112,21 +113,6 @@ func descriptors(t testing.TB, pid int) int {
 	return len(fds)
 }
 
-// deskTLS returns the TLS configuration of a desk of ROMA01 with a
-// certificate of ca.
-func deskTLS(t testing.TB, ca *pki.CA) *tls.Config {
-	t.Helper()
-	certPEM, keyPEM, err := ca.IssueDesk("ROMA01", "01", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := pki.ClientTLS(ca.CertPEM(), certPEM, keyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
-}
-
 // keepAlive opens a TLS connection to centrale at api with d and cfg,
 // asks it /v1/health, and returns the connection, left idle as an HTTP
 // client keeps it for the next request.
@@ -217,7 +203,7 @@ func TestConnectionFlood(t *testing.T) {
 	}
 
 	// Idle keep-alive connections of one certificate from 127.0.0.3.
-	cfg := deskTLS(t, ca)
+	cfg := certtest.DeskTLS(t, ca, "01", time.Now())
 	for i := range perSource + 1 {
 		c, err := keepAlive(&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.3")}}, cfg, api)
 		if err == nil {
@@ -283,6 +269,7 @@ func TestConnectionFlood(t *testing.T) {
 		t.Errorf("push during a flood of the management listener: %+v, %v", pushed, err)
 	}
 	for _, l := range []string{"api", "manage"} {
+		p.AwaitText(t, `msg="connections refused" listener=`+l) // written after the refusal, read through a pipe
 		if n, most := strings.Count(p.Logs(), `msg="connections refused" listener=`+l), 1+int(time.Since(start)/(10*time.Second)); n < 1 || n > most {
 			t.Errorf("%d log lines of refused connections of the %s listener, want 1 to %d (at most one every 10 s)", n, l, most)
 		}
@@ -376,7 +363,8 @@ func TestManagementFlood(t *testing.T) {
 	if got, want := m[`pinsede_connections_open{listener="manage"}`], float64(2*perSource+1); got != want {
 		t.Errorf("%v management connections open, want %v", got, want)
 	}
-	if logs := p.Logs(); !strings.Contains(logs, `msg="connections refused" listener=manage`) || !strings.Contains(logs, "bound=per_source source=127.0.0.") {
+	p.AwaitText(t, `msg="connections refused" listener=manage`)
+	if logs := p.Logs(); !strings.Contains(logs, "bound=per_source source=127.0.0.") {
 		t.Errorf("no log line of the management listener's refusals by source:\n%s", logs)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/certtest"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
 	"github.com/pinsede/pinsede/sync/storetest"
 	"github.com/pinsede/pinsede/sync/wire"
@@ -38,7 +39,7 @@ func TestStopNotReady(t *testing.T) {
 // flags args besides; with any, it checks the drain delay.
 func stopNotReady(t *testing.T, bin string, args ...string) {
 	p, ca, api, manage := startCentrale(t, bin, args...)
-	cfg := deskTLS(t, ca)
+	cfg := certtest.DeskTLS(t, ca, "01", time.Now())
 	if st, body := getClosed(t, manage, "/readyz"); st != http.StatusOK {
 		t.Fatalf("/readyz at start: %d %s", st, body)
 	}

@@ -260,7 +260,7 @@ func TestRefusedHandshakeFlood(t *testing.T) {
 	if bound := heapBefore + float64(len(sources)*perSource*256<<10+16<<20); peak.heap > bound {
 		t.Errorf("centrale's heap peaked at %.1f MiB, %.1f before: more than 256 KiB a place", peak.heap/(1<<20), heapBefore/(1<<20))
 	}
-	// Every attempt was refused once, at its accept or with its alert,
+	// Every attempt was refused once, at its accept or at its handshake,
 	// and every place is given back once the last lingering socket is
 	// closed (at most a second after its alert).
 	var m map[string]float64
@@ -279,14 +279,21 @@ func TestRefusedHandshakeFlood(t *testing.T) {
 		m[`pinsede_tls_handshake_errors_total{reason="revoked"}`]
 	// The revoked certificate's refusals are logged naming it, at most
 	// a line every 10 seconds: far fewer lines than refusals.
+	if m[`pinsede_tls_handshake_errors_total{reason="revoked"}`] > 0 {
+		p.AwaitText(t, "(sede ROMA01 desk 02): certificate revoked") // logged after the refusal, read through a pipe
+	}
 	lines := strings.Count(p.Logs(), `msg="client certificate refused"`)
 	t.Logf("%v handshakes refused as revoked, %d lines logged", m[`pinsede_tls_handshake_errors_total{reason="revoked"}`], lines)
 	if m[`pinsede_tls_handshake_errors_total{reason="revoked"}`] == 0 || !strings.Contains(p.Logs(), "(sede ROMA01 desk 02): certificate revoked") {
 		t.Errorf("no handshake refused as revoked, or not logged naming the certificate: %v", m)
 	}
-	if refusals != float64(accepted.Load()) || refusals+alerts != float64(attempts.Load()) {
-		t.Errorf("centrale refused %v at accept and %v with an alert, the clients saw %d and %d of %d: %v", refusals, alerts,
-			accepted.Load(), attempts.Load()-accepted.Load(), attempts.Load(), m)
+	// A handshake that outlasts its deadline on a loaded machine is cut
+	// without an alert (timeout): refused at its handshake too. Before,
+	// 2 of 6,068 cut so beside another flood test failed the count.
+	cut := m[`pinsede_tls_handshake_errors_total{reason="timeout"}`]
+	if refusals != float64(accepted.Load()) || refusals+alerts+cut != float64(attempts.Load()) {
+		t.Errorf("centrale refused %v at accept, %v with an alert and %v at the handshake's deadline, the clients saw %d and %d of %d: %v",
+			refusals, alerts, cut, accepted.Load(), attempts.Load()-accepted.Load(), attempts.Load(), m)
 	}
 	call(2)
 }

@@ -106,7 +106,7 @@ func newHarness(t *testing.T) *harness { return newHarnessWith(t, nil) }
 func newHarnessWith(t *testing.T, set func(*Config)) *harness {
 	t.Helper()
 	test.NewTempApp(t)
-	h := &harness{t: t, now: testNow, sink: &memorySink{}, paper: &paper{}, speaker: &fakeSpeaker{}, steps: uitest.New()}
+	h := &harness{t: t, now: testNow, sink: &memorySink{}, paper: &paper{}, speaker: &fakeSpeaker{}, steps: uitest.NewFor(t)}
 	h.win = test.NewTempWindow(t, nil)
 	h.win.Resize(fyne.NewSize(1920, 1080))
 	cfg := Config{

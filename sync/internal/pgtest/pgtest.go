@@ -1,7 +1,9 @@
 // Package pgtest starts a throw-away PostgreSQL server for tests: initdb in
 // a temporary folder (as the postgres user when the tests run as root, since
-// initdb refuses root), listening on a free loopback port with its unix
-// socket in the same folder, with one database made for the tests.
+// initdb refuses root), listening on a loopback port of its own (below the
+// kernel's ephemeral range, agreed on with the test servers of the other
+// test binaries through lock files) with its unix socket in the same
+// folder, with one database made for the tests.
 //
 // # Caveats
 //
@@ -16,7 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"os/user"
@@ -38,8 +40,10 @@ type Server struct {
 	dir  string
 	bin  string
 	port int
-	dsn  string
-	user *user.User // who runs the server; nil for the current user
+	// portLock holds the lock on port's lock file (reservePort).
+	portLock *os.File
+	dsn      string
+	user     *user.User // who runs the server; nil for the current user
 
 	// mu guards admin, a connection to the maintenance database
 	// "postgres" through which CreateDB makes the tests' databases, one
@@ -76,14 +80,80 @@ func binDir() (string, error) {
 	return "", ErrNoPostgres
 }
 
-// freePort asks the kernel for a free loopback port.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+// The ports of the test servers are taken below the kernel's ephemeral
+// range (ip_local_port_range), from portLow: the kernel hands the ports
+// of that range to every listener of port 0 and every outgoing
+// connection, and one free when looked at was taken by another test
+// binary, side by side under go test, before pg_ctl could bind it.
+// Below it, the test servers of every binary agree on a port through a
+// lock file of its own (flock), held from the port's choice to Stop,
+// across Down and Up; a port some other program holds makes pg_ctl fail
+// to bind, and Start tries another, portTries in all.
+const (
+	portLow   = 20000
+	portTries = 20
+)
+
+// pickPort returns a port to try in [lo, hi): at random, so that the
+// binaries that start servers together seldom try the same.
+var pickPort = func(lo, hi int) int { return lo + rand.IntN(hi-lo) }
+
+// portRange returns the ports a test server may take: from portLow to
+// the kernel's ephemeral range, from 1024 where that range starts lower
+// than portLow+1000, and every unprivileged port where it starts lower
+// than 2024 (the locks and pg_ctl's bind still keep the servers apart).
+func portRange() (lo, hi int) {
+	lo, hi = portLow, 32768 // Linux's default ephemeral range starts at 32768
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if v, err := strconv.Atoi(f[0]); err == nil {
+				hi = v
+			}
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	if hi < lo+1000 {
+		lo = 1024
+	}
+	if hi < lo+1000 {
+		hi = 65536
+	}
+	return lo, hi
+}
+
+// reservePort takes a port no other test server holds, and its lock
+// file's lock, which s keeps until release.
+func (s *Server) reservePort() error {
+	dir := filepath.Join(os.TempDir(), "pinsede-pgtest-ports")
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return fmt.Errorf("reserve a port: %w", err)
+	}
+	os.Chmod(dir, 0o777|os.ModeSticky) // for the tests of every user; best effort
+	lo, hi := portRange()
+	for range 1000 {
+		port := pickPort(lo, hi)
+		f, err := os.OpenFile(filepath.Join(dir, strconv.Itoa(port)+".lock"), os.O_RDONLY|os.O_CREATE, 0o644)
+		if err != nil {
+			return fmt.Errorf("reserve a port: %w", err)
+		}
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+			f.Close()
+			if errors.Is(err, syscall.EWOULDBLOCK) {
+				continue // another test server's
+			}
+			return fmt.Errorf("reserve port %d: %w", port, err)
+		}
+		s.port, s.portLock = port, f
+		return nil
+	}
+	return fmt.Errorf("reserve a port: every port tried in [%d, %d) is another test server's", lo, hi)
+}
+
+// releasePort gives s's port back to the other test servers.
+func (s *Server) releasePort() {
+	if s.portLock != nil {
+		s.portLock.Close() // and its lock with it
+		s.portLock = nil
+	}
 }
 
 // Start initialises and starts a server, and creates the database "pinsede".
@@ -122,28 +192,52 @@ func (s *Server) start() error {
 	if err := s.run("initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C"); err != nil {
 		return err
 	}
+	for try := 1; ; try++ {
+		if err := s.reservePort(); err != nil {
+			return err
+		}
+		err := s.Up()
+		if err == nil {
+			break
+		}
+		if try == portTries || !errors.Is(err, errCouldNotBind) {
+			return err
+		}
+		s.releasePort() // another program's port: try another
+	}
 	var err error
-	if s.port, err = freePort(); err != nil {
-		return err
-	}
-	if err := s.Up(); err != nil {
-		return err
-	}
 	if s.dsn, err = s.CreateDB("pinsede"); err != nil {
 		return err
 	}
 	return nil
 }
 
+// errCouldNotBind is the error of Up when the server's port was another
+// program's.
+var errCouldNotBind = errors.New("the server could not bind its port")
+
 // Up starts the server on its port: pg_ctl start, which waits until it
-// accepts connections.
+// accepts connections. When it does not start, the error holds the end
+// of the server's log, and is errCouldNotBind when another program held
+// the port.
 func (s *Server) Up() error {
 	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
 		s.port, s.dir)
 	if os.Getenv("PINSEDE_PG_STATEMENTS") == "1" {
 		opts += " -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.track_planning=on"
 	}
-	return s.run("pg_ctl", "-D", filepath.Join(s.dir, "data"), "-l", filepath.Join(s.dir, "log"), "-o", opts, "-w", "-t", "60", "start")
+	logPath := filepath.Join(s.dir, "log")
+	os.Remove(logPath) // the log of this start alone
+	err := s.run("pg_ctl", "-D", filepath.Join(s.dir, "data"), "-l", logPath, "-o", opts, "-w", "-t", "60", "start")
+	if err == nil {
+		return nil
+	}
+	log, _ := os.ReadFile(logPath)
+	tail := strings.TrimSpace(string(log[max(0, len(log)-2000):]))
+	if strings.Contains(string(log), "could not bind") {
+		return fmt.Errorf("port %d: %w: %w\n%s", s.port, errCouldNotBind, err, tail)
+	}
+	return fmt.Errorf("port %d: %w\n%s", s.port, err, tail)
 }
 
 // Down stops the server as an operator's restart does (pg_ctl stop -m
@@ -241,6 +335,7 @@ func (s *Server) Stop() {
 	if _, err := os.Stat(filepath.Join(s.dir, "data", "postmaster.pid")); err == nil {
 		s.run("pg_ctl", "-D", filepath.Join(s.dir, "data"), "-m", "immediate", "-w", "stop")
 	}
+	s.releasePort()
 	os.RemoveAll(s.dir)
 }
 

@@ -66,13 +66,22 @@ type Process struct {
 // (`msg="msg"`), and fails the test if it has not within a minute.
 func (p *Process) Await(t testing.TB, msg string) {
 	t.Helper()
+	p.AwaitText(t, `msg="`+msg+`"`)
+}
+
+// AwaitText waits until what the process logged holds text, and fails
+// the test if it does not within a minute: a line the process writes
+// after an event the test made (a connection refused) reaches its logs
+// through a pipe and a goroutine, some time after the event.
+func (p *Process) AwaitText(t testing.TB, text string) {
+	t.Helper()
 	timeout := time.After(time.Minute)
 	for {
 		p.mu.Lock()
 		if p.grew == nil {
 			p.grew = make(chan struct{})
 		}
-		found, grew := strings.Contains(p.logs.String(), `msg="`+msg+`"`), p.grew
+		found, grew := strings.Contains(p.logs.String(), text), p.grew
 		p.mu.Unlock()
 		if found {
 			return
@@ -80,7 +89,7 @@ func (p *Process) Await(t testing.TB, msg string) {
 		select {
 		case <-grew:
 		case <-timeout:
-			t.Fatalf("centrale did not log %q:\n%s", msg, p.Logs())
+			t.Fatalf("centrale did not log %q within a minute:\n%s", text, p.Logs())
 		}
 	}
 }

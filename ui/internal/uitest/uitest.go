@@ -14,7 +14,7 @@
 // goroutine instead, and blocks, as fyne.DoAndWait does, until
 // [Steps.Wait] has run it.
 //
-// A wait of the steps of [NewFor] has an end of its own: it fails the
+// A wait of the steps ([NewFor]) has an end of its own: it fails the
 // test at once when what it waits for can no longer come (every job
 // ended without it, [Steps.Until]), and at [Bound] else, saying what it
 // waited for. Without it a job that never ends (a printer held by a test
@@ -29,28 +29,23 @@ import (
 	"github.com/pinsede/pinsede/ui/internal/jobs"
 )
 
-// WaitNet is the longest a wait of the steps of NewFor lasts, if the
-// test's deadline is later: far beyond any job of the tests, so that one
-// that never ends fails its test in minutes, not the whole test binary
-// at go test's -timeout.
+// WaitNet is the longest a wait of the steps lasts, if the test's
+// deadline is later: far beyond any job of the tests, so that one that
+// never ends fails its test in minutes, not the whole test binary at go
+// test's -timeout.
 const WaitNet = 2 * time.Minute
 
 // DeadlineGrace is how long before the test's deadline (go test
-// -timeout) a wait of the steps of NewFor gives up: time for the test to
-// fail and say why.
+// -timeout) a wait of the steps gives up: time for the test to fail and
+// say why.
 const DeadlineGrace = 10 * time.Second
 
 // Steps are the last steps of an app's background jobs, waiting for the
-// test goroutine to run them. The zero value is not usable: call New or
-// NewFor.
+// test goroutine to run them. The zero value is not usable: call NewFor.
 type Steps struct {
 	ch chan func()
-	tb testing.TB // fails at the end of a wait (NewFor); nil: no end
+	tb testing.TB // fails at the end of a wait
 }
-
-// New returns the steps of one app, whose waits have no end of their
-// own.
-func New() *Steps { return &Steps{ch: make(chan func())} }
 
 // NewFor returns the steps of one app of the test tb, whose waits end at
 // Bound(tb) at the latest, failing tb.
@@ -83,14 +78,6 @@ func Await(tb testing.TB, ch <-chan struct{}, what string) {
 	}
 }
 
-// bound returns the end of the steps' waits: nil (never) without a test.
-func (s *Steps) bound() (<-chan time.Time, func()) {
-	if s.tb == nil {
-		return nil, func() {}
-	}
-	return Bound(s.tb)
-}
-
 // Do hands step to the test goroutine and returns once Wait has run it.
 func (s *Steps) Do(step func()) {
 	done := make(chan struct{})
@@ -105,7 +92,7 @@ func (s *Steps) Do(step func()) {
 // step of the one job the test knows is running, while others (a print
 // the test holds) go on.
 func (s *Steps) Next() {
-	bound, release := s.bound()
+	bound, release := Bound(s.tb)
 	defer release()
 	select {
 	case step := <-s.ch:
@@ -127,7 +114,7 @@ func (s *Steps) Wait(busy *jobs.Count) {
 // until event is ready (closed, or a value sent): a print the test
 // holds has started, say. When every job counted in busy has ended
 // without it, it can no longer come: Until fails the test at once,
-// saying it waited for what. It needs the steps of NewFor.
+// saying it waited for what.
 func (s *Steps) Until(busy *jobs.Count, event <-chan struct{}, what string) {
 	if s.until(event, busy.Idle(), what) {
 		return
@@ -144,7 +131,7 @@ func (s *Steps) Until(busy *jobs.Count, event <-chan struct{}, what string) {
 // true; false once over is ready first. At the steps' bound it fails the
 // test, saying it waited for what.
 func (s *Steps) until(done, over <-chan struct{}, what string) bool {
-	bound, release := s.bound()
+	bound, release := Bound(s.tb)
 	defer release()
 	for {
 		select {
