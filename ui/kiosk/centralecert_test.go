@@ -28,27 +28,8 @@ import (
 // them, the line goes and the log says so. Before, the staff saw nothing
 // and the log was empty, the requests in memory until the day ended.
 func TestCentraleCertificateRefusedTold(t *testing.T) {
-	real := time.Now() // crypto/tls's clock
-	caDir := filepath.Join(t.TempDir(), "ca")
-	ca, err := pki.Init(caDir, "pinsede test CA", real, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, err := pki.Init(filepath.Join(t.TempDir(), "other"), "another CA", real, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	good := startCentrale(t, ca, caDir, ca, real)
-	untrusting := startCentrale(t, ca, caDir, other, real)
-	revoked := kioskClient(t, ca, good, real)
-	leaf, err := pki.ParseCert(revoked.certPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ca.Revoke(pki.Serial(leaf), "chiosco sostituito", real); err != nil {
-		t.Fatal(err)
-	}
-	client := revoked.client
+	cs := refusingCentrales(t)
+	client := cs.revoked
 	h := newHarnessWith(t, func(c *Config) { c.Sink = CentraleSink{Client: client} })
 	citizen := func() {
 		t.Helper()
@@ -89,7 +70,7 @@ func TestCentraleCertificateRefusedTold(t *testing.T) {
 	citizen()
 	told("revoked, another citizen", refused, "centrale refuses the kiosk's certificate", 1, 2)
 
-	client.URL = untrusting
+	client.URL = cs.untrusting
 	citizen()
 	untrusted := tr("staff.centrale.untrusted")
 	for _, says := range []string{"servizio centrale", "non del chiosco", "non toccate le impostazioni", "chiamate gli operatori"} {
@@ -100,8 +81,8 @@ func TestCentraleCertificateRefusedTold(t *testing.T) {
 	told("centrale's certificate of another CA", untrusted, "does not trust centrale's certificate", 2, 3)
 	h.shot("01-languages-centrale-untrusted")
 
-	*client = *kioskClient(t, ca, good, real).client // a new certificate installed
-	h.app.upkeep(h.now)                              // the minute's retry
+	*client = *kioskClient(t, cs.ca, cs.good, cs.real).client // a new certificate installed
+	h.app.upkeep(h.now)                                       // the minute's retry
 	<-h.app.chores.Idle()
 	h.wait()
 	h.app.CheckIdle()
@@ -117,27 +98,8 @@ func TestCentraleCertificateRefusedTold(t *testing.T) {
 // the requests and the staff read nothing: the kiosk's certificate was
 // found out only when the folder was not there.
 func TestCentraleCertificateRefusedToldWithSpool(t *testing.T) {
-	real := time.Now() // crypto/tls's clock
-	caDir := filepath.Join(t.TempDir(), "ca")
-	ca, err := pki.Init(caDir, "pinsede test CA", real, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, err := pki.Init(filepath.Join(t.TempDir(), "other"), "another CA", real, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	good := startCentrale(t, ca, caDir, ca, real)
-	untrusting := startCentrale(t, ca, caDir, other, real)
-	revoked := kioskClient(t, ca, good, real)
-	leaf, err := pki.ParseCert(revoked.certPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ca.Revoke(pki.Serial(leaf), "chiosco sostituito", real); err != nil {
-		t.Fatal(err)
-	}
-	client := revoked.client
+	cs := refusingCentrales(t)
+	client := cs.revoked
 	spool := SpoolSink{Dir: filepath.Join(t.TempDir(), "spool")}
 	h := newHarnessWith(t, func(c *Config) { c.Sink = FallbackSink{First: CentraleSink{Client: client}, Then: spool} })
 	spooled := 0
@@ -188,13 +150,49 @@ func TestCentraleCertificateRefusedToldWithSpool(t *testing.T) {
 	citizen(true)
 	told("revoked, another citizen", "staff.centrale.refused.spool", "through the spool folder only", 1)
 
-	client.URL = untrusting
+	client.URL = cs.untrusting
 	citizen(true)
 	told("centrale's certificate of another CA", "staff.centrale.untrusted.spool", "does not trust centrale's certificate", 2)
 
-	*client = *kioskClient(t, ca, good, real).client // a new certificate installed
+	*client = *kioskClient(t, cs.ca, cs.good, cs.real).client // a new certificate installed
 	citizen(false)
 	told("centrale taking the kiosk again", "", "delivered again", 3)
+}
+
+// centrales are a CA, a centrale of it and one whose certificate is of
+// another CA, both checking the CA's revocation list, and a kiosk's
+// client of the first whose certificate is revoked.
+type centrales struct {
+	ca               *pki.CA
+	real             time.Time // when the certificates were made: crypto/tls's clock
+	good, untrusting string
+	revoked          *kioskpost.Client
+}
+
+// refusingCentrales starts the centrales of a test of a kiosk refused.
+func refusingCentrales(t *testing.T) centrales {
+	t.Helper()
+	real := time.Now() // crypto/tls's clock
+	caDir := filepath.Join(t.TempDir(), "ca")
+	ca, err := pki.Init(caDir, "pinsede test CA", real, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := pki.Init(filepath.Join(t.TempDir(), "other"), "another CA", real, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := startCentrale(t, ca, caDir, ca, real)
+	untrusting := startCentrale(t, ca, caDir, other, real)
+	revoked := kioskClient(t, ca, good, real)
+	leaf, err := pki.ParseCert(revoked.certPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ca.Revoke(pki.Serial(leaf), "chiosco sostituito", real); err != nil {
+		t.Fatal(err)
+	}
+	return centrales{ca: ca, real: real, good: good, untrusting: untrusting, revoked: revoked.client}
 }
 
 // kiosk is a kiosk's client of centrale at url, with a certificate of
@@ -243,7 +241,8 @@ func startCentrale(t *testing.T, ca *pki.CA, caDir string, issuer *pki.CA, at ti
 	if err != nil {
 		t.Fatal(err)
 	}
-	crl, err := pki.NewCRL(filepath.Join(caDir, pki.CRLFile), caCert, time.Now, nil) // the CA's clock, as the certificates'
+	now := func() time.Time { return testNow }
+	crl, err := pki.NewCRL(filepath.Join(caDir, pki.CRLFile), caCert, now, nil) // centrale's clock, as cmd/centrale's
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +251,6 @@ func startCentrale(t *testing.T, ca *pki.CA, caDir string, issuer *pki.CA, at ti
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	now := func() time.Time { return testNow }
 	srv := server.New(store, central.NewVerifier(store, 3, now), crl, nil, now)
 	cfg.VerifyConnection = srv.VerifyConnection
 	inner, err := net.Listen("tcp", "127.0.0.1:0")
