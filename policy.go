@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
+	"time"
 
 	"github.com/pinsede/pinsede/internal/smallfile"
 )
@@ -110,26 +112,74 @@ func DefaultPolicy() Policy {
 // To).
 func (p Policy) Validate() error {
 	if p.Version < 1 {
-		return fmt.Errorf("policy: version %d, want 1 or more", p.Version)
+		return policyError("policy.bad.version", map[string]any{"Version": p.Version}, "version %d, want 1 or more", p.Version)
 	}
 	if len(p.Rules) == 0 {
-		return errors.New("policy: no rules")
+		return policyError("policy.bad.norules", nil, "no rules")
 	}
 	for i, r := range p.Rules {
+		args := map[string]any{"Rule": i + 1, "From": r.From, "To": r.To, "Eligible": string(r.Eligible)}
 		switch {
 		case !r.Eligible.Valid():
-			return fmt.Errorf("policy: rule %d: eligibility %q unknown", i+1, r.Eligible)
+			return policyError("policy.bad.eligible", args, "rule %d: eligibility %q unknown", i+1, r.Eligible)
 		case !r.From.IsZero() && !r.To.IsZero() && r.To.Before(r.From):
-			return fmt.Errorf("policy: rule %d: ends %s before it starts %s", i+1, r.To, r.From)
+			return policyError("policy.bad.order", args, "rule %d: ends %s before it starts %s", i+1, r.To, r.From)
 		case i > 0 && r.From.IsZero():
-			return fmt.Errorf("policy: rule %d: no start date (only the first rule may have none)", i+1)
+			return policyError("policy.bad.nostart", args, "rule %d: no start date (only the first rule may have none)", i+1)
 		case i < len(p.Rules)-1 && r.To.IsZero():
-			return fmt.Errorf("policy: rule %d: no end date (only the last rule may have none)", i+1)
+			return policyError("policy.bad.noend", args, "rule %d: no end date (only the last rule may have none)", i+1)
 		case i > 0 && !r.From.After(p.Rules[i-1].To):
-			return fmt.Errorf("policy: rule %d: starts %s, not after the end %s of rule %d", i+1, r.From, p.Rules[i-1].To, i)
+			args["Prev"], args["PrevTo"] = i, p.Rules[i-1].To
+			return policyError("policy.bad.overlap", args, "rule %d: starts %s, not after the end %s of rule %d", i+1, r.From, p.Rules[i-1].To, i)
 		}
 	}
 	return nil
+}
+
+// PolicyError is what is wrong with the content of a policy: its JSON,
+// or a value in it. Its message, in English, says it; Key and Args say
+// it in the user's language (the translations' "policy.bad.*").
+type PolicyError struct {
+	// Key is the key of the message in the translations; Args its
+	// arguments (Rule, the rule's number from 1, its From, To and
+	// Eligible; Line, Field, Value; as the key needs).
+	Key  string
+	Args map[string]any
+	msg  string
+}
+
+// Error returns the message, in English.
+func (e *PolicyError) Error() string { return "policy: " + e.msg }
+
+// policyError returns a PolicyError of key and args, its English
+// message made of format and a.
+func policyError(key string, args map[string]any, format string, a ...any) *PolicyError {
+	return &PolicyError{Key: key, Args: args, msg: fmt.Sprintf(format, a...)}
+}
+
+// decodeError returns the PolicyError of err, the JSON decoder's error
+// for the policy b, when it tells what is wrong; err otherwise.
+func decodeError(b []byte, err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var date *time.ParseError
+	switch {
+	case errors.As(err, &syntax):
+		line := 1 + bytes.Count(b[:min(int(syntax.Offset), len(b))], []byte("\n"))
+		return policyError("policy.bad.json", map[string]any{"Line": line}, "line %d: not valid JSON: %v", line, err)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		line := 1 + bytes.Count(bytes.TrimRight(b, " \t\r\n"), []byte("\n"))
+		return policyError("policy.bad.json", map[string]any{"Line": line}, "line %d: not valid JSON: %v", line, err)
+	case errors.As(err, &typ):
+		return policyError("policy.bad.type", map[string]any{"Field": typ.Field, "Value": typ.Value}, "%q: a %s where a %s goes", typ.Field, typ.Value, typ.Type)
+	case errors.As(err, &date):
+		return policyError("policy.bad.date", map[string]any{"Value": date.Value}, "date %q: want YYYY-MM-DD", date.Value)
+	}
+	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		field = strings.Trim(field, `"`)
+		return policyError("policy.bad.field", map[string]any{"Field": field}, "%q is not a field of a policy", field)
+	}
+	return fmt.Errorf("policy: %w", err)
 }
 
 // Decision is the policy's answer for one request on one day. When the
@@ -204,7 +254,7 @@ func ParsePolicy(b []byte) (Policy, error) {
 	dec.DisallowUnknownFields()
 	var p Policy
 	if err := dec.Decode(&p); err != nil {
-		return Policy{}, fmt.Errorf("policy: %w", err)
+		return Policy{}, decodeError(b, err)
 	}
 	if err := p.Validate(); err != nil {
 		return Policy{}, err
@@ -227,7 +277,7 @@ func LoadPolicy(path string) (Policy, error) {
 	case err != nil:
 		return Policy{}, fmt.Errorf("load policy: %w", err)
 	case len(bytes.TrimSpace(b)) == 0:
-		return Policy{}, fmt.Errorf("load policy: policy file %s is empty: write the policy in it, as JSON (README, Per deployment)", path)
+		return Policy{}, fmt.Errorf("load policy: %w", policyError("policy.bad.empty", nil, "policy file %s is empty: write the policy in it, as JSON (README, Per deployment)", path))
 	}
 	p, err := ParsePolicy(b)
 	if err != nil {

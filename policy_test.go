@@ -399,3 +399,30 @@ func FuzzParsePolicy(f *testing.F) {
 		}
 	})
 }
+
+// Ensure that what is wrong inside a policy is a *pinsede.PolicyError
+// whose Key names it for the translations, with its arguments: the
+// desk's start-up window says it in the clerk's language, where it was
+// the decoder's or Validate's English.
+func TestPolicyErrorKeys(t *testing.T) {
+	for _, tc := range []struct{ text, key, arg string }{
+		{`{"version": 1, "rules": [`, "policy.bad.json", "Line"},
+		{`{"version": 1,` + "\n" + `"rules": [}`, "policy.bad.json", "Line"},
+		{`{"version": 1, "rules": [{"form": "2021-10-01", "eligible": "all"}]}`, "policy.bad.field", "Field"},
+		{`{"version": "uno", "rules": []}`, "policy.bad.type", "Field"},
+		{`{"version": 1, "rules": [{"from": "01/10/2021", "eligible": "all"}]}`, "policy.bad.date", "Value"},
+		{`{"version": 0, "rules": [{"eligible": "all"}]}`, "policy.bad.version", "Version"},
+		{`{"version": 1, "rules": []}`, "policy.bad.norules", ""},
+		{`{"version": 1, "rules": [{"eligible": "tutti"}]}`, "policy.bad.eligible", "Eligible"},
+		{`{"version": 1, "rules": [{"from": "2021-10-02", "to": "2021-10-01", "eligible": "all"}]}`, "policy.bad.order", "From"},
+		{`{"version": 1, "rules": [{"to": "2021-09-30", "eligible": "all"}, {"eligible": "none"}]}`, "policy.bad.nostart", "Rule"},
+		{`{"version": 1, "rules": [{"eligible": "all"}, {"from": "2021-10-01", "eligible": "none"}]}`, "policy.bad.noend", "Rule"},
+		{`{"version": 1, "rules": [{"to": "2021-10-01", "eligible": "all"}, {"from": "2021-10-01", "eligible": "none"}]}`, "policy.bad.overlap", "PrevTo"},
+	} {
+		_, err := pinsede.ParsePolicy([]byte(tc.text))
+		var pe *pinsede.PolicyError
+		if !errors.As(err, &pe) || pe.Key != tc.key || tc.arg != "" && pe.Args[tc.arg] == nil {
+			t.Errorf("%s: %v, want a PolicyError %s with %s", tc.text, err, tc.key, tc.arg)
+		}
+	}
+}

@@ -359,7 +359,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 		if err != nil {
 			return fmt.Errorf("CA certificate %s: %w", c.caFile, err)
 		}
-		if crl, err = pki.NewCRL(c.crlFile, caCert, time.Now, log); err != nil {
+		if crl, err = pki.NewCRL(c.crlFile, caCert, c.now, log); err != nil {
 			return err
 		}
 	}

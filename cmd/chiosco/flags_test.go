@@ -66,9 +66,9 @@ func TestCentraleTimeoutFlag(t *testing.T) {
 		{"past the idle warning", append([]string{"-centrale-timeout", "30s"}, certs...), "",
 			"chiosco: Con l'attesa di centrale 30s (opzione -centrale-timeout della riga di comando) una richiesta può metterci 1m2s a partire, ma il cittadino che aspetta il biglietto riceve l'avviso di inattività 50s dopo la conferma (inattività 1m0s, opzione -idle della riga di comando): indica un'attesa di al massimo 23s, o un'inattività più lunga."},
 		{"the most the idle warning lets", append([]string{"-centrale-timeout", "23s"}, certs...), "",
-			"chiosco: kiosk certificate: PEM file " + certs[len(certs)-1] + " does not exist: check the path"},
+			"chiosco: Il file " + certs[len(certs)-1] + " (opzione -ca della riga di comando) non esiste: controlla il percorso."},
 		{"with a longer -idle", append([]string{"-centrale-timeout", "2m", "-idle", "5m"}, certs...), "",
-			"chiosco: kiosk certificate: PEM file " + certs[len(certs)-1] + " does not exist: check the path"},
+			"chiosco: Il file " + certs[len(certs)-1] + " (opzione -ca della riga di comando) non esiste: controlla il percorso."},
 	})
 }
 
@@ -90,7 +90,7 @@ func TestIdleFlag(t *testing.T) {
 	// taken goes on to read them.
 	certs := []string{"-centrale", "https://127.0.0.1:1", "-cert", filepath.Join(dir, "kiosk.crt"),
 		"-certkey", filepath.Join(dir, "kiosk.key"), "-ca", filepath.Join(dir, "ca.crt")}
-	taken := "chiosco: kiosk certificate: PEM file " + certs[len(certs)-1] + " does not exist: check the path"
+	taken := "chiosco: Il file " + certs[len(certs)-1] + " (opzione -ca della riga di comando) non esiste: controlla il percorso."
 	refused(t, dir, []flagCase{
 		{"flag negative", append([]string{"-idle", "-1s"}, certs...), "", "chiosco: L'inattività -1s (opzione -idle della riga di comando) deve essere da 30s a 10m0s: correggila."},
 		{"flag too short", append([]string{"-idle", "29s"}, certs...), "", "chiosco: L'inattività 29s (opzione -idle della riga di comando) deve essere da 30s a 10m0s: correggila."},

@@ -176,6 +176,10 @@ func main() {
 				"Most": long.Most, "MinIdle": long.MinIdle}, "centrale-timeout", "idle")
 		}
 		client, err := kioskpost.Load(*centrale, *certFile, *certKey, *caFile, *postTimeout)
+		if fe := new(kioskpost.FileError); errors.As(err, &fe) {
+			key, args := fe.Message()
+			usageFail(key, args, fe.Setting)
+		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "chiosco:", err)
 			os.Exit(2)

@@ -42,6 +42,15 @@ func TestConfigFile(t *testing.T) {
 		t.Errorf("-store over $%sSTORE: exit %d\n%s", EnvPrefix, r.code, r.stderr)
 	}
 	t.Setenv(EnvPrefix+"STORE", "")
+	// A value that is not true or false, of pinctl's option or of a
+	// command's: it was the flag package's 'invalid boolean value
+	// "forse" for -version: parse error'.
+	for _, args := range [][]string{{"-version=forse"}, {"-store", sb.store, "-key", sb.key, "init", "-password-stdin=forse"}} {
+		want := "pinctl: Il valore dell'opzione " + strings.TrimSuffix(args[len(args)-1], "=forse") + " non va bene («forse» non è true o false): correggilo."
+		if r := pinctl(args...); r.code != exitUsage || !strings.Contains(r.stderr, want) {
+			t.Errorf("pinctl %s: exit %d\n%s\nwant %q", strings.Join(args, " "), r.code, r.stderr, want)
+		}
+	}
 	write("store = '" + sb.store + "'\nchiave = 'x'\n")
 	if r := pinctl("operator", "list"); r.code != exitUsage || !strings.Contains(r.stderr, "pinctl: Nel file delle impostazioni "+conf+", alla riga 2, «chiave» non è un'impostazione di pinctl") {
 		t.Errorf("an unknown key: exit %d\n%s", r.code, r.stderr)

@@ -127,7 +127,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, now func() ti
 	}
 	if bad := settings.Errors(err); len(bad) > 0 {
 		for _, e := range bad {
-			fmt.Fprintln(stderr, "pinctl: "+message(e.Message()))
+			key, args := e.Message()
+			if dkey, dargs, ok := e.Detail(); ok { // the flag package's "parse error", said
+				args["Err"] = message(dkey, dargs)
+			}
+			fmt.Fprintln(stderr, "pinctl: "+message(key, args))
 		}
 		return exitUsage
 	}
@@ -282,9 +286,12 @@ func parseFlags(args []string, declare func(*flag.FlagSet), required ...string) 
 	fs := flag.NewFlagSet("pinctl", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	declare(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := settings.ParseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
+		}
+		if ve := new(settings.ValueError); errors.As(err, &ve) {
+			return &usageError{msg: message("config.value.args", map[string]any{"Name": ve.Name, "Err": message(ve.Message())})}
 		}
 		msg := flagMessage(err)
 		for _, global := range []string{"store", "key", "config"} {

@@ -73,7 +73,11 @@ func loadPolicy(st *settings.Settings, path string) (*pinsede.Policy, string) {
 	case errors.Is(err, os.ErrNotExist):
 		return nil, lang.L("start.policy.missing", map[string]any{"Path": path, "From": origin(st, "policy")})
 	}
-	return nil, lang.L("start.policy", map[string]any{"Path": path, "From": origin(st, "policy"), "Err": err.Error()})
+	detail := err.Error()
+	if pe := new(pinsede.PolicyError); errors.As(err, &pe) { // what is wrong inside it, said
+		detail = lang.L(pe.Key, pe.Args)
+	}
+	return nil, lang.L("start.policy", map[string]any{"Path": path, "From": origin(st, "policy"), "Err": detail})
 }
 
 var _ desk.Connector = (*deskconn.Files)(nil)

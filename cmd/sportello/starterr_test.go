@@ -16,29 +16,49 @@ import (
 // terminal, tells every problem of its settings in its start-up window,
 // in the clerk's language, saying what to fix and where the value came
 // from, and on stderr too: a policy file that is not there, a key of
-// sportello.toml mistyped, two printers, a language it has not. Before,
-// the policy and the printers ended the desk with no window and an
-// English line on stderr, and the key mistyped was told in English.
+// sportello.toml mistyped, two printers, a language it has not, a
+// policy file with a wrong value inside, a value that is no number or
+// no duration (the last two in Italian and in English). Before, the
+// policy and the printers ended the desk with no window and an English
+// line on stderr, and the key mistyped was told in English; the policy's
+// content and the flag package's "parse error" were English still.
 func TestStartSettingsWindow(t *testing.T) {
 	t.Parallel()
 	xtest.Need(t)
 	bin := smokeBuild(t)
 	display := smokeStartXvfb(t)
+	// A policy whose first rule's eligibility is misspelt.
+	const misspelt = `{"version": 1, "rules": [{"from": "2021-10-01", "eligible": "tutti"}]}`
 	for _, c := range []struct {
 		name, toml string
+		policy     string // the content of DIR/policy.json; none when ""
 		want       func(conf, dir string) string
 	}{
-		{"policy", `policy = "%DIR%/policy.json"`, func(conf, dir string) string {
+		{"policy", `policy = "%DIR%/policy.json"`, "", func(conf, dir string) string {
 			return "Il file della politica di ammissibilità " + dir + "/policy.json (impostazione «policy» del file " + conf + ") non esiste: correggi il percorso"
 		}},
-		{"unknown", `printr = "banco1"`, func(conf, _ string) string {
+		{"unknown", `printr = "banco1"`, "", func(conf, _ string) string {
 			return "Nel file delle impostazioni " + conf + ", alla riga 1, «printr» non è un'impostazione di sportello"
 		}},
-		{"printers", `printer = "banco1"`, func(conf, _ string) string {
+		{"printers", `printer = "banco1"`, "", func(conf, _ string) string {
 			return "Sono indicate sia una stampante (impostazione «printer» del file " + conf + ") sia la cartella delle stampe di prova (opzione -dev-print della riga di comando): tieni solo una delle due"
 		}},
-		{"lang", `lang = "fr"`, func(conf, _ string) string {
+		{"lang", `lang = "fr"`, "", func(conf, _ string) string {
 			return "La lingua «fr» (impostazione «lang» del file " + conf + ") non c'è: scegli it (italiano) o en (inglese)"
+		}},
+		{"policy-content", `policy = "%DIR%/policy.json"`, misspelt, func(conf, dir string) string {
+			return "Il file della politica di ammissibilità " + dir + "/policy.json (impostazione «policy» del file " + conf +
+				") non si può usare (la regola 1 ha «tutti» come eligible: scrivi all, abroad_no_italian_document o none): correggilo"
+		}},
+		{"policy-content-en", "lang = \"en\"\npolicy = \"%DIR%/policy.json\"", misspelt, func(conf, dir string) string {
+			return "The eligibility policy file " + dir + "/policy.json (setting \"policy\" of the file " + conf +
+				") cannot be used (rule 1 has \"tutti\" as eligible: write all, abroad_no_italian_document or none): correct it"
+		}},
+		{"value", `backup-keep = "molte"`, "", func(conf, _ string) string {
+			return "Nel file delle impostazioni " + conf + ", alla riga 1, il valore di «backup-keep» non va bene («molte» non è un numero intero, come 42): correggilo."
+		}},
+		{"value-en", "lang = \"en\"\nbackup-every = \"4 ore\"", "", func(conf, _ string) string {
+			return "In the settings file " + conf + ", at line 2, the value of \"backup-every\" is not valid (\"4 ore\" is not a duration: write it as 90s, 5m or 1h30m): correct it."
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -49,6 +69,11 @@ func TestStartSettingsWindow(t *testing.T) {
 			}
 			if err := os.WriteFile(conf, []byte(strings.ReplaceAll(c.toml, "%DIR%", dir)+"\n"), 0o600); err != nil {
 				t.Fatal(err)
+			}
+			if c.policy != "" {
+				if err := os.WriteFile(filepath.Join(dir, "policy.json"), []byte(c.policy), 0o600); err != nil {
+					t.Fatal(err)
+				}
 			}
 			app := smokeStartApp(t, bin, display, dir)
 			if _, err := app.WaitMapped(xtest.UntilDeadline); err != nil {

@@ -117,13 +117,33 @@ func DefaultFiles(name string) []string {
 // Parse parses args with fs, which must declare the string flag -config
 // (Flag), then sets each flag args did not give from its environment
 // variable or, failing that, from the file. It returns fs.Parse's error
-// as it is (flag.ErrHelp included).
+// as it is (flag.ErrHelp included), but for a value a flag of a number,
+// a duration or true or false refuses: an *Error of kind ErrArgValue,
+// its cause a *ValueError, as the values of the file and the
+// environment such flags refuse.
 func (l Loader) Parse(fs *flag.FlagSet, args []string) (*Settings, error) {
 	if fs.Lookup(Flag) == nil {
 		return nil, fmt.Errorf("config: flag set %s declares no -%s", fs.Name(), Flag)
 	}
+	var failed *ValueError
+	defer watch(fs, &failed)()
 	if err := fs.Parse(args); err != nil {
+		if failed != nil {
+			return nil, &Error{Kind: ErrArgValue, Name: failed.Name, Program: filepath.Base(fs.Name()), Err: failed, msg: fmt.Sprintf("-%s: %v", failed.Name, failed)}
+		}
 		return nil, err
+	}
+	// set sets the flag name to v, and returns the *ValueError of a
+	// value refused by a flag of the flag package's kinds.
+	set := func(name, v string) error {
+		failed = nil
+		if err := fs.Set(name, v); err != nil {
+			if failed != nil {
+				return failed
+			}
+			return err
+		}
+		return nil
 	}
 	st := &Settings{sources: map[string]Source{}}
 	fs.Visit(func(f *flag.Flag) { st.sources[f.Name] = Args })
@@ -132,7 +152,7 @@ func (l Loader) Parse(fs *flag.FlagSet, args []string) (*Settings, error) {
 		return nil, err
 	}
 	if v, ok := env[Flag]; ok && st.sources[Flag] != Args {
-		if err := fs.Set(Flag, v); err != nil {
+		if err := set(Flag, v); err != nil {
 			return nil, l.envError(fs, Flag, err)
 		}
 		st.sources[Flag] = Env
@@ -152,7 +172,7 @@ func (l Loader) Parse(fs *flag.FlagSet, args []string) (*Settings, error) {
 			return
 		}
 		if v, ok := env[f.Name]; ok {
-			if err := fs.Set(f.Name, v); err != nil {
+			if err := set(f.Name, v); err != nil {
 				errs = append(errs, l.envError(fs, f.Name, err))
 			}
 			st.sources[f.Name] = Env
@@ -160,7 +180,7 @@ func (l Loader) Parse(fs *flag.FlagSet, args []string) (*Settings, error) {
 		}
 		if vs, ok := file.values[f.Name]; ok {
 			for _, v := range vs {
-				if err := fs.Set(f.Name, v); err != nil {
+				if err := set(f.Name, v); err != nil {
 					errs = append(errs, file.fail(ErrValue, st.File, file.prims[f.Name], f.Name, fs.Name(), err))
 					break
 				}

@@ -127,7 +127,7 @@ func TestErrors(t *testing.T) {
 		{"verify = { wiat = \"1s\" }", nil, `line 1: unknown key "verify-wiat"`},
 		{"\nverify.wiat = \"1s\"", nil, `line 2: unknown key "verify-wiat"`},
 		{`config = "other.toml"`, nil, `line 1: unknown key "config"`},
-		{"# the lock\n\nlock-after = \"five\"", nil, "line 3: lock-after: parse error"},
+		{"# the lock\n\nlock-after = \"five\"", nil, `line 3: lock-after: "five" is not a whole number`},
 		{"pin-params = [\n  \"a\",\n]\nverify-wait = 2028-02-29", nil, "line 4: verify-wait: a date"},
 		{"debug = true\nverify-cert-rate = [[1], [2]]", nil, "line 2: verify-cert-rate: an array of arrays"},
 		{"[[listen]]\nx = 1", nil, "line 1: listen: a []map"},

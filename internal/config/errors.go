@@ -12,6 +12,10 @@ var (
 	// ErrValue is a value the setting does not take, in the file or in
 	// an environment variable.
 	ErrValue = errors.New("bad value")
+	// ErrArgValue is a value an option of the command line does not
+	// take, of a number, a duration or true or false (its Err a
+	// *ValueError).
+	ErrArgValue = errors.New("bad option value")
 	// ErrSyntax is a file that is not TOML.
 	ErrSyntax = errors.New("not TOML")
 	// ErrNoFile is a file named by -config or PREFIX_CONFIG that cannot
@@ -25,8 +29,8 @@ var (
 // arguments of the same message in the programs' translations
 // (assets/translations, "config.*"), to say it in the user's language.
 type Error struct {
-	// Kind is one of ErrUnknownKey, ErrUnknownVar, ErrValue, ErrSyntax
-	// and ErrNoFile.
+	// Kind is one of ErrUnknownKey, ErrUnknownVar, ErrValue,
+	// ErrArgValue, ErrSyntax and ErrNoFile.
 	Kind error
 	// File is the file of the setting; "" for an environment variable.
 	File string
@@ -61,6 +65,8 @@ func (e *Error) Message() (key string, args map[string]any) {
 	switch {
 	case errors.Is(e.Kind, ErrUnknownVar):
 		key = "config.unknownvar"
+	case errors.Is(e.Kind, ErrArgValue):
+		key = "config.value.args"
 	case errors.Is(e.Kind, ErrValue) && e.File == "":
 		key = "config.value.env"
 	case errors.Is(e.Kind, ErrValue):
@@ -75,6 +81,18 @@ func (e *Error) Message() (key string, args map[string]any) {
 		cause = e.Err.Error()
 	}
 	return key, map[string]any{"File": e.File, "Line": e.Line, "Name": e.Name, "Program": e.Program, "Err": cause}
+}
+
+// Detail returns the translation key and the arguments of what is wrong
+// with the value, when the flag package's own kinds refused it (a
+// *ValueError): its text, in English, is the argument Err of Message.
+func (e *Error) Detail() (key string, args map[string]any, ok bool) {
+	var ve *ValueError
+	if !errors.As(e.Err, &ve) {
+		return "", nil, false
+	}
+	key, args = ve.Message()
+	return key, args, true
 }
 
 // Errors returns the Errors in err: Parse joins one for each value

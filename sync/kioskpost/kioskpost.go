@@ -18,10 +18,12 @@ package kioskpost
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"strings"
@@ -69,8 +71,84 @@ type Client struct {
 	Expires time.Time
 }
 
-// ErrNotKiosk is returned by Load for a certificate of another role.
-var ErrNotKiosk = errors.New("not a kiosk certificate (pinctl ca issue -role chiosco -code SEDE)")
+// The kinds of FileError that are not a smallfile.Error's (fs.ErrNotExist,
+// fs.ErrPermission, smallfile.ErrTooLarge, smallfile.ErrNotRegular).
+var (
+	// ErrNotKiosk is a certificate of another role than the kiosk's, or
+	// of none.
+	ErrNotKiosk = errors.New("not a kiosk certificate (pinctl ca issue -role chiosco -code SEDE)")
+	// ErrNotCertificate is a certificate file, or the CA's, that holds
+	// no PEM certificate.
+	ErrNotCertificate = errors.New("no PEM certificate")
+	// ErrOtherCA is a certificate that the CA of the CA file did not
+	// sign: centrale, which trusts that CA, would refuse it.
+	ErrOtherCA = errors.New("not signed by the CA")
+	// ErrNotKey is a key file that holds no PEM private key, or the key
+	// of another certificate.
+	ErrNotKey = errors.New("not the certificate's key")
+	// ErrUnreadable is a file that cannot be read for another cause.
+	ErrUnreadable = errors.New("file not read")
+)
+
+// FileError is a file of the kiosk's certificate that Load refuses. Its
+// message, in English, names the file and the cause; [FileError.Message]
+// gives the key and the arguments of the same message in the programs'
+// translations (assets/translations, "kioskpost.*"), to tell the kiosk's
+// staff in their language what to fix.
+type FileError struct {
+	// Setting is chiosco's option that names the file: cert, certkey
+	// or ca.
+	Setting string
+	// Path is the file's path, as it was given.
+	Path string
+	// Kind is ErrNotKiosk, ErrNotCertificate, ErrOtherCA, ErrNotKey,
+	// ErrUnreadable, or the kind of a *smallfile.Error.
+	Kind error
+	// Err is the cause; nil when none.
+	Err error
+}
+
+// Error returns the message, in English.
+func (e *FileError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("kiosk certificate: %s (-%s): %v", e.Path, e.Setting, e.Kind)
+	}
+	return fmt.Sprintf("kiosk certificate: %s (-%s): %v: %v", e.Path, e.Setting, e.Kind, e.Err)
+}
+
+// Unwrap returns the kind and the cause, for errors.Is and errors.As.
+func (e *FileError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{e.Kind}
+	}
+	return []error{e.Kind, e.Err}
+}
+
+// fileKeys are the translation keys of FileError's kinds.
+var fileKeys = map[error]string{
+	fs.ErrNotExist:          "kioskpost.missing",
+	fs.ErrPermission:        "kioskpost.permission",
+	smallfile.ErrTooLarge:   "kioskpost.toolarge",
+	smallfile.ErrNotRegular: "kioskpost.notregular",
+	ErrNotKiosk:             "kioskpost.notkiosk",
+	ErrNotCertificate:       "kioskpost.notcert",
+	ErrOtherCA:              "kioskpost.otherca",
+	ErrNotKey:               "kioskpost.notkey",
+}
+
+// Message returns the translation key of the message and its arguments:
+// File, Setting and Err, the cause's text ("" when none).
+func (e *FileError) Message() (key string, args map[string]any) {
+	key, ok := fileKeys[e.Kind]
+	if !ok {
+		key = "kioskpost.unreadable"
+	}
+	cause := ""
+	if e.Err != nil {
+		cause = e.Err.Error()
+	}
+	return key, map[string]any{"File": e.Path, "Setting": e.Setting, "Err": cause}
+}
 
 // ErrRefused wraps the error of a post when centrale refused the kiosk's
 // certificate (revoked, expired on centrale's clock, of another CA): at
@@ -98,41 +176,51 @@ func certificateFault(err error) error {
 
 // Load builds a Client for centrale at url from the files of the kiosk's
 // certificate, its key and the CA, with requests bounded by timeout
-// (DefaultTimeout when 0).
+// (DefaultTimeout when 0). A file it refuses is a *FileError.
 func Load(url, certFile, keyFile, caFile string, timeout time.Duration) (*Client, error) {
-	read := func(p string) ([]byte, error) {
+	read := func(setting, p string) ([]byte, error) {
 		b, err := smallfile.ReadRegular(p, "PEM", pki.MaxPEMBytes)
 		if err != nil {
-			return nil, fmt.Errorf("kiosk certificate: %w", err)
+			kind := ErrUnreadable
+			if fe := new(smallfile.Error); errors.As(err, &fe) {
+				kind = fe.Kind
+			}
+			return nil, &FileError{Setting: setting, Path: p, Kind: kind, Err: err}
 		}
 		return b, nil
 	}
-	caPEM, err := read(caFile)
+	caPEM, err := read("ca", caFile)
 	if err != nil {
 		return nil, err
 	}
-	certPEM, err := read(certFile)
+	certPEM, err := read("cert", certFile)
 	if err != nil {
 		return nil, err
 	}
-	keyPEM, err := read(keyFile)
+	keyPEM, err := read("certkey", keyFile)
 	if err != nil {
 		return nil, err
+	}
+	if !x509.NewCertPool().AppendCertsFromPEM(caPEM) {
+		return nil, &FileError{Setting: "ca", Path: caFile, Kind: ErrNotCertificate}
 	}
 	cert, err := pki.ParseCert(certPEM)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", certFile, err)
+		return nil, &FileError{Setting: "cert", Path: certFile, Kind: ErrNotCertificate, Err: err}
 	}
 	role, code, err := pki.Identity(cert)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", certFile, err)
+		return nil, &FileError{Setting: "cert", Path: certFile, Kind: ErrNotKiosk, Err: err}
 	}
 	if role != pki.RoleKiosk {
-		return nil, fmt.Errorf("%s is for %s %s: %w", certFile, role, code, ErrNotKiosk)
+		return nil, &FileError{Setting: "cert", Path: certFile, Kind: ErrNotKiosk, Err: fmt.Errorf("for %s %s", role, code)}
+	}
+	if len(pki.Signers(caPEM, cert)) == 0 {
+		return nil, &FileError{Setting: "cert", Path: certFile, Kind: ErrOtherCA, Err: fmt.Errorf("issued by %q, not by the CA of %s", cert.Issuer.CommonName, caFile)}
 	}
 	cfg, err := pki.ClientTLS(caPEM, certPEM, keyPEM)
 	if err != nil {
-		return nil, err
+		return nil, &FileError{Setting: "certkey", Path: keyFile, Kind: ErrNotKey, Err: err}
 	}
 	if timeout <= 0 {
 		timeout = DefaultTimeout

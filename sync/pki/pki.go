@@ -885,15 +885,7 @@ func ClientTLS(caPEM, certPEM, keyPEM []byte) (*tls.Config, error) {
 // sign cert count for nothing, and with none its own NotAfter stands.
 func ChainEnd(caPEM []byte, cert *x509.Certificate) time.Time {
 	var ca time.Time
-	for rest := caPEM; ; {
-		var blk *pem.Block
-		if blk, rest = pem.Decode(rest); blk == nil {
-			break
-		}
-		c, err := x509.ParseCertificate(blk.Bytes)
-		if blk.Type != "CERTIFICATE" || err != nil || cert.CheckSignatureFrom(c) != nil {
-			continue
-		}
+	for _, c := range Signers(caPEM, cert) {
 		if c.NotAfter.After(ca) {
 			ca = c.NotAfter
 		}
@@ -902,6 +894,23 @@ func ChainEnd(caPEM []byte, cert *x509.Certificate) time.Time {
 		return cert.NotAfter
 	}
 	return ca
+}
+
+// Signers returns the CA certificates of caPEM that signed cert: none
+// when cert is of another CA, more than one when the CA was renewed
+// (pki.CA.RenewCA, the same key).
+func Signers(caPEM []byte, cert *x509.Certificate) []*x509.Certificate {
+	var out []*x509.Certificate
+	for rest := caPEM; ; {
+		var blk *pem.Block
+		if blk, rest = pem.Decode(rest); blk == nil {
+			return out
+		}
+		c, err := x509.ParseCertificate(blk.Bytes)
+		if blk.Type == "CERTIFICATE" && err == nil && cert.CheckSignatureFrom(c) == nil {
+			out = append(out, c)
+		}
+	}
 }
 
 // ParseCert reads the first certificate of a PEM block.

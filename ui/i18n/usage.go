@@ -44,6 +44,9 @@ func Settings(program string, err error) []string {
 	var out []string
 	for _, e := range settings.Errors(err) {
 		key, args := e.Message()
+		if dkey, dargs, ok := e.Detail(); ok { // the flag package's "parse error", said
+			args["Err"] = lang.L(dkey, dargs)
+		}
 		out = append(out, lang.L(key, args))
 	}
 	if len(out) > 0 {

@@ -41,7 +41,9 @@
 // supervisor's prompt say so to the sede's staff in a line of small
 // type, and the log once a day; no citizen's screen shows it. The same
 // line says when centrale refuses the kiosk's certificate, or the kiosk
-// does not trust centrale's, until a request is delivered.
+// does not trust centrale's, until centrale takes a request, and where
+// the requests go meanwhile: to the spool folder of a [FallbackSink], or
+// nowhere, waiting at the kiosk.
 //
 // A request that the sink refuses waits in the kiosk's memory and is
 // offered again every minute and at every new ticket; its ticket says that
@@ -331,8 +333,17 @@ type App struct {
 	// certRefused is why centrale's link refused the requests since, for
 	// a certificate, until one is delivered (noteSpool):
 	// kioskpost.ErrRefused (the kiosk's) or kioskpost.ErrUntrusted
-	// (centrale's); nil for none.
+	// (centrale's); nil for none. certSpooled is true when the spool
+	// folder took the last of them (a FallbackSink), false when it
+	// waits at the kiosk.
 	certRefused error
+	certSpooled bool
+	// firstRefused is why a FallbackSink's first sink, centrale,
+	// refused the last request its spool folder took; nil when centrale
+	// took the last. Set on the sink's goroutine (firstSaid), taken by
+	// noteSpool; guarded by firstMu.
+	firstMu      sync.Mutex
+	firstRefused error
 
 	// printState tells, on the last screen, where the ticket is, and
 	// doneButton is its Fine.
@@ -381,6 +392,10 @@ func New(win fyne.Window, cfg Config) *App {
 	}
 	a := &App{win: win, cfg: cfg, title: win.Title(), scale: defaultScale, stop: make(chan struct{}), language: Languages[0], toUI: fyne.DoAndWait, logf: log.Printf,
 		offers: make(chan struct{}, maxOffers)}
+	if f, ok := cfg.Sink.(FallbackSink); ok { // its first sink's refusals, for the staff (noteSpool)
+		f.firstSaid = a.firstSaid
+		a.cfg.Sink = f
+	}
 	// The kiosk's theme before any widget measures its text: the real
 	// driver caches the faces of the theme set when a text is first
 	// measured, and clears them on a change of theme only once it runs
@@ -674,12 +689,16 @@ func (a *App) staffNotice(now time.Time) string {
 	if a.unwritable != diskerr.None {
 		lines = append(lines, tr("staff.spool.unwritable"))
 	}
+	where := "" // the requests wait at the kiosk
+	if a.certSpooled {
+		where = ".spool" // they reach the desks through the spool folder
+	}
 	switch exp := a.cfg.CertExpires; a.certRefused {
 	case kioskpost.ErrUntrusted:
-		lines = append(lines, tr("staff.centrale.untrusted"))
+		lines = append(lines, tr("staff.centrale.untrusted"+where))
 	case kioskpost.ErrRefused:
 		if exp.IsZero() || now.Before(exp) { // expired, certNotice says why
-			lines = append(lines, tr("staff.centrale.refused"))
+			lines = append(lines, tr("staff.centrale.refused"+where))
 		}
 	}
 	return strings.TrimSpace(strings.Join(lines, "\n"))

@@ -35,6 +35,11 @@ func (c CentraleSink) Submit(ctx context.Context, s Submission) error {
 // kiosk only when both fail.
 type FallbackSink struct {
 	First, Then TicketSink
+	// firstSaid, set by New, hears First's answer to each request
+	// delivered: nil when First took it, its refusal when Then did, so
+	// that the kiosk tells its staff of a certificate refused though the
+	// spool folder took the request.
+	firstSaid func(error)
 }
 
 var _ TicketSink = FallbackSink{}
@@ -43,11 +48,20 @@ var _ TicketSink = FallbackSink{}
 func (f FallbackSink) Submit(ctx context.Context, s Submission) error {
 	err := f.First.Submit(ctx, s)
 	if err == nil {
+		f.said(nil)
 		return nil
 	}
 	if err2 := f.Then.Submit(ctx, s); err2 != nil {
 		return errors.Join(err, err2)
 	}
+	f.said(err)
 	fyne.LogError("kiosk: centrale did not take ticket "+s.Ticket.Number+"; it went to the spool folder", err)
 	return nil
+}
+
+// said passes First's answer to a request delivered to firstSaid, if set.
+func (f FallbackSink) said(err error) {
+	if f.firstSaid != nil {
+		f.firstSaid(err)
+	}
 }

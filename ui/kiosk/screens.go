@@ -358,27 +358,41 @@ func (a *App) sent(s *session, t ticket.Ticket, err error) {
 // (spoolDisk: full, read-only, no permission), the requests then waiting
 // in the kiosk's memory alone; or centrale refusing the kiosk's
 // certificate, or the kiosk not trusting centrale's (certFault), the
-// requests waiting at the kiosk. The log says each when it begins or
+// requests waiting at the kiosk, or going to the spool folder when a
+// FallbackSink's took them (takeFirstRefused). The log says each when it begins or
 // changes, and once when a request is delivered again: never at each
 // request nor at each retry. Another refusal (centrale down, a share
 // that hangs) says nothing of either.
 func (a *App) noteSpool(err error) {
+	spooled := false
+	if err == nil { // delivered: by centrale, or by the spool folder once centrale refused it
+		if first := a.takeFirstRefused(); certFault(first) != nil {
+			err, spooled = first, true
+		}
+	}
 	full := errors.Is(err, ticket.ErrSpoolFull) || errors.Is(err, errNotKept)
 	disk := spoolDisk(err)
-	if cert := certFault(err); cert != nil && cert != a.certRefused {
-		a.certRefused = cert
+	if cert := certFault(err); cert != nil && (cert != a.certRefused || spooled != a.certSpooled) {
+		a.certRefused, a.certSpooled = cert, spooled
+		where := "requests wait in the kiosk's memory, their tickets saying so, lost if it stops and dropped at the end of the day"
+		if spooled {
+			where = "requests reach the desks through the spool folder only"
+		}
 		if cert == kioskpost.ErrUntrusted {
-			a.logf("kiosk: the kiosk does not trust centrale's certificate (%v): requests wait in the kiosk's memory, their tickets saying so, lost if it stops and dropped at the end of the day; centrale's operators are to put its certificate right (or the kiosk's clock, if wrong): the kiosk's own certificate and settings are not at fault", err)
+			a.logf("kiosk: the kiosk does not trust centrale's certificate (%v): %s; centrale's operators are to put its certificate right (or the kiosk's clock, if wrong): the kiosk's own certificate and settings are not at fault", err, where)
 		} else {
-			a.logf("kiosk: centrale refuses the kiosk's certificate (%v): requests wait in the kiosk's memory, their tickets saying so, lost if it stops and dropped at the end of the day; have a new certificate issued for the kiosk and installed (pinctl ca issue -role chiosco)", err)
+			a.logf("kiosk: centrale refuses the kiosk's certificate (%v): %s; have a new certificate issued for the kiosk and installed (pinctl ca issue -role chiosco)", err, where)
 		}
 	}
 	switch {
-	case err == nil:
-		if a.full || a.unwritable != diskerr.None || a.certRefused != nil {
+	case err == nil || spooled: // delivered; by the spool folder, centrale refusing still
+		if a.full || a.unwritable != diskerr.None || !spooled && a.certRefused != nil {
 			a.logf("kiosk: a request was delivered again")
 		}
-		a.full, a.unwritable, a.certRefused = false, diskerr.None, nil
+		a.full, a.unwritable = false, diskerr.None
+		if !spooled {
+			a.certRefused, a.certSpooled = nil, false
+		}
 	case full:
 		if !a.full {
 			a.logf("kiosk: requests are refused, the desks' spool folder or the kiosk's memory being full (%v): they are not delivered, and their citizens are told to bring their document to the desk; have the desks take the waiting tickets (sportello -ticket-dir) or clear the folder", err)
@@ -388,6 +402,25 @@ func (a *App) noteSpool(err error) {
 		a.logf("kiosk: the desks' spool folder cannot be written (%v): requests wait in the kiosk's memory, lost if it stops, and are written there once it can be; have the disk freed, checked or made writable for the kiosk's user", err)
 		a.unwritable = disk
 	}
+}
+
+// firstSaid records, from a FallbackSink on the sink's goroutine, its
+// first sink's answer to a request delivered: nil when centrale took
+// it, its refusal when the spool folder did.
+func (a *App) firstSaid(err error) {
+	a.firstMu.Lock()
+	defer a.firstMu.Unlock()
+	a.firstRefused = err
+}
+
+// takeFirstRefused returns the refusal firstSaid recorded last, and
+// forgets it.
+func (a *App) takeFirstRefused() error {
+	a.firstMu.Lock()
+	defer a.firstMu.Unlock()
+	err := a.firstRefused
+	a.firstRefused = nil
+	return err
 }
 
 // certFault returns kioskpost.ErrRefused when err, a sink's refusal, is

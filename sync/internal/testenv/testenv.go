@@ -42,8 +42,9 @@ type Env struct {
 // ends. The verifier locks after 3 wrong PINs and hashes cheaply; the store
 // accepts the cheap hashes of the tests besides the desks' (Limits); the
 // PIN checks are rate-limited by nothing (VerifyLimits). The
-// records' clock is the suite's (testclock.Now); certificates are issued at
-// the real time, the clock crypto/tls checks them against.
+// records' clock is the suite's (testclock.Now), and the revocation list's;
+// certificates are issued at the real time, the clock crypto/tls checks
+// them against.
 func New(t testing.TB, store central.Store) *Env { return NewAt(t, store, testclock.Now) }
 
 // NewAt is New with the records' clock now: the clock of the desks and
@@ -81,9 +82,12 @@ func NewServing(t testing.TB, store central.Store, now func() time.Time, serverC
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The list's next update is checked on the clock the CA signed it
-	// on: the real time, as the certificates' validity.
-	crl, err := pki.NewCRL(filepath.Join(dir, pki.CRLFile), caCert, time.Now, nil)
+	// The list is signed again, and its next update checked, on
+	// centrale's clock, as cmd/centrale checks it: the records' clock.
+	if err := ca.RenewCRL(now()); err != nil {
+		t.Fatal(err)
+	}
+	crl, err := pki.NewCRL(filepath.Join(dir, pki.CRLFile), caCert, now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
