@@ -167,7 +167,8 @@ func (s *Server) readiness(ctx context.Context, m Manage) (lines []string, ready
 // from here: /v1/health (503) and the log tell it. A store refusing
 // centrale's credentials or database is not ready: it does not pass by
 // itself, and a replica started with a wrong configuration (a rolling
-// deploy) must take no traffic.
+// deploy) must take no traffic; nor is a store failing otherwise (a
+// bbolt file closed or unreadable), whose requests fail with it.
 func (s *Server) storeReadiness(ctx context.Context) (line string, ready bool) {
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
@@ -178,9 +179,14 @@ func (s *Server) storeReadiness(ctx context.Context) (line string, ready bool) {
 		return "store: ok", true
 	}
 	s.storeFailed(ctx, err)
-	if errors.Is(err, central.ErrRefused) {
+	switch {
+	case errors.Is(err, central.ErrRefused):
 		return fmt.Sprintf("store: %s store refuses centrale's credentials or database: put the configuration right", s.Store.Kind()), false
+	case errors.Is(err, central.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded):
+		return fmt.Sprintf("store: warning: %s store does not answer: requests answered 503 store-down, Retry-After %d s; every replica shares it, so this one stays ready",
+			s.Store.Kind(), int(StoreRetryAfter/time.Second)), true
 	}
-	return fmt.Sprintf("store: warning: %s store does not answer: requests answered 503 store-down, Retry-After %d s; every replica shares it, so this one stays ready",
-		s.Store.Kind(), int(StoreRetryAfter/time.Second)), true
+	// A store failing otherwise (a bbolt file closed or unreadable: one
+	// replica's own) fails the requests: nothing to share, take it out.
+	return fmt.Sprintf("store: %s store fails: %v", s.Store.Kind(), err), false
 }

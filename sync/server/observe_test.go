@@ -226,8 +226,11 @@ func TestRequestID(t *testing.T) {
 // warning stopped a service that still worked (an operator's review). It
 // is not ready, saying why, once the certificate or the CA's has expired
 // (the CA was not checked: ready while no handshake could succeed); and
-// that a store that does not answer (closed) leaves it ready with a
-// warning, as it would every replica; /healthz stays ok.
+// that a bbolt store that fails (closed), one replica's own, leaves it
+// not ready (it was ready, with a warning of a store that does not
+// answer, shared by every replica: false of a bbolt file, whose requests
+// were answered 500); /healthz stays ok. A store that does not answer is
+// TestStoreRestartAnswered's.
 func TestReadyz(t *testing.T) {
 	dir := t.TempDir()
 	ca, err := pki.Init(dir, "test CA", time.Now(), nil)
@@ -309,5 +312,5 @@ func TestReadyz(t *testing.T) {
 	now = time.Now()
 	mu.Unlock()
 	store.Close()
-	check("the store closed", 200, "ready\nstore: warning: bolt store does not answer: requests answered 503 store-down, Retry-After 5 s; every replica shares it, so this one stays ready\ncrl: ok")
+	check("the store closed", 503, "not ready\nstore: bolt store fails: ping central store")
 }

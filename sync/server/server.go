@@ -656,8 +656,7 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, c caller) {
 // (200) but "degraded", for the monitoring to alert on.
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	if err := s.Store.Ping(r.Context()); err != nil {
-		s.storeFailed(r.Context(), err)
-		s.storeDown(w, err) // storedown.go
+		s.internal(w, r, err) // 503 store-down for a store unavailable or refusing (storedown.go)
 		return
 	}
 	h := wire.Health{Status: "ok", Store: s.Store.Kind()}
