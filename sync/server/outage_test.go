@@ -32,47 +32,34 @@ import (
 // (pgstore.ProbeApplicationName in their start-up message) from the
 // others.
 type outageHost struct {
-	ln             net.Listener
-	to             string
-	held, probes   atomic.Int64 // the requests' connects held, the probes'
-	mu             sync.Mutex
-	cut            bool
-	relayed, holds []net.Conn
+	*pgtest.Relay
+	held, probes atomic.Int64 // the requests' connects held, the probes'
+	mu           sync.Mutex
+	cut          bool
 }
 
 // newOutageHost starts an outageHost in front of the server at addr.
 func newOutageHost(t *testing.T, addr string) *outageHost {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &outageHost{ln: ln, to: addr}
-	t.Cleanup(func() {
-		ln.Close()
-		h.closeAll()
-	})
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			h.mu.Lock()
-			cut := h.cut
-			if cut {
-				h.holds = append(h.holds, c)
-			} else {
-				h.relayed = append(h.relayed, c)
-			}
-			h.mu.Unlock()
-			if cut {
-				go h.hold(c)
-			} else {
-				go h.relay(c)
-			}
-		}
-	}()
+	h := &outageHost{}
+	h.Relay = pgtest.NewRelay(t, addr, h.serve)
 	return h
+}
+
+// serve relays c to the server through r, or, cut, holds it.
+func (h *outageHost) serve(r *pgtest.Relay, c net.Conn) {
+	h.mu.Lock()
+	cut := h.cut
+	h.mu.Unlock()
+	if cut {
+		h.hold(c)
+		return
+	}
+	s, err := r.Dial()
+	if err != nil {
+		c.Close()
+		return
+	}
+	pgtest.Pipe(c, s)
 }
 
 // hold reads the start-up message of c, counts it, and answers nothing.
@@ -92,44 +79,13 @@ func (h *outageHost) hold(c net.Conn) {
 	}
 }
 
-// relay passes c's bytes to the server and back.
-func (h *outageHost) relay(c net.Conn) {
-	s, err := net.Dial("tcp", h.to)
-	if err != nil {
-		c.Close()
-		return
-	}
-	h.mu.Lock()
-	h.relayed = append(h.relayed, s)
-	h.mu.Unlock()
-	go func() { io.Copy(s, c); s.Close() }()
-	io.Copy(c, s)
-	c.Close()
-}
-
-// setCut cuts the host off, closing the connections relayed so far, or
-// puts it back, closing those it held.
+// setCut cuts the host off, or puts it back, closing the connections it
+// has, relayed until the cut or held since.
 func (h *outageHost) setCut(cut bool) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	h.cut = cut
-	conns := &h.relayed
-	if !cut {
-		conns = &h.holds
-	}
-	for _, c := range *conns {
-		c.Close()
-	}
-	*conns = nil
-}
-
-// closeAll closes every connection.
-func (h *outageHost) closeAll() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for _, c := range append(h.relayed, h.holds...) {
-		c.Close()
-	}
+	h.mu.Unlock()
+	h.CloseAll()
 }
 
 // centraleBehind opens a PostgreSQL store through the relay that relay
@@ -169,7 +125,7 @@ func TestStoreOutageAnsweredAtOnce(t *testing.T) {
 	var host *outageHost
 	store, env, logw := centraleBehind(t, func(pg string) string {
 		host = newOutageHost(t, pg)
-		return host.ln.Addr().String()
+		return host.Addr()
 	})
 	env.Server.SetPushLimits(server.PushLimits{Slots: 64, PerCert: 64})
 	vl := testenv.VerifyLimits
@@ -229,7 +185,7 @@ func TestStoreOutageAnsweredAtOnce(t *testing.T) {
 	if c := strings.Count(logs, `msg="central store unavailable`); c != 1 {
 		t.Errorf("log: %d warnings of the store unavailable, want 1:\n%s", c, logs)
 	}
-	if why := "PostgreSQL at " + host.ln.Addr().String() + " did not answer within 5s"; !strings.Contains(logs, why) || strings.Contains(logs, "failed to connect") {
+	if why := "PostgreSQL at " + host.Addr() + " did not answer within 5s"; !strings.Contains(logs, why) || strings.Contains(logs, "failed to connect") {
 		t.Errorf("log: the warning does not say %q on one line, without pgx's text:\n%s", why, logs)
 	}
 
