@@ -10,6 +10,16 @@
 // called in fyne.Do") and waiting on a loop that had ended, never
 // ended. ExitIfStuck is the bound should anything else hold the exit.
 //
+// A log on a disk that stops answering (sportello.log, beside the store)
+// waits in write(2) for as long as the disk does not answer: the
+// watchdog's own lines, "the quit begins" on the caller's goroutine and
+// "the quit is stuck" before it exited, held the quit and the watchdog
+// there, and the process never ended. Log bounds a line of the quit.
+// The kernel ends the process once no thread of it is in such a write:
+// on a file system frozen (fsfreeze) the write waits uninterruptibly,
+// and the process, its exit begun, lingers until the disk answers (as
+// it would for the store's own write, waiting on the same disk).
+//
 // The bound is Grace without progress (Step), in the time the process
 // ran: a fixed 5 s from SIGTERM cut short a quit that merely took longer
 // on a loaded machine (the desk's status 1, failing the test that
@@ -100,10 +110,34 @@ const (
 	frozen = 500 * time.Millisecond
 )
 
+// LogWait bounds how long a line of the quit's log holds the quit (Log):
+// far beyond a line written to a disk that answers, well within Grace.
+const LogWait = time.Second
+
+// Log runs write, a line of the quit's log, on a goroutine of its own,
+// and returns once it has returned, or after LogWait: a log on a disk
+// that no longer answers (sportello.log beside the store) waits in
+// write(2) for as long as the disk does not answer, and must not hold
+// the quit with it. The line is written still, whole, if the disk
+// answers before the process ends.
+func Log(write func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		write()
+	}()
+	bound := time.NewTimer(LogWait)
+	defer bound.Stop()
+	select {
+	case <-done:
+	case <-bound.C:
+	}
+}
+
 // ExitIfStuck ends the process with status 1 should its quit, from the
 // first SIGINT or SIGTERM, or from its first Step, go Grace without a
 // Step, counting only the time the process ran; it logs which step
-// hung (slog's default logger).
+// hung (slog's default logger), waiting for the log at most LogWait.
 func ExitIfStuck() { OnSignal(func() { quit.begin("") }) }
 
 // Step tells that the quit has moved on, to what: the step it now takes,
@@ -125,11 +159,14 @@ type watchdog struct {
 }
 
 // begin records the step what ("" for none: the signal), and starts the
-// watchdog at the first call, which it logs (slog's default logger).
+// watchdog at the first call, which it logs (slog's default logger). No
+// line holds the watchdog, nor the quit, beyond LogWait (Log): written
+// on the caller's goroutine or the watchdog's, a line to a disk that
+// stopped answering waited there for as long, and the process never
+// ended.
 func (w *watchdog) begin(what string) {
 	w.moved(what, time.Now())
 	w.once.Do(func() {
-		slog.Info("the quit begins", "bound", Grace.String()+" without progress")
 		go func() {
 			t := time.NewTicker(tick)
 			defer t.Stop()
@@ -137,11 +174,12 @@ func (w *watchdog) begin(what string) {
 				// Now, not the tick's time: a tick that waited for a
 				// starved process to run is as late as the look.
 				if step, stuck := w.look(time.Now()); stuck {
-					slog.Error("the quit is stuck: exiting", "step", step, "without_progress", Grace)
+					Log(func() { slog.Error("the quit is stuck: exiting", "step", step, "without_progress", Grace) })
 					os.Exit(1)
 				}
 			}
 		}()
+		Log(func() { slog.Info("the quit begins", "bound", Grace.String()+" without progress") })
 	})
 }
 

@@ -296,11 +296,12 @@ func (a *App) Start() error {
 // Close stops the idle timer; the program is quitting (Quitting). The
 // session open, locked or not, is audited as ended by the close
 // (auditClose), once, waiting for the store's disk at most
-// closeAuditWait; call Close before the store closes. It does not
-// wait for the work in the background: a slip printing when the window
-// closes (or at SIGTERM) has its PIN committed, and its print, which may
-// wait minutes on the printer's queue, not recorded; the next Start takes
-// it as a print that failed, and tells its operator.
+// closeAuditWait, and for its log line at most shutdown.LogWait; call
+// Close before the store closes. It does not wait for the work in the
+// background: a slip printing when the window closes (or at SIGTERM) has
+// its PIN committed, and its print, which may wait minutes on the
+// printer's queue, not recorded; the next Start takes it as a print that
+// failed, and tells its operator.
 func (a *App) Close() {
 	a.Quitting()
 	a.stopOnce.Do(func() {

@@ -140,7 +140,7 @@ func (h *harness) start() {
 	h.app.tick = 0 // no ticker goroutine: the tests call checkIdle and checkDraft
 	h.app.idleNow = func() time.Time { return h.idle }
 	h.app.toUI = h.steps.Do
-	h.app.tips.after = h.tips.after // the tests fire the tips' waits
+	h.app.tips.after = h.tips.after  // the tests fire the tips' waits
 	h.app.closeWait = uitest.WaitNet // the tests' disks answer: a close that reads the store after waits for its logout
 	h.win.Resize(fyne.NewSize(1280, 800))
 	if err := h.app.Start(); err != nil {

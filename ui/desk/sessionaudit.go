@@ -9,6 +9,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/diskerr"
+	"github.com/pinsede/pinsede/internal/shutdown"
 )
 
 // The lock, the unlock and the logout are audited (pinsede.Desk.
@@ -54,10 +55,10 @@ func (a *App) auditUnlock(s *pinsede.Session) {
 
 // closeAuditWait bounds how long closing the desk waits for the store to
 // record the logout of the session open (auditClose): far beyond a
-// write to a disk that answers, and well within the quit's watchdog
-// (shutdown.Grace), for the quit's next steps (the link stopped, the log
-// closed) to run before a store whose disk does not answer holds the
-// store's close.
+// write to a disk that answers, and, with the wait for its log line
+// (shutdown.LogWait), well within the quit's watchdog (shutdown.Grace),
+// for the quit's next steps (the link stopped, the log closed) to run
+// before a store whose disk does not answer holds the store's close.
 const closeAuditWait = 2 * time.Second
 
 // auditClose records the logout of the session open, locked or not, as
@@ -65,7 +66,9 @@ const closeAuditWait = 2 * time.Second
 // refusal is logged only. It waits for the store at most a.closeWait
 // (closeAuditWait): past it, the desk closes and the log says the logout
 // was not recorded in time; the write goes on, whole or not at all, and
-// the store's close waits for it (within the quit's watchdog).
+// the store's close waits for it (within the quit's watchdog). The log
+// line holds Close at most shutdown.LogWait: sportello's log is beside
+// the store, on the disk that does not answer.
 func (a *App) auditClose() {
 	s := a.session
 	if s == nil {
@@ -79,12 +82,16 @@ func (a *App) auditClose() {
 	select {
 	case err := <-done:
 		if err != nil {
-			a.logger().Error("audit entry refused by the store: the desk closed, its session's logout not recorded",
-				"action", string(pinsede.ActionLogout), "operator", s.Actor(), "at", at, "err", err)
+			shutdown.Log(func() {
+				a.logger().Error("audit entry refused by the store: the desk closed, its session's logout not recorded",
+					"action", string(pinsede.ActionLogout), "operator", s.Actor(), "at", at, "err", err)
+			})
 		}
 	case <-wait.C:
-		a.logger().Error("audit entry not recorded in time: the store's disk did not answer; the desk closes, its session's logout recorded only if the disk answers before the store closes",
-			"action", string(pinsede.ActionLogout), "operator", s.Actor(), "at", at, "waited", a.closeWait)
+		shutdown.Log(func() {
+			a.logger().Error("audit entry not recorded in time: the store's disk did not answer; the desk closes, its session's logout recorded only if the disk answers before the store closes",
+				"action", string(pinsede.ActionLogout), "operator", s.Actor(), "at", at, "waited", a.closeWait)
+		})
 	}
 }
 
