@@ -16,6 +16,8 @@
 # the whole database, taken while centrale goes on serving. restore runs
 # pg_restore in one transaction and stops at the first error: a database
 # is restored whole or not at all; it refuses a database that has tables.
+# It does not give the copy an epoch of its own (a dump cannot carry one):
+# it says to run `centrale restore -postgres DSN` before centrale serves it.
 # Keep the dumps off the database's machine, readable by their owner only
 # (the script writes them 0600): they hold every credential's PIN hash.
 #
@@ -84,6 +86,9 @@ restore)
 	fi
 	"$(tool pg_restore)" --no-owner --no-privileges --single-transaction --exit-on-error -d "$dsn" "$in"
 	say "database restored from $in"
+	# A dump carries the epoch of the database dumped: only centrale gives
+	# the copy one of its own, which the desks find.
+	say "NOW, before any centrale serves it, give the database an epoch of its own: centrale restore -postgres '${dsn//\'/\'\\\'\'}' (with centrale's -pg-password-file FILE, or PINSEDE_PG_PASSWORD): the dump carries the epoch of the database dumped, and without it the desks are not told: what they pushed after the dump is lost at centrale"
 	;;
 counts)
 	[ $# -eq 2 ] || usage

@@ -311,3 +311,68 @@ func TestBackupLoopDamagedStore(t *testing.T) {
 	}
 	t.Fatal("no page zeroed made a copy said damaged")
 }
+
+// Ensure that centrale's own copies, online (-backup-dir) and by
+// `centrale backup`, carry an epoch of their own, from the copy's newest
+// change, as `centrale restore` would give them: put back with a plain
+// cp, the store is a new epoch to every desk. The live store keeps its
+// own. Before, each copy carried the live store's epoch.
+func TestBackupCopyEpoch(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "c.db")
+	s, err := boltstore.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetLimits(storetest.Limits)
+	iss := storetest.Issued("ROMA01", storetest.CF(1), "e1", "c1", storetest.Hash(t, "ACEFHJKMNPRTUVWX"))
+	if _, err := s.Apply(ctx, "ROMA01", []pinsede.Event{iss}, storetest.T0); err != nil {
+		t.Fatal(err)
+	}
+	live, err := s.Epoch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, newest, err := s.Changes(ctx, "ROMA01", 0, 1, nil)
+	if err != nil || newest == 0 {
+		t.Fatalf("the store's newest change: %d, %v", newest, err)
+	}
+	var logs bytes.Buffer
+	copies := filepath.Join(dir, "copies")
+	backupLoop(ctx, s, &server.Backups{Dir: copies}, 0, 0, testclock.Now, slog.New(slog.NewTextHandler(&logs, nil)))
+	online, _ := filepath.Glob(filepath.Join(copies, "centrale-*.db"))
+	if len(online) != 1 {
+		t.Fatalf("online copies %v: %s", online, logs.String())
+	}
+	if now, err := s.Epoch(ctx); err != nil || now != live {
+		t.Errorf("the live store's epoch after its copy: %v (%v), want %v kept", now, err, live)
+	}
+	s.Close()
+	out := filepath.Join(dir, "copy.db")
+	if code := run(ctx, []string{"backup", "-bolt", path, "-out", out}, io.Discard, &logs); code != 0 {
+		t.Fatalf("backup: exit %d: %s", code, logs.String())
+	}
+	seen := map[string]bool{live.ID: true}
+	for _, p := range append(online, out, path) {
+		c, err := boltstore.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := c.Epoch(ctx)
+		c.Close()
+		switch {
+		case err != nil:
+			t.Errorf("%s: %v", p, err)
+		case p == path:
+			if e != live {
+				t.Errorf("the live store's epoch %v after `centrale backup`, want %v kept", e, live)
+			}
+		case seen[e.ID] || e.From != newest:
+			t.Errorf("the copy %s has the epoch %v; want one of its own (not one of %v), from its newest change, %d", p, e, seen, newest)
+		default:
+			seen[e.ID] = true
+			t.Logf("%s: epoch %v, the live store's %v", filepath.Base(p), e, live)
+		}
+	}
+}

@@ -53,6 +53,20 @@ func ToFile(db *bolt.DB, path string) (int64, error) {
 // removed; it returns ctx's error. The database's read transaction ends
 // with it: closing the database waits for none.
 func ToFileContext(ctx context.Context, db *bolt.DB, path string) (int64, error) {
+	return ToFileEdit(ctx, db, path, nil)
+}
+
+// ToFileEdit is ToFileContext, and edit, when not nil, runs on the copy
+// once it is written whole and synced, before it is renamed into place:
+// in a write transaction of the copy opened with bbolt, committed (so
+// synced) before the rename. A copy at path always holds its edit; the
+// database copied is not edited. For the copy to open, the .part is let
+// go of for an instant, and bbolt's own lock holds it from then on: the
+// file bbolt opened is checked to be the one written, still at its name
+// (a Prune of another copy may have removed it in that instant, which
+// fails this one). A copy bbolt panics on (of a damaged database) fails
+// with boltsafe.ErrDamaged.
+func ToFileEdit(ctx context.Context, db *bolt.DB, path string, edit func(*bolt.Tx) error) (int64, error) {
 	switch _, err := os.Lstat(path); {
 	case err == nil:
 		return 0, ErrExists
@@ -80,8 +94,20 @@ func ToFileContext(ctx context.Context, db *bolt.DB, path string) (int64, error)
 	if err == nil {
 		err = f.Sync()
 	}
+	var fi fs.FileInfo
+	if err == nil {
+		fi, err = f.Stat()
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
+	}
+	if err == nil && edit != nil {
+		held.Close() // bbolt takes the lock itself
+		release = func() error { return nil }
+		var cp *bolt.DB
+		if cp, err = editPart(tmp, fi, edit); err == nil {
+			release = cp.Close
+		}
 	}
 	if early {
 		release()
@@ -102,6 +128,41 @@ func ToFileContext(ctx context.Context, db *bolt.DB, path string) (int64, error)
 		return 0, fmt.Errorf("copy to %s: %w", path, err)
 	}
 	return n, nil
+}
+
+// editPart opens with bbolt the copy at path, the file fi, written whole
+// and let go of, checks that it is fi still at path, and runs edit in a
+// write transaction of it. It returns the copy open: bbolt's lock holds
+// it until closed.
+func editPart(path string, fi fs.FileInfo, edit func(*bolt.Tx) error) (*bolt.DB, error) {
+	var db *bolt.DB
+	var file *os.File // the file bbolt opened
+	openExisting := func(name string, flag int, perm os.FileMode) (f *os.File, err error) {
+		f, err = os.OpenFile(name, flag&^os.O_CREATE, perm) // no empty database where a Prune removed the copy
+		file = f
+		return f, err
+	}
+	err := boltsafe.Do(func() error {
+		var err error
+		db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: partWait, OpenFile: openExisting})
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%s: %w", path, errGone)
+		}
+		if err != nil {
+			return err
+		}
+		if hi, err := file.Stat(); err != nil || !os.SameFile(fi, hi) || !at(path, fi) {
+			return fmt.Errorf("%s: %w", path, errGone)
+		}
+		return db.Update(edit)
+	})
+	if err != nil {
+		if db != nil {
+			db.Close()
+		}
+		return nil, fmt.Errorf("edit the copy: %w", err)
+	}
+	return db, nil
 }
 
 // partAttempts is how many .part files a copy makes, each removed by a

@@ -2,6 +2,7 @@ package boltstore
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 
@@ -26,10 +27,14 @@ var ErrExists = boltcopy.ErrExists
 
 // BackupFile writes a copy of the store (see Backup) to a new file at
 // path, readable by the user only; it refuses with ErrExists when path
-// exists. The copy is written beside path, synced and renamed into place
-// when complete: a copy at path is always whole.
+// exists. The copy is written beside path, given an epoch of its own
+// from its newest change (what NewEpoch, `centrale restore`, would give
+// it; the store keeps its own), synced and renamed into place when
+// complete (boltcopy.ToFileEdit): a copy at path is always whole, with
+// its epoch, and put back with a plain cp it is a new epoch to every
+// desk. Backup's stream keeps the store's epoch.
 func (s *Store) BackupFile(path string) (int64, error) {
-	n, err := boltcopy.ToFile(s.db.DB, path)
+	n, err := boltcopy.ToFileEdit(context.Background(), s.db.DB, path, freshEpoch)
 	if err != nil {
 		return 0, fmt.Errorf("back up central store %s to %s: %w", s.path, path, err)
 	}

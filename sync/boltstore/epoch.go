@@ -10,8 +10,9 @@ import (
 )
 
 // metaEpoch: the store's epoch (wire.Epoch), as its String writes it, in
-// bucketMeta. A file restored with cp keeps the epoch of its copy until
-// NewEpoch (`centrale restored`).
+// bucketMeta. A copy BackupFile writes has an epoch of its own (freshEpoch),
+// which a file put back from it with cp keeps until NewEpoch (`centrale
+// restore`); a copy of the file made otherwise has the store's.
 var metaEpoch = []byte("epoch")
 
 // openEpoch gives a store of before epochs one, from its newest change.
@@ -19,6 +20,13 @@ func openEpoch(btx *bolt.Tx) error {
 	if btx.Bucket(bucketMeta).Get(metaEpoch) != nil {
 		return nil
 	}
+	return freshEpoch(btx)
+}
+
+// freshEpoch gives the store of btx a new epoch, from its newest change:
+// a store of before epochs at its first open, and each copy BackupFile
+// writes, that a copy put back with cp is a new epoch to every desk.
+func freshEpoch(btx *bolt.Tx) error {
 	id, err := central.NewEpochID()
 	if err != nil {
 		return err

@@ -138,7 +138,6 @@ func (d *deskPC) operators(t *testing.T) string {
 func TestCentraleRestoredFromCopy(t *testing.T) {
 	for _, st := range restorable {
 		t.Run(st.name, func(t *testing.T) {
-			ctx := context.Background()
 			clock := testclock.Stepping(time.Microsecond)
 			store, where := st.open(t)
 			env := testenv.NewAt(t, store, clock)
@@ -146,61 +145,79 @@ func TestCentraleRestoredFromCopy(t *testing.T) {
 			a.sync(t)
 			b.sync(t)
 			copy := st.copy(t, store, where)
-			addOperator(t, a.desk, a.sess, pinsede.NewOperator{ID: "gialli", Name: "Gino Gialli", Role: pinsede.RoleOperatore, Password: "password-lunga-2"})
-			a.sync(t)
-			b.sync(t)
-			if got := b.operators(t); got != "gialli sup" {
-				t.Fatalf("B before the restore holds %q", got)
-			}
+			addedAfterCopy(t, a, b)
 
 			env.HTTP.Close() // centrale stops
 			store = st.restore(t, store, where, copy)
-			env = testenv.NewAt(t, store, clock)
-			a.reconnect(t, env, clock)
-			b.reconnect(t, env, clock)
-			addOperator(t, a.desk, a.sess, pinsede.NewOperator{ID: "viola", Name: "Vera Viola", Role: pinsede.RoleOperatore, Password: "password-lunga-3"})
-			a.sync(t)
-			b.sync(t)
-			b.sync(t)
-			c := newDeskPC(t, env, clock, "ROMA01", "04")
-			c.sync(t)
-
-			for _, d := range []*deskPC{a, b, c} {
-				if got := d.operators(t); got != "gialli sup viola" {
-					t.Errorf("desk %s holds %q, want gialli sup viola", d.id, got)
-				}
-				if n, err := d.ls.OutboxLen(); err != nil || n != 0 {
-					t.Errorf("desk %s: %d events in its outbox (%v)", d.id, n, err)
-				}
-			}
-			if r := a.c.State().CentraleRestored; r == nil || r.Resent == 0 {
-				t.Errorf("A's state after the restore: %+v, want the events sent again", r)
-			}
-			changes, _, _, err := store.Changes(ctx, "ROMA01", 0, 1000, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			seen := map[string]int{}
-			for _, ch := range changes {
-				if ch.Kind == pinsede.ChangeSedeEvent && ch.Event != nil {
-					seen[ch.Event.ID]++
-				}
-			}
-			ops := 0
-			for id, n := range seen {
-				if n != 1 {
-					t.Errorf("event %s: %d changes at centrale, want 1", id, n)
-				}
-			}
-			for _, ch := range changes {
-				if ch.Kind == pinsede.ChangeSedeEvent && ch.Event != nil && ch.Event.Kind == pinsede.EventOperatorAdded {
-					ops++
-				}
-			}
-			if ops < 3 {
-				t.Errorf("centrale holds %d operator.added events of ROMA01, want sup's, gialli's and viola's", ops)
-			}
+			afterCopyPutBack(t, store, clock, a, b)
 		})
+	}
+}
+
+// addedAfterCopy has desk A (a) add "gialli", after the copy, and desk
+// B (b) pull it.
+func addedAfterCopy(t *testing.T, a, b *deskPC) {
+	t.Helper()
+	addOperator(t, a.desk, a.sess, pinsede.NewOperator{ID: "gialli", Name: "Gino Gialli", Role: pinsede.RoleOperatore, Password: "password-lunga-2"})
+	a.sync(t)
+	b.sync(t)
+	if got := b.operators(t); got != "gialli sup" {
+		t.Fatalf("B before the copy is put back holds %q", got)
+	}
+}
+
+// afterCopyPutBack serves store, just put back from a copy taken before
+// desk A (a) added "gialli", which B (b) pulled, and checks that the
+// sede is in step once A adds "viola": A sends again what it sent since
+// the copy, B pulls again from the copy's newest change, and desk C
+// (04), whose first sync comes after, finds both; every desk holds every
+// account, and centrale each event once.
+func afterCopyPutBack(t *testing.T, store central.Store, clock func() time.Time, a, b *deskPC) {
+	t.Helper()
+	env := testenv.NewAt(t, store, clock)
+	a.reconnect(t, env, clock)
+	b.reconnect(t, env, clock)
+	addOperator(t, a.desk, a.sess, pinsede.NewOperator{ID: "viola", Name: "Vera Viola", Role: pinsede.RoleOperatore, Password: "password-lunga-3"})
+	a.sync(t)
+	b.sync(t)
+	b.sync(t)
+	c := newDeskPC(t, env, clock, "ROMA01", "04")
+	c.sync(t)
+
+	for _, d := range []*deskPC{a, b, c} {
+		if got := d.operators(t); got != "gialli sup viola" {
+			t.Errorf("desk %s holds %q, want gialli sup viola", d.id, got)
+		}
+		if n, err := d.ls.OutboxLen(); err != nil || n != 0 {
+			t.Errorf("desk %s: %d events in its outbox (%v)", d.id, n, err)
+		}
+	}
+	if r := a.c.State().CentraleRestored; r == nil || r.Resent == 0 {
+		t.Errorf("A's state after the restore: %+v, want the events sent again", r)
+	}
+	changes, _, _, err := store.Changes(context.Background(), "ROMA01", 0, 1000, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, ch := range changes {
+		if ch.Kind == pinsede.ChangeSedeEvent && ch.Event != nil {
+			seen[ch.Event.ID]++
+		}
+	}
+	ops := 0
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("event %s: %d changes at centrale, want 1", id, n)
+		}
+	}
+	for _, ch := range changes {
+		if ch.Kind == pinsede.ChangeSedeEvent && ch.Event != nil && ch.Event.Kind == pinsede.EventOperatorAdded {
+			ops++
+		}
+	}
+	if ops < 3 {
+		t.Errorf("centrale holds %d operator.added events of ROMA01, want sup's, gialli's and viola's", ops)
 	}
 }
 
@@ -245,5 +262,56 @@ func TestCentraleRestoredLost(t *testing.T) {
 		if n, err := store.Events(ctx); err != nil || n != c.events {
 			t.Errorf("%s: centrale holds %d events (%v), want %d", c.name, n, err, c.events)
 		}
+	}
+}
+
+// Ensure that a bbolt store put back from centrale's own copy with a
+// plain file copy, without `centrale restore`, leaves no desk out of
+// step: the copy, made by `centrale backup` (the binary, centrale
+// stopped) or by -backup-dir while centrale serves (Store.BackupFile, as
+// backupLoop), carries an epoch of its own, which the desks find as
+// after `centrale restore`. Desk A adds "gialli" after the copy, which B
+// pulls; once the copy is back, A adds "viola": every desk holds both,
+// and centrale each event once. Before, the copy carried the live
+// store's epoch: centrale lost "gialli" for good, and B never pulled
+// "viola".
+func TestCentraleRestoredByPlainCopy(t *testing.T) {
+	bin := testenv.BuildCentrale(t, t.TempDir())
+	for _, by := range []string{"centrale backup", "backup-dir"} {
+		t.Run(by, func(t *testing.T) {
+			clock := testclock.Stepping(time.Microsecond)
+			path := filepath.Join(t.TempDir(), "centrale.db")
+			store := openBolt(t, path)
+			env := testenv.NewAt(t, store, clock)
+			a, b := newDeskPC(t, env, clock, "ROMA01", "03"), newDeskPC(t, env, clock, "ROMA01", "02")
+			a.sync(t)
+			b.sync(t)
+			copy := filepath.Join(t.TempDir(), "copia.db")
+			if by == "centrale backup" {
+				env.HTTP.Close() // centrale stops for its copy
+				store.Close()
+				if out, err := exec.Command(bin, "backup", "-bolt", path, "-out", copy).CombinedOutput(); err != nil {
+					t.Fatalf("centrale backup: %v\n%s", err, out)
+				}
+				store = openBolt(t, path)
+				env = testenv.NewAt(t, store, clock)
+				a.reconnect(t, env, clock)
+				b.reconnect(t, env, clock)
+			} else if _, err := store.(*boltstore.Store).BackupFile(copy); err != nil {
+				t.Fatal(err)
+			}
+			addedAfterCopy(t, a, b)
+
+			env.HTTP.Close() // centrale stops
+			store.Close()
+			b2, err := os.ReadFile(copy) // cp copia.db centrale.db, nothing else
+			if err == nil {
+				err = os.WriteFile(path, b2, 0o600)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			afterCopyPutBack(t, openBolt(t, path), clock, a, b)
+		})
 	}
 }
