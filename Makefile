@@ -70,6 +70,8 @@ TESTFLAGS    ?=
 # (side by side, 2026-12-07, load 12-27). local's TestCrash and
 # sync/client's TestKilledDuringPush kill 20 and 12 times on both
 # moved-clock passes, as under -short, 200 and 100 times on the first.
+# ui/desk's TestStoreRefusedTold (14 screens x 3 disks, no date in them)
+# runs on the first pass only: 40 s of each moved-clock pass.
 DATE_PKGS ?= . ./local ./sync/... ./ui/desk ./ui/ticket ./cmd/sportello ./cmd/centrale ./cmd/pinctl
 TEST_NOW  ?= 2028-02-29T23:59:30+01:00
 TEST_TZ   ?= America/Sao_Paulo

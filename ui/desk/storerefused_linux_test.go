@@ -379,6 +379,9 @@ func readyNoCUPS(t *testing.T) *harness {
 // immutable store and the failing disk read "Errore imprevisto: …
 // operation not permitted / input/output error".
 func TestStoreRefusedTold(t *testing.T) {
+	if os.Getenv("PINSEDE_TEST_NOW") != "" {
+		t.Skip("store refusals carry no date: run on make test's first pass, on the real day, not again on the moved-clock passes (40 s a pass)")
+	}
 	for _, r := range storeRefusals {
 		for _, w := range storeWrites {
 			t.Run(r.name+"/"+w.name, func(t *testing.T) {
