@@ -158,6 +158,7 @@ func TestAuditChainAtCentrale(t *testing.T) {
 // page is pinsede.ErrAuditCursor, after one request: paging on would read
 // the same page for ever.
 func TestAuditHeadsPages(t *testing.T) {
+	testclock.RealDayOnly(t, "the audit heads' pages")
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
 			clock := testclock.Stepping(time.Microsecond)
