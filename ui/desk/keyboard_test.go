@@ -204,6 +204,7 @@ func TestVerifySummaryGoesWithTheErrors(t *testing.T) {
 // Ensure that Ctrl+T calls the next kiosk ticket from any screen, as
 // "Prossimo biglietto" does: the MV35 opens with what the citizen typed.
 func TestNextTicketShortcut(t *testing.T) {
+	testclock.RealDayOnly(t, "Ctrl+T")
 	dir := filepath.Join(t.TempDir(), "spool")
 	req := giulia(t)
 	kioskTicket(t, dir, "K011", "CTRLTTK4", testNow.Add(-time.Minute), req)
@@ -228,6 +229,7 @@ func TestNextTicketShortcut(t *testing.T) {
 // Ensure that Ctrl+T does not drop a request in progress unasked: with
 // something typed it asks first, and taking the ticket follows a yes.
 func TestNextTicketShortcutKeepsTypedRequest(t *testing.T) {
+	testclock.RealDayOnly(t, "Ctrl+T with a request typed")
 	dir := filepath.Join(t.TempDir(), "spool")
 	req := giulia(t)
 	kioskTicket(t, dir, "K012", "KEEPTTK4", testNow.Add(-time.Minute), req)

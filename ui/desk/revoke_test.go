@@ -31,6 +31,7 @@ var foreignPassport = pinsede.Verification{
 // PIN issued by another operator asks for another supervisor's id and
 // password.
 func TestRevokeFromCitizenPage(t *testing.T) {
+	testclock.RealDayOnly(t, "the revocation's approval")
 	h := ready(t)
 	for _, n := range []pinsede.NewOperator{
 		{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-verdi"},
