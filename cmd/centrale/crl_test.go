@@ -2,13 +2,13 @@ package main
 
 import (
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pinsede/pinsede/internal/certtest"
 	"github.com/pinsede/pinsede/sync/pki"
 )
 
@@ -42,7 +42,7 @@ func TestCRLJudgedOnCentraleClock(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			writeServerCert(t, ca, dir, real.Add(tc.signed))
+			certtest.WriteServer(t, ca, dir, real.Add(tc.signed))
 			c, err := parse([]string{"-pki", dir, "-listen", "127.0.0.1:0", "-manage", "127.0.0.1:0", "-bolt", filepath.Join(dir, "c.db")}, io.Discard)
 			if err != nil {
 				t.Fatal(err)
@@ -70,21 +70,5 @@ func TestCRLJudgedOnCentraleClock(t *testing.T) {
 				t.Errorf("log says the list expired: %v, want %v:\n%s", got, tc.expired, logs.String())
 			}
 		})
-	}
-}
-
-// writeServerCert puts in dir a server certificate of ca for 127.0.0.1
-// issued at, in place of the one there.
-func writeServerCert(t *testing.T, ca *pki.CA, dir string, at time.Time) {
-	t.Helper()
-	certPEM, keyPEM, err := ca.IssueServer([]string{"127.0.0.1"}, at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "server.crt"), certPEM, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "server.key"), keyPEM, 0o600); err != nil {
-		t.Fatal(err)
 	}
 }

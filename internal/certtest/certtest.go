@@ -1,12 +1,13 @@
 // Package certtest holds what the tests of centrale's certificates share
 // (cmd/centrale's, sync/pki's, sync/server's): a server pair written as a
-// new version of its files, a certificate's serial, and a desk's TLS
-// configuration.
+// new version of its files, centrale's own pair issued and written, a
+// certificate's serial, and a desk's TLS configuration.
 package certtest
 
 import (
 	"crypto/tls"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -31,6 +32,19 @@ func PairWriter(tb testing.TB, certPath, keyPath string, from time.Time) func(ce
 			}
 		}
 	}
+}
+
+// WriteServer issues ca's server certificate for 127.0.0.1 at at and
+// writes it and its key as dir's server.crt and server.key, the -pki
+// folder's pair of a centrale process, in place of any there (PairWriter,
+// from at).
+func WriteServer(tb testing.TB, ca *pki.CA, dir string, at time.Time) {
+	tb.Helper()
+	certPEM, keyPEM, err := ca.IssueServer([]string{"127.0.0.1"}, at)
+	if err != nil {
+		tb.Fatalf("issue centrale's server certificate: %v", err)
+	}
+	PairWriter(tb, filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key"), at)(certPEM, keyPEM)
 }
 
 // Serial returns the serial of the certificate in certPEM.

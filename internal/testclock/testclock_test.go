@@ -52,3 +52,22 @@ func TestStepping(t *testing.T) {
 		t.Errorf("%d distinct reads of 100", len(distinct))
 	}
 }
+
+// Ensure that RealDayOnly skips a test on a pass with the clock moved,
+// and only there.
+func TestRealDayOnly(t *testing.T) {
+	for _, c := range []struct {
+		env     string
+		skipped bool
+	}{{"", false}, {"2028-02-29T23:59:30+01:00", true}} {
+		t.Setenv(Env, c.env)
+		var skipped bool
+		t.Run("env="+c.env, func(t *testing.T) {
+			defer func() { skipped = t.Skipped() }()
+			RealDayOnly(t, "a test of keys")
+		})
+		if skipped != c.skipped {
+			t.Errorf("%s=%q: skipped %v, want %v", Env, c.env, skipped, c.skipped)
+		}
+	}
+}

@@ -53,6 +53,7 @@ func issueAudited(t *testing.T, s *local.Store, sede string, first, n int) {
 // (the desk's events got back after the copy are entered anew), then is
 // reset away.
 func TestAuditChainAtCentrale(t *testing.T) {
+	testclock.RealDayOnly(t, "the audit chain at centrale")
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
 			clock := testclock.Stepping(time.Microsecond)
@@ -158,6 +159,7 @@ func TestAuditChainAtCentrale(t *testing.T) {
 // page is pinsede.ErrAuditCursor, after one request: paging on would read
 // the same page for ever.
 func TestAuditHeadsPages(t *testing.T) {
+	testclock.RealDayOnly(t, "the audit heads' pages")
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
 			clock := testclock.Stepping(time.Microsecond)

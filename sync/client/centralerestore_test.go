@@ -136,6 +136,7 @@ func (d *deskPC) operators(t *testing.T) string {
 // dropped its event once taken), and B, its cursor past the numbers the
 // restored centrale gave again, never pulled "viola".
 func TestCentraleRestoredFromCopy(t *testing.T) {
+	testclock.RealDayOnly(t, "a copy put back by centrale restore")
 	for _, st := range restorable {
 		t.Run(st.name, func(t *testing.T) {
 			clock := testclock.Stepping(time.Microsecond)
@@ -276,6 +277,7 @@ func TestCentraleRestoredLost(t *testing.T) {
 // store's epoch: centrale lost "gialli" for good, and B never pulled
 // "viola".
 func TestCentraleRestoredByPlainCopy(t *testing.T) {
+	testclock.RealDayOnly(t, "a copy put back by cp")
 	bin := testenv.BuildCentrale(t, t.TempDir())
 	for _, by := range []string{"centrale backup", "backup-dir"} {
 		t.Run(by, func(t *testing.T) {

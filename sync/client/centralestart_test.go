@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/internal/pgtest"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
 )
@@ -28,6 +29,7 @@ import (
 // advice and nothing in the log, and on an address that never answered
 // it waited for ever.
 func TestCentraleStartStoreRefused(t *testing.T) {
+	testclock.RealDayOnly(t, "centrale's words for a PostgreSQL it cannot use")
 	pg := pgtest.Private(t)
 	if err := pg.RequirePasswords(); err != nil {
 		t.Fatal(err)

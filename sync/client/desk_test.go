@@ -21,6 +21,7 @@ import (
 // admitted on its first push with no operator's step, and revoking desk
 // 03's certificate shuts out desk 03 only: desk 04 goes on pushing.
 func TestDesksOfOneSede(t *testing.T) {
+	testclock.RealDayOnly(t, "the desks of one sede")
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
 			env := testenv.New(t, st.open(t))

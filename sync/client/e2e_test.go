@@ -223,6 +223,7 @@ func TestRevokedCertificate(t *testing.T) {
 // every one accepted, each form's bytes in a binary part beside the JSON
 // and none inside it, and that the forms are kept at centrale.
 func TestPushBatchBytes(t *testing.T) {
+	testclock.RealDayOnly(t, "the pushes' size")
 	env := testenv.New(t, stores[0].open(t))
 	ls, _, _ := newLocal(t)
 	defer ls.Close()

@@ -20,6 +20,7 @@ import (
 // archive holds it; a form centrale rejected (of a credential it does
 // not hold) stays.
 func TestPushedFormsLeaveTheDesk(t *testing.T) {
+	testclock.RealDayOnly(t, "pushed forms leaving the desk")
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
 			env := testenv.New(t, st.open(t))

@@ -106,14 +106,15 @@ func TestFrozenReplicaLockFreed(t *testing.T) {
 		return p
 	}
 	// lock returns the session holding S1's audit lock (pgstore's
-	// lockAudit, 7310), and its state; 0 when none holds it.
-	lock := func() (pid int, state string) {
-		err := watch.QueryRow(ctx, `SELECT l.pid, coalesce(a.state, '') FROM pg_locks l JOIN pg_stat_activity a USING (pid)
-			WHERE l.locktype = 'advisory' AND l.classid = 7310 AND l.objid = hashtext('S1')::oid AND l.granted`).Scan(&pid, &state)
+	// lockAudit, 7310), its state and what it waits on; 0 when none
+	// holds it.
+	lock := func() (pid int, state, wait string) {
+		err := watch.QueryRow(ctx, `SELECT l.pid, coalesce(a.state, ''), coalesce(a.wait_event, '') FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+			WHERE l.locktype = 'advisory' AND l.classid = 7310 AND l.objid = hashtext('S1')::oid AND l.granted`).Scan(&pid, &state, &wait)
 		if err != nil {
-			return 0, ""
+			return 0, "", ""
 		}
-		return pid, state
+		return pid, state, wait
 	}
 	events := func() int {
 		var n int
@@ -141,16 +142,21 @@ func TestFrozenReplicaLockFreed(t *testing.T) {
 				break catch // through before it was caught
 			default:
 			}
-			if backend, _ = lock(); backend == 0 {
+			if backend, _, _ = lock(); backend == 0 {
 				continue
 			}
 			a.cmd.Process.Signal(syscall.SIGSTOP)
 			for {
-				switch pid, state := lock(); {
+				switch pid, state, wait := lock(); {
 				case pid == backend && state == "idle in transaction":
 					stopped = true
 					break catch
-				case pid != backend: // committed as it stopped
+				case pid != backend, // committed as it stopped
+					// or stopped inside a statement (extended protocol:
+					// its session reads the statement's next message, or
+					// writes its results, from A), which no timeout of
+					// PostgreSQL's ends: this loop spun 8 minutes on it.
+					state == "active" && (wait == "ClientRead" || wait == "ClientWrite"):
 					a.cmd.Process.Signal(syscall.SIGCONT)
 					frozen = <-answered
 					break catch
@@ -171,7 +177,7 @@ func TestFrozenReplicaLockFreed(t *testing.T) {
 		if got.problem.Type != wire.ProblemBusy || got.retryAfter == "" || !strings.Contains(got.problem.Detail, "another request holds") {
 			t.Fatalf("push through B behind frozen A: %v; want 200, or 503 busy with Retry-After for the lock held", got)
 		}
-		for pid, _ := lock(); pid == backend; pid, _ = lock() { // PostgreSQL ends A's session
+		for pid, _, _ := lock(); pid == backend; pid, _, _ = lock() { // PostgreSQL ends A's session
 		}
 		got = pushTo(sede, b.url, one)
 	}

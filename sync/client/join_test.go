@@ -86,6 +86,7 @@ func records(t *testing.T, ls *local.Store, cfs []pinsede.CodiceFiscale) (pinsed
 // then A's supervisor and operator log in at it. The desk of another
 // sede gets none of it.
 func TestJoinSede(t *testing.T) {
+	testclock.RealDayOnly(t, "a desk joining its sede")
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
 			clock := testclock.Stepping(time.Microsecond)

@@ -43,6 +43,7 @@ func putOrdinario(t *testing.T, s *sedeDesk, cf pinsede.CodiceFiscale, id, pin s
 // verifies as dispositivo at once, the converting sede's copy has no hash,
 // and the issuing sede's copy becomes dispositivo at its next pull.
 func TestConvertAcrossSedi(t *testing.T) {
+	testclock.RealDayOnly(t, "a conversion across sedi")
 	const pin = "ACEFHJKMNPRTUVWX"
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {

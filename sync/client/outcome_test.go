@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
 )
 
@@ -14,6 +15,7 @@ import (
 // of Italy, syncs, and centrale holds both events, with the desk's outbox
 // empty and no event not accepted.
 func TestOutcomesReachCentrale(t *testing.T) {
+	testclock.RealDayOnly(t, "outcomes reaching centrale")
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
 			env := testenv.New(t, st.open(t))

@@ -104,6 +104,7 @@ func firstEvent(contentType string, body []byte) (string, error) {
 // the syncs that follow every event, with its form, is stored exactly
 // once, and in the desk's order.
 func TestPushFailsMidDrain(t *testing.T) {
+	testclock.RealDayOnly(t, "a push that fails mid-drain")
 	const pairs = 30
 	pdfs := mv35s(t, 3)
 	for _, st := range stores {
@@ -191,6 +192,7 @@ func (b *killingBody) Close() error { return b.rd.Close() }
 // centrale started again on the same database, stores every event with its
 // form exactly once, in the desk's order.
 func TestCentraleKilledMidPush(t *testing.T) {
+	testclock.RealDayOnly(t, "centrale killed mid-push")
 	const pairs = 400 // two pushes of about 4 MiB
 	dsn := pgtest.DSN(t)
 	dir := t.TempDir()

@@ -36,6 +36,7 @@ import (
 // two filters of a desk's own events taken away, the start revoked all
 // three.
 func TestPulledPrintedSlipsSurviveStart(t *testing.T) {
+	testclock.RealDayOnly(t, "printed slips kept through a start")
 	clock := testclock.Stepping(time.Microsecond)
 	env := testenv.NewAt(t, stores[0].open(t), clock) // bolt
 	ctx := context.Background()

@@ -93,6 +93,7 @@ func (p *pushRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 // written again as this version writes it when the store opens: local's
 // TestOpenMigratesV7.)
 func TestPushSendsStoredJSON(t *testing.T) {
+	testclock.RealDayOnly(t, "the pushed JSON as stored")
 	const pairs = 6
 	pdfs := mv35s(t, 2)
 	refused := pinsede.Event{ID: "ROMA01-refused", Kind: pinsede.EventRefused, Time: testclock.Now(), Sede: "ROMA01",

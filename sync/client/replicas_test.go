@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/internal/pgtest"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
@@ -308,6 +309,7 @@ func TestReplicas(t *testing.T) {
 // and leaves its epoch; and that -force gives it a new one all the same.
 // On main it ran silently, and the replicas went on with the old epoch.
 func TestRestoreRefusedWhileServing(t *testing.T) {
+	testclock.RealDayOnly(t, "restore refused while a replica serves")
 	dsn, bin, pkiDir, ca := replicaSetup(t)
 	r, err := startReplica(t, bin, pkiDir, dsn)
 	if err != nil {

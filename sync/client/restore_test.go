@@ -18,6 +18,7 @@ import (
 // centrale took after the copy are sent again, answered duplicate and
 // acknowledged, and centrale holds every event once.
 func TestRestoredStoreResyncs(t *testing.T) {
+	testclock.RealDayOnly(t, "a restored store syncing again")
 	const n, k, m = 5, 3, 4 // pushed before the copy, pending in it, issued after it
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {

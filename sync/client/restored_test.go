@@ -82,6 +82,7 @@ func restore(t *testing.T, ls *local.Store, copyPath, path, keyPath string, now 
 // for it until centrale's operator confirms the restore; after the reset
 // the next sync goes through and the PIN works.
 func TestRestoredDeskToldFork(t *testing.T) {
+	testclock.RealDayOnly(t, "a restored desk told of its fork")
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
 			r := newRestoring(t, st.open)
@@ -153,6 +154,7 @@ func TestRestoredDeskToldFork(t *testing.T) {
 // is not doubled, nor is anything at a later pull, which no longer asks
 // for the desk's own events.
 func TestRestoredDeskGetsBackOwn(t *testing.T) {
+	testclock.RealDayOnly(t, "a restored desk getting back its own")
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
 			r := newRestoring(t, st.open)
@@ -232,6 +234,7 @@ func TestRestoredDeskGetsBackOwn(t *testing.T) {
 // says that it could not get back its own records (NotRecovered), pulls
 // on as before and asks no more.
 func TestRestoredDeskOldCentrale(t *testing.T) {
+	testclock.RealDayOnly(t, "a restored desk and an older centrale")
 	r := newRestoring(t, stores[0].open)
 	clock, ls, path, keyPath := r.clock, r.store, r.path, r.keyPath
 	// centrale of before: the same server, the query's own left unread.

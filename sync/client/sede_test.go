@@ -153,6 +153,7 @@ func (d *deskPC) credential(t *testing.T, id string) pinsede.Credential {
 // pulls. Two desks revoking one PIN at once: centrale takes the first,
 // and the other desk is told why, by a reason code.
 func TestSedeOfManyDesks(t *testing.T) {
+	testclock.RealDayOnly(t, "a sede of many desks")
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
 			clock := testclock.Stepping(time.Microsecond)
@@ -371,6 +372,7 @@ func TestSedeEventsLeftOutForOlderDesks(t *testing.T) {
 // disabled at desk B, they are refused at A after A's next pull, and not
 // before. Desk D of another sede never knows them.
 func TestOperatorsOfASede(t *testing.T) {
+	testclock.RealDayOnly(t, "the operators of a sede")
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
 			clock := testclock.Stepping(time.Microsecond)

@@ -100,6 +100,7 @@ func wantKeptPulled(t *testing.T, when string, c *client.Client, sent *recorder,
 // once the role logs in again its outbox goes. Before, it was the fault
 // busy, which the desk tells as "L'archivio centrale è molto occupato".
 func TestStoreRefusedDeskTold(t *testing.T) {
+	testclock.RealDayOnly(t, "centrale's store refused, told")
 	dsn, refuse := pgtest.RefusableRole(t, pgtest.DSN(t), "refused_desk")
 	ctx := context.Background()
 	store, err := pgstore.Open(ctx, dsn)

@@ -105,13 +105,17 @@ func stopNotReady(t *testing.T, bin string, args ...string) {
 	}
 }
 
-// until calls cond until it holds, and fails the test if it has not
-// within a minute.
+// until calls cond until it holds, 10 ms apart (what centrale does in
+// another process tells no event to wait on: a metric, /readyz, a port
+// refusing), and fails the test if it has not within a minute.
 func until(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(time.Minute); !cond(); {
-		if time.Now().After(deadline) {
+	deadline := time.After(time.Minute)
+	for !cond() {
+		select {
+		case <-deadline:
 			t.Fatalf("waited a minute for %s", what)
+		case <-time.After(10 * time.Millisecond):
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/client"
 )
@@ -24,6 +25,7 @@ import (
 // before its handover, that it does not work at the portal until
 // centrale confirms the restore.
 func TestAuditForkTold(t *testing.T) {
+	testclock.RealDayOnly(t, "an audit chain centrale refuses, told")
 	inEachLanguage(t, func(t *testing.T, language string) {
 		h := ready(t)
 		cen := startCentrale(t)

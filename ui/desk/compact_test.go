@@ -16,6 +16,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/deskconn"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/ui/cups"
 	"github.com/pinsede/pinsede/ui/i18n"
 	"github.com/pinsede/pinsede/ui/theme"
@@ -28,6 +29,7 @@ import (
 // set-up. The window has what sportello shows at make run: the
 // development-printer banner at the top, the status bar at the foot.
 func TestFormsFitTheScreen(t *testing.T) {
+	testclock.RealDayOnly(t, "the forms' fit")
 	h := newHarness(t, devPrinter)
 	h.app.UseSync(nil, "")
 	test.ApplyTheme(t, theme.New())
@@ -63,6 +65,7 @@ func TestFormsFitTheScreen(t *testing.T) {
 // window: Ctrl+Enter still reached Emetti PIN, a mouse saw no button. The
 // message shows too, from its top, above the buttons.
 func TestVerifyButtonsInWindow(t *testing.T) {
+	testclock.RealDayOnly(t, "the identity check's buttons in the window")
 	inEachLanguage(t, func(t *testing.T, language string) {
 		link := &clockLink{offset: -testNow.Sub(time.Date(2000, 1, 1, 0, 0, 0, 0, testNow.Location()))}
 		h := ready(t, devPrinter, func(d *pinsede.Desk, _ *Config) { d.Link = link })
@@ -140,6 +143,7 @@ func (h *harness) buttonsInWindow(name string, msg fyne.CanvasObject, buttons ..
 // message at all (the form is two screens tall); the conversion's and the
 // delegation's went below with a long error, or with none.
 func TestFormButtonsInWindow(t *testing.T) {
+	testclock.RealDayOnly(t, "the forms' buttons in the window")
 	for _, tc := range []struct {
 		name string
 		// open shows the screen and returns its message, the button
@@ -220,6 +224,7 @@ func longError() string {
 // push the dialog's buttons out of the window, as it did past about 450
 // characters.
 func TestDialogButtonsInWindow(t *testing.T) {
+	testclock.RealDayOnly(t, "the dialogs' buttons in the window")
 	longer := func() string { return longError() + "\n" + longError() }
 	inEachLanguage(t, func(t *testing.T, language string) {
 		h := ready(t, devPrinter)

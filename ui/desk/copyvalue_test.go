@@ -8,6 +8,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+
+	"github.com/pinsede/pinsede/internal/testclock"
 )
 
 // tabToCopyValue moves the focus by Tab to the next copyable value and
@@ -43,6 +45,7 @@ func pixelsOf(h *harness, o fyne.CanvasObject) []byte {
 // search. Fyne's selectable labels showed no focus and dropped them all
 // (TestXInputEveryKey).
 func TestCopyValueKeys(t *testing.T) {
+	testclock.RealDayOnly(t, "the copy buttons' keys")
 	h, _ := onMariosPage(t)
 	h.wait()
 	cf := tabToCopyValue(t, h)

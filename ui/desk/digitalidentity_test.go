@@ -7,12 +7,14 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 )
 
 // Ensure that "Il cittadino userà SPID, CIE o CNS" on the verification
 // screen asks which, records the choice with no PIN, goes back home with a
 // confirmation, and that the citizen's page shows it in the history.
 func TestDigitalIdentityChoice(t *testing.T) {
+	testclock.RealDayOnly(t, "the choice of SPID, CIE or CNS")
 	h := ready(t)
 	h.toVerification(mario)
 	v := h.app.verify

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/pinsede/pinsede/internal/filelimit"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/internal/testdisk"
 )
 
@@ -17,6 +18,7 @@ import (
 // printed, and what to do; the form keeps what was typed, and Emetti PIN
 // issues once space is back.
 func TestIssueDiskFullTold(t *testing.T) {
+	testclock.RealDayOnly(t, "a full disk at the issue")
 	dir := testdisk.Small(t, "2m")
 	t.Setenv("TMPDIR", dir) // the harness's store on it
 	issueRefusedTold(t, ready(t), "issue.disk.full", "verifica-disco-pieno-", func() func() {
@@ -36,6 +38,7 @@ func TestIssueDiskFullTold(t *testing.T) {
 // does its full disk. Before: "Errore imprevisto: issue: commit to store
 // …: file too large".
 func TestIssueFileTooLargeTold(t *testing.T) {
+	testclock.RealDayOnly(t, "a store file too large at the issue")
 	if arg, ok := filelimit.Child(); ok {
 		*shots = strings.TrimPrefix(arg, "shots=")
 		h := ready(t)
@@ -69,6 +72,7 @@ func TestIssueFileTooLargeTold(t *testing.T) {
 // TestIssueDiskFullTold does its full disk. Before: "Errore imprevisto:
 // issue: commit to store …: operation not permitted".
 func TestIssueStoreDeniedTold(t *testing.T) {
+	testclock.RealDayOnly(t, "a store denied at the issue")
 	h := ready(t)
 	testdisk.Immutable(t, h.store.Path())() // skips here, not in a language, unless it may
 	issueRefusedTold(t, h, "issue.disk.denied", "verifica-archivio-protetto-", func() func() {

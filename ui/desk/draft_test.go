@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 )
 
 // Ensure that nothing typed is lost to a crash: the MV35 and the identity
@@ -90,6 +91,7 @@ func TestDraftWipedAtLogout(t *testing.T) {
 // wipes nothing (the next login offers it again), Scarta wipes it. (Esc
 // answered no, and wiped the request.)
 func TestDraftOfferKeys(t *testing.T) {
+	testclock.RealDayOnly(t, "the draft offer's keys")
 	h := ready(t)
 	h.typeIn(h.newRequest().cognome, "Bianchi")
 	h.app.checkDraft()

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 )
 
 // Ensure that Esc on a dialog whose action runs does what its Annulla
@@ -16,6 +17,7 @@ import (
 // same, by the clerk who had pressed Esc, and a refusal showed in the
 // dialog closed. The dialog stays for the outcome, then Esc closes it.
 func TestEscWaitsForTheDialogsAction(t *testing.T) {
+	testclock.RealDayOnly(t, "Esc during a dialog's action")
 	h, out := onMariosPage(t)
 	h.tap(h.app.citizen.revokeCred[out.Credential.ID])
 	d := h.app.citizen.revoke

@@ -7,6 +7,8 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede/internal/testclock"
 )
 
 // Ensure that a key pressed after the issue reaches nothing of the identity
@@ -15,6 +17,7 @@ import (
 // emesso" screen, toggled that check box, still focused, whose handler read
 // the dropped request: a nil-pointer panic that closed the desk.
 func TestSpaceAfterIssueReachesNoOldScreen(t *testing.T) {
+	testclock.RealDayOnly(t, "a Space after the issue")
 	h := ready(t)
 	h.toVerification(mario)
 	v := h.app.verify
@@ -46,6 +49,7 @@ func TestSpaceAfterIssueReachesNoOldScreen(t *testing.T) {
 // own title: the task bar shows where the desk is, and the X input test of
 // cmd/sportello waits on it.
 func TestWindowTitleNamesTheScreen(t *testing.T) {
+	testclock.RealDayOnly(t, "the window's title")
 	h := newHarness(t)
 	h.win.SetTitle("PIN Sede – Sportello")
 	h.app.winTitle = h.win.Title() // as New finds it on the real window
@@ -69,6 +73,7 @@ func TestWindowTitleNamesTheScreen(t *testing.T) {
 // the next Tab started again from the top of the screen: six Tabs past the
 // details to reach the next step.
 func TestHandoverLeavesTheFocusOnTheNextStep(t *testing.T) {
+	testclock.RealDayOnly(t, "the focus after the handover")
 	h := ready(t)
 	h.toVerification(mario)
 	v := h.app.verify
@@ -106,6 +111,7 @@ func pressSpace(f fyne.Focusable) {
 // codice fiscale and the envelope's serial, which a clerk copies. Each
 // selectable value was one, 16 of them before Revoca.
 func TestCitizenPageTabStops(t *testing.T) {
+	testclock.RealDayOnly(t, "the citizen page's tab stops")
 	h, out := onMariosPage(t)
 	h.wait()
 	revoke := h.app.citizen.revokeCred[out.Credential.ID]

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/ui/theme"
 )
 
@@ -27,6 +28,7 @@ import (
 // delegation submitted with problems by the mouse give the keyboard to
 // the first, as the MV35 does: they left it nowhere.
 func TestFootedFormKeepsInView(t *testing.T) {
+	testclock.RealDayOnly(t, "the footed forms' fields in view")
 	for _, size := range []fyne.Size{{Width: 1280, Height: 800}, {Width: 1024, Height: 768}} {
 		for _, tc := range []struct {
 			name string
@@ -166,6 +168,7 @@ func (h *harness) scrollBy(o fyne.CanvasObject, y float32) {
 // the label of its duration, which made it 1187 px wide in Italian, and
 // its problem when none is chosen.
 func TestDeskFitsA1024Screen(t *testing.T) {
+	testclock.RealDayOnly(t, "the desk on a 1024 px screen")
 	inEachLanguage(t, func(t *testing.T, language string) {
 		h := newHarness(t, devPrinter)
 		h.app.UseSync(nil, "")

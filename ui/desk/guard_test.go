@@ -8,12 +8,14 @@ import (
 
 	"fyne.io/fyne/v2/test"
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 )
 
 // Ensure that no panic reaches the clerk: one in a button's action, in an
 // entry's handler or in a background job is logged with its stack, told in
 // plain words, and leaves the screen and what was typed on it in place.
 func TestPanicIsToldAndLogged(t *testing.T) {
+	testclock.RealDayOnly(t, "a panic told and logged")
 	var logged bytes.Buffer
 	h := ready(t, func(_ *pinsede.Desk, c *Config) {
 		c.Log = slog.New(slog.NewTextHandler(&logged, nil))

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/ui/theme"
 )
 
@@ -97,6 +98,7 @@ func (h *harness) tapDialogConfirm() {
 // it foresees, and a real one: the PIN revoked meanwhile), in every
 // language of the desk, at 1280×800 and at the window's smallest size.
 func TestResultFieldsStay(t *testing.T) {
+	testclock.RealDayOnly(t, "the result's fields in place")
 	inEachLanguage(t, func(t *testing.T, language string) {
 		h := ready(t)
 		test.ApplyTheme(t, theme.New())

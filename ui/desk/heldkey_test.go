@@ -6,6 +6,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+
+	"github.com/pinsede/pinsede/internal/testclock"
 )
 
 // held sends to what has the keyboard a key pressed and held down as the
@@ -72,6 +74,7 @@ func (h *harness) heldShortcut(name fyne.KeyName, repeats int) {
 // MV35's sex chose it and went on to the date of birth, where its
 // repeats wrote spaces after the date typed.
 func TestHeldKeyActsOnce(t *testing.T) {
+	testclock.RealDayOnly(t, "a key held down")
 	t.Run("Space on Emetti PIN", func(t *testing.T) {
 		h := ready(t)
 		h.toVerification(mario)
@@ -255,6 +258,7 @@ func (h *harness) releaseKey(name fyne.KeyName) {
 // reached the serial, which did not tell the desk; Esc then did nothing
 // in the guide, press after press (a review of the held-key change).
 func TestEscReleasedOnACopyValue(t *testing.T) {
+	testclock.RealDayOnly(t, "Esc released on a copy button")
 	h := ready(t)
 	h.toVerification(mario)
 	h.fillVerification(passport)
@@ -298,6 +302,7 @@ func TestEscReleasedOnACopyValue(t *testing.T) {
 // keeps it chosen, its box alone ticked. (A screen's Esc acts on the
 // dialogs above it: two dialogs stand for what it closes, one a press.)
 func TestRadioKeysReachTheDesk(t *testing.T) {
+	testclock.RealDayOnly(t, "the radio buttons' keys")
 	for _, c := range []struct {
 		name  string
 		reach func(h *harness) *choice

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 )
 
 // withPaths gives the desk what the guide shows: its version, store and
@@ -76,6 +77,7 @@ func TestHelp(t *testing.T) {
 
 // Ensure that an offline desk's guide says that it has no central records.
 func TestHelpOffline(t *testing.T) {
+	testclock.RealDayOnly(t, "an offline desk's guide")
 	h := ready(t)
 	h.tap(h.app.header.help)
 	text := h.screenText()

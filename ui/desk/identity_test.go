@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 )
 
 // passportMRZ is the MRZ of the passport of the tests (TD3), as a
@@ -463,6 +464,7 @@ func TestCodiceFiscaleMismatchUnderField(t *testing.T) {
 // finds a state too, and the whole name typed is a choice (issue 14,
 // finding 8).
 func TestCountryPickerFilters(t *testing.T) {
+	testclock.RealDayOnly(t, "the country pickers' filter")
 	h := ready(t)
 	r := h.newRequest()
 	p := r.stato

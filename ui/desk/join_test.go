@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/ui/theme"
@@ -43,6 +44,7 @@ func (c *cutPulls) RoundTrip(r *http.Request) (*http.Response, error) {
 // login, where desk 01's supervisor logs in and finds the citizen desk 01
 // issued to.
 func TestJoinSedeScreen(t *testing.T) {
+	testclock.RealDayOnly(t, "joining a sede's desks")
 	cen := startCentrale(t)
 	ctx := context.Background()
 

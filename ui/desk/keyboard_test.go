@@ -14,12 +14,14 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 )
 
 // Ensure that Enter in a field of the MV35 submits it, as on the login,
 // and that a keyboard-only clerk reaches the identity check (issue 14,
 // finding 5).
 func TestMV35EnterSubmits(t *testing.T) {
+	testclock.RealDayOnly(t, "Enter on the MV35")
 	h := ready(t)
 	r := h.newRequest()
 	h.fillRequest(mario)
@@ -33,6 +35,7 @@ func TestMV35EnterSubmits(t *testing.T) {
 // Ensure that "Usa il codice calcolato" leaves the focus on the next field,
 // the residence, not back on Cognome (issue 14, finding 5).
 func TestUseComputedKeepsTheFocusForward(t *testing.T) {
+	testclock.RealDayOnly(t, "the focus after the computed codice fiscale")
 	h := ready(t)
 	r := h.newRequest()
 	q := mario
@@ -50,6 +53,7 @@ func TestUseComputedKeepsTheFocusForward(t *testing.T) {
 // Ensure that Tab to a field below the visible part of the MV35 scrolls it
 // into view (issue 14, finding 5).
 func TestFocusScrollsIntoView(t *testing.T) {
+	testclock.RealDayOnly(t, "the focus scrolled into view")
 	h := ready(t)
 	r := h.newRequest()
 	sc := h.app.currentScroll()
@@ -71,6 +75,7 @@ func TestFocusScrollsIntoView(t *testing.T) {
 // Ensure that Esc closes the dialog on top, from an entry of the dialog
 // or with nothing focused, as its cancel button would (issue 14, finding 5).
 func TestEscClosesDialogs(t *testing.T) {
+	testclock.RealDayOnly(t, "Esc on the dialogs")
 	h, out := onMariosPage(t)
 	c := h.app.citizen
 	overlays := func() int { return len(h.win.Canvas().Overlays().List()) }
@@ -110,6 +115,7 @@ func TestEscClosesDialogs(t *testing.T) {
 // left Cognome as " Rossi" (found with real X input). A password keeps a
 // leading space.
 func TestSpaceDoesNotLeakIntoTheNextScreen(t *testing.T) {
+	testclock.RealDayOnly(t, "a Space kept from the next screen")
 	h := ready(t)
 	h.tap(h.app.home.newRequest) // the button took the key press
 	r := h.app.request
@@ -132,6 +138,7 @@ func TestSpaceDoesNotLeakIntoTheNextScreen(t *testing.T) {
 // was typed; Ctrl+F goes to the search; Ctrl+I opens the settings, for a
 // supervisor only; Ctrl+L locks; none acts on the lock screen.
 func TestShortcuts(t *testing.T) {
+	testclock.RealDayOnly(t, "the desk's shortcuts")
 	h := ready(t)
 	ctrl := func(k fyne.KeyName) fyne.Shortcut {
 		return &desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}
@@ -180,6 +187,7 @@ func TestShortcuts(t *testing.T) {
 // Ensure that the red summary of the identity check goes once its errors
 // are fixed (issue 14, finding 8).
 func TestVerifySummaryGoesWithTheErrors(t *testing.T) {
+	testclock.RealDayOnly(t, "the identity check's summary of errors")
 	h := ready(t)
 	h.toVerification(mario)
 	v := h.app.verify
@@ -196,6 +204,7 @@ func TestVerifySummaryGoesWithTheErrors(t *testing.T) {
 // Ensure that Ctrl+T calls the next kiosk ticket from any screen, as
 // "Prossimo biglietto" does: the MV35 opens with what the citizen typed.
 func TestNextTicketShortcut(t *testing.T) {
+	testclock.RealDayOnly(t, "Ctrl+T")
 	dir := filepath.Join(t.TempDir(), "spool")
 	req := giulia(t)
 	kioskTicket(t, dir, "K011", "CTRLTTK4", testNow.Add(-time.Minute), req)
@@ -220,6 +229,7 @@ func TestNextTicketShortcut(t *testing.T) {
 // Ensure that Ctrl+T does not drop a request in progress unasked: with
 // something typed it asks first, and taking the ticket follows a yes.
 func TestNextTicketShortcutKeepsTypedRequest(t *testing.T) {
+	testclock.RealDayOnly(t, "Ctrl+T with a request typed")
 	dir := filepath.Join(t.TempDir(), "spool")
 	req := giulia(t)
 	kioskTicket(t, dir, "K012", "KEEPTTK4", testNow.Add(-time.Minute), req)
@@ -247,6 +257,7 @@ func TestNextTicketShortcutKeepsTypedRequest(t *testing.T) {
 // of a citizen's), Esci, Prossimo biglietto and a ticket's code ask
 // first; Esc keeps the request as typed, and a yes goes on.
 func TestNoButtonDropsTypedRequest(t *testing.T) {
+	testclock.RealDayOnly(t, "what the clerk typed, kept by every button")
 	// ticketOpened reports whether the kiosk's ticket replaced typed.
 	ticketOpened := func(h *harness, typed *requestScreen) bool {
 		h.wait()
@@ -326,6 +337,7 @@ func TestNoButtonDropsTypedRequest(t *testing.T) {
 // keys for a walk-in). Space on the sex already chosen keeps it (found by
 // TestXInputEveryKey: it unticked M, and the MV35 lost the sex typed).
 func TestMV35ChoicesMoveOn(t *testing.T) {
+	testclock.RealDayOnly(t, "the MV35's choices at the keyboard")
 	h := ready(t)
 	r := h.newRequest()
 	c := h.win.Canvas()
@@ -369,6 +381,7 @@ func TestMV35ChoicesMoveOn(t *testing.T) {
 // the place there (TestXInputEveryKey, PINSEDE_EVERYKEY=all: "Richiesta
 // MV35", Tab ×6). A place changed still empties the code chosen with it.
 func TestMV35QuietKeysKeepPlaceCode(t *testing.T) {
+	testclock.RealDayOnly(t, "the place code kept through quiet keys")
 	h := ready(t)
 	r := h.newRequest()
 	h.fillRequest(mario)
@@ -411,6 +424,7 @@ func TestMV35QuietKeysKeepPlaceCode(t *testing.T) {
 // Emetti PIN) and never issues; and that Ctrl+Enter presses the screen's
 // main button from a check box: Avanti on the MV35, Emetti PIN here.
 func TestIdentityCheckEnterAndCtrlEnter(t *testing.T) {
+	testclock.RealDayOnly(t, "Enter and Ctrl+Enter on the identity check")
 	h := ready(t)
 	r := h.newRequest()
 	h.fillRequest(mario)
@@ -463,6 +477,7 @@ func TestIdentityCheckEnterAndCtrlEnter(t *testing.T) {
 // before Revoca (a revocation from the keyboard, cmd/sportello's
 // TestXInputWalkIn).
 func TestSearchAndCitizenPageFocus(t *testing.T) {
+	testclock.RealDayOnly(t, "the focus of the search and the citizen page")
 	h := ready(t)
 	out, err := h.desk.Issue(context.Background(), h.app.session, mario, foreignPassport)
 	if err != nil {
@@ -518,6 +533,7 @@ func dialogButtonOf(h *harness, text string) *button {
 // guide open on the real desk (issue 17); and that Space and Enter on a
 // confirmation's Sì confirm, on its No answer no.
 func TestEscFromADialogsButton(t *testing.T) {
+	testclock.RealDayOnly(t, "Esc from a dialog's button")
 	h := ready(t)
 	h.tap(h.app.header.help)
 	chiudi := dialogButtonOf(h, "Chiudi")
@@ -711,6 +727,7 @@ func TestIdleLockKeepsTheDialog(t *testing.T) {
 // Space still ticks the box and chooses the option, the option chosen
 // staying chosen.
 func TestEscFromADialogsChoices(t *testing.T) {
+	testclock.RealDayOnly(t, "Esc from a dialog's choices")
 	h, out := onMariosPage(t)
 	c := h.app.citizen
 	c2 := h.win.Canvas()
@@ -774,6 +791,7 @@ func TestEscFromADialogsChoices(t *testing.T) {
 // identity check Enter on Emetti PIN still never issues: it goes to what is
 // left, and stays there when nothing is.
 func TestEnterPressesTheFocusedButton(t *testing.T) {
+	testclock.RealDayOnly(t, "Enter on the focused button")
 	h := ready(t)
 	c := h.win.Canvas()
 	enter := func(b *button) {
@@ -852,6 +870,7 @@ func onMariosPage(t *testing.T) (*harness, pinsede.Issued) {
 // of files included (Fyne's file picker dropped Esc there), attaching
 // nothing, the identity check as it was.
 func TestScanPickerClosesOnEsc(t *testing.T) {
+	testclock.RealDayOnly(t, "Esc on the scan picker")
 	h := ready(t)
 	h.app.scanFolder = t.TempDir()
 	if err := os.WriteFile(filepath.Join(h.app.scanFolder, "passaporto.pdf"), []byte("%PDF-1.4"), 0o600); err != nil {
@@ -921,6 +940,7 @@ func pressSpaceOn(h *harness, b *button) {
 // password of the unlock (found by TestXInputEveryKey). A space the clerk
 // types into a password stays.
 func TestSpaceDoesNotLeakIntoAPassword(t *testing.T) {
+	testclock.RealDayOnly(t, "a Space kept from a password")
 	h := ready(t)
 	h.addBianchi()
 	h.app.showOperators()

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/ui/theme"
 )
 
@@ -19,6 +20,7 @@ import (
 // window's smallest size; and that the message shows whole, inside the
 // window. So do the lock's password and buttons at a wrong password.
 func TestLoginFieldsStay(t *testing.T) {
+	testclock.RealDayOnly(t, "the login's fields in place")
 	inEachLanguage(t, func(t *testing.T, language string) {
 		h := newHarness(t)
 		test.ApplyTheme(t, theme.New())
@@ -61,6 +63,7 @@ func TestLoginFieldsStay(t *testing.T) {
 // password, moves none of the fields, and Crea sede only by the room of
 // that problem: the form is kept at the top, not centred.
 func TestSetupFieldsStay(t *testing.T) {
+	testclock.RealDayOnly(t, "the set-up's fields in place")
 	inEachLanguage(t, func(t *testing.T, language string) {
 		h := newHarness(t)
 		test.ApplyTheme(t, theme.New())

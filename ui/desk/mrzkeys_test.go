@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 )
 
 // Ensure that Tab leaves the MRZ field instead of typing a tab into it: a
@@ -15,6 +16,7 @@ import (
 // next field (issue 14, finding 3). The driver sends Tab to an object only
 // when it accepts tabs; the MRZ, multi-line, accepted them.
 func TestMRZTabLeaves(t *testing.T) {
+	testclock.RealDayOnly(t, "Tab out of the MRZ")
 	h := ready(t)
 	h.toVerification(mario)
 	v := h.app.verify
@@ -29,6 +31,7 @@ func TestMRZTabLeaves(t *testing.T) {
 // starts the next line until the zone parses, and then moves on to the
 // next field, with the zone read and its data filled in.
 func TestMRZWedgeReaderEnter(t *testing.T) {
+	testclock.RealDayOnly(t, "a wedge reader's Enter")
 	h := ready(t)
 	h.toVerification(mario)
 	v := h.app.verify
@@ -99,6 +102,7 @@ func hasProblem(es pinsede.FieldErrors, field string) bool {
 // on a check box): the next check not ticked, then Emetti PIN, which it
 // never presses.
 func TestEnterOnACheckGoesOn(t *testing.T) {
+	testclock.RealDayOnly(t, "Enter on a check box")
 	h := ready(t)
 	h.toVerification(mario)
 	v := h.app.verify

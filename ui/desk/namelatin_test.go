@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 )
 
 // Ensure that a surname and name not written in Latin letters (emoji,
@@ -13,6 +14,7 @@ import (
 // was typed; and that a Latin name whose letters the codice fiscale does
 // not show (Xu Li for Rossi Mario's code) only warns, and goes on.
 func TestNameLatin(t *testing.T) {
+	testclock.RealDayOnly(t, "names in Latin letters")
 	for _, c := range []struct {
 		cognome, nome, shot string
 		latin               bool

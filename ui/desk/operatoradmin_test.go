@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/ui/i18n"
 	"github.com/pinsede/pinsede/ui/theme"
 )
@@ -73,6 +74,7 @@ func TestOperatorsPageAdministration(t *testing.T) {
 // and so does the dialog of the reset, whose problems the supervisor
 // sees.
 func TestChangePasswordFieldsStay(t *testing.T) {
+	testclock.RealDayOnly(t, "the change of password's fields in place")
 	inEachLanguage(t, func(t *testing.T, language string) {
 		h := ready(t)
 		test.ApplyTheme(t, theme.New())
@@ -144,6 +146,7 @@ func (h *harness) refusedPassword(name string, first, second *entry, submit *but
 // After Disattiva it is on Riattiva, after Riattiva on Disattiva, after a
 // reset on Reimposta password.
 func TestOperatorsKeyboardStaysOnTheRow(t *testing.T) {
+	testclock.RealDayOnly(t, "the operators' page at the keyboard")
 	h := ready(t)
 	h.addBianchi()
 	h.app.showOperators()
@@ -389,6 +392,7 @@ func TestChangePasswordMessagesStop(t *testing.T) {
 // fault; after Sblocca, on the row's first button. (The screen opened
 // with nothing focused: a keyboard-only supervisor pressed Tab first.)
 func TestOperatorsOpenWithTheKeyboard(t *testing.T) {
+	testclock.RealDayOnly(t, "the operators' page opened at the keyboard")
 	h := ready(t)
 	h.tap(h.app.header.ops)
 	o := h.app.operators

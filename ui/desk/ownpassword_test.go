@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/ui/i18n"
 	"github.com/pinsede/pinsede/ui/theme"
 )
@@ -276,6 +277,7 @@ func TestOwnPasswordLastOnTheHome(t *testing.T) {
 // on a card as the change at the login, and keeps its fields and buttons
 // where they are whichever problem shows, in every language of the desk.
 func TestOwnPasswordGolden(t *testing.T) {
+	testclock.RealDayOnly(t, "the own change of password's screen")
 	inEachLanguage(t, func(t *testing.T, language string) {
 		h := asBianchi(t, devPrinter)
 		test.ApplyTheme(t, theme.New())

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/kioskpost"
@@ -311,6 +312,7 @@ func TestKioskTicketByCode(t *testing.T) {
 // Ensure that "Prossimo biglietto" with no ticket waiting says so, and that
 // a desk without a ticket folder has no queue on its home screen.
 func TestKioskQueueEmpty(t *testing.T) {
+	testclock.RealDayOnly(t, "an empty queue")
 	h := ready(t, withTickets(filepath.Join(t.TempDir(), "not-yet")))
 	q := h.app.home.queue
 	if got := q.waiting.Text; got != "0" {

@@ -2,6 +2,8 @@ package desk
 
 import (
 	"testing"
+
+	"github.com/pinsede/pinsede/internal/testclock"
 )
 
 // Ensure that work ending in the background once the program quits leaves
@@ -10,6 +12,7 @@ import (
 // the real desk's random keys under load). Its last step is dropped, and
 // what went before it is not.
 func TestQuitDropsBackgroundEnd(t *testing.T) {
+	testclock.RealDayOnly(t, "work ending after the quit")
 	h := ready(t)
 	release, ended := make(chan struct{}), make(chan struct{})
 	ran := false

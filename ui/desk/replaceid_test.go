@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 )
 
 // Ensure that the replacement of a slip checks the identity as an issue
@@ -110,6 +111,7 @@ func TestReplaceSlipChecksIdentity(t *testing.T) {
 // the reasons, the document, the checks, the supervisor's id and
 // password, Annulla, Sostituisci e stampa, and round again.
 func TestReplaceDialogTabOrder(t *testing.T) {
+	testclock.RealDayOnly(t, "the replace dialog's tab order")
 	h, out := onMariosPage(t)
 	h.tap(h.app.citizen.replaceSlip[out.Credential.ID])
 	d := h.app.citizen.replace
@@ -137,6 +139,7 @@ func TestReplaceDialogTabOrder(t *testing.T) {
 // and in English, with a problem under every field and the longest
 // message it foresees: its buttons in view.
 func TestReplaceDialogFitsA1024Screen(t *testing.T) {
+	testclock.RealDayOnly(t, "the replace dialog on a 1024 px screen")
 	inEachLanguage(t, func(t *testing.T, language string) {
 		h, out := onMariosPage(t)
 		h.tap(h.app.citizen.replaceSlip[out.Credential.ID])

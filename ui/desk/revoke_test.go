@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/ui/internal/uitest"
 	"github.com/pinsede/pinsede/ui/theme"
@@ -30,6 +31,7 @@ var foreignPassport = pinsede.Verification{
 // PIN issued by another operator asks for another supervisor's id and
 // password.
 func TestRevokeFromCitizenPage(t *testing.T) {
+	testclock.RealDayOnly(t, "the revocation's approval")
 	h := ready(t)
 	for _, n := range []pinsede.NewOperator{
 		{ID: "l.verdi", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-verdi"},
@@ -170,6 +172,7 @@ func TestRevokeReachesCentrale(t *testing.T) {
 // language of the desk, at 1280×800 and at the window's smallest size:
 // the window centres the dialog, and a taller dialog would move them all.
 func TestRevokeDialogFieldsStay(t *testing.T) {
+	testclock.RealDayOnly(t, "the revoke dialog's fields in place")
 	inEachLanguage(t, func(t *testing.T, language string) {
 		h := ready(t)
 		test.ApplyTheme(t, theme.New())

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+
+	"github.com/pinsede/pinsede/internal/testclock"
 )
 
 // Ensure that the scan picker attaches a file by keyboard alone: the
@@ -17,6 +19,7 @@ import (
 // Enter on a scan, which is attached; a pipe is refused, in the picker,
 // without blocking.
 func TestScanPickerKeys(t *testing.T) {
+	testclock.RealDayOnly(t, "the scan picker's keys")
 	h := ready(t)
 	dir := t.TempDir()
 	h.app.scanFolder = dir
@@ -70,6 +73,7 @@ func TestScanPickerKeys(t *testing.T) {
 // Ensure that the scan picker lists a bounded part of a huge folder, and
 // says so.
 func TestScanPickerBounded(t *testing.T) {
+	testclock.RealDayOnly(t, "the scan picker's bound")
 	dir := t.TempDir()
 	for i := range maxPickEntries + 5 {
 		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%05d.pdf", i)), nil, 0o600); err != nil {

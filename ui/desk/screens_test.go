@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/ui/theme"
 )
 
@@ -126,6 +127,7 @@ func TestScreensGolden(t *testing.T) {
 // login before it (it showed bare on the page, its title smaller than the
 // login's: seen in TestXInputEveryKey's screenshots).
 func TestChangePasswordGolden(t *testing.T) {
+	testclock.RealDayOnly(t, "the change of password's screen")
 	h := ready(t, devPrinter)
 	test.ApplyTheme(t, theme.New())
 	h.addBianchi()

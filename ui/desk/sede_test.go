@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/client"
 )
@@ -58,6 +59,7 @@ func windowlessDesk(t *testing.T, id string) (*pinsede.Desk, *local.Store, *pins
 // envelope at both desks at once, the second is not accepted, and desk
 // 02's sync details say why in the operator's words.
 func TestHandoverAtSiblingDesk(t *testing.T) {
+	testclock.RealDayOnly(t, "a handover at a sibling desk")
 	cen := startCentrale(t)
 	ctx := context.Background()
 

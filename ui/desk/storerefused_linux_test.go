@@ -14,6 +14,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/diskerr"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/internal/testdisk"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/sync/client"
@@ -379,9 +380,7 @@ func readyNoCUPS(t *testing.T) *harness {
 // immutable store and the failing disk read "Errore imprevisto: …
 // operation not permitted / input/output error".
 func TestStoreRefusedTold(t *testing.T) {
-	if os.Getenv("PINSEDE_TEST_NOW") != "" {
-		t.Skip("store refusals carry no date: run on make test's first pass, on the real day, not again on the moved-clock passes (40 s a pass)")
-	}
+	testclock.RealDayOnly(t, "store refusals (14 screens x 3 disks, 40 s a pass)")
 	for _, r := range storeRefusals {
 		for _, w := range storeWrites {
 			t.Run(r.name+"/"+w.name, func(t *testing.T) {
@@ -465,6 +464,7 @@ func (h *harness) assertChainWhole() {
 // once to copy the records; the form keeps what was typed. The disk
 // stays failing: unlike TestIssueDiskFullTold, nothing is issued after.
 func TestIssueDiskFailingTold(t *testing.T) {
+	testclock.RealDayOnly(t, "a failing disk at the issue")
 	i := slices.IndexFunc(storeRefusals, func(r storeRefusal) bool { return r.key == "err.store.failing" })
 	h, refuse, _ := storeRefusals[i].ready(t)
 	h.toVerification(mario)
@@ -493,6 +493,7 @@ func TestIssueDiskFailingTold(t *testing.T) {
 // audit search itself, whose entry is not written, says so as the writes
 // do. Before: "Errore imprevisto: … database isn't correctly mapped".
 func TestStoreUnreadableTold(t *testing.T) {
+	testclock.RealDayOnly(t, "an unreadable store")
 	i := slices.IndexFunc(storeRefusals, func(r storeRefusal) bool { return r.key == "err.store.failing" })
 	h, refuse, _ := storeRefusals[i].ready(t)
 	refuse()

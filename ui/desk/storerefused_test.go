@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/client"
 )
 
@@ -23,6 +24,7 @@ import (
 // l'invio è sospeso da centrale" on the bar, and "L'archivio centrale è
 // molto occupato" in the details.
 func TestSyncStoreRefusedTold(t *testing.T) {
+	testclock.RealDayOnly(t, "centrale's store refused, told")
 	inEachLanguage(t, syncStoreRefusedTold)
 }
 

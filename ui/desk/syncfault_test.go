@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/client"
 )
@@ -25,6 +26,7 @@ func (f fakeSync) Subscribe() (<-chan client.State, func()) {
 // for each kind of fault, never with the technical error, and name the
 // policy in use.
 func TestSyncFaultText(t *testing.T) {
+	testclock.RealDayOnly(t, "the sync faults' words")
 	const raw = `Get "https://centrale:8443/v1/changes?after=0": dial tcp 10.0.0.1:8443: connect: connection refused`
 	for _, tc := range []struct {
 		fault client.Fault

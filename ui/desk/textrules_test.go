@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 )
 
 // Ensure that the MV35 form refuses, at the field, a text centrale would
@@ -14,6 +15,7 @@ import (
 // PIN that centrale then refused, and the codice fiscale said "17
 // characters" of 16 seen.
 func TestRequestRefusesInvisibleText(t *testing.T) {
+	testclock.RealDayOnly(t, "invisible text refused")
 	h := ready(t)
 	q := mario
 	q.Cognome = "Ros\u202Esi"
@@ -51,6 +53,7 @@ func TestRequestRefusesInvisibleText(t *testing.T) {
 // or the MV35 would not hold (a bidirectional override, an escape, 600
 // characters), and keep everything typed.
 func TestNamesRefusedAtTheField(t *testing.T) {
+	testclock.RealDayOnly(t, "names refused at the field")
 	h := newHarness(t)
 	s := h.app.setup
 	h.fillSetUp("password-di-prova")
@@ -94,6 +97,7 @@ func TestNamesRefusedAtTheField(t *testing.T) {
 // authority centrale would refuse (a BEL, 600 characters), keeps what was
 // typed, and prints nothing: the slip printed a PIN that never worked.
 func TestAuthorityRefusedAtTheField(t *testing.T) {
+	testclock.RealDayOnly(t, "the issuing authority refused at the field")
 	for authority, want := range map[string]string{"RENAPER\a": "posizione 8", strings.Repeat("M", 600): "120"} {
 		h := ready(t)
 		h.toVerification(mario)

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/ui/theme"
 )
 
@@ -231,6 +232,7 @@ func ctrl(h *harness, k fyne.KeyName) {
 // Ensure that a disabled button shows no tip, and neither does a button
 // disabled while the mouse rests on it (issue 14).
 func TestTipNotOnADisabledButton(t *testing.T) {
+	testclock.RealDayOnly(t, "no tip on a disabled button")
 	h := ready(t)
 	b := h.app.home.search
 	b.Disable()
@@ -255,6 +257,7 @@ func TestTipNotOnADisabledButton(t *testing.T) {
 // check; and that no button shows a key the guide does not list as a
 // button's (issue 14).
 func TestEveryButtonKeyHasATip(t *testing.T) {
+	testclock.RealDayOnly(t, "a tip for every button's key")
 	h := ready(t, withTickets(t.TempDir()))
 	tipped := map[keyID][]string{}
 	visit := func(screen string) {
@@ -304,6 +307,7 @@ func TestEveryButtonKeyHasATip(t *testing.T) {
 
 // Ensure that a tip near the window's bottom edge shows above its button.
 func TestTipAboveAtTheBottom(t *testing.T) {
+	testclock.RealDayOnly(t, "the tip above at the bottom")
 	h := ready(t)
 	h.win.Resize(fyne.NewSize(1280, 225))
 	h.settle()

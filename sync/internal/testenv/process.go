@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pinsede/pinsede/internal/certtest"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/wire"
 )
@@ -39,16 +40,7 @@ func PKIDir(t testing.TB, dir string) *pki.CA {
 	if err != nil {
 		t.Fatal(err)
 	}
-	certPEM, keyPEM, err := ca.IssueServer([]string{"127.0.0.1"}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "server.crt"), certPEM, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "server.key"), keyPEM, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	certtest.WriteServer(t, ca, dir, time.Now())
 	return ca
 }
 
