@@ -29,6 +29,7 @@ import (
 // centrale with the bundle's certificate, desk 03 of ROMA01.
 func TestInstalledDeskConnects(t *testing.T) {
 	t.Parallel()
+	smokeRealDayOnly(t, "the installed desk's connection")
 	if testing.Short() {
 		t.Skip("builds sportello and runs it under Xvfb; skipped with -short")
 	}

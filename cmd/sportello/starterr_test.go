@@ -24,6 +24,7 @@ import (
 // content and the flag package's "parse error" were English still.
 func TestStartSettingsWindow(t *testing.T) {
 	t.Parallel()
+	smokeRealDayOnly(t, "the settings' problems told at start")
 	xtest.Need(t)
 	bin := smokeBuild(t)
 	display := smokeStartXvfb(t)
