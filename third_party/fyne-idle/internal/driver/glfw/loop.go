@@ -47,9 +47,28 @@ func runOnMain(f func()) {
 
 // force a function f to run on the main thread and specify if we should wait for it to return
 func runOnMainWithWait(f func(), wait bool) {
+	sendToMain(f, wait, false)
+}
+
+// runOnMainUnlessStopped is runOnMain for the driver's own events that come
+// late, after a delay (the tap the double tap delay held back): once the
+// loop has stopped, f is dropped, where runOnMain would run it in place,
+// on the caller's goroutine, on widgets the main one tears down.
+func runOnMainUnlessStopped(f func()) {
+	sendToMain(f, true, true)
+}
+
+// sendToMain runs f on the main thread, and waits for it if wait is set;
+// once the loop has stopped, it runs f in place, or drops it if drop is
+// set.
+func sendToMain(f func(), wait, drop bool) {
 	// If we are on main before app run just execute - otherwise add it to the main queue and wait.
 	// We also need to run it as-is if the app is in the process of shutting down as the queue will be stopped.
 	drainMu.RLock()
+	if drained.Load() && drop {
+		drainMu.RUnlock()
+		return
+	}
 	if (!running.Load() && async.IsMainGoroutine()) || drained.Load() {
 		drainMu.RUnlock()
 		f()
