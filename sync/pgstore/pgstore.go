@@ -99,6 +99,11 @@ type Store struct {
 	// outage refuses the pool's connects at once while PostgreSQL is
 	// found unreachable, and probes it (outage.go).
 	outage *outage
+	// lockWaited wakes WatchStuck when a statement waited lock_timeout
+	// for a lock (classify); stuckEnded counts the sessions
+	// EndStuckSessions ended.
+	lockWaited chan struct{}
+	stuckEnded atomic.Uint64
 }
 
 // Open connects to the database at dsn and migrates its schema. Its
@@ -150,7 +155,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		out.close()
 		return nil, fmt.Errorf("open central store: %w", err)
 	}
-	s := &Store{pool: pool, pulls: make(chan struct{}, max(cfg.MaxConns/2, 1)), outage: out}
+	s := &Store{pool: pool, pulls: make(chan struct{}, max(cfg.MaxConns/2, 1)), outage: out, lockWaited: make(chan struct{}, 1)}
 	s.SetLimits(central.DefaultLimits())
 	return s, nil
 }
