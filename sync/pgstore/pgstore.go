@@ -32,7 +32,9 @@
 //
 // Each session starts with bounds on its waits (sessionSettings,
 // unavailable.go): a replica frozen inside a transaction holds its locks
-// at most 10 s, and a statement waits at most 5 s for a lock.
+// at most 10 s, and a statement waits at most 5 s for a lock. One
+// stopped inside a statement, which no timeout of PostgreSQL's ends, is
+// ended by the other replicas' WatchStuck after 30 s (stuck.go).
 //
 // Every statement is planned for the values it runs with (see Open), but
 // two kinds whose plan is the same whatever the values and the tables'
