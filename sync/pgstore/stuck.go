@@ -2,11 +2,13 @@ package pgstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/pinsede/pinsede/sync/central"
 )
 
 // StuckAfter is how long a session of centrale's may wait on its
@@ -84,7 +86,8 @@ func (s *Store) StuckSessionsEnded() uint64 { return s.stuckEnded.Load() }
 // once, every StuckEvery and as soon as a request's statement has
 // waited lock_timeout for a lock (55P03: the requests answered busy),
 // at most once every stuckGap, until ctx ends. It logs one WARN line for
-// each session ended, naming it, and one for each look that failed.
+// each session ended, naming it, and one for each look that failed but
+// for a store unavailable or refusing centrale, which the requests tell.
 func (s *Store) WatchStuck(ctx context.Context, log *slog.Logger) {
 	t := time.NewTicker(StuckEvery)
 	defer t.Stop()
@@ -95,7 +98,8 @@ func (s *Store) WatchStuck(ctx context.Context, log *slog.Logger) {
 				"pid", ss.PID, "client", ss.Client, "application_name", ss.ApplicationName,
 				"state", ss.State, "wait_event", ss.Wait, "stuck_for", ss.For.Round(100*time.Millisecond))
 		}
-		if err != nil && ctx.Err() == nil {
+		// A store down or refusing centrale: the requests' checks say it.
+		if err != nil && ctx.Err() == nil && !errors.Is(err, central.ErrUnavailable) && !errors.Is(err, central.ErrRefused) {
 			log.Warn("could not look for sessions of centrale stuck holding a lock (a role apart needs pg_signal_backend and pg_read_all_stats: README, PostgreSQL)", "err", err)
 		}
 		select {
