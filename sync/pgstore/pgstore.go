@@ -82,6 +82,7 @@ const (
 	lockChanges     = 7302 // numbering of a sede's changes (second key: its hashtext)
 	lockDelegations = 7303 // a codice fiscale's delegations (second key: its hashtext)
 	lockIssues      = 7304 // a codice fiscale's issues (second key: its hashtext)
+	lockEnding      = 7311 // a stuck session being ended (second key: its pid; stuck.go)
 )
 
 // maxAttempts is how often a transaction that lost a race runs again.

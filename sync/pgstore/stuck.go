@@ -28,6 +28,10 @@ const (
 	stuckGap   = time.Second
 )
 
+// endWait bounds how long EndStuckSessions waits for a session it
+// signalled to end: one waiting on its client ends at the signal.
+const endWait = 5 * time.Second
+
 // StuckSession is a session of centrale's that EndStuckSessions ended:
 // its replica stopped inside a statement, holding a lock of the store.
 type StuckSession struct {
@@ -58,8 +62,20 @@ type StuckSession struct {
 // connection ended before its COMMIT went out and runs the transaction
 // again on a fresh one (retry). A session of another role is ended only
 // with pg_signal_backend (README, PostgreSQL).
+//
+// Replicas looking at once end and return each session once: each ends
+// one under a lock of its pid and waits for its end (at most endWait),
+// and a session signalled but still there past it is left to the next
+// look.
+//
+// A statement merely slow is lost to it no more than it was: past
+// statement_timeout (25 s) PostgreSQL cancels it at the next message its
+// replica sends (a live COPY sending a row a second, under a timeout of
+// 3 s, was cancelled at 4.0 s), so a session still waiting on its
+// replica 30 s into a statement has had nothing from it for 5 s, and its
+// statement could only fail.
 func (s *Store) EndStuckSessions(ctx context.Context, after time.Duration) ([]StuckSession, error) {
-	rows, err := s.pool.Query(ctx, qEndStuckSessions, s.appName(), after.Seconds(), lockMigrate, lockAudit)
+	rows, err := s.pool.Query(ctx, qEndStuckSessions, s.appName(), after.Seconds(), lockMigrate, lockAudit, lockEnding, endWait.Milliseconds())
 	if err != nil {
 		return nil, fmt.Errorf("end stuck sessions: %w", s.classify(err))
 	}

@@ -2,6 +2,7 @@ package pgstore_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/sync/internal/pgtest"
 	"github.com/pinsede/pinsede/sync/pgstore"
+	"github.com/pinsede/pinsede/sync/storetest"
 )
 
 // stuckSession connects to dsn as app and sends sql without its Sync,
@@ -108,5 +110,62 @@ func TestEndStuckSessions(t *testing.T) {
 	}
 	if alive != 2 {
 		t.Errorf("%d of the probe's and the lockless sessions left, want 2", alive)
+	}
+}
+
+// Ensure that two replicas looking for stuck sessions at once end and
+// report each session once: in each of 5 rounds one session stuck
+// holding a sede's lock, and two stores' EndStuckSessions released
+// together, one returns it and counts it, the other neither. Before,
+// both signalled it before it ended, and both returned it and counted it
+// (14 rounds of 20): two WARN lines for one session, and the replicas'
+// counters summed to twice the sessions ended.
+func TestEndStuckSessionsTogether(t *testing.T) {
+	testclock.RealDayOnly(t, "sessions ended on PostgreSQL's clock")
+	dsn := pgtest.DSN(t)
+	stores := make([]*pgstore.Store, 2)
+	for i := range stores {
+		s, err := pgstore.Open(t.Context(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		stores[i] = s
+	}
+	watch, err := pgx.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { watch.Close(context.Background()) })
+	const rounds, after = 5, 100 * time.Millisecond
+	for round := range rounds {
+		pid := stuckSession(t, dsn, pgstore.AppName, `SELECT pg_advisory_xact_lock(7310, hashtext('S1'))`)
+		for polls := 0; ; polls++ {
+			var stuck bool
+			if err := watch.QueryRow(t.Context(), `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1
+				AND state = 'active' AND wait_event = 'ClientRead' AND now() - query_start > make_interval(secs => $2))`,
+				pid, after.Seconds()).Scan(&stuck); err != nil {
+				t.Fatalf("watching session %d: %v", pid, err)
+			}
+			if stuck {
+				break
+			}
+			if polls == 500 {
+				t.Fatalf("session %d never waited %s on its client, 500 polls 20 ms apart", pid, after)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		var ended [2][]pgstore.StuckSession
+		var errs [2]error
+		storetest.Together(2, func(i int) { ended[i], errs[i] = stores[i].EndStuckSessions(context.Background(), after) })
+		if err := errors.Join(errs[:]...); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(ended[0]) + len(ended[1]); n != 1 {
+			t.Fatalf("round %d: session %d ended and reported %d times (%+v, %+v), want once", round, pid, n, ended[0], ended[1])
+		}
+	}
+	if n := stores[0].StuckSessionsEnded() + stores[1].StuckSessionsEnded(); n != rounds {
+		t.Errorf("the stores' counters sum to %d, want %d", n, rounds)
 	}
 }
