@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/pinsede/pinsede/internal/testclock"
+	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/internal/pgtest"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
 	"github.com/pinsede/pinsede/sync/pki"
@@ -166,15 +168,15 @@ type frozenPush struct {
 	session holder
 }
 
-// catch pushes the batches of push through A, try by try, and stops A
-// as soon as its session holds S1's lock as ready says, until it stops A
-// with its session where want says; each other stop is resumed and its
-// push answered.
-func (f *frozenRig) catch(t *testing.T, tries int, push func(try int) wire.PushRequest, ready, want func(holder) bool) frozenPush {
+// catch pushes the batches of push through A with via, try by try, and
+// stops A as soon as its session holds S1's lock as ready says, until it
+// stops A with its session where want says; each other stop is resumed
+// and its push answered.
+func (f *frozenRig) catch(t *testing.T, tries int, via *http.Client, push func(try int) wire.PushRequest, ready, want func(holder) bool) frozenPush {
 	var seen []string
 	for try := range tries {
 		p := frozenPush{batch: push(try), answered: make(chan pushAnswer, 1)}
-		go func() { p.answered <- pushTo(f.sede, f.a.url, p.batch) }()
+		go func() { p.answered <- pushTo(via, f.a.url, p.batch) }()
 	catch:
 		for {
 			select {
@@ -213,18 +215,16 @@ func (f *frozenRig) catch(t *testing.T, tries int, push func(try int) wire.PushR
 	return frozenPush{}
 }
 
-// resumed resumes A and checks that each event of its push is stored
-// once: A, resumed, finds its session ended and its transaction rolled
-// back, before its COMMIT went out; it answers the push refused, or runs
-// it again on a fresh connection (pgstore's retry) and answers what that
-// stored, or its answer is lost (seen once: "tls: bad record MAC",
-// A stopped 35 s, past its server's 30 s WriteTimeout). Sent again through B, the batch is answered all
+// storedOnce checks, A resumed, that each event of its push p is stored
+// once, frozen being the push's answer: A, resumed, finds its session
+// ended and its transaction rolled back, before its COMMIT went out; it
+// answers the push refused, or runs it again on a fresh connection
+// (pgstore's retry) and answers what that stored, or its client had
+// given up (frozen.err). Sent again through B, the batch is answered all
 // duplicate if A answered 200, all accepted if it answered otherwise,
-// one or the other if it did not answer. held is the events stored
+// one or the other if there was no answer. held is the events stored
 // before B's push of one.
-func (f *frozenRig) resumed(t *testing.T, p frozenPush, held int) {
-	f.a.cmd.Process.Signal(syscall.SIGCONT)
-	frozen := <-p.answered
+func (f *frozenRig) storedOnce(t *testing.T, p frozenPush, frozen pushAnswer, held int) {
 	want := []wire.Verdict{wire.Accepted}
 	switch {
 	case frozen.err != nil:
@@ -275,7 +275,7 @@ func busy(t *testing.T, got pushAnswer) {
 func TestFrozenReplicaLockFreed(t *testing.T) {
 	testclock.RealDayOnly(t, "a frozen replica's lock, ended on PostgreSQL's clock")
 	f := newFrozenRig(t)
-	p := f.catch(t, 20, func(try int) wire.PushRequest { return f.batch(1000*(try+1), wire.MaxBatch) },
+	p := f.catch(t, 20, f.sede, func(try int) wire.PushRequest { return f.batch(1000*(try+1), wire.MaxBatch) },
 		func(holder) bool { return true }, func(h holder) bool { return h.state == "idle in transaction" })
 	held := f.events(t)
 
@@ -305,7 +305,8 @@ func TestFrozenReplicaLockFreed(t *testing.T) {
 	if got.status != http.StatusOK || len(got.results) != 1 || got.results[0].Verdict != wire.Accepted {
 		t.Fatalf("push through B once PostgreSQL freed the lock: %v", got)
 	}
-	f.resumed(t, p, held)
+	f.a.cmd.Process.Signal(syscall.SIGCONT)
+	f.storedOnce(t, p, <-p.answered, held)
 }
 
 // Ensure that a replica stopped inside a statement of a push (a batch
@@ -337,7 +338,10 @@ func TestFrozenInStatementLockFreed(t *testing.T) {
 		}
 		return p
 	}
-	p := f.catch(t, 80, forms, holder.inStatement, holder.inStatement)
+	// A's push goes as a desk's does: given up after 30 s without an
+	// answer (cmd/sportello's http.Client).
+	desk := &http.Client{Timeout: 30 * time.Second, Transport: f.sede.Transport}
+	p := f.catch(t, 80, desk, forms, holder.inStatement, holder.inStatement)
 	t.Logf("A stopped inside a push: %v", p.session)
 	held := f.events(t)
 
@@ -359,10 +363,16 @@ func TestFrozenInStatementLockFreed(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if want := fmt.Sprintf("pid=%d ", p.session.pid); !strings.Contains(f.b.String(), want) || !strings.Contains(f.b.String(), "stuck") {
-		t.Errorf("B's log names no stuck session %s:\n%s", want, f.b.String())
+	// B logs the session once PostgreSQL has ended it and freed the
+	// lock (EndStuckSessions waits for its end): maybe after B's push.
+	ended := regexp.MustCompile(fmt.Sprintf("stuck inside a statement, holding a lock of the store: [^\n]* pid=%d ", p.session.pid))
+	for polls := 0; !ended.MatchString(f.b.String()); polls++ {
+		if polls == 500 {
+			t.Fatalf("B's log names no stuck session %d after 500 polls 20 ms apart:\n%s", p.session.pid, f.b.String())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	// B counts it, on its management listener.
+	// B counts it, on its management listener, before it logs it.
 	_, rest, _ := strings.Cut(f.b.String(), `msg="management listening" addr=`)
 	manage, _, _ := strings.Cut(rest, " ")
 	resp, err := http.Get("http://" + manage + "/metrics")
@@ -377,7 +387,21 @@ func TestFrozenInStatementLockFreed(t *testing.T) {
 	if !strings.Contains(string(body), "\npinsede_store_stuck_sessions_ended_total 1\n") {
 		t.Errorf("B's metrics count no stuck session ended:\n%s", body)
 	}
-	f.resumed(t, p, held)
+	// A stays stopped past the 30 s of the desk, which sees a time-out
+	// and pushes the batch again later (Classify: FaultTimeout, the
+	// outbox kept). Resumed, A could not answer anyway: its request is
+	// past its server's WriteTimeout (30 s from its headers), and Go's
+	// TLS server, its answer's record refused by the write deadline,
+	// sends its close_notify under the next record number, which the
+	// client cannot authenticate: a client waiting longer saw "local
+	// error: tls: bad record MAC" (Classify: FaultUnreachable), as any
+	// handler of Go's answering 0.5 s past a WriteTimeout of 1 s does.
+	frozen := <-p.answered
+	if fault, _ := client.Classify(frozen.err); fault != client.FaultTimeout {
+		t.Fatalf("the desk's push through A, stopped: %v (fault %v); want the desk's time-out", frozen, fault)
+	}
+	f.a.cmd.Process.Signal(syscall.SIGCONT)
+	f.storedOnce(t, p, frozen, held)
 }
 
 // verdicts counts the verdicts of a push's results.
