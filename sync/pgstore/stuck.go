@@ -59,8 +59,8 @@ type StuckSession struct {
 // at a Sync, and the live host's kernel answers the keepalives; every
 // push of its sede through the other replicas was answered busy
 // meanwhile. Its transaction rolls back; resumed, the replica finds its
-// connection ended before its COMMIT went out and runs the transaction
-// again on a fresh one (retry). A session of another role is ended only
+// connection ended before its COMMIT went out, and runs the transaction
+// again on a fresh one (retry) if its context has not ended meanwhile. A session of another role is ended only
 // with pg_signal_backend (README, PostgreSQL).
 //
 // Replicas looking at once end and return each session once: each ends
