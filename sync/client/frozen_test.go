@@ -315,8 +315,10 @@ func TestFrozenReplicaLockFreed(t *testing.T) {
 // holding its sede's lock, holds up that sede's pushes through a healthy
 // replica only until that replica ends its session (pgstore's
 // EndStuckSessions, past StuckAfter on PostgreSQL's clock) and logs it:
-// the healthy replica answers 503 busy meanwhile, then 200, and each of
-// the stopped replica's events is stored once. Before, no timeout of
+// the healthy replica answers 503 busy meanwhile, then 200; a desk's
+// push through the stopped replica ends in the desk's time-out, to go
+// again; and each of the stopped replica's events is stored once.
+// Before, no timeout of
 // PostgreSQL's ended such a session (statement_timeout is off between a
 // statement's messages, idle_in_transaction_session_timeout starts at a
 // Sync, keepalives are answered by the live host): B answered busy for
