@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -119,6 +121,9 @@ type holder struct {
 	state, wait string
 	// age is how long its statement has run, on PostgreSQL's clock.
 	age float64
+	// client and server are the TCP ports of its connection, A's and
+	// PostgreSQL's.
+	client, server int
 }
 
 // String says the session, for the test's messages.
@@ -133,9 +138,9 @@ func (h holder) String() string {
 func (f *frozenRig) lock(t *testing.T) holder {
 	var h holder
 	err := f.watch.QueryRow(context.Background(), `SELECT l.pid, coalesce(a.state, ''), coalesce(a.wait_event, ''),
-			coalesce(extract(epoch FROM now() - a.query_start)::float8, 0)
+			coalesce(extract(epoch FROM now() - a.query_start)::float8, 0), coalesce(a.client_port, 0), coalesce(inet_server_port(), 0)
 		FROM pg_locks l JOIN pg_stat_activity a USING (pid)
-		WHERE l.locktype = 'advisory' AND l.classid = 7310 AND l.objid = hashtext('S1')::oid AND l.granted`).Scan(&h.pid, &h.state, &h.wait, &h.age)
+		WHERE l.locktype = 'advisory' AND l.classid = 7310 AND l.objid = hashtext('S1')::oid AND l.granted`).Scan(&h.pid, &h.state, &h.wait, &h.age, &h.client, &h.server)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		t.Fatalf("watching S1's lock: %v", err)
 	}
@@ -157,6 +162,54 @@ func (f *frozenRig) events(t *testing.T) int {
 // results.
 func (h holder) inStatement() bool {
 	return h.state == "active" && (h.wait == "ClientRead" || h.wait == "ClientWrite")
+}
+
+// drained reports whether nothing A wrote to h's connection is left on
+// its way to PostgreSQL: A's socket has sent it all and PostgreSQL's has
+// given it all to the session (their queues in /proc/net/tcp). Until
+// then, with A stopped, the kernel still sends what A wrote, and the
+// session, reading it, goes on, maybe to its statement's end: a session
+// seen waiting for A 0.0 s into its statement, A just stopped, went
+// idle in its transaction, and PostgreSQL ended it 10 s later.
+func (h holder) drained(t *testing.T) bool {
+	var aSent, pgRead, found int
+	for _, name := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatalf("A's connection to PostgreSQL: %v", err)
+		}
+		for _, line := range strings.Split(string(b), "\n")[1:] {
+			// sl local_address rem_address st tx_queue:rx_queue ...
+			f := strings.Fields(line)
+			if len(f) < 5 || f[3] != "01" { // established
+				continue
+			}
+			tx, rx, _ := strings.Cut(f[4], ":")
+			switch [2]int{hexInt(f[1]), hexInt(f[2])} {
+			case [2]int{h.client, h.server}:
+				aSent, found = hexInt(tx), found+1
+			case [2]int{h.server, h.client}:
+				pgRead, found = hexInt(rx), found+1
+			}
+		}
+	}
+	if found != 2 {
+		t.Fatalf("A's connection to PostgreSQL, ports %d and %d: %d of its 2 sockets in /proc/net/tcp", h.client, h.server, found)
+	}
+	return aSent == 0 && pgRead == 0
+}
+
+// hexInt reads a number of /proc/net/tcp, hexadecimal: a queue's bytes,
+// or an address's port (0100007F:1F90 is port 8080); -1 if malformed.
+func hexInt(s string) int {
+	if _, port, ok := strings.Cut(s, ":"); ok {
+		s = port
+	}
+	n, err := strconv.ParseUint(s, 16, 32)
+	if err != nil {
+		return -1
+	}
+	return int(n)
 }
 
 // frozenPush is a push through A caught with A stopped (SIGSTOP) while
@@ -189,19 +242,23 @@ func (f *frozenRig) catch(t *testing.T, tries int, via *http.Client, push func(t
 			if h.pid == 0 || !ready(h) {
 				continue // A's push runs: its answer ends the loop
 			}
-			backend := h.pid
+			backend := h
 			f.a.cmd.Process.Signal(syscall.SIGSTOP)
-			// What the session does as A stops settles: it commits, or
-			// waits for A idle in its transaction or inside a statement.
-			h = f.lock(t)
-			for polls := 0; h.pid == backend && h.state != "idle in transaction" && !h.inStatement(); polls++ {
+			// What the session does as A stops settles: it commits, or,
+			// with nothing of A's left to read (drained, seen before the
+			// state), waits for A idle in its transaction or inside a
+			// statement.
+			for polls := 0; ; polls++ {
+				drained := backend.drained(t)
+				if h = f.lock(t); h.pid != backend.pid || drained && (h.state == "idle in transaction" || h.inStatement()) {
+					break
+				}
 				if polls == 500 {
 					t.Fatalf("A stopped: its session never settled, after 500 polls 20 ms apart: %v", h)
 				}
 				time.Sleep(20 * time.Millisecond)
-				h = f.lock(t)
 			}
-			if h.pid == backend && want(h) {
+			if h.pid == backend.pid && want(h) {
 				p.session = h
 				return p
 			}
