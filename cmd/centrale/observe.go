@@ -15,6 +15,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/pinsede/pinsede/internal/logging"
+	"github.com/pinsede/pinsede/sync/central"
+	"github.com/pinsede/pinsede/sync/pgstore"
 	"github.com/pinsede/pinsede/sync/pki"
 	"github.com/pinsede/pinsede/sync/server"
 )
@@ -36,10 +38,10 @@ func observeFlags(fs *flag.FlagSet, c *config) {
 	fs.StringVar(&c.logLevel, "log-level", "info", "least level logged: "+logging.Levels)
 }
 
-// observe registers centrale's metrics for srv, and returns them with
-// the management server when -manage is given (nil otherwise), whose
-// /readyz answers 503 once stopping is closed.
-func observe(c config, srv *server.Server, cert *pki.ServerCert, caPEM []byte, stopping <-chan struct{}, log *slog.Logger) (*server.Metrics, *http.Server, error) {
+// observe registers centrale's metrics for srv and its store, and
+// returns them with the management server when -manage is given (nil
+// otherwise), whose /readyz answers 503 once stopping is closed.
+func observe(c config, srv *server.Server, store central.Store, cert *pki.ServerCert, caPEM []byte, stopping <-chan struct{}, log *slog.Logger) (*server.Metrics, *http.Server, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	certs := map[string]func() *x509.Certificate{"server": cert.Leaf}
@@ -49,6 +51,14 @@ func observe(c config, srv *server.Server, cert *pki.ServerCert, caPEM []byte, s
 	metrics, err := server.NewMetrics(reg, srv, certs)
 	if err != nil {
 		return nil, nil, fmt.Errorf("metrics: %w", err)
+	}
+	if pg, ok := store.(*pgstore.Store); ok {
+		if err := reg.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "pinsede_store_stuck_sessions_ended_total",
+			Help: "Sessions of centrale's that this replica ended (pg_terminate_backend) since the start: their replica stopped inside a statement holding a sede's lock for more than 30 s (a debugger, docker pause), and the sede's pushes were answered busy meanwhile; the log names each.",
+		}, func() float64 { return float64(pg.StuckSessionsEnded()) })); err != nil {
+			return nil, nil, fmt.Errorf("metrics: %w", err)
+		}
 	}
 	if c.manage == "" {
 		return metrics, nil, nil

@@ -409,7 +409,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	if isBolt && c.backupDir != "" {
 		srv.Backups = &server.Backups{Dir: c.backupDir} // before the metrics, which show it
 	}
-	metrics, manage, err := observe(c, srv, cert, caPEM, ctx.Done(), log) // observe.go
+	metrics, manage, err := observe(c, srv, store, cert, caPEM, ctx.Done(), log) // observe.go
 	if err != nil {
 		return err
 	}
@@ -492,6 +492,11 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	// replicas' (replica.go).
 	srv.SetReplica(replicaName(addrs.api), replicaSettings(c, srv))
 	go srv.WatchReplicas(ctx)
+	if pg, ok := store.(*pgstore.Store); ok {
+		// A replica stopped inside a statement holding a sede's lock:
+		// its session ended (stuck.go).
+		go pg.WatchStuck(ctx, log)
+	}
 	go watchExpiries(ctx, newExpiryWatch(c, log, cert, caPEM, crl)) // observe.go
 	if srv.Backups != nil {
 		go backupLoop(ctx, bs, srv.Backups, c.backupEvery, c.backupKeep, c.now, log)

@@ -32,7 +32,9 @@
 //
 // Each session starts with bounds on its waits (sessionSettings,
 // unavailable.go): a replica frozen inside a transaction holds its locks
-// at most 10 s, and a statement waits at most 5 s for a lock.
+// at most 10 s, and a statement waits at most 5 s for a lock. One
+// stopped inside a statement, which no timeout of PostgreSQL's ends, is
+// ended by the other replicas' WatchStuck after 30 s (stuck.go).
 //
 // Every statement is planned for the values it runs with (see Open), but
 // two kinds whose plan is the same whatever the values and the tables'
@@ -80,6 +82,7 @@ const (
 	lockChanges     = 7302 // numbering of a sede's changes (second key: its hashtext)
 	lockDelegations = 7303 // a codice fiscale's delegations (second key: its hashtext)
 	lockIssues      = 7304 // a codice fiscale's issues (second key: its hashtext)
+	lockEnding      = 7311 // a stuck session being ended (second key: its pid; stuck.go)
 )
 
 // maxAttempts is how often a transaction that lost a race runs again.
@@ -99,6 +102,11 @@ type Store struct {
 	// outage refuses the pool's connects at once while PostgreSQL is
 	// found unreachable, and probes it (outage.go).
 	outage *outage
+	// lockWaited wakes WatchStuck when a statement waited lock_timeout
+	// for a lock (classify); stuckEnded counts the sessions
+	// EndStuckSessions ended.
+	lockWaited chan struct{}
+	stuckEnded atomic.Uint64
 }
 
 // Open connects to the database at dsn and migrates its schema. Its
@@ -150,7 +158,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		out.close()
 		return nil, fmt.Errorf("open central store: %w", err)
 	}
-	s := &Store{pool: pool, pulls: make(chan struct{}, max(cfg.MaxConns/2, 1)), outage: out}
+	s := &Store{pool: pool, pulls: make(chan struct{}, max(cfg.MaxConns/2, 1)), outage: out, lockWaited: make(chan struct{}, 1)}
 	s.SetLimits(central.DefaultLimits())
 	return s, nil
 }

@@ -31,6 +31,7 @@ var unplanned = map[string]string{
 	qMigration:        "migrations, once at Open, on schema_migrations (a row a migration)",
 	qMigratedLater:    "migrations, once at Open, on schema_migrations (a row a migration)",
 	qOtherSessions:    "pg_stat_activity, read by centrale restore once",
+	qEndStuckSessions: "pg_stat_activity and pg_locks (views of memory), every 30 s and at most once a second",
 	qClock:            "reads no table",
 	qPublishReplica:   "one row a replica (replicas), every 30 s",
 	qForgetReplicas:   "replicas, a row a replica started in the last day, every 30 s",

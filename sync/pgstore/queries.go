@@ -411,3 +411,29 @@ ON CONFLICT (id) DO UPDATE SET name = $2, fingerprint = $3, settings = $4, seen 
 WHERE seen > now() - make_interval(secs => $1) ORDER BY name, id`
 	qDropReplica = `DELETE FROM replicas WHERE id = $1`
 )
+
+// qEndStuckSessions ends the sessions of this database of the
+// application_name $1 whose statement started more than $2 seconds ago
+// by PostgreSQL's clock and waits on the client, active, and which hold
+// an advisory lock of the classes $3 to $4 (EndStuckSessions); it
+// returns each one ended: its pid, client address, application_name,
+// state, wait event and how long, in seconds, it was in its statement.
+// The sessions are chosen first (MATERIALIZED): the order in which a
+// WHERE evaluates its conditions is the planner's, and a
+// pg_terminate_backend among them could run before the others. Each is
+// then ended only under the lock ($5, its pid) that the statement holds
+// to its end, and the statement waits for its end, at most $6 ms: a
+// replica looking at the same time finds the lock taken, or the session
+// gone, and neither ends nor reports it again (two at once both did, 14
+// rounds of 20). CASE runs the lock before the end.
+const qEndStuckSessions = `WITH stuck AS MATERIALIZED (
+	SELECT a.pid, coalesce(host(a.client_addr) || ':' || a.client_port, 'local') AS client, a.application_name, a.state, a.wait_event,
+		extract(epoch FROM now() - a.query_start)::float8 AS secs
+	FROM pg_stat_activity a
+	WHERE a.datname = current_database() AND a.application_name = $1
+		AND a.state = 'active' AND a.wait_event IN ('ClientRead', 'ClientWrite')
+		AND now() - a.query_start > make_interval(secs => $2)
+		AND EXISTS (SELECT 1 FROM pg_locks l
+			WHERE l.pid = a.pid AND l.locktype = 'advisory' AND l.classid BETWEEN $3 AND $4 AND l.granted))
+SELECT pid, client, application_name, state, wait_event, secs FROM stuck
+WHERE CASE WHEN pg_try_advisory_xact_lock($5, pid) THEN pg_terminate_backend(pid, $6) ELSE false END`

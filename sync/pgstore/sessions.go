@@ -54,7 +54,7 @@ func (s *Store) OtherSessions(ctx context.Context) (Sessions, error) {
 	for i, c := range conns {
 		pids[i] = c.Conn().PgConn().PID()
 	}
-	rows, err := conns[0].Query(ctx, qOtherSessions, s.pool.Config().ConnConfig.RuntimeParams["application_name"], pids)
+	rows, err := conns[0].Query(ctx, qOtherSessions, s.appName(), pids)
 	if err != nil {
 		return nil, fmt.Errorf("centrale's sessions: %w", err)
 	}

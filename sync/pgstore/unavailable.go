@@ -122,7 +122,7 @@ func waitedTooLong(err error) bool {
 // A connect's failure is then a *ConnectError, told on one line.
 // It marks err with central.ErrRefused when the database refuses the
 // connection string, and with central.ErrBusy when the statement waited
-// too long.
+// too long; one that waited lock_timeout for a lock wakes WatchStuck.
 func (s *Store) classify(err error) error {
 	switch {
 	case err == nil, errors.Is(err, central.ErrUnavailable), errors.Is(err, central.ErrBusy), errors.Is(err, central.ErrRefused):
@@ -136,6 +136,9 @@ func (s *Store) classify(err error) error {
 		}
 		return fmt.Errorf("%w: %w", central.ErrUnavailable, err)
 	case waitedTooLong(err):
+		if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && pe.Code == "55P03" { // lock_timeout: held by a replica stopped? (stuck.go)
+			s.wakeWatchStuck()
+		}
 		return fmt.Errorf("%w: %w", central.ErrBusy, err)
 	}
 	return err

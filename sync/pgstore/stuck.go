@@ -1,0 +1,147 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/pinsede/pinsede/sync/central"
+)
+
+// StuckAfter is how long a session of centrale's may wait on its
+// replica inside a statement, holding a lock of this store, before
+// EndStuckSessions ends it, as PostgreSQL's clock measures it from the
+// statement's start: past statement_timeout (25 s, sessionSettings),
+// with a margin. A healthy replica sends a statement's messages, a
+// batch's and a COPY's data, in milliseconds (a push of 500 events
+// flushes in 2 ms, BENCHMARKS.md), and reads its results as they come.
+const StuckAfter = 30 * time.Second
+
+// StuckEvery is how often WatchStuck looks for stuck sessions when no
+// request finds a lock held; stuckGap is the least time between two
+// looks, however many requests find one.
+const (
+	StuckEvery = 30 * time.Second
+	stuckGap   = time.Second
+)
+
+// endWait bounds how long EndStuckSessions waits for a session it
+// signalled to end: one waiting on its client ends at the signal.
+const endWait = 5 * time.Second
+
+// StuckSession is a session of centrale's that EndStuckSessions ended:
+// its replica stopped inside a statement, holding a lock of the store.
+type StuckSession struct {
+	PID int
+	// Client is the replica's address and port ("local" for a Unix
+	// socket).
+	Client          string
+	ApplicationName string
+	State, Wait     string
+	// For is how long its statement had run, on PostgreSQL's clock.
+	For time.Duration
+}
+
+// EndStuckSessions ends (pg_terminate_backend) the sessions of this
+// database that carry this store's application_name (AppName unless the
+// connection string sets one; never the outage probe's, nor another
+// application's), hold one of its advisory locks (7301-7310: the
+// migrations', a sede's changes and audit heads, a codice fiscale's
+// issues and delegations), and have waited on their replica inside a
+// statement (active, ClientRead or ClientWrite) since more than after
+// ago on PostgreSQL's clock; it returns them. A replica stopped there
+// (a debugger, docker pause, a cgroup freezer) holds the lock for as
+// long as it stays stopped: statement_timeout is off between a
+// statement's messages, idle_in_transaction_session_timeout starts only
+// at a Sync, and the live host's kernel answers the keepalives; every
+// push of its sede through the other replicas was answered busy
+// meanwhile. Its transaction rolls back; resumed, the replica finds its
+// connection ended before its COMMIT went out, and runs the transaction
+// again on a fresh one (retry) if its context has not ended meanwhile. A session of another role is ended only
+// with pg_signal_backend (README, PostgreSQL).
+//
+// Replicas looking at once end and return each session once: each ends
+// one under a lock of its pid and waits for its end (at most endWait),
+// and a session signalled but still there past it is left to the next
+// look.
+//
+// A statement merely slow is lost to it no more than it was: past
+// statement_timeout (25 s) PostgreSQL cancels it at the next message its
+// replica sends (a live COPY sending a row a second, under a timeout of
+// 3 s, was cancelled at 4.0 s), so a session still waiting on its
+// replica 30 s into a statement has had nothing from it for 5 s, and its
+// statement could only fail.
+func (s *Store) EndStuckSessions(ctx context.Context, after time.Duration) ([]StuckSession, error) {
+	rows, err := s.pool.Query(ctx, qEndStuckSessions, s.appName(), after.Seconds(), lockMigrate, lockAudit, lockEnding, endWait.Milliseconds())
+	if err != nil {
+		return nil, fmt.Errorf("end stuck sessions: %w", s.classify(err))
+	}
+	var out []StuckSession // those ended before a failure too
+	var ss StuckSession
+	var secs float64
+	_, err = pgx.ForEachRow(rows, []any{&ss.PID, &ss.Client, &ss.ApplicationName, &ss.State, &ss.Wait, &secs}, func() error {
+		ss.For = time.Duration(secs * float64(time.Second))
+		out = append(out, ss)
+		return nil
+	})
+	s.stuckEnded.Add(uint64(len(out)))
+	if err != nil {
+		return out, fmt.Errorf("end stuck sessions: %w", s.classify(err))
+	}
+	return out, nil
+}
+
+// StuckSessionsEnded returns how many sessions EndStuckSessions has
+// ended since Open.
+func (s *Store) StuckSessionsEnded() uint64 { return s.stuckEnded.Load() }
+
+// WatchStuck runs EndStuckSessions, for sessions stuck StuckAfter, at
+// once, every StuckEvery and as soon as a request's statement has
+// waited lock_timeout for a lock (55P03: the requests answered busy),
+// at most once every stuckGap, until ctx ends. It logs one WARN line for
+// each session ended, naming it, and one for each look that failed but
+// for a store unavailable or refusing centrale, which the requests tell.
+func (s *Store) WatchStuck(ctx context.Context, log *slog.Logger) {
+	t := time.NewTicker(StuckEvery)
+	defer t.Stop()
+	for {
+		ended, err := s.EndStuckSessions(ctx, StuckAfter)
+		for _, ss := range ended {
+			log.Warn("ended a session of centrale stuck inside a statement, holding a lock of the store: its replica stopped (a debugger, docker pause); the sede's pushes waited for it",
+				"pid", ss.PID, "client", ss.Client, "application_name", ss.ApplicationName,
+				"state", ss.State, "wait_event", ss.Wait, "stuck_for", ss.For.Round(100*time.Millisecond))
+		}
+		// A store down or refusing centrale: the requests' checks say it.
+		if err != nil && ctx.Err() == nil && !errors.Is(err, central.ErrUnavailable) && !errors.Is(err, central.ErrRefused) {
+			log.Warn("could not look for sessions of centrale stuck holding a lock (a role apart needs pg_signal_backend and pg_read_all_stats: README, PostgreSQL)", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-s.lockWaited:
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(stuckGap):
+		}
+	}
+}
+
+// appName is the application_name of the store's connections.
+func (s *Store) appName() string {
+	return s.pool.Config().ConnConfig.RuntimeParams["application_name"]
+}
+
+// wakeWatchStuck tells WatchStuck that a statement waited lock_timeout
+// for a lock; it never blocks.
+func (s *Store) wakeWatchStuck() {
+	select {
+	case s.lockWaited <- struct{}{}:
+	default:
+	}
+}

@@ -1,0 +1,171 @@
+package pgstore_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/pinsede/pinsede/internal/testclock"
+	"github.com/pinsede/pinsede/sync/internal/pgtest"
+	"github.com/pinsede/pinsede/sync/pgstore"
+	"github.com/pinsede/pinsede/sync/storetest"
+)
+
+// stuckSession connects to dsn as app and sends sql without its Sync,
+// as a replica stopped inside a batch leaves it: the session runs it and
+// waits for the next message, active, ClientRead, in the implicit
+// transaction that holds what sql took. It returns the session's pid.
+func stuckSession(t *testing.T, dsn, app, sql string) uint32 {
+	cfg, err := pgconn.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.RuntimeParams["application_name"] = app
+	c, err := pgconn.ConnectConfig(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close(context.Background()) })
+	p := c.StartPipeline(t.Context())
+	p.SendQueryParams(sql, nil, nil, nil, nil)
+	if err := p.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return c.PID()
+}
+
+// Ensure that EndStuckSessions ends a session of centrale's (AppName)
+// that holds a sede's lock and waits on its client inside a statement
+// longer than asked, on PostgreSQL's clock, and only it: not one of
+// another application (the outage probe's name) in the same state, nor
+// one of centrale's holding no lock; it counts it, and the lock is
+// free. Before, nothing ended such a session while its replica stayed
+// stopped.
+//
+// Its subject is PostgreSQL's clock, which PINSEDE_TEST_NOW does not
+// move: make test's first pass runs it.
+func TestEndStuckSessions(t *testing.T) {
+	testclock.RealDayOnly(t, "sessions ended on PostgreSQL's clock")
+	dsn := pgtest.DSN(t)
+	s, err := pgstore.Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	const lock = `SELECT pg_advisory_xact_lock(7310, hashtext('S1'))`
+	ours := stuckSession(t, dsn, pgstore.AppName, lock)
+	probe := stuckSession(t, dsn, pgstore.ProbeApplicationName, `SELECT pg_advisory_xact_lock(7310, hashtext('S2'))`)
+	free := stuckSession(t, dsn, pgstore.AppName, `SELECT 1`)
+	watch, err := pgx.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { watch.Close(context.Background()) })
+	// stuck counts the three sessions active, ClientRead, in their
+	// statement for more than after.
+	const after = 300 * time.Millisecond
+	stuck := func() int {
+		var n int
+		if err := watch.QueryRow(t.Context(), `SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1)
+			AND state = 'active' AND wait_event = 'ClientRead' AND now() - query_start > make_interval(secs => $2)`,
+			[]uint32{ours, probe, free}, after.Seconds()).Scan(&n); err != nil {
+			t.Fatalf("watching the sessions: %v", err)
+		}
+		return n
+	}
+	for polls := 0; stuck() < 3; polls++ {
+		if polls == 500 {
+			t.Fatalf("the sessions never waited %s on their client: %d of 3 after 500 polls 20 ms apart", after, stuck())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ended, err := s.EndStuckSessions(t.Context(), after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ended) != 1 || ended[0].PID != int(ours) || ended[0].ApplicationName != pgstore.AppName ||
+		ended[0].State != "active" || ended[0].Wait != "ClientRead" || ended[0].For <= after || ended[0].Client == "" {
+		t.Fatalf("ended %+v; want only session %d (AppName, active, ClientRead, more than %s), not %d (the probe's) nor %d (no lock)", ended, ours, after, probe, free)
+	}
+	if n := s.StuckSessionsEnded(); n != 1 {
+		t.Errorf("StuckSessionsEnded: %d, want 1", n)
+	}
+	// The session ends as the signal arrives: the lock frees with it.
+	var took bool
+	for polls := 0; !took; polls++ {
+		if err := watch.QueryRow(t.Context(), `SELECT pg_try_advisory_lock(7310, hashtext('S1'))`).Scan(&took); err != nil {
+			t.Fatal(err)
+		}
+		if !took && polls == 500 {
+			t.Fatal("S1's lock still held 500 polls 20 ms apart after its session was ended")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var alive int
+	if err := watch.QueryRow(t.Context(), `SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1)`, []uint32{probe, free}).Scan(&alive); err != nil {
+		t.Fatal(err)
+	}
+	if alive != 2 {
+		t.Errorf("%d of the probe's and the lockless sessions left, want 2", alive)
+	}
+}
+
+// Ensure that two replicas looking for stuck sessions at once end and
+// report each session once: in each of 5 rounds one session stuck
+// holding a sede's lock, and two stores' EndStuckSessions released
+// together, one returns it and counts it, the other neither. Before,
+// both signalled it before it ended, and both returned it and counted it
+// (14 rounds of 20): two WARN lines for one session, and the replicas'
+// counters summed to twice the sessions ended.
+func TestEndStuckSessionsTogether(t *testing.T) {
+	testclock.RealDayOnly(t, "sessions ended on PostgreSQL's clock")
+	dsn := pgtest.DSN(t)
+	stores := make([]*pgstore.Store, 2)
+	for i := range stores {
+		s, err := pgstore.Open(t.Context(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		stores[i] = s
+	}
+	watch, err := pgx.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { watch.Close(context.Background()) })
+	const rounds, after = 5, 100 * time.Millisecond
+	for round := range rounds {
+		pid := stuckSession(t, dsn, pgstore.AppName, `SELECT pg_advisory_xact_lock(7310, hashtext('S1'))`)
+		for polls := 0; ; polls++ {
+			var stuck bool
+			if err := watch.QueryRow(t.Context(), `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1
+				AND state = 'active' AND wait_event = 'ClientRead' AND now() - query_start > make_interval(secs => $2))`,
+				pid, after.Seconds()).Scan(&stuck); err != nil {
+				t.Fatalf("watching session %d: %v", pid, err)
+			}
+			if stuck {
+				break
+			}
+			if polls == 500 {
+				t.Fatalf("session %d never waited %s on its client, 500 polls 20 ms apart", pid, after)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		var ended [2][]pgstore.StuckSession
+		var errs [2]error
+		storetest.Together(2, func(i int) { ended[i], errs[i] = stores[i].EndStuckSessions(context.Background(), after) })
+		if err := errors.Join(errs[:]...); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(ended[0]) + len(ended[1]); n != 1 {
+			t.Fatalf("round %d: session %d ended and reported %d times (%+v, %+v), want once", round, pid, n, ended[0], ended[1])
+		}
+	}
+	if n := stores[0].StuckSessionsEnded() + stores[1].StuckSessionsEnded(); n != rounds {
+		t.Errorf("the stores' counters sum to %d, want %d", n, rounds)
+	}
+}
