@@ -60,8 +60,9 @@ type StuckSession struct {
 // push of its sede through the other replicas was answered busy
 // meanwhile. Its transaction rolls back; resumed, the replica finds its
 // connection ended before its COMMIT went out, and runs the transaction
-// again on a fresh one (retry) if its context has not ended meanwhile. A session of another role is ended only
-// with pg_signal_backend (README, PostgreSQL).
+// again on a fresh one (retry) if its context has not ended meanwhile. A
+// session of another role is ended only with pg_signal_backend (README,
+// PostgreSQL).
 //
 // Replicas looking at once end and return each session once: each ends
 // one under a lock of its pid and waits for its end (at most endWait),
