@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/internal/xtest"
 )
 
@@ -32,7 +33,7 @@ const (
 // lower bound: one of the two frames cleans the cache. It does not run in
 // parallel with the other X tests (t.Setenv), idle in its waits.
 func TestXInputLoginCardKept(t *testing.T) {
-	smokeRealDayOnly(t, "the login card after Fyne's cache")
+	testclock.RealDayOnly(t, "the login card after Fyne's cache")
 	t.Setenv("FYNE_CACHE", xinRenderLife.String())
 	bin, display, dir := xinPrepare(t)
 	d := xinStart(t, bin, display, dir)

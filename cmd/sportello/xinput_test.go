@@ -43,6 +43,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/internal/xtest"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/ui/ticket"
@@ -832,7 +833,7 @@ const (
 func TestXInputRandom(t *testing.T) {
 	t.Parallel()
 	xinTools(t)
-	smokeRealDayOnly(t, "random X input")
+	testclock.RealDayOnly(t, "random X input")
 	bin := smokeBuild(t)
 	display := smokeStartXvfb(t)
 	pristine := t.TempDir()
