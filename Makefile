@@ -65,7 +65,7 @@ TESTFLAGS    ?=
 # zone and the locale, on the real day, and only its real-input walks that
 # carry dates and times of day through it run again (the walk-ins, the
 # ticket's, the supervisor's screens, the clocks off, the second desk, the
-# print cut short); the others skip themselves (smokeRealDayOnly): the
+# print cut short); the others skip themselves (testclock.RealDayOnly): the
 # desk's package took 551 s on this pass here against 1,255 s before
 # (side by side, 2026-12-07, load 12-27). local's TestCrash and
 # sync/client's TestKilledDuringPush kill 20 and 12 times on both

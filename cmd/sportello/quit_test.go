@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede/internal/shutdown"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/internal/xtest"
 	"github.com/pinsede/pinsede/local"
 )
@@ -31,7 +32,7 @@ import (
 // quit in 5 minutes, a v2 CI machine counted 5 s of it as run).
 func TestQuitFrozen(t *testing.T) {
 	t.Parallel()
-	smokeRealDayOnly(t, "the quit with its X server frozen")
+	testclock.RealDayOnly(t, "the quit with its X server frozen")
 	xtest.Need(t)
 	bin := smokeBuild(t)
 	display := smokeStartXvfb(t)
@@ -94,7 +95,7 @@ func TestQuitFrozen(t *testing.T) {
 // TestQuitFrozen).
 func TestQuitAsItShows(t *testing.T) {
 	t.Parallel()
-	smokeRealDayOnly(t, "the quit as the window shows")
+	testclock.RealDayOnly(t, "the quit as the window shows")
 	xtest.Need(t)
 	app := smokeStartApp(t, smokeBuild(t), smokeStartXvfb(t), t.TempDir())
 	if _, err := app.WaitMapped(xtest.UntilDeadline); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/deskconn"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/internal/xtest"
 	"github.com/pinsede/pinsede/sync/boltstore"
 	"github.com/pinsede/pinsede/sync/central"
@@ -29,7 +30,7 @@ import (
 // centrale with the bundle's certificate, desk 03 of ROMA01.
 func TestInstalledDeskConnects(t *testing.T) {
 	t.Parallel()
-	smokeRealDayOnly(t, "the installed desk's connection")
+	testclock.RealDayOnly(t, "the installed desk's connection")
 	if testing.Short() {
 		t.Skip("builds sportello and runs it under Xvfb; skipped with -short")
 	}

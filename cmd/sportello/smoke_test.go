@@ -42,7 +42,7 @@ func TestSmoke(t *testing.T) {
 	t.Parallel()
 	// The walks kept on a pass with the clock moved start the desk in
 	// that pass's zone and locale too (TestXInputWalkIn's first screen).
-	smokeRealDayOnly(t, "the desk's first window")
+	testclock.RealDayOnly(t, "the desk's first window")
 	xtest.Need(t)
 	bin := smokeBuild(t)
 	display := smokeStartXvfb(t)
@@ -134,26 +134,16 @@ func smokeBuild(tb testing.TB) string {
 // (PINSEDE_TEST_NOW, make test's hard-day pass). sportello reads the real
 // clock (main.go), never that variable: for the desk such a pass changes
 // only its time zone and locale (TZ=America/Sao_Paulo, LC_ALL=C), on the
-// real day.
+// real day. The X tests whose subject is not a date run on the first pass
+// only (testclock.RealDayOnly): the dates and times of day the desk shows
+// or stores in the pass's zone are those the walks kept on that pass carry
+// through the real desk (the walk-ins' MV35, identity check, PIN issued,
+// slip, citizen's page and revocation, from a kiosk ticket of the day too;
+// the supervisor's audit and reconciliation of the day; the clocks an hour
+// off centrale's; the second desk's handover; the print cut short), or
+// that the root package's and ui/desk's tests check under the pass's TZ
+// (a draft of an earlier day, a conversion).
 func smokeMovedClock() bool { return os.Getenv(testclock.Env) != "" }
-
-// smokeRealDayOnly skips, on a pass with the clock moved
-// (smokeMovedClock), an X test whose subject is not a date: its desk runs
-// on the real day, as on the first pass, and the dates and times of day
-// it shows or stores in the pass's zone are those the walks kept on that
-// pass carry through the real desk (the walk-ins' MV35, identity check,
-// PIN issued, slip, citizen's page and revocation, from a kiosk ticket of
-// the day too; the supervisor's audit and reconciliation of the day; the
-// clocks an hour off centrale's; the second desk's handover; the print
-// cut short), or that the root package's and ui/desk's tests check under
-// the pass's TZ (a draft of an earlier day, a conversion). what names the
-// test's subject, for the skip's message.
-func smokeRealDayOnly(t *testing.T, what string) {
-	t.Helper()
-	if smokeMovedClock() {
-		t.Skipf("%s: run once, on the real day; sportello reads the real clock, which %s does not move (smokeRealDayOnly)", what, testclock.Env)
-	}
-}
 
 // smokeStartXvfb starts an X server of smokeScreen (xtest.StartXvfb).
 func smokeStartXvfb(tb testing.TB) string {
@@ -205,7 +195,7 @@ func smokeKeepArtifacts(t *testing.T, shot string, app *xtest.App) {
 // meanwhile: 18 of 600 connections failed so, and with them now and then a
 // sportello that could not open its display.
 func TestXvfbKeepsAcceptingClients(t *testing.T) {
-	smokeRealDayOnly(t, "the X server's connections")
+	testclock.RealDayOnly(t, "the X server's connections")
 	xtest.Need(t, "xdpyinfo")
 	display := smokeStartXvfb(t)
 	const clients, each = 3, 100

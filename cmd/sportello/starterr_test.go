@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/internal/xtest"
 )
 
@@ -24,7 +25,7 @@ import (
 // content and the flag package's "parse error" were English still.
 func TestStartSettingsWindow(t *testing.T) {
 	t.Parallel()
-	smokeRealDayOnly(t, "the settings' problems told at start")
+	testclock.RealDayOnly(t, "the settings' problems told at start")
 	xtest.Need(t)
 	bin := smokeBuild(t)
 	display := smokeStartXvfb(t)

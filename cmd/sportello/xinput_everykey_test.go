@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/internal/xtest"
 )
 
@@ -148,7 +149,7 @@ const xinEveryKeyPerScreen = 2
 // control (its Tab stop from the screen's first) and the keys.
 func TestXInputEveryKey(t *testing.T) {
 	t.Parallel()
-	smokeRealDayOnly(t, "every key on every control")
+	testclock.RealDayOnly(t, "every key on every control")
 	bin, display, dir := xinPrepare(t, "pdftotext")
 	xtest.ClearOfMidnight(t, xinDayMargin)
 	seed := xinSeed(t)

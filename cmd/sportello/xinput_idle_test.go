@@ -5,6 +5,7 @@ import (
 	"image"
 	"testing"
 
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/internal/xtest"
 )
 
@@ -31,7 +32,7 @@ const xinIdle = "4s"
 // other X tests, as they do: a pause of xinIdle between two of its keys,
 // on a machine busy with two more desks, would lock the desk early.
 func TestXInputIdleLock(t *testing.T) {
-	smokeRealDayOnly(t, "the idle lock")
+	testclock.RealDayOnly(t, "the idle lock")
 	bin, display, dir := xinPrepare(t)
 	d := xinStart(t, bin, display, dir, "-idle", xinIdle)
 	d.setUpAndLogIn()

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/local"
 )
 
@@ -26,7 +27,7 @@ const (
 // as a failed login.
 func TestXInputOwnPassword(t *testing.T) {
 	t.Parallel()
-	smokeRealDayOnly(t, "the clerk's own change of password")
+	testclock.RealDayOnly(t, "the clerk's own change of password")
 	bin, display, dir := xinPrepare(t)
 	d := xinStart(t, bin, display, dir)
 	d.setUpAndLogIn()

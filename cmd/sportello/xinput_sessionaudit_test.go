@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 )
 
 // TestXInputSessionAudited walks the real desk's session to its end by
@@ -16,7 +17,7 @@ import (
 // left an entry.
 func TestXInputSessionAudited(t *testing.T) {
 	t.Parallel()
-	smokeRealDayOnly(t, "the audit of the unlock and of the desk's close")
+	testclock.RealDayOnly(t, "the audit of the unlock and of the desk's close")
 	bin, display, dir := xinPrepare(t)
 	d := xinStart(t, bin, display, dir)
 	d.setUpAndLogIn()

@@ -127,9 +127,9 @@ func TestXInputSupervisor(t *testing.T) {
 	xinCheckSupervisorAudit(t, dir)
 
 	if smokeMovedClock() {
-		// The random keys again add nothing (smokeRealDayOnly); the
+		// The random keys again add nothing (testclock.RealDayOnly); the
 		// screens above carry the day's audit and reconciliation.
-		t.Log("random keys: run once, on the real day, not again with the clock moved (smokeRealDayOnly)")
+		t.Log("random keys: run once, on the real day, not again with the clock moved (testclock.RealDayOnly)")
 		return
 	}
 	d = xinStart(t, bin, display, dir)

@@ -43,6 +43,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede"
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/internal/xtest"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/ui/ticket"
@@ -180,8 +181,20 @@ func (d *xinDesk) shot(name string) (string, int) {
 // returns the navigation keys they took.
 func (d *xinDesk) setUpAndLogIn() int {
 	d.t.Helper()
-	d.waitScreen("Prima configurazione")
 	start := d.nav
+	d.setUp()
+	// After the set-up the id is filled and the password has the focus.
+	d.typeText("password-di-prova")
+	d.keys("Return")
+	d.waitScreen("Home")
+	return d.nav - start
+}
+
+// setUp runs the first-run set-up, keyboard only, up to the login that
+// follows it.
+func (d *xinDesk) setUp() {
+	d.t.Helper()
+	d.waitScreen("Prima configurazione")
 	// The focus starts on the sede's code; Tab goes through the fields in
 	// their order; Enter in the confirmation creates the sede.
 	for i, f := range []string{"ROMA01", "Roma Eur", "Viale Aldo Ballarin 42, 00142 Roma",
@@ -193,11 +206,6 @@ func (d *xinDesk) setUpAndLogIn() int {
 	}
 	d.keys("Return")
 	d.waitScreen("Accesso operatore")
-	// After the set-up the id is filled and the password has the focus.
-	d.typeText("password-di-prova")
-	d.keys("Return")
-	d.waitScreen("Home")
-	return d.nav - start
 }
 
 // logIn logs in on the login screen of an existing sede.
@@ -825,7 +833,7 @@ const (
 func TestXInputRandom(t *testing.T) {
 	t.Parallel()
 	xinTools(t)
-	smokeRealDayOnly(t, "random X input")
+	testclock.RealDayOnly(t, "random X input")
 	bin := smokeBuild(t)
 	display := smokeStartXvfb(t)
 	pristine := t.TempDir()

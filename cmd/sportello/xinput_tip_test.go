@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/pinsede/pinsede/internal/testclock"
 	"github.com/pinsede/pinsede/internal/xtest"
 )
 
@@ -44,7 +45,7 @@ func (d *xinDesk) waitTip(want bool, when string) {
 // window at each capture, the real one only what it was told changed.
 func TestXInputTip(t *testing.T) {
 	t.Parallel()
-	smokeRealDayOnly(t, "the tip under the mouse")
+	testclock.RealDayOnly(t, "the tip under the mouse")
 	xinTools(t)
 	bin := smokeBuild(t)
 	display := smokeStartXvfb(t)

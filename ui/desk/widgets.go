@@ -1020,10 +1020,25 @@ func (s *messageSlot) reserved() float32 {
 	var h float32
 	for _, text := range s.foreseen() {
 		s.probe.set(msgError, text)
-		s.probe.box.Resize(fyne.NewSize(s.width, s.probe.box.MinSize().Height))
+		fit(s.probe.box, s.width)
 		h = max(h, s.probe.box.MinSize().Height)
 	}
 	return h
+}
+
+// fit lays box, a message's panel, out at width, as tall as its text
+// wraps there. A label's renderer that Fyne's cache made again, after the
+// label went a minute undrawn (FYNE_CACHE; the probe is never drawn, nor
+// is a message hidden through a session), holds its text laid out at no
+// width, on one line, until the label's size changes; and a Resize to the
+// size a widget has lays nothing out. So box passes through no height
+// first: its label is laid out at width, whatever its renderer.
+func fit(box *fyne.Container, width float32) {
+	box.Resize(fyne.NewSize(width, 0))
+	box.Resize(fyne.NewSize(width, box.MinSize().Height))
+	// Wrapped text is taller once it knows its width: measure again (box
+	// had no height already, its label's width not laid out yet).
+	box.Resize(fyne.NewSize(width, box.MinSize().Height))
 }
 
 // shown is the height of the message shown, 0 for none.
@@ -1043,7 +1058,7 @@ const messageLines = 5
 // lines is the height of a message of messageLines lines.
 func (s *messageSlot) lines() float32 {
 	s.probe.set(msgError, strings.Repeat("M\n", messageLines-1)+"M")
-	s.probe.box.Resize(fyne.NewSize(s.width, s.probe.box.MinSize().Height))
+	fit(s.probe.box, s.width)
 	return s.probe.box.MinSize().Height
 }
 
@@ -1074,10 +1089,7 @@ func (s *messageSlot) MinSize([]fyne.CanvasObject) fyne.Size {
 // to the room's height; a new message shows from its start.
 func (s *messageSlot) Layout(_ []fyne.CanvasObject, size fyne.Size) {
 	s.width = size.Width
-	box := s.msg.box
-	box.Resize(fyne.NewSize(size.Width, box.MinSize().Height))
-	// Wrapped text is taller once it knows its width: measure again.
-	box.Resize(fyne.NewSize(size.Width, box.MinSize().Height))
+	fit(s.msg.box, size.Width)
 	if text := s.msg.text(); text != s.text {
 		s.text, s.scroll.Offset = text, fyne.Position{}
 	}

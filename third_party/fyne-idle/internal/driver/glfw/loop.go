@@ -99,27 +99,36 @@ func (d *gLDriver) drawSingleFrame() (drawn bool) {
 			continue
 		}
 
+		// Mark the canvasForObject and renderer caches of the window's
+		// objects alive if it hasn't been done recently, whether the
+		// window is drawn or not: drawing it touches no canvas entry
+		// (EnsureMinSize's SetCanvasForObject keeps an entry as it is).
+		// Upstream walked only the windows not drawn, and counted a
+		// drawing as a walk: after more than cache.ValidDuration of
+		// frames drawn (an animation), Clean dropped the canvas of every
+		// visible object not refreshed meanwhile; their refreshes then
+		// found no canvas to mark dirty, and a change made before the
+		// next frame drawn (an animation stopped) was never drawn.
+		// n.b. we need to make sure threshold is a bit *after*
+		// time.Now() - CacheDuration(); the walk comes before Clean.
+		threshold := time.Now().Add(10*time.Second - cache.ValidDuration)
+		if w.lastWalkedTime.Before(threshold) {
+			w.canvas.WalkTrees(nil, func(node *common.RenderCacheNode, _ fyne.Position) {
+				// marks canvas for object cache entry alive
+				_ = cache.GetCanvasForObject(node.Obj())
+				// marks renderer cache entry alive
+				if wid, ok := node.Obj().(fyne.Widget); ok {
+					_, _ = cache.CachedRenderer(wid)
+				}
+			})
+			w.lastWalkedTime = time.Now()
+		}
+
 		// CheckDirtyAndClear must be checked after visibility,
 		// because when a window becomes visible, it could be
 		// showing old content without a dirty flag set to true.
 		// Do the clear if and only if the window is visible.
 		if !w.visible || !w.canvas.CheckDirtyAndClear() {
-			// Window hidden or not being redrawn, mark canvasForObject
-			// cache alive if it hasn't been done recently
-			// n.b. we need to make sure threshold is a bit *after*
-			// time.Now() - CacheDuration()
-			threshold := time.Now().Add(10*time.Second - cache.ValidDuration)
-			if w.lastWalkedTime.Before(threshold) {
-				w.canvas.WalkTrees(nil, func(node *common.RenderCacheNode, _ fyne.Position) {
-					// marks canvas for object cache entry alive
-					_ = cache.GetCanvasForObject(node.Obj())
-					// marks renderer cache entry alive
-					if wid, ok := node.Obj().(fyne.Widget); ok {
-						_, _ = cache.CachedRenderer(wid)
-					}
-				})
-				w.lastWalkedTime = time.Now()
-			}
 			continue
 		}
 
@@ -284,9 +293,6 @@ func (d *gLDriver) repaintWindow(w *window) bool {
 		view.SwapBuffers()
 	}
 
-	// mark that we have walked the window and don't
-	// need to walk it again to mark caches alive
-	w.lastWalkedTime = time.Now()
 	return freed
 }
 
