@@ -39,7 +39,7 @@ type suggestionGrid struct {
 	// keyboard's keys: at A+ a row of suggestions as high as the field
 	// left no room for it under the field over the keyboard of a
 	// 1024x768 screen.
-	view *container.ThemeOverride
+	view *steady
 }
 
 var _ fyne.Layout = (*suggestionGrid)(nil)
@@ -61,7 +61,7 @@ func (a *App) newSuggestions() *fyne.Container {
 	g.more.Icon = fynetheme.NavigateNextIcon()
 	g.more.IconPlacement = widget.ButtonIconTrailingText
 	c.Objects = []fyne.CanvasObject{g.more} // no suggestions yet
-	g.view = container.NewThemeOverride(c, newTheme(false, 1))
+	g.view = newSteady(c, newTheme(false, 1))
 	return c
 }
 
@@ -70,8 +70,9 @@ func (a *App) newSuggestions() *fyne.Container {
 // normal text size.
 func (a *App) suggestionView(c *fyne.Container) fyne.CanvasObject {
 	v := c.Layout.(*suggestionGrid).view
-	v.Theme = newTheme(a.contrast, min(textScales[a.scale], 1))
-	v.Refresh()
+	if th := newTheme(a.contrast, min(textScales[a.scale], 1)); !sameTheme(v.over.Theme, th) {
+		v.apply(th)
+	}
 	return v
 }
 
@@ -81,7 +82,7 @@ func setSuggestions(c *fyne.Container, bs []fyne.CanvasObject) {
 	g := c.Layout.(*suggestionGrid)
 	g.first = 0
 	c.Objects = append(bs, g.more)
-	g.view.Refresh() // the new suggestions at the view's text size
+	g.view.apply(g.view.over.Theme) // the new suggestions at the view's text size
 }
 
 // suggested returns the suggestions of c, a row of newSuggestions or the

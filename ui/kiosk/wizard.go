@@ -620,6 +620,8 @@ func positionIn(c, o fyne.CanvasObject) (fyne.Position, bool) {
 	switch x := c.(type) {
 	case *container.ThemeOverride:
 		return positionIn(x.Content, o) // at the override's origin
+	case *steady:
+		return positionIn(x.over.Content, o) // at its origin
 	case *fyne.Container:
 		for _, child := range x.Objects {
 			if at, in := positionIn(child, o); in {
@@ -969,7 +971,7 @@ func (w *wizard) propose() {
 	// button with it.
 	row := container.NewBorder(nil, nil, nil, use, code)
 	a := w.app
-	w.proposal.Add(container.NewThemeOverride(row, newTheme(a.contrast, min(textScales[a.scale], 1))))
+	w.proposal.Add(newSteady(row, newTheme(a.contrast, min(textScales[a.scale], 1))))
 	w.proposal.Add(paragraph(tr("cf.proposed", map[string]any{"Code": string(cf)})))
 }
 
