@@ -307,7 +307,11 @@ func TestEverySuggestionReachable(t *testing.T) {
 		}
 
 		h.win.Resize(fyne.NewSize(1920, 1080))
-		setSuggestions(w.places, slices.Clone(w.places.Objects[:2]))
+		var two []suggestion
+		for _, o := range w.places.Objects[:2] {
+			two = append(two, suggestion{text: o.(*button).Text})
+		}
+		h.app.setSuggestions(w.places, two)
 		uitest.Settle(h.win)
 		if more.Visible() {
 			t.Errorf("two places at 1920x1080: the more button shows")

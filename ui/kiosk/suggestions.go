@@ -35,6 +35,8 @@ type suggestionGrid struct {
 	first int
 	// more is the more button, the last of the container's objects.
 	more *button
+	// made are the suggestions' buttons made so far (setSuggestions).
+	made []*button
 	// view holds the grid at no more than the normal text size, as the
 	// keyboard's keys: at A+ a row of suggestions as high as the field
 	// left no room for it under the field over the keyboard of a
@@ -76,13 +78,39 @@ func (a *App) suggestionView(c *fyne.Container) fyne.CanvasObject {
 	return v
 }
 
-// setSuggestions makes bs the suggestions of c, a row of newSuggestions,
-// showing from the first.
-func setSuggestions(c *fyne.Container, bs []fyne.CanvasObject) {
+// suggestion is a suggestion's text, and what a tap on it does.
+type suggestion struct {
+	text   string
+	tapped func()
+}
+
+// setSuggestions makes ss the suggestions of c, a row of newSuggestions,
+// showing from the first. Their buttons are those of the suggestions
+// before, relabelled: only new buttons have the view's theme applied,
+// which empties Fyne's measures of every text (steady), and a key typed
+// no longer measured the screen's text again.
+func (a *App) setSuggestions(c *fyne.Container, ss []suggestion) {
 	g := c.Layout.(*suggestionGrid)
 	g.first = 0
-	c.Objects = append(bs, g.more)
-	g.view.apply(g.view.over.Theme) // the new suggestions at the view's text size
+	grown := len(g.made) < len(ss)
+	for len(g.made) < len(ss) {
+		b := a.newButton("", nil)
+		b.Alignment = widget.ButtonAlignLeading
+		g.made = append(g.made, b)
+	}
+	objs := make([]fyne.CanvasObject, 0, len(ss)+1)
+	for i, s := range ss {
+		b := g.made[i]
+		b.OnTapped = s.tapped
+		b.SetText(s.text)
+		objs = append(objs, b)
+	}
+	c.Objects = append(objs, g.more)
+	if grown {
+		g.view.apply(g.view.over.Theme) // the new buttons at the view's text size
+		return
+	}
+	c.Refresh()
 }
 
 // suggested returns the suggestions of c, a row of newSuggestions or the
