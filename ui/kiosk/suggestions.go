@@ -35,8 +35,11 @@ type suggestionGrid struct {
 	first int
 	// more is the more button, the last of the container's objects.
 	more *button
-	// made are the suggestions' buttons made so far (setSuggestions).
-	made []*button
+	// made are the suggestions' buttons made so far (setSuggestions),
+	// and themed how many of the first of them have the view's theme:
+	// those out of the grid when a theme is applied miss it.
+	made   []*button
+	themed int
 	// view holds the grid at no more than the normal text size, as the
 	// keyboard's keys: at A+ a row of suggestions as high as the field
 	// left no room for it under the field over the keyboard of a
@@ -71,11 +74,12 @@ func (a *App) newSuggestions() *fyne.Container {
 // newSuggestions, at the session's contrast and at no more than the
 // normal text size.
 func (a *App) suggestionView(c *fyne.Container) fyne.CanvasObject {
-	v := c.Layout.(*suggestionGrid).view
-	if th := newTheme(a.contrast, min(textScales[a.scale], 1)); !sameTheme(v.over.Theme, th) {
-		v.apply(th)
+	g := c.Layout.(*suggestionGrid)
+	if th := newTheme(a.contrast, min(textScales[a.scale], 1)); !sameTheme(g.view.over.Theme, th) {
+		g.view.apply(th)
+		g.themed = len(suggested(c))
 	}
-	return v
+	return g.view
 }
 
 // suggestion is a suggestion's text, and what a tap on it does.
@@ -86,13 +90,13 @@ type suggestion struct {
 
 // setSuggestions makes ss the suggestions of c, a row of newSuggestions,
 // showing from the first. Their buttons are those of the suggestions
-// before, relabelled: only new buttons have the view's theme applied,
-// which empties Fyne's measures of every text (steady), and a key typed
-// no longer measured the screen's text again.
+// before, relabelled: the view's theme is applied, which empties Fyne's
+// measures of every text (steady), only when a button shown lacks it
+// (new, or out of the grid at a change of contrast or text size), and a
+// key typed no longer measured the screen's text again.
 func (a *App) setSuggestions(c *fyne.Container, ss []suggestion) {
 	g := c.Layout.(*suggestionGrid)
 	g.first = 0
-	grown := len(g.made) < len(ss)
 	for len(g.made) < len(ss) {
 		b := a.newButton("", nil)
 		b.Alignment = widget.ButtonAlignLeading
@@ -106,8 +110,9 @@ func (a *App) setSuggestions(c *fyne.Container, ss []suggestion) {
 		objs = append(objs, b)
 	}
 	c.Objects = append(objs, g.more)
-	if grown {
-		g.view.apply(g.view.over.Theme) // the new buttons at the view's text size
+	if len(ss) > g.themed {
+		g.view.apply(g.view.over.Theme)
+		g.themed = len(ss)
 		return
 	}
 	c.Refresh()
