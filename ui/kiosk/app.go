@@ -257,7 +257,11 @@ type App struct {
 
 	// Accessibility buttons of the top bar, as fields for the tests.
 	contrastButton, smallerButton, largerButton, audioButton *button
-	corner                                                   *cornerTap
+	// topBar is the top bar, and barFor what it was built for: a screen
+	// shown builds it again only when one of these changed.
+	topBarBuilt fyne.CanvasObject
+	barFor      barState
+	corner      *cornerTap
 
 	// The current screen: its name (for tests and screenshots), and the
 	// text read aloud.
@@ -820,9 +824,26 @@ func (a *App) applyTheme() {
 	a.keyboard.setTheme(a.contrast, textScales[a.scale])
 }
 
-// topBar builds the bar over every screen: the hidden corner of the
-// supervisor, the title, and the accessibility buttons.
+// barState is what the top bar shows: its language, contrast, text size,
+// and the audio button (speaker) and its state (audio).
+type barState struct {
+	language       string
+	contrast       bool
+	scale          int
+	speaker, audio bool
+}
+
+// topBar returns the bar over every screen: the hidden corner of the
+// supervisor, the title, and the accessibility buttons. It is built
+// again only when what it shows changed (barState):
+// built for every screen, its buttons' overrides measured all the
+// screen's text again (steady).
 func (a *App) topBar() fyne.CanvasObject {
+	state := barState{language: a.language.Code, contrast: a.contrast, scale: a.scale, speaker: a.cfg.Speaker != nil, audio: a.audio}
+	if a.topBarBuilt != nil && state == a.barFor {
+		return a.topBarBuilt
+	}
+	a.barFor = state
 	a.corner = newCornerTap(a.cornerTapped)
 	title := canvas.NewText("INPS", fynetheme.Color(fynetheme.ColorNameForeground))
 	title.TextSize = 40
@@ -880,12 +901,13 @@ func (a *App) topBar() fyne.CanvasObject {
 		// on one is never a double tap's second landing on a button
 		// not seen (bounced).
 		b.(*button).bounced = nil
-		right[i] = container.NewThemeOverride(b, small)
+		right[i] = newSteady(b, small)
 	}
 	bar := container.New(&a.barLayout, append([]fyne.CanvasObject{a.corner, title, sub}, right...)...)
 	line := canvas.NewRectangle(fynetheme.Color(fynetheme.ColorNamePrimary))
 	line.SetMinSize(fyne.NewSize(0, 4))
-	return container.NewVBox(container.NewPadded(bar), line)
+	a.topBarBuilt = container.NewVBox(container.NewPadded(bar), line)
+	return a.topBarBuilt
 }
 
 // topBarLayout lays the top bar out: the corner, INPS and the kiosk's

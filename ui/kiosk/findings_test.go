@@ -674,7 +674,7 @@ func (h *harness) keyboardQuestions(f func(where string, field *entry)) {
 
 // tabToKey moves the focus on with Tab until a key of the on-screen
 // keyboard has it, and returns that key.
-func tabToKey(t *testing.T, c fyne.Canvas) *button {
+func tabToKey(t testing.TB, c fyne.Canvas) *button {
 	t.Helper()
 	for range 20 {
 		c.FocusNext()

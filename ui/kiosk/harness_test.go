@@ -88,7 +88,7 @@ func (f *fakeSpeaker) Stop()                  {}
 
 // harness is a kiosk in a 1920x1080 test window with a settable clock.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	app     *App
 	win     fyne.Window
 	now     time.Time
@@ -99,11 +99,11 @@ type harness struct {
 	logs    []string      // what the kiosk wrote to its log (logf)
 }
 
-func newHarness(t *testing.T) *harness { return newHarnessWith(t, nil) }
+func newHarness(t testing.TB) *harness { return newHarnessWith(t, nil) }
 
 // newHarnessWith is newHarness with the kiosk's Config changed by set,
 // when not nil, before New.
-func newHarnessWith(t *testing.T, set func(*Config)) *harness {
+func newHarnessWith(t testing.TB, set func(*Config)) *harness {
 	t.Helper()
 	test.NewTempApp(t)
 	h := &harness{t: t, now: testNow, sink: &memorySink{}, paper: &paper{}, speaker: &fakeSpeaker{}, steps: uitest.NewFor(t)}

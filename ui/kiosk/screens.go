@@ -76,7 +76,7 @@ func (a *App) staffLine(text string) fyne.CanvasObject {
 	l.SizeName = fynetheme.SizeNameCaptionText
 	l.Wrapping = fyne.TextWrapWord
 	l.Alignment = fyne.TextAlignCenter
-	return container.NewThemeOverride(l, newTheme(a.contrast, 1))
+	return newSteady(l, newTheme(a.contrast, 1))
 }
 
 // languagesGap is the room above and under the languages' buttons.

@@ -2,10 +2,12 @@ package kiosk
 
 import (
 	"fmt"
+	"image/color"
 	"slices"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -307,7 +309,11 @@ func TestEverySuggestionReachable(t *testing.T) {
 		}
 
 		h.win.Resize(fyne.NewSize(1920, 1080))
-		setSuggestions(w.places, slices.Clone(w.places.Objects[:2]))
+		var two []suggestion
+		for _, o := range w.places.Objects[:2] {
+			two = append(two, suggestion{text: o.(*button).Text})
+		}
+		h.app.setSuggestions(w.places, two)
 		uitest.Settle(h.win)
 		if more.Visible() {
 			t.Errorf("two places at 1920x1080: the more button shows")
@@ -374,4 +380,50 @@ func TestFirstSuggestionInView(t *testing.T) {
 			h.assertAboveKeyboard(where("ma, Enter and r"), w.stato, buttonsOf(w.countries)[0])
 		}
 	})
+}
+
+// TestSuggestionsFollowTheme checks that every suggestion shown wears the
+// session's contrast and text size, those relabelled from a list longer
+// than the one shown when the citizen changed them included: a button
+// out of the list when the view's theme was applied kept the one before,
+// white on the black of the contrast (4 of 6 after "Pe", "Peglio",
+// contrast, "Pe").
+func TestSuggestionsFollowTheme(t *testing.T) {
+	for _, change := range []string{"contrast", "A−"} {
+		t.Run(change, func(t *testing.T) {
+			h := newHarness(t)
+			w := h.startWizard("it")
+			h.app.showQuestion(slices.IndexFunc(questions, func(q question) bool { return q.name == "luogo" }))
+			h.typeInto(w.luogo, "Pe")
+			long := len(suggested(w.places))
+			h.typeInto(w.luogo, "Peglio")
+			if short := len(suggested(w.places)); short >= long {
+				t.Fatalf("%d suggestions for Peglio, %d for Pe: want fewer", short, long)
+			}
+			h.now = h.now.Add(DoubleTap)
+			if change == "contrast" {
+				test.Tap(h.app.contrastButton)
+			} else {
+				test.Tap(h.app.smallerButton)
+			}
+			h.typeInto(w.luogo, "Pe")
+			shown := suggested(w.places)
+			if len(shown) != long {
+				t.Fatalf("%d suggestions for Pe again, %d before", len(shown), long)
+			}
+			first := shown[0].(*button)
+			want, wantH := background(first), first.MinSize().Height
+			for _, o := range shown[1:] {
+				b := o.(*button)
+				if got, gotH := background(b), b.MinSize().Height; got != want || gotH != wantH {
+					t.Errorf("after %s, %q: background %v, height %v; %q: %v, %v", change, b.Text, got, gotH, first.Text, want, wantH)
+				}
+			}
+		})
+	}
+}
+
+// background returns the colour of b's background, as its theme gives it.
+func background(b *button) color.Color {
+	return test.WidgetRenderer(b).Objects()[0].(*canvas.Rectangle).FillColor
 }

@@ -35,11 +35,16 @@ type suggestionGrid struct {
 	first int
 	// more is the more button, the last of the container's objects.
 	more *button
+	// made are the suggestions' buttons made so far (setSuggestions),
+	// and themed how many of the first of them have the view's theme:
+	// those out of the grid when a theme is applied miss it.
+	made   []*button
+	themed int
 	// view holds the grid at no more than the normal text size, as the
 	// keyboard's keys: at A+ a row of suggestions as high as the field
 	// left no room for it under the field over the keyboard of a
 	// 1024x768 screen.
-	view *container.ThemeOverride
+	view *steady
 }
 
 var _ fyne.Layout = (*suggestionGrid)(nil)
@@ -61,7 +66,7 @@ func (a *App) newSuggestions() *fyne.Container {
 	g.more.Icon = fynetheme.NavigateNextIcon()
 	g.more.IconPlacement = widget.ButtonIconTrailingText
 	c.Objects = []fyne.CanvasObject{g.more} // no suggestions yet
-	g.view = container.NewThemeOverride(c, newTheme(false, 1))
+	g.view = newSteady(c, newTheme(false, 1))
 	return c
 }
 
@@ -69,19 +74,48 @@ func (a *App) newSuggestions() *fyne.Container {
 // newSuggestions, at the session's contrast and at no more than the
 // normal text size.
 func (a *App) suggestionView(c *fyne.Container) fyne.CanvasObject {
-	v := c.Layout.(*suggestionGrid).view
-	v.Theme = newTheme(a.contrast, min(textScales[a.scale], 1))
-	v.Refresh()
-	return v
+	g := c.Layout.(*suggestionGrid)
+	if th := newTheme(a.contrast, min(textScales[a.scale], 1)); !sameTheme(g.view.over.Theme, th) {
+		g.view.apply(th)
+		g.themed = len(suggested(c))
+	}
+	return g.view
 }
 
-// setSuggestions makes bs the suggestions of c, a row of newSuggestions,
-// showing from the first.
-func setSuggestions(c *fyne.Container, bs []fyne.CanvasObject) {
+// suggestion is a suggestion's text, and what a tap on it does.
+type suggestion struct {
+	text   string
+	tapped func()
+}
+
+// setSuggestions makes ss the suggestions of c, a row of newSuggestions,
+// showing from the first. Their buttons are those of the suggestions
+// before, relabelled: the view's theme is applied, which empties Fyne's
+// measures of every text (steady), only when a button shown lacks it
+// (new, or out of the grid at a change of contrast or text size), and a
+// key typed no longer measured the screen's text again.
+func (a *App) setSuggestions(c *fyne.Container, ss []suggestion) {
 	g := c.Layout.(*suggestionGrid)
 	g.first = 0
-	c.Objects = append(bs, g.more)
-	g.view.Refresh() // the new suggestions at the view's text size
+	for len(g.made) < len(ss) {
+		b := a.newButton("", nil)
+		b.Alignment = widget.ButtonAlignLeading
+		g.made = append(g.made, b)
+	}
+	objs := make([]fyne.CanvasObject, 0, len(ss)+1)
+	for i, s := range ss {
+		b := g.made[i]
+		b.OnTapped = s.tapped
+		b.SetText(s.text)
+		objs = append(objs, b)
+	}
+	c.Objects = append(objs, g.more)
+	if len(ss) > g.themed {
+		g.view.apply(g.view.over.Theme)
+		g.themed = len(ss)
+		return
+	}
+	c.Refresh()
 }
 
 // suggested returns the suggestions of c, a row of newSuggestions or the

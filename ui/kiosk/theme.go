@@ -4,7 +4,10 @@ import (
 	"image/color"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/pinsede/pinsede/ui/theme"
 )
@@ -122,4 +125,58 @@ func (t kioskTheme) Size(n fyne.ThemeSizeName) float32 {
 		return 4 // Fyne's: the desk's compact 2 is too tight for text read standing
 	}
 	return t.base.Size(n)
+}
+
+// steady shows its content under a theme of its own, as the
+// container.ThemeOverride it holds, but applies the theme only when told
+// (apply). Fyne applies an override's theme again on every Refresh of
+// it, a container's around it included, and each time empties its
+// measures of every text and its icons (cache.ResetThemeCaches, in
+// Fyne's internal/cache/theme.go): every screen shown (show refreshes
+// the window) measured all the screen's text again, HarfBuzz's shaping
+// 45% of the kiosk's processor time.
+type steady struct {
+	widget.BaseWidget
+	over *container.ThemeOverride
+}
+
+// newSteady shows content under th, applied once.
+func newSteady(content fyne.CanvasObject, th fyne.Theme) *steady {
+	s := &steady{over: container.NewThemeOverride(content, th)}
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+// apply gives th to the content, the widgets added to it since the last
+// apply included.
+func (s *steady) apply(th fyne.Theme) {
+	s.over.Theme = th
+	s.over.Refresh()
+}
+
+// CreateRenderer shows the override.
+func (s *steady) CreateRenderer() fyne.WidgetRenderer { return steadyRenderer{s} }
+
+// steadyRenderer lays the override out over the whole of its steady.
+type steadyRenderer struct{ s *steady }
+
+func (r steadyRenderer) Destroy() {}
+
+func (r steadyRenderer) Layout(size fyne.Size) {
+	r.s.over.Move(fyne.Position{})
+	r.s.over.Resize(size)
+}
+
+func (r steadyRenderer) MinSize() fyne.Size { return r.s.over.MinSize() }
+
+func (r steadyRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.s.over} }
+
+// Refresh redraws the override, without applying its theme again.
+func (r steadyRenderer) Refresh() { canvas.Refresh(r.s.over) }
+
+// sameTheme reports whether th is a kioskTheme with u's contrast and
+// scale.
+func sameTheme(th fyne.Theme, u kioskTheme) bool {
+	t, ok := th.(kioskTheme)
+	return ok && t.contrast == u.contrast && t.scale == u.scale
 }

@@ -222,9 +222,9 @@ type keyboard struct {
 	target  *entry
 	upper   bool
 	accents bool
-	object  *container.ThemeOverride // at most the normal text size: A+ leaves room for the question
-	rows    *fyne.Container          // the rows of keys, in keyRows
-	keys    []*button                // the character keys, relabelled by shift and accents
+	object  *steady         // at most the normal text size: A+ leaves room for the question
+	rows    *fyne.Container // the rows of keys, in keyRows
+	keys    []*button       // the character keys, relabelled by shift and accents
 	shift   *button
 	accent  *button
 }
@@ -274,7 +274,7 @@ func (a *App) newKeyboard() *keyboard {
 	back.Importance = widget.WarningImportance
 	rows = append(rows, container.NewGridWithColumns(7, k.shift, k.accent, under, plus, slash, space, back))
 	k.rows = container.New(keyRows{}, rows...)
-	k.object = container.NewThemeOverride(k.rows, newTheme(false, 1))
+	k.object = newSteady(k.rows, newTheme(false, 1))
 	k.relabel()
 	return k
 }
@@ -414,8 +414,7 @@ func paragraph(text string) *widget.Label {
 // normal size: its keys are large already, and a larger keyboard would
 // cover the question.
 func (k *keyboard) setTheme(contrast bool, scale float32) {
-	k.object.Theme = newTheme(contrast, min(scale, 1))
-	k.object.Refresh()
+	k.object.apply(newTheme(contrast, min(scale, 1)))
 }
 
 // choice is one answer of a question with a few answers (the sex): a large

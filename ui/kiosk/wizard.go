@@ -620,6 +620,8 @@ func positionIn(c, o fyne.CanvasObject) (fyne.Position, bool) {
 	switch x := c.(type) {
 	case *container.ThemeOverride:
 		return positionIn(x.Content, o) // at the override's origin
+	case *steady:
+		return positionIn(x.over.Content, o) // at its origin
 	case *fyne.Container:
 		for _, child := range x.Objects {
 			if at, in := positionIn(child, o); in {
@@ -746,16 +748,14 @@ func (w *wizard) suggestPlaces(s string) {
 // showPlaces makes ps the suggestions of the place of birth, shown whole
 // over the keyboard.
 func (w *wizard) showPlaces(ps []pinsede.PlaceInfo) {
-	var bs []fyne.CanvasObject
+	var ss []suggestion
 	for _, p := range ps {
-		b := w.app.newButton(p.String(), func() {
+		ss = append(ss, suggestion{p.String(), func() {
 			w.pickPlace(p)
 			w.app.win.Canvas().Focus(w.luogo)
-		})
-		b.Alignment = widget.ButtonAlignLeading
-		bs = append(bs, b)
+		}})
 	}
-	setSuggestions(w.places, bs)
+	w.app.setSuggestions(w.places, ss)
 	w.relayout()
 	w.revealSuggestions()
 }
@@ -764,7 +764,7 @@ func (w *wizard) showPlaces(ps []pinsede.PlaceInfo) {
 func (w *wizard) pickPlace(p pinsede.PlaceInfo) {
 	w.place = pinsede.Place{Name: p.Name, Province: p.Province, Code: p.Code}
 	w.luogo.SetText(placeLabel(w.place))
-	setSuggestions(w.places, nil)
+	w.app.setSuggestions(w.places, nil)
 	w.hideProblems(pinsede.FieldLuogoNascita) // "tap the place in the list" is done
 }
 
@@ -846,9 +846,9 @@ func countryName(code string) string {
 // or in Italian, or whose ISO code matches s.
 func (w *wizard) suggestCountries(s string) {
 	q := fold(strings.TrimSpace(s))
-	var bs []fyne.CanvasObject
+	var ss []suggestion
 	defer func() {
-		setSuggestions(w.countries, bs)
+		w.app.setSuggestions(w.countries, ss)
 		w.relayout()
 		w.revealSuggestions()
 	}()
@@ -861,12 +861,10 @@ func (w *wizard) suggestCountries(s string) {
 			q != strings.ToLower(c.Alpha2) && q != strings.ToLower(c.Alpha3) {
 			continue
 		}
-		b := w.app.newButton(name, func() {
+		if ss = append(ss, suggestion{name, func() {
 			w.chooseCountry(c.Alpha2)
 			w.app.win.Canvas().Focus(w.stato)
-		})
-		b.Alignment = widget.ButtonAlignLeading
-		if bs = append(bs, b); len(bs) == 6 {
+		}}); len(ss) == 6 {
 			break
 		}
 	}
@@ -877,7 +875,7 @@ func (w *wizard) suggestCountries(s string) {
 func (w *wizard) chooseCountry(code string) {
 	w.country = code
 	w.stato.SetText(countryName(code))
-	setSuggestions(w.countries, nil)
+	w.app.setSuggestions(w.countries, nil)
 	w.relayout()
 }
 
@@ -969,7 +967,7 @@ func (w *wizard) propose() {
 	// button with it.
 	row := container.NewBorder(nil, nil, nil, use, code)
 	a := w.app
-	w.proposal.Add(container.NewThemeOverride(row, newTheme(a.contrast, min(textScales[a.scale], 1))))
+	w.proposal.Add(newSteady(row, newTheme(a.contrast, min(textScales[a.scale], 1))))
 	w.proposal.Add(paragraph(tr("cf.proposed", map[string]any{"Code": string(cf)})))
 }
 
