@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pinsede/pinsede/internal/testnet"
 )
 
 // Ensure that centrale healthcheck exits 0 against a running centrale's
@@ -27,13 +29,8 @@ func TestHealthcheck(t *testing.T) {
 		}
 	}()
 	_, port, _ := net.SplitHostPort(l.manage)
-	// A port that was free a moment ago: nothing listens there.
-	free, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := free.Addr().String()
-	free.Close()
+	// A port where nothing listens.
+	closed := testnet.RefusedAddr(t)
 
 	for _, tc := range []struct {
 		name string

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/pinsede/pinsede/internal/testclock"
+	"github.com/pinsede/pinsede/internal/testnet"
 	"github.com/pinsede/pinsede/sync/internal/pgtest"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
 )
@@ -59,18 +60,7 @@ func TestCentraleStartStoreRefused(t *testing.T) {
 		v.User, v.Host, v.Path = url.User(user), host, "/"+db
 		return v.String()
 	}
-	closed, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	nothing := closed.Addr().String()
-	closed.Close()
-	closed2, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	nothing2 := closed2.Addr().String()
-	closed2.Close()
+	nothing, nothing2 := testnet.RefusedAddr(t), testnet.RefusedAddr(t)
 	// Connects complete into its backlog, and nobody reads them: a host
 	// gone without closing its sockets, or a VM paused.
 	silent, err := net.Listen("tcp", "127.0.0.1:0")

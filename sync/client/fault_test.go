@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pinsede/pinsede/internal/testclock"
+	"github.com/pinsede/pinsede/internal/testnet"
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
 	"github.com/pinsede/pinsede/sync/pki"
@@ -26,12 +27,7 @@ func TestFault(t *testing.T) {
 	defer ls.Close()
 	enqueue(t, ls, "ROMA01", 0, 1)
 
-	closed, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closedURL := "https://" + closed.Addr().String()
-	closed.Close()
+	closedURL := "https://" + testnet.RefusedAddr(t)
 
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {

@@ -3,13 +3,13 @@ package client_test
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/testclock"
+	"github.com/pinsede/pinsede/internal/testnet"
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
 	"github.com/pinsede/pinsede/sync/pki"
@@ -105,12 +105,7 @@ func TestConvertAcrossSedi(t *testing.T) {
 // refuses, is a problem the desk can tell in words, and wraps the cause.
 func TestLookupFails(t *testing.T) {
 	env := testenv.New(t, stores[0].open(t)) // bolt
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := "https://" + ln.Addr().String()
-	ln.Close()
+	closed := "https://" + testnet.RefusedAddr(t)
 	for _, tc := range []struct {
 		name string
 		url  string
