@@ -334,7 +334,7 @@ func (f *field) keepProblemRoom(foreseen func() []string) *field {
 		var h float32
 		for _, text := range foreseen() {
 			probe.SetText(text)
-			probe.Resize(fyne.NewSize(width, probe.MinSize().Height))
+			fit(probe, width)
 			h = max(h, probe.MinSize().Height)
 		}
 		return h
@@ -1026,19 +1026,20 @@ func (s *messageSlot) reserved() float32 {
 	return h
 }
 
-// fit lays box, a message's panel, out at width, as tall as its text
-// wraps there. A label's renderer that Fyne's cache made again, after the
-// label went a minute undrawn (FYNE_CACHE; the probe is never drawn, nor
-// is a message hidden through a session), holds its text laid out at no
-// width, on one line, until the label's size changes; and a Resize to the
-// size a widget has lays nothing out. So box passes through no height
-// first: its label is laid out at width, whatever its renderer.
-func fit(box *fyne.Container, width float32) {
-	box.Resize(fyne.NewSize(width, 0))
-	box.Resize(fyne.NewSize(width, box.MinSize().Height))
-	// Wrapped text is taller once it knows its width: measure again (box
+// fit lays o, a message's panel or the label that measures a field's
+// problems, out at width, as tall as its text wraps there. A label's
+// renderer that Fyne's cache made again, after the label went a minute
+// undrawn (FYNE_CACHE; the probes are never drawn, nor is a message
+// hidden through a session), holds its text laid out at no width, on one
+// line, until the label's size changes; and a Resize to the size a widget
+// has lays nothing out. So o passes through no height first: its text is
+// laid out at width, whatever its label's renderer.
+func fit(o fyne.CanvasObject, width float32) {
+	o.Resize(fyne.NewSize(width, 0))
+	o.Resize(fyne.NewSize(width, o.MinSize().Height))
+	// Wrapped text is taller once it knows its width: measure again (o
 	// had no height already, its label's width not laid out yet).
-	box.Resize(fyne.NewSize(width, box.MinSize().Height))
+	o.Resize(fyne.NewSize(width, o.MinSize().Height))
 }
 
 // shown is the height of the message shown, 0 for none.
