@@ -71,19 +71,47 @@ func ParseFlags(fs *flag.FlagSet, args []string) error {
 
 // watch has every flag of fs of the flag package's kinds record in
 // *failed the value it refuses, and returns the function that puts the
-// flags back as they were.
+// flags back as they were. The flag package tells a flag's kind and
+// default by its value's type, and makes a zero value of that type to
+// tell a default: while fs's usage prints, -h, the flags are as they
+// were (a zero watchedValue holds no value, and its String panicked).
 func watch(fs *flag.FlagSet, failed **ValueError) (restore func()) {
 	var watched []*flag.Flag
+	var values []*watchedValue
 	fs.VisitAll(func(f *flag.Flag) {
 		if want := kindOf(f.Value); want != "" {
-			f.Value = &watchedValue{Value: f.Value, name: f.Name, want: want, failed: failed}
-			watched = append(watched, f)
+			w := &watchedValue{Value: f.Value, name: f.Name, want: want, failed: failed}
+			f.Value = w
+			watched, values = append(watched, f), append(values, w)
 		}
 	})
-	return func() {
-		for _, f := range watched {
-			f.Value = f.Value.(*watchedValue).Value
+	set := func(on bool) {
+		for i, f := range watched {
+			if on {
+				f.Value = values[i]
+			} else {
+				f.Value = values[i].Value
+			}
 		}
+	}
+	usage := fs.Usage
+	fs.Usage = func() {
+		set(false)
+		defer set(true)
+		if usage != nil {
+			usage()
+			return
+		}
+		if fs.Name() == "" { // as the flag package's own
+			fmt.Fprintln(fs.Output(), "Usage:")
+		} else {
+			fmt.Fprintf(fs.Output(), "Usage of %s:\n", fs.Name())
+		}
+		fs.PrintDefaults()
+	}
+	return func() {
+		set(false)
+		fs.Usage = usage
 	}
 }
 

@@ -3,7 +3,9 @@ package config
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"io"
+	"strings"
 	"testing"
 	"time"
 )
@@ -60,5 +62,43 @@ func TestParseFlagsValueError(t *testing.T) {
 	}
 	if err := ParseFlags(declare(), []string{"-nope"}); err == nil || errors.As(err, new(*ValueError)) {
 		t.Errorf("an unknown flag: %v, want the flag package's error", err)
+	}
+}
+
+// Ensure that -h prints every flag as the flag package does without the
+// watch: its kind and its default, and no "panic calling String method
+// on zero config.watchedValue" line (centrale -h printed 40), with the
+// FlagSet's own usage or the flag package's.
+func TestParseFlagsHelp(t *testing.T) {
+	for _, custom := range []bool{false, true} {
+		fs := flag.NewFlagSet("p", flag.ContinueOnError)
+		var out strings.Builder
+		fs.SetOutput(&out)
+		fs.Bool("b", false, "a `switch`")
+		fs.Int("i", 3, "a count")
+		fs.Duration("d", time.Minute, "an interval")
+		fs.Duration("z", 0, "no default shown")
+		fs.String("s", "x", "a name")
+		if custom {
+			fs.Usage = func() {
+				fmt.Fprintln(fs.Output(), "usage: p [flags]")
+				fs.PrintDefaults()
+			}
+		}
+		if err := ParseFlags(fs, []string{"-h"}); !errors.Is(err, flag.ErrHelp) {
+			t.Errorf("custom usage %v: -h: %v, want flag.ErrHelp", custom, err)
+		}
+		got := out.String()
+		for _, want := range []string{"-d duration\n", "(default 1m0s)", "-i int\n", "(default 3)", "-b switch\n", "-z duration\n"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("custom usage %v: -h says\n%s\nwant it to say %q", custom, got, want)
+			}
+		}
+		if strings.Contains(got, "panic") || strings.Contains(got, "(default 0s)") {
+			t.Errorf("custom usage %v: -h says\n%s", custom, got)
+		}
+		if _, ok := fs.Lookup("d").Value.(*watchedValue); ok {
+			t.Errorf("custom usage %v: -d still watched after -h", custom)
+		}
 	}
 }
