@@ -202,9 +202,11 @@ func TestVersion(t *testing.T) {
 	}
 }
 
-// Ensure that centrale -h lists the subcommands, and that a command
-// misspelt, or named after flags, is told as such with the commands
-// known (it was "unexpected arguments: [...]").
+// Ensure that centrale -h lists the subcommands and the server's flags
+// with their kinds and defaults (it told 40 panics of the flags' watch
+// instead of the defaults), and that a command misspelt, or named after
+// flags, is told as such with the commands known (it was "unexpected
+// arguments: [...]").
 func TestUsageCommands(t *testing.T) {
 	for _, c := range []struct {
 		args []string
@@ -212,7 +214,8 @@ func TestUsageCommands(t *testing.T) {
 		want []string
 	}{
 		{[]string{"-h"}, 0, []string{"centrale COMMAND", "centrale revoke [", "centrale unlock [", "centrale credentials [", "centrale sedi [",
-			"centrale audit forks|reset", "centrale backup -bolt", "centrale healthcheck [", "the server's flags:", "-listen"}},
+			"centrale audit forks|reset", "centrale backup -bolt", "centrale healthcheck [", "the server's flags:", "-listen",
+			"-lock-for duration", "(default 15m0s)", "-lock-after int"}},
 		{[]string{"unlok", "-by", "rossi", "-cf", "RSSMRA80A01H501U"}, 2, []string{`unknown command "unlok"`,
 			"the commands are revoke, unlock, credentials, sedi, audit, backup, restore, healthcheck"}},
 		{[]string{"-admin", "/run/c.sock", "sedi"}, 2, []string{`"sedi" is a command: name it first, its flags after it (centrale sedi -admin SOCKET`}},
@@ -225,6 +228,9 @@ func TestUsageCommands(t *testing.T) {
 			if !strings.Contains(out.String(), w) {
 				t.Errorf("centrale %q does not say %q:\n%s", c.args, w, out.String())
 			}
+		}
+		if strings.Contains(out.String(), "panic") {
+			t.Errorf("centrale %q tells of a panic:\n%s", c.args, out.String())
 		}
 	}
 }
