@@ -1,0 +1,30 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/pinsede/pinsede/sync/pgstore"
+)
+
+// stuckWait returns how long a session of centrale's may wait on its
+// replica inside a statement, holding a lock of the store, before the
+// replicas end it (pgstore.WatchStuck): after (-pg-stuck-after), or,
+// when after is 0, the sessions' statementTimeout plus
+// pgstore.StuckMargin. It refuses a wait under that, or any with
+// statement_timeout off: a statement merely slow, which PostgreSQL
+// would let run, could then be taken for a replica stopped and ended.
+func stuckWait(after, statementTimeout time.Duration) (time.Duration, error) {
+	if statementTimeout <= 0 {
+		return 0, fmt.Errorf("the sessions' statement_timeout is off (statement_timeout=0 in -postgres): centrale could not tell a replica stopped inside a statement, holding a sede's lock, from a statement merely slow; give -postgres a statement_timeout, or take it out for centrale's %s", pgstore.DefaultStatementTimeout)
+	}
+	least := statementTimeout + pgstore.StuckMargin
+	switch {
+	case after == 0:
+		return least, nil
+	case after < least:
+		return 0, fmt.Errorf("-pg-stuck-after %s is under the sessions' statement_timeout (%s) plus %s: a statement merely slow could be taken for a replica stopped and ended; give %s or more, or leave it out for that, or give -postgres a shorter statement_timeout",
+			after, statementTimeout, pgstore.StuckMargin, least)
+	}
+	return after, nil
+}
