@@ -57,11 +57,7 @@ func stuckSession(t *testing.T, dsn, app, sql string) uint32 {
 func TestEndStuckSessions(t *testing.T) {
 	testclock.RealDayOnly(t, "sessions ended on PostgreSQL's clock")
 	dsn := pgtest.DSN(t)
-	s, err := pgstore.Open(t.Context(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := openAt(t, dsn)
 	const lock = `SELECT pg_advisory_xact_lock(7310, hashtext('S1'))`
 	ours := stuckSession(t, dsn, pgstore.AppName, lock)
 	probe := stuckSession(t, dsn, pgstore.ProbeApplicationName, `SELECT pg_advisory_xact_lock(7310, hashtext('S2'))`)
@@ -132,12 +128,7 @@ func TestEndStuckSessionsTogether(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	stores := make([]*pgstore.Store, 2)
 	for i := range stores {
-		s, err := pgstore.Open(t.Context(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		stores[i] = s
+		stores[i] = openAt(t, dsn)
 	}
 	watch, err := pgx.Connect(t.Context(), dsn)
 	if err != nil {
@@ -225,11 +216,7 @@ func TestStatementTimeout(t *testing.T) {
 func TestWatchStuckAfter(t *testing.T) {
 	testclock.RealDayOnly(t, "sessions ended on PostgreSQL's clock")
 	dsn := pgtest.DSN(t)
-	s, err := pgstore.Open(t.Context(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := openAt(t, dsn)
 	var logs testlog.Buffer
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
