@@ -14,17 +14,16 @@ import (
 // StuckMargin is how much longer than the statement_timeout of
 // centrale's sessions (StatementTimeout) a session must have waited on
 // its replica inside a statement before WatchStuck may end it: centrale
-// refuses a shorter wait (-pg-stuck-after) and waits statement_timeout
-// plus StuckMargin unless told otherwise, 30 s at the 25 s of
-// sessionSettings. Past statement_timeout PostgreSQL cancels the
-// statement of a live replica at the next message it sends, and a
-// statement's messages between two Executes of a batch come in one
-// write, so a session still waiting on its replica then has had nothing
-// from it for StuckMargin at least. A healthy replica sends a
-// statement's messages, a batch's and a COPY's data, in milliseconds (a
-// push of 500 events flushes in 2 ms, BENCHMARKS.md) and reads its
-// results as they come; 5 s lets a segment TCP lost four times in a row
-// through (Linux sends it again after 0.2, 0.4, 0.8 and 1.6 s on a LAN).
+// refuses a shorter wait (-pg-stuck-after) and, unless told otherwise,
+// waits statement_timeout plus StuckMargin, 30 s at sessionSettings'
+// 25 s. Past statement_timeout PostgreSQL cancels the statement at the
+// next message its replica sends, so a session still waiting on its
+// replica StuckMargin later has had nothing from it for that long, and
+// its statement could only fail. A healthy replica sends a statement's
+// messages, a batch's and a COPY's data, in milliseconds (a push of 500
+// events flushes in 2 ms, BENCHMARKS.md) and reads its results as they
+// come; 5 s lets a segment TCP lost four times in a row through (Linux
+// sends it again after 0.2, 0.4, 0.8 and 1.6 s on a LAN).
 const StuckMargin = 5 * time.Second
 
 // stuckGap is the least time between two looks of WatchStuck, however
@@ -73,7 +72,7 @@ type StuckSession struct {
 // look.
 //
 // A statement merely slow is lost to it no more than it was, when after
-// exceeds the sessions' statement_timeout (StuckMargin): past it
+// exceeds the sessions' statement_timeout by StuckMargin: past it
 // PostgreSQL cancels the statement at the next message its replica sends
 // (a live COPY sending a row a second, under a timeout of 3 s, was
 // cancelled at 4.0 s), so a session still waiting on its replica 30 s
