@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -78,6 +79,8 @@ type frozenRig struct {
 	sede  *http.Client
 	watch *pgx.Conn
 	hash  string
+	// bin, pkiDir and dsn are the replicas' binary, -pki and -postgres.
+	bin, pkiDir, dsn string
 }
 
 // frozenStatementTimeout and frozenStuckAfter are the replicas'
@@ -114,7 +117,8 @@ func newFrozenRig(t *testing.T) *frozenRig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { watch.Close(context.Background()) })
-	return &frozenRig{a: a, b: b, sede: replicaClient(t, ca, pki.RoleSede, "S1"), watch: watch, hash: storetest.Hash(t, "ACEFHJKMNPRTUVWX")}
+	return &frozenRig{a: a, b: b, sede: replicaClient(t, ca, pki.RoleSede, "S1"), watch: watch, hash: storetest.Hash(t, "ACEFHJKMNPRTUVWX"),
+		bin: bin, pkiDir: pkiDir, dsn: dsn}
 }
 
 // batch is a push of S1 of n issues, numbered from first.
@@ -389,17 +393,30 @@ func TestFrozenReplicaLockFreed(t *testing.T) {
 // the desk's time-out, to go again; and each of the stopped replica's
 // events is stored once. The replicas run with a statement_timeout of
 // 6 s and wait 11 s (frozenStuckAfter): B's log says so, and B ends the
-// session no sooner. Before, no timeout of
-// PostgreSQL's ended such a session (statement_timeout is off between a
-// statement's messages, idle_in_transaction_session_timeout starts at a
-// Sync, keepalives are answered by the live host): B answered busy for
-// as long as A stayed stopped.
+// session no sooner; centrale refuses to start with 10 s. Before, no
+// timeout of PostgreSQL's ended such a session (statement_timeout is off
+// between a statement's messages, idle_in_transaction_session_timeout
+// starts at a Sync, keepalives are answered by the live host): B
+// answered busy for as long as A stayed stopped.
 //
 // Its subject is a timeout on PostgreSQL's clock, which PINSEDE_TEST_NOW
 // does not move: make test's first pass runs it.
 func TestFrozenInStatementLockFreed(t *testing.T) {
 	testclock.RealDayOnly(t, "a stopped replica's session, ended on PostgreSQL's clock")
 	f := newFrozenRig(t)
+	// A wait under the sessions' statement_timeout plus 5 s would end
+	// statements merely slow: centrale refuses it at start, exit status
+	// 1, saying on one line the wait to give.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	refused := exec.CommandContext(ctx, f.bin, "-pki", f.pkiDir, "-listen", "127.0.0.1:0", "-manage", "", "-admin", "", "-postgres", f.dsn, "-pg-stuck-after", "10s")
+	var stderr strings.Builder
+	refused.Stderr = &stderr
+	err := refused.Run()
+	want := "centrale: -pg-stuck-after 10s is under the sessions' statement_timeout (6s) plus 5s: a statement merely slow could be taken for a replica stopped and ended; give 11s or more, or leave it out for that, or give -postgres a shorter statement_timeout\n"
+	if exit := (*exec.ExitError)(nil); !errors.As(err, &exit) || exit.ExitCode() != 1 || ctx.Err() != nil || stderr.String() != want {
+		t.Errorf("centrale with -pg-stuck-after 10s and statement_timeout 6s: %v (%v), stderr:\n%s\nwant exit status 1 and %q", err, ctx.Err(), stderr.String(), want)
+	}
 	// Half issues, half their forms of 8 KiB: a COPY of 2 MiB, which A
 	// is caught sending (or a batch of reads), stopped when PostgreSQL
 	// waits on it. A desk's certificate may push 40,000 events in a row
