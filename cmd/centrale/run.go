@@ -401,6 +401,10 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 			return err
 		}
 		log.Info("sessions stuck inside a statement are ended", "pg_stuck_after", stuckAfter, "statement_timeout", st)
+		if st == 0 {
+			log.Warn("the sessions' statement_timeout is off (statement_timeout=0 in -postgres): a statement that runs longer than pg_stuck_after while its replica is slow to send may be ended as a replica stopped; give -postgres a statement_timeout, or take it out for centrale's own",
+				"pg_stuck_after", stuckAfter, "default_statement_timeout", pgstore.DefaultStatementTimeout)
+		}
 	}
 	if crl != nil { // the list's number shared by the replicas of one database
 		if err := crl.SetFloor(func(n *big.Int) (*big.Int, error) {

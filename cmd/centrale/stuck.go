@@ -11,12 +11,17 @@ import (
 // replica inside a statement, holding a lock of the store, before the
 // replicas end it (pgstore.WatchStuck): after (-pg-stuck-after), or,
 // when after is 0, the sessions' statementTimeout plus
-// pgstore.StuckMargin. It refuses a wait under that, or any with
-// statement_timeout off: a statement merely slow, which PostgreSQL
-// would let run, could then be taken for a replica stopped and ended.
+// pgstore.StuckMargin. It refuses a wait under that: a statement merely
+// slow, which PostgreSQL would let run, could be taken for a replica
+// stopped and ended. With statement_timeout off (0) there is no floor to
+// keep, and the wait is after or, not given, 30 s as before it was a
+// setting: serve warns of it.
 func stuckWait(after, statementTimeout time.Duration) (time.Duration, error) {
 	if statementTimeout <= 0 {
-		return 0, fmt.Errorf("the sessions' statement_timeout is off (statement_timeout=0 in -postgres): centrale could not tell a replica stopped inside a statement, holding a sede's lock, from a statement merely slow; give -postgres a statement_timeout, or take it out for centrale's %s", pgstore.DefaultStatementTimeout)
+		if after == 0 {
+			return pgstore.DefaultStatementTimeout + pgstore.StuckMargin, nil
+		}
+		return after, nil
 	}
 	least := statementTimeout + pgstore.StuckMargin
 	switch {

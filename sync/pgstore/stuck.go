@@ -115,8 +115,9 @@ func (s *Store) StatementTimeout(ctx context.Context) (time.Duration, error) {
 	return time.Duration(ms) * time.Millisecond, nil
 }
 
-// WatchStuck runs EndStuckSessions, for sessions stuck after (positive:
-// more than StatementTimeout by StuckMargin at least), at once, every
+// WatchStuck runs EndStuckSessions, for sessions stuck after (positive;
+// more than StatementTimeout by StuckMargin at least, when that is on),
+// at once, every
 // after and as soon as a request's statement has waited lock_timeout
 // for a lock (55P03: the requests answered busy), at most once every
 // stuckGap, until ctx ends. It logs one WARN line for each session
