@@ -117,10 +117,9 @@ func (s *Store) StatementTimeout(ctx context.Context) (time.Duration, error) {
 
 // WatchStuck runs EndStuckSessions, for sessions stuck after (positive;
 // more than StatementTimeout by StuckMargin at least, when that is on),
-// at once, every
-// after and as soon as a request's statement has waited lock_timeout
-// for a lock (55P03: the requests answered busy), at most once every
-// stuckGap, until ctx ends. It logs one WARN line for each session
+// at once, every after and as soon as a request's statement has waited
+// lock_timeout for a lock (55P03: the requests answered busy), at most
+// once every stuckGap, until ctx ends. It logs one WARN line for each session
 // ended, naming it, and one for each look that failed but for a store
 // unavailable or refusing centrale, which the requests tell.
 func (s *Store) WatchStuck(ctx context.Context, log *slog.Logger, after time.Duration) {
