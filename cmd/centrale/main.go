@@ -1,7 +1,7 @@
 // Command centrale is the central records server: it receives every sede's
 // records, makes PINs valid everywhere, and answers PIN checks.
 //
-//	centrale [-config FILE] -pki DIR [-listen ADDR] [-manage ADDR] [-log-format text|json] [-log-level LEVEL] [-bolt FILE | -postgres DSN] [-lock-after N] [-lock-for D] [-lock-temporary N] [-lock-reset D] [-policy FILE]
+//	centrale [-config FILE] -pki DIR [-listen ADDR] [-manage ADDR] [-log-format text|json] [-log-level LEVEL] [-bolt FILE | -postgres DSN [-pg-stuck-after D]] [-lock-after N] [-lock-for D] [-lock-temporary N] [-lock-reset D] [-policy FILE]
 //	centrale revoke [-admin SOCKET | -bolt FILE | -postgres DSN] -by OPERATOR -reason TEXT CREDENTIAL_ID
 //	centrale unlock [-admin SOCKET | -bolt FILE | -postgres DSN] -by OPERATOR -cf CODICEFISCALE
 //	centrale credentials [-admin SOCKET | -bolt FILE | -postgres DSN] -cf CODICEFISCALE

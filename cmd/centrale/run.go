@@ -35,8 +35,10 @@ type config struct {
 	certFile string
 	keyFile  string
 	boltPath string
-	// pg is the PostgreSQL store, when given (pgpassword.go).
-	pg pgConn
+	// pg is the PostgreSQL store, when given (pgpassword.go);
+	// stuckAfter is -pg-stuck-after (0: its default, stuck.go).
+	pg         pgConn
+	stuckAfter time.Duration
 	// lock is the wrong-PIN lock policy (-lock-*).
 	lock central.LockPolicy
 	// backupDir, backupEvery and backupKeep are the online copies of
@@ -125,6 +127,8 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.keyFile, "key", "", "server key (default PKI/server.key)")
 	fs.StringVar(&c.boltPath, "bolt", "centrale.db", "bbolt store file, when -postgres is not given")
 	pgFlags(fs, &c.pg)
+	fs.DurationVar(&c.stuckAfter, "pg-stuck-after", 0, fmt.Sprintf("with -postgres: how long a session of centrale's may wait on its replica inside a statement, holding a sede's lock, before the replicas end it (its replica stopped: a debugger, docker pause); at least the sessions' statement_timeout plus %s; 0: that, %s at centrale's statement_timeout of %s",
+		pgstore.StuckMargin, pgstore.DefaultStatementTimeout+pgstore.StuckMargin, pgstore.DefaultStatementTimeout))
 	fs.IntVar(&c.lock.After, "lock-after", central.DefaultLockAfter, "wrong PINs in a row that lock a credential")
 	fs.DurationVar(&c.lock.For, "lock-for", central.DefaultLockFor, "how long the first lock lasts; each further one lasts twice as long")
 	fs.IntVar(&c.lock.MaxTemporary, "lock-temporary", central.DefaultMaxTemporaryLocks, "temporary locks before the next lock is permanent (lifted by centrale unlock)")
@@ -198,6 +202,12 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	}
 	if _, err := c.pg.dsn(); err != nil {
 		return c, err
+	}
+	switch {
+	case c.stuckAfter < 0:
+		return c, errors.New("-pg-stuck-after must not be negative (leave it out for the sessions' statement_timeout plus " + pgstore.StuckMargin.String() + ")")
+	case c.stuckAfter != 0 && c.pg.DSN == "":
+		return c, errors.New("-pg-stuck-after is for the PostgreSQL store (-postgres): the bbolt store has no sessions to end")
 	}
 	if c.backupDir != "" && c.pg.DSN != "" {
 		return c, errors.New("-backup-dir copies the bbolt store: for PostgreSQL use scripts/pg-backup.sh")
@@ -378,6 +388,24 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 		log.Info("central store's indexes built again: first start of a release that stamps its writes, or an older centrale wrote the file since",
 			"path", c.boltPath, "took", time.Since(opening).Round(time.Millisecond))
 	}
+	// A replica stopped inside a statement holding a sede's lock: its
+	// session ended after stuckAfter (stuck.go).
+	var stuckAfter time.Duration
+	if pg, ok := store.(*pgstore.Store); ok {
+		st, err := pg.StatementTimeout(ctx)
+		if err == nil {
+			stuckAfter, err = stuckWait(c.stuckAfter, st)
+		}
+		if err != nil {
+			log.Error("central store cannot be used", "err", err)
+			return err
+		}
+		log.Info("sessions stuck inside a statement are ended", "pg_stuck_after", stuckAfter, "statement_timeout", st)
+		if st == 0 {
+			log.Warn("the sessions' statement_timeout is off (statement_timeout=0 in -postgres): a statement that runs longer than pg_stuck_after while its replica is slow to send may be ended as a replica stopped; give -postgres a statement_timeout, or take it out for centrale's own",
+				"pg_stuck_after", stuckAfter, "default_statement_timeout", pgstore.DefaultStatementTimeout)
+		}
+	}
 	if crl != nil { // the list's number shared by the replicas of one database
 		if err := crl.SetFloor(func(n *big.Int) (*big.Int, error) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -493,9 +521,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 	srv.SetReplica(replicaName(addrs.api), replicaSettings(c, srv))
 	go srv.WatchReplicas(ctx)
 	if pg, ok := store.(*pgstore.Store); ok {
-		// A replica stopped inside a statement holding a sede's lock:
-		// its session ended (stuck.go).
-		go pg.WatchStuck(ctx, log)
+		go pg.WatchStuck(ctx, log, stuckAfter)
 	}
 	go watchExpiries(ctx, newExpiryWatch(c, log, cert, caPEM, crl)) // observe.go
 	if srv.Backups != nil {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -78,12 +79,26 @@ type frozenRig struct {
 	sede  *http.Client
 	watch *pgx.Conn
 	hash  string
+	// bin, pkiDir and dsn are the replicas' binary, -pki and -postgres.
+	bin, pkiDir, dsn string
 }
+
+// frozenStatementTimeout and frozenStuckAfter are the replicas'
+// statement_timeout, in their -postgres, and their wait for a session
+// stuck inside a statement, in PINSEDE_CENTRALE_PG_STUCK_AFTER: the
+// least centrale takes with that statement_timeout (5 s more), so that B
+// ends a session of A's stopped inside a statement after 11 s, where the
+// defaults (25 s and 30 s) made the test wait 30 s. 6 s is past
+// lock_timeout (5 s), as the default is: a push of B's waiting for the
+// lock A holds is refused by lock_timeout, which wakes B's watch; a push
+// of 500 events takes milliseconds.
+const frozenStatementTimeout, frozenStuckAfter = 6 * time.Second, 11 * time.Second
 
 // newFrozenRig starts replicas A and B; A is resumed (SIGCONT) before
 // they stop.
 func newFrozenRig(t *testing.T) *frozenRig {
-	dsn := pgtest.DSN(t)
+	dsn := fmt.Sprintf("%s&statement_timeout=%dms", pgtest.DSN(t), frozenStatementTimeout.Milliseconds())
+	t.Setenv("PINSEDE_CENTRALE_PG_STUCK_AFTER", frozenStuckAfter.String())
 	dir := t.TempDir()
 	bin := testenv.BuildCentrale(t, dir)
 	pkiDir := filepath.Join(dir, "pki")
@@ -102,7 +117,8 @@ func newFrozenRig(t *testing.T) *frozenRig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { watch.Close(context.Background()) })
-	return &frozenRig{a: a, b: b, sede: replicaClient(t, ca, pki.RoleSede, "S1"), watch: watch, hash: storetest.Hash(t, "ACEFHJKMNPRTUVWX")}
+	return &frozenRig{a: a, b: b, sede: replicaClient(t, ca, pki.RoleSede, "S1"), watch: watch, hash: storetest.Hash(t, "ACEFHJKMNPRTUVWX"),
+		bin: bin, pkiDir: pkiDir, dsn: dsn}
 }
 
 // batch is a push of S1 of n issues, numbered from first.
@@ -371,21 +387,36 @@ func TestFrozenReplicaLockFreed(t *testing.T) {
 // session active, waiting for the replica, ClientRead or ClientWrite),
 // holding its sede's lock, holds up that sede's pushes through a healthy
 // replica only until that replica ends its session (pgstore's
-// EndStuckSessions, past StuckAfter on PostgreSQL's clock) and logs it:
-// the healthy replica answers 503 busy meanwhile, then 200; a desk's
-// push through the stopped replica ends in the desk's time-out, to go
-// again; and each of the stopped replica's events is stored once.
-// Before, no timeout of
-// PostgreSQL's ended such a session (statement_timeout is off between a
-// statement's messages, idle_in_transaction_session_timeout starts at a
-// Sync, keepalives are answered by the live host): B answered busy for
-// as long as A stayed stopped.
+// EndStuckSessions, past the wait centrale is given, -pg-stuck-after, on
+// PostgreSQL's clock) and logs it: the healthy replica answers 503 busy
+// meanwhile, then 200; a desk's push through the stopped replica ends in
+// the desk's time-out, to go again; and each of the stopped replica's
+// events is stored once. The replicas run with a statement_timeout of
+// 6 s and wait 11 s (frozenStuckAfter): B's log says so, and B ends the
+// session no sooner; centrale refuses to start with 10 s. Before, no
+// timeout of PostgreSQL's ended such a session (statement_timeout is off
+// between a statement's messages, idle_in_transaction_session_timeout
+// starts at a Sync, keepalives are answered by the live host): B
+// answered busy for as long as A stayed stopped.
 //
 // Its subject is a timeout on PostgreSQL's clock, which PINSEDE_TEST_NOW
 // does not move: make test's first pass runs it.
 func TestFrozenInStatementLockFreed(t *testing.T) {
 	testclock.RealDayOnly(t, "a stopped replica's session, ended on PostgreSQL's clock")
 	f := newFrozenRig(t)
+	// A wait under the sessions' statement_timeout plus 5 s would end
+	// statements merely slow: centrale refuses it at start, exit status
+	// 1, saying on one line the wait to give.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	refused := exec.CommandContext(ctx, f.bin, "-pki", f.pkiDir, "-listen", "127.0.0.1:0", "-manage", "", "-admin", "", "-postgres", f.dsn, "-pg-stuck-after", "10s")
+	var stderr strings.Builder
+	refused.Stderr = &stderr
+	err := refused.Run()
+	want := "centrale: -pg-stuck-after 10s is under the sessions' statement_timeout (6s) plus 5s: a statement merely slow could be taken for a replica stopped and ended; give 11s or more, or leave it out for that, or give -postgres a shorter statement_timeout\n"
+	if exit := (*exec.ExitError)(nil); !errors.As(err, &exit) || exit.ExitCode() != 1 || ctx.Err() != nil || stderr.String() != want {
+		t.Errorf("centrale with -pg-stuck-after 10s and statement_timeout 6s: %v (%v), stderr:\n%s\nwant exit status 1 and %q", err, ctx.Err(), stderr.String(), want)
+	}
 	// Half issues, half their forms of 8 KiB: a COPY of 2 MiB, which A
 	// is caught sending (or a batch of reads), stopped when PostgreSQL
 	// waits on it. A desk's certificate may push 40,000 events in a row
@@ -397,9 +428,11 @@ func TestFrozenInStatementLockFreed(t *testing.T) {
 		}
 		return p
 	}
-	// A's push goes as a desk's does: given up after 30 s without an
-	// answer (cmd/sportello's http.Client).
-	desk := &http.Client{Timeout: 30 * time.Second, Transport: f.sede.Transport}
+	// A's push goes as a desk's does, given up without an answer: after
+	// frozenStuckAfter, where cmd/sportello's http.Client gives up after
+	// 30 s, which would be most of the test's time; its time-out is the
+	// same error (client.Classify).
+	desk := &http.Client{Timeout: frozenStuckAfter, Transport: f.sede.Transport}
 	p := f.catch(t, 80, desk, forms, holder.inStatement, holder.inStatement)
 	t.Logf("A stopped inside a push: %v", p.session)
 	held := f.events(t)
@@ -424,12 +457,21 @@ func TestFrozenInStatementLockFreed(t *testing.T) {
 	}
 	// B logs the session once PostgreSQL has ended it and freed the
 	// lock (EndStuckSessions waits for its end): maybe after B's push.
-	ended := regexp.MustCompile(fmt.Sprintf("stuck inside a statement, holding a lock of the store: [^\n]* pid=%d ", p.session.pid))
-	for polls := 0; !ended.MatchString(f.b.String()); polls++ {
+	ended := regexp.MustCompile(fmt.Sprintf("stuck inside a statement, holding a lock of the store: [^\n]* pid=%d [^\n]* stuck_for=([0-9.]+)s\n", p.session.pid))
+	var m []string
+	for polls := 0; m == nil; polls++ {
 		if polls == 500 {
 			t.Fatalf("B's log names no stuck session %d after 500 polls 20 ms apart:\n%s", p.session.pid, f.b.String())
 		}
 		time.Sleep(20 * time.Millisecond)
+		m = ended.FindStringSubmatch(f.b.String())
+	}
+	// B took the setting, and waited it on PostgreSQL's clock.
+	if want := fmt.Sprintf(`msg="sessions stuck inside a statement are ended" pg_stuck_after=%s statement_timeout=%s`, frozenStuckAfter, frozenStatementTimeout); !strings.Contains(f.b.String(), want) {
+		t.Errorf("B's log does not say %s:\n%s", want, f.b.String())
+	}
+	if secs, err := strconv.ParseFloat(m[1], 64); err != nil || secs < frozenStuckAfter.Seconds() {
+		t.Errorf("B ended A's session at stuck_for=%ss; want %s or more", m[1], frozenStuckAfter)
 	}
 	// B counts it, on its management listener, before it logs it.
 	_, rest, _ := strings.Cut(f.b.String(), `msg="management listening" addr=`)
@@ -446,15 +488,18 @@ func TestFrozenInStatementLockFreed(t *testing.T) {
 	if !strings.Contains(string(body), "\npinsede_store_stuck_sessions_ended_total 1\n") {
 		t.Errorf("B's metrics count no stuck session ended:\n%s", body)
 	}
-	// A stays stopped past the 30 s of the desk, which sees a time-out
+	// A stays stopped past the desk's time-out, which the desk sees,
 	// and pushes the batch again later (Classify: FaultTimeout, the
-	// outbox kept). Resumed, A could not answer anyway: its request is
-	// past its server's WriteTimeout (30 s from its headers), and Go's
-	// TLS server, its answer's record refused by the write deadline,
-	// sends its close_notify under the next record number, which the
-	// client cannot authenticate: a client waiting longer saw "local
-	// error: tls: bad record MAC" (Classify: FaultUnreachable), as any
-	// handler of Go's answering 0.5 s past a WriteTimeout of 1 s does.
+	// outbox kept). A desk's own, 30 s, is its server's WriteTimeout
+	// (30 s from its headers): A, resumed past it, could not answer
+	// anyway, and Go's TLS server, its answer's record refused by the
+	// write deadline, sends its close_notify under the next record
+	// number, which the client cannot authenticate: a client waiting
+	// longer saw "local error: tls: bad record MAC" (Classify:
+	// FaultUnreachable), as any handler of Go's answering 0.5 s past a
+	// WriteTimeout of 1 s does. Resumed sooner, A runs the push again
+	// on a fresh connection, or gives it up with its request, whose
+	// client is gone: each of its events is stored once either way.
 	frozen := <-p.answered
 	if fault, _ := client.Classify(frozen.err); fault != client.FaultTimeout {
 		t.Fatalf("the desk's push through A, stopped: %v (fault %v); want the desk's time-out", frozen, fault)

@@ -34,7 +34,8 @@
 // unavailable.go): a replica frozen inside a transaction holds its locks
 // at most 10 s, and a statement waits at most 5 s for a lock. One
 // stopped inside a statement, which no timeout of PostgreSQL's ends, is
-// ended by the other replicas' WatchStuck after 30 s (stuck.go).
+// ended by the other replicas' WatchStuck once it has waited past
+// statement_timeout by StuckMargin, 30 s by default (stuck.go).
 //
 // Every statement is planned for the values it runs with (see Open), but
 // two kinds whose plan is the same whatever the values and the tables'

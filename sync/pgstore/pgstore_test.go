@@ -23,12 +23,18 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // open opens a store on a fresh database, with the suite's limits.
 func open(t *testing.T) *pgstore.Store {
-	s, err := pgstore.Open(context.Background(), pgtest.DSN(t))
+	s := openAt(t, pgtest.DSN(t))
+	s.SetLimits(storetest.Limits)
+	return s
+}
+
+// openAt opens a store on the database of dsn, closed as t ends.
+func openAt(t *testing.T, dsn string) *pgstore.Store {
+	s, err := pgstore.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	s.SetLimits(storetest.Limits)
 	return s
 }
 

@@ -400,6 +400,10 @@ GROUP BY 1`
 // qClock reads the database's clock (Clock).
 const qClock = `SELECT clock_timestamp()`
 
+// qStatementTimeout reads the session's statement_timeout, in
+// milliseconds (StatementTimeout).
+const qStatementTimeout = `SELECT setting::bigint FROM pg_settings WHERE name = 'statement_timeout'`
+
 // qPublishReplica records a replica seen now, by the database's clock;
 // qForgetReplicas forgets those not seen for a day; qReplicas reads
 // those seen lately, and qDropReplica forgets one that stops.

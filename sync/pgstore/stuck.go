@@ -11,22 +11,24 @@ import (
 	"github.com/pinsede/pinsede/sync/central"
 )
 
-// StuckAfter is how long a session of centrale's may wait on its
-// replica inside a statement, holding a lock of this store, before
-// EndStuckSessions ends it, as PostgreSQL's clock measures it from the
-// statement's start: past statement_timeout (25 s, sessionSettings),
-// with a margin. A healthy replica sends a statement's messages, a
-// batch's and a COPY's data, in milliseconds (a push of 500 events
-// flushes in 2 ms, BENCHMARKS.md), and reads its results as they come.
-const StuckAfter = 30 * time.Second
+// StuckMargin is how much longer than the statement_timeout of
+// centrale's sessions (StatementTimeout) a session must have waited on
+// its replica inside a statement before WatchStuck may end it: centrale
+// refuses a shorter wait (-pg-stuck-after) and, unless told otherwise,
+// waits statement_timeout plus StuckMargin, 30 s at sessionSettings'
+// 25 s. Past statement_timeout PostgreSQL cancels the statement at the
+// next message its replica sends, so a session still waiting on its
+// replica StuckMargin later has had nothing from it for that long, and
+// its statement could only fail. A healthy replica sends a statement's
+// messages, a batch's and a COPY's data, in milliseconds (a push of 500
+// events flushes in 2 ms, BENCHMARKS.md) and reads its results as they
+// come; 5 s lets a segment TCP lost four times in a row through (Linux
+// sends it again after 0.2, 0.4, 0.8 and 1.6 s on a LAN).
+const StuckMargin = 5 * time.Second
 
-// StuckEvery is how often WatchStuck looks for stuck sessions when no
-// request finds a lock held; stuckGap is the least time between two
-// looks, however many requests find one.
-const (
-	StuckEvery = 30 * time.Second
-	stuckGap   = time.Second
-)
+// stuckGap is the least time between two looks of WatchStuck, however
+// many requests find a lock held.
+const stuckGap = time.Second
 
 // endWait bounds how long EndStuckSessions waits for a session it
 // signalled to end: one waiting on its client ends at the signal.
@@ -69,12 +71,13 @@ type StuckSession struct {
 // and a session signalled but still there past it is left to the next
 // look.
 //
-// A statement merely slow is lost to it no more than it was: past
-// statement_timeout (25 s) PostgreSQL cancels it at the next message its
-// replica sends (a live COPY sending a row a second, under a timeout of
-// 3 s, was cancelled at 4.0 s), so a session still waiting on its
-// replica 30 s into a statement has had nothing from it for 5 s, and its
-// statement could only fail.
+// A statement merely slow is lost to it no more than it was, when after
+// exceeds the sessions' statement_timeout by StuckMargin: past it
+// PostgreSQL cancels the statement at the next message its replica sends
+// (a live COPY sending a row a second, under a timeout of 3 s, was
+// cancelled at 4.0 s), so a session still waiting on its replica 30 s
+// into a statement, under the 25 s of sessionSettings, has had nothing
+// from it for 5 s, and its statement could only fail.
 func (s *Store) EndStuckSessions(ctx context.Context, after time.Duration) ([]StuckSession, error) {
 	rows, err := s.pool.Query(ctx, qEndStuckSessions, s.appName(), after.Seconds(), lockMigrate, lockAudit, lockEnding, endWait.Milliseconds())
 	if err != nil {
@@ -99,17 +102,31 @@ func (s *Store) EndStuckSessions(ctx context.Context, after time.Duration) ([]St
 // ended since Open.
 func (s *Store) StuckSessionsEnded() uint64 { return s.stuckEnded.Load() }
 
-// WatchStuck runs EndStuckSessions, for sessions stuck StuckAfter, at
-// once, every StuckEvery and as soon as a request's statement has
-// waited lock_timeout for a lock (55P03: the requests answered busy),
-// at most once every stuckGap, until ctx ends. It logs one WARN line for
-// each session ended, naming it, and one for each look that failed but
-// for a store unavailable or refusing centrale, which the requests tell.
-func (s *Store) WatchStuck(ctx context.Context, log *slog.Logger) {
-	t := time.NewTicker(StuckEvery)
+// StatementTimeout returns the statement_timeout the store's sessions
+// run with, as PostgreSQL has it: sessionSettings' 25 s, or the
+// connection string's statement_timeout parameter (a -c
+// statement_timeout in its options loses to sessionSettings', which
+// PostgreSQL applies after); 0 when it is off.
+func (s *Store) StatementTimeout(ctx context.Context) (time.Duration, error) {
+	var ms int64
+	if err := s.pool.QueryRow(ctx, qStatementTimeout).Scan(&ms); err != nil {
+		return 0, fmt.Errorf("statement_timeout of the sessions: %w", s.classify(err))
+	}
+	return time.Duration(ms) * time.Millisecond, nil
+}
+
+// WatchStuck runs EndStuckSessions, for sessions stuck after (positive;
+// more than StatementTimeout by StuckMargin at least, when that is on),
+// at once, every after and as soon as a request's statement has waited
+// lock_timeout for a lock (55P03: the requests answered busy), at most
+// once every stuckGap, until ctx ends. It logs one WARN line for each session
+// ended, naming it, and one for each look that failed but for a store
+// unavailable or refusing centrale, which the requests tell.
+func (s *Store) WatchStuck(ctx context.Context, log *slog.Logger, after time.Duration) {
+	t := time.NewTicker(after)
 	defer t.Stop()
 	for {
-		ended, err := s.EndStuckSessions(ctx, StuckAfter)
+		ended, err := s.EndStuckSessions(ctx, after)
 		for _, ss := range ended {
 			log.Warn("ended a session of centrale stuck inside a statement, holding a lock of the store: its replica stopped (a debugger, docker pause); the sede's pushes waited for it",
 				"pid", ss.PID, "client", ss.Client, "application_name", ss.ApplicationName,

@@ -3,12 +3,19 @@ package pgstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/pinsede/pinsede/internal/testclock"
+	"github.com/pinsede/pinsede/internal/testlog"
 	"github.com/pinsede/pinsede/sync/internal/pgtest"
 	"github.com/pinsede/pinsede/sync/pgstore"
 	"github.com/pinsede/pinsede/sync/storetest"
@@ -50,11 +57,7 @@ func stuckSession(t *testing.T, dsn, app, sql string) uint32 {
 func TestEndStuckSessions(t *testing.T) {
 	testclock.RealDayOnly(t, "sessions ended on PostgreSQL's clock")
 	dsn := pgtest.DSN(t)
-	s, err := pgstore.Open(t.Context(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := openAt(t, dsn)
 	const lock = `SELECT pg_advisory_xact_lock(7310, hashtext('S1'))`
 	ours := stuckSession(t, dsn, pgstore.AppName, lock)
 	probe := stuckSession(t, dsn, pgstore.ProbeApplicationName, `SELECT pg_advisory_xact_lock(7310, hashtext('S2'))`)
@@ -125,12 +128,7 @@ func TestEndStuckSessionsTogether(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	stores := make([]*pgstore.Store, 2)
 	for i := range stores {
-		s, err := pgstore.Open(t.Context(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		stores[i] = s
+		stores[i] = openAt(t, dsn)
 	}
 	watch, err := pgx.Connect(t.Context(), dsn)
 	if err != nil {
@@ -167,5 +165,82 @@ func TestEndStuckSessionsTogether(t *testing.T) {
 	}
 	if n := stores[0].StuckSessionsEnded() + stores[1].StuckSessionsEnded(); n != rounds {
 		t.Errorf("the stores' counters sum to %d, want %d", n, rounds)
+	}
+}
+
+// Ensure that StatementTimeout says the statement_timeout the store's
+// sessions run with, which the wait for a stuck session must exceed
+// (StuckMargin, cmd/centrale's -pg-stuck-after), as PostgreSQL has it:
+// sessionSettings' when the connection string sets none as a parameter
+// (one in its options loses to it), the connection string's otherwise,
+// and 0 when it turns it off.
+func TestStatementTimeout(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	// with adds a parameter to dsn, a URL with a query already
+	// (pgtest.DSN's sslmode), a space as %20: pgx reads a + as a +.
+	with := func(key, value string) string {
+		return dsn + "&" + key + "=" + strings.ReplaceAll(url.QueryEscape(value), "+", "%20")
+	}
+	for _, tc := range []struct {
+		dsn  string
+		want time.Duration
+	}{
+		{dsn, pgstore.DefaultStatementTimeout},
+		{with("statement_timeout", "6s"), 6 * time.Second},
+		// PostgreSQL applies the startup parameters after the options:
+		// sessionSettings' wins over the options' -c, which a reading
+		// of the connection string would have taken.
+		{with("options", "-c statement_timeout=90000"), pgstore.DefaultStatementTimeout},
+		{with("statement_timeout", "0"), 0},
+	} {
+		s, err := pgstore.Open(t.Context(), tc.dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.StatementTimeout(t.Context())
+		s.Close()
+		if err != nil || got != tc.want {
+			t.Errorf("%s: statement_timeout %s, %v; want %s", tc.dsn, got, err, tc.want)
+		}
+	}
+}
+
+// Ensure that WatchStuck ends a session of centrale's stuck inside a
+// statement holding a sede's lock once it has waited the time WatchStuck
+// is given, on PostgreSQL's clock, and logs it: with 1 s, the session is
+// ended and named with stuck_for past 1 s, and the lock freed. Before,
+// the wait was 30 s, looked for every 30 s, whatever centrale was told.
+//
+// Its subject is PostgreSQL's clock, which PINSEDE_TEST_NOW does not
+// move: make test's first pass runs it.
+func TestWatchStuckAfter(t *testing.T) {
+	testclock.RealDayOnly(t, "sessions ended on PostgreSQL's clock")
+	dsn := pgtest.DSN(t)
+	s := openAt(t, dsn)
+	var logs testlog.Buffer
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	const after = time.Second
+	go func() {
+		defer close(done)
+		s.WatchStuck(ctx, slog.New(slog.NewTextHandler(&logs, nil)), after)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	pid := stuckSession(t, dsn, pgstore.AppName, `SELECT pg_advisory_xact_lock(7310, hashtext('S1'))`)
+	ended := regexp.MustCompile(fmt.Sprintf(`level=WARN msg="ended a session of centrale stuck inside a statement[^\n]* pid=%d [^\n]* stuck_for=([0-9.]+)s\n`, pid))
+	var m []string
+	for polls := 0; m == nil; polls++ {
+		if polls == 500 {
+			t.Fatalf("session %d, stuck holding S1's lock, not ended after 500 polls 20 ms apart with WatchStuck waiting %s; the log:\n%s", pid, after, logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+		m = ended.FindStringSubmatch(logs.String())
+	}
+	if secs, err := strconv.ParseFloat(m[1], 64); err != nil || secs < after.Seconds() {
+		t.Errorf("stuck_for=%ss; want %s or more", m[1], after)
+	}
+	var held bool
+	if err := s.Pool().QueryRow(t.Context(), `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 7310 AND objid = hashtext('S1')::oid)`).Scan(&held); err != nil || held {
+		t.Errorf("S1's lock held after its session was ended: %v, %v", held, err)
 	}
 }

@@ -39,7 +39,7 @@ var sessionSettings = []struct{ name, value string }{
 	// A statement runs at most 25 s, 3 s under the request's deadline:
 	// PostgreSQL stops it itself, where a deadline met by pgx leaves it
 	// running until it next writes to the connection closed.
-	{"statement_timeout", "25s"},
+	{"statement_timeout", fmt.Sprintf("%dms", DefaultStatementTimeout.Milliseconds())},
 	// A client gone without closing its connection (a host off, a
 	// network cut) is found 10 + 3 × 5 = 25 s after it last spoke (Linux
 	// waited 2 h 11 min), and its session ended; data it does not
@@ -49,6 +49,10 @@ var sessionSettings = []struct{ name, value string }{
 	{"tcp_keepalives_count", "3"},
 	{"tcp_user_timeout", "25000"},
 }
+
+// DefaultStatementTimeout is the statement_timeout of the sessions when
+// the connection string sets none (sessionSettings).
+const DefaultStatementTimeout = 25 * time.Second
 
 // ConnectTimeout bounds each connect to PostgreSQL, the TCP handshake,
 // TLS and the login together, when the connection string sets no
