@@ -50,9 +50,10 @@ func (h *harness) smallest() fyne.Size {
 // assertStays checks with uitest.AssertStays that s.keep stay where they
 // are, to the pixel, when each of s.cases shows its message in s.msg and
 // when it goes, at 1280×800 and at the window's smallest size, and that
-// the message shows whole, inside the window; then that an unexpected
-// error, longer than any foreseen, grows the screen downward: what is
-// above the message stays.
+// the message shows whole, inside the window, its panel cut by no scroll
+// (assertPanelWhole); then that an unexpected error, longer than any
+// foreseen, grows the screen downward: what is above the message stays,
+// and its panel is cut by no scroll either.
 func (h *harness) assertStays(s stays) {
 	t := h.t
 	t.Helper()
@@ -142,12 +143,12 @@ func (h *harness) assertPanelWhole(name string, m *message) {
 	}
 }
 
-// clipped returns what of m's panel, its rectangle and the stroke around
-// it, lies outside the area of a scroll or other clip it is drawn in (""
-// for none): a painter draws nothing of an object outside such an area,
-// and Fyne's software painter, which draws the tests' screenshots, draws
-// a stroked rectangle whose raster a clip cuts at its left or top moved
-// right and down by as much.
+// clipped returns what of m's panel, its rectangle and the half of its
+// stroke that lies outside it, is outside the area of a scroll or other
+// clip it is drawn in ("" for none): a painter draws nothing of an object
+// outside such an area, and Fyne's software painter, which draws the
+// tests' screenshots, draws a stroked rectangle that a clip cuts at its
+// left or top moved right and down by the cut.
 func clipped(win fyne.Window, m *message) string {
 	c := win.Canvas()
 	for _, root := range append([]fyne.CanvasObject{c.Content()}, c.Overlays().List()...) {

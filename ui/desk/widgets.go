@@ -991,12 +991,13 @@ type messageSlot struct {
 	msg    *message
 	// scroll holds msg's text: a message of many lines (an unexpected
 	// error's causes) scrolls in it rather than push the dialog's buttons
-	// out of the window. The panel's background and border are outside
+	// out of the window. The panel's background and border are out of
 	// it, behind it, as large as it: a scroll draws nothing outside its
-	// area, and a border in it, as large as the scroll, lost the half of
-	// its stroke that a painter draws outside a rectangle (Fyne's software
-	// painter, all of the right and bottom sides), and the whole bottom
-	// side under a message that scrolls.
+	// area, and in it the border lost its whole bottom side under a
+	// message that scrolls, and in the tests' screenshots its right and
+	// bottom sides (Fyne's software painter strokes a rectangle across
+	// its edges, and draws one that a clip cuts at the left or the top
+	// moved right and down by the cut, 3 px, out of the clip).
 	scroll *container.Scroll
 	// text is the message the scroll shows, from its start when new.
 	text string
@@ -1011,7 +1012,8 @@ type messageSlot struct {
 }
 
 // reserve returns m's panel in a messageSlot that keeps the room of the
-// tallest of the texts foreseen returns.
+// tallest of the texts foreseen returns. The panel's background leaves
+// m.box for the slot, which draws it around the scroll of m.box.
 func (m *message) reserve(foreseen func() []string) *messageSlot {
 	m.box.Remove(m.bg)
 	s := &messageSlot{msg: m, probe: newMessage(), foreseen: foreseen, scroll: container.NewVScroll(m.box)}
