@@ -203,6 +203,10 @@ func TestRevokeDialogFieldsStay(t *testing.T) {
 			h.win.Resize(fyne.NewSize(1280, 800))
 			refused("", "boh", true, lang.L("revoke.err.reason")).Show()
 			writeShots(t, h, "revoca-problema-"+language)
+			// An unexpected error longer than the room: it scrolls inside
+			// the panel's border.
+			d.msg.set(msgError, lang.L("err.unexpected", map[string]any{"Err": strings.Repeat("open store /var/lib/pinsede/sportello.db: input/output error; ", 6)}))
+			writeShots(t, h, "revoca-errore-lungo-"+language)
 		}
 	})
 }

@@ -984,14 +984,20 @@ func (m *message) text() string {
 // the messages the screen foresees, shown or hidden, at the slot's width:
 // what is laid out around it does not move when a message comes or goes.
 // A message taller than those foreseen (an unexpected error's) takes its
-// own height, up to messageLines lines, and scrolls past them; extra says
-// how much more.
+// own height, up to messageLines lines, and scrolls past them inside the
+// panel's border; extra says how much more.
 type messageSlot struct {
 	object fyne.CanvasObject
 	msg    *message
-	// scroll holds msg's panel: a message of many lines (an unexpected
+	// scroll holds msg's text: a message of many lines (an unexpected
 	// error's causes) scrolls in it rather than push the dialog's buttons
-	// out of the window.
+	// out of the window. The panel's background and border are out of
+	// it, behind it, as large as it: a scroll draws nothing outside its
+	// area, and in it the border lost its whole bottom side under a
+	// message that scrolls, and in the tests' screenshots its right and
+	// bottom sides (Fyne's software painter strokes a rectangle across
+	// its edges, and draws one that a clip cuts at the left or the top
+	// moved right and down by the cut, 3 px, out of the clip).
 	scroll *container.Scroll
 	// text is the message the scroll shows, from its start when new.
 	text string
@@ -1006,10 +1012,12 @@ type messageSlot struct {
 }
 
 // reserve returns m's panel in a messageSlot that keeps the room of the
-// tallest of the texts foreseen returns.
+// tallest of the texts foreseen returns. The panel's background leaves
+// m.box for the slot, which draws it around the scroll of m.box.
 func (m *message) reserve(foreseen func() []string) *messageSlot {
+	m.box.Remove(m.bg)
 	s := &messageSlot{msg: m, probe: newMessage(), foreseen: foreseen, scroll: container.NewVScroll(m.box)}
-	m.slot = container.New(s, s.scroll)
+	m.slot = container.New(s, m.bg, s.scroll)
 	s.object = m.slot
 	return s
 }
@@ -1087,7 +1095,8 @@ func (s *messageSlot) MinSize([]fyne.CanvasObject) fyne.Size {
 }
 
 // Layout puts the message at the top of the room, as tall as its text up
-// to the room's height; a new message shows from its start.
+// to the room's height, its background and border around what shows of
+// it; a new message shows from its start.
 func (s *messageSlot) Layout(_ []fyne.CanvasObject, size fyne.Size) {
 	s.width = size.Width
 	fit(s.msg.box, size.Width)
@@ -1095,12 +1104,15 @@ func (s *messageSlot) Layout(_ []fyne.CanvasObject, size fyne.Size) {
 		s.text, s.scroll.Offset = text, fyne.Position{}
 	}
 	// Hidden with no message: an empty scroll still draws its bar.
-	if h := min(s.shown(), size.Height); h == 0 {
-		s.scroll.Hide()
-	} else {
-		s.scroll.Show()
-		s.scroll.Move(fyne.Position{})
-		s.scroll.Resize(fyne.NewSize(size.Width, h))
+	h := min(s.shown(), size.Height)
+	for _, o := range []fyne.CanvasObject{s.msg.bg, s.scroll} {
+		if h == 0 {
+			o.Hide()
+			continue
+		}
+		o.Show()
+		o.Move(fyne.Position{})
+		o.Resize(fyne.NewSize(size.Width, h))
 	}
 }
 
