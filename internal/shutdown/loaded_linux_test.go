@@ -10,11 +10,10 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/pinsede/pinsede/internal/testload"
 	"golang.org/x/sys/unix"
 )
 
@@ -22,7 +21,7 @@ import (
 const loadedChildEnv = "PINSEDE_SHUTDOWN_LOADED_CHILD"
 
 // loadedWork is the processor time the child's step takes: on one
-// processor shared with loadedBurners threads that never sleep, its
+// processor shared with loadedBurners processes that never sleep, its
 // fair share takes (loadedBurners+1) times as long, 8 s, beyond Grace.
 const (
 	loadedWork    = 500 * time.Millisecond
@@ -62,7 +61,7 @@ func threadTime() time.Duration {
 // Ensure that a quit whose step merely waits for a processor, on a
 // machine loaded many times over, ends with status 0, and is not taken
 // as stuck, while a step that hangs there still is, with status 1: the
-// children and loadedBurners threads that never sleep share one
+// children and loadedBurners processes that never sleep share one
 // processor (taskset, sched_setaffinity), and the first child's step
 // needs loadedWork of it, 8 s away at its fair share. The watchdog that
 // counted each gap between its looks whole, the looks on time some
@@ -72,47 +71,7 @@ func TestLoadedQuitEnds(t *testing.T) {
 	if _, ok := runWait(); !ok {
 		t.Skip("the kernel does not tell the threads' wait for a processor (/proc/self/task/*/schedstat)")
 	}
-	var set unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &set); err != nil {
-		t.Fatal(err)
-	}
-	cpu := 0
-	for !set.IsSet(cpu) {
-		cpu++
-	}
-	one := new(unix.CPUSet)
-	one.Set(cpu)
-
-	// Each burner runs Go code on its own thread: one processor of the
-	// runtime each (GOMAXPROCS), or they would take turns on two.
-	// They stop once both children have ended (Cleanup: the parallel
-	// children run after this function returns).
-	procs := runtime.GOMAXPROCS(loadedBurners + 1)
-	t.Cleanup(func() { runtime.GOMAXPROCS(procs) })
-	var stop atomic.Bool
-	var burners sync.WaitGroup
-	pinned := make(chan error, loadedBurners)
-	for range loadedBurners {
-		burners.Go(func() {
-			runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
-			err := unix.SchedSetaffinity(0, one)
-			pinned <- err
-			if err != nil {
-				return
-			}
-			for !stop.Load() { // spin: a thread that never sleeps
-			}
-		})
-	}
-	t.Cleanup(func() {
-		stop.Store(true)
-		burners.Wait()
-	})
-	for range loadedBurners {
-		if err := <-pinned; err != nil {
-			t.Fatalf("pin a burner to processor %d: %v", cpu, err)
-		}
-	}
+	cpu := testload.Burn(t, loadedBurners)
 
 	// Both children at once, on the burners' processor.
 	for _, c := range []struct {
