@@ -27,19 +27,7 @@ func TestQuitLoaded(t *testing.T) {
 	t.Parallel()
 	testclock.RealDayOnly(t, "the quit on a loaded machine")
 	xtest.Need(t)
-	bin := smokeBuild(t)
-	display := smokeStartXvfb(t)
-	app := smokeStartApp(t, bin, display, t.TempDir())
-	if _, err := app.WaitMapped(xtest.UntilDeadline); err != nil {
-		t.Fatalf("sportello window: %v", err)
-	}
-	if err := app.Painted(xtest.UntilDeadline); err != nil { // its loop runs: Fyne quits on SIGTERM
-		t.Fatalf("sportello's first frame: %v", err)
-	}
-	xvfb, ok := xtest.ServerPID(display)
-	if !ok {
-		t.Fatalf("no X server of the test on %s", display)
-	}
+	app, xvfb := startToQuit(t, t.TempDir())
 	cpu := testload.Burn(t, quitBurners)
 	testload.Pin(t, xvfb, cpu)
 	testload.Pin(t, app.Cmd.Process.Pid, cpu)
