@@ -27,7 +27,7 @@
 // counting the time between looks on time whole still took a quit
 // whose threads waited for a processor, at load 15 on two cores, as
 // stuck. The time the threads waited (Linux's schedstat) is not
-// counted; Backstop bounds the rest. A step that hangs, a share or a
+// counted; backstop bounds the rest. A step that hangs, a share or a
 // printer that no longer answers, still ends the process, loaded or not.
 //
 // Once Fyne's loop has ended, it runs a function sent to its UI goroutine
@@ -103,19 +103,19 @@ func OnSignal(f func()) {
 // tens of milliseconds of processor).
 const Grace = 5 * time.Second
 
-// Backstop bounds the quit without progress in the time between looks
+// backstop bounds the quit without progress in the time between looks
 // on time, should the time the process waited for a processor not be
 // known, or be counted so generously (many threads waiting at once)
 // that a step that hangs on a machine loaded without end never reaches
 // Grace.
-const Backstop = 12 * Grace
+const backstop = 12 * Grace
 
 const (
 	// tick is how often the watchdog looks at the quit.
 	tick = 100 * time.Millisecond
 	// frozen is the gap between two looks beyond which the process is
-	// taken not to have run meanwhile (stopped, suspended): the gap does
-	// not count. A look on a loaded machine comes some tens of
+	// taken not to have run meanwhile (stopped, starved, suspended): the
+	// gap does not count. A look on a loaded machine comes some tens of
 	// milliseconds late; a process that no step holds looks on time.
 	frozen = 500 * time.Millisecond
 )
@@ -225,7 +225,7 @@ func (w *watchdog) moved(what string, s sample) {
 
 // look adds the time since the last look that the process could run to
 // the time without a step, and reports the step taken last, and whether
-// the quit is stuck there: Grace without a step, or Backstop of looks
+// the quit is stuck there: Grace without a step, or backstop of looks
 // on time. A gap longer than frozen does not count: the process did not
 // run. Nor does the time its threads waited for a processor meanwhile:
 // on a machine loaded 15 times over its two cores, Fyne's quit (GLFW's
@@ -251,5 +251,5 @@ func (w *watchdog) look(s sample) (string, bool) {
 	if step == "" {
 		step = "the program's own end (Fyne's quit)"
 	}
-	return step, w.ran >= Grace || w.onTime >= Backstop
+	return step, w.ran >= Grace || w.onTime >= backstop
 }

@@ -96,7 +96,7 @@ func TestGateRacingClose(t *testing.T) {
 // Grace (a stopped process, whose looks come late), nor one whose
 // threads waited for a processor most of the time (a loaded machine);
 // Grace of looks on time, the threads not waiting, without a step is,
-// at the step taken last, and so is Backstop of looks on time where
+// at the step taken last, and so is backstop of looks on time where
 // the wait is not known or always as long as the gap. The old bound,
 // Grace from SIGTERM, cut the first two; the look that counted every
 // gap on time whole, the third.
@@ -146,6 +146,6 @@ func TestWatchdogCountsTheTimeRun(t *testing.T) {
 	// Threads waiting, the quit's not among them: a step that hangs on a
 	// machine loaded 15 times over counts at least the watchdog's tick.
 	stuckAfter("a share that does not answer", 2*tick, tick, true, int(Grace/tick))
-	stuckAfter("every thread waiting", tick, tick, true, int(Backstop/tick))
+	stuckAfter("every thread waiting", tick, tick, true, int(backstop/tick))
 	stuckAfter("the wait unknown", tick, tick*4/5, false, int(Grace/tick)) // the old rule
 }
