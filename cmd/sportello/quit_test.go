@@ -34,21 +34,9 @@ func TestQuitFrozen(t *testing.T) {
 	t.Parallel()
 	testclock.RealDayOnly(t, "the quit with its X server frozen")
 	xtest.Need(t)
-	bin := smokeBuild(t)
-	display := smokeStartXvfb(t)
 	dir := t.TempDir()
 	backups := filepath.Join(dir, "copie")
-	app := smokeStartApp(t, bin, display, dir, "-backup-dir", backups)
-	if _, err := app.WaitMapped(xtest.UntilDeadline); err != nil {
-		t.Fatalf("sportello window: %v", err)
-	}
-	if err := app.Painted(xtest.UntilDeadline); err != nil { // its loop runs: Fyne quits on SIGTERM
-		t.Fatalf("sportello's first frame: %v", err)
-	}
-	xvfb, ok := xtest.ServerPID(display)
-	if !ok {
-		t.Fatalf("no X server of the test on %s", display)
-	}
+	app, xvfb := startToQuit(t, dir, "-backup-dir", backups)
 	desk := app.Cmd.Process.Pid
 	freeze(t, xvfb)
 	t.Cleanup(func() { thaw(xvfb, desk) }) // a test that failed leaves nothing stopped
@@ -102,6 +90,26 @@ func TestQuitAsItShows(t *testing.T) {
 		t.Fatalf("sportello window: %v", err)
 	}
 	app.Stop(t) // SIGTERM: status 0, or the test fails
+}
+
+// startToQuit starts the desk in dir, with args, on an X server of its
+// own, and returns it once its loop runs (its first frame drawn: Fyne
+// quits on SIGTERM), with its X server's process id.
+func startToQuit(t *testing.T, dir string, args ...string) (*xtest.App, int) {
+	t.Helper()
+	display := smokeStartXvfb(t)
+	app := smokeStartApp(t, smokeBuild(t), display, dir, args...)
+	if _, err := app.WaitMapped(xtest.UntilDeadline); err != nil {
+		t.Fatalf("sportello window: %v", err)
+	}
+	if err := app.Painted(xtest.UntilDeadline); err != nil {
+		t.Fatalf("sportello's first frame: %v", err)
+	}
+	xvfb, ok := xtest.ServerPID(display)
+	if !ok {
+		t.Fatalf("no X server of the test on %s", display)
+	}
+	return app, xvfb
 }
 
 // freeze stops process pid (SIGSTOP) and returns once it is seen

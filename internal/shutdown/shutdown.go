@@ -21,11 +21,14 @@
 // it would for the store's own write, waiting on the same disk).
 //
 // The bound is Grace without progress (Step), in the time the process
-// ran: a fixed 5 s from SIGTERM cut short a quit that merely took longer
-// on a loaded machine (the desk's status 1, failing the test that
-// stopped it), and counted the time a stopped or starved process could
-// not run. A step that hangs, a share or a printer that no longer
-// answers, still ends the process.
+// could run: a fixed 5 s from SIGTERM cut short a quit that merely took
+// longer on a loaded machine (the desk's status 1, failing the test that
+// stopped it), and counted the time a stopped process could not run;
+// counting the time between looks on time whole still took a quit
+// whose threads waited for a processor, at load 15 on two cores, as
+// stuck. The time the threads waited (Linux's schedstat) is not
+// counted; backstop bounds the rest. A step that hangs, a share or a
+// printer that no longer answers, still ends the process, loaded or not.
 //
 // Once Fyne's loop has ended, it runs a function sent to its UI goroutine
 // (fyne.Do, fyne.DoAndWait) in place, on the sender's goroutine, against
@@ -95,10 +98,17 @@ func OnSignal(f func()) {
 }
 
 // Grace is how long the process's quit may go without progress (Step),
-// in the time the process ran, before ExitIfStuck ends it: far beyond
-// any step that ends (the longest, Fyne's own quit, takes a few tens of
-// milliseconds of processor).
+// in the time the process could run, before ExitIfStuck ends it: far
+// beyond any step that ends (the longest, Fyne's own quit, takes a few
+// tens of milliseconds of processor).
 const Grace = 5 * time.Second
+
+// backstop bounds the quit without progress in the time between looks
+// on time, should the time the process waited for a processor not be
+// known, or be counted so generously (many threads waiting at once)
+// that a step that hangs on a machine loaded without end never reaches
+// Grace.
+const backstop = 12 * Grace
 
 const (
 	// tick is how often the watchdog looks at the quit.
@@ -136,8 +146,9 @@ func Log(write func()) {
 
 // ExitIfStuck ends the process with status 1 should its quit, from the
 // first SIGINT or SIGTERM, or from its first Step, go Grace without a
-// Step, counting only the time the process ran; it logs which step
-// hung (slog's default logger), waiting for the log at most LogWait.
+// Step, counting only the time the process could run; it logs which
+// step hung (slog's default logger), waiting for the log at most
+// LogWait.
 func ExitIfStuck() { OnSignal(func() { quit.begin("") }) }
 
 // Step tells that the quit has moved on, to what: the step it now takes,
@@ -148,14 +159,30 @@ func Step(what string) { quit.begin(what) }
 // quit is the process's watchdog.
 var quit watchdog
 
+// sample is what the watchdog reads at a look: the time, and how long
+// the process's threads have waited for a processor in all, since they
+// began (waitedKnown false where the system does not tell: runWait).
+type sample struct {
+	at          time.Time
+	waited      time.Duration
+	waitedKnown bool
+}
+
+// now reads the clock and the process's wait for a processor.
+func now() sample {
+	waited, ok := runWait()
+	return sample{at: time.Now(), waited: waited, waitedKnown: ok}
+}
+
 // watchdog ends the process once its quit goes Grace, in the time the
-// process ran, without a step.
+// process could run, without a step.
 type watchdog struct {
-	once sync.Once
-	mu   sync.Mutex
-	step string        // what the quit does now
-	last time.Time     // the last look, or the quit's beginning
-	ran  time.Duration // the time run since the last step
+	once   sync.Once
+	mu     sync.Mutex
+	step   string        // what the quit does now
+	last   sample        // the last look, or the quit's beginning
+	ran    time.Duration // the time the process could run since the last step
+	onTime time.Duration // the time between looks on time since the last step
 }
 
 // begin records the step what ("" for none: the signal), and starts the
@@ -165,7 +192,7 @@ type watchdog struct {
 // stopped answering waited there for as long, and the process never
 // ended.
 func (w *watchdog) begin(what string) {
-	w.moved(what, time.Now())
+	w.moved(what, now())
 	w.once.Do(func() {
 		go func() {
 			t := time.NewTicker(tick)
@@ -173,7 +200,7 @@ func (w *watchdog) begin(what string) {
 			for range t.C {
 				// Now, not the tick's time: a tick that waited for a
 				// starved process to run is as late as the look.
-				if step, stuck := w.look(time.Now()); stuck {
+				if step, stuck := w.look(now()); stuck {
 					Log(func() { slog.Error("the quit is stuck: exiting", "step", step, "without_progress", Grace) })
 					os.Exit(1)
 				}
@@ -183,35 +210,46 @@ func (w *watchdog) begin(what string) {
 	})
 }
 
-// moved records that the quit took the step what at now.
-func (w *watchdog) moved(what string, now time.Time) {
+// moved records that the quit took the step what at s.
+func (w *watchdog) moved(what string, s sample) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if what != "" {
 		w.step = what
 	}
-	if w.last.IsZero() {
-		w.last = now
+	if w.last.at.IsZero() {
+		w.last = s
 	}
-	w.ran = 0
+	w.ran, w.onTime = 0, 0
 }
 
-// look adds the time since the last look, as the process ran it, to the
-// time without a step, and reports the step taken last, and whether the
-// quit is stuck there: Grace without a step. A gap longer than frozen
-// does not count: the process did not run.
-func (w *watchdog) look(now time.Time) (string, bool) {
+// look adds the time since the last look that the process could run to
+// the time without a step, and reports the step taken last, and whether
+// the quit is stuck there: Grace without a step, or backstop of looks
+// on time. A gap longer than frozen does not count: the process did not
+// run. Nor does the time its threads waited for a processor meanwhile:
+// on a machine loaded 15 times over its two cores, Fyne's quit (GLFW's
+// end waiting on the graphics driver's threads) took up to 1.8 s from
+// SIGTERM, each look some tens of milliseconds late and every gap
+// counted whole, and the desk exited with status 1 as stuck.
+func (w *watchdog) look(s sample) (string, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	gap := now.Sub(w.last)
+	gap := max(s.at.Sub(w.last.at), 0)
 	if gap > frozen {
 		gap = 0
 	}
-	w.last = now
-	w.ran += max(gap, 0)
+	waited := time.Duration(0)
+	if s.waitedKnown && w.last.waitedKnown {
+		// A thread that ended takes its wait with it: the sum may fall.
+		waited = max(s.waited-w.last.waited, 0)
+	}
+	w.last = s
+	w.onTime += gap
+	w.ran += max(gap-waited, 0)
 	step := w.step
 	if step == "" {
 		step = "the program's own end (Fyne's quit)"
 	}
-	return step, w.ran >= Grace
+	return step, w.ran >= Grace || w.onTime >= backstop
 }

@@ -91,38 +91,61 @@ func TestGateRacingClose(t *testing.T) {
 }
 
 // Ensure that the watchdog bounds the quit by the time without progress
-// that the process ran: a quit that moves on, step after step, longer
-// than Grace in all is not stuck, nor is one frozen longer than Grace (a
-// stopped or starved process, whose looks come late); Grace of looks on
-// time without a step is, at the step taken last. The old bound, Grace
-// from SIGTERM, cut the first two.
+// that the process could run: a quit that moves on, step after step,
+// longer than Grace in all is not stuck, nor is one frozen longer than
+// Grace (a stopped process, whose looks come late), nor one whose
+// threads waited for a processor most of the time (a loaded machine);
+// Grace of looks on time, the threads not waiting, without a step is,
+// at the step taken last, and so is backstop of looks on time where
+// the wait is not known or always as long as the gap. The old bound,
+// Grace from SIGTERM, cut the first two; the look that counted every
+// gap on time whole, the third.
 func TestWatchdogCountsTheTimeRun(t *testing.T) {
 	var w watchdog
-	now := time.Now() // any time: the watchdog counts durations
-	look := func(d time.Duration) (string, bool) {
-		now = now.Add(d)
-		return w.look(now)
+	s := sample{at: time.Now(), waitedKnown: true} // any time: the watchdog counts durations
+	look := func(gap, waited time.Duration) (string, bool) {
+		s.at = s.at.Add(gap)
+		s.waited += waited
+		return w.look(s)
 	}
-	w.moved("", now) // the signal
+	w.moved("", s) // the signal
 	for i := range 3 * int(Grace/time.Second) {
 		for range int(time.Second / tick) {
-			if step, stuck := look(tick); stuck {
+			if step, stuck := look(tick, 0); stuck {
 				t.Fatalf("a quit that moves on each second: stuck at %q after %d s", step, i)
 			}
 		}
-		w.moved(fmt.Sprintf("step %d", i), now)
+		w.moved(fmt.Sprintf("step %d", i), s)
 	}
-	if step, stuck := look(3 * Grace); stuck { // frozen
+	if step, stuck := look(3*Grace, 0); stuck { // frozen
 		t.Fatalf("after a freeze of %v, stuck at %q", 3*Grace, step)
 	}
-	w.moved("closing the store", now)
-	for looks := 1; looks <= 2*int(Grace/tick); looks++ {
-		if step, stuck := look(tick); stuck {
-			if looks != int(Grace/tick) || step != "closing the store" {
-				t.Errorf("stuck at %q after %d looks a tick apart, want closing the store after %d", step, looks, Grace/tick)
-			}
-			return
+	// Loaded: looks 300 ms apart, 280 ms of which spent waiting for a
+	// processor (the quit's thread, and the watchdog's own wake-up).
+	w.moved("Fyne's quit", s)
+	for looks := 1; looks <= int(3*Grace/(300*time.Millisecond)); looks++ {
+		if step, stuck := look(300*time.Millisecond, 280*time.Millisecond); stuck {
+			t.Fatalf("a quit starved of processor: stuck at %q after %d looks 300 ms apart, 280 ms of each waited", step, looks)
 		}
 	}
-	t.Errorf("never stuck after %v of looks a tick apart without a step", 2*Grace)
+	stuckAfter := func(what string, gap, waited time.Duration, known bool, want int) {
+		t.Helper()
+		s.waitedKnown = known
+		w.moved(what, s)
+		for looks := 1; looks <= 2*want; looks++ {
+			if step, stuck := look(gap, waited); stuck {
+				if looks != want || step != what {
+					t.Errorf("stuck at %q after %d looks %v apart (%v waited), want %s after %d", step, looks, gap, waited, what, want)
+				}
+				return
+			}
+		}
+		t.Errorf("never stuck after %d looks %v apart (%v waited) without a step, want stuck after %d", 2*want, gap, waited, want)
+	}
+	stuckAfter("closing the store", tick, 0, true, int(Grace/tick))
+	// Threads waiting, the quit's not among them: a step that hangs on a
+	// machine loaded 15 times over counts at least the watchdog's tick.
+	stuckAfter("a share that does not answer", 2*tick, tick, true, int(Grace/tick))
+	stuckAfter("every thread waiting", tick, tick, true, int(backstop/tick))
+	stuckAfter("the wait unknown", tick, tick*4/5, false, int(Grace/tick)) // the old rule
 }
