@@ -104,6 +104,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "chiosco:", lerr)
 		os.Exit(1)
 	}
+	if msg := i18n.UnreadLocale(); msg != "" {
+		fmt.Fprintln(os.Stderr, "chiosco:", msg)
+	}
 	if errors.Is(err, flag.ErrHelp) {
 		i18n.Usage(os.Stdout, "chiosco", flag.CommandLine, map[string]any{
 			"MinTimeout": kioskpost.MinTimeout, "MaxTimeout": kioskpost.MaxTimeout, "MinIdle": kiosk.MinIdle, "MaxIdle": kiosk.MaxIdle})

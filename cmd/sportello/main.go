@@ -49,6 +49,7 @@ import (
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/buildinfo"
+	"github.com/pinsede/pinsede/internal/fynelocale"
 	"github.com/pinsede/pinsede/internal/shutdown"
 	"github.com/pinsede/pinsede/local"
 	"github.com/pinsede/pinsede/ui/cups"
@@ -162,6 +163,9 @@ func main() {
 	log, logPath, closeLog := deskLog(*storePath)
 	defer during("closing the log", closeLog)
 	slog.SetDefault(log)
+	if name, value := fynelocale.Unread(); name != "" {
+		log.Warn("a locale variable names no language Fyne can read: ignored (the desk speaks its -lang)", "variable", name, "value", value)
+	}
 	if a.Settings().ShowAnimations() {
 		log.Warn("built without -tags no_animations (make build sets it): the text cursor's animation keeps redrawing the window, about 20% of a core while idle")
 	}

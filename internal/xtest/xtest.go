@@ -452,17 +452,7 @@ const WaitNet = 5 * time.Minute
 // Deadline returns when the waits of tb with no bound of their own give
 // up: DeadlineGrace before the test's deadline, if it has one (a
 // benchmark, or go test -timeout 0, has none: false).
-func Deadline(tb testing.TB) (time.Time, bool) {
-	d, ok := tb.(interface{ Deadline() (time.Time, bool) })
-	if !ok {
-		return time.Time{}, false
-	}
-	at, ok := d.Deadline()
-	if !ok {
-		return time.Time{}, false
-	}
-	return at.Add(-DeadlineGrace), true
-}
+func Deadline(tb testing.TB) (time.Time, bool) { return testlog.Deadline(tb, DeadlineGrace) }
 
 // deadline returns a channel that receives when a wait of the app's of
 // timeout gives up (deadlineOf).

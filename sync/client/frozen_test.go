@@ -21,6 +21,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/pinsede/pinsede/internal/testclock"
+	"github.com/pinsede/pinsede/internal/testlog"
 	"github.com/pinsede/pinsede/sync/client"
 	"github.com/pinsede/pinsede/sync/internal/pgtest"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
@@ -163,6 +164,34 @@ func (f *frozenRig) lock(t *testing.T) holder {
 	return h
 }
 
+// awaitLockFree waits until S1's audit lock, held by h, is free: the
+// watch asks for it, and PostgreSQL grants it as it frees, at the test's
+// deadline at the latest (testlog.Deadline); the watch lets it go at
+// once.
+func (f *frozenRig) awaitLockFree(t *testing.T, h holder) {
+	ctx := context.Background()
+	if at, ok := testlog.Deadline(t, testlog.DeadlineGrace); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, at)
+		defer cancel()
+	}
+	err := pgx.BeginFunc(ctx, f.watch, func(tx pgx.Tx) error {
+		// The rig's statement_timeout (6 s) would end the wait before
+		// PostgreSQL's idle_in_transaction_session_timeout (10 s) ends
+		// the holder's session.
+		for _, set := range []string{`SET LOCAL statement_timeout = 0`, `SET LOCAL lock_timeout = 0`} {
+			if _, err := tx.Exec(ctx, set); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7310, hashtext('S1'))`)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("waiting for S1's lock, held by %v, to be freed: %v", h, err)
+	}
+}
+
 // events counts the events held.
 func (f *frozenRig) events(t *testing.T) int {
 	var n int
@@ -263,14 +292,18 @@ func (f *frozenRig) catch(t *testing.T, tries int, via *http.Client, push func(t
 			// What the session does as A stops settles: it commits, or,
 			// with nothing of A's left to read (drained, seen before the
 			// state), waits for A idle in its transaction or inside a
-			// statement.
-			for polls := 0; ; polls++ {
+			// statement. Neither the kernel's queues nor
+			// pg_stat_activity tell a change: they are read again every
+			// 20 ms, until the test's deadline (PostgreSQL ends the
+			// session 10 s after it went idle, which settles it).
+			giveUp, bounded := testlog.Deadline(t, testlog.DeadlineGrace)
+			for {
 				drained := backend.drained(t)
 				if h = f.lock(t); h.pid != backend.pid || drained && (h.state == "idle in transaction" || h.inStatement()) {
 					break
 				}
-				if polls == 500 {
-					t.Fatalf("A stopped: its session never settled, after 500 polls 20 ms apart: %v", h)
+				if bounded && time.Now().After(giveUp) {
+					t.Fatalf("A stopped: its session never settled, by the test's deadline: %v", h)
 				}
 				time.Sleep(20 * time.Millisecond)
 			}
@@ -358,21 +391,12 @@ func TestFrozenReplicaLockFreed(t *testing.T) {
 	got := pushTo(f.sede, f.b.url, one)
 	if got.status == http.StatusServiceUnavailable {
 		busy(t, got)
-		// PostgreSQL ends A's session 10 s after it went idle; its
-		// state holds until then.
-		for polls := 0; ; polls++ {
-			h := f.lock(t)
-			if h.pid != p.session.pid {
-				break
-			}
-			if h.state != "idle in transaction" {
-				t.Fatalf("A's session, stopped idle in its transaction, before PostgreSQL ended it: %v", h)
-			}
-			if polls == 1500 {
-				t.Fatalf("A's session still holds S1's lock after 1,500 polls 40 ms apart: %v", h)
-			}
-			time.Sleep(40 * time.Millisecond)
+		// PostgreSQL ends A's session 10 s after it went idle, and
+		// frees the lock with it.
+		if h := f.lock(t); h.pid == p.session.pid && h.state != "idle in transaction" {
+			t.Fatalf("A's session, stopped idle in its transaction, before PostgreSQL ended it: %v", h)
 		}
+		f.awaitLockFree(t, p.session)
 		got = pushTo(f.sede, f.b.url, one)
 	}
 	if got.status != http.StatusOK || len(got.results) != 1 || got.results[0].Verdict != wire.Accepted {
@@ -458,14 +482,7 @@ func TestFrozenInStatementLockFreed(t *testing.T) {
 	// B logs the session once PostgreSQL has ended it and freed the
 	// lock (EndStuckSessions waits for its end): maybe after B's push.
 	ended := regexp.MustCompile(fmt.Sprintf("stuck inside a statement, holding a lock of the store: [^\n]* pid=%d [^\n]* stuck_for=([0-9.]+)s\n", p.session.pid))
-	var m []string
-	for polls := 0; m == nil; polls++ {
-		if polls == 500 {
-			t.Fatalf("B's log names no stuck session %d after 500 polls 20 ms apart:\n%s", p.session.pid, f.b.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-		m = ended.FindStringSubmatch(f.b.String())
-	}
+	m := f.b.logs.Await(t, ended, fmt.Sprintf("B's line of A's session %d, stuck, ended", p.session.pid))
 	// B took the setting, and waited it on PostgreSQL's clock.
 	if want := fmt.Sprintf(`msg="sessions stuck inside a statement are ended" pg_stuck_after=%s statement_timeout=%s`, frozenStuckAfter, frozenStatementTimeout); !strings.Contains(f.b.String(), want) {
 		t.Errorf("B's log does not say %s:\n%s", want, f.b.String())

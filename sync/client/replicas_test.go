@@ -2,7 +2,6 @@ package client_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,13 +11,13 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/pinsede/pinsede"
 	"github.com/pinsede/pinsede/internal/testclock"
+	"github.com/pinsede/pinsede/internal/testlog"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/internal/pgtest"
 	"github.com/pinsede/pinsede/sync/internal/testenv"
@@ -37,8 +36,9 @@ type replica struct {
 	url    string
 	cmd    *exec.Cmd
 	killed atomic.Bool
-	mu     sync.Mutex
-	logs   bytes.Buffer
+	// logs is what it wrote, its standard output line by line: a test
+	// waits for a line (testlog.Buffer.Await).
+	logs testlog.Buffer
 }
 
 // kill ends the replica with SIGKILL, as a crash would.
@@ -67,7 +67,7 @@ func startReplica(t testing.TB, bin, pkiDir, dsn string) (*replica, error) {
 		return nil, fmt.Errorf("start centrale: %w", err)
 	}
 	r := &replica{cmd: cmd}
-	cmd.Stderr = &lockedWriter{r}
+	cmd.Stderr = &r.logs
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start centrale: %w", err)
 	}
@@ -88,9 +88,7 @@ func startReplica(t testing.TB, bin, pkiDir, dsn string) (*replica, error) {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
 			line := sc.Text()
-			r.mu.Lock()
-			r.logs.WriteString(line + "\n")
-			r.mu.Unlock()
+			r.logs.Write([]byte(line + "\n"))
 			if _, rest, ok := strings.Cut(line, `msg="centrale listening" addr=`); ok {
 				a, _, _ := strings.Cut(rest, " ")
 				addr <- a
@@ -107,20 +105,7 @@ func startReplica(t testing.TB, bin, pkiDir, dsn string) (*replica, error) {
 }
 
 // String returns what the replica wrote.
-func (r *replica) String() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.logs.String()
-}
-
-// lockedWriter appends to a replica's logs.
-type lockedWriter struct{ r *replica }
-
-func (w *lockedWriter) Write(p []byte) (int, error) {
-	w.r.mu.Lock()
-	defer w.r.mu.Unlock()
-	return w.r.logs.Write(p)
-}
+func (r *replica) String() string { return r.logs.String() }
 
 // replicaClient is an HTTPS client with a certificate of role and code.
 func replicaClient(t testing.TB, ca *pki.CA, role pki.Role, code string) *http.Client {

@@ -209,7 +209,13 @@ func TestStatementTimeout(t *testing.T) {
 // statement holding a sede's lock once it has waited the time WatchStuck
 // is given, on PostgreSQL's clock, and logs it: with 1 s, the session is
 // ended and named with stuck_for past 1 s, and the lock freed. Before,
-// the wait was 30 s, looked for every 30 s, whatever centrale was told.
+// the wait was 30 s, looked for every 30 s, whatever centrale was told:
+// the session was ended at stuck_for 30 s or more, which the test
+// refuses. The test waits for the log's line, at each line logged; the
+// bound of that negative check is the code's own measure of the wait
+// (stuck_for, on PostgreSQL's clock): WatchStuck has no event of its
+// own at each look, and a count of the test's polls was a window of the
+// test's clock.
 //
 // Its subject is PostgreSQL's clock, which PINSEDE_TEST_NOW does not
 // move: make test's first pass runs it.
@@ -228,16 +234,11 @@ func TestWatchStuckAfter(t *testing.T) {
 	t.Cleanup(func() { cancel(); <-done })
 	pid := stuckSession(t, dsn, pgstore.AppName, `SELECT pg_advisory_xact_lock(7310, hashtext('S1'))`)
 	ended := regexp.MustCompile(fmt.Sprintf(`level=WARN msg="ended a session of centrale stuck inside a statement[^\n]* pid=%d [^\n]* stuck_for=([0-9.]+)s\n`, pid))
-	var m []string
-	for polls := 0; m == nil; polls++ {
-		if polls == 500 {
-			t.Fatalf("session %d, stuck holding S1's lock, not ended after 500 polls 20 ms apart with WatchStuck waiting %s; the log:\n%s", pid, after, logs.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-		m = ended.FindStringSubmatch(logs.String())
-	}
-	if secs, err := strconv.ParseFloat(m[1], 64); err != nil || secs < after.Seconds() {
-		t.Errorf("stuck_for=%ss; want %s or more", m[1], after)
+	m := logs.Await(t, ended, fmt.Sprintf("session %d, stuck holding S1's lock, ended with WatchStuck waiting %s", pid, after))
+	// The wait before: the default statement_timeout and its margin.
+	const before = pgstore.DefaultStatementTimeout + pgstore.StuckMargin
+	if secs, err := strconv.ParseFloat(m[1], 64); err != nil || secs < after.Seconds() || secs >= before.Seconds() {
+		t.Errorf("stuck_for=%ss; want %s or more, under the %s WatchStuck waited whatever it was given", m[1], after, before)
 	}
 	var held bool
 	if err := s.Pool().QueryRow(t.Context(), `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 7310 AND objid = hashtext('S1')::oid)`).Scan(&held); err != nil || held {

@@ -32,6 +32,13 @@
 // the kiosk serves one citizen at a time. Fyne keeps a list of the files
 // added, which grows by one at every call. Fyne's own widget strings (file
 // dialog, "Cancel") have no Italian in Fyne 2.7: it.json carries them too.
+// Lang reads the environment first in its own init, before main: a
+// locale it cannot read there, "C.UTF-8" (Debian's, containers' and
+// systemd's default) among them, had it log three "Fyne error" lines at
+// every start. This package imports internal/fynelocale, which leaves
+// such a locale out of what lang reads before lang's init: a C or POSIX
+// locale means no preference, silently; another ("LANG=garbage") is
+// told once by the program, in its words ([UnreadLocale]).
 package i18n
 
 import (

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	settings "github.com/pinsede/pinsede/internal/config"
+	"github.com/pinsede/pinsede/internal/fynelocale"
 )
 
 // Usage writes the -h of the program to w in the current language: the
@@ -92,4 +93,17 @@ func FromLocale() string {
 		return Default
 	}
 	return Default
+}
+
+// UnreadLocale says, in the current language, which language of a
+// locale variable of the program's start Fyne could not read, and was
+// ignored (LANG=garbage); "" when none. A C or POSIX locale is not
+// one: it means no preference (internal/fynelocale). The kiosk tells it
+// once, on its standard error, as it tells its settings' problems.
+func UnreadLocale() string {
+	name, value := fynelocale.Unread()
+	if name == "" {
+		return ""
+	}
+	return lang.L("locale.unread", map[string]any{"Name": name, "Value": value})
 }
