@@ -23,22 +23,7 @@ import (
 // StreamsPerConn times its connections (with 250, 20 connections held
 // 5,000 requests).
 func TestHTTP2StreamsPerConnection(t *testing.T) {
-	dir, ca := serverPKI(t) // observe_test.go
-	c, err := parse([]string{"-pki", dir, "-listen", "127.0.0.1:0", "-manage", "", "-admin", "", "-bolt", filepath.Join(dir, "c.db")}, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, _, stop := start(t, c) // observe_test.go
-	defer stop()
-	certPEM, keyPEM, err := ca.Issue(pki.RolePortal, "PORTALE", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := pki.ClientTLS(ca.CertPEM(), certPEM, keyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.NextProtos = []string{"h2"}
+	l, cfg := h2Centrale(t, "-manage", "")
 	conn, err := tls.Dial("tcp", l.api, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -77,15 +62,10 @@ func TestHTTP2StreamsPerConnection(t *testing.T) {
 
 	// Streams whose body never comes: the first StreamsPerConn each hold
 	// a handler, the next is reset.
-	var hb bytes.Buffer
-	enc := hpack.NewEncoder(&hb)
-	for _, f := range [][2]string{{":method", "POST"}, {":scheme", "https"}, {":authority", "127.0.0.1"}, {":path", "/v1/pin/verify"},
-		{"content-type", "application/json"}, {"content-length", "100"}} {
-		enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]})
-	}
+	hb := headerBlock("POST", "/v1/pin/verify", "content-type", "application/json", "content-length", "100")
 	last := uint32(2*server.StreamsPerConn + 1)
 	for id := uint32(1); id <= last; id += 2 {
-		if err := fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: hb.Bytes(), EndHeaders: true}); err != nil {
+		if err := fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: hb, EndHeaders: true}); err != nil {
 			t.Fatalf("stream %d: %v", id, err)
 		}
 	}
@@ -101,4 +81,40 @@ func TestHTTP2StreamsPerConnection(t *testing.T) {
 			return
 		}
 	}
+}
+
+// h2Centrale starts centrale on a bbolt store with the flags args
+// besides, until the test ends, and returns its addresses and the TLS
+// configuration of a portal's HTTP/2 client.
+func h2Centrale(t *testing.T, args ...string) (listening, *tls.Config) {
+	t.Helper()
+	dir, ca := serverPKI(t) // observe_test.go
+	c, err := parse(append([]string{"-pki", dir, "-listen", "127.0.0.1:0", "-admin", "", "-bolt", filepath.Join(dir, "c.db")}, args...), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, _, stop := start(t, c) // observe_test.go
+	t.Cleanup(func() { stop() })
+	certPEM, keyPEM, err := ca.Issue(pki.RolePortal, "PORTALE", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pki.ClientTLS(ca.CertPEM(), certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.NextProtos = []string{"h2"}
+	return l, cfg
+}
+
+// headerBlock returns the HPACK block of a request of method for path to
+// 127.0.0.1, with the header fields named and valued in pairs.
+func headerBlock(method, path string, fields ...string) []byte {
+	var b bytes.Buffer
+	enc := hpack.NewEncoder(&b)
+	fields = append([]string{":method", method, ":scheme", "https", ":authority", "127.0.0.1", ":path", path}, fields...)
+	for i := 0; i+1 < len(fields); i += 2 {
+		enc.WriteField(hpack.HeaderField{Name: fields[i], Value: fields[i+1]})
+	}
+	return b.Bytes()
 }
