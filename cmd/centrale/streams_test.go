@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"crypto/tls"
 	"io"
+	"net"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -117,4 +120,68 @@ func headerBlock(method, path string, fields ...string) []byte {
 		enc.WriteField(hpack.HeaderField{Name: fields[i], Value: fields[i+1]})
 	}
 	return b.Bytes()
+}
+
+// Ensure that an HTTP/2 connection of the API that takes none of
+// centrale's bytes for -conn-write-stall is closed, with the requests it
+// carries. A client that opens its flow-control windows wide, asks
+// server.StreamsPerConn answers and never reads fills the kernel's
+// buffers, and centrale's write to the socket blocks: net/http writes an
+// HTTP/2 connection without a deadline (a request's WriteTimeout only
+// queues the reset of its stream, which the blocked write holds back),
+// so the connection, its handlers and their slots were held for good,
+// past every request's 30 s and the 2 idle minutes, until a restart.
+func TestHTTP2WriteStall(t *testing.T) {
+	l, cfg := h2Centrale(t, "-manage", "127.0.0.1:0", "-conn-write-stall", "1s")
+	// A socket that takes little: a small receive buffer, and small
+	// segments, with which the kernel keeps centrale's send buffer small
+	// too (it grows it with the segments in flight). The answers asked,
+	// 8 of the 53 KB of /v1/openapi.json, are far more than both hold.
+	d := &net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		var err error
+		rc.Control(func(fd uintptr) {
+			err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+			if err == nil {
+				err = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_MAXSEG, 1024)
+			}
+		})
+		return err
+	}}
+	conn, err := (&tls.Dialer{NetDialer: d, Config: cfg}).Dial("tcp", l.api)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Write([]byte(http2.ClientPreface)); err != nil {
+		t.Fatal(err)
+	}
+	fr := http2.NewFramer(conn, conn)
+	const wide = 1<<31 - 1
+	if err := fr.WriteSettings(http2.Setting{ID: http2.SettingInitialWindowSize, Val: wide}); err != nil {
+		t.Fatal(err)
+	}
+	if err := fr.WriteWindowUpdate(0, wide-65535); err != nil {
+		t.Fatal(err)
+	}
+	hb := headerBlock("GET", "/v1/openapi.json")
+	for id := uint32(1); id < 2*server.StreamsPerConn; id += 2 {
+		if err := fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: hb, EndHeaders: true, EndStream: true}); err != nil {
+			t.Fatalf("stream %d: %v", id, err)
+		}
+	}
+
+	// Nothing read from here on: wait until centrale closes the
+	// connection, which gives back its place.
+	open := "\npinsede_connections_open{listener=\"api\"} 0\n"
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) { // get fails the test if centrale stopped
+		_, text := get(t, "http://"+l.manage+"/metrics")
+		if strings.Contains(text, open) {
+			break
+		}
+		if time.Now().After(deadline) {
+			_, rest, _ := strings.Cut(text, "\npinsede_connections_open{listener=\"api\"}")
+			n, _, _ := strings.Cut(rest, "\n")
+			t.Fatalf("a connection that reads nothing is still open a minute after centrale's writes to it stalled (%s open)", strings.TrimSpace(n))
+		}
+	}
 }
