@@ -18,9 +18,10 @@
 // API's listener bounds its connections, in all (-conn-max, by default
 // from the descriptor limit) and per source address (-conn-per-source),
 // resets those past a bound at their accept, and makes each TLS
-// handshake within -conn-handshake (sync/server/listener.go); the
-// management listener has bounds of its own (-manage-conn-max,
-// -manage-conn-per-source).
+// handshake within -conn-handshake (sync/server/listener.go); an HTTP/2
+// connection that takes none of centrale's bytes for -conn-write-stall
+// is closed; the management listener has bounds of its own
+// (-manage-conn-max, -manage-conn-per-source).
 //
 // Settings come from the TOML file of -config, then PINSEDE_CENTRALE_*
 // variables, then flags, each overriding the one before

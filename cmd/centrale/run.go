@@ -65,6 +65,10 @@ type config struct {
 	// fdLimit is the descriptor limit the API's defaults come from.
 	conns, manageConns server.ConnLimits
 	fdLimit            uint64
+	// writeStall is how long an HTTP/2 connection of the API may take
+	// none of the bytes centrale has for it before it is closed
+	// (-conn-write-stall).
+	writeStall time.Duration
 	// manage is the management listener's address (-manage; "" none),
 	// certMargin how long before the server certificate's expiry it is
 	// not ready, drainDelay how long the API keeps accepting after the
@@ -170,6 +174,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.conns.Max, "conn-max", def.Max, fmt.Sprintf("API connections open at once, those in their handshake included; past it a new one is closed at once (default: the descriptor limit, %d here, less %d, at most %d)", c.fdLimit, server.DescriptorReserve, server.MaxDefaultConns))
 	fs.IntVar(&c.conns.PerSource, "conn-per-source", -1, "API connections open at once from one address (an IPv6 /64); -1: half of -conn-max; 0: no bound but -conn-max, behind a load balancer that hides the clients' addresses (README)")
 	fs.DurationVar(&c.conns.Handshake, "conn-handshake", server.DefaultHandshake, "longest a TLS handshake may take from the connection's accept, whatever the request's timeouts")
+	fs.DurationVar(&c.writeStall, "conn-write-stall", server.DefaultWriteStall, "longest an HTTP/2 connection of the API may take none of the bytes centrale has for it before it is closed with its requests (HTTP/1.1's 30 s write timeout bounds a whole answer)")
 	fs.IntVar(&c.manageConns.Max, "manage-conn-max", server.DefaultManageConns, "connections the management listener keeps open at once")
 	fs.IntVar(&c.manageConns.PerSource, "manage-conn-per-source", server.DefaultManagePerSource, "connections the management listener keeps open at once from one address (an IPv6 /64), so that one client cannot take the places of the health checks and Prometheus; 0: no bound but -manage-conn-max (set 0 when a proxy or sidecar connects for every client: all then come from its one address)")
 	observeFlags(fs, &c) // observe.go
@@ -236,8 +241,8 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("-lookup-rate must be positive, -lookup-burst at least 1")
 	case *pushMiB < 1 || c.push.Slots < 0 || c.push.Queue < 0 || c.push.Wait <= 0 || c.push.PerCert < 0:
 		return c, errors.New("-push-memory must be at least 1, -push-slots, -push-queue and -push-per-cert not negative, -push-wait positive")
-	case c.conns.Max < 1 || c.conns.PerSource < -1 || c.conns.Handshake <= 0 || c.manageConns.Max < 1 || c.manageConns.PerSource < 0:
-		return c, errors.New("-conn-max and -manage-conn-max must be at least 1, -conn-per-source at least -1, -manage-conn-per-source at least 0, -conn-handshake positive")
+	case c.conns.Max < 1 || c.conns.PerSource < -1 || c.conns.Handshake <= 0 || c.writeStall <= 0 || c.manageConns.Max < 1 || c.manageConns.PerSource < 0:
+		return c, errors.New("-conn-max and -manage-conn-max must be at least 1, -conn-per-source at least -1, -manage-conn-per-source at least 0, -conn-handshake and -conn-write-stall positive")
 	}
 	if c.conns.PerSource == -1 {
 		c.conns.PerSource = max(c.conns.Max/2, 1)
@@ -448,7 +453,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    16 << 10,
-		HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: server.StreamsPerConn},
+		HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: server.StreamsPerConn, WriteByteTimeout: c.writeStall},
 		ErrorLog:          server.ErrorLog(log),
 	}
 	// The listener makes the handshakes, within -conn-handshake; net/http
@@ -478,7 +483,7 @@ func serve(ctx context.Context, c config, log *slog.Logger, ready chan<- listeni
 		"push_events", c.volume.Events, "push_events_refill", c.volume.Refill,
 		"pull_slots", ul.Slots, "pull_queue", ul.Queue, "pull_wait", ul.Wait, "pull_per_cert", ul.PerCert,
 		"lookup_per_minute", c.lookup.Rate*60, "lookup_burst", c.lookup.Burst,
-		"fd_limit", c.fdLimit, "conn_max", c.conns.Max, "conn_per_source", c.conns.PerSource, "conn_handshake", c.conns.Handshake, "manage_conn_max", c.manageConns.Max, "manage_conn_per_source", c.manageConns.PerSource)
+		"fd_limit", c.fdLimit, "conn_max", c.conns.Max, "conn_per_source", c.conns.PerSource, "conn_handshake", c.conns.Handshake, "conn_write_stall", c.writeStall, "manage_conn_max", c.manageConns.Max, "manage_conn_per_source", c.manageConns.PerSource)
 	errc := make(chan error, 3)
 	addrs := listening{api: ln.Addr().String()}
 	if manage != nil {

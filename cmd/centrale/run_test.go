@@ -163,6 +163,9 @@ func TestParseConns(t *testing.T) {
 	if c.conns != def || c.conns.PerSource != c.conns.Max/2 || c.manageConns != (server.ConnLimits{Max: server.DefaultManageConns, PerSource: server.DefaultManagePerSource}) {
 		t.Errorf("default bounds: %+v and %+v, want %+v and %d, %d per source", c.conns, c.manageConns, def, server.DefaultManageConns, server.DefaultManagePerSource)
 	}
+	if c.writeStall != server.DefaultWriteStall {
+		t.Errorf("default -conn-write-stall %v, want %v", c.writeStall, server.DefaultWriteStall)
+	}
 	c, err = parse([]string{"-pki", "x", "-conn-max", "300"}, io.Discard)
 	if err != nil || c.conns.PerSource != 150 {
 		t.Errorf("-conn-max 300: per source %d, %v; want 150", c.conns.PerSource, err)
@@ -171,7 +174,7 @@ func TestParseConns(t *testing.T) {
 	if err != nil || c.conns != (server.ConnLimits{Max: 300, Handshake: 2 * time.Second}) || c.manageConns != (server.ConnLimits{Max: 4}) {
 		t.Errorf("bounds: %+v, %+v, %v", c.conns, c.manageConns, err)
 	}
-	for _, args := range [][]string{{"-conn-max", "0"}, {"-conn-per-source", "-2"}, {"-conn-handshake", "0s"}, {"-manage-conn-max", "0"}, {"-manage-conn-per-source", "-1"}} {
+	for _, args := range [][]string{{"-conn-max", "0"}, {"-conn-per-source", "-2"}, {"-conn-handshake", "0s"}, {"-conn-write-stall", "0s"}, {"-manage-conn-max", "0"}, {"-manage-conn-per-source", "-1"}} {
 		if _, err := parse(append([]string{"-pki", "x"}, args...), io.Discard); err == nil {
 			t.Errorf("parse(%q) accepted", args)
 		}

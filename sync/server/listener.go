@@ -77,6 +77,16 @@ const (
 // that wants more at once opens more connections, which the bounds count.
 const StreamsPerConn = 8
 
+// DefaultWriteStall is how long an HTTP/2 connection of the API may take
+// none of the bytes centrale has for it before it is closed
+// (http.HTTP2Config.WriteByteTimeout), as long as HTTP/1.1's WriteTimeout
+// gives a whole answer. Without it, a client that opened its
+// flow-control windows wide and read nothing held its connection and the
+// handlers of its streams for good: net/http writes an HTTP/2 connection
+// without a deadline, and a stream whose WriteTimeout passes is closed
+// only once its reset is written, behind the write that blocks.
+const DefaultWriteStall = 30 * time.Second
+
 // DefaultConnLimits returns the API listener's bounds for a process that
 // may open nofile file descriptors: Max all of them but
 // DescriptorReserve (at least half of them), at most MaxDefaultConns;

@@ -117,7 +117,7 @@ func NewServing(t testing.TB, store central.Store, now func() time.Time, serverC
 		t.Fatal(err)
 	}
 	hs := &httptest.Server{Listener: ln, TLS: cfg, Config: &http.Server{Handler: srv.Handler(),
-		HTTP2:    &http.HTTP2Config{MaxConcurrentStreams: server.StreamsPerConn},
+		HTTP2:    &http.HTTP2Config{MaxConcurrentStreams: server.StreamsPerConn, WriteByteTimeout: server.DefaultWriteStall},
 		ErrorLog: log.New(io.Discard, "", 0)}} // the fault tests cut connections on purpose
 	hs.Start()
 	hs.URL = "https://" + ln.Addr().String()
