@@ -35,6 +35,8 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede/internal/xtest/cacheclean"
 )
 
 // walkTime is how long a walk of the walker's window takes. A window's
@@ -45,23 +47,6 @@ import (
 // time by more. So in a frame where the walker's window is walked, the
 // spinner's is walked too, after it, and never earlier than the walker's.
 const walkTime = 100 * time.Millisecond
-
-// sentinel is a widget whose renderer says when it is destroyed.
-type sentinel struct {
-	widget.BaseWidget
-	destroyed func()
-}
-
-// CreateRenderer returns the renderer that calls s.destroyed.
-func (s *sentinel) CreateRenderer() fyne.WidgetRenderer { return &sentinelRenderer{s} }
-
-type sentinelRenderer struct{ s *sentinel }
-
-func (r *sentinelRenderer) Destroy()                     { r.s.destroyed() }
-func (r *sentinelRenderer) Layout(fyne.Size)             {}
-func (r *sentinelRenderer) MinSize() fyne.Size           { return fyne.Size{} }
-func (r *sentinelRenderer) Objects() []fyne.CanvasObject { return nil }
-func (r *sentinelRenderer) Refresh()                     {}
 
 // walker is a widget whose renderer's Objects says when a window that is
 // never shown, never drawn, is walked: only the keep-alive walk reads it.
@@ -97,18 +82,33 @@ func main() {
 	w.SetMaster()
 
 	spin := widget.NewActivity()
-	s := &sentinel{}
-	s.ExtendBaseWidget(s)
+	var shown bool
+	respond := func() {
+		gap := fyne.CurrentApp().Driver().CanvasForObject(spin) == nil
+		spin.Hide()
+		fmt.Printf("staleentry: stopped after the clean, in the gap: %v\n", gap)
+		w.SetTitle("staleentry stopped")
+	}
+	clean := func() {
+		if !shown {
+			// Only a refresh makes a clean drop expired entries: none
+			// comes while the spinner is hidden.
+			fmt.Println("staleentry: a clean dropped expired entries before the spinner was shown")
+			fyne.Do(func() { w.SetTitle("staleentry cleaned early") })
+			return
+		}
+		spin.Stop()
+		fyne.Do(respond)
+	}
 	painted := false
 	var hiddenAt time.Time
-	var shown bool
 	blue := canvas.NewRaster(func(width, height int) image.Image {
 		if !painted {
 			painted = true
 			fyne.Do(func() {
 				spin.Hide()
 				hiddenAt = time.Now()
-				s.MinSize() // makes its renderer, expired with the spinner's canvas
+				cacheclean.Watch(clean) // expires with the spinner's canvas
 				w.SetTitle("staleentry hidden")
 			})
 		}
@@ -123,23 +123,6 @@ func main() {
 	w.SetContent(container.NewStack(blue, container.NewCenter(container.NewStack(room, spin))))
 	w.Resize(fyne.NewSize(200, 160))
 
-	respond := func() {
-		gap := fyne.CurrentApp().Driver().CanvasForObject(spin) == nil
-		spin.Hide()
-		fmt.Printf("staleentry: stopped after the clean, in the gap: %v\n", gap)
-		w.SetTitle("staleentry stopped")
-	}
-	s.destroyed = func() {
-		if !shown {
-			// Only a refresh makes a clean drop expired entries: none
-			// comes while the spinner is hidden.
-			fmt.Println("staleentry: a clean dropped expired entries before the spinner was shown")
-			fyne.Do(func() { w.SetTitle("staleentry cleaned early") })
-			return
-		}
-		spin.Stop()
-		fyne.Do(respond)
-	}
 	wk := &walker{}
 	wk.ExtendBaseWidget(wk)
 	wk.walked = func() {
