@@ -28,27 +28,13 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/pinsede/pinsede/internal/xtest/cacheclean"
 )
 
 // tries is the clean at which the program answers even when the probe
 // kept its canvas.
 const tries = 3
-
-// sentinel is a widget whose renderer says when it is destroyed.
-type sentinel struct {
-	widget.BaseWidget
-	destroyed func()
-}
-
-func (s *sentinel) CreateRenderer() fyne.WidgetRenderer { return &sentinelRenderer{s} }
-
-type sentinelRenderer struct{ s *sentinel }
-
-func (r *sentinelRenderer) Destroy()                     { r.s.destroyed() }
-func (r *sentinelRenderer) Layout(fyne.Size)             {}
-func (r *sentinelRenderer) MinSize() fyne.Size           { return fyne.Size{} }
-func (r *sentinelRenderer) Objects() []fyne.CanvasObject { return nil }
-func (r *sentinelRenderer) Refresh()                     {}
 
 func main() {
 	a := app.NewWithID("it.inps.pinsede.cachegap")
@@ -74,9 +60,7 @@ func main() {
 	}
 	var watch func()
 	watch = func() {
-		s := &sentinel{}
-		s.ExtendBaseWidget(s)
-		s.destroyed = func() {
+		cacheclean.Watch(func() {
 			cleans++
 			// Runs after the frame of the clean, before the next one
 			// unless the next tick came meanwhile.
@@ -88,8 +72,7 @@ func main() {
 				}
 				watch()
 			})
-		}
-		s.MinSize() // makes its renderer, which expires out of any window
+		})
 	}
 	a.Lifecycle().SetOnStarted(func() {
 		go func() {

@@ -101,8 +101,9 @@ func (d *gLDriver) drawSingleFrame() (drawn bool) {
 
 		// Mark the canvasForObject and renderer caches of the window's
 		// objects alive if it hasn't been done recently, whether the
-		// window is drawn or not: drawing it touches no canvas entry
-		// (EnsureMinSize's SetCanvasForObject keeps an entry as it is).
+		// window is drawn or not: upstream's drawing touched no canvas
+		// entry (EnsureMinSize's SetCanvasForObject kept an entry as it
+		// was; internal/cache/canvases.go renews it now).
 		// Upstream walked only the windows not drawn, and counted a
 		// drawing as a walk: after more than cache.ValidDuration of
 		// frames drawn (an animation), Clean dropped the canvas of every
