@@ -307,6 +307,12 @@ func (a *App) Painted(timeout time.Duration) error {
 // server's events. It returns look's error, or an error saying what it
 // waited for when the app exits or after timeout (UntilDeadline: at the
 // test's Deadline).
+//
+// Each look comes after a ping answered, which the app answers once the
+// drawings so far are put whole (a ping draws nothing): a drawing's
+// damage came, now and then, before the server held the frame, the look
+// saw the frame before, and when no drawing followed the wait failed on
+// a screen right by then (TestHiddenLongerThanCache, 1 run of 5).
 func (a *App) WaitDrawn(timeout time.Duration, what string, look func() (bool, error)) error {
 	p, err := a.painterOf()
 	if err != nil {
@@ -318,6 +324,9 @@ func (a *App) WaitDrawn(timeout time.Duration, what string, look func() (bool, e
 	for {
 		// Counted before the look: a drawing during it wakes the wait.
 		seen := p.drawings()
+		if _, err := p.pingWait(a, deadline); err != nil {
+			return fmt.Errorf("%s: %w (waited %v)", a.name, err, time.Since(began).Round(time.Millisecond))
+		}
 		if ok, err := look(); ok || err != nil {
 			if ok {
 				a.waited(began, what)
