@@ -44,6 +44,48 @@ func stuckSession(t *testing.T, dsn, app, sql string) uint32 {
 	return c.PID()
 }
 
+// untilDeadline returns a context of the test that ends DeadlineGrace before
+// its deadline, if it has one.
+func untilDeadline(t *testing.T) context.Context {
+	ctx := t.Context()
+	if at, ok := testlog.Deadline(t, testlog.DeadlineGrace); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, at)
+		t.Cleanup(cancel)
+	}
+	return ctx
+}
+
+// awaitStuck returns once the sessions pids are each active, waiting on
+// their client (ClientRead), inside a statement begun more than after
+// ago on PostgreSQL's clock: it looks at their state until each is
+// there, where the server puts it once it has run what it was sent (no
+// event tells it), then sleeps on the server (pg_sleep_until) past the
+// latest statement's start plus after. It fails the test at the test's
+// deadline. Before, 500 looks 20 ms apart bounded the whole wait: 10 s
+// of the test's clock.
+func awaitStuck(t *testing.T, watch *pgx.Conn, after time.Duration, pids ...uint32) {
+	t.Helper()
+	ctx := untilDeadline(t)
+	for waiting := 0; waiting < len(pids); {
+		// Each query is a transaction of its own: the server's
+		// statistics are read anew.
+		if err := watch.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE pid = ANY($1) AND state = 'active' AND wait_event = 'ClientRead'`, pids).Scan(&waiting); err != nil {
+			t.Fatalf("sessions %v, %d waiting on their client: %v", pids, waiting, err)
+		}
+		if waiting < len(pids) {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	// A millisecond more: EndStuckSessions takes those stuck longer than
+	// after, strictly.
+	if _, err := watch.Exec(ctx, `SELECT pg_sleep_until(max(query_start) + make_interval(secs => $2))
+		FROM pg_stat_activity WHERE pid = ANY($1)`, pids, (after + time.Millisecond).Seconds()); err != nil {
+		t.Fatalf("waiting %s past the statements of sessions %v: %v", after, pids, err)
+	}
+}
+
 // Ensure that EndStuckSessions ends a session of centrale's (AppName)
 // that holds a sede's lock and waits on its client inside a statement
 // longer than asked, on PostgreSQL's clock, and only it: not one of
@@ -67,24 +109,8 @@ func TestEndStuckSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { watch.Close(context.Background()) })
-	// stuck counts the three sessions active, ClientRead, in their
-	// statement for more than after.
 	const after = 300 * time.Millisecond
-	stuck := func() int {
-		var n int
-		if err := watch.QueryRow(t.Context(), `SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1)
-			AND state = 'active' AND wait_event = 'ClientRead' AND now() - query_start > make_interval(secs => $2)`,
-			[]uint32{ours, probe, free}, after.Seconds()).Scan(&n); err != nil {
-			t.Fatalf("watching the sessions: %v", err)
-		}
-		return n
-	}
-	for polls := 0; stuck() < 3; polls++ {
-		if polls == 500 {
-			t.Fatalf("the sessions never waited %s on their client: %d of 3 after 500 polls 20 ms apart", after, stuck())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	awaitStuck(t, watch, after, ours, probe, free)
 	ended, err := s.EndStuckSessions(t.Context(), after)
 	if err != nil {
 		t.Fatal(err)
@@ -96,16 +122,10 @@ func TestEndStuckSessions(t *testing.T) {
 	if n := s.StuckSessionsEnded(); n != 1 {
 		t.Errorf("StuckSessionsEnded: %d, want 1", n)
 	}
-	// The session ends as the signal arrives: the lock frees with it.
-	var took bool
-	for polls := 0; !took; polls++ {
-		if err := watch.QueryRow(t.Context(), `SELECT pg_try_advisory_lock(7310, hashtext('S1'))`).Scan(&took); err != nil {
-			t.Fatal(err)
-		}
-		if !took && polls == 500 {
-			t.Fatal("S1's lock still held 500 polls 20 ms apart after its session was ended")
-		}
-		time.Sleep(20 * time.Millisecond)
+	// The session ends as the signal arrives: the lock frees with it, and
+	// the wait for it is granted then.
+	if _, err := watch.Exec(untilDeadline(t), `SELECT pg_advisory_lock(7310, hashtext('S1'))`); err != nil {
+		t.Fatalf("waiting for S1's lock, held by session %d, to be freed as it was ended: %v", ours, err)
 	}
 	var alive int
 	if err := watch.QueryRow(t.Context(), `SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1)`, []uint32{probe, free}).Scan(&alive); err != nil {
@@ -138,21 +158,7 @@ func TestEndStuckSessionsTogether(t *testing.T) {
 	const rounds, after = 5, 100 * time.Millisecond
 	for round := range rounds {
 		pid := stuckSession(t, dsn, pgstore.AppName, `SELECT pg_advisory_xact_lock(7310, hashtext('S1'))`)
-		for polls := 0; ; polls++ {
-			var stuck bool
-			if err := watch.QueryRow(t.Context(), `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1
-				AND state = 'active' AND wait_event = 'ClientRead' AND now() - query_start > make_interval(secs => $2))`,
-				pid, after.Seconds()).Scan(&stuck); err != nil {
-				t.Fatalf("watching session %d: %v", pid, err)
-			}
-			if stuck {
-				break
-			}
-			if polls == 500 {
-				t.Fatalf("session %d never waited %s on its client, 500 polls 20 ms apart", pid, after)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		awaitStuck(t, watch, after, pid)
 		var ended [2][]pgstore.StuckSession
 		var errs [2]error
 		storetest.Together(2, func(i int) { ended[i], errs[i] = stores[i].EndStuckSessions(context.Background(), after) })
