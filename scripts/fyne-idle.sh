@@ -60,7 +60,7 @@ fi
 # Fyne's complaint of a call off its main goroutine names the first
 # caller in a file whose path lacks /fyne/ (internal/async's
 # logStackTop), which would otherwise be Fyne's own goroutine.go.
-mapfile -t files < <(cd "$patch" && find internal -name '*.go' | sort)
+mapfile -t files < <(cd "$patch" && find internal app -name '*.go' | sort)
 key=$( (echo "$version" && cd "$patch" && sha256sum "${files[@]}") | sha256sum | cut -c1-16)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/pinsede/fyne-idle
 tree=$cache/$version-$key/fyne

@@ -13,11 +13,11 @@ type mark struct {
 	start bool
 	// what names the fault in the test's failure.
 	what string
-	// from, when set, is in the one line after it that the failure
-	// quotes (Fyne's "From: file:line"); otherwise it quotes the lines
-	// after it up to a blank line (a race's first access), quoteAfter at
-	// most.
-	from string
+	// follow, when set, holds what the lines right after it that the
+	// failure quotes hold, one of them each (Fyne's "From: file:line", or
+	// "Cause: " and "At: "); otherwise it quotes the lines after it up to
+	// a blank line (a race's first access), quoteAfter at most.
+	follow []string
 }
 
 // marks are the faults the check of a program's output fails on.
@@ -28,12 +28,16 @@ type mark struct {
 // (as the desk does: `msg="*** Error in Fyne call thread…"`): so it is
 // looked for anywhere in a line. It then runs the call on its main
 // goroutine all the same, and the program shows nothing wrong: the race
-// is in the widgets' state, and shows at random, later.
+// is in the widgets' state, and shows at random, later. Its other errors
+// (fyne.LogError, "Fyne error:" then the cause and the source line) it
+// logs the same way and goes on: the preferences read while they were
+// being written, a locale it could not read.
 var marks = []mark{
-	{text: "*** Error in Fyne call thread", what: "a Fyne call off its main goroutine (not through fyne.Do or fyne.DoAndWait)", from: "From: "},
+	{text: "*** Error in Fyne call thread", what: "a Fyne call off its main goroutine (not through fyne.Do or fyne.DoAndWait)", follow: []string{"From: "}},
 	{text: "panic: ", start: true, what: "a panic"},
 	{text: "fatal error: ", start: true, what: "a fatal error of the Go runtime"},
 	{text: "WARNING: DATA RACE", start: true, what: "a data race (built with -race)"},
+	{text: "Fyne error: ", what: "an error Fyne logged (fyne.LogError)", follow: []string{"  Cause: ", "  At: "}},
 }
 
 // quoteAfter is how many lines after a mark's line a failure quotes at
@@ -84,8 +88,8 @@ func scanOutput(output string, expected []string) (faults []fault, missing []str
 			continue
 		}
 		end := i + 1
-		if m.from != "" {
-			if end < len(lines) && strings.Contains(lines[end], m.from) {
+		if len(m.follow) > 0 {
+			for end < len(lines) && containsAny(lines[end], m.follow) {
 				end++
 			}
 		} else {
@@ -117,6 +121,16 @@ func findMark(line string) (mark, bool) {
 func isMark(line string) bool {
 	_, ok := findMark(line)
 	return ok
+}
+
+// containsAny reports whether line contains one of texts.
+func containsAny(line string, texts []string) bool {
+	for _, text := range texts {
+		if strings.Contains(line, text) {
+			return true
+		}
+	}
+	return false
 }
 
 // expectedIndex returns the index of the first of expected that line

@@ -139,6 +139,13 @@ func TestScanOutput(t *testing.T) {
 			faults: []string{"a data race (built with -race): \tWARNING: DATA RACE\n\tWrite at 0x00c by goroutine 7:\n\t  main.f()"},
 		},
 		{
+			name: "Fyne's error, slog",
+			output: `time=x level=INFO msg="Fyne error:  Preferences load error:"` + "\n" + `time=x level=INFO msg="  Cause: EOF"` + "\n" +
+				`time=x level=INFO msg="  At: /fyne/app/preferences.go:103"` + "\n" + `time=x level=INFO msg="the quit ends"` + "\n",
+			faults: []string{"an error Fyne logged (fyne.LogError): \ttime=x level=INFO msg=\"Fyne error:  Preferences load error:\"\n" +
+				"\ttime=x level=INFO msg=\"  Cause: EOF\"\n\ttime=x level=INFO msg=\"  At: /fyne/app/preferences.go:103\""},
+		},
+		{
 			name:     "expected",
 			output:   fyneLine + "\n  From: x.go:1\n",
 			expected: []string{"Error in Fyne call thread"},

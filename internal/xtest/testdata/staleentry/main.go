@@ -36,6 +36,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	_ "github.com/pinsede/pinsede/internal/fynelocale" // as the desk: a locale Fyne's lang can read
 	"github.com/pinsede/pinsede/internal/xtest/cacheclean"
 )
 
