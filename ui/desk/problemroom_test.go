@@ -30,7 +30,8 @@ const roomChildEnv = "PINSEDE_TEST_ROOM_CHILD"
 // the renderer of the label it measures them on, which is in no window
 // (the driver's walk that keeps the renderers of a window alive does not
 // reach it): a dialog parked behind the lock, or left idle, for longer
-// than the cache's lifetime (FYNE_CACHE, a minute). The fields are
+// than the cache's lifetime (FYNE_CACHE, a minute), showing a problem
+// or not. The fields are
 // centred in a card 560 wide, as in a dialog, above a label; each problem
 // shows and goes, and neither the input nor the label below may be
 // elsewhere than at the opening, nor the problem's text drawn outside
@@ -73,6 +74,14 @@ func TestFieldRoomAfterCacheClean(t *testing.T) {
 	}
 	for _, r := range rooms {
 		r.check(t, win, frames, "before the clean")
+	}
+	// Each card parked with a problem shown, as a dialog the lock hid
+	// while it showed one: its label's renderer is dropped with the rest,
+	// and must lay the text out wrapped again when the card is shown.
+	for _, r := range rooms {
+		win.SetContent(r.content)
+		r.f.setProblem(r.foreseen[0])
+		frames.Frame(win)
 	}
 	cleanFyneCache(t)
 	for _, r := range rooms {
@@ -118,6 +127,9 @@ func (r *roomCard) check(t *testing.T, win fyne.Window, frames *uitest.Frames, w
 	keep := []fyne.CanvasObject{r.f.input, r.below}
 	if got := uitest.Positions(settle, keep...); !slices.Equal(got, r.at) {
 		t.Errorf("%s, %s: the input and the label below are at %v, not at %v as at the opening (field %v high)", r.name, when, got, r.at, r.f.object.Size().Height)
+	}
+	if out := outside(r.f.object, r.f.problem); out != "" {
+		t.Errorf("%s, %s: the problem shown when the card was parked drawn outside its field: %s", r.name, when, out)
 	}
 	for _, p := range r.foreseen {
 		r.f.setProblem(p)
