@@ -558,12 +558,14 @@ func TestXInputKioskMoreSuggestions(t *testing.T) {
 
 // TestXInputKioskTypingOnKeys types on the physical keyboard of the real
 // kiosk, in Italian, while keys of the on-screen keyboard have the focus,
-// where Tab from the field leads: on the surname "Ro", Tab (the key 1)
-// and "ssi", then Enter, which goes on (the field has the focus again);
-// on the date "07/0", Tab three times (the key 3), Enter held 1 s, and
-// "/1985". The spool then holds Rossi born on 07/03/1985. The kiosk
-// lost the "ssi" typed on the key 1 (Enter then typed a 1 there), and
-// typed a 3 at every repeat of Enter.
+// where Tab from the field leads: on the surname "Xx", Tab (the key 1),
+// Ctrl+A and "Rsi", which replaces it; Tab again, Left twice and "os";
+// then Enter, which goes on (the field has the focus again); on the date
+// "07/0", Tab three times (the key 3), Enter held 1 s, and "/1985". The
+// spool then holds Rossi born on 07/03/1985. The kiosk lost the "ssi"
+// typed on the key 1 (Enter then typed a 1 there), typed a 3 at every
+// repeat of Enter, and dropped Ctrl+A and the arrows pressed on a key
+// (the surname "XxRsios").
 func TestXInputKioskTypingOnKeys(t *testing.T) {
 	t.Parallel()
 	want := xkBarlettaRossi(t)
@@ -575,9 +577,11 @@ func TestXInputKioskTypingOnKeys(t *testing.T) {
 	k.WaitScreen("service")
 	k.Keys("Return")
 	k.WaitScreen("question:cognome")
-	k.Type("Ro")
-	k.Keys("Tab") // the key 1
-	k.Type("ssi")
+	k.Type("Xx")
+	k.Keys("Tab", "ctrl+a") // on the key 1
+	k.Type("Rsi")
+	k.Keys("Tab", "Left", "Left") // the first on the key 1
+	k.Type("os")
 	k.Painted()
 	k.Shot("cognome-typed-on-key")
 	k.Keys("Return")

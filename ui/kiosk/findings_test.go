@@ -735,6 +735,67 @@ func TestTypingOnAKey(t *testing.T) {
 	})
 }
 
+// Ensure that the keys that edit a field (Delete, the arrows, Home, End)
+// and the shortcuts (Ctrl+A, Ctrl+X, Ctrl+V) pressed while a key of the
+// on-screen keyboard has the focus act on the field at its cursor, as if
+// pressed there, and that the field has the focus again: on every
+// question that shows the keyboard, on its first page and its accents.
+// Before, only the characters and Backspace did: Delete, the arrows and
+// the shortcuts pressed on a key went nowhere.
+func TestEditingOnAKey(t *testing.T) {
+	h := newHarness(t)
+	h.startWizard("it")
+	c := h.win.Canvas()
+	h.keyboardQuestions(func(where string, field *entry) {
+		// step presses what on a key, then checks the field, after typing
+		// a mark at its cursor (typed on a key too).
+		step := func(what string, do func(), want string) {
+			t.Helper()
+			key := tabToKey(t, c)
+			do()
+			if c.Focused() != field {
+				t.Errorf("%s: %s on the key %q: %T has the focus, want the field", where, what, key.Text, c.Focused())
+			}
+			tabToKey(t, c)
+			c.Focused().TypedRune('|')
+			if field.Text != want {
+				t.Errorf("%s: %s on the key %q, then | typed: the field holds %q, want %q", where, what, key.Text, field.Text, want)
+			}
+			field.SetText(strings.ReplaceAll(field.Text, "|", ""))
+		}
+		test.Type(field, "Rossi")
+		step("Left", func() { press(c, fyne.KeyLeft, 1) }, "Ros|si")
+		field.CursorColumn = 3
+		step("Delete", func() { press(c, fyne.KeyDelete, 0) }, "Ros|i")
+		field.SetText("Rossi")
+		step("Home", func() { press(c, fyne.KeyHome, 0) }, "|Rossi")
+		step("End", func() { press(c, fyne.KeyEnd, 0) }, "Rossi|")
+		field.CursorColumn = 0
+		step("Right", func() { press(c, fyne.KeyRight, 0) }, "R|ossi")
+		clip := &clipText{}
+		shortcut := func(s fyne.Shortcut) func() {
+			return func() {
+				if sh, ok := c.Focused().(fyne.Shortcutable); ok {
+					sh.TypedShortcut(s)
+				} else {
+					t.Errorf("%s: %T, which has the focus, takes no shortcut: %s goes to the window", where, c.Focused(), s.ShortcutName())
+				}
+			}
+		}
+		field.SetText("Rossi")
+		step("Ctrl+A, Ctrl+X", func() {
+			shortcut(&fyne.ShortcutSelectAll{})()
+			tabToKey(t, c)
+			shortcut(&fyne.ShortcutCut{Clipboard: clip})()
+		}, "|")
+		if clip.text != "Rossi" {
+			t.Errorf("%s: Ctrl+A and Ctrl+X on keys: %q cut, want Rossi", where, clip.text)
+		}
+		field.SetText("")
+		step("Ctrl+V", shortcut(&fyne.ShortcutPaste{Clipboard: clip}), "Rossi|")
+	})
+}
+
 // Ensure that Enter or Space held down on a key of the on-screen
 // keyboard presses it once a press, and that each press, however fast,
 // presses it again: on every question that shows the keyboard, on its

@@ -31,9 +31,10 @@ type button struct {
 }
 
 var (
-	_ desktop.Keyable = (*button)(nil)
-	_ desktop.Keyable = (*entry)(nil)
-	_ desktop.Keyable = (*choice)(nil)
+	_ desktop.Keyable   = (*button)(nil)
+	_ fyne.Shortcutable = (*button)(nil)
+	_ desktop.Keyable   = (*entry)(nil)
+	_ desktop.Keyable   = (*choice)(nil)
 )
 
 func (a *App) newButton(label string, tapped func()) *button {
@@ -65,20 +66,44 @@ func (b *button) Tapped(e *fyne.PointEvent) {
 }
 
 // TypedKey activates the button on Enter, Return and Space, once a press
-// (App.repeated). On a key of the on-screen keyboard, Backspace erases in
-// the keyboard's field (keyboard.typing).
+// (App.repeated). On a key of the on-screen keyboard, the keys that edit
+// a field (editKeys: Backspace, Delete, the arrows, Home, End) act on the
+// keyboard's field (keyboard.typing), as if pressed there.
 func (b *button) TypedKey(k *fyne.KeyEvent) {
 	switch {
 	case k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter || k.Name == fyne.KeySpace:
 		if !b.app.repeated(k) {
 			b.Tapped(nil)
 		}
-	case b.key && k.Name == fyne.KeyBackspace:
+	case b.key && editKeys[k.Name]:
 		if e := b.app.keyboard.typing(); e != nil {
 			e.TypedKey(k)
 		}
 	default:
 		b.Button.TypedKey(k)
+	}
+}
+
+// editKeys are the keys that a key of the on-screen keyboard passes on
+// to the keyboard's field: those that edit a line of text or move in it.
+var editKeys = map[fyne.KeyName]bool{
+	fyne.KeyBackspace: true, fyne.KeyDelete: true,
+	fyne.KeyLeft: true, fyne.KeyRight: true, fyne.KeyHome: true, fyne.KeyEnd: true,
+}
+
+// TypedShortcut passes a shortcut (Ctrl+V, Ctrl+A, Ctrl+X, Ctrl+C, Ctrl+Z)
+// typed on a key of the on-screen keyboard to the keyboard's field, as if
+// typed there; on another button, to the window, as Fyne does when what
+// has the focus takes no shortcut.
+func (b *button) TypedShortcut(s fyne.Shortcut) {
+	if !b.key {
+		if c, ok := b.app.win.Canvas().(fyne.Shortcutable); ok {
+			c.TypedShortcut(s)
+		}
+		return
+	}
+	if e := b.app.keyboard.typing(); e != nil {
+		e.TypedShortcut(s)
 	}
 }
 
