@@ -376,16 +376,7 @@ func TestSearch(t *testing.T) {
 func TestReplaceSlip(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	for _, n := range []pinsede.NewOperator{
-		{ID: "op1", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-op1"},
-		{ID: "sup2", Name: "Carla Neri", Role: pinsede.RoleSupervisore, Password: "password-sup2"},
-	} {
-		f.addOperator(t, n)
-	}
-	op, err := f.desk.Login("op1", "password-op1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	op := clerkAndApprover(t, f)
 	first, err := f.desk.Issue(ctx, op, request(), verification())
 	if err != nil {
 		t.Fatal(err)

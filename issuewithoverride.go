@@ -35,13 +35,7 @@ func (d *Desk) IssueWithOverride(ctx context.Context, s *Session, req Request, v
 	}
 	today := DateOf(d.Now())
 	es := validateIssue(&req, &ver, today)
-	o.Reason = FoldLines(o.Reason)
-	if utf8.RuneCountInString(o.Reason) < MinOverrideReason {
-		es.add(FieldOverrideReason, KeyOverrideReasonShort, map[string]any{"Min": MinOverrideReason})
-	} else {
-		es.checkText(FieldOverrideReason, o.Reason, true, maxText)
-	}
-	if len(es) > 0 {
+	if es = append(es, o.checkReason()...); len(es) > 0 {
 		return Issued{}, es
 	}
 	if err := d.approve(s, Approval{SupervisorID: o.SupervisorID, Password: o.Password}); err != nil {
@@ -54,8 +48,28 @@ func (d *Desk) IssueWithOverride(ctx context.Context, s *Session, req Request, v
 	case !errors.Is(err, ErrNotEligible):
 		return Issued{}, err
 	}
-	return d.issue(ctx, s, req, ver, AuditEntry{
-		Action: ActionPolicyOverride, Subject: req.CodiceFiscale,
-		Detail: fmt.Sprintf("%s; approvato da %s: %s", dec.Key, o.SupervisorID, o.Reason),
-	})
+	return d.issue(ctx, s, req, ver, o.entry(req.CodiceFiscale, dec.Key))
+}
+
+// entry is the audit entry of the override of the refusal key of
+// subject's request: the key, the approver and the reason.
+func (o Override) entry(subject CodiceFiscale, key string) AuditEntry {
+	return AuditEntry{
+		Action: ActionPolicyOverride, Subject: subject,
+		Detail: fmt.Sprintf("%s; approvato da %s: %s", key, o.SupervisorID, o.Reason),
+	}
+}
+
+// checkReason folds the override's reason onto one line (FoldLines) and
+// returns its problems: shorter than MinOverrideReason, longer than 120
+// characters, or holding a character InvisibleChar refuses.
+func (o *Override) checkReason() FieldErrors {
+	var es FieldErrors
+	o.Reason = FoldLines(o.Reason)
+	if utf8.RuneCountInString(o.Reason) < MinOverrideReason {
+		es.add(FieldOverrideReason, KeyOverrideReasonShort, map[string]any{"Min": MinOverrideReason})
+	} else {
+		es.checkText(FieldOverrideReason, o.Reason, true, maxText)
+	}
+	return es
 }

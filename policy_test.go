@@ -260,12 +260,11 @@ func TestIssueRefusedByPolicy(t *testing.T) {
 	}
 }
 
-// Ensure that a supervisor other than the clerk may override a refusal with
-// a written reason, which is audited with the issue, and that the override
-// is refused without one, by the clerk themself or by an operatore.
-func TestIssueWithOverride(t *testing.T) {
-	f := newFixture(t)
-	ctx := context.Background()
+// clerkAndApprover adds to f an operatore, op1 (password-op1), and a
+// supervisore, sup2 (password-sup2), and returns op1's session: a clerk,
+// and a supervisor other than the clerk to approve.
+func clerkAndApprover(t *testing.T, f *fixture) *pinsede.Session {
+	t.Helper()
 	for _, n := range []pinsede.NewOperator{
 		{ID: "op1", Name: "Luca Verdi", Role: pinsede.RoleOperatore, Password: "password-op1"},
 		{ID: "sup2", Name: "Carla Neri", Role: pinsede.RoleSupervisore, Password: "password-sup2"},
@@ -276,9 +275,26 @@ func TestIssueWithOverride(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return op
+}
+
+// italianPassport is verification with an Italian passport, whose holder
+// the default policy refuses a PIN.
+func italianPassport() pinsede.Verification {
 	v := verification()
 	v.Document = pinsede.Document{Type: pinsede.DocPassaporto, Number: "YA1234567", Authority: "Consolato di Madrid",
 		IssuedOn: pinsede.Date{Year: 2020, Month: 5, Day: 4}, ExpiresOn: pinsede.Date{Year: 2030, Month: 5, Day: 3}}
+	return v
+}
+
+// Ensure that a supervisor other than the clerk may override a refusal with
+// a written reason, which is audited with the issue, and that the override
+// is refused without one, by the clerk themself or by an operatore.
+func TestIssueWithOverride(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	op := clerkAndApprover(t, f)
+	v := italianPassport()
 	reason := "cittadino senza SPID, pratica urgente di pensione"
 	for _, c := range []struct {
 		name string
@@ -332,6 +348,80 @@ func TestIssueWithOverride(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("no override audited: %+v", audit)
+	}
+}
+
+// Ensure that the slip of a PIN the policy refuses (issued on an override)
+// is replaced only on the override of the supervisor who approves the
+// replacement, with a written reason: ReplaceSlip is refused
+// (ErrNotEligible), ReplaceSlipWithOverride without a reason long enough
+// too (FieldErrors); with one, the old credential is revoked, the new one
+// printed, and the override audited with the new credential, the
+// refusal's key, the approver and the reason. A replacement the policy
+// does not refuse records no override.
+func TestReplaceSlipWithOverride(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	op := clerkAndApprover(t, f)
+	v := italianPassport()
+	reason := "cittadino senza SPID, pratica urgente di pensione"
+	sup2 := pinsede.Approval{SupervisorID: "sup2", Password: "password-sup2"}
+	first, err := f.desk.IssueWithOverride(ctx, op, request(), v, pinsede.Override{SupervisorID: "sup2", Password: "password-sup2", Reason: reason})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := first.Credential.ID
+	if _, err := f.desk.ReplaceSlip(ctx, op, id, pinsede.ReasonSlipLost, v, sup2); !errors.Is(err, pinsede.ErrNotEligible) {
+		t.Fatalf("a replacement the policy refuses, without an override: %v", err)
+	}
+	var es pinsede.FieldErrors
+	if _, err := f.desk.ReplaceSlipWithOverride(ctx, op, id, pinsede.ReasonSlipLost, v, pinsede.Override{SupervisorID: "sup2", Password: "password-sup2", Reason: " urgente "}); !errors.As(err, &es) {
+		t.Fatalf("an override of a replacement with a reason too short: %v", err)
+	} else if fe, ok := es.For(pinsede.FieldOverrideReason); !ok || fe.Key != pinsede.KeyOverrideReasonShort {
+		t.Fatalf("an override of a replacement with a reason too short: %v", es)
+	}
+	if len(f.printer.pins) != 1 {
+		t.Fatalf("a refused replacement printed: %d slips", len(f.printer.pins))
+	}
+
+	again := "busta smarrita, cittadino ancora senza SPID"
+	out, err := f.desk.ReplaceSlipWithOverride(ctx, op, id, pinsede.ReasonSlipLost, v, pinsede.Override{SupervisorID: "sup2", Password: "password-sup2", Reason: again})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.printer.pins) != 2 || !out.Credential.Active(f.now) || len(out.Replaced) != 1 || out.Replaced[0].ID != id || out.Replaced[0].State != pinsede.StateRevocato {
+		t.Fatalf("replacement on an override: %d slips, credential %+v, replaced %+v", len(f.printer.pins), out.Credential, out.Replaced)
+	}
+	overrides := func() []pinsede.AuditEntry {
+		var audit []pinsede.AuditEntry
+		if err := f.store.View(func(tx pinsede.Tx) (err error) { audit, err = tx.AuditFor("RSSMRA80A01H501U"); return err }); err != nil {
+			t.Fatal(err)
+		}
+		var out []pinsede.AuditEntry
+		for _, e := range audit {
+			if e.Action == pinsede.ActionPolicyOverride {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	got := overrides()
+	if len(got) != 2 {
+		t.Fatalf("%d overrides audited, want 2 (the issue's, the replacement's): %+v", len(got), got)
+	}
+	if e := got[1]; e.Actor != "op1" || e.Credential != out.Credential.ID || !strings.Contains(e.Detail, "sup2") ||
+		!strings.Contains(e.Detail, again) || !strings.Contains(e.Detail, pinsede.KeyRefusedItalianDocument) {
+		t.Errorf("the replacement's override entry %+v", e)
+	}
+
+	// A policy that lets anyone in: the replacement needs no override, and
+	// none is recorded.
+	f.desk.Policy = &pinsede.Policy{Version: 7, Rules: []pinsede.Rule{{Eligible: pinsede.EligibleAll}}}
+	if _, err := f.desk.ReplaceSlipWithOverride(ctx, op, out.Credential.ID, pinsede.ReasonSlipSpoiled, v, pinsede.Override{SupervisorID: "sup2", Password: "password-sup2", Reason: again}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(overrides()); n != 2 {
+		t.Errorf("%d overrides audited after a replacement the policy accepts, want 2", n)
 	}
 }
 

@@ -2,6 +2,7 @@ package pinsede
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -24,8 +25,9 @@ const (
 // unknown reason's, and write nothing), and the eligibility policy in force
 // today refuses the citizen's request with that document as it refuses an
 // issue (a *Problem wrapping ErrNotEligible, the refusal recorded as
-// ActionRefused and EventRefused), but for a PIN telefonico, whose issue
-// it does not refuse (IssueTelephonePIN). The document checked becomes the
+// ActionRefused and EventRefused; ReplaceSlipWithOverride replaces it on
+// the approving supervisor's override), but for a PIN telefonico, whose
+// issue it does not refuse (IssueTelephonePIN). The document checked becomes the
 // citizen's, goes on the new MV35 (with its scan, when given) and is named
 // in the replacement's audit entry.
 //
@@ -44,6 +46,25 @@ const (
 // transaction. If the new slip cannot be printed, the new credential is
 // revoked and the error wraps ErrPrint, as for Issue.
 func (d *Desk) ReplaceSlip(ctx context.Context, s *Session, credentialID, reason string, ver Verification, a Approval) (Issued, error) {
+	return d.replaceSlip(ctx, s, credentialID, reason, ver, a, nil)
+}
+
+// ReplaceSlipWithOverride replaces a slip as ReplaceSlip does, for a
+// citizen the policy in force refuses (a PIN first issued on an override,
+// or a rule changed since), on the override of the supervisor who
+// approves the replacement, with a written reason, checked as
+// IssueWithOverride checks it (FieldErrors on FieldOverrideReason). The
+// override is audited as ActionPolicyOverride, with the refusal's key, the
+// approver and the reason, in the transaction that commits the new
+// credential. A replacement the policy does not refuse is simply made,
+// with no override recorded.
+func (d *Desk) ReplaceSlipWithOverride(ctx context.Context, s *Session, credentialID, reason string, ver Verification, o Override) (Issued, error) {
+	return d.replaceSlip(ctx, s, credentialID, reason, ver, Approval{SupervisorID: o.SupervisorID, Password: o.Password}, &o)
+}
+
+// replaceSlip is ReplaceSlip, on the override o of a's supervisor when o
+// is not nil.
+func (d *Desk) replaceSlip(ctx context.Context, s *Session, credentialID, reason string, ver Verification, a Approval, o *Override) (Issued, error) {
 	wrap := func(err error) error { return fmt.Errorf("replace slip of %s: %w", credentialID, err) }
 	if d.Printer == nil {
 		return Issued{}, ErrNoPrinter
@@ -54,6 +75,9 @@ func (d *Desk) ReplaceSlip(ctx context.Context, s *Session, credentialID, reason
 	var es FieldErrors
 	if reason != ReasonSlipLost && reason != ReasonSlipSpoiled {
 		es.add(FieldRevokeReason, KeyRequired, nil)
+	}
+	if o != nil {
+		es = append(es, o.checkReason()...)
 	}
 	today := DateOf(d.Now())
 	if es = append(es, ver.Validate(today)...); len(es) > 0 {
@@ -86,8 +110,14 @@ func (d *Desk) ReplaceSlip(ctx context.Context, s *Session, credentialID, reason
 	if e, ok := citizenTextProblem(citizen); ok { // as validateIssue
 		return Issued{}, FieldErrors{e}
 	}
+	var override []AuditEntry
 	if old.Type != Telefonico { // IssueTelephonePIN applies no policy either
-		if _, err := d.refusal(s, citizen.Request, &ver.Document, true); err != nil {
+		dec, err := d.refusal(s, citizen.Request, &ver.Document, o == nil)
+		switch {
+		case err == nil:
+		case o != nil && errors.Is(err, ErrNotEligible):
+			override = []AuditEntry{o.entry(old.CodiceFiscale, dec.Key)}
+		default:
 			return Issued{}, err
 		}
 	}
@@ -129,6 +159,12 @@ func (d *Desk) ReplaceSlip(ctx context.Context, s *Session, credentialID, reason
 		doc := ver.Document
 		detail := fmt.Sprintf("busta %s → %s, approvato da %s; documento %s n. %s (%s), scade il %s",
 			old.SlipSerial, cred.SlipSerial, a.SupervisorID, doc.Type, doc.Number, doc.Country, doc.ExpiresOn.Italian())
+		for i := range override {
+			override[i].Credential = cred.ID
+		}
+		if err := appendAudit(tx, now, s.Sede.Code, s.Actor(), override...); err != nil {
+			return err
+		}
 		if err := d.recordIssued(tx, s, now, cred, ActionSlipReplaced, detail, cit); err != nil {
 			return err
 		}

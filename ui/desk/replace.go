@@ -21,8 +21,10 @@ var replaceReasons = []string{pinsede.ReasonSlipLost, pinsede.ReasonSlipSpoiled}
 // the reason, the identity check of an issue (the document seen now and
 // the clerk's checklist: a new PIN is handed over with the same care), and
 // a supervisor's id and password (a second login on the same screen: the
-// domain wants someone other than the operator). On success the result
-// screen shows the new slip.
+// domain wants someone other than the operator). When the policy in force
+// refuses the citizen a PIN (one issued on an override), the dialog says
+// so and asks for the reason of that supervisor's override. On success the
+// result screen shows the new slip.
 type replaceDialog struct {
 	a       *App
 	citizen pinsede.Citizen
@@ -32,6 +34,10 @@ type replaceDialog struct {
 	doc    *documentForm
 	checklist
 	fields fields
+	// override is the reason of the supervisor's override, in
+	// overrideBox, shown once the policy refused the replacement.
+	override    *entry
+	overrideBox *fyne.Container
 	*approvalFields
 	*actionDialog
 }
@@ -55,6 +61,12 @@ func (c *citizenScreen) showReplace(cred pinsede.Credential) {
 	f := func(name string, input fyne.CanvasObject) fyne.CanvasObject {
 		return a.liveField(d.fields, validate, name, "", input)
 	}
+	d.override = a.newReasonEntry(lang.L("policy.override.reason.placeholder"))
+	d.overrideBox = container.NewVBox(
+		note(lang.L("replace.override.note")),
+		d.fields.add(newField(pinsede.FieldOverrideReason, lang.L("field.motivo_deroga"), d.override)).object,
+	)
+	d.overrideBox.Hide()
 	d.approvalFields = a.newApprovalFields(d.doReplace)
 	d.actionDialog = a.newActionDialog(
 		lang.L("replace.confirm"), fynetheme.MailSendIcon(), d.doReplace, lang.L("replace.cancel"))
@@ -84,6 +96,7 @@ func (c *citizenScreen) showReplace(cred pinsede.Credential) {
 				f(pinsede.FieldCheckOriginal, d.checkOriginal),
 				f(pinsede.FieldCheckPhoto, d.checkPhoto),
 				f(pinsede.FieldCheckSigned, d.checkSigned))).object,
+			d.overrideBox,
 			d.approvalFields.object(note(lang.L("replace.approval.note"))),
 		)),
 	)
@@ -135,12 +148,22 @@ func (d *replaceDialog) doReplace() {
 	}
 	s, id, why, ver := a.session, d.cred.ID, d.chosenReason(), d.verification()
 	approval := d.take()
+	var override *pinsede.Override
+	if d.overrideBox.Visible() {
+		override = &pinsede.Override{SupervisorID: approval.SupervisorID, Password: approval.Password, Reason: d.override.Text}
+	}
 	d.msg.set(msgError, "")
 	d.setBusy(true)
 	a.background(func() func() {
 		ctx, cancel := issueContext()
 		defer cancel()
-		out, err := a.desk.ReplaceSlip(ctx, s, id, why, ver, approval)
+		var out pinsede.Issued
+		var err error
+		if override != nil {
+			out, err = a.desk.ReplaceSlipWithOverride(ctx, s, id, why, ver, *override)
+		} else {
+			out, err = a.desk.ReplaceSlip(ctx, s, id, why, ver, approval)
+		}
 		return func() {
 			d.setBusy(false)
 			if a.session != s {
@@ -171,6 +194,12 @@ func (d *replaceDialog) showOutcome(out pinsede.Issued, err error) {
 		d.msg.set(msgError, lang.L("replace.err.notsupervisor"))
 	case errors.Is(err, pinsede.ErrPrint):
 		d.msg.set(msgError, printFailedText("replace.err.print", out.Credential, err))
+	case errors.Is(err, pinsede.ErrNotEligible):
+		// The supervisor approving may override the refusal: the reason
+		// is asked for, and the next confirmation carries it.
+		d.msg.set(msgError, i18n.Message(err))
+		d.overrideBox.Show()
+		a.win.Canvas().Focus(d.override)
 	default:
 		d.msg.set(msgError, i18n.Message(err))
 	}

@@ -135,3 +135,87 @@ func TestPrintMV35(t *testing.T) {
 		t.Errorf("archived MV35: %v", err)
 	}
 }
+
+// Ensure that the slip of a PIN issued on an override is replaced on the
+// override of the supervisor who approves the replacement: the first
+// confirmation is refused by the policy, which the dialog says, asking for
+// the override's reason (the supervisor's password asked again, the rest
+// kept); a reason too short is refused at its field; with one, the new
+// slip is printed and the override audited with the new credential.
+// Before, the replacement was refused with nothing to do about it but to
+// revoke the PIN and issue another on a new override.
+func TestReplaceSlipOnOverride(t *testing.T) {
+	h := ready(t)
+	h.addOperator("l.bianchi", "Lucia Bianchi", pinsede.RoleSupervisore, "password-bianchi")
+	// An Italian passport: the rule in force refuses its holder a PIN.
+	italian := pinsede.Document{Type: pinsede.DocPassaporto, Number: "YA1234567", Authority: "Consolato di Madrid",
+		IssuedOn: passport.IssuedOn, ExpiresOn: passport.ExpiresOn}
+	h.toVerification(mario)
+	h.fillVerification(italian)
+	v := h.app.verify
+	h.tap(v.issue)
+	if !v.policy.box.Visible() {
+		t.Fatalf("an Italian passport not refused:\n%s", h.screenText())
+	}
+	h.tap(v.policy.override)
+	od := v.policy.dialog
+	h.typeIn(od.reason, "pensione urgente, cittadino senza SPID né CIE")
+	h.typeIn(od.supID, "l.bianchi")
+	h.typeIn(od.supPW, "password-bianchi")
+	h.tap(od.confirm)
+	if h.app.result == nil {
+		t.Fatalf("issue on an override: %q", od.msg.text())
+	}
+	old := h.app.result.issued.Credential
+
+	h.tap(h.app.result.toCitizen)
+	h.tap(h.app.citizen.replaceSlip[old.ID])
+	d := h.app.citizen.replace
+	d.reason.SetSelected(reason(pinsede.ReasonSlipLost))
+	d.checkOriginal.SetChecked(true)
+	d.checkPhoto.SetChecked(true)
+	d.checkSigned.SetChecked(true)
+	if d.overrideBox.Visible() {
+		t.Fatal("the override's reason asked for before any refusal")
+	}
+	h.typeIn(d.supID, "l.bianchi")
+	h.typeIn(d.supPW, "password-bianchi")
+	h.tap(d.confirm)
+	if got := d.msg.text(); !strings.Contains(got, "non può essere rilasciato") || !d.overrideBox.Visible() ||
+		h.win.Canvas().Focused() != d.override {
+		t.Fatalf("the replacement refused by the policy: message %q, override shown %v, focus on %T",
+			got, d.overrideBox.Visible(), h.win.Canvas().Focused())
+	}
+	if n := len(h.printer.printed()); n != 1 {
+		t.Fatalf("a refused replacement printed: %d slips", n)
+	}
+	h.typeIn(d.override, "urgente")
+	h.typeIn(d.supPW, "password-bianchi")
+	h.tap(d.confirm)
+	if got := d.fields[pinsede.FieldOverrideReason].errText; !strings.Contains(got, "almeno 10 caratteri") {
+		t.Fatalf("a reason too short: problem %q, message %q", got, d.msg.text())
+	}
+	why := "busta smarrita, cittadino ancora senza SPID"
+	h.typeIn(d.override, why)
+	h.typeIn(d.supPW, "password-bianchi")
+	h.tap(d.confirm)
+	if h.app.result == nil || h.app.current.View != h.app.result.screen.View {
+		t.Fatalf("want the result screen, message %q", d.msg.text())
+	}
+	if n := len(h.printer.printed()); n != 2 {
+		t.Fatalf("%d slips printed, want 2", n)
+	}
+	var audit []pinsede.AuditEntry
+	if err := h.store.View(func(tx pinsede.Tx) (err error) { audit, err = tx.AuditFor(mario.CodiceFiscale); return err }); err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, e := range audit {
+		if e.Action == pinsede.ActionPolicyOverride && e.Credential == h.app.result.issued.Credential.ID {
+			found = strings.Contains(e.Detail, "l.bianchi") && strings.Contains(e.Detail, why) && e.Actor == "m.rossi"
+		}
+	}
+	if !found {
+		t.Fatalf("the replacement's override not audited: %+v", audit)
+	}
+}
