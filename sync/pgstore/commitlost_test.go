@@ -2,6 +2,7 @@ package pgstore_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -11,7 +12,9 @@ import (
 	"net/url"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/pinsede/pinsede/sync/central"
 	"github.com/pinsede/pinsede/sync/internal/pgtest"
 	"github.com/pinsede/pinsede/sync/pgstore"
@@ -129,10 +132,16 @@ func runsCommit(b []byte) bool {
 // unavailable (503 with Retry-After), and that the desk's push sent again
 // is answered duplicate: each event stored once.
 func TestCommitLostNotRunAgain(t *testing.T) {
-	u, err := url.Parse(pgtest.DSN(t))
+	dsn := pgtest.DSN(t)
+	u, err := url.Parse(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
+	watch, err := pgx.Connect(t.Context(), dsn) // not through the relay
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { watch.Close(context.Background()) })
 	r := relay(t, u.Host)
 	u.Host = r.Addr()
 	// One connection: the push that is cut runs on the one whose first
@@ -152,6 +161,12 @@ func TestCommitLostNotRunAgain(t *testing.T) {
 	if _, err := s.Push(ctx, "S1", wire.AuditHead{}, pushOf(t, 0, 3), at); err != nil {
 		t.Fatal(err)
 	}
+	// The pool's one connection, which the next push runs on.
+	var pid uint32
+	if err := watch.QueryRow(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`,
+		pgstore.AppName).Scan(&pid); err != nil {
+		t.Fatalf("the store's session: %v", err)
+	}
 	evs := pushOf(t, 3, 3)
 	r.armed.Store(true)
 	_, err = s.Push(ctx, "S1", wire.AuditHead{}, evs, at)
@@ -163,11 +178,34 @@ func TestCommitLostNotRunAgain(t *testing.T) {
 	if !errors.Is(err, central.ErrUnavailable) {
 		t.Errorf("push whose connection was lost as its COMMIT went out: %v, want central.ErrUnavailable", err)
 	}
+	// PostgreSQL runs the COMMIT it was sent, the session then idle (the
+	// relay holds its side of the connection). Counted at once, the push
+	// was now and then not yet committed ("events held: 3", a rehearsal's
+	// clocks-back pass).
+	awaitIdle(t, watch, pid)
 	if n, err := s.Events(ctx); err != nil || n != 6 {
 		t.Fatalf("events held: %d (%v), want 6: PostgreSQL committed the push", n, err)
 	}
 	res, err := s.Push(ctx, "S1", wire.AuditHead{}, evs, at)
 	if v := verdicts(res); err != nil || v[wire.Duplicate] != len(evs) {
 		t.Errorf("the push sent again: %v %v, want all duplicate", v, err)
+	}
+}
+
+// awaitIdle returns once PostgreSQL's session pid has no transaction
+// open (idle, or gone), looking every 10 ms (no event of PostgreSQL tells
+// it), and fails the test at its deadline.
+func awaitIdle(t *testing.T, watch *pgx.Conn, pid uint32) {
+	t.Helper()
+	ctx := untilDeadline(t)
+	for {
+		var busy bool
+		if err := watch.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state <> 'idle')`, pid).Scan(&busy); err != nil {
+			t.Fatalf("waiting for session %d's transaction to end: %v", pid, err)
+		}
+		if !busy {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
